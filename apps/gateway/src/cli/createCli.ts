@@ -1,0 +1,9 @@
+// The `egts` command line: one Command per subcommand, wired here.
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+
+export function createCli(): Command {
+  return new Command('egts')
+    .description("Envoy Gateway's control plane in TypeScript")
+    .version(VERSION, '-v, --version');
+}
