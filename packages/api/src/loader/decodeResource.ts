@@ -1,0 +1,249 @@
+// Turns one parsed object into a typed resource: finds its kind, checks it against the schema of
+// its version (applying the CRD's defaults) and reports every problem with its field path.
+import type { z } from 'zod';
+import { apiVersionOf, type KindDefinition } from '../kindDefinition.js';
+import { type Resource, type Resources, resourceKinds } from '../resources.js';
+import { caseFoldedField } from './fieldNames.js';
+
+export interface DecodedResource {
+  collection: keyof Resources;
+  resource: Resource;
+}
+
+/** A problem in one object, before the loader adds where the object came from. */
+export interface ObjectProblem {
+  severity: 'error' | 'warning';
+  path: Array<string | number>;
+  message: string;
+}
+
+export interface DecodeResult {
+  decoded?: DecodedResource | undefined;
+  problems: ObjectProblem[];
+}
+
+const byGroupKind = new Map<string, { collection: keyof Resources; definition: KindDefinition }>(
+  resourceKinds.map((entry) => [`${entry.definition.group}/${entry.definition.kind}`, entry]),
+);
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.lastIndexOf('/');
+  return slash < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+/** The kinds egts reads, as `apiVersion kind` pairs, for messages and help. */
+export const knownKinds: string[] = resourceKinds.flatMap(({ definition }) =>
+  Object.keys(definition.versions).map(
+    (v) => `${apiVersionOf(definition.group, v)} ${definition.kind}`,
+  ),
+);
+
+export interface DecodeOptions {
+  /**
+   * Keep a resource whose values break the CRD's rules (enums, patterns, lengths, bounds) when its
+   * structure is sound, as Envoy Gateway's translator reads it, so that it gets a status condition
+   * instead of vanishing. The problems are reported either way.
+   */
+  lenient?: boolean | undefined;
+}
+
+// Issue codes that mean a value breaks a rule, not that the object has the wrong shape.
+const valueIssueCodes = new Set([
+  'invalid_value',
+  'invalid_format',
+  'too_small',
+  'too_big',
+  'not_multiple_of',
+]);
+
+/**
+ * Decodes one object. The input is never mutated. Null fields count as absent, as the API server
+ * prunes them. Unknown fields are warnings and are dropped, as the API server does by default.
+ * A version the CRDs no longer serve is read as the storage version, as the API server would
+ * convert it (Gateway API versions differ only in validation), with a warning.
+ */
+export function decodeResource(object: unknown, options: DecodeOptions = {}): DecodeResult {
+  if (!isRecord(object)) {
+    return { problems: [{ severity: 'error', path: [], message: 'a resource must be a mapping' }] };
+  }
+  const { apiVersion, kind } = object;
+  const problems: ObjectProblem[] = [];
+  if (typeof apiVersion !== 'string' || apiVersion === '') {
+    problems.push({
+      severity: 'error',
+      path: ['apiVersion'],
+      message: 'required field is missing',
+    });
+  }
+  if (typeof kind !== 'string' || kind === '') {
+    problems.push({ severity: 'error', path: ['kind'], message: 'required field is missing' });
+  }
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || problems.length > 0) {
+    return { problems };
+  }
+  const { group, version } = splitApiVersion(apiVersion);
+  const entry = byGroupKind.get(`${group}/${kind}`);
+  if (!entry) {
+    return {
+      problems: [
+        {
+          severity: 'error',
+          path: ['kind'],
+          message: `unknown kind ${apiVersion} ${kind}: skipped`,
+        },
+      ],
+    };
+  }
+  const { definition, collection } = entry;
+  let readAs = version;
+  let input = withoutNulls(object) as Record<string, unknown>;
+  if (!definition.versions[version]) {
+    readAs = definition.storageVersion;
+    const storage = apiVersionOf(group, readAs);
+    input = { ...input, apiVersion: storage };
+    const served = Object.keys(definition.versions).join(', ');
+    problems.push({
+      severity: 'warning',
+      path: ['apiVersion'],
+      message: `${apiVersion} is not served for ${kind} (served: ${served}); read as ${storage}`,
+    });
+  } else if (definition.deprecatedVersions.includes(version)) {
+    problems.push({
+      severity: 'warning',
+      path: ['apiVersion'],
+      message: `${apiVersion} ${kind} is deprecated; use ${apiVersionOf(group, definition.storageVersion)}`,
+    });
+  }
+  input = withNamespace(input, definition, problems);
+  const schema = definition.versions[readAs]!;
+  input = withFoldedFieldNames(schema, input, problems);
+  const strict = schema.safeParse(input);
+  if (strict.success)
+    return { decoded: { collection, resource: strict.data as Resource }, problems };
+
+  const issues = strict.error.issues.flatMap(problemsOf);
+  problems.push(...issues);
+  const structural = issues.some((p) => p.severity === 'error' && !p.valueRule);
+  const valueErrors = issues.some((p) => p.valueRule);
+  if (structural || (valueErrors && !options.lenient)) return { problems: problems.map(strip) };
+  // Only unknown fields (dropped) or, when lenient, broken value rules: read the structure.
+  const lenient = definition.lenientVersions[readAs]!.safeParse(input);
+  if (!lenient.success) return { problems: problems.map(strip) };
+  return {
+    decoded: { collection, resource: lenient.data as Resource },
+    problems: problems.map(strip),
+  };
+}
+
+const strip = ({ severity, path, message }: ObjectProblem): ObjectProblem => ({
+  severity,
+  path,
+  message,
+});
+
+/**
+ * Renames fields spelled with the wrong case (`Name` for `name`), with a warning: Envoy Gateway
+ * reads them through Go's case-insensitive JSON decoding, so such files exist and work there.
+ */
+function withFoldedFieldNames(
+  schema: z.ZodType,
+  input: Record<string, unknown>,
+  problems: ObjectProblem[],
+): Record<string, unknown> {
+  const first = schema.safeParse(input);
+  if (first.success) return input;
+  let out = input;
+  for (const issue of first.error.issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    for (const key of issue.keys) {
+      const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+      const field = caseFoldedField(schema, path, key);
+      if (field === undefined) continue;
+      out = renameAt(out, path, key, field) as Record<string, unknown>;
+      problems.push({
+        severity: 'warning',
+        path: [...path, key],
+        message: `field names are case-sensitive: read as ${JSON.stringify(field)}`,
+      });
+    }
+  }
+  return out;
+}
+
+/** A copy of `value` with the field `from` renamed `to` in the object at `path`. */
+function renameAt(
+  value: unknown,
+  path: ReadonlyArray<string | number>,
+  from: string,
+  to: string,
+): unknown {
+  if (path.length === 0) {
+    if (!isRecord(value) || value[to] !== undefined) return value;
+    const { [from]: moved, ...rest } = value;
+    return { ...rest, [to]: moved };
+  }
+  const [head, ...tail] = path;
+  if (Array.isArray(value) && typeof head === 'number') {
+    return value.map((item, i) => (i === head ? renameAt(item, tail, from, to) : item));
+  }
+  if (isRecord(value) && typeof head === 'string') {
+    return { ...value, [head]: renameAt(value[head], tail, from, to) };
+  }
+  return value;
+}
+
+/** A copy without null-valued fields: the API server prunes nulls of non-nullable fields. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (field !== null) out[key] = withoutNulls(field);
+  }
+  return out;
+}
+
+/** Namespaced kinds default to namespace "default", as kubectl does; cluster-scoped kinds have none. */
+function withNamespace(
+  object: Record<string, unknown>,
+  definition: KindDefinition,
+  problems: ObjectProblem[],
+): Record<string, unknown> {
+  const metadata = object.metadata;
+  if (!isRecord(metadata)) return object;
+  if (definition.namespaced && metadata.namespace === undefined) {
+    return { ...object, metadata: { ...metadata, namespace: 'default' } };
+  }
+  if (!definition.namespaced && metadata.namespace !== undefined) {
+    problems.push({
+      severity: 'warning',
+      path: ['metadata', 'namespace'],
+      message: `${definition.kind} is cluster-scoped: namespace ignored`,
+    });
+    const { namespace: _ignored, ...rest } = metadata;
+    return { ...object, metadata: rest };
+  }
+  return object;
+}
+
+function problemsOf(issue: z.core.$ZodIssue): Array<ObjectProblem & { valueRule?: boolean }> {
+  const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+  if (issue.code === 'unrecognized_keys') {
+    // Strict field validation names each unknown field; the API server's default drops them.
+    return issue.keys.map((key) => ({
+      severity: 'warning',
+      path: [...path, key],
+      message: 'unknown field: ignored',
+    }));
+  }
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+    return [{ severity: 'error', path, message: 'required field is missing' }];
+  }
+  const message = issue.message.replace(/^Invalid input: /, '');
+  return [{ severity: 'error', path, message, valueRule: valueIssueCodes.has(issue.code) }];
+}

@@ -1,0 +1,208 @@
+// Loads resources from text, a file, or a directory of files: multi-document YAML or JSON, and
+// `List` objects. Returns every resource that is valid and every problem found, all at once.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Document, LineCounter, parseAllDocuments } from 'yaml';
+import { emptyResources, type Resource, type Resources } from '../resources.js';
+import { type DecodeOptions, decodeResource } from './decodeResource.js';
+import type { Problem } from './problem.js';
+
+export interface LoadResult {
+  resources: Resources;
+  problems: Problem[];
+}
+
+/** One resource as read from a file, with where it came from. */
+export interface SourcedResource {
+  collection: keyof Resources;
+  resource: Resource;
+  file: string;
+  document: number;
+  line?: number | undefined;
+}
+
+export interface ParsedFile {
+  resources: SourcedResource[];
+  problems: Problem[];
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Parses one file's text: every document, and every item of a `List`. Never throws. */
+export function parseResourceFile(
+  text: string,
+  file: string,
+  options: DecodeOptions = {},
+): ParsedFile {
+  const lineCounter = new LineCounter();
+  const out: ParsedFile = { resources: [], problems: [] };
+  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  // parseAllDocuments returns an EmptyStream (no documents) for blank input.
+  const list = Array.isArray(documents) ? documents : [];
+  list.forEach((doc, index) => {
+    const document = index + 1;
+    const lineAt = (offset: number | undefined) =>
+      offset === undefined ? undefined : lineCounter.linePos(offset).line;
+    if (doc.errors.length > 0) {
+      for (const error of doc.errors) {
+        out.problems.push({
+          severity: 'error',
+          file,
+          document,
+          line: lineAt(error.pos[0]),
+          path: [],
+          message: `invalid YAML: ${error.message.split('\n')[0]}`,
+        });
+      }
+      return;
+    }
+    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    if (value === null || value === undefined) return; // an empty document
+    const items = isListObject(value)
+      ? value.items.map((item, i) => ({ item, prefix: ['items', i] as Array<string | number> }))
+      : [{ item: value, prefix: [] as Array<string | number> }];
+    for (const { item, prefix } of items) {
+      const result = decodeResource(item, options);
+      const meta = isRecord(item) && isRecord(item.metadata) ? item.metadata : {};
+      const itemLine = lineOf(doc, prefix, lineAt);
+      for (const problem of result.problems) {
+        out.problems.push({
+          severity: problem.severity,
+          file,
+          document,
+          line: lineOf(doc, [...prefix, ...problem.path], lineAt) ?? itemLine,
+          apiVersion: isRecord(item) ? stringOr(item.apiVersion) : undefined,
+          kind: isRecord(item) ? stringOr(item.kind) : undefined,
+          namespace: stringOr(meta.namespace),
+          name: stringOr(meta.name),
+          path: problem.path,
+          message: problem.message,
+        });
+      }
+      if (result.decoded) out.resources.push({ ...result.decoded, file, document, line: itemLine });
+    }
+  });
+  return out;
+}
+
+const stringOr = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+/** `kind: List` (or `FooList`) with `items`, as kubectl prints several objects. */
+function isListObject(value: unknown): value is { items: unknown[] } {
+  return (
+    isRecord(value) &&
+    typeof value.kind === 'string' &&
+    value.kind.endsWith('List') &&
+    Array.isArray(value.items)
+  );
+}
+
+/** The line of the deepest node on `path` that exists in the document. */
+function lineOf(
+  doc: Document,
+  path: Array<string | number>,
+  lineAt: (offset: number | undefined) => number | undefined,
+): number | undefined {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+    const range = (node as { range?: [number, number, number] } | undefined)?.range;
+    if (range) return lineAt(range[0]);
+  }
+  return undefined;
+}
+
+/**
+ * Puts parsed resources into one bundle. The same object (kind, namespace, name) twice is an
+ * error: the first one read is kept and the duplicate is reported.
+ */
+export function bundleResources(parsed: readonly SourcedResource[]): LoadResult {
+  const resources = emptyResources();
+  const problems: Problem[] = [];
+  const seen = new Map<string, SourcedResource>();
+  for (const entry of parsed) {
+    const { metadata, kind, apiVersion } = entry.resource;
+    const key = `${kind}/${metadata.namespace ?? ''}/${metadata.name}`;
+    const first = seen.get(key);
+    if (first) {
+      problems.push({
+        severity: 'error',
+        file: entry.file,
+        document: entry.document,
+        line: entry.line,
+        apiVersion,
+        kind,
+        namespace: metadata.namespace,
+        name: metadata.name,
+        path: ['metadata', 'name'],
+        message: `duplicate of the ${kind} in ${first.file} (document ${first.document}); this one is ignored`,
+      });
+      continue;
+    }
+    seen.set(key, entry);
+    (resources[entry.collection] as Resource[]).push(entry.resource);
+  }
+  return { resources, problems };
+}
+
+/** Loads resources from text (a file's content, or stdin). */
+export function loadResourcesFromText(
+  text: string,
+  file = '<stdin>',
+  options: DecodeOptions = {},
+): LoadResult {
+  const parsed = parseResourceFile(text, file, options);
+  const bundled = bundleResources(parsed.resources);
+  return { resources: bundled.resources, problems: [...parsed.problems, ...bundled.problems] };
+}
+
+const resourceFile = /\.(ya?ml|json)$/i;
+
+/** The files a path names: itself, or every YAML/JSON file under a directory, in a stable order. */
+export async function resourceFiles(path: string): Promise<string[]> {
+  const info = await stat(path);
+  if (!info.isDirectory()) return [path];
+  const entries = await readdir(path, { withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (entry.name.startsWith('.')) continue;
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) files.push(...(await resourceFiles(child)));
+    else if (resourceFile.test(entry.name)) files.push(child);
+  }
+  return files;
+}
+
+/** Loads resources from a file or a directory (recursively). A path that cannot be read is a problem. */
+export async function loadResourcesFromPath(
+  path: string,
+  options: DecodeOptions = {},
+): Promise<LoadResult> {
+  const parsed: SourcedResource[] = [];
+  const problems: Problem[] = [];
+  let files: string[];
+  try {
+    files = await resourceFiles(path);
+  } catch (error) {
+    return { resources: emptyResources(), problems: [readProblem(path, error)] };
+  }
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      problems.push(readProblem(file, error));
+      continue;
+    }
+    const result = parseResourceFile(text, file, options);
+    parsed.push(...result.resources);
+    problems.push(...result.problems);
+  }
+  const bundled = bundleResources(parsed);
+  return { resources: bundled.resources, problems: [...problems, ...bundled.problems] };
+}
+
+function readProblem(file: string, error: unknown): Problem {
+  const message = error instanceof Error ? error.message : String(error);
+  return { severity: 'error', file, path: [], message: `cannot read: ${message}` };
+}
