@@ -1,9 +1,11 @@
 // The `egts` command line: one Command per subcommand, wired here.
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { validateCommand } from './validateCommand.js';
 
 export function createCli(): Command {
   return new Command('egts')
     .description("Envoy Gateway's control plane in TypeScript")
-    .version(VERSION, '-v, --version');
+    .version(VERSION, '-v, --version')
+    .addCommand(validateCommand());
 }

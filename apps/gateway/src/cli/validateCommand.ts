@@ -1,0 +1,64 @@
+// `egts validate -f PATH|-`: loads resources and prints every problem, for people or for tools.
+import { formatProblem, type Problem, type Resources } from '@egts/api';
+import { Command, Option } from 'commander';
+import { loadInput } from './readInput.js';
+
+export interface ValidateReport {
+  valid: boolean;
+  resources: number;
+  errors: number;
+  warnings: number;
+  problems: Problem[];
+}
+
+/** Validates what a path names. Invalid when any error is found (or any warning, when strict). */
+export async function validate(path: string, strict = false): Promise<ValidateReport> {
+  const { resources, problems } = await loadInput(path);
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const warnings = problems.length - errors;
+  return {
+    valid: errors === 0 && (!strict || warnings === 0),
+    resources: countResources(resources),
+    errors,
+    warnings,
+    problems,
+  };
+}
+
+const countResources = (resources: Resources) =>
+  Object.values(resources).reduce((sum: number, list: unknown[]) => sum + list.length, 0);
+
+export function formatReport(report: ValidateReport): string {
+  const lines = report.problems.map(formatProblem);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  lines.push(
+    `${plural(report.resources, 'valid resource')}, ${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+export function validateCommand(): Command {
+  return new Command('validate')
+    .description('check resources (Gateway API, Envoy Gateway, core kinds) and print every problem')
+    .requiredOption(
+      '-f, --filename <path>',
+      'a YAML/JSON file, a directory of them, or - for stdin',
+    )
+    .addOption(
+      new Option('-o, --output <format>', 'output format')
+        .choices(['human', 'json'])
+        .default('human'),
+    )
+    .option(
+      '--strict',
+      'treat warnings (unknown fields, deprecated versions) as problems too',
+      false,
+    )
+    .action(async (options: { filename: string; output: 'human' | 'json'; strict: boolean }) => {
+      const report = await validate(options.filename, options.strict);
+      process.stdout.write(
+        options.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report),
+      );
+      if (!report.valid) process.exitCode = 1;
+    });
+}
