@@ -14,6 +14,11 @@ export type { Service, ServicePort } from './core/service.js';
 export { serviceDefinition } from './core/service.js';
 export type { ServiceImport } from './core/serviceImport.js';
 export { serviceImportDefinition } from './core/serviceImport.js';
+export {
+  DEFAULT_CONTROLLER_NAME,
+  type EnvoyGateway,
+  envoyGatewaySchema,
+} from './envoyGateway.js';
 export type { Backend, BackendSpec, BackendStatus } from './generated/backend.js';
 export { backendDefinition, backendV1alpha1Schema } from './generated/backend.js';
 export type {
@@ -158,6 +163,10 @@ export {
   knownKinds,
   type ObjectProblem,
 } from './loader/decodeResource.js';
+export {
+  type EnvoyGatewayConfigResult,
+  loadEnvoyGatewayConfig,
+} from './loader/loadEnvoyGatewayConfig.js';
 export {
   bundleResources,
   type LoadResult,

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONTROLLER_NAME, loadEnvoyGatewayConfig } from '../index.js';
+
+describe('loadEnvoyGatewayConfig', () => {
+  it('gives Envoy Gateway defaults when there is no file', () => {
+    const { config, problems } = loadEnvoyGatewayConfig(undefined, 'none');
+    expect(problems).toEqual([]);
+    expect(config).toMatchObject({
+      gateway: { controllerName: DEFAULT_CONTROLLER_NAME },
+      provider: { type: 'Kubernetes' },
+      logging: { level: { default: 'info' } },
+      admin: { address: { host: '127.0.0.1', port: 19000 } },
+    });
+  });
+
+  it('reads a file provider with host infrastructure', () => {
+    const text = `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyGateway
+provider:
+  type: Custom
+  custom:
+    resource: {type: File, file: {paths: [/etc/egts]}}
+    infrastructure: {type: Host}
+logging: {level: {default: debug}}
+`;
+    const { config } = loadEnvoyGatewayConfig(text, 'eg.yaml');
+    expect(config?.provider.custom?.resource.file?.paths).toEqual(['/etc/egts']);
+    expect(config?.logging.level.default).toBe('debug');
+  });
+
+  it('names the field of a bad value', () => {
+    const text =
+      'apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: EnvoyGateway\nprovider: {type: Nomad}\n';
+    const { config, problems } = loadEnvoyGatewayConfig(text, 'eg.yaml');
+    expect(config).toBeUndefined();
+    expect(problems[0]).toMatchObject({ file: 'eg.yaml', path: ['provider', 'type'] });
+  });
+});

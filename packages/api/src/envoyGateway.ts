@@ -1,0 +1,70 @@
+// EnvoyGateway (gateway.envoyproxy.io/v1alpha1): egts's static configuration, the same file Envoy
+// Gateway reads (`--config envoy-gateway.yaml`): provider, controller name, logging, admin.
+// Fields egts does not act on yet are kept as they are.
+import { z } from 'zod';
+
+const logLevel = z.enum(['debug', 'info', 'warn', 'error']);
+const loose = z.record(z.string(), z.unknown());
+
+export const DEFAULT_CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
+
+export const envoyGatewaySchema = z.looseObject({
+  apiVersion: z.literal('gateway.envoyproxy.io/v1alpha1'),
+  kind: z.literal('EnvoyGateway'),
+  gateway: z
+    .looseObject({ controllerName: z.string().min(1).default(DEFAULT_CONTROLLER_NAME) })
+    .default({ controllerName: DEFAULT_CONTROLLER_NAME }),
+  provider: z
+    .looseObject({
+      type: z.enum(['Kubernetes', 'Custom']),
+      kubernetes: z
+        .looseObject({
+          watch: z
+            .looseObject({
+              type: z.enum(['Namespaces', 'NamespaceSelector']),
+              namespaces: z.array(z.string()).optional(),
+              namespaceSelector: loose.optional(),
+            })
+            .optional(),
+        })
+        .optional(),
+      custom: z
+        .looseObject({
+          resource: z.looseObject({
+            type: z.enum(['File']),
+            file: z.looseObject({ paths: z.array(z.string()).min(1) }).optional(),
+          }),
+          infrastructure: z
+            .looseObject({ type: z.enum(['Host']), host: loose.optional() })
+            .optional(),
+        })
+        .optional(),
+    })
+    .default({ type: 'Kubernetes' }),
+  logging: z
+    .looseObject({ level: z.record(z.string(), logLevel).default({ default: 'info' }) })
+    .default({ level: { default: 'info' } }),
+  admin: z
+    .looseObject({
+      address: z
+        .looseObject({
+          host: z.string().default('127.0.0.1'),
+          port: z.number().int().min(0).max(65535).default(19000),
+        })
+        .default({ host: '127.0.0.1', port: 19000 }),
+      enableDumpConfig: z.boolean().optional(),
+      enablePprof: z.boolean().optional(),
+    })
+    .default({ address: { host: '127.0.0.1', port: 19000 } }),
+  rateLimit: loose.optional(),
+  extensionApis: z
+    .looseObject({
+      enableEnvoyPatchPolicy: z.boolean().optional(),
+      enableBackend: z.boolean().optional(),
+    })
+    .optional(),
+  extensionManager: loose.optional(),
+  telemetry: loose.optional(),
+});
+
+export type EnvoyGateway = z.output<typeof envoyGatewaySchema>;
