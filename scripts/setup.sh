@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 export COREPACK_ENABLE_DOWNLOAD_PROMPT=0
 # corepack verifies pnpm by the sha512 pinned in package.json's packageManager field.
 pnpm() { corepack pnpm "$@"; }
+# Put pnpm on PATH for later commands (`pnpm --silent egts ...`); harmless where it is already.
+corepack enable 2>/dev/null || echo "note: 'corepack enable' failed; run pnpm as 'corepack pnpm'"
 
 echo "==> pnpm install"
 pnpm install --frozen-lockfile

@@ -10,4 +10,9 @@ pnpm() { corepack pnpm "$@"; }
 echo "==> typecheck"; pnpm typecheck
 echo "==> lint"; pnpm lint
 echo "==> package checks"; pnpm check:packages
-echo "==> tests"; pnpm test
+echo "==> tests"
+rm -f packages/*/.vitest-report.json apps/*/.vitest-report.json
+status=0
+pnpm test || status=$?
+node scripts/test-summary.mjs || status=1
+exit $status
