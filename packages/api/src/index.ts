@@ -158,6 +158,7 @@ export { intOrString } from './intOrString.js';
 export { apiVersionOf, type KindDefinition } from './kindDefinition.js';
 export {
   type DecodedResource,
+  type DecodeOptions,
   type DecodeResult,
   decodeResource,
   knownKinds,
