@@ -1,11 +1,13 @@
 // The `egts` command line: one Command per subcommand, wired here.
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { translateCommand } from './translateCommand.js';
 import { validateCommand } from './validateCommand.js';
 
 export function createCli(): Command {
   return new Command('egts')
     .description("Envoy Gateway's control plane in TypeScript")
     .version(VERSION, '-v, --version')
-    .addCommand(validateCommand());
+    .addCommand(validateCommand())
+    .addCommand(translateCommand());
 }

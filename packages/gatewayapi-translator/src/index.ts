@@ -1,0 +1,19 @@
+// @egts/gatewayapi-translator: Gateway API and Envoy Gateway resources -> IR and statuses.
+
+export type { ResourceStatus } from './internal/status/collectStatuses.js';
+export type { ConditionStatus, StatusCondition } from './internal/status/conditions.js';
+export {
+  formatStatusProblem,
+  type OutputFormat,
+  renderIR,
+  renderStatuses,
+  type StatusProblem,
+  statusProblems,
+} from './render.js';
+export {
+  DEFAULT_CONTROLLER_NAME,
+  DEFAULT_CONTROLLER_NAMESPACE,
+  type TranslateOptions,
+  type TranslateResult,
+  translate,
+} from './translate.js';

@@ -1,0 +1,34 @@
+// GatewayContext: one Gateway of ours while it is translated; owns the Gateway's status and its
+// listeners (its own first, then those of attached ListenerSets in precedence order).
+import type { EnvoyProxy, Gateway } from '@egts/api';
+import { Conditions } from '../status/conditions.js';
+import type { ListenerContext } from './listenerContext.js';
+import type { ListenerSetContext } from './listenerSetContext.js';
+
+export class GatewayContext {
+  readonly conditions: Conditions;
+  readonly listeners: ListenerContext[] = [];
+  readonly listenerSets: ListenerSetContext[] = [];
+  envoyProxy: EnvoyProxy | undefined;
+
+  constructor(
+    readonly resource: Gateway,
+    readonly gatewayClassName: string,
+  ) {
+    this.conditions = new Conditions(resource.metadata.generation ?? undefined);
+  }
+
+  get namespace(): string {
+    return this.resource.metadata.namespace ?? 'default';
+  }
+  get name(): string {
+    return this.resource.metadata.name;
+  }
+  get key(): string {
+    return `${this.namespace}/${this.name}`;
+  }
+  /** Gateway listeners, then ListenerSet listeners: the order precedence rules use (GEP-1713). */
+  get allListeners(): ListenerContext[] {
+    return [...this.listeners, ...this.listenerSets.flatMap((s) => s.listeners)];
+  }
+}

@@ -1,0 +1,109 @@
+// TranslatorContext: the input indexed once (by namespace/name, Services' EndpointSlices,
+// ReferenceGrants by namespace) plus the contexts every processX step fills in.
+import type {
+  Backend,
+  ConfigMap,
+  EndpointSlice,
+  EnvoyProxy,
+  GatewayClass,
+  HTTPRouteFilter,
+  Namespace,
+  ReferenceGrant,
+  Resources,
+  Secret,
+  Service,
+  ServiceImport,
+} from '@egts/api';
+import type { BackendTLSPolicyContext } from '../routes/backendTls.js';
+import type { RuleOutcome } from '../routes/ruleOutcome.js';
+import { nsName } from '../types.js';
+import type { GatewayContext } from './gatewayContext.js';
+import type { ListenerSetContext } from './listenerSetContext.js';
+import type { AnyRouteContext } from './routeContext.js';
+
+export interface ResolvedOptions {
+  controllerName: string;
+  controllerNamespace: string;
+  /** Clock for certificate validity checks; fixed by callers that need reproducible output. */
+  now: Date;
+}
+
+export interface GatewayClassContext {
+  resource: GatewayClass;
+  accepted: boolean;
+  envoyProxy: EnvoyProxy | undefined;
+}
+
+interface Named {
+  metadata: { name: string; namespace?: string | undefined };
+}
+
+function index<T extends Named>(items: readonly T[]): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const item of items) {
+    const key = nsName(item.metadata.namespace ?? 'default', item.metadata.name);
+    if (!map.has(key)) map.set(key, item);
+  }
+  return map;
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+export class TranslatorContext {
+  readonly services: Map<string, Service>;
+  readonly serviceImports: Map<string, ServiceImport>;
+  readonly secrets: Map<string, Secret>;
+  readonly configMaps: Map<string, ConfigMap>;
+  readonly backends: Map<string, Backend>;
+  readonly envoyProxies: Map<string, EnvoyProxy>;
+  readonly httpRouteFilters: Map<string, HTTPRouteFilter>;
+  readonly namespaces: Map<string, Namespace>;
+  /** EndpointSlices by the `namespace/service` their kubernetes.io/service-name label names. */
+  readonly endpointSlices = new Map<string, EndpointSlice[]>();
+  /** EndpointSlices by the `namespace/serviceimport` their multicluster.kubernetes.io/service-name label names. */
+  readonly multiClusterEndpointSlices = new Map<string, EndpointSlice[]>();
+  /** ReferenceGrants by the namespace they live in (the referent's). */
+  readonly referenceGrants = new Map<string, ReferenceGrant[]>();
+
+  readonly gatewayClasses = new Map<string, GatewayClassContext>();
+  readonly gateways: GatewayContext[] = [];
+  readonly gatewaysByKey = new Map<string, GatewayContext>();
+  readonly listenerSetsByKey = new Map<string, ListenerSetContext>();
+  readonly routes: AnyRouteContext[] = [];
+  /** Rule outcomes per route, in rule order, for IR building. */
+  readonly routeOutcomes = new Map<AnyRouteContext, RuleOutcome[]>();
+  backendTLSPolicies: BackendTLSPolicyContext[] = [];
+
+  constructor(
+    readonly resources: Resources,
+    readonly options: ResolvedOptions,
+  ) {
+    this.services = index(resources.services);
+    this.serviceImports = index(resources.serviceImports);
+    this.secrets = index(resources.secrets);
+    this.configMaps = index(resources.configMaps);
+    this.backends = index(resources.backends);
+    this.envoyProxies = index(resources.envoyProxies);
+    this.httpRouteFilters = index(resources.httpRouteFilters);
+    this.namespaces = new Map(resources.namespaces.map((n) => [n.metadata.name, n]));
+    for (const slice of resources.endpointSlices) {
+      const labels = slice.metadata.labels ?? {};
+      const namespace = slice.metadata.namespace ?? 'default';
+      const service = labels['kubernetes.io/service-name'];
+      if (service) push(this.endpointSlices, nsName(namespace, service), slice);
+      const imported = labels['multicluster.kubernetes.io/service-name'];
+      if (imported) push(this.multiClusterEndpointSlices, nsName(namespace, imported), slice);
+    }
+    for (const grant of resources.referenceGrants) {
+      push(this.referenceGrants, grant.metadata.namespace ?? 'default', grant);
+    }
+  }
+
+  namespaceLabels(namespace: string): Record<string, string> {
+    return (this.namespaces.get(namespace)?.metadata.labels as Record<string, string>) ?? {};
+  }
+}

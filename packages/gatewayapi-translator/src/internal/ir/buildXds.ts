@@ -1,0 +1,148 @@
+// xDS IR per Gateway from the ready listeners and the accepted routes attached to them. One IR
+// listener per Gateway listener (the xds-translator merges those sharing a port into one Envoy
+// listener); ports below 1024 shift by 10000 so proxies need no privilege.
+import type { HTTPListener, TCPListener, TCPRouteIR, UDPListener, XdsIR } from '@egts/ir';
+import type { GatewayContext } from '../context/gatewayContext.js';
+import type { ListenerContext } from '../context/listenerContext.js';
+import type { AnyRouteContext } from '../context/routeContext.js';
+import type { TranslatorContext } from '../context/translatorContext.js';
+import { compareByAgeThenName } from '../ordering.js';
+import { compareRoutePrecedence, type RankedRoute } from './precedence.js';
+
+export const proxyPort = (port: number): number => (port < 1024 ? port + 10000 : port);
+
+interface Attached {
+  route: AnyRouteContext;
+  hostnames: string[];
+}
+
+function attachedRoutes(ctx: TranslatorContext, listener: ListenerContext): Attached[] {
+  const out: Attached[] = [];
+  for (const route of ctx.routes) {
+    for (const parent of route.parents) {
+      if (!parent.accepted) continue;
+      for (const a of parent.attachments)
+        if (a.listener === listener) out.push({ route, hostnames: a.hostnames });
+    }
+  }
+  return out;
+}
+
+function httpListener(
+  ctx: TranslatorContext,
+  l: ListenerContext,
+  order: Map<AnyRouteContext, number>,
+): HTTPListener {
+  const ranked: RankedRoute[] = [];
+  for (const { route, hostnames } of attachedRoutes(ctx, l)) {
+    if (route.kind !== 'HTTPRoute' && route.kind !== 'GRPCRoute') continue;
+    const outcomes = ctx.routeOutcomes.get(route) ?? [];
+    for (const hostname of hostnames) {
+      outcomes.forEach((outcome, ruleIndex) => {
+        if (outcome.invalid) return;
+        outcome.httpRoutes.forEach((template, matchIndex) => {
+          ranked.push({
+            ir: {
+              name: `${route.irName}/rule/${ruleIndex}/match/${matchIndex}/${hostname}`,
+              hostname,
+              ...template,
+            },
+            routeOrder: order.get(route) ?? 0,
+            ruleIndex,
+            matchIndex,
+          });
+        });
+      });
+    }
+  }
+  ranked.sort((a, b) =>
+    a.ir.hostname < b.ir.hostname
+      ? -1
+      : a.ir.hostname > b.ir.hostname
+        ? 1
+        : compareRoutePrecedence(a, b),
+  );
+  const listener: HTTPListener = {
+    name: l.irName,
+    address: '0.0.0.0',
+    port: proxyPort(l.port),
+    externalPort: l.port,
+    hostnames: [l.hostname ?? '*'],
+    routes: ranked.map((r) => r.ir),
+  };
+  if (l.protocol === 'HTTPS') {
+    listener.tls = {
+      mode: 'Terminate',
+      certificates: l.certificates,
+      alpnProtocols: ['h2', 'http/1.1'],
+    };
+  }
+  return listener;
+}
+
+function tcpListener(ctx: TranslatorContext, l: ListenerContext): TCPListener {
+  const routes: TCPRouteIR[] = [];
+  for (const { route, hostnames } of attachedRoutes(ctx, l)) {
+    if (route.kind !== 'TLSRoute' && route.kind !== 'TCPRoute') continue;
+    (ctx.routeOutcomes.get(route) ?? []).forEach((outcome, i) => {
+      if (outcome.invalid || !outcome.destination) return;
+      const ir: TCPRouteIR = {
+        name: `${route.irName}/rule/${i}`,
+        sniHostnames: route.kind === 'TLSRoute' ? hostnames.filter((h) => h !== '*') : [],
+        destination: outcome.destination,
+      };
+      if (l.protocol === 'TLS') {
+        ir.tls =
+          l.spec.tls?.mode === 'Passthrough'
+            ? { mode: 'Passthrough', certificates: [], alpnProtocols: [] }
+            : { mode: 'Terminate', certificates: l.certificates, alpnProtocols: [] };
+      }
+      routes.push(ir);
+    });
+  }
+  return {
+    name: l.irName,
+    address: '0.0.0.0',
+    port: proxyPort(l.port),
+    externalPort: l.port,
+    routes,
+  };
+}
+
+function udpListener(ctx: TranslatorContext, l: ListenerContext): UDPListener {
+  const listener: UDPListener = {
+    name: l.irName,
+    address: '0.0.0.0',
+    port: proxyPort(l.port),
+    externalPort: l.port,
+  };
+  for (const { route } of attachedRoutes(ctx, l)) {
+    const outcome = (ctx.routeOutcomes.get(route) ?? [])[0];
+    if (route.kind !== 'UDPRoute' || !outcome?.destination || outcome.invalid) continue;
+    listener.route = { name: `${route.irName}/rule/0`, destination: outcome.destination };
+    break;
+  }
+  return listener;
+}
+
+const byPortThenName = (a: { port: number; name: string }, b: { port: number; name: string }) =>
+  a.port - b.port || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+export function buildXdsIR(ctx: TranslatorContext, gw: GatewayContext): XdsIR {
+  const order = new Map(
+    [...ctx.routes]
+      .sort((a, b) => compareByAgeThenName(a.resource, b.resource))
+      .map((r, i) => [r, i] as const),
+  );
+  const ir: XdsIR = { name: gw.key, http: [], tcp: [], udp: [] };
+  for (const l of gw.allListeners) {
+    if (!l.ready) continue;
+    if (l.protocol === 'HTTP' || l.protocol === 'HTTPS') ir.http.push(httpListener(ctx, l, order));
+    else if (l.protocol === 'TLS' || l.protocol === 'TCP') ir.tcp.push(tcpListener(ctx, l));
+    else if (l.protocol === 'UDP') ir.udp.push(udpListener(ctx, l));
+  }
+  ir.http.sort(byPortThenName);
+  ir.tcp.sort(byPortThenName);
+  ir.udp.sort(byPortThenName);
+  return ir;
+}

@@ -1,0 +1,126 @@
+// Route attachment: resolve each parentRef to a Gateway (or ListenerSet) of ours, narrow to the
+// listeners it names (sectionName, port), keep those that allow the route's kind and namespace,
+// and intersect hostnames (Gateway API route attachment; GEP-1364 reasons NoMatchingParent,
+// NotAllowedByListeners, NoMatchingListenerHostname).
+import type { ListenerContext } from '../context/listenerContext.js';
+import { type AnyRouteContext, RouteParentContext } from '../context/routeContext.js';
+import type { TranslatorContext } from '../context/translatorContext.js';
+import { intersectHostnames } from '../hostnames.js';
+import { selectorMatches } from '../labelSelector.js';
+import type { RouteStatusError } from '../status/statusError.js';
+import { GATEWAY_GROUP, nsName, type ParentRef } from '../types.js';
+
+const LISTENER_SET_GROUPS = new Set([GATEWAY_GROUP, 'gateway.networking.x-k8s.io']);
+
+function allowsNamespace(
+  ctx: TranslatorContext,
+  listener: ListenerContext,
+  namespace: string,
+): boolean {
+  const from = listener.spec.allowedRoutes?.namespaces?.from ?? 'Same';
+  switch (from) {
+    case 'All':
+      return true;
+    case 'Same':
+      return namespace === listener.ownerNamespace;
+    case 'Selector':
+      return (
+        listener.namespaceSelector !== undefined &&
+        selectorMatches(listener.namespaceSelector, ctx.namespaceLabels(namespace))
+      );
+    default:
+      return false;
+  }
+}
+
+/** The parent a ref names, when it is ours; undefined means "another controller's". */
+function resolveParent(
+  ctx: TranslatorContext,
+  route: AnyRouteContext,
+  ref: ParentRef,
+): { parent: RouteParentContext; candidates: ListenerContext[] } | undefined {
+  const group = ref.group ?? GATEWAY_GROUP;
+  const kind = ref.kind ?? 'Gateway';
+  const key = nsName(ref.namespace ?? route.namespace, ref.name);
+  if (group === GATEWAY_GROUP && kind === 'Gateway') {
+    const gw = ctx.gatewaysByKey.get(key);
+    if (!gw) return undefined;
+    return { parent: new RouteParentContext(ref, gw, route.generation), candidates: gw.listeners };
+  }
+  if (LISTENER_SET_GROUPS.has(group) && (kind === 'ListenerSet' || kind === 'XListenerSet')) {
+    const set = ctx.listenerSetsByKey.get(key);
+    if (!set) return undefined;
+    return {
+      parent: new RouteParentContext(ref, set.gateway, route.generation),
+      candidates: set.listeners,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Creates the route's parent contexts and attaches it to listeners. A `rejection` (a route that
+ * cannot be served at all) is recorded on every parent of ours and nothing attaches.
+ */
+export function attachRoute(
+  ctx: TranslatorContext,
+  route: AnyRouteContext,
+  rejection?: RouteStatusError,
+): void {
+  const usesHostnames =
+    route.kind === 'HTTPRoute' || route.kind === 'GRPCRoute' || route.kind === 'TLSRoute';
+  for (const ref of route.parentRefs) {
+    const resolved = resolveParent(ctx, route, ref);
+    if (!resolved) continue;
+    const { parent, candidates } = resolved;
+    route.parents.push(parent);
+    if (rejection) {
+      parent.conditions.set('Accepted', 'False', rejection.reason, rejection.message);
+      continue;
+    }
+    const named = candidates.filter(
+      (l) =>
+        (ref.sectionName === undefined || ref.sectionName === l.name) &&
+        (ref.port === undefined || ref.port === l.port),
+    );
+    if (named.length === 0) {
+      parent.conditions.set(
+        'Accepted',
+        'False',
+        'NoMatchingParent',
+        'No listener matches the parentRef sectionName/port.',
+      );
+      continue;
+    }
+    const allowed = named.filter(
+      (l) => l.allowsKind(route.kind) && allowsNamespace(ctx, l, route.namespace),
+    );
+    if (allowed.length === 0) {
+      parent.conditions.set(
+        'Accepted',
+        'False',
+        'NotAllowedByListeners',
+        'No listener allows this route kind and namespace.',
+      );
+      continue;
+    }
+    for (const listener of allowed) {
+      const hostnames = usesHostnames
+        ? intersectHostnames(listener.hostname, route.hostnames)
+        : ['*'];
+      if (hostnames.length === 0) continue;
+      parent.attachments.push({ listener, hostnames });
+      listener.attachedRoutes += 1;
+    }
+    if (parent.attachments.length === 0) {
+      parent.conditions.set(
+        'Accepted',
+        'False',
+        'NoMatchingListenerHostname',
+        'No listener hostname matches the route hostnames.',
+      );
+      continue;
+    }
+    parent.conditions.set('Accepted', 'True', 'Accepted', 'Route is accepted.');
+  }
+}

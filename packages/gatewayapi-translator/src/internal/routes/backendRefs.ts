@@ -1,0 +1,197 @@
+// Backend references of every route kind: validate group/kind, cross-namespace permission, port,
+// existence (Service, ServiceImport, Envoy Gateway Backend), and resolve endpoints from
+// EndpointSlices. Returns typed errors; routeConditions.ts turns them into ResolvedRefs.
+import type { DestinationSetting, Endpoint } from '@egts/ir';
+import type { TranslatorContext } from '../context/translatorContext.js';
+import { isReferenceAllowed } from '../referenceGrants.js';
+import { type RouteStatusError, unresolvedRef } from '../status/statusError.js';
+import {
+  type BackendRefLike,
+  ENVOY_GATEWAY_GROUP,
+  GATEWAY_GROUP,
+  MCS_GROUP,
+  nsName,
+  type RouteKind,
+} from '../types.js';
+import { backendTLSFor } from './backendTls.js';
+
+export interface BackendRouteInfo {
+  kind: RouteKind;
+  namespace: string;
+  name: string;
+}
+
+export interface ResolvedBackend {
+  /** The destination group, when the ref resolved. */
+  setting?: DestinationSetting;
+  /** Why it did not resolve (or resolved with an invalid BackendTLSPolicy). */
+  error?: RouteStatusError;
+  /** The backend resolved but has no endpoints (BackendsAvailable=False). */
+  noEndpoints?: boolean;
+}
+
+type AppProtocol = DestinationSetting['protocol'];
+
+function sortEndpoints(endpoints: Endpoint[]): Endpoint[] {
+  return endpoints.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.port - b.port));
+}
+
+function sliceEndpoints(
+  ctx: TranslatorContext,
+  key: string,
+  portName: string | undefined,
+  port: number,
+  multicluster: boolean,
+): { endpoints: Endpoint[]; addressType: DestinationSetting['addressType'] } {
+  const slices =
+    (multicluster ? ctx.multiClusterEndpointSlices : ctx.endpointSlices).get(key) ?? [];
+  const endpoints: Endpoint[] = [];
+  const types = new Set<string>();
+  for (const slice of slices) {
+    const slicePort =
+      (slice.ports ?? []).find((p) => (p.name ?? '') === (portName ?? '')) ??
+      ((slice.ports ?? []).length === 1 ? slice.ports?.[0] : undefined);
+    const targetPort = slicePort?.port ?? port;
+    for (const ep of slice.endpoints ?? []) {
+      for (const address of ep.addresses ?? []) {
+        types.add(slice.addressType === 'FQDN' ? 'FQDN' : 'IP');
+        const endpoint: Endpoint = {
+          host: address,
+          port: targetPort,
+          ready: ep.conditions?.ready !== false,
+        };
+        if (ep.zone) endpoint.zone = ep.zone;
+        endpoints.push(endpoint);
+      }
+    }
+  }
+  const addressType = types.size > 1 ? 'Mixed' : types.has('FQDN') ? 'FQDN' : 'IP';
+  return { endpoints: sortEndpoints(endpoints), addressType };
+}
+
+/** Validate and resolve one backendRef. `settingName` names the resulting destination group. */
+export function resolveBackendRef(
+  ctx: TranslatorContext,
+  route: BackendRouteInfo,
+  ref: BackendRefLike,
+  settingName: string,
+  protocol: AppProtocol,
+): ResolvedBackend {
+  const group = ref.group ?? '';
+  const kind = ref.kind ?? 'Service';
+  if (group !== '' && group !== MCS_GROUP && group !== ENVOY_GATEWAY_GROUP) {
+    return {
+      error: unresolvedRef(
+        'InvalidKind',
+        `Group ${group} is invalid, only the core group, ${MCS_GROUP} and ${ENVOY_GATEWAY_GROUP} are supported.`,
+      ),
+    };
+  }
+  const validKind =
+    (kind === 'Service' && group === '') ||
+    (kind === 'ServiceImport' && group === MCS_GROUP) ||
+    (kind === 'Backend' && group === ENVOY_GATEWAY_GROUP);
+  if (!validKind) {
+    return {
+      error: unresolvedRef(
+        'InvalidKind',
+        `Kind ${kind} of group "${group}" is invalid, only Service, MCS ServiceImport and Backend are supported.`,
+      ),
+    };
+  }
+  const namespace = ref.namespace || route.namespace;
+  if (
+    !isReferenceAllowed(
+      ctx,
+      { group: GATEWAY_GROUP, kind: route.kind, namespace: route.namespace },
+      { group, kind, namespace, name: ref.name },
+    )
+  ) {
+    return {
+      error: unresolvedRef(
+        'RefNotPermitted',
+        `Backend ref to ${kind} ${namespace}/${ref.name} not permitted by any ReferenceGrant.`,
+      ),
+    };
+  }
+  const weight = ref.weight ?? 1;
+  const key = nsName(namespace, ref.name);
+  if (kind === 'Backend') return resolveEGBackend(ctx, key, settingName, weight, protocol);
+  if (ref.port === undefined) {
+    return {
+      error: unresolvedRef('PortNotSpecified', 'A port number of the Service must be specified.'),
+    };
+  }
+  const l4 = route.kind === 'UDPRoute' ? 'UDP' : 'TCP';
+  const service = kind === 'Service' ? ctx.services.get(key) : ctx.serviceImports.get(key);
+  if (!service) return { error: unresolvedRef('BackendNotFound', `${kind} ${key} not found.`) };
+  const ports = (service.spec?.ports ?? []) as {
+    name?: string | undefined;
+    port: number;
+    protocol?: string | undefined;
+  }[];
+  const servicePort = ports.find((p) => p.port === ref.port && (p.protocol ?? 'TCP') === l4);
+  if (!servicePort) {
+    return {
+      error: unresolvedRef('PortNotFound', `${l4} port ${ref.port} not found on ${kind} ${key}.`),
+    };
+  }
+  const { endpoints, addressType } = sliceEndpoints(
+    ctx,
+    key,
+    servicePort.name,
+    ref.port,
+    kind === 'ServiceImport',
+  );
+  const setting: DestinationSetting = {
+    name: settingName,
+    weight,
+    protocol,
+    addressType,
+    endpoints,
+  };
+  const tls = backendTLSFor(ctx, route, {
+    group,
+    kind,
+    namespace,
+    name: ref.name,
+    sectionName: servicePort.name,
+  });
+  if (tls?.settings) setting.tls = tls.settings;
+  const result: ResolvedBackend = { setting };
+  if (tls?.error) result.error = tls.error;
+  if (endpoints.length === 0) result.noEndpoints = true;
+  return result;
+}
+
+function resolveEGBackend(
+  ctx: TranslatorContext,
+  key: string,
+  settingName: string,
+  weight: number,
+  protocol: AppProtocol,
+): ResolvedBackend {
+  const backend = ctx.backends.get(key);
+  if (!backend) return { error: unresolvedRef('BackendNotFound', `Backend ${key} not found.`) };
+  const endpoints: Endpoint[] = [];
+  const types = new Set<string>();
+  for (const ep of backend.spec.endpoints ?? []) {
+    if (ep.fqdn) {
+      types.add('FQDN');
+      endpoints.push({ host: ep.fqdn.hostname, port: ep.fqdn.port, ready: true });
+    } else if (ep.ip) {
+      types.add('IP');
+      endpoints.push({ host: ep.ip.address, port: ep.ip.port, ready: true });
+    }
+  }
+  const addressType = types.size > 1 ? 'Mixed' : types.has('FQDN') ? 'FQDN' : 'IP';
+  return {
+    setting: {
+      name: settingName,
+      weight,
+      protocol,
+      addressType,
+      endpoints: sortEndpoints(endpoints),
+    },
+  };
+}

@@ -1,0 +1,127 @@
+// GRPCRoute rules -> RuleOutcomes: service/method matches become HTTP/2 path matches
+// (`/service/method`), header matches, the filters GRPCRoute allows, and backendRefs.
+import type { HTTPRouteIR, StringMatch } from '@egts/ir';
+import type { RouteContext } from '../context/routeContext.js';
+import type { TranslatorContext } from '../context/translatorContext.js';
+import { invalidRule, unresolvedRef } from '../status/statusError.js';
+import type { GRPCRouteMatch, GRPCRouteRule, HTTPRouteFilterSpec } from '../types.js';
+import { buildDestination } from './destinations.js';
+import { processHTTPFilters } from './httpFilters.js';
+import { emptyOutcome, type RuleOutcome } from './ruleOutcome.js';
+
+const GRPC_FILTERS = new Set([
+  'RequestHeaderModifier',
+  'ResponseHeaderModifier',
+  'RequestMirror',
+  'ExtensionRef',
+]);
+const regexQuote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function convertMatch(match: GRPCRouteMatch): {
+  matches?: Pick<HTTPRouteIR, 'pathMatch' | 'headerMatches' | 'queryParamMatches'>;
+  error?: string;
+} {
+  const headerMatches: StringMatch[] = (match.headers ?? []).map((h) => ({
+    name: h.name.toLowerCase(),
+    type: (h.type ?? 'Exact') === 'RegularExpression' ? 'RegularExpression' : 'Exact',
+    value: h.value,
+  }));
+  const m = match.method;
+  const result: Pick<HTTPRouteIR, 'pathMatch' | 'headerMatches' | 'queryParamMatches'> = {
+    headerMatches,
+    queryParamMatches: [],
+  };
+  if (!m || (!m.service && !m.method)) return { matches: result };
+  const regex = (m.type ?? 'Exact') === 'RegularExpression';
+  if (regex) {
+    for (const part of [m.service, m.method]) {
+      if (part === undefined || part === null) continue;
+      try {
+        new RegExp(part);
+      } catch {
+        return { error: `invalid method match regex ${part}` };
+      }
+    }
+    result.pathMatch = {
+      type: 'RegularExpression',
+      value: `/${m.service ?? '[^/]+'}/${m.method ?? '[^/]+'}`,
+    };
+  } else if (m.service && m.method) {
+    result.pathMatch = { type: 'Exact', value: `/${m.service}/${m.method}` };
+  } else if (m.service) {
+    result.pathMatch = { type: 'Prefix', value: `/${m.service}/` };
+  } else {
+    result.pathMatch = { type: 'RegularExpression', value: `/[^/]+/${regexQuote(m.method ?? '')}` };
+  }
+  return { matches: result };
+}
+
+export function processGRPCRouteRule(
+  ctx: TranslatorContext,
+  route: RouteContext<'GRPCRoute'>,
+  rule: GRPCRouteRule,
+  index: number,
+): RuleOutcome {
+  const outcome = emptyOutcome();
+  const irName = `${route.irName}/rule/${index}`;
+  const matches = rule.matches && rule.matches.length > 0 ? rule.matches : [{}];
+  const converted = matches.map(convertMatch);
+  const bad = converted.find((c) => c.error);
+  if (bad?.error) outcome.invalid = invalidRule('UnsupportedValue', `Invalid match: ${bad.error}.`);
+  const unsupported = (rule.filters ?? []).find((f) => !GRPC_FILTERS.has(f.type));
+  if (unsupported)
+    outcome.invalid ??= invalidRule(
+      'UnsupportedValue',
+      `Filter ${unsupported.type} is not supported on GRPCRoute.`,
+    );
+  const filters = processHTTPFilters(
+    ctx,
+    route,
+    (rule.filters ?? []) as readonly HTTPRouteFilterSpec[],
+    {
+      pathMatchTypes: [],
+      irName,
+    },
+  );
+  if (filters.invalid) outcome.invalid ??= filters.invalid;
+  outcome.refErrors.push(...filters.refErrors);
+  const refs = rule.backendRefs ?? [];
+  const destination =
+    refs.length > 0
+      ? buildDestination(ctx, route, refs, irName, 'GRPC', outcome, (_ref, i) =>
+          (refs[i]?.filters ?? []).some(
+            (f) => f.type !== 'RequestHeaderModifier' && f.type !== 'ResponseHeaderModifier',
+          )
+            ? unresolvedRef(
+                'UnsupportedRefValue',
+                'Only header modifier filters are supported within a GRPCRoute backendRef.',
+              )
+            : undefined,
+        )
+      : undefined;
+  if (outcome.invalid) return outcome;
+  for (const c of converted) {
+    if (!c.matches) continue;
+    const template: RuleOutcome['httpRoutes'][number] = {
+      ...c.matches,
+      addRequestHeaders: filters.requestHeaders.add,
+      removeRequestHeaders: filters.requestHeaders.remove,
+      addResponseHeaders: filters.responseHeaders.add,
+      removeResponseHeaders: filters.responseHeaders.remove,
+      mirrors: filters.mirrors,
+      grpc: true,
+      source: {
+        kind: 'GRPCRoute',
+        namespace: route.namespace,
+        name: route.name,
+        ...(rule.name ? { rule: rule.name } : {}),
+      },
+    };
+    if (filters.directResponse) template.directResponse = filters.directResponse;
+    else if (destination && destination.resolved > 0)
+      template.destination = destination.destination;
+    else template.directResponse = { statusCode: 500 };
+    outcome.httpRoutes.push(template);
+  }
+  return outcome;
+}

@@ -1,0 +1,209 @@
+// HTTPRoute/GRPCRoute rule filters -> IR fields. Invalid filters make the rule invalid
+// (Accepted=False UnsupportedValue, or PartiallyInvalid when other rules survive, GEP-1364);
+// unresolved mirror backends only set ResolvedRefs=False.
+import type { CORS, HeaderValue, Mirror, Redirect, URLRewrite } from '@egts/ir';
+import type { AnyRouteContext } from '../context/routeContext.js';
+import type { TranslatorContext } from '../context/translatorContext.js';
+import { invalidRule, type RouteStatusError } from '../status/statusError.js';
+import { ENVOY_GATEWAY_GROUP, type HTTPRouteFilterSpec, nsName } from '../types.js';
+import { resolveBackendRef } from './backendRefs.js';
+import { applyHeaderModifier, type HeaderChanges } from './headerFilters.js';
+
+export interface FilterOutcome {
+  requestHeaders: HeaderChanges;
+  responseHeaders: HeaderChanges;
+  redirect?: Redirect;
+  urlRewrite?: URLRewrite;
+  mirrors: Mirror[];
+  cors?: CORS;
+  directResponse?: { statusCode: number; body?: string };
+  /** First problem that invalidates the rule. */
+  invalid?: RouteStatusError;
+  /** Reference problems (mirror backends). */
+  refErrors: RouteStatusError[];
+}
+
+const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function pathModifier(
+  path:
+    | {
+        type: string;
+        replaceFullPath?: string | undefined;
+        replacePrefixMatch?: string | undefined;
+      }
+    | undefined,
+  pathMatchType: string | undefined,
+): { value?: { fullReplace?: string; prefixMatchReplace?: string }; error?: string } {
+  if (!path) return {};
+  if (path.type === 'ReplaceFullPath') {
+    if (path.replaceFullPath === undefined || path.replacePrefixMatch !== undefined) {
+      return { error: 'ReplaceFullPath needs replaceFullPath and only it' };
+    }
+    return { value: { fullReplace: path.replaceFullPath } };
+  }
+  if (path.type === 'ReplacePrefixMatch') {
+    if (path.replacePrefixMatch === undefined || path.replaceFullPath !== undefined) {
+      return { error: 'ReplacePrefixMatch needs replacePrefixMatch and only it' };
+    }
+    if (pathMatchType !== undefined && pathMatchType !== 'PathPrefix') {
+      return { error: 'ReplacePrefixMatch requires a PathPrefix path match' };
+    }
+    return { value: { prefixMatchReplace: path.replacePrefixMatch } };
+  }
+  return { error: `unsupported path modifier type ${path.type}` };
+}
+
+export interface FilterRuleInfo {
+  /** Path match types of the rule's matches (ReplacePrefixMatch needs PathPrefix). */
+  pathMatchTypes: (string | undefined)[];
+  /** Name prefix for mirror destinations. */
+  irName: string;
+}
+
+export function processHTTPFilters(
+  ctx: TranslatorContext,
+  route: AnyRouteContext,
+  filters: readonly HTTPRouteFilterSpec[],
+  rule: FilterRuleInfo,
+): FilterOutcome {
+  const out: FilterOutcome = {
+    requestHeaders: { add: [] as HeaderValue[], remove: [] },
+    responseHeaders: { add: [] as HeaderValue[], remove: [] },
+    mirrors: [],
+    refErrors: [],
+  };
+  const fail = (message: string) => {
+    out.invalid ??= invalidRule('UnsupportedValue', message);
+  };
+  const pathType = rule.pathMatchTypes.find((t) => t !== 'PathPrefix') ?? rule.pathMatchTypes[0];
+  for (const filter of filters) {
+    switch (filter.type) {
+      case 'RequestHeaderModifier': {
+        const error = applyHeaderModifier(
+          filter.requestHeaderModifier ?? undefined,
+          out.requestHeaders,
+        );
+        if (error) out.invalid ??= error;
+        break;
+      }
+      case 'ResponseHeaderModifier': {
+        const error = applyHeaderModifier(
+          filter.responseHeaderModifier ?? undefined,
+          out.responseHeaders,
+        );
+        if (error) out.invalid ??= error;
+        break;
+      }
+      case 'RequestRedirect': {
+        const r = filter.requestRedirect;
+        if (!r) {
+          fail('RequestRedirect filter has no configuration.');
+          break;
+        }
+        if (out.redirect) fail('Only one RequestRedirect filter is allowed per rule.');
+        if (r.scheme !== undefined && r.scheme !== 'http' && r.scheme !== 'https') {
+          fail(`Redirect scheme ${r.scheme} is not supported, only http and https are.`);
+        }
+        const statusCode = r.statusCode ?? 302;
+        if (!REDIRECT_CODES.has(statusCode))
+          fail(`Redirect status code ${statusCode} is not supported.`);
+        if (r.hostname !== undefined && !HOSTNAME.test(r.hostname))
+          fail(`Redirect hostname ${r.hostname} is invalid.`);
+        const path = pathModifier(r.path ?? undefined, pathType);
+        if (path.error) fail(`Redirect ${path.error}.`);
+        const redirect: Redirect = { statusCode };
+        if (r.scheme !== undefined) redirect.scheme = r.scheme;
+        if (r.hostname !== undefined) redirect.hostname = r.hostname;
+        if (r.port !== undefined && r.port !== null) redirect.port = r.port;
+        if (path.value) redirect.path = path.value;
+        out.redirect = redirect;
+        break;
+      }
+      case 'URLRewrite': {
+        const r = filter.urlRewrite;
+        if (!r) {
+          fail('URLRewrite filter has no configuration.');
+          break;
+        }
+        if (out.urlRewrite) fail('Only one URLRewrite filter is allowed per rule.');
+        if (r.hostname !== undefined && r.hostname !== null && !HOSTNAME.test(r.hostname)) {
+          fail(`URLRewrite hostname ${r.hostname} is invalid.`);
+        }
+        const path = pathModifier(r.path ?? undefined, pathType);
+        if (path.error) fail(`URLRewrite ${path.error}.`);
+        const rewrite: URLRewrite = {};
+        if (r.hostname) rewrite.hostname = r.hostname;
+        if (path.value) rewrite.path = path.value;
+        out.urlRewrite = rewrite;
+        break;
+      }
+      case 'RequestMirror': {
+        const m = filter.requestMirror;
+        if (!m) {
+          fail('RequestMirror filter has no configuration.');
+          break;
+        }
+        const name = `${rule.irName}/mirror/${out.mirrors.length}`;
+        const resolved = resolveBackendRef(
+          ctx,
+          route,
+          { ...m.backendRef, weight: 1 },
+          `${name}/backend/0`,
+          route.kind === 'GRPCRoute' ? 'GRPC' : 'HTTP',
+        );
+        if (resolved.error) out.refErrors.push(resolved.error);
+        if (resolved.setting && !resolved.error) {
+          const mirror: Mirror = { destination: { name, settings: [resolved.setting] } };
+          const percent =
+            m.percent ??
+            (m.fraction
+              ? (m.fraction.numerator / (m.fraction.denominator ?? 100)) * 100
+              : undefined);
+          if (percent !== undefined && percent !== null) mirror.percentage = percent;
+          out.mirrors.push(mirror);
+        }
+        break;
+      }
+      case 'CORS': {
+        const c = filter.cors;
+        if (!c) break;
+        const cors: CORS = {
+          allowOrigins: [...(c.allowOrigins ?? [])],
+          allowMethods: [...(c.allowMethods ?? [])],
+          allowHeaders: [...(c.allowHeaders ?? [])],
+          exposeHeaders: [...(c.exposeHeaders ?? [])],
+          allowCredentials: c.allowCredentials === true,
+        };
+        if (c.maxAge !== undefined && c.maxAge !== null) cors.maxAgeSeconds = c.maxAge;
+        out.cors = cors;
+        break;
+      }
+      case 'ExtensionRef': {
+        const ref = filter.extensionRef;
+        if (!ref || ref.group !== ENVOY_GATEWAY_GROUP || ref.kind !== 'HTTPRouteFilter') {
+          fail(
+            `Unknown custom filter ${ref?.group ?? ''}/${ref?.kind ?? ''}: only ${ENVOY_GATEWAY_GROUP}/HTTPRouteFilter is supported.`,
+          );
+          break;
+        }
+        const found = ctx.httpRouteFilters.get(nsName(route.namespace, ref.name));
+        if (!found) {
+          fail(`HTTPRouteFilter ${route.namespace}/${ref.name} not found.`);
+          break;
+        }
+        const direct = found.spec.directResponse;
+        if (direct) {
+          out.directResponse = { statusCode: direct.statusCode ?? 200 };
+        }
+        break;
+      }
+      default:
+        fail(`Filter type ${String((filter as { type: string }).type)} is not supported.`);
+    }
+  }
+  if (out.redirect && out.urlRewrite)
+    fail('RequestRedirect and URLRewrite cannot be used together.');
+  return out;
+}

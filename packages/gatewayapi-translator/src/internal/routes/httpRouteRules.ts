@@ -1,0 +1,202 @@
+// HTTPRoute rules -> RuleOutcomes: matches (path Exact/PathPrefix/RegularExpression, headers,
+// query params, method), filters, backendRefs with their filters, timeouts, retries and session
+// persistence.
+import type { HTTPRouteIR, StringMatch } from '@egts/ir';
+import type { RouteContext } from '../context/routeContext.js';
+import type { TranslatorContext } from '../context/translatorContext.js';
+import { invalidRule, unresolvedRef } from '../status/statusError.js';
+import type { HTTPBackendRef, HTTPRouteMatch, HTTPRouteRule } from '../types.js';
+import { buildDestination } from './destinations.js';
+import { parseDuration } from './durations.js';
+import { processHTTPFilters } from './httpFilters.js';
+import { emptyOutcome, type HTTPRouteTemplate, type RuleOutcome } from './ruleOutcome.js';
+
+const DEFAULT_MATCH: HTTPRouteMatch = { path: { type: 'PathPrefix', value: '/' } };
+const BACKEND_FILTERS = new Set([
+  'RequestHeaderModifier',
+  'ResponseHeaderModifier',
+  'ExtensionRef',
+  'URLRewrite',
+]);
+
+function isValidRegex(value: string): boolean {
+  try {
+    new RegExp(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function convertMatch(match: HTTPRouteMatch): {
+  matches?: Pick<HTTPRouteIR, 'pathMatch' | 'headerMatches' | 'queryParamMatches'>;
+  error?: string;
+} {
+  const path = match.path ?? { type: 'PathPrefix', value: '/' };
+  const type = path.type ?? 'PathPrefix';
+  const value = path.value ?? '/';
+  if (type !== 'RegularExpression' && !value.startsWith('/'))
+    return { error: `path ${value} must start with /` };
+  if (type === 'RegularExpression' && !isValidRegex(value))
+    return { error: `path regex ${value} is invalid` };
+  const headerMatches: StringMatch[] = [];
+  for (const h of match.headers ?? []) {
+    const t = h.type ?? 'Exact';
+    if (t === 'RegularExpression' && !isValidRegex(h.value))
+      return { error: `header regex ${h.value} is invalid` };
+    headerMatches.push({
+      name: h.name.toLowerCase(),
+      type: t === 'RegularExpression' ? 'RegularExpression' : 'Exact',
+      value: h.value,
+    });
+  }
+  if (match.method) headerMatches.push({ name: ':method', type: 'Exact', value: match.method });
+  const queryParamMatches: StringMatch[] = (match.queryParams ?? []).map((q) => ({
+    name: q.name,
+    type: (q.type ?? 'Exact') === 'RegularExpression' ? 'RegularExpression' : 'Exact',
+    value: q.value,
+  }));
+  const result: Pick<HTTPRouteIR, 'pathMatch' | 'headerMatches' | 'queryParamMatches'> = {
+    headerMatches,
+    queryParamMatches,
+  };
+  if (!(type === 'PathPrefix' && value === '/')) {
+    result.pathMatch = {
+      type: type === 'PathPrefix' ? 'PathPrefix' : type === 'Exact' ? 'Exact' : 'RegularExpression',
+      value,
+    };
+  }
+  return { matches: result };
+}
+
+function checkBackendFilters(ref: HTTPBackendRef) {
+  for (const f of ref.filters ?? []) {
+    if (!BACKEND_FILTERS.has(f.type)) {
+      return unresolvedRef(
+        'UnsupportedRefValue',
+        `Filter ${f.type} is not supported within a backendRef.`,
+      );
+    }
+    if (f.type === 'URLRewrite' && f.urlRewrite?.path) {
+      return unresolvedRef(
+        'UnsupportedRefValue',
+        'URLRewrite path modifier is not supported within a backendRef.',
+      );
+    }
+  }
+  return undefined;
+}
+
+export function processHTTPRouteRule(
+  ctx: TranslatorContext,
+  route: RouteContext<'HTTPRoute'>,
+  rule: HTTPRouteRule,
+  index: number,
+): RuleOutcome {
+  const outcome = emptyOutcome();
+  const irName = `${route.irName}/rule/${index}`;
+  const matches = rule.matches && rule.matches.length > 0 ? rule.matches : [DEFAULT_MATCH];
+  const converted = matches.map(convertMatch);
+  const badMatch = converted.find((c) => c.error);
+  if (badMatch?.error)
+    outcome.invalid = invalidRule('UnsupportedValue', `Invalid match: ${badMatch.error}.`);
+  const filters = processHTTPFilters(ctx, route, rule.filters ?? [], {
+    pathMatchTypes: matches.map((m) => m.path?.type ?? 'PathPrefix'),
+    irName,
+  });
+  if (filters.invalid) outcome.invalid ??= filters.invalid;
+  outcome.refErrors.push(...filters.refErrors);
+
+  const timeout: HTTPRouteTemplate['timeout'] = {};
+  if (rule.timeouts?.request) {
+    const ms = parseDuration(rule.timeouts.request);
+    if (ms === undefined)
+      outcome.invalid ??= invalidRule(
+        'UnsupportedValue',
+        `Invalid request timeout ${rule.timeouts.request}.`,
+      );
+    else timeout.requestMs = ms;
+  }
+  if (rule.timeouts?.backendRequest) {
+    const ms = parseDuration(rule.timeouts.backendRequest);
+    if (ms === undefined)
+      outcome.invalid ??= invalidRule(
+        'UnsupportedValue',
+        `Invalid backendRequest timeout ${rule.timeouts.backendRequest}.`,
+      );
+    else timeout.backendRequestMs = ms;
+  }
+  if (
+    timeout.requestMs !== undefined &&
+    timeout.backendRequestMs !== undefined &&
+    timeout.requestMs !== 0 &&
+    timeout.backendRequestMs > timeout.requestMs
+  ) {
+    outcome.invalid ??= invalidRule(
+      'UnsupportedValue',
+      'backendRequest timeout must not exceed the request timeout.',
+    );
+  }
+
+  const refs = rule.backendRefs ?? [];
+  const destination =
+    refs.length > 0
+      ? buildDestination(ctx, route, refs, irName, 'HTTP', outcome, (ref, i) =>
+          checkBackendFilters(refs[i] ?? (ref as HTTPBackendRef)),
+        )
+      : undefined;
+  if (outcome.invalid) return outcome;
+
+  for (const c of converted) {
+    if (!c.matches) continue;
+    const template: HTTPRouteTemplate = {
+      ...c.matches,
+      addRequestHeaders: filters.requestHeaders.add,
+      removeRequestHeaders: filters.requestHeaders.remove,
+      addResponseHeaders: filters.responseHeaders.add,
+      removeResponseHeaders: filters.responseHeaders.remove,
+      mirrors: filters.mirrors,
+      grpc: false,
+      source: {
+        kind: 'HTTPRoute',
+        namespace: route.namespace,
+        name: route.name,
+        ...(rule.name ? { rule: rule.name } : {}),
+      },
+    };
+    if (filters.redirect) template.redirect = filters.redirect;
+    if (filters.urlRewrite) template.urlRewrite = filters.urlRewrite;
+    if (filters.cors) template.cors = filters.cors;
+    if (filters.directResponse) template.directResponse = filters.directResponse;
+    else if (!filters.redirect) {
+      if (destination && destination.resolved > 0) template.destination = destination.destination;
+      else template.directResponse = { statusCode: 500 };
+    }
+    if (timeout.requestMs !== undefined || timeout.backendRequestMs !== undefined)
+      template.timeout = timeout;
+    if (rule.retry) {
+      const retry: NonNullable<HTTPRouteTemplate['retry']> = {
+        codes: [...(rule.retry.codes ?? [])],
+      };
+      if (rule.retry.attempts !== undefined && rule.retry.attempts !== null)
+        retry.attempts = rule.retry.attempts;
+      const backoff = rule.retry.backoff ? parseDuration(rule.retry.backoff) : undefined;
+      if (backoff !== undefined) retry.backoffMs = backoff;
+      template.retry = retry;
+    }
+    const sp = rule.sessionPersistence;
+    if (sp) {
+      const persistence: NonNullable<HTTPRouteTemplate['sessionPersistence']> = {
+        type: sp.type === 'Header' ? 'Header' : 'Cookie',
+        name:
+          (sp.type === 'Header' ? sp.header?.name : sp.cookie?.name) ??
+          `${route.namespace}-${route.name}-${index}`,
+      };
+      const ttl = sp.absoluteTimeout ? parseDuration(sp.absoluteTimeout) : undefined;
+      if (ttl !== undefined) persistence.ttlSeconds = ttl / 1000;
+      template.sessionPersistence = persistence;
+    }
+    outcome.httpRoutes.push(template);
+  }
+  return outcome;
+}

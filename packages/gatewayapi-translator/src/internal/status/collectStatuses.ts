@@ -1,0 +1,110 @@
+// Assembles the statuses the translator computed, one entry per resource, in a fixed kind order
+// and input order within a kind, so the same input always gives the same output.
+import type { GatewayContext } from '../context/gatewayContext.js';
+import type { ListenerContext } from '../context/listenerContext.js';
+import type { ListenerSetContext } from '../context/listenerSetContext.js';
+import type { TranslatorContext } from '../context/translatorContext.js';
+import type { GatewayClassStatus } from '../processGatewayClasses.js';
+import type { StatusCondition } from './conditions.js';
+
+/** The status of one input resource, as `egts translate -o status` prints it. */
+export interface ResourceStatus {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  status: Record<string, unknown>;
+}
+
+/** Gateway API caps route parents at 32 and policy ancestors at 16 entries. */
+const MAX_PARENTS = 32;
+const MAX_ANCESTORS = 16;
+
+interface Meta {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string | undefined };
+}
+
+function entry(resource: Meta, status: Record<string, unknown>): ResourceStatus {
+  const metadata: ResourceStatus['metadata'] = { name: resource.metadata.name };
+  if (resource.metadata.namespace) metadata.namespace = resource.metadata.namespace;
+  return { apiVersion: resource.apiVersion, kind: resource.kind, metadata, status };
+}
+
+function listenerStatus(l: ListenerContext) {
+  return {
+    name: l.name,
+    supportedKinds: l.supportedKinds.map((k) => ({ group: k.group, kind: k.kind })),
+    attachedRoutes: l.attachedRoutes,
+    conditions: l.conditions.toArray(),
+  };
+}
+
+function gatewayStatus(gw: GatewayContext): Record<string, unknown> {
+  const status: Record<string, unknown> = { conditions: gw.conditions.toArray() };
+  const addresses = (gw.resource.spec.addresses ?? []).filter((a) => a.value);
+  if (addresses.length > 0) {
+    status.addresses = addresses.map((a) => ({ type: a.type ?? 'IPAddress', value: a.value }));
+  }
+  status.listeners = gw.listeners.map(listenerStatus);
+  return status;
+}
+
+function listenerSetStatus(set: ListenerSetContext): Record<string, unknown> {
+  const status: Record<string, unknown> = { conditions: set.conditions.toArray() };
+  if (set.listeners.length > 0) status.listeners = set.listeners.map(listenerStatus);
+  return status;
+}
+
+export function collectStatuses(
+  ctx: TranslatorContext,
+  gatewayClasses: readonly GatewayClassStatus[],
+  rejectedListenerSets: readonly ListenerSetContext[],
+): ResourceStatus[] {
+  const out: ResourceStatus[] = [];
+  for (const gc of gatewayClasses)
+    out.push(entry(gc.resource, { conditions: gc.conditions.toArray() }));
+  for (const gw of ctx.gateways) out.push(entry(gw.resource, gatewayStatus(gw)));
+  const sets = new Map<unknown, ListenerSetContext>();
+  for (const gw of ctx.gateways) for (const s of gw.listenerSets) sets.set(s.resource, s);
+  for (const s of rejectedListenerSets) sets.set(s.resource, s);
+  for (const resource of ctx.resources.listenerSets) {
+    const set = sets.get(resource);
+    if (set) out.push(entry(resource, listenerSetStatus(set)));
+  }
+  for (const route of ctx.routes) {
+    const parents = route.parents.slice(0, MAX_PARENTS).map((p) => ({
+      parentRef: p.ref,
+      controllerName: ctx.options.controllerName,
+      conditions: p.conditions.toArray(),
+    }));
+    out.push(entry(route.resource, { parents }));
+  }
+  for (const policy of ctx.backendTLSPolicies) {
+    if (policy.ancestors.size === 0) continue;
+    const generation = policy.resource.metadata.generation ?? undefined;
+    const sorted = [...policy.ancestors.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const ancestors = sorted.slice(0, MAX_ANCESTORS).map(([, a]) => {
+      const conditions = policy.conditionsFor(a.conflicted, generation);
+      return { ancestorRef: a.ref, controllerName: ctx.options.controllerName, conditions };
+    });
+    if (sorted.length > MAX_ANCESTORS) {
+      const last = ancestors[ancestors.length - 1];
+      last?.conditions.set(
+        'Aggregated',
+        'True',
+        'Aggregated',
+        `${sorted.length - MAX_ANCESTORS + 1} ancestors are aggregated into this entry.`,
+      );
+    }
+    out.push(
+      entry(policy.resource, {
+        ancestors: ancestors.map((a) => ({
+          ...a,
+          conditions: a.conditions.toArray() as StatusCondition[],
+        })),
+      }),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,60 @@
+// Ordered sets of status conditions. Setting a type again replaces it, so the last writer wins,
+// as in Kubernetes meta.SetStatusCondition.
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+/** A status condition as the translator emits it (lastTransitionTime is the status writer's job). */
+export interface StatusCondition {
+  type: string;
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+  observedGeneration?: number;
+}
+
+export class Conditions {
+  readonly #items: StatusCondition[] = [];
+  readonly #generation: number | undefined;
+
+  constructor(generation?: number) {
+    this.#generation = generation;
+  }
+
+  set(type: string, status: ConditionStatus, reason: string, message: string): void {
+    const condition: StatusCondition = { type, status, reason, message };
+    if (this.#generation !== undefined) condition.observedGeneration = this.#generation;
+    const index = this.#items.findIndex((c) => c.type === type);
+    if (index >= 0) this.#items[index] = condition;
+    else this.#items.push(condition);
+  }
+
+  /** Set only when the type is not set yet. */
+  setDefault(type: string, status: ConditionStatus, reason: string, message: string): void {
+    if (!this.has(type)) this.set(type, status, reason, message);
+  }
+
+  get(type: string): StatusCondition | undefined {
+    return this.#items.find((c) => c.type === type);
+  }
+
+  has(type: string): boolean {
+    return this.get(type) !== undefined;
+  }
+
+  isFalse(type: string): boolean {
+    return this.get(type)?.status === 'False';
+  }
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  all(): readonly StatusCondition[] {
+    return this.#items;
+  }
+
+  /** Conditions sorted by type, so output never depends on the order checks ran in. */
+  toArray(): StatusCondition[] {
+    return [...this.#items].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  }
+}

@@ -1,0 +1,55 @@
+// translate(): Gateway API and Envoy Gateway resources -> Infra IR, xDS IR and statuses.
+// Pure and deterministic: an ordered list of processX steps over a context indexed once;
+// inputs are never mutated.
+import type { Resources } from '@egts/api';
+import type { InfraIR, XdsIR } from '@egts/ir';
+import { type ResolvedOptions, TranslatorContext } from './internal/context/translatorContext.js';
+import { buildProxyInfra } from './internal/ir/buildInfra.js';
+import { buildXdsIR } from './internal/ir/buildXds.js';
+import { processGatewayClasses } from './internal/processGatewayClasses.js';
+import { processGateways } from './internal/processGateways.js';
+import { processListenerSets } from './internal/processListenerSets.js';
+import { processListeners } from './internal/processListeners.js';
+import { processRoutes } from './internal/processRoutes.js';
+import { collectStatuses, type ResourceStatus } from './internal/status/collectStatuses.js';
+
+export const DEFAULT_CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
+export const DEFAULT_CONTROLLER_NAMESPACE = 'envoy-gateway-system';
+
+export interface TranslateOptions {
+  /** GatewayClasses with this spec.controllerName are ours. */
+  controllerName?: string;
+  /** Namespace the proxies are deployed into. */
+  controllerNamespace?: string;
+  /** Time against which certificate validity is checked (default: now). */
+  now?: Date;
+}
+
+export interface TranslateResult {
+  /** Proxy fleets to run, sorted by name. */
+  infraIR: InfraIR;
+  /** What each fleet serves, keyed and sorted by the same name as its Infra IR. */
+  xdsIR: XdsIR[];
+  /** Every input resource a status was computed for. */
+  statuses: ResourceStatus[];
+}
+
+export function translate(resources: Resources, options: TranslateOptions = {}): TranslateResult {
+  const resolved: ResolvedOptions = {
+    controllerName: options.controllerName ?? DEFAULT_CONTROLLER_NAME,
+    controllerNamespace: options.controllerNamespace ?? DEFAULT_CONTROLLER_NAMESPACE,
+    now: options.now ?? new Date(),
+  };
+  const ctx = new TranslatorContext(resources, resolved);
+  const gatewayClasses = processGatewayClasses(ctx);
+  processGateways(ctx);
+  const rejectedListenerSets = processListenerSets(ctx);
+  processListeners(ctx);
+  processRoutes(ctx);
+  const gateways = [...ctx.gateways].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return {
+    infraIR: { proxies: gateways.map((gw) => buildProxyInfra(ctx, gw)) },
+    xdsIR: gateways.map((gw) => buildXdsIR(ctx, gw)),
+    statuses: collectStatuses(ctx, gatewayClasses, rejectedListenerSets),
+  };
+}

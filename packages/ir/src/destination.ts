@@ -1,0 +1,66 @@
+// Upstream destinations of routes: weighted groups of endpoints (one group per backendRef),
+// what the xds-translator turns into Clusters and ClusterLoadAssignments.
+import { z } from 'zod';
+
+/** One upstream endpoint. */
+export const EndpointSchema = z.object({
+  /** IP address or DNS name. */
+  host: z.string(),
+  /** Port on the endpoint. */
+  port: z.number().int(),
+  /** Zone of the endpoint (EndpointSlice zone), when known. */
+  zone: z.string().optional(),
+  /** False when the endpoint is not ready (kept so health can be reported, Envoy gets it as unhealthy). */
+  ready: z.boolean(),
+});
+export type Endpoint = z.infer<typeof EndpointSchema>;
+
+/** Upstream TLS settings from a BackendTLSPolicy. */
+export const UpstreamTLSSchema = z.object({
+  /** SNI to send to the upstream. */
+  sni: z.string(),
+  /** PEM CA bundle to verify the upstream with; absent with `useSystemTrustStore`. */
+  caCertificate: z.string().optional(),
+  /** Verify against the system trust store instead of a CA bundle. */
+  useSystemTrustStore: z.boolean(),
+  /** Subject alternative names the upstream certificate must present (type and value). */
+  subjectAltNames: z.array(z.object({ type: z.enum(['Hostname', 'URI']), value: z.string() })),
+  /** Name of the policy these settings come from, `<namespace>/<name>`. */
+  policy: z.string(),
+});
+export type UpstreamTLS = z.infer<typeof UpstreamTLSSchema>;
+
+/** One weighted group of endpoints: one backendRef. */
+export const DestinationSettingSchema = z.object({
+  /** Stable name: `<route destination name>/backend/<index>`. */
+  name: z.string(),
+  /** Relative weight within the destination (0 means no traffic). */
+  weight: z.number().int(),
+  /** Application protocol to speak upstream. */
+  protocol: z.enum(['HTTP', 'HTTP2', 'GRPC', 'TCP', 'UDP', 'TLS']),
+  /** How endpoints are addressed: IPs, or DNS names that Envoy resolves. */
+  addressType: z.enum(['IP', 'FQDN', 'Mixed']),
+  /** Endpoints of the group, sorted by host then port. */
+  endpoints: z.array(EndpointSchema),
+  /** Upstream TLS, when a BackendTLSPolicy targets the backend. */
+  tls: UpstreamTLSSchema.optional(),
+  /** Header changes that apply only when this backend is picked (backendRef filters). */
+  requestHeaders: z
+    .object({
+      /** Headers to add or set. */
+      add: z.array(z.object({ name: z.string(), value: z.string(), append: z.boolean() })),
+      /** Header names to remove. */
+      remove: z.array(z.string()),
+    })
+    .optional(),
+});
+export type DestinationSetting = z.infer<typeof DestinationSettingSchema>;
+
+/** Where a route (or mirror) sends traffic. */
+export const RouteDestinationSchema = z.object({
+  /** Stable, unique name (becomes the Cluster name). */
+  name: z.string(),
+  /** Weighted groups; traffic is split by weight across them. */
+  settings: z.array(DestinationSettingSchema),
+});
+export type RouteDestination = z.infer<typeof RouteDestinationSchema>;

@@ -1,0 +1,172 @@
+// xDS IR for one HTTP (or gRPC) route: matches, filters and destination, ready to become one
+// Envoy route entry inside a virtual host.
+import { z } from 'zod';
+import { RouteDestinationSchema } from './destination.js';
+
+/** A string match on a path, header, query parameter or method. */
+export const StringMatchSchema = z.object({
+  /** Name of the header or query parameter (absent for paths). */
+  name: z.string().optional(),
+  /** How `value` is compared. */
+  type: z.enum(['Exact', 'Prefix', 'PathPrefix', 'RegularExpression', 'Present']),
+  /** Value to compare with. */
+  value: z.string(),
+  /** Negate the match (header matches only). */
+  invert: z.boolean().optional(),
+});
+export type StringMatch = z.infer<typeof StringMatchSchema>;
+
+/** A header to add or set. */
+export const HeaderValueSchema = z.object({
+  /** Header name (lower-cased). */
+  name: z.string(),
+  /** Header value. */
+  value: z.string(),
+  /** Append to existing values (true) or overwrite them (false). */
+  append: z.boolean(),
+});
+export type HeaderValue = z.infer<typeof HeaderValueSchema>;
+
+/** An HTTP redirect answered by the proxy. */
+export const RedirectSchema = z.object({
+  /** Scheme of the Location, when changed. */
+  scheme: z.string().optional(),
+  /** Host of the Location, when changed. */
+  hostname: z.string().optional(),
+  /** Path change: full replacement or prefix replacement. */
+  path: z
+    .object({ fullReplace: z.string().optional(), prefixMatchReplace: z.string().optional() })
+    .optional(),
+  /** Port of the Location, when changed. */
+  port: z.number().int().optional(),
+  /** Redirect status code (301, 302, 303, 307, 308). */
+  statusCode: z.number().int(),
+});
+export type Redirect = z.infer<typeof RedirectSchema>;
+
+/** A rewrite of the request before it goes upstream. */
+export const URLRewriteSchema = z.object({
+  /** New Host header, when set. */
+  hostname: z.string().optional(),
+  /** Path change: full replacement or prefix replacement. */
+  path: z
+    .object({ fullReplace: z.string().optional(), prefixMatchReplace: z.string().optional() })
+    .optional(),
+});
+export type URLRewrite = z.infer<typeof URLRewriteSchema>;
+
+/** A fixed response sent without going upstream (e.g. 500 when no backend is valid). */
+export const DirectResponseSchema = z.object({
+  /** HTTP status code. */
+  statusCode: z.number().int(),
+  /** Optional body. */
+  body: z.string().optional(),
+});
+export type DirectResponse = z.infer<typeof DirectResponseSchema>;
+
+/** A copy of requests sent to another destination (responses ignored). */
+export const MirrorSchema = z.object({
+  /** Where the copies go. */
+  destination: RouteDestinationSchema,
+  /** Share of requests mirrored, 0–100 (absent means all). */
+  percentage: z.number().optional(),
+});
+export type Mirror = z.infer<typeof MirrorSchema>;
+
+/** Timeouts of an HTTP route, as Gateway API durations converted to milliseconds. */
+export const HTTPTimeoutSchema = z.object({
+  /** Whole-request timeout. */
+  requestMs: z.number().optional(),
+  /** Per-try timeout towards a backend. */
+  backendRequestMs: z.number().optional(),
+});
+export type HTTPTimeout = z.infer<typeof HTTPTimeoutSchema>;
+
+/** Retry policy of a route (Gateway API HTTPRouteRetry, GEP-1731). */
+export const RetrySchema = z.object({
+  /** Maximum retries. */
+  attempts: z.number().int().optional(),
+  /** Base back-off between retries, in milliseconds. */
+  backoffMs: z.number().optional(),
+  /** Response codes that trigger a retry. */
+  codes: z.array(z.number().int()),
+});
+export type Retry = z.infer<typeof RetrySchema>;
+
+/** Session persistence (GEP-1619). */
+export const SessionPersistenceSchema = z.object({
+  /** Cookie-based or header-based. */
+  type: z.enum(['Cookie', 'Header']),
+  /** Cookie or header name. */
+  name: z.string(),
+  /** Cookie lifetime in seconds, for permanent cookies. */
+  ttlSeconds: z.number().optional(),
+});
+export type SessionPersistence = z.infer<typeof SessionPersistenceSchema>;
+
+/** CORS policy (HTTPRoute CORS filter). */
+export const CORSSchema = z.object({
+  /** Allowed origins (exact, or with `*` wildcards). */
+  allowOrigins: z.array(z.string()),
+  /** Allowed methods. */
+  allowMethods: z.array(z.string()),
+  /** Allowed request headers. */
+  allowHeaders: z.array(z.string()),
+  /** Response headers exposed to the browser. */
+  exposeHeaders: z.array(z.string()),
+  /** Preflight cache lifetime in seconds. */
+  maxAgeSeconds: z.number().optional(),
+  /** Whether credentials are allowed. */
+  allowCredentials: z.boolean(),
+});
+export type CORS = z.infer<typeof CORSSchema>;
+
+/** One route in a virtual host. */
+export const HTTPRouteIRSchema = z.object({
+  /** Stable name: `<kind>/<namespace>/<name>/rule/<i>/match/<j>/<hostname>`. */
+  name: z.string(),
+  /** Hostname (virtual host) this route is served under; `*` for any. */
+  hostname: z.string(),
+  /** Path match, absent when the rule matches every path. */
+  pathMatch: StringMatchSchema.optional(),
+  /** Header matches, all must hold. */
+  headerMatches: z.array(StringMatchSchema),
+  /** Query parameter matches, all must hold. */
+  queryParamMatches: z.array(StringMatchSchema),
+  /** Headers added or set on the request. */
+  addRequestHeaders: z.array(HeaderValueSchema),
+  /** Request header names removed. */
+  removeRequestHeaders: z.array(z.string()),
+  /** Headers added or set on the response. */
+  addResponseHeaders: z.array(HeaderValueSchema),
+  /** Response header names removed. */
+  removeResponseHeaders: z.array(z.string()),
+  /** Redirect answered instead of routing, when set. */
+  redirect: RedirectSchema.optional(),
+  /** Fixed response instead of routing, when set (invalid backends give 500). */
+  directResponse: DirectResponseSchema.optional(),
+  /** Rewrite applied before forwarding. */
+  urlRewrite: URLRewriteSchema.optional(),
+  /** Request mirrors. */
+  mirrors: z.array(MirrorSchema),
+  /** Upstream, absent with redirect or direct response. */
+  destination: RouteDestinationSchema.optional(),
+  /** Timeouts. */
+  timeout: HTTPTimeoutSchema.optional(),
+  /** Retries. */
+  retry: RetrySchema.optional(),
+  /** Session persistence. */
+  sessionPersistence: SessionPersistenceSchema.optional(),
+  /** CORS. */
+  cors: CORSSchema.optional(),
+  /** Whether this route serves gRPC (from a GRPCRoute). */
+  grpc: z.boolean(),
+  /** The route resource this comes from, for metadata and access logs. */
+  source: z.object({
+    kind: z.string(),
+    namespace: z.string(),
+    name: z.string(),
+    rule: z.string().optional(),
+  }),
+});
+export type HTTPRouteIR = z.infer<typeof HTTPRouteIRSchema>;

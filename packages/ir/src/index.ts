@@ -1,0 +1,65 @@
+// @egts/ir: the intermediate representation between Gateway API translation and xDS translation.
+export type {
+  DestinationSetting,
+  Endpoint,
+  RouteDestination,
+  UpstreamTLS,
+} from './destination.js';
+export {
+  DestinationSettingSchema,
+  EndpointSchema,
+  RouteDestinationSchema,
+  UpstreamTLSSchema,
+} from './destination.js';
+export type {
+  CORS,
+  DirectResponse,
+  HeaderValue,
+  HTTPRouteIR,
+  HTTPTimeout,
+  Mirror,
+  Redirect,
+  Retry,
+  SessionPersistence,
+  StringMatch,
+  URLRewrite,
+} from './httpRoute.js';
+export {
+  CORSSchema,
+  DirectResponseSchema,
+  HeaderValueSchema,
+  HTTPRouteIRSchema,
+  HTTPTimeoutSchema,
+  MirrorSchema,
+  RedirectSchema,
+  RetrySchema,
+  SessionPersistenceSchema,
+  StringMatchSchema,
+  URLRewriteSchema,
+} from './httpRoute.js';
+export type { InfraIR, InfraListener, InfraOwner, InfraPort, ProxyInfra } from './infra.js';
+export {
+  InfraIRSchema,
+  InfraListenerSchema,
+  InfraOwnerSchema,
+  InfraPortSchema,
+  ProxyInfraSchema,
+} from './infra.js';
+export type {
+  HTTPListener,
+  ListenerTLS,
+  TCPListener,
+  TCPRouteIR,
+  TLSCertificate,
+  UDPListener,
+  XdsIR,
+} from './listeners.js';
+export {
+  HTTPListenerSchema,
+  ListenerTLSSchema,
+  TCPListenerSchema,
+  TCPRouteIRSchema,
+  TLSCertificateSchema,
+  UDPListenerSchema,
+  XdsIRSchema,
+} from './listeners.js';

@@ -1,0 +1,64 @@
+// Infra IR: which Envoy proxy fleets to run (one per Gateway, or one per GatewayClass when the
+// EnvoyProxy merges Gateways), with the ports and addresses each must expose.
+import { z } from 'zod';
+
+/** One port a proxy fleet must open. */
+export const InfraPortSchema = z.object({
+  /** Stable name, unique within the proxy: `<protocol>-<port>`. */
+  name: z.string(),
+  /** Transport protocol the port carries. */
+  protocol: z.enum(['HTTP', 'HTTPS', 'TLS', 'TCP', 'UDP']),
+  /** Port Envoy binds (Gateway port below 1024 shifted by 10000 so proxies need no privilege). */
+  containerPort: z.number().int(),
+  /** Port the Gateway declares, exposed by the proxy's Service. */
+  servicePort: z.number().int(),
+});
+export type InfraPort = z.infer<typeof InfraPortSchema>;
+
+/** One Gateway listener as the infrastructure sees it. */
+export const InfraListenerSchema = z.object({
+  /** `<gateway namespace>/<gateway name>/<listener name>` (ListenerSet listeners add the set name). */
+  name: z.string(),
+  /** Ports this listener needs opened. */
+  ports: z.array(InfraPortSchema),
+});
+export type InfraListener = z.infer<typeof InfraListenerSchema>;
+
+/** Who owns a proxy fleet: the Kubernetes objects it is derived from. */
+export const InfraOwnerSchema = z.object({
+  /** Name of the GatewayClass the fleet belongs to. */
+  gatewayClass: z.string(),
+  /** Namespace of the owning Gateway (absent when Gateways are merged per class). */
+  gatewayNamespace: z.string().optional(),
+  /** Name of the owning Gateway (absent when Gateways are merged per class). */
+  gatewayName: z.string().optional(),
+});
+export type InfraOwner = z.infer<typeof InfraOwnerSchema>;
+
+/** One managed proxy fleet. */
+export const ProxyInfraSchema = z.object({
+  /** Stable name of the fleet, identical to the key of its xDS IR: `<namespace>/<gateway>`. */
+  name: z.string(),
+  /** Namespace the controller deploys the fleet into. */
+  namespace: z.string(),
+  /** Objects this fleet is derived from. */
+  owner: InfraOwnerSchema,
+  /** Labels to put on every object of the fleet (owner labels merged with the Gateway's infrastructure labels). */
+  labels: z.record(z.string(), z.string()),
+  /** Annotations from the Gateway's spec.infrastructure. */
+  annotations: z.record(z.string(), z.string()),
+  /** Listeners the fleet serves, in Gateway order. */
+  listeners: z.array(InfraListenerSchema),
+  /** Addresses requested by Gateway spec.addresses (IPs or hostnames), in order. */
+  addresses: z.array(z.string()),
+  /** The EnvoyProxy spec that parametrises the fleet (from the Gateway, else the GatewayClass), if any. */
+  envoyProxy: z.record(z.string(), z.unknown()).optional(),
+});
+export type ProxyInfra = z.infer<typeof ProxyInfraSchema>;
+
+/** Infra IR for every managed Gateway, ordered by `name`. */
+export const InfraIRSchema = z.object({
+  /** Proxy fleets to run, sorted by name. */
+  proxies: z.array(ProxyInfraSchema),
+});
+export type InfraIR = z.infer<typeof InfraIRSchema>;

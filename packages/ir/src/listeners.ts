@@ -1,0 +1,102 @@
+// xDS IR listeners: what one Envoy listener (address:port) serves, HTTP with virtual hosts,
+// TCP with SNI-matched or catch-all routes, UDP with one route.
+import { z } from 'zod';
+import { RouteDestinationSchema } from './destination.js';
+import { HTTPRouteIRSchema } from './httpRoute.js';
+
+/** A certificate and key served by a TLS-terminating listener. */
+export const TLSCertificateSchema = z.object({
+  /** Stable name: `<secret namespace>/<secret name>`. */
+  name: z.string(),
+  /** PEM certificate chain. */
+  certificate: z.string(),
+  /** PEM private key. */
+  privateKey: z.string(),
+});
+export type TLSCertificate = z.infer<typeof TLSCertificateSchema>;
+
+/** Downstream TLS settings of a listener. */
+export const ListenerTLSSchema = z.object({
+  /** Terminate TLS, or pass the stream through by SNI. */
+  mode: z.enum(['Terminate', 'Passthrough']),
+  /** Certificates (Terminate only); Envoy picks by SNI and key type. */
+  certificates: z.array(TLSCertificateSchema),
+  /** ALPN protocols to offer. */
+  alpnProtocols: z.array(z.string()),
+});
+export type ListenerTLS = z.infer<typeof ListenerTLSSchema>;
+
+/** An HTTP or HTTPS Envoy listener, made of one or more compatible Gateway listeners on a port. */
+export const HTTPListenerSchema = z.object({
+  /** Stable name: `<namespace>/<gateway>/<listener>` of the first Gateway listener merged in. */
+  name: z.string(),
+  /** Bind address. */
+  address: z.string(),
+  /** Port Envoy binds (shifted by 10000 below 1024). */
+  port: z.number().int(),
+  /** Port the Gateway declares. */
+  externalPort: z.number().int(),
+  /** Hostnames served (`*` when a Gateway listener has none), sorted. */
+  hostnames: z.array(z.string()),
+  /** TLS termination, for HTTPS. */
+  tls: ListenerTLSSchema.optional(),
+  /** Routes, in Gateway API precedence order (GEP-1294 / HTTPRoute rule ordering). */
+  routes: z.array(HTTPRouteIRSchema),
+});
+export type HTTPListener = z.infer<typeof HTTPListenerSchema>;
+
+/** A TCP route: a destination picked by SNI (TLS) or unconditionally (TCP). */
+export const TCPRouteIRSchema = z.object({
+  /** Stable name: `<kind>/<namespace>/<name>`. */
+  name: z.string(),
+  /** SNI hostnames this route matches (TLSRoute); empty matches any. */
+  sniHostnames: z.array(z.string()),
+  /** TLS handling: passthrough, or terminate with certificates. */
+  tls: ListenerTLSSchema.optional(),
+  /** Upstream. */
+  destination: RouteDestinationSchema,
+});
+export type TCPRouteIR = z.infer<typeof TCPRouteIRSchema>;
+
+/** A TCP or TLS Envoy listener. */
+export const TCPListenerSchema = z.object({
+  /** Stable name: `<namespace>/<gateway>/<listener>`. */
+  name: z.string(),
+  /** Bind address. */
+  address: z.string(),
+  /** Port Envoy binds. */
+  port: z.number().int(),
+  /** Port the Gateway declares. */
+  externalPort: z.number().int(),
+  /** Routes; each becomes a filter chain. */
+  routes: z.array(TCPRouteIRSchema),
+});
+export type TCPListener = z.infer<typeof TCPListenerSchema>;
+
+/** A UDP Envoy listener with its single route. */
+export const UDPListenerSchema = z.object({
+  /** Stable name: `<namespace>/<gateway>/<listener>`. */
+  name: z.string(),
+  /** Bind address. */
+  address: z.string(),
+  /** Port Envoy binds. */
+  port: z.number().int(),
+  /** Port the Gateway declares. */
+  externalPort: z.number().int(),
+  /** The route, when one is attached (UDP has no way to pick between several). */
+  route: z.object({ name: z.string(), destination: RouteDestinationSchema }).optional(),
+});
+export type UDPListener = z.infer<typeof UDPListenerSchema>;
+
+/** Everything one proxy fleet serves. */
+export const XdsIRSchema = z.object({
+  /** Same key as the fleet's Infra IR: `<namespace>/<gateway>`. */
+  name: z.string(),
+  /** HTTP and HTTPS listeners, sorted by port. */
+  http: z.array(HTTPListenerSchema),
+  /** TCP and TLS listeners, sorted by port. */
+  tcp: z.array(TCPListenerSchema),
+  /** UDP listeners, sorted by port. */
+  udp: z.array(UDPListenerSchema),
+});
+export type XdsIR = z.infer<typeof XdsIRSchema>;
