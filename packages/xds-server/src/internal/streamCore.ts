@@ -1,0 +1,271 @@
+// What both protocol variants share on one ADS stream: per-type subscriptions, what the proxy
+// holds (ACKed), NACKed versions, the one response in flight, and the make-before-break pump.
+// Policy for resources a proxy has not asked for (see README): each type is answered with what the
+// snapshot has of what was asked; missing names are left out, never block other names or types.
+import type { Any, Node } from '@egts/envoy-api';
+import type { Rejection, StreamInfo, XdsCallbacks, XdsVariant } from '../callbacks.js';
+import { REMOVE_LAST, TypeUrl, UPDATE_ORDER } from '../resourceTypes.js';
+import type { Snapshot } from '../snapshot.js';
+import type { SnapshotCache, SnapshotEntry } from '../snapshotCache.js';
+import { attributeRejection } from './attribution.js';
+import type { PushMetrics } from './pushMetrics.js';
+
+/** A resource version the proxy holds or is sent. `resource` is unknown for Delta initial versions. */
+export interface Entry {
+  readonly name: string;
+  readonly version: string;
+  readonly resource: Any | undefined;
+}
+
+export interface InFlight {
+  readonly nonce: string;
+  /** What the proxy holds once it ACKs (SotW: the whole set; Delta: acked + changed - removed). */
+  readonly target: ReadonlyMap<string, Entry>;
+  readonly changed: readonly Entry[];
+  readonly removed: readonly string[];
+  readonly snapshotSetAt: number;
+}
+
+export interface TypeState {
+  readonly typeUrl: string;
+  wildcard: boolean;
+  readonly names: Set<string>;
+  /** What the proxy holds (as far as its ACKs tell). */
+  acked: Map<string, Entry>;
+  /** Versions the proxy rejected, by name: not sent again until the content changes. */
+  readonly rejected: Map<string, string>;
+  inFlight: InFlight | undefined;
+  /** Nonce of the last response of this type whose ACK/NACK was processed. */
+  lastNonce: string | undefined;
+  everSent: boolean;
+}
+
+/** A response to send: the variant turns it into its own message. */
+export interface Push {
+  readonly typeUrl: string;
+  readonly nonce: string;
+  readonly target: ReadonlyMap<string, Entry>;
+  readonly changed: readonly Entry[];
+  readonly removed: readonly string[];
+}
+
+export interface StreamCoreDeps {
+  readonly variant: XdsVariant;
+  readonly streamId: number;
+  readonly peer: string;
+  readonly cache: SnapshotCache;
+  readonly callbacks: Required<XdsCallbacks>;
+  readonly metrics: PushMetrics;
+  readonly publishRejection: (rejection: Rejection) => void;
+  /** Sends a response on the stream. */
+  readonly send: (push: Push) => void;
+}
+
+const sameVersions = (a: ReadonlyMap<string, Entry>, b: ReadonlyMap<string, Entry>): boolean => {
+  if (a.size !== b.size) return false;
+  for (const [name, entry] of a) if (b.get(name)?.version !== entry.version) return false;
+  return true;
+};
+
+export class StreamCore {
+  readonly #deps: StreamCoreDeps;
+  readonly #types = new Map<string, TypeState>();
+  #node: Node | undefined;
+  #group: string | undefined;
+  #entry: SnapshotEntry | undefined;
+  #unwatch: (() => void) | undefined;
+  #nonce = 0;
+  #closed = false;
+
+  constructor(deps: StreamCoreDeps) {
+    this.#deps = deps;
+  }
+
+  get info(): StreamInfo {
+    return {
+      streamId: this.#deps.streamId,
+      variant: this.#deps.variant,
+      peer: this.#deps.peer,
+      node: this.#node,
+      group: this.#group,
+    };
+  }
+
+  get bound(): boolean {
+    return this.#node !== undefined;
+  }
+
+  /** Ties the stream to the node's group on its first request, and follows that group's snapshots. */
+  bind(node: Node): void {
+    if (this.#node !== undefined) return;
+    this.#node = node;
+    const group = this.#deps.cache.nodeGroup(node);
+    this.#group = group;
+    this.#entry = this.#deps.cache.getSnapshot(group);
+    this.#unwatch = this.#deps.cache.watch(group, (entry) => {
+      this.#entry = entry;
+      this.pump();
+    });
+  }
+
+  typeState(typeUrl: string): TypeState {
+    let state = this.#types.get(typeUrl);
+    if (state === undefined) {
+      state = {
+        typeUrl,
+        wildcard: false,
+        names: new Set(),
+        acked: new Map(),
+        rejected: new Map(),
+        inFlight: undefined,
+        lastNonce: undefined,
+        everSent: false,
+      };
+      this.#types.set(typeUrl, state);
+    }
+    return state;
+  }
+
+  /**
+   * Whether a request's `response_nonce` is stale: not the latest response of its type. The xDS
+   * protocol has servers ignore such requests; an empty nonce (a first request) is never stale.
+   */
+  isStale(state: TypeState, nonce: string): boolean {
+    if (nonce === '') return false;
+    if (state.inFlight !== undefined) return nonce !== state.inFlight.nonce;
+    return nonce !== state.lastNonce;
+  }
+
+  /** Processes the ACK or NACK (error_detail set) of the response in flight with this nonce. */
+  settle(state: TypeState, nonce: string, errorMessage: string | undefined): void {
+    const inFlight = state.inFlight;
+    if (inFlight === undefined || inFlight.nonce !== nonce) return;
+    state.inFlight = undefined;
+    state.lastNonce = nonce;
+    if (errorMessage === undefined) {
+      state.acked = new Map(inFlight.target);
+      const latencyMs = performance.now() - inFlight.snapshotSetAt;
+      this.#deps.metrics.record(state.typeUrl, this.#node?.id ?? '', latencyMs);
+      this.#deps.callbacks.onAck({ stream: this.info, typeUrl: state.typeUrl, nonce, latencyMs });
+      return;
+    }
+    // NACK: the named resources keep the version the proxy had; the rest of the response is taken
+    // (Envoy applies the valid resources of an update and rejects only the invalid ones).
+    const candidates = [...inFlight.changed.map((entry) => entry.name)];
+    const { names, attributed } = attributeRejection(errorMessage, candidates);
+    const rejectedNames = new Set(names);
+    const next = new Map(inFlight.target);
+    for (const name of rejectedNames) {
+      const held = state.acked.get(name);
+      if (held === undefined) next.delete(name);
+      else next.set(name, held);
+    }
+    state.acked = next;
+    const resources = inFlight.changed
+      .filter((entry) => rejectedNames.has(entry.name))
+      .map((entry) => ({ name: entry.name, version: entry.version }));
+    for (const { name, version } of resources) state.rejected.set(name, version);
+    const rejection: Rejection = {
+      stream: this.info,
+      typeUrl: state.typeUrl,
+      resources,
+      message: errorMessage,
+      attributed,
+    };
+    this.#deps.callbacks.onNack(rejection);
+    this.#deps.publishRejection(rejection);
+  }
+
+  /**
+   * Sends what is due, in make-before-break order (at most one response in flight per type):
+   * 1. secrets, clusters and endpoints, keeping the stale ones the proxy holds;
+   * 2. once those are ACKed (Envoy ACKs CDS only after the new clusters have warmed, i.e. got their
+   *    endpoints and secrets), listeners and routes, so no route points at a missing cluster;
+   * 3. once those are ACKed too, removal of the clusters, endpoints and secrets no longer used.
+   */
+  pump(): void {
+    if (this.#closed || this.#entry === undefined) return;
+    const { snapshot, setAt } = this.#entry;
+    const phase = (types: readonly TypeUrl[], keepStale: boolean): boolean => {
+      let settled = true;
+      for (const typeUrl of types) {
+        const state = this.#types.get(typeUrl);
+        if (state === undefined) continue;
+        if (state.inFlight !== undefined || this.#sendIfChanged(state, snapshot, setAt, keepStale))
+          settled = false;
+      }
+      return settled;
+    };
+    const supporting = UPDATE_ORDER.filter((typeUrl) => REMOVE_LAST.has(typeUrl));
+    const referencing = UPDATE_ORDER.filter((typeUrl) => !REMOVE_LAST.has(typeUrl));
+    if (!phase(supporting, true)) return;
+    if (!phase(referencing, false)) return;
+    phase(supporting, false);
+  }
+
+  #sendIfChanged(state: TypeState, snapshot: Snapshot, setAt: number, keepStale: boolean): boolean {
+    const target = this.#target(state, snapshot, keepStale);
+    const changed = [...target.values()].filter(
+      (entry) => state.acked.get(entry.name)?.version !== entry.version,
+    );
+    const removed = [...state.acked.keys()].filter((name) => !target.has(name));
+    const firstWildcard = state.wildcard && !state.everSent;
+    const needed =
+      this.#deps.variant === 'sotw'
+        ? !sameVersions(target, state.acked) || firstWildcard
+        : changed.length > 0 || removed.length > 0 || firstWildcard;
+    if (!needed) return false;
+    this.#nonce += 1;
+    const nonce = String(this.#nonce);
+    state.inFlight = { nonce, target, changed, removed, snapshotSetAt: setAt };
+    state.everSent = true;
+    this.#deps.send({ typeUrl: state.typeUrl, nonce, target, changed, removed });
+    return true;
+  }
+
+  /** What the proxy should hold of this type after the next response. */
+  #target(state: TypeState, snapshot: Snapshot, keepStale: boolean): Map<string, Entry> {
+    const available = snapshot.resources(state.typeUrl);
+    const target = new Map<string, Entry>();
+    const wanted = state.wildcard ? [...available.keys(), ...state.names] : state.names;
+    for (const name of wanted) {
+      const resource = available.get(name);
+      if (resource === undefined) continue;
+      if (state.rejected.get(name) === resource.version) {
+        // Rejected content: the proxy keeps (and is told to keep) what it had.
+        const held = state.acked.get(name);
+        if (held !== undefined) target.set(name, held);
+        continue;
+      }
+      target.set(name, { name, version: resource.version, resource: resource.resource });
+    }
+    if (keepStale) {
+      for (const [name, held] of state.acked) {
+        if (!target.has(name) && (state.wildcard || state.names.has(name))) target.set(name, held);
+      }
+    }
+    return target;
+  }
+
+  /** Forgets a name the proxy unsubscribed from (it drops the resource itself). */
+  forget(state: TypeState, name: string): void {
+    state.acked.delete(name);
+    state.rejected.delete(name);
+  }
+
+  /** Stops following snapshots; true the first time only. */
+  close(): boolean {
+    if (this.#closed) return false;
+    this.#closed = true;
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+    return true;
+  }
+
+  /** Used by tests and hooks: the snapshot this stream follows. */
+  get snapshotEntry(): SnapshotEntry | undefined {
+    return this.#entry;
+  }
+}
+
+export { TypeUrl };

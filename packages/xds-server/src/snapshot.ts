@@ -1,0 +1,185 @@
+// Immutable snapshots of the xDS resources of one node group, with per-resource versions taken
+// from a content hash (computed once per resource object) and a consistent() check.
+import { createHash } from 'node:crypto';
+import {
+  type Any,
+  Cluster,
+  Cluster_DiscoveryType,
+  ClusterLoadAssignment,
+  HttpConnectionManager,
+  Listener,
+  type MessageCodec,
+  packAny,
+  RouteConfiguration,
+  Secret,
+  TcpProxy,
+  typeUrlOf,
+  unpackAny,
+} from '@egts/envoy-api';
+import { TypeUrl } from './resourceTypes.js';
+
+/** One resource as served: its name, content-hash version and encoded form. */
+export interface VersionedResource {
+  readonly name: string;
+  readonly typeUrl: TypeUrl;
+  /** Content hash of the encoded resource: equal bytes, equal version. */
+  readonly version: string;
+  readonly resource: Any;
+}
+
+/** The resources of a snapshot, as generated message values. They must not be mutated afterwards. */
+export interface SnapshotResources {
+  readonly clusters?: readonly Cluster[];
+  readonly endpoints?: readonly ClusterLoadAssignment[];
+  readonly listeners?: readonly Listener[];
+  readonly routes?: readonly RouteConfiguration[];
+  readonly secrets?: readonly Secret[];
+}
+
+export interface ConsistencyResult {
+  readonly consistent: boolean;
+  /** One line per dangling reference, e.g. `cluster "a" (EDS) has no ClusterLoadAssignment "a"`. */
+  readonly problems: readonly string[];
+}
+
+/** An immutable set of resources by type. Values are frozen; build a new snapshot to change any. */
+export interface Snapshot {
+  /** Resources of one type by name. */
+  resources(typeUrl: string): ReadonlyMap<string, VersionedResource>;
+  /**
+   * Whether every reference resolves inside the snapshot: EDS clusters to ClusterLoadAssignments,
+   * HttpConnectionManager `rds` to RouteConfigurations, routes and tcp_proxy to clusters.
+   * Envoy would otherwise wait (warming) or answer 503 for what is missing.
+   */
+  consistent(): ConsistencyResult;
+}
+
+/**
+ * Encoded form and hash per message object: a translator that reuses the objects of unchanged
+ * resources (as `distinctUntilChanged` does) pays for encoding and hashing only what changed.
+ */
+const encoded = new WeakMap<object, { resource: Any; version: string }>();
+
+const version = <T extends object>(
+  codec: MessageCodec<T>,
+  message: T,
+): { resource: Any; version: string } => {
+  const cached = encoded.get(message);
+  if (cached !== undefined && cached.resource.typeUrl === typeUrlOf(codec)) return cached;
+  const resource = packAny(codec, message);
+  const entry = {
+    resource,
+    version: createHash('sha256').update(resource.value).digest('base64url').slice(0, 16),
+  };
+  encoded.set(message, entry);
+  return entry;
+};
+
+const index = <T extends object>(
+  codec: MessageCodec<T>,
+  typeUrl: TypeUrl,
+  messages: readonly T[] | undefined,
+  nameOf: (message: T) => string,
+): ReadonlyMap<string, VersionedResource> => {
+  const byName = new Map<string, VersionedResource>();
+  for (const message of messages ?? []) {
+    const name = nameOf(message);
+    if (name === '') throw new Error(`snapshot: a ${codec.$type} has no name`);
+    if (byName.has(name)) throw new Error(`snapshot: duplicate ${codec.$type} "${name}"`);
+    byName.set(name, Object.freeze({ name, typeUrl, ...version(codec, message) }));
+  }
+  return byName;
+};
+
+export const createSnapshot = (input: SnapshotResources): Snapshot => {
+  const byType = new Map<string, ReadonlyMap<string, VersionedResource>>([
+    [TypeUrl.Cluster, index(Cluster, TypeUrl.Cluster, input.clusters, (c) => c.name)],
+    [
+      TypeUrl.ClusterLoadAssignment,
+      index(
+        ClusterLoadAssignment,
+        TypeUrl.ClusterLoadAssignment,
+        input.endpoints,
+        (e) => e.clusterName,
+      ),
+    ],
+    [TypeUrl.Listener, index(Listener, TypeUrl.Listener, input.listeners, (l) => l.name)],
+    [
+      TypeUrl.RouteConfiguration,
+      index(RouteConfiguration, TypeUrl.RouteConfiguration, input.routes, (r) => r.name),
+    ],
+    [TypeUrl.Secret, index(Secret, TypeUrl.Secret, input.secrets, (s) => s.name)],
+  ]);
+  const empty: ReadonlyMap<string, VersionedResource> = new Map();
+  let consistency: ConsistencyResult | undefined;
+  return Object.freeze({
+    resources: (typeUrl: string) => byType.get(typeUrl) ?? empty,
+    consistent: () => {
+      consistency ??= checkConsistency(input, byType);
+      return consistency;
+    },
+  });
+};
+
+const checkConsistency = (
+  input: SnapshotResources,
+  byType: ReadonlyMap<string, ReadonlyMap<string, VersionedResource>>,
+): ConsistencyResult => {
+  const problems: string[] = [];
+  const has = (typeUrl: string, name: string): boolean => byType.get(typeUrl)?.has(name) ?? false;
+  for (const cluster of input.clusters ?? []) {
+    if (cluster.type !== Cluster_DiscoveryType.EDS) continue;
+    const serviceName = cluster.edsClusterConfig?.serviceName || cluster.name;
+    if (!has(TypeUrl.ClusterLoadAssignment, serviceName)) {
+      problems.push(
+        `cluster "${cluster.name}" (EDS) has no ClusterLoadAssignment "${serviceName}"`,
+      );
+    }
+  }
+  const routeConfigs = [...(input.routes ?? [])];
+  for (const listener of input.listeners ?? []) {
+    const chains = [
+      ...listener.filterChains,
+      ...(listener.defaultFilterChain ? [listener.defaultFilterChain] : []),
+    ];
+    for (const filter of chains.flatMap((chain) => chain.filters)) {
+      if (filter.typedConfig === undefined) continue;
+      const { typeName, message } = unpackAny(filter.typedConfig);
+      if (typeName === HttpConnectionManager.$type) {
+        const hcm = message as HttpConnectionManager;
+        const rds = hcm.rds?.routeConfigName;
+        if (rds !== undefined && rds !== '' && !has(TypeUrl.RouteConfiguration, rds)) {
+          problems.push(
+            `listener "${listener.name}" uses RouteConfiguration "${rds}", which is missing`,
+          );
+        }
+        if (hcm.routeConfig !== undefined) routeConfigs.push(hcm.routeConfig);
+      } else if (typeName === TcpProxy.$type) {
+        const cluster = (message as TcpProxy).cluster;
+        if (cluster !== undefined && cluster !== '' && !has(TypeUrl.Cluster, cluster)) {
+          problems.push(
+            `listener "${listener.name}" tcp_proxy uses cluster "${cluster}", which is missing`,
+          );
+        }
+      }
+    }
+  }
+  for (const config of routeConfigs) {
+    for (const route of config.virtualHosts.flatMap((vh) => vh.routes)) {
+      const action = route.route;
+      if (action === undefined) continue;
+      const clusters = [
+        ...(action.cluster ? [action.cluster] : []),
+        ...(action.weightedClusters?.clusters.map((c) => c.name) ?? []),
+      ];
+      for (const cluster of clusters) {
+        if (!has(TypeUrl.Cluster, cluster)) {
+          problems.push(
+            `RouteConfiguration "${config.name}" routes to cluster "${cluster}", which is missing`,
+          );
+        }
+      }
+    }
+  }
+  return { consistent: problems.length === 0, problems };
+};

@@ -1,0 +1,79 @@
+// State-of-the-World ADS (StreamAggregatedResources): every response of a type carries the whole
+// set the proxy should hold; a request naming the latest nonce ACKs (or with error_detail NACKs)
+// it (https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol#ack-nack-and-resource-type-instance-version).
+import { createHash } from 'node:crypto';
+import { type DiscoveryRequest, DiscoveryResponse } from '@egts/envoy-api';
+import { type ServerDuplexStream, status } from '@grpc/grpc-js';
+import { type Entry, StreamCore, type StreamCoreDeps } from '../internal/streamCore.js';
+import { isServedType, WILDCARD_TYPES } from '../resourceTypes.js';
+
+/** A version_info for a SotW response: a hash of its names and per-resource versions. */
+const setVersion = (target: ReadonlyMap<string, Entry>): string => {
+  const hash = createHash('sha256');
+  for (const name of [...target.keys()].sort())
+    hash.update(`${name}\u0000${target.get(name)?.version}\u0000`);
+  return hash.digest('base64url').slice(0, 16);
+};
+
+export const serveSotwStream = (
+  call: ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>,
+  deps: Omit<StreamCoreDeps, 'variant' | 'send' | 'peer'>,
+): StreamCore => {
+  const core = new StreamCore({
+    ...deps,
+    variant: 'sotw',
+    peer: call.getPeer(),
+    send: (push) => {
+      const response = DiscoveryResponse.fromPartial({
+        versionInfo: setVersion(push.target),
+        resources: [...push.target.values()].flatMap((entry) =>
+          entry.resource ? [entry.resource] : [],
+        ),
+        typeUrl: push.typeUrl,
+        nonce: push.nonce,
+      });
+      deps.callbacks.onResponse(core.info, push.typeUrl, response);
+      call.write(response);
+    },
+  });
+  deps.callbacks.onStreamOpen(core.info);
+
+  call.on('data', (request: DiscoveryRequest) => {
+    if (!core.bound) {
+      if (request.node === undefined) {
+        call.destroy(
+          Object.assign(new Error('first request has no node'), { code: status.INVALID_ARGUMENT }),
+        );
+        return;
+      }
+      core.bind(request.node);
+    }
+    const typeUrl = request.typeUrl;
+    const state = core.typeState(typeUrl);
+    const stale = core.isStale(state, request.responseNonce);
+    deps.callbacks.onRequest(core.info, typeUrl, request, stale);
+    if (stale || !isServedType(typeUrl)) return;
+
+    // The request's resource_names are the whole subscription (empty on Listener/Cluster: wildcard).
+    const names = request.resourceNames;
+    const wildcard = names.includes('*') || (names.length === 0 && WILDCARD_TYPES.has(typeUrl));
+    for (const name of state.names) if (!names.includes(name)) core.forget(state, name);
+    state.names.clear();
+    for (const name of names) if (name !== '*') state.names.add(name);
+    state.wildcard = wildcard;
+
+    if (request.responseNonce !== '')
+      core.settle(state, request.responseNonce, request.errorDetail?.message);
+    core.pump();
+  });
+  const close = (error?: Error): void => {
+    if (core.close()) deps.callbacks.onStreamClose(core.info, error);
+  };
+  call.on('end', () => {
+    close();
+    call.end();
+  });
+  call.on('error', (error) => close(error));
+  call.on('cancelled', () => close());
+  return core;
+};
