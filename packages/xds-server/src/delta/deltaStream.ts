@@ -68,6 +68,10 @@ export const serveDeltaStream = (
         state.acked.set(name, { name, version, resource: undefined });
       }
     }
+    // The ACK/NACK is of the previous response, so it is settled before the subscription changes.
+    if (!stale && request.responseNonce !== '') {
+      core.settle(state, request.responseNonce, request.errorDetail?.message);
+    }
     // Subscription deltas are applied even on a stale nonce: unlike SotW they are not repeated.
     for (const name of request.resourceNamesSubscribe) {
       if (name === '*') state.wildcard = true;
@@ -79,9 +83,6 @@ export const serveDeltaStream = (
         state.names.delete(name);
         core.forget(state, name);
       }
-    }
-    if (!stale && request.responseNonce !== '') {
-      core.settle(state, request.responseNonce, request.errorDetail?.message);
     }
     core.pump();
   });

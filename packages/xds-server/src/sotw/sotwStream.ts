@@ -54,6 +54,10 @@ export const serveSotwStream = (
     deps.callbacks.onRequest(core.info, typeUrl, request, stale);
     if (stale || !isServedType(typeUrl)) return;
 
+    // The ACK/NACK is of the previous response, so it is settled before the subscription changes.
+    if (request.responseNonce !== '') {
+      core.settle(state, request.responseNonce, request.errorDetail?.message);
+    }
     // The request's resource_names are the whole subscription (empty on Listener/Cluster: wildcard).
     const names = request.resourceNames;
     const wildcard = names.includes('*') || (names.length === 0 && WILDCARD_TYPES.has(typeUrl));
@@ -62,8 +66,6 @@ export const serveSotwStream = (
     for (const name of names) if (name !== '*') state.names.add(name);
     state.wildcard = wildcard;
 
-    if (request.responseNonce !== '')
-      core.settle(state, request.responseNonce, request.errorDetail?.message);
     core.pump();
   });
   const close = (error?: Error): void => {

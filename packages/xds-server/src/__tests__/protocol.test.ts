@@ -1,0 +1,292 @@
+// Protocol behaviour seen from a scripted ADS client: wildcard and named subscriptions, ACK/NACK,
+// stale nonces, make-before-break order, removal, and Delta initial_resource_versions.
+import {
+  Cluster,
+  type DeltaDiscoveryRequest,
+  type DeltaDiscoveryResponse,
+  DeltaDiscoveryRequest as DeltaRequest,
+  type DiscoveryRequest,
+  type DiscoveryResponse,
+  DiscoveryRequest as Request,
+  unpackAnyAs,
+} from '@egts/envoy-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createSnapshot,
+  createSnapshotCache,
+  createXdsServer,
+  type Rejection,
+  type SnapshotCache,
+  TypeUrl,
+  type XdsServer,
+} from '../index.js';
+import { adsClient, node, type ScriptedStream, script } from './adsClient.js';
+import { edsCluster, endpoints, httpConfig } from './fixtures.js';
+
+let cache: SnapshotCache;
+let server: XdsServer;
+let port: number;
+const closers: (() => void)[] = [];
+
+beforeEach(async () => {
+  cache = createSnapshotCache();
+  server = createXdsServer(cache);
+  port = await server.listen();
+});
+afterEach(async () => {
+  for (const close of closers.splice(0)) close();
+  await server.close();
+});
+
+const sotw = (): ScriptedStream<DiscoveryRequest, DiscoveryResponse> => {
+  const client = adsClient(port);
+  const stream = script(client.streamAggregatedResources(), (r: Partial<DiscoveryRequest>) =>
+    Request.fromPartial(r),
+  );
+  closers.push(() => {
+    stream.close();
+    client.close();
+  });
+  return stream;
+};
+
+const delta = (): ScriptedStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> => {
+  const client = adsClient(port);
+  const stream = script(client.deltaAggregatedResources(), (r: Partial<DeltaDiscoveryRequest>) =>
+    DeltaRequest.fromPartial(r),
+  );
+  closers.push(() => {
+    stream.close();
+    client.close();
+  });
+  return stream;
+};
+
+const clusterNames = (response: DiscoveryResponse): string[] =>
+  response.resources.map((any) => unpackAnyAs(Cluster, any).name).sort();
+
+describe('SotW', () => {
+  it('answers a wildcard Cluster request with every cluster, and an ACK with nothing', async () => {
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1, b: 2 })));
+    const s = sotw();
+    s.send({ node: node('n1'), typeUrl: TypeUrl.Cluster });
+    const response = await s.next();
+    expect(response.typeUrl).toBe(TypeUrl.Cluster);
+    expect(clusterNames(response)).toEqual(['a', 'b']);
+    expect(response.versionInfo).not.toBe('');
+    s.send({
+      typeUrl: TypeUrl.Cluster,
+      versionInfo: response.versionInfo,
+      responseNonce: response.nonce,
+    });
+    await s.none();
+  });
+
+  it('answers named requests with what exists, without waiting for missing names', async () => {
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1 })));
+    const s = sotw();
+    s.send({
+      node: node('n1'),
+      typeUrl: TypeUrl.ClusterLoadAssignment,
+      resourceNames: ['a', 'later'],
+    });
+    const first = await s.next();
+    expect(first.resources).toHaveLength(1);
+    s.send({
+      typeUrl: TypeUrl.ClusterLoadAssignment,
+      resourceNames: ['a', 'later'],
+      responseNonce: first.nonce,
+    });
+    await s.none();
+    // Not asked for: the snapshot's other endpoints are not sent.
+    const config = httpConfig('a', { a: 1, later: 2, other: 3 });
+    cache.setSnapshot('gateway-1', createSnapshot(config));
+    const second = await s.next();
+    expect(second.resources).toHaveLength(2);
+  });
+
+  it('ignores a request with a stale nonce', async () => {
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1 })));
+    const rejections: Rejection[] = [];
+    server.onRejection((r) => rejections.push(r));
+    const s = sotw();
+    s.send({ node: node('n1'), typeUrl: TypeUrl.Cluster });
+    const first = await s.next();
+    s.send({
+      typeUrl: TypeUrl.Cluster,
+      responseNonce: first.nonce,
+      versionInfo: first.versionInfo,
+    });
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1, b: 2 })));
+    const second = await s.next();
+    // A NACK naming the old nonce: stale, so neither a rejection nor a response.
+    s.send({
+      typeUrl: TypeUrl.Cluster,
+      responseNonce: first.nonce,
+      errorDetail: { code: 3, message: 'b', details: [] },
+    });
+    await s.none();
+    expect(rejections).toEqual([]);
+    // The current nonce NACKed: attributed to b, and b is not sent again.
+    s.send({
+      typeUrl: TypeUrl.Cluster,
+      responseNonce: second.nonce,
+      errorDetail: { code: 3, message: 'bad b', details: [] },
+    });
+    await s.none();
+    expect(rejections.map((r) => r.resources.map((x) => x.name))).toEqual([['b']]);
+  });
+
+  it('sends clusters before routes, and removes an unused cluster only after routes are ACKed', async () => {
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1 })));
+    const s = sotw();
+    s.send({ node: node('n1'), typeUrl: TypeUrl.Cluster });
+    const cds = await s.next();
+    s.send({ typeUrl: TypeUrl.Cluster, responseNonce: cds.nonce, versionInfo: cds.versionInfo });
+    s.send({ typeUrl: TypeUrl.RouteConfiguration, resourceNames: ['http'] });
+    const rds = await s.next();
+    expect(rds.typeUrl).toBe(TypeUrl.RouteConfiguration);
+    s.send({
+      typeUrl: TypeUrl.RouteConfiguration,
+      resourceNames: ['http'],
+      responseNonce: rds.nonce,
+    });
+    await s.none(100);
+
+    // The route moves from a to b, and a goes.
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('b', { b: 2 })));
+    const cds2 = await s.next();
+    expect(cds2.typeUrl).toBe(TypeUrl.Cluster);
+    expect(clusterNames(cds2)).toEqual(['a', 'b']); // a kept while routes still use it
+    await s.none(100); // routes wait for the cluster ACK
+    s.send({ typeUrl: TypeUrl.Cluster, responseNonce: cds2.nonce, versionInfo: cds2.versionInfo });
+    const rds2 = await s.next();
+    expect(rds2.typeUrl).toBe(TypeUrl.RouteConfiguration);
+    await s.none(100); // a is removed only once the routes are ACKed
+    s.send({
+      typeUrl: TypeUrl.RouteConfiguration,
+      resourceNames: ['http'],
+      responseNonce: rds2.nonce,
+    });
+    const cds3 = await s.next();
+    expect(clusterNames(cds3)).toEqual(['b']);
+  });
+
+  it('records push latency per type and node on ACK', async () => {
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1 })));
+    const s = sotw();
+    s.send({ node: node('n7'), typeUrl: TypeUrl.Cluster });
+    const cds = await s.next();
+    s.send({ typeUrl: TypeUrl.Cluster, responseNonce: cds.nonce });
+    await s.none(100);
+    const [latency] = server.pushLatency();
+    expect(latency).toMatchObject({ typeUrl: TypeUrl.Cluster, nodeId: 'n7', stats: { count: 1 } });
+  });
+});
+
+describe('Delta', () => {
+  it('sends only changes, removals as removed_resources', async () => {
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1, b: 2 })));
+    const d = delta();
+    d.send({ node: node('n1'), typeUrl: TypeUrl.Cluster });
+    const first = await d.next();
+    expect(first.resources.map((r) => r.name).sort()).toEqual(['a', 'b']);
+    d.send({ typeUrl: TypeUrl.Cluster, responseNonce: first.nonce });
+    await d.none();
+
+    const changed = Cluster.fromPartial({ ...edsCluster('b'), connectTimeout: { seconds: 5 } });
+    cache.setSnapshot(
+      'gateway-1',
+      createSnapshot({ ...httpConfig('a', { a: 1, b: 2 }), clusters: [edsCluster('a'), changed] }),
+    );
+    const update = await d.next();
+    expect(update.resources.map((r) => r.name)).toEqual(['b']);
+    expect(update.removedResources).toEqual([]);
+    d.send({ typeUrl: TypeUrl.Cluster, responseNonce: update.nonce });
+
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1 })));
+    const removal = await d.next();
+    expect(removal.resources).toEqual([]);
+    expect(removal.removedResources).toEqual(['b']);
+  });
+
+  it('uses initial_resource_versions: what the proxy has is not sent again, what is gone is removed', async () => {
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1, b: 2 })));
+    const first = delta();
+    first.send({ node: node('n1'), typeUrl: TypeUrl.Cluster });
+    const had = await first.next();
+    const versions = Object.fromEntries(had.resources.map((r) => [r.name, r.version]));
+    first.close();
+
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1, c: 3 })));
+    const d = delta();
+    d.send({ node: node('n1'), typeUrl: TypeUrl.Cluster, initialResourceVersions: versions });
+    const response = await d.next();
+    expect(response.resources.map((r) => r.name)).toEqual(['c']);
+    d.send({ typeUrl: TypeUrl.Cluster, responseNonce: response.nonce });
+    const removal = await d.next();
+    expect(removal.removedResources).toEqual(['b']);
+  });
+
+  it('follows named subscribe and unsubscribe', async () => {
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1, b: 2 })));
+    const d = delta();
+    d.send({
+      node: node('n1'),
+      typeUrl: TypeUrl.ClusterLoadAssignment,
+      resourceNamesSubscribe: ['a'],
+    });
+    const first = await d.next();
+    expect(first.resources.map((r) => r.name)).toEqual(['a']);
+    d.send({
+      typeUrl: TypeUrl.ClusterLoadAssignment,
+      responseNonce: first.nonce,
+      resourceNamesSubscribe: ['b'],
+      resourceNamesUnsubscribe: ['a'],
+    });
+    const second = await d.next();
+    expect(second.resources.map((r) => r.name)).toEqual(['b']);
+    expect(second.removedResources).toEqual([]);
+    d.send({ typeUrl: TypeUrl.ClusterLoadAssignment, responseNonce: second.nonce });
+    cache.setSnapshot(
+      'gateway-1',
+      createSnapshot({
+        ...httpConfig('a', { a: 1, b: 2 }),
+        endpoints: [endpoints('a', 9), endpoints('b', 2)],
+      }),
+    );
+    await d.none(); // a changed, but it is no longer subscribed
+  });
+});
+
+describe('snapshots', () => {
+  it('finds dangling references', () => {
+    const config = httpConfig('missing', { a: 1 });
+    const snapshot = createSnapshot({ ...config, endpoints: [] });
+    expect(snapshot.consistent().problems).toEqual([
+      'cluster "a" (EDS) has no ClusterLoadAssignment "a"',
+      'RouteConfiguration "http" routes to cluster "missing", which is missing',
+    ]);
+    expect(() => cache.setSnapshot('g', snapshot)).toThrow(/inconsistent/);
+    expect(createSnapshot(httpConfig('a', { a: 1 })).consistent()).toEqual({
+      consistent: true,
+      problems: [],
+    });
+  });
+
+  it('versions by content: equal content, equal version', () => {
+    const one = createSnapshot({ clusters: [edsCluster('a')] })
+      .resources(TypeUrl.Cluster)
+      .get('a');
+    const two = createSnapshot({ clusters: [edsCluster('a')] })
+      .resources(TypeUrl.Cluster)
+      .get('a');
+    const changed = createSnapshot({
+      clusters: [{ ...edsCluster('a'), connectTimeout: { seconds: 2, nanos: 0 } }],
+    })
+      .resources(TypeUrl.Cluster)
+      .get('a');
+    expect(one?.version).toBe(two?.version);
+    expect(changed?.version).not.toBe(one?.version);
+  });
+});
