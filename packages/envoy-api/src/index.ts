@@ -23,6 +23,7 @@ export {
 export {
   Cluster,
   Cluster_DiscoveryType,
+  Cluster_DnsLookupFamily,
   Cluster_LbPolicy,
 } from './generated/envoy/config/cluster/v3/cluster.js';
 // Core
@@ -36,6 +37,7 @@ export {
   DataSource,
   HeaderValue,
   HeaderValueOption,
+  HeaderValueOption_HeaderAppendAction,
   Locality,
   Metadata,
   Node,
@@ -50,6 +52,7 @@ export {
 } from './generated/envoy/config/core/v3/config_source.js';
 export { TypedExtensionConfig } from './generated/envoy/config/core/v3/extension.js';
 export { GrpcService } from './generated/envoy/config/core/v3/grpc_service.js';
+export { HealthStatus } from './generated/envoy/config/core/v3/health_check.js';
 export {
   Http2ProtocolOptions,
   HttpProtocolOptions as CoreHttpProtocolOptions,
@@ -77,6 +80,7 @@ export {
   HeaderMatcher,
   QueryParameterMatcher,
   RedirectAction,
+  RedirectAction_RedirectResponseCode,
   Route,
   RouteAction,
   RouteMatch,
@@ -85,19 +89,32 @@ export {
 } from './generated/envoy/config/route/v3/route_components.js';
 // Extensions
 export { StdoutAccessLog } from './generated/envoy/extensions/access_loggers/stream/v3/stream.js';
-export { Cors } from './generated/envoy/extensions/filters/http/cors/v3/cors.js';
+export {
+  Cors,
+  // Named apart from the route-level (deprecated) CorsPolicy above: this one goes in typed_per_filter_config.
+  CorsPolicy as CorsFilterPolicy,
+} from './generated/envoy/extensions/filters/http/cors/v3/cors.js';
 export { Router } from './generated/envoy/extensions/filters/http/router/v3/router.js';
+export {
+  StatefulSession,
+  StatefulSessionPerRoute,
+} from './generated/envoy/extensions/filters/http/stateful_session/v3/stateful_session.js';
 export { TlsInspector } from './generated/envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.js';
 export {
   HttpConnectionManager,
   HttpConnectionManager_CodecType,
+  HttpConnectionManager_PathWithEscapedSlashesAction,
   HttpFilter,
   Rds,
 } from './generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
 export { TcpProxy } from './generated/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js';
+export { Route as UdpProxyRoute } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/route.js';
 export { UdpProxyConfig } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';
+export { CookieBasedSessionState } from './generated/envoy/extensions/http/stateful_session/cookie/v3/cookie.js';
+export { HeaderBasedSessionState } from './generated/envoy/extensions/http/stateful_session/header/v3/header.js';
 export {
   CertificateValidationContext,
+  SubjectAltNameMatcher_SanType,
   TlsCertificate,
   TlsParameters,
   TlsParameters_TlsProtocol,
@@ -126,6 +143,7 @@ export {
   Resource,
 } from './generated/envoy/service/discovery/v3/discovery.js';
 // Well-known and common types
+export { FractionalPercent_DenominatorType } from './generated/envoy/type/v3/percent.js';
 export { Any } from './generated/google/protobuf/any.js';
 export { Duration } from './generated/google/protobuf/duration.js';
 export { ListValue, NullValue, Struct, Value } from './generated/google/protobuf/struct.js';
