@@ -1,0 +1,13 @@
+// @egts/xds-translator: xDS IR -> Envoy resources (Listener, RouteConfiguration, Cluster,
+// ClusterLoadAssignment, Secret), and a runnable static bootstrap.
+export type { BootstrapOptions } from './bootstrap.js';
+export { DEFAULT_ADMIN_PORT, translateBootstrap } from './bootstrap.js';
+export type { XdsResourceType } from './render.js';
+export {
+  bootstrapToJson,
+  formatEnvoyJson,
+  XDS_RESOURCE_TYPES,
+  xdsResourcesToJson,
+} from './render.js';
+export { translateXds } from './translateXds.js';
+export type { TranslateXdsOptions, XdsMode, XdsResources } from './xdsResources.js';

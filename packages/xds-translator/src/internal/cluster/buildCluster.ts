@@ -1,0 +1,116 @@
+// One Envoy Cluster (and its ClusterLoadAssignment) for one or more weighted backend groups:
+// EDS for IP endpoints, STRICT_DNS for hostnames; HTTP/2 (h2 over TLS, h2c without) for
+// HTTP2/GRPC backends; upstream TLS from BackendTLSPolicy
+// (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/cluster.proto).
+import {
+  Cluster,
+  Cluster_DiscoveryType,
+  Cluster_DnsLookupFamily,
+  Cluster_LbPolicy,
+  ClusterLoadAssignment,
+  HealthStatus,
+  HttpProtocolOptions,
+  LocalityLbEndpoints,
+  packAny,
+} from '@egts/envoy-api';
+import type { DestinationSetting } from '@egts/ir';
+import { adsConfigSource, durationMs, socketAddress } from '../protoValues.js';
+import type { ResourceSet } from '../resourceSet.js';
+import { upstreamTlsSocket } from './upstreamTls.js';
+
+const CONNECT_TIMEOUT_MS = 10_000;
+const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+
+const isHttp2 = (setting: DestinationSetting): boolean =>
+  setting.protocol === 'HTTP2' || setting.protocol === 'GRPC';
+
+const lbEndpoints = (setting: DestinationSetting, zone: string | undefined) =>
+  setting.endpoints
+    .filter((endpoint) => endpoint.zone === zone)
+    .map((endpoint) => ({
+      endpoint: { address: socketAddress(endpoint.host, endpoint.port) },
+      // Not-ready endpoints stay known to Envoy but take no traffic.
+      healthStatus: endpoint.ready ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
+    }));
+
+/**
+ * Localities: with one backend group, one per endpoint zone; with several (a merged destination),
+ * one per group weighted by its weight (locality-weighted load balancing,
+ * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/locality_weight).
+ */
+const localities = (settings: DestinationSetting[]): LocalityLbEndpoints[] => {
+  if (settings.length > 1) {
+    return settings.map((setting) =>
+      LocalityLbEndpoints.fromPartial({
+        locality: { region: setting.name },
+        loadBalancingWeight: setting.weight,
+        lbEndpoints: setting.endpoints.map((endpoint) => ({
+          endpoint: { address: socketAddress(endpoint.host, endpoint.port) },
+          healthStatus: endpoint.ready ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
+        })),
+      }),
+    );
+  }
+  const [setting] = settings;
+  if (setting === undefined) return [];
+  const zones = [...new Set(setting.endpoints.map((endpoint) => endpoint.zone))].sort((a, b) =>
+    (a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0,
+  );
+  return zones.map((zone) =>
+    LocalityLbEndpoints.fromPartial({
+      ...(zone === undefined ? {} : { locality: { zone } }),
+      lbEndpoints: lbEndpoints(setting, zone),
+    }),
+  );
+};
+
+/** Adds cluster `name` serving `settings` (protocol and TLS from the first) to `out`. */
+export const addCluster = (
+  name: string,
+  settings: DestinationSetting[],
+  out: ResourceSet,
+): void => {
+  if (out.hasCluster(name)) return;
+  const first = settings[0];
+  const dns = settings.some((setting) => setting.addressType !== 'IP');
+  const assignment = ClusterLoadAssignment.fromPartial({
+    clusterName: name,
+    endpoints: localities(settings),
+  });
+  const http2 = first !== undefined && isHttp2(first);
+  const discovery = dns
+    ? {
+        type: Cluster_DiscoveryType.STRICT_DNS,
+        dnsLookupFamily: Cluster_DnsLookupFamily.V4_PREFERRED,
+        loadAssignment: assignment,
+      }
+    : out.mode === 'ads'
+      ? {
+          type: Cluster_DiscoveryType.EDS,
+          edsClusterConfig: { edsConfig: adsConfigSource(), serviceName: name },
+        }
+      : { type: Cluster_DiscoveryType.STATIC, loadAssignment: assignment };
+  const cluster = Cluster.fromPartial({
+    name,
+    ...discovery,
+    connectTimeout: durationMs(CONNECT_TIMEOUT_MS),
+    // Envoy Gateway's default load balancer.
+    lbPolicy: Cluster_LbPolicy.LEAST_REQUEST,
+    ...(settings.length > 1 ? { commonLbConfig: { localityWeightedLbConfig: {} } } : {}),
+    ...(http2
+      ? {
+          typedExtensionProtocolOptions: {
+            [HTTP_PROTOCOL_OPTIONS]: packAny(
+              HttpProtocolOptions,
+              HttpProtocolOptions.fromPartial({ explicitHttpConfig: { http2ProtocolOptions: {} } }),
+            ),
+          },
+        }
+      : {}),
+    ...(first?.tls === undefined
+      ? {}
+      : { transportSocket: upstreamTlsSocket(first.tls, http2 ? ['h2'] : [], out) }),
+  });
+  out.addCluster(cluster);
+  if (!dns) out.addEndpoints(assignment);
+};

@@ -1,0 +1,46 @@
+// Route destinations -> clusters: one cluster for the destination, or one per backend group when
+// traffic is split by weight or a backend has its own header filters (Envoy weighted_clusters).
+import type { DestinationSetting, RouteDestination } from '@egts/ir';
+import type { ResourceSet } from '../resourceSet.js';
+import { addCluster } from './buildCluster.js';
+
+/** How a route reaches its destination. */
+export type DestinationTarget =
+  | { readonly kind: 'cluster'; readonly cluster: string }
+  | {
+      readonly kind: 'weighted';
+      readonly clusters: readonly { name: string; weight: number; setting: DestinationSetting }[];
+    }
+  /** No backend may take traffic (none valid, or every weight 0). */
+  | { readonly kind: 'none' };
+
+export interface DestinationOptions {
+  /** One cluster even for several groups (locality-weighted): for mirrors and UDP, which take one cluster. */
+  readonly single?: boolean;
+}
+
+/** Adds the clusters of `destination` to `out` and says how to route to them. */
+export const addDestination = (
+  destination: RouteDestination,
+  out: ResourceSet,
+  options: DestinationOptions = {},
+): DestinationTarget => {
+  const live = destination.settings.filter((setting) => setting.weight > 0);
+  if (live.length === 0) return { kind: 'none' };
+  const perBackendHeaders = live.some((setting) => setting.requestHeaders !== undefined);
+  if (options.single === true || (live.length === 1 && !perBackendHeaders)) {
+    addCluster(destination.name, live, out);
+    return { kind: 'cluster', cluster: destination.name };
+  }
+  for (const setting of live) addCluster(setting.name, [setting], out);
+  return {
+    kind: 'weighted',
+    clusters: live.map((setting) => ({ name: setting.name, weight: setting.weight, setting })),
+  };
+};
+
+/** A cluster with no endpoints under the destination's name: for TCP/UDP routes without backends. */
+export const addEmptyDestination = (destination: RouteDestination, out: ResourceSet): string => {
+  addCluster(destination.name, [], out);
+  return destination.name;
+};

@@ -1,0 +1,74 @@
+// Upstream TLS from a BackendTLSPolicy: the transport socket of a cluster, with SNI, the CA to
+// trust (an SDS secret, or the system trust store) and the SANs the backend must present
+// (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/transport_sockets/tls/v3/tls.proto#extensions-transport-sockets-tls-v3-upstreamtlscontext).
+import {
+  CertificateValidationContext,
+  Secret,
+  SubjectAltNameMatcher_SanType,
+  UpstreamTlsContext,
+} from '@egts/envoy-api';
+import type { UpstreamTLS } from '@egts/ir';
+import type { ClusterTransportSocket } from '../envoyTypes.js';
+import { sdsSecret, typedConfig } from '../protoValues.js';
+import type { ResourceSet } from '../resourceSet.js';
+
+/** Debian/Ubuntu/distroless path of the system CA bundle. */
+const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+
+/** Name of the SDS secret holding a policy's CA bundle. */
+export const caSecretName = (tls: UpstreamTLS): string => `${tls.policy}/ca`;
+
+const validationContext = (tls: UpstreamTLS): CertificateValidationContext => {
+  // GEP-1897: with no subjectAltNames the certificate must match the SNI hostname.
+  const sans =
+    tls.subjectAltNames.length > 0
+      ? tls.subjectAltNames
+      : [{ type: 'Hostname' as const, value: tls.sni }];
+  return CertificateValidationContext.fromPartial({
+    matchTypedSubjectAltNames: sans.map((san) => ({
+      sanType:
+        san.type === 'URI' ? SubjectAltNameMatcher_SanType.URI : SubjectAltNameMatcher_SanType.DNS,
+      matcher: { exact: san.value },
+    })),
+    // The system trust store as Envoy Gateway reads it (the Envoy image's CA bundle); Envoy
+    // refuses SAN checks without a trusted CA, and `system_root_certs` does not satisfy it.
+    ...(tls.useSystemTrustStore || tls.caCertificate === undefined
+      ? { trustedCa: { filename: SYSTEM_CA_BUNDLE } }
+      : {}),
+  });
+};
+
+/** The `envoy.transport_sockets.tls` socket for a backend; adds the CA secret it references. */
+export const upstreamTlsSocket = (
+  tls: UpstreamTLS,
+  alpnProtocols: string[],
+  out: ResourceSet,
+): ClusterTransportSocket => {
+  const defaultValidationContext = validationContext(tls);
+  const ca = tls.useSystemTrustStore ? undefined : tls.caCertificate;
+  if (ca !== undefined) {
+    out.addSecret(
+      Secret.fromPartial({
+        name: caSecretName(tls),
+        validationContext: { trustedCa: { inlineString: ca } },
+      }),
+    );
+  }
+  const context = UpstreamTlsContext.fromPartial({
+    sni: tls.sni,
+    commonTlsContext: {
+      alpnProtocols,
+      // The CA comes over SDS and the SAN checks stay here: Envoy merges the two
+      // (CommonTlsContext.CombinedCertificateValidationContext).
+      ...(ca === undefined
+        ? { validationContext: defaultValidationContext }
+        : {
+            combinedValidationContext: {
+              defaultValidationContext,
+              validationContextSdsSecretConfig: sdsSecret(caSecretName(tls), out.mode),
+            },
+          }),
+    },
+  });
+  return typedConfig('envoy.transport_sockets.tls', UpstreamTlsContext, context);
+};

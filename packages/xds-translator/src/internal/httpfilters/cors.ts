@@ -1,0 +1,39 @@
+// CORS (HTTPRoute CORS filter, GEP-1767) with Envoy's cors filter: enabled in the connection
+// manager when a route has a policy, configured per route through typed_per_filter_config
+// (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/cors_filter).
+import { Cors, CorsFilterPolicy, HttpFilter, packAny } from '@egts/envoy-api';
+import type { CORS } from '@egts/ir';
+import type { StringMatcher } from '../envoyTypes.js';
+import { regexQuote } from '../route/pathRewrite.js';
+import type { HttpFilterTranslator } from './httpFilter.js';
+
+const NAME = 'envoy.filters.http.cors';
+
+/** An origin with `*` wildcards ("https://*.example.com") as a matcher; "*" alone matches all. */
+const originMatcher = (origin: string): StringMatcher =>
+  origin.includes('*')
+    ? {
+        safeRegex: { regex: origin.split('*').map(regexQuote).join('.*') },
+        ignoreCase: false,
+      }
+    : { exact: origin, ignoreCase: false };
+
+const corsPolicy = (cors: CORS): CorsFilterPolicy =>
+  CorsFilterPolicy.fromPartial({
+    allowOriginStringMatch: cors.allowOrigins.map(originMatcher),
+    allowMethods: cors.allowMethods.join(','),
+    allowHeaders: cors.allowHeaders.join(','),
+    exposeHeaders: cors.exposeHeaders.join(','),
+    ...(cors.maxAgeSeconds === undefined ? {} : { maxAge: String(cors.maxAgeSeconds) }),
+    allowCredentials: cors.allowCredentials,
+  });
+
+export const corsFilter: HttpFilterTranslator = {
+  name: NAME,
+  patchListener: (listener) =>
+    listener.routes.some((route) => route.cors !== undefined)
+      ? HttpFilter.fromPartial({ name: NAME, typedConfig: packAny(Cors, Cors.fromPartial({})) })
+      : undefined,
+  patchRoute: (route) =>
+    route.cors === undefined ? undefined : packAny(CorsFilterPolicy, corsPolicy(route.cors)),
+};

@@ -1,0 +1,33 @@
+// A UDP IR listener -> an Envoy UDP Listener whose udp_proxy listener filter sends every datagram
+// to the route's cluster (a matcher with only an on_no_match action, as the deprecated `cluster`
+// field is replaced by) (https://www.envoyproxy.io/docs/envoy/latest/configuration/listeners/udp_filters/udp_proxy).
+import { Listener, SocketAddress_Protocol, UdpProxyConfig, UdpProxyRoute } from '@egts/envoy-api';
+import type { UDPListener } from '@egts/ir';
+import { addDestination, addEmptyDestination } from '../cluster/destinationClusters.js';
+import { socketAddress, stdoutAccessLog, typedConfig } from '../protoValues.js';
+import type { ResourceSet } from '../resourceSet.js';
+
+export const addUdpListener = (listener: UDPListener, out: ResourceSet): void => {
+  const route = listener.route;
+  // Nothing to proxy to: no listener (a UDP listener needs its one route).
+  if (route === undefined) return;
+  const target = addDestination(route.destination, out, { single: true });
+  const cluster =
+    target.kind === 'cluster' ? target.cluster : addEmptyDestination(route.destination, out);
+  const proxy = UdpProxyConfig.fromPartial({
+    statPrefix: `udp-${route.name}`,
+    matcher: {
+      onNoMatch: {
+        action: typedConfig('route', UdpProxyRoute, UdpProxyRoute.fromPartial({ cluster })),
+      },
+    },
+    accessLog: [stdoutAccessLog()],
+  });
+  out.addListener(
+    Listener.fromPartial({
+      name: listener.name,
+      address: socketAddress(listener.address, listener.port, SocketAddress_Protocol.UDP),
+      listenerFilters: [typedConfig('envoy.filters.udp_listener.udp_proxy', UdpProxyConfig, proxy)],
+    }),
+  );
+};

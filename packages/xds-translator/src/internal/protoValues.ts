@@ -1,0 +1,51 @@
+// Small builders for values that recur across Envoy messages: durations, addresses, typed
+// extension configs, config sources and the stdout access log.
+import {
+  Address,
+  ApiVersion,
+  ConfigSource,
+  type Duration,
+  type MessageCodec,
+  packAny,
+  type SdsSecretConfig,
+  SocketAddress_Protocol,
+  StdoutAccessLog,
+  type TypedExtensionConfig,
+} from '@egts/envoy-api';
+import type { XdsMode } from '../xdsResources.js';
+import type { AccessLog } from './envoyTypes.js';
+
+/** A google.protobuf.Duration from milliseconds. */
+export const durationMs = (ms: number): Duration => ({
+  seconds: Math.floor(ms / 1000),
+  nanos: Math.round((ms % 1000) * 1_000_000),
+});
+
+/** An Envoy Address for `host:port` (TCP unless told otherwise). */
+export const socketAddress = (
+  address: string,
+  portValue: number,
+  protocol: SocketAddress_Protocol = SocketAddress_Protocol.TCP,
+): Address => Address.fromPartial({ socketAddress: { address, portValue, protocol } });
+
+/** `{ name, typed_config }` with the config packed into an Any. */
+export const typedConfig = <T>(
+  name: string,
+  codec: MessageCodec<T>,
+  message: T,
+): TypedExtensionConfig => ({ name, typedConfig: packAny(codec, message) });
+
+/** Fetch a resource over the ADS stream (https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol#aggregated-discovery-service). */
+export const adsConfigSource = (): ConfigSource =>
+  ConfigSource.fromPartial({ ads: {}, resourceApiVersion: ApiVersion.V3 });
+
+/** An SDS reference: over ADS, or by name to a bootstrap's static secrets. */
+export const sdsSecret = (name: string, mode: XdsMode): SdsSecretConfig =>
+  mode === 'ads' ? { name, sdsConfig: adsConfigSource() } : { name };
+
+/** Access log to the proxy's stdout in Envoy's default text format
+ * (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/access_loggers/stream/v3/stream.proto). */
+export const stdoutAccessLog = (): AccessLog => ({
+  name: 'envoy.access_loggers.stdout',
+  typedConfig: packAny(StdoutAccessLog, StdoutAccessLog.fromPartial({})),
+});

@@ -1,0 +1,52 @@
+// One IR HTTP route -> one Envoy Route: match, then redirect, fixed response or forwarding,
+// header modifiers, and the per-route config of each HTTP filter.
+import { type Any, Route } from '@egts/envoy-api';
+import type { HTTPRouteIR } from '@egts/ir';
+import { addDestination } from '../cluster/destinationClusters.js';
+import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
+import type { ResourceSet } from '../resourceSet.js';
+import { headersToAdd, headersToRemove } from './headers.js';
+import { redirectAction } from './redirect.js';
+import { routeAction } from './routeAction.js';
+import { routeMatch } from './routeMatch.js';
+
+const action = (route: HTTPRouteIR, out: ResourceSet): Partial<Route> => {
+  if (route.redirect !== undefined) return { redirect: redirectAction(route, route.redirect) };
+  if (route.directResponse !== undefined) {
+    const { statusCode, body } = route.directResponse;
+    return {
+      directResponse: {
+        status: statusCode,
+        ...(body === undefined ? {} : { body: { inlineString: body } }),
+      },
+    };
+  }
+  const target =
+    route.destination === undefined
+      ? { kind: 'none' as const }
+      : addDestination(route.destination, out);
+  // Gateway API: a rule whose backends are all invalid or all weighted 0 answers 500.
+  if (target.kind === 'none') return { directResponse: { status: 500 } };
+  return { route: routeAction(route, target, out) };
+};
+
+const perFilterConfig = (route: HTTPRouteIR): Record<string, Any> => {
+  const config: Record<string, Any> = {};
+  for (const filter of HTTP_FILTERS) {
+    const any = filter.patchRoute?.(route);
+    if (any !== undefined) config[filter.name] = any;
+  }
+  return config;
+};
+
+export const buildRoute = (route: HTTPRouteIR, out: ResourceSet): Route =>
+  Route.fromPartial({
+    name: route.name,
+    match: routeMatch(route),
+    ...action(route, out),
+    requestHeadersToAdd: headersToAdd(route.addRequestHeaders),
+    requestHeadersToRemove: headersToRemove(route.removeRequestHeaders),
+    responseHeadersToAdd: headersToAdd(route.addResponseHeaders),
+    responseHeadersToRemove: headersToRemove(route.removeResponseHeaders),
+    typedPerFilterConfig: perFilterConfig(route),
+  });

@@ -1,0 +1,42 @@
+// Gateway API path modifiers (ReplaceFullPath, ReplacePrefixMatch) as Envoy rewrites, for URL
+// rewrites and redirects alike. Full replacement is a regex rewrite of the whole path; a prefix
+// replacement ending in "/" is a regex that also eats the slashes after the prefix, so "/foo/bar"
+// with prefix "/foo" -> "/" becomes "/bar" and not "//bar" (GEP-726).
+import type { HTTPRouteIR, URLRewrite } from '@egts/ir';
+import type { RegexMatchAndSubstitute } from '../envoyTypes.js';
+
+/** RE2 escaping of a literal. */
+export const regexQuote = (literal: string): string =>
+  literal.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+
+export type PathRewrite =
+  | { readonly prefixRewrite: string }
+  | { readonly regexRewrite: RegexMatchAndSubstitute }
+  | { readonly fullPath: string };
+
+/** The rewrite for `path` on `route`, or undefined when there is none or it cannot apply. */
+export const pathRewrite = (
+  route: HTTPRouteIR,
+  path: NonNullable<URLRewrite['path']> | undefined,
+): PathRewrite | undefined => {
+  if (path === undefined) return undefined;
+  if (path.fullReplace !== undefined) return { fullPath: path.fullReplace };
+  const replacement = path.prefixMatchReplace;
+  if (replacement === undefined) return undefined;
+  const prefix = (route.pathMatch?.type === 'PathPrefix' ? route.pathMatch.value : '/').replace(
+    /\/+$/,
+    '',
+  );
+  if (replacement.endsWith('/')) {
+    return {
+      regexRewrite: {
+        pattern: { regex: `^${regexQuote(prefix)}/*` },
+        substitution: replacement,
+      },
+    };
+  }
+  // Envoy replaces the matched path_separated_prefix: "/foo/bar" -> "<replacement>/bar".
+  return prefix === ''
+    ? { regexRewrite: { pattern: { regex: '^/' }, substitution: `${replacement}/` } }
+    : { prefixRewrite: replacement };
+};
