@@ -9,6 +9,8 @@ export interface ScriptedStream<Req, Res> {
   /** Resolves when no response arrives for `ms`; rejects with the response otherwise. */
   none(ms?: number): Promise<void>;
   close(): void;
+  /** Resolves when the server ends the stream: `error <code>` or `end`. */
+  readonly ended: Promise<string>;
 }
 
 const script = <Req, Res>(
@@ -24,7 +26,10 @@ const script = <Req, Res>(
       w(response);
     } else queue.push(response);
   });
-  stream.on('error', () => {});
+  const ended = new Promise<string>((resolve) => {
+    stream.on('error', (error: Error & { code?: number }) => resolve(`error ${error.code}`));
+    stream.on('end', () => resolve('end'));
+  });
   const next = (timeoutMs = 5000): Promise<Res> => {
     const queued = queue.shift();
     if (queued !== undefined) return Promise.resolve(queued);
@@ -47,6 +52,7 @@ const script = <Req, Res>(
       if (got !== undefined) throw new Error(`unexpected response: ${JSON.stringify(got)}`);
     },
     close: () => stream.cancel(),
+    ended,
   };
 };
 

@@ -8,6 +8,7 @@ import {
   type DiscoveryRequest,
   type DiscoveryResponse,
   DiscoveryRequest as Request,
+  Secret,
   unpackAnyAs,
 } from '@egts/envoy-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -226,6 +227,42 @@ describe('Delta', () => {
     d.send({ typeUrl: TypeUrl.Cluster, responseNonce: response.nonce });
     const removal = await d.next();
     expect(removal.removedResources).toEqual(['b']);
+  });
+
+  it('ignores the ACK/NACK of a stale nonce', async () => {
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1 })));
+    const rejections: Rejection[] = [];
+    server.onRejection((r) => rejections.push(r));
+    const d = delta();
+    d.send({ node: node('n1'), typeUrl: TypeUrl.Cluster });
+    const first = await d.next();
+    d.send({ typeUrl: TypeUrl.Cluster, responseNonce: first.nonce });
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1, b: 2 })));
+    const second = await d.next();
+    d.send({
+      typeUrl: TypeUrl.Cluster,
+      responseNonce: first.nonce,
+      errorDetail: { code: 3, message: 'b', details: [] },
+    });
+    await d.none();
+    expect(rejections).toEqual([]);
+    d.send({ typeUrl: TypeUrl.Cluster, responseNonce: second.nonce });
+    await d.none();
+  });
+
+  it('serves secrets (SDS) by name', async () => {
+    const secret = Secret.fromPartial({
+      name: 's1',
+      tlsCertificate: { certificateChain: { inlineString: 'x' } },
+    });
+    cache.setSnapshot(
+      'gateway-1',
+      createSnapshot({ ...httpConfig('a', { a: 1 }), secrets: [secret] }),
+    );
+    const d = delta();
+    d.send({ node: node('n1'), typeUrl: TypeUrl.Secret, resourceNamesSubscribe: ['s1', 's2'] });
+    const response = await d.next();
+    expect(response.resources.map((r) => unpackAnyAs(Secret, r.resource!))).toEqual([secret]);
   });
 
   it('follows named subscribe and unsubscribe', async () => {
