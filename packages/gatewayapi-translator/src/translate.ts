@@ -6,6 +6,9 @@ import type { InfraIR, XdsIR } from '@egts/ir';
 import { type ResolvedOptions, TranslatorContext } from './internal/context/translatorContext.js';
 import { buildProxyInfra } from './internal/ir/buildInfra.js';
 import { buildXdsIR } from './internal/ir/buildXds.js';
+import { processBackends } from './internal/policies/processBackends.js';
+import { processEnvoyProxies } from './internal/policies/processEnvoyProxies.js';
+import { processPolicies } from './internal/policies/processPolicies.js';
 import { processGatewayClasses } from './internal/processGatewayClasses.js';
 import { processGateways } from './internal/processGateways.js';
 import { processListenerSets } from './internal/processListenerSets.js';
@@ -46,10 +49,19 @@ export function translate(resources: Resources, options: TranslateOptions = {}):
   const rejectedListenerSets = processListenerSets(ctx);
   processListeners(ctx);
   processRoutes(ctx);
+  const policies = processPolicies(ctx);
+  const backends = processBackends(resources.backends);
+  const envoyProxies = processEnvoyProxies(ctx);
   const gateways = [...ctx.gateways].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return {
     infraIR: { proxies: gateways.map((gw) => buildProxyInfra(ctx, gw)) },
     xdsIR: gateways.map((gw) => buildXdsIR(ctx, gw)),
-    statuses: collectStatuses(ctx, gatewayClasses, rejectedListenerSets),
+    statuses: collectStatuses(ctx, {
+      gatewayClasses,
+      rejectedListenerSets,
+      policies,
+      backends,
+      envoyProxies,
+    }),
   };
 }

@@ -74,9 +74,14 @@ export function processHTTPFilters(
     mirrors: [],
     refErrors: [],
   };
-  const fail = (message: string) => {
-    out.invalid ??= invalidRule('UnsupportedValue', message);
+  const fail = (
+    message: string,
+    reason: 'UnsupportedValue' | 'IncompatibleFilters' = 'UnsupportedValue',
+  ) => {
+    out.invalid ??= invalidRule(reason, message);
   };
+  let matchFilters = 0;
+  let mirrorFilters = 0;
   const pathType = rule.pathMatchTypes.find((t) => t !== 'PathPrefix') ?? rule.pathMatchTypes[0];
   for (const filter of filters) {
     switch (filter.type) {
@@ -140,6 +145,7 @@ export function processHTTPFilters(
         break;
       }
       case 'RequestMirror': {
+        mirrorFilters += 1;
         const m = filter.requestMirror;
         if (!m) {
           fail('RequestMirror filter has no configuration.');
@@ -193,6 +199,9 @@ export function processHTTPFilters(
           fail(`HTTPRouteFilter ${route.namespace}/${ref.name} not found.`);
           break;
         }
+        if ((found.spec.matches ?? []).length > 0 && ++matchFilters > 1) {
+          fail('Only one HTTPRouteFilter with matches is supported per rule.');
+        }
         const direct = found.spec.directResponse;
         if (direct) {
           out.directResponse = { statusCode: direct.statusCode ?? 200 };
@@ -203,7 +212,20 @@ export function processHTTPFilters(
         fail(`Filter type ${String((filter as { type: string }).type)} is not supported.`);
     }
   }
-  if (out.redirect && out.urlRewrite)
-    fail('RequestRedirect and URLRewrite cannot be used together.');
+  // A rule that answers by itself (redirect, direct response) cannot also rewrite or mirror what
+  // it forwards (Gateway API IncompatibleFilters).
+  const answers = [
+    out.redirect && 'RequestRedirect',
+    out.directResponse && 'a direct response',
+  ].filter(Boolean);
+  const forwards = [out.urlRewrite && 'URLRewrite', mirrorFilters > 0 && 'RequestMirror'].filter(
+    Boolean,
+  );
+  if (answers.length > 1 || (answers.length > 0 && forwards.length > 0)) {
+    fail(
+      `${[...answers, ...forwards].join(' and ')} cannot be used together.`,
+      'IncompatibleFilters',
+    );
+  }
   return out;
 }

@@ -4,8 +4,10 @@ import type { GatewayContext } from '../context/gatewayContext.js';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { ListenerSetContext } from '../context/listenerSetContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
+import type { BackendStatus } from '../policies/processBackends.js';
+import type { EnvoyProxyStatus } from '../policies/processEnvoyProxies.js';
+import type { PolicyAncestor, PolicyStatus } from '../policies/processPolicies.js';
 import type { GatewayClassStatus } from '../processGatewayClasses.js';
-import type { StatusCondition } from './conditions.js';
 
 /** The status of one input resource, as `egts translate -o status` prints it. */
 export interface ResourceStatus {
@@ -56,18 +58,48 @@ function listenerSetStatus(set: ListenerSetContext): Record<string, unknown> {
   return status;
 }
 
-export function collectStatuses(
-  ctx: TranslatorContext,
-  gatewayClasses: readonly GatewayClassStatus[],
-  rejectedListenerSets: readonly ListenerSetContext[],
-): ResourceStatus[] {
+/** Statuses computed by the steps after routes. */
+export interface LaterStatuses {
+  gatewayClasses: readonly GatewayClassStatus[];
+  rejectedListenerSets: readonly ListenerSetContext[];
+  policies: readonly PolicyStatus[];
+  backends: readonly BackendStatus[];
+  envoyProxies: readonly EnvoyProxyStatus[];
+}
+
+const ancestorKey = (a: PolicyAncestor) =>
+  `${a.ancestorRef.namespace ?? ''}/${a.ancestorRef.name}/${a.ancestorRef.kind}/${a.ancestorRef.sectionName ?? ''}`;
+
+/** Ancestors sorted, capped at 16; the last kept entry says how many it stands for. */
+function renderAncestors(ctx: TranslatorContext, ancestors: readonly PolicyAncestor[]) {
+  const sorted = [...ancestors].sort((a, b) =>
+    ancestorKey(a) < ancestorKey(b) ? -1 : ancestorKey(a) > ancestorKey(b) ? 1 : 0,
+  );
+  const kept = sorted.slice(0, MAX_ANCESTORS);
+  const last = kept[kept.length - 1];
+  if (sorted.length > MAX_ANCESTORS && last) {
+    last.conditions.set(
+      'Aggregated',
+      'True',
+      'Aggregated',
+      `${sorted.length - MAX_ANCESTORS + 1} ancestors are aggregated into this entry.`,
+    );
+  }
+  return kept.map((a) => ({
+    ancestorRef: a.ancestorRef,
+    controllerName: ctx.options.controllerName,
+    conditions: a.conditions.toArray(),
+  }));
+}
+
+export function collectStatuses(ctx: TranslatorContext, later: LaterStatuses): ResourceStatus[] {
   const out: ResourceStatus[] = [];
-  for (const gc of gatewayClasses)
+  for (const gc of later.gatewayClasses)
     out.push(entry(gc.resource, { conditions: gc.conditions.toArray() }));
   for (const gw of ctx.gateways) out.push(entry(gw.resource, gatewayStatus(gw)));
   const sets = new Map<unknown, ListenerSetContext>();
   for (const gw of ctx.gateways) for (const s of gw.listenerSets) sets.set(s.resource, s);
-  for (const s of rejectedListenerSets) sets.set(s.resource, s);
+  for (const s of later.rejectedListenerSets) sets.set(s.resource, s);
   for (const resource of ctx.resources.listenerSets) {
     const set = sets.get(resource);
     if (set) out.push(entry(resource, listenerSetStatus(set)));
@@ -83,28 +115,17 @@ export function collectStatuses(
   for (const policy of ctx.backendTLSPolicies) {
     if (policy.ancestors.size === 0) continue;
     const generation = policy.resource.metadata.generation ?? undefined;
-    const sorted = [...policy.ancestors.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const ancestors = sorted.slice(0, MAX_ANCESTORS).map(([, a]) => {
-      const conditions = policy.conditionsFor(a.conflicted, generation);
-      return { ancestorRef: a.ref, controllerName: ctx.options.controllerName, conditions };
-    });
-    if (sorted.length > MAX_ANCESTORS) {
-      const last = ancestors[ancestors.length - 1];
-      last?.conditions.set(
-        'Aggregated',
-        'True',
-        'Aggregated',
-        `${sorted.length - MAX_ANCESTORS + 1} ancestors are aggregated into this entry.`,
-      );
-    }
-    out.push(
-      entry(policy.resource, {
-        ancestors: ancestors.map((a) => ({
-          ...a,
-          conditions: a.conditions.toArray() as StatusCondition[],
-        })),
-      }),
-    );
+    const ancestors = [...policy.ancestors.values()].map((a) => ({
+      ancestorRef: a.ref as PolicyAncestor['ancestorRef'],
+      conditions: policy.conditionsFor(a.conflicted, generation),
+    }));
+    out.push(entry(policy.resource, { ancestors: renderAncestors(ctx, ancestors) }));
   }
+  for (const p of later.policies)
+    out.push(entry(p.resource, { ancestors: renderAncestors(ctx, p.ancestors) }));
+  for (const b of later.backends)
+    out.push(entry(b.resource, { conditions: b.conditions.toArray() }));
+  for (const e of later.envoyProxies)
+    out.push(entry(e.resource, { ancestors: renderAncestors(ctx, e.ancestors) }));
   return out;
 }

@@ -6,6 +6,7 @@
 export type RouteReason =
   | 'UnsupportedValue'
   | 'InvalidRule'
+  | 'IncompatibleFilters'
   | 'BackendNotFound'
   | 'InvalidKind'
   | 'RefNotPermitted'

@@ -1,0 +1,35 @@
+// Status of EnvoyProxy resources: each GatewayClass or Gateway that uses one (parametersRef) is an
+// ancestor where it is accepted.
+import type { EnvoyProxy } from '@egts/api';
+import type { TranslatorContext } from '../context/translatorContext.js';
+import { Conditions } from '../status/conditions.js';
+import { GATEWAY_GROUP } from '../types.js';
+import type { AncestorRef, PolicyAncestor } from './processPolicies.js';
+
+export interface EnvoyProxyStatus {
+  resource: EnvoyProxy;
+  ancestors: PolicyAncestor[];
+}
+
+export function processEnvoyProxies(ctx: TranslatorContext): EnvoyProxyStatus[] {
+  const out: EnvoyProxyStatus[] = [];
+  for (const resource of ctx.resources.envoyProxies) {
+    const ancestors: PolicyAncestor[] = [];
+    const accept = (ancestorRef: AncestorRef | Omit<AncestorRef, 'namespace'>) => {
+      const conditions = new Conditions(resource.metadata.generation ?? undefined);
+      conditions.set('Accepted', 'True', 'Accepted', 'EnvoyProxy has been accepted.');
+      ancestors.push({ ancestorRef: ancestorRef as AncestorRef, conditions });
+    };
+    for (const gc of ctx.gatewayClasses.values()) {
+      if (gc.envoyProxy === resource)
+        accept({ group: GATEWAY_GROUP, kind: 'GatewayClass', name: gc.resource.metadata.name });
+    }
+    for (const gw of ctx.gateways) {
+      if (gw.envoyProxy === resource && gw.resource.spec.infrastructure?.parametersRef) {
+        accept({ group: GATEWAY_GROUP, kind: 'Gateway', namespace: gw.namespace, name: gw.name });
+      }
+    }
+    if (ancestors.length > 0) out.push({ resource, ancestors });
+  }
+  return out;
+}
