@@ -1,16 +1,14 @@
 // translateXds(): the xDS IR of one proxy fleet -> Envoy resources. Pure and deterministic:
 // names come from the IR, resources are deduplicated by name and sorted, the IR is not mutated.
 import type { XdsIR } from '@egts/ir';
-import { addHttpListener } from './internal/listener/httpListener.js';
-import { addTcpListener } from './internal/listener/tcpListener.js';
+import { addStreamListeners } from './internal/listener/streamListeners.js';
 import { addUdpListener } from './internal/listener/udpListener.js';
 import { ResourceSet } from './internal/resourceSet.js';
 import type { TranslateXdsOptions, XdsResources } from './xdsResources.js';
 
 export const translateXds = (ir: XdsIR, options: TranslateXdsOptions = {}): XdsResources => {
   const out = new ResourceSet(options.mode ?? 'ads');
-  for (const listener of ir.http) addHttpListener(listener, out);
-  for (const listener of ir.tcp) addTcpListener(listener, out);
+  addStreamListeners(ir, out);
   for (const listener of ir.udp) addUdpListener(listener, out);
   return out.toResources();
 };

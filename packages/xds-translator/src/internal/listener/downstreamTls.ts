@@ -33,6 +33,3 @@ export const downstreamTlsSocket = (tls: ListenerTLS, out: ResourceSet): Cluster
     }),
   );
 };
-
-/** Listener filter that reads SNI and ALPN so filter chains can match on them. */
-export const TLS_INSPECTOR = 'envoy.filters.listener.tls_inspector';

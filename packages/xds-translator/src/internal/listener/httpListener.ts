@@ -1,84 +1,101 @@
-// An HTTP or HTTPS IR listener -> an Envoy Listener running the HTTP connection manager, and its
-// RouteConfiguration. HTTPS gets one filter chain per hostname, matched by SNI, so a client
-// asking for a name the Gateway does not serve is refused at the handshake
+// HTTP and HTTPS IR listeners -> filter chains running the HTTP connection manager, and their
+// RouteConfigurations. Plain HTTP listeners on one port share one chain and one route config;
+// each HTTPS listener gets its own route config and one chain per hostname, matched by SNI, so
+// a client asking for a name the Gateway does not serve is refused at the handshake
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto).
 import {
   FilterChain,
   HttpConnectionManager,
   HttpConnectionManager_CodecType,
   HttpConnectionManager_PathWithEscapedSlashesAction,
-  Listener,
+  type HttpFilter,
   type RouteConfiguration,
-  TlsInspector,
 } from '@egts/envoy-api';
 import type { HTTPListener } from '@egts/ir';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
-import { adsConfigSource, socketAddress, stdoutAccessLog, typedConfig } from '../protoValues.js';
+import { adsConfigSource, stdoutAccessLog, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { routeConfiguration } from '../route/routeConfiguration.js';
-import { downstreamTlsSocket, TLS_INSPECTOR } from './downstreamTls.js';
+import type { ChainClaims } from './chainClaims.js';
+import { downstreamTlsSocket } from './downstreamTls.js';
+
+/** The HCM's filters: each known filter once, when any of the listeners needs it, in list order. */
+const httpFilters = (listeners: readonly HTTPListener[]): HttpFilter[] =>
+  HTTP_FILTERS.map((filter) =>
+    listeners.map((listener) => filter.patchListener(listener)).find((f) => f !== undefined),
+  ).filter((filter) => filter !== undefined);
 
 const connectionManager = (
-  listener: HTTPListener,
+  first: HTTPListener,
+  listeners: readonly HTTPListener[],
   routes: RouteConfiguration,
   out: ResourceSet,
-): HttpConnectionManager =>
-  HttpConnectionManager.fromPartial({
-    statPrefix: `${listener.tls === undefined ? 'http' : 'https'}-${listener.port}`,
-    // HTTP/1.1, and HTTP/2 by ALPN or prior knowledge (h2c, gRPC).
-    codecType: HttpConnectionManager_CodecType.AUTO,
-    ...(out.mode === 'ads'
-      ? { rds: { configSource: adsConfigSource(), routeConfigName: routes.name } }
-      : { routeConfig: routes }),
-    httpFilters: HTTP_FILTERS.map((filter) => filter.patchListener(listener)).filter(
-      (filter) => filter !== undefined,
-    ),
-    accessLog: [stdoutAccessLog()],
-    useRemoteAddress: true,
-    // Envoy's path normalisation hardening, as Envoy Gateway sets it
-    // (https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge).
-    normalizePath: true,
-    mergeSlashes: true,
-    pathWithEscapedSlashesAction:
-      HttpConnectionManager_PathWithEscapedSlashesAction.UNESCAPE_AND_REDIRECT,
-    upgradeConfigs: [{ upgradeType: 'websocket', filters: [] }],
-  });
-
-export const addHttpListener = (listener: HTTPListener, out: ResourceSet): void => {
-  for (const filter of HTTP_FILTERS) filter.addResources?.(listener, out);
-  const routes = routeConfiguration(listener, out);
-  out.addRoute(routes);
-  const hcm = typedConfig(
+) =>
+  typedConfig(
     'envoy.filters.network.http_connection_manager',
     HttpConnectionManager,
-    connectionManager(listener, routes, out),
-  );
-  const tls = listener.tls?.mode === 'Terminate' ? listener.tls : undefined;
-  const hostnames = listener.hostnames.length === 0 ? ['*'] : listener.hostnames;
-  const filterChains =
-    tls === undefined
-      ? [FilterChain.fromPartial({ name: listener.name, filters: [hcm] })]
-      : hostnames.map((hostname) =>
-          FilterChain.fromPartial({
-            name: `${listener.name}/${hostname}`,
-            // "*" (no Gateway hostname) catches every SNI, and clients that send none.
-            ...(hostname === '*' ? {} : { filterChainMatch: { serverNames: [hostname] } }),
-            filters: [hcm],
-            transportSocket: downstreamTlsSocket(tls, out),
-          }),
-        );
-  out.addListener(
-    Listener.fromPartial({
-      name: listener.name,
-      address: socketAddress(listener.address, listener.port),
-      ...(tls === undefined
-        ? {}
-        : {
-            listenerFilters: [
-              typedConfig(TLS_INSPECTOR, TlsInspector, TlsInspector.fromPartial({})),
-            ],
-          }),
-      filterChains,
+    HttpConnectionManager.fromPartial({
+      statPrefix: `${first.tls === undefined ? 'http' : 'https'}-${first.port}`,
+      // HTTP/1.1, and HTTP/2 by ALPN or prior knowledge (h2c, gRPC).
+      codecType: HttpConnectionManager_CodecType.AUTO,
+      ...(out.mode === 'ads'
+        ? { rds: { configSource: adsConfigSource(), routeConfigName: routes.name } }
+        : { routeConfig: routes }),
+      httpFilters: httpFilters(listeners),
+      accessLog: [stdoutAccessLog()],
+      useRemoteAddress: true,
+      // Envoy's path normalisation hardening, as Envoy Gateway sets it
+      // (https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge).
+      normalizePath: true,
+      mergeSlashes: true,
+      pathWithEscapedSlashesAction:
+        HttpConnectionManager_PathWithEscapedSlashesAction.UNESCAPE_AND_REDIRECT,
+      upgradeConfigs: [{ upgradeType: 'websocket', filters: [] }],
     }),
   );
+
+/** Adds a route config for `listeners` named after the first, and returns the HCM serving it. */
+const serve = (listeners: readonly HTTPListener[], out: ResourceSet) => {
+  const [first] = listeners as [HTTPListener, ...HTTPListener[]];
+  for (const filter of HTTP_FILTERS) {
+    for (const listener of listeners) filter.addResources?.(listener, out);
+  }
+  const routes = routeConfiguration(first.name, listeners, out);
+  out.addRoute(routes);
+  return connectionManager(first, listeners, routes, out);
+};
+
+/** The filter chains of the HTTP/HTTPS IR listeners that share one port. */
+export const httpFilterChains = (
+  listeners: readonly HTTPListener[],
+  claims: ChainClaims,
+  out: ResourceSet,
+): FilterChain[] => {
+  const chains: FilterChain[] = [];
+  const plain = listeners.filter((listener) => listener.tls?.mode !== 'Terminate');
+  const [firstPlain] = plain;
+  if (firstPlain !== undefined && claims.claim([]) !== undefined) {
+    chains.push(FilterChain.fromPartial({ name: firstPlain.name, filters: [serve(plain, out)] }));
+  }
+  for (const listener of listeners) {
+    const tls = listener.tls;
+    // Without a certificate there is nothing to terminate with (the listener is not Programmed).
+    if (tls?.mode !== 'Terminate' || tls.certificates.length === 0) continue;
+    const hcm = serve([listener], out);
+    const hostnames = listener.hostnames.length === 0 ? ['*'] : listener.hostnames;
+    for (const hostname of hostnames) {
+      const serverNames = claims.claim([hostname]);
+      if (serverNames === undefined) continue;
+      chains.push(
+        FilterChain.fromPartial({
+          name: `${listener.name}/${hostname}`,
+          // "*" (no Gateway hostname) catches every SNI, and clients that send none.
+          ...(serverNames.length === 0 ? {} : { filterChainMatch: { serverNames } }),
+          filters: [hcm],
+          transportSocket: downstreamTlsSocket(tls, out),
+        }),
+      );
+    }
+  }
+  return chains;
 };

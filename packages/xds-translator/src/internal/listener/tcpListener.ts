@@ -1,12 +1,13 @@
-// A TCP or TLS IR listener -> an Envoy Listener with one tcp_proxy filter chain per route: TLS
-// routes match by SNI (read by tls_inspector) and pass the stream through or terminate it; a TCP
-// route catches everything (https://www.envoyproxy.io/docs/envoy/latest/configuration/listeners/network_filters/tcp_proxy_filter).
-import { FilterChain, Listener, TcpProxy, TlsInspector } from '@egts/envoy-api';
+// TCP and TLS IR listeners -> one tcp_proxy filter chain per route: TLS routes match by SNI
+// (read by tls_inspector) and pass the stream through or terminate it; a TCP route catches
+// everything (https://www.envoyproxy.io/docs/envoy/latest/configuration/listeners/network_filters/tcp_proxy_filter).
+import { FilterChain, TcpProxy } from '@egts/envoy-api';
 import type { TCPListener, TCPRouteIR } from '@egts/ir';
 import { addDestination, addEmptyDestination } from '../cluster/destinationClusters.js';
-import { socketAddress, stdoutAccessLog, typedConfig } from '../protoValues.js';
+import { stdoutAccessLog, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
-import { downstreamTlsSocket, TLS_INSPECTOR } from './downstreamTls.js';
+import type { ChainClaims } from './chainClaims.js';
+import { downstreamTlsSocket } from './downstreamTls.js';
 
 const tcpProxy = (route: TCPRouteIR, out: ResourceSet): TcpProxy => {
   const target = addDestination(route.destination, out);
@@ -30,23 +31,21 @@ const tcpProxy = (route: TCPRouteIR, out: ResourceSet): TcpProxy => {
   });
 };
 
-export const addTcpListener = (listener: TCPListener, out: ResourceSet): void => {
-  // Envoy refuses two chains with the same match: each SNI name (and the catch-all) goes to the
-  // first route, in IR order, that asks for it.
-  const claimed = new Set<string>();
-  let catchAllTaken = false;
+/** The filter chains of one TCP/TLS IR listener. */
+export const tcpFilterChains = (
+  listener: TCPListener,
+  claims: ChainClaims,
+  out: ResourceSet,
+): FilterChain[] => {
   const chains: FilterChain[] = [];
   for (const route of listener.routes) {
-    const names = route.sniHostnames.filter((name) => name !== '*' && !claimed.has(name));
-    const catchAll = route.sniHostnames.length === 0 || route.sniHostnames.includes('*');
-    if (catchAll ? catchAllTaken : names.length === 0) continue;
-    for (const name of names) claimed.add(name);
-    if (catchAll) catchAllTaken = true;
+    const serverNames = claims.claim(route.sniHostnames);
+    if (serverNames === undefined) continue;
     const terminate = route.tls?.mode === 'Terminate' ? route.tls : undefined;
     chains.push(
       FilterChain.fromPartial({
         name: route.name,
-        ...(catchAll ? {} : { filterChainMatch: { serverNames: names } }),
+        ...(serverNames.length === 0 ? {} : { filterChainMatch: { serverNames } }),
         filters: [typedConfig('envoy.filters.network.tcp_proxy', TcpProxy, tcpProxy(route, out))],
         ...(terminate === undefined
           ? {}
@@ -54,23 +53,5 @@ export const addTcpListener = (listener: TCPListener, out: ResourceSet): void =>
       }),
     );
   }
-  // A listener without filter chains serves nothing and Envoy may reject it.
-  if (chains.length === 0) return;
-  const inspectTls = listener.routes.some(
-    (route) => route.tls !== undefined || route.sniHostnames.length > 0,
-  );
-  out.addListener(
-    Listener.fromPartial({
-      name: listener.name,
-      address: socketAddress(listener.address, listener.port),
-      ...(inspectTls
-        ? {
-            listenerFilters: [
-              typedConfig(TLS_INSPECTOR, TlsInspector, TlsInspector.fromPartial({})),
-            ],
-          }
-        : {}),
-      filterChains: chains,
-    }),
-  );
+  return chains;
 };

@@ -1,32 +1,35 @@
-// The RouteConfiguration of one HTTP listener: one virtual host per hostname, routes in the IR's
-// precedence order (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route.proto).
+// A RouteConfiguration for one or more HTTP IR listeners (plain HTTP listeners sharing a port are
+// served by one): one virtual host per hostname, routes in the IR's precedence order
+// (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route.proto).
 import { RouteConfiguration, VirtualHost } from '@egts/envoy-api';
 import type { HTTPListener, HTTPRouteIR } from '@egts/ir';
 import type { ResourceSet } from '../resourceSet.js';
 import { buildRoute } from './buildRoute.js';
 
-/** Virtual host names: `<listener>/<hostname>`, dots kept, `*` spelled out for readability. */
-const virtualHostName = (listener: HTTPListener, hostname: string): string =>
-  `${listener.name}/${hostname === '*' ? 'wildcard' : hostname}`;
+/** Virtual host names: `<route config>/<hostname>`, `*` spelled out for readability. */
+const virtualHostName = (config: string, hostname: string): string =>
+  `${config}/${hostname === '*' ? 'wildcard' : hostname}`;
 
 export const routeConfiguration = (
-  listener: HTTPListener,
+  name: string,
+  listeners: readonly HTTPListener[],
   out: ResourceSet,
 ): RouteConfiguration => {
-  const byHost = new Map<string, HTTPRouteIR[]>();
-  for (const route of listener.routes) {
-    const routes = byHost.get(route.hostname) ?? [];
-    routes.push(route);
+  const byHost = new Map<string, Map<string, HTTPRouteIR>>();
+  for (const route of listeners.flatMap((listener) => listener.routes)) {
+    const routes = byHost.get(route.hostname) ?? new Map<string, HTTPRouteIR>();
+    // A route attached to two merged listeners appears twice; once is enough.
+    if (!routes.has(route.name)) routes.set(route.name, route);
     byHost.set(route.hostname, routes);
   }
   const hostnames = [...byHost.keys()].sort();
   return RouteConfiguration.fromPartial({
-    name: listener.name,
+    name,
     virtualHosts: hostnames.map((hostname) =>
       VirtualHost.fromPartial({
-        name: virtualHostName(listener, hostname),
+        name: virtualHostName(name, hostname),
         domains: [hostname],
-        routes: (byHost.get(hostname) ?? []).map((route) => buildRoute(route, out)),
+        routes: [...(byHost.get(hostname)?.values() ?? [])].map((route) => buildRoute(route, out)),
       }),
     ),
     // Gateway API hostnames never carry a port; clients' Host headers may.

@@ -1,0 +1,77 @@
+// TCP-based Envoy listeners: the HTTP, HTTPS, TLS and TCP IR listeners that share an address and
+// port become one Envoy listener (Gateway API merges compatible listeners by port), named after
+// the first of them, with tls_inspector when any chain matches on SNI or terminates TLS
+// (https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/listeners/listeners).
+import { type FilterChain, Listener, TlsInspector } from '@egts/envoy-api';
+import type { HTTPListener, TCPListener, XdsIR } from '@egts/ir';
+import { socketAddress, typedConfig } from '../protoValues.js';
+import type { ResourceSet } from '../resourceSet.js';
+import { ChainClaims } from './chainClaims.js';
+import { httpFilterChains } from './httpListener.js';
+import { tcpFilterChains } from './tcpListener.js';
+
+interface PortGroup {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly http: HTTPListener[];
+  readonly tcp: TCPListener[];
+}
+
+const groupByPort = (ir: XdsIR): PortGroup[] => {
+  const groups = new Map<string, PortGroup>();
+  const group = (listener: { name: string; address: string; port: number }): PortGroup => {
+    const key = `${listener.address}:${listener.port}`;
+    let found = groups.get(key);
+    if (found === undefined) {
+      found = {
+        name: listener.name,
+        address: listener.address,
+        port: listener.port,
+        http: [],
+        tcp: [],
+      };
+      groups.set(key, found);
+    }
+    return found;
+  };
+  for (const listener of ir.http) group(listener).http.push(listener);
+  for (const listener of ir.tcp) group(listener).tcp.push(listener);
+  return [...groups.values()];
+};
+
+const needsTlsInspector = (chains: readonly FilterChain[]): boolean =>
+  chains.some(
+    (chain) =>
+      (chain.filterChainMatch?.serverNames.length ?? 0) > 0 || chain.transportSocket !== undefined,
+  );
+
+export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
+  for (const group of groupByPort(ir)) {
+    const claims = new ChainClaims();
+    const chains = [
+      ...httpFilterChains(group.http, claims, out),
+      ...group.tcp.flatMap((listener) => tcpFilterChains(listener, claims, out)),
+    ];
+    // A listener without filter chains would serve nothing.
+    if (chains.length === 0) continue;
+    out.addListener(
+      Listener.fromPartial({
+        name: group.name,
+        address: socketAddress(group.address, group.port),
+        ...(needsTlsInspector(chains)
+          ? {
+              listenerFilters: [
+                typedConfig(
+                  'envoy.filters.listener.tls_inspector',
+                  TlsInspector,
+                  TlsInspector.fromPartial({}),
+                ),
+              ],
+            }
+          : {}),
+        filterChains: chains,
+      }),
+    );
+  }
+};
