@@ -1,6 +1,7 @@
-// `egts translate -f PATH|- -o status|ir`: runs the Gateway API translator on files and prints the
-// statuses (multi-document YAML, or JSON) or the Infra and xDS IR; `--check` fails when any
-// resource is not accepted or has unresolved references, which is the CI check users embed.
+// `egts translate -f PATH|- -o status|ir|xds|all`: runs the Gateway API translator on files and
+// prints the statuses (multi-document YAML, or JSON), the Infra and xDS IR, or Envoy config
+// (xdsOutput.ts); `--check` fails when any resource is not accepted or has unresolved references,
+// which is the CI check users embed.
 import {
   DEFAULT_CONTROLLER_NAME,
   DEFAULT_CONTROLLER_NAMESPACE,
@@ -13,9 +14,16 @@ import {
 } from '@egts/gatewayapi-translator';
 import { Command, Option } from 'commander';
 import { loadInput } from './readInput.js';
+import {
+  gatewayOption,
+  isXdsOutput,
+  renderXdsOutput,
+  type XdsCliOptions,
+  xdsTypeOption,
+} from './xdsOutput.js';
 
-export interface TranslateCliOptions {
-  output: 'status' | 'ir';
+export interface TranslateCliOptions extends Omit<XdsCliOptions, 'output'> {
+  output: 'status' | 'ir' | XdsCliOptions['output'];
   format: OutputFormat;
   controllerName: string;
   controllerNamespace: string;
@@ -45,8 +53,10 @@ export async function runTranslate(
     controllerName: options.controllerName,
     controllerNamespace: options.controllerNamespace,
   });
-  const stdout =
-    options.output === 'ir'
+  const { output } = options;
+  const stdout = isXdsOutput(output)
+    ? renderXdsOutput(result, { ...options, output })
+    : output === 'ir'
       ? renderIR(result, options.format)
       : renderStatuses(result.statuses, options.format);
   let exitCode = 0;
@@ -69,7 +79,7 @@ export function translateCommand(): Command {
     )
     .addOption(
       new Option('-o, --output <what>', 'what to print')
-        .choices(['status', 'ir'])
+        .choices(['status', 'ir', 'xds', 'all'])
         .default('status'),
     )
     .addOption(
@@ -90,6 +100,8 @@ export function translateCommand(): Command {
       'exit non-zero, listing each resource that is not accepted or has unresolved refs',
       false,
     )
+    .addOption(xdsTypeOption())
+    .addOption(gatewayOption())
     .action(async (options: TranslateCliOptions & { filename: string }) => {
       const result = await runTranslate(options.filename, options);
       process.stdout.write(result.stdout);

@@ -1,14 +1,14 @@
 // Step 6: status of Envoy Gateway's policies (ClientTrafficPolicy, BackendTrafficPolicy,
-// SecurityPolicy, EnvoyExtensionPolicy): which Gateways each policy reaches (its ancestors, per
-// GEP-713), and per ancestor Accepted, Conflicted (an older policy of the same kind already
-// targets the same object), Overridden (a more specific policy of the same kind applies below),
-// and a DeprecatedField warning for the singular targetRef. Policy-specific settings are not
-// validated here.
-import type { GatewayContext } from '../context/gatewayContext.js';
+// SecurityPolicy, EnvoyExtensionPolicy): the Gateways each policy reaches (its ancestors, GEP-713)
+// and, per ancestor, Accepted; TargetNotFound for a sectionName that names nothing; Conflicted
+// when an older policy of the same kind already targets the same object; Overridden when a more
+// specific policy of the same kind applies inside its scope; a DeprecatedField warning for the
+// singular targetRef. Policy-specific settings are not validated here.
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { compareByAgeThenName } from '../ordering.js';
 import { Conditions } from '../status/conditions.js';
 import { GATEWAY_GROUP } from '../types.js';
+import { type PolicyScope, scopeContains } from './policyScope.js';
 import { findRoute, type PolicyTargetRef, policyTargets } from './policyTargets.js';
 
 const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
@@ -34,19 +34,18 @@ export interface PolicyStatus {
       name: string;
       namespace?: string | undefined;
       generation?: number | null | undefined;
-      creationTimestamp?: string | null | undefined;
     };
-    spec: unknown;
   };
   ancestors: PolicyAncestor[];
 }
 
 interface Resolved {
   ref: AncestorRef;
-  /** What the policy claims, for conflicts: `kind/ns/name/section`. */
+  /** What the policy claims, for conflicts: `kind/namespace/name/section`. */
   claim: string;
-  level: 'route' | 'listener' | 'gateway';
-  gateway: GatewayContext;
+  scope: PolicyScope;
+  /** The sectionName names no listener or rule. */
+  notFound: boolean;
 }
 
 function resolve(ctx: TranslatorContext, target: PolicyTargetRef, namespace: string): Resolved[] {
@@ -54,22 +53,22 @@ function resolve(ctx: TranslatorContext, target: PolicyTargetRef, namespace: str
   const claim = `${target.kind}/${namespace}/${target.name}/${target.sectionName ?? ''}`;
   if (ROUTE_KINDS.has(target.kind)) {
     const route = findRoute(ctx, target.kind, namespace, target.name);
-    return (route?.parents ?? []).map((p) => {
+    if (!route) return [];
+    const rules = (route.resource.spec.rules ?? []) as readonly { name?: string | undefined }[];
+    const notFound =
+      target.sectionName !== undefined && !rules.some((r) => r.name === target.sectionName);
+    return route.parents.map((p) => {
       const ref: AncestorRef = {
         group: GATEWAY_GROUP,
         kind: p.ref.kind ?? 'Gateway',
-        namespace: p.ref.namespace ?? route?.namespace ?? namespace,
+        namespace: p.ref.namespace ?? route.namespace,
         name: p.ref.name,
       };
       if (p.ref.sectionName) ref.sectionName = p.ref.sectionName;
-      return { ref, claim, level: 'route' as const, gateway: p.gateway };
+      const level = target.sectionName ? 'rule' : 'route';
+      return { ref, claim, scope: { level, gateway: p.gateway, route }, notFound };
     });
   }
-  let gateway: GatewayContext | undefined;
-  if (target.kind === 'Gateway') gateway = ctx.gatewaysByKey.get(`${namespace}/${target.name}`);
-  else if (target.kind === 'ListenerSet')
-    gateway = ctx.listenerSetsByKey.get(`${namespace}/${target.name}`)?.gateway;
-  if (!gateway) return [];
   const ref: AncestorRef = {
     group: GATEWAY_GROUP,
     kind: target.kind,
@@ -77,37 +76,68 @@ function resolve(ctx: TranslatorContext, target: PolicyTargetRef, namespace: str
     name: target.name,
   };
   if (target.sectionName) ref.sectionName = target.sectionName;
-  const level = target.sectionName || target.kind === 'ListenerSet' ? 'listener' : 'gateway';
-  return [{ ref, claim, level, gateway }];
+  if (target.kind === 'Gateway') {
+    const gateway = ctx.gatewaysByKey.get(`${namespace}/${target.name}`);
+    if (!gateway) return [];
+    if (!target.sectionName)
+      return [{ ref, claim, scope: { level: 'gateway', gateway }, notFound: false }];
+    const listener = gateway.listeners.find((l) => l.name === target.sectionName);
+    const scope: PolicyScope = listener
+      ? { level: 'listener', gateway, listener }
+      : { level: 'listener', gateway };
+    return [{ ref, claim, scope, notFound: !listener }];
+  }
+  if (target.kind === 'ListenerSet') {
+    const listenerSet = ctx.listenerSetsByKey.get(`${namespace}/${target.name}`);
+    if (!listenerSet) return [];
+    const gateway = listenerSet.gateway;
+    if (!target.sectionName) {
+      return [
+        { ref, claim, scope: { level: 'listenerSet', gateway, listenerSet }, notFound: false },
+      ];
+    }
+    const listener = listenerSet.listeners.find((l) => l.name === target.sectionName);
+    const scope: PolicyScope = listener
+      ? { level: 'listener', gateway, listenerSet, listener }
+      : { level: 'listener', gateway, listenerSet };
+    return [{ ref, claim, scope, notFound: !listener }];
+  }
+  return [];
 }
 
 type AnyPolicy = PolicyStatus['resource'] & { spec: Parameters<typeof policyTargets>[1] };
 
+const LEVELS = ['rule', 'route', 'listener', 'listenerSet', 'gateway'] as const;
+
 function processKind(ctx: TranslatorContext, policies: readonly AnyPolicy[]): PolicyStatus[] {
   const sorted = [...policies].sort(compareByAgeThenName);
   const claimed = new Set<string>();
-  const statuses = new Map<AnyPolicy, PolicyStatus>();
-  const applied: { level: Resolved['level']; gateway: GatewayContext; ancestor: PolicyAncestor }[] =
-    [];
-  // Most specific first, as Envoy Gateway applies them: route, then listener, then gateway.
-  for (const level of ['route', 'listener', 'gateway'] as const) {
+  const statuses = new Map<AnyPolicy, PolicyStatus>(
+    policies.map((p) => [p, { resource: p, ancestors: [] }]),
+  );
+  const applied: { scope: PolicyScope; ancestor: PolicyAncestor }[] = [];
+  // Most specific first, as Envoy Gateway applies them.
+  for (const level of LEVELS) {
     for (const policy of sorted) {
       const namespace = policy.metadata.namespace ?? 'default';
-      const status = statuses.get(policy) ?? { resource: policy, ancestors: [] };
-      statuses.set(policy, status);
-      const deprecated =
-        !policy.spec.targetRefs?.length &&
-        policy.spec.targetRef !== undefined &&
-        policy.spec.targetRef !== null;
+      const status = statuses.get(policy) as PolicyStatus;
+      const deprecated = !policy.spec.targetRefs?.length && !!policy.spec.targetRef;
       for (const target of policyTargets(ctx, policy.spec, namespace)) {
-        const resolved = resolve(ctx, target, namespace).filter((r) => r.level === level);
+        const resolved = resolve(ctx, target, namespace).filter((r) => r.scope.level === level);
         const conflicted = resolved.length > 0 && claimed.has(resolved[0]?.claim ?? '');
         for (const r of resolved) {
           claimed.add(r.claim);
           const key = JSON.stringify(r.ref);
           if (status.ancestors.some((a) => JSON.stringify(a.ancestorRef) === key)) continue;
           const conditions = new Conditions(policy.metadata.generation ?? undefined);
-          if (conflicted) {
+          if (r.notFound) {
+            conditions.set(
+              'Accepted',
+              'False',
+              'TargetNotFound',
+              `No section ${target.sectionName} in ${target.kind} ${target.name}.`,
+            );
+          } else if (conflicted) {
             conditions.set(
               'Accepted',
               'False',
@@ -126,28 +156,22 @@ function processKind(ctx: TranslatorContext, policies: readonly AnyPolicy[]): Po
           }
           const ancestor = { ancestorRef: r.ref, conditions };
           status.ancestors.push(ancestor);
-          if (!conflicted) applied.push({ level, gateway: r.gateway, ancestor });
+          if (!conflicted && !r.notFound) applied.push({ scope: r.scope, ancestor });
         }
       }
     }
   }
-  // A Gateway-wide policy is overridden where a more specific one applies on the same Gateway.
   for (const a of applied) {
-    if (a.level === 'route') continue;
-    const below = applied.some(
-      (b) =>
-        b.gateway === a.gateway &&
-        (b.level === 'route' || (a.level === 'gateway' && b.level === 'listener')),
-    );
-    if (below)
+    if (applied.some((b) => scopeContains(a.scope, b.scope))) {
       a.ancestor.conditions.set(
         'Overridden',
         'True',
         'Overridden',
         'A more specific policy overrides this one for part of its target.',
       );
+    }
   }
-  return policies.map((p) => statuses.get(p) ?? { resource: p, ancestors: [] });
+  return policies.map((p) => statuses.get(p) as PolicyStatus);
 }
 
 export function processPolicies(ctx: TranslatorContext): PolicyStatus[] {

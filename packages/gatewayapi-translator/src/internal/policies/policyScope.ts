@@ -1,0 +1,54 @@
+// Where a policy applies, from the broadest to the most specific: a whole Gateway, a whole
+// ListenerSet, one listener, one route, one route rule. A policy is Overridden wherever a more
+// specific policy of the same kind applies inside its scope (Envoy Gateway's precedence).
+import type { GatewayContext } from '../context/gatewayContext.js';
+import type { ListenerContext } from '../context/listenerContext.js';
+import type { ListenerSetContext } from '../context/listenerSetContext.js';
+import type { AnyRouteContext } from '../context/routeContext.js';
+
+export type ScopeLevel = 'gateway' | 'listenerSet' | 'listener' | 'route' | 'rule';
+
+const RANK: Record<ScopeLevel, number> = {
+  gateway: 0,
+  listenerSet: 1,
+  listener: 2,
+  route: 3,
+  rule: 4,
+};
+
+export interface PolicyScope {
+  level: ScopeLevel;
+  gateway: GatewayContext;
+  listenerSet?: ListenerSetContext;
+  listener?: ListenerContext;
+  route?: AnyRouteContext;
+}
+
+/** The listeners a route scope reaches on this scope's Gateway. */
+function routeListeners(scope: PolicyScope): ListenerContext[] {
+  return (scope.route?.parents ?? [])
+    .filter((p) => p.gateway === scope.gateway)
+    .flatMap((p) => p.attachments.map((a) => a.listener));
+}
+
+/** Whether `inner` (more specific) lies inside `outer`. */
+export function scopeContains(outer: PolicyScope, inner: PolicyScope): boolean {
+  if (RANK[inner.level] <= RANK[outer.level] || inner.gateway !== outer.gateway) return false;
+  switch (outer.level) {
+    case 'gateway':
+      return true;
+    case 'listenerSet': {
+      if (inner.listenerSet === outer.listenerSet) return true;
+      return routeListeners(inner).some((l) => l.listenerSet === outer.listenerSet);
+    }
+    case 'listener':
+      return (
+        inner.listener === outer.listener ||
+        routeListeners(inner).includes(outer.listener as ListenerContext)
+      );
+    case 'route':
+      return inner.route === outer.route;
+    default:
+      return false;
+  }
+}
