@@ -219,3 +219,26 @@ describe('loadResourcesFromPath', () => {
     expect(problems[0]).toMatchObject({ severity: 'error', file: '/nonexistent/egts' });
   });
 });
+
+describe('lenient reading of core kinds', () => {
+  it('keeps a ServiceImport without its type and an EndpointSlice with an odd addressType', () => {
+    const text = `apiVersion: multicluster.x-k8s.io/v1alpha1
+kind: ServiceImport
+metadata: {name: imp, namespace: default}
+spec:
+  ips: [7.7.7.7]
+  ports: [{port: 8080}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: s-1, namespace: default}
+addressType: UDS
+endpoints: []
+`;
+    expect(loadResourcesFromText(text, 'in.yaml').resources.serviceImports).toHaveLength(0);
+    const lenient = loadResourcesFromText(text, 'in.yaml', { lenient: true });
+    expect(lenient.resources.serviceImports).toHaveLength(1);
+    expect(lenient.resources.endpointSlices[0]!.addressType).toBe('UDS');
+    expect(errors(lenient.problems).map((p) => p.kind)).toEqual(['ServiceImport', 'EndpointSlice']);
+  });
+});

@@ -36,42 +36,48 @@ export interface EndpointSlice {
   ports?: EndpointPort[] | undefined;
 }
 
-const endpointSliceV1Schema: z.ZodType<EndpointSlice> = z.strictObject({
-  apiVersion: z.literal('discovery.k8s.io/v1'),
-  kind: z.literal('EndpointSlice'),
-  metadata: objectMetaSchema,
-  addressType: z.enum(['IPv4', 'IPv6', 'FQDN']),
-  endpoints: z
-    .array(
-      z.looseObject({
-        addresses: z.array(z.string()).min(1).max(100),
-        conditions: z
-          .strictObject({
-            ready: z.boolean().optional(),
-            serving: z.boolean().optional(),
-            terminating: z.boolean().optional(),
-          })
-          .optional(),
-        hostname: z.string().optional(),
-        nodeName: z.string().optional(),
-        zone: z.string().optional(),
-        targetRef: z.record(z.string(), z.unknown()).optional(),
-      }),
-    )
-    .max(1000)
-    .default([]),
-  ports: z
-    .array(
-      z.strictObject({
-        name: z.string().optional(),
-        port: z.number().int().min(0).max(65535).optional(),
-        protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP'),
-        appProtocol: z.string().optional(),
-      }),
-    )
-    .max(100)
-    .optional(),
-});
+// Lenient reading (see KindDefinition.lenientVersions) takes any addressType for the translator to judge.
+const endpointSliceSchema = <T extends z.ZodType>(addressType: T) =>
+  z.strictObject({
+    apiVersion: z.literal('discovery.k8s.io/v1'),
+    kind: z.literal('EndpointSlice'),
+    metadata: objectMetaSchema,
+    addressType,
+    endpoints: z
+      .array(
+        z.looseObject({
+          addresses: z.array(z.string()).min(1).max(100),
+          conditions: z
+            .strictObject({
+              ready: z.boolean().optional(),
+              serving: z.boolean().optional(),
+              terminating: z.boolean().optional(),
+            })
+            .optional(),
+          hostname: z.string().optional(),
+          nodeName: z.string().optional(),
+          zone: z.string().optional(),
+          targetRef: z.record(z.string(), z.unknown()).optional(),
+        }),
+      )
+      .max(1000)
+      .default([]),
+    ports: z
+      .array(
+        z.strictObject({
+          name: z.string().optional(),
+          port: z.number().int().min(0).max(65535).optional(),
+          protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP'),
+          appProtocol: z.string().optional(),
+        }),
+      )
+      .max(100)
+      .optional(),
+  });
+
+const endpointSliceV1Schema: z.ZodType<EndpointSlice> = endpointSliceSchema(
+  z.enum(['IPv4', 'IPv6', 'FQDN']),
+);
 
 export const endpointSliceDefinition: KindDefinition<EndpointSlice> = {
   group: 'discovery.k8s.io',
@@ -80,6 +86,6 @@ export const endpointSliceDefinition: KindDefinition<EndpointSlice> = {
   namespaced: true,
   storageVersion: 'v1',
   versions: { v1: endpointSliceV1Schema },
-  lenientVersions: { v1: endpointSliceV1Schema },
+  lenientVersions: { v1: endpointSliceSchema(z.string()) },
   deprecatedVersions: [],
 };

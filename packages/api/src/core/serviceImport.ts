@@ -23,25 +23,31 @@ export interface ServiceImport {
   status?: Record<string, unknown> | undefined;
 }
 
-const serviceImportV1alpha1Schema: z.ZodType<ServiceImport> = z.strictObject({
-  apiVersion: z.literal('multicluster.x-k8s.io/v1alpha1'),
-  kind: z.literal('ServiceImport'),
-  metadata: objectMetaSchema,
-  spec: z.looseObject({
-    type: z.enum(['ClusterSetIP', 'Headless']),
-    ports: z.array(
-      z.strictObject({
-        name: z.string().optional(),
-        port: z.number().int().min(1).max(65535),
-        protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP'),
-        appProtocol: z.string().optional(),
-      }),
-    ),
-    ips: z.array(z.string()).optional(),
-    sessionAffinity: z.string().optional(),
-  }),
-  status: z.record(z.string(), z.unknown()).optional(),
-});
+// Lenient reading (see KindDefinition.lenientVersions) takes an import without its required type.
+const serviceImportSchema = <T extends z.ZodType>(type: T) =>
+  z.strictObject({
+    apiVersion: z.literal('multicluster.x-k8s.io/v1alpha1'),
+    kind: z.literal('ServiceImport'),
+    metadata: objectMetaSchema,
+    spec: z.looseObject({
+      type,
+      ports: z.array(
+        z.strictObject({
+          name: z.string().optional(),
+          port: z.number().int().min(1).max(65535),
+          protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP'),
+          appProtocol: z.string().optional(),
+        }),
+      ),
+      ips: z.array(z.string()).optional(),
+      sessionAffinity: z.string().optional(),
+    }),
+    status: z.record(z.string(), z.unknown()).optional(),
+  });
+
+const serviceImportV1alpha1Schema: z.ZodType<ServiceImport> = serviceImportSchema(
+  z.enum(['ClusterSetIP', 'Headless']),
+);
 
 export const serviceImportDefinition: KindDefinition<ServiceImport> = {
   group: 'multicluster.x-k8s.io',
@@ -50,6 +56,6 @@ export const serviceImportDefinition: KindDefinition<ServiceImport> = {
   namespaced: true,
   storageVersion: 'v1alpha1',
   versions: { v1alpha1: serviceImportV1alpha1Schema },
-  lenientVersions: { v1alpha1: serviceImportV1alpha1Schema },
+  lenientVersions: { v1alpha1: serviceImportSchema(z.string().optional()) },
   deprecatedVersions: [],
 };

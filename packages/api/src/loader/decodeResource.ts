@@ -47,7 +47,8 @@ export interface DecodeOptions {
   /**
    * Keep a resource whose values break the CRD's rules (enums, patterns, lengths, bounds) when its
    * structure is sound, as Envoy Gateway's translator reads it, so that it gets a status condition
-   * instead of vanishing. The problems are reported either way.
+   * instead of vanishing. The problems are reported either way. Such a resource's typed fields may
+   * hold values outside their declared enums and patterns: whoever reads it checks them.
    */
   lenient?: boolean | undefined;
 }
