@@ -1,0 +1,84 @@
+// What each proxy was served and has ACKed, for the admin config dump and the metrics: built from
+// the xDS server's callbacks.
+import type { Ack, Rejection, SnapshotCache, StreamInfo, XdsCallbacks } from '@egts/xds-server';
+import { TypeUrl } from '@egts/xds-server';
+import type { Metrics } from './metrics.js';
+
+interface ProxyState {
+  nodeId: string;
+  group: string | undefined;
+  variant: StreamInfo['variant'];
+  /** Per type URL: resource versions in the group's snapshot when the proxy ACKed that type. */
+  acked: Record<string, Record<string, string>>;
+  rejected: Array<{ typeUrl: string; resources: Rejection['resources']; message: string }>;
+}
+
+export interface XdsTracker {
+  readonly callbacks: XdsCallbacks;
+  configDump(): unknown;
+}
+
+export function createXdsTracker(cache: SnapshotCache, metrics: Metrics): XdsTracker {
+  const proxies = new Map<number, ProxyState>();
+  const stateOf = (stream: StreamInfo): ProxyState => {
+    let state = proxies.get(stream.streamId);
+    if (!state) {
+      state = {
+        nodeId: stream.node?.id ?? '',
+        group: stream.group,
+        variant: stream.variant,
+        acked: {},
+        rejected: [],
+      };
+      proxies.set(stream.streamId, state);
+    }
+    if (stream.node) state.nodeId = stream.node.id;
+    if (stream.group) state.group = stream.group;
+    return state;
+  };
+  const versionsOf = (group: string | undefined, typeUrl: string): Record<string, string> => {
+    const entry = group === undefined ? undefined : cache.getSnapshot(group);
+    const versions: Record<string, string> = {};
+    for (const [name, resource] of entry?.snapshot.resources(typeUrl) ?? [])
+      versions[name] = resource.version;
+    return versions;
+  };
+  return {
+    callbacks: {
+      onStreamOpen: (stream) => void stateOf(stream),
+      // A closed stream is forgotten: a reconnecting proxy opens a new one.
+      onStreamClose: (stream) => void proxies.delete(stream.streamId),
+      onAck: (ack: Ack) => {
+        const state = stateOf(ack.stream);
+        state.acked[ack.typeUrl] = versionsOf(state.group, ack.typeUrl);
+        metrics.xdsAcks.inc({ type_url: ack.typeUrl });
+        metrics.pushLatencySeconds.observe({ type_url: ack.typeUrl }, ack.latencyMs / 1000);
+      },
+      onNack: (rejection: Rejection) => {
+        const state = stateOf(rejection.stream);
+        state.rejected = [
+          ...state.rejected.slice(-9),
+          {
+            typeUrl: rejection.typeUrl,
+            resources: rejection.resources,
+            message: rejection.message,
+          },
+        ];
+        metrics.xdsNacks.inc({ type_url: rejection.typeUrl });
+      },
+    },
+    configDump: () => ({
+      gateways: Object.fromEntries(
+        cache
+          .groups()
+          .map((group) => [
+            group,
+            Object.fromEntries(
+              Object.values(TypeUrl).map((typeUrl) => [typeUrl, versionsOf(group, typeUrl)]),
+            ),
+          ]),
+      ),
+      proxies: [...proxies.values()],
+    }),
+  };
+}

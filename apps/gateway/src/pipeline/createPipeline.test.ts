@@ -1,0 +1,108 @@
+import { loadResourcesFromText } from '@egts/api';
+import { createSnapshotCache, TypeUrl } from '@egts/xds-server';
+import { pino } from 'pino';
+import { Subject } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { createMetrics } from '../admin/metrics.js';
+import { createPipeline } from './createPipeline.js';
+import type { ProviderSnapshot } from './ports.js';
+
+const base = `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: eg}
+spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: app, namespace: default}
+spec: {ports: [{name: http, port: 8080}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: app-1, namespace: default, labels: {kubernetes.io/service-name: app}}
+addressType: IPv4
+endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
+ports: [{name: http, port: 8080}]
+`;
+const gateway = (name: string) => `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: ${name}, namespace: default}
+spec:
+  gatewayClassName: eg
+  listeners: [{name: http, protocol: HTTP, port: 80}]
+`;
+const route = (gw: string, prefix: string) => `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: to-${gw}, namespace: default}
+spec:
+  parentRefs: [{name: ${gw}}]
+  rules: [{matches: [{path: {type: PathPrefix, value: ${prefix}}}], backendRefs: [{name: app, port: 8080}]}]
+`;
+const snapshotOf = (text: string): ProviderSnapshot => loadResourcesFromText(text, 'test');
+
+function setup() {
+  const provider = new Subject<ProviderSnapshot>();
+  const cache = createSnapshotCache();
+  const sets: string[] = [];
+  const original = cache.setSnapshot.bind(cache);
+  cache.setSnapshot = (group, snapshot) => {
+    sets.push(group);
+    original(group, snapshot);
+  };
+  const pipeline = createPipeline({
+    provider: { resources$: provider },
+    cache,
+    logger: pino({ level: 'silent' }),
+    metrics: createMetrics(),
+  });
+  return { provider, cache, sets, pipeline };
+}
+
+describe('createPipeline', () => {
+  it('serves each Gateway a snapshot and re-translates only the Gateway a change touches', () => {
+    const { provider, cache, sets, pipeline } = setup();
+    provider.next(
+      snapshotOf(base + gateway('a') + gateway('b') + route('a', '/a') + route('b', '/b')),
+    );
+    expect(sets.sort()).toEqual(['default/a', 'default/b']);
+    expect(cache.getSnapshot('default/a')?.snapshot.resources(TypeUrl.Listener).size).toBe(1);
+    expect(pipeline.ready()).toBe(true);
+
+    sets.length = 0;
+    provider.next(
+      snapshotOf(base + gateway('a') + gateway('b') + route('a', '/a') + route('b', '/b2')),
+    );
+    expect(sets).toEqual(['default/b']);
+
+    sets.length = 0;
+    provider.next(
+      snapshotOf(base + gateway('a') + gateway('b') + route('a', '/a') + route('b', '/b2')),
+    );
+    expect(sets).toEqual([]);
+    pipeline.stop();
+  });
+
+  it('publishes statuses and forgets a Gateway that is deleted', () => {
+    const { provider, cache, pipeline } = setup();
+    provider.next(snapshotOf(base + gateway('a') + gateway('b')));
+    const gateways = pipeline.statuses$.value.filter((s) => s.kind === 'Gateway');
+    expect(gateways.map((s) => s.metadata.name).sort()).toEqual(['a', 'b']);
+    provider.next(snapshotOf(base + gateway('a')));
+    expect(cache.getSnapshot('default/b')).toBeUndefined();
+    expect(cache.getSnapshot('default/a')).toBeDefined();
+    pipeline.stop();
+  });
+
+  it('keeps serving the last good output when translation throws', () => {
+    const { provider, cache, pipeline } = setup();
+    provider.next(snapshotOf(base + gateway('a')));
+    const before = cache.getSnapshot('default/a');
+    // Not a Resources bundle: the translator throws on it, the pipeline must survive.
+    provider.next({ resources: null as never, problems: [] });
+    provider.next(snapshotOf(base + gateway('a') + route('a', '/x')));
+    expect(cache.getSnapshot('default/a')).not.toBe(before);
+    pipeline.stop();
+  });
+});

@@ -1,0 +1,87 @@
+// Starts the control plane around a provider: the xDS server, the pipeline, the infrastructure
+// and the admin API; `close()` stops them in reverse order (proxies drained first).
+import type { TranslateOptions } from '@egts/gatewayapi-translator';
+import { createSnapshotCache, createXdsServer, type TlsFiles } from '@egts/xds-server';
+import { type AdminServer, startAdminServer } from '../admin/adminServer.js';
+import { createMetrics } from '../admin/metrics.js';
+import { createXdsTracker } from '../admin/xdsTracker.js';
+import type { Logging } from '../logging.js';
+import { createPipeline, type Pipeline } from '../pipeline/createPipeline.js';
+import type { InfraManager, ResourceProvider } from '../pipeline/ports.js';
+
+export interface GatewayOptions {
+  provider: ResourceProvider;
+  /** Builds the infrastructure once the xDS server listens (it needs the xDS port). */
+  infra?:
+    | ((xds: { host: string; port: number }) => InfraManager & { proxies?(): unknown })
+    | undefined;
+  xds: { host: string; port: number; tls?: TlsFiles | undefined };
+  admin: { host: string; port: number };
+  translate?: TranslateOptions;
+  logging: Logging;
+}
+
+export interface RunningGateway {
+  readonly xdsPort: number;
+  readonly adminPort: number;
+  readonly pipeline: Pipeline;
+  close(): Promise<void>;
+}
+
+export async function runGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const log = options.logging.component('gateway');
+  const metrics = createMetrics();
+  const cache = createSnapshotCache();
+  const tracker = createXdsTracker(cache, metrics);
+  const xdsServer = createXdsServer(
+    cache,
+    tracker.callbacks,
+    options.xds.tls ? { tls: options.xds.tls } : {},
+  );
+  const xdsPort = await xdsServer.listen(`${options.xds.host}:${options.xds.port}`);
+  log.info({ port: xdsPort }, 'xDS server listening');
+
+  const infra = options.infra?.({ host: options.xds.host, port: xdsPort });
+  const pipeline = createPipeline({
+    provider: options.provider,
+    cache,
+    infra,
+    logger: options.logging.root,
+    metrics,
+    ...(options.translate ? { translate: options.translate } : {}),
+  });
+  let admin: AdminServer;
+  try {
+    admin = await startAdminServer(
+      options.admin,
+      {
+        ready: pipeline.ready,
+        statuses: () => pipeline.statuses$.value,
+        problems: () => pipeline.problems$.value,
+        configDump: tracker.configDump,
+        proxies: () => infra?.proxies?.() ?? [],
+      },
+      metrics,
+    );
+  } catch (error) {
+    pipeline.stop();
+    await infra?.close();
+    await xdsServer.close();
+    throw error;
+  }
+  log.info({ port: admin.port }, 'admin API listening');
+
+  return {
+    xdsPort,
+    adminPort: admin.port,
+    pipeline,
+    async close() {
+      pipeline.stop();
+      await options.provider.close();
+      await infra?.close();
+      await admin.close();
+      await xdsServer.close();
+      log.info('stopped');
+    },
+  };
+}
