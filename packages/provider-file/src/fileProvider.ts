@@ -1,0 +1,149 @@
+// The file resource provider: watches files and directories of YAML/JSON and publishes a debounced
+// Resources snapshot whenever what they say changes (DESIGN.md, "provider-file").
+import { readFile } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
+import { bundleResources, type Problem, type Resources, resourceFiles } from '@egts/api';
+import { type FSWatcher, watch } from 'chokidar';
+import { type Observable, ReplaySubject } from 'rxjs';
+import { withDnsEndpointSlices } from './dnsEndpointSlices.js';
+import { FileStates } from './internal/fileStates.js';
+
+export interface FileProviderOptions {
+  /** Files and directories (read recursively: *.yaml, *.yml, *.json; dot-entries skipped). */
+  readonly paths: readonly string[];
+  /** Quiet time after the last change before a snapshot is taken; default 100 ms. */
+  readonly debounceMs?: number;
+  /** Decode with `@egts/api`'s lenient rules (kept resources get status); default true. */
+  readonly lenient?: boolean;
+}
+
+/** What the files say now, and every problem found in them. */
+export interface FileSnapshot {
+  readonly resources: Resources;
+  readonly problems: Problem[];
+}
+
+export interface FileProvider {
+  /**
+   * The first snapshot after the initial scan, then one per change in content (never two equal
+   * in a row). Replays the latest to late subscribers; completes on `close()`.
+   */
+  readonly resources$: Observable<FileSnapshot>;
+  /** Stops watching; resolves once the watcher is closed and no scan is running. Idempotent. */
+  close(): Promise<void>;
+}
+
+const errorMessage = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+const isNotFound = (error: unknown): boolean =>
+  (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+
+export const createFileProvider = (options: FileProviderOptions): FileProvider => {
+  const debounceMs = options.debounceMs ?? 100;
+  const states = new FileStates(options.lenient ?? true);
+  const subject = new ReplaySubject<FileSnapshot>(1);
+  let last: FileSnapshot | undefined;
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  let scanning: Promise<void> | undefined;
+  let rescan = false;
+
+  /** Lists every file now under the paths, reads the changed ones, and emits if content moved. */
+  const scan = async (): Promise<void> => {
+    const order: string[] = [];
+    const pathProblems: Problem[] = [];
+    for (const path of options.paths) {
+      let files: string[];
+      try {
+        files = await resourceFiles(path);
+      } catch (error) {
+        const message = isNotFound(error) ? 'no such file or directory' : errorMessage(error);
+        pathProblems.push({
+          severity: 'error',
+          file: path,
+          path: [],
+          message: `cannot read: ${message}`,
+        });
+        continue;
+      }
+      for (const file of files) if (!order.includes(file)) order.push(file);
+    }
+    const present: string[] = [];
+    for (const file of order) {
+      try {
+        states.update(file, await readFile(file, 'utf8'));
+        present.push(file);
+      } catch (error) {
+        // Gone between listing and reading (a delete, or the old name of an atomic save).
+        if (isNotFound(error)) continue;
+        states.unreadable(file, errorMessage(error));
+        present.push(file);
+      }
+    }
+    states.retain(new Set(present));
+    const collected = states.collect(present);
+    const bundled = bundleResources(collected.resources);
+    const snapshot: FileSnapshot = {
+      resources: withDnsEndpointSlices(bundled.resources),
+      problems: [...pathProblems, ...collected.problems, ...bundled.problems],
+    };
+    if (closed || (last !== undefined && isDeepStrictEqual(last, snapshot))) return;
+    last = snapshot;
+    subject.next(snapshot);
+  };
+
+  /** Runs scans one at a time; a change seen during a scan triggers one more after it. */
+  const run = (): void => {
+    timer = undefined;
+    if (closed) return;
+    if (scanning !== undefined) {
+      rescan = true;
+      return;
+    }
+    scanning = scan()
+      .catch((error: unknown) => {
+        // scan() handles file errors itself; anything else is a bug worth surfacing, not a crash.
+        subject.next({
+          resources: last?.resources ?? bundleResources([]).resources,
+          problems: [
+            { severity: 'error', file: '<provider>', path: [], message: errorMessage(error) },
+          ],
+        });
+      })
+      .finally(() => {
+        scanning = undefined;
+        if (rescan) {
+          rescan = false;
+          schedule();
+        }
+      });
+  };
+
+  /** Debounce: every event restarts the quiet period, so a burst of writes costs one scan. */
+  const schedule = (): void => {
+    if (closed) return;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(run, debounceMs);
+  };
+
+  // chokidar (v4) rather than fs.watch: recursive watching on Linux, atomic-save handling (an
+  // unlink followed by an add of the same path within 100 ms reads as a change) and re-watching
+  // of replaced files. Events only trigger a scan; the scan re-lists and re-reads, so a missed or
+  // reordered event cannot leave stale content behind.
+  const watcher: FSWatcher = watch([...options.paths], { ignoreInitial: true, atomic: true });
+  watcher.on('all', schedule);
+  watcher.on('error', schedule);
+  watcher.once('ready', run);
+
+  return {
+    resources$: subject.asObservable(),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      if (timer !== undefined) clearTimeout(timer);
+      await watcher.close();
+      await scanning;
+      subject.complete();
+    },
+  };
+};

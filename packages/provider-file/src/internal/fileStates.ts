@@ -1,0 +1,90 @@
+// Per-file memory of the provider: the text last read and the resources last read without an
+// error, so that a broken file keeps contributing its last good content.
+import { type Problem, parseResourceFile, type SourcedResource } from '@egts/api';
+
+interface FileState {
+  /** Text last parsed (a read error is kept as undefined text). */
+  text: string | undefined;
+  /** Resources the file contributes now. */
+  resources: SourcedResource[];
+  /** Problems of the last read. */
+  problems: Problem[];
+  /** Whether the file has ever read without an error problem. */
+  everGood: boolean;
+}
+
+const hasError = (problems: readonly Problem[]): boolean =>
+  problems.some((problem) => problem.severity === 'error');
+
+export class FileStates {
+  readonly #files = new Map<string, FileState>();
+  readonly #lenient: boolean;
+
+  constructor(lenient: boolean) {
+    this.#lenient = lenient;
+  }
+
+  /**
+   * Records a file's current text. Good text replaces what the file contributes; text with any
+   * error problem keeps the last good resources, or, if the file never read cleanly, contributes
+   * what did decode. Unchanged text costs nothing.
+   */
+  update(file: string, text: string): void {
+    const previous = this.#files.get(file);
+    if (previous?.text === text) return;
+    const parsed = parseResourceFile(text, file, { lenient: this.#lenient });
+    const broken = hasError(parsed.problems);
+    if (!broken) {
+      this.#files.set(file, {
+        text,
+        resources: parsed.resources,
+        problems: parsed.problems,
+        everGood: true,
+      });
+      return;
+    }
+    const keep = previous?.everGood === true;
+    this.#files.set(file, {
+      text,
+      resources: keep ? previous.resources : parsed.resources,
+      problems: keep ? [...parsed.problems, keptProblem(file)] : parsed.problems,
+      everGood: keep,
+    });
+  }
+
+  /** A file that exists but cannot be read: reported, and its last content kept. */
+  unreadable(file: string, message: string): void {
+    const previous = this.#files.get(file);
+    this.#files.set(file, {
+      text: undefined,
+      resources: previous?.resources ?? [],
+      problems: [{ severity: 'error', file, path: [], message: `cannot read: ${message}` }],
+      everGood: previous?.everGood ?? false,
+    });
+  }
+
+  /** Forgets every file not in `present` (deleted files take their resources with them). */
+  retain(present: ReadonlySet<string>): void {
+    for (const file of [...this.#files.keys()]) if (!present.has(file)) this.#files.delete(file);
+  }
+
+  /** Resources and problems of every file, in `order`. */
+  collect(order: readonly string[]): { resources: SourcedResource[]; problems: Problem[] } {
+    const resources: SourcedResource[] = [];
+    const problems: Problem[] = [];
+    for (const file of order) {
+      const state = this.#files.get(file);
+      if (state === undefined) continue;
+      resources.push(...state.resources);
+      problems.push(...state.problems);
+    }
+    return { resources, problems };
+  }
+}
+
+const keptProblem = (file: string): Problem => ({
+  severity: 'warning',
+  file,
+  path: [],
+  message: 'the file has errors: its last good content is kept until they are fixed',
+});
