@@ -12,8 +12,8 @@ import { type Doc, expectedMatches } from './statusCheck.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const corpus = join(repoRoot, '..', 'shared', 'conformance', 'gatewayapi-status', 'cases');
-/** Core cases passed when this floor was last raised (141 of 148); raise it as the translator improves. */
-const CORE_PASS_FLOOR = 141;
+/** Core cases passed when this floor was last raised (144 of 148); raise it as the translator improves. */
+const CORE_PASS_FLOOR = 144;
 
 const parseStream = (text: string): Doc[] =>
   parseAllDocuments(text)

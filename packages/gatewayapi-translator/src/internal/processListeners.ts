@@ -2,6 +2,7 @@
 // set final listener and ListenerSet conditions.
 import type { TranslatorContext } from './context/translatorContext.js';
 import { detectListenerConflicts } from './listeners/conflicts.js';
+import { applyGatewayTLSConditions } from './listeners/frontendValidation.js';
 import { finalizeListeners } from './listeners/listenerConditions.js';
 import { validateListener } from './listeners/validateListener.js';
 import { finalizeListenerSet } from './processListenerSets.js';
@@ -12,6 +13,7 @@ export function processListeners(ctx: TranslatorContext): void {
     detectListenerConflicts(gw);
     finalizeListeners(gw);
     for (const set of gw.listenerSets) finalizeListenerSet(set);
+    applyGatewayTLSConditions(gw);
     gw.conditions.setDefault(
       'Accepted',
       'True',

@@ -10,6 +10,8 @@ export class GatewayContext {
   readonly listeners: ListenerContext[] = [];
   readonly listenerSets: ListenerSetContext[] = [];
   envoyProxy: EnvoyProxy | undefined;
+  /** Some HTTPS listener's client certificate validation (spec.tls.frontend) is unusable. */
+  frontendInvalid = false;
 
   constructor(
     readonly resource: Gateway,

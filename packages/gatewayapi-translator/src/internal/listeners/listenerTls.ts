@@ -7,6 +7,7 @@ import { isReferenceAllowed } from '../referenceGrants.js';
 import { type ListenerReason, ListenerStatusError } from '../status/statusError.js';
 import { GATEWAY_GROUP, nsName } from '../types.js';
 import { type ParsedCertificate, parseTLSSecret } from './certificates.js';
+import { validateFrontendValidation } from './frontendValidation.js';
 
 const invalid = (message: string) => new ListenerStatusError('Programmed', 'Invalid', message);
 
@@ -140,7 +141,7 @@ export function validateListenerTLS(ctx: TranslatorContext, listener: ListenerCo
         );
         return false;
       }
-      return resolveCertificates(ctx, listener);
+      return validateFrontendValidation(ctx, listener) && resolveCertificates(ctx, listener);
     case 'TLS':
       if (!tls) {
         listener.setError(invalid('Listener must have TLS set when protocol is TLS.'));

@@ -1,12 +1,11 @@
 // BackendTLSPolicy (GEP-1897): find the policy that applies to a backend (same namespace, matching
 // targetRef, a sectionName naming the port beats none, then oldest), validate its CA references,
 // and record the route's parents as the policy's ancestors.
-import { X509Certificate } from 'node:crypto';
 import type { BackendTLSPolicy } from '@egts/api';
 import type { UpstreamTLS } from '@egts/ir';
+import { readCABundle } from '../caCertificates.js';
 import type { RouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
-import { secretValue } from '../listeners/certificates.js';
 import { compareByAgeThenName } from '../ordering.js';
 import { Conditions } from '../status/conditions.js';
 import { type RouteStatusError, unresolvedRef } from '../status/statusError.js';
@@ -71,13 +70,6 @@ export class BackendTLSPolicyContext {
 const targetKey = (t: TargetRef, namespace: string) =>
   `${t.group ?? ''}/${t.kind}/${namespace}/${t.name}/${t.sectionName ?? ''}`;
 
-function caFromData(data: Record<string, string>): string | undefined {
-  if (data['ca.crt']) return data['ca.crt'];
-  if (data['tls.crt']) return data['tls.crt'];
-  const first = Object.keys(data).sort()[0];
-  return first === undefined ? undefined : data[first];
-}
-
 function validatePolicy(ctx: TranslatorContext, p: BackendTLSPolicyContext): void {
   const validation = p.resource.spec.validation;
   const cas: string[] = [];
@@ -90,20 +82,9 @@ function validatePolicy(ctx: TranslatorContext, p: BackendTLSPolicyContext): voi
       ];
       return;
     }
-    let pem: string | undefined;
     const key = `${p.namespace}/${ref.name}`;
-    if (kind === 'ConfigMap') {
-      const cm = ctx.configMaps.get(key);
-      pem = cm?.data ? caFromData(cm.data as Record<string, string>) : undefined;
-    } else {
-      const secret = ctx.secrets.get(key);
-      if (secret) {
-        const decoded: Record<string, string> = {};
-        for (const k of Object.keys(secret.data ?? {})) decoded[k] = secretValue(secret, k) ?? '';
-        pem = caFromData(decoded);
-      }
-    }
-    if (!pem || !isPemCertificate(pem)) {
+    const pem = readCABundle(ctx, kind, p.namespace, ref.name);
+    if (!pem) {
       p.problem = [
         'InvalidCACertificateRef',
         `${kind} ${key} does not exist or holds no valid CA certificate.`,
@@ -127,16 +108,6 @@ function validatePolicy(ctx: TranslatorContext, p: BackendTLSPolicyContext): voi
     policy: `${p.namespace}/${p.resource.metadata.name}`,
   };
   if (cas.length > 0) p.settings.caCertificate = cas.join('\n');
-}
-
-function isPemCertificate(pem: string): boolean {
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) return false;
-  try {
-    new X509Certificate(pem);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Index all policies once: validate them and mark the younger of two identical targets conflicted. */

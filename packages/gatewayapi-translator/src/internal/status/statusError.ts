@@ -46,6 +46,8 @@ export type ListenerReason =
   | 'InvalidRouteKinds'
   | 'UnsupportedProtocol'
   | 'UnsupportedTLSMode'
+  | 'InvalidCACertificateRef'
+  | 'InvalidCACertificateKind'
   | 'Invalid';
 
 /** A listener problem and the condition it sets. */
