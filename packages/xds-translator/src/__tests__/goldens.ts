@@ -13,7 +13,7 @@ import { bootstrapToJson, formatEnvoyJson, translateBootstrap } from '../index.j
 export const TESTDATA = fileURLToPath(new URL('../../testdata/', import.meta.url));
 
 /** Certificates in testdata are checked against this instant, so goldens never age. */
-const NOW = new Date('2026-01-01T00:00:00Z');
+const NOW = new Date('2027-01-01T00:00:00Z');
 
 export const goldenCases = (): string[] =>
   readdirSync(TESTDATA)
