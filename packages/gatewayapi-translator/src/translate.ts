@@ -6,6 +6,7 @@ import type { InfraIR, XdsIR } from '@egts/ir';
 import { type ResolvedOptions, TranslatorContext } from './internal/context/translatorContext.js';
 import { buildProxyInfra } from './internal/ir/buildInfra.js';
 import { buildXdsIR } from './internal/ir/buildXds.js';
+import { proxyFleets } from './internal/ir/fleets.js';
 import { processBackends } from './internal/policies/processBackends.js';
 import { processEnvoyProxies } from './internal/policies/processEnvoyProxies.js';
 import { processPolicies } from './internal/policies/processPolicies.js';
@@ -52,10 +53,10 @@ export function translate(resources: Resources, options: TranslateOptions = {}):
   const policies = processPolicies(ctx);
   const backends = processBackends(resources.backends);
   const envoyProxies = processEnvoyProxies(ctx);
-  const gateways = [...ctx.gateways].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const fleets = proxyFleets(ctx);
   return {
-    infraIR: { proxies: gateways.map((gw) => buildProxyInfra(ctx, gw)) },
-    xdsIR: gateways.map((gw) => buildXdsIR(ctx, gw)),
+    infraIR: { proxies: fleets.map((fleet) => buildProxyInfra(ctx, fleet)) },
+    xdsIR: fleets.map((fleet) => buildXdsIR(ctx, fleet)),
     statuses: collectStatuses(ctx, {
       gatewayClasses,
       rejectedListenerSets,

@@ -37,7 +37,7 @@ export type InfraOwner = z.infer<typeof InfraOwnerSchema>;
 
 /** One managed proxy fleet. */
 export const ProxyInfraSchema = z.object({
-  /** Stable name of the fleet, identical to the key of its xDS IR: `<namespace>/<gateway>`. */
+  /** Stable name of the fleet, identical to its xDS IR's: `<namespace>/<gateway>`, or the GatewayClass name when its EnvoyProxy merges Gateways. */
   name: z.string(),
   /** Namespace the controller deploys the fleet into. */
   namespace: z.string(),

@@ -90,7 +90,7 @@ export type UDPListener = z.infer<typeof UDPListenerSchema>;
 
 /** Everything one proxy fleet serves. */
 export const XdsIRSchema = z.object({
-  /** Same key as the fleet's Infra IR: `<namespace>/<gateway>`. */
+  /** Same name as the fleet's Infra IR: `<namespace>/<gateway>`, or the GatewayClass name for merged Gateways. */
   name: z.string(),
   /** HTTP and HTTPS listeners, sorted by port. */
   http: z.array(HTTPListenerSchema),

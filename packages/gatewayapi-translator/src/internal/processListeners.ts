@@ -1,16 +1,35 @@
-// Step 4: validate every listener of every Gateway (own and ListenerSet), detect conflicts, then
-// set final listener and ListenerSet conditions.
+// Step 4: validate every listener of every Gateway (own and ListenerSet), detect conflicts (per
+// Gateway, and across Gateways an EnvoyProxy merges into one fleet), then set final listener,
+// ListenerSet and Gateway conditions.
+import type { GatewayContext } from './context/gatewayContext.js';
 import type { TranslatorContext } from './context/translatorContext.js';
-import { detectListenerConflicts } from './listeners/conflicts.js';
+import { detectListenerConflicts, detectMergedListenerConflicts } from './listeners/conflicts.js';
 import { applyGatewayTLSConditions } from './listeners/frontendValidation.js';
-import { finalizeListeners } from './listeners/listenerConditions.js';
+import { finalizeListeners, markOverlappingTLS } from './listeners/listenerConditions.js';
 import { validateListener } from './listeners/validateListener.js';
 import { finalizeListenerSet } from './processListenerSets.js';
+
+/** Gateways of each GatewayClass whose EnvoyProxy sets mergeGateways, in input order. */
+export function mergedGatewayGroups(ctx: TranslatorContext): GatewayContext[][] {
+  const groups = new Map<string, GatewayContext[]>();
+  for (const gw of ctx.gateways) {
+    const spec = ctx.gatewayClasses.get(gw.gatewayClassName)?.envoyProxy?.spec as
+      | { mergeGateways?: boolean }
+      | undefined;
+    if (!spec?.mergeGateways) continue;
+    groups.set(gw.gatewayClassName, [...(groups.get(gw.gatewayClassName) ?? []), gw]);
+  }
+  return [...groups.values()];
+}
 
 export function processListeners(ctx: TranslatorContext): void {
   for (const gw of ctx.gateways) {
     for (const listener of gw.allListeners) validateListener(ctx, listener);
     detectListenerConflicts(gw);
+  }
+  const merged = mergedGatewayGroups(ctx);
+  for (const group of merged) detectMergedListenerConflicts(group);
+  for (const gw of ctx.gateways) {
     finalizeListeners(gw);
     for (const set of gw.listenerSets) finalizeListenerSet(set);
     applyGatewayTLSConditions(gw);
@@ -27,4 +46,5 @@ export function processListeners(ctx: TranslatorContext): void {
       'The Gateway has been programmed.',
     );
   }
+  for (const group of merged) markOverlappingTLS(group.flatMap((gw) => gw.allListeners));
 }

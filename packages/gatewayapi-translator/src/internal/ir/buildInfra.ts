@@ -4,47 +4,63 @@ import type { InfraListener, InfraPort, ProxyInfra } from '@egts/ir';
 import type { GatewayContext } from '../context/gatewayContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { proxyPort } from './buildXds.js';
+import type { ProxyFleet } from './fleets.js';
 
 const PROTOCOLS = new Set<InfraPort['protocol']>(['HTTP', 'HTTPS', 'TLS', 'TCP', 'UDP']);
 
-export function buildProxyInfra(ctx: TranslatorContext, gw: GatewayContext): ProxyInfra {
+function infraListeners(gw: GatewayContext): InfraListener[] {
   const listeners: InfraListener[] = [];
   for (const l of gw.allListeners) {
     if (!l.ready || !PROTOCOLS.has(l.protocol as InfraPort['protocol'])) continue;
     const protocol = l.protocol as InfraPort['protocol'];
-    listeners.push({
-      name: l.irName,
-      ports: [
-        {
-          name: `${protocol.toLowerCase()}-${l.port}`,
-          protocol,
-          containerPort: proxyPort(l.port),
-          servicePort: l.port,
-        },
-      ],
-    });
+    const port = {
+      name: `${protocol.toLowerCase()}-${l.port}`,
+      protocol,
+      containerPort: proxyPort(l.port),
+      servicePort: l.port,
+    };
+    listeners.push({ name: l.irName, ports: [port] });
   }
-  const infrastructure = gw.resource.spec.infrastructure;
+  return listeners;
+}
+
+const BASE_LABELS = {
+  'app.kubernetes.io/component': 'proxy',
+  'app.kubernetes.io/managed-by': 'envoy-gateway',
+  'app.kubernetes.io/name': 'envoy',
+};
+
+export function buildProxyInfra(ctx: TranslatorContext, fleet: ProxyFleet): ProxyInfra {
+  const [gw] = fleet.gateways;
+  const infrastructure = fleet.merged ? undefined : gw?.resource.spec.infrastructure;
+  const owner: ProxyInfra['owner'] = { gatewayClass: fleet.gatewayClass };
+  const ownerLabels: Record<string, string> = {};
+  if (fleet.merged || !gw) {
+    ownerLabels['gateway.envoyproxy.io/owning-gatewayclass'] = fleet.gatewayClass;
+  } else {
+    owner.gatewayNamespace = gw.namespace;
+    owner.gatewayName = gw.name;
+    ownerLabels['gateway.envoyproxy.io/owning-gateway-name'] = gw.name;
+    ownerLabels['gateway.envoyproxy.io/owning-gateway-namespace'] = gw.namespace;
+  }
   const proxy: ProxyInfra = {
-    name: gw.key,
+    name: fleet.name,
     namespace: ctx.options.controllerNamespace,
-    owner: {
-      gatewayClass: gw.gatewayClassName,
-      gatewayNamespace: gw.namespace,
-      gatewayName: gw.name,
-    },
+    owner,
     labels: {
       ...((infrastructure?.labels as Record<string, string> | undefined) ?? {}),
-      'app.kubernetes.io/component': 'proxy',
-      'app.kubernetes.io/managed-by': 'envoy-gateway',
-      'app.kubernetes.io/name': 'envoy',
-      'gateway.envoyproxy.io/owning-gateway-name': gw.name,
-      'gateway.envoyproxy.io/owning-gateway-namespace': gw.namespace,
+      ...BASE_LABELS,
+      ...ownerLabels,
     },
     annotations: { ...((infrastructure?.annotations as Record<string, string> | undefined) ?? {}) },
-    listeners,
-    addresses: (gw.resource.spec.addresses ?? []).flatMap((a) => (a.value ? [a.value] : [])),
+    listeners: fleet.gateways.flatMap(infraListeners),
+    addresses: fleet.gateways.flatMap((g) =>
+      (g.resource.spec.addresses ?? []).flatMap((a) => (a.value ? [a.value] : [])),
+    ),
   };
-  if (gw.envoyProxy) proxy.envoyProxy = { ...(gw.envoyProxy.spec as Record<string, unknown>) };
+  const envoyProxy = fleet.merged
+    ? ctx.gatewayClasses.get(fleet.gatewayClass)?.envoyProxy
+    : gw?.envoyProxy;
+  if (envoyProxy) proxy.envoyProxy = { ...(envoyProxy.spec as Record<string, unknown>) };
   return proxy;
 }

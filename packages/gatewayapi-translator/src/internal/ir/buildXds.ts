@@ -2,11 +2,11 @@
 // listener per Gateway listener (the xds-translator merges those sharing a port into one Envoy
 // listener); ports below 1024 shift by 10000 so proxies need no privilege.
 import type { HTTPListener, TCPListener, TCPRouteIR, UDPListener, XdsIR } from '@egts/ir';
-import type { GatewayContext } from '../context/gatewayContext.js';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { compareByAgeThenName } from '../ordering.js';
+import type { ProxyFleet } from './fleets.js';
 import { compareRoutePrecedence, type RankedRoute } from './precedence.js';
 
 export const proxyPort = (port: number): number => (port < 1024 ? port + 10000 : port);
@@ -128,14 +128,14 @@ function udpListener(ctx: TranslatorContext, l: ListenerContext): UDPListener {
 const byPortThenName = (a: { port: number; name: string }, b: { port: number; name: string }) =>
   a.port - b.port || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-export function buildXdsIR(ctx: TranslatorContext, gw: GatewayContext): XdsIR {
+export function buildXdsIR(ctx: TranslatorContext, fleet: ProxyFleet): XdsIR {
   const order = new Map(
     [...ctx.routes]
       .sort((a, b) => compareByAgeThenName(a.resource, b.resource))
       .map((r, i) => [r, i] as const),
   );
-  const ir: XdsIR = { name: gw.key, http: [], tcp: [], udp: [] };
-  for (const l of gw.allListeners) {
+  const ir: XdsIR = { name: fleet.name, http: [], tcp: [], udp: [] };
+  for (const l of fleet.gateways.flatMap((gw) => gw.allListeners)) {
     if (!l.ready) continue;
     if (l.protocol === 'HTTP' || l.protocol === 'HTTPS') ir.http.push(httpListener(ctx, l, order));
     else if (l.protocol === 'TLS' || l.protocol === 'TCP') ir.tcp.push(tcpListener(ctx, l));

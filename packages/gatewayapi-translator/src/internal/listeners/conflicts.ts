@@ -98,3 +98,19 @@ export function detectListenerConflicts(gateway: GatewayContext): void {
   detectLayer4Conflicts(groups, 'TCP');
   detectLayer4Conflicts(groups, 'UDP');
 }
+
+/**
+ * Gateways merged into one proxy fleet (EnvoyProxy mergeGateways) share ports: a
+ * port/protocol/hostname already used by an earlier Gateway's listener is a HostnameConflict.
+ */
+export function detectMergedListenerConflicts(gateways: readonly GatewayContext[]): void {
+  const seen = new Set<string>();
+  for (const gw of gateways) {
+    for (const l of gw.allListeners) {
+      if (!l.specValid || l.conflictReason) continue;
+      const key = `${l.protocol}|${l.hostname ?? ''}|${l.port}`;
+      if (seen.has(key)) markConflict(l, 'HostnameConflict');
+      seen.add(key);
+    }
+  }
+}

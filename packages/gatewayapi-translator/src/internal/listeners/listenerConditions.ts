@@ -80,7 +80,7 @@ function finalizeListenerSetListener(l: ListenerContext): void {
 }
 
 /** GEP-3567: HTTPS listeners on one port whose hostnames or certificates overlap. */
-function markOverlappingTLS(listeners: ListenerContext[]): void {
+export function markOverlappingTLS(listeners: ListenerContext[]): void {
   const https = listeners.filter((l) => l.protocol === 'HTTPS' && l.ready);
   for (const [i, a] of https.entries()) {
     for (const b of https.slice(i + 1)) {

@@ -90,7 +90,7 @@ export function resolveBackendRef(
   const validKind =
     (kind === 'Service' && group === '') ||
     (kind === 'ServiceImport' && group === MCS_GROUP) ||
-    (kind === 'Backend' && group === ENVOY_GATEWAY_GROUP);
+    (kind === 'Backend' && (group === ENVOY_GATEWAY_GROUP || group === ''));
   if (!validKind) {
     return {
       error: unresolvedRef(
