@@ -1,7 +1,6 @@
 // Envoy message types @egts/envoy-api generates but does not name in its public surface, derived
 // from the messages that contain them (so they stay in step with the generated code).
 import type {
-  Cluster,
   HeaderMatcher,
   HttpConnectionManager,
   RouteAction,
@@ -16,4 +15,3 @@ export type RegexMatchAndSubstitute = NonNullable<RouteAction['regexRewrite']>;
 export type RetryPolicy = NonNullable<RouteAction['retryPolicy']>;
 export type RequestMirrorPolicy = RouteAction['requestMirrorPolicies'][number];
 export type CommonTlsContext = NonNullable<UpstreamTlsContext['commonTlsContext']>;
-export type ClusterTransportSocket = NonNullable<Cluster['transportSocket']>;

@@ -24,14 +24,12 @@ const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOp
 const isHttp2 = (setting: DestinationSetting): boolean =>
   setting.protocol === 'HTTP2' || setting.protocol === 'GRPC';
 
-const lbEndpoints = (setting: DestinationSetting, zone: string | undefined) =>
-  setting.endpoints
-    .filter((endpoint) => endpoint.zone === zone)
-    .map((endpoint) => ({
-      endpoint: { address: socketAddress(endpoint.host, endpoint.port) },
-      // Not-ready endpoints stay known to Envoy but take no traffic.
-      healthStatus: endpoint.ready ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
-    }));
+const lbEndpoints = (endpoints: DestinationSetting['endpoints']) =>
+  endpoints.map((endpoint) => ({
+    endpoint: { address: socketAddress(endpoint.host, endpoint.port) },
+    // Not-ready endpoints stay known to Envoy but take no traffic.
+    healthStatus: endpoint.ready ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
+  }));
 
 /**
  * Localities: with one backend group, one per endpoint zone; with several (a merged destination),
@@ -44,10 +42,7 @@ const localities = (settings: DestinationSetting[]): LocalityLbEndpoints[] => {
       LocalityLbEndpoints.fromPartial({
         locality: { region: setting.name },
         loadBalancingWeight: setting.weight,
-        lbEndpoints: setting.endpoints.map((endpoint) => ({
-          endpoint: { address: socketAddress(endpoint.host, endpoint.port) },
-          healthStatus: endpoint.ready ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
-        })),
+        lbEndpoints: lbEndpoints(setting.endpoints),
       }),
     );
   }
@@ -59,7 +54,7 @@ const localities = (settings: DestinationSetting[]): LocalityLbEndpoints[] => {
   return zones.map((zone) =>
     LocalityLbEndpoints.fromPartial({
       ...(zone === undefined ? {} : { locality: { zone } }),
-      lbEndpoints: lbEndpoints(setting, zone),
+      lbEndpoints: lbEndpoints(setting.endpoints.filter((endpoint) => endpoint.zone === zone)),
     }),
   );
 };

@@ -5,10 +5,10 @@ import {
   CertificateValidationContext,
   Secret,
   SubjectAltNameMatcher_SanType,
+  type TransportSocket,
   UpstreamTlsContext,
 } from '@egts/envoy-api';
 import type { UpstreamTLS } from '@egts/ir';
-import type { ClusterTransportSocket } from '../envoyTypes.js';
 import { sdsSecret, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 
@@ -43,7 +43,7 @@ export const upstreamTlsSocket = (
   tls: UpstreamTLS,
   alpnProtocols: string[],
   out: ResourceSet,
-): ClusterTransportSocket => {
+): TransportSocket => {
   const defaultValidationContext = validationContext(tls);
   const ca = tls.useSystemTrustStore ? undefined : tls.caCertificate;
   if (ca !== undefined) {

@@ -1,14 +1,13 @@
 // TLS termination: certificates become SDS Secrets named `<namespace>/<secret>`, referenced from
 // a DownstreamTlsContext; Envoy picks among several by SNI and key type
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/transport_sockets/tls/v3/tls.proto#extensions-transport-sockets-tls-v3-downstreamtlscontext).
-import { DownstreamTlsContext, Secret } from '@egts/envoy-api';
+import { DownstreamTlsContext, Secret, type TransportSocket } from '@egts/envoy-api';
 import type { ListenerTLS } from '@egts/ir';
-import type { ClusterTransportSocket } from '../envoyTypes.js';
 import { sdsSecret, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 
 /** The `envoy.transport_sockets.tls` socket of a filter chain; adds its certificate secrets. */
-export const downstreamTlsSocket = (tls: ListenerTLS, out: ResourceSet): ClusterTransportSocket => {
+export const downstreamTlsSocket = (tls: ListenerTLS, out: ResourceSet): TransportSocket => {
   for (const certificate of tls.certificates) {
     out.addSecret(
       Secret.fromPartial({

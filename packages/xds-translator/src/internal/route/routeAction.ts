@@ -12,6 +12,10 @@ import { pathRewrite } from './pathRewrite.js';
 
 type Target = Exclude<DestinationTarget, { kind: 'none' }>;
 
+/** `{ [key]: value }`, or nothing when the value is undefined (exactOptionalPropertyTypes). */
+const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+
 const clusterSpecifier = (target: Target): Partial<RouteAction> =>
   target.kind === 'cluster'
     ? { cluster: target.cluster }
@@ -97,6 +101,3 @@ export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet
       .filter((policy) => policy !== undefined),
   });
 };
-
-const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
-  (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
