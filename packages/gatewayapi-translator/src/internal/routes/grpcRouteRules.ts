@@ -7,6 +7,7 @@ import { invalidRule, unresolvedRef } from '../status/statusError.js';
 import type { GRPCRouteMatch, GRPCRouteRule, HTTPRouteFilterSpec } from '../types.js';
 import { buildDestination } from './destinations.js';
 import { processHTTPFilters } from './httpFilters.js';
+import { isValidRe2 } from './re2.js';
 import { emptyOutcome, type RuleOutcome } from './ruleOutcome.js';
 
 const GRPC_FILTERS = new Set([
@@ -35,10 +36,7 @@ function convertMatch(match: GRPCRouteMatch): {
   const regex = (m.type ?? 'Exact') === 'RegularExpression';
   if (regex) {
     for (const part of [m.service, m.method]) {
-      if (part === undefined || part === null) continue;
-      try {
-        new RegExp(part);
-      } catch {
+      if (part !== undefined && part !== null && !isValidRe2(part)) {
         return { error: `invalid method match regex ${part}` };
       }
     }

@@ -1,14 +1,16 @@
 // HTTPRoute rules -> RuleOutcomes: matches (path Exact/PathPrefix/RegularExpression, headers,
 // query params, method), filters, backendRefs with their filters, timeouts, retries and session
 // persistence.
-import type { HTTPRouteIR, StringMatch } from '@egts/ir';
+import type { HeaderValue, HTTPRouteIR, RouteDestination, StringMatch } from '@egts/ir';
 import type { RouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { invalidRule, unresolvedRef } from '../status/statusError.js';
 import type { HTTPBackendRef, HTTPRouteMatch, HTTPRouteRule } from '../types.js';
 import { buildDestination } from './destinations.js';
 import { parseDuration } from './durations.js';
+import { applyHeaderModifier } from './headerFilters.js';
 import { processHTTPFilters } from './httpFilters.js';
+import { isValidRe2 } from './re2.js';
 import { emptyOutcome, type HTTPRouteTemplate, type RuleOutcome } from './ruleOutcome.js';
 
 const DEFAULT_MATCH: HTTPRouteMatch = { path: { type: 'PathPrefix', value: '/' } };
@@ -19,15 +21,6 @@ const BACKEND_FILTERS = new Set([
   'URLRewrite',
 ]);
 
-function isValidRegex(value: string): boolean {
-  try {
-    new RegExp(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function convertMatch(match: HTTPRouteMatch): {
   matches?: Pick<HTTPRouteIR, 'pathMatch' | 'headerMatches' | 'queryParamMatches'>;
   error?: string;
@@ -37,12 +30,12 @@ function convertMatch(match: HTTPRouteMatch): {
   const value = path.value ?? '/';
   if (type !== 'RegularExpression' && !value.startsWith('/'))
     return { error: `path ${value} must start with /` };
-  if (type === 'RegularExpression' && !isValidRegex(value))
+  if (type === 'RegularExpression' && !isValidRe2(value))
     return { error: `path regex ${value} is invalid` };
   const headerMatches: StringMatch[] = [];
   for (const h of match.headers ?? []) {
     const t = h.type ?? 'Exact';
-    if (t === 'RegularExpression' && !isValidRegex(h.value))
+    if (t === 'RegularExpression' && !isValidRe2(h.value))
       return { error: `header regex ${h.value} is invalid` };
     headerMatches.push({
       name: h.name.toLowerCase(),
@@ -85,6 +78,25 @@ function checkBackendFilters(ref: HTTPBackendRef) {
     }
   }
   return undefined;
+}
+
+/** RequestHeaderModifier filters on a backendRef apply only to traffic sent to that backend. */
+function applyBackendHeaderFilters(
+  refs: readonly HTTPBackendRef[],
+  destination: RouteDestination,
+  outcome: RuleOutcome,
+): void {
+  refs.forEach((ref, i) => {
+    const setting = destination.settings[i];
+    const modifiers = (ref.filters ?? []).filter((f) => f.type === 'RequestHeaderModifier');
+    if (!setting || modifiers.length === 0) return;
+    const changes = { add: [] as HeaderValue[], remove: [] as string[] };
+    for (const f of modifiers) {
+      const error = applyHeaderModifier(f.requestHeaderModifier ?? undefined, changes);
+      if (error) outcome.refErrors.push(unresolvedRef('UnsupportedRefValue', error.message));
+    }
+    setting.requestHeaders = changes;
+  });
 }
 
 export function processHTTPRouteRule(
@@ -145,6 +157,7 @@ export function processHTTPRouteRule(
           checkBackendFilters(refs[i] ?? (ref as HTTPBackendRef)),
         )
       : undefined;
+  if (destination) applyBackendHeaderFilters(refs, destination.destination, outcome);
   if (outcome.invalid) return outcome;
 
   for (const c of converted) {
