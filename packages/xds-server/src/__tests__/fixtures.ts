@@ -14,7 +14,9 @@ import {
   packAny,
   RouteConfiguration,
   Router,
+  TlsParameters_TlsProtocol,
   toEnvoyJson,
+  UpstreamTlsContext,
 } from '@egts/envoy-api';
 import type { SnapshotResources } from '../index.js';
 
@@ -111,6 +113,7 @@ export const adsBootstrap = (
   xdsPort: number,
   variant: 'sotw' | 'delta',
   nodeId: string,
+  tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string },
 ): object => {
   const http2 = HttpProtocolOptions.fromPartial({
     explicitHttpConfig: { http2ProtocolOptions: {} },
@@ -140,6 +143,33 @@ export const adsBootstrap = (
               http2,
             ),
           },
+          ...(tls === undefined
+            ? {}
+            : {
+                transportSocket: {
+                  name: 'envoy.transport_sockets.tls',
+                  typedConfig: packAny(
+                    UpstreamTlsContext,
+                    UpstreamTlsContext.fromPartial({
+                      commonTlsContext: {
+                        // Envoy's upstream TLS maximum defaults to 1.2; the server requires 1.3.
+                        tlsParams: {
+                          tlsMinimumProtocolVersion: TlsParameters_TlsProtocol.TLSv1_3,
+                          tlsMaximumProtocolVersion: TlsParameters_TlsProtocol.TLSv1_3,
+                        },
+                        tlsCertificates: [
+                          {
+                            certificateChain: { filename: tls.certFile },
+                            privateKey: { filename: tls.keyFile },
+                          },
+                        ],
+                        validationContext: { trustedCa: { filename: tls.caFile } },
+                        alpnProtocols: ['h2'],
+                      },
+                    }),
+                  ),
+                },
+              }),
           loadAssignment: {
             clusterName: 'xds',
             endpoints: [
