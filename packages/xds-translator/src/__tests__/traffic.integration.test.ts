@@ -1,9 +1,10 @@
 // Integration (real Envoy): a translated bootstrap serves traffic to local Node backends on
-// 127.0.0.1. Path and header matching, a redirect, prefix rewrites, a weighted split and an HTTPS
-// listener with a certificate generated here must behave as the routes say.
+// 127.0.0.1. Path and header matching, a redirect, prefix rewrites, a weighted split, an HTTPS
+// listener with a certificate generated here, header modifiers, a mirror, CORS, cookie session
+// persistence and a TCP proxy must behave as the routes say.
 import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createServer as createNetServer } from 'node:net';
+import { connect, createServer as createNetServer } from 'node:net';
 import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
 import type { DestinationSetting, HTTPRouteIR, RouteDestination, XdsIR } from '@egts/ir';
 import { generate } from 'selfsigned';
@@ -16,14 +17,46 @@ interface Reply {
   body: string;
 }
 
+/** Paths each backend has been asked for, by backend name. */
+const seen = new Map<string, string[]>();
+
 /** Each backend answers with its name and the request it saw. */
 const startBackend = (name: string): Promise<Server> =>
   new Promise((resolve) => {
+    seen.set(name, []);
     const server = createHttpServer((req, res) => {
+      seen.get(name)?.push(req.url ?? '');
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ backend: name, path: req.url, host: req.headers.host }));
+      res.end(
+        JSON.stringify({
+          backend: name,
+          path: req.url,
+          host: req.headers.host,
+          headers: req.headers,
+        }),
+      );
     });
     server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+
+/** A TCP echo server that prefixes what it sends back. */
+const startEcho = (): Promise<ReturnType<typeof createNetServer>> =>
+  new Promise((resolve) => {
+    const server = createNetServer((socket) =>
+      socket.on('data', (data) => socket.write(`echo:${data}`)),
+    );
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+
+const tcpRoundTrip = (port: number, message: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(message));
+    socket.setEncoding('utf8');
+    socket.once('data', (data: string) => {
+      socket.end();
+      resolve(data);
+    });
+    socket.once('error', reject);
   });
 
 const portOf = (server: Server): number => {
@@ -48,9 +81,10 @@ const get = (
   path: string,
   headers: Record<string, string> = {},
   tls?: { servername: string; ca: string },
+  method = 'GET',
 ): Promise<Reply> =>
   new Promise((resolve, reject) => {
-    const options = { host: '127.0.0.1', port, path, headers, agent: false as const };
+    const options = { host: '127.0.0.1', port, path, headers, method, agent: false as const };
     const req =
       tls === undefined
         ? httpRequest(options)
@@ -67,7 +101,9 @@ const get = (
     req.end();
   });
 
-const backendOf = (reply: Reply): { backend: string; path: string } => JSON.parse(reply.body);
+const backendOf = (
+  reply: Reply,
+): { backend: string; path: string; headers: Record<string, string> } => JSON.parse(reply.body);
 
 const setting = (name: string, port: number, weight = 1): DestinationSetting => ({
   name,
@@ -100,6 +136,8 @@ const route = (name: string, fields: Partial<HTTPRouteIR>): HTTPRouteIR => ({
 describe('[envoy] traffic through a translated bootstrap', () => {
   let backendA: Server;
   let backendB: Server;
+  let echo: ReturnType<typeof createNetServer>;
+  let tcpPort = 0;
   let envoy: EnvoyHandle | undefined;
   let httpPort = 0;
   let httpsPort = 0;
@@ -109,7 +147,10 @@ describe('[envoy] traffic through a translated bootstrap', () => {
     [backendA, backendB] = await Promise.all([startBackend('a'), startBackend('b')]);
     const a = portOf(backendA);
     const b = portOf(backendB);
-    [httpPort, httpsPort] = [await freePort(), await freePort()];
+    echo = await startEcho();
+    const echoAddress = echo.address();
+    const echoPort = typeof echoAddress === 'object' && echoAddress ? echoAddress.port : 0;
+    [httpPort, httpsPort, tcpPort] = [await freePort(), await freePort(), await freePort()];
     const pems = await generate([{ name: 'commonName', value: 'www.example.com' }], {
       keyType: 'ec',
       curve: 'P-256',
@@ -162,6 +203,45 @@ describe('[envoy] traffic through a translated bootstrap', () => {
                 setting('weighted/backend/1', b, 1),
               ]),
             }),
+            route('modify', {
+              pathMatch: { type: 'PathPrefix', value: '/modify' },
+              addRequestHeaders: [{ name: 'x-set', value: 'by-envoy', append: false }],
+              removeRequestHeaders: ['x-secret'],
+              addResponseHeaders: [{ name: 'x-served-by', value: 'egts', append: false }],
+              mirrors: [
+                {
+                  destination: destination('modify/mirror', [
+                    setting('modify/mirror/backend/0', b),
+                  ]),
+                },
+              ],
+              destination: toA('modify'),
+            }),
+            route('cors', {
+              pathMatch: { type: 'PathPrefix', value: '/cors' },
+              cors: {
+                allowOrigins: ['https://*.example.com'],
+                allowMethods: ['GET', 'PUT'],
+                allowHeaders: ['x-requested-with'],
+                exposeHeaders: [],
+                maxAgeSeconds: 60,
+                allowCredentials: false,
+              },
+              destination: toA('cors'),
+            }),
+            route('sticky', {
+              pathMatch: { type: 'PathPrefix', value: '/sticky' },
+              sessionPersistence: { type: 'Cookie', name: 'egts-session', ttlSeconds: 300 },
+              destination: destination('sticky', [
+                {
+                  ...setting('sticky/backend/0', a),
+                  endpoints: [
+                    { host: '127.0.0.1', port: a, ready: true },
+                    { host: '127.0.0.1', port: b, ready: true },
+                  ],
+                },
+              ]),
+            }),
             route('catchall', { destination: toA('catchall') }),
           ],
         },
@@ -186,7 +266,23 @@ describe('[envoy] traffic through a translated bootstrap', () => {
           ],
         },
       ],
-      tcp: [],
+      tcp: [
+        {
+          name: 'default/traffic/tcp',
+          address: '127.0.0.1',
+          port: tcpPort,
+          externalPort: 5000,
+          routes: [
+            {
+              name: 'tcproute/default/echo',
+              sniHostnames: [],
+              destination: destination('echo', [
+                { ...setting('echo/backend/0', echoPort), protocol: 'TCP' },
+              ]),
+            },
+          ],
+        },
+      ],
       udp: [],
     };
     envoy = startEnvoy({
@@ -198,6 +294,7 @@ describe('[envoy] traffic through a translated bootstrap', () => {
 
   afterAll(async () => {
     await envoy?.stop();
+    await new Promise((resolve) => (echo ? echo.close(resolve) : resolve(undefined)));
     await Promise.all(
       [backendA, backendB].map(
         (server) => new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined))),
@@ -265,5 +362,52 @@ describe('[envoy] traffic through a translated bootstrap', () => {
         },
       ),
     ).rejects.toThrow();
+  });
+
+  it('modifies request and response headers and mirrors requests', async () => {
+    const reply = await get(httpPort, '/modify/m1', { 'x-secret': 'hidden', 'x-set': 'client' });
+    const seenBy = backendOf(reply);
+    expect(seenBy.backend).toBe('a');
+    expect(seenBy.headers['x-set']).toBe('by-envoy');
+    expect(seenBy.headers['x-secret']).toBeUndefined();
+    expect(reply.headers['x-served-by']).toBe('egts');
+    // The mirror copy reaches backend b asynchronously.
+    const deadline = Date.now() + 5_000;
+    while (!seen.get('b')?.includes('/modify/m1') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(seen.get('b')).toContain('/modify/m1');
+  });
+
+  it('answers CORS preflights for allowed origins only', async () => {
+    const preflight = (origin: string) =>
+      get(
+        httpPort,
+        '/cors',
+        { origin, 'access-control-request-method': 'PUT' },
+        undefined,
+        'OPTIONS',
+      );
+    const allowed = await preflight('https://app.example.com');
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(allowed.headers['access-control-allow-methods']).toBe('GET,PUT');
+    const denied = await preflight('https://evil.test');
+    expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('keeps a session on one endpoint with the cookie Envoy sets', async () => {
+    const first = await get(httpPort, '/sticky');
+    const setCookie = [first.headers['set-cookie'] ?? []].flat();
+    const cookie = setCookie.find((c) => c.startsWith('egts-session='))?.split(';')[0];
+    expect(cookie).toBeDefined();
+    const pinned = backendOf(first).backend;
+    for (let i = 0; i < 20; i++) {
+      const reply = await get(httpPort, '/sticky', { cookie: cookie ?? '' });
+      expect(backendOf(reply).backend).toBe(pinned);
+    }
+  });
+
+  it('proxies TCP', async () => {
+    expect(await tcpRoundTrip(tcpPort, 'hello')).toBe('echo:hello');
   });
 });
