@@ -1,0 +1,58 @@
+// The generated bootstrap passes `envoy --mode validate`, with and without mTLS, and says what the
+// xDS server expects: Delta ADS, node id and cluster naming the fleet.
+import { validateEnvoyConfig } from '@egts/envoy-binary';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hostBootstrap, XDS_CLUSTER } from '../index.js';
+import { createTestPki } from './pki.js';
+
+describe('hostBootstrap', () => {
+  const pki = createTestPki();
+  afterAll(() => pki.remove());
+
+  it('is Delta ADS to a static xDS cluster, with the fleet as node id and cluster', async () => {
+    const bootstrap = hostBootstrap({
+      proxyName: 'default/eg',
+      xds: { host: '127.0.0.1', port: 18000 },
+    });
+    expect(bootstrap).toMatchObject({
+      node: { id: 'default/eg', cluster: 'default/eg' },
+      dynamicResources: {
+        adsConfig: {
+          apiType: 'DELTA_GRPC',
+          grpcServices: [{ envoyGrpc: { clusterName: XDS_CLUSTER } }],
+        },
+        cdsConfig: { ads: {} },
+        ldsConfig: { ads: {} },
+      },
+      staticResources: { clusters: [{ name: XDS_CLUSTER, type: 'STATIC' }] },
+    });
+    const result = await validateEnvoyConfig(bootstrap);
+    expect(result.output).not.toMatch(/error/i);
+    expect(result.valid).toBe(true);
+  });
+
+  it('validates with mTLS files and a hostname for the server', async () => {
+    const bootstrap = hostBootstrap({
+      proxyName: 'default/eg',
+      xds: { host: 'localhost', port: 18000, tls: { ca: pki.ca, ...pki.client } },
+    });
+    expect(bootstrap).toMatchObject({
+      staticResources: {
+        clusters: [
+          { type: 'STRICT_DNS', transportSocket: { name: 'envoy.transport_sockets.tls' } },
+        ],
+      },
+    });
+    expect((await validateEnvoyConfig(bootstrap)).valid).toBe(true);
+    // A missing key file is refused: the TLS settings are really read.
+    const broken = hostBootstrap({
+      proxyName: 'default/eg',
+      xds: {
+        host: '127.0.0.1',
+        port: 18000,
+        tls: { ca: pki.ca, cert: pki.client.cert, key: '/nonexistent.key' },
+      },
+    });
+    expect((await validateEnvoyConfig(broken)).valid).toBe(false);
+  });
+});

@@ -1,0 +1,54 @@
+// What the host infra-manager reports about its proxies: lifecycle events (for logs and metrics)
+// and a listing of what runs now.
+
+/** Why a proxy was stopped on purpose. */
+export type StopReason = 'removed' | 'changed' | 'close';
+
+export type ProxyEvent =
+  | {
+      readonly type: 'started';
+      readonly proxy: string;
+      readonly pid: number;
+      readonly adminPort: number;
+      /** Restarts so far (0 for the first start). */
+      readonly restarts: number;
+    }
+  | {
+      /** The process ended without being asked to: a restart follows. */
+      readonly type: 'exited';
+      readonly proxy: string;
+      readonly pid: number;
+      readonly adminPort: number;
+      /** Exit code; null when a signal killed it. */
+      readonly code: number | null;
+      readonly uptimeMs: number;
+      /** The last 2000 characters Envoy wrote. */
+      readonly logTail: string;
+    }
+  | {
+      readonly type: 'restarting';
+      readonly proxy: string;
+      readonly adminPort: number;
+      readonly restarts: number;
+      /** Backoff before the new process starts. */
+      readonly delayMs: number;
+    }
+  | {
+      readonly type: 'stopped';
+      readonly proxy: string;
+      /** Undefined when it was stopped while waiting to restart. */
+      readonly pid: number | undefined;
+      readonly adminPort: number;
+      readonly reason: StopReason;
+    };
+
+/** One supervised proxy as `proxies()` lists it. */
+export interface ProxyStatus {
+  readonly name: string;
+  /** Undefined while waiting to restart. */
+  readonly pid: number | undefined;
+  /** `127.0.0.1:<port>` of its admin interface. */
+  readonly adminAddress: string;
+  readonly restarts: number;
+  readonly state: 'running' | 'backoff' | 'stopping';
+}

@@ -1,0 +1,129 @@
+// Host infrastructure: runs one Envoy process per proxy fleet of the Infra IR on this machine
+// (Envoy Gateway's Host infrastructure provider), and keeps the set of processes matching the IR.
+import { findEnvoy } from '@egts/envoy-binary';
+import type { InfraIR, ProxyInfra } from '@egts/ir';
+import type { ProxyEvent, ProxyStatus } from './events.js';
+import { hostBootstrap, type XdsAddress } from './hostBootstrap.js';
+import { freePort } from './internal/freePort.js';
+import { type LaunchSpec, ProxyProcess } from './internal/proxyProcess.js';
+
+export interface HostInfraManagerOptions {
+  /** The xDS server every proxy connects to (Delta ADS). */
+  readonly xds: XdsAddress;
+  /** Envoy executable; default `findEnvoy()` (ENVOY_PATH, the project venv, PATH). */
+  readonly envoyPath?: string;
+  /** Admin ports are taken from here upwards (first free); default: any free port. */
+  readonly adminBasePort?: number;
+  /** `--log-level` when the EnvoyProxy sets no `logging.level.default`; default `warn`. */
+  readonly logLevel?: string;
+  readonly onEvent?: (event: ProxyEvent) => void;
+  /** Restart backoff: `initialMs * 2^n`, capped at `maxMs`; defaults 500 ms and 30 s. */
+  readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number };
+  /** Graceful listener drain before SIGTERM when a proxy stops; default 0 (none). */
+  readonly drainMs?: number;
+  /** SIGTERM to SIGKILL; default 5 s. */
+  readonly stopTimeoutMs?: number;
+}
+
+export interface HostInfraManager {
+  /**
+   * Makes the running proxies match `infraIR`: starts new fleets, stops removed ones, restarts
+   * those whose bootstrap-relevant settings changed. Calls are applied in order; resolves once the
+   * processes are started or stopped (not once Envoy is ready). A no-op after `close()`.
+   */
+  apply(infraIR: InfraIR): Promise<void>;
+  /** The supervised proxies, by name. */
+  proxies(): ProxyStatus[];
+  /** Stops every proxy (drain, SIGTERM, SIGKILL after the timeout); nothing is left running. */
+  close(): Promise<void>;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The settings a fleet's process starts with. From the EnvoyProxy spec: `logging.level`
+ * (`default` -> `--log-level`, the others -> `--component-log-level`) and `concurrency`. Listener
+ * ports are not here: Envoy gets them over xDS, so a port change needs no restart.
+ */
+const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): LaunchSpec => {
+  const envoyProxy = proxy.envoyProxy ?? {};
+  const logging = isRecord(envoyProxy.logging) ? envoyProxy.logging : {};
+  const levels = isRecord(logging.level) ? logging.level : {};
+  const defaultLevel = typeof levels.default === 'string' ? levels.default : undefined;
+  const components = Object.entries(levels)
+    .filter(([component, level]) => component !== 'default' && typeof level === 'string')
+    .map(([component, level]) => `${component}:${String(level)}`)
+    .sort();
+  const concurrency = envoyProxy.concurrency;
+  return {
+    bootstrap: hostBootstrap({ proxyName: proxy.name, xds: options.xds }),
+    logLevel: defaultLevel ?? options.logLevel ?? 'warn',
+    componentLogLevels: components.length === 0 ? undefined : components.join(','),
+    concurrency: typeof concurrency === 'number' && concurrency > 0 ? concurrency : undefined,
+  };
+};
+
+export const createHostInfraManager = (options: HostInfraManagerOptions): HostInfraManager => {
+  // Resolved up front so that a missing Envoy is one clear error, not a restart loop.
+  const envoyPath = options.envoyPath ?? findEnvoy();
+  const drainMs = options.drainMs ?? 0;
+  const stopTimeoutMs = options.stopTimeoutMs ?? 5_000;
+  const running = new Map<string, ProxyProcess>();
+  let queue: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  const takenPorts = (): ReadonlySet<number> =>
+    new Set([...running.values()].map((proxy) => proxy.adminPort));
+  const settings = {
+    envoyPath,
+    emit: (event: ProxyEvent) => options.onEvent?.(event),
+    takenPorts,
+    adminBasePort: options.adminBasePort,
+    backoffInitialMs: options.backoff?.initialMs ?? 500,
+    backoffMaxMs: options.backoff?.maxMs ?? 30_000,
+    stableAfterMs: 10_000,
+  };
+
+  const reconcile = async (infraIR: InfraIR): Promise<void> => {
+    if (closed) return;
+    const desired = new Map(
+      infraIR.proxies.map((proxy) => [proxy.name, launchSpec(proxy, options)]),
+    );
+    const stops: Promise<void>[] = [];
+    for (const [name, proxy] of running) {
+      const spec = desired.get(name);
+      if (spec !== undefined && JSON.stringify(spec) === JSON.stringify(proxy.spec)) continue;
+      running.delete(name);
+      stops.push(proxy.stop(spec === undefined ? 'removed' : 'changed', drainMs, stopTimeoutMs));
+    }
+    await Promise.all(stops);
+    for (const [name, spec] of desired) {
+      if (running.has(name) || closed) continue;
+      const adminPort = await freePort(takenPorts(), options.adminBasePort);
+      const proxy = new ProxyProcess(name, spec, adminPort, settings);
+      running.set(name, proxy);
+      proxy.start();
+    }
+  };
+
+  return {
+    apply: (infraIR) => {
+      const next = queue.then(() => reconcile(infraIR));
+      // A failed apply must not wedge the ones after it.
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    proxies: () =>
+      [...running.values()]
+        .map((proxy) => proxy.status())
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    close: async () => {
+      closed = true;
+      await queue;
+      const proxies = [...running.values()];
+      running.clear();
+      await Promise.all(proxies.map((proxy) => proxy.stop('close', drainMs, stopTimeoutMs)));
+    },
+  };
+};

@@ -1,0 +1,8 @@
+// @egts/infra-manager: runs the data plane an Infra IR asks for. Host mode: one supervised Envoy
+// process per proxy fleet, bootstrapped with Delta ADS to the egts xDS server.
+
+export type { ProxyEvent, ProxyStatus, StopReason } from './events.js';
+export type { HostBootstrapOptions, XdsAddress } from './hostBootstrap.js';
+export { hostBootstrap, XDS_CLUSTER } from './hostBootstrap.js';
+export type { HostInfraManager, HostInfraManagerOptions } from './hostInfraManager.js';
+export { createHostInfraManager } from './hostInfraManager.js';

@@ -1,0 +1,169 @@
+// Supervises one proxy's Envoy process: starts it, restarts it with capped exponential backoff
+// when it exits on its own, and stops it (optional graceful listener drain, SIGTERM, SIGKILL).
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
+import type { ProxyEvent, ProxyStatus, StopReason } from '../events.js';
+import { freePort, isFree } from './freePort.js';
+
+/** Everything a proxy's process is started with; a change means a restart. */
+export interface LaunchSpec {
+  readonly bootstrap: object;
+  readonly logLevel: string;
+  readonly componentLogLevels: string | undefined;
+  readonly concurrency: number | undefined;
+}
+
+export interface ProxyProcessSettings {
+  readonly envoyPath: string;
+  readonly emit: (event: ProxyEvent) => void;
+  /** Admin ports in use by other proxies (kept out of a re-pick). */
+  readonly takenPorts: () => ReadonlySet<number>;
+  readonly adminBasePort: number | undefined;
+  readonly backoffInitialMs: number;
+  readonly backoffMaxMs: number;
+  /** A process that ran this long before exiting resets the backoff. */
+  readonly stableAfterMs: number;
+}
+
+export class ProxyProcess {
+  readonly name: string;
+  readonly spec: LaunchSpec;
+  #adminPort: number;
+  readonly #settings: ProxyProcessSettings;
+  #handle: EnvoyHandle | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #startedAt = 0;
+  #restarts = 0;
+  #failures = 0;
+  #stopping = false;
+
+  constructor(name: string, spec: LaunchSpec, adminPort: number, settings: ProxyProcessSettings) {
+    this.name = name;
+    this.spec = spec;
+    this.#adminPort = adminPort;
+    this.#settings = settings;
+  }
+
+  get adminPort(): number {
+    return this.#adminPort;
+  }
+
+  status(): ProxyStatus {
+    return {
+      name: this.name,
+      pid: this.#handle?.pid,
+      adminAddress: `127.0.0.1:${this.#adminPort}`,
+      restarts: this.#restarts,
+      state: this.#stopping ? 'stopping' : this.#handle === undefined ? 'backoff' : 'running',
+    };
+  }
+
+  start(): void {
+    if (this.#stopping) return;
+    const { spec } = this;
+    const handle = startEnvoy({
+      config: spec.bootstrap,
+      adminPort: this.#adminPort,
+      logLevel: spec.logLevel,
+      envoyPath: this.#settings.envoyPath,
+      ...(spec.concurrency === undefined ? {} : { concurrency: spec.concurrency }),
+      ...(spec.componentLogLevels === undefined
+        ? {}
+        : { args: ['--component-log-level', spec.componentLogLevels] }),
+    });
+    this.#handle = handle;
+    this.#startedAt = performance.now();
+    this.#emit({
+      type: 'started',
+      proxy: this.name,
+      pid: handle.pid,
+      adminPort: this.#adminPort,
+      restarts: this.#restarts,
+    });
+    void handle.exited.then((code) => this.#onExit(handle, code));
+  }
+
+  #onExit(handle: EnvoyHandle, code: number | null): void {
+    if (handle !== this.#handle || this.#stopping) return;
+    this.#handle = undefined;
+    const uptimeMs = Math.round(performance.now() - this.#startedAt);
+    this.#emit({
+      type: 'exited',
+      proxy: this.name,
+      pid: handle.pid,
+      adminPort: this.#adminPort,
+      code,
+      uptimeMs,
+      logTail: handle.logs().slice(-2000),
+    });
+    if (uptimeMs >= this.#settings.stableAfterMs) this.#failures = 0;
+    const { backoffInitialMs, backoffMaxMs } = this.#settings;
+    const delayMs = Math.min(backoffInitialMs * 2 ** this.#failures, backoffMaxMs);
+    this.#failures++;
+    this.#restarts++;
+    this.#emit({
+      type: 'restarting',
+      proxy: this.name,
+      adminPort: this.#adminPort,
+      restarts: this.#restarts,
+      delayMs,
+    });
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#restart();
+    }, delayMs);
+  }
+
+  /** Keeps the admin port across restarts unless something else took it meanwhile. */
+  async #restart(): Promise<void> {
+    if (this.#stopping) return;
+    if (!(await isFree(this.#adminPort))) {
+      this.#adminPort = await freePort(this.#settings.takenPorts(), this.#settings.adminBasePort);
+    }
+    this.start();
+  }
+
+  /**
+   * Stops the process for good. With `drainMs` > 0 it first asks Envoy to drain its listeners
+   * gracefully (admin `POST /drain_listeners?graceful`,
+   * https://www.envoyproxy.io/docs/envoy/latest/operations/admin#post--drain_listeners) and waits
+   * that long; then SIGTERM, and SIGKILL after `timeoutMs`.
+   */
+  async stop(reason: StopReason, drainMs: number, timeoutMs: number): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const handle = this.#handle;
+    if (handle !== undefined) {
+      if (drainMs > 0) {
+        try {
+          await fetch(`http://127.0.0.1:${this.#adminPort}/drain_listeners?graceful`, {
+            method: 'POST',
+            signal: AbortSignal.timeout(1_000),
+          });
+          await sleep(drainMs);
+        } catch {
+          // Admin not answering: go straight to SIGTERM.
+        }
+      }
+      await handle.stop(timeoutMs);
+    }
+    this.#handle = undefined;
+    this.#emit({
+      type: 'stopped',
+      proxy: this.name,
+      pid: handle?.pid,
+      adminPort: this.#adminPort,
+      reason,
+    });
+  }
+
+  #emit(event: ProxyEvent): void {
+    try {
+      this.#settings.emit(event);
+    } catch {
+      // A failing listener must not break supervision.
+    }
+  }
+}
