@@ -13,6 +13,8 @@ import { processHTTPFilters } from './httpFilters.js';
 import { isValidRe2 } from './re2.js';
 import { emptyOutcome, type HTTPRouteTemplate, type RuleOutcome } from './ruleOutcome.js';
 
+/** Envoy Gateway's request timeout when a configured one cannot be parsed. */
+const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_MATCH: HTTPRouteMatch = { path: { type: 'PathPrefix', value: '/' } };
 const BACKEND_FILTERS = new Set([
   'RequestHeaderModifier',
@@ -119,35 +121,13 @@ export function processHTTPRouteRule(
   if (filters.invalid) outcome.invalid ??= filters.invalid;
   outcome.refErrors.push(...filters.refErrors);
 
+  // Like Envoy Gateway, an unparseable duration falls back to the 15s default instead of
+  // invalidating the rule (the CRD's pattern already rejects it at admission).
   const timeout: HTTPRouteTemplate['timeout'] = {};
-  if (rule.timeouts?.request) {
-    const ms = parseDuration(rule.timeouts.request);
-    if (ms === undefined)
-      outcome.invalid ??= invalidRule(
-        'UnsupportedValue',
-        `Invalid request timeout ${rule.timeouts.request}.`,
-      );
-    else timeout.requestMs = ms;
-  }
+  if (rule.timeouts?.request)
+    timeout.requestMs = parseDuration(rule.timeouts.request) ?? DEFAULT_TIMEOUT_MS;
   if (rule.timeouts?.backendRequest) {
-    const ms = parseDuration(rule.timeouts.backendRequest);
-    if (ms === undefined)
-      outcome.invalid ??= invalidRule(
-        'UnsupportedValue',
-        `Invalid backendRequest timeout ${rule.timeouts.backendRequest}.`,
-      );
-    else timeout.backendRequestMs = ms;
-  }
-  if (
-    timeout.requestMs !== undefined &&
-    timeout.backendRequestMs !== undefined &&
-    timeout.requestMs !== 0 &&
-    timeout.backendRequestMs > timeout.requestMs
-  ) {
-    outcome.invalid ??= invalidRule(
-      'UnsupportedValue',
-      'backendRequest timeout must not exceed the request timeout.',
-    );
+    timeout.backendRequestMs = parseDuration(rule.timeouts.backendRequest) ?? DEFAULT_TIMEOUT_MS;
   }
 
   const refs = rule.backendRefs ?? [];
