@@ -125,6 +125,10 @@ describe('egts translate -o xds', () => {
       ).stdout,
     );
     expect(endpoints.resources[0].clusterName).toBe('httproute/default/two-route/rule/0');
+    const missing = await runTranslate(file, options({ gateway: 'default/three' }));
+    expect(missing.stdout).toBe(
+      '# no Gateway default/three to translate (Gateways: default/one, default/two)\n',
+    );
   });
 
   it('-o all prints statuses, the IR and the bootstraps', async () => {

@@ -35,9 +35,10 @@ export const isXdsOutput = (output: string): output is XdsOutput =>
 
 /** `--type`: with -o xds, one xDS resource type instead of bootstraps. */
 export const xdsTypeOption = (): Option =>
-  new Option('--type <type>', 'with -o xds: print only this xDS resource type').choices(
-    XDS_RESOURCE_TYPES,
-  );
+  new Option(
+    '--type <type>',
+    'with -o xds: only this xDS resource type, as the xDS server serves it',
+  ).choices(XDS_RESOURCE_TYPES);
 
 /** `--gateway`: with -o xds|all, one Gateway's output only. */
 export const gatewayOption = (): Option =>
@@ -89,6 +90,10 @@ export const renderXdsOutput = (result: TranslateResult, options: XdsCliOptions)
   }
   if (options.format === 'json') {
     return `${JSON.stringify(values.length === 1 ? values[0] : values, null, 2)}\n`;
+  }
+  if (values.length === 0) {
+    const known = result.xdsIR.map((ir) => ir.name).join(', ') || 'none';
+    return `# no Gateway${options.gateway === undefined ? '' : ` ${options.gateway}`} to translate (Gateways: ${known})\n`;
   }
   return yamlStream(values, label);
 };
