@@ -1,10 +1,12 @@
 // Integration (real Envoy): a translated bootstrap serves traffic to local Node backends on
 // 127.0.0.1. Path and header matching, a redirect, prefix rewrites, a weighted split, an HTTPS
 // listener with a certificate generated here, header modifiers, a mirror, CORS, cookie session
-// persistence and a TCP proxy must behave as the routes say.
+// persistence, TCP and UDP proxies and TLS passthrough by SNI must behave as the routes say.
+import { createSocket } from 'node:dgram';
 import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect, createServer as createNetServer } from 'node:net';
+import { createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
 import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
 import type { DestinationSetting, HTTPRouteIR, RouteDestination, XdsIR } from '@egts/ir';
 import { generate } from 'selfsigned';
@@ -46,6 +48,43 @@ const startEcho = (): Promise<ReturnType<typeof createNetServer>> =>
       socket.on('data', (data) => socket.write(`echo:${data}`)),
     );
     server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+
+/** A UDP echo server on 127.0.0.1. */
+const startUdpEcho = (): Promise<ReturnType<typeof createSocket>> =>
+  new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.on('message', (message, peer) => socket.send(`udp:${message}`, peer.port, peer.address));
+    socket.bind(0, '127.0.0.1', () => resolve(socket));
+  });
+
+const udpRoundTrip = (port: number, message: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    const timer = setTimeout(() => {
+      socket.close();
+      reject(new Error('no UDP reply'));
+    }, 5_000);
+    socket.once('message', (reply) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(reply.toString());
+    });
+    socket.send(message, port, '127.0.0.1');
+  });
+
+/** TLS client: the peer certificate's CN and the first bytes the server sends. */
+const tlsRoundTrip = (port: number, servername: string, ca: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, servername, ca }, () =>
+      socket.write('hi'),
+    );
+    socket.setEncoding('utf8');
+    socket.once('data', (data: string) => {
+      socket.end();
+      resolve(data);
+    });
+    socket.once('error', reject);
   });
 
 const tcpRoundTrip = (port: number, message: string): Promise<string> =>
@@ -138,10 +177,15 @@ describe('[envoy] traffic through a translated bootstrap', () => {
   let backendB: Server;
   let echo: ReturnType<typeof createNetServer>;
   let tcpPort = 0;
+  let tlsPort = 0;
+  let udpPort = 0;
+  let udpEcho: ReturnType<typeof createSocket>;
+  let tlsBackend: ReturnType<typeof createTlsServer>;
   let envoy: EnvoyHandle | undefined;
   let httpPort = 0;
   let httpsPort = 0;
   let certificate = '';
+  let passCertificate = '';
 
   beforeAll(async () => {
     [backendA, backendB] = await Promise.all([startBackend('a'), startBackend('b')]);
@@ -150,13 +194,36 @@ describe('[envoy] traffic through a translated bootstrap', () => {
     echo = await startEcho();
     const echoAddress = echo.address();
     const echoPort = typeof echoAddress === 'object' && echoAddress ? echoAddress.port : 0;
-    [httpPort, httpsPort, tcpPort] = [await freePort(), await freePort(), await freePort()];
+    [httpPort, httpsPort, tcpPort, tlsPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    udpEcho = await startUdpEcho();
+    const udpBackendPort = udpEcho.address().port;
+    // Any free number will do for Envoy's UDP listener; TCP and UDP port spaces are separate.
+    udpPort = await freePort();
     const pems = await generate([{ name: 'commonName', value: 'www.example.com' }], {
       keyType: 'ec',
       curve: 'P-256',
       extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'www.example.com' }] }],
     });
     certificate = pems.cert;
+    // Passthrough: the backend, not Envoy, terminates TLS for pass.example.com.
+    const passPems = await generate([{ name: 'commonName', value: 'pass.example.com' }], {
+      keyType: 'ec',
+      curve: 'P-256',
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'pass.example.com' }] }],
+    });
+    passCertificate = passPems.cert;
+    tlsBackend = createTlsServer({ cert: passPems.cert, key: passPems.private }, (socket) =>
+      socket.once('data', () => socket.write('from-tls-backend')),
+    );
+    await new Promise<void>((resolve) => tlsBackend.listen(0, '127.0.0.1', resolve));
+    const tlsBackendAddress = tlsBackend.address();
+    const tlsBackendPort =
+      typeof tlsBackendAddress === 'object' && tlsBackendAddress ? tlsBackendAddress.port : 0;
     const toA = (name: string) => destination(`${name}/a`, [setting(`${name}/a/backend/0`, a)]);
     const ir: XdsIR = {
       name: 'default/traffic',
@@ -282,8 +349,37 @@ describe('[envoy] traffic through a translated bootstrap', () => {
             },
           ],
         },
+        {
+          name: 'default/traffic/tls',
+          address: '127.0.0.1',
+          port: tlsPort,
+          externalPort: 443,
+          routes: [
+            {
+              name: 'tlsroute/default/pass',
+              sniHostnames: ['pass.example.com'],
+              tls: { mode: 'Passthrough', certificates: [], alpnProtocols: [] },
+              destination: destination('pass', [
+                { ...setting('pass/backend/0', tlsBackendPort), protocol: 'TLS' },
+              ]),
+            },
+          ],
+        },
       ],
-      udp: [],
+      udp: [
+        {
+          name: 'default/traffic/udp',
+          address: '127.0.0.1',
+          port: udpPort,
+          externalPort: 53,
+          route: {
+            name: 'udproute/default/echo',
+            destination: destination('udp-echo', [
+              { ...setting('udp-echo/backend/0', udpBackendPort), protocol: 'UDP' },
+            ]),
+          },
+        },
+      ],
     };
     envoy = startEnvoy({
       config: bootstrapToJson(translateBootstrap(ir)) as object,
@@ -295,6 +391,8 @@ describe('[envoy] traffic through a translated bootstrap', () => {
   afterAll(async () => {
     await envoy?.stop();
     await new Promise((resolve) => (echo ? echo.close(resolve) : resolve(undefined)));
+    await new Promise((resolve) => (tlsBackend ? tlsBackend.close(resolve) : resolve(undefined)));
+    udpEcho?.close();
     await Promise.all(
       [backendA, backendB].map(
         (server) => new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined))),
@@ -409,5 +507,17 @@ describe('[envoy] traffic through a translated bootstrap', () => {
 
   it('proxies TCP', async () => {
     expect(await tcpRoundTrip(tcpPort, 'hello')).toBe('echo:hello');
+  });
+
+  it('proxies UDP', async () => {
+    expect(await udpRoundTrip(udpPort, 'ping')).toBe('udp:ping');
+  });
+
+  it('passes TLS through by SNI to the backend that terminates it', async () => {
+    expect(await tlsRoundTrip(tlsPort, 'pass.example.com', passCertificate)).toBe(
+      'from-tls-backend',
+    );
+    // No chain for other names: the connection is closed before any handshake.
+    await expect(tlsRoundTrip(tlsPort, 'other.example.com', passCertificate)).rejects.toThrow();
   });
 });
