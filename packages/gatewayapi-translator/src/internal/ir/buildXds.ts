@@ -1,7 +1,7 @@
 // xDS IR per Gateway from the ready listeners and the accepted routes attached to them. One IR
 // listener per Gateway listener (the xds-translator merges those sharing a port into one Envoy
 // listener); ports below 1024 shift by 10000 so proxies need no privilege.
-import type { HTTPListener, TCPListener, TCPRouteIR, UDPListener, XdsIR } from '@egts/ir';
+import type { HTTPListener, Redirect, TCPListener, TCPRouteIR, UDPListener, XdsIR } from '@egts/ir';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
@@ -28,6 +28,17 @@ function attachedRoutes(ctx: TranslatorContext, listener: ListenerContext): Atta
   return out;
 }
 
+/**
+ * A redirect without a port gets the scheme's well-known port (80, 443), or else the listener's
+ * own port (Gateway API HTTPRequestRedirectFilter.port).
+ */
+function redirectFor(redirect: Redirect, l: ListenerContext): Redirect {
+  if (redirect.port !== undefined) return redirect;
+  const scheme = redirect.scheme?.toLowerCase();
+  const port = scheme === 'http' ? 80 : scheme === 'https' ? 443 : l.port;
+  return { ...redirect, port };
+}
+
 function httpListener(
   ctx: TranslatorContext,
   l: ListenerContext,
@@ -46,6 +57,7 @@ function httpListener(
               name: `${route.irName}/rule/${ruleIndex}/match/${matchIndex}/${hostname}`,
               hostname,
               ...template,
+              ...(template.redirect ? { redirect: redirectFor(template.redirect, l) } : {}),
             },
             routeOrder: order.get(route) ?? 0,
             ruleIndex,
@@ -88,7 +100,14 @@ function tcpListener(ctx: TranslatorContext, l: ListenerContext): TCPListener {
       if (outcome.invalid || !outcome.destination) return;
       const ir: TCPRouteIR = {
         name: `${route.irName}/rule/${i}`,
-        sniHostnames: route.kind === 'TLSRoute' ? hostnames.filter((h) => h !== '*') : [],
+        // TLSRoutes match their hostnames by SNI; a TCPRoute behind a terminating TLS listener
+        // matches the listener's hostname.
+        sniHostnames:
+          route.kind === 'TLSRoute'
+            ? hostnames.filter((h) => h !== '*')
+            : l.protocol === 'TLS' && l.hostname
+              ? [l.hostname]
+              : [],
         destination: outcome.destination,
       };
       if (l.protocol === 'TLS') {

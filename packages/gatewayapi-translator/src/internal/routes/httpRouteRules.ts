@@ -46,6 +46,10 @@ function convertMatch(match: HTTPRouteMatch): {
     });
   }
   if (match.method) headerMatches.push({ name: ':method', type: 'Exact', value: match.method });
+  const badQuery = (match.queryParams ?? []).find(
+    (q) => q.type === 'RegularExpression' && !isValidRe2(q.value),
+  );
+  if (badQuery) return { error: `query parameter regex ${badQuery.value} is invalid` };
   const queryParamMatches: StringMatch[] = (match.queryParams ?? []).map((q) => ({
     name: q.name,
     type: (q.type ?? 'Exact') === 'RegularExpression' ? 'RegularExpression' : 'Exact',
