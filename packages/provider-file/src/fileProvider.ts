@@ -1,6 +1,7 @@
 // The file resource provider: watches files and directories of YAML/JSON and publishes a debounced
 // Resources snapshot whenever what they say changes (DESIGN.md, "provider-file").
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { bundleResources, type Problem, type Resources, resourceFiles } from '@egts/api';
 import { type FSWatcher, watch } from 'chokidar';
@@ -15,6 +16,8 @@ export interface FileProviderOptions {
   readonly debounceMs?: number;
   /** Decode with `@egts/api`'s lenient rules (kept resources get status); default true. */
   readonly lenient?: boolean;
+  /** Full re-scan this often even without watch events (a watch can go quiet); default 30 s, 0 = never. */
+  readonly resyncMs?: number;
 }
 
 /** What the files say now, and every problem found in them. */
@@ -128,12 +131,30 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
 
   // chokidar (v4) rather than fs.watch: recursive watching on Linux, atomic-save handling (an
   // unlink followed by an add of the same path within 100 ms reads as a change) and re-watching
-  // of replaced files. Events only trigger a scan; the scan re-lists and re-reads, so a missed or
-  // reordered event cannot leave stale content behind.
-  const watcher: FSWatcher = watch([...options.paths], { ignoreInitial: true, atomic: true });
+  // of replaced files. Each path is watched from its parent directory (siblings ignored), so a
+  // watched file or directory that is deleted and created again, or does not exist yet, is seen.
+  // Events only trigger a scan; the scan re-lists and re-reads, so a missed or reordered event
+  // cannot leave stale content behind, and a periodic resync covers a watch that went quiet.
+  const targets = options.paths.map((path) => resolve(path));
+  const relevant = (path: string): boolean =>
+    targets.some(
+      (target) =>
+        path === target ||
+        path.startsWith(`${target}${sep}`) ||
+        target.startsWith(path === sep ? path : `${path}${sep}`),
+    );
+  const roots = [...new Set(targets.map((target) => dirname(target)))];
+  const watcher: FSWatcher = watch(roots, {
+    ignoreInitial: true,
+    atomic: true,
+    ignored: (path) => !relevant(resolve(path)),
+  });
   watcher.on('all', schedule);
   watcher.on('error', schedule);
   watcher.once('ready', run);
+  const resyncMs = options.resyncMs ?? 30_000;
+  const resync = resyncMs > 0 ? setInterval(schedule, resyncMs) : undefined;
+  resync?.unref();
 
   return {
     resources$: subject.asObservable(),
@@ -141,6 +162,7 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
       if (closed) return;
       closed = true;
       if (timer !== undefined) clearTimeout(timer);
+      if (resync !== undefined) clearInterval(resync);
       await watcher.close();
       await scanning;
       subject.complete();

@@ -66,6 +66,14 @@ const hostnames = (snapshot: FileSnapshot): Record<string, string[]> =>
   );
 const errors = (snapshot: FileSnapshot) => snapshot.problems.filter((p) => p.severity === 'error');
 
+const eventually = async (fn: () => boolean, timeoutMs = 5_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
+    await sleep(10);
+  }
+};
+
 describe('createFileProvider', () => {
   let dir: string;
   let provider: FileProvider | undefined;
@@ -227,6 +235,40 @@ describe('createFileProvider', () => {
       await sleep(200);
       expect(hostnames(recorder!.latest)).toEqual({ a: [`${version}.example.com`] });
     }
+  });
+
+  it('sees a watched file deleted and created again, and a watched directory that appears later', async () => {
+    const file = join(dir, 'a.yaml');
+    const later = join(dir, 'later');
+    writeFileSync(file, route('a', 'a.example.com'));
+    writeFileSync(join(dir, 'sibling.yaml'), route('sibling', 'not.watched'));
+    const first = await start([file, later]);
+    expect(hostnames(first)).toEqual({ a: ['a.example.com'] });
+    expect(errors(first)).toEqual([expect.objectContaining({ file: later })]);
+
+    unlinkSync(file);
+    expect(hostnames(await recorder!.next())).toEqual({});
+    writeFileSync(file, route('a', 'again.example.com'));
+    expect(hostnames(await recorder!.next())).toEqual({ a: ['again.example.com'] });
+
+    mkdirSync(later);
+    writeFileSync(join(later, 'b.yaml'), route('b', 'b.example.com'));
+    await eventually(() => hostnames(recorder!.latest).b !== undefined);
+    expect(hostnames(recorder!.latest)).toEqual({ a: ['again.example.com'], b: ['b.example.com'] });
+    expect(recorder!.latest.problems).toEqual([]);
+  });
+
+  it('re-scans periodically without watch events (resyncMs)', async () => {
+    provider = createFileProvider({
+      paths: [join(dir, 'nested', 'missing', 'a.yaml')],
+      resyncMs: 100,
+    });
+    recorder = new Recorder(provider);
+    expect(errors(await recorder.next())).toHaveLength(1);
+    // The parent of the watched path does not exist, so no watch covers it: only a resync sees it.
+    mkdirSync(join(dir, 'nested', 'missing'), { recursive: true });
+    writeFileSync(join(dir, 'nested', 'missing', 'a.yaml'), route('a', 'a.example.com'));
+    expect(hostnames(await recorder.next())).toEqual({ a: ['a.example.com'] });
   });
 
   it('replays the latest snapshot to a late subscriber', async () => {
