@@ -151,3 +151,44 @@ describe.each(['sotw', 'delta'] as const)('Envoy over %s ADS', (variant) => {
     expect(rejections).toHaveLength(1);
   });
 });
+
+describe('Envoy reconnecting over Delta ADS', () => {
+  it('sends only what changed while it was away (initial_resource_versions)', async () => {
+    const [a, b] = await Promise.all([startBackend('a'), startBackend('b')]);
+    const cache = createSnapshotCache();
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: a!.port, b: b!.port })));
+    const sent: { typeUrl: string; names: string[] }[] = [];
+    const callbacks = {
+      onResponse: (_stream: unknown, typeUrl: string, response: unknown) => {
+        const names = (response as { resources: { name: string }[] }).resources.map((r) => r.name);
+        sent.push({ typeUrl, names });
+      },
+    };
+    let server = createXdsServer(cache, callbacks);
+    const xdsPort = await server.listen();
+    const envoy = startEnvoy({
+      config: adsBootstrap(xdsPort, 'delta', 'envoy-re'),
+      logLevel: 'error',
+    });
+    try {
+      await envoy.ready();
+      const listenerPort = (await envoy.listenerPorts()).get('http') ?? 0;
+      expect((await get(listenerPort)).body).toBe('a');
+
+      // The control plane goes away; the route changes meanwhile; a new server takes the port.
+      await server.close();
+      cache.setSnapshot('gateway-1', createSnapshot(httpConfig('b', { a: a!.port, b: b!.port })));
+      sent.length = 0;
+      server = createXdsServer(cache, callbacks);
+      await eventually(async () => (await server.listen(`127.0.0.1:${xdsPort}`)) === xdsPort, 5000);
+      await eventually(async () => (await get(listenerPort)).body === 'b', 15_000);
+      // Only the route was sent again: listeners, clusters and endpoints Envoy still had were not.
+      expect(sent.flatMap((s) => s.names)).toEqual(['http']);
+      expect(sent.find((s) => s.names.length > 0)?.typeUrl).toBe(TypeUrl.RouteConfiguration);
+    } finally {
+      await envoy.stop();
+      await server.close();
+      await Promise.all([a!.close(), b!.close()]);
+    }
+  }, 30_000);
+});
