@@ -21,8 +21,10 @@ export const pathRewrite = (
 ): PathRewrite | undefined => {
   if (path === undefined) return undefined;
   if (path.fullReplace !== undefined) return { fullPath: path.fullReplace };
-  const replacement = path.prefixMatchReplace;
-  if (replacement === undefined) return undefined;
+  if (path.prefixMatchReplace === undefined) return undefined;
+  // An empty replacement means "/" (HTTPPathModifier table: "/foo/bar" -> "/bar"), and an empty
+  // prefix_rewrite would be no rewrite at all in proto3.
+  const replacement = path.prefixMatchReplace === '' ? '/' : path.prefixMatchReplace;
   const prefix = (route.pathMatch?.type === 'PathPrefix' ? route.pathMatch.value : '/').replace(
     /\/+$/,
     '',
