@@ -4,7 +4,7 @@
 // snapshot has of what was asked; missing names are left out, never block other names or types.
 import type { Any, Node } from '@egts/envoy-api';
 import type { Rejection, StreamInfo, XdsCallbacks, XdsVariant } from '../callbacks.js';
-import { REMOVE_LAST, TypeUrl, UPDATE_ORDER } from '../resourceTypes.js';
+import { REMOVE_LAST, type TypeUrl, UPDATE_ORDER } from '../resourceTypes.js';
 import type { Snapshot } from '../snapshot.js';
 import type { SnapshotCache, SnapshotEntry } from '../snapshotCache.js';
 import { attributeRejection } from './attribution.js';
@@ -261,11 +261,4 @@ export class StreamCore {
     this.#unwatch = undefined;
     return true;
   }
-
-  /** Used by tests and hooks: the snapshot this stream follows. */
-  get snapshotEntry(): SnapshotEntry | undefined {
-    return this.#entry;
-  }
 }
-
-export { TypeUrl };
