@@ -3,9 +3,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadResourcesFromText } from '@egts/api';
+import { translate } from '@egts/gatewayapi-translator';
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createFileProvider, MANAGED_BY, MANAGED_BY_LABEL } from '../index.js';
+import {
+  createFileProvider,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  withDnsEndpointSlices,
+} from '../index.js';
 
 const services = `apiVersion: v1
 kind: Service
@@ -113,5 +120,57 @@ describe('DNS EndpointSlices', () => {
       await provider.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('gives the translator endpoints: the cluster IP (EDS) or the DNS name (FQDN) at the Service port', () => {
+    const { resources, problems } = loadResourcesFromText(`apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: eg }
+spec: { controllerName: gateway.envoyproxy.io/gatewayclass-controller }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: eg, namespace: default }
+spec: { gatewayClassName: eg, listeners: [{ name: http, protocol: HTTP, port: 80 }] }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: r, namespace: default }
+spec:
+  parentRefs: [{ name: eg }]
+  rules: [{ backendRefs: [{ name: local, port: 3000 }, { name: web, port: 8080 }] }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: local, namespace: default }
+spec: { clusterIP: 127.0.0.1, ports: [{ port: 3000 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: default }
+spec: { ports: [{ name: http, port: 8080, targetPort: 80 }] }
+`);
+    expect(problems).toEqual([]);
+    const { xdsIR } = translate(withDnsEndpointSlices(resources));
+    // Every destination setting in the IR, wherever it sits.
+    const settings: { addressType: string; endpoints: { host: string; port: number }[] }[] = [];
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (typeof value === 'object' && value !== null) {
+        if ('addressType' in value && 'endpoints' in value)
+          settings.push(value as (typeof settings)[number]);
+        else Object.values(value).forEach(walk);
+      }
+    };
+    walk(xdsIR);
+    expect(
+      settings.map((s) => ({
+        type: s.addressType,
+        endpoints: s.endpoints.map((e) => `${e.host}:${e.port}`),
+      })),
+    ).toEqual([
+      { type: 'IP', endpoints: ['127.0.0.1:3000'] },
+      { type: 'FQDN', endpoints: ['web.default:8080'] },
+    ]);
   });
 });
