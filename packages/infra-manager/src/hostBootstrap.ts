@@ -39,9 +39,14 @@ export interface HostBootstrapOptions {
 /** Name of the static cluster that points at the xDS server. */
 export const XDS_CLUSTER = 'xds_cluster';
 
+/** The server may listen on a wildcard address; a local proxy reaches it on loopback. */
+const connectHost = (host: string): string =>
+  host === '' || host === '0.0.0.0' ? '127.0.0.1' : host === '::' || host === '[::]' ? '::1' : host;
+
 const xdsCluster = (xds: XdsAddress): Cluster => {
+  const host = connectHost(xds.host);
   // A hostname is resolved by Envoy (STRICT_DNS); an IP needs no lookup (STATIC).
-  const isAddress = isIP(xds.host) !== 0;
+  const isAddress = isIP(host) !== 0;
   const tls = xds.tls;
   return Cluster.fromPartial({
     name: XDS_CLUSTER,
@@ -67,7 +72,7 @@ const xdsCluster = (xds: XdsAddress): Cluster => {
         {
           lbEndpoints: [
             {
-              endpoint: { address: { socketAddress: { address: xds.host, portValue: xds.port } } },
+              endpoint: { address: { socketAddress: { address: host, portValue: xds.port } } },
             },
           ],
         },

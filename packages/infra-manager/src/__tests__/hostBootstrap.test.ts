@@ -55,4 +55,17 @@ describe('hostBootstrap', () => {
     });
     expect((await validateEnvoyConfig(broken)).valid).toBe(false);
   });
+
+  it('connects to loopback when the server listens on a wildcard address', () => {
+    const addressOf = (host: string) =>
+      JSON.stringify(hostBootstrap({ proxyName: 'p', xds: { host, port: 1 } })).match(
+        /"socketAddress":\{"address":"([^"]+)"/,
+      )?.[1];
+    expect(['0.0.0.0', '::', '10.1.2.3', 'xds.local'].map(addressOf)).toEqual([
+      '127.0.0.1',
+      '::1',
+      '10.1.2.3',
+      'xds.local',
+    ]);
+  });
 });
