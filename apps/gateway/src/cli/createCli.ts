@@ -1,6 +1,8 @@
 // The `egts` command line: one Command per subcommand, wired here.
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { runCommand } from './runCommand.js';
+import { serverCommand } from './serverCommand.js';
 import { translateCommand } from './translateCommand.js';
 import { validateCommand } from './validateCommand.js';
 
@@ -9,5 +11,7 @@ export function createCli(): Command {
     .description("Envoy Gateway's control plane in TypeScript")
     .version(VERSION, '-v, --version')
     .addCommand(validateCommand())
-    .addCommand(translateCommand());
+    .addCommand(translateCommand())
+    .addCommand(runCommand())
+    .addCommand(serverCommand());
 }

@@ -3,7 +3,7 @@
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import { createSnapshotCache, createXdsServer, type TlsFiles } from '@egts/xds-server';
 import { type AdminServer, startAdminServer } from '../admin/adminServer.js';
-import { createMetrics } from '../admin/metrics.js';
+import { createMetrics, type Metrics } from '../admin/metrics.js';
 import { createXdsTracker } from '../admin/xdsTracker.js';
 import type { Logging } from '../logging.js';
 import { createPipeline, type Pipeline } from '../pipeline/createPipeline.js';
@@ -13,7 +13,10 @@ export interface GatewayOptions {
   provider: ResourceProvider;
   /** Builds the infrastructure once the xDS server listens (it needs the xDS port). */
   infra?:
-    | ((xds: { host: string; port: number }) => InfraManager & { proxies?(): unknown })
+    | ((
+        xds: { host: string; port: number },
+        metrics: Metrics,
+      ) => InfraManager & { proxies?(): unknown })
     | undefined;
   xds: { host: string; port: number; tls?: TlsFiles | undefined };
   admin: { host: string; port: number };
@@ -41,7 +44,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
   const xdsPort = await xdsServer.listen(`${options.xds.host}:${options.xds.port}`);
   log.info({ port: xdsPort }, 'xDS server listening');
 
-  const infra = options.infra?.({ host: options.xds.host, port: xdsPort });
+  const infra = options.infra?.({ host: options.xds.host, port: xdsPort }, metrics);
   const pipeline = createPipeline({
     provider: options.provider,
     cache,

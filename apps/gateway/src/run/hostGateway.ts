@@ -1,0 +1,57 @@
+// The embedded default (DESIGN.md): resources from files, Envoy as local processes, served over
+// xDS by this process. Shared by `egts run` and `egts server` with a Custom/File provider.
+import { createHostInfraManager } from '@egts/infra-manager';
+import { createFileProvider } from '@egts/provider-file';
+import type { Logging } from '../logging.js';
+import { type RunningGateway, runGateway } from './runGateway.js';
+
+export interface HostGatewayOptions {
+  paths: string[];
+  xds: { host: string; port: number };
+  admin: { host: string; port: number };
+  controllerName?: string | undefined;
+  /** Run no Envoy (serve xDS only), e.g. when proxies are started elsewhere. */
+  withoutProxies?: boolean;
+  logging: Logging;
+}
+
+export async function runHostGateway(options: HostGatewayOptions): Promise<RunningGateway> {
+  const infraLog = options.logging.component('infrastructure');
+  return runGateway({
+    provider: createFileProvider({ paths: options.paths }),
+    infra: options.withoutProxies
+      ? undefined
+      : (xds, metrics) =>
+          createHostInfraManager({
+            xds,
+            onEvent: (event) => {
+              if (event.type === 'restarting') metrics.proxyRestarts.inc({ proxy: event.proxy });
+              const level = event.type === 'exited' ? 'warn' : 'info';
+              infraLog[level]({ event }, `proxy ${event.proxy} ${event.type}`);
+            },
+          }),
+    xds: options.xds,
+    admin: options.admin,
+    translate: options.controllerName ? { controllerName: options.controllerName } : {},
+    logging: options.logging,
+  });
+}
+
+/** Runs until SIGINT or SIGTERM, then stops everything (no Envoy left behind). */
+export function closeOnSignals(gateway: RunningGateway, logging: Logging): void {
+  let closing = false;
+  const stop = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logging.root.info({ signal }, 'stopping');
+    gateway.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logging.root.error({ err: error }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
