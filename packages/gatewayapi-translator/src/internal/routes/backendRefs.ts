@@ -32,6 +32,21 @@ export interface ResolvedBackend {
 
 type AppProtocol = DestinationSetting['protocol'];
 
+/** One backendRef must resolve to one address family: Envoy clusters are IP or DNS, not both. */
+const mixedAddresses = () =>
+  unresolvedRef(
+    'UnsupportedAddressType',
+    'Mixed FQDN and IP addresses for the same backendRef are not supported.',
+  );
+
+/** A Service port's appProtocol can upgrade HTTP to h2c or gRPC upstream (GEP-1911). */
+function appProtocolOf(appProtocol: string | undefined, fallback: AppProtocol): AppProtocol {
+  if (fallback !== 'HTTP' && fallback !== 'GRPC') return fallback;
+  if (appProtocol === 'kubernetes.io/h2c') return 'HTTP2';
+  if (appProtocol === 'grpc') return 'GRPC';
+  return fallback;
+}
+
 function sortEndpoints(endpoints: Endpoint[]): Endpoint[] {
   return endpoints.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.port - b.port));
 }
@@ -129,6 +144,7 @@ export function resolveBackendRef(
     name?: string | undefined;
     port: number;
     protocol?: string | undefined;
+    appProtocol?: string | undefined;
   }[];
   const servicePort = ports.find((p) => p.port === ref.port && (p.protocol ?? 'TCP') === l4);
   if (!servicePort) {
@@ -143,10 +159,11 @@ export function resolveBackendRef(
     ref.port,
     kind === 'ServiceImport',
   );
+  if (addressType === 'Mixed') return { error: mixedAddresses() };
   const setting: DestinationSetting = {
     name: settingName,
     weight,
-    protocol,
+    protocol: appProtocolOf(servicePort.appProtocol, protocol),
     addressType,
     endpoints,
   };
@@ -185,6 +202,7 @@ function resolveEGBackend(
     }
   }
   const addressType = types.size > 1 ? 'Mixed' : types.has('FQDN') ? 'FQDN' : 'IP';
+  if (addressType === 'Mixed') return { error: mixedAddresses() };
   return {
     setting: {
       name: settingName,

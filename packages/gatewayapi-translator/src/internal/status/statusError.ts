@@ -15,7 +15,8 @@ export type RouteReason =
   | 'PortNotSpecified'
   | 'UnsupportedRefValue'
   | 'InvalidBackendTLS'
-  | 'InvalidBackendRef';
+  | 'InvalidBackendRef'
+  | 'UnsupportedAddressType';
 
 /**
  * Which condition an error lands on: `Accepted` for an invalid rule (the rule is dropped, GEP-1364
