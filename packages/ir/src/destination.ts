@@ -10,7 +10,7 @@ export const EndpointSchema = z.object({
   port: z.number().int(),
   /** Zone of the endpoint (EndpointSlice zone), when known. */
   zone: z.string().optional(),
-  /** False when the endpoint is not ready (kept so health can be reported, Envoy gets it as unhealthy). */
+  /** False while the endpoint is terminating: drain it (no new requests) instead of dropping it. */
   ready: z.boolean(),
 });
 export type Endpoint = z.infer<typeof EndpointSchema>;

@@ -51,11 +51,15 @@ function sortEndpoints(endpoints: Endpoint[]): Endpoint[] {
   return endpoints.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.port - b.port));
 }
 
+/**
+ * Endpoints of a Service (or ServiceImport) port from its EndpointSlices: the slice port with the
+ * Service port's name and protocol; serving endpoints only (ready, when serving/terminating are
+ * unknown), terminating ones kept but marked for draining.
+ */
 function sliceEndpoints(
   ctx: TranslatorContext,
   key: string,
-  portName: string | undefined,
-  port: number,
+  servicePort: { name?: string | undefined; protocol?: string | undefined },
   multicluster: boolean,
 ): { endpoints: Endpoint[]; addressType: DestinationSetting['addressType'] } {
   const slices =
@@ -63,17 +67,26 @@ function sliceEndpoints(
   const endpoints: Endpoint[] = [];
   const types = new Set<string>();
   for (const slice of slices) {
-    const slicePort =
-      (slice.ports ?? []).find((p) => (p.name ?? '') === (portName ?? '')) ??
-      ((slice.ports ?? []).length === 1 ? slice.ports?.[0] : undefined);
-    const targetPort = slicePort?.port ?? port;
+    types.add(slice.addressType === 'FQDN' ? 'FQDN' : 'IP');
+    const slicePort = (slice.ports ?? []).find(
+      (p) =>
+        (p.name ?? '') === (servicePort.name ?? '') &&
+        (p.protocol ?? 'TCP') === (servicePort.protocol ?? 'TCP'),
+    );
+    if (slicePort?.port === undefined || slicePort.port === null) continue;
     for (const ep of slice.endpoints ?? []) {
+      const { ready, serving, terminating } = ep.conditions ?? {};
+      const known =
+        serving !== undefined &&
+        serving !== null &&
+        terminating !== undefined &&
+        terminating !== null;
+      if (known ? !serving : ready === false) continue;
       for (const address of ep.addresses ?? []) {
-        types.add(slice.addressType === 'FQDN' ? 'FQDN' : 'IP');
         const endpoint: Endpoint = {
           host: address,
-          port: targetPort,
-          ready: ep.conditions?.ready !== false,
+          port: slicePort.port,
+          ready: !(known && terminating),
         };
         if (ep.zone) endpoint.zone = ep.zone;
         endpoints.push(endpoint);
@@ -155,8 +168,7 @@ export function resolveBackendRef(
   const { endpoints, addressType } = sliceEndpoints(
     ctx,
     key,
-    servicePort.name,
-    ref.port,
+    servicePort,
     kind === 'ServiceImport',
   );
   if (addressType === 'Mixed') return { error: mixedAddresses() };
