@@ -173,6 +173,18 @@ describe('SotW', () => {
     expect(clusterNames(cds3)).toEqual(['b']);
   });
 
+  it('waits for the first snapshot of a group, and serves each group its own', async () => {
+    const s1 = sotw();
+    s1.send({ node: node('n1', 'gw-a'), typeUrl: TypeUrl.Cluster });
+    const s2 = sotw();
+    s2.send({ node: node('n2', 'gw-b'), typeUrl: TypeUrl.Cluster });
+    await s1.none(200);
+    cache.setSnapshot('gw-a', createSnapshot(httpConfig('a', { a: 1 })));
+    cache.setSnapshot('gw-b', createSnapshot(httpConfig('b', { b: 1, c: 2 })));
+    expect(clusterNames(await s1.next())).toEqual(['a']);
+    expect(clusterNames(await s2.next())).toEqual(['b', 'c']);
+  });
+
   it('records push latency per type and node on ACK', async () => {
     cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1 })));
     const s = sotw();
