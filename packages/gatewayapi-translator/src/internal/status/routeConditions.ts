@@ -25,7 +25,7 @@ export function applyRouteConditions(
           'PartiallyInvalid',
           'True',
           firstInvalid.reason,
-          `Dropped rule: ${firstInvalid.message}`,
+          `Dropped Rule: ${firstInvalid.message}`,
         );
     }
     if (refError) c.set('ResolvedRefs', 'False', refError.reason, refError.message);
