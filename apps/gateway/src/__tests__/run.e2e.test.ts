@@ -1,22 +1,18 @@
 // End to end through real Envoy: `egts run` watches a directory while traffic flows; new, changed
 // and deleted routes are served as the files say, a broken file changes nothing else, a killed
 // Envoy comes back, and stopping egts leaves no Envoy behind. Prints how long each change took.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningCli, startCli } from './runCli.js';
 
-const appDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'egts-run-'));
 const backends: Server[] = [];
-let egts: ChildProcess;
-let adminPort = 0;
+let egts: RunningCli;
 let listenerPort = 0;
-const logs: string[] = [];
 
 async function startBackend(name: string): Promise<number> {
   const server = createServer((req, res) => {
@@ -90,11 +86,11 @@ async function waitFor(
     if (await check()) return Math.round(performance.now() - started);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error(`timed out waiting for ${what}\n${logs.slice(-30).join('')}`);
+  throw new Error(`timed out waiting for ${what}\n${egts.output().slice(-4000)}`);
 }
 
 const admin = async (path: string) =>
-  (await fetch(`http://127.0.0.1:${adminPort}${path}`)).json() as Promise<unknown>;
+  (await fetch(`http://127.0.0.1:${egts.adminPort}${path}`)).json() as Promise<unknown>;
 
 const alive = (pid: number) => {
   try {
@@ -128,36 +124,19 @@ spec:
 ${service('a', portA)}${service('b', portB)}`,
   );
   writeFileSync(join(dir, 'one.yaml'), route('one', '/one', 'a', portA));
-  egts = spawn(
-    process.execPath,
-    [
-      '--conditions=@egts/source',
-      '--import',
-      'tsx',
-      join(appDir, 'src', 'cli.ts'),
-      'run',
-      '-f',
-      dir,
-      '--xds-address',
-      '127.0.0.1:0',
-      '--admin-address',
-      '127.0.0.1:0',
-    ],
-    { cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const onData = (chunk: Buffer) => {
-    const text = chunk.toString();
-    logs.push(text);
-    const match = /"port":(\d+),"msg":"admin API listening"/.exec(text);
-    if (match) adminPort = Number(match[1]);
-  };
-  egts.stdout!.on('data', onData);
-  egts.stderr!.on('data', onData);
-  await waitFor('the admin API', async () => adminPort > 0);
+  egts = await startCli([
+    'run',
+    '-f',
+    dir,
+    '--xds-address',
+    '127.0.0.1:0',
+    '--admin-address',
+    '127.0.0.1:0',
+  ]);
 }, 60_000);
 
 afterAll(async () => {
-  if (egts.exitCode === null) egts.kill('SIGKILL');
+  if (egts.child.exitCode === null) egts.child.kill('SIGKILL');
   for (const server of backends) server.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -210,10 +189,7 @@ describe('egts run', () => {
 
   it('leaves no Envoy behind when stopped', async () => {
     const proxies = (await admin('/proxies')) as Array<{ pid: number }>;
-    const exited = new Promise((resolve) => egts.once('exit', resolve));
-    egts.kill('SIGTERM');
-    await exited;
-    expect(egts.exitCode).toBe(0);
+    expect(await egts.stop()).toBe(0);
     for (const { pid } of proxies) expect(alive(pid)).toBe(false);
   }, 30_000);
 });

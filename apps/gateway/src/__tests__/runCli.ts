@@ -1,5 +1,5 @@
 // Runs the real `egts` entry point from source in a child process, as a user would run it.
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,4 +18,56 @@ export function runCli(args: string[], input?: string): CliResult {
     { cwd: appDir, input, encoding: 'utf8', timeout: 60_000 },
   );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A long-running `egts` (run, server) started from source, with the admin port it logged. */
+export interface RunningCli {
+  readonly child: ChildProcess;
+  readonly adminPort: number;
+  /** Everything it printed so far. */
+  output(): string;
+  /** SIGTERM, then waits for it to exit; resolves with its exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function startCli(args: string[], timeoutMs = 60_000): Promise<RunningCli> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@egts/source', '--import', 'tsx', join(appDir, 'src', 'cli.ts'), ...args],
+    { cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const adminPort = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`egts logged no admin port:\n${output}`)),
+      timeoutMs,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"port":(\d+),"msg":"admin API listening"/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`egts exited (${code}) before listening:\n${output}`));
+    });
+  });
+  return {
+    child,
+    adminPort,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = new Promise<number | null>((resolve) =>
+        child.once('exit', (code) => resolve(code)),
+      );
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
 }

@@ -1,11 +1,10 @@
 // `egts server --config`: Envoy Gateway's static configuration decides the provider.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './runCli.js';
+import { runCli, startCli } from './runCli.js';
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const examples = join(appDir, '..', '..', 'examples', 'quickstart');
@@ -42,33 +41,8 @@ provider:
 admin: {address: {host: 127.0.0.1, port: 0}}
 `,
     );
-    const child = spawn(
-      process.execPath,
-      [
-        '--conditions=@egts/source',
-        '--import',
-        'tsx',
-        join(appDir, 'src', 'cli.ts'),
-        'server',
-        '--config',
-        config,
-        '--xds-address',
-        '127.0.0.1:0',
-      ],
-      { cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    const adminPort = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no admin port:\n${output}`)), 30_000);
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /"port":(\d+),"msg":"admin API listening"/.exec(output);
-        if (match) {
-          clearTimeout(timer);
-          resolve(Number(match[1]));
-        }
-      });
-    });
+    const egts = await startCli(['server', '--config', config, '--xds-address', '127.0.0.1:0']);
+    const adminPort = egts.adminPort;
     try {
       let statuses: Array<{ kind: string }> = [];
       for (let i = 0; i < 100 && statuses.length === 0; i++) {
@@ -82,8 +56,7 @@ admin: {address: {host: 127.0.0.1, port: 0}}
       const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
       expect(metrics).toMatch(/egts_xds_snapshots_total\{gateway="default\/eg"\} 1/);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await egts.stop();
     }
   }, 40_000);
 });
