@@ -1,9 +1,9 @@
 import { loadResourcesFromText } from '@egts/api';
 import { createSnapshotCache, TypeUrl } from '@egts/xds-server';
-import { pino } from 'pino';
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../admin/metrics.js';
+import { createLogging } from '../logging.js';
 import { createPipeline } from './createPipeline.js';
 import type { ProviderSnapshot } from './ports.js';
 
@@ -54,7 +54,7 @@ function setup() {
   const pipeline = createPipeline({
     provider: { resources$: provider },
     cache,
-    logger: pino({ level: 'silent' }),
+    logging: createLogging({ default: 'silent' }),
     metrics: createMetrics(),
   });
   return { provider, cache, sets, pipeline };

@@ -6,7 +6,6 @@ import { type ResourceStatus, type TranslateOptions, translate } from '@egts/gat
 import type { InfraIR, XdsIR } from '@egts/ir';
 import { createSnapshot, type SnapshotCache } from '@egts/xds-server';
 import { translateXds } from '@egts/xds-translator';
-import type { Logger } from 'pino';
 import {
   BehaviorSubject,
   concatMap,
@@ -21,6 +20,7 @@ import {
   share,
 } from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
+import type { Logging } from '../logging.js';
 import { perKey } from './perKey.js';
 import type { InfraManager, ProviderSnapshot } from './ports.js';
 
@@ -29,7 +29,7 @@ export interface PipelineOptions {
   translate?: TranslateOptions;
   cache: SnapshotCache;
   infra?: InfraManager | undefined;
-  logger: Logger;
+  logging: Logging;
   metrics: Metrics;
 }
 
@@ -52,13 +52,13 @@ interface Translated {
 }
 
 export function createPipeline(options: PipelineOptions): Pipeline {
-  const { cache, infra, logger, metrics } = options;
+  const { cache, infra, logging, metrics } = options;
   const log = {
-    translator: logger.child({ component: 'gatewayapi-translator' }),
-    xds: logger.child({ component: 'xds-translator' }),
-    infra: logger.child({ component: 'infrastructure' }),
-    status: logger.child({ component: 'status' }),
-    provider: logger.child({ component: 'provider' }),
+    translator: logging.component('gatewayapi-translator'),
+    xds: logging.component('xds-translator'),
+    infra: logging.component('infrastructure'),
+    status: logging.component('status'),
+    provider: logging.component('provider'),
   };
   const statuses$ = new BehaviorSubject<readonly ResourceStatus[]>([]);
   const problems$ = new BehaviorSubject<ProviderSnapshot['problems']>([]);
@@ -69,8 +69,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   const translated$: Observable<Translated> = options.provider.resources$.pipe(
     mergeMap((snapshot) => {
-      problems$.next(snapshot.problems);
-      for (const problem of snapshot.problems) log.provider.warn({ problem }, 'input problem');
+      if (!isDeepStrictEqual(problems$.value, snapshot.problems)) {
+        problems$.next(snapshot.problems);
+        for (const problem of snapshot.problems) log.provider.warn({ problem }, 'input problem');
+      }
       const started = performance.now();
       try {
         const result = translate(snapshot.resources, options.translate);

@@ -49,7 +49,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
     provider: options.provider,
     cache,
     infra,
-    logger: options.logging.root,
+    logging: options.logging,
     metrics,
     ...(options.translate ? { translate: options.translate } : {}),
   });
