@@ -1,0 +1,99 @@
+// `pnpm bench [--only translate,change,endpoint,propagation,edits,rss] [--large] [--quick]`:
+// runs the benchmarks, prints one table per measure and writes results/latest.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { changeCost, coldTranslation } from './inProcess.js';
+import { httpScenario, largeScenario, type Scenario } from './scenarios.js';
+import { editsUnderTraffic, propagation, rssByScale } from './throughEnvoy.js';
+
+const MEASURES = ['translate', 'change', 'endpoint', 'propagation', 'edits', 'rss'] as const;
+type Measure = (typeof MEASURES)[number];
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    large: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  console.log(`pnpm bench [--only ${MEASURES.join(',')}] [--large] [--quick] [--out FILE]
+  --large  adds the 10,000-route scale
+  --quick  fewer runs and samples (a run of everything in a few minutes)`);
+  process.exit(0);
+}
+const only = new Set<Measure>(
+  values.only === undefined
+    ? MEASURES
+    : values.only.split(',').map((m) => {
+        if (!(MEASURES as readonly string[]).includes(m)) throw new Error(`unknown measure ${m}`);
+        return m as Measure;
+      }),
+);
+const quick = values.quick;
+const scales = [100, 1000, 5000, ...(values.large ? [10_000] : [])];
+const scenarios = (): Scenario[] => [
+  ...scales.map((routes) => httpScenario({ routes })),
+  largeScenario(),
+];
+
+const table = (title: string, rows: readonly object[]) => {
+  console.log(`\n${title}`);
+  console.table(rows);
+};
+
+const results: Record<string, unknown> = {
+  startedAt: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+  note: 'load average at start: shared machine, absolute times are noisy; medians reported',
+};
+
+if (only.has('translate')) {
+  const rows = scenarios().map((s) => coldTranslation(s, quick ? 3 : 7));
+  table('1. cold translation, Gateway API -> xDS resources (median ms; MiB allocated)', rows);
+  results.coldTranslation = rows;
+}
+if (only.has('change')) {
+  const rows = scenarios().map((s) => changeCost(s, 'HTTPRoute', quick ? 5 : 15));
+  table('2. one HTTPRoute change (translation + snapshots set; bytes of changed resources)', rows);
+  results.routeChange = rows;
+}
+if (only.has('endpoint')) {
+  const rows = scenarios().map((s) => changeCost(s, 'EndpointSlice', quick ? 5 : 15));
+  table('3. one EndpointSlice change (endpoint-only push)', rows);
+  results.endpointChange = rows;
+}
+if (only.has('propagation')) {
+  const row = await propagation(1000, quick ? 10 : 50);
+  table('4. propagation through Envoy: route added on top of 1,000 (file written -> first 200)', [
+    row,
+  ]);
+  results.propagation = row;
+}
+if (only.has('edits')) {
+  const row = await editsUnderTraffic(1000, quick ? 5 : 20, 300, quick ? 8000 : 20_000);
+  table('5. route edits under constant traffic (errors = any non-200)', [row]);
+  results.editsUnderTraffic = row;
+}
+if (only.has('rss')) {
+  const rows = await rssByScale(scales);
+  table(
+    '6. egts RSS (MiB) once each scale is served; negative routes = after scaling back down',
+    rows,
+  );
+  results.rss = rows;
+}
+
+results.finishedAt = new Date().toISOString();
+const out =
+  values.out ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'latest.json');
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwritten ${out}`);

@@ -1,0 +1,317 @@
+// Measures through real Envoy: `egts run -f DIR` (file provider, local Envoy, xDS) on 127.0.0.1
+// with a local backend. Propagation (file written -> first correct response), errors while a
+// route is edited under constant traffic, and egts's RSS at each scale and after scaling down.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { httpRouteObject, httpScenario, type Json, resolveOptions, toText } from './scenarios.js';
+import { median, percentile, round, rssOf } from './stats.js';
+
+const gatewayApp = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'gateway');
+
+/** One Gateway: one Envoy, so the measure is not about starting several proxies on 2 cores. */
+const GATEWAYS = 1;
+
+export interface Harness {
+  readonly listenerPort: number;
+  readonly egtsPid: number;
+  /** Writes `name` atomically (write + rename), as an editor or kubectl-like tool would. */
+  write(name: string, objects: readonly Json[]): void;
+  routes(count: number, version?: (i: number) => number): Json[];
+  get(i: number): Promise<{ status: number; body: string }>;
+  /** Polls route i until `ok`; returns ms, and counts every response that is not 200/404. */
+  waitFor(
+    i: number,
+    ok: (r: { status: number; body: string }) => boolean,
+    timeoutMs?: number,
+  ): Promise<number>;
+  errors: number;
+  close(): Promise<void>;
+}
+
+const freePort = async (): Promise<number> => {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+};
+
+export const startHarness = async (initialRoutes: number): Promise<Harness> => {
+  const dir = mkdtempSync(join(tmpdir(), 'egts-bench-'));
+  const backend: Server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`${req.url} ${req.headers['x-version'] ?? '0'}`);
+  });
+  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+  const backendPort = (backend.address() as AddressInfo).port;
+  const listenerPort = await freePort();
+  const scenario = httpScenario({
+    routes: initialRoutes,
+    gateways: GATEWAYS,
+    listenerPort,
+    backend: { address: '127.0.0.1', port: backendPort },
+  });
+  const options = resolveOptions({ routes: initialRoutes, gateways: GATEWAYS });
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  let tmp = 0;
+  const write = (name: string, objects: readonly Json[]) => {
+    const path = join(dir, name);
+    const staging = join(dir, `.${name}.${tmp++}.tmp`);
+    writeFileSync(staging, toText(objects));
+    renameSync(staging, path);
+  };
+  write('base.yaml', [...scenario.base, ...scenario.services]);
+  write('routes.yaml', scenario.routes);
+
+  const egts: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--conditions=@egts/source',
+      '--import',
+      'tsx',
+      join(gatewayApp, 'src', 'cli.ts'),
+      'run',
+      '-f',
+      dir,
+      '--xds-address',
+      '127.0.0.1:0',
+      '--admin-address',
+      '127.0.0.1:0',
+      '--log-level',
+      'warn',
+    ],
+    { cwd: gatewayApp, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const logs: string[] = [];
+  egts.stderr?.on('data', (chunk: Buffer) => {
+    logs.push(chunk.toString());
+    if (logs.length > 50) logs.shift();
+  });
+
+  const harness: Harness = {
+    listenerPort,
+    egtsPid: egts.pid!,
+    errors: 0,
+    write,
+    routes: (count, version = () => 0) =>
+      Array.from({ length: count }, (_, i) => httpRouteObject(i, options, version(i))),
+    get: (i) =>
+      new Promise((resolve) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: listenerPort,
+            path: `/r${i}`,
+            headers: { host: `app${i % 50}.example.com` },
+            agent,
+            timeout: 2000,
+          },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (d: string) => {
+              body += d;
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('timeout', () => req.destroy(new Error('timeout')));
+        req.on('error', () => resolve({ status: 0, body: '' }));
+        req.end();
+      }),
+    async waitFor(i, ok, timeoutMs = 30_000) {
+      const started = performance.now();
+      while (performance.now() - started < timeoutMs) {
+        const response = await harness.get(i);
+        if (response.status !== 200 && response.status !== 404) harness.errors++;
+        if (ok(response)) return performance.now() - started;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      throw new Error(`route ${i} not as expected after ${timeoutMs} ms\n${logs.join('')}`);
+    },
+    async close() {
+      agent.destroy();
+      if (egts.exitCode === null && egts.signalCode === null) {
+        const exited = new Promise((resolve) => egts.once('exit', resolve));
+        egts.kill('SIGTERM');
+        const timer = setTimeout(() => egts.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await new Promise((resolve) => backend.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    // Envoy listening and the last route served: the start is done. Connection errors before
+    // that are Envoy starting, not errors of the control plane.
+    const last = initialRoutes - 1;
+    const started = performance.now();
+    while ((await harness.get(last)).status !== 200) {
+      if (egts.exitCode !== null) throw new Error(`egts exited\n${logs.join('')}`);
+      if (performance.now() - started > 120_000)
+        throw new Error(`egts did not serve\n${logs.join('')}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } catch (error) {
+    await harness.close();
+    throw error;
+  }
+  return harness;
+};
+
+export interface PropagationResult {
+  existingRoutes: number;
+  added: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  errors: number;
+}
+
+/** Routes added one at a time (one file each) on top of `existing`: file written -> first 200. */
+export const propagation = async (existing: number, added: number): Promise<PropagationResult> => {
+  const harness = await startHarness(existing);
+  try {
+    const all = harness.routes(existing + added);
+    const samples: number[] = [];
+    for (let k = 0; k < added; k++) {
+      const i = existing + k;
+      harness.write(`added-${i}.yaml`, [all[i]!]);
+      samples.push(
+        await harness.waitFor(i, (r) => r.status === 200 && r.body.startsWith(`/r${i} `)),
+      );
+    }
+    return {
+      existingRoutes: existing,
+      added,
+      p50Ms: round(median(samples)),
+      p99Ms: round(percentile(samples, 99)),
+      maxMs: round(Math.max(...samples)),
+      errors: harness.errors,
+    };
+  } finally {
+    await harness.close();
+  }
+};
+
+export interface EditsResult {
+  routes: number;
+  edits: number;
+  requests: number;
+  requestsPerSecond: number;
+  errors: number;
+  /** Median ms from an edit's file write to the edited route answering with the new version. */
+  editP50Ms: number;
+}
+
+/**
+ * Constant traffic (`rate` requests/s over a few routes, at most `durationMs`) while route 1 is
+ * edited `edits` times (a header its backend echoes changes); every non-200 counts as an error.
+ */
+export const editsUnderTraffic = async (
+  routes: number,
+  edits: number,
+  rate = 300,
+  durationMs = 15_000,
+): Promise<EditsResult> => {
+  const harness = await startHarness(routes);
+  try {
+    let requests = 0;
+    let errors = 0;
+    let stop = false;
+    const maxRequests = Math.ceil((rate * durationMs) / 1000);
+    const started = performance.now();
+    const inflight = new Set<Promise<void>>();
+    const traffic = (async () => {
+      const tickMs = 10;
+      while (!stop && requests < maxRequests && performance.now() - started < durationMs) {
+        // Catch up with the schedule (timers drift under load): `rate` per second since the start.
+        const due = Math.min(
+          maxRequests,
+          Math.floor(((performance.now() - started) * rate) / 1000),
+        );
+        while (requests < due) {
+          const i = requests++ % 4; // routes 0..3, route 1 is the edited one
+          const p = harness.get(i).then((r) => {
+            if (r.status !== 200) errors++;
+          });
+          inflight.add(p);
+          void p.finally(() => inflight.delete(p));
+        }
+        await new Promise((resolve) => setTimeout(resolve, tickMs));
+      }
+    })();
+    const editMs: number[] = [];
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (let k = 1; k <= edits; k++) {
+      const written = performance.now();
+      harness.write(
+        'routes.yaml',
+        harness.routes(routes, (i) => (i === 1 ? k : 0)),
+      );
+      while (performance.now() - started < durationMs - 200) {
+        const r = await harness.get(1);
+        if (r.body.endsWith(` ${k}`)) break;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      editMs.push(performance.now() - written);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    stop = true;
+    await traffic;
+    await Promise.all([...inflight]);
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      routes,
+      edits,
+      requests,
+      requestsPerSecond: round(requests / seconds, 0),
+      errors,
+      editP50Ms: round(median(editMs)),
+    };
+  } finally {
+    await harness.close();
+  }
+};
+
+export interface RssResult {
+  routes: number;
+  rssMiB: number;
+  peakMiB: number;
+}
+
+/** egts's RSS once each scale is served, then after scaling back to the first scale. */
+export const rssByScale = async (scales: readonly number[]): Promise<RssResult[]> => {
+  const [first] = scales;
+  const harness = await startHarness(first!);
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 2000));
+  try {
+    const results: RssResult[] = [];
+    const sample = (routes: number) => {
+      const { rss, peak } = rssOf(harness.egtsPid);
+      results.push({ routes, rssMiB: round(rss), peakMiB: round(peak) });
+    };
+    await settle();
+    sample(first!);
+    for (const scale of scales.slice(1)) {
+      harness.write('routes.yaml', harness.routes(scale));
+      await harness.waitFor(scale - 1, (r) => r.status === 200, 180_000);
+      await settle();
+      sample(scale);
+    }
+    harness.write('routes.yaml', harness.routes(first!));
+    const last = scales[scales.length - 1]! - 1;
+    await harness.waitFor(last, (r) => r.status === 404, 180_000);
+    await settle();
+    sample(-first!); // negative: back down to `first`
+    return results;
+  } finally {
+    await harness.close();
+  }
+};
