@@ -1,0 +1,131 @@
+// The suite's comparisons, without Envoy: what makes a response or a status fail a test.
+import { describe, expect, it } from 'vitest';
+import type { EchoResponse } from '../internal/echoServer.js';
+import { compareResponse } from '../internal/httpExpectation.js';
+import { compareStatus } from '../internal/statusExpectation.js';
+
+const echo = (over: Partial<EchoResponse> = {}): EchoResponse => ({
+  path: '/a',
+  host: 'example.com',
+  method: 'GET',
+  proto: 'HTTP/1.1',
+  headers: { 'X-Header-Set': ['set'] },
+  namespace: 'gateway-conformance-infra',
+  ingress: '',
+  service: '',
+  pod: 'infra-backend-v1-00001',
+  httpPort: '3000',
+  ...over,
+});
+
+const ok = (body: EchoResponse, status = 200, headers: Record<string, string> = {}) => ({
+  status,
+  headers,
+  body: JSON.stringify(body),
+  echo: body,
+});
+
+describe('compareResponse', () => {
+  const expected = {
+    request: { host: 'example.com', path: '/a' },
+    backend: 'infra-backend-v1',
+    backendRequest: { headers: { 'X-Header-Set': 'set' }, absentHeaders: ['X-Gone'] },
+  };
+
+  it('accepts the answer of the right backend with the right request', () => {
+    expect(compareResponse(expected, ok(echo()))).toBeUndefined();
+  });
+
+  it('names what differs', () => {
+    expect(compareResponse(expected, ok(echo({ pod: 'infra-backend-v2-00002' })))).toMatch(
+      /infra-backend-v2-00002/,
+    );
+    expect(compareResponse(expected, ok(echo({ path: '/b' })))).toMatch(/path \/b/);
+    expect(compareResponse(expected, ok(echo({ headers: {} })))).toMatch(/X-Header-Set/);
+    expect(
+      compareResponse(
+        expected,
+        ok(echo({ headers: { 'X-Header-Set': ['set'], 'X-Gone': ['1'] } })),
+      ),
+    ).toMatch(/X-Gone/);
+    expect(compareResponse(expected, ok(echo({ namespace: 'other' })))).toMatch(/namespace other/);
+    expect(compareResponse(expected, { status: 404, headers: {}, body: '' })).toMatch(/status 404/);
+  });
+
+  it('checks redirects by their Location parts', () => {
+    const redirect = {
+      request: { path: '/' },
+      status: 302,
+      redirect: { scheme: 'https', host: 'example.org', port: '', path: '/' },
+    };
+    const answer = (location: string) => ({ status: 302, headers: { location }, body: '' });
+    expect(compareResponse(redirect, answer('https://example.org/'))).toBeUndefined();
+    expect(compareResponse(redirect, answer('https://example.org:8443/'))).toMatch(/port "8443"/);
+    expect(compareResponse(redirect, answer('http://example.org/'))).toMatch(/scheme http/);
+  });
+});
+
+describe('compareStatus', () => {
+  const statuses = [
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'r', namespace: 'ns' },
+      status: {
+        parents: [
+          {
+            parentRef: { name: 'gw' },
+            controllerName: 'c',
+            conditions: [
+              { type: 'Accepted', status: 'True', reason: 'Accepted', observedGeneration: 2 },
+              {
+                type: 'ResolvedRefs',
+                status: 'False',
+                reason: 'BackendNotFound',
+                observedGeneration: 2,
+              },
+            ],
+          },
+        ],
+      },
+    },
+  ];
+  const gen = () => 2;
+  const route = (type: string, status: 'True' | 'False', reason?: string) => ({
+    kind: 'HTTPRoute' as const,
+    namespace: 'ns',
+    name: 'r',
+    parents: [
+      {
+        gateway: { namespace: 'ns', name: 'gw' },
+        conditions: [{ type, status, ...(reason ? { reason } : {}) }],
+      },
+    ],
+  });
+
+  it('accepts matching conditions of the latest generation', () => {
+    expect(
+      compareStatus(route('ResolvedRefs', 'False', 'BackendNotFound'), statuses, gen),
+    ).toBeUndefined();
+  });
+
+  it('rejects another status, reason, an old generation or a missing parent', () => {
+    expect(compareStatus(route('Accepted', 'False'), statuses, gen)).toMatch(/Accepted=True/);
+    expect(compareStatus(route('ResolvedRefs', 'False', 'RefNotPermitted'), statuses, gen)).toMatch(
+      /BackendNotFound/,
+    );
+    expect(compareStatus(route('Accepted', 'True'), statuses, () => 3)).toMatch(
+      /observedGeneration 2/,
+    );
+    expect(compareStatus({ ...route('Accepted', 'True'), name: 'other' }, statuses, gen)).toMatch(
+      /no status/,
+    );
+    expect(
+      compareStatus(
+        { kind: 'HTTPRoute', namespace: 'ns', name: 'r', notAccepted: true },
+        statuses,
+        gen,
+      ),
+    ).toMatch(/want no accepted parent/);
+  });
+});

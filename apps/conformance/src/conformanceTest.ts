@@ -1,0 +1,88 @@
+// What one upstream conformance test is, re-expressed as data: its features, the manifests it
+// applies, the statuses it expects, the requests it checks, and any further steps.
+import type { GatewayRef, HttpExpectation } from './internal/httpExpectation.js';
+import type { StatusExpectation } from './internal/statusExpectation.js';
+
+export type { GatewayRef, HttpExpectation, StatusExpectation };
+
+/** Gateway API feature names (pkg/features), as the report lists them. */
+export type Feature = string;
+
+/** What a test's extra steps can do with the harness. */
+export interface TestHarness {
+  /** Applies the test's manifests again after `edit` changed a copy of each object. */
+  update(
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    edit: (object: Record<string, unknown> & { spec: Record<string, unknown> }) => void,
+  ): Promise<void>;
+  /** Generation of an object now (the API server's metadata.generation). */
+  generation(kind: string, namespace: string | undefined, name: string): number;
+  expectStatuses(expected: readonly StatusExpectation[]): Promise<void>;
+  expectRequests(expected: readonly HttpExpectation[]): Promise<void>;
+}
+
+export interface ConformanceTest {
+  readonly name: string;
+  readonly description: string;
+  readonly features: readonly Feature[];
+  /** Files under the suite's `tests/` folder (base manifests are always applied). */
+  readonly manifests: readonly string[];
+  readonly provisional?: boolean;
+  /** Must hold once the manifests are applied (the suite's "must be accepted" waits included). */
+  readonly statuses?: readonly StatusExpectation[];
+  /** Each must hold for consecutive requests within the consistency timeout. */
+  readonly requests?: readonly HttpExpectation[];
+  /** Further steps: changes to applied objects and what must follow. */
+  readonly steps?: (harness: TestHarness) => Promise<void>;
+  /** Why this harness cannot run the test; the report lists it as skipped with this reason. */
+  readonly skip?: string;
+}
+
+export const infra = 'gateway-conformance-infra';
+export const appBackend = 'gateway-conformance-app-backend';
+export const webBackend = 'gateway-conformance-web-backend';
+
+export const gw = (name: string, namespace = infra): GatewayRef => ({ namespace, name });
+
+/** The suite's GatewayAndRoutesMustBeAccepted: Gateway accepted and programmed, routes accepted. */
+export const accepted = (
+  gateway: GatewayRef,
+  routes: readonly string[],
+  kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' = 'HTTPRoute',
+  routeNamespace = infra,
+): StatusExpectation[] => [
+  {
+    kind: 'Gateway',
+    namespace: gateway.namespace,
+    name: gateway.name,
+    conditions: [
+      { type: 'Accepted', status: 'True' },
+      { type: 'Programmed', status: 'True' },
+    ],
+  },
+  ...routes.map(
+    (route): StatusExpectation => ({
+      kind,
+      namespace: routeNamespace,
+      name: route,
+      parents: [{ gateway, conditions: [{ type: 'Accepted', status: 'True' }] }],
+    }),
+  ),
+];
+
+/** A route parent's conditions as the suite's HTTPRouteMustHaveCondition checks them. */
+export const routeCondition = (
+  route: string,
+  gateway: GatewayRef,
+  type: string,
+  status: 'True' | 'False',
+  reason?: string,
+  routeNamespace = infra,
+): StatusExpectation => ({
+  kind: 'HTTPRoute',
+  namespace: routeNamespace,
+  name: route,
+  parents: [{ gateway, conditions: [{ type, status, ...(reason ? { reason } : {}) }] }],
+});

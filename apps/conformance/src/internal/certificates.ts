@@ -1,0 +1,74 @@
+// The Secrets the suite creates in code at setup (not in any manifest): self-signed serving
+// certificates for the HTTPS listeners, made with the openssl CLI into a temporary directory.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KubeObject } from './cluster.js';
+
+export interface Certificate {
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** A self-signed certificate for `hosts` (DNS SANs; the first is the CN). */
+export const selfSigned = (hosts: readonly string[]): Certificate => {
+  const dir = mkdtempSync(join(tmpdir(), 'egts-conformance-cert-'));
+  try {
+    const config = [
+      '[req]',
+      'distinguished_name = dn',
+      'x509_extensions = ext',
+      'prompt = no',
+      '[dn]',
+      `CN = ${hosts[0]}`,
+      'O = gateway-api-conformance',
+      '[ext]',
+      `subjectAltName = ${hosts.map((h) => `DNS:${h}`).join(',')}`,
+      'basicConstraints = critical,CA:TRUE',
+      'keyUsage = digitalSignature,keyEncipherment,keyCertSign',
+      'extendedKeyUsage = serverAuth',
+    ].join('\n');
+    writeFileSync(join(dir, 'req.cnf'), config);
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '365',
+        '-config',
+        'req.cnf',
+        '-keyout',
+        'key.pem',
+        '-out',
+        'cert.pem',
+      ],
+      { cwd: dir, stdio: 'ignore' },
+    );
+    return {
+      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+export const tlsSecret = (
+  namespace: string,
+  name: string,
+  certificate: Certificate,
+): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name, namespace },
+  type: 'kubernetes.io/tls',
+  data: {
+    'tls.crt': Buffer.from(certificate.cert).toString('base64'),
+    'tls.key': Buffer.from(certificate.key).toString('base64'),
+  },
+});

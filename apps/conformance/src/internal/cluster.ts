@@ -1,0 +1,160 @@
+// A stand-in for the Kubernetes API server the suite talks to: holds the applied objects with
+// their creation order and generations, runs each backend Deployment as a local echo server, and
+// points each Service at it with an EndpointSlice, as the endpoints controller would.
+import { isDeepStrictEqual } from 'node:util';
+import { loadResourcesFromText, type Problem, type Resources } from '@egts/api';
+import { parseAllDocuments, stringify } from 'yaml';
+import { type EchoServer, startEchoServer } from './echoServer.js';
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    creationTimestamp?: string;
+    generation?: number;
+    [key: string]: unknown;
+  };
+  spec?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** Kinds the suite applies that are workloads, not configuration: run locally, never translated. */
+const WORKLOAD_KINDS = new Set(['Deployment', 'Pod', 'StatefulSet', 'DaemonSet']);
+
+export const objectKey = (o: Pick<KubeObject, 'kind' | 'metadata'>): string =>
+  `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+/** Splits multi-document YAML into objects, filling the suite's placeholders first. */
+export const parseManifests = (
+  text: string,
+  placeholders: Record<string, string>,
+): KubeObject[] => {
+  let filled = text;
+  for (const [name, value] of Object.entries(placeholders)) filled = filled.replaceAll(name, value);
+  const objects: KubeObject[] = [];
+  for (const doc of parseAllDocuments(filled)) {
+    if (doc.errors.length > 0) throw new Error(`manifest YAML: ${doc.errors[0]!.message}`);
+    const value = doc.toJS() as KubeObject | null;
+    if (value && typeof value === 'object' && value.kind) objects.push(value);
+  }
+  return objects;
+};
+
+interface Stored {
+  object: KubeObject;
+  echo?: EchoServer;
+}
+
+const pickLabels = (deployment: KubeObject): Record<string, string> => {
+  const template = (deployment.spec?.template ?? {}) as {
+    metadata?: { labels?: Record<string, string> };
+  };
+  return template.metadata?.labels ?? {};
+};
+
+export class Cluster {
+  readonly #objects = new Map<string, Stored>();
+  #clock = Date.parse('2026-01-01T00:00:00Z');
+  #podSeq = 0;
+
+  /** Creates or updates objects in order; an update with a new spec bumps `generation`. */
+  async apply(objects: readonly KubeObject[]): Promise<void> {
+    for (const input of objects) {
+      const object = structuredClone(input);
+      const key = objectKey(object);
+      const existing = this.#objects.get(key);
+      if (existing) {
+        const sameSpec = isDeepStrictEqual(existing.object.spec, object.spec);
+        object.metadata.creationTimestamp = existing.object.metadata.creationTimestamp!;
+        object.metadata.generation =
+          (existing.object.metadata.generation ?? 1) + (sameSpec ? 0 : 1);
+        existing.object = object;
+        continue;
+      }
+      this.#clock += 1_000;
+      object.metadata.creationTimestamp = new Date(this.#clock).toISOString().replace('.000', '');
+      object.metadata.generation = 1;
+      const stored: Stored = { object };
+      if (WORKLOAD_KINDS.has(object.kind)) {
+        this.#podSeq += 1;
+        const pod = `${object.metadata.name}-${this.#podSeq.toString(16).padStart(5, '0')}`;
+        stored.echo = await startEchoServer(object.metadata.namespace ?? 'default', pod);
+      }
+      this.#objects.set(key, stored);
+    }
+  }
+
+  async delete(objects: readonly Pick<KubeObject, 'kind' | 'metadata'>[]): Promise<void> {
+    for (const object of objects) {
+      const key = objectKey(object);
+      const stored = this.#objects.get(key);
+      if (!stored) continue;
+      this.#objects.delete(key);
+      await stored.echo?.close();
+    }
+  }
+
+  get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.#objects.get(`${kind}/${namespace ?? ''}/${name}`)?.object;
+  }
+
+  /** The configuration objects plus one EndpointSlice per Service that selects a running backend. */
+  objects(): KubeObject[] {
+    const config: KubeObject[] = [];
+    const workloads: Stored[] = [];
+    for (const stored of this.#objects.values()) {
+      if (stored.echo) workloads.push(stored);
+      else config.push(stored.object);
+    }
+    const slices: KubeObject[] = [];
+    for (const service of config.filter((o) => o.kind === 'Service')) {
+      const selector = (service.spec?.selector ?? {}) as Record<string, string>;
+      if (Object.keys(selector).length === 0) continue;
+      const ns = service.metadata.namespace ?? 'default';
+      const backends = workloads.filter(
+        (w) =>
+          (w.object.metadata.namespace ?? 'default') === ns &&
+          Object.entries(selector).every(([k, v]) => pickLabels(w.object)[k] === v),
+      );
+      if (backends.length === 0) continue;
+      const ports = (service.spec?.ports ?? []) as Array<{ name?: string; appProtocol?: string }>;
+      // One local server per Deployment answers on every Service port (the pods listen on one).
+      backends.forEach((backend, i) => {
+        slices.push({
+          apiVersion: 'discovery.k8s.io/v1',
+          kind: 'EndpointSlice',
+          metadata: {
+            name: `${service.metadata.name}-${i}`,
+            namespace: ns,
+            labels: { 'kubernetes.io/service-name': service.metadata.name },
+          },
+          addressType: 'IPv4',
+          endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+          ports: ports.map((p) => ({
+            ...(p.name ? { name: p.name } : {}),
+            port: backend.echo!.port,
+            protocol: 'TCP',
+            ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
+          })),
+        });
+      });
+    }
+    return [...config, ...slices];
+  }
+
+  /** What egts reads: the objects decoded by @egts/api as the file provider does (lenient). */
+  resources(): { resources: Resources; problems: Problem[] } {
+    const text = this.objects()
+      .map((o) => stringify(o))
+      .join('---\n');
+    return loadResourcesFromText(text, 'cluster', { lenient: true });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#objects.values()].map((s) => s.echo?.close()));
+    this.#objects.clear();
+  }
+}

@@ -1,0 +1,111 @@
+// egts in-process around the harness's cluster: translate() -> statuses, per-Gateway xDS snapshots
+// served by the egts xDS server, and one real Envoy per Gateway run by the host infra-manager.
+// The one harness-specific step: each Envoy listener binds to a free 127.0.0.1 port instead of the
+// Gateway's port (80 -> 10080 would collide between Gateways and concurrent runs); the mapping is
+// kept so that requests to "Gateway X, port 80" reach the right Envoy.
+import type { Listener } from '@egts/envoy-api';
+import {
+  DEFAULT_CONTROLLER_NAME,
+  type ResourceStatus,
+  translate,
+} from '@egts/gatewayapi-translator';
+import { createHostInfraManager, type HostInfraManager } from '@egts/infra-manager';
+import {
+  createSnapshot,
+  createSnapshotCache,
+  createXdsServer,
+  type Rejection,
+  type XdsServer,
+} from '@egts/xds-server';
+import { translateXds } from '@egts/xds-translator';
+import type { Cluster } from './cluster.js';
+import { freePort } from './freePort.js';
+
+export interface ControlPlane {
+  /** Re-translates the cluster's current objects and pushes the result to Envoy. */
+  sync(): Promise<void>;
+  statuses(): readonly ResourceStatus[];
+  /** The local port that serves `port` of Gateway `namespace/name`, once one was assigned. */
+  address(namespace: string, name: string, port: number): number | undefined;
+  /** xDS rejections (NACKs) and proxy exits seen so far: the reasons behind a failing request. */
+  readonly incidents: string[];
+  close(): Promise<void>;
+}
+
+/** The Infra IR / xDS IR name of a Gateway's proxy fleet, as the translator names it. */
+const fleetName = (namespace: string, name: string): string => `${namespace}/${name}`;
+
+export const startControlPlane = async (cluster: Cluster): Promise<ControlPlane> => {
+  const cache = createSnapshotCache();
+  const incidents: string[] = [];
+  const xds: XdsServer = createXdsServer(cache, {
+    onNack: (rejection: Rejection) =>
+      incidents.push(`NACK ${rejection.typeUrl.split('.').pop()}: ${rejection.message}`),
+  });
+  const xdsPort = await xds.listen('127.0.0.1:0');
+  const infra: HostInfraManager = createHostInfraManager({
+    xds: { host: '127.0.0.1', port: xdsPort },
+    backoff: { initialMs: 200, maxMs: 2_000 },
+    stopTimeoutMs: 2_000,
+    onEvent: (event) => {
+      if (event.type === 'exited')
+        incidents.push(`Envoy ${event.proxy} exited (${event.code}): ${event.logTail.slice(-300)}`);
+    },
+  });
+  // "<fleet>|<gateway port>" -> local port; kept for the whole run so that Envoy never rebinds.
+  const ports = new Map<string, number>();
+  let statuses: readonly ResourceStatus[] = [];
+  let served = new Set<string>();
+
+  const localPort = async (fleet: string, port: number): Promise<number> => {
+    const key = `${fleet}|${port}`;
+    let local = ports.get(key);
+    if (local === undefined) {
+      local = await freePort();
+      ports.set(key, local);
+    }
+    return local;
+  };
+
+  const rebind = async (fleet: string, listener: Listener): Promise<Listener> => {
+    const socket = listener.address?.socketAddress;
+    if (socket?.portValue === undefined) return listener;
+    // Undo the translator's privileged-port shift (80 -> 10080): the suite's manifests use no
+    // ports from 10000 up, so the Gateway port is unambiguous.
+    const bound = socket.portValue;
+    const gatewayPort = bound >= 10_000 && bound < 11_024 ? bound - 10_000 : bound;
+    const port = await localPort(fleet, gatewayPort);
+    return {
+      ...listener,
+      address: {
+        ...listener.address,
+        socketAddress: { ...socket, address: '127.0.0.1', portValue: port },
+      },
+    };
+  };
+
+  return {
+    incidents,
+    async sync() {
+      const { resources } = cluster.resources();
+      const result = translate(resources, { controllerName: DEFAULT_CONTROLLER_NAME });
+      statuses = result.statuses;
+      const now = new Set<string>();
+      for (const ir of result.xdsIR) {
+        const xdsResources = translateXds(ir, { mode: 'ads' });
+        const listeners = await Promise.all(xdsResources.listeners.map((l) => rebind(ir.name, l)));
+        cache.setSnapshot(ir.name, createSnapshot({ ...xdsResources, listeners }));
+        now.add(ir.name);
+      }
+      for (const name of served) if (!now.has(name)) cache.clearSnapshot(name);
+      served = now;
+      await infra.apply(result.infraIR);
+    },
+    statuses: () => statuses,
+    address: (namespace, name, port) => ports.get(`${fleetName(namespace, name)}|${port}`),
+    async close() {
+      await infra.close();
+      await xds.close();
+    },
+  };
+};

@@ -1,0 +1,87 @@
+// A local stand-in for the suite's echo-basic backend: answers every HTTP request with JSON naming
+// the request it saw (path, host, method, proto, headers) and the pod and namespace that answered.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What echo-basic answers, as the suite's roundtripper reads it. */
+export interface EchoResponse {
+  path: string;
+  host: string;
+  method: string;
+  proto: string;
+  headers: Record<string, string[]>;
+  namespace: string;
+  ingress: string;
+  service: string;
+  pod: string;
+  httpPort: string;
+}
+
+export interface EchoServer {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Header names canonicalised as Go's net/http does (`x-echo-set` -> `X-Echo-Set`). */
+const canonical = (name: string): string =>
+  name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1).toLowerCase())
+    .join('-');
+
+const echoHeaders = (req: IncomingMessage): Record<string, string[]> => {
+  const headers: Record<string, string[]> = {};
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = canonical(raw[i]!);
+    if (name === 'Host') continue;
+    headers[name] = [...(headers[name] ?? []), raw[i + 1]!];
+  }
+  return headers;
+};
+
+export const startEchoServer = async (namespace: string, pod: string): Promise<EchoServer> => {
+  let port = 0;
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const body: EchoResponse = {
+        path: req.url ?? '/',
+        host: req.headers.host ?? '',
+        method: req.method ?? 'GET',
+        proto: `HTTP/${req.httpVersion}`,
+        headers: echoHeaders(req),
+        namespace,
+        ingress: '',
+        service: '',
+        pod,
+        httpPort: String(port),
+      };
+      const text = JSON.stringify(body);
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'x-content-type-options': 'nosniff',
+        'content-length': Buffer.byteLength(text),
+      });
+      res.end(text);
+    });
+  });
+  server.keepAliveTimeout = 1_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    namespace,
+    pod,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+};

@@ -1,0 +1,211 @@
+// Runs conformance tests one after another against one cluster stand-in and one egts control
+// plane: applies a test's manifests, waits for its statuses, checks its requests for eventual
+// consistency (N answers in a row, as the suite does), runs its steps and deletes what it applied.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ConformanceTest, TestHarness } from '../conformanceTest.js';
+import { selfSigned, tlsSecret } from './certificates.js';
+import { Cluster, type KubeObject, parseManifests } from './cluster.js';
+import { type ControlPlane, startControlPlane } from './controlPlane.js';
+import { sendRequest } from './httpClient.js';
+import { compareResponse, type HttpExpectation } from './httpExpectation.js';
+import { compareStatus, type StatusExpectation } from './statusExpectation.js';
+
+export const GATEWAY_CLASS_NAME = 'egts-conformance';
+export const CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
+
+export interface HarnessOptions {
+  readonly suiteDir: string;
+  /** How long statuses and requests may take to become what a test expects; default 30 s. */
+  readonly timeoutMs?: number;
+  /** Answers in a row a request expectation needs; default 3 (the suite's default). */
+  readonly consecutive?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface TestOutcome {
+  readonly name: string;
+  readonly result: 'passed' | 'failed' | 'skipped';
+  readonly reason?: string;
+  readonly ms: number;
+}
+
+class Failure extends Error {}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class Harness {
+  readonly #options: HarnessOptions;
+  readonly #cluster = new Cluster();
+  #plane: ControlPlane | undefined;
+  readonly #placeholders = {
+    '{GATEWAY_CLASS_NAME}': GATEWAY_CLASS_NAME,
+    '{GATEWAY_CONTROLLER_NAME}': CONTROLLER_NAME,
+  };
+
+  constructor(options: HarnessOptions) {
+    this.#options = options;
+  }
+
+  get #timeoutMs(): number {
+    return this.#options.timeoutMs ?? 30_000;
+  }
+
+  manifests(file: string): KubeObject[] {
+    const text = readFileSync(join(this.#options.suiteDir, file), 'utf8');
+    return parseManifests(text, this.#placeholders);
+  }
+
+  /** The GatewayClass, the Secrets the suite makes in code, the base manifests; waits for them. */
+  async start(): Promise<void> {
+    const anyHost = selfSigned(['*']);
+    const validity = selfSigned(['*', '*.org', '*.wildcard.org']);
+    await this.#cluster.apply([
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'GatewayClass',
+        metadata: { name: GATEWAY_CLASS_NAME },
+        spec: { controllerName: CONTROLLER_NAME },
+      },
+      ...this.manifests('base/manifests.yaml'),
+      tlsSecret('gateway-conformance-web-backend', 'certificate', anyHost),
+      tlsSecret('gateway-conformance-infra', 'tls-validity-checks-certificate', validity),
+    ]);
+    this.#plane = await startControlPlane(this.#cluster);
+    await this.#plane.sync();
+    const gateways = ['same-namespace', 'all-namespaces', 'backend-namespaces'];
+    await this.expectStatuses(
+      gateways.map((name) => ({
+        kind: 'Gateway' as const,
+        namespace: 'gateway-conformance-infra',
+        name,
+        conditions: [
+          { type: 'Accepted', status: 'True' as const },
+          { type: 'Programmed', status: 'True' as const },
+        ],
+      })),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.#plane?.close();
+    await this.#cluster.close();
+  }
+
+  async run(test: ConformanceTest): Promise<TestOutcome> {
+    const started = performance.now();
+    const done = (result: TestOutcome['result'], reason?: string): TestOutcome => ({
+      name: test.name,
+      result,
+      ...(reason ? { reason } : {}),
+      ms: Math.round(performance.now() - started),
+    });
+    if (test.skip) return done('skipped', test.skip);
+    const plane = this.#plane;
+    if (!plane) throw new Error('harness not started');
+    const applied: KubeObject[] = [];
+    const incidentsBefore = plane.incidents.length;
+    try {
+      for (const file of test.manifests) applied.push(...this.manifests(`tests/${file}`));
+      await this.#cluster.apply(applied);
+      await plane.sync();
+      if (test.statuses) await this.expectStatuses(test.statuses);
+      if (test.requests) await this.expectRequests(test.requests);
+      if (test.steps) await test.steps(this.#testHarness(applied));
+      return done('passed');
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const incidents = plane.incidents.slice(incidentsBefore);
+      const extra = incidents.length > 0 ? ` [${incidents.slice(0, 3).join('; ')}]` : '';
+      if (!(error instanceof Failure)) return done('failed', `harness error: ${message}${extra}`);
+      return done('failed', `${message}${extra}`);
+    } finally {
+      // The suite deletes in reverse order of creation; the next test starts from the base.
+      await this.#cluster.delete([...applied].reverse());
+      await plane.sync();
+    }
+  }
+
+  #testHarness(applied: KubeObject[]): TestHarness {
+    return {
+      update: async (kind, namespace, name, edit) => {
+        const current = this.#cluster.get(kind, namespace, name);
+        if (!current) throw new Failure(`${kind} ${namespace ?? ''}/${name} is not applied`);
+        const copy = structuredClone(current) as KubeObject & { spec: Record<string, unknown> };
+        copy.spec ??= {};
+        edit(copy);
+        await this.#cluster.apply([copy]);
+        if (!applied.some((o) => o.kind === kind && o.metadata.name === name)) applied.push(copy);
+        await this.#plane!.sync();
+      },
+      generation: (kind, namespace, name) =>
+        this.#cluster.get(kind, namespace, name)?.metadata.generation ?? 0,
+      expectStatuses: (expected) => this.expectStatuses(expected),
+      expectRequests: (expected) => this.expectRequests(expected),
+    };
+  }
+
+  #generation = (kind: string, namespace: string | undefined, name: string) =>
+    this.#cluster.get(kind, namespace, name)?.metadata.generation;
+
+  /** Statuses are computed synchronously by sync(); a short retry covers nothing else changing. */
+  async expectStatuses(expected: readonly StatusExpectation[]): Promise<void> {
+    const statuses = this.#plane!.statuses();
+    for (const want of expected) {
+      const problem = compareStatus(want, statuses, this.#generation);
+      if (problem) throw new Failure(problem);
+    }
+  }
+
+  async expectRequests(expected: readonly HttpExpectation[]): Promise<void> {
+    const problems = await Promise.all(expected.map((e) => this.#eventually(e)));
+    const first = problems.find((p) => p !== undefined);
+    if (first) throw new Failure(first);
+  }
+
+  /** Undefined once `consecutive` answers in a row meet the expectation; else the last reason. */
+  async #eventually(expected: HttpExpectation): Promise<string | undefined> {
+    const plane = this.#plane!;
+    const gateway = expected.gateway ?? {
+      namespace: 'gateway-conformance-infra',
+      name: 'same-namespace',
+    };
+    const scheme = expected.request.scheme ?? 'http';
+    const gatewayPort = expected.port ?? (scheme === 'https' ? 443 : 80);
+    const deadline = performance.now() + this.#timeoutMs;
+    const needed = this.#options.consecutive ?? 3;
+    const label = `${expected.request.method ?? 'GET'} ${expected.request.host ?? ''}${expected.request.path}`;
+    let streak = 0;
+    let last = 'no request made';
+    while (performance.now() < deadline) {
+      const port = plane.address(gateway.namespace, gateway.name, gatewayPort);
+      if (port === undefined) {
+        last = `Gateway ${gateway.namespace}/${gateway.name} has no Envoy listener on port ${gatewayPort}`;
+      } else {
+        try {
+          const result = await sendRequest({
+            port,
+            host: expected.request.host,
+            path: expected.request.path,
+            method: expected.request.method,
+            headers: expected.request.headers,
+            scheme,
+            serverName: expected.request.serverName,
+          });
+          const problem = compareResponse(expected, result);
+          if (problem === undefined) {
+            streak += 1;
+            if (streak >= needed) return undefined;
+            continue;
+          }
+          last = problem;
+        } catch (error) {
+          last = error instanceof Error ? error.message : String(error);
+        }
+      }
+      streak = 0;
+      await sleep(100);
+    }
+    return `${label}: ${last}`;
+  }
+}

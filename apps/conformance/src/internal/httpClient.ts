@@ -1,0 +1,72 @@
+// One HTTP(S) request through Envoy as the suite's roundtripper makes it: an explicit Host header
+// (and SNI), no redirect following, the echo body parsed when the backend answered.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { EchoResponse } from './echoServer.js';
+
+export interface HttpRequest {
+  readonly port: number;
+  readonly host?: string | undefined;
+  readonly path: string;
+  readonly method?: string | undefined;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  readonly scheme?: 'http' | 'https' | undefined;
+  /** SNI for HTTPS; default: the host. */
+  readonly serverName?: string | undefined;
+  readonly ca?: string | undefined;
+}
+
+export interface HttpResult {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly echo?: EchoResponse;
+  readonly body: string;
+}
+
+export const sendRequest = (req: HttpRequest, timeoutMs = 3_000): Promise<HttpResult> =>
+  new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { ...req.headers };
+    if (req.host !== undefined) headers.host = req.host;
+    const https = req.scheme === 'https';
+    const options = {
+      host: '127.0.0.1',
+      port: req.port,
+      path: req.path,
+      method: req.method ?? 'GET',
+      headers,
+      agent: false as const,
+      timeout: timeoutMs,
+      ...(https
+        ? {
+            servername: req.serverName ?? (req.host ?? '').replace(/:\d+$/, ''),
+            rejectUnauthorized: req.ca !== undefined,
+            ...(req.ca ? { ca: req.ca } : {}),
+          }
+        : {}),
+    };
+    const call = (https ? httpsRequest : httpRequest)(options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString();
+        let echo: EchoResponse | undefined;
+        if ((res.headers['content-type'] ?? '').includes('application/json')) {
+          try {
+            echo = JSON.parse(body) as EchoResponse;
+          } catch {
+            echo = undefined;
+          }
+        }
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body,
+          ...(echo ? { echo } : {}),
+        });
+      });
+      res.on('error', reject);
+    });
+    call.on('timeout', () => call.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    call.on('error', reject);
+    call.end();
+  });

@@ -1,0 +1,120 @@
+// The suite's HTTP expectation (roundtripper.ExpectedResponse) as data, and the comparison it makes:
+// status code, the request the backend saw, which backend and namespace answered, redirects, and
+// response headers.
+import type { HttpResult } from './httpClient.js';
+
+export interface GatewayRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export interface HttpExpectation {
+  /** Which Gateway (and Gateway port, default 80 or 443 for https) the request goes to. */
+  readonly gateway?: GatewayRef;
+  readonly port?: number;
+  readonly request: {
+    readonly host?: string;
+    readonly path: string;
+    readonly method?: string;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly scheme?: 'http' | 'https';
+    readonly serverName?: string;
+  };
+  /** The request as the backend must see it; default: the request's path, host and method. */
+  readonly backendRequest?: {
+    readonly path?: string;
+    readonly host?: string;
+    readonly method?: string;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly absentHeaders?: readonly string[];
+  };
+  /** Expected status; default 200. Several: any of them. */
+  readonly status?: number | readonly number[];
+  /** Deployment name prefix of the pod that must answer; required when the status is 200. */
+  readonly backend?: string;
+  readonly namespace?: string;
+  readonly redirect?: {
+    readonly scheme?: string;
+    readonly host?: string;
+    readonly port?: string;
+    readonly path?: string;
+  };
+  readonly responseHeaders?: Readonly<Record<string, string>>;
+  readonly absentResponseHeaders?: readonly string[];
+}
+
+const DEFAULT_NAMESPACE = 'gateway-conformance-infra';
+
+const headerValues = (
+  headers: Readonly<Record<string, readonly string[]>>,
+  name: string,
+): readonly string[] | undefined => {
+  const wanted = name.toLowerCase();
+  for (const [key, values] of Object.entries(headers))
+    if (key.toLowerCase() === wanted) return values;
+  return undefined;
+};
+
+/** Why `result` does not meet `expected`, or undefined when it does. */
+export const compareResponse = (
+  expected: HttpExpectation,
+  result: HttpResult,
+): string | undefined => {
+  const statuses = expected.status === undefined ? [200] : [expected.status].flat();
+  if (!statuses.includes(result.status))
+    return `status ${result.status}, want ${statuses.join(' or ')}${result.body ? ` (body ${JSON.stringify(result.body.slice(0, 120))})` : ''}`;
+
+  if (expected.redirect) {
+    const location = result.headers.location;
+    if (typeof location !== 'string') return 'no Location header';
+    let url: URL;
+    try {
+      url = new URL(location);
+    } catch {
+      return `Location ${location} is not an absolute URL`;
+    }
+    const want = expected.redirect;
+    const scheme = url.protocol.replace(':', '');
+    if (want.scheme !== undefined && scheme !== want.scheme)
+      return `redirect scheme ${scheme}, want ${want.scheme} (${location})`;
+    if (want.host !== undefined && url.hostname !== want.host)
+      return `redirect host ${url.hostname}, want ${want.host} (${location})`;
+    if (want.port !== undefined && url.port !== want.port)
+      return `redirect port "${url.port}", want "${want.port}" (${location})`;
+    if (want.path !== undefined && url.pathname !== want.path)
+      return `redirect path ${url.pathname}, want ${want.path} (${location})`;
+  }
+
+  for (const [name, value] of Object.entries(expected.responseHeaders ?? {})) {
+    const got = result.headers[name.toLowerCase()];
+    const joined = Array.isArray(got) ? got.join(',') : got;
+    if (joined !== value) return `response header ${name}: ${String(joined)}, want ${value}`;
+  }
+  for (const name of expected.absentResponseHeaders ?? [])
+    if (result.headers[name.toLowerCase()] !== undefined) return `response header ${name} present`;
+
+  if (result.status !== 200 || expected.backend === undefined) return undefined;
+  const echo = result.echo;
+  if (!echo) return 'the answer is not the echo backend JSON';
+  const seen = expected.backendRequest ?? {};
+  const path = seen.path ?? expected.request.path;
+  if (echo.path !== path) return `backend saw path ${echo.path}, want ${path}`;
+  const host = seen.host ?? expected.request.host;
+  if (host !== undefined && echo.host !== host)
+    return `backend saw host ${echo.host}, want ${host}`;
+  const method = seen.method ?? expected.request.method ?? 'GET';
+  if (echo.method !== method) return `backend saw method ${echo.method}, want ${method}`;
+  for (const [name, value] of Object.entries(seen.headers ?? {})) {
+    const got = headerValues(echo.headers, name);
+    if (!got) return `backend did not get header ${name}`;
+    if (got.join(',') !== value) return `backend got ${name}: ${got.join(',')}, want ${value}`;
+  }
+  for (const name of seen.absentHeaders ?? [])
+    if (headerValues(echo.headers, name)) return `backend got header ${name}, want it absent`;
+  if (!echo.pod.startsWith(`${expected.backend}-`))
+    return `answered by pod ${echo.pod}, want backend ${expected.backend}`;
+  const namespace = expected.namespace ?? DEFAULT_NAMESPACE;
+  if (echo.namespace !== namespace)
+    return `answered from namespace ${echo.namespace}, want ${namespace}`;
+  return undefined;
+};

@@ -1,0 +1,153 @@
+// The suite's status checks as data: Gateway, listener, GatewayClass and route conditions (type,
+// status, reason) that must hold with the object's latest generation, and route parents.
+import type { ResourceStatus } from '@egts/gatewayapi-translator';
+import type { GatewayRef } from './httpExpectation.js';
+
+export interface ConditionExpectation {
+  readonly type: string;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason?: string;
+}
+
+export interface ListenerExpectation {
+  readonly name: string;
+  readonly attachedRoutes?: number;
+  readonly supportedKinds?: readonly string[];
+  readonly conditions?: readonly ConditionExpectation[];
+}
+
+export type StatusExpectation =
+  | {
+      readonly kind: 'GatewayClass';
+      readonly name: string;
+      readonly conditions: readonly ConditionExpectation[];
+    }
+  | {
+      readonly kind: 'Gateway';
+      readonly namespace: string;
+      readonly name: string;
+      readonly conditions?: readonly ConditionExpectation[];
+      readonly listeners?: readonly ListenerExpectation[];
+    }
+  | {
+      readonly kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute';
+      readonly namespace: string;
+      readonly name: string;
+      /** Parents whose conditions must hold; `sectionName`/`port` narrow the parentRef. */
+      readonly parents?: readonly {
+        readonly gateway: GatewayRef;
+        readonly sectionName?: string;
+        readonly port?: number;
+        readonly conditions: readonly ConditionExpectation[];
+      }[];
+      /** No parent may be Accepted (routes that must not attach anywhere). */
+      readonly notAccepted?: boolean;
+    };
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  observedGeneration?: number;
+}
+
+const findStatus = (
+  statuses: readonly ResourceStatus[],
+  kind: string,
+  namespace: string | undefined,
+  name: string,
+): ResourceStatus | undefined =>
+  statuses.find(
+    (s) =>
+      s.kind === kind &&
+      s.metadata.name === name &&
+      (s.metadata.namespace ?? undefined) === namespace,
+  );
+
+const checkConditions = (
+  what: string,
+  conditions: readonly Condition[] | undefined,
+  expected: readonly ConditionExpectation[],
+  generation: number | undefined,
+): string | undefined => {
+  for (const want of expected) {
+    const got = (conditions ?? []).find((c) => c.type === want.type);
+    if (!got) return `${what}: no ${want.type} condition`;
+    if (got.status !== want.status || (want.reason !== undefined && got.reason !== want.reason))
+      return `${what}: ${want.type}=${got.status} (${got.reason ?? ''}), want ${want.status}${want.reason ? ` (${want.reason})` : ''}`;
+    if (
+      generation !== undefined &&
+      got.observedGeneration !== undefined &&
+      got.observedGeneration !== generation
+    )
+      return `${what}: ${want.type} observedGeneration ${got.observedGeneration}, want ${generation}`;
+  }
+  return undefined;
+};
+
+/** Why the statuses do not meet `expected`, or undefined. `generation` gives an object's latest. */
+export const compareStatus = (
+  expected: StatusExpectation,
+  statuses: readonly ResourceStatus[],
+  generation: (kind: string, namespace: string | undefined, name: string) => number | undefined,
+): string | undefined => {
+  const namespace = expected.kind === 'GatewayClass' ? undefined : expected.namespace;
+  const label = `${expected.kind} ${namespace ? `${namespace}/` : ''}${expected.name}`;
+  const found = findStatus(statuses, expected.kind, namespace, expected.name);
+  if (!found) return `${label}: no status`;
+  const gen = generation(expected.kind, namespace, expected.name);
+  const status = found.status as {
+    conditions?: Condition[];
+    listeners?: Array<{
+      name: string;
+      attachedRoutes: number;
+      supportedKinds: Array<{ kind: string }>;
+      conditions: Condition[];
+    }>;
+    parents?: Array<{
+      parentRef: { name: string; namespace?: string; sectionName?: string; port?: number };
+      conditions: Condition[];
+    }>;
+  };
+  if (expected.kind === 'GatewayClass' || expected.kind === 'Gateway') {
+    const problem = checkConditions(label, status.conditions, expected.conditions ?? [], gen);
+    if (problem || expected.kind === 'GatewayClass') return problem;
+    for (const want of expected.listeners ?? []) {
+      const listener = status.listeners?.find((l) => l.name === want.name);
+      const what = `${label} listener ${want.name}`;
+      if (!listener) return `${what}: no status`;
+      if (want.attachedRoutes !== undefined && listener.attachedRoutes !== want.attachedRoutes)
+        return `${what}: attachedRoutes ${listener.attachedRoutes}, want ${want.attachedRoutes}`;
+      if (want.supportedKinds) {
+        const kinds = listener.supportedKinds.map((k) => k.kind).sort();
+        if (kinds.join() !== [...want.supportedKinds].sort().join())
+          return `${what}: supportedKinds [${kinds}], want [${want.supportedKinds}]`;
+      }
+      const conditions = checkConditions(what, listener.conditions, want.conditions ?? [], gen);
+      if (conditions) return conditions;
+    }
+    return undefined;
+  }
+  const parents = status.parents ?? [];
+  if (expected.notAccepted) {
+    const accepted = parents.find((p) =>
+      p.conditions.some((c) => c.type === 'Accepted' && c.status === 'True'),
+    );
+    if (accepted)
+      return `${label}: accepted by ${accepted.parentRef.name}, want no accepted parent`;
+  }
+  for (const want of expected.parents ?? []) {
+    const parent = parents.find(
+      (p) =>
+        p.parentRef.name === want.gateway.name &&
+        (p.parentRef.namespace ?? expected.namespace) === want.gateway.namespace &&
+        (want.sectionName === undefined || p.parentRef.sectionName === want.sectionName) &&
+        (want.port === undefined || p.parentRef.port === want.port),
+    );
+    const what = `${label} parent ${want.gateway.name}${want.sectionName ? `/${want.sectionName}` : ''}`;
+    if (!parent) return `${what}: not in status.parents`;
+    const problem = checkConditions(what, parent.conditions, want.conditions, gen);
+    if (problem) return problem;
+  }
+  return undefined;
+};
