@@ -1,0 +1,56 @@
+// The config server's one state file: `{ revision, items }` as JSON, replaced atomically (a temp
+// file in the same directory, fsynced, renamed over the old one, then the directory fsynced), so a
+// crash leaves either the old set or the new one, never a part of a set.
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+export interface State {
+  revision: number;
+  items: unknown[];
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Reads the state; a missing file is the empty state. A file that is not a state throws. */
+export async function loadState(file: string): Promise<State> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { revision: 0, items: [] };
+    throw error;
+  }
+  const value: unknown = JSON.parse(text);
+  if (!isRecord(value) || typeof value.revision !== 'number' || !Array.isArray(value.items)) {
+    throw new Error(`${file}: not a config server state file ({ revision, items })`);
+  }
+  return { revision: value.revision, items: value.items };
+}
+
+export async function saveState(file: string, state: State): Promise<void> {
+  const dir = dirname(file);
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(`${JSON.stringify(state, null, 1)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  // The rename is durable only once the directory entry is on disk.
+  const dirHandle = await open(dir, 'r');
+  try {
+    await dirHandle.sync();
+  } finally {
+    await dirHandle.close();
+  }
+}
