@@ -1,14 +1,41 @@
 // Step 5: routes of every kind: attach to parents, process rules into outcomes, and set the
 // route conditions. BackendTLSPolicies are indexed first, since backends consult them.
-import { RouteContext } from './context/routeContext.js';
+import { type AnyRouteContext, RouteContext } from './context/routeContext.js';
 import type { TranslatorContext } from './context/translatorContext.js';
 import { attachRoute } from './routes/attachRoute.js';
 import { indexBackendTLSPolicies } from './routes/backendTls.js';
 import { processGRPCRouteRule } from './routes/grpcRouteRules.js';
 import { processHTTPRouteRule } from './routes/httpRouteRules.js';
 import { l4RouteRejection, processL4RouteRules } from './routes/l4RouteRules.js';
-import type { RuleOutcome } from './routes/ruleOutcome.js';
+import { emptyOutcome, type RuleOutcome } from './routes/ruleOutcome.js';
 import { applyRouteConditions } from './status/routeConditions.js';
+import { invalidRule } from './status/statusError.js';
+
+function translateRules(ctx: TranslatorContext, route: AnyRouteContext): RuleOutcome[] {
+  // A route whose content this translator cannot handle is rejected alone: one bad resource
+  // never takes its neighbours (or the whole translation) down with it.
+  try {
+    switch (route.kind) {
+      case 'HTTPRoute':
+        return (route.resource.spec.rules ?? []).map((rule, i) =>
+          processHTTPRouteRule(ctx, route, rule, i),
+        );
+      case 'GRPCRoute':
+        return (route.resource.spec.rules ?? []).map((rule, i) =>
+          processGRPCRouteRule(ctx, route, rule, i),
+        );
+      default:
+        return processL4RouteRules(ctx, route);
+    }
+  } catch (error) {
+    const outcome = emptyOutcome();
+    outcome.invalid = invalidRule(
+      'UnsupportedValue',
+      `The route could not be translated: ${(error as Error).message}`,
+    );
+    return [outcome];
+  }
+}
 
 export function processRoutes(ctx: TranslatorContext): void {
   ctx.backendTLSPolicies = indexBackendTLSPolicies(ctx);
@@ -28,21 +55,7 @@ export function processRoutes(ctx: TranslatorContext): void {
       ctx.routes.push(route);
       continue;
     }
-    let outcomes: RuleOutcome[];
-    switch (route.kind) {
-      case 'HTTPRoute':
-        outcomes = (route.resource.spec.rules ?? []).map((rule, i) =>
-          processHTTPRouteRule(ctx, route, rule, i),
-        );
-        break;
-      case 'GRPCRoute':
-        outcomes = (route.resource.spec.rules ?? []).map((rule, i) =>
-          processGRPCRouteRule(ctx, route, rule, i),
-        );
-        break;
-      default:
-        outcomes = processL4RouteRules(ctx, route);
-    }
+    const outcomes = translateRules(ctx, route);
     applyRouteConditions(route, outcomes);
     ctx.routes.push(route);
     ctx.routeOutcomes.set(route, outcomes);
