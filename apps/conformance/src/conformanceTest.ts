@@ -1,22 +1,28 @@
 // What one upstream conformance test is, re-expressed as data: its features, the manifests it
 // applies, the statuses it expects, the requests it checks, and any further steps.
+import type { KubeObject } from './internal/cluster.js';
+import type { HttpResult } from './internal/httpClient.js';
 import type { GatewayRef, HttpExpectation } from './internal/httpExpectation.js';
 import type { StatusExpectation } from './internal/statusExpectation.js';
 
-export type { GatewayRef, HttpExpectation, StatusExpectation };
+export type { GatewayRef, HttpExpectation, HttpResult, KubeObject, StatusExpectation };
 
 /** Gateway API feature names (pkg/features), as the report lists them. */
 export type Feature = string;
 
 /** What a test's extra steps can do with the harness. */
 export interface TestHarness {
-  /** Applies the test's manifests again after `edit` changed a copy of each object. */
+  /** Updates an applied object (as `kubectl apply` of an edited copy) and re-syncs egts. */
   update(
     kind: string,
     namespace: string | undefined,
     name: string,
-    edit: (object: Record<string, unknown> & { spec: Record<string, unknown> }) => void,
+    edit: (object: KubeObject) => void,
   ): Promise<void>;
+  /** Where the local echo server of a backend Deployment listens (its "pod IP" and port). */
+  endpoint(namespace: string, deployment: string): { address: string; port: number };
+  /** One request, answered or not (for tests that count answers, such as traffic splits). */
+  send(expected: HttpExpectation): Promise<HttpResult | Error>;
   /** Generation of an object now (the API server's metadata.generation). */
   generation(kind: string, namespace: string | undefined, name: string): number;
   expectStatuses(expected: readonly StatusExpectation[]): Promise<void>;

@@ -74,6 +74,12 @@ export class Cluster {
         existing.object = object;
         continue;
       }
+      // The API server labels every Namespace with its name (NamespaceDefaultLabelName).
+      if (object.kind === 'Namespace')
+        object.metadata.labels = {
+          ...object.metadata.labels,
+          'kubernetes.io/metadata.name': object.metadata.name,
+        };
       this.#clock += 1_000;
       object.metadata.creationTimestamp = new Date(this.#clock).toISOString().replace('.000', '');
       object.metadata.generation = 1;
@@ -95,6 +101,11 @@ export class Cluster {
       this.#objects.delete(key);
       await stored.echo?.close();
     }
+  }
+
+  /** The port of the echo server standing in for a Deployment's pods. */
+  echoPort(namespace: string, deployment: string): number | undefined {
+    return this.#objects.get(`Deployment/${namespace}/${deployment}`)?.echo?.port;
   }
 
   get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {

@@ -7,7 +7,7 @@ import type { ConformanceTest, TestHarness } from '../conformanceTest.js';
 import { selfSigned, tlsSecret } from './certificates.js';
 import { Cluster, type KubeObject, parseManifests } from './cluster.js';
 import { type ControlPlane, startControlPlane } from './controlPlane.js';
-import { sendRequest } from './httpClient.js';
+import { type HttpResult, sendRequest } from './httpClient.js';
 import { compareResponse, type HttpExpectation } from './httpExpectation.js';
 import { compareStatus, type StatusExpectation } from './statusExpectation.js';
 
@@ -131,12 +131,23 @@ export class Harness {
       update: async (kind, namespace, name, edit) => {
         const current = this.#cluster.get(kind, namespace, name);
         if (!current) throw new Failure(`${kind} ${namespace ?? ''}/${name} is not applied`);
-        const copy = structuredClone(current) as KubeObject & { spec: Record<string, unknown> };
-        copy.spec ??= {};
+        const copy = structuredClone(current);
         edit(copy);
         await this.#cluster.apply([copy]);
         if (!applied.some((o) => o.kind === kind && o.metadata.name === name)) applied.push(copy);
         await this.#plane!.sync();
+      },
+      endpoint: (namespace, deployment) => {
+        const port = this.#cluster.echoPort(namespace, deployment);
+        if (port === undefined) throw new Failure(`no backend ${namespace}/${deployment}`);
+        return { address: '127.0.0.1', port };
+      },
+      send: async (expected) => {
+        try {
+          return await this.#send(expected);
+        } catch (error) {
+          return error instanceof Error ? error : new Error(String(error));
+        }
       },
       generation: (kind, namespace, name) =>
         this.#cluster.get(kind, namespace, name)?.metadata.generation ?? 0,
@@ -165,47 +176,51 @@ export class Harness {
 
   /** Undefined once `consecutive` answers in a row meet the expectation; else the last reason. */
   async #eventually(expected: HttpExpectation): Promise<string | undefined> {
-    const plane = this.#plane!;
+    const gateway = expected.gateway ?? { name: 'same-namespace' };
+    const deadline = performance.now() + this.#timeoutMs;
+    const needed = this.#options.consecutive ?? 3;
+    const label = `${gateway.name}: ${expected.request.method ?? 'GET'} ${expected.request.host ?? ''}${expected.request.path}`;
+    let streak = 0;
+    let last = 'no request made';
+    while (performance.now() < deadline) {
+      try {
+        const problem = compareResponse(expected, await this.#send(expected));
+        if (problem === undefined) {
+          streak += 1;
+          if (streak >= needed) return undefined;
+          continue;
+        }
+        last = problem;
+      } catch (error) {
+        last = error instanceof Error ? error.message : String(error);
+      }
+      streak = 0;
+      await sleep(100);
+    }
+    return `${label}: ${last}`;
+  }
+
+  /** Sends the expectation's request to the Envoy serving its Gateway and port. */
+  #send(expected: HttpExpectation): Promise<HttpResult> {
     const gateway = expected.gateway ?? {
       namespace: 'gateway-conformance-infra',
       name: 'same-namespace',
     };
     const scheme = expected.request.scheme ?? 'http';
     const gatewayPort = expected.port ?? (scheme === 'https' ? 443 : 80);
-    const deadline = performance.now() + this.#timeoutMs;
-    const needed = this.#options.consecutive ?? 3;
-    const label = `${expected.request.method ?? 'GET'} ${expected.request.host ?? ''}${expected.request.path}`;
-    let streak = 0;
-    let last = 'no request made';
-    while (performance.now() < deadline) {
-      const port = plane.address(gateway.namespace, gateway.name, gatewayPort);
-      if (port === undefined) {
-        last = `Gateway ${gateway.namespace}/${gateway.name} has no Envoy listener on port ${gatewayPort}`;
-      } else {
-        try {
-          const result = await sendRequest({
-            port,
-            host: expected.request.host,
-            path: expected.request.path,
-            method: expected.request.method,
-            headers: expected.request.headers,
-            scheme,
-            serverName: expected.request.serverName,
-          });
-          const problem = compareResponse(expected, result);
-          if (problem === undefined) {
-            streak += 1;
-            if (streak >= needed) return undefined;
-            continue;
-          }
-          last = problem;
-        } catch (error) {
-          last = error instanceof Error ? error.message : String(error);
-        }
-      }
-      streak = 0;
-      await sleep(100);
-    }
-    return `${label}: ${last}`;
+    const port = this.#plane!.address(gateway.namespace, gateway.name, gatewayPort);
+    if (port === undefined)
+      throw new Error(
+        `Gateway ${gateway.namespace}/${gateway.name} has no Envoy listener on port ${gatewayPort}`,
+      );
+    return sendRequest({
+      port,
+      host: expected.request.host,
+      path: expected.request.path,
+      method: expected.request.method,
+      headers: expected.request.headers,
+      scheme,
+      serverName: expected.request.serverName,
+    });
   }
 }

@@ -75,11 +75,8 @@ const checkConditions = (
     if (!got) return `${what}: no ${want.type} condition`;
     if (got.status !== want.status || (want.reason !== undefined && got.reason !== want.reason))
       return `${what}: ${want.type}=${got.status} (${got.reason ?? ''}), want ${want.status}${want.reason ? ` (${want.reason})` : ''}`;
-    if (
-      generation !== undefined &&
-      got.observedGeneration !== undefined &&
-      got.observedGeneration !== generation
-    )
+    // The suite's "latest conditions": set for the object's current generation.
+    if (generation !== undefined && got.observedGeneration !== generation)
       return `${what}: ${want.type} observedGeneration ${got.observedGeneration}, want ${generation}`;
   }
   return undefined;
@@ -112,16 +109,21 @@ export const compareStatus = (
   if (expected.kind === 'GatewayClass' || expected.kind === 'Gateway') {
     const problem = checkConditions(label, status.conditions, expected.conditions ?? [], gen);
     if (problem || expected.kind === 'GatewayClass') return problem;
-    for (const want of expected.listeners ?? []) {
+    // GatewayStatusMustHaveListeners: the same listeners; each expected kind among the supported.
+    const wantListeners = expected.listeners ?? [];
+    if (wantListeners.length > 0 && (status.listeners?.length ?? 0) !== wantListeners.length)
+      return `${label}: ${status.listeners?.length ?? 0} listeners in status, want ${wantListeners.length}`;
+    for (const want of wantListeners) {
       const listener = status.listeners?.find((l) => l.name === want.name);
       const what = `${label} listener ${want.name}`;
       if (!listener) return `${what}: no status`;
       if (want.attachedRoutes !== undefined && listener.attachedRoutes !== want.attachedRoutes)
         return `${what}: attachedRoutes ${listener.attachedRoutes}, want ${want.attachedRoutes}`;
       if (want.supportedKinds) {
-        const kinds = listener.supportedKinds.map((k) => k.kind).sort();
-        if (kinds.join() !== [...want.supportedKinds].sort().join())
-          return `${what}: supportedKinds [${kinds}], want [${want.supportedKinds}]`;
+        const kinds = listener.supportedKinds.map((k) => k.kind);
+        const missing = want.supportedKinds.filter((k) => !kinds.includes(k));
+        if ((want.supportedKinds.length === 0 && kinds.length > 0) || missing.length > 0)
+          return `${what}: supportedKinds [${kinds}], want [${want.supportedKinds}]${want.supportedKinds.length > 0 ? ' among them' : ''}`;
       }
       const conditions = checkConditions(what, listener.conditions, want.conditions ?? [], gen);
       if (conditions) return conditions;

@@ -1,5 +1,13 @@
 // Every conformance test this harness re-expresses, in the order they run.
 import type { ConformanceTest } from '../conformanceTest.js';
+import { gatewayTests } from './gateway.js';
 import { httpRouteBasics } from './httpRouteBasics.js';
+import { httpRouteFilters } from './httpRouteFilters.js';
+import { httpRouteInvalid } from './httpRouteInvalid.js';
 
-export const allTests: readonly ConformanceTest[] = [...httpRouteBasics];
+export const allTests: readonly ConformanceTest[] = [
+  ...gatewayTests,
+  ...httpRouteBasics,
+  ...httpRouteInvalid,
+  ...httpRouteFilters,
+];

@@ -1,0 +1,321 @@
+// Gateway and GatewayClass tests of every profile: listener and Gateway conditions, attached
+// routes, certificate references, generations (conformance/tests/gateway*.go).
+import {
+  accepted,
+  type ConformanceTest,
+  gw,
+  infra,
+  type StatusExpectation,
+} from '../conformanceTest.js';
+
+type Condition = { type: string; status: 'True' | 'False'; reason?: string };
+const isTrue = (type: string, reason?: string): Condition => ({
+  type,
+  status: 'True',
+  ...(reason ? { reason } : {}),
+});
+const isFalse = (type: string, reason?: string): Condition => ({
+  type,
+  status: 'False',
+  ...(reason ? { reason } : {}),
+});
+
+const gatewayStatus = (
+  name: string,
+  conditions: Condition[],
+  listeners: Extract<StatusExpectation, { kind: 'Gateway' }>['listeners'] = [],
+): StatusExpectation => ({ kind: 'Gateway', namespace: infra, name, conditions, listeners });
+
+const programmed = [isTrue('Accepted'), isTrue('Programmed')];
+
+/** A listener whose certificate reference is refused or broken. */
+const badCertificate = (gateway: string, reason: string): StatusExpectation =>
+  gatewayStatus(
+    gateway,
+    [],
+    [
+      {
+        name: 'https',
+        supportedKinds: ['HTTPRoute'],
+        attachedRoutes: 0,
+        conditions: [isFalse('ResolvedRefs', reason)],
+      },
+    ],
+  );
+
+/** A listener whose cross-namespace certificate is granted. */
+const grantedCertificate = (gateway: string): StatusExpectation =>
+  gatewayStatus(gateway, programmed, [
+    {
+      name: 'https',
+      supportedKinds: ['HTTPRoute'],
+      attachedRoutes: 0,
+      conditions: [isTrue('Accepted'), isTrue('ResolvedRefs'), isTrue('Programmed')],
+    },
+  ]);
+
+export const gatewayTests: ConformanceTest[] = [
+  {
+    name: 'GatewayClassObservedGenerationBump',
+    description: 'GatewayClass conditions follow a spec change to the new generation',
+    features: ['Gateway'],
+    manifests: ['gatewayclass-observed-generation-bump.yaml'],
+    statuses: [
+      {
+        kind: 'GatewayClass',
+        name: 'gatewayclass-observed-generation-bump',
+        conditions: [isTrue('Accepted')],
+      },
+    ],
+    steps: async (harness) => {
+      await harness.update(
+        'GatewayClass',
+        undefined,
+        'gatewayclass-observed-generation-bump',
+        (gc) => {
+          gc.spec!.description = 'new';
+        },
+      );
+      if (
+        harness.generation('GatewayClass', undefined, 'gatewayclass-observed-generation-bump') !== 2
+      )
+        throw new Error('the GatewayClass generation did not move');
+      await harness.expectStatuses([
+        {
+          kind: 'GatewayClass',
+          name: 'gatewayclass-observed-generation-bump',
+          conditions: [isTrue('Accepted')],
+        },
+      ]);
+    },
+  },
+  {
+    name: 'GatewayObservedGenerationBump',
+    description: 'Gateway conditions follow a spec change to the new generation',
+    features: ['Gateway'],
+    manifests: ['gateway-observed-generation-bump.yaml'],
+    statuses: [gatewayStatus('gateway-observed-generation-bump', programmed)],
+    steps: async (harness) => {
+      await harness.update('Gateway', infra, 'gateway-observed-generation-bump', (gateway) => {
+        const listeners = gateway.spec!.listeners as unknown[];
+        listeners.push({
+          name: 'alternate',
+          port: 80,
+          protocol: 'HTTP',
+          hostname: 'foo.com',
+          allowedRoutes: { namespaces: { from: 'All' } },
+        });
+      });
+      await harness.expectStatuses([
+        gatewayStatus('gateway-observed-generation-bump', programmed, [
+          { name: 'http', conditions: [isTrue('Accepted'), isTrue('Programmed')] },
+          { name: 'alternate', conditions: [isTrue('Accepted'), isTrue('Programmed')] },
+        ]),
+      ]);
+    },
+  },
+  {
+    name: 'GatewayWithAttachedRoutes',
+    description: 'Listeners count the routes attached to them, accepted or with unresolved refs',
+    features: ['Gateway', 'HTTPRoute'],
+    manifests: ['gateway-with-attached-routes.yaml'],
+    statuses: [
+      gatewayStatus('gateway-with-one-attached-route', programmed, [
+        {
+          name: 'http',
+          supportedKinds: ['HTTPRoute'],
+          attachedRoutes: 1,
+          conditions: [isTrue('Accepted'), isTrue('ResolvedRefs')],
+        },
+      ]),
+      gatewayStatus('gateway-with-two-attached-routes', programmed, [
+        {
+          name: 'http',
+          supportedKinds: ['HTTPRoute'],
+          attachedRoutes: 2,
+          conditions: [isTrue('Accepted'), isTrue('ResolvedRefs')],
+        },
+      ]),
+      gatewayStatus(
+        'unresolved-gateway-with-one-attached-unresolved-route',
+        [],
+        [
+          {
+            name: 'tls',
+            supportedKinds: ['HTTPRoute'],
+            attachedRoutes: 1,
+            conditions: [
+              isFalse('Programmed', 'Invalid'),
+              isFalse('ResolvedRefs', 'InvalidCertificateRef'),
+            ],
+          },
+        ],
+      ),
+      {
+        kind: 'HTTPRoute',
+        namespace: infra,
+        name: 'http-route-4',
+        parents: [
+          {
+            gateway: gw('unresolved-gateway-with-one-attached-unresolved-route'),
+            conditions: [isTrue('Accepted'), isFalse('ResolvedRefs', 'BackendNotFound')],
+          },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'GatewayInvalidRouteKind',
+    description: 'Listeners allowing unknown route kinds: ResolvedRefs False (InvalidRouteKinds)',
+    features: ['Gateway'],
+    manifests: ['gateway-invalid-route-kind.yaml'],
+    statuses: [
+      gatewayStatus(
+        'gateway-only-invalid-route-kind',
+        [],
+        [
+          {
+            name: 'http',
+            supportedKinds: [],
+            attachedRoutes: 0,
+            conditions: [isFalse('ResolvedRefs', 'InvalidRouteKinds')],
+          },
+        ],
+      ),
+      gatewayStatus(
+        'gateway-supported-and-invalid-route-kind',
+        [],
+        [
+          {
+            name: 'http',
+            supportedKinds: ['HTTPRoute'],
+            attachedRoutes: 0,
+            conditions: [isFalse('ResolvedRefs', 'InvalidRouteKinds')],
+          },
+        ],
+      ),
+    ],
+  },
+  {
+    name: 'GatewayInvalidTLSConfiguration',
+    description:
+      'Missing, wrong-group, wrong-kind and malformed certificates: InvalidCertificateRef',
+    features: ['Gateway'],
+    manifests: ['gateway-invalid-tls-configuration.yaml'],
+    statuses: [
+      'gateway-certificate-nonexistent-secret',
+      'gateway-certificate-unsupported-group',
+      'gateway-certificate-unsupported-kind',
+      'gateway-certificate-malformed-secret',
+    ].map((name) =>
+      gatewayStatus(
+        name,
+        [],
+        [{ name: 'https', conditions: [isFalse('ResolvedRefs', 'InvalidCertificateRef')] }],
+      ),
+    ),
+  },
+  {
+    name: 'GatewayListenerUnsupportedProtocol',
+    description: 'Listeners of unknown protocols are not accepted; the Gateway only if none is',
+    features: ['Gateway'],
+    manifests: ['gateway-invalid-listeners-unsupported-protocol.yaml'],
+    statuses: [
+      gatewayStatus(
+        'gateway-only-unsupported-protocols',
+        [isFalse('Accepted', 'ListenersNotValid')],
+        [
+          {
+            name: 'invalid',
+            supportedKinds: [],
+            attachedRoutes: 0,
+            conditions: [isFalse('Accepted', 'UnsupportedProtocol')],
+          },
+        ],
+      ),
+      gatewayStatus(
+        'gateway-supported-and-unsupported-protocols',
+        [isTrue('Accepted', 'ListenersNotValid')],
+        [
+          {
+            name: 'http',
+            supportedKinds: ['HTTPRoute'],
+            attachedRoutes: 0,
+            conditions: [isTrue('Accepted', 'Accepted')],
+          },
+          {
+            name: 'invalid',
+            supportedKinds: [],
+            attachedRoutes: 0,
+            conditions: [isFalse('Accepted', 'UnsupportedProtocol')],
+          },
+        ],
+      ),
+    ],
+  },
+  {
+    name: 'GatewaySecretMissingReferenceGrant',
+    description: 'A certificate in another namespace without a ReferenceGrant: RefNotPermitted',
+    features: ['Gateway', 'ReferenceGrant'],
+    manifests: ['gateway-secret-missing-reference-grant.yaml'],
+    statuses: [badCertificate('gateway-secret-missing-reference-grant', 'RefNotPermitted')],
+  },
+  {
+    name: 'GatewaySecretInvalidReferenceGrant',
+    description: 'ReferenceGrants that do not match the certificate reference grant nothing',
+    features: ['Gateway', 'ReferenceGrant'],
+    manifests: ['gateway-secret-invalid-reference-grant.yaml'],
+    statuses: [badCertificate('gateway-secret-invalid-reference-grant', 'RefNotPermitted')],
+  },
+  {
+    name: 'GatewaySecretReferenceGrantAllInNamespace',
+    description: 'A ReferenceGrant to every Secret of a namespace grants the certificate',
+    features: ['Gateway', 'ReferenceGrant'],
+    manifests: ['gateway-secret-reference-grant-all-in-namespace.yaml'],
+    statuses: [grantedCertificate('gateway-secret-reference-grant-all-in-namespace')],
+  },
+  {
+    name: 'GatewaySecretReferenceGrantSpecific',
+    description: 'A ReferenceGrant naming the Secret grants the certificate',
+    features: ['Gateway', 'ReferenceGrant'],
+    manifests: ['gateway-secret-reference-grant-specific.yaml'],
+    statuses: [grantedCertificate('gateway-secret-reference-grant-specific')],
+  },
+  {
+    name: 'GatewayModifyListeners',
+    description: 'Adding and removing listeners updates listener status and attached routes',
+    features: ['Gateway'],
+    manifests: ['gateway-modify-listeners.yaml'],
+    statuses: [
+      ...accepted(gw('gateway-add-listener'), ['http-route-1']),
+      ...accepted(gw('gateway-remove-listener'), ['http-route-2']),
+    ],
+    steps: async (harness) => {
+      await harness.update('Gateway', infra, 'gateway-add-listener', (gateway) => {
+        (gateway.spec!.listeners as unknown[]).push({
+          name: 'http',
+          port: 80,
+          protocol: 'HTTP',
+          allowedRoutes: { namespaces: { from: 'All' } },
+        });
+      });
+      const ready = [isTrue('Accepted'), isTrue('ResolvedRefs'), isTrue('Programmed')];
+      await harness.expectStatuses([
+        gatewayStatus('gateway-add-listener', programmed, [
+          { name: 'https', supportedKinds: ['HTTPRoute'], attachedRoutes: 1, conditions: ready },
+          { name: 'http', supportedKinds: ['HTTPRoute'], attachedRoutes: 1, conditions: ready },
+        ]),
+      ]);
+      await harness.update('Gateway', infra, 'gateway-remove-listener', (gateway) => {
+        gateway.spec!.listeners = (gateway.spec!.listeners as Array<{ name: string }>).filter(
+          (l) => l.name !== 'https',
+        );
+      });
+      await harness.expectStatuses([
+        gatewayStatus('gateway-remove-listener', programmed, [
+          { name: 'http', supportedKinds: ['HTTPRoute'], attachedRoutes: 1, conditions: ready },
+        ]),
+      ]);
+    },
+  },
+];

@@ -1,0 +1,242 @@
+// GATEWAY-HTTP core: request header modification, weighted backends, Service shapes, HTTPS
+// listeners and status generations (conformance/tests/httproute-*.go).
+import {
+  accepted,
+  type ConformanceTest,
+  gw,
+  type HttpExpectation,
+  infra,
+  type KubeObject,
+  routeCondition,
+  type TestHarness,
+} from '../conformanceTest.js';
+
+const sameNs = gw('same-namespace');
+const v1 = { backend: 'infra-backend-v1', namespace: infra };
+const v2 = { backend: 'infra-backend-v2', namespace: infra };
+
+/** The suite's traffic-split check: shares of answers per backend within a tolerance. */
+const expectSplit = async (
+  harness: TestHarness,
+  request: HttpExpectation,
+  shares: Record<string, number>,
+  samples = 200,
+  tolerance = 0.1,
+): Promise<void> => {
+  // First wait until every answer comes from one of the weighted backends.
+  await harness.expectRequests([{ ...request, status: 200 }]);
+  const counts = new Map<string, number>();
+  for (let i = 0; i < samples; i++) {
+    const result = await harness.send(request);
+    if (result instanceof Error) throw result;
+    const pod = result.echo?.pod ?? `status ${result.status}`;
+    const backend = Object.keys(shares).find((b) => pod.startsWith(`${b}-`)) ?? pod;
+    counts.set(backend, (counts.get(backend) ?? 0) + 1);
+  }
+  for (const [backend, count] of counts)
+    if (!(backend in shares)) throw new Error(`${count} answers from unexpected ${backend}`);
+  for (const [backend, share] of Object.entries(shares)) {
+    const got = (counts.get(backend) ?? 0) / samples;
+    if (share === 0 ? got > 0 : Math.abs(got - share) > tolerance)
+      throw new Error(
+        `${backend} answered ${(got * 100).toFixed(0)}% of ${samples}, want ${share * 100}%`,
+      );
+  }
+};
+
+const fillManualSlices = (harness: TestHarness) => (slice: KubeObject) => {
+  const { address, port } = harness.endpoint(infra, 'infra-backend-v1');
+  // The suite writes the infra-backend-v1 pod addresses into the manifest's empty slices; the
+  // local pod listens on its own port, so the slice's port follows it (targetPort 3000 in a cluster).
+  if (slice.addressType === 'IPv4')
+    slice.endpoints = [{ addresses: [address], conditions: { ready: true } }];
+  slice.ports = (slice.ports as Array<{ name?: string }>).map((p) => ({
+    ...p,
+    port,
+    protocol: 'TCP',
+  }));
+};
+
+export const httpRouteFilters: ConformanceTest[] = [
+  {
+    name: 'HTTPRouteRequestHeaderModifier',
+    description: 'RequestHeaderModifier sets, adds and removes request headers, case-insensitively',
+    features: ['Gateway', 'HTTPRoute'],
+    manifests: ['httproute-request-header-modifier.yaml'],
+    statuses: accepted(sameNs, ['request-header-modifier']),
+    requests: [
+      {
+        request: { path: '/set', headers: { 'Some-Other-Header': 'val' } },
+        backendRequest: {
+          headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' },
+        },
+        ...v1,
+      },
+      {
+        request: {
+          path: '/set',
+          headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'some-other-value' },
+        },
+        backendRequest: {
+          headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' },
+        },
+        ...v1,
+      },
+      {
+        request: { path: '/add', headers: { 'Some-Other-Header': 'val' } },
+        backendRequest: {
+          headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'add-appends-values' },
+        },
+        ...v1,
+      },
+      {
+        request: {
+          path: '/add',
+          headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value' },
+        },
+        backendRequest: {
+          headers: {
+            'Some-Other-Header': 'val',
+            'X-Header-Add': 'some-other-value,add-appends-values',
+          },
+        },
+        ...v1,
+      },
+      {
+        request: { path: '/remove', headers: { 'X-Header-Remove': 'val' } },
+        backendRequest: { absentHeaders: ['X-Header-Remove'] },
+        ...v1,
+      },
+      {
+        request: {
+          path: '/multiple',
+          headers: {
+            'X-Header-Set-2': 'set-val-2',
+            'X-Header-Add-2': 'add-val-2',
+            'X-Header-Remove-2': 'remove-val-2',
+            'Another-Header': 'another-header-val',
+          },
+        },
+        backendRequest: {
+          headers: {
+            'X-Header-Set-1': 'header-set-1',
+            'X-Header-Set-2': 'header-set-2',
+            'X-Header-Add-1': 'header-add-1',
+            'X-Header-Add-2': 'add-val-2,header-add-2',
+            'X-Header-Add-3': 'header-add-3',
+            'Another-Header': 'another-header-val',
+          },
+          absentHeaders: ['X-Header-Remove-1', 'X-Header-Remove-2'],
+        },
+        ...v1,
+      },
+      {
+        request: {
+          path: '/case-insensitivity',
+          headers: {
+            'x-header-set': 'original-val-set',
+            'x-header-add': 'original-val-add',
+            'x-header-remove': 'original-val-remove',
+            'Another-Header': 'another-header-val',
+          },
+        },
+        backendRequest: {
+          headers: {
+            'X-Header-Set': 'header-set',
+            'X-Header-Add': 'original-val-add,header-add',
+            'Another-Header': 'another-header-val',
+          },
+          absentHeaders: ['x-header-remove', 'X-Header-Remove'],
+        },
+        ...v1,
+      },
+    ],
+  },
+  {
+    name: 'HTTPRouteWeight',
+    description: 'Backends weighted 70/30/0 get that share of requests',
+    features: ['Gateway', 'HTTPRoute'],
+    manifests: ['httproute-weight.yaml'],
+    statuses: accepted(sameNs, ['weighted-backends']),
+    steps: (harness) =>
+      expectSplit(
+        harness,
+        { request: { path: '/' } },
+        {
+          'infra-backend-v1': 0.7,
+          'infra-backend-v2': 0.3,
+          'infra-backend-v3': 0,
+        },
+      ),
+  },
+  {
+    name: 'HTTPRouteServiceTypes',
+    description: 'Headless Services and Services with hand-written EndpointSlices are backends too',
+    features: ['Gateway', 'HTTPRoute'],
+    manifests: ['httproute-service-types.yaml'],
+    statuses: accepted(sameNs, ['service-types']),
+    steps: async (harness) => {
+      for (const name of ['manual-endpointslices', 'headless-manual-endpointslices'])
+        for (const family of ['ip4', 'ip6'])
+          await harness.update(
+            'EndpointSlice',
+            infra,
+            `${name}-${family}`,
+            fillManualSlices(harness),
+          );
+      await harness.expectRequests(
+        ['/manual-endpointslices', '/headless', '/headless-manual-endpointslices'].map((path) => ({
+          request: { path },
+          ...v1,
+        })),
+      );
+    },
+  },
+  {
+    name: 'HTTPRouteHTTPSListener',
+    description: 'HTTPRoutes on HTTPS listeners serve by SNI and Host',
+    features: ['Gateway', 'HTTPRoute'],
+    manifests: ['httproute-https-listener.yaml'],
+    statuses: accepted(gw('same-namespace-with-https-listener'), [
+      'httproute-https-test',
+      'httproute-https-test-no-hostname',
+    ]),
+    requests: [
+      {
+        gateway: gw('same-namespace-with-https-listener'),
+        request: { scheme: 'https', host: 'example.org', path: '/' },
+        ...v1,
+      },
+      {
+        gateway: gw('same-namespace-with-https-listener'),
+        request: { scheme: 'https', host: 'second-example.org', path: '/' },
+        ...v2,
+      },
+      {
+        gateway: gw('same-namespace-with-https-listener'),
+        request: { scheme: 'https', host: 'unknown-example.org', path: '/' },
+        status: 404,
+      },
+    ],
+  },
+  {
+    name: 'HTTPRouteObservedGenerationBump',
+    description: 'Route conditions follow a spec change to the new generation',
+    features: ['Gateway', 'HTTPRoute'],
+    manifests: ['httproute-observed-generation-bump.yaml'],
+    statuses: accepted(sameNs, ['observed-generation-bump']),
+    steps: async (harness) => {
+      const before = harness.generation('HTTPRoute', infra, 'observed-generation-bump');
+      await harness.update('HTTPRoute', infra, 'observed-generation-bump', (route) => {
+        const rules = route.spec!.rules as Array<Record<string, unknown>>;
+        rules[0]!.matches = [{ path: { type: 'PathPrefix', value: '/bump' } }];
+      });
+      const after = harness.generation('HTTPRoute', infra, 'observed-generation-bump');
+      if (after <= before) throw new Error(`generation ${after} after the change, was ${before}`);
+      await harness.expectStatuses([
+        routeCondition('observed-generation-bump', sameNs, 'Accepted', 'True'),
+        routeCondition('observed-generation-bump', sameNs, 'ResolvedRefs', 'True'),
+      ]);
+    },
+  },
+];
