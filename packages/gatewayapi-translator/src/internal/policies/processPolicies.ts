@@ -115,7 +115,7 @@ function processKind(ctx: TranslatorContext, policies: readonly AnyPolicy[]): Po
   const statuses = new Map<AnyPolicy, PolicyStatus>(
     policies.map((p) => [p, { resource: p, ancestors: [] }]),
   );
-  const applied: { scope: PolicyScope; ancestor: PolicyAncestor }[] = [];
+  const applied: { scope: PolicyScope; ancestor: PolicyAncestor; merges: boolean }[] = [];
   // Most specific first, as Envoy Gateway applies them.
   for (const level of LEVELS) {
     for (const policy of sorted) {
@@ -156,18 +156,38 @@ function processKind(ctx: TranslatorContext, policies: readonly AnyPolicy[]): Po
           }
           const ancestor = { ancestorRef: r.ref, conditions };
           status.ancestors.push(ancestor);
-          if (!conflicted && !r.notFound) applied.push({ scope: r.scope, ancestor });
+          const merges = (policy.spec as { mergeType?: string }).mergeType !== undefined;
+          if (!conflicted && !r.notFound) applied.push({ scope: r.scope, ancestor, merges });
         }
       }
     }
   }
+  // A more specific policy either replaces a broader one where both apply (Overridden), or, with
+  // a mergeType, is merged into it (Merged on both).
   for (const a of applied) {
-    if (applied.some((b) => scopeContains(a.scope, b.scope))) {
+    const inner = applied.filter((b) => scopeContains(a.scope, b.scope));
+    if (inner.some((b) => b.merges)) {
+      a.ancestor.conditions.set(
+        'Merged',
+        'True',
+        'Merged',
+        'A more specific policy is merged with this one.',
+      );
+    }
+    if (inner.some((b) => !b.merges)) {
       a.ancestor.conditions.set(
         'Overridden',
         'True',
         'Overridden',
         'A more specific policy overrides this one for part of its target.',
+      );
+    }
+    if (a.merges && applied.some((b) => scopeContains(b.scope, a.scope))) {
+      a.ancestor.conditions.set(
+        'Merged',
+        'True',
+        'Merged',
+        'This policy is merged with a broader one.',
       );
     }
   }
