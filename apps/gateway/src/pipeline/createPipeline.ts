@@ -5,7 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { type ResourceStatus, type TranslateOptions, translate } from '@egts/gatewayapi-translator';
 import type { InfraIR, XdsIR } from '@egts/ir';
 import { createSnapshot, type SnapshotCache } from '@egts/xds-server';
-import { translateXds } from '@egts/xds-translator';
+import { translateXds, type XdsResources } from '@egts/xds-translator';
 import {
   BehaviorSubject,
   concatMap,
@@ -21,6 +21,7 @@ import {
 } from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
 import type { Logging } from '../logging.js';
+import { endpointsOnlyUpdate, indexSettings, type Translation } from './endpointsOnly.js';
 import { perKey } from './perKey.js';
 import type { InfraManager, ProviderSnapshot } from './ports.js';
 
@@ -49,7 +50,19 @@ interface Translated {
   infraIR: InfraIR;
   xdsIR: XdsIR[];
   statuses: ResourceStatus[];
+  /** xDS resources already built for some Gateways (endpoint-only updates), by name. */
+  xds?: ReadonlyMap<string, XdsResources>;
 }
+
+/** A Gateway's IR, with its xDS resources when they were built already. */
+interface GatewayItem {
+  ir: XdsIR;
+  xds?: XdsResources | undefined;
+}
+
+/** Same object, or (unless the resources were built for it) deep-equal IR. */
+const sameGateway = (a: GatewayItem, b: GatewayItem) =>
+  a.ir === b.ir || (b.xds === undefined && isDeepStrictEqual(a.ir, b.ir));
 
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { cache, infra, logging, metrics } = options;
@@ -63,6 +76,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const statuses$ = new BehaviorSubject<readonly ResourceStatus[]>([]);
   const problems$ = new BehaviorSubject<ProviderSnapshot['problems']>([]);
   const served = new Map<string, XdsIR>();
+  const servedXds = new Map<string, XdsResources>();
+  // The latest translation, full or endpoint-only, that the next snapshot is compared with.
+  let last: Translation | undefined;
   // Ready once the first translation was served over xDS and, with infrastructure, applied.
   let translatedOnce = false;
   let infraAppliedOnce = infra === undefined;
@@ -74,8 +90,36 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         for (const problem of snapshot.problems) log.provider.warn({ problem }, 'input problem');
       }
       const started = performance.now();
+      if (last !== undefined) {
+        try {
+          const update = endpointsOnlyUpdate(
+            last,
+            snapshot.resources,
+            servedXds,
+            options.translate,
+          );
+          if (update !== undefined) {
+            last = { ...last, resources: snapshot.resources, xdsIR: update.xdsIR };
+            log.translator.debug({ gateways: update.xds.size }, 'endpoint-only update');
+            metrics.translationSeconds.observe((performance.now() - started) / 1000);
+            return of<Translated>({
+              infraIR: last.infraIR,
+              xdsIR: update.xdsIR,
+              statuses: last.statuses as ResourceStatus[],
+              xds: update.xds,
+            });
+          }
+        } catch (error) {
+          log.translator.warn(
+            { err: error },
+            'endpoint-only update failed; translating everything',
+          );
+        }
+      }
       try {
         const result = translate(snapshot.resources, options.translate);
+        last = { resources: snapshot.resources, ...result };
+        for (const ir of result.xdsIR) indexSettings(ir);
         metrics.translationSeconds.observe((performance.now() - started) / 1000);
         metrics.resourcesTranslated.set(countResources(snapshot.resources));
         translatedOnce = true;
@@ -108,12 +152,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   subscription.add(
     translated$
       .pipe(
-        map((t) => t.xdsIR),
-        perKey((ir: XdsIR) => ir.name),
+        map((t) => t.xdsIR.map((ir): GatewayItem => ({ ir, xds: t.xds?.get(ir.name) }))),
+        perKey((item: GatewayItem) => item.ir.name, sameGateway),
       )
       .subscribe((change) => {
         if ('removed' in change) {
           served.delete(change.key);
+          servedXds.delete(change.key);
           cache.clearSnapshot(change.key);
           log.xds.info(
             { gateway: change.key },
@@ -123,9 +168,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         }
         try {
           const started = performance.now();
-          const resources = translateXds(change.item, { mode: 'ads' });
+          const resources = change.item.xds ?? translateXds(change.item.ir, { mode: 'ads' });
           cache.setSnapshot(change.key, createSnapshot(resources));
-          served.set(change.key, change.item);
+          served.set(change.key, change.item.ir);
+          servedXds.set(change.key, resources);
           metrics.snapshotsPushed.inc({ gateway: change.key });
           metrics.xdsTranslationSeconds.observe((performance.now() - started) / 1000);
           log.xds.info({ gateway: change.key }, 'snapshot set');

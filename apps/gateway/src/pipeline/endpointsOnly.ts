@@ -1,0 +1,292 @@
+// Endpoint-only changes as an EDS-only push (DESIGN.md "Cost follows change"): when nothing but
+// EndpointSlices changed, only the routes that reach the changed Services are translated again (by
+// the translator itself, on an input reduced to them), and only their clusters' endpoints are
+// replaced; every other Envoy message object is reused, so the xDS server's per-object hash hits.
+// Anything this cannot prove equivalent to a full translation returns undefined: translate it all.
+import { isDeepStrictEqual } from 'node:util';
+import type { Resources } from '@egts/api';
+import { type ResourceStatus, type TranslateOptions, translate } from '@egts/gatewayapi-translator';
+import type { DestinationSetting, InfraIR, XdsIR } from '@egts/ir';
+import { translateXds, type XdsResources } from '@egts/xds-translator';
+
+/** The last full translation (or an update of it) and what was served from it. */
+export interface Translation {
+  readonly resources: Resources;
+  readonly infraIR: InfraIR;
+  readonly xdsIR: readonly XdsIR[];
+  readonly statuses: readonly ResourceStatus[];
+}
+
+export interface EndpointsUpdate {
+  /** Every Gateway's IR; the patched ones are new objects, the rest the previous objects. */
+  readonly xdsIR: XdsIR[];
+  /** xDS resources of the patched Gateways, unchanged messages reused. */
+  readonly xds: ReadonlyMap<string, XdsResources>;
+}
+
+const ROUTE_KINDS = ['httpRoutes', 'grpcRoutes', 'tlsRoutes', 'tcpRoutes', 'udpRoutes'] as const;
+const POLICY_KINDS = [
+  'clientTrafficPolicies',
+  'backendTrafficPolicies',
+  'securityPolicies',
+  'envoyExtensionPolicies',
+  'envoyPatchPolicies',
+] as const;
+const SERVICE_LABELS = ['kubernetes.io/service-name', 'multicluster.kubernetes.io/service-name'];
+
+interface Meta {
+  metadata: { name: string; namespace?: string | undefined | null; labels?: unknown };
+}
+const keyOf = (o: Meta) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+const sameElement = (a: unknown, b: unknown) => a === b || isDeepStrictEqual(a, b);
+
+const sameList = (a: readonly unknown[], b: readonly unknown[]) =>
+  a === b || (a.length === b.length && a.every((x, i) => sameElement(x, b[i])));
+
+/** `namespace/name` of the Services the changed EndpointSlices belong to (before and after). */
+const changedServices = (before: readonly Meta[], after: readonly Meta[]): Set<string> => {
+  const old = new Map(before.map((s) => [keyOf(s), s]));
+  const changed: Meta[] = [];
+  for (const slice of after) {
+    const previous = old.get(keyOf(slice));
+    old.delete(keyOf(slice));
+    if (previous === undefined || !sameElement(previous, slice)) {
+      changed.push(slice);
+      if (previous !== undefined) changed.push(previous);
+    }
+  }
+  changed.push(...old.values()); // deleted
+  const services = new Set<string>();
+  for (const slice of changed) {
+    const labels = (slice.metadata.labels ?? {}) as Record<string, string>;
+    for (const label of SERVICE_LABELS) {
+      if (labels[label] !== undefined)
+        services.add(`${slice.metadata.namespace ?? ''}/${labels[label]}`);
+    }
+  }
+  return services;
+};
+
+/** Every `{name, namespace?}` a route's rules name (backendRefs, mirrors...), as `namespace/name`. */
+const referenced = new WeakMap<object, Set<string>>();
+const referencesOf = (route: Meta & { spec?: unknown }): Set<string> => {
+  let refs = referenced.get(route);
+  if (refs !== undefined) return refs;
+  refs = new Set();
+  const namespace = route.metadata.namespace ?? '';
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const v of value) walk(v);
+    } else if (value !== null && typeof value === 'object') {
+      const o = value as Record<string, unknown>;
+      if (typeof o.name === 'string') {
+        refs!.add(`${typeof o.namespace === 'string' ? o.namespace : namespace}/${o.name}`);
+      }
+      for (const v of Object.values(o)) walk(v);
+    }
+  };
+  walk((route.spec as { rules?: unknown } | undefined)?.rules);
+  referenced.set(route, refs);
+  return refs;
+};
+
+const isSetting = (value: object): value is DestinationSetting =>
+  'addressType' in value &&
+  'endpoints' in value &&
+  typeof (value as { name?: unknown }).name === 'string';
+
+/** Destination settings of an IR, by name. */
+const settingsOf = (ir: unknown, into: Map<string, DestinationSetting>): void => {
+  if (Array.isArray(ir)) {
+    for (const v of ir) settingsOf(v, into);
+  } else if (ir !== null && typeof ir === 'object') {
+    if (isSetting(ir)) into.set(ir.name, ir);
+    else for (const v of Object.values(ir)) settingsOf(v, into);
+  }
+};
+
+type Path = readonly (string | number)[];
+
+/** Where each destination setting sits in an IR (names to paths), found once per IR object. */
+const settingPaths = new WeakMap<object, ReadonlyMap<string, readonly Path[]>>();
+
+/** Indexes the settings of a full translation's IR, so endpoint updates never walk all of it. */
+export const indexSettings = (ir: XdsIR): ReadonlyMap<string, readonly Path[]> => {
+  let paths = settingPaths.get(ir);
+  if (paths !== undefined) return paths;
+  const found = new Map<string, Path[]>();
+  const path: (string | number)[] = [];
+  const walk = (value: object): void => {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
+        if (v === null || typeof v !== 'object') continue;
+        path.push(i);
+        walk(v);
+        path.pop();
+      }
+    } else if (isSetting(value)) {
+      const list = found.get(value.name) ?? [];
+      list.push([...path]);
+      found.set(value.name, list);
+    } else {
+      for (const key in value) {
+        const v: unknown = (value as Record<string, unknown>)[key];
+        if (v === null || typeof v !== 'object') continue;
+        path.push(key);
+        walk(v);
+        path.pop();
+      }
+    }
+  };
+  walk(ir);
+  paths = found;
+  settingPaths.set(ir, paths);
+  return paths;
+};
+
+/**
+ * A copy of `ir` with the settings named in `replace` swapped in (copy on write along their
+ * paths; everything else is shared). Undefined when a setting is unknown or differs in more than
+ * its endpoints.
+ */
+const patch = (ir: XdsIR, replace: ReadonlyMap<string, DestinationSetting>): XdsIR | undefined => {
+  const paths = indexSettings(ir);
+  const copies = new Map<object, Record<string | number, unknown>>();
+  const copyOf = (o: object): Record<string | number, unknown> => {
+    let copy = copies.get(o);
+    if (copy === undefined) {
+      copy = (Array.isArray(o) ? [...o] : { ...o }) as Record<string | number, unknown>;
+      copies.set(o, copy);
+    }
+    return copy;
+  };
+  for (const [name, next] of replace) {
+    const where = paths.get(name);
+    if (where === undefined) return undefined;
+    for (const path of where) {
+      // Walk down the original, remembering each parent's copy.
+      const originals: object[] = [ir];
+      for (const step of path.slice(0, -1)) {
+        originals.push(
+          (originals[originals.length - 1] as Record<string | number, unknown>)[step] as object,
+        );
+      }
+      const old = (originals[originals.length - 1] as Record<string | number, unknown>)[
+        path[path.length - 1]!
+      ] as DestinationSetting;
+      if (!isDeepStrictEqual({ ...old, endpoints: [] }, { ...next, endpoints: [] }))
+        return undefined;
+      if (isDeepStrictEqual(old.endpoints, next.endpoints)) continue;
+      let child: unknown = next;
+      for (let depth = path.length - 1; depth >= 0; depth--) {
+        const parent = copyOf(originals[depth]!);
+        parent[path[depth]!] = child;
+        child = parent;
+      }
+    }
+  }
+  const root = copies.get(ir) as XdsIR | undefined;
+  if (root === undefined) return ir;
+  settingPaths.set(root, paths); // same shape, same paths
+  return root;
+};
+
+/** `previous` messages with those of `changed` swapped in by name (reusing equal ones). */
+const replaceByName = <T>(
+  previous: readonly T[],
+  changed: readonly T[],
+  nameOf: (t: T) => string,
+): T[] | undefined => {
+  const byName = new Map(changed.map((t) => [nameOf(t), t]));
+  let replaced = 0;
+  const out = previous.map((old) => {
+    const next = byName.get(nameOf(old));
+    if (next === undefined) return old;
+    replaced++;
+    return isDeepStrictEqual(old, next) ? old : next;
+  });
+  return replaced === byName.size ? out : undefined;
+};
+
+const statusKey = (s: ResourceStatus) =>
+  `${s.kind}/${s.metadata.namespace ?? ''}/${s.metadata.name}`;
+const statusIndex = new WeakMap<readonly ResourceStatus[], Map<string, ResourceStatus>>();
+const indexStatuses = (statuses: readonly ResourceStatus[]) => {
+  let index = statusIndex.get(statuses);
+  if (index === undefined) {
+    index = new Map(statuses.map((s) => [statusKey(s), s]));
+    statusIndex.set(statuses, index);
+  }
+  return index;
+};
+
+/**
+ * The update for `next` when it differs from `previous.resources` in EndpointSlices only, or
+ * undefined when a full translation is needed. `served` holds each Gateway's current xDS resources.
+ */
+export function endpointsOnlyUpdate(
+  previous: Translation,
+  next: Resources,
+  served: ReadonlyMap<string, XdsResources>,
+  options: TranslateOptions | undefined,
+): EndpointsUpdate | undefined {
+  const before = previous.resources;
+  for (const kind of Object.keys(next) as (keyof Resources)[]) {
+    if (kind === 'endpointSlices') continue;
+    if (!sameList(before[kind] ?? [], next[kind] ?? [])) return undefined;
+  }
+  const unchanged = { xdsIR: [...previous.xdsIR], xds: new Map() };
+  const services = changedServices(before.endpointSlices, next.endpointSlices);
+  if (services.size === 0) return unchanged;
+
+  const reduced: Resources = { ...next };
+  let affected = 0;
+  for (const kind of ROUTE_KINDS) {
+    const routes = (next[kind] as (Meta & { spec?: unknown })[]).filter((route) => {
+      for (const ref of referencesOf(route)) if (services.has(ref)) return true;
+      return false;
+    });
+    affected += routes.length;
+    (reduced[kind] as unknown[]) = routes;
+  }
+  if (affected === 0) return unchanged;
+  for (const kind of POLICY_KINDS) (reduced[kind] as unknown[]) = [];
+
+  const result = translate(reduced, options);
+  // Endpoints can change route conditions (BackendsAvailable): then statuses need the full run.
+  const statuses = indexStatuses(previous.statuses);
+  for (const status of result.statuses) {
+    if (!status.kind.endsWith('Route')) continue;
+    if (!isDeepStrictEqual(statuses.get(statusKey(status)), status)) return undefined;
+  }
+
+  const xdsIR: XdsIR[] = [];
+  const xds = new Map<string, XdsResources>();
+  const reducedByName = new Map(result.xdsIR.map((ir) => [ir.name, ir]));
+  for (const ir of previous.xdsIR) {
+    const partial = reducedByName.get(ir.name);
+    reducedByName.delete(ir.name);
+    if (partial === undefined) {
+      xdsIR.push(ir);
+      continue;
+    }
+    const settings = new Map<string, DestinationSetting>();
+    settingsOf(partial, settings);
+    const patched = patch(ir, settings);
+    if (patched === undefined) return undefined;
+    xdsIR.push(patched);
+    if (patched === ir) continue;
+    const current = served.get(ir.name);
+    if (current === undefined) return undefined;
+    const changed = translateXds(partial, { mode: 'ads' });
+    const clusters = replaceByName(current.clusters, changed.clusters, (c) => c.name);
+    const endpoints = replaceByName(current.endpoints, changed.endpoints, (e) => e.clusterName);
+    if (clusters === undefined || endpoints === undefined) return undefined;
+    xds.set(ir.name, { ...current, clusters, endpoints });
+  }
+  // A Gateway the reduced input served that the full one did not: not an endpoint-only change.
+  if (reducedByName.size > 0) return undefined;
+  return { xdsIR, xds };
+}
