@@ -5,7 +5,7 @@
 // specific policy of the same kind applies inside its scope; a DeprecatedField warning for the
 // singular targetRef. Policy-specific settings are not validated here.
 import type { TranslatorContext } from '../context/translatorContext.js';
-import { compareByAgeThenName } from '../ordering.js';
+import { compareByAge } from '../ordering.js';
 import { Conditions } from '../status/conditions.js';
 import { GATEWAY_GROUP } from '../types.js';
 import { type PolicyScope, scopeContains } from './policyScope.js';
@@ -110,7 +110,7 @@ type AnyPolicy = PolicyStatus['resource'] & { spec: Parameters<typeof policyTarg
 const LEVELS = ['rule', 'route', 'listener', 'listenerSet', 'gateway'] as const;
 
 function processKind(ctx: TranslatorContext, policies: readonly AnyPolicy[]): PolicyStatus[] {
-  const sorted = [...policies].sort(compareByAgeThenName);
+  const sorted = [...policies].sort(compareByAge);
   const claimed = new Set<string>();
   const statuses = new Map<AnyPolicy, PolicyStatus>(
     policies.map((p) => [p, { resource: p, ancestors: [] }]),

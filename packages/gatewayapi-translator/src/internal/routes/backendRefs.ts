@@ -144,7 +144,22 @@ export function resolveBackendRef(
   }
   const weight = ref.weight ?? 1;
   const key = nsName(namespace, ref.name);
-  if (kind === 'Backend') return resolveEGBackend(ctx, key, settingName, weight, protocol);
+  if (kind === 'Backend') {
+    const resolved = resolveEGBackend(ctx, key, settingName, weight, protocol);
+    if (!resolved.setting) return resolved;
+    // BackendTLSPolicies target a Backend port by its number.
+    const sectionName = ref.port === undefined ? undefined : String(ref.port);
+    const tls = backendTLSFor(ctx, route, {
+      group: ENVOY_GATEWAY_GROUP,
+      kind,
+      namespace,
+      name: ref.name,
+      sectionName,
+    });
+    if (tls?.settings) resolved.setting.tls = tls.settings;
+    if (tls?.error) resolved.error = tls.error;
+    return resolved;
+  }
   if (ref.port === undefined) {
     return {
       error: unresolvedRef('PortNotSpecified', 'A port number of the Service must be specified.'),
