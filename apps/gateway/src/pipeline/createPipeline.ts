@@ -24,6 +24,7 @@ import type { Logging } from '../logging.js';
 import { endpointsOnlyUpdate, indexSettings, type Translation } from './endpointsOnly.js';
 import { perKey } from './perKey.js';
 import type { InfraManager, ProviderSnapshot } from './ports.js';
+import { routesOnlyUpdate } from './routesOnly.js';
 
 export interface PipelineOptions {
   provider: { readonly resources$: Observable<ProviderSnapshot> };
@@ -109,11 +110,20 @@ export function createPipeline(options: PipelineOptions): Pipeline {
               xds: update.xds,
             });
           }
+          const routes = routesOnlyUpdate(last, snapshot.resources, options.translate);
+          if (routes !== undefined) {
+            last = routes.translation;
+            for (const ir of last.xdsIR) if (routes.touched.has(ir.name)) indexSettings(ir);
+            log.translator.debug({ gateways: [...routes.touched] }, 'route-only update');
+            metrics.translationSeconds.observe((performance.now() - started) / 1000);
+            return of<Translated>({
+              infraIR: last.infraIR,
+              xdsIR: [...last.xdsIR],
+              statuses: last.statuses as ResourceStatus[],
+            });
+          }
         } catch (error) {
-          log.translator.warn(
-            { err: error },
-            'endpoint-only update failed; translating everything',
-          );
+          log.translator.warn({ err: error }, 'incremental update failed; translating everything');
         }
       }
       try {

@@ -1,0 +1,149 @@
+// Route-only changes re-translate only the Gateways they touch (DESIGN.md "Cost follows change"):
+// when nothing but routes changed, the translator runs on an input reduced to the Gateways the
+// changed routes name (before and after) and every route attached to those, and its output
+// replaces theirs; other Gateways keep their IR objects, so they cost nothing downstream.
+// Returns undefined whenever that cannot equal a full translation: translate everything then.
+import { isDeepStrictEqual } from 'node:util';
+import type { Resources } from '@egts/api';
+import { type ResourceStatus, type TranslateOptions, translate } from '@egts/gatewayapi-translator';
+import type { XdsIR } from '@egts/ir';
+import type { Translation } from './endpointsOnly.js';
+
+const ROUTE_KINDS = ['httpRoutes', 'grpcRoutes', 'tlsRoutes', 'tcpRoutes', 'udpRoutes'] as const;
+/** Kinds whose statuses a route can change through scopes and targets: not handled here. */
+const REFUSED_KINDS = [
+  'clientTrafficPolicies',
+  'backendTrafficPolicies',
+  'securityPolicies',
+  'envoyExtensionPolicies',
+  'envoyPatchPolicies',
+  'listenerSets',
+] as const;
+
+interface Route {
+  kind: string;
+  metadata: { name: string; namespace?: string | undefined | null };
+  spec?: { parentRefs?: unknown[] | null | undefined } | undefined;
+}
+
+const keyOf = (r: Route) => `${r.kind}/${r.metadata.namespace ?? ''}/${r.metadata.name}`;
+
+/** `namespace/name` of the Gateways a route names; undefined when it names any other parent kind. */
+const parents = new WeakMap<object, readonly string[] | undefined>();
+const gatewaysOf = (route: Route): readonly string[] | undefined => {
+  if (parents.has(route)) return parents.get(route);
+  let keys: string[] | undefined = [];
+  for (const ref of (route.spec?.parentRefs ?? []) as Array<Record<string, unknown>>) {
+    const group = (ref.group as string | undefined) ?? 'gateway.networking.k8s.io';
+    const kind = (ref.kind as string | undefined) ?? 'Gateway';
+    if (group !== 'gateway.networking.k8s.io' || kind !== 'Gateway') {
+      keys = undefined;
+      break;
+    }
+    keys.push(
+      `${(ref.namespace as string | undefined) ?? route.metadata.namespace ?? ''}/${ref.name}`,
+    );
+  }
+  parents.set(route, keys);
+  return keys;
+};
+
+const sameList = (a: readonly unknown[], b: readonly unknown[]) =>
+  a === b || (a.length === b.length && a.every((x, i) => x === b[i] || isDeepStrictEqual(x, b[i])));
+
+const statusKey = (s: ResourceStatus) =>
+  `${s.kind}/${s.metadata.namespace ?? ''}/${s.metadata.name}`;
+
+export interface RoutesUpdate {
+  readonly translation: Translation;
+  /** The Gateways (fleet names) translated again. */
+  readonly touched: ReadonlySet<string>;
+}
+
+export function routesOnlyUpdate(
+  previous: Translation,
+  next: Resources,
+  options: TranslateOptions | undefined,
+): RoutesUpdate | undefined {
+  const before = previous.resources;
+  for (const kind of Object.keys(next) as (keyof Resources)[]) {
+    if ((ROUTE_KINDS as readonly string[]).includes(kind)) continue;
+    if (!sameList(before[kind] ?? [], next[kind] ?? [])) return undefined;
+  }
+  for (const kind of REFUSED_KINDS) if ((next[kind] ?? []).length > 0) return undefined;
+  if (JSON.stringify(next.envoyProxies).includes('mergeGateways')) return undefined;
+
+  // Changed routes (added, removed or edited), and the Gateways they name before and after.
+  const touched = new Set<string>();
+  const changed = new Set<string>();
+  for (const kind of ROUTE_KINDS) {
+    const old = new Map((before[kind] as Route[]).map((r) => [keyOf(r), r]));
+    const visit = (route: Route) => {
+      const gateways = gatewaysOf(route);
+      if (gateways === undefined) return false;
+      for (const g of gateways) touched.add(g);
+      changed.add(keyOf(route));
+      return true;
+    };
+    for (const route of next[kind] as Route[]) {
+      const was = old.get(keyOf(route));
+      old.delete(keyOf(route));
+      if (was === route || (was !== undefined && isDeepStrictEqual(was, route))) continue;
+      if (!visit(route) || (was !== undefined && !visit(was))) return undefined;
+    }
+    for (const gone of old.values()) if (!visit(gone)) return undefined;
+  }
+  if (changed.size === 0) return { translation: { ...previous, resources: next }, touched };
+
+  const reduced: Resources = {
+    ...next,
+    gateways: next.gateways.filter((g) =>
+      touched.has(`${g.metadata.namespace ?? ''}/${g.metadata.name}`),
+    ),
+  };
+  for (const kind of ROUTE_KINDS) {
+    (reduced[kind] as Route[]) = (next[kind] as Route[]).filter((route) => {
+      const gateways = gatewaysOf(route);
+      return gateways === undefined || gateways.some((g) => touched.has(g));
+    });
+  }
+  const result = translate(reduced, options);
+
+  // Fleets: one per Gateway (merged ones were refused above), named `<namespace>/<gateway>`.
+  const fresh = new Map(result.xdsIR.map((ir) => [ir.name, ir]));
+  for (const name of fresh.keys()) if (!touched.has(name)) return undefined;
+  const xdsIR: XdsIR[] = [
+    ...previous.xdsIR.filter((ir) => !touched.has(ir.name)),
+    ...result.xdsIR,
+  ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const proxies = [
+    ...previous.infraIR.proxies.filter((p) => !touched.has(p.name)),
+    ...result.infraIR.proxies,
+  ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  // Statuses: the touched Gateways' and the changed routes' from the reduced run; others as before.
+  const replaced = new Map<string, ResourceStatus>();
+  for (const status of result.statuses) {
+    const key = statusKey(status);
+    const gateway = `${status.metadata.namespace ?? ''}/${status.metadata.name}`;
+    if ((status.kind === 'Gateway' && touched.has(gateway)) || changed.has(key)) {
+      replaced.set(key, status);
+    }
+  }
+  const statuses: ResourceStatus[] = [];
+  for (const status of previous.statuses) {
+    const key = statusKey(status);
+    if (changed.has(key) || (status.kind === 'Gateway' && replaced.has(key))) {
+      const now = replaced.get(key);
+      replaced.delete(key);
+      if (now !== undefined) statuses.push(now);
+    } else {
+      statuses.push(status);
+    }
+  }
+  statuses.push(...replaced.values()); // new routes (order may differ from a full run's)
+  return {
+    translation: { resources: next, xdsIR, infraIR: { ...previous.infraIR, proxies }, statuses },
+    touched,
+  };
+}
