@@ -8,6 +8,7 @@ import { buildProxyInfra } from './internal/ir/buildInfra.js';
 import { buildXdsIR } from './internal/ir/buildXds.js';
 import { proxyFleets } from './internal/ir/fleets.js';
 import { processBackends } from './internal/policies/processBackends.js';
+import { processEnvoyPatchPolicies } from './internal/policies/processEnvoyPatchPolicies.js';
 import { processEnvoyProxies } from './internal/policies/processEnvoyProxies.js';
 import { processPolicies } from './internal/policies/processPolicies.js';
 import { processGatewayClasses } from './internal/processGatewayClasses.js';
@@ -51,6 +52,7 @@ export function translate(resources: Resources, options: TranslateOptions = {}):
   processListeners(ctx);
   processRoutes(ctx);
   const policies = processPolicies(ctx);
+  const patchPolicies = processEnvoyPatchPolicies(ctx);
   const backends = processBackends(resources.backends);
   const envoyProxies = processEnvoyProxies(ctx);
   const fleets = proxyFleets(ctx);
@@ -61,6 +63,7 @@ export function translate(resources: Resources, options: TranslateOptions = {}):
       gatewayClasses,
       rejectedListenerSets,
       policies,
+      patchPolicies,
       backends,
       envoyProxies,
     }),

@@ -5,6 +5,7 @@ import type { ListenerContext } from '../context/listenerContext.js';
 import type { ListenerSetContext } from '../context/listenerSetContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import type { BackendStatus } from '../policies/processBackends.js';
+import type { EnvoyPatchPolicyStatus } from '../policies/processEnvoyPatchPolicies.js';
 import type { EnvoyProxyStatus } from '../policies/processEnvoyProxies.js';
 import type { PolicyAncestor, PolicyStatus } from '../policies/processPolicies.js';
 import type { GatewayClassStatus } from '../processGatewayClasses.js';
@@ -63,6 +64,7 @@ export interface LaterStatuses {
   gatewayClasses: readonly GatewayClassStatus[];
   rejectedListenerSets: readonly ListenerSetContext[];
   policies: readonly PolicyStatus[];
+  patchPolicies: readonly EnvoyPatchPolicyStatus[];
   backends: readonly BackendStatus[];
   envoyProxies: readonly EnvoyProxyStatus[];
 }
@@ -123,6 +125,9 @@ export function collectStatuses(ctx: TranslatorContext, later: LaterStatuses): R
   }
   for (const p of later.policies)
     out.push(entry(p.resource, { ancestors: renderAncestors(ctx, p.ancestors) }));
+  for (const p of later.patchPolicies) {
+    out.push(entry(p.resource, { ancestors: renderAncestors(ctx, p.ancestors) }));
+  }
   for (const b of later.backends)
     out.push(entry(b.resource, { conditions: b.conditions.toArray() }));
   for (const e of later.envoyProxies)
