@@ -1,10 +1,15 @@
 // EnvoyGateway (gateway.envoyproxy.io/v1alpha1): egts's static configuration, the same file Envoy
 // Gateway reads (`--config envoy-gateway.yaml`): provider, controller name, logging, admin.
-// Fields egts does not act on yet are kept as they are.
+// Fields egts does not act on yet are kept as they are. `provider.custom.resource.type: ConfigServer`
+// (with `configServer`) is an egts addition: resources pushed over @egts/provider-config-server's API.
 import { z } from 'zod';
 
 const logLevel = z.enum(['debug', 'info', 'warn', 'error']);
 const loose = z.record(z.string(), z.unknown());
+const listenAddress = z.looseObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535),
+});
 
 export const DEFAULT_CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
 
@@ -31,8 +36,26 @@ export const envoyGatewaySchema = z.looseObject({
       custom: z
         .looseObject({
           resource: z.looseObject({
-            type: z.enum(['File']),
+            type: z.enum(['File', 'ConfigServer']),
             file: z.looseObject({ paths: z.array(z.string()).min(1) }).optional(),
+            // egts only: the config server's HTTP and/or gRPC API, where it keeps what it accepts,
+            // and how clients authenticate (token file, mTLS with clientCAFile, or anonymous).
+            configServer: z
+              .looseObject({
+                http: listenAddress.optional(),
+                grpc: listenAddress.optional(),
+                dataDir: z.string().min(1),
+                tokenFile: z.string().min(1).optional(),
+                tls: z
+                  .looseObject({
+                    certFile: z.string().min(1),
+                    keyFile: z.string().min(1),
+                    clientCAFile: z.string().min(1).optional(),
+                  })
+                  .optional(),
+                allowAnonymous: z.enum(['read', 'write']).optional(),
+              })
+              .optional(),
           }),
           infrastructure: z
             .looseObject({ type: z.enum(['Host']), host: loose.optional() })

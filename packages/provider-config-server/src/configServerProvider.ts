@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Problem, Resources } from '@egts/api';
 import { withDnsEndpointSlices } from '@egts/provider-file';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { type Observable, ReplaySubject } from 'rxjs';
+import { asapScheduler, type Observable, observeOn, ReplaySubject } from 'rxjs';
 import { ConfigServiceService } from './generated/egts/configserver/v1/config_server.js';
 import type { AnonymousAccess, AuthPolicy } from './internal/auth.js';
 import { createGrpcService } from './internal/grpcApi.js';
@@ -54,7 +54,11 @@ export interface ConfigServerSnapshot {
 }
 
 export interface ConfigServerProvider {
-  /** The stored set after start, then after every accepted change. Replays the latest; completes on close. */
+  /**
+   * The stored set after start, then after every accepted change. Replays the latest; completes on
+   * close. Values arrive asynchronously, never inside `subscribe()`, as the file provider's do, so a
+   * consumer that subscribes several times to a shared pipe in one tick sees the first one in each.
+   */
   readonly resources$: Observable<ConfigServerSnapshot>;
   /** The ports listened on (undefined for an API not served). */
   readonly httpPort: number | undefined;
@@ -160,7 +164,7 @@ export async function createConfigServerProvider(
 
   let closing: Promise<void> | undefined;
   return {
-    resources$: subject.asObservable(),
+    resources$: subject.pipe(observeOn(asapScheduler)),
     httpPort,
     grpcPort,
     close: () => {

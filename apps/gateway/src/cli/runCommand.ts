@@ -1,12 +1,19 @@
 // `egts run -f PATH`: the embedded default — the file provider, Envoy as local processes and the
-// xDS server, with no configuration file.
+// xDS server, with no configuration file. `--config-server ADDR` takes resources from the config
+// server instead of files.
 import { Command } from 'commander';
 import { createLogging } from '../logging.js';
+import { runConfigServerGateway } from '../run/configServerGateway.js';
 import { closeOnSignals, runHostGateway } from '../run/hostGateway.js';
 import { type Address, parseAddress } from './address.js';
+import {
+  addConfigServerOptions,
+  type ConfigServerCliOptions,
+  configServerSettings,
+} from './configServerOptions.js';
 
-interface RunOptions {
-  filename: string[];
+interface RunOptions extends ConfigServerCliOptions {
+  filename?: string[];
   xdsAddress: Address;
   adminAddress: Address;
   controllerName?: string;
@@ -15,9 +22,9 @@ interface RunOptions {
 }
 
 export function runCommand(): Command {
-  return new Command('run')
+  const command = new Command('run')
     .description('serve the resources in files (watched for changes) through local Envoy proxies')
-    .requiredOption(
+    .option(
       '-f, --filename <path...>',
       'YAML/JSON files or directories of them, watched for changes',
     )
@@ -31,17 +38,30 @@ export function runCommand(): Command {
     })
     .option('--controller-name <name>', 'serve GatewayClasses with this controllerName')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
-    .option('--no-proxies', 'serve xDS only; start no Envoy')
-    .action(async (options: RunOptions) => {
-      const logging = createLogging({ default: options.logLevel });
-      const gateway = await runHostGateway({
-        paths: options.filename,
-        xds: options.xdsAddress,
-        admin: options.adminAddress,
-        controllerName: options.controllerName,
-        withoutProxies: !options.proxies,
-        logging,
-      });
-      closeOnSignals(gateway, logging);
-    });
+    .option('--no-proxies', 'serve xDS only; start no Envoy');
+  return addConfigServerOptions(command).action(async (options: RunOptions) => {
+    let configServer: ReturnType<typeof configServerSettings>;
+    try {
+      configServer = configServerSettings(options);
+    } catch (error) {
+      command.error(`error: ${(error as Error).message}`);
+    }
+    if ((configServer === undefined) === (options.filename === undefined)) {
+      command.error('error: give either -f/--filename or --config-server/--config-server-grpc');
+    }
+    const logging = createLogging({ default: options.logLevel });
+    const host = {
+      xds: options.xdsAddress,
+      admin: options.adminAddress,
+      controllerName: options.controllerName,
+      withoutProxies: !options.proxies,
+      logging,
+    };
+    const gateway = configServer
+      ? await runConfigServerGateway(configServer, host).catch((error: Error) =>
+          command.error(`error: ${error.message}`),
+        )
+      : await runHostGateway({ ...host, paths: options.filename ?? [] });
+    closeOnSignals(gateway, logging);
+  });
 }

@@ -1,9 +1,11 @@
 // `egts server --config envoy-gateway.yaml`: Envoy Gateway's static configuration (kind
-// EnvoyGateway). A missing file means Envoy Gateway's defaults.
+// EnvoyGateway). A missing file means Envoy Gateway's defaults. Custom resource providers: File, and
+// ConfigServer (an egts addition: @egts/provider-config-server).
 import { readFile } from 'node:fs/promises';
 import { formatProblem, loadEnvoyGatewayConfig } from '@egts/api';
 import { Command } from 'commander';
 import { createLogging } from '../logging.js';
+import { runConfigServerGateway } from '../run/configServerGateway.js';
 import { closeOnSignals, runHostGateway } from '../run/hostGateway.js';
 import { type Address, parseAddress } from './address.js';
 
@@ -41,7 +43,40 @@ export function serverCommand(): Command {
       if (text === undefined)
         logging.root.info({ config: options.config }, 'no configuration file: using defaults');
       const { provider } = config;
-      const file = provider.custom?.resource.file;
+      const resource = provider.custom?.resource;
+      const host = {
+        xds: options.xdsAddress,
+        admin: config.admin.address,
+        controllerName: config.gateway.controllerName,
+        withoutProxies: provider.custom?.infrastructure?.type !== 'Host',
+        logging,
+      };
+      if (provider.type === 'Custom' && resource?.type === 'ConfigServer') {
+        const settings = resource.configServer;
+        if (settings === undefined) {
+          process.stderr.write(
+            `error: ${options.config}: provider.custom.resource.configServer is required with type ConfigServer\n`,
+          );
+          process.exitCode = 1;
+          return;
+        }
+        const { tls, allowAnonymous, ...rest } = settings;
+        const gateway = await runConfigServerGateway(
+          {
+            ...rest,
+            tls: tls && {
+              certFile: tls.certFile,
+              keyFile: tls.keyFile,
+              clientCaFile: tls.clientCAFile,
+            },
+            anonymous: allowAnonymous,
+          },
+          host,
+        );
+        closeOnSignals(gateway, logging);
+        return;
+      }
+      const file = resource?.file;
       if (provider.type !== 'Custom' || file === undefined) {
         process.stderr.write(
           `error: ${options.config}: provider.type ${provider.type} is not served yet; use provider.type Custom with a File resource provider (the Kubernetes provider is issue 7)\n`,
@@ -49,14 +84,7 @@ export function serverCommand(): Command {
         process.exitCode = 1;
         return;
       }
-      const gateway = await runHostGateway({
-        paths: file.paths,
-        xds: options.xdsAddress,
-        admin: config.admin.address,
-        controllerName: config.gateway.controllerName,
-        withoutProxies: provider.custom?.infrastructure?.type !== 'Host',
-        logging,
-      });
+      const gateway = await runHostGateway({ ...host, paths: file.paths });
       closeOnSignals(gateway, logging);
     });
 }

@@ -1,12 +1,16 @@
 // The embedded default (DESIGN.md): resources from files, Envoy as local processes, served over
-// xDS by this process. Shared by `egts run` and `egts server` with a Custom/File provider.
+// xDS by this process. Shared by `egts run` and `egts server` with a Custom/File provider; another
+// provider (the config server) can take the files' place.
 import { createHostInfraManager } from '@egts/infra-manager';
 import { createFileProvider } from '@egts/provider-file';
 import type { Logging } from '../logging.js';
+import type { ResourceProvider } from '../pipeline/ports.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
 
 export interface HostGatewayOptions {
   paths: string[];
+  /** Resources from this provider instead of `paths` (closed with the gateway). */
+  provider?: ResourceProvider | undefined;
   xds: { host: string; port: number };
   admin: { host: string; port: number };
   controllerName?: string | undefined;
@@ -18,7 +22,7 @@ export interface HostGatewayOptions {
 export async function runHostGateway(options: HostGatewayOptions): Promise<RunningGateway> {
   const infraLog = options.logging.component('infrastructure');
   return runGateway({
-    provider: createFileProvider({ paths: options.paths }),
+    provider: options.provider ?? createFileProvider({ paths: options.paths }),
     infra: options.withoutProxies
       ? undefined
       : (xds, metrics) =>

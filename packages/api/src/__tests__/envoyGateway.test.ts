@@ -28,6 +28,43 @@ logging: {level: {default: debug}}
     expect(config?.logging.level.default).toBe('debug');
   });
 
+  it('reads a ConfigServer resource provider (an egts addition)', () => {
+    const text = `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyGateway
+provider:
+  type: Custom
+  custom:
+    resource:
+      type: ConfigServer
+      configServer:
+        http: {port: 8443}
+        grpc: {host: 0.0.0.0, port: 8444}
+        dataDir: /var/lib/egts
+        tokenFile: /etc/egts/token
+        tls: {certFile: s.crt, keyFile: s.key, clientCAFile: ca.crt}
+    infrastructure: {type: Host}
+`;
+    const { config, problems } = loadEnvoyGatewayConfig(text, 'eg.yaml');
+    expect(problems).toEqual([]);
+    expect(config?.provider.custom?.resource.configServer).toEqual({
+      http: { host: '127.0.0.1', port: 8443 },
+      grpc: { host: '0.0.0.0', port: 8444 },
+      dataDir: '/var/lib/egts',
+      tokenFile: '/etc/egts/token',
+      tls: { certFile: 's.crt', keyFile: 's.key', clientCAFile: 'ca.crt' },
+    });
+    const bad = loadEnvoyGatewayConfig(
+      text.replace('dataDir: /var/lib/egts', 'allowAnonymous: all'),
+      'eg.yaml',
+    );
+    expect(bad.problems.map((p) => p.path.join('.'))).toEqual(
+      expect.arrayContaining([
+        'provider.custom.resource.configServer.dataDir',
+        'provider.custom.resource.configServer.allowAnonymous',
+      ]),
+    );
+  });
+
   it('names the field of a bad value', () => {
     const text =
       'apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: EnvoyGateway\nprovider: {type: Nomad}\n';
