@@ -1,6 +1,6 @@
 // The HTTP API against a real server on an ephemeral port: writes, reads, validation, conflicts,
 // auth, persistence across a restart, and the snapshots the provider publishes.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadResourcesFromText } from '@egts/api';
@@ -189,6 +189,35 @@ spec:
       (await call('DELETE', `/v1/resources/HTTPRoute/default/shared?resourceVersion=${version}`))
         .status,
     ).toBe(409);
+  });
+
+  it('serializes concurrent writers: of three holding the same version exactly one wins', async () => {
+    await start();
+    const first = await call('POST', '/v1/resources', route('race', '/a'));
+    const version = first.body.items[0].metadata.resourceVersion as string;
+    const results = await Promise.all(
+      ['/x', '/y', '/z'].map((prefix) =>
+        call('PUT', '/v1/resources/HTTPRoute/default/race', route('race', prefix, version)),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+  });
+
+  it('keeps the version of an identical write, and applies nothing when the disk write fails', async () => {
+    await start();
+    const first = await call('POST', '/v1/resources', route('same', '/same'));
+    const again = await call('POST', '/v1/resources', route('same', '/same'));
+    expect(again.body.revision).toBe(first.body.revision);
+    expect(again.body.items[0].metadata.resourceVersion).toBe('1');
+    await server.close();
+
+    const dataDir = join(dir, 'not-a-dir');
+    await start({ dataDir });
+    writeFileSync(dataDir, 'a file where the data directory should be');
+    const failed = await call('POST', '/v1/resources', route('lost', '/lost'));
+    expect(failed.status).toBe(500);
+    expect((await call('GET', '/v1/resources')).body).toEqual({ revision: '0', items: [] });
+    expect((await firstValueFrom(server.resources$)).resources.httpRoutes).toEqual([]);
   });
 
   it('refuses requests without the token, and anonymous writes even when reads are open', async () => {
