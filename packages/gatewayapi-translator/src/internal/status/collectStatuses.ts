@@ -74,8 +74,13 @@ const ancestorKey = (a: PolicyAncestor) =>
 
 /** Ancestors sorted, capped at 16; the last kept entry says how many it stands for. */
 function renderAncestors(ctx: TranslatorContext, ancestors: readonly PolicyAncestor[]) {
-  const sorted = [...ancestors].sort((a, b) =>
-    ancestorKey(a) < ancestorKey(b) ? -1 : ancestorKey(a) > ancestorKey(b) ? 1 : 0,
+  // Ancestors with something to report (not just Accepted) come first, so truncation keeps them.
+  const plain = (a: PolicyAncestor) =>
+    a.conditions.all().every((c) => c.type === 'Accepted' && c.status === 'True') ? 1 : 0;
+  const sorted = [...ancestors].sort(
+    (a, b) =>
+      plain(a) - plain(b) ||
+      (ancestorKey(a) < ancestorKey(b) ? -1 : ancestorKey(a) > ancestorKey(b) ? 1 : 0),
   );
   const kept = sorted.slice(0, MAX_ANCESTORS);
   const last = kept[kept.length - 1];
