@@ -23,7 +23,9 @@ interface RunOptions extends ConfigServerCliOptions {
 
 export function runCommand(): Command {
   const command = new Command('run')
-    .description('serve the resources in files (watched for changes) through local Envoy proxies')
+    .description(
+      'serve the resources in files (watched for changes), or pushed to the config server, through local Envoy proxies',
+    )
     .option(
       '-f, --filename <path...>',
       'YAML/JSON files or directories of them, watched for changes',
