@@ -1,8 +1,14 @@
 // @egts/infra-manager: runs the data plane an Infra IR asks for. Host mode: one supervised Envoy
-// process per proxy fleet, bootstrapped with Delta ADS to the egts xDS server.
+// process per proxy fleet, bootstrapped with Delta ADS to the egts xDS server. Kubernetes mode: per
+// fleet a ServiceAccount, bootstrap ConfigMap, Deployment, Service (and HPA/PDB), server-side applied.
 
 export type { ProxyEvent, ProxyStatus, StopReason } from './events.js';
 export type { HostBootstrapOptions, XdsAddress } from './hostBootstrap.js';
 export { hostBootstrap, XDS_CLUSTER } from './hostBootstrap.js';
 export type { HostInfraManager, HostInfraManagerOptions } from './hostInfraManager.js';
 export { createHostInfraManager } from './hostInfraManager.js';
+export type {
+  KubernetesInfraManager,
+  KubernetesInfraManagerOptions,
+} from './kubernetesInfraManager.js';
+export { createKubernetesInfraManager, DEFAULT_ENVOY_IMAGE } from './kubernetesInfraManager.js';

@@ -1,0 +1,253 @@
+// The Kubernetes objects of one proxy fleet (Envoy Gateway's Kubernetes infrastructure provider):
+// ServiceAccount, ConfigMap with the Envoy bootstrap, Deployment, Service, and HPA/PDB when the
+// EnvoyProxy asks. Pure: the same fleet always gives the same objects.
+import { createHash } from 'node:crypto';
+import type { ProxyInfra } from '@egts/ir';
+import { hostBootstrap, type XdsAddress } from '../hostBootstrap.js';
+
+export type KubeObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: Array<Record<string, unknown>>;
+  };
+} & Record<string, unknown>;
+
+export interface KubernetesObjectsOptions {
+  /** Where proxies reach the xDS server, e.g. `envoy-gateway.envoy-gateway-system.svc.cluster.local:18000`. */
+  readonly xds: { readonly host: string; readonly port: number };
+  /** Secret with `ca.crt`, `tls.crt`, `tls.key` for xDS mTLS, mounted at /certs (Envoy Gateway's `envoy` Secret). */
+  readonly certsSecret: string;
+  /** Envoy image when the EnvoyProxy sets none. */
+  readonly image: string;
+  /** The GatewayClass as owner (cluster-scoped, so namespaced objects may name it). */
+  readonly owner?: { readonly name: string; readonly uid: string };
+}
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'egts';
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+export const OWNING_GATEWAY_NAME = 'gateway.envoyproxy.io/owning-gateway-name';
+export const OWNING_GATEWAY_NAMESPACE = 'gateway.envoyproxy.io/owning-gateway-namespace';
+export const OWNING_GATEWAY_CLASS = 'gateway.envoyproxy.io/owning-gatewayclass';
+/** The fleet name (`<namespace>/<gateway>` or the class), for cleanup and lookups. */
+export const FLEET_ANNOTATION = 'gateway.envoyproxy.io/fleet';
+
+const CERTS_DIR = '/certs';
+
+/**
+ * `envoy-<namespace>-<gateway>-<hash>` (or `envoy-<class>-<hash>`): readable, unique by the hash of
+ * the full fleet name, and within the 63 characters of a DNS label (a Service name must be one).
+ */
+export const fleetObjectName = (proxy: ProxyInfra): string => {
+  const hash = createHash('sha256').update(proxy.name).digest('hex').slice(0, 8);
+  const readable = `envoy-${proxy.name.replace(/[^a-z0-9-]/g, '-')}`
+    .slice(0, 63 - 9)
+    .replace(/-+$/, '');
+  return `${readable}-${hash}`;
+};
+
+type Loose = Record<string, unknown>;
+const at = (value: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Loose)[k] : undefined), value);
+
+/** The selector labels: which pods the Deployment and Service own. */
+export const fleetLabels = (proxy: ProxyInfra): Record<string, string> => {
+  const labels: Record<string, string> = {
+    'app.kubernetes.io/name': 'envoy',
+    [COMPONENT_LABEL]: 'proxy',
+    [MANAGED_BY_LABEL]: MANAGED_BY,
+  };
+  if (proxy.owner.gatewayName && proxy.owner.gatewayNamespace) {
+    labels[OWNING_GATEWAY_NAME] = proxy.owner.gatewayName;
+    labels[OWNING_GATEWAY_NAMESPACE] = proxy.owner.gatewayNamespace;
+  } else {
+    labels[OWNING_GATEWAY_CLASS] = proxy.owner.gatewayClass;
+  }
+  return labels;
+};
+
+export const kubernetesObjects = (
+  proxy: ProxyInfra,
+  options: KubernetesObjectsOptions,
+): KubeObject[] => {
+  const name = fleetObjectName(proxy);
+  const selector = fleetLabels(proxy);
+  const labels = { ...proxy.labels, ...selector };
+  const k8s = at(proxy.envoyProxy, 'provider', 'kubernetes') as Loose | undefined;
+  const deployment = (k8s?.envoyDeployment ?? {}) as Loose;
+  const service = (k8s?.envoyService ?? {}) as Loose;
+  const metadata = () => ({
+    name,
+    namespace: proxy.namespace,
+    labels,
+    annotations: { ...proxy.annotations, [FLEET_ANNOTATION]: proxy.name },
+    ...(options.owner
+      ? {
+          ownerReferences: [
+            {
+              apiVersion: 'gateway.networking.k8s.io/v1',
+              kind: 'GatewayClass',
+              name: options.owner.name,
+              uid: options.owner.uid,
+            },
+          ],
+        }
+      : {}),
+  });
+  const ports = proxy.listeners.flatMap((l) => l.ports);
+  const unique = [...new Map(ports.map((p) => [p.name, p])).values()];
+  const transport = (protocol: string) => (protocol === 'UDP' ? 'UDP' : 'TCP');
+  const bootstrap = hostBootstrap({
+    proxyName: proxy.name,
+    xds: {
+      host: options.xds.host,
+      port: options.xds.port,
+      tls: { ca: `${CERTS_DIR}/ca.crt`, cert: `${CERTS_DIR}/tls.crt`, key: `${CERTS_DIR}/tls.key` },
+    } satisfies XdsAddress,
+  });
+  const container = (deployment.container ?? {}) as Loose;
+  const pod = (deployment.pod ?? {}) as Loose;
+  const logLevel =
+    (at(proxy.envoyProxy, 'logging', 'level', 'default') as string | undefined) ?? 'warn';
+  const objects: KubeObject[] = [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata() },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: metadata(),
+      data: { 'envoy.json': `${JSON.stringify(bootstrap, null, 2)}\n` },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: metadata(),
+      spec: {
+        // With an HPA the replica count is the autoscaler's (it would fight a fixed one).
+        ...(k8s?.envoyHpa ? {} : { replicas: (deployment.replicas as number | undefined) ?? 1 }),
+        selector: { matchLabels: selector },
+        template: {
+          metadata: {
+            labels: { ...labels, ...((pod.labels as Record<string, string>) ?? {}) },
+            annotations: (pod.annotations as Record<string, string>) ?? {},
+          },
+          spec: {
+            serviceAccountName: name,
+            automountServiceAccountToken: false,
+            containers: [
+              {
+                name: 'envoy',
+                image: (container.image as string | undefined) ?? options.image,
+                args: [
+                  '--config-path',
+                  '/config/envoy.json',
+                  '--log-level',
+                  logLevel,
+                  '--drain-time-s',
+                  '60',
+                ],
+                ports: unique.map((p) => ({
+                  name: p.name.slice(0, 15),
+                  containerPort: p.containerPort,
+                  protocol: transport(p.protocol),
+                })),
+                ...(container.resources ? { resources: container.resources } : {}),
+                volumeMounts: [
+                  { name: 'config', mountPath: '/config', readOnly: true },
+                  { name: 'certs', mountPath: CERTS_DIR, readOnly: true },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'config', configMap: { name } },
+              { name: 'certs', secret: { secretName: options.certsSecret } },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        ...metadata(),
+        annotations: {
+          ...proxy.annotations,
+          ...((service.annotations as Record<string, string>) ?? {}),
+          [FLEET_ANNOTATION]: proxy.name,
+        },
+      },
+      spec: {
+        type: (service.type as string | undefined) ?? 'LoadBalancer',
+        selector,
+        // Envoy Gateway's default keeps the client's source address (LoadBalancer services only).
+        ...(((service.type as string | undefined) ?? 'LoadBalancer') === 'LoadBalancer'
+          ? {
+              externalTrafficPolicy:
+                (service.externalTrafficPolicy as string | undefined) ?? 'Local',
+            }
+          : {}),
+        ...(service.loadBalancerClass ? { loadBalancerClass: service.loadBalancerClass } : {}),
+        ...(proxy.addresses.length > 0 && service.type !== 'ClusterIP'
+          ? { loadBalancerIP: proxy.addresses[0] }
+          : {}),
+        ports: unique.map((p) => ({
+          name: p.name,
+          port: p.servicePort,
+          targetPort: p.containerPort,
+          protocol: transport(p.protocol),
+        })),
+      },
+    },
+  ];
+  const hpa = k8s?.envoyHpa as Loose | undefined;
+  if (hpa) {
+    objects.push({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: metadata(),
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+        ...(hpa.minReplicas !== undefined ? { minReplicas: hpa.minReplicas } : {}),
+        maxReplicas: hpa.maxReplicas,
+        // Envoy Gateway's default: 80% CPU.
+        metrics: hpa.metrics ?? [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
+          },
+        ],
+        ...(hpa.behavior ? { behavior: hpa.behavior } : {}),
+      },
+    });
+  }
+  const pdb = k8s?.envoyPDB as Loose | undefined;
+  if (pdb) {
+    objects.push({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: metadata(),
+      spec: {
+        selector: { matchLabels: selector },
+        ...(pdb.maxUnavailable !== undefined
+          ? { maxUnavailable: pdb.maxUnavailable }
+          : { minAvailable: pdb.minAvailable ?? 1 }),
+      },
+    });
+  }
+  return objects;
+};
+
+/** Every kind a fleet may have, for cleanup. */
+export const FLEET_KINDS: ReadonlyArray<{ apiVersion: string; kind: string }> = [
+  { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
+  { apiVersion: 'v1', kind: 'Service' },
+  { apiVersion: 'apps/v1', kind: 'Deployment' },
+  { apiVersion: 'v1', kind: 'ConfigMap' },
+  { apiVersion: 'v1', kind: 'ServiceAccount' },
+];

@@ -1,0 +1,166 @@
+// Kubernetes infrastructure: keeps one set of objects per proxy fleet of the Infra IR (Envoy
+// Gateway's Kubernetes infrastructure provider) with server-side apply, and deletes what no fleet needs.
+import type { InfraIR, ProxyInfra } from '@egts/ir';
+import {
+  type KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from '@kubernetes/client-node';
+import {
+  FLEET_KINDS,
+  fleetObjectName,
+  type KubeObject,
+  kubernetesObjects,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+} from './internal/kubernetesObjects.js';
+
+export interface KubernetesInfraManagerOptions {
+  readonly kubeConfig: KubeConfig;
+  /** Where proxies reach the xDS server (the egts Service), e.g. `envoy-gateway.envoy-gateway-system.svc.cluster.local` : 18000. */
+  readonly xds: { readonly host: string; readonly port: number };
+  /** Secret with the proxies' xDS client certificate (`ca.crt`, `tls.crt`, `tls.key`); default `envoy`. */
+  readonly certsSecret?: string;
+  /** Envoy image when the EnvoyProxy sets none. */
+  readonly image?: string;
+  /** Server-side apply field manager; default `egts`. */
+  readonly fieldManager?: string;
+}
+
+export interface KubernetesInfraManager {
+  /**
+   * Makes the cluster match `infraIR`: applies every fleet's objects (server-side apply, forced: we
+   * own these fields) and deletes objects of fleets that are gone, in every namespace a fleet was
+   * in. Calls are applied in order.
+   */
+  apply(infraIR: InfraIR): Promise<void>;
+  /**
+   * The addresses of a fleet's Service for its Gateway's status.addresses (GEP-1651): load balancer
+   * ingress IPs and hostnames, else the cluster IP.
+   */
+  addresses(proxy: ProxyInfra): Promise<Array<{ type: 'IPAddress' | 'Hostname'; value: string }>>;
+}
+
+export const DEFAULT_ENVOY_IMAGE = 'docker.io/envoyproxy/envoy:distroless-v1.36.2';
+
+const isNotFound = (error: unknown): boolean =>
+  (error as { code?: number } | undefined)?.code === 404;
+
+export const createKubernetesInfraManager = (
+  options: KubernetesInfraManagerOptions,
+): KubernetesInfraManager => {
+  const api = KubernetesObjectApi.makeApiClient(options.kubeConfig);
+  const fieldManager = options.fieldManager ?? 'egts';
+  const namespaces = new Set<string>();
+  let queue: Promise<void> = Promise.resolve();
+
+  const gatewayClassOwner = async (name: string) => {
+    try {
+      const gc = await api.read({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'GatewayClass',
+        metadata: { name },
+      });
+      return gc.metadata?.uid ? { name, uid: gc.metadata.uid } : undefined;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  };
+
+  const applyNow = async (infraIR: InfraIR): Promise<void> => {
+    const wanted = new Set<string>();
+    for (const proxy of infraIR.proxies) {
+      namespaces.add(proxy.namespace);
+      const owner = await gatewayClassOwner(proxy.owner.gatewayClass);
+      const objects = kubernetesObjects(proxy, {
+        xds: options.xds,
+        certsSecret: options.certsSecret ?? 'envoy',
+        image: options.image ?? DEFAULT_ENVOY_IMAGE,
+        ...(owner ? { owner } : {}),
+      });
+      for (const object of objects) {
+        wanted.add(`${object.kind}/${object.metadata.namespace}/${object.metadata.name}`);
+        // Server-side apply: the API server merges our fields and owns conflicts for us
+        // (Kubernetes "Server-Side Apply"); force, since these objects are ours by label.
+        await api.patch(
+          object as unknown as KubernetesObject,
+          undefined,
+          undefined,
+          fieldManager,
+          true,
+          PatchStrategy.ServerSideApply,
+        );
+      }
+    }
+    // Anything we manage that no fleet wants any more goes (a removed Gateway, an HPA no longer asked for).
+    for (const namespace of namespaces) {
+      for (const { apiVersion, kind } of FLEET_KINDS) {
+        const list = await api.list<KubeObject & KubernetesObject>(
+          apiVersion,
+          kind,
+          namespace,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          `${MANAGED_BY_LABEL}=${MANAGED_BY}`,
+        );
+        for (const item of list.items) {
+          const key = `${kind}/${item.metadata.namespace}/${item.metadata.name}`;
+          if (wanted.has(key)) continue;
+          try {
+            await api.delete(
+              { apiVersion, kind, metadata: item.metadata } as KubernetesObject,
+              undefined,
+              undefined,
+              undefined,
+              undefined,
+              'Background',
+            );
+          } catch (error) {
+            if (!isNotFound(error)) throw error;
+          }
+        }
+      }
+    }
+  };
+
+  return {
+    apply: (infraIR) => {
+      const next = queue.then(() => applyNow(infraIR));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    addresses: async (proxy) => {
+      try {
+        const service = await api.read<
+          KubernetesObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> }
+        >({
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: fleetObjectName(proxy), namespace: proxy.namespace },
+        });
+        const ingress =
+          (
+            service.status?.loadBalancer as
+              | { ingress?: Array<{ ip?: string; hostname?: string }> }
+              | undefined
+          )?.ingress ?? [];
+        const fromIngress = ingress.flatMap((i) => [
+          ...(i.ip ? [{ type: 'IPAddress' as const, value: i.ip }] : []),
+          ...(i.hostname ? [{ type: 'Hostname' as const, value: i.hostname }] : []),
+        ]);
+        // A LoadBalancer Service has addresses once its load balancer is provisioned; until then
+        // none (Envoy Gateway does the same); other types are reached at their cluster IP.
+        if (service.spec?.type === 'LoadBalancer') return fromIngress;
+        const clusterIP = service.spec?.clusterIP as string | undefined;
+        return clusterIP && clusterIP !== 'None' ? [{ type: 'IPAddress', value: clusterIP }] : [];
+      } catch (error) {
+        if (isNotFound(error)) return [];
+        throw error;
+      }
+    },
+  };
+};
