@@ -1,6 +1,6 @@
 import { loadResourcesFromText } from '@egts/api';
 import { createSnapshotCache, TypeUrl } from '@egts/xds-server';
-import { Subject } from 'rxjs';
+import { BehaviorSubject, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../admin/metrics.js';
 import { createLogging } from '../logging.js';
@@ -103,6 +103,20 @@ describe('createPipeline', () => {
     provider.next({ resources: null as never, problems: [] });
     provider.next(snapshotOf(base + gateway('a') + route('a', '/x')));
     expect(cache.getSnapshot('default/a')).not.toBe(before);
+    pipeline.stop();
+  });
+
+  it('gives every stage a first snapshot the provider replays on subscription', () => {
+    const provider = new BehaviorSubject<ProviderSnapshot>(snapshotOf(base + gateway('a')));
+    const cache = createSnapshotCache();
+    const pipeline = createPipeline({
+      provider: { resources$: provider },
+      cache,
+      logging: createLogging({ default: 'silent' }),
+      metrics: createMetrics(),
+    });
+    expect(cache.getSnapshot('default/a')).toBeDefined();
+    expect(pipeline.statuses$.value.length).toBeGreaterThan(0);
     pipeline.stop();
   });
 });

@@ -8,7 +8,9 @@ import { createSnapshot, type SnapshotCache } from '@egts/xds-server';
 import { translateXds, type XdsResources } from '@egts/xds-translator';
 import {
   BehaviorSubject,
+  type Connectable,
   concatMap,
+  connectable,
   distinctUntilChanged,
   EMPTY,
   filter,
@@ -16,8 +18,8 @@ import {
   mergeMap,
   type Observable,
   of,
+  Subject,
   Subscription,
-  share,
 } from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
 import type { Logging } from '../logging.js';
@@ -84,64 +86,71 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   let translatedOnce = false;
   let infraAppliedOnce = infra === undefined;
 
-  const translated$: Observable<Translated> = options.provider.resources$.pipe(
-    mergeMap((snapshot) => {
-      if (!isDeepStrictEqual(problems$.value, snapshot.problems)) {
-        problems$.next(snapshot.problems);
-        for (const problem of snapshot.problems) log.provider.warn({ problem }, 'input problem');
-      }
-      const started = performance.now();
-      if (last !== undefined) {
-        try {
-          const update = endpointsOnlyUpdate(
-            last,
-            snapshot.resources,
-            servedXds,
-            options.translate,
-          );
-          if (update !== undefined) {
-            last = { ...last, resources: snapshot.resources, xdsIR: update.xdsIR };
-            log.translator.debug({ gateways: update.xds.size }, 'endpoint-only update');
-            metrics.translationSeconds.observe((performance.now() - started) / 1000);
-            return of<Translated>({
-              infraIR: last.infraIR,
-              xdsIR: update.xdsIR,
-              statuses: last.statuses as ResourceStatus[],
-              xds: update.xds,
-            });
-          }
-          const routes = routesOnlyUpdate(last, snapshot.resources, options.translate);
-          if (routes !== undefined) {
-            last = routes.translation;
-            for (const ir of last.xdsIR) if (routes.touched.has(ir.name)) indexSettings(ir);
-            log.translator.debug({ gateways: [...routes.touched] }, 'route-only update');
-            metrics.translationSeconds.observe((performance.now() - started) / 1000);
-            return of<Translated>({
-              infraIR: last.infraIR,
-              xdsIR: [...last.xdsIR],
-              statuses: last.statuses as ResourceStatus[],
-            });
-          }
-        } catch (error) {
-          log.translator.warn({ err: error }, 'incremental update failed; translating everything');
+  // Connected only after every stage has subscribed, so that a provider which emits its first
+  // snapshot on subscription (a replaying subject) reaches all of them.
+  const translated$: Connectable<Translated> = connectable(
+    options.provider.resources$.pipe(
+      mergeMap((snapshot) => {
+        if (!isDeepStrictEqual(problems$.value, snapshot.problems)) {
+          problems$.next(snapshot.problems);
+          for (const problem of snapshot.problems) log.provider.warn({ problem }, 'input problem');
         }
-      }
-      try {
-        const result = translate(snapshot.resources, options.translate);
-        last = { resources: snapshot.resources, ...result };
-        for (const ir of result.xdsIR) indexSettings(ir);
-        metrics.translationSeconds.observe((performance.now() - started) / 1000);
-        metrics.resourcesTranslated.set(countResources(snapshot.resources));
-        translatedOnce = true;
-        return of(result);
-      } catch (error) {
-        // A translator bug must not stop the control plane: keep serving the last good output.
-        metrics.translationErrors.inc();
-        log.translator.error({ err: error }, 'translation failed; keeping the last good output');
-        return EMPTY;
-      }
-    }),
-    share(),
+        const started = performance.now();
+        if (last !== undefined) {
+          try {
+            const update = endpointsOnlyUpdate(
+              last,
+              snapshot.resources,
+              servedXds,
+              options.translate,
+            );
+            if (update !== undefined) {
+              last = { ...last, resources: snapshot.resources, xdsIR: update.xdsIR };
+              log.translator.debug({ gateways: update.xds.size }, 'endpoint-only update');
+              metrics.translationSeconds.observe((performance.now() - started) / 1000);
+              return of<Translated>({
+                infraIR: last.infraIR,
+                xdsIR: update.xdsIR,
+                statuses: last.statuses as ResourceStatus[],
+                xds: update.xds,
+              });
+            }
+            const routes = routesOnlyUpdate(last, snapshot.resources, options.translate);
+            if (routes !== undefined) {
+              last = routes.translation;
+              for (const ir of last.xdsIR) if (routes.touched.has(ir.name)) indexSettings(ir);
+              log.translator.debug({ gateways: [...routes.touched] }, 'route-only update');
+              metrics.translationSeconds.observe((performance.now() - started) / 1000);
+              return of<Translated>({
+                infraIR: last.infraIR,
+                xdsIR: [...last.xdsIR],
+                statuses: last.statuses as ResourceStatus[],
+              });
+            }
+          } catch (error) {
+            log.translator.warn(
+              { err: error },
+              'incremental update failed; translating everything',
+            );
+          }
+        }
+        try {
+          const result = translate(snapshot.resources, options.translate);
+          last = { resources: snapshot.resources, ...result };
+          for (const ir of result.xdsIR) indexSettings(ir);
+          metrics.translationSeconds.observe((performance.now() - started) / 1000);
+          metrics.resourcesTranslated.set(countResources(snapshot.resources));
+          translatedOnce = true;
+          return of(result);
+        } catch (error) {
+          // A translator bug must not stop the control plane: keep serving the last good output.
+          metrics.translationErrors.inc();
+          log.translator.error({ err: error }, 'translation failed; keeping the last good output');
+          return EMPTY;
+        }
+      }),
+    ),
+    { connector: () => new Subject<Translated>(), resetOnDisconnect: false },
   );
 
   const subscription = new Subscription();
@@ -216,6 +225,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         infraAppliedOnce = true;
       }),
   );
+
+  subscription.add(translated$.connect());
 
   return {
     statuses$,
