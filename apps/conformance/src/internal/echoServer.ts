@@ -24,6 +24,18 @@ export interface EchoServer {
   close(): Promise<void>;
 }
 
+/** Request headers not reflected into the answer: they describe this connection or body. */
+const HOP_BY_HOP = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'content-length',
+  'content-type',
+  'transfer-encoding',
+  'te',
+  'upgrade',
+]);
+
 /** Header names canonicalised as Go's net/http does (`x-echo-set` -> `X-Echo-Set`). */
 const canonical = (name: string): string =>
   name
@@ -60,11 +72,22 @@ export const startEchoServer = async (namespace: string, pod: string): Promise<E
         httpPort: String(port),
       };
       const text = JSON.stringify(body);
-      res.writeHead(200, {
-        'content-type': 'application/json',
-        'x-content-type-options': 'nosniff',
-        'content-length': Buffer.byteLength(text),
-      });
+      // Like echo-basic, answer with the request's headers as response headers (one line per
+      // request line), so that response header filters have values to set, append to and remove.
+      const reflected: string[] = [];
+      for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+        const name = req.rawHeaders[i]!;
+        if (!HOP_BY_HOP.has(name.toLowerCase())) reflected.push(name, req.rawHeaders[i + 1]!);
+      }
+      res.writeHead(200, [
+        'content-type',
+        'application/json',
+        'x-content-type-options',
+        'nosniff',
+        'content-length',
+        String(Buffer.byteLength(text)),
+        ...reflected,
+      ]);
       res.end(text);
     });
   });

@@ -19,6 +19,8 @@ export interface HttpRequest {
 export interface HttpResult {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Each response header's values, one per header line, by lower-case name. */
+  readonly headerLines?: Readonly<Record<string, readonly string[]>>;
   readonly echo?: EchoResponse;
   readonly body: string;
 }

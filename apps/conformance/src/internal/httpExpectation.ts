@@ -75,20 +75,29 @@ export const compareResponse = (
     }
     const want = expected.redirect;
     const scheme = url.protocol.replace(':', '');
-    if (want.scheme !== undefined && scheme !== want.scheme)
-      return `redirect scheme ${scheme}, want ${want.scheme} (${location})`;
+    // Unset parts default to the request's, as the suite's setRedirectRequestDefaults does.
+    const wantScheme = want.scheme ?? expected.request.scheme ?? 'http';
+    if (scheme !== wantScheme) return `redirect scheme ${scheme}, want ${wantScheme} (${location})`;
     if (want.host !== undefined && url.hostname !== want.host)
       return `redirect host ${url.hostname}, want ${want.host} (${location})`;
-    if (want.port !== undefined && url.port !== want.port)
-      return `redirect port "${url.port}", want "${want.port}" (${location})`;
-    if (want.path !== undefined && url.pathname !== want.path)
-      return `redirect path ${url.pathname}, want ${want.path} (${location})`;
+    // No expected port: none, or the scheme's well-known one (WHATWG URL drops that already).
+    const defaultPort = scheme === 'https' ? '443' : '80';
+    if (
+      want.port !== undefined ? url.port !== want.port : url.port !== '' && url.port !== defaultPort
+    )
+      return `redirect port "${url.port}", want "${want.port ?? ''}" (${location})`;
+    const wantPath = want.path ?? expected.request.path;
+    if (url.pathname !== wantPath)
+      return `redirect path ${url.pathname}, want ${wantPath} (${location})`;
   }
 
   for (const [name, value] of Object.entries(expected.responseHeaders ?? {})) {
+    // Go's http.Header keeps one value per header line; the suite joins them with ",".
+    const lines = result.headerLines?.[name.toLowerCase()];
     const got = result.headers[name.toLowerCase()];
-    const joined = Array.isArray(got) ? got.join(',') : got;
-    if (joined !== value) return `response header ${name}: ${String(joined)}, want ${value}`;
+    const joined = lines ? lines.join(',') : Array.isArray(got) ? got.join(',') : got;
+    if (joined !== value)
+      return `response header ${name}: ${JSON.stringify(lines ?? got)}, want ${value}`;
   }
   for (const name of expected.absentResponseHeaders ?? [])
     if (result.headers[name.toLowerCase()] !== undefined) return `response header ${name} present`;

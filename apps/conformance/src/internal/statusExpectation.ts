@@ -28,6 +28,8 @@ export type StatusExpectation =
       readonly name: string;
       readonly conditions?: readonly ConditionExpectation[];
       readonly listeners?: readonly ListenerExpectation[];
+      /** GatewayMustHaveLatestConditions: some conditions, all of the latest generation. */
+      readonly latest?: boolean;
     }
   | {
       readonly kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute';
@@ -109,6 +111,12 @@ export const compareStatus = (
   if (expected.kind === 'GatewayClass' || expected.kind === 'Gateway') {
     const problem = checkConditions(label, status.conditions, expected.conditions ?? [], gen);
     if (problem || expected.kind === 'GatewayClass') return problem;
+    if (expected.latest) {
+      if (!status.conditions?.length) return `${label}: no conditions`;
+      const stale = status.conditions.find((c) => c.observedGeneration !== gen);
+      if (stale)
+        return `${label}: ${stale.type} observedGeneration ${stale.observedGeneration}, want ${gen}`;
+    }
     // GatewayStatusMustHaveListeners: the same listeners; each expected kind among the supported.
     const wantListeners = expected.listeners ?? [];
     if (wantListeners.length > 0 && (status.listeners?.length ?? 0) !== wantListeners.length)

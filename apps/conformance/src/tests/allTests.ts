@@ -2,6 +2,7 @@
 import type { ConformanceTest } from '../conformanceTest.js';
 import { gatewayTests } from './gateway.js';
 import { httpRouteBasics } from './httpRouteBasics.js';
+import { httpRouteExtended } from './httpRouteExtended.js';
 import { httpRouteFilters } from './httpRouteFilters.js';
 import { httpRouteInvalid } from './httpRouteInvalid.js';
 
@@ -10,4 +11,5 @@ export const allTests: readonly ConformanceTest[] = [
   ...httpRouteBasics,
   ...httpRouteInvalid,
   ...httpRouteFilters,
+  ...httpRouteExtended,
 ];

@@ -319,3 +319,27 @@ export const gatewayTests: ConformanceTest[] = [
     },
   },
 ];
+
+gatewayTests.push(
+  {
+    name: 'GatewayInvalidParametersRef',
+    description: 'A parametersRef to an unknown kind: Accepted False (InvalidParameters)',
+    features: ['Gateway'],
+    manifests: ['gateway-invalid-parameters-ref.yaml'],
+    statuses: [
+      gatewayStatus('gateway-invalid-parameters-ref', [isFalse('Accepted', 'InvalidParameters')]),
+    ],
+  },
+  {
+    name: 'GatewayNameMaximumLength',
+    description: 'A Gateway with a 253-character name is reconciled (conditions of its generation)',
+    features: ['Gateway'],
+    manifests: ['gateway-name-maximum-length.yaml'],
+    statuses: [
+      gatewayStatus(
+        `gateway-name-maximum-length-${'a'.repeat(253 - 'gateway-name-maximum-length-'.length)}`,
+        [{ type: 'Accepted', status: 'True' }],
+      ),
+    ],
+  },
+);

@@ -1,0 +1,395 @@
+// GATEWAY-HTTP extended: query parameter and method matching, redirects, rewrites and response
+// header modification (conformance/tests/httproute-*.go), plus the core redirect and empty-rule
+// tests that share their shape.
+import {
+  accepted,
+  type ConformanceTest,
+  gw,
+  type HttpExpectation,
+  infra,
+  routeCondition,
+} from '../conformanceTest.js';
+
+const sameNs = gw('same-namespace');
+const v1 = { backend: 'infra-backend-v1', namespace: infra };
+const v2 = { backend: 'infra-backend-v2', namespace: infra };
+const v3 = { backend: 'infra-backend-v3', namespace: infra };
+const resolved = (route: string, gateway = sameNs) =>
+  routeCondition(route, gateway, 'ResolvedRefs', 'True');
+
+/** A redirect expectation: the status and the parts of Location that must hold. */
+const redirect = (
+  path: string,
+  status: number,
+  location: HttpExpectation['redirect'],
+  extra: Partial<HttpExpectation> = {},
+): HttpExpectation => ({ request: { path }, status, redirect: location ?? {}, ...extra });
+
+const modifiedHeaders = {
+  headers: {
+    'X-Header-Add': 'header-val-1',
+    'X-Header-Add-Append': 'append-val-1,header-val-2',
+    'X-Header-Set': 'set-overwrites-values',
+  },
+  absentHeaders: ['X-Header-Remove'],
+};
+const headersToModify = {
+  'X-Header-Add-Append': 'append-val-1',
+  'X-Header-Remove': 'remove-val',
+  'X-Header-Set': 'original',
+};
+
+export const httpRouteExtended: ConformanceTest[] = [
+  {
+    name: 'HTTPRouteRedirectHostAndStatus',
+    description: 'RequestRedirect to another hostname, with the default (302) and a given status',
+    features: ['Gateway', 'HTTPRoute'],
+    manifests: ['httproute-redirect-host-and-status.yaml'],
+    statuses: [
+      ...accepted(sameNs, ['redirect-host-and-status']),
+      resolved('redirect-host-and-status'),
+    ],
+    requests: [
+      redirect('/hostname-redirect', 302, { host: 'example.org' }),
+      redirect('/host-and-status', 301, { host: 'example.org' }),
+    ],
+  },
+  {
+    name: 'HTTPRouteNoBackendRefs',
+    description: 'Rules with omitted or empty backendRefs answer 500; others keep forwarding',
+    features: ['Gateway', 'HTTPRoute'],
+    manifests: ['httproute-omitted-backendrefs.yaml'],
+    statuses: [...accepted(sameNs, ['omitted-backendrefs']), resolved('omitted-backendrefs')],
+    requests: [
+      { request: { path: '/forward' }, ...v1 },
+      { request: { path: '/omitted-no-forward' }, status: 500 },
+      { request: { path: '/empty-no-forward' }, status: 500 },
+    ],
+  },
+  {
+    name: 'HTTPRouteMultipleGateways',
+    description: 'A route on two Gateways serves on each; dedicated routes only on their own',
+    features: ['Gateway', 'HTTPRoute'],
+    manifests: ['httproute-multiple-gateways.yaml'],
+    statuses: [
+      ...accepted(sameNs, ['multiple-gateways-shared-route', 'same-namespace-dedicated-route']),
+      ...accepted(gw('all-namespaces'), [
+        'multiple-gateways-shared-route',
+        'all-namespaces-dedicated-route',
+      ]),
+    ],
+    requests: [
+      { request: { path: '/shared' }, ...v1 },
+      { request: { path: '/' }, ...v2 },
+      { gateway: gw('all-namespaces'), request: { path: '/shared' }, ...v1 },
+      { gateway: gw('all-namespaces'), request: { path: '/' }, ...v3 },
+    ],
+  },
+  {
+    name: 'HTTPRouteQueryParamMatching',
+    description: 'Query parameter matches, alone and with path and header matches, by precedence',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRouteQueryParamMatching'],
+    manifests: ['httproute-query-param-matching.yaml'],
+    statuses: [...accepted(sameNs, ['query-param-matching']), resolved('query-param-matching')],
+    requests: [
+      { request: { path: '/?animal=whale' }, ...v1 },
+      { request: { path: '/?animal=dolphin' }, ...v2 },
+      { request: { path: '/?animal=whale&otherparam=irrelevant' }, ...v1 },
+      { request: { path: '/?animal=dolphin&color=yellow' }, ...v2 },
+      { request: { path: '/?color=blue&animal=dolphin' }, ...v3 },
+      { request: { path: '/?animal=dolphin&color=blue' }, ...v3 },
+      { request: { path: '/?ANIMAL=Whale' }, ...v3 },
+      { request: { path: '/path1?animal=whale' }, ...v1 },
+      { request: { path: '/?animal=whale', headers: { version: 'one' } }, ...v2 },
+      { request: { path: '/path2?animal=whale', headers: { version: 'two' } }, ...v3 },
+      { request: { path: '/path3?animal=shark' }, ...v1 },
+      { request: { path: '/path4?animal=kraken', headers: { version: 'three' } }, ...v1 },
+      { request: { path: '/path5?animal=hydra' }, ...v1 },
+      { request: { path: '/?animal=hydra', headers: { version: 'four' } }, ...v3 },
+      { request: { path: '/?animal=shark' }, status: 404 },
+      { request: { path: '/?color=blue' }, status: 404 },
+    ],
+  },
+  {
+    name: 'HTTPRouteMethodMatching',
+    description: 'Method matches, alone and with path and header matches, by precedence',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRouteMethodMatching'],
+    manifests: ['httproute-method-matching.yaml'],
+    statuses: [...accepted(sameNs, ['method-matching']), resolved('method-matching')],
+    requests: [
+      { request: { path: '/', method: 'POST' }, ...v1 },
+      { request: { path: '/', method: 'GET' }, ...v2 },
+      { request: { path: '/path1', method: 'GET' }, ...v1 },
+      { request: { path: '/', method: 'PUT', headers: { version: 'one' } }, ...v2 },
+      { request: { path: '/path2', method: 'POST', headers: { version: 'two' } }, ...v3 },
+      { request: { path: '/path3', method: 'PATCH' }, ...v1 },
+      { request: { path: '/path4', method: 'DELETE', headers: { version: 'three' } }, ...v1 },
+      { request: { path: '/path5', method: 'POST' }, ...v1 },
+      { request: { path: '/', method: 'PATCH' }, ...v2 },
+      { request: { path: '/', method: 'GET', headers: { version: 'four' } }, ...v2 },
+      { request: { path: '/', method: 'DELETE', headers: { version: 'four' } }, ...v3 },
+      { request: { path: '/', method: 'PUT' }, status: 404 },
+      { request: { path: '/', method: 'HEAD' }, status: 404 },
+    ],
+  },
+  {
+    name: 'HTTPRouteRedirectPath',
+    description: 'RequestRedirect replacing the path prefix or the full path',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRoutePathRedirect'],
+    manifests: ['httproute-redirect-path.yaml'],
+    statuses: [...accepted(sameNs, ['redirect-path']), resolved('redirect-path')],
+    requests: [
+      redirect('/original-prefix/lemon', 302, { path: '/replacement-prefix/lemon' }),
+      redirect('/full/path/original', 302, { path: '/full-path-replacement' }),
+      redirect('/path-and-host', 302, { host: 'example.org', path: '/replacement-prefix' }),
+      redirect('/path-and-status', 301, { path: '/replacement-prefix' }),
+      redirect('/full-path-and-host', 302, { host: 'example.org', path: '/replacement-full' }),
+      redirect('/full-path-and-status', 301, { path: '/replacement-full' }),
+    ],
+  },
+  {
+    name: 'HTTPRouteRedirectPort',
+    description: 'RequestRedirect to another port',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRoutePortRedirect'],
+    manifests: ['httproute-redirect-port.yaml'],
+    statuses: [...accepted(sameNs, ['redirect-port']), resolved('redirect-port')],
+    requests: [
+      redirect('/port', 302, { port: '8083' }),
+      redirect('/port-and-host', 302, { host: 'example.org', port: '8083' }),
+      redirect('/port-and-status', 301, { port: '8083' }),
+      redirect('/port-and-host-and-status', 302, { host: 'example.org', port: '8083' }),
+    ],
+  },
+  {
+    name: 'HTTPRouteRedirectScheme',
+    description: 'RequestRedirect to https',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRouteSchemeRedirect'],
+    manifests: ['httproute-redirect-scheme.yaml'],
+    statuses: [...accepted(sameNs, ['redirect-scheme']), resolved('redirect-scheme')],
+    requests: [
+      redirect('/scheme', 302, { scheme: 'https' }),
+      redirect('/scheme-and-host', 302, { scheme: 'https', host: 'example.org' }),
+      redirect('/scheme-and-status', 301, { scheme: 'https' }),
+      redirect('/scheme-and-host-and-status', 302, { scheme: 'https', host: 'example.org' }),
+    ],
+  },
+  {
+    name: 'HTTPRouteRedirectPortAndScheme',
+    description: 'Redirect ports follow the scheme: well-known ports are left out of Location',
+    features: [
+      'Gateway',
+      'HTTPRoute',
+      'HTTPRoutePortRedirect',
+      'HTTPRouteSchemeRedirect',
+      'GatewayPort8080',
+    ],
+    manifests: ['httproute-redirect-port-and-scheme.yaml'],
+    statuses: [
+      ...accepted(sameNs, ['http-route-for-listener-on-port-80']),
+      ...accepted(gw('same-namespace-with-http-listener-on-8080'), [
+        'http-route-for-listener-on-port-8080',
+      ]),
+      ...accepted(gw('same-namespace-with-https-listener'), [
+        'http-route-for-listener-on-port-443',
+      ]),
+    ],
+    requests: [
+      redirect('/scheme-nil-and-port-nil', 302, { scheme: 'http', host: 'example.org' }),
+      redirect('/scheme-nil-and-port-80', 302, { scheme: 'http', host: 'example.org' }),
+      redirect('/scheme-nil-and-port-8080', 302, {
+        scheme: 'http',
+        host: 'example.org',
+        port: '8080',
+      }),
+      redirect('/scheme-https-and-port-nil', 302, { scheme: 'https', host: 'example.org' }),
+      redirect('/scheme-https-and-port-443', 302, { scheme: 'https', host: 'example.org' }),
+      redirect('/scheme-https-and-port-8443', 302, {
+        scheme: 'https',
+        host: 'example.org',
+        port: '8443',
+      }),
+      ...(
+        [
+          ['/scheme-nil-and-port-nil', { scheme: 'http', host: 'example.org', port: '8080' }],
+          ['/scheme-nil-and-port-80', { scheme: 'http', host: 'example.org' }],
+          ['/scheme-https-and-port-nil', { scheme: 'https', host: 'example.org' }],
+        ] as const
+      ).map(([path, location]) =>
+        redirect(path, 302, location, {
+          gateway: gw('same-namespace-with-http-listener-on-8080'),
+          port: 8080,
+        }),
+      ),
+      ...(
+        [
+          ['/scheme-nil-and-port-nil', { scheme: 'https', host: 'example.org' }],
+          ['/scheme-nil-and-port-443', { scheme: 'https', host: 'example.org' }],
+          ['/scheme-nil-and-port-8443', { scheme: 'https', host: 'example.org', port: '8443' }],
+          ['/scheme-http-and-port-nil', { scheme: 'http', host: 'example.org' }],
+          ['/scheme-http-and-port-80', { scheme: 'http', host: 'example.org' }],
+          ['/scheme-http-and-port-8080', { scheme: 'http', host: 'example.org', port: '8080' }],
+        ] as const
+      ).map(
+        ([path, location]): HttpExpectation => ({
+          gateway: gw('same-namespace-with-https-listener'),
+          request: { scheme: 'https', host: 'example.org', path },
+          status: 302,
+          redirect: location,
+        }),
+      ),
+    ],
+  },
+  ...(
+    [
+      ['HTTPRoute303Redirect', 303, '/see-other', 'httproute-303-redirect.yaml', '303-redirect'],
+      ['HTTPRoute307Redirect', 307, '/temporary', 'httproute-307-redirect.yaml', '307-redirect'],
+      ['HTTPRoute308Redirect', 308, '/permanent', 'httproute-308-redirect.yaml', '308-redirect'],
+    ] as const
+  ).map(
+    ([name, status, path, file, route]): ConformanceTest => ({
+      name,
+      description: `RequestRedirect with status code ${status}`,
+      features: ['Gateway', 'HTTPRoute', `HTTPRoute${status}RedirectStatusCode`],
+      manifests: [file],
+      provisional: true,
+      statuses: [...accepted(sameNs, [route]), resolved(route)],
+      requests: [redirect(path, status, {})],
+    }),
+  ),
+  {
+    name: 'HTTPRouteRewriteHost',
+    description: 'URLRewrite replaces the Host the backend sees, alone and with header changes',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRouteHostRewrite'],
+    manifests: ['httproute-rewrite-host.yaml'],
+    statuses: [...accepted(sameNs, ['rewrite-host']), resolved('rewrite-host')],
+    requests: [
+      {
+        request: { host: 'rewrite.example', path: '/one' },
+        backendRequest: { host: 'one.example.org' },
+        ...v1,
+      },
+      {
+        request: { host: 'rewrite.example', path: '/' },
+        backendRequest: { host: 'example.org' },
+        ...v2,
+      },
+      {
+        request: {
+          host: 'rewrite.example',
+          path: '/rewrite-host-and-modify-headers',
+          headers: headersToModify,
+        },
+        backendRequest: { host: 'test.example.org', ...modifiedHeaders },
+        ...v2,
+      },
+    ],
+  },
+  {
+    name: 'HTTPRouteRewritePath',
+    description: 'URLRewrite replaces the path prefix or the full path the backend sees',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRoutePathRewrite'],
+    manifests: ['httproute-rewrite-path.yaml'],
+    statuses: [...accepted(sameNs, ['rewrite-path']), resolved('rewrite-path')],
+    requests: [
+      { request: { path: '/prefix/one/two' }, backendRequest: { path: '/one/two' }, ...v1 },
+      { request: { path: '/strip-prefix/three' }, backendRequest: { path: '/three' }, ...v1 },
+      { request: { path: '/strip-prefix' }, backendRequest: { path: '/' }, ...v1 },
+      { request: { path: '/full/one/two' }, backendRequest: { path: '/one' }, ...v1 },
+      {
+        request: { path: '/full/rewrite-path-and-modify-headers/test', headers: headersToModify },
+        backendRequest: { path: '/test', ...modifiedHeaders },
+        ...v1,
+      },
+      {
+        request: { path: '/prefix/rewrite-path-and-modify-headers/one', headers: headersToModify },
+        backendRequest: { path: '/prefix/one', ...modifiedHeaders },
+        ...v1,
+      },
+    ],
+  },
+  {
+    name: 'HTTPRouteResponseHeaderModifier',
+    description: 'ResponseHeaderModifier sets, adds and removes the headers of the answer',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRouteResponseHeaderModification'],
+    manifests: ['httproute-response-header-modifier.yaml'],
+    statuses: [
+      ...accepted(sameNs, ['response-header-modifier']),
+      resolved('response-header-modifier'),
+    ],
+    requests: [
+      {
+        request: { path: '/set', headers: { 'Some-Other-Header': 'val' } },
+        responseHeaders: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' },
+        ...v1,
+      },
+      {
+        request: {
+          path: '/set',
+          headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'some-other-value' },
+        },
+        responseHeaders: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' },
+        ...v1,
+      },
+      {
+        request: { path: '/add', headers: { 'Some-Other-Header': 'val' } },
+        responseHeaders: { 'Some-Other-Header': 'val', 'X-Header-Add': 'add-appends-values' },
+        ...v1,
+      },
+      {
+        request: {
+          path: '/add',
+          headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value' },
+        },
+        responseHeaders: {
+          'Some-Other-Header': 'val',
+          'X-Header-Add': 'some-other-value,add-appends-values',
+        },
+        ...v1,
+      },
+      {
+        request: { path: '/remove', headers: { 'X-Header-Remove': 'val' } },
+        absentResponseHeaders: ['X-Header-Remove'],
+        ...v1,
+      },
+      {
+        request: {
+          path: '/multiple',
+          headers: {
+            'X-Header-Set-2': 'set-val-2',
+            'X-Header-Add-2': 'add-val-2',
+            'X-Header-Remove-2': 'remove-val-2',
+            'Another-Header': 'another-header-val',
+          },
+        },
+        responseHeaders: {
+          'X-Header-Set-1': 'header-set-1',
+          'X-Header-Set-2': 'header-set-2',
+          'X-Header-Add-1': 'header-add-1',
+          'X-Header-Add-2': 'add-val-2,header-add-2',
+          'X-Header-Add-3': 'header-add-3',
+          'Another-Header': 'another-header-val',
+        },
+        absentResponseHeaders: ['X-Header-Remove-1', 'X-Header-Remove-2'],
+        ...v1,
+      },
+      {
+        request: {
+          path: '/case-insensitivity',
+          headers: {
+            'x-header-set': 'original-val-set',
+            'x-header-add': 'original-val-add',
+            'x-header-remove': 'original-val-remove',
+            'Another-Header': 'another-header-val',
+          },
+        },
+        responseHeaders: {
+          'X-Header-Set': 'header-set',
+          'X-Header-Add': 'original-val-add,header-add',
+          'Another-Header': 'another-header-val',
+        },
+        absentResponseHeaders: ['x-header-remove', 'X-Header-Remove'],
+        ...v1,
+      },
+    ],
+  },
+];
