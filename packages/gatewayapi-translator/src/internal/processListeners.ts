@@ -22,6 +22,22 @@ export function mergedGatewayGroups(ctx: TranslatorContext): GatewayContext[][] 
   return [...groups.values()];
 }
 
+/**
+ * Gateway Accepted from its listeners (Gateway API ListenersNotValid): not accepted when no
+ * listener is, accepted with reason ListenersNotValid when only some are.
+ */
+function applyListenersValidity(gw: GatewayContext): void {
+  const rejected = gw.listeners.filter((l) => l.conditions.isFalse('Accepted')).length;
+  if (rejected === 0) return;
+  const all = rejected === gw.listeners.length;
+  gw.conditions.setDefault(
+    'Accepted',
+    all ? 'False' : 'True',
+    'ListenersNotValid',
+    all ? 'No listener of the Gateway is valid.' : 'Some listeners of the Gateway are not valid.',
+  );
+}
+
 export function processListeners(ctx: TranslatorContext): void {
   for (const gw of ctx.gateways) {
     for (const listener of gw.allListeners) validateListener(ctx, listener);
@@ -33,6 +49,7 @@ export function processListeners(ctx: TranslatorContext): void {
     finalizeListeners(gw);
     for (const set of gw.listenerSets) finalizeListenerSet(set);
     applyGatewayTLSConditions(gw);
+    applyListenersValidity(gw);
     gw.conditions.setDefault(
       'Accepted',
       'True',
