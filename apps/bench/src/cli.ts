@@ -7,7 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { changeCost, coldTranslation } from './inProcess.js';
 import { httpScenario, largeScenario, type Scenario } from './scenarios.js';
-import { editsUnderTraffic, propagation, rssByScale } from './throughEnvoy.js';
+import {
+  editsUnderTraffic,
+  egtsCommand,
+  propagation,
+  rssByScale,
+  useSources,
+} from './throughEnvoy.js';
 
 const MEASURES = ['translate', 'change', 'endpoint', 'propagation', 'edits', 'rss'] as const;
 type Measure = (typeof MEASURES)[number];
@@ -18,13 +24,15 @@ const { values } = parseArgs({
     large: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
+    source: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   console.log(`pnpm bench [--only ${MEASURES.join(',')}] [--large] [--quick] [--out FILE]
   --large  adds the 10,000-route scale
-  --quick  fewer runs and samples (a run of everything in a few minutes)`);
+  --quick  fewer runs and samples (a run of everything in a few minutes)
+  --source run egts from its sources (tsx) instead of apps/gateway/dist`);
   process.exit(0);
 }
 const only = new Set<Measure>(
@@ -36,6 +44,7 @@ const only = new Set<Measure>(
       }),
 );
 const quick = values.quick;
+useSources(values.source);
 const scales = [100, 1000, 5000, ...(values.large ? [10_000] : [])];
 const scenarios = (): Scenario[] => [
   ...scales.map((routes) => httpScenario({ routes })),
@@ -53,6 +62,7 @@ const results: Record<string, unknown> = {
   cpus: cpus().length,
   loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   note: 'load average at start: shared machine, absolute times are noisy; medians reported',
+  egts: egtsCommand(values.source).join(' '),
 };
 
 if (only.has('translate')) {

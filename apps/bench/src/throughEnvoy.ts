@@ -2,7 +2,7 @@
 // with a local backend. Propagation (file written -> first correct response), errors while a
 // route is edited under constant traffic, and egts's RSS at each scale and after scaling down.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,20 @@ const gatewayApp = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'ga
 
 /** One Gateway: one Envoy, so the measure is not about starting several proxies on 2 cores. */
 const GATEWAYS = 1;
+
+/**
+ * How egts is started: the built app (`pnpm bench` builds it first) as it would run in production,
+ * or, with `source`, the sources through tsx (which adds tsx's own memory to RSS).
+ */
+export const egtsCommand = (source: boolean): string[] => {
+  const built = join(gatewayApp, 'dist', 'cli.js');
+  if (!source && existsSync(built)) return [built];
+  return ['--conditions=@egts/source', '--import', 'tsx', join(gatewayApp, 'src', 'cli.ts')];
+};
+let command = egtsCommand(false);
+export const useSources = (source: boolean) => {
+  command = egtsCommand(source);
+};
 
 export interface Harness {
   readonly listenerPort: number;
@@ -71,10 +85,7 @@ export const startHarness = async (initialRoutes: number): Promise<Harness> => {
   const egts: ChildProcess = spawn(
     process.execPath,
     [
-      '--conditions=@egts/source',
-      '--import',
-      'tsx',
-      join(gatewayApp, 'src', 'cli.ts'),
+      ...command,
       'run',
       '-f',
       dir,

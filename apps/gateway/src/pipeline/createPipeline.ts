@@ -27,6 +27,7 @@ import { endpointsOnlyUpdate, indexSettings, type Translation } from './endpoint
 import { perKey } from './perKey.js';
 import type { InfraManager, ProviderSnapshot } from './ports.js';
 import { routesOnlyUpdate } from './routesOnly.js';
+import { shareUnchanged } from './shareUnchanged.js';
 
 export interface PipelineOptions {
   provider: { readonly resources$: Observable<ProviderSnapshot> };
@@ -63,9 +64,8 @@ interface GatewayItem {
   xds?: XdsResources | undefined;
 }
 
-/** Same object, or (unless the resources were built for it) deep-equal IR. */
-const sameGateway = (a: GatewayItem, b: GatewayItem) =>
-  a.ir === b.ir || (b.xds === undefined && isDeepStrictEqual(a.ir, b.ir));
+/** IR is shared with the previous translation where unchanged: an unchanged Gateway's is the same object. */
+const sameGateway = (a: GatewayItem, b: GatewayItem) => a.ir === b.ir;
 
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { cache, infra, logging, metrics } = options;
@@ -80,6 +80,17 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const problems$ = new BehaviorSubject<ProviderSnapshot['problems']>([]);
   const served = new Map<string, XdsIR>();
   const servedXds = new Map<string, XdsResources>();
+  // Each Gateway's latest IR, which the next translation's shares its unchanged parts with.
+  const latestIR = new Map<string, XdsIR>();
+  const shareIR = (xdsIR: readonly XdsIR[], alreadyShared = false): XdsIR[] => {
+    const names = new Set(xdsIR.map((ir) => ir.name));
+    for (const name of latestIR.keys()) if (!names.has(name)) latestIR.delete(name);
+    return xdsIR.map((ir) => {
+      const shared = alreadyShared ? ir : shareUnchanged(latestIR.get(ir.name), ir);
+      latestIR.set(ir.name, shared);
+      return shared;
+    });
+  };
   // The latest translation, full or endpoint-only, that the next snapshot is compared with.
   let last: Translation | undefined;
   // Ready once the first translation was served over xDS and, with infrastructure, applied.
@@ -105,19 +116,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
               options.translate,
             );
             if (update !== undefined) {
-              last = { ...last, resources: snapshot.resources, xdsIR: update.xdsIR };
+              last = { ...last, resources: snapshot.resources, xdsIR: shareIR(update.xdsIR, true) };
               log.translator.debug({ gateways: update.xds.size }, 'endpoint-only update');
               metrics.translationSeconds.observe((performance.now() - started) / 1000);
               return of<Translated>({
                 infraIR: last.infraIR,
-                xdsIR: update.xdsIR,
+                xdsIR: [...last.xdsIR],
                 statuses: last.statuses as ResourceStatus[],
                 xds: update.xds,
               });
             }
             const routes = routesOnlyUpdate(last, snapshot.resources, options.translate);
             if (routes !== undefined) {
-              last = routes.translation;
+              last = { ...routes.translation, xdsIR: shareIR(routes.translation.xdsIR) };
               for (const ir of last.xdsIR) if (routes.touched.has(ir.name)) indexSettings(ir);
               log.translator.debug({ gateways: [...routes.touched] }, 'route-only update');
               metrics.translationSeconds.observe((performance.now() - started) / 1000);
@@ -135,7 +146,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           }
         }
         try {
-          const result = translate(snapshot.resources, options.translate);
+          const translated = translate(snapshot.resources, options.translate);
+          const result = { ...translated, xdsIR: shareIR(translated.xdsIR) };
           last = { resources: snapshot.resources, ...result };
           for (const ir of result.xdsIR) indexSettings(ir);
           metrics.translationSeconds.observe((performance.now() - started) / 1000);

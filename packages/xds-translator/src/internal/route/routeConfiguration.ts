@@ -4,7 +4,7 @@
 import { RouteConfiguration, VirtualHost } from '@egts/envoy-api';
 import type { HTTPListener, HTTPRouteIR } from '@egts/ir';
 import type { ResourceSet } from '../resourceSet.js';
-import { buildRoute } from './buildRoute.js';
+import { memoizedRoute } from './routeMemo.js';
 
 /** Virtual host names: `<route config>/<hostname>`, `*` spelled out for readability. */
 const virtualHostName = (config: string, hostname: string): string =>
@@ -23,16 +23,22 @@ export const routeConfiguration = (
     byHost.set(route.hostname, routes);
   }
   const hostnames = [...byHost.keys()].sort();
-  return RouteConfiguration.fromPartial({
+  // Routes are memoized message objects: placed as they are (fromPartial would copy each one).
+  const virtualHosts = hostnames.map((hostname) => {
+    const host = VirtualHost.fromPartial({
+      name: virtualHostName(name, hostname),
+      domains: [hostname],
+    });
+    host.routes = [...(byHost.get(hostname)?.values() ?? [])].map((route) =>
+      memoizedRoute(route, out),
+    );
+    return host;
+  });
+  const config = RouteConfiguration.fromPartial({
     name,
-    virtualHosts: hostnames.map((hostname) =>
-      VirtualHost.fromPartial({
-        name: virtualHostName(name, hostname),
-        domains: [hostname],
-        routes: [...(byHost.get(hostname)?.values() ?? [])].map((route) => buildRoute(route, out)),
-      }),
-    ),
     // Gateway API hostnames never carry a port; clients' Host headers may.
     ignorePortInHostMatching: true,
   });
+  config.virtualHosts = virtualHosts;
+  return config;
 };

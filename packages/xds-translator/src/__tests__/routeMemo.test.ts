@@ -1,0 +1,75 @@
+// The same IR route objects give the same Envoy messages (route, cluster, endpoints) across
+// translations, in each mode, so a caller sharing unchanged IR pays only for what changed.
+import type { DestinationSetting, HTTPRouteIR, XdsIR } from '@egts/ir';
+import { describe, expect, it } from 'vitest';
+import { translateXds } from '../index.js';
+
+const setting = (name: string): DestinationSetting => ({
+  name,
+  weight: 1,
+  protocol: 'HTTP',
+  addressType: 'IP',
+  endpoints: [{ host: '10.0.0.1', port: 8080, ready: true }],
+});
+
+const route = (name: string, prefix: string): HTTPRouteIR => ({
+  name,
+  hostname: '*',
+  pathMatch: { type: 'PathPrefix', value: prefix },
+  headerMatches: [],
+  queryParamMatches: [],
+  addRequestHeaders: [],
+  removeRequestHeaders: [],
+  addResponseHeaders: [],
+  removeResponseHeaders: [],
+  mirrors: [],
+  grpc: false,
+  source: { kind: 'HTTPRoute', namespace: 'default', name },
+  destination: { name: `${name}/dest`, settings: [setting(`${name}/dest/backend/0`)] },
+});
+
+const ir = (routes: HTTPRouteIR[]): XdsIR => ({
+  name: 'default/eg',
+  http: [
+    {
+      name: 'default/eg/http',
+      address: '0.0.0.0',
+      port: 10080,
+      externalPort: 80,
+      hostnames: [],
+      routes,
+    },
+  ],
+  tcp: [],
+  udp: [],
+});
+
+describe('route memo', () => {
+  it('reuses the messages of unchanged IR route objects and rebuilds changed ones', () => {
+    const a = route('a', '/a');
+    const b = route('b', '/b');
+    const first = translateXds(ir([a, b]));
+    const b2 = route('b', '/b2');
+    const second = translateXds(ir([a, b2]));
+    const routesOf = (x: typeof first) => x.routes[0]!.virtualHosts[0]!.routes;
+    expect(routesOf(second)[0]).toBe(routesOf(first)[0]);
+    expect(routesOf(second)[1]).not.toBe(routesOf(first)[1]);
+    expect(JSON.stringify(routesOf(second)[1]!.match)).toContain('/b2');
+    const cluster = (x: typeof first, name: string) => x.clusters.find((c) => c.name === name);
+    expect(cluster(second, 'a/dest')).toBe(cluster(first, 'a/dest'));
+    expect(second.endpoints.find((e) => e.clusterName === 'a/dest')).toBe(
+      first.endpoints.find((e) => e.clusterName === 'a/dest'),
+    );
+    // Equal content from new objects: equal output, new messages.
+    expect(translateXds(ir([route('a', '/a'), b2]))).toEqual(second);
+  });
+
+  it('keeps each mode its own output', () => {
+    const a = route('a', '/a');
+    const ads = translateXds(ir([a]), { mode: 'ads' });
+    const statics = translateXds(ir([a]), { mode: 'static' });
+    expect(statics.clusters[0]!.loadAssignment).toBeDefined();
+    expect(ads.clusters[0]!.loadAssignment).toBeUndefined();
+    expect(translateXds(ir([a]), { mode: 'ads' })).toEqual(ads);
+  });
+});
