@@ -60,6 +60,8 @@ export class Harness {
   async start(): Promise<void> {
     const anyHost = selfSigned(['*']);
     const validity = selfSigned(['*', '*.org', '*.wildcard.org']);
+    const passthrough = selfSigned(['abc.example.com']);
+    const terminate = selfSigned(['tls.example.com']);
     await this.#cluster.apply([
       {
         apiVersion: 'gateway.networking.k8s.io/v1',
@@ -70,6 +72,13 @@ export class Harness {
       ...this.manifests('base/manifests.yaml'),
       tlsSecret('gateway-conformance-web-backend', 'certificate', anyHost),
       tlsSecret('gateway-conformance-infra', 'tls-validity-checks-certificate', validity),
+      tlsSecret('gateway-conformance-infra', 'tls-passthrough-checks-certificate', passthrough),
+      tlsSecret(
+        'gateway-conformance-app-backend',
+        'tls-passthrough-checks-certificate',
+        passthrough,
+      ),
+      tlsSecret('gateway-conformance-infra', 'tls-terminate-checks-certificate', terminate),
     ]);
     this.#plane = await startControlPlane(this.#cluster);
     await this.#plane.sync();

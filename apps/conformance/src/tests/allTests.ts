@@ -5,6 +5,8 @@ import { httpRouteBasics } from './httpRouteBasics.js';
 import { httpRouteExtended } from './httpRouteExtended.js';
 import { httpRouteFilters } from './httpRouteFilters.js';
 import { httpRouteInvalid } from './httpRouteInvalid.js';
+import { notYetExpressed } from './notYetExpressed.js';
+import { tlsRouteTests } from './tlsRoute.js';
 
 export const allTests: readonly ConformanceTest[] = [
   ...gatewayTests,
@@ -12,4 +14,6 @@ export const allTests: readonly ConformanceTest[] = [
   ...httpRouteInvalid,
   ...httpRouteFilters,
   ...httpRouteExtended,
+  ...tlsRouteTests,
+  ...notYetExpressed,
 ];
