@@ -88,5 +88,22 @@ export function findRoute(
   namespace: string,
   name: string,
 ): AnyRouteContext | undefined {
-  return ctx.routes.find((r) => r.kind === kind && r.namespace === namespace && r.name === name);
+  // Indexed once the routes are processed (policies resolve thousands of targets): the first
+  // route of each kind/namespace/name, as a scan would find it.
+  let index = routeIndex.get(ctx);
+  if (index === undefined || index.size !== ctx.routes.length) {
+    const byKey = new Map<string, AnyRouteContext>();
+    for (const r of ctx.routes) {
+      const key = `${r.kind}/${r.namespace}/${r.name}`;
+      if (!byKey.has(key)) byKey.set(key, r);
+    }
+    index = { size: ctx.routes.length, byKey };
+    routeIndex.set(ctx, index);
+  }
+  return index.byKey.get(`${kind}/${namespace}/${name}`);
 }
+
+const routeIndex = new WeakMap<
+  TranslatorContext,
+  { size: number; byKey: Map<string, AnyRouteContext> }
+>();

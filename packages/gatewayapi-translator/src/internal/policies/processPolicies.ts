@@ -116,14 +116,26 @@ function processKind(ctx: TranslatorContext, policies: readonly AnyPolicy[]): Po
     policies.map((p) => [p, { resource: p, ancestors: [] }]),
   );
   const applied: { scope: PolicyScope; ancestor: PolicyAncestor; merges: boolean }[] = [];
+  // Targets resolved once per policy; the levels below only filter them.
+  const targets = new Map(
+    sorted.map((policy) => {
+      const namespace = policy.metadata.namespace ?? 'default';
+      return [
+        policy,
+        policyTargets(ctx, policy.spec, namespace).map((target) => ({
+          target,
+          resolved: resolve(ctx, target, namespace),
+        })),
+      ] as const;
+    }),
+  );
   // Most specific first, as Envoy Gateway applies them.
   for (const level of LEVELS) {
     for (const policy of sorted) {
-      const namespace = policy.metadata.namespace ?? 'default';
       const status = statuses.get(policy) as PolicyStatus;
       const deprecated = !policy.spec.targetRefs?.length && !!policy.spec.targetRef;
-      for (const target of policyTargets(ctx, policy.spec, namespace)) {
-        const resolved = resolve(ctx, target, namespace).filter((r) => r.scope.level === level);
+      for (const { target, resolved: all } of targets.get(policy) ?? []) {
+        const resolved = all.filter((r) => r.scope.level === level);
         const conflicted = resolved.length > 0 && claimed.has(resolved[0]?.claim ?? '');
         for (const r of resolved) {
           claimed.add(r.claim);
@@ -164,8 +176,16 @@ function processKind(ctx: TranslatorContext, policies: readonly AnyPolicy[]): Po
   }
   // A more specific policy either replaces a broader one where both apply (Overridden), or, with
   // a mergeType, is merged into it (Merged on both).
+  // Scopes only contain scopes of the same Gateway: compare within each Gateway's.
+  const byGateway = new Map<PolicyScope['gateway'], typeof applied>();
   for (const a of applied) {
-    const inner = applied.filter((b) => scopeContains(a.scope, b.scope));
+    const group = byGateway.get(a.scope.gateway) ?? [];
+    group.push(a);
+    byGateway.set(a.scope.gateway, group);
+  }
+  for (const a of applied) {
+    const sameGateway = byGateway.get(a.scope.gateway) ?? [];
+    const inner = sameGateway.filter((b) => scopeContains(a.scope, b.scope));
     if (inner.some((b) => b.merges)) {
       a.ancestor.conditions.set(
         'Merged',
@@ -182,7 +202,7 @@ function processKind(ctx: TranslatorContext, policies: readonly AnyPolicy[]): Po
         'A more specific policy overrides this one for part of its target.',
       );
     }
-    if (a.merges && applied.some((b) => scopeContains(b.scope, a.scope))) {
+    if (a.merges && sameGateway.some((b) => scopeContains(b.scope, a.scope))) {
       a.ancestor.conditions.set(
         'Merged',
         'True',
