@@ -46,7 +46,12 @@ export const parseManifests = (
 interface Stored {
   object: KubeObject;
   echo?: EchoServer;
+  /** The HTTPS echo of a Deployment that mounts a serving certificate, on container port 8443. */
+  tlsEcho?: EchoServer;
 }
+
+/** Container port on which echo-basic serves HTTPS when given TLS_SERVER_CERT. */
+const TLS_CONTAINER_PORT = 8443;
 
 const pickLabels = (deployment: KubeObject): Record<string, string> => {
   const template = (deployment.spec?.template ?? {}) as {
@@ -87,7 +92,10 @@ export class Cluster {
       if (WORKLOAD_KINDS.has(object.kind)) {
         this.#podSeq += 1;
         const pod = `${object.metadata.name}-${this.#podSeq.toString(16).padStart(5, '0')}`;
-        stored.echo = await startEchoServer(object.metadata.namespace ?? 'default', pod);
+        const namespace = object.metadata.namespace ?? 'default';
+        stored.echo = await startEchoServer(namespace, pod);
+        const tls = this.#servingCertificate(object);
+        if (tls) stored.tlsEcho = await startEchoServer(namespace, pod, tls);
       }
       this.#objects.set(key, stored);
     }
@@ -100,7 +108,33 @@ export class Cluster {
       if (!stored) continue;
       this.#objects.delete(key);
       await stored.echo?.close();
+      await stored.tlsEcho?.close();
     }
+  }
+
+  /** The certificate a Deployment mounts from a Secret for echo-basic's TLS_SERVER_CERT. */
+  #servingCertificate(deployment: KubeObject): { cert: string; key: string } | undefined {
+    const pod = (deployment.spec?.template ?? {}) as {
+      spec?: {
+        containers?: Array<{ env?: Array<{ name: string }> }>;
+        volumes?: Array<{ secret?: { secretName?: string } }>;
+      };
+    };
+    const wantsTls = pod.spec?.containers?.some((c) =>
+      c.env?.some((e) => e.name === 'TLS_SERVER_CERT'),
+    );
+    const secretName = pod.spec?.volumes?.find((v) => v.secret?.secretName)?.secret?.secretName;
+    if (!wantsTls || !secretName) return undefined;
+    const secret = this.get('Secret', deployment.metadata.namespace, secretName) as
+      | { data?: Record<string, string> }
+      | undefined;
+    const cert = secret?.data?.['tls.crt'];
+    const key = secret?.data?.['tls.key'];
+    if (!cert || !key) return undefined;
+    return {
+      cert: Buffer.from(cert, 'base64').toString(),
+      key: Buffer.from(key, 'base64').toString(),
+    };
   }
 
   /** The port of the echo server standing in for a Deployment's pods. */
@@ -131,7 +165,12 @@ export class Cluster {
           Object.entries(selector).every(([k, v]) => pickLabels(w.object)[k] === v),
       );
       if (backends.length === 0) continue;
-      const ports = (service.spec?.ports ?? []) as Array<{ name?: string; appProtocol?: string }>;
+      const ports = (service.spec?.ports ?? []) as Array<{
+        name?: string;
+        port: number;
+        targetPort?: number | string;
+        appProtocol?: string;
+      }>;
       // One local server per Deployment answers on every Service port (the pods listen on one).
       backends.forEach((backend, i) => {
         slices.push({
@@ -146,7 +185,10 @@ export class Cluster {
           endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
           ports: ports.map((p) => ({
             ...(p.name ? { name: p.name } : {}),
-            port: backend.echo!.port,
+            port:
+              (p.targetPort ?? p.port) === TLS_CONTAINER_PORT && backend.tlsEcho
+                ? backend.tlsEcho.port
+                : backend.echo!.port,
             protocol: 'TCP',
             ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
           })),
@@ -165,7 +207,9 @@ export class Cluster {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.#objects.values()].map((s) => s.echo?.close()));
+    await Promise.all(
+      [...this.#objects.values()].flatMap((s) => [s.echo?.close(), s.tlsEcho?.close()]),
+    );
     this.#objects.clear();
   }
 }

@@ -1,6 +1,7 @@
 // A local stand-in for the suite's echo-basic backend: answers every HTTP request with JSON naming
 // the request it saw (path, host, method, proto, headers) and the pod and namespace that answered.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /** What echo-basic answers, as the suite's roundtripper reads it. */
@@ -54,9 +55,14 @@ const echoHeaders = (req: IncomingMessage): Record<string, string[]> => {
   return headers;
 };
 
-export const startEchoServer = async (namespace: string, pod: string): Promise<EchoServer> => {
+/** With `tls`, the server speaks HTTPS with that certificate (echo-basic's TLS_SERVER_CERT). */
+export const startEchoServer = async (
+  namespace: string,
+  pod: string,
+  tls?: { cert: string; key: string },
+): Promise<EchoServer> => {
   let port = 0;
-  const server: Server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     req.resume();
     req.on('end', () => {
       const body: EchoResponse = {
@@ -90,7 +96,8 @@ export const startEchoServer = async (namespace: string, pod: string): Promise<E
       ]);
       res.end(text);
     });
-  });
+  };
+  const server: Server = tls ? createTlsServer(tls, handler) : createServer(handler);
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

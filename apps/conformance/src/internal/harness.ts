@@ -62,6 +62,9 @@ export class Harness {
     const validity = selfSigned(['*', '*.org', '*.wildcard.org']);
     const passthrough = selfSigned(['abc.example.com']);
     const terminate = selfSigned(['tls.example.com']);
+    const checks = selfSigned(['abc.example.com', 'other.example.com']);
+    const base = this.manifests('base/manifests.yaml');
+    // Namespaces, then the Secrets the suite makes in code (backends mount some), then the rest.
     await this.#cluster.apply([
       {
         apiVersion: 'gateway.networking.k8s.io/v1',
@@ -69,7 +72,7 @@ export class Harness {
         metadata: { name: GATEWAY_CLASS_NAME },
         spec: { controllerName: CONTROLLER_NAME },
       },
-      ...this.manifests('base/manifests.yaml'),
+      ...base.filter((o) => o.kind === 'Namespace'),
       tlsSecret('gateway-conformance-web-backend', 'certificate', anyHost),
       tlsSecret('gateway-conformance-infra', 'tls-validity-checks-certificate', validity),
       tlsSecret('gateway-conformance-infra', 'tls-passthrough-checks-certificate', passthrough),
@@ -79,6 +82,8 @@ export class Harness {
         passthrough,
       ),
       tlsSecret('gateway-conformance-infra', 'tls-terminate-checks-certificate', terminate),
+      tlsSecret('gateway-conformance-infra', 'tls-checks-certificate', checks),
+      ...base.filter((o) => o.kind !== 'Namespace'),
     ]);
     this.#plane = await startControlPlane(this.#cluster);
     await this.#plane.sync();

@@ -236,30 +236,6 @@ export const notYetExpressed: ConformanceTest[] = [
   ),
   // GATEWAY-TLS
   pending(
-    'TLSRouteSimpleSameNamespace',
-    [G, T],
-    ['tlsroute-simple-same-namespace.yaml'],
-    noTlsBackend,
-  ),
-  pending(
-    'TLSRouteHostnameIntersection',
-    [G, T],
-    ['tlsroute-hostname-intersection.yaml'],
-    noTlsBackend,
-  ),
-  pending(
-    'TLSRouteTerminateSimpleSameNamespace',
-    [G, T, 'TLSRouteModeTerminate'],
-    ['tlsroute-terminate-simple-same-namespace.yaml'],
-    noTlsBackend,
-  ),
-  pending(
-    'TLSRouteMixedTerminationSameNamespace',
-    [G, T, 'TLSRouteModeMixed'],
-    ['tlsroute-mixed-termination-same-namespace.yaml'],
-    noTlsBackend,
-  ),
-  pending(
     'TLSRouteListenerTerminateNotSupported',
     [G, T],
     ['tlsroute-listener-terminate-not-supported.yaml'],

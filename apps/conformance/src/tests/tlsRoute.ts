@@ -1,6 +1,14 @@
 // GATEWAY-TLS: TLSRoute attachment and reference checks and TLS listener kinds
-// (conformance/tests/tlsroute-*.go). Tests that send traffic are in notYetExpressed.ts.
-import { type ConformanceTest, gw, infra, type StatusExpectation } from '../conformanceTest.js';
+// (conformance/tests/tlsroute-*.go), and TLS traffic: an HTTPS request with the route's hostname
+// as SNI, passed through to (or terminated in front of) the echo backend that must answer.
+import {
+  accepted,
+  type ConformanceTest,
+  gw,
+  type HttpExpectation,
+  infra,
+  type StatusExpectation,
+} from '../conformanceTest.js';
 
 const G = 'Gateway';
 const T = 'TLSRoute';
@@ -39,7 +47,94 @@ const zeroRoutes = (gateway: string, listener: string): StatusExpectation => ({
   listeners: [{ name: listener, attachedRoutes: 0 }],
 });
 
+/** An HTTPS request to `gateway` with `host` as SNI and Host, answered by `backend`. */
+const tlsRequest = (
+  gateway: string,
+  host: string,
+  backend: string,
+  port = 443,
+): HttpExpectation => ({
+  gateway: gw(gateway),
+  port,
+  request: { scheme: 'https', host, serverName: host, path: '/' },
+  backend,
+  namespace: infra,
+});
+
+const x = (n: number) =>
+  [
+    'gw-tlsroute-exact-hostname-x-1',
+    'gw-tlsroute-more-specific-wc-hostname-x-2',
+    'gw-tlsroute-less-specific-wc-hostname-x-3',
+    'gw-tlsroute-empty-hostname-x-4',
+  ][n - 1]!;
+
 export const tlsRouteTests: ConformanceTest[] = [
+  {
+    name: 'TLSRouteSimpleSameNamespace',
+    description: 'A TLSRoute passes TLS for its hostname through to the backend',
+    features: [G, T],
+    manifests: ['tlsroute-simple-same-namespace.yaml'],
+    statuses: accepted(gw('gateway-tlsroute'), ['gateway-conformance-infra-test'], 'TLSRoute'),
+    requests: [tlsRequest('gateway-tlsroute', 'abc.example.com', 'tcp-backend')],
+  },
+  {
+    name: 'TLSRouteHostnameIntersection',
+    description: 'TLSRoutes serve the intersection of their hostnames with the listener hostname',
+    features: [G, T],
+    manifests: ['tlsroute-hostname-intersection.yaml'],
+    statuses: [
+      ...accepted(gw(x(1)), ['tlsroute-more-specific-wc-hostname-x-1'], 'TLSRoute'),
+      ...accepted(
+        gw(x(2)),
+        ['tlsroute-exact-hostname-x-2', 'tlsroute-less-specific-wc-hostname-x-2'],
+        'TLSRoute',
+      ),
+      ...accepted(
+        gw(x(3)),
+        ['tlsroute-exact-hostname-x-3', 'tlsroute-more-specific-wc-hostname-x-3'],
+        'TLSRoute',
+      ),
+      ...accepted(
+        gw(x(4)),
+        ['tlsroute-exact-hostname-x-4', 'tlsroute-less-specific-wc-hostname-x-4'],
+        'TLSRoute',
+      ),
+    ],
+    requests: [
+      tlsRequest(x(1), 'abc.example.com', 'tls-backend'),
+      tlsRequest(x(2), 'abc.example.com', 'tls-backend'),
+      tlsRequest(x(2), 'other.example.com', 'tls-backend-2'),
+      tlsRequest(x(3), 'abc.example.com', 'tls-backend'),
+      tlsRequest(x(3), 'other.example.com', 'tls-backend-2'),
+      tlsRequest(x(4), 'abc.example.com', 'tls-backend'),
+      tlsRequest(x(4), 'other.com', 'tls-backend-2'),
+    ],
+  },
+  {
+    name: 'TLSRouteTerminateSimpleSameNamespace',
+    description: 'A Terminate TLS listener ends TLS and forwards the stream to the backend',
+    features: [G, T, 'TLSRouteModeTerminate'],
+    manifests: ['tlsroute-terminate-simple-same-namespace.yaml'],
+    statuses: accepted(gw('gateway-tlsroute-terminate'), ['tlsroute-terminated-test'], 'TLSRoute'),
+    requests: [tlsRequest('gateway-tlsroute-terminate', 'tls.example.com', 'tcp-backend', 8443)],
+  },
+  {
+    name: 'TLSRouteMixedTerminationSameNamespace',
+    description: 'Terminate and Passthrough TLS listeners on one port, told apart by SNI',
+    features: [G, T, 'TLSRouteModeMixed'],
+    manifests: ['tlsroute-mixed-termination-same-namespace.yaml'],
+    provisional: true,
+    statuses: accepted(
+      gw('gateway-tlsroute-mixed-termination'),
+      ['gateway-conformance-mixed-passthroughroute', 'gateway-conformance-mixed-terminateroute'],
+      'TLSRoute',
+    ),
+    requests: [
+      tlsRequest('gateway-tlsroute-mixed-termination', 'abc.example.com', 'tcp-backend', 8883),
+      tlsRequest('gateway-tlsroute-mixed-termination', 'tls.example.com', 'tcp-backend', 8883),
+    ],
+  },
   {
     name: 'TLSRouteInvalidBackendRefNonexistent',
     description: 'A TLSRoute to a missing Service: ResolvedRefs False (BackendNotFound)',
