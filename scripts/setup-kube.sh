@@ -25,8 +25,10 @@ if ! have "$CACHE"; then
   build="$OUT/build"
   rm -rf "$build" && mkdir -p "$build"
   # Every staging module k8s.io/kubernetes requires at v0.0.0 (its own go.mod replaces them with ./staging/...).
-  staging=$(curl -fsSL "${GOPROXY_URL:-https://proxy.golang.org}/k8s.io/kubernetes/@v/${KUBE_VERSION}.mod" |
-    sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p')
+  # The go.mod of k8s.io/kubernetes, fetched by the go command from the configured module proxy.
+  kube_mod=$(cd "$build" && go mod download -json "k8s.io/kubernetes@${KUBE_VERSION}" |
+    sed -n 's#^[[:space:]]*"GoMod": "\(.*\)",*$#\1#p')
+  staging=$(sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p' "$kube_mod")
   {
     echo "module egts.local/kube-build"
     echo
@@ -53,4 +55,5 @@ if ! have "$CACHE"; then
 fi
 cp "$CACHE/kube-apiserver" "$CACHE/etcd" "$CACHE/VERSION" "$OUT/bin/"
 "$OUT/bin/kube-apiserver" --version
-"$OUT/bin/etcd" --version | head -1
+# sed, not head: head would end the pipe early and fail it under pipefail.
+"$OUT/bin/etcd" --version | sed -n 1p
