@@ -27,3 +27,5 @@ fi
 
 # Real etcd + kube-apiserver for the Kubernetes provider's integration tests (@egts/kube-testenv).
 bash scripts/setup-kube.sh
+# helm, for the chart's render test (packages/install).
+bash scripts/setup-helm.sh
