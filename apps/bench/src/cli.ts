@@ -1,6 +1,6 @@
 // `pnpm bench [--only translate,change,endpoint,propagation,edits,rss] [--large] [--quick]`:
 // runs the benchmarks, prints one table per measure and writes results/latest.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,5 +105,15 @@ results.finishedAt = new Date().toISOString();
 const out =
   values.out ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'latest.json');
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+// A subset updates its measures in the file and keeps the others (each run's context is kept too).
+const previous =
+  values.only !== undefined && existsSync(out)
+    ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>)
+    : {};
+const { startedAt, finishedAt, loadAverage, ...measures } = results;
+const runs = [
+  ...((previous.runs as unknown[] | undefined) ?? []),
+  { only: [...only], startedAt, finishedAt, loadAverage },
+].slice(-10);
+writeFileSync(out, `${JSON.stringify({ ...previous, ...measures, runs }, null, 2)}\n`);
 console.log(`\nwritten ${out}`);

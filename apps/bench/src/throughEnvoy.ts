@@ -44,6 +44,8 @@ export interface Harness {
     timeoutMs?: number,
   ): Promise<number>;
   errors: number;
+  /** Wall-clock times (ms since epoch) of egts's "snapshot set" log lines. */
+  readonly snapshotsSet: number[];
   close(): Promise<void>;
 }
 
@@ -94,20 +96,34 @@ export const startHarness = async (initialRoutes: number): Promise<Harness> => {
       '--admin-address',
       '127.0.0.1:0',
       '--log-level',
-      'warn',
+      'info',
     ],
-    { cwd: gatewayApp, stdio: ['ignore', 'ignore', 'pipe'] },
+    { cwd: gatewayApp, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs: string[] = [];
-  egts.stderr?.on('data', (chunk: Buffer) => {
-    logs.push(chunk.toString());
-    if (logs.length > 50) logs.shift();
-  });
+  const snapshotsSet: number[] = [];
+  let partial = '';
+  const onLog = (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.includes('"snapshot set"')) {
+        const time = (JSON.parse(line) as { time?: number }).time;
+        if (time !== undefined) snapshotsSet.push(time);
+      } else if (/"level":(40|50|60)/.test(line)) {
+        logs.push(line);
+        if (logs.length > 50) logs.shift();
+      }
+    }
+  };
+  egts.stdout?.on('data', onLog);
+  egts.stderr?.on('data', onLog);
 
   const harness: Harness = {
     listenerPort,
     egtsPid: egts.pid!,
     errors: 0,
+    snapshotsSet,
     write,
     routes: (count, version = () => 0) =>
       Array.from({ length: count }, (_, i) => httpRouteObject(i, options, version(i))),
@@ -183,6 +199,9 @@ export interface PropagationResult {
   p99Ms: number;
   maxMs: number;
   errors: number;
+  /** Median split: file written -> snapshot set in egts, and snapshot set -> first 200 through Envoy. */
+  toSnapshotP50Ms: number;
+  snapshotToEnvoyP50Ms: number;
 }
 
 /** Routes added one at a time (one file each) on top of `existing`: file written -> first 200. */
@@ -191,12 +210,20 @@ export const propagation = async (existing: number, added: number): Promise<Prop
   try {
     const all = harness.routes(existing + added);
     const samples: number[] = [];
+    const toSnapshot: number[] = [];
+    const toEnvoy: number[] = [];
     for (let k = 0; k < added; k++) {
       const i = existing + k;
+      const written = Date.now();
       harness.write(`added-${i}.yaml`, [all[i]!]);
-      samples.push(
-        await harness.waitFor(i, (r) => r.status === 200 && r.body.startsWith(`/r${i} `)),
-      );
+      const ms = await harness.waitFor(i, (r) => r.status === 200 && r.body.startsWith(`/r${i} `));
+      samples.push(ms);
+      const set = harness.snapshotsSet.find((t) => t >= written);
+      if (set !== undefined) {
+        toSnapshot.push(set - written);
+        toEnvoy.push(written + ms - set);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20)); // let the log line arrive
     }
     return {
       existingRoutes: existing,
@@ -205,6 +232,8 @@ export const propagation = async (existing: number, added: number): Promise<Prop
       p99Ms: round(percentile(samples, 99)),
       maxMs: round(Math.max(...samples)),
       errors: harness.errors,
+      toSnapshotP50Ms: round(median(toSnapshot)),
+      snapshotToEnvoyP50Ms: round(median(toEnvoy)),
     };
   } finally {
     await harness.close();
