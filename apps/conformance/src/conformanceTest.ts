@@ -1,6 +1,7 @@
 // What one upstream conformance test is, re-expressed as data: its features, the manifests it
 // applies, the statuses it expects, the requests it checks, and any further steps.
 import type { KubeObject } from './internal/cluster.js';
+import type { GrpcResult } from './internal/grpcEcho.js';
 import type { HttpResult } from './internal/httpClient.js';
 import type { GatewayRef, HttpExpectation } from './internal/httpExpectation.js';
 import type { StatusExpectation } from './internal/statusExpectation.js';
@@ -27,6 +28,23 @@ export interface TestHarness {
   generation(kind: string, namespace: string | undefined, name: string): number;
   expectStatuses(expected: readonly StatusExpectation[]): Promise<void>;
   expectRequests(expected: readonly HttpExpectation[]): Promise<void>;
+  expectGrpc(expected: readonly GrpcExpectation[]): Promise<void>;
+  /** One gRPC call, answered or not (for traffic splits). */
+  sendGrpc(expected: GrpcExpectation): Promise<GrpcResult>;
+}
+
+/** A unary call to GrpcEcho through a Gateway and what must come back (the suite's grpc.ExpectedResponse). */
+export interface GrpcExpectation {
+  readonly gateway?: GatewayRef;
+  readonly port?: number;
+  readonly method: 'Echo' | 'EchoTwo' | 'EchoThree';
+  readonly authority?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** gRPC status code; default 0 (OK). */
+  readonly code?: number;
+  /** Deployment name prefix of the pod that must answer (for OK). */
+  readonly backend?: string;
+  readonly namespace?: string;
 }
 
 export interface ConformanceTest {
@@ -40,6 +58,8 @@ export interface ConformanceTest {
   readonly statuses?: readonly StatusExpectation[];
   /** Each must hold for consecutive requests within the consistency timeout. */
   readonly requests?: readonly HttpExpectation[];
+  /** gRPC calls to the GrpcEcho backends, each consistent like `requests`. */
+  readonly grpcRequests?: readonly GrpcExpectation[];
   /** Further steps: changes to applied objects and what must follow. */
   readonly steps?: (harness: TestHarness) => Promise<void>;
   /** Why this harness cannot run the test; the report lists it as skipped with this reason. */

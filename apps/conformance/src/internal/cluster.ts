@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { loadResourcesFromText, type Problem, type Resources } from '@egts/api';
 import { parseAllDocuments, stringify } from 'yaml';
 import { type EchoServer, startEchoServer } from './echoServer.js';
+import { startGrpcEchoServer } from './grpcEcho.js';
 
 export interface KubeObject {
   apiVersion: string;
@@ -45,7 +46,7 @@ export const parseManifests = (
 
 interface Stored {
   object: KubeObject;
-  echo?: EchoServer;
+  echo?: Pick<EchoServer, 'port' | 'close'>;
   /** The HTTPS echo of a Deployment that mounts a serving certificate, on container port 8443. */
   tlsEcho?: EchoServer;
 }
@@ -93,9 +94,14 @@ export class Cluster {
         this.#podSeq += 1;
         const pod = `${object.metadata.name}-${this.#podSeq.toString(16).padStart(5, '0')}`;
         const namespace = object.metadata.namespace ?? 'default';
-        stored.echo = await startEchoServer(namespace, pod);
-        const tls = this.#servingCertificate(object);
-        if (tls) stored.tlsEcho = await startEchoServer(namespace, pod, tls);
+        if (this.#hasEnv(object, 'GRPC_ECHO_SERVER')) {
+          // echo-basic in gRPC mode: plaintext HTTP/2 on its port (appProtocol kubernetes.io/h2c).
+          stored.echo = await startGrpcEchoServer(namespace, pod);
+        } else {
+          stored.echo = await startEchoServer(namespace, pod);
+          const tls = this.#servingCertificate(object);
+          if (tls) stored.tlsEcho = await startEchoServer(namespace, pod, tls);
+        }
       }
       this.#objects.set(key, stored);
     }
@@ -110,6 +116,13 @@ export class Cluster {
       await stored.echo?.close();
       await stored.tlsEcho?.close();
     }
+  }
+
+  #hasEnv(deployment: KubeObject, name: string): boolean {
+    const pod = (deployment.spec?.template ?? {}) as {
+      spec?: { containers?: Array<{ env?: Array<{ name: string }> }> };
+    };
+    return pod.spec?.containers?.some((c) => c.env?.some((e) => e.name === name)) ?? false;
   }
 
   /** The certificate a Deployment mounts from a Secret for echo-basic's TLS_SERVER_CERT. */

@@ -3,10 +3,12 @@
 // consistency (N answers in a row, as the suite does), runs its steps and deletes what it applied.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConformanceTest, TestHarness } from '../conformanceTest.js';
+import type { ConformanceTest, GrpcExpectation, TestHarness } from '../conformanceTest.js';
 import { selfSigned, tlsSecret } from './certificates.js';
 import { Cluster, type KubeObject, parseManifests } from './cluster.js';
 import { type ControlPlane, startControlPlane } from './controlPlane.js';
+import { callGrpcEcho, type GrpcResult } from './grpcEcho.js';
+import { compareGrpc } from './grpcExpectation.js';
 import { type HttpResult, sendRequest } from './httpClient.js';
 import { compareResponse, type HttpExpectation } from './httpExpectation.js';
 import { compareStatus, type StatusExpectation } from './statusExpectation.js';
@@ -125,6 +127,7 @@ export class Harness {
       await plane.sync();
       if (test.statuses) await this.expectStatuses(test.statuses);
       if (test.requests) await this.expectRequests(test.requests);
+      if (test.grpcRequests) await this.expectGrpc(test.grpcRequests);
       if (test.steps) await test.steps(this.#testHarness(applied));
       return done('passed');
     } catch (error) {
@@ -167,6 +170,8 @@ export class Harness {
         this.#cluster.get(kind, namespace, name)?.metadata.generation ?? 0,
       expectStatuses: (expected) => this.expectStatuses(expected),
       expectRequests: (expected) => this.expectRequests(expected),
+      expectGrpc: (expected) => this.expectGrpc(expected),
+      sendGrpc: (expected) => this.#sendGrpc(expected),
     };
   }
 
@@ -212,6 +217,62 @@ export class Harness {
       await sleep(100);
     }
     return `${label}: ${last}`;
+  }
+
+  async expectGrpc(expected: readonly GrpcExpectation[]): Promise<void> {
+    const problems = await Promise.all(
+      expected.map((e) =>
+        this.#consistently(
+          `${e.gateway?.name ?? 'same-namespace'}: gRPC ${e.method} ${e.authority ?? ''} ${JSON.stringify(e.metadata ?? {})}`,
+          async () => compareGrpc(e, await this.#sendGrpc(e)),
+        ),
+      ),
+    );
+    const first = problems.find((p) => p !== undefined);
+    if (first) throw new Failure(first);
+  }
+
+  /** Undefined once `consecutive` attempts in a row succeed; else the last reason. */
+  async #consistently(
+    label: string,
+    attempt: () => Promise<string | undefined>,
+  ): Promise<string | undefined> {
+    const deadline = performance.now() + this.#timeoutMs;
+    const needed = this.#options.consecutive ?? 3;
+    let streak = 0;
+    let last = 'no request made';
+    while (performance.now() < deadline) {
+      try {
+        const problem = await attempt();
+        if (problem === undefined) {
+          streak += 1;
+          if (streak >= needed) return undefined;
+          continue;
+        }
+        last = problem;
+      } catch (error) {
+        last = error instanceof Error ? error.message : String(error);
+      }
+      streak = 0;
+      await sleep(100);
+    }
+    return `${label}: ${last}`;
+  }
+
+  #sendGrpc(expected: GrpcExpectation): Promise<GrpcResult> {
+    const gateway = expected.gateway ?? {
+      namespace: 'gateway-conformance-infra',
+      name: 'same-namespace',
+    };
+    const gatewayPort = expected.port ?? 80;
+    const port = this.#plane!.address(gateway.namespace, gateway.name, gatewayPort);
+    if (port === undefined)
+      return Promise.reject(
+        new Error(
+          `Gateway ${gateway.namespace}/${gateway.name} has no Envoy listener on port ${gatewayPort}`,
+        ),
+      );
+    return callGrpcEcho(port, expected.method, expected.authority, expected.metadata);
   }
 
   /** Sends the expectation's request to the Envoy serving its Gateway and port. */

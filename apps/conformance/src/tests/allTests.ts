@@ -1,6 +1,7 @@
 // Every conformance test this harness re-expresses, in the order they run.
 import type { ConformanceTest } from '../conformanceTest.js';
 import { gatewayTests } from './gateway.js';
+import { grpcRouteTests } from './grpcRoute.js';
 import { httpRouteBasics } from './httpRouteBasics.js';
 import { httpRouteExtended } from './httpRouteExtended.js';
 import { httpRouteFilters } from './httpRouteFilters.js';
@@ -15,5 +16,6 @@ export const allTests: readonly ConformanceTest[] = [
   ...httpRouteFilters,
   ...httpRouteExtended,
   ...tlsRouteTests,
+  ...grpcRouteTests,
   ...notYetExpressed,
 ];

@@ -249,25 +249,11 @@ export const notYetExpressed: ConformanceTest[] = [
   ),
   // GATEWAY-GRPC
   pending(
-    'GRPCExactMethodMatching',
-    [G, R],
-    ['grpcroute-exact-method-matching.yaml'],
-    noGrpcBackend,
-  ),
-  pending('GRPCRouteHeaderMatching', [G, R], ['grpcroute-header-matching.yaml'], noGrpcBackend),
-  pending(
-    'GRPCRouteListenerHostnameMatching',
-    [G, R],
-    ['grpcroute-listener-hostname-matching.yaml'],
-    noGrpcBackend,
-  ),
-  pending(
     'GRPCRouteRequestHeaderModifier',
     [G, R],
     ['grpcroute-request-header-modifier.yaml'],
     noGrpcBackend,
   ),
-  pending('GRPCRouteWeight', [G, R], ['grpcroute-weight.yaml'], noGrpcBackend),
   pending(
     'GRPCRouteNamedRule',
     [G, R, 'GRPCRouteNamedRouteRule'],
