@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { loadEnvoyGatewayConfig } from '@egts/api';
 import { applyCertificateSecrets } from '@egts/certgen';
 import { translate } from '@egts/gatewayapi-translator';
 import { createKubernetesInfraManager } from '@egts/infra-manager';
@@ -97,7 +98,14 @@ describe.skipIf(unavailable !== undefined)('the Helm chart (integration)', () =>
       data: Record<string, string>;
     };
     expect(config.data['envoy-gateway.yaml']).toContain('kind: EnvoyGateway');
-    expect(config.data['envoy-gateway.yaml']).toContain(`controllerName: ${CONTROLLER}`);
+    // The configuration egts server will read: valid for @egts/api, Kubernetes provider, admin reachable by probes.
+    const loaded = loadEnvoyGatewayConfig(config.data['envoy-gateway.yaml'], 'envoy-gateway.yaml');
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.config).toMatchObject({
+      provider: { type: 'Kubernetes' },
+      gateway: { controllerName: CONTROLLER },
+      admin: { address: { host: '0.0.0.0', port: 19000 } },
+    });
     const withCrds = await render(
       '--include-crds',
       '--set',
