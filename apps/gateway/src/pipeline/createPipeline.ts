@@ -129,7 +129,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             const routes = routesOnlyUpdate(last, snapshot.resources, options.translate);
             if (routes !== undefined) {
               last = { ...routes.translation, xdsIR: shareIR(routes.translation.xdsIR) };
-              for (const ir of last.xdsIR) if (routes.touched.has(ir.name)) indexSettings(ir);
               log.translator.debug({ gateways: [...routes.touched] }, 'route-only update');
               metrics.translationSeconds.observe((performance.now() - started) / 1000);
               return of<Translated>({
