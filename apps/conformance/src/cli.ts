@@ -16,6 +16,14 @@ const { values, positionals } = parseArgs({
   },
 });
 
+// Ctrl-C or SIGTERM: stop the Envoys and backends before exiting (nothing is left running).
+const abort = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    console.log(`conformance: ${signal}, stopping`);
+    abort.abort();
+  });
+
 const main = async (): Promise<number> => {
   const suiteDir = defaultSuiteDir();
   if (!suiteDir) {
@@ -36,6 +44,7 @@ const main = async (): Promise<number> => {
         : {}),
     ...(values.timeout ? { timeoutMs: Number(values.timeout) } : {}),
     log: (line) => console.log(line),
+    signal: abort.signal,
   });
   writeFileSync(values.report, stringify(report));
   const passed = outcomes.filter((o) => o.result === 'passed').length;
@@ -50,6 +59,7 @@ const main = async (): Promise<number> => {
   }
   console.log(`report: ${values.report}${skipped > 0 ? ` (${skipped} skipped)` : ''}`);
   console.log(`conformance: ${passed} passed, ${failed} failed`);
+  if (abort.signal.aborted) return 130;
   return failed > 0 ? 1 : 0;
 };
 

@@ -20,6 +20,8 @@ export interface RunOptions {
   readonly level?: 'core' | 'extended';
   readonly timeoutMs?: number;
   readonly log?: (line: string) => void;
+  /** Aborting stops every Envoy and backend at once and ends the run after the current test. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -64,9 +66,12 @@ export const runConformance = async (options: RunOptions = {}): Promise<RunResul
     log,
   });
   const outcomes: TestOutcome[] = [];
+  const stop = () => void harness.close();
+  options.signal?.addEventListener('abort', stop, { once: true });
   try {
     await harness.start();
     for (const test of tests) {
+      if (options.signal?.aborted) break;
       const outcome = await harness.run(test);
       outcomes.push(outcome);
       const mark =
@@ -74,6 +79,7 @@ export const runConformance = async (options: RunOptions = {}): Promise<RunResul
       log(`${mark} ${test.name} (${outcome.ms} ms)${outcome.reason ? `: ${outcome.reason}` : ''}`);
     }
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     await harness.close();
   }
   const report = buildReport(tests, outcomes, {

@@ -103,9 +103,15 @@ export class Harness {
     );
   }
 
-  async close(): Promise<void> {
-    await this.#plane?.close();
-    await this.#cluster.close();
+  #closing: Promise<void> | undefined;
+
+  /** Stops every Envoy, the xDS server and the backends; idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#plane?.close();
+      await this.#cluster.close();
+    })();
+    return this.#closing;
   }
 
   async run(test: ConformanceTest): Promise<TestOutcome> {

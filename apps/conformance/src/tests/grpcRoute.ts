@@ -124,3 +124,16 @@ export const grpcRouteTests: ConformanceTest[] = [
     },
   },
 ];
+
+grpcRouteTests.push({
+  name: 'GRPCRouteNamedRule',
+  description: 'Named and unnamed GRPCRoute rules both route',
+  features: [G, R, 'GRPCRouteNamedRouteRule'],
+  manifests: ['grpcroute-named-rule.yaml'],
+  provisional: true,
+  statuses: [...accepted(sameNs, ['grpc-named-rules'], 'GRPCRoute'), resolved('grpc-named-rules')],
+  grpcRequests: [
+    { method: 'Echo', ...v1 },
+    { method: 'EchoTwo', ...v2 },
+  ],
+});

@@ -393,3 +393,104 @@ export const httpRouteExtended: ConformanceTest[] = [
     ],
   },
 ];
+
+const portMatching = gw('httproute-listener-port-matching');
+const isolation = gw('http-listener-isolation');
+const isolationPaths = [
+  '/empty-hostname',
+  '/wildcard-example-com',
+  '/wildcard-foo-example-com',
+  '/abc-foo-example-com',
+];
+/** Listener isolation: `host` reaches only the route of the most specific listener, `served`. */
+const isolated = (host: string, served: string): HttpExpectation[] =>
+  isolationPaths.map((path) => ({
+    gateway: isolation,
+    request: { host, path },
+    ...(path === served ? v1 : { status: 404 }),
+  }));
+
+httpRouteExtended.push(
+  {
+    name: 'GatewayWithAttachedRoutesWithPort8080',
+    description:
+      'A listener on port 8080 without routes counts none; the port 80 one counts its route',
+    features: ['Gateway', 'GatewayPort8080', 'HTTPRoute'],
+    manifests: ['gateway-with-attached-routes-with-port-8080.yaml'],
+    statuses: [
+      {
+        kind: 'Gateway',
+        ...gw('gateway-with-two-listeners-and-one-attached-route'),
+        conditions: [
+          { type: 'Accepted', status: 'True' },
+          { type: 'Programmed', status: 'True' },
+        ],
+        listeners: [
+          {
+            name: 'http-unattached',
+            supportedKinds: ['HTTPRoute'],
+            attachedRoutes: 0,
+            conditions: [
+              { type: 'Accepted', status: 'True' },
+              { type: 'ResolvedRefs', status: 'True' },
+            ],
+          },
+          {
+            name: 'http',
+            supportedKinds: ['HTTPRoute'],
+            attachedRoutes: 1,
+            conditions: [
+              { type: 'Accepted', status: 'True' },
+              { type: 'ResolvedRefs', status: 'True' },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'HTTPRouteListenerPortMatching',
+    description: 'parentRef ports attach routes to the listeners of that port only',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRouteParentRefPort'],
+    manifests: ['httproute-listener-port-matching.yaml'],
+    statuses: accepted(portMatching, ['backend-v1', 'backend-v2', 'backend-v3']),
+    requests: [
+      { gateway: portMatching, port: 80, request: { host: 'foo.com', path: '/' }, ...v1 },
+      { gateway: portMatching, port: 80, request: { host: 'bar.com', path: '/' }, status: 404 },
+      { gateway: portMatching, port: 8080, request: { host: 'foo.com', path: '/' }, ...v2 },
+      { gateway: portMatching, port: 8080, request: { host: 'bar.com', path: '/' }, ...v2 },
+      { gateway: portMatching, port: 8090, request: { host: 'foo.com', path: '/' }, ...v3 },
+      { gateway: portMatching, port: 8090, request: { host: 'bar.com', path: '/' }, status: 404 },
+    ],
+  },
+  {
+    name: 'HTTPRouteNamedRule',
+    description: 'Named and unnamed rules both route',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRouteNamedRouteRule'],
+    manifests: ['httproute-named-rule.yaml'],
+    provisional: true,
+    statuses: [...accepted(sameNs, ['http-named-rules']), resolved('http-named-rules')],
+    requests: [
+      { request: { path: '/named' }, ...v1 },
+      { request: { path: '/unnamed' }, ...v2 },
+    ],
+  },
+  {
+    name: 'GatewayHTTPListenerIsolation',
+    description: 'A request is served only by the routes of the most specific matching listener',
+    features: ['Gateway', 'GatewayHTTPListenerIsolation', 'HTTPRoute'],
+    manifests: ['gateway-http-listener-isolation.yaml'],
+    statuses: accepted(isolation, [
+      'attaches-to-empty-hostname',
+      'attaches-to-wildcard-example-com',
+      'attaches-to-wildcard-foo-example-com',
+      'attaches-to-abc-foo-example-com',
+    ]),
+    requests: [
+      ...isolated('bar.com', '/empty-hostname'),
+      ...isolated('bar.example.com', '/wildcard-example-com'),
+      ...isolated('bar.foo.example.com', '/wildcard-foo-example-com'),
+      ...isolated('abc.foo.example.com', '/abc-foo-example-com'),
+    ],
+  },
+);

@@ -22,12 +22,6 @@ const notYet = 'not re-expressed yet';
 export const notYetExpressed: ConformanceTest[] = [
   // GATEWAY-HTTP extended
   pending(
-    'GatewayHTTPListenerIsolation',
-    [G, 'GatewayHTTPListenerIsolation', H],
-    ['gateway-http-listener-isolation.yaml'],
-    notYet,
-  ),
-  pending(
     'GatewayInfrastructure',
     [G, 'GatewayInfrastructurePropagation'],
     ['gateway-infrastructure.yaml'],
@@ -43,12 +37,6 @@ export const notYetExpressed: ConformanceTest[] = [
     'GatewayOptionalAddressValue',
     [G, 'GatewayAddressEmpty'],
     ['gateway-optional-address-value.yaml'],
-    notYet,
-  ),
-  pending(
-    'GatewayWithAttachedRoutesWithPort8080',
-    [G, 'GatewayPort8080', H],
-    ['gateway-with-attached-routes-with-port-8080.yaml'],
     notYet,
   ),
   pending(
@@ -155,18 +143,6 @@ export const notYetExpressed: ConformanceTest[] = [
     notYet,
   ),
   pending(
-    'HTTPRouteListenerPortMatching',
-    [G, H, 'HTTPRouteParentRefPort'],
-    ['httproute-listener-port-matching.yaml'],
-    notYet,
-  ),
-  pending(
-    'HTTPRouteNamedRule',
-    [G, H, 'HTTPRouteNamedRouteRule'],
-    ['httproute-named-rule.yaml'],
-    notYet,
-  ),
-  pending(
     'HTTPRouteRequestMirror',
     [G, H, 'HTTPRouteRequestMirror'],
     ['httproute-request-mirror.yaml'],
@@ -252,12 +228,6 @@ export const notYetExpressed: ConformanceTest[] = [
     'GRPCRouteRequestHeaderModifier',
     [G, R],
     ['grpcroute-request-header-modifier.yaml'],
-    noGrpcBackend,
-  ),
-  pending(
-    'GRPCRouteNamedRule',
-    [G, R, 'GRPCRouteNamedRouteRule'],
-    ['grpcroute-named-rule.yaml'],
     noGrpcBackend,
   ),
   pending(
