@@ -24,7 +24,7 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 /** Polls until `check` returns a value (not undefined) or throws its last error at the deadline. */
 const eventually = async <T>(
   check: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -417,7 +417,7 @@ describe.skipIf(unavailable !== undefined)(
       expect(
         await eventually(
           async () => ((await leaseHolder()) === 'replica-b' ? 'replica-b' : undefined),
-          10_000,
+          30_000,
         ),
       ).toBe('replica-b');
       await env.apply([
@@ -450,7 +450,7 @@ describe.skipIf(unavailable !== undefined)(
       const started = Date.now();
       const c = elect('replica-c');
       running.push(() => c.stop());
-      await eventually(async () => (c.isLeader() ? true : undefined), 15_000);
+      await eventually(async () => (c.isLeader() ? true : undefined), 30_000);
       expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
       expect(await leaseHolder()).toBe('replica-c');
     }, 180_000);
