@@ -184,6 +184,22 @@ describe.skipIf(unavailable !== undefined)(
         { type: 'IPAddress', value: expect.stringMatching(/^10\.96\.0\.\d+$/) },
       ]);
 
+      // A DaemonSet instead of the Deployment: the Deployment goes.
+      await manager.apply({
+        proxies: [
+          fleet('gw', [[80, 10080]], {
+            provider: { type: 'Kubernetes', kubernetes: { envoyDaemonSet: {} } },
+          }),
+          fleet('other', [[8443, 8443]]),
+        ],
+      });
+      expect((await managed('daemonsets', '/apis/apps/v1')).map((d) => d.metadata.name)).toEqual([
+        gw.metadata.name,
+      ]);
+      expect(
+        (await managed('deployments', '/apis/apps/v1')).map((d) => d.metadata.name),
+      ).not.toContain(gw.metadata.name);
+
       // The HPA and PDB go when no longer asked for; every object of a removed Gateway goes.
       await manager.apply({ proxies: [fleet('gw', [[80, 10080]])] });
       expect(await managed('horizontalpodautoscalers', '/apis/autoscaling/v2')).toEqual([]);

@@ -1,5 +1,5 @@
 // The Kubernetes objects of one proxy fleet (Envoy Gateway's Kubernetes infrastructure provider):
-// ServiceAccount, ConfigMap with the Envoy bootstrap, Deployment, Service, and HPA/PDB when the
+// ServiceAccount, ConfigMap with the Envoy bootstrap, Deployment (or DaemonSet), Service, and HPA/PDB when the
 // EnvoyProxy asks. Pure: the same fleet always gives the same objects.
 import { createHash } from 'node:crypto';
 import type { ProxyInfra } from '@egts/ir';
@@ -79,7 +79,9 @@ export const kubernetesObjects = (
   const selector = fleetLabels(proxy);
   const labels = { ...proxy.labels, ...selector };
   const k8s = at(proxy.envoyProxy, 'provider', 'kubernetes') as Loose | undefined;
-  const deployment = (k8s?.envoyDeployment ?? {}) as Loose;
+  // An EnvoyProxy asks for a DaemonSet (one proxy per node) or, by default, a Deployment.
+  const daemonSet = k8s?.envoyDaemonSet as Loose | undefined;
+  const deployment = (daemonSet ?? k8s?.envoyDeployment ?? {}) as Loose;
   const service = (k8s?.envoyService ?? {}) as Loose;
   const metadata = () => ({
     name,
@@ -124,11 +126,13 @@ export const kubernetesObjects = (
     },
     {
       apiVersion: 'apps/v1',
-      kind: 'Deployment',
+      kind: daemonSet ? 'DaemonSet' : 'Deployment',
       metadata: metadata(),
       spec: {
         // With an HPA the replica count is the autoscaler's (it would fight a fixed one).
-        ...(k8s?.envoyHpa ? {} : { replicas: (deployment.replicas as number | undefined) ?? 1 }),
+        ...(daemonSet || k8s?.envoyHpa
+          ? {}
+          : { replicas: (deployment.replicas as number | undefined) ?? 1 }),
         selector: { matchLabels: selector },
         template: {
           metadata: {
@@ -204,7 +208,8 @@ export const kubernetesObjects = (
       },
     },
   ];
-  const hpa = k8s?.envoyHpa as Loose | undefined;
+  // An HPA scales a Deployment only.
+  const hpa = daemonSet ? undefined : (k8s?.envoyHpa as Loose | undefined);
   if (hpa) {
     objects.push({
       apiVersion: 'autoscaling/v2',
@@ -248,6 +253,7 @@ export const FLEET_KINDS: ReadonlyArray<{ apiVersion: string; kind: string }> = 
   { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
   { apiVersion: 'v1', kind: 'Service' },
   { apiVersion: 'apps/v1', kind: 'Deployment' },
+  { apiVersion: 'apps/v1', kind: 'DaemonSet' },
   { apiVersion: 'v1', kind: 'ConfigMap' },
   { apiVersion: 'v1', kind: 'ServiceAccount' },
 ];
