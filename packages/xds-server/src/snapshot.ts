@@ -27,7 +27,10 @@ export interface VersionedResource {
   readonly resource: Any;
 }
 
-/** The resources of a snapshot, as generated message values. They must not be mutated afterwards. */
+/**
+ * The resources of a snapshot, as generated message values. Neither the messages nor the arrays
+ * may be mutated afterwards: encodings, hashes and each array's index are cached per object.
+ */
 export interface SnapshotResources {
   readonly clusters?: readonly Cluster[];
   readonly endpoints?: readonly ClusterLoadAssignment[];
@@ -75,19 +78,34 @@ const version = <T extends object>(
   return entry;
 };
 
+/** The served form of each message object, and the index of each input array (both immutable). */
+const versioned = new WeakMap<object, VersionedResource>();
+const indexes = new WeakMap<readonly object[], ReadonlyMap<string, VersionedResource>>();
+
 const index = <T extends object>(
   codec: MessageCodec<T>,
   typeUrl: TypeUrl,
   messages: readonly T[] | undefined,
   nameOf: (message: T) => string,
 ): ReadonlyMap<string, VersionedResource> => {
+  if (messages === undefined) return new Map();
+  const known = indexes.get(messages);
+  if (known !== undefined && known.values().next().value?.typeUrl === typeUrl) return known;
   const byName = new Map<string, VersionedResource>();
-  for (const message of messages ?? []) {
-    const name = nameOf(message);
-    if (name === '') throw new Error(`snapshot: a ${codec.$type} has no name`);
-    if (byName.has(name)) throw new Error(`snapshot: duplicate ${codec.$type} "${name}"`);
-    byName.set(name, Object.freeze({ name, typeUrl, ...version(codec, message) }));
+  for (const message of messages) {
+    let resource = versioned.get(message);
+    if (resource === undefined || resource.typeUrl !== typeUrl) {
+      const name = nameOf(message);
+      if (name === '') throw new Error(`snapshot: a ${codec.$type} has no name`);
+      resource = Object.freeze({ name, typeUrl, ...version(codec, message) });
+      versioned.set(message, resource);
+    }
+    if (byName.has(resource.name)) {
+      throw new Error(`snapshot: duplicate ${codec.$type} "${resource.name}"`);
+    }
+    byName.set(resource.name, resource);
   }
+  if (byName.size > 0) indexes.set(messages, byName);
   return byName;
 };
 

@@ -201,13 +201,18 @@ const replaceByName = <T>(
 ): T[] | undefined => {
   const byName = new Map(changed.map((t) => [nameOf(t), t]));
   let replaced = 0;
+  let different = false;
   const out = previous.map((old) => {
     const next = byName.get(nameOf(old));
     if (next === undefined) return old;
     replaced++;
-    return isDeepStrictEqual(old, next) ? old : next;
+    if (isDeepStrictEqual(old, next)) return old;
+    different = true;
+    return next;
   });
-  return replaced === byName.size ? out : undefined;
+  if (replaced !== byName.size) return undefined;
+  // The same array when nothing changed: the xDS server reuses its index of it.
+  return different ? out : (previous as T[]);
 };
 
 const statusKey = (s: ResourceStatus) =>
