@@ -10,7 +10,9 @@ OUT=.tools/kube/bin
 mkdir -p "$OUT"
 
 echo "==> helm ${HELM_VERSION} (.tools/kube/bin)"
-if [ -x "$OUT/helm" ] && "$OUT/helm" version --short 2>/dev/null | grep -q "^${HELM_VERSION}"; then echo "already built"; exit 0; fi
+# Read the version into a variable: `grep -q` would close the pipe early, a SIGPIPE under pipefail.
+have_version=$("$OUT/helm" version --short 2>/dev/null || true)
+if [ -x "$OUT/helm" ] && [ "${have_version%%+*}" = "$HELM_VERSION" ]; then echo "already built"; exit 0; fi
 if [ ! -x "$CACHE/helm" ]; then
   command -v go >/dev/null || { echo "setup-helm: go is not installed; the chart render test will skip" >&2; exit 0; }
   start=$(date +%s)
