@@ -6,6 +6,7 @@ import { loadResourcesFromText, type Problem, type Resources } from '@egts/api';
 import { parseAllDocuments, stringify } from 'yaml';
 import { type EchoServer, startEchoServer } from './echoServer.js';
 import { startGrpcEchoServer } from './grpcEcho.js';
+import { startH2cEchoServer } from './h2cEchoServer.js';
 
 export interface KubeObject {
   apiVersion: string;
@@ -49,6 +50,8 @@ interface Stored {
   echo?: Pick<EchoServer, 'port' | 'close'>;
   /** The HTTPS echo of a Deployment that mounts a serving certificate, on container port 8443. */
   tlsEcho?: EchoServer;
+  /** The h2c echo, for Service ports with appProtocol kubernetes.io/h2c. */
+  h2cEcho?: EchoServer;
 }
 
 /** Container port on which echo-basic serves HTTPS when given TLS_SERVER_CERT. */
@@ -99,6 +102,7 @@ export class Cluster {
           stored.echo = await startGrpcEchoServer(namespace, pod);
         } else {
           stored.echo = await startEchoServer(namespace, pod);
+          stored.h2cEcho = await startH2cEchoServer(namespace, pod);
           const tls = this.#servingCertificate(object);
           if (tls) stored.tlsEcho = await startEchoServer(namespace, pod, tls);
         }
@@ -115,6 +119,7 @@ export class Cluster {
       this.#objects.delete(key);
       await stored.echo?.close();
       await stored.tlsEcho?.close();
+      await stored.h2cEcho?.close();
     }
   }
 
@@ -201,7 +206,9 @@ export class Cluster {
             port:
               (p.targetPort ?? p.port) === TLS_CONTAINER_PORT && backend.tlsEcho
                 ? backend.tlsEcho.port
-                : backend.echo!.port,
+                : p.appProtocol === 'kubernetes.io/h2c' && backend.h2cEcho
+                  ? backend.h2cEcho.port
+                  : backend.echo!.port,
             protocol: 'TCP',
             ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
           })),
@@ -221,7 +228,11 @@ export class Cluster {
 
   async close(): Promise<void> {
     await Promise.all(
-      [...this.#objects.values()].flatMap((s) => [s.echo?.close(), s.tlsEcho?.close()]),
+      [...this.#objects.values()].flatMap((s) => [
+        s.echo?.close(),
+        s.tlsEcho?.close(),
+        s.h2cEcho?.close(),
+      ]),
     );
     this.#objects.clear();
   }

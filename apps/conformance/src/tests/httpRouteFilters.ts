@@ -57,6 +57,95 @@ const fillManualSlices = (harness: TestHarness) => (slice: KubeObject) => {
   }));
 };
 
+/** The requests of HTTPRouteRequestHeaderModifier, shared with its backendRef-filter variant. */
+const requestHeaderModifications: HttpExpectation[] = [
+  {
+    request: { path: '/set', headers: { 'Some-Other-Header': 'val' } },
+    backendRequest: {
+      headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' },
+    },
+    ...v1,
+  },
+  {
+    request: {
+      path: '/set',
+      headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'some-other-value' },
+    },
+    backendRequest: {
+      headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' },
+    },
+    ...v1,
+  },
+  {
+    request: { path: '/add', headers: { 'Some-Other-Header': 'val' } },
+    backendRequest: {
+      headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'add-appends-values' },
+    },
+    ...v1,
+  },
+  {
+    request: {
+      path: '/add',
+      headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value' },
+    },
+    backendRequest: {
+      headers: {
+        'Some-Other-Header': 'val',
+        'X-Header-Add': 'some-other-value,add-appends-values',
+      },
+    },
+    ...v1,
+  },
+  {
+    request: { path: '/remove', headers: { 'X-Header-Remove': 'val' } },
+    backendRequest: { absentHeaders: ['X-Header-Remove'] },
+    ...v1,
+  },
+  {
+    request: {
+      path: '/multiple',
+      headers: {
+        'X-Header-Set-2': 'set-val-2',
+        'X-Header-Add-2': 'add-val-2',
+        'X-Header-Remove-2': 'remove-val-2',
+        'Another-Header': 'another-header-val',
+      },
+    },
+    backendRequest: {
+      headers: {
+        'X-Header-Set-1': 'header-set-1',
+        'X-Header-Set-2': 'header-set-2',
+        'X-Header-Add-1': 'header-add-1',
+        'X-Header-Add-2': 'add-val-2,header-add-2',
+        'X-Header-Add-3': 'header-add-3',
+        'Another-Header': 'another-header-val',
+      },
+      absentHeaders: ['X-Header-Remove-1', 'X-Header-Remove-2'],
+    },
+    ...v1,
+  },
+  {
+    request: {
+      path: '/case-insensitivity',
+      headers: {
+        'x-header-set': 'original-val-set',
+        'x-header-add': 'original-val-add',
+        'x-header-remove': 'original-val-remove',
+        'Another-Header': 'another-header-val',
+      },
+    },
+    backendRequest: {
+      headers: {
+        'X-Header-Set': 'header-set',
+        'X-Header-Add': 'original-val-add,header-add',
+        'Another-Header': 'another-header-val',
+      },
+      absentHeaders: ['x-header-remove', 'X-Header-Remove'],
+    },
+    ...v1,
+  },
+];
+
 export const httpRouteFilters: ConformanceTest[] = [
   {
     name: 'HTTPRouteRequestHeaderModifier',
@@ -64,93 +153,7 @@ export const httpRouteFilters: ConformanceTest[] = [
     features: ['Gateway', 'HTTPRoute'],
     manifests: ['httproute-request-header-modifier.yaml'],
     statuses: accepted(sameNs, ['request-header-modifier']),
-    requests: [
-      {
-        request: { path: '/set', headers: { 'Some-Other-Header': 'val' } },
-        backendRequest: {
-          headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' },
-        },
-        ...v1,
-      },
-      {
-        request: {
-          path: '/set',
-          headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'some-other-value' },
-        },
-        backendRequest: {
-          headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' },
-        },
-        ...v1,
-      },
-      {
-        request: { path: '/add', headers: { 'Some-Other-Header': 'val' } },
-        backendRequest: {
-          headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'add-appends-values' },
-        },
-        ...v1,
-      },
-      {
-        request: {
-          path: '/add',
-          headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value' },
-        },
-        backendRequest: {
-          headers: {
-            'Some-Other-Header': 'val',
-            'X-Header-Add': 'some-other-value,add-appends-values',
-          },
-        },
-        ...v1,
-      },
-      {
-        request: { path: '/remove', headers: { 'X-Header-Remove': 'val' } },
-        backendRequest: { absentHeaders: ['X-Header-Remove'] },
-        ...v1,
-      },
-      {
-        request: {
-          path: '/multiple',
-          headers: {
-            'X-Header-Set-2': 'set-val-2',
-            'X-Header-Add-2': 'add-val-2',
-            'X-Header-Remove-2': 'remove-val-2',
-            'Another-Header': 'another-header-val',
-          },
-        },
-        backendRequest: {
-          headers: {
-            'X-Header-Set-1': 'header-set-1',
-            'X-Header-Set-2': 'header-set-2',
-            'X-Header-Add-1': 'header-add-1',
-            'X-Header-Add-2': 'add-val-2,header-add-2',
-            'X-Header-Add-3': 'header-add-3',
-            'Another-Header': 'another-header-val',
-          },
-          absentHeaders: ['X-Header-Remove-1', 'X-Header-Remove-2'],
-        },
-        ...v1,
-      },
-      {
-        request: {
-          path: '/case-insensitivity',
-          headers: {
-            'x-header-set': 'original-val-set',
-            'x-header-add': 'original-val-add',
-            'x-header-remove': 'original-val-remove',
-            'Another-Header': 'another-header-val',
-          },
-        },
-        backendRequest: {
-          headers: {
-            'X-Header-Set': 'header-set',
-            'X-Header-Add': 'original-val-add,header-add',
-            'Another-Header': 'another-header-val',
-          },
-          absentHeaders: ['x-header-remove', 'X-Header-Remove'],
-        },
-        ...v1,
-      },
-    ],
+    requests: requestHeaderModifications,
   },
   {
     name: 'HTTPRouteWeight',
@@ -240,3 +243,49 @@ export const httpRouteFilters: ConformanceTest[] = [
     },
   },
 ];
+
+httpRouteFilters.push(
+  {
+    name: 'HTTPRouteBackendRequestHeaderModifier',
+    description: 'RequestHeaderModifier on a backendRef changes the requests that backend gets',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRouteBackendRequestHeaderModification'],
+    manifests: ['httproute-request-header-modifier-backend.yaml'],
+    statuses: accepted(sameNs, ['request-header-modifier']),
+    requests: requestHeaderModifications,
+  },
+  {
+    name: 'HTTPRouteRequestHeaderModifierBackendWeights',
+    description: 'Each weighted backendRef applies its own header filter to the requests it gets',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRouteBackendRequestHeaderModification'],
+    manifests: ['httproute-request-header-modifier-backend-weights.yaml'],
+    statuses: accepted(sameNs, ['request-header-modifier-backend-weights']),
+    steps: async (harness) => {
+      await harness.expectRequests([{ request: { path: '/' }, status: 200 }]);
+      const seen = new Set<string>();
+      for (let i = 0; i < 40; i++) {
+        const result = await harness.send({ request: { path: '/' } });
+        if (result instanceof Error) throw result;
+        const pod = result.echo?.pod ?? '';
+        const backend = ['infra-backend-v1', 'infra-backend-v2'].find((b) =>
+          pod.startsWith(`${b}-`),
+        );
+        if (!backend) throw new Error(`answered by ${pod || `status ${result.status}`}`);
+        const header = result.echo?.headers.Backend?.join(',');
+        if (header !== backend)
+          throw new Error(`${backend} got Backend: ${header}, want ${backend}`);
+        seen.add(backend);
+      }
+      if (seen.size !== 2)
+        throw new Error(`only ${[...seen].join()} answered 40 requests split 10/10`);
+    },
+  },
+  {
+    name: 'HTTPRouteBackendProtocolH2C',
+    description:
+      'A Service port with appProtocol kubernetes.io/h2c is reached over HTTP/2 cleartext',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRouteBackendProtocolH2C'],
+    manifests: ['httproute-backend-protocol-h2c.yaml'],
+    statuses: accepted(sameNs, ['backend-protocol-h2c']),
+    requests: [{ request: { path: '/' }, ...v1 }],
+  },
+);

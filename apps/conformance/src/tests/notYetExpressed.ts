@@ -112,28 +112,10 @@ export const notYetExpressed: ConformanceTest[] = [
     noTlsBackend,
   ),
   pending(
-    'HTTPRouteBackendProtocolH2C',
-    [G, H, 'HTTPRouteBackendProtocolH2C'],
-    ['httproute-backend-protocol-h2c.yaml'],
-    'not re-expressed yet: needs an h2c echo backend',
-  ),
-  pending(
     'HTTPRouteBackendProtocolWebSocket',
     [G, H, 'HTTPRouteBackendProtocolWebSocket'],
     ['httproute-backend-protocol-websocket.yaml'],
     'not re-expressed yet: needs a WebSocket echo backend',
-  ),
-  pending(
-    'HTTPRouteBackendRequestHeaderModifier',
-    [G, H, 'HTTPRouteBackendRequestHeaderModification'],
-    ['httproute-request-header-modifier-backend.yaml'],
-    notYet,
-  ),
-  pending(
-    'HTTPRouteRequestHeaderModifierBackendWeights',
-    [G, H, 'HTTPRouteBackendRequestHeaderModification'],
-    ['httproute-request-header-modifier-backend-weights.yaml'],
-    notYet,
   ),
   pending('HTTPRouteCORS', [G, H, 'HTTPRouteCORS'], ['httproute-cors.yaml'], notYet),
   pending(
