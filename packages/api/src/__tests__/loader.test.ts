@@ -242,3 +242,30 @@ endpoints: []
     expect(errors(lenient.problems).map((p) => p.kind)).toEqual(['ServiceImport', 'EndpointSlice']);
   });
 });
+
+describe('integer enums', () => {
+  it('are value rules: a redirect status outside the enum is kept when lenient', () => {
+    const text = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: default}
+spec:
+  rules:
+  - filters: [{type: RequestRedirect, requestRedirect: {statusCode: 666}}]
+`;
+    const strict = loadResourcesFromText(text, 'in.yaml');
+    expect(strict.resources.httpRoutes).toHaveLength(0);
+    expect(errors(strict.problems)[0]!.path).toEqual([
+      'spec',
+      'rules',
+      0,
+      'filters',
+      0,
+      'requestRedirect',
+      'statusCode',
+    ]);
+    const lenient = loadResourcesFromText(text, 'in.yaml', { lenient: true });
+    expect(
+      lenient.resources.httpRoutes[0]!.spec.rules[0]!.filters?.[0]?.requestRedirect?.statusCode,
+    ).toBe(666);
+  });
+});

@@ -1354,7 +1354,7 @@ const backendTrafficPolicySpecSchema = z.strictObject({
       }).optional(),
       port: z.number().int().optional(),
       scheme: z.enum(["http","https"]).optional(),
-      statusCode: z.union([z.literal(301), z.literal(302)]).default(302),
+      statusCode: z.literal([301,302]).default(302),
     }).optional(),
     response: z.strictObject({
       body: z.strictObject({

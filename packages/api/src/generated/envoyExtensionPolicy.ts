@@ -895,7 +895,7 @@ const envoyExtensionPolicySpecSchema = z.strictObject({
       }).optional(),
     }).optional(),
     shadowMode: z.boolean().optional(),
-    statusOnError: z.union([z.literal(400), z.literal(401), z.literal(402), z.literal(403), z.literal(404), z.literal(405), z.literal(406), z.literal(407), z.literal(408), z.literal(409), z.literal(410), z.literal(411), z.literal(412), z.literal(413), z.literal(414), z.literal(415), z.literal(416), z.literal(417), z.literal(421), z.literal(422), z.literal(423), z.literal(424), z.literal(426), z.literal(428), z.literal(429), z.literal(431), z.literal(500), z.literal(501), z.literal(502), z.literal(503), z.literal(504), z.literal(505), z.literal(506), z.literal(507), z.literal(508), z.literal(510), z.literal(511)]).optional(),
+    statusOnError: z.literal([400,401,402,403,404,405,406,407,408,409,410,411,412,413,414,415,416,417,421,422,423,424,426,428,429,431,500,501,502,503,504,505,506,507,508,510,511]).optional(),
   })).max(16).optional(),
   lua: z.array(z.strictObject({
     filterContext: z.unknown().optional(),

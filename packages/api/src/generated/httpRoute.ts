@@ -565,7 +565,7 @@ const httpRouteSpecSchema = z.strictObject({
           }).optional(),
           port: z.number().int().gte(1).lte(65535).optional(),
           scheme: z.enum(["http","https"]).optional(),
-          statusCode: z.union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)]).default(302),
+          statusCode: z.literal([301,302,303,307,308]).default(302),
         }).optional(),
         responseHeaderModifier: z.strictObject({
           add: z.array(z.strictObject({
@@ -664,7 +664,7 @@ const httpRouteSpecSchema = z.strictObject({
         }).optional(),
         port: z.number().int().gte(1).lte(65535).optional(),
         scheme: z.enum(["http","https"]).optional(),
-        statusCode: z.union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)]).default(302),
+        statusCode: z.literal([301,302,303,307,308]).default(302),
       }).optional(),
       responseHeaderModifier: z.strictObject({
         add: z.array(z.strictObject({
