@@ -155,6 +155,14 @@ export class Cluster {
     };
   }
 
+  /** The request paths a Deployment's plain HTTP echo answered (its "pod log"). */
+  requestLog(namespace: string, deployment: string): readonly string[] {
+    const echo = this.#objects.get(`Deployment/${namespace}/${deployment}`)?.echo as
+      | { requests?: readonly string[] }
+      | undefined;
+    return echo?.requests ?? [];
+  }
+
   /** The port of the echo server standing in for a Deployment's pods. */
   echoPort(namespace: string, deployment: string): number | undefined {
     return this.#objects.get(`Deployment/${namespace}/${deployment}`)?.echo?.port;

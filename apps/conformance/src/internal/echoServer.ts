@@ -22,6 +22,8 @@ export interface EchoServer {
   readonly namespace: string;
   readonly pod: string;
   readonly port: number;
+  /** The paths of the requests answered so far (echo-basic logs each; the suite reads the logs). */
+  readonly requests?: readonly string[];
   close(): Promise<void>;
 }
 
@@ -62,7 +64,9 @@ export const startEchoServer = async (
   tls?: { cert: string; key: string },
 ): Promise<EchoServer> => {
   let port = 0;
+  const requests: string[] = [];
   const handler: RequestListener = (req, res) => {
+    requests.push(req.url ?? '/');
     req.resume();
     req.on('end', () => {
       const body: EchoResponse = {
@@ -108,6 +112,7 @@ export const startEchoServer = async (
     namespace,
     pod,
     port,
+    requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

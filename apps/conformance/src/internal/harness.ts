@@ -194,9 +194,25 @@ export class Harness {
   }
 
   async expectRequests(expected: readonly HttpExpectation[]): Promise<void> {
-    const problems = await Promise.all(expected.map((e) => this.#eventually(e)));
+    const problems = await Promise.all(
+      expected.map(async (e) => (await this.#eventually(e)) ?? (await this.#mirrored(e))),
+    );
     const first = problems.find((p) => p !== undefined);
     if (first) throw new Failure(first);
+  }
+
+  /** The suite's ExpectMirroredRequest: each mirror backend logged the request's path. */
+  async #mirrored(expected: HttpExpectation): Promise<string | undefined> {
+    const path = expected.request.path.split('?')[0]!;
+    for (const { backend, namespace } of expected.mirroredTo ?? []) {
+      const deadline = performance.now() + this.#timeoutMs;
+      while (!this.#cluster.requestLog(namespace, backend).some((p) => p.split('?')[0] === path)) {
+        if (performance.now() > deadline)
+          return `${path}: never mirrored to ${namespace}/${backend}`;
+        await sleep(100);
+      }
+    }
+    return undefined;
   }
 
   /** Undefined once `consecutive` answers in a row meet the expectation; else the last reason. */

@@ -41,6 +41,8 @@ export interface HttpExpectation {
   };
   readonly responseHeaders?: Readonly<Record<string, string>>;
   readonly absentResponseHeaders?: readonly string[];
+  /** Backends (Deployment names) that must also get a copy of the request (RequestMirror). */
+  readonly mirroredTo?: readonly { readonly backend: string; readonly namespace: string }[];
 }
 
 const DEFAULT_NAMESPACE = 'gateway-conformance-infra';

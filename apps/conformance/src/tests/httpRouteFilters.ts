@@ -289,3 +289,61 @@ httpRouteFilters.push(
     requests: [{ request: { path: '/' }, ...v1 }],
   },
 );
+
+const mirrorTo = (...backends: string[]) =>
+  backends.map((backend) => ({ backend, namespace: infra }));
+const mirroredHeaders = {
+  request: {
+    headers: { 'X-Header-Remove': 'remove-val', 'X-Header-Add-Append': 'append-val-1' },
+  },
+  backendRequest: {
+    headers: {
+      'X-Header-Add': 'header-val-1',
+      'X-Header-Add-Append': 'append-val-1,header-val-2',
+      'X-Header-Set': 'set-overwrites-values',
+    },
+    absentHeaders: ['X-Header-Remove'],
+  },
+};
+
+httpRouteFilters.push(
+  {
+    name: 'HTTPRouteRequestMirror',
+    description: 'RequestMirror sends a copy of each request to another backend',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRouteRequestMirror'],
+    manifests: ['httproute-request-mirror.yaml'],
+    statuses: accepted(sameNs, ['request-mirror']),
+    requests: [
+      { request: { path: '/mirror' }, ...v1, mirroredTo: mirrorTo('infra-backend-v2') },
+      {
+        request: { path: '/mirror-and-modify-headers', headers: mirroredHeaders.request.headers },
+        backendRequest: mirroredHeaders.backendRequest,
+        ...v1,
+        mirroredTo: mirrorTo('infra-backend-v2'),
+      },
+    ],
+  },
+  {
+    name: 'HTTPRouteRequestMultipleMirrors',
+    description: 'Several RequestMirror filters each get a copy of each request',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRouteRequestMirror', 'HTTPRouteRequestMultipleMirrors'],
+    manifests: ['httproute-request-multiple-mirrors.yaml'],
+    statuses: accepted(sameNs, ['request-multiple-mirrors']),
+    requests: [
+      {
+        request: { path: '/multi-mirror' },
+        ...v1,
+        mirroredTo: mirrorTo('infra-backend-v2', 'infra-backend-v3'),
+      },
+      {
+        request: {
+          path: '/multi-mirror-and-modify-request-headers',
+          headers: mirroredHeaders.request.headers,
+        },
+        backendRequest: mirroredHeaders.backendRequest,
+        ...v1,
+        mirroredTo: mirrorTo('infra-backend-v2', 'infra-backend-v3'),
+      },
+    ],
+  },
+);

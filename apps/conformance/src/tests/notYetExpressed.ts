@@ -125,18 +125,6 @@ export const notYetExpressed: ConformanceTest[] = [
     notYet,
   ),
   pending(
-    'HTTPRouteRequestMirror',
-    [G, H, 'HTTPRouteRequestMirror'],
-    ['httproute-request-mirror.yaml'],
-    "not re-expressed yet: needs the mirrored backend's request log",
-  ),
-  pending(
-    'HTTPRouteRequestMultipleMirrors',
-    [G, H, 'HTTPRouteRequestMirror', 'HTTPRouteRequestMultipleMirrors'],
-    ['httproute-request-multiple-mirrors.yaml'],
-    "not re-expressed yet: needs the mirrored backends' request logs",
-  ),
-  pending(
     'HTTPRouteRequestPercentageMirror',
     [G, H, 'HTTPRouteRequestPercentageMirror'],
     ['httproute-request-percentage-mirror.yaml'],
