@@ -27,17 +27,14 @@ export interface EchoServer {
   close(): Promise<void>;
 }
 
-/** Request headers not reflected into the answer: they describe this connection or body. */
-const HOP_BY_HOP = new Set([
-  'host',
-  'connection',
-  'keep-alive',
-  'content-length',
-  'content-type',
-  'transfer-encoding',
-  'te',
-  'upgrade',
-]);
+/** echo-basic's `?delay=1s` / `?delay=500ms`: wait that long before answering. */
+const delayMs = (url: string): number => {
+  const value = new URL(url, 'http://echo').searchParams.get('delay');
+  const match = value ? /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(value) : null;
+  if (!match) return 0;
+  const scale = { ms: 1, s: 1_000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
+  return Number(match[1]) * scale;
+};
 
 /** Header names canonicalised as Go's net/http does (`x-echo-set` -> `X-Echo-Set`). */
 const canonical = (name: string): string =>
@@ -68,7 +65,8 @@ export const startEchoServer = async (
   const handler: RequestListener = (req, res) => {
     requests.push(req.url ?? '/');
     req.resume();
-    req.on('end', () => {
+    req.on('end', () => setTimeout(() => answer(), delayMs(req.url ?? '/')));
+    const answer = () => {
       const body: EchoResponse = {
         path: req.url ?? '/',
         host: req.headers.host ?? '',
@@ -82,13 +80,17 @@ export const startEchoServer = async (
         httpPort: String(port),
       };
       const text = JSON.stringify(body);
-      // Like echo-basic, answer with the request's headers as response headers (one line per
-      // request line), so that response header filters have values to set, append to and remove.
-      const reflected: string[] = [];
-      for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-        const name = req.rawHeaders[i]!;
-        if (!HOP_BY_HOP.has(name.toLowerCase())) reflected.push(name, req.rawHeaders[i + 1]!);
+      // echo-basic sets the response headers named in X-Echo-Set-Header ("Name:value,..."), one
+      // line per name with repeated names joined by ",", so response filters have values to change.
+      const set = new Map<string, string>();
+      for (const list of String(req.headers['x-echo-set-header'] ?? '').split(',')) {
+        const at = list.indexOf(':');
+        if (at <= 0) continue;
+        const name = list.slice(0, at).trim();
+        const value = list.slice(at + 1).trim();
+        set.set(name, set.has(name) ? `${set.get(name)},${value}` : value);
       }
+      const echoSet = [...set].flat();
       res.writeHead(200, [
         'content-type',
         'application/json',
@@ -96,10 +98,10 @@ export const startEchoServer = async (
         'nosniff',
         'content-length',
         String(Buffer.byteLength(text)),
-        ...reflected,
+        ...echoSet,
       ]);
       res.end(text);
-    });
+    };
   };
   const server: Server = tls ? createTlsServer(tls, handler) : createServer(handler);
   server.keepAliveTimeout = 1_000;

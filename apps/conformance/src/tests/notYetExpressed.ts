@@ -143,18 +143,6 @@ export const notYetExpressed: ConformanceTest[] = [
     ['httproute-retry-with-timeouts.yaml'],
     notYet,
   ),
-  pending(
-    'HTTPRouteTimeoutRequest',
-    [G, H, 'HTTPRouteRequestTimeout'],
-    ['httproute-timeout-request.yaml'],
-    "not re-expressed yet: needs echo-basic's delayed answers",
-  ),
-  pending(
-    'HTTPRouteTimeoutBackendRequest',
-    [G, H, 'HTTPRouteBackendTimeout'],
-    ['httproute-timeout-backend-request.yaml'],
-    "not re-expressed yet: needs echo-basic's delayed answers",
-  ),
   ...[
     'allowed-namespace-none',
     'allowed-namespace-same',
