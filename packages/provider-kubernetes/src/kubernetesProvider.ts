@@ -230,6 +230,16 @@ export const createKubernetesProvider = (
       }
     }
     for (const key of decoded.keys()) if (!seen.has(key)) decoded.delete(key);
+    for (const [key, { entry, reflector }] of informers) {
+      if (!reflector.stats.forbidden) continue;
+      problems.push({
+        severity: 'error',
+        file: `kubernetes:${key}`,
+        kind: entry.kind,
+        path: [],
+        message: `cannot list or watch ${entry.plural}${entry.group ? `.${entry.group}` : ''}: ${reflector.stats.lastError ?? 'forbidden'}; retrying`,
+      });
+    }
     const bundled = bundleResources(sourced);
     const next: KubernetesSnapshot = {
       resources: keepOurs(bundled.resources, options.controllerName),

@@ -1,6 +1,7 @@
 // The provider against a real kube-apiserver + etcd (@egts/kube-testenv): snapshots from informers,
 // statuses written through translate(), recovery from cut watches and a crashed API server, and
 // Lease leader election between two replicas.
+import { resourceKinds } from '@egts/api';
 import { translate } from '@egts/gatewayapi-translator';
 import { type KubeTestEnv, kubeTestEnvUnavailable, startKubeTestEnv } from '@egts/kube-testenv';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -376,6 +377,110 @@ describe.skipIf(unavailable !== undefined)(
       // The route in `other` attaches to a Gateway in `app`, which the selector leaves out: not ours to publish.
       expect(selected.resources.gateways).toEqual([]);
       expect(selected.resources.httpRoutes).toEqual([]);
+    }, 120_000);
+
+    it('a kind it may not read (RBAC) is reported and retried, and does not hold up the others', async () => {
+      const readAll = (withSecrets: boolean) => ({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'egts-limited' },
+        rules: [
+          {
+            apiGroups: [
+              '',
+              'discovery.k8s.io',
+              'gateway.networking.k8s.io',
+              'gateway.envoyproxy.io',
+              'multicluster.x-k8s.io',
+            ],
+            // Every kind the provider reads, secrets only when granted.
+            resources: resourceKinds
+              .map(({ definition }) => definition.plural)
+              .filter((plural) => withSecrets || plural !== 'secrets'),
+            verbs: ['get', 'list', 'watch'],
+          },
+        ],
+      });
+      await env.apply([
+        {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name: 'limited', namespace: 'default' },
+        },
+        readAll(false),
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRoleBinding',
+          metadata: { name: 'egts-limited' },
+          roleRef: {
+            apiGroup: 'rbac.authorization.k8s.io',
+            kind: 'ClusterRole',
+            name: 'egts-limited',
+          },
+          subjects: [{ kind: 'ServiceAccount', name: 'limited', namespace: 'default' }],
+        },
+      ]);
+      const tokenRequest = await env.request(
+        'POST',
+        '/api/v1/namespaces/default/serviceaccounts/limited/token',
+        {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenRequest',
+          spec: { expirationSeconds: 3600 },
+        },
+      );
+      expect(tokenRequest.status, tokenRequest.text).toBe(201);
+      const limited = new KubeConfig();
+      limited.loadFromOptions({
+        clusters: [kubeConfig.getCurrentCluster()],
+        users: [
+          {
+            name: 'limited',
+            token: (tokenRequest.json as { status: { token: string } }).status.token,
+          },
+        ],
+        contexts: [
+          { name: 'limited', cluster: kubeConfig.getCurrentCluster()?.name, user: 'limited' },
+        ],
+        currentContext: 'limited',
+      });
+      const provider = createKubernetesProvider({
+        kubeConfig: limited,
+        controllerName: CONTROLLER,
+        debounceMs: 50,
+        backoff: { initialMs: 100, maxMs: 1_000 },
+      });
+      const snapshots: KubernetesSnapshot[] = [];
+      const subscription = provider.resources$.subscribe((s) => snapshots.push(s));
+      running.push(async () => {
+        subscription.unsubscribe();
+        await provider.close();
+      });
+      const first = await eventually(async () => snapshots.at(-1));
+      expect(first.resources.gateways.map((g) => g.metadata.name)).toContain('gw');
+      expect(first.resources.secrets).toEqual([]);
+      expect(first.problems.map((p) => p.message).join('\n')).toMatch(
+        /cannot list or watch secrets: .*403/,
+      );
+      expect(provider.health().informers.Secret?.forbidden).toBe(true);
+
+      // Granted: the next retry lists them and the problem goes.
+      await env.apply([
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'tls', namespace: 'app' },
+          type: 'Opaque',
+          data: { a: 'Yg==' },
+        },
+        readAll(true),
+      ]);
+      const granted = await eventually(async () => {
+        const last = snapshots.at(-1);
+        return last?.resources.secrets.some((s) => s.metadata.name === 'tls') ? last : undefined;
+      });
+      expect(granted.problems.filter((p) => p.message.includes('cannot list'))).toEqual([]);
+      expect(provider.health().informers.Secret?.forbidden).toBe(false);
     }, 120_000);
 
     it('two replicas: only the leader writes status; the other takes over when it stops or its Lease lapses', async () => {

@@ -61,11 +61,20 @@ export class KubeHttp {
     await this.#config.applyToHTTPSOptions(options);
     const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
     const req = request(url, { ...options, ...(signal ? { signal } : {}) });
+    let response: IncomingMessage | undefined;
     return {
       send: (payload) =>
         new Promise((done, fail) => {
-          req.once('response', done);
-          req.once('error', fail);
+          req.once('response', (res: IncomingMessage) => {
+            response = res;
+            done(res);
+          });
+          // Kept for the whole exchange: a connection reset while the body streams errors the
+          // request, and must end the body's iteration too, or a watch would hang on a dead socket.
+          req.on('error', (error) => {
+            if (response) response.destroy(error);
+            else fail(error);
+          });
           req.end(payload);
         }),
       abort: () => req.destroy(),

@@ -14,6 +14,8 @@ export interface ReflectorStats {
   synced: boolean;
   /** The API does not serve this collection (its CRD is absent): an empty, retried collection. */
   notServed: boolean;
+  /** The API server refuses us this collection (401/403: RBAC); retried with backoff. */
+  forbidden: boolean;
   /** Last time the API server answered a list or sent anything on a watch (ms since epoch). */
   lastContact: number;
   resourceVersion: string | undefined;
@@ -53,6 +55,7 @@ export class Reflector {
   readonly stats: ReflectorStats = {
     synced: false,
     notServed: false,
+    forbidden: false,
     lastContact: 0,
     resourceVersion: undefined,
     lists: 0,
@@ -181,6 +184,7 @@ export class Reflector {
     this.stats.lists++;
     this.stats.lastContact = Date.now();
     this.stats.notServed = false;
+    this.stats.forbidden = false;
     let changed = items.length !== this.store.size;
     const fresh = new Map<string, KubeObject>();
     for (const item of items) {
@@ -269,6 +273,14 @@ export class Reflector {
         failures++;
         this.stats.errors++;
         this.stats.lastError = messageOf(error);
+        if (error instanceof KubeHttpError && (error.status === 401 || error.status === 403)) {
+          // Refused (RBAC): the other kinds must not wait for this one. It counts as synced with
+          // what it had (nothing, at first), the provider reports it as a problem, and we retry.
+          const first = !this.stats.synced || !this.stats.forbidden;
+          this.stats.forbidden = true;
+          this.stats.synced = true;
+          if (first) this.#options.onChange();
+        }
         // A failed list is retried as a list; a failed watch resumes from the last resourceVersion.
         const delay = Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 10));
         const jittered = delay * (0.5 + Math.random() / 2);
