@@ -66,7 +66,12 @@ export const PROFILES: readonly Profile[] = [
   {
     name: 'GATEWAY-GRPC',
     core: ['Gateway', 'GRPCRoute', 'ReferenceGrant'],
-    extended: [...gatewayExtended, 'GRPCRouteNamedRouteRule', 'BackendTLSPolicy'],
+    extended: [
+      ...gatewayExtended,
+      'GRPCRouteNamedRouteRule',
+      'GRPCRouteRequestHeaderModifier',
+      'BackendTLSPolicy',
+    ],
   },
 ];
 

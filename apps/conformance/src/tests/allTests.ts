@@ -6,6 +6,7 @@ import { httpRouteBasics } from './httpRouteBasics.js';
 import { httpRouteExtended } from './httpRouteExtended.js';
 import { httpRouteFilters } from './httpRouteFilters.js';
 import { httpRouteInvalid } from './httpRouteInvalid.js';
+import { listenerSetTests } from './listenerSet.js';
 import { notYetExpressed } from './notYetExpressed.js';
 import { tlsRouteTests } from './tlsRoute.js';
 
@@ -15,6 +16,7 @@ export const allTests: readonly ConformanceTest[] = [
   ...httpRouteInvalid,
   ...httpRouteFilters,
   ...httpRouteExtended,
+  ...listenerSetTests,
   ...tlsRouteTests,
   ...grpcRouteTests,
   ...notYetExpressed,

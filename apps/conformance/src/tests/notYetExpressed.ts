@@ -153,7 +153,6 @@ export const notYetExpressed: ConformanceTest[] = [
     'dual-parentref-independence',
     'gateway-parent-section-name-not-found',
     'hostname-conflict',
-    'http-routing',
     'protocol-conflict',
     'reference-grant',
     'route-status-scoped-to-parentref',
@@ -184,7 +183,7 @@ export const notYetExpressed: ConformanceTest[] = [
   // GATEWAY-GRPC
   pending(
     'GRPCRouteRequestHeaderModifier',
-    [G, R],
+    [G, R, 'GRPCRouteRequestHeaderModifier'],
     ['grpcroute-request-header-modifier.yaml'],
     noGrpcBackend,
   ),

@@ -1,0 +1,59 @@
+// GATEWAY-HTTP extended, ListenerSet (GEP-1713): routes attached to a Gateway, to a ListenerSet or to
+// one of their listeners serve only the hostnames of those listeners
+// (conformance/tests/listenerset-*.go).
+import { type ConformanceTest, gw, type HttpExpectation, infra } from '../conformanceTest.js';
+
+const gateway = gw('gateway-with-listener-sets-http-routing');
+const v1 = { backend: 'infra-backend-v1', namespace: infra };
+const v2 = { backend: 'infra-backend-v2', namespace: infra };
+const v3 = { backend: 'infra-backend-v3', namespace: infra };
+
+const hosts = {
+  gw1: 'gateway-listener-1.com',
+  gw2: 'gateway-listener-2.com',
+  ls1a: 'listener-set-http-routing-1-listener-1.com',
+  ls1b: 'listener-set-http-routing-1-listener-2.com',
+  ls2a: 'listener-set-http-routing-2-listener-1.com',
+  ls2b: 'listener-set-http-routing-2-listener-2.com',
+} as const;
+type Host = keyof typeof hosts;
+
+/** `path` on every host: `served` hosts answer from `backend`, the others 404. */
+const only = (
+  path: string,
+  served: readonly Host[],
+  backend: Partial<HttpExpectation>,
+): HttpExpectation[] =>
+  (Object.keys(hosts) as Host[]).map((host) => ({
+    gateway,
+    request: { host: hosts[host], path },
+    ...(served.includes(host) ? backend : { status: 404 }),
+  }));
+
+export const listenerSetTests: ConformanceTest[] = [
+  {
+    name: 'ListenerSetHTTPRouting',
+    description:
+      'Routes on the Gateway serve its own listeners, routes on a ListenerSet serve that set, section names narrow both',
+    features: ['Gateway', 'ListenerSet', 'HTTPRoute'],
+    manifests: ['listenerset-http-routing.yaml'],
+    statuses: [
+      {
+        kind: 'Gateway',
+        ...gateway,
+        conditions: [
+          { type: 'Accepted', status: 'True' },
+          { type: 'Programmed', status: 'True' },
+        ],
+      },
+    ],
+    requests: [
+      ...only('/route', ['gw1', 'gw2', 'ls1a', 'ls1b', 'ls2a', 'ls2b'], v1),
+      ...only('/gateway-route', ['gw1', 'gw2'], v2),
+      ...only('/gateway-section-route', ['gw1'], v3),
+      ...only('/listener-set-http-routing-1-route', ['ls1a', 'ls1b'], v2),
+      ...only('/listener-set-http-routing-1-section-route', ['ls1a'], v3),
+      ...only('/listener-set-http-routing-2-route', ['ls2a', 'ls2b'], v2),
+    ],
+  },
+];
