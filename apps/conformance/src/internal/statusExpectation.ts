@@ -23,7 +23,7 @@ export type StatusExpectation =
       readonly conditions: readonly ConditionExpectation[];
     }
   | {
-      readonly kind: 'Gateway';
+      readonly kind: 'Gateway' | 'ListenerSet';
       readonly namespace: string;
       readonly name: string;
       readonly conditions?: readonly ConditionExpectation[];
@@ -84,6 +84,11 @@ const checkConditions = (
   return undefined;
 };
 
+const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
+const isRoute = (
+  e: StatusExpectation,
+): e is Extract<StatusExpectation, { notAccepted?: boolean }> => ROUTE_KINDS.has(e.kind);
+
 /** Why the statuses do not meet `expected`, or undefined. `generation` gives an object's latest. */
 export const compareStatus = (
   expected: StatusExpectation,
@@ -96,6 +101,7 @@ export const compareStatus = (
   if (!found) return `${label}: no status`;
   const gen = generation(expected.kind, namespace, expected.name);
   const status = found.status as {
+    parents?: ParentStatus[];
     conditions?: Condition[];
     listeners?: Array<{
       name: string;
@@ -103,12 +109,8 @@ export const compareStatus = (
       supportedKinds: Array<{ kind: string }>;
       conditions: Condition[];
     }>;
-    parents?: Array<{
-      parentRef: { name: string; namespace?: string; sectionName?: string; port?: number };
-      conditions: Condition[];
-    }>;
   };
-  if (expected.kind === 'GatewayClass' || expected.kind === 'Gateway') {
+  if (!isRoute(expected)) {
     const problem = checkConditions(label, status.conditions, expected.conditions ?? [], gen);
     if (problem || expected.kind === 'GatewayClass') return problem;
     if (expected.latest) {
@@ -138,7 +140,21 @@ export const compareStatus = (
     }
     return undefined;
   }
-  const parents = status.parents ?? [];
+  return compareRouteStatus(expected, label, status.parents ?? [], gen);
+};
+
+type RouteExpectation = Extract<StatusExpectation, { notAccepted?: boolean }>;
+interface ParentStatus {
+  parentRef: { name: string; namespace?: string; sectionName?: string; port?: number };
+  conditions: Condition[];
+}
+
+const compareRouteStatus = (
+  expected: RouteExpectation,
+  label: string,
+  parents: readonly ParentStatus[],
+  gen: number | undefined,
+): string | undefined => {
   if (expected.notAccepted) {
     const accepted = parents.find((p) =>
       p.conditions.some((c) => c.type === 'Accepted' && c.status === 'True'),

@@ -23,7 +23,7 @@ const isFalse = (type: string, reason?: string): Condition => ({
 const gatewayStatus = (
   name: string,
   conditions: Condition[],
-  listeners: Extract<StatusExpectation, { kind: 'Gateway' }>['listeners'] = [],
+  listeners: Extract<StatusExpectation, { listeners?: unknown }>['listeners'] = [],
 ): StatusExpectation => ({ kind: 'Gateway', namespace: infra, name, conditions, listeners });
 
 const programmed = [isTrue('Accepted'), isTrue('Programmed')];

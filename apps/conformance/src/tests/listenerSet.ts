@@ -57,3 +57,52 @@ export const listenerSetTests: ConformanceTest[] = [
     ],
   },
 ];
+
+/** A ListenerSet its parent Gateway does not allow: not accepted, not programmed (NotAllowed). */
+const notAllowed = (
+  name: string,
+  test: string,
+  gatewayName: string,
+  listenerSet: string,
+): ConformanceTest => ({
+  name,
+  description: `A Gateway ${test} refuses ListenerSets: NotAllowed, and the Gateway itself is fine`,
+  features: ['Gateway', 'ListenerSet', 'HTTPRoute'],
+  manifests: [
+    `listenerset-${name === 'ListenerSetDefaultNotAllowed' ? 'default-not-allowed' : 'allowed-namespace-none'}.yaml`,
+  ],
+  statuses: [
+    {
+      kind: 'Gateway',
+      ...gw(gatewayName),
+      conditions: [
+        { type: 'Accepted', status: 'True' },
+        { type: 'Programmed', status: 'True' },
+      ],
+    },
+    {
+      kind: 'ListenerSet',
+      namespace: infra,
+      name: listenerSet,
+      conditions: [
+        { type: 'Accepted', status: 'False', reason: 'NotAllowed' },
+        { type: 'Programmed', status: 'False', reason: 'NotAllowed' },
+      ],
+    },
+  ],
+});
+
+listenerSetTests.push(
+  notAllowed(
+    'ListenerSetDefaultNotAllowed',
+    'without allowedListeners',
+    'gateway-default-does-not-allow-listenerset',
+    'listenerset-default-not-allowed',
+  ),
+  notAllowed(
+    'ListenerSetAllowedNamespaceNone',
+    'with allowedListeners from None',
+    'gateway-does-not-allow-listenerset',
+    'listenerset-not-allowed',
+  ),
+);

@@ -144,12 +144,10 @@ export const notYetExpressed: ConformanceTest[] = [
     notYet,
   ),
   ...[
-    'allowed-namespace-none',
     'allowed-namespace-same',
     'allowed-namespace-selector',
     'allowed-routes-namespaces',
     'allowed-routes-supported-kinds',
-    'default-not-allowed',
     'dual-parentref-independence',
     'gateway-parent-section-name-not-found',
     'hostname-conflict',
