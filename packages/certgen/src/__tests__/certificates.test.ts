@@ -51,9 +51,9 @@ describe('generateCertificates', () => {
       expect(cert.ca).toBe(false);
       expect(cert.checkIssued(ca)).toBe(true);
       expect(cert.verify(ca.publicKey)).toBe(true);
-      expect(new Date(cert.validTo).getTime() - Math.floor(now.getTime() / 1000) * 1000).toBeGreaterThanOrEqual(
-        7 * 24 * 3600 * 1000,
-      );
+      expect(
+        new Date(cert.validTo).getTime() - Math.floor(now.getTime() / 1000) * 1000,
+      ).toBeGreaterThanOrEqual(7 * 24 * 3600 * 1000);
       expect(new Date(cert.validFrom).getTime()).toBeLessThanOrEqual(now.getTime());
     }
     expect(certs.hmacSecret).toHaveLength(32);
