@@ -1,7 +1,13 @@
 // GATEWAY-HTTP extended, ListenerSet (GEP-1713): routes attached to a Gateway, to a ListenerSet or to
 // one of their listeners serve only the hostnames of those listeners
 // (conformance/tests/listenerset-*.go).
-import { type ConformanceTest, gw, type HttpExpectation, infra } from '../conformanceTest.js';
+import {
+  type ConformanceTest,
+  gw,
+  type HttpExpectation,
+  infra,
+  type StatusExpectation,
+} from '../conformanceTest.js';
 
 const gateway = gw('gateway-with-listener-sets-http-routing');
 const v1 = { backend: 'infra-backend-v1', namespace: infra };
@@ -105,4 +111,110 @@ listenerSetTests.push(
     'gateway-does-not-allow-listenerset',
     'listenerset-not-allowed',
   ),
+);
+
+const listenerSetStatus = (
+  namespace: string,
+  name: string,
+  allowed: boolean,
+): StatusExpectation => ({
+  kind: 'ListenerSet',
+  namespace,
+  name,
+  conditions: allowed
+    ? [
+        { type: 'Accepted', status: 'True' },
+        { type: 'Programmed', status: 'True' },
+      ]
+    : [
+        { type: 'Accepted', status: 'False', reason: 'NotAllowed' },
+        { type: 'Programmed', status: 'False', reason: 'NotAllowed' },
+      ],
+});
+
+const sectionGateway = gw('gateway-section-name');
+
+listenerSetTests.push(
+  {
+    name: 'ListenerSetAllowedNamespaceSame',
+    description: 'allowedListeners from Same accepts ListenerSets of its namespace only',
+    features: ['Gateway', 'ListenerSet', 'HTTPRoute'],
+    manifests: ['listenerset-allowed-namespace-same.yaml'],
+    statuses: [
+      listenerSetStatus(infra, 'listenerset-in-same-namespace', true),
+      listenerSetStatus(
+        'gateway-api-listenerset-not-allowed-ns',
+        'listenerset-in-different-namespace',
+        false,
+      ),
+    ],
+  },
+  {
+    name: 'ListenerSetAllowedNamespaceSelector',
+    description: 'allowedListeners from Selector accepts ListenerSets of the namespaces it selects',
+    features: ['Gateway', 'ListenerSet', 'HTTPRoute'],
+    manifests: ['listenerset-allowed-namespace-selector.yaml'],
+    statuses: [
+      listenerSetStatus(
+        'gateway-api-listenerset-selector-allowed-ns',
+        'listenerset-in-selected-namespace',
+        true,
+      ),
+      listenerSetStatus(
+        'gateway-api-listenerset-selector-not-allowed-ns',
+        'listenerset-not-in-selected-namespace',
+        false,
+      ),
+    ],
+  },
+  {
+    name: 'ListenerSetGatewayParentSectionNameNotFound',
+    description:
+      "A route naming a ListenerSet's listener as a section of the Gateway does not attach (NoMatchingParent)",
+    features: ['Gateway', 'ListenerSet', 'HTTPRoute'],
+    manifests: ['listenerset-gateway-parent-section-name-not-found.yaml'],
+    statuses: [
+      listenerSetStatus(infra, 'listenerset-section-name', true),
+      {
+        kind: 'HTTPRoute',
+        namespace: infra,
+        name: 'route-via-listenerset',
+        parents: [
+          {
+            gateway: gw('listenerset-section-name'),
+            conditions: [{ type: 'Accepted', status: 'True' }],
+          },
+        ],
+      },
+      {
+        kind: 'HTTPRoute',
+        namespace: infra,
+        name: 'route-via-gateway',
+        parents: [
+          {
+            gateway: sectionGateway,
+            conditions: [{ type: 'Accepted', status: 'False', reason: 'NoMatchingParent' }],
+          },
+        ],
+        notAccepted: true,
+      },
+    ],
+    requests: [
+      {
+        gateway: sectionGateway,
+        request: { host: 'ls-section-name.com', path: '/goodsection' },
+        ...v1,
+      },
+      {
+        gateway: sectionGateway,
+        request: { host: 'ls-section-name.com', path: '/badsection' },
+        status: 404,
+      },
+      {
+        gateway: sectionGateway,
+        request: { host: 'gw-section.com', path: '/badsection' },
+        status: 404,
+      },
+    ],
+  },
 );

@@ -144,12 +144,9 @@ export const notYetExpressed: ConformanceTest[] = [
     notYet,
   ),
   ...[
-    'allowed-namespace-same',
-    'allowed-namespace-selector',
     'allowed-routes-namespaces',
     'allowed-routes-supported-kinds',
     'dual-parentref-independence',
-    'gateway-parent-section-name-not-found',
     'hostname-conflict',
     'protocol-conflict',
     'reference-grant',
