@@ -1,9 +1,9 @@
 // The quickstart's backend: answers every request with what it received, as JSON, the way the
-// Gateway API conformance echo server does. Listens on 127.0.0.1:3000 (PORT to change it).
+// Gateway API conformance echo server does. Usage: node backend.mjs [port=3000] [name=backend].
 import { createServer } from 'node:http';
 
-const port = Number(process.env.PORT ?? 3000);
-const name = process.env.BACKEND_NAME ?? 'backend';
+const port = Number(process.argv[2] ?? 3000);
+const name = process.argv[3] ?? 'backend';
 
 createServer((req, res) => {
   const body = JSON.stringify({
