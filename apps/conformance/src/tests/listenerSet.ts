@@ -218,3 +218,92 @@ listenerSetTests.push(
     ],
   },
 );
+
+const parent = (
+  name: string,
+  sectionName: string | undefined,
+  status: 'True' | 'False',
+  reason?: string,
+) => ({
+  gateway: gw(name),
+  ...(sectionName ? { sectionName } : {}),
+  conditions: [{ type: 'Accepted', status, ...(reason ? { reason } : {}) }],
+});
+const at = (
+  gatewayName: string,
+  host: string,
+  path: string,
+  expected: Partial<HttpExpectation>,
+): HttpExpectation => ({
+  gateway: gw(gatewayName),
+  request: { host, path },
+  ...expected,
+});
+
+listenerSetTests.push(
+  {
+    name: 'ListenerSetRouteStatusScopedToParentRef',
+    description:
+      'A route attached to the Gateway or to its ListenerSet serves and reports only that parent',
+    features: ['Gateway', 'ListenerSet', 'HTTPRoute'],
+    manifests: ['listenerset-route-status-scoped-to-parentref.yaml'],
+    statuses: [
+      {
+        kind: 'HTTPRoute',
+        namespace: infra,
+        name: 'route-parentref-gwonly',
+        parents: [parent('gateway-parentref', undefined, 'True')],
+      },
+      {
+        kind: 'HTTPRoute',
+        namespace: infra,
+        name: 'route-parentref-lsonly',
+        parents: [parent('listenerset-parentref', undefined, 'True')],
+      },
+    ],
+    requests: [
+      at('gateway-parentref', 'gw-parentref.com', '/gwonly', v1),
+      at('gateway-parentref', 'listenerset-parentref.com', '/gwonly', { status: 404 }),
+      at('gateway-parentref', 'listenerset-parentref.com', '/lsonly', v2),
+      at('gateway-parentref', 'gw-parentref.com', '/lsonly', { status: 404 }),
+    ],
+  },
+  {
+    name: 'ListenerSetDualParentRefIndependence',
+    description:
+      "A route's Gateway and ListenerSet parentRefs attach independently; a ListenerSet section is no Gateway section",
+    features: ['Gateway', 'ListenerSet', 'HTTPRoute'],
+    manifests: ['listenerset-dual-parentref-independence.yaml'],
+    statuses: [
+      {
+        kind: 'HTTPRoute',
+        namespace: infra,
+        name: 'route-dual-parentref-both',
+        parents: [
+          parent('gateway-dual-parentref', undefined, 'True'),
+          parent('ls-dual-parentref', undefined, 'True'),
+        ],
+      },
+      {
+        kind: 'HTTPRoute',
+        namespace: infra,
+        name: 'route-dual-parentref-one',
+        parents: [
+          parent(
+            'gateway-dual-parentref',
+            'ls-dual-parentref-listener',
+            'False',
+            'NoMatchingParent',
+          ),
+          parent('ls-dual-parentref', 'ls-dual-parentref-listener', 'True'),
+        ],
+      },
+    ],
+    requests: [
+      at('gateway-dual-parentref', 'gw-dual.com', '/dualboth', v1),
+      at('gateway-dual-parentref', 'ls-dual.com', '/dualboth', v1),
+      at('gateway-dual-parentref', 'ls-dual.com', '/dualone', v2),
+      at('gateway-dual-parentref', 'gw-dual.com', '/dualone', { status: 404 }),
+    ],
+  },
+);

@@ -146,11 +146,9 @@ export const notYetExpressed: ConformanceTest[] = [
   ...[
     'allowed-routes-namespaces',
     'allowed-routes-supported-kinds',
-    'dual-parentref-independence',
     'hostname-conflict',
     'protocol-conflict',
     'reference-grant',
-    'route-status-scoped-to-parentref',
   ].map((suffix) =>
     pending(
       `ListenerSet${suffix
