@@ -307,3 +307,51 @@ listenerSetTests.push(
     ],
   },
 );
+
+const allowedRoutesGateway = 'gateway-with-listener-sets-test-allowed-routes';
+const routeHosts = {
+  all: 'listener-set-listener-allowed-routes-all.com',
+  same: 'listener-set-listener-allowed-routes-same.com',
+  selector: 'listener-set-listener-allowed-routes-selector.com',
+  crossNsSame: 'listener-set-listener-allowed-routes-cross-ns-same.com',
+} as const;
+const routePaths = {
+  '/route-in-same-namespace': v1,
+  '/route-in-selected-namespace': v2,
+  '/route-not-in-selected-namespace': v3,
+  '/route-in-listenerset-namespace': v1,
+  '/route-in-gateway-namespace': v2,
+} as const;
+/** Which paths each ListenerSet listener serves, given its allowedRoutes and the routes' namespaces. */
+const servedBy: Record<keyof typeof routeHosts, readonly (keyof typeof routePaths)[]> = {
+  all: [
+    '/route-in-same-namespace',
+    '/route-in-selected-namespace',
+    '/route-not-in-selected-namespace',
+  ],
+  same: ['/route-in-same-namespace'],
+  selector: ['/route-in-selected-namespace'],
+  crossNsSame: ['/route-in-listenerset-namespace'],
+};
+
+listenerSetTests.push({
+  name: 'ListenerSetAllowedRoutesNamespaces',
+  description:
+    "A ListenerSet listener's allowedRoutes (All, Same, Selector) counts namespaces from the ListenerSet, not the Gateway",
+  features: ['Gateway', 'ListenerSet', 'HTTPRoute'],
+  manifests: ['listenerset-allowed-routes-namespaces.yaml'],
+  statuses: [
+    listenerSetStatus(infra, 'listenerset-test-allowed-routes-namespaces', true),
+    listenerSetStatus('gateway-api-ls-cross-ns', 'listenerset-test-allowed-routes-cross-ns', true),
+  ],
+  requests: (Object.keys(routeHosts) as (keyof typeof routeHosts)[]).flatMap((listener) =>
+    (Object.keys(routePaths) as (keyof typeof routePaths)[]).map((path) =>
+      at(
+        allowedRoutesGateway,
+        routeHosts[listener],
+        path,
+        servedBy[listener].includes(path) ? routePaths[path] : { status: 404 },
+      ),
+    ),
+  ),
+});

@@ -144,7 +144,6 @@ export const notYetExpressed: ConformanceTest[] = [
     notYet,
   ),
   ...[
-    'allowed-routes-namespaces',
     'allowed-routes-supported-kinds',
     'hostname-conflict',
     'protocol-conflict',
