@@ -355,3 +355,26 @@ listenerSetTests.push({
     ),
   ),
 });
+
+listenerSetTests.push({
+  name: 'ListenerSetAllowedRoutesSupportedKinds',
+  description:
+    'A ListenerSet TLS listener allowing only HTTPRoute supports no kind (InvalidRouteKinds)',
+  features: ['Gateway', 'ListenerSet', 'HTTPRoute'],
+  manifests: ['listenerset-allowed-routes-supported-kinds.yaml'],
+  statuses: [
+    {
+      kind: 'ListenerSet',
+      namespace: infra,
+      name: 'listenerset-test-allowed-routes-supported-kinds',
+      listeners: [
+        {
+          name: 'listener-set-listener-allowed-routes-tls-only',
+          supportedKinds: [],
+          attachedRoutes: 0,
+          conditions: [{ type: 'ResolvedRefs', status: 'False', reason: 'InvalidRouteKinds' }],
+        },
+      ],
+    },
+  ],
+});

@@ -143,12 +143,7 @@ export const notYetExpressed: ConformanceTest[] = [
     ['httproute-retry-with-timeouts.yaml'],
     notYet,
   ),
-  ...[
-    'allowed-routes-supported-kinds',
-    'hostname-conflict',
-    'protocol-conflict',
-    'reference-grant',
-  ].map((suffix) =>
+  ...['hostname-conflict', 'protocol-conflict', 'reference-grant'].map((suffix) =>
     pending(
       `ListenerSet${suffix
         .split('-')
