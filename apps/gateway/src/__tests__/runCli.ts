@@ -30,11 +30,15 @@ export interface RunningCli {
   stop(): Promise<number | null>;
 }
 
-export async function startCli(args: string[], timeoutMs = 60_000): Promise<RunningCli> {
+export async function startCli(
+  args: string[],
+  timeoutMs = 60_000,
+  env: Record<string, string> = {},
+): Promise<RunningCli> {
   const child = spawn(
     process.execPath,
     ['--conditions=@egts/source', '--import', 'tsx', join(appDir, 'src', 'cli.ts'), ...args],
-    { cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let output = '';
   const adminPort = await new Promise<number>((resolve, reject) => {

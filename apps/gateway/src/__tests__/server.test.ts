@@ -22,12 +22,6 @@ describe('egts server', () => {
     expect(result.status).toBe(1);
   });
 
-  it('says the Kubernetes provider (the default when no file exists) is not served yet', () => {
-    const result = runCli(['server', '--config', join(dir, 'absent.yaml')]);
-    expect(result.stderr).toContain('provider.type Kubernetes is not served yet');
-    expect(result.status).toBe(1);
-  });
-
   it('serves a File provider from the configuration, with the admin address it names', async () => {
     const config = join(dir, 'file.yaml');
     writeFileSync(

@@ -1,6 +1,7 @@
 // The `egts` command line: one Command per subcommand, wired here.
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { certgenCommand } from './certgenCommand.js';
 import { runCommand } from './runCommand.js';
 import { serverCommand } from './serverCommand.js';
 import { translateCommand } from './translateCommand.js';
@@ -13,5 +14,6 @@ export function createCli(): Command {
     .addCommand(validateCommand())
     .addCommand(translateCommand())
     .addCommand(runCommand())
-    .addCommand(serverCommand());
+    .addCommand(serverCommand())
+    .addCommand(certgenCommand());
 }

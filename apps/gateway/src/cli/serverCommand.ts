@@ -1,12 +1,16 @@
 // `egts server --config envoy-gateway.yaml`: Envoy Gateway's static configuration (kind
 // EnvoyGateway). A missing file means Envoy Gateway's defaults. Custom resource providers: File, and
-// ConfigServer (an egts addition: @egts/provider-config-server).
+// ConfigServer (an egts addition: @egts/provider-config-server); and the Kubernetes provider.
 import { readFile } from 'node:fs/promises';
 import { formatProblem, loadEnvoyGatewayConfig } from '@egts/api';
+import { DEFAULT_CONTROLLER_NAMESPACE } from '@egts/gatewayapi-translator';
+import type { WatchMode } from '@egts/provider-kubernetes';
+import { KubeConfig } from '@kubernetes/client-node';
 import { Command } from 'commander';
 import { createLogging } from '../logging.js';
 import { runConfigServerGateway } from '../run/configServerGateway.js';
 import { closeOnSignals, runHostGateway } from '../run/hostGateway.js';
+import { runKubernetesGateway } from '../run/kubernetesGateway.js';
 import { type Address, parseAddress } from './address.js';
 
 interface ServerOptions {
@@ -76,10 +80,21 @@ export function serverCommand(): Command {
         closeOnSignals(gateway, logging);
         return;
       }
+      if (provider.type === 'Kubernetes') {
+        const gateway = await runKubernetesGateway({
+          ...kubernetesSettings(provider.kubernetes?.watch),
+          controllerName: config.gateway.controllerName,
+          xds: options.xdsAddress,
+          admin: config.admin.address,
+          logging,
+        });
+        closeOnSignals(gateway, logging);
+        return;
+      }
       const file = resource?.file;
-      if (provider.type !== 'Custom' || file === undefined) {
+      if (file === undefined) {
         process.stderr.write(
-          `error: ${options.config}: provider.type ${provider.type} is not served yet; use provider.type Custom with a File resource provider (the Kubernetes provider is issue 7)\n`,
+          `error: ${options.config}: provider.custom.resource: a File (file.paths) or ConfigServer resource provider is required\n`,
         );
         process.exitCode = 1;
         return;
@@ -87,4 +102,59 @@ export function serverCommand(): Command {
       const gateway = await runHostGateway({ ...host, paths: file.paths });
       closeOnSignals(gateway, logging);
     });
+}
+
+/**
+ * Where and how egts runs in a cluster: the kubeconfig (in-cluster service account, else
+ * KUBECONFIG or ~/.kube/config), its namespace (POD_NAMESPACE, as Envoy Gateway's chart sets it)
+ * and what it watches (EnvoyGateway provider.kubernetes.watch).
+ */
+function kubernetesSettings(
+  watch:
+    | {
+        type: string;
+        namespaces?: string[] | undefined;
+        namespaceSelector?: Record<string, unknown> | undefined;
+      }
+    | undefined,
+) {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  const namespace = process.env.POD_NAMESPACE ?? DEFAULT_CONTROLLER_NAMESPACE;
+  return {
+    kubeConfig,
+    namespace,
+    watch: watchMode(watch),
+    // The egts Service that the chart installs in its namespace.
+    xdsServiceHost: `envoy-gateway.${namespace}.svc.cluster.local`,
+  };
+}
+
+function watchMode(watch: Parameters<typeof kubernetesSettings>[0]): WatchMode {
+  if (watch?.type === 'Namespaces')
+    return { type: 'namespaces', namespaces: watch.namespaces ?? [] };
+  if (watch?.type === 'NamespaceSelector') {
+    return { type: 'namespaceSelector', selector: labelSelector(watch.namespaceSelector ?? {}) };
+  }
+  return { type: 'all' };
+}
+
+interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+/** A metav1.LabelSelector as the API server's label selector string (`a=b,c in (d,e),!f`). */
+function labelSelector(selector: Record<string, unknown>): string {
+  const labels = (selector.matchLabels ?? {}) as Record<string, string>;
+  const expressions = (selector.matchExpressions ?? []) as LabelSelectorRequirement[];
+  const terms = Object.entries(labels).map(([key, value]) => `${key}=${value}`);
+  for (const { key, operator, values = [] } of expressions) {
+    if (operator === 'In') terms.push(`${key} in (${values.join(',')})`);
+    else if (operator === 'NotIn') terms.push(`${key} notin (${values.join(',')})`);
+    else if (operator === 'Exists') terms.push(key);
+    else terms.push(`!${key}`);
+  }
+  return terms.join(',');
 }

@@ -1,0 +1,180 @@
+// `egts server` in Kubernetes mode against a real kube-apiserver + etcd (@egts/kube-testenv):
+// statuses are written back, xDS follows a route edit, and the proxy infrastructure is created and
+// deleted with its Gateway.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type KubeTestEnv, kubeTestEnvUnavailable, startKubeTestEnv } from '@egts/kube-testenv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningCli, startCli } from './runCli.js';
+
+const unavailable = kubeTestEnvUnavailable();
+if (unavailable) console.warn(`skipping egts server Kubernetes tests: ${unavailable}`);
+
+const CONTROLLER_NAMESPACE = 'envoy-gateway-system';
+const GW = 'gateway.networking.k8s.io/v1';
+
+const route = (prefix: string) => ({
+  apiVersion: GW,
+  kind: 'HTTPRoute',
+  metadata: { name: 'app', namespace: 'default' },
+  spec: {
+    parentRefs: [{ name: 'eg' }],
+    rules: [
+      {
+        matches: [{ path: { type: 'PathPrefix', value: prefix } }],
+        backendRefs: [{ name: 'app', port: 8080 }],
+      },
+    ],
+  },
+});
+
+async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', () => {
+  let env: KubeTestEnv;
+  let egts: RunningCli;
+
+  const routeStatus = async () => {
+    const res = await env.request('GET', `/apis/${GW}/namespaces/default/httproutes/app`);
+    return res.json as {
+      metadata: { generation: number };
+      status?: {
+        parents?: Array<{
+          conditions: Array<{ type: string; status: string; observedGeneration: number }>;
+        }>;
+      };
+    };
+  };
+  const served = async () => {
+    const res = await fetch(`http://127.0.0.1:${egts.adminPort}/config_dump`);
+    const dump = (await res.json()) as {
+      gateways: Record<string, Record<string, Record<string, string>>>;
+    };
+    return dump.gateways['default/eg'];
+  };
+  const deployments = async () => {
+    const res = await env.request(
+      'GET',
+      `/apis/apps/v1/namespaces/${CONTROLLER_NAMESPACE}/deployments`,
+    );
+    return (
+      res.json as { items: Array<{ metadata: { labels?: Record<string, string> } }> }
+    ).items.filter(
+      (d) => d.metadata.labels?.['gateway.envoyproxy.io/owning-gateway-name'] === 'eg',
+    );
+  };
+
+  beforeAll(async () => {
+    env = await startKubeTestEnv();
+    await env.apply([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: CONTROLLER_NAMESPACE } },
+      {
+        apiVersion: GW,
+        kind: 'GatewayClass',
+        metadata: { name: 'eg' },
+        spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' },
+      },
+      {
+        apiVersion: GW,
+        kind: 'Gateway',
+        metadata: { name: 'eg', namespace: 'default' },
+        spec: { gatewayClassName: 'eg', listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }] },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'app', namespace: 'default' },
+        spec: { ports: [{ name: 'http', port: 8080 }] },
+      },
+      {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: {
+          name: 'app-1',
+          namespace: 'default',
+          labels: { 'kubernetes.io/service-name': 'app' },
+        },
+        addressType: 'IPv4',
+        endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: true } }],
+        ports: [{ name: 'http', port: 8080 }],
+      },
+      route('/one'),
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'egts-k8s-'));
+    const config = join(dir, 'envoy-gateway.yaml');
+    writeFileSync(
+      config,
+      'apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: EnvoyGateway\nprovider: {type: Kubernetes}\nadmin: {address: {host: 127.0.0.1, port: 0}}\n',
+    );
+    egts = await startCli(['server', '--config', config, '--xds-address', '127.0.0.1:0'], 60_000, {
+      KUBECONFIG: env.kubeconfigPath,
+      POD_NAMESPACE: CONTROLLER_NAMESPACE,
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await egts?.stop();
+    await env?.stop();
+  }, 60_000);
+
+  it('writes the route status and serves its Gateway over xDS', async () => {
+    await eventually('the route Accepted', async () => {
+      const status = await routeStatus();
+      const accepted = status.status?.parents?.[0]?.conditions.find((c) => c.type === 'Accepted');
+      return accepted?.status === 'True' ? accepted : undefined;
+    });
+    const routes = await eventually('the route configuration served', async () => {
+      const gateway = await served();
+      const routeConfigs =
+        gateway?.['type.googleapis.com/envoy.config.route.v3.RouteConfiguration'];
+      return routeConfigs && Object.keys(routeConfigs).length > 0 ? routeConfigs : undefined;
+    });
+    expect(Object.keys(routes)).toEqual(['default/eg/http']);
+  }, 90_000);
+
+  it('creates the proxy Deployment for the Gateway', async () => {
+    const found = await eventually('the proxy Deployment', async () =>
+      (await deployments()).length > 0 ? true : undefined,
+    );
+    expect(found).toBe(true);
+  }, 60_000);
+
+  it('follows a route edit in status and xDS', async () => {
+    const before = (await served())?.[
+      'type.googleapis.com/envoy.config.route.v3.RouteConfiguration'
+    ]?.['default/eg/http'];
+    await env.apply([route('/two')]);
+    await eventually('observedGeneration 2', async () => {
+      const status = await routeStatus();
+      const accepted = status.status?.parents?.[0]?.conditions.find((c) => c.type === 'Accepted');
+      return accepted?.observedGeneration === 2 ? true : undefined;
+    });
+    const after = await eventually('a new route configuration version', async () => {
+      const version = (await served())?.[
+        'type.googleapis.com/envoy.config.route.v3.RouteConfiguration'
+      ]?.['default/eg/http'];
+      return version !== undefined && version !== before ? version : undefined;
+    });
+    expect(after).not.toBe(before);
+  }, 90_000);
+
+  it('deletes the proxy Deployment with its Gateway', async () => {
+    await env.request('DELETE', `/apis/${GW}/namespaces/default/gateways/eg`);
+    await eventually('the proxy Deployment gone', async () =>
+      (await deployments()).length === 0 ? true : undefined,
+    );
+  }, 60_000);
+});

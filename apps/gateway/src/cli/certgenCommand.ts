@@ -1,0 +1,46 @@
+// `egts certgen`: the certificates of xDS mTLS between egts and its proxies, as Secrets in the
+// cluster (re-issued before they expire) or, with --local, as files for host mode.
+import {
+  applyCertificateSecrets,
+  DEFAULT_NAMESPACE,
+  generateCertificates,
+  writeCertificateFiles,
+} from '@egts/certgen';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Command } from 'commander';
+
+interface CertgenOptions {
+  local?: string;
+  namespace: string;
+  overwrite: boolean;
+}
+
+export function certgenCommand(): Command {
+  return new Command('certgen')
+    .description('create the xDS mTLS certificates as Secrets (or as files with --local)')
+    .option('--local <dir>', 'write the certificates as files under this directory instead')
+    .option(
+      '-n, --namespace <namespace>',
+      'namespace of the Secrets',
+      process.env.POD_NAMESPACE ?? DEFAULT_NAMESPACE,
+    )
+    .option('--overwrite', 're-issue even when the current certificates are still good', false)
+    .action(async (options: CertgenOptions) => {
+      if (options.local !== undefined) {
+        await writeCertificateFiles(
+          generateCertificates({ namespace: options.namespace }),
+          options.local,
+        );
+        process.stdout.write(`certificates written under ${options.local}\n`);
+        return;
+      }
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromDefault();
+      const result = await applyCertificateSecrets({
+        kubeConfig,
+        namespace: options.namespace,
+        overwrite: options.overwrite,
+      });
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    });
+}

@@ -1,0 +1,93 @@
+// Envoy Gateway's Kubernetes mode: resources from the API server (informers), statuses written
+// back, proxies as Deployments and Services; only the replica holding the Lease writes status and
+// infrastructure, every replica serves xDS.
+
+import { createKubernetesInfraManager } from '@egts/infra-manager';
+import type { InfraIR } from '@egts/ir';
+import {
+  createKubernetesProvider,
+  startLeaderElection,
+  type WatchMode,
+} from '@egts/provider-kubernetes';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logging } from '../logging.js';
+import type { InfraManager } from '../pipeline/ports.js';
+import { type RunningGateway, runGateway } from './runGateway.js';
+
+export interface KubernetesGatewayOptions {
+  kubeConfig: KubeConfig;
+  controllerName: string;
+  /** Where egts runs: the Lease, and the proxies' default namespace. */
+  namespace: string;
+  watch: WatchMode;
+  xds: { host: string; port: number };
+  admin: { host: string; port: number };
+  /** How proxies reach this xDS server: the egts Service's DNS name. */
+  xdsServiceHost: string;
+  logging: Logging;
+}
+
+// Envoy Gateway's leader election Lease name, so the two never lead at once in one namespace.
+const LEASE_NAME = '5b9825d2.gateway.envoyproxy.io';
+
+export async function runKubernetesGateway(
+  options: KubernetesGatewayOptions,
+): Promise<RunningGateway> {
+  const log = options.logging.component('provider');
+  const leaderElection = startLeaderElection({
+    kubeConfig: options.kubeConfig,
+    namespace: options.namespace,
+    name: LEASE_NAME,
+    log: (message) => log.info(message),
+  });
+  const provider = createKubernetesProvider({
+    kubeConfig: options.kubeConfig,
+    controllerName: options.controllerName,
+    watch: options.watch,
+    leaderElection,
+    log: (message) => log.info(message),
+  });
+  const manager = createKubernetesInfraManager({
+    kubeConfig: options.kubeConfig,
+    xds: { host: options.xdsServiceHost, port: options.xds.port },
+  });
+  // Only the leader changes infrastructure; a new leader applies the latest Infra IR at once.
+  let latest: InfraIR | undefined;
+  const infra: InfraManager = {
+    apply: async (infraIR) => {
+      latest = infraIR;
+      if (leaderElection.isLeader()) await manager.apply(infraIR);
+    },
+    close: async () => {},
+  };
+  const leading = leaderElection.isLeader$.subscribe((isLeader) => {
+    if (!isLeader || latest === undefined) return;
+    manager
+      .apply(latest)
+      .catch((error: unknown) => log.error({ err: error }, 'infrastructure update failed'));
+  });
+  const gateway = await runGateway({
+    provider,
+    infra: () => infra,
+    xds: options.xds,
+    admin: options.admin,
+    translate: { controllerName: options.controllerName, controllerNamespace: options.namespace },
+    logging: options.logging,
+  });
+  const statusLog = options.logging.component('status');
+  const writing = gateway.pipeline.statuses$.subscribe((statuses) => {
+    if (statuses.length === 0) return;
+    provider
+      .writeStatus(statuses)
+      .catch((error: unknown) => statusLog.error({ err: error }, 'status write failed'));
+  });
+  return {
+    ...gateway,
+    async close() {
+      writing.unsubscribe();
+      leading.unsubscribe();
+      await gateway.close();
+      await leaderElection.stop();
+    },
+  };
+}
