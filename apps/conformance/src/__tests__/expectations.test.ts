@@ -129,3 +129,11 @@ describe('compareStatus', () => {
     ).toMatch(/want no accepted parent/);
   });
 });
+
+describe('the test tables', () => {
+  it('name every test once', async () => {
+    const { allTests } = await import('../tests/allTests.js');
+    const names = allTests.map((t) => t.name);
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+  });
+});

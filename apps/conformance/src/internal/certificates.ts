@@ -72,3 +72,15 @@ export const tlsSecret = (
     'tls.key': Buffer.from(certificate.key).toString('base64'),
   },
 });
+
+/** A ConfigMap holding a certificate as a CA bundle under `ca.crt` (BackendTLSPolicy's format). */
+export const caConfigMap = (
+  namespace: string,
+  name: string,
+  certificate: Certificate,
+): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace },
+  data: { 'ca.crt': certificate.cert },
+});

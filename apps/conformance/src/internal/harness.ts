@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConformanceTest, GrpcExpectation, TestHarness } from '../conformanceTest.js';
-import { selfSigned, tlsSecret } from './certificates.js';
+import { caConfigMap, selfSigned, tlsSecret } from './certificates.js';
 import { Cluster, type KubeObject, parseManifests } from './cluster.js';
 import { type ControlPlane, startControlPlane } from './controlPlane.js';
 import { callGrpcEcho, type GrpcResult } from './grpcEcho.js';
@@ -65,6 +65,7 @@ export class Harness {
     const passthrough = selfSigned(['abc.example.com']);
     const terminate = selfSigned(['tls.example.com']);
     const checks = selfSigned(['abc.example.com', 'other.example.com']);
+    const mismatch = selfSigned(['abc.example.com']);
     const base = this.manifests('base/manifests.yaml');
     // Namespaces, then the Secrets the suite makes in code (backends mount some), then the rest.
     await this.#cluster.apply([
@@ -85,6 +86,10 @@ export class Harness {
       ),
       tlsSecret('gateway-conformance-infra', 'tls-terminate-checks-certificate', terminate),
       tlsSecret('gateway-conformance-infra', 'tls-checks-certificate', checks),
+      // CA bundles: the self-signed serving certificates are their own CAs; "mismatch" signed none.
+      caConfigMap('gateway-conformance-infra', 'tls-checks-ca-certificate', checks),
+      caConfigMap('gateway-conformance-infra', 'mismatch-ca-certificate', mismatch),
+      caConfigMap('gateway-conformance-web-backend', 'web-backend-cm', anyHost),
       ...base.filter((o) => o.kind !== 'Namespace'),
     ]);
     this.#plane = await startControlPlane(this.#cluster);

@@ -1,5 +1,6 @@
 // Every conformance test this harness re-expresses, in the order they run.
 import type { ConformanceTest } from '../conformanceTest.js';
+import { backendTlsPolicyTests } from './backendTlsPolicy.js';
 import { gatewayTests } from './gateway.js';
 import { grpcRouteTests } from './grpcRoute.js';
 import { httpRouteBasics } from './httpRouteBasics.js';
@@ -17,6 +18,7 @@ export const allTests: readonly ConformanceTest[] = [
   ...httpRouteFilters,
   ...httpRouteExtended,
   ...listenerSetTests,
+  ...backendTlsPolicyTests,
   ...tlsRouteTests,
   ...grpcRouteTests,
   ...notYetExpressed,

@@ -69,18 +69,17 @@ export const notYetExpressed: ConformanceTest[] = [
     notYet,
   ),
   pending(
-    'GatewayBackendClientCertificate',
-    [G, H, 'BackendTLSPolicy', 'GatewayBackendClientCertificate'],
-    ['gateway-tls-backend-client-certificate.yaml'],
-    noTlsBackend,
-  ),
-  pending(
     'GatewayInvalidTLSBackendConfiguration',
     [G, 'GatewayBackendClientCertificate'],
     ['gateway-invalid-tls-backend-configuration.yaml'],
     notYet,
   ),
-  pending('BackendTLSPolicy', [G, H, 'BackendTLSPolicy'], ['backendtlspolicy.yaml'], noTlsBackend),
+  pending(
+    'GatewayBackendClientCertificate',
+    [G, H, 'BackendTLSPolicy', 'GatewayBackendClientCertificate'],
+    ['gateway-tls-backend-client-certificate.yaml'],
+    noTlsBackend,
+  ),
   pending(
     'BackendTLSPolicyConflictResolution',
     [G, H, 'BackendTLSPolicy'],
