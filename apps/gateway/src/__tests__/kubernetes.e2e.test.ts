@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type KubeTestEnv, kubeTestEnvUnavailable, startKubeTestEnv } from '@egts/kube-testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningCli, startCli } from './runCli.js';
+import { type RunningCli, runCli, startCli } from './runCli.js';
 
 const unavailable = kubeTestEnvUnavailable();
 if (unavailable) console.warn(`skipping egts server Kubernetes tests: ${unavailable}`);
@@ -119,7 +119,11 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
       config,
       'apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: EnvoyGateway\nprovider: {type: Kubernetes}\nadmin: {address: {host: 127.0.0.1, port: 0}}\n',
     );
-    egts = await startCli(['server', '--config', config, '--xds-address', '127.0.0.1:0'], 60_000, {
+    // xDS over mTLS with the certificates `egts certgen` makes (as the chart runs it).
+    const certs = join(dir, 'certs');
+    expect(runCli(['certgen', '--local', certs]).status).toBe(0);
+    const args = ['server', '--config', config, '--xds-address', '127.0.0.1:0'];
+    egts = await startCli([...args, '--xds-tls-dir', join(certs, 'envoy-gateway')], 60_000, {
       KUBECONFIG: env.kubeconfigPath,
       POD_NAMESPACE: CONTROLLER_NAMESPACE,
     });

@@ -2,6 +2,7 @@
 // EnvoyGateway). A missing file means Envoy Gateway's defaults. Custom resource providers: File, and
 // ConfigServer (an egts addition: @egts/provider-config-server); and the Kubernetes provider.
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { formatProblem, loadEnvoyGatewayConfig } from '@egts/api';
 import { DEFAULT_CONTROLLER_NAMESPACE } from '@egts/gatewayapi-translator';
 import type { WatchMode } from '@egts/provider-kubernetes';
@@ -16,6 +17,7 @@ import { type Address, parseAddress } from './address.js';
 interface ServerOptions {
   config: string;
   xdsAddress: Address;
+  xdsTlsDir?: string;
 }
 
 async function readIfPresent(path: string): Promise<string | undefined> {
@@ -35,6 +37,10 @@ export function serverCommand(): Command {
       host: '127.0.0.1',
       port: 18000,
     })
+    .option(
+      '--xds-tls-dir <dir>',
+      'serve xDS over mTLS with tls.crt, tls.key and ca.crt from this directory (the envoy-gateway Secret egts certgen makes); Kubernetes provider',
+    )
     .action(async (options: ServerOptions) => {
       const text = await readIfPresent(options.config);
       const { config, problems } = loadEnvoyGatewayConfig(text, options.config);
@@ -81,14 +87,28 @@ export function serverCommand(): Command {
         return;
       }
       if (provider.type === 'Kubernetes') {
+        const dir = options.xdsTlsDir;
+        const tls =
+          dir === undefined
+            ? undefined
+            : {
+                certFile: join(dir, 'tls.crt'),
+                keyFile: join(dir, 'tls.key'),
+                caFile: join(dir, 'ca.crt'),
+              };
         const gateway = await runKubernetesGateway({
           ...kubernetesSettings(provider.kubernetes?.watch),
           controllerName: config.gateway.controllerName,
-          xds: options.xdsAddress,
+          xds: { ...options.xdsAddress, tls },
           admin: config.admin.address,
           logging,
         });
         closeOnSignals(gateway, logging);
+        return;
+      }
+      if (options.xdsTlsDir !== undefined) {
+        process.stderr.write('error: --xds-tls-dir goes with the Kubernetes provider\n');
+        process.exitCode = 1;
         return;
       }
       const file = resource?.file;

@@ -9,6 +9,7 @@ import {
   startLeaderElection,
   type WatchMode,
 } from '@egts/provider-kubernetes';
+import type { TlsFiles } from '@egts/xds-server';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logging } from '../logging.js';
 import type { InfraManager } from '../pipeline/ports.js';
@@ -20,7 +21,8 @@ export interface KubernetesGatewayOptions {
   /** Where egts runs: the Lease, and the proxies' default namespace. */
   namespace: string;
   watch: WatchMode;
-  xds: { host: string; port: number };
+  /** With `tls`, xDS is served over mTLS: proxies present the `envoy` Secret's certificate. */
+  xds: { host: string; port: number; tls?: TlsFiles | undefined };
   admin: { host: string; port: number };
   /** How proxies reach this xDS server: the egts Service's DNS name. */
   xdsServiceHost: string;
