@@ -20,6 +20,8 @@ export interface TestHarness {
     name: string,
     edit: (object: KubeObject) => void,
   ): Promise<void>;
+  /** The request paths a backend Deployment answered so far (echo-basic's log). */
+  requestLog(namespace: string, deployment: string): readonly string[];
   /** Where the local echo server of a backend Deployment listens (its "pod IP" and port). */
   endpoint(namespace: string, deployment: string): { address: string; port: number };
   /** One request, answered or not (for tests that count answers, such as traffic splits). */

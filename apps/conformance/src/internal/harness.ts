@@ -165,6 +165,7 @@ export class Harness {
         if (!applied.some((o) => o.kind === kind && o.metadata.name === name)) applied.push(copy);
         await this.#plane!.sync();
       },
+      requestLog: (namespace, deployment) => [...this.#cluster.requestLog(namespace, deployment)],
       endpoint: (namespace, deployment) => {
         const port = this.#cluster.echoPort(namespace, deployment);
         if (port === undefined) throw new Failure(`no backend ${namespace}/${deployment}`);

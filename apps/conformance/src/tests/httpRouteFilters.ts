@@ -347,3 +347,41 @@ httpRouteFilters.push(
     ],
   },
 );
+
+/** Sends `samples` requests to `path` and checks the share that reached the mirror backend. */
+const expectMirroredShare = async (
+  harness: TestHarness,
+  path: string,
+  share: number,
+  samples = 200,
+  tolerance = 0.1,
+): Promise<void> => {
+  await harness.expectRequests([{ request: { path }, ...v1 }]);
+  const mirrored = () =>
+    harness.requestLog(infra, 'infra-backend-v2').filter((p) => p.split('?')[0] === path).length;
+  const before = mirrored();
+  for (let i = 0; i < samples; i++) {
+    const result = await harness.send({ request: { path } });
+    if (result instanceof Error) throw result;
+    if (result.status !== 200) throw new Error(`${path}: status ${result.status}`);
+  }
+  // Mirrors are fire-and-forget: give the last copies a moment to land.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const got = (mirrored() - before) / samples;
+  if (Math.abs(got - share) > tolerance)
+    throw new Error(`${path}: ${(got * 100).toFixed(0)}% mirrored, want ${share * 100}%`);
+};
+
+httpRouteFilters.push({
+  name: 'HTTPRouteRequestPercentageMirror',
+  description: 'RequestMirror percent and fraction mirror that share of requests',
+  features: ['Gateway', 'HTTPRoute', 'HTTPRouteRequestPercentageMirror'],
+  manifests: ['httproute-request-percentage-mirror.yaml'],
+  provisional: true,
+  statuses: accepted(sameNs, ['request-percentage-mirror']),
+  steps: async (harness) => {
+    await expectMirroredShare(harness, '/percent-mirror', 0.2);
+    await expectMirroredShare(harness, '/percent-mirror-fraction', 0.5);
+    await expectMirroredShare(harness, '/percent-mirror-and-modify-headers', 0.35);
+  },
+});

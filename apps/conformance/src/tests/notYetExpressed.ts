@@ -123,12 +123,6 @@ export const notYetExpressed: ConformanceTest[] = [
     ['httproute-https-listener-detect-misdirected-requests.yaml'],
     notYet,
   ),
-  pending(
-    'HTTPRouteRequestPercentageMirror',
-    [G, H, 'HTTPRouteRequestPercentageMirror'],
-    ['httproute-request-percentage-mirror.yaml'],
-    "not re-expressed yet: needs the mirrored backend's request log",
-  ),
   pending('HTTPRouteRetry', [G, H, 'HTTPRouteRetry'], ['httproute-retry.yaml'], notYet),
   pending(
     'HTTPRouteRetryConnectionError',
