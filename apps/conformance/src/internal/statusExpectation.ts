@@ -18,6 +18,16 @@ export interface ListenerExpectation {
 
 export type StatusExpectation =
   | {
+      /** A policy's status per ancestor (Gateway API policy status, GEP-713). */
+      readonly kind: 'BackendTLSPolicy';
+      readonly namespace: string;
+      readonly name: string;
+      readonly ancestors: readonly {
+        readonly gateway: GatewayRef;
+        readonly conditions: readonly ConditionExpectation[];
+      }[];
+    }
+  | {
       readonly kind: 'GatewayClass';
       readonly name: string;
       readonly conditions: readonly ConditionExpectation[];
@@ -110,6 +120,21 @@ export const compareStatus = (
       conditions: Condition[];
     }>;
   };
+  if (expected.kind === 'BackendTLSPolicy') {
+    const ancestors = (found.status as { ancestors?: AncestorStatus[] }).ancestors ?? [];
+    for (const want of expected.ancestors) {
+      const what = `${label} ancestor ${want.gateway.name}`;
+      const ancestor = ancestors.find(
+        (a) =>
+          a.ancestorRef.name === want.gateway.name &&
+          (a.ancestorRef.namespace ?? expected.namespace) === want.gateway.namespace,
+      );
+      if (!ancestor) return `${what}: not in status.ancestors`;
+      const problem = checkConditions(what, ancestor.conditions, want.conditions, gen);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
   if (!isRoute(expected)) {
     const problem = checkConditions(label, status.conditions, expected.conditions ?? [], gen);
     if (problem || expected.kind === 'GatewayClass') return problem;
@@ -144,6 +169,10 @@ export const compareStatus = (
 };
 
 type RouteExpectation = Extract<StatusExpectation, { notAccepted?: boolean }>;
+interface AncestorStatus {
+  ancestorRef: { name: string; namespace?: string };
+  conditions: Condition[];
+}
 interface ParentStatus {
   parentRef: { name: string; namespace?: string; sectionName?: string; port?: number };
   conditions: Condition[];

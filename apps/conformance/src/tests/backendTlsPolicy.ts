@@ -1,6 +1,12 @@
 // GATEWAY-HTTP extended, BackendTLSPolicy: Envoy originates TLS to the backend, validating its
 // certificate against the policy's CA and hostname (conformance/tests/backendtlspolicy*.go).
-import { accepted, type ConformanceTest, gw, infra } from '../conformanceTest.js';
+import {
+  accepted,
+  type ConformanceTest,
+  gw,
+  infra,
+  type StatusExpectation,
+} from '../conformanceTest.js';
 
 const tlsBackend = { backend: 'tls-backend', namespace: infra };
 /** Envoy answers an upstream TLS handshake failure with 502 or 503. */
@@ -39,3 +45,68 @@ export const backendTlsPolicyTests: ConformanceTest[] = [
     ],
   },
 ];
+
+/** A BackendTLSPolicy whose CA reference cannot be used: not accepted, ResolvedRefs False. */
+const unusableCa = (name: string, reason: string): StatusExpectation => ({
+  kind: 'BackendTLSPolicy',
+  namespace: infra,
+  name,
+  ancestors: [
+    {
+      gateway: gw('same-namespace'),
+      conditions: [
+        { type: 'Accepted', status: 'False' },
+        { type: 'ResolvedRefs', status: 'False', reason },
+      ],
+    },
+  ],
+});
+const noBackend = { status: [500, 502, 503] };
+
+backendTlsPolicyTests.push(
+  {
+    name: 'BackendTLSPolicyInvalidKind',
+    description:
+      'A CA reference of an unknown kind: ResolvedRefs False (InvalidKind), no plaintext fallback',
+    features: ['Gateway', 'HTTPRoute', 'BackendTLSPolicy'],
+    manifests: ['backendtlspolicy-invalid-kind.yaml'],
+    statuses: [
+      ...accepted(gw('same-namespace'), ['backendtlspolicy-invalid-kind-test']),
+      unusableCa('invalid-kind', 'InvalidKind'),
+    ],
+    requests: [
+      {
+        request: { host: 'abc.example.com', path: '/backendtlspolicy-invalid-kind' },
+        ...noBackend,
+      },
+    ],
+  },
+  {
+    name: 'BackendTLSPolicyInvalidCACertificateRef',
+    description:
+      'A missing or malformed CA ConfigMap: ResolvedRefs False (InvalidCACertificateRef), no plaintext fallback',
+    features: ['Gateway', 'HTTPRoute', 'BackendTLSPolicy'],
+    manifests: ['backendtlspolicy-invalid-ca-certificate-ref.yaml'],
+    statuses: [
+      ...accepted(gw('same-namespace'), ['backendtlspolicy-invalid-ca-certificate-ref']),
+      unusableCa('nonexistent-ca-certificate-ref', 'InvalidCACertificateRef'),
+      unusableCa('malformed-ca-certificate-ref', 'InvalidCACertificateRef'),
+    ],
+    requests: [
+      {
+        request: {
+          host: 'abc.example.com',
+          path: '/backendtlspolicy-nonexistent-ca-certificate-ref',
+        },
+        ...noBackend,
+      },
+      {
+        request: {
+          host: 'abc.example.com',
+          path: '/backendtlspolicy-malformed-ca-certificate-ref',
+        },
+        ...noBackend,
+      },
+    ],
+  },
+);

@@ -87,18 +87,6 @@ export const notYetExpressed: ConformanceTest[] = [
     noTlsBackend,
   ),
   pending(
-    'BackendTLSPolicyInvalidCACertificateRef',
-    [G, H, 'BackendTLSPolicy'],
-    ['backendtlspolicy-invalid-ca-certificate-ref.yaml'],
-    noTlsBackend,
-  ),
-  pending(
-    'BackendTLSPolicyInvalidKind',
-    [G, H, 'BackendTLSPolicy'],
-    ['backendtlspolicy-invalid-kind.yaml'],
-    noTlsBackend,
-  ),
-  pending(
     'BackendTLSPolicyObservedGenerationBump',
     [G, H, 'BackendTLSPolicy'],
     ['backendtlspolicy-observed-generation-bump.yaml'],
