@@ -278,15 +278,29 @@ export const createKubernetesProvider = (
 
   let pending: readonly ComputedStatus[] | undefined;
   let writing: Promise<WriteOutcome | undefined> = Promise.resolve(undefined);
+  // A write that fails on the network (the API server restarting) is retried with backoff; the
+  // chain never holds a rejection, or every later write would be skipped.
+  let retryMs = 250;
+  let retryTimer: NodeJS.Timeout | undefined;
   const flush = (): Promise<WriteOutcome | undefined> => {
     writing = writing.then(async () => {
       if (closed || !pending) return undefined;
       if (options.leaderElection && !options.leaderElection.isLeader()) return undefined;
       const statuses = pending;
       pending = undefined;
-      const outcome = await writeStatuses(http, statuses, options.controllerName, locate);
-      for (const error of outcome.errors) log(`status: ${error}`);
-      return outcome;
+      try {
+        const outcome = await writeStatuses(http, statuses, options.controllerName, locate);
+        for (const error of outcome.errors) log(`status: ${error}`);
+        retryMs = 250;
+        return outcome;
+      } catch (error) {
+        log(`status: write failed (${String(error)}); retrying in ${retryMs} ms`);
+        pending ??= statuses;
+        if (retryTimer) clearTimeout(retryTimer);
+        retryTimer = setTimeout(() => void flush(), retryMs);
+        retryMs = Math.min(retryMs * 2, 30_000);
+        return undefined;
+      }
     });
     return writing;
   };
@@ -327,6 +341,7 @@ export const createKubernetesProvider = (
       if (closed) return;
       closed = true;
       if (timer) clearTimeout(timer);
+      if (retryTimer) clearTimeout(retryTimer);
       leadership?.unsubscribe();
       await Promise.all([...informers.values()].map((i) => i.reflector.stop()));
       await selected?.stop();

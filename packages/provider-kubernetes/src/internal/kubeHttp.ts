@@ -71,9 +71,12 @@ export class KubeHttp {
           });
           // Kept for the whole exchange: a connection reset while the body streams errors the
           // request, and must end the body's iteration too, or a watch would hang on a dead socket.
+          // Once the body was read whole nobody listens on the response any more: destroying it
+          // with the error then would raise an unhandled 'error' (a keep-alive socket reset when
+          // the API server restarts), so a finished response is left alone.
           req.on('error', (error) => {
-            if (response) response.destroy(error);
-            else fail(error);
+            if (!response) fail(error);
+            else if (!response.readableEnded) response.destroy(error);
           });
           req.end(payload);
         }),
