@@ -64,11 +64,18 @@ export const buildReport = (
       tests
         .filter((t) => levelIn(t, profile) === level && byName.has(t.name))
         .map((t) => byName.get(t.name)!);
-    const core = levelReport(at('core'));
+    const coreOutcomes = at('core');
     const extendedOutcomes = at('extended');
+    if (coreOutcomes.length === 0 && extendedOutcomes.length === 0) continue;
+    const core = levelReport(coreOutcomes);
     const extended = levelReport(extendedOutcomes);
+    // Supported: the features of extended tests that ran here (skipped ones claim nothing).
     const used = new Set(
-      tests.filter((t) => levelIn(t, profile) === 'extended').flatMap((t) => t.features),
+      tests
+        .filter(
+          (t) => levelIn(t, profile) === 'extended' && byName.get(t.name)?.result !== 'skipped',
+        )
+        .flatMap((t) => t.features),
     );
     extended.supportedFeatures = profile.extended.filter((f) => used.has(f)).sort();
     extended.unsupportedFeatures = profile.extended.filter((f) => !used.has(f)).sort();
