@@ -12,8 +12,8 @@ import { type Doc, expectedMatches } from './statusCheck.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const corpus = join(repoRoot, '..', 'shared', 'conformance', 'gatewayapi-status', 'cases');
-/** Core cases passed when this floor was last raised (144 of 148); raise it as the translator improves. */
-const CORE_PASS_FLOOR = 144;
+/** Core cases passed when this floor was last raised (145 of 148: the loader keeps an out-of-enum redirect statusCode); raise it as the translator improves. */
+const CORE_PASS_FLOOR = 145;
 
 const parseStream = (text: string): Doc[] =>
   parseAllDocuments(text)
