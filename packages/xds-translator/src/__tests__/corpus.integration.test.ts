@@ -80,7 +80,5 @@ describe.skipIf(!present)('[envoy] conformance corpus, core accepted cases', () 
 });
 
 if (!present) {
-  describe('[envoy] conformance corpus', () => {
-    it.skip(`skipped: ${CASES} not found (the shared conformance corpus is not checked out)`, () => {});
-  });
+  console.warn(`skipping the corpus validation: ${CASES} not found (../shared is not checked out)`);
 }
