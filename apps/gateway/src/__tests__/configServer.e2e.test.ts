@@ -3,8 +3,6 @@
 // writers change nothing; an unauthenticated write is refused; after a delete and a restart the
 // rest is still served. Prints how long each change took to reach Envoy.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -15,36 +13,27 @@ import {
 import { credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningCli, startCli } from './runCli.js';
+import {
+  Backends,
+  freePort,
+  gatewayWith,
+  getThroughEnvoy,
+  route,
+  service,
+  waitFor as waitUntil,
+} from './throughEnvoy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'egts-config-server-e2e-'));
 const dataDir = join(dir, 'data');
 const tokenFile = join(dir, 'token');
 const TOKEN = 'e2e-token-0123456789';
-const backends: Server[] = [];
+const backends = new Backends();
 let egts: RunningCli;
 let httpPort = 0;
 let grpcPort = 0;
 let listenerPort = 0;
 let portA = 0;
 let portB = 0;
-
-async function startBackend(name: string): Promise<number> {
-  const server = createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ backend: name, path: req.url }));
-  });
-  backends.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Starts `egts run --config-server` on ephemeral ports; reads back the config server's ports. */
 async function startEgts(): Promise<void> {
@@ -69,43 +58,7 @@ async function startEgts(): Promise<void> {
   grpcPort = Number(match[2]);
 }
 
-const base = () => `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: eg}
-spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: eg, namespace: default}
-spec:
-  gatewayClassName: eg
-  listeners: [{name: http, protocol: HTTP, port: ${listenerPort}}]
-${service('a', portA)}${service('b', portB)}`;
-
-const service = (name: string, port: number) => `---
-apiVersion: v1
-kind: Service
-metadata: {name: ${name}, namespace: default}
-spec: {ports: [{name: http, port: ${port}}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: ${name}-1, namespace: default, labels: {kubernetes.io/service-name: ${name}}}
-addressType: IPv4
-endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
-ports: [{name: http, port: ${port}}]
-`;
-
-const route = (name: string, prefix: string, backend: string, port: number, version?: string) =>
-  `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: ${name}, namespace: default${version ? `, resourceVersion: "${version}"` : ''}}
-spec:
-  parentRefs: [{name: eg}]
-  rules:
-  - matches: [{path: {type: PathPrefix, value: ${prefix}}}]
-    backendRefs: [{name: ${backend}, port: ${port}}]
-`;
+const base = () => gatewayWith(listenerPort, `${service('a', portA)}${service('b', portB)}`);
 
 /** One HTTP API call with the token (or the headers given). */
 async function api(
@@ -144,36 +97,14 @@ function withClient<T>(
   );
 }
 
-/** Status and backend of one request through Envoy; status 0 when the connection fails. */
-async function get(path: string): Promise<{ status: number; backend?: string }> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${listenerPort}${path}`, {
-      signal: AbortSignal.timeout(2000),
-    });
-    const text = await res.text();
-    if (res.status !== 200) return { status: res.status };
-    return { status: 200, backend: (JSON.parse(text) as { backend: string }).backend };
-  } catch {
-    return { status: 0 };
-  }
-}
+const get = (path: string) => getThroughEnvoy(listenerPort, path);
 
-async function waitFor(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs = 30_000,
-): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < timeoutMs) {
-    if (await check()) return Math.round(performance.now() - started);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}\n${egts.output().slice(-4000)}`);
-}
+const waitFor = (what: string, check: () => Promise<boolean>, timeoutMs?: number) =>
+  waitUntil(what, check, () => egts.output().slice(-4000), timeoutMs);
 
 beforeAll(async () => {
-  portA = await startBackend('a');
-  portB = await startBackend('b');
+  portA = await backends.start('a');
+  portB = await backends.start('b');
   listenerPort = await freePort();
   writeFileSync(tokenFile, `${TOKEN}\n`);
   await startEgts();
@@ -181,7 +112,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (egts.child.exitCode === null) egts.child.kill('SIGKILL');
-  for (const server of backends) server.close();
+  backends.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
