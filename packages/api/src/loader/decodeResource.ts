@@ -122,8 +122,15 @@ export function decodeResource(object: unknown, options: DecodeOptions = {}): De
   }
   input = withNamespace(input, definition, problems);
   const schema = definition.versions[readAs]!;
-  input = withFoldedFieldNames(schema, input, problems);
-  const strict = schema.safeParse(input);
+  let strict = schema.safeParse(input);
+  if (!strict.success) {
+    // Only a failed parse can hold wrongly-cased fields; a valid resource is parsed once.
+    const folded = withFoldedFieldNames(schema, input, strict.error.issues, problems);
+    if (folded !== input) {
+      input = folded;
+      strict = schema.safeParse(input);
+    }
+  }
   if (strict.success)
     return { decoded: { collection, resource: strict.data as Resource }, problems };
 
@@ -154,12 +161,11 @@ const strip = ({ severity, path, message }: ObjectProblem): ObjectProblem => ({
 function withFoldedFieldNames(
   schema: z.ZodType,
   input: Record<string, unknown>,
+  issues: readonly z.core.$ZodIssue[],
   problems: ObjectProblem[],
 ): Record<string, unknown> {
-  const first = schema.safeParse(input);
-  if (first.success) return input;
   let out = input;
-  for (const issue of first.error.issues) {
+  for (const issue of issues) {
     if (issue.code !== 'unrecognized_keys') continue;
     for (const key of issue.keys) {
       const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
