@@ -180,4 +180,10 @@ export {
 } from './loader/loadResources.js';
 export { formatFieldPath, formatProblem, type Problem } from './loader/problem.js';
 export { type ObjectMeta, type OwnerReference, objectMetaSchema } from './objectMeta.js';
-export { emptyResources, type Resource, type Resources, resourceKinds } from './resources.js';
+export {
+  countResources,
+  emptyResources,
+  type Resource,
+  type Resources,
+  resourceKinds,
+} from './resources.js';

@@ -100,3 +100,10 @@ export function emptyResources(): Resources {
   for (const { collection } of resourceKinds) resources[collection] = [];
   return resources as unknown as Resources;
 }
+
+/** How many resources a bundle holds, over every kind. */
+export function countResources(resources: Resources): number {
+  let count = 0;
+  for (const { collection } of resourceKinds) count += resources[collection].length;
+  return count;
+}

@@ -1,5 +1,5 @@
 // `egts validate -f PATH|-`: loads resources and prints every problem, for people or for tools.
-import { formatProblem, type Problem, type Resources } from '@egts/api';
+import { countResources, formatProblem, type Problem } from '@egts/api';
 import { Command, Option } from 'commander';
 import { loadInput } from './readInput.js';
 
@@ -24,9 +24,6 @@ export async function validate(path: string, strict = false): Promise<ValidateRe
     problems,
   };
 }
-
-const countResources = (resources: Resources) =>
-  Object.values(resources).reduce((sum: number, list: unknown[]) => sum + list.length, 0);
 
 export function formatReport(report: ValidateReport): string {
   const lines = report.problems.map(formatProblem);

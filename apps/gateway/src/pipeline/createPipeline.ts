@@ -2,6 +2,7 @@
 // statuses, Infra IR -> infrastructure, and per-Gateway xDS IR -> Envoy resources -> xDS snapshots.
 // One failing stage never stops the others: a failed translation keeps the last good output.
 import { isDeepStrictEqual } from 'node:util';
+import { countResources } from '@egts/api';
 import { type ResourceStatus, type TranslateOptions, translate } from '@egts/gatewayapi-translator';
 import type { InfraIR, XdsIR } from '@egts/ir';
 import { createSnapshot, type SnapshotCache } from '@egts/xds-server';
@@ -246,10 +247,4 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     ready: () => translatedOnce && infraAppliedOnce,
     stop: () => subscription.unsubscribe(),
   };
-}
-
-function countResources(resources: ProviderSnapshot['resources']): number {
-  let n = 0;
-  for (const list of Object.values(resources) as unknown[][]) n += list.length;
-  return n;
 }
