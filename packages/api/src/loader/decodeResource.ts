@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { apiVersionOf, type KindDefinition } from '../kindDefinition.js';
 import { type Resource, type Resources, resourceKinds } from '../resources.js';
 import { caseFoldedField } from './fieldNames.js';
+import { isRecord } from './isRecord.js';
 
 export interface DecodedResource {
   collection: keyof Resources;
@@ -25,9 +26,6 @@ export interface DecodeResult {
 const byGroupKind = new Map<string, { collection: keyof Resources; definition: KindDefinition }>(
   resourceKinds.map((entry) => [`${entry.definition.group}/${entry.definition.kind}`, entry]),
 );
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.lastIndexOf('/');

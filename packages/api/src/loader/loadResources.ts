@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type Document, LineCounter, parseAllDocuments } from 'yaml';
 import { emptyResources, type Resource, type Resources } from '../resources.js';
 import { type DecodeOptions, decodeResource } from './decodeResource.js';
+import { isRecord } from './isRecord.js';
 import type { Problem } from './problem.js';
 
 export interface LoadResult {
@@ -25,9 +26,6 @@ export interface ParsedFile {
   resources: SourcedResource[];
   problems: Problem[];
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Parses one file's text: every document, and every item of a `List`. Never throws. */
 export function parseResourceFile(
