@@ -173,6 +173,46 @@ describe('SotW', () => {
     expect(clusterNames(cds3)).toEqual(['b']);
   });
 
+  it('serves the endpoints of a warming cluster that a newer snapshot dropped', async () => {
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1 })));
+    const s = sotw();
+    s.send({ node: node('n1'), typeUrl: TypeUrl.Cluster });
+    const cds = await s.next();
+    s.send({ typeUrl: TypeUrl.Cluster, responseNonce: cds.nonce, versionInfo: cds.versionInfo });
+    s.send({ typeUrl: TypeUrl.ClusterLoadAssignment, resourceNames: ['a'] });
+    const eds = await s.next();
+    s.send({
+      typeUrl: TypeUrl.ClusterLoadAssignment,
+      resourceNames: ['a'],
+      responseNonce: eds.nonce,
+    });
+    await s.none(100);
+
+    // Cluster c arrives; before the proxy ACKs it (it waits for c's endpoints), c goes again.
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('c', { a: 1, c: 2 })));
+    const cds2 = await s.next();
+    expect(clusterNames(cds2)).toEqual(['a', 'c']);
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1 })));
+    // Warming c, the proxy asks for its endpoints: they come from the snapshot c was sent from.
+    s.send({
+      typeUrl: TypeUrl.ClusterLoadAssignment,
+      resourceNames: ['a', 'c'],
+      responseNonce: eds.nonce,
+    });
+    const eds2 = await s.next();
+    expect(eds2.typeUrl).toBe(TypeUrl.ClusterLoadAssignment);
+    expect(eds2.resources).toHaveLength(2);
+    s.send({
+      typeUrl: TypeUrl.ClusterLoadAssignment,
+      resourceNames: ['a', 'c'],
+      responseNonce: eds2.nonce,
+    });
+    s.send({ typeUrl: TypeUrl.Cluster, responseNonce: cds2.nonce, versionInfo: cds2.versionInfo });
+    // Warmed and ACKed, c is then removed as unused.
+    const cds3 = await s.next();
+    expect(clusterNames(cds3)).toEqual(['a']);
+  });
+
   it('waits for the first snapshot of a group, and serves each group its own', async () => {
     const s1 = sotw();
     s1.send({ node: node('n1', 'gw-a'), typeUrl: TypeUrl.Cluster });

@@ -5,7 +5,7 @@
 import type { Any, Node } from '@egts/envoy-api';
 import type { Rejection, StreamInfo, XdsCallbacks, XdsVariant } from '../callbacks.js';
 import { REMOVE_LAST, type TypeUrl, UPDATE_ORDER } from '../resourceTypes.js';
-import type { Snapshot } from '../snapshot.js';
+import type { Snapshot, VersionedResource } from '../snapshot.js';
 import type { SnapshotCache, SnapshotEntry } from '../snapshotCache.js';
 import { attributeRejection } from './attribution.js';
 import type { PushMetrics } from './pushMetrics.js';
@@ -24,6 +24,8 @@ export interface InFlight {
   readonly changed: readonly Entry[];
   readonly removed: readonly string[];
   readonly snapshotSetAt: number;
+  /** The snapshot the response was built from: its resources are what the proxy is warming. */
+  readonly snapshot: Snapshot;
 }
 
 export interface TypeState {
@@ -217,7 +219,7 @@ export class StreamCore {
     if (!needed) return false;
     this.#nonce += 1;
     const nonce = String(this.#nonce);
-    state.inFlight = { nonce, target, changed, removed, snapshotSetAt: setAt };
+    state.inFlight = { nonce, target, changed, removed, snapshotSetAt: setAt, snapshot };
     state.everSent = true;
     this.#deps.send({ typeUrl: state.typeUrl, nonce, target, changed, removed });
     return true;
@@ -229,7 +231,7 @@ export class StreamCore {
     const target = new Map<string, Entry>();
     const wanted = state.wildcard ? [...available.keys(), ...state.names] : state.names;
     for (const name of wanted) {
-      const resource = available.get(name);
+      const resource = available.get(name) ?? (keepStale ? this.#warming(state, name) : undefined);
       if (resource === undefined) continue;
       if (state.rejected.get(name) === resource.version) {
         // Rejected content: the proxy keeps (and is told to keep) what it had.
@@ -245,6 +247,24 @@ export class StreamCore {
       }
     }
     return target;
+  }
+
+  /**
+   * A supporting resource (endpoints, secrets) the current snapshot no longer has, from a snapshot
+   * whose response the proxy has not ACKed yet. Envoy ACKs a CDS (or LDS) response only once its new
+   * clusters (listeners) have warmed, and they warm only when the endpoints and secrets they name
+   * arrive (xDS protocol, "eventual consistency considerations"). If a newer snapshot dropped them
+   * meanwhile, withholding them would stall every later update until Envoy's initial fetch timeout
+   * (15 s by default); serving the version they were built against lets warming finish, and the
+   * next make-before-break round removes them.
+   */
+  #warming(state: TypeState, name: string): VersionedResource | undefined {
+    for (const other of this.#types.values()) {
+      if (other === state || other.inFlight === undefined) continue;
+      const resource = other.inFlight.snapshot.resources(state.typeUrl).get(name);
+      if (resource !== undefined) return resource;
+    }
+    return undefined;
   }
 
   /** Forgets a name the proxy unsubscribed from (it drops the resource itself). */
