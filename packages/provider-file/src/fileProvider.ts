@@ -12,7 +12,11 @@ import { FileStates } from './internal/fileStates.js';
 export interface FileProviderOptions {
   /** Files and directories (read recursively: *.yaml, *.yml, *.json; dot-entries skipped). */
   readonly paths: readonly string[];
-  /** Quiet time after the last change before a snapshot is taken; default 100 ms. */
+  /**
+   * Quiet time after the last change before a snapshot is taken; default 20 ms. Long enough to fold
+   * an atomic save's events (temp file written, renamed) and a tool writing several files into one
+   * scan, short enough not to dominate a change's propagation (issue #9: p50 <= 100 ms).
+   */
   readonly debounceMs?: number;
   /** Decode with `@egts/api`'s lenient rules (kept resources get status); default true. */
   readonly lenient?: boolean;
@@ -42,7 +46,7 @@ const isNotFound = (error: unknown): boolean =>
   (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 
 export const createFileProvider = (options: FileProviderOptions): FileProvider => {
-  const debounceMs = options.debounceMs ?? 100;
+  const debounceMs = options.debounceMs ?? 20;
   const states = new FileStates(options.lenient ?? true);
   const subject = new ReplaySubject<FileSnapshot>(1);
   let last: FileSnapshot | undefined;
@@ -136,11 +140,14 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
   // Events only trigger a scan; the scan re-lists and re-reads, so a missed or reordered event
   // cannot leave stale content behind, and a periodic resync covers a watch that went quiet.
   const targets = options.paths.map((path) => resolve(path));
+  // Below a target, dot-entries are skipped by the scan (editors' and atomic writers' temp files),
+  // so their events would only cost an idle scan.
+  const hidden = (below: string): boolean => below.split(sep).some((part) => part.startsWith('.'));
   const relevant = (path: string): boolean =>
     targets.some(
       (target) =>
         path === target ||
-        path.startsWith(`${target}${sep}`) ||
+        (path.startsWith(`${target}${sep}`) && !hidden(path.slice(target.length + 1))) ||
         target.startsWith(path === sep ? path : `${path}${sep}`),
     );
   const roots = [...new Set(targets.map((target) => dirname(target)))];
