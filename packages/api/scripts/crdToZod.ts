@@ -265,8 +265,11 @@ export function renderCrd(crd: Crd, source: string): RenderedCrd {
       const suffix = mode === 'strict' ? '' : 'Lenient';
       const specSchema = `${lowerFirst(name)}Spec${suffix}Schema`;
       const statusSchema = `${lowerFirst(name)}Status${suffix}Schema`;
-      if (spec) text += `const ${specSchema} = ${renderZod(spec, '', mode)};\n\n`;
-      if (status) text += `const ${statusSchema} = ${renderZod(status, '', mode)};\n\n`;
+      // Spec and status schemas are built on first parse (z.lazy caches them): together they are
+      // most of a process's memory at startup, and a process reads few of the kinds and versions.
+      if (spec) text += `const ${specSchema} = z.lazy(() => ${renderZod(spec, '', mode)});\n\n`;
+      if (status)
+        text += `const ${statusSchema} = z.lazy(() => ${renderZod(status, '', mode)});\n\n`;
       for (const version of versions) {
         const apiVersion = `${group}/${version.name}`;
         const type = mode === 'strict' ? `z.ZodType<${name}>` : 'z.ZodType';

@@ -113,7 +113,7 @@ export interface Backend {
   status?: BackendStatus | undefined;
 }
 
-const backendSpecSchema = z.strictObject({
+const backendSpecSchema = z.lazy(() => z.strictObject({
   appProtocols: z.array(z.enum(["gateway.envoyproxy.io/h2c","gateway.envoyproxy.io/ws","gateway.envoyproxy.io/wss"])).optional(),
   endpoints: z.array(z.strictObject({
     fqdn: z.strictObject({
@@ -156,9 +156,9 @@ const backendSpecSchema = z.strictObject({
     wellKnownCACertificates: z.string().min(1).max(253).regex(new RegExp("^(System|([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]))$")).optional(),
   }).optional(),
   type: z.enum(["Endpoints","DynamicResolver"]).default("Endpoints"),
-});
+}));
 
-const backendStatusSchema = z.strictObject({
+const backendStatusSchema = z.lazy(() => z.strictObject({
   conditions: z.array(z.strictObject({
     lastTransitionTime: z.string(),
     message: z.string().max(32768),
@@ -167,7 +167,7 @@ const backendStatusSchema = z.strictObject({
     status: z.enum(["True","False","Unknown"]),
     type: z.string().max(316).regex(new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$")),
   })).max(8).optional(),
-});
+}));
 
 /** Backend gateway.envoyproxy.io/v1alpha1. */
 export const backendV1alpha1Schema: z.ZodType<Backend> = z.strictObject({
@@ -178,7 +178,7 @@ export const backendV1alpha1Schema: z.ZodType<Backend> = z.strictObject({
   status: backendStatusSchema.optional(),
 });
 
-const backendSpecLenientSchema = z.object({
+const backendSpecLenientSchema = z.lazy(() => z.object({
   appProtocols: z.array(z.string()).optional(),
   endpoints: z.array(z.object({
     fqdn: z.object({
@@ -221,9 +221,9 @@ const backendSpecLenientSchema = z.object({
     wellKnownCACertificates: z.string().optional(),
   }).optional(),
   type: z.string().default("Endpoints"),
-});
+}));
 
-const backendStatusLenientSchema = z.object({
+const backendStatusLenientSchema = z.lazy(() => z.object({
   conditions: z.array(z.object({
     lastTransitionTime: z.string(),
     message: z.string(),
@@ -232,7 +232,7 @@ const backendStatusLenientSchema = z.object({
     status: z.string(),
     type: z.string(),
   })).optional(),
-});
+}));
 
 /** Backend gateway.envoyproxy.io/v1alpha1, structure only. */
 export const backendV1alpha1LenientSchema: z.ZodType = z.object({

@@ -94,7 +94,7 @@ export interface BackendTLSPolicy {
   status?: BackendTLSPolicyStatus | undefined;
 }
 
-const backendTLSPolicySpecSchema = z.strictObject({
+const backendTLSPolicySpecSchema = z.lazy(() => z.strictObject({
   options: z.record(z.string(), z.string().min(0).max(4096)).optional(),
   targetRefs: z.array(z.strictObject({
     group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")),
@@ -116,9 +116,9 @@ const backendTLSPolicySpecSchema = z.strictObject({
     })).max(5).optional(),
     wellKnownCACertificates: z.string().min(1).max(253).regex(new RegExp("^(System|([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]))$")).optional(),
   }),
-});
+}));
 
-const backendTLSPolicyStatusSchema = z.strictObject({
+const backendTLSPolicyStatusSchema = z.lazy(() => z.strictObject({
   ancestors: z.array(z.strictObject({
     ancestorRef: z.strictObject({
       group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).default("gateway.networking.k8s.io"),
@@ -138,7 +138,7 @@ const backendTLSPolicyStatusSchema = z.strictObject({
     })).min(1).max(8),
     controllerName: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$")),
   })).max(16),
-});
+}));
 
 /** BackendTLSPolicy gateway.networking.k8s.io/v1. */
 export const backendTLSPolicyV1Schema: z.ZodType<BackendTLSPolicy> = z.strictObject({
@@ -158,7 +158,7 @@ export const backendTLSPolicyV1alpha3Schema: z.ZodType<BackendTLSPolicy> = z.str
   status: backendTLSPolicyStatusSchema.optional(),
 });
 
-const backendTLSPolicySpecLenientSchema = z.object({
+const backendTLSPolicySpecLenientSchema = z.lazy(() => z.object({
   options: z.record(z.string(), z.string()).optional(),
   targetRefs: z.array(z.object({
     group: z.string(),
@@ -180,9 +180,9 @@ const backendTLSPolicySpecLenientSchema = z.object({
     })).optional(),
     wellKnownCACertificates: z.string().optional(),
   }),
-});
+}));
 
-const backendTLSPolicyStatusLenientSchema = z.object({
+const backendTLSPolicyStatusLenientSchema = z.lazy(() => z.object({
   ancestors: z.array(z.object({
     ancestorRef: z.object({
       group: z.string().default("gateway.networking.k8s.io"),
@@ -202,7 +202,7 @@ const backendTLSPolicyStatusLenientSchema = z.object({
     })),
     controllerName: z.string(),
   })),
-});
+}));
 
 /** BackendTLSPolicy gateway.networking.k8s.io/v1, structure only. */
 export const backendTLSPolicyV1LenientSchema: z.ZodType = z.object({

@@ -963,7 +963,7 @@ export interface BackendTrafficPolicy {
   status?: BackendTrafficPolicyStatus | undefined;
 }
 
-const backendTrafficPolicySpecSchema = z.strictObject({
+const backendTrafficPolicySpecSchema = z.lazy(() => z.strictObject({
   admissionControl: z.strictObject({
     maxRejectionPercent: z.number().int().gte(0).lte(100).optional(),
     minRequestRate: z.number().int().gte(0).optional(),
@@ -1487,9 +1487,9 @@ const backendTrafficPolicySpecSchema = z.strictObject({
     }).optional(),
   }).optional(),
   useClientProtocol: z.boolean().optional(),
-});
+}));
 
-const backendTrafficPolicyStatusSchema = z.strictObject({
+const backendTrafficPolicyStatusSchema = z.lazy(() => z.strictObject({
   ancestors: z.array(z.strictObject({
     ancestorRef: z.strictObject({
       group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).default("gateway.networking.k8s.io"),
@@ -1509,7 +1509,7 @@ const backendTrafficPolicyStatusSchema = z.strictObject({
     })).min(1).max(8),
     controllerName: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$")),
   })).max(16),
-});
+}));
 
 /** BackendTrafficPolicy gateway.envoyproxy.io/v1alpha1. */
 export const backendTrafficPolicyV1alpha1Schema: z.ZodType<BackendTrafficPolicy> = z.strictObject({
@@ -1520,7 +1520,7 @@ export const backendTrafficPolicyV1alpha1Schema: z.ZodType<BackendTrafficPolicy>
   status: backendTrafficPolicyStatusSchema.optional(),
 });
 
-const backendTrafficPolicySpecLenientSchema = z.object({
+const backendTrafficPolicySpecLenientSchema = z.lazy(() => z.object({
   admissionControl: z.object({
     maxRejectionPercent: z.number().int().optional(),
     minRequestRate: z.number().int().optional(),
@@ -2044,9 +2044,9 @@ const backendTrafficPolicySpecLenientSchema = z.object({
     }).optional(),
   }).optional(),
   useClientProtocol: z.boolean().optional(),
-});
+}));
 
-const backendTrafficPolicyStatusLenientSchema = z.object({
+const backendTrafficPolicyStatusLenientSchema = z.lazy(() => z.object({
   ancestors: z.array(z.object({
     ancestorRef: z.object({
       group: z.string().default("gateway.networking.k8s.io"),
@@ -2066,7 +2066,7 @@ const backendTrafficPolicyStatusLenientSchema = z.object({
     })),
     controllerName: z.string(),
   })),
-});
+}));
 
 /** BackendTrafficPolicy gateway.envoyproxy.io/v1alpha1, structure only. */
 export const backendTrafficPolicyV1alpha1LenientSchema: z.ZodType = z.object({

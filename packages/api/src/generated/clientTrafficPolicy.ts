@@ -461,7 +461,7 @@ export interface ClientTrafficPolicy {
   status?: ClientTrafficPolicyStatus | undefined;
 }
 
-const clientTrafficPolicySpecSchema = z.strictObject({
+const clientTrafficPolicySpecSchema = z.lazy(() => z.strictObject({
   clientIPDetection: z.strictObject({
     customHeader: z.strictObject({
       failClosed: z.boolean().optional(),
@@ -690,9 +690,9 @@ const clientTrafficPolicySpecSchema = z.strictObject({
     }).optional(),
     signatureAlgorithms: z.array(z.string()).optional(),
   }).optional(),
-});
+}));
 
-const clientTrafficPolicyStatusSchema = z.strictObject({
+const clientTrafficPolicyStatusSchema = z.lazy(() => z.strictObject({
   ancestors: z.array(z.strictObject({
     ancestorRef: z.strictObject({
       group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).default("gateway.networking.k8s.io"),
@@ -712,7 +712,7 @@ const clientTrafficPolicyStatusSchema = z.strictObject({
     })).min(1).max(8),
     controllerName: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$")),
   })).max(16),
-});
+}));
 
 /** ClientTrafficPolicy gateway.envoyproxy.io/v1alpha1. */
 export const clientTrafficPolicyV1alpha1Schema: z.ZodType<ClientTrafficPolicy> = z.strictObject({
@@ -723,7 +723,7 @@ export const clientTrafficPolicyV1alpha1Schema: z.ZodType<ClientTrafficPolicy> =
   status: clientTrafficPolicyStatusSchema.optional(),
 });
 
-const clientTrafficPolicySpecLenientSchema = z.object({
+const clientTrafficPolicySpecLenientSchema = z.lazy(() => z.object({
   clientIPDetection: z.object({
     customHeader: z.object({
       failClosed: z.boolean().optional(),
@@ -952,9 +952,9 @@ const clientTrafficPolicySpecLenientSchema = z.object({
     }).optional(),
     signatureAlgorithms: z.array(z.string()).optional(),
   }).optional(),
-});
+}));
 
-const clientTrafficPolicyStatusLenientSchema = z.object({
+const clientTrafficPolicyStatusLenientSchema = z.lazy(() => z.object({
   ancestors: z.array(z.object({
     ancestorRef: z.object({
       group: z.string().default("gateway.networking.k8s.io"),
@@ -974,7 +974,7 @@ const clientTrafficPolicyStatusLenientSchema = z.object({
     })),
     controllerName: z.string(),
   })),
-});
+}));
 
 /** ClientTrafficPolicy gateway.envoyproxy.io/v1alpha1, structure only. */
 export const clientTrafficPolicyV1alpha1LenientSchema: z.ZodType = z.object({

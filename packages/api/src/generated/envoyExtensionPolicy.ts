@@ -648,7 +648,7 @@ export interface EnvoyExtensionPolicy {
   status?: EnvoyExtensionPolicyStatus | undefined;
 }
 
-const envoyExtensionPolicySpecSchema = z.strictObject({
+const envoyExtensionPolicySpecSchema = z.lazy(() => z.strictObject({
   dynamicModule: z.array(z.strictObject({
     config: z.unknown().optional(),
     filterName: z.string().max(253).optional(),
@@ -984,9 +984,9 @@ const envoyExtensionPolicySpecSchema = z.strictObject({
     name: z.string().optional(),
     rootID: z.string().optional(),
   })).max(16).optional(),
-});
+}));
 
-const envoyExtensionPolicyStatusSchema = z.strictObject({
+const envoyExtensionPolicyStatusSchema = z.lazy(() => z.strictObject({
   ancestors: z.array(z.strictObject({
     ancestorRef: z.strictObject({
       group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).default("gateway.networking.k8s.io"),
@@ -1006,7 +1006,7 @@ const envoyExtensionPolicyStatusSchema = z.strictObject({
     })).min(1).max(8),
     controllerName: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$")),
   })).max(16),
-});
+}));
 
 /** EnvoyExtensionPolicy gateway.envoyproxy.io/v1alpha1. */
 export const envoyExtensionPolicyV1alpha1Schema: z.ZodType<EnvoyExtensionPolicy> = z.strictObject({
@@ -1017,7 +1017,7 @@ export const envoyExtensionPolicyV1alpha1Schema: z.ZodType<EnvoyExtensionPolicy>
   status: envoyExtensionPolicyStatusSchema.optional(),
 });
 
-const envoyExtensionPolicySpecLenientSchema = z.object({
+const envoyExtensionPolicySpecLenientSchema = z.lazy(() => z.object({
   dynamicModule: z.array(z.object({
     config: z.unknown().optional(),
     filterName: z.string().optional(),
@@ -1353,9 +1353,9 @@ const envoyExtensionPolicySpecLenientSchema = z.object({
     name: z.string().optional(),
     rootID: z.string().optional(),
   })).optional(),
-});
+}));
 
-const envoyExtensionPolicyStatusLenientSchema = z.object({
+const envoyExtensionPolicyStatusLenientSchema = z.lazy(() => z.object({
   ancestors: z.array(z.object({
     ancestorRef: z.object({
       group: z.string().default("gateway.networking.k8s.io"),
@@ -1375,7 +1375,7 @@ const envoyExtensionPolicyStatusLenientSchema = z.object({
     })),
     controllerName: z.string(),
   })),
-});
+}));
 
 /** EnvoyExtensionPolicy gateway.envoyproxy.io/v1alpha1, structure only. */
 export const envoyExtensionPolicyV1alpha1LenientSchema: z.ZodType = z.object({

@@ -89,7 +89,7 @@ export interface EnvoyPatchPolicy {
   status?: EnvoyPatchPolicyStatus | undefined;
 }
 
-const envoyPatchPolicySpecSchema = z.strictObject({
+const envoyPatchPolicySpecSchema = z.lazy(() => z.strictObject({
   jsonPatches: z.array(z.strictObject({
     name: z.string(),
     operation: z.strictObject({
@@ -108,9 +108,9 @@ const envoyPatchPolicySpecSchema = z.strictObject({
     name: z.string().min(1).max(253),
   }),
   type: z.enum(["JSONPatch"]),
-});
+}));
 
-const envoyPatchPolicyStatusSchema = z.strictObject({
+const envoyPatchPolicyStatusSchema = z.lazy(() => z.strictObject({
   ancestors: z.array(z.strictObject({
     ancestorRef: z.strictObject({
       group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).default("gateway.networking.k8s.io"),
@@ -130,7 +130,7 @@ const envoyPatchPolicyStatusSchema = z.strictObject({
     })).min(1).max(8),
     controllerName: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$")),
   })).max(16),
-});
+}));
 
 /** EnvoyPatchPolicy gateway.envoyproxy.io/v1alpha1. */
 export const envoyPatchPolicyV1alpha1Schema: z.ZodType<EnvoyPatchPolicy> = z.strictObject({
@@ -141,7 +141,7 @@ export const envoyPatchPolicyV1alpha1Schema: z.ZodType<EnvoyPatchPolicy> = z.str
   status: envoyPatchPolicyStatusSchema.optional(),
 });
 
-const envoyPatchPolicySpecLenientSchema = z.object({
+const envoyPatchPolicySpecLenientSchema = z.lazy(() => z.object({
   jsonPatches: z.array(z.object({
     name: z.string(),
     operation: z.object({
@@ -160,9 +160,9 @@ const envoyPatchPolicySpecLenientSchema = z.object({
     name: z.string(),
   }),
   type: z.string(),
-});
+}));
 
-const envoyPatchPolicyStatusLenientSchema = z.object({
+const envoyPatchPolicyStatusLenientSchema = z.lazy(() => z.object({
   ancestors: z.array(z.object({
     ancestorRef: z.object({
       group: z.string().default("gateway.networking.k8s.io"),
@@ -182,7 +182,7 @@ const envoyPatchPolicyStatusLenientSchema = z.object({
     })),
     controllerName: z.string(),
   })),
-});
+}));
 
 /** EnvoyPatchPolicy gateway.envoyproxy.io/v1alpha1, structure only. */
 export const envoyPatchPolicyV1alpha1LenientSchema: z.ZodType = z.object({

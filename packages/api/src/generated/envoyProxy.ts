@@ -4971,7 +4971,7 @@ export interface EnvoyProxy {
   status?: EnvoyProxyStatus | undefined;
 }
 
-const envoyProxySpecSchema = z.strictObject({
+const envoyProxySpecSchema = z.lazy(() => z.strictObject({
   backendTLS: z.strictObject({
     alpnProtocols: z.array(z.string()).optional(),
     ciphers: z.array(z.string()).optional(),
@@ -7751,9 +7751,9 @@ const envoyProxySpecSchema = z.strictObject({
       tags: z.record(z.string(), z.string()).optional(),
     }).optional(),
   }).optional(),
-});
+}));
 
-const envoyProxyStatusSchema = z.strictObject({
+const envoyProxyStatusSchema = z.lazy(() => z.strictObject({
   ancestors: z.array(z.strictObject({
     ancestorRef: z.strictObject({
       group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).default("gateway.networking.k8s.io"),
@@ -7772,7 +7772,7 @@ const envoyProxyStatusSchema = z.strictObject({
       type: z.string().max(316).regex(new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$")),
     })).optional(),
   })).optional(),
-});
+}));
 
 /** EnvoyProxy gateway.envoyproxy.io/v1alpha1. */
 export const envoyProxyV1alpha1Schema: z.ZodType<EnvoyProxy> = z.strictObject({
@@ -7783,7 +7783,7 @@ export const envoyProxyV1alpha1Schema: z.ZodType<EnvoyProxy> = z.strictObject({
   status: envoyProxyStatusSchema.optional(),
 });
 
-const envoyProxySpecLenientSchema = z.object({
+const envoyProxySpecLenientSchema = z.lazy(() => z.object({
   backendTLS: z.object({
     alpnProtocols: z.array(z.string()).optional(),
     ciphers: z.array(z.string()).optional(),
@@ -10563,9 +10563,9 @@ const envoyProxySpecLenientSchema = z.object({
       tags: z.record(z.string(), z.string()).optional(),
     }).optional(),
   }).optional(),
-});
+}));
 
-const envoyProxyStatusLenientSchema = z.object({
+const envoyProxyStatusLenientSchema = z.lazy(() => z.object({
   ancestors: z.array(z.object({
     ancestorRef: z.object({
       group: z.string().default("gateway.networking.k8s.io"),
@@ -10584,7 +10584,7 @@ const envoyProxyStatusLenientSchema = z.object({
       type: z.string(),
     })).optional(),
   })).optional(),
-});
+}));
 
 /** EnvoyProxy gateway.envoyproxy.io/v1alpha1, structure only. */
 export const envoyProxyV1alpha1LenientSchema: z.ZodType = z.object({

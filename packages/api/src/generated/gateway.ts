@@ -244,7 +244,7 @@ export interface Gateway {
   status?: GatewayStatus | undefined;
 }
 
-const gatewaySpecSchema = z.strictObject({
+const gatewaySpecSchema = z.lazy(() => z.strictObject({
   addresses: z.array(z.strictObject({
     type: z.string().min(1).max(253).regex(new RegExp("^Hostname|IPAddress|NamedAddress|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$")).default("IPAddress"),
     value: z.string().max(253).optional(),
@@ -343,9 +343,9 @@ const gatewaySpecSchema = z.strictObject({
       })).max(64).optional(),
     }).optional(),
   }).optional(),
-});
+}));
 
-const gatewayStatusSchema = z.strictObject({
+const gatewayStatusSchema = z.lazy(() => z.strictObject({
   addresses: z.array(z.strictObject({
     type: z.string().min(1).max(253).regex(new RegExp("^Hostname|IPAddress|NamedAddress|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$")).default("IPAddress"),
     value: z.string().min(1).max(253),
@@ -375,7 +375,7 @@ const gatewayStatusSchema = z.strictObject({
       kind: z.string().min(1).max(63).regex(new RegExp("^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$")),
     })).max(8).optional(),
   })).max(64).optional(),
-}).default({"conditions":[{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Accepted"},{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Programmed"}]});
+}).default({"conditions":[{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Accepted"},{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Programmed"}]}));
 
 /** Gateway gateway.networking.k8s.io/v1. */
 export const gatewayV1Schema: z.ZodType<Gateway> = z.strictObject({
@@ -395,7 +395,7 @@ export const gatewayV1beta1Schema: z.ZodType<Gateway> = z.strictObject({
   status: gatewayStatusSchema.optional(),
 });
 
-const gatewaySpecLenientSchema = z.object({
+const gatewaySpecLenientSchema = z.lazy(() => z.object({
   addresses: z.array(z.object({
     type: z.string().default("IPAddress"),
     value: z.string().optional(),
@@ -494,9 +494,9 @@ const gatewaySpecLenientSchema = z.object({
       })).optional(),
     }).optional(),
   }).optional(),
-});
+}));
 
-const gatewayStatusLenientSchema = z.object({
+const gatewayStatusLenientSchema = z.lazy(() => z.object({
   addresses: z.array(z.object({
     type: z.string().default("IPAddress"),
     value: z.string(),
@@ -526,7 +526,7 @@ const gatewayStatusLenientSchema = z.object({
       kind: z.string(),
     })).optional(),
   })).optional(),
-}).default({"conditions":[{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Accepted"},{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Programmed"}]});
+}).default({"conditions":[{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Accepted"},{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Programmed"}]}));
 
 /** Gateway gateway.networking.k8s.io/v1, structure only. */
 export const gatewayV1LenientSchema: z.ZodType = z.object({

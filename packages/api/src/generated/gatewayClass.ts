@@ -56,7 +56,7 @@ export interface GatewayClass {
   status?: GatewayClassStatus | undefined;
 }
 
-const gatewayClassSpecSchema = z.strictObject({
+const gatewayClassSpecSchema = z.lazy(() => z.strictObject({
   controllerName: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$")),
   description: z.string().max(64).optional(),
   parametersRef: z.strictObject({
@@ -65,9 +65,9 @@ const gatewayClassSpecSchema = z.strictObject({
     name: z.string().min(1).max(253),
     namespace: z.string().min(1).max(63).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")).optional(),
   }).optional(),
-});
+}));
 
-const gatewayClassStatusSchema = z.strictObject({
+const gatewayClassStatusSchema = z.lazy(() => z.strictObject({
   conditions: z.array(z.strictObject({
     lastTransitionTime: z.string(),
     message: z.string().max(32768),
@@ -79,7 +79,7 @@ const gatewayClassStatusSchema = z.strictObject({
   supportedFeatures: z.array(z.strictObject({
     name: z.string(),
   })).max(64).optional(),
-}).default({"conditions":[{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Accepted"}]});
+}).default({"conditions":[{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Accepted"}]}));
 
 /** GatewayClass gateway.networking.k8s.io/v1. */
 export const gatewayClassV1Schema: z.ZodType<GatewayClass> = z.strictObject({
@@ -99,7 +99,7 @@ export const gatewayClassV1beta1Schema: z.ZodType<GatewayClass> = z.strictObject
   status: gatewayClassStatusSchema.optional(),
 });
 
-const gatewayClassSpecLenientSchema = z.object({
+const gatewayClassSpecLenientSchema = z.lazy(() => z.object({
   controllerName: z.string(),
   description: z.string().optional(),
   parametersRef: z.object({
@@ -108,9 +108,9 @@ const gatewayClassSpecLenientSchema = z.object({
     name: z.string(),
     namespace: z.string().optional(),
   }).optional(),
-});
+}));
 
-const gatewayClassStatusLenientSchema = z.object({
+const gatewayClassStatusLenientSchema = z.lazy(() => z.object({
   conditions: z.array(z.object({
     lastTransitionTime: z.string(),
     message: z.string(),
@@ -122,7 +122,7 @@ const gatewayClassStatusLenientSchema = z.object({
   supportedFeatures: z.array(z.object({
     name: z.string(),
   })).optional(),
-}).default({"conditions":[{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Accepted"}]});
+}).default({"conditions":[{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Accepted"}]}));
 
 /** GatewayClass gateway.networking.k8s.io/v1, structure only. */
 export const gatewayClassV1LenientSchema: z.ZodType = z.object({

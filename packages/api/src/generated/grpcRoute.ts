@@ -287,7 +287,7 @@ export interface GRPCRoute {
   status?: GRPCRouteStatus | undefined;
 }
 
-const grpcRouteSpecSchema = z.strictObject({
+const grpcRouteSpecSchema = z.lazy(() => z.strictObject({
   hostnames: z.array(z.string().min(1).max(253).regex(new RegExp("^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"))).max(16).optional(),
   parentRefs: z.array(z.strictObject({
     group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).default("gateway.networking.k8s.io"),
@@ -421,9 +421,9 @@ const grpcRouteSpecSchema = z.strictObject({
     }).optional(),
   })).max(16).optional(),
   useDefaultGateways: z.enum(["All","None"]).optional(),
-});
+}));
 
-const grpcRouteStatusSchema = z.strictObject({
+const grpcRouteStatusSchema = z.lazy(() => z.strictObject({
   parents: z.array(z.strictObject({
     conditions: z.array(z.strictObject({
       lastTransitionTime: z.string(),
@@ -443,7 +443,7 @@ const grpcRouteStatusSchema = z.strictObject({
       sectionName: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).optional(),
     }),
   })).max(32),
-});
+}));
 
 /** GRPCRoute gateway.networking.k8s.io/v1. */
 export const grpcRouteV1Schema: z.ZodType<GRPCRoute> = z.strictObject({
@@ -454,7 +454,7 @@ export const grpcRouteV1Schema: z.ZodType<GRPCRoute> = z.strictObject({
   status: grpcRouteStatusSchema.optional(),
 });
 
-const grpcRouteSpecLenientSchema = z.object({
+const grpcRouteSpecLenientSchema = z.lazy(() => z.object({
   hostnames: z.array(z.string()).optional(),
   parentRefs: z.array(z.object({
     group: z.string().default("gateway.networking.k8s.io"),
@@ -588,9 +588,9 @@ const grpcRouteSpecLenientSchema = z.object({
     }).optional(),
   })).optional(),
   useDefaultGateways: z.string().optional(),
-});
+}));
 
-const grpcRouteStatusLenientSchema = z.object({
+const grpcRouteStatusLenientSchema = z.lazy(() => z.object({
   parents: z.array(z.object({
     conditions: z.array(z.object({
       lastTransitionTime: z.string(),
@@ -610,7 +610,7 @@ const grpcRouteStatusLenientSchema = z.object({
       sectionName: z.string().optional(),
     }),
   })),
-});
+}));
 
 /** GRPCRoute gateway.networking.k8s.io/v1, structure only. */
 export const grpcRouteV1LenientSchema: z.ZodType = z.object({

@@ -484,7 +484,7 @@ export interface HTTPRoute {
   status?: HTTPRouteStatus | undefined;
 }
 
-const httpRouteSpecSchema = z.strictObject({
+const httpRouteSpecSchema = z.lazy(() => z.strictObject({
   hostnames: z.array(z.string().min(1).max(253).regex(new RegExp("^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"))).max(16).optional(),
   parentRefs: z.array(z.strictObject({
     group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).default("gateway.networking.k8s.io"),
@@ -728,9 +728,9 @@ const httpRouteSpecSchema = z.strictObject({
     }).optional(),
   })).min(1).max(16).default([{"matches":[{"path":{"type":"PathPrefix","value":"/"}}]}]),
   useDefaultGateways: z.enum(["All","None"]).optional(),
-});
+}));
 
-const httpRouteStatusSchema = z.strictObject({
+const httpRouteStatusSchema = z.lazy(() => z.strictObject({
   parents: z.array(z.strictObject({
     conditions: z.array(z.strictObject({
       lastTransitionTime: z.string(),
@@ -750,7 +750,7 @@ const httpRouteStatusSchema = z.strictObject({
       sectionName: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).optional(),
     }),
   })).max(32),
-});
+}));
 
 /** HTTPRoute gateway.networking.k8s.io/v1. */
 export const httpRouteV1Schema: z.ZodType<HTTPRoute> = z.strictObject({
@@ -770,7 +770,7 @@ export const httpRouteV1beta1Schema: z.ZodType<HTTPRoute> = z.strictObject({
   status: httpRouteStatusSchema.optional(),
 });
 
-const httpRouteSpecLenientSchema = z.object({
+const httpRouteSpecLenientSchema = z.lazy(() => z.object({
   hostnames: z.array(z.string()).optional(),
   parentRefs: z.array(z.object({
     group: z.string().default("gateway.networking.k8s.io"),
@@ -1014,9 +1014,9 @@ const httpRouteSpecLenientSchema = z.object({
     }).optional(),
   })).default([{"matches":[{"path":{"type":"PathPrefix","value":"/"}}]}]),
   useDefaultGateways: z.string().optional(),
-});
+}));
 
-const httpRouteStatusLenientSchema = z.object({
+const httpRouteStatusLenientSchema = z.lazy(() => z.object({
   parents: z.array(z.object({
     conditions: z.array(z.object({
       lastTransitionTime: z.string(),
@@ -1036,7 +1036,7 @@ const httpRouteStatusLenientSchema = z.object({
       sectionName: z.string().optional(),
     }),
   })),
-});
+}));
 
 /** HTTPRoute gateway.networking.k8s.io/v1, structure only. */
 export const httpRouteV1LenientSchema: z.ZodType = z.object({

@@ -122,7 +122,7 @@ export interface HTTPRouteFilter {
   spec: HTTPRouteFilterSpec;
 }
 
-const httpRouteFilterSpecSchema = z.strictObject({
+const httpRouteFilterSpecSchema = z.lazy(() => z.strictObject({
   credentialInjection: z.strictObject({
     credential: z.strictObject({
       valueRef: z.strictObject({
@@ -184,7 +184,7 @@ const httpRouteFilterSpecSchema = z.strictObject({
       type: z.enum(["ReplaceRegexMatch"]),
     }).optional(),
   }).optional(),
-});
+}));
 
 /** HTTPRouteFilter gateway.envoyproxy.io/v1alpha1. */
 export const httpRouteFilterV1alpha1Schema: z.ZodType<HTTPRouteFilter> = z.strictObject({
@@ -194,7 +194,7 @@ export const httpRouteFilterV1alpha1Schema: z.ZodType<HTTPRouteFilter> = z.stric
   spec: httpRouteFilterSpecSchema,
 });
 
-const httpRouteFilterSpecLenientSchema = z.object({
+const httpRouteFilterSpecLenientSchema = z.lazy(() => z.object({
   credentialInjection: z.object({
     credential: z.object({
       valueRef: z.object({
@@ -256,7 +256,7 @@ const httpRouteFilterSpecLenientSchema = z.object({
       type: z.string(),
     }).optional(),
   }).optional(),
-});
+}));
 
 /** HTTPRouteFilter gateway.envoyproxy.io/v1alpha1, structure only. */
 export const httpRouteFilterV1alpha1LenientSchema: z.ZodType = z.object({

@@ -134,7 +134,7 @@ export interface ListenerSet {
   status?: ListenerSetStatus | undefined;
 }
 
-const listenerSetSpecSchema = z.strictObject({
+const listenerSetSpecSchema = z.lazy(() => z.strictObject({
   listeners: z.array(z.strictObject({
     allowedRoutes: z.strictObject({
       kinds: z.array(z.strictObject({
@@ -174,9 +174,9 @@ const listenerSetSpecSchema = z.strictObject({
     name: z.string().min(1).max(253),
     namespace: z.string().min(1).max(63).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")).optional(),
   }),
-});
+}));
 
-const listenerSetStatusSchema = z.strictObject({
+const listenerSetStatusSchema = z.lazy(() => z.strictObject({
   conditions: z.array(z.strictObject({
     lastTransitionTime: z.string(),
     message: z.string().max(32768),
@@ -201,7 +201,7 @@ const listenerSetStatusSchema = z.strictObject({
       kind: z.string().min(1).max(63).regex(new RegExp("^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$")),
     })).max(8).optional(),
   })).max(64).optional(),
-}).default({"conditions":[{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Accepted"},{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Programmed"}]});
+}).default({"conditions":[{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Accepted"},{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Programmed"}]}));
 
 /** ListenerSet gateway.networking.k8s.io/v1. */
 export const listenerSetV1Schema: z.ZodType<ListenerSet> = z.strictObject({
@@ -212,7 +212,7 @@ export const listenerSetV1Schema: z.ZodType<ListenerSet> = z.strictObject({
   status: listenerSetStatusSchema.optional(),
 });
 
-const listenerSetSpecLenientSchema = z.object({
+const listenerSetSpecLenientSchema = z.lazy(() => z.object({
   listeners: z.array(z.object({
     allowedRoutes: z.object({
       kinds: z.array(z.object({
@@ -252,9 +252,9 @@ const listenerSetSpecLenientSchema = z.object({
     name: z.string(),
     namespace: z.string().optional(),
   }),
-});
+}));
 
-const listenerSetStatusLenientSchema = z.object({
+const listenerSetStatusLenientSchema = z.lazy(() => z.object({
   conditions: z.array(z.object({
     lastTransitionTime: z.string(),
     message: z.string(),
@@ -279,7 +279,7 @@ const listenerSetStatusLenientSchema = z.object({
       kind: z.string(),
     })).optional(),
   })).optional(),
-}).default({"conditions":[{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Accepted"},{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Programmed"}]});
+}).default({"conditions":[{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Accepted"},{"lastTransitionTime":"1970-01-01T00:00:00Z","message":"Waiting for controller","reason":"Pending","status":"Unknown","type":"Programmed"}]}));
 
 /** ListenerSet gateway.networking.k8s.io/v1, structure only. */
 export const listenerSetV1LenientSchema: z.ZodType = z.object({

@@ -34,7 +34,7 @@ export interface ReferenceGrant {
   spec: ReferenceGrantSpec;
 }
 
-const referenceGrantSpecSchema = z.strictObject({
+const referenceGrantSpecSchema = z.lazy(() => z.strictObject({
   from: z.array(z.strictObject({
     group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")),
     kind: z.string().min(1).max(63).regex(new RegExp("^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$")),
@@ -45,7 +45,7 @@ const referenceGrantSpecSchema = z.strictObject({
     kind: z.string().min(1).max(63).regex(new RegExp("^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$")),
     name: z.string().min(1).max(253).optional(),
   })).min(1).max(16),
-});
+}));
 
 /** ReferenceGrant gateway.networking.k8s.io/v1. */
 export const referenceGrantV1Schema: z.ZodType<ReferenceGrant> = z.strictObject({
@@ -63,7 +63,7 @@ export const referenceGrantV1beta1Schema: z.ZodType<ReferenceGrant> = z.strictOb
   spec: referenceGrantSpecSchema,
 });
 
-const referenceGrantSpecLenientSchema = z.object({
+const referenceGrantSpecLenientSchema = z.lazy(() => z.object({
   from: z.array(z.object({
     group: z.string(),
     kind: z.string(),
@@ -74,7 +74,7 @@ const referenceGrantSpecLenientSchema = z.object({
     kind: z.string(),
     name: z.string().optional(),
   })),
-});
+}));
 
 /** ReferenceGrant gateway.networking.k8s.io/v1, structure only. */
 export const referenceGrantV1LenientSchema: z.ZodType = z.object({

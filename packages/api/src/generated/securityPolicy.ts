@@ -2029,7 +2029,7 @@ export interface SecurityPolicy {
   status?: SecurityPolicyStatus | undefined;
 }
 
-const securityPolicySpecSchema = z.strictObject({
+const securityPolicySpecSchema = z.lazy(() => z.strictObject({
   apiKeyAuth: z.strictObject({
     credentialRefs: z.array(z.strictObject({
       group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).default(""),
@@ -3148,9 +3148,9 @@ const securityPolicySpecSchema = z.strictObject({
       }).optional(),
     }).optional(),
   })).optional(),
-});
+}));
 
-const securityPolicyStatusSchema = z.strictObject({
+const securityPolicyStatusSchema = z.lazy(() => z.strictObject({
   ancestors: z.array(z.strictObject({
     ancestorRef: z.strictObject({
       group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).default("gateway.networking.k8s.io"),
@@ -3170,7 +3170,7 @@ const securityPolicyStatusSchema = z.strictObject({
     })).min(1).max(8),
     controllerName: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$")),
   })).max(16),
-});
+}));
 
 /** SecurityPolicy gateway.envoyproxy.io/v1alpha1. */
 export const securityPolicyV1alpha1Schema: z.ZodType<SecurityPolicy> = z.strictObject({
@@ -3181,7 +3181,7 @@ export const securityPolicyV1alpha1Schema: z.ZodType<SecurityPolicy> = z.strictO
   status: securityPolicyStatusSchema.optional(),
 });
 
-const securityPolicySpecLenientSchema = z.object({
+const securityPolicySpecLenientSchema = z.lazy(() => z.object({
   apiKeyAuth: z.object({
     credentialRefs: z.array(z.object({
       group: z.string().default(""),
@@ -4300,9 +4300,9 @@ const securityPolicySpecLenientSchema = z.object({
       }).optional(),
     }).optional(),
   })).optional(),
-});
+}));
 
-const securityPolicyStatusLenientSchema = z.object({
+const securityPolicyStatusLenientSchema = z.lazy(() => z.object({
   ancestors: z.array(z.object({
     ancestorRef: z.object({
       group: z.string().default("gateway.networking.k8s.io"),
@@ -4322,7 +4322,7 @@ const securityPolicyStatusLenientSchema = z.object({
     })),
     controllerName: z.string(),
   })),
-});
+}));
 
 /** SecurityPolicy gateway.envoyproxy.io/v1alpha1, structure only. */
 export const securityPolicyV1alpha1LenientSchema: z.ZodType = z.object({

@@ -93,7 +93,7 @@ export interface TCPRouteV1 {
   status?: TCPRouteV1Status | undefined;
 }
 
-const tcpRouteV1SpecSchema = z.strictObject({
+const tcpRouteV1SpecSchema = z.lazy(() => z.strictObject({
   parentRefs: z.array(z.strictObject({
     group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).default("gateway.networking.k8s.io"),
     kind: z.string().min(1).max(63).regex(new RegExp("^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$")).default("Gateway"),
@@ -114,9 +114,9 @@ const tcpRouteV1SpecSchema = z.strictObject({
     name: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).optional(),
   })).min(1).max(1),
   useDefaultGateways: z.enum(["All","None"]).optional(),
-});
+}));
 
-const tcpRouteV1StatusSchema = z.strictObject({
+const tcpRouteV1StatusSchema = z.lazy(() => z.strictObject({
   parents: z.array(z.strictObject({
     conditions: z.array(z.strictObject({
       lastTransitionTime: z.string(),
@@ -136,7 +136,7 @@ const tcpRouteV1StatusSchema = z.strictObject({
       sectionName: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).optional(),
     }),
   })).max(32),
-});
+}));
 
 /** TCPRoute gateway.networking.k8s.io/v1. */
 export const tcpRouteV1Schema: z.ZodType<TCPRouteV1> = z.strictObject({
@@ -147,7 +147,7 @@ export const tcpRouteV1Schema: z.ZodType<TCPRouteV1> = z.strictObject({
   status: tcpRouteV1StatusSchema.optional(),
 });
 
-const tcpRouteV1SpecLenientSchema = z.object({
+const tcpRouteV1SpecLenientSchema = z.lazy(() => z.object({
   parentRefs: z.array(z.object({
     group: z.string().default("gateway.networking.k8s.io"),
     kind: z.string().default("Gateway"),
@@ -168,9 +168,9 @@ const tcpRouteV1SpecLenientSchema = z.object({
     name: z.string().optional(),
   })),
   useDefaultGateways: z.string().optional(),
-});
+}));
 
-const tcpRouteV1StatusLenientSchema = z.object({
+const tcpRouteV1StatusLenientSchema = z.lazy(() => z.object({
   parents: z.array(z.object({
     conditions: z.array(z.object({
       lastTransitionTime: z.string(),
@@ -190,7 +190,7 @@ const tcpRouteV1StatusLenientSchema = z.object({
       sectionName: z.string().optional(),
     }),
   })),
-});
+}));
 
 /** TCPRoute gateway.networking.k8s.io/v1, structure only. */
 export const tcpRouteV1LenientSchema: z.ZodType = z.object({
@@ -290,7 +290,7 @@ export interface TCPRouteV1alpha2 {
   status?: TCPRouteV1alpha2Status | undefined;
 }
 
-const tcpRouteV1alpha2SpecSchema = z.strictObject({
+const tcpRouteV1alpha2SpecSchema = z.lazy(() => z.strictObject({
   parentRefs: z.array(z.strictObject({
     group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).default("gateway.networking.k8s.io"),
     kind: z.string().min(1).max(63).regex(new RegExp("^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$")).default("Gateway"),
@@ -311,9 +311,9 @@ const tcpRouteV1alpha2SpecSchema = z.strictObject({
     name: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).optional(),
   })).min(1).max(16),
   useDefaultGateways: z.enum(["All","None"]).optional(),
-});
+}));
 
-const tcpRouteV1alpha2StatusSchema = z.strictObject({
+const tcpRouteV1alpha2StatusSchema = z.lazy(() => z.strictObject({
   parents: z.array(z.strictObject({
     conditions: z.array(z.strictObject({
       lastTransitionTime: z.string(),
@@ -333,7 +333,7 @@ const tcpRouteV1alpha2StatusSchema = z.strictObject({
       sectionName: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).optional(),
     }),
   })).max(32),
-});
+}));
 
 /** TCPRoute gateway.networking.k8s.io/v1alpha2 (deprecated). */
 export const tcpRouteV1alpha2Schema: z.ZodType<TCPRouteV1alpha2> = z.strictObject({
@@ -344,7 +344,7 @@ export const tcpRouteV1alpha2Schema: z.ZodType<TCPRouteV1alpha2> = z.strictObjec
   status: tcpRouteV1alpha2StatusSchema.optional(),
 });
 
-const tcpRouteV1alpha2SpecLenientSchema = z.object({
+const tcpRouteV1alpha2SpecLenientSchema = z.lazy(() => z.object({
   parentRefs: z.array(z.object({
     group: z.string().default("gateway.networking.k8s.io"),
     kind: z.string().default("Gateway"),
@@ -365,9 +365,9 @@ const tcpRouteV1alpha2SpecLenientSchema = z.object({
     name: z.string().optional(),
   })),
   useDefaultGateways: z.string().optional(),
-});
+}));
 
-const tcpRouteV1alpha2StatusLenientSchema = z.object({
+const tcpRouteV1alpha2StatusLenientSchema = z.lazy(() => z.object({
   parents: z.array(z.object({
     conditions: z.array(z.object({
       lastTransitionTime: z.string(),
@@ -387,7 +387,7 @@ const tcpRouteV1alpha2StatusLenientSchema = z.object({
       sectionName: z.string().optional(),
     }),
   })),
-});
+}));
 
 /** TCPRoute gateway.networking.k8s.io/v1alpha2 (deprecated), structure only. */
 export const tcpRouteV1alpha2LenientSchema: z.ZodType = z.object({

@@ -95,7 +95,7 @@ export interface TLSRouteV1 {
   status?: TLSRouteV1Status | undefined;
 }
 
-const tlsRouteV1SpecSchema = z.strictObject({
+const tlsRouteV1SpecSchema = z.lazy(() => z.strictObject({
   hostnames: z.array(z.string().min(1).max(253).regex(new RegExp("^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"))).min(1).max(1024),
   parentRefs: z.array(z.strictObject({
     group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).default("gateway.networking.k8s.io"),
@@ -117,9 +117,9 @@ const tlsRouteV1SpecSchema = z.strictObject({
     name: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).optional(),
   })).min(1).max(1),
   useDefaultGateways: z.enum(["All","None"]).optional(),
-});
+}));
 
-const tlsRouteV1StatusSchema = z.strictObject({
+const tlsRouteV1StatusSchema = z.lazy(() => z.strictObject({
   parents: z.array(z.strictObject({
     conditions: z.array(z.strictObject({
       lastTransitionTime: z.string(),
@@ -139,7 +139,7 @@ const tlsRouteV1StatusSchema = z.strictObject({
       sectionName: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).optional(),
     }),
   })).max(32),
-});
+}));
 
 /** TLSRoute gateway.networking.k8s.io/v1. */
 export const tlsRouteV1Schema: z.ZodType<TLSRouteV1> = z.strictObject({
@@ -159,7 +159,7 @@ export const tlsRouteV1alpha3Schema: z.ZodType<TLSRouteV1> = z.strictObject({
   status: tlsRouteV1StatusSchema.optional(),
 });
 
-const tlsRouteV1SpecLenientSchema = z.object({
+const tlsRouteV1SpecLenientSchema = z.lazy(() => z.object({
   hostnames: z.array(z.string()),
   parentRefs: z.array(z.object({
     group: z.string().default("gateway.networking.k8s.io"),
@@ -181,9 +181,9 @@ const tlsRouteV1SpecLenientSchema = z.object({
     name: z.string().optional(),
   })),
   useDefaultGateways: z.string().optional(),
-});
+}));
 
-const tlsRouteV1StatusLenientSchema = z.object({
+const tlsRouteV1StatusLenientSchema = z.lazy(() => z.object({
   parents: z.array(z.object({
     conditions: z.array(z.object({
       lastTransitionTime: z.string(),
@@ -203,7 +203,7 @@ const tlsRouteV1StatusLenientSchema = z.object({
       sectionName: z.string().optional(),
     }),
   })),
-});
+}));
 
 /** TLSRoute gateway.networking.k8s.io/v1, structure only. */
 export const tlsRouteV1LenientSchema: z.ZodType = z.object({
@@ -314,7 +314,7 @@ export interface TLSRouteV1alpha2 {
   status?: TLSRouteV1alpha2Status | undefined;
 }
 
-const tlsRouteV1alpha2SpecSchema = z.strictObject({
+const tlsRouteV1alpha2SpecSchema = z.lazy(() => z.strictObject({
   hostnames: z.array(z.string().min(1).max(253).regex(new RegExp("^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"))).max(1024).optional(),
   parentRefs: z.array(z.strictObject({
     group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).default("gateway.networking.k8s.io"),
@@ -336,9 +336,9 @@ const tlsRouteV1alpha2SpecSchema = z.strictObject({
     name: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).optional(),
   })).min(1).max(16),
   useDefaultGateways: z.enum(["All","None"]).optional(),
-});
+}));
 
-const tlsRouteV1alpha2StatusSchema = z.strictObject({
+const tlsRouteV1alpha2StatusSchema = z.lazy(() => z.strictObject({
   parents: z.array(z.strictObject({
     conditions: z.array(z.strictObject({
       lastTransitionTime: z.string(),
@@ -358,7 +358,7 @@ const tlsRouteV1alpha2StatusSchema = z.strictObject({
       sectionName: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).optional(),
     }),
   })).max(32),
-});
+}));
 
 /** TLSRoute gateway.networking.k8s.io/v1alpha2 (deprecated). */
 export const tlsRouteV1alpha2Schema: z.ZodType<TLSRouteV1alpha2> = z.strictObject({
@@ -369,7 +369,7 @@ export const tlsRouteV1alpha2Schema: z.ZodType<TLSRouteV1alpha2> = z.strictObjec
   status: tlsRouteV1alpha2StatusSchema.optional(),
 });
 
-const tlsRouteV1alpha2SpecLenientSchema = z.object({
+const tlsRouteV1alpha2SpecLenientSchema = z.lazy(() => z.object({
   hostnames: z.array(z.string()).optional(),
   parentRefs: z.array(z.object({
     group: z.string().default("gateway.networking.k8s.io"),
@@ -391,9 +391,9 @@ const tlsRouteV1alpha2SpecLenientSchema = z.object({
     name: z.string().optional(),
   })),
   useDefaultGateways: z.string().optional(),
-});
+}));
 
-const tlsRouteV1alpha2StatusLenientSchema = z.object({
+const tlsRouteV1alpha2StatusLenientSchema = z.lazy(() => z.object({
   parents: z.array(z.object({
     conditions: z.array(z.object({
       lastTransitionTime: z.string(),
@@ -413,7 +413,7 @@ const tlsRouteV1alpha2StatusLenientSchema = z.object({
       sectionName: z.string().optional(),
     }),
   })),
-});
+}));
 
 /** TLSRoute gateway.networking.k8s.io/v1alpha2 (deprecated), structure only. */
 export const tlsRouteV1alpha2LenientSchema: z.ZodType = z.object({

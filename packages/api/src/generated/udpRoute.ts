@@ -93,7 +93,7 @@ export interface UDPRouteV1 {
   status?: UDPRouteV1Status | undefined;
 }
 
-const udpRouteV1SpecSchema = z.strictObject({
+const udpRouteV1SpecSchema = z.lazy(() => z.strictObject({
   parentRefs: z.array(z.strictObject({
     group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).default("gateway.networking.k8s.io"),
     kind: z.string().min(1).max(63).regex(new RegExp("^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$")).default("Gateway"),
@@ -114,9 +114,9 @@ const udpRouteV1SpecSchema = z.strictObject({
     name: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).optional(),
   })).min(1).max(1),
   useDefaultGateways: z.enum(["All","None"]).optional(),
-});
+}));
 
-const udpRouteV1StatusSchema = z.strictObject({
+const udpRouteV1StatusSchema = z.lazy(() => z.strictObject({
   parents: z.array(z.strictObject({
     conditions: z.array(z.strictObject({
       lastTransitionTime: z.string(),
@@ -136,7 +136,7 @@ const udpRouteV1StatusSchema = z.strictObject({
       sectionName: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).optional(),
     }),
   })).max(32),
-});
+}));
 
 /** UDPRoute gateway.networking.k8s.io/v1. */
 export const udpRouteV1Schema: z.ZodType<UDPRouteV1> = z.strictObject({
@@ -147,7 +147,7 @@ export const udpRouteV1Schema: z.ZodType<UDPRouteV1> = z.strictObject({
   status: udpRouteV1StatusSchema.optional(),
 });
 
-const udpRouteV1SpecLenientSchema = z.object({
+const udpRouteV1SpecLenientSchema = z.lazy(() => z.object({
   parentRefs: z.array(z.object({
     group: z.string().default("gateway.networking.k8s.io"),
     kind: z.string().default("Gateway"),
@@ -168,9 +168,9 @@ const udpRouteV1SpecLenientSchema = z.object({
     name: z.string().optional(),
   })),
   useDefaultGateways: z.string().optional(),
-});
+}));
 
-const udpRouteV1StatusLenientSchema = z.object({
+const udpRouteV1StatusLenientSchema = z.lazy(() => z.object({
   parents: z.array(z.object({
     conditions: z.array(z.object({
       lastTransitionTime: z.string(),
@@ -190,7 +190,7 @@ const udpRouteV1StatusLenientSchema = z.object({
       sectionName: z.string().optional(),
     }),
   })),
-});
+}));
 
 /** UDPRoute gateway.networking.k8s.io/v1, structure only. */
 export const udpRouteV1LenientSchema: z.ZodType = z.object({
@@ -290,7 +290,7 @@ export interface UDPRouteV1alpha2 {
   status?: UDPRouteV1alpha2Status | undefined;
 }
 
-const udpRouteV1alpha2SpecSchema = z.strictObject({
+const udpRouteV1alpha2SpecSchema = z.lazy(() => z.strictObject({
   parentRefs: z.array(z.strictObject({
     group: z.string().max(253).regex(new RegExp("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).default("gateway.networking.k8s.io"),
     kind: z.string().min(1).max(63).regex(new RegExp("^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$")).default("Gateway"),
@@ -311,9 +311,9 @@ const udpRouteV1alpha2SpecSchema = z.strictObject({
     name: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).optional(),
   })).min(1).max(16),
   useDefaultGateways: z.enum(["All","None"]).optional(),
-});
+}));
 
-const udpRouteV1alpha2StatusSchema = z.strictObject({
+const udpRouteV1alpha2StatusSchema = z.lazy(() => z.strictObject({
   parents: z.array(z.strictObject({
     conditions: z.array(z.strictObject({
       lastTransitionTime: z.string(),
@@ -333,7 +333,7 @@ const udpRouteV1alpha2StatusSchema = z.strictObject({
       sectionName: z.string().min(1).max(253).regex(new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")).optional(),
     }),
   })).max(32),
-});
+}));
 
 /** UDPRoute gateway.networking.k8s.io/v1alpha2 (deprecated). */
 export const udpRouteV1alpha2Schema: z.ZodType<UDPRouteV1alpha2> = z.strictObject({
@@ -344,7 +344,7 @@ export const udpRouteV1alpha2Schema: z.ZodType<UDPRouteV1alpha2> = z.strictObjec
   status: udpRouteV1alpha2StatusSchema.optional(),
 });
 
-const udpRouteV1alpha2SpecLenientSchema = z.object({
+const udpRouteV1alpha2SpecLenientSchema = z.lazy(() => z.object({
   parentRefs: z.array(z.object({
     group: z.string().default("gateway.networking.k8s.io"),
     kind: z.string().default("Gateway"),
@@ -365,9 +365,9 @@ const udpRouteV1alpha2SpecLenientSchema = z.object({
     name: z.string().optional(),
   })),
   useDefaultGateways: z.string().optional(),
-});
+}));
 
-const udpRouteV1alpha2StatusLenientSchema = z.object({
+const udpRouteV1alpha2StatusLenientSchema = z.lazy(() => z.object({
   parents: z.array(z.object({
     conditions: z.array(z.object({
       lastTransitionTime: z.string(),
@@ -387,7 +387,7 @@ const udpRouteV1alpha2StatusLenientSchema = z.object({
       sectionName: z.string().optional(),
     }),
   })),
-});
+}));
 
 /** UDPRoute gateway.networking.k8s.io/v1alpha2 (deprecated), structure only. */
 export const udpRouteV1alpha2LenientSchema: z.ZodType = z.object({

@@ -11,7 +11,15 @@ interface Def {
   in?: z.ZodType;
 }
 
-const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
+interface Internals {
+  def: Def;
+  /** Set on z.lazy schemas: the schema it builds on first use (the generated spec and status). */
+  innerType?: z.ZodType;
+}
+
+const internalsOf = (schema: z.ZodType): Internals =>
+  (schema as unknown as { _zod: Internals })._zod;
+const defOf = (schema: z.ZodType): Def => internalsOf(schema).def;
 
 /** The schema that checks the value at `path`, or undefined when the path leaves the schema. */
 function schemaAt(schema: z.ZodType, path: ReadonlyArray<string | number>): z.ZodType | undefined {
@@ -19,7 +27,8 @@ function schemaAt(schema: z.ZodType, path: ReadonlyArray<string | number>): z.Zo
   let i = 0;
   while (current) {
     const def = defOf(current);
-    const inner = def.innerType ?? def.in;
+    const inner: z.ZodType | undefined =
+      def.type === 'lazy' ? internalsOf(current).innerType : (def.innerType ?? def.in);
     if (inner) {
       current = inner;
       continue;
