@@ -59,9 +59,17 @@ export const sendRequest = (req: HttpRequest, timeoutMs = 3_000): Promise<HttpRe
             echo = undefined;
           }
         }
+        // Node joins repeated header lines with ", "; Go's http.Header, which the suite reads,
+        // keeps one value per line.
+        const headerLines: Record<string, string[]> = {};
+        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+          const name = res.rawHeaders[i]!.toLowerCase();
+          (headerLines[name] ??= []).push(res.rawHeaders[i + 1]!);
+        }
         resolve({
           status: res.statusCode ?? 0,
           headers: res.headers,
+          headerLines,
           body,
           ...(echo ? { echo } : {}),
         });
