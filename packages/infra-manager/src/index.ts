@@ -7,8 +7,11 @@ export type { HostBootstrapOptions, XdsAddress } from './hostBootstrap.js';
 export { hostBootstrap, XDS_CLUSTER } from './hostBootstrap.js';
 export type { HostInfraManager, HostInfraManagerOptions } from './hostInfraManager.js';
 export { createHostInfraManager } from './hostInfraManager.js';
+export { fleetObjectName, MANAGED_BY, MANAGED_BY_LABEL } from './internal/kubernetesObjects.js';
 export type {
   KubernetesInfraManager,
   KubernetesInfraManagerOptions,
 } from './kubernetesInfraManager.js';
 export { createKubernetesInfraManager, DEFAULT_ENVOY_IMAGE } from './kubernetesInfraManager.js';
+export type { GatewayStatusAddress, ServiceAddressFields } from './serviceAddresses.js';
+export { serviceAddresses } from './serviceAddresses.js';

@@ -15,6 +15,11 @@ import {
   MANAGED_BY,
   MANAGED_BY_LABEL,
 } from './internal/kubernetesObjects.js';
+import {
+  type GatewayStatusAddress,
+  type ServiceAddressFields,
+  serviceAddresses,
+} from './serviceAddresses.js';
 
 export interface KubernetesInfraManagerOptions {
   readonly kubeConfig: KubeConfig;
@@ -36,10 +41,10 @@ export interface KubernetesInfraManager {
    */
   apply(infraIR: InfraIR): Promise<void>;
   /**
-   * The addresses of a fleet's Service for its Gateway's status.addresses (GEP-1651): load balancer
-   * ingress IPs and hostnames, else the cluster IP.
+   * The addresses of a fleet's Service for its Gateway's status.addresses (GEP-1651), read from the
+   * API server (see `serviceAddresses`).
    */
-  addresses(proxy: ProxyInfra): Promise<Array<{ type: 'IPAddress' | 'Hostname'; value: string }>>;
+  addresses(proxy: ProxyInfra): Promise<GatewayStatusAddress[]>;
 }
 
 export const DEFAULT_ENVOY_IMAGE = 'docker.io/envoyproxy/envoy:distroless-v1.36.2';
@@ -135,28 +140,12 @@ export const createKubernetesInfraManager = (
     },
     addresses: async (proxy) => {
       try {
-        const service = await api.read<
-          KubernetesObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> }
-        >({
+        const service = await api.read<KubernetesObject & ServiceAddressFields>({
           apiVersion: 'v1',
           kind: 'Service',
           metadata: { name: fleetObjectName(proxy), namespace: proxy.namespace },
         });
-        const ingress =
-          (
-            service.status?.loadBalancer as
-              | { ingress?: Array<{ ip?: string; hostname?: string }> }
-              | undefined
-          )?.ingress ?? [];
-        const fromIngress = ingress.flatMap((i) => [
-          ...(i.ip ? [{ type: 'IPAddress' as const, value: i.ip }] : []),
-          ...(i.hostname ? [{ type: 'Hostname' as const, value: i.hostname }] : []),
-        ]);
-        // A LoadBalancer Service has addresses once its load balancer is provisioned; until then
-        // none (Envoy Gateway does the same); other types are reached at their cluster IP.
-        if (service.spec?.type === 'LoadBalancer') return fromIngress;
-        const clusterIP = service.spec?.clusterIP as string | undefined;
-        return clusterIP && clusterIP !== 'None' ? [{ type: 'IPAddress', value: clusterIP }] : [];
+        return serviceAddresses(service, proxy.addresses.length > 0);
       } catch (error) {
         if (isNotFound(error)) return [];
         throw error;

@@ -77,6 +77,30 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
     );
   };
 
+  type GatewayStatus = {
+    addresses?: Array<{ type: string; value: string }>;
+    conditions?: Array<{ type: string; status: string; reason: string }>;
+  };
+  const gatewayStatus = async (name: string) => {
+    const res = await env.request('GET', `/apis/${GW}/namespaces/default/gateways/${name}`);
+    return (res.json as { status?: GatewayStatus }).status;
+  };
+  const condition = (status: GatewayStatus | undefined, type: string) =>
+    status?.conditions?.find((c) => c.type === type);
+  const proxyServices = async (gateway: string) => {
+    const res = await env.request('GET', `/api/v1/namespaces/${CONTROLLER_NAMESPACE}/services`);
+    return (
+      res.json as {
+        items: Array<{
+          metadata: { name: string; labels?: Record<string, string> };
+          spec: { type: string; clusterIP?: string };
+        }>;
+      }
+    ).items.filter(
+      (s) => s.metadata.labels?.['gateway.envoyproxy.io/owning-gateway-name'] === gateway,
+    );
+  };
+
   beforeAll(async () => {
     env = await startKubeTestEnv();
     await env.apply([
@@ -155,6 +179,73 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
     );
     expect(found).toBe(true);
   }, 60_000);
+
+  it('takes the Gateway addresses from its proxy Service (GEP-1651)', async () => {
+    // No cloud controller here: the LoadBalancer Service has no address yet.
+    await eventually('Programmed False, AddressNotAssigned', async () => {
+      const status = await gatewayStatus('eg');
+      const programmed = condition(status, 'Programmed');
+      return programmed?.status === 'False' &&
+        programmed.reason === 'AddressNotAssigned' &&
+        status?.addresses?.length === 0
+        ? true
+        : undefined;
+    });
+    const [service] = await proxyServices('eg');
+    expect(service?.spec.type).toBe('LoadBalancer');
+    // What a cloud controller does once the load balancer is up: write the Service's status.
+    const patched = await env.request(
+      'PATCH',
+      `/api/v1/namespaces/${CONTROLLER_NAMESPACE}/services/${service?.metadata.name}/status`,
+      { status: { loadBalancer: { ingress: [{ ip: '192.0.2.10' }, { hostname: 'lb.example' }] } } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
+    expect(patched.status).toBe(200);
+    const status = await eventually('the load balancer addresses', async () => {
+      const status = await gatewayStatus('eg');
+      return condition(status, 'Programmed')?.status === 'True' ? status : undefined;
+    });
+    expect(status?.addresses).toEqual([
+      { type: 'IPAddress', value: '192.0.2.10' },
+      { type: 'Hostname', value: 'lb.example' },
+    ]);
+    expect(condition(status, 'Programmed')?.reason).toBe('Programmed');
+  }, 90_000);
+
+  it('gives a ClusterIP proxy Service its cluster IP as the Gateway address', async () => {
+    await env.apply([
+      {
+        apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+        kind: 'EnvoyProxy',
+        metadata: { name: 'internal', namespace: 'default' },
+        spec: {
+          provider: { type: 'Kubernetes', kubernetes: { envoyService: { type: 'ClusterIP' } } },
+        },
+      },
+      {
+        apiVersion: GW,
+        kind: 'Gateway',
+        metadata: { name: 'internal', namespace: 'default' },
+        spec: {
+          gatewayClassName: 'eg',
+          infrastructure: {
+            parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'internal' },
+          },
+          listeners: [{ name: 'http', protocol: 'HTTP', port: 8080 }],
+        },
+      },
+    ]);
+    const service = await eventually('the ClusterIP proxy Service', async () => {
+      const [service] = await proxyServices('internal');
+      return service?.spec.type === 'ClusterIP' ? service : undefined;
+    });
+    expect(service.spec.clusterIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const status = await eventually('the cluster IP in the Gateway status', async () => {
+      const status = await gatewayStatus('internal');
+      return condition(status, 'Programmed')?.status === 'True' ? status : undefined;
+    });
+    expect(status?.addresses).toEqual([{ type: 'IPAddress', value: service.spec.clusterIP }]);
+  }, 90_000);
 
   it('follows a route edit in status and xDS', async () => {
     const before = (await served())?.[

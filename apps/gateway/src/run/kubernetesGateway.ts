@@ -2,7 +2,10 @@
 // back, proxies as Deployments and Services; only the replica holding the Lease writes status and
 // infrastructure, every replica serves xDS.
 
-import { createKubernetesInfraManager } from '@egts/infra-manager';
+import { isDeepStrictEqual } from 'node:util';
+import type { Service } from '@egts/api';
+import type { ResourceStatus } from '@egts/gatewayapi-translator';
+import { createKubernetesInfraManager, MANAGED_BY, MANAGED_BY_LABEL } from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import {
   createKubernetesProvider,
@@ -11,8 +14,10 @@ import {
 } from '@egts/provider-kubernetes';
 import type { TlsFiles } from '@egts/xds-server';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { BehaviorSubject, combineLatest, distinctUntilChanged, filter, map } from 'rxjs';
 import type { Logging } from '../logging.js';
 import type { InfraManager } from '../pipeline/ports.js';
+import { withServiceAddresses } from './gatewayAddresses.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
 
 export interface KubernetesGatewayOptions {
@@ -54,15 +59,16 @@ export async function runKubernetesGateway(
     xds: { host: options.xdsServiceHost, port: options.xds.port },
   });
   // Only the leader changes infrastructure; a new leader applies the latest Infra IR at once.
-  let latest: InfraIR | undefined;
+  const infraIR$ = new BehaviorSubject<InfraIR | undefined>(undefined);
   const infra: InfraManager = {
     apply: async (infraIR) => {
-      latest = infraIR;
+      infraIR$.next(infraIR);
       if (leaderElection.isLeader()) await manager.apply(infraIR);
     },
     close: async () => {},
   };
   const leading = leaderElection.isLeader$.subscribe((isLeader) => {
+    const latest = infraIR$.value;
     if (!isLeader || latest === undefined) return;
     manager
       .apply(latest)
@@ -77,12 +83,29 @@ export async function runKubernetesGateway(
     logging: options.logging,
   });
   const statusLog = options.logging.component('status');
-  const writing = gateway.pipeline.statuses$.subscribe((statuses) => {
-    if (statuses.length === 0) return;
-    provider
-      .writeStatus(statuses)
-      .catch((error: unknown) => statusLog.error({ err: error }, 'status write failed'));
-  });
+  // Gateway addresses come from the proxy Services the provider watches: a Service gaining its
+  // load balancer ingress rewrites its Gateway's status without a new translation.
+  const proxyServices$ = provider.resources$.pipe(
+    map(({ resources }) =>
+      resources.services.filter((s) => s.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY),
+    ),
+    distinctUntilChanged<Service[]>(isDeepStrictEqual),
+  );
+  const writing = combineLatest([
+    gateway.pipeline.statuses$,
+    infraIR$.pipe(filter((ir) => ir !== undefined)),
+    proxyServices$,
+  ])
+    .pipe(
+      map(([statuses, infraIR, services]) => withServiceAddresses(statuses, infraIR, services)),
+      distinctUntilChanged<ResourceStatus[]>(isDeepStrictEqual),
+    )
+    .subscribe((statuses) => {
+      if (statuses.length === 0) return;
+      provider
+        .writeStatus(statuses)
+        .catch((error: unknown) => statusLog.error({ err: error }, 'status write failed'));
+    });
   return {
     ...gateway,
     async close() {

@@ -2,6 +2,7 @@
 // ServiceAccount, ConfigMap with the Envoy bootstrap, Deployment (or DaemonSet), Service, and HPA/PDB when the
 // EnvoyProxy asks. Pure: the same fleet always gives the same objects.
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { ProxyInfra } from '@egts/ir';
 import { hostBootstrap, type XdsAddress } from '../hostBootstrap.js';
 
@@ -112,6 +113,7 @@ export const kubernetesObjects = (
       tls: { ca: `${CERTS_DIR}/ca.crt`, cert: `${CERTS_DIR}/tls.crt`, key: `${CERTS_DIR}/tls.key` },
     } satisfies XdsAddress,
   });
+  const requestedIPs = proxy.addresses.filter((a) => isIP(a) !== 0);
   const container = (deployment.container ?? {}) as Loose;
   const pod = (deployment.pod ?? {}) as Loose;
   const logLevel =
@@ -196,9 +198,14 @@ export const kubernetesObjects = (
             }
           : {}),
         ...(service.loadBalancerClass ? { loadBalancerClass: service.loadBalancerClass } : {}),
-        ...(proxy.addresses.length > 0 && service.type !== 'ClusterIP'
-          ? { loadBalancerIP: proxy.addresses[0] }
-          : {}),
+        // The Gateway's spec.addresses, as Envoy Gateway places them: a ClusterIP Service takes the
+        // first as its cluster IP (one only), any other type all as external IPs. Hostnames cannot
+        // go in either field.
+        ...(requestedIPs.length === 0
+          ? {}
+          : service.type === 'ClusterIP'
+            ? { clusterIP: requestedIPs[0] }
+            : { externalIPs: requestedIPs }),
         ports: unique.map((p) => ({
           name: p.name,
           port: p.servicePort,
