@@ -16,6 +16,7 @@ import {
   typeUrlOf,
   unpackAny,
 } from '@egts/envoy-api';
+import { encodeRouteConfiguration } from './internal/routeConfigurationBytes.js';
 import { TypeUrl } from './resourceTypes.js';
 
 /** One resource as served: its name, content-hash version and encoded form. */
@@ -69,13 +70,25 @@ const version = <T extends object>(
 ): { resource: Any; version: string } => {
   const cached = encoded.get(message);
   if (cached !== undefined && cached.resource.typeUrl === typeUrlOf(codec)) return cached;
-  const resource = packAny(codec, message);
+  const resource =
+    codec === (RouteConfiguration as MessageCodec<unknown>)
+      ? packRouteConfiguration(message as RouteConfiguration)
+      : packAny(codec, message);
   const entry = {
     resource,
     version: createHash('sha256').update(resource.value).digest('base64url').slice(0, 16),
   };
   encoded.set(message, entry);
   return entry;
+};
+
+/** packAny for RouteConfigurations, reusing the encodings of their unchanged Route messages. */
+const packRouteConfiguration = (config: RouteConfiguration): Any => {
+  const bytes = encodeRouteConfiguration(config);
+  return {
+    typeUrl: typeUrlOf(RouteConfiguration),
+    value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+  };
 };
 
 /** The served form of each message object, and the index of each input array (both immutable). */

@@ -1,6 +1,6 @@
 // createSnapshot caches per object: the same message gives the same served resource, the same
 // array the same index; new or changed messages are encoded and versioned by content.
-import { Cluster, Cluster_DiscoveryType } from '@egts/envoy-api';
+import { Cluster, Cluster_DiscoveryType, Route, RouteConfiguration } from '@egts/envoy-api';
 import { describe, expect, it } from 'vitest';
 import { createSnapshot, TypeUrl } from '../index.js';
 
@@ -32,5 +32,58 @@ describe('createSnapshot', () => {
     createSnapshot({ clusters: [a] });
     expect(() => createSnapshot({ clusters: [a, a] })).toThrow(/duplicate/);
     expect(() => createSnapshot({ clusters: [cluster('')] })).toThrow(/no name/);
+  });
+});
+
+describe('RouteConfiguration versions', () => {
+  const route = (prefix: string, cluster: string) =>
+    Route.fromPartial({
+      name: prefix,
+      match: { prefix, headers: [{ name: 'x', stringMatch: { exact: 'y' } }] },
+      route: { cluster, timeout: { seconds: 15 } },
+      requestHeadersToAdd: [{ header: { key: 'a', value: 'b' } }],
+    });
+  const config = (routes: Route[]) =>
+    RouteConfiguration.fromPartial({
+      name: 'default/gw/http',
+      ignorePortInHostMatching: true,
+      validateClusters: false,
+      responseHeadersToAdd: [{ header: { key: 'server', value: 'egts' } }],
+      virtualHosts: [
+        {
+          name: 'default/gw/http/a.example.com',
+          domains: ['a.example.com', 'a.example.com:*'],
+          routes,
+          requestHeadersToRemove: ['x-internal'],
+          includeRequestAttemptCount: true,
+        },
+        { name: 'default/gw/http/wildcard', domains: ['*'] },
+        { domains: [], routes: routes.slice(0, 1) },
+      ],
+    });
+
+  it('are encoded as RouteConfiguration.encode would, reusing unchanged routes', () => {
+    // 200 routes make lengths that need multi-byte varints.
+    const routes = Array.from({ length: 200 }, (_, i) => route(`/r${i}`, `c${i}`));
+    const first = config(routes);
+    const served = createSnapshot({ routes: [first] })
+      .resources(TypeUrl.RouteConfiguration)
+      .get(first.name);
+    expect(served?.resource.value).toEqual(Buffer.from(RouteConfiguration.encode(first).finish()));
+
+    const changed = config([...routes.slice(0, 199), route('/changed', 'c')]);
+    const next = createSnapshot({ routes: [changed] })
+      .resources(TypeUrl.RouteConfiguration)
+      .get(changed.name);
+    expect(next?.resource.value).toEqual(Buffer.from(RouteConfiguration.encode(changed).finish()));
+    expect(next?.version).not.toBe(served?.version);
+  });
+
+  it('encode an empty configuration as the codec does', () => {
+    const empty = RouteConfiguration.fromPartial({ name: 'empty' });
+    const served = createSnapshot({ routes: [empty] })
+      .resources(TypeUrl.RouteConfiguration)
+      .get('empty');
+    expect(served?.resource.value).toEqual(Buffer.from(RouteConfiguration.encode(empty).finish()));
   });
 });
