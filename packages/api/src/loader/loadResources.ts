@@ -2,7 +2,7 @@
 // `List` objects. Returns every resource that is valid and every problem found, all at once.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Document, LineCounter, parseAllDocuments } from 'yaml';
+import { Composer, type Document, LineCounter, Parser } from 'yaml';
 import { emptyResources, type Resource, type Resources } from '../resources.js';
 import { type DecodeOptions, decodeResource } from './decodeResource.js';
 import { isRecord } from './isRecord.js';
@@ -35,11 +35,15 @@ export function parseResourceFile(
 ): ParsedFile {
   const lineCounter = new LineCounter();
   const out: ParsedFile = { resources: [], problems: [] };
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
-  // parseAllDocuments returns an EmptyStream (no documents) for blank input.
-  const list = Array.isArray(documents) ? documents : [];
-  list.forEach((doc, index) => {
-    const document = index + 1;
+  // parseAllDocuments, one document at a time: each document's syntax tree is garbage as soon as
+  // it is decoded, instead of every tree of a large file living (and aging into V8's old
+  // generation, which is not given back soon) until the last document is decoded.
+  const documents = new Composer({ prettyErrors: false }).compose(
+    new Parser(lineCounter.addNewLine).parse(text),
+  );
+  let document = 0;
+  for (const doc of documents) {
+    document++;
     const lineAt = (offset: number | undefined) =>
       offset === undefined ? undefined : lineCounter.linePos(offset).line;
     if (doc.errors.length > 0) {
@@ -53,10 +57,10 @@ export function parseResourceFile(
           message: `invalid YAML: ${error.message.split('\n')[0]}`,
         });
       }
-      return;
+      continue;
     }
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
-    if (value === null || value === undefined) return; // an empty document
+    if (value === null || value === undefined) continue; // an empty document
     const items = isListObject(value)
       ? value.items.map((item, i) => ({ item, prefix: ['items', i] as Array<string | number> }))
       : [{ item: value, prefix: [] as Array<string | number> }];
@@ -80,7 +84,7 @@ export function parseResourceFile(
       }
       if (result.decoded) out.resources.push({ ...result.decoded, file, document, line: itemLine });
     }
-  });
+  }
   return out;
 }
 
