@@ -15,6 +15,7 @@ import {
   TcpProxy,
   typeUrlOf,
   unpackAny,
+  type VirtualHost,
 } from '@egts/envoy-api';
 import { encodeRouteConfiguration } from './internal/routeConfigurationBytes.js';
 import { TypeUrl } from './resourceTypes.js';
@@ -196,14 +197,8 @@ const checkConsistency = (
     }
   }
   for (const config of routeConfigs) {
-    for (const route of config.virtualHosts.flatMap((vh) => vh.routes)) {
-      const action = route.route;
-      if (action === undefined) continue;
-      const clusters = [
-        ...(action.cluster ? [action.cluster] : []),
-        ...(action.weightedClusters?.clusters.map((c) => c.name) ?? []),
-      ];
-      for (const cluster of clusters) {
+    for (const host of config.virtualHosts) {
+      for (const cluster of clustersOf(host)) {
         if (!has(TypeUrl.Cluster, cluster)) {
           problems.push(
             `RouteConfiguration "${config.name}" routes to cluster "${cluster}", which is missing`,
@@ -213,4 +208,18 @@ const checkConsistency = (
     }
   }
   return { consistent: problems.length === 0, problems };
+};
+
+/** The clusters a virtual host's routes send to, once per (immutable) message object. */
+const hostClusters = new WeakMap<VirtualHost, readonly string[]>();
+const clustersOf = (host: VirtualHost): readonly string[] => {
+  let clusters = hostClusters.get(host);
+  if (clusters === undefined) {
+    clusters = host.routes.flatMap((route) => [
+      ...(route.route?.cluster ? [route.route.cluster] : []),
+      ...(route.route?.weightedClusters?.clusters.map((c) => c.name) ?? []),
+    ]);
+    hostClusters.set(host, clusters);
+  }
+  return clusters;
 };

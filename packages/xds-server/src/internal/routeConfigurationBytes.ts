@@ -1,6 +1,7 @@
-// Encodes a RouteConfiguration from the cached encodings of its Route messages. One route change
-// rebuilds a RouteConfiguration of thousands of routes whose Route objects are otherwise the same
-// (the xds-translator memoizes them), and encoding them all again was most of a snapshot's cost.
+// Encodes a RouteConfiguration from the cached encodings of its VirtualHost and Route messages.
+// One route change rebuilds a RouteConfiguration of thousands of routes whose VirtualHost and
+// Route objects are otherwise the same (the xds-translator memoizes them), and encoding them all
+// again was most of a snapshot's cost.
 // The bytes equal RouteConfiguration.encode's: protobuf encodes a message as the concatenation of
 // its fields, and the generated encoders write `name`, `domains` and then `routes` (VirtualHost),
 // and `name` then `virtual_hosts` (RouteConfiguration) before any other field; the tests pin it.
@@ -34,10 +35,10 @@ class Chunks {
     this.length += bytes.length;
   }
 
-  /** A length-delimited field: tag, varint length, then the chunks of `body`. */
-  field(tag: number, body: Chunks): void {
+  /** A length-delimited field: tag, varint length, then `body`. */
+  field(tag: number, body: Uint8Array): void {
     this.push(varint(tag, body.length));
-    for (const part of body.parts) this.push(part);
+    this.push(body);
   }
 
   concat(): Uint8Array {
@@ -63,22 +64,27 @@ const varint = (tag: number, value: number): Uint8Array => {
   return Uint8Array.from(bytes);
 };
 
-const virtualHostBytes = (host: VirtualHost): Chunks => {
-  const out = new Chunks();
-  out.push(VirtualHost.encode({ ...EMPTY_HOST, name: host.name, domains: host.domains }).finish());
-  for (const route of host.routes) {
-    const body = new Chunks();
-    body.push(encodedRoute(route));
-    out.field(ROUTES_TAG, body);
+const hostBytes = new WeakMap<VirtualHost, Uint8Array>();
+
+const encodedVirtualHost = (host: VirtualHost): Uint8Array => {
+  let bytes = hostBytes.get(host);
+  if (bytes === undefined) {
+    const out = new Chunks();
+    out.push(
+      VirtualHost.encode({ ...EMPTY_HOST, name: host.name, domains: host.domains }).finish(),
+    );
+    for (const route of host.routes) out.field(ROUTES_TAG, encodedRoute(route));
+    out.push(VirtualHost.encode({ ...host, name: '', domains: [], routes: [] }).finish());
+    bytes = out.concat();
+    hostBytes.set(host, bytes);
   }
-  out.push(VirtualHost.encode({ ...host, name: '', domains: [], routes: [] }).finish());
-  return out;
+  return bytes;
 };
 
 export const encodeRouteConfiguration = (config: RouteConfiguration): Uint8Array => {
   const out = new Chunks();
   out.push(RouteConfiguration.encode({ ...EMPTY_CONFIG, name: config.name }).finish());
-  for (const host of config.virtualHosts) out.field(VIRTUAL_HOSTS_TAG, virtualHostBytes(host));
+  for (const host of config.virtualHosts) out.field(VIRTUAL_HOSTS_TAG, encodedVirtualHost(host));
   out.push(RouteConfiguration.encode({ ...config, name: '', virtualHosts: [] }).finish());
   return out.concat();
 };

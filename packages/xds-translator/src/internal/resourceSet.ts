@@ -9,8 +9,9 @@ import type {
 } from '@egts/envoy-api';
 import type { XdsMode, XdsResources } from '../xdsResources.js';
 
+// The default sort compares strings by UTF-16 code units, as `<` does, without a JS callback.
 const byName = <T>(map: Map<string, T>): T[] =>
-  [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, value]) => value);
+  [...map.keys()].sort().map((name) => map.get(name)!);
 
 export class ResourceSet {
   private readonly listeners = new Map<string, Listener>();

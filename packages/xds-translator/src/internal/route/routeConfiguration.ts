@@ -1,10 +1,10 @@
 // A RouteConfiguration for one or more HTTP IR listeners (plain HTTP listeners sharing a port are
 // served by one): one virtual host per hostname, routes in the IR's precedence order
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route.proto).
-import { RouteConfiguration, VirtualHost } from '@egts/envoy-api';
+import { RouteConfiguration } from '@egts/envoy-api';
 import type { HTTPListener, HTTPRouteIR } from '@egts/ir';
 import type { ResourceSet } from '../resourceSet.js';
-import { memoizedRoute } from './routeMemo.js';
+import { memoizedVirtualHost } from './routeMemo.js';
 
 /** Virtual host names: `<route config>/<hostname>`, `*` spelled out for readability. */
 const virtualHostName = (config: string, hostname: string): string =>
@@ -23,17 +23,14 @@ export const routeConfiguration = (
     byHost.set(route.hostname, routes);
   }
   const hostnames = [...byHost.keys()].sort();
-  // Routes are memoized message objects: placed as they are (fromPartial would copy each one).
-  const virtualHosts = hostnames.map((hostname) => {
-    const host = VirtualHost.fromPartial({
-      name: virtualHostName(name, hostname),
-      domains: [hostname],
-    });
-    host.routes = [...(byHost.get(hostname)?.values() ?? [])].map((route) =>
-      memoizedRoute(route, out),
-    );
-    return host;
-  });
+  const virtualHosts = hostnames.map((hostname) =>
+    memoizedVirtualHost(
+      virtualHostName(name, hostname),
+      hostname,
+      [...(byHost.get(hostname)?.values() ?? [])],
+      out,
+    ),
+  );
   const config = RouteConfiguration.fromPartial({
     name,
     // Gateway API hostnames never carry a port; clients' Host headers may.
