@@ -2,6 +2,7 @@
 
 export type { ResourceStatus } from './internal/status/collectStatuses.js';
 export type { ConditionStatus, StatusCondition } from './internal/status/conditions.js';
+export { compareListenerRoutes, type ListenerRoute } from './listenerRouteOrder.js';
 export {
   formatStatusProblem,
   type OutputFormat,

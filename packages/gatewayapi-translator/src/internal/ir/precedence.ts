@@ -19,24 +19,28 @@ const PATH_RANK: Record<string, number> = {
 };
 
 export function compareRoutePrecedence(a: RankedRoute, b: RankedRoute): number {
-  const pa = a.ir.pathMatch;
-  const pb = b.ir.pathMatch;
+  const byMatch = compareMatchPrecedence(a.ir, b.ir);
+  if (byMatch !== 0) return byMatch;
+  if (a.routeOrder !== b.routeOrder) return a.routeOrder - b.routeOrder;
+  if (a.ruleIndex !== b.ruleIndex) return a.ruleIndex - b.ruleIndex;
+  return a.matchIndex - b.matchIndex;
+}
+
+/** The part of the precedence that the matches alone decide (0: the routes' order decides). */
+export function compareMatchPrecedence(a: HTTPRouteIR, b: HTTPRouteIR): number {
+  const pa = a.pathMatch;
+  const pb = b.pathMatch;
   const rankA = pa ? (PATH_RANK[pa.type] ?? 3) : 2;
   const rankB = pb ? (PATH_RANK[pb.type] ?? 3) : 2;
   if (rankA !== rankB) return rankA - rankB;
   const lenA = pa?.value.length ?? 1;
   const lenB = pb?.value.length ?? 1;
   if (lenA !== lenB) return lenB - lenA;
-  const methodA = a.ir.headerMatches.some((h) => h.name === ':method') ? 1 : 0;
-  const methodB = b.ir.headerMatches.some((h) => h.name === ':method') ? 1 : 0;
+  const methodA = a.headerMatches.some((h) => h.name === ':method') ? 1 : 0;
+  const methodB = b.headerMatches.some((h) => h.name === ':method') ? 1 : 0;
   if (methodA !== methodB) return methodB - methodA;
-  if (a.ir.headerMatches.length !== b.ir.headerMatches.length) {
-    return b.ir.headerMatches.length - a.ir.headerMatches.length;
+  if (a.headerMatches.length !== b.headerMatches.length) {
+    return b.headerMatches.length - a.headerMatches.length;
   }
-  if (a.ir.queryParamMatches.length !== b.ir.queryParamMatches.length) {
-    return b.ir.queryParamMatches.length - a.ir.queryParamMatches.length;
-  }
-  if (a.routeOrder !== b.routeOrder) return a.routeOrder - b.routeOrder;
-  if (a.ruleIndex !== b.ruleIndex) return a.ruleIndex - b.ruleIndex;
-  return a.matchIndex - b.matchIndex;
+  return b.queryParamMatches.length - a.queryParamMatches.length;
 }
