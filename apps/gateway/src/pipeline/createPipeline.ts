@@ -129,8 +129,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             }
             const routes = routesOnlyUpdate(last, snapshot.resources, options.translate);
             if (routes !== undefined) {
-              last = { ...routes.translation, xdsIR: shareIR(routes.translation.xdsIR) };
-              log.translator.debug({ gateways: [...routes.touched] }, 'route-only update');
+              last = {
+                ...routes.translation,
+                xdsIR: shareIR(routes.translation.xdsIR, routes.shared),
+              };
+              log.translator.debug(
+                { gateways: [...routes.touched], spliced: routes.shared },
+                'route-only update',
+              );
               metrics.translationSeconds.observe((performance.now() - started) / 1000);
               return of<Translated>({
                 infraIR: last.infraIR,

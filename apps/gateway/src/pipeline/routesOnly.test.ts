@@ -70,7 +70,9 @@ function setup() {
   });
   const push = (resources: Resources) => provider.next({ resources, problems: [] });
   const incremental = () => logs.filter((l) => l.includes('route-only update')).length;
-  return { push, cache, sets, pipeline, incremental };
+  const spliced = () =>
+    logs.filter((l) => l.includes('route-only update') && l.includes('"spliced":true')).length;
+  return { push, cache, sets, pipeline, incremental, spliced };
 }
 
 const versions = (cache: SnapshotCache) =>
@@ -102,27 +104,34 @@ const fresh = (resources: Resources) => {
   return { versions: versions(cache), statuses: pipeline.statuses$.value, ir: pipeline.xdsIR };
 };
 
+/** `next` with every object equal to one of `previous` replaced by it, as providers keep them. */
+const keepIdentity = (previous: Resources, next: Resources): Resources => {
+  const keep = (now: unknown[], was: unknown[]) => {
+    const byText = new Map(was.map((w) => [JSON.stringify(w), w]));
+    return now.map((o) => byText.get(JSON.stringify(o)) ?? o);
+  };
+  return Object.fromEntries(
+    Object.entries(next).map(([k, v]) => [
+      k,
+      keep(v as unknown[], previous[k as keyof Resources] as unknown[]),
+    ]),
+  ) as unknown as Resources;
+};
+
 /** Applies each input in turn and checks the served state against a full translation. */
-function follow(steps: { text: string; touched: string[] }[]) {
-  const { push, cache, sets, pipeline, incremental } = setup();
-  const first = load(base + route('r1', ['a'], '/one') + route('r2', ['b'], '/two'));
+function follow(
+  steps: { text: string; touched?: string[] }[],
+  first = load(base + route('r1', ['a'], '/one') + route('r2', ['b'], '/two')),
+) {
+  const { push, cache, sets, pipeline, incremental, spliced } = setup();
   push(first);
   let previous = first;
   for (const [i, step] of steps.entries()) {
-    // Unchanged objects keep their identity, as the file provider gives them.
-    const next = load(step.text);
-    const keep = (now: unknown[], was: unknown[]) =>
-      now.map((o) => was.find((w) => JSON.stringify(w) === JSON.stringify(o)) ?? o);
-    const resources = Object.fromEntries(
-      Object.entries(next).map(([k, v]) => [
-        k,
-        keep(v as unknown[], previous[k as keyof Resources] as unknown[]),
-      ]),
-    ) as unknown as Resources;
+    const resources = keepIdentity(previous, load(step.text));
     sets.length = 0;
     push(resources);
     expect(incremental(), `step ${i} took the incremental path`).toBe(i + 1);
-    expect(sets.sort(), `step ${i} pushed`).toEqual(step.touched);
+    if (step.touched !== undefined) expect(sets.sort(), `step ${i} pushed`).toEqual(step.touched);
     const full = fresh(resources);
     expect(versions(cache), `step ${i} xDS`).toEqual(full.versions);
     expect([...pipeline.xdsIR].sort(), `step ${i} IR`).toEqual([...full.ir].sort());
@@ -132,11 +141,12 @@ function follow(steps: { text: string; touched: string[] }[]) {
     previous = resources;
   }
   pipeline.stop();
+  return { spliced: spliced() };
 }
 
 describe('route-only changes', () => {
   it('re-translate only the Gateways a route names, as a full translation would', () => {
-    follow([
+    const { spliced } = follow([
       // edit r1 (on a)
       {
         text: base + route('r1', ['a'], '/uno') + route('r2', ['b'], '/two'),
@@ -175,6 +185,83 @@ describe('route-only changes', () => {
         touched: [],
       },
     ]);
+    expect(spliced, 'HTTPRoute changes are spliced in').toBe(5);
+  });
+
+  it('splice many kinds of HTTP and gRPC route changes as a full translation would', () => {
+    // Routes made to tie on precedence (same path lengths, shared hostnames), some with
+    // timestamps, HTTPRoutes and GRPCRoutes of one name, several rules, matches and hostnames,
+    // on Gateways with HTTP and HTTPS listeners; edited, added, deleted and moved at random.
+    const gateways = `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: d, namespace: default}
+spec:
+  gatewayClassName: eg
+  listeners:
+  - {name: http, protocol: HTTP, port: 80, hostname: "*.example.com"}
+  - {name: other, protocol: HTTP, port: 8080}
+`;
+    const stamps = ['', '2024-01-01T00:00:00Z', '2023-01-01T00:00:00Z'];
+    let seed = 11;
+    const random = (n: number) => {
+      seed = (seed * 48271) % 2147483647;
+      return seed % n;
+    };
+    type Spec = { kind: string; name: string; gateways: string[]; path: number; version: number };
+    const text = (specs: Spec[]) =>
+      base +
+      gateways +
+      specs
+        .map((r) => {
+          const stamp = stamps[Number(r.name.slice(1)) % stamps.length];
+          const meta = `{name: ${r.name}, namespace: default${stamp ? `, creationTimestamp: "${stamp}"` : ''}}`;
+          const parents = `[${r.gateways.map((g) => `{name: ${g}}`).join(', ')}]`;
+          const hostnames = '[a.example.com, b.example.com]';
+          const rules =
+            r.kind === 'HTTPRoute'
+              ? `[{matches: [{path: {type: PathPrefix, value: /p${r.path}}}, {path: {type: Exact, value: /s/m}}], backendRefs: [{name: app, port: 8080}]}, {matches: [{path: {type: PathPrefix, value: /v${r.version}}}], backendRefs: [{name: ${r.version % 3 === 0 ? 'nope' : 'app'}, port: 8080}]}]`
+              : `[{matches: [{method: {service: s, method: m}}], backendRefs: [{name: app, port: 8080}]}, {matches: [{method: {service: v${r.version}}}], backendRefs: [{name: app, port: 8080}]}]`;
+          return `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ${r.kind}
+metadata: ${meta}
+spec: {parentRefs: ${parents}, hostnames: ${hostnames}, rules: ${rules}}
+`;
+        })
+        .join('');
+    const pick = () => [['a'], ['d'], ['a', 'd'], ['b'], ['zz']][random(5)]!;
+    let specs: Spec[] = Array.from({ length: 12 }, (_, i) => ({
+      kind: i % 3 === 2 ? 'GRPCRoute' : 'HTTPRoute',
+      name: `r${i % 8}`,
+      gateways: pick(),
+      path: random(3),
+      version: 0,
+    }));
+    const steps: { text: string }[] = [];
+    for (let step = 0; step < 40; step++) {
+      specs = specs.map((r) => ({ ...r }));
+      const target = specs[random(specs.length)]!;
+      const action = random(6);
+      if (action === 0) specs.splice(specs.indexOf(target), 1);
+      else if (action === 1)
+        specs.push({
+          kind: random(2) ? 'HTTPRoute' : 'GRPCRoute',
+          name: `r${8 + random(6)}`,
+          gateways: pick(),
+          path: random(3),
+          version: step,
+        });
+      else if (action === 2) target.gateways = pick();
+      else target.version = step;
+      // No two routes of one kind and name.
+      specs = specs.filter(
+        (r, i) => specs.findIndex((o) => o.kind === r.kind && o.name === r.name) === i,
+      );
+      if (steps.at(-1)?.text !== text(specs)) steps.push({ text: text(specs) });
+    }
+    const { spliced } = follow(steps, load(text(specs.slice(0, 0))));
+    expect(spliced).toBeGreaterThan(30);
   });
 
   it('translate everything when policies or other kinds are part of the change', () => {

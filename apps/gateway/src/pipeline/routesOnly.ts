@@ -1,15 +1,17 @@
-// Route-only changes re-translate only the Gateways they touch (DESIGN.md "Cost follows change"):
-// when nothing but routes changed, the translator runs on an input reduced to the Gateways the
-// changed routes name (before and after) and every route attached to those, and its output
-// replaces theirs; other Gateways keep their IR objects, so they cost nothing downstream.
-// Returns undefined whenever that cannot equal a full translation: translate everything then.
+// Route-only changes re-translate only what they touch (DESIGN.md "Cost follows change"). HTTP
+// and gRPC route changes are spliced into the previous output (spliceRoutes.ts). Otherwise the
+// translator runs on an input reduced to the Gateways the changed routes name (before and after)
+// and every route attached to those, and its output replaces theirs. Either way other Gateways keep
+// their IR objects, so they cost nothing downstream. Returns undefined whenever that cannot equal
+// a full translation: translate everything then.
 import { isDeepStrictEqual } from 'node:util';
 import type { Resources } from '@egts/api';
 import { type ResourceStatus, type TranslateOptions, translate } from '@egts/gatewayapi-translator';
 import type { XdsIR } from '@egts/ir';
 import type { Translation } from './endpointsOnly.js';
+import { diffRoutes, ROUTE_KINDS, type Route } from './routeDiff.js';
+import { spliceRoutes } from './spliceRoutes.js';
 
-const ROUTE_KINDS = ['httpRoutes', 'grpcRoutes', 'tlsRoutes', 'tcpRoutes', 'udpRoutes'] as const;
 /** Kinds whose statuses a route can change through scopes and targets: not handled here. */
 const REFUSED_KINDS = [
   'clientTrafficPolicies',
@@ -19,12 +21,6 @@ const REFUSED_KINDS = [
   'envoyPatchPolicies',
   'listenerSets',
 ] as const;
-
-interface Route {
-  kind: string;
-  metadata: { name: string; namespace?: string | undefined | null };
-  spec?: { parentRefs?: unknown[] | null | undefined } | undefined;
-}
 
 const keyOf = (r: Route) => `${r.kind}/${r.metadata.namespace ?? ''}/${r.metadata.name}`;
 
@@ -58,6 +54,8 @@ export interface RoutesUpdate {
   readonly translation: Translation;
   /** The Gateways (fleet names) translated again. */
   readonly touched: ReadonlySet<string>;
+  /** The IR already shares every unchanged object with the previous translation's. */
+  readonly shared: boolean;
 }
 
 export function routesOnlyUpdate(
@@ -74,26 +72,24 @@ export function routesOnlyUpdate(
   if (JSON.stringify(next.envoyProxies).includes('mergeGateways')) return undefined;
 
   // Changed routes (added, removed or edited), and the Gateways they name before and after.
+  const changes = diffRoutes(before, next);
+  if (changes === undefined) return undefined;
   const touched = new Set<string>();
   const changed = new Set<string>();
-  for (const kind of ROUTE_KINDS) {
-    const old = new Map((before[kind] as Route[]).map((r) => [keyOf(r), r]));
-    const visit = (route: Route) => {
+  for (const change of changes) {
+    for (const route of [change.before, change.after]) {
+      if (route === undefined) continue;
       const gateways = gatewaysOf(route);
-      if (gateways === undefined) return false;
+      if (gateways === undefined) return undefined;
       for (const g of gateways) touched.add(g);
       changed.add(keyOf(route));
-      return true;
-    };
-    for (const route of next[kind] as Route[]) {
-      const was = old.get(keyOf(route));
-      old.delete(keyOf(route));
-      if (was === route || (was !== undefined && isDeepStrictEqual(was, route))) continue;
-      if (!visit(route) || (was !== undefined && !visit(was))) return undefined;
     }
-    for (const gone of old.values()) if (!visit(gone)) return undefined;
   }
-  if (changed.size === 0) return { translation: { ...previous, resources: next }, touched };
+  if (changes.length === 0) {
+    return { translation: { ...previous, resources: next }, touched, shared: true };
+  }
+  const spliced = spliceRoutes(previous, next, changes, touched, options);
+  if (spliced !== undefined) return { translation: spliced, touched, shared: true };
 
   const reduced: Resources = {
     ...next,
@@ -145,5 +141,6 @@ export function routesOnlyUpdate(
   return {
     translation: { resources: next, xdsIR, infraIR: { ...previous.infraIR, proxies }, statuses },
     touched,
+    shared: false,
   };
 }
