@@ -19,6 +19,7 @@ export interface Route {
     name: string;
     namespace?: string | undefined | null;
     creationTimestamp?: string | undefined | null;
+    labels?: unknown;
   };
   spec?: { parentRefs?: unknown[] | null | undefined } | undefined;
 }

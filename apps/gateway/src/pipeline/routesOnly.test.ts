@@ -264,20 +264,33 @@ spec: {parentRefs: ${parents}, hostnames: ${hostnames}, rules: ${rules}}
     expect(spliced).toBeGreaterThan(30);
   });
 
-  it('translate everything when policies or other kinds are part of the change', () => {
-    const { push, pipeline, incremental } = setup();
+  it('with policies, splice only changes they cannot see; translate everything for the others', () => {
+    const { push, pipeline, incremental, spliced } = setup();
     push(load(base + route('r1', ['a'], '/one')));
-    const policy = `---
+    const policies = `---
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: BackendTrafficPolicy
 metadata: {name: p, namespace: default}
 spec: {targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: r1}]}
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: g, namespace: default}
+spec: {targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: b}]}
 `;
-    const withPolicy = load(base + route('r1', ['a'], '/one') + policy);
-    push(withPolicy);
-    push({ ...withPolicy, httpRoutes: load(base + route('r1', ['a'], '/x')).httpRoutes });
+    const withPolicy = load(base + route('r1', ['a'], '/one') + policies);
+    push(withPolicy); // a policy added: everything
+    const moved = { ...withPolicy, httpRoutes: load(base + route('r1', ['b'], '/one')).httpRoutes };
+    push(moved); // the route moves where policies see it: everything
     expect(incremental()).toBe(0);
-    expect(pipeline.statuses$.value.some((s) => s.kind === 'BackendTrafficPolicy')).toBe(true);
+    const edited = { ...moved, httpRoutes: load(base + route('r1', ['b'], '/x')).httpRoutes };
+    push(edited); // only its path: spliced
+    expect(spliced()).toBe(1);
+    const full = fresh(edited);
+    expect(bySortedKey(pipeline.statuses$.value)).toEqual(bySortedKey(full.statuses));
+    expect([...pipeline.xdsIR].sort()).toEqual([...full.ir].sort());
+    const overridden = pipeline.statuses$.value.find((s) => s.metadata.name === 'g');
+    expect(JSON.stringify(overridden)).toContain('Overridden');
     pipeline.stop();
   });
 });

@@ -12,15 +12,31 @@ import type { Translation } from './endpointsOnly.js';
 import { diffRoutes, ROUTE_KINDS, type Route } from './routeDiff.js';
 import { spliceRoutes } from './spliceRoutes.js';
 
-/** Kinds whose statuses a route can change through scopes and targets: not handled here. */
-const REFUSED_KINDS = [
+/** Kinds whose statuses a route can change through scopes and targets. */
+const POLICY_KINDS = [
   'clientTrafficPolicies',
   'backendTrafficPolicies',
   'securityPolicies',
   'envoyExtensionPolicies',
   'envoyPatchPolicies',
-  'listenerSets',
 ] as const;
+
+/**
+ * What the policy steps read of a route: its labels (targetSelectors), its parents and the
+ * listeners it attaches to (ancestors, scopes) and its rule names (sectionName). Policies only
+ * produce their own statuses, so while this stays the same a route change leaves them as they were.
+ */
+const policyFootprint = (route: Route) => {
+  const spec = route.spec as
+    | { parentRefs?: unknown; hostnames?: unknown; rules?: { name?: unknown }[] | null }
+    | undefined;
+  return {
+    labels: route.metadata.labels,
+    parentRefs: spec?.parentRefs,
+    hostnames: spec?.hostnames,
+    rules: spec?.rules?.map((rule) => rule.name),
+  };
+};
 
 const keyOf = (r: Route) => `${r.kind}/${r.metadata.namespace ?? ''}/${r.metadata.name}`;
 
@@ -68,8 +84,9 @@ export function routesOnlyUpdate(
     if ((ROUTE_KINDS as readonly string[]).includes(kind)) continue;
     if (!sameList(before[kind] ?? [], next[kind] ?? [])) return undefined;
   }
-  for (const kind of REFUSED_KINDS) if ((next[kind] ?? []).length > 0) return undefined;
+  if (next.listenerSets.length > 0) return undefined;
   if (JSON.stringify(next.envoyProxies).includes('mergeGateways')) return undefined;
+  const policies = POLICY_KINDS.some((kind) => next[kind].length > 0);
 
   // Changed routes (added, removed or edited), and the Gateways they name before and after.
   const changes = diffRoutes(before, next);
@@ -88,8 +105,20 @@ export function routesOnlyUpdate(
   if (changes.length === 0) {
     return { translation: { ...previous, resources: next }, touched, shared: true };
   }
+  if (
+    policies &&
+    !changes.every(
+      (c) =>
+        c.before !== undefined &&
+        c.after !== undefined &&
+        isDeepStrictEqual(policyFootprint(c.before), policyFootprint(c.after)),
+    )
+  ) {
+    return undefined;
+  }
   const spliced = spliceRoutes(previous, next, changes, touched, options);
   if (spliced !== undefined) return { translation: spliced, touched, shared: true };
+  if (policies) return undefined; // the reduced translation would recompute their statuses wrongly
 
   const reduced: Resources = {
     ...next,

@@ -5,7 +5,8 @@
 // Gateways' attachedRoutes counts adjusted. Everything else keeps its object, so the xDS side
 // re-encodes only what changed. A route's translation depends on nothing but itself, its
 // Gateways and the non-route input, which is what makes this equal a full translation; anything
-// else (policies, BackendTLSPolicies, L4 routes, a Gateway status that moves) returns undefined.
+// else (BackendTLSPolicies, L4 routes, a Gateway status that moves) returns undefined. Policy
+// statuses are kept: the caller splices only changes they cannot see.
 import { isDeepStrictEqual } from 'node:util';
 import type { GRPCRoute, HTTPRoute, Resources } from '@egts/api';
 import {
@@ -155,6 +156,12 @@ const translateOnly = (
       tlsRoutes: [],
       tcpRoutes: [],
       udpRoutes: [],
+      // Policies give only their own statuses, which the caller keeps (see routesOnly.ts).
+      clientTrafficPolicies: [],
+      backendTrafficPolicies: [],
+      securityPolicies: [],
+      envoyExtensionPolicies: [],
+      envoyPatchPolicies: [],
     },
     options,
   );
