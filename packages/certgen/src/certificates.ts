@@ -13,7 +13,7 @@ export interface KeyPair {
 }
 
 export interface Certificates {
-  /** The CA's certificate (its key is not kept: rotation re-issues everything). */
+  /** The CA's certificate (for `--local` files; in a cluster the CA lives in its own Secret). */
   readonly ca: string;
   /** Server certificate of the egts xDS Service (`envoy-gateway` in Envoy Gateway). */
   readonly envoyGateway: KeyPair;
@@ -32,7 +32,7 @@ export interface CertificateOptions {
   readonly namespace?: string;
   /** Cluster DNS domain; default `cluster.local`. */
   readonly clusterDomain?: string;
-  /** Validity; default 30 days (short-lived: rotated before expiry, see `applyCertificateSecrets`). */
+  /** Validity; default 30 days (short-lived: rotated before expiry, see `rotateCertificates`). */
   readonly validityMs?: number;
   /** Issue time; default now. */
   readonly now?: Date;
@@ -54,6 +54,10 @@ const rsaKey = () => {
     ),
   };
 };
+
+// forge writes CRLF; Node and the Secrets use LF, and bundles are compared as text.
+const toPem = (cert: forge.pki.Certificate) =>
+  forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n');
 
 // A positive serial of 16 random bytes (RFC 5280 4.1.2.2: at most 20 octets, non-negative).
 const serial = () => `01${randomBytes(15).toString('hex')}`;
@@ -92,19 +96,30 @@ const issue = (options: IssueOptions): KeyPair => {
     },
   ]);
   cert.sign(options.issuer.key, forge.md.sha256.create());
-  return { cert: forge.pki.certificateToPem(cert), key: key.pem };
+  return { cert: toPem(cert), key: key.pem };
 };
 
-/** Issues a new CA and every certificate from it. */
-export const generateCertificates = (options: CertificateOptions = {}): Certificates => {
-  const ns = options.namespace ?? DEFAULT_NAMESPACE;
-  const domain = options.clusterDomain ?? 'cluster.local';
-  // Back-date by a minute so that a clock a little behind does not reject a fresh certificate.
-  // X.509 times have whole seconds: start on one so that notAfter is not cut short.
-  const issued = Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000;
+/** Whole seconds (X.509 times have no more), back-dated by a minute so that a clock a little behind accepts a fresh certificate. */
+const validity = (now: Date | undefined, validityMs: number) => {
+  const issued = Math.floor((now ?? new Date()).getTime() / 1000) * 1000;
   const notBefore = new Date(issued - 60_000);
-  const notAfter = new Date(
-    notBefore.getTime() + 60_000 + (options.validityMs ?? DEFAULT_VALIDITY_MS),
+  return { notBefore, notAfter: new Date(issued + validityMs) };
+};
+
+export interface CaOptions {
+  /** Validity; default a year (rotated with overlap before expiry, see `rotateCertificates`). */
+  readonly validityMs?: number;
+  /** Issue time; default now. */
+  readonly now?: Date;
+}
+
+export const DEFAULT_CA_VALIDITY_MS = 365 * 24 * 3600 * 1000;
+
+/** A new self-signed CA. Each has a fresh key, so old and new CAs can be trusted side by side. */
+export const issueCa = (options: CaOptions = {}): KeyPair => {
+  const { notBefore, notAfter } = validity(
+    options.now,
+    options.validityMs ?? DEFAULT_CA_VALIDITY_MS,
   );
   const caKey = rsaKey();
   const ca = forge.pki.createCertificate();
@@ -118,19 +133,43 @@ export const generateCertificates = (options: CertificateOptions = {}): Certific
   ca.setExtensions([
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    // Several CAs share the subject `egts` during a rotation: the key identifiers tell verifiers
+    // which one signed a certificate (RFC 5280 4.2.1.1, 4.2.1.2).
     { name: 'subjectKeyIdentifier' },
   ]);
   ca.sign(caKey.forgePrivate, forge.md.sha256.create());
-  const issuer = { cert: ca, key: caKey.forgePrivate };
+  return { cert: toPem(ca), key: caKey.pem };
+};
+
+export type LeafCertificates = Pick<
+  Certificates,
+  'envoyGateway' | 'envoy' | 'rateLimit' | 'notBefore' | 'notAfter'
+>;
+
+/** The server and client certificates, signed by `ca` and never outliving it. */
+export const issueLeafCertificates = (
+  ca: KeyPair,
+  options: CertificateOptions = {},
+): LeafCertificates => {
+  const ns = options.namespace ?? DEFAULT_NAMESPACE;
+  const domain = options.clusterDomain ?? 'cluster.local';
+  const caCert = forge.pki.certificateFromPem(ca.cert);
+  const window = validity(options.now, options.validityMs ?? DEFAULT_VALIDITY_MS);
+  const notAfter = new Date(
+    Math.min(window.notAfter.getTime(), caCert.validity.notAfter.getTime()),
+  );
+  const issuer = {
+    cert: caCert,
+    key: forge.pki.privateKeyFromPem(ca.key) as forge.pki.rsa.PrivateKey,
+  };
   const serviceNames = (service: string) => [
     service,
     `${service}.${ns}`,
     `${service}.${ns}.svc`,
     `${service}.${ns}.svc.${domain}`,
   ];
-  const common = { notBefore, notAfter, issuer };
+  const common = { notBefore: window.notBefore, notAfter, issuer };
   return {
-    ca: forge.pki.certificateToPem(ca),
     envoyGateway: issue({
       ...common,
       commonName: 'envoy-gateway',
@@ -149,8 +188,14 @@ export const generateCertificates = (options: CertificateOptions = {}): Certific
       names: serviceNames('envoy-ratelimit'),
       usage: 'server',
     }),
-    hmacSecret: randomBytes(32),
-    notBefore,
+    notBefore: window.notBefore,
     notAfter,
   };
+};
+
+/** Issues a new CA (as long-lived as the certificates) and every certificate from it. */
+export const generateCertificates = (options: CertificateOptions = {}): Certificates => {
+  const validityMs = options.validityMs ?? DEFAULT_VALIDITY_MS;
+  const ca = issueCa({ validityMs, ...(options.now ? { now: options.now } : {}) });
+  return { ca: ca.cert, ...issueLeafCertificates(ca, options), hmacSecret: randomBytes(32) };
 };

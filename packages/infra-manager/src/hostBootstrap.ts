@@ -2,14 +2,17 @@
 // from the egts xDS server. Bootstrap reference:
 // https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/bootstrap/v3/bootstrap.proto
 import { isIP } from 'node:net';
+import { dirname } from 'node:path';
 import {
   ApiConfigSource_ApiType,
   ApiVersion,
   Bootstrap,
   Cluster,
   Cluster_DiscoveryType,
+  DiscoveryResponse,
   HttpProtocolOptions,
   packAny,
+  Secret,
   TlsParameters_TlsProtocol,
   toEnvoyJson,
   UpstreamTlsContext,
@@ -27,8 +30,64 @@ export interface XdsAddress {
     readonly cert: string;
     /** Its private key. */
     readonly key: string;
+    /**
+     * Read the three through file-based SDS from these files (made by `xdsSdsFiles`) instead of at
+     * start only, so that certificates rotated in place are picked up without a restart.
+     */
+    readonly sds?: { readonly certificate: string; readonly trustedCa: string };
   };
 }
+
+/** Names of the SDS secrets the xDS cluster uses. */
+const XDS_CERTIFICATE = 'xds_certificate';
+const XDS_TRUSTED_CA = 'xds_trusted_ca';
+
+/**
+ * The contents of the two SDS files `tls.sds` names: DiscoveryResponses with one Secret each that
+ * point at the PEM files. Envoy re-reads them when something is moved into their directory: a
+ * Kubernetes Secret volume is updated by swapping its `..data` symlink, which the files' own
+ * watches would miss (Envoy "Secret discovery service (SDS)", key rotation; WatchedDirectory).
+ */
+export const xdsSdsFiles = (
+  tls: NonNullable<XdsAddress['tls']>,
+): { certificate: string; trustedCa: string } => {
+  const response = (secret: Secret) =>
+    `${JSON.stringify(
+      toEnvoyJson(
+        DiscoveryResponse,
+        DiscoveryResponse.fromPartial({ resources: [packAny(Secret, secret)] }),
+      ),
+    )}\n`;
+  return {
+    certificate: response(
+      Secret.fromPartial({
+        name: XDS_CERTIFICATE,
+        tlsCertificate: {
+          certificateChain: { filename: tls.cert },
+          privateKey: { filename: tls.key },
+          watchedDirectory: { path: dirname(tls.cert) },
+        },
+      }),
+    ),
+    trustedCa: response(
+      Secret.fromPartial({
+        name: XDS_TRUSTED_CA,
+        validationContext: {
+          trustedCa: { filename: tls.ca },
+          watchedDirectory: { path: dirname(tls.ca) },
+        },
+      }),
+    ),
+  };
+};
+
+const sdsConfig = (name: string, path: string) => ({
+  name,
+  sdsConfig: {
+    pathConfigSource: { path, watchedDirectory: { path: dirname(path) } },
+    resourceApiVersion: ApiVersion.V3,
+  },
+});
 
 export interface HostBootstrapOptions {
   /** Fleet name from the Infra IR (`<namespace>/<gateway>`): node id and node cluster. */
@@ -91,11 +150,26 @@ const xdsCluster = (xds: XdsAddress): Cluster => {
                     tlsMinimumProtocolVersion: TlsParameters_TlsProtocol.TLSv1_3,
                     tlsMaximumProtocolVersion: TlsParameters_TlsProtocol.TLSv1_3,
                   },
-                  // Files, not inline PEM: Envoy reads them at start, and the key stays off argv.
-                  tlsCertificates: [
-                    { certificateChain: { filename: tls.cert }, privateKey: { filename: tls.key } },
-                  ],
-                  validationContext: { trustedCa: { filename: tls.ca } },
+                  // Files, not inline PEM: the key stays off argv and out of the config dump.
+                  ...(tls.sds
+                    ? {
+                        tlsCertificateSdsSecretConfigs: [
+                          sdsConfig(XDS_CERTIFICATE, tls.sds.certificate),
+                        ],
+                        validationContextSdsSecretConfig: sdsConfig(
+                          XDS_TRUSTED_CA,
+                          tls.sds.trustedCa,
+                        ),
+                      }
+                    : {
+                        tlsCertificates: [
+                          {
+                            certificateChain: { filename: tls.cert },
+                            privateKey: { filename: tls.key },
+                          },
+                        ],
+                        validationContext: { trustedCa: { filename: tls.ca } },
+                      }),
                 },
               }),
             ),

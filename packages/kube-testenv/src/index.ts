@@ -12,3 +12,5 @@ export {
   sharedCrdDirs,
   startKubeTestEnv,
 } from './kubeTestEnv.js';
+export type { VolumeProjection, VolumeProjectionOptions } from './volumeProjection.js';
+export { startVolumeProjection } from './volumeProjection.js';

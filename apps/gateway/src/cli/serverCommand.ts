@@ -13,11 +13,16 @@ import { runConfigServerGateway } from '../run/configServerGateway.js';
 import { closeOnSignals, runHostGateway } from '../run/hostGateway.js';
 import { runKubernetesGateway } from '../run/kubernetesGateway.js';
 import { type Address, parseAddress } from './address.js';
+import { parseDurationMs } from './duration.js';
 
 interface ServerOptions {
   config: string;
   xdsAddress: Address;
   xdsTlsDir?: string;
+  xdsServiceAddress?: Address;
+  certValidity?: number;
+  caValidity?: number;
+  certPropagation?: number;
 }
 
 async function readIfPresent(path: string): Promise<string | undefined> {
@@ -40,6 +45,26 @@ export function serverCommand(): Command {
     .option(
       '--xds-tls-dir <dir>',
       'serve xDS over mTLS with tls.crt, tls.key and ca.crt from this directory (the envoy-gateway Secret egts certgen makes); Kubernetes provider',
+    )
+    .option(
+      '--xds-service-address <host:port>',
+      'where proxies reach the xDS server (Kubernetes provider; default the envoy-gateway Service in POD_NAMESPACE, at the xDS port)',
+      parseAddress,
+    )
+    .option(
+      '--cert-validity <duration>',
+      'lifetime of the xDS certificates the leader re-issues, renewed with a third left (Kubernetes provider with --xds-tls-dir; default 720h)',
+      parseDurationMs,
+    )
+    .option(
+      '--ca-validity <duration>',
+      'lifetime of the xDS CA, replaced with overlap with a third left (default 8760h)',
+      parseDurationMs,
+    )
+    .option(
+      '--cert-propagation <duration>',
+      'how long a Secret update takes to reach every pod that mounts it (default 5m)',
+      parseDurationMs,
     )
     .action(async (options: ServerOptions) => {
       const text = await readIfPresent(options.config);
@@ -96,8 +121,20 @@ export function serverCommand(): Command {
                 keyFile: join(dir, 'tls.key'),
                 caFile: join(dir, 'ca.crt'),
               };
+        const settings = kubernetesSettings(provider.kubernetes?.watch);
         const gateway = await runKubernetesGateway({
-          ...kubernetesSettings(provider.kubernetes?.watch),
+          ...settings,
+          xdsService: options.xdsServiceAddress ?? {
+            host: settings.xdsServiceHost,
+            port: options.xdsAddress.port,
+          },
+          certificates: {
+            ...(options.certValidity === undefined ? {} : { validityMs: options.certValidity }),
+            ...(options.caValidity === undefined ? {} : { caValidityMs: options.caValidity }),
+            ...(options.certPropagation === undefined
+              ? {}
+              : { propagationMs: options.certPropagation }),
+          },
           controllerName: config.gateway.controllerName,
           xds: { ...options.xdsAddress, tls },
           admin: config.admin.address,

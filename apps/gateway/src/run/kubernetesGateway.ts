@@ -4,6 +4,11 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import type { Service } from '@egts/api';
+import {
+  type CertificateRotation,
+  type CertificateRotationOptions,
+  startCertificateRotation,
+} from '@egts/certgen';
 import type { ResourceStatus } from '@egts/gatewayapi-translator';
 import { createKubernetesInfraManager, MANAGED_BY, MANAGED_BY_LABEL } from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
@@ -29,8 +34,16 @@ export interface KubernetesGatewayOptions {
   /** With `tls`, xDS is served over mTLS: proxies present the `envoy` Secret's certificate. */
   xds: { host: string; port: number; tls?: TlsFiles | undefined };
   admin: { host: string; port: number };
-  /** How proxies reach this xDS server: the egts Service's DNS name. */
-  xdsServiceHost: string;
+  /** How proxies reach this xDS server: the egts Service's DNS name and port. */
+  xdsService: { host: string; port: number };
+  /**
+   * With xDS over mTLS: rotate its certificates (the Secrets `egts certgen` made in `namespace`)
+   * while leading, with these lifetimes (defaults: see @egts/certgen).
+   */
+  certificates?: Pick<
+    CertificateRotationOptions,
+    'validityMs' | 'caValidityMs' | 'propagationMs' | 'maxIntervalMs'
+  >;
   logging: Logging;
 }
 
@@ -56,7 +69,7 @@ export async function runKubernetesGateway(
   });
   const manager = createKubernetesInfraManager({
     kubeConfig: options.kubeConfig,
-    xds: { host: options.xdsServiceHost, port: options.xds.port },
+    xds: options.xdsService,
   });
   // Only the leader changes infrastructure; a new leader applies the latest Infra IR at once.
   const infraIR$ = new BehaviorSubject<InfraIR | undefined>(undefined);
@@ -73,6 +86,25 @@ export async function runKubernetesGateway(
     manager
       .apply(latest)
       .catch((error: unknown) => log.error({ err: error }, 'infrastructure update failed'));
+  });
+  // Certificates are rotated by the leader only (two writers would race), and continuously: the
+  // chart's certgen Job runs only at install and upgrade.
+  const certLog = options.logging.component('certgen');
+  let rotation: CertificateRotation | undefined;
+  const rotating = leaderElection.isLeader$.subscribe((isLeader) => {
+    if (options.xds.tls === undefined) return;
+    if (isLeader && rotation === undefined) {
+      rotation = startCertificateRotation({
+        ...options.certificates,
+        kubeConfig: options.kubeConfig,
+        namespace: options.namespace,
+        onRotated: (result) => certLog.info(result, 'xDS certificates rotated'),
+        onError: (error) => certLog.error({ err: error }, 'xDS certificate rotation failed'),
+      });
+    } else if (!isLeader && rotation !== undefined) {
+      void rotation.stop();
+      rotation = undefined;
+    }
   });
   const gateway = await runGateway({
     provider,
@@ -111,6 +143,8 @@ export async function runKubernetesGateway(
     async close() {
       writing.unsubscribe();
       leading.unsubscribe();
+      rotating.unsubscribe();
+      await rotation?.stop();
       await gateway.close();
       await leaderElection.stop();
     },

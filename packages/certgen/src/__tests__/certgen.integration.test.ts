@@ -1,5 +1,7 @@
-// certgen against a real kube-apiserver: creates the Secrets, keeps them while they are fresh, and
-// re-issues the whole set when one nears expiry or is missing.
+// certgen against a real kube-apiserver: creates the Secrets, keeps them while they are fresh,
+// renews certificates from the same CA, and replaces the CA in three steps (joins the bundle, signs,
+// leaves the bundle), all at simulated times.
+import { X509Certificate } from 'node:crypto';
 import { type KubeTestEnv, kubeTestEnvUnavailable, startKubeTestEnv } from '@egts/kube-testenv';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,49 +40,93 @@ describe.skipIf(unavailable !== undefined)(
       return out;
     };
 
-    it('creates, keeps, and rotates the Secrets before they expire', async () => {
-      const now = new Date();
-      const created = await applyCertificateSecrets({ kubeConfig, validityMs: 30 * DAY, now });
-      expect(created.action).toBe('created');
+    const decode = (value: string | undefined) => Buffer.from(value ?? '', 'base64').toString();
+    const bundleOf = async (name: string) =>
+      decode((await secrets())[name]?.data['ca.crt'])
+        .split('-----END CERTIFICATE-----')
+        .filter((pem) => pem.includes('BEGIN'))
+        .map((pem) => new X509Certificate(`${pem}-----END CERTIFICATE-----`));
+    const leafOf = async (name: string) =>
+      new X509Certificate(decode((await secrets())[name]?.data['tls.crt']));
+    const signs = (ca: X509Certificate, leaf: X509Certificate) => leaf.verify(ca.publicKey);
+
+    it('creates, keeps, renews the certificates, and replaces the CA with overlap', async () => {
+      const t0 = Date.now();
+      const timing = {
+        kubeConfig,
+        validityMs: 30 * DAY,
+        renewBeforeMs: 10 * DAY,
+        caValidityMs: 90 * DAY,
+        caRenewBeforeMs: 30 * DAY,
+        propagationMs: DAY,
+      };
+      const at = (days: number) =>
+        applyCertificateSecrets({ ...timing, now: new Date(t0 + days * DAY) });
+      const created = await at(0);
+      expect(created).toMatchObject({
+        action: 'created',
+        steps: ['ca-created', 'certificates-issued'],
+      });
       const first = await secrets();
       expect(Object.keys(first).sort()).toEqual([...SECRET_NAMES].sort());
       expect(first['envoy-gateway']?.type).toBe('kubernetes.io/tls');
       expect(Object.keys(first.envoy?.data ?? {}).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
+      const [ca1] = await bundleOf('envoy');
+      expect(await bundleOf('envoy-gateway')).toHaveLength(1);
+      expect(signs(ca1!, await leafOf('envoy'))).toBe(true);
+      expect(created.nextAt.getTime()).toBe(created.renewAt.getTime());
 
       // Fresh: left alone (safe at every start).
-      const kept = await applyCertificateSecrets({
-        kubeConfig,
-        validityMs: 30 * DAY,
-        now: new Date(now.getTime() + DAY),
-      });
-      expect(kept).toMatchObject({ action: 'kept' });
-      expect(kept.renewAt.getTime()).toBeLessThan(kept.notAfter.getTime());
+      const kept = await at(1);
+      expect(kept).toMatchObject({ action: 'kept', steps: [] });
       expect((await secrets()).envoy?.metadata.resourceVersion).toBe(
         first.envoy?.metadata.resourceVersion,
       );
 
-      // Within the renewal window (the last third): a new CA and new certificates for every Secret.
-      const rotated = await applyCertificateSecrets({
-        kubeConfig,
-        validityMs: 30 * DAY,
-        now: new Date(now.getTime() + 21 * DAY),
-      });
-      expect(rotated.action).toBe('rotated');
-      const second = await secrets();
-      for (const name of ['envoy-gateway', 'envoy', 'envoy-rate-limit'] as const) {
-        expect(second[name]?.data['ca.crt']).not.toBe(first[name]?.data['ca.crt']);
-        expect(second[name]?.data['tls.crt']).not.toBe(first[name]?.data['tls.crt']);
-      }
-      expect(second['envoy-gateway']?.data['ca.crt']).toBe(second.envoy?.data['ca.crt']);
+      // Within the renewal window: new certificates from the same CA, so every peer still trusts them.
+      expect((await at(21)).steps).toEqual(['certificates-issued']);
+      expect((await bundleOf('envoy')).map((c) => c.fingerprint256)).toEqual([ca1!.fingerprint256]);
+      expect(decode((await secrets()).envoy?.data['tls.crt'])).not.toBe(
+        decode(first.envoy?.data['tls.crt']),
+      );
+      expect(signs(ca1!, await leafOf('envoy-gateway'))).toBe(true);
 
-      // A missing Secret re-issues the set.
+      // The CA nears expiry: a second CA joins the bundle first, still not signing.
+      await at(41);
+      const added = await at(61);
+      expect(added.steps).toContain('ca-added');
+      const [old, ca2] = await bundleOf('envoy');
+      expect(old?.fingerprint256).toBe(ca1!.fingerprint256);
+      expect(ca2?.fingerprint256).not.toBe(ca1!.fingerprint256);
+      expect(signs(ca1!, await leafOf('envoy'))).toBe(true);
+      expect(added.nextAt.getTime()).toBe(t0 + 62 * DAY);
+      expect((await at(61.5)).action).toBe('kept');
+
+      // After the propagation delay the new CA signs; the old one stays trusted meanwhile.
+      expect((await at(62)).steps).toEqual(['ca-promoted', 'certificates-issued']);
+      expect(await bundleOf('envoy-gateway')).toHaveLength(2);
+      expect(signs(ca2!, await leafOf('envoy'))).toBe(true);
+      expect(signs(ca2!, await leafOf('envoy-gateway'))).toBe(true);
+
+      // After another, the old CA leaves the bundle.
+      expect((await at(63)).steps).toEqual(['ca-retired', 'bundle-updated']);
+      for (const name of ['envoy', 'envoy-gateway', 'envoy-rate-limit']) {
+        expect((await bundleOf(name)).map((c) => c.fingerprint256)).toEqual([ca2!.fingerprint256]);
+      }
+
+      // A missing Secret is re-issued, from the current CA.
       expect((await env.request('DELETE', `/api/v1/namespaces/${NS}/secrets/envoy`)).status).toBe(
         200,
       );
-      expect((await applyCertificateSecrets({ kubeConfig, validityMs: 30 * DAY })).action).toBe(
-        'rotated',
-      );
-      expect(Object.keys(await secrets())).toHaveLength(4);
-    }, 120_000);
+      expect((await at(63)).steps).toEqual(['certificates-issued']);
+      expect(signs(ca2!, await leafOf('envoy'))).toBe(true);
+      expect(Object.keys(await secrets())).toHaveLength(SECRET_NAMES.length);
+    }, 180_000);
+
+    it('refuses timings under which a rotation could outrun propagation', async () => {
+      await expect(
+        applyCertificateSecrets({ kubeConfig, validityMs: DAY, propagationMs: DAY }),
+      ).rejects.toThrow(/certificate timing/);
+    });
   },
 );

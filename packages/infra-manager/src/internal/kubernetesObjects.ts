@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { ProxyInfra } from '@egts/ir';
-import { hostBootstrap, type XdsAddress } from '../hostBootstrap.js';
+import { hostBootstrap, type XdsAddress, xdsSdsFiles } from '../hostBootstrap.js';
 
 export type KubeObject = {
   apiVersion: string;
@@ -39,6 +39,9 @@ export const OWNING_GATEWAY_CLASS = 'gateway.envoyproxy.io/owning-gatewayclass';
 export const FLEET_ANNOTATION = 'gateway.envoyproxy.io/fleet';
 
 const CERTS_DIR = '/certs';
+const CONFIG_DIR = '/config';
+const SDS_CERTIFICATE_FILE = 'xds-certificate.json';
+const SDS_TRUSTED_CA_FILE = 'xds-trusted-ca.json';
 
 /**
  * `envoy-<namespace>-<gateway>-<hash>` (or `envoy-<class>-<hash>`): readable, unique by the hash of
@@ -105,13 +108,21 @@ export const kubernetesObjects = (
   const ports = proxy.listeners.flatMap((l) => l.ports);
   const unique = [...new Map(ports.map((p) => [p.name, p])).values()];
   const transport = (protocol: string) => (protocol === 'UDP' ? 'UDP' : 'TCP');
+  // The certificates come through file-based SDS, so that the Secret volume's updates (egts
+  // rotates the Secret before expiry) reach a running Envoy.
+  const tls = {
+    ca: `${CERTS_DIR}/ca.crt`,
+    cert: `${CERTS_DIR}/tls.crt`,
+    key: `${CERTS_DIR}/tls.key`,
+    sds: {
+      certificate: `${CONFIG_DIR}/${SDS_CERTIFICATE_FILE}`,
+      trustedCa: `${CONFIG_DIR}/${SDS_TRUSTED_CA_FILE}`,
+    },
+  };
+  const sds = xdsSdsFiles(tls);
   const bootstrap = hostBootstrap({
     proxyName: proxy.name,
-    xds: {
-      host: options.xds.host,
-      port: options.xds.port,
-      tls: { ca: `${CERTS_DIR}/ca.crt`, cert: `${CERTS_DIR}/tls.crt`, key: `${CERTS_DIR}/tls.key` },
-    } satisfies XdsAddress,
+    xds: { host: options.xds.host, port: options.xds.port, tls } satisfies XdsAddress,
   });
   const requestedIPs = proxy.addresses.filter((a) => isIP(a) !== 0);
   const container = (deployment.container ?? {}) as Loose;
@@ -124,7 +135,11 @@ export const kubernetesObjects = (
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: metadata(),
-      data: { 'envoy.json': `${JSON.stringify(bootstrap, null, 2)}\n` },
+      data: {
+        'envoy.json': `${JSON.stringify(bootstrap, null, 2)}\n`,
+        [SDS_CERTIFICATE_FILE]: sds.certificate,
+        [SDS_TRUSTED_CA_FILE]: sds.trustedCa,
+      },
     },
     {
       apiVersion: 'apps/v1',
@@ -150,7 +165,7 @@ export const kubernetesObjects = (
                 image: (container.image as string | undefined) ?? options.image,
                 args: [
                   '--config-path',
-                  '/config/envoy.json',
+                  `${CONFIG_DIR}/envoy.json`,
                   '--log-level',
                   logLevel,
                   '--drain-time-s',
@@ -163,7 +178,7 @@ export const kubernetesObjects = (
                 })),
                 ...(container.resources ? { resources: container.resources } : {}),
                 volumeMounts: [
-                  { name: 'config', mountPath: '/config', readOnly: true },
+                  { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                   { name: 'certs', mountPath: CERTS_DIR, readOnly: true },
                 ],
               },

@@ -230,6 +230,9 @@ describe.skipIf(unavailable !== undefined)('the Helm chart (integration)', () =>
       expect(health.synced).toBe(true);
       expect(Object.entries(health.informers).filter(([, s]) => s.errors > 0)).toEqual([]);
       expect(logs.filter((l) => /403|forbidden/i.test(l))).toEqual([]);
+      // The leader rotates the certificates with its own ServiceAccount.
+      const rotated = await applyCertificateSecrets({ kubeConfig, namespace: NS, overwrite: true });
+      expect(rotated.steps).toEqual(['certificates-issued']);
     } finally {
       subscription.unsubscribe();
       await provider.close();
