@@ -1,0 +1,90 @@
+// Gateway statuses with addresses from the proxy Services: per Gateway and for merged Gateways,
+// Programmed only with an address, and the translator's own Programmed False left alone.
+import type { Service } from '@egts/api';
+import type { ResourceStatus } from '@egts/gatewayapi-translator';
+import { fleetObjectName } from '@egts/infra-manager';
+import type { ProxyInfra } from '@egts/ir';
+import { describe, expect, it } from 'vitest';
+import { withServiceAddresses } from './gatewayAddresses.js';
+
+const NS = 'envoy-gateway-system';
+
+const gateway = (name: string, programmed: 'True' | 'False'): ResourceStatus => ({
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'Gateway',
+  metadata: { name, namespace: 'app' },
+  status: {
+    conditions: [
+      { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'ok' },
+      {
+        type: 'Programmed',
+        status: programmed,
+        reason: programmed === 'True' ? 'Programmed' : 'Invalid',
+        message: 'm',
+      },
+    ],
+    listeners: [],
+  },
+});
+
+const fleet = (name: string, owner: ProxyInfra['owner'], gateways: string[]): ProxyInfra => ({
+  name,
+  namespace: NS,
+  owner,
+  labels: {},
+  annotations: {},
+  listeners: gateways.map((g) => ({ name: `app/${g}/http`, ports: [] })),
+  addresses: [],
+});
+
+const service = (proxy: ProxyInfra, ingress: string[]): Service => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: fleetObjectName(proxy), namespace: NS },
+  spec: { type: 'LoadBalancer', clusterIP: '10.96.0.9' },
+  status: { loadBalancer: { ingress: ingress.map((ip) => ({ ip })) } },
+});
+
+const programmed = (status: ResourceStatus) =>
+  (status.status.conditions as Array<{ type: string; status: string; reason: string }>).find(
+    (c) => c.type === 'Programmed',
+  );
+
+describe('withServiceAddresses', () => {
+  const own = fleet('app/a', { gatewayClass: 'eg', gatewayNamespace: 'app', gatewayName: 'a' }, [
+    'a',
+  ]);
+  const merged = fleet('merged', { gatewayClass: 'merged' }, ['b', 'c']);
+
+  it('takes each Gateway address from its fleet Service, merged fleets included', () => {
+    const out = withServiceAddresses(
+      [gateway('a', 'True'), gateway('b', 'True'), gateway('c', 'True')],
+      { proxies: [own, merged] },
+      [service(own, ['192.0.2.1']), service(merged, ['192.0.2.2'])],
+    );
+    expect(out.map((s) => s.status.addresses)).toEqual([
+      [{ type: 'IPAddress', value: '192.0.2.1' }],
+      [{ type: 'IPAddress', value: '192.0.2.2' }],
+      [{ type: 'IPAddress', value: '192.0.2.2' }],
+    ]);
+    expect(out.map((s) => programmed(s)?.status)).toEqual(['True', 'True', 'True']);
+  });
+
+  it('is not Programmed without an address, nor before its Service exists', () => {
+    const out = withServiceAddresses(
+      [gateway('a', 'True'), gateway('b', 'True')],
+      { proxies: [own, merged] },
+      [service(own, [])],
+    );
+    for (const status of out) {
+      expect(status.status.addresses).toEqual([]);
+      expect(programmed(status)).toMatchObject({ status: 'False', reason: 'AddressNotAssigned' });
+    }
+  });
+
+  it('leaves a Gateway the translator did not program as it is', () => {
+    const input = gateway('a', 'False');
+    const [out] = withServiceAddresses([input], { proxies: [own] }, [service(own, ['192.0.2.1'])]);
+    expect(out).toBe(input);
+  });
+});
