@@ -157,17 +157,10 @@ const checkConsistency = (
   input: SnapshotResources,
   byType: ReadonlyMap<string, ReadonlyMap<string, VersionedResource>>,
 ): ConsistencyResult => {
-  const problems: string[] = [];
   const has = (typeUrl: string, name: string): boolean => byType.get(typeUrl)?.has(name) ?? false;
-  for (const cluster of input.clusters ?? []) {
-    if (cluster.type !== Cluster_DiscoveryType.EDS) continue;
-    const serviceName = cluster.edsClusterConfig?.serviceName || cluster.name;
-    if (!has(TypeUrl.ClusterLoadAssignment, serviceName)) {
-      problems.push(
-        `cluster "${cluster.name}" (EDS) has no ClusterLoadAssignment "${serviceName}"`,
-      );
-    }
-  }
+  const problems = [
+    ...edsProblems(input.clusters ?? [], byType.get(TypeUrl.ClusterLoadAssignment) ?? new Map()),
+  ];
   const routeConfigs = [...(input.routes ?? [])];
   for (const listener of input.listeners ?? []) {
     const chains = [
@@ -208,6 +201,31 @@ const checkConsistency = (
     }
   }
   return { consistent: problems.length === 0, problems };
+};
+
+/** EDS clusters without endpoints, once per clusters array and endpoints index (both immutable). */
+const edsChecked = new WeakMap<
+  readonly Cluster[],
+  { endpoints: ReadonlyMap<string, unknown>; problems: readonly string[] }
+>();
+const edsProblems = (
+  clusters: readonly Cluster[],
+  endpoints: ReadonlyMap<string, unknown>,
+): readonly string[] => {
+  const known = edsChecked.get(clusters);
+  if (known?.endpoints === endpoints) return known.problems;
+  const problems: string[] = [];
+  for (const cluster of clusters) {
+    if (cluster.type !== Cluster_DiscoveryType.EDS) continue;
+    const serviceName = cluster.edsClusterConfig?.serviceName || cluster.name;
+    if (!endpoints.has(serviceName)) {
+      problems.push(
+        `cluster "${cluster.name}" (EDS) has no ClusterLoadAssignment "${serviceName}"`,
+      );
+    }
+  }
+  edsChecked.set(clusters, { endpoints, problems });
+  return problems;
 };
 
 /** The clusters a virtual host's routes send to, once per (immutable) message object. */

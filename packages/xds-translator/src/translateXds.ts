@@ -1,5 +1,7 @@
 // translateXds(): the xDS IR of one proxy fleet -> Envoy resources. Pure and deterministic:
 // names come from the IR, resources are deduplicated by name and sorted, the IR is not mutated.
+// Unchanged IR objects give the same message objects, and a list equal to one built before is
+// that same array: neither the output's messages nor its arrays may be mutated.
 import type { XdsIR } from '@egts/ir';
 import { addStreamListeners } from './internal/listener/streamListeners.js';
 import { addUdpListener } from './internal/listener/udpListener.js';

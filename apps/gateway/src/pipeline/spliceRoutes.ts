@@ -20,6 +20,7 @@ import {
 import type { HTTPListener, HTTPRouteIR, XdsIR } from '@egts/ir';
 import type { Translation } from './endpointsOnly.js';
 import { type Route, type RouteChange, routeIndex } from './routeDiff.js';
+import { shareUnchanged } from './shareUnchanged.js';
 
 const statusKey = (s: {
   kind: string;
@@ -95,11 +96,18 @@ const spliceListeners = (
 ): HTTPListener[] => {
   if (!sameShape(previous, after) || !sameShape(before, after)) throw new Refused('listeners');
   return previous.map((listener, i) => {
-    const kept = listener.routes.filter((r) => !changed.has(routeKeyOfIR(r.name)));
+    const kept: HTTPRouteIR[] = [];
+    const removed = new Map<string, HTTPRouteIR>();
+    for (const route of listener.routes) {
+      if (changed.has(routeKeyOfIR(route.name))) removed.set(route.name, route);
+      else kept.push(route);
+    }
     // What leaves must be what the changed routes contributed before the change.
     if (listener.routes.length - kept.length !== before[i]!.routes.length)
       throw new Refused('routes');
-    const added = after[i]!.routes;
+    // Parts equal to the old IR keep its objects (a new header leaves the destination's, so
+    // the xds-translator keeps its cluster messages).
+    const added = after[i]!.routes.map((route) => shareUnchanged(removed.get(route.name), route));
     if (kept.length === listener.routes.length && added.length === 0) return listener;
     return { ...listener, routes: merge(kept, added, lookup) };
   });

@@ -1,6 +1,13 @@
 // createSnapshot caches per object: the same message gives the same served resource, the same
 // array the same index; new or changed messages are encoded and versioned by content.
-import { Cluster, Cluster_DiscoveryType, Route, RouteConfiguration } from '@egts/envoy-api';
+import {
+  Cluster,
+  Cluster_DiscoveryType,
+  ClusterLoadAssignment,
+  Route,
+  RouteConfiguration,
+  VirtualHost,
+} from '@egts/envoy-api';
 import { describe, expect, it } from 'vitest';
 import { createSnapshot, TypeUrl } from '../index.js';
 
@@ -32,6 +39,37 @@ describe('createSnapshot', () => {
     createSnapshot({ clusters: [a] });
     expect(() => createSnapshot({ clusters: [a, a] })).toThrow(/duplicate/);
     expect(() => createSnapshot({ clusters: [cluster('')] })).toThrow(/no name/);
+  });
+});
+
+describe('consistent()', () => {
+  it('checks EDS clusters against the endpoints of each snapshot, with cached parts', () => {
+    const eds = Cluster.fromPartial({
+      name: 'a',
+      type: Cluster_DiscoveryType.EDS,
+      edsClusterConfig: { serviceName: 'a' },
+    });
+    const clusters = [eds];
+    expect(createSnapshot({ clusters }).consistent().problems).toEqual([
+      'cluster "a" (EDS) has no ClusterLoadAssignment "a"',
+    ]);
+    const endpoints = [ClusterLoadAssignment.fromPartial({ clusterName: 'a' })];
+    expect(createSnapshot({ clusters, endpoints }).consistent().consistent).toBe(true);
+    expect(createSnapshot({ clusters }).consistent().consistent).toBe(false);
+  });
+
+  it('finds routes to missing clusters through reused virtual hosts', () => {
+    const host = VirtualHost.fromPartial({
+      name: 'h',
+      domains: ['*'],
+      routes: [{ match: { prefix: '/' }, route: { cluster: 'a' } }],
+    });
+    const routes = [RouteConfiguration.fromPartial({ name: 'r', virtualHosts: [host] })];
+    expect(createSnapshot({ routes }).consistent().consistent).toBe(false);
+    const clusters = [cluster('a')];
+    const again = [RouteConfiguration.fromPartial({ name: 'r' })];
+    again[0]!.virtualHosts = [host];
+    expect(createSnapshot({ routes: again, clusters }).consistent().consistent).toBe(true);
   });
 });
 

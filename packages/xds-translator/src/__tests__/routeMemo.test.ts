@@ -64,6 +64,22 @@ describe('route memo', () => {
     expect(translateXds(ir([route('a', '/a'), b2]))).toEqual(second);
   });
 
+  it('rebuilds only the virtual host of a changed route, and keeps unchanged lists', () => {
+    const a = { ...route('a', '/a'), hostname: 'a.example.com' };
+    const b = { ...route('b', '/b'), hostname: 'b.example.com' };
+    const first = translateXds(ir([a, b]));
+    // A new route object around the same destination: new route message, same cluster.
+    const b2 = { ...b, addRequestHeaders: [{ name: 'x', value: '1', append: false }] };
+    const second = translateXds(ir([a, b2]));
+    const hosts = (x: typeof first) => x.routes[0]!.virtualHosts;
+    expect(hosts(second)[0]).toBe(hosts(first)[0]);
+    expect(hosts(second)[1]).not.toBe(hosts(first)[1]);
+    expect(second.clusters).toBe(first.clusters);
+    expect(second.endpoints).toBe(first.endpoints);
+    // The same content from new objects: equal output.
+    expect(second).toEqual(translateXds(ir([structuredClone(a), structuredClone(b2)])));
+  });
+
   it('keeps each mode its own output', () => {
     const a = route('a', '/a');
     const ads = translateXds(ir([a]), { mode: 'ads' });

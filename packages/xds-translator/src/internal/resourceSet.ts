@@ -9,9 +9,23 @@ import type {
 } from '@egts/envoy-api';
 import type { XdsMode, XdsResources } from '../xdsResources.js';
 
+/**
+ * The last list built whose first element is this object. A list equal to it element by element
+ * is returned as that same array, so consumers that cache per array (the xDS server indexes each
+ * once) pay nothing for a type where nothing changed.
+ */
+const lists = new WeakMap<object, readonly object[]>();
+
 // The default sort compares strings by UTF-16 code units, as `<` does, without a JS callback.
-const byName = <T>(map: Map<string, T>): T[] =>
-  [...map.keys()].sort().map((name) => map.get(name)!);
+const byName = <T extends object>(map: Map<string, T>): T[] => {
+  const list = [...map.keys()].sort().map((name) => map.get(name)!);
+  const [first] = list;
+  if (first === undefined) return list;
+  const known = lists.get(first) as T[] | undefined;
+  if (known?.length === list.length && known.every((item, i) => item === list[i])) return known;
+  lists.set(first, list);
+  return list;
+};
 
 export class ResourceSet {
   private readonly listeners = new Map<string, Listener>();
@@ -46,6 +60,15 @@ export class ResourceSet {
 
   addSecret(secret: Secret): void {
     if (!this.secrets.has(secret.name)) this.secrets.set(secret.name, secret);
+  }
+
+  /** Adds everything `other` holds (first wins, as for single adds). */
+  addAll(other: ResourceSet): void {
+    for (const listener of other.listeners.values()) this.addListener(listener);
+    for (const route of other.routes.values()) this.addRoute(route);
+    for (const cluster of other.clusters.values()) this.addCluster(cluster);
+    for (const assignment of other.endpoints.values()) this.addEndpoints(assignment);
+    for (const secret of other.secrets.values()) this.addSecret(secret);
   }
 
   toResources(): XdsResources {

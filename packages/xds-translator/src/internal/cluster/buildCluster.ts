@@ -15,7 +15,7 @@ import {
 } from '@egts/envoy-api';
 import type { DestinationSetting } from '@egts/ir';
 import { adsConfigSource, durationMs, socketAddress } from '../protoValues.js';
-import type { ResourceSet } from '../resourceSet.js';
+import { ResourceSet } from '../resourceSet.js';
 import { upstreamTlsSocket } from './upstreamTls.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -59,13 +59,46 @@ const localities = (settings: DestinationSetting[]): LocalityLbEndpoints[] => {
   );
 };
 
-/** Adds cluster `name` serving `settings` (protocol and TLS from the first) to `out`. */
+interface Built {
+  readonly name: string;
+  readonly mode: ResourceSet['mode'];
+  readonly settings: readonly DestinationSetting[];
+  /** The cluster, its endpoints and any secret its TLS needs, replayed on every use. */
+  readonly added: ResourceSet;
+}
+
+/** Keyed by the first setting: the entry holds for the same name, mode and setting objects. */
+const built = new WeakMap<DestinationSetting, Built>();
+
+/**
+ * Adds cluster `name` serving `settings` (protocol and TLS from the first) to `out`. The same
+ * setting objects give the same messages, so a route rebuilt around an unchanged destination
+ * keeps its cluster objects (and the xDS server its encodings and sorted lists).
+ */
 export const addCluster = (
   name: string,
   settings: DestinationSetting[],
   out: ResourceSet,
 ): void => {
   if (out.hasCluster(name)) return;
+  const first = settings[0];
+  let entry = first === undefined ? undefined : built.get(first);
+  if (
+    entry === undefined ||
+    entry.name !== name ||
+    entry.mode !== out.mode ||
+    entry.settings.length !== settings.length ||
+    entry.settings.some((setting, i) => setting !== settings[i])
+  ) {
+    const own = new ResourceSet(out.mode);
+    buildCluster(name, settings, own);
+    entry = { name, mode: out.mode, settings: [...settings], added: own };
+    if (first !== undefined) built.set(first, entry);
+  }
+  out.addAll(entry.added);
+};
+
+const buildCluster = (name: string, settings: DestinationSetting[], out: ResourceSet): void => {
   const first = settings[0];
   const dns = settings.some((setting) => setting.addressType !== 'IP');
   const assignment = ClusterLoadAssignment.fromPartial({

@@ -15,19 +15,27 @@ export const routeConfiguration = (
   listeners: readonly HTTPListener[],
   out: ResourceSet,
 ): RouteConfiguration => {
-  const byHost = new Map<string, Map<string, HTTPRouteIR>>();
-  for (const route of listeners.flatMap((listener) => listener.routes)) {
-    const routes = byHost.get(route.hostname) ?? new Map<string, HTTPRouteIR>();
-    // A route attached to two merged listeners appears twice; once is enough.
-    if (!routes.has(route.name)) routes.set(route.name, route);
-    byHost.set(route.hostname, routes);
+  const byHost = new Map<string, { routes: HTTPRouteIR[]; names: Set<string> }>();
+  let group: { routes: HTTPRouteIR[]; names: Set<string> } | undefined;
+  for (const listener of listeners) {
+    for (const route of listener.routes) {
+      // Routes come grouped by hostname: look the group up only when the hostname changes.
+      if (group === undefined || route.hostname !== group.routes[0]?.hostname) {
+        group = byHost.get(route.hostname) ?? { routes: [], names: new Set() };
+        byHost.set(route.hostname, group);
+      }
+      // A route attached to two merged listeners appears twice; once is enough.
+      if (group.names.has(route.name)) continue;
+      group.names.add(route.name);
+      group.routes.push(route);
+    }
   }
   const hostnames = [...byHost.keys()].sort();
   const virtualHosts = hostnames.map((hostname) =>
     memoizedVirtualHost(
       virtualHostName(name, hostname),
       hostname,
-      [...(byHost.get(hostname)?.values() ?? [])],
+      byHost.get(hostname)?.routes ?? [],
       out,
     ),
   );
