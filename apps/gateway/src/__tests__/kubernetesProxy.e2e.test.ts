@@ -3,7 +3,8 @@
 // server, projects the volumes as the kubelet does (under a temp root instead of `/`), and starts
 // real Envoy with the container's arguments. That Envoy must reach `egts server` over mTLS and serve
 // a route, and keep getting updates while egts rotates the certificates and then the CA (lifetimes
-// of seconds here), through the Secret volumes alone.
+// of seconds here), through the Secret volumes alone; after the rotation a restarted proxy and a
+// restarted egts still connect.
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -91,6 +92,8 @@ describe.skipIf(unavailable !== undefined)('a Kubernetes-mode proxy run as its p
   let env: KubeTestEnv;
   let egts: RunningCli;
   let envoy: EnvoyHandle;
+  /** Starts Envoy as the proxy pod's container does (set by the first test). */
+  let startPodEnvoy: () => EnvoyHandle;
   let listenerPort: number;
   let serverArgs: string[];
   let serverEnv: Record<string, string>;
@@ -284,7 +287,9 @@ describe.skipIf(unavailable !== undefined)('a Kubernetes-mode proxy run as its p
     };
     const bootstrap = readFileSync(rooted(take('--config-path')), 'utf8');
     expect(bootstrap).toContain(rooted('/config/xds-certificate.json'));
-    envoy = startEnvoy({ config: bootstrap, logLevel: take('--log-level'), args });
+    const logLevel = take('--log-level');
+    startPodEnvoy = () => startEnvoy({ config: bootstrap, logLevel, args });
+    envoy = startPodEnvoy();
     await envoy.ready(60_000);
 
     const answer = await eventually('the route served through Envoy', () => get('/hello'), 90_000);
@@ -332,7 +337,18 @@ describe.skipIf(unavailable !== undefined)('a Kubernetes-mode proxy run as its p
       path: '/rotated/x',
     });
 
-    // And a new connection, which the old CA could no longer vouch for, works: restart egts.
+    // The pod restarts: a new Envoy, trusting only the new CA, connects to the same egts, which
+    // therefore reloaded its own rotated certificate and bundle from its volume.
+    await envoy.stop();
+    envoy = startPodEnvoy();
+    await envoy.ready(60_000);
+    expect(
+      await eventually('the route served by the restarted proxy', () =>
+        moved('/hello', '/rotated'),
+      ),
+    ).toEqual({ backend: 'app', path: '/rotated/x' });
+
+    // And egts restarts: the proxy reconnects with its rotated certificate.
     await egts.stop();
     egts = await startCli(serverArgs, 60_000, serverEnv);
     await env.apply([route('/reconnected')]);
