@@ -64,7 +64,7 @@ export const sendRequest = (req: HttpRequest, timeoutMs = 3_000): Promise<HttpRe
         const headerLines: Record<string, string[]> = {};
         for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
           const name = res.rawHeaders[i]!.toLowerCase();
-          (headerLines[name] ??= []).push(res.rawHeaders[i + 1]!);
+          headerLines[name] = [...(headerLines[name] ?? []), res.rawHeaders[i + 1]!];
         }
         resolve({
           status: res.statusCode ?? 0,
