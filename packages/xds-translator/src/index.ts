@@ -9,5 +9,6 @@ export {
   XDS_RESOURCE_TYPES,
   xdsResourcesToJson,
 } from './render.js';
+export { translateDestinations } from './translateDestinations.js';
 export { translateXds } from './translateXds.js';
 export type { TranslateXdsOptions, XdsMode, XdsResources } from './xdsResources.js';

@@ -1,13 +1,15 @@
 // Endpoint-only changes as an EDS-only push (DESIGN.md "Cost follows change"): when nothing but
 // EndpointSlices changed, only the routes that reach the changed Services are translated again (by
 // the translator itself, on an input reduced to them), and only their clusters' endpoints are
-// replaced; every other Envoy message object is reused, so the xDS server's per-object hash hits.
+// replaced (translateDestinations builds no listener or route); every other Envoy message object
+// is reused, so the xDS server's per-object hash hits.
 // Anything this cannot prove equivalent to a full translation returns undefined: translate it all.
 import { isDeepStrictEqual } from 'node:util';
 import type { Resources } from '@egts/api';
+import { type Cluster, Cluster_DiscoveryType } from '@egts/envoy-api';
 import { type ResourceStatus, type TranslateOptions, translate } from '@egts/gatewayapi-translator';
 import type { DestinationSetting, InfraIR, XdsIR } from '@egts/ir';
-import { translateXds, type XdsResources } from '@egts/xds-translator';
+import { translateDestinations, type XdsResources } from '@egts/xds-translator';
 
 /** The last full translation (or an update of it) and what was served from it. */
 export interface Translation {
@@ -198,6 +200,7 @@ const replaceByName = <T>(
   previous: readonly T[],
   changed: readonly T[],
   nameOf: (t: T) => string,
+  same: (old: T, next: T) => boolean = isDeepStrictEqual,
 ): T[] | undefined => {
   const byName = new Map(changed.map((t) => [nameOf(t), t]));
   let replaced = 0;
@@ -206,7 +209,7 @@ const replaceByName = <T>(
     const next = byName.get(nameOf(old));
     if (next === undefined) return old;
     replaced++;
-    if (isDeepStrictEqual(old, next)) return old;
+    if (same(old, next)) return old;
     different = true;
     return next;
   });
@@ -214,6 +217,15 @@ const replaceByName = <T>(
   // The same array when nothing changed: the xDS server reuses its index of it.
   return different ? out : (previous as T[]);
 };
+
+/**
+ * An EDS cluster holds no endpoints, and patch() let through only settings that differ in their
+ * endpoints alone: such a cluster is the same as before (comparing Cluster messages in full cost
+ * more than the rest of an endpoint update). Clusters with endpoints inline are compared.
+ */
+const sameCluster = (old: Cluster, next: Cluster) =>
+  (old.type === Cluster_DiscoveryType.EDS && next.type === Cluster_DiscoveryType.EDS) ||
+  isDeepStrictEqual(old, next);
 
 const statusKey = (s: ResourceStatus) =>
   `${s.kind}/${s.metadata.namespace ?? ''}/${s.metadata.name}`;
@@ -285,8 +297,8 @@ export function endpointsOnlyUpdate(
     if (patched === ir) continue;
     const current = served.get(ir.name);
     if (current === undefined) return undefined;
-    const changed = translateXds(partial, { mode: 'ads' });
-    const clusters = replaceByName(current.clusters, changed.clusters, (c) => c.name);
+    const changed = translateDestinations(partial, { mode: 'ads' });
+    const clusters = replaceByName(current.clusters, changed.clusters, (c) => c.name, sameCluster);
     const endpoints = replaceByName(current.endpoints, changed.endpoints, (e) => e.clusterName);
     if (clusters === undefined || endpoints === undefined) return undefined;
     xds.set(ir.name, { ...current, clusters, endpoints });
