@@ -15,3 +15,5 @@ export type {
 export { createKubernetesProvider } from './kubernetesProvider.js';
 export type { LeaderElection, LeaderElectionOptions } from './leaderElection.js';
 export { startLeaderElection } from './leaderElection.js';
+export type { KubeObject, ObjectWatch, WatchObjectsOptions } from './watchObjects.js';
+export { watchObjects } from './watchObjects.js';

@@ -65,15 +65,17 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
     };
     return dump.gateways['default/eg'];
   };
-  const deployments = async () => {
+  const deployments = async (gateway = 'eg') => {
     const res = await env.request(
       'GET',
       `/apis/apps/v1/namespaces/${CONTROLLER_NAMESPACE}/deployments`,
     );
     return (
-      res.json as { items: Array<{ metadata: { labels?: Record<string, string> } }> }
+      res.json as {
+        items: Array<{ metadata: { name: string; labels?: Record<string, string> } }>;
+      }
     ).items.filter(
-      (d) => d.metadata.labels?.['gateway.envoyproxy.io/owning-gateway-name'] === 'eg',
+      (d) => d.metadata.labels?.['gateway.envoyproxy.io/owning-gateway-name'] === gateway,
     );
   };
 
@@ -99,6 +101,21 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
     ).items.filter(
       (s) => s.metadata.labels?.['gateway.envoyproxy.io/owning-gateway-name'] === gateway,
     );
+  };
+
+  /** Marks a Gateway's proxy Deployment as having one available replica (its status subresource). */
+  const makeAvailable = async (gateway: string) => {
+    const deployment = await eventually(
+      `the ${gateway} proxy Deployment`,
+      async () => (await deployments(gateway))[0],
+    );
+    const res = await env.request(
+      'PATCH',
+      `/apis/apps/v1/namespaces/${CONTROLLER_NAMESPACE}/deployments/${deployment.metadata.name}/status`,
+      { status: { replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
+    expect(res.status).toBe(200);
   };
 
   beforeAll(async () => {
@@ -201,15 +218,29 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
       { 'content-type': 'application/merge-patch+json' },
     );
     expect(patched.status).toBe(200);
+    // Addressed, but no proxy replica is available yet (no kubelet here).
     const status = await eventually('the load balancer addresses', async () => {
       const status = await gatewayStatus('eg');
-      return condition(status, 'Programmed')?.status === 'True' ? status : undefined;
+      return status?.addresses?.length ? status : undefined;
     });
     expect(status?.addresses).toEqual([
       { type: 'IPAddress', value: '192.0.2.10' },
       { type: 'Hostname', value: 'lb.example' },
     ]);
-    expect(condition(status, 'Programmed')?.reason).toBe('Programmed');
+    expect(condition(status, 'Programmed')).toMatchObject({
+      status: 'False',
+      reason: 'NoResources',
+    });
+    // What the Deployment controller reports once a pod is ready.
+    await makeAvailable('eg');
+    const programmed = await eventually('Programmed', async () => {
+      const programmed = condition(await gatewayStatus('eg'), 'Programmed');
+      return programmed?.status === 'True' ? programmed : undefined;
+    });
+    expect(programmed).toMatchObject({
+      reason: 'Programmed',
+      message: 'Address assigned to the Gateway, 1/1 envoy replicas available.',
+    });
   }, 90_000);
 
   it('gives a ClusterIP proxy Service its cluster IP as the Gateway address', async () => {
@@ -240,6 +271,7 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
       return service?.spec.type === 'ClusterIP' ? service : undefined;
     });
     expect(service.spec.clusterIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    await makeAvailable('internal');
     const status = await eventually('the cluster IP in the Gateway status', async () => {
       const status = await gatewayStatus('internal');
       return condition(status, 'Programmed')?.status === 'True' ? status : undefined;

@@ -16,13 +16,14 @@ import {
   createKubernetesProvider,
   startLeaderElection,
   type WatchMode,
+  watchObjects,
 } from '@egts/provider-kubernetes';
 import type { TlsFiles } from '@egts/xds-server';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { BehaviorSubject, combineLatest, distinctUntilChanged, filter, map } from 'rxjs';
 import type { Logging } from '../logging.js';
 import type { InfraManager } from '../pipeline/ports.js';
-import { withServiceAddresses } from './gatewayAddresses.js';
+import { type ProxyWorkload, withInfraStatus } from './gatewayInfraStatus.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
 
 export interface KubernetesGatewayOptions {
@@ -123,13 +124,29 @@ export async function runKubernetesGateway(
     ),
     distinctUntilChanged<Service[]>(isDeepStrictEqual),
   );
+  // And a Gateway is Programmed once a proxy replica is available: its Deployment's or DaemonSet's
+  // status, watched where the proxies run.
+  const workloadWatches = ['deployments', 'daemonsets'].map((plural) =>
+    watchObjects({
+      kubeConfig: options.kubeConfig,
+      path: `/apis/apps/v1/namespaces/${options.namespace}/${plural}`,
+      labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}`,
+      log: (message) => log.info(message),
+    }),
+  );
+  const workloads$ = combineLatest(workloadWatches.map((w) => w.objects$)).pipe(
+    map((lists) => lists.flat() as unknown as ProxyWorkload[]),
+  );
   const writing = combineLatest([
     gateway.pipeline.statuses$,
     infraIR$.pipe(filter((ir) => ir !== undefined)),
     proxyServices$,
+    workloads$,
   ])
     .pipe(
-      map(([statuses, infraIR, services]) => withServiceAddresses(statuses, infraIR, services)),
+      map(([statuses, infraIR, services, workloads]) =>
+        withInfraStatus(statuses, infraIR, { services, workloads }),
+      ),
       distinctUntilChanged<ResourceStatus[]>(isDeepStrictEqual),
     )
     .subscribe((statuses) => {
@@ -142,6 +159,7 @@ export async function runKubernetesGateway(
     ...gateway,
     async close() {
       writing.unsubscribe();
+      await Promise.all(workloadWatches.map((w) => w.stop()));
       leading.unsubscribe();
       rotating.unsubscribe();
       await rotation?.stop();

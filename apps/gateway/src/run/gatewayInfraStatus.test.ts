@@ -1,11 +1,12 @@
-// Gateway statuses with addresses from the proxy Services: per Gateway and for merged Gateways,
-// Programmed only with an address, and the translator's own Programmed False left alone.
+// Gateway statuses from the proxy objects: addresses from the Services, per Gateway and for merged
+// Gateways; Programmed only with an address and an available replica; the translator's own
+// Programmed False left alone.
 import type { Service } from '@egts/api';
 import type { ResourceStatus } from '@egts/gatewayapi-translator';
 import { fleetObjectName } from '@egts/infra-manager';
 import type { ProxyInfra } from '@egts/ir';
 import { describe, expect, it } from 'vitest';
-import { withServiceAddresses } from './gatewayAddresses.js';
+import { type ProxyWorkload, withInfraStatus } from './gatewayInfraStatus.js';
 
 const NS = 'envoy-gateway-system';
 
@@ -45,10 +46,28 @@ const service = (proxy: ProxyInfra, ingress: string[]): Service => ({
   status: { loadBalancer: { ingress: ingress.map((ip) => ({ ip })) } },
 });
 
+const workload = (
+  proxy: ProxyInfra,
+  kind: 'Deployment' | 'DaemonSet',
+  available: number,
+): ProxyWorkload => ({
+  kind,
+  metadata: { name: fleetObjectName(proxy), namespace: NS },
+  status:
+    kind === 'Deployment'
+      ? { replicas: 2, availableReplicas: available }
+      : { desiredNumberScheduled: 3, numberAvailable: available },
+});
+
 const programmed = (status: ResourceStatus) =>
-  (status.status.conditions as Array<{ type: string; status: string; reason: string }>).find(
-    (c) => c.type === 'Programmed',
-  );
+  (
+    status.status.conditions as Array<{
+      type: string;
+      status: string;
+      reason: string;
+      message: string;
+    }>
+  ).find((c) => c.type === 'Programmed');
 
 describe('withServiceAddresses', () => {
   const own = fleet('app/a', { gatewayClass: 'eg', gatewayNamespace: 'app', gatewayName: 'a' }, [
@@ -57,24 +76,32 @@ describe('withServiceAddresses', () => {
   const merged = fleet('merged', { gatewayClass: 'merged' }, ['b', 'c']);
 
   it('takes each Gateway address from its fleet Service, merged fleets included', () => {
-    const out = withServiceAddresses(
+    const out = withInfraStatus(
       [gateway('a', 'True'), gateway('b', 'True'), gateway('c', 'True')],
       { proxies: [own, merged] },
-      [service(own, ['192.0.2.1']), service(merged, ['192.0.2.2'])],
+      {
+        services: [service(own, ['192.0.2.1']), service(merged, ['192.0.2.2'])],
+        workloads: [workload(own, 'Deployment', 1), workload(merged, 'DaemonSet', 3)],
+      },
     );
     expect(out.map((s) => s.status.addresses)).toEqual([
       [{ type: 'IPAddress', value: '192.0.2.1' }],
       [{ type: 'IPAddress', value: '192.0.2.2' }],
       [{ type: 'IPAddress', value: '192.0.2.2' }],
     ]);
+    expect(out.map((s) => programmed(s)?.message)).toEqual([
+      'Address assigned to the Gateway, 1/2 envoy replicas available.',
+      'Address assigned to the Gateway, 3/3 envoy replicas available.',
+      'Address assigned to the Gateway, 3/3 envoy replicas available.',
+    ]);
     expect(out.map((s) => programmed(s)?.status)).toEqual(['True', 'True', 'True']);
   });
 
   it('is not Programmed without an address, nor before its Service exists', () => {
-    const out = withServiceAddresses(
+    const out = withInfraStatus(
       [gateway('a', 'True'), gateway('b', 'True')],
       { proxies: [own, merged] },
-      [service(own, [])],
+      { services: [service(own, [])], workloads: [workload(own, 'Deployment', 1)] },
     );
     for (const status of out) {
       expect(status.status.addresses).toEqual([]);
@@ -82,9 +109,23 @@ describe('withServiceAddresses', () => {
     }
   });
 
+  it('is not Programmed with an address but no available replica', () => {
+    const [out] = withInfraStatus(
+      [gateway('a', 'True')],
+      { proxies: [own] },
+      { services: [service(own, ['192.0.2.1'])], workloads: [workload(own, 'Deployment', 0)] },
+    );
+    expect(out?.status.addresses).toEqual([{ type: 'IPAddress', value: '192.0.2.1' }]);
+    expect(programmed(out!)).toMatchObject({ status: 'False', reason: 'NoResources' });
+  });
+
   it('leaves a Gateway the translator did not program as it is', () => {
     const input = gateway('a', 'False');
-    const [out] = withServiceAddresses([input], { proxies: [own] }, [service(own, ['192.0.2.1'])]);
+    const [out] = withInfraStatus(
+      [input],
+      { proxies: [own] },
+      { services: [service(own, ['192.0.2.1'])], workloads: [workload(own, 'Deployment', 1)] },
+    );
     expect(out).toBe(input);
   });
 });

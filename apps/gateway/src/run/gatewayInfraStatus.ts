@@ -1,6 +1,7 @@
 // Kubernetes mode: a Gateway's status.addresses come from its proxy Service, and it is Programmed
-// only once that Service has an address (GEP-1651; Envoy Gateway's UpdateGatewayStatusProgrammedCondition).
-// The translator cannot know either: the Service is made and addressed after it runs.
+// only once that Service has an address and a proxy replica is available (GEP-1651; Envoy Gateway's
+// UpdateGatewayStatusProgrammedCondition). The translator cannot know either: the Service and the
+// Deployment are made, addressed and scheduled after it runs.
 import type { Service } from '@egts/api';
 import type { ResourceStatus } from '@egts/gatewayapi-translator';
 import {
@@ -39,7 +40,28 @@ const fleetsByGateway = (infraIR: InfraIR): Map<string, ProxyInfra> => {
   return fleets;
 };
 
-const programmed = (addresses: readonly GatewayStatusAddress[]): Condition | undefined => {
+/** A proxy Deployment or DaemonSet, as far as its availability goes. */
+export interface ProxyWorkload {
+  kind: string;
+  metadata: { name: string; namespace?: string | undefined };
+  status?: {
+    replicas?: number;
+    availableReplicas?: number;
+    numberAvailable?: number;
+    desiredNumberScheduled?: number;
+  };
+}
+
+/** What the cluster says of the proxies: their Services and Deployments or DaemonSets. */
+export interface ProxyObjects {
+  readonly services: readonly Service[];
+  readonly workloads: readonly ProxyWorkload[];
+}
+
+const programmed = (
+  addresses: readonly GatewayStatusAddress[],
+  workload: ProxyWorkload | undefined,
+): Condition => {
   if (addresses.length === 0) {
     return {
       type: 'Programmed',
@@ -56,23 +78,44 @@ const programmed = (addresses: readonly GatewayStatusAddress[]): Condition | und
       message: `Too many addresses (${addresses.length}) have been assigned to the Gateway, the maximum number of addresses is ${MAX_ADDRESSES}.`,
     };
   }
-  return undefined;
+  const status = workload?.status ?? {};
+  const [available, desired] =
+    workload?.kind === 'DaemonSet'
+      ? [status.numberAvailable ?? 0, status.desiredNumberScheduled ?? 0]
+      : [status.availableReplicas ?? 0, status.replicas ?? 0];
+  if (available === 0) {
+    return {
+      type: 'Programmed',
+      status: 'False',
+      reason: 'NoResources',
+      message: 'Envoy replicas unavailable.',
+    };
+  }
+  return {
+    type: 'Programmed',
+    status: 'True',
+    reason: 'Programmed',
+    message: `Address assigned to the Gateway, ${available}/${desired} envoy replicas available.`,
+  };
 };
+
+const byName = <T extends { metadata: { name: string; namespace?: string | undefined } }>(
+  objects: readonly T[],
+) => new Map(objects.map((o) => [`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o]));
 
 /**
  * The statuses with each programmed Gateway's addresses taken from its fleet's Service (none while
- * the Service is missing or its load balancer unprovisioned, and then Programmed False). A Gateway
- * the translator did not program keeps its status as it is.
+ * the Service is missing or its load balancer unprovisioned), and Programmed True only with an
+ * address and an available replica. A Gateway the translator did not program keeps its status.
  */
-export const withServiceAddresses = (
+export const withInfraStatus = (
   statuses: readonly ResourceStatus[],
   infraIR: InfraIR,
-  services: readonly Service[],
+  cluster: ProxyObjects,
 ): ResourceStatus[] => {
   const fleets = fleetsByGateway(infraIR);
-  const servicesByName = new Map(
-    services.map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s]),
-  );
+  const servicesByName = byName(cluster.services);
+  const workloadsByName = byName(cluster.workloads);
   return statuses.map((entry) => {
     if (entry.kind !== 'Gateway' || entry.apiVersion !== 'gateway.networking.k8s.io/v1')
       return entry;
@@ -80,20 +123,20 @@ export const withServiceAddresses = (
     const isProgrammed = conditions.some((c) => c.type === 'Programmed' && c.status === 'True');
     if (!isProgrammed) return entry;
     const fleet = fleets.get(`${entry.metadata.namespace ?? 'default'}/${entry.metadata.name}`);
-    const service = fleet && servicesByName.get(`${fleet.namespace}/${fleetObjectName(fleet)}`);
+    const name = fleet && `${fleet.namespace}/${fleetObjectName(fleet)}`;
+    const service = name === undefined ? undefined : servicesByName.get(name);
     const addresses =
       fleet && service
         ? serviceAddresses(service as ServiceAddressFields, fleet.addresses.length > 0)
         : [];
-    const condition = programmed(addresses);
+    const workload = name === undefined ? undefined : workloadsByName.get(name);
+    const condition = programmed(addresses, workload);
     // Keep the field order the translator uses (conditions, addresses, listeners).
     const { conditions: _, addresses: _old, ...rest } = entry.status;
     return {
       ...entry,
       status: {
-        conditions: condition
-          ? conditions.map((c) => (c.type === 'Programmed' ? condition : c))
-          : conditions,
+        conditions: conditions.map((c) => (c.type === 'Programmed' ? condition : c)),
         addresses: addresses.slice(0, MAX_ADDRESSES),
         ...rest,
       },
