@@ -163,44 +163,92 @@ const checkConsistency = (
   ];
   const routeConfigs = [...(input.routes ?? [])];
   for (const listener of input.listeners ?? []) {
-    const chains = [
-      ...listener.filterChains,
-      ...(listener.defaultFilterChain ? [listener.defaultFilterChain] : []),
-    ];
-    for (const filter of chains.flatMap((chain) => chain.filters)) {
-      if (filter.typedConfig === undefined) continue;
-      const { typeName, message } = unpackAny(filter.typedConfig);
-      if (typeName === HttpConnectionManager.$type) {
-        const hcm = message as HttpConnectionManager;
-        const rds = hcm.rds?.routeConfigName;
-        if (rds !== undefined && rds !== '' && !has(TypeUrl.RouteConfiguration, rds)) {
-          problems.push(
-            `listener "${listener.name}" uses RouteConfiguration "${rds}", which is missing`,
-          );
-        }
-        if (hcm.routeConfig !== undefined) routeConfigs.push(hcm.routeConfig);
-      } else if (typeName === TcpProxy.$type) {
-        const cluster = (message as TcpProxy).cluster;
-        if (cluster !== undefined && cluster !== '' && !has(TypeUrl.Cluster, cluster)) {
-          problems.push(
-            `listener "${listener.name}" tcp_proxy uses cluster "${cluster}", which is missing`,
-          );
-        }
+    const refs = listenerRefs(listener);
+    for (const rds of refs.routeConfigs) {
+      if (!has(TypeUrl.RouteConfiguration, rds)) {
+        problems.push(
+          `listener "${listener.name}" uses RouteConfiguration "${rds}", which is missing`,
+        );
       }
     }
-  }
-  for (const config of routeConfigs) {
-    for (const host of config.virtualHosts) {
-      for (const cluster of clustersOf(host)) {
-        if (!has(TypeUrl.Cluster, cluster)) {
-          problems.push(
-            `RouteConfiguration "${config.name}" routes to cluster "${cluster}", which is missing`,
-          );
-        }
+    for (const cluster of refs.clusters) {
+      if (!has(TypeUrl.Cluster, cluster)) {
+        problems.push(
+          `listener "${listener.name}" tcp_proxy uses cluster "${cluster}", which is missing`,
+        );
       }
     }
+    routeConfigs.push(...refs.inline);
   }
+  const clusters = byType.get(TypeUrl.Cluster) ?? new Map();
+  for (const config of routeConfigs) problems.push(...routeProblems(config, clusters));
   return { consistent: problems.length === 0, problems };
+};
+
+interface ListenerRefs {
+  /** RouteConfigurations its HTTP connection managers fetch over RDS. */
+  readonly routeConfigs: readonly string[];
+  /** RouteConfigurations inlined in them. */
+  readonly inline: readonly RouteConfiguration[];
+  /** Clusters its tcp_proxy filters send to. */
+  readonly clusters: readonly string[];
+}
+
+/** What a listener refers to, decoded once per (immutable) message object. */
+const listenerRefsCache = new WeakMap<Listener, ListenerRefs>();
+const listenerRefs = (listener: Listener): ListenerRefs => {
+  let refs = listenerRefsCache.get(listener);
+  if (refs !== undefined) return refs;
+  const found = {
+    routeConfigs: [] as string[],
+    inline: [] as RouteConfiguration[],
+    clusters: [] as string[],
+  };
+  const chains = [
+    ...listener.filterChains,
+    ...(listener.defaultFilterChain ? [listener.defaultFilterChain] : []),
+  ];
+  for (const filter of chains.flatMap((chain) => chain.filters)) {
+    if (filter.typedConfig === undefined) continue;
+    const { typeName, message } = unpackAny(filter.typedConfig);
+    if (typeName === HttpConnectionManager.$type) {
+      const hcm = message as HttpConnectionManager;
+      const rds = hcm.rds?.routeConfigName;
+      if (rds !== undefined && rds !== '') found.routeConfigs.push(rds);
+      if (hcm.routeConfig !== undefined) found.inline.push(hcm.routeConfig);
+    } else if (typeName === TcpProxy.$type) {
+      const cluster = (message as TcpProxy).cluster;
+      if (cluster !== undefined && cluster !== '') found.clusters.push(cluster);
+    }
+  }
+  refs = found;
+  listenerRefsCache.set(listener, refs);
+  return refs;
+};
+
+/** Routes to missing clusters, once per RouteConfiguration object and clusters index. */
+const routesChecked = new WeakMap<
+  RouteConfiguration,
+  { clusters: ReadonlyMap<string, unknown>; problems: readonly string[] }
+>();
+const routeProblems = (
+  config: RouteConfiguration,
+  clusters: ReadonlyMap<string, unknown>,
+): readonly string[] => {
+  const known = routesChecked.get(config);
+  if (known?.clusters === clusters) return known.problems;
+  const problems: string[] = [];
+  for (const host of config.virtualHosts) {
+    for (const cluster of clustersOf(host)) {
+      if (!clusters.has(cluster)) {
+        problems.push(
+          `RouteConfiguration "${config.name}" routes to cluster "${cluster}", which is missing`,
+        );
+      }
+    }
+  }
+  routesChecked.set(config, { clusters, problems });
+  return problems;
 };
 
 /** EDS clusters without endpoints, once per clusters array and endpoints index (both immutable). */

@@ -93,6 +93,24 @@ const referencesOf = (route: Meta & { spec?: unknown }): Set<string> => {
   return refs;
 };
 
+/** Positions of the routes of an array by each `namespace/name` they name, once per array. */
+const referenceIndexes = new WeakMap<readonly object[], Map<string, number[]>>();
+const referenceIndex = (routes: readonly (Meta & { spec?: unknown })[]) => {
+  let index = referenceIndexes.get(routes);
+  if (index === undefined) {
+    index = new Map();
+    for (const [i, route] of routes.entries()) {
+      for (const ref of referencesOf(route)) {
+        const positions = index.get(ref) ?? [];
+        positions.push(i);
+        index.set(ref, positions);
+      }
+    }
+    referenceIndexes.set(routes, index);
+  }
+  return index;
+};
+
 const isSetting = (value: object): value is DestinationSetting =>
   'addressType' in value &&
   'endpoints' in value &&
@@ -261,12 +279,13 @@ export function endpointsOnlyUpdate(
   const reduced: Resources = { ...next };
   let affected = 0;
   for (const kind of ROUTE_KINDS) {
-    const routes = (next[kind] as (Meta & { spec?: unknown })[]).filter((route) => {
-      for (const ref of referencesOf(route)) if (services.has(ref)) return true;
-      return false;
-    });
-    affected += routes.length;
-    (reduced[kind] as unknown[]) = routes;
+    const routes = next[kind] as (Meta & { spec?: unknown })[];
+    const index = referenceIndex(routes);
+    const positions = new Set<number>();
+    for (const service of services) for (const i of index.get(service) ?? []) positions.add(i);
+    // In input order, as a full translation sees them.
+    (reduced[kind] as unknown[]) = [...positions].sort((a, b) => a - b).map((i) => routes[i]);
+    affected += positions.size;
   }
   if (affected === 0) return unchanged;
   for (const kind of POLICY_KINDS) (reduced[kind] as unknown[]) = [];
