@@ -5,9 +5,27 @@ import { Listener, SocketAddress_Protocol, UdpProxyConfig, UdpProxyRoute } from 
 import type { UDPListener } from '@egts/ir';
 import { addDestination, addEmptyDestination } from '../cluster/destinationClusters.js';
 import { socketAddress, stdoutAccessLog, typedConfig } from '../protoValues.js';
-import type { ResourceSet } from '../resourceSet.js';
+import { ResourceSet } from '../resourceSet.js';
 
+/** What a UDP IR listener object added (listener, clusters, endpoints), per mode. */
+const built = new WeakMap<UDPListener, { mode: ResourceSet['mode']; added: ResourceSet }>();
+
+/**
+ * Adds the listener and its cluster, once per IR listener object: a change elsewhere in the
+ * fleet (a route) keeps the same messages, which the xDS server does not encode again.
+ */
 export const addUdpListener = (listener: UDPListener, out: ResourceSet): void => {
+  let entry = built.get(listener);
+  if (entry?.mode !== out.mode) {
+    const own = new ResourceSet(out.mode);
+    buildUdpListener(listener, own);
+    entry = { mode: out.mode, added: own };
+    built.set(listener, entry);
+  }
+  out.addAll(entry.added);
+};
+
+const buildUdpListener = (listener: UDPListener, out: ResourceSet): void => {
   const route = listener.route;
   // Nothing to proxy to: no listener (a UDP listener needs its one route).
   if (route === undefined) return;
