@@ -1,6 +1,7 @@
 // Envoy Gateway's Kubernetes mode: resources from the API server (informers), statuses written
-// back, proxies as Deployments and Services; only the replica holding the Lease writes status and
-// infrastructure, every replica serves xDS.
+// back (Gateways with their proxies' addresses and availability), proxies as Deployments and
+// Services, xDS certificates rotated; only the replica holding the Lease writes status,
+// infrastructure and certificates, every replica serves xDS.
 
 import { isDeepStrictEqual } from 'node:util';
 import type { Service } from '@egts/api';
