@@ -94,6 +94,8 @@ export {
   // Named apart from the route-level (deprecated) CorsPolicy above: this one goes in typed_per_filter_config.
   CorsPolicy as CorsFilterPolicy,
 } from './generated/envoy/extensions/filters/http/cors/v3/cors.js';
+// Named apart from core's active health checking: this is the HTTP filter that answers probes.
+export { HealthCheck as HealthCheckFilter } from './generated/envoy/extensions/filters/http/health_check/v3/health_check.js';
 export { Router } from './generated/envoy/extensions/filters/http/router/v3/router.js';
 export {
   StatefulSession,

@@ -10,8 +10,12 @@ import {
   Cluster,
   Cluster_DiscoveryType,
   DiscoveryResponse,
+  HealthCheckFilter,
+  HttpConnectionManager,
   HttpProtocolOptions,
+  Listener,
   packAny,
+  Router,
   Secret,
   TlsParameters_TlsProtocol,
   toEnvoyJson,
@@ -93,7 +97,58 @@ export interface HostBootstrapOptions {
   /** Fleet name from the Infra IR (`<namespace>/<gateway>`): node id and node cluster. */
   readonly proxyName: string;
   readonly xds: XdsAddress;
+  /**
+   * A pod's probe endpoints, as Envoy Gateway's proxies have them: the admin interface on loopback
+   * and a static listener answering `path` with 200 while Envoy is live (503 once it drains).
+   * Static listeners start only after the first xDS fetch has initialised the server, so a ready
+   * answer means the proxy has its configuration. Host mode leaves both to `startEnvoy`.
+   */
+  readonly probes?: {
+    readonly adminPort: number;
+    readonly readyPort: number;
+    readonly path: string;
+  };
 }
+
+/** The readiness listener: HTTP on every address, answered by Envoy's health_check filter. */
+const readyListener = (port: number, path: string): Listener =>
+  Listener.fromPartial({
+    name: `envoy-gateway-proxy-ready-0.0.0.0-${port}`,
+    address: { socketAddress: { address: '0.0.0.0', portValue: port } },
+    filterChains: [
+      {
+        filters: [
+          {
+            name: 'envoy.filters.network.http_connection_manager',
+            typedConfig: packAny(
+              HttpConnectionManager,
+              HttpConnectionManager.fromPartial({
+                statPrefix: 'eg-ready-http',
+                routeConfig: { name: 'local_route' },
+                httpFilters: [
+                  {
+                    name: 'envoy.filters.http.health_check',
+                    typedConfig: packAny(
+                      HealthCheckFilter,
+                      HealthCheckFilter.fromPartial({
+                        // Answered by Envoy itself, never forwarded.
+                        passThroughMode: false,
+                        headers: [{ name: ':path', stringMatch: { exact: path } }],
+                      }),
+                    ),
+                  },
+                  {
+                    name: 'envoy.filters.http.router',
+                    typedConfig: packAny(Router, Router.fromPartial({})),
+                  },
+                ],
+              }),
+            ),
+          },
+        ],
+      },
+    ],
+  });
 
 /** Name of the static cluster that points at the xDS server. */
 export const XDS_CLUSTER = 'xds_cluster';
@@ -181,10 +236,11 @@ const xdsCluster = (xds: XdsAddress): Cluster => {
 /**
  * The bootstrap as proto3 JSON. `node.cluster` = `node.id` = the fleet name because the xDS server
  * groups nodes by `node.cluster` (`defaultNodeGroup`) and the pipeline keys snapshots by fleet name.
- * Admin is set by the runner (`startEnvoy`'s adminPort) so the bootstrap does not depend on it.
+ * In host mode admin is set by the runner (`startEnvoy`'s adminPort); a pod's comes with `probes`.
  */
 export const hostBootstrap = (options: HostBootstrapOptions): object => {
   const ads = { ads: {}, resourceApiVersion: ApiVersion.V3 };
+  const probes = options.probes;
   const bootstrap = Bootstrap.fromPartial({
     node: { id: options.proxyName, cluster: options.proxyName },
     dynamicResources: {
@@ -198,7 +254,17 @@ export const hostBootstrap = (options: HostBootstrapOptions): object => {
       cdsConfig: ads,
       ldsConfig: ads,
     },
-    staticResources: { clusters: [xdsCluster(options.xds)] },
+    staticResources: {
+      clusters: [xdsCluster(options.xds)],
+      ...(probes ? { listeners: [readyListener(probes.readyPort, probes.path)] } : {}),
+    },
+    ...(probes
+      ? {
+          admin: {
+            address: { socketAddress: { address: '127.0.0.1', portValue: probes.adminPort } },
+          },
+        }
+      : {}),
   });
   return toEnvoyJson(Bootstrap, bootstrap) as object;
 };

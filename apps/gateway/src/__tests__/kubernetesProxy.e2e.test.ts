@@ -78,6 +78,7 @@ const route = (path: string) => ({
 interface Container {
   args: string[];
   volumeMounts: Array<{ name: string; mountPath: string }>;
+  readinessProbe?: { httpGet?: { path: string; port: number } };
 }
 interface Volume {
   name: string;
@@ -285,12 +286,24 @@ describe.skipIf(unavailable !== undefined)('a Kubernetes-mode proxy run as its p
       expect(at).toBeGreaterThanOrEqual(0);
       return args.splice(at, 2)[1]!;
     };
-    const bootstrap = readFileSync(rooted(take('--config-path')), 'utf8');
-    expect(bootstrap).toContain(rooted('/config/xds-certificate.json'));
+    const mounted = readFileSync(rooted(take('--config-path')), 'utf8');
+    expect(mounted).toContain(rooted('/config/xds-certificate.json'));
+    // The kubelet's readiness probe: the pod has its own network, this emulation shares the
+    // host's, so the probe port the bootstrap listens on moves to a free one.
+    const probe = container.readinessProbe?.httpGet;
+    expect(probe?.path).toBe('/ready');
+    const readyPort = await freePort();
+    const bootstrap = mounted.replace(`"portValue": ${probe?.port}`, `"portValue": ${readyPort}`);
+    expect(bootstrap).not.toBe(mounted);
     const logLevel = take('--log-level');
     startPodEnvoy = () => startEnvoy({ config: bootstrap, logLevel, args });
     envoy = startPodEnvoy();
     await envoy.ready(60_000);
+    await eventually('the readiness probe answering 200', async () =>
+      (await fetch(`http://127.0.0.1:${readyPort}${probe?.path}`)).status === 200
+        ? true
+        : undefined,
+    );
 
     const answer = await eventually('the route served through Envoy', () => get('/hello'), 90_000);
     expect(answer).toEqual({ backend: 'app', path: '/hello' });

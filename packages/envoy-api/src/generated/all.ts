@@ -38,6 +38,7 @@ import './envoy/config/trace/v3/http_tracer.js';
 import './envoy/data/accesslog/v3/accesslog.js';
 import './envoy/extensions/access_loggers/stream/v3/stream.js';
 import './envoy/extensions/filters/http/cors/v3/cors.js';
+import './envoy/extensions/filters/http/health_check/v3/health_check.js';
 import './envoy/extensions/filters/http/router/v3/router.js';
 import './envoy/extensions/filters/http/stateful_session/v3/stateful_session.js';
 import './envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.js';

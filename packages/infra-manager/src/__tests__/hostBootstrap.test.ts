@@ -56,6 +56,25 @@ describe('hostBootstrap', () => {
     expect((await validateEnvoyConfig(broken)).valid).toBe(false);
   });
 
+  it('has the pod probes when asked: admin on loopback, a /ready listener on every address', async () => {
+    const bootstrap = hostBootstrap({
+      proxyName: 'default/eg',
+      xds: { host: '127.0.0.1', port: 18000 },
+      probes: { adminPort: 19000, readyPort: 19001, path: '/ready' },
+    });
+    expect(bootstrap).toMatchObject({
+      admin: { address: { socketAddress: { address: '127.0.0.1', portValue: 19000 } } },
+      staticResources: {
+        listeners: [{ address: { socketAddress: { address: '0.0.0.0', portValue: 19001 } } }],
+      },
+    });
+    expect(JSON.stringify(bootstrap)).toContain('"exact":"/ready"');
+    expect((await validateEnvoyConfig(bootstrap)).valid).toBe(true);
+    expect(hostBootstrap({ proxyName: 'p', xds: { host: '::', port: 1 } })).not.toHaveProperty(
+      'admin',
+    );
+  });
+
   it('connects to loopback when the server listens on a wildcard address', () => {
     const addressOf = (host: string) =>
       JSON.stringify(hostBootstrap({ proxyName: 'p', xds: { host, port: 1 } })).match(

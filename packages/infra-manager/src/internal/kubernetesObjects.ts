@@ -42,6 +42,10 @@ const CERTS_DIR = '/certs';
 const CONFIG_DIR = '/config';
 const SDS_CERTIFICATE_FILE = 'xds-certificate.json';
 const SDS_TRUSTED_CA_FILE = 'xds-trusted-ca.json';
+/** Envoy Gateway's proxy pod ports: admin on loopback, readiness on every address. */
+export const PROXY_ADMIN_PORT = 19000;
+export const PROXY_READY_PORT = 19001;
+const PROXY_READY_PATH = '/ready';
 
 /**
  * `envoy-<namespace>-<gateway>-<hash>` (or `envoy-<class>-<hash>`): readable, unique by the hash of
@@ -123,6 +127,7 @@ export const kubernetesObjects = (
   const bootstrap = hostBootstrap({
     proxyName: proxy.name,
     xds: { host: options.xds.host, port: options.xds.port, tls } satisfies XdsAddress,
+    probes: { adminPort: PROXY_ADMIN_PORT, readyPort: PROXY_READY_PORT, path: PROXY_READY_PATH },
   });
   const requestedIPs = proxy.addresses.filter((a) => isIP(a) !== 0);
   const container = (deployment.container ?? {}) as Loose;
@@ -176,6 +181,15 @@ export const kubernetesObjects = (
                   containerPort: p.containerPort,
                   protocol: transport(p.protocol),
                 })),
+                // Ready once Envoy has its first configuration, unready while it drains, so a
+                // rollout or scale-down takes the pod out of the Service before traffic is lost.
+                readinessProbe: {
+                  httpGet: { path: PROXY_READY_PATH, port: PROXY_READY_PORT, scheme: 'HTTP' },
+                  timeoutSeconds: 1,
+                  periodSeconds: 5,
+                  successThreshold: 1,
+                  failureThreshold: 1,
+                },
                 ...(container.resources ? { resources: container.resources } : {}),
                 volumeMounts: [
                   { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
