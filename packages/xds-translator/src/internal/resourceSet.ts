@@ -1,5 +1,7 @@
 // Collects the Envoy resources of one translation: deduplicated by name (the IR gives equal
 // content under equal names, so the first one wins) and emitted sorted by name, for byte-stable output.
+// Memoized parts (a virtual host's routes, a cluster) are added as whole lists; a type whose
+// additions are the same objects as last time gives the same sorted array without sorting again.
 import type {
   Cluster,
   ClusterLoadAssignment,
@@ -9,6 +11,17 @@ import type {
 } from '@egts/envoy-api';
 import type { XdsMode, XdsResources } from '../xdsResources.js';
 
+/** One type's additions, in order: single messages, or lists another set emitted. */
+type Additions<T> = (T | readonly T[])[];
+
+interface Sorted {
+  readonly additions: readonly unknown[];
+  readonly list: readonly object[];
+}
+
+/** The last sorted list made from additions starting with this object, and those additions. */
+const sorted = new WeakMap<object, Sorted>();
+
 /**
  * The last list built whose first element is this object. A list equal to it element by element
  * is returned as that same array, so consumers that cache per array (the xDS server indexes each
@@ -16,9 +29,7 @@ import type { XdsMode, XdsResources } from '../xdsResources.js';
  */
 const lists = new WeakMap<object, readonly object[]>();
 
-// The default sort compares strings by UTF-16 code units, as `<` does, without a JS callback.
-const byName = <T extends object>(map: Map<string, T>): T[] => {
-  const list = [...map.keys()].sort().map((name) => map.get(name)!);
+const stable = <T extends object>(list: T[]): T[] => {
   const [first] = list;
   if (first === undefined) return list;
   const known = lists.get(first) as T[] | undefined;
@@ -27,57 +38,84 @@ const byName = <T extends object>(map: Map<string, T>): T[] => {
   return list;
 };
 
+const toList = <T extends object>(additions: Additions<T>, nameOf: (t: T) => string): T[] => {
+  const [first] = additions;
+  if (first === undefined) return [];
+  const known = sorted.get(first);
+  if (
+    known?.additions.length === additions.length &&
+    known.additions.every((addition, i) => addition === additions[i])
+  ) {
+    return known.list as T[];
+  }
+  const byName = new Map<string, T>();
+  const add = (item: T) => {
+    const name = nameOf(item);
+    if (!byName.has(name)) byName.set(name, item);
+  };
+  for (const addition of additions) {
+    if (Array.isArray(addition)) for (const item of addition as readonly T[]) add(item);
+    else add(addition as T);
+  }
+  // The default sort compares strings by UTF-16 code units, as `<` does, without a JS callback.
+  const list = stable([...byName.keys()].sort().map((name) => byName.get(name)!));
+  sorted.set(first, { additions: [...additions], list });
+  return list;
+};
+
 export class ResourceSet {
-  private readonly listeners = new Map<string, Listener>();
-  private readonly routes = new Map<string, RouteConfiguration>();
-  private readonly clusters = new Map<string, Cluster>();
-  private readonly endpoints = new Map<string, ClusterLoadAssignment>();
-  private readonly secrets = new Map<string, Secret>();
+  private readonly listeners: Additions<Listener> = [];
+  private readonly routes: Additions<RouteConfiguration> = [];
+  private readonly clusters: Additions<Cluster> = [];
+  private readonly endpoints: Additions<ClusterLoadAssignment> = [];
+  private readonly secrets: Additions<Secret> = [];
+  /** Names of the clusters added one by one, so builders can skip what is there. */
+  private readonly clusterNames = new Set<string>();
 
   constructor(readonly mode: XdsMode) {}
 
   addListener(listener: Listener): void {
-    if (!this.listeners.has(listener.name)) this.listeners.set(listener.name, listener);
+    this.listeners.push(listener);
   }
 
   addRoute(route: RouteConfiguration): void {
-    if (!this.routes.has(route.name)) this.routes.set(route.name, route);
+    this.routes.push(route);
   }
 
+  /** Whether a cluster of that name was added one by one (lists added whole are not looked into). */
   hasCluster(name: string): boolean {
-    return this.clusters.has(name);
+    return this.clusterNames.has(name);
   }
 
   addCluster(cluster: Cluster): void {
-    if (!this.clusters.has(cluster.name)) this.clusters.set(cluster.name, cluster);
+    this.clusterNames.add(cluster.name);
+    this.clusters.push(cluster);
   }
 
   addEndpoints(assignment: ClusterLoadAssignment): void {
-    if (!this.endpoints.has(assignment.clusterName)) {
-      this.endpoints.set(assignment.clusterName, assignment);
-    }
+    this.endpoints.push(assignment);
   }
 
   addSecret(secret: Secret): void {
-    if (!this.secrets.has(secret.name)) this.secrets.set(secret.name, secret);
+    this.secrets.push(secret);
   }
 
-  /** Adds everything `other` holds (first wins, as for single adds). */
-  addAll(other: ResourceSet): void {
-    for (const listener of other.listeners.values()) this.addListener(listener);
-    for (const route of other.routes.values()) this.addRoute(route);
-    for (const cluster of other.clusters.values()) this.addCluster(cluster);
-    for (const assignment of other.endpoints.values()) this.addEndpoints(assignment);
-    for (const secret of other.secrets.values()) this.addSecret(secret);
+  /** Adds every list of `resources` whole (first wins by name, as for single adds). */
+  addResources(resources: XdsResources): void {
+    if (resources.listeners.length > 0) this.listeners.push(resources.listeners);
+    if (resources.routes.length > 0) this.routes.push(resources.routes);
+    if (resources.clusters.length > 0) this.clusters.push(resources.clusters);
+    if (resources.endpoints.length > 0) this.endpoints.push(resources.endpoints);
+    if (resources.secrets.length > 0) this.secrets.push(resources.secrets);
   }
 
   toResources(): XdsResources {
     return {
-      listeners: byName(this.listeners),
-      routes: byName(this.routes),
-      clusters: byName(this.clusters),
-      endpoints: byName(this.endpoints),
-      secrets: byName(this.secrets),
+      listeners: toList(this.listeners, (l) => l.name),
+      routes: toList(this.routes, (r) => r.name),
+      clusters: toList(this.clusters, (c) => c.name),
+      endpoints: toList(this.endpoints, (e) => e.clusterName),
+      secrets: toList(this.secrets, (s) => s.name),
     };
   }
 }

@@ -14,6 +14,7 @@ import {
   packAny,
 } from '@egts/envoy-api';
 import type { DestinationSetting } from '@egts/ir';
+import type { XdsResources } from '../../xdsResources.js';
 import { adsConfigSource, durationMs, socketAddress } from '../protoValues.js';
 import { ResourceSet } from '../resourceSet.js';
 import { upstreamTlsSocket } from './upstreamTls.js';
@@ -63,8 +64,8 @@ interface Built {
   readonly name: string;
   readonly mode: ResourceSet['mode'];
   readonly settings: readonly DestinationSetting[];
-  /** The cluster, its endpoints and any secret its TLS needs, replayed on every use. */
-  readonly added: ResourceSet;
+  /** The cluster, its endpoints and any secret its TLS needs, added on every use. */
+  readonly added: XdsResources;
 }
 
 /** Keyed by the first setting: the entry holds for the same name, mode and setting objects. */
@@ -92,10 +93,10 @@ export const addCluster = (
   ) {
     const own = new ResourceSet(out.mode);
     buildCluster(name, settings, own);
-    entry = { name, mode: out.mode, settings: [...settings], added: own };
+    entry = { name, mode: out.mode, settings: [...settings], added: own.toResources() };
     if (first !== undefined) built.set(first, entry);
   }
-  out.addAll(entry.added);
+  out.addResources(entry.added);
 };
 
 const buildCluster = (name: string, settings: DestinationSetting[], out: ResourceSet): void => {

@@ -3,12 +3,13 @@
 // field is replaced by) (https://www.envoyproxy.io/docs/envoy/latest/configuration/listeners/udp_filters/udp_proxy).
 import { Listener, SocketAddress_Protocol, UdpProxyConfig, UdpProxyRoute } from '@egts/envoy-api';
 import type { UDPListener } from '@egts/ir';
+import type { XdsResources } from '../../xdsResources.js';
 import { addDestination, addEmptyDestination } from '../cluster/destinationClusters.js';
 import { socketAddress, stdoutAccessLog, typedConfig } from '../protoValues.js';
 import { ResourceSet } from '../resourceSet.js';
 
 /** What a UDP IR listener object added (listener, clusters, endpoints), per mode. */
-const built = new WeakMap<UDPListener, { mode: ResourceSet['mode']; added: ResourceSet }>();
+const built = new WeakMap<UDPListener, { mode: ResourceSet['mode']; added: XdsResources }>();
 
 /**
  * Adds the listener and its cluster, once per IR listener object: a change elsewhere in the
@@ -19,10 +20,10 @@ export const addUdpListener = (listener: UDPListener, out: ResourceSet): void =>
   if (entry?.mode !== out.mode) {
     const own = new ResourceSet(out.mode);
     buildUdpListener(listener, own);
-    entry = { mode: out.mode, added: own };
+    entry = { mode: out.mode, added: own.toResources() };
     built.set(listener, entry);
   }
-  out.addAll(entry.added);
+  out.addResources(entry.added);
 };
 
 const buildUdpListener = (listener: UDPListener, out: ResourceSet): void => {

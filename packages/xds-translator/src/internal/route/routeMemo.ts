@@ -27,17 +27,17 @@ export const memoizedRoute = (ir: HTTPRouteIR, out: ResourceSet): Route => {
     entry = { mode: out.mode, route: buildRoute(ir, own), added: own.toResources() };
     built.set(ir, entry);
   }
-  replay(entry.added, out);
+  out.addResources(entry.added);
   return entry.route;
 };
 
-const replay = (added: XdsResources, out: ResourceSet): void => {
-  for (const cluster of added.clusters) out.addCluster(cluster);
-  for (const endpoints of added.endpoints) out.addEndpoints(endpoints);
-  for (const secret of added.secrets) out.addSecret(secret);
-  for (const listener of added.listeners) out.addListener(listener);
-  for (const route of added.routes) out.addRoute(route);
-};
+/** Equal lists of the same message objects. */
+const sameLists = (a: XdsResources, b: XdsResources): boolean =>
+  (['listeners', 'routes', 'clusters', 'endpoints', 'secrets'] as const).every(
+    (type) =>
+      a[type].length === b[type].length &&
+      (a[type] as readonly object[]).every((item, i) => item === b[type][i]),
+  );
 
 interface BuiltHost {
   readonly mode: XdsMode;
@@ -47,7 +47,11 @@ interface BuiltHost {
   readonly added: XdsResources;
 }
 
-/** Keyed by the host's first IR route; the entry holds for the same name and route objects. */
+/**
+ * Keyed by each of the host's IR routes; the entry holds for the same name and route objects.
+ * A rebuilt host finds the one it replaces through any route it kept, and keeps its list of
+ * clusters and endpoints when equal: the route configuration's lists then need no sorting again.
+ */
 const hosts = new WeakMap<HTTPRouteIR, BuiltHost>();
 
 /** A VirtualHost for one hostname's IR routes (in order), once per list of route objects. */
@@ -70,9 +74,14 @@ export const memoizedVirtualHost = (
     const host = VirtualHost.fromPartial({ name, domains: [hostname] });
     // Routes are memoized message objects: placed as they are (fromPartial would copy each one).
     host.routes = routes.map((route) => memoizedRoute(route, own));
-    entry = { mode: out.mode, name, routes: [...routes], host, added: own.toResources() };
-    if (first !== undefined) hosts.set(first, entry);
+    let added = own.toResources();
+    const before = routes
+      .map((route) => hosts.get(route))
+      .find((e) => e !== undefined && e.mode === out.mode && e.name === name);
+    if (before !== undefined && sameLists(before.added, added)) added = before.added;
+    entry = { mode: out.mode, name, routes: [...routes], host, added };
+    for (const route of routes) hosts.set(route, entry);
   }
-  replay(entry.added, out);
+  out.addResources(entry.added);
   return entry.host;
 };
