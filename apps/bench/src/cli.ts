@@ -95,7 +95,7 @@ if (only.has('edits')) {
 if (only.has('rss')) {
   const rows = await rssByScale(scales);
   table(
-    '6. egts RSS (MiB) once each scale is served; negative routes = after scaling back down',
+    '6. egts RSS (MiB) afterS seconds after each scale is served; negative routes = scaled back down',
     rows,
   );
   results.rss = rows;

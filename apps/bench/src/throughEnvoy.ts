@@ -322,34 +322,45 @@ export const editsUnderTraffic = async (
 
 export interface RssResult {
   routes: number;
+  /** Seconds between the scale being served and the sample. */
+  afterS: number;
   rssMiB: number;
   peakMiB: number;
 }
 
-/** egts's RSS once each scale is served, then after scaling back to the first scale. */
+/** Idle time before the last sample: V8's memory reducer starts 8 s after a full GC, then unmaps. */
+const IDLE_S = 30;
+
+/**
+ * egts's RSS once each scale is served, then after scaling back to the first scale: 2 s after, and
+ * again after IDLE_S idle seconds, which shows what egts gives back rather than what it has not
+ * collected yet.
+ */
 export const rssByScale = async (scales: readonly number[]): Promise<RssResult[]> => {
   const [first] = scales;
   const harness = await startHarness(first!);
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 2000));
+  const wait = (s: number) => new Promise((resolve) => setTimeout(resolve, s * 1000));
   try {
     const results: RssResult[] = [];
-    const sample = (routes: number) => {
+    const sample = (routes: number, afterS: number) => {
       const { rss, peak } = rssOf(harness.egtsPid);
-      results.push({ routes, rssMiB: round(rss), peakMiB: round(peak) });
+      results.push({ routes, afterS, rssMiB: round(rss), peakMiB: round(peak) });
     };
-    await settle();
-    sample(first!);
+    await wait(2);
+    sample(first!, 2);
     for (const scale of scales.slice(1)) {
       harness.write('routes.yaml', harness.routes(scale));
       await harness.waitFor(scale - 1, (r) => r.status === 200, 180_000);
-      await settle();
-      sample(scale);
+      await wait(2);
+      sample(scale, 2);
     }
     harness.write('routes.yaml', harness.routes(first!));
     const last = scales[scales.length - 1]! - 1;
     await harness.waitFor(last, (r) => r.status === 404, 180_000);
-    await settle();
-    sample(-first!); // negative: back down to `first`
+    await wait(2);
+    sample(-first!, 2); // negative: back down to `first`
+    await wait(IDLE_S - 2);
+    sample(-first!, IDLE_S);
     return results;
   } finally {
     await harness.close();
