@@ -226,30 +226,32 @@ const listenerRefs = (listener: Listener): ListenerRefs => {
   return refs;
 };
 
-/** Routes to missing clusters, once per RouteConfiguration object and clusters index. */
-const routesChecked = new WeakMap<
-  RouteConfiguration,
-  { clusters: ReadonlyMap<string, unknown>; problems: readonly string[] }
+/** Clusters a virtual host routes to that are missing, once per host object and clusters index. */
+const hostsChecked = new WeakMap<
+  VirtualHost,
+  { clusters: ReadonlyMap<string, unknown>; missing: readonly string[] }
 >();
+const missingClusters = (
+  host: VirtualHost,
+  clusters: ReadonlyMap<string, unknown>,
+): readonly string[] => {
+  const known = hostsChecked.get(host);
+  if (known?.clusters === clusters) return known.missing;
+  const missing = clustersOf(host).filter((cluster) => !clusters.has(cluster));
+  hostsChecked.set(host, { clusters, missing });
+  return missing;
+};
+
 const routeProblems = (
   config: RouteConfiguration,
   clusters: ReadonlyMap<string, unknown>,
-): readonly string[] => {
-  const known = routesChecked.get(config);
-  if (known?.clusters === clusters) return known.problems;
-  const problems: string[] = [];
-  for (const host of config.virtualHosts) {
-    for (const cluster of clustersOf(host)) {
-      if (!clusters.has(cluster)) {
-        problems.push(
-          `RouteConfiguration "${config.name}" routes to cluster "${cluster}", which is missing`,
-        );
-      }
-    }
-  }
-  routesChecked.set(config, { clusters, problems });
-  return problems;
-};
+): string[] =>
+  config.virtualHosts.flatMap((host) =>
+    missingClusters(host, clusters).map(
+      (cluster) =>
+        `RouteConfiguration "${config.name}" routes to cluster "${cluster}", which is missing`,
+    ),
+  );
 
 /** EDS clusters without endpoints, once per clusters array and endpoints index (both immutable). */
 const edsChecked = new WeakMap<

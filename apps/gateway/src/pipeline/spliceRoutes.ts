@@ -95,11 +95,18 @@ const spliceListeners = (
   lookup: Lookup,
 ): HTTPListener[] => {
   if (!sameShape(previous, after) || !sameShape(before, after)) throw new Refused('listeners');
+  // IR route names start with `<route key>/`: for a few changed routes, prefix tests are cheaper
+  // than cutting the key out of every name.
+  const prefixes = [...changed].map((key) => `${key}/`);
+  const isChanged =
+    prefixes.length <= 4
+      ? (name: string) => prefixes.some((prefix) => name.startsWith(prefix))
+      : (name: string) => changed.has(routeKeyOfIR(name));
   return previous.map((listener, i) => {
     const kept: HTTPRouteIR[] = [];
     const removed = new Map<string, HTTPRouteIR>();
     for (const route of listener.routes) {
-      if (changed.has(routeKeyOfIR(route.name))) removed.set(route.name, route);
+      if (isChanged(route.name)) removed.set(route.name, route);
       else kept.push(route);
     }
     // What leaves must be what the changed routes contributed before the change.
