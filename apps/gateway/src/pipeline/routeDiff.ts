@@ -66,6 +66,7 @@ const diffKind = (
   if (before === after) return routeIndex(after) === undefined ? undefined : [];
   if (before.length === after.length) {
     const edits: RouteChange[] = [];
+    const replaced: [string, Route][] = [];
     let aligned = true;
     for (let i = 0; i < after.length && aligned; i++) {
       const was = before[i]!;
@@ -73,14 +74,17 @@ const diffKind = (
       if (was === now) continue;
       const key = routeKey(now);
       if (routeKey(was) !== key) aligned = false;
-      else if (!isDeepStrictEqual(was, now)) edits.push({ kind, key, before: was, after: now });
+      else {
+        replaced.push([key, now]);
+        if (!isDeepStrictEqual(was, now)) edits.push({ kind, key, before: was, after: now });
+      }
     }
     if (aligned) {
       if (!indexes.has(before)) return edits;
-      // Same keys at the same positions: the index of `before`, edited, is the index of `after`.
+      // Same keys at the same positions: the index of `before`, updated, is the index of `after`.
       const index = indexes.get(before);
       if (index === undefined) return undefined; // duplicate keys
-      for (const edit of edits) index.set(edit.key, edit.after!);
+      for (const [key, route] of replaced) index.set(key, route);
       indexes.delete(before);
       indexes.set(after, index);
       return edits;
