@@ -95,6 +95,50 @@ const packRouteConfiguration = (config: RouteConfiguration): Any => {
 /** The served form of each message object, and the index of each input array (both immutable). */
 const versioned = new WeakMap<object, VersionedResource>();
 const indexes = new WeakMap<readonly object[], ReadonlyMap<string, VersionedResource>>();
+/** The last array indexed whose first element is this message, for arrays that differ in a few. */
+const lastIndexed = new WeakMap<object, readonly object[]>();
+
+const served = <T extends object>(
+  codec: MessageCodec<T>,
+  typeUrl: TypeUrl,
+  message: T,
+  nameOf: (message: T) => string,
+): VersionedResource => {
+  let resource = versioned.get(message);
+  if (resource === undefined || resource.typeUrl !== typeUrl) {
+    const name = nameOf(message);
+    if (name === '') throw new Error(`snapshot: a ${codec.$type} has no name`);
+    resource = Object.freeze({ name, typeUrl, ...version(codec, message) });
+    versioned.set(message, resource);
+  }
+  return resource;
+};
+
+/**
+ * The index of an array that replaces some messages of the last one indexed, each by one of the
+ * same name (an endpoint update): a copy of its index with those entries replaced. Undefined
+ * when the arrays differ otherwise.
+ */
+const reindex = <T extends object>(
+  codec: MessageCodec<T>,
+  typeUrl: TypeUrl,
+  messages: readonly T[],
+  nameOf: (message: T) => string,
+): Map<string, VersionedResource> | undefined => {
+  const before = messages[0] === undefined ? undefined : lastIndexed.get(messages[0]);
+  const known = before === undefined ? undefined : indexes.get(before);
+  if (before?.length !== messages.length || known === undefined) return undefined;
+  if (known.values().next().value?.typeUrl !== typeUrl) return undefined;
+  const byName = new Map(known);
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    if (message === before[i]) continue;
+    const resource = served(codec, typeUrl, message, nameOf);
+    if (resource.name !== versioned.get(before[i]!)?.name) return undefined;
+    byName.set(resource.name, resource);
+  }
+  return byName;
+};
 
 const index = <T extends object>(
   codec: MessageCodec<T>,
@@ -105,21 +149,21 @@ const index = <T extends object>(
   if (messages === undefined) return new Map();
   const known = indexes.get(messages);
   if (known !== undefined && known.values().next().value?.typeUrl === typeUrl) return known;
-  const byName = new Map<string, VersionedResource>();
-  for (const message of messages) {
-    let resource = versioned.get(message);
-    if (resource === undefined || resource.typeUrl !== typeUrl) {
-      const name = nameOf(message);
-      if (name === '') throw new Error(`snapshot: a ${codec.$type} has no name`);
-      resource = Object.freeze({ name, typeUrl, ...version(codec, message) });
-      versioned.set(message, resource);
+  let byName = reindex(codec, typeUrl, messages, nameOf);
+  if (byName === undefined) {
+    byName = new Map<string, VersionedResource>();
+    for (const message of messages) {
+      const resource = served(codec, typeUrl, message, nameOf);
+      if (byName.has(resource.name)) {
+        throw new Error(`snapshot: duplicate ${codec.$type} "${resource.name}"`);
+      }
+      byName.set(resource.name, resource);
     }
-    if (byName.has(resource.name)) {
-      throw new Error(`snapshot: duplicate ${codec.$type} "${resource.name}"`);
-    }
-    byName.set(resource.name, resource);
   }
-  if (byName.size > 0) indexes.set(messages, byName);
+  if (byName.size > 0) {
+    indexes.set(messages, byName);
+    lastIndexed.set(messages[0]!, messages);
+  }
   return byName;
 };
 

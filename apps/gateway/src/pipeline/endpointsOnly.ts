@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Resources } from '@egts/api';
 import { type Cluster, Cluster_DiscoveryType } from '@egts/envoy-api';
 import { type ResourceStatus, type TranslateOptions, translate } from '@egts/gatewayapi-translator';
-import type { DestinationSetting, InfraIR, XdsIR } from '@egts/ir';
+import type { DestinationSetting, InfraIR, RouteDestination, XdsIR } from '@egts/ir';
 import { translateDestinations, type XdsResources } from '@egts/xds-translator';
 
 /** The last full translation (or an update of it) and what was served from it. */
@@ -168,10 +168,14 @@ export const indexSettings = (ir: XdsIR): ReadonlyMap<string, readonly Path[]> =
 
 /**
  * A copy of `ir` with the settings named in `replace` swapped in (copy on write along their
- * paths; everything else is shared). Undefined when a setting is unknown or differs in more than
- * its endpoints.
+ * paths; everything else is shared), the names of those whose endpoints changed added to `moved`.
+ * Undefined when a setting is unknown or differs in more than its endpoints.
  */
-const patch = (ir: XdsIR, replace: ReadonlyMap<string, DestinationSetting>): XdsIR | undefined => {
+const patch = (
+  ir: XdsIR,
+  replace: ReadonlyMap<string, DestinationSetting>,
+  moved: Set<string>,
+): XdsIR | undefined => {
   const paths = indexSettings(ir);
   const copies = new Map<object, Record<string | number, unknown>>();
   const copyOf = (o: object): Record<string | number, unknown> => {
@@ -199,6 +203,7 @@ const patch = (ir: XdsIR, replace: ReadonlyMap<string, DestinationSetting>): Xds
       if (!isDeepStrictEqual({ ...old, endpoints: [] }, { ...next, endpoints: [] }))
         return undefined;
       if (isDeepStrictEqual(old.endpoints, next.endpoints)) continue;
+      moved.add(name);
       let child: unknown = next;
       for (let depth = path.length - 1; depth >= 0; depth--) {
         const parent = copyOf(originals[depth]!);
@@ -236,14 +241,42 @@ const replaceByName = <T>(
   return different ? out : (previous as T[]);
 };
 
+/** Every destination of an IR: routes', mirrors', TCP and UDP routes'. */
+const destinationsOf = (ir: XdsIR): RouteDestination[] => [
+  ...ir.http.flatMap((l) =>
+    l.routes.flatMap((r) => [
+      ...(r.destination === undefined ? [] : [r.destination]),
+      ...r.mirrors.map((m) => m.destination),
+    ]),
+  ),
+  ...ir.tcp.flatMap((l) => l.routes.map((r) => r.destination)),
+  ...ir.udp.flatMap((l) => (l.route === undefined ? [] : [l.route.destination])),
+];
+
 /**
- * An EDS cluster holds no endpoints, and patch() let through only settings that differ in their
- * endpoints alone: such a cluster is the same as before (comparing Cluster messages in full cost
- * more than the rest of an endpoint update). Clusters with endpoints inline are compared.
+ * Names of the clusters built from a destination with a setting in `moved`: the xds-translator
+ * names a destination's cluster after it, or after each setting when it splits them. Clusters
+ * and endpoints under other names were built from unchanged settings and equal what is served.
  */
-const sameCluster = (old: Cluster, next: Cluster) =>
+const movedClusters = (partial: XdsIR, moved: ReadonlySet<string>): Set<string> => {
+  const names = new Set<string>();
+  for (const destination of destinationsOf(partial)) {
+    if (!destination.settings.some((setting) => moved.has(setting.name))) continue;
+    names.add(destination.name);
+    for (const setting of destination.settings) names.add(setting.name);
+  }
+  return names;
+};
+
+/**
+ * Whether a rebuilt cluster equals the served one: an EDS cluster holds no endpoints, and patch()
+ * let through only settings that differ in their endpoints alone, so it always does; one with
+ * endpoints inline does unless its settings moved. (Comparing messages in full cost more than the
+ * rest of an endpoint update.)
+ */
+const keepCluster = (moved: ReadonlySet<string>) => (old: Cluster, next: Cluster) =>
   (old.type === Cluster_DiscoveryType.EDS && next.type === Cluster_DiscoveryType.EDS) ||
-  isDeepStrictEqual(old, next);
+  !moved.has(next.name);
 
 const statusKey = (s: ResourceStatus) =>
   `${s.kind}/${s.metadata.namespace ?? ''}/${s.metadata.name}`;
@@ -310,15 +343,27 @@ export function endpointsOnlyUpdate(
     }
     const settings = new Map<string, DestinationSetting>();
     settingsOf(partial, settings);
-    const patched = patch(ir, settings);
+    const moved = new Set<string>();
+    const patched = patch(ir, settings, moved);
     if (patched === undefined) return undefined;
     xdsIR.push(patched);
     if (patched === ir) continue;
     const current = served.get(ir.name);
     if (current === undefined) return undefined;
     const changed = translateDestinations(partial, { mode: 'ads' });
-    const clusters = replaceByName(current.clusters, changed.clusters, (c) => c.name, sameCluster);
-    const endpoints = replaceByName(current.endpoints, changed.endpoints, (e) => e.clusterName);
+    const rebuilt = movedClusters(partial, moved);
+    const clusters = replaceByName(
+      current.clusters,
+      changed.clusters,
+      (c) => c.name,
+      keepCluster(rebuilt),
+    );
+    const endpoints = replaceByName(
+      current.endpoints,
+      changed.endpoints,
+      (e) => e.clusterName,
+      (_, next) => !rebuilt.has(next.clusterName),
+    );
     if (clusters === undefined || endpoints === undefined) return undefined;
     xds.set(ir.name, { ...current, clusters, endpoints });
   }

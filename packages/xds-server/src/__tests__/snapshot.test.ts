@@ -34,6 +34,20 @@ describe('createSnapshot', () => {
     expect(third.get('a')?.version).toBe(first.get('a')?.version);
   });
 
+  it('indexes an array that replaces a few messages of the last one, by name', () => {
+    const [a, b, c] = [cluster('a'), cluster('b'), cluster('c')];
+    const first = createSnapshot({ clusters: [a, b, c] }).resources(TypeUrl.Cluster);
+    const b2 = cluster('b', 2000);
+    const second = createSnapshot({ clusters: [a, b2, c] }).resources(TypeUrl.Cluster);
+    expect([...second.keys()]).toEqual(['a', 'b', 'c']);
+    expect(second.get('b')?.version).not.toBe(first.get('b')?.version);
+    expect(second.get('c')).toBe(first.get('c'));
+    // A message under another name: indexed from scratch, duplicates still refused.
+    const third = createSnapshot({ clusters: [a, b2, cluster('d')] }).resources(TypeUrl.Cluster);
+    expect([...third.keys()]).toEqual(['a', 'b', 'd']);
+    expect(() => createSnapshot({ clusters: [a, b2, cluster('b')] })).toThrow(/duplicate/);
+  });
+
   it('still rejects duplicate and unnamed resources when they come from cached objects', () => {
     const a = cluster('a');
     createSnapshot({ clusters: [a] });
