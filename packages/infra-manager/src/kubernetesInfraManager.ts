@@ -1,9 +1,9 @@
 // Kubernetes infrastructure: keeps one set of objects per proxy fleet of the Infra IR (Envoy
 // Gateway's Kubernetes infrastructure provider) with server-side apply, and deletes what no fleet needs.
 import type { InfraIR, ProxyInfra } from '@egts/ir';
-import {
-  type KubeConfig,
-  type KubernetesObject,
+import type {
+  KubeConfig,
+  KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
 } from '@kubernetes/client-node';
@@ -55,12 +55,22 @@ const isNotFound = (error: unknown): boolean =>
 export const createKubernetesInfraManager = (
   options: KubernetesInfraManagerOptions,
 ): KubernetesInfraManager => {
-  const api = KubernetesObjectApi.makeApiClient(options.kubeConfig);
+  // The client is loaded on first use, not with this package: host mode, which imports the same
+  // entry point, would otherwise carry its ~30 MiB of heap.
+  let loaded: Promise<{ api: KubernetesObjectApi; serverSideApply: PatchStrategy }> | undefined;
+  const client = () => {
+    loaded ??= import('@kubernetes/client-node').then((k8s) => ({
+      api: k8s.KubernetesObjectApi.makeApiClient(options.kubeConfig),
+      serverSideApply: k8s.PatchStrategy.ServerSideApply,
+    }));
+    return loaded;
+  };
   const fieldManager = options.fieldManager ?? 'egts';
   const namespaces = new Set<string>();
   let queue: Promise<void> = Promise.resolve();
 
   const gatewayClassOwner = async (name: string) => {
+    const { api } = await client();
     try {
       const gc = await api.read({
         apiVersion: 'gateway.networking.k8s.io/v1',
@@ -75,6 +85,7 @@ export const createKubernetesInfraManager = (
   };
 
   const applyNow = async (infraIR: InfraIR): Promise<void> => {
+    const { api, serverSideApply } = await client();
     const wanted = new Set<string>();
     for (const proxy of infraIR.proxies) {
       namespaces.add(proxy.namespace);
@@ -95,7 +106,7 @@ export const createKubernetesInfraManager = (
           undefined,
           fieldManager,
           true,
-          PatchStrategy.ServerSideApply,
+          serverSideApply,
         );
       }
     }
@@ -139,6 +150,7 @@ export const createKubernetesInfraManager = (
       return next;
     },
     addresses: async (proxy) => {
+      const { api } = await client();
       try {
         const service = await api.read<KubernetesObject & ServiceAddressFields>({
           apiVersion: 'v1',

@@ -1,12 +1,8 @@
 // `egts certgen`: the certificates of xDS mTLS between egts and its proxies, as Secrets in the
 // cluster (re-issued before they expire) or, with --local, as files for host mode.
-import {
-  applyCertificateSecrets,
-  DEFAULT_NAMESPACE,
-  generateCertificates,
-  writeCertificateFiles,
-} from '@egts/certgen';
-import { KubeConfig } from '@kubernetes/client-node';
+// @egts/certgen and the Kubernetes client load only when this command runs: every other command
+// (and `egts run` above all) would otherwise carry the client's ~30 MiB of heap.
+import { DEFAULT_CONTROLLER_NAMESPACE } from '@egts/gatewayapi-translator';
 import { Command } from 'commander';
 
 interface CertgenOptions {
@@ -22,10 +18,13 @@ export function certgenCommand(): Command {
     .option(
       '-n, --namespace <namespace>',
       'namespace of the Secrets',
-      process.env.POD_NAMESPACE ?? DEFAULT_NAMESPACE,
+      process.env.POD_NAMESPACE ?? DEFAULT_CONTROLLER_NAMESPACE,
     )
     .option('--overwrite', 're-issue even when the current certificates are still good', false)
     .action(async (options: CertgenOptions) => {
+      const { applyCertificateSecrets, generateCertificates, writeCertificateFiles } = await import(
+        '@egts/certgen'
+      );
       if (options.local !== undefined) {
         await writeCertificateFiles(
           generateCertificates({ namespace: options.namespace }),
@@ -34,6 +33,7 @@ export function certgenCommand(): Command {
         process.stdout.write(`certificates written under ${options.local}\n`);
         return;
       }
+      const { KubeConfig } = await import('@kubernetes/client-node');
       const kubeConfig = new KubeConfig();
       kubeConfig.loadFromDefault();
       const result = await applyCertificateSecrets({
