@@ -5,7 +5,7 @@ import type { Resources } from '@egts/api';
 import type { InfraIR, XdsIR } from '@egts/ir';
 import { type ResolvedOptions, TranslatorContext } from './internal/context/translatorContext.js';
 import { buildProxyInfra } from './internal/ir/buildInfra.js';
-import { buildXdsIR } from './internal/ir/buildXds.js';
+import { buildXdsIR, routeOrder } from './internal/ir/buildXds.js';
 import { proxyFleets } from './internal/ir/fleets.js';
 import { processBackends } from './internal/policies/processBackends.js';
 import { processEnvoyPatchPolicies } from './internal/policies/processEnvoyPatchPolicies.js';
@@ -56,9 +56,10 @@ export function translate(resources: Resources, options: TranslateOptions = {}):
   const backends = processBackends(resources.backends);
   const envoyProxies = processEnvoyProxies(ctx);
   const fleets = proxyFleets(ctx);
+  const order = routeOrder(ctx);
   return {
     infraIR: { proxies: fleets.map((fleet) => buildProxyInfra(ctx, fleet)) },
-    xdsIR: fleets.map((fleet) => buildXdsIR(ctx, fleet)),
+    xdsIR: fleets.map((fleet) => buildXdsIR(ctx, fleet, order)),
     statuses: collectStatuses(ctx, {
       gatewayClasses,
       rejectedListenerSets,

@@ -5,7 +5,7 @@ import type { HTTPListener, Redirect, TCPListener, TCPRouteIR, UDPListener, XdsI
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
-import { compareByAgeThenName } from '../ordering.js';
+import { sortByAgeThenName } from '../ordering.js';
 import type { ProxyFleet } from './fleets.js';
 import { compareRoutePrecedence, type RankedRoute } from './precedence.js';
 
@@ -42,7 +42,7 @@ function redirectFor(redirect: Redirect, l: ListenerContext): Redirect {
 function httpListener(
   ctx: TranslatorContext,
   l: ListenerContext,
-  order: Map<AnyRouteContext, number>,
+  order: ReadonlyMap<AnyRouteContext, number>,
 ): HTTPListener {
   const ranked: RankedRoute[] = [];
   for (const { route, hostnames } of attachedRoutes(ctx, l)) {
@@ -147,12 +147,15 @@ function udpListener(ctx: TranslatorContext, l: ListenerContext): UDPListener {
 const byPortThenName = (a: { port: number; name: string }, b: { port: number; name: string }) =>
   a.port - b.port || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-export function buildXdsIR(ctx: TranslatorContext, fleet: ProxyFleet): XdsIR {
-  const order = new Map(
-    [...ctx.routes]
-      .sort((a, b) => compareByAgeThenName(a.resource, b.resource))
-      .map((r, i) => [r, i] as const),
-  );
+/** Each route's position in age-then-name order, for precedence ties; once per translation. */
+export const routeOrder = (ctx: TranslatorContext): Map<AnyRouteContext, number> =>
+  new Map(sortByAgeThenName(ctx.routes, (r) => r.resource).map((r, i) => [r, i] as const));
+
+export function buildXdsIR(
+  ctx: TranslatorContext,
+  fleet: ProxyFleet,
+  order: ReadonlyMap<AnyRouteContext, number>,
+): XdsIR {
   const ir: XdsIR = { name: fleet.name, http: [], tcp: [], udp: [] };
   for (const l of fleet.gateways.flatMap((gw) => gw.allListeners)) {
     if (!l.ready) continue;
