@@ -8,6 +8,7 @@ import { createXdsTracker } from '../admin/xdsTracker.js';
 import type { Logging } from '../logging.js';
 import { createPipeline, type Pipeline } from '../pipeline/createPipeline.js';
 import type { InfraManager, ResourceProvider } from '../pipeline/ports.js';
+import { collectWhenIdle } from './idleCollection.js';
 
 export interface GatewayOptions {
   provider: ResourceProvider;
@@ -73,12 +74,14 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
     throw error;
   }
   log.info({ port: admin.port }, 'admin API listening');
+  const idle = collectWhenIdle(options.provider.resources$);
 
   return {
     xdsPort,
     adminPort: admin.port,
     pipeline,
     async close() {
+      idle.unsubscribe();
       pipeline.stop();
       await options.provider.close();
       await infra?.close();

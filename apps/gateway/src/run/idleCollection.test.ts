@@ -1,0 +1,25 @@
+import { Subject } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { collectWhenIdle } from './idleCollection.js';
+
+const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('collectWhenIdle', () => {
+  it('runs a full collection once changes have been quiet, freeing what nothing holds', async () => {
+    const changes = new Subject<number>();
+    const subscription = collectWhenIdle(changes, 50);
+    // Large enough that no young-generation scavenge in between reaches it by chance of timing.
+    let garbage: number[][] | undefined = Array.from({ length: 1000 }, () =>
+      new Array(1000).fill(1),
+    );
+    const ref = new WeakRef(garbage);
+    garbage = undefined;
+    await tick(10); // a WeakRef target is kept alive until the job that made it ends
+    changes.next(1);
+    await tick(20);
+    changes.next(2); // a change within the quiet time restarts it
+    await tick(200);
+    expect(ref.deref()).toBeUndefined();
+    subscription.unsubscribe();
+  });
+});
