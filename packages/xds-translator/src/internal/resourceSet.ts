@@ -41,6 +41,8 @@ const stable = <T extends object>(list: T[]): T[] => {
 const toList = <T extends object>(additions: Additions<T>, nameOf: (t: T) => string): T[] => {
   const [first] = additions;
   if (first === undefined) return [];
+  // One list another set emitted is sorted and deduplicated already; one message is a list.
+  if (additions.length === 1) return Array.isArray(first) ? (first as T[]) : [first as T];
   const known = sorted.get(first);
   if (
     known?.additions.length === additions.length &&
