@@ -33,7 +33,7 @@ export interface RouteChange {
   readonly after?: Route | undefined;
 }
 
-export const routeKey = (route: Route): string =>
+const routeKey = (route: Route): string =>
   `${route.kind.toLowerCase()}/${route.metadata.namespace ?? 'default'}/${route.metadata.name}`;
 
 /**
