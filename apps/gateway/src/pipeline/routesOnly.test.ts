@@ -264,6 +264,34 @@ spec: {parentRefs: ${parents}, hostnames: ${hostnames}, rules: ${rules}}
     expect(spliced).toBeGreaterThan(30);
   });
 
+  it('translate only the Gateway of a changed TCPRoute, with policies they cannot see', () => {
+    const tcp = `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: t, namespace: default}
+spec: {gatewayClassName: eg, listeners: [{name: tcp, protocol: TCP, port: 9000}]}
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: p, namespace: default}
+spec: {targetRefs: [{group: gateway.networking.k8s.io, kind: TCPRoute, name: t1}]}
+`;
+    const tcpRoute = (port: number) => `---
+apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: TCPRoute
+metadata: {name: t1, namespace: default}
+spec: {parentRefs: [{name: t}], rules: [{backendRefs: [{name: app, port: ${port}}]}]}
+`;
+    const { spliced } = follow(
+      [
+        { text: base + tcp + route('r1', ['a'], '/one') + tcpRoute(8081), touched: ['default/t'] },
+        { text: base + tcp + route('r1', ['a'], '/one') + tcpRoute(8080), touched: ['default/t'] },
+      ],
+      load(base + tcp + route('r1', ['a'], '/one') + tcpRoute(8080)),
+    );
+    expect(spliced).toBe(0);
+  });
+
   it('with policies, splice only changes they cannot see; translate everything for the others', () => {
     const { push, pipeline, incremental, spliced } = setup();
     push(load(base + route('r1', ['a'], '/one')));

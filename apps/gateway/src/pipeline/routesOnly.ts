@@ -24,7 +24,8 @@ const POLICY_KINDS = [
 /**
  * What the policy steps read of a route: its labels (targetSelectors), its parents and the
  * listeners it attaches to (ancestors, scopes) and its rule names (sectionName). Policies only
- * produce their own statuses, so while this stays the same a route change leaves them as they were.
+ * produce their own statuses (the translator applies none of their settings to the IR), so
+ * while this stays the same a route change leaves them as they were.
  */
 const policyFootprint = (route: Route) => {
   const spec = route.spec as
@@ -84,7 +85,9 @@ export function routesOnlyUpdate(
     if ((ROUTE_KINDS as readonly string[]).includes(kind)) continue;
     if (!sameList(before[kind] ?? [], next[kind] ?? [])) return undefined;
   }
-  if (next.listenerSets.length > 0) return undefined;
+  // A BackendTLSPolicy's ancestors are the Gateways of every route using its backend: a route
+  // change can move them, and neither path below recomputes that status.
+  if (next.listenerSets.length > 0 || next.backendTLSPolicies.length > 0) return undefined;
   if (JSON.stringify(next.envoyProxies).includes('mergeGateways')) return undefined;
   const policies = POLICY_KINDS.some((kind) => next[kind].length > 0);
 
@@ -118,10 +121,15 @@ export function routesOnlyUpdate(
   }
   const spliced = spliceRoutes(previous, next, changes, touched, options);
   if (spliced !== undefined) return { translation: spliced, touched, shared: true };
-  if (policies) return undefined; // the reduced translation would recompute their statuses wrongly
 
+  // Policy statuses are kept as they were (see policyFootprint): the reduced run leaves them out.
   const reduced: Resources = {
     ...next,
+    clientTrafficPolicies: [],
+    backendTrafficPolicies: [],
+    securityPolicies: [],
+    envoyExtensionPolicies: [],
+    envoyPatchPolicies: [],
     gateways: next.gateways.filter((g) =>
       touched.has(`${g.metadata.namespace ?? ''}/${g.metadata.name}`),
     ),
