@@ -12,7 +12,7 @@ import { buildRoute } from './buildRoute.js';
 interface Built {
   readonly mode: XdsMode;
   readonly route: Route;
-  /** What building the route added (clusters, endpoints, secrets), replayed on every use. */
+  /** What building the route added (clusters, endpoints, secrets), added again on every use. */
   readonly added: XdsResources;
 }
 
