@@ -218,12 +218,12 @@ const patch = (
   return root;
 };
 
-/** `previous` messages with those of `changed` swapped in by name (reusing equal ones). */
+/** `previous` messages with those of `changed` swapped in by name, but for those `same` keeps. */
 const replaceByName = <T>(
   previous: readonly T[],
   changed: readonly T[],
   nameOf: (t: T) => string,
-  same: (old: T, next: T) => boolean = isDeepStrictEqual,
+  same: (old: T, next: T) => boolean,
 ): T[] | undefined => {
   const byName = new Map(changed.map((t) => [nameOf(t), t]));
   let replaced = 0;
