@@ -17,4 +17,5 @@ export {
   type TranslateOptions,
   type TranslateResult,
   translate,
+  translatePolicyStatuses,
 } from './translate.js';

@@ -16,7 +16,11 @@ import { processGateways } from './internal/processGateways.js';
 import { processListenerSets } from './internal/processListenerSets.js';
 import { processListeners } from './internal/processListeners.js';
 import { processRoutes } from './internal/processRoutes.js';
-import { collectStatuses, type ResourceStatus } from './internal/status/collectStatuses.js';
+import {
+  collectStatuses,
+  policyStatuses,
+  type ResourceStatus,
+} from './internal/status/collectStatuses.js';
 
 export const DEFAULT_CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
 export const DEFAULT_CONTROLLER_NAMESPACE = 'envoy-gateway-system';
@@ -39,13 +43,14 @@ export interface TranslateResult {
   statuses: ResourceStatus[];
 }
 
+const resolve = (options: TranslateOptions): ResolvedOptions => ({
+  controllerName: options.controllerName ?? DEFAULT_CONTROLLER_NAME,
+  controllerNamespace: options.controllerNamespace ?? DEFAULT_CONTROLLER_NAMESPACE,
+  now: options.now ?? new Date(),
+});
+
 export function translate(resources: Resources, options: TranslateOptions = {}): TranslateResult {
-  const resolved: ResolvedOptions = {
-    controllerName: options.controllerName ?? DEFAULT_CONTROLLER_NAME,
-    controllerNamespace: options.controllerNamespace ?? DEFAULT_CONTROLLER_NAMESPACE,
-    now: options.now ?? new Date(),
-  };
-  const ctx = new TranslatorContext(resources, resolved);
+  const ctx = new TranslatorContext(resources, resolve(options));
   const gatewayClasses = processGatewayClasses(ctx);
   processGateways(ctx);
   const rejectedListenerSets = processListenerSets(ctx);
@@ -69,4 +74,22 @@ export function translate(resources: Resources, options: TranslateOptions = {}):
       envoyProxies,
     }),
   };
+}
+
+/**
+ * The statuses translate() gives Envoy Gateway's policies and EnvoyPatchPolicies, and nothing
+ * else: routes are attached but their rules not translated, and no IR is built. For callers that
+ * update a translation in place and need only these again.
+ */
+export function translatePolicyStatuses(
+  resources: Resources,
+  options: TranslateOptions = {},
+): ResourceStatus[] {
+  const ctx = new TranslatorContext(resources, resolve(options));
+  processGatewayClasses(ctx);
+  processGateways(ctx);
+  processListenerSets(ctx);
+  processListeners(ctx);
+  processRoutes(ctx, { rules: false });
+  return policyStatuses(ctx, processPolicies(ctx), processEnvoyPatchPolicies(ctx));
 }

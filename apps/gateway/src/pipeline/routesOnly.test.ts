@@ -1,6 +1,7 @@
 // Route-only changes: only the Gateways the changed routes name are translated again, and the
 // result (xDS served, IR, statuses) equals a full translation of the same input.
 import { loadResourcesFromText, type Resources } from '@egts/api';
+import type { ResourceStatus } from '@egts/gatewayapi-translator';
 import { createSnapshotCache, type SnapshotCache, UPDATE_ORDER } from '@egts/xds-server';
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
@@ -126,6 +127,7 @@ function follow(
   const { push, cache, sets, pipeline, incremental, spliced } = setup();
   push(first);
   let previous = first;
+  const statuses: (readonly ResourceStatus[])[] = [];
   for (const [i, step] of steps.entries()) {
     const resources = keepIdentity(previous, load(step.text));
     sets.length = 0;
@@ -138,10 +140,11 @@ function follow(
     expect(bySortedKey(pipeline.statuses$.value), `step ${i} statuses`).toEqual(
       bySortedKey(full.statuses),
     );
+    statuses.push(pipeline.statuses$.value);
     previous = resources;
   }
   pipeline.stop();
-  return { spliced: spliced() };
+  return { spliced: spliced(), statuses };
 }
 
 describe('route-only changes', () => {
@@ -188,11 +191,27 @@ describe('route-only changes', () => {
     expect(spliced, 'HTTPRoute changes are spliced in').toBe(5);
   });
 
-  it('splice many kinds of HTTP and gRPC route changes as a full translation would', () => {
-    // Routes made to tie on precedence (same path lengths, shared hostnames), some with
-    // timestamps, HTTPRoutes and GRPCRoutes of one name, several rules, matches and hostnames,
-    // on Gateways with HTTP and HTTPS listeners; edited, added, deleted and moved at random.
-    const gateways = `---
+  const routePolicies = `---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: {name: route, namespace: default}
+spec: {targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: r1}, {group: gateway.networking.k8s.io, kind: GRPCRoute, name: r2}]}
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: {name: gateway, namespace: default}
+spec: {targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: a}, {group: gateway.networking.k8s.io, kind: Gateway, name: d, sectionName: http}]}
+`;
+  it.each([
+    ['without policies', ''],
+    ['with policies', routePolicies],
+  ])(
+    'splice many kinds of HTTP and gRPC route changes as a full translation would, %s',
+    (_, policies) => {
+      // Routes made to tie on precedence (same path lengths, shared hostnames), some with
+      // timestamps, HTTPRoutes and GRPCRoutes of one name, several rules, matches and hostnames,
+      // on Gateways with HTTP and HTTPS listeners; edited, added, deleted and moved at random.
+      const gateways = `---
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: d, namespace: default}
@@ -202,67 +221,69 @@ spec:
   - {name: http, protocol: HTTP, port: 80, hostname: "*.example.com"}
   - {name: other, protocol: HTTP, port: 8080}
 `;
-    const stamps = ['', '2024-01-01T00:00:00Z', '2023-01-01T00:00:00Z'];
-    let seed = 11;
-    const random = (n: number) => {
-      seed = (seed * 48271) % 2147483647;
-      return seed % n;
-    };
-    type Spec = { kind: string; name: string; gateways: string[]; path: number; version: number };
-    const text = (specs: Spec[]) =>
-      base +
-      gateways +
-      specs
-        .map((r) => {
-          const stamp = stamps[Number(r.name.slice(1)) % stamps.length];
-          const meta = `{name: ${r.name}, namespace: default${stamp ? `, creationTimestamp: "${stamp}"` : ''}}`;
-          const parents = `[${r.gateways.map((g) => `{name: ${g}}`).join(', ')}]`;
-          const hostnames = '[a.example.com, b.example.com]';
-          const rules =
-            r.kind === 'HTTPRoute'
-              ? `[{matches: [{path: {type: PathPrefix, value: /p${r.path}}}, {path: {type: Exact, value: /s/m}}], backendRefs: [{name: app, port: 8080}]}, {matches: [{path: {type: PathPrefix, value: /v${r.version}}}], backendRefs: [{name: ${r.version % 3 === 0 ? 'nope' : 'app'}, port: 8080}]}]`
-              : `[{matches: [{method: {service: s, method: m}}], backendRefs: [{name: app, port: 8080}]}, {matches: [{method: {service: v${r.version}}}], backendRefs: [{name: app, port: 8080}]}]`;
-          return `---
+      const stamps = ['', '2024-01-01T00:00:00Z', '2023-01-01T00:00:00Z'];
+      let seed = 11;
+      const random = (n: number) => {
+        seed = (seed * 48271) % 2147483647;
+        return seed % n;
+      };
+      type Spec = { kind: string; name: string; gateways: string[]; path: number; version: number };
+      const text = (specs: Spec[]) =>
+        base +
+        gateways +
+        policies +
+        specs
+          .map((r) => {
+            const stamp = stamps[Number(r.name.slice(1)) % stamps.length];
+            const meta = `{name: ${r.name}, namespace: default${stamp ? `, creationTimestamp: "${stamp}"` : ''}}`;
+            const parents = `[${r.gateways.map((g) => `{name: ${g}}`).join(', ')}]`;
+            const hostnames = '[a.example.com, b.example.com]';
+            const rules =
+              r.kind === 'HTTPRoute'
+                ? `[{matches: [{path: {type: PathPrefix, value: /p${r.path}}}, {path: {type: Exact, value: /s/m}}], backendRefs: [{name: app, port: 8080}]}, {matches: [{path: {type: PathPrefix, value: /v${r.version}}}], backendRefs: [{name: ${r.version % 3 === 0 ? 'nope' : 'app'}, port: 8080}]}]`
+                : `[{matches: [{method: {service: s, method: m}}], backendRefs: [{name: app, port: 8080}]}, {matches: [{method: {service: v${r.version}}}], backendRefs: [{name: app, port: 8080}]}]`;
+            return `---
 apiVersion: gateway.networking.k8s.io/v1
 kind: ${r.kind}
 metadata: ${meta}
 spec: {parentRefs: ${parents}, hostnames: ${hostnames}, rules: ${rules}}
 `;
-        })
-        .join('');
-    const pick = () => [['a'], ['d'], ['a', 'd'], ['b'], ['zz']][random(5)]!;
-    let specs: Spec[] = Array.from({ length: 12 }, (_, i) => ({
-      kind: i % 3 === 2 ? 'GRPCRoute' : 'HTTPRoute',
-      name: `r${i % 8}`,
-      gateways: pick(),
-      path: random(3),
-      version: 0,
-    }));
-    const steps: { text: string }[] = [];
-    for (let step = 0; step < 40; step++) {
-      specs = specs.map((r) => ({ ...r }));
-      const target = specs[random(specs.length)]!;
-      const action = random(6);
-      if (action === 0) specs.splice(specs.indexOf(target), 1);
-      else if (action === 1)
-        specs.push({
-          kind: random(2) ? 'HTTPRoute' : 'GRPCRoute',
-          name: `r${8 + random(6)}`,
-          gateways: pick(),
-          path: random(3),
-          version: step,
-        });
-      else if (action === 2) target.gateways = pick();
-      else target.version = step;
-      // No two routes of one kind and name.
-      specs = specs.filter(
-        (r, i) => specs.findIndex((o) => o.kind === r.kind && o.name === r.name) === i,
-      );
-      if (steps.at(-1)?.text !== text(specs)) steps.push({ text: text(specs) });
-    }
-    const { spliced } = follow(steps, load(text(specs.slice(0, 0))));
-    expect(spliced).toBeGreaterThan(30);
-  });
+          })
+          .join('');
+      const pick = () => [['a'], ['d'], ['a', 'd'], ['b'], ['zz']][random(5)]!;
+      let specs: Spec[] = Array.from({ length: 12 }, (_, i) => ({
+        kind: i % 3 === 2 ? 'GRPCRoute' : 'HTTPRoute',
+        name: `r${i % 8}`,
+        gateways: pick(),
+        path: random(3),
+        version: 0,
+      }));
+      const steps: { text: string }[] = [];
+      for (let step = 0; step < 40; step++) {
+        specs = specs.map((r) => ({ ...r }));
+        const target = specs[random(specs.length)]!;
+        const action = random(6);
+        if (action === 0) specs.splice(specs.indexOf(target), 1);
+        else if (action === 1)
+          specs.push({
+            kind: random(2) ? 'HTTPRoute' : 'GRPCRoute',
+            name: `r${8 + random(6)}`,
+            gateways: pick(),
+            path: random(3),
+            version: step,
+          });
+        else if (action === 2) target.gateways = pick();
+        else target.version = step;
+        // No two routes of one kind and name.
+        specs = specs.filter(
+          (r, i) => specs.findIndex((o) => o.kind === r.kind && o.name === r.name) === i,
+        );
+        if (steps.at(-1)?.text !== text(specs)) steps.push({ text: text(specs) });
+      }
+      const { spliced } = follow(steps, load(text(specs.slice(0, 0))));
+      expect(spliced).toBeGreaterThan(30);
+    },
+  );
 
   it('translate only the Gateway of a changed TCPRoute, with policies they cannot see', () => {
     const tcp = `---
@@ -292,9 +313,7 @@ spec: {parentRefs: [{name: t}], rules: [{backendRefs: [{name: app, port: ${port}
     expect(spliced).toBe(0);
   });
 
-  it('with policies, splice only changes they cannot see; translate everything for the others', () => {
-    const { push, pipeline, incremental, spliced } = setup();
-    push(load(base + route('r1', ['a'], '/one')));
+  it('with policies, splice route changes and compute the policy statuses again when they see them', () => {
     const policies = `---
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: BackendTrafficPolicy
@@ -306,19 +325,24 @@ kind: BackendTrafficPolicy
 metadata: {name: g, namespace: default}
 spec: {targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: b}]}
 `;
-    const withPolicy = load(base + route('r1', ['a'], '/one') + policies);
-    push(withPolicy); // a policy added: everything
-    const moved = { ...withPolicy, httpRoutes: load(base + route('r1', ['b'], '/one')).httpRoutes };
-    push(moved); // the route moves where policies see it: everything
-    expect(incremental()).toBe(0);
-    const edited = { ...moved, httpRoutes: load(base + route('r1', ['b'], '/x')).httpRoutes };
-    push(edited); // only its path: spliced
-    expect(spliced()).toBe(1);
-    const full = fresh(edited);
-    expect(bySortedKey(pipeline.statuses$.value)).toEqual(bySortedKey(full.statuses));
-    expect([...pipeline.xdsIR].sort()).toEqual([...full.ir].sort());
-    const overridden = pipeline.statuses$.value.find((s) => s.metadata.name === 'g');
-    expect(JSON.stringify(overridden)).toContain('Overridden');
-    pipeline.stop();
+    const { spliced, statuses } = follow(
+      [
+        // r1 moves to b, where its policy overrides b's: policy statuses computed again
+        { text: base + route('r1', ['b'], '/one') + policies, touched: ['default/a', 'default/b'] },
+        // only its path: policy statuses kept
+        { text: base + route('r1', ['b'], '/x') + policies, touched: ['default/b'] },
+        // r2 added, then r1 deleted
+        {
+          text: base + route('r1', ['b'], '/x') + route('r2', ['a'], '/two') + policies,
+          touched: ['default/a'],
+        },
+        { text: base + route('r2', ['a'], '/two') + policies, touched: ['default/b'] },
+      ],
+      load(base + route('r1', ['a'], '/one') + policies),
+    );
+    expect(spliced).toBe(4);
+    expect(JSON.stringify(statuses[1]!.find((s) => s.metadata.name === 'g'))).toContain(
+      'Overridden',
+    );
   });
 });

@@ -2,11 +2,17 @@
 // and gRPC route changes are spliced into the previous output (spliceRoutes.ts). Otherwise the
 // translator runs on an input reduced to the Gateways the changed routes name (before and after)
 // and every route attached to those, and its output replaces theirs. Either way other Gateways keep
-// their IR objects, so they cost nothing downstream. Returns undefined whenever that cannot equal
-// a full translation: translate everything then.
+// their IR objects, so they cost nothing downstream. Policies give only statuses: kept when the
+// change is one they cannot see, else computed again without translating any rule. Returns
+// undefined whenever that cannot equal a full translation: translate everything then.
 import { isDeepStrictEqual } from 'node:util';
 import type { Resources } from '@egts/api';
-import { type ResourceStatus, type TranslateOptions, translate } from '@egts/gatewayapi-translator';
+import {
+  type ResourceStatus,
+  type TranslateOptions,
+  translate,
+  translatePolicyStatuses,
+} from '@egts/gatewayapi-translator';
 import type { XdsIR } from '@egts/ir';
 import type { Translation } from './endpointsOnly.js';
 import { diffRoutes, ROUTE_KINDS, type Route } from './routeDiff.js';
@@ -108,21 +114,49 @@ export function routesOnlyUpdate(
   if (changes.length === 0) {
     return { translation: { ...previous, resources: next }, touched, shared: true };
   }
-  if (
+  // Policy statuses are kept as they were (see policyFootprint), or computed again alone.
+  const policiesMoved =
     policies &&
     !changes.every(
       (c) =>
         c.before !== undefined &&
         c.after !== undefined &&
         isDeepStrictEqual(policyFootprint(c.before), policyFootprint(c.after)),
-    )
-  ) {
-    return undefined;
-  }
+    );
   const spliced = spliceRoutes(previous, next, changes, touched, options);
-  if (spliced !== undefined) return { translation: spliced, touched, shared: true };
+  const update =
+    spliced === undefined
+      ? reducedUpdate(previous, next, touched, changed, options)
+      : { translation: spliced, touched, shared: true };
+  if (update === undefined || !policiesMoved) return update;
+  const translation = withStatuses(update.translation, translatePolicyStatuses(next, options));
+  return { ...update, translation };
+}
 
-  // Policy statuses are kept as they were (see policyFootprint): the reduced run leaves them out.
+/** `translation` with the statuses of `fresh` in place of those of the same resources. */
+const withStatuses = (translation: Translation, fresh: readonly ResourceStatus[]): Translation => {
+  const byKey = new Map(fresh.map((s) => [statusKey(s), s]));
+  const kinds = new Set(fresh.map((s) => s.kind));
+  const statuses = translation.statuses.map((status) => {
+    if (!kinds.has(status.kind)) return status;
+    const key = statusKey(status);
+    const now = byKey.get(key);
+    byKey.delete(key);
+    return now ?? status;
+  });
+  statuses.push(...byKey.values());
+  return { ...translation, statuses };
+};
+
+/** The touched Gateways translated again with every route attached to them. */
+function reducedUpdate(
+  previous: Translation,
+  next: Resources,
+  touched: ReadonlySet<string>,
+  changed: ReadonlySet<string>,
+  options: TranslateOptions | undefined,
+): RoutesUpdate | undefined {
+  // Policies give only their own statuses, which the caller keeps or computes alone.
   const reduced: Resources = {
     ...next,
     clientTrafficPolicies: [],

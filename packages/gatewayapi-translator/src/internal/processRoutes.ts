@@ -37,7 +37,8 @@ function translateRules(ctx: TranslatorContext, route: AnyRouteContext): RuleOut
   }
 }
 
-export function processRoutes(ctx: TranslatorContext): void {
+/** `rules: false` attaches routes without translating their rules (for policy statuses alone). */
+export function processRoutes(ctx: TranslatorContext, options: { rules?: boolean } = {}): void {
   ctx.backendTLSPolicies = indexBackendTLSPolicies(ctx);
   const r = ctx.resources;
   const routes = [
@@ -51,7 +52,7 @@ export function processRoutes(ctx: TranslatorContext): void {
     const rejection = l4RouteRejection(route);
     attachRoute(ctx, route, rejection);
     if (route.parents.length === 0) continue;
-    if (rejection) {
+    if (rejection || options.rules === false) {
       ctx.routes.push(route);
       continue;
     }

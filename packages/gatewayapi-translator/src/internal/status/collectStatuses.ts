@@ -99,6 +99,17 @@ function renderAncestors(ctx: TranslatorContext, ancestors: readonly PolicyAnces
   }));
 }
 
+/** Envoy Gateway policies' and EnvoyPatchPolicies' statuses, in that order. */
+export function policyStatuses(
+  ctx: TranslatorContext,
+  policies: LaterStatuses['policies'],
+  patchPolicies: LaterStatuses['patchPolicies'],
+): ResourceStatus[] {
+  return [...policies, ...patchPolicies].map((p) =>
+    entry(p.resource, { ancestors: renderAncestors(ctx, p.ancestors) }),
+  );
+}
+
 export function collectStatuses(ctx: TranslatorContext, later: LaterStatuses): ResourceStatus[] {
   const out: ResourceStatus[] = [];
   for (const gc of later.gatewayClasses)
@@ -128,11 +139,7 @@ export function collectStatuses(ctx: TranslatorContext, later: LaterStatuses): R
     }));
     out.push(entry(policy.resource, { ancestors: renderAncestors(ctx, ancestors) }));
   }
-  for (const p of later.policies)
-    out.push(entry(p.resource, { ancestors: renderAncestors(ctx, p.ancestors) }));
-  for (const p of later.patchPolicies) {
-    out.push(entry(p.resource, { ancestors: renderAncestors(ctx, p.ancestors) }));
-  }
+  out.push(...policyStatuses(ctx, later.policies, later.patchPolicies));
   for (const b of later.backends)
     out.push(entry(b.resource, { conditions: b.conditions.toArray() }));
   for (const e of later.envoyProxies)
