@@ -176,16 +176,22 @@ function processKind(ctx: TranslatorContext, policies: readonly AnyPolicy[]): Po
   }
   // A more specific policy either replaces a broader one where both apply (Overridden), or, with
   // a mergeType, is merged into it (Merged on both).
-  // Scopes only contain scopes of the same Gateway: compare within each Gateway's.
-  const byGateway = new Map<PolicyScope['gateway'], typeof applied>();
+  // Scopes only contain scopes of the same Gateway and of a more specific level: compare within
+  // each Gateway's, level by level (most policies target routes, which contain only rules).
+  const byGateway = new Map<PolicyScope['gateway'], (typeof applied)[]>();
   for (const a of applied) {
-    const group = byGateway.get(a.scope.gateway) ?? [];
-    group.push(a);
-    byGateway.set(a.scope.gateway, group);
+    const levels = byGateway.get(a.scope.gateway) ?? LEVELS.map(() => []);
+    levels[LEVELS.indexOf(a.scope.level)]!.push(a);
+    byGateway.set(a.scope.gateway, levels);
   }
   for (const a of applied) {
-    const sameGateway = byGateway.get(a.scope.gateway) ?? [];
-    const inner = sameGateway.filter((b) => scopeContains(a.scope, b.scope));
+    const levels = byGateway.get(a.scope.gateway) ?? [];
+    // LEVELS runs from the most specific: lower indexes hold what `a` may contain.
+    const rank = LEVELS.indexOf(a.scope.level);
+    const inner = levels
+      .slice(0, rank)
+      .flat()
+      .filter((b) => scopeContains(a.scope, b.scope));
     if (inner.some((b) => b.merges)) {
       a.ancestor.conditions.set(
         'Merged',
@@ -202,7 +208,13 @@ function processKind(ctx: TranslatorContext, policies: readonly AnyPolicy[]): Po
         'A more specific policy overrides this one for part of its target.',
       );
     }
-    if (a.merges && sameGateway.some((b) => scopeContains(b.scope, a.scope))) {
+    if (
+      a.merges &&
+      levels
+        .slice(rank + 1)
+        .flat()
+        .some((b) => scopeContains(b.scope, a.scope))
+    ) {
       a.ancestor.conditions.set(
         'Merged',
         'True',
