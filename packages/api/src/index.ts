@@ -170,6 +170,8 @@ export {
 } from './loader/loadEnvoyGatewayConfig.js';
 export {
   bundleResources,
+  createDocumentCache,
+  type DocumentCache,
   type LoadResult,
   loadResourcesFromPath,
   loadResourcesFromText,

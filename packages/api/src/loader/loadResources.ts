@@ -27,14 +27,91 @@ export interface ParsedFile {
   problems: Problem[];
 }
 
+/**
+ * The decoded documents of a file's last reading, by their text, for `parseResourceFile` to decode
+ * again only the documents that changed: one route edited in a file of 1,000 otherwise decodes all
+ * 1,000 (about 170 ms). Holds the documents of the last text given only.
+ */
+export interface DocumentCache {
+  /** @internal */
+  segments: Map<string, ParsedSegment>;
+}
+
+export const createDocumentCache = (): DocumentCache => ({ segments: new Map() });
+
 /** Parses one file's text: every document, and every item of a `List`. Never throws. */
 export function parseResourceFile(
   text: string,
   file: string,
   options: DecodeOptions = {},
+  cache?: DocumentCache,
 ): ParsedFile {
-  const lineCounter = new LineCounter();
+  const segments = cache && splitDocuments(text);
+  if (cache === undefined || segments === undefined) {
+    cache?.segments.clear();
+    const { resources, problems } = parseDocuments(text, file, options);
+    return { resources, problems };
+  }
   const out: ParsedFile = { resources: [], problems: [] };
+  const next = new Map<string, ParsedSegment>();
+  let documents = 0;
+  for (const { text: segment, firstLine } of segments) {
+    const parsed =
+      next.get(segment) ?? cache.segments.get(segment) ?? parseDocuments(segment, file, options);
+    next.set(segment, parsed);
+    // Positions in the segment are relative to its first line and first document.
+    const at = <T extends { document?: number | undefined; line?: number | undefined }>(
+      x: T,
+    ): T => ({
+      ...x,
+      document: x.document === undefined ? undefined : x.document + documents,
+      line: x.line === undefined ? undefined : x.line + firstLine - 1,
+    });
+    for (const resource of parsed.resources) out.resources.push(at(resource));
+    for (const problem of parsed.problems) out.problems.push(at(problem));
+    documents += parsed.documents;
+  }
+  cache.segments = next;
+  return out;
+}
+
+/** A parsed stretch of documents, with how many documents (empty ones too) it holds. */
+interface ParsedSegment extends ParsedFile {
+  documents: number;
+}
+
+/**
+ * The text cut before every document start marker (`---` at the start of a line), with the line
+ * each piece starts on. YAML 1.2 forbids that marker inside a document's content (c-forbidden),
+ * block scalars included, so each piece parses as it would in the whole. Undefined for text with
+ * directives (`%YAML`, `%TAG`): they belong to the document after them.
+ */
+function splitDocuments(text: string): Array<{ text: string; firstLine: number }> | undefined {
+  if (/^%/m.test(text)) return undefined;
+  const pieces: Array<{ text: string; firstLine: number }> = [];
+  const marker = /^---(?=[ \t\r\n]|$)/gm;
+  let start = 0;
+  let firstLine = 1;
+  for (let match = marker.exec(text); match !== null; match = marker.exec(text)) {
+    if (match.index === start) continue;
+    const piece = text.slice(start, match.index);
+    pieces.push({ text: piece, firstLine });
+    firstLine += countLines(piece);
+    start = match.index;
+  }
+  pieces.push({ text: text.slice(start), firstLine });
+  return pieces;
+}
+
+const countLines = (text: string): number => {
+  let lines = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++;
+  return lines;
+};
+
+function parseDocuments(text: string, file: string, options: DecodeOptions): ParsedSegment {
+  const lineCounter = new LineCounter();
+  const out: ParsedSegment = { resources: [], problems: [], documents: 0 };
   // parseAllDocuments, one document at a time: each document's syntax tree is garbage as soon as
   // it is decoded, instead of every tree of a large file living (and aging into V8's old
   // generation, which is not given back soon) until the last document is decoded.
@@ -85,6 +162,7 @@ export function parseResourceFile(
       if (result.decoded) out.resources.push({ ...result.decoded, file, document, line: itemLine });
     }
   }
+  out.documents = document;
   return out;
 }
 

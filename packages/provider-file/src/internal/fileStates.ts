@@ -1,6 +1,12 @@
 // Per-file memory of the provider: the text last read and the resources last read without an
 // error, so that a broken file keeps contributing its last good content.
-import { type Problem, parseResourceFile, type SourcedResource } from '@egts/api';
+import {
+  createDocumentCache,
+  type DocumentCache,
+  type Problem,
+  parseResourceFile,
+  type SourcedResource,
+} from '@egts/api';
 
 interface FileState {
   /** Text last parsed (a read error is kept as undefined text). */
@@ -11,6 +17,8 @@ interface FileState {
   problems: Problem[];
   /** Whether the file has ever read without an error problem. */
   everGood: boolean;
+  /** Its documents as last decoded: an edit decodes only the documents it changed. */
+  documents: DocumentCache;
 }
 
 const hasError = (problems: readonly Problem[]): boolean =>
@@ -32,7 +40,8 @@ export class FileStates {
   update(file: string, text: string): void {
     const previous = this.#files.get(file);
     if (previous?.text === text) return;
-    const parsed = parseResourceFile(text, file, { lenient: this.#lenient });
+    const documents = previous?.documents ?? createDocumentCache();
+    const parsed = parseResourceFile(text, file, { lenient: this.#lenient }, documents);
     const broken = hasError(parsed.problems);
     if (!broken) {
       this.#files.set(file, {
@@ -40,6 +49,7 @@ export class FileStates {
         resources: parsed.resources,
         problems: parsed.problems,
         everGood: true,
+        documents,
       });
       return;
     }
@@ -49,6 +59,7 @@ export class FileStates {
       resources: keep ? previous.resources : parsed.resources,
       problems: keep ? [...parsed.problems, keptProblem(file)] : parsed.problems,
       everGood: keep,
+      documents,
     });
   }
 
@@ -60,6 +71,7 @@ export class FileStates {
       resources: previous?.resources ?? [],
       problems: [{ severity: 'error', file, path: [], message: `cannot read: ${message}` }],
       everGood: previous?.everGood ?? false,
+      documents: previous?.documents ?? createDocumentCache(),
     });
   }
 

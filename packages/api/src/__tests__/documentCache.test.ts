@@ -1,0 +1,85 @@
+// parseResourceFile with a DocumentCache gives exactly what a full parse gives (resources, problems,
+// documents, lines), decodes only the documents whose text changed, and keeps their objects.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createDocumentCache, parseResourceFile } from '../index.js';
+
+const route = (name: string, extra = '') => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: ${name}
+  namespace: default
+spec:
+  parentRefs: [{name: eg}]${extra}
+`;
+
+const texts = {
+  documents: `${route('a')}---\n${route('b')}---\n${route('c')}`,
+  leadingMarker: `---\n${route('a')}---\n\n---\n${route('b')}`,
+  brokenMiddle: `${route('a')}---\nkind: [unclosed\n---\n${route('c', '\n  hostnames: [Bad_Host]')}`,
+  list: `apiVersion: v1\nkind: List\nitems:\n- ${route('a').trimEnd().replaceAll('\n', '\n  ')}\n---\n${route('b')}`,
+  blockScalar: `${route('a')}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: m, namespace: default}\ndata:\n  x: |\n    ----\n    --- not a marker inside a scalar line\n`,
+  markerWithContent: `--- ${JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } })}\n--- \n${route('b')}`,
+  directive: `%YAML 1.2\n---\n${route('a')}`,
+  crlf: `${route('a')}---\r\n${route('b')}`.replaceAll('\n', '\r\n').replaceAll('\r\r', '\r'),
+};
+
+describe('parseResourceFile with a DocumentCache', () => {
+  for (const [name, text] of Object.entries(texts)) {
+    it(`equals a full parse: ${name}`, () => {
+      const full = parseResourceFile(text, 'f.yaml', { lenient: true });
+      expect(full.resources.length).toBeGreaterThan(0);
+      const cache = createDocumentCache();
+      expect(parseResourceFile(text, 'f.yaml', { lenient: true }, cache)).toEqual(full);
+      expect(parseResourceFile(text, 'f.yaml', { lenient: true }, cache)).toEqual(full);
+    });
+  }
+
+  it('decodes again only the document that changed; the others keep their objects', () => {
+    const cache = createDocumentCache();
+    const before = parseResourceFile(texts.documents, 'f.yaml', {}, cache);
+    // b grows by two lines: c moves down, and its line and the problem of b follow.
+    const edited = texts.documents.replace(
+      route('b'),
+      route('b', '\n  hostnames: [Bad_Host]\n  # x'),
+    );
+    const after = parseResourceFile(edited, 'f.yaml', {}, cache);
+    expect(after).toEqual(parseResourceFile(edited, 'f.yaml', {}));
+    const names = (r: typeof after) => r.resources.map((x) => x.resource.metadata.name);
+    expect(names(before)).toEqual(['a', 'b', 'c']);
+    expect(names(after)).toEqual(['a', 'c']); // the bad hostname fails b in strict mode
+    expect(after.resources[0]!.resource).toBe(before.resources[0]!.resource);
+    expect(after.resources[1]!.resource).toBe(before.resources[2]!.resource);
+    expect(after.resources[1]!.line).toBe(before.resources[2]!.line! + 2);
+    expect(after.problems.map((p) => [p.document, p.name])).toEqual([[2, 'b']]);
+  });
+});
+
+const cases = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../../../shared/conformance/gatewayapi-status/cases',
+);
+
+describe.runIf(existsSync(cases))('parseResourceFile with a DocumentCache, corpus', () => {
+  it('equals a full parse on every corpus input', () => {
+    let compared = 0;
+    for (const name of readdirSync(cases)) {
+      const file = join(cases, name, 'input.yaml');
+      const text = readFileSync(file, 'utf8');
+      const cache = createDocumentCache();
+      const full = parseResourceFile(text, file, { lenient: true });
+      expect(parseResourceFile(text, file, { lenient: true }, cache), name).toEqual(full);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(400);
+  }, 120_000);
+});
+if (!existsSync(cases)) {
+  describe('parseResourceFile with a DocumentCache, corpus', () => {
+    it('cannot be checked: ../shared is absent', () => {
+      console.warn(`skipped: ${cases} is absent`);
+    });
+  });
+}
