@@ -13,5 +13,9 @@ export type {
   KubernetesInfraManagerOptions,
 } from './kubernetesInfraManager.js';
 export { createKubernetesInfraManager, DEFAULT_ENVOY_IMAGE } from './kubernetesInfraManager.js';
-export type { GatewayStatusAddress, ServiceAddressFields } from './serviceAddresses.js';
-export { serviceAddresses } from './serviceAddresses.js';
+export type {
+  GatewayStatusAddress,
+  NodeAddressFields,
+  ServiceAddressFields,
+} from './serviceAddresses.js';
+export { nodeAddresses, serviceAddresses } from './serviceAddresses.js';

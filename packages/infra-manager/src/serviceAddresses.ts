@@ -28,11 +28,12 @@ const ip = (value: string): GatewayStatusAddress => ({ type: 'IPAddress', value 
  *   ClusterIP Service, its cluster IPs), which is where the infra manager put them.
  * - LoadBalancer: the load balancer's ingress IPs, then hostnames; none until one is provisioned.
  * - ClusterIP: its cluster IPs (a headless Service has none).
- * - NodePort: nothing here (Envoy Gateway reports the nodes' addresses, which egts does not watch).
+ * - NodePort: the nodes' addresses (`nodeAddresses`), where the port is open.
  */
 export const serviceAddresses = (
   service: ServiceAddressFields,
   requested: boolean,
+  nodeAddresses: readonly string[] = [],
 ): GatewayStatusAddress[] => {
   const spec = service.spec ?? {};
   const clusterIPs = (spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : [])).filter(
@@ -51,5 +52,28 @@ export const serviceAddresses = (
     return [...ips, ...hostnames];
   }
   if ((spec.type ?? 'ClusterIP') === 'ClusterIP') return clusterIPs.map(ip);
+  if (spec.type === 'NodePort') return nodeAddresses.map(ip);
   return [];
+};
+
+/** The fields of a core/v1 Node that its address comes from. */
+export interface NodeAddressFields {
+  readonly status?: {
+    readonly addresses?: ReadonlyArray<{ type?: string; address?: string }> | undefined;
+  };
+}
+
+/**
+ * One address per node, as Envoy Gateway reports them for NodePort Services: its ExternalIP, else
+ * its InternalIP (a node with neither counts for nothing). Sorted, so the status is stable.
+ */
+export const nodeAddresses = (nodes: readonly NodeAddressFields[]): string[] => {
+  const found = new Set<string>();
+  for (const node of nodes) {
+    const addresses = node.status?.addresses ?? [];
+    const pick = (type: string) => addresses.find((a) => a.type === type && a.address)?.address;
+    const address = pick('ExternalIP') ?? pick('InternalIP');
+    if (address !== undefined) found.add(address);
+  }
+  return [...found].sort();
 };

@@ -279,6 +279,63 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
     expect(status?.addresses).toEqual([{ type: 'IPAddress', value: service.spec.clusterIP }]);
   }, 90_000);
 
+  it("gives a NodePort proxy Service the nodes' addresses", async () => {
+    // A Node as a kubelet registers it (none runs here), with its addresses in its status.
+    const node = await env.request('POST', '/api/v1/nodes', {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'node-1' },
+    });
+    expect(node.status).toBe(201);
+    const addressed = await env.request(
+      'PATCH',
+      '/api/v1/nodes/node-1/status',
+      {
+        status: {
+          addresses: [
+            { type: 'InternalIP', address: '10.0.0.7' },
+            { type: 'ExternalIP', address: '203.0.113.7' },
+            { type: 'Hostname', address: 'node-1' },
+          ],
+        },
+      },
+      { 'content-type': 'application/merge-patch+json' },
+    );
+    expect(addressed.status).toBe(200);
+    await env.apply([
+      {
+        apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+        kind: 'EnvoyProxy',
+        metadata: { name: 'nodeport', namespace: 'default' },
+        spec: {
+          provider: { type: 'Kubernetes', kubernetes: { envoyService: { type: 'NodePort' } } },
+        },
+      },
+      {
+        apiVersion: GW,
+        kind: 'Gateway',
+        metadata: { name: 'nodeport', namespace: 'default' },
+        spec: {
+          gatewayClassName: 'eg',
+          infrastructure: {
+            parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'nodeport' },
+          },
+          listeners: [{ name: 'http', protocol: 'HTTP', port: 8081 }],
+        },
+      },
+    ]);
+    await eventually('the NodePort proxy Service', async () => {
+      const [service] = await proxyServices('nodeport');
+      return service?.spec.type === 'NodePort' ? service : undefined;
+    });
+    await makeAvailable('nodeport');
+    const status = await eventually("the node's address in the Gateway status", async () => {
+      const status = await gatewayStatus('nodeport');
+      return condition(status, 'Programmed')?.status === 'True' ? status : undefined;
+    });
+    expect(status?.addresses).toEqual([{ type: 'IPAddress', value: '203.0.113.7' }]);
+  }, 90_000);
+
   it('follows a route edit in status and xDS', async () => {
     const before = (await served())?.[
       'type.googleapis.com/envoy.config.route.v3.RouteConfiguration'

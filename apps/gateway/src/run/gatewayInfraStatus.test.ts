@@ -3,7 +3,7 @@
 // Programmed False left alone.
 import type { Service } from '@egts/api';
 import type { ResourceStatus } from '@egts/gatewayapi-translator';
-import { fleetObjectName } from '@egts/infra-manager';
+import { fleetObjectName, nodeAddresses } from '@egts/infra-manager';
 import type { ProxyInfra } from '@egts/ir';
 import { describe, expect, it } from 'vitest';
 import { type ProxyWorkload, withInfraStatus } from './gatewayInfraStatus.js';
@@ -95,6 +95,36 @@ describe('withServiceAddresses', () => {
       'Address assigned to the Gateway, 3/3 envoy replicas available.',
     ]);
     expect(out.map((s) => programmed(s)?.status)).toEqual(['True', 'True', 'True']);
+  });
+
+  it("gives a NodePort Service's Gateway the nodes' addresses, ExternalIP before InternalIP", () => {
+    const nodePort: Service = {
+      ...service(own, []),
+      spec: { type: 'NodePort', clusterIP: '10.96.0.9' },
+    };
+    const nodes = nodeAddresses([
+      {
+        status: {
+          addresses: [
+            { type: 'InternalIP', address: '10.0.0.2' },
+            { type: 'ExternalIP', address: '203.0.113.2' },
+          ],
+        },
+      },
+      { status: { addresses: [{ type: 'InternalIP', address: '10.0.0.1' }] } },
+      { status: { addresses: [{ type: 'Hostname', address: 'node-3' }] } },
+    ]);
+    expect(nodes).toEqual(['10.0.0.1', '203.0.113.2']);
+    const [out] = withInfraStatus(
+      [gateway('a', 'True')],
+      { proxies: [own] },
+      { services: [nodePort], workloads: [workload(own, 'Deployment', 1)], nodeAddresses: nodes },
+    );
+    expect(out?.status.addresses).toEqual([
+      { type: 'IPAddress', value: '10.0.0.1' },
+      { type: 'IPAddress', value: '203.0.113.2' },
+    ]);
+    expect(programmed(out!)?.status).toBe('True');
   });
 
   it('is not Programmed without an address, nor before its Service exists', () => {

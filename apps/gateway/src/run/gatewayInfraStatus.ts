@@ -56,6 +56,8 @@ export interface ProxyWorkload {
 export interface ProxyObjects {
   readonly services: readonly Service[];
   readonly workloads: readonly ProxyWorkload[];
+  /** The nodes' addresses, for NodePort Services (see `nodeAddresses`). */
+  readonly nodeAddresses?: readonly string[];
 }
 
 const programmed = (
@@ -127,7 +129,11 @@ export const withInfraStatus = (
     const service = name === undefined ? undefined : servicesByName.get(name);
     const addresses =
       fleet && service
-        ? serviceAddresses(service as ServiceAddressFields, fleet.addresses.length > 0)
+        ? serviceAddresses(
+            service as ServiceAddressFields,
+            fleet.addresses.length > 0,
+            cluster.nodeAddresses,
+          )
         : [];
     const workload = name === undefined ? undefined : workloadsByName.get(name);
     const condition = programmed(addresses, workload);

@@ -11,7 +11,13 @@ import {
   startCertificateRotation,
 } from '@egts/certgen';
 import type { ResourceStatus } from '@egts/gatewayapi-translator';
-import { createKubernetesInfraManager, MANAGED_BY, MANAGED_BY_LABEL } from '@egts/infra-manager';
+import {
+  createKubernetesInfraManager,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  type NodeAddressFields,
+  nodeAddresses,
+} from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import {
   createKubernetesProvider,
@@ -21,7 +27,7 @@ import {
 } from '@egts/provider-kubernetes';
 import type { TlsFiles } from '@egts/xds-server';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { BehaviorSubject, combineLatest, distinctUntilChanged, filter, map } from 'rxjs';
+import { BehaviorSubject, combineLatest, distinctUntilChanged, filter, map, startWith } from 'rxjs';
 import type { Logging } from '../logging.js';
 import type { InfraManager } from '../pipeline/ports.js';
 import { type ProxyWorkload, withInfraStatus } from './gatewayInfraStatus.js';
@@ -138,15 +144,28 @@ export async function runKubernetesGateway(
   const workloads$ = combineLatest(workloadWatches.map((w) => w.objects$)).pipe(
     map((lists) => lists.flat() as unknown as ProxyWorkload[]),
   );
+  // NodePort Services are reached on the nodes' addresses. Starts empty so that a cluster where
+  // nodes cannot be listed still gets its other statuses written.
+  const nodeWatch = watchObjects({
+    kubeConfig: options.kubeConfig,
+    path: '/api/v1/nodes',
+    log: (message) => log.info(message),
+  });
+  const nodeAddresses$ = nodeWatch.objects$.pipe(
+    map((nodes) => nodeAddresses(nodes as unknown as readonly NodeAddressFields[])),
+    startWith([] as string[]),
+    distinctUntilChanged<string[]>(isDeepStrictEqual),
+  );
   const writing = combineLatest([
     gateway.pipeline.statuses$,
     infraIR$.pipe(filter((ir) => ir !== undefined)),
     proxyServices$,
     workloads$,
+    nodeAddresses$,
   ])
     .pipe(
-      map(([statuses, infraIR, services, workloads]) =>
-        withInfraStatus(statuses, infraIR, { services, workloads }),
+      map(([statuses, infraIR, services, workloads, nodes]) =>
+        withInfraStatus(statuses, infraIR, { services, workloads, nodeAddresses: nodes }),
       ),
       distinctUntilChanged<ResourceStatus[]>(isDeepStrictEqual),
     )
@@ -160,7 +179,7 @@ export async function runKubernetesGateway(
     ...gateway,
     async close() {
       writing.unsubscribe();
-      await Promise.all(workloadWatches.map((w) => w.stop()));
+      await Promise.all([...workloadWatches, nodeWatch].map((w) => w.stop()));
       leading.unsubscribe();
       rotating.unsubscribe();
       await rotation?.stop();
