@@ -118,6 +118,29 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
     expect(res.status).toBe(200);
   };
 
+  /** A Gateway whose EnvoyProxy asks for a proxy Service of this type. */
+  const applyGatewayWithService = (name: string, type: string, port: number) =>
+    env.apply([
+      {
+        apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+        kind: 'EnvoyProxy',
+        metadata: { name, namespace: 'default' },
+        spec: { provider: { type: 'Kubernetes', kubernetes: { envoyService: { type } } } },
+      },
+      {
+        apiVersion: GW,
+        kind: 'Gateway',
+        metadata: { name, namespace: 'default' },
+        spec: {
+          gatewayClassName: 'eg',
+          infrastructure: {
+            parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name },
+          },
+          listeners: [{ name: 'http', protocol: 'HTTP', port }],
+        },
+      },
+    ]);
+
   beforeAll(async () => {
     env = await startKubeTestEnv();
     await env.apply([
@@ -244,28 +267,7 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
   }, 90_000);
 
   it('gives a ClusterIP proxy Service its cluster IP as the Gateway address', async () => {
-    await env.apply([
-      {
-        apiVersion: 'gateway.envoyproxy.io/v1alpha1',
-        kind: 'EnvoyProxy',
-        metadata: { name: 'internal', namespace: 'default' },
-        spec: {
-          provider: { type: 'Kubernetes', kubernetes: { envoyService: { type: 'ClusterIP' } } },
-        },
-      },
-      {
-        apiVersion: GW,
-        kind: 'Gateway',
-        metadata: { name: 'internal', namespace: 'default' },
-        spec: {
-          gatewayClassName: 'eg',
-          infrastructure: {
-            parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'internal' },
-          },
-          listeners: [{ name: 'http', protocol: 'HTTP', port: 8080 }],
-        },
-      },
-    ]);
+    await applyGatewayWithService('internal', 'ClusterIP', 8080);
     const service = await eventually('the ClusterIP proxy Service', async () => {
       const [service] = await proxyServices('internal');
       return service?.spec.type === 'ClusterIP' ? service : undefined;
@@ -302,28 +304,7 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
       { 'content-type': 'application/merge-patch+json' },
     );
     expect(addressed.status).toBe(200);
-    await env.apply([
-      {
-        apiVersion: 'gateway.envoyproxy.io/v1alpha1',
-        kind: 'EnvoyProxy',
-        metadata: { name: 'nodeport', namespace: 'default' },
-        spec: {
-          provider: { type: 'Kubernetes', kubernetes: { envoyService: { type: 'NodePort' } } },
-        },
-      },
-      {
-        apiVersion: GW,
-        kind: 'Gateway',
-        metadata: { name: 'nodeport', namespace: 'default' },
-        spec: {
-          gatewayClassName: 'eg',
-          infrastructure: {
-            parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'nodeport' },
-          },
-          listeners: [{ name: 'http', protocol: 'HTTP', port: 8081 }],
-        },
-      },
-    ]);
+    await applyGatewayWithService('nodeport', 'NodePort', 8081);
     await eventually('the NodePort proxy Service', async () => {
       const [service] = await proxyServices('nodeport');
       return service?.spec.type === 'NodePort' ? service : undefined;
