@@ -63,6 +63,39 @@ describe('compareResponse', () => {
     expect(compareResponse(redirect, answer('https://example.org:8443/'))).toMatch(/port "8443"/);
     expect(compareResponse(redirect, answer('http://example.org/'))).toMatch(/scheme http/);
   });
+
+  it('accepts any of several header values, whitespace aside when asked (CORS preflights)', () => {
+    const preflight = {
+      request: { path: '/cors', method: 'OPTIONS' },
+      status: [200, 204],
+      validResponseHeaders: { 'access-control-allow-methods': ['GET, OPTIONS', 'OPTIONS, GET'] },
+      ignoreWhitespace: true,
+      absentResponseHeaders: ['access-control-allow-credentials'],
+    };
+    const answer = (status: number, headers: Record<string, string>) => ({
+      status,
+      headers,
+      body: '',
+    });
+    const methods = (value: string) => ({ 'access-control-allow-methods': value });
+    expect(compareResponse(preflight, answer(204, methods('OPTIONS,GET')))).toBeUndefined();
+    expect(compareResponse(preflight, answer(200, methods('GET, OPTIONS')))).toBeUndefined();
+    expect(compareResponse(preflight, answer(403, methods('GET, OPTIONS')))).toMatch(/status 403/);
+    expect(compareResponse(preflight, answer(200, methods('GET')))).toMatch(/want "GET, OPTIONS"/);
+    expect(compareResponse(preflight, answer(200, {}))).toMatch(/no response header/);
+    expect(
+      compareResponse(preflight, {
+        ...answer(200, methods('GET,OPTIONS')),
+        headers: { ...methods('GET,OPTIONS'), 'access-control-allow-credentials': 'true' },
+      }),
+    ).toMatch(/credentials present/);
+    expect(
+      compareResponse(
+        { ...preflight, ignoreWhitespace: false },
+        answer(200, methods('GET,OPTIONS')),
+      ),
+    ).toMatch(/allow-methods/);
+  });
 });
 
 describe('compareStatus', () => {

@@ -40,6 +40,10 @@ export interface HttpExpectation {
     readonly path?: string;
   };
   readonly responseHeaders?: Readonly<Record<string, string>>;
+  /** Response headers that must hold one of several values (the suite's ValidHeaderValues). */
+  readonly validResponseHeaders?: Readonly<Record<string, readonly string[]>>;
+  /** Compare response header values without their whitespace (the suite's IgnoreWhitespace). */
+  readonly ignoreWhitespace?: boolean;
   readonly absentResponseHeaders?: readonly string[];
   /** Backends (Deployment names) that must also get a copy of the request (RequestMirror). */
   readonly mirroredTo?: readonly { readonly backend: string; readonly namespace: string }[];
@@ -93,13 +97,19 @@ export const compareResponse = (
       return `redirect path ${url.pathname}, want ${wantPath} (${location})`;
   }
 
-  for (const [name, value] of Object.entries(expected.responseHeaders ?? {})) {
+  const normal = (value: string) => (expected.ignoreWhitespace ? value.replace(/\s+/g, '') : value);
+  const wantedHeaders = [
+    ...Object.entries(expected.responseHeaders ?? {}).map(([n, v]) => [n, [v]] as const),
+    ...Object.entries(expected.validResponseHeaders ?? {}),
+  ];
+  for (const [name, values] of wantedHeaders) {
     // Go's http.Header keeps one value per header line; the suite joins them with ",".
     const lines = result.headerLines?.[name.toLowerCase()];
     const got = result.headers[name.toLowerCase()];
     const joined = lines ? lines.join(',') : Array.isArray(got) ? got.join(',') : got;
-    if (joined !== value)
-      return `response header ${name}: ${JSON.stringify(lines ?? got)}, want ${value}`;
+    if (joined === undefined) return `no response header ${name}`;
+    if (!values.some((v) => normal(v) === normal(joined)))
+      return `response header ${name}: ${JSON.stringify(lines ?? got)}, want ${values.map((v) => JSON.stringify(v)).join(' or ')}`;
   }
   for (const name of expected.absentResponseHeaders ?? [])
     if (result.headers[name.toLowerCase()] !== undefined) return `response header ${name} present`;

@@ -4,6 +4,7 @@ import { backendTlsPolicyTests } from './backendTlsPolicy.js';
 import { gatewayTests } from './gateway.js';
 import { grpcRouteTests } from './grpcRoute.js';
 import { httpRouteBasics } from './httpRouteBasics.js';
+import { httpRouteCorsTests } from './httpRouteCors.js';
 import { httpRouteExtended } from './httpRouteExtended.js';
 import { httpRouteFilters } from './httpRouteFilters.js';
 import { httpRouteInvalid } from './httpRouteInvalid.js';
@@ -17,6 +18,7 @@ export const allTests: readonly ConformanceTest[] = [
   ...httpRouteInvalid,
   ...httpRouteFilters,
   ...httpRouteExtended,
+  ...httpRouteCorsTests,
   ...listenerSetTests,
   ...backendTlsPolicyTests,
   ...tlsRouteTests,

@@ -103,7 +103,6 @@ export const notYetExpressed: ConformanceTest[] = [
     ['httproute-backend-protocol-websocket.yaml'],
     'not re-expressed yet: needs a WebSocket echo backend',
   ),
-  pending('HTTPRouteCORS', [G, H, 'HTTPRouteCORS'], ['httproute-cors.yaml'], notYet),
   pending(
     'HTTPRouteHTTPSListenerDetectMisdirectedRequests',
     [G, H, 'GatewayHTTPSListenerDetectMisdirectedRequests'],
