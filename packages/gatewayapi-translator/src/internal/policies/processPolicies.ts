@@ -3,13 +3,17 @@
 // and, per ancestor, Accepted; TargetNotFound for a sectionName that names nothing; Conflicted
 // when an older policy of the same kind already targets the same object; Overridden when a more
 // specific policy of the same kind applies inside its scope; a DeprecatedField warning for the
-// singular targetRef. Policy-specific settings are not validated here.
+// singular targetRef. Settings Envoy Gateway rejects while translating a policy (validation/)
+// turn Accepted into False with reason Invalid on the ancestors where they fail.
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { compareByAge } from '../ordering.js';
 import { Conditions } from '../status/conditions.js';
 import { GATEWAY_GROUP } from '../types.js';
 import { type PolicyScope, scopeContains } from './policyScope.js';
 import { findRoute, type PolicyTargetRef, policyTargets } from './policyTargets.js';
+import type { Obj } from './validation/policyValues.js';
+import { validateBackendTrafficPolicy } from './validation/validateBackendTrafficPolicy.js';
+import { validateClientTrafficPolicy } from './validation/validateClientTrafficPolicy.js';
 
 const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
 
@@ -109,7 +113,18 @@ type AnyPolicy = PolicyStatus['resource'] & { spec: Parameters<typeof policyTarg
 
 const LEVELS = ['rule', 'route', 'listener', 'listenerSet', 'gateway'] as const;
 
-function processKind(ctx: TranslatorContext, policies: readonly AnyPolicy[]): PolicyStatus[] {
+/** Why a policy's settings are invalid where it applies (`scope`), or undefined. */
+type PolicyValidator = (
+  spec: Obj,
+  scope: PolicyScope,
+  ctx: TranslatorContext,
+) => string | undefined;
+
+function processKind(
+  ctx: TranslatorContext,
+  policies: readonly AnyPolicy[],
+  validate?: PolicyValidator,
+): PolicyStatus[] {
   const sorted = [...policies].sort(compareByAge);
   const claimed = new Set<string>();
   const statuses = new Map<AnyPolicy, PolicyStatus>(
@@ -157,7 +172,9 @@ function processKind(ctx: TranslatorContext, policies: readonly AnyPolicy[]): Po
               `Another ${policy.kind} already targets ${target.kind} ${target.name}.`,
             );
           } else {
-            conditions.set('Accepted', 'True', 'Accepted', 'Policy has been accepted.');
+            const invalid = validate?.(policy.spec as Obj, r.scope, ctx);
+            if (invalid) conditions.set('Accepted', 'False', 'Invalid', invalid);
+            else conditions.set('Accepted', 'True', 'Accepted', 'Policy has been accepted.');
             if (deprecated)
               conditions.set(
                 'Warning',
@@ -229,8 +246,16 @@ function processKind(ctx: TranslatorContext, policies: readonly AnyPolicy[]): Po
 export function processPolicies(ctx: TranslatorContext): PolicyStatus[] {
   const r = ctx.resources;
   return [
-    ...processKind(ctx, r.clientTrafficPolicies as unknown as AnyPolicy[]),
-    ...processKind(ctx, r.backendTrafficPolicies as unknown as AnyPolicy[]),
+    ...processKind(
+      ctx,
+      r.clientTrafficPolicies as unknown as AnyPolicy[],
+      validateClientTrafficPolicy,
+    ),
+    ...processKind(
+      ctx,
+      r.backendTrafficPolicies as unknown as AnyPolicy[],
+      validateBackendTrafficPolicy,
+    ),
     ...processKind(ctx, r.securityPolicies as unknown as AnyPolicy[]),
     ...processKind(ctx, r.envoyExtensionPolicies as unknown as AnyPolicy[]),
   ];

@@ -1,0 +1,98 @@
+// Parsers for the value formats Envoy Gateway's policies use and validates at translation time:
+// Go durations (`time.ParseDuration`, e.g. "1.5s", "300ms") and Kubernetes resource quantities
+// (`resource.ParseQuantity`, e.g. "32Ki", "1M"), which Envoy Gateway reads as integers.
+
+const GO_DURATION = /^[+-]?((\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$/;
+const GO_PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
+const GO_UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/** A Go duration in milliseconds, or undefined when `time.ParseDuration` would reject it. */
+export function parseGoDuration(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (value === '0') return 0;
+  if (!GO_DURATION.test(value)) return undefined;
+  let total = 0;
+  for (const [, amount, unit] of value.matchAll(GO_PART)) {
+    total += Number(amount) * (GO_UNIT_MS[unit ?? ''] ?? 0);
+  }
+  return value.startsWith('-') ? -total : total;
+}
+
+const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
+const SUFFIX: Record<string, number> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+};
+
+/** A quantity's value, or undefined when it is not a Kubernetes quantity. */
+export function parseQuantity(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string') return undefined;
+  const match = QUANTITY.exec(value);
+  if (!match) return undefined;
+  const [, number, suffix] = match;
+  const scale =
+    suffix === undefined
+      ? 1
+      : /^[eE]/.test(suffix)
+        ? 10 ** Number(suffix.slice(1))
+        : SUFFIX[suffix];
+  return Number(number) * (scale ?? 1);
+}
+
+export const MAX_UINT32 = 4_294_967_295;
+
+/**
+ * Why a quantity is not a whole number of bytes in [min, max] (Envoy Gateway rejects "100m", which
+ * is 0.1, and sizes Envoy's uint32 fields cannot hold), or undefined when it is fine.
+ */
+export function byteSizeProblem(
+  field: string,
+  value: unknown,
+  min = 0,
+  max = MAX_UINT32,
+): string | undefined {
+  const n = parseQuantity(value);
+  if (n === undefined || !Number.isInteger(n)) return `${field}: invalid quantity ${String(value)}`;
+  if (n < min || n > max) return `${field}: ${String(value)} is out of range [${min}, ${max}]`;
+  return undefined;
+}
+
+/** Why a Go duration field is invalid, or undefined when absent or fine. */
+export function durationProblem(field: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return parseGoDuration(value) === undefined
+    ? `${field}: invalid duration ${String(value)}`
+    : undefined;
+}
+
+export type Obj = Record<string, unknown>;
+
+/** A nested object field, or undefined: policy specs are read defensively since the loader is lenient. */
+export const obj = (value: unknown): Obj | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Obj) : undefined;
+
+export const list = (value: unknown): Obj[] =>
+  Array.isArray(value) ? value.map((v) => obj(v) ?? {}) : [];

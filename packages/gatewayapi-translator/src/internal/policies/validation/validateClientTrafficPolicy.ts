@@ -1,0 +1,81 @@
+// Settings of a ClientTrafficPolicy that Envoy Gateway rejects while translating it (its
+// clienttrafficpolicy.go): the policy then gets Accepted False, reason Invalid, on that ancestor.
+import type { ListenerContext } from '../../context/listenerContext.js';
+import type { TranslatorContext } from '../../context/translatorContext.js';
+import type { PolicyScope } from '../policyScope.js';
+import { isKnownCipher } from './ciphers.js';
+import { headerMutationProblem } from './headers.js';
+import { byteSizeProblem, durationProblem, type Obj, obj } from './policyValues.js';
+
+/** Envoy's max_request_headers_kb is a whole number of KiB in [1, 8192]. */
+const MIN_HEADER_LIMIT = 1024;
+const MAX_HEADER_LIMIT = 8192 * 1024;
+
+function timeoutProblem(timeout: Obj | undefined): string | undefined {
+  const http = obj(timeout?.http);
+  return (
+    durationProblem('timeout.http.requestReceivedTimeout', http?.requestReceivedTimeout) ??
+    durationProblem('timeout.http.idleTimeout', http?.idleTimeout) ??
+    durationProblem('timeout.http.streamIdleTimeout', http?.streamIdleTimeout) ??
+    durationProblem('timeout.tcp.idleTimeout', obj(timeout?.tcp)?.idleTimeout)
+  );
+}
+
+function scopeListeners(scope: PolicyScope): ListenerContext[] {
+  if (scope.listener) return [scope.listener];
+  if (scope.listenerSet) return scope.listenerSet.listeners;
+  return scope.gateway.listeners;
+}
+
+/**
+ * HTTP/1.0 `useDefaultHost` answers host-less requests with the listener's one hostname: the
+ * listener's own, or else the single hostname of the routes attached to it (Envoy Gateway).
+ */
+function defaultHostProblem(ctx: TranslatorContext, scope: PolicyScope): string | undefined {
+  for (const listener of scopeListeners(scope)) {
+    if (listener.hostname) continue;
+    const hostnames = new Set<string>();
+    for (const route of ctx.routes) {
+      for (const parent of route.parents)
+        for (const a of parent.attachments)
+          if (a.listener === listener) for (const h of a.hostnames) hostnames.add(h);
+    }
+    if (hostnames.size !== 1)
+      return `http1.http10.useDefaultHost: listener ${listener.name} has ${hostnames.size} hostnames, need exactly one`;
+  }
+  return undefined;
+}
+
+export function validateClientTrafficPolicy(
+  spec: Obj,
+  scope: PolicyScope,
+  ctx: TranslatorContext,
+): string | undefined {
+  const headers = obj(spec.headers);
+  const bufferLimit = obj(spec.connection)?.bufferLimit;
+  const headerLimit = headers?.maxRequestHeaderLimit;
+  const problem =
+    (bufferLimit === undefined
+      ? undefined
+      : byteSizeProblem('connection.bufferLimit', bufferLimit)) ??
+    (headerLimit === undefined
+      ? undefined
+      : byteSizeProblem(
+          'headers.maxRequestHeaderLimit',
+          headerLimit,
+          MIN_HEADER_LIMIT,
+          MAX_HEADER_LIMIT,
+        )) ??
+    timeoutProblem(obj(spec.timeout)) ??
+    headerMutationProblem('headers.earlyRequestHeaders', obj(headers?.earlyRequestHeaders)) ??
+    headerMutationProblem('headers.lateResponseHeaders', obj(headers?.lateResponseHeaders));
+  if (problem) return problem;
+  const ciphers = obj(spec.tls)?.ciphers;
+  if (Array.isArray(ciphers)) {
+    const unknown = ciphers.find((c) => typeof c !== 'string' || !isKnownCipher(c));
+    if (unknown !== undefined) return `tls.ciphers: unsupported cipher ${String(unknown)}`;
+  }
+  if (obj(obj(obj(spec.http1)?.http10))?.useDefaultHost === true)
+    return defaultHostProblem(ctx, scope);
+  return undefined;
+}
