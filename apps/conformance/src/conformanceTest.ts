@@ -4,9 +4,16 @@ import type { KubeObject } from './internal/cluster.js';
 import type { GrpcResult } from './internal/grpcEcho.js';
 import type { HttpResult } from './internal/httpClient.js';
 import type { GatewayRef, HttpExpectation } from './internal/httpExpectation.js';
-import type { StatusExpectation } from './internal/statusExpectation.js';
+import type { ListenerExpectation, StatusExpectation } from './internal/statusExpectation.js';
 
-export type { GatewayRef, HttpExpectation, HttpResult, KubeObject, StatusExpectation };
+export type {
+  GatewayRef,
+  HttpExpectation,
+  HttpResult,
+  KubeObject,
+  ListenerExpectation,
+  StatusExpectation,
+};
 
 /** Gateway API feature names (pkg/features), as the report lists them. */
 export type Feature = string;

@@ -163,6 +163,40 @@ describe('compareStatus', () => {
   });
 });
 
+describe('compareStatus of a Gateway', () => {
+  const gateway = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'gw', namespace: 'ns' },
+    status: {
+      conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', observedGeneration: 1 }],
+      listeners: [
+        { name: 'a', attachedRoutes: 0, supportedKinds: [], conditions: [] },
+        {
+          name: 'b',
+          attachedRoutes: 0,
+          supportedKinds: [],
+          conditions: [{ type: 'Accepted', status: 'True', observedGeneration: 1 }],
+        },
+      ],
+    },
+  };
+  const want = { kind: 'Gateway' as const, namespace: 'ns', name: 'gw' };
+  const b = { name: 'b', conditions: [{ type: 'Accepted', status: 'True' as const }] };
+
+  it('checks some listeners by name, whatever others there are', () => {
+    expect(compareStatus({ ...want, someListeners: [b] }, [gateway], () => 1)).toBeUndefined();
+    expect(compareStatus({ ...want, listeners: [b] }, [gateway], () => 1)).toMatch(/2 listeners/);
+  });
+
+  it('counts attached ListenerSets, absent as 0', () => {
+    expect(compareStatus({ ...want, attachedListenerSets: 0 }, [gateway], () => 1)).toBeUndefined();
+    expect(compareStatus({ ...want, attachedListenerSets: 2 }, [gateway], () => 1)).toMatch(
+      /attachedListenerSets 0, want 2/,
+    );
+  });
+});
+
 describe('the test tables', () => {
   it('name every test once', async () => {
     const { allTests } = await import('../tests/allTests.js');

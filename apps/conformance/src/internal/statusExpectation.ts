@@ -38,6 +38,10 @@ export type StatusExpectation =
       readonly name: string;
       readonly conditions?: readonly ConditionExpectation[];
       readonly listeners?: readonly ListenerExpectation[];
+      /** GatewayListenersMustHaveConditions: these listeners, whatever others there are. */
+      readonly someListeners?: readonly ListenerExpectation[];
+      /** GatewayMustHaveAttachedListeners: status.attachedListenerSets (absent counts as 0). */
+      readonly attachedListenerSets?: number;
       /** GatewayMustHaveLatestConditions: some conditions, all of the latest generation. */
       readonly latest?: boolean;
     }
@@ -113,6 +117,7 @@ export const compareStatus = (
   const status = found.status as {
     parents?: ParentStatus[];
     conditions?: Condition[];
+    attachedListenerSets?: number;
     listeners?: Array<{
       name: string;
       attachedRoutes: number;
@@ -144,11 +149,16 @@ export const compareStatus = (
       if (stale)
         return `${label}: ${stale.type} observedGeneration ${stale.observedGeneration}, want ${gen}`;
     }
+    if (
+      expected.attachedListenerSets !== undefined &&
+      (status.attachedListenerSets ?? 0) !== expected.attachedListenerSets
+    )
+      return `${label}: attachedListenerSets ${status.attachedListenerSets ?? 0}, want ${expected.attachedListenerSets}`;
     // GatewayStatusMustHaveListeners: the same listeners; each expected kind among the supported.
     const wantListeners = expected.listeners ?? [];
     if (wantListeners.length > 0 && (status.listeners?.length ?? 0) !== wantListeners.length)
       return `${label}: ${status.listeners?.length ?? 0} listeners in status, want ${wantListeners.length}`;
-    for (const want of wantListeners) {
+    for (const want of [...wantListeners, ...(expected.someListeners ?? [])]) {
       const listener = status.listeners?.find((l) => l.name === want.name);
       const what = `${label} listener ${want.name}`;
       if (!listener) return `${what}: no status`;

@@ -122,17 +122,6 @@ export const notYetExpressed: ConformanceTest[] = [
     ['httproute-retry-with-timeouts.yaml'],
     notYet,
   ),
-  ...['hostname-conflict', 'protocol-conflict', 'reference-grant'].map((suffix) =>
-    pending(
-      `ListenerSet${suffix
-        .split('-')
-        .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-        .join('')}`,
-      [G, 'ListenerSet', H],
-      [`listenerset-${suffix}.yaml`],
-      notYet,
-    ),
-  ),
   // GATEWAY-TLS
   pending(
     'TLSRouteListenerTerminateNotSupported',
