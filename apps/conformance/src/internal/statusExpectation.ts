@@ -40,6 +40,8 @@ export type StatusExpectation =
       readonly listeners?: readonly ListenerExpectation[];
       /** GatewayListenersMustHaveConditions: these listeners, whatever others there are. */
       readonly someListeners?: readonly ListenerExpectation[];
+      /** WaitForGatewayAddress: an IPAddress or Hostname address in status.addresses. */
+      readonly hasAddress?: boolean;
       /** GatewayMustHaveAttachedListeners: status.attachedListenerSets (absent counts as 0). */
       readonly attachedListenerSets?: number;
       /** GatewayMustHaveLatestConditions: some conditions, all of the latest generation. */
@@ -118,6 +120,7 @@ export const compareStatus = (
     parents?: ParentStatus[];
     conditions?: Condition[];
     attachedListenerSets?: number;
+    addresses?: Array<{ type?: string; value: string }>;
     listeners?: Array<{
       name: string;
       attachedRoutes: number;
@@ -149,6 +152,11 @@ export const compareStatus = (
       if (stale)
         return `${label}: ${stale.type} observedGeneration ${stale.observedGeneration}, want ${gen}`;
     }
+    if (
+      expected.hasAddress &&
+      !status.addresses?.some((a) => a.type === 'IPAddress' || a.type === 'Hostname')
+    )
+      return `${label}: no IPAddress or Hostname address in status (${JSON.stringify(status.addresses ?? [])})`;
     if (
       expected.attachedListenerSets !== undefined &&
       (status.attachedListenerSets ?? 0) !== expected.attachedListenerSets

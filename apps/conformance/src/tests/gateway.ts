@@ -343,3 +343,22 @@ gatewayTests.push(
     ],
   },
 );
+
+gatewayTests.push({
+  name: 'GatewayOptionalAddressValue',
+  description:
+    'A Gateway address of type IPAddress without a value: the implementation assigns one (GatewayAddressEmpty)',
+  features: ['Gateway', 'GatewayAddressEmpty'],
+  provisional: true,
+  manifests: ['gateway-optional-address-value.yaml'],
+  skip: "needs Kubernetes: egts gives a Gateway status.addresses from its proxy Service (Kubernetes mode, apps/gateway's withInfraStatus); host infrastructure assigns none, so the Gateway's status has no address",
+  statuses: [
+    {
+      kind: 'Gateway',
+      namespace: infra,
+      name: 'gateway-without-address-value',
+      latest: true,
+      hasAddress: true,
+    },
+  ],
+});

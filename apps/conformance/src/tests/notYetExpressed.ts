@@ -33,12 +33,6 @@ export const notYetExpressed: ConformanceTest[] = [
     'needs Kubernetes: static addresses are assigned to a LoadBalancer Service',
   ),
   pending(
-    'GatewayOptionalAddressValue',
-    [G, 'GatewayAddressEmpty'],
-    ['gateway-optional-address-value.yaml'],
-    notYet,
-  ),
-  pending(
     'GatewayFrontendClientCertificateValidation',
     [G, H, 'GatewayFrontendClientCertificateValidation'],
     ['gateway-with-clientcertificate-validation.yaml'],
