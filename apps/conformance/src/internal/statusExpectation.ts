@@ -26,6 +26,8 @@ export type StatusExpectation =
         readonly gateway: GatewayRef;
         readonly conditions: readonly ConditionExpectation[];
       }[];
+      /** BackendTLSPolicyMustHaveLatestConditions: every ancestor's conditions of the latest generation. */
+      readonly latest?: boolean;
     }
   | {
       readonly kind: 'GatewayClass';
@@ -141,6 +143,12 @@ export const compareStatus = (
       const problem = checkConditions(what, ancestor.conditions, want.conditions, gen);
       if (problem) return problem;
     }
+    if (expected.latest)
+      for (const ancestor of ancestors) {
+        const stale = ancestor.conditions.find((c) => c.observedGeneration !== gen);
+        if (stale)
+          return `${label} ancestor ${ancestor.ancestorRef.name}: ${stale.type} observedGeneration ${stale.observedGeneration}, want ${gen}`;
+      }
     return undefined;
   }
   if (!isRoute(expected)) {

@@ -110,3 +110,35 @@ backendTlsPolicyTests.push(
     ],
   },
 );
+
+/** The policy's status on same-namespace, every condition of its latest generation. */
+const bumpPolicyStatus = (accepted: boolean): StatusExpectation => ({
+  kind: 'BackendTLSPolicy',
+  namespace: infra,
+  name: 'observed-generation-bump',
+  ancestors: [
+    {
+      gateway: gw('same-namespace'),
+      conditions: accepted ? [{ type: 'Accepted', status: 'True' }] : [],
+    },
+  ],
+  latest: true,
+});
+
+backendTlsPolicyTests.push({
+  name: 'BackendTLSPolicyObservedGenerationBump',
+  description:
+    "A BackendTLSPolicy's status conditions follow its generation after a change to its spec",
+  features: ['Gateway', 'HTTPRoute', 'BackendTLSPolicy'],
+  manifests: ['backendtlspolicy-observed-generation-bump.yaml'],
+  statuses: [bumpPolicyStatus(false)],
+  steps: async (harness) => {
+    const before = harness.generation('BackendTLSPolicy', infra, 'observed-generation-bump');
+    await harness.update('BackendTLSPolicy', infra, 'observed-generation-bump', (policy) => {
+      (policy.spec as { validation: { hostname: string } }).validation.hostname = 'foo.example.com';
+    });
+    await harness.expectStatuses([bumpPolicyStatus(true)]);
+    const after = harness.generation('BackendTLSPolicy', infra, 'observed-generation-bump');
+    if (after === before) throw new Error(`generation ${after} did not change after an update`);
+  },
+});

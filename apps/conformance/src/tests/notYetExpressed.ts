@@ -80,12 +80,6 @@ export const notYetExpressed: ConformanceTest[] = [
     'not re-expressed yet: needs policy conflict and SAN statuses and CA-signed backend certificates',
   ),
   pending(
-    'BackendTLSPolicyObservedGenerationBump',
-    [G, H, 'BackendTLSPolicy'],
-    ['backendtlspolicy-observed-generation-bump.yaml'],
-    notYet,
-  ),
-  pending(
     'BackendTLSPolicySANValidation',
     [G, H, 'BackendTLSPolicy', 'BackendTLSPolicySANValidation'],
     ['backendtlspolicy-san.yaml'],
