@@ -513,3 +513,45 @@ httpRouteExtended.push(
     ],
   },
 );
+
+/** [SNI, Host, status, backend]: a request whose Host another listener of the port serves gets 421. */
+const misdirected: readonly [string, string, number, string?][] = [
+  ['example.org', 'example.org', 200, 'infra-backend-v1'],
+  ['example.org', 'second-example.org', 421],
+  ['example.org', 'unknown-example.org', 404],
+  ['second-example.org', 'second-example.org', 200, 'infra-backend-v2'],
+  ['second-example.org', 'example.org', 421],
+  ['second-example.org', 'unknown-example.org', 421],
+  ['third-example.wildcard.org', 'third-example.wildcard.org', 200, 'infra-backend-v3'],
+  ['third-example.wildcard.org', 'fith-example.wildcard.org', 200, 'infra-backend-v3'],
+  ['third-example.wildcard.org', 'fourth-example.wildcard.org', 421],
+  ['third-example.wildcard.org', 'second-example.org', 421],
+  ['third-example.wildcard.org', 'unknown-example.org', 421],
+  ['fourth-example.wildcard.org', 'fourth-example.wildcard.org', 200, 'infra-backend-v1'],
+  ['fourth-example.wildcard.org', 'fith-example.wildcard.org', 421],
+  ['unknown-example.org', 'example.org', 200, 'infra-backend-v1'],
+  ['unknown-example.org', 'unknown-example.org', 404],
+];
+const httpsGateway = gw('same-namespace-with-https-listener');
+const misdirectedRoutes = [1, 2, 3, 4].map(
+  (i) => `https-listener-detect-misdirected-requests-test-${i}`,
+);
+
+httpRouteExtended.push({
+  name: 'HTTPRouteHTTPSListenerDetectMisdirectedRequests',
+  description:
+    'HTTPS listeners sharing a port answer 421 to a request whose Host belongs to another listener than its SNI',
+  features: ['Gateway', 'GatewayHTTPSListenerDetectMisdirectedRequests', 'HTTPRoute'],
+  manifests: ['httproute-https-listener-detect-misdirected-requests.yaml'],
+  skip: "egts does not implement GatewayHTTPSListenerDetectMisdirectedRequests (Envoy Gateway v1.9 reports it unsupported too): a request whose Host belongs to another HTTPS listener of the port than its SNI's gets 404, or that listener's route (fourth-example.wildcard.org under SNI third-example.wildcard.org), instead of 421",
+  statuses: [
+    ...accepted(httpsGateway, misdirectedRoutes),
+    ...misdirectedRoutes.map((route) => resolved(route, httpsGateway)),
+  ],
+  requests: misdirected.map(([serverName, host, status, backend]) => ({
+    gateway: httpsGateway,
+    request: { scheme: 'https', serverName, host, path: '/detect-misdirected-requests' },
+    status,
+    ...(backend ? { backend, namespace: infra } : {}),
+  })),
+});

@@ -91,12 +91,6 @@ export const notYetExpressed: ConformanceTest[] = [
     ['httproute-backend-protocol-websocket.yaml'],
     'not re-expressed yet: needs a WebSocket echo backend',
   ),
-  pending(
-    'HTTPRouteHTTPSListenerDetectMisdirectedRequests',
-    [G, H, 'GatewayHTTPSListenerDetectMisdirectedRequests'],
-    ['httproute-https-listener-detect-misdirected-requests.yaml'],
-    notYet,
-  ),
   pending('HTTPRouteRetry', [G, H, 'HTTPRouteRetry'], ['httproute-retry.yaml'], notYet),
   pending(
     'HTTPRouteRetryConnectionError',
