@@ -11,9 +11,12 @@ import { Conditions } from '../status/conditions.js';
 import { GATEWAY_GROUP } from '../types.js';
 import { type PolicyScope, scopeContains } from './policyScope.js';
 import { findRoute, type PolicyTargetRef, policyTargets } from './policyTargets.js';
+import type { PolicyRef } from './validation/policyBackendRefs.js';
 import type { Obj } from './validation/policyValues.js';
 import { validateBackendTrafficPolicy } from './validation/validateBackendTrafficPolicy.js';
 import { validateClientTrafficPolicy } from './validation/validateClientTrafficPolicy.js';
+import { validateEnvoyExtensionPolicy } from './validation/validateEnvoyExtensionPolicy.js';
+import { validateSecurityPolicy } from './validation/validateSecurityPolicy.js';
 
 const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
 
@@ -118,6 +121,7 @@ type PolicyValidator = (
   spec: Obj,
   scope: PolicyScope,
   ctx: TranslatorContext,
+  policy: PolicyRef,
 ) => string | undefined;
 
 function processKind(
@@ -172,7 +176,11 @@ function processKind(
               `Another ${policy.kind} already targets ${target.kind} ${target.name}.`,
             );
           } else {
-            const invalid = validate?.(policy.spec as Obj, r.scope, ctx);
+            const invalid = validate?.(policy.spec as Obj, r.scope, ctx, {
+              kind: policy.kind,
+              namespace: policy.metadata.namespace ?? 'default',
+              name: policy.metadata.name,
+            });
             if (invalid) conditions.set('Accepted', 'False', 'Invalid', invalid);
             else conditions.set('Accepted', 'True', 'Accepted', 'Policy has been accepted.');
             if (deprecated)
@@ -256,7 +264,11 @@ export function processPolicies(ctx: TranslatorContext): PolicyStatus[] {
       r.backendTrafficPolicies as unknown as AnyPolicy[],
       validateBackendTrafficPolicy,
     ),
-    ...processKind(ctx, r.securityPolicies as unknown as AnyPolicy[]),
-    ...processKind(ctx, r.envoyExtensionPolicies as unknown as AnyPolicy[]),
+    ...processKind(ctx, r.securityPolicies as unknown as AnyPolicy[], validateSecurityPolicy),
+    ...processKind(
+      ctx,
+      r.envoyExtensionPolicies as unknown as AnyPolicy[],
+      validateEnvoyExtensionPolicy,
+    ),
   ];
 }

@@ -11,14 +11,20 @@ import {
   GATEWAY_GROUP,
   MCS_GROUP,
   nsName,
+  type ParentRef,
   type RouteKind,
 } from '../types.js';
 import { backendTLSFor } from './backendTls.js';
 
+/** Who refers to a backend: a route, or an Envoy Gateway policy (extAuth, extProc services). */
 export interface BackendRouteInfo {
-  kind: RouteKind;
+  /** API group of the referrer, for ReferenceGrant `from` (default: Gateway API, a route). */
+  group?: string;
+  kind: RouteKind | string;
   namespace: string;
   name: string;
+  /** Where a BackendTLSPolicy of the backend reports itself: the route's parents, or the policy. */
+  parents?: readonly { ref: ParentRef }[];
 }
 
 export interface ResolvedBackend {
@@ -131,7 +137,7 @@ export function resolveBackendRef(
   if (
     !isReferenceAllowed(
       ctx,
-      { group: GATEWAY_GROUP, kind: route.kind, namespace: route.namespace },
+      { group: route.group ?? GATEWAY_GROUP, kind: route.kind, namespace: route.namespace },
       { group, kind, namespace, name: ref.name },
     )
   ) {

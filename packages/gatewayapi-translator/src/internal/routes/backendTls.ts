@@ -41,7 +41,7 @@ export class BackendTLSPolicyContext {
   }
 
   addAncestor(ref: ParentRef & { namespace: string }, conflicted: boolean): void {
-    const key = `${ref.namespace}/${ref.name}/${ref.sectionName ?? ''}/${ref.port ?? ''}`;
+    const key = `${ref.group ?? ''}/${ref.kind ?? ''}/${ref.namespace}/${ref.name}/${ref.sectionName ?? ''}/${ref.port ?? ''}`;
     const existing = this.ancestors.get(key);
     this.ancestors.set(key, { ref, conflicted: conflicted && (existing?.conflicted ?? true) });
   }
@@ -128,10 +128,13 @@ export function indexBackendTLSPolicies(ctx: TranslatorContext): BackendTLSPolic
   return policies;
 }
 
-/** The policy settings for a backend, registering the route's parents as the policy's ancestors. */
+/**
+ * The policy settings for a backend, registering the route's parents as the policy's ancestors
+ * (for a backend an Envoy Gateway policy calls, the policy itself is the "parent").
+ */
 export function backendTLSFor(
   ctx: TranslatorContext,
-  route: Pick<RouteContext, 'namespace'> & { parents?: RouteContext['parents'] },
+  route: Pick<RouteContext, 'namespace'> & { parents?: readonly { ref: ParentRef }[] },
   target: BackendTarget,
 ): { settings?: UpstreamTLS; error?: RouteStatusError } | undefined {
   const matches = (p: BackendTLSPolicyContext, section: string | undefined) =>

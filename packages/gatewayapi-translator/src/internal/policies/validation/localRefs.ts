@@ -1,0 +1,37 @@
+// Secrets and ConfigMaps a policy names (OIDC client secrets, API keys, basic auth users, JWKS,
+// Wasm pull secrets): they must exist, and one in another namespace needs a ReferenceGrant from
+// the policy's kind (Gateway API ReferenceGrant, GEP-709, as Envoy Gateway applies it to policies).
+import type { TranslatorContext } from '../../context/translatorContext.js';
+import { isReferenceAllowed } from '../../referenceGrants.js';
+import { ENVOY_GATEWAY_GROUP, nsName } from '../../types.js';
+import type { PolicyRef } from './policyBackendRefs.js';
+import type { Obj } from './policyValues.js';
+
+/** Why a Secret (or ConfigMap) reference does not resolve, or undefined. */
+export function localRefProblem(
+  ctx: TranslatorContext,
+  policy: PolicyRef,
+  field: string,
+  ref: Obj | undefined,
+  defaultKind: 'Secret' | 'ConfigMap' = 'Secret',
+): string | undefined {
+  if (!ref) return undefined;
+  const kind = typeof ref.kind === 'string' && ref.kind ? ref.kind : defaultKind;
+  const name = typeof ref.name === 'string' ? ref.name : '';
+  const namespace =
+    typeof ref.namespace === 'string' && ref.namespace ? ref.namespace : policy.namespace;
+  if (
+    (typeof ref.group === 'string' && ref.group !== '') ||
+    (kind !== 'Secret' && kind !== 'ConfigMap')
+  )
+    return `${field}: kind ${kind} is not supported`;
+  const allowed = isReferenceAllowed(
+    ctx,
+    { group: ENVOY_GATEWAY_GROUP, kind: policy.kind, namespace: policy.namespace },
+    { group: '', kind, namespace, name },
+  );
+  if (!allowed)
+    return `${field}: reference to ${kind} ${namespace}/${name} not permitted by any ReferenceGrant`;
+  const found = (kind === 'Secret' ? ctx.secrets : ctx.configMaps).get(nsName(namespace, name));
+  return found ? undefined : `${field}: ${kind} ${namespace}/${name} not found`;
+}

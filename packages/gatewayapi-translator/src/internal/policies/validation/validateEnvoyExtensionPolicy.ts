@@ -1,0 +1,42 @@
+// Settings of an EnvoyExtensionPolicy that Envoy Gateway rejects while translating it (its
+// envoyextensionpolicy.go): the policy then gets Accepted False, reason Invalid, on the ancestor.
+import type { TranslatorContext } from '../../context/translatorContext.js';
+import type { PolicyScope } from '../policyScope.js';
+import { localRefProblem } from './localRefs.js';
+import { backendRefsProblem, type PolicyRef, serviceBackendRefs } from './policyBackendRefs.js';
+import { list, type Obj, obj } from './policyValues.js';
+
+/** A dynamic module must be registered in the EnvoyProxy of the Gateway it runs on. */
+function dynamicModuleProblem(spec: Obj, scope: PolicyScope): string | undefined {
+  const modules = list(spec.dynamicModule);
+  if (modules.length === 0) return undefined;
+  const proxySpec = obj((scope.gateway.envoyProxy as { spec?: unknown } | undefined)?.spec);
+  const registered = new Set(list(proxySpec?.dynamicModules).map((m) => m.name));
+  const missing = modules.find((m) => !registered.has(m.name));
+  return missing
+    ? `dynamicModule ${String(missing.name)} is not registered in the EnvoyProxy`
+    : undefined;
+}
+
+export function validateEnvoyExtensionPolicy(
+  spec: Obj,
+  scope: PolicyScope,
+  ctx: TranslatorContext,
+  policy: PolicyRef,
+): string | undefined {
+  for (const [i, extProc] of list(spec.extProc).entries()) {
+    const problem = backendRefsProblem(ctx, policy, `extProc[${i}]`, serviceBackendRefs(extProc));
+    if (problem) return problem;
+  }
+  for (const [i, wasm] of list(spec.wasm).entries()) {
+    const image = obj(obj(wasm.code)?.image);
+    const problem = localRefProblem(
+      ctx,
+      policy,
+      `wasm[${i}].code.image.pullSecretRef`,
+      obj(image?.pullSecretRef),
+    );
+    if (problem) return problem;
+  }
+  return dynamicModuleProblem(spec, scope);
+}
