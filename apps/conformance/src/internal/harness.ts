@@ -66,6 +66,9 @@ export class Harness {
     const terminate = selfSigned(['tls.example.com']);
     const checks = selfSigned(['abc.example.com', 'other.example.com']);
     const mismatch = selfSigned(['abc.example.com']);
+    // CAs of frontend client-certificate validation (no client certificates are made here yet).
+    const validityCa = selfSigned(['tls-validity-checks-ca']);
+    const perPortCa = selfSigned(['tls-validity-checks-per-port-ca']);
     const base = this.manifests('base/manifests.yaml');
     // Namespaces, then the Secrets the suite makes in code (backends mount some), then the rest.
     await this.#cluster.apply([
@@ -89,6 +92,12 @@ export class Harness {
       // CA bundles: the self-signed serving certificates are their own CAs; "mismatch" signed none.
       caConfigMap('gateway-conformance-infra', 'tls-checks-ca-certificate', checks),
       caConfigMap('gateway-conformance-infra', 'mismatch-ca-certificate', mismatch),
+      caConfigMap('gateway-conformance-infra', 'tls-validity-checks-ca-certificate', validityCa),
+      caConfigMap(
+        'gateway-conformance-infra',
+        'tls-validity-checks-per-port-ca-certificate',
+        perPortCa,
+      ),
       caConfigMap('gateway-conformance-web-backend', 'web-backend-cm', anyHost),
       ...base.filter((o) => o.kind !== 'Namespace'),
     ]);

@@ -362,3 +362,77 @@ gatewayTests.push({
     },
   ],
 });
+
+const listener = (name: string, conditions: Condition[]) => ({ name, conditions });
+const listenerReady = [isTrue('ResolvedRefs'), isTrue('Accepted'), isTrue('Programmed')];
+/** A listener whose client-certificate CA cannot be used: not accepted (NoValidCACertificate). */
+const noValidCa = (resolvedRefsReason: string) => [
+  isFalse('ResolvedRefs', resolvedRefsReason),
+  isFalse('Accepted', 'NoValidCACertificate'),
+  isFalse('Programmed'),
+];
+
+gatewayTests.push(
+  {
+    name: 'GatewayInvalidFrontendClientCertificateValidation',
+    description:
+      'An unusable client-certificate CA (missing, wrong kind, not granted) fails only the listeners of its port',
+    features: [
+      'Gateway',
+      'HTTPRoute',
+      'ReferenceGrant',
+      'GatewayFrontendClientCertificateValidation',
+    ],
+    manifests: ['gateway-with-invalid-clientcertificate-validation.yaml'],
+    statuses: [
+      {
+        kind: 'Gateway',
+        namespace: infra,
+        name: 'gateway-with-invalid-client-cert-validation',
+        someListeners: [
+          listener('https', listenerReady),
+          listener('https-unresolved', noValidCa('InvalidCACertificateRef')),
+          listener('https-invalid-kind', noValidCa('InvalidCACertificateKind')),
+          listener('https-grant-missing', noValidCa('RefNotPermitted')),
+        ],
+      },
+    ],
+  },
+  {
+    name: 'GatewayFrontendInvalidDefaultClientCertificateValidation',
+    description:
+      'An unusable default client-certificate CA fails the HTTPS listener and leaves the HTTP one serving',
+    features: ['Gateway', 'HTTPRoute', 'GatewayFrontendClientCertificateValidation'],
+    manifests: ['gateway-invalid-default-frontend-client-certificate-validation.yaml'],
+    statuses: [
+      {
+        kind: 'Gateway',
+        namespace: infra,
+        name: 'invalid-default-client-validation-config',
+        someListeners: [
+          listener('http', listenerReady),
+          listener('https', noValidCa('InvalidCACertificateRef')),
+        ],
+      },
+    ],
+    requests: [
+      {
+        gateway: gw('invalid-default-client-validation-config'),
+        request: { host: 'example.org', path: '/' },
+        backend: 'infra-backend-v1',
+        namespace: infra,
+      },
+    ],
+    // The suite's MakeTLSRequestAndExpectFailureResponse: one HTTPS request, which must not be answered.
+    steps: async (harness) => {
+      const result = await harness.send({
+        gateway: gw('invalid-default-client-validation-config'),
+        request: { scheme: 'https', serverName: 'example.org', host: 'example.org', path: '/' },
+      });
+      if (!(result instanceof Error))
+        throw new Error(
+          `HTTPS request to the invalid listener answered ${result.status}, want no answer`,
+        );
+    },
+  },
+);

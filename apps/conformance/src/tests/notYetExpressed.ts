@@ -50,18 +50,6 @@ export const notYetExpressed: ConformanceTest[] = [
     'not re-expressed yet: needs the CA-signed client certificates the suite makes in code',
   ),
   pending(
-    'GatewayFrontendInvalidDefaultClientCertificateValidation',
-    [G, H, 'GatewayFrontendClientCertificateValidation'],
-    ['gateway-invalid-default-frontend-client-certificate-validation.yaml'],
-    notYet,
-  ),
-  pending(
-    'GatewayWithInvalidClientCertificateValidation',
-    [G, H, 'GatewayFrontendClientCertificateValidation'],
-    ['gateway-with-invalid-clientcertificate-validation.yaml'],
-    notYet,
-  ),
-  pending(
     'GatewayInvalidTLSBackendConfiguration',
     [G, 'GatewayBackendClientCertificate'],
     ['gateway-invalid-tls-backend-configuration.yaml'],
