@@ -436,3 +436,29 @@ gatewayTests.push(
     },
   },
 );
+
+/** [Gateway, ResolvedRefs reason] of each unusable backend client certificate. */
+const invalidBackendTls: readonly [string, string][] = [
+  ['gateway-client-certificate-nonexistent-secret', 'InvalidClientCertificateRef'],
+  ['gateway-client-certificate-unsupported-group', 'InvalidClientCertificateRef'],
+  ['gateway-client-certificate-unsupported-kind', 'InvalidClientCertificateRef'],
+  ['gateway-client-certificate-malformed-secret', 'InvalidClientCertificateRef'],
+  ['gateway-client-certificate-missing-reference-grant', 'RefNotPermitted'],
+];
+
+gatewayTests.push({
+  name: 'GatewayInvalidTLSBackendConfiguration',
+  description:
+    'An unusable backend client certificate (missing, wrong group or kind, malformed, not granted): Gateway ResolvedRefs False, still Accepted',
+  features: ['Gateway', 'GatewayBackendClientCertificate', 'HTTPRoute', 'BackendTLSPolicy'],
+  manifests: ['gateway-invalid-tls-backend-configuration.yaml'],
+  statuses: invalidBackendTls.map(
+    ([name, reason]): StatusExpectation => ({
+      kind: 'Gateway',
+      namespace: infra,
+      name,
+      conditions: [isFalse('ResolvedRefs', reason), isTrue('Accepted', 'Accepted')],
+      latest: true,
+    }),
+  ),
+});

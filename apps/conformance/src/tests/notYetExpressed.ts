@@ -50,12 +50,6 @@ export const notYetExpressed: ConformanceTest[] = [
     'not re-expressed yet: needs the CA-signed client certificates the suite makes in code',
   ),
   pending(
-    'GatewayInvalidTLSBackendConfiguration',
-    [G, 'GatewayBackendClientCertificate'],
-    ['gateway-invalid-tls-backend-configuration.yaml'],
-    notYet,
-  ),
-  pending(
     'GatewayBackendClientCertificate',
     [G, H, 'BackendTLSPolicy', 'GatewayBackendClientCertificate'],
     ['gateway-tls-backend-client-certificate.yaml'],
