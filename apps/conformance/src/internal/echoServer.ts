@@ -27,13 +27,39 @@ export interface EchoServer {
   close(): Promise<void>;
 }
 
-/** echo-basic's `?delay=1s` / `?delay=500ms`: wait that long before answering. */
-const delayMs = (url: string): number => {
-  const value = new URL(url, 'http://echo').searchParams.get('delay');
+/** A Go duration such as `1s` or `500ms`, in milliseconds (0 when absent or unreadable). */
+const durationMs = (value: string | null): number => {
   const match = value ? /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(value) : null;
   if (!match) return 0;
   const scale = { ms: 1, s: 1_000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
   return Number(match[1]) * scale;
+};
+
+/** echo-basic's `?delay=1s` / `?delay=500ms`: wait that long before answering. */
+const delayMs = (url: string): number =>
+  durationMs(new URL(url, 'http://echo').searchParams.get('delay'));
+
+/**
+ * echo-basic's retry simulation, as the suite's retry tests drive it: the first `succeedAfter`
+ * requests carrying the same `uuid` fail, after `delayRetry`, with `responseCode` (or, without one,
+ * with the connection dropped); later ones are echoed. Undefined when the request asks for none.
+ */
+const retryFailure = (
+  url: string,
+  attempts: Map<string, number>,
+): { code?: number; delayMs: number } | undefined => {
+  const query = new URL(url, 'http://echo').searchParams;
+  const succeedAfter = query.get('succeedAfter');
+  if (succeedAfter === null) return undefined;
+  const key = query.get('uuid') ?? '';
+  const attempt = (attempts.get(key) ?? 0) + 1;
+  attempts.set(key, attempt);
+  if (attempt > Number(succeedAfter)) return undefined;
+  const code = query.get('responseCode');
+  return {
+    ...(code ? { code: Number(code) } : {}),
+    delayMs: durationMs(query.get('delayRetry')),
+  };
 };
 
 /** Header names canonicalised as Go's net/http does (`x-echo-set` -> `X-Echo-Set`). */
@@ -62,9 +88,20 @@ export const startEchoServer = async (
 ): Promise<EchoServer> => {
   let port = 0;
   const requests: string[] = [];
+  const retryAttempts = new Map<string, number>();
   const handler: RequestListener = (req, res) => {
     requests.push(req.url ?? '/');
     req.resume();
+    const failure = retryFailure(req.url ?? '/', retryAttempts);
+    if (failure) {
+      req.on('end', () =>
+        setTimeout(() => {
+          if (failure.code === undefined) req.socket.destroy();
+          else res.writeHead(failure.code, ['content-length', '0']).end();
+        }, failure.delayMs),
+      );
+      return;
+    }
     req.on('end', () => setTimeout(() => answer(), delayMs(req.url ?? '/')));
     const answer = () => {
       const body: EchoResponse = {

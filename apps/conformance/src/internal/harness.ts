@@ -10,7 +10,7 @@ import { type ControlPlane, startControlPlane } from './controlPlane.js';
 import { callGrpcEcho, type GrpcResult } from './grpcEcho.js';
 import { compareGrpc } from './grpcExpectation.js';
 import { type HttpResult, sendRequest } from './httpClient.js';
-import { compareResponse, type HttpExpectation } from './httpExpectation.js';
+import { compareResponse, freshAttempt, type HttpExpectation } from './httpExpectation.js';
 import { compareStatus, type StatusExpectation } from './statusExpectation.js';
 
 export const GATEWAY_CLASS_NAME = 'egts-conformance';
@@ -182,7 +182,7 @@ export class Harness {
       },
       send: async (expected) => {
         try {
-          return await this.#send(expected);
+          return await this.#send(freshAttempt(expected));
         } catch (error) {
           return error instanceof Error ? error : new Error(String(error));
         }
@@ -240,7 +240,8 @@ export class Harness {
     let last = 'no request made';
     while (performance.now() < deadline) {
       try {
-        const problem = compareResponse(expected, await this.#send(expected));
+        const attempt = freshAttempt(expected);
+        const problem = compareResponse(attempt, await this.#send(attempt));
         if (problem === undefined) {
           streak += 1;
           if (streak >= needed) return undefined;

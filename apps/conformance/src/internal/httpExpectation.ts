@@ -1,6 +1,7 @@
 // The suite's HTTP expectation (roundtripper.ExpectedResponse) as data, and the comparison it makes:
 // status code, the request the backend saw, which backend and namespace answered, redirects, and
 // response headers.
+import { randomUUID } from 'node:crypto';
 import type { HttpResult } from './httpClient.js';
 
 export interface GatewayRef {
@@ -45,11 +46,27 @@ export interface HttpExpectation {
   /** Compare response header values without their whitespace (the suite's IgnoreWhitespace). */
   readonly ignoreWhitespace?: boolean;
   readonly absentResponseHeaders?: readonly string[];
+  /**
+   * A query parameter given a new random value on every attempt, appended to the path (the suite's
+   * retry probes send a fresh `uuid` each, so the backend's retry simulation counts them apart).
+   */
+  readonly freshQuery?: string;
   /** Backends (Deployment names) that must also get a copy of the request (RequestMirror). */
   readonly mirroredTo?: readonly { readonly backend: string; readonly namespace: string }[];
 }
 
 const DEFAULT_NAMESPACE = 'gateway-conformance-infra';
+
+/** The expectation of one attempt: `freshQuery` set to a new value in the request's path. */
+export const freshAttempt = (expected: HttpExpectation): HttpExpectation => {
+  if (expected.freshQuery === undefined) return expected;
+  const { path } = expected.request;
+  const param = `${expected.freshQuery}=${randomUUID()}`;
+  return {
+    ...expected,
+    request: { ...expected.request, path: `${path}${path.includes('?') ? '&' : '?'}${param}` },
+  };
+};
 
 const headerValues = (
   headers: Readonly<Record<string, readonly string[]>>,

@@ -8,6 +8,7 @@ import { httpRouteCorsTests } from './httpRouteCors.js';
 import { httpRouteExtended } from './httpRouteExtended.js';
 import { httpRouteFilters } from './httpRouteFilters.js';
 import { httpRouteInvalid } from './httpRouteInvalid.js';
+import { httpRouteRetryTests } from './httpRouteRetry.js';
 import { listenerSetTests } from './listenerSet.js';
 import { notYetExpressed } from './notYetExpressed.js';
 import { tlsRouteTests } from './tlsRoute.js';
@@ -19,6 +20,7 @@ export const allTests: readonly ConformanceTest[] = [
   ...httpRouteFilters,
   ...httpRouteExtended,
   ...httpRouteCorsTests,
+  ...httpRouteRetryTests,
   ...listenerSetTests,
   ...backendTlsPolicyTests,
   ...tlsRouteTests,

@@ -16,7 +16,6 @@ const R = 'GRPCRoute';
 const noClientCertBackend =
   'not re-expressed yet: needs a backend that verifies client certificates (echo-basic TLS_CLIENT_CACERTS)';
 const noGrpcTlsBackend = 'not re-expressed yet: needs the GrpcEcho backend over TLS';
-const notYet = 'not re-expressed yet';
 
 export const notYetExpressed: ConformanceTest[] = [
   // GATEWAY-HTTP extended
@@ -72,19 +71,6 @@ export const notYetExpressed: ConformanceTest[] = [
     [G, H, 'HTTPRouteBackendProtocolWebSocket'],
     ['httproute-backend-protocol-websocket.yaml'],
     'not re-expressed yet: needs a WebSocket echo backend',
-  ),
-  pending('HTTPRouteRetry', [G, H, 'HTTPRouteRetry'], ['httproute-retry.yaml'], notYet),
-  pending(
-    'HTTPRouteRetryConnectionError',
-    [G, H, 'HTTPRouteRetry', 'HTTPRouteRetryConnectionError'],
-    ['httproute-retry-connection-error.yaml'],
-    notYet,
-  ),
-  pending(
-    'HTTPRouteRetryBackendTimeout',
-    [G, H, 'HTTPRouteRetry', 'HTTPRouteRetryBackendTimeout'],
-    ['httproute-retry-with-timeouts.yaml'],
-    notYet,
   ),
   // GATEWAY-TLS
   pending(
