@@ -58,6 +58,60 @@ export const selfSigned = (hosts: readonly string[]): Certificate => {
   }
 };
 
+/** A client certificate (CN `name`, clientAuth) signed by `ca`, as the suite makes for mTLS checks. */
+export const clientCertificate = (ca: Certificate, name: string): Certificate => {
+  const dir = mkdtempSync(join(tmpdir(), 'egts-conformance-cert-'));
+  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  try {
+    writeFileSync(join(dir, 'ca.pem'), ca.cert);
+    writeFileSync(join(dir, 'ca-key.pem'), ca.key);
+    writeFileSync(
+      join(dir, 'ext.cnf'),
+      [
+        'basicConstraints = CA:FALSE',
+        'keyUsage = digitalSignature',
+        'extendedKeyUsage = clientAuth',
+      ].join('\n'),
+    );
+    run([
+      'req',
+      '-new',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      'key.pem',
+      '-out',
+      'req.pem',
+    ]);
+    run([
+      'x509',
+      '-req',
+      '-in',
+      'req.pem',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca-key.pem',
+      '-CAcreateserial',
+      '-days',
+      '365',
+      '-extfile',
+      'ext.cnf',
+      '-out',
+      'cert.pem',
+    ]);
+    return {
+      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
 export const tlsSecret = (
   namespace: string,
   name: string,

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConformanceTest, GrpcExpectation, TestHarness } from '../conformanceTest.js';
-import { caConfigMap, selfSigned, tlsSecret } from './certificates.js';
+import { caConfigMap, clientCertificate, selfSigned, tlsSecret } from './certificates.js';
 import { Cluster, type KubeObject, parseManifests } from './cluster.js';
 import { type ControlPlane, startControlPlane } from './controlPlane.js';
 import { callGrpcEcho, type GrpcResult } from './grpcEcho.js';
@@ -66,7 +66,7 @@ export class Harness {
     const terminate = selfSigned(['tls.example.com']);
     const checks = selfSigned(['abc.example.com', 'other.example.com']);
     const mismatch = selfSigned(['abc.example.com']);
-    // CAs of frontend client-certificate validation (no client certificates are made here yet).
+    // CAs of frontend client-certificate validation and the client certificates they signed.
     const validityCa = selfSigned(['tls-validity-checks-ca']);
     const perPortCa = selfSigned(['tls-validity-checks-per-port-ca']);
     const base = this.manifests('base/manifests.yaml');
@@ -97,6 +97,16 @@ export class Harness {
         'gateway-conformance-infra',
         'tls-validity-checks-per-port-ca-certificate',
         perPortCa,
+      ),
+      tlsSecret(
+        'gateway-conformance-infra',
+        'tls-validity-checks-client-certificate',
+        clientCertificate(validityCa, 'tls-validity-checks-client'),
+      ),
+      tlsSecret(
+        'gateway-conformance-infra',
+        'tls-validity-checks-per-port-client-certificate',
+        clientCertificate(perPortCa, 'tls-validity-checks-per-port-client'),
       ),
       caConfigMap('gateway-conformance-web-backend', 'web-backend-cm', anyHost),
       ...base.filter((o) => o.kind !== 'Namespace'),
@@ -334,6 +344,20 @@ export class Harness {
       headers: expected.request.headers,
       scheme,
       serverName: expected.request.serverName,
+      clientCertificate: this.#clientCertificate(expected.request.clientCertificate),
     });
+  }
+
+  /** The suite's GetTLSSecret: a kubernetes.io/tls Secret's certificate and key. */
+  #clientCertificate(ref: HttpExpectation['request']['clientCertificate']) {
+    if (!ref) return undefined;
+    const secret = this.#cluster.get('Secret', ref.namespace, ref.name) as
+      | (KubeObject & { data?: Record<string, string> })
+      | undefined;
+    const data = secret?.data ?? {};
+    if (!data['tls.crt'] || !data['tls.key'])
+      throw new Error(`Secret ${ref.namespace}/${ref.name} has no tls.crt and tls.key`);
+    const decode = (value: string) => Buffer.from(value, 'base64').toString();
+    return { cert: decode(data['tls.crt']), key: decode(data['tls.key']) };
   }
 }

@@ -14,6 +14,8 @@ export interface HttpRequest {
   /** SNI for HTTPS; default: the host. */
   readonly serverName?: string | undefined;
   readonly ca?: string | undefined;
+  /** Presented when the server asks for a client certificate. */
+  readonly clientCertificate?: { readonly cert: string; readonly key: string } | undefined;
 }
 
 export interface HttpResult {
@@ -43,6 +45,7 @@ export const sendRequest = (req: HttpRequest, timeoutMs = 3_000): Promise<HttpRe
             servername: req.serverName ?? (req.host ?? '').replace(/:\d+$/, ''),
             rejectUnauthorized: req.ca !== undefined,
             ...(req.ca ? { ca: req.ca } : {}),
+            ...(req.clientCertificate ?? {}),
           }
         : {}),
     };

@@ -20,6 +20,8 @@ export interface HttpExpectation {
     readonly headers?: Readonly<Record<string, string>>;
     readonly scheme?: 'http' | 'https';
     readonly serverName?: string;
+    /** A kubernetes.io/tls Secret whose certificate and key the client presents (mTLS). */
+    readonly clientCertificate?: { readonly namespace: string; readonly name: string };
   };
   /** The request as the backend must see it; default: the request's path, host and method. */
   readonly backendRequest?: {

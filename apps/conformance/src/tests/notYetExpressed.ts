@@ -32,23 +32,6 @@ export const notYetExpressed: ConformanceTest[] = [
     'needs Kubernetes: static addresses are assigned to a LoadBalancer Service',
   ),
   pending(
-    'GatewayFrontendClientCertificateValidation',
-    [G, H, 'GatewayFrontendClientCertificateValidation'],
-    ['gateway-with-clientcertificate-validation.yaml'],
-    'not re-expressed yet: needs the CA-signed client certificates the suite makes in code',
-  ),
-  pending(
-    'GatewayFrontendClientCertificateValidationInsecureFallback',
-    [
-      G,
-      H,
-      'GatewayFrontendClientCertificateValidation',
-      'GatewayFrontendClientCertificateValidationInsecureFallback',
-    ],
-    ['gateway-with-clientcertificate-validation-insecure-fallback.yaml'],
-    'not re-expressed yet: needs the CA-signed client certificates the suite makes in code',
-  ),
-  pending(
     'GatewayBackendClientCertificate',
     [G, H, 'BackendTLSPolicy', 'GatewayBackendClientCertificate'],
     ['gateway-tls-backend-client-certificate.yaml'],
