@@ -5,6 +5,7 @@ import type { GrpcResult } from './internal/grpcEcho.js';
 import type { HttpResult } from './internal/httpClient.js';
 import type { GatewayRef, HttpExpectation } from './internal/httpExpectation.js';
 import type { ListenerExpectation, StatusExpectation } from './internal/statusExpectation.js';
+import type { WebSocketClient } from './internal/websocket.js';
 
 export type {
   GatewayRef,
@@ -38,6 +39,18 @@ export interface TestHarness {
   expectStatuses(expected: readonly StatusExpectation[]): Promise<void>;
   expectRequests(expected: readonly HttpExpectation[]): Promise<void>;
   expectGrpc(expected: readonly GrpcExpectation[]): Promise<void>;
+  /**
+   * Retries `attempt` until it succeeds `consecutive` times in a row within the timeout (the
+   * suite's AwaitConvergence); `attempt` returns why it failed, or undefined.
+   */
+  eventually(label: string, attempt: () => Promise<string | undefined>): Promise<void>;
+  /** A WebSocket to a Gateway's Envoy (`ws://<gateway address>:<port><path>`), after the handshake. */
+  openWebSocket(
+    gateway: GatewayRef | undefined,
+    port: number,
+    path: string,
+    origin: string,
+  ): Promise<WebSocketClient>;
   /** One gRPC call, answered or not (for traffic splits). */
   sendGrpc(expected: GrpcExpectation): Promise<GrpcResult>;
 }

@@ -204,3 +204,24 @@ describe('the test tables', () => {
     expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
   });
 });
+
+describe('WebSocket frames', () => {
+  it('decode what they encode, masked or not, split anywhere', async () => {
+    const { encodeFrame, FrameReader } = await import('../internal/websocket.js');
+    const long = Buffer.alloc(70_000, 7);
+    const bytes = Buffer.concat([
+      encodeFrame(1, Buffer.from('hi'), true),
+      encodeFrame(2, long, false),
+      encodeFrame(2, Buffer.alloc(300, 1), true),
+    ]);
+    const reader = new FrameReader();
+    const frames = [...reader.push(bytes.subarray(0, 5)), ...reader.push(bytes.subarray(5))];
+    expect(frames.map((f) => [f.opcode, f.payload.length])).toEqual([
+      [1, 2],
+      [2, 70_000],
+      [2, 300],
+    ]);
+    expect(frames[0]!.payload.toString()).toBe('hi');
+    expect(frames[1]!.payload.equals(long)).toBe(true);
+  });
+});

@@ -3,6 +3,8 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { acceptEchoWebSocket } from './websocket.js';
 
 /** What echo-basic answers, as the suite's roundtripper reads it. */
 export interface EchoResponse {
@@ -142,6 +144,13 @@ export const startEchoServer = async (
   };
   const server: Server = tls ? createTlsServer(tls, handler) : createServer(handler);
   server.keepAliveTimeout = 1_000;
+  // echo-basic's `/ws` (appProtocol kubernetes.io/ws ports reach the same HTTP port).
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
+    acceptEchoWebSocket(req, socket, head);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
@@ -155,6 +164,7 @@ export const startEchoServer = async (
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
+        for (const socket of upgraded) socket.destroy();
         server.close(() => resolve());
       }),
   };

@@ -12,6 +12,7 @@ import { compareGrpc } from './grpcExpectation.js';
 import { type HttpResult, sendRequest } from './httpClient.js';
 import { compareResponse, freshAttempt, type HttpExpectation } from './httpExpectation.js';
 import { compareStatus, type StatusExpectation } from './statusExpectation.js';
+import { dialWebSocket } from './websocket.js';
 
 export const GATEWAY_CLASS_NAME = 'egts-conformance';
 export const CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
@@ -203,6 +204,21 @@ export class Harness {
       expectRequests: (expected) => this.expectRequests(expected),
       expectGrpc: (expected) => this.expectGrpc(expected),
       sendGrpc: (expected) => this.#sendGrpc(expected),
+      eventually: async (label, attempt) => {
+        const problem = await this.#consistently(label, attempt);
+        if (problem) throw new Failure(problem);
+      },
+      openWebSocket: (gateway, gatewayPort, path, origin) => {
+        const ref = gateway ?? { namespace: 'gateway-conformance-infra', name: 'same-namespace' };
+        const port = this.#plane!.address(ref.namespace, ref.name, gatewayPort);
+        if (port === undefined)
+          return Promise.reject(
+            new Error(
+              `Gateway ${ref.namespace}/${ref.name} has no Envoy listener on port ${gatewayPort}`,
+            ),
+          );
+        return dialWebSocket(port, `127.0.0.1:${port}`, path, origin);
+      },
     };
   }
 

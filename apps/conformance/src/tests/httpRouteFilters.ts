@@ -10,6 +10,7 @@ import {
   routeCondition,
   type TestHarness,
 } from '../conformanceTest.js';
+import { WS_BINARY, WS_TEXT } from '../internal/websocket.js';
 
 const sameNs = gw('same-namespace');
 const v1 = { backend: 'infra-backend-v1', namespace: infra };
@@ -287,6 +288,38 @@ httpRouteFilters.push(
     manifests: ['httproute-backend-protocol-h2c.yaml'],
     statuses: accepted(sameNs, ['backend-protocol-h2c']),
     requests: [{ request: { path: '/' }, ...v1 }],
+  },
+  {
+    name: 'HTTPRouteBackendProtocolWebSocket',
+    description:
+      'A Service port with appProtocol kubernetes.io/ws carries a WebSocket: text and binary messages come back',
+    features: ['Gateway', 'HTTPRoute', 'HTTPRouteBackendProtocolWebSocket'],
+    manifests: ['httproute-backend-protocol-websocket.yaml'],
+    statuses: accepted(sameNs, ['backend-protocol-ws']),
+    steps: (harness) =>
+      harness.eventually('same-namespace: WebSocket /ws', async () => {
+        const ws = await harness.openWebSocket(
+          sameNs,
+          80,
+          '/ws',
+          'ws://gateway/HTTPRouteBackendProtocolWebSocket/websocket_connection_should_reach_backend',
+        );
+        try {
+          const text = 'Websocket Support!';
+          ws.send(text);
+          const textReply = await ws.receive();
+          if (textReply.opcode !== WS_TEXT || textReply.payload.toString() !== text)
+            return `text reply ${JSON.stringify(textReply.payload.toString())}, want ${JSON.stringify(text)}`;
+          const binary = Buffer.from([1, 2, 3, 4, 5, 6, 7]);
+          ws.send(binary);
+          const binaryReply = await ws.receive();
+          if (binaryReply.opcode !== WS_BINARY || !binaryReply.payload.equals(binary))
+            return `binary reply ${binaryReply.payload.toString('hex')}, want ${binary.toString('hex')}`;
+          return undefined;
+        } finally {
+          ws.close();
+        }
+      }),
   },
 );
 

@@ -49,12 +49,6 @@ export const notYetExpressed: ConformanceTest[] = [
     ['backendtlspolicy-san.yaml'],
     'not re-expressed yet: needs policy conflict and SAN statuses and CA-signed backend certificates',
   ),
-  pending(
-    'HTTPRouteBackendProtocolWebSocket',
-    [G, H, 'HTTPRouteBackendProtocolWebSocket'],
-    ['httproute-backend-protocol-websocket.yaml'],
-    'not re-expressed yet: needs a WebSocket echo backend',
-  ),
   // GATEWAY-TLS
   pending(
     'TLSRouteListenerTerminateNotSupported',
