@@ -16,6 +16,7 @@ import { processGateways } from './internal/processGateways.js';
 import { processListenerSets } from './internal/processListenerSets.js';
 import { processListeners } from './internal/processListeners.js';
 import { processRoutes } from './internal/processRoutes.js';
+import { indexBackendTLSPolicies } from './internal/routes/backendTls.js';
 import {
   collectStatuses,
   policyStatuses,
@@ -51,6 +52,8 @@ const resolve = (options: TranslateOptions): ResolvedOptions => ({
 
 export function translate(resources: Resources, options: TranslateOptions = {}): TranslateResult {
   const ctx = new TranslatorContext(resources, resolve(options));
+  // First: Gateways (EnvoyProxy telemetry backends) and routes both look BackendTLSPolicies up.
+  ctx.backendTLSPolicies = indexBackendTLSPolicies(ctx);
   const gatewayClasses = processGatewayClasses(ctx);
   processGateways(ctx);
   const rejectedListenerSets = processListenerSets(ctx);
@@ -86,6 +89,7 @@ export function translatePolicyStatuses(
   options: TranslateOptions = {},
 ): ResourceStatus[] {
   const ctx = new TranslatorContext(resources, resolve(options));
+  ctx.backendTLSPolicies = indexBackendTLSPolicies(ctx);
   processGatewayClasses(ctx);
   processGateways(ctx);
   processListenerSets(ctx);

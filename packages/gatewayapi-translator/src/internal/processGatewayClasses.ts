@@ -1,7 +1,9 @@
 // Step 1: accept every GatewayClass whose controllerName is ours and resolve its parametersRef
-// to an EnvoyProxy (missing or wrong kind -> Accepted=False InvalidParameters).
+// to an EnvoyProxy (missing or wrong kind -> Accepted=False InvalidParameters; an EnvoyProxy
+// with invalid settings -> InvalidParameters too, but its Gateways are still translated).
 import type { EnvoyProxy, GatewayClass } from '@egts/api';
 import type { TranslatorContext } from './context/translatorContext.js';
+import { envoyProxySpecProblem } from './policies/validation/validateEnvoyProxy.js';
 import { Conditions } from './status/conditions.js';
 import { ENVOY_GATEWAY_GROUP, nsName } from './types.js';
 
@@ -29,8 +31,14 @@ export function processGatewayClasses(ctx: TranslatorContext): GatewayClassStatu
         else problem = `EnvoyProxy ${ref.namespace}/${ref.name} not found.`;
       }
     }
-    if (problem) {
-      conditions.set('Accepted', 'False', 'InvalidParameters', problem);
+    const parametersProblem = envoyProxy && envoyProxySpecProblem(envoyProxy);
+    if (problem ?? parametersProblem) {
+      conditions.set(
+        'Accepted',
+        'False',
+        'InvalidParameters',
+        (problem ?? parametersProblem) as string,
+      );
     } else {
       conditions.set('Accepted', 'True', 'Accepted', 'Valid GatewayClass');
     }
@@ -44,6 +52,7 @@ export function processGatewayClasses(ctx: TranslatorContext): GatewayClassStatu
       resource: gc,
       accepted: problem === undefined,
       envoyProxy,
+      parametersProblem,
     });
     statuses.push({ resource: gc, conditions });
   }

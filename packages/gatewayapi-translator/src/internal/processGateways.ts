@@ -7,6 +7,10 @@ import { GatewayContext } from './context/gatewayContext.js';
 import { ListenerContext } from './context/listenerContext.js';
 import type { TranslatorContext } from './context/translatorContext.js';
 import { parseTLSSecret } from './listeners/certificates.js';
+import {
+  envoyProxyGatewayProblem,
+  envoyProxySpecProblem,
+} from './policies/validation/validateEnvoyProxy.js';
 import { isReferenceAllowed } from './referenceGrants.js';
 import { ENVOY_GATEWAY_GROUP, GATEWAY_GROUP, nsName } from './types.js';
 
@@ -35,6 +39,23 @@ function resolveEnvoyProxy(
     return;
   }
   gw.envoyProxy = found;
+}
+
+/**
+ * An invalid EnvoyProxy (the class's or the Gateway's own) makes the Gateway InvalidParameters;
+ * its listeners and routes are still translated, as in Envoy Gateway.
+ */
+function validateEnvoyProxy(
+  ctx: TranslatorContext,
+  gw: GatewayContext,
+  classProblem: string | undefined,
+): void {
+  if (!gw.envoyProxy || gw.conditions.isFalse('Accepted')) return;
+  const own = gw.resource.spec.infrastructure?.parametersRef !== undefined;
+  const problem =
+    (own ? envoyProxySpecProblem(gw.envoyProxy) : classProblem) ??
+    envoyProxyGatewayProblem(ctx, gw.envoyProxy);
+  if (problem) gw.conditions.set('Accepted', 'False', 'InvalidParameters', problem);
 }
 
 function validateAddresses(gw: GatewayContext): void {
@@ -99,6 +120,7 @@ export function processGateways(ctx: TranslatorContext): void {
     const gw = new GatewayContext(gateway, gateway.spec.gatewayClassName);
     if (ctx.gatewaysByKey.has(gw.key)) continue;
     resolveEnvoyProxy(ctx, gw, gc.envoyProxy);
+    validateEnvoyProxy(ctx, gw, gc.parametersProblem);
     validateAddresses(gw);
     validateBackendClientCertificate(ctx, gw);
     for (const listener of gateway.spec.listeners ?? []) {

@@ -3,7 +3,6 @@
 import { type AnyRouteContext, RouteContext } from './context/routeContext.js';
 import type { TranslatorContext } from './context/translatorContext.js';
 import { attachRoute } from './routes/attachRoute.js';
-import { indexBackendTLSPolicies } from './routes/backendTls.js';
 import { processGRPCRouteRule } from './routes/grpcRouteRules.js';
 import { processHTTPRouteRule } from './routes/httpRouteRules.js';
 import { l4RouteRejection, processL4RouteRules } from './routes/l4RouteRules.js';
@@ -39,7 +38,6 @@ function translateRules(ctx: TranslatorContext, route: AnyRouteContext): RuleOut
 
 /** `rules: false` attaches routes without translating their rules (for policy statuses alone). */
 export function processRoutes(ctx: TranslatorContext, options: { rules?: boolean } = {}): void {
-  ctx.backendTLSPolicies = indexBackendTLSPolicies(ctx);
   const r = ctx.resources;
   const routes = [
     ...r.httpRoutes.map((x) => new RouteContext('HTTPRoute', x)),

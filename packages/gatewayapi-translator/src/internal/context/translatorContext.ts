@@ -32,6 +32,11 @@ export interface GatewayClassContext {
   resource: GatewayClass;
   accepted: boolean;
   envoyProxy: EnvoyProxy | undefined;
+  /**
+   * Why the class's EnvoyProxy is invalid: the class reports InvalidParameters, yet its Gateways
+   * are still translated, each also reporting InvalidParameters (Envoy Gateway).
+   */
+  parametersProblem?: string | undefined;
 }
 
 interface Named {

@@ -1,10 +1,11 @@
 // Status of EnvoyProxy resources: each GatewayClass or Gateway that uses one (parametersRef) is an
-// ancestor where it is accepted.
+// ancestor, accepted unless the EnvoyProxy's settings are invalid (InvalidParameters).
 import type { EnvoyProxy } from '@egts/api';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { Conditions } from '../status/conditions.js';
 import { GATEWAY_GROUP } from '../types.js';
 import type { AncestorRef, PolicyAncestor } from './processPolicies.js';
+import { envoyProxySpecProblem } from './validation/validateEnvoyProxy.js';
 
 export interface EnvoyProxyStatus {
   resource: EnvoyProxy;
@@ -15,9 +16,11 @@ export function processEnvoyProxies(ctx: TranslatorContext): EnvoyProxyStatus[] 
   const out: EnvoyProxyStatus[] = [];
   for (const resource of ctx.resources.envoyProxies) {
     const ancestors: PolicyAncestor[] = [];
+    const problem = envoyProxySpecProblem(resource);
     const accept = (ancestorRef: AncestorRef | Omit<AncestorRef, 'namespace'>) => {
       const conditions = new Conditions(resource.metadata.generation ?? undefined);
-      conditions.set('Accepted', 'True', 'Accepted', 'EnvoyProxy has been accepted.');
+      if (problem) conditions.set('Accepted', 'False', 'InvalidParameters', problem);
+      else conditions.set('Accepted', 'True', 'Accepted', 'EnvoyProxy has been accepted.');
       ancestors.push({ ancestorRef: ancestorRef as AncestorRef, conditions });
     };
     for (const gc of ctx.gatewayClasses.values()) {

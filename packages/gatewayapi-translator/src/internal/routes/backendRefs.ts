@@ -23,6 +23,8 @@ export interface BackendRouteInfo {
   kind: RouteKind | string;
   namespace: string;
   name: string;
+  /** No ReferenceGrant needed across namespaces (an EnvoyProxy's telemetry backends). */
+  skipReferenceGrant?: boolean;
   /** Where a BackendTLSPolicy of the backend reports itself: the route's parents, or the policy. */
   parents?: readonly { ref: ParentRef }[];
 }
@@ -135,6 +137,7 @@ export function resolveBackendRef(
   }
   const namespace = ref.namespace || route.namespace;
   if (
+    !route.skipReferenceGrant &&
     !isReferenceAllowed(
       ctx,
       { group: route.group ?? GATEWAY_GROUP, kind: route.kind, namespace: route.namespace },
