@@ -11,7 +11,7 @@ export interface Certificate {
   readonly key: string;
 }
 
-/** A self-signed certificate for `hosts` (DNS SANs; the first is the CN). */
+/** A self-signed certificate for `hosts` (DNS SANs, URI SANs for `scheme://` ones; the first is the CN). */
 export const selfSigned = (hosts: readonly string[]): Certificate => {
   const dir = mkdtempSync(join(tmpdir(), 'egts-conformance-cert-'));
   try {
@@ -24,7 +24,7 @@ export const selfSigned = (hosts: readonly string[]): Certificate => {
       `CN = ${hosts[0]}`,
       'O = gateway-api-conformance',
       '[ext]',
-      `subjectAltName = ${hosts.map((h) => `DNS:${h}`).join(',')}`,
+      `subjectAltName = ${hosts.map((h) => (h.includes('://') ? `URI:${h}` : `DNS:${h}`)).join(',')}`,
       'basicConstraints = critical,CA:TRUE',
       'keyUsage = digitalSignature,keyEncipherment,keyCertSign',
       'extendedKeyUsage = serverAuth',

@@ -65,7 +65,11 @@ export class Harness {
     const validity = selfSigned(['*', '*.org', '*.wildcard.org']);
     const passthrough = selfSigned(['abc.example.com']);
     const terminate = selfSigned(['tls.example.com']);
-    const checks = selfSigned(['abc.example.com', 'other.example.com']);
+    const checks = selfSigned([
+      'abc.example.com',
+      'spiffe://abc.example.com/test-identity',
+      'other.example.com',
+    ]);
     const mismatch = selfSigned(['abc.example.com']);
     // CAs of frontend client-certificate validation and the client certificates they signed.
     const validityCa = selfSigned(['tls-validity-checks-ca']);

@@ -5,6 +5,7 @@ import {
   type ConformanceTest,
   gw,
   infra,
+  routeCondition,
   type StatusExpectation,
 } from '../conformanceTest.js';
 
@@ -141,4 +142,44 @@ backendTlsPolicyTests.push({
     const after = harness.generation('BackendTLSPolicy', infra, 'observed-generation-bump');
     if (after === before) throw new Error(`generation ${after} did not change after an update`);
   },
+});
+
+/** [path, policy, whether the backend's certificate meets the policy's subjectAltNames]. */
+const sanCases: readonly [string, string, boolean][] = [
+  ['/backendtlspolicy-san-dns', 'san-dns', true],
+  ['/backendtlspolicy-san-dns-mismatch', 'san-dns-mismatch', false],
+  ['/backendtlspolicy-san-uri', 'san-uri', true],
+  ['/backendtlspolicy-san-uri-mismatch', 'san-uri-mismatch', false],
+  ['/backendtlspolicy-multiple-sans', 'multiple-sans', true],
+  ['/backendtlspolicy-multiple-mismatch-sans', 'multiple-mismatch-sans', false],
+];
+
+backendTlsPolicyTests.push({
+  name: 'BackendTLSPolicySANValidation',
+  description:
+    "subjectAltNames (DNS, URI, several) must match the backend certificate's, else the request fails",
+  features: ['Gateway', 'HTTPRoute', 'BackendTLSPolicy', 'BackendTLSPolicySANValidation'],
+  manifests: ['backendtlspolicy-san.yaml'],
+  statuses: [
+    ...accepted(gw('same-namespace'), ['backendtlspolicy-san-test']),
+    routeCondition('backendtlspolicy-san-test', gw('same-namespace'), 'ResolvedRefs', 'True'),
+    ...sanCases.map(
+      ([, policy]): StatusExpectation => ({
+        kind: 'BackendTLSPolicy',
+        namespace: infra,
+        name: policy,
+        ancestors: [
+          {
+            gateway: gw('same-namespace'),
+            conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted' }],
+          },
+        ],
+      }),
+    ),
+  ],
+  // The suite's MakeRequestAndExpectFailure: consistently answered, but not 200.
+  requests: sanCases.map(([path, , matches]) => ({
+    request: { host: 'abc.example.com', path },
+    ...(matches ? tlsBackend : upstreamTlsFailure),
+  })),
 });

@@ -43,12 +43,6 @@ export const notYetExpressed: ConformanceTest[] = [
     ['backendtlspolicy-conflict-resolution.yaml'],
     'not re-expressed yet: needs policy conflict and SAN statuses and CA-signed backend certificates',
   ),
-  pending(
-    'BackendTLSPolicySANValidation',
-    [G, H, 'BackendTLSPolicy', 'BackendTLSPolicySANValidation'],
-    ['backendtlspolicy-san.yaml'],
-    'not re-expressed yet: needs policy conflict and SAN statuses and CA-signed backend certificates',
-  ),
   // GATEWAY-TLS
   pending(
     'TLSRouteListenerTerminateNotSupported',
