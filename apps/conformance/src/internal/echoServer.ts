@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server }
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { acceptEchoWebSocket } from './websocket.js';
 
 /** What echo-basic answers, as the suite's roundtripper reads it. */
@@ -18,6 +19,8 @@ export interface EchoResponse {
   service: string;
   pod: string;
   httpPort: string;
+  /** The TLS connection, when the request came over TLS (echo-basic's TLSAssertions). */
+  tls?: { version: string; serverName: string; negotiatedProtocol?: string; cipherSuite: string };
 }
 
 export interface EchoServer {
@@ -61,6 +64,16 @@ const retryFailure = (
   return {
     ...(code ? { code: Number(code) } : {}),
     delayMs: durationMs(query.get('delayRetry')),
+  };
+};
+
+const tlsAssertions = (socket: TLSSocket): NonNullable<EchoResponse['tls']> => {
+  const protocol = socket.alpnProtocol;
+  return {
+    version: socket.getProtocol() ?? '',
+    serverName: typeof socket.servername === 'string' ? socket.servername : '',
+    ...(protocol ? { negotiatedProtocol: protocol } : {}),
+    cipherSuite: socket.getCipher()?.standardName ?? '',
   };
 };
 
@@ -117,6 +130,7 @@ export const startEchoServer = async (
         service: '',
         pod,
         httpPort: String(port),
+        ...(tls ? { tls: tlsAssertions(req.socket as TLSSocket) } : {}),
       };
       const text = JSON.stringify(body);
       // echo-basic sets the response headers named in X-Echo-Set-Header ("Name:value,..."), one

@@ -30,6 +30,8 @@ export interface HttpExpectation {
     readonly method?: string;
     readonly headers?: Readonly<Record<string, string>>;
     readonly absentHeaders?: readonly string[];
+    /** The SNI of the backend's TLS connection (the suite's ExpectedRequest SNI). */
+    readonly sni?: string;
   };
   /** Expected status; default 200. Several: any of them. */
   readonly status?: number | readonly number[];
@@ -151,6 +153,8 @@ export const compareResponse = (
   }
   for (const name of seen.absentHeaders ?? [])
     if (headerValues(echo.headers, name)) return `backend got header ${name}, want it absent`;
+  if (seen.sni !== undefined && echo.tls?.serverName !== seen.sni)
+    return `backend saw SNI ${JSON.stringify(echo.tls?.serverName ?? null)}, want ${seen.sni}`;
   if (!echo.pod.startsWith(`${expected.backend}-`))
     return `answered by pod ${echo.pod}, want backend ${expected.backend}`;
   const namespace = expected.namespace ?? DEFAULT_NAMESPACE;

@@ -180,6 +180,59 @@ backendTlsPolicyTests.push({
   // The suite's MakeRequestAndExpectFailure: consistently answered, but not 200.
   requests: sanCases.map(([path, , matches]) => ({
     request: { host: 'abc.example.com', path },
-    ...(matches ? tlsBackend : upstreamTlsFailure),
+    ...(matches
+      ? { ...tlsBackend, backendRequest: { sni: 'abc.example.com' } }
+      : upstreamTlsFailure),
   })),
+});
+
+const policyAccepted = (name: string, accepted: boolean): StatusExpectation => ({
+  kind: 'BackendTLSPolicy',
+  namespace: infra,
+  name,
+  ancestors: [
+    {
+      gateway: gw('same-namespace'),
+      conditions: [
+        accepted
+          ? { type: 'Accepted', status: 'True', reason: 'Accepted' }
+          : { type: 'Accepted', status: 'False', reason: 'Conflicted' },
+      ],
+    },
+  ],
+});
+/** A request whose backend connection must carry the SNI (the hostname) of the policy that won. */
+const viaPolicyHostname = (path: string, sni: string) => ({
+  request: { host: 'abc.example.com', path },
+  ...tlsBackend,
+  backendRequest: { sni },
+});
+
+backendTlsPolicyTests.push({
+  name: 'BackendTLSPolicyConflictResolution',
+  description:
+    'Of two BackendTLSPolicies for the same Service port the older wins, the other is Conflicted; a section name is no conflict with a whole-Service policy',
+  features: ['Gateway', 'HTTPRoute', 'BackendTLSPolicy'],
+  manifests: ['backendtlspolicy-conflict-resolution.yaml'],
+  statuses: [
+    ...accepted(gw('same-namespace'), ['backendtlspolicy-conflict-resolution']),
+    routeCondition(
+      'backendtlspolicy-conflict-resolution',
+      gw('same-namespace'),
+      'ResolvedRefs',
+      'True',
+    ),
+    policyAccepted('conflicted-without-section-name-1', true),
+    policyAccepted('conflicted-without-section-name-2', false),
+    policyAccepted('conflicted-with-section-name-1', true),
+    policyAccepted('conflicted-with-section-name-2', false),
+    policyAccepted('not-conflicted-with-section-name', true),
+    policyAccepted('not-conflicted-without-section-name', true),
+  ],
+  requests: [
+    viaPolicyHostname('/backendtlspolicy-conflicted-without-section-name', 'other.example.com'),
+    viaPolicyHostname('/backendtlspolicy-conflicted-with-section-name', 'other.example.com'),
+    viaPolicyHostname('/backendtlspolicy-not-conflicted-with-section-name', 'other.example.com'),
+    viaPolicyHostname('/backendtlspolicy-not-conflicted-without-section-name', 'abc.example.com'),
+  ],
 });

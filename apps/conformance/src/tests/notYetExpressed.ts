@@ -37,12 +37,6 @@ export const notYetExpressed: ConformanceTest[] = [
     ['gateway-tls-backend-client-certificate.yaml'],
     noClientCertBackend,
   ),
-  pending(
-    'BackendTLSPolicyConflictResolution',
-    [G, H, 'BackendTLSPolicy'],
-    ['backendtlspolicy-conflict-resolution.yaml'],
-    'not re-expressed yet: needs policy conflict and SAN statuses and CA-signed backend certificates',
-  ),
   // GATEWAY-TLS
   pending(
     'TLSRouteListenerTerminateNotSupported',
