@@ -27,7 +27,9 @@ export const selfSigned = (hosts: readonly string[]): Certificate => {
       `subjectAltName = ${hosts.map((h) => (h.includes('://') ? `URI:${h}` : `DNS:${h}`)).join(',')}`,
       'basicConstraints = critical,CA:TRUE',
       'keyUsage = digitalSignature,keyEncipherment,keyCertSign',
-      'extendedKeyUsage = serverAuth',
+      // clientAuth too: these certificates are also the CAs of the client certificates (OpenSSL
+      // checks a CA's extended key usage as well).
+      'extendedKeyUsage = serverAuth,clientAuth',
     ].join('\n');
     writeFileSync(join(dir, 'req.cnf'), config);
     execFileSync(

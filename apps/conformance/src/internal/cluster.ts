@@ -130,12 +130,20 @@ export class Cluster {
     return pod.spec?.containers?.some((c) => c.env?.some((e) => e.name === name)) ?? false;
   }
 
-  /** The certificate a Deployment mounts from a Secret for echo-basic's TLS_SERVER_CERT. */
-  #servingCertificate(deployment: KubeObject): { cert: string; key: string } | undefined {
+  /**
+   * The certificate a Deployment mounts from a Secret for echo-basic's TLS_SERVER_CERT, and the CA
+   * bundle it mounts from a ConfigMap for TLS_CLIENT_CACERTS (client certificates checked if given).
+   */
+  #servingCertificate(
+    deployment: KubeObject,
+  ): { cert: string; key: string; clientCa?: string } | undefined {
     const pod = (deployment.spec?.template ?? {}) as {
       spec?: {
         containers?: Array<{ env?: Array<{ name: string }> }>;
-        volumes?: Array<{ secret?: { secretName?: string } }>;
+        volumes?: Array<{
+          secret?: { secretName?: string };
+          configMap?: { name?: string; items?: Array<{ key: string }> };
+        }>;
       };
     };
     const wantsTls = pod.spec?.containers?.some((c) =>
@@ -149,9 +157,21 @@ export class Cluster {
     const cert = secret?.data?.['tls.crt'];
     const key = secret?.data?.['tls.key'];
     if (!cert || !key) return undefined;
+    const wantsClientCa = pod.spec?.containers?.some((c) =>
+      c.env?.some((e) => e.name === 'TLS_CLIENT_CACERTS'),
+    );
+    const caVolume = pod.spec?.volumes?.find((v) => v.configMap?.name)?.configMap;
+    const configMap =
+      wantsClientCa && caVolume?.name
+        ? (this.get('ConfigMap', deployment.metadata.namespace, caVolume.name) as
+            | { data?: Record<string, string> }
+            | undefined)
+        : undefined;
+    const clientCa = configMap?.data?.[caVolume?.items?.[0]?.key ?? 'ca.crt'];
     return {
       cert: Buffer.from(cert, 'base64').toString(),
       key: Buffer.from(key, 'base64').toString(),
+      ...(clientCa ? { clientCa } : {}),
     };
   }
 

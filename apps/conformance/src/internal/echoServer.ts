@@ -20,7 +20,14 @@ export interface EchoResponse {
   pod: string;
   httpPort: string;
   /** The TLS connection, when the request came over TLS (echo-basic's TLSAssertions). */
-  tls?: { version: string; serverName: string; negotiatedProtocol?: string; cipherSuite: string };
+  tls?: {
+    version: string;
+    serverName: string;
+    negotiatedProtocol?: string;
+    cipherSuite: string;
+    /** The client's certificate, PEM, when it presented one. */
+    peerCertificates?: string[];
+  };
 }
 
 export interface EchoServer {
@@ -69,11 +76,19 @@ const retryFailure = (
 
 const tlsAssertions = (socket: TLSSocket): NonNullable<EchoResponse['tls']> => {
   const protocol = socket.alpnProtocol;
+  const peer = socket.getPeerCertificate();
+  const pem = peer?.raw
+    ? `-----BEGIN CERTIFICATE-----\n${peer.raw
+        .toString('base64')
+        .replace(/(.{64})/g, '$1\n')
+        .replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`
+    : undefined;
   return {
     version: socket.getProtocol() ?? '',
     serverName: typeof socket.servername === 'string' ? socket.servername : '',
     ...(protocol ? { negotiatedProtocol: protocol } : {}),
     cipherSuite: socket.getCipher()?.standardName ?? '',
+    ...(pem ? { peerCertificates: [pem] } : {}),
   };
 };
 
@@ -95,11 +110,15 @@ const echoHeaders = (req: IncomingMessage): Record<string, string[]> => {
   return headers;
 };
 
-/** With `tls`, the server speaks HTTPS with that certificate (echo-basic's TLS_SERVER_CERT). */
+/**
+ * With `tls`, the server speaks HTTPS with that certificate (echo-basic's TLS_SERVER_CERT); with
+ * `clientCa` too, it asks for a client certificate and refuses one that CA did not sign, but
+ * still serves clients without one (TLS_CLIENT_CACERTS, Go's VerifyClientCertIfGiven).
+ */
 export const startEchoServer = async (
   namespace: string,
   pod: string,
-  tls?: { cert: string; key: string },
+  tls?: { cert: string; key: string; clientCa?: string },
 ): Promise<EchoServer> => {
   let port = 0;
   const requests: string[] = [];
@@ -156,7 +175,23 @@ export const startEchoServer = async (
       res.end(text);
     };
   };
-  const server: Server = tls ? createTlsServer(tls, handler) : createServer(handler);
+  const server: Server = tls
+    ? createTlsServer(
+        {
+          cert: tls.cert,
+          key: tls.key,
+          ...(tls.clientCa
+            ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: false }
+            : {}),
+        },
+        handler,
+      )
+    : createServer(handler);
+  if (tls?.clientCa)
+    server.on('secureConnection', (socket: TLSSocket) => {
+      const given = socket.getPeerCertificate()?.raw !== undefined;
+      if (given && !socket.authorized) socket.destroy();
+    });
   server.keepAliveTimeout = 1_000;
   // echo-basic's `/ws` (appProtocol kubernetes.io/ws ports reach the same HTTP port).
   const upgraded = new Set<Duplex>();

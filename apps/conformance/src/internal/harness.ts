@@ -94,6 +94,11 @@ export class Harness {
       ),
       tlsSecret('gateway-conformance-infra', 'tls-terminate-checks-certificate', terminate),
       tlsSecret('gateway-conformance-infra', 'tls-checks-certificate', checks),
+      tlsSecret(
+        'gateway-conformance-infra',
+        'tls-checks-client-certificate',
+        clientCertificate(checks, 'tls-checks-client'),
+      ),
       // CA bundles: the self-signed serving certificates are their own CAs; "mismatch" signed none.
       caConfigMap('gateway-conformance-infra', 'tls-checks-ca-certificate', checks),
       caConfigMap('gateway-conformance-infra', 'mismatch-ca-certificate', mismatch),
@@ -270,7 +275,7 @@ export class Harness {
     let last = 'no request made';
     while (performance.now() < deadline) {
       try {
-        const attempt = freshAttempt(expected);
+        const attempt = this.#withSecrets(freshAttempt(expected));
         const problem = compareResponse(attempt, await this.#send(attempt));
         if (problem === undefined) {
           streak += 1;
@@ -366,6 +371,14 @@ export class Harness {
       serverName: expected.request.serverName,
       clientCertificate: this.#clientCertificate(expected.request.clientCertificate),
     });
+  }
+
+  /** The expectation with a client certificate named by its Secret replaced by its PEM. */
+  #withSecrets(expected: HttpExpectation): HttpExpectation {
+    const ref = expected.backendRequest?.clientCertificate;
+    if (ref === undefined || typeof ref === 'string') return expected;
+    const pem = this.#clientCertificate(ref)!.cert;
+    return { ...expected, backendRequest: { ...expected.backendRequest, clientCertificate: pem } };
   }
 
   /** The suite's GetTLSSecret: a kubernetes.io/tls Secret's certificate and key. */

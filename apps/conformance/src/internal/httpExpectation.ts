@@ -32,6 +32,11 @@ export interface HttpExpectation {
     readonly absentHeaders?: readonly string[];
     /** The SNI of the backend's TLS connection (the suite's ExpectedRequest SNI). */
     readonly sni?: string;
+    /**
+     * The client certificate the backend's TLS connection presented (ExpectedRequest ClientCert):
+     * PEM, or the kubernetes.io/tls Secret holding it (the harness reads it, as GetTLSSecret).
+     */
+    readonly clientCertificate?: string | { readonly namespace: string; readonly name: string };
   };
   /** Expected status; default 200. Several: any of them. */
   readonly status?: number | readonly number[];
@@ -155,6 +160,15 @@ export const compareResponse = (
     if (headerValues(echo.headers, name)) return `backend got header ${name}, want it absent`;
   if (seen.sni !== undefined && echo.tls?.serverName !== seen.sni)
     return `backend saw SNI ${JSON.stringify(echo.tls?.serverName ?? null)}, want ${seen.sni}`;
+  if (seen.clientCertificate !== undefined) {
+    const normal = (pem: string) => pem.replace(/\s+/g, '');
+    const presented = echo.tls?.peerCertificates?.[0];
+    if (typeof seen.clientCertificate !== 'string')
+      return 'the expected client certificate was not read from its Secret';
+    if (presented === undefined) return 'backend got no client certificate';
+    if (normal(presented) !== normal(seen.clientCertificate))
+      return 'backend got another client certificate than expected';
+  }
   if (!echo.pod.startsWith(`${expected.backend}-`))
     return `answered by pod ${echo.pod}, want backend ${expected.backend}`;
   const namespace = expected.namespace ?? DEFAULT_NAMESPACE;

@@ -580,3 +580,52 @@ gatewayTests.push({
     ),
   ),
 });
+
+gatewayTests.push({
+  name: 'GatewayTLSBackendClientCertificate',
+  description:
+    "A Gateway's spec.tls.backend client certificate is presented on TLS connections to backends",
+  features: ['Gateway', 'GatewayBackendClientCertificate', 'HTTPRoute', 'BackendTLSPolicy'],
+  manifests: ['gateway-tls-backend-client-certificate.yaml'],
+  skip: "egts bug (gatewayapi-translator, @egts/ir): spec.tls.backend.clientCertificateRef is only checked for the Gateway's ResolvedRefs; the upstream TLS IR has no client certificate, so Envoy presents none to the backend",
+  statuses: [
+    ...accepted(gw('gateway-tls-backend-client-certificate'), [
+      'gateway-tls-backend-client-certificate',
+    ]),
+    routeCondition(
+      'gateway-tls-backend-client-certificate',
+      gw('gateway-tls-backend-client-certificate'),
+      'ResolvedRefs',
+      'True',
+    ),
+    {
+      kind: 'BackendTLSPolicy',
+      namespace: infra,
+      name: 'gateway-tls-backend-client-certificate-test',
+      ancestors: [
+        {
+          gateway: gw('gateway-tls-backend-client-certificate'),
+          conditions: [{ type: 'Accepted', status: 'True' }],
+        },
+      ],
+    },
+    {
+      kind: 'Gateway',
+      namespace: infra,
+      name: 'gateway-tls-backend-client-certificate',
+      conditions: [isTrue('ResolvedRefs', 'ResolvedRefs')],
+    },
+  ],
+  requests: [
+    {
+      gateway: gw('gateway-tls-backend-client-certificate'),
+      request: { host: 'abc.example.com', path: '/' },
+      backend: 'tls-backend-with-client-cert-validation',
+      namespace: infra,
+      backendRequest: {
+        sni: 'abc.example.com',
+        clientCertificate: { namespace: infra, name: 'tls-checks-client-certificate' },
+      },
+    },
+  ],
+});

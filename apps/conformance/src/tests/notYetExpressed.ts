@@ -10,11 +10,8 @@ const pending = (
 ): ConformanceTest => ({ name, description: skip, features, manifests, skip });
 
 const G = 'Gateway';
-const H = 'HTTPRoute';
 const T = 'TLSRoute';
 const R = 'GRPCRoute';
-const noClientCertBackend =
-  'not re-expressed yet: needs a backend that verifies client certificates (echo-basic TLS_CLIENT_CACERTS)';
 const noGrpcTlsBackend = 'not re-expressed yet: needs the GrpcEcho backend over TLS';
 
 export const notYetExpressed: ConformanceTest[] = [
@@ -30,12 +27,6 @@ export const notYetExpressed: ConformanceTest[] = [
     [G, 'GatewayStaticAddresses'],
     ['gateway-static-addresses.yaml'],
     'needs Kubernetes: static addresses are assigned to a LoadBalancer Service',
-  ),
-  pending(
-    'GatewayBackendClientCertificate',
-    [G, H, 'BackendTLSPolicy', 'GatewayBackendClientCertificate'],
-    ['gateway-tls-backend-client-certificate.yaml'],
-    noClientCertBackend,
   ),
   // GATEWAY-TLS
   pending(
