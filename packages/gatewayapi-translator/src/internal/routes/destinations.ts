@@ -4,9 +4,50 @@
 import type { DestinationSetting, RouteDestination } from '@egts/ir';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
-import type { BackendRefLike } from '../types.js';
+import { type RouteStatusError, unresolvedRef } from '../status/statusError.js';
+import { type BackendRefLike, ENVOY_GATEWAY_GROUP, nsName } from '../types.js';
 import { resolveBackendRef } from './backendRefs.js';
 import type { RuleOutcome } from './ruleOutcome.js';
+
+/**
+ * A DynamicResolver Backend forwards to whatever host the request names (Envoy Gateway's dynamic
+ * forward proxy), so Envoy Gateway allows it only alone in a rule (InvalidBackendRef), not
+ * behind a PathRegex hostname rewrite (a Header one is how it picks the host), and on TLS only
+ * in Passthrough mode (UnsupportedValue).
+ */
+function dynamicResolverError(
+  ctx: TranslatorContext,
+  route: AnyRouteContext,
+  refs: readonly BackendRefLike[],
+  ref: BackendRefLike,
+  hostnameRewrite: string | undefined,
+): RouteStatusError | undefined {
+  if (ref.kind !== 'Backend' || (ref.group ?? '') !== ENVOY_GATEWAY_GROUP) return undefined;
+  const backend = ctx.backends.get(nsName(ref.namespace || route.namespace, ref.name));
+  if (backend?.spec.type !== 'DynamicResolver') return undefined;
+  if (refs.length > 1)
+    return unresolvedRef(
+      'InvalidBackendRef',
+      'A DynamicResolver Backend must be the only backendRef of its rule.',
+    );
+  if (hostnameRewrite === 'PathRegex')
+    return unresolvedRef(
+      'UnsupportedValue',
+      'A PathRegex hostname rewrite cannot be used with a DynamicResolver Backend.',
+    );
+  const terminates = route.parents.some((p) =>
+    p.attachments.some(
+      (a) =>
+        a.listener.protocol === 'TLS' && (a.listener.spec.tls?.mode ?? 'Terminate') === 'Terminate',
+    ),
+  );
+  if (route.kind === 'TLSRoute' && terminates)
+    return unresolvedRef(
+      'UnsupportedValue',
+      'A DynamicResolver Backend needs a TLS listener in Passthrough mode.',
+    );
+  return undefined;
+}
 
 export function buildDestination(
   ctx: TranslatorContext,
@@ -17,12 +58,15 @@ export function buildDestination(
   outcome: RuleOutcome,
   /** Extra per-backend validation (backendRef filters), run before resolution. */
   precheck?: (ref: BackendRefLike, index: number) => RuleOutcome['refErrors'][number] | undefined,
+  /** The type of the rule's Envoy Gateway hostname rewrite, if any. */
+  hostnameRewrite?: string,
 ): { destination: RouteDestination; resolved: number } {
   const settings: DestinationSetting[] = [];
   let resolvedCount = 0;
   refs.forEach((ref, i) => {
     const settingName = `${name}/backend/${i}`;
-    const early = precheck?.(ref, i);
+    const early =
+      precheck?.(ref, i) ?? dynamicResolverError(ctx, route, refs, ref, hostnameRewrite);
     const resolved = early
       ? { error: early }
       : resolveBackendRef(ctx, route, ref, settingName, protocol);

@@ -86,15 +86,23 @@ export function processGRPCRouteRule(
   const refs = rule.backendRefs ?? [];
   const destination =
     refs.length > 0
-      ? buildDestination(ctx, route, refs, irName, 'GRPC', outcome, (_ref, i) =>
-          (refs[i]?.filters ?? []).some(
-            (f) => f.type !== 'RequestHeaderModifier' && f.type !== 'ResponseHeaderModifier',
-          )
-            ? unresolvedRef(
-                'UnsupportedRefValue',
-                'Only header modifier filters are supported within a GRPCRoute backendRef.',
-              )
-            : undefined,
+      ? buildDestination(
+          ctx,
+          route,
+          refs,
+          irName,
+          'GRPC',
+          outcome,
+          (_ref, i) =>
+            (refs[i]?.filters ?? []).some(
+              (f) => f.type !== 'RequestHeaderModifier' && f.type !== 'ResponseHeaderModifier',
+            )
+              ? unresolvedRef(
+                  'UnsupportedRefValue',
+                  'Only header modifier filters are supported within a GRPCRoute backendRef.',
+                )
+              : undefined,
+          filters.hostnameRewrite,
         )
       : undefined;
   if (outcome.invalid) return outcome;
@@ -116,7 +124,7 @@ export function processGRPCRouteRule(
       },
     };
     if (filters.directResponse) template.directResponse = filters.directResponse;
-    else if (destination && destination.resolved > 0)
+    else if (destination && destination.resolved > 0 && !filters.unresolvedFilter)
       template.destination = destination.destination;
     else template.directResponse = { statusCode: 500 };
     outcome.httpRoutes.push(template);

@@ -4,10 +4,11 @@
 import type { CORS, HeaderValue, Mirror, Redirect, URLRewrite } from '@egts/ir';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
-import { invalidRule, type RouteStatusError } from '../status/statusError.js';
+import { invalidRule, type RouteStatusError, unresolvedRef } from '../status/statusError.js';
 import { ENVOY_GATEWAY_GROUP, type HTTPRouteFilterSpec, nsName } from '../types.js';
 import { resolveBackendRef } from './backendRefs.js';
 import { applyHeaderModifier, type HeaderChanges } from './headerFilters.js';
+import { filterRewrite } from './routeFilterRewrite.js';
 
 export interface FilterOutcome {
   requestHeaders: HeaderChanges;
@@ -17,6 +18,10 @@ export interface FilterOutcome {
   mirrors: Mirror[];
   cors?: CORS;
   directResponse?: { statusCode: number; body?: string };
+  /** An HTTPRouteFilter the rule names does not exist: the rule answers 500 (Envoy Gateway). */
+  unresolvedFilter?: boolean;
+  /** The type of an Envoy Gateway HTTPRouteFilter hostname rewrite (Header, Backend, PathRegex). */
+  hostnameRewrite?: string;
   /** First problem that invalidates the rule. */
   invalid?: RouteStatusError;
   /** Reference problems (mirror backends). */
@@ -82,6 +87,10 @@ export function processHTTPFilters(
   };
   let matchFilters = 0;
   let mirrorFilters = 0;
+  // Envoy rewrites a path, and a host, once: two rewrites of either in one rule cannot both apply,
+  // whether from URLRewrite or Envoy Gateway HTTPRouteFilters (Envoy Gateway rejects the rule).
+  let pathRewrites = 0;
+  let hostRewrites = 0;
   const pathType = rule.pathMatchTypes.find((t) => t !== 'PathPrefix') ?? rule.pathMatchTypes[0];
   for (const filter of filters) {
     switch (filter.type) {
@@ -133,6 +142,8 @@ export function processHTTPFilters(
           break;
         }
         if (out.urlRewrite) fail('Only one URLRewrite filter is allowed per rule.');
+        if (r.path) pathRewrites += 1;
+        if (r.hostname) hostRewrites += 1;
         if (r.hostname !== undefined && r.hostname !== null && !HOSTNAME.test(r.hostname)) {
           fail(`URLRewrite hostname ${r.hostname} is invalid.`);
         }
@@ -196,8 +207,24 @@ export function processHTTPFilters(
         }
         const found = ctx.httpRouteFilters.get(nsName(route.namespace, ref.name));
         if (!found) {
-          fail(`HTTPRouteFilter ${route.namespace}/${ref.name} not found.`);
+          // Envoy Gateway keeps the rule and answers 500 for it: an unresolved reference.
+          out.refErrors.push(
+            unresolvedRef(
+              'UnsupportedValue',
+              `HTTPRouteFilter ${route.namespace}/${ref.name} not found.`,
+            ),
+          );
+          out.unresolvedFilter = true;
           break;
+        }
+        if (found.spec.urlRewrite) {
+          const rewrite = filterRewrite(found.spec.urlRewrite);
+          if (rewrite.error) fail(`HTTPRouteFilter ${ref.name}: ${rewrite.error}.`);
+          if (rewrite.path) pathRewrites += 1;
+          if (rewrite.hostname !== undefined) {
+            hostRewrites += 1;
+            out.hostnameRewrite = rewrite.hostname;
+          }
         }
         if ((found.spec.matches ?? []).length > 0 && ++matchFilters > 1) {
           fail('Only one HTTPRouteFilter with matches is supported per rule.');
@@ -212,6 +239,8 @@ export function processHTTPFilters(
         fail(`Filter type ${String((filter as { type: string }).type)} is not supported.`);
     }
   }
+  if (pathRewrites > 1) fail('Only one path rewrite is allowed per rule.');
+  if (hostRewrites > 1) fail('Only one hostname rewrite is allowed per rule.');
   // A rule that answers by itself (redirect, direct response) cannot also rewrite or mirror what
   // it forwards (Gateway API IncompatibleFilters).
   const answers = [

@@ -137,8 +137,15 @@ export function processHTTPRouteRule(
   const refs = rule.backendRefs ?? [];
   const destination =
     refs.length > 0
-      ? buildDestination(ctx, route, refs, irName, 'HTTP', outcome, (ref, i) =>
-          checkBackendFilters(refs[i] ?? (ref as HTTPBackendRef)),
+      ? buildDestination(
+          ctx,
+          route,
+          refs,
+          irName,
+          'HTTP',
+          outcome,
+          (ref, i) => checkBackendFilters(refs[i] ?? (ref as HTTPBackendRef)),
+          filters.hostnameRewrite,
         )
       : undefined;
   if (destination) applyBackendHeaderFilters(refs, destination.destination, outcome);
@@ -165,6 +172,7 @@ export function processHTTPRouteRule(
     if (filters.urlRewrite) template.urlRewrite = filters.urlRewrite;
     if (filters.cors) template.cors = filters.cors;
     if (filters.directResponse) template.directResponse = filters.directResponse;
+    else if (filters.unresolvedFilter) template.directResponse = { statusCode: 500 };
     else if (!filters.redirect) {
       if (destination && destination.resolved > 0) template.destination = destination.destination;
       else template.directResponse = { statusCode: 500 };

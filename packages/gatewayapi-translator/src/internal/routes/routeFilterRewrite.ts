@@ -1,0 +1,53 @@
+// Envoy Gateway's HTTPRouteFilter `urlRewrite`: a path rewrite by regex (ReplaceRegexMatch) and a
+// host rewrite from a request header, from the backend's address, or from the path by regex.
+// Envoy Gateway rejects the rule (Accepted False, UnsupportedValue) when a rewrite lacks what its
+// type needs or its regex is not RE2.
+import { isValidRe2 } from './re2.js';
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
+
+/** HTTP header names are tokens (RFC 9110 section 5.1). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+export interface FilterRewrite {
+  path: boolean;
+  /** The hostname rewrite's type, when there is one. */
+  hostname?: string;
+  error?: string;
+}
+
+function regexProblem(field: string, value: Obj | undefined): string | undefined {
+  const pattern = value?.pattern;
+  if (typeof pattern !== 'string' || pattern === '') return `${field}.pattern is required`;
+  return isValidRe2(pattern) ? undefined : `${field}.pattern ${pattern} is not a valid RE2 regex`;
+}
+
+export function filterRewrite(urlRewrite: unknown): FilterRewrite {
+  const rewrite = obj(urlRewrite);
+  const path = obj(rewrite?.path);
+  const hostname = obj(rewrite?.hostname);
+  const out: FilterRewrite = { path: path !== undefined };
+  if (path) {
+    const error =
+      path.type === 'ReplaceRegexMatch'
+        ? regexProblem('urlRewrite.path.replaceRegexMatch', obj(path.replaceRegexMatch))
+        : `urlRewrite.path type ${String(path.type)} is not supported`;
+    if (error) out.error = error;
+  }
+  if (hostname) {
+    out.hostname = String(hostname.type);
+    let error: string | undefined;
+    if (hostname.type === 'Header') {
+      if (typeof hostname.header !== 'string' || !TOKEN.test(hostname.header))
+        error = 'urlRewrite.hostname of type Header needs a header name';
+    } else if (hostname.type === 'PathRegex') {
+      error = regexProblem('urlRewrite.hostname.pathRegex', obj(hostname.pathRegex));
+    } else if (hostname.type !== 'Backend') {
+      error = `urlRewrite.hostname type ${String(hostname.type)} is not supported`;
+    }
+    if (error) out.error ??= error;
+  }
+  return out;
+}
