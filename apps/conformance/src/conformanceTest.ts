@@ -62,8 +62,8 @@ export interface GrpcExpectation {
   readonly method: 'Echo' | 'EchoTwo' | 'EchoThree';
   readonly authority?: string;
   readonly metadata?: Readonly<Record<string, string>>;
-  /** gRPC status code; default 0 (OK). */
-  readonly code?: number;
+  /** gRPC status code; default 0 (OK). Several: any of them. */
+  readonly code?: number | readonly number[];
   /** Deployment name prefix of the pod that must answer (for OK). */
   readonly backend?: string;
   readonly namespace?: string;

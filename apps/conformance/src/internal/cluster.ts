@@ -49,7 +49,7 @@ interface Stored {
   object: KubeObject;
   echo?: Pick<EchoServer, 'port' | 'close'>;
   /** The HTTPS echo of a Deployment that mounts a serving certificate, on container port 8443. */
-  tlsEcho?: EchoServer;
+  tlsEcho?: Pick<EchoServer, 'port' | 'close'>;
   /** The h2c echo, for Service ports with appProtocol kubernetes.io/h2c. */
   h2cEcho?: EchoServer;
 }
@@ -100,6 +100,9 @@ export class Cluster {
         if (this.#hasEnv(object, 'GRPC_ECHO_SERVER')) {
           // echo-basic in gRPC mode: plaintext HTTP/2 on its port (appProtocol kubernetes.io/h2c).
           stored.echo = await startGrpcEchoServer(namespace, pod);
+          // With TLS_SERVER_CERT, GrpcEcho also serves over TLS on container port 8443.
+          const tls = this.#servingCertificate(object);
+          if (tls) stored.tlsEcho = await startGrpcEchoServer(namespace, pod, tls);
         } else {
           stored.echo = await startEchoServer(namespace, pod);
           stored.h2cEcho = await startH2cEchoServer(namespace, pod);

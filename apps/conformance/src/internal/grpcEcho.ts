@@ -132,9 +132,11 @@ export interface GrpcEchoServer {
   close(): Promise<void>;
 }
 
+/** With `tls`, the server speaks gRPC over TLS with that certificate (TLS_SERVER_CERT). */
 export const startGrpcEchoServer = async (
   namespace: string,
   pod: string,
+  tls?: { cert: string; key: string },
 ): Promise<GrpcEchoServer> => {
   const server = new Server();
   const definition: ServiceDefinition = {
@@ -172,8 +174,16 @@ export const startGrpcEchoServer = async (
       callback({ code: status.UNIMPLEMENTED, details: 'EchoThree is not implemented' }),
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
+    server.bindAsync(
+      '127.0.0.1:0',
+      tls
+        ? ServerCredentials.createSsl(
+            null,
+            [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }],
+            false,
+          )
+        : ServerCredentials.createInsecure(),
+      (error, bound) => (error ? reject(error) : resolve(bound)),
     ),
   );
   return {

@@ -7,9 +7,9 @@ const DEFAULT_NAMESPACE = 'gateway-conformance-infra';
 
 /** Why `result` does not meet `expected`, or undefined when it does. */
 export const compareGrpc = (expected: GrpcExpectation, result: GrpcResult): string | undefined => {
-  const code = expected.code ?? 0;
-  if (result.code !== code) return `gRPC status ${result.code}, want ${code}`;
-  if (code !== 0 || expected.backend === undefined) return undefined;
+  const codes = [expected.code ?? 0].flat();
+  if (!codes.includes(result.code)) return `gRPC status ${result.code}, want ${codes.join(' or ')}`;
+  if (result.code !== 0 || expected.backend === undefined) return undefined;
   const a = result.assertions;
   if (!a) return 'no GrpcEcho answer';
   if (!a.context.pod.startsWith(`${expected.backend}-`))

@@ -236,3 +236,50 @@ backendTlsPolicyTests.push({
     viaPolicyHostname('/backendtlspolicy-not-conflicted-without-section-name', 'abc.example.com'),
   ],
 });
+
+/** A policy accepted with its references resolved, on same-namespace. */
+const policyResolved = (name: string): StatusExpectation => ({
+  kind: 'BackendTLSPolicy',
+  namespace: infra,
+  name,
+  ancestors: [
+    {
+      gateway: gw('same-namespace'),
+      conditions: [
+        { type: 'Accepted', status: 'True', reason: 'Accepted' },
+        { type: 'ResolvedRefs', status: 'True', reason: 'ResolvedRefs' },
+      ],
+    },
+  ],
+});
+const UNAVAILABLE = 14;
+
+backendTlsPolicyTests.push({
+  name: 'BackendTLSPolicyGRPCRoute',
+  description:
+    'A BackendTLSPolicy on a GRPCRoute backend: gRPC over TLS to it works, a wrong hostname or CA fails',
+  features: ['Gateway', 'GRPCRoute', 'BackendTLSPolicy'],
+  manifests: ['backendtlspolicy-grpcroute.yaml'],
+  statuses: [
+    ...accepted(
+      gw('same-namespace'),
+      ['backendtlspolicy-grpcroute', 'backendtlspolicy-grpcroute-cert-mismatch'],
+      'GRPCRoute',
+    ),
+    policyResolved('grpc-normative-test'),
+    policyResolved('grpc-host-mismatch'),
+    policyResolved('grpc-cert-mismatch'),
+  ],
+  // The suite's MakeRequestAndExpectEventuallyConsistentFailure: consistently not OK; Envoy
+  // answers a failed upstream TLS handshake with UNAVAILABLE.
+  grpcRequests: [
+    {
+      method: 'Echo',
+      authority: 'abc.example.com',
+      backend: 'grpc-infra-backend-v1',
+      namespace: infra,
+    },
+    { method: 'EchoTwo', authority: 'abc.example.com', code: UNAVAILABLE },
+    { method: 'Echo', authority: 'cert-mismatch.example.com', code: UNAVAILABLE },
+  ],
+});

@@ -12,7 +12,6 @@ const pending = (
 const G = 'Gateway';
 const T = 'TLSRoute';
 const R = 'GRPCRoute';
-const noGrpcTlsBackend = 'not re-expressed yet: needs the GrpcEcho backend over TLS';
 
 export const notYetExpressed: ConformanceTest[] = [
   // GATEWAY-HTTP extended
@@ -47,11 +46,5 @@ export const notYetExpressed: ConformanceTest[] = [
     [G, R, 'GRPCRouteRequestHeaderModifier'],
     ['grpcroute-request-header-modifier.yaml'],
     'not re-expressed yet: the upstream expectations for this manifest version are not settled',
-  ),
-  pending(
-    'BackendTLSPolicyGRPCRoute',
-    [G, R, 'BackendTLSPolicy'],
-    ['backendtlspolicy-grpcroute.yaml'],
-    noGrpcTlsBackend,
   ),
 ];
