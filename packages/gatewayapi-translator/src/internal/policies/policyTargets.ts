@@ -1,16 +1,26 @@
 // Resolving Envoy Gateway policy targets (GEP-713 policy attachment): `targetRefs`, the
-// deprecated singular `targetRef`, and `targetSelectors` (labels of same-namespace objects).
-// Targets are local: a policy only reaches objects in its own namespace.
+// deprecated singular `targetRef`, and `targetSelectors` (labels of objects). Targets are local,
+// except that a selector's `namespaces` (From All, or Selector on namespace labels) reaches other
+// namespaces where a ReferenceGrant there lets the policy's kind refer to the object (Envoy
+// Gateway); objects of namespaces without one are silently left out.
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { selectorMatches } from '../labelSelector.js';
-import { GATEWAY_GROUP, type LabelSelector } from '../types.js';
+import { isReferenceAllowed } from '../referenceGrants.js';
+import { ENVOY_GATEWAY_GROUP, GATEWAY_GROUP, type LabelSelector } from '../types.js';
 
 export interface PolicyTargetRef {
   group: string;
   kind: string;
   name: string;
   sectionName?: string | undefined;
+  /** Set when a targetSelector reached another namespace than the policy's. */
+  namespace?: string | undefined;
+}
+
+interface SelectorNamespaces {
+  from?: string | undefined;
+  selector?: LabelSelector | null | undefined;
 }
 
 interface TargetSpec {
@@ -23,7 +33,11 @@ interface TargetSpec {
     | null
     | undefined;
   targetSelectors?:
-    | readonly ({ group?: string | undefined; kind: string } & LabelSelector)[]
+    | readonly ({
+        group?: string | undefined;
+        kind: string;
+        namespaces?: SelectorNamespaces | null | undefined;
+      } & LabelSelector)[]
     | null
     | undefined;
 }
@@ -52,11 +66,46 @@ export function policyTargets(
   ctx: TranslatorContext,
   spec: TargetSpec,
   namespace: string,
+  policyKind: string,
 ): PolicyTargetRef[] {
   const out: PolicyTargetRef[] = [];
   const add = (t: PolicyTargetRef) => {
-    if (!out.some((o) => o.kind === t.kind && o.name === t.name && o.sectionName === t.sectionName))
+    if (
+      !out.some(
+        (o) =>
+          o.kind === t.kind &&
+          o.name === t.name &&
+          o.sectionName === t.sectionName &&
+          o.namespace === t.namespace,
+      )
+    )
       out.push(t);
+  };
+  /** Whether a selector reaches an object of this kind in namespace `ns`. */
+  const reaches = (
+    s: {
+      group?: string | undefined;
+      kind: string;
+      namespaces?: SelectorNamespaces | null | undefined;
+    },
+    ns: string,
+    name: string,
+  ): boolean => {
+    if (ns === namespace) return true;
+    const from = s.namespaces?.from ?? 'Same';
+    const inScope =
+      from === 'All' ||
+      (from === 'Selector' &&
+        !!s.namespaces?.selector &&
+        selectorMatches(s.namespaces.selector, ctx.namespaceLabels(ns)));
+    return (
+      inScope &&
+      isReferenceAllowed(
+        ctx,
+        { group: ENVOY_GATEWAY_GROUP, kind: policyKind, namespace },
+        { group: s.group ?? GATEWAY_GROUP, kind: s.kind, namespace: ns, name },
+      )
+    );
   };
   const refs =
     spec.targetRefs && spec.targetRefs.length > 0
@@ -73,10 +122,16 @@ export function policyTargets(
     });
   for (const s of spec.targetSelectors ?? []) {
     for (const o of objectsOfKind(ctx, s.kind)) {
-      if ((o.metadata.namespace ?? 'default') !== namespace) continue;
-      if (selectorMatches(s, (o.metadata.labels ?? {}) as Record<string, string>)) {
-        add({ group: s.group ?? GATEWAY_GROUP, kind: s.kind, name: o.metadata.name });
-      }
+      const ns = o.metadata.namespace ?? 'default';
+      if (!selectorMatches(s, (o.metadata.labels ?? {}) as Record<string, string>)) continue;
+      if (!reaches(s, ns, o.metadata.name)) continue;
+      const target: PolicyTargetRef = {
+        group: s.group ?? GATEWAY_GROUP,
+        kind: s.kind,
+        name: o.metadata.name,
+      };
+      if (ns !== namespace) target.namespace = ns;
+      add(target);
     }
   }
   return out;

@@ -141,9 +141,9 @@ function processKind(
       const namespace = policy.metadata.namespace ?? 'default';
       return [
         policy,
-        policyTargets(ctx, policy.spec, namespace).map((target) => ({
+        policyTargets(ctx, policy.spec, namespace, policy.kind).map((target) => ({
           target,
-          resolved: resolve(ctx, target, namespace),
+          resolved: resolve(ctx, target, target.namespace ?? namespace),
         })),
       ] as const;
     }),
