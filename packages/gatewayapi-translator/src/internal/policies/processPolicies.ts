@@ -122,6 +122,8 @@ type PolicyValidator = (
   scope: PolicyScope,
   ctx: TranslatorContext,
   policy: PolicyRef,
+  /** Every scope the policy applies to (for rules across its targets). */
+  scopes: readonly PolicyScope[],
 ) => string | undefined;
 
 function processKind(
@@ -176,11 +178,20 @@ function processKind(
               `Another ${policy.kind} already targets ${target.kind} ${target.name}.`,
             );
           } else {
-            const invalid = validate?.(policy.spec as Obj, r.scope, ctx, {
-              kind: policy.kind,
-              namespace: policy.metadata.namespace ?? 'default',
-              name: policy.metadata.name,
-            });
+            const scopes = (targets.get(policy) ?? []).flatMap((t) =>
+              t.resolved.filter((x) => !x.notFound).map((x) => x.scope),
+            );
+            const invalid = validate?.(
+              policy.spec as Obj,
+              r.scope,
+              ctx,
+              {
+                kind: policy.kind,
+                namespace: policy.metadata.namespace ?? 'default',
+                name: policy.metadata.name,
+              },
+              scopes,
+            );
             if (invalid) conditions.set('Accepted', 'False', 'Invalid', invalid);
             else conditions.set('Accepted', 'True', 'Accepted', 'Policy has been accepted.');
             if (deprecated)

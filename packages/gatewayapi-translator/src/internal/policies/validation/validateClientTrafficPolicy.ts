@@ -2,9 +2,11 @@
 // clienttrafficpolicy.go): the policy then gets Accepted False, reason Invalid, on that ancestor.
 import type { ListenerContext } from '../../context/listenerContext.js';
 import type { TranslatorContext } from '../../context/translatorContext.js';
+import { mergedGatewayGroups } from '../../processListeners.js';
 import type { PolicyScope } from '../policyScope.js';
 import { isKnownCipher } from './ciphers.js';
 import { headerMutationProblem } from './headers.js';
+import type { PolicyRef } from './policyBackendRefs.js';
 import { byteSizeProblem, durationProblem, type Obj, obj } from './policyValues.js';
 
 /** Envoy's max_request_headers_kb is a whole number of KiB in [1, 8192]. */
@@ -46,11 +48,44 @@ function defaultHostProblem(ctx: TranslatorContext, scope: PolicyScope): string 
   return undefined;
 }
 
+/**
+ * Plain HTTP listeners on one port share one Envoy listener and its HTTP connection manager (and
+ * with mergeGateways, across the Gateways of a class): a ClientTrafficPolicy there would also
+ * configure the listeners it does not target, so Envoy Gateway rejects it unless it targets them
+ * all.
+ */
+function sharedPortProblem(
+  ctx: TranslatorContext,
+  scope: PolicyScope,
+  targeted: ReadonlySet<ListenerContext>,
+): string | undefined {
+  const merged = mergedGatewayGroups(ctx).find((g) => g.includes(scope.gateway));
+  const peers = (merged ?? [scope.gateway]).flatMap((gw) => gw.allListeners);
+  for (const listener of scopeListeners(scope)) {
+    if (listener.protocol !== 'HTTP') continue;
+    const others = peers.filter(
+      (l) =>
+        l !== listener &&
+        l.protocol === 'HTTP' &&
+        l.port === listener.port &&
+        !l.conditions.isFalse('Accepted') &&
+        !targeted.has(l),
+    );
+    if (others.length > 0)
+      return `listener ${listener.name} shares port ${listener.port} with ${others.map((l) => l.name).join(', ')}, which this policy does not target`;
+  }
+  return undefined;
+}
+
 export function validateClientTrafficPolicy(
   spec: Obj,
   scope: PolicyScope,
   ctx: TranslatorContext,
+  _policy: PolicyRef,
+  scopes: readonly PolicyScope[],
 ): string | undefined {
+  const shared = sharedPortProblem(ctx, scope, new Set(scopes.flatMap(scopeListeners)));
+  if (shared) return shared;
   const headers = obj(spec.headers);
   const bufferLimit = obj(spec.connection)?.bufferLimit;
   const headerLimit = headers?.maxRequestHeaderLimit;
