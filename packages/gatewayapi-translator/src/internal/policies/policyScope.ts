@@ -31,6 +31,14 @@ function routeListeners(scope: PolicyScope): ListenerContext[] {
     .flatMap((p) => p.attachments.map((a) => a.listener));
 }
 
+/** The listeners a scope covers: its own listener(s), or where its route attaches. */
+export function scopeListeners(scope: PolicyScope): ListenerContext[] {
+  if (scope.route) return routeListeners(scope);
+  if (scope.listener) return [scope.listener];
+  if (scope.listenerSet) return scope.listenerSet.listeners;
+  return scope.gateway.allListeners;
+}
+
 /** Whether `inner` (more specific) lies inside `outer`. */
 export function scopeContains(outer: PolicyScope, inner: PolicyScope): boolean {
   if (RANK[inner.level] <= RANK[outer.level] || inner.gateway !== outer.gateway) return false;

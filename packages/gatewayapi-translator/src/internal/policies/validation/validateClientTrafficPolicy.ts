@@ -3,7 +3,7 @@
 import type { ListenerContext } from '../../context/listenerContext.js';
 import type { TranslatorContext } from '../../context/translatorContext.js';
 import { mergedGatewayGroups } from '../../processListeners.js';
-import type { PolicyScope } from '../policyScope.js';
+import { type PolicyScope, scopeListeners } from '../policyScope.js';
 import { isKnownCipher } from './ciphers.js';
 import { headerMutationProblem } from './headers.js';
 import type { PolicyRef } from './policyBackendRefs.js';
@@ -21,12 +21,6 @@ function timeoutProblem(timeout: Obj | undefined): string | undefined {
     durationProblem('timeout.http.streamIdleTimeout', http?.streamIdleTimeout) ??
     durationProblem('timeout.tcp.idleTimeout', obj(timeout?.tcp)?.idleTimeout)
   );
-}
-
-function scopeListeners(scope: PolicyScope): ListenerContext[] {
-  if (scope.listener) return [scope.listener];
-  if (scope.listenerSet) return scope.listenerSet.listeners;
-  return scope.gateway.listeners;
 }
 
 /**

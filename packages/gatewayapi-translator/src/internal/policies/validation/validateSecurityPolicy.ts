@@ -3,6 +3,7 @@
 import type { TranslatorContext } from '../../context/translatorContext.js';
 import { nsName } from '../../types.js';
 import type { PolicyScope } from '../policyScope.js';
+import { geoIPProblem, usesGeoIP } from './geoIP.js';
 import { localRefProblem } from './localRefs.js';
 import { backendRefsProblem, type PolicyRef, serviceBackendRefs } from './policyBackendRefs.js';
 import { list, type Obj, obj } from './policyValues.js';
@@ -52,7 +53,7 @@ function jwtProblem(ctx: TranslatorContext, policy: PolicyRef, jwt: Obj): string
 
 export function validateSecurityPolicy(
   spec: Obj,
-  _scope: PolicyScope,
+  scope: PolicyScope,
   ctx: TranslatorContext,
   policy: PolicyRef,
 ): string | undefined {
@@ -75,6 +76,7 @@ export function validateSecurityPolicy(
     localRefProblem(ctx, policy, 'basicAuth.users', obj(obj(spec.basicAuth)?.users)) ??
     (apiKeyAuth && apiKeyAuthProblem(ctx, policy, apiKeyAuth)) ??
     (jwt && jwtProblem(ctx, policy, jwt)) ??
+    (usesGeoIP(spec) ? geoIPProblem(ctx, scope) : undefined) ??
     undefined
   );
 }
