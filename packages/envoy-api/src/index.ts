@@ -116,6 +116,7 @@ export { CookieBasedSessionState } from './generated/envoy/extensions/http/state
 export { HeaderBasedSessionState } from './generated/envoy/extensions/http/stateful_session/header/v3/header.js';
 export {
   CertificateValidationContext,
+  CertificateValidationContext_TrustChainVerification,
   SubjectAltNameMatcher_SanType,
   TlsCertificate,
   TlsParameters,

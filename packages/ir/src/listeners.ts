@@ -23,6 +23,14 @@ export const ListenerTLSSchema = z.object({
   certificates: z.array(TLSCertificateSchema),
   /** ALPN protocols to offer. */
   alpnProtocols: z.array(z.string()),
+  /**
+   * Client certificate validation (Gateway spec.tls.frontend, GEP-91): the PEM CA bundle client
+   * certificates must chain to, and whether a client without a valid one is let through anyway
+   * (`AllowInsecureFallback`).
+   */
+  clientValidation: z
+    .object({ caCertificate: z.string(), allowInsecureFallback: z.boolean() })
+    .optional(),
 });
 export type ListenerTLS = z.infer<typeof ListenerTLSSchema>;
 

@@ -496,7 +496,6 @@ gatewayTests.push({
     "HTTPS listeners require a client certificate of the Gateway's default CA, or of their port's CA",
   features: ['Gateway', 'HTTPRoute', 'GatewayFrontendClientCertificateValidation'],
   manifests: ['gateway-with-clientcertificate-validation.yaml'],
-  skip: 'egts bug (gatewayapi-translator, @egts/ir): spec.tls.frontend client-certificate validation only sets statuses; the listener IR carries no CA, so Envoy never asks for a client certificate and port 443 answers 200 to one from the per-port CA',
   statuses: [
     ...accepted(clientValidation, [
       'client-certificate-validation-https-test',

@@ -1,5 +1,6 @@
 // translateXds in ADS form (what the xDS server serves) and static form, checked message by message.
 import {
+  CertificateValidationContext_TrustChainVerification,
   Cluster_DiscoveryType,
   DownstreamTlsContext,
   HttpConnectionManager,
@@ -212,6 +213,46 @@ describe('translateXds', () => {
     expect(context.commonTlsContext?.alpnProtocols).toEqual(['h2', 'http/1.1']);
     expect(out.secrets.map((s) => s.name)).toEqual(['default/cert']);
     expect(out.routes.map((r) => r.name)).toEqual(['default/eg/a', 'default/eg/b']);
+  });
+
+  it('asks for client certificates of the frontend CA, refusing others unless told to fall back', () => {
+    const contextFor = (allowInsecureFallback: boolean) => {
+      const out = translateXds({
+        name: 'default/eg',
+        http: [
+          {
+            name: 'default/eg/a',
+            address: '0.0.0.0',
+            port: 10443,
+            externalPort: 443,
+            hostnames: ['a.example.com'],
+            tls: {
+              mode: 'Terminate',
+              certificates: [{ name: 'default/cert', certificate: 'CERT', privateKey: 'KEY' }],
+              alpnProtocols: [],
+              clientValidation: { caCertificate: 'CA PEM\n', allowInsecureFallback },
+            },
+            routes: [route('default/eg/a/r')],
+          },
+        ],
+        tcp: [],
+        udp: [],
+      });
+      const socket = out.listeners[0]?.filterChains[0]?.transportSocket?.typedConfig;
+      if (socket === undefined) throw new Error('no TLS');
+      return unpackAnyAs(DownstreamTlsContext, socket);
+    };
+    const strict = contextFor(false);
+    expect(strict.requireClientCertificate).toBe(true);
+    expect(strict.commonTlsContext?.validationContext?.trustedCa?.inlineString).toBe('CA PEM\n');
+    expect(strict.commonTlsContext?.validationContext?.trustChainVerification).toBe(
+      CertificateValidationContext_TrustChainVerification.VERIFY_TRUST_CHAIN,
+    );
+    const fallback = contextFor(true);
+    expect(fallback.requireClientCertificate).toBe(false);
+    expect(fallback.commonTlsContext?.validationContext?.trustChainVerification).toBe(
+      CertificateValidationContext_TrustChainVerification.ACCEPT_UNTRUSTED,
+    );
   });
 
   it('is deterministic and leaves the IR alone', () => {

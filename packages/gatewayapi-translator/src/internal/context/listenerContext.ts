@@ -1,6 +1,6 @@
 // ListenerContext: one Gateway or ListenerSet listener while it is validated and routes attach to
 // it. It owns the listener's status (conditions, supportedKinds, attachedRoutes).
-import type { TLSCertificate } from '@egts/ir';
+import type { ListenerTLS, TLSCertificate } from '@egts/ir';
 import { Conditions } from '../status/conditions.js';
 import type { ListenerStatusError } from '../status/statusError.js';
 import type { AnyListener, LabelSelector, RouteKind } from '../types.js';
@@ -22,6 +22,8 @@ export class ListenerContext {
   conflictReason: 'HostnameConflict' | 'ProtocolConflict' | undefined;
   /** Certificates that validated, served when the listener terminates TLS. */
   certificates: TLSCertificate[] = [];
+  /** Client certificate validation to enforce (GEP-91), once its CA references resolved. */
+  clientValidation: ListenerTLS['clientValidation'];
   /** DNS SANs of those certificates (for OverlappingTLSConfig, GEP-3567). */
   certDNSNames: string[] = [];
   namespaceSelector: LabelSelector | undefined;

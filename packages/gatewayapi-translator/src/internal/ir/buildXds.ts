@@ -87,6 +87,7 @@ function httpListener(
       mode: 'Terminate',
       certificates: l.certificates,
       alpnProtocols: ['h2', 'http/1.1'],
+      ...(l.clientValidation ? { clientValidation: l.clientValidation } : {}),
     };
   }
   return listener;

@@ -57,6 +57,30 @@ function problemOf(
   return undefined;
 }
 
+/**
+ * What Envoy enforces: the referenced CA bundles together. A bundle that does not parse is passed
+ * as it is, as Envoy Gateway does: Envoy rejects that listener rather than trusting every client.
+ */
+function clientValidation(
+  ctx: TranslatorContext,
+  listener: ListenerContext,
+  validation: Validation,
+): ListenerContext['clientValidation'] {
+  const pems = (validation.caCertificateRefs ?? []).map((ref) => {
+    const kind = ref.kind as 'ConfigMap' | 'Secret';
+    const namespace = ref.namespace || listener.gateway.namespace;
+    const pem =
+      readCABundle(ctx, kind, namespace, ref.name) ??
+      readCABundle(ctx, kind, namespace, ref.name, { parse: false }) ??
+      '';
+    return pem.trim();
+  });
+  return {
+    caCertificate: `${pems.join('\n')}\n`,
+    allowInsecureFallback: validation.mode === 'AllowInsecureFallback',
+  };
+}
+
 /** Validates the client validation of an HTTPS listener; false when the listener cannot be served. */
 export function validateFrontendValidation(
   ctx: TranslatorContext,
@@ -66,7 +90,10 @@ export function validateFrontendValidation(
   const validation = frontendValidationFor(listener);
   if (!validation) return true;
   const problem = problemOf(ctx, listener, validation);
-  if (!problem) return true;
+  if (!problem) {
+    listener.clientValidation = clientValidation(ctx, listener, validation);
+    return true;
+  }
   const [reason, message] = problem;
   listener.conditions.set('Accepted', 'False', 'NoValidCACertificate', message);
   listener.setError(new ListenerStatusError('Programmed', reason, message));
