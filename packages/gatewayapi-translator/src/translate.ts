@@ -61,7 +61,7 @@ export function translate(resources: Resources, options: TranslateOptions = {}):
   processRoutes(ctx);
   const policies = processPolicies(ctx);
   const patchPolicies = processEnvoyPatchPolicies(ctx);
-  const backends = processBackends(resources.backends);
+  const backends = processBackends(ctx);
   const envoyProxies = processEnvoyProxies(ctx);
   const fleets = proxyFleets(ctx);
   const order = routeOrder(ctx);

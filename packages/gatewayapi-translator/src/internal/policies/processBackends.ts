@@ -1,10 +1,13 @@
 // Status of Envoy Gateway Backends: Accepted unless an endpoint is unusable (a wildcard or
-// localhost FQDN, an IP field that is not an IP, a loopback IP). Envoy Gateway reports an invalid
+// localhost FQDN, an IP field that is not an IP, a loopback IP) or TLS is asked for with nothing
+// to verify the backend by (no CA, no well-known CAs, no BackendTLSPolicy, no insecureSkipVerify). Envoy Gateway reports an invalid
 // Backend with a condition of type "Invalid", status False, reason "Accepted"; that observable
 // shape is kept so tools comparing against Envoy Gateway agree.
 import { isIP } from 'node:net';
 import type { Backend } from '@egts/api';
+import type { TranslatorContext } from '../context/translatorContext.js';
 import { Conditions } from '../status/conditions.js';
+import { ENVOY_GATEWAY_GROUP } from '../types.js';
 
 const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -25,15 +28,51 @@ function endpointProblem(backend: Backend): string | undefined {
   return undefined;
 }
 
+function tlsProblem(ctx: TranslatorContext, backend: Backend): string | undefined {
+  const tls = backend.spec.tls as
+    | {
+        caCertificateRefs?: readonly unknown[] | null | undefined;
+        wellKnownCACertificates?: string | null | undefined;
+        insecureSkipVerify?: boolean | null | undefined;
+      }
+    | null
+    | undefined;
+  if (!tls) return undefined;
+  if ((tls.caCertificateRefs ?? []).length > 0 || tls.wellKnownCACertificates) return undefined;
+  if (tls.insecureSkipVerify === true) return undefined;
+  // A BackendTLSPolicy for the Backend, or for one of its ports, supplies the CA instead.
+  const namespace = backend.metadata.namespace ?? 'default';
+  const ports = new Set(
+    (backend.spec.endpoints ?? []).map((ep) => String(ep.fqdn?.port ?? ep.ip?.port ?? '')),
+  );
+  const covered = ctx.resources.backendTLSPolicies.some(
+    (p) =>
+      (p.metadata.namespace ?? 'default') === namespace &&
+      p.spec.targetRefs.some(
+        (t) =>
+          t.group === ENVOY_GATEWAY_GROUP &&
+          t.kind === 'Backend' &&
+          t.name === backend.metadata.name &&
+          (!t.sectionName || ports.has(t.sectionName)),
+      ),
+  );
+  return covered ? undefined : 'TLS settings need a CA to verify the backend with.';
+}
+
+/** Why a Backend is unusable, or undefined; routes referring to it get InvalidBackendRef. */
+export function backendProblem(ctx: TranslatorContext, backend: Backend): string | undefined {
+  return endpointProblem(backend) ?? tlsProblem(ctx, backend);
+}
+
 export interface BackendStatus {
   resource: Backend;
   conditions: Conditions;
 }
 
-export function processBackends(backends: readonly Backend[]): BackendStatus[] {
-  return backends.map((resource) => {
+export function processBackends(ctx: TranslatorContext): BackendStatus[] {
+  return ctx.resources.backends.map((resource) => {
     const conditions = new Conditions(resource.metadata.generation ?? undefined);
-    const problem = endpointProblem(resource);
+    const problem = backendProblem(ctx, resource);
     if (problem) conditions.set('Invalid', 'False', 'Accepted', problem);
     else conditions.set('Accepted', 'True', 'Accepted', 'The Backend was accepted.');
     return { resource, conditions };

@@ -3,6 +3,7 @@
 // EndpointSlices. Returns typed errors; routeConditions.ts turns them into ResolvedRefs.
 import type { DestinationSetting, Endpoint } from '@egts/ir';
 import type { TranslatorContext } from '../context/translatorContext.js';
+import { backendProblem } from '../policies/processBackends.js';
 import { isReferenceAllowed } from '../referenceGrants.js';
 import { type RouteStatusError, unresolvedRef } from '../status/statusError.js';
 import {
@@ -226,6 +227,8 @@ function resolveEGBackend(
 ): ResolvedBackend {
   const backend = ctx.backends.get(key);
   if (!backend) return { error: unresolvedRef('BackendNotFound', `Backend ${key} not found.`) };
+  const problem = backendProblem(ctx, backend);
+  if (problem) return { error: unresolvedRef('InvalidBackendRef', `Backend ${key}: ${problem}`) };
   const endpoints: Endpoint[] = [];
   const types = new Set<string>();
   for (const ep of backend.spec.endpoints ?? []) {
