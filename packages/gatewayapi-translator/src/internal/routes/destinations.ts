@@ -49,6 +49,14 @@ function dynamicResolverError(
   return undefined;
 }
 
+/** Whether a backendRef names a Backend served over Unix domain sockets only. */
+function isUnixSocketBackend(ctx: TranslatorContext, route: AnyRouteContext, ref: BackendRefLike) {
+  if (ref.kind !== 'Backend' || (ref.group ?? '') !== ENVOY_GATEWAY_GROUP) return false;
+  const endpoints = ctx.backends.get(nsName(ref.namespace || route.namespace, ref.name))?.spec
+    .endpoints;
+  return !!endpoints && endpoints.length > 0 && endpoints.every((ep) => ep.unix);
+}
+
 export function buildDestination(
   ctx: TranslatorContext,
   route: AnyRouteContext,
@@ -84,5 +92,15 @@ export function buildDestination(
         endpoints: [],
       });
   });
+  // Envoy Gateway splits a rule's IP and FQDN backends into separate clusters, but cannot mix
+  // Unix domain socket backends with either.
+  const unix = refs.filter((ref) => isUnixSocketBackend(ctx, route, ref)).length;
+  if (unix > 0 && unix < refs.length)
+    outcome.refErrors.push(
+      unresolvedRef(
+        'UnsupportedAddressType',
+        'Unix domain socket backends cannot be mixed with IP or FQDN backends in one rule.',
+      ),
+    );
   return { destination: { name, settings }, resolved: resolvedCount };
 }
