@@ -27,6 +27,13 @@ export const UpstreamTLSSchema = z.object({
   subjectAltNames: z.array(z.object({ type: z.enum(['Hostname', 'URI']), value: z.string() })),
   /** Name of the policy these settings come from, `<namespace>/<name>`. */
   policy: z.string(),
+  /**
+   * The certificate the proxy presents to the backend: its Gateway's
+   * `spec.tls.backend.clientCertificateRef` (GEP-3155). `name` is the Secret's `<namespace>/<name>`.
+   */
+  clientCertificate: z
+    .object({ name: z.string(), certificate: z.string(), privateKey: z.string() })
+    .optional(),
 });
 export type UpstreamTLS = z.infer<typeof UpstreamTLSSchema>;
 

@@ -586,7 +586,6 @@ gatewayTests.push({
     "A Gateway's spec.tls.backend client certificate is presented on TLS connections to backends",
   features: ['Gateway', 'GatewayBackendClientCertificate', 'HTTPRoute', 'BackendTLSPolicy'],
   manifests: ['gateway-tls-backend-client-certificate.yaml'],
-  skip: "egts bug (gatewayapi-translator, @egts/ir): spec.tls.backend.clientCertificateRef is only checked for the Gateway's ResolvedRefs; the upstream TLS IR has no client certificate, so Envoy presents none to the backend",
   statuses: [
     ...accepted(gw('gateway-tls-backend-client-certificate'), [
       'gateway-tls-backend-client-certificate',

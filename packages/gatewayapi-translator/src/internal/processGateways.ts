@@ -110,7 +110,16 @@ function validateBackendClientCertificate(ctx: TranslatorContext, gw: GatewayCon
     return;
   }
   const parsed = parseTLSSecret(secret, ctx.options.now);
-  if (typeof parsed === 'string') fail('InvalidClientCertificateRef', `Secret ${parsed}.`);
+  if (typeof parsed === 'string') {
+    fail('InvalidClientCertificateRef', `Secret ${parsed}.`);
+    return;
+  }
+  gw.backendClientCertificate = {
+    // Apart from the listener certificate secrets, which the same Secret may also be.
+    name: `${parsed.secretKey}/client`,
+    certificate: parsed.certificatePem,
+    privateKey: parsed.privateKeyPem,
+  };
 }
 
 export function processGateways(ctx: TranslatorContext): void {

@@ -5,6 +5,7 @@ import {
   DownstreamTlsContext,
   HttpConnectionManager,
   type Listener,
+  UpstreamTlsContext,
   unpackAnyAs,
 } from '@egts/envoy-api';
 import type { DestinationSetting, HTTPRouteIR, XdsIR } from '@egts/ir';
@@ -253,6 +254,32 @@ describe('translateXds', () => {
     expect(fallback.commonTlsContext?.validationContext?.trustChainVerification).toBe(
       CertificateValidationContext_TrustChainVerification.ACCEPT_UNTRUSTED,
     );
+  });
+
+  it("presents the Gateway's client certificate to a TLS backend (GEP-3155)", () => {
+    const tls = {
+      sni: 'backend.example.com',
+      caCertificate: 'CA',
+      useSystemTrustStore: false,
+      subjectAltNames: [],
+      policy: 'default/btls',
+      clientCertificate: { name: 'default/client/client', certificate: 'CERT', privateKey: 'KEY' },
+    };
+    const out = translateXds(
+      ir([
+        route('r', {
+          destination: { name: 'r/dest', settings: [setting('r/dest/backend/0', { tls })] },
+        }),
+      ]),
+    );
+    const socket = out.clusters[0]?.transportSocket?.typedConfig;
+    if (socket === undefined) throw new Error('no upstream TLS');
+    const context = unpackAnyAs(UpstreamTlsContext, socket);
+    expect(context.commonTlsContext?.tlsCertificateSdsSecretConfigs?.map((c) => c.name)).toEqual([
+      'default/client/client',
+    ]);
+    const secret = out.secrets.find((s) => s.name === 'default/client/client');
+    expect(secret?.tlsCertificate?.privateKey?.inlineString).toBe('KEY');
   });
 
   it('is deterministic and leaves the IR alone', () => {

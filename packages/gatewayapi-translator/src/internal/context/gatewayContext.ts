@@ -1,6 +1,7 @@
 // GatewayContext: one Gateway of ours while it is translated; owns the Gateway's status and its
 // listeners (its own first, then those of attached ListenerSets in precedence order).
 import type { EnvoyProxy, Gateway } from '@egts/api';
+import type { TLSCertificate } from '@egts/ir';
 import { Conditions } from '../status/conditions.js';
 import type { ListenerContext } from './listenerContext.js';
 import type { ListenerSetContext } from './listenerSetContext.js';
@@ -12,6 +13,8 @@ export class GatewayContext {
   envoyProxy: EnvoyProxy | undefined;
   /** Some HTTPS listener's client certificate validation (spec.tls.frontend) is unusable. */
   frontendInvalid = false;
+  /** The certificate its proxies present to TLS backends (spec.tls.backend, GEP-3155). */
+  backendClientCertificate: TLSCertificate | undefined;
 
   constructor(
     readonly resource: Gateway,

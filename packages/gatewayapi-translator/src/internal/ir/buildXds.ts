@@ -6,6 +6,7 @@ import type { ListenerContext } from '../context/listenerContext.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { sortByAgeThenName } from '../ordering.js';
+import { withBackendClientCertificate } from './backendClientCertificate.js';
 import type { ProxyFleet } from './fleets.js';
 import { compareRoutePrecedence, type RankedRoute } from './precedence.js';
 
@@ -56,7 +57,7 @@ function httpListener(
             ir: {
               name: `${route.irName}/rule/${ruleIndex}/match/${matchIndex}/${hostname}`,
               hostname,
-              ...template,
+              ...withBackendClientCertificate(template, l.gateway.backendClientCertificate),
               ...(template.redirect ? { redirect: redirectFor(template.redirect, l) } : {}),
             },
             routeOrder: order.get(route) ?? 0,

@@ -54,10 +54,24 @@ export const upstreamTlsSocket = (
       }),
     );
   }
+  const client = tls.clientCertificate;
+  if (client !== undefined) {
+    out.addSecret(
+      Secret.fromPartial({
+        name: client.name,
+        tlsCertificate: {
+          certificateChain: { inlineString: client.certificate },
+          privateKey: { inlineString: client.privateKey },
+        },
+      }),
+    );
+  }
   const context = UpstreamTlsContext.fromPartial({
     sni: tls.sni,
     commonTlsContext: {
       alpnProtocols,
+      // GEP-3155: the Gateway's client certificate, for backends that verify their clients.
+      ...(client ? { tlsCertificateSdsSecretConfigs: [sdsSecret(client.name, out.mode)] } : {}),
       // The CA comes over SDS and the SAN checks stay here: Envoy merges the two
       // (CommonTlsContext.CombinedCertificateValidationContext).
       ...(ca === undefined
