@@ -114,6 +114,9 @@ function resolve(ctx: TranslatorContext, target: PolicyTargetRef, namespace: str
 
 type AnyPolicy = PolicyStatus['resource'] & { spec: Parameters<typeof policyTargets>[1] };
 
+const mergesOf = (policy: AnyPolicy) =>
+  (policy.spec as { mergeType?: string }).mergeType !== undefined;
+
 const LEVELS = ['rule', 'route', 'listener', 'listenerSet', 'gateway'] as const;
 
 /** Why a policy's settings are invalid where it applies (`scope`), or undefined. */
@@ -161,7 +164,14 @@ function processKind(
         for (const r of resolved) {
           claimed.add(r.claim);
           const key = JSON.stringify(r.ref);
-          if (status.ancestors.some((a) => JSON.stringify(a.ancestorRef) === key)) continue;
+          const existing = status.ancestors.find((a) => JSON.stringify(a.ancestorRef) === key);
+          if (existing) {
+            // The same policy already reached this ancestor more specifically (a route of the
+            // Gateway it also targets): one entry, which its broader part may mark Overridden.
+            if (!conflicted && !r.notFound)
+              applied.push({ scope: r.scope, ancestor: existing, merges: mergesOf(policy) });
+            continue;
+          }
           const conditions = new Conditions(policy.metadata.generation ?? undefined);
           if (r.notFound) {
             conditions.set(
@@ -204,7 +214,7 @@ function processKind(
           }
           const ancestor = { ancestorRef: r.ref, conditions };
           status.ancestors.push(ancestor);
-          const merges = (policy.spec as { mergeType?: string }).mergeType !== undefined;
+          const merges = mergesOf(policy);
           if (!conflicted && !r.notFound) applied.push({ scope: r.scope, ancestor, merges });
         }
       }
