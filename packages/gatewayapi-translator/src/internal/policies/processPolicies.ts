@@ -12,9 +12,12 @@ import { GATEWAY_GROUP } from '../types.js';
 import { type PolicyScope, scopeContains } from './policyScope.js';
 import { findRoute, type PolicyTargetRef, policyTargets } from './policyTargets.js';
 import type { PolicyRef } from './validation/policyBackendRefs.js';
-import type { Obj } from './validation/policyValues.js';
+import type { Obj, PolicyWarning } from './validation/policyValues.js';
 import { validateBackendTrafficPolicy } from './validation/validateBackendTrafficPolicy.js';
-import { validateClientTrafficPolicy } from './validation/validateClientTrafficPolicy.js';
+import {
+  clientTrafficPolicyWarnings,
+  validateClientTrafficPolicy,
+} from './validation/validateClientTrafficPolicy.js';
 import { validateEnvoyExtensionPolicy } from './validation/validateEnvoyExtensionPolicy.js';
 import { validateSecurityPolicy } from './validation/validateSecurityPolicy.js';
 
@@ -133,6 +136,7 @@ function processKind(
   ctx: TranslatorContext,
   policies: readonly AnyPolicy[],
   validate?: PolicyValidator,
+  warn?: (spec: Obj) => PolicyWarning[],
 ): PolicyStatus[] {
   const sorted = [...policies].sort(compareByAge);
   const claimed = new Set<string>();
@@ -157,7 +161,17 @@ function processKind(
   for (const level of LEVELS) {
     for (const policy of sorted) {
       const status = statuses.get(policy) as PolicyStatus;
-      const deprecated = !policy.spec.targetRefs?.length && !!policy.spec.targetRef;
+      const warnings: PolicyWarning[] = [
+        ...(!policy.spec.targetRefs?.length && policy.spec.targetRef
+          ? [
+              {
+                reason: 'DeprecatedField',
+                message: 'spec.targetRef is deprecated, use spec.targetRefs.',
+              },
+            ]
+          : []),
+        ...(warn?.(policy.spec as Obj) ?? []),
+      ];
       for (const { target, resolved: all } of targets.get(policy) ?? []) {
         const resolved = all.filter((r) => r.scope.level === level);
         const conflicted = resolved.length > 0 && claimed.has(resolved[0]?.claim ?? '');
@@ -204,12 +218,15 @@ function processKind(
             );
             if (invalid) conditions.set('Accepted', 'False', 'Invalid', invalid);
             else conditions.set('Accepted', 'True', 'Accepted', 'Policy has been accepted.');
-            if (deprecated)
+            // Warnings of one reason keep it; different reasons are reported together as
+            // Warnings (Envoy Gateway).
+            const reasons = [...new Set(warnings.map((w) => w.reason))];
+            if (reasons.length > 0)
               conditions.set(
                 'Warning',
                 'True',
-                'DeprecatedField',
-                'spec.targetRef is deprecated, use spec.targetRefs.',
+                reasons.length === 1 ? (reasons[0] as string) : 'Warnings',
+                warnings.map((w) => w.message).join(' '),
               );
           }
           const ancestor = { ancestorRef: r.ref, conditions };
@@ -279,6 +296,7 @@ export function processPolicies(ctx: TranslatorContext): PolicyStatus[] {
       ctx,
       r.clientTrafficPolicies as unknown as AnyPolicy[],
       validateClientTrafficPolicy,
+      clientTrafficPolicyWarnings,
     ),
     ...processKind(
       ctx,

@@ -96,3 +96,9 @@ export const obj = (value: unknown): Obj | undefined =>
 
 export const list = (value: unknown): Obj[] =>
   Array.isArray(value) ? value.map((v) => obj(v) ?? {}) : [];
+
+/** A Warning condition a policy earns while still accepted (deprecated or ignored settings). */
+export interface PolicyWarning {
+  reason: string;
+  message: string;
+}

@@ -5,9 +5,16 @@ import type { TranslatorContext } from '../../context/translatorContext.js';
 import { mergedGatewayGroups } from '../../processListeners.js';
 import { type PolicyScope, scopeListeners } from '../policyScope.js';
 import { isKnownCipher } from './ciphers.js';
+import { clientValidationProblem } from './clientValidation.js';
 import { headerMutationProblem } from './headers.js';
 import type { PolicyRef } from './policyBackendRefs.js';
-import { byteSizeProblem, durationProblem, type Obj, obj } from './policyValues.js';
+import {
+  byteSizeProblem,
+  durationProblem,
+  type Obj,
+  obj,
+  type PolicyWarning,
+} from './policyValues.js';
 
 /** Envoy's max_request_headers_kb is a whole number of KiB in [1, 8192]. */
 const MIN_HEADER_LIMIT = 1024;
@@ -75,7 +82,7 @@ export function validateClientTrafficPolicy(
   spec: Obj,
   scope: PolicyScope,
   ctx: TranslatorContext,
-  _policy: PolicyRef,
+  policy: PolicyRef,
   scopes: readonly PolicyScope[],
 ): string | undefined {
   const shared = sharedPortProblem(ctx, scope, new Set(scopes.flatMap(scopeListeners)));
@@ -99,6 +106,11 @@ export function validateClientTrafficPolicy(
     headerMutationProblem('headers.earlyRequestHeaders', obj(headers?.earlyRequestHeaders)) ??
     headerMutationProblem('headers.lateResponseHeaders', obj(headers?.lateResponseHeaders));
   if (problem) return problem;
+  const clientValidation = obj(obj(spec.tls)?.clientValidation);
+  if (clientValidation) {
+    const invalid = clientValidationProblem(ctx, policy, clientValidation);
+    if (invalid) return invalid;
+  }
   const ciphers = obj(spec.tls)?.ciphers;
   if (Array.isArray(ciphers)) {
     const unknown = ciphers.find((c) => typeof c !== 'string' || !isKnownCipher(c));
@@ -107,4 +119,22 @@ export function validateClientTrafficPolicy(
   if (obj(obj(obj(spec.http1)?.http10))?.useDefaultHost === true)
     return defaultHostProblem(ctx, scope);
   return undefined;
+}
+
+/** Settings Envoy Gateway accepts with a Warning. */
+export function clientTrafficPolicyWarnings(spec: Obj): PolicyWarning[] {
+  const validation = obj(obj(spec.tls)?.clientValidation);
+  const out: PolicyWarning[] = [];
+  if (validation?.optional !== undefined && validation.optional !== null)
+    out.push({
+      reason: 'DeprecatedField',
+      message: 'tls.clientValidation.optional is deprecated, use tls.clientValidation.mode.',
+    });
+  // HTTP/3 (QUIC) listeners cannot ask clients for certificates.
+  if (validation && obj(spec.http3))
+    out.push({
+      reason: 'NotSupported',
+      message: 'tls.clientValidation does not apply to HTTP/3 connections.',
+    });
+  return out;
 }

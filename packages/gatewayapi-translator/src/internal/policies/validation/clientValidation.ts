@@ -1,0 +1,45 @@
+// ClientTrafficPolicy `tls.clientValidation` (mutual TLS to clients): Envoy Gateway needs at
+// least one CA unless the mode only requests a certificate (Request, RequireAny), each reference a Secret or ConfigMap it may read (a ReferenceGrant across
+// namespaces) holding a PEM certificate under `ca.crt`; otherwise the policy is Invalid.
+import { isPemCertificate } from '../../caCertificates.js';
+import type { TranslatorContext } from '../../context/translatorContext.js';
+import { secretValue } from '../../listeners/certificates.js';
+import { nsName } from '../../types.js';
+import { localRefProblem } from './localRefs.js';
+import type { PolicyRef } from './policyBackendRefs.js';
+import { list, type Obj } from './policyValues.js';
+
+function caCertificate(ctx: TranslatorContext, kind: string, namespace: string, name: string) {
+  if (kind === 'ConfigMap') {
+    const data = ctx.configMaps.get(nsName(namespace, name))?.data as
+      | Record<string, string>
+      | null
+      | undefined;
+    return data?.['ca.crt'];
+  }
+  const secret = ctx.secrets.get(nsName(namespace, name));
+  return secret ? secretValue(secret, 'ca.crt') : undefined;
+}
+
+export function clientValidationProblem(
+  ctx: TranslatorContext,
+  policy: PolicyRef,
+  validation: Obj,
+): string | undefined {
+  const refs = list(validation.caCertificateRefs);
+  // Modes Request and RequireAny ask for a certificate without verifying it: no CA needed.
+  const verifies = validation.mode !== 'Request' && validation.mode !== 'RequireAny';
+  if (refs.length === 0 && verifies) return 'tls.clientValidation needs caCertificateRefs';
+  for (const [i, ref] of refs.entries()) {
+    const field = `tls.clientValidation.caCertificateRefs[${i}]`;
+    const problem = localRefProblem(ctx, policy, field, ref);
+    if (problem) return problem;
+    const kind = typeof ref.kind === 'string' && ref.kind ? ref.kind : 'Secret';
+    const namespace =
+      typeof ref.namespace === 'string' && ref.namespace ? ref.namespace : policy.namespace;
+    const pem = caCertificate(ctx, kind, namespace, String(ref.name));
+    if (!pem || !isPemCertificate(pem))
+      return `${field}: ${kind} ${namespace}/${String(ref.name)} holds no PEM CA certificate under ca.crt`;
+  }
+  return undefined;
+}
