@@ -1,7 +1,8 @@
 // ClientTrafficPolicy `tls.clientValidation` (mutual TLS to clients): Envoy Gateway needs at
 // least one CA unless the mode only requests a certificate (Request, RequireAny), each reference a Secret or ConfigMap it may read (a ReferenceGrant across
-// namespaces) holding a PEM certificate under `ca.crt`; otherwise the policy is Invalid.
-import { isPemCertificate } from '../../caCertificates.js';
+// namespaces) holding a PEM certificate under `ca.crt`, not all expired; otherwise the policy
+// is Invalid.
+import { X509Certificate } from 'node:crypto';
 import type { TranslatorContext } from '../../context/translatorContext.js';
 import { secretValue } from '../../listeners/certificates.js';
 import { nsName } from '../../types.js';
@@ -21,6 +22,19 @@ function caCertificate(ctx: TranslatorContext, kind: string, namespace: string, 
   return secret ? secretValue(secret, 'ca.crt') : undefined;
 }
 
+/** Whether a PEM bundle holds at least one certificate valid at `now` (expired CAs verify nothing). */
+function hasUsableCertificate(pem: string, now: Date): boolean {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.some((block) => {
+    try {
+      const cert = new X509Certificate(block);
+      return new Date(cert.validFrom) <= now && now <= new Date(cert.validTo);
+    } catch {
+      return false;
+    }
+  });
+}
+
 export function clientValidationProblem(
   ctx: TranslatorContext,
   policy: PolicyRef,
@@ -38,8 +52,8 @@ export function clientValidationProblem(
     const namespace =
       typeof ref.namespace === 'string' && ref.namespace ? ref.namespace : policy.namespace;
     const pem = caCertificate(ctx, kind, namespace, String(ref.name));
-    if (!pem || !isPemCertificate(pem))
-      return `${field}: ${kind} ${namespace}/${String(ref.name)} holds no PEM CA certificate under ca.crt`;
+    if (!pem || !hasUsableCertificate(pem, ctx.options.now))
+      return `${field}: ${kind} ${namespace}/${String(ref.name)} holds no valid PEM CA certificate under ca.crt`;
   }
   return undefined;
 }
