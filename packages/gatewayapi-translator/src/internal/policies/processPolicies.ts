@@ -120,6 +120,9 @@ type AnyPolicy = PolicyStatus['resource'] & { spec: Parameters<typeof policyTarg
 const mergesOf = (policy: AnyPolicy) =>
   (policy.spec as { mergeType?: string }).mergeType !== undefined;
 
+/** Levels a mergeType policy does not merge into. */
+const MERGE_INTO_EXCLUDED = new Set<PolicyScope['level']>(['route', 'rule']);
+
 const LEVELS = ['rule', 'route', 'listener', 'listenerSet', 'gateway'] as const;
 
 /** Why a policy's settings are invalid where it applies (`scope`), or undefined. */
@@ -255,7 +258,10 @@ function processKind(
       .slice(0, rank)
       .flat()
       .filter((b) => scopeContains(a.scope, b.scope));
-    if (inner.some((b) => b.merges)) {
+    // A route or rule policy's mergeType merges it into a Gateway, ListenerSet or listener
+    // policy; inside another route-level policy it simply overrides it (Envoy Gateway).
+    const mergeable = (outer: PolicyScope) => !MERGE_INTO_EXCLUDED.has(outer.level);
+    if (mergeable(a.scope) && inner.some((b) => b.merges)) {
       a.ancestor.conditions.set(
         'Merged',
         'True',
@@ -263,7 +269,7 @@ function processKind(
         'A more specific policy is merged with this one.',
       );
     }
-    if (inner.some((b) => !b.merges)) {
+    if (inner.some((b) => !b.merges || !mergeable(a.scope))) {
       a.ancestor.conditions.set(
         'Overridden',
         'True',
@@ -276,7 +282,7 @@ function processKind(
       levels
         .slice(rank + 1)
         .flat()
-        .some((b) => scopeContains(b.scope, a.scope))
+        .some((b) => mergeable(b.scope) && scopeContains(b.scope, a.scope))
     ) {
       a.ancestor.conditions.set(
         'Merged',
