@@ -50,6 +50,14 @@ function gatewayStatus(gw: GatewayContext): Record<string, unknown> {
     status.addresses = addresses.map((a) => ({ type: a.type ?? 'IPAddress', value: a.value }));
   }
   status.listeners = gw.listeners.map(listenerStatus);
+  // GEP-1713: how many ListenerSets are attached (allowed, parented, Accepted). Only for a Gateway
+  // that allows ListenerSets: the field exists only in CRDs that have them, and an API server
+  // without it would drop it, making every status write look like a change.
+  if (gw.resource.spec.allowedListeners) {
+    status.attachedListenerSets = gw.listenerSets.filter(
+      (set) => set.conditions.get('Accepted')?.status === 'True',
+    ).length;
+  }
   return status;
 }
 
