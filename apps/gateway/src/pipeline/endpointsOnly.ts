@@ -10,6 +10,7 @@ import { type Cluster, Cluster_DiscoveryType } from '@egts/envoy-api';
 import { type ResourceStatus, type TranslateOptions, translate } from '@egts/gatewayapi-translator';
 import type { DestinationSetting, InfraIR, RouteDestination, XdsIR } from '@egts/ir';
 import { translateDestinations, type XdsResources } from '@egts/xds-translator';
+import { ROUTE_KINDS } from './routeDiff.js';
 
 /** The last full translation (or an update of it) and what was served from it. */
 export interface Translation {
@@ -26,8 +27,8 @@ export interface EndpointsUpdate {
   readonly xds: ReadonlyMap<string, XdsResources>;
 }
 
-const ROUTE_KINDS = ['httpRoutes', 'grpcRoutes', 'tlsRoutes', 'tcpRoutes', 'udpRoutes'] as const;
-const POLICY_KINDS = [
+/** Envoy Gateway's policy kinds: their statuses can follow routes through scopes and targets. */
+export const POLICY_KINDS = [
   'clientTrafficPolicies',
   'backendTrafficPolicies',
   'securityPolicies',

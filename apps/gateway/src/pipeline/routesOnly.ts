@@ -14,18 +14,9 @@ import {
   translatePolicyStatuses,
 } from '@egts/gatewayapi-translator';
 import type { XdsIR } from '@egts/ir';
-import type { Translation } from './endpointsOnly.js';
+import { POLICY_KINDS, type Translation } from './endpointsOnly.js';
 import { diffRoutes, ROUTE_KINDS, type Route } from './routeDiff.js';
 import { spliceRoutes } from './spliceRoutes.js';
-
-/** Kinds whose statuses a route can change through scopes and targets. */
-const POLICY_KINDS = [
-  'clientTrafficPolicies',
-  'backendTrafficPolicies',
-  'securityPolicies',
-  'envoyExtensionPolicies',
-  'envoyPatchPolicies',
-] as const;
 
 /**
  * What the policy steps read of a route: its labels (targetSelectors), its parents and the
