@@ -15,6 +15,20 @@ export const EndpointSchema = z.object({
 });
 export type Endpoint = z.infer<typeof EndpointSchema>;
 
+/**
+ * A certificate and its key: served by a TLS-terminating listener, or presented to a TLS backend.
+ * Both become SDS Secrets.
+ */
+export const TLSCertificateSchema = z.object({
+  /** Stable name: `<secret namespace>/<secret name>` (unique per use). */
+  name: z.string(),
+  /** PEM certificate chain. */
+  certificate: z.string(),
+  /** PEM private key. */
+  privateKey: z.string(),
+});
+export type TLSCertificate = z.infer<typeof TLSCertificateSchema>;
+
 /** Upstream TLS settings from a BackendTLSPolicy. */
 export const UpstreamTLSSchema = z.object({
   /** SNI to send to the upstream. */
@@ -29,11 +43,9 @@ export const UpstreamTLSSchema = z.object({
   policy: z.string(),
   /**
    * The certificate the proxy presents to the backend: its Gateway's
-   * `spec.tls.backend.clientCertificateRef` (GEP-3155). `name` is the Secret's `<namespace>/<name>`.
+   * `spec.tls.backend.clientCertificateRef` (GEP-3155).
    */
-  clientCertificate: z
-    .object({ name: z.string(), certificate: z.string(), privateKey: z.string() })
-    .optional(),
+  clientCertificate: TLSCertificateSchema.optional(),
 });
 export type UpstreamTLS = z.infer<typeof UpstreamTLSSchema>;
 

@@ -3,12 +3,14 @@ export type {
   DestinationSetting,
   Endpoint,
   RouteDestination,
+  TLSCertificate,
   UpstreamTLS,
 } from './destination.js';
 export {
   DestinationSettingSchema,
   EndpointSchema,
   RouteDestinationSchema,
+  TLSCertificateSchema,
   UpstreamTLSSchema,
 } from './destination.js';
 export type {
@@ -50,7 +52,6 @@ export type {
   ListenerTLS,
   TCPListener,
   TCPRouteIR,
-  TLSCertificate,
   UDPListener,
   XdsIR,
 } from './listeners.js';
@@ -59,7 +60,6 @@ export {
   ListenerTLSSchema,
   TCPListenerSchema,
   TCPRouteIRSchema,
-  TLSCertificateSchema,
   UDPListenerSchema,
   XdsIRSchema,
 } from './listeners.js';

@@ -1,19 +1,8 @@
 // xDS IR listeners: what one Envoy listener (address:port) serves, HTTP with virtual hosts,
 // TCP with SNI-matched or catch-all routes, UDP with one route.
 import { z } from 'zod';
-import { RouteDestinationSchema } from './destination.js';
+import { RouteDestinationSchema, TLSCertificateSchema } from './destination.js';
 import { HTTPRouteIRSchema } from './httpRoute.js';
-
-/** A certificate and key served by a TLS-terminating listener. */
-export const TLSCertificateSchema = z.object({
-  /** Stable name: `<secret namespace>/<secret name>`. */
-  name: z.string(),
-  /** PEM certificate chain. */
-  certificate: z.string(),
-  /** PEM private key. */
-  privateKey: z.string(),
-});
-export type TLSCertificate = z.infer<typeof TLSCertificateSchema>;
 
 /** Downstream TLS settings of a listener. */
 export const ListenerTLSSchema = z.object({

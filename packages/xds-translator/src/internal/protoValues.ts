@@ -8,10 +8,12 @@ import {
   type MessageCodec,
   packAny,
   type SdsSecretConfig,
+  Secret,
   SocketAddress_Protocol,
   StdoutAccessLog,
   type TypedExtensionConfig,
 } from '@egts/envoy-api';
+import type { TLSCertificate } from '@egts/ir';
 import type { XdsMode } from '../xdsResources.js';
 import type { AccessLog } from './envoyTypes.js';
 
@@ -42,6 +44,16 @@ export const adsConfigSource = (): ConfigSource =>
 /** An SDS reference: over ADS, or by name to a bootstrap's static secrets. */
 export const sdsSecret = (name: string, mode: XdsMode): SdsSecretConfig =>
   mode === 'ads' ? { name, sdsConfig: adsConfigSource() } : { name };
+
+/** The SDS Secret holding a certificate and its key, inline (listener and backend client certificates). */
+export const certificateSecret = (certificate: TLSCertificate): Secret =>
+  Secret.fromPartial({
+    name: certificate.name,
+    tlsCertificate: {
+      certificateChain: { inlineString: certificate.certificate },
+      privateKey: { inlineString: certificate.privateKey },
+    },
+  });
 
 /** Access log to the proxy's stdout in Envoy's default text format
  * (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/access_loggers/stream/v3/stream.proto). */

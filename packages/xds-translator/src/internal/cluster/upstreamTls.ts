@@ -9,7 +9,7 @@ import {
   UpstreamTlsContext,
 } from '@egts/envoy-api';
 import type { UpstreamTLS } from '@egts/ir';
-import { sdsSecret, typedConfig } from '../protoValues.js';
+import { certificateSecret, sdsSecret, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 
 /** Debian/Ubuntu/distroless path of the system CA bundle. */
@@ -55,17 +55,7 @@ export const upstreamTlsSocket = (
     );
   }
   const client = tls.clientCertificate;
-  if (client !== undefined) {
-    out.addSecret(
-      Secret.fromPartial({
-        name: client.name,
-        tlsCertificate: {
-          certificateChain: { inlineString: client.certificate },
-          privateKey: { inlineString: client.privateKey },
-        },
-      }),
-    );
-  }
+  if (client !== undefined) out.addSecret(certificateSecret(client));
   const context = UpstreamTlsContext.fromPartial({
     sni: tls.sni,
     commonTlsContext: {

@@ -4,27 +4,16 @@
 import {
   CertificateValidationContext_TrustChainVerification,
   DownstreamTlsContext,
-  Secret,
   type TransportSocket,
 } from '@egts/envoy-api';
 import type { ListenerTLS } from '@egts/ir';
-import { sdsSecret, typedConfig } from '../protoValues.js';
+import { certificateSecret, sdsSecret, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 
 /** The `envoy.transport_sockets.tls` socket of a filter chain; adds its certificate secrets. */
 export const downstreamTlsSocket = (tls: ListenerTLS, out: ResourceSet): TransportSocket => {
   const validation = tls.clientValidation;
-  for (const certificate of tls.certificates) {
-    out.addSecret(
-      Secret.fromPartial({
-        name: certificate.name,
-        tlsCertificate: {
-          certificateChain: { inlineString: certificate.certificate },
-          privateKey: { inlineString: certificate.privateKey },
-        },
-      }),
-    );
-  }
+  for (const certificate of tls.certificates) out.addSecret(certificateSecret(certificate));
   return typedConfig(
     'envoy.transport_sockets.tls',
     DownstreamTlsContext,
