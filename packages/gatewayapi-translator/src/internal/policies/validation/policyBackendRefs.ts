@@ -6,7 +6,7 @@
 // its ancestor.
 import type { TranslatorContext } from '../../context/translatorContext.js';
 import { resolveBackendRef } from '../../routes/backendRefs.js';
-import { ENVOY_GATEWAY_GROUP } from '../../types.js';
+import { type BackendRefLike, ENVOY_GATEWAY_GROUP } from '../../types.js';
 import { list, type Obj, obj } from './policyValues.js';
 
 export interface PolicyRef {
@@ -21,6 +21,17 @@ export function serviceBackendRefs(service: Obj | undefined): Obj[] {
   const refs = list(service.backendRefs);
   const single = obj(service.backendRef);
   return refs.length > 0 ? refs : single ? [single] : [];
+}
+
+/** A backendRef read from a policy's loosely typed spec: fields of the wrong type count as unset. */
+export function backendRefOf(ref: Obj, name: string): BackendRefLike {
+  return {
+    group: typeof ref.group === 'string' ? ref.group : undefined,
+    kind: typeof ref.kind === 'string' ? ref.kind : undefined,
+    name,
+    namespace: typeof ref.namespace === 'string' ? ref.namespace : undefined,
+    port: typeof ref.port === 'number' ? ref.port : undefined,
+  };
 }
 
 /** Why one service's backendRefs do not resolve, or undefined. */
@@ -41,13 +52,7 @@ export function backendRefsProblem(
     const resolved = resolveBackendRef(
       ctx,
       referrer,
-      {
-        group: typeof ref.group === 'string' ? ref.group : undefined,
-        kind: typeof ref.kind === 'string' ? ref.kind : undefined,
-        name: ref.name,
-        namespace: typeof ref.namespace === 'string' ? ref.namespace : undefined,
-        port: typeof ref.port === 'number' ? ref.port : undefined,
-      },
+      backendRefOf(ref, ref.name),
       `${policy.namespace}/${policy.name}/${field}/${i}`,
       'HTTP',
     );

@@ -7,7 +7,7 @@ import type { EnvoyProxy } from '@egts/api';
 import type { TranslatorContext } from '../../context/translatorContext.js';
 import { resolveBackendRef } from '../../routes/backendRefs.js';
 import { ENVOY_GATEWAY_GROUP } from '../../types.js';
-import { serviceBackendRefs } from './policyBackendRefs.js';
+import { backendRefOf, serviceBackendRefs } from './policyBackendRefs.js';
 import { list, type Obj, obj } from './policyValues.js';
 
 /** The settings field each sink type needs. */
@@ -97,13 +97,7 @@ export function envoyProxyGatewayProblem(
       const resolved = resolveBackendRef(
         ctx,
         referrer,
-        {
-          group: typeof ref.group === 'string' ? ref.group : undefined,
-          kind: typeof ref.kind === 'string' ? ref.kind : undefined,
-          name: ref.name,
-          namespace: typeof ref.namespace === 'string' ? ref.namespace : undefined,
-          port: typeof ref.port === 'number' ? ref.port : undefined,
-        },
+        backendRefOf(ref, ref.name),
         `envoyproxy/${namespace}/${proxy.metadata.name}/${field}/${i}`,
         'HTTP',
       );
