@@ -24,11 +24,6 @@ export function re2Error(pattern: string): string | undefined {
     : undefined;
 }
 
-export const isValidRe2 = (pattern: string): boolean => re2Error(pattern) === undefined;
-
-/** RE2 escaping of a literal (as `regexQuote` in @egts/xds-translator does). */
-export const re2Quote = (literal: string): string => literal.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
-
 interface Inst {
   op: number;
   arg: number;
