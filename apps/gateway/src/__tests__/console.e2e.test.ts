@@ -97,7 +97,7 @@ describe.runIf(chromiumPath !== undefined)('admin console in headless Chromium',
     expect(await page.locator('#summary').textContent()).toContain('1 not accepted');
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'admin-console.png'), fullPage: true });
-  }, 60_000);
+  });
 });
 
 describe.runIf(chromiumPath === undefined)('admin console in headless Chromium', () => {
