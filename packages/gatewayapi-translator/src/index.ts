@@ -1,6 +1,8 @@
 // @egts/gatewayapi-translator: Gateway API and Envoy Gateway resources -> IR and statuses.
 
-export type { ResourceStatus } from './internal/status/collectStatuses.js';
+// The stage contract lives in @egts/api; re-exported for callers that only use the translator.
+export type { ResourceStatus } from '@egts/api';
+
 export type { ConditionStatus, StatusCondition } from './internal/status/conditions.js';
 export { compareListenerRoutes, type ListenerRoute } from './listenerRouteOrder.js';
 export {

@@ -1,7 +1,7 @@
 // translate(): Gateway API and Envoy Gateway resources -> Infra IR, xDS IR and statuses.
 // Pure and deterministic: an ordered list of processX steps over a context indexed once;
 // inputs are never mutated.
-import type { Resources } from '@egts/api';
+import { DEFAULT_CONTROLLER_NAME, type Resources } from '@egts/api';
 import type { InfraIR, XdsIR } from '@egts/ir';
 import { type ResolvedOptions, TranslatorContext } from './internal/context/translatorContext.js';
 import { buildProxyInfra } from './internal/ir/buildInfra.js';
@@ -23,7 +23,7 @@ import {
   type ResourceStatus,
 } from './internal/status/collectStatuses.js';
 
-export const DEFAULT_CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
+export { DEFAULT_CONTROLLER_NAME };
 export const DEFAULT_CONTROLLER_NAMESPACE = 'envoy-gateway-system';
 
 export interface TranslateOptions {

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { bundleResources, type Problem, type Resources, resourceFiles } from '@egts/api';
+import { bundleResources, type Problem, type ProviderSnapshot, resourceFiles } from '@egts/api';
 import { type FSWatcher, watch } from 'chokidar';
 import { type Observable, ReplaySubject } from 'rxjs';
 import { withDnsEndpointSlices } from './dnsEndpointSlices.js';
@@ -25,10 +25,7 @@ export interface FileProviderOptions {
 }
 
 /** What the files say now, and every problem found in them. */
-export interface FileSnapshot {
-  readonly resources: Resources;
-  readonly problems: Problem[];
-}
+export type FileSnapshot = ProviderSnapshot;
 
 export interface FileProvider {
   /**
