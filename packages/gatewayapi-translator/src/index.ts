@@ -2,9 +2,13 @@
 
 // The stage contract lives in @egts/api; re-exported for callers that only use the translator.
 export type { ResourceStatus } from '@egts/api';
-
+export {
+  createTranslator,
+  type Translator,
+  type TranslatorUpdate,
+  type UpdatePath,
+} from './createTranslator.js';
 export type { ConditionStatus, StatusCondition } from './internal/status/conditions.js';
-export { compareListenerRoutes, type ListenerRoute } from './listenerRouteOrder.js';
 export {
   formatStatusProblem,
   type OutputFormat,
@@ -19,5 +23,4 @@ export {
   type TranslateOptions,
   type TranslateResult,
   translate,
-  translatePolicyStatuses,
 } from './translate.js';

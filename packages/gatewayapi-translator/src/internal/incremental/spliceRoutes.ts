@@ -8,19 +8,19 @@
 // else (BackendTLSPolicies, L4 routes, a Gateway status that moves) returns undefined. Policy
 // statuses are kept: the caller splices only changes they cannot see.
 import { isDeepStrictEqual } from 'node:util';
-import type { GRPCRoute, HTTPRoute, Resources } from '@egts/api';
 import {
-  compareListenerRoutes,
-  type ListenerRoute,
+  type GRPCRoute,
+  type HTTPRoute,
+  POLICY_COLLECTIONS,
   type ResourceStatus,
-  type TranslateOptions,
-  type TranslateResult,
-  translate,
-} from '@egts/gatewayapi-translator';
+  type Resources,
+} from '@egts/api';
 import type { HTTPListener, HTTPRouteIR, XdsIR } from '@egts/ir';
-import type { Translation } from './endpointsOnly.js';
+import { type TranslateOptions, type TranslateResult, translate } from '../../translate.js';
+import { compareListenerRoutes, type ListenerRoute } from './listenerRouteOrder.js';
 import { type Route, type RouteChange, routeIndex } from './routeDiff.js';
 import { shareUnchanged } from './shareUnchanged.js';
+import type { Translation } from './translation.js';
 
 const statusKey = (s: {
   kind: string;
@@ -161,25 +161,20 @@ const translateOnly = (
   gateways: Resources['gateways'],
   routes: readonly Route[],
   options: TranslateOptions | undefined,
-): TranslateResult =>
-  translate(
-    {
-      ...next,
-      gateways,
-      httpRoutes: routes.filter((r) => r.kind === 'HTTPRoute') as HTTPRoute[],
-      grpcRoutes: routes.filter((r) => r.kind === 'GRPCRoute') as GRPCRoute[],
-      tlsRoutes: [],
-      tcpRoutes: [],
-      udpRoutes: [],
-      // Policies give only their own statuses, which the caller keeps (see routesOnly.ts).
-      clientTrafficPolicies: [],
-      backendTrafficPolicies: [],
-      securityPolicies: [],
-      envoyExtensionPolicies: [],
-      envoyPatchPolicies: [],
-    },
-    options,
-  );
+): TranslateResult => {
+  const reduced: Resources = {
+    ...next,
+    gateways,
+    httpRoutes: routes.filter((r) => r.kind === 'HTTPRoute') as HTTPRoute[],
+    grpcRoutes: routes.filter((r) => r.kind === 'GRPCRoute') as GRPCRoute[],
+    tlsRoutes: [],
+    tcpRoutes: [],
+    udpRoutes: [],
+  };
+  // Policies give only their own statuses, which the caller keeps (see routesOnly.ts).
+  for (const kind of POLICY_COLLECTIONS) (reduced[kind] as unknown[]) = [];
+  return translate(reduced, options);
+};
 
 /**
  * `previous` updated for `changes` (HTTPRoutes and GRPCRoutes naming only Gateways, the
