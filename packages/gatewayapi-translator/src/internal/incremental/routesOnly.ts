@@ -86,7 +86,10 @@ export function routesOnlyUpdate(
   // A BackendTLSPolicy's ancestors are the Gateways of every route using its backend: a route
   // change can move them, and neither path below recomputes that status.
   if (next.listenerSets.length > 0 || next.backendTLSPolicies.length > 0) return undefined;
-  if (JSON.stringify(next.envoyProxies).includes('mergeGateways')) return undefined;
+  // Merged Gateways share a fleet, which the paths below (one fleet per Gateway) cannot update.
+  const merges = (p: (typeof next.envoyProxies)[number]) =>
+    (p.spec as { mergeGateways?: boolean } | undefined)?.mergeGateways === true;
+  if (next.envoyProxies.some(merges)) return undefined;
   const policies = POLICY_COLLECTIONS.some((kind) => next[kind].length > 0);
 
   // Changed routes (added, removed or edited), and the Gateways they name before and after.
