@@ -8,6 +8,15 @@ export {
   type TranslatorUpdate,
   type UpdatePath,
 } from './createTranslator.js';
+export {
+  FIELD_REGISTRY,
+  fieldEntry,
+  isRegisteredKind,
+  type KindFields,
+  NOT_APPLIED_REASON,
+  notAppliedFields,
+  type RegisteredKind,
+} from './internal/policies/registry/fieldRegistry.js';
 export type { ConditionStatus, StatusCondition } from './internal/status/conditions.js';
 export {
   formatStatusProblem,

@@ -8,6 +8,8 @@ export type { ProviderSnapshot };
 
 export interface ResourceProvider {
   readonly resources$: Observable<ProviderSnapshot>;
+  /** False while the provider cannot follow its source (a stuck read); shown by /healthz. */
+  liveness?(): { healthy: boolean; message?: string };
   close(): Promise<void>;
 }
 

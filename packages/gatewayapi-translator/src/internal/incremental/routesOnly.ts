@@ -2,9 +2,11 @@
 // and gRPC route changes are spliced into the previous output (spliceRoutes.ts). Otherwise the
 // translator runs on an input reduced to the Gateways the changed routes name (before and after)
 // and every route attached to those, and its output replaces theirs. Either way other Gateways keep
-// their IR objects, so they cost nothing downstream. Policies give only statuses: kept when the
-// change is one they cannot see, else computed again without translating any rule. Returns
-// undefined whenever that cannot equal a full translation: translate everything then.
+// their IR objects, so they cost nothing downstream. A policy's footprint is what it targets and
+// what it writes to the IR: every reduced translation keeps every policy, so what a policy writes
+// to a route comes with that route's translation; the policies' statuses are kept when the change
+// is one they cannot see, else computed again without translating any rule. Returns undefined
+// whenever that cannot equal a full translation: translate everything then.
 import { isDeepStrictEqual } from 'node:util';
 import {
   POLICY_COLLECTIONS,
@@ -21,9 +23,9 @@ import type { Translation } from './translation.js';
 
 /**
  * What the policy steps read of a route: its labels (targetSelectors), its parents and the
- * listeners it attaches to (ancestors, scopes) and its rule names (sectionName). Policies only
- * produce their own statuses (the translator applies none of their settings to the IR), so
- * while this stays the same a route change leaves them as they were.
+ * listeners it attaches to (ancestors, scopes) and its rule names (sectionName). While this stays
+ * the same a route change leaves the policies' statuses as they were (a SecurityPolicy's effect
+ * on the route's IR comes with the route's own translation).
  */
 const policyFootprint = (route: Route) => {
   const spec = route.spec as
@@ -151,14 +153,14 @@ function reducedUpdate(
   changed: ReadonlySet<string>,
   options: TranslateOptions | undefined,
 ): RoutesUpdate | undefined {
-  // Policies give only their own statuses, which the caller keeps or computes alone.
+  // Every policy stays in: what a policy writes to the IR of a route (or listener) comes with
+  // that route's translation. Their statuses from this run are not used (see withStatuses).
   const reduced: Resources = {
     ...next,
     gateways: next.gateways.filter((g) =>
       touched.has(`${g.metadata.namespace ?? ''}/${g.metadata.name}`),
     ),
   };
-  for (const kind of POLICY_COLLECTIONS) (reduced[kind] as unknown[]) = [];
   for (const kind of ROUTE_COLLECTIONS) {
     (reduced[kind] as Route[]) = (next[kind] as Route[]).filter((route) => {
       const gateways = gatewaysOf(route);

@@ -8,13 +8,7 @@
 // else (BackendTLSPolicies, L4 routes, a Gateway status that moves) returns undefined. Policy
 // statuses are kept: the caller splices only changes they cannot see.
 import { isDeepStrictEqual } from 'node:util';
-import {
-  type GRPCRoute,
-  type HTTPRoute,
-  POLICY_COLLECTIONS,
-  type ResourceStatus,
-  type Resources,
-} from '@egts/api';
+import type { GRPCRoute, HTTPRoute, ResourceStatus, Resources } from '@egts/api';
 import type { HTTPListener, HTTPRouteIR, XdsIR } from '@egts/ir';
 import { type TranslateOptions, type TranslateResult, translate } from '../../translate.js';
 import { compareListenerRoutes, type ListenerRoute } from './listenerRouteOrder.js';
@@ -171,8 +165,8 @@ const translateOnly = (
     tcpRoutes: [],
     udpRoutes: [],
   };
-  // Policies give only their own statuses, which the caller keeps (see routesOnly.ts).
-  for (const kind of POLICY_COLLECTIONS) (reduced[kind] as unknown[]) = [];
+  // Policies stay in: what they write to these routes' IR must be in the splice. Their
+  // statuses are the caller's (see routesOnly.ts).
   return translate(reduced, options);
 };
 
