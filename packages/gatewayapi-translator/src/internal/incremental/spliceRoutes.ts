@@ -6,7 +6,7 @@
 // re-encodes only what changed. A route's translation depends on nothing but itself, its
 // Gateways and the non-route input, which is what makes this equal a full translation; anything
 // else (BackendTLSPolicies, L4 routes, a Gateway status that moves) returns undefined. Policy
-// statuses are kept: the caller splices only changes they cannot see.
+// statuses are the caller's (routesOnly.ts).
 import { isDeepStrictEqual } from 'node:util';
 import type { GRPCRoute, HTTPRoute, ResourceStatus, Resources } from '@egts/api';
 import type { HTTPListener, HTTPRouteIR, XdsIR } from '@egts/ir';
