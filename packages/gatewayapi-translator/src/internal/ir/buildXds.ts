@@ -67,6 +67,7 @@ function httpListener(
                 name: `${route.irName}/rule/${ruleIndex}/match/${matchIndex}/${hostname}`,
                 hostname,
                 ...withBackendClientCertificate(template, l.gateway.backendClientCertificate),
+                source: { ...template.source, ruleIndex, matchIndex },
                 ...(template.redirect ? { redirect: redirectFor(template.redirect, l) } : {}),
               },
               policy,
