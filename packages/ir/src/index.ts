@@ -63,3 +63,23 @@ export {
   UDPListenerSchema,
   XdsIRSchema,
 } from './listeners.js';
+export type {
+  Authorization,
+  AuthorizationRule,
+  BasicAuth,
+  ExtAuth,
+  JWT,
+  JWTExtractor,
+  JWTProvider,
+  SecurityIR,
+} from './security.js';
+export {
+  AuthorizationRuleSchema,
+  AuthorizationSchema,
+  BasicAuthSchema,
+  ExtAuthSchema,
+  JWTExtractorSchema,
+  JWTProviderSchema,
+  JWTSchema,
+  SecurityIRSchema,
+} from './security.js';

@@ -4,10 +4,10 @@ import { HttpFilter, packAny, Router } from '@egts/envoy-api';
 import type { HttpFilterTranslator } from './httpFilter.js';
 
 export const routerFilter: HttpFilterTranslator = {
-  name: 'envoy.filters.http.router',
-  patchListener: () =>
+  patchListener: () => [
     HttpFilter.fromPartial({
       name: 'envoy.filters.http.router',
       typedConfig: packAny(Router, Router.fromPartial({})),
     }),
+  ],
 };
