@@ -41,6 +41,7 @@ export {
   Locality,
   Metadata,
   Node,
+  RoutingPriority,
   TransportSocket,
 } from './generated/envoy/config/core/v3/base.js';
 export {
@@ -57,6 +58,7 @@ export { HttpUri } from './generated/envoy/config/core/v3/http_uri.js';
 export {
   Http2ProtocolOptions,
   HttpProtocolOptions as CoreHttpProtocolOptions,
+  HttpProtocolOptions_HeadersWithUnderscoresAction,
 } from './generated/envoy/config/core/v3/protocol.js';
 // Endpoints
 export { ClusterLoadAssignment } from './generated/envoy/config/endpoint/v3/endpoint.js';
@@ -93,12 +95,17 @@ export {
   RedirectAction_RedirectResponseCode,
   Route,
   RouteAction,
+  RouteAction_ClusterNotFoundResponseCode,
   RouteMatch,
   VirtualHost,
   WeightedCluster,
 } from './generated/envoy/config/route/v3/route_components.js';
-export { StdoutAccessLog } from './generated/envoy/extensions/access_loggers/stream/v3/stream.js';
 // Extensions
+export { FileAccessLog } from './generated/envoy/extensions/access_loggers/file/v3/file.js';
+export {
+  StderrAccessLog,
+  StdoutAccessLog,
+} from './generated/envoy/extensions/access_loggers/stream/v3/stream.js';
 export {
   BasicAuth,
   BasicAuthPerRoute,
@@ -112,6 +119,9 @@ export {
   ExtAuthz,
   ExtAuthzPerRoute,
 } from './generated/envoy/extensions/filters/http/ext_authz/v3/ext_authz.js';
+// Named after their filters: both packages call their config FilterConfig / GrpcWeb.
+export { FilterConfig as GrpcStats } from './generated/envoy/extensions/filters/http/grpc_stats/v3/config.js';
+export { GrpcWeb } from './generated/envoy/extensions/filters/http/grpc_web/v3/grpc_web.js';
 // Named apart from core's active health checking: this is the HTTP filter that answers probes.
 export { HealthCheck as HealthCheckFilter } from './generated/envoy/extensions/filters/http/health_check/v3/health_check.js';
 export {
@@ -134,6 +144,7 @@ export {
   HttpConnectionManager,
   HttpConnectionManager_CodecType,
   HttpConnectionManager_PathWithEscapedSlashesAction,
+  HttpConnectionManager_ServerHeaderTransformation,
   HttpFilter,
   Rds,
 } from './generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';

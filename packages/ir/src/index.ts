@@ -83,3 +83,21 @@ export {
   JWTSchema,
   SecurityIRSchema,
 } from './security.js';
+export type {
+  AccessLog,
+  AccessLogSink,
+  BackendConnection,
+  CircuitBreaker,
+  ConnectionSettings,
+  HeaderSettings,
+  HTTP2Settings,
+} from './settings.js';
+export {
+  AccessLogSchema,
+  AccessLogSinkSchema,
+  BackendConnectionSchema,
+  CircuitBreakerSchema,
+  ConnectionSettingsSchema,
+  HeaderSettingsSchema,
+  HTTP2SettingsSchema,
+} from './settings.js';
