@@ -98,12 +98,12 @@ const applyMutation = (docs: unknown[], m: Mutation): void => {
     const i = key as number;
     if (m.op === 'delete') container.splice(i, 1);
     else if (m.op === 'duplicate') container.splice(i, 0, structuredClone(container[i]));
-    else container[i] = m.value;
+    else if (m.op === 'replace') container[i] = m.value;
   } else {
     const k = key as string;
     if (m.op === 'delete') delete container[k];
     else if (m.op === 'duplicate') container[`${k}x`] = structuredClone(container[k]);
-    else container[k] = m.value;
+    else if (m.op === 'replace') container[k] = m.value;
   }
 };
 
