@@ -3,6 +3,7 @@
 import type { Ack, Rejection, SnapshotCache, StreamInfo, XdsCallbacks } from '@egts/xds-server';
 import { TypeUrl } from '@egts/xds-server';
 import type { Metrics } from './metrics.js';
+import { rejectionProblems } from './rejectionProblems.js';
 
 interface ProxyState {
   nodeId: string;
@@ -11,11 +12,15 @@ interface ProxyState {
   /** Per type URL: resource versions in the group's snapshot when the proxy ACKed that type. */
   acked: Record<string, Record<string, string>>;
   rejected: Array<{ typeUrl: string; resources: Rejection['resources']; message: string }>;
+  /** The latest rejection per type URL, for /problems. */
+  latestRejections: Map<string, Rejection>;
 }
 
 export interface XdsTracker {
   readonly callbacks: XdsCallbacks;
   configDump(): unknown;
+  /** What proxies reject now, as problems on the resources that produced it. */
+  problems(): ReturnType<typeof rejectionProblems>;
 }
 
 export function createXdsTracker(cache: SnapshotCache, metrics: Metrics): XdsTracker {
@@ -29,6 +34,7 @@ export function createXdsTracker(cache: SnapshotCache, metrics: Metrics): XdsTra
         variant: stream.variant,
         acked: {},
         rejected: [],
+        latestRejections: new Map(),
       };
       proxies.set(stream.streamId, state);
     }
@@ -64,6 +70,7 @@ export function createXdsTracker(cache: SnapshotCache, metrics: Metrics): XdsTra
             message: rejection.message,
           },
         ];
+        state.latestRejections.set(rejection.typeUrl, rejection);
         metrics.xdsNacks.inc({ type_url: rejection.typeUrl });
       },
     },
@@ -78,7 +85,11 @@ export function createXdsTracker(cache: SnapshotCache, metrics: Metrics): XdsTra
             ),
           ]),
       ),
-      proxies: [...proxies.values()],
+      proxies: [...proxies.values()].map(({ latestRejections: _, ...proxy }) => proxy),
     }),
+    problems: () =>
+      [...proxies.values()].flatMap((proxy) =>
+        [...proxy.latestRejections.values()].flatMap((r) => rejectionProblems(r, cache)),
+      ),
   };
 }
