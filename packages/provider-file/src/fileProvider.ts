@@ -2,7 +2,7 @@
 // Resources snapshot whenever what they say changes (DESIGN.md, "provider-file").
 import { dirname, resolve, sep } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { bundleResources, type Problem, type Resources, resourceFiles } from '@egts/api';
+import { bundleResources, type Problem, type ProviderSnapshot, resourceFiles } from '@egts/api';
 import { type FSWatcher, watch } from 'chokidar';
 import { type Observable, ReplaySubject } from 'rxjs';
 import { withDnsEndpointSlices } from './dnsEndpointSlices.js';
@@ -42,10 +42,7 @@ export interface FileProviderHealth {
 }
 
 /** What the files say now, and every problem found in them. */
-export interface FileSnapshot {
-  readonly resources: Resources;
-  readonly problems: Problem[];
-}
+export type FileSnapshot = ProviderSnapshot;
 
 export interface FileProvider {
   /**

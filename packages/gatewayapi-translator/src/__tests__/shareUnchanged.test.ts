@@ -1,6 +1,6 @@
 // shareUnchanged: unchanged parts of a new translation become the previous objects.
 import { describe, expect, it } from 'vitest';
-import { shareUnchanged } from './shareUnchanged.js';
+import { shareUnchanged } from '../internal/incremental/shareUnchanged.js';
 
 describe('shareUnchanged', () => {
   it('returns the previous object when everything is equal', () => {

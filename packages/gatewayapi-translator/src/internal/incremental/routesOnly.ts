@@ -6,23 +6,24 @@
 // change is one they cannot see, else computed again without translating any rule. Returns
 // undefined whenever that cannot equal a full translation: translate everything then.
 import { isDeepStrictEqual } from 'node:util';
-import type { Resources } from '@egts/api';
 import {
+  POLICY_COLLECTIONS,
   type ResourceStatus,
-  type TranslateOptions,
-  translate,
-  translatePolicyStatuses,
-} from '@egts/gatewayapi-translator';
+  type Resources,
+  ROUTE_COLLECTIONS,
+} from '@egts/api';
 import type { XdsIR } from '@egts/ir';
-import { POLICY_KINDS, type Translation } from './endpointsOnly.js';
-import { diffRoutes, ROUTE_KINDS, type Route } from './routeDiff.js';
-import { spliceRoutes } from './spliceRoutes.js';
+import { type TranslateOptions, translate } from '../../translate.js';
+import { translatePolicyStatuses } from './policyStatuses.js';
+import { diffRoutes, type Route } from './routeDiff.js';
+import { STATUS_ONLY_POLICIES, spliceRoutes } from './spliceRoutes.js';
+import type { Translation } from './translation.js';
 
 /**
  * What the policy steps read of a route: its labels (targetSelectors), its parents and the
- * listeners it attaches to (ancestors, scopes) and its rule names (sectionName). Policies only
- * produce their own statuses (the translator applies none of their settings to the IR), so
- * while this stays the same a route change leaves them as they were.
+ * listeners it attaches to (ancestors, scopes) and its rule names (sectionName). While this stays
+ * the same a route change leaves the policies' statuses as they were (a SecurityPolicy's effect
+ * on the route's IR comes with the route's own translation).
  */
 const policyFootprint = (route: Route) => {
   const spec = route.spec as
@@ -79,14 +80,17 @@ export function routesOnlyUpdate(
 ): RoutesUpdate | undefined {
   const before = previous.resources;
   for (const kind of Object.keys(next) as (keyof Resources)[]) {
-    if ((ROUTE_KINDS as readonly string[]).includes(kind)) continue;
+    if ((ROUTE_COLLECTIONS as readonly string[]).includes(kind)) continue;
     if (!sameList(before[kind] ?? [], next[kind] ?? [])) return undefined;
   }
   // A BackendTLSPolicy's ancestors are the Gateways of every route using its backend: a route
   // change can move them, and neither path below recomputes that status.
   if (next.listenerSets.length > 0 || next.backendTLSPolicies.length > 0) return undefined;
-  if (JSON.stringify(next.envoyProxies).includes('mergeGateways')) return undefined;
-  const policies = POLICY_KINDS.some((kind) => next[kind].length > 0);
+  // Merged Gateways share a fleet, which the paths below (one fleet per Gateway) cannot update.
+  const merges = (p: (typeof next.envoyProxies)[number]) =>
+    (p.spec as { mergeGateways?: boolean } | undefined)?.mergeGateways === true;
+  if (next.envoyProxies.some(merges)) return undefined;
+  const policies = POLICY_COLLECTIONS.some((kind) => next[kind].length > 0);
 
   // Changed routes (added, removed or edited), and the Gateways they name before and after.
   const changes = diffRoutes(before, next);
@@ -147,19 +151,16 @@ function reducedUpdate(
   changed: ReadonlySet<string>,
   options: TranslateOptions | undefined,
 ): RoutesUpdate | undefined {
-  // Policies give only their own statuses, which the caller keeps or computes alone.
+  // Policies give only their own statuses, which the caller keeps or computes alone; but
+  // SecurityPolicies also shape the routes they protect (filters, or a 500 when not accepted).
   const reduced: Resources = {
     ...next,
-    clientTrafficPolicies: [],
-    backendTrafficPolicies: [],
-    securityPolicies: [],
-    envoyExtensionPolicies: [],
-    envoyPatchPolicies: [],
     gateways: next.gateways.filter((g) =>
       touched.has(`${g.metadata.namespace ?? ''}/${g.metadata.name}`),
     ),
   };
-  for (const kind of ROUTE_KINDS) {
+  for (const kind of STATUS_ONLY_POLICIES) (reduced[kind] as unknown[]) = [];
+  for (const kind of ROUTE_COLLECTIONS) {
     (reduced[kind] as Route[]) = (next[kind] as Route[]).filter((route) => {
       const gateways = gatewaysOf(route);
       return gateways === undefined || gateways.some((g) => touched.has(g));

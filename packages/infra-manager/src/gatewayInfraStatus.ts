@@ -2,22 +2,14 @@
 // only once that Service has an address and a proxy replica is available (GEP-1651; Envoy Gateway's
 // UpdateGatewayStatusProgrammedCondition). The translator cannot know either: the Service and the
 // Deployment are made, addressed and scheduled after it runs.
-import type { Service } from '@egts/api';
-import type { ResourceStatus } from '@egts/gatewayapi-translator';
+import type { Condition, ResourceStatus, Service } from '@egts/api';
+import type { InfraIR, ProxyInfra } from '@egts/ir';
+import { fleetObjectName } from './internal/kubernetesObjects.js';
 import {
-  fleetObjectName,
   type GatewayStatusAddress,
   type ServiceAddressFields,
   serviceAddresses,
-} from '@egts/infra-manager';
-import type { InfraIR, ProxyInfra } from '@egts/ir';
-
-interface Condition {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-}
+} from './serviceAddresses.js';
 
 // Gateway API caps status.addresses at 16 entries.
 const MAX_ADDRESSES = 16;
@@ -26,16 +18,9 @@ const MAX_ADDRESSES = 16;
 const fleetsByGateway = (infraIR: InfraIR): Map<string, ProxyInfra> => {
   const fleets = new Map<string, ProxyInfra>();
   for (const proxy of infraIR.proxies) {
-    const { gatewayNamespace, gatewayName } = proxy.owner;
-    if (gatewayNamespace && gatewayName) {
-      fleets.set(`${gatewayNamespace}/${gatewayName}`, proxy);
-      continue;
-    }
-    // Merged Gateways: listener names start with their Gateway's `namespace/name`.
-    for (const listener of proxy.listeners) {
-      const [namespace, name] = listener.name.split('/');
-      if (namespace && name) fleets.set(`${namespace}/${name}`, proxy);
-    }
+    const { gatewayNamespace, gatewayName, gateways = [] } = proxy.owner;
+    if (gatewayNamespace && gatewayName) fleets.set(`${gatewayNamespace}/${gatewayName}`, proxy);
+    for (const { namespace, name } of gateways) fleets.set(`${namespace}/${name}`, proxy);
   }
   return fleets;
 };

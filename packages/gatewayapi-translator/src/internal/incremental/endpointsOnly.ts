@@ -1,40 +1,20 @@
-// Endpoint-only changes as an EDS-only push (DESIGN.md "Cost follows change"): when nothing but
-// EndpointSlices changed, only the routes that reach the changed Services are translated again (by
-// the translator itself, on an input reduced to them), and only their clusters' endpoints are
-// replaced (translateDestinations builds no listener or route); every other Envoy message object
-// is reused, so the xDS server's per-object hash hits.
+// Endpoint-only changes (DESIGN.md "Cost follows change"): when nothing but EndpointSlices
+// changed, only the routes that reach the changed Services are translated again (on an input
+// reduced to them), and their destination settings are swapped into the previous IR, copy on
+// write along their paths, every other object shared. The xds-translator then sees that only
+// endpoints moved and rebuilds only those.
 // Anything this cannot prove equivalent to a full translation returns undefined: translate it all.
 import { isDeepStrictEqual } from 'node:util';
-import type { Resources } from '@egts/api';
-import { type Cluster, Cluster_DiscoveryType } from '@egts/envoy-api';
-import { type ResourceStatus, type TranslateOptions, translate } from '@egts/gatewayapi-translator';
-import type { DestinationSetting, InfraIR, RouteDestination, XdsIR } from '@egts/ir';
-import { translateDestinations, type XdsResources } from '@egts/xds-translator';
-import { ROUTE_KINDS } from './routeDiff.js';
+import {
+  POLICY_COLLECTIONS,
+  type ResourceStatus,
+  type Resources,
+  ROUTE_COLLECTIONS,
+} from '@egts/api';
+import type { DestinationSetting, XdsIR } from '@egts/ir';
+import { type TranslateOptions, translate } from '../../translate.js';
+import type { Translation } from './translation.js';
 
-/** The last full translation (or an update of it) and what was served from it. */
-export interface Translation {
-  readonly resources: Resources;
-  readonly infraIR: InfraIR;
-  readonly xdsIR: readonly XdsIR[];
-  readonly statuses: readonly ResourceStatus[];
-}
-
-export interface EndpointsUpdate {
-  /** Every Gateway's IR; the patched ones are new objects, the rest the previous objects. */
-  readonly xdsIR: XdsIR[];
-  /** xDS resources of the patched Gateways, unchanged messages reused. */
-  readonly xds: ReadonlyMap<string, XdsResources>;
-}
-
-/** Envoy Gateway's policy kinds: their statuses can follow routes through scopes and targets. */
-export const POLICY_KINDS = [
-  'clientTrafficPolicies',
-  'backendTrafficPolicies',
-  'securityPolicies',
-  'envoyExtensionPolicies',
-  'envoyPatchPolicies',
-] as const;
 const SERVICE_LABELS = ['kubernetes.io/service-name', 'multicluster.kubernetes.io/service-name'];
 
 interface Meta {
@@ -169,14 +149,10 @@ export const indexSettings = (ir: XdsIR): ReadonlyMap<string, readonly Path[]> =
 
 /**
  * A copy of `ir` with the settings named in `replace` swapped in (copy on write along their
- * paths; everything else is shared), the names of those whose endpoints changed added to `moved`.
- * Undefined when a setting is unknown or differs in more than its endpoints.
+ * paths; everything else is shared). Undefined when a setting is unknown or differs in more than
+ * its endpoints.
  */
-const patch = (
-  ir: XdsIR,
-  replace: ReadonlyMap<string, DestinationSetting>,
-  moved: Set<string>,
-): XdsIR | undefined => {
+const patch = (ir: XdsIR, replace: ReadonlyMap<string, DestinationSetting>): XdsIR | undefined => {
   const paths = indexSettings(ir);
   const copies = new Map<object, Record<string | number, unknown>>();
   const copyOf = (o: object): Record<string | number, unknown> => {
@@ -204,7 +180,6 @@ const patch = (
       if (!isDeepStrictEqual({ ...old, endpoints: [] }, { ...next, endpoints: [] }))
         return undefined;
       if (isDeepStrictEqual(old.endpoints, next.endpoints)) continue;
-      moved.add(name);
       let child: unknown = next;
       for (let depth = path.length - 1; depth >= 0; depth--) {
         const parent = copyOf(originals[depth]!);
@@ -219,66 +194,6 @@ const patch = (
   return root;
 };
 
-/** `previous` messages with those of `changed` swapped in by name, but for those `same` keeps. */
-const replaceByName = <T>(
-  previous: readonly T[],
-  changed: readonly T[],
-  nameOf: (t: T) => string,
-  same: (old: T, next: T) => boolean,
-): T[] | undefined => {
-  const byName = new Map(changed.map((t) => [nameOf(t), t]));
-  let replaced = 0;
-  let different = false;
-  const out = previous.map((old) => {
-    const next = byName.get(nameOf(old));
-    if (next === undefined) return old;
-    replaced++;
-    if (same(old, next)) return old;
-    different = true;
-    return next;
-  });
-  if (replaced !== byName.size) return undefined;
-  // The same array when nothing changed: the xDS server reuses its index of it.
-  return different ? out : (previous as T[]);
-};
-
-/** Every destination of an IR: routes', mirrors', TCP and UDP routes'. */
-const destinationsOf = (ir: XdsIR): RouteDestination[] => [
-  ...ir.http.flatMap((l) =>
-    l.routes.flatMap((r) => [
-      ...(r.destination === undefined ? [] : [r.destination]),
-      ...r.mirrors.map((m) => m.destination),
-    ]),
-  ),
-  ...ir.tcp.flatMap((l) => l.routes.map((r) => r.destination)),
-  ...ir.udp.flatMap((l) => (l.route === undefined ? [] : [l.route.destination])),
-];
-
-/**
- * Names of the clusters built from a destination with a setting in `moved`: the xds-translator
- * names a destination's cluster after it, or after each setting when it splits them. Clusters
- * and endpoints under other names were built from unchanged settings and equal what is served.
- */
-const movedClusters = (partial: XdsIR, moved: ReadonlySet<string>): Set<string> => {
-  const names = new Set<string>();
-  for (const destination of destinationsOf(partial)) {
-    if (!destination.settings.some((setting) => moved.has(setting.name))) continue;
-    names.add(destination.name);
-    for (const setting of destination.settings) names.add(setting.name);
-  }
-  return names;
-};
-
-/**
- * Whether a rebuilt cluster equals the served one: an EDS cluster holds no endpoints, and patch()
- * let through only settings that differ in their endpoints alone, so it always does; one with
- * endpoints inline does unless its settings moved. (Comparing messages in full cost more than the
- * rest of an endpoint update.)
- */
-const keepCluster = (moved: ReadonlySet<string>) => (old: Cluster, next: Cluster) =>
-  (old.type === Cluster_DiscoveryType.EDS && next.type === Cluster_DiscoveryType.EDS) ||
-  !moved.has(next.name);
-
 const statusKey = (s: ResourceStatus) =>
   `${s.kind}/${s.metadata.namespace ?? ''}/${s.metadata.name}`;
 const statusIndex = new WeakMap<readonly ResourceStatus[], Map<string, ResourceStatus>>();
@@ -292,27 +207,26 @@ const indexStatuses = (statuses: readonly ResourceStatus[]) => {
 };
 
 /**
- * The update for `next` when it differs from `previous.resources` in EndpointSlices only, or
- * undefined when a full translation is needed. `served` holds each Gateway's current xDS resources.
+ * Every Gateway's IR for `next` when it differs from `previous.resources` in EndpointSlices only
+ * (the patched ones new objects, the rest the previous ones), or undefined when a full
+ * translation is needed.
  */
 export function endpointsOnlyUpdate(
   previous: Translation,
   next: Resources,
-  served: ReadonlyMap<string, XdsResources>,
   options: TranslateOptions | undefined,
-): EndpointsUpdate | undefined {
+): XdsIR[] | undefined {
   const before = previous.resources;
   for (const kind of Object.keys(next) as (keyof Resources)[]) {
     if (kind === 'endpointSlices') continue;
     if (!sameList(before[kind] ?? [], next[kind] ?? [])) return undefined;
   }
-  const unchanged = { xdsIR: [...previous.xdsIR], xds: new Map() };
   const services = changedServices(before.endpointSlices, next.endpointSlices);
-  if (services.size === 0) return unchanged;
+  if (services.size === 0) return [...previous.xdsIR];
 
   const reduced: Resources = { ...next };
   let affected = 0;
-  for (const kind of ROUTE_KINDS) {
+  for (const kind of ROUTE_COLLECTIONS) {
     const routes = next[kind] as (Meta & { spec?: unknown })[];
     const index = referenceIndex(routes);
     const positions = new Set<number>();
@@ -321,8 +235,8 @@ export function endpointsOnlyUpdate(
     (reduced[kind] as unknown[]) = [...positions].sort((a, b) => a - b).map((i) => routes[i]);
     affected += positions.size;
   }
-  if (affected === 0) return unchanged;
-  for (const kind of POLICY_KINDS) (reduced[kind] as unknown[]) = [];
+  if (affected === 0) return [...previous.xdsIR];
+  for (const kind of POLICY_COLLECTIONS) (reduced[kind] as unknown[]) = [];
 
   const result = translate(reduced, options);
   // Endpoints can change route conditions (BackendsAvailable): then statuses need the full run.
@@ -333,7 +247,6 @@ export function endpointsOnlyUpdate(
   }
 
   const xdsIR: XdsIR[] = [];
-  const xds = new Map<string, XdsResources>();
   const reducedByName = new Map(result.xdsIR.map((ir) => [ir.name, ir]));
   for (const ir of previous.xdsIR) {
     const partial = reducedByName.get(ir.name);
@@ -344,31 +257,11 @@ export function endpointsOnlyUpdate(
     }
     const settings = new Map<string, DestinationSetting>();
     settingsOf(partial, settings);
-    const moved = new Set<string>();
-    const patched = patch(ir, settings, moved);
+    const patched = patch(ir, settings);
     if (patched === undefined) return undefined;
     xdsIR.push(patched);
-    if (patched === ir) continue;
-    const current = served.get(ir.name);
-    if (current === undefined) return undefined;
-    const changed = translateDestinations(partial, { mode: 'ads' });
-    const rebuilt = movedClusters(partial, moved);
-    const clusters = replaceByName(
-      current.clusters,
-      changed.clusters,
-      (c) => c.name,
-      keepCluster(rebuilt),
-    );
-    const endpoints = replaceByName(
-      current.endpoints,
-      changed.endpoints,
-      (e) => e.clusterName,
-      (_, next) => !rebuilt.has(next.clusterName),
-    );
-    if (clusters === undefined || endpoints === undefined) return undefined;
-    xds.set(ir.name, { ...current, clusters, endpoints });
   }
   // A Gateway the reduced input served that the full one did not: not an endpoint-only change.
   if (reducedByName.size > 0) return undefined;
-  return { xdsIR, xds };
+  return xdsIR;
 }

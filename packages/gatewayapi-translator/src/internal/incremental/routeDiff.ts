@@ -2,16 +2,7 @@
 // keeps unchanged objects (and their positions), as the file and Kubernetes providers do: a
 // one-route edit must not cost a pass of string keys and deep comparisons over every route.
 import { isDeepStrictEqual } from 'node:util';
-import type { Resources } from '@egts/api';
-
-export const ROUTE_KINDS = [
-  'httpRoutes',
-  'grpcRoutes',
-  'tlsRoutes',
-  'tcpRoutes',
-  'udpRoutes',
-] as const;
-export type RouteKind = (typeof ROUTE_KINDS)[number];
+import { type Resources, ROUTE_COLLECTIONS, type RouteCollection } from '@egts/api';
 
 export interface Route {
   kind: string;
@@ -26,7 +17,7 @@ export interface Route {
 
 /** One added (no `before`), removed (no `after`) or edited route. */
 export interface RouteChange {
-  readonly kind: RouteKind;
+  readonly kind: RouteCollection;
   /** `<kind in lower case>/<namespace>/<name>`: the prefix of the route's IR names. */
   readonly key: string;
   readonly before?: Route | undefined;
@@ -59,7 +50,7 @@ export const routeIndex = (routes: readonly Route[]): ReadonlyMap<string, Route>
 
 /** The changes of one kind, or undefined when either side has two routes with one key. */
 const diffKind = (
-  kind: RouteKind,
+  kind: RouteCollection,
   before: readonly Route[],
   after: readonly Route[],
 ): RouteChange[] | undefined => {
@@ -106,7 +97,7 @@ const diffKind = (
 /** Every route change from `before` to `after`, or undefined when keys are not unique. */
 export const diffRoutes = (before: Resources, after: Resources): RouteChange[] | undefined => {
   const changes: RouteChange[] = [];
-  for (const kind of ROUTE_KINDS) {
+  for (const kind of ROUTE_COLLECTIONS) {
     const found = diffKind(kind, before[kind] as Route[], after[kind] as Route[]);
     if (found === undefined) return undefined;
     changes.push(...found);

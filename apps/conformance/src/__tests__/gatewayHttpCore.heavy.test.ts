@@ -21,5 +21,5 @@ describe.skipIf(!suiteDir)('GATEWAY-HTTP core conformance (needs ../shared/gatew
     console.log(`GATEWAY-HTTP core: ${passed} passed, ${failed.length} failed`);
     expect(report.profiles.map((p) => p.name)).toEqual(['GATEWAY-HTTP']);
     expect(passed).toBeGreaterThanOrEqual(CORE_PASS_FLOOR);
-  }, 600_000);
+  });
 });

@@ -2,7 +2,7 @@
 // undefined for duplicate keys; its key index follows the arrays it derives.
 import type { Resources } from '@egts/api';
 import { describe, expect, it } from 'vitest';
-import { diffRoutes, routeIndex } from './routeDiff.js';
+import { diffRoutes, routeIndex } from '../internal/incremental/routeDiff.js';
 
 const route = (name: string, path = '/') => ({
   kind: 'HTTPRoute',

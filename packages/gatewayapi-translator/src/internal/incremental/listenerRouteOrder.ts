@@ -4,8 +4,8 @@
 // name, then rule and match order (see internal/ir/precedence.ts).
 import type { GRPCRoute, HTTPRoute } from '@egts/api';
 import type { HTTPRouteIR } from '@egts/ir';
-import { compareMatchPrecedence } from './internal/ir/precedence.js';
-import { compareByAgeThenName } from './internal/ordering.js';
+import { compareMatchPrecedence } from '../ir/precedence.js';
+import { compareByAgeThenName } from '../ordering.js';
 
 /** One route of a listener and the resource it was translated from. */
 export interface ListenerRoute {

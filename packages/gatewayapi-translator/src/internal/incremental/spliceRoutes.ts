@@ -8,19 +8,28 @@
 // else (BackendTLSPolicies, L4 routes, a Gateway status that moves) returns undefined. Policy
 // statuses are kept: the caller splices only changes they cannot see.
 import { isDeepStrictEqual } from 'node:util';
-import type { GRPCRoute, HTTPRoute, Resources } from '@egts/api';
 import {
-  compareListenerRoutes,
-  type ListenerRoute,
+  type GRPCRoute,
+  type HTTPRoute,
+  POLICY_COLLECTIONS,
   type ResourceStatus,
-  type TranslateOptions,
-  type TranslateResult,
-  translate,
-} from '@egts/gatewayapi-translator';
+  type Resources,
+} from '@egts/api';
 import type { HTTPListener, HTTPRouteIR, XdsIR } from '@egts/ir';
-import type { Translation } from './endpointsOnly.js';
+import { type TranslateOptions, type TranslateResult, translate } from '../../translate.js';
+import { compareListenerRoutes, type ListenerRoute } from './listenerRouteOrder.js';
 import { type Route, type RouteChange, routeIndex } from './routeDiff.js';
 import { shareUnchanged } from './shareUnchanged.js';
+import type { Translation } from './translation.js';
+
+/**
+ * The policies a route-only translation leaves out: they give only their own statuses, which the
+ * caller keeps. SecurityPolicies stay in, because they also shape the routes they protect
+ * (their filters, or a 500 when not accepted).
+ */
+export const STATUS_ONLY_POLICIES = POLICY_COLLECTIONS.filter(
+  (kind) => kind !== 'securityPolicies',
+);
 
 const statusKey = (s: {
   kind: string;
@@ -161,25 +170,19 @@ const translateOnly = (
   gateways: Resources['gateways'],
   routes: readonly Route[],
   options: TranslateOptions | undefined,
-): TranslateResult =>
-  translate(
-    {
-      ...next,
-      gateways,
-      httpRoutes: routes.filter((r) => r.kind === 'HTTPRoute') as HTTPRoute[],
-      grpcRoutes: routes.filter((r) => r.kind === 'GRPCRoute') as GRPCRoute[],
-      tlsRoutes: [],
-      tcpRoutes: [],
-      udpRoutes: [],
-      // Policies give only their own statuses, which the caller keeps (see routesOnly.ts).
-      clientTrafficPolicies: [],
-      backendTrafficPolicies: [],
-      securityPolicies: [],
-      envoyExtensionPolicies: [],
-      envoyPatchPolicies: [],
-    },
-    options,
-  );
+): TranslateResult => {
+  const reduced: Resources = {
+    ...next,
+    gateways,
+    httpRoutes: routes.filter((r) => r.kind === 'HTTPRoute') as HTTPRoute[],
+    grpcRoutes: routes.filter((r) => r.kind === 'GRPCRoute') as GRPCRoute[],
+    tlsRoutes: [],
+    tcpRoutes: [],
+    udpRoutes: [],
+  };
+  for (const kind of STATUS_ONLY_POLICIES) (reduced[kind] as unknown[]) = [];
+  return translate(reduced, options);
+};
 
 /**
  * `previous` updated for `changes` (HTTPRoutes and GRPCRoutes naming only Gateways, the

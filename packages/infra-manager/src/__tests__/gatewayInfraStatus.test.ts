@@ -1,12 +1,11 @@
 // Gateway statuses from the proxy objects: addresses from the Services, per Gateway and for merged
 // Gateways; Programmed only with an address and an available replica; the translator's own
 // Programmed False left alone.
-import type { Service } from '@egts/api';
-import type { ResourceStatus } from '@egts/gatewayapi-translator';
-import { fleetObjectName, nodeAddresses } from '@egts/infra-manager';
+import type { ResourceStatus, Service } from '@egts/api';
 import type { ProxyInfra } from '@egts/ir';
 import { describe, expect, it } from 'vitest';
-import { type ProxyWorkload, withInfraStatus } from './gatewayInfraStatus.js';
+import { nodeAddresses, type ProxyWorkload, withInfraStatus } from '../index.js';
+import { fleetObjectName } from '../internal/kubernetesObjects.js';
 
 const NS = 'envoy-gateway-system';
 
@@ -73,7 +72,17 @@ describe('withServiceAddresses', () => {
   const own = fleet('app/a', { gatewayClass: 'eg', gatewayNamespace: 'app', gatewayName: 'a' }, [
     'a',
   ]);
-  const merged = fleet('merged', { gatewayClass: 'merged' }, ['b', 'c']);
+  const merged = fleet(
+    'merged',
+    {
+      gatewayClass: 'merged',
+      gateways: [
+        { namespace: 'app', name: 'b' },
+        { namespace: 'app', name: 'c' },
+      ],
+    },
+    ['b', 'c'],
+  );
 
   it('takes each Gateway address from its fleet Service, merged fleets included', () => {
     const out = withInfraStatus(
