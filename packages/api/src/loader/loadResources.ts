@@ -136,7 +136,21 @@ function parseDocuments(text: string, file: string, options: DecodeOptions): Par
       }
       continue;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    // An unresolved alias or one expanding past the limit throws here, not in doc.errors.
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      out.problems.push({
+        severity: 'error',
+        file,
+        document,
+        line: lineAt(doc.contents?.range?.[0]),
+        path: [],
+        message: `invalid YAML: ${(error as Error).message.split('\n')[0]}`,
+      });
+      continue;
+    }
     if (value === null || value === undefined) continue; // an empty document
     const items = isListObject(value)
       ? value.items.map((item, i) => ({ item, prefix: ['items', i] as Array<string | number> }))
