@@ -8,6 +8,8 @@ import type { Metrics } from './metrics.js';
 
 export interface AdminSources {
   ready(): boolean;
+  /** Liveness of the parts that can get stuck (the provider); healthy when absent. */
+  health?(): { healthy: boolean; message?: string };
   statuses(): unknown;
   problems(): unknown;
   configDump(): unknown;
@@ -25,7 +27,11 @@ export async function startAdminServer(
   metrics: Metrics,
 ): Promise<AdminServer> {
   const routes: Record<string, (res: ServerResponse) => Promise<void> | void> = {
-    '/healthz': (res) => text(res, 200, 'ok\n'),
+    '/healthz': (res) => {
+      const health = sources.health?.() ?? { healthy: true };
+      if (health.healthy) text(res, 200, 'ok\n');
+      else text(res, 503, `unhealthy: ${health.message ?? 'unknown'}\n`);
+    },
     '/readyz': (res) =>
       sources.ready() ? text(res, 200, 'ready\n') : text(res, 503, 'not ready\n'),
     '/statuses': (res) => json(res, sources.statuses()),

@@ -12,6 +12,8 @@ export interface ProviderSnapshot {
 
 export interface ResourceProvider {
   readonly resources$: Observable<ProviderSnapshot>;
+  /** False while the provider cannot follow its source (a stuck read); shown by /healthz. */
+  liveness?(): { healthy: boolean; message?: string };
   close(): Promise<void>;
 }
 

@@ -20,9 +20,9 @@ import { spliceRoutes } from './spliceRoutes.js';
 
 /**
  * What the policy steps read of a route: its labels (targetSelectors), its parents and the
- * listeners it attaches to (ancestors, scopes) and its rule names (sectionName). Policies only
- * produce their own statuses (the translator applies none of their settings to the IR), so
- * while this stays the same a route change leaves them as they were.
+ * listeners it attaches to (ancestors, scopes) and its rule names (sectionName). While this stays
+ * the same a route change leaves the policies' statuses as they were (a SecurityPolicy's effect
+ * on the route's IR comes with the route's own translation).
  */
 const policyFootprint = (route: Route) => {
   const spec = route.spec as
@@ -147,12 +147,12 @@ function reducedUpdate(
   changed: ReadonlySet<string>,
   options: TranslateOptions | undefined,
 ): RoutesUpdate | undefined {
-  // Policies give only their own statuses, which the caller keeps or computes alone.
+  // Policies give only their own statuses, which the caller keeps or computes alone; but
+  // SecurityPolicies also shape the routes they protect (filters, or a 500 when not accepted).
   const reduced: Resources = {
     ...next,
     clientTrafficPolicies: [],
     backendTrafficPolicies: [],
-    securityPolicies: [],
     envoyExtensionPolicies: [],
     envoyPatchPolicies: [],
     gateways: next.gateways.filter((g) =>

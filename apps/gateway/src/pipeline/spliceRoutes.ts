@@ -171,10 +171,10 @@ const translateOnly = (
       tlsRoutes: [],
       tcpRoutes: [],
       udpRoutes: [],
-      // Policies give only their own statuses, which the caller keeps (see routesOnly.ts).
+      // Policies give only their own statuses, which the caller keeps (see routesOnly.ts); but
+      // SecurityPolicies also shape the routes they protect (filters, or a 500 when not accepted).
       clientTrafficPolicies: [],
       backendTrafficPolicies: [],
-      securityPolicies: [],
       envoyExtensionPolicies: [],
       envoyPatchPolicies: [],
     },
