@@ -2,13 +2,8 @@
 // as a table, YAML or JSON; exits non-zero when a shown resource is not accepted, has unresolved
 // references or is not programmed, or when the provider could not read one (/problems). Shaped
 // after Envoy Gateway's `egctl x status`.
-import { formatProblem, type Problem } from '@egts/api';
-import {
-  formatStatusProblem,
-  type ResourceStatus,
-  renderStatuses,
-  statusProblems,
-} from '@egts/gatewayapi-translator';
+import type { Problem } from '@egts/api';
+import type { ResourceStatus } from '@egts/gatewayapi-translator';
 import { Command, Option } from 'commander';
 import type { Address } from './address.js';
 import { adminAddressOption, getJson } from './adminClient.js';
@@ -88,6 +83,9 @@ export async function runStatus(
   const wanted = (s: { kind?: string | undefined; namespace?: string | undefined }) =>
     (kind === undefined || kind === 'all' || (s.kind !== undefined && sameKind(kind, s.kind))) &&
     (options.namespace === undefined || s.namespace === options.namespace);
+  // Loaded when the command runs, not when it is defined: `egts --version` loads no translator (#24).
+  const [{ formatProblem }, { formatStatusProblem, renderStatuses, statusProblems }] =
+    await Promise.all([import('@egts/api'), import('@egts/gatewayapi-translator')]);
   const [allStatuses, allProblems] = (await Promise.all([
     getJson(options.adminAddress, '/statuses'),
     getJson(options.adminAddress, '/problems'),
