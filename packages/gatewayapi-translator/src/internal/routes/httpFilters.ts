@@ -26,6 +26,8 @@ export interface FilterOutcome {
   invalid?: RouteStatusError;
   /** Reference problems (mirror backends). */
   refErrors: RouteStatusError[];
+  /** A mirror backend resolved but has no endpoints (BackendsAvailable=False, not ResolvedRefs). */
+  noEndpoints?: boolean;
 }
 
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
@@ -171,6 +173,7 @@ export function processHTTPFilters(
           route.kind === 'GRPCRoute' ? 'GRPC' : 'HTTP',
         );
         if (resolved.error) out.refErrors.push(resolved.error);
+        if (resolved.noEndpoints) out.noEndpoints = true;
         if (resolved.setting && !resolved.error) {
           const mirror: Mirror = { destination: { name, settings: [resolved.setting] } };
           const percent =
