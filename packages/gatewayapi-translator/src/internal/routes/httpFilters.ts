@@ -4,6 +4,7 @@
 import type { CORS, HeaderValue, Mirror, Redirect, URLRewrite } from '@egts/ir';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
+import { responseBodyProblem } from '../policies/validation/localRefs.js';
 import { invalidRule, type RouteStatusError, unresolvedRef } from '../status/statusError.js';
 import { ENVOY_GATEWAY_GROUP, type HTTPRouteFilterSpec, nsName } from '../types.js';
 import { resolveBackendRef } from './backendRefs.js';
@@ -234,6 +235,14 @@ export function processHTTPFilters(
         }
         const direct = found.spec.directResponse;
         if (direct) {
+          // Envoy Gateway: a body it cannot serve makes the filter, so the rule, invalid.
+          const bodyProblem = responseBodyProblem(
+            ctx,
+            `HTTPRouteFilter ${ref.name} directResponse.body`,
+            direct.body as Record<string, unknown> | undefined,
+            route.namespace,
+          );
+          if (bodyProblem) fail(`${bodyProblem}.`);
           out.directResponse = { statusCode: direct.statusCode ?? 200 };
         }
         break;
