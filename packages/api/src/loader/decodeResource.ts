@@ -255,9 +255,5 @@ function problemsOf(issue: z.core.$ZodIssue): Array<ObjectProblem & { valueRule?
     return [{ severity: 'error', path, message: 'required field is missing' }];
   }
   const message = issue.message.replace(/^Invalid input: /, '');
-  // A list longer than its CRD allows is never kept, lenient or not: its bound is what one
-  // resource may cost downstream (a route with 20,000 hostnames).
-  const overlong = issue.code === 'too_big' && issue.origin === 'array';
-  const valueRule = valueIssueCodes.has(issue.code) && !overlong;
-  return [{ severity: 'error', path, message, valueRule }];
+  return [{ severity: 'error', path, message, valueRule: valueIssueCodes.has(issue.code) }];
 }
