@@ -49,6 +49,8 @@ const texts: Record<string, string> = {
   twoDocuments: '---\na: 1\n...\nb: 2\n',
   crlf: 'apiVersion: v1\r\nkind: Namespace\r\nmetadata:\r\n  name: a\r\n',
   tabs: 'a:\t1\nb: "x\ty"\n',
+  topLevelKeys: '# c\napiVersion:   v1\nkind:\n  Namespace\nmetadata: {name: a}\nspec:\n  x: 1\n',
+  oneLineThenComment: '---\n{"kind": "Namespace", "metadata": {"name": "a"}} # c\n# more\n',
 };
 
 describe('readDocuments', () => {
@@ -74,7 +76,9 @@ describe.runIf(existsSync(cases))('readDocuments, corpus', () => {
       for (const piece of splitDocuments(text)) {
         expectSameReading(piece.text, `${name}:${piece.firstLine}`);
         const [doc] = readWithYaml(piece.text);
-        if (doc?.value) expectSameReading(JSON.stringify(doc.value, null, 1), `${name} as JSON`);
+        // As JSON too: laid out on many lines, or on one as tools write it.
+        const json = JSON.stringify(doc?.value, null, compared % 2 === 0 ? 1 : undefined);
+        if (doc?.value) expectSameReading(json, `${name} as JSON`);
         compared++;
       }
     }

@@ -43,13 +43,44 @@ export function readDocuments(text: string): ReadDocument[] {
     {
       value,
       lineOf: (path) => {
-        if (path.length === 0) return contentLine(text);
+        const line = cheapLineOf(text, path);
+        if (line !== undefined) return line;
         tree ??= readWithYaml(text)[0]!.lineOf;
         return tree(path);
       },
     },
   ];
 }
+
+/**
+ * A line found without the YAML library's tree, where the text alone says it: the document
+ * itself, anything in a one-line document (JSON as tools write it), and a top-level field whose
+ * value starts on its key's line. Undefined otherwise.
+ */
+function cheapLineOf(text: string, path: ReadonlyArray<string | number>): number | undefined {
+  const first = contentLine(text);
+  if (path.length === 0 || isOneLine(text, first)) return first;
+  const [key] = path;
+  if (path.length !== 1 || typeof key !== 'string' || !/^[\w.-]+$/.test(key)) return undefined;
+  const at = new RegExp(`^${key.replaceAll('.', '\\.')}:[ \t]+[^s#]`, 'm').exec(text);
+  return at ? countLinesBefore(text, at.index) + 1 : undefined;
+}
+
+/** Whether nothing but blanks and comments follows the document's first line. */
+function isOneLine(text: string, first: number): boolean {
+  let end = -1; // where line `first` ends
+  for (let line = 0; line < first; line++) {
+    end = text.indexOf('\n', end + 1);
+    if (end === -1) return true; // the text ends on that line
+  }
+  return !/^[ \t]*[^\s#]/m.test(text.slice(end + 1));
+}
+
+const countLinesBefore = (text: string, end: number): number => {
+  let lines = 0;
+  for (let at = text.indexOf('\n'); at !== -1 && at < end; at = text.indexOf('\n', at + 1)) lines++;
+  return lines;
+};
 
 const NOT_JSON = Symbol('not JSON');
 const marker = /^---(?=[ \t\r\n]|$)/;
