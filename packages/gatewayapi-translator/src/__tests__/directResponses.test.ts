@@ -57,11 +57,15 @@ describe('direct response bodies', () => {
       );
   });
 
-  it('is served when the ConfigMap exists', () => {
+  it('resolves the ConfigMap when it exists; the body itself is not applied yet (the registry)', () => {
     const status = statusesOf(GATEWAY + ROUTES + CONFIG_MAP);
-    expect(conds(status('GRPCRoute', 'grpc').parents[0]?.conditions).Accepted).toBe(
-      'True/Accepted',
+    const accepted = status('GRPCRoute', 'grpc').parents[0]?.conditions.find(
+      (c) => c.type === 'Accepted',
     );
+    // Never accepted silently: until egts serves the body, the rule is refused naming the field,
+    // not for the ConfigMap, which now resolves.
+    expect(accepted?.message).toContain('spec.directResponse.body');
+    expect(accepted?.message).not.toContain('ConfigMap');
   });
 
   it('a BackendTrafficPolicy response override with a missing valueRef is not accepted', () => {
