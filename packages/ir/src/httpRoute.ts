@@ -2,6 +2,7 @@
 // Envoy route entry inside a virtual host.
 import { z } from 'zod';
 import { RouteDestinationSchema } from './destination.js';
+import { SecurityIRSchema } from './security.js';
 
 /** A string match on a path, header, query parameter or method. */
 export const StringMatchSchema = z.object({
@@ -159,6 +160,8 @@ export const HTTPRouteIRSchema = z.object({
   sessionPersistence: SessionPersistenceSchema.optional(),
   /** CORS. */
   cors: CORSSchema.optional(),
+  /** Who may call the route (the SecurityPolicy protecting it). */
+  security: SecurityIRSchema.optional(),
   /** Whether this route serves gRPC (from a GRPCRoute). */
   grpc: z.boolean(),
   /**

@@ -32,6 +32,26 @@ export type {
 } from './listeners.js';
 export { XdsIRSchema } from './listeners.js';
 export type {
+  Authorization,
+  AuthorizationRule,
+  BasicAuth,
+  ExtAuth,
+  JWT,
+  JWTExtractor,
+  JWTProvider,
+  SecurityIR,
+} from './security.js';
+export {
+  AuthorizationRuleSchema,
+  AuthorizationSchema,
+  BasicAuthSchema,
+  ExtAuthSchema,
+  JWTExtractorSchema,
+  JWTProviderSchema,
+  JWTSchema,
+  SecurityIRSchema,
+} from './security.js';
+export type {
   AccessLog,
   AccessLogSink,
   BackendConnection,

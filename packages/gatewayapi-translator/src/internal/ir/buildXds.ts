@@ -63,6 +63,7 @@ function httpListener(
         outcome.httpRoutes.forEach((template, matchIndex) => {
           ranked.push({
             ir: withSecurityPolicy(
+              ctx,
               {
                 name: `${route.irName}/rule/${ruleIndex}/match/${matchIndex}/${hostname}`,
                 hostname,
