@@ -13,6 +13,7 @@ import type { HTTPListener, HTTPRouteIR, XdsIR } from '@egts/ir';
 import { type TranslateOptions, type TranslateResult, translate } from '../../translate.js';
 import { requestsKey } from '../routes/routeOverlaps.js';
 import { compareListenerRoutes, type ListenerRoute } from './listenerRouteOrder.js';
+import { policiesReaching } from './policyFootprint.js';
 import { type Route, type RouteChange, routeIndex, routeKeyOf } from './routeDiff.js';
 import { shareUnchanged } from './shareUnchanged.js';
 import type { Translation } from './translation.js';
@@ -180,9 +181,9 @@ const translateOnly = (
     tcpRoutes: [],
     udpRoutes: [],
   };
-  // Policies stay in: what they write to these routes' IR must be in the splice. Their
-  // statuses are the caller's (see routesOnly.ts).
-  return translate(reduced, options);
+  // The policies that reach these routes and Gateways stay in: what they write to the routes'
+  // IR must be in the splice. Their statuses are the caller's (see routesOnly.ts).
+  return translate({ ...reduced, ...policiesReaching(next, routes, gateways) }, options);
 };
 
 /**
