@@ -35,7 +35,14 @@ export const JWTProviderSchema = z.object({
   /** The JWKS inline (a JSON document), for local JWKS. */
   localJWKS: z.string().optional(),
   /** The JWKS fetched by Envoy from a URI through a cluster, for remote JWKS. */
-  remoteJWKS: z.object({ uri: z.string(), destination: RouteDestinationSchema }).optional(),
+  remoteJWKS: z
+    .object({
+      uri: z.string(),
+      destination: RouteDestinationSchema,
+      /** How long a fetched JWKS is kept, in milliseconds (Envoy Gateway's default: 300 s). */
+      cacheDurationMs: z.number().optional(),
+    })
+    .optional(),
   /** Claims copied into request headers. */
   claimToHeaders: z.array(z.object({ header: z.string(), claim: z.string() })),
   /** Where the token is looked for instead of the Authorization header. */

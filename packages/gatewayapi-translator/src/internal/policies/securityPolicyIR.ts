@@ -215,6 +215,8 @@ function jwtProvider(
       serviceDestination(ctx, policy, `${field}.remoteJWKS.backendRefs`, remote, clusterName) ??
       uriDestination(ctx, policy, uri, `${field}.remoteJWKS.uri`, clusterName);
     out.remoteJWKS = { uri, destination };
+    const cache = parseGoDuration(remote.cacheDuration);
+    if (cache !== undefined) out.remoteJWKS.cacheDurationMs = cache;
   } else {
     throw new Problem(`${field}: one of localJWKS and remoteJWKS is required`);
   }
