@@ -98,6 +98,15 @@ export const ExtAuthSchema = z.object({
 });
 export type ExtAuth = z.infer<typeof ExtAuthSchema>;
 
+/** CSRF protection (envoy.filters.http.csrf): unsafe methods need a same or trusted origin. */
+export const CSRFSchema = z.object({
+  /** Trusted origins besides the request's own, as `host[:port]` with an optional `*.` prefix. */
+  additionalOrigins: z.array(z.string()),
+  /** Evaluate and count only, without rejecting, for this share of requests (0–1). */
+  shadowFraction: z.number().optional(),
+});
+export type CSRF = z.infer<typeof CSRFSchema>;
+
 /** What protects a route: set parts apply in Envoy Gateway's filter order. */
 export const SecurityIRSchema = z.object({
   /** The SecurityPolicy, `<namespace>/<name>`: names its filter instances. */
@@ -106,5 +115,6 @@ export const SecurityIRSchema = z.object({
   jwt: JWTSchema.optional(),
   extAuth: ExtAuthSchema.optional(),
   authorization: AuthorizationSchema.optional(),
+  csrf: CSRFSchema.optional(),
 });
 export type SecurityIR = z.infer<typeof SecurityIRSchema>;

@@ -137,6 +137,29 @@ const corsFromSecurityPolicy: ConformanceTest = {
   ],
 };
 
+const csrfRequest = (path: string, method: string, origin: string | undefined, status: number) =>
+  get(path, origin ? { Origin: origin } : {}, status, method);
+
+const csrfFromSecurityPolicy: ConformanceTest = {
+  name: 'CSRFFromSecurityPolicy',
+  description: 'CSRF protection from a SecurityPolicy, enforced and in shadow mode',
+  features: ['SecurityPolicy', 'CSRF'],
+  manifests: ['csrf-security-policy.yaml'],
+  statuses: policyAccepted('csrf-with-additional-origins', 'csrf-shadow-mode'),
+  requests: [
+    csrfRequest('/csrf', 'GET', undefined, 200),
+    csrfRequest('/csrf', 'POST', 'https://www.example.com', 200),
+    // The filter compares host and port only: another scheme of a trusted host passes.
+    csrfRequest('/csrf', 'POST', 'http://www.example.com', 200),
+    csrfRequest('/csrf', 'POST', 'http://www.example.com:8080', 200),
+    csrfRequest('/csrf', 'POST', 'https://app.trusted.com', 200),
+    csrfRequest('/csrf', 'POST', 'https://trusted.com', 403),
+    csrfRequest('/csrf', 'POST', 'https://www.malicious.com', 403),
+    csrfRequest('/csrf', 'DELETE', 'https://www.attacker.com', 403),
+    csrfRequest('/csrf-shadow', 'POST', 'https://www.malicious.com', 200),
+  ],
+};
+
 /** Tokens of jwt.go, signed by the keys of the suite's JWKS manifests. */
 const tokens = (suiteDir: string) => ({
   v1: goConstant(suiteDir, 'jwt.go', 'v1Token'),
@@ -251,6 +274,7 @@ export const securityPolicyTests = (suiteDir: string): ConformanceTest[] => [
     skip: clientIPDetection,
   },
   corsFromSecurityPolicy,
+  csrfFromSecurityPolicy,
   httpExtAuth,
   jwtClaimRouting(suiteDir),
   localJWKS('LocalJWKSInline', 'jwt-local-jwks-inline.yaml', suiteDir),

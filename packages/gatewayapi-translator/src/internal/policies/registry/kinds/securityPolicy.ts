@@ -26,6 +26,8 @@ export const securityPolicyFields: KindFields = {
     'spec.cors.allowMethods': CORS,
     'spec.cors.allowHeaders': CORS,
     'spec.cors.exposeHeaders': CORS,
+    'spec.csrf.additionalOrigins': e2e('CSRFFromSecurityPolicy'),
+    'spec.csrf.shadowFraction': e2e('CSRFFromSecurityPolicy'),
     'spec.extAuth.http.backendRef': e2e('HTTPExtAuth'),
     'spec.extAuth.http.backendRefs': e2e('HTTPExtAuth'),
     'spec.extAuth.http.path': e2e('HTTPExtAuth'),
