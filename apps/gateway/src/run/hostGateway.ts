@@ -36,7 +36,11 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
           }),
     xds: options.xds,
     admin: options.admin,
-    translate: options.controllerName ? { controllerName: options.controllerName } : {},
+    // Proxies run here share this host's ports: a port is claimed by one Gateway only.
+    translate: {
+      ...(options.controllerName ? { controllerName: options.controllerName } : {}),
+      sharedHostPorts: !options.withoutProxies,
+    },
     logging: options.logging,
   });
 }
