@@ -20,8 +20,8 @@ export interface HostGatewayOptions {
   /** Run no Envoy (serve xDS only), e.g. when proxies are started elsewhere. */
   withoutProxies?: boolean;
   /**
-   * Where host mode keeps its state (the xDS certificates); default `$EGTS_STATE_DIR`, else
-   * `~/.local/state/egts`.
+   * Where host mode keeps its state (the xDS certificates, records of the running proxies);
+   * default `$EGTS_STATE_DIR`, else `~/.local/state/egts`.
    */
   stateDir?: string | undefined;
   logging: Logging;
@@ -35,9 +35,10 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
   // The proxies started here get xDS over mTLS, as in Envoy Gateway's standalone mode: plaintext
   // let any local process connect and ask for the TLS private keys (SDS). A Unix socket would do
   // too, but Envoy's xDS cluster and the Kubernetes mode already speak mTLS, so one path is tested.
+  const stateDir = options.stateDir ?? defaultStateDir();
   const certs = options.withoutProxies
     ? undefined
-    : await ensureLocalCertificates(join(options.stateDir ?? defaultStateDir(), 'xds-tls'));
+    : await ensureLocalCertificates(join(stateDir, 'xds-tls'));
   if (certs?.generated) infraLog.info({ notAfter: certs.notAfter }, 'xDS certificates generated');
   return runGateway({
     provider: options.provider ?? createFileProvider({ paths: options.paths }),
@@ -45,6 +46,8 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
       ? undefined
       : (xds, metrics) =>
           createHostInfraManager({
+            // Records of the running proxies: the next start stops what a killed egts left.
+            stateDir,
             xds: certs
               ? { ...xds, tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } }
               : xds,
