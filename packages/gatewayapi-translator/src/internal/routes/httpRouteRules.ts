@@ -11,7 +11,12 @@ import { parseDuration } from './durations.js';
 import { applyHeaderModifier } from './headerFilters.js';
 import { processHTTPFilters } from './httpFilters.js';
 import { isValidRe2 } from './re2.js';
-import { emptyOutcome, type HTTPRouteTemplate, type RuleOutcome } from './ruleOutcome.js';
+import {
+  emptyOutcome,
+  failClosed,
+  type HTTPRouteTemplate,
+  type RuleOutcome,
+} from './ruleOutcome.js';
 
 /** Envoy Gateway's request timeout when a configured one cannot be parsed. */
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -93,7 +98,8 @@ function applyBackendHeaderFilters(
   outcome: RuleOutcome,
 ): void {
   refs.forEach((ref, i) => {
-    const setting = destination.settings[i];
+    // Unresolved backendRefs have no setting: find each by its name.
+    const setting = destination.settings.find((s) => s.name === `${destination.name}/backend/${i}`);
     const modifiers = (ref.filters ?? []).filter((f) => f.type === 'RequestHeaderModifier');
     if (!setting || modifiers.length === 0) return;
     const changes = { add: [] as HeaderValue[], remove: [] as string[] };
@@ -149,7 +155,22 @@ export function processHTTPRouteRule(
         )
       : undefined;
   if (destination) applyBackendHeaderFilters(refs, destination.destination, outcome);
-  if (outcome.invalid) return outcome;
+  const source = {
+    kind: 'HTTPRoute',
+    namespace: route.namespace,
+    name: route.name,
+    ...(rule.name ? { rule: rule.name } : {}),
+  };
+  if (outcome.invalid) {
+    if (filters.unknownFilter && outcome.invalid === filters.invalid && !badMatch) {
+      failClosed(
+        outcome,
+        converted.map((c) => c.matches),
+        { grpc: false, source },
+      );
+    }
+    return outcome;
+  }
 
   for (const c of converted) {
     if (!c.matches) continue;
@@ -161,12 +182,7 @@ export function processHTTPRouteRule(
       removeResponseHeaders: filters.responseHeaders.remove,
       mirrors: filters.mirrors,
       grpc: false,
-      source: {
-        kind: 'HTTPRoute',
-        namespace: route.namespace,
-        name: route.name,
-        ...(rule.name ? { rule: rule.name } : {}),
-      },
+      source: { ...source },
     };
     if (filters.redirect) template.redirect = filters.redirect;
     if (filters.urlRewrite) template.urlRewrite = filters.urlRewrite;
