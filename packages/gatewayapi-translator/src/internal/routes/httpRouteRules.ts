@@ -91,7 +91,10 @@ function checkBackendFilters(ref: HTTPBackendRef) {
   return undefined;
 }
 
-/** RequestHeaderModifier filters on a backendRef apply only to traffic sent to that backend. */
+/**
+ * Header modifier and URLRewrite hostname filters on a backendRef apply only to traffic sent to
+ * that backend (HTTPBackendRef filters).
+ */
 function applyBackendHeaderFilters(
   refs: readonly HTTPBackendRef[],
   destination: RouteDestination,
@@ -100,14 +103,28 @@ function applyBackendHeaderFilters(
   refs.forEach((ref, i) => {
     // Unresolved backendRefs have no setting: find each by its name.
     const setting = destination.settings.find((s) => s.name === `${destination.name}/backend/${i}`);
-    const modifiers = (ref.filters ?? []).filter((f) => f.type === 'RequestHeaderModifier');
-    if (!setting || modifiers.length === 0) return;
-    const changes = { add: [] as HeaderValue[], remove: [] as string[] };
-    for (const f of modifiers) {
-      const error = applyHeaderModifier(f.requestHeaderModifier ?? undefined, changes);
-      if (error) outcome.refErrors.push(unresolvedRef('UnsupportedRefValue', error.message));
+    if (!setting) return;
+    const filters = ref.filters ?? [];
+    const modifiers = filters.filter((f) => f.type === 'RequestHeaderModifier');
+    if (modifiers.length > 0) {
+      const changes = { add: [] as HeaderValue[], remove: [] as string[] };
+      for (const f of modifiers) {
+        const error = applyHeaderModifier(f.requestHeaderModifier ?? undefined, changes);
+        if (error) outcome.refErrors.push(unresolvedRef('UnsupportedRefValue', error.message));
+      }
+      setting.requestHeaders = changes;
     }
-    setting.requestHeaders = changes;
+    const responseModifiers = filters.filter((f) => f.type === 'ResponseHeaderModifier');
+    if (responseModifiers.length > 0) {
+      const changes = { add: [] as HeaderValue[], remove: [] as string[] };
+      for (const f of responseModifiers) {
+        const error = applyHeaderModifier(f.responseHeaderModifier ?? undefined, changes);
+        if (error) outcome.refErrors.push(unresolvedRef('UnsupportedRefValue', error.message));
+      }
+      setting.responseHeaders = changes;
+    }
+    const hostname = filters.find((f) => f.type === 'URLRewrite')?.urlRewrite?.hostname;
+    if (hostname) setting.hostRewrite = hostname;
   });
 }
 

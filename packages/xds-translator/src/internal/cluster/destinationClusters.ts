@@ -21,6 +21,12 @@ export interface DestinationOptions {
   readonly single?: boolean;
 }
 
+/** Whether a backend has filters of its own (backendRef filters): it needs its own cluster entry. */
+export const hasBackendFilters = (setting: DestinationSetting): boolean =>
+  setting.requestHeaders !== undefined ||
+  setting.responseHeaders !== undefined ||
+  setting.hostRewrite !== undefined;
+
 /** Adds the clusters of `destination` to `out` and says how to route to them. */
 export const addDestination = (
   destination: RouteDestination,
@@ -29,7 +35,7 @@ export const addDestination = (
 ): DestinationTarget => {
   const live = destination.settings.filter((setting) => setting.weight > 0);
   if (live.length === 0) return { kind: 'none' };
-  const perBackendHeaders = live.some((setting) => setting.requestHeaders !== undefined);
+  const perBackendHeaders = live.some(hasBackendFilters);
   const invalidWeight = destination.invalidWeight ?? 0;
   if (options.single === true) {
     // One cluster: invalid backendRefs' share is a locality without endpoints, which drops it.

@@ -6,9 +6,9 @@ import {
   RouteAction_ClusterNotFoundResponseCode,
   WeightedCluster,
 } from '@egts/envoy-api';
-import type { HTTPRouteIR, Mirror, Retry } from '@egts/ir';
+import type { DestinationSetting, HTTPRouteIR, Mirror, Retry } from '@egts/ir';
 import type { DestinationTarget } from '../cluster/destinationClusters.js';
-import { addDestination } from '../cluster/destinationClusters.js';
+import { addDestination, hasBackendFilters } from '../cluster/destinationClusters.js';
 import type { RequestMirrorPolicy, RetryPolicy } from '../envoyTypes.js';
 import { durationMs } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
@@ -16,6 +16,16 @@ import { headersToAdd, headersToRemove } from './headers.js';
 import { pathRewrite } from './pathRewrite.js';
 
 type Target = Exclude<DestinationTarget, { kind: 'none' }>;
+type WeightedTarget = Extract<DestinationTarget, { kind: 'weighted' }>;
+
+/** A backend without filters, for the entry of invalid backends. */
+const NO_FILTERS = {
+  name: '',
+  weight: 0,
+  protocol: 'HTTP',
+  addressType: 'IP',
+  endpoints: [],
+} as const satisfies DestinationSetting;
 
 /**
  * Where invalid backendRefs' share of traffic goes: a cluster that does not exist, answered with
@@ -23,47 +33,48 @@ type Target = Exclude<DestinationTarget, { kind: 'none' }>;
  */
 const INVALID_BACKEND_CLUSTER = 'invalid-backend-cluster';
 
-/** Route-level idle timeout with a request timeout: at least an hour, never below the timeout; off with it. */
+/** An hour: the least route idle timeout that comes with a request timeout. */
 const HOUR_MS = 3_600_000;
 
 /** `{ [key]: value }`, or nothing when the value is undefined (exactOptionalPropertyTypes). */
 const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
   (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 
-const clusterSpecifier = (target: Target): Partial<RouteAction> =>
-  target.kind === 'cluster'
-    ? { cluster: target.cluster }
-    : {
-        weightedClusters: WeightedCluster.fromPartial({
-          clusters: target.clusters
-            .map(({ name, weight, setting }) => ({
-              name,
-              weight,
-              requestHeadersToAdd: headersToAdd(setting.requestHeaders?.add ?? []),
-              requestHeadersToRemove: headersToRemove(setting.requestHeaders?.remove ?? []),
-            }))
-            .concat(
-              target.invalidWeight > 0
-                ? [
-                    {
-                      name: INVALID_BACKEND_CLUSTER,
-                      weight: target.invalidWeight,
-                      requestHeadersToAdd: [],
-                      requestHeadersToRemove: [],
-                    },
-                  ]
-                : [],
-            ),
-        }),
-        // Envoy Gateway sets it on every split it makes for invalid backends or backend filters.
-        ...(target.invalidWeight > 0 ||
-        target.clusters.some(({ setting }) => setting.requestHeaders !== undefined)
-          ? {
-              clusterNotFoundResponseCode:
-                RouteAction_ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR,
-            }
-          : {}),
-      };
+/** One backend's entry in a split, with the filters of its backendRef. */
+const clusterWeight = ({ name, weight, setting }: WeightedTarget['clusters'][number]) => ({
+  name,
+  weight,
+  requestHeadersToAdd: headersToAdd(setting.requestHeaders?.add ?? []),
+  requestHeadersToRemove: headersToRemove(setting.requestHeaders?.remove ?? []),
+  responseHeadersToAdd: headersToAdd(setting.responseHeaders?.add ?? []),
+  responseHeadersToRemove: headersToRemove(setting.responseHeaders?.remove ?? []),
+  ...(setting.hostRewrite === undefined ? {} : { hostRewriteLiteral: setting.hostRewrite }),
+});
+
+const clusterSpecifier = (target: Target): Partial<RouteAction> => {
+  if (target.kind === 'cluster') return { cluster: target.cluster };
+  const clusters = target.clusters.map(clusterWeight);
+  if (target.invalidWeight > 0) {
+    clusters.push(
+      clusterWeight({
+        name: INVALID_BACKEND_CLUSTER,
+        weight: target.invalidWeight,
+        setting: NO_FILTERS,
+      }),
+    );
+  }
+  return {
+    weightedClusters: WeightedCluster.fromPartial({ clusters }),
+    // Envoy Gateway sets it on every split it makes for invalid backends or backend filters.
+    ...(target.invalidWeight > 0 ||
+    target.clusters.some(({ setting }) => hasBackendFilters(setting))
+      ? {
+          clusterNotFoundResponseCode:
+            RouteAction_ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR,
+        }
+      : {}),
+  };
+};
 
 /**
  * GEP-1731 retries: retry on the listed status codes, and on connection failures and resets,
