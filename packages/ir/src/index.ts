@@ -1,4 +1,33 @@
 // @egts/ir: the intermediate representation between Gateway API translation and xDS translation.
+
+export type {
+  ActiveHealthCheck,
+  ConsistentHash,
+  HealthCheck,
+  HealthCheckPayload,
+  LoadBalancer,
+  LocalRateLimit,
+  LocalRateLimitRule,
+  OutlierDetection,
+  RateLimitHeaderMatch,
+  RateLimitValue,
+  TCPKeepalive,
+  UpstreamDNS,
+  UpstreamTimeouts,
+} from './backendTraffic.js';
+export {
+  ActiveHealthCheckSchema,
+  ConsistentHashSchema,
+  HealthCheckSchema,
+  LoadBalancerSchema,
+  LocalRateLimitRuleSchema,
+  LocalRateLimitSchema,
+  OutlierDetectionSchema,
+  RateLimitValueSchema,
+  TCPKeepaliveSchema,
+  UpstreamDNSSchema,
+  UpstreamTimeoutsSchema,
+} from './backendTraffic.js';
 export type {
   DestinationSetting,
   Endpoint,

@@ -85,6 +85,8 @@ export class TranslatorContext {
   backendTLSPolicies: BackendTLSPolicyContext[] = [];
   /** Where each SecurityPolicy applies and whether it is accepted there (processPolicies). */
   readonly securityPolicies: AppliedPolicy[] = [];
+  /** Where each BackendTrafficPolicy applies and whether it is accepted there (processPolicies). */
+  readonly backendTrafficPolicies: AppliedPolicy[] = [];
 
   constructor(
     readonly resources: Resources,

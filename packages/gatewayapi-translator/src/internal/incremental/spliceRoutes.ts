@@ -24,11 +24,11 @@ import type { Translation } from './translation.js';
 
 /**
  * The policies a route-only translation leaves out: they give only their own statuses, which the
- * caller keeps. SecurityPolicies stay in, because they also shape the routes they protect
- * (their filters, or a 500 when not accepted).
+ * caller keeps. SecurityPolicies and BackendTrafficPolicies stay in, because they also shape the
+ * routes they reach (filters, cluster settings, or a 500 when not accepted).
  */
 export const STATUS_ONLY_POLICIES = POLICY_COLLECTIONS.filter(
-  (kind) => kind !== 'securityPolicies',
+  (kind) => kind !== 'securityPolicies' && kind !== 'backendTrafficPolicies',
 );
 
 const statusKey = (s: {
