@@ -70,11 +70,13 @@ function httpListener(
         outcome.httpRoutes.forEach((template, matchIndex) => {
           ranked.push({
             ir: withSecurityPolicy(
+              ctx,
               withBackendTraffic(
                 {
                   name: `${route.irName}/rule/${ruleIndex}/match/${matchIndex}/${hostname}`,
                   hostname,
                   ...withBackendClientCertificate(template, l.gateway.backendClientCertificate),
+                  source: { ...template.source, ruleIndex, matchIndex },
                   ...(template.redirect ? { redirect: redirectFor(template.redirect, l) } : {}),
                 },
                 backendTraffic,

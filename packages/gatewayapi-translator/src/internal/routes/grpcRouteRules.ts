@@ -90,6 +90,8 @@ export function processGRPCRouteRule(
   );
   if (filters.invalid) outcome.invalid ??= filters.invalid;
   outcome.refErrors.push(...filters.refErrors);
+  // GEP-1364 BackendsAvailable covers every backend a rule sends to, mirrors included.
+  if (filters.noEndpoints) outcome.noEndpoints = true;
   const refs = rule.backendRefs ?? [];
   const destination =
     refs.length > 0

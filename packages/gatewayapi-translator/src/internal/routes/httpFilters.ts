@@ -5,6 +5,7 @@ import type { CORS, HeaderValue, Mirror, Redirect, URLRewrite } from '@egts/ir';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { notAppliedFields, notAppliedMessage } from '../policies/registry/fieldRegistry.js';
+import { responseBodyProblem } from '../policies/validation/localRefs.js';
 import { invalidRule, type RouteStatusError, unresolvedRef } from '../status/statusError.js';
 import { ENVOY_GATEWAY_GROUP, type HTTPRouteFilterSpec, nsName } from '../types.js';
 import { resolveBackendRef } from './backendRefs.js';
@@ -27,6 +28,8 @@ export interface FilterOutcome {
   invalid?: RouteStatusError;
   /** Reference problems (mirror backends). */
   refErrors: RouteStatusError[];
+  /** A mirror backend resolved but has no endpoints (BackendsAvailable=False, not ResolvedRefs). */
+  noEndpoints?: boolean;
 }
 
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
@@ -173,6 +176,7 @@ export function processHTTPFilters(
           route.kind === 'GRPCRoute' ? 'GRPC' : 'HTTP',
         );
         if (resolved.error) out.refErrors.push(resolved.error);
+        if (resolved.noEndpoints) out.noEndpoints = true;
         if (resolved.setting && !resolved.error) {
           const mirror: Mirror = { destination: { name, settings: [resolved.setting] } };
           const percent =
@@ -237,6 +241,14 @@ export function processHTTPFilters(
         }
         const direct = found.spec.directResponse;
         if (direct) {
+          // Envoy Gateway: a body it cannot serve makes the filter, so the rule, invalid.
+          const bodyProblem = responseBodyProblem(
+            ctx,
+            `HTTPRouteFilter ${ref.name} directResponse.body`,
+            direct.body as Record<string, unknown> | undefined,
+            route.namespace,
+          );
+          if (bodyProblem) fail(`${bodyProblem}.`);
           out.directResponse = { statusCode: direct.statusCode ?? 200 };
         }
         break;

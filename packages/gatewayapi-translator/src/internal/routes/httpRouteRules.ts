@@ -126,6 +126,8 @@ export function processHTTPRouteRule(
   });
   if (filters.invalid) outcome.invalid ??= filters.invalid;
   outcome.refErrors.push(...filters.refErrors);
+  // GEP-1364 BackendsAvailable covers every backend a rule sends to, mirrors included.
+  if (filters.noEndpoints) outcome.noEndpoints = true;
 
   // Like Envoy Gateway, an unparseable duration falls back to the 15s default instead of
   // invalidating the rule (the CRD's pattern already rejects it at admission).
