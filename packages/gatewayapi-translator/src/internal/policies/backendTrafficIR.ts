@@ -213,12 +213,18 @@ function retry(value: Obj | undefined): Retry | undefined {
   if (!value) return undefined;
   const retryOn = obj(value.retryOn);
   const backOff = obj(obj(value.perRetry)?.backOff);
+  // Without retryOn, Envoy Gateway retries connection failures, refused streams, gRPC
+  // unavailable and cancelled, and 503.
   const codes = Array.isArray(retryOn?.httpStatusCodes)
     ? (retryOn.httpStatusCodes as unknown[]).filter((c): c is number => typeof c === 'number')
-    : [];
+    : retryOn
+      ? []
+      : [503];
   const triggers = Array.isArray(retryOn?.triggers)
     ? (retryOn.triggers as unknown[]).filter((t): t is string => typeof t === 'string')
-    : undefined;
+    : retryOn
+      ? []
+      : ['connect-failure', 'refused-stream', 'unavailable', 'cancelled'];
   return {
     attempts: int(value.numRetries) ?? 2,
     codes,

@@ -1,12 +1,14 @@
 // Every HTTP filter the translator knows, in the order Envoy runs them: CORS answers preflights
 // before anything else; then who the caller is (basic auth, JWT), what an external service says
-// (ext_authz), what the authorization rules allow (RBAC); session persistence picks the host
+// (ext_authz), what the authorization rules allow (RBAC); local rate limits count only callers let
+// through; session persistence picks the host
 // before the router forwards.
 import { basicAuthFilter } from './basicAuth.js';
 import { corsFilter } from './cors.js';
 import { extAuthzFilter } from './extAuthz.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 import { jwtAuthnFilter } from './jwtAuthn.js';
+import { localRateLimitFilter } from './localRateLimit.js';
 import { rbacFilter } from './rbac.js';
 import { routerFilter } from './router.js';
 import { statefulSessionFilter } from './statefulSession.js';
@@ -17,6 +19,7 @@ export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   jwtAuthnFilter,
   extAuthzFilter,
   rbacFilter,
+  localRateLimitFilter,
   statefulSessionFilter,
   routerFilter,
 ];

@@ -5,7 +5,7 @@ import { goldenProof, TARGETING_PROOF } from './proofs.js';
 
 const GOLDEN = goldenProof('backend-traffic-policy');
 const ENVOY = 'apps/conformance/src/__tests__/backendTrafficPolicy.integration.test.ts';
-const envoy = (_test: string) => GOLDEN; // TODO: ${ENVOY}: ${test} once it lands
+const envoy = (test: string) => `${ENVOY}: ${test}`;
 
 const RETRY = envoy('retries a failing backend');
 const RATE_LIMIT = envoy('answers 429 past the local rate limit');
