@@ -1,6 +1,13 @@
 // Upstream destinations of routes: weighted groups of endpoints (one group per backendRef),
 // what the xds-translator turns into Clusters and ClusterLoadAssignments.
 import { z } from 'zod';
+import {
+  HealthCheckSchema,
+  LoadBalancerSchema,
+  TCPKeepaliveSchema,
+  UpstreamDNSSchema,
+  UpstreamTimeoutsSchema,
+} from './backendTraffic.js';
 import { BackendConnectionSchema, CircuitBreakerSchema, HTTP2SettingsSchema } from './settings.js';
 
 /** One upstream endpoint. */
@@ -106,5 +113,17 @@ export const RouteDestinationSchema = z.object({
   connection: BackendConnectionSchema.optional(),
   /** HTTP/2 windows towards HTTP/2 backends; absent fields take Envoy Gateway's defaults. */
   http2: HTTP2SettingsSchema.optional(),
+  /** Load balancer of the destination's clusters (absent: LeastRequest). */
+  loadBalancer: LoadBalancerSchema.optional(),
+  /** Active and passive health checks of the destination's endpoints. */
+  healthCheck: HealthCheckSchema.optional(),
+  /** Connect, idle, connection and stream timeouts towards the backends. */
+  timeouts: UpstreamTimeoutsSchema.optional(),
+  /** PROXY protocol header sent to the backends. */
+  proxyProtocol: z.enum(['V1', 'V2']).optional(),
+  /** DNS settings of hostname endpoints. */
+  dns: UpstreamDNSSchema.optional(),
+  /** TCP keepalive on upstream connections. */
+  tcpKeepalive: TCPKeepaliveSchema.optional(),
 });
 export type RouteDestination = z.infer<typeof RouteDestinationSchema>;

@@ -1,6 +1,7 @@
 // xDS IR for one HTTP (or gRPC) route: matches, filters and destination, ready to become one
 // Envoy route entry inside a virtual host.
 import { z } from 'zod';
+import { LocalRateLimitSchema } from './backendTraffic.js';
 import { RouteDestinationSchema } from './destination.js';
 import { SecurityIRSchema } from './security.js';
 
@@ -89,6 +90,13 @@ export const RetrySchema = z.object({
   attempts: z.number().int().optional(),
   /** Base back-off between retries, in milliseconds. */
   backoffMs: z.number().optional(),
+  /** Longest back-off between retries, in milliseconds (absent: 10 times the base). */
+  maxBackoffMs: z.number().optional(),
+  /**
+   * Envoy retry_on triggers (`5xx`, `reset`, `connect-failure`...), replacing the default set
+   * (a BackendTrafficPolicy's `retry.retryOn.triggers`).
+   */
+  triggers: z.array(z.string()).optional(),
   /** Response codes that trigger a retry. */
   codes: z.array(z.number().int()),
 });
@@ -160,6 +168,8 @@ export const HTTPRouteIRSchema = z.object({
   sessionPersistence: SessionPersistenceSchema.optional(),
   /** CORS. */
   cors: CORSSchema.optional(),
+  /** Local rate limit (BackendTrafficPolicy `rateLimit.local`). */
+  localRateLimit: LocalRateLimitSchema.optional(),
   /** Who may call the route (the SecurityPolicy protecting it). */
   security: SecurityIRSchema.optional(),
   /** Whether this route serves gRPC (from a GRPCRoute). */

@@ -1,6 +1,21 @@
 // @egts/ir: the intermediate representation between Gateway API translation and xDS translation.
 // Types for every part; the schemas of the two roots, to check an IR read from a file or a test.
 export type {
+  ActiveHealthCheck,
+  ConsistentHash,
+  HealthCheck,
+  HealthCheckPayload,
+  LoadBalancer,
+  LocalRateLimit,
+  LocalRateLimitRule,
+  OutlierDetection,
+  RateLimitHeaderMatch,
+  RateLimitValue,
+  TCPKeepalive,
+  UpstreamDNS,
+  UpstreamTimeouts,
+} from './backendTraffic.js';
+export type {
   DestinationSetting,
   Endpoint,
   RouteDestination,

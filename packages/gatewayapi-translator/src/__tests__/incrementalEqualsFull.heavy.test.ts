@@ -81,7 +81,7 @@ type Edit =
   | { op: 'route'; spec: RouteSpec }
   | { op: 'remove'; key: number }
   | { op: 'endpoints'; service: string; addresses: string[] }
-  | { op: 'policy'; name: string; target: string | null }
+  | { op: 'policy'; name: string; target: string | null; variant: number }
   | { op: 'tcp'; port: number };
 
 const HOSTNAMES = ['[a.example.com, b.example.com]', '[a.example.com]', '[]'];
@@ -103,15 +103,28 @@ spec: {parentRefs: ${parents}, hostnames: ${HOSTNAMES[r.hostnames]}, rules: ${ru
 `;
 };
 
+/** BackendTrafficPolicy settings an edit picks: cluster and route settings, a merge, an invalid one. */
+const BTP_SETTINGS = [
+  '',
+  ', loadBalancer: {type: RoundRobin}, retry: {numRetries: 1}',
+  ', mergeType: StrategicMerge, circuitBreaker: {maxConnections: 7}, timeout: {http: {requestTimeout: 3s}}',
+  ', rateLimit: {type: Local, local: {rules: [{limit: {requests: 5, unit: Second}}]}}',
+  ', rateLimit: {type: Local, local: {rules: [{clientSelectors: [{headers: [{name: x, type: RegularExpression, value: "*"}]}], limit: {requests: 1, unit: Second}}]}}',
+];
+
 const policyText = (name: string, target: string) => {
-  const [kind, targetName] = target.split(':') as [string, string];
-  const policyKind = {
-    ctp: 'ClientTrafficPolicy',
-    btp: 'BackendTrafficPolicy',
-    sp: 'SecurityPolicy',
-  }[name];
-  // A SecurityPolicy writes to the IR of the routes it protects (CORS).
-  const settings = name === 'sp' ? ", cors: {allowOrigins: ['https://a.example']}" : '';
+  const [kind, targetName, variant] = target.split(':') as [string, string, string?];
+  const policyKind = name.startsWith('btp')
+    ? 'BackendTrafficPolicy'
+    : { ctp: 'ClientTrafficPolicy', sp: 'SecurityPolicy' }[name];
+  // A SecurityPolicy writes to the IR of the routes it protects (CORS); a BackendTrafficPolicy
+  // to their clusters and routes.
+  const settings =
+    name === 'sp'
+      ? ", cors: {allowOrigins: ['https://a.example']}"
+      : policyKind === 'BackendTrafficPolicy'
+        ? BTP_SETTINGS[Number(variant ?? 0)]
+        : '';
   return `---
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: ${policyKind}
@@ -206,10 +219,11 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
     }),
   },
   {
-    weight: 1,
+    weight: 2,
     arbitrary: fc.record({
       op: fc.constant('policy' as const),
-      name: fc.constantFrom('btp', 'ctp', 'sp'),
+      name: fc.constantFrom('btp', 'btp-route', 'ctp', 'sp'),
+      variant: fc.nat(BTP_SETTINGS.length - 1),
       target: fc.option(fc.constantFrom('HTTPRoute:r0', 'HTTPRoute:r1', 'Gateway:a', 'Gateway:d'), {
         nil: null,
       }),
@@ -239,7 +253,7 @@ const apply = (world: World, change: Edit): World => {
     const target =
       change.name === 'ctp' && change.target?.startsWith('HTTPRoute') ? null : change.target;
     if (target === null) next.policies.delete(change.name);
-    else next.policies.set(change.name, target);
+    else next.policies.set(change.name, `${target}:${change.variant}`);
   } else next.tcpPort = change.port;
   return next;
 };

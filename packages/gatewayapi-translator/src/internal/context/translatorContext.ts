@@ -90,6 +90,8 @@ export class TranslatorContext {
   readonly securityPolicies: AppliedPolicy[] = [];
   /** What each SecurityPolicy (`namespace/name`) enforces, built once when it is validated. */
   readonly securityPolicyIR = new Map<string, SecurityPolicyIR>();
+  /** Where each BackendTrafficPolicy applies and whether it is accepted there (processPolicies). */
+  readonly backendTrafficPolicies: AppliedPolicy[] = [];
 
   constructor(
     readonly resources: Resources,

@@ -10,6 +10,7 @@ import type { DestinationSetting, HTTPRouteIR, Mirror, Retry } from '@egts/ir';
 import type { DestinationTarget } from '../cluster/destinationClusters.js';
 import { addDestination, hasBackendFilters } from '../cluster/destinationClusters.js';
 import type { RequestMirrorPolicy, RetryPolicy } from '../envoyTypes.js';
+import { localRateLimitActions } from '../httpfilters/localRateLimit.js';
 import { durationMs } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { headersToAdd, headersToRemove } from './headers.js';
@@ -85,8 +86,11 @@ const retryPolicy = (
   perTryMs: number | undefined,
 ): RetryPolicy | undefined => {
   if (retry === undefined && perTryMs === undefined) return undefined;
-  const retryOn = ['connect-failure', 'refused-stream', 'reset'];
-  if ((retry?.codes.length ?? 0) > 0) retryOn.push('retriable-status-codes');
+  // A BackendTrafficPolicy names its triggers (retry.retryOn.triggers); retriable status codes
+  // need the retriable-status-codes trigger, added once.
+  const retryOn = [...(retry?.triggers ?? ['connect-failure', 'refused-stream', 'reset'])];
+  if ((retry?.codes.length ?? 0) > 0 && !retryOn.includes('retriable-status-codes'))
+    retryOn.push('retriable-status-codes');
   return {
     retryOn: retryOn.join(','),
     numRetries: retry?.attempts ?? (retry === undefined ? 0 : 2),
@@ -97,7 +101,14 @@ const retryPolicy = (
     retriableStatusCodes: retry?.codes ?? [],
     ...(retry?.backoffMs === undefined
       ? {}
-      : { retryBackOff: { baseInterval: durationMs(retry.backoffMs) } }),
+      : {
+          retryBackOff: {
+            baseInterval: durationMs(retry.backoffMs),
+            ...(retry.maxBackoffMs === undefined
+              ? {}
+              : { maxInterval: durationMs(retry.maxBackoffMs) }),
+          },
+        }),
     retriableHeaders: [],
     retriableRequestHeaders: [],
   };
@@ -126,6 +137,36 @@ const mirrorPolicy = (mirror: Mirror, out: ResourceSet): RequestMirrorPolicy | u
   };
 };
 
+/**
+ * Consistent hashing input of a Maglev cluster (BackendTrafficPolicy `loadBalancer.consistentHash`,
+ * https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-routeaction-hashpolicy).
+ */
+const hashPolicy = (route: HTTPRouteIR): Partial<RouteAction> => {
+  const lb = route.destination?.loadBalancer;
+  const hash = lb?.type === 'ConsistentHash' ? lb.consistentHash : undefined;
+  if (hash === undefined) return {};
+  const policies =
+    hash.type === 'SourceIP'
+      ? [{ connectionProperties: { sourceIp: true } }]
+      : hash.type === 'Cookie' && hash.cookie
+        ? [
+            {
+              cookie: {
+                name: hash.cookie.name,
+                ...(hash.cookie.ttlMs === undefined ? {} : { ttl: durationMs(hash.cookie.ttlMs) }),
+                attributes: Object.entries(hash.cookie.attributes ?? {}).map(([name, value]) => ({
+                  name,
+                  value,
+                })),
+              },
+            },
+          ]
+        : hash.type === 'QueryParams'
+          ? (hash.queryParams ?? []).map((name) => ({ queryParameter: { name } }))
+          : (hash.headers ?? []).map((headerName) => ({ header: { headerName } }));
+  return { hashPolicy: policies as RouteAction['hashPolicy'] };
+};
+
 export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet): RouteAction => {
   const rewrite = pathRewrite(route, route.urlRewrite?.path);
   return RouteAction.fromPartial({
@@ -150,6 +191,8 @@ export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet
           ),
         }),
     ...optional('retryPolicy', retryPolicy(route.retry, route.timeout?.backendRequestMs)),
+    ...hashPolicy(route),
+    rateLimits: localRateLimitActions(route),
     requestMirrorPolicies: route.mirrors
       .map((mirror) => mirrorPolicy(mirror, out))
       .filter((policy) => policy !== undefined),

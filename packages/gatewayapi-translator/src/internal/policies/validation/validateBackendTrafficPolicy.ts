@@ -13,6 +13,7 @@ import {
   type Obj,
   obj,
   parseGoDuration,
+  parseQuantity,
 } from './policyValues.js';
 
 const CIRCUIT_BREAKER_FIELDS = [
@@ -95,12 +96,18 @@ function rateLimitProblem(rateLimit: Obj | undefined): string | undefined {
   return undefined;
 }
 
-/** Envoy's bandwidth limit filter counts KiB per time unit: less than 1Ki would be no limit. */
+/**
+ * Envoy's bandwidth limit filter counts KiB per time unit: less than 1Ki would be no limit. The
+ * value is a Kubernetes quantity (`1024`, `"1024"`, `"1Ki"`), parsed as the API server does.
+ */
 function bandwidthProblem(bandwidth: Obj | undefined): string | undefined {
   for (const direction of ['request', 'response'] as const) {
     const value = obj(obj(bandwidth?.[direction])?.limit)?.value;
-    if (value !== undefined && (typeof value !== 'number' || value < 1024))
-      return `bandwidthLimit.${direction}.limit.value must be at least 1024 bytes`;
+    if (value === undefined) continue;
+    const bytes = parseQuantity(value);
+    if (bytes === undefined)
+      return `bandwidthLimit.${direction}.limit.value: invalid quantity ${String(value)}`;
+    if (bytes < 1024) return `bandwidthLimit.${direction}.limit.value must be at least 1024 bytes`;
   }
   return undefined;
 }
