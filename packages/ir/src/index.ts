@@ -63,3 +63,21 @@ export {
   UDPListenerSchema,
   XdsIRSchema,
 } from './listeners.js';
+export type {
+  AccessLog,
+  AccessLogSink,
+  BackendConnection,
+  CircuitBreaker,
+  ConnectionSettings,
+  HeaderSettings,
+  HTTP2Settings,
+} from './settings.js';
+export {
+  AccessLogSchema,
+  AccessLogSinkSchema,
+  BackendConnectionSchema,
+  CircuitBreakerSchema,
+  ConnectionSettingsSchema,
+  HeaderSettingsSchema,
+  HTTP2SettingsSchema,
+} from './settings.js';

@@ -1,6 +1,6 @@
 // The suite's status checks as data: Gateway, listener, GatewayClass and route conditions (type,
 // status, reason) that must hold with the object's latest generation, and route parents.
-import type { ResourceStatus } from '@egts/gatewayapi-translator';
+import type { ResourceStatus } from '@egts/api';
 import type { GatewayRef } from './httpExpectation.js';
 
 export interface ConditionExpectation {

@@ -2,25 +2,11 @@
 // prints the statuses (multi-document YAML, or JSON), the Infra and xDS IR, or Envoy config
 // (xdsOutput.ts); `--check` fails when any resource is not accepted or has unresolved references,
 // which is the CI check users embed.
-import {
-  DEFAULT_CONTROLLER_NAME,
-  DEFAULT_CONTROLLER_NAMESPACE,
-  formatStatusProblem,
-  type OutputFormat,
-  renderIR,
-  renderStatuses,
-  statusProblems,
-  translate,
-} from '@egts/gatewayapi-translator';
+// The translator, loader and Envoy types load when the command runs, not when it is defined.
+import type { OutputFormat } from '@egts/gatewayapi-translator';
 import { Command, Option } from 'commander';
-import { loadInput } from './readInput.js';
-import {
-  gatewayOption,
-  isXdsOutput,
-  renderXdsOutput,
-  type XdsCliOptions,
-  xdsTypeOption,
-} from './xdsOutput.js';
+import { DEFAULT_CONTROLLER_NAME, DEFAULT_CONTROLLER_NAMESPACE } from './defaults.js';
+import { gatewayOption, isXdsOutput, type XdsCliOptions, xdsTypeOption } from './xdsOptions.js';
 
 export interface TranslateCliOptions extends Omit<XdsCliOptions, 'output'> {
   output: 'status' | 'ir' | XdsCliOptions['output'];
@@ -41,6 +27,10 @@ export async function runTranslate(
   path: string,
   options: TranslateCliOptions,
 ): Promise<TranslateCliResult> {
+  const [
+    { loadInput },
+    { formatStatusProblem, renderIR, renderStatuses, statusProblems, translate },
+  ] = await Promise.all([import('./readInput.js'), import('@egts/gatewayapi-translator')]);
   // Lenient: a value that breaks a CRD rule still reaches the translator and gets a condition,
   // as it would in Envoy Gateway, instead of silently vanishing.
   const { resources, problems } = await loadInput(path, { lenient: true });
@@ -55,7 +45,7 @@ export async function runTranslate(
   });
   const { output } = options;
   const stdout = isXdsOutput(output)
-    ? renderXdsOutput(result, { ...options, output })
+    ? (await import('./xdsOutput.js')).renderXdsOutput(result, { ...options, output })
     : output === 'ir'
       ? renderIR(result, options.format)
       : renderStatuses(result.statuses, options.format);

@@ -2,47 +2,15 @@
 // bootstrap whose static_resources hold the translated listeners, routes, clusters, endpoints and
 // secrets (`envoy -c` runs it as is); `--type` prints one xDS resource type instead, as served
 // over ADS. `all` prints statuses, IR and bootstraps together.
-import {
-  type OutputFormat,
-  renderStatuses,
-  type TranslateResult,
-} from '@egts/gatewayapi-translator';
+import { renderStatuses, type TranslateResult } from '@egts/gatewayapi-translator';
 import {
   bootstrapToJson,
   formatEnvoyJson,
   translateBootstrap,
   translateXds,
-  XDS_RESOURCE_TYPES,
-  type XdsResourceType,
   xdsResourcesToJson,
 } from '@egts/xds-translator';
-import { Option } from 'commander';
-
-export const XDS_OUTPUTS = ['xds', 'all'] as const;
-export type XdsOutput = (typeof XDS_OUTPUTS)[number];
-
-export interface XdsCliOptions {
-  output: XdsOutput;
-  format: OutputFormat;
-  /** Print only this resource type (ADS form) instead of bootstraps. */
-  type?: XdsResourceType;
-  /** Only this Gateway's fleet, `<namespace>/<name>`. */
-  gateway?: string;
-}
-
-export const isXdsOutput = (output: string): output is XdsOutput =>
-  (XDS_OUTPUTS as readonly string[]).includes(output);
-
-/** `--type`: with -o xds, one xDS resource type instead of bootstraps. */
-export const xdsTypeOption = (): Option =>
-  new Option(
-    '--type <type>',
-    'with -o xds: only this xDS resource type, as the xDS server serves it',
-  ).choices(XDS_RESOURCE_TYPES);
-
-/** `--gateway`: with -o xds|all, one Gateway's output only. */
-export const gatewayOption = (): Option =>
-  new Option('--gateway <namespace/name>', 'with -o xds|all: only this Gateway');
+import type { XdsCliOptions } from './xdsOptions.js';
 
 /** One value per Gateway: its bootstrap, or `{ gateway, type, resources }` with `--type`. */
 const perGateway = (result: TranslateResult, options: XdsCliOptions): unknown[] =>

@@ -4,19 +4,20 @@
 // infrastructure and certificates, every replica serves xDS.
 
 import { isDeepStrictEqual } from 'node:util';
-import type { Service } from '@egts/api';
+import type { ResourceStatus, Service } from '@egts/api';
 import {
   type CertificateRotation,
   type CertificateRotationOptions,
   startCertificateRotation,
 } from '@egts/certgen';
-import type { ResourceStatus } from '@egts/gatewayapi-translator';
 import {
   createKubernetesInfraManager,
   MANAGED_BY,
   MANAGED_BY_LABEL,
   type NodeAddressFields,
   nodeAddresses,
+  type ProxyWorkload,
+  withInfraStatus,
 } from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import {
@@ -30,7 +31,6 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { BehaviorSubject, combineLatest, distinctUntilChanged, filter, map, startWith } from 'rxjs';
 import type { Logging } from '../logging.js';
 import type { InfraManager } from '../pipeline/ports.js';
-import { type ProxyWorkload, withInfraStatus } from './gatewayInfraStatus.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
 
 export interface KubernetesGatewayOptions {

@@ -60,6 +60,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
       options.admin,
       {
         ready: pipeline.ready,
+        health: () => options.provider.liveness?.() ?? { healthy: true },
         statuses: () => pipeline.statuses$.value,
         problems: () => pipeline.problems$.value,
         configDump: tracker.configDump,

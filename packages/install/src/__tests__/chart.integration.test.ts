@@ -76,7 +76,7 @@ describe.skipIf(unavailable !== undefined)('the Helm chart (integration)', () =>
   }, 240_000);
   afterAll(async () => {
     await env?.stop();
-  }, 30_000);
+  });
 
   it('lints and renders the control plane, its RBAC and certgen; CRDs only with --include-crds', async () => {
     await run(helm, ['lint', chartDir()]);

@@ -61,6 +61,10 @@ export interface StreamCoreDeps {
   readonly publishRejection: (rejection: Rejection) => void;
   /** Sends a response on the stream. */
   readonly send: (push: Push) => void;
+  /** Ends the stream with an error (a client over a limit). */
+  readonly abort: (message: string) => void;
+  /** Most resource names one stream may subscribe to per type. */
+  readonly maxResourceNames: number;
 }
 
 const sameVersions = (a: ReadonlyMap<string, Entry>, b: ReadonlyMap<string, Entry>): boolean => {
@@ -136,6 +140,18 @@ export class StreamCore {
     if (nonce === '') return false;
     if (state.inFlight !== undefined) return nonce !== state.inFlight.nonce;
     return nonce !== state.lastNonce;
+  }
+
+  /**
+   * Whether a subscription of `count` names is over the limit, in which case the stream is ended
+   * (RESOURCE_EXHAUSTED): one client naming millions of resources must not cost the others.
+   */
+  tooManyNames(count: number, typeUrl: string): boolean {
+    if (count <= this.#deps.maxResourceNames) return false;
+    this.#deps.abort(
+      `${typeUrl}: subscription of ${count} resource names is over the limit of ${this.#deps.maxResourceNames}`,
+    );
+    return true;
   }
 
   /** Processes the ACK or NACK (error_detail set) of the response in flight with this nonce. */

@@ -14,6 +14,7 @@ import type {
   Service,
   ServiceImport,
 } from '@egts/api';
+import type { AppliedPolicy } from '../policies/processPolicies.js';
 import type { BackendTLSPolicyContext } from '../routes/backendTls.js';
 import type { RuleOutcome } from '../routes/ruleOutcome.js';
 import { nsName } from '../types.js';
@@ -82,6 +83,8 @@ export class TranslatorContext {
   /** Rule outcomes per route, in rule order, for IR building. */
   readonly routeOutcomes = new Map<AnyRouteContext, RuleOutcome[]>();
   backendTLSPolicies: BackendTLSPolicyContext[] = [];
+  /** Where each SecurityPolicy applies and whether it is accepted there (processPolicies). */
+  readonly securityPolicies: AppliedPolicy[] = [];
 
   constructor(
     readonly resources: Resources,

@@ -4,7 +4,7 @@
 // others silently receive nothing. Each such route gets RouteRulesOverlap=True on the parents
 // where it happens; the routes stay Accepted. Matches differing in anything (a query parameter,
 // a header, a cookie, the path) do not overlap.
-import type { StringMatch } from '@egts/ir';
+import type { HTTPListener, StringMatch } from '@egts/ir';
 import type { AnyRouteContext, RouteParentContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import type { HTTPRouteTemplate } from './ruleOutcome.js';
@@ -79,4 +79,27 @@ export function markRouteOverlaps(ctx: TranslatorContext): void {
       `Overlapping match conditions with route(s): ${[...others].sort().join(', ')}`,
     );
   }
+}
+
+/**
+ * Whether a route of `routes` (`kind/namespace/name`, the prefix of its IR route names) ties with
+ * another route on one of `listeners`: then changing it changes the other's status too, which
+ * callers updating a translation in place must not miss.
+ */
+export function overlapsAny(
+  listeners: readonly HTTPListener[],
+  routes: ReadonlySet<string>,
+): boolean {
+  for (const listener of listeners) {
+    const buckets = new Map<string, Set<string>>();
+    for (const ir of listener.routes) {
+      const key = requestsKey(ir.hostname, ir);
+      const sources = buckets.get(key) ?? new Set<string>();
+      sources.add(ir.name.split('/', 3).join('/'));
+      buckets.set(key, sources);
+    }
+    for (const sources of buckets.values())
+      if (sources.size > 1 && [...sources].some((s) => routes.has(s))) return true;
+  }
+  return false;
 }

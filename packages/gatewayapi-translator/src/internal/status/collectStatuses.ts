@@ -1,5 +1,6 @@
 // Assembles the statuses the translator computed, one entry per resource, in a fixed kind order
 // and input order within a kind, so the same input always gives the same output.
+import type { ResourceStatus } from '@egts/api';
 import type { GatewayContext } from '../context/gatewayContext.js';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { ListenerSetContext } from '../context/listenerSetContext.js';
@@ -11,13 +12,8 @@ import type { PolicyAncestor, PolicyStatus } from '../policies/processPolicies.j
 import type { GatewayClassStatus } from '../processGatewayClasses.js';
 import { mergeConditions, otherControllersEntries } from './previousStatus.js';
 
-/** The status of one input resource, as `egts translate -o status` prints it. */
-export interface ResourceStatus {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string };
-  status: Record<string, unknown>;
-}
+// Internal steps import the stage contract from here.
+export type { ResourceStatus };
 
 /** Gateway API caps route parents at 32 and policy ancestors at 16 entries. */
 const MAX_PARENTS = 32;

@@ -1,7 +1,7 @@
 // Settings of a BackendTrafficPolicy that Envoy Gateway rejects while translating it (its
 // backendtrafficpolicy.go): the policy then gets Accepted False, reason Invalid, on every ancestor.
 import type { TranslatorContext } from '../../context/translatorContext.js';
-import { isValidRe2 } from '../../routes/re2.js';
+import { re2Error } from '../../routes/re2.js';
 import type { PolicyScope } from '../policyScope.js';
 import { responseBodyProblem } from './localRefs.js';
 import type { PolicyRef } from './policyBackendRefs.js';
@@ -80,11 +80,12 @@ function rateLimitProblem(rateLimit: Obj | undefined): string | undefined {
         for (const header of list(selector.headers)) {
           if (header.type === 'Distinct' && header.invert === true)
             return `rateLimit: header ${String(header.name)} cannot be both Distinct and inverted`;
-          if (
-            header.type === 'RegularExpression' &&
-            (typeof header.value !== 'string' || !isValidRe2(header.value))
-          )
-            return `rateLimit: header ${String(header.name)} has an invalid regex`;
+          if (header.type === 'RegularExpression') {
+            const error =
+              typeof header.value === 'string' ? re2Error(header.value) : 'value is required';
+            if (error)
+              return `rateLimit: header ${String(header.name)} has an invalid regex: ${error}`;
+          }
         }
       }
     }
