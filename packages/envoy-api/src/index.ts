@@ -41,6 +41,7 @@ export {
   Locality,
   Metadata,
   Node,
+  RoutingPriority,
   TransportSocket,
 } from './generated/envoy/config/core/v3/base.js';
 export {
@@ -53,9 +54,11 @@ export {
 export { TypedExtensionConfig } from './generated/envoy/config/core/v3/extension.js';
 export { GrpcService } from './generated/envoy/config/core/v3/grpc_service.js';
 export { HealthStatus } from './generated/envoy/config/core/v3/health_check.js';
+export { HttpUri } from './generated/envoy/config/core/v3/http_uri.js';
 export {
   Http2ProtocolOptions,
   HttpProtocolOptions as CoreHttpProtocolOptions,
+  HttpProtocolOptions_HeadersWithUnderscoresAction,
 } from './generated/envoy/config/core/v3/protocol.js';
 // Endpoints
 export { ClusterLoadAssignment } from './generated/envoy/config/endpoint/v3/endpoint.js';
@@ -72,30 +75,65 @@ export {
   FilterChainMatch,
   ListenerFilter,
 } from './generated/envoy/config/listener/v3/listener_components.js';
+// RBAC (shared by the HTTP and network RBAC filters)
+export {
+  Permission,
+  Policy as RBACPolicy,
+  Principal,
+  RBAC as RBACRules,
+  RBAC_Action,
+} from './generated/envoy/config/rbac/v3/rbac.js';
 // Routes
 export { RouteConfiguration } from './generated/envoy/config/route/v3/route.js';
 export {
   CorsPolicy,
   DirectResponseAction,
+  FilterConfig,
   HeaderMatcher,
   QueryParameterMatcher,
   RedirectAction,
   RedirectAction_RedirectResponseCode,
   Route,
   RouteAction,
+  RouteAction_ClusterNotFoundResponseCode,
   RouteMatch,
   VirtualHost,
   WeightedCluster,
 } from './generated/envoy/config/route/v3/route_components.js';
 // Extensions
-export { StdoutAccessLog } from './generated/envoy/extensions/access_loggers/stream/v3/stream.js';
+export { FileAccessLog } from './generated/envoy/extensions/access_loggers/file/v3/file.js';
+export {
+  StderrAccessLog,
+  StdoutAccessLog,
+} from './generated/envoy/extensions/access_loggers/stream/v3/stream.js';
+export {
+  BasicAuth,
+  BasicAuthPerRoute,
+} from './generated/envoy/extensions/filters/http/basic_auth/v3/basic_auth.js';
 export {
   Cors,
   // Named apart from the route-level (deprecated) CorsPolicy above: this one goes in typed_per_filter_config.
   CorsPolicy as CorsFilterPolicy,
 } from './generated/envoy/extensions/filters/http/cors/v3/cors.js';
+export {
+  ExtAuthz,
+  ExtAuthzPerRoute,
+} from './generated/envoy/extensions/filters/http/ext_authz/v3/ext_authz.js';
+// Named after their filters: both packages call their config FilterConfig / GrpcWeb.
+export { FilterConfig as GrpcStats } from './generated/envoy/extensions/filters/http/grpc_stats/v3/config.js';
+export { GrpcWeb } from './generated/envoy/extensions/filters/http/grpc_web/v3/grpc_web.js';
 // Named apart from core's active health checking: this is the HTTP filter that answers probes.
 export { HealthCheck as HealthCheckFilter } from './generated/envoy/extensions/filters/http/health_check/v3/health_check.js';
+export {
+  JwtAuthentication,
+  JwtProvider,
+  JwtRequirement,
+  PerRouteConfig as JwtPerRoute,
+} from './generated/envoy/extensions/filters/http/jwt_authn/v3/config.js';
+export {
+  RBAC,
+  RBACPerRoute,
+} from './generated/envoy/extensions/filters/http/rbac/v3/rbac.js';
 export { Router } from './generated/envoy/extensions/filters/http/router/v3/router.js';
 export {
   StatefulSession,
@@ -106,6 +144,7 @@ export {
   HttpConnectionManager,
   HttpConnectionManager_CodecType,
   HttpConnectionManager_PathWithEscapedSlashesAction,
+  HttpConnectionManager_ServerHeaderTransformation,
   HttpFilter,
   Rds,
 } from './generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';

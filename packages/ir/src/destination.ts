@@ -1,6 +1,7 @@
 // Upstream destinations of routes: weighted groups of endpoints (one group per backendRef),
 // what the xds-translator turns into Clusters and ClusterLoadAssignments.
 import { z } from 'zod';
+import { BackendConnectionSchema, CircuitBreakerSchema, HTTP2SettingsSchema } from './settings.js';
 
 /** One upstream endpoint. */
 export const EndpointSchema = z.object({
@@ -46,6 +47,10 @@ export const UpstreamTLSSchema = z.object({
    * `spec.tls.backend.clientCertificateRef` (GEP-3155).
    */
   clientCertificate: TLSCertificateSchema.optional(),
+  /** Lowest TLS version offered (absent: 1.2). */
+  minVersion: z.enum(['1.2', '1.3']).optional(),
+  /** Highest TLS version offered (absent: 1.3, as Envoy Gateway offers). */
+  maxVersion: z.enum(['1.2', '1.3']).optional(),
 });
 export type UpstreamTLS = z.infer<typeof UpstreamTLSSchema>;
 
@@ -81,5 +86,16 @@ export const RouteDestinationSchema = z.object({
   name: z.string(),
   /** Weighted groups; traffic is split by weight across them. */
   settings: z.array(DestinationSettingSchema),
+  /**
+   * Share of traffic (by weight, like a setting's) for backendRefs that are invalid: answered
+   * with 500, as Gateway API asks for requests that would go to an invalid backend.
+   */
+  invalidWeight: z.number().int().nonnegative().optional(),
+  /** Circuit breaker thresholds of the destination's clusters; absent fields take Envoy Gateway's defaults. */
+  circuitBreaker: CircuitBreakerSchema.optional(),
+  /** Connection settings towards the backends; absent fields take Envoy Gateway's defaults. */
+  connection: BackendConnectionSchema.optional(),
+  /** HTTP/2 windows towards HTTP/2 backends; absent fields take Envoy Gateway's defaults. */
+  http2: HTTP2SettingsSchema.optional(),
 });
 export type RouteDestination = z.infer<typeof RouteDestinationSchema>;

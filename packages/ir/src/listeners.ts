@@ -3,6 +3,12 @@
 import { z } from 'zod';
 import { RouteDestinationSchema, TLSCertificateSchema } from './destination.js';
 import { HTTPRouteIRSchema } from './httpRoute.js';
+import {
+  AccessLogSchema,
+  ConnectionSettingsSchema,
+  HeaderSettingsSchema,
+  HTTP2SettingsSchema,
+} from './settings.js';
 
 /** Downstream TLS settings of a listener. */
 export const ListenerTLSSchema = z.object({
@@ -20,6 +26,11 @@ export const ListenerTLSSchema = z.object({
   clientValidation: z
     .object({ caCertificate: z.string(), allowInsecureFallback: z.boolean() })
     .optional(),
+  /**
+   * TLS session resumption (ClientTrafficPolicy `tls.session.resumption`); absent: both kinds
+   * off, as Envoy Gateway has them.
+   */
+  sessionResumption: z.object({ stateless: z.boolean(), stateful: z.boolean() }).optional(),
 });
 export type ListenerTLS = z.infer<typeof ListenerTLSSchema>;
 
@@ -39,6 +50,12 @@ export const HTTPListenerSchema = z.object({
   tls: ListenerTLSSchema.optional(),
   /** Routes, in Gateway API precedence order (GEP-1294 / HTTPRoute rule ordering). */
   routes: z.array(HTTPRouteIRSchema),
+  /** Downstream connection limits; absent fields take Envoy Gateway's defaults. */
+  connection: ConnectionSettingsSchema.optional(),
+  /** Header handling; absent fields take Envoy Gateway's defaults. */
+  headers: HeaderSettingsSchema.optional(),
+  /** HTTP/2 limits; absent fields take Envoy Gateway's defaults. */
+  http2: HTTP2SettingsSchema.optional(),
 });
 export type HTTPListener = z.infer<typeof HTTPListenerSchema>;
 
@@ -67,6 +84,8 @@ export const TCPListenerSchema = z.object({
   externalPort: z.number().int(),
   /** Routes; each becomes a filter chain. */
   routes: z.array(TCPRouteIRSchema),
+  /** Downstream connection limits; absent fields take Envoy Gateway's defaults. */
+  connection: ConnectionSettingsSchema.optional(),
 });
 export type TCPListener = z.infer<typeof TCPListenerSchema>;
 
@@ -95,5 +114,7 @@ export const XdsIRSchema = z.object({
   tcp: z.array(TCPListenerSchema),
   /** UDP listeners, sorted by port. */
   udp: z.array(UDPListenerSchema),
+  /** Access logs of every listener; absent: Envoy Gateway's default JSON log to stdout. */
+  accessLog: AccessLogSchema.optional(),
 });
 export type XdsIR = z.infer<typeof XdsIRSchema>;

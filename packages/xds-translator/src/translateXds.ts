@@ -11,6 +11,6 @@ import type { TranslateXdsOptions, XdsResources } from './xdsResources.js';
 export const translateXds = (ir: XdsIR, options: TranslateXdsOptions = {}): XdsResources => {
   const out = new ResourceSet(options.mode ?? 'ads');
   addStreamListeners(ir, out);
-  for (const listener of ir.udp) addUdpListener(listener, out);
+  for (const listener of ir.udp) addUdpListener(listener, out, ir.accessLog);
   return out.toResources();
 };

@@ -134,8 +134,27 @@ export function decodeResource(object: unknown, options: DecodeOptions = {}): De
       strict = schema.safeParse(input);
     }
   }
+  // A status is what controllers wrote, not what is asked for: one that breaks the schema (an
+  // older controller's, or hand-written without lastTransitionTime) never costs the resource its
+  // spec. The spec is decoded alone and the status kept as given, for the controller to merge.
+  let givenStatus: unknown;
+  if (!strict.success && strict.error.issues.some((i) => isStatusError(i))) {
+    const { status, ...rest } = input;
+    givenStatus = status;
+    input = rest;
+    strict = schema.safeParse(input);
+    problems.push({
+      severity: 'warning',
+      path: ['status'],
+      message: 'status does not match the schema: kept as given, not validated',
+    });
+  }
+  const withGivenStatus = (resource: unknown): Resource =>
+    (givenStatus === undefined
+      ? resource
+      : { ...(resource as Record<string, unknown>), status: givenStatus }) as Resource;
   if (strict.success)
-    return { decoded: { collection, resource: strict.data as Resource }, problems };
+    return { decoded: { collection, resource: withGivenStatus(strict.data) }, problems };
 
   const issues = strict.error.issues.flatMap(problemsOf);
   problems.push(...issues);
@@ -146,10 +165,13 @@ export function decodeResource(object: unknown, options: DecodeOptions = {}): De
   const lenient = definition.lenientVersions[readAs]!.safeParse(input);
   if (!lenient.success) return { problems: problems.map(strip) };
   return {
-    decoded: { collection, resource: lenient.data as Resource },
+    decoded: { collection, resource: withGivenStatus(lenient.data) },
     problems: problems.map(strip),
   };
 }
+
+const isStatusError = (issue: z.core.$ZodIssue): boolean =>
+  issue.path[0] === 'status' && issue.code !== 'unrecognized_keys';
 
 const strip = ({ severity, path, message }: ObjectProblem): ObjectProblem => ({
   severity,

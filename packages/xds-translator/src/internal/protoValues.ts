@@ -1,5 +1,5 @@
 // Small builders for values that recur across Envoy messages: durations, addresses, typed
-// extension configs, config sources and the stdout access log.
+// extension configs and config sources.
 import {
   Address,
   ApiVersion,
@@ -10,12 +10,10 @@ import {
   type SdsSecretConfig,
   Secret,
   SocketAddress_Protocol,
-  StdoutAccessLog,
   type TypedExtensionConfig,
 } from '@egts/envoy-api';
 import type { TLSCertificate } from '@egts/ir';
 import type { XdsMode } from '../xdsResources.js';
-import type { AccessLog } from './envoyTypes.js';
 
 /** A google.protobuf.Duration from milliseconds. */
 export const durationMs = (ms: number): Duration => ({
@@ -54,10 +52,3 @@ export const certificateSecret = (certificate: TLSCertificate): Secret =>
       privateKey: { inlineString: certificate.privateKey },
     },
   });
-
-/** Access log to the proxy's stdout in Envoy's default text format
- * (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/access_loggers/stream/v3/stream.proto). */
-export const stdoutAccessLog = (): AccessLog => ({
-  name: 'envoy.access_loggers.stdout',
-  typedConfig: packAny(StdoutAccessLog, StdoutAccessLog.fromPartial({})),
-});

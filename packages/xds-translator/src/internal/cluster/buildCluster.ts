@@ -1,6 +1,7 @@
 // One Envoy Cluster (and its ClusterLoadAssignment) for one or more weighted backend groups:
 // EDS for IP endpoints, STRICT_DNS for hostnames; HTTP/2 (h2 over TLS, h2c without) for
-// HTTP2/GRPC backends; upstream TLS from BackendTLSPolicy
+// HTTP2/GRPC backends, HTTP/1.1 or h2 by ALPN over TLS otherwise; upstream TLS from
+// BackendTLSPolicy; buffer limit and circuit breakers from the route's traffic settings
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/cluster.proto).
 import {
   Cluster,
@@ -12,9 +13,11 @@ import {
   HttpProtocolOptions,
   LocalityLbEndpoints,
   packAny,
+  RoutingPriority,
 } from '@egts/envoy-api';
-import type { DestinationSetting } from '@egts/ir';
+import type { DestinationSetting, RouteDestination } from '@egts/ir';
 import type { XdsResources } from '../../xdsResources.js';
+import { circuitBreaker, clusterBufferLimitBytes, http2Settings } from '../defaults.js';
 import { adsConfigSource, durationMs, socketAddress } from '../protoValues.js';
 import { ResourceSet } from '../resourceSet.js';
 import { upstreamTlsSocket } from './upstreamTls.js';
@@ -24,6 +27,69 @@ const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOp
 
 const isHttp2 = (setting: DestinationSetting): boolean =>
   setting.protocol === 'HTTP2' || setting.protocol === 'GRPC';
+
+/** What a route's traffic settings change on its clusters. */
+export type ClusterTraffic = Pick<RouteDestination, 'circuitBreaker' | 'connection' | 'http2'>;
+
+const sameTraffic = (a: ClusterTraffic, b: ClusterTraffic): boolean =>
+  a.circuitBreaker === b.circuitBreaker && a.connection === b.connection && a.http2 === b.http2;
+
+/**
+ * HTTP/2 towards the backend: the flow-control windows always, a stream limit only when a
+ * policy sets one (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/core/v3/protocol.proto#config-core-v3-http2protocoloptions).
+ */
+const upstreamHttp2 = (traffic: ClusterTraffic) => {
+  const http2 = http2Settings(traffic.http2);
+  return {
+    initialStreamWindowSize: http2.initialStreamWindowSize,
+    initialConnectionWindowSize: http2.initialConnectionWindowSize,
+    ...(traffic.http2?.maxConcurrentStreams === undefined
+      ? {}
+      : { maxConcurrentStreams: traffic.http2.maxConcurrentStreams }),
+  };
+};
+
+/**
+ * The upstream protocol: h2 for HTTP2/GRPC backends; over TLS without them, whatever ALPN picks
+ * (h2 or HTTP/1.1); otherwise Envoy's default, HTTP/1.1
+ * (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/upstreams/http/v3/http_protocol_options.proto).
+ */
+const protocolOptions = (http2: boolean, tls: boolean, traffic: ClusterTraffic) => {
+  if (!http2 && !tls) return {};
+  const options = http2
+    ? { explicitHttpConfig: { http2ProtocolOptions: upstreamHttp2(traffic) } }
+    : { autoConfig: { httpProtocolOptions: {}, http2ProtocolOptions: upstreamHttp2(traffic) } };
+  return {
+    typedExtensionProtocolOptions: {
+      [HTTP_PROTOCOL_OPTIONS]: packAny(
+        HttpProtocolOptions,
+        HttpProtocolOptions.fromPartial(options),
+      ),
+    },
+  };
+};
+
+/** Circuit breaker thresholds for the default priority. */
+const circuitBreakers = (traffic: ClusterTraffic) => {
+  const limits = circuitBreaker(traffic.circuitBreaker);
+  return {
+    thresholds: [
+      {
+        priority: RoutingPriority.DEFAULT,
+        ...(limits.maxConnections === undefined ? {} : { maxConnections: limits.maxConnections }),
+        ...(limits.maxPendingRequests === undefined
+          ? {}
+          : { maxPendingRequests: limits.maxPendingRequests }),
+        ...(limits.maxParallelRequests === undefined
+          ? {}
+          : { maxRequests: limits.maxParallelRequests }),
+        ...(limits.maxParallelRetries === undefined
+          ? {}
+          : { maxRetries: limits.maxParallelRetries }),
+      },
+    ],
+  };
+};
 
 const lbEndpoints = (endpoints: DestinationSetting['endpoints']) =>
   endpoints.map((endpoint) => ({
@@ -64,11 +130,12 @@ interface Built {
   readonly name: string;
   readonly mode: ResourceSet['mode'];
   readonly settings: readonly DestinationSetting[];
+  readonly traffic: ClusterTraffic;
   /** The cluster, its endpoints and any secret its TLS needs, added on every use. */
   readonly added: XdsResources;
 }
 
-/** Keyed by the first setting: the entry holds for the same name, mode and setting objects. */
+/** Keyed by the first setting: the entry holds for the same name, mode, setting and traffic objects. */
 const built = new WeakMap<DestinationSetting, Built>();
 
 /**
@@ -80,6 +147,7 @@ export const addCluster = (
   name: string,
   settings: DestinationSetting[],
   out: ResourceSet,
+  traffic: ClusterTraffic = {},
 ): void => {
   if (out.hasCluster(name)) return;
   const first = settings[0];
@@ -88,18 +156,24 @@ export const addCluster = (
     entry === undefined ||
     entry.name !== name ||
     entry.mode !== out.mode ||
+    !sameTraffic(entry.traffic, traffic) ||
     entry.settings.length !== settings.length ||
     entry.settings.some((setting, i) => setting !== settings[i])
   ) {
     const own = new ResourceSet(out.mode);
-    buildCluster(name, settings, own);
-    entry = { name, mode: out.mode, settings: [...settings], added: own.toResources() };
+    buildCluster(name, settings, own, traffic);
+    entry = { name, mode: out.mode, settings: [...settings], traffic, added: own.toResources() };
     if (first !== undefined) built.set(first, entry);
   }
   out.addResources(entry.added);
 };
 
-const buildCluster = (name: string, settings: DestinationSetting[], out: ResourceSet): void => {
+const buildCluster = (
+  name: string,
+  settings: DestinationSetting[],
+  out: ResourceSet,
+  traffic: ClusterTraffic,
+): void => {
   const first = settings[0];
   const dns = settings.some((setting) => setting.addressType !== 'IP');
   const assignment = ClusterLoadAssignment.fromPartial({
@@ -126,16 +200,9 @@ const buildCluster = (name: string, settings: DestinationSetting[], out: Resourc
     // Envoy Gateway's default load balancer.
     lbPolicy: Cluster_LbPolicy.LEAST_REQUEST,
     ...(settings.length > 1 ? { commonLbConfig: { localityWeightedLbConfig: {} } } : {}),
-    ...(http2
-      ? {
-          typedExtensionProtocolOptions: {
-            [HTTP_PROTOCOL_OPTIONS]: packAny(
-              HttpProtocolOptions,
-              HttpProtocolOptions.fromPartial({ explicitHttpConfig: { http2ProtocolOptions: {} } }),
-            ),
-          },
-        }
-      : {}),
+    ...protocolOptions(http2, first?.tls !== undefined, traffic),
+    perConnectionBufferLimitBytes: clusterBufferLimitBytes(traffic.connection?.bufferLimitBytes),
+    circuitBreakers: circuitBreakers(traffic),
     ...(first?.tls === undefined
       ? {}
       : { transportSocket: upstreamTlsSocket(first.tls, http2 ? ['h2'] : [], out) }),

@@ -29,10 +29,10 @@ export const addDestination = (
   if (live.length === 0) return { kind: 'none' };
   const perBackendHeaders = live.some((setting) => setting.requestHeaders !== undefined);
   if (options.single === true || (live.length === 1 && !perBackendHeaders)) {
-    addCluster(destination.name, live, out);
+    addCluster(destination.name, live, out, destination);
     return { kind: 'cluster', cluster: destination.name };
   }
-  for (const setting of live) addCluster(setting.name, [setting], out);
+  for (const setting of live) addCluster(setting.name, [setting], out, destination);
   return {
     kind: 'weighted',
     clusters: live.map((setting) => ({ name: setting.name, weight: setting.weight, setting })),
@@ -41,6 +41,6 @@ export const addDestination = (
 
 /** A cluster with no endpoints under the destination's name: for TCP/UDP routes without backends. */
 export const addEmptyDestination = (destination: RouteDestination, out: ResourceSet): string => {
-  addCluster(destination.name, [], out);
+  addCluster(destination.name, [], out, destination);
   return destination.name;
 };

@@ -5,10 +5,12 @@ import {
   CertificateValidationContext,
   Secret,
   SubjectAltNameMatcher_SanType,
+  TlsParameters_TlsProtocol,
   type TransportSocket,
   UpstreamTlsContext,
 } from '@egts/envoy-api';
 import type { UpstreamTLS } from '@egts/ir';
+import { upstreamTlsVersions } from '../defaults.js';
 import { certificateSecret, sdsSecret, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 
@@ -17,6 +19,11 @@ const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 /** Name of the SDS secret holding a policy's CA bundle. */
 export const caSecretName = (tls: UpstreamTLS): string => `${tls.policy}/ca`;
+
+const TLS_VERSIONS = {
+  '1.2': TlsParameters_TlsProtocol.TLSv1_2,
+  '1.3': TlsParameters_TlsProtocol.TLSv1_3,
+} as const;
 
 const validationContext = (tls: UpstreamTLS): CertificateValidationContext => {
   // GEP-1897: with no subjectAltNames the certificate must match the SNI hostname.
@@ -60,6 +67,10 @@ export const upstreamTlsSocket = (
     sni: tls.sni,
     commonTlsContext: {
       alpnProtocols,
+      tlsParams: {
+        tlsMinimumProtocolVersion: TLS_VERSIONS[upstreamTlsVersions(tls).min],
+        tlsMaximumProtocolVersion: TLS_VERSIONS[upstreamTlsVersions(tls).max],
+      },
       // GEP-3155: the Gateway's client certificate, for backends that verify their clients.
       ...(client ? { tlsCertificateSdsSecretConfigs: [sdsSecret(client.name, out.mode)] } : {}),
       // The CA comes over SDS and the SAN checks stay here: Envoy merges the two

@@ -7,12 +7,14 @@ import {
   type TransportSocket,
 } from '@egts/envoy-api';
 import type { ListenerTLS } from '@egts/ir';
+import { sessionResumption } from '../defaults.js';
 import { certificateSecret, sdsSecret, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 
 /** The `envoy.transport_sockets.tls` socket of a filter chain; adds its certificate secrets. */
 export const downstreamTlsSocket = (tls: ListenerTLS, out: ResourceSet): TransportSocket => {
   const validation = tls.clientValidation;
+  const resumption = sessionResumption(tls);
   for (const certificate of tls.certificates) out.addSecret(certificateSecret(certificate));
   return typedConfig(
     'envoy.transport_sockets.tls',
@@ -28,6 +30,8 @@ export const downstreamTlsSocket = (tls: ListenerTLS, out: ResourceSet): Transpo
       // GEP-91: AllowValidOnly refuses a handshake without a valid client certificate;
       // AllowInsecureFallback asks for one but lets the client in either way.
       ...(validation ? { requireClientCertificate: !validation.allowInsecureFallback } : {}),
+      disableStatelessSessionResumption: !resumption.stateless,
+      disableStatefulSessionResumption: !resumption.stateful,
     }),
   );
 };

@@ -8,28 +8,40 @@ import {
   HttpConnectionManager,
   HttpConnectionManager_CodecType,
   HttpConnectionManager_PathWithEscapedSlashesAction,
+  HttpConnectionManager_ServerHeaderTransformation,
   type HttpFilter,
   type RouteConfiguration,
+  HttpProtocolOptions_HeadersWithUnderscoresAction as UnderscoresAction,
 } from '@egts/envoy-api';
-import type { HTTPListener } from '@egts/ir';
+import type { HeaderSettings, HTTPListener } from '@egts/ir';
+import { headerSettings, http2Settings } from '../defaults.js';
+import type { AccessLog } from '../envoyTypes.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
-import { adsConfigSource, stdoutAccessLog, typedConfig } from '../protoValues.js';
+import { adsConfigSource, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { routeConfiguration } from '../route/routeConfiguration.js';
 import type { ChainClaims } from './chainClaims.js';
 import { downstreamTlsSocket } from './downstreamTls.js';
 
-/** The HCM's filters: each known filter once, when any of the listeners needs it, in list order. */
+/** The HCM's filters: what each known filter needs for these listeners, in list order. */
 const httpFilters = (listeners: readonly HTTPListener[]): HttpFilter[] =>
-  HTTP_FILTERS.map((filter) =>
-    listeners.map((listener) => filter.patchListener(listener)).find((f) => f !== undefined),
-  ).filter((filter) => filter !== undefined);
+  HTTP_FILTERS.flatMap((filter) => filter.patchListener(listeners));
+
+const UNDERSCORES_ACTIONS: Record<
+  NonNullable<HeaderSettings['withUnderscoresAction']>,
+  UnderscoresAction
+> = {
+  Allow: UnderscoresAction.ALLOW,
+  RejectRequest: UnderscoresAction.REJECT_REQUEST,
+  DropHeader: UnderscoresAction.DROP_HEADER,
+};
 
 const connectionManager = (
   first: HTTPListener,
   listeners: readonly HTTPListener[],
   routes: RouteConfiguration,
   out: ResourceSet,
+  accessLog: AccessLog[],
 ) =>
   typedConfig(
     'envoy.filters.network.http_connection_manager',
@@ -42,8 +54,16 @@ const connectionManager = (
         ? { rds: { configSource: adsConfigSource(), routeConfigName: routes.name } }
         : { routeConfig: routes }),
       httpFilters: httpFilters(listeners),
-      accessLog: [stdoutAccessLog()],
+      accessLog,
       useRemoteAddress: true,
+      commonHttpProtocolOptions: {
+        headersWithUnderscoresAction:
+          UNDERSCORES_ACTIONS[headerSettings(first.headers).withUnderscoresAction],
+      },
+      // The upstream's `server` header reaches the client as it is (Envoy would put its own).
+      serverHeaderTransformation: HttpConnectionManager_ServerHeaderTransformation.PASS_THROUGH,
+      // Also what HTTP/1.1 clients upgrading to h2c get.
+      http2ProtocolOptions: http2Settings(first.http2),
       // Envoy's path normalisation hardening, as Envoy Gateway sets it
       // (https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge).
       normalizePath: true,
@@ -55,14 +75,14 @@ const connectionManager = (
   );
 
 /** Adds a route config for `listeners` named after the first, and returns the HCM serving it. */
-const serve = (listeners: readonly HTTPListener[], out: ResourceSet) => {
+const serve = (listeners: readonly HTTPListener[], out: ResourceSet, accessLog: AccessLog[]) => {
   const [first] = listeners as [HTTPListener, ...HTTPListener[]];
   for (const filter of HTTP_FILTERS) {
     for (const listener of listeners) filter.addResources?.(listener, out);
   }
   const routes = routeConfiguration(first.name, listeners, out);
   out.addRoute(routes);
-  return connectionManager(first, listeners, routes, out);
+  return connectionManager(first, listeners, routes, out, accessLog);
 };
 
 /** The filter chains of the HTTP/HTTPS IR listeners that share one port. */
@@ -70,18 +90,21 @@ export const httpFilterChains = (
   listeners: readonly HTTPListener[],
   claims: ChainClaims,
   out: ResourceSet,
+  accessLog: AccessLog[],
 ): FilterChain[] => {
   const chains: FilterChain[] = [];
   const plain = listeners.filter((listener) => listener.tls?.mode !== 'Terminate');
   const [firstPlain] = plain;
   if (firstPlain !== undefined && claims.claim([]) !== undefined) {
-    chains.push(FilterChain.fromPartial({ name: firstPlain.name, filters: [serve(plain, out)] }));
+    chains.push(
+      FilterChain.fromPartial({ name: firstPlain.name, filters: [serve(plain, out, accessLog)] }),
+    );
   }
   for (const listener of listeners) {
     const tls = listener.tls;
     // Without a certificate there is nothing to terminate with (the listener is not Programmed).
     if (tls?.mode !== 'Terminate' || tls.certificates.length === 0) continue;
-    const hcm = serve([listener], out);
+    const hcm = serve([listener], out, accessLog);
     const hostnames = listener.hostnames.length === 0 ? ['*'] : listener.hostnames;
     for (const hostname of hostnames) {
       const serverNames = claims.claim([hostname]);

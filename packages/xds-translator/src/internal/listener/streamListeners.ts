@@ -3,7 +3,9 @@
 // the first of them, with tls_inspector when any chain matches on SNI or terminates TLS
 // (https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/listeners/listeners).
 import { type FilterChain, Listener, TlsInspector } from '@egts/envoy-api';
-import type { HTTPListener, TCPListener, XdsIR } from '@egts/ir';
+import type { ConnectionSettings, HTTPListener, TCPListener, XdsIR } from '@egts/ir';
+import { accessLogs } from '../accessLog.js';
+import { connectionSettings } from '../defaults.js';
 import { socketAddress, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { ChainClaims } from './chainClaims.js';
@@ -16,11 +18,13 @@ interface PortGroup {
   readonly port: number;
   readonly http: HTTPListener[];
   readonly tcp: TCPListener[];
+  /** The first IR listener's connection settings: one Envoy listener has one set. */
+  readonly connection: ConnectionSettings | undefined;
 }
 
 const groupByPort = (ir: XdsIR): PortGroup[] => {
   const groups = new Map<string, PortGroup>();
-  const group = (listener: { name: string; address: string; port: number }): PortGroup => {
+  const group = (listener: HTTPListener | TCPListener): PortGroup => {
     const key = `${listener.address}:${listener.port}`;
     let found = groups.get(key);
     if (found === undefined) {
@@ -30,6 +34,7 @@ const groupByPort = (ir: XdsIR): PortGroup[] => {
         port: listener.port,
         http: [],
         tcp: [],
+        connection: listener.connection,
       };
       groups.set(key, found);
     }
@@ -47,18 +52,24 @@ const needsTlsInspector = (chains: readonly FilterChain[]): boolean =>
   );
 
 export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
+  const logs = accessLogs(ir.accessLog);
   for (const group of groupByPort(ir)) {
     const claims = new ChainClaims();
     const chains = [
-      ...httpFilterChains(group.http, claims, out),
-      ...group.tcp.flatMap((listener) => tcpFilterChains(listener, claims, out)),
+      ...httpFilterChains(group.http, claims, out, logs.requests),
+      ...group.tcp.flatMap((listener) => tcpFilterChains(listener, claims, out, logs.requests)),
     ];
+    const connection = connectionSettings(group.connection);
     // A listener without filter chains would serve nothing.
     if (chains.length === 0) continue;
     out.addListener(
       Listener.fromPartial({
         name: group.name,
         address: socketAddress(group.address, group.port),
+        // Requests the connection managers do not log: those that matched no route.
+        accessLog: logs.noRoute,
+        perConnectionBufferLimitBytes: connection.bufferLimitBytes,
+        maxConnectionsToAcceptPerSocketEvent: connection.maxAcceptPerSocketEvent,
         ...(needsTlsInspector(chains)
           ? {
               listenerFilters: [

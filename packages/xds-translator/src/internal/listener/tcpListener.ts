@@ -4,12 +4,13 @@
 import { FilterChain, TcpProxy } from '@egts/envoy-api';
 import type { TCPListener, TCPRouteIR } from '@egts/ir';
 import { addDestination, addEmptyDestination } from '../cluster/destinationClusters.js';
-import { stdoutAccessLog, typedConfig } from '../protoValues.js';
+import type { AccessLog } from '../envoyTypes.js';
+import { typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import type { ChainClaims } from './chainClaims.js';
 import { downstreamTlsSocket } from './downstreamTls.js';
 
-const tcpProxy = (route: TCPRouteIR, out: ResourceSet): TcpProxy => {
+const tcpProxy = (route: TCPRouteIR, out: ResourceSet, accessLog: AccessLog[]): TcpProxy => {
   const target = addDestination(route.destination, out);
   const upstream =
     target.kind === 'weighted'
@@ -27,7 +28,7 @@ const tcpProxy = (route: TCPRouteIR, out: ResourceSet): TcpProxy => {
   return TcpProxy.fromPartial({
     statPrefix: `tcp-${route.name}`,
     ...upstream,
-    accessLog: [stdoutAccessLog()],
+    accessLog,
   });
 };
 
@@ -36,6 +37,7 @@ export const tcpFilterChains = (
   listener: TCPListener,
   claims: ChainClaims,
   out: ResourceSet,
+  accessLog: AccessLog[],
 ): FilterChain[] => {
   const chains: FilterChain[] = [];
   for (const route of listener.routes) {
@@ -46,7 +48,9 @@ export const tcpFilterChains = (
       FilterChain.fromPartial({
         name: route.name,
         ...(serverNames.length === 0 ? {} : { filterChainMatch: { serverNames } }),
-        filters: [typedConfig('envoy.filters.network.tcp_proxy', TcpProxy, tcpProxy(route, out))],
+        filters: [
+          typedConfig('envoy.filters.network.tcp_proxy', TcpProxy, tcpProxy(route, out, accessLog)),
+        ],
         ...(terminate === undefined
           ? {}
           : { transportSocket: downstreamTlsSocket(terminate, out) }),

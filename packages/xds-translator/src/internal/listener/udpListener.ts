@@ -2,37 +2,46 @@
 // to the route's cluster (a matcher with only an on_no_match action, as the deprecated `cluster`
 // field is replaced by) (https://www.envoyproxy.io/docs/envoy/latest/configuration/listeners/udp_filters/udp_proxy).
 import { Listener, SocketAddress_Protocol, UdpProxyConfig, UdpProxyRoute } from '@egts/envoy-api';
-import type { UDPListener } from '@egts/ir';
+import type { AccessLog, UDPListener } from '@egts/ir';
 import type { XdsResources } from '../../xdsResources.js';
+import { accessLogs } from '../accessLog.js';
 import { addDestination, addEmptyDestination } from '../cluster/destinationClusters.js';
-import { socketAddress, stdoutAccessLog, typedConfig } from '../protoValues.js';
+import { socketAddress, typedConfig } from '../protoValues.js';
 import { ResourceSet } from '../resourceSet.js';
 
-/** What a UDP IR listener object added (listener, clusters, endpoints), per mode. */
-const built = new WeakMap<UDPListener, { mode: ResourceSet['mode']; added: XdsResources }>();
+/** What a UDP IR listener object added (listener, clusters, endpoints), per mode and access log. */
+const built = new WeakMap<
+  UDPListener,
+  { mode: ResourceSet['mode']; log: AccessLog | undefined; added: XdsResources }
+>();
 
 /**
  * Adds the listener and its cluster, once per IR listener object: a change elsewhere in the
  * fleet (a route) keeps the same messages, which the xDS server does not encode again.
  */
-export const addUdpListener = (listener: UDPListener, out: ResourceSet): void => {
+export const addUdpListener = (listener: UDPListener, out: ResourceSet, log?: AccessLog): void => {
   let entry = built.get(listener);
-  if (entry?.mode !== out.mode) {
+  if (entry?.mode !== out.mode || entry.log !== log) {
     const own = new ResourceSet(out.mode);
-    buildUdpListener(listener, own);
-    entry = { mode: out.mode, added: own.toResources() };
+    buildUdpListener(listener, own, log);
+    entry = { mode: out.mode, log, added: own.toResources() };
     built.set(listener, entry);
   }
   out.addResources(entry.added);
 };
 
-const buildUdpListener = (listener: UDPListener, out: ResourceSet): void => {
+const buildUdpListener = (
+  listener: UDPListener,
+  out: ResourceSet,
+  log: AccessLog | undefined,
+): void => {
   const route = listener.route;
   // Nothing to proxy to: no listener (a UDP listener needs its one route).
   if (route === undefined) return;
   const target = addDestination(route.destination, out, { single: true });
   const cluster =
     target.kind === 'cluster' ? target.cluster : addEmptyDestination(route.destination, out);
+  const logs = accessLogs(log);
   const proxy = UdpProxyConfig.fromPartial({
     statPrefix: `udp-${route.name}`,
     matcher: {
@@ -40,12 +49,13 @@ const buildUdpListener = (listener: UDPListener, out: ResourceSet): void => {
         action: typedConfig('route', UdpProxyRoute, UdpProxyRoute.fromPartial({ cluster })),
       },
     },
-    accessLog: [stdoutAccessLog()],
+    accessLog: logs.requests,
   });
   out.addListener(
     Listener.fromPartial({
       name: listener.name,
       address: socketAddress(listener.address, listener.port, SocketAddress_Protocol.UDP),
+      accessLog: logs.noRoute,
       listenerFilters: [typedConfig('envoy.filters.udp_listener.udp_proxy', UdpProxyConfig, proxy)],
     }),
   );
