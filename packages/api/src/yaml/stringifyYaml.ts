@@ -54,7 +54,9 @@ function writerFor(version: '1.1' | '1.2'): Writer {
 const needsQuotes =
   /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 const printableAscii = /^[\x20-\x7e]*$/;
-const documentMarker = /^(%|---|\.\.\.)/;
+// A document marker starting the string: the library's rules for it depend on the indentation.
+// (A leading `%` is quoted by needsQuotes.)
+const documentMarker = /^(---|\.\.\.)/;
 
 function stringText(writer: Writer, value: string, implicitKey: boolean): string {
   const cache = implicitKey ? writer.keys : writer.values;
