@@ -16,6 +16,7 @@ import {
 } from '@egts/api';
 import type { XdsIR } from '@egts/ir';
 import { type TranslateOptions, translate } from '../../translate.js';
+import { overlapsMove } from './overlapsMove.js';
 import { policiesReaching, routeFootprint } from './policyFootprint.js';
 import { translatePolicyStatuses } from './policyStatuses.js';
 import { diffRoutes, type Route } from './routeDiff.js';
@@ -108,7 +109,14 @@ export function routesOnlyUpdate(
     spliced === undefined
       ? reducedUpdate(previous, next, touched, changed, options)
       : { translation: spliced, touched, shared: true };
-  if (update === undefined || !policiesMoved) return update;
+  if (update === undefined) return undefined;
+  // Other routes' statuses can depend on the changed ones (RouteRulesOverlap).
+  const routes = changes.map((c) => {
+    const { kind, metadata } = (c.after ?? c.before)!;
+    return { kind, namespace: metadata.namespace ?? 'default', name: metadata.name };
+  });
+  if (overlapsMove(previous.xdsIR, update.translation.xdsIR, touched, routes)) return undefined;
+  if (!policiesMoved) return update;
   const translation = withStatuses(update.translation, translatePolicyStatuses(next, options));
   return { ...update, translation };
 }
