@@ -41,6 +41,7 @@ export {
   Locality,
   Metadata,
   Node,
+  RequestMethod,
   RoutingPriority,
   TransportSocket,
 } from './generated/envoy/config/core/v3/base.js';
@@ -60,6 +61,8 @@ export {
   HttpProtocolOptions as CoreHttpProtocolOptions,
   HttpProtocolOptions_HeadersWithUnderscoresAction,
 } from './generated/envoy/config/core/v3/protocol.js';
+// BackendTrafficPolicy: local rate limits, upstream PROXY protocol
+export { ProxyProtocolConfig_Version } from './generated/envoy/config/core/v3/proxy_protocol.js';
 // Endpoints
 export { ClusterLoadAssignment } from './generated/envoy/config/endpoint/v3/endpoint.js';
 export {
@@ -106,6 +109,7 @@ export {
   StderrAccessLog,
   StdoutAccessLog,
 } from './generated/envoy/extensions/access_loggers/stream/v3/stream.js';
+export { XRateLimitHeadersRFCVersion } from './generated/envoy/extensions/common/ratelimit/v3/ratelimit.js';
 export {
   BasicAuth,
   BasicAuthPerRoute,
@@ -131,6 +135,7 @@ export {
   JwtRequirement,
   PerRouteConfig as JwtPerRoute,
 } from './generated/envoy/extensions/filters/http/jwt_authn/v3/config.js';
+export { LocalRateLimit } from './generated/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.js';
 export {
   RBAC,
   RBACPerRoute,
@@ -154,6 +159,8 @@ export { Route as UdpProxyRoute } from './generated/envoy/extensions/filters/udp
 export { UdpProxyConfig } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';
 export { CookieBasedSessionState } from './generated/envoy/extensions/http/stateful_session/cookie/v3/cookie.js';
 export { HeaderBasedSessionState } from './generated/envoy/extensions/http/stateful_session/header/v3/header.js';
+export { ProxyProtocolUpstreamTransport } from './generated/envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';
+export { RawBuffer } from './generated/envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.js';
 export {
   CertificateValidationContext,
   CertificateValidationContext_TrustChainVerification,

@@ -28,6 +28,8 @@ export interface ResolvedOptions {
   controllerNamespace: string;
   /** Clock for certificate validity checks; fixed by callers that need reproducible output. */
   now: Date;
+  /** Ports are claimed across Gateways (host mode; see listeners/hostPorts.ts). */
+  sharedHostPorts: boolean;
 }
 
 export interface GatewayClassContext {
@@ -88,6 +90,8 @@ export class TranslatorContext {
   readonly securityPolicies: AppliedPolicy[] = [];
   /** What each SecurityPolicy (`namespace/name`) enforces, built once when it is validated. */
   readonly securityPolicyIR = new Map<string, SecurityPolicyIR>();
+  /** Where each BackendTrafficPolicy applies and whether it is accepted there (processPolicies). */
+  readonly backendTrafficPolicies: AppliedPolicy[] = [];
 
   constructor(
     readonly resources: Resources,

@@ -371,6 +371,8 @@ export function processPolicies(ctx: TranslatorContext): PolicyStatus[] {
       ctx,
       r.backendTrafficPolicies as unknown as AnyPolicy[],
       validateBackendTrafficPolicy,
+      undefined,
+      ctx.backendTrafficPolicies,
     ),
     ...processKind(
       ctx,
