@@ -75,6 +75,8 @@ export interface ConformanceTest {
   readonly features: readonly Feature[];
   /** Files under the suite's `tests/` folder (base manifests are always applied). */
   readonly manifests: readonly string[];
+  /** Objects applied after the manifests (tests of egts's own, with data made at run time). */
+  readonly objects?: readonly KubeObject[];
   readonly provisional?: boolean;
   /** Must hold once the manifests are applied (the suite's "must be accepted" waits included). */
   readonly statuses?: readonly StatusExpectation[];

@@ -187,6 +187,7 @@ export class Harness {
     try {
       const folder = (this.#options.layout ?? GATEWAY_API_LAYOUT).testsFolder;
       for (const file of test.manifests) applied.push(...this.manifests(`${folder}/${file}`));
+      for (const object of test.objects ?? []) applied.push(structuredClone(object));
       await this.#cluster.apply(applied);
       await plane.sync();
       if (test.statuses) await this.expectStatuses(test.statuses);

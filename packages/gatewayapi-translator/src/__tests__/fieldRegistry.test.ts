@@ -119,13 +119,21 @@ describe('field registry', () => {
     const spec = {
       targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'r' }],
       basicAuth: { users: { name: 'users', kind: 'Secret' } },
-      jwt: { providers: [{ name: 'p', issuer: 'i', localJWKS: { type: 'Inline', inline: '{}' } }] },
+      jwt: {
+        providers: [
+          {
+            name: 'p',
+            extractFrom: { cookies: ['c'] },
+            localJWKS: { type: 'Inline', inline: '{}' },
+          },
+        ],
+      },
       oidc: { clientID: 'egts' },
       notAField: 1,
     };
     // A wholly not-applied feature by its entry; a field of a partly applied one by itself.
     expect(notAppliedFields('SecurityPolicy', spec)).toEqual([
-      'spec.jwt.providers.issuer',
+      'spec.jwt.providers.extractFrom.cookies',
       'spec.notAField',
       'spec.oidc',
     ]);

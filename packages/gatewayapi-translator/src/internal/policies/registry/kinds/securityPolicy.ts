@@ -9,6 +9,9 @@ const BASIC_AUTH = e2e('BasicAuth');
 const AUTHZ = e2e('AuthzWithHTTPMethodAndHeader');
 const CORS = e2e('CORSFromSecurityPolicy');
 const LOCAL_JWKS = e2e('LocalJWKSInline');
+/** egts's own tests in the same suite, for settings the e2e tests do not exercise offline. */
+const egts = (test: string) =>
+  `apps/conformance/src/tests/envoyGateway/egtsSecurityPolicy.ts: ${test}`;
 
 export const securityPolicyFields: KindFields = {
   applied: {
@@ -22,6 +25,7 @@ export const securityPolicyFields: KindFields = {
     'spec.authorization.rules.name': AUTHZ,
     'spec.authorization.rules.operation.methods': AUTHZ,
     'spec.authorization.rules.principal.headers': AUTHZ,
+    'spec.authorization.rules.principal.clientCIDRs': egts('EgtsAuthzClientCIDRs'),
     'spec.cors.allowOrigins': CORS,
     'spec.cors.allowMethods': CORS,
     'spec.cors.allowHeaders': CORS,
@@ -34,6 +38,8 @@ export const securityPolicyFields: KindFields = {
     'spec.extAuth.http.headersToBackend': e2e('HTTPExtAuth'),
     'spec.jwt.optional': e2e('OptionalJWT'),
     'spec.jwt.providers.name': LOCAL_JWKS,
+    'spec.jwt.providers.issuer': egts('EgtsJWTIssuerAudiences'),
+    'spec.jwt.providers.audiences': egts('EgtsJWTIssuerAudiences'),
     'spec.jwt.providers.claimToHeaders': LOCAL_JWKS,
     'spec.jwt.providers.localJWKS.type': LOCAL_JWKS,
     'spec.jwt.providers.localJWKS.inline': LOCAL_JWKS,
