@@ -41,6 +41,7 @@ export {
   Locality,
   Metadata,
   Node,
+  RequestMethod,
   RoutingPriority,
   TransportSocket,
 } from './generated/envoy/config/core/v3/base.js';
@@ -54,11 +55,14 @@ export {
 export { TypedExtensionConfig } from './generated/envoy/config/core/v3/extension.js';
 export { GrpcService } from './generated/envoy/config/core/v3/grpc_service.js';
 export { HealthStatus } from './generated/envoy/config/core/v3/health_check.js';
+export { HttpUri } from './generated/envoy/config/core/v3/http_uri.js';
 export {
   Http2ProtocolOptions,
   HttpProtocolOptions as CoreHttpProtocolOptions,
   HttpProtocolOptions_HeadersWithUnderscoresAction,
 } from './generated/envoy/config/core/v3/protocol.js';
+// BackendTrafficPolicy: local rate limits, upstream PROXY protocol
+export { ProxyProtocolConfig_Version } from './generated/envoy/config/core/v3/proxy_protocol.js';
 // Endpoints
 export { ClusterLoadAssignment } from './generated/envoy/config/endpoint/v3/endpoint.js';
 export {
@@ -74,11 +78,20 @@ export {
   FilterChainMatch,
   ListenerFilter,
 } from './generated/envoy/config/listener/v3/listener_components.js';
+// RBAC (shared by the HTTP and network RBAC filters)
+export {
+  Permission,
+  Policy as RBACPolicy,
+  Principal,
+  RBAC as RBACRules,
+  RBAC_Action,
+} from './generated/envoy/config/rbac/v3/rbac.js';
 // Routes
 export { RouteConfiguration } from './generated/envoy/config/route/v3/route.js';
 export {
   CorsPolicy,
   DirectResponseAction,
+  FilterConfig,
   HeaderMatcher,
   QueryParameterMatcher,
   RedirectAction,
@@ -96,16 +109,37 @@ export {
   StderrAccessLog,
   StdoutAccessLog,
 } from './generated/envoy/extensions/access_loggers/stream/v3/stream.js';
+export { XRateLimitHeadersRFCVersion } from './generated/envoy/extensions/common/ratelimit/v3/ratelimit.js';
+export {
+  BasicAuth,
+  BasicAuthPerRoute,
+} from './generated/envoy/extensions/filters/http/basic_auth/v3/basic_auth.js';
 export {
   Cors,
   // Named apart from the route-level (deprecated) CorsPolicy above: this one goes in typed_per_filter_config.
   CorsPolicy as CorsFilterPolicy,
 } from './generated/envoy/extensions/filters/http/cors/v3/cors.js';
+export { CsrfPolicy } from './generated/envoy/extensions/filters/http/csrf/v3/csrf.js';
+export {
+  ExtAuthz,
+  ExtAuthzPerRoute,
+} from './generated/envoy/extensions/filters/http/ext_authz/v3/ext_authz.js';
 // Named after their filters: both packages call their config FilterConfig / GrpcWeb.
 export { FilterConfig as GrpcStats } from './generated/envoy/extensions/filters/http/grpc_stats/v3/config.js';
 export { GrpcWeb } from './generated/envoy/extensions/filters/http/grpc_web/v3/grpc_web.js';
 // Named apart from core's active health checking: this is the HTTP filter that answers probes.
 export { HealthCheck as HealthCheckFilter } from './generated/envoy/extensions/filters/http/health_check/v3/health_check.js';
+export {
+  JwtAuthentication,
+  JwtProvider,
+  JwtRequirement,
+  PerRouteConfig as JwtPerRoute,
+} from './generated/envoy/extensions/filters/http/jwt_authn/v3/config.js';
+export { LocalRateLimit } from './generated/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.js';
+export {
+  RBAC,
+  RBACPerRoute,
+} from './generated/envoy/extensions/filters/http/rbac/v3/rbac.js';
 export { Router } from './generated/envoy/extensions/filters/http/router/v3/router.js';
 export {
   StatefulSession,
@@ -125,6 +159,8 @@ export { Route as UdpProxyRoute } from './generated/envoy/extensions/filters/udp
 export { UdpProxyConfig } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';
 export { CookieBasedSessionState } from './generated/envoy/extensions/http/stateful_session/cookie/v3/cookie.js';
 export { HeaderBasedSessionState } from './generated/envoy/extensions/http/stateful_session/header/v3/header.js';
+export { ProxyProtocolUpstreamTransport } from './generated/envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';
+export { RawBuffer } from './generated/envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.js';
 export {
   CertificateValidationContext,
   CertificateValidationContext_TrustChainVerification,

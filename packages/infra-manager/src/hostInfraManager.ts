@@ -3,10 +3,10 @@
 import { findEnvoy } from '@egts/envoy-binary';
 import type { InfraIR, ProxyInfra } from '@egts/ir';
 import type { ProxyEvent, ProxyStatus } from './events.js';
-import { hostBootstrap, type XdsAddress } from './hostBootstrap.js';
 import { freePort } from './internal/freePort.js';
 import { type LaunchSpec, ProxyProcess } from './internal/proxyProcess.js';
 import { stopOrphans } from './internal/proxyRecords.js';
+import { proxyBootstrap, type XdsAddress } from './proxyBootstrap.js';
 
 export interface HostInfraManagerOptions {
   /** The xDS server every proxy connects to (Delta ADS). */
@@ -70,7 +70,7 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     .sort();
   const concurrency = envoyProxy.concurrency;
   return {
-    bootstrap: hostBootstrap({ proxyName: proxy.name, xds: options.xds }),
+    bootstrap: proxyBootstrap({ proxyName: proxy.name, xds: options.xds }),
     logLevel: defaultLevel ?? options.logLevel ?? 'warn',
     componentLogLevels: components.length === 0 ? undefined : components.join(','),
     concurrency: typeof concurrency === 'number' && concurrency > 0 ? concurrency : undefined,

@@ -1,6 +1,13 @@
 // Upstream destinations of routes: weighted groups of endpoints (one group per backendRef),
 // what the xds-translator turns into Clusters and ClusterLoadAssignments.
 import { z } from 'zod';
+import {
+  HealthCheckSchema,
+  LoadBalancerSchema,
+  TCPKeepaliveSchema,
+  UpstreamDNSSchema,
+  UpstreamTimeoutsSchema,
+} from './backendTraffic.js';
 import { BackendConnectionSchema, CircuitBreakerSchema, HTTP2SettingsSchema } from './settings.js';
 
 /** One upstream endpoint. */
@@ -68,6 +75,15 @@ export const DestinationSettingSchema = z.object({
   endpoints: z.array(EndpointSchema),
   /** Upstream TLS, when a BackendTLSPolicy targets the backend. */
   tls: UpstreamTLSSchema.optional(),
+  /** Response header changes that apply only when this backend is picked (backendRef filters). */
+  responseHeaders: z
+    .object({
+      add: z.array(z.object({ name: z.string(), value: z.string(), append: z.boolean() })),
+      remove: z.array(z.string()),
+    })
+    .optional(),
+  /** Host header sent to this backend only (a backendRef URLRewrite hostname). */
+  hostRewrite: z.string().optional(),
   /** Header changes that apply only when this backend is picked (backendRef filters). */
   requestHeaders: z
     .object({
@@ -97,5 +113,17 @@ export const RouteDestinationSchema = z.object({
   connection: BackendConnectionSchema.optional(),
   /** HTTP/2 windows towards HTTP/2 backends; absent fields take Envoy Gateway's defaults. */
   http2: HTTP2SettingsSchema.optional(),
+  /** Load balancer of the destination's clusters (absent: LeastRequest). */
+  loadBalancer: LoadBalancerSchema.optional(),
+  /** Active and passive health checks of the destination's endpoints. */
+  healthCheck: HealthCheckSchema.optional(),
+  /** Connect, idle, connection and stream timeouts towards the backends. */
+  timeouts: UpstreamTimeoutsSchema.optional(),
+  /** PROXY protocol header sent to the backends. */
+  proxyProtocol: z.enum(['V1', 'V2']).optional(),
+  /** DNS settings of hostname endpoints. */
+  dns: UpstreamDNSSchema.optional(),
+  /** TCP keepalive on upstream connections. */
+  tcpKeepalive: TCPKeepaliveSchema.optional(),
 });
 export type RouteDestination = z.infer<typeof RouteDestinationSchema>;

@@ -1,14 +1,16 @@
 // xDS IR for one HTTP (or gRPC) route: matches, filters and destination, ready to become one
 // Envoy route entry inside a virtual host.
 import { z } from 'zod';
+import { LocalRateLimitSchema } from './backendTraffic.js';
 import { RouteDestinationSchema } from './destination.js';
+import { SecurityIRSchema } from './security.js';
 
 /** A string match on a path, header, query parameter or method. */
 export const StringMatchSchema = z.object({
   /** Name of the header or query parameter (absent for paths). */
   name: z.string().optional(),
   /** How `value` is compared. */
-  type: z.enum(['Exact', 'Prefix', 'PathPrefix', 'RegularExpression', 'Present']),
+  type: z.enum(['Exact', 'Prefix', 'Suffix', 'PathPrefix', 'RegularExpression', 'Present']),
   /** Value to compare with. */
   value: z.string(),
   /** Negate the match (header matches only). */
@@ -88,6 +90,13 @@ export const RetrySchema = z.object({
   attempts: z.number().int().optional(),
   /** Base back-off between retries, in milliseconds. */
   backoffMs: z.number().optional(),
+  /** Longest back-off between retries, in milliseconds (absent: 10 times the base). */
+  maxBackoffMs: z.number().optional(),
+  /**
+   * Envoy retry_on triggers (`5xx`, `reset`, `connect-failure`...), replacing the default set
+   * (a BackendTrafficPolicy's `retry.retryOn.triggers`).
+   */
+  triggers: z.array(z.string()).optional(),
   /** Response codes that trigger a retry. */
   codes: z.array(z.number().int()),
 });
@@ -159,14 +168,26 @@ export const HTTPRouteIRSchema = z.object({
   sessionPersistence: SessionPersistenceSchema.optional(),
   /** CORS. */
   cors: CORSSchema.optional(),
+  /** Local rate limit (BackendTrafficPolicy `rateLimit.local`). */
+  localRateLimit: LocalRateLimitSchema.optional(),
+  /** Who may call the route (the SecurityPolicy protecting it). */
+  security: SecurityIRSchema.optional(),
   /** Whether this route serves gRPC (from a GRPCRoute). */
   grpc: z.boolean(),
-  /** The route resource this comes from, for metadata and access logs. */
+  /**
+   * The route resource this comes from, for metadata and access logs, and the rule and match
+   * within it: code that needs a route's origin reads this, never the name string.
+   */
   source: z.object({
     kind: z.string(),
     namespace: z.string(),
     name: z.string(),
+    /** The rule's name, when it has one. */
     rule: z.string().optional(),
+    /** Index of the rule in spec.rules (the gatewayapi-translator sets it). */
+    ruleIndex: z.number().int().optional(),
+    /** Index of the match in the rule (the gatewayapi-translator sets it). */
+    matchIndex: z.number().int().optional(),
   }),
 });
 export type HTTPRouteIR = z.infer<typeof HTTPRouteIRSchema>;

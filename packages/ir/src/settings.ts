@@ -40,6 +40,10 @@ export const CircuitBreakerSchema = z.object({
   maxParallelRequests: z.number().int().nonnegative().optional(),
   /** Concurrent retries (default 1024, as many as requests, so retries survive a surge). */
   maxParallelRetries: z.number().int().nonnegative().optional(),
+  /** Requests per upstream connection (default unlimited). */
+  maxRequestsPerConnection: z.number().int().nonnegative().optional(),
+  /** Connections per endpoint (default unlimited). */
+  perEndpointMaxConnections: z.number().int().nonnegative().optional(),
 });
 export type CircuitBreaker = z.infer<typeof CircuitBreakerSchema>;
 

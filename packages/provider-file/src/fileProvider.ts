@@ -2,10 +2,15 @@
 // Resources snapshot whenever what they say changes (DESIGN.md, "provider-file").
 import { dirname, resolve, sep } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { bundleResources, type Problem, type ProviderSnapshot, resourceFiles } from '@egts/api';
+import {
+  bundleResources,
+  type Problem,
+  type ProviderSnapshot,
+  resourceFiles,
+  withDnsEndpointSlices,
+} from '@egts/api';
 import { type FSWatcher, watch } from 'chokidar';
 import { type Observable, ReplaySubject } from 'rxjs';
-import { withDnsEndpointSlices } from './dnsEndpointSlices.js';
 import { boundedRead, ReadTimedOut } from './internal/boundedRead.js';
 import { FileStates } from './internal/fileStates.js';
 import { ResourceHolders } from './internal/resourceHolders.js';
@@ -19,7 +24,10 @@ export interface FileProviderOptions {
    * scan, short enough not to dominate a change's propagation (issue #9: p50 <= 100 ms).
    */
   readonly debounceMs?: number;
-  /** Decode with `@egts/api`'s lenient rules (kept resources get status); default true. */
+  /**
+   * Decode with `@egts/api`'s lenient rules, keeping resources that break a CRD rule. Default
+   * false: a resource the API server would refuse is refused, reported in `problems`, never served.
+   */
   readonly lenient?: boolean;
   /** Full re-scan this often even without watch events (a watch can go quiet); default 30 s, 0 = never. */
   readonly resyncMs?: number;
@@ -63,7 +71,7 @@ const isNotFound = (error: unknown): boolean =>
 
 export const createFileProvider = (options: FileProviderOptions): FileProvider => {
   const debounceMs = options.debounceMs ?? 20;
-  const states = new FileStates(options.lenient ?? true);
+  const states = new FileStates(options.lenient ?? false);
   const holders = new ResourceHolders();
   const subject = new ReplaySubject<FileSnapshot>(1);
   let last: FileSnapshot | undefined;

@@ -15,6 +15,7 @@ import type {
   ServiceImport,
 } from '@egts/api';
 import type { AppliedPolicy } from '../policies/processPolicies.js';
+import type { SecurityPolicyIR } from '../policies/securityPolicyIR.js';
 import type { BackendTLSPolicyContext } from '../routes/backendTls.js';
 import type { RuleOutcome } from '../routes/ruleOutcome.js';
 import { nsName } from '../types.js';
@@ -87,6 +88,10 @@ export class TranslatorContext {
   backendTLSPolicies: BackendTLSPolicyContext[] = [];
   /** Where each SecurityPolicy applies and whether it is accepted there (processPolicies). */
   readonly securityPolicies: AppliedPolicy[] = [];
+  /** What each SecurityPolicy (`namespace/name`) enforces, built once when it is validated. */
+  readonly securityPolicyIR = new Map<string, SecurityPolicyIR>();
+  /** Where each BackendTrafficPolicy applies and whether it is accepted there (processPolicies). */
+  readonly backendTrafficPolicies: AppliedPolicy[] = [];
 
   constructor(
     readonly resources: Resources,

@@ -7,6 +7,11 @@ import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { sortByAgeThenName } from '../ordering.js';
 import {
+  type BackendTrafficIndex,
+  backendTrafficIndex,
+  withBackendTraffic,
+} from '../policies/backendTrafficPolicyRoutes.js';
+import {
   type SecurityPolicyIndex,
   securityPolicyIndex,
   withSecurityPolicy,
@@ -50,6 +55,7 @@ function httpListener(
   l: ListenerContext,
   order: ReadonlyMap<AnyRouteContext, number>,
   security: SecurityPolicyIndex,
+  traffic: BackendTrafficIndex,
 ): HTTPListener {
   const ranked: RankedRoute[] = [];
   for (const { route, hostnames } of attachedRoutes(ctx, l)) {
@@ -58,17 +64,24 @@ function httpListener(
     const rules = (route.resource.spec.rules ?? []) as readonly { name?: string | undefined }[];
     for (const hostname of hostnames) {
       outcomes.forEach((outcome, ruleIndex) => {
-        if (outcome.invalid) return;
+        if (outcome.invalid && !outcome.failClosed) return;
         const policy = security.forRoute(route, rules[ruleIndex]?.name, l);
+        const backendTraffic = traffic.forRoute(route, rules[ruleIndex]?.name, l);
         outcome.httpRoutes.forEach((template, matchIndex) => {
           ranked.push({
             ir: withSecurityPolicy(
-              {
-                name: `${route.irName}/rule/${ruleIndex}/match/${matchIndex}/${hostname}`,
-                hostname,
-                ...withBackendClientCertificate(template, l.gateway.backendClientCertificate),
-                ...(template.redirect ? { redirect: redirectFor(template.redirect, l) } : {}),
-              },
+              ctx,
+              withBackendTraffic(
+                {
+                  name: `${route.irName}/rule/${ruleIndex}/match/${matchIndex}/${hostname}`,
+                  hostname,
+                  ...withBackendClientCertificate(template, l.gateway.backendClientCertificate),
+                  source: { ...template.source, ruleIndex, matchIndex },
+                  ...(template.redirect ? { redirect: redirectFor(template.redirect, l) } : {}),
+                },
+                backendTraffic,
+                (d) => traffic.destination(d, backendTraffic, l),
+              ),
               policy,
             ),
             routeOrder: order.get(route) ?? 0,
@@ -98,14 +111,20 @@ function httpListener(
     listener.tls = {
       mode: 'Terminate',
       certificates: l.certificates,
-      alpnProtocols: ['h2', 'http/1.1'],
+      // GEP-3567: with overlapping TLS hostnames or certificates on the port, HTTP/2 connection
+      // coalescing could send a request to the wrong listener, so HTTP/1.1 only (as Envoy Gateway).
+      alpnProtocols: l.conditions.get('OverlappingTLSConfig') ? ['http/1.1'] : ['h2', 'http/1.1'],
       ...(l.clientValidation ? { clientValidation: l.clientValidation } : {}),
     };
   }
   return listener;
 }
 
-function tcpListener(ctx: TranslatorContext, l: ListenerContext): TCPListener {
+function tcpListener(
+  ctx: TranslatorContext,
+  l: ListenerContext,
+  traffic: BackendTrafficIndex,
+): TCPListener {
   const routes: TCPRouteIR[] = [];
   for (const { route, hostnames } of attachedRoutes(ctx, l)) {
     if (route.kind !== 'TLSRoute' && route.kind !== 'TCPRoute') continue;
@@ -129,6 +148,11 @@ function tcpListener(ctx: TranslatorContext, l: ListenerContext): TCPListener {
             ? { mode: 'Passthrough', certificates: [], alpnProtocols: [] }
             : { mode: 'Terminate', certificates: l.certificates, alpnProtocols: [] };
       }
+      ir.destination = traffic.destination(
+        ir.destination,
+        traffic.forRoute(route, undefined, l),
+        l,
+      );
       routes.push(ir);
     });
   }
@@ -141,7 +165,11 @@ function tcpListener(ctx: TranslatorContext, l: ListenerContext): TCPListener {
   };
 }
 
-function udpListener(ctx: TranslatorContext, l: ListenerContext): UDPListener {
+function udpListener(
+  ctx: TranslatorContext,
+  l: ListenerContext,
+  traffic: BackendTrafficIndex,
+): UDPListener {
   const listener: UDPListener = {
     name: l.irName,
     address: '0.0.0.0',
@@ -151,7 +179,14 @@ function udpListener(ctx: TranslatorContext, l: ListenerContext): UDPListener {
   for (const { route } of attachedRoutes(ctx, l)) {
     const outcome = (ctx.routeOutcomes.get(route) ?? [])[0];
     if (route.kind !== 'UDPRoute' || !outcome?.destination || outcome.invalid) continue;
-    listener.route = { name: `${route.irName}/rule/0`, destination: outcome.destination };
+    listener.route = {
+      name: `${route.irName}/rule/0`,
+      destination: traffic.destination(
+        outcome.destination,
+        traffic.forRoute(route, undefined, l),
+        l,
+      ),
+    };
     break;
   }
   return listener;
@@ -171,12 +206,19 @@ export function buildXdsIR(
 ): XdsIR {
   const ir: XdsIR = { name: fleet.name, http: [], tcp: [], udp: [] };
   const security = securityPolicyIndex(ctx);
-  for (const l of fleet.gateways.flatMap((gw) => gw.allListeners)) {
+  const traffic = backendTrafficIndex(ctx);
+  // A Gateway asking for addresses of a type egts cannot give (UnsupportedAddress) is not
+  // served at all, as in Envoy Gateway; other reasons for Accepted=False keep its listeners.
+  const served = fleet.gateways.filter(
+    (gw) => gw.conditions.get('Accepted')?.reason !== 'UnsupportedAddress',
+  );
+  for (const l of served.flatMap((gw) => gw.allListeners)) {
     if (!l.ready) continue;
     if (l.protocol === 'HTTP' || l.protocol === 'HTTPS')
-      ir.http.push(httpListener(ctx, l, order, security));
-    else if (l.protocol === 'TLS' || l.protocol === 'TCP') ir.tcp.push(tcpListener(ctx, l));
-    else if (l.protocol === 'UDP') ir.udp.push(udpListener(ctx, l));
+      ir.http.push(httpListener(ctx, l, order, security, traffic));
+    else if (l.protocol === 'TLS' || l.protocol === 'TCP')
+      ir.tcp.push(tcpListener(ctx, l, traffic));
+    else if (l.protocol === 'UDP') ir.udp.push(udpListener(ctx, l, traffic));
   }
   ir.http.sort(byPortThenName);
   ir.tcp.sort(byPortThenName);

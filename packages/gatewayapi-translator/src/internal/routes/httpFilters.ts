@@ -5,6 +5,7 @@ import type { CORS, HeaderValue, Mirror, Redirect, URLRewrite } from '@egts/ir';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { notAppliedFields, notAppliedMessage } from '../policies/registry/fieldRegistry.js';
+import { responseBodyProblem } from '../policies/validation/localRefs.js';
 import { invalidRule, type RouteStatusError, unresolvedRef } from '../status/statusError.js';
 import { ENVOY_GATEWAY_GROUP, type HTTPRouteFilterSpec, nsName } from '../types.js';
 import { resolveBackendRef } from './backendRefs.js';
@@ -21,12 +22,16 @@ export interface FilterOutcome {
   directResponse?: { statusCode: number; body?: string };
   /** An HTTPRouteFilter the rule names does not exist: the rule answers 500 (Envoy Gateway). */
   unresolvedFilter?: boolean;
+  /** A custom filter of a kind egts does not know: the rule is invalid, yet answers 500. */
+  unknownFilter?: boolean;
   /** The type of an Envoy Gateway HTTPRouteFilter hostname rewrite (Header, Backend, PathRegex). */
   hostnameRewrite?: string;
   /** First problem that invalidates the rule. */
   invalid?: RouteStatusError;
   /** Reference problems (mirror backends). */
   refErrors: RouteStatusError[];
+  /** A mirror backend resolved but has no endpoints (BackendsAvailable=False, not ResolvedRefs). */
+  noEndpoints?: boolean;
 }
 
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
@@ -173,6 +178,7 @@ export function processHTTPFilters(
           route.kind === 'GRPCRoute' ? 'GRPC' : 'HTTP',
         );
         if (resolved.error) out.refErrors.push(resolved.error);
+        if (resolved.noEndpoints) out.noEndpoints = true;
         if (resolved.setting && !resolved.error) {
           const mirror: Mirror = { destination: { name, settings: [resolved.setting] } };
           const percent =
@@ -202,6 +208,7 @@ export function processHTTPFilters(
       case 'ExtensionRef': {
         const ref = filter.extensionRef;
         if (!ref || ref.group !== ENVOY_GATEWAY_GROUP || ref.kind !== 'HTTPRouteFilter') {
+          out.unknownFilter = true;
           fail(
             `Unknown custom filter ${ref?.group ?? ''}/${ref?.kind ?? ''}: only ${ENVOY_GATEWAY_GROUP}/HTTPRouteFilter is supported.`,
           );
@@ -237,6 +244,14 @@ export function processHTTPFilters(
         }
         const direct = found.spec.directResponse;
         if (direct) {
+          // Envoy Gateway: a body it cannot serve makes the filter, so the rule, invalid.
+          const bodyProblem = responseBodyProblem(
+            ctx,
+            `HTTPRouteFilter ${ref.name} directResponse.body`,
+            direct.body as Record<string, unknown> | undefined,
+            route.namespace,
+          );
+          if (bodyProblem) fail(`${bodyProblem}.`);
           out.directResponse = { statusCode: direct.statusCode ?? 200 };
         }
         break;

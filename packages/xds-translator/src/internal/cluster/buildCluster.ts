@@ -7,7 +7,6 @@ import {
   Cluster,
   Cluster_DiscoveryType,
   Cluster_DnsLookupFamily,
-  Cluster_LbPolicy,
   ClusterLoadAssignment,
   HealthStatus,
   HttpProtocolOptions,
@@ -20,19 +19,68 @@ import type { XdsResources } from '../../xdsResources.js';
 import { circuitBreaker, clusterBufferLimitBytes, http2Settings } from '../defaults.js';
 import { adsConfigSource, durationMs, socketAddress } from '../protoValues.js';
 import { ResourceSet } from '../resourceSet.js';
+import {
+  clusterTraffic,
+  dnsSettings,
+  panicThreshold,
+  withProxyProtocol,
+} from './clusterTraffic.js';
 import { upstreamTlsSocket } from './upstreamTls.js';
 
-const CONNECT_TIMEOUT_MS = 10_000;
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 
 const isHttp2 = (setting: DestinationSetting): boolean =>
   setting.protocol === 'HTTP2' || setting.protocol === 'GRPC';
 
 /** What a route's traffic settings change on its clusters. */
-export type ClusterTraffic = Pick<RouteDestination, 'circuitBreaker' | 'connection' | 'http2'>;
+export type ClusterTraffic = Pick<
+  RouteDestination,
+  | 'circuitBreaker'
+  | 'connection'
+  | 'http2'
+  | 'loadBalancer'
+  | 'healthCheck'
+  | 'timeouts'
+  | 'proxyProtocol'
+  | 'dns'
+  | 'tcpKeepalive'
+>;
+
+const TRAFFIC_FIELDS = [
+  'circuitBreaker',
+  'connection',
+  'http2',
+  'loadBalancer',
+  'healthCheck',
+  'timeouts',
+  'proxyProtocol',
+  'dns',
+  'tcpKeepalive',
+] as const satisfies readonly (keyof ClusterTraffic)[];
 
 const sameTraffic = (a: ClusterTraffic, b: ClusterTraffic): boolean =>
-  a.circuitBreaker === b.circuitBreaker && a.connection === b.connection && a.http2 === b.http2;
+  TRAFFIC_FIELDS.every((field) => a[field] === b[field]);
+
+/**
+ * Limits of upstream HTTP connections (BackendTrafficPolicy timeouts and circuit breaker):
+ * idle timeout, connection and stream lifetimes, requests per connection
+ * (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/core/v3/protocol.proto#config-core-v3-httpprotocoloptions).
+ */
+const commonHttpOptions = (traffic: ClusterTraffic) => {
+  const t = traffic.timeouts;
+  const perConnection = traffic.circuitBreaker?.maxRequestsPerConnection;
+  const options = {
+    ...(t?.idleMs === undefined ? {} : { idleTimeout: durationMs(t.idleMs) }),
+    ...(t?.maxConnectionDurationMs === undefined
+      ? {}
+      : { maxConnectionDuration: durationMs(t.maxConnectionDurationMs) }),
+    ...(t?.maxStreamDurationMs === undefined
+      ? {}
+      : { maxStreamDuration: durationMs(t.maxStreamDurationMs) }),
+    ...(perConnection === undefined ? {} : { maxRequestsPerConnection: perConnection }),
+  };
+  return Object.keys(options).length === 0 ? undefined : options;
+};
 
 /**
  * HTTP/2 towards the backend: the flow-control windows always, a stream limit only when a
@@ -54,11 +102,19 @@ const upstreamHttp2 = (traffic: ClusterTraffic) => {
  * (h2 or HTTP/1.1); otherwise Envoy's default, HTTP/1.1
  * (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/upstreams/http/v3/http_protocol_options.proto).
  */
-const protocolOptions = (http2: boolean, tls: boolean, traffic: ClusterTraffic) => {
-  if (!http2 && !tls) return {};
-  const options = http2
-    ? { explicitHttpConfig: { http2ProtocolOptions: upstreamHttp2(traffic) } }
-    : { autoConfig: { httpProtocolOptions: {}, http2ProtocolOptions: upstreamHttp2(traffic) } };
+const protocolOptions = (http2: boolean, tls: boolean, traffic: ClusterTraffic, http: boolean) => {
+  const common = http ? commonHttpOptions(traffic) : undefined;
+  if (!http2 && !tls && common === undefined) return {};
+  const config =
+    !http2 && !tls
+      ? { explicitHttpConfig: { httpProtocolOptions: {} } }
+      : http2
+        ? { explicitHttpConfig: { http2ProtocolOptions: upstreamHttp2(traffic) } }
+        : { autoConfig: { httpProtocolOptions: {}, http2ProtocolOptions: upstreamHttp2(traffic) } };
+  const options = {
+    ...config,
+    ...(common === undefined ? {} : { commonHttpProtocolOptions: common }),
+  };
   return {
     typedExtensionProtocolOptions: {
       [HTTP_PROTOCOL_OPTIONS]: packAny(
@@ -88,6 +144,15 @@ const circuitBreakers = (traffic: ClusterTraffic) => {
           : { maxRetries: limits.maxParallelRetries }),
       },
     ],
+    perHostThresholds:
+      limits.perEndpointMaxConnections === undefined
+        ? []
+        : [
+            {
+              priority: RoutingPriority.DEFAULT,
+              maxConnections: limits.perEndpointMaxConnections,
+            },
+          ],
   };
 };
 
@@ -168,6 +233,9 @@ export const addCluster = (
   out.addResources(entry.added);
 };
 
+const optionalSocket = (socket: Cluster['transportSocket']) =>
+  socket === undefined ? {} : { transportSocket: socket };
+
 const buildCluster = (
   name: string,
   settings: DestinationSetting[],
@@ -181,6 +249,7 @@ const buildCluster = (
     endpoints: localities(settings),
   });
   const http2 = first !== undefined && isHttp2(first);
+  const httpProtocol = first !== undefined && (first.protocol === 'HTTP' || isHttp2(first));
   const discovery = dns
     ? {
         type: Cluster_DiscoveryType.STRICT_DNS,
@@ -196,16 +265,27 @@ const buildCluster = (
   const cluster = Cluster.fromPartial({
     name,
     ...discovery,
-    connectTimeout: durationMs(CONNECT_TIMEOUT_MS),
-    // Envoy Gateway's default load balancer.
-    lbPolicy: Cluster_LbPolicy.LEAST_REQUEST,
-    ...(settings.length > 1 ? { commonLbConfig: { localityWeightedLbConfig: {} } } : {}),
-    ...protocolOptions(http2, first?.tls !== undefined, traffic),
+    ...clusterTraffic(traffic),
+    ...(dns ? dnsSettings(traffic.dns) : {}),
+    ...(settings.length > 1 || traffic.healthCheck?.panicThresholdPercent !== undefined
+      ? {
+          commonLbConfig: {
+            ...(settings.length > 1 ? { localityWeightedLbConfig: {} } : {}),
+            ...panicThreshold(traffic),
+          },
+        }
+      : {}),
+    ...protocolOptions(http2, first?.tls !== undefined, traffic, httpProtocol),
     perConnectionBufferLimitBytes: clusterBufferLimitBytes(traffic.connection?.bufferLimitBytes),
     circuitBreakers: circuitBreakers(traffic),
-    ...(first?.tls === undefined
-      ? {}
-      : { transportSocket: upstreamTlsSocket(first.tls, http2 ? ['h2'] : [], out) }),
+    ...optionalSocket(
+      withProxyProtocol(
+        first?.protocol === 'UDP' ? undefined : traffic.proxyProtocol,
+        first?.tls === undefined
+          ? undefined
+          : upstreamTlsSocket(first.tls, http2 ? ['h2'] : [], out),
+      ),
+    ),
   });
   out.addCluster(cluster);
   if (!dns) out.addEndpoints(assignment);

@@ -1,6 +1,10 @@
 // Settings of a BackendTrafficPolicy that Envoy Gateway rejects while translating it (its
 // backendtrafficpolicy.go): the policy then gets Accepted False, reason Invalid, on every ancestor.
+import type { TranslatorContext } from '../../context/translatorContext.js';
 import { re2Error } from '../../routes/re2.js';
+import type { PolicyScope } from '../policyScope.js';
+import { responseBodyProblem } from './localRefs.js';
+import type { PolicyRef } from './policyBackendRefs.js';
 import {
   byteSizeProblem,
   durationProblem,
@@ -9,6 +13,7 @@ import {
   type Obj,
   obj,
   parseGoDuration,
+  parseQuantity,
 } from './policyValues.js';
 
 const CIRCUIT_BREAKER_FIELDS = [
@@ -91,19 +96,52 @@ function rateLimitProblem(rateLimit: Obj | undefined): string | undefined {
   return undefined;
 }
 
-/** Envoy's bandwidth limit filter counts KiB per time unit: less than 1Ki would be no limit. */
+/**
+ * Envoy's bandwidth limit filter counts KiB per time unit: less than 1Ki would be no limit. The
+ * value is a Kubernetes quantity (`1024`, `"1024"`, `"1Ki"`), parsed as the API server does.
+ */
 function bandwidthProblem(bandwidth: Obj | undefined): string | undefined {
   for (const direction of ['request', 'response'] as const) {
     const value = obj(obj(bandwidth?.[direction])?.limit)?.value;
-    if (value !== undefined && (typeof value !== 'number' || value < 1024))
-      return `bandwidthLimit.${direction}.limit.value must be at least 1024 bytes`;
+    if (value === undefined) continue;
+    const bytes = parseQuantity(value);
+    if (bytes === undefined)
+      return `bandwidthLimit.${direction}.limit.value: invalid quantity ${String(value)}`;
+    if (bytes < 1024) return `bandwidthLimit.${direction}.limit.value must be at least 1024 bytes`;
   }
   return undefined;
 }
 
-export function validateBackendTrafficPolicy(spec: Obj): string | undefined {
+/** Response override bodies must be servable (valueRef ConfigMaps exist, 4 KiB at most). */
+function responseOverrideProblem(
+  ctx: TranslatorContext,
+  overrides: unknown,
+  namespace: string,
+): string | undefined {
+  for (const [i, override] of list(overrides).entries()) {
+    const body = obj(obj(override.response)?.body);
+    const problem = responseBodyProblem(
+      ctx,
+      `responseOverride[${i}].response.body`,
+      body,
+      namespace,
+    );
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+export function validateBackendTrafficPolicy(
+  spec: Obj,
+  _scope?: PolicyScope,
+  ctx?: TranslatorContext,
+  policy?: PolicyRef,
+): string | undefined {
   const bufferLimit = obj(spec.connection)?.bufferLimit;
   return (
+    (ctx && policy
+      ? responseOverrideProblem(ctx, spec.responseOverride, policy.namespace)
+      : undefined) ??
     (bufferLimit === undefined
       ? undefined
       : byteSizeProblem('connection.bufferLimit', bufferLimit)) ??

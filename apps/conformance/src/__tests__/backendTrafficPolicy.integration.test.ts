@@ -1,0 +1,303 @@
+// BackendTrafficPolicy through real Envoy: manifests -> egts's translators -> a static bootstrap ->
+// Envoy, with local Node backends standing in for pods. Retries reach a backend that fails first,
+// the local rate limit answers 429 past its budget (per user and per distinct header value),
+// active health checks take a failing endpoint out, consistent hashing pins a user to one
+// endpoint, circuit breakers reject requests over the limit, request timeouts cut slow backends
+// and an invalid policy makes its route answer 500 (Envoy Gateway's behaviour).
+import { createServer, request, type Server } from 'node:http';
+import { loadResourcesFromText } from '@egts/api';
+import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
+import { translate } from '@egts/gatewayapi-translator';
+import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../internal/freePort.js';
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** Requests each backend answered, by backend name (path and x-id header). */
+const seen = new Map<string, string[]>();
+/** How many times each x-id was seen by the flaky backend (it fails the first). */
+const attempts = new Map<string, number>();
+
+type Handler = (
+  path: string,
+  headers: Record<string, unknown>,
+) => { status: number; delayMs?: number };
+
+const startBackend = (name: string, host: string, port: number, handle: Handler): Promise<Server> =>
+  new Promise((resolve, reject) => {
+    seen.set(name, []);
+    const server = createServer((req, res) => {
+      seen.get(name)?.push(req.url ?? '');
+      const { status, delayMs } = handle(req.url ?? '', req.headers);
+      setTimeout(() => {
+        res.statusCode = status;
+        res.end(JSON.stringify({ backend: name }));
+      }, delayMs ?? 0);
+    });
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+
+const ok: Handler = () => ({ status: 200 });
+
+const get = (port: number, path: string, headers: Record<string, string> = {}): Promise<Reply> =>
+  new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
+const backendOf = (reply: Reply): string | undefined => {
+  try {
+    return (JSON.parse(reply.body) as { backend?: string }).backend;
+  } catch {
+    return undefined;
+  }
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const service = (name: string, port: number, addresses: string[]) => `---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: default}
+spec: {ports: [{name: http, port: ${port}}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: ${name}-1, namespace: default, labels: {kubernetes.io/service-name: ${name}}}
+addressType: IPv4
+endpoints: [${addresses.map((a) => `{addresses: [${a}], conditions: {ready: true}}`).join(', ')}]
+ports: [{name: http, port: ${port}}]
+`;
+
+const route = (name: string, backend: string, port: number) => `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: ${name}, namespace: default}
+spec:
+  parentRefs: [{name: gw}]
+  rules: [{matches: [{path: {type: PathPrefix, value: /${name}}}], backendRefs: [{name: ${backend}, port: ${port}}]}]
+`;
+
+const policy = (name: string, spec: string) => `---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: ${name}, namespace: default}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: ${name}}]
+${spec}`;
+
+describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
+  const servers: Server[] = [];
+  let envoy: EnvoyHandle | undefined;
+  let port = 0;
+  let statuses: { kind: string; name: string; accepted: string | undefined }[] = [];
+
+  beforeAll(async () => {
+    const [flakyPort, okPort, pairPort, slowPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    port = await freePort();
+    servers.push(
+      await startBackend('flaky', '127.0.0.1', flakyPort, (_path, headers) => {
+        const id = String(headers['x-id'] ?? '');
+        const n = (attempts.get(id) ?? 0) + 1;
+        attempts.set(id, n);
+        return { status: n === 1 ? 503 : 200 };
+      }),
+      await startBackend('ok', '127.0.0.1', okPort, ok),
+      // Two endpoints of one Service: the second fails its health check.
+      await startBackend('good', '127.0.0.1', pairPort, ok),
+      await startBackend('bad', '127.0.0.2', pairPort, (path) => ({
+        status: path === '/healthz' ? 500 : 200,
+      })),
+      await startBackend('slow', '127.0.0.1', slowPort, () => ({ status: 200, delayMs: 400 })),
+    );
+    const text = `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: eg}
+spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec: {gatewayClassName: eg, listeners: [{name: http, protocol: HTTP, port: ${port}}]}
+${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1'])}${service('pair', pairPort, ['127.0.0.1', '127.0.0.2'])}${service('slow', slowPort, ['127.0.0.1'])}${route('retry', 'flaky', flakyPort)}${route('limited', 'ok', okPort)}${route('distinct', 'ok', okPort)}${route('health', 'pair', pairPort)}${route('hash', 'pair', pairPort)}${route('breaker', 'slow', slowPort)}${route('timeout', 'slow', slowPort)}${route('invalid', 'ok', okPort)}${policy(
+  'retry',
+  `  retry:
+    numRetries: 2
+    retryOn: {triggers: [connect-failure], httpStatusCodes: [503]}
+    perRetry: {backOff: {baseInterval: 10ms, maxInterval: 50ms}}
+`,
+)}${policy(
+  'limited',
+  `  rateLimit:
+    type: Local
+    local:
+      rules:
+      - limit: {requests: 3, unit: Hour}
+      - clientSelectors: [{headers: [{name: x-user-id, value: john}]}]
+        limit: {requests: 1, unit: Hour}
+`,
+)}${policy(
+  'distinct',
+  `  rateLimit:
+    type: Local
+    local:
+      rules:
+      - clientSelectors: [{headers: [{name: x-org, type: Distinct}]}]
+        limit: {requests: 1, unit: Hour}
+`,
+)}${policy(
+  'health',
+  `  loadBalancer: {type: RoundRobin}
+  healthCheck:
+    active:
+      type: HTTP
+      interval: 500ms
+      timeout: 1s
+      unhealthyThreshold: 1
+      healthyThreshold: 1
+      http: {path: /healthz, expectedStatuses: [200]}
+`,
+)}${policy(
+  'hash',
+  `  loadBalancer: {type: ConsistentHash, consistentHash: {type: Header, header: {name: x-user}}}
+`,
+)}${policy(
+  'breaker',
+  `  circuitBreaker: {maxConnections: 1, maxPendingRequests: 1, maxParallelRequests: 1}
+`,
+)}${policy(
+  'timeout',
+  `  timeout: {http: {requestTimeout: 100ms}}
+`,
+)}${policy(
+  'invalid',
+  `  rateLimit:
+    type: Local
+    local:
+      rules:
+      - clientSelectors: [{headers: [{name: x-user-id, type: RegularExpression, value: "*.illegal"}]}]
+        limit: {requests: 1, unit: Hour}
+`,
+)}`;
+    const { resources } = loadResourcesFromText(text, 'btp.yaml');
+    const result = translate(resources);
+    statuses = result.statuses
+      .filter((s) => s.kind === 'BackendTrafficPolicy')
+      .map((s) => {
+        const ancestors = (
+          s.status as { ancestors?: { conditions: { type: string; reason: string }[] }[] }
+        ).ancestors;
+        return {
+          kind: s.kind,
+          name: s.metadata.name,
+          accepted: ancestors?.[0]?.conditions.find((c) => c.type === 'Accepted')?.reason,
+        };
+      });
+    const ir = result.xdsIR[0];
+    if (ir === undefined) throw new Error('no xDS IR');
+    envoy = startEnvoy({
+      config: bootstrapToJson(translateBootstrap(ir)) as object,
+      logLevel: 'warn',
+    });
+    await envoy.ready(60_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await envoy?.stop();
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  });
+
+  it('accepts the valid policies and reports the invalid one', () => {
+    expect(statuses.filter((s) => s.accepted !== 'Accepted')).toEqual([
+      { kind: 'BackendTrafficPolicy', name: 'invalid', accepted: 'Invalid' },
+    ]);
+  });
+
+  it('retries a failing backend', async () => {
+    const reply = await get(port, '/retry', { 'x-id': 'first' });
+    expect(reply.status).toBe(200);
+    expect(attempts.get('first')).toBe(2);
+    const stats = await envoy!.admin('/stats?filter=httproute/default/retry.*upstream_rq_retry$');
+    expect(stats).toMatch(/upstream_rq_retry: [1-9]/);
+  });
+
+  it('answers 429 past the local rate limit', async () => {
+    const john = { 'x-user-id': 'john' };
+    const first = await get(port, '/limited', john);
+    expect(first.status).toBe(200);
+    expect(first.headers['x-ratelimit-limit']).toBe('1');
+    expect((await get(port, '/limited', john)).status).toBe(429);
+    // Everyone else shares the route's bucket of 3, which john's requests did not drain.
+    const others = [];
+    for (let i = 0; i < 4; i++) others.push((await get(port, '/limited')).status);
+    expect(others).toEqual([200, 200, 200, 429]);
+  });
+
+  it('keeps one bucket per distinct header value', async () => {
+    expect((await get(port, '/distinct', { 'x-org': 'a' })).status).toBe(200);
+    expect((await get(port, '/distinct', { 'x-org': 'a' })).status).toBe(429);
+    expect((await get(port, '/distinct', { 'x-org': 'b' })).status).toBe(200);
+    // Without the header the rule does not apply: the route is otherwise unlimited.
+    expect((await get(port, '/distinct')).status).toBe(200);
+    expect((await get(port, '/distinct')).status).toBe(200);
+  });
+
+  it('active health checks take a failing endpoint out', async () => {
+    // Round robin over both endpoints until the bad one fails its check; then only the good one.
+    let streak = 0;
+    for (let i = 0; i < 200 && streak < 10; i++) {
+      const reply = await get(port, '/health');
+      streak = reply.status === 200 && backendOf(reply) === 'good' ? streak + 1 : 0;
+      if (streak === 0) await sleep(100);
+    }
+    expect(streak).toBe(10);
+    expect(seen.get('bad')?.filter((p) => p === '/healthz').length).toBeGreaterThan(0);
+  });
+
+  it('consistent hashing sends a header value to one endpoint', async () => {
+    // Each user sticks to one endpoint; across users both are used (the bad one answers /hash).
+    const byUser = new Map<string, Set<string | undefined>>();
+    for (const user of ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7']) {
+      const picked = new Set<string | undefined>();
+      for (let i = 0; i < 4; i++)
+        picked.add(backendOf(await get(port, '/hash', { 'x-user': user })));
+      byUser.set(user, picked);
+    }
+    for (const picked of byUser.values()) expect(picked.size).toBe(1);
+  });
+
+  it('circuit breakers reject requests over the limit', async () => {
+    const replies = await Promise.all(Array.from({ length: 8 }, () => get(port, '/breaker')));
+    const codes = replies.map((r) => r.status);
+    expect(codes).toContain(200);
+    expect(codes).toContain(503);
+  });
+
+  it('times out a slow backend', async () => {
+    expect((await get(port, '/timeout')).status).toBe(504);
+    expect((await get(port, '/breaker')).status).toBe(200);
+  });
+
+  it('answers 500 on a route whose policy is invalid', async () => {
+    expect((await get(port, '/invalid')).status).toBe(500);
+  });
+});

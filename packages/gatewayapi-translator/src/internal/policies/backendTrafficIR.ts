@@ -1,0 +1,338 @@
+// A BackendTrafficPolicy's settings as IR: what it changes on a route's clusters (RouteDestination
+// fields) and on the route (retry, request timeout, local rate limit). Only fields the registry
+// lists as applied are read; the policy was validated before (validateBackendTrafficPolicy), so
+// values here parse. Absent values keep Envoy Gateway's defaults, which the CRD declares and the
+// API server would fill in (health check timings, passive thresholds, Maglev table size).
+import type {
+  ActiveHealthCheck,
+  CircuitBreaker,
+  ConsistentHash,
+  HealthCheck,
+  HealthCheckPayload,
+  LoadBalancer,
+  LocalRateLimit,
+  LocalRateLimitRule,
+  OutlierDetection,
+  RateLimitValue,
+  Retry,
+  RouteDestination,
+  TCPKeepalive,
+  UpstreamDNS,
+  UpstreamTimeouts,
+} from '@egts/ir';
+import { list, type Obj, obj, parseGoDuration, parseQuantity } from './validation/policyValues.js';
+
+/** What a policy sets on the clusters of the routes it reaches. */
+export type DestinationTraffic = Pick<
+  RouteDestination,
+  | 'circuitBreaker'
+  | 'connection'
+  | 'loadBalancer'
+  | 'healthCheck'
+  | 'timeouts'
+  | 'proxyProtocol'
+  | 'dns'
+  | 'tcpKeepalive'
+>;
+
+/** What a policy sets on the HTTP routes it reaches. */
+export interface RouteTraffic {
+  retry?: Retry;
+  /** Per-try timeout (`retry.perRetry.timeout`). */
+  perTryTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  localRateLimit?: LocalRateLimit;
+}
+
+export interface BackendTraffic {
+  destination: DestinationTraffic;
+  route: RouteTraffic;
+}
+
+const ms = (value: unknown): number | undefined => parseGoDuration(value);
+const int = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const bool = (value: unknown): boolean | undefined =>
+  typeof value === 'boolean' ? value : undefined;
+
+/** `{...}` without its undefined fields (exactOptionalPropertyTypes), or undefined when empty. */
+function defined<T extends object>(value: { [K in keyof T]?: T[K] | undefined }): T | undefined {
+  const out = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+  return Object.keys(out).length === 0 ? undefined : (out as T);
+}
+
+function circuitBreaker(cb: Obj | undefined): CircuitBreaker | undefined {
+  if (!cb) return undefined;
+  return defined<CircuitBreaker>({
+    maxConnections: int(cb.maxConnections),
+    maxPendingRequests: int(cb.maxPendingRequests),
+    maxParallelRequests: int(cb.maxParallelRequests),
+    maxParallelRetries: int(cb.maxParallelRetries),
+    maxRequestsPerConnection: int(cb.maxRequestsPerConnection),
+    perEndpointMaxConnections: int(obj(cb.perEndpoint)?.maxConnections),
+  });
+}
+
+function consistentHash(hash: Obj | undefined): ConsistentHash | undefined {
+  const type = str(hash?.type) as ConsistentHash['type'] | undefined;
+  if (!hash || !type) return undefined;
+  const cookie = obj(hash.cookie);
+  const headerNames = [
+    ...(obj(hash.header) ? [str(obj(hash.header)?.name)] : []),
+    ...list(hash.headers).map((h) => str(h.name)),
+  ].filter((n): n is string => n !== undefined);
+  return defined<ConsistentHash>({
+    type,
+    headers: headerNames.length > 0 ? headerNames : undefined,
+    queryParams: list(hash.queryParams)
+      .map((q) => str(q.name))
+      .filter((n): n is string => n !== undefined),
+    cookie: cookie
+      ? (defined({
+          name: str(cookie.name) ?? '',
+          ttlMs: ms(cookie.ttl),
+          attributes: obj(cookie.attributes) as Record<string, string> | undefined,
+        }) as ConsistentHash['cookie'])
+      : undefined,
+    tableSize: int(hash.tableSize),
+  });
+}
+
+function loadBalancer(lb: Obj | undefined): LoadBalancer | undefined {
+  const type = str(lb?.type) as LoadBalancer['type'] | undefined;
+  if (!lb || !type) return undefined;
+  return defined<LoadBalancer>({
+    type,
+    consistentHash: type === 'ConsistentHash' ? consistentHash(obj(lb.consistentHash)) : undefined,
+    slowStartWindowMs: ms(obj(lb.slowStart)?.window),
+  });
+}
+
+const payload = (p: Obj | undefined): HealthCheckPayload | undefined =>
+  p === undefined
+    ? undefined
+    : defined<HealthCheckPayload>(
+        str(p.type) === 'Binary' ? { binary: str(p.binary) } : { text: str(p.text) },
+      );
+
+function activeHealthCheck(active: Obj | undefined): ActiveHealthCheck | undefined {
+  const type = str(active?.type);
+  if (!active || !type) return undefined;
+  const http = obj(active.http);
+  const tcp = obj(active.tcp);
+  const grpc = obj(active.grpc);
+  const statuses = Array.isArray(http?.expectedStatuses)
+    ? (http.expectedStatuses as unknown[]).filter((s): s is number => typeof s === 'number')
+    : [];
+  return defined<ActiveHealthCheck>({
+    timeoutMs: ms(active.timeout) ?? 1_000,
+    intervalMs: ms(active.interval) ?? 3_000,
+    unhealthyThreshold: int(active.unhealthyThreshold) ?? 3,
+    healthyThreshold: int(active.healthyThreshold) ?? 1,
+    initialJitterMs: ms(active.initialJitter),
+    http:
+      type === 'HTTP'
+        ? (defined({
+            path: str(http?.path) ?? '/',
+            hostname: str(http?.hostname),
+            method: str(http?.method),
+            expectedStatuses: statuses.length > 0 ? statuses : [200],
+            expectedResponse: payload(obj(http?.expectedResponse)),
+          }) as ActiveHealthCheck['http'])
+        : undefined,
+    tcp:
+      type === 'TCP'
+        ? { ...defined({ send: payload(obj(tcp?.send)), receive: payload(obj(tcp?.receive)) }) }
+        : undefined,
+    grpc: type === 'GRPC' ? { ...defined({ service: str(grpc?.service) }) } : undefined,
+  });
+}
+
+function outlierDetection(passive: Obj | undefined): OutlierDetection | undefined {
+  if (!passive) return undefined;
+  return {
+    splitExternalLocalOriginErrors: bool(passive.splitExternalLocalOriginErrors) ?? false,
+    intervalMs: ms(passive.interval) ?? 3_000,
+    consecutiveLocalOriginFailures: int(passive.consecutiveLocalOriginFailures) ?? 5,
+    consecutive5xxErrors: int(passive.consecutive5XxErrors) ?? 5,
+    baseEjectionTimeMs: ms(passive.baseEjectionTime) ?? 30_000,
+    maxEjectionPercent: int(passive.maxEjectionPercent) ?? 10,
+    ...(int(passive.consecutiveGatewayErrors) === undefined
+      ? {}
+      : { consecutiveGatewayErrors: int(passive.consecutiveGatewayErrors) as number }),
+  };
+}
+
+function healthCheck(hc: Obj | undefined): HealthCheck | undefined {
+  if (!hc) return undefined;
+  return defined<HealthCheck>({
+    active: activeHealthCheck(obj(hc.active)),
+    passive: outlierDetection(obj(hc.passive)),
+    panicThresholdPercent: int(hc.panicThreshold),
+  });
+}
+
+function timeouts(timeout: Obj | undefined): UpstreamTimeouts | undefined {
+  const http = obj(timeout?.http);
+  return defined<UpstreamTimeouts>({
+    connectMs: ms(obj(timeout?.tcp)?.connectTimeout),
+    idleMs: ms(http?.connectionIdleTimeout),
+    maxConnectionDurationMs: ms(http?.maxConnectionDuration),
+    maxStreamDurationMs: ms(http?.maxStreamDuration),
+  });
+}
+
+function dns(value: Obj | undefined): UpstreamDNS | undefined {
+  if (!value) return undefined;
+  return defined<UpstreamDNS>({
+    refreshRateMs: ms(value.dnsRefreshRate),
+    respectTtl: bool(value.respectDnsTtl),
+    lookupFamily: str(value.lookupFamily) as UpstreamDNS['lookupFamily'],
+  });
+}
+
+function tcpKeepalive(value: Obj | undefined): TCPKeepalive | undefined {
+  if (!value) return undefined;
+  // An empty tcpKeepalive turns keepalive on with the system's timings.
+  return {
+    ...defined<TCPKeepalive>({
+      probes: int(value.probes),
+      idleTimeSeconds: seconds(value.idleTime),
+      intervalSeconds: seconds(value.interval),
+    }),
+  };
+}
+
+function seconds(value: unknown): number | undefined {
+  const m = ms(value);
+  return m === undefined ? undefined : Math.round(m / 1000);
+}
+
+function retry(value: Obj | undefined): Retry | undefined {
+  if (!value) return undefined;
+  const retryOn = obj(value.retryOn);
+  const backOff = obj(obj(value.perRetry)?.backOff);
+  // Without retryOn, Envoy Gateway retries connection failures, refused streams, gRPC
+  // unavailable and cancelled, and 503.
+  const codes = Array.isArray(retryOn?.httpStatusCodes)
+    ? (retryOn.httpStatusCodes as unknown[]).filter((c): c is number => typeof c === 'number')
+    : retryOn
+      ? []
+      : [503];
+  const triggers = Array.isArray(retryOn?.triggers)
+    ? (retryOn.triggers as unknown[]).filter((t): t is string => typeof t === 'string')
+    : retryOn
+      ? []
+      : ['connect-failure', 'refused-stream', 'unavailable', 'cancelled'];
+  return {
+    attempts: int(value.numRetries) ?? 2,
+    codes,
+    ...(triggers === undefined ? {} : { triggers }),
+    ...(ms(backOff?.baseInterval) === undefined
+      ? {}
+      : { backoffMs: ms(backOff?.baseInterval) as number }),
+    ...(ms(backOff?.maxInterval) === undefined
+      ? {}
+      : { maxBackoffMs: ms(backOff?.maxInterval) as number }),
+  };
+}
+
+/** Seconds per rate limit unit (Envoy Gateway: a month is 30 days, a year 365). */
+const UNIT_SECONDS: Record<string, number> = {
+  Second: 1,
+  Minute: 60,
+  Hour: 3_600,
+  Day: 86_400,
+  Month: 2_592_000,
+  Year: 31_536_000,
+};
+
+const rateLimitValue = (limit: Obj | undefined): RateLimitValue => ({
+  requests: int(limit?.requests) ?? 0,
+  unitSeconds: UNIT_SECONDS[str(limit?.unit) ?? 'Second'] ?? 1,
+});
+
+function localRateLimitRule(rule: Obj): LocalRateLimitRule {
+  const selectors = list(rule.clientSelectors);
+  const headers = selectors.flatMap((s) => list(s.headers));
+  const cidr = selectors.map((s) => obj(s.sourceCIDR)).find((c) => c !== undefined);
+  const methods = selectors.flatMap((s) => list(s.methods));
+  const path = selectors.map((s) => obj(s.path)).find((p) => p !== undefined);
+  return {
+    headers: headers.map((h) => ({
+      name: str(h.name) ?? '',
+      type: (str(h.type) ?? 'Exact') as LocalRateLimitRule['headers'][number]['type'],
+      ...(str(h.value) === undefined ? {} : { value: str(h.value) as string }),
+      ...(h.invert === true ? { invert: true } : {}),
+    })),
+    ...(cidr
+      ? {
+          sourceCIDR: {
+            cidr: str(cidr.value) ?? '0.0.0.0/0',
+            distinct: str(cidr.type) === 'Distinct',
+            ...(cidr.invert === true ? { invert: true } : {}),
+          },
+        }
+      : {}),
+    ...(methods.length > 0
+      ? {
+          methods: methods.map((m) => ({
+            value: str(m.value) ?? 'GET',
+            ...(m.invert === true ? { invert: true } : {}),
+          })),
+        }
+      : {}),
+    ...(path
+      ? {
+          path: {
+            type: (str(path.type) ?? 'PathPrefix') as NonNullable<
+              LocalRateLimitRule['path']
+            >['type'],
+            value: str(path.value) ?? '/',
+            ...(path.invert === true ? { invert: true } : {}),
+          },
+        }
+      : {}),
+    limit: rateLimitValue(obj(rule.limit)),
+  };
+}
+
+function localRateLimit(rateLimit: Obj | undefined): LocalRateLimit | undefined {
+  const local = obj(rateLimit?.local);
+  if (!local) return undefined;
+  const rules = list(local.rules);
+  const route = rules.find((r) => list(r.clientSelectors).length === 0);
+  return {
+    ...(route ? { default: rateLimitValue(obj(route.limit)) } : {}),
+    rules: rules.filter((r) => r !== route).map(localRateLimitRule),
+  };
+}
+
+/** The IR of one (merged) policy spec. */
+export function backendTraffic(spec: Obj): BackendTraffic {
+  const timeout = obj(spec.timeout);
+  const perRetryTimeout = ms(obj(obj(spec.retry)?.perRetry)?.timeout);
+  const requestTimeout = ms(obj(timeout?.http)?.requestTimeout);
+  const bufferLimit = parseQuantity(obj(spec.connection)?.bufferLimit);
+  const version = str(obj(spec.proxyProtocol)?.version);
+  const destination =
+    defined<DestinationTraffic>({
+      circuitBreaker: circuitBreaker(obj(spec.circuitBreaker)),
+      connection: bufferLimit === undefined ? undefined : { bufferLimitBytes: bufferLimit },
+      loadBalancer: loadBalancer(obj(spec.loadBalancer)),
+      healthCheck: healthCheck(obj(spec.healthCheck)),
+      timeouts: timeouts(timeout),
+      proxyProtocol: version === 'V1' || version === 'V2' ? version : undefined,
+      dns: dns(obj(spec.dns)),
+      tcpKeepalive: tcpKeepalive(obj(spec.tcpKeepalive)),
+    }) ?? {};
+  const route =
+    defined<RouteTraffic>({
+      retry: retry(obj(spec.retry)),
+      perTryTimeoutMs: perRetryTimeout,
+      requestTimeoutMs: requestTimeout,
+      localRateLimit: localRateLimit(obj(spec.rateLimit)),
+    }) ?? {};
+  return { destination, route };
+}

@@ -1,0 +1,185 @@
+// Which BackendTrafficPolicy shapes each IR route, with Envoy Gateway's precedence: a policy on the
+// route rule (sectionName) wins over one on the route, then the listener, the ListenerSet, the
+// Gateway. A route or rule policy with a mergeType is merged onto the broader policy of the
+// listener it is served on (StrategicMerge and JSONMerge: objects merge key by key, lists and
+// scalars of the route policy replace the broader ones, null removes; the policy kinds declare no
+// list merge keys, so Kubernetes' strategic merge behaves as a JSON merge patch, RFC 7386).
+// A policy Envoy Gateway rejects (Invalid) makes the routes it reaches answer 500, as Envoy
+// Gateway does; one egts does not apply (NotApplied) is left out.
+import { isDeepStrictEqual } from 'node:util';
+import type { HTTPRouteIR, RouteDestination } from '@egts/ir';
+import type { ListenerContext } from '../context/listenerContext.js';
+import type { AnyRouteContext } from '../context/routeContext.js';
+import type { TranslatorContext } from '../context/translatorContext.js';
+import {
+  type BackendTraffic,
+  backendTraffic,
+  type DestinationTraffic,
+} from './backendTrafficIR.js';
+import type { AppliedPolicy } from './processPolicies.js';
+import type { Obj } from './validation/policyValues.js';
+
+/** What reaches one route on one listener. */
+export type EffectiveTraffic =
+  | { readonly kind: 'invalid' }
+  | { readonly kind: 'applied'; readonly traffic: BackendTraffic };
+
+export interface BackendTrafficIndex {
+  forRoute(
+    route: AnyRouteContext,
+    ruleName: string | undefined,
+    listener: ListenerContext,
+  ): EffectiveTraffic | undefined;
+  /**
+   * The destination as served on `listener`, with the policy's cluster settings. A route served
+   * on several listeners of one fleet can get different settings on each (a listener policy):
+   * its cluster name must then differ, so all but the first take the listener's name as suffix.
+   */
+  destination(
+    destination: RouteDestination,
+    effective: EffectiveTraffic | undefined,
+    listener: ListenerContext,
+  ): RouteDestination;
+}
+
+const TARGETING = new Set(['targetRef', 'targetRefs', 'targetSelectors', 'mergeType']);
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** RFC 7386 JSON merge patch of `patch` onto `target` (neither mutated). */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObj(patch)) return patch;
+  const out: Obj = isObj(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = mergePatch(out[key], value);
+  }
+  return out;
+}
+
+const settingsOf = (a: AppliedPolicy): Obj =>
+  Object.fromEntries(Object.entries(a.policy.spec as Obj).filter(([k]) => !TARGETING.has(k)));
+
+const reason = (a: AppliedPolicy) => a.ancestor.conditions.get('Accepted');
+const invalid = (a: AppliedPolicy) => reason(a)?.reason === 'Invalid';
+const inEffect = (a: AppliedPolicy) => reason(a)?.status === 'True' || invalid(a);
+const nameOf = (a: AppliedPolicy) =>
+  `${a.policy.metadata.namespace ?? ''}/${a.policy.metadata.name}`;
+
+export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex {
+  const byRoute = new Map<AnyRouteContext, AppliedPolicy[]>();
+  const byScope = new Map<unknown, AppliedPolicy>();
+  // Oldest first within a level: the first one claims its target (the others are Conflicted).
+  for (const a of ctx.backendTrafficPolicies) {
+    if (!inEffect(a)) continue;
+    const { scope } = a;
+    if (scope.level === 'rule' || scope.level === 'route') {
+      if (scope.route) byRoute.set(scope.route, [...(byRoute.get(scope.route) ?? []), a]);
+      continue;
+    }
+    const key =
+      scope.level === 'listener'
+        ? scope.listener
+        : scope.level === 'listenerSet'
+          ? scope.listenerSet
+          : scope.gateway;
+    if (key !== undefined && !byScope.has(key)) byScope.set(key, a);
+  }
+  // One IR per policy combination, so the routes it reaches share their objects.
+  const memo = new Map<string, EffectiveTraffic>();
+  const effective = (policies: AppliedPolicy[]): EffectiveTraffic => {
+    const key = policies.map(nameOf).join('+');
+    let found = memo.get(key);
+    if (found === undefined) {
+      if (policies.some(invalid)) found = { kind: 'invalid' };
+      else {
+        const spec = policies.reduce<unknown>((acc, a) => mergePatch(acc, settingsOf(a)), {});
+        found = { kind: 'applied', traffic: backendTraffic(spec as Obj) };
+      }
+      memo.set(key, found);
+    }
+    return found;
+  };
+  const claimed = new Map<string, RouteDestination>();
+  return {
+    destination(destination, effective, listener) {
+      const shaped =
+        effective?.kind === 'applied'
+          ? destinationWithTraffic(destination, effective.traffic.destination)
+          : destination;
+      const first = claimed.get(shaped.name);
+      if (first === undefined) claimed.set(shaped.name, shaped);
+      else if (first !== shaped && !isDeepStrictEqual(first, shaped))
+        return { ...shaped, name: `${shaped.name}/${listener.irName}` };
+      return shaped;
+    },
+    forRoute(route, ruleName, listener) {
+      const onRoute = (byRoute.get(route) ?? []).filter(
+        (a) => a.scope.gateway === listener.gateway,
+      );
+      const specific =
+        (ruleName === undefined
+          ? undefined
+          : onRoute.find((a) => a.scope.level === 'rule' && a.scope.rule === ruleName)) ??
+        onRoute.find((a) => a.scope.level === 'route');
+      const broader =
+        byScope.get(listener) ??
+        (listener.listenerSet ? byScope.get(listener.listenerSet) : undefined) ??
+        byScope.get(listener.gateway);
+      if (specific === undefined) return broader && effective([broader]);
+      const merges = (specific.policy.spec as { mergeType?: string }).mergeType !== undefined;
+      return effective(merges && broader ? [broader, specific] : [specific]);
+    },
+  };
+}
+
+/** A destination with a policy's cluster settings, one object per (destination, settings). */
+const withTraffic = new WeakMap<RouteDestination, WeakMap<DestinationTraffic, RouteDestination>>();
+export function destinationWithTraffic(
+  destination: RouteDestination,
+  traffic: DestinationTraffic,
+): RouteDestination {
+  if (Object.keys(traffic).length === 0) return destination;
+  let byTraffic = withTraffic.get(destination);
+  if (byTraffic === undefined) {
+    byTraffic = new WeakMap();
+    withTraffic.set(destination, byTraffic);
+  }
+  let out = byTraffic.get(traffic);
+  if (out === undefined) {
+    out = { ...destination, ...traffic };
+    byTraffic.set(traffic, out);
+  }
+  return out;
+}
+
+/** The HTTP route as the policy reaching it makes it. */
+export function withBackendTraffic(
+  ir: HTTPRouteIR,
+  effective: EffectiveTraffic | undefined,
+  destination: (d: RouteDestination) => RouteDestination,
+): HTTPRouteIR {
+  if (effective === undefined) {
+    if (ir.destination === undefined) return ir;
+    const shaped = destination(ir.destination);
+    return shaped === ir.destination ? ir : { ...ir, destination: shaped };
+  }
+  if (effective.kind === 'invalid') {
+    const { redirect: _redirect, destination: _destination, ...rest } = ir;
+    return { ...rest, directResponse: { statusCode: 500 } };
+  }
+  const { route } = effective.traffic;
+  const out: HTTPRouteIR = { ...ir };
+  if (ir.destination) out.destination = destination(ir.destination);
+  if (route.retry) out.retry = route.retry;
+  if (route.localRateLimit) out.localRateLimit = route.localRateLimit;
+  // The route's own timeouts (HTTPRoute `timeouts`) stay; the policy fills in the rest.
+  if (route.requestTimeoutMs !== undefined || route.perTryTimeoutMs !== undefined) {
+    out.timeout = {
+      ...(route.requestTimeoutMs === undefined ? {} : { requestMs: route.requestTimeoutMs }),
+      ...(route.perTryTimeoutMs === undefined ? {} : { backendRequestMs: route.perTryTimeoutMs }),
+      ...ir.timeout,
+    };
+  }
+  return out;
+}

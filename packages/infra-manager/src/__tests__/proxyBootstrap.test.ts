@@ -1,0 +1,90 @@
+// The generated bootstrap passes `envoy --mode validate`, with and without mTLS, and says what the
+// xDS server expects: Delta ADS, node id and cluster naming the fleet.
+import { validateEnvoyConfig } from '@egts/envoy-binary';
+import { afterAll, describe, expect, it } from 'vitest';
+import { proxyBootstrap, XDS_CLUSTER } from '../index.js';
+import { createTestPki } from './pki.js';
+
+describe('proxyBootstrap', () => {
+  const pki = createTestPki();
+  afterAll(() => pki.remove());
+
+  it('is Delta ADS to a static xDS cluster, with the fleet as node id and cluster', async () => {
+    const bootstrap = proxyBootstrap({
+      proxyName: 'default/eg',
+      xds: { host: '127.0.0.1', port: 18000 },
+    });
+    expect(bootstrap).toMatchObject({
+      node: { id: 'default/eg', cluster: 'default/eg' },
+      dynamicResources: {
+        adsConfig: {
+          apiType: 'DELTA_GRPC',
+          grpcServices: [{ envoyGrpc: { clusterName: XDS_CLUSTER } }],
+        },
+        cdsConfig: { ads: {} },
+        ldsConfig: { ads: {} },
+      },
+      staticResources: { clusters: [{ name: XDS_CLUSTER, type: 'STATIC' }] },
+    });
+    const result = await validateEnvoyConfig(bootstrap);
+    expect(result.output).not.toMatch(/error/i);
+    expect(result.valid).toBe(true);
+  });
+
+  it('validates with mTLS files and a hostname for the server', async () => {
+    const bootstrap = proxyBootstrap({
+      proxyName: 'default/eg',
+      xds: { host: 'localhost', port: 18000, tls: { ca: pki.ca, ...pki.client } },
+    });
+    expect(bootstrap).toMatchObject({
+      staticResources: {
+        clusters: [
+          { type: 'STRICT_DNS', transportSocket: { name: 'envoy.transport_sockets.tls' } },
+        ],
+      },
+    });
+    expect((await validateEnvoyConfig(bootstrap)).valid).toBe(true);
+    // A missing key file is refused: the TLS settings are really read.
+    const broken = proxyBootstrap({
+      proxyName: 'default/eg',
+      xds: {
+        host: '127.0.0.1',
+        port: 18000,
+        tls: { ca: pki.ca, cert: pki.client.cert, key: '/nonexistent.key' },
+      },
+    });
+    expect((await validateEnvoyConfig(broken)).valid).toBe(false);
+  });
+
+  it('has the pod probes when asked: admin on loopback, a /ready listener on every address', async () => {
+    const bootstrap = proxyBootstrap({
+      proxyName: 'default/eg',
+      xds: { host: '127.0.0.1', port: 18000 },
+      probes: { adminPort: 19000, readyPort: 19001, path: '/ready' },
+    });
+    expect(bootstrap).toMatchObject({
+      admin: { address: { socketAddress: { address: '127.0.0.1', portValue: 19000 } } },
+      staticResources: {
+        listeners: [{ address: { socketAddress: { address: '0.0.0.0', portValue: 19001 } } }],
+      },
+    });
+    expect(JSON.stringify(bootstrap)).toContain('"exact":"/ready"');
+    expect((await validateEnvoyConfig(bootstrap)).valid).toBe(true);
+    expect(proxyBootstrap({ proxyName: 'p', xds: { host: '::', port: 1 } })).not.toHaveProperty(
+      'admin',
+    );
+  });
+
+  it('connects to loopback when the server listens on a wildcard address', () => {
+    const addressOf = (host: string) =>
+      JSON.stringify(proxyBootstrap({ proxyName: 'p', xds: { host, port: 1 } })).match(
+        /"socketAddress":\{"address":"([^"]+)"/,
+      )?.[1];
+    expect(['0.0.0.0', '::', '10.1.2.3', 'xds.local'].map(addressOf)).toEqual([
+      '127.0.0.1',
+      '::1',
+      '10.1.2.3',
+      'xds.local',
+    ]);
+  });
+});

@@ -1,0 +1,270 @@
+// The bootstrap of a proxy, host mode's and the Kubernetes ConfigMap's: node named after its
+// fleet, everything else over Delta ADS from the egts xDS server. Bootstrap reference:
+// https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/bootstrap/v3/bootstrap.proto
+import { isIP } from 'node:net';
+import { dirname } from 'node:path';
+import {
+  ApiConfigSource_ApiType,
+  ApiVersion,
+  Bootstrap,
+  Cluster,
+  Cluster_DiscoveryType,
+  DiscoveryResponse,
+  HealthCheckFilter,
+  HttpConnectionManager,
+  HttpProtocolOptions,
+  Listener,
+  packAny,
+  Router,
+  Secret,
+  TlsParameters_TlsProtocol,
+  toEnvoyJson,
+  UpstreamTlsContext,
+} from '@egts/envoy-api';
+
+/** Where the proxies reach the xDS server. */
+export interface XdsAddress {
+  readonly host: string;
+  readonly port: number;
+  /** mTLS to the server: PEM file paths (the xds-server requires TLS 1.3 and a client certificate). */
+  readonly tls?: {
+    /** CA bundle the server's certificate must chain to. */
+    readonly ca: string;
+    /** This proxy's client certificate chain. */
+    readonly cert: string;
+    /** Its private key. */
+    readonly key: string;
+    /**
+     * Read the three through file-based SDS from these files (made by `xdsSdsFiles`) instead of at
+     * start only, so that certificates rotated in place are picked up without a restart.
+     */
+    readonly sds?: { readonly certificate: string; readonly trustedCa: string };
+  };
+}
+
+/** Names of the SDS secrets the xDS cluster uses. */
+const XDS_CERTIFICATE = 'xds_certificate';
+const XDS_TRUSTED_CA = 'xds_trusted_ca';
+
+/**
+ * The contents of the two SDS files `tls.sds` names: DiscoveryResponses with one Secret each that
+ * point at the PEM files. Envoy re-reads them when something is moved into their directory: a
+ * Kubernetes Secret volume is updated by swapping its `..data` symlink, which the files' own
+ * watches would miss (Envoy "Secret discovery service (SDS)", key rotation; WatchedDirectory).
+ */
+export const xdsSdsFiles = (
+  tls: NonNullable<XdsAddress['tls']>,
+): { certificate: string; trustedCa: string } => {
+  const response = (secret: Secret) =>
+    `${JSON.stringify(
+      toEnvoyJson(
+        DiscoveryResponse,
+        DiscoveryResponse.fromPartial({ resources: [packAny(Secret, secret)] }),
+      ),
+    )}\n`;
+  return {
+    certificate: response(
+      Secret.fromPartial({
+        name: XDS_CERTIFICATE,
+        tlsCertificate: {
+          certificateChain: { filename: tls.cert },
+          privateKey: { filename: tls.key },
+          watchedDirectory: { path: dirname(tls.cert) },
+        },
+      }),
+    ),
+    trustedCa: response(
+      Secret.fromPartial({
+        name: XDS_TRUSTED_CA,
+        validationContext: {
+          trustedCa: { filename: tls.ca },
+          watchedDirectory: { path: dirname(tls.ca) },
+        },
+      }),
+    ),
+  };
+};
+
+const sdsConfig = (name: string, path: string) => ({
+  name,
+  sdsConfig: {
+    pathConfigSource: { path, watchedDirectory: { path: dirname(path) } },
+    resourceApiVersion: ApiVersion.V3,
+  },
+});
+
+export interface ProxyBootstrapOptions {
+  /** Fleet name from the Infra IR (`<namespace>/<gateway>`): node id and node cluster. */
+  readonly proxyName: string;
+  readonly xds: XdsAddress;
+  /**
+   * A pod's probe endpoints, as Envoy Gateway's proxies have them: the admin interface on loopback
+   * and a static listener answering `path` with 200 while Envoy is live (503 once it drains).
+   * Static listeners start only after the first xDS fetch has initialised the server, so a ready
+   * answer means the proxy has its configuration. Host mode leaves both to `startEnvoy`.
+   */
+  readonly probes?: {
+    readonly adminPort: number;
+    readonly readyPort: number;
+    readonly path: string;
+  };
+}
+
+/** The readiness listener: HTTP on every address, answered by Envoy's health_check filter. */
+const readyListener = (port: number, path: string): Listener =>
+  Listener.fromPartial({
+    name: `envoy-gateway-proxy-ready-0.0.0.0-${port}`,
+    address: { socketAddress: { address: '0.0.0.0', portValue: port } },
+    filterChains: [
+      {
+        filters: [
+          {
+            name: 'envoy.filters.network.http_connection_manager',
+            typedConfig: packAny(
+              HttpConnectionManager,
+              HttpConnectionManager.fromPartial({
+                statPrefix: 'eg-ready-http',
+                routeConfig: { name: 'local_route' },
+                httpFilters: [
+                  {
+                    name: 'envoy.filters.http.health_check',
+                    typedConfig: packAny(
+                      HealthCheckFilter,
+                      HealthCheckFilter.fromPartial({
+                        // Answered by Envoy itself, never forwarded.
+                        passThroughMode: false,
+                        headers: [{ name: ':path', stringMatch: { exact: path } }],
+                      }),
+                    ),
+                  },
+                  {
+                    name: 'envoy.filters.http.router',
+                    typedConfig: packAny(Router, Router.fromPartial({})),
+                  },
+                ],
+              }),
+            ),
+          },
+        ],
+      },
+    ],
+  });
+
+/** Name of the static cluster that points at the xDS server. */
+export const XDS_CLUSTER = 'xds_cluster';
+
+/** The server may listen on a wildcard address; a local proxy reaches it on loopback. */
+const connectHost = (host: string): string =>
+  host === '' || host === '0.0.0.0' ? '127.0.0.1' : host === '::' || host === '[::]' ? '::1' : host;
+
+const xdsCluster = (xds: XdsAddress): Cluster => {
+  const host = connectHost(xds.host);
+  // A hostname is resolved by Envoy (STRICT_DNS); an IP needs no lookup (STATIC).
+  const isAddress = isIP(host) !== 0;
+  const tls = xds.tls;
+  return Cluster.fromPartial({
+    name: XDS_CLUSTER,
+    type: isAddress ? Cluster_DiscoveryType.STATIC : Cluster_DiscoveryType.STRICT_DNS,
+    connectTimeout: { seconds: 10 },
+    // gRPC needs HTTP/2 upstream (xDS protocol, "gRPC streaming endpoints").
+    typedExtensionProtocolOptions: {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': packAny(
+        HttpProtocolOptions,
+        HttpProtocolOptions.fromPartial({
+          explicitHttpConfig: {
+            http2ProtocolOptions: {
+              // Keepalive pings detect a dead control plane behind a half-open connection.
+              connectionKeepalive: { interval: { seconds: 30 }, timeout: { seconds: 5 } },
+            },
+          },
+        }),
+      ),
+    },
+    loadAssignment: {
+      clusterName: XDS_CLUSTER,
+      endpoints: [
+        {
+          lbEndpoints: [
+            {
+              endpoint: { address: { socketAddress: { address: host, portValue: xds.port } } },
+            },
+          ],
+        },
+      ],
+    },
+    ...(tls === undefined
+      ? {}
+      : {
+          transportSocket: {
+            name: 'envoy.transport_sockets.tls',
+            typedConfig: packAny(
+              UpstreamTlsContext,
+              UpstreamTlsContext.fromPartial({
+                commonTlsContext: {
+                  tlsParams: {
+                    tlsMinimumProtocolVersion: TlsParameters_TlsProtocol.TLSv1_3,
+                    tlsMaximumProtocolVersion: TlsParameters_TlsProtocol.TLSv1_3,
+                  },
+                  // Files, not inline PEM: the key stays off argv and out of the config dump.
+                  ...(tls.sds
+                    ? {
+                        tlsCertificateSdsSecretConfigs: [
+                          sdsConfig(XDS_CERTIFICATE, tls.sds.certificate),
+                        ],
+                        validationContextSdsSecretConfig: sdsConfig(
+                          XDS_TRUSTED_CA,
+                          tls.sds.trustedCa,
+                        ),
+                      }
+                    : {
+                        tlsCertificates: [
+                          {
+                            certificateChain: { filename: tls.cert },
+                            privateKey: { filename: tls.key },
+                          },
+                        ],
+                        validationContext: { trustedCa: { filename: tls.ca } },
+                      }),
+                },
+              }),
+            ),
+          },
+        }),
+  });
+};
+
+/**
+ * The bootstrap as proto3 JSON. `node.cluster` = `node.id` = the fleet name because the xDS server
+ * groups nodes by `node.cluster` (`defaultNodeGroup`) and the pipeline keys snapshots by fleet name.
+ * In host mode admin is set by the runner (`startEnvoy`'s adminPort); a pod's comes with `probes`.
+ */
+export const proxyBootstrap = (options: ProxyBootstrapOptions): object => {
+  const ads = { ads: {}, resourceApiVersion: ApiVersion.V3 };
+  const probes = options.probes;
+  const bootstrap = Bootstrap.fromPartial({
+    node: { id: options.proxyName, cluster: options.proxyName },
+    dynamicResources: {
+      // Delta (incremental) ADS: https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol#incremental-xds
+      adsConfig: {
+        apiType: ApiConfigSource_ApiType.DELTA_GRPC,
+        transportApiVersion: ApiVersion.V3,
+        grpcServices: [{ envoyGrpc: { clusterName: XDS_CLUSTER } }],
+        setNodeOnFirstMessageOnly: true,
+      },
+      cdsConfig: ads,
+      ldsConfig: ads,
+    },
+    staticResources: {
+      clusters: [xdsCluster(options.xds)],
+      ...(probes ? { listeners: [readyListener(probes.readyPort, probes.path)] } : {}),
+    },
+    ...(probes
+      ? {
+          admin: {
+            address: { socketAddress: { address: '127.0.0.1', portValue: probes.adminPort } },
+          },
+        }
+      : {}),
+  });
+  return toEnvoyJson(Bootstrap, bootstrap) as object;
+};

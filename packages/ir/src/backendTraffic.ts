@@ -1,0 +1,162 @@
+// What a BackendTrafficPolicy changes on the clusters of a route (load balancing, health checks,
+// upstream timeouts, PROXY protocol, DNS, TCP keepalive) and on the route itself (local rate
+// limits). Durations are milliseconds. Absent fields take Envoy Gateway's defaults, applied by
+// the xds-translator.
+import { z } from 'zod';
+
+/** Consistent hashing input (BackendTrafficPolicy `loadBalancer.consistentHash`). */
+export const ConsistentHashSchema = z.object({
+  /** Hash on the client address, request headers, a cookie or query parameters. */
+  type: z.enum(['SourceIP', 'Header', 'Headers', 'Cookie', 'QueryParams']),
+  /** Header names (Header, Headers). */
+  headers: z.array(z.string()).optional(),
+  /** Query parameter names (QueryParams). */
+  queryParams: z.array(z.string()).optional(),
+  /** The cookie (Cookie): Envoy sets it when the request lacks it and a TTL is given. */
+  cookie: z
+    .object({
+      name: z.string(),
+      ttlMs: z.number().optional(),
+      attributes: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
+  /** Maglev table size (a prime; default 65537). */
+  tableSize: z.number().int().positive().optional(),
+});
+export type ConsistentHash = z.infer<typeof ConsistentHashSchema>;
+
+/** How a cluster picks an endpoint (BackendTrafficPolicy `loadBalancer`). */
+export const LoadBalancerSchema = z.object({
+  type: z.enum(['RoundRobin', 'LeastRequest', 'Random', 'ConsistentHash']),
+  consistentHash: ConsistentHashSchema.optional(),
+  /** Slow start window for new endpoints (RoundRobin, LeastRequest). */
+  slowStartWindowMs: z.number().optional(),
+});
+export type LoadBalancer = z.infer<typeof LoadBalancerSchema>;
+
+/** Bytes a TCP health check sends or expects: text, or hex-encoded binary. */
+export const HealthCheckPayloadSchema = z.object({
+  text: z.string().optional(),
+  binary: z.string().optional(),
+});
+export type HealthCheckPayload = z.infer<typeof HealthCheckPayloadSchema>;
+
+/** Active health checking of a cluster's endpoints (`healthCheck.active`). */
+export const ActiveHealthCheckSchema = z.object({
+  timeoutMs: z.number(),
+  intervalMs: z.number(),
+  unhealthyThreshold: z.number().int(),
+  healthyThreshold: z.number().int(),
+  initialJitterMs: z.number().optional(),
+  http: z
+    .object({
+      path: z.string(),
+      hostname: z.string().optional(),
+      method: z.string().optional(),
+      /** Statuses that count as healthy (default 200). */
+      expectedStatuses: z.array(z.number().int()),
+      /** Text the body must contain. */
+      expectedResponse: HealthCheckPayloadSchema.optional(),
+    })
+    .optional(),
+  tcp: z
+    .object({
+      send: HealthCheckPayloadSchema.optional(),
+      receive: HealthCheckPayloadSchema.optional(),
+    })
+    .optional(),
+  grpc: z.object({ service: z.string().optional() }).optional(),
+});
+export type ActiveHealthCheck = z.infer<typeof ActiveHealthCheckSchema>;
+
+/** Passive health checking: outlier detection (`healthCheck.passive`). */
+export const OutlierDetectionSchema = z.object({
+  splitExternalLocalOriginErrors: z.boolean().optional(),
+  intervalMs: z.number().optional(),
+  consecutiveLocalOriginFailures: z.number().int().optional(),
+  consecutiveGatewayErrors: z.number().int().optional(),
+  consecutive5xxErrors: z.number().int().optional(),
+  baseEjectionTimeMs: z.number().optional(),
+  maxEjectionPercent: z.number().int().optional(),
+});
+export type OutlierDetection = z.infer<typeof OutlierDetectionSchema>;
+
+export const HealthCheckSchema = z.object({
+  active: ActiveHealthCheckSchema.optional(),
+  passive: OutlierDetectionSchema.optional(),
+  /** Healthy share (percent) below which Envoy ignores health and uses every endpoint. */
+  panicThresholdPercent: z.number().optional(),
+});
+export type HealthCheck = z.infer<typeof HealthCheckSchema>;
+
+/** Timeouts towards a backend (`timeout.tcp`, `timeout.http` except the request timeout). */
+export const UpstreamTimeoutsSchema = z.object({
+  connectMs: z.number().optional(),
+  idleMs: z.number().optional(),
+  maxConnectionDurationMs: z.number().optional(),
+  maxStreamDurationMs: z.number().optional(),
+});
+export type UpstreamTimeouts = z.infer<typeof UpstreamTimeoutsSchema>;
+
+/** DNS resolution of hostname endpoints (`dns`). */
+export const UpstreamDNSSchema = z.object({
+  refreshRateMs: z.number().optional(),
+  respectTtl: z.boolean().optional(),
+  lookupFamily: z
+    .enum(['IPv4', 'IPv6', 'IPv4Preferred', 'IPv6Preferred', 'IPv4AndIPv6'])
+    .optional(),
+});
+export type UpstreamDNS = z.infer<typeof UpstreamDNSSchema>;
+
+/** TCP keepalive on upstream connections (`tcpKeepalive`). */
+export const TCPKeepaliveSchema = z.object({
+  probes: z.number().int().optional(),
+  idleTimeSeconds: z.number().int().optional(),
+  intervalSeconds: z.number().int().optional(),
+});
+export type TCPKeepalive = z.infer<typeof TCPKeepaliveSchema>;
+
+/** A token bucket: `requests` per `unitSeconds`. */
+export const RateLimitValueSchema = z.object({
+  requests: z.number().int().nonnegative(),
+  unitSeconds: z.number().int().positive(),
+});
+export type RateLimitValue = z.infer<typeof RateLimitValueSchema>;
+
+/** A request header a local rate limit rule selects on (Distinct: one bucket per value). */
+export const RateLimitHeaderMatchSchema = z.object({
+  name: z.string(),
+  type: z.enum(['Exact', 'RegularExpression', 'Distinct']),
+  value: z.string().optional(),
+  invert: z.boolean().optional(),
+});
+export type RateLimitHeaderMatch = z.infer<typeof RateLimitHeaderMatchSchema>;
+
+/** One local rate limit rule: its selectors (all must match) and its limit. */
+export const LocalRateLimitRuleSchema = z.object({
+  headers: z.array(RateLimitHeaderMatchSchema),
+  /** Client address range; distinct: one bucket per client address in it. */
+  sourceCIDR: z
+    .object({ cidr: z.string(), distinct: z.boolean(), invert: z.boolean().optional() })
+    .optional(),
+  methods: z.array(z.object({ value: z.string(), invert: z.boolean().optional() })).optional(),
+  path: z
+    .object({
+      type: z.enum(['Exact', 'PathPrefix', 'RegularExpression']),
+      value: z.string(),
+      invert: z.boolean().optional(),
+    })
+    .optional(),
+  limit: RateLimitValueSchema,
+});
+export type LocalRateLimitRule = z.infer<typeof LocalRateLimitRuleSchema>;
+
+/** Local (per-proxy) rate limiting of a route (`rateLimit.local`). */
+export const LocalRateLimitSchema = z.object({
+  /** The route-wide bucket (the rule without selectors); absent: unlimited. */
+  default: RateLimitValueSchema.optional(),
+  rules: z.array(LocalRateLimitRuleSchema),
+  /** Send `x-ratelimit-*` response headers (default true). */
+  headers: z.boolean().optional(),
+});
+export type LocalRateLimit = z.infer<typeof LocalRateLimitSchema>;

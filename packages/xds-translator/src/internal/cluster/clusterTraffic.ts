@@ -1,0 +1,235 @@
+// What a BackendTrafficPolicy sets on a cluster: load balancer, active health checks, outlier
+// detection, panic threshold, connect timeout, DNS, TCP keepalive, per-endpoint connection limits,
+// upstream HTTP connection limits and the upstream PROXY protocol
+// (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/cluster.proto). Absent
+// settings keep Envoy Gateway's defaults (least request, 10 s connect timeout).
+import {
+  type Cluster,
+  Cluster_DnsLookupFamily,
+  Cluster_LbPolicy,
+  ProxyProtocolConfig_Version,
+  ProxyProtocolUpstreamTransport,
+  packAny,
+  RawBuffer,
+  RequestMethod,
+} from '@egts/envoy-api';
+import type { ActiveHealthCheck, HealthCheckPayload, RouteDestination } from '@egts/ir';
+import { durationMs } from '../protoValues.js';
+
+/**
+ * Cluster fields, nested messages partial as Cluster.fromPartial fills them in (the generated
+ * types name every nested field as required, so partial nested values are typed loosely here).
+ */
+type Fields = { readonly [K in keyof Cluster]?: unknown };
+type TransportSocket = NonNullable<Cluster['transportSocket']>;
+const asCluster = (fields: Fields): Partial<Cluster> => fields as Partial<Cluster>;
+
+const CONNECT_TIMEOUT_MS = 10_000;
+/** Envoy Gateway's Maglev table size when a policy does not set one. */
+const MAGLEV_TABLE_SIZE = 65_537;
+
+/** Load balancer policy and its settings (slow start for round robin and least request). */
+function loadBalancer(lb: RouteDestination['loadBalancer']): Fields {
+  const slowStart =
+    lb?.slowStartWindowMs === undefined
+      ? undefined
+      : { slowStartConfig: { slowStartWindow: durationMs(lb.slowStartWindowMs) } };
+  switch (lb?.type) {
+    case 'RoundRobin':
+      return {
+        lbPolicy: Cluster_LbPolicy.ROUND_ROBIN,
+        ...(slowStart ? { roundRobinLbConfig: slowStart } : {}),
+      };
+    case 'Random':
+      return { lbPolicy: Cluster_LbPolicy.RANDOM };
+    case 'ConsistentHash':
+      // Maglev, as Envoy Gateway (the route carries the hash policy).
+      return {
+        lbPolicy: Cluster_LbPolicy.MAGLEV,
+        maglevLbConfig: { tableSize: lb.consistentHash?.tableSize ?? MAGLEV_TABLE_SIZE },
+      };
+    default:
+      // Envoy Gateway's default load balancer.
+      return {
+        lbPolicy: Cluster_LbPolicy.LEAST_REQUEST,
+        ...(slowStart ? { leastRequestLbConfig: slowStart } : {}),
+      };
+  }
+}
+
+const payload = (p: HealthCheckPayload | undefined) =>
+  p?.binary !== undefined ? { binary: Buffer.from(p.binary, 'hex') } : { text: p?.text ?? '' };
+
+const METHODS: Record<string, RequestMethod> = {
+  GET: RequestMethod.GET,
+  HEAD: RequestMethod.HEAD,
+  POST: RequestMethod.POST,
+  PUT: RequestMethod.PUT,
+  DELETE: RequestMethod.DELETE,
+  OPTIONS: RequestMethod.OPTIONS,
+  TRACE: RequestMethod.TRACE,
+  PATCH: RequestMethod.PATCH,
+  CONNECT: RequestMethod.CONNECT,
+};
+
+/** Expected statuses as Envoy's half-open ranges, one per code. */
+const statusRanges = (codes: readonly number[]) =>
+  codes.map((code) => ({ start: code, end: code + 1 }));
+
+function activeHealthCheck(active: ActiveHealthCheck) {
+  const common = {
+    timeout: durationMs(active.timeoutMs),
+    interval: durationMs(active.intervalMs),
+    unhealthyThreshold: active.unhealthyThreshold,
+    healthyThreshold: active.healthyThreshold,
+    ...(active.initialJitterMs === undefined
+      ? {}
+      : { initialJitter: durationMs(active.initialJitterMs) }),
+  };
+  if (active.http) {
+    const { http } = active;
+    return {
+      ...common,
+      httpHealthCheck: {
+        path: http.path,
+        ...(http.hostname === undefined ? {} : { host: http.hostname }),
+        ...(http.method === undefined
+          ? {}
+          : { method: METHODS[http.method.toUpperCase()] ?? RequestMethod.GET }),
+        expectedStatuses: statusRanges(http.expectedStatuses),
+        ...(http.expectedResponse === undefined
+          ? {}
+          : { receive: [payload(http.expectedResponse)] }),
+      },
+    };
+  }
+  if (active.tcp) {
+    return {
+      ...common,
+      tcpHealthCheck: {
+        ...(active.tcp.send === undefined ? {} : { send: payload(active.tcp.send) }),
+        receive: active.tcp.receive === undefined ? [] : [payload(active.tcp.receive)],
+      },
+    };
+  }
+  return {
+    ...common,
+    grpcHealthCheck: { serviceName: active.grpc?.service ?? '' },
+  };
+}
+
+function healthChecks(hc: RouteDestination['healthCheck']): Fields {
+  const passive = hc?.passive;
+  return {
+    ...(hc?.active ? { healthChecks: [activeHealthCheck(hc.active)] } : {}),
+    ...(passive
+      ? {
+          outlierDetection: {
+            splitExternalLocalOriginErrors: passive.splitExternalLocalOriginErrors ?? false,
+            ...(passive.intervalMs === undefined
+              ? {}
+              : { interval: durationMs(passive.intervalMs) }),
+            ...(passive.baseEjectionTimeMs === undefined
+              ? {}
+              : { baseEjectionTime: durationMs(passive.baseEjectionTimeMs) }),
+            ...(passive.maxEjectionPercent === undefined
+              ? {}
+              : { maxEjectionPercent: passive.maxEjectionPercent }),
+            ...(passive.consecutive5xxErrors === undefined
+              ? {}
+              : { consecutive5xx: passive.consecutive5xxErrors }),
+            ...(passive.consecutiveGatewayErrors === undefined
+              ? {}
+              : {
+                  consecutiveGatewayFailure: passive.consecutiveGatewayErrors,
+                  enforcingConsecutiveGatewayFailure: 100,
+                }),
+            ...(passive.consecutiveLocalOriginFailures === undefined
+              ? {}
+              : { consecutiveLocalOriginFailure: passive.consecutiveLocalOriginFailures }),
+          },
+        }
+      : {}),
+  };
+}
+
+const LOOKUP_FAMILY: Record<string, Cluster_DnsLookupFamily> = {
+  IPv4: Cluster_DnsLookupFamily.V4_ONLY,
+  IPv6: Cluster_DnsLookupFamily.V6_ONLY,
+  IPv4Preferred: Cluster_DnsLookupFamily.V4_PREFERRED,
+  IPv6Preferred: Cluster_DnsLookupFamily.AUTO,
+  IPv4AndIPv6: Cluster_DnsLookupFamily.ALL,
+};
+
+/** DNS settings, for clusters that resolve hostnames. */
+export function dnsSettings(dns: RouteDestination['dns']): Partial<Cluster> {
+  if (dns === undefined) return {};
+  return asCluster({
+    ...(dns.refreshRateMs === undefined ? {} : { dnsRefreshRate: durationMs(dns.refreshRateMs) }),
+    ...(dns.respectTtl === undefined ? {} : { respectDnsTtl: dns.respectTtl }),
+    ...(dns.lookupFamily === undefined
+      ? {}
+      : {
+          dnsLookupFamily: LOOKUP_FAMILY[dns.lookupFamily] ?? Cluster_DnsLookupFamily.V4_PREFERRED,
+        }),
+  });
+}
+
+/** The cluster fields a route's traffic settings give. */
+export function clusterTraffic(traffic: Partial<RouteDestination>): Partial<Cluster> {
+  const keepalive = traffic.tcpKeepalive;
+  return asCluster({
+    ...loadBalancer(traffic.loadBalancer),
+    ...healthChecks(traffic.healthCheck),
+    connectTimeout: durationMs(traffic.timeouts?.connectMs ?? CONNECT_TIMEOUT_MS),
+    ...(keepalive === undefined
+      ? {}
+      : {
+          upstreamConnectionOptions: {
+            tcpKeepalive: {
+              ...(keepalive.probes === undefined ? {} : { keepaliveProbes: keepalive.probes }),
+              ...(keepalive.idleTimeSeconds === undefined
+                ? {}
+                : { keepaliveTime: keepalive.idleTimeSeconds }),
+              ...(keepalive.intervalSeconds === undefined
+                ? {}
+                : { keepaliveInterval: keepalive.intervalSeconds }),
+            },
+            setLocalInterfaceNameOnUpstreamConnections: false,
+          },
+        }),
+  });
+}
+
+/** Healthy share below which Envoy balances over every endpoint (Envoy's default: 50%). */
+export const panicThreshold = (traffic: Partial<RouteDestination>) =>
+  traffic.healthCheck?.panicThresholdPercent === undefined
+    ? {}
+    : { healthyPanicThreshold: { value: traffic.healthCheck.panicThresholdPercent } };
+
+/**
+ * The transport socket wrapped in the upstream PROXY protocol one when the policy asks for it
+ * (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.proto).
+ */
+export function withProxyProtocol(
+  version: RouteDestination['proxyProtocol'],
+  inner: TransportSocket | undefined,
+): TransportSocket | undefined {
+  if (version === undefined) return inner;
+  return {
+    name: 'envoy.transport_sockets.upstream_proxy_protocol',
+    typedConfig: packAny(
+      ProxyProtocolUpstreamTransport,
+      ProxyProtocolUpstreamTransport.fromPartial({
+        config: {
+          version:
+            version === 'V1' ? ProxyProtocolConfig_Version.V1 : ProxyProtocolConfig_Version.V2,
+        },
+        transportSocket: inner ?? {
+          name: 'envoy.transport_sockets.raw_buffer',
+          typedConfig: packAny(RawBuffer, RawBuffer.fromPartial({})),
+        },
+      }),
+    ),
+  };
+}

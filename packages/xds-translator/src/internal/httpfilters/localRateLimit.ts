@@ -1,0 +1,172 @@
+// Local rate limits (BackendTrafficPolicy `rateLimit.local`) with Envoy's local_ratelimit filter:
+// in the connection manager without a bucket (it passes everything), configured per route
+// (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/local_rate_limit_filter).
+// The route-wide rule is the route's token bucket; each rule with client selectors is a
+// descriptor: the route's rate_limits actions produce its entries only when every selector
+// matches, and a Distinct selector (header value, client address) leaves the entry's value empty
+// so Envoy keeps one bucket per distinct value.
+
+import type { RouteAction } from '@egts/envoy-api';
+import {
+  FractionalPercent_DenominatorType,
+  HttpFilter,
+  LocalRateLimit,
+  packAny,
+  XRateLimitHeadersRFCVersion,
+} from '@egts/envoy-api';
+import type { HTTPRouteIR, LocalRateLimitRule, RateLimitValue } from '@egts/ir';
+import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
+
+const NAME = 'envoy.filters.http.local_ratelimit';
+const STAT_PREFIX = 'http_local_rate_limiter';
+const MAX_UINT32 = 4_294_967_295;
+
+type RateLimit = RouteAction['rateLimits'][number];
+type Action = RateLimit['actions'][number];
+interface Entry {
+  key: string;
+  value: string;
+}
+
+const tokenBucket = (limit: RateLimitValue) => ({
+  maxTokens: limit.requests,
+  tokensPerFill: limit.requests,
+  fillInterval: { seconds: limit.unitSeconds, nanos: 0 },
+});
+
+/** Without a route-wide rule the route's own bucket never runs out. */
+const UNLIMITED = {
+  maxTokens: MAX_UINT32,
+  tokensPerFill: MAX_UINT32,
+  fillInterval: { seconds: 1, nanos: 0 },
+};
+
+const regexOf = (values: readonly string[]) =>
+  `^(${values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`;
+
+/** The actions and descriptor entries of one rule (its selectors, all of which must match). */
+function ruleParts(
+  rule: LocalRateLimitRule,
+  index: number,
+): { actions: Action[]; entries: Entry[] } {
+  const actions: Action[] = [];
+  const entries: Entry[] = [];
+  let n = 0;
+  const matchKey = () => `rule-${index}-match-${n++}`;
+  const headerMatch = (
+    name: string,
+    stringMatch: object,
+    expectMatch: boolean,
+  ): { action: Action; entry: Entry } => {
+    const key = matchKey();
+    return {
+      action: {
+        headerValueMatch: {
+          descriptorKey: key,
+          descriptorValue: key,
+          expectMatch,
+          headers: [{ name, stringMatch }],
+        },
+      } as Action,
+      entry: { key, value: key },
+    };
+  };
+  const push = ({ action, entry }: { action: Action; entry: Entry }) => {
+    actions.push(action);
+    entries.push(entry);
+  };
+  for (const header of rule.headers) {
+    if (header.type === 'Distinct') {
+      const key = matchKey();
+      actions.push({ requestHeaders: { headerName: header.name, descriptorKey: key } } as Action);
+      entries.push({ key, value: '' });
+    } else {
+      const stringMatch =
+        header.type === 'RegularExpression'
+          ? { safeRegex: { regex: header.value ?? '' } }
+          : { exact: header.value ?? '' };
+      push(headerMatch(header.name, stringMatch, header.invert !== true));
+    }
+  }
+  const methods = rule.methods ?? [];
+  const allowed = methods.filter((m) => m.invert !== true).map((m) => m.value);
+  if (allowed.length > 0)
+    push(headerMatch(':method', { safeRegex: { regex: regexOf(allowed) } }, true));
+  for (const m of methods.filter((m) => m.invert === true))
+    push(headerMatch(':method', { exact: m.value }, false));
+  if (rule.path) {
+    const { type, value } = rule.path;
+    const stringMatch =
+      type === 'Exact'
+        ? { safeRegex: { regex: `^${regexOf([value]).slice(2, -2)}(\\?.*)?$` } }
+        : type === 'RegularExpression'
+          ? { safeRegex: { regex: value } }
+          : { prefix: value };
+    push(headerMatch(':path', stringMatch, rule.path.invert !== true));
+  }
+  if (rule.sourceCIDR) {
+    // The client must be in the range (the address masked to the range's length equals it);
+    // Distinct then counts each client address apart.
+    const [address = '', length = '32'] = rule.sourceCIDR.cidr.split('/');
+    const v6 = address.includes(':');
+    const mask = (bits: number) => (v6 ? { v6PrefixMaskLen: bits } : { v4PrefixMaskLen: bits });
+    actions.push({ maskedRemoteAddress: mask(Number(length)) } as Action);
+    entries.push({ key: 'masked_remote_address', value: `${address}/${length}` });
+    if (rule.sourceCIDR.distinct) {
+      actions.push({ maskedRemoteAddress: mask(v6 ? 128 : 32) } as Action);
+      entries.push({ key: 'masked_remote_address', value: '' });
+    }
+  }
+  return { actions, entries };
+}
+
+/** The route's rate_limits: one per rule with selectors, producing that rule's descriptor. */
+export const localRateLimitActions = (route: HTTPRouteIR): RateLimit[] =>
+  (route.localRateLimit?.rules ?? []).map(
+    (rule, i) => ({ stage: 0, actions: ruleParts(rule, i).actions }) as unknown as RateLimit,
+  );
+
+const percent100 = (runtimeKey: string) => ({
+  defaultValue: { numerator: 100, denominator: FractionalPercent_DenominatorType.HUNDRED },
+  runtimeKey,
+});
+
+export const localRateLimitFilter: HttpFilterTranslator = {
+  patchListener: (listeners) =>
+    routesOf(listeners).some((route) => route.localRateLimit !== undefined)
+      ? [
+          HttpFilter.fromPartial({
+            name: NAME,
+            typedConfig: packAny(
+              LocalRateLimit,
+              LocalRateLimit.fromPartial({ statPrefix: STAT_PREFIX }),
+            ),
+          }),
+        ]
+      : [],
+  patchRoute: (route) => {
+    const limit = route.localRateLimit;
+    if (limit === undefined) return undefined;
+    return {
+      [NAME]: packAny(
+        LocalRateLimit,
+        LocalRateLimit.fromPartial({
+          statPrefix: STAT_PREFIX,
+          tokenBucket: limit.default ? tokenBucket(limit.default) : UNLIMITED,
+          filterEnabled: percent100('local_rate_limit_enabled'),
+          filterEnforced: percent100('local_rate_limit_enforced'),
+          descriptors: limit.rules.map((rule, i) => ({
+            entries: ruleParts(rule, i).entries,
+            tokenBucket: tokenBucket(rule.limit),
+          })),
+          enableXRatelimitHeaders:
+            limit.headers === false
+              ? XRateLimitHeadersRFCVersion.OFF
+              : XRateLimitHeadersRFCVersion.DRAFT_VERSION_03,
+          // A request a rule limits is not also counted against the route-wide bucket.
+          alwaysConsumeDefaultTokenBucket: false,
+        }),
+      ),
+    };
+  },
+};
