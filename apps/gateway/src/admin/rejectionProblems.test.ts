@@ -3,7 +3,11 @@
 import { RouteConfiguration } from '@egts/envoy-api';
 import { createSnapshot, createSnapshotCache, type Rejection, TypeUrl } from '@egts/xds-server';
 import { describe, expect, it } from 'vitest';
-import { rejectionProblems } from './rejectionProblems.js';
+import {
+  DATA_PLANE_REJECTED,
+  rejectionProblems,
+  withRejectionConditions,
+} from './rejectionProblems.js';
 
 const routes = (regex: string) =>
   RouteConfiguration.fromPartial({
@@ -52,6 +56,29 @@ describe('rejectionProblems', () => {
       name: 'bad',
     });
     expect(problem?.message).toMatch(/Envoy envoy-1 rejected route .* program size of 205/);
+
+    // And on the route's status, as a condition on each parent.
+    const statuses = withRejectionConditions(
+      [
+        {
+          apiVersion: 'gateway.networking.k8s.io/v1',
+          kind: 'HTTPRoute',
+          metadata: { name: 'bad', namespace: 'default' },
+          status: { parents: [{ parentRef: { name: 'eg' }, conditions: [] }] },
+        },
+      ],
+      [problem!],
+    );
+    const parents = statuses[0]?.status.parents as {
+      conditions: { type: string; message: string }[];
+    }[];
+    expect(parents[0]?.conditions).toEqual([
+      expect.objectContaining({
+        type: DATA_PLANE_REJECTED,
+        status: 'True',
+        message: problem?.message,
+      }),
+    ]);
 
     // Once the route changes, the problem is gone.
     cache.setSnapshot('gw', createSnapshot({ routes: [routes('/[a-z]{20}')] }));

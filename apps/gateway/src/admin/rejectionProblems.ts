@@ -1,7 +1,8 @@
 // What Envoy rejects, as problems on the resources that produced it: a quarantined route names
 // its route object (Envoy route names start with the IR name `kind/namespace/name`), anything
-// else names the xDS resource. Shown in /problems while the rejected content is still served.
-import type { Problem } from '@egts/api';
+// else names the xDS resource. Shown in /problems, and as a condition on the route's status,
+// while the rejected content is still in the snapshot.
+import type { Problem, ResourceStatus } from '@egts/api';
 import type { Rejection, SnapshotCache } from '@egts/xds-server';
 
 const ROUTE_KINDS: Record<string, string> = {
@@ -53,4 +54,39 @@ export function rejectionProblems(rejection: Rejection, cache: SnapshotCache): P
     }
   }
   return problems;
+}
+
+/** The condition a route gets while Envoy rejects what it produced (a domain-prefixed type). */
+export const DATA_PLANE_REJECTED = 'egts.io/DataPlaneRejected';
+
+/**
+ * `statuses` with a DataPlaneRejected condition (Envoy's message) on every parent of each route
+ * `problems` names: the translator accepted the route, the proxy did not load it.
+ */
+export function withRejectionConditions(
+  statuses: readonly ResourceStatus[],
+  problems: readonly Problem[],
+): readonly ResourceStatus[] {
+  const byRoute = new Map<string, string>();
+  for (const p of problems)
+    if (p.kind && p.name) byRoute.set(`${p.kind}/${p.namespace ?? ''}/${p.name}`, p.message);
+  if (byRoute.size === 0) return statuses;
+  return statuses.map((entry) => {
+    const message = byRoute.get(
+      `${entry.kind}/${entry.metadata.namespace ?? ''}/${entry.metadata.name}`,
+    );
+    const parents = entry.status.parents;
+    if (message === undefined || !Array.isArray(parents)) return entry;
+    const condition = { type: DATA_PLANE_REJECTED, status: 'True', reason: 'Rejected', message };
+    return {
+      ...entry,
+      status: {
+        ...entry.status,
+        parents: parents.map((parent: { conditions?: unknown[] }) => ({
+          ...parent,
+          conditions: [...(parent.conditions ?? []), condition],
+        })),
+      },
+    };
+  });
 }

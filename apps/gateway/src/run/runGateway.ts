@@ -4,6 +4,7 @@ import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import { createSnapshotCache, createXdsServer, type TlsFiles } from '@egts/xds-server';
 import { type AdminServer, startAdminServer } from '../admin/adminServer.js';
 import { createMetrics, type Metrics } from '../admin/metrics.js';
+import { withRejectionConditions } from '../admin/rejectionProblems.js';
 import { createXdsTracker } from '../admin/xdsTracker.js';
 import type { Logging } from '../logging.js';
 import { createPipeline, type Pipeline } from '../pipeline/createPipeline.js';
@@ -61,7 +62,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
       {
         ready: pipeline.ready,
         health: () => options.provider.liveness?.() ?? { healthy: true },
-        statuses: () => pipeline.statuses$.value,
+        statuses: () => withRejectionConditions(pipeline.statuses$.value, tracker.problems()),
         problems: () => [...pipeline.problems$.value, ...tracker.problems()],
         configDump: tracker.configDump,
         proxies: () => infra?.proxies?.() ?? [],

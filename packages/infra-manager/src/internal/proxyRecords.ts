@@ -19,13 +19,18 @@ export interface ProxyRecord {
   readonly startedAt: string;
 }
 
+/** Whether `pid` runs: it exists (EPERM: someone else's) and is no zombie waiting to be reaped. */
 export const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    // EPERM: it exists, owned by someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // A killed process whose new parent does not reap it stays a zombie: it answers signal 0.
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return true;
   }
 };
 
@@ -121,7 +126,11 @@ async function stopProcess(pid: number, adminPort: number, drainMs: number, time
 // stops the proxy itself meanwhile), then drains the listeners and ends Envoy.
 const WATCHDOG = `
 const [envoy, owner, adminPort, graceMs, drainMs] = process.argv.slice(1).map(Number);
-const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+const fs = require('node:fs');
+const alive = (pid) => {
+  try { process.kill(pid, 0); } catch (e) { if (e.code !== 'EPERM') return false; }
+  try { return fs.readFileSync('/proc/' + pid + '/stat', 'utf8').split(') ')[1][0] !== 'Z'; } catch { return true; }
+};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 (async () => {
   while (alive(envoy) && alive(owner)) await sleep(1000);
