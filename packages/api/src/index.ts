@@ -185,7 +185,14 @@ export { type ObjectMeta, type OwnerReference, objectMetaSchema } from './object
 export {
   countResources,
   emptyResources,
+  POLICY_COLLECTIONS,
+  type PolicyCollection,
   type Resource,
+  type ResourceRole,
   type Resources,
+  ROUTE_COLLECTIONS,
+  ROUTE_KINDS,
+  type RouteCollection,
   resourceKinds,
 } from './resources.js';
+export type { ProviderSnapshot, ResourceStatus } from './stageContracts.js';

@@ -66,33 +66,96 @@ export interface Resources {
 /** Any resource a Resources bundle can hold. */
 export type Resource = Resources[keyof Resources][number];
 
-/** Each kind's definition and the array of Resources it goes in, in the order kinds are listed. */
+/**
+ * What a kind is to the translator; lists of kinds (every route kind, every policy kind) are
+ * derived from these roles instead of being written out where they are needed.
+ */
+export type ResourceRole =
+  | 'class'
+  | 'gateway'
+  | 'listenerSet'
+  | 'route'
+  | 'grant'
+  | 'backendPolicy'
+  | 'backend'
+  | 'endpoints'
+  | 'data'
+  | 'parameters'
+  | 'policy'
+  | 'filter';
+
+/**
+ * Each kind's definition, its role and the array of Resources it goes in, in the order kinds
+ * are listed.
+ */
 export const resourceKinds = [
-  { collection: 'gatewayClasses', definition: gatewayClassDefinition },
-  { collection: 'gateways', definition: gatewayDefinition },
-  { collection: 'listenerSets', definition: listenerSetDefinition },
-  { collection: 'httpRoutes', definition: httpRouteDefinition },
-  { collection: 'grpcRoutes', definition: grpcRouteDefinition },
-  { collection: 'tlsRoutes', definition: tlsRouteDefinition },
-  { collection: 'tcpRoutes', definition: tcpRouteDefinition },
-  { collection: 'udpRoutes', definition: udpRouteDefinition },
-  { collection: 'referenceGrants', definition: referenceGrantDefinition },
-  { collection: 'backendTLSPolicies', definition: backendTLSPolicyDefinition },
-  { collection: 'namespaces', definition: namespaceDefinition },
-  { collection: 'services', definition: serviceDefinition },
-  { collection: 'serviceImports', definition: serviceImportDefinition },
-  { collection: 'endpointSlices', definition: endpointSliceDefinition },
-  { collection: 'secrets', definition: secretDefinition },
-  { collection: 'configMaps', definition: configMapDefinition },
-  { collection: 'envoyProxies', definition: envoyProxyDefinition },
-  { collection: 'clientTrafficPolicies', definition: clientTrafficPolicyDefinition },
-  { collection: 'backendTrafficPolicies', definition: backendTrafficPolicyDefinition },
-  { collection: 'securityPolicies', definition: securityPolicyDefinition },
-  { collection: 'envoyExtensionPolicies', definition: envoyExtensionPolicyDefinition },
-  { collection: 'envoyPatchPolicies', definition: envoyPatchPolicyDefinition },
-  { collection: 'backends', definition: backendDefinition },
-  { collection: 'httpRouteFilters', definition: httpRouteFilterDefinition },
-] as const satisfies ReadonlyArray<{ collection: keyof Resources; definition: KindDefinition }>;
+  { collection: 'gatewayClasses', role: 'class', definition: gatewayClassDefinition },
+  { collection: 'gateways', role: 'gateway', definition: gatewayDefinition },
+  { collection: 'listenerSets', role: 'listenerSet', definition: listenerSetDefinition },
+  { collection: 'httpRoutes', role: 'route', definition: httpRouteDefinition },
+  { collection: 'grpcRoutes', role: 'route', definition: grpcRouteDefinition },
+  { collection: 'tlsRoutes', role: 'route', definition: tlsRouteDefinition },
+  { collection: 'tcpRoutes', role: 'route', definition: tcpRouteDefinition },
+  { collection: 'udpRoutes', role: 'route', definition: udpRouteDefinition },
+  { collection: 'referenceGrants', role: 'grant', definition: referenceGrantDefinition },
+  {
+    collection: 'backendTLSPolicies',
+    role: 'backendPolicy',
+    definition: backendTLSPolicyDefinition,
+  },
+  { collection: 'namespaces', role: 'data', definition: namespaceDefinition },
+  { collection: 'services', role: 'backend', definition: serviceDefinition },
+  { collection: 'serviceImports', role: 'backend', definition: serviceImportDefinition },
+  { collection: 'endpointSlices', role: 'endpoints', definition: endpointSliceDefinition },
+  { collection: 'secrets', role: 'data', definition: secretDefinition },
+  { collection: 'configMaps', role: 'data', definition: configMapDefinition },
+  { collection: 'envoyProxies', role: 'parameters', definition: envoyProxyDefinition },
+  {
+    collection: 'clientTrafficPolicies',
+    role: 'policy',
+    definition: clientTrafficPolicyDefinition,
+  },
+  {
+    collection: 'backendTrafficPolicies',
+    role: 'policy',
+    definition: backendTrafficPolicyDefinition,
+  },
+  { collection: 'securityPolicies', role: 'policy', definition: securityPolicyDefinition },
+  {
+    collection: 'envoyExtensionPolicies',
+    role: 'policy',
+    definition: envoyExtensionPolicyDefinition,
+  },
+  { collection: 'envoyPatchPolicies', role: 'policy', definition: envoyPatchPolicyDefinition },
+  { collection: 'backends', role: 'backend', definition: backendDefinition },
+  { collection: 'httpRouteFilters', role: 'filter', definition: httpRouteFilterDefinition },
+] as const satisfies ReadonlyArray<{
+  collection: keyof Resources;
+  role: ResourceRole;
+  definition: KindDefinition;
+}>;
+
+/** The collections of one role, in the order kinds are listed. */
+type CollectionOf<R extends ResourceRole> = Extract<
+  (typeof resourceKinds)[number],
+  { role: R }
+>['collection'];
+
+const collectionsWithRole = <R extends ResourceRole>(role: R): readonly CollectionOf<R>[] =>
+  resourceKinds.filter((k) => k.role === role).map((k) => k.collection as CollectionOf<R>);
+
+/** The route collections: HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute. */
+export const ROUTE_COLLECTIONS = collectionsWithRole('route');
+export type RouteCollection = (typeof ROUTE_COLLECTIONS)[number];
+
+/** Envoy Gateway's policy collections (gateway.envoyproxy.io), which target Gateways and routes. */
+export const POLICY_COLLECTIONS = collectionsWithRole('policy');
+export type PolicyCollection = (typeof POLICY_COLLECTIONS)[number];
+
+/** The route kinds (`HTTPRoute`...), as resources and status entries spell them. */
+export const ROUTE_KINDS: ReadonlySet<string> = new Set(
+  resourceKinds.filter((k) => k.role === 'route').map((k) => k.definition.kind),
+);
 
 /** A bundle with no resources. */
 export function emptyResources(): Resources {

@@ -1,8 +1,23 @@
 // @egts/gatewayapi-translator: Gateway API and Envoy Gateway resources -> IR and statuses.
 
-export type { ResourceStatus } from './internal/status/collectStatuses.js';
+// The stage contract lives in @egts/api; re-exported for callers that only use the translator.
+export type { ResourceStatus } from '@egts/api';
+export {
+  createTranslator,
+  type Translator,
+  type TranslatorUpdate,
+  type UpdatePath,
+} from './createTranslator.js';
+export {
+  FIELD_REGISTRY,
+  fieldEntry,
+  isRegisteredKind,
+  type KindFields,
+  NOT_APPLIED_REASON,
+  notAppliedFields,
+  type RegisteredKind,
+} from './internal/policies/registry/fieldRegistry.js';
 export type { ConditionStatus, StatusCondition } from './internal/status/conditions.js';
-export { compareListenerRoutes, type ListenerRoute } from './listenerRouteOrder.js';
 export {
   formatStatusProblem,
   type OutputFormat,
@@ -17,5 +32,4 @@ export {
   type TranslateOptions,
   type TranslateResult,
   translate,
-  translatePolicyStatuses,
 } from './translate.js';

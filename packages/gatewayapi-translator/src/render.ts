@@ -1,7 +1,8 @@
 // Rendering translation results for people and tools (`egts translate`), and the CI check of
 // `--check`: which resources are not accepted or have unresolved references.
+
+import type { ResourceStatus } from '@egts/api';
 import { stringify } from 'yaml';
-import type { ResourceStatus } from './internal/status/collectStatuses.js';
 import type { TranslateResult } from './translate.js';
 
 export type OutputFormat = 'yaml' | 'json';

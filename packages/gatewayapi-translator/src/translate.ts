@@ -1,7 +1,7 @@
 // translate(): Gateway API and Envoy Gateway resources -> Infra IR, xDS IR and statuses.
 // Pure and deterministic: an ordered list of processX steps over a context indexed once;
 // inputs are never mutated.
-import type { Resources } from '@egts/api';
+import { DEFAULT_CONTROLLER_NAME, type Resources } from '@egts/api';
 import type { InfraIR, XdsIR } from '@egts/ir';
 import { type ResolvedOptions, TranslatorContext } from './internal/context/translatorContext.js';
 import { buildProxyInfra } from './internal/ir/buildInfra.js';
@@ -17,13 +17,9 @@ import { processListenerSets } from './internal/processListenerSets.js';
 import { processListeners } from './internal/processListeners.js';
 import { processRoutes } from './internal/processRoutes.js';
 import { indexBackendTLSPolicies } from './internal/routes/backendTls.js';
-import {
-  collectStatuses,
-  policyStatuses,
-  type ResourceStatus,
-} from './internal/status/collectStatuses.js';
+import { collectStatuses, type ResourceStatus } from './internal/status/collectStatuses.js';
 
-export const DEFAULT_CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
+export { DEFAULT_CONTROLLER_NAME };
 export const DEFAULT_CONTROLLER_NAMESPACE = 'envoy-gateway-system';
 
 export interface TranslateOptions {
@@ -44,14 +40,15 @@ export interface TranslateResult {
   statuses: ResourceStatus[];
 }
 
-const resolve = (options: TranslateOptions): ResolvedOptions => ({
+/** The options with their defaults filled in. */
+export const resolveOptions = (options: TranslateOptions): ResolvedOptions => ({
   controllerName: options.controllerName ?? DEFAULT_CONTROLLER_NAME,
   controllerNamespace: options.controllerNamespace ?? DEFAULT_CONTROLLER_NAMESPACE,
   now: options.now ?? new Date(),
 });
 
 export function translate(resources: Resources, options: TranslateOptions = {}): TranslateResult {
-  const ctx = new TranslatorContext(resources, resolve(options));
+  const ctx = new TranslatorContext(resources, resolveOptions(options));
   // First: Gateways (EnvoyProxy telemetry backends) and routes both look BackendTLSPolicies up.
   ctx.backendTLSPolicies = indexBackendTLSPolicies(ctx);
   const gatewayClasses = processGatewayClasses(ctx);
@@ -77,23 +74,4 @@ export function translate(resources: Resources, options: TranslateOptions = {}):
       envoyProxies,
     }),
   };
-}
-
-/**
- * The statuses translate() gives Envoy Gateway's policies and EnvoyPatchPolicies, and nothing
- * else: routes are attached but their rules not translated, and no IR is built. For callers that
- * update a translation in place and need only these again.
- */
-export function translatePolicyStatuses(
-  resources: Resources,
-  options: TranslateOptions = {},
-): ResourceStatus[] {
-  const ctx = new TranslatorContext(resources, resolve(options));
-  ctx.backendTLSPolicies = indexBackendTLSPolicies(ctx);
-  processGatewayClasses(ctx);
-  processGateways(ctx);
-  processListenerSets(ctx);
-  processListeners(ctx);
-  processRoutes(ctx, { rules: false });
-  return policyStatuses(ctx, processPolicies(ctx), processEnvoyPatchPolicies(ctx));
 }

@@ -3,11 +3,16 @@
 // fleet a ServiceAccount, bootstrap ConfigMap, Deployment, Service (and HPA/PDB), server-side applied.
 
 export type { ProxyEvent, ProxyStatus, StopReason } from './events.js';
+export {
+  type ProxyObjects,
+  type ProxyWorkload,
+  withInfraStatus,
+} from './gatewayInfraStatus.js';
 export type { HostBootstrapOptions, XdsAddress } from './hostBootstrap.js';
 export { hostBootstrap, XDS_CLUSTER } from './hostBootstrap.js';
 export type { HostInfraManager, HostInfraManagerOptions } from './hostInfraManager.js';
 export { createHostInfraManager } from './hostInfraManager.js';
-export { fleetObjectName, MANAGED_BY, MANAGED_BY_LABEL } from './internal/kubernetesObjects.js';
+export { MANAGED_BY, MANAGED_BY_LABEL } from './internal/kubernetesObjects.js';
 export type {
   KubernetesInfraManager,
   KubernetesInfraManagerOptions,

@@ -32,6 +32,8 @@ export const InfraOwnerSchema = z.object({
   gatewayNamespace: z.string().optional(),
   /** Name of the owning Gateway (absent when Gateways are merged per class). */
   gatewayName: z.string().optional(),
+  /** The Gateways merged into the fleet, in input order (only when Gateways are merged per class). */
+  gateways: z.array(z.object({ namespace: z.string(), name: z.string() })).optional(),
 });
 export type InfraOwner = z.infer<typeof InfraOwnerSchema>;
 

@@ -4,7 +4,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Problem, Resources } from '@egts/api';
+import type { Problem, ProviderSnapshot } from '@egts/api';
 import { withDnsEndpointSlices } from '@egts/provider-file';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { asapScheduler, type Observable, observeOn, ReplaySubject } from 'rxjs';
@@ -48,10 +48,7 @@ export interface ConfigServerOptions {
 }
 
 /** What the server holds now, and the problems found reloading it. */
-export interface ConfigServerSnapshot {
-  readonly resources: Resources;
-  readonly problems: Problem[];
-}
+export type ConfigServerSnapshot = ProviderSnapshot;
 
 export interface ConfigServerProvider {
   /**

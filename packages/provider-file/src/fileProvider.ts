@@ -1,13 +1,14 @@
 // The file resource provider: watches files and directories of YAML/JSON and publishes a debounced
 // Resources snapshot whenever what they say changes (DESIGN.md, "provider-file").
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { bundleResources, type Problem, type Resources, resourceFiles } from '@egts/api';
+import { bundleResources, type Problem, type ProviderSnapshot, resourceFiles } from '@egts/api';
 import { type FSWatcher, watch } from 'chokidar';
 import { type Observable, ReplaySubject } from 'rxjs';
 import { withDnsEndpointSlices } from './dnsEndpointSlices.js';
+import { boundedRead, ReadTimedOut } from './internal/boundedRead.js';
 import { FileStates } from './internal/fileStates.js';
+import { ResourceHolders } from './internal/resourceHolders.js';
 
 export interface FileProviderOptions {
   /** Files and directories (read recursively: *.yaml, *.yml, *.json; dot-entries skipped). */
@@ -18,17 +19,33 @@ export interface FileProviderOptions {
    * scan, short enough not to dominate a change's propagation (issue #9: p50 <= 100 ms).
    */
   readonly debounceMs?: number;
-  /** Decode with `@egts/api`'s lenient rules (kept resources get status); default true. */
+  /**
+   * Decode with `@egts/api`'s lenient rules, keeping resources that break a CRD rule. Default
+   * false: a resource the API server would refuse is refused, reported in `problems`, never served.
+   */
   readonly lenient?: boolean;
   /** Full re-scan this often even without watch events (a watch can go quiet); default 30 s, 0 = never. */
   readonly resyncMs?: number;
+  /** Largest file read; a larger one is reported and keeps its last content. Default 16 MiB. */
+  readonly maxFileBytes?: number;
+  /**
+   * Time one file's read may take (a hung network file system); past it the file is reported,
+   * keeps its last content, and is not read again until that read returns. Default 5 s.
+   */
+  readonly readTimeoutMs?: number;
+  /** A scan running longer than this makes `health()` bad (a listing that hangs). Default 30 s. */
+  readonly stuckAfterMs?: number;
+}
+
+/** Whether the provider still follows its files: false while a read or a scan is stuck. */
+export interface FileProviderHealth {
+  readonly healthy: boolean;
+  /** What is stuck, when something is. */
+  readonly message?: string;
 }
 
 /** What the files say now, and every problem found in them. */
-export interface FileSnapshot {
-  readonly resources: Resources;
-  readonly problems: Problem[];
-}
+export type FileSnapshot = ProviderSnapshot;
 
 export interface FileProvider {
   /**
@@ -36,6 +53,8 @@ export interface FileProvider {
    * in a row). Replays the latest to late subscribers; completes on `close()`.
    */
   readonly resources$: Observable<FileSnapshot>;
+  /** Stuck reads or scans, for a health check. */
+  liveness(): FileProviderHealth;
   /** Stops watching; resolves once the watcher is closed and no scan is running. Idempotent. */
   close(): Promise<void>;
 }
@@ -47,17 +66,54 @@ const isNotFound = (error: unknown): boolean =>
 
 export const createFileProvider = (options: FileProviderOptions): FileProvider => {
   const debounceMs = options.debounceMs ?? 20;
-  const states = new FileStates(options.lenient ?? true);
+  const states = new FileStates(options.lenient ?? false);
+  const holders = new ResourceHolders();
   const subject = new ReplaySubject<FileSnapshot>(1);
   let last: FileSnapshot | undefined;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
   let scanning: Promise<void> | undefined;
   let rescan = false;
+  let scanStartedAt: number | undefined;
+  const readLimits = {
+    maxBytes: options.maxFileBytes ?? 16 * 1024 * 1024,
+    timeoutMs: options.readTimeoutMs ?? 5000,
+  };
+  /** Files whose read outlived its timeout and has not returned yet. */
+  const stuckReads = new Set<string>();
+
+  /**
+   * Reads a listed file into `states`: its text, or why it could not be read (kept, reported).
+   * False when the file is gone.
+   */
+  const readFile = async (file: string): Promise<boolean> => {
+    if (stuckReads.has(file)) {
+      states.unreadable(file, `an earlier read has not returned after ${readLimits.timeoutMs} ms`);
+      return true;
+    }
+    const read = boundedRead(file, readLimits);
+    try {
+      states.update(file, await read.text);
+      return true;
+    } catch (error) {
+      // Gone between listing and reading (a delete, or the old name of an atomic save).
+      if (isNotFound(error)) return false;
+      if (error instanceof ReadTimedOut) {
+        stuckReads.add(file);
+        void read.settled.then(() => {
+          stuckReads.delete(file);
+          schedule();
+        });
+      }
+      states.unreadable(file, errorMessage(error));
+      return true;
+    }
+  };
 
   /** Lists every file now under the paths, reads the changed ones, and emits if content moved. */
   const scan = async (): Promise<void> => {
     const order: string[] = [];
+    const listed = new Set<string>();
     const pathProblems: Problem[] = [];
     for (const path of options.paths) {
       let files: string[];
@@ -73,26 +129,17 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
         });
         continue;
       }
-      for (const file of files) if (!order.includes(file)) order.push(file);
+      for (const file of files) if (!listed.has(file)) listed.add(file) && order.push(file);
     }
     const present: string[] = [];
-    for (const file of order) {
-      try {
-        states.update(file, await readFile(file, 'utf8'));
-        present.push(file);
-      } catch (error) {
-        // Gone between listing and reading (a delete, or the old name of an atomic save).
-        if (isNotFound(error)) continue;
-        states.unreadable(file, errorMessage(error));
-        present.push(file);
-      }
-    }
+    for (const file of order) if (await readFile(file)) present.push(file);
     states.retain(new Set(present));
     const collected = states.collect(present);
-    const bundled = bundleResources(collected.resources);
+    const held = holders.resolve(collected.resources);
+    const bundled = bundleResources(held.resources);
     const snapshot: FileSnapshot = {
       resources: withDnsEndpointSlices(bundled.resources),
-      problems: [...pathProblems, ...collected.problems, ...bundled.problems],
+      problems: [...pathProblems, ...collected.problems, ...held.problems, ...bundled.problems],
     };
     if (closed || (last !== undefined && isDeepStrictEqual(last, snapshot))) return;
     last = snapshot;
@@ -107,6 +154,7 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
       rescan = true;
       return;
     }
+    scanStartedAt = performance.now();
     scanning = scan()
       .catch((error: unknown) => {
         // scan() handles file errors itself; anything else is a bug worth surfacing, not a crash.
@@ -119,6 +167,7 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
       })
       .finally(() => {
         scanning = undefined;
+        scanStartedAt = undefined;
         if (rescan) {
           rescan = false;
           schedule();
@@ -156,8 +205,17 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
     atomic: true,
     ignored: (path) => !relevant(resolve(path)),
   });
-  watcher.on('all', schedule);
-  watcher.on('error', schedule);
+  // chokidar drops a path's 'change' events within 50 ms of the previous one (a throttle, not a
+  // debounce), so the last of two quick edits could go unseen until the resync: one more scan
+  // after the events go quiet catches it.
+  let trailing: NodeJS.Timeout | undefined;
+  const onEvent = (): void => {
+    schedule();
+    if (trailing !== undefined) clearTimeout(trailing);
+    trailing = setTimeout(schedule, 100);
+  };
+  watcher.on('all', onEvent);
+  watcher.on('error', onEvent);
   watcher.once('ready', run);
   const resyncMs = options.resyncMs ?? 30_000;
   const resync = resyncMs > 0 ? setInterval(schedule, resyncMs) : undefined;
@@ -165,10 +223,21 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
 
   return {
     resources$: subject.asObservable(),
+    liveness: () => {
+      const stuck = [...stuckReads];
+      if (stuck.length > 0)
+        return { healthy: false, message: `reads not returning: ${stuck.join(', ')}` };
+      // Every read is bounded, so a scan this long means something unbounded is stuck.
+      const scanMs = scanStartedAt === undefined ? 0 : performance.now() - scanStartedAt;
+      if (scanMs > (options.stuckAfterMs ?? 30_000))
+        return { healthy: false, message: `a scan has run for ${Math.round(scanMs)} ms` };
+      return { healthy: true };
+    },
     close: async () => {
       if (closed) return;
       closed = true;
       if (timer !== undefined) clearTimeout(timer);
+      if (trailing !== undefined) clearTimeout(trailing);
       if (resync !== undefined) clearInterval(resync);
       await watcher.close();
       await scanning;

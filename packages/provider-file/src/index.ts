@@ -8,5 +8,10 @@ export {
   serviceAddress,
   withDnsEndpointSlices,
 } from './dnsEndpointSlices.js';
-export type { FileProvider, FileProviderOptions, FileSnapshot } from './fileProvider.js';
+export type {
+  FileProvider,
+  FileProviderHealth,
+  FileProviderOptions,
+  FileSnapshot,
+} from './fileProvider.js';
 export { createFileProvider } from './fileProvider.js';

@@ -5,7 +5,7 @@ import {
   bundleResources,
   decodeResource,
   type Problem,
-  type Resources,
+  type ProviderSnapshot,
   resourceKinds,
   type SourcedResource,
 } from '@egts/api';
@@ -51,10 +51,7 @@ export interface KubernetesProviderOptions {
 }
 
 /** What the cluster says now (only what concerns our GatewayClasses), and every problem found. */
-export interface KubernetesSnapshot {
-  readonly resources: Resources;
-  readonly problems: Problem[];
-}
+export type KubernetesSnapshot = ProviderSnapshot;
 
 export interface ProviderHealth {
   /** Every informer has listed once and none has been out of touch for longer than `staleMs`. */

@@ -38,6 +38,11 @@ export interface XdsServerOptions {
   readonly maxReceiveMessageBytes?: number;
   /** Largest response sent; default unlimited. A large snapshot may need more than 4 MiB. */
   readonly maxSendMessageBytes?: number;
+  /**
+   * Most resource names one stream may subscribe to, per type; a request over it ends the stream
+   * with RESOURCE_EXHAUSTED. Default 100,000: far above one proxy's clusters or routes.
+   */
+  readonly maxResourceNames?: number;
 }
 
 export interface XdsServer {
@@ -62,8 +67,9 @@ export const createXdsServer = (
   const metrics = new PushMetrics();
   const rejectionListeners = new Set<(rejection: Rejection) => void>();
   let nextStreamId = 0;
-  const deps = (): Omit<StreamCoreDeps, 'variant' | 'send' | 'peer'> => ({
+  const deps = (): Omit<StreamCoreDeps, 'variant' | 'send' | 'peer' | 'abort'> => ({
     streamId: ++nextStreamId,
+    maxResourceNames: options.maxResourceNames ?? 100_000,
     cache,
     callbacks: hooks,
     metrics,

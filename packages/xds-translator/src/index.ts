@@ -2,6 +2,7 @@
 // ClusterLoadAssignment, Secret), and a runnable static bootstrap.
 export type { BootstrapOptions } from './bootstrap.js';
 export { DEFAULT_ADMIN_PORT, translateBootstrap } from './bootstrap.js';
+export { createXdsTranslator, type XdsTranslator } from './createXdsTranslator.js';
 export type { XdsResourceType } from './render.js';
 export {
   bootstrapToJson,
@@ -9,6 +10,5 @@ export {
   XDS_RESOURCE_TYPES,
   xdsResourcesToJson,
 } from './render.js';
-export { translateDestinations } from './translateDestinations.js';
 export { translateXds } from './translateXds.js';
 export type { TranslateXdsOptions, XdsMode, XdsResources } from './xdsResources.js';

@@ -98,7 +98,7 @@ provider: {type: Custom, custom: {resource: {type: ConfigServer}}}
     const result = runCli(['server', '--config', config]);
     expect(result.stderr).toContain('provider.custom.resource.configServer is required');
     expect(result.status).toBe(1);
-  }, 60_000);
+  });
 
   it('egts run refuses a config server without authentication, and needs files or a config server', () => {
     const open = runCli(['run', '--config-server', '127.0.0.1:0', '--config-server-data', dir]);
@@ -107,7 +107,7 @@ provider: {type: Custom, custom: {resource: {type: ConfigServer}}}
     const neither = runCli(['run']);
     expect(neither.stderr).toContain('give either -f/--filename or --config-server');
     expect(neither.status).toBe(1);
-  }, 60_000); // two CLI starts from source: seconds each on a loaded 2-core machine
+  });
 
   it('serves writes from clients with a certificate over mTLS, refuses others', async () => {
     makePki();
@@ -154,5 +154,5 @@ spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
     } finally {
       expect(await egts.stop()).toBe(0);
     }
-  }, 60_000);
+  });
 });

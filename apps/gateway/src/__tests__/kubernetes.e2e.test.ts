@@ -196,7 +196,7 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
   afterAll(async () => {
     await egts?.stop();
     await env?.stop();
-  }, 60_000);
+  });
 
   it('writes the route status and serves its Gateway over xDS', async () => {
     await eventually('the route Accepted', async () => {
@@ -211,14 +211,14 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
       return routeConfigs && Object.keys(routeConfigs).length > 0 ? routeConfigs : undefined;
     });
     expect(Object.keys(routes)).toEqual(['default/eg/http']);
-  }, 90_000);
+  });
 
   it('creates the proxy Deployment for the Gateway', async () => {
     const found = await eventually('the proxy Deployment', async () =>
       (await deployments()).length > 0 ? true : undefined,
     );
     expect(found).toBe(true);
-  }, 60_000);
+  });
 
   it('takes the Gateway addresses from its proxy Service (GEP-1651)', async () => {
     // No cloud controller here: the LoadBalancer Service has no address yet.
@@ -231,8 +231,12 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
         ? true
         : undefined;
     });
-    const [service] = await proxyServices('eg');
-    expect(service?.spec.type).toBe('LoadBalancer');
+    // The Gateway's status can be written before the proxy Service is created: wait for it.
+    const service = await eventually(
+      'the proxy Service',
+      async () => (await proxyServices('eg'))[0],
+    );
+    expect(service.spec.type).toBe('LoadBalancer');
     // What a cloud controller does once the load balancer is up: write the Service's status.
     const patched = await env.request(
       'PATCH',
@@ -264,7 +268,7 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
       reason: 'Programmed',
       message: 'Address assigned to the Gateway, 1/1 envoy replicas available.',
     });
-  }, 90_000);
+  });
 
   it('gives a ClusterIP proxy Service its cluster IP as the Gateway address', async () => {
     await applyGatewayWithService('internal', 'ClusterIP', 8080);
@@ -279,7 +283,7 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
       return condition(status, 'Programmed')?.status === 'True' ? status : undefined;
     });
     expect(status?.addresses).toEqual([{ type: 'IPAddress', value: service.spec.clusterIP }]);
-  }, 90_000);
+  });
 
   it("gives a NodePort proxy Service the nodes' addresses", async () => {
     // A Node as a kubelet registers it (none runs here), with its addresses in its status.
@@ -315,7 +319,7 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
       return condition(status, 'Programmed')?.status === 'True' ? status : undefined;
     });
     expect(status?.addresses).toEqual([{ type: 'IPAddress', value: '203.0.113.7' }]);
-  }, 90_000);
+  });
 
   it('follows a route edit in status and xDS', async () => {
     const before = (await served())?.[
@@ -334,12 +338,12 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
       return version !== undefined && version !== before ? version : undefined;
     });
     expect(after).not.toBe(before);
-  }, 90_000);
+  });
 
   it('deletes the proxy Deployment with its Gateway', async () => {
     await env.request('DELETE', `/apis/${GW}/namespaces/default/gateways/eg`);
     await eventually('the proxy Deployment gone', async () =>
       (await deployments()).length === 0 ? true : undefined,
     );
-  }, 60_000);
+  });
 });

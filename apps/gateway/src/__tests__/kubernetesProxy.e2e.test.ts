@@ -236,7 +236,7 @@ describe.skipIf(unavailable !== undefined)('a Kubernetes-mode proxy run as its p
     for (const projection of projections) await projection.stop();
     backend?.close();
     await env?.stop();
-  }, 60_000);
+  });
 
   it('starts Envoy from the Deployment, ConfigMap and Secret egts made; it serves the route over mTLS xDS', async () => {
     const deployment = await eventually('the proxy Deployment', async () => {

@@ -52,5 +52,5 @@ admin: {address: {host: 127.0.0.1, port: 0}}
     } finally {
       await egts.stop();
     }
-  }, 40_000);
+  });
 });

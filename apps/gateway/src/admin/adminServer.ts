@@ -1,11 +1,15 @@
 // The admin API on a local port: health and readiness, the current statuses and input problems,
-// a config dump per proxy (resources served, versions ACKed), and Prometheus metrics.
+// a config dump per proxy (resources served, versions ACKed), Prometheus metrics, and at `/` the
+// admin console, a static page that reads those endpoints (console/).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loadConsoleAssets } from './consoleAssets.js';
 import type { Metrics } from './metrics.js';
 
 export interface AdminSources {
   ready(): boolean;
+  /** Liveness of the parts that can get stuck (the provider); healthy when absent. */
+  health?(): { healthy: boolean; message?: string };
   statuses(): unknown;
   problems(): unknown;
   configDump(): unknown;
@@ -23,7 +27,11 @@ export async function startAdminServer(
   metrics: Metrics,
 ): Promise<AdminServer> {
   const routes: Record<string, (res: ServerResponse) => Promise<void> | void> = {
-    '/healthz': (res) => text(res, 200, 'ok\n'),
+    '/healthz': (res) => {
+      const health = sources.health?.() ?? { healthy: true };
+      if (health.healthy) text(res, 200, 'ok\n');
+      else text(res, 503, `unhealthy: ${health.message ?? 'unknown'}\n`);
+    },
     '/readyz': (res) =>
       sources.ready() ? text(res, 200, 'ready\n') : text(res, 503, 'not ready\n'),
     '/statuses': (res) => json(res, sources.statuses()),
@@ -35,6 +43,18 @@ export async function startAdminServer(
       res.end(await metrics.registry.metrics());
     },
   };
+  const assets = await loadConsoleAssets();
+  for (const [path, asset] of assets) {
+    routes[path] = (res) => {
+      res.writeHead(200, {
+        'content-type': asset.contentType,
+        'cache-control': 'no-cache',
+        // The page loads only its own script and style and talks only to this server.
+        'content-security-policy': "default-src 'self'",
+      });
+      res.end(asset.body);
+    };
+  }
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://admin').pathname;
     const route = routes[path];

@@ -1,24 +1,43 @@
-// What each proxy was served and has ACKed, for the admin config dump and the metrics: built from
-// the xDS server's callbacks.
+// What each proxy was served and has ACKed or NACKed, and when, for the admin config dump, the
+// console and the metrics: built from the xDS server's callbacks.
 import type { Ack, Rejection, SnapshotCache, StreamInfo, XdsCallbacks } from '@egts/xds-server';
 import { TypeUrl } from '@egts/xds-server';
 import type { Metrics } from './metrics.js';
+import { rejectionProblems } from './rejectionProblems.js';
 
 interface ProxyState {
   nodeId: string;
   group: string | undefined;
   variant: StreamInfo['variant'];
+  /** When the stream opened (ISO 8601). */
+  connectedAt: string;
   /** Per type URL: resource versions in the group's snapshot when the proxy ACKed that type. */
   acked: Record<string, Record<string, string>>;
-  rejected: Array<{ typeUrl: string; resources: Rejection['resources']; message: string }>;
+  /** Per type URL: when the proxy last ACKed it (ISO 8601). */
+  ackedAt: Record<string, string>;
+  /** The last ten NACKs, oldest first. */
+  rejected: Array<{
+    typeUrl: string;
+    resources: Rejection['resources'];
+    message: string;
+    at: string;
+  }>;
+  /** The latest rejection per type URL, for /problems. */
+  latestRejections: Map<string, Rejection>;
 }
 
 export interface XdsTracker {
   readonly callbacks: XdsCallbacks;
   configDump(): unknown;
+  /** What proxies reject now, as problems on the resources that produced it. */
+  problems(): ReturnType<typeof rejectionProblems>;
 }
 
-export function createXdsTracker(cache: SnapshotCache, metrics: Metrics): XdsTracker {
+export function createXdsTracker(
+  cache: SnapshotCache,
+  metrics: Metrics,
+  now: () => Date = () => new Date(),
+): XdsTracker {
   const proxies = new Map<number, ProxyState>();
   const stateOf = (stream: StreamInfo): ProxyState => {
     let state = proxies.get(stream.streamId);
@@ -27,8 +46,11 @@ export function createXdsTracker(cache: SnapshotCache, metrics: Metrics): XdsTra
         nodeId: stream.node?.id ?? '',
         group: stream.group,
         variant: stream.variant,
+        connectedAt: now().toISOString(),
         acked: {},
+        ackedAt: {},
         rejected: [],
+        latestRejections: new Map(),
       };
       proxies.set(stream.streamId, state);
     }
@@ -51,6 +73,7 @@ export function createXdsTracker(cache: SnapshotCache, metrics: Metrics): XdsTra
       onAck: (ack: Ack) => {
         const state = stateOf(ack.stream);
         state.acked[ack.typeUrl] = versionsOf(state.group, ack.typeUrl);
+        state.ackedAt[ack.typeUrl] = now().toISOString();
         metrics.xdsAcks.inc({ type_url: ack.typeUrl });
         metrics.pushLatencySeconds.observe({ type_url: ack.typeUrl }, ack.latencyMs / 1000);
       },
@@ -62,8 +85,10 @@ export function createXdsTracker(cache: SnapshotCache, metrics: Metrics): XdsTra
             typeUrl: rejection.typeUrl,
             resources: rejection.resources,
             message: rejection.message,
+            at: now().toISOString(),
           },
         ];
+        state.latestRejections.set(rejection.typeUrl, rejection);
         metrics.xdsNacks.inc({ type_url: rejection.typeUrl });
       },
     },
@@ -78,7 +103,11 @@ export function createXdsTracker(cache: SnapshotCache, metrics: Metrics): XdsTra
             ),
           ]),
       ),
-      proxies: [...proxies.values()],
+      proxies: [...proxies.values()].map(({ latestRejections: _, ...proxy }) => proxy),
     }),
+    problems: () =>
+      [...proxies.values()].flatMap((proxy) =>
+        [...proxy.latestRejections.values()].flatMap((r) => rejectionProblems(r, cache)),
+      ),
   };
 }

@@ -2,8 +2,8 @@
 // cluster (re-issued before they expire) or, with --local, as files for host mode.
 // @egts/certgen and the Kubernetes client load only when this command runs: every other command
 // (and `egts run` above all) would otherwise carry the client's ~30 MiB of heap.
-import { DEFAULT_CONTROLLER_NAMESPACE } from '@egts/gatewayapi-translator';
 import { Command } from 'commander';
+import { DEFAULT_CONTROLLER_NAMESPACE } from './defaults.js';
 
 interface CertgenOptions {
   local?: string;

@@ -2,9 +2,6 @@
 // xDS server, with no configuration file. `--config-server ADDR` takes resources from the config
 // server instead of files.
 import { Command } from 'commander';
-import { createLogging } from '../logging.js';
-import { runConfigServerGateway } from '../run/configServerGateway.js';
-import { closeOnSignals, runHostGateway } from '../run/hostGateway.js';
 import { type Address, parseAddress } from './address.js';
 import {
   addConfigServerOptions,
@@ -51,6 +48,13 @@ export function runCommand(): Command {
     if ((configServer === undefined) === (options.filename === undefined)) {
       command.error('error: give either -f/--filename or --config-server/--config-server-grpc');
     }
+    // What the gateway runs loads when it starts, not when the command is defined.
+    const [{ createLogging }, { runConfigServerGateway }, { closeOnSignals, runHostGateway }] =
+      await Promise.all([
+        import('../logging.js'),
+        import('../run/configServerGateway.js'),
+        import('../run/hostGateway.js'),
+      ]);
     const logging = createLogging({ default: options.logLevel });
     const host = {
       xds: options.xdsAddress,

@@ -3,15 +3,11 @@
 // ConfigServer (an egts addition: @egts/provider-config-server); and the Kubernetes provider.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatProblem, loadEnvoyGatewayConfig } from '@egts/api';
-import { DEFAULT_CONTROLLER_NAMESPACE } from '@egts/gatewayapi-translator';
 import type { WatchMode } from '@egts/provider-kubernetes';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Command } from 'commander';
-import { createLogging } from '../logging.js';
-import { runConfigServerGateway } from '../run/configServerGateway.js';
-import { closeOnSignals, runHostGateway } from '../run/hostGateway.js';
 import { type Address, parseAddress } from './address.js';
+import { DEFAULT_CONTROLLER_NAMESPACE } from './defaults.js';
 import { parseDurationMs } from './duration.js';
 
 interface ServerOptions {
@@ -66,6 +62,18 @@ export function serverCommand(): Command {
       parseDurationMs,
     )
     .action(async (options: ServerOptions) => {
+      // What the server runs loads when it starts, not when the command is defined.
+      const [
+        { formatProblem, loadEnvoyGatewayConfig },
+        { createLogging },
+        { runConfigServerGateway },
+        { closeOnSignals, runHostGateway },
+      ] = await Promise.all([
+        import('@egts/api'),
+        import('../logging.js'),
+        import('../run/configServerGateway.js'),
+        import('../run/hostGateway.js'),
+      ]);
       const text = await readIfPresent(options.config);
       const { config, problems } = loadEnvoyGatewayConfig(text, options.config);
       if (!config) {

@@ -1,7 +1,7 @@
 // `egts validate -f PATH|-`: loads resources and prints every problem, for people or for tools.
-import { countResources, formatProblem, type Problem } from '@egts/api';
+// The loader and schemas load when the command runs, not when it is defined.
+import type { Problem } from '@egts/api';
 import { Command, Option } from 'commander';
-import { loadInput } from './readInput.js';
 
 export interface ValidateReport {
   valid: boolean;
@@ -13,6 +13,10 @@ export interface ValidateReport {
 
 /** Validates what a path names. Invalid when any error is found (or any warning, when strict). */
 export async function validate(path: string, strict = false): Promise<ValidateReport> {
+  const [{ loadInput }, { countResources }] = await Promise.all([
+    import('./readInput.js'),
+    import('@egts/api'),
+  ]);
   const { resources, problems } = await loadInput(path);
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.length - errors;
@@ -25,7 +29,8 @@ export async function validate(path: string, strict = false): Promise<ValidateRe
   };
 }
 
-export function formatReport(report: ValidateReport): string {
+export async function formatReport(report: ValidateReport): Promise<string> {
+  const { formatProblem } = await import('@egts/api');
   const lines = report.problems.map(formatProblem);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   lines.push(
@@ -54,7 +59,9 @@ export function validateCommand(): Command {
     .action(async (options: { filename: string; output: 'human' | 'json'; strict: boolean }) => {
       const report = await validate(options.filename, options.strict);
       process.stdout.write(
-        options.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report),
+        options.output === 'json'
+          ? `${JSON.stringify(report, null, 2)}\n`
+          : await formatReport(report),
       );
       if (!report.valid) process.exitCode = 1;
     });

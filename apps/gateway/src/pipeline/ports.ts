@@ -1,17 +1,15 @@
 // What the pipeline needs of the stages around it. Providers and infrastructure managers are
 // separate packages; the pipeline only subscribes and publishes (STYLE.md #1).
-import type { Problem, Resources } from '@egts/api';
+import type { ProviderSnapshot } from '@egts/api';
 import type { InfraIR } from '@egts/ir';
 import type { Observable } from 'rxjs';
 
-/** A provider's latest view of its resources, and the problems found reading them. */
-export interface ProviderSnapshot {
-  resources: Resources;
-  problems: Problem[];
-}
+export type { ProviderSnapshot };
 
 export interface ResourceProvider {
   readonly resources$: Observable<ProviderSnapshot>;
+  /** False while the provider cannot follow its source (a stuck read); shown by /healthz. */
+  liveness?(): { healthy: boolean; message?: string };
   close(): Promise<void>;
 }
 

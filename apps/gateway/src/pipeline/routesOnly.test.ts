@@ -195,7 +195,7 @@ describe('route-only changes', () => {
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: SecurityPolicy
 metadata: {name: route, namespace: default}
-spec: {targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: r1}, {group: gateway.networking.k8s.io, kind: GRPCRoute, name: r2}]}
+spec: {targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: r1}, {group: gateway.networking.k8s.io, kind: GRPCRoute, name: r2}], cors: {allowOrigins: ['https://a.example']}}
 ---
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: SecurityPolicy

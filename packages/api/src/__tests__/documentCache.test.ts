@@ -1,8 +1,6 @@
 // parseResourceFile with a DocumentCache gives exactly what a full parse gives (resources, problems,
-// documents, lines), decodes only the documents whose text changed, and keeps their objects.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// documents, lines), decodes only the documents whose text changed, and keeps their objects. The
+// same check over the whole status-conformance corpus is documentCacheCorpus.heavy.test.ts.
 import { describe, expect, it } from 'vitest';
 import { createDocumentCache, parseResourceFile } from '../index.js';
 
@@ -56,30 +54,3 @@ describe('parseResourceFile with a DocumentCache', () => {
     expect(after.problems.map((p) => [p.document, p.name])).toEqual([[2, 'b']]);
   });
 });
-
-const cases = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../../../shared/conformance/gatewayapi-status/cases',
-);
-
-describe.runIf(existsSync(cases))('parseResourceFile with a DocumentCache, corpus', () => {
-  it('equals a full parse on every corpus input', () => {
-    let compared = 0;
-    for (const name of readdirSync(cases)) {
-      const file = join(cases, name, 'input.yaml');
-      const text = readFileSync(file, 'utf8');
-      const cache = createDocumentCache();
-      const full = parseResourceFile(text, file, { lenient: true });
-      expect(parseResourceFile(text, file, { lenient: true }, cache), name).toEqual(full);
-      compared++;
-    }
-    expect(compared).toBeGreaterThan(400);
-  }, 120_000);
-});
-if (!existsSync(cases)) {
-  describe('parseResourceFile with a DocumentCache, corpus', () => {
-    it('cannot be checked: ../shared is absent', () => {
-      console.warn(`skipped: ${cases} is absent`);
-    });
-  });
-}

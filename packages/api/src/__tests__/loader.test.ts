@@ -153,6 +153,24 @@ spec:
     expect(resources.gateways[0]!.spec.addresses).toBeUndefined();
   });
 
+  it('keeps a resource whose status breaks the schema, with the status as given and a warning', () => {
+    const text = `${gateway}status:
+  conditions:
+  - type: Accepted
+    status: "True"
+    reason: Accepted
+`;
+    const { resources, problems } = loadResourcesFromText(text, 'gw.yaml');
+    expect(errors(problems)).toEqual([]);
+    expect(warnings(problems).map((p) => p.path)).toEqual([['status']]);
+    expect(resources.gateways[0]?.spec.listeners[0]?.name).toBe('http');
+    expect(resources.gateways[0]?.status?.conditions?.[0]).toEqual({
+      type: 'Accepted',
+      status: 'True',
+      reason: 'Accepted',
+    });
+  });
+
   it('reads versions the CRDs no longer serve as the storage version, with a warning', () => {
     const text = `apiVersion: gateway.networking.k8s.io/v1alpha2
 kind: GRPCRoute

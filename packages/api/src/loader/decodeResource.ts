@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { apiVersionOf, type KindDefinition } from '../kindDefinition.js';
 import { type Resource, type Resources, resourceKinds } from '../resources.js';
+import { measureValue } from './documentBounds.js';
 import { caseFoldedField } from './fieldNames.js';
 import { isRecord } from './isRecord.js';
 
@@ -61,15 +62,19 @@ const valueIssueCodes = new Set([
 ]);
 
 /**
- * Decodes one object. The input is never mutated. Null fields count as absent, as the API server
- * prunes them. Unknown fields are warnings and are dropped, as the API server does by default.
- * A version the CRDs no longer serve is read as the storage version, as the API server would
- * convert it (Gateway API versions differ only in validation), with a warning.
+ * Decodes one object. The input is never mutated. An object past the bounds of documentBounds.ts
+ * (nesting, list lengths, values, alias expansions) is refused before any other work. Null fields
+ * count as absent, as the API server prunes them. Unknown fields are warnings and are dropped, as
+ * the API server does by default. A version the CRDs no longer serve is read as the storage
+ * version, as the API server would convert it (Gateway API versions differ only in validation),
+ * with a warning.
  */
 export function decodeResource(object: unknown, options: DecodeOptions = {}): DecodeResult {
   if (!isRecord(object)) {
     return { problems: [{ severity: 'error', path: [], message: 'a resource must be a mapping' }] };
   }
+  const measure = measureValue(object);
+  if (measure.problem) return { problems: [{ severity: 'error', ...measure.problem }] };
   const { apiVersion, kind } = object;
   const problems: ObjectProblem[] = [];
   if (typeof apiVersion !== 'string' || apiVersion === '') {
@@ -100,7 +105,7 @@ export function decodeResource(object: unknown, options: DecodeOptions = {}): De
   }
   const { definition, collection } = entry;
   let readAs = version;
-  let input = withoutNulls(object) as Record<string, unknown>;
+  let input = (measure.nulls ? withoutNulls(object) : object) as Record<string, unknown>;
   if (!definition.versions[version]) {
     readAs = definition.storageVersion;
     const storage = apiVersionOf(group, readAs);
@@ -129,8 +134,27 @@ export function decodeResource(object: unknown, options: DecodeOptions = {}): De
       strict = schema.safeParse(input);
     }
   }
+  // A status is what controllers wrote, not what is asked for: one that breaks the schema (an
+  // older controller's, or hand-written without lastTransitionTime) never costs the resource its
+  // spec. The spec is decoded alone and the status kept as given, for the controller to merge.
+  let givenStatus: unknown;
+  if (!strict.success && strict.error.issues.some((i) => isStatusError(i))) {
+    const { status, ...rest } = input;
+    givenStatus = status;
+    input = rest;
+    strict = schema.safeParse(input);
+    problems.push({
+      severity: 'warning',
+      path: ['status'],
+      message: 'status does not match the schema: kept as given, not validated',
+    });
+  }
+  const withGivenStatus = (resource: unknown): Resource =>
+    (givenStatus === undefined
+      ? resource
+      : { ...(resource as Record<string, unknown>), status: givenStatus }) as Resource;
   if (strict.success)
-    return { decoded: { collection, resource: strict.data as Resource }, problems };
+    return { decoded: { collection, resource: withGivenStatus(strict.data) }, problems };
 
   const issues = strict.error.issues.flatMap(problemsOf);
   problems.push(...issues);
@@ -141,10 +165,13 @@ export function decodeResource(object: unknown, options: DecodeOptions = {}): De
   const lenient = definition.lenientVersions[readAs]!.safeParse(input);
   if (!lenient.success) return { problems: problems.map(strip) };
   return {
-    decoded: { collection, resource: lenient.data as Resource },
+    decoded: { collection, resource: withGivenStatus(lenient.data) },
     problems: problems.map(strip),
   };
 }
+
+const isStatusError = (issue: z.core.$ZodIssue): boolean =>
+  issue.path[0] === 'status' && issue.code !== 'unrecognized_keys';
 
 const strip = ({ severity, path, message }: ObjectProblem): ObjectProblem => ({
   severity,

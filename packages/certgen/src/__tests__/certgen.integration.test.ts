@@ -26,7 +26,7 @@ describe.skipIf(unavailable !== undefined)(
     }, 180_000);
     afterAll(async () => {
       await env?.stop();
-    }, 30_000);
+    });
 
     const secrets = async () => {
       const out: Record<

@@ -5,7 +5,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type GRPCRoute, type HTTPRoute, loadResourcesFromText, type Resources } from '@egts/api';
 import { describe, expect, it } from 'vitest';
-import { compareListenerRoutes, type ListenerRoute, translate } from '../index.js';
+import { translate } from '../index.js';
+import {
+  compareListenerRoutes,
+  type ListenerRoute,
+} from '../internal/incremental/listenerRouteOrder.js';
 
 const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata');
 const now = new Date('2030-01-01T00:00:00Z');

@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadResourcesFromText } from '@egts/api';
 import { describe, expect, it } from 'vitest';
-import { translate, translatePolicyStatuses } from '../index.js';
+import { translate } from '../index.js';
+import { translatePolicyStatuses } from '../internal/incremental/policyStatuses.js';
 
 const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata');
 const now = new Date('2030-01-01T00:00:00Z');

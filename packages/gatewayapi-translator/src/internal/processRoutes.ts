@@ -6,6 +6,7 @@ import { attachRoute } from './routes/attachRoute.js';
 import { processGRPCRouteRule } from './routes/grpcRouteRules.js';
 import { processHTTPRouteRule } from './routes/httpRouteRules.js';
 import { l4RouteRejection, processL4RouteRules } from './routes/l4RouteRules.js';
+import { markRouteOverlaps } from './routes/routeOverlaps.js';
 import { emptyOutcome, type RuleOutcome } from './routes/ruleOutcome.js';
 import { applyRouteConditions } from './status/routeConditions.js';
 import { invalidRule } from './status/statusError.js';
@@ -59,4 +60,5 @@ export function processRoutes(ctx: TranslatorContext, options: { rules?: boolean
     ctx.routes.push(route);
     ctx.routeOutcomes.set(route, outcomes);
   }
+  if (options.rules !== false) markRouteOverlaps(ctx);
 }

@@ -133,7 +133,7 @@ export const httpToBackend = (port: number, backendPort: number): SnapshotResour
 /** Polls `fn` until it returns true; throws after `timeoutMs`. */
 export const eventually = async (
   fn: () => Promise<boolean> | boolean,
-  timeoutMs = 10_000,
+  timeoutMs = 60_000,
 ): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;

@@ -75,7 +75,7 @@ describe.skipIf(unavailable !== undefined)(
 
     afterAll(async () => {
       await env?.stop();
-    }, 30_000);
+    });
 
     const managed = async (plural: string, group = '/api/v1') => {
       const res = await env.request(

@@ -26,7 +26,7 @@ describe.skipIf(unavailable !== undefined)(
     }, 240_000);
     afterAll(async () => {
       await env?.stop();
-    }, 30_000);
+    });
 
     it('are Established and structural', async () => {
       for (const crd of envoyGatewayCrds()) {

@@ -14,7 +14,7 @@ describe.skipIf(unavailable !== undefined)('kube test environment (integration)'
   }, 180_000);
   afterAll(async () => {
     await env?.stop();
-  }, 30_000);
+  });
 
   it('serves the Gateway API and Envoy Gateway kinds to the token in the kubeconfig', async () => {
     const kubeconfig = await readFile(env.kubeconfigPath, 'utf8');

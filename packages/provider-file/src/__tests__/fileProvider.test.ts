@@ -37,11 +37,11 @@ class Recorder {
   constructor(provider: FileProvider) {
     this.#subscription = provider.resources$.subscribe((s) => this.snapshots.push(s));
   }
-  async next(timeoutMs = 5_000): Promise<FileSnapshot> {
+  async next(timeoutMs = 30_000): Promise<FileSnapshot> {
     const count = this.snapshots.length;
     return this.waitFor(count + 1, timeoutMs);
   }
-  async waitFor(count: number, timeoutMs = 5_000): Promise<FileSnapshot> {
+  async waitFor(count: number, timeoutMs = 30_000): Promise<FileSnapshot> {
     const deadline = Date.now() + timeoutMs;
     while (this.snapshots.length < count) {
       if (Date.now() > deadline) throw new Error(`no snapshot #${count} in ${timeoutMs} ms`);
@@ -66,7 +66,7 @@ const hostnames = (snapshot: FileSnapshot): Record<string, string[]> =>
   );
 const errors = (snapshot: FileSnapshot) => snapshot.problems.filter((p) => p.severity === 'error');
 
-const eventually = async (fn: () => boolean, timeoutMs = 5_000): Promise<void> => {
+const eventually = async (fn: () => boolean, timeoutMs = 30_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (!fn()) {
     if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);

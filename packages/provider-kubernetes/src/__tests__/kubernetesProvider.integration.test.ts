@@ -174,11 +174,11 @@ describe.skipIf(unavailable !== undefined)(
 
     afterEach(async () => {
       for (const stop of running.splice(0).reverse()) await stop();
-    }, 30_000);
+    });
 
     afterAll(async () => {
       await env?.stop();
-    }, 30_000);
+    });
 
     it('publishes what concerns our GatewayClasses and writes the statuses translate() computes', async () => {
       // Another controller's parent entry and condition type must survive our writes.

@@ -30,7 +30,7 @@ const script = <Req, Res>(
     stream.on('error', (error: Error & { code?: number }) => resolve(`error ${error.code}`));
     stream.on('end', () => resolve('end'));
   });
-  const next = (timeoutMs = 5000): Promise<Res> => {
+  const next = (timeoutMs = 30_000): Promise<Res> => {
     const queued = queue.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     return new Promise((resolve, reject) => {

@@ -180,8 +180,11 @@ describe('Envoy reconnecting over Delta ADS', () => {
       cache.setSnapshot('gateway-1', createSnapshot(httpConfig('b', { a: a!.port, b: b!.port })));
       sent.length = 0;
       server = createXdsServer(cache, callbacks);
-      await eventually(async () => (await server.listen(`127.0.0.1:${xdsPort}`)) === xdsPort, 5000);
-      await eventually(async () => (await get(listenerPort)).body === 'b', 15_000);
+      await eventually(
+        async () => (await server.listen(`127.0.0.1:${xdsPort}`)) === xdsPort,
+        30_000,
+      );
+      await eventually(async () => (await get(listenerPort)).body === 'b', 60_000);
       // Only the route was sent again: listeners, clusters and endpoints Envoy still had were not.
       expect(sent.flatMap((s) => s.names)).toEqual(['http']);
       expect(sent.find((s) => s.names.length > 0)?.typeUrl).toBe(TypeUrl.RouteConfiguration);
@@ -190,5 +193,5 @@ describe('Envoy reconnecting over Delta ADS', () => {
       await server.close();
       await Promise.all([a!.close(), b!.close()]);
     }
-  }, 30_000);
+  });
 });

@@ -194,7 +194,7 @@ export const adsBootstrap = (
 /** Polls `fn` until it returns true (or throws the last error after `timeoutMs`). */
 export const eventually = async (
   fn: () => Promise<boolean> | boolean,
-  timeoutMs = 10_000,
+  timeoutMs = 60_000,
 ): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;

@@ -17,12 +17,15 @@ const systemVersion = (target: ReadonlyMap<string, Entry>): string => {
 
 export const serveDeltaStream = (
   call: ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>,
-  deps: Omit<StreamCoreDeps, 'variant' | 'send' | 'peer'>,
+  deps: Omit<StreamCoreDeps, 'variant' | 'send' | 'peer' | 'abort'>,
 ): StreamCore => {
   const core = new StreamCore({
     ...deps,
     variant: 'delta',
     peer: call.getPeer(),
+    // grpc-js sends an 'error' emitted on a server stream as its status (destroy() would not).
+    abort: (message) =>
+      call.emit('error', Object.assign(new Error(message), { code: status.RESOURCE_EXHAUSTED })),
     send: (push) => {
       const response = DeltaDiscoveryResponse.fromPartial({
         systemVersionInfo: systemVersion(push.target),
@@ -73,6 +76,8 @@ export const serveDeltaStream = (
       core.settle(state, request.responseNonce, request.errorDetail?.message);
     }
     // Subscription deltas are applied even on a stale nonce: unlike SotW they are not repeated.
+    const subscribing = request.resourceNamesSubscribe.length;
+    if (core.tooManyNames(state.names.size + subscribing, typeUrl)) return;
     for (const name of request.resourceNamesSubscribe) {
       if (name === '*') state.wildcard = true;
       else state.names.add(name);

@@ -17,12 +17,15 @@ const setVersion = (target: ReadonlyMap<string, Entry>): string => {
 
 export const serveSotwStream = (
   call: ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>,
-  deps: Omit<StreamCoreDeps, 'variant' | 'send' | 'peer'>,
+  deps: Omit<StreamCoreDeps, 'variant' | 'send' | 'peer' | 'abort'>,
 ): StreamCore => {
   const core = new StreamCore({
     ...deps,
     variant: 'sotw',
     peer: call.getPeer(),
+    // grpc-js sends an 'error' emitted on a server stream as its status (destroy() would not).
+    abort: (message) =>
+      call.emit('error', Object.assign(new Error(message), { code: status.RESOURCE_EXHAUSTED })),
     send: (push) => {
       const response = DiscoveryResponse.fromPartial({
         versionInfo: setVersion(push.target),
@@ -59,9 +62,11 @@ export const serveSotwStream = (
       core.settle(state, request.responseNonce, request.errorDetail?.message);
     }
     // The request's resource_names are the whole subscription (empty on Listener/Cluster: wildcard).
-    const names = request.resourceNames;
-    const wildcard = names.includes('*') || (names.length === 0 && WILDCARD_TYPES.has(typeUrl));
-    for (const name of state.names) if (!names.includes(name)) core.forget(state, name);
+    // A Set keeps this linear: a list lookup per name froze the server for 40 s on 50,000 names.
+    const names = new Set(request.resourceNames);
+    if (core.tooManyNames(names.size, typeUrl)) return;
+    const wildcard = names.has('*') || (names.size === 0 && WILDCARD_TYPES.has(typeUrl));
+    for (const name of state.names) if (!names.has(name)) core.forget(state, name);
     state.names.clear();
     for (const name of names) if (name !== '*') state.names.add(name);
     state.wildcard = wildcard;

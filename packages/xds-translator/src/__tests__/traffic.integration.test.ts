@@ -64,7 +64,7 @@ const udpRoundTrip = (port: number, message: string): Promise<string> =>
     const timer = setTimeout(() => {
       socket.close();
       reject(new Error('no UDP reply'));
-    }, 5_000);
+    }, 30_000);
     socket.once('message', (reply) => {
       clearTimeout(timer);
       socket.close();
@@ -386,7 +386,7 @@ describe('[envoy] traffic through a translated bootstrap', () => {
       logLevel: 'warn',
     });
     await envoy.ready();
-  }, 30_000);
+  });
 
   afterAll(async () => {
     await envoy?.stop();

@@ -1,7 +1,8 @@
 // translateDestinations gives the clusters and endpoints translateXds gives, message for message,
 // on every golden case and in both modes: an endpoint update built from it swaps in equal messages.
 import { describe, expect, it } from 'vitest';
-import { translateDestinations, translateXds, type XdsMode } from '../index.js';
+import { translateXds, type XdsMode } from '../index.js';
+import { translateDestinations } from '../translateDestinations.js';
 import { caseIR, goldenCases } from './goldens.js';
 
 describe('translateDestinations', () => {

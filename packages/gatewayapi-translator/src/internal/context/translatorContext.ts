@@ -14,6 +14,8 @@ import type {
   Service,
   ServiceImport,
 } from '@egts/api';
+import type { AppliedPolicy } from '../policies/processPolicies.js';
+import type { SecurityPolicyIR } from '../policies/securityPolicyIR.js';
 import type { BackendTLSPolicyContext } from '../routes/backendTls.js';
 import type { RuleOutcome } from '../routes/ruleOutcome.js';
 import { nsName } from '../types.js';
@@ -82,6 +84,10 @@ export class TranslatorContext {
   /** Rule outcomes per route, in rule order, for IR building. */
   readonly routeOutcomes = new Map<AnyRouteContext, RuleOutcome[]>();
   backendTLSPolicies: BackendTLSPolicyContext[] = [];
+  /** Where each SecurityPolicy applies and whether it is accepted there (processPolicies). */
+  readonly securityPolicies: AppliedPolicy[] = [];
+  /** What each SecurityPolicy (`namespace/name`) enforces, built once when it is validated. */
+  readonly securityPolicyIR = new Map<string, SecurityPolicyIR>();
 
   constructor(
     readonly resources: Resources,

@@ -37,6 +37,7 @@ export function buildProxyInfra(ctx: TranslatorContext, fleet: ProxyFleet): Prox
   const ownerLabels: Record<string, string> = {};
   if (fleet.merged || !gw) {
     ownerLabels['gateway.envoyproxy.io/owning-gatewayclass'] = fleet.gatewayClass;
+    owner.gateways = fleet.gateways.map((g) => ({ namespace: g.namespace, name: g.name }));
   } else {
     owner.gatewayNamespace = gw.namespace;
     owner.gatewayName = gw.name;

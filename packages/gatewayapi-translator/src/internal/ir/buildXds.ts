@@ -6,6 +6,11 @@ import type { ListenerContext } from '../context/listenerContext.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { sortByAgeThenName } from '../ordering.js';
+import {
+  type SecurityPolicyIndex,
+  securityPolicyIndex,
+  withSecurityPolicy,
+} from '../policies/securityPolicyRoutes.js';
 import { withBackendClientCertificate } from './backendClientCertificate.js';
 import type { ProxyFleet } from './fleets.js';
 import { compareRoutePrecedence, type RankedRoute } from './precedence.js';
@@ -44,22 +49,30 @@ function httpListener(
   ctx: TranslatorContext,
   l: ListenerContext,
   order: ReadonlyMap<AnyRouteContext, number>,
+  security: SecurityPolicyIndex,
 ): HTTPListener {
   const ranked: RankedRoute[] = [];
   for (const { route, hostnames } of attachedRoutes(ctx, l)) {
     if (route.kind !== 'HTTPRoute' && route.kind !== 'GRPCRoute') continue;
     const outcomes = ctx.routeOutcomes.get(route) ?? [];
+    const rules = (route.resource.spec.rules ?? []) as readonly { name?: string | undefined }[];
     for (const hostname of hostnames) {
       outcomes.forEach((outcome, ruleIndex) => {
         if (outcome.invalid && !outcome.failClosed) return;
+        const policy = security.forRoute(route, rules[ruleIndex]?.name, l);
         outcome.httpRoutes.forEach((template, matchIndex) => {
           ranked.push({
-            ir: {
-              name: `${route.irName}/rule/${ruleIndex}/match/${matchIndex}/${hostname}`,
-              hostname,
-              ...withBackendClientCertificate(template, l.gateway.backendClientCertificate),
-              ...(template.redirect ? { redirect: redirectFor(template.redirect, l) } : {}),
-            },
+            ir: withSecurityPolicy(
+              ctx,
+              {
+                name: `${route.irName}/rule/${ruleIndex}/match/${matchIndex}/${hostname}`,
+                hostname,
+                ...withBackendClientCertificate(template, l.gateway.backendClientCertificate),
+                source: { ...template.source, ruleIndex, matchIndex },
+                ...(template.redirect ? { redirect: redirectFor(template.redirect, l) } : {}),
+              },
+              policy,
+            ),
             routeOrder: order.get(route) ?? 0,
             ruleIndex,
             matchIndex,
@@ -161,6 +174,7 @@ export function buildXdsIR(
   order: ReadonlyMap<AnyRouteContext, number>,
 ): XdsIR {
   const ir: XdsIR = { name: fleet.name, http: [], tcp: [], udp: [] };
+  const security = securityPolicyIndex(ctx);
   // A Gateway asking for addresses of a type egts cannot give (UnsupportedAddress) is not
   // served at all, as in Envoy Gateway; other reasons for Accepted=False keep its listeners.
   const served = fleet.gateways.filter(
@@ -168,7 +182,8 @@ export function buildXdsIR(
   );
   for (const l of served.flatMap((gw) => gw.allListeners)) {
     if (!l.ready) continue;
-    if (l.protocol === 'HTTP' || l.protocol === 'HTTPS') ir.http.push(httpListener(ctx, l, order));
+    if (l.protocol === 'HTTP' || l.protocol === 'HTTPS')
+      ir.http.push(httpListener(ctx, l, order, security));
     else if (l.protocol === 'TLS' || l.protocol === 'TCP') ir.tcp.push(tcpListener(ctx, l));
     else if (l.protocol === 'UDP') ir.udp.push(udpListener(ctx, l));
   }

@@ -3,6 +3,7 @@
 // ListenerContext; anything but a partially invalid certificate list makes the spec invalid.
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
+import { labelSelectorProblem } from '../labelSelector.js';
 import { ListenerStatusError } from '../status/statusError.js';
 import { GATEWAY_GROUP, type RouteKind } from '../types.js';
 import { validateListenerTLS } from './listenerTls.js';
@@ -78,6 +79,19 @@ function validateAllowedNamespaces(listener: ListenerContext): boolean {
         'Programmed',
         'Invalid',
         'allowedRoutes.namespaces.selector must be set when from is "Selector".',
+      ),
+    );
+    return false;
+  }
+  // Envoy Gateway parses the selector (LabelSelectorAsSelector); one Kubernetes would refuse makes
+  // the listener invalid instead of silently matching no namespace.
+  const problem = labelSelectorProblem(namespaces.selector);
+  if (problem) {
+    listener.setError(
+      new ListenerStatusError(
+        'Programmed',
+        'Invalid',
+        `The allowedRoutes.namespaces.selector could not be parsed: ${problem}.`,
       ),
     );
     return false;

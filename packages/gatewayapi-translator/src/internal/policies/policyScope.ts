@@ -22,6 +22,8 @@ export interface PolicyScope {
   listenerSet?: ListenerSetContext;
   listener?: ListenerContext;
   route?: AnyRouteContext;
+  /** The rule's name, for a policy targeting one rule (sectionName). */
+  rule?: string;
 }
 
 /** The listeners a route scope reaches on this scope's Gateway. */

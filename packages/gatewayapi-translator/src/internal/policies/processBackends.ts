@@ -8,6 +8,11 @@ import type { Backend } from '@egts/api';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { Conditions } from '../status/conditions.js';
 import { ENVOY_GATEWAY_GROUP } from '../types.js';
+import {
+  NOT_APPLIED_REASON,
+  notAppliedFields,
+  notAppliedMessage,
+} from './registry/fieldRegistry.js';
 
 const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -73,7 +78,15 @@ export function processBackends(ctx: TranslatorContext): BackendStatus[] {
   return ctx.resources.backends.map((resource) => {
     const conditions = new Conditions(resource.metadata.generation ?? undefined);
     const problem = backendProblem(ctx, resource);
+    const notApplied = notAppliedFields('Backend', resource.spec);
     if (problem) conditions.set('Invalid', 'False', 'Accepted', problem);
+    else if (notApplied.length > 0)
+      conditions.set(
+        'Accepted',
+        'False',
+        NOT_APPLIED_REASON,
+        notAppliedMessage(notApplied, 'routes use its endpoints without these settings.'),
+      );
     else conditions.set('Accepted', 'True', 'Accepted', 'The Backend was accepted.');
     return { resource, conditions };
   });

@@ -6,6 +6,11 @@ import type { TranslatorContext } from '../context/translatorContext.js';
 import { Conditions } from '../status/conditions.js';
 import { GATEWAY_GROUP } from '../types.js';
 import type { AncestorRef, PolicyAncestor } from './processPolicies.js';
+import {
+  NOT_APPLIED_REASON,
+  notAppliedFields,
+  notAppliedMessage,
+} from './registry/fieldRegistry.js';
 
 export interface EnvoyPatchPolicyStatus {
   resource: EnvoyPatchPolicy;
@@ -24,14 +29,22 @@ export function processEnvoyPatchPolicies(ctx: TranslatorContext): EnvoyPatchPol
     const namespace = resource.metadata.namespace ?? 'default';
     const target = resource.spec.targetRef;
     const ancestors: PolicyAncestor[] = [];
+    const notApplied = notAppliedFields('EnvoyPatchPolicy', resource.spec);
     const add = (
       ref: Omit<AncestorRef, 'namespace'> & { namespace?: string },
       valid: boolean,
       message: string,
     ) => {
       const conditions = new Conditions(resource.metadata.generation ?? undefined);
-      if (valid) conditions.set('Accepted', 'True', 'Accepted', message);
-      else conditions.set('Accepted', 'False', 'Invalid', message);
+      if (!valid) conditions.set('Accepted', 'False', 'Invalid', message);
+      else if (notApplied.length > 0)
+        conditions.set(
+          'Accepted',
+          'False',
+          NOT_APPLIED_REASON,
+          notAppliedMessage(notApplied, 'the patches are not in effect.'),
+        );
+      else conditions.set('Accepted', 'True', 'Accepted', message);
       ancestors.push({ ancestorRef: ref as AncestorRef, conditions });
     };
     if (target.kind === 'Gateway') {

@@ -1,10 +1,16 @@
 // Status of EnvoyProxy resources: each GatewayClass or Gateway that uses one (parametersRef) is an
-// ancestor, accepted unless the EnvoyProxy's settings are invalid (InvalidParameters).
+// ancestor, accepted unless the EnvoyProxy's settings are invalid (InvalidParameters) or set a
+// field egts does not apply (NotApplied, registry/).
 import type { EnvoyProxy } from '@egts/api';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { Conditions } from '../status/conditions.js';
 import { GATEWAY_GROUP } from '../types.js';
 import type { AncestorRef, PolicyAncestor } from './processPolicies.js';
+import {
+  NOT_APPLIED_REASON,
+  notAppliedFields,
+  notAppliedMessage,
+} from './registry/fieldRegistry.js';
 import { envoyProxySpecProblem } from './validation/validateEnvoyProxy.js';
 
 export interface EnvoyProxyStatus {
@@ -17,9 +23,17 @@ export function processEnvoyProxies(ctx: TranslatorContext): EnvoyProxyStatus[] 
   for (const resource of ctx.resources.envoyProxies) {
     const ancestors: PolicyAncestor[] = [];
     const problem = envoyProxySpecProblem(resource);
+    const notApplied = notAppliedFields('EnvoyProxy', resource.spec);
     const accept = (ancestorRef: AncestorRef | Omit<AncestorRef, 'namespace'>) => {
       const conditions = new Conditions(resource.metadata.generation ?? undefined);
       if (problem) conditions.set('Accepted', 'False', 'InvalidParameters', problem);
+      else if (notApplied.length > 0)
+        conditions.set(
+          'Accepted',
+          'False',
+          NOT_APPLIED_REASON,
+          notAppliedMessage(notApplied, 'the proxies run without these settings.'),
+        );
       else conditions.set('Accepted', 'True', 'Accepted', 'EnvoyProxy has been accepted.');
       ancestors.push({ ancestorRef: ancestorRef as AncestorRef, conditions });
     };

@@ -4,13 +4,21 @@
 // when an older policy of the same kind already targets the same object; Overridden when a more
 // specific policy of the same kind applies inside its scope; a DeprecatedField warning for the
 // singular targetRef. Settings Envoy Gateway rejects while translating a policy (validation/)
-// turn Accepted into False with reason Invalid on the ancestors where they fail.
+// turn Accepted into False with reason Invalid on the ancestors where they fail; a setting egts
+// does not apply (registry/) turns it into False with reason NotApplied, naming the fields.
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { compareByAge } from '../ordering.js';
 import { Conditions } from '../status/conditions.js';
 import { GATEWAY_GROUP } from '../types.js';
 import { type PolicyScope, scopeContains } from './policyScope.js';
 import { findRoute, type PolicyTargetRef, policyTargets } from './policyTargets.js';
+import {
+  isRegisteredKind,
+  NOT_APPLIED_REASON,
+  notAppliedFields,
+  notAppliedMessage,
+} from './registry/fieldRegistry.js';
+import { securityPolicyIR } from './securityPolicyIR.js';
 import type { PolicyRef } from './validation/policyBackendRefs.js';
 import type { Obj, PolicyWarning } from './validation/policyValues.js';
 import { validateBackendTrafficPolicy } from './validation/validateBackendTrafficPolicy.js';
@@ -75,8 +83,10 @@ function resolve(ctx: TranslatorContext, target: PolicyTargetRef, namespace: str
         name: p.ref.name,
       };
       if (p.ref.sectionName) ref.sectionName = p.ref.sectionName;
-      const level = target.sectionName ? 'rule' : 'route';
-      return { ref, claim, scope: { level, gateway: p.gateway, route }, notFound };
+      const scope: PolicyScope = target.sectionName
+        ? { level: 'rule', gateway: p.gateway, route, rule: target.sectionName }
+        : { level: 'route', gateway: p.gateway, route };
+      return { ref, claim, scope, notFound };
     });
   }
   const ref: AncestorRef = {
@@ -115,7 +125,7 @@ function resolve(ctx: TranslatorContext, target: PolicyTargetRef, namespace: str
   return [];
 }
 
-type AnyPolicy = PolicyStatus['resource'] & { spec: Parameters<typeof policyTargets>[1] };
+export type AnyPolicy = PolicyStatus['resource'] & { spec: Parameters<typeof policyTargets>[1] };
 
 const mergesOf = (policy: AnyPolicy) =>
   (policy.spec as { mergeType?: string }).mergeType !== undefined;
@@ -135,18 +145,36 @@ type PolicyValidator = (
   scopes: readonly PolicyScope[],
 ) => string | undefined;
 
+/** Where one policy applies, and whether it is accepted there. */
+export interface AppliedPolicy {
+  policy: AnyPolicy;
+  scope: PolicyScope;
+  ancestor: PolicyAncestor;
+}
+
+/** What a policy of each kind does instead when it sets fields egts does not apply. */
+const NOT_APPLIED_EFFECT: Record<string, string> = {
+  SecurityPolicy: 'the policy is not in effect and the routes it targets answer 500.',
+};
+
 function processKind(
   ctx: TranslatorContext,
   policies: readonly AnyPolicy[],
   validate?: PolicyValidator,
   warn?: (spec: Obj) => PolicyWarning[],
+  out: AppliedPolicy[] = [],
 ): PolicyStatus[] {
   const sorted = [...policies].sort(compareByAge);
   const claimed = new Set<string>();
   const statuses = new Map<AnyPolicy, PolicyStatus>(
     policies.map((p) => [p, { resource: p, ancestors: [] }]),
   );
-  const applied: { scope: PolicyScope; ancestor: PolicyAncestor; merges: boolean }[] = [];
+  const applied: {
+    policy: AnyPolicy;
+    scope: PolicyScope;
+    ancestor: PolicyAncestor;
+    merges: boolean;
+  }[] = [];
   // Targets resolved once per policy; the levels below only filter them.
   const targets = new Map(
     sorted.map((policy) => {
@@ -160,10 +188,14 @@ function processKind(
       ] as const;
     }),
   );
+  const notAppliedOf = new Map(
+    sorted.map((p) => [p, isRegisteredKind(p.kind) ? notAppliedFields(p.kind, p.spec) : []]),
+  );
   // Most specific first, as Envoy Gateway applies them.
   for (const level of LEVELS) {
     for (const policy of sorted) {
       const status = statuses.get(policy) as PolicyStatus;
+      const notApplied = notAppliedOf.get(policy) ?? [];
       const warnings: PolicyWarning[] = [
         ...(!policy.spec.targetRefs?.length && policy.spec.targetRef
           ? [
@@ -186,7 +218,12 @@ function processKind(
             // The same policy already reached this ancestor more specifically (a route of the
             // Gateway it also targets): one entry, which its broader part may mark Overridden.
             if (!conflicted && !r.notFound)
-              applied.push({ scope: r.scope, ancestor: existing, merges: mergesOf(policy) });
+              applied.push({
+                policy,
+                scope: r.scope,
+                ancestor: existing,
+                merges: mergesOf(policy),
+              });
             continue;
           }
           const conditions = new Conditions(policy.metadata.generation ?? undefined);
@@ -219,7 +256,18 @@ function processKind(
               },
               scopes,
             );
+            // Invalid first: Envoy Gateway rejects those settings too, and says so.
             if (invalid) conditions.set('Accepted', 'False', 'Invalid', invalid);
+            else if (notApplied.length > 0)
+              conditions.set(
+                'Accepted',
+                'False',
+                NOT_APPLIED_REASON,
+                notAppliedMessage(
+                  notApplied,
+                  NOT_APPLIED_EFFECT[policy.kind] ?? 'the policy is not in effect.',
+                ),
+              );
             else conditions.set('Accepted', 'True', 'Accepted', 'Policy has been accepted.');
             // Warnings of one reason keep it; different reasons are reported together as
             // Warnings (Envoy Gateway).
@@ -235,7 +283,8 @@ function processKind(
           const ancestor = { ancestorRef: r.ref, conditions };
           status.ancestors.push(ancestor);
           const merges = mergesOf(policy);
-          if (!conflicted && !r.notFound) applied.push({ scope: r.scope, ancestor, merges });
+          if (!conflicted && !r.notFound)
+            applied.push({ policy, scope: r.scope, ancestor, merges });
         }
       }
     }
@@ -292,8 +341,22 @@ function processKind(
       );
     }
   }
+  for (const a of applied) out.push({ policy: a.policy, scope: a.scope, ancestor: a.ancestor });
   return policies.map((p) => statuses.get(p) as PolicyStatus);
 }
+
+/** Envoy Gateway's checks, then whether egts can build what the policy enforces (securityPolicyIR). */
+const validateSecurityPolicyIR: PolicyValidator = (spec, scope, ctx, policy) => {
+  const invalid = validateSecurityPolicy(spec, scope, ctx, policy);
+  if (invalid) return invalid;
+  const key = `${policy.namespace}/${policy.name}`;
+  let built = ctx.securityPolicyIR.get(key);
+  if (!built) {
+    built = securityPolicyIR(ctx, policy, spec);
+    ctx.securityPolicyIR.set(key, built);
+  }
+  return built.problem;
+};
 
 export function processPolicies(ctx: TranslatorContext): PolicyStatus[] {
   const r = ctx.resources;
@@ -309,7 +372,13 @@ export function processPolicies(ctx: TranslatorContext): PolicyStatus[] {
       r.backendTrafficPolicies as unknown as AnyPolicy[],
       validateBackendTrafficPolicy,
     ),
-    ...processKind(ctx, r.securityPolicies as unknown as AnyPolicy[], validateSecurityPolicy),
+    ...processKind(
+      ctx,
+      r.securityPolicies as unknown as AnyPolicy[],
+      validateSecurityPolicyIR,
+      undefined,
+      ctx.securityPolicies,
+    ),
     ...processKind(
       ctx,
       r.envoyExtensionPolicies as unknown as AnyPolicy[],

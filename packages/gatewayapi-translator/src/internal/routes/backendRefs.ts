@@ -45,7 +45,7 @@ type AppProtocol = DestinationSetting['protocol'];
 const mixedAddresses = () =>
   unresolvedRef(
     'UnsupportedAddressType',
-    'Mixed FQDN and IP addresses for the same backendRef are not supported.',
+    'Mixed FQDN, IP or Unix socket addresses for the same backendRef are not supported.',
   );
 
 /** A Service port's appProtocol can upgrade HTTP to h2c or gRPC upstream (GEP-1911). */
@@ -155,7 +155,10 @@ export function resolveBackendRef(
   const weight = ref.weight ?? 1;
   const key = nsName(namespace, ref.name);
   if (kind === 'Backend') {
-    const resolved = resolveEGBackend(ctx, key, settingName, weight, protocol);
+    // Envoy Gateway refuses Unix sockets mixed with IP or FQDN endpoints for routes only; a
+    // policy's service backends (extProc, extAuth) take them.
+    const forRoute = (route.group ?? GATEWAY_GROUP) === GATEWAY_GROUP;
+    const resolved = resolveEGBackend(ctx, key, settingName, weight, protocol, forRoute);
     if (!resolved.setting) return resolved;
     // BackendTLSPolicies target a Backend port by its number.
     const sectionName = ref.port === undefined ? undefined : String(ref.port);
@@ -167,7 +170,7 @@ export function resolveBackendRef(
       sectionName,
     });
     if (tls?.settings) resolved.setting.tls = tls.settings;
-    if (tls?.error) resolved.error = tls.error;
+    if (tls?.error && weight !== 0) resolved.error = tls.error;
     return resolved;
   }
   if (ref.port === undefined) {
@@ -213,6 +216,9 @@ export function resolveBackendRef(
   });
   if (tls?.settings) setting.tls = tls.settings;
   const result: ResolvedBackend = { setting };
+  // A backend weighted 0 receives no traffic: once the reference itself resolved, neither its
+  // endpoints nor its TLS can affect the route's status (Envoy Gateway stops there too).
+  if (weight === 0) return result;
   if (tls?.error) result.error = tls.error;
   if (endpoints.length === 0) result.noEndpoints = true;
   return result;
@@ -224,6 +230,7 @@ function resolveEGBackend(
   settingName: string,
   weight: number,
   protocol: AppProtocol,
+  refuseMixedUnix: boolean,
 ): ResolvedBackend {
   const backend = ctx.backends.get(key);
   if (!backend) return { error: unresolvedRef('BackendNotFound', `Backend ${key} not found.`) };
@@ -238,6 +245,10 @@ function resolveEGBackend(
     } else if (ep.ip) {
       types.add('IP');
       endpoints.push({ host: ep.ip.address, port: ep.ip.port, ready: true });
+    } else if (ep.unix && refuseMixedUnix) {
+      // Served through the destination's Unix socket handling; counted so that a Backend
+      // mixing sockets with IP or FQDN endpoints is refused below.
+      types.add('Unix');
     }
   }
   const addressType = types.size > 1 ? 'Mixed' : types.has('FQDN') ? 'FQDN' : 'IP';

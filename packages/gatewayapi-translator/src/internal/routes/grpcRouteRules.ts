@@ -10,7 +10,7 @@ import { invalidRule, unresolvedRef } from '../status/statusError.js';
 import type { GRPCRouteMatch, GRPCRouteRule, HTTPRouteFilterSpec } from '../types.js';
 import { buildDestination } from './destinations.js';
 import { processHTTPFilters } from './httpFilters.js';
-import { isValidRe2 } from './re2.js';
+import { re2Error } from './re2.js';
 import { emptyOutcome, failClosed, type RuleOutcome } from './ruleOutcome.js';
 
 const GRPC_FILTERS = new Set([
@@ -32,6 +32,10 @@ function convertMatch(match: GRPCRouteMatch): {
     type: (h.type ?? 'Exact') === 'RegularExpression' ? 'RegularExpression' : 'Exact',
     value: h.value,
   }));
+  for (const h of headerMatches) {
+    const error = h.type === 'RegularExpression' ? re2Error(h.value) : undefined;
+    if (error) return { error: `header ${h.name} regex ${h.value} is invalid: ${error}` };
+  }
   const m = match.method;
   const result: Pick<HTTPRouteIR, 'pathMatch' | 'headerMatches' | 'queryParamMatches'> = {
     headerMatches,
@@ -41,9 +45,8 @@ function convertMatch(match: GRPCRouteMatch): {
   const regex = (m.type ?? 'Exact') === 'RegularExpression';
   if (regex) {
     for (const part of [m.service, m.method]) {
-      if (part !== undefined && part !== null && !isValidRe2(part)) {
-        return { error: `invalid method match regex ${part}` };
-      }
+      const error = part === undefined || part === null ? undefined : re2Error(part);
+      if (error) return { error: `invalid method match regex ${part}: ${error}` };
     }
     result.pathMatch = {
       type: 'RegularExpression',
@@ -57,6 +60,10 @@ function convertMatch(match: GRPCRouteMatch): {
     // Any path: the method is checked on `:path` alone.
     headerMatches.unshift({ name: ':path', type: 'Suffix', value: `/${m.method}` });
   }
+  // Service and method regexes each pass and still make one path regex too big for Envoy.
+  const pathError =
+    result.pathMatch?.type === 'RegularExpression' ? re2Error(result.pathMatch.value) : undefined;
+  if (pathError) return { error: `method match regex ${result.pathMatch?.value}: ${pathError}` };
   return { matches: result };
 }
 
@@ -89,6 +96,8 @@ export function processGRPCRouteRule(
   );
   if (filters.invalid) outcome.invalid ??= filters.invalid;
   outcome.refErrors.push(...filters.refErrors);
+  // GEP-1364 BackendsAvailable covers every backend a rule sends to, mirrors included.
+  if (filters.noEndpoints) outcome.noEndpoints = true;
   const refs = rule.backendRefs ?? [];
   const destination =
     refs.length > 0

@@ -4,6 +4,8 @@
 import type { CORS, HeaderValue, Mirror, Redirect, URLRewrite } from '@egts/ir';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
+import { notAppliedFields, notAppliedMessage } from '../policies/registry/fieldRegistry.js';
+import { responseBodyProblem } from '../policies/validation/localRefs.js';
 import { invalidRule, type RouteStatusError, unresolvedRef } from '../status/statusError.js';
 import { ENVOY_GATEWAY_GROUP, type HTTPRouteFilterSpec, nsName } from '../types.js';
 import { resolveBackendRef } from './backendRefs.js';
@@ -28,6 +30,8 @@ export interface FilterOutcome {
   invalid?: RouteStatusError;
   /** Reference problems (mirror backends). */
   refErrors: RouteStatusError[];
+  /** A mirror backend resolved but has no endpoints (BackendsAvailable=False, not ResolvedRefs). */
+  noEndpoints?: boolean;
 }
 
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
@@ -88,6 +92,7 @@ export function processHTTPFilters(
     out.invalid ??= invalidRule(reason, message);
   };
   let matchFilters = 0;
+  const notApplied: string[] = [];
   let mirrorFilters = 0;
   // Envoy rewrites a path, and a host, once: two rewrites of either in one rule cannot both apply,
   // whether from URLRewrite or Envoy Gateway HTTPRouteFilters (Envoy Gateway rejects the rule).
@@ -173,6 +178,7 @@ export function processHTTPFilters(
           route.kind === 'GRPCRoute' ? 'GRPC' : 'HTTP',
         );
         if (resolved.error) out.refErrors.push(resolved.error);
+        if (resolved.noEndpoints) out.noEndpoints = true;
         if (resolved.setting && !resolved.error) {
           const mirror: Mirror = { destination: { name, settings: [resolved.setting] } };
           const percent =
@@ -220,6 +226,10 @@ export function processHTTPFilters(
           out.unresolvedFilter = true;
           break;
         }
+        // The filter has no status of its own: a setting egts does not apply rejects the rule,
+        // once the rule's other checks had their say (below).
+        const fields = notAppliedFields('HTTPRouteFilter', found.spec);
+        if (fields.length > 0) notApplied.push(`HTTPRouteFilter ${ref.name}: ${fields.join(', ')}`);
         if (found.spec.urlRewrite) {
           const rewrite = filterRewrite(found.spec.urlRewrite);
           if (rewrite.error) fail(`HTTPRouteFilter ${ref.name}: ${rewrite.error}.`);
@@ -234,6 +244,14 @@ export function processHTTPFilters(
         }
         const direct = found.spec.directResponse;
         if (direct) {
+          // Envoy Gateway: a body it cannot serve makes the filter, so the rule, invalid.
+          const bodyProblem = responseBodyProblem(
+            ctx,
+            `HTTPRouteFilter ${ref.name} directResponse.body`,
+            direct.body as Record<string, unknown> | undefined,
+            route.namespace,
+          );
+          if (bodyProblem) fail(`${bodyProblem}.`);
           out.directResponse = { statusCode: direct.statusCode ?? 200 };
         }
         break;
@@ -259,5 +277,6 @@ export function processHTTPFilters(
       'IncompatibleFilters',
     );
   }
+  if (notApplied.length > 0) fail(notAppliedMessage(notApplied, 'the rule is not served.'));
   return out;
 }

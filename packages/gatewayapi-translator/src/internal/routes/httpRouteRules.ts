@@ -10,7 +10,7 @@ import { buildDestination } from './destinations.js';
 import { parseDuration } from './durations.js';
 import { applyHeaderModifier } from './headerFilters.js';
 import { processHTTPFilters } from './httpFilters.js';
-import { isValidRe2 } from './re2.js';
+import { re2Error } from './re2.js';
 import {
   emptyOutcome,
   failClosed,
@@ -37,13 +37,14 @@ function convertMatch(match: HTTPRouteMatch): {
   const value = path.value ?? '/';
   if (type !== 'RegularExpression' && !value.startsWith('/'))
     return { error: `path ${value} must start with /` };
-  if (type === 'RegularExpression' && !isValidRe2(value))
-    return { error: `path regex ${value} is invalid` };
+  const pathRegexError = type === 'RegularExpression' ? re2Error(value) : undefined;
+  if (pathRegexError) return { error: `path regex ${value} is invalid: ${pathRegexError}` };
   const headerMatches: StringMatch[] = [];
   for (const h of match.headers ?? []) {
     const t = h.type ?? 'Exact';
-    if (t === 'RegularExpression' && !isValidRe2(h.value))
-      return { error: `header regex ${h.value} is invalid` };
+    const headerRegexError = t === 'RegularExpression' ? re2Error(h.value) : undefined;
+    if (headerRegexError)
+      return { error: `header ${h.name} regex ${h.value} is invalid: ${headerRegexError}` };
     headerMatches.push({
       name: h.name.toLowerCase(),
       type: t === 'RegularExpression' ? 'RegularExpression' : 'Exact',
@@ -51,10 +52,11 @@ function convertMatch(match: HTTPRouteMatch): {
     });
   }
   if (match.method) headerMatches.push({ name: ':method', type: 'Exact', value: match.method });
-  const badQuery = (match.queryParams ?? []).find(
-    (q) => q.type === 'RegularExpression' && !isValidRe2(q.value),
-  );
-  if (badQuery) return { error: `query parameter regex ${badQuery.value} is invalid` };
+  for (const q of match.queryParams ?? []) {
+    const queryRegexError = q.type === 'RegularExpression' ? re2Error(q.value) : undefined;
+    if (queryRegexError)
+      return { error: `query parameter ${q.name} regex ${q.value} is invalid: ${queryRegexError}` };
+  }
   const queryParamMatches: StringMatch[] = (match.queryParams ?? []).map((q) => ({
     name: q.name,
     type: (q.type ?? 'Exact') === 'RegularExpression' ? 'RegularExpression' : 'Exact',
@@ -147,6 +149,8 @@ export function processHTTPRouteRule(
   });
   if (filters.invalid) outcome.invalid ??= filters.invalid;
   outcome.refErrors.push(...filters.refErrors);
+  // GEP-1364 BackendsAvailable covers every backend a rule sends to, mirrors included.
+  if (filters.noEndpoints) outcome.noEndpoints = true;
 
   // Like Envoy Gateway, an unparseable duration falls back to the 15s default instead of
   // invalidating the rule (the CRD's pattern already rejects it at admission).

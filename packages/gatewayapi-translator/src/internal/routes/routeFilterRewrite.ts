@@ -2,7 +2,7 @@
 // host rewrite from a request header, from the backend's address, or from the path by regex.
 // Envoy Gateway rejects the rule (Accepted False, UnsupportedValue) when a rewrite lacks what its
 // type needs or its regex is not RE2.
-import { isValidRe2 } from './re2.js';
+import { re2Error } from './re2.js';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined =>
@@ -21,7 +21,8 @@ export interface FilterRewrite {
 function regexProblem(field: string, value: Obj | undefined): string | undefined {
   const pattern = value?.pattern;
   if (typeof pattern !== 'string' || pattern === '') return `${field}.pattern is required`;
-  return isValidRe2(pattern) ? undefined : `${field}.pattern ${pattern} is not a valid RE2 regex`;
+  const error = re2Error(pattern);
+  return error === undefined ? undefined : `${field}.pattern ${pattern} is invalid: ${error}`;
 }
 
 export function filterRewrite(urlRewrite: unknown): FilterRewrite {

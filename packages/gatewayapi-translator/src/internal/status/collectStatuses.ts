@@ -1,5 +1,6 @@
 // Assembles the statuses the translator computed, one entry per resource, in a fixed kind order
 // and input order within a kind, so the same input always gives the same output.
+import type { ResourceStatus } from '@egts/api';
 import type { GatewayContext } from '../context/gatewayContext.js';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { ListenerSetContext } from '../context/listenerSetContext.js';
@@ -9,14 +10,10 @@ import type { EnvoyPatchPolicyStatus } from '../policies/processEnvoyPatchPolici
 import type { EnvoyProxyStatus } from '../policies/processEnvoyProxies.js';
 import type { PolicyAncestor, PolicyStatus } from '../policies/processPolicies.js';
 import type { GatewayClassStatus } from '../processGatewayClasses.js';
+import { mergeConditions, otherControllersEntries } from './previousStatus.js';
 
-/** The status of one input resource, as `egts translate -o status` prints it. */
-export interface ResourceStatus {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string };
-  status: Record<string, unknown>;
-}
+// Internal steps import the stage contract from here.
+export type { ResourceStatus };
 
 /** Gateway API caps route parents at 32 and policy ancestors at 16 entries. */
 const MAX_PARENTS = 32;
@@ -44,7 +41,9 @@ function listenerStatus(l: ListenerContext) {
 }
 
 function gatewayStatus(gw: GatewayContext): Record<string, unknown> {
-  const status: Record<string, unknown> = { conditions: gw.conditions.toArray() };
+  const status: Record<string, unknown> = {
+    conditions: mergeConditions('Gateway', gw.resource.status, gw.conditions.toArray()),
+  };
   const addresses = (gw.resource.spec.addresses ?? []).filter((a) => a.value);
   if (addresses.length > 0) {
     status.addresses = addresses.map((a) => ({ type: a.type ?? 'IPAddress', value: a.value }));
@@ -62,7 +61,9 @@ function gatewayStatus(gw: GatewayContext): Record<string, unknown> {
 }
 
 function listenerSetStatus(set: ListenerSetContext): Record<string, unknown> {
-  const status: Record<string, unknown> = { conditions: set.conditions.toArray() };
+  const status: Record<string, unknown> = {
+    conditions: mergeConditions(set.resource.kind, set.resource.status, set.conditions.toArray()),
+  };
   if (set.listeners.length > 0) status.listeners = set.listeners.map(listenerStatus);
   return status;
 }
@@ -80,8 +81,17 @@ export interface LaterStatuses {
 const ancestorKey = (a: PolicyAncestor) =>
   `${a.ancestorRef.namespace ?? ''}/${a.ancestorRef.name}/${a.ancestorRef.kind}/${a.ancestorRef.sectionName ?? ''}`;
 
-/** Ancestors sorted, capped at 16; the last kept entry says how many it stands for. */
-function renderAncestors(ctx: TranslatorContext, ancestors: readonly PolicyAncestor[]) {
+/**
+ * Ancestors sorted, capped at 16; the last kept entry says how many it stands for. Other
+ * controllers' ancestors in the previous status are kept first (previousStatus.ts).
+ */
+function renderAncestors(
+  ctx: TranslatorContext,
+  ancestors: readonly PolicyAncestor[],
+  previousStatus: unknown,
+) {
+  const others = otherControllersEntries(previousStatus, 'ancestors', ctx.options.controllerName);
+  const room = Math.max(0, MAX_ANCESTORS - others.length);
   // Ancestors with something to report (not just Accepted) come first, so truncation keeps them.
   const plain = (a: PolicyAncestor) =>
     a.conditions.all().every((c) => c.type === 'Accepted' && c.status === 'True') ? 1 : 0;
@@ -90,21 +100,22 @@ function renderAncestors(ctx: TranslatorContext, ancestors: readonly PolicyAnces
       plain(a) - plain(b) ||
       (ancestorKey(a) < ancestorKey(b) ? -1 : ancestorKey(a) > ancestorKey(b) ? 1 : 0),
   );
-  const kept = sorted.slice(0, MAX_ANCESTORS);
+  const kept = sorted.slice(0, room);
   const last = kept[kept.length - 1];
-  if (sorted.length > MAX_ANCESTORS && last) {
+  if (sorted.length > room && last) {
     last.conditions.set(
       'Aggregated',
       'True',
       'Aggregated',
-      `${sorted.length - MAX_ANCESTORS + 1} ancestors are aggregated into this entry.`,
+      `${sorted.length - room + 1} ancestors are aggregated into this entry.`,
     );
   }
-  return kept.map((a) => ({
+  const ours = kept.map((a) => ({
     ancestorRef: a.ancestorRef,
     controllerName: ctx.options.controllerName,
     conditions: a.conditions.toArray(),
   }));
+  return [...others, ...ours];
 }
 
 /** Envoy Gateway policies' and EnvoyPatchPolicies' statuses, in that order. */
@@ -114,14 +125,18 @@ export function policyStatuses(
   patchPolicies: LaterStatuses['patchPolicies'],
 ): ResourceStatus[] {
   return [...policies, ...patchPolicies].map((p) =>
-    entry(p.resource, { ancestors: renderAncestors(ctx, p.ancestors) }),
+    entry(p.resource, {
+      ancestors: renderAncestors(ctx, p.ancestors, (p.resource as { status?: unknown }).status),
+    }),
   );
 }
 
 export function collectStatuses(ctx: TranslatorContext, later: LaterStatuses): ResourceStatus[] {
   const out: ResourceStatus[] = [];
-  for (const gc of later.gatewayClasses)
-    out.push(entry(gc.resource, { conditions: gc.conditions.toArray() }));
+  for (const gc of later.gatewayClasses) {
+    const conditions = mergeConditions('GatewayClass', gc.resource.status, gc.conditions.toArray());
+    out.push(entry(gc.resource, { conditions }));
+  }
   for (const gw of ctx.gateways) out.push(entry(gw.resource, gatewayStatus(gw)));
   const sets = new Map<unknown, ListenerSetContext>();
   for (const gw of ctx.gateways) for (const s of gw.listenerSets) sets.set(s.resource, s);
@@ -131,12 +146,14 @@ export function collectStatuses(ctx: TranslatorContext, later: LaterStatuses): R
     if (set) out.push(entry(resource, listenerSetStatus(set)));
   }
   for (const route of ctx.routes) {
-    const parents = route.parents.slice(0, MAX_PARENTS).map((p) => ({
+    const name = ctx.options.controllerName;
+    const others = otherControllersEntries(route.resource.status, 'parents', name);
+    const ours = route.parents.map((p) => ({
       parentRef: p.ref,
-      controllerName: ctx.options.controllerName,
+      controllerName: name,
       conditions: p.conditions.toArray(),
     }));
-    out.push(entry(route.resource, { parents }));
+    out.push(entry(route.resource, { parents: [...others, ...ours].slice(0, MAX_PARENTS) }));
   }
   for (const policy of ctx.backendTLSPolicies) {
     if (policy.ancestors.size === 0) continue;
@@ -145,12 +162,15 @@ export function collectStatuses(ctx: TranslatorContext, later: LaterStatuses): R
       ancestorRef: a.ref as PolicyAncestor['ancestorRef'],
       conditions: policy.conditionsFor(a.conflicted, generation),
     }));
-    out.push(entry(policy.resource, { ancestors: renderAncestors(ctx, ancestors) }));
+    const rendered = renderAncestors(ctx, ancestors, policy.resource.status);
+    out.push(entry(policy.resource, { ancestors: rendered }));
   }
   out.push(...policyStatuses(ctx, later.policies, later.patchPolicies));
   for (const b of later.backends)
     out.push(entry(b.resource, { conditions: b.conditions.toArray() }));
   for (const e of later.envoyProxies)
-    out.push(entry(e.resource, { ancestors: renderAncestors(ctx, e.ancestors) }));
+    out.push(
+      entry(e.resource, { ancestors: renderAncestors(ctx, e.ancestors, e.resource.status) }),
+    );
   return out;
 }

@@ -35,3 +35,27 @@ export function localRefProblem(
   const found = (kind === 'Secret' ? ctx.secrets : ctx.configMaps).get(nsName(namespace, name));
   return found ? undefined : `${field}: ${kind} ${namespace}/${name} not found`;
 }
+
+/**
+ * Why a custom response body (an HTTPRouteFilter direct response, a BackendTrafficPolicy response
+ * override) cannot be served, or undefined: the ConfigMap a valueRef names (in the referrer's
+ * namespace) must exist and hold data (`response.body`, else its first key, binaryData too).
+ * Envoy Gateway does not refuse an inline body over Envoy's 4 KiB direct response limit here.
+ */
+export function responseBodyProblem(
+  ctx: TranslatorContext,
+  field: string,
+  body: Obj | undefined,
+  namespace: string,
+): string | undefined {
+  if (body?.type !== 'ValueRef') return undefined;
+  const name = String((body.valueRef as Obj | undefined)?.name ?? '');
+  const configMap = ctx.configMaps.get(nsName(namespace, name)) as
+    | { data?: Record<string, string> | null; binaryData?: Record<string, string> | null }
+    | undefined;
+  if (!configMap) return `${field}.valueRef: ConfigMap ${namespace}/${name} not found`;
+  const keys = [...Object.keys(configMap.data ?? {}), ...Object.keys(configMap.binaryData ?? {})];
+  return keys.length === 0
+    ? `${field}.valueRef: ConfigMap ${namespace}/${name} has no response.body`
+    : undefined;
+}

@@ -1,6 +1,10 @@
 // Settings of a BackendTrafficPolicy that Envoy Gateway rejects while translating it (its
 // backendtrafficpolicy.go): the policy then gets Accepted False, reason Invalid, on every ancestor.
-import { isValidRe2 } from '../../routes/re2.js';
+import type { TranslatorContext } from '../../context/translatorContext.js';
+import { re2Error } from '../../routes/re2.js';
+import type { PolicyScope } from '../policyScope.js';
+import { responseBodyProblem } from './localRefs.js';
+import type { PolicyRef } from './policyBackendRefs.js';
 import {
   byteSizeProblem,
   durationProblem,
@@ -76,11 +80,12 @@ function rateLimitProblem(rateLimit: Obj | undefined): string | undefined {
         for (const header of list(selector.headers)) {
           if (header.type === 'Distinct' && header.invert === true)
             return `rateLimit: header ${String(header.name)} cannot be both Distinct and inverted`;
-          if (
-            header.type === 'RegularExpression' &&
-            (typeof header.value !== 'string' || !isValidRe2(header.value))
-          )
-            return `rateLimit: header ${String(header.name)} has an invalid regex`;
+          if (header.type === 'RegularExpression') {
+            const error =
+              typeof header.value === 'string' ? re2Error(header.value) : 'value is required';
+            if (error)
+              return `rateLimit: header ${String(header.name)} has an invalid regex: ${error}`;
+          }
         }
       }
     }
@@ -100,9 +105,36 @@ function bandwidthProblem(bandwidth: Obj | undefined): string | undefined {
   return undefined;
 }
 
-export function validateBackendTrafficPolicy(spec: Obj): string | undefined {
+/** Response override bodies must be servable (valueRef ConfigMaps exist, 4 KiB at most). */
+function responseOverrideProblem(
+  ctx: TranslatorContext,
+  overrides: unknown,
+  namespace: string,
+): string | undefined {
+  for (const [i, override] of list(overrides).entries()) {
+    const body = obj(obj(override.response)?.body);
+    const problem = responseBodyProblem(
+      ctx,
+      `responseOverride[${i}].response.body`,
+      body,
+      namespace,
+    );
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+export function validateBackendTrafficPolicy(
+  spec: Obj,
+  _scope?: PolicyScope,
+  ctx?: TranslatorContext,
+  policy?: PolicyRef,
+): string | undefined {
   const bufferLimit = obj(spec.connection)?.bufferLimit;
   return (
+    (ctx && policy
+      ? responseOverrideProblem(ctx, spec.responseOverride, policy.namespace)
+      : undefined) ??
     (bufferLimit === undefined
       ? undefined
       : byteSizeProblem('connection.bufferLimit', bufferLimit)) ??

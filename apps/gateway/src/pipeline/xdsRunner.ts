@@ -1,0 +1,47 @@
+// xDS runner: each Gateway's changed xDS IR in, its Envoy resources out as an xDS snapshot. A
+// Gateway that fails keeps its last snapshot; a removed one is forgotten (its proxies keep their
+// last configuration).
+import type { XdsIR } from '@egts/ir';
+import { createSnapshot, type SnapshotCache } from '@egts/xds-server';
+import { createXdsTranslator } from '@egts/xds-translator';
+import type { Logger } from 'pino';
+import type { Observable, Subscription } from 'rxjs';
+import type { Metrics } from '../admin/metrics.js';
+import type { GatewayIR } from './translatorRunner.js';
+
+export interface XdsRunner {
+  /** The xDS IR each Gateway is served from now, by name. */
+  readonly served: ReadonlyMap<string, XdsIR>;
+  readonly subscription: Subscription;
+}
+
+export function runXds(
+  xdsIR$: Observable<GatewayIR>,
+  options: { cache: SnapshotCache; metrics: Metrics; log: Logger },
+): XdsRunner {
+  const { cache, metrics, log } = options;
+  const translator = createXdsTranslator({ mode: 'ads' });
+  const served = new Map<string, XdsIR>();
+  const subscription = xdsIR$.subscribe((change) => {
+    const gateway = change.name;
+    if ('removed' in change) {
+      served.delete(gateway);
+      translator.remove(gateway);
+      cache.clearSnapshot(gateway);
+      log.info({ gateway }, 'gateway removed; its proxies keep their last config');
+      return;
+    }
+    try {
+      const started = performance.now();
+      cache.setSnapshot(gateway, createSnapshot(translator.update(gateway, change.ir)));
+      served.set(gateway, change.ir);
+      metrics.snapshotsPushed.inc({ gateway });
+      metrics.xdsTranslationSeconds.observe((performance.now() - started) / 1000);
+      log.info({ gateway }, 'snapshot set');
+    } catch (error) {
+      metrics.translationErrors.inc();
+      log.error({ err: error, gateway }, 'xDS translation failed; keeping the last snapshot');
+    }
+  });
+  return { served, subscription };
+}

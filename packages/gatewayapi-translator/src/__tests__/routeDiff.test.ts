@@ -1,0 +1,44 @@
+// diffRoutes: edits found by walking arrays by identity, additions and removals by key, and
+// undefined for duplicate keys; its key index follows the arrays it derives.
+import type { Resources } from '@egts/api';
+import { describe, expect, it } from 'vitest';
+import { diffRoutes, routeIndex } from '../internal/incremental/routeDiff.js';
+
+const route = (name: string, path = '/') => ({
+  kind: 'HTTPRoute',
+  metadata: { name, namespace: 'default' },
+  spec: { parentRefs: [{ name: 'gw' }], rules: [{ matches: [{ path: { value: path } }] }] },
+});
+const input = (httpRoutes: unknown[]) =>
+  ({
+    httpRoutes,
+    grpcRoutes: [],
+    tlsRoutes: [],
+    tcpRoutes: [],
+    udpRoutes: [],
+  }) as unknown as Resources;
+
+describe('diffRoutes', () => {
+  it('finds edits in place, additions, removals, and ignores equal copies', () => {
+    const [a, b, c] = [route('a'), route('b'), route('c')];
+    const first = input([a, b, c]);
+    routeIndex(first.httpRoutes);
+    const b2 = route('b', '/two');
+    const second = input([a, b2, structuredClone(c)]);
+    expect(diffRoutes(first, second)).toEqual([
+      { kind: 'httpRoutes', key: 'httproute/default/b', before: b, after: b2 },
+    ]);
+    expect(routeIndex(second.httpRoutes)?.get('httproute/default/b')).toBe(b2);
+    const d = route('d');
+    const third = input([d, a, b2]);
+    expect(diffRoutes(second, third)).toEqual([
+      { kind: 'httpRoutes', key: 'httproute/default/d', before: undefined, after: d },
+      { kind: 'httpRoutes', key: 'httproute/default/c', before: second.httpRoutes[2] },
+    ]);
+  });
+
+  it('gives up on two routes of one key', () => {
+    const a = route('a');
+    expect(diffRoutes(input([a]), input([a, route('a', '/x')]))).toBeUndefined();
+  });
+});

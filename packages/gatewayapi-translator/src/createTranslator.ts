@@ -1,0 +1,124 @@
+// createTranslator(): translate() with memory, for a control plane that sees one snapshot after
+// another (DESIGN.md "Cost follows change"). Each update returns what a full translation of the
+// same input returns, but computes only what the change can reach: an endpoint-only change
+// patches the destinations it moves, a route change splices the changed routes into their
+// Gateways' IR (internal/incremental/). An unchanged Gateway's IR is the previous object, so the
+// stages after it (xds-translator, snapshots) can skip it by identity.
+import type { ResourceStatus, Resources } from '@egts/api';
+import type { InfraIR, XdsIR } from '@egts/ir';
+import { endpointsOnlyUpdate, indexSettings } from './internal/incremental/endpointsOnly.js';
+import { routesOnlyUpdate } from './internal/incremental/routesOnly.js';
+import { shareUnchanged } from './internal/incremental/shareUnchanged.js';
+import type { Translation } from './internal/incremental/translation.js';
+import { type TranslateOptions, translate } from './translate.js';
+
+/** How an update was computed. */
+export type UpdatePath = 'full' | 'endpoints' | 'routes' | 'spliced';
+
+export interface TranslatorUpdate {
+  /** Proxy fleets to run, sorted by name. */
+  readonly infraIR: InfraIR;
+  /** Each fleet's xDS IR by name, in name order; an unchanged one is the previous object. */
+  readonly xdsIR: ReadonlyMap<string, XdsIR>;
+  /** Fleets whose xDS IR is new or changed since the previous update. */
+  readonly changed: ReadonlySet<string>;
+  /** Fleets the previous update had and this one has not. */
+  readonly removed: ReadonlySet<string>;
+  /** Every input resource a status was computed for, as translate() lists them. */
+  readonly statuses: readonly ResourceStatus[];
+  readonly path: UpdatePath;
+  /** Fleets translated again (route updates). */
+  readonly touched?: ReadonlySet<string> | undefined;
+  /** An incremental path that failed (a bug) before the full translation that replaced it. */
+  readonly incrementalError?: unknown;
+}
+
+export interface Translator {
+  /**
+   * Translates `resources`, the provider's next snapshot. Unchanged objects must be the same
+   * objects as in the previous snapshot, and no input may be mutated once passed in. Throws
+   * when the translation itself fails; the translator then keeps its previous state.
+   */
+  update(resources: Resources): TranslatorUpdate;
+}
+
+const byName = (xdsIR: readonly XdsIR[]) => new Map(xdsIR.map((ir) => [ir.name, ir]));
+
+export function createTranslator(options: TranslateOptions = {}): Translator {
+  let last: Translation | undefined;
+  let served = new Map<string, XdsIR>();
+
+  /** Gives unchanged parts the previous objects (unless the path shared them already). */
+  const share = (xdsIR: readonly XdsIR[], shared: boolean): XdsIR[] =>
+    shared ? [...xdsIR] : xdsIR.map((ir) => shareUnchanged(served.get(ir.name), ir));
+
+  const incremental = (
+    previous: Translation,
+    resources: Resources,
+  ):
+    | { translation: Translation; path: UpdatePath; touched?: ReadonlySet<string> | undefined }
+    | undefined => {
+    const endpoints = endpointsOnlyUpdate(previous, resources, options);
+    if (endpoints !== undefined) {
+      return { translation: { ...previous, resources, xdsIR: endpoints }, path: 'endpoints' };
+    }
+    const routes = routesOnlyUpdate(previous, resources, options);
+    if (routes === undefined) return undefined;
+    const { translation, shared, touched } = routes;
+    return {
+      translation: { ...translation, xdsIR: share(translation.xdsIR, shared) },
+      path: shared ? 'spliced' : 'routes',
+      touched,
+    };
+  };
+
+  const publish = (
+    translation: Translation,
+    path: UpdatePath,
+    extra: Pick<TranslatorUpdate, 'touched' | 'incrementalError'>,
+  ): TranslatorUpdate => {
+    const xdsIR = byName(translation.xdsIR);
+    const changed = new Set<string>();
+    for (const [name, ir] of xdsIR) if (served.get(name) !== ir) changed.add(name);
+    const removed = new Set<string>();
+    for (const name of served.keys()) if (!xdsIR.has(name)) removed.add(name);
+    last = translation;
+    served = xdsIR;
+    return {
+      infraIR: translation.infraIR,
+      xdsIR,
+      changed,
+      removed,
+      statuses: translation.statuses,
+      path,
+      ...extra,
+    };
+  };
+
+  return {
+    update(resources) {
+      let incrementalError: unknown;
+      if (last !== undefined) {
+        try {
+          const update = incremental(last, resources);
+          if (update !== undefined) {
+            return publish(update.translation, update.path, { touched: update.touched });
+          }
+        } catch (error) {
+          // A bug on a fast path must not cost correctness: the full translation follows.
+          incrementalError = error;
+        }
+      }
+      const result = translate(resources, options);
+      const xdsIR = share(result.xdsIR, false);
+      // Indexed now so that the first endpoint-only change never walks a whole IR.
+      for (const ir of xdsIR) indexSettings(ir);
+      const translation = { resources, infraIR: result.infraIR, xdsIR, statuses: result.statuses };
+      return publish(
+        translation,
+        'full',
+        incrementalError === undefined ? {} : { incrementalError },
+      );
+    },
+  };
+}

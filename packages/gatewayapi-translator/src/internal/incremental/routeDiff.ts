@@ -1,0 +1,110 @@
+// Which routes changed between two inputs, in time proportional to the changes when the provider
+// keeps unchanged objects (and their positions), as the file and Kubernetes providers do: a
+// one-route edit must not cost a pass of string keys and deep comparisons over every route.
+import { isDeepStrictEqual } from 'node:util';
+import { type Resources, ROUTE_COLLECTIONS, type RouteCollection } from '@egts/api';
+
+export interface Route {
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string | undefined | null;
+    creationTimestamp?: string | undefined | null;
+    labels?: unknown;
+  };
+  spec?: { parentRefs?: unknown[] | null | undefined } | undefined;
+}
+
+/** One added (no `before`), removed (no `after`) or edited route. */
+export interface RouteChange {
+  readonly kind: RouteCollection;
+  /** `<kind in lower case>/<namespace>/<name>` (see routeKeyOf). */
+  readonly key: string;
+  readonly before?: Route | undefined;
+  readonly after?: Route | undefined;
+}
+
+/** A route's key from its identity (an IR route's `source`, or the resource's own). */
+export const routeKeyOf = (kind: string, namespace: string | null | undefined, name: string) =>
+  `${kind.toLowerCase()}/${namespace ?? 'default'}/${name}`;
+
+const routeKey = (route: Route): string =>
+  routeKeyOf(route.kind, route.metadata.namespace, route.metadata.name);
+
+/**
+ * Routes by key, per array. A diff that finds only in-place edits hands the index on to the new
+ * array (updated) instead of building another; `undefined` marks an array with duplicate keys.
+ */
+const indexes = new WeakMap<readonly Route[], Map<string, Route> | undefined>();
+
+export const routeIndex = (routes: readonly Route[]): ReadonlyMap<string, Route> | undefined => {
+  if (indexes.has(routes)) return indexes.get(routes);
+  let index: Map<string, Route> | undefined = new Map();
+  for (const route of routes) {
+    const key = routeKey(route);
+    if (index.has(key)) {
+      index = undefined;
+      break;
+    }
+    index.set(key, route);
+  }
+  indexes.set(routes, index);
+  return index;
+};
+
+/** The changes of one kind, or undefined when either side has two routes with one key. */
+const diffKind = (
+  kind: RouteCollection,
+  before: readonly Route[],
+  after: readonly Route[],
+): RouteChange[] | undefined => {
+  if (before === after) return routeIndex(after) === undefined ? undefined : [];
+  if (before.length === after.length) {
+    const edits: RouteChange[] = [];
+    const replaced: [string, Route][] = [];
+    let aligned = true;
+    for (let i = 0; i < after.length && aligned; i++) {
+      const was = before[i]!;
+      const now = after[i]!;
+      if (was === now) continue;
+      const key = routeKey(now);
+      if (routeKey(was) !== key) aligned = false;
+      else {
+        replaced.push([key, now]);
+        if (!isDeepStrictEqual(was, now)) edits.push({ kind, key, before: was, after: now });
+      }
+    }
+    if (aligned) {
+      if (!indexes.has(before)) return edits;
+      // Same keys at the same positions: the index of `before`, updated, is the index of `after`.
+      const index = indexes.get(before);
+      if (index === undefined) return undefined; // duplicate keys
+      for (const [key, route] of replaced) index.set(key, route);
+      indexes.delete(before);
+      indexes.set(after, index);
+      return edits;
+    }
+  }
+  const old = routeIndex(before);
+  const now = routeIndex(after);
+  if (old === undefined || now === undefined) return undefined;
+  const changes: RouteChange[] = [];
+  for (const [key, route] of now) {
+    const was = old.get(key);
+    if (was === route || (was !== undefined && isDeepStrictEqual(was, route))) continue;
+    changes.push({ kind, key, before: was, after: route });
+  }
+  for (const [key, was] of old) if (!now.has(key)) changes.push({ kind, key, before: was });
+  return changes;
+};
+
+/** Every route change from `before` to `after`, or undefined when keys are not unique. */
+export const diffRoutes = (before: Resources, after: Resources): RouteChange[] | undefined => {
+  const changes: RouteChange[] = [];
+  for (const kind of ROUTE_COLLECTIONS) {
+    const found = diffKind(kind, before[kind] as Route[], after[kind] as Route[]);
+    if (found === undefined) return undefined;
+    changes.push(...found);
+  }
+  return changes;
+};

@@ -1,0 +1,50 @@
+// EnvoyProxy fields: applied or not (see ../fieldRegistry.ts): fleet merging, Envoy's log levels,
+// and the Kubernetes objects the infra-manager writes; the rest not yet.
+import type { KindFields } from '../fieldRegistry.js';
+import { goldenProof, HOST_INFRA_PROOF, KUBERNETES_INFRA_PROOF } from './proofs.js';
+
+const K8S = 'spec.provider.kubernetes';
+
+export const envoyProxyFields: KindFields = {
+  applied: {
+    'spec.mergeGateways': goldenProof('merged-gateways'),
+    'spec.logging.level': HOST_INFRA_PROOF,
+    'spec.provider.type': KUBERNETES_INFRA_PROOF,
+    [`${K8S}.envoyDaemonSet`]: KUBERNETES_INFRA_PROOF,
+    [`${K8S}.envoyDeployment.container.image`]: KUBERNETES_INFRA_PROOF,
+    [`${K8S}.envoyHpa.minReplicas`]: KUBERNETES_INFRA_PROOF,
+    [`${K8S}.envoyHpa.maxReplicas`]: KUBERNETES_INFRA_PROOF,
+    [`${K8S}.envoyPDB.minAvailable`]: KUBERNETES_INFRA_PROOF,
+    [`${K8S}.envoyService.type`]: KUBERNETES_INFRA_PROOF,
+  },
+  notApplied: [
+    'spec.backendTLS',
+    'spec.bootstrap',
+    'spec.concurrency',
+    'spec.dynamicModules',
+    'spec.extraArgs',
+    'spec.filterOrder',
+    'spec.geoIP',
+    'spec.ipFamily',
+    'spec.lua',
+    'spec.luaValidation',
+    'spec.mergeBackends',
+    'spec.mergeType',
+    'spec.preserveRouteOrder',
+    'spec.provider.host',
+    `${K8S}.envoyDaemonSet.container`,
+    `${K8S}.envoyDaemonSet.name`,
+    `${K8S}.envoyDaemonSet.patch`,
+    `${K8S}.envoyDaemonSet.pod`,
+    `${K8S}.envoyDaemonSet.strategy`,
+    `${K8S}.envoyDeployment`,
+    `${K8S}.envoyHpa`,
+    `${K8S}.envoyPDB`,
+    `${K8S}.envoyService`,
+    `${K8S}.envoyServiceAccount`,
+    `${K8S}.useListenerPortAsContainerPort`,
+    'spec.routingType',
+    'spec.shutdown',
+    'spec.telemetry',
+  ],
+};

@@ -1,0 +1,42 @@
+// createXdsTranslator(): translateXds() with memory, one entry per proxy fleet. An IR whose only
+// change is endpoints (the gatewayapi-translator's endpoint-only updates) rebuilds just the
+// clusters and ClusterLoadAssignments of the moved destinations and keeps every other message
+// object, so the xDS server's per-resource hashes hit and only EDS is pushed.
+import type { XdsIR } from '@egts/ir';
+import { endpointChanges } from './internal/incremental/endpointChanges.js';
+import { withMovedEndpoints } from './internal/incremental/withMovedEndpoints.js';
+import { translateXds } from './translateXds.js';
+import type { TranslateXdsOptions, XdsResources } from './xdsResources.js';
+
+export interface XdsTranslator {
+  /**
+   * Fleet `name`'s Envoy resources for `ir`, equal to `translateXds(ir)`. Unchanged messages
+   * and lists are the objects returned before; neither `ir` nor the output may be mutated.
+   */
+  update(name: string, ir: XdsIR): XdsResources;
+  /** Forgets a fleet. */
+  remove(name: string): void;
+}
+
+export function createXdsTranslator(options: TranslateXdsOptions = {}): XdsTranslator {
+  const fleets = new Map<string, { ir: XdsIR; resources: XdsResources }>();
+  const build = (previous: { ir: XdsIR; resources: XdsResources } | undefined, ir: XdsIR) => {
+    if (previous !== undefined) {
+      if (previous.ir === ir) return previous.resources;
+      const changes = endpointChanges(previous.ir, ir);
+      const patched = changes && withMovedEndpoints(previous.resources, changes, options);
+      if (patched !== undefined) return patched;
+    }
+    return translateXds(ir, options);
+  };
+  return {
+    update(name, ir) {
+      const resources = build(fleets.get(name), ir);
+      fleets.set(name, { ir, resources });
+      return resources;
+    },
+    remove(name) {
+      fleets.delete(name);
+    },
+  };
+}
