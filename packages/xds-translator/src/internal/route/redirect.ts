@@ -12,22 +12,15 @@ const CODES: Record<number, Code> = {
   308: Code.PERMANENT_REDIRECT,
 };
 
-/**
- * Gateway API RequestRedirect: a Location whose scheme's well-known port is the port (http 80,
- * https 443) should not name it, so no port_redirect then (Envoy Gateway leaves it out too).
- */
-const isDefaultPort = (redirect: Redirect): boolean =>
-  (redirect.scheme === 'https' && redirect.port === 443) ||
-  (redirect.scheme === 'http' && redirect.port === 80);
-
 export const redirectAction = (route: HTTPRouteIR, redirect: Redirect): RedirectAction => {
   const rewrite = pathRewrite(route, redirect.path);
   return RedirectAction.fromPartial({
     ...(redirect.scheme === undefined ? {} : { schemeRedirect: redirect.scheme }),
     ...(redirect.hostname === undefined ? {} : { hostRedirect: redirect.hostname }),
-    ...(redirect.port === undefined || isDefaultPort(redirect)
-      ? {}
-      : { portRedirect: redirect.port }),
+    // Kept for the scheme's own port too (Envoy leaves ':443' out of an https Location): the
+    // request may have come in on another port, which Gateway API says the Location must not
+    // keep (RequestRedirect.port); Envoy Gateway leaves 80 and 443 out and keeps it.
+    ...(redirect.port === undefined ? {} : { portRedirect: redirect.port }),
     ...(rewrite === undefined
       ? {}
       : 'fullPath' in rewrite
