@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConformanceTest } from './conformanceTest.js';
+import { startExtAuthServer } from './internal/extAuthServer.js';
 import {
   ENVOY_GATEWAY_LAYOUT,
   GATEWAY_API_LAYOUT,
@@ -58,6 +59,7 @@ const suiteSetup = (suite: Suite, suiteDir: string) =>
         profiles: ENVOY_GATEWAY_PROFILES,
         layout: ENVOY_GATEWAY_LAYOUT,
         standIns: [
+          { image: 'gateway-envoy-ext-auth', start: startExtAuthServer },
           {
             image: 'gateway-static-file-server',
             start: (namespace: string, pod: string) =>

@@ -15,6 +15,13 @@ export { serviceDefinition } from './core/service.js';
 export type { ServiceImport } from './core/serviceImport.js';
 export { serviceImportDefinition } from './core/serviceImport.js';
 export {
+  DNS_ENDPOINT_SLICE_MANAGER,
+  dnsEndpointSlice,
+  ENDPOINT_SLICE_MANAGED_BY_LABEL,
+  serviceAddress,
+  withDnsEndpointSlices,
+} from './dnsEndpointSlices.js';
+export {
   DEFAULT_CONTROLLER_NAME,
   type EnvoyGateway,
   envoyGatewaySchema,

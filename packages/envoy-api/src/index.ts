@@ -119,6 +119,7 @@ export {
   // Named apart from the route-level (deprecated) CorsPolicy above: this one goes in typed_per_filter_config.
   CorsPolicy as CorsFilterPolicy,
 } from './generated/envoy/extensions/filters/http/cors/v3/cors.js';
+export { CsrfPolicy } from './generated/envoy/extensions/filters/http/csrf/v3/csrf.js';
 export {
   ExtAuthz,
   ExtAuthzPerRoute,

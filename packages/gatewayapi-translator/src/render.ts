@@ -1,13 +1,12 @@
 // Rendering translation results for people and tools (`egts translate`), and the CI check of
 // `--check`: which resources are not accepted or have unresolved references.
-
 import type { ResourceStatus } from '@egts/api';
-import { stringify } from 'yaml';
+import { stringifyYaml } from '@egts/api/yaml';
 import type { TranslateResult } from './translate.js';
 
 export type OutputFormat = 'yaml' | 'json';
 
-const yamlDoc = (value: unknown) => stringify(value, { lineWidth: 0 });
+const yamlDoc = (value: unknown) => stringifyYaml(value);
 
 /** Statuses as a multi-document YAML stream, or a JSON array. */
 export function renderStatuses(

@@ -29,6 +29,11 @@ export interface TranslateOptions {
   controllerNamespace?: string;
   /** Time against which certificate validity is checked (default: now). */
   now?: Date;
+  /**
+   * All proxies run on one host (host mode), so two Gateways cannot both listen on a port: the
+   * later one's listener is PortUnavailable. Default false (Kubernetes: a Service per Gateway).
+   */
+  sharedHostPorts?: boolean;
 }
 
 export interface TranslateResult {
@@ -45,6 +50,7 @@ export const resolveOptions = (options: TranslateOptions): ResolvedOptions => ({
   controllerName: options.controllerName ?? DEFAULT_CONTROLLER_NAME,
   controllerNamespace: options.controllerNamespace ?? DEFAULT_CONTROLLER_NAMESPACE,
   now: options.now ?? new Date(),
+  sharedHostPorts: options.sharedHostPorts ?? false,
 });
 
 export function translate(resources: Resources, options: TranslateOptions = {}): TranslateResult {

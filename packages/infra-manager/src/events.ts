@@ -34,6 +34,13 @@ export type ProxyEvent =
       readonly delayMs: number;
     }
   | {
+      /** A proxy an earlier, dead egts left running, stopped before this one starts its own. */
+      readonly type: 'orphan-stopped';
+      readonly proxy: string;
+      readonly pid: number;
+      readonly adminPort: number;
+    }
+  | {
       readonly type: 'stopped';
       readonly proxy: string;
       /** Undefined when it was stopped while waiting to restart. */

@@ -3,9 +3,10 @@
 import { findEnvoy } from '@egts/envoy-binary';
 import type { InfraIR, ProxyInfra } from '@egts/ir';
 import type { ProxyEvent, ProxyStatus } from './events.js';
-import { hostBootstrap, type XdsAddress } from './hostBootstrap.js';
 import { freePort } from './internal/freePort.js';
 import { type LaunchSpec, ProxyProcess } from './internal/proxyProcess.js';
+import { stopOrphans } from './internal/proxyRecords.js';
+import { proxyBootstrap, type XdsAddress } from './proxyBootstrap.js';
 
 export interface HostInfraManagerOptions {
   /** The xDS server every proxy connects to (Delta ADS). */
@@ -23,6 +24,18 @@ export interface HostInfraManagerOptions {
   readonly drainMs?: number;
   /** SIGTERM to SIGKILL; default 5 s. */
   readonly stopTimeoutMs?: number;
+  /**
+   * Where each running Envoy is recorded (pid, owner, bootstrap). On the first apply, Envoys a
+   * dead egts left there are stopped before new ones start. None when undefined.
+   */
+  readonly stateDir?: string;
+  /**
+   * How long a proxy whose egts is gone keeps serving before it drains and exits; default 60 s,
+   * time for a restarted egts to take over (it stops the old proxy and starts its own).
+   */
+  readonly orphanGraceMs?: number;
+  /** The process whose death orphans the proxies; default this one. */
+  readonly ownerPid?: number;
 }
 
 export interface HostInfraManager {
@@ -57,7 +70,7 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     .sort();
   const concurrency = envoyProxy.concurrency;
   return {
-    bootstrap: hostBootstrap({ proxyName: proxy.name, xds: options.xds }),
+    bootstrap: proxyBootstrap({ proxyName: proxy.name, xds: options.xds }),
     logLevel: defaultLevel ?? options.logLevel ?? 'warn',
     componentLogLevels: components.length === 0 ? undefined : components.join(','),
     concurrency: typeof concurrency === 'number' && concurrency > 0 ? concurrency : undefined,
@@ -83,10 +96,27 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
     backoffInitialMs: options.backoff?.initialMs ?? 500,
     backoffMaxMs: options.backoff?.maxMs ?? 30_000,
     stableAfterMs: 10_000,
+    stateDir: options.stateDir,
+    ownerPid: options.ownerPid ?? process.pid,
+    orphanGraceMs: options.orphanGraceMs ?? 60_000,
+    drainMs,
   };
+  let orphansStopped = options.stateDir === undefined;
 
   const reconcile = async (infraIR: InfraIR): Promise<void> => {
     if (closed) return;
+    if (!orphansStopped && options.stateDir !== undefined) {
+      orphansStopped = true;
+      // Graceful like any stop, but bounded: the new proxies wait for the port.
+      for (const record of await stopOrphans(options.stateDir, drainMs, stopTimeoutMs)) {
+        options.onEvent?.({
+          type: 'orphan-stopped',
+          proxy: record.proxy,
+          pid: record.pid,
+          adminPort: record.adminPort,
+        });
+      }
+    }
     const desired = new Map(
       infraIR.proxies.map((proxy) => [proxy.name, launchSpec(proxy, options)]),
     );

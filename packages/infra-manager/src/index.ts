@@ -8,8 +8,6 @@ export {
   type ProxyWorkload,
   withInfraStatus,
 } from './gatewayInfraStatus.js';
-export type { HostBootstrapOptions, XdsAddress } from './hostBootstrap.js';
-export { hostBootstrap, XDS_CLUSTER } from './hostBootstrap.js';
 export type { HostInfraManager, HostInfraManagerOptions } from './hostInfraManager.js';
 export { createHostInfraManager } from './hostInfraManager.js';
 export { MANAGED_BY, MANAGED_BY_LABEL } from './internal/kubernetesObjects.js';
@@ -18,6 +16,8 @@ export type {
   KubernetesInfraManagerOptions,
 } from './kubernetesInfraManager.js';
 export { createKubernetesInfraManager, DEFAULT_ENVOY_IMAGE } from './kubernetesInfraManager.js';
+export type { ProxyBootstrapOptions, XdsAddress } from './proxyBootstrap.js';
+export { proxyBootstrap, XDS_CLUSTER } from './proxyBootstrap.js';
 export type {
   GatewayStatusAddress,
   NodeAddressFields,

@@ -75,6 +75,15 @@ export const DestinationSettingSchema = z.object({
   endpoints: z.array(EndpointSchema),
   /** Upstream TLS, when a BackendTLSPolicy targets the backend. */
   tls: UpstreamTLSSchema.optional(),
+  /** Response header changes that apply only when this backend is picked (backendRef filters). */
+  responseHeaders: z
+    .object({
+      add: z.array(z.object({ name: z.string(), value: z.string(), append: z.boolean() })),
+      remove: z.array(z.string()),
+    })
+    .optional(),
+  /** Host header sent to this backend only (a backendRef URLRewrite hostname). */
+  hostRewrite: z.string().optional(),
   /** Header changes that apply only when this backend is picked (backendRef filters). */
   requestHeaders: z
     .object({

@@ -10,7 +10,7 @@ export const StringMatchSchema = z.object({
   /** Name of the header or query parameter (absent for paths). */
   name: z.string().optional(),
   /** How `value` is compared. */
-  type: z.enum(['Exact', 'Prefix', 'PathPrefix', 'RegularExpression', 'Present']),
+  type: z.enum(['Exact', 'Prefix', 'Suffix', 'PathPrefix', 'RegularExpression', 'Present']),
   /** Value to compare with. */
   value: z.string(),
   /** Negate the match (header matches only). */

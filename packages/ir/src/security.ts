@@ -35,7 +35,14 @@ export const JWTProviderSchema = z.object({
   /** The JWKS inline (a JSON document), for local JWKS. */
   localJWKS: z.string().optional(),
   /** The JWKS fetched by Envoy from a URI through a cluster, for remote JWKS. */
-  remoteJWKS: z.object({ uri: z.string(), destination: RouteDestinationSchema }).optional(),
+  remoteJWKS: z
+    .object({
+      uri: z.string(),
+      destination: RouteDestinationSchema,
+      /** How long a fetched JWKS is kept, in milliseconds (Envoy Gateway's default: 300 s). */
+      cacheDurationMs: z.number().optional(),
+    })
+    .optional(),
   /** Claims copied into request headers. */
   claimToHeaders: z.array(z.object({ header: z.string(), claim: z.string() })),
   /** Where the token is looked for instead of the Authorization header. */
@@ -91,6 +98,15 @@ export const ExtAuthSchema = z.object({
 });
 export type ExtAuth = z.infer<typeof ExtAuthSchema>;
 
+/** CSRF protection (envoy.filters.http.csrf): unsafe methods need a same or trusted origin. */
+export const CSRFSchema = z.object({
+  /** Trusted origins besides the request's own, as `host[:port]` with an optional `*.` prefix. */
+  additionalOrigins: z.array(z.string()),
+  /** Evaluate and count only, without rejecting, for this share of requests (0–1). */
+  shadowFraction: z.number().optional(),
+});
+export type CSRF = z.infer<typeof CSRFSchema>;
+
 /** What protects a route: set parts apply in Envoy Gateway's filter order. */
 export const SecurityIRSchema = z.object({
   /** The SecurityPolicy, `<namespace>/<name>`: names its filter instances. */
@@ -99,5 +115,6 @@ export const SecurityIRSchema = z.object({
   jwt: JWTSchema.optional(),
   extAuth: ExtAuthSchema.optional(),
   authorization: AuthorizationSchema.optional(),
+  csrf: CSRFSchema.optional(),
 });
 export type SecurityIR = z.infer<typeof SecurityIRSchema>;

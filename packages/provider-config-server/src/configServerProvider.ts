@@ -4,8 +4,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Problem, ProviderSnapshot } from '@egts/api';
-import { withDnsEndpointSlices } from '@egts/provider-file';
+import { type Problem, type ProviderSnapshot, withDnsEndpointSlices } from '@egts/api';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { asapScheduler, type Observable, observeOn, ReplaySubject } from 'rxjs';
 import { ConfigServiceService } from './generated/egts/configserver/v1/config_server.js';

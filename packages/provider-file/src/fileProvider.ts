@@ -2,10 +2,15 @@
 // Resources snapshot whenever what they say changes (DESIGN.md, "provider-file").
 import { dirname, resolve, sep } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { bundleResources, type Problem, type ProviderSnapshot, resourceFiles } from '@egts/api';
+import {
+  bundleResources,
+  type Problem,
+  type ProviderSnapshot,
+  resourceFiles,
+  withDnsEndpointSlices,
+} from '@egts/api';
 import { type FSWatcher, watch } from 'chokidar';
 import { type Observable, ReplaySubject } from 'rxjs';
-import { withDnsEndpointSlices } from './dnsEndpointSlices.js';
 import { boundedRead, ReadTimedOut } from './internal/boundedRead.js';
 import { FileStates } from './internal/fileStates.js';
 import { ResourceHolders } from './internal/resourceHolders.js';

@@ -1,5 +1,6 @@
 // Envoy resources as text: proto3 JSON (what `envoy -c` and config dumps use, every Any as
 // `{"@type": ...}`), as JSON or YAML.
+import { stringifyYaml } from '@egts/api/yaml';
 import {
   Bootstrap,
   Cluster,
@@ -11,7 +12,6 @@ import {
   toEnvoyJson,
   typeUrlOf,
 } from '@egts/envoy-api';
-import { stringify } from 'yaml';
 import type { XdsResources } from './xdsResources.js';
 
 export type XdsResourceType = 'listener' | 'route' | 'cluster' | 'endpoint' | 'secret';
@@ -54,4 +54,4 @@ export const formatEnvoyJson = (value: unknown, format: 'yaml' | 'json'): string
   format === 'json'
     ? `${JSON.stringify(value, null, 2)}\n`
     : // YAML 1.1 quoting: Envoy's parser (yaml-cpp) reads unquoted yes/no/on/off as booleans.
-      stringify(value, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
+      stringifyYaml(value, { version: '1.1', aliasDuplicateObjects: false });

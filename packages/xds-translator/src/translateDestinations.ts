@@ -6,6 +6,7 @@
 // matching by name notices.
 import type { XdsIR } from '@egts/ir';
 import { addDestination, addEmptyDestination } from './internal/cluster/destinationClusters.js';
+import { addEmptyListenerCluster } from './internal/listener/tcpListener.js';
 import { ResourceSet } from './internal/resourceSet.js';
 import type { TranslateXdsOptions, XdsResources } from './xdsResources.js';
 
@@ -21,6 +22,7 @@ export const translateDestinations = (
     }
   }
   for (const listener of ir.tcp) {
+    if (listener.routes.length === 0) addEmptyListenerCluster(listener, out);
     for (const route of listener.routes) {
       if (addDestination(route.destination, out).kind === 'none') {
         addEmptyDestination(route.destination, out);

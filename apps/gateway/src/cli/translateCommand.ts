@@ -6,6 +6,7 @@
 import type { OutputFormat } from '@egts/gatewayapi-translator';
 import { Command, Option } from 'commander';
 import { DEFAULT_CONTROLLER_NAME, DEFAULT_CONTROLLER_NAMESPACE } from './defaults.js';
+import { jsonArrayChunks } from './jsonStream.js';
 import { gatewayOption, isXdsOutput, type XdsCliOptions, xdsTypeOption } from './xdsOptions.js';
 
 export interface TranslateCliOptions extends Omit<XdsCliOptions, 'output'> {
@@ -60,8 +61,10 @@ export async function runTranslate(
     const { xdsOutputChunks } = await import('./xdsOutput.js');
     for (const chunk of xdsOutputChunks(result, { ...options, output })) out(chunk);
   } else if (output === 'ir') out(renderIR(result, options.format));
-  else if (options.format === 'json') out(renderStatuses(result.statuses, 'json'));
-  else {
+  else if (options.format === 'json') {
+    for (const chunk of jsonArrayChunks(result.statuses.length, (i) => result.statuses[i]))
+      out(chunk);
+  } else {
     for (const [i, status] of result.statuses.entries()) {
       out(`${i === 0 ? '' : '---\n'}${renderStatuses([status], 'yaml')}`);
     }

@@ -10,6 +10,7 @@ import {
   translateXds,
   xdsResourcesToJson,
 } from '@egts/xds-translator';
+import { jsonArrayChunks } from './jsonStream.js';
 import type { XdsCliOptions } from './xdsOptions.js';
 
 /** The Gateways printed, each with its value: its bootstrap, or `{ gateway, type, resources }` with `--type`. */
@@ -71,16 +72,7 @@ export function* xdsOutputChunks(
       yield `${JSON.stringify(gateways[0]!.value(), null, 2)}\n`;
       return;
     }
-    // An array, one element at a time, laid out as JSON.stringify(values, null, 2) lays it out.
-    if (gateways.length === 0) {
-      yield '[]\n';
-      return;
-    }
-    for (const [i, gateway] of gateways.entries()) {
-      const element = JSON.stringify(gateway.value(), null, 2).replaceAll('\n', '\n  ');
-      yield `${i === 0 ? '[\n' : ',\n'}  ${element}`;
-    }
-    yield '\n]\n';
+    yield* jsonArrayChunks(gateways.length, (i) => gateways[i]!.value());
     return;
   }
   if (gateways.length === 0) {

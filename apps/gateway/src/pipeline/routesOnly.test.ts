@@ -208,7 +208,8 @@ spec: {targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: a}, 
   ])(
     'splice many kinds of HTTP and gRPC route changes as a full translation would, %s',
     (_, policies) => {
-      // Routes made to tie on precedence (same path lengths, shared hostnames), some with
+      // Routes made to tie on precedence (same path lengths, shared hostnames) without selecting
+      // the same requests (that is RouteRulesOverlap, which is translated in full), some with
       // timestamps, HTTPRoutes and GRPCRoutes of one name, several rules, matches and hostnames,
       // on Gateways with HTTP and HTTPS listeners; edited, added, deleted and moved at random.
       const gateways = `---
@@ -240,8 +241,8 @@ spec:
             const hostnames = '[a.example.com, b.example.com]';
             const rules =
               r.kind === 'HTTPRoute'
-                ? `[{matches: [{path: {type: PathPrefix, value: /p${r.path}}}, {path: {type: Exact, value: /s/m}}], backendRefs: [{name: app, port: 8080}]}, {matches: [{path: {type: PathPrefix, value: /v${r.version}}}], backendRefs: [{name: ${r.version % 3 === 0 ? 'nope' : 'app'}, port: 8080}]}]`
-                : `[{matches: [{method: {service: s, method: m}}], backendRefs: [{name: app, port: 8080}]}, {matches: [{method: {service: v${r.version}}}], backendRefs: [{name: app, port: 8080}]}]`;
+                ? `[{matches: [{path: {type: PathPrefix, value: /p${r.path}/${r.name}}}, {path: {type: Exact, value: /h/${r.name}}}], backendRefs: [{name: app, port: 8080}]}, {matches: [{path: {type: PathPrefix, value: /v${r.version}/${r.name}}}], backendRefs: [{name: ${r.version % 3 === 0 ? 'nope' : 'app'}, port: 8080}]}]`
+                : `[{matches: [{method: {service: s, method: ${r.name}}}], backendRefs: [{name: app, port: 8080}]}, {matches: [{method: {service: v${r.version}${r.name}}}], backendRefs: [{name: app, port: 8080}]}]`;
             return `---
 apiVersion: gateway.networking.k8s.io/v1
 kind: ${r.kind}

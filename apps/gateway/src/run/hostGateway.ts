@@ -1,6 +1,9 @@
 // The embedded default (DESIGN.md): resources from files, Envoy as local processes, served over
 // xDS by this process. Shared by `egts run` and `egts server` with a Custom/File provider; another
 // provider (the config server) can take the files' place.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ensureLocalCertificates } from '@egts/certgen';
 import { createHostInfraManager } from '@egts/infra-manager';
 import { createFileProvider } from '@egts/provider-file';
 import type { Logging } from '../logging.js';
@@ -16,27 +19,56 @@ export interface HostGatewayOptions {
   controllerName?: string | undefined;
   /** Run no Envoy (serve xDS only), e.g. when proxies are started elsewhere. */
   withoutProxies?: boolean;
+  /**
+   * Where host mode keeps its state (the xDS certificates, records of the running proxies);
+   * default `$EGTS_STATE_DIR`, else `~/.local/state/egts`.
+   */
+  stateDir?: string | undefined;
   logging: Logging;
 }
 
+const defaultStateDir = (): string =>
+  process.env.EGTS_STATE_DIR || join(homedir(), '.local', 'state', 'egts');
+
 export async function runHostGateway(options: HostGatewayOptions): Promise<RunningGateway> {
   const infraLog = options.logging.component('infrastructure');
+  // The proxies started here get xDS over mTLS, as in Envoy Gateway's standalone mode: plaintext
+  // let any local process connect and ask for the TLS private keys (SDS). A Unix socket would do
+  // too, but Envoy's xDS cluster and the Kubernetes mode already speak mTLS, so one path is tested.
+  const stateDir = options.stateDir ?? defaultStateDir();
+  const certs = options.withoutProxies
+    ? undefined
+    : await ensureLocalCertificates(join(stateDir, 'xds-tls'));
+  if (certs?.generated) infraLog.info({ notAfter: certs.notAfter }, 'xDS certificates generated');
   return runGateway({
     provider: options.provider ?? createFileProvider({ paths: options.paths }),
     infra: options.withoutProxies
       ? undefined
       : (xds, metrics) =>
           createHostInfraManager({
-            xds,
+            // Records of the running proxies: the next start stops what a killed egts left.
+            stateDir,
+            xds: certs
+              ? { ...xds, tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } }
+              : xds,
             onEvent: (event) => {
               if (event.type === 'restarting') metrics.proxyRestarts.inc({ proxy: event.proxy });
               const level = event.type === 'exited' ? 'warn' : 'info';
               infraLog[level]({ event }, `proxy ${event.proxy} ${event.type}`);
             },
           }),
-    xds: options.xds,
+    xds: certs
+      ? {
+          ...options.xds,
+          tls: { certFile: certs.serverCert, keyFile: certs.serverKey, caFile: certs.ca },
+        }
+      : options.xds,
     admin: options.admin,
-    translate: options.controllerName ? { controllerName: options.controllerName } : {},
+    // Proxies run here share this host's ports: a port is claimed by one Gateway only.
+    translate: {
+      ...(options.controllerName ? { controllerName: options.controllerName } : {}),
+      sharedHostPorts: !options.withoutProxies,
+    },
     logging: options.logging,
   });
 }

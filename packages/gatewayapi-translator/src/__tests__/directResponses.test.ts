@@ -57,11 +57,13 @@ describe('direct response bodies', () => {
       );
   });
 
-  it('is served when the ConfigMap exists', () => {
-    const status = statusesOf(GATEWAY + ROUTES + CONFIG_MAP);
-    expect(conds(status('GRPCRoute', 'grpc').parents[0]?.conditions).Accepted).toBe(
-      'True/Accepted',
-    );
+  it('names the missing ConfigMap, and not once it exists', () => {
+    const message = (yaml: string) =>
+      statusesOf(yaml)('GRPCRoute', 'grpc').parents[0]?.conditions.find(
+        (c) => c.type === 'Accepted',
+      )?.message ?? '';
+    expect(message(GATEWAY + ROUTES)).toContain('ConfigMap default/body not found');
+    expect(message(GATEWAY + ROUTES + CONFIG_MAP)).not.toContain('ConfigMap default/body');
   });
 
   it('a BackendTrafficPolicy response override with a missing valueRef is not accepted', () => {

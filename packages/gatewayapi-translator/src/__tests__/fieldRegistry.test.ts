@@ -120,14 +120,14 @@ describe('field registry', () => {
       targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'r' }],
       basicAuth: { users: { name: 'users', kind: 'Secret' } },
       jwt: { providers: [{ name: 'p', issuer: 'i', localJWKS: { type: 'Inline', inline: '{}' } }] },
-      csrf: { allowedOrigins: [{ type: 'Exact', value: 'https://a.example' }] },
+      oidc: { clientID: 'egts' },
       notAField: 1,
     };
     // A wholly not-applied feature by its entry; a field of a partly applied one by itself.
     expect(notAppliedFields('SecurityPolicy', spec)).toEqual([
-      'spec.csrf',
       'spec.jwt.providers.issuer',
       'spec.notAField',
+      'spec.oidc',
     ]);
     // An empty object asks for a feature's defaults: applied when some of its fields are.
     expect(notAppliedFields('SecurityPolicy', { authorization: {} })).toEqual([]);

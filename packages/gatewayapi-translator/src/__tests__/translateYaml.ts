@@ -18,6 +18,7 @@ export interface Condition {
   type: string;
   status: string;
   reason: string;
+  message?: string;
 }
 interface Ref {
   name: string;

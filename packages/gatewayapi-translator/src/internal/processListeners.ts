@@ -5,6 +5,7 @@ import type { GatewayContext } from './context/gatewayContext.js';
 import type { TranslatorContext } from './context/translatorContext.js';
 import { detectListenerConflicts, detectMergedListenerConflicts } from './listeners/conflicts.js';
 import { applyGatewayTLSConditions } from './listeners/frontendValidation.js';
+import { claimHostPorts } from './listeners/hostPorts.js';
 import { finalizeListeners, markOverlappingTLS } from './listeners/listenerConditions.js';
 import { validateListener } from './listeners/validateListener.js';
 import { finalizeListenerSet } from './processListenerSets.js';
@@ -64,4 +65,5 @@ export function processListeners(ctx: TranslatorContext): void {
     );
   }
   for (const group of merged) markOverlappingTLS(group.flatMap((gw) => gw.allListeners));
+  if (ctx.options.sharedHostPorts) claimHostPorts(ctx);
 }

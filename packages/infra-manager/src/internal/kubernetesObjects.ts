@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { ProxyInfra } from '@egts/ir';
-import { hostBootstrap, type XdsAddress, xdsSdsFiles } from '../hostBootstrap.js';
+import { proxyBootstrap, type XdsAddress, xdsSdsFiles } from '../proxyBootstrap.js';
 
 export type KubeObject = {
   apiVersion: string;
@@ -124,7 +124,7 @@ export const kubernetesObjects = (
     },
   };
   const sds = xdsSdsFiles(tls);
-  const bootstrap = hostBootstrap({
+  const bootstrap = proxyBootstrap({
     proxyName: proxy.name,
     xds: { host: options.xds.host, port: options.xds.port, tls } satisfies XdsAddress,
     probes: { adminPort: PROXY_ADMIN_PORT, readyPort: PROXY_READY_PORT, path: PROXY_READY_PATH },

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
 import type { ProxyEvent, ProxyStatus, StopReason } from '../events.js';
 import { freePort, isFree } from './freePort.js';
+import { removeRecord, startWatchdog, writeRecord } from './proxyRecords.js';
 
 /** Everything a proxy's process is started with; a change means a restart. */
 export interface LaunchSpec {
@@ -23,6 +24,13 @@ export interface ProxyProcessSettings {
   readonly backoffMaxMs: number;
   /** A process that ran this long before exiting resets the backoff. */
   readonly stableAfterMs: number;
+  /** Where each running Envoy is recorded (see proxyRecords.ts); none when undefined. */
+  readonly stateDir: string | undefined;
+  /** The process whose death orphans the proxy (egts itself). */
+  readonly ownerPid: number;
+  /** How long an orphaned proxy keeps serving before it drains and exits. */
+  readonly orphanGraceMs: number;
+  readonly drainMs: number;
 }
 
 export class ProxyProcess {
@@ -73,6 +81,24 @@ export class ProxyProcess {
     });
     this.#handle = handle;
     this.#startedAt = performance.now();
+    const { stateDir, ownerPid, orphanGraceMs, drainMs } = this.#settings;
+    if (stateDir !== undefined) {
+      writeRecord(stateDir, {
+        proxy: this.name,
+        pid: handle.pid,
+        ownerPid,
+        adminPort: this.#adminPort,
+        bootstrap: spec.bootstrap,
+        startedAt: new Date().toISOString(),
+      });
+    }
+    startWatchdog({
+      envoyPid: handle.pid,
+      ownerPid,
+      adminPort: this.#adminPort,
+      graceMs: orphanGraceMs,
+      drainMs: Math.max(drainMs, 1000),
+    });
     this.#emit({
       type: 'started',
       proxy: this.name,
@@ -86,6 +112,7 @@ export class ProxyProcess {
   #onExit(handle: EnvoyHandle, code: number | null): void {
     if (handle !== this.#handle || this.#stopping) return;
     this.#handle = undefined;
+    this.#forget(handle);
     const uptimeMs = Math.round(performance.now() - this.#startedAt);
     this.#emit({
       type: 'exited',
@@ -148,6 +175,7 @@ export class ProxyProcess {
         }
       }
       await handle.stop(timeoutMs);
+      this.#forget(handle);
     }
     this.#handle = undefined;
     this.#emit({
@@ -157,6 +185,11 @@ export class ProxyProcess {
       adminPort: this.#adminPort,
       reason,
     });
+  }
+
+  #forget(handle: EnvoyHandle): void {
+    if (this.#settings.stateDir !== undefined)
+      removeRecord(this.#settings.stateDir, this.name, handle.pid);
   }
 
   #emit(event: ProxyEvent): void {

@@ -3,16 +3,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadResourcesFromText } from '@egts/api';
+import {
+  loadResourcesFromText,
+  DNS_ENDPOINT_SLICE_MANAGER as MANAGED_BY,
+  ENDPOINT_SLICE_MANAGED_BY_LABEL as MANAGED_BY_LABEL,
+  withDnsEndpointSlices,
+} from '@egts/api';
 import { translate } from '@egts/gatewayapi-translator';
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import {
-  createFileProvider,
-  MANAGED_BY,
-  MANAGED_BY_LABEL,
-  withDnsEndpointSlices,
-} from '../index.js';
+import { createFileProvider } from '../index.js';
 
 const services = `apiVersion: v1
 kind: Service

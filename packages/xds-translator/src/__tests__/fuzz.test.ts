@@ -196,12 +196,14 @@ describe('fuzzing the loader and the translators', () => {
   });
 
   it(`survives ${runs} structurally mutated inputs`, {
-    timeout: Math.max(60_000, runs * 60),
+    timeout: Math.max(120_000, runs * 250),
   }, () => {
     fc.assert(fc.property(structured, coldPath), fuzzOptions(runs));
   });
 
-  it(`survives ${runs} textually mangled inputs`, { timeout: Math.max(60_000, runs * 60) }, () => {
+  it(`survives ${runs} textually mangled inputs`, {
+    timeout: Math.max(120_000, runs * 250),
+  }, () => {
     fc.assert(fc.property(textual, coldPath), fuzzOptions(runs));
   });
 });

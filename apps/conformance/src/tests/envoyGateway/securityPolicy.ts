@@ -137,6 +137,29 @@ const corsFromSecurityPolicy: ConformanceTest = {
   ],
 };
 
+const csrfRequest = (path: string, method: string, origin: string | undefined, status: number) =>
+  get(path, origin ? { Origin: origin } : {}, status, method);
+
+const csrfFromSecurityPolicy: ConformanceTest = {
+  name: 'CSRFFromSecurityPolicy',
+  description: 'CSRF protection from a SecurityPolicy, enforced and in shadow mode',
+  features: ['SecurityPolicy', 'CSRF'],
+  manifests: ['csrf-security-policy.yaml'],
+  statuses: policyAccepted('csrf-with-additional-origins', 'csrf-shadow-mode'),
+  requests: [
+    csrfRequest('/csrf', 'GET', undefined, 200),
+    csrfRequest('/csrf', 'POST', 'https://www.example.com', 200),
+    // The filter compares host and port only: another scheme of a trusted host passes.
+    csrfRequest('/csrf', 'POST', 'http://www.example.com', 200),
+    csrfRequest('/csrf', 'POST', 'http://www.example.com:8080', 200),
+    csrfRequest('/csrf', 'POST', 'https://app.trusted.com', 200),
+    csrfRequest('/csrf', 'POST', 'https://trusted.com', 403),
+    csrfRequest('/csrf', 'POST', 'https://www.malicious.com', 403),
+    csrfRequest('/csrf', 'DELETE', 'https://www.attacker.com', 403),
+    csrfRequest('/csrf-shadow', 'POST', 'https://www.malicious.com', 200),
+  ],
+};
+
 /** Tokens of jwt.go, signed by the keys of the suite's JWKS manifests. */
 const tokens = (suiteDir: string) => ({
   v1: goConstant(suiteDir, 'jwt.go', 'v1Token'),
@@ -164,6 +187,23 @@ const localJWKS = (name: string, manifest: string, suiteDir: string): Conformanc
   };
 };
 
+const jwtClaimRouting = (suiteDir: string): ConformanceTest => {
+  const token = (name: string) => goConstant(suiteDir, 'jwt.go', name);
+  return {
+    name: 'JWT',
+    description: 'Claims copied to headers, then used to route (recomputeRoute)',
+    features: ['SecurityPolicy', 'JWT'],
+    manifests: ['jwt.yaml'],
+    statuses: [...accepted(sameNs, ['jwt-claim-routing']), ...policyAccepted('jwt-example')],
+    requests: [
+      get('/get', bearer(token('v1Token')), 200),
+      { ...get('/get', bearer(token('v2Token')), 200), backend: 'infra-backend-v2' },
+      get('/get', bearer(token('anotherToken')), 500),
+      get('/get', { 'x-name': 'Tom' }, 401),
+    ],
+  };
+};
+
 const optionalJWT = (suiteDir: string): ConformanceTest => {
   const t = tokens(suiteDir);
   return {
@@ -178,6 +218,40 @@ const optionalJWT = (suiteDir: string): ConformanceTest => {
       get('/public', {}, 200),
     ],
   };
+};
+
+const www = (
+  path: string,
+  headers: Record<string, string>,
+  status: number,
+  backendHeaders?: Record<string, string>,
+): HttpExpectation => ({
+  request: { host: 'www.example.com', path, headers },
+  status,
+  ...(status === 200 ? v1 : {}),
+  ...(backendHeaders
+    ? { backendRequest: { host: 'www.example.com', path, headers: backendHeaders } }
+    : {}),
+});
+
+const httpExtAuth: ConformanceTest = {
+  name: 'HTTPExtAuth',
+  description: 'External authorization over HTTP',
+  features: ['SecurityPolicy', 'ExtAuth'],
+  manifests: ['ext-auth-service.yaml', 'ext-auth-http-securitypolicy.yaml'],
+  statuses: [
+    ...accepted(sameNs, ['http-with-ext-auth', 'http-without-ext-auth']),
+    ...policyAccepted('ext-auth-test'),
+  ],
+  requests: [
+    www('/myapp', { Authorization: 'Bearer token1' }, 200, {
+      'x-current-user': 'user1',
+      'x-ext-auth-req-path': '/auth/myapp',
+    }),
+    www('/myapp', {}, 403),
+    www('/myapp', { Authorization: 'Bearer invalid-token' }, 403),
+    www('/public', {}, 200),
+  ],
 };
 
 /** The suite's SecurityPolicy tests; `suiteDir` is Envoy Gateway's e2e folder (for tokens). */
@@ -200,6 +274,9 @@ export const securityPolicyTests = (suiteDir: string): ConformanceTest[] => [
     skip: clientIPDetection,
   },
   corsFromSecurityPolicy,
+  csrfFromSecurityPolicy,
+  httpExtAuth,
+  jwtClaimRouting(suiteDir),
   localJWKS('LocalJWKSInline', 'jwt-local-jwks-inline.yaml', suiteDir),
   localJWKS('LocalJWKSValueRef', 'jwt-local-jwks-valueRef.yaml', suiteDir),
   optionalJWT(suiteDir),

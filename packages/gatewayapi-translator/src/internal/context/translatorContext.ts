@@ -28,6 +28,8 @@ export interface ResolvedOptions {
   controllerNamespace: string;
   /** Clock for certificate validity checks; fixed by callers that need reproducible output. */
   now: Date;
+  /** Ports are claimed across Gateways (host mode; see listeners/hostPorts.ts). */
+  sharedHostPorts: boolean;
 }
 
 export interface GatewayClassContext {

@@ -8,6 +8,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { type ResourceStatus, type Resources, ROUTE_COLLECTIONS } from '@egts/api';
 import type { DestinationSetting, XdsIR } from '@egts/ir';
 import { type TranslateOptions, translate } from '../../translate.js';
+import { policiesReaching } from './policyFootprint.js';
+import type { Route } from './routeDiff.js';
 import type { Translation } from './translation.js';
 
 const SERVICE_LABELS = ['kubernetes.io/service-name', 'multicluster.kubernetes.io/service-name'];
@@ -231,6 +233,9 @@ export function endpointsOnlyUpdate(
     affected += positions.size;
   }
   if (affected === 0) return [...previous.xdsIR];
+  // Only the policies that reach these routes (or any Gateway) can write to their IR.
+  const routes = ROUTE_COLLECTIONS.flatMap((kind) => reduced[kind] as Meta[] as Route[]);
+  Object.assign(reduced, policiesReaching(next, routes, next.gateways));
 
   const result = translate(reduced, options);
   // Endpoints can change route conditions (BackendsAvailable): then statuses need the full run.

@@ -16,28 +16,11 @@ import {
 } from '@egts/api';
 import type { XdsIR } from '@egts/ir';
 import { type TranslateOptions, translate } from '../../translate.js';
+import { policiesReaching, routeFootprint } from './policyFootprint.js';
 import { translatePolicyStatuses } from './policyStatuses.js';
 import { diffRoutes, type Route } from './routeDiff.js';
 import { spliceRoutes } from './spliceRoutes.js';
 import type { Translation } from './translation.js';
-
-/**
- * What the policy steps read of a route: its labels (targetSelectors), its parents and the
- * listeners it attaches to (ancestors, scopes) and its rule names (sectionName). While this stays
- * the same a route change leaves the policies' statuses as they were (a SecurityPolicy's effect
- * on the route's IR comes with the route's own translation).
- */
-const policyFootprint = (route: Route) => {
-  const spec = route.spec as
-    | { parentRefs?: unknown; hostnames?: unknown; rules?: { name?: unknown }[] | null }
-    | undefined;
-  return {
-    labels: route.metadata.labels,
-    parentRefs: spec?.parentRefs,
-    hostnames: spec?.hostnames,
-    rules: spec?.rules?.map((rule) => rule.name),
-  };
-};
 
 const keyOf = (r: Route) => `${r.kind}/${r.metadata.namespace ?? ''}/${r.metadata.name}`;
 
@@ -111,14 +94,14 @@ export function routesOnlyUpdate(
   if (changes.length === 0) {
     return { translation: { ...previous, resources: next }, touched, shared: true };
   }
-  // Policy statuses are kept as they were (see policyFootprint), or computed again alone.
+  // Policy statuses are kept as they were (see routeFootprint), or computed again alone.
   const policiesMoved =
     policies &&
     !changes.every(
       (c) =>
         c.before !== undefined &&
         c.after !== undefined &&
-        isDeepStrictEqual(policyFootprint(c.before), policyFootprint(c.after)),
+        isDeepStrictEqual(routeFootprint(c.before), routeFootprint(c.after)),
     );
   const spliced = spliceRoutes(previous, next, changes, touched, options);
   const update =
@@ -145,6 +128,11 @@ const withStatuses = (translation: Translation, fresh: readonly ResourceStatus[]
   return { ...translation, statuses };
 };
 
+const overlaps = (status: ResourceStatus) =>
+  ((status.status.parents ?? []) as { conditions?: { type: string }[] }[]).some((parent) =>
+    parent.conditions?.some((c) => c.type === 'RouteRulesOverlap'),
+  );
+
 /** The touched Gateways translated again with every route attached to them. */
 function reducedUpdate(
   previous: Translation,
@@ -153,8 +141,8 @@ function reducedUpdate(
   changed: ReadonlySet<string>,
   options: TranslateOptions | undefined,
 ): RoutesUpdate | undefined {
-  // Every policy stays in: what a policy writes to the IR of a route (or listener) comes with
-  // that route's translation. Their statuses from this run are not used (see withStatuses).
+  // The policies that reach these routes and Gateways stay in: what they write to the IR comes
+  // with this translation. Their statuses from this run are not used (see withStatuses).
   const reduced: Resources = {
     ...next,
     gateways: next.gateways.filter((g) =>
@@ -167,7 +155,13 @@ function reducedUpdate(
       return gateways === undefined || gateways.some((g) => touched.has(g));
     });
   }
+  const routes = ROUTE_COLLECTIONS.flatMap((kind) => reduced[kind] as Route[]);
+  Object.assign(reduced, policiesReaching(next, routes, reduced.gateways));
   const result = translate(reduced, options);
+  // RouteRulesOverlap is the one route condition that depends on other routes: an unchanged
+  // route's may move with the change, and only changed routes' statuses are taken below (rare,
+  // so it is simply translated in full).
+  if (result.statuses.some(overlaps) || previous.statuses.some(overlaps)) return undefined;
 
   // Fleets: one per Gateway (merged ones were refused above), named `<namespace>/<gateway>`.
   const fresh = new Map(result.xdsIR.map((ir) => [ir.name, ir]));

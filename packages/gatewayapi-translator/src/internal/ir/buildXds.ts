@@ -64,7 +64,7 @@ function httpListener(
     const rules = (route.resource.spec.rules ?? []) as readonly { name?: string | undefined }[];
     for (const hostname of hostnames) {
       outcomes.forEach((outcome, ruleIndex) => {
-        if (outcome.invalid) return;
+        if (outcome.invalid && !outcome.failClosed) return;
         const policy = security.forRoute(route, rules[ruleIndex]?.name, l);
         const backendTraffic = traffic.forRoute(route, rules[ruleIndex]?.name, l);
         outcome.httpRoutes.forEach((template, matchIndex) => {
@@ -111,7 +111,9 @@ function httpListener(
     listener.tls = {
       mode: 'Terminate',
       certificates: l.certificates,
-      alpnProtocols: ['h2', 'http/1.1'],
+      // GEP-3567: with overlapping TLS hostnames or certificates on the port, HTTP/2 connection
+      // coalescing could send a request to the wrong listener, so HTTP/1.1 only (as Envoy Gateway).
+      alpnProtocols: l.conditions.get('OverlappingTLSConfig') ? ['http/1.1'] : ['h2', 'http/1.1'],
       ...(l.clientValidation ? { clientValidation: l.clientValidation } : {}),
     };
   }
@@ -205,7 +207,12 @@ export function buildXdsIR(
   const ir: XdsIR = { name: fleet.name, http: [], tcp: [], udp: [] };
   const security = securityPolicyIndex(ctx);
   const traffic = backendTrafficIndex(ctx);
-  for (const l of fleet.gateways.flatMap((gw) => gw.allListeners)) {
+  // A Gateway asking for addresses of a type egts cannot give (UnsupportedAddress) is not
+  // served at all, as in Envoy Gateway; other reasons for Accepted=False keep its listeners.
+  const served = fleet.gateways.filter(
+    (gw) => gw.conditions.get('Accepted')?.reason !== 'UnsupportedAddress',
+  );
+  for (const l of served.flatMap((gw) => gw.allListeners)) {
     if (!l.ready) continue;
     if (l.protocol === 'HTTP' || l.protocol === 'HTTPS')
       ir.http.push(httpListener(ctx, l, order, security, traffic));

@@ -8,6 +8,7 @@ import type {
   AuthorizationRule,
   BasicAuth,
   CORS,
+  CSRF,
   ExtAuth,
   JWT,
   JWTProvider,
@@ -215,6 +216,8 @@ function jwtProvider(
       serviceDestination(ctx, policy, `${field}.remoteJWKS.backendRefs`, remote, clusterName) ??
       uriDestination(ctx, policy, uri, `${field}.remoteJWKS.uri`, clusterName);
     out.remoteJWKS = { uri, destination };
+    const cache = parseGoDuration(remote.cacheDuration);
+    if (cache !== undefined) out.remoteJWKS.cacheDurationMs = cache;
   } else {
     throw new Problem(`${field}: one of localJWKS and remoteJWKS is required`);
   }
@@ -294,6 +297,25 @@ function extAuth(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): ExtAuth 
   return out;
 }
 
+/**
+ * Envoy's CSRF filter compares the host (and port) of Origin only, so an origin's scheme is
+ * dropped: `https://*.trusted.com` -> `*.trusted.com`.
+ */
+function csrf(spec: Obj): CSRF {
+  const out: CSRF = {
+    additionalOrigins: strings(spec.additionalOrigins).map((origin) =>
+      origin.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, ''),
+    ),
+  };
+  const shadow = obj(spec.shadowFraction);
+  if (shadow) {
+    const numerator = typeof shadow.numerator === 'number' ? shadow.numerator : 0;
+    const denominator = typeof shadow.denominator === 'number' ? shadow.denominator : 100;
+    out.shadowFraction = denominator > 0 ? Math.min(1, numerator / denominator) : 0;
+  }
+  return out;
+}
+
 function cors(spec: Obj): CORS {
   const out: CORS = {
     allowOrigins: strings(spec.allowOrigins),
@@ -319,11 +341,13 @@ export function securityPolicyIR(
       jwt: obj(spec.jwt),
       extAuth: obj(spec.extAuth),
       authorization: obj(spec.authorization),
+      csrf: obj(spec.csrf),
     };
     if (parts.basicAuth) security.basicAuth = basicAuth(ctx, policy, parts.basicAuth);
     if (parts.jwt) security.jwt = jwt(ctx, policy, parts.jwt);
     if (parts.extAuth) security.extAuth = extAuth(ctx, policy, parts.extAuth);
     if (parts.authorization) security.authorization = authorization(parts.authorization);
+    if (parts.csrf) security.csrf = csrf(parts.csrf);
     const out: SecurityPolicyIR = {};
     if (Object.keys(security).length > 1) out.security = security;
     const c = obj(spec.cors);

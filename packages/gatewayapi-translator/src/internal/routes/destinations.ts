@@ -1,6 +1,6 @@
 // Builds a rule's weighted destination from its backendRefs. Unresolvable backends keep their
-// weight with no endpoints, so their share of traffic fails (500/503) as Gateway API requires,
-// while valid backends keep serving.
+// weight as the destination's invalid weight, so their share of traffic gets a 500 as Gateway
+// API requires, while valid backends keep serving (and one without endpoints answers 503).
 import type { DestinationSetting, RouteDestination } from '@egts/ir';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
@@ -71,6 +71,7 @@ export function buildDestination(
 ): { destination: RouteDestination; resolved: number } {
   const settings: DestinationSetting[] = [];
   let resolvedCount = 0;
+  let invalidWeight = 0;
   refs.forEach((ref, i) => {
     const settingName = `${name}/backend/${i}`;
     const early =
@@ -83,14 +84,7 @@ export function buildDestination(
     if ('setting' in resolved && resolved.setting && !resolved.error) {
       settings.push(resolved.setting);
       resolvedCount += 1;
-    } else
-      settings.push({
-        name: settingName,
-        weight: ref.weight ?? 1,
-        protocol,
-        addressType: 'IP',
-        endpoints: [],
-      });
+    } else invalidWeight += ref.weight ?? 1;
   });
   // Envoy Gateway splits a rule's IP and FQDN backends into separate clusters, but cannot mix
   // Unix domain socket backends with either.
@@ -102,5 +96,6 @@ export function buildDestination(
         'Unix domain socket backends cannot be mixed with IP or FQDN backends in one rule.',
       ),
     );
-  return { destination: { name, settings }, resolved: resolvedCount };
+  const destination = { name, settings, ...(invalidWeight > 0 ? { invalidWeight } : {}) };
+  return { destination, resolved: resolvedCount };
 }

@@ -1,5 +1,8 @@
 // GRPCRoute rules -> RuleOutcomes: service/method matches become HTTP/2 path matches
 // (`/service/method`), header matches, the filters GRPCRoute allows, and backendRefs.
+// Path matches are spelled as Envoy Gateway spells them, so a request picks the same route:
+// a service alone is a path-separated prefix, a method alone a `:path` suffix, and a regular
+// expression leaves an absent part to the names GRPCMethodMatch accepts.
 import type { HTTPRouteIR, StringMatch } from '@egts/ir';
 import type { RouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
@@ -8,7 +11,7 @@ import type { GRPCRouteMatch, GRPCRouteRule, HTTPRouteFilterSpec } from '../type
 import { buildDestination } from './destinations.js';
 import { processHTTPFilters } from './httpFilters.js';
 import { re2Error } from './re2.js';
-import { emptyOutcome, type RuleOutcome } from './ruleOutcome.js';
+import { emptyOutcome, failClosed, type RuleOutcome } from './ruleOutcome.js';
 
 const GRPC_FILTERS = new Set([
   'RequestHeaderModifier',
@@ -16,7 +19,9 @@ const GRPC_FILTERS = new Set([
   'RequestMirror',
   'ExtensionRef',
 ]);
-const regexQuote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** What GRPCMethodMatch accepts as a service and as a method name (its CRD validation). */
+const SERVICE_NAME = String.raw`(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*`;
+const METHOD_NAME = '[A-Za-z_][A-Za-z_0-9]*';
 
 function convertMatch(match: GRPCRouteMatch): {
   matches?: Pick<HTTPRouteIR, 'pathMatch' | 'headerMatches' | 'queryParamMatches'>;
@@ -45,14 +50,15 @@ function convertMatch(match: GRPCRouteMatch): {
     }
     result.pathMatch = {
       type: 'RegularExpression',
-      value: `/${m.service ?? '[^/]+'}/${m.method ?? '[^/]+'}`,
+      value: `/${m.service ?? SERVICE_NAME}/${m.method ?? METHOD_NAME}`,
     };
   } else if (m.service && m.method) {
     result.pathMatch = { type: 'Exact', value: `/${m.service}/${m.method}` };
   } else if (m.service) {
-    result.pathMatch = { type: 'Prefix', value: `/${m.service}/` };
+    result.pathMatch = { type: 'PathPrefix', value: `/${m.service}` };
   } else {
-    result.pathMatch = { type: 'RegularExpression', value: `/[^/]+/${regexQuote(m.method ?? '')}` };
+    // Any path: the method is checked on `:path` alone.
+    headerMatches.unshift({ name: ':path', type: 'Suffix', value: `/${m.method}` });
   }
   // Service and method regexes each pass and still make one path regex too big for Envoy.
   const pathError =
@@ -114,7 +120,22 @@ export function processGRPCRouteRule(
           filters.hostnameRewrite,
         )
       : undefined;
-  if (outcome.invalid) return outcome;
+  const source = {
+    kind: 'GRPCRoute',
+    namespace: route.namespace,
+    name: route.name,
+    ...(rule.name ? { rule: rule.name } : {}),
+  };
+  if (outcome.invalid) {
+    if (filters.unknownFilter && outcome.invalid === filters.invalid && !bad) {
+      failClosed(
+        outcome,
+        converted.map((c) => c.matches),
+        { grpc: true, source },
+      );
+    }
+    return outcome;
+  }
   for (const c of converted) {
     if (!c.matches) continue;
     const template: RuleOutcome['httpRoutes'][number] = {
@@ -125,12 +146,7 @@ export function processGRPCRouteRule(
       removeResponseHeaders: filters.responseHeaders.remove,
       mirrors: filters.mirrors,
       grpc: true,
-      source: {
-        kind: 'GRPCRoute',
-        namespace: route.namespace,
-        name: route.name,
-        ...(rule.name ? { rule: rule.name } : {}),
-      },
+      source: { ...source },
     };
     if (filters.directResponse) template.directResponse = filters.directResponse;
     else if (destination && destination.resolved > 0 && !filters.unresolvedFilter)

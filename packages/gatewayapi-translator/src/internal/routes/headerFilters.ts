@@ -40,10 +40,15 @@ export function applyHeaderModifier(
     ...(spec.add ?? []).map((h) => [h, true] as [{ name: string; value: string }, boolean]),
     ...(spec.set ?? []).map((h) => [h, false] as [{ name: string; value: string }, boolean]),
   ];
+  const added = new Set<string>();
   for (const [h, append] of entries) {
     const problem = checkName(h.name) ?? checkValue(h.name, h.value ?? '');
     if (problem) return invalidRule('UnsupportedValue', `Invalid header modifier: ${problem}.`);
-    into.add.push({ name: h.name.toLowerCase(), value: h.value, append });
+    const name = h.name.toLowerCase();
+    // A header both added and set is added only, as Envoy Gateway has it (one entry per name).
+    if (!append && added.has(name)) continue;
+    if (append) added.add(name);
+    into.add.push({ name, value: h.value, append });
   }
   for (const name of spec.remove ?? []) {
     const problem = checkName(name);

@@ -22,6 +22,8 @@ export interface FilterOutcome {
   directResponse?: { statusCode: number; body?: string };
   /** An HTTPRouteFilter the rule names does not exist: the rule answers 500 (Envoy Gateway). */
   unresolvedFilter?: boolean;
+  /** A custom filter of a kind egts does not know: the rule is invalid, yet answers 500. */
+  unknownFilter?: boolean;
   /** The type of an Envoy Gateway HTTPRouteFilter hostname rewrite (Header, Backend, PathRegex). */
   hostnameRewrite?: string;
   /** First problem that invalidates the rule. */
@@ -206,6 +208,7 @@ export function processHTTPFilters(
       case 'ExtensionRef': {
         const ref = filter.extensionRef;
         if (!ref || ref.group !== ENVOY_GATEWAY_GROUP || ref.kind !== 'HTTPRouteFilter') {
+          out.unknownFilter = true;
           fail(
             `Unknown custom filter ${ref?.group ?? ''}/${ref?.kind ?? ''}: only ${ENVOY_GATEWAY_GROUP}/HTTPRouteFilter is supported.`,
           );

@@ -11,7 +11,12 @@ import { parseDuration } from './durations.js';
 import { applyHeaderModifier } from './headerFilters.js';
 import { processHTTPFilters } from './httpFilters.js';
 import { re2Error } from './re2.js';
-import { emptyOutcome, type HTTPRouteTemplate, type RuleOutcome } from './ruleOutcome.js';
+import {
+  emptyOutcome,
+  failClosed,
+  type HTTPRouteTemplate,
+  type RuleOutcome,
+} from './ruleOutcome.js';
 
 /** Envoy Gateway's request timeout when a configured one cannot be parsed. */
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -88,22 +93,40 @@ function checkBackendFilters(ref: HTTPBackendRef) {
   return undefined;
 }
 
-/** RequestHeaderModifier filters on a backendRef apply only to traffic sent to that backend. */
+/**
+ * Header modifier and URLRewrite hostname filters on a backendRef apply only to traffic sent to
+ * that backend (HTTPBackendRef filters).
+ */
 function applyBackendHeaderFilters(
   refs: readonly HTTPBackendRef[],
   destination: RouteDestination,
   outcome: RuleOutcome,
 ): void {
   refs.forEach((ref, i) => {
-    const setting = destination.settings[i];
-    const modifiers = (ref.filters ?? []).filter((f) => f.type === 'RequestHeaderModifier');
-    if (!setting || modifiers.length === 0) return;
-    const changes = { add: [] as HeaderValue[], remove: [] as string[] };
-    for (const f of modifiers) {
-      const error = applyHeaderModifier(f.requestHeaderModifier ?? undefined, changes);
-      if (error) outcome.refErrors.push(unresolvedRef('UnsupportedRefValue', error.message));
+    // Unresolved backendRefs have no setting: find each by its name.
+    const setting = destination.settings.find((s) => s.name === `${destination.name}/backend/${i}`);
+    if (!setting) return;
+    const filters = ref.filters ?? [];
+    const modifiers = filters.filter((f) => f.type === 'RequestHeaderModifier');
+    if (modifiers.length > 0) {
+      const changes = { add: [] as HeaderValue[], remove: [] as string[] };
+      for (const f of modifiers) {
+        const error = applyHeaderModifier(f.requestHeaderModifier ?? undefined, changes);
+        if (error) outcome.refErrors.push(unresolvedRef('UnsupportedRefValue', error.message));
+      }
+      setting.requestHeaders = changes;
     }
-    setting.requestHeaders = changes;
+    const responseModifiers = filters.filter((f) => f.type === 'ResponseHeaderModifier');
+    if (responseModifiers.length > 0) {
+      const changes = { add: [] as HeaderValue[], remove: [] as string[] };
+      for (const f of responseModifiers) {
+        const error = applyHeaderModifier(f.responseHeaderModifier ?? undefined, changes);
+        if (error) outcome.refErrors.push(unresolvedRef('UnsupportedRefValue', error.message));
+      }
+      setting.responseHeaders = changes;
+    }
+    const hostname = filters.find((f) => f.type === 'URLRewrite')?.urlRewrite?.hostname;
+    if (hostname) setting.hostRewrite = hostname;
   });
 }
 
@@ -153,7 +176,22 @@ export function processHTTPRouteRule(
         )
       : undefined;
   if (destination) applyBackendHeaderFilters(refs, destination.destination, outcome);
-  if (outcome.invalid) return outcome;
+  const source = {
+    kind: 'HTTPRoute',
+    namespace: route.namespace,
+    name: route.name,
+    ...(rule.name ? { rule: rule.name } : {}),
+  };
+  if (outcome.invalid) {
+    if (filters.unknownFilter && outcome.invalid === filters.invalid && !badMatch) {
+      failClosed(
+        outcome,
+        converted.map((c) => c.matches),
+        { grpc: false, source },
+      );
+    }
+    return outcome;
+  }
 
   for (const c of converted) {
     if (!c.matches) continue;
@@ -165,12 +203,7 @@ export function processHTTPRouteRule(
       removeResponseHeaders: filters.responseHeaders.remove,
       mirrors: filters.mirrors,
       grpc: false,
-      source: {
-        kind: 'HTTPRoute',
-        namespace: route.namespace,
-        name: route.name,
-        ...(rule.name ? { rule: rule.name } : {}),
-      },
+      source: { ...source },
     };
     if (filters.redirect) template.redirect = filters.redirect;
     if (filters.urlRewrite) template.urlRewrite = filters.urlRewrite;

@@ -27,7 +27,7 @@ export function processL4RouteRules(ctx: TranslatorContext, route: L4Route): Rul
     const outcome = emptyOutcome();
     const name = `${route.irName}/rule/${index}`;
     const refs = rule.backendRefs ?? [];
-    const { destination, resolved } = buildDestination(
+    const { destination } = buildDestination(
       ctx,
       route as AnyRouteContext,
       refs,
@@ -35,7 +35,9 @@ export function processL4RouteRules(ctx: TranslatorContext, route: L4Route): Rul
       protocol,
       outcome,
     );
-    if (resolved > 0) outcome.destination = destination;
+    // Kept without a valid backend too, as Envoy Gateway does: the listener accepts connections
+    // and closes them (no endpoints), rather than not listening at all.
+    outcome.destination = destination;
     return outcome;
   });
 }

@@ -27,7 +27,7 @@ function pathKey(path: StringMatch | undefined): string {
 }
 
 /** A canonical key of what requests one IR route template matches (header names fold case). */
-function requestsKey(hostname: string, t: HTTPRouteTemplate): string {
+export function requestsKey(hostname: string, t: HTTPRouteTemplate): string {
   return [
     hostname,
     pathKey(t.pathMatch),

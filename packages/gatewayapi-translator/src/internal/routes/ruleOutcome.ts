@@ -9,6 +9,8 @@ export type HTTPRouteTemplate = Omit<HTTPRouteIR, 'name' | 'hostname'>;
 export interface RuleOutcome {
   /** Problem that drops the whole rule (Accepted/PartiallyInvalid). */
   invalid?: RouteStatusError;
+  /** Invalid, yet its matches are served, answering 500 (see failClosed). */
+  failClosed?: boolean;
   /** Reference problems (ResolvedRefs=False); the rule stays. */
   refErrors: RouteStatusError[];
   /** Some resolved backend has no endpoints. */
@@ -17,6 +19,36 @@ export interface RuleOutcome {
   httpRoutes: HTTPRouteTemplate[];
   /** The rule's destination (TLS/TCP/UDP). */
   destination?: RouteDestination;
+}
+
+/**
+ * Gateway API: a custom filter that cannot be resolved must not be skipped; the requests it
+ * would have processed get an error. So a rule invalid for an unknown filter kind keeps its
+ * matches, each answering 500 (as Envoy Gateway does), instead of letting those requests fall
+ * through to another rule.
+ */
+export function failClosed(
+  outcome: RuleOutcome,
+  matches: readonly (
+    | Pick<HTTPRouteTemplate, 'pathMatch' | 'headerMatches' | 'queryParamMatches'>
+    | undefined
+  )[],
+  base: Pick<HTTPRouteTemplate, 'grpc' | 'source'>,
+): void {
+  outcome.failClosed = true;
+  for (const match of matches) {
+    if (!match) continue;
+    outcome.httpRoutes.push({
+      ...match,
+      ...base,
+      addRequestHeaders: [],
+      removeRequestHeaders: [],
+      addResponseHeaders: [],
+      removeResponseHeaders: [],
+      mirrors: [],
+      directResponse: { statusCode: 500 },
+    });
+  }
 }
 
 export const emptyOutcome = (): RuleOutcome => ({

@@ -10,6 +10,8 @@ export type DestinationTarget =
   | {
       readonly kind: 'weighted';
       readonly clusters: readonly { name: string; weight: number; setting: DestinationSetting }[];
+      /** Share (by weight) of invalid backendRefs, which must not reach any cluster. */
+      readonly invalidWeight: number;
     }
   /** No backend may take traffic (none valid, or every weight 0). */
   | { readonly kind: 'none' };
@@ -19,6 +21,12 @@ export interface DestinationOptions {
   readonly single?: boolean;
 }
 
+/** Whether a backend has filters of its own (backendRef filters): it needs its own cluster entry. */
+export const hasBackendFilters = (setting: DestinationSetting): boolean =>
+  setting.requestHeaders !== undefined ||
+  setting.responseHeaders !== undefined ||
+  setting.hostRewrite !== undefined;
+
 /** Adds the clusters of `destination` to `out` and says how to route to them. */
 export const addDestination = (
   destination: RouteDestination,
@@ -27,8 +35,25 @@ export const addDestination = (
 ): DestinationTarget => {
   const live = destination.settings.filter((setting) => setting.weight > 0);
   if (live.length === 0) return { kind: 'none' };
-  const perBackendHeaders = live.some((setting) => setting.requestHeaders !== undefined);
-  if (options.single === true || (live.length === 1 && !perBackendHeaders)) {
+  const perBackendHeaders = live.some(hasBackendFilters);
+  const invalidWeight = destination.invalidWeight ?? 0;
+  if (options.single === true) {
+    // One cluster: invalid backendRefs' share is a locality without endpoints, which drops it.
+    const invalid = live[0] && {
+      ...live[0],
+      name: `${destination.name}/invalid`,
+      weight: invalidWeight,
+      endpoints: [],
+    };
+    addCluster(
+      destination.name,
+      invalid && invalidWeight > 0 ? [...live, invalid] : live,
+      out,
+      destination,
+    );
+    return { kind: 'cluster', cluster: destination.name };
+  }
+  if (live.length === 1 && !perBackendHeaders && invalidWeight === 0) {
     addCluster(destination.name, live, out, destination);
     return { kind: 'cluster', cluster: destination.name };
   }
@@ -36,6 +61,7 @@ export const addDestination = (
   return {
     kind: 'weighted',
     clusters: live.map((setting) => ({ name: setting.name, weight: setting.weight, setting })),
+    invalidWeight,
   };
 };
 

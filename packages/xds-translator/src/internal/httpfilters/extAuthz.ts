@@ -15,6 +15,12 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 
 const exact = (name: string) => ({ exact: name, ignoreCase: true });
 
+/** `host:port` of the service's first endpoint. */
+const authority = (ext: ExtAuth): string => {
+  const endpoint = ext.destination.settings[0]?.endpoints[0];
+  return endpoint ? `${endpoint.host}:${endpoint.port}` : 'ext-authz';
+};
+
 const extAuthz = (ext: ExtAuth): ExtAuthz => {
   const timeout = durationMs(ext.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const cluster = ext.destination.name;
@@ -31,7 +37,8 @@ const extAuthz = (ext: ExtAuth): ExtAuthz => {
   return ExtAuthz.fromPartial({
     ...common,
     httpService: {
-      serverUri: { uri: `http://${cluster}${ext.path ?? ''}`, cluster, timeout },
+      // The URI only names the service (Host); the cluster decides where the check goes.
+      serverUri: { uri: `http://${authority(ext)}${ext.path ?? ''}`, cluster, timeout },
       pathPrefix: ext.path ?? '',
       authorizationRequest:
         ext.headersToExtAuth.length > 0

@@ -1,11 +1,14 @@
 // Every HTTP filter the translator knows, in the order Envoy runs them: CORS answers preflights
-// before anything else; then who the caller is (basic auth, JWT), what an external service says
-// (ext_authz), what the authorization rules allow (RBAC); local rate limits count only callers let
-// through; session persistence picks the host
-// before the router forwards.
+// before anything else, CSRF refuses cross-site unsafe requests; then who the caller is (basic
+// auth, JWT), what an external service says (ext_authz), what the authorization rules allow
+// (RBAC); local rate limits count only callers let through; session persistence picks the host;
+// the gRPC filters sit just before the router, as in Envoy Gateway's filter order.
 import { basicAuthFilter } from './basicAuth.js';
 import { corsFilter } from './cors.js';
+import { csrfFilter } from './csrf.js';
 import { extAuthzFilter } from './extAuthz.js';
+import { grpcStatsFilter } from './grpcStats.js';
+import { grpcWebFilter } from './grpcWeb.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 import { jwtAuthnFilter } from './jwtAuthn.js';
 import { localRateLimitFilter } from './localRateLimit.js';
@@ -15,11 +18,14 @@ import { statefulSessionFilter } from './statefulSession.js';
 
 export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   corsFilter,
+  csrfFilter,
   basicAuthFilter,
   jwtAuthnFilter,
   extAuthzFilter,
   rbacFilter,
   localRateLimitFilter,
   statefulSessionFilter,
+  grpcWebFilter,
+  grpcStatsFilter,
   routerFilter,
 ];

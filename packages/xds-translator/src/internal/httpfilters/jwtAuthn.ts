@@ -38,7 +38,7 @@ const provider = (p: JWTProvider): JwtProvider =>
               cluster: p.remoteJWKS.destination.name,
               timeout: durationMs(JWKS_TIMEOUT_MS),
             },
-            cacheDuration: durationMs(JWKS_CACHE_MS),
+            cacheDuration: durationMs(p.remoteJWKS.cacheDurationMs ?? JWKS_CACHE_MS),
           },
         }
       : {}),

@@ -70,7 +70,6 @@ const connectionManager = (
       mergeSlashes: true,
       pathWithEscapedSlashesAction:
         HttpConnectionManager_PathWithEscapedSlashesAction.UNESCAPE_AND_REDIRECT,
-      upgradeConfigs: [{ upgradeType: 'websocket', filters: [] }],
     }),
   );
 

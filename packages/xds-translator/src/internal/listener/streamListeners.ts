@@ -10,7 +10,7 @@ import { socketAddress, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { ChainClaims } from './chainClaims.js';
 import { httpFilterChains } from './httpListener.js';
-import { tcpFilterChains } from './tcpListener.js';
+import { emptyFilterChain, tcpFilterChains } from './tcpListener.js';
 
 interface PortGroup {
   readonly name: string;
@@ -60,6 +60,10 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
       ...group.tcp.flatMap((listener) => tcpFilterChains(listener, claims, out, logs.requests)),
     ];
     const connection = connectionSettings(group.connection);
+    const [firstTcp] = group.tcp;
+    if (chains.length === 0 && firstTcp !== undefined) {
+      chains.push(emptyFilterChain(firstTcp, out, logs.requests));
+    }
     // A listener without filter chains would serve nothing.
     if (chains.length === 0) continue;
     out.addListener(

@@ -1,7 +1,7 @@
 // TCP and TLS IR listeners -> one tcp_proxy filter chain per route: TLS routes match by SNI
 // (read by tls_inspector) and pass the stream through or terminate it; a TCP route catches
 // everything (https://www.envoyproxy.io/docs/envoy/latest/configuration/listeners/network_filters/tcp_proxy_filter).
-import { FilterChain, TcpProxy } from '@egts/envoy-api';
+import { Cluster, Cluster_DiscoveryType, FilterChain, TcpProxy } from '@egts/envoy-api';
 import type { TCPListener, TCPRouteIR } from '@egts/ir';
 import { addDestination, addEmptyDestination } from '../cluster/destinationClusters.js';
 import type { AccessLog } from '../envoyTypes.js';
@@ -16,7 +16,21 @@ const tcpProxy = (route: TCPRouteIR, out: ResourceSet, accessLog: AccessLog[]): 
     target.kind === 'weighted'
       ? {
           weightedClusters: {
-            clusters: target.clusters.map(({ name, weight }) => ({ name, weight })),
+            clusters: [
+              ...target.clusters.map(({ name, weight }) => ({ name, weight })),
+              // Invalid backendRefs' share: a cluster without endpoints refuses the connection.
+              ...(target.invalidWeight > 0
+                ? [
+                    {
+                      name: addEmptyDestination(
+                        { name: `${route.destination.name}/invalid`, settings: [] },
+                        out,
+                      ),
+                      weight: target.invalidWeight,
+                    },
+                  ]
+                : []),
+            ],
           },
         }
       : {
@@ -30,6 +44,42 @@ const tcpProxy = (route: TCPRouteIR, out: ResourceSet, accessLog: AccessLog[]): 
     ...upstream,
     accessLog,
   });
+};
+
+/**
+ * For a TCP/TLS listener no route attaches to: a chain that accepts connections and closes them,
+ * through a cluster with no endpoints and Envoy's own settings, as Envoy Gateway serves such a
+ * listener (its port stays open, like the Gateway says).
+ */
+export const emptyFilterChain = (
+  listener: TCPListener,
+  out: ResourceSet,
+  accessLog: AccessLog[],
+): FilterChain => {
+  const cluster = addEmptyListenerCluster(listener, out);
+  return FilterChain.fromPartial({
+    name: cluster,
+    filters: [
+      typedConfig(
+        'envoy.filters.network.tcp_proxy',
+        TcpProxy,
+        TcpProxy.fromPartial({ statPrefix: `tcp-${listener.name}`, cluster, accessLog }),
+      ),
+    ],
+  });
+};
+
+/** The cluster of emptyFilterChain; returns its name. */
+export const addEmptyListenerCluster = (listener: TCPListener, out: ResourceSet): string => {
+  const name = `${listener.name}/empty`;
+  out.addCluster(
+    Cluster.fromPartial({
+      name,
+      type: Cluster_DiscoveryType.STATIC,
+      loadAssignment: { clusterName: name, endpoints: [] },
+    }),
+  );
+  return name;
 };
 
 /** The filter chains of one TCP/TLS IR listener. */

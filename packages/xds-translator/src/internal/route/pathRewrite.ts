@@ -37,8 +37,8 @@ export const pathRewrite = (
       },
     };
   }
-  // Envoy replaces the matched path_separated_prefix: "/foo/bar" -> "<replacement>/bar".
-  return prefix === ''
-    ? { regexRewrite: { pattern: { regex: '^/' }, substitution: `${replacement}/` } }
-    : { prefixRewrite: replacement };
+  // Envoy replaces the matched path_separated_prefix: "/foo/bar" -> "<replacement>/bar". A prefix
+  // match of "/" is not in the HTTPPathModifier table (gateway-api#3592 is open); as in Envoy
+  // Gateway, the replacement takes the place of that "/": "/foo" -> "<replacement>foo".
+  return { prefixRewrite: replacement };
 };

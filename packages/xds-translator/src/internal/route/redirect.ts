@@ -12,12 +12,22 @@ const CODES: Record<number, Code> = {
   308: Code.PERMANENT_REDIRECT,
 };
 
+/**
+ * Gateway API RequestRedirect: a Location whose scheme's well-known port is the port (http 80,
+ * https 443) should not name it, so no port_redirect then (Envoy Gateway leaves it out too).
+ */
+const isDefaultPort = (redirect: Redirect): boolean =>
+  (redirect.scheme === 'https' && redirect.port === 443) ||
+  (redirect.scheme === 'http' && redirect.port === 80);
+
 export const redirectAction = (route: HTTPRouteIR, redirect: Redirect): RedirectAction => {
   const rewrite = pathRewrite(route, redirect.path);
   return RedirectAction.fromPartial({
     ...(redirect.scheme === undefined ? {} : { schemeRedirect: redirect.scheme }),
     ...(redirect.hostname === undefined ? {} : { hostRedirect: redirect.hostname }),
-    ...(redirect.port === undefined ? {} : { portRedirect: redirect.port }),
+    ...(redirect.port === undefined || isDefaultPort(redirect)
+      ? {}
+      : { portRedirect: redirect.port }),
     ...(rewrite === undefined
       ? {}
       : 'fullPath' in rewrite

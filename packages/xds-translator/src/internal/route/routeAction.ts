@@ -1,9 +1,14 @@
 // Forwarding part of a route: the cluster(s), URL rewrite, timeouts, retries and mirrors
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-routeaction).
-import { FractionalPercent_DenominatorType, RouteAction, WeightedCluster } from '@egts/envoy-api';
-import type { HTTPRouteIR, Mirror, Retry } from '@egts/ir';
+import {
+  FractionalPercent_DenominatorType,
+  RouteAction,
+  RouteAction_ClusterNotFoundResponseCode,
+  WeightedCluster,
+} from '@egts/envoy-api';
+import type { DestinationSetting, HTTPRouteIR, Mirror, Retry } from '@egts/ir';
 import type { DestinationTarget } from '../cluster/destinationClusters.js';
-import { addDestination } from '../cluster/destinationClusters.js';
+import { addDestination, hasBackendFilters } from '../cluster/destinationClusters.js';
 import type { RequestMirrorPolicy, RetryPolicy } from '../envoyTypes.js';
 import { localRateLimitActions } from '../httpfilters/localRateLimit.js';
 import { durationMs } from '../protoValues.js';
@@ -12,24 +17,65 @@ import { headersToAdd, headersToRemove } from './headers.js';
 import { pathRewrite } from './pathRewrite.js';
 
 type Target = Exclude<DestinationTarget, { kind: 'none' }>;
+type WeightedTarget = Extract<DestinationTarget, { kind: 'weighted' }>;
+
+/** A backend without filters, for the entry of invalid backends. */
+const NO_FILTERS = {
+  name: '',
+  weight: 0,
+  protocol: 'HTTP',
+  addressType: 'IP',
+  endpoints: [],
+} as const satisfies DestinationSetting;
+
+/**
+ * Where invalid backendRefs' share of traffic goes: a cluster that does not exist, answered with
+ * 500 (cluster_not_found_response_code), as Gateway API asks for requests to an invalid backend.
+ */
+const INVALID_BACKEND_CLUSTER = 'invalid-backend-cluster';
+
+/** An hour: the least route idle timeout that comes with a request timeout. */
+const HOUR_MS = 3_600_000;
 
 /** `{ [key]: value }`, or nothing when the value is undefined (exactOptionalPropertyTypes). */
 const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
   (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 
-const clusterSpecifier = (target: Target): Partial<RouteAction> =>
-  target.kind === 'cluster'
-    ? { cluster: target.cluster }
-    : {
-        weightedClusters: WeightedCluster.fromPartial({
-          clusters: target.clusters.map(({ name, weight, setting }) => ({
-            name,
-            weight,
-            requestHeadersToAdd: headersToAdd(setting.requestHeaders?.add ?? []),
-            requestHeadersToRemove: headersToRemove(setting.requestHeaders?.remove ?? []),
-          })),
-        }),
-      };
+/** One backend's entry in a split, with the filters of its backendRef. */
+const clusterWeight = ({ name, weight, setting }: WeightedTarget['clusters'][number]) => ({
+  name,
+  weight,
+  requestHeadersToAdd: headersToAdd(setting.requestHeaders?.add ?? []),
+  requestHeadersToRemove: headersToRemove(setting.requestHeaders?.remove ?? []),
+  responseHeadersToAdd: headersToAdd(setting.responseHeaders?.add ?? []),
+  responseHeadersToRemove: headersToRemove(setting.responseHeaders?.remove ?? []),
+  ...(setting.hostRewrite === undefined ? {} : { hostRewriteLiteral: setting.hostRewrite }),
+});
+
+const clusterSpecifier = (target: Target): Partial<RouteAction> => {
+  if (target.kind === 'cluster') return { cluster: target.cluster };
+  const clusters = target.clusters.map(clusterWeight);
+  if (target.invalidWeight > 0) {
+    clusters.push(
+      clusterWeight({
+        name: INVALID_BACKEND_CLUSTER,
+        weight: target.invalidWeight,
+        setting: NO_FILTERS,
+      }),
+    );
+  }
+  return {
+    weightedClusters: WeightedCluster.fromPartial({ clusters }),
+    // Envoy Gateway sets it on every split it makes for invalid backends or backend filters.
+    ...(target.invalidWeight > 0 ||
+    target.clusters.some(({ setting }) => hasBackendFilters(setting))
+      ? {
+          clusterNotFoundResponseCode:
+            RouteAction_ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR,
+        }
+      : {}),
+  };
+};
 
 /**
  * GEP-1731 retries: retry on the listed status codes, and on connection failures and resets,
@@ -86,7 +132,8 @@ const mirrorPolicy = (mirror: Mirror, out: ResourceSet): RequestMirrorPolicy | u
             runtimeKey: '',
           },
         }),
-    disableShadowHostSuffixAppend: false,
+    // The copy keeps the original Host; Envoy would append `-shadow` to it.
+    disableShadowHostSuffixAppend: true,
   };
 };
 
@@ -129,18 +176,27 @@ export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet
       : 'fullPath' in rewrite
         ? { regexRewrite: { pattern: { regex: '^/.*$' }, substitution: rewrite.fullPath } }
         : rewrite),
+    // The backend learns the Host the client asked for from x-forwarded-host.
     ...(route.urlRewrite?.hostname === undefined
       ? {}
-      : { hostRewriteLiteral: route.urlRewrite.hostname }),
-    // Gateway API `timeouts.request`; 0 disables the timeout in both.
+      : { hostRewriteLiteral: route.urlRewrite.hostname, appendXForwardedHost: true }),
+    // Gateway API `timeouts.request`; 0 disables the timeout in both. A stream idle for as long
+    // would otherwise be cut by the connection manager's 5 minutes first.
     ...(route.timeout?.requestMs === undefined
       ? {}
-      : { timeout: durationMs(route.timeout.requestMs) }),
+      : {
+          timeout: durationMs(route.timeout.requestMs),
+          idleTimeout: durationMs(
+            route.timeout.requestMs === 0 ? 0 : Math.max(HOUR_MS, route.timeout.requestMs),
+          ),
+        }),
     ...optional('retryPolicy', retryPolicy(route.retry, route.timeout?.backendRequestMs)),
     ...hashPolicy(route),
     rateLimits: localRateLimitActions(route),
     requestMirrorPolicies: route.mirrors
       .map((mirror) => mirrorPolicy(mirror, out))
       .filter((policy) => policy !== undefined),
+    // WebSocket upgrades on HTTP routes (gRPC runs over HTTP/2 and never upgrades).
+    upgradeConfigs: route.grpc ? [] : [{ upgradeType: 'websocket' }],
   });
 };

@@ -43,6 +43,9 @@ export const routeConfiguration = (
     name,
     // Gateway API hostnames never carry a port; clients' Host headers may.
     ignorePortInHostMatching: true,
+    // Routes name a missing cluster on purpose (invalid backendRefs answer 500): a static
+    // route table must load anyway.
+    validateClusters: false,
   });
   config.virtualHosts = virtualHosts;
   return config;

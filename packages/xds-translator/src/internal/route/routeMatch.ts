@@ -3,6 +3,7 @@
 import { HeaderMatcher, QueryParameterMatcher, RouteMatch } from '@egts/envoy-api';
 import type { HTTPRouteIR, StringMatch } from '@egts/ir';
 import type { StringMatcher } from '../envoyTypes.js';
+import { regexQuote } from './pathRewrite.js';
 
 /** A string matcher for a header or query value. */
 export const stringMatcher = (match: StringMatch): StringMatcher => {
@@ -12,6 +13,8 @@ export const stringMatcher = (match: StringMatch): StringMatcher => {
     case 'Prefix':
     case 'PathPrefix':
       return { prefix: match.value, ignoreCase: false };
+    case 'Suffix':
+      return { suffix: match.value, ignoreCase: false };
     case 'RegularExpression':
       return { safeRegex: { regex: match.value }, ignoreCase: false };
     case 'Present':
@@ -36,6 +39,8 @@ const pathMatch = (match: StringMatch | undefined): Partial<RouteMatch> => {
     }
     case 'Prefix':
       return { prefix: match.value };
+    case 'Suffix':
+      return { safeRegex: { regex: `.*${regexQuote(match.value)}` } };
     case 'RegularExpression':
       return { safeRegex: { regex: match.value } };
     case 'Present':

@@ -1,11 +1,15 @@
-// Resolves Services that have no EndpointSlice in the files through the host's DNS: one synthetic
-// EndpointSlice per such Service, which the translator reads like any other (backendRefs.ts).
+// For providers outside Kubernetes (files, the config server): Services that have no
+// EndpointSlice resolve through the host's DNS, one synthetic EndpointSlice per such Service,
+// which the translator reads like any other (backendRefs.ts).
 import { isIP } from 'node:net';
-import type { EndpointPort, EndpointSlice, Resources, Service } from '@egts/api';
+import type { EndpointPort, EndpointSlice } from './core/endpointSlice.js';
+import type { Service } from './core/service.js';
+import type { Resources } from './resources.js';
 
 /** Label on every synthesized slice, as Kubernetes marks a slice's managing controller. */
-export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
-export const MANAGED_BY = 'provider-file.egts.io';
+export const ENDPOINT_SLICE_MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
+/** Its value on the slices made here (the name they have always had). */
+export const DNS_ENDPOINT_SLICE_MANAGER = 'provider-file.egts.io';
 
 /**
  * Where a Service without EndpointSlices is reached from this host, in this order:
@@ -56,7 +60,7 @@ export const dnsEndpointSlice = (service: Service): EndpointSlice | undefined =>
       namespace,
       labels: {
         'kubernetes.io/service-name': service.metadata.name,
-        [MANAGED_BY_LABEL]: MANAGED_BY,
+        [ENDPOINT_SLICE_MANAGED_BY_LABEL]: DNS_ENDPOINT_SLICE_MANAGER,
       },
     },
     addressType: addressTypeOf(address),

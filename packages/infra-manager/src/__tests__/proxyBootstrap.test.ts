@@ -2,15 +2,15 @@
 // xDS server expects: Delta ADS, node id and cluster naming the fleet.
 import { validateEnvoyConfig } from '@egts/envoy-binary';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hostBootstrap, XDS_CLUSTER } from '../index.js';
+import { proxyBootstrap, XDS_CLUSTER } from '../index.js';
 import { createTestPki } from './pki.js';
 
-describe('hostBootstrap', () => {
+describe('proxyBootstrap', () => {
   const pki = createTestPki();
   afterAll(() => pki.remove());
 
   it('is Delta ADS to a static xDS cluster, with the fleet as node id and cluster', async () => {
-    const bootstrap = hostBootstrap({
+    const bootstrap = proxyBootstrap({
       proxyName: 'default/eg',
       xds: { host: '127.0.0.1', port: 18000 },
     });
@@ -32,7 +32,7 @@ describe('hostBootstrap', () => {
   });
 
   it('validates with mTLS files and a hostname for the server', async () => {
-    const bootstrap = hostBootstrap({
+    const bootstrap = proxyBootstrap({
       proxyName: 'default/eg',
       xds: { host: 'localhost', port: 18000, tls: { ca: pki.ca, ...pki.client } },
     });
@@ -45,7 +45,7 @@ describe('hostBootstrap', () => {
     });
     expect((await validateEnvoyConfig(bootstrap)).valid).toBe(true);
     // A missing key file is refused: the TLS settings are really read.
-    const broken = hostBootstrap({
+    const broken = proxyBootstrap({
       proxyName: 'default/eg',
       xds: {
         host: '127.0.0.1',
@@ -57,7 +57,7 @@ describe('hostBootstrap', () => {
   });
 
   it('has the pod probes when asked: admin on loopback, a /ready listener on every address', async () => {
-    const bootstrap = hostBootstrap({
+    const bootstrap = proxyBootstrap({
       proxyName: 'default/eg',
       xds: { host: '127.0.0.1', port: 18000 },
       probes: { adminPort: 19000, readyPort: 19001, path: '/ready' },
@@ -70,14 +70,14 @@ describe('hostBootstrap', () => {
     });
     expect(JSON.stringify(bootstrap)).toContain('"exact":"/ready"');
     expect((await validateEnvoyConfig(bootstrap)).valid).toBe(true);
-    expect(hostBootstrap({ proxyName: 'p', xds: { host: '::', port: 1 } })).not.toHaveProperty(
+    expect(proxyBootstrap({ proxyName: 'p', xds: { host: '::', port: 1 } })).not.toHaveProperty(
       'admin',
     );
   });
 
   it('connects to loopback when the server listens on a wildcard address', () => {
     const addressOf = (host: string) =>
-      JSON.stringify(hostBootstrap({ proxyName: 'p', xds: { host, port: 1 } })).match(
+      JSON.stringify(proxyBootstrap({ proxyName: 'p', xds: { host, port: 1 } })).match(
         /"socketAddress":\{"address":"([^"]+)"/,
       )?.[1];
     expect(['0.0.0.0', '::', '10.1.2.3', 'xds.local'].map(addressOf)).toEqual([

@@ -1,5 +1,5 @@
-// The bootstrap of a host-mode proxy: node named after its fleet, everything else over Delta ADS
-// from the egts xDS server. Bootstrap reference:
+// The bootstrap of a proxy, host mode's and the Kubernetes ConfigMap's: node named after its
+// fleet, everything else over Delta ADS from the egts xDS server. Bootstrap reference:
 // https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/bootstrap/v3/bootstrap.proto
 import { isIP } from 'node:net';
 import { dirname } from 'node:path';
@@ -93,7 +93,7 @@ const sdsConfig = (name: string, path: string) => ({
   },
 });
 
-export interface HostBootstrapOptions {
+export interface ProxyBootstrapOptions {
   /** Fleet name from the Infra IR (`<namespace>/<gateway>`): node id and node cluster. */
   readonly proxyName: string;
   readonly xds: XdsAddress;
@@ -238,7 +238,7 @@ const xdsCluster = (xds: XdsAddress): Cluster => {
  * groups nodes by `node.cluster` (`defaultNodeGroup`) and the pipeline keys snapshots by fleet name.
  * In host mode admin is set by the runner (`startEnvoy`'s adminPort); a pod's comes with `probes`.
  */
-export const hostBootstrap = (options: HostBootstrapOptions): object => {
+export const proxyBootstrap = (options: ProxyBootstrapOptions): object => {
   const ads = { ads: {}, resourceApiVersion: ApiVersion.V3 };
   const probes = options.probes;
   const bootstrap = Bootstrap.fromPartial({

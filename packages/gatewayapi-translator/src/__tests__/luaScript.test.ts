@@ -1,0 +1,48 @@
+// Lua scripts of EnvoyExtensionPolicies, from Envoy's Lua filter docs (handlers
+// envoy_on_request/envoy_on_response, LuaJIT ~ Lua 5.1, the stream handle API) and Envoy
+// Gateway's EnvoyProxy lua validation levels (Strict default, InsecureSyntax, Disabled).
+import { describe, expect, it } from 'vitest';
+import { luaScriptProblem } from '../internal/policies/validation/luaScript.js';
+import { conds, statusesOf } from './translateYaml.js';
+
+const GOOD = `function envoy_on_request(handle)
+  handle:headers():add("x-hello", "world")
+  handle:logInfo("ok")
+end`;
+
+describe('Lua scripts', () => {
+  it('needs a handler, valid syntax, and (Strict) only stream handle methods', () => {
+    expect(luaScriptProblem(GOOD, 'Strict')).toBeUndefined();
+    expect(luaScriptProblem('local x = 1', 'Strict')).toMatch(/envoy_on_request/);
+    expect(luaScriptProblem('function envoy_on_request(h) h:logInfo(', 'Strict')).toMatch(
+      /syntax error/,
+    );
+    const unknown = 'function envoy_on_response(h) h:UnknownApi() end';
+    expect(luaScriptProblem(unknown, 'Strict')).toMatch(/no method UnknownApi/);
+    expect(luaScriptProblem(unknown, 'InsecureSyntax')).toBeUndefined();
+    expect(
+      luaScriptProblem('function envoy_on_request(h) h:logInfo( end', 'Disabled'),
+    ).toBeUndefined();
+  });
+
+  it('an EnvoyExtensionPolicy with an invalid script is not accepted', () => {
+    const status = statusesOf(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: gw, namespace: default }
+spec:
+  gatewayClassName: envoy-gateway-class
+  listeners: [{ name: http, protocol: HTTP, port: 80 }]
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyExtensionPolicy
+metadata: { name: lua, namespace: default }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: gw }]
+  lua: [{ type: Inline, inline: "function envoy_on_request(h) h:nope() end" }]
+`);
+    expect(conds(status('EnvoyExtensionPolicy', 'lua').ancestors[0]?.conditions).Accepted).toBe(
+      'False/Invalid',
+    );
+  });
+});

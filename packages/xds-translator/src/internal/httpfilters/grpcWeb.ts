@@ -1,0 +1,18 @@
+// gRPC-Web (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/grpc_web_filter):
+// browsers' gRPC-Web requests become gRPC on listeners that serve a GRPCRoute, as Envoy Gateway
+// has it.
+import { GrpcWeb, HttpFilter, packAny } from '@egts/envoy-api';
+import type { HttpFilterTranslator } from './httpFilter.js';
+
+const NAME = 'envoy.filters.http.grpc_web';
+
+export const grpcWebFilter: HttpFilterTranslator = {
+  name: NAME,
+  patchListener: (listener) =>
+    listener.routes.some((route) => route.grpc)
+      ? HttpFilter.fromPartial({
+          name: NAME,
+          typedConfig: packAny(GrpcWeb, GrpcWeb.fromPartial({})),
+        })
+      : undefined,
+};
