@@ -2,20 +2,21 @@
 // per-method request and message counters on listeners that serve a GRPCRoute, and the same
 // counts as filter state for access logs, as Envoy Gateway has them.
 import { GrpcStats, HttpFilter, packAny } from '@egts/envoy-api';
-import type { HttpFilterTranslator } from './httpFilter.js';
+import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 
 const NAME = 'envoy.filters.http.grpc_stats';
 
 export const grpcStatsFilter: HttpFilterTranslator = {
-  name: NAME,
-  patchListener: (listener) =>
-    listener.routes.some((route) => route.grpc)
-      ? HttpFilter.fromPartial({
-          name: NAME,
-          typedConfig: packAny(
-            GrpcStats,
-            GrpcStats.fromPartial({ emitFilterState: true, statsForAllMethods: true }),
-          ),
-        })
-      : undefined,
+  patchListener: (listeners) =>
+    routesOf(listeners).some((route) => route.grpc)
+      ? [
+          HttpFilter.fromPartial({
+            name: NAME,
+            typedConfig: packAny(
+              GrpcStats,
+              GrpcStats.fromPartial({ emitFilterState: true, statsForAllMethods: true }),
+            ),
+          }),
+        ]
+      : [],
 };

@@ -2,17 +2,18 @@
 // browsers' gRPC-Web requests become gRPC on listeners that serve a GRPCRoute, as Envoy Gateway
 // has it.
 import { GrpcWeb, HttpFilter, packAny } from '@egts/envoy-api';
-import type { HttpFilterTranslator } from './httpFilter.js';
+import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 
 const NAME = 'envoy.filters.http.grpc_web';
 
 export const grpcWebFilter: HttpFilterTranslator = {
-  name: NAME,
-  patchListener: (listener) =>
-    listener.routes.some((route) => route.grpc)
-      ? HttpFilter.fromPartial({
-          name: NAME,
-          typedConfig: packAny(GrpcWeb, GrpcWeb.fromPartial({})),
-        })
-      : undefined,
+  patchListener: (listeners) =>
+    routesOf(listeners).some((route) => route.grpc)
+      ? [
+          HttpFilter.fromPartial({
+            name: NAME,
+            typedConfig: packAny(GrpcWeb, GrpcWeb.fromPartial({})),
+          }),
+        ]
+      : [],
 };
