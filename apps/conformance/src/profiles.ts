@@ -103,4 +103,9 @@ export const ENVOY_GATEWAY_PROFILES: readonly Profile[] = [
       'OIDC',
     ],
   },
+  {
+    name: 'ENVOY-GATEWAY-TRAFFIC',
+    core: ['BackendTrafficPolicy'],
+    extended: ['LocalRateLimit'],
+  },
 ];

@@ -34,7 +34,7 @@ export const LoadBalancerSchema = z.object({
 });
 export type LoadBalancer = z.infer<typeof LoadBalancerSchema>;
 
-/** Bytes a TCP health check sends or expects: text, or hex-encoded binary. */
+/** Bytes a TCP health check sends or expects: text, or base64-encoded binary. */
 export const HealthCheckPayloadSchema = z.object({
   text: z.string().optional(),
   binary: z.string().optional(),

@@ -4,9 +4,11 @@
 // active health checks take a failing endpoint out, consistent hashing pins a user to one
 // endpoint, circuit breakers reject requests over the limit, request timeouts cut slow backends
 // and an invalid policy makes its route answer 500 (Envoy Gateway's behaviour).
+import { readFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
+import { type EnvoyHandle, startEnvoy, validateEnvoyConfig } from '@egts/envoy-binary';
 import { translate } from '@egts/gatewayapi-translator';
 import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -300,4 +302,39 @@ ${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1
   it('answers 500 on a route whose policy is invalid', async () => {
     expect((await get(port, '/invalid')).status).toBe(500);
   });
+});
+
+// The translator's golden case sets every other applied field; Envoy must load what it becomes.
+const GOLDEN_CASE = fileURLToPath(
+  new URL(
+    '../../../../packages/gatewayapi-translator/testdata/backend-traffic-policy.in.yaml',
+    import.meta.url,
+  ),
+);
+
+describe('[envoy] BackendTrafficPolicy settings Envoy must load', () => {
+  it('Envoy loads every setting of the golden case', async () => {
+    const { resources } = loadResourcesFromText(readFileSync(GOLDEN_CASE, 'utf8'), GOLDEN_CASE);
+    const [ir] = translate(resources).xdsIR;
+    if (ir === undefined) throw new Error('no xDS IR');
+    const json = JSON.stringify(bootstrapToJson(translateBootstrap(ir)));
+    // What the policies set is there, then Envoy builds it all.
+    for (const needle of [
+      'envoy.filters.http.local_ratelimit',
+      'MAGLEV',
+      'tcpHealthCheck',
+      'outlierDetection',
+      'upstream_proxy_protocol',
+      'hashPolicy',
+      'maskedRemoteAddress',
+      'retryPolicy',
+      'perHostThresholds',
+      'tcpKeepalive',
+      'maxStreamDuration',
+    ])
+      expect(json.includes(needle), needle).toBe(true);
+    const result = await validateEnvoyConfig(JSON.parse(json) as object);
+    expect(result.output).toBe(result.valid ? result.output : '');
+    expect(result.valid).toBe(true);
+  }, 120_000);
 });

@@ -19,7 +19,7 @@ export interface ListenerExpectation {
 export type StatusExpectation =
   | {
       /** A policy's status per ancestor (Gateway API policy status, GEP-713). */
-      readonly kind: 'BackendTLSPolicy' | 'SecurityPolicy';
+      readonly kind: 'BackendTLSPolicy' | 'SecurityPolicy' | 'BackendTrafficPolicy';
       readonly namespace: string;
       readonly name: string;
       readonly ancestors: readonly {
@@ -108,7 +108,7 @@ const isRoute = (
 ): e is Extract<StatusExpectation, { notAccepted?: boolean }> => ROUTE_KINDS.has(e.kind);
 
 const isPolicy = (e: StatusExpectation): e is Extract<StatusExpectation, { ancestors: unknown }> =>
-  e.kind === 'BackendTLSPolicy' || e.kind === 'SecurityPolicy';
+  e.kind === 'BackendTLSPolicy' || e.kind === 'SecurityPolicy' || e.kind === 'BackendTrafficPolicy';
 
 /** Why the statuses do not meet `expected`, or undefined. `generation` gives an object's latest. */
 export const compareStatus = (

@@ -1,5 +1,6 @@
 // Every Envoy Gateway e2e test this harness re-expresses, in the order they run.
 import type { ConformanceTest } from '../../conformanceTest.js';
+import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
@@ -7,4 +8,5 @@ import { securityPolicyTests } from './securityPolicy.js';
 export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...securityPolicyTests(suiteDir),
   ...egtsSecurityPolicyTests(),
+  ...backendTrafficPolicyTests(),
 ];

@@ -57,8 +57,11 @@ function loadBalancer(lb: RouteDestination['loadBalancer']): Fields {
   }
 }
 
+/** Envoy's payload `text` is hex (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/core/v3/health_check.proto#config-core-v3-healthcheck-payload). */
 const payload = (p: HealthCheckPayload | undefined) =>
-  p?.binary !== undefined ? { binary: Buffer.from(p.binary, 'hex') } : { text: p?.text ?? '' };
+  p?.binary !== undefined
+    ? { binary: Buffer.from(p.binary, 'base64') }
+    : { text: Buffer.from(p?.text ?? '', 'utf8').toString('hex') };
 
 const METHODS: Record<string, RequestMethod> = {
   GET: RequestMethod.GET,

@@ -131,6 +131,21 @@ function responseOverrideProblem(
   return undefined;
 }
 
+const isPrime = (n: number): boolean => {
+  if (n < 2) return false;
+  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false;
+  return true;
+};
+
+/** Envoy's Maglev table size must be a prime (and at most 5000011). */
+function loadBalancerProblem(lb: Obj | undefined): string | undefined {
+  const size = obj(lb?.consistentHash)?.tableSize;
+  if (size === undefined || size === null) return undefined;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size > 5_000_011 || !isPrime(size))
+    return `loadBalancer.consistentHash.tableSize: ${String(size)} is not a prime up to 5000011`;
+  return undefined;
+}
+
 export function validateBackendTrafficPolicy(
   spec: Obj,
   _scope?: PolicyScope,
@@ -149,6 +164,7 @@ export function validateBackendTrafficPolicy(
     retryProblem(obj(spec.retry)) ??
     timeoutProblem(obj(spec.timeout)) ??
     rateLimitProblem(obj(spec.rateLimit)) ??
-    bandwidthProblem(obj(spec.bandwidthLimit))
+    bandwidthProblem(obj(spec.bandwidthLimit)) ??
+    loadBalancerProblem(obj(spec.loadBalancer))
   );
 }

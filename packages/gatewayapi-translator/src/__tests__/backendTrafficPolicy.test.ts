@@ -1,0 +1,115 @@
+// BackendTrafficPolicy bad input and merging: a setting Envoy would reject is Invalid naming the
+// field, its route answers 500 and a neighbour keeps its settings; a route policy with mergeType
+// is merged onto its Gateway's (objects key by key, null removes, lists replaced).
+import { loadResourcesFromText } from '@egts/api';
+import type { HTTPRouteIR } from '@egts/ir';
+import { describe, expect, it } from 'vitest';
+import { translate } from '../index.js';
+
+const base = `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: eg}
+spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec: {gatewayClassName: eg, listeners: [{name: http, protocol: HTTP, port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: app, namespace: default}
+spec: {ports: [{name: http, port: 8080}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: a, namespace: default}
+spec: {parentRefs: [{name: gw}], rules: [{matches: [{path: {type: PathPrefix, value: /a}}], backendRefs: [{name: app, port: 8080}]}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: b, namespace: default}
+spec: {parentRefs: [{name: gw}], rules: [{matches: [{path: {type: PathPrefix, value: /b}}], backendRefs: [{name: app, port: 8080}]}]}
+`;
+
+const policy = (name: string, kind: string, target: string, spec: string) => `---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: ${name}, namespace: default}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: ${kind}, name: ${target}}]
+${spec}`;
+
+const run = (text: string) => {
+  const result = translate(loadResourcesFromText(text, 'btp.yaml').resources);
+  const routes = result.xdsIR[0]?.http[0]?.routes ?? [];
+  const route = (name: string) =>
+    routes.find((r) => r.source.name === name) as HTTPRouteIR | undefined;
+  const accepted = (name: string) => {
+    const status = result.statuses.find(
+      (s) => s.kind === 'BackendTrafficPolicy' && s.metadata.name === name,
+    )?.status as
+      | { ancestors: { conditions: { type: string; reason: string; message: string }[] }[] }
+      | undefined;
+    return status?.ancestors[0]?.conditions.find((c) => c.type === 'Accepted');
+  };
+  return { route, accepted };
+};
+
+describe('BackendTrafficPolicy', () => {
+  it('reports a Maglev table size that is not prime, and its route answers 500', () => {
+    const { route, accepted } = run(
+      base +
+        policy('gw', 'Gateway', 'gw', '  loadBalancer: {type: RoundRobin}\n') +
+        policy(
+          'bad',
+          'HTTPRoute',
+          'a',
+          '  loadBalancer: {type: ConsistentHash, consistentHash: {type: SourceIP, tableSize: 1000}}\n',
+        ),
+    );
+    expect(accepted('bad')?.reason).toBe('Invalid');
+    expect(accepted('bad')?.message).toContain('loadBalancer.consistentHash.tableSize');
+    expect(route('a')?.directResponse).toEqual({ statusCode: 500 });
+    expect(route('b')?.destination?.loadBalancer).toEqual({ type: 'RoundRobin' });
+  });
+
+  it('merges a route policy onto its Gateway policy with mergeType', () => {
+    const { route } = run(
+      base +
+        policy(
+          'gw',
+          'Gateway',
+          'gw',
+          '  loadBalancer: {type: RoundRobin}\n  circuitBreaker: {maxConnections: 5, maxPendingRequests: 6}\n  retry: {numRetries: 4}\n',
+        ) +
+        policy(
+          'route',
+          'HTTPRoute',
+          'a',
+          '  mergeType: JSONMerge\n  circuitBreaker: {maxConnections: 9, maxPendingRequests: null}\n',
+        ),
+    );
+    const a = route('a');
+    expect(a?.destination?.loadBalancer).toEqual({ type: 'RoundRobin' });
+    // The loader fills in the CRD's defaults (1024) where the policy sets nothing; null removed
+    // the Gateway's 6.
+    expect(a?.destination?.circuitBreaker?.maxConnections).toBe(9);
+    expect(a?.destination?.circuitBreaker?.maxPendingRequests).not.toBe(6);
+    expect(a?.retry?.attempts).toBe(4);
+    expect(route('b')?.destination?.circuitBreaker).toMatchObject({
+      maxConnections: 5,
+      maxPendingRequests: 6,
+    });
+  });
+
+  it('without mergeType the route policy replaces the Gateway policy', () => {
+    const { route } = run(
+      base +
+        policy('gw', 'Gateway', 'gw', '  loadBalancer: {type: RoundRobin}\n') +
+        policy('route', 'HTTPRoute', 'a', '  retry: {numRetries: 1}\n'),
+    );
+    expect(route('a')?.destination?.loadBalancer).toBeUndefined();
+    expect(route('a')?.retry?.attempts).toBe(1);
+  });
+});
