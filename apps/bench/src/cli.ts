@@ -1,10 +1,11 @@
-// `pnpm bench [--only translate,change,endpoint,propagation,edits,rss] [--large] [--quick]`:
+// `pnpm bench [--only translate,change,endpoint,propagation,edits,rss,cli,coldstart] [--large] [--quick]`:
 // runs the benchmarks, prints one table per measure and writes results/latest.json.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cliRuns, coldStarts } from './coldPath.js';
 import { changeCost, coldTranslation } from './inProcess.js';
 import { httpScenario, largeScenario, type Scenario } from './scenarios.js';
 import {
@@ -15,7 +16,16 @@ import {
   useSources,
 } from './throughEnvoy.js';
 
-const MEASURES = ['translate', 'change', 'endpoint', 'propagation', 'edits', 'rss'] as const;
+const MEASURES = [
+  'translate',
+  'change',
+  'endpoint',
+  'propagation',
+  'edits',
+  'rss',
+  'cli',
+  'coldstart',
+] as const;
 type Measure = (typeof MEASURES)[number];
 
 const { values } = parseArgs({
@@ -99,6 +109,18 @@ if (only.has('rss')) {
     rows,
   );
   results.rss = rows;
+}
+if (only.has('cli')) {
+  // 1,000 and 5,000 routes and the large shape (100 routes start in well under a second anyway).
+  const shapes = scenarios().filter((s) => s.name !== 'http-100');
+  const rows = cliRuns(shapes, quick ? 3 : 5, values.source);
+  table('7. the egts CLI as a whole process, start to exit (ms; peak RSS MiB)', rows);
+  results.cli = rows;
+}
+if (only.has('coldstart')) {
+  const rows = await coldStarts([1000, 5000], quick ? 1 : 3);
+  table('8. server cold start: egts run -f DIR -> first correct answer through Envoy (ms)', rows);
+  results.coldStart = rows;
 }
 
 results.finishedAt = new Date().toISOString();

@@ -1,13 +1,20 @@
-// `pnpm conformance [--profile NAME]... [--core|--extended] [--report FILE] [TEST...]`: runs the
-// offline Gateway API conformance tests and prints `conformance: N passed, F failed` last.
+// `pnpm conformance [--suite gateway-api|envoy-gateway] [--profile NAME]... [--core|--extended]
+// [--report FILE] [TEST...]`: runs the offline Gateway API conformance tests (or Envoy Gateway's
+// e2e tests) and prints `conformance: N passed, F failed` last.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { defaultSuiteDir, runConformance } from './runConformance.js';
+import {
+  defaultEnvoyGatewayDir,
+  defaultSuiteDir,
+  runConformance,
+  type Suite,
+} from './runConformance.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
+    suite: { type: 'string', default: 'gateway-api' },
     profile: { type: 'string', multiple: true },
     core: { type: 'boolean', default: false },
     extended: { type: 'boolean', default: false },
@@ -25,15 +32,21 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
   });
 
 const main = async (): Promise<number> => {
-  const suiteDir = defaultSuiteDir();
+  if (values.suite !== 'gateway-api' && values.suite !== 'envoy-gateway')
+    throw new Error(`--suite ${values.suite}: must be gateway-api or envoy-gateway`);
+  const suite: Suite = values.suite;
+  const suiteDir = suite === 'envoy-gateway' ? defaultEnvoyGatewayDir() : defaultSuiteDir();
   if (!suiteDir) {
     console.log(
-      'conformance: skipped, the Gateway API conformance manifests are not at ../shared/gateway-api/conformance (set EGTS_CONFORMANCE_DIR)',
+      suite === 'envoy-gateway'
+        ? "conformance: skipped, Envoy Gateway's e2e tests are not at ../shared/envoy-gateway/e2e (set EGTS_ENVOY_GATEWAY_E2E_DIR)"
+        : 'conformance: skipped, the Gateway API conformance manifests are not at ../shared/gateway-api/conformance (set EGTS_CONFORMANCE_DIR)',
     );
     console.log('conformance: 0 passed, 0 failed');
     return 0;
   }
   const { outcomes, report } = await runConformance({
+    suite,
     suiteDir,
     ...(values.profile ? { profiles: values.profile } : {}),
     ...(positionals.length > 0 ? { tests: positionals } : {}),

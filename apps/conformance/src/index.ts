@@ -1,4 +1,5 @@
-// @egts/conformance: Gateway API conformance run offline through egts and real Envoy.
+// @egts/conformance: Gateway API conformance, and Envoy Gateway's e2e tests, run offline through
+// egts and real Envoy.
 export type {
   ConformanceTest,
   Feature,
@@ -8,13 +9,15 @@ export type {
   TestHarness,
 } from './conformanceTest.js';
 export type { TestOutcome } from './internal/harness.js';
-export { levelIn, PROFILES, type Profile } from './profiles.js';
+export { ENVOY_GATEWAY_PROFILES, levelIn, PROFILES, type Profile } from './profiles.js';
 export type { ConformanceReport } from './report.js';
 export {
+  defaultEnvoyGatewayDir,
   defaultSuiteDir,
   type RunOptions,
   type RunResult,
   runConformance,
+  type Suite,
   selectTests,
 } from './runConformance.js';
 export { allTests } from './tests/allTests.js';

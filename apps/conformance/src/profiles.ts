@@ -83,3 +83,24 @@ export const levelIn = (test: ConformanceTest, profile: Profile): Level | undefi
   if (!test.features.every((f) => all.has(f))) return undefined;
   return test.features.every((f) => profile.core.includes(f)) ? 'core' : 'extended';
 };
+
+/**
+ * Envoy Gateway's e2e tests, grouped like the Gateway API profiles so that the same report format
+ * serves: a SecurityPolicy test is core when it needs nothing but the policy, extended per feature.
+ */
+export const ENVOY_GATEWAY_PROFILES: readonly Profile[] = [
+  {
+    name: 'ENVOY-GATEWAY-SECURITY',
+    core: ['SecurityPolicy'],
+    extended: [
+      'APIKeyAuth',
+      'Authorization',
+      'BasicAuth',
+      'CORS',
+      'CSRF',
+      'ExtAuth',
+      'JWT',
+      'OIDC',
+    ],
+  },
+];

@@ -2,7 +2,7 @@
 // statistics, supported features, and skipped and failed tests with their reasons.
 import type { ConformanceTest } from './conformanceTest.js';
 import type { TestOutcome } from './internal/harness.js';
-import { type Level, levelIn, PROFILES } from './profiles.js';
+import { type Level, levelIn, PROFILES, type Profile } from './profiles.js';
 
 interface LevelReport {
   result: 'success' | 'failure' | 'partial';
@@ -55,11 +55,18 @@ const summary = (level: string, report: LevelReport): string =>
 export const buildReport = (
   tests: readonly ConformanceTest[],
   outcomes: readonly TestOutcome[],
-  options: { version: string; gatewayAPIVersion: string; profiles: readonly string[] },
+  options: {
+    version: string;
+    gatewayAPIVersion: string;
+    profiles: readonly string[];
+    /** The profiles the names come from; default Gateway API's. */
+    available?: readonly Profile[];
+  },
 ): ConformanceReport => {
   const byName = new Map(outcomes.map((o) => [o.name, o]));
   const profiles: ConformanceReport['profiles'] = [];
-  for (const profile of PROFILES.filter((p) => options.profiles.includes(p.name))) {
+  const available = options.available ?? PROFILES;
+  for (const profile of available.filter((p) => options.profiles.includes(p.name))) {
     const at = (level: Level) =>
       tests
         .filter((t) => levelIn(t, profile) === level && byName.has(t.name))

@@ -4,12 +4,21 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConformanceTest } from './conformanceTest.js';
-import { Harness, type TestOutcome } from './internal/harness.js';
-import { levelIn, PROFILES } from './profiles.js';
+import {
+  ENVOY_GATEWAY_LAYOUT,
+  GATEWAY_API_LAYOUT,
+  Harness,
+  type TestOutcome,
+} from './internal/harness.js';
+import { startStaticFileServer } from './internal/staticFileServer.js';
+import { ENVOY_GATEWAY_PROFILES, levelIn, PROFILES, type Profile } from './profiles.js';
 import { buildReport, type ConformanceReport } from './report.js';
 import { allTests } from './tests/allTests.js';
+import { envoyGatewayTests } from './tests/envoyGateway/envoyGatewayTests.js';
 
 export interface RunOptions {
+  /** Which suite: Gateway API's conformance (default) or Envoy Gateway's e2e tests. */
+  readonly suite?: Suite;
   /** The suite's manifests; default `../shared/gateway-api/conformance` from the repository root. */
   readonly suiteDir?: string;
   /** Profile names; default all three. */
@@ -31,6 +40,37 @@ export interface RunResult {
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
+export type Suite = 'gateway-api' | 'envoy-gateway';
+
+/** Envoy Gateway's e2e folder (`../shared/envoy-gateway/e2e`), or undefined when absent. */
+export const defaultEnvoyGatewayDir = (): string | undefined => {
+  const dir =
+    process.env.EGTS_ENVOY_GATEWAY_E2E_DIR ??
+    join(repoRoot, '..', 'shared', 'envoy-gateway', 'e2e');
+  return existsSync(join(dir, 'base', 'manifests.yaml')) ? dir : undefined;
+};
+
+/** What differs between the suites: their tests, folder layout, profiles and stand-ins. */
+const suiteSetup = (suite: Suite, suiteDir: string) =>
+  suite === 'envoy-gateway'
+    ? {
+        tests: envoyGatewayTests(suiteDir),
+        profiles: ENVOY_GATEWAY_PROFILES,
+        layout: ENVOY_GATEWAY_LAYOUT,
+        standIns: [
+          {
+            image: 'gateway-static-file-server',
+            start: (namespace: string, pod: string) =>
+              startStaticFileServer(
+                join(suiteDir, 'servers', 'static-file-server', 'files'),
+                namespace,
+                pod,
+              ),
+          },
+        ],
+      }
+    : { tests: allTests, profiles: PROFILES, layout: GATEWAY_API_LAYOUT, standIns: [] };
+
 /** Where the suite's manifests are, or undefined when this machine has none (a fresh clone). */
 export const defaultSuiteDir = (): string | undefined => {
   const dir =
@@ -40,11 +80,15 @@ export const defaultSuiteDir = (): string | undefined => {
 };
 
 /** The tests the options select, in the suite's order. */
-export const selectTests = (options: RunOptions): ConformanceTest[] => {
-  const profiles = PROFILES.filter((p) =>
-    (options.profiles ?? PROFILES.map((q) => q.name)).includes(p.name),
+export const selectTests = (
+  options: RunOptions,
+  tests: readonly ConformanceTest[] = allTests,
+  available: readonly Profile[] = PROFILES,
+): ConformanceTest[] => {
+  const profiles = available.filter((p) =>
+    (options.profiles ?? available.map((q) => q.name)).includes(p.name),
   );
-  return allTests.filter((test) => {
+  return tests.filter((test) => {
     if (options.tests && !options.tests.includes(test.name)) return false;
     return profiles.some((p) => {
       const level = levelIn(test, p);
@@ -54,14 +98,19 @@ export const selectTests = (options: RunOptions): ConformanceTest[] => {
 };
 
 export const runConformance = async (options: RunOptions = {}): Promise<RunResult> => {
-  const suiteDir = options.suiteDir ?? defaultSuiteDir();
-  if (!suiteDir) throw new Error('the Gateway API conformance manifests are not here');
+  const suite = options.suite ?? 'gateway-api';
+  const suiteDir =
+    options.suiteDir ?? (suite === 'envoy-gateway' ? defaultEnvoyGatewayDir() : defaultSuiteDir());
+  if (!suiteDir) throw new Error(`the ${suite} suite's manifests are not here`);
   const log = options.log ?? (() => {});
-  const tests = selectTests(options);
-  const unknown = (options.tests ?? []).filter((name) => !allTests.some((t) => t.name === name));
+  const setup = suiteSetup(suite, suiteDir);
+  const tests = selectTests(options, setup.tests, setup.profiles);
+  const unknown = (options.tests ?? []).filter((name) => !setup.tests.some((t) => t.name === name));
   if (unknown.length > 0) throw new Error(`no such conformance test: ${unknown.join(', ')}`);
   const harness = new Harness({
     suiteDir,
+    layout: setup.layout,
+    standIns: setup.standIns,
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     log,
   });
@@ -85,7 +134,8 @@ export const runConformance = async (options: RunOptions = {}): Promise<RunResul
   const report = buildReport(tests, outcomes, {
     version: '0.0.0',
     gatewayAPIVersion: 'v1.6.1',
-    profiles: options.profiles ?? PROFILES.map((p) => p.name),
+    profiles: options.profiles ?? setup.profiles.map((p) => p.name),
+    available: setup.profiles,
   });
   return { outcomes, report };
 };

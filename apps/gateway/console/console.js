@@ -190,7 +190,12 @@ function proxyTables(dump, processes) {
                 Object.entries(p.acked).map(([typeUrl, versions]) =>
                   el(
                     'div',
-                    {},
+                    // Every resource and the version ACKed, on hover: too long for the table.
+                    {
+                      title: Object.entries(versions)
+                        .map(([name, version]) => `${name}@${version}`)
+                        .join('\n'),
+                    },
                     `${shortType(typeUrl)}: ${Object.keys(versions).length} at ${time(p.ackedAt?.[typeUrl])}`,
                   ),
                 ),

@@ -54,6 +54,7 @@ export {
 export { TypedExtensionConfig } from './generated/envoy/config/core/v3/extension.js';
 export { GrpcService } from './generated/envoy/config/core/v3/grpc_service.js';
 export { HealthStatus } from './generated/envoy/config/core/v3/health_check.js';
+export { HttpUri } from './generated/envoy/config/core/v3/http_uri.js';
 export {
   Http2ProtocolOptions,
   HttpProtocolOptions as CoreHttpProtocolOptions,
@@ -74,11 +75,20 @@ export {
   FilterChainMatch,
   ListenerFilter,
 } from './generated/envoy/config/listener/v3/listener_components.js';
+// RBAC (shared by the HTTP and network RBAC filters)
+export {
+  Permission,
+  Policy as RBACPolicy,
+  Principal,
+  RBAC as RBACRules,
+  RBAC_Action,
+} from './generated/envoy/config/rbac/v3/rbac.js';
 // Routes
 export { RouteConfiguration } from './generated/envoy/config/route/v3/route.js';
 export {
   CorsPolicy,
   DirectResponseAction,
+  FilterConfig,
   HeaderMatcher,
   QueryParameterMatcher,
   RedirectAction,
@@ -97,15 +107,33 @@ export {
   StdoutAccessLog,
 } from './generated/envoy/extensions/access_loggers/stream/v3/stream.js';
 export {
+  BasicAuth,
+  BasicAuthPerRoute,
+} from './generated/envoy/extensions/filters/http/basic_auth/v3/basic_auth.js';
+export {
   Cors,
   // Named apart from the route-level (deprecated) CorsPolicy above: this one goes in typed_per_filter_config.
   CorsPolicy as CorsFilterPolicy,
 } from './generated/envoy/extensions/filters/http/cors/v3/cors.js';
+export {
+  ExtAuthz,
+  ExtAuthzPerRoute,
+} from './generated/envoy/extensions/filters/http/ext_authz/v3/ext_authz.js';
 // Named after their filters: both packages call their config FilterConfig / GrpcWeb.
 export { FilterConfig as GrpcStats } from './generated/envoy/extensions/filters/http/grpc_stats/v3/config.js';
 export { GrpcWeb } from './generated/envoy/extensions/filters/http/grpc_web/v3/grpc_web.js';
 // Named apart from core's active health checking: this is the HTTP filter that answers probes.
 export { HealthCheck as HealthCheckFilter } from './generated/envoy/extensions/filters/http/health_check/v3/health_check.js';
+export {
+  JwtAuthentication,
+  JwtProvider,
+  JwtRequirement,
+  PerRouteConfig as JwtPerRoute,
+} from './generated/envoy/extensions/filters/http/jwt_authn/v3/config.js';
+export {
+  RBAC,
+  RBACPerRoute,
+} from './generated/envoy/extensions/filters/http/rbac/v3/rbac.js';
 export { Router } from './generated/envoy/extensions/filters/http/router/v3/router.js';
 export {
   StatefulSession,

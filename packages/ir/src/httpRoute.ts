@@ -2,6 +2,7 @@
 // Envoy route entry inside a virtual host.
 import { z } from 'zod';
 import { RouteDestinationSchema } from './destination.js';
+import { SecurityIRSchema } from './security.js';
 
 /** A string match on a path, header, query parameter or method. */
 export const StringMatchSchema = z.object({
@@ -159,14 +160,24 @@ export const HTTPRouteIRSchema = z.object({
   sessionPersistence: SessionPersistenceSchema.optional(),
   /** CORS. */
   cors: CORSSchema.optional(),
+  /** Who may call the route (the SecurityPolicy protecting it). */
+  security: SecurityIRSchema.optional(),
   /** Whether this route serves gRPC (from a GRPCRoute). */
   grpc: z.boolean(),
-  /** The route resource this comes from, for metadata and access logs. */
+  /**
+   * The route resource this comes from, for metadata and access logs, and the rule and match
+   * within it: code that needs a route's origin reads this, never the name string.
+   */
   source: z.object({
     kind: z.string(),
     namespace: z.string(),
     name: z.string(),
+    /** The rule's name, when it has one. */
     rule: z.string().optional(),
+    /** Index of the rule in spec.rules (the gatewayapi-translator sets it). */
+    ruleIndex: z.number().int().optional(),
+    /** Index of the match in the rule (the gatewayapi-translator sets it). */
+    matchIndex: z.number().int().optional(),
   }),
 });
 export type HTTPRouteIR = z.infer<typeof HTTPRouteIRSchema>;

@@ -1,17 +1,11 @@
 // @egts/ir: the intermediate representation between Gateway API translation and xDS translation.
+// Types for every part; the schemas of the two roots, to check an IR read from a file or a test.
 export type {
   DestinationSetting,
   Endpoint,
   RouteDestination,
   TLSCertificate,
   UpstreamTLS,
-} from './destination.js';
-export {
-  DestinationSettingSchema,
-  EndpointSchema,
-  RouteDestinationSchema,
-  TLSCertificateSchema,
-  UpstreamTLSSchema,
 } from './destination.js';
 export type {
   CORS,
@@ -26,27 +20,8 @@ export type {
   StringMatch,
   URLRewrite,
 } from './httpRoute.js';
-export {
-  CORSSchema,
-  DirectResponseSchema,
-  HeaderValueSchema,
-  HTTPRouteIRSchema,
-  HTTPTimeoutSchema,
-  MirrorSchema,
-  RedirectSchema,
-  RetrySchema,
-  SessionPersistenceSchema,
-  StringMatchSchema,
-  URLRewriteSchema,
-} from './httpRoute.js';
 export type { InfraIR, InfraListener, InfraOwner, InfraPort, ProxyInfra } from './infra.js';
-export {
-  InfraIRSchema,
-  InfraListenerSchema,
-  InfraOwnerSchema,
-  InfraPortSchema,
-  ProxyInfraSchema,
-} from './infra.js';
+export { InfraIRSchema } from './infra.js';
 export type {
   HTTPListener,
   ListenerTLS,
@@ -55,14 +30,27 @@ export type {
   UDPListener,
   XdsIR,
 } from './listeners.js';
+export { XdsIRSchema } from './listeners.js';
+export type {
+  Authorization,
+  AuthorizationRule,
+  BasicAuth,
+  ExtAuth,
+  JWT,
+  JWTExtractor,
+  JWTProvider,
+  SecurityIR,
+} from './security.js';
 export {
-  HTTPListenerSchema,
-  ListenerTLSSchema,
-  TCPListenerSchema,
-  TCPRouteIRSchema,
-  UDPListenerSchema,
-  XdsIRSchema,
-} from './listeners.js';
+  AuthorizationRuleSchema,
+  AuthorizationSchema,
+  BasicAuthSchema,
+  ExtAuthSchema,
+  JWTExtractorSchema,
+  JWTProviderSchema,
+  JWTSchema,
+  SecurityIRSchema,
+} from './security.js';
 export type {
   AccessLog,
   AccessLogSink,
@@ -71,13 +59,4 @@ export type {
   ConnectionSettings,
   HeaderSettings,
   HTTP2Settings,
-} from './settings.js';
-export {
-  AccessLogSchema,
-  AccessLogSinkSchema,
-  BackendConnectionSchema,
-  CircuitBreakerSchema,
-  ConnectionSettingsSchema,
-  HeaderSettingsSchema,
-  HTTP2SettingsSchema,
 } from './settings.js';

@@ -23,4 +23,3 @@ export {
   type StatusesResponse,
 } from './generated/egts/configserver/v1/config_server.js';
 export type { AnonymousAccess } from './internal/auth.js';
-export { PROBLEMS_TRAILER } from './internal/grpcApi.js';

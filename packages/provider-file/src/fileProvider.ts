@@ -8,6 +8,7 @@ import { type Observable, ReplaySubject } from 'rxjs';
 import { withDnsEndpointSlices } from './dnsEndpointSlices.js';
 import { boundedRead, ReadTimedOut } from './internal/boundedRead.js';
 import { FileStates } from './internal/fileStates.js';
+import { ResourceHolders } from './internal/resourceHolders.js';
 
 export interface FileProviderOptions {
   /** Files and directories (read recursively: *.yaml, *.yml, *.json; dot-entries skipped). */
@@ -18,7 +19,10 @@ export interface FileProviderOptions {
    * scan, short enough not to dominate a change's propagation (issue #9: p50 <= 100 ms).
    */
   readonly debounceMs?: number;
-  /** Decode with `@egts/api`'s lenient rules (kept resources get status); default true. */
+  /**
+   * Decode with `@egts/api`'s lenient rules, keeping resources that break a CRD rule. Default
+   * false: a resource the API server would refuse is refused, reported in `problems`, never served.
+   */
   readonly lenient?: boolean;
   /** Full re-scan this often even without watch events (a watch can go quiet); default 30 s, 0 = never. */
   readonly resyncMs?: number;
@@ -62,7 +66,8 @@ const isNotFound = (error: unknown): boolean =>
 
 export const createFileProvider = (options: FileProviderOptions): FileProvider => {
   const debounceMs = options.debounceMs ?? 20;
-  const states = new FileStates(options.lenient ?? true);
+  const states = new FileStates(options.lenient ?? false);
+  const holders = new ResourceHolders();
   const subject = new ReplaySubject<FileSnapshot>(1);
   let last: FileSnapshot | undefined;
   let closed = false;
@@ -130,10 +135,11 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
     for (const file of order) if (await readFile(file)) present.push(file);
     states.retain(new Set(present));
     const collected = states.collect(present);
-    const bundled = bundleResources(collected.resources);
+    const held = holders.resolve(collected.resources);
+    const bundled = bundleResources(held.resources);
     const snapshot: FileSnapshot = {
       resources: withDnsEndpointSlices(bundled.resources),
-      problems: [...pathProblems, ...collected.problems, ...bundled.problems],
+      problems: [...pathProblems, ...collected.problems, ...held.problems, ...bundled.problems],
     };
     if (closed || (last !== undefined && isDeepStrictEqual(last, snapshot))) return;
     last = snapshot;
@@ -199,8 +205,17 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
     atomic: true,
     ignored: (path) => !relevant(resolve(path)),
   });
-  watcher.on('all', schedule);
-  watcher.on('error', schedule);
+  // chokidar drops a path's 'change' events within 50 ms of the previous one (a throttle, not a
+  // debounce), so the last of two quick edits could go unseen until the resync: one more scan
+  // after the events go quiet catches it.
+  let trailing: NodeJS.Timeout | undefined;
+  const onEvent = (): void => {
+    schedule();
+    if (trailing !== undefined) clearTimeout(trailing);
+    trailing = setTimeout(schedule, 100);
+  };
+  watcher.on('all', onEvent);
+  watcher.on('error', onEvent);
   watcher.once('ready', run);
   const resyncMs = options.resyncMs ?? 30_000;
   const resync = resyncMs > 0 ? setInterval(schedule, resyncMs) : undefined;
@@ -222,6 +237,7 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
       if (closed) return;
       closed = true;
       if (timer !== undefined) clearTimeout(timer);
+      if (trailing !== undefined) clearTimeout(trailing);
       if (resync !== undefined) clearInterval(resync);
       await watcher.close();
       await scanning;

@@ -2,8 +2,6 @@
 // Resources snapshots, write status back through the status subresource, elect a leader with a Lease.
 
 export type { ReflectorStats } from './internal/reflector.js';
-export type { Condition } from './internal/statusMerge.js';
-export { mergeConditions, mergeStatus } from './internal/statusMerge.js';
 export type { ComputedStatus, WriteOutcome } from './internal/statusWriter.js';
 export type {
   KubernetesProvider,

@@ -23,6 +23,11 @@ export interface Rejection {
   readonly message: string;
   /** Whether the names were found in the message (false: all resources of the response). */
   readonly attributed: boolean;
+  /**
+   * Routes taken out of a rejected RouteConfiguration because the message points at them; the
+   * rest of it is sent again at once (empty when nothing could be singled out).
+   */
+  readonly quarantined: readonly { readonly name: string; readonly routes: readonly string[] }[];
 }
 
 export interface Ack {

@@ -64,8 +64,27 @@ const pickLabels = (deployment: KubeObject): Record<string, string> => {
   return template.metadata?.labels ?? {};
 };
 
+/** A local process standing in for the pods of a Deployment running a given image. */
+export interface StandIn {
+  /** Matches the image of the Deployment's first container (a substring). */
+  readonly image: string;
+  start(namespace: string, pod: string): Promise<Pick<EchoServer, 'port' | 'close'>>;
+}
+
+const imageOf = (deployment: KubeObject): string => {
+  const template = (deployment.spec?.template ?? {}) as {
+    spec?: { containers?: { image?: string }[] };
+  };
+  return template.spec?.containers?.[0]?.image ?? '';
+};
+
 export class Cluster {
   readonly #objects = new Map<string, Stored>();
+  readonly #standIns: readonly StandIn[];
+
+  constructor(standIns: readonly StandIn[] = []) {
+    this.#standIns = standIns;
+  }
   #clock = Date.parse('2026-01-01T00:00:00Z');
   #podSeq = 0;
 
@@ -97,7 +116,10 @@ export class Cluster {
         this.#podSeq += 1;
         const pod = `${object.metadata.name}-${this.#podSeq.toString(16).padStart(5, '0')}`;
         const namespace = object.metadata.namespace ?? 'default';
-        if (this.#hasEnv(object, 'GRPC_ECHO_SERVER')) {
+        const standIn = this.#standIns.find((s) => imageOf(object).includes(s.image));
+        if (standIn) {
+          stored.echo = await standIn.start(namespace, pod);
+        } else if (this.#hasEnv(object, 'GRPC_ECHO_SERVER')) {
           // echo-basic in gRPC mode: plaintext HTTP/2 on its port (appProtocol kubernetes.io/h2c).
           stored.echo = await startGrpcEchoServer(namespace, pod);
           // With TLS_SERVER_CERT, GrpcEcho also serves over TLS on container port 8443.

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConformanceTest, GrpcExpectation, TestHarness } from '../conformanceTest.js';
 import { caConfigMap, clientCertificate, selfSigned, tlsSecret } from './certificates.js';
-import { Cluster, type KubeObject, parseManifests } from './cluster.js';
+import { Cluster, type KubeObject, parseManifests, type StandIn } from './cluster.js';
 import { type ControlPlane, startControlPlane } from './controlPlane.js';
 import { callGrpcEcho, type GrpcResult } from './grpcEcho.js';
 import { compareGrpc } from './grpcExpectation.js';
@@ -24,7 +24,29 @@ export interface HarnessOptions {
   /** Answers in a row a request expectation needs; default 3 (the suite's default). */
   readonly consecutive?: number;
   readonly log?: (line: string) => void;
+  /** Where a suite keeps its test manifests and which base Gateways must be ready; default Gateway API's. */
+  readonly layout?: SuiteLayout;
+  /** Local processes standing in for the suite's auxiliary server images. */
+  readonly standIns?: readonly StandIn[];
 }
+
+/** How a suite's folder is laid out: Gateway API's conformance, or Envoy Gateway's e2e. */
+export interface SuiteLayout {
+  /** Folder of the test manifests, under the suite folder. */
+  readonly testsFolder: string;
+  /** Gateways of the base manifests (in gateway-conformance-infra) that must be ready first. */
+  readonly gateways: readonly string[];
+}
+
+export const GATEWAY_API_LAYOUT: SuiteLayout = {
+  testsFolder: 'tests',
+  gateways: ['same-namespace', 'all-namespaces', 'backend-namespaces'],
+};
+
+export const ENVOY_GATEWAY_LAYOUT: SuiteLayout = {
+  testsFolder: 'testdata',
+  gateways: ['same-namespace', 'all-namespaces'],
+};
 
 export interface TestOutcome {
   readonly name: string;
@@ -39,7 +61,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Harness {
   readonly #options: HarnessOptions;
-  readonly #cluster = new Cluster();
+  readonly #cluster: Cluster;
   #plane: ControlPlane | undefined;
   readonly #placeholders = {
     '{GATEWAY_CLASS_NAME}': GATEWAY_CLASS_NAME,
@@ -48,6 +70,7 @@ export class Harness {
 
   constructor(options: HarnessOptions) {
     this.#options = options;
+    this.#cluster = new Cluster(options.standIns);
   }
 
   get #timeoutMs(): number {
@@ -123,7 +146,7 @@ export class Harness {
     ]);
     this.#plane = await startControlPlane(this.#cluster);
     await this.#plane.sync();
-    const gateways = ['same-namespace', 'all-namespaces', 'backend-namespaces'];
+    const gateways = (this.#options.layout ?? GATEWAY_API_LAYOUT).gateways;
     await this.expectStatuses(
       gateways.map((name) => ({
         kind: 'Gateway' as const,
@@ -162,7 +185,8 @@ export class Harness {
     const applied: KubeObject[] = [];
     const incidentsBefore = plane.incidents.length;
     try {
-      for (const file of test.manifests) applied.push(...this.manifests(`tests/${file}`));
+      const folder = (this.#options.layout ?? GATEWAY_API_LAYOUT).testsFolder;
+      for (const file of test.manifests) applied.push(...this.manifests(`${folder}/${file}`));
       await this.#cluster.apply(applied);
       await plane.sync();
       if (test.statuses) await this.expectStatuses(test.statuses);

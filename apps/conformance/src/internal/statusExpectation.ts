@@ -19,7 +19,7 @@ export interface ListenerExpectation {
 export type StatusExpectation =
   | {
       /** A policy's status per ancestor (Gateway API policy status, GEP-713). */
-      readonly kind: 'BackendTLSPolicy';
+      readonly kind: 'BackendTLSPolicy' | 'SecurityPolicy';
       readonly namespace: string;
       readonly name: string;
       readonly ancestors: readonly {
@@ -107,6 +107,9 @@ const isRoute = (
   e: StatusExpectation,
 ): e is Extract<StatusExpectation, { notAccepted?: boolean }> => ROUTE_KINDS.has(e.kind);
 
+const isPolicy = (e: StatusExpectation): e is Extract<StatusExpectation, { ancestors: unknown }> =>
+  e.kind === 'BackendTLSPolicy' || e.kind === 'SecurityPolicy';
+
 /** Why the statuses do not meet `expected`, or undefined. `generation` gives an object's latest. */
 export const compareStatus = (
   expected: StatusExpectation,
@@ -130,7 +133,7 @@ export const compareStatus = (
       conditions: Condition[];
     }>;
   };
-  if (expected.kind === 'BackendTLSPolicy') {
+  if (isPolicy(expected)) {
     const ancestors = (found.status as { ancestors?: AncestorStatus[] }).ancestors ?? [];
     for (const want of expected.ancestors) {
       const what = `${label} ancestor ${want.gateway.name}`;

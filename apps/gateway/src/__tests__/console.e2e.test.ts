@@ -66,6 +66,9 @@ describe.runIf(chromiumPath !== undefined)('admin console in headless Chromium',
     // The real Envoy connects and ACKs: its stream row names the Gateway and the types it ACKed.
     const stream = page.locator('#streams tbody tr', { hasText: 'default/eg' });
     await stream.filter({ hasText: 'Listener: 1' }).waitFor({ timeout: 60_000 });
+    // The versions it ACKed, by resource, on hover.
+    const acked = stream.locator('div', { hasText: 'Listener: 1' });
+    expect(await acked.getAttribute('title')).toMatch(/^default\/eg\/http@\S+$/);
     await page
       .locator('[data-metric="egts_xds_push_latency_seconds"]')
       .first()

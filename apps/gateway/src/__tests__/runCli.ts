@@ -15,7 +15,7 @@ export function runCli(args: string[], input?: string): CliResult {
   const result = spawnSync(
     process.execPath,
     ['--conditions=@egts/source', '--import', 'tsx', join(appDir, 'src', 'cli.ts'), ...args],
-    { cwd: appDir, input, encoding: 'utf8', timeout: 60_000 },
+    { cwd: appDir, input, encoding: 'utf8', timeout: 120_000 },
   );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -32,7 +32,7 @@ export interface RunningCli {
 
 export async function startCli(
   args: string[],
-  timeoutMs = 60_000,
+  timeoutMs = 120_000,
   env: Record<string, string> = {},
 ): Promise<RunningCli> {
   const child = spawn(

@@ -102,7 +102,7 @@ export async function waitFor(
   what: string,
   check: () => Promise<boolean>,
   context: () => string,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<number> {
   const started = performance.now();
   while (performance.now() - started < timeoutMs) {

@@ -3,6 +3,7 @@
 import type { Ack, Rejection, SnapshotCache, StreamInfo, XdsCallbacks } from '@egts/xds-server';
 import { TypeUrl } from '@egts/xds-server';
 import type { Metrics } from './metrics.js';
+import { rejectionProblems } from './rejectionProblems.js';
 
 interface ProxyState {
   nodeId: string;
@@ -21,11 +22,15 @@ interface ProxyState {
     message: string;
     at: string;
   }>;
+  /** The latest rejection per type URL, for /problems. */
+  latestRejections: Map<string, Rejection>;
 }
 
 export interface XdsTracker {
   readonly callbacks: XdsCallbacks;
   configDump(): unknown;
+  /** What proxies reject now, as problems on the resources that produced it. */
+  problems(): ReturnType<typeof rejectionProblems>;
 }
 
 export function createXdsTracker(
@@ -45,6 +50,7 @@ export function createXdsTracker(
         acked: {},
         ackedAt: {},
         rejected: [],
+        latestRejections: new Map(),
       };
       proxies.set(stream.streamId, state);
     }
@@ -82,6 +88,7 @@ export function createXdsTracker(
             at: now().toISOString(),
           },
         ];
+        state.latestRejections.set(rejection.typeUrl, rejection);
         metrics.xdsNacks.inc({ type_url: rejection.typeUrl });
       },
     },
@@ -96,7 +103,11 @@ export function createXdsTracker(
             ),
           ]),
       ),
-      proxies: [...proxies.values()],
+      proxies: [...proxies.values()].map(({ latestRejections: _, ...proxy }) => proxy),
     }),
+    problems: () =>
+      [...proxies.values()].flatMap((proxy) =>
+        [...proxy.latestRejections.values()].flatMap((r) => rejectionProblems(r, cache)),
+      ),
   };
 }

@@ -2,8 +2,10 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { certgenCommand } from './certgenCommand.js';
+import { configCommand } from './configCommand.js';
 import { runCommand } from './runCommand.js';
 import { serverCommand } from './serverCommand.js';
+import { statusCommand } from './statusCommand.js';
 import { translateCommand } from './translateCommand.js';
 import { validateCommand } from './validateCommand.js';
 
@@ -15,5 +17,7 @@ export function createCli(): Command {
     .addCommand(translateCommand())
     .addCommand(runCommand())
     .addCommand(serverCommand())
-    .addCommand(certgenCommand());
+    .addCommand(certgenCommand())
+    .addCommand(statusCommand())
+    .addCommand(configCommand());
 }

@@ -48,4 +48,29 @@ describe('egts translate', () => {
     });
     expect(ir.xdsIR[0].http[0].routes[0].directResponse).toEqual({ statusCode: 500 });
   });
+
+  it('refuses what the API server would refuse: not translated, named on stderr, failing --check', () => {
+    const hostnames = Array.from({ length: 20_000 }, (_, i) => `h${i}.example.com`);
+    const bad = [
+      {
+        kind: 'Gateway',
+        metadata: { name: 'port70000', namespace: 'default' },
+        spec: {
+          gatewayClassName: 'eg',
+          listeners: [{ name: 'http', protocol: 'HTTP', port: 70000 }],
+        },
+      },
+      {
+        kind: 'HTTPRoute',
+        metadata: { name: 'wide', namespace: 'default' },
+        spec: { parentRefs: [{ name: 'gw' }], hostnames },
+      },
+    ].map((o) => JSON.stringify({ apiVersion: 'gateway.networking.k8s.io/v1', ...o }));
+    const result = runCli(['translate', '-f', '-', '--check'], [EXAMPLE, ...bad].join('\n---\n'));
+    expect(result.status).toBe(1);
+    const names = result.stdout.split('\n---\n').map((d) => /^ {2}name: (\S+)$/m.exec(d)?.[1]);
+    expect(names).toEqual(['eg', 'gw', 'route']);
+    expect(result.stderr).toMatch(/Gateway default\/port70000: spec\.listeners\[0\]\.port/);
+    expect(result.stderr).toMatch(/HTTPRoute default\/wide: spec\.hostnames/);
+  });
 });

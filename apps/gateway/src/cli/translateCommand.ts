@@ -22,40 +22,56 @@ export interface TranslateCliResult {
   exitCode: number;
 }
 
-/** What `egts translate` does, without touching the process: the CLI and its tests share it. */
+/**
+ * What `egts translate` does, without touching the process: the CLI and its tests share it. The
+ * output goes to `write` piece by piece as it is made (one Gateway's config, one status), or, with
+ * no `write`, is returned whole in `stdout`.
+ */
 export async function runTranslate(
   path: string,
   options: TranslateCliOptions,
+  write?: (chunk: string) => void,
 ): Promise<TranslateCliResult> {
   const [
     { loadInput },
+    { formatProblem },
     { formatStatusProblem, renderIR, renderStatuses, statusProblems, translate },
-  ] = await Promise.all([import('./readInput.js'), import('@egts/gatewayapi-translator')]);
-  // Lenient: a value that breaks a CRD rule still reaches the translator and gets a condition,
-  // as it would in Envoy Gateway, instead of silently vanishing.
-  const { resources, problems } = await loadInput(path, { lenient: true });
-  const errors = problems.filter((p) => p.severity === 'error').length;
+  ] = await Promise.all([
+    import('./readInput.js'),
+    import('@egts/api'),
+    import('@egts/gatewayapi-translator'),
+  ]);
+  // A resource the API server would refuse (it breaks its CRD's schema) is refused here too:
+  // reported, not translated, as it would be in Kubernetes.
+  const { resources, problems } = await loadInput(path);
+  const errors = problems.filter((p) => p.severity === 'error');
   let stderr =
-    errors > 0
-      ? `egts translate: ${errors} problem(s) in the input, see \`egts validate -f ${path}\`\n`
+    errors.length > 0
+      ? `${errors.map(formatProblem).join('\n')}\negts translate: ${errors.length} problem(s) in the input: what they name is not translated\n`
       : '';
   const result = translate(resources, {
     controllerName: options.controllerName,
     controllerNamespace: options.controllerNamespace,
   });
+  let stdout = '';
+  const out = write ?? ((chunk: string) => (stdout += chunk));
   const { output } = options;
-  const stdout = isXdsOutput(output)
-    ? (await import('./xdsOutput.js')).renderXdsOutput(result, { ...options, output })
-    : output === 'ir'
-      ? renderIR(result, options.format)
-      : renderStatuses(result.statuses, options.format);
+  if (isXdsOutput(output)) {
+    const { xdsOutputChunks } = await import('./xdsOutput.js');
+    for (const chunk of xdsOutputChunks(result, { ...options, output })) out(chunk);
+  } else if (output === 'ir') out(renderIR(result, options.format));
+  else if (options.format === 'json') out(renderStatuses(result.statuses, 'json'));
+  else {
+    for (const [i, status] of result.statuses.entries()) {
+      out(`${i === 0 ? '' : '---\n'}${renderStatuses([status], 'yaml')}`);
+    }
+  }
   let exitCode = 0;
   if (options.check) {
     const found = statusProblems(result.statuses);
-    if (found.length > 0) {
-      stderr += `${found.map(formatStatusProblem).join('\n')}\n`;
-      exitCode = 1;
-    }
+    if (found.length > 0) stderr += `${found.map(formatStatusProblem).join('\n')}\n`;
+    // A refused resource is not accepted either.
+    if (found.length > 0 || errors.length > 0) exitCode = 1;
   }
   return { stdout, stderr, exitCode };
 }
@@ -93,8 +109,9 @@ export function translateCommand(): Command {
     .addOption(xdsTypeOption())
     .addOption(gatewayOption())
     .action(async (options: TranslateCliOptions & { filename: string }) => {
-      const result = await runTranslate(options.filename, options);
-      process.stdout.write(result.stdout);
+      const result = await runTranslate(options.filename, options, (chunk) =>
+        process.stdout.write(chunk),
+      );
       if (result.stderr) process.stderr.write(result.stderr);
       if (result.exitCode !== 0) process.exitCode = result.exitCode;
     });

@@ -12,56 +12,81 @@ import {
 } from '@egts/xds-translator';
 import type { XdsCliOptions } from './xdsOptions.js';
 
-/** One value per Gateway: its bootstrap, or `{ gateway, type, resources }` with `--type`. */
-const perGateway = (result: TranslateResult, options: XdsCliOptions): unknown[] =>
+/** The Gateways printed, each with its value: its bootstrap, or `{ gateway, type, resources }` with `--type`. */
+const gatewaysOf = (result: TranslateResult, options: XdsCliOptions) =>
   result.xdsIR
     .filter((ir) => options.gateway === undefined || ir.name === options.gateway)
-    .map((ir) =>
-      options.type === undefined
-        ? bootstrapToJson(translateBootstrap(ir))
-        : {
-            gateway: ir.name,
-            type: options.type,
-            resources: xdsResourcesToJson(translateXds(ir), options.type),
-          },
-    );
+    .map((ir) => ({
+      label:
+        options.type === undefined
+          ? `Envoy bootstrap of ${ir.name}`
+          : `${options.type} resources of ${ir.name}`,
+      // Built when printed, so that one Gateway's Envoy config is garbage before the next's is made.
+      value: (): unknown =>
+        options.type === undefined
+          ? bootstrapToJson(translateBootstrap(ir))
+          : {
+              gateway: ir.name,
+              type: options.type,
+              resources: xdsResourcesToJson(translateXds(ir), options.type),
+            },
+    }));
 
-const yamlStream = (values: readonly unknown[], comment: (index: number) => string): string =>
-  values.map((value, i) => `# ${comment(i)}\n${formatEnvoyJson(value, 'yaml')}`).join('---\n');
+/** A YAML stream, one document per Gateway, as it is made. */
+function* yamlStream(gateways: ReturnType<typeof gatewaysOf>): Generator<string> {
+  for (const [i, gateway] of gateways.entries()) {
+    yield `${i === 0 ? '' : '---\n'}# ${gateway.label}\n${formatEnvoyJson(gateway.value(), 'yaml')}`;
+  }
+}
 
 /**
- * YAML: one document per Gateway (`envoy -c` takes a single document: pick one with
- * `--gateway`). JSON: the bootstrap object for a single Gateway, else an array of them.
+ * The output in pieces, each written as soon as it is made. YAML: one document per Gateway
+ * (`envoy -c` takes a single document: pick one with `--gateway`). JSON: the bootstrap object for
+ * a single Gateway, else an array of them.
  */
-export const renderXdsOutput = (result: TranslateResult, options: XdsCliOptions): string => {
-  const values = perGateway(result, options);
-  const names = result.xdsIR
-    .filter((ir) => options.gateway === undefined || ir.name === options.gateway)
-    .map((ir) => ir.name);
-  const label = (i: number) =>
-    options.type === undefined
-      ? `Envoy bootstrap of ${names[i]}`
-      : `${options.type} resources of ${names[i]}`;
+export function* xdsOutputChunks(
+  result: TranslateResult,
+  options: XdsCliOptions,
+): Generator<string> {
+  const gateways = gatewaysOf(result, options);
   if (options.output === 'all') {
     if (options.format === 'json') {
       const all = {
         statuses: result.statuses,
         ir: { infraIR: result.infraIR, xdsIR: result.xdsIR },
-        xds: values,
+        xds: gateways.map((gateway) => gateway.value()),
       };
-      return `${JSON.stringify(all, null, 2)}\n`;
+      yield `${JSON.stringify(all, null, 2)}\n`;
+      return;
     }
-    const ir = formatEnvoyJson({ infraIR: result.infraIR, xdsIR: result.xdsIR }, 'yaml');
-    return [renderStatuses(result.statuses, 'yaml'), `# IR\n${ir}`, yamlStream(values, label)]
-      .filter((part) => part !== '')
-      .join('---\n');
+    const statuses = renderStatuses(result.statuses, 'yaml');
+    if (statuses !== '') yield `${statuses}---\n`;
+    yield `# IR\n${formatEnvoyJson({ infraIR: result.infraIR, xdsIR: result.xdsIR }, 'yaml')}`;
+    if (gateways.length > 0) yield '---\n';
+    yield* yamlStream(gateways);
+    return;
   }
   if (options.format === 'json') {
-    return `${JSON.stringify(values.length === 1 ? values[0] : values, null, 2)}\n`;
+    if (gateways.length === 1) {
+      yield `${JSON.stringify(gateways[0]!.value(), null, 2)}\n`;
+      return;
+    }
+    // An array, one element at a time, laid out as JSON.stringify(values, null, 2) lays it out.
+    if (gateways.length === 0) {
+      yield '[]\n';
+      return;
+    }
+    for (const [i, gateway] of gateways.entries()) {
+      const element = JSON.stringify(gateway.value(), null, 2).replaceAll('\n', '\n  ');
+      yield `${i === 0 ? '[\n' : ',\n'}  ${element}`;
+    }
+    yield '\n]\n';
+    return;
   }
-  if (values.length === 0) {
+  if (gateways.length === 0) {
     const known = result.xdsIR.map((ir) => ir.name).join(', ') || 'none';
-    return `# no Gateway${options.gateway === undefined ? '' : ` ${options.gateway}`} to translate (Gateways: ${known})\n`;
+    yield `# no Gateway${options.gateway === undefined ? '' : ` ${options.gateway}`} to translate (Gateways: ${known})\n`;
+    return;
   }
-  return yamlStream(values, label);
-};
+  yield* yamlStream(gateways);
+}

@@ -1,36 +1,21 @@
-// Envoy Gateway's Kubernetes mode: resources from the API server (informers), statuses written
-// back (Gateways with their proxies' addresses and availability), proxies as Deployments and
-// Services, xDS certificates rotated; only the replica holding the Lease writes status,
-// infrastructure and certificates, every replica serves xDS.
-
-import { isDeepStrictEqual } from 'node:util';
-import type { ResourceStatus, Service } from '@egts/api';
 import {
   type CertificateRotation,
   type CertificateRotationOptions,
   startCertificateRotation,
 } from '@egts/certgen';
-import {
-  createKubernetesInfraManager,
-  MANAGED_BY,
-  MANAGED_BY_LABEL,
-  type NodeAddressFields,
-  nodeAddresses,
-  type ProxyWorkload,
-  withInfraStatus,
-} from '@egts/infra-manager';
+import { createKubernetesInfraManager } from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import {
   createKubernetesProvider,
   startLeaderElection,
   type WatchMode,
-  watchObjects,
 } from '@egts/provider-kubernetes';
 import type { TlsFiles } from '@egts/xds-server';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { BehaviorSubject, combineLatest, distinctUntilChanged, filter, map, startWith } from 'rxjs';
+import { BehaviorSubject, filter } from 'rxjs';
 import type { Logging } from '../logging.js';
 import type { InfraManager } from '../pipeline/ports.js';
+import { writeKubernetesStatuses } from './kubernetesStatus.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
 
 export interface KubernetesGatewayOptions {
@@ -122,64 +107,18 @@ export async function runKubernetesGateway(
     translate: { controllerName: options.controllerName, controllerNamespace: options.namespace },
     logging: options.logging,
   });
-  const statusLog = options.logging.component('status');
-  // Gateway addresses come from the proxy Services the provider watches: a Service gaining its
-  // load balancer ingress rewrites its Gateway's status without a new translation.
-  const proxyServices$ = provider.resources$.pipe(
-    map(({ resources }) =>
-      resources.services.filter((s) => s.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY),
-    ),
-    distinctUntilChanged<Service[]>(isDeepStrictEqual),
-  );
-  // And a Gateway is Programmed once a proxy replica is available: its Deployment's or DaemonSet's
-  // status, watched where the proxies run.
-  const workloadWatches = ['deployments', 'daemonsets'].map((plural) =>
-    watchObjects({
-      kubeConfig: options.kubeConfig,
-      path: `/apis/apps/v1/namespaces/${options.namespace}/${plural}`,
-      labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}`,
-      log: (message) => log.info(message),
-    }),
-  );
-  const workloads$ = combineLatest(workloadWatches.map((w) => w.objects$)).pipe(
-    map((lists) => lists.flat() as unknown as ProxyWorkload[]),
-  );
-  // NodePort Services are reached on the nodes' addresses. Starts empty so that a cluster where
-  // nodes cannot be listed still gets its other statuses written.
-  const nodeWatch = watchObjects({
+  const writer = writeKubernetesStatuses({
     kubeConfig: options.kubeConfig,
-    path: '/api/v1/nodes',
-    log: (message) => log.info(message),
+    namespace: options.namespace,
+    provider,
+    statuses$: gateway.pipeline.statuses$,
+    infraIR$: infraIR$.pipe(filter((ir) => ir !== undefined)),
+    log: options.logging.component('status'),
   });
-  const nodeAddresses$ = nodeWatch.objects$.pipe(
-    map((nodes) => nodeAddresses(nodes as unknown as readonly NodeAddressFields[])),
-    startWith([] as string[]),
-    distinctUntilChanged<string[]>(isDeepStrictEqual),
-  );
-  const writing = combineLatest([
-    gateway.pipeline.statuses$,
-    infraIR$.pipe(filter((ir) => ir !== undefined)),
-    proxyServices$,
-    workloads$,
-    nodeAddresses$,
-  ])
-    .pipe(
-      map(([statuses, infraIR, services, workloads, nodes]) =>
-        withInfraStatus(statuses, infraIR, { services, workloads, nodeAddresses: nodes }),
-      ),
-      distinctUntilChanged<ResourceStatus[]>(isDeepStrictEqual),
-    )
-    .subscribe((statuses) => {
-      if (statuses.length === 0) return;
-      provider
-        .writeStatus(statuses)
-        .catch((error: unknown) => statusLog.error({ err: error }, 'status write failed'));
-    });
   return {
     ...gateway,
     async close() {
-      writing.unsubscribe();
-      await Promise.all([...workloadWatches, nodeWatch].map((w) => w.stop()));
+      await writer.stop();
       leading.unsubscribe();
       rotating.unsubscribe();
       await rotation?.stop();

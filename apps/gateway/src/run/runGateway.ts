@@ -62,7 +62,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
         ready: pipeline.ready,
         health: () => options.provider.liveness?.() ?? { healthy: true },
         statuses: () => pipeline.statuses$.value,
-        problems: () => pipeline.problems$.value,
+        problems: () => [...pipeline.problems$.value, ...tracker.problems()],
         configDump: tracker.configDump,
         proxies: () => infra?.proxies?.() ?? [],
       },

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { apiVersionOf, type KindDefinition } from '../kindDefinition.js';
 import { type Resource, type Resources, resourceKinds } from '../resources.js';
+import { measureValue } from './documentBounds.js';
 import { caseFoldedField } from './fieldNames.js';
 import { isRecord } from './isRecord.js';
 
@@ -61,15 +62,19 @@ const valueIssueCodes = new Set([
 ]);
 
 /**
- * Decodes one object. The input is never mutated. Null fields count as absent, as the API server
- * prunes them. Unknown fields are warnings and are dropped, as the API server does by default.
- * A version the CRDs no longer serve is read as the storage version, as the API server would
- * convert it (Gateway API versions differ only in validation), with a warning.
+ * Decodes one object. The input is never mutated. An object past the bounds of documentBounds.ts
+ * (nesting, list lengths, values, alias expansions) is refused before any other work. Null fields
+ * count as absent, as the API server prunes them. Unknown fields are warnings and are dropped, as
+ * the API server does by default. A version the CRDs no longer serve is read as the storage
+ * version, as the API server would convert it (Gateway API versions differ only in validation),
+ * with a warning.
  */
 export function decodeResource(object: unknown, options: DecodeOptions = {}): DecodeResult {
   if (!isRecord(object)) {
     return { problems: [{ severity: 'error', path: [], message: 'a resource must be a mapping' }] };
   }
+  const measure = measureValue(object);
+  if (measure.problem) return { problems: [{ severity: 'error', ...measure.problem }] };
   const { apiVersion, kind } = object;
   const problems: ObjectProblem[] = [];
   if (typeof apiVersion !== 'string' || apiVersion === '') {
@@ -100,7 +105,7 @@ export function decodeResource(object: unknown, options: DecodeOptions = {}): De
   }
   const { definition, collection } = entry;
   let readAs = version;
-  let input = withoutNulls(object) as Record<string, unknown>;
+  let input = (measure.nulls ? withoutNulls(object) : object) as Record<string, unknown>;
   if (!definition.versions[version]) {
     readAs = definition.storageVersion;
     const storage = apiVersionOf(group, readAs);

@@ -2,11 +2,11 @@
 // `List` objects. Returns every resource that is valid and every problem found, all at once.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Composer, type Document, LineCounter, Parser } from 'yaml';
 import { emptyResources, type Resource, type Resources } from '../resources.js';
 import { type DecodeOptions, decodeResource } from './decodeResource.js';
 import { isRecord } from './isRecord.js';
 import type { Problem } from './problem.js';
+import { isList, readDocuments } from './readDocuments.js';
 
 export interface LoadResult {
   resources: Resources;
@@ -46,32 +46,27 @@ export function parseResourceFile(
   options: DecodeOptions = {},
   cache?: DocumentCache,
 ): ParsedFile {
-  const segments = cache && splitDocuments(text);
-  if (cache === undefined || segments === undefined) {
-    cache?.segments.clear();
-    const { resources, problems } = parseDocuments(text, file, options);
-    return { resources, problems };
-  }
   const out: ParsedFile = { resources: [], problems: [] };
   const next = new Map<string, ParsedSegment>();
   let documents = 0;
-  for (const { text: segment, firstLine } of segments) {
+  for (const { text: segment, firstLine } of splitDocuments(text)) {
     const parsed =
-      next.get(segment) ?? cache.segments.get(segment) ?? parseDocuments(segment, file, options);
-    next.set(segment, parsed);
+      next.get(segment) ?? cache?.segments.get(segment) ?? parseDocuments(segment, file, options);
+    if (cache) next.set(segment, parsed);
     // Positions in the segment are relative to its first line and first document.
-    const at = <T extends { document?: number | undefined; line?: number | undefined }>(
-      x: T,
-    ): T => ({
-      ...x,
-      document: x.document === undefined ? undefined : x.document + documents,
-      line: x.line === undefined ? undefined : x.line + firstLine - 1,
-    });
+    const at = <T extends { document?: number | undefined; line?: number | undefined }>(x: T): T =>
+      documents === 0 && firstLine === 1
+        ? x
+        : {
+            ...x,
+            document: x.document === undefined ? undefined : x.document + documents,
+            line: x.line === undefined ? undefined : x.line + firstLine - 1,
+          };
     for (const resource of parsed.resources) out.resources.push(at(resource));
     for (const problem of parsed.problems) out.problems.push(at(problem));
     documents += parsed.documents;
   }
-  cache.segments = next;
+  if (cache) cache.segments = next;
   return out;
 }
 
@@ -83,11 +78,11 @@ interface ParsedSegment extends ParsedFile {
 /**
  * The text cut before every document start marker (`---` at the start of a line), with the line
  * each piece starts on. YAML 1.2 forbids that marker inside a document's content (c-forbidden),
- * block scalars included, so each piece parses as it would in the whole. Undefined for text with
- * directives (`%YAML`, `%TAG`): they belong to the document after them.
+ * block scalars included, so each piece parses as it would in the whole. The whole text, for text
+ * with directives (`%YAML`, `%TAG`): they belong to the document after them.
  */
-function splitDocuments(text: string): Array<{ text: string; firstLine: number }> | undefined {
-  if (/^%/m.test(text)) return undefined;
+export function splitDocuments(text: string): Array<{ text: string; firstLine: number }> {
+  if (/^%/m.test(text)) return [{ text, firstLine: 1 }];
   const pieces: Array<{ text: string; firstLine: number }> = [];
   const marker = /^---(?=[ \t\r\n]|$)/gm;
   let start = 0;
@@ -110,47 +105,35 @@ const countLines = (text: string): number => {
 };
 
 function parseDocuments(text: string, file: string, options: DecodeOptions): ParsedSegment {
-  const lineCounter = new LineCounter();
   const out: ParsedSegment = { resources: [], problems: [], documents: 0 };
-  // parseAllDocuments, one document at a time: each document's syntax tree is garbage as soon as
-  // it is decoded, instead of every tree of a large file living (and aging into V8's old
-  // generation, which is not given back soon) until the last document is decoded.
-  const documents = new Composer({ prettyErrors: false }).compose(
-    new Parser(lineCounter.addNewLine).parse(text),
-  );
   let document = 0;
-  for (const doc of documents) {
+  for (const doc of readDocuments(text)) {
     document++;
-    const lineAt = (offset: number | undefined) =>
-      offset === undefined ? undefined : lineCounter.linePos(offset).line;
-    if (doc.errors.length > 0) {
-      for (const error of doc.errors) {
-        out.problems.push({
-          severity: 'error',
-          file,
-          document,
-          line: lineAt(error.pos[0]),
-          path: [],
-          message: `invalid YAML: ${error.message.split('\n')[0]}`,
-        });
-      }
-      continue;
+    for (const error of doc.errors ?? []) {
+      out.problems.push({
+        severity: 'error',
+        file,
+        document,
+        line: error.line,
+        path: [],
+        message: error.message,
+      });
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
-    if (value === null || value === undefined) continue; // an empty document
-    const items = isListObject(value)
+    const { value } = doc;
+    if (value === null || value === undefined) continue; // an empty or unreadable document
+    const items = isList(value)
       ? value.items.map((item, i) => ({ item, prefix: ['items', i] as Array<string | number> }))
       : [{ item: value, prefix: [] as Array<string | number> }];
     for (const { item, prefix } of items) {
       const result = decodeResource(item, options);
       const meta = isRecord(item) && isRecord(item.metadata) ? item.metadata : {};
-      const itemLine = lineOf(doc, prefix, lineAt);
+      const itemLine = doc.lineOf(prefix);
       for (const problem of result.problems) {
         out.problems.push({
           severity: problem.severity,
           file,
           document,
-          line: lineOf(doc, [...prefix, ...problem.path], lineAt) ?? itemLine,
+          line: doc.lineOf([...prefix, ...problem.path]) ?? itemLine,
           apiVersion: isRecord(item) ? stringOr(item.apiVersion) : undefined,
           kind: isRecord(item) ? stringOr(item.kind) : undefined,
           namespace: stringOr(meta.namespace),
@@ -167,30 +150,6 @@ function parseDocuments(text: string, file: string, options: DecodeOptions): Par
 }
 
 const stringOr = (value: unknown) => (typeof value === 'string' ? value : undefined);
-
-/** `kind: List` (or `FooList`) with `items`, as kubectl prints several objects. */
-function isListObject(value: unknown): value is { items: unknown[] } {
-  return (
-    isRecord(value) &&
-    typeof value.kind === 'string' &&
-    value.kind.endsWith('List') &&
-    Array.isArray(value.items)
-  );
-}
-
-/** The line of the deepest node on `path` that exists in the document. */
-function lineOf(
-  doc: Document,
-  path: Array<string | number>,
-  lineAt: (offset: number | undefined) => number | undefined,
-): number | undefined {
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
-    const range = (node as { range?: [number, number, number] } | undefined)?.range;
-    if (range) return lineAt(range[0]);
-  }
-  return undefined;
-}
 
 /**
  * Puts parsed resources into one bundle. The same object (kind, namespace, name) twice is an

@@ -57,13 +57,15 @@ describe('direct response bodies', () => {
       );
   });
 
-  it('names the missing ConfigMap, and not once it exists', () => {
-    const message = (yaml: string) =>
-      statusesOf(yaml)('GRPCRoute', 'grpc').parents[0]?.conditions.find(
-        (c) => c.type === 'Accepted',
-      )?.message ?? '';
-    expect(message(GATEWAY + ROUTES)).toContain('ConfigMap default/body not found');
-    expect(message(GATEWAY + ROUTES + CONFIG_MAP)).not.toContain('ConfigMap default/body');
+  it('resolves the ConfigMap when it exists; the body itself is not applied yet (the registry)', () => {
+    const status = statusesOf(GATEWAY + ROUTES + CONFIG_MAP);
+    const accepted = status('GRPCRoute', 'grpc').parents[0]?.conditions.find(
+      (c) => c.type === 'Accepted',
+    );
+    // Never accepted silently: until egts serves the body, the rule is refused naming the field,
+    // not for the ConfigMap, which now resolves.
+    expect(accepted?.message).toContain('spec.directResponse.body');
+    expect(accepted?.message).not.toContain('ConfigMap');
   });
 
   it('a BackendTrafficPolicy response override with a missing valueRef is not accepted', () => {

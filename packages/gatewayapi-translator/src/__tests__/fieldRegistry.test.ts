@@ -119,14 +119,18 @@ describe('field registry', () => {
     const spec = {
       targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'r' }],
       basicAuth: { users: { name: 'users', kind: 'Secret' } },
-      jwt: { providers: [{ name: 'p', issuer: 'i' }] },
+      jwt: { providers: [{ name: 'p', issuer: 'i', localJWKS: { type: 'Inline', inline: '{}' } }] },
+      csrf: { allowedOrigins: [{ type: 'Exact', value: 'https://a.example' }] },
       notAField: 1,
     };
+    // A wholly not-applied feature by its entry; a field of a partly applied one by itself.
     expect(notAppliedFields('SecurityPolicy', spec)).toEqual([
-      'spec.basicAuth',
-      'spec.jwt',
+      'spec.csrf',
+      'spec.jwt.providers.issuer',
       'spec.notAField',
     ]);
+    // An empty object asks for a feature's defaults: applied when some of its fields are.
+    expect(notAppliedFields('SecurityPolicy', { authorization: {} })).toEqual([]);
     expect(notAppliedFields('Backend', { type: 'Endpoints', endpoints: [] })).toEqual([]);
     expect(notAppliedFields('Backend', { type: 'DynamicResolver' })).toEqual(['spec.type']);
   });

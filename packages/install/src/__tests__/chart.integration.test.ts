@@ -228,7 +228,13 @@ describe.skipIf(unavailable !== undefined)('the Helm chart (integration)', () =>
       });
       const health = provider.health();
       expect(health.synced).toBe(true);
-      expect(Object.entries(health.informers).filter(([, s]) => s.errors > 0)).toEqual([]);
+      // RBAC is what this checks: a watch refused for permissions. A loaded API server may also
+      // answer a watch with a transient 429 ("storage is (re)initializing") right after a CRD is
+      // installed; the informer retries that, and it says nothing about RBAC.
+      const refused = Object.entries(health.informers).filter(
+        ([, s]) => s.forbidden || /\b403\b|forbidden/i.test(s.lastError ?? ''),
+      );
+      expect(refused).toEqual([]);
       expect(logs.filter((l) => /403|forbidden/i.test(l))).toEqual([]);
       // The leader rotates the certificates with its own ServiceAccount.
       const rotated = await applyCertificateSecrets({ kubeConfig, namespace: NS, overwrite: true });

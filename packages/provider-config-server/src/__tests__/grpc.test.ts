@@ -14,11 +14,11 @@ import {
   createConfigServerProvider,
   type DeleteResponse,
   type ListResponse,
-  PROBLEMS_TRAILER,
   Problems,
   type ResourceMessage,
   type StatusesResponse,
 } from '../index.js';
+import { PROBLEMS_TRAILER } from '../internal/grpcApi.js';
 
 const TOKEN = 'grpc-token';
 let dir: string;

@@ -160,6 +160,31 @@ spec:
     const broken = await call('POST', '/v1/resources', 'kind: [unclosed');
     expect(broken.status).toBe(422);
     expect(broken.body.problems[0].message).toMatch(/invalid YAML/);
+    // YAML aliases to no anchor, or past the expansion bound: 422 naming the line, never a 500.
+    const unresolved = await call(
+      'POST',
+      '/v1/resources',
+      `${route('a', '/a')}\n  hostnames: [*none]`,
+    );
+    expect(unresolved.status).toBe(422);
+    expect(unresolved.body.problems[0]).toMatchObject({
+      line: 8,
+      message: expect.stringMatching(/alias/),
+    });
+    const bomb = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++)
+      bomb.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    const laughs = await call(
+      'POST',
+      '/v1/resources',
+      `${gatewayYaml}\n  x:\n    ${bomb.join('\n    ')}`,
+    );
+    expect(laughs.status).toBe(422);
+    expect(laughs.body.problems[0].message).toMatch(/alias/);
   });
 
   it('gives the second of two writers holding the same version a 409 Conflict', async () => {

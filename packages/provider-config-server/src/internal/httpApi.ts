@@ -16,6 +16,15 @@ export interface HttpApiContext {
   readonly maxBodyBytes: number;
 }
 
+/** A path segment, percent-decoded; a malformed escape (`%E0%A4%A`) is the client's error. */
+const decodePathPart = (part: string): string => {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new HttpError(400, 'BadRequest', `malformed percent-encoding in path segment ${part}`);
+  }
+};
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -109,7 +118,7 @@ export function createHttpHandler(
     if (parts[0] !== 'v1' || parts[1] !== 'resources') {
       throw new HttpError(404, 'NotFound', `no route ${url.pathname}`);
     }
-    const decoded = parts.slice(2).map((part) => decodeURIComponent(part));
+    const decoded = parts.slice(2).map(decodePathPart);
     if (decoded.length === 0) {
       switch (method) {
         case 'GET':

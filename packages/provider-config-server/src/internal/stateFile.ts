@@ -2,7 +2,7 @@
 // file in the same directory, fsynced, renamed over the old one, then the directory fsynced), so a
 // crash leaves either the old set or the new one, never a part of a set.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface State {
@@ -13,8 +13,21 @@ export interface State {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Reads the state; a missing file is the empty state. A file that is not a state throws. */
+/** The name `saveState` gives its temp files: `.<state file>.<12 hex digits>.tmp`. */
+const tempName = (file: string, suffix: string): string => `.${basename(file)}.${suffix}.tmp`;
+const isTempOf = (file: string, name: string): boolean => {
+  const prefix = `.${basename(file)}.`;
+  return name.startsWith(prefix) && /^[0-9a-f]{12}\.tmp$/.test(name.slice(prefix.length));
+};
+
+/**
+ * Reads the state; a missing file is the empty state. A file that is not a state throws. Temp
+ * files a crash left between write and rename (never the state itself) are removed first.
+ */
 export async function loadState(file: string): Promise<State> {
+  const dir = dirname(file);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) if (isTempOf(file, name)) await rm(join(dir, name), { force: true });
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -32,7 +45,7 @@ export async function loadState(file: string): Promise<State> {
 export async function saveState(file: string, state: State): Promise<void> {
   const dir = dirname(file);
   await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(dir, tempName(file, randomBytes(6).toString('hex')));
   try {
     const handle = await open(temp, 'wx', 0o600);
     try {

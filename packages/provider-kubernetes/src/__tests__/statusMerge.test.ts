@@ -1,7 +1,7 @@
 // Status merging: lastTransitionTime moves only when a condition's status changes, observedGeneration
 // is stamped, and what other controllers own is kept.
 import { describe, expect, it } from 'vitest';
-import { mergeConditions, mergeStatus } from '../index.js';
+import { mergeConditions, mergeStatus } from '../internal/statusMerge.js';
 
 const T0 = '2026-01-01T00:00:00Z';
 const T1 = '2026-01-02T00:00:00Z';

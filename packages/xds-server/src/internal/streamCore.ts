@@ -9,6 +9,7 @@ import type { Snapshot, VersionedResource } from '../snapshot.js';
 import type { SnapshotCache, SnapshotEntry } from '../snapshotCache.js';
 import { attributeRejection } from './attribution.js';
 import type { PushMetrics } from './pushMetrics.js';
+import { quarantineRoutes } from './quarantine.js';
 
 /** A resource version the proxy holds or is sent. `resource` is unknown for Delta initial versions. */
 export interface Entry {
@@ -36,6 +37,8 @@ export interface TypeState {
   acked: Map<string, Entry>;
   /** Versions the proxy rejected, by name: not sent again until the content changes. */
   readonly rejected: Map<string, string>;
+  /** Rejected resources served without their offending parts, by name (see quarantine.ts). */
+  readonly quarantined: Map<string, { sourceVersion: string; entry: Entry; routes: string[] }>;
   inFlight: InFlight | undefined;
   /** Nonce of the last response of this type whose ACK/NACK was processed. */
   lastNonce: string | undefined;
@@ -123,6 +126,7 @@ export class StreamCore {
         names: new Set(),
         acked: new Map(),
         rejected: new Map(),
+        quarantined: new Map(),
         inFlight: undefined,
         lastNonce: undefined,
         everSent: false,
@@ -182,16 +186,59 @@ export class StreamCore {
     const resources = inFlight.changed
       .filter((entry) => rejectedNames.has(entry.name))
       .map((entry) => ({ name: entry.name, version: entry.version }));
-    for (const { name, version } of resources) state.rejected.set(name, version);
+    const quarantined = this.#quarantine(state, inFlight.changed, rejectedNames, errorMessage);
     const rejection: Rejection = {
       stream: this.info,
       typeUrl: state.typeUrl,
       resources,
       message: errorMessage,
       attributed,
+      quarantined,
     };
     this.#deps.callbacks.onNack(rejection);
     this.#deps.publishRejection(rejection);
+  }
+
+  /**
+   * Records rejected versions (not sent again until they change) and, where Envoy's message points
+   * at routes inside a rejected RouteConfiguration, the version without them to send instead. A
+   * quarantined version rejected in turn quarantines more routes, or falls back to what the proxy
+   * holds; either way the content the snapshot has stays the "rejected" one.
+   */
+  #quarantine(
+    state: TypeState,
+    changed: readonly Entry[],
+    rejectedNames: ReadonlySet<string>,
+    message: string,
+  ): { name: string; routes: string[] }[] {
+    const out: { name: string; routes: string[] }[] = [];
+    for (const entry of changed) {
+      if (!rejectedNames.has(entry.name)) continue;
+      const previous = state.quarantined.get(entry.name);
+      const retry = previous !== undefined && previous.entry.version === entry.version;
+      const sourceVersion = retry ? previous.sourceVersion : entry.version;
+      state.rejected.set(entry.name, sourceVersion);
+      const taken =
+        entry.resource === undefined
+          ? undefined
+          : quarantineRoutes(state.typeUrl, entry.resource, message);
+      if (taken === undefined) {
+        state.quarantined.delete(entry.name);
+        continue;
+      }
+      const routes = [...(retry ? previous.routes : []), ...taken.routes];
+      state.quarantined.set(entry.name, {
+        sourceVersion,
+        routes,
+        entry: {
+          name: entry.name,
+          version: `${sourceVersion}~q${routes.length}`,
+          resource: taken.resource,
+        },
+      });
+      out.push({ name: entry.name, routes: [...taken.routes] });
+    }
+    return out;
   }
 
   /**
@@ -250,6 +297,11 @@ export class StreamCore {
       const resource = available.get(name) ?? (keepStale ? this.#warming(state, name) : undefined);
       if (resource === undefined) continue;
       if (state.rejected.get(name) === resource.version) {
+        const quarantined = state.quarantined.get(name);
+        if (quarantined?.sourceVersion === resource.version) {
+          target.set(name, quarantined.entry);
+          continue;
+        }
         // Rejected content: the proxy keeps (and is told to keep) what it had.
         const held = state.acked.get(name);
         if (held !== undefined) target.set(name, held);
@@ -287,6 +339,7 @@ export class StreamCore {
   forget(state: TypeState, name: string): void {
     state.acked.delete(name);
     state.rejected.delete(name);
+    state.quarantined.delete(name);
   }
 
   /** Stops following snapshots; true the first time only. */

@@ -15,6 +15,7 @@ import type {
   ServiceImport,
 } from '@egts/api';
 import type { AppliedPolicy } from '../policies/processPolicies.js';
+import type { SecurityPolicyIR } from '../policies/securityPolicyIR.js';
 import type { BackendTLSPolicyContext } from '../routes/backendTls.js';
 import type { RuleOutcome } from '../routes/ruleOutcome.js';
 import { nsName } from '../types.js';
@@ -85,6 +86,8 @@ export class TranslatorContext {
   backendTLSPolicies: BackendTLSPolicyContext[] = [];
   /** Where each SecurityPolicy applies and whether it is accepted there (processPolicies). */
   readonly securityPolicies: AppliedPolicy[] = [];
+  /** What each SecurityPolicy (`namespace/name`) enforces, built once when it is validated. */
+  readonly securityPolicyIR = new Map<string, SecurityPolicyIR>();
 
   constructor(
     readonly resources: Resources,

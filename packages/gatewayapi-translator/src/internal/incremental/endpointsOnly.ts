@@ -5,12 +5,7 @@
 // endpoints moved and rebuilds only those.
 // Anything this cannot prove equivalent to a full translation returns undefined: translate it all.
 import { isDeepStrictEqual } from 'node:util';
-import {
-  POLICY_COLLECTIONS,
-  type ResourceStatus,
-  type Resources,
-  ROUTE_COLLECTIONS,
-} from '@egts/api';
+import { type ResourceStatus, type Resources, ROUTE_COLLECTIONS } from '@egts/api';
 import type { DestinationSetting, XdsIR } from '@egts/ir';
 import { type TranslateOptions, translate } from '../../translate.js';
 import type { Translation } from './translation.js';
@@ -236,7 +231,6 @@ export function endpointsOnlyUpdate(
     affected += positions.size;
   }
   if (affected === 0) return [...previous.xdsIR];
-  for (const kind of POLICY_COLLECTIONS) (reduced[kind] as unknown[]) = [];
 
   const result = translate(reduced, options);
   // Endpoints can change route conditions (BackendsAvailable): then statuses need the full run.

@@ -16,12 +16,6 @@ export interface ListenerRoute {
 /** translate() lists routes of every kind in this order; equal age and name keep it. */
 const KIND_ORDER: Record<string, number> = { HTTPRoute: 0, GRPCRoute: 1 };
 
-/** Rule and match index from an IR route name, `<kind>/<ns>/<name>/rule/<r>/match/<m>/<host>`. */
-const indexes = (name: string): [number, number] => {
-  const parts = name.split('/', 7);
-  return [Number(parts[4]), Number(parts[6])];
-};
-
 export function compareListenerRoutes(a: ListenerRoute, b: ListenerRoute): number {
   if (a.ir.hostname !== b.ir.hostname) return a.ir.hostname < b.ir.hostname ? -1 : 1;
   const byMatch = compareMatchPrecedence(a.ir, b.ir);
@@ -30,7 +24,7 @@ export function compareListenerRoutes(a: ListenerRoute, b: ListenerRoute): numbe
     compareByAgeThenName(a.route, b.route) ||
     (KIND_ORDER[a.route.kind] ?? 2) - (KIND_ORDER[b.route.kind] ?? 2);
   if (byRoute !== 0) return byRoute;
-  const [ruleA, matchA] = indexes(a.ir.name);
-  const [ruleB, matchB] = indexes(b.ir.name);
-  return ruleA - ruleB || matchA - matchB;
+  // Callers give routes the translator made, which all carry their source.
+  const [sa, sb] = [a.ir.source, b.ir.source];
+  return (sa.ruleIndex ?? 0) - (sb.ruleIndex ?? 0) || (sa.matchIndex ?? 0) - (sb.matchIndex ?? 0);
 }

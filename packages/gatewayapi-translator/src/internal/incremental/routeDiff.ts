@@ -18,14 +18,18 @@ export interface Route {
 /** One added (no `before`), removed (no `after`) or edited route. */
 export interface RouteChange {
   readonly kind: RouteCollection;
-  /** `<kind in lower case>/<namespace>/<name>`: the prefix of the route's IR names. */
+  /** `<kind in lower case>/<namespace>/<name>` (see routeKeyOf). */
   readonly key: string;
   readonly before?: Route | undefined;
   readonly after?: Route | undefined;
 }
 
+/** A route's key from its identity (an IR route's `source`, or the resource's own). */
+export const routeKeyOf = (kind: string, namespace: string | null | undefined, name: string) =>
+  `${kind.toLowerCase()}/${namespace ?? 'default'}/${name}`;
+
 const routeKey = (route: Route): string =>
-  `${route.kind.toLowerCase()}/${route.metadata.namespace ?? 'default'}/${route.metadata.name}`;
+  routeKeyOf(route.kind, route.metadata.namespace, route.metadata.name);
 
 /**
  * Routes by key, per array. A diff that finds only in-place edits hands the index on to the new

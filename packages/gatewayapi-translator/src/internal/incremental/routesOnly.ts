@@ -2,9 +2,11 @@
 // and gRPC route changes are spliced into the previous output (spliceRoutes.ts). Otherwise the
 // translator runs on an input reduced to the Gateways the changed routes name (before and after)
 // and every route attached to those, and its output replaces theirs. Either way other Gateways keep
-// their IR objects, so they cost nothing downstream. Policies give only statuses: kept when the
-// change is one they cannot see, else computed again without translating any rule. Returns
-// undefined whenever that cannot equal a full translation: translate everything then.
+// their IR objects, so they cost nothing downstream. A policy's footprint is what it targets and
+// what it writes to the IR: every reduced translation keeps every policy, so what a policy writes
+// to a route comes with that route's translation; the policies' statuses are kept when the change
+// is one they cannot see, else computed again without translating any rule. Returns undefined
+// whenever that cannot equal a full translation: translate everything then.
 import { isDeepStrictEqual } from 'node:util';
 import {
   POLICY_COLLECTIONS,
@@ -17,7 +19,7 @@ import { type TranslateOptions, translate } from '../../translate.js';
 import { overlapsAny } from '../routes/routeOverlaps.js';
 import { translatePolicyStatuses } from './policyStatuses.js';
 import { diffRoutes, type Route } from './routeDiff.js';
-import { STATUS_ONLY_POLICIES, spliceRoutes } from './spliceRoutes.js';
+import { spliceRoutes } from './spliceRoutes.js';
 import type { Translation } from './translation.js';
 
 /**
@@ -152,15 +154,14 @@ function reducedUpdate(
   changed: ReadonlySet<string>,
   options: TranslateOptions | undefined,
 ): RoutesUpdate | undefined {
-  // Policies give only their own statuses, which the caller keeps or computes alone; but
-  // SecurityPolicies also shape the routes they protect (filters, or a 500 when not accepted).
+  // Every policy stays in: what a policy writes to the IR of a route (or listener) comes with
+  // that route's translation. Their statuses from this run are not used (see withStatuses).
   const reduced: Resources = {
     ...next,
     gateways: next.gateways.filter((g) =>
       touched.has(`${g.metadata.namespace ?? ''}/${g.metadata.name}`),
     ),
   };
-  for (const kind of STATUS_ONLY_POLICIES) (reduced[kind] as unknown[]) = [];
   for (const kind of ROUTE_COLLECTIONS) {
     (reduced[kind] as Route[]) = (next[kind] as Route[]).filter((route) => {
       const gateways = gatewaysOf(route);
@@ -169,14 +170,15 @@ function reducedUpdate(
   }
   const result = translate(reduced, options);
   // A changed route tying with another (RouteRulesOverlap) changes that one's status too.
-  const irPrefixes = new Set(
-    [...changed].map((k) => k.replace(/^[^/]+/, (kind) => kind.toLowerCase())),
-  );
+  const changedRoutes = [...changed].map((key) => {
+    const [kind = '', namespace = '', name = ''] = key.split('/');
+    return { kind, namespace, name };
+  });
   const touchedHTTP = (irs: readonly XdsIR[]) =>
     irs.filter((ir) => touched.has(ir.name)).flatMap((ir) => ir.http);
   if (
-    overlapsAny(touchedHTTP(previous.xdsIR), irPrefixes) ||
-    overlapsAny(touchedHTTP(result.xdsIR), irPrefixes)
+    overlapsAny(touchedHTTP(previous.xdsIR), changedRoutes) ||
+    overlapsAny(touchedHTTP(result.xdsIR), changedRoutes)
   )
     return undefined;
 

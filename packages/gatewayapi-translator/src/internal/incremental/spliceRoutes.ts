@@ -6,31 +6,16 @@
 // re-encodes only what changed. A route's translation depends on nothing but itself, its
 // Gateways and the non-route input, which is what makes this equal a full translation; anything
 // else (BackendTLSPolicies, L4 routes, a Gateway status that moves) returns undefined. Policy
-// statuses are kept: the caller splices only changes they cannot see.
+// statuses are the caller's (routesOnly.ts).
 import { isDeepStrictEqual } from 'node:util';
-import {
-  type GRPCRoute,
-  type HTTPRoute,
-  POLICY_COLLECTIONS,
-  type ResourceStatus,
-  type Resources,
-} from '@egts/api';
+import type { GRPCRoute, HTTPRoute, ResourceStatus, Resources } from '@egts/api';
 import type { HTTPListener, HTTPRouteIR, XdsIR } from '@egts/ir';
 import { type TranslateOptions, type TranslateResult, translate } from '../../translate.js';
 import { overlapsAny } from '../routes/routeOverlaps.js';
 import { compareListenerRoutes, type ListenerRoute } from './listenerRouteOrder.js';
-import { type Route, type RouteChange, routeIndex } from './routeDiff.js';
+import { type Route, type RouteChange, routeIndex, routeKeyOf } from './routeDiff.js';
 import { shareUnchanged } from './shareUnchanged.js';
 import type { Translation } from './translation.js';
-
-/**
- * The policies a route-only translation leaves out: they give only their own statuses, which the
- * caller keeps. SecurityPolicies stay in, because they also shape the routes they protect
- * (their filters, or a 500 when not accepted).
- */
-export const STATUS_ONLY_POLICIES = POLICY_COLLECTIONS.filter(
-  (kind) => kind !== 'securityPolicies',
-);
 
 const statusKey = (s: {
   kind: string;
@@ -48,10 +33,12 @@ const statusIndex = (statuses: readonly ResourceStatus[]): Map<string, number> =
   return index;
 };
 
-/** The `<kind>/<namespace>/<name>` prefix of an IR route name (names never contain `/`). */
-const routeKeyOfIR = (name: string): string => {
-  const first = name.indexOf('/');
-  return name.slice(0, name.indexOf('/', name.indexOf('/', first + 1) + 1));
+class Refused extends Error {}
+
+/** Where an IR route comes from; only IR the translator made (which says) is spliced. */
+const sourceOf = (ir: HTTPRouteIR): HTTPRouteIR['source'] => {
+  if (ir.source.ruleIndex === undefined) throw new Refused(`no rule index for ${ir.name}`);
+  return ir.source;
 };
 
 const withoutRoutes = <T extends { routes?: unknown; route?: unknown }>(listener: T) => ({
@@ -67,14 +54,12 @@ const sameShape = <T extends { routes?: unknown; route?: unknown }>(
   a.length === b.length &&
   a.every((x, i) => isDeepStrictEqual(withoutRoutes(x), withoutRoutes(b[i]!)));
 
-type Lookup = (key: string) => HTTPRoute | GRPCRoute | undefined;
-
-class Refused extends Error {}
+type Lookup = (source: HTTPRouteIR['source']) => HTTPRoute | GRPCRoute | undefined;
 
 /** `kept` (sorted) with `added` (sorted the same way) merged in where a full translation puts them. */
 const merge = (kept: HTTPRouteIR[], added: readonly HTTPRouteIR[], lookup: Lookup) => {
   const entry = (ir: HTTPRouteIR): ListenerRoute => {
-    const route = lookup(routeKeyOfIR(ir.name));
+    const route = lookup(sourceOf(ir));
     if (route === undefined) throw new Refused(`no route for ${ir.name}`);
     return { ir, route };
   };
@@ -101,22 +86,25 @@ const spliceListeners = (
   previous: readonly HTTPListener[],
   before: readonly HTTPListener[],
   after: readonly HTTPListener[],
-  changed: ReadonlySet<string>,
+  changed: readonly Pick<HTTPRouteIR['source'], 'kind' | 'namespace' | 'name'>[],
   lookup: Lookup,
 ): HTTPListener[] => {
   if (!sameShape(previous, after) || !sameShape(before, after)) throw new Refused('listeners');
-  // IR route names start with `<route key>/`: for a few changed routes, prefix tests are cheaper
-  // than cutting the key out of every name.
-  const prefixes = [...changed].map((key) => `${key}/`);
-  const isChanged =
-    prefixes.length <= 4
-      ? (name: string) => prefixes.some((prefix) => name.startsWith(prefix))
-      : (name: string) => changed.has(routeKeyOfIR(name));
+  // By name first: no key string is built for each of thousands of unchanged routes.
+  const byName = new Map<string, { kind: string; namespace: string }[]>();
+  for (const c of changed) byName.set(c.name, [...(byName.get(c.name) ?? []), c]);
+  const isChanged = (ir: HTTPRouteIR) => {
+    const source = sourceOf(ir);
+    const candidates = byName.get(source.name);
+    return (
+      candidates?.some((c) => c.kind === source.kind && c.namespace === source.namespace) === true
+    );
+  };
   return previous.map((listener, i) => {
     const kept: HTTPRouteIR[] = [];
     const removed = new Map<string, HTTPRouteIR>();
     for (const route of listener.routes) {
-      if (isChanged(route.name)) removed.set(route.name, route);
+      if (isChanged(route)) removed.set(route.name, route);
       else kept.push(route);
     }
     // What leaves must be what the changed routes contributed before the change.
@@ -181,7 +169,8 @@ const translateOnly = (
     tcpRoutes: [],
     udpRoutes: [],
   };
-  for (const kind of STATUS_ONLY_POLICIES) (reduced[kind] as unknown[]) = [];
+  // Policies stay in: what they write to these routes' IR must be in the splice. Their
+  // statuses are the caller's (see routesOnly.ts).
   return translate(reduced, options);
 };
 
@@ -201,8 +190,8 @@ export function spliceRoutes(
   const http = routeIndex(next.httpRoutes as Route[]);
   const grpc = routeIndex(next.grpcRoutes as Route[]);
   if (http === undefined || grpc === undefined) return undefined;
-  const lookup: Lookup = (key) =>
-    (key.startsWith('httproute/') ? http.get(key) : grpc.get(key)) as
+  const lookup: Lookup = ({ kind, namespace, name }) =>
+    (kind === 'HTTPRoute' ? http : grpc).get(routeKeyOf(kind, namespace, name)) as
       | HTTPRoute
       | GRPCRoute
       | undefined;
@@ -222,7 +211,11 @@ export function spliceRoutes(
     changes.flatMap((c) => c.after ?? []),
     options,
   );
-  const changed = new Set(changes.map((c) => c.key));
+  const changed = changes.map((c) => {
+    const route = (c.after ?? c.before)!;
+    const { name, namespace } = route.metadata;
+    return { kind: route.kind, namespace: namespace ?? 'default', name };
+  });
   try {
     // IR: one per touched Gateway (fleets are Gateways: merged Gateways were refused before).
     const replaced = new Map<string, XdsIR>();
@@ -251,9 +244,8 @@ export function spliceRoutes(
     const statuses = previous.statuses.slice();
     const oldStatuses = byStatusKey(before.statuses);
     const newStatuses = byStatusKey(after.statuses);
-    for (const name of touched) {
-      const slash = name.indexOf('/');
-      const key = `Gateway/${name.slice(0, slash)}/${name.slice(slash + 1)}`;
+    for (const gateway of gateways) {
+      const key = statusKey(gateway);
       const at = index.get(key);
       const old = oldStatuses.get(key);
       const now = newStatuses.get(key);

@@ -63,10 +63,12 @@ function httpListener(
         outcome.httpRoutes.forEach((template, matchIndex) => {
           ranked.push({
             ir: withSecurityPolicy(
+              ctx,
               {
                 name: `${route.irName}/rule/${ruleIndex}/match/${matchIndex}/${hostname}`,
                 hostname,
                 ...withBackendClientCertificate(template, l.gateway.backendClientCertificate),
+                source: { ...template.source, ruleIndex, matchIndex },
                 ...(template.redirect ? { redirect: redirectFor(template.redirect, l) } : {}),
               },
               policy,

@@ -18,6 +18,7 @@ import {
   notAppliedFields,
   notAppliedMessage,
 } from './registry/fieldRegistry.js';
+import { securityPolicyIR } from './securityPolicyIR.js';
 import type { PolicyRef } from './validation/policyBackendRefs.js';
 import type { Obj, PolicyWarning } from './validation/policyValues.js';
 import { validateBackendTrafficPolicy } from './validation/validateBackendTrafficPolicy.js';
@@ -344,6 +345,19 @@ function processKind(
   return policies.map((p) => statuses.get(p) as PolicyStatus);
 }
 
+/** Envoy Gateway's checks, then whether egts can build what the policy enforces (securityPolicyIR). */
+const validateSecurityPolicyIR: PolicyValidator = (spec, scope, ctx, policy) => {
+  const invalid = validateSecurityPolicy(spec, scope, ctx, policy);
+  if (invalid) return invalid;
+  const key = `${policy.namespace}/${policy.name}`;
+  let built = ctx.securityPolicyIR.get(key);
+  if (!built) {
+    built = securityPolicyIR(ctx, policy, spec);
+    ctx.securityPolicyIR.set(key, built);
+  }
+  return built.problem;
+};
+
 export function processPolicies(ctx: TranslatorContext): PolicyStatus[] {
   const r = ctx.resources;
   return [
@@ -361,7 +375,7 @@ export function processPolicies(ctx: TranslatorContext): PolicyStatus[] {
     ...processKind(
       ctx,
       r.securityPolicies as unknown as AnyPolicy[],
-      validateSecurityPolicy,
+      validateSecurityPolicyIR,
       undefined,
       ctx.securityPolicies,
     ),

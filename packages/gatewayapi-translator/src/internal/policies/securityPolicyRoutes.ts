@@ -63,12 +63,26 @@ export function securityPolicyIndex(ctx: TranslatorContext): SecurityPolicyIndex
 const accepted = (a: AppliedPolicy): boolean =>
   a.ancestor.conditions.get('Accepted')?.status === 'True';
 
-/** The route as the policy protecting it makes it: failed closed when the policy is not accepted. */
+/**
+ * The route as the policy protecting it makes it: with the policy's filters, or failed closed
+ * when the policy is not accepted. A CORS filter of the route itself stays (more specific).
+ */
 export function withSecurityPolicy(
+  ctx: TranslatorContext,
   ir: HTTPRouteIR,
   policy: AppliedPolicy | undefined,
 ): HTTPRouteIR {
-  if (!policy || accepted(policy)) return ir;
-  const { redirect: _redirect, destination: _destination, ...rest } = ir;
-  return { ...rest, directResponse: { statusCode: 500 } };
+  if (!policy) return ir;
+  if (!accepted(policy)) {
+    const { redirect: _redirect, destination: _destination, ...rest } = ir;
+    return { ...rest, directResponse: { statusCode: 500 } };
+  }
+  const { namespace = 'default', name } = policy.policy.metadata;
+  const built = ctx.securityPolicyIR.get(`${namespace}/${name}`);
+  if (!built?.security && !built?.cors) return ir;
+  return {
+    ...ir,
+    ...(built.security ? { security: built.security } : {}),
+    ...(built.cors && !ir.cors ? { cors: built.cors } : {}),
+  };
 }

@@ -81,25 +81,34 @@ export function markRouteOverlaps(ctx: TranslatorContext): void {
   }
 }
 
+/** A route as IR routes name their source. */
+export interface RouteIdentity {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+const identity = (r: RouteIdentity) => `${r.kind}/${r.namespace}/${r.name}`;
+
 /**
- * Whether a route of `routes` (`kind/namespace/name`, the prefix of its IR route names) ties with
- * another route on one of `listeners`: then changing it changes the other's status too, which
- * callers updating a translation in place must not miss.
+ * Whether one of `routes` ties with another route on one of `listeners`: then changing it
+ * changes the other's status too, which callers updating a translation in place must not miss.
  */
 export function overlapsAny(
   listeners: readonly HTTPListener[],
-  routes: ReadonlySet<string>,
+  routes: readonly RouteIdentity[],
 ): boolean {
+  const wanted = new Set(routes.map(identity));
   for (const listener of listeners) {
     const buckets = new Map<string, Set<string>>();
     for (const ir of listener.routes) {
       const key = requestsKey(ir.hostname, ir);
       const sources = buckets.get(key) ?? new Set<string>();
-      sources.add(ir.name.split('/', 3).join('/'));
+      sources.add(identity(ir.source));
       buckets.set(key, sources);
     }
     for (const sources of buckets.values())
-      if (sources.size > 1 && [...sources].some((s) => routes.has(s))) return true;
+      if (sources.size > 1 && [...sources].some((s) => wanted.has(s))) return true;
   }
   return false;
 }

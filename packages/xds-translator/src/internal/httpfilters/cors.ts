@@ -5,7 +5,7 @@ import { Cors, CorsFilterPolicy, HttpFilter, packAny } from '@egts/envoy-api';
 import type { CORS } from '@egts/ir';
 import type { StringMatcher } from '../envoyTypes.js';
 import { regexQuote } from '../route/pathRewrite.js';
-import type { HttpFilterTranslator } from './httpFilter.js';
+import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 
 const NAME = 'envoy.filters.http.cors';
 
@@ -29,11 +29,12 @@ const corsPolicy = (cors: CORS): CorsFilterPolicy =>
   });
 
 export const corsFilter: HttpFilterTranslator = {
-  name: NAME,
-  patchListener: (listener) =>
-    listener.routes.some((route) => route.cors !== undefined)
-      ? HttpFilter.fromPartial({ name: NAME, typedConfig: packAny(Cors, Cors.fromPartial({})) })
-      : undefined,
+  patchListener: (listeners) =>
+    routesOf(listeners).some((route) => route.cors !== undefined)
+      ? [HttpFilter.fromPartial({ name: NAME, typedConfig: packAny(Cors, Cors.fromPartial({})) })]
+      : [],
   patchRoute: (route) =>
-    route.cors === undefined ? undefined : packAny(CorsFilterPolicy, corsPolicy(route.cors)),
+    route.cors === undefined
+      ? undefined
+      : { [NAME]: packAny(CorsFilterPolicy, corsPolicy(route.cors)) },
 };

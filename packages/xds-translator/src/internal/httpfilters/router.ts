@@ -6,15 +6,16 @@ import { headerSettings } from '../defaults.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 
 export const routerFilter: HttpFilterTranslator = {
-  name: 'envoy.filters.http.router',
-  patchListener: (listener) =>
+  // Listeners sharing a connection manager share its settings: the first one's apply.
+  patchListener: ([listener]) => [
     HttpFilter.fromPartial({
       name: 'envoy.filters.http.router',
       typedConfig: packAny(
         Router,
         Router.fromPartial({
-          suppressEnvoyHeaders: !headerSettings(listener.headers).enableEnvoyHeaders,
+          suppressEnvoyHeaders: !headerSettings(listener?.headers).enableEnvoyHeaders,
         }),
       ),
     }),
+  ],
 };

@@ -11,7 +11,7 @@ import {
 } from '@egts/envoy-api';
 import type { HTTPRouteIR, SessionPersistence } from '@egts/ir';
 import { typedConfig } from '../protoValues.js';
-import type { HttpFilterTranslator } from './httpFilter.js';
+import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 
 const NAME = 'envoy.filters.http.stateful_session';
 
@@ -44,21 +44,24 @@ const sessionState = (route: HTTPRouteIR, session: SessionPersistence) =>
       );
 
 export const statefulSessionFilter: HttpFilterTranslator = {
-  name: NAME,
-  patchListener: (listener) =>
-    listener.routes.some((route) => route.sessionPersistence !== undefined)
-      ? HttpFilter.fromPartial({
-          name: NAME,
-          typedConfig: packAny(StatefulSession, StatefulSession.fromPartial({})),
-        })
-      : undefined,
+  patchListener: (listeners) =>
+    routesOf(listeners).some((route) => route.sessionPersistence !== undefined)
+      ? [
+          HttpFilter.fromPartial({
+            name: NAME,
+            typedConfig: packAny(StatefulSession, StatefulSession.fromPartial({})),
+          }),
+        ]
+      : [],
   patchRoute: (route) =>
     route.sessionPersistence === undefined
       ? undefined
-      : packAny(
-          StatefulSessionPerRoute,
-          StatefulSessionPerRoute.fromPartial({
-            statefulSession: { sessionState: sessionState(route, route.sessionPersistence) },
-          }),
-        ),
+      : {
+          [NAME]: packAny(
+            StatefulSessionPerRoute,
+            StatefulSessionPerRoute.fromPartial({
+              statefulSession: { sessionState: sessionState(route, route.sessionPersistence) },
+            }),
+          ),
+        },
 };

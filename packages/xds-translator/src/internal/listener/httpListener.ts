@@ -23,11 +23,9 @@ import { routeConfiguration } from '../route/routeConfiguration.js';
 import type { ChainClaims } from './chainClaims.js';
 import { downstreamTlsSocket } from './downstreamTls.js';
 
-/** The HCM's filters: each known filter once, when any of the listeners needs it, in list order. */
+/** The HCM's filters: what each known filter needs for these listeners, in list order. */
 const httpFilters = (listeners: readonly HTTPListener[]): HttpFilter[] =>
-  HTTP_FILTERS.map((filter) =>
-    listeners.map((listener) => filter.patchListener(listener)).find((f) => f !== undefined),
-  ).filter((filter) => filter !== undefined);
+  HTTP_FILTERS.flatMap((filter) => filter.patchListener(listeners));
 
 const UNDERSCORES_ACTIONS: Record<
   NonNullable<HeaderSettings['withUnderscoresAction']>,

@@ -32,10 +32,7 @@ const action = (route: HTTPRouteIR, out: ResourceSet): Partial<Route> => {
 
 const perFilterConfig = (route: HTTPRouteIR): Record<string, Any> => {
   const config: Record<string, Any> = {};
-  for (const filter of HTTP_FILTERS) {
-    const any = filter.patchRoute?.(route);
-    if (any !== undefined) config[filter.name] = any;
-  }
+  for (const filter of HTTP_FILTERS) Object.assign(config, filter.patchRoute?.(route));
   return config;
 };
 

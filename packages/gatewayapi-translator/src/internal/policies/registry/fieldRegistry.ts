@@ -90,10 +90,16 @@ function visitSet(
  */
 export function notAppliedFields(kind: RegisteredKind, spec: unknown): string[] {
   const found = new Set<string>();
+  const applied = Object.keys(FIELD_REGISTRY[kind].applied);
   visitSet(kind, spec, 'spec', (path) => {
     const entry = fieldEntry(kind, path);
-    if (!entry) found.add(path);
-    else if (!entry.applied) found.add(entry.path);
+    if (entry?.applied) return;
+    // An empty object (`authorization: {}`) asks for the feature with its defaults: applied
+    // when some of its fields are.
+    if (applied.some((p) => p.startsWith(`${path}.`))) return;
+    // Named by its entry, unless part of that entry is applied: then by the field itself.
+    const partly = entry && applied.some((p) => p.startsWith(`${entry.path}.`));
+    found.add(entry && !partly ? entry.path : path);
   });
   return [...found].sort();
 }

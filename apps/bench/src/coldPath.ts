@@ -1,0 +1,116 @@
+// The cold path, measured as a user meets it: whole `egts` processes (node running the built CLI,
+// no pnpm) from start to exit, and `egts run` from start to the first correct answer through
+// Envoy. Beside the in-process figures, these say what module loading, YAML decoding, schema
+// validation and output cost around the translator.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { allObjects, type Scenario, toText } from './scenarios.js';
+import { median, round } from './stats.js';
+import { egtsCommand, startHarness } from './throughEnvoy.js';
+
+/** Preloaded into each measured process: reports its peak RSS on exit (node's own rusage). */
+const MAX_RSS_REPORTER = join(dirname(fileURLToPath(import.meta.url)), 'reportMaxRss.cjs');
+const MAX_RSS_MARK = 'egts-bench-max-rss-kib ';
+
+interface ProcessRun {
+  ms: number;
+  peakMiB: number;
+  status: number | null;
+}
+
+function runProcess(args: readonly string[]): ProcessRun {
+  const started = performance.now();
+  const run = spawnSync(process.execPath, ['--require', MAX_RSS_REPORTER, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const ms = performance.now() - started;
+  const mark = run.stderr.lastIndexOf(MAX_RSS_MARK);
+  const kib =
+    mark === -1 ? Number.NaN : Number.parseInt(run.stderr.slice(mark + MAX_RSS_MARK.length), 10);
+  return { ms, peakMiB: kib / 1024, status: run.status };
+}
+
+export interface CliRow {
+  command: string;
+  input: string;
+  medianMs: number;
+  minMs: number;
+  peakMiB: number;
+}
+
+function measure(command: string, input: string, args: readonly string[], runs: number): CliRow {
+  const samples = Array.from({ length: runs }, () => runProcess(args));
+  const failed = samples.find((s) => s.status !== 0 && s.status !== 1);
+  if (failed) throw new Error(`${command} ${input}: exited ${failed.status}`);
+  return {
+    command,
+    input,
+    medianMs: round(median(samples.map((s) => s.ms))),
+    minMs: round(Math.min(...samples.map((s) => s.ms))),
+    peakMiB: round(median(samples.map((s) => s.peakMiB))),
+  };
+}
+
+/**
+ * `node -e 0` (what the machine charges for any node process), `egts --version`, then `validate`,
+ * `translate -o status` and `translate -o xds` on each scenario written as one file.
+ */
+export function cliRuns(scenarios: readonly Scenario[], runs: number, source = false): CliRow[] {
+  const egts = egtsCommand(source);
+  const dir = mkdtempSync(join(tmpdir(), 'egts-bench-cli-'));
+  try {
+    const rows = [
+      measure('node -e 0', '', ['-e', '0'], runs),
+      measure('egts --version', '', [...egts, '--version'], runs),
+    ];
+    for (const scenario of scenarios) {
+      const file = join(dir, `${scenario.name}.yaml`);
+      writeFileSync(file, toText(allObjects(scenario)));
+      for (const command of [
+        ['validate'],
+        ['translate', '-o', 'status'],
+        ['translate', '-o', 'xds'],
+      ]) {
+        rows.push(
+          measure(
+            `egts ${command.join(' ')}`,
+            scenario.name,
+            [...egts, ...command, '-f', file],
+            runs,
+          ),
+        );
+      }
+    }
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface ColdStartRow {
+  routes: number;
+  /** `egts run -f DIR` started -> the last route answers 200 through Envoy (Envoy's start included). */
+  medianMs: number;
+  minMs: number;
+}
+
+/** Server cold start at each scale: `egts run -f DIR` to the first correct answer through Envoy. */
+export async function coldStarts(scales: readonly number[], runs: number): Promise<ColdStartRow[]> {
+  const rows: ColdStartRow[] = [];
+  for (const routes of scales) {
+    const samples: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      const harness = await startHarness(routes);
+      samples.push(performance.now() - started);
+      await harness.close();
+    }
+    rows.push({ routes, medianMs: round(median(samples)), minMs: round(Math.min(...samples)) });
+  }
+  return rows;
+}

@@ -1,0 +1,42 @@
+// A local stand-in for Envoy Gateway's e2e static-file-server: serves the files of a folder
+// (the suite's servers/static-file-server/files: JWKS documents, Wasm modules) over plain HTTP.
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, normalize } from 'node:path';
+import type { EchoServer } from './echoServer.js';
+
+export const startStaticFileServer = (
+  root: string,
+  namespace: string,
+  pod: string,
+): Promise<EchoServer> =>
+  new Promise((resolve) => {
+    const server = createServer((req, res) => {
+      const path = normalize(new URL(req.url ?? '/', 'http://files').pathname);
+      // normalize() resolves `..`; anything still escaping the root is refused.
+      if (path.includes('..')) {
+        res.writeHead(400).end();
+        return;
+      }
+      readFile(join(root, path)).then(
+        (body) => {
+          const type = path.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+          res.writeHead(200, { 'content-type': type }).end(body);
+        },
+        () => res.writeHead(404).end(),
+      );
+    });
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        namespace,
+        pod,
+        port: (server.address() as AddressInfo).port,
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      }),
+    );
+  });

@@ -1,0 +1,8 @@
+// Every Envoy Gateway e2e test this harness re-expresses, in the order they run.
+import type { ConformanceTest } from '../../conformanceTest.js';
+import { securityPolicyTests } from './securityPolicy.js';
+
+/** The tests, for Envoy Gateway's e2e folder `suiteDir` (some read data from its Go files). */
+export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
+  ...securityPolicyTests(suiteDir),
+];

@@ -1,0 +1,206 @@
+// Envoy Gateway's SecurityPolicy e2e tests (test/e2e/tests: basic_auth.go, jwt.go, cors.go,
+// authorization_*.go) re-expressed: the same manifests (testdata/), the same requests and the
+// same answers, through egts and real Envoy. Tokens come from the Go files at run time.
+import {
+  accepted,
+  type ConformanceTest,
+  gw,
+  type HttpExpectation,
+  infra,
+  type StatusExpectation,
+} from '../../conformanceTest.js';
+import { goConstant } from './goConstants.js';
+
+const sameNs = gw('same-namespace');
+const v1 = { backend: 'infra-backend-v1', namespace: infra };
+
+/** SecurityPolicyMustBeAccepted: Accepted on the same-namespace Gateway. */
+const policyAccepted = (...names: string[]): StatusExpectation[] =>
+  names.map((name) => ({
+    kind: 'SecurityPolicy' as const,
+    namespace: infra,
+    name,
+    ancestors: [{ gateway: sameNs, conditions: [{ type: 'Accepted', status: 'True' as const }] }],
+  }));
+
+const get = (
+  path: string,
+  headers: Record<string, string>,
+  status: number,
+  method = 'GET',
+): HttpExpectation => ({
+  request: { path, method, headers },
+  status,
+  ...(status === 200 ? v1 : {}),
+});
+
+const basicAuth: ConformanceTest = {
+  name: 'BasicAuth',
+  description: 'Resource with BasicAuth enabled',
+  features: ['SecurityPolicy', 'BasicAuth'],
+  manifests: ['basic-auth.yaml'],
+  statuses: [
+    ...accepted(sameNs, ['http-with-basic-auth-1', 'http-with-basic-auth-2']),
+    ...policyAccepted('basic-auth-1', 'basic-auth-2', 'basic-auth-3'),
+  ],
+  requests: [
+    get('/basic-auth-1', { Authorization: 'Basic dXNlcjE6dGVzdDE=' }, 200), // user1:test1
+    get('/basic-auth-1', {}, 401),
+    get('/basic-auth-1', { Authorization: 'Basic dXNlcjE6dGVzdDI=' }, 401), // user1:test2
+    get('/basic-auth-2', { Authorization: 'Basic dXNlcjQ6dGVzdDQ=' }, 200), // user4:test4
+    get('/basic-auth-2', { Authorization: 'Basic dXNlcjE6dGVzdDE=' }, 401), // user1 is not in secret 2
+    get('/no-basic-auth', {}, 200),
+    {
+      ...get('/basic-auth-3', { Authorization: 'Basic dXNlcjM6dGVzdDM=' }, 200), // user3:test3
+      backendRequest: { headers: { 'x-authenticated-user': 'user3' } },
+    },
+  ],
+};
+
+const authzHeadersAndMethods: ConformanceTest = {
+  name: 'AuthzWithHTTPMethodAndHeader',
+  description: 'Authorization with HTTP methods and headers',
+  features: ['SecurityPolicy', 'Authorization'],
+  manifests: ['authorization-http-header-and-method.yaml'],
+  statuses: policyAccepted(
+    'authorization-only-user-id-header',
+    'authorization-multiple-headers-and-methods',
+  ),
+  requests: [
+    get('/protected-only-user-id-header', {}, 403),
+    get('/protected-only-user-id-header', { 'x-user-id': 'wrong-user-id' }, 403),
+    get('/protected-only-user-id-header', { 'x-user-id': 'john' }, 200),
+    get('/protected-only-user-id-header', { 'x-user-id': 'alice' }, 200),
+    get('/protected-multiple-headers-and-methods', {}, 403),
+    get('/protected-multiple-headers-and-methods', { 'x-user-id': 'john' }, 403, 'POST'),
+    get(
+      '/protected-multiple-headers-and-methods',
+      { 'x-user-id': 'john', 'x-location-id': 'gotham' },
+      403,
+    ),
+    get(
+      '/protected-multiple-headers-and-methods',
+      { 'x-user-id': 'john', 'x-location-id': 'chengdu' },
+      200,
+    ),
+  ],
+};
+
+const authzDefaultActions: ConformanceTest = {
+  name: 'AuthzWithDefaultActions',
+  description: 'Authorization with default actions',
+  features: ['SecurityPolicy', 'Authorization'],
+  manifests: ['authorization-default-action.yaml'],
+  statuses: policyAccepted('authorization-empty', 'authorization-allow-all'),
+  requests: [get('/empty-authorization', {}, 403), get('/allow-all', {}, 200)],
+};
+
+const clientIPDetection =
+  'needs ClientTrafficPolicy clientIPDetection (X-Forwarded-For), which egts does not apply yet';
+
+const preflight = (origin: string, path: string) => ({
+  path,
+  method: 'OPTIONS',
+  headers: {
+    Origin: origin,
+    'access-control-request-method': 'GET',
+    'access-control-request-headers': 'x-header-1, x-header-2',
+  },
+});
+
+const corsFromSecurityPolicy: ConformanceTest = {
+  name: 'CORSFromSecurityPolicy',
+  description: 'CORS settings of a SecurityPolicy answer preflights',
+  features: ['SecurityPolicy', 'CORS'],
+  manifests: ['cors-security-policy.yaml'],
+  statuses: policyAccepted('cors-exact'),
+  requests: [
+    ...['https://www.foo.com', 'https://anydomain.foobar.com'].map(
+      (origin): HttpExpectation => ({
+        request: preflight(origin, '/cors-exact'),
+        status: 200,
+        validResponseHeaders: {
+          'access-control-allow-origin': [origin],
+          'access-control-allow-methods': ['GET, POST, PUT, PATCH, DELETE, OPTIONS'],
+          'access-control-allow-headers': ['x-header-1, x-header-2'],
+          'access-control-expose-headers': ['x-header-3, x-header-4'],
+        },
+        ignoreWhitespace: true,
+      }),
+    ),
+    {
+      request: preflight('https://unknown.foo.com', '/cors-exact'),
+      status: 200,
+      ...v1,
+      absentResponseHeaders: ['access-control-allow-origin'],
+    },
+  ],
+};
+
+/** Tokens of jwt.go, signed by the keys of the suite's JWKS manifests. */
+const tokens = (suiteDir: string) => ({
+  v1: goConstant(suiteDir, 'jwt.go', 'v1Token'),
+  invalid: goConstant(suiteDir, 'jwt.go', 'invalidToken'),
+});
+
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+const localJWKS = (name: string, manifest: string, suiteDir: string): ConformanceTest => {
+  const t = tokens(suiteDir);
+  return {
+    name,
+    description: 'JWT verified against a local JWKS',
+    features: ['SecurityPolicy', 'JWT'],
+    manifests: [manifest],
+    statuses: [...accepted(sameNs, ['jwt-local-jwks']), ...policyAccepted('jwt-local-jwks')],
+    requests: [
+      {
+        ...get('/public', bearer(t.v1), 200),
+        backendRequest: { headers: { 'x-name': 'John Doe' } },
+      },
+      get('/public', bearer(t.invalid), 401),
+      get('/public', {}, 401),
+    ],
+  };
+};
+
+const optionalJWT = (suiteDir: string): ConformanceTest => {
+  const t = tokens(suiteDir);
+  return {
+    name: 'OptionalJWT',
+    description: 'A JWT is verified when present and optional otherwise',
+    features: ['SecurityPolicy', 'JWT'],
+    manifests: ['jwt-optional.yaml'],
+    statuses: accepted(sameNs, ['jwt-optional']),
+    requests: [
+      get('/public', bearer(t.v1), 200),
+      get('/public', bearer(t.invalid), 401),
+      get('/public', {}, 200),
+    ],
+  };
+};
+
+/** The suite's SecurityPolicy tests; `suiteDir` is Envoy Gateway's e2e folder (for tokens). */
+export const securityPolicyTests = (suiteDir: string): ConformanceTest[] => [
+  basicAuth,
+  authzHeadersAndMethods,
+  authzDefaultActions,
+  {
+    name: 'AuthzWithClientIP',
+    description: 'Authorization with client IP',
+    features: ['SecurityPolicy', 'Authorization'],
+    manifests: ['authorization-client-ip.yaml'],
+    skip: clientIPDetection,
+  },
+  {
+    name: 'AuthzWithClientIPTrustedCIDRs',
+    description: 'Authorization with client IP and trusted CIDRs',
+    features: ['SecurityPolicy', 'Authorization'],
+    manifests: ['authorization-client-ip-trusted-cidrs.yaml'],
+    skip: clientIPDetection,
+  },
+  corsFromSecurityPolicy,
+  localJWKS('LocalJWKSInline', 'jwt-local-jwks-inline.yaml', suiteDir),
+  localJWKS('LocalJWKSValueRef', 'jwt-local-jwks-valueRef.yaml', suiteDir),
+  optionalJWT(suiteDir),
+];

@@ -1,0 +1,336 @@
+// SecurityPolicy spec -> the xDS IR of what it enforces (@egts/ir SecurityIR), resolving what it
+// names (htpasswd Secrets, JWKS ConfigMaps, backendRefs). A reference that resolves to something
+// Envoy cannot use (a Secret without its key, an htpasswd hash Envoy does not verify) is a
+// problem naming the field and the cause: the policy is then not accepted and its routes fail
+// closed, while every other route is untouched.
+import type {
+  Authorization,
+  AuthorizationRule,
+  BasicAuth,
+  CORS,
+  ExtAuth,
+  JWT,
+  JWTProvider,
+  RouteDestination,
+  SecurityIR,
+} from '@egts/ir';
+import type { TranslatorContext } from '../context/translatorContext.js';
+import { secretValue } from '../listeners/certificates.js';
+import { resolveBackendRef } from '../routes/backendRefs.js';
+import { ENVOY_GATEWAY_GROUP, nsName } from '../types.js';
+import {
+  backendRefOf,
+  type PolicyRef,
+  serviceBackendRefs,
+} from './validation/policyBackendRefs.js';
+import { list, type Obj, obj, parseGoDuration } from './validation/policyValues.js';
+
+/** What a SecurityPolicy enforces, or why it cannot be enforced. */
+export interface SecurityPolicyIR {
+  security?: SecurityIR;
+  cors?: CORS;
+  problem?: string;
+}
+
+class Problem extends Error {}
+
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+function refTarget(policy: PolicyRef, ref: Obj): { namespace: string; name: string } {
+  const namespace = str(ref.namespace) || policy.namespace;
+  return { namespace, name: str(ref.name) ?? '' };
+}
+
+/**
+ * htpasswd lines Envoy's basic_auth filter verifies: `user:{SHA}<base64 SHA-1>` only
+ * (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/basic_auth_filter).
+ */
+function htpasswd(text: string, field: string): string {
+  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  if (lines.length === 0) throw new Problem(`${field}: the .htpasswd is empty`);
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    const user = colon < 0 ? line : line.slice(0, colon);
+    if (colon < 1) throw new Problem(`${field}: .htpasswd line for "${user}" has no password`);
+    if (!line.slice(colon + 1).startsWith('{SHA}'))
+      throw new Problem(
+        `${field}: user "${user}" uses an unsupported password hash; Envoy verifies {SHA} only`,
+      );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function basicAuth(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): BasicAuth {
+  const field = 'basicAuth.users';
+  const { namespace, name } = refTarget(policy, obj(spec.users) ?? {});
+  const secret = ctx.secrets.get(nsName(namespace, name));
+  if (!secret) throw new Problem(`${field}: Secret ${namespace}/${name} not found`);
+  const text = secretValue(secret, '.htpasswd');
+  if (text === undefined)
+    throw new Problem(`${field}: Secret ${namespace}/${name} has no .htpasswd key`);
+  const out: BasicAuth = { users: htpasswd(text, field) };
+  const header = str(spec.forwardUsernameHeader);
+  if (header) out.forwardUsernameHeader = header;
+  return out;
+}
+
+/** One destination for the backendRefs of a service the policy calls (JWKS, ext_authz). */
+function serviceDestination(
+  ctx: TranslatorContext,
+  policy: PolicyRef,
+  field: string,
+  service: Obj | undefined,
+  name: string,
+): RouteDestination | undefined {
+  const refs = serviceBackendRefs(service);
+  if (refs.length === 0) return undefined;
+  const referrer = {
+    group: ENVOY_GATEWAY_GROUP,
+    ...policy,
+    parents: [{ ref: { group: ENVOY_GATEWAY_GROUP, ...policy } }],
+  };
+  const settings = refs.map((ref, i) => {
+    const resolved = resolveBackendRef(
+      ctx,
+      referrer,
+      backendRefOf(ref, str(ref.name) ?? ''),
+      `${name}/backend/${i}`,
+      'HTTP',
+    );
+    if (!resolved.setting)
+      throw new Problem(`${field}[${i}]: ${resolved.error?.message ?? 'does not resolve'}`);
+    return resolved.setting;
+  });
+  return { name, settings };
+}
+
+/** `<service>.<namespace>[.svc[.cluster.local]]`: a Service by its cluster DNS name. */
+const SERVICE_HOST = /^([a-z0-9-]+)\.([a-z0-9-]+)(\.svc(\.cluster\.local)?)?$/;
+
+/**
+ * A destination from a plain `http(s)://host:port/path` URI (Envoy Gateway's remote JWKS without
+ * backendRefs). An http host naming a Service by its cluster DNS name goes to the Service's
+ * endpoints, as cluster DNS would send it; any other host is resolved by Envoy, and an https one
+ * verified against the system trust store.
+ */
+function uriDestination(
+  ctx: TranslatorContext,
+  policy: PolicyRef,
+  uri: string,
+  field: string,
+  name: string,
+): RouteDestination {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new Problem(`${field}: ${uri} is not a URI`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Problem(`${field}: ${uri}: only http and https URIs are supported`);
+  const https = url.protocol === 'https:';
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port || (https ? 443 : 80));
+  const service = https ? null : SERVICE_HOST.exec(host);
+  if (service && ctx.services.has(nsName(service[2] ?? '', service[1] ?? ''))) {
+    const ref = { name: service[1], namespace: service[2], port };
+    const destination = serviceDestination(ctx, policy, field, { backendRefs: [ref] }, name);
+    if (destination) return destination;
+  }
+  const isIP = /^[0-9.]+$/.test(host) || host.includes(':');
+  return {
+    name,
+    settings: [
+      {
+        name: `${name}/backend/0`,
+        weight: 1,
+        protocol: 'HTTP',
+        addressType: isIP ? 'IP' : 'FQDN',
+        endpoints: [{ host, port, ready: true }],
+        // An https URI is verified against the system trust store, by its host name.
+        ...(https
+          ? {
+              tls: {
+                sni: host,
+                useSystemTrustStore: true,
+                subjectAltNames: [{ type: 'Hostname' as const, value: host }],
+                policy: `${policy.namespace}/${policy.name}`,
+              },
+            }
+          : {}),
+      },
+    ],
+  };
+}
+
+function jwtProvider(
+  ctx: TranslatorContext,
+  policy: PolicyRef,
+  provider: Obj,
+  i: number,
+): JWTProvider {
+  const field = `jwt.providers[${i}]`;
+  const name = str(provider.name) ?? `provider-${i}`;
+  const out: JWTProvider = {
+    name,
+    audiences: strings(provider.audiences),
+    claimToHeaders: list(provider.claimToHeaders).flatMap((c) =>
+      typeof c.header === 'string' && typeof c.claim === 'string'
+        ? [{ header: c.header, claim: c.claim }]
+        : [],
+    ),
+  };
+  const issuer = str(provider.issuer);
+  if (issuer) out.issuer = issuer;
+  if (provider.recomputeRoute === true) out.recomputeRoute = true;
+  const local = obj(provider.localJWKS);
+  const remote = obj(provider.remoteJWKS);
+  if (local) {
+    if (local.type === 'ValueRef') {
+      const { namespace, name: cm } = refTarget(policy, obj(local.valueRef) ?? {});
+      const configMap = ctx.configMaps.get(nsName(namespace, cm));
+      if (!configMap)
+        throw new Problem(`${field}.localJWKS.valueRef: ConfigMap ${namespace}/${cm} not found`);
+      // The `jwks` key, or the ConfigMap's only key (Envoy Gateway accepts either).
+      const data = configMap.data ?? {};
+      const values = Object.values(data);
+      const jwks = data.jwks ?? (values.length === 1 ? values[0] : undefined);
+      if (typeof jwks !== 'string')
+        throw new Problem(
+          `${field}.localJWKS.valueRef: ConfigMap ${namespace}/${cm} has no jwks key (nor a single key)`,
+        );
+      out.localJWKS = jwks;
+    } else {
+      const inline = str(local.inline);
+      if (!inline) throw new Problem(`${field}.localJWKS.inline: no JWKS given`);
+      out.localJWKS = inline;
+    }
+  } else if (remote) {
+    const uri = str(remote.uri) ?? '';
+    const clusterName = `securitypolicy/${policy.namespace}/${policy.name}/jwt/${i}`;
+    const destination =
+      serviceDestination(ctx, policy, `${field}.remoteJWKS.backendRefs`, remote, clusterName) ??
+      uriDestination(ctx, policy, uri, `${field}.remoteJWKS.uri`, clusterName);
+    out.remoteJWKS = { uri, destination };
+  } else {
+    throw new Problem(`${field}: one of localJWKS and remoteJWKS is required`);
+  }
+  const extract = obj(provider.extractFrom);
+  if (extract) {
+    out.extractFrom = {
+      headers: list(extract.headers).flatMap((h) =>
+        typeof h.name === 'string'
+          ? [
+              {
+                name: h.name,
+                ...(typeof h.valuePrefix === 'string' ? { valuePrefix: h.valuePrefix } : {}),
+              },
+            ]
+          : [],
+      ),
+      cookies: strings(extract.cookies),
+      params: strings(extract.params),
+    };
+  }
+  return out;
+}
+
+function jwt(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): JWT {
+  return {
+    optional: spec.optional === true,
+    providers: list(spec.providers).map((p, i) => jwtProvider(ctx, policy, p, i)),
+  };
+}
+
+const action = (value: unknown): 'Allow' | 'Deny' => (value === 'Allow' ? 'Allow' : 'Deny');
+
+function authorization(spec: Obj): Authorization {
+  return {
+    // Envoy Gateway denies what no rule allows unless told otherwise.
+    defaultAction: action(spec.defaultAction),
+    rules: list(spec.rules).map((rule, i): AuthorizationRule => {
+      const principal = obj(rule.principal) ?? {};
+      const operation = obj(rule.operation) ?? {};
+      return {
+        name: str(rule.name) ?? `rule-${i}`,
+        action: action(rule.action),
+        clientCIDRs: strings(principal.clientCIDRs),
+        headers: list(principal.headers).flatMap((h) =>
+          typeof h.name === 'string' ? [{ name: h.name, values: strings(h.values) }] : [],
+        ),
+        methods: strings(operation.methods),
+      };
+    }),
+  };
+}
+
+function extAuth(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): ExtAuth {
+  const http = obj(spec.http);
+  const grpc = obj(spec.grpc);
+  const service = http ?? grpc;
+  const field = http ? 'extAuth.http' : 'extAuth.grpc';
+  const name = `securitypolicy/${policy.namespace}/${policy.name}/extauth`;
+  const destination = serviceDestination(ctx, policy, `${field}.backendRefs`, service, name);
+  if (!destination) throw new Problem(`${field}: backendRefs are required`);
+  const out: ExtAuth = {
+    protocol: http ? 'HTTP' : 'GRPC',
+    destination: grpc
+      ? {
+          ...destination,
+          settings: destination.settings.map((s) => ({ ...s, protocol: 'GRPC' as const })),
+        }
+      : destination,
+    headersToExtAuth: strings(spec.headersToExtAuth),
+    headersToBackend: strings(http?.headersToBackend),
+    failOpen: spec.failOpen === true,
+  };
+  const path = str(http?.path);
+  if (path) out.path = path;
+  const timeout = parseGoDuration(spec.timeout);
+  if (timeout !== undefined) out.timeoutMs = timeout;
+  return out;
+}
+
+function cors(spec: Obj): CORS {
+  const out: CORS = {
+    allowOrigins: strings(spec.allowOrigins),
+    allowMethods: strings(spec.allowMethods),
+    allowHeaders: strings(spec.allowHeaders),
+    exposeHeaders: strings(spec.exposeHeaders),
+    allowCredentials: spec.allowCredentials === true,
+  };
+  const maxAge = parseGoDuration(spec.maxAge);
+  if (maxAge !== undefined) out.maxAgeSeconds = Math.floor(maxAge / 1000);
+  return out;
+}
+
+export function securityPolicyIR(
+  ctx: TranslatorContext,
+  policy: PolicyRef,
+  spec: Obj,
+): SecurityPolicyIR {
+  try {
+    const security: SecurityIR = { policy: `${policy.namespace}/${policy.name}` };
+    const parts = {
+      basicAuth: obj(spec.basicAuth),
+      jwt: obj(spec.jwt),
+      extAuth: obj(spec.extAuth),
+      authorization: obj(spec.authorization),
+    };
+    if (parts.basicAuth) security.basicAuth = basicAuth(ctx, policy, parts.basicAuth);
+    if (parts.jwt) security.jwt = jwt(ctx, policy, parts.jwt);
+    if (parts.extAuth) security.extAuth = extAuth(ctx, policy, parts.extAuth);
+    if (parts.authorization) security.authorization = authorization(parts.authorization);
+    const out: SecurityPolicyIR = {};
+    if (Object.keys(security).length > 1) out.security = security;
+    const c = obj(spec.cors);
+    if (c) out.cors = cors(c);
+    return out;
+  } catch (error) {
+    if (error instanceof Problem) return { problem: error.message };
+    throw error;
+  }
+}

@@ -1,0 +1,101 @@
+// SecurityPolicy jwt with Envoy's jwt_authn filter: one filter per connection manager holding
+// every provider of the policies its routes use (named `<policy>/<provider>`) and one requirement
+// per policy (any provider; `allow_missing` too when optional); each protected route names its
+// policy's requirement (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/jwt_authn_filter).
+import {
+  HttpFilter,
+  JwtAuthentication,
+  JwtPerRoute,
+  JwtProvider,
+  type JwtRequirement,
+  packAny,
+} from '@egts/envoy-api';
+import type { JWT, JWTProvider } from '@egts/ir';
+import { addDestination } from '../cluster/destinationClusters.js';
+import { durationMs } from '../protoValues.js';
+import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
+import { policiesWith } from './securityPolicies.js';
+
+const NAME = 'envoy.filters.http.jwt_authn';
+/** How long a fetched JWKS is kept (Envoy Gateway's default cacheDuration). */
+const JWKS_CACHE_MS = 300_000;
+const JWKS_TIMEOUT_MS = 10_000;
+
+const providerName = (policy: string, provider: JWTProvider) => `${policy}/${provider.name}`;
+
+const provider = (p: JWTProvider): JwtProvider =>
+  JwtProvider.fromPartial({
+    issuer: p.issuer ?? '',
+    audiences: p.audiences,
+    // The token goes on upstream, as Envoy Gateway leaves it.
+    forward: true,
+    ...(p.localJWKS !== undefined ? { localJwks: { inlineString: p.localJWKS } } : {}),
+    ...(p.remoteJWKS !== undefined
+      ? {
+          remoteJwks: {
+            httpUri: {
+              uri: p.remoteJWKS.uri,
+              cluster: p.remoteJWKS.destination.name,
+              timeout: durationMs(JWKS_TIMEOUT_MS),
+            },
+            cacheDuration: durationMs(JWKS_CACHE_MS),
+          },
+        }
+      : {}),
+    ...(p.extractFrom
+      ? {
+          fromHeaders: p.extractFrom.headers.map((h) => ({
+            name: h.name,
+            valuePrefix: h.valuePrefix ?? '',
+          })),
+          fromCookies: p.extractFrom.cookies,
+          fromParams: p.extractFrom.params,
+        }
+      : {}),
+    claimToHeaders: p.claimToHeaders.map((c) => ({ headerName: c.header, claimName: c.claim })),
+    clearRouteCache: p.recomputeRoute === true,
+  });
+
+const requirement = (policy: string, jwt: JWT): JwtRequirement => {
+  const names = jwt.providers.map((p) => ({ providerName: providerName(policy, p) }));
+  const options = jwt.optional ? [...names, { allowMissing: {} }] : names;
+  if (options.length === 1) return options[0] as JwtRequirement;
+  return { requiresAny: { requirements: options } } as JwtRequirement;
+};
+
+export const jwtAuthnFilter: HttpFilterTranslator = {
+  patchListener: (listeners) => {
+    const policies = policiesWith(listeners, 'jwt');
+    if (policies.length === 0) return [];
+    const providers: Record<string, JwtProvider> = {};
+    const requirementMap: Record<string, JwtRequirement> = {};
+    for (const { policy, jwt } of policies) {
+      for (const p of jwt.providers) providers[providerName(policy, p)] = provider(p);
+      requirementMap[policy] = requirement(policy, jwt);
+    }
+    return [
+      HttpFilter.fromPartial({
+        name: NAME,
+        typedConfig: packAny(
+          JwtAuthentication,
+          JwtAuthentication.fromPartial({ providers, requirementMap }),
+        ),
+      }),
+    ];
+  },
+  patchRoute: (route) =>
+    route.security?.jwt === undefined
+      ? undefined
+      : {
+          [NAME]: packAny(
+            JwtPerRoute,
+            JwtPerRoute.fromPartial({ requirementName: route.security.policy }),
+          ),
+        },
+  addResources: (listener, out) => {
+    for (const route of routesOf([listener])) {
+      for (const p of route.security?.jwt?.providers ?? [])
+        if (p.remoteJWKS) addDestination(p.remoteJWKS.destination, out, { single: true });
+    }
+  },
+};

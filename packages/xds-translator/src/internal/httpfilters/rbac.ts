@@ -1,0 +1,88 @@
+// SecurityPolicy authorization with Envoy's RBAC filter, configured per route. Envoy Gateway's
+// rules are first-match-wins with a default action; Envoy's RBAC policies are one action over
+// an OR of policies. So each rule becomes one principal (client CIDRs, headers and the `:method`
+// pseudo-header, all required), and the requests allowed are those where an Allow rule matches
+// and no earlier Deny rule does (or, by default, no Deny rule at all)
+// (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/rbac_filter).
+import {
+  HttpFilter,
+  type Principal,
+  packAny,
+  RBAC,
+  RBAC_Action,
+  RBACPerRoute,
+} from '@egts/envoy-api';
+import type { Authorization, AuthorizationRule } from '@egts/ir';
+import type { HttpFilterTranslator } from './httpFilter.js';
+import { routesOf } from './httpFilter.js';
+
+const NAME = 'envoy.filters.http.rbac';
+
+const anyOf = (ids: Principal[]): Principal =>
+  ids.length === 1 ? (ids[0] as Principal) : ({ orIds: { ids } } as Principal);
+const allOf = (ids: Principal[]): Principal =>
+  ids.length === 0
+    ? ({ any: true } as Principal)
+    : ids.length === 1
+      ? (ids[0] as Principal)
+      : ({ andIds: { ids } } as Principal);
+const not = (id: Principal): Principal => ({ notId: id }) as Principal;
+
+const cidr = (range: string): Principal => {
+  const [address = '', length] = range.split('/');
+  const prefixLen = length === undefined ? (address.includes(':') ? 128 : 32) : Number(length);
+  return { remoteIp: { addressPrefix: address, prefixLen } } as Principal;
+};
+
+const header = (name: string, value: string): Principal =>
+  ({ header: { name, stringMatch: { exact: value, ignoreCase: false } } }) as Principal;
+
+/** Whether a request matches the rule: every condition it sets holds. */
+const matches = (rule: AuthorizationRule): Principal => {
+  const conditions: Principal[] = [];
+  if (rule.clientCIDRs.length > 0) conditions.push(anyOf(rule.clientCIDRs.map(cidr)));
+  for (const h of rule.headers) conditions.push(anyOf(h.values.map((v) => header(h.name, v))));
+  if (rule.methods.length > 0)
+    conditions.push(anyOf(rule.methods.map((m) => header(':method', m))));
+  return allOf(conditions);
+};
+
+/** The principals allowed under first-match-wins. */
+const allowed = (authz: Authorization): Principal[] => {
+  const out: Principal[] = [];
+  const denied: Principal[] = [];
+  for (const rule of authz.rules) {
+    if (rule.action === 'Deny') denied.push(matches(rule));
+    else out.push(allOf([matches(rule), ...denied.map(not)]));
+  }
+  if (authz.defaultAction === 'Allow') out.push(allOf(denied.map(not)));
+  return out;
+};
+
+const perRoute = (authz: Authorization): RBACPerRoute => {
+  const principals = allowed(authz);
+  return RBACPerRoute.fromPartial({
+    rbac: {
+      rules: {
+        action: RBAC_Action.ALLOW,
+        // No policy at all denies every request.
+        policies:
+          principals.length === 0
+            ? {}
+            : { authorization: { permissions: [{ any: true }], principals } },
+      },
+    },
+  });
+};
+
+export const rbacFilter: HttpFilterTranslator = {
+  patchListener: (listeners) =>
+    routesOf(listeners).some((route) => route.security?.authorization !== undefined)
+      ? // No rules here: routes without a policy are not checked.
+        [HttpFilter.fromPartial({ name: NAME, typedConfig: packAny(RBAC, RBAC.fromPartial({})) })]
+      : [],
+  patchRoute: (route) =>
+    route.security?.authorization === undefined
+      ? undefined
+      : { [NAME]: packAny(RBACPerRoute, perRoute(route.security.authorization)) },
+};

@@ -1,0 +1,34 @@
+// Helpers shared by the SecurityPolicy filters: the policies the routes of a connection manager
+// use (each once, in name order, for deterministic output), and per-route enabling of a filter
+// instance that the connection manager holds disabled.
+import { type Any, FilterConfig, packAny } from '@egts/envoy-api';
+import type { HTTPListener, SecurityIR } from '@egts/ir';
+import { routesOf } from './httpFilter.js';
+
+/** The distinct SecurityIRs (by policy) with `part` set, sorted by policy name. */
+export function policiesWith<K extends keyof SecurityIR>(
+  listeners: readonly HTTPListener[],
+  part: K,
+): (SecurityIR & { [P in K]-?: NonNullable<SecurityIR[P]> })[] {
+  const byPolicy = new Map<string, SecurityIR>();
+  for (const route of routesOf(listeners)) {
+    const security = route.security;
+    if (security?.[part] !== undefined && !byPolicy.has(security.policy))
+      byPolicy.set(security.policy, security);
+  }
+  return [...byPolicy.values()]
+    .sort((a, b) => (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0))
+    .map((s) => s as SecurityIR & { [P in K]-?: NonNullable<SecurityIR[P]> });
+}
+
+/** A filter instance per policy: `<filter>/securitypolicy/<namespace>/<name>`. */
+export const instanceName = (filter: string, policy: string): string =>
+  `${filter}/securitypolicy/${policy}`;
+
+/**
+ * Enables, on one route, a filter the connection manager lists with `disabled: true`, with its
+ * per-route config (Envoy refuses an empty one)
+ * (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-filterconfig).
+ */
+export const enabledOnRoute = (config: Any): Any =>
+  packAny(FilterConfig, FilterConfig.fromPartial({ config }));
