@@ -136,11 +136,6 @@ const withStatuses = (translation: Translation, fresh: readonly ResourceStatus[]
   return { ...translation, statuses };
 };
 
-const overlaps = (status: ResourceStatus) =>
-  ((status.status.parents ?? []) as { conditions?: { type: string }[] }[]).some((parent) =>
-    parent.conditions?.some((c) => c.type === 'RouteRulesOverlap'),
-  );
-
 /** The touched Gateways translated again with every route attached to them. */
 function reducedUpdate(
   previous: Translation,
@@ -166,10 +161,6 @@ function reducedUpdate(
   const routes = ROUTE_COLLECTIONS.flatMap((kind) => reduced[kind] as Route[]);
   Object.assign(reduced, policiesReaching(next, routes, reduced.gateways));
   const result = translate(reduced, options);
-  // RouteRulesOverlap is the one route condition that depends on other routes: an unchanged
-  // route's may move with the change, and only changed routes' statuses are taken below (rare,
-  // so it is simply translated in full).
-  if (result.statuses.some(overlaps) || previous.statuses.some(overlaps)) return undefined;
 
   // Fleets: one per Gateway (merged ones were refused above), named `<namespace>/<gateway>`.
   const fresh = new Map(result.xdsIR.map((ir) => [ir.name, ir]));

@@ -11,7 +11,6 @@ import { isDeepStrictEqual } from 'node:util';
 import type { GRPCRoute, HTTPRoute, ResourceStatus, Resources } from '@egts/api';
 import type { HTTPListener, HTTPRouteIR, XdsIR } from '@egts/ir';
 import { type TranslateOptions, type TranslateResult, translate } from '../../translate.js';
-import { requestsKey } from '../routes/routeOverlaps.js';
 import { compareListenerRoutes, type ListenerRoute } from './listenerRouteOrder.js';
 import { policiesReaching } from './policyFootprint.js';
 import { type Route, type RouteChange, routeIndex, routeKeyOf } from './routeDiff.js';
@@ -82,12 +81,6 @@ const merge = (kept: HTTPRouteIR[], added: readonly HTTPRouteIR[], lookup: Looku
   return out;
 };
 
-const overlapsKept = (kept: readonly HTTPRouteIR[], changed: readonly HTTPRouteIR[]) => {
-  if (changed.length === 0) return false;
-  const keys = new Set(changed.map((ir) => requestsKey(ir.hostname, ir)));
-  return kept.some((ir) => keys.has(requestsKey(ir.hostname, ir)));
-};
-
 /** The previous HTTP listeners with the changed routes' IR replaced. */
 const spliceListeners = (
   previous: readonly HTTPListener[],
@@ -117,11 +110,6 @@ const spliceListeners = (
     // What leaves must be what the changed routes contributed before the change.
     if (listener.routes.length - kept.length !== before[i]!.routes.length)
       throw new Refused('routes');
-    // RouteRulesOverlap is the one route condition that depends on other routes: a changed route
-    // selecting the same requests as an unchanged one, before or after, changes that route's
-    // status too, which only a full translation sees (rare, so it is simply not spliced).
-    if (overlapsKept(kept, [...before[i]!.routes, ...after[i]!.routes]))
-      throw new Refused('overlapping matches');
     // Parts equal to the old IR keep its objects (a new header leaves the destination's, so
     // the xds-translator keeps its cluster messages).
     const added = after[i]!.routes.map((route) => shareUnchanged(removed.get(route.name), route));
