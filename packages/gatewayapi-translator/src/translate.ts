@@ -34,6 +34,13 @@ export interface TranslateOptions {
    * later one's listener is PortUnavailable. Default false (Kubernetes: a Service per Gateway).
    */
   sharedHostPorts?: boolean;
+  /**
+   * Backends may name this host (a loopback IP, `localhost`): the proxies run on the host too
+   * (host mode), so that is where the user's backends are, as in Envoy Gateway's standalone
+   * quickstart. Default false: in a cluster a loopback endpoint would reach the proxy itself
+   * (its admin port among others), which Envoy Gateway forbids.
+   */
+  allowLoopbackBackends?: boolean;
 }
 
 export interface TranslateResult {
@@ -51,6 +58,7 @@ export const resolveOptions = (options: TranslateOptions): ResolvedOptions => ({
   controllerNamespace: options.controllerNamespace ?? DEFAULT_CONTROLLER_NAMESPACE,
   now: options.now ?? new Date(),
   sharedHostPorts: options.sharedHostPorts ?? false,
+  allowLoopbackBackends: options.allowLoopbackBackends ?? false,
 });
 
 export function translate(resources: Resources, options: TranslateOptions = {}): TranslateResult {

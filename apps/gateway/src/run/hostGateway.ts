@@ -64,10 +64,12 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
         }
       : options.xds,
     admin: options.admin,
-    // Proxies run here share this host's ports: a port is claimed by one Gateway only.
+    // Proxies run here share this host's ports: a port is claimed by one Gateway only; and
+    // this host is where Backends naming localhost are.
     translate: {
       ...(options.controllerName ? { controllerName: options.controllerName } : {}),
       sharedHostPorts: !options.withoutProxies,
+      allowLoopbackBackends: !options.withoutProxies,
     },
     logging: options.logging,
   });

@@ -30,6 +30,8 @@ export interface ResolvedOptions {
   now: Date;
   /** Ports are claimed across Gateways (host mode; see listeners/hostPorts.ts). */
   sharedHostPorts: boolean;
+  /** Backends may name this host (host mode; see TranslateOptions). */
+  allowLoopbackBackends: boolean;
 }
 
 export interface GatewayClassContext {

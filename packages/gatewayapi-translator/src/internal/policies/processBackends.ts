@@ -16,17 +16,17 @@ import {
 
 const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-function endpointProblem(backend: Backend): string | undefined {
+function endpointProblem(backend: Backend, allowLoopback: boolean): string | undefined {
   for (const ep of backend.spec.endpoints ?? []) {
     if (ep.fqdn) {
       const host = ep.fqdn.hostname;
       if (!DNS_NAME.test(host))
         return `FQDN ${host} is not a valid DNS name (wildcards are not allowed).`;
-      if (host === 'localhost') return 'FQDN localhost is not allowed.';
+      if (host === 'localhost' && !allowLoopback) return 'FQDN localhost is not allowed.';
     } else if (ep.ip) {
       const address = ep.ip.address;
       if (isIP(address) === 0) return `${address} is not an IP address.`;
-      if (/^127\./.test(address) || address === '::1')
+      if (!allowLoopback && (/^127\./.test(address) || address === '::1'))
         return `Loopback address ${address} is not allowed.`;
     }
   }
@@ -66,7 +66,7 @@ function tlsProblem(ctx: TranslatorContext, backend: Backend): string | undefine
 
 /** Why a Backend is unusable, or undefined; routes referring to it get InvalidBackendRef. */
 export function backendProblem(ctx: TranslatorContext, backend: Backend): string | undefined {
-  return endpointProblem(backend) ?? tlsProblem(ctx, backend);
+  return endpointProblem(backend, ctx.options.allowLoopbackBackends) ?? tlsProblem(ctx, backend);
 }
 
 export interface BackendStatus {
