@@ -111,9 +111,12 @@ function httpListener(
     listener.tls = {
       mode: 'Terminate',
       certificates: l.certificates,
-      // GEP-3567: with overlapping TLS hostnames or certificates on the port, HTTP/2 connection
+      // GEP-3567: when certificates of listeners on the port overlap, HTTP/2 connection
       // coalescing could send a request to the wrong listener, so HTTP/1.1 only (as Envoy Gateway).
-      alpnProtocols: l.conditions.get('OverlappingTLSConfig') ? ['http/1.1'] : ['h2', 'http/1.1'],
+      alpnProtocols:
+        l.conditions.get('OverlappingTLSConfig')?.reason === 'OverlappingCertificates'
+          ? ['http/1.1']
+          : ['h2', 'http/1.1'],
       ...(l.clientValidation ? { clientValidation: l.clientValidation } : {}),
     };
   }
