@@ -6,6 +6,7 @@
 // singular targetRef. Settings Envoy Gateway rejects while translating a policy (validation/)
 // turn Accepted into False with reason Invalid on the ancestors where they fail; a setting egts
 // does not apply (registry/) turns it into False with reason NotApplied, naming the fields.
+import { ROUTE_KINDS } from '@egts/api';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { compareByAge } from '../ordering.js';
 import { Conditions } from '../status/conditions.js';
@@ -28,8 +29,6 @@ import {
 } from './validation/validateClientTrafficPolicy.js';
 import { validateEnvoyExtensionPolicy } from './validation/validateEnvoyExtensionPolicy.js';
 import { validateSecurityPolicy } from './validation/validateSecurityPolicy.js';
-
-const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
 
 export interface AncestorRef {
   group: string;
