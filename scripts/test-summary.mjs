@@ -1,7 +1,8 @@
 // Adds up the JSON reports vitest wrote in every package, for both tiers (vitest.shared.ts), into
 // closing lines for CI: per tier `N passed, F failed, S skipped`, the packages with failures, and
 // the packages that wrote no report at all (vitest crashed or never ran: counted as failed, so a
-// package cannot drop out of the count silently). Exits non-zero on any of those, or when no test ran.
+// package cannot drop out of the count silently), then each failing test with the first line of its
+// error (CI shows only the tail of the log, so the tail must say what broke). Exits non-zero on any of those, or when no test ran.
 //   node scripts/test-summary.mjs [test|test:heavy ...]   (default: both tiers)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ for (const tier of tiers) {
   let skipped = 0;
   const failing = [];
   const silent = [];
+  const failures = [];
   for (const { dir, scripts } of packages) {
     if (!scripts[tier]) continue;
     const file = join(dir, report);
@@ -43,13 +45,30 @@ for (const tier of tiers) {
     // A file that failed to load (syntax error, a throwing import) fails no test but fails the run.
     const broken = r.numFailedTestSuites > 0 && r.numFailedTests === 0;
     if (r.numFailedTests > 0 || broken || r.success === false) failing.push(dir);
+    for (const file of r.testResults ?? []) {
+      const where = join(dir, file.name.split(`${dir}/`).pop() ?? file.name);
+      if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) {
+        failures.push(`${where}: ${firstLine(file.message)}`);
+      }
+      for (const t of file.assertionResults ?? []) {
+        if (t.status !== 'failed') continue;
+        failures.push(`${where} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
+      }
+    }
   }
   console.log(
     `${tier}: ${passed} passed, ${failed} failed, ${skipped} skipped` +
       (failing.length ? `; failing: ${failing.join(', ')}` : '') +
       (silent.length ? `; no report (did not run or crashed): ${silent.join(', ')}` : ''),
   );
+  for (const f of failures) console.log(`  FAILED ${f}`);
   if (failed > 0 || failing.length > 0 || silent.length > 0) ok = false;
   if (passed > 0) anyPassed = true;
 }
 process.exit(ok && anyPassed ? 0 : 1);
+
+/** The first non-empty line of an error message, cut to fit a log line. */
+function firstLine(message) {
+  const line = (message ?? '').split('\n').find((l) => l.trim()) ?? '(no message)';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
