@@ -160,3 +160,41 @@ export const LocalRateLimitSchema = z.object({
   headers: z.boolean().optional(),
 });
 export type LocalRateLimit = z.infer<typeof LocalRateLimitSchema>;
+
+/** Faults injected into a route's requests (`faultInjection`); percentages 0–100 (default 100). */
+export const FaultInjectionSchema = z.object({
+  delay: z.object({ fixedDelayMs: z.number(), percentage: z.number().optional() }).optional(),
+  abort: z
+    .object({
+      httpStatus: z.number().int().optional(),
+      grpcStatus: z.number().int().optional(),
+      percentage: z.number().optional(),
+    })
+    .optional(),
+});
+export type FaultInjection = z.infer<typeof FaultInjectionSchema>;
+
+/** One response compression a route offers (`compression`, `compressor`). */
+export const CompressionSchema = z.object({
+  type: z.enum(['Gzip', 'Brotli', 'Zstd']),
+  /** Smallest response body compressed, in bytes (absent: Envoy's 30). */
+  minContentLengthBytes: z.number().int().positive().optional(),
+});
+export type Compression = z.infer<typeof CompressionSchema>;
+
+/** A transfer rate in KiB per second (Envoy's bandwidth_limit unit). */
+export const BandwidthSchema = z.object({ kibPerSecond: z.number().int().positive() });
+
+/** Bandwidth limits of a route's request and response bodies (`bandwidthLimit`). */
+export const BandwidthLimitSchema = z.object({
+  request: BandwidthSchema.optional(),
+  response: BandwidthSchema.extend({
+    /** Prefix of the response trailers reporting the delays (absent: no trailers). */
+    trailerPrefix: z.string().optional(),
+  }).optional(),
+});
+export type BandwidthLimit = z.infer<typeof BandwidthLimitSchema>;
+
+/** Request bodies buffered whole before going upstream, up to `limitBytes` (`requestBuffer`). */
+export const RequestBufferSchema = z.object({ limitBytes: z.number().int().positive() });
+export type RequestBuffer = z.infer<typeof RequestBufferSchema>;

@@ -1,7 +1,13 @@
 // xDS IR for one HTTP (or gRPC) route: matches, filters and destination, ready to become one
 // Envoy route entry inside a virtual host.
 import { z } from 'zod';
-import { LocalRateLimitSchema } from './backendTraffic.js';
+import {
+  BandwidthLimitSchema,
+  CompressionSchema,
+  FaultInjectionSchema,
+  LocalRateLimitSchema,
+  RequestBufferSchema,
+} from './backendTraffic.js';
 import { RouteDestinationSchema } from './destination.js';
 import { SecurityIRSchema } from './security.js';
 
@@ -170,6 +176,14 @@ export const HTTPRouteIRSchema = z.object({
   cors: CORSSchema.optional(),
   /** Local rate limit (BackendTrafficPolicy `rateLimit.local`). */
   localRateLimit: LocalRateLimitSchema.optional(),
+  /** Injected delays and aborts (BackendTrafficPolicy `faultInjection`). */
+  faultInjection: FaultInjectionSchema.optional(),
+  /** Response compressions offered (BackendTrafficPolicy `compression`). */
+  compression: z.array(CompressionSchema).optional(),
+  /** Body transfer rate limits (BackendTrafficPolicy `bandwidthLimit`). */
+  bandwidthLimit: BandwidthLimitSchema.optional(),
+  /** Request buffering (BackendTrafficPolicy `requestBuffer`). */
+  requestBuffer: RequestBufferSchema.optional(),
   /** Who may call the route (the SecurityPolicy protecting it). */
   security: SecurityIRSchema.optional(),
   /** Whether this route serves gRPC (from a GRPCRoute). */

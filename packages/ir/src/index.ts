@@ -2,7 +2,10 @@
 // Types for every part; the schemas of the two roots, to check an IR read from a file or a test.
 export type {
   ActiveHealthCheck,
+  BandwidthLimit,
+  Compression,
   ConsistentHash,
+  FaultInjection,
   HealthCheck,
   HealthCheckPayload,
   LoadBalancer,
@@ -11,6 +14,7 @@ export type {
   OutlierDetection,
   RateLimitHeaderMatch,
   RateLimitValue,
+  RequestBuffer,
   TCPKeepalive,
   UpstreamDNS,
   UpstreamTimeouts,

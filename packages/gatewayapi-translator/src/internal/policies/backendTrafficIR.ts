@@ -5,8 +5,11 @@
 // API server would fill in (health check timings, passive thresholds, Maglev table size).
 import type {
   ActiveHealthCheck,
+  BandwidthLimit,
   CircuitBreaker,
+  Compression,
   ConsistentHash,
+  FaultInjection,
   HealthCheck,
   HealthCheckPayload,
   LoadBalancer,
@@ -14,12 +17,19 @@ import type {
   LocalRateLimitRule,
   OutlierDetection,
   RateLimitValue,
+  RequestBuffer,
   Retry,
   RouteDestination,
   TCPKeepalive,
   UpstreamDNS,
   UpstreamTimeouts,
 } from '@egts/ir';
+import {
+  bandwidthLimit,
+  compression,
+  faultInjection,
+  requestBuffer,
+} from './backendTrafficFilters.js';
 import { list, type Obj, obj, parseGoDuration, parseQuantity } from './validation/policyValues.js';
 
 /** What a policy sets on the clusters of the routes it reaches. */
@@ -42,6 +52,10 @@ export interface RouteTraffic {
   perTryTimeoutMs?: number;
   requestTimeoutMs?: number;
   localRateLimit?: LocalRateLimit;
+  faultInjection?: FaultInjection;
+  compression?: Compression[];
+  bandwidthLimit?: BandwidthLimit;
+  requestBuffer?: RequestBuffer;
 }
 
 export interface BackendTraffic {
@@ -333,6 +347,10 @@ export function backendTraffic(spec: Obj): BackendTraffic {
       perTryTimeoutMs: perRetryTimeout,
       requestTimeoutMs: requestTimeout,
       localRateLimit: localRateLimit(obj(spec.rateLimit)),
+      faultInjection: faultInjection(obj(spec.faultInjection)),
+      compression: compression(spec),
+      bandwidthLimit: bandwidthLimit(obj(spec.bandwidthLimit)),
+      requestBuffer: requestBuffer(obj(spec.requestBuffer)),
     }) ?? {};
   return { destination, route };
 }

@@ -173,6 +173,10 @@ export function withBackendTraffic(
   if (ir.destination) out.destination = destination(ir.destination);
   if (route.retry) out.retry = route.retry;
   if (route.localRateLimit) out.localRateLimit = route.localRateLimit;
+  if (route.faultInjection) out.faultInjection = route.faultInjection;
+  if (route.compression) out.compression = route.compression;
+  if (route.bandwidthLimit) out.bandwidthLimit = route.bandwidthLimit;
+  if (route.requestBuffer) out.requestBuffer = route.requestBuffer;
   // The route's own timeouts (HTTPRoute `timeouts`) stay; the policy fills in the rest.
   if (route.requestTimeoutMs !== undefined || route.perTryTimeoutMs !== undefined) {
     out.timeout = {

@@ -1,12 +1,17 @@
-// Every HTTP filter the translator knows, in the order Envoy runs them: CORS answers preflights
-// before anything else, CSRF refuses cross-site unsafe requests; then who the caller is (basic
+// Every HTTP filter the translator knows, in the order Envoy runs them: injected faults come
+// first, as in Envoy Gateway's order; CORS answers preflights before anything else, CSRF refuses cross-site unsafe requests; then who the caller is (basic
 // auth, JWT), what an external service says (ext_authz), what the authorization rules allow
-// (RBAC); local rate limits count only callers let through; session persistence picks the host;
-// the gRPC filters sit just before the router, as in Envoy Gateway's filter order.
+// (RBAC); local rate limits count only callers let through; then the request body is buffered
+// and its rate limited; session persistence picks the host; the gRPC filters and response
+// compression sit just before the router, as in Envoy Gateway's filter order.
+import { bandwidthLimitFilter } from './bandwidthLimit.js';
 import { basicAuthFilter } from './basicAuth.js';
+import { bufferFilter } from './buffer.js';
+import { compressorFilter } from './compressor.js';
 import { corsFilter } from './cors.js';
 import { csrfFilter } from './csrf.js';
 import { extAuthzFilter } from './extAuthz.js';
+import { faultFilter } from './fault.js';
 import { grpcStatsFilter } from './grpcStats.js';
 import { grpcWebFilter } from './grpcWeb.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
@@ -17,6 +22,7 @@ import { routerFilter } from './router.js';
 import { statefulSessionFilter } from './statefulSession.js';
 
 export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
+  faultFilter,
   corsFilter,
   csrfFilter,
   basicAuthFilter,
@@ -24,8 +30,11 @@ export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   extAuthzFilter,
   rbacFilter,
   localRateLimitFilter,
+  bufferFilter,
+  bandwidthLimitFilter,
   statefulSessionFilter,
   grpcWebFilter,
   grpcStatsFilter,
+  compressorFilter,
   routerFilter,
 ];

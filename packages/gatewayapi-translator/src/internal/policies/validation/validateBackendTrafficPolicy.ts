@@ -112,6 +112,30 @@ function bandwidthProblem(bandwidth: Obj | undefined): string | undefined {
   return undefined;
 }
 
+/** Envoy's fault percentages are fractions of a million: a percentage must be within [0, 100]. */
+function faultProblem(fault: Obj | undefined): string | undefined {
+  for (const kind of ['delay', 'abort'] as const) {
+    const percentage = obj(fault?.[kind])?.percentage;
+    if (percentage === undefined || percentage === null) continue;
+    if (typeof percentage !== 'number' || percentage < 0 || percentage > 100)
+      return `faultInjection.${kind}.percentage: ${String(percentage)} is not within [0, 100]`;
+  }
+  return durationProblem('faultInjection.delay.fixedDelay', obj(fault?.delay)?.fixedDelay);
+}
+
+/** Sizes Envoy holds in uint32 fields: compression's minimum length, the request buffer. */
+function sizeProblem(spec: Obj): string | undefined {
+  for (const field of ['compressor', 'compression'] as const) {
+    for (const [i, entry] of list(spec[field]).entries()) {
+      if (entry.minContentLength === undefined) continue;
+      const problem = byteSizeProblem(`${field}[${i}].minContentLength`, entry.minContentLength, 1);
+      if (problem) return problem;
+    }
+  }
+  const limit = obj(spec.requestBuffer)?.limit;
+  return limit === undefined ? undefined : byteSizeProblem('requestBuffer.limit', limit, 1);
+}
+
 /** Response override bodies must be servable (valueRef ConfigMaps exist, 4 KiB at most). */
 function responseOverrideProblem(
   ctx: TranslatorContext,
@@ -165,6 +189,8 @@ export function validateBackendTrafficPolicy(
     timeoutProblem(obj(spec.timeout)) ??
     rateLimitProblem(obj(spec.rateLimit)) ??
     bandwidthProblem(obj(spec.bandwidthLimit)) ??
+    faultProblem(obj(spec.faultInjection)) ??
+    sizeProblem(spec) ??
     loadBalancerProblem(obj(spec.loadBalancer))
   );
 }

@@ -7,6 +7,10 @@ import { goldenProof, TARGETING_PROOF } from './proofs.js';
 const GOLDEN = goldenProof('backend-traffic-policy');
 const ENVOY = 'apps/conformance/src/__tests__/backendTrafficPolicy.integration.test.ts';
 const envoy = (test: string) => `${ENVOY}: ${test}`;
+const FILTERS = 'apps/conformance/src/__tests__/backendTrafficFilters.integration.test.ts';
+const filters = (test: string) => `${FILTERS}: ${test}`;
+const COMPRESSION = filters('compresses responses with gzip, brotli or zstd as the client accepts');
+const BANDWIDTH = filters('limits the request and response transfer rates');
 
 const RETRY = envoy('retries a failing backend');
 const RATE_LIMIT = envoy('answers 429 past the local rate limit');
@@ -31,6 +35,12 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.circuitBreaker.perEndpoint.maxConnections': LOADED,
     'spec.connection.bufferLimit': LOADED,
     'spec.dns': LOADED,
+    'spec.faultInjection.abort': filters('injects an abort'),
+    'spec.faultInjection.delay': filters('injects a delay before the abort'),
+    'spec.compression': COMPRESSION,
+    'spec.compressor': COMPRESSION,
+    'spec.bandwidthLimit': BANDWIDTH,
+    'spec.requestBuffer': filters('buffers request bodies up to the limit'),
     'spec.healthCheck.active.type': HEALTH_CHECK,
     'spec.healthCheck.active.timeout': HEALTH_CHECK,
     'spec.healthCheck.active.interval': HEALTH_CHECK,
@@ -80,13 +90,9 @@ export const backendTrafficPolicyFields: KindFields = {
   },
   notApplied: [
     'spec.admissionControl',
-    'spec.bandwidthLimit',
     'spec.circuitBreaker.retryBudget',
-    'spec.compression',
-    'spec.compressor',
     'spec.connection.preconnect',
     'spec.connection.socketBufferLimit',
-    'spec.faultInjection',
     'spec.healthCheck.active.healthCheckLog',
     'spec.healthCheck.active.http.requestBody',
     'spec.healthCheck.active.http.retriableStatuses',
@@ -106,7 +112,6 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.rateLimit.local.rules.shadowMode',
     'spec.rateLimit.local.rules.shared',
     'spec.rateLimit.local.rules.xRateLimitHeaders',
-    'spec.requestBuffer',
     'spec.responseOverride',
     'spec.retry.numAttemptsPerPriority',
     'spec.routingType',
