@@ -212,6 +212,7 @@ export {
   DiscoveryResponse,
   Resource,
 } from './generated/envoy/service/discovery/v3/discovery.js';
+export { HttpResponseHeaderMatchInput } from './generated/envoy/type/matcher/v3/http_inputs.js';
 export { HttpResponseStatusCodeMatchInput } from './generated/envoy/type/matcher/v3/status_code_input.js';
 // Well-known and common types
 export { FractionalPercent_DenominatorType } from './generated/envoy/type/v3/percent.js';

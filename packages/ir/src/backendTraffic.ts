@@ -198,3 +198,34 @@ export type BandwidthLimit = z.infer<typeof BandwidthLimitSchema>;
 /** Request bodies buffered whole before going upstream, up to `limitBytes` (`requestBuffer`). */
 export const RequestBufferSchema = z.object({ limitBytes: z.number().int().positive() });
 export type RequestBuffer = z.infer<typeof RequestBufferSchema>;
+
+/** A response header a response override matches on (`responseOverride.match.responseHeaders`). */
+export const ResponseHeaderMatchSchema = z.object({
+  name: z.string(),
+  type: z.enum(['Exact', 'Prefix', 'Suffix', 'RegularExpression']),
+  value: z.string(),
+});
+
+/**
+ * One response override (`responseOverride`): when the response's status is one of `statusCodes`
+ * (a value, or an inclusive range) and every header matches, Envoy answers `response` instead.
+ */
+export const ResponseOverrideSchema = z.object({
+  statusCodes: z.array(
+    z.object({
+      value: z.number().int().optional(),
+      range: z.object({ start: z.number().int(), end: z.number().int() }).optional(),
+    }),
+  ),
+  responseHeaders: z.array(ResponseHeaderMatchSchema),
+  response: z.object({
+    /** New status (absent: the original one). */
+    statusCode: z.number().int().optional(),
+    contentType: z.string().optional(),
+    /** Body, with Envoy's command operators (`%RESPONSE_CODE%`); ConfigMap bodies resolved. */
+    body: z.string().optional(),
+    addHeaders: z.array(z.object({ name: z.string(), value: z.string() })),
+    setHeaders: z.array(z.object({ name: z.string(), value: z.string() })),
+  }),
+});
+export type ResponseOverride = z.infer<typeof ResponseOverrideSchema>;

@@ -7,6 +7,7 @@ import {
   FaultInjectionSchema,
   LocalRateLimitSchema,
   RequestBufferSchema,
+  ResponseOverrideSchema,
 } from './backendTraffic.js';
 import { RouteDestinationSchema } from './destination.js';
 import { SecurityIRSchema } from './security.js';
@@ -184,6 +185,8 @@ export const HTTPRouteIRSchema = z.object({
   bandwidthLimit: BandwidthLimitSchema.optional(),
   /** Request buffering (BackendTrafficPolicy `requestBuffer`). */
   requestBuffer: RequestBufferSchema.optional(),
+  /** Responses answered differently (BackendTrafficPolicy `responseOverride`), first match wins. */
+  responseOverride: z.array(ResponseOverrideSchema).optional(),
   /** Who may call the route (the SecurityPolicy protecting it). */
   security: SecurityIRSchema.optional(),
   /** Whether this route serves gRPC (from a GRPCRoute). */

@@ -15,6 +15,7 @@ export type {
   RateLimitHeaderMatch,
   RateLimitValue,
   RequestBuffer,
+  ResponseOverride,
   TCPKeepalive,
   UpstreamDNS,
   UpstreamTimeouts,

@@ -1,7 +1,8 @@
 // BackendTrafficPolicy settings that HTTP filters apply, through real Envoy (manifests -> egts's
 // translators -> a static bootstrap -> Envoy, local Node backends): injected aborts and delays,
 // gzip/brotli/zstd response compression, request and response bandwidth limits (Envoy's
-// counters and the transfer time), and request buffering with its size limit.
+// counters and the transfer time), request buffering with its size limit, and response
+// overrides (by status code and response header, bodies inline or from a ConfigMap).
 import type { Server } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { loadResourcesFromText } from '@egts/api';
@@ -35,7 +36,12 @@ describe('[envoy] BackendTrafficPolicy filters through a translated bootstrap', 
   const received: number[] = [];
 
   beforeAll(async () => {
-    const [okPort, textPort, echoPort] = [await freePort(), await freePort(), await freePort()];
+    const [okPort, textPort, echoPort, statusPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     port = await freePort();
     servers.push(
       await startBackend('ok', '127.0.0.1', okPort, ok),
@@ -44,12 +50,21 @@ describe('[envoy] BackendTrafficPolicy filters through a translated bootstrap', 
         body: TEXT,
         contentType: 'text/plain',
       })),
+      // Answers the status its path names (/override/status/404), with the headers it is asked for.
+      await startBackend('status', '127.0.0.1', statusPort, (path, headers) => ({
+        status: Number(/\/status\/(\d+)/.exec(path)?.[1] ?? 200),
+        contentType: 'application/json',
+        body: JSON.stringify({ path, custom: headers['x-echo-custom'] ?? null }),
+        ...(headers['x-echo-custom']
+          ? { header: ['x-custom-header', String(headers['x-echo-custom'])] }
+          : {}),
+      })),
       await startBackend('echo', '127.0.0.1', echoPort, (_path, _headers, body) => {
         received.push(body.length);
         return { status: 200, body: 'x'.repeat(4096), contentType: 'application/octet-stream' };
       }),
     );
-    const text = `${gatewayManifests(port)}${service('ok', okPort, ['127.0.0.1'])}${service('text', textPort, ['127.0.0.1'])}${service('echo', echoPort, ['127.0.0.1'])}${route('abort', 'ok', okPort)}${route('delayed', 'ok', okPort)}${route('compressed', 'text', textPort)}${route('plain', 'text', textPort)}${route('throttled', 'echo', echoPort)}${route('buffered', 'echo', echoPort)}${policy(
+    const text = `${gatewayManifests(port)}${service('ok', okPort, ['127.0.0.1'])}${service('text', textPort, ['127.0.0.1'])}${service('echo', echoPort, ['127.0.0.1'])}${route('abort', 'ok', okPort)}${route('delayed', 'ok', okPort)}${route('compressed', 'text', textPort)}${route('plain', 'text', textPort)}${route('throttled', 'echo', echoPort)}${route('buffered', 'echo', echoPort)}${service('status', statusPort, ['127.0.0.1'])}${route('override', 'status', statusPort)}${policy(
       'abort',
       `  faultInjection: {abort: {httpStatus: 418}}
 `,
@@ -70,6 +85,28 @@ describe('[envoy] BackendTrafficPolicy filters through a translated bootstrap', 
     )}${policy(
       'buffered',
       `  requestBuffer: {limit: 2Ki}
+`,
+    )}${policy(
+      'override',
+      `  responseOverride:
+  - match: {statusCodes: [{type: Value, value: 404}]}
+    response:
+      contentType: text/plain
+      body: {type: Inline, inline: "%RESPONSE_CODE% Oops! Your request is not found."}
+      header: {add: [{name: X-Add-Header, value: added-404}], set: [{name: Cache-Control, value: no-cache}]}
+  - match: {statusCodes: [{type: Value, value: 403}]}
+    response: {statusCode: 404, header: {set: [{name: X-Set-Header, value: set-403}]}}
+  - match: {statusCodes: [{type: Value, value: 500}, {type: Range, range: {start: 501, end: 511}}]}
+    response:
+      contentType: application/json
+      body: {type: ValueRef, valueRef: {group: "", kind: ConfigMap, name: override-body}}
+  - match: {responseHeaders: [{name: X-Custom-Header, value: {type: Exact, value: custom-value}}]}
+    response: {contentType: text/plain, body: {inline: matched on response header}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: override-body, namespace: default}
+data: {response.body: '{"error": "Internal Server Error"}'}
 `,
     )}`;
     const { resources } = loadResourcesFromText(text, 'btp-filters.yaml');
@@ -149,5 +186,32 @@ describe('[envoy] BackendTrafficPolicy filters through a translated bootstrap', 
     const large = await send(port, '/buffered', {}, { method: 'POST', body: 'z'.repeat(8192) });
     expect(large.status).toBe(413);
     expect(received).not.toContain(8192);
+  });
+
+  it('overrides responses by status code and response header', async () => {
+    const notFound = await get(port, '/override/status/404');
+    expect(notFound.status).toBe(404);
+    expect(notFound.headers['content-type']).toBe('text/plain');
+    expect(notFound.body).toBe('404 Oops! Your request is not found.');
+    expect(notFound.headers['x-add-header']).toBe('added-404');
+    expect(notFound.headers['cache-control']).toBe('no-cache');
+    const forbidden = await get(port, '/override/status/403');
+    expect(forbidden.status).toBe(404);
+    expect(forbidden.headers['x-set-header']).toBe('set-403');
+    for (const code of [500, 503, 511]) {
+      const failed = await get(port, `/override/status/${code}`);
+      expect(failed.status).toBe(code);
+      expect(failed.headers['content-type']).toBe('application/json');
+      expect(failed.body).toBe('{"error": "Internal Server Error"}');
+    }
+    // Outside every match the backend's own answer passes.
+    const teapot = await get(port, '/override/status/418');
+    expect(teapot.status).toBe(418);
+    expect(JSON.parse(teapot.body)).toEqual({ path: '/override/status/418', custom: null });
+    const matched = await get(port, '/override', { 'x-echo-custom': 'custom-value' });
+    expect(matched.status).toBe(200);
+    expect(matched.body).toBe('matched on response header');
+    const other = await get(port, '/override', { 'x-echo-custom': 'other-value' });
+    expect(other.body).not.toBe('matched on response header');
   });
 });

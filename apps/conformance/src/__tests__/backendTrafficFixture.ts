@@ -18,7 +18,14 @@ export type Handler = (
   path: string,
   headers: Record<string, unknown>,
   body: Buffer,
-) => { status: number; delayMs?: number; body?: string; contentType?: string };
+) => {
+  status: number;
+  delayMs?: number;
+  body?: string;
+  contentType?: string;
+  /** One extra response header, `[name, value]`. */
+  header?: [string, string];
+};
 
 export const startBackend = (
   name: string,
@@ -37,6 +44,7 @@ export const startBackend = (
         setTimeout(() => {
           res.statusCode = answer.status;
           if (answer.contentType) res.setHeader('content-type', answer.contentType);
+          if (answer.header) res.setHeader(answer.header[0], answer.header[1]);
           res.end(answer.body ?? JSON.stringify({ backend: name }));
         }, answer.delayMs ?? 0);
       });

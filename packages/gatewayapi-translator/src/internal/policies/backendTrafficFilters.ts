@@ -1,8 +1,15 @@
 // A BackendTrafficPolicy's settings that HTTP filters apply to the routes it reaches: fault
-// injection, response compression, bandwidth limits and request buffering (their IR; the
+// injection, response compression, bandwidth limits, request buffering and response overrides
+// (their IR; the
 // xds-translator turns each into its Envoy filter). The policy was validated first
 // (validateBackendTrafficPolicy), so quantities and durations parse.
-import type { BandwidthLimit, Compression, FaultInjection, RequestBuffer } from '@egts/ir';
+import type {
+  BandwidthLimit,
+  Compression,
+  FaultInjection,
+  RequestBuffer,
+  ResponseOverride,
+} from '@egts/ir';
 import { list, type Obj, obj, parseGoDuration, parseQuantity } from './validation/policyValues.js';
 
 const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
@@ -81,4 +88,84 @@ const DEFAULT_BUFFER_BYTES = 32 * 1024;
 export function requestBuffer(value: Obj | undefined): RequestBuffer | undefined {
   if (!value) return undefined;
   return { limitBytes: parseQuantity(value.limit) ?? DEFAULT_BUFFER_BYTES };
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const headerList = (value: unknown) =>
+  list(value).map((h) => ({ name: str(h.name) ?? '', value: str(h.value) ?? '' }));
+
+/** Response overrides with local responses; bodies were inlined (inlineResponseBodies). */
+export function responseOverride(value: unknown): ResponseOverride[] | undefined {
+  const out = list(value).map((rule): ResponseOverride => {
+    const match = obj(rule.match);
+    const response = obj(rule.response);
+    const body = obj(response?.body);
+    const header = obj(response?.header);
+    return {
+      statusCodes: list(match?.statusCodes).map((code) => {
+        const range = obj(code.range);
+        return code.type === 'Range' && range
+          ? { range: { start: num(range.start) ?? 0, end: num(range.end) ?? 0 } }
+          : { value: num(code.value) ?? 0 };
+      }),
+      responseHeaders: list(match?.responseHeaders).map((h) => ({
+        name: str(h.name) ?? '',
+        type: (str(obj(h.value)?.type) ??
+          'Exact') as ResponseOverride['responseHeaders'][number]['type'],
+        value: str(obj(h.value)?.value) ?? '',
+      })),
+      response: {
+        ...(num(response?.statusCode) === undefined
+          ? {}
+          : { statusCode: num(response?.statusCode) }),
+        ...(str(response?.contentType) === undefined
+          ? {}
+          : { contentType: str(response?.contentType) }),
+        ...(str(body?.inline) === undefined ? {} : { body: str(body?.inline) }),
+        addHeaders: headerList(header?.add),
+        setHeaders: headerList(header?.set),
+      },
+    };
+  });
+  return out.length > 0 ? out : undefined;
+}
+
+interface ConfigMapData {
+  data?: Record<string, string> | null;
+  binaryData?: Record<string, string> | null;
+}
+
+/** A ConfigMap's response body: `response.body`, else its first key (binaryData decoded). */
+const configMapBody = (configMap: ConfigMapData | undefined): string | undefined => {
+  const data = configMap?.data ?? {};
+  const binary = configMap?.binaryData ?? {};
+  if (data['response.body'] !== undefined) return data['response.body'];
+  const [first] = Object.keys(data).sort();
+  if (first !== undefined) return data[first];
+  const [firstBinary] = Object.keys(binary).sort();
+  return firstBinary === undefined
+    ? undefined
+    : Buffer.from(binary[firstBinary] ?? '', 'base64').toString();
+};
+
+/**
+ * The policy settings with each response override's ConfigMap body (valueRef, in the policy's
+ * namespace) inlined, so the IR needs no lookups; settings without one are returned as they are.
+ */
+export function inlineResponseBodies(
+  settings: Obj,
+  configMap: (name: string) => ConfigMapData | undefined,
+): Obj {
+  const overrides = list(settings.responseOverride);
+  if (!overrides.some((o) => obj(obj(o.response)?.body)?.type === 'ValueRef')) return settings;
+  return {
+    ...settings,
+    responseOverride: overrides.map((o) => {
+      const response = obj(o.response);
+      const body = obj(response?.body);
+      if (body?.type !== 'ValueRef') return o;
+      const inline = configMapBody(configMap(String(obj(body.valueRef)?.name ?? '')));
+      return { ...o, response: { ...response, body: { type: 'Inline', inline } } };
+    }),
+  };
 }

@@ -18,6 +18,7 @@ import type {
   OutlierDetection,
   RateLimitValue,
   RequestBuffer,
+  ResponseOverride,
   Retry,
   RouteDestination,
   TCPKeepalive,
@@ -29,6 +30,7 @@ import {
   compression,
   faultInjection,
   requestBuffer,
+  responseOverride,
 } from './backendTrafficFilters.js';
 import { list, type Obj, obj, parseGoDuration, parseQuantity } from './validation/policyValues.js';
 
@@ -56,6 +58,7 @@ export interface RouteTraffic {
   compression?: Compression[];
   bandwidthLimit?: BandwidthLimit;
   requestBuffer?: RequestBuffer;
+  responseOverride?: ResponseOverride[];
 }
 
 export interface BackendTraffic {
@@ -351,6 +354,7 @@ export function backendTraffic(spec: Obj): BackendTraffic {
       compression: compression(spec),
       bandwidthLimit: bandwidthLimit(obj(spec.bandwidthLimit)),
       requestBuffer: requestBuffer(obj(spec.requestBuffer)),
+      responseOverride: responseOverride(spec.responseOverride),
     }) ?? {};
   return { destination, route };
 }

@@ -29,9 +29,11 @@ const library = (type: Compression['type']) =>
       ? typedConfig('envoy.compression.brotli.compressor', Brotli, Brotli.fromPartial({}))
       : typedConfig('envoy.compression.zstd.compressor', Zstd, Zstd.fromPartial({}));
 
-const compressor = (c: Compression): Compressor =>
+/** `chooseFirst` makes a policy's first compressor win when the client accepts several equally. */
+const compressor = (c: Compression, chooseFirst: boolean): Compressor =>
   Compressor.fromPartial({
     compressorLibrary: library(c.type),
+    chooseFirst,
     ...(c.minContentLengthBytes === undefined
       ? {}
       : {
@@ -39,31 +41,45 @@ const compressor = (c: Compression): Compressor =>
         }),
   });
 
-/** Per-route config that only switches the instance on (Envoy refuses an empty override). */
-const ENABLED = enabledOnRoute(
-  packAny(
-    CompressorPerRoute,
-    CompressorPerRoute.fromPartial({ overrides: { responseDirectionConfig: {} } }),
-  ),
-);
+/**
+ * Per-route config switching an instance on. The upstream must not see Accept-Encoding (Envoy
+ * compresses, as Envoy Gateway's proxies do), but each instance reads it on the way in: only
+ * the route's last instance in the chain removes it.
+ */
+const enabled = (removeAcceptEncoding: boolean) =>
+  enabledOnRoute(
+    packAny(
+      CompressorPerRoute,
+      CompressorPerRoute.fromPartial({
+        overrides: {
+          responseDirectionConfig: removeAcceptEncoding ? { removeAcceptEncodingHeader: true } : {},
+        },
+      }),
+    ),
+  );
+
+const byName = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
 
 export const compressorFilter: HttpFilterTranslator = {
   patchListener: (listeners) => {
-    const byName = new Map<string, Compression>();
+    // Sorted by name, so each route knows which of its instances comes last.
+    const instances = new Map<string, { c: Compression; first: boolean }>();
     for (const route of routesOf(listeners))
-      for (const c of route.compression ?? []) byName.set(instanceName(c), c);
-    return [...byName.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, c]) =>
-        HttpFilter.fromPartial({
-          name,
-          disabled: true,
-          typedConfig: packAny(Compressor, compressor(c)),
-        }),
-      );
+      for (const [i, c] of (route.compression ?? []).entries()) {
+        const name = instanceName(c);
+        instances.set(name, { c, first: i === 0 || instances.get(name)?.first === true });
+      }
+    return [...instances.entries()].sort(byName).map(([name, { c, first }]) =>
+      HttpFilter.fromPartial({
+        name,
+        disabled: true,
+        typedConfig: packAny(Compressor, compressor(c, first)),
+      }),
+    );
   },
-  patchRoute: (route) =>
-    route.compression === undefined
-      ? undefined
-      : Object.fromEntries(route.compression.map((c) => [instanceName(c), ENABLED])),
+  patchRoute: (route) => {
+    if (route.compression === undefined) return undefined;
+    const names = route.compression.map(instanceName).sort();
+    return Object.fromEntries(names.map((name, i) => [name, enabled(i === names.length - 1)]));
+  },
 };

@@ -1,5 +1,6 @@
-// Every HTTP filter the translator knows, in the order Envoy runs them: injected faults come
-// first, as in Envoy Gateway's order; CORS answers preflights before anything else, CSRF refuses cross-site unsafe requests; then who the caller is (basic
+// Every HTTP filter the translator knows, in the order Envoy runs them: response overrides come
+// first so that they see the local replies of every later filter; injected faults next, as in
+// Envoy Gateway's order; CORS answers preflights before anything else, CSRF refuses cross-site unsafe requests; then who the caller is (basic
 // auth, JWT), what an external service says (ext_authz), what the authorization rules allow
 // (RBAC); local rate limits count only callers let through; then the request body is buffered
 // and its rate limited; session persistence picks the host; the gRPC filters and response
@@ -10,6 +11,7 @@ import { bufferFilter } from './buffer.js';
 import { compressorFilter } from './compressor.js';
 import { corsFilter } from './cors.js';
 import { csrfFilter } from './csrf.js';
+import { customResponseFilter } from './customResponse.js';
 import { extAuthzFilter } from './extAuthz.js';
 import { faultFilter } from './fault.js';
 import { grpcStatsFilter } from './grpcStats.js';
@@ -22,6 +24,7 @@ import { routerFilter } from './router.js';
 import { statefulSessionFilter } from './statefulSession.js';
 
 export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
+  customResponseFilter,
   faultFilter,
   corsFilter,
   csrfFilter,

@@ -143,6 +143,13 @@ function responseOverrideProblem(
   namespace: string,
 ): string | undefined {
   for (const [i, override] of list(overrides).entries()) {
+    for (const header of list(obj(override.match)?.responseHeaders)) {
+      const value = obj(header.value);
+      const error =
+        value?.type === 'RegularExpression' ? re2Error(String(value.value ?? '')) : undefined;
+      if (error)
+        return `responseOverride[${i}].match.responseHeaders: ${String(header.name)} has an invalid regex: ${error}`;
+    }
     const body = obj(obj(override.response)?.body);
     const problem = responseBodyProblem(
       ctx,

@@ -10,6 +10,7 @@ const envoy = (test: string) => `${ENVOY}: ${test}`;
 const FILTERS = 'apps/conformance/src/__tests__/backendTrafficFilters.integration.test.ts';
 const filters = (test: string) => `${FILTERS}: ${test}`;
 const COMPRESSION = filters('compresses responses with gzip, brotli or zstd as the client accepts');
+const RESPONSE_OVERRIDE = filters('overrides responses by status code and response header');
 const BANDWIDTH = filters('limits the request and response transfer rates');
 
 const RETRY = envoy('retries a failing backend');
@@ -41,6 +42,8 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.compressor': COMPRESSION,
     'spec.bandwidthLimit': BANDWIDTH,
     'spec.requestBuffer': filters('buffers request bodies up to the limit'),
+    'spec.responseOverride.match': RESPONSE_OVERRIDE,
+    'spec.responseOverride.response': RESPONSE_OVERRIDE,
     'spec.healthCheck.active.type': HEALTH_CHECK,
     'spec.healthCheck.active.timeout': HEALTH_CHECK,
     'spec.healthCheck.active.interval': HEALTH_CHECK,
@@ -112,7 +115,8 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.rateLimit.local.rules.shadowMode',
     'spec.rateLimit.local.rules.shared',
     'spec.rateLimit.local.rules.xRateLimitHeaders',
-    'spec.responseOverride',
+    'spec.responseOverride.redirect',
+    'spec.responseOverride.source',
     'spec.retry.numAttemptsPerPriority',
     'spec.routingType',
     'spec.telemetry',
