@@ -3,7 +3,7 @@
 // response-override.go) re-expressed: the same manifests (testdata/), the
 // same requests and answers, through egts and real Envoy. A rate limit counts requests, so its
 // checks send each request once (steps) instead of the harness's repeated consistent answers.
-import { canDecode } from '../../internal/httpClient.js';
+
 import {
   accepted,
   type ConformanceTest,
@@ -12,6 +12,7 @@ import {
   type StatusExpectation,
   type TestHarness,
 } from '../../conformanceTest.js';
+import { canDecode } from '../../internal/httpClient.js';
 
 const sameNs = gw('same-namespace');
 
