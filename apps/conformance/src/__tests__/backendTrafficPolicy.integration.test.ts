@@ -60,12 +60,17 @@ describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
       })),
       await startBackend('slow', '127.0.0.1', slowPort, () => ({ status: 200, delayMs: 400 })),
     );
-    const text = `${gatewayManifests(port)}${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1'])}${service('pair', pairPort, ['127.0.0.1', '127.0.0.2'])}${service('slow', slowPort, ['127.0.0.1'])}${route('retry', 'flaky', flakyPort)}${route('limited', 'ok', okPort)}${route('distinct', 'ok', okPort)}${route('health', 'pair', pairPort)}${route('hash', 'pair', pairPort)}${route('breaker', 'slow', slowPort)}${route('timeout', 'slow', slowPort)}${route('invalid', 'ok', okPort)}${policy(
+    const text = `${gatewayManifests(port)}${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1'])}${service('pair', pairPort, ['127.0.0.1', '127.0.0.2'])}${service('slow', slowPort, ['127.0.0.1'])}${route('retry', 'flaky', flakyPort)}${route('budget', 'flaky', flakyPort)}${route('limited', 'ok', okPort)}${route('distinct', 'ok', okPort)}${route('health', 'pair', pairPort)}${route('hash', 'pair', pairPort)}${route('breaker', 'slow', slowPort)}${route('timeout', 'slow', slowPort)}${route('invalid', 'ok', okPort)}${policy(
       'retry',
       `  retry:
     numRetries: 2
     retryOn: {triggers: [connect-failure], httpStatusCodes: [503]}
     perRetry: {backOff: {baseInterval: 10ms, maxInterval: 50ms}}
+`,
+    )}${policy(
+      'budget',
+      `  retry: {numRetries: 2, retryOn: {httpStatusCodes: [503]}}
+  circuitBreaker: {retryBudget: {percent: {numerator: 0}, minRetryConcurrency: 0}}
 `,
     )}${policy(
       'limited',
@@ -149,6 +154,14 @@ describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
     expect(attempts.get('first')).toBe(2);
     const stats = await envoy!.admin('/stats?filter=httproute/default/retry.*upstream_rq_retry$');
     expect(stats).toMatch(/upstream_rq_retry: [1-9]/);
+  });
+
+  it('a retry budget of 0% stops retries', async () => {
+    const reply = await get(port, '/budget', { 'x-id': 'budget' });
+    expect(reply.status).toBe(503);
+    expect(attempts.get('budget')).toBe(1);
+    const stats = await envoy!.admin('/stats?filter=httproute/default/budget.*retry_overflow$');
+    expect(stats).toMatch(/upstream_rq_retry_overflow: [1-9]/);
   });
 
   it('answers 429 past the local rate limit', async () => {

@@ -79,6 +79,17 @@ function defined<T extends object>(value: { [K in keyof T]?: T[K] | undefined })
   return Object.keys(out).length === 0 ? undefined : (out as T);
 }
 
+function retryBudget(budget: Obj | undefined): CircuitBreaker['retryBudget'] {
+  const percent = obj(budget?.percent);
+  if (!budget || !percent) return undefined;
+  const denominator = int(percent.denominator) ?? 100;
+  const min = int(budget.minRetryConcurrency);
+  return {
+    percent: ((int(percent.numerator) ?? 0) * 100) / denominator,
+    ...(min === undefined ? {} : { minRetryConcurrency: min }),
+  };
+}
+
 function circuitBreaker(cb: Obj | undefined): CircuitBreaker | undefined {
   if (!cb) return undefined;
   return defined<CircuitBreaker>({
@@ -88,6 +99,7 @@ function circuitBreaker(cb: Obj | undefined): CircuitBreaker | undefined {
     maxParallelRetries: int(cb.maxParallelRetries),
     maxRequestsPerConnection: int(cb.maxRequestsPerConnection),
     perEndpointMaxConnections: int(obj(cb.perEndpoint)?.maxConnections),
+    retryBudget: retryBudget(obj(cb.retryBudget)),
   });
 }
 

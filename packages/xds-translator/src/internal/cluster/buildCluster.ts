@@ -142,6 +142,16 @@ const circuitBreakers = (traffic: ClusterTraffic) => {
         ...(limits.maxParallelRetries === undefined
           ? {}
           : { maxRetries: limits.maxParallelRetries }),
+        ...(limits.retryBudget === undefined
+          ? {}
+          : {
+              retryBudget: {
+                budgetPercent: { value: limits.retryBudget.percent },
+                ...(limits.retryBudget.minRetryConcurrency === undefined
+                  ? {}
+                  : { minRetryConcurrency: limits.retryBudget.minRetryConcurrency }),
+              },
+            }),
       },
     ],
     perHostThresholds:

@@ -36,6 +36,14 @@ function circuitBreakerProblem(cb: Obj | undefined): string | undefined {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_UINT32)
       return `circuitBreaker.${field}: ${String(value)} is not a uint32`;
   }
+  // Envoy's budget is a percentage of active requests: at most 100%.
+  const percent = obj(obj(cb.retryBudget)?.percent);
+  if (percent) {
+    const numerator = Number(percent.numerator ?? 0);
+    const denominator = Number(percent.denominator ?? 100);
+    if (!(denominator > 0) || !(numerator >= 0) || numerator > denominator)
+      return `circuitBreaker.retryBudget.percent: ${numerator}/${denominator} is not within 0% to 100%`;
+  }
   return undefined;
 }
 

@@ -34,6 +34,7 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.circuitBreaker.maxParallelRetries': LOADED,
     'spec.circuitBreaker.maxRequestsPerConnection': LOADED,
     'spec.circuitBreaker.perEndpoint.maxConnections': LOADED,
+    'spec.circuitBreaker.retryBudget': envoy('a retry budget of 0% stops retries'),
     'spec.connection.bufferLimit': LOADED,
     'spec.dns': LOADED,
     'spec.faultInjection.abort': filters('injects an abort'),
@@ -93,7 +94,6 @@ export const backendTrafficPolicyFields: KindFields = {
   },
   notApplied: [
     'spec.admissionControl',
-    'spec.circuitBreaker.retryBudget',
     'spec.connection.preconnect',
     'spec.connection.socketBufferLimit',
     'spec.healthCheck.active.healthCheckLog',
