@@ -57,6 +57,10 @@ export const ActiveHealthCheckSchema = z.object({
       expectedStatuses: z.array(z.number().int()),
       /** Text the body must contain. */
       expectedResponse: HealthCheckPayloadSchema.optional(),
+      /** Statuses that count against the unhealthy threshold but not at once as unhealthy. */
+      retriableStatuses: z.array(z.number().int()).optional(),
+      /** Body sent with each check. */
+      requestBody: HealthCheckPayloadSchema.optional(),
     })
     .optional(),
   tcp: z
@@ -78,6 +82,10 @@ export const OutlierDetectionSchema = z.object({
   consecutive5xxErrors: z.number().int().optional(),
   baseEjectionTimeMs: z.number().optional(),
   maxEjectionPercent: z.number().int().optional(),
+  /** Eject one endpoint even past maxEjectionPercent. */
+  alwaysEjectOneEndpoint: z.boolean().optional(),
+  /** Failure share (percent) over which an endpoint is ejected. */
+  failurePercentageThreshold: z.number().int().optional(),
 });
 export type OutlierDetection = z.infer<typeof OutlierDetectionSchema>;
 

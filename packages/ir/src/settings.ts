@@ -61,6 +61,13 @@ export type CircuitBreaker = z.infer<typeof CircuitBreakerSchema>;
 export const BackendConnectionSchema = z.object({
   /** Per-connection buffer limit in bytes (`connection.bufferLimit`; default 32 KiB). */
   bufferLimitBytes: z.number().int().positive().optional(),
+  /** Connections opened ahead of need, in percent of what is needed (`connection.preconnect`). */
+  preconnect: z
+    .object({
+      perEndpointPercent: z.number().int().optional(),
+      predictivePercent: z.number().int().optional(),
+    })
+    .optional(),
 });
 export type BackendConnection = z.infer<typeof BackendConnectionSchema>;
 

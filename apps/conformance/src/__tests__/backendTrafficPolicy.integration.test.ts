@@ -253,6 +253,11 @@ describe('[envoy] BackendTrafficPolicy settings Envoy must load', () => {
       'perHostThresholds',
       'tcpKeepalive',
       'maxStreamDuration',
+      'useDownstreamProtocolConfig',
+      'preconnectPolicy',
+      'alwaysEjectOneHost',
+      'failurePercentageThreshold',
+      'retriableStatuses',
     ])
       expect(json.includes(needle), needle).toBe(true);
     const result = await validateEnvoyConfig(JSON.parse(json) as object);

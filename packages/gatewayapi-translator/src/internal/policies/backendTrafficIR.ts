@@ -45,6 +45,8 @@ export type DestinationTraffic = Pick<
   | 'proxyProtocol'
   | 'dns'
   | 'tcpKeepalive'
+  | 'http2'
+  | 'useClientProtocol'
 >;
 
 /** What a policy sets on the HTTP routes it reaches. */
@@ -168,6 +170,12 @@ function activeHealthCheck(active: Obj | undefined): ActiveHealthCheck | undefin
             method: str(http?.method),
             expectedStatuses: statuses.length > 0 ? statuses : [200],
             expectedResponse: payload(obj(http?.expectedResponse)),
+            retriableStatuses: Array.isArray(http?.retriableStatuses)
+              ? (http.retriableStatuses as unknown[]).filter(
+                  (s): s is number => typeof s === 'number',
+                )
+              : undefined,
+            requestBody: payload(obj(http?.requestBody)),
           }) as ActiveHealthCheck['http'])
         : undefined,
     tcp:
@@ -187,6 +195,10 @@ function outlierDetection(passive: Obj | undefined): OutlierDetection | undefine
     consecutive5xxErrors: int(passive.consecutive5XxErrors) ?? 5,
     baseEjectionTimeMs: ms(passive.baseEjectionTime) ?? 30_000,
     maxEjectionPercent: int(passive.maxEjectionPercent) ?? 10,
+    ...(passive.alwaysEjectOneEndpoint === true ? { alwaysEjectOneEndpoint: true } : {}),
+    ...(int(passive.failurePercentageThreshold) === undefined
+      ? {}
+      : { failurePercentageThreshold: int(passive.failurePercentageThreshold) as number }),
     ...(int(passive.consecutiveGatewayErrors) === undefined
       ? {}
       : { consecutiveGatewayErrors: int(passive.consecutiveGatewayErrors) as number }),
@@ -344,11 +356,29 @@ export function backendTraffic(spec: Obj): BackendTraffic {
   const perRetryTimeout = ms(obj(obj(spec.retry)?.perRetry)?.timeout);
   const requestTimeout = ms(obj(timeout?.http)?.requestTimeout);
   const bufferLimit = parseQuantity(obj(spec.connection)?.bufferLimit);
+  const preconnect = obj(obj(spec.connection)?.preconnect);
+  const http2 = obj(spec.http2);
   const version = str(obj(spec.proxyProtocol)?.version);
   const destination =
     defined<DestinationTraffic>({
       circuitBreaker: circuitBreaker(obj(spec.circuitBreaker)),
-      connection: bufferLimit === undefined ? undefined : { bufferLimitBytes: bufferLimit },
+      connection: defined({
+        bufferLimitBytes: bufferLimit,
+        preconnect: preconnect
+          ? defined({
+              perEndpointPercent: int(preconnect.perEndpointPercent),
+              predictivePercent: int(preconnect.predictivePercent),
+            })
+          : undefined,
+      }),
+      http2: http2
+        ? defined({
+            initialStreamWindowSize: parseQuantity(http2.initialStreamWindowSize),
+            initialConnectionWindowSize: parseQuantity(http2.initialConnectionWindowSize),
+            maxConcurrentStreams: int(http2.maxConcurrentStreams),
+          })
+        : undefined,
+      useClientProtocol: bool(spec.useClientProtocol),
       loadBalancer: loadBalancer(obj(spec.loadBalancer)),
       healthCheck: healthCheck(obj(spec.healthCheck)),
       timeouts: timeouts(timeout),

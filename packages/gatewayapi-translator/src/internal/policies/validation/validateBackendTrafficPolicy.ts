@@ -144,6 +144,16 @@ function sizeProblem(spec: Obj): string | undefined {
   return limit === undefined ? undefined : byteSizeProblem('requestBuffer.limit', limit, 1);
 }
 
+/** Envoy sends a health check body only with a method that has one (POST, PUT, PATCH, OPTIONS). */
+function healthCheckProblem(hc: Obj | undefined): string | undefined {
+  const http = obj(obj(hc?.active)?.http);
+  if (!http?.requestBody) return undefined;
+  const method = String(http.method ?? 'GET').toUpperCase();
+  return ['POST', 'PUT', 'PATCH', 'OPTIONS'].includes(method)
+    ? undefined
+    : `healthCheck.active.http.requestBody: method ${method} cannot carry a body (use POST, PUT, PATCH or OPTIONS)`;
+}
+
 /** Response override bodies must be servable (valueRef ConfigMaps exist, 4 KiB at most). */
 function responseOverrideProblem(
   ctx: TranslatorContext,
@@ -205,6 +215,7 @@ export function validateBackendTrafficPolicy(
     rateLimitProblem(obj(spec.rateLimit)) ??
     bandwidthProblem(obj(spec.bandwidthLimit)) ??
     faultProblem(obj(spec.faultInjection)) ??
+    healthCheckProblem(obj(spec.healthCheck)) ??
     sizeProblem(spec) ??
     loadBalancerProblem(obj(spec.loadBalancer))
   );
