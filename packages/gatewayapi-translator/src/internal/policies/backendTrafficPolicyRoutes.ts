@@ -179,7 +179,12 @@ export function withBackendTraffic(
   if (route.retry) out.retry = route.retry;
   if (route.localRateLimit) out.localRateLimit = route.localRateLimit;
   if (route.faultInjection) out.faultInjection = route.faultInjection;
-  if (route.compression) out.compression = route.compression;
+  if (route.compression) {
+    out.compression = route.compression;
+    // Envoy compresses: the backend must not (Envoy Gateway removes Accept-Encoding upstream).
+    if (!ir.removeRequestHeaders.includes('accept-encoding'))
+      out.removeRequestHeaders = [...ir.removeRequestHeaders, 'accept-encoding'];
+  }
   if (route.bandwidthLimit) out.bandwidthLimit = route.bandwidthLimit;
   if (route.requestBuffer) out.requestBuffer = route.requestBuffer;
   if (route.responseOverride) out.responseOverride = route.responseOverride;

@@ -42,27 +42,21 @@ const compressor = (c: Compression, chooseFirst: boolean): Compressor =>
   });
 
 /**
- * Per-route config switching an instance on. The upstream must not see Accept-Encoding (Envoy
- * compresses, as Envoy Gateway's proxies do), but each instance reads it on the way in: only
- * the route's last instance in the chain removes it.
+ * Per-route config switching an instance on (Envoy refuses an empty override). The backend never
+ * sees Accept-Encoding: the route removes it (see the gatewayapi-translator).
  */
-const enabled = (removeAcceptEncoding: boolean) =>
-  enabledOnRoute(
-    packAny(
-      CompressorPerRoute,
-      CompressorPerRoute.fromPartial({
-        overrides: {
-          responseDirectionConfig: removeAcceptEncoding ? { removeAcceptEncodingHeader: true } : {},
-        },
-      }),
-    ),
-  );
+const ENABLED = enabledOnRoute(
+  packAny(
+    CompressorPerRoute,
+    CompressorPerRoute.fromPartial({ overrides: { responseDirectionConfig: {} } }),
+  ),
+);
 
 const byName = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
 
 export const compressorFilter: HttpFilterTranslator = {
   patchListener: (listeners) => {
-    // Sorted by name, so each route knows which of its instances comes last.
+    // Sorted by name: deterministic whatever the routes' order.
     const instances = new Map<string, { c: Compression; first: boolean }>();
     for (const route of routesOf(listeners))
       for (const [i, c] of (route.compression ?? []).entries()) {
@@ -77,9 +71,8 @@ export const compressorFilter: HttpFilterTranslator = {
       }),
     );
   },
-  patchRoute: (route) => {
-    if (route.compression === undefined) return undefined;
-    const names = route.compression.map(instanceName).sort();
-    return Object.fromEntries(names.map((name, i) => [name, enabled(i === names.length - 1)]));
-  },
+  patchRoute: (route) =>
+    route.compression === undefined
+      ? undefined
+      : Object.fromEntries(route.compression.map((c) => [instanceName(c), ENABLED])),
 };

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import {
   CustomResponse,
+  FilterConfig,
   HeaderValueOption_HeaderAppendAction,
   HttpFilter,
   HttpResponseHeaderMatchInput,
@@ -19,7 +20,6 @@ import {
 import type { ResponseOverride } from '@egts/ir';
 import { typedConfig } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
-import { enabledOnRoute } from './securityPolicies.js';
 
 const NAME = 'envoy.filters.http.custom_response';
 
@@ -129,6 +129,15 @@ const customResponse = (overrides: readonly ResponseOverride[]): CustomResponse 
     },
   });
 
+/**
+ * Switches an instance on for a route: a FilterConfig whose config is an empty Any (Envoy refuses
+ * one without config), as Envoy Gateway has it; the instance holds the matcher.
+ */
+const ENABLED = packAny(
+  FilterConfig,
+  FilterConfig.fromPartial({ config: { typeUrl: '', value: Buffer.alloc(0) } }),
+);
+
 /** One instance per distinct set of overrides, named after its content (stable across changes). */
 const instanceName = (overrides: readonly ResponseOverride[]): string =>
   `${NAME}/${createHash('sha256').update(JSON.stringify(overrides)).digest('hex').slice(0, 12)}`;
@@ -152,9 +161,5 @@ export const customResponseFilter: HttpFilterTranslator = {
   patchRoute: (route) =>
     route.responseOverride === undefined
       ? undefined
-      : {
-          [instanceName(route.responseOverride)]: enabledOnRoute(
-            packAny(CustomResponse, customResponse(route.responseOverride)),
-          ),
-        },
+      : { [instanceName(route.responseOverride)]: ENABLED },
 };
