@@ -88,6 +88,8 @@ export const HTTPTimeoutSchema = z.object({
   requestMs: z.number().optional(),
   /** Per-try timeout towards a backend. */
   backendRequestMs: z.number().optional(),
+  /** How long a stream may stay idle (BackendTrafficPolicy `timeout.http.streamIdleTimeout`). */
+  streamIdleMs: z.number().optional(),
 });
 export type HTTPTimeout = z.infer<typeof HTTPTimeoutSchema>;
 

@@ -60,7 +60,7 @@ describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
       })),
       await startBackend('slow', '127.0.0.1', slowPort, () => ({ status: 200, delayMs: 400 })),
     );
-    const text = `${gatewayManifests(port)}${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1'])}${service('pair', pairPort, ['127.0.0.1', '127.0.0.2'])}${service('slow', slowPort, ['127.0.0.1'])}${route('retry', 'flaky', flakyPort)}${route('budget', 'flaky', flakyPort)}${route('limited', 'ok', okPort)}${route('distinct', 'ok', okPort)}${route('health', 'pair', pairPort)}${route('hash', 'pair', pairPort)}${route('breaker', 'slow', slowPort)}${route('timeout', 'slow', slowPort)}${route('invalid', 'ok', okPort)}${policy(
+    const text = `${gatewayManifests(port)}${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1'])}${service('pair', pairPort, ['127.0.0.1', '127.0.0.2'])}${service('slow', slowPort, ['127.0.0.1'])}${route('retry', 'flaky', flakyPort)}${route('budget', 'flaky', flakyPort)}${route('limited', 'ok', okPort)}${route('distinct', 'ok', okPort)}${route('health', 'pair', pairPort)}${route('hash', 'pair', pairPort)}${route('breaker', 'slow', slowPort)}${route('timeout', 'slow', slowPort)}${route('idle', 'slow', slowPort)}${route('invalid', 'ok', okPort)}${policy(
       'retry',
       `  retry:
     numRetries: 2
@@ -71,6 +71,10 @@ describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
       'budget',
       `  retry: {numRetries: 2, retryOn: {httpStatusCodes: [503]}}
   circuitBreaker: {retryBudget: {percent: {numerator: 0}, minRetryConcurrency: 0}}
+`,
+    )}${policy(
+      'idle',
+      `  timeout: {http: {streamIdleTimeout: 100ms}}
 `,
     )}${policy(
       'limited',
@@ -218,6 +222,14 @@ describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
 
   it('times out a slow backend', async () => {
     expect((await get(port, '/timeout')).status).toBe(504);
+    expect((await get(port, '/breaker')).status).toBe(200);
+  });
+
+  it('a stream idle past the timeout is cut', async () => {
+    // The backend waits 400 ms before its first byte; the stream may idle 100 ms.
+    const reply = await get(port, '/idle');
+    expect(reply.status).toBe(504);
+    expect(reply.body).toBe('stream timeout');
     expect((await get(port, '/breaker')).status).toBe(200);
   });
 

@@ -55,6 +55,7 @@ export interface RouteTraffic {
   /** Per-try timeout (`retry.perRetry.timeout`). */
   perTryTimeoutMs?: number;
   requestTimeoutMs?: number;
+  streamIdleTimeoutMs?: number;
   localRateLimit?: LocalRateLimit;
   faultInjection?: FaultInjection;
   compression?: Compression[];
@@ -391,6 +392,7 @@ export function backendTraffic(spec: Obj): BackendTraffic {
       retry: retry(obj(spec.retry)),
       perTryTimeoutMs: perRetryTimeout,
       requestTimeoutMs: requestTimeout,
+      streamIdleTimeoutMs: ms(obj(timeout?.http)?.streamIdleTimeout),
       localRateLimit: localRateLimit(obj(spec.rateLimit)),
       faultInjection: faultInjection(obj(spec.faultInjection)),
       compression: compression(spec),

@@ -189,10 +189,17 @@ export function withBackendTraffic(
   if (route.requestBuffer) out.requestBuffer = route.requestBuffer;
   if (route.responseOverride) out.responseOverride = route.responseOverride;
   // The route's own timeouts (HTTPRoute `timeouts`) stay; the policy fills in the rest.
-  if (route.requestTimeoutMs !== undefined || route.perTryTimeoutMs !== undefined) {
+  if (
+    route.requestTimeoutMs !== undefined ||
+    route.perTryTimeoutMs !== undefined ||
+    route.streamIdleTimeoutMs !== undefined
+  ) {
     out.timeout = {
       ...(route.requestTimeoutMs === undefined ? {} : { requestMs: route.requestTimeoutMs }),
       ...(route.perTryTimeoutMs === undefined ? {} : { backendRequestMs: route.perTryTimeoutMs }),
+      ...(route.streamIdleTimeoutMs === undefined
+        ? {}
+        : { streamIdleMs: route.streamIdleTimeoutMs }),
       ...ir.timeout,
     };
   }

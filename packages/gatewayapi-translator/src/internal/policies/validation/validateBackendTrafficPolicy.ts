@@ -72,7 +72,8 @@ function timeoutProblem(timeout: Obj | undefined): string | undefined {
     durationProblem('timeout.http.connectionIdleTimeout', http?.connectionIdleTimeout) ??
     durationProblem('timeout.http.maxConnectionDuration', http?.maxConnectionDuration) ??
     durationProblem('timeout.http.requestTimeout', http?.requestTimeout) ??
-    durationProblem('timeout.http.maxStreamDuration', http?.maxStreamDuration)
+    durationProblem('timeout.http.maxStreamDuration', http?.maxStreamDuration) ??
+    durationProblem('timeout.http.streamIdleTimeout', http?.streamIdleTimeout)
   );
 }
 

@@ -100,6 +100,7 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.timeout.http.connectionIdleTimeout': LOADED,
     'spec.timeout.http.maxConnectionDuration': LOADED,
     'spec.timeout.http.maxStreamDuration': LOADED,
+    'spec.timeout.http.streamIdleTimeout': envoy('a stream idle past the timeout is cut'),
   },
   notApplied: [
     'spec.admissionControl',
@@ -125,6 +126,5 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.retry.numAttemptsPerPriority',
     'spec.routingType',
     'spec.telemetry',
-    'spec.timeout.http.streamIdleTimeout',
   ],
 };
