@@ -8,13 +8,15 @@ import type { XdsIR } from '@egts/ir';
 import { addDestination, addEmptyDestination } from './internal/cluster/destinationClusters.js';
 import { addEmptyListenerCluster } from './internal/listener/tcpListener.js';
 import { ResourceSet } from './internal/resourceSet.js';
+import { XdsMemo } from './internal/xdsMemo.js';
 import type { TranslateXdsOptions, XdsResources } from './xdsResources.js';
 
 export const translateDestinations = (
   ir: XdsIR,
   options: TranslateXdsOptions = {},
+  memo: XdsMemo = new XdsMemo(),
 ): XdsResources => {
-  const out = new ResourceSet(options.mode ?? 'ads');
+  const out = new ResourceSet(options.mode ?? 'ads', memo);
   for (const listener of ir.http) {
     for (const route of listener.routes) {
       if (route.destination !== undefined) addDestination(route.destination, out);
