@@ -46,6 +46,7 @@ export type {
   XdsIR,
 } from './listeners.js';
 export { XdsIRSchema } from './listeners.js';
+export type { RouteSource } from './routeSource.js';
 export type {
   Authorization,
   AuthorizationRule,
