@@ -72,15 +72,20 @@ export class ResourceSet {
   /** Names of the clusters added one by one, so builders can skip what is there. */
   private readonly clusterNames = new Set<string>();
 
-  /** `memo` is the translator's: what it built before, per IR object. */
+  /**
+   * `memo` is the translator's: what it built before, per IR object. `endpointsOnly` leaves out
+   * the clusters whose endpoints come over EDS (an endpoint update keeps those as they were) and
+   * builds their ClusterLoadAssignments only.
+   */
   constructor(
     readonly mode: XdsMode,
     readonly memo: XdsMemo,
+    readonly endpointsOnly = false,
   ) {}
 
   /** An empty set of the same mode and memo, for a part built (and memoized) on its own. */
   nested(): ResourceSet {
-    return new ResourceSet(this.mode, this.memo);
+    return new ResourceSet(this.mode, this.memo, this.endpointsOnly);
   }
 
   addListener(listener: Listener): void {

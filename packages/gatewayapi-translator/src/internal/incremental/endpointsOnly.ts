@@ -241,7 +241,7 @@ export function endpointsOnlyUpdate(
   if (affected === 0) return [...previous.xdsIR];
   // Only the policies that reach these routes (or any Gateway) can write to their IR.
   const routes = ROUTE_COLLECTIONS.flatMap((kind) => reduced[kind] as Meta[] as Route[]);
-  Object.assign(reduced, policiesReaching(next, routes, next.gateways));
+  Object.assign(reduced, policiesReaching(memo, next, routes, next.gateways));
 
   const result = translate(reduced, options);
   // Endpoints can change route conditions (BackendsAvailable): then statuses need the full run.

@@ -24,6 +24,16 @@ export class IncrementalMemo {
    * the new array (updated) instead of building another; `undefined` marks duplicate keys.
    */
   readonly routeIndexes = new WeakMap<readonly Route[], Map<string, Route> | undefined>();
+  /** Per policy array: the policies whose every target an older policy of the kind claimed. */
+  readonly shadowedPolicies = new WeakMap<readonly object[], ReadonlySet<object>>();
+  /** Per policy array: positions of its policies by what they target (policyFootprint.ts). */
+  readonly policyTargets = new WeakMap<
+    readonly object[],
+    {
+      readonly always: readonly number[];
+      readonly byTarget: ReadonlyMap<string, readonly number[]>;
+    }
+  >();
   /** Per route resource: the Gateways it names, undefined when it names another parent kind. */
   readonly parentGateways = new WeakMap<object, readonly string[] | undefined>();
 }

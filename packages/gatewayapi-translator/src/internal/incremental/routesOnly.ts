@@ -162,7 +162,7 @@ function reducedUpdate(
     });
   }
   const routes = ROUTE_COLLECTIONS.flatMap((kind) => reduced[kind] as Route[]);
-  Object.assign(reduced, policiesReaching(next, routes, reduced.gateways));
+  Object.assign(reduced, policiesReaching(memo, next, routes, reduced.gateways));
   const result = translate(reduced, options);
 
   // Fleets: one per Gateway (merged ones were refused above), named `<namespace>/<gateway>`.

@@ -162,6 +162,7 @@ const translateOnly = (
   gateways: Resources['gateways'],
   routes: readonly Route[],
   options: TranslateOptions | undefined,
+  memo: IncrementalMemo,
 ): TranslateResult => {
   const reduced: Resources = {
     ...next,
@@ -174,7 +175,7 @@ const translateOnly = (
   };
   // The policies that reach these routes and Gateways stay in: what they write to the routes'
   // IR must be in the splice. Their statuses are the caller's (see routesOnly.ts).
-  return translate({ ...reduced, ...policiesReaching(next, routes, gateways) }, options);
+  return translate({ ...reduced, ...policiesReaching(memo, next, routes, gateways) }, options);
 };
 
 /**
@@ -208,12 +209,14 @@ export function spliceRoutes(
     gateways,
     changes.flatMap((c) => c.before ?? []),
     options,
+    memo,
   );
   const after = translateOnly(
     next,
     gateways,
     changes.flatMap((c) => c.after ?? []),
     options,
+    memo,
   );
   const changed = changes.map((c) => {
     const route = (c.after ?? c.before)!;

@@ -202,6 +202,11 @@ export const addCluster = (
   traffic: ClusterTraffic = {},
 ): void => {
   if (out.hasCluster(name)) return;
+  // Not memoized: what it builds is not the whole of what the entry stands for.
+  if (out.endpointsOnly) {
+    buildCluster(name, settings, out, traffic);
+    return;
+  }
   // Memoized under the first setting: the entry holds for the same name, mode, setting and
   // traffic objects.
   const built = out.memo.clusters;
@@ -238,6 +243,11 @@ const buildCluster = (
     clusterName: name,
     endpoints: localities(settings),
   });
+  // An EDS cluster holds no endpoints: an endpoint update needs its assignment only.
+  if (out.endpointsOnly && !dns && out.mode === 'ads') {
+    out.addEndpoints(assignment);
+    return;
+  }
   const http2 = first !== undefined && isHttp2(first);
   const httpProtocol = first !== undefined && (first.protocol === 'HTTP' || isHttp2(first));
   const discovery = dns

@@ -76,7 +76,7 @@ export const withMovedEndpoints = (
   memo: XdsMemo,
 ): XdsResources | undefined => {
   if (changes.settings.size === 0) return previous;
-  const changed = translateDestinations(changes.partial, options, memo);
+  const changed = translateDestinations(changes.partial, options, memo, true);
   const rebuilt = movedClusters(changes.partial, changes.settings);
   const clusters = replaceByName(
     previous.clusters,
