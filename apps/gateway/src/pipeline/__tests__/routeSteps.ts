@@ -1,7 +1,6 @@
 // Route-only changes followed step by step through a pipeline, each step checked against a
 // pipeline that only ever saw that step's input (xDS served, IR, statuses).
-import type { Resources } from '@egts/api';
-import type { ResourceStatus } from '@egts/gatewayapi-translator';
+import type { ResourceStatus, Resources } from '@egts/api';
 import { expect } from 'vitest';
 import { fresh, load, setup, versions } from './pipelineHarness.js';
 
