@@ -137,6 +137,11 @@ export {
 } from './generated/envoy/extensions/filters/http/jwt_authn/v3/config.js';
 export { LocalRateLimit } from './generated/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.js';
 export {
+  OAuth2,
+  OAuth2Config,
+  OAuth2Config_AuthType,
+} from './generated/envoy/extensions/filters/http/oauth2/v3/oauth.js';
+export {
   RBAC,
   RBACPerRoute,
 } from './generated/envoy/extensions/filters/http/rbac/v3/rbac.js';
@@ -179,6 +184,13 @@ export {
   UpstreamTlsContext,
 } from './generated/envoy/extensions/transport_sockets/tls/v3/tls.js';
 export { HttpProtocolOptions } from './generated/envoy/extensions/upstreams/http/v3/http_protocol_options.js';
+// The external authorization service (what an ext_authz gRPC server implements)
+export type { AuthorizationServer } from './generated/envoy/service/auth/v3/external_auth.js';
+export {
+  AuthorizationService,
+  CheckRequest,
+  CheckResponse,
+} from './generated/envoy/service/auth/v3/external_auth.js';
 // Discovery service
 export type { AggregatedDiscoveryServiceServer } from './generated/envoy/service/discovery/v3/ads.js';
 export {

@@ -55,6 +55,7 @@ export type {
   JWT,
   JWTExtractor,
   JWTProvider,
+  OIDC,
   SecurityIR,
 } from './security.js';
 export {
@@ -66,6 +67,7 @@ export {
   JWTExtractorSchema,
   JWTProviderSchema,
   JWTSchema,
+  OIDCSchema,
   SecurityIRSchema,
 } from './security.js';
 export type {

@@ -9,6 +9,7 @@ const BASIC_AUTH = e2e('BasicAuth');
 const AUTHZ = e2e('AuthzWithHTTPMethodAndHeader');
 const CORS = e2e('CORSFromSecurityPolicy');
 const LOCAL_JWKS = e2e('LocalJWKSInline');
+const OIDC = 'apps/conformance/src/tests/envoyGateway/oidc.ts: OIDC';
 /** egts's own tests in the same suite, for settings the e2e tests do not exercise offline. */
 const egts = (test: string) =>
   `apps/conformance/src/tests/envoyGateway/egtsSecurityPolicy.ts: ${test}`;
@@ -47,6 +48,17 @@ export const securityPolicyFields: KindFields = {
     'spec.jwt.providers.remoteJWKS.uri': e2e('OptionalJWT'),
     'spec.jwt.providers.remoteJWKS.cacheDuration': e2e('JWT'),
     'spec.jwt.providers.recomputeRoute': e2e('JWT'),
+    'spec.oidc.provider.issuer': OIDC,
+    'spec.oidc.provider.authorizationEndpoint': OIDC,
+    'spec.oidc.provider.tokenEndpoint': OIDC,
+    'spec.oidc.provider.endSessionEndpoint': OIDC,
+    'spec.oidc.clientID': OIDC,
+    'spec.oidc.clientSecret': OIDC,
+    'spec.oidc.redirectURL': OIDC,
+    'spec.oidc.logoutPath': OIDC,
+    'spec.oidc.forwardAccessToken': OIDC,
+    'spec.oidc.passThroughAuthHeader': OIDC,
+    'spec.oidc.forwardIDToken.header': OIDC,
   },
   notApplied: [
     'spec.apiKeyAuth',
