@@ -111,6 +111,10 @@ export {
 } from './generated/envoy/extensions/access_loggers/stream/v3/stream.js';
 export { XRateLimitHeadersRFCVersion } from './generated/envoy/extensions/common/ratelimit/v3/ratelimit.js';
 export {
+  ApiKeyAuth,
+  ApiKeyAuthPerRoute,
+} from './generated/envoy/extensions/filters/http/api_key_auth/v3/api_key_auth.js';
+export {
   BasicAuth,
   BasicAuthPerRoute,
 } from './generated/envoy/extensions/filters/http/basic_auth/v3/basic_auth.js';
@@ -137,6 +141,7 @@ export {
 } from './generated/envoy/extensions/filters/http/jwt_authn/v3/config.js';
 export { LocalRateLimit } from './generated/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.js';
 export {
+  CookieConfig_SameSite,
   OAuth2,
   OAuth2Config,
   OAuth2Config_AuthType,

@@ -42,6 +42,7 @@ import './envoy/data/accesslog/v3/accesslog.js';
 import './envoy/extensions/access_loggers/file/v3/file.js';
 import './envoy/extensions/access_loggers/stream/v3/stream.js';
 import './envoy/extensions/common/ratelimit/v3/ratelimit.js';
+import './envoy/extensions/filters/http/api_key_auth/v3/api_key_auth.js';
 import './envoy/extensions/filters/http/basic_auth/v3/basic_auth.js';
 import './envoy/extensions/filters/http/cors/v3/cors.js';
 import './envoy/extensions/filters/http/csrf/v3/csrf.js';

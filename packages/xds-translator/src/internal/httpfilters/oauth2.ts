@@ -2,15 +2,9 @@
 // connection manager and enabled on the routes the policy protects; its client and HMAC secrets
 // are SDS Secrets, its token endpoint a cluster of its own
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/oauth2_filter).
-//
-// The OAuth2 proto that @grpc/grpc-js-xds ships predates fields Envoy Gateway sets (the end
-// session endpoint, ID token forwarding, cookie domain and attributes, the nonce and code
-// verifier cookie names, token encryption). They are appended to the encoded config in protobuf
-// wire format (oauth2Wire.ts), with the field numbers of the Envoy this project runs; a
-// repeated embedded message merges into the first (protobuf encoding, "Last One Wins" for
-// scalars, merge for messages), so `credentials` gains its extra fields that way.
 import {
   type Any,
+  CookieConfig_SameSite,
   FilterConfig,
   HeaderMatcher,
   HttpFilter,
@@ -19,14 +13,12 @@ import {
   OAuth2Config_AuthType,
   packAny,
   Secret,
-  typeUrlOf,
 } from '@egts/envoy-api';
 import type { OIDC } from '@egts/ir';
 import type { XdsMode } from '../../xdsResources.js';
 import { addDestination } from '../cluster/destinationClusters.js';
 import { durationMs, sdsSecret } from '../protoValues.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
-import { boolField, messageField, stringField, varintField } from './oauth2Wire.js';
 import { instanceName, policiesWith } from './securityPolicies.js';
 
 const NAME = 'envoy.filters.http.oauth2';
@@ -52,35 +44,24 @@ const headerMatcher = (h: OIDC['denyRedirect'][number]): HeaderMatcher => {
   return HeaderMatcher.fromPartial({ name: h.name, stringMatch: { ...match, ignoreCase: false } });
 };
 
-/** Envoy's CookieConfig.SameSite numbers. */
-const SAME_SITE = { Strict: 1, Lax: 2, None: 3 } as const;
+const SAME_SITE = {
+  Strict: CookieConfig_SameSite.STRICT,
+  Lax: CookieConfig_SameSite.LAX,
+  None: CookieConfig_SameSite.NONE,
+} as const;
 
-/** The fields the generated OAuth2Config lacks, in wire format (see the note at the top). */
-const newerFields = (oidc: OIDC): Buffer[] => {
-  const cookieNames = [
-    stringField(6, cookie(oidc, 'OauthNonce')),
-    stringField(7, cookie(oidc, 'CodeVerifier')),
-  ];
-  const credentials = [messageField(4, cookieNames)];
-  if (oidc.cookieDomain) credentials.push(stringField(5, oidc.cookieDomain));
-  const out = [messageField(3, credentials)];
-  if (oidc.endSessionEndpoint) out.push(stringField(23, oidc.endSessionEndpoint));
-  if (oidc.forwardIDTokenHeader)
-    out.push(messageField(31, [stringField(1, oidc.forwardIDTokenHeader)]));
-  if (oidc.disableTokenEncryption) out.push(boolField(26, true));
-  if (oidc.csrfTokenTTLMs !== undefined) {
-    const d = durationMs(oidc.csrfTokenTTLMs);
-    out.push(messageField(24, [varintField(1, d.seconds), varintField(2, d.nanos)]));
-  }
-  if (oidc.sameSite) {
-    const sameSite = SAME_SITE[oidc.sameSite];
-    // The same attribute on each of the seven cookies (CookieConfigs fields 1-7).
-    const configs = [1, 2, 3, 4, 5, 6, 7].map((field) =>
-      messageField(field, [varintField(1, sameSite)]),
-    );
-    out.push(messageField(21, configs));
-  }
-  return out;
+/** The same SameSite attribute on each of the filter's cookies. */
+const cookieConfigs = (sameSite: NonNullable<OIDC['sameSite']>) => {
+  const config = { sameSite: SAME_SITE[sameSite] };
+  return {
+    bearerTokenCookieConfig: config,
+    oauthHmacCookieConfig: config,
+    oauthExpiresCookieConfig: config,
+    idTokenCookieConfig: config,
+    refreshTokenCookieConfig: config,
+    oauthNonceCookieConfig: config,
+    codeVerifierCookieConfig: config,
+  };
 };
 
 const config = (policy: string, oidc: OIDC, mode: XdsMode): OAuth2Config => {
@@ -92,6 +73,7 @@ const config = (policy: string, oidc: OIDC, mode: XdsMode): OAuth2Config => {
       timeout: durationMs(TOKEN_TIMEOUT_MS),
     },
     authorizationEndpoint: oidc.authorizationEndpoint,
+    endSessionEndpoint: oidc.endSessionEndpoint ?? '',
     credentials: {
       clientId: oidc.clientID,
       tokenSecret: sdsSecret(secrets.token, mode),
@@ -102,12 +84,16 @@ const config = (policy: string, oidc: OIDC, mode: XdsMode): OAuth2Config => {
         oauthExpires: cookie(oidc, 'OauthExpires'),
         idToken: oidc.idTokenCookie ?? cookie(oidc, 'IdToken'),
         refreshToken: cookie(oidc, 'RefreshToken'),
+        oauthNonce: cookie(oidc, 'OauthNonce'),
+        codeVerifier: cookie(oidc, 'CodeVerifier'),
       },
+      cookieDomain: oidc.cookieDomain ?? '',
     },
     redirectUri: oidc.redirectURL,
     redirectPathMatcher: { path: { exact: oidc.redirectPath, ignoreCase: false } },
     signoutPath: { path: { exact: oidc.logoutPath, ignoreCase: false } },
     forwardBearerToken: oidc.forwardAccessToken,
+    ...(oidc.forwardIDTokenHeader ? { forwardIdToken: { header: oidc.forwardIDTokenHeader } } : {}),
     // A request already carrying a token goes on to the JWT filter, which verifies it.
     passThroughMatcher: oidc.passThroughAuthHeader
       ? [HeaderMatcher.fromPartial({ name: 'authorization', presentMatch: true })]
@@ -123,14 +109,12 @@ const config = (policy: string, oidc: OIDC, mode: XdsMode): OAuth2Config => {
       ? { defaultRefreshTokenExpiresIn: durationMs(oidc.defaultRefreshTokenTTLMs) }
       : {}),
     denyRedirectMatcher: oidc.denyRedirect.map(headerMatcher),
+    ...(oidc.csrfTokenTTLMs !== undefined
+      ? { csrfTokenExpiresIn: durationMs(oidc.csrfTokenTTLMs) }
+      : {}),
+    disableTokenEncryption: oidc.disableTokenEncryption,
+    ...(oidc.sameSite ? { cookieConfigs: cookieConfigs(oidc.sameSite) } : {}),
   });
-};
-
-/** The filter's Any: the generated config followed by the newer fields. */
-const oauth2Any = (policy: string, oidc: OIDC, mode: XdsMode): Any => {
-  const encoded = Buffer.from(OAuth2Config.encode(config(policy, oidc, mode)).finish());
-  const value = messageField(1, [encoded, ...newerFields(oidc)]);
-  return { typeUrl: typeUrlOf(OAuth2), value };
 };
 
 /**
@@ -148,7 +132,7 @@ export const oauth2Filter: HttpFilterTranslator = {
       HttpFilter.fromPartial({
         name: instanceName(NAME, policy),
         disabled: true,
-        typedConfig: oauth2Any(policy, oidc, mode),
+        typedConfig: packAny(OAuth2, { config: config(policy, oidc, mode) }),
       }),
     ),
   patchRoute: (route) =>

@@ -7,8 +7,9 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Duration } from "../../../../../../google/protobuf/duration.js";
-import { BoolValue } from "../../../../../../google/protobuf/wrappers.js";
+import { BoolValue, UInt32Value } from "../../../../../../google/protobuf/wrappers.js";
 import { messageTypeRegistry } from "../../../../../../typeRegistry.js";
+import { RetryPolicy } from "../../../../../config/core/v3/base.js";
 import { HttpUri } from "../../../../../config/core/v3/http_uri.js";
 import { HeaderMatcher } from "../../../../../config/route/v3/route_components.js";
 import { PathMatcher } from "../../../../../type/matcher/v3/path.js";
@@ -18,150 +19,202 @@ export const protobufPackage = "envoy.extensions.filters.http.oauth2.v3";
 
 export const protobufFileName = "envoy/extensions/filters/http/oauth2/v3/oauth.proto";
 
+/** Envoy's OAuth2 filter config, as of Envoy 1.40 (see ../../../../../../README.md). */
+
+export interface CookieConfig {
+  sameSite: CookieConfig_SameSite;
+  path: string;
+  partitioned: boolean;
+}
+
+export enum CookieConfig_SameSite {
+  DISABLED = 0,
+  STRICT = 1,
+  LAX = 2,
+  NONE = 3,
+}
+
+export function cookieConfig_SameSiteFromJSON(object: any): CookieConfig_SameSite {
+  switch (object) {
+    case 0:
+    case "DISABLED":
+      return CookieConfig_SameSite.DISABLED;
+    case 1:
+    case "STRICT":
+      return CookieConfig_SameSite.STRICT;
+    case 2:
+    case "LAX":
+      return CookieConfig_SameSite.LAX;
+    case 3:
+    case "NONE":
+      return CookieConfig_SameSite.NONE;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum CookieConfig_SameSite");
+  }
+}
+
+export function cookieConfig_SameSiteToJSON(object: CookieConfig_SameSite): string {
+  switch (object) {
+    case CookieConfig_SameSite.DISABLED:
+      return "DISABLED";
+    case CookieConfig_SameSite.STRICT:
+      return "STRICT";
+    case CookieConfig_SameSite.LAX:
+      return "LAX";
+    case CookieConfig_SameSite.NONE:
+      return "NONE";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum CookieConfig_SameSite");
+  }
+}
+
+export interface CookieConfigs {
+  bearerTokenCookieConfig?: CookieConfig | undefined;
+  oauthHmacCookieConfig?: CookieConfig | undefined;
+  oauthExpiresCookieConfig?: CookieConfig | undefined;
+  idTokenCookieConfig?: CookieConfig | undefined;
+  refreshTokenCookieConfig?: CookieConfig | undefined;
+  oauthNonceCookieConfig?: CookieConfig | undefined;
+  codeVerifierCookieConfig?: CookieConfig | undefined;
+}
+
 export interface OAuth2Credentials {
-  /** The client_id to be used in the authorize calls. This value will be URL encoded when sent to the OAuth server. */
   clientId: string;
-  /** The secret used to retrieve the access token. This value will be URL encoded when sent to the OAuth server. */
-  tokenSecret?:
-    | SdsSecretConfig
-    | undefined;
-  /** If present, the secret token will be a HMAC using the provided secret. */
-  hmacSecret?:
-    | SdsSecretConfig
-    | undefined;
-  /** The cookie names used in OAuth filters flow. */
+  tokenSecret?: SdsSecretConfig | undefined;
+  hmacSecret?: SdsSecretConfig | undefined;
   cookieNames?: OAuth2Credentials_CookieNames | undefined;
+  cookieDomain: string;
 }
 
-/** [#next-free-field: 6] */
 export interface OAuth2Credentials_CookieNames {
-  /**
-   * Cookie name to hold OAuth bearer token value. When the authentication server validates the
-   * client and returns an authorization token back to the OAuth filter, no matter what format
-   * that token is, if :ref:`forward_bearer_token <envoy_v3_api_field_extensions.filters.http.oauth2.v3.OAuth2Config.forward_bearer_token>`
-   * is set to true the filter will send over the bearer token as a cookie with this name to the
-   * upstream. Defaults to ``BearerToken``.
-   */
   bearerToken: string;
-  /** Cookie name to hold OAuth HMAC value. Defaults to ``OauthHMAC``. */
   oauthHmac: string;
-  /** Cookie name to hold OAuth expiry value. Defaults to ``OauthExpires``. */
   oauthExpires: string;
-  /** Cookie name to hold the id token. Defaults to ``IdToken``. */
   idToken: string;
-  /** Cookie name to hold the refresh token. Defaults to ``RefreshToken``. */
   refreshToken: string;
+  oauthNonce: string;
+  codeVerifier: string;
 }
 
-/**
- * OAuth config
- *
- * [#next-free-field: 18]
- */
+export interface PrivateKeyJwtConfig {
+  signingAlgorithm: PrivateKeyJwtConfig_SigningAlgorithm;
+  assertionLifetime?: Duration | undefined;
+  assertionAudience: string;
+}
+
+export enum PrivateKeyJwtConfig_SigningAlgorithm {
+  RS256 = 0,
+  RS384 = 1,
+  RS512 = 2,
+  ES256 = 3,
+  ES384 = 4,
+  ES512 = 5,
+}
+
+export function privateKeyJwtConfig_SigningAlgorithmFromJSON(object: any): PrivateKeyJwtConfig_SigningAlgorithm {
+  switch (object) {
+    case 0:
+    case "RS256":
+      return PrivateKeyJwtConfig_SigningAlgorithm.RS256;
+    case 1:
+    case "RS384":
+      return PrivateKeyJwtConfig_SigningAlgorithm.RS384;
+    case 2:
+    case "RS512":
+      return PrivateKeyJwtConfig_SigningAlgorithm.RS512;
+    case 3:
+    case "ES256":
+      return PrivateKeyJwtConfig_SigningAlgorithm.ES256;
+    case 4:
+    case "ES384":
+      return PrivateKeyJwtConfig_SigningAlgorithm.ES384;
+    case 5:
+    case "ES512":
+      return PrivateKeyJwtConfig_SigningAlgorithm.ES512;
+    default:
+      throw new globalThis.Error(
+        "Unrecognized enum value " + object + " for enum PrivateKeyJwtConfig_SigningAlgorithm",
+      );
+  }
+}
+
+export function privateKeyJwtConfig_SigningAlgorithmToJSON(object: PrivateKeyJwtConfig_SigningAlgorithm): string {
+  switch (object) {
+    case PrivateKeyJwtConfig_SigningAlgorithm.RS256:
+      return "RS256";
+    case PrivateKeyJwtConfig_SigningAlgorithm.RS384:
+      return "RS384";
+    case PrivateKeyJwtConfig_SigningAlgorithm.RS512:
+      return "RS512";
+    case PrivateKeyJwtConfig_SigningAlgorithm.ES256:
+      return "ES256";
+    case PrivateKeyJwtConfig_SigningAlgorithm.ES384:
+      return "ES384";
+    case PrivateKeyJwtConfig_SigningAlgorithm.ES512:
+      return "ES512";
+    default:
+      throw new globalThis.Error(
+        "Unrecognized enum value " + object + " for enum PrivateKeyJwtConfig_SigningAlgorithm",
+      );
+  }
+}
+
+export interface OAuth2TokenForwarding {
+  header: string;
+}
+
+export interface PostLogoutRedirectUri {
+  disabled?: boolean | undefined;
+  uri?: string | undefined;
+}
+
+export interface TokenCookieChunking {
+  maxCookieSize?: number | undefined;
+  maxChunks?: number | undefined;
+}
+
 export interface OAuth2Config {
-  /** Endpoint on the authorization server to retrieve the access token from. */
-  tokenEndpoint?:
-    | HttpUri
-    | undefined;
-  /** The endpoint redirect to for authorization in response to unauthorized requests. */
+  tokenEndpoint?: HttpUri | undefined;
+  retryPolicy?: RetryPolicy | undefined;
   authorizationEndpoint: string;
-  /** Credentials used for OAuth. */
-  credentials?:
-    | OAuth2Credentials
-    | undefined;
-  /**
-   * The redirect URI passed to the authorization endpoint. Supports header formatting
-   * tokens. For more information, including details on header value syntax, see the
-   * documentation on :ref:`custom request headers <config_http_conn_man_headers_custom_request_headers>`.
-   *
-   * This URI should not contain any query parameters.
-   */
+  endSessionEndpoint: string;
+  postLogoutRedirectUri?: PostLogoutRedirectUri | undefined;
+  credentials?: OAuth2Credentials | undefined;
   redirectUri: string;
-  /** Matching criteria used to determine whether a path appears to be the result of a redirect from the authorization server. */
-  redirectPathMatcher?:
-    | PathMatcher
-    | undefined;
-  /** The path to sign a user out, clearing their credential cookies. */
-  signoutPath?:
-    | PathMatcher
-    | undefined;
-  /** Forward the OAuth token as a Bearer to upstream web service. */
+  redirectPathMatcher?: PathMatcher | undefined;
+  signoutPath?: PathMatcher | undefined;
   forwardBearerToken: boolean;
-  /**
-   * If set to true, preserve the existing authorization header.
-   * By default Envoy strips the existing authorization header before forwarding upstream.
-   * Can not be set to true if forward_bearer_token is already set to true.
-   * Default value is false.
-   */
+  forwardIdToken?: OAuth2TokenForwarding | undefined;
   preserveAuthorizationHeader: boolean;
-  /** Any request that matches any of the provided matchers will be passed through without OAuth validation. */
   passThroughMatcher: HeaderMatcher[];
-  /**
-   * Optional list of OAuth scopes to be claimed in the authorization request. If not specified,
-   * defaults to "user" scope.
-   * OAuth RFC https://tools.ietf.org/html/rfc6749#section-3.3
-   */
   authScopes: string[];
-  /**
-   * Optional resource parameter for authorization request
-   * RFC: https://tools.ietf.org/html/rfc8707
-   */
   resources: string[];
-  /**
-   * Defines how ``client_id`` and ``client_secret`` are sent in OAuth client to OAuth server requests.
-   * RFC https://datatracker.ietf.org/doc/html/rfc6749#section-2.3.1
-   */
   authType: OAuth2Config_AuthType;
-  /**
-   * If set to true, allows automatic access token refresh using the associated refresh token (see
-   * `RFC 6749 section 6 <https://datatracker.ietf.org/doc/html/rfc6749#section-6>`_), provided that the OAuth server supports that.
-   * Default value is false.
-   */
-  useRefreshToken?:
-    | boolean
-    | undefined;
-  /**
-   * The default lifetime in seconds of the access token, if omitted by the authorization server.
-   *
-   * If this value is not set, it will default to ``0s``. In this case, the expiry must be set by
-   * the authorization server or the OAuth flow will fail.
-   */
-  defaultExpiresIn?:
-    | Duration
-    | undefined;
-  /**
-   * Any request that matches any of the provided matchers won't be redirected to OAuth server when tokens are not valid.
-   * Automatic access token refresh will be performed for these requests, if enabled.
-   * This behavior can be useful for AJAX requests.
-   */
+  useRefreshToken?: boolean | undefined;
+  defaultExpiresIn?: Duration | undefined;
   denyRedirectMatcher: HeaderMatcher[];
-  /**
-   * The default lifetime in seconds of the refresh token, if the exp (expiration time) claim is omitted in the refresh token or the refresh token is not JWT.
-   *
-   * If this value is not set, it will default to ``604800s``. In this case, the cookie with the refresh token will be expired
-   * in a week.
-   * This setting is only considered if ``use_refresh_token`` is set to true, otherwise the authorization server expiration or ``defaul_expires_in`` is used.
-   */
-  defaultRefreshTokenExpiresIn?:
-    | Duration
-    | undefined;
-  /**
-   * If set to true, Envoy will not set a cookie for ID Token even if one is received from the Identity Provider. This may be useful in cases where the ID
-   * Token is too large for HTTP cookies (longer than 4096 characters). Enabling this option will only disable setting the cookie response header, the filter
-   * will still process incoming ID Tokens as part of the HMAC if they are there. This is to ensure compatibility while switching this setting on. Future
-   * sessions would not set the IdToken cookie header.
-   */
+  defaultRefreshTokenExpiresIn?: Duration | undefined;
   disableIdTokenSetCookie: boolean;
+  disableAccessTokenSetCookie: boolean;
+  disableRefreshTokenSetCookie: boolean;
+  cookieConfigs?: CookieConfigs | undefined;
+  statPrefix: string;
+  csrfTokenExpiresIn?: Duration | undefined;
+  codeVerifierTokenExpiresIn?: Duration | undefined;
+  disableTokenEncryption: boolean;
+  allowFailedMatcher: HeaderMatcher[];
+  originalRequestUri: string;
+  allowedRedirectDomains: string[];
+  useAccessTokenExpiryForIdTokenCookie: boolean;
+  privateKeyJwtConfig?: PrivateKeyJwtConfig | undefined;
+  tokenCookieChunking?: TokenCookieChunking | undefined;
 }
 
 export enum OAuth2Config_AuthType {
-  /**
-   * URL_ENCODED_BODY - The ``client_id`` and ``client_secret`` will be sent in the URL encoded request body.
-   * This type should only be used when Auth server does not support Basic authentication.
-   */
   URL_ENCODED_BODY = 0,
-  /** BASIC_AUTH - The ``client_id`` and ``client_secret`` will be sent using HTTP Basic authentication scheme. */
   BASIC_AUTH = 1,
+  TLS_CLIENT_AUTH = 2,
+  PRIVATE_KEY_JWT = 3,
 }
 
 export function oAuth2Config_AuthTypeFromJSON(object: any): OAuth2Config_AuthType {
@@ -172,6 +225,12 @@ export function oAuth2Config_AuthTypeFromJSON(object: any): OAuth2Config_AuthTyp
     case 1:
     case "BASIC_AUTH":
       return OAuth2Config_AuthType.BASIC_AUTH;
+    case 2:
+    case "TLS_CLIENT_AUTH":
+      return OAuth2Config_AuthType.TLS_CLIENT_AUTH;
+    case 3:
+    case "PRIVATE_KEY_JWT":
+      return OAuth2Config_AuthType.PRIVATE_KEY_JWT;
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum OAuth2Config_AuthType");
   }
@@ -183,19 +242,359 @@ export function oAuth2Config_AuthTypeToJSON(object: OAuth2Config_AuthType): stri
       return "URL_ENCODED_BODY";
     case OAuth2Config_AuthType.BASIC_AUTH:
       return "BASIC_AUTH";
+    case OAuth2Config_AuthType.TLS_CLIENT_AUTH:
+      return "TLS_CLIENT_AUTH";
+    case OAuth2Config_AuthType.PRIVATE_KEY_JWT:
+      return "PRIVATE_KEY_JWT";
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum OAuth2Config_AuthType");
   }
 }
 
-/** Filter config. */
-export interface OAuth2 {
-  /** Leave this empty to disable OAuth2 for a specific route, using per filter config. */
+export interface OAuth2PerRoute {
   config?: OAuth2Config | undefined;
 }
 
+export interface OAuth2 {
+  config?: OAuth2Config | undefined;
+}
+
+function createBaseCookieConfig(): CookieConfig {
+  return { sameSite: 0, path: "", partitioned: false };
+}
+
+export const CookieConfig: MessageFns<CookieConfig, "envoy.extensions.filters.http.oauth2.v3.CookieConfig"> = {
+  $type: "envoy.extensions.filters.http.oauth2.v3.CookieConfig" as const,
+
+  encode(message: CookieConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sameSite !== 0) {
+      writer.uint32(8).int32(message.sameSite);
+    }
+    if (message.path !== "") {
+      writer.uint32(18).string(message.path);
+    }
+    if (message.partitioned !== false) {
+      writer.uint32(24).bool(message.partitioned);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CookieConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCookieConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sameSite = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.partitioned = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CookieConfig {
+    return {
+      sameSite: isSet(object.sameSite)
+        ? cookieConfig_SameSiteFromJSON(object.sameSite)
+        : isSet(object.same_site)
+        ? cookieConfig_SameSiteFromJSON(object.same_site)
+        : 0,
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      partitioned: isSet(object.partitioned) ? globalThis.Boolean(object.partitioned) : false,
+    };
+  },
+
+  toJSON(message: CookieConfig): unknown {
+    const obj: any = {};
+    if (message.sameSite !== 0) {
+      obj.sameSite = cookieConfig_SameSiteToJSON(message.sameSite);
+    }
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.partitioned !== false) {
+      obj.partitioned = message.partitioned;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CookieConfig>, I>>(base?: I): CookieConfig {
+    return CookieConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CookieConfig>, I>>(object: I): CookieConfig {
+    const message = createBaseCookieConfig();
+    message.sameSite = object.sameSite ?? 0;
+    message.path = object.path ?? "";
+    message.partitioned = object.partitioned ?? false;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(CookieConfig.$type, CookieConfig);
+
+function createBaseCookieConfigs(): CookieConfigs {
+  return {
+    bearerTokenCookieConfig: undefined,
+    oauthHmacCookieConfig: undefined,
+    oauthExpiresCookieConfig: undefined,
+    idTokenCookieConfig: undefined,
+    refreshTokenCookieConfig: undefined,
+    oauthNonceCookieConfig: undefined,
+    codeVerifierCookieConfig: undefined,
+  };
+}
+
+export const CookieConfigs: MessageFns<CookieConfigs, "envoy.extensions.filters.http.oauth2.v3.CookieConfigs"> = {
+  $type: "envoy.extensions.filters.http.oauth2.v3.CookieConfigs" as const,
+
+  encode(message: CookieConfigs, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.bearerTokenCookieConfig !== undefined) {
+      CookieConfig.encode(message.bearerTokenCookieConfig, writer.uint32(10).fork()).join();
+    }
+    if (message.oauthHmacCookieConfig !== undefined) {
+      CookieConfig.encode(message.oauthHmacCookieConfig, writer.uint32(18).fork()).join();
+    }
+    if (message.oauthExpiresCookieConfig !== undefined) {
+      CookieConfig.encode(message.oauthExpiresCookieConfig, writer.uint32(26).fork()).join();
+    }
+    if (message.idTokenCookieConfig !== undefined) {
+      CookieConfig.encode(message.idTokenCookieConfig, writer.uint32(34).fork()).join();
+    }
+    if (message.refreshTokenCookieConfig !== undefined) {
+      CookieConfig.encode(message.refreshTokenCookieConfig, writer.uint32(42).fork()).join();
+    }
+    if (message.oauthNonceCookieConfig !== undefined) {
+      CookieConfig.encode(message.oauthNonceCookieConfig, writer.uint32(50).fork()).join();
+    }
+    if (message.codeVerifierCookieConfig !== undefined) {
+      CookieConfig.encode(message.codeVerifierCookieConfig, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CookieConfigs {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCookieConfigs();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.bearerTokenCookieConfig = CookieConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.oauthHmacCookieConfig = CookieConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.oauthExpiresCookieConfig = CookieConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.idTokenCookieConfig = CookieConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.refreshTokenCookieConfig = CookieConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.oauthNonceCookieConfig = CookieConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.codeVerifierCookieConfig = CookieConfig.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CookieConfigs {
+    return {
+      bearerTokenCookieConfig: isSet(object.bearerTokenCookieConfig)
+        ? CookieConfig.fromJSON(object.bearerTokenCookieConfig)
+        : isSet(object.bearer_token_cookie_config)
+        ? CookieConfig.fromJSON(object.bearer_token_cookie_config)
+        : undefined,
+      oauthHmacCookieConfig: isSet(object.oauthHmacCookieConfig)
+        ? CookieConfig.fromJSON(object.oauthHmacCookieConfig)
+        : isSet(object.oauth_hmac_cookie_config)
+        ? CookieConfig.fromJSON(object.oauth_hmac_cookie_config)
+        : undefined,
+      oauthExpiresCookieConfig: isSet(object.oauthExpiresCookieConfig)
+        ? CookieConfig.fromJSON(object.oauthExpiresCookieConfig)
+        : isSet(object.oauth_expires_cookie_config)
+        ? CookieConfig.fromJSON(object.oauth_expires_cookie_config)
+        : undefined,
+      idTokenCookieConfig: isSet(object.idTokenCookieConfig)
+        ? CookieConfig.fromJSON(object.idTokenCookieConfig)
+        : isSet(object.id_token_cookie_config)
+        ? CookieConfig.fromJSON(object.id_token_cookie_config)
+        : undefined,
+      refreshTokenCookieConfig: isSet(object.refreshTokenCookieConfig)
+        ? CookieConfig.fromJSON(object.refreshTokenCookieConfig)
+        : isSet(object.refresh_token_cookie_config)
+        ? CookieConfig.fromJSON(object.refresh_token_cookie_config)
+        : undefined,
+      oauthNonceCookieConfig: isSet(object.oauthNonceCookieConfig)
+        ? CookieConfig.fromJSON(object.oauthNonceCookieConfig)
+        : isSet(object.oauth_nonce_cookie_config)
+        ? CookieConfig.fromJSON(object.oauth_nonce_cookie_config)
+        : undefined,
+      codeVerifierCookieConfig: isSet(object.codeVerifierCookieConfig)
+        ? CookieConfig.fromJSON(object.codeVerifierCookieConfig)
+        : isSet(object.code_verifier_cookie_config)
+        ? CookieConfig.fromJSON(object.code_verifier_cookie_config)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CookieConfigs): unknown {
+    const obj: any = {};
+    if (message.bearerTokenCookieConfig !== undefined) {
+      obj.bearerTokenCookieConfig = CookieConfig.toJSON(message.bearerTokenCookieConfig);
+    }
+    if (message.oauthHmacCookieConfig !== undefined) {
+      obj.oauthHmacCookieConfig = CookieConfig.toJSON(message.oauthHmacCookieConfig);
+    }
+    if (message.oauthExpiresCookieConfig !== undefined) {
+      obj.oauthExpiresCookieConfig = CookieConfig.toJSON(message.oauthExpiresCookieConfig);
+    }
+    if (message.idTokenCookieConfig !== undefined) {
+      obj.idTokenCookieConfig = CookieConfig.toJSON(message.idTokenCookieConfig);
+    }
+    if (message.refreshTokenCookieConfig !== undefined) {
+      obj.refreshTokenCookieConfig = CookieConfig.toJSON(message.refreshTokenCookieConfig);
+    }
+    if (message.oauthNonceCookieConfig !== undefined) {
+      obj.oauthNonceCookieConfig = CookieConfig.toJSON(message.oauthNonceCookieConfig);
+    }
+    if (message.codeVerifierCookieConfig !== undefined) {
+      obj.codeVerifierCookieConfig = CookieConfig.toJSON(message.codeVerifierCookieConfig);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CookieConfigs>, I>>(base?: I): CookieConfigs {
+    return CookieConfigs.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CookieConfigs>, I>>(object: I): CookieConfigs {
+    const message = createBaseCookieConfigs();
+    message.bearerTokenCookieConfig =
+      (object.bearerTokenCookieConfig !== undefined && object.bearerTokenCookieConfig !== null)
+        ? CookieConfig.fromPartial(object.bearerTokenCookieConfig)
+        : undefined;
+    message.oauthHmacCookieConfig =
+      (object.oauthHmacCookieConfig !== undefined && object.oauthHmacCookieConfig !== null)
+        ? CookieConfig.fromPartial(object.oauthHmacCookieConfig)
+        : undefined;
+    message.oauthExpiresCookieConfig =
+      (object.oauthExpiresCookieConfig !== undefined && object.oauthExpiresCookieConfig !== null)
+        ? CookieConfig.fromPartial(object.oauthExpiresCookieConfig)
+        : undefined;
+    message.idTokenCookieConfig = (object.idTokenCookieConfig !== undefined && object.idTokenCookieConfig !== null)
+      ? CookieConfig.fromPartial(object.idTokenCookieConfig)
+      : undefined;
+    message.refreshTokenCookieConfig =
+      (object.refreshTokenCookieConfig !== undefined && object.refreshTokenCookieConfig !== null)
+        ? CookieConfig.fromPartial(object.refreshTokenCookieConfig)
+        : undefined;
+    message.oauthNonceCookieConfig =
+      (object.oauthNonceCookieConfig !== undefined && object.oauthNonceCookieConfig !== null)
+        ? CookieConfig.fromPartial(object.oauthNonceCookieConfig)
+        : undefined;
+    message.codeVerifierCookieConfig =
+      (object.codeVerifierCookieConfig !== undefined && object.codeVerifierCookieConfig !== null)
+        ? CookieConfig.fromPartial(object.codeVerifierCookieConfig)
+        : undefined;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(CookieConfigs.$type, CookieConfigs);
+
 function createBaseOAuth2Credentials(): OAuth2Credentials {
-  return { clientId: "", tokenSecret: undefined, hmacSecret: undefined, cookieNames: undefined };
+  return { clientId: "", tokenSecret: undefined, hmacSecret: undefined, cookieNames: undefined, cookieDomain: "" };
 }
 
 export const OAuth2Credentials: MessageFns<
@@ -216,6 +615,9 @@ export const OAuth2Credentials: MessageFns<
     }
     if (message.cookieNames !== undefined) {
       OAuth2Credentials_CookieNames.encode(message.cookieNames, writer.uint32(34).fork()).join();
+    }
+    if (message.cookieDomain !== "") {
+      writer.uint32(42).string(message.cookieDomain);
     }
     return writer;
   },
@@ -265,6 +667,14 @@ export const OAuth2Credentials: MessageFns<
             message.cookieNames = OAuth2Credentials_CookieNames.decode(reader, reader.uint32());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cookieDomain = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -299,6 +709,11 @@ export const OAuth2Credentials: MessageFns<
         : isSet(object.cookie_names)
         ? OAuth2Credentials_CookieNames.fromJSON(object.cookie_names)
         : undefined,
+      cookieDomain: isSet(object.cookieDomain)
+        ? globalThis.String(object.cookieDomain)
+        : isSet(object.cookie_domain)
+        ? globalThis.String(object.cookie_domain)
+        : "",
     };
   },
 
@@ -315,6 +730,9 @@ export const OAuth2Credentials: MessageFns<
     }
     if (message.cookieNames !== undefined) {
       obj.cookieNames = OAuth2Credentials_CookieNames.toJSON(message.cookieNames);
+    }
+    if (message.cookieDomain !== "") {
+      obj.cookieDomain = message.cookieDomain;
     }
     return obj;
   },
@@ -334,6 +752,7 @@ export const OAuth2Credentials: MessageFns<
     message.cookieNames = (object.cookieNames !== undefined && object.cookieNames !== null)
       ? OAuth2Credentials_CookieNames.fromPartial(object.cookieNames)
       : undefined;
+    message.cookieDomain = object.cookieDomain ?? "";
     return message;
   },
 };
@@ -341,7 +760,15 @@ export const OAuth2Credentials: MessageFns<
 messageTypeRegistry.set(OAuth2Credentials.$type, OAuth2Credentials);
 
 function createBaseOAuth2Credentials_CookieNames(): OAuth2Credentials_CookieNames {
-  return { bearerToken: "", oauthHmac: "", oauthExpires: "", idToken: "", refreshToken: "" };
+  return {
+    bearerToken: "",
+    oauthHmac: "",
+    oauthExpires: "",
+    idToken: "",
+    refreshToken: "",
+    oauthNonce: "",
+    codeVerifier: "",
+  };
 }
 
 export const OAuth2Credentials_CookieNames: MessageFns<
@@ -365,6 +792,12 @@ export const OAuth2Credentials_CookieNames: MessageFns<
     }
     if (message.refreshToken !== "") {
       writer.uint32(42).string(message.refreshToken);
+    }
+    if (message.oauthNonce !== "") {
+      writer.uint32(50).string(message.oauthNonce);
+    }
+    if (message.codeVerifier !== "") {
+      writer.uint32(58).string(message.codeVerifier);
     }
     return writer;
   },
@@ -422,6 +855,22 @@ export const OAuth2Credentials_CookieNames: MessageFns<
             message.refreshToken = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.oauthNonce = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.codeVerifier = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -461,6 +910,16 @@ export const OAuth2Credentials_CookieNames: MessageFns<
         : isSet(object.refresh_token)
         ? globalThis.String(object.refresh_token)
         : "",
+      oauthNonce: isSet(object.oauthNonce)
+        ? globalThis.String(object.oauthNonce)
+        : isSet(object.oauth_nonce)
+        ? globalThis.String(object.oauth_nonce)
+        : "",
+      codeVerifier: isSet(object.codeVerifier)
+        ? globalThis.String(object.codeVerifier)
+        : isSet(object.code_verifier)
+        ? globalThis.String(object.code_verifier)
+        : "",
     };
   },
 
@@ -481,6 +940,12 @@ export const OAuth2Credentials_CookieNames: MessageFns<
     if (message.refreshToken !== "") {
       obj.refreshToken = message.refreshToken;
     }
+    if (message.oauthNonce !== "") {
+      obj.oauthNonce = message.oauthNonce;
+    }
+    if (message.codeVerifier !== "") {
+      obj.codeVerifier = message.codeVerifier;
+    }
     return obj;
   },
 
@@ -496,21 +961,415 @@ export const OAuth2Credentials_CookieNames: MessageFns<
     message.oauthExpires = object.oauthExpires ?? "";
     message.idToken = object.idToken ?? "";
     message.refreshToken = object.refreshToken ?? "";
+    message.oauthNonce = object.oauthNonce ?? "";
+    message.codeVerifier = object.codeVerifier ?? "";
     return message;
   },
 };
 
 messageTypeRegistry.set(OAuth2Credentials_CookieNames.$type, OAuth2Credentials_CookieNames);
 
+function createBasePrivateKeyJwtConfig(): PrivateKeyJwtConfig {
+  return { signingAlgorithm: 0, assertionLifetime: undefined, assertionAudience: "" };
+}
+
+export const PrivateKeyJwtConfig: MessageFns<
+  PrivateKeyJwtConfig,
+  "envoy.extensions.filters.http.oauth2.v3.PrivateKeyJwtConfig"
+> = {
+  $type: "envoy.extensions.filters.http.oauth2.v3.PrivateKeyJwtConfig" as const,
+
+  encode(message: PrivateKeyJwtConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.signingAlgorithm !== 0) {
+      writer.uint32(8).int32(message.signingAlgorithm);
+    }
+    if (message.assertionLifetime !== undefined) {
+      Duration.encode(message.assertionLifetime, writer.uint32(18).fork()).join();
+    }
+    if (message.assertionAudience !== "") {
+      writer.uint32(26).string(message.assertionAudience);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PrivateKeyJwtConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePrivateKeyJwtConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.signingAlgorithm = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.assertionLifetime = Duration.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.assertionAudience = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PrivateKeyJwtConfig {
+    return {
+      signingAlgorithm: isSet(object.signingAlgorithm)
+        ? privateKeyJwtConfig_SigningAlgorithmFromJSON(object.signingAlgorithm)
+        : isSet(object.signing_algorithm)
+        ? privateKeyJwtConfig_SigningAlgorithmFromJSON(object.signing_algorithm)
+        : 0,
+      assertionLifetime: isSet(object.assertionLifetime)
+        ? Duration.fromJSON(object.assertionLifetime)
+        : isSet(object.assertion_lifetime)
+        ? Duration.fromJSON(object.assertion_lifetime)
+        : undefined,
+      assertionAudience: isSet(object.assertionAudience)
+        ? globalThis.String(object.assertionAudience)
+        : isSet(object.assertion_audience)
+        ? globalThis.String(object.assertion_audience)
+        : "",
+    };
+  },
+
+  toJSON(message: PrivateKeyJwtConfig): unknown {
+    const obj: any = {};
+    if (message.signingAlgorithm !== 0) {
+      obj.signingAlgorithm = privateKeyJwtConfig_SigningAlgorithmToJSON(message.signingAlgorithm);
+    }
+    if (message.assertionLifetime !== undefined) {
+      obj.assertionLifetime = Duration.toJSON(message.assertionLifetime);
+    }
+    if (message.assertionAudience !== "") {
+      obj.assertionAudience = message.assertionAudience;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PrivateKeyJwtConfig>, I>>(base?: I): PrivateKeyJwtConfig {
+    return PrivateKeyJwtConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PrivateKeyJwtConfig>, I>>(object: I): PrivateKeyJwtConfig {
+    const message = createBasePrivateKeyJwtConfig();
+    message.signingAlgorithm = object.signingAlgorithm ?? 0;
+    message.assertionLifetime = (object.assertionLifetime !== undefined && object.assertionLifetime !== null)
+      ? Duration.fromPartial(object.assertionLifetime)
+      : undefined;
+    message.assertionAudience = object.assertionAudience ?? "";
+    return message;
+  },
+};
+
+messageTypeRegistry.set(PrivateKeyJwtConfig.$type, PrivateKeyJwtConfig);
+
+function createBaseOAuth2TokenForwarding(): OAuth2TokenForwarding {
+  return { header: "" };
+}
+
+export const OAuth2TokenForwarding: MessageFns<
+  OAuth2TokenForwarding,
+  "envoy.extensions.filters.http.oauth2.v3.OAuth2TokenForwarding"
+> = {
+  $type: "envoy.extensions.filters.http.oauth2.v3.OAuth2TokenForwarding" as const,
+
+  encode(message: OAuth2TokenForwarding, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.header !== "") {
+      writer.uint32(10).string(message.header);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OAuth2TokenForwarding {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOAuth2TokenForwarding();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.header = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OAuth2TokenForwarding {
+    return { header: isSet(object.header) ? globalThis.String(object.header) : "" };
+  },
+
+  toJSON(message: OAuth2TokenForwarding): unknown {
+    const obj: any = {};
+    if (message.header !== "") {
+      obj.header = message.header;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OAuth2TokenForwarding>, I>>(base?: I): OAuth2TokenForwarding {
+    return OAuth2TokenForwarding.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OAuth2TokenForwarding>, I>>(object: I): OAuth2TokenForwarding {
+    const message = createBaseOAuth2TokenForwarding();
+    message.header = object.header ?? "";
+    return message;
+  },
+};
+
+messageTypeRegistry.set(OAuth2TokenForwarding.$type, OAuth2TokenForwarding);
+
+function createBasePostLogoutRedirectUri(): PostLogoutRedirectUri {
+  return { disabled: undefined, uri: undefined };
+}
+
+export const PostLogoutRedirectUri: MessageFns<
+  PostLogoutRedirectUri,
+  "envoy.extensions.filters.http.oauth2.v3.PostLogoutRedirectUri"
+> = {
+  $type: "envoy.extensions.filters.http.oauth2.v3.PostLogoutRedirectUri" as const,
+
+  encode(message: PostLogoutRedirectUri, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.disabled !== undefined) {
+      writer.uint32(8).bool(message.disabled);
+    }
+    if (message.uri !== undefined) {
+      writer.uint32(18).string(message.uri);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PostLogoutRedirectUri {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePostLogoutRedirectUri();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.disabled = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.uri = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PostLogoutRedirectUri {
+    return {
+      disabled: isSet(object.disabled) ? globalThis.Boolean(object.disabled) : undefined,
+      uri: isSet(object.uri) ? globalThis.String(object.uri) : undefined,
+    };
+  },
+
+  toJSON(message: PostLogoutRedirectUri): unknown {
+    const obj: any = {};
+    if (message.disabled !== undefined) {
+      obj.disabled = message.disabled;
+    }
+    if (message.uri !== undefined) {
+      obj.uri = message.uri;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PostLogoutRedirectUri>, I>>(base?: I): PostLogoutRedirectUri {
+    return PostLogoutRedirectUri.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PostLogoutRedirectUri>, I>>(object: I): PostLogoutRedirectUri {
+    const message = createBasePostLogoutRedirectUri();
+    message.disabled = object.disabled ?? undefined;
+    message.uri = object.uri ?? undefined;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(PostLogoutRedirectUri.$type, PostLogoutRedirectUri);
+
+function createBaseTokenCookieChunking(): TokenCookieChunking {
+  return { maxCookieSize: undefined, maxChunks: undefined };
+}
+
+export const TokenCookieChunking: MessageFns<
+  TokenCookieChunking,
+  "envoy.extensions.filters.http.oauth2.v3.TokenCookieChunking"
+> = {
+  $type: "envoy.extensions.filters.http.oauth2.v3.TokenCookieChunking" as const,
+
+  encode(message: TokenCookieChunking, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.maxCookieSize !== undefined) {
+      UInt32Value.encode({ value: message.maxCookieSize! }, writer.uint32(10).fork()).join();
+    }
+    if (message.maxChunks !== undefined) {
+      UInt32Value.encode({ value: message.maxChunks! }, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TokenCookieChunking {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTokenCookieChunking();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.maxCookieSize = UInt32Value.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.maxChunks = UInt32Value.decode(reader, reader.uint32()).value;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TokenCookieChunking {
+    return {
+      maxCookieSize: isSet(object.maxCookieSize)
+        ? Number(object.maxCookieSize)
+        : isSet(object.max_cookie_size)
+        ? Number(object.max_cookie_size)
+        : undefined,
+      maxChunks: isSet(object.maxChunks)
+        ? Number(object.maxChunks)
+        : isSet(object.max_chunks)
+        ? Number(object.max_chunks)
+        : undefined,
+    };
+  },
+
+  toJSON(message: TokenCookieChunking): unknown {
+    const obj: any = {};
+    if (message.maxCookieSize !== undefined) {
+      obj.maxCookieSize = message.maxCookieSize;
+    }
+    if (message.maxChunks !== undefined) {
+      obj.maxChunks = message.maxChunks;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TokenCookieChunking>, I>>(base?: I): TokenCookieChunking {
+    return TokenCookieChunking.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TokenCookieChunking>, I>>(object: I): TokenCookieChunking {
+    const message = createBaseTokenCookieChunking();
+    message.maxCookieSize = object.maxCookieSize ?? undefined;
+    message.maxChunks = object.maxChunks ?? undefined;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(TokenCookieChunking.$type, TokenCookieChunking);
+
 function createBaseOAuth2Config(): OAuth2Config {
   return {
     tokenEndpoint: undefined,
+    retryPolicy: undefined,
     authorizationEndpoint: "",
+    endSessionEndpoint: "",
+    postLogoutRedirectUri: undefined,
     credentials: undefined,
     redirectUri: "",
     redirectPathMatcher: undefined,
     signoutPath: undefined,
     forwardBearerToken: false,
+    forwardIdToken: undefined,
     preserveAuthorizationHeader: false,
     passThroughMatcher: [],
     authScopes: [],
@@ -521,6 +1380,19 @@ function createBaseOAuth2Config(): OAuth2Config {
     denyRedirectMatcher: [],
     defaultRefreshTokenExpiresIn: undefined,
     disableIdTokenSetCookie: false,
+    disableAccessTokenSetCookie: false,
+    disableRefreshTokenSetCookie: false,
+    cookieConfigs: undefined,
+    statPrefix: "",
+    csrfTokenExpiresIn: undefined,
+    codeVerifierTokenExpiresIn: undefined,
+    disableTokenEncryption: false,
+    allowFailedMatcher: [],
+    originalRequestUri: "",
+    allowedRedirectDomains: [],
+    useAccessTokenExpiryForIdTokenCookie: false,
+    privateKeyJwtConfig: undefined,
+    tokenCookieChunking: undefined,
   };
 }
 
@@ -531,8 +1403,17 @@ export const OAuth2Config: MessageFns<OAuth2Config, "envoy.extensions.filters.ht
     if (message.tokenEndpoint !== undefined) {
       HttpUri.encode(message.tokenEndpoint, writer.uint32(10).fork()).join();
     }
+    if (message.retryPolicy !== undefined) {
+      RetryPolicy.encode(message.retryPolicy, writer.uint32(146).fork()).join();
+    }
     if (message.authorizationEndpoint !== "") {
       writer.uint32(18).string(message.authorizationEndpoint);
+    }
+    if (message.endSessionEndpoint !== "") {
+      writer.uint32(186).string(message.endSessionEndpoint);
+    }
+    if (message.postLogoutRedirectUri !== undefined) {
+      PostLogoutRedirectUri.encode(message.postLogoutRedirectUri, writer.uint32(266).fork()).join();
     }
     if (message.credentials !== undefined) {
       OAuth2Credentials.encode(message.credentials, writer.uint32(26).fork()).join();
@@ -548,6 +1429,9 @@ export const OAuth2Config: MessageFns<OAuth2Config, "envoy.extensions.filters.ht
     }
     if (message.forwardBearerToken !== false) {
       writer.uint32(56).bool(message.forwardBearerToken);
+    }
+    if (message.forwardIdToken !== undefined) {
+      OAuth2TokenForwarding.encode(message.forwardIdToken, writer.uint32(250).fork()).join();
     }
     if (message.preserveAuthorizationHeader !== false) {
       writer.uint32(128).bool(message.preserveAuthorizationHeader);
@@ -579,6 +1463,45 @@ export const OAuth2Config: MessageFns<OAuth2Config, "envoy.extensions.filters.ht
     if (message.disableIdTokenSetCookie !== false) {
       writer.uint32(136).bool(message.disableIdTokenSetCookie);
     }
+    if (message.disableAccessTokenSetCookie !== false) {
+      writer.uint32(152).bool(message.disableAccessTokenSetCookie);
+    }
+    if (message.disableRefreshTokenSetCookie !== false) {
+      writer.uint32(160).bool(message.disableRefreshTokenSetCookie);
+    }
+    if (message.cookieConfigs !== undefined) {
+      CookieConfigs.encode(message.cookieConfigs, writer.uint32(170).fork()).join();
+    }
+    if (message.statPrefix !== "") {
+      writer.uint32(178).string(message.statPrefix);
+    }
+    if (message.csrfTokenExpiresIn !== undefined) {
+      Duration.encode(message.csrfTokenExpiresIn, writer.uint32(194).fork()).join();
+    }
+    if (message.codeVerifierTokenExpiresIn !== undefined) {
+      Duration.encode(message.codeVerifierTokenExpiresIn, writer.uint32(202).fork()).join();
+    }
+    if (message.disableTokenEncryption !== false) {
+      writer.uint32(208).bool(message.disableTokenEncryption);
+    }
+    for (const v of message.allowFailedMatcher) {
+      HeaderMatcher.encode(v!, writer.uint32(218).fork()).join();
+    }
+    if (message.originalRequestUri !== "") {
+      writer.uint32(226).string(message.originalRequestUri);
+    }
+    for (const v of message.allowedRedirectDomains) {
+      writer.uint32(234).string(v!);
+    }
+    if (message.useAccessTokenExpiryForIdTokenCookie !== false) {
+      writer.uint32(240).bool(message.useAccessTokenExpiryForIdTokenCookie);
+    }
+    if (message.privateKeyJwtConfig !== undefined) {
+      PrivateKeyJwtConfig.encode(message.privateKeyJwtConfig, writer.uint32(258).fork()).join();
+    }
+    if (message.tokenCookieChunking !== undefined) {
+      TokenCookieChunking.encode(message.tokenCookieChunking, writer.uint32(274).fork()).join();
+    }
     return writer;
   },
 
@@ -603,12 +1526,36 @@ export const OAuth2Config: MessageFns<OAuth2Config, "envoy.extensions.filters.ht
             message.tokenEndpoint = HttpUri.decode(reader, reader.uint32());
             continue;
           }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.retryPolicy = RetryPolicy.decode(reader, reader.uint32());
+            continue;
+          }
           case 2: {
             if (tag !== 18) {
               break;
             }
 
             message.authorizationEndpoint = reader.string();
+            continue;
+          }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.endSessionEndpoint = reader.string();
+            continue;
+          }
+          case 33: {
+            if (tag !== 266) {
+              break;
+            }
+
+            message.postLogoutRedirectUri = PostLogoutRedirectUri.decode(reader, reader.uint32());
             continue;
           }
           case 3: {
@@ -649,6 +1596,14 @@ export const OAuth2Config: MessageFns<OAuth2Config, "envoy.extensions.filters.ht
             }
 
             message.forwardBearerToken = reader.bool();
+            continue;
+          }
+          case 31: {
+            if (tag !== 250) {
+              break;
+            }
+
+            message.forwardIdToken = OAuth2TokenForwarding.decode(reader, reader.uint32());
             continue;
           }
           case 16: {
@@ -731,6 +1686,110 @@ export const OAuth2Config: MessageFns<OAuth2Config, "envoy.extensions.filters.ht
             message.disableIdTokenSetCookie = reader.bool();
             continue;
           }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.disableAccessTokenSetCookie = reader.bool();
+            continue;
+          }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.disableRefreshTokenSetCookie = reader.bool();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.cookieConfigs = CookieConfigs.decode(reader, reader.uint32());
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.statPrefix = reader.string();
+            continue;
+          }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.csrfTokenExpiresIn = Duration.decode(reader, reader.uint32());
+            continue;
+          }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.codeVerifierTokenExpiresIn = Duration.decode(reader, reader.uint32());
+            continue;
+          }
+          case 26: {
+            if (tag !== 208) {
+              break;
+            }
+
+            message.disableTokenEncryption = reader.bool();
+            continue;
+          }
+          case 27: {
+            if (tag !== 218) {
+              break;
+            }
+
+            message.allowFailedMatcher.push(HeaderMatcher.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 28: {
+            if (tag !== 226) {
+              break;
+            }
+
+            message.originalRequestUri = reader.string();
+            continue;
+          }
+          case 29: {
+            if (tag !== 234) {
+              break;
+            }
+
+            message.allowedRedirectDomains.push(reader.string());
+            continue;
+          }
+          case 30: {
+            if (tag !== 240) {
+              break;
+            }
+
+            message.useAccessTokenExpiryForIdTokenCookie = reader.bool();
+            continue;
+          }
+          case 32: {
+            if (tag !== 258) {
+              break;
+            }
+
+            message.privateKeyJwtConfig = PrivateKeyJwtConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 34: {
+            if (tag !== 274) {
+              break;
+            }
+
+            message.tokenCookieChunking = TokenCookieChunking.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -750,11 +1809,26 @@ export const OAuth2Config: MessageFns<OAuth2Config, "envoy.extensions.filters.ht
         : isSet(object.token_endpoint)
         ? HttpUri.fromJSON(object.token_endpoint)
         : undefined,
+      retryPolicy: isSet(object.retryPolicy)
+        ? RetryPolicy.fromJSON(object.retryPolicy)
+        : isSet(object.retry_policy)
+        ? RetryPolicy.fromJSON(object.retry_policy)
+        : undefined,
       authorizationEndpoint: isSet(object.authorizationEndpoint)
         ? globalThis.String(object.authorizationEndpoint)
         : isSet(object.authorization_endpoint)
         ? globalThis.String(object.authorization_endpoint)
         : "",
+      endSessionEndpoint: isSet(object.endSessionEndpoint)
+        ? globalThis.String(object.endSessionEndpoint)
+        : isSet(object.end_session_endpoint)
+        ? globalThis.String(object.end_session_endpoint)
+        : "",
+      postLogoutRedirectUri: isSet(object.postLogoutRedirectUri)
+        ? PostLogoutRedirectUri.fromJSON(object.postLogoutRedirectUri)
+        : isSet(object.post_logout_redirect_uri)
+        ? PostLogoutRedirectUri.fromJSON(object.post_logout_redirect_uri)
+        : undefined,
       credentials: isSet(object.credentials) ? OAuth2Credentials.fromJSON(object.credentials) : undefined,
       redirectUri: isSet(object.redirectUri)
         ? globalThis.String(object.redirectUri)
@@ -776,6 +1850,11 @@ export const OAuth2Config: MessageFns<OAuth2Config, "envoy.extensions.filters.ht
         : isSet(object.forward_bearer_token)
         ? globalThis.Boolean(object.forward_bearer_token)
         : false,
+      forwardIdToken: isSet(object.forwardIdToken)
+        ? OAuth2TokenForwarding.fromJSON(object.forwardIdToken)
+        : isSet(object.forward_id_token)
+        ? OAuth2TokenForwarding.fromJSON(object.forward_id_token)
+        : undefined,
       preserveAuthorizationHeader: isSet(object.preserveAuthorizationHeader)
         ? globalThis.Boolean(object.preserveAuthorizationHeader)
         : isSet(object.preserve_authorization_header)
@@ -824,6 +1903,71 @@ export const OAuth2Config: MessageFns<OAuth2Config, "envoy.extensions.filters.ht
         : isSet(object.disable_id_token_set_cookie)
         ? globalThis.Boolean(object.disable_id_token_set_cookie)
         : false,
+      disableAccessTokenSetCookie: isSet(object.disableAccessTokenSetCookie)
+        ? globalThis.Boolean(object.disableAccessTokenSetCookie)
+        : isSet(object.disable_access_token_set_cookie)
+        ? globalThis.Boolean(object.disable_access_token_set_cookie)
+        : false,
+      disableRefreshTokenSetCookie: isSet(object.disableRefreshTokenSetCookie)
+        ? globalThis.Boolean(object.disableRefreshTokenSetCookie)
+        : isSet(object.disable_refresh_token_set_cookie)
+        ? globalThis.Boolean(object.disable_refresh_token_set_cookie)
+        : false,
+      cookieConfigs: isSet(object.cookieConfigs)
+        ? CookieConfigs.fromJSON(object.cookieConfigs)
+        : isSet(object.cookie_configs)
+        ? CookieConfigs.fromJSON(object.cookie_configs)
+        : undefined,
+      statPrefix: isSet(object.statPrefix)
+        ? globalThis.String(object.statPrefix)
+        : isSet(object.stat_prefix)
+        ? globalThis.String(object.stat_prefix)
+        : "",
+      csrfTokenExpiresIn: isSet(object.csrfTokenExpiresIn)
+        ? Duration.fromJSON(object.csrfTokenExpiresIn)
+        : isSet(object.csrf_token_expires_in)
+        ? Duration.fromJSON(object.csrf_token_expires_in)
+        : undefined,
+      codeVerifierTokenExpiresIn: isSet(object.codeVerifierTokenExpiresIn)
+        ? Duration.fromJSON(object.codeVerifierTokenExpiresIn)
+        : isSet(object.code_verifier_token_expires_in)
+        ? Duration.fromJSON(object.code_verifier_token_expires_in)
+        : undefined,
+      disableTokenEncryption: isSet(object.disableTokenEncryption)
+        ? globalThis.Boolean(object.disableTokenEncryption)
+        : isSet(object.disable_token_encryption)
+        ? globalThis.Boolean(object.disable_token_encryption)
+        : false,
+      allowFailedMatcher: globalThis.Array.isArray(object?.allowFailedMatcher)
+        ? object.allowFailedMatcher.map((e: any) => HeaderMatcher.fromJSON(e))
+        : globalThis.Array.isArray(object?.allow_failed_matcher)
+        ? object.allow_failed_matcher.map((e: any) => HeaderMatcher.fromJSON(e))
+        : [],
+      originalRequestUri: isSet(object.originalRequestUri)
+        ? globalThis.String(object.originalRequestUri)
+        : isSet(object.original_request_uri)
+        ? globalThis.String(object.original_request_uri)
+        : "",
+      allowedRedirectDomains: globalThis.Array.isArray(object?.allowedRedirectDomains)
+        ? object.allowedRedirectDomains.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.allowed_redirect_domains)
+        ? object.allowed_redirect_domains.map((e: any) => globalThis.String(e))
+        : [],
+      useAccessTokenExpiryForIdTokenCookie: isSet(object.useAccessTokenExpiryForIdTokenCookie)
+        ? globalThis.Boolean(object.useAccessTokenExpiryForIdTokenCookie)
+        : isSet(object.use_access_token_expiry_for_id_token_cookie)
+        ? globalThis.Boolean(object.use_access_token_expiry_for_id_token_cookie)
+        : false,
+      privateKeyJwtConfig: isSet(object.privateKeyJwtConfig)
+        ? PrivateKeyJwtConfig.fromJSON(object.privateKeyJwtConfig)
+        : isSet(object.private_key_jwt_config)
+        ? PrivateKeyJwtConfig.fromJSON(object.private_key_jwt_config)
+        : undefined,
+      tokenCookieChunking: isSet(object.tokenCookieChunking)
+        ? TokenCookieChunking.fromJSON(object.tokenCookieChunking)
+        : isSet(object.token_cookie_chunking)
+        ? TokenCookieChunking.fromJSON(object.token_cookie_chunking)
+        : undefined,
     };
   },
 
@@ -832,8 +1976,17 @@ export const OAuth2Config: MessageFns<OAuth2Config, "envoy.extensions.filters.ht
     if (message.tokenEndpoint !== undefined) {
       obj.tokenEndpoint = HttpUri.toJSON(message.tokenEndpoint);
     }
+    if (message.retryPolicy !== undefined) {
+      obj.retryPolicy = RetryPolicy.toJSON(message.retryPolicy);
+    }
     if (message.authorizationEndpoint !== "") {
       obj.authorizationEndpoint = message.authorizationEndpoint;
+    }
+    if (message.endSessionEndpoint !== "") {
+      obj.endSessionEndpoint = message.endSessionEndpoint;
+    }
+    if (message.postLogoutRedirectUri !== undefined) {
+      obj.postLogoutRedirectUri = PostLogoutRedirectUri.toJSON(message.postLogoutRedirectUri);
     }
     if (message.credentials !== undefined) {
       obj.credentials = OAuth2Credentials.toJSON(message.credentials);
@@ -849,6 +2002,9 @@ export const OAuth2Config: MessageFns<OAuth2Config, "envoy.extensions.filters.ht
     }
     if (message.forwardBearerToken !== false) {
       obj.forwardBearerToken = message.forwardBearerToken;
+    }
+    if (message.forwardIdToken !== undefined) {
+      obj.forwardIdToken = OAuth2TokenForwarding.toJSON(message.forwardIdToken);
     }
     if (message.preserveAuthorizationHeader !== false) {
       obj.preserveAuthorizationHeader = message.preserveAuthorizationHeader;
@@ -880,6 +2036,45 @@ export const OAuth2Config: MessageFns<OAuth2Config, "envoy.extensions.filters.ht
     if (message.disableIdTokenSetCookie !== false) {
       obj.disableIdTokenSetCookie = message.disableIdTokenSetCookie;
     }
+    if (message.disableAccessTokenSetCookie !== false) {
+      obj.disableAccessTokenSetCookie = message.disableAccessTokenSetCookie;
+    }
+    if (message.disableRefreshTokenSetCookie !== false) {
+      obj.disableRefreshTokenSetCookie = message.disableRefreshTokenSetCookie;
+    }
+    if (message.cookieConfigs !== undefined) {
+      obj.cookieConfigs = CookieConfigs.toJSON(message.cookieConfigs);
+    }
+    if (message.statPrefix !== "") {
+      obj.statPrefix = message.statPrefix;
+    }
+    if (message.csrfTokenExpiresIn !== undefined) {
+      obj.csrfTokenExpiresIn = Duration.toJSON(message.csrfTokenExpiresIn);
+    }
+    if (message.codeVerifierTokenExpiresIn !== undefined) {
+      obj.codeVerifierTokenExpiresIn = Duration.toJSON(message.codeVerifierTokenExpiresIn);
+    }
+    if (message.disableTokenEncryption !== false) {
+      obj.disableTokenEncryption = message.disableTokenEncryption;
+    }
+    if (message.allowFailedMatcher?.length) {
+      obj.allowFailedMatcher = message.allowFailedMatcher.map((e) => HeaderMatcher.toJSON(e));
+    }
+    if (message.originalRequestUri !== "") {
+      obj.originalRequestUri = message.originalRequestUri;
+    }
+    if (message.allowedRedirectDomains?.length) {
+      obj.allowedRedirectDomains = message.allowedRedirectDomains;
+    }
+    if (message.useAccessTokenExpiryForIdTokenCookie !== false) {
+      obj.useAccessTokenExpiryForIdTokenCookie = message.useAccessTokenExpiryForIdTokenCookie;
+    }
+    if (message.privateKeyJwtConfig !== undefined) {
+      obj.privateKeyJwtConfig = PrivateKeyJwtConfig.toJSON(message.privateKeyJwtConfig);
+    }
+    if (message.tokenCookieChunking !== undefined) {
+      obj.tokenCookieChunking = TokenCookieChunking.toJSON(message.tokenCookieChunking);
+    }
     return obj;
   },
 
@@ -891,7 +2086,15 @@ export const OAuth2Config: MessageFns<OAuth2Config, "envoy.extensions.filters.ht
     message.tokenEndpoint = (object.tokenEndpoint !== undefined && object.tokenEndpoint !== null)
       ? HttpUri.fromPartial(object.tokenEndpoint)
       : undefined;
+    message.retryPolicy = (object.retryPolicy !== undefined && object.retryPolicy !== null)
+      ? RetryPolicy.fromPartial(object.retryPolicy)
+      : undefined;
     message.authorizationEndpoint = object.authorizationEndpoint ?? "";
+    message.endSessionEndpoint = object.endSessionEndpoint ?? "";
+    message.postLogoutRedirectUri =
+      (object.postLogoutRedirectUri !== undefined && object.postLogoutRedirectUri !== null)
+        ? PostLogoutRedirectUri.fromPartial(object.postLogoutRedirectUri)
+        : undefined;
     message.credentials = (object.credentials !== undefined && object.credentials !== null)
       ? OAuth2Credentials.fromPartial(object.credentials)
       : undefined;
@@ -903,6 +2106,9 @@ export const OAuth2Config: MessageFns<OAuth2Config, "envoy.extensions.filters.ht
       ? PathMatcher.fromPartial(object.signoutPath)
       : undefined;
     message.forwardBearerToken = object.forwardBearerToken ?? false;
+    message.forwardIdToken = (object.forwardIdToken !== undefined && object.forwardIdToken !== null)
+      ? OAuth2TokenForwarding.fromPartial(object.forwardIdToken)
+      : undefined;
     message.preserveAuthorizationHeader = object.preserveAuthorizationHeader ?? false;
     message.passThroughMatcher = object.passThroughMatcher?.map((e) => HeaderMatcher.fromPartial(e)) || [];
     message.authScopes = object.authScopes?.map((e) => e) || [];
@@ -918,11 +2124,108 @@ export const OAuth2Config: MessageFns<OAuth2Config, "envoy.extensions.filters.ht
         ? Duration.fromPartial(object.defaultRefreshTokenExpiresIn)
         : undefined;
     message.disableIdTokenSetCookie = object.disableIdTokenSetCookie ?? false;
+    message.disableAccessTokenSetCookie = object.disableAccessTokenSetCookie ?? false;
+    message.disableRefreshTokenSetCookie = object.disableRefreshTokenSetCookie ?? false;
+    message.cookieConfigs = (object.cookieConfigs !== undefined && object.cookieConfigs !== null)
+      ? CookieConfigs.fromPartial(object.cookieConfigs)
+      : undefined;
+    message.statPrefix = object.statPrefix ?? "";
+    message.csrfTokenExpiresIn = (object.csrfTokenExpiresIn !== undefined && object.csrfTokenExpiresIn !== null)
+      ? Duration.fromPartial(object.csrfTokenExpiresIn)
+      : undefined;
+    message.codeVerifierTokenExpiresIn =
+      (object.codeVerifierTokenExpiresIn !== undefined && object.codeVerifierTokenExpiresIn !== null)
+        ? Duration.fromPartial(object.codeVerifierTokenExpiresIn)
+        : undefined;
+    message.disableTokenEncryption = object.disableTokenEncryption ?? false;
+    message.allowFailedMatcher = object.allowFailedMatcher?.map((e) => HeaderMatcher.fromPartial(e)) || [];
+    message.originalRequestUri = object.originalRequestUri ?? "";
+    message.allowedRedirectDomains = object.allowedRedirectDomains?.map((e) => e) || [];
+    message.useAccessTokenExpiryForIdTokenCookie = object.useAccessTokenExpiryForIdTokenCookie ?? false;
+    message.privateKeyJwtConfig = (object.privateKeyJwtConfig !== undefined && object.privateKeyJwtConfig !== null)
+      ? PrivateKeyJwtConfig.fromPartial(object.privateKeyJwtConfig)
+      : undefined;
+    message.tokenCookieChunking = (object.tokenCookieChunking !== undefined && object.tokenCookieChunking !== null)
+      ? TokenCookieChunking.fromPartial(object.tokenCookieChunking)
+      : undefined;
     return message;
   },
 };
 
 messageTypeRegistry.set(OAuth2Config.$type, OAuth2Config);
+
+function createBaseOAuth2PerRoute(): OAuth2PerRoute {
+  return { config: undefined };
+}
+
+export const OAuth2PerRoute: MessageFns<OAuth2PerRoute, "envoy.extensions.filters.http.oauth2.v3.OAuth2PerRoute"> = {
+  $type: "envoy.extensions.filters.http.oauth2.v3.OAuth2PerRoute" as const,
+
+  encode(message: OAuth2PerRoute, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.config !== undefined) {
+      OAuth2Config.encode(message.config, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OAuth2PerRoute {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOAuth2PerRoute();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.config = OAuth2Config.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OAuth2PerRoute {
+    return { config: isSet(object.config) ? OAuth2Config.fromJSON(object.config) : undefined };
+  },
+
+  toJSON(message: OAuth2PerRoute): unknown {
+    const obj: any = {};
+    if (message.config !== undefined) {
+      obj.config = OAuth2Config.toJSON(message.config);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OAuth2PerRoute>, I>>(base?: I): OAuth2PerRoute {
+    return OAuth2PerRoute.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OAuth2PerRoute>, I>>(object: I): OAuth2PerRoute {
+    const message = createBaseOAuth2PerRoute();
+    message.config = (object.config !== undefined && object.config !== null)
+      ? OAuth2Config.fromPartial(object.config)
+      : undefined;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(OAuth2PerRoute.$type, OAuth2PerRoute);
 
 function createBaseOAuth2(): OAuth2 {
   return { config: undefined };
