@@ -71,6 +71,22 @@ export const AuthorizationRuleSchema = z.object({
   headers: z.array(z.object({ name: z.string(), values: z.array(z.string()) })),
   /** HTTP methods (any). */
   methods: z.array(z.string()),
+  /** JWT claims and scopes of a verified token of `provider` (its payload in metadata). */
+  jwt: z
+    .object({
+      provider: z.string(),
+      /** Claims that must each have one of their values; `name` is a dotted path. */
+      claims: z.array(
+        z.object({
+          name: z.string(),
+          valueType: z.enum(['String', 'StringArray']),
+          values: z.array(z.string()),
+        }),
+      ),
+      /** Scopes the token's `scope` claim must all contain. */
+      scopes: z.array(z.string()),
+    })
+    .optional(),
 });
 export type AuthorizationRule = z.infer<typeof AuthorizationRuleSchema>;
 
@@ -95,6 +111,14 @@ export const ExtAuthSchema = z.object({
   failOpen: z.boolean(),
   /** Timeout of the authorization request, in milliseconds. */
   timeoutMs: z.number().optional(),
+  /** Send the route's Envoy Gateway metadata (kind, name, namespace, annotations) along. */
+  includeRouteMetadata: z.boolean(),
+  /** Clear the route cache after the check, so headers the service added can change the route. */
+  recomputeRoute: z.boolean(),
+  /** Context extensions sent with every check (gRPC CheckRequest attributes). */
+  contextExtensions: z.record(z.string(), z.string()),
+  /** Request body bytes buffered and sent to the service, when set. */
+  maxRequestBytes: z.number().optional(),
 });
 export type ExtAuth = z.infer<typeof ExtAuthSchema>;
 

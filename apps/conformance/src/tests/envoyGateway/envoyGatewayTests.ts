@@ -2,6 +2,7 @@
 import type { ConformanceTest } from '../../conformanceTest.js';
 import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
+import { extAuthTests } from './extAuth.js';
 import { oidcTest } from './oidc.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
@@ -9,6 +10,7 @@ import { securityPolicyTests } from './securityPolicy.js';
 export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...securityPolicyTests(suiteDir),
   oidcTest(suiteDir),
+  ...extAuthTests(),
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),
 ];

@@ -17,6 +17,7 @@ import type {
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { secretValue } from '../listeners/certificates.js';
 import { nsName } from '../types.js';
+import { backendTraffic } from './backendTrafficIR.js';
 import { oidc } from './securityPolicyOIDC.js';
 import {
   Problem,
@@ -150,6 +151,22 @@ function jwt(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): JWT {
   };
 }
 
+/** A rule's `principal.jwt`: claims and scopes of the named provider's verified token. */
+function ruleJWT(jwt: Obj | undefined): Pick<AuthorizationRule, 'jwt'> {
+  if (!jwt) return {};
+  return {
+    jwt: {
+      provider: str(jwt.provider) ?? '',
+      claims: list(jwt.claims).map((claim) => ({
+        name: str(claim.name) ?? '',
+        valueType: claim.valueType === 'StringArray' ? 'StringArray' : 'String',
+        values: strings(claim.values),
+      })),
+      scopes: strings(jwt.scopes),
+    },
+  };
+}
+
 const action = (value: unknown): 'Allow' | 'Deny' => (value === 'Allow' ? 'Allow' : 'Deny');
 
 function authorization(spec: Obj): Authorization {
@@ -167,9 +184,41 @@ function authorization(spec: Obj): Authorization {
           typeof h.name === 'string' ? [{ name: h.name, values: strings(h.values) }] : [],
         ),
         methods: strings(operation.methods),
+        ...ruleJWT(obj(principal.jwt)),
       };
     }),
   };
+}
+
+/** `contextExtensions`: inline values, or a key of a ConfigMap or Secret in the policy's namespace. */
+function contextExtensions(
+  ctx: TranslatorContext,
+  policy: PolicyRef,
+  spec: Obj,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [i, ext] of list(spec.contextExtensions).entries()) {
+    const field = `extAuth.contextExtensions[${i}]`;
+    const name = str(ext.name) ?? '';
+    if (ext.type !== 'ValueRef') {
+      out[name] = str(ext.value) ?? '';
+      continue;
+    }
+    const ref = obj(ext.valueRef) ?? {};
+    const key = str(ref.key) ?? '';
+    const target = nsName(policy.namespace, str(ref.name) ?? '');
+    const value =
+      ref.kind === 'Secret'
+        ? (() => {
+            const secret = ctx.secrets.get(target);
+            return secret && secretValue(secret, key);
+          })()
+        : ctx.configMaps.get(target)?.data?.[key];
+    if (value === undefined)
+      throw new Problem(`${field}.valueRef: ${String(ref.kind)} ${target} has no key ${key}`);
+    out[name] = value;
+  }
+  return out;
 }
 
 function extAuth(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): ExtAuth {
@@ -178,24 +227,28 @@ function extAuth(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): ExtAuth 
   const service = http ?? grpc;
   const field = http ? 'extAuth.http' : 'extAuth.grpc';
   const name = `securitypolicy/${policy.namespace}/${policy.name}/extauth`;
-  const destination = serviceDestination(ctx, policy, `${field}.backendRefs`, service, name);
-  if (!destination) throw new Problem(`${field}: backendRefs are required`);
+  const protocol = http ? 'HTTP' : 'GRPC';
+  const refs = serviceDestination(ctx, policy, `${field}.backendRefs`, service, name, protocol);
+  if (!refs) throw new Problem(`${field}: backendRefs are required`);
+  // backendSettings are a BackendTrafficPolicy's cluster settings for the service's cluster.
+  const settings = obj(service?.backendSettings);
+  const destination = settings ? { ...refs, ...backendTraffic(settings).destination } : refs;
   const out: ExtAuth = {
-    protocol: http ? 'HTTP' : 'GRPC',
-    destination: grpc
-      ? {
-          ...destination,
-          settings: destination.settings.map((s) => ({ ...s, protocol: 'GRPC' as const })),
-        }
-      : destination,
+    protocol,
+    destination,
     headersToExtAuth: strings(spec.headersToExtAuth),
     headersToBackend: strings(http?.headersToBackend),
     failOpen: spec.failOpen === true,
+    includeRouteMetadata: spec.includeRouteMetadata === true,
+    recomputeRoute: spec.recomputeRoute === true,
+    contextExtensions: contextExtensions(ctx, policy, spec),
   };
   const path = str(http?.path);
   if (path) out.path = path;
   const timeout = parseGoDuration(spec.timeout);
   if (timeout !== undefined) out.timeoutMs = timeout;
+  const body = obj(spec.bodyToExtAuth);
+  if (body && typeof body.maxRequestBytes === 'number') out.maxRequestBytes = body.maxRequestBytes;
   return out;
 }
 

@@ -32,6 +32,7 @@ export function serviceDestination(
   field: string,
   service: Obj | undefined,
   name: string,
+  protocol: RouteDestination['settings'][number]['protocol'] = 'HTTP',
 ): RouteDestination | undefined {
   const refs = serviceBackendRefs(service);
   if (refs.length === 0) return undefined;
@@ -46,7 +47,7 @@ export function serviceDestination(
       referrer,
       backendRefOf(ref, str(ref.name) ?? ''),
       `${name}/backend/${i}`,
-      'HTTP',
+      protocol,
     );
     if (!resolved.setting)
       throw new Problem(`${field}[${i}]: ${resolved.error?.message ?? 'does not resolve'}`);
