@@ -182,6 +182,11 @@ export const HTTPRouteIRSchema = z.object({
   source: RouteSourceSchema.extend({
     /** Index of the match in the rule (the gatewayapi-translator sets it). */
     matchIndex: z.number().int().optional(),
+    /**
+     * The route's `gateway.envoyproxy.io/` annotations, prefix removed (Envoy Gateway's route
+     * metadata, which an external authorization service may be sent).
+     */
+    annotations: z.record(z.string(), z.string()).optional(),
   }),
 });
 export type HTTPRouteIR = z.infer<typeof HTTPRouteIRSchema>;

@@ -56,6 +56,7 @@ export type {
   JWT,
   JWTExtractor,
   JWTProvider,
+  OIDC,
   SecurityIR,
 } from './security.js';
 export {
@@ -67,6 +68,7 @@ export {
   JWTExtractorSchema,
   JWTProviderSchema,
   JWTSchema,
+  OIDCSchema,
   SecurityIRSchema,
 } from './security.js';
 export type {
