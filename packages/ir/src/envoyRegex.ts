@@ -22,3 +22,6 @@ export const prefixRewriteRegex = (pathPrefix: string, replacement: string): str
 /** An origin with `*` wildcards ("https://*.example.com") as a regex: `*` is any run of characters. */
 export const wildcardOriginRegex = (origin: string): string =>
   origin.split('*').map(regexQuote).join('.*');
+
+/** A CSRF origin for any subdomain ("*.example.com", host and port only) as a regex. */
+export const subdomainOriginRegex = (origin: string): string => `.*${regexQuote(origin.slice(1))}`;

@@ -23,7 +23,12 @@ export type {
   TLSCertificate,
   UpstreamTLS,
 } from './destination.js';
-export { prefixRewriteRegex, regexQuote, wildcardOriginRegex } from './envoyRegex.js';
+export {
+  prefixRewriteRegex,
+  regexQuote,
+  subdomainOriginRegex,
+  wildcardOriginRegex,
+} from './envoyRegex.js';
 export type {
   CORS,
   DirectResponse,
