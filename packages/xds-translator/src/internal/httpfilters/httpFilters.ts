@@ -1,10 +1,11 @@
 // Every HTTP filter the translator knows, in the order Envoy runs them: response overrides come
 // first so that they see the local replies of every later filter; injected faults next, as in
-// Envoy Gateway's order; CORS answers preflights before anything else, CSRF refuses cross-site unsafe requests; then who the caller is (basic
-// auth, JWT), what an external service says (ext_authz), what the authorization rules allow
-// (RBAC); local rate limits count only callers let through; then the request body is buffered
-// and its rate limited; session persistence picks the host; the gRPC filters and response
-// compression sit just before the router, as in Envoy Gateway's filter order.
+// Envoy Gateway's order; CORS answers preflights, CSRF refuses cross-site unsafe requests; then
+// who the caller is (basic auth, OIDC login, then JWT, which verifies the token OIDC forwards),
+// what an external service says (ext_authz), what the authorization rules allow (RBAC); local
+// rate limits count only callers let through; then the request body is buffered and its rate
+// limited; session persistence picks the host; the gRPC filters and response compression sit
+// just before the router, as in Envoy Gateway's filter order.
 import { bandwidthLimitFilter } from './bandwidthLimit.js';
 import { basicAuthFilter } from './basicAuth.js';
 import { bufferFilter } from './buffer.js';
@@ -19,6 +20,7 @@ import { grpcWebFilter } from './grpcWeb.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 import { jwtAuthnFilter } from './jwtAuthn.js';
 import { localRateLimitFilter } from './localRateLimit.js';
+import { oauth2Filter } from './oauth2.js';
 import { rbacFilter } from './rbac.js';
 import { routerFilter } from './router.js';
 import { statefulSessionFilter } from './statefulSession.js';
@@ -29,6 +31,7 @@ export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   corsFilter,
   csrfFilter,
   basicAuthFilter,
+  oauth2Filter,
   jwtAuthnFilter,
   extAuthzFilter,
   rbacFilter,
