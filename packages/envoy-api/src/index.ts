@@ -116,13 +116,13 @@ export { Brotli } from './generated/envoy/extensions/compression/brotli/compress
 export { Gzip } from './generated/envoy/extensions/compression/gzip/compressor/v3/gzip.js';
 export { Zstd } from './generated/envoy/extensions/compression/zstd/compressor/v3/zstd.js';
 export {
-  BandwidthLimit,
-  BandwidthLimit_EnableMode,
-} from './generated/envoy/extensions/filters/http/bandwidth_limit/v3/bandwidth_limit.js';
-export {
   ApiKeyAuth,
   ApiKeyAuthPerRoute,
 } from './generated/envoy/extensions/filters/http/api_key_auth/v3/api_key_auth.js';
+export {
+  BandwidthLimit,
+  BandwidthLimit_EnableMode,
+} from './generated/envoy/extensions/filters/http/bandwidth_limit/v3/bandwidth_limit.js';
 export {
   BasicAuth,
   BasicAuthPerRoute,
