@@ -53,6 +53,7 @@ export type {
   XdsIR,
 } from './listeners.js';
 export { XdsIRSchema } from './listeners.js';
+export type { RouteSource } from './routeSource.js';
 export type {
   Authorization,
   AuthorizationRule,
@@ -62,6 +63,7 @@ export type {
   JWT,
   JWTExtractor,
   JWTProvider,
+  OIDC,
   SecurityIR,
 } from './security.js';
 export {
@@ -73,6 +75,7 @@ export {
   JWTExtractorSchema,
   JWTProviderSchema,
   JWTSchema,
+  OIDCSchema,
   SecurityIRSchema,
 } from './security.js';
 export type {

@@ -1,6 +1,7 @@
 // HTTPRoute rules -> RuleOutcomes: matches (path Exact/PathPrefix/RegularExpression, headers,
 // query params, method), filters, backendRefs with their filters, timeouts, retries and session
 // persistence.
+
 import type { HeaderValue, HTTPRouteIR, RouteDestination, StringMatch } from '@egts/ir';
 import type { RouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
@@ -11,6 +12,7 @@ import { parseDuration } from './durations.js';
 import { applyHeaderModifier } from './headerFilters.js';
 import { processHTTPFilters } from './httpFilters.js';
 import { re2Error } from './re2.js';
+import { routeAnnotations } from './routeAnnotations.js';
 import {
   emptyOutcome,
   failClosed,
@@ -184,6 +186,7 @@ export function processHTTPRouteRule(
     namespace: route.namespace,
     name: route.name,
     ...(rule.name ? { rule: rule.name } : {}),
+    ...routeAnnotations(route.resource.metadata),
   };
   if (outcome.invalid) {
     if (filters.unknownFilter && outcome.invalid === filters.invalid && !badMatch) {
