@@ -47,6 +47,7 @@ export type {
 } from './listeners.js';
 export { XdsIRSchema } from './listeners.js';
 export type {
+  APIKeyAuth,
   Authorization,
   AuthorizationRule,
   BasicAuth,
@@ -59,6 +60,7 @@ export type {
   SecurityIR,
 } from './security.js';
 export {
+  APIKeyAuthSchema,
   AuthorizationRuleSchema,
   AuthorizationSchema,
   BasicAuthSchema,

@@ -123,7 +123,7 @@ describe('field registry', () => {
         providers: [
           {
             name: 'p',
-            extractFrom: { cookies: ['c'] },
+            remoteJWKS: { uri: 'https://jwks.test', failedRefetchDuration: '5s' },
             localJWKS: { type: 'Inline', inline: '{}' },
           },
         ],
@@ -133,7 +133,7 @@ describe('field registry', () => {
     };
     // A wholly not-applied feature by its entry; a field of a partly applied one by itself.
     expect(notAppliedFields('SecurityPolicy', spec)).toEqual([
-      'spec.jwt.providers.extractFrom.cookies',
+      'spec.jwt.providers.remoteJWKS.failedRefetchDuration',
       'spec.notAField',
       'spec.oidc.provider.backendSettings.retry.numRetries',
     ]);

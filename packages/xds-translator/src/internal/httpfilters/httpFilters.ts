@@ -1,8 +1,10 @@
 // Every HTTP filter the translator knows, in the order Envoy runs them: CORS answers preflights
 // before anything else, CSRF refuses cross-site unsafe requests; then who the caller is (basic
-// auth, OIDC login, then JWT, which verifies the token OIDC forwards), what an external service says (ext_authz), what the authorization rules allow
-// (RBAC); local rate limits count only callers let through; session persistence picks the host;
-// the gRPC filters sit just before the router, as in Envoy Gateway's filter order.
+// auth, API key, OIDC login, then JWT, which verifies the token OIDC forwards), what an external
+// service says (ext_authz), what the authorization rules allow (RBAC); local rate limits count
+// only callers let through; session persistence picks the host; the gRPC filters sit just
+// before the router, as in Envoy Gateway's filter order.
+import { apiKeyAuthFilter } from './apiKeyAuth.js';
 import { basicAuthFilter } from './basicAuth.js';
 import { corsFilter } from './cors.js';
 import { csrfFilter } from './csrf.js';
@@ -21,6 +23,7 @@ export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   corsFilter,
   csrfFilter,
   basicAuthFilter,
+  apiKeyAuthFilter,
   oauth2Filter,
   jwtAuthnFilter,
   extAuthzFilter,
