@@ -11,6 +11,7 @@ const AUTHZ = e2e('AuthzWithHTTPMethodAndHeader');
 const CORS = e2e('CORSFromSecurityPolicy');
 const LOCAL_JWKS = e2e('LocalJWKSInline');
 const OIDC = 'apps/conformance/src/tests/envoyGateway/oidc.ts: OIDC';
+const OIDC_OPTIONS = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCOptions';
 /** egts's own tests in the same suite, for settings the e2e tests do not exercise offline. */
 const egts = (test: string) =>
   `apps/conformance/src/tests/envoyGateway/egtsSecurityPolicy.ts: ${test}`;
@@ -77,6 +78,11 @@ export const securityPolicyFields: KindFields = {
     'spec.oidc.forwardAccessToken': OIDC,
     'spec.oidc.passThroughAuthHeader': OIDC,
     'spec.oidc.forwardIDToken.header': OIDC,
+    'spec.oidc.scopes': OIDC_OPTIONS,
+    'spec.oidc.resources': OIDC_OPTIONS,
+    'spec.oidc.cookieNames': OIDC_OPTIONS,
+    'spec.oidc.cookieDomain': OIDC_OPTIONS,
+    'spec.oidc.denyRedirect': OIDC_OPTIONS,
   },
   notApplied: [
     'spec.apiKeyAuth',
