@@ -285,11 +285,12 @@ function extAuth(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): ExtAuth 
  * Envoy's CSRF filter compares the host (and port) of Origin only, so an origin's scheme is
  * dropped: `https://*.trusted.com` -> `*.trusted.com`.
  */
+export const csrfOrigin = (origin: string): string =>
+  origin.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+
 function csrf(spec: Obj): CSRF {
   const out: CSRF = {
-    additionalOrigins: strings(spec.additionalOrigins).map((origin) =>
-      origin.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, ''),
-    ),
+    additionalOrigins: strings(spec.additionalOrigins).map(csrfOrigin),
   };
   const shadow = obj(spec.shadowFraction);
   if (shadow) {

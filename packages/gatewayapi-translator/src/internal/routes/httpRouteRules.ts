@@ -147,6 +147,9 @@ export function processHTTPRouteRule(
     outcome.invalid = invalidRule('UnsupportedValue', `Invalid match: ${badMatch.error}.`);
   const filters = processHTTPFilters(ctx, route, rule.filters ?? [], {
     pathMatchTypes: matches.map((m) => m.path?.type ?? 'PathPrefix'),
+    pathPrefixes: matches.flatMap((m) =>
+      (m.path?.type ?? 'PathPrefix') === 'PathPrefix' ? [m.path?.value ?? '/'] : [],
+    ),
     irName,
   });
   if (filters.invalid) outcome.invalid ??= filters.invalid;
