@@ -65,6 +65,8 @@ export const securityPolicyFields: KindFields = {
     'spec.extAuth.grpc.backendSettings.loadBalancer': extAuthE2e('GRPCExtAuth'),
     'spec.extAuth.includeRouteMetadata': extAuthE2e('GRPCExtAuth'),
     'spec.extAuth.timeout': extAuthE2e('ExtAuthTimeout'),
+    'spec.extAuth.headersToExtAuth': extAuthE2e('EgtsGRPCExtAuthHeadersContext'),
+    'spec.extAuth.contextExtensions': extAuthE2e('EgtsGRPCExtAuthHeadersContext'),
     'spec.extAuth.failOpen': egts('EgtsExtAuthFailOpenRecompute'),
     'spec.extAuth.recomputeRoute': egts('EgtsExtAuthFailOpenRecompute'),
     'spec.oidc.provider.issuer': OIDC,
