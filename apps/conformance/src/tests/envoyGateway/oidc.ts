@@ -110,6 +110,9 @@ const egtsPolicy: KubeObject = {
       resources: ['http://www.example.com'],
       cookieNames: { accessToken: 'egts-access', idToken: 'egts-id' },
       cookieDomain: 'example.com',
+      cookieConfig: { sameSite: 'Strict' },
+      csrfTokenTTL: '123s',
+      disableTokenEncryption: true,
       denyRedirect: {
         headers: [{ name: 'x-requested-with', type: 'Exact', value: 'XMLHttpRequest' }],
       },
@@ -117,7 +120,10 @@ const egtsPolicy: KubeObject = {
   },
 };
 
-/** Scopes, resources, cookie names and domain, and requests answered 401 instead of redirected. */
+/**
+ * Scopes, resources, cookie names, domain and SameSite, the CSRF (nonce) cookie's lifetime,
+ * unencrypted token cookies, and requests answered 401 instead of redirected.
+ */
 async function optionsFlow(harness: TestHarness): Promise<void> {
   const port = harness.gatewayPort(sameNs, 80);
   const client = new BrowserClient({ 'www.example.com': port, [KEYCLOAK]: port });
@@ -142,11 +148,20 @@ async function optionsFlow(harness: TestHarness): Promise<void> {
     );
   const login = await client.postForm(action, { username: 'oidcuser', password: 'oidcpassword' });
   fromApplication(`${url}: after login`, login.status, login.body);
+  const nonce = client.setCookieLines.find((c) => c.startsWith('OauthNonce-'));
+  if (!nonce || !/;\s*max-age=123\b/i.test(nonce))
+    throw new Error(`the nonce cookie does not live csrfTokenTTL (123 s): ${nonce}`);
+  // disableTokenEncryption: the cookie holds the provider's token as it is (a JWT).
+  const access = client.setCookieLines.find((c) => c.startsWith('egts-access='));
+  if (!access?.startsWith('egts-access=eyJ'))
+    throw new Error(`the access token cookie is not the plain token: ${access?.slice(0, 60)}`);
   for (const name of ['egts-access', 'egts-id']) {
     const line = client.setCookieLines.find((c) => c.startsWith(`${name}=`));
     if (!line) throw new Error(`no ${name} cookie set (${client.setCookieLines.join(' | ')})`);
     if (!/;\s*domain=example\.com/i.test(line))
       throw new Error(`${name} cookie without the domain: ${line}`);
+    if (!/;\s*samesite=strict/i.test(line))
+      throw new Error(`${name} cookie is not SameSite=Strict: ${line}`);
   }
 }
 

@@ -85,6 +85,9 @@ export const securityPolicyFields: KindFields = {
     'spec.oidc.cookieNames': OIDC_OPTIONS,
     'spec.oidc.cookieDomain': OIDC_OPTIONS,
     'spec.oidc.denyRedirect': OIDC_OPTIONS,
+    'spec.oidc.cookieConfig.sameSite': OIDC_OPTIONS,
+    'spec.oidc.csrfTokenTTL': OIDC_OPTIONS,
+    'spec.oidc.disableTokenEncryption': OIDC_OPTIONS,
   },
   notApplied: [
     'spec.apiKeyAuth',
