@@ -136,7 +136,15 @@ describe('field registry', () => {
       'spec.jwt.providers.remoteJWKS.failedRefetchDuration',
       'spec.notAField',
       'spec.oidc.provider.backendSettings.retry.numRetries',
+      // No endpoints: they would come from the issuer's discovery document, which egts lacks.
+      'spec.oidc.provider.issuer',
     ]);
+    // A TCPRoute target: Envoy Gateway's network RBAC, which egts lacks.
+    expect(
+      notAppliedFields('SecurityPolicy', {
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'TCPRoute', name: 't' }],
+      }),
+    ).toEqual(['spec.targetRefs']);
     // An empty object asks for a feature's defaults: applied when some of its fields are.
     expect(notAppliedFields('SecurityPolicy', { authorization: {} })).toEqual([]);
     expect(notAppliedFields('Backend', { type: 'Endpoints', endpoints: [] })).toEqual([]);

@@ -332,7 +332,8 @@ export function securityPolicyIR(
     };
     if (parts.basicAuth) security.basicAuth = basicAuth(ctx, policy, parts.basicAuth);
     if (parts.apiKeyAuth) security.apiKeyAuth = apiKeyAuth(ctx, policy, parts.apiKeyAuth);
-    if (parts.oidc) security.oidc = oidc(ctx, policy, parts.oidc);
+    const login = parts.oidc && oidc(ctx, policy, parts.oidc);
+    if (login) security.oidc = login;
     if (parts.jwt) security.jwt = jwt(ctx, policy, parts.jwt);
     if (parts.extAuth) security.extAuth = extAuth(ctx, policy, parts.extAuth);
     if (parts.authorization) security.authorization = authorization(parts.authorization);

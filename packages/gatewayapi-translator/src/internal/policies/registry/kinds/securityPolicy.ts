@@ -16,7 +16,39 @@ const OIDC_OPTIONS = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCO
 const egts = (test: string) =>
   `apps/conformance/src/tests/envoyGateway/egtsSecurityPolicy.ts: ${test}`;
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * OIDC provider discovery: without both endpoints Envoy Gateway fetches them from the issuer's
+ * `/.well-known/openid-configuration`; egts does not yet, so the issuer alone is not applied.
+ */
+const discovery = (spec: Readonly<Record<string, unknown>>): string[] => {
+  const provider =
+    isObject(spec.oidc) && isObject(spec.oidc.provider) ? spec.oidc.provider : undefined;
+  if (!provider) return [];
+  return provider.authorizationEndpoint && provider.tokenEndpoint
+    ? []
+    : ['spec.oidc.provider.issuer'];
+};
+
+/**
+ * A policy on a TCPRoute or TLSRoute: Envoy Gateway enforces its authorization with the network
+ * RBAC filter; egts does not yet, so such a target is not applied (the route fails closed).
+ */
+const streamTargets = (spec: Readonly<Record<string, unknown>>): string[] => {
+  const kinds = (field: string) =>
+    [spec[field]]
+      .flat()
+      .flatMap((t) => (isObject(t) && typeof t.kind === 'string' ? [t.kind] : []));
+  const stream = (kind: string) => kind === 'TCPRoute' || kind === 'TLSRoute';
+  return ['targetRef', 'targetRefs', 'targetSelectors']
+    .filter((field) => kinds(field).some(stream))
+    .map((field) => `spec.${field}`);
+};
+
 export const securityPolicyFields: KindFields = {
+  notAppliedIn: (spec) => [...discovery(spec), ...streamTargets(spec)],
   applied: {
     'spec.targetRef': TARGETING_PROOF,
     'spec.targetRefs': TARGETING_PROOF,
