@@ -60,6 +60,7 @@ export type {
 export { XdsIRSchema } from './listeners.js';
 export type { RouteSource } from './routeSource.js';
 export type {
+  APIKeyAuth,
   Authorization,
   AuthorizationRule,
   BasicAuth,
@@ -72,6 +73,7 @@ export type {
   SecurityIR,
 } from './security.js';
 export {
+  APIKeyAuthSchema,
   AuthorizationRuleSchema,
   AuthorizationSchema,
   BasicAuthSchema,

@@ -148,10 +148,15 @@ function tcpListener(
   ctx: TranslatorContext,
   l: ListenerContext,
   traffic: BackendTrafficIndex,
+  security: SecurityPolicyIndex,
 ): TCPListener {
   const routes: TCPRouteIR[] = [];
   for (const { route, hostnames } of attachedRoutes(ctx, l)) {
     if (route.kind !== 'TLSRoute' && route.kind !== 'TCPRoute') continue;
+    // A SecurityPolicy on the route itself is not applied to TCP yet (the field registry
+    // reports it): the route fails closed, never served unprotected.
+    const level = security.forRoute(route, undefined, l)?.policy.scope.level;
+    if (level === 'route' || level === 'rule') continue;
     (ctx.routeOutcomes.get(route) ?? []).forEach((outcome, i) => {
       if (outcome.invalid || !outcome.destination) return;
       const ir: TCPRouteIR = {
@@ -243,7 +248,7 @@ export function buildXdsIR(
     if (l.protocol === 'HTTP' || l.protocol === 'HTTPS')
       ir.http.push(httpListener(ctx, l, order, security, traffic));
     else if (l.protocol === 'TLS' || l.protocol === 'TCP')
-      ir.tcp.push(tcpListener(ctx, l, traffic));
+      ir.tcp.push(tcpListener(ctx, l, traffic, security));
     else if (l.protocol === 'UDP') ir.udp.push(udpListener(ctx, l, traffic));
   }
   ir.http.sort(byPortThenName);

@@ -1,11 +1,12 @@
 // Every HTTP filter the translator knows, in the order Envoy runs them: response overrides come
 // first so that they see the local replies of every later filter; injected faults next, as in
 // Envoy Gateway's order; CORS answers preflights, CSRF refuses cross-site unsafe requests; then
-// who the caller is (basic auth, OIDC login, then JWT, which verifies the token OIDC forwards),
-// what an external service says (ext_authz), what the authorization rules allow (RBAC); local
-// rate limits count only callers let through; then the request body is buffered and its rate
-// limited; session persistence picks the host; the gRPC filters and response compression sit
+// who the caller is (basic auth, API key, OIDC login, then JWT, which verifies the token OIDC
+// forwards), what an external service says (ext_authz), what the authorization rules allow (RBAC);
+// local rate limits count only callers let through; then the request body is buffered and its
+// rate limited; session persistence picks the host; the gRPC filters and response compression sit
 // just before the router, as in Envoy Gateway's filter order.
+import { apiKeyAuthFilter } from './apiKeyAuth.js';
 import { bandwidthLimitFilter } from './bandwidthLimit.js';
 import { basicAuthFilter } from './basicAuth.js';
 import { bufferFilter } from './buffer.js';
@@ -31,6 +32,7 @@ export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   corsFilter,
   csrfFilter,
   basicAuthFilter,
+  apiKeyAuthFilter,
   oauth2Filter,
   jwtAuthnFilter,
   extAuthzFilter,
