@@ -136,6 +136,11 @@ export {
   PerRouteConfig as JwtPerRoute,
 } from './generated/envoy/extensions/filters/http/jwt_authn/v3/config.js';
 export { LocalRateLimit } from './generated/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.js';
+// Named after its filter: the package also has a RateLimitConfig (route actions), not the service's.
+export {
+  RateLimit as RateLimitFilter,
+  RateLimit_XRateLimitHeadersRFCVersion as RateLimitFilterHeadersVersion,
+} from './generated/envoy/extensions/filters/http/ratelimit/v3/rate_limit.js';
 export {
   RBAC,
   RBACPerRoute,
@@ -207,3 +212,9 @@ export {
   UInt64Value,
 } from './generated/google/protobuf/wrappers.js';
 export { Status } from './generated/google/rpc/status.js';
+// The Rate Limit Service's configuration (proto/ratelimit/), served to it over xDS.
+export {
+  RateLimitConfig,
+  RateLimitDescriptor,
+  RateLimitUnit,
+} from './generated/ratelimit/config/ratelimit/v3/rls_conf.js';

@@ -29,6 +29,7 @@ export {
 export {
   DEFAULT_CONTROLLER_NAME,
   DEFAULT_CONTROLLER_NAMESPACE,
+  type RateLimitServiceOptions,
   type TranslateOptions,
   type TranslateResult,
   translate,

@@ -1,6 +1,7 @@
 // @egts/infra-manager: runs the data plane an Infra IR asks for. Host mode: one supervised Envoy
 // process per proxy fleet, bootstrapped with Delta ADS to the egts xDS server. Kubernetes mode: per
 // fleet a ServiceAccount, bootstrap ConfigMap, Deployment, Service (and HPA/PDB), server-side applied.
+// Global rate limiting: the Envoy Rate Limit Service, supervised as a local process in host mode.
 
 export type { ProxyEvent, ProxyStatus, StopReason } from './events.js';
 export {
@@ -18,6 +19,17 @@ export type {
 export { createKubernetesInfraManager, DEFAULT_ENVOY_IMAGE } from './kubernetesInfraManager.js';
 export type { ProxyBootstrapOptions, XdsAddress } from './proxyBootstrap.js';
 export { proxyBootstrap, XDS_CLUSTER } from './proxyBootstrap.js';
+export type {
+  RateLimitServiceEvent,
+  RateLimitServiceHandle,
+  RateLimitServiceOptions,
+} from './rateLimitService.js';
+export {
+  findRateLimitBinary,
+  freeRateLimitPort,
+  RATE_LIMIT_NODE_ID,
+  startRateLimitService,
+} from './rateLimitService.js';
 export type {
   GatewayStatusAddress,
   NodeAddressFields,

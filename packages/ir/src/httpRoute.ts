@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { LocalRateLimitSchema } from './backendTraffic.js';
 import { RouteDestinationSchema } from './destination.js';
+import { GlobalRateLimitSchema } from './globalRateLimit.js';
 import { SecurityIRSchema } from './security.js';
 
 /** A string match on a path, header, query parameter or method. */
@@ -170,6 +171,8 @@ export const HTTPRouteIRSchema = z.object({
   cors: CORSSchema.optional(),
   /** Local rate limit (BackendTrafficPolicy `rateLimit.local`). */
   localRateLimit: LocalRateLimitSchema.optional(),
+  /** Global rate limit (BackendTrafficPolicy `rateLimit.global`), enforced by the Rate Limit Service. */
+  globalRateLimit: GlobalRateLimitSchema.optional(),
   /** Who may call the route (the SecurityPolicy protecting it). */
   security: SecurityIRSchema.optional(),
   /** Whether this route serves gRPC (from a GRPCRoute). */

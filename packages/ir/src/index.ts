@@ -23,6 +23,12 @@ export type {
   UpstreamTLS,
 } from './destination.js';
 export type {
+  GlobalRateLimit,
+  GlobalRateLimitRule,
+  RateLimitService,
+  RateLimitUnit,
+} from './globalRateLimit.js';
+export type {
   CORS,
   DirectResponse,
   HeaderValue,

@@ -86,11 +86,27 @@ export function serverCommand(): Command {
         logging.root.info({ config: options.config }, 'no configuration file: using defaults');
       const { provider } = config;
       const resource = provider.custom?.resource;
+      const rateLimit = config.rateLimit;
+      const redisUrl = rateLimit?.backend.redis?.url;
+      if (rateLimit && redisUrl === undefined) {
+        process.stderr.write(
+          `error: ${options.config}: rateLimit.backend.redis.url is required (the Redis the rate limit service counts in)\n`,
+        );
+        process.exitCode = 1;
+        return;
+      }
       const host = {
         xds: options.xdsAddress,
         admin: config.admin.address,
         controllerName: config.gateway.controllerName,
         withoutProxies: provider.custom?.infrastructure?.type !== 'Host',
+        rateLimit: redisUrl
+          ? {
+              redisUrl,
+              failClosed: rateLimit?.failClosed,
+              timeoutMs: rateLimit?.timeout ? parseDurationMs(rateLimit.timeout) : undefined,
+            }
+          : undefined,
         logging,
       };
       if (provider.type === 'Custom' && resource?.type === 'ConfigServer') {

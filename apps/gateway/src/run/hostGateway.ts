@@ -4,10 +4,16 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLocalCertificates } from '@egts/certgen';
-import { createHostInfraManager } from '@egts/infra-manager';
+import {
+  createHostInfraManager,
+  freeRateLimitPort,
+  type RateLimitServiceHandle,
+  startRateLimitService,
+} from '@egts/infra-manager';
+import type { InfraIR } from '@egts/ir';
 import { createFileProvider } from '@egts/provider-file';
 import type { Logging } from '../logging.js';
-import type { ResourceProvider } from '../pipeline/ports.js';
+import type { InfraManager, ResourceProvider } from '../pipeline/ports.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
 
 export interface HostGatewayOptions {
@@ -24,7 +30,19 @@ export interface HostGatewayOptions {
    * default `$EGTS_STATE_DIR`, else `~/.local/state/egts`.
    */
   stateDir?: string | undefined;
+  /**
+   * Global rate limiting (EnvoyGateway `rateLimit`): the Envoy Rate Limit Service runs beside the
+   * proxies, counting in this Redis. Absent: global rate limits are not enabled.
+   */
+  rateLimit?: HostRateLimit | undefined;
   logging: Logging;
+}
+
+export interface HostRateLimit {
+  /** `host:port` of the Redis server. */
+  redisUrl: string;
+  failClosed?: boolean | undefined;
+  timeoutMs?: number | undefined;
 }
 
 const defaultStateDir = (): string =>
@@ -40,23 +58,43 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
     ? undefined
     : await ensureLocalCertificates(join(stateDir, 'xds-tls'));
   if (certs?.generated) infraLog.info({ notAfter: certs.notAfter }, 'xDS certificates generated');
+  const xdsTls = certs && { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey };
+  // The service's gRPC port is chosen now: the translator names it in every proxy's config.
+  const rateLimit =
+    options.rateLimit && !options.withoutProxies
+      ? { ...options.rateLimit, grpcPort: await freeRateLimitPort() }
+      : undefined;
   return runGateway({
     provider: options.provider ?? createFileProvider({ paths: options.paths }),
     infra: options.withoutProxies
       ? undefined
       : (xds, metrics) =>
-          createHostInfraManager({
-            // Records of the running proxies: the next start stops what a killed egts left.
-            stateDir,
-            xds: certs
-              ? { ...xds, tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } }
-              : xds,
-            onEvent: (event) => {
-              if (event.type === 'restarting') metrics.proxyRestarts.inc({ proxy: event.proxy });
-              const level = event.type === 'exited' ? 'warn' : 'info';
-              infraLog[level]({ event }, `proxy ${event.proxy} ${event.type}`);
-            },
-          }),
+          withRateLimitService(
+            createHostInfraManager({
+              // Records of the running proxies: the next start stops what a killed egts left.
+              stateDir,
+              xds: xdsTls ? { ...xds, tls: xdsTls } : xds,
+              onEvent: (event) => {
+                if (event.type === 'restarting') metrics.proxyRestarts.inc({ proxy: event.proxy });
+                const level = event.type === 'exited' ? 'warn' : 'info';
+                infraLog[level]({ event }, `proxy ${event.proxy} ${event.type}`);
+              },
+            }),
+            rateLimit &&
+              startRateLimitService({
+                redisUrl: rateLimit.redisUrl,
+                grpcPort: rateLimit.grpcPort,
+                xds: xdsTls ? { ...xds, tls: xdsTls } : xds,
+                onEvent: (event) => {
+                  const level = event.type === 'exited' ? 'warn' : 'info';
+                  infraLog[level]({ event }, `rate limit service ${event.type}`);
+                },
+              }).catch((error: unknown) => {
+                // Proxies then answer per failClosed (their rate limit cluster has no server).
+                infraLog.error({ err: error }, 'rate limit service not started');
+                return undefined;
+              }),
+          ),
     xds: certs
       ? {
           ...options.xds,
@@ -70,9 +108,38 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
       ...(options.controllerName ? { controllerName: options.controllerName } : {}),
       sharedHostPorts: !options.withoutProxies,
       allowLoopbackBackends: !options.withoutProxies,
+      ...(rateLimit
+        ? {
+            rateLimitService: {
+              host: '127.0.0.1',
+              port: rateLimit.grpcPort,
+              failClosed: rateLimit.failClosed ?? false,
+              ...(rateLimit.timeoutMs === undefined ? {} : { timeoutMs: rateLimit.timeoutMs }),
+            },
+          }
+        : {}),
     },
     logging: options.logging,
   });
+}
+
+/**
+ * The host infrastructure with the Rate Limit Service beside it: closing stops both. The service
+ * starts at once and is supervised on its own (restarted with backoff when it exits).
+ */
+function withRateLimitService<T extends InfraManager>(
+  infra: T,
+  service: Promise<RateLimitServiceHandle | undefined> | undefined,
+): T {
+  if (service === undefined) return infra;
+  return {
+    ...infra,
+    apply: (ir: InfraIR) => infra.apply(ir),
+    close: async () => {
+      await infra.close();
+      await (await service)?.stop();
+    },
+  };
 }
 
 /** Runs until SIGINT or SIGTERM, then stops everything (no Envoy left behind). */

@@ -7,6 +7,7 @@ import type {
   ActiveHealthCheck,
   CircuitBreaker,
   ConsistentHash,
+  GlobalRateLimit,
   HealthCheck,
   HealthCheckPayload,
   LoadBalancer,
@@ -20,6 +21,7 @@ import type {
   UpstreamDNS,
   UpstreamTimeouts,
 } from '@egts/ir';
+import { globalRateLimit } from './globalRateLimitIR.js';
 import { list, type Obj, obj, parseGoDuration, parseQuantity } from './validation/policyValues.js';
 
 /** What a policy sets on the clusters of the routes it reaches. */
@@ -42,6 +44,7 @@ export interface RouteTraffic {
   perTryTimeoutMs?: number;
   requestTimeoutMs?: number;
   localRateLimit?: LocalRateLimit;
+  globalRateLimit?: GlobalRateLimit;
 }
 
 export interface BackendTraffic {
@@ -253,7 +256,7 @@ const rateLimitValue = (limit: Obj | undefined): RateLimitValue => ({
   unitSeconds: UNIT_SECONDS[str(limit?.unit) ?? 'Second'] ?? 1,
 });
 
-function localRateLimitRule(rule: Obj): LocalRateLimitRule {
+export function localRateLimitRule(rule: Obj): LocalRateLimitRule {
   const selectors = list(rule.clientSelectors);
   const headers = selectors.flatMap((s) => list(s.headers));
   const cidr = selectors.map((s) => obj(s.sourceCIDR)).find((c) => c !== undefined);
@@ -309,8 +312,11 @@ function localRateLimit(rateLimit: Obj | undefined): LocalRateLimit | undefined 
   };
 }
 
-/** The IR of one (merged) policy spec. */
-export function backendTraffic(spec: Obj): BackendTraffic {
+/**
+ * The IR of one (merged) policy spec; `policyKey` names the policy (or policies merged) that
+ * `shared` global rules count under.
+ */
+export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
   const timeout = obj(spec.timeout);
   const perRetryTimeout = ms(obj(obj(spec.retry)?.perRetry)?.timeout);
   const requestTimeout = ms(obj(timeout?.http)?.requestTimeout);
@@ -333,6 +339,7 @@ export function backendTraffic(spec: Obj): BackendTraffic {
       perTryTimeoutMs: perRetryTimeout,
       requestTimeoutMs: requestTimeout,
       localRateLimit: localRateLimit(obj(spec.rateLimit)),
+      globalRateLimit: globalRateLimit(obj(spec.rateLimit), policyKey),
     }) ?? {};
   return { destination, route };
 }

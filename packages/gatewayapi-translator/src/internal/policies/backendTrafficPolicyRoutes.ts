@@ -94,7 +94,7 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
       if (policies.some(invalid)) found = { kind: 'invalid' };
       else {
         const spec = policies.reduce<unknown>((acc, a) => mergePatch(acc, settingsOf(a)), {});
-        found = { kind: 'applied', traffic: backendTraffic(spec as Obj) };
+        found = { kind: 'applied', traffic: backendTraffic(spec as Obj, key) };
       }
       memo.set(key, found);
     }
@@ -173,6 +173,7 @@ export function withBackendTraffic(
   if (ir.destination) out.destination = destination(ir.destination);
   if (route.retry) out.retry = route.retry;
   if (route.localRateLimit) out.localRateLimit = route.localRateLimit;
+  if (route.globalRateLimit) out.globalRateLimit = route.globalRateLimit;
   // The route's own timeouts (HTTPRoute `timeouts`) stay; the policy fills in the rest.
   if (route.requestTimeoutMs !== undefined || route.perTryTimeoutMs !== undefined) {
     out.timeout = {

@@ -1,12 +1,13 @@
 // Every HTTP filter the translator knows, in the order Envoy runs them: CORS answers preflights
 // before anything else, CSRF refuses cross-site unsafe requests; then who the caller is (basic
 // auth, JWT), what an external service says (ext_authz), what the authorization rules allow
-// (RBAC); local rate limits count only callers let through; session persistence picks the host;
-// the gRPC filters sit just before the router, as in Envoy Gateway's filter order.
+// (RBAC); local, then global rate limits count only callers let through; session persistence
+// picks the host; the gRPC filters sit just before the router, as in Envoy Gateway's filter order.
 import { basicAuthFilter } from './basicAuth.js';
 import { corsFilter } from './cors.js';
 import { csrfFilter } from './csrf.js';
 import { extAuthzFilter } from './extAuthz.js';
+import { globalRateLimitFilter } from './globalRateLimit.js';
 import { grpcStatsFilter } from './grpcStats.js';
 import { grpcWebFilter } from './grpcWeb.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
@@ -24,6 +25,7 @@ export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   extAuthzFilter,
   rbacFilter,
   localRateLimitFilter,
+  globalRateLimitFilter,
   statefulSessionFilter,
   grpcWebFilter,
   grpcStatsFilter,

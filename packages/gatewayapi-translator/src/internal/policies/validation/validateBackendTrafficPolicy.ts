@@ -97,6 +97,16 @@ function rateLimitProblem(rateLimit: Obj | undefined): string | undefined {
 }
 
 /**
+ * Global rules need the Rate Limit Service, which the EnvoyGateway `rateLimit` block enables;
+ * Envoy Gateway refuses them without it, in these words.
+ */
+function globalRateLimitProblem(ctx: TranslatorContext, rateLimit: Obj | undefined) {
+  if (obj(rateLimit?.global) === undefined || ctx.options.rateLimitService !== undefined)
+    return undefined;
+  return 'Enable Ratelimit in the EnvoyGateway config to configure global rateLimit.';
+}
+
+/**
  * Envoy's bandwidth limit filter counts KiB per time unit: less than 1Ki would be no limit. The
  * value is a Kubernetes quantity (`1024`, `"1024"`, `"1Ki"`), parsed as the API server does.
  */
@@ -157,6 +167,7 @@ export function validateBackendTrafficPolicy(
     (ctx && policy
       ? responseOverrideProblem(ctx, spec.responseOverride, policy.namespace)
       : undefined) ??
+    (ctx ? globalRateLimitProblem(ctx, obj(spec.rateLimit)) : undefined) ??
     (bufferLimit === undefined
       ? undefined
       : byteSizeProblem('connection.bufferLimit', bufferLimit)) ??
