@@ -19,8 +19,8 @@ export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | 
   return undefined;
 }
 
-/** Answers PONG to PING within `timeoutMs`. */
-const pong = (port: number, timeoutMs: number): Promise<boolean> =>
+/** Sends one inline command and says whether the reply starts with `reply` within `timeoutMs`. */
+const command = (port: number, line: string, reply: string, timeoutMs: number): Promise<boolean> =>
   new Promise((done) => {
     const socket = connect(port, '127.0.0.1');
     const finish = (ok: boolean) => {
@@ -29,14 +29,16 @@ const pong = (port: number, timeoutMs: number): Promise<boolean> =>
     };
     socket.setTimeout(timeoutMs, () => finish(false));
     socket.once('error', () => finish(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => finish(data.toString().startsWith('+PONG')));
+    socket.once('connect', () => socket.write(`${line}\r\n`));
+    socket.once('data', (data) => finish(data.toString().startsWith(reply)));
   });
 
 export interface RedisServer {
   readonly url: string;
   /** Stops it (Redis down); start() brings it back on the same port, empty. */
   stop(): Promise<void>;
+  /** Deletes every key (FLUSHALL). */
+  flush(): Promise<void>;
   start(): Promise<void>;
 }
 
@@ -51,7 +53,7 @@ export async function startRedis(binary: string, port: number): Promise<RedisSer
     proc = child;
     for (let i = 0; i < 300; i++) {
       if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode})`);
-      if (await pong(port, 1_000)) return;
+      if (await command(port, 'PING', '+PONG', 1_000)) return;
       await sleep(100);
     }
     throw new Error('redis-server did not answer PING within 30s');
@@ -65,5 +67,8 @@ export async function startRedis(binary: string, port: number): Promise<RedisSer
     await exited;
   };
   await start();
-  return { url: `127.0.0.1:${port}`, start, stop };
+  const flush = async () => {
+    if (!(await command(port, 'FLUSHALL', '+OK', 10_000))) throw new Error('FLUSHALL failed');
+  };
+  return { url: `127.0.0.1:${port}`, start, stop, flush };
 }

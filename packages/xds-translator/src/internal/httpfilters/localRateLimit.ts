@@ -99,12 +99,16 @@ export function ruleParts(
     push(headerMatch(':method', { exact: m.value }, false));
   if (rule.path) {
     const { type, value } = rule.path;
+    // A PathPrefix matches whole segments (Gateway API): /a covers /a, /a/b and /a?q, not /ab.
+    const prefix = value.replace(/\/+$/, '');
     const stringMatch =
       type === 'Exact'
         ? { safeRegex: { regex: `^${regexOf([value]).slice(2, -2)}(\\?.*)?$` } }
         : type === 'RegularExpression'
           ? { safeRegex: { regex: value } }
-          : { prefix: value };
+          : prefix === ''
+            ? { prefix: '/' }
+            : { safeRegex: { regex: `^${regexOf([prefix]).slice(2, -2)}([/?].*)?$` } };
     push(headerMatch(':path', stringMatch, rule.path.invert !== true));
   }
   if (rule.sourceCIDR) {

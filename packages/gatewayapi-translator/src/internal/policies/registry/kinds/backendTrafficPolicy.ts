@@ -115,6 +115,8 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.loadBalancer.endpointOverride',
     'spec.loadBalancer.zoneAware',
     'spec.rateLimit.global.rules.clientSelectors.queryParams',
+    // Envoy's masked_remote_address cannot say "not in this range" (one counter for all outside).
+    'spec.rateLimit.global.rules.clientSelectors.sourceCIDR.invert',
     'spec.rateLimit.global.rules.cost',
     'spec.rateLimit.global.rules.limit.fromMetadata',
     'spec.rateLimit.global.rules.xRateLimitHeaders',
