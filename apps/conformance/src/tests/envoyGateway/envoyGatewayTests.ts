@@ -10,5 +10,5 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...securityPolicyTests(suiteDir),
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),
-  ...globalRateLimitTests(),
+  ...globalRateLimitTests(suiteDir),
 ];

@@ -4,6 +4,8 @@
 // limit counts requests, so as upstream each check waits for a first answer, then sends exactly
 // as many requests as it counts (MakeRequestAndExpectEventuallyConsistentResponse with one
 // success, then GotExactExpectedResponse).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   accepted,
   type ConformanceTest,
@@ -200,14 +202,46 @@ const headersDisabled = test(
   'ClientTrafficPolicy headers.disableRateLimitHeaders is not applied by egts yet',
 );
 
-const jwtClaims = test(
-  {
+/**
+ * The bearer token of ratelimit.go whose `name` claim is `name` (the tokens are inline there, signed
+ * by the key of the static file server's jwt/jwks.json), read at test time from ../shared.
+ */
+const tokenNamed = (suiteDir: string, name: string): string => {
+  const text = readFileSync(join(suiteDir, 'tests', 'ratelimit.go'), 'utf8');
+  for (const [, token = ''] of text.matchAll(/"Bearer " \+ "([\w-]+\.[\w-]+\.[\w-]+)"/g)) {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
+    if (payload.name === name) return token;
+  }
+  throw new Error(`no token for ${name} in tests/ratelimit.go`);
+};
+
+const jwtClaims = (suiteDir: string) =>
+  test({
     name: 'RateLimitBasedJwtClaims',
     description: 'Limit based on JWT claims (SecurityPolicy claimToHeaders)',
     manifests: ['ratelimit-based-jwt-claims.yaml'],
-  },
-  'not re-expressed yet: needs the JWKS server stand-in of the SecurityPolicy tests',
-);
+    statuses: [
+      ...accepted(sameNs, ['http-ratelimit-based-jwt-claims', 'http-no-ratelimit']),
+      policy('ratelimit-specific-user'),
+    ],
+    steps: async (h) => {
+      await first(h, { path: '/bar' }, 200);
+      const john = {
+        path: '/foo',
+        headers: { Authorization: `Bearer ${tokenNamed(suiteDir, 'John Doe')}` },
+      };
+      // The JWT filter puts the name claim in x-claim-name; the rule limits John Doe.
+      await first(h, john, 200, LIMIT_3_HOUR);
+      await exactly(h, 2, john, 200, LIMIT_3_HOUR);
+      await exactly(h, 1, john, 429);
+      const tom = {
+        path: '/foo',
+        headers: { Authorization: `Bearer ${tokenNamed(suiteDir, 'Tom')}` },
+      };
+      await exactly(h, 4, tom, 200);
+      await exactly(h, 1, { path: '/foo' }, 401);
+    },
+  });
 
 const multipleListeners = test({
   name: 'RateLimitMultipleListeners',
@@ -336,8 +370,8 @@ const sharedWithCost = test(
   'rateLimit.global.rules.cost is not applied by egts yet',
 );
 
-/** In ratelimit.go's order. */
-export const globalRateLimitTests = (): ConformanceTest[] => [
+/** In ratelimit.go's order; `suiteDir` is Envoy Gateway's e2e folder (for its JWTs). */
+export const globalRateLimitTests = (suiteDir: string): ConformanceTest[] => [
   cidrMatch,
   cidrInvertEnforce,
   cidrInvertExempt,
@@ -346,7 +380,7 @@ export const globalRateLimitTests = (): ConformanceTest[] => [
   headerMatch,
   headerInvertMatch,
   headersDisabled,
-  jwtClaims,
+  jwtClaims(suiteDir),
   multipleListeners,
   headersAndCidr,
   usage,
