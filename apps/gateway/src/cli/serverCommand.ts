@@ -165,6 +165,7 @@ export function serverCommand(): Command {
               : { propagationMs: options.certPropagation }),
           },
           controllerName: config.gateway.controllerName,
+          ...(host.rateLimit ? { rateLimit: host.rateLimit } : {}),
           xds: { ...options.xdsAddress, tls },
           admin: config.admin.address,
           logging,
