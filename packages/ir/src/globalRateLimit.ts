@@ -19,6 +19,17 @@ export const GlobalRateLimitRuleSchema = LocalRateLimitRuleSchema.omit({ limit: 
   /** Shared by every route the policy reaches (`shared: true`). */
   shared: z.boolean(),
   limit: z.object({ requests: z.number().int().nonnegative(), unit: RateLimitUnitSchema }),
+  /** Query parameters that must match (all of them); `invert`: must not match. */
+  queryParams: z
+    .array(
+      z.object({
+        name: z.string(),
+        type: z.enum(['Exact', 'RegularExpression']),
+        value: z.string(),
+        invert: z.boolean().optional(),
+      }),
+    )
+    .optional(),
   /** Count, but never refuse (`shadowMode`). */
   shadowMode: z.boolean().optional(),
 });

@@ -134,6 +134,7 @@ ${['distinct', 'shared-a', 'shared-b', 'shadow', 'selectors', 'change'].map((r) 
         - sourceCIDR: {type: Exact, value: 127.0.0.0/8}
           methods: [{value: GET}]
           path: {type: Exact, value: /selectors/counted}
+          queryParams: [{name: user, type: Exact, value: alice}]
         limit: {requests: 1, unit: Hour}
 `,
 )}${policy(
@@ -275,12 +276,14 @@ describe.skipIf(missing.length > 0)(
       expect(statuses).toEqual([200, 200, 200]);
     }, 120_000);
 
-    it('selectors on client address, method and path pick what counts', async () => {
-      expect((await send(ports.a, '/selectors/counted')).status).toBe(200);
-      expect((await send(ports.b, '/selectors/counted')).status).toBe(429);
-      // Another method or path is not selected: not counted, not limited.
-      expect((await send(ports.a, '/selectors/counted', {}, 'POST')).status).toBe(200);
-      expect((await send(ports.a, '/selectors/other')).status).toBe(200);
+    it('selectors on client address, method, path and query parameters pick what counts', async () => {
+      const counted = '/selectors/counted?user=alice';
+      expect((await send(ports.a, counted)).status).toBe(200);
+      expect((await send(ports.b, counted)).status).toBe(429);
+      // Another method, path or query parameter is not selected: not counted, not limited.
+      expect((await send(ports.a, counted, {}, 'POST')).status).toBe(200);
+      expect((await send(ports.a, '/selectors/other?user=alice')).status).toBe(200);
+      expect((await send(ports.a, '/selectors/counted?user=bob')).status).toBe(200);
     }, 120_000);
 
     it('a one-rule change reaches the running service over xDS, without a restart', async () => {

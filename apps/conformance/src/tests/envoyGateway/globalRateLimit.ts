@@ -352,14 +352,23 @@ const shadowMode = test({
   },
 });
 
-const queryParameters = test(
-  {
-    name: 'RateLimitQueryParameters',
-    description: 'Limit requests that match query parameters',
-    manifests: ['ratelimit-query-parameters.yaml'],
+const queryParameters = test({
+  name: 'RateLimitQueryParameters',
+  description: 'Limit requests that match query parameters',
+  manifests: ['ratelimit-query-parameters.yaml'],
+  statuses: [
+    ...accepted(sameNs, ['query-parameters-ratelimit']),
+    policy('ratelimit-query-parameters'),
+  ],
+  steps: async (h) => {
+    const alice = { path: '/get?user=alice' };
+    await first(h, alice, 200, LIMIT_3_HOUR);
+    await first(h, alice, 429);
+    const bob = { path: '/get?name=bob' };
+    await first(h, bob, 200);
+    await exactly(h, 3, bob, 200);
   },
-  'rateLimit.global.rules.clientSelectors.queryParams is not applied by egts yet',
-);
+});
 
 const sharedWithCost = test(
   {

@@ -13,8 +13,20 @@ function globalRule(rule: Obj, index: number, policyKey: string): GlobalRateLimi
   const limit = obj(rule.limit);
   const unit = UNITS.find((u) => u === limit?.unit) ?? 'Second';
   const shared = rule.shared === true;
+  const queryParams = list(rule.clientSelectors).flatMap((s) => list(s.queryParams));
   return {
     ...selectors,
+    ...(queryParams.length > 0
+      ? {
+          queryParams: queryParams.map((q) => ({
+            name: String(q.name ?? ''),
+            type:
+              q.type === 'RegularExpression' ? ('RegularExpression' as const) : ('Exact' as const),
+            value: String(q.value ?? ''),
+            ...(q.invert === true ? { invert: true } : {}),
+          })),
+        }
+      : {}),
     descriptorKey: shared ? `${policyKey}/rule/${index}` : `rule/${index}`,
     shared,
     limit: { requests: typeof limit?.requests === 'number' ? limit.requests : 0, unit },

@@ -35,12 +35,30 @@ export function globalRuleParts(
 ): { actions: Action[]; entries: Entry[] } {
   const selectors = ruleParts(rule, index);
   const key = rule.descriptorKey;
+  // Query parameters: one entry each, produced only when it matches (or, inverted, does not).
+  const queries = (rule.queryParams ?? []).map((query, i) => {
+    const entry = { key: `rule-${index}-query-${i}`, value: `rule-${index}-query-${i}` };
+    const stringMatch =
+      query.type === 'RegularExpression'
+        ? { safeRegex: { regex: query.value }, ignoreCase: false }
+        : { exact: query.value, ignoreCase: false };
+    const action = {
+      queryParameterValueMatch: {
+        descriptorKey: entry.key,
+        descriptorValue: entry.value,
+        expectMatch: query.invert !== true,
+        queryParameters: [{ name: query.name, stringMatch }],
+      },
+    } as Action;
+    return { action, entry };
+  });
   return {
     actions: [
       { genericKey: { descriptorKey: key, descriptorValue: key } } as Action,
       ...selectors.actions,
+      ...queries.map((q) => q.action),
     ],
-    entries: [{ key, value: key }, ...selectors.entries],
+    entries: [{ key, value: key }, ...selectors.entries, ...queries.map((q) => q.entry)],
   };
 }
 

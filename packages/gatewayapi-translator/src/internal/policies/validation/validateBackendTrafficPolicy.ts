@@ -101,9 +101,26 @@ function rateLimitProblem(rateLimit: Obj | undefined): string | undefined {
  * Envoy Gateway refuses them without it, in these words.
  */
 function globalRateLimitProblem(ctx: TranslatorContext, rateLimit: Obj | undefined) {
-  if (obj(rateLimit?.global) === undefined || ctx.options.rateLimitService !== undefined)
-    return undefined;
-  return 'Enable Ratelimit in the EnvoyGateway config to configure global rateLimit.';
+  const global = obj(rateLimit?.global);
+  if (global === undefined) return undefined;
+  if (ctx.options.rateLimitService === undefined)
+    return 'Enable Ratelimit in the EnvoyGateway config to configure global rateLimit.';
+  for (const rule of list(global.rules)) {
+    for (const selector of list(rule.clientSelectors)) {
+      for (const query of list(selector.queryParams)) {
+        // Envoy's rate limit actions match a query parameter; none takes its value as an entry.
+        if (query.type === 'Distinct')
+          return `rateLimit.global: query parameter ${String(query.name)}: type Distinct is not supported`;
+        if (query.type === 'RegularExpression') {
+          const error =
+            typeof query.value === 'string' ? re2Error(query.value) : 'value is required';
+          if (error)
+            return `rateLimit.global: query parameter ${String(query.name)} has an invalid regex: ${error}`;
+        }
+      }
+    }
+  }
+  return undefined;
 }
 
 /**

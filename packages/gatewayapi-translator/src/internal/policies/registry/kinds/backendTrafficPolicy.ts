@@ -20,7 +20,9 @@ const GLOBAL = (test: string) =>
 const GLOBAL_LIMIT = GLOBAL(
   'a distinct header value past its global limit gets 429 from either proxy',
 );
-const GLOBAL_SELECTORS = GLOBAL('selectors on client address, method and path pick what counts');
+const GLOBAL_SELECTORS = GLOBAL(
+  'selectors on client address, method, path and query parameters pick what counts',
+);
 /** Settings Envoy loads from the golden case (their IR is in the golden output). */
 const LOADED = envoy('Envoy loads every setting of the golden case');
 
@@ -73,6 +75,7 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.rateLimit.global.rules.clientSelectors.sourceCIDR': GLOBAL_SELECTORS,
     'spec.rateLimit.global.rules.clientSelectors.methods': GLOBAL_SELECTORS,
     'spec.rateLimit.global.rules.clientSelectors.path': GLOBAL_SELECTORS,
+    'spec.rateLimit.global.rules.clientSelectors.queryParams': GLOBAL_SELECTORS,
     'spec.rateLimit.global.rules.limit.requests': GLOBAL_LIMIT,
     'spec.rateLimit.global.rules.limit.unit': GLOBAL_LIMIT,
     'spec.rateLimit.global.rules.shared': GLOBAL('a shared rule counts every route together'),
@@ -114,7 +117,6 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.loadBalancer.dynamicModule',
     'spec.loadBalancer.endpointOverride',
     'spec.loadBalancer.zoneAware',
-    'spec.rateLimit.global.rules.clientSelectors.queryParams',
     // Envoy's masked_remote_address cannot say "not in this range" (one counter for all outside).
     'spec.rateLimit.global.rules.clientSelectors.sourceCIDR.invert',
     'spec.rateLimit.global.rules.cost',
