@@ -31,6 +31,8 @@ export interface RateLimitServiceOptions {
   /** ratelimit's LOG_LEVEL (default warn). */
   readonly logLevel?: string;
   readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number };
+  /** How often the service's health is read (`/healthcheck`, which fails while Redis is unreachable); default 2s. */
+  readonly healthIntervalMs?: number;
   readonly onEvent?: (event: RateLimitServiceEvent) => void;
 }
 
@@ -38,6 +40,8 @@ export type RateLimitServiceEvent =
   | { type: 'started'; pid: number | undefined; restarts: number }
   | { type: 'exited'; code: number | null; uptimeMs: number; logTail: string }
   | { type: 'restarting'; delayMs: number; restarts: number }
+  /** The service's health changed: unhealthy while it cannot reach Redis (or is not serving). */
+  | { type: 'health'; healthy: boolean; detail: string }
   | { type: 'stopped' };
 
 export interface RateLimitServiceHandle {
@@ -49,7 +53,7 @@ export interface RateLimitServiceHandle {
   readonly debugUrl: string;
   /** `http://127.0.0.1:<port>/metrics`: the service's counters (Prometheus text format). */
   readonly metricsUrl: string;
-  status(): { pid: number | undefined; restarts: number; running: boolean };
+  status(): { pid: number | undefined; restarts: number; running: boolean; healthy: boolean };
   /** The service's recent output (stdout and stderr). */
   logs(): string;
   stop(): Promise<void>;
@@ -125,6 +129,8 @@ export async function startRateLimitService(
     XDS_CLIENT_BACKOFF_MAX_INTERVAL: '10s',
     // x-ratelimit-* headers come from Envoy's filter, not the service.
     LIMIT_RESPONSE_HEADERS_ENABLED: 'false',
+    // /healthcheck fails while Redis is unreachable, so egts can say so.
+    REDIS_HEALTH_CHECK_ACTIVE_CONNECTION: 'true',
     ...(options.xds.tls
       ? {
           CONFIG_GRPC_XDS_SERVER_USE_TLS: 'true',
@@ -175,15 +181,36 @@ export async function startRateLimitService(
     });
   };
   launch();
+  let healthy = false;
+  const readHealth = async () => {
+    let now: boolean;
+    let detail: string;
+    try {
+      const res = await fetch(`http://127.0.0.1:${httpPort}/healthcheck`, {
+        signal: AbortSignal.timeout(5_000),
+      });
+      now = res.ok;
+      detail = `${res.status} ${(await res.text()).trim().slice(0, 200)}`;
+    } catch (error) {
+      now = false;
+      detail = error instanceof Error ? error.message : String(error);
+    }
+    if (stopping || now === healthy) return;
+    healthy = now;
+    emit({ type: 'health', healthy, detail });
+  };
+  const health = setInterval(() => void readHealth(), options.healthIntervalMs ?? 2_000);
+  health.unref();
   return {
     grpcAddress: { host: '127.0.0.1', port: grpcPort },
     httpUrl: `http://127.0.0.1:${httpPort}`,
     debugUrl: `http://127.0.0.1:${debugPort}`,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-    status: () => ({ pid: child?.pid, restarts, running: child !== undefined }),
+    status: () => ({ pid: child?.pid, restarts, running: child !== undefined, healthy }),
     logs: () => output,
     stop: async () => {
       stopping = true;
+      clearInterval(health);
       if (timer !== undefined) clearTimeout(timer);
       const proc = child;
       child = undefined;

@@ -191,6 +191,12 @@ describe.skipIf(missing.length > 0)(
       envoys.push(envoy);
       await envoy.ready(120_000);
     };
+    const until = async (done: () => boolean, what: string) => {
+      for (let i = 0; !done(); i++) {
+        if (i > 600) throw new Error(`not ${what} after 60s`);
+        await sleep(100);
+      }
+    };
     /** Until the service enforces `limit` for a fresh distinct value on `path`. */
     const untilLimit = async (path: string, limit: string) => {
       for (let i = 0; ; i++) {
@@ -214,6 +220,7 @@ describe.skipIf(missing.length > 0)(
         redisUrl: redis.url,
         xds: { host: '127.0.0.1', port: xdsPort },
         backoff: { initialMs: 200, maxMs: 2_000 },
+        healthIntervalMs: 200,
       });
       // A loaded 2-core machine answers in more than Envoy's default 20ms.
       rateLimit = { ...service.grpcAddress, timeoutMs: 2_000 };
@@ -298,11 +305,14 @@ describe.skipIf(missing.length > 0)(
 
     it('with Redis down requests pass (failClosed false) or are refused (failClosed true), and limits return with Redis', async () => {
       await redis?.stop();
+      // The supervisor reports the service unhealthy while Redis is unreachable.
+      await until(() => service?.status().healthy === false, 'unhealthy with Redis down');
       const carol = { 'x-user-id': 'carol' };
       for (let i = 0; i < 4; i++)
         expect((await send(ports.a, '/distinct', carol)).status).toBe(200);
       expect((await send(ports.closed, '/distinct', carol)).status).toBe(500);
       await redis?.start();
+      await until(() => service?.status().healthy === true, 'healthy with Redis back');
       // The same service process counts again once it reconnects: dave's 4th request is refused.
       const pid = service?.status().pid;
       for (let attempt = 0; ; attempt++) {

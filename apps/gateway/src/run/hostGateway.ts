@@ -86,6 +86,13 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
                 grpcPort: rateLimit.grpcPort,
                 xds: xdsTls ? { ...xds, tls: xdsTls } : xds,
                 onEvent: (event) => {
+                  if (event.type === 'health') {
+                    // Unhealthy: it cannot reach Redis; proxies then answer per failClosed.
+                    if (event.healthy) infraLog.info({ event }, 'rate limit service healthy');
+                    else
+                      infraLog.warn({ event }, 'rate limit service unhealthy (Redis unreachable?)');
+                    return;
+                  }
                   const level = event.type === 'exited' ? 'warn' : 'info';
                   infraLog[level]({ event }, `rate limit service ${event.type}`);
                 },
