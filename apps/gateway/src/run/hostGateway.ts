@@ -137,11 +137,23 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
 function withRateLimitService<T extends InfraManager>(
   infra: T,
   service: Promise<RateLimitServiceHandle | undefined> | undefined,
-): T {
+): T & { auxiliaryMetrics?(): Promise<string> } {
   if (service === undefined) return infra;
   return {
     ...infra,
     apply: (ir: InfraIR) => infra.apply(ir),
+    // The service's own families only (ratelimit_*): its Go runtime's go_*/process_* would repeat
+    // families egts exposes too, which the Prometheus text format does not allow.
+    auxiliaryMetrics: async () => {
+      const handle = await service;
+      if (handle === undefined) return '';
+      const res = await fetch(handle.metricsUrl, { signal: AbortSignal.timeout(2_000) });
+      const lines = (await res.text()).split('\n');
+      return lines
+        .filter((line) => /^(# (HELP|TYPE) )?ratelimit_/.test(line))
+        .map((line) => `${line}\n`)
+        .join('');
+    },
     close: async () => {
       await infra.close();
       await (await service)?.stop();
