@@ -49,6 +49,10 @@ try {
   // Protos of our own, for types the trees above lack (the Rate Limit Service's RateLimitConfig).
   cpSync(join(protoConfigDir, 'ratelimit'), join(root, 'ratelimit'), { recursive: true });
   patchValidateProto(join(root, 'validate/validate.proto'));
+  // Envoy API files newer than the shipped tree's (proto/envoy-overrides/README.md), laid over it.
+  cpSync(join(protoConfigDir, 'envoy-overrides', 'envoy'), join(root, 'envoy'), {
+    recursive: true,
+  });
   writeFileSync(join(root, 'buf.yaml'), 'version: v2\n');
 
   // google/protobuf/* are buf's built-in well-known types: generated as imports, not targets.

@@ -5,12 +5,9 @@
 // kept so that requests to "Gateway X, port 80" reach the right Envoy. With `rateLimit`, a real
 // Redis and the Envoy Rate Limit Service run beside it (host mode's auxiliary control plane), the
 // service taking its RateLimitConfigs from the same xDS server.
+import { DEFAULT_CONTROLLER_NAME, type ResourceStatus } from '@egts/api';
 import type { Listener } from '@egts/envoy-api';
-import {
-  DEFAULT_CONTROLLER_NAME,
-  type ResourceStatus,
-  translate,
-} from '@egts/gatewayapi-translator';
+import { translate } from '@egts/gatewayapi-translator';
 import {
   createHostInfraManager,
   findRateLimitBinary,

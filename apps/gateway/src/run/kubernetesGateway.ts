@@ -44,11 +44,9 @@ export interface KubernetesGatewayOptions {
    * Global rate limiting (EnvoyGateway `rateLimit`): the leader keeps the Rate Limit Service's
    * Deployment, Service and ServiceAccount in `namespace`; absent, it deletes them.
    */
-  rateLimit?: {
-    redisUrl: string;
-    failClosed?: boolean | undefined;
-    timeoutMs?: number | undefined;
-  };
+  rateLimit?:
+    | { redisUrl: string; failClosed?: boolean | undefined; timeoutMs?: number | undefined }
+    | undefined;
   logging: Logging;
 }
 
@@ -148,7 +146,7 @@ export async function runKubernetesGateway(
     kubeConfig: options.kubeConfig,
     namespace: options.namespace,
     provider,
-    statuses$: gateway.pipeline.statuses$,
+    statuses$: gateway.statuses$,
     infraIR$: infraIR$.pipe(filter((ir) => ir !== undefined)),
     log: options.logging.component('status'),
   });
