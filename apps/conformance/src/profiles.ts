@@ -106,6 +106,6 @@ export const ENVOY_GATEWAY_PROFILES: readonly Profile[] = [
   {
     name: 'ENVOY-GATEWAY-TRAFFIC',
     core: ['BackendTrafficPolicy'],
-    extended: ['LocalRateLimit'],
+    extended: ['LocalRateLimit', 'GlobalRateLimit'],
   },
 ];

@@ -165,6 +165,11 @@ export {
   OAuth2Config,
   OAuth2Config_AuthType,
 } from './generated/envoy/extensions/filters/http/oauth2/v3/oauth.js';
+// Named after its filter: the package also has a RateLimitConfig (route actions), not the service's.
+export {
+  RateLimit as RateLimitFilter,
+  RateLimit_XRateLimitHeadersRFCVersion as RateLimitFilterHeadersVersion,
+} from './generated/envoy/extensions/filters/http/ratelimit/v3/rate_limit.js';
 export {
   RBAC,
   RBACPerRoute,
@@ -246,4 +251,10 @@ export {
   UInt64Value,
 } from './generated/google/protobuf/wrappers.js';
 export { Status } from './generated/google/rpc/status.js';
+// The Rate Limit Service's configuration (proto/ratelimit/), served to it over xDS.
+export {
+  RateLimitConfig,
+  RateLimitDescriptor,
+  RateLimitUnit,
+} from './generated/ratelimit/config/ratelimit/v3/rls_conf.js';
 export { Matcher as XdsMatcher } from './generated/xds/type/matcher/v3/matcher.js';

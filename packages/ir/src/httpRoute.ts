@@ -10,6 +10,7 @@ import {
   ResponseOverrideSchema,
 } from './backendTraffic.js';
 import { RouteDestinationSchema } from './destination.js';
+import { GlobalRateLimitSchema } from './globalRateLimit.js';
 import { RouteSourceSchema } from './routeSource.js';
 import { SecurityIRSchema } from './security.js';
 
@@ -190,6 +191,8 @@ export const HTTPRouteIRSchema = z.object({
   requestBuffer: RequestBufferSchema.optional(),
   /** Responses answered differently (BackendTrafficPolicy `responseOverride`), first match wins. */
   responseOverride: z.array(ResponseOverrideSchema).optional(),
+  /** Global rate limit (BackendTrafficPolicy `rateLimit.global`), enforced by the Rate Limit Service. */
+  globalRateLimit: GlobalRateLimitSchema.optional(),
   /** Who may call the route (the SecurityPolicy protecting it). */
   security: SecurityIRSchema.optional(),
   /** Whether this route serves gRPC (from a GRPCRoute). */

@@ -35,6 +35,12 @@ export {
   wildcardOriginRegex,
 } from './envoyRegex.js';
 export type {
+  GlobalRateLimit,
+  GlobalRateLimitRule,
+  RateLimitService,
+  RateLimitUnit,
+} from './globalRateLimit.js';
+export type {
   CORS,
   DirectResponse,
   HeaderValue,

@@ -2,6 +2,7 @@
 // TCP with SNI-matched or catch-all routes, UDP with one route.
 import { z } from 'zod';
 import { RouteDestinationSchema, TLSCertificateSchema } from './destination.js';
+import { RateLimitServiceSchema } from './globalRateLimit.js';
 import { HTTPRouteIRSchema } from './httpRoute.js';
 import { RouteSourceSchema } from './routeSource.js';
 import {
@@ -57,6 +58,8 @@ export const HTTPListenerSchema = z.object({
   headers: HeaderSettingsSchema.optional(),
   /** HTTP/2 limits; absent fields take Envoy Gateway's defaults. */
   http2: HTTP2SettingsSchema.optional(),
+  /** The Rate Limit Service, when a route here has global rate limits. */
+  rateLimitService: RateLimitServiceSchema.optional(),
 });
 export type HTTPListener = z.infer<typeof HTTPListenerSchema>;
 

@@ -3,6 +3,7 @@ import type { ConformanceTest } from '../../conformanceTest.js';
 import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
 import { extAuthTests } from './extAuth.js';
+import { globalRateLimitTests } from './globalRateLimit.js';
 import { oidcOptionsTest, oidcTest } from './oidc.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
@@ -14,4 +15,5 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...extAuthTests(),
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),
+  ...globalRateLimitTests(suiteDir),
 ];

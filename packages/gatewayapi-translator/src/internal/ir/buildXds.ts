@@ -19,6 +19,7 @@ import {
   backendTrafficIndex,
   withBackendTraffic,
 } from '../policies/backendTrafficPolicyRoutes.js';
+import { scopedToListener } from '../policies/globalRateLimitIR.js';
 import {
   type SecurityPolicyIndex,
   securityPolicyIndex,
@@ -64,6 +65,7 @@ function httpListener(
   order: ReadonlyMap<AnyRouteContext, number>,
   security: SecurityPolicyIndex,
   traffic: BackendTrafficIndex,
+  rateLimitDomain: string,
 ): HTTPListener {
   const ranked: RankedRoute[] = [];
   for (const { route, hostnames } of attachedRoutes(ctx, l)) {
@@ -113,8 +115,19 @@ function httpListener(
     port: proxyPort(l.port),
     externalPort: l.port,
     hostnames: [l.hostname ?? '*'],
-    routes: ranked.map((r) => r.ir),
+    routes: ranked.map((r) => scopedToListener(r.ir, l.irName)),
   };
+  const rateLimitService = ctx.options.rateLimitService;
+  if (rateLimitService && listener.routes.some((r) => r.globalRateLimit !== undefined)) {
+    const { host, port, failClosed, timeoutMs } = rateLimitService;
+    listener.rateLimitService = {
+      domain: rateLimitDomain,
+      host,
+      port,
+      failClosed: failClosed ?? false,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    };
+  }
   if (l.protocol === 'HTTPS') {
     listener.tls = {
       mode: 'Terminate',
@@ -246,7 +259,7 @@ export function buildXdsIR(
   for (const l of served.flatMap((gw) => gw.allListeners)) {
     if (!l.ready) continue;
     if (l.protocol === 'HTTP' || l.protocol === 'HTTPS')
-      ir.http.push(httpListener(ctx, l, order, security, traffic));
+      ir.http.push(httpListener(ctx, l, order, security, traffic, fleet.name));
     else if (l.protocol === 'TLS' || l.protocol === 'TCP')
       ir.tcp.push(tcpListener(ctx, l, traffic, security));
     else if (l.protocol === 'UDP') ir.udp.push(udpListener(ctx, l, traffic));

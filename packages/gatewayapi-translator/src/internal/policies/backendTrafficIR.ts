@@ -10,6 +10,7 @@ import type {
   Compression,
   ConsistentHash,
   FaultInjection,
+  GlobalRateLimit,
   HealthCheck,
   HealthCheckPayload,
   LoadBalancer,
@@ -32,6 +33,7 @@ import {
   requestBuffer,
   responseOverride,
 } from './backendTrafficFilters.js';
+import { globalRateLimit } from './globalRateLimitIR.js';
 import { list, type Obj, obj, parseGoDuration, parseQuantity } from './validation/policyValues.js';
 
 /** What a policy sets on the clusters of the routes it reaches. */
@@ -62,6 +64,7 @@ export interface RouteTraffic {
   bandwidthLimit?: BandwidthLimit;
   requestBuffer?: RequestBuffer;
   responseOverride?: ResponseOverride[];
+  globalRateLimit?: GlobalRateLimit;
 }
 
 export interface BackendTraffic {
@@ -295,7 +298,7 @@ const rateLimitValue = (limit: Obj | undefined): RateLimitValue => ({
   unitSeconds: UNIT_SECONDS[str(limit?.unit) ?? 'Second'] ?? 1,
 });
 
-function localRateLimitRule(rule: Obj): LocalRateLimitRule {
+export function localRateLimitRule(rule: Obj): LocalRateLimitRule {
   const selectors = list(rule.clientSelectors);
   const headers = selectors.flatMap((s) => list(s.headers));
   const cidr = selectors.map((s) => obj(s.sourceCIDR)).find((c) => c !== undefined);
@@ -351,8 +354,11 @@ function localRateLimit(rateLimit: Obj | undefined): LocalRateLimit | undefined 
   };
 }
 
-/** The IR of one (merged) policy spec. */
-export function backendTraffic(spec: Obj): BackendTraffic {
+/**
+ * The IR of one (merged) policy spec; `policyKey` names the policy (or policies merged) that
+ * `shared` global rules count under.
+ */
+export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
   const timeout = obj(spec.timeout);
   const perRetryTimeout = ms(obj(obj(spec.retry)?.perRetry)?.timeout);
   const requestTimeout = ms(obj(timeout?.http)?.requestTimeout);
@@ -399,6 +405,7 @@ export function backendTraffic(spec: Obj): BackendTraffic {
       bandwidthLimit: bandwidthLimit(obj(spec.bandwidthLimit)),
       requestBuffer: requestBuffer(obj(spec.requestBuffer)),
       responseOverride: responseOverride(spec.responseOverride),
+      globalRateLimit: globalRateLimit(obj(spec.rateLimit), policyKey),
     }) ?? {};
   return { destination, route };
 }

@@ -99,7 +99,7 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
       if (policies.some(invalid)) found = { kind: 'invalid' };
       else {
         const spec = policies.reduce<unknown>((acc, a) => mergePatch(acc, settingsOf(ctx, a)), {});
-        found = { kind: 'applied', traffic: backendTraffic(spec as Obj) };
+        found = { kind: 'applied', traffic: backendTraffic(spec as Obj, key) };
       }
       memo.set(key, found);
     }
@@ -188,6 +188,7 @@ export function withBackendTraffic(
   if (route.bandwidthLimit) out.bandwidthLimit = route.bandwidthLimit;
   if (route.requestBuffer) out.requestBuffer = route.requestBuffer;
   if (route.responseOverride) out.responseOverride = route.responseOverride;
+  if (route.globalRateLimit) out.globalRateLimit = route.globalRateLimit;
   // The route's own timeouts (HTTPRoute `timeouts`) stay; the policy fills in the rest.
   if (
     route.requestTimeoutMs !== undefined ||

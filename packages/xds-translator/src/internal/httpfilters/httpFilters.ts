@@ -3,7 +3,7 @@
 // Envoy Gateway's order; CORS answers preflights, CSRF refuses cross-site unsafe requests; then
 // who the caller is (basic auth, API key, OIDC login, then JWT, which verifies the token OIDC
 // forwards), what an external service says (ext_authz), what the authorization rules allow (RBAC);
-// local rate limits count only callers let through; then the request body is buffered and its
+// local, then global rate limits count only callers let through; then the request body is buffered and its
 // rate limited; session persistence picks the host; the gRPC filters and response compression sit
 // just before the router, as in Envoy Gateway's filter order.
 import { apiKeyAuthFilter } from './apiKeyAuth.js';
@@ -16,6 +16,7 @@ import { csrfFilter } from './csrf.js';
 import { customResponseFilter } from './customResponse.js';
 import { extAuthzFilter } from './extAuthz.js';
 import { faultFilter } from './fault.js';
+import { globalRateLimitFilter } from './globalRateLimit.js';
 import { grpcStatsFilter } from './grpcStats.js';
 import { grpcWebFilter } from './grpcWeb.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
@@ -38,6 +39,7 @@ export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   extAuthzFilter,
   rbacFilter,
   localRateLimitFilter,
+  globalRateLimitFilter,
   bufferFilter,
   bandwidthLimitFilter,
   statefulSessionFilter,

@@ -111,6 +111,33 @@ function rateLimitProblem(rateLimit: Obj | undefined): string | undefined {
 }
 
 /**
+ * Global rules need the Rate Limit Service, which the EnvoyGateway `rateLimit` block enables;
+ * Envoy Gateway refuses them without it, in these words.
+ */
+function globalRateLimitProblem(ctx: TranslatorContext, rateLimit: Obj | undefined) {
+  const global = obj(rateLimit?.global);
+  if (global === undefined) return undefined;
+  if (ctx.options.rateLimitService === undefined)
+    return 'Enable Ratelimit in the EnvoyGateway config to configure global rateLimit.';
+  for (const rule of list(global.rules)) {
+    for (const selector of list(rule.clientSelectors)) {
+      for (const query of list(selector.queryParams)) {
+        // Envoy's rate limit actions match a query parameter; none takes its value as an entry.
+        if (query.type === 'Distinct')
+          return `rateLimit.global: query parameter ${String(query.name)}: type Distinct is not supported`;
+        if (query.type === 'RegularExpression') {
+          const error =
+            typeof query.value === 'string' ? re2Error(query.value) : 'value is required';
+          if (error)
+            return `rateLimit.global: query parameter ${String(query.name)} has an invalid regex: ${error}`;
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
  * Envoy's bandwidth limit filter counts KiB per time unit: less than 1Ki would be no limit. The
  * value is a Kubernetes quantity (`1024`, `"1024"`, `"1Ki"`), parsed as the API server does.
  */
@@ -212,6 +239,7 @@ export function validateBackendTrafficPolicy(
     (ctx && policy
       ? responseOverrideProblem(ctx, spec.responseOverride, policy.namespace)
       : undefined) ??
+    (ctx ? globalRateLimitProblem(ctx, obj(spec.rateLimit)) : undefined) ??
     (bufferLimit === undefined
       ? undefined
       : byteSizeProblem('connection.bufferLimit', bufferLimit)) ??
