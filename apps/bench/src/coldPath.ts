@@ -114,3 +114,72 @@ export async function coldStarts(scales: readonly number[], runs: number): Promi
   }
   return rows;
 }
+
+export interface RestartRow {
+  routes: number;
+  /**
+   * egts killed (SIGKILL, Envoy left serving), one route edited meanwhile, egts started again ->
+   * the edited route answers with its new content through Envoy.
+   */
+  medianMs: number;
+  minMs: number;
+  /** Median split: egts started -> its "snapshot set" log line (the rest is Envoy reconnecting). */
+  toSnapshotMs: number;
+  /** Requests to an unchanged route during the crash and restart, and how many were not 200. */
+  requests: number;
+  errors: number;
+}
+
+/**
+ * Restart to a consistent push at each scale: the state a crash leaves (Envoy serving, egts gone,
+ * the files changed meanwhile) back to Envoy serving the new content, with traffic all along.
+ */
+export async function restarts(scales: readonly number[], runs: number): Promise<RestartRow[]> {
+  const rows: RestartRow[] = [];
+  for (const routes of scales) {
+    const harness = await startHarness(routes, { restartable: true });
+    const samples: number[] = [];
+    const toSnapshot: number[] = [];
+    let requests = 0;
+    let errors = 0;
+    try {
+      const last = routes - 1;
+      for (let run = 1; run <= runs; run++) {
+        let stop = false;
+        const traffic = (async () => {
+          while (!stop) {
+            const response = await harness.get(0);
+            requests++;
+            if (response.status !== 200) errors++;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        })();
+        await harness.crash();
+        harness.write(
+          'routes.yaml',
+          harness.routes(routes, (i) => (i === last ? run : 0)),
+        );
+        const started = performance.now();
+        const startedAt = Date.now();
+        harness.restart();
+        await harness.waitFor(last, (r) => r.body.endsWith(` ${run}`), 180_000);
+        samples.push(performance.now() - started);
+        const set = harness.snapshotsSet.find((t) => t >= startedAt);
+        if (set !== undefined) toSnapshot.push(set - startedAt);
+        stop = true;
+        await traffic;
+      }
+    } finally {
+      await harness.close();
+    }
+    rows.push({
+      routes,
+      medianMs: round(median(samples)),
+      minMs: round(Math.min(...samples)),
+      toSnapshotMs: round(median(toSnapshot)),
+      requests,
+      errors,
+    });
+  }
+  return rows;
+}
