@@ -62,16 +62,15 @@ export function serverCommand(): Command {
       parseDurationMs,
     )
     .action(async (options: ServerOptions) => {
-      // What the server runs loads when it starts, not when the command is defined.
+      // What the server runs loads when it starts, not when the command is defined; the config
+      // server's and the Kubernetes provider's modules only when they are the configured one.
       const [
         { formatProblem, loadEnvoyGatewayConfig },
         { createLogging },
-        { runConfigServerGateway },
         { closeOnSignals, runHostGateway },
       ] = await Promise.all([
         import('@egts/api'),
         import('../logging.js'),
-        import('../run/configServerGateway.js'),
         import('../run/hostGateway.js'),
       ]);
       const text = await readIfPresent(options.config);
@@ -103,6 +102,7 @@ export function serverCommand(): Command {
           return;
         }
         const { tls, allowAnonymous, ...rest } = settings;
+        const { runConfigServerGateway } = await import('../run/configServerGateway.js');
         const gateway = await runConfigServerGateway(
           {
             ...rest,

@@ -1,6 +1,6 @@
 // Reads egts's static configuration (kind EnvoyGateway); no text means Envoy Gateway's defaults.
-import { parseDocument } from 'yaml';
 import { type EnvoyGateway, envoyGatewaySchema } from '../envoyGateway.js';
+import { yamlLibrary } from '../yaml/yamlLibrary.js';
 import type { Problem } from './problem.js';
 
 export interface EnvoyGatewayConfigResult {
@@ -14,7 +14,7 @@ export function loadEnvoyGatewayConfig(
   text: string | undefined,
   file: string,
 ): EnvoyGatewayConfigResult {
-  const doc = text === undefined ? undefined : parseDocument(text);
+  const doc = text === undefined ? undefined : yamlLibrary().parseDocument(text);
   if (doc && doc.errors.length > 0) {
     return {
       problems: doc.errors.map((e) => ({
