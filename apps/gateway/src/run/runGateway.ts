@@ -62,7 +62,11 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
       {
         ready: pipeline.ready,
         health: () => options.provider.liveness?.() ?? { healthy: true },
-        statuses: () => withRejectionConditions(pipeline.statuses$.value, tracker.problems()),
+        statuses: () =>
+          withRejectionConditions(
+            [...pipeline.statuses$.value, ...pipeline.refused$.value],
+            tracker.problems(),
+          ),
         problems: () => [...pipeline.problems$.value, ...tracker.problems()],
         configDump: tracker.configDump,
         proxies: () => infra?.proxies?.() ?? [],
