@@ -1,7 +1,8 @@
 // The cold path, measured as a user meets it: whole `egts` processes (node running the built CLI,
-// no pnpm) from start to exit, and `egts run` from start to the first correct answer through
-// Envoy. Beside the in-process figures, these say what module loading, YAML decoding, schema
-// validation and output cost around the translator.
+// no pnpm) from start to exit, `egts run` from start to the first correct answer through Envoy,
+// and a restart in place after a crash back to Envoy serving what changed meanwhile. Beside the
+// in-process figures, these say what module loading, YAML decoding, schema validation and output
+// cost around the translator.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
