@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allObjects, type Scenario, toText } from './scenarios.js';
-import { median, round } from './stats.js';
+import { cpuMsOf, envoyChildrenOf, median, round } from './stats.js';
 import { egtsCommand, startHarness } from './throughEnvoy.js';
 
 /** Preloaded into each measured process: reports its peak RSS on exit (node's own rusage). */
@@ -98,6 +98,9 @@ export interface ColdStartRow {
   /** `egts run -f DIR` started -> the last route answers 200 through Envoy (Envoy's start included). */
   medianMs: number;
   minMs: number;
+  /** CPU time egts and its Envoy used until then (medians): what the start costs, load aside. */
+  egtsCpuMs: number;
+  envoyCpuMs: number;
 }
 
 /** Server cold start at each scale: `egts run -f DIR` to the first correct answer through Envoy. */
@@ -105,13 +108,25 @@ export async function coldStarts(scales: readonly number[], runs: number): Promi
   const rows: ColdStartRow[] = [];
   for (const routes of scales) {
     const samples: number[] = [];
+    const egtsCpu: number[] = [];
+    const envoyCpu: number[] = [];
     for (let i = 0; i < runs; i++) {
       const started = performance.now();
       const harness = await startHarness(routes);
       samples.push(performance.now() - started);
+      egtsCpu.push(cpuMsOf(harness.egtsPid));
+      envoyCpu.push(
+        envoyChildrenOf(harness.egtsPid).reduce((sum, envoy) => sum + cpuMsOf(envoy), 0),
+      );
       await harness.close();
     }
-    rows.push({ routes, medianMs: round(median(samples)), minMs: round(Math.min(...samples)) });
+    rows.push({
+      routes,
+      medianMs: round(median(samples)),
+      minMs: round(Math.min(...samples)),
+      egtsCpuMs: median(egtsCpu),
+      envoyCpuMs: median(envoyCpu),
+    });
   }
   return rows;
 }
@@ -126,6 +141,8 @@ export interface RestartRow {
   minMs: number;
   /** Median split: egts started -> its "snapshot set" log line (the rest is Envoy reconnecting). */
   toSnapshotMs: number;
+  /** CPU time the restarted egts used until the edit was served (median). */
+  egtsCpuMs: number;
   /** Requests to an unchanged route during the crash and restart, and how many were not 200. */
   requests: number;
   errors: number;
@@ -141,6 +158,7 @@ export async function restarts(scales: readonly number[], runs: number): Promise
     const harness = await startHarness(routes, { restartable: true });
     const samples: number[] = [];
     const toSnapshot: number[] = [];
+    const egtsCpu: number[] = [];
     let requests = 0;
     let errors = 0;
     try {
@@ -165,6 +183,7 @@ export async function restarts(scales: readonly number[], runs: number): Promise
         harness.restart();
         await harness.waitFor(last, (r) => r.body.endsWith(` ${run}`), 180_000);
         samples.push(performance.now() - started);
+        egtsCpu.push(cpuMsOf(harness.egtsPid));
         const set = harness.snapshotsSet.find((t) => t >= startedAt);
         if (set !== undefined) toSnapshot.push(set - startedAt);
         stop = true;
@@ -178,6 +197,7 @@ export async function restarts(scales: readonly number[], runs: number): Promise
       medianMs: round(median(samples)),
       minMs: round(Math.min(...samples)),
       toSnapshotMs: round(median(toSnapshot)),
+      egtsCpuMs: median(egtsCpu),
       requests,
       errors,
     });
