@@ -66,7 +66,7 @@ export async function runConfigServerGateway(
   let gateway: RunningGateway | undefined;
   const provider = await createConfigServerProvider(
     await providerOptions(settings, () =>
-      gateway ? [...gateway.pipeline.statuses$.value, ...gateway.pipeline.refused$.value] : [],
+      gateway ? [...gateway.statuses$.value, ...gateway.pipeline.refused$.value] : [],
     ),
   );
   log.info(
