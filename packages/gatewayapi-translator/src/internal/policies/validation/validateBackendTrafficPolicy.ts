@@ -69,7 +69,7 @@ function timeoutProblem(timeout: Obj | undefined): string | undefined {
 }
 
 /**
- * Rate limit client selectors: header regexes must be RE2, a Distinct header match cannot be
+ * Rate limit client selectors: header and path regexes must be RE2 (within Envoy's size limit), a Distinct header match cannot be
  * inverted, and local rate limiting allows one rule without selectors (the route-wide limit).
  */
 function rateLimitProblem(rateLimit: Obj | undefined): string | undefined {
@@ -78,6 +78,11 @@ function rateLimitProblem(rateLimit: Obj | undefined): string | undefined {
     const rules = list(obj(rateLimit[type])?.rules);
     for (const rule of rules) {
       for (const selector of list(rule.clientSelectors)) {
+        const path = obj(selector.path);
+        if (path?.type === 'RegularExpression') {
+          const error = typeof path.value === 'string' ? re2Error(path.value) : 'value is required';
+          if (error) return `rateLimit: path ${String(path.value)} is an invalid regex: ${error}`;
+        }
         for (const header of list(selector.headers)) {
           if (header.type === 'Distinct' && header.invert === true)
             return `rateLimit: header ${String(header.name)} cannot be both Distinct and inverted`;
