@@ -110,20 +110,43 @@ export {
   StdoutAccessLog,
 } from './generated/envoy/extensions/access_loggers/stream/v3/stream.js';
 export { XRateLimitHeadersRFCVersion } from './generated/envoy/extensions/common/ratelimit/v3/ratelimit.js';
+// BackendTrafficPolicy: fault injection, compression, bandwidth limits, request buffering,
+// response overrides
+export { Brotli } from './generated/envoy/extensions/compression/brotli/compressor/v3/brotli.js';
+export { Gzip } from './generated/envoy/extensions/compression/gzip/compressor/v3/gzip.js';
+export { Zstd } from './generated/envoy/extensions/compression/zstd/compressor/v3/zstd.js';
+export {
+  ApiKeyAuth,
+  ApiKeyAuthPerRoute,
+} from './generated/envoy/extensions/filters/http/api_key_auth/v3/api_key_auth.js';
+export {
+  BandwidthLimit,
+  BandwidthLimit_EnableMode,
+} from './generated/envoy/extensions/filters/http/bandwidth_limit/v3/bandwidth_limit.js';
 export {
   BasicAuth,
   BasicAuthPerRoute,
 } from './generated/envoy/extensions/filters/http/basic_auth/v3/basic_auth.js';
+export {
+  Buffer as BufferFilter,
+  BufferPerRoute,
+} from './generated/envoy/extensions/filters/http/buffer/v3/buffer.js';
+export {
+  Compressor,
+  CompressorPerRoute,
+} from './generated/envoy/extensions/filters/http/compressor/v3/compressor.js';
 export {
   Cors,
   // Named apart from the route-level (deprecated) CorsPolicy above: this one goes in typed_per_filter_config.
   CorsPolicy as CorsFilterPolicy,
 } from './generated/envoy/extensions/filters/http/cors/v3/cors.js';
 export { CsrfPolicy } from './generated/envoy/extensions/filters/http/csrf/v3/csrf.js';
+export { CustomResponse } from './generated/envoy/extensions/filters/http/custom_response/v3/custom_response.js';
 export {
   ExtAuthz,
   ExtAuthzPerRoute,
 } from './generated/envoy/extensions/filters/http/ext_authz/v3/ext_authz.js';
+export { HTTPFault } from './generated/envoy/extensions/filters/http/fault/v3/fault.js';
 // Named after their filters: both packages call their config FilterConfig / GrpcWeb.
 export { FilterConfig as GrpcStats } from './generated/envoy/extensions/filters/http/grpc_stats/v3/config.js';
 export { GrpcWeb } from './generated/envoy/extensions/filters/http/grpc_web/v3/grpc_web.js';
@@ -136,6 +159,12 @@ export {
   PerRouteConfig as JwtPerRoute,
 } from './generated/envoy/extensions/filters/http/jwt_authn/v3/config.js';
 export { LocalRateLimit } from './generated/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.js';
+export {
+  CookieConfig_SameSite,
+  OAuth2,
+  OAuth2Config,
+  OAuth2Config_AuthType,
+} from './generated/envoy/extensions/filters/http/oauth2/v3/oauth.js';
 export {
   RBAC,
   RBACPerRoute,
@@ -157,6 +186,7 @@ export {
 export { TcpProxy } from './generated/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js';
 export { Route as UdpProxyRoute } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/route.js';
 export { UdpProxyConfig } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';
+export { LocalResponsePolicy } from './generated/envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.js';
 export { CookieBasedSessionState } from './generated/envoy/extensions/http/stateful_session/cookie/v3/cookie.js';
 export { HeaderBasedSessionState } from './generated/envoy/extensions/http/stateful_session/header/v3/header.js';
 export { ProxyProtocolUpstreamTransport } from './generated/envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';
@@ -179,6 +209,13 @@ export {
   UpstreamTlsContext,
 } from './generated/envoy/extensions/transport_sockets/tls/v3/tls.js';
 export { HttpProtocolOptions } from './generated/envoy/extensions/upstreams/http/v3/http_protocol_options.js';
+// The external authorization service (what an ext_authz gRPC server implements)
+export type { AuthorizationServer } from './generated/envoy/service/auth/v3/external_auth.js';
+export {
+  AuthorizationService,
+  CheckRequest,
+  CheckResponse,
+} from './generated/envoy/service/auth/v3/external_auth.js';
 // Discovery service
 export type { AggregatedDiscoveryServiceServer } from './generated/envoy/service/discovery/v3/ads.js';
 export {
@@ -192,6 +229,8 @@ export {
   DiscoveryResponse,
   Resource,
 } from './generated/envoy/service/discovery/v3/discovery.js';
+export { HttpResponseHeaderMatchInput } from './generated/envoy/type/matcher/v3/http_inputs.js';
+export { HttpResponseStatusCodeMatchInput } from './generated/envoy/type/matcher/v3/status_code_input.js';
 // Well-known and common types
 export { FractionalPercent_DenominatorType } from './generated/envoy/type/v3/percent.js';
 export { Any } from './generated/google/protobuf/any.js';
@@ -207,3 +246,4 @@ export {
   UInt64Value,
 } from './generated/google/protobuf/wrappers.js';
 export { Status } from './generated/google/rpc/status.js';
+export { Matcher as XdsMatcher } from './generated/xds/type/matcher/v3/matcher.js';

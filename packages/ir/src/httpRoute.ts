@@ -1,7 +1,14 @@
 // xDS IR for one HTTP (or gRPC) route: matches, filters and destination, ready to become one
 // Envoy route entry inside a virtual host.
 import { z } from 'zod';
-import { LocalRateLimitSchema } from './backendTraffic.js';
+import {
+  BandwidthLimitSchema,
+  CompressionSchema,
+  FaultInjectionSchema,
+  LocalRateLimitSchema,
+  RequestBufferSchema,
+  ResponseOverrideSchema,
+} from './backendTraffic.js';
 import { RouteDestinationSchema } from './destination.js';
 import { RouteSourceSchema } from './routeSource.js';
 import { SecurityIRSchema } from './security.js';
@@ -82,6 +89,8 @@ export const HTTPTimeoutSchema = z.object({
   requestMs: z.number().optional(),
   /** Per-try timeout towards a backend. */
   backendRequestMs: z.number().optional(),
+  /** How long a stream may stay idle (BackendTrafficPolicy `timeout.http.streamIdleTimeout`). */
+  streamIdleMs: z.number().optional(),
 });
 export type HTTPTimeout = z.infer<typeof HTTPTimeoutSchema>;
 
@@ -171,6 +180,16 @@ export const HTTPRouteIRSchema = z.object({
   cors: CORSSchema.optional(),
   /** Local rate limit (BackendTrafficPolicy `rateLimit.local`). */
   localRateLimit: LocalRateLimitSchema.optional(),
+  /** Injected delays and aborts (BackendTrafficPolicy `faultInjection`). */
+  faultInjection: FaultInjectionSchema.optional(),
+  /** Response compressions offered (BackendTrafficPolicy `compression`). */
+  compression: z.array(CompressionSchema).optional(),
+  /** Body transfer rate limits (BackendTrafficPolicy `bandwidthLimit`). */
+  bandwidthLimit: BandwidthLimitSchema.optional(),
+  /** Request buffering (BackendTrafficPolicy `requestBuffer`). */
+  requestBuffer: RequestBufferSchema.optional(),
+  /** Responses answered differently (BackendTrafficPolicy `responseOverride`), first match wins. */
+  responseOverride: z.array(ResponseOverrideSchema).optional(),
   /** Who may call the route (the SecurityPolicy protecting it). */
   security: SecurityIRSchema.optional(),
   /** Whether this route serves gRPC (from a GRPCRoute). */
@@ -182,6 +201,11 @@ export const HTTPRouteIRSchema = z.object({
   source: RouteSourceSchema.extend({
     /** Index of the match in the rule (the gatewayapi-translator sets it). */
     matchIndex: z.number().int().optional(),
+    /**
+     * The route's `gateway.envoyproxy.io/` annotations, prefix removed (Envoy Gateway's route
+     * metadata, which an external authorization service may be sent).
+     */
+    annotations: z.record(z.string(), z.string()).optional(),
   }),
 });
 export type HTTPRouteIR = z.infer<typeof HTTPRouteIRSchema>;

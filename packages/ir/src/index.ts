@@ -1,8 +1,12 @@
 // @egts/ir: the intermediate representation between Gateway API translation and xDS translation.
 // Types for every part; the schemas of the two roots, to check an IR read from a file or a test.
+
 export type {
   ActiveHealthCheck,
+  BandwidthLimit,
+  Compression,
   ConsistentHash,
+  FaultInjection,
   HealthCheck,
   HealthCheckPayload,
   LoadBalancer,
@@ -11,6 +15,8 @@ export type {
   OutlierDetection,
   RateLimitHeaderMatch,
   RateLimitValue,
+  RequestBuffer,
+  ResponseOverride,
   TCPKeepalive,
   UpstreamDNS,
   UpstreamTimeouts,
@@ -22,6 +28,12 @@ export type {
   TLSCertificate,
   UpstreamTLS,
 } from './destination.js';
+export {
+  prefixRewriteRegex,
+  regexQuote,
+  subdomainOriginRegex,
+  wildcardOriginRegex,
+} from './envoyRegex.js';
 export type {
   CORS,
   DirectResponse,
@@ -56,6 +68,7 @@ export type {
   JWT,
   JWTExtractor,
   JWTProvider,
+  OIDC,
   SecurityIR,
 } from './security.js';
 export {
@@ -67,6 +80,7 @@ export {
   JWTExtractorSchema,
   JWTProviderSchema,
   JWTSchema,
+  OIDCSchema,
   SecurityIRSchema,
 } from './security.js';
 export type {

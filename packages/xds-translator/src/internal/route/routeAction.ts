@@ -190,6 +190,10 @@ export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet
             route.timeout.requestMs === 0 ? 0 : Math.max(HOUR_MS, route.timeout.requestMs),
           ),
         }),
+    // A policy's stream idle timeout wins over the one that comes with the request timeout.
+    ...(route.timeout?.streamIdleMs === undefined
+      ? {}
+      : { idleTimeout: durationMs(route.timeout.streamIdleMs) }),
     ...optional('retryPolicy', retryPolicy(route.retry, route.timeout?.backendRequestMs)),
     ...hashPolicy(route),
     rateLimits: localRateLimitActions(route),

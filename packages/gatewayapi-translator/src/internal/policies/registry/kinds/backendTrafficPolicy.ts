@@ -7,6 +7,11 @@ import { goldenProof, TARGETING_PROOF } from './proofs.js';
 const GOLDEN = goldenProof('backend-traffic-policy');
 const ENVOY = 'apps/conformance/src/__tests__/backendTrafficPolicy.integration.test.ts';
 const envoy = (test: string) => `${ENVOY}: ${test}`;
+const FILTERS = 'apps/conformance/src/__tests__/backendTrafficFilters.integration.test.ts';
+const filters = (test: string) => `${FILTERS}: ${test}`;
+const COMPRESSION = filters('compresses responses with gzip, brotli or zstd as the client accepts');
+const RESPONSE_OVERRIDE = filters('overrides responses by status code and response header');
+const BANDWIDTH = filters('limits the request and response transfer rates');
 
 const RETRY = envoy('retries a failing backend');
 const RATE_LIMIT = envoy('answers 429 past the local rate limit');
@@ -29,8 +34,26 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.circuitBreaker.maxParallelRetries': LOADED,
     'spec.circuitBreaker.maxRequestsPerConnection': LOADED,
     'spec.circuitBreaker.perEndpoint.maxConnections': LOADED,
+    'spec.circuitBreaker.retryBudget': envoy('a retry budget of 0% stops retries'),
     'spec.connection.bufferLimit': LOADED,
+    'spec.connection.preconnect': LOADED,
+    'spec.http2.initialStreamWindowSize': LOADED,
+    'spec.http2.initialConnectionWindowSize': LOADED,
+    'spec.http2.maxConcurrentStreams': LOADED,
+    'spec.useClientProtocol': LOADED,
+    'spec.healthCheck.active.http.retriableStatuses': LOADED,
+    'spec.healthCheck.active.http.requestBody': LOADED,
+    'spec.healthCheck.passive.alwaysEjectOneEndpoint': LOADED,
+    'spec.healthCheck.passive.failurePercentageThreshold': LOADED,
     'spec.dns': LOADED,
+    'spec.faultInjection.abort': filters('injects an abort'),
+    'spec.faultInjection.delay': filters('injects a delay before the abort'),
+    'spec.compression': COMPRESSION,
+    'spec.compressor': COMPRESSION,
+    'spec.bandwidthLimit': BANDWIDTH,
+    'spec.requestBuffer': filters('buffers request bodies up to the limit'),
+    'spec.responseOverride.match': RESPONSE_OVERRIDE,
+    'spec.responseOverride.response': RESPONSE_OVERRIDE,
     'spec.healthCheck.active.type': HEALTH_CHECK,
     'spec.healthCheck.active.timeout': HEALTH_CHECK,
     'spec.healthCheck.active.interval': HEALTH_CHECK,
@@ -77,23 +100,15 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.timeout.http.connectionIdleTimeout': LOADED,
     'spec.timeout.http.maxConnectionDuration': LOADED,
     'spec.timeout.http.maxStreamDuration': LOADED,
+    'spec.timeout.http.streamIdleTimeout': envoy('a stream idle past the timeout is cut'),
   },
   notApplied: [
     'spec.admissionControl',
-    'spec.bandwidthLimit',
-    'spec.circuitBreaker.retryBudget',
-    'spec.compression',
-    'spec.compressor',
-    'spec.connection.preconnect',
     'spec.connection.socketBufferLimit',
-    'spec.faultInjection',
     'spec.healthCheck.active.healthCheckLog',
-    'spec.healthCheck.active.http.requestBody',
-    'spec.healthCheck.active.http.retriableStatuses',
     'spec.healthCheck.active.overrides',
-    'spec.healthCheck.passive.alwaysEjectOneEndpoint',
-    'spec.healthCheck.passive.failurePercentageThreshold',
-    'spec.http2',
+    'spec.http2.connectionKeepalive',
+    'spec.http2.onInvalidMessage',
     'spec.httpUpgrade',
     'spec.loadBalancer.backendUtilization',
     'spec.loadBalancer.dynamicModule',
@@ -106,12 +121,10 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.rateLimit.local.rules.shadowMode',
     'spec.rateLimit.local.rules.shared',
     'spec.rateLimit.local.rules.xRateLimitHeaders',
-    'spec.requestBuffer',
-    'spec.responseOverride',
+    'spec.responseOverride.redirect',
+    'spec.responseOverride.source',
     'spec.retry.numAttemptsPerPriority',
     'spec.routingType',
     'spec.telemetry',
-    'spec.timeout.http.streamIdleTimeout',
-    'spec.useClientProtocol',
   ],
 };
