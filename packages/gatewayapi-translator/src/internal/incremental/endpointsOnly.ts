@@ -11,6 +11,7 @@ import { type TranslateOptions, translate } from '../../translate.js';
 import type { IncrementalMemo, SettingPath } from './incrementalMemo.js';
 import { policiesReaching } from './policyFootprint.js';
 import type { Route } from './routeDiff.js';
+import { gatewaysOf } from './routesOnly.js';
 import type { Translation } from './translation.js';
 
 const SERVICE_LABELS = ['kubernetes.io/service-name', 'multicluster.kubernetes.io/service-name'];
@@ -239,9 +240,25 @@ export function endpointsOnlyUpdate(
     affected += positions.size;
   }
   if (affected === 0) return [...previous.xdsIR];
-  // Only the policies that reach these routes (or any Gateway) can write to their IR.
   const routes = ROUTE_COLLECTIONS.flatMap((kind) => reduced[kind] as Meta[] as Route[]);
-  Object.assign(reduced, policiesReaching(memo, next, routes, next.gateways));
+  // Only the Gateways these routes name: the others' IR keeps every object. (A route naming
+  // another parent kind keeps them all.)
+  const named = new Set<string>();
+  for (const route of routes) {
+    const gateways = gatewaysOf(memo, route);
+    if (gateways === undefined) {
+      named.clear();
+      break;
+    }
+    for (const gateway of gateways) named.add(gateway);
+  }
+  if (named.size > 0) {
+    reduced.gateways = next.gateways.filter((g) =>
+      named.has(`${g.metadata.namespace ?? ''}/${g.metadata.name}`),
+    );
+  }
+  // Only the policies that reach these routes and Gateways can write to their IR.
+  Object.assign(reduced, policiesReaching(memo, next, routes, reduced.gateways));
 
   const result = translate(reduced, options);
   // Endpoints can change route conditions (BackendsAvailable): then statuses need the full run.

@@ -27,7 +27,7 @@ import type { Translation } from './translation.js';
 const keyOf = (r: Route) => `${r.kind}/${r.metadata.namespace ?? ''}/${r.metadata.name}`;
 
 /** `namespace/name` of the Gateways a route names; undefined when it names any other parent kind. */
-const gatewaysOf = (memo: IncrementalMemo, route: Route): readonly string[] | undefined => {
+export const gatewaysOf = (memo: IncrementalMemo, route: Route): readonly string[] | undefined => {
   const parents = memo.parentGateways;
   if (parents.has(route)) return parents.get(route);
   let keys: string[] | undefined = [];
