@@ -58,6 +58,18 @@ export interface RateLimitServiceOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The Rate Limit Service where Envoy Gateway deploys it in a cluster: the `envoy-ratelimit` Service
+ * in the controller's namespace, gRPC on 8081. Offline translation (`egts translate`, the status
+ * corpus) assumes global rate limiting is enabled there, as Envoy Gateway's translator tests do.
+ */
+export const inClusterRateLimitService = (
+  controllerNamespace: string = DEFAULT_CONTROLLER_NAMESPACE,
+): RateLimitServiceOptions => ({
+  host: `envoy-ratelimit.${controllerNamespace}.svc.cluster.local`,
+  port: 8081,
+});
+
 export interface TranslateResult {
   /** Proxy fleets to run, sorted by name. */
   infraIR: InfraIR;

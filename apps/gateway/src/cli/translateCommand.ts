@@ -15,6 +15,8 @@ export interface TranslateCliOptions extends Omit<XdsCliOptions, 'output'> {
   controllerName: string;
   controllerNamespace: string;
   check: boolean;
+  /** Translate as if the EnvoyGateway config enabled global rate limiting (`--no-global-rate-limit`). */
+  globalRateLimit?: boolean;
 }
 
 export interface TranslateCliResult {
@@ -36,7 +38,14 @@ export async function runTranslate(
   const [
     { loadInput },
     { formatProblem, refusedStatuses },
-    { formatStatusProblem, renderIR, renderStatuses, statusProblems, translate },
+    {
+      formatStatusProblem,
+      inClusterRateLimitService,
+      renderIR,
+      renderStatuses,
+      statusProblems,
+      translate,
+    },
   ] = await Promise.all([
     import('./readInput.js'),
     import('@egts/api'),
@@ -53,6 +62,9 @@ export async function runTranslate(
   const translated = translate(resources, {
     controllerName: options.controllerName,
     controllerNamespace: options.controllerNamespace,
+    ...(options.globalRateLimit === false
+      ? {}
+      : { rateLimitService: inClusterRateLimitService(options.controllerNamespace) }),
   });
   // A refused resource gets a status too (Accepted=False naming its file and field).
   const refused = refusedStatuses(problems, resources);
@@ -109,6 +121,10 @@ export function translateCommand(): Command {
       '--controller-namespace <namespace>',
       'namespace the proxies run in',
       DEFAULT_CONTROLLER_NAMESPACE,
+    )
+    .option(
+      '--no-global-rate-limit',
+      'translate as if the EnvoyGateway config had no rateLimit (global rules are then refused)',
     )
     .option(
       '--check',

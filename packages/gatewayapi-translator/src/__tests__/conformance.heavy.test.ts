@@ -12,6 +12,7 @@ import { loadResourcesFromPath, type Resources } from '@egts/api';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import {
+  inClusterRateLimitService,
   isRegisteredKind,
   NOT_APPLIED_REASON,
   notAppliedFields,
@@ -80,7 +81,11 @@ type Outcome = { passed: true } | { passed: false; allowed?: NotAppliedSetting[]
 
 async function caseOutcome(dir: string): Promise<Outcome> {
   const { resources } = await loadResourcesFromPath(join(dir, 'input.yaml'), { lenient: true });
-  const output = parseStream(renderStatuses(translate(resources).statuses));
+  const output = parseStream(
+    renderStatuses(
+      translate(resources, { rateLimitService: inClusterRateLimitService() }).statuses,
+    ),
+  );
   const expected = parseStream(readFileSync(join(dir, 'expected.yaml'), 'utf8'));
   if (expectedMatches(expected, output)) return { passed: true };
   const settings = notAppliedSettings(resources);
