@@ -12,6 +12,12 @@ import {
   withBackendTraffic,
 } from '../policies/backendTrafficPolicyRoutes.js';
 import {
+  type ClientTrafficIndex,
+  clientTrafficIndex,
+  withClientTraffic,
+  withClientTrafficTcp,
+} from '../policies/clientTrafficListeners.js';
+import {
   type SecurityPolicyIndex,
   securityPolicyIndex,
   withSecurityPolicy,
@@ -56,6 +62,7 @@ function httpListener(
   order: ReadonlyMap<AnyRouteContext, number>,
   security: SecurityPolicyIndex,
   traffic: BackendTrafficIndex,
+  client: ClientTrafficIndex,
 ): HTTPListener {
   const ranked: RankedRoute[] = [];
   for (const { route, hostnames } of attachedRoutes(ctx, l)) {
@@ -120,13 +127,14 @@ function httpListener(
       ...(l.clientValidation ? { clientValidation: l.clientValidation } : {}),
     };
   }
-  return listener;
+  return withClientTraffic(ctx, listener, l, client(l));
 }
 
 function tcpListener(
   ctx: TranslatorContext,
   l: ListenerContext,
   traffic: BackendTrafficIndex,
+  client: ClientTrafficIndex,
 ): TCPListener {
   const routes: TCPRouteIR[] = [];
   for (const { route, hostnames } of attachedRoutes(ctx, l)) {
@@ -159,13 +167,10 @@ function tcpListener(
       routes.push(ir);
     });
   }
-  return {
-    name: l.irName,
-    address: '0.0.0.0',
-    port: proxyPort(l.port),
-    externalPort: l.port,
-    routes,
-  };
+  return withClientTrafficTcp(
+    { name: l.irName, address: '0.0.0.0', port: proxyPort(l.port), externalPort: l.port, routes },
+    client(l),
+  );
 }
 
 function udpListener(
@@ -210,6 +215,7 @@ export function buildXdsIR(
   const ir: XdsIR = { name: fleet.name, http: [], tcp: [], udp: [] };
   const security = securityPolicyIndex(ctx);
   const traffic = backendTrafficIndex(ctx);
+  const client = clientTrafficIndex(ctx);
   // A Gateway asking for addresses of a type egts cannot give (UnsupportedAddress) is not
   // served at all, as in Envoy Gateway; other reasons for Accepted=False keep its listeners.
   const served = fleet.gateways.filter(
@@ -218,9 +224,9 @@ export function buildXdsIR(
   for (const l of served.flatMap((gw) => gw.allListeners)) {
     if (!l.ready) continue;
     if (l.protocol === 'HTTP' || l.protocol === 'HTTPS')
-      ir.http.push(httpListener(ctx, l, order, security, traffic));
+      ir.http.push(httpListener(ctx, l, order, security, traffic, client));
     else if (l.protocol === 'TLS' || l.protocol === 'TCP')
-      ir.tcp.push(tcpListener(ctx, l, traffic));
+      ir.tcp.push(tcpListener(ctx, l, traffic, client));
     else if (l.protocol === 'UDP') ir.udp.push(udpListener(ctx, l, traffic));
   }
   ir.http.sort(byPortThenName);

@@ -9,14 +9,19 @@ import { csrfFilter } from './csrf.js';
 import { extAuthzFilter } from './extAuthz.js';
 import { grpcStatsFilter } from './grpcStats.js';
 import { grpcWebFilter } from './grpcWeb.js';
+import { healthCheckFilter } from './healthCheck.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 import { jwtAuthnFilter } from './jwtAuthn.js';
+import { lateResponseHeadersFilter } from './lateResponseHeaders.js';
 import { localRateLimitFilter } from './localRateLimit.js';
 import { rbacFilter } from './rbac.js';
 import { routerFilter } from './router.js';
 import { statefulSessionFilter } from './statefulSession.js';
 
 export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
+  // A listener's health check answers before any policy; late response headers run last.
+  healthCheckFilter,
+  lateResponseHeadersFilter,
   corsFilter,
   csrfFilter,
   basicAuthFilter,
