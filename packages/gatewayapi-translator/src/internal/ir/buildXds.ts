@@ -17,6 +17,7 @@ import {
   withClientTraffic,
   withClientTrafficTcp,
 } from '../policies/clientTrafficListeners.js';
+import { withAccessLog } from '../policies/envoyProxyAccessLog.js';
 import {
   type SecurityPolicyIndex,
   securityPolicyIndex,
@@ -232,5 +233,8 @@ export function buildXdsIR(
   ir.http.sort(byPortThenName);
   ir.tcp.sort(byPortThenName);
   ir.udp.sort(byPortThenName);
-  return ir;
+  const envoyProxy = fleet.merged
+    ? ctx.gatewayClasses.get(fleet.gatewayClass)?.envoyProxy
+    : fleet.gateways[0]?.envoyProxy;
+  return withAccessLog(ir, envoyProxy);
 }
