@@ -1,6 +1,7 @@
 // Every Envoy Gateway e2e test this harness re-expresses, in the order they run.
 import type { ConformanceTest } from '../../conformanceTest.js';
 import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
+import { clientTrafficPolicyTests } from './clientTrafficPolicy.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
@@ -9,4 +10,5 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...securityPolicyTests(suiteDir),
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),
+  ...clientTrafficPolicyTests(),
 ];
