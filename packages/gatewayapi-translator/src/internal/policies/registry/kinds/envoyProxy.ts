@@ -12,6 +12,8 @@ export const envoyProxyFields: KindFields = {
   applied: {
     'spec.mergeGateways': goldenProof('merged-gateways'),
     'spec.telemetry.accessLog.disable': NO_ACCESS_LOG,
+    'spec.telemetry.metrics.prometheus.disable':
+      'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: serves /stats/prometheus unless telemetry.metrics.prometheus.disable',
     'spec.telemetry.accessLog.settings.format': ACCESS_LOG,
     'spec.telemetry.accessLog.settings.sinks.type': ACCESS_LOG,
     'spec.telemetry.accessLog.settings.sinks.file': ACCESS_LOG,
