@@ -23,7 +23,13 @@ import { durationMs, typedConfig } from '../protoValues.js';
 
 type Hcm = HttpConnectionManager;
 
-/** Where the client's address comes from (Envoy "original IP detection"). */
+/**
+ * Where the client's address comes from (Envoy "original IP detection"): a custom header by an
+ * extension, with use_remote_address off and the header's address trusted, as Envoy Gateway sets
+ * it. Trusted X-Forwarded-For hops use the connection manager's own xff_num_trusted_hops: Envoy
+ * Gateway uses the xff extension with its skip_xff_append, which the Envoy API egts builds
+ * against lacks; without it the extension picks another address than Envoy Gateway's proxies do.
+ */
 function clientIp(ip: ClientTraffic['clientIPDetection']): Partial<Hcm> {
   if (ip === undefined) return {};
   const extensions: TypedExtensionConfig[] = [];
@@ -34,18 +40,17 @@ function clientIp(ip: ClientTraffic['clientIPDetection']): Partial<Hcm> {
         CustomHeaderConfig,
         CustomHeaderConfig.fromPartial({
           headerName: ip.customHeader.name,
+          allowExtensionToSetAddressAsTrusted: true,
           ...(ip.customHeader.failClosed ? { rejectWithStatus: { code: 403 } } : {}),
         }),
       ),
     );
   }
+  if (extensions.length > 0)
+    return { useRemoteAddress: false, originalIpDetectionExtensions: extensions };
   return {
-    // An extension decides the client's address; Envoy then must not use the peer's.
-    ...(extensions.length > 0
-      ? { useRemoteAddress: false, originalIpDetectionExtensions: extensions }
-      : {}),
     ...(ip.xffNumTrustedHops === undefined ? {} : { xffNumTrustedHops: ip.xffNumTrustedHops }),
-    ...(ip.skipXffAppend === undefined ? {} : { skipXffAppend: ip.skipXffAppend }),
+    ...(ip.skipXffAppend ? { skipXffAppend: true } : {}),
   };
 }
 
