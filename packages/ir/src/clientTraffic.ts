@@ -46,6 +46,10 @@ export const ClientTrafficSchema = z.object({
       requestHeadersReceivedMs: z.number().nonnegative().optional(),
       idleMs: z.number().nonnegative().optional(),
       streamIdleMs: z.number().nonnegative().optional(),
+      /** TLS handshakes that take longer are closed (the chains' transport socket timeout). */
+      tlsHandshakeMs: z.number().nonnegative().optional(),
+      /** Listener filters (TLS inspection, PROXY protocol) that take longer close the connection. */
+      connectionInspectionMs: z.number().nonnegative().optional(),
     })
     .optional(),
   /** Downstream connections per listener; over the limit, connections are closed. */

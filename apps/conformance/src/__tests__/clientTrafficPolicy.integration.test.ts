@@ -256,7 +256,9 @@ ${ctp(
   http1: {enableTrailers: true}
   http2: {initialStreamWindowSize: 128Ki, initialConnectionWindowSize: 2Mi, maxConcurrentStreams: 42, onInvalidMessage: TerminateStream}
   tcpKeepalive: {probes: 4, idleTime: 20s, interval: 5s}
-  timeout: {http: {requestHeadersReceivedTimeout: 11s, idleTimeout: 13s, streamIdleTimeout: 17s}}
+  timeout:
+    http: {requestHeadersReceivedTimeout: 11s, idleTimeout: 13s, streamIdleTimeout: 17s}
+    tcp: {tlsHandshakeTimeout: 7s, connectionInspectionTimeout: 9s}
   tls:
     maxVersion: "1.2"
     ciphers: [ECDHE-RSA-AES128-GCM-SHA256]
@@ -563,6 +565,8 @@ ${name}`,
       '"request_headers_timeout":"11s"',
       '"idle_timeout":"13s"',
       '"stream_idle_timeout":"17s"',
+      '"transport_socket_connect_timeout":"7s"',
+      '"listener_filters_timeout":"9s"',
       '"cipher_suites":["ECDHE-RSA-AES128-GCM-SHA256"]',
       '"ecdh_curves":["P-256"]',
       '"signature_algorithms":["rsa_pss_rsae_sha256","ecdsa_secp256r1_sha256"]',

@@ -86,6 +86,7 @@ function clientTraffic(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): Cl
   const xff = obj(ip?.xForwardedFor);
   const custom = obj(ip?.customHeader);
   const http = obj(obj(spec.timeout)?.http);
+  const tcp = obj(obj(spec.timeout)?.tcp);
   const limit = obj(obj(spec.connection)?.connectionLimit);
   const keepalive = obj(spec.tcpKeepalive);
   const proxyProtocol = obj(spec.proxyProtocol);
@@ -109,6 +110,8 @@ function clientTraffic(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): Cl
       requestHeadersReceivedMs: parseGoDuration(http?.requestHeadersReceivedTimeout),
       idleMs: parseGoDuration(http?.idleTimeout),
       streamIdleMs: parseGoDuration(http?.streamIdleTimeout),
+      tlsHandshakeMs: parseGoDuration(tcp?.tlsHandshakeTimeout),
+      connectionInspectionMs: parseGoDuration(tcp?.connectionInspectionTimeout),
     }),
     connectionLimit:
       int(limit?.value) === undefined

@@ -98,8 +98,14 @@ export function withClientTrafficTcp(
   if (traffic.connection) out.connection = traffic.connection;
   const client = traffic.clientTraffic;
   if (client) {
-    const { connectionLimit, tcpKeepalive, proxyProtocol, tls } = client;
+    const { connectionLimit, tcpKeepalive, proxyProtocol, tls, timeouts } = client;
+    const { tlsHandshakeMs, connectionInspectionMs } = timeouts ?? {};
+    const tcpTimeouts = {
+      ...(tlsHandshakeMs === undefined ? {} : { tlsHandshakeMs }),
+      ...(connectionInspectionMs === undefined ? {} : { connectionInspectionMs }),
+    };
     const tcp = {
+      ...(Object.keys(tcpTimeouts).length > 0 ? { timeouts: tcpTimeouts } : {}),
       ...(connectionLimit ? { connectionLimit } : {}),
       ...(tcpKeepalive ? { tcpKeepalive } : {}),
       ...(proxyProtocol ? { proxyProtocol } : {}),

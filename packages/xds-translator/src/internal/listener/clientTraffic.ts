@@ -217,6 +217,12 @@ export const preserveCase = () => ({
   ),
 });
 
+/** A TLS filter chain's handshake timeout (`timeout.tcp.tlsHandshakeTimeout`). */
+export const tlsChainSettings = (client: ClientTraffic | undefined) => {
+  const ms = client?.timeouts?.tlsHandshakeMs;
+  return ms === undefined ? {} : { transportSocketConnectTimeout: durationMs(ms) };
+};
+
 /** Network filters in front of the connection manager or TCP proxy: the connection limit. */
 export function connectionFilters(client: ClientTraffic | undefined, statPrefix: string): Filter[] {
   const limit = client?.connectionLimit;

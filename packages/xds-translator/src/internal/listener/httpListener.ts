@@ -21,7 +21,7 @@ import { adsConfigSource, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { routeConfiguration } from '../route/routeConfiguration.js';
 import type { ChainClaims } from './chainClaims.js';
-import { connectionFilters, connectionManagerSettings } from './clientTraffic.js';
+import { connectionFilters, connectionManagerSettings, tlsChainSettings } from './clientTraffic.js';
 import { downstreamTlsSocket } from './downstreamTls.js';
 
 /** The HCM's filters: what each known filter needs for these listeners, in list order. */
@@ -125,6 +125,7 @@ export const httpFilterChains = (
           ...(serverNames.length === 0 ? {} : { filterChainMatch: { serverNames } }),
           filters: [...connectionFilters(listener.clientTraffic, `https-${listener.port}`), hcm],
           transportSocket: downstreamTlsSocket(tls, out, listener.clientTraffic?.tls),
+          ...tlsChainSettings(listener.clientTraffic),
         }),
       );
     }

@@ -6,7 +6,7 @@ import { type FilterChain, Listener, TlsInspector } from '@egts/envoy-api';
 import type { ClientTraffic, ConnectionSettings, HTTPListener, TCPListener, XdsIR } from '@egts/ir';
 import { accessLogs } from '../accessLog.js';
 import { connectionSettings } from '../defaults.js';
-import { socketAddress, typedConfig } from '../protoValues.js';
+import { durationMs, socketAddress, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { ChainClaims } from './chainClaims.js';
 import { keepaliveSocketOptions, proxyProtocolFilters } from './clientTraffic.js';
@@ -90,7 +90,17 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
         // Requests the connection managers do not log: those that matched no route.
         accessLog: logs.noRoute,
         perConnectionBufferLimitBytes: connection.bufferLimitBytes,
-        maxConnectionsToAcceptPerSocketEvent: connection.maxAcceptPerSocketEvent,
+        // 0 is no limit: Envoy's default when the field is absent.
+        ...(connection.maxAcceptPerSocketEvent === 0
+          ? {}
+          : { maxConnectionsToAcceptPerSocketEvent: connection.maxAcceptPerSocketEvent }),
+        ...(group.clientTraffic?.timeouts?.connectionInspectionMs === undefined
+          ? {}
+          : {
+              listenerFiltersTimeout: durationMs(
+                group.clientTraffic.timeouts.connectionInspectionMs,
+              ),
+            }),
         ...(listenerFilters.length > 0 ? { listenerFilters } : {}),
         ...(socketOptions.length > 0 ? { socketOptions } : {}),
         filterChains: chains,

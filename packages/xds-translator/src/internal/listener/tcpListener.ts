@@ -8,7 +8,7 @@ import type { AccessLog } from '../envoyTypes.js';
 import { typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import type { ChainClaims } from './chainClaims.js';
-import { connectionFilters } from './clientTraffic.js';
+import { connectionFilters, tlsChainSettings } from './clientTraffic.js';
 import { downstreamTlsSocket } from './downstreamTls.js';
 
 const tcpProxy = (route: TCPRouteIR, out: ResourceSet, accessLog: AccessLog[]): TcpProxy => {
@@ -107,6 +107,7 @@ export const tcpFilterChains = (
           ? {}
           : {
               transportSocket: downstreamTlsSocket(terminate, out, listener.clientTraffic?.tls),
+              ...tlsChainSettings(listener.clientTraffic),
             }),
       }),
     );
