@@ -11,6 +11,7 @@ import {
   Harness,
   type TestOutcome,
 } from './internal/harness.js';
+import { startOpenIdProvider } from './internal/openIdProvider.js';
 import { startStaticFileServer } from './internal/staticFileServer.js';
 import { ENVOY_GATEWAY_PROFILES, levelIn, PROFILES, type Profile } from './profiles.js';
 import { buildReport, type ConformanceReport } from './report.js';
@@ -60,6 +61,7 @@ const suiteSetup = (suite: Suite, suiteDir: string) =>
         layout: ENVOY_GATEWAY_LAYOUT,
         standIns: [
           { image: 'gateway-envoy-ext-auth', start: startExtAuthServer },
+          { image: 'keycloak/keycloak', start: startOpenIdProvider },
           {
             image: 'gateway-static-file-server',
             start: (namespace: string, pod: string) =>

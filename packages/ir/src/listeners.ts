@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ClientTrafficSchema } from './clientTraffic.js';
 import { RouteDestinationSchema, TLSCertificateSchema } from './destination.js';
 import { HTTPRouteIRSchema } from './httpRoute.js';
+import { RouteSourceSchema } from './routeSource.js';
 import {
   AccessLogSchema,
   ConnectionSettingsSchema,
@@ -72,6 +73,8 @@ export const TCPRouteIRSchema = z.object({
   tls: ListenerTLSSchema.optional(),
   /** Upstream. */
   destination: RouteDestinationSchema,
+  /** The TLSRoute or TCPRoute and rule this comes from. */
+  source: RouteSourceSchema,
 });
 export type TCPRouteIR = z.infer<typeof TCPRouteIRSchema>;
 
@@ -105,7 +108,14 @@ export const UDPListenerSchema = z.object({
   /** Port the Gateway declares. */
   externalPort: z.number().int(),
   /** The route, when one is attached (UDP has no way to pick between several). */
-  route: z.object({ name: z.string(), destination: RouteDestinationSchema }).optional(),
+  route: z
+    .object({
+      name: z.string(),
+      destination: RouteDestinationSchema,
+      /** The UDPRoute and rule this comes from. */
+      source: RouteSourceSchema,
+    })
+    .optional(),
 });
 export type UDPListener = z.infer<typeof UDPListenerSchema>;
 

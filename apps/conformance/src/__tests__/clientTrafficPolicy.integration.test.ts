@@ -6,9 +6,9 @@
 import { createServer, request, type Server } from 'node:http';
 import { connect as netConnect, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { loadResourcesFromText } from '@egts/api';
+import { loadResourcesFromText, type ResourceStatus } from '@egts/api';
 import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { type ResourceStatus, translate } from '@egts/gatewayapi-translator';
+import { translate } from '@egts/gatewayapi-translator';
 import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Certificate, clientCertificate, selfSigned } from '../internal/certificates.js';

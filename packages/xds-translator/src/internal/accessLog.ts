@@ -6,6 +6,7 @@ import type { AccessLog as AccessLogIR, AccessLogSink } from '@egts/ir';
 import { accessLog } from './defaults.js';
 import type { AccessLog } from './envoyTypes.js';
 import { typedConfig } from './protoValues.js';
+import type { XdsMemo } from './xdsMemo.js';
 
 const logFormat = (sink: AccessLogSink) =>
   sink.json !== undefined
@@ -38,7 +39,6 @@ const logger = (sink: AccessLogSink): Omit<AccessLog, 'filter'> => {
   }
 };
 
-const built = new WeakMap<AccessLogIR, { requests: AccessLog[]; noRoute: AccessLog[] }>();
 /** The cache key of the default log (no IR access log). */
 const DEFAULT_KEY: AccessLogIR = { sinks: [] };
 
@@ -49,9 +49,10 @@ const DEFAULT_KEY: AccessLogIR = { sinks: [] };
  */
 export const accessLogs = (
   log: AccessLogIR | undefined,
+  memo: XdsMemo,
 ): { readonly requests: AccessLog[]; readonly noRoute: AccessLog[] } => {
   const key = log ?? DEFAULT_KEY;
-  let entry = built.get(key);
+  let entry = memo.accessLogs.get(key);
   if (entry === undefined) {
     const resolved = accessLog(log);
     entry = {
@@ -64,7 +65,7 @@ export const accessLogs = (
             : { ...logger(s), filter: { responseFlagFilter: { flags: ['NR'] } } },
         ),
     };
-    built.set(key, entry);
+    memo.accessLogs.set(key, entry);
   }
   return entry;
 };
