@@ -1,7 +1,8 @@
 // Which ClientTrafficPolicy shapes each listener, with Envoy Gateway's precedence: a policy on the
 // listener (sectionName) wins over one on its ListenerSet, which wins over one on the Gateway; the
 // oldest claims a target (the others are Conflicted). Policies do not merge. Only an accepted
-// policy is in effect: an Invalid or NotApplied one leaves the listener with the defaults.
+// policy is in effect: an Invalid or NotApplied one still claims its listeners (the broader policy
+// is Overridden there) and leaves them with the defaults.
 import type { HTTPListener, TCPListener } from '@egts/ir';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
@@ -14,7 +15,6 @@ export type ClientTrafficIndex = (listener: ListenerContext) => ListenerTraffic 
 export function clientTrafficIndex(ctx: TranslatorContext): ClientTrafficIndex {
   const byScope = new Map<unknown, AppliedPolicy>();
   for (const a of ctx.clientTrafficPolicies) {
-    if (a.ancestor.conditions.get('Accepted')?.status !== 'True') continue;
     const { scope } = a;
     const key =
       scope.level === 'listener'
@@ -30,7 +30,8 @@ export function clientTrafficIndex(ctx: TranslatorContext): ClientTrafficIndex {
       byScope.get(listener) ??
       (listener.listenerSet ? byScope.get(listener.listenerSet) : undefined) ??
       byScope.get(listener.gateway);
-    if (a === undefined) return undefined;
+    if (a === undefined || a.ancestor.conditions.get('Accepted')?.status !== 'True')
+      return undefined;
     let traffic = built.get(a.policy);
     if (traffic === undefined) {
       traffic = listenerTraffic(
