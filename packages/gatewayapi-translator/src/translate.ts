@@ -40,6 +40,22 @@ export interface TranslateOptions {
    * (its admin port among others), which Envoy Gateway forbids.
    */
   allowLoopbackBackends?: boolean;
+  /**
+   * The Rate Limit Service proxies ask for global rate limits (EnvoyGateway `rateLimit`). Absent:
+   * global rate limiting is not enabled, and a BackendTrafficPolicy with global rules is not
+   * accepted, as in Envoy Gateway.
+   */
+  rateLimitService?: RateLimitServiceOptions;
+}
+
+/** Where the Rate Limit Service listens and how proxies treat it. */
+export interface RateLimitServiceOptions {
+  host: string;
+  port: number;
+  /** Refuse requests when the service cannot answer (default false: let them through). */
+  failClosed?: boolean;
+  /** How long a proxy waits for an answer (default: Envoy's 20ms). */
+  timeoutMs?: number;
 }
 
 export interface TranslateResult {
@@ -58,6 +74,7 @@ export const resolveOptions = (options: TranslateOptions): ResolvedOptions => ({
   now: options.now ?? new Date(),
   sharedHostPorts: options.sharedHostPorts ?? false,
   allowLoopbackBackends: options.allowLoopbackBackends ?? false,
+  rateLimitService: options.rateLimitService,
 });
 
 export function translate(resources: Resources, options: TranslateOptions = {}): TranslateResult {

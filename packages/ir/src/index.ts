@@ -3,7 +3,10 @@
 
 export type {
   ActiveHealthCheck,
+  BandwidthLimit,
+  Compression,
   ConsistentHash,
+  FaultInjection,
   HealthCheck,
   HealthCheckPayload,
   LoadBalancer,
@@ -12,6 +15,8 @@ export type {
   OutlierDetection,
   RateLimitHeaderMatch,
   RateLimitValue,
+  RequestBuffer,
+  ResponseOverride,
   TCPKeepalive,
   UpstreamDNS,
   UpstreamTimeouts,
@@ -30,6 +35,12 @@ export {
   subdomainOriginRegex,
   wildcardOriginRegex,
 } from './envoyRegex.js';
+export type {
+  GlobalRateLimit,
+  GlobalRateLimitRule,
+  RateLimitService,
+  RateLimitUnit,
+} from './globalRateLimit.js';
 export type {
   CORS,
   DirectResponse,
@@ -56,6 +67,7 @@ export type {
 export { XdsIRSchema } from './listeners.js';
 export type { RouteSource } from './routeSource.js';
 export type {
+  APIKeyAuth,
   Authorization,
   AuthorizationRule,
   BasicAuth,
@@ -68,6 +80,7 @@ export type {
   SecurityIR,
 } from './security.js';
 export {
+  APIKeyAuthSchema,
   AuthorizationRuleSchema,
   AuthorizationSchema,
   BasicAuthSchema,

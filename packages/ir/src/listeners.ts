@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ClientTrafficSchema } from './clientTraffic.js';
 import { RouteDestinationSchema, TLSCertificateSchema } from './destination.js';
+import { RateLimitServiceSchema } from './globalRateLimit.js';
 import { HTTPRouteIRSchema } from './httpRoute.js';
 import { RouteSourceSchema } from './routeSource.js';
 import {
@@ -60,6 +61,8 @@ export const HTTPListenerSchema = z.object({
   http2: HTTP2SettingsSchema.optional(),
   /** The rest of a ClientTrafficPolicy's settings (clientTraffic.ts). */
   clientTraffic: ClientTrafficSchema.optional(),
+  /** The Rate Limit Service, when a route here has global rate limits. */
+  rateLimitService: RateLimitServiceSchema.optional(),
 });
 export type HTTPListener = z.infer<typeof HTTPListenerSchema>;
 

@@ -3,7 +3,10 @@ import {
   type CertificateRotationOptions,
   startCertificateRotation,
 } from '@egts/certgen';
-import { createKubernetesInfraManager } from '@egts/infra-manager';
+import {
+  createKubernetesInfraManager,
+  createKubernetesRateLimitManager,
+} from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import {
   createKubernetesProvider,
@@ -37,6 +40,13 @@ export interface KubernetesGatewayOptions {
     CertificateRotationOptions,
     'validityMs' | 'caValidityMs' | 'propagationMs' | 'maxIntervalMs'
   >;
+  /**
+   * Global rate limiting (EnvoyGateway `rateLimit`): the leader keeps the Rate Limit Service's
+   * Deployment, Service and ServiceAccount in `namespace`; absent, it deletes them.
+   */
+  rateLimit?:
+    | { redisUrl: string; failClosed?: boolean | undefined; timeoutMs?: number | undefined }
+    | undefined;
   logging: Logging;
 }
 
@@ -63,6 +73,17 @@ export async function runKubernetesGateway(
   const manager = createKubernetesInfraManager({
     kubeConfig: options.kubeConfig,
     xds: options.xdsService,
+  });
+  const rateLimitManager = createKubernetesRateLimitManager({
+    kubeConfig: options.kubeConfig,
+    namespace: options.namespace,
+    xds: options.xdsService,
+  });
+  const rateLimiting = leaderElection.isLeader$.subscribe((isLeader) => {
+    if (!isLeader) return;
+    rateLimitManager
+      .apply(options.rateLimit && { redisUrl: options.rateLimit.redisUrl })
+      .catch((error: unknown) => log.error({ err: error }, 'rate limit service update failed'));
   });
   // Only the leader changes infrastructure; a new leader applies the latest Infra IR at once.
   const infraIR$ = new BehaviorSubject<InfraIR | undefined>(undefined);
@@ -104,7 +125,21 @@ export async function runKubernetesGateway(
     infra: () => infra,
     xds: options.xds,
     admin: options.admin,
-    translate: { controllerName: options.controllerName, controllerNamespace: options.namespace },
+    translate: {
+      controllerName: options.controllerName,
+      controllerNamespace: options.namespace,
+      ...(options.rateLimit
+        ? {
+            rateLimitService: {
+              ...rateLimitManager.address,
+              failClosed: options.rateLimit.failClosed ?? false,
+              ...(options.rateLimit.timeoutMs === undefined
+                ? {}
+                : { timeoutMs: options.rateLimit.timeoutMs }),
+            },
+          }
+        : {}),
+    },
     logging: options.logging,
   });
   const writer = writeKubernetesStatuses({
@@ -121,6 +156,7 @@ export async function runKubernetesGateway(
       await writer.stop();
       leading.unsubscribe();
       rotating.unsubscribe();
+      rateLimiting.unsubscribe();
       await rotation?.stop();
       await gateway.close();
       await leaderElection.stop();

@@ -4,15 +4,18 @@ import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
 import { clientTrafficPolicyTests } from './clientTrafficPolicy.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
 import { extAuthTests } from './extAuth.js';
-import { oidcTest } from './oidc.js';
+import { globalRateLimitTests } from './globalRateLimit.js';
+import { oidcOptionsTest, oidcTest } from './oidc.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
 /** The tests, for Envoy Gateway's e2e folder `suiteDir` (some read data from its Go files). */
 export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...securityPolicyTests(suiteDir),
   oidcTest(suiteDir),
+  oidcOptionsTest,
   ...extAuthTests(),
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),
   ...clientTrafficPolicyTests(),
+  ...globalRateLimitTests(suiteDir),
 ];

@@ -14,6 +14,7 @@ import type {
   Service,
   ServiceImport,
 } from '@egts/api';
+import type { RateLimitServiceOptions } from '../../translate.js';
 import type { AppliedPolicy } from '../policies/processPolicies.js';
 import type { SecurityPolicyIR } from '../policies/securityPolicyIR.js';
 import type { BackendTLSPolicyContext } from '../routes/backendTls.js';
@@ -32,6 +33,8 @@ export interface ResolvedOptions {
   sharedHostPorts: boolean;
   /** Backends may name this host (host mode; see TranslateOptions). */
   allowLoopbackBackends: boolean;
+  /** The Rate Limit Service; undefined: global rate limiting is not enabled. */
+  rateLimitService: RateLimitServiceOptions | undefined;
 }
 
 export interface GatewayClassContext {
