@@ -108,4 +108,9 @@ export const ENVOY_GATEWAY_PROFILES: readonly Profile[] = [
     core: ['BackendTrafficPolicy'],
     extended: ['LocalRateLimit', 'GlobalRateLimit'],
   },
+  {
+    name: 'ENVOY-GATEWAY-CLIENT',
+    core: ['ClientTrafficPolicy'],
+    extended: [],
+  },
 ];

@@ -63,6 +63,7 @@ export {
 } from './generated/envoy/config/core/v3/protocol.js';
 // BackendTrafficPolicy: local rate limits, upstream PROXY protocol
 export { ProxyProtocolConfig_Version } from './generated/envoy/config/core/v3/proxy_protocol.js';
+export { SocketOption } from './generated/envoy/config/core/v3/socket_option.js';
 // Endpoints
 export { ClusterLoadAssignment } from './generated/envoy/config/endpoint/v3/endpoint.js';
 export {
@@ -103,6 +104,9 @@ export {
   VirtualHost,
   WeightedCluster,
 } from './generated/envoy/config/route/v3/route_components.js';
+// ClientTrafficPolicy and EnvoyProxy telemetry (listener filters, connection limits, client IP
+// detection, early header mutation, header case, OpenTelemetry tracing)
+export { OpenTelemetryConfig } from './generated/envoy/config/trace/v3/opentelemetry.js';
 // Extensions
 export { FileAccessLog } from './generated/envoy/extensions/access_loggers/file/v3/file.js';
 export {
@@ -150,6 +154,7 @@ export { HTTPFault } from './generated/envoy/extensions/filters/http/fault/v3/fa
 // Named after their filters: both packages call their config FilterConfig / GrpcWeb.
 export { FilterConfig as GrpcStats } from './generated/envoy/extensions/filters/http/grpc_stats/v3/config.js';
 export { GrpcWeb } from './generated/envoy/extensions/filters/http/grpc_web/v3/grpc_web.js';
+export { HeaderMutation as HeaderMutationFilter } from './generated/envoy/extensions/filters/http/header_mutation/v3/header_mutation.js';
 // Named apart from core's active health checking: this is the HTTP filter that answers probes.
 export { HealthCheck as HealthCheckFilter } from './generated/envoy/extensions/filters/http/health_check/v3/health_check.js';
 export {
@@ -179,12 +184,16 @@ export {
   StatefulSession,
   StatefulSessionPerRoute,
 } from './generated/envoy/extensions/filters/http/stateful_session/v3/stateful_session.js';
+export { ProxyProtocol as ProxyProtocolListenerFilter } from './generated/envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol.js';
 export { TlsInspector } from './generated/envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.js';
+export { ConnectionLimit } from './generated/envoy/extensions/filters/network/connection_limit/v3/connection_limit.js';
 export {
   HttpConnectionManager,
   HttpConnectionManager_CodecType,
+  HttpConnectionManager_ForwardClientCertDetails,
   HttpConnectionManager_PathWithEscapedSlashesAction,
   HttpConnectionManager_ServerHeaderTransformation,
+  HttpConnectionManager_Tracing,
   HttpFilter,
   Rds,
 } from './generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
@@ -192,6 +201,10 @@ export { TcpProxy } from './generated/envoy/extensions/filters/network/tcp_proxy
 export { Route as UdpProxyRoute } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/route.js';
 export { UdpProxyConfig } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';
 export { LocalResponsePolicy } from './generated/envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.js';
+export { HeaderMutation as EarlyHeaderMutation } from './generated/envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation.js';
+export { PreserveCaseFormatterConfig } from './generated/envoy/extensions/http/header_formatters/preserve_case/v3/preserve_case.js';
+export { CustomHeaderConfig } from './generated/envoy/extensions/http/original_ip_detection/custom_header/v3/custom_header.js';
+export { XffConfig } from './generated/envoy/extensions/http/original_ip_detection/xff/v3/xff.js';
 export { CookieBasedSessionState } from './generated/envoy/extensions/http/stateful_session/cookie/v3/cookie.js';
 export { HeaderBasedSessionState } from './generated/envoy/extensions/http/stateful_session/header/v3/header.js';
 export { ProxyProtocolUpstreamTransport } from './generated/envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';

@@ -115,11 +115,61 @@ export interface ProxyBootstrapOptions {
     readonly adminPort: number;
     readonly readyPort: number;
     readonly path: string;
+    /**
+     * Serve the admin interface's `/stats/prometheus` on the ready listener too, as Envoy
+     * Gateway's proxies do for scrapers (EnvoyProxy `telemetry.metrics.prometheus.disable`
+     * turns it off). Default true.
+     */
+    readonly prometheus?: boolean;
   };
 }
 
+/** The static cluster that reaches the admin interface, for `/stats/prometheus`. */
+const PROMETHEUS_CLUSTER = 'prometheus_stats';
+
+const prometheusCluster = (adminPort: number): Cluster =>
+  Cluster.fromPartial({
+    name: PROMETHEUS_CLUSTER,
+    type: Cluster_DiscoveryType.STATIC,
+    connectTimeout: { seconds: 1 },
+    loadAssignment: {
+      clusterName: PROMETHEUS_CLUSTER,
+      endpoints: [
+        {
+          lbEndpoints: [
+            {
+              endpoint: {
+                address: { socketAddress: { address: '127.0.0.1', portValue: adminPort } },
+              },
+            },
+          ],
+        },
+      ],
+    },
+  });
+
+/** GET /stats/prometheus on the ready listener goes to the admin interface; nothing else does. */
+const prometheusRoutes = {
+  name: 'local_route',
+  virtualHosts: [
+    {
+      name: 'prometheus_stats',
+      domains: ['*'],
+      routes: [
+        {
+          match: {
+            prefix: '/stats/prometheus',
+            headers: [{ name: ':method', stringMatch: { exact: 'GET' } }],
+          },
+          route: { cluster: PROMETHEUS_CLUSTER },
+        },
+      ],
+    },
+  ],
+};
+
 /** The readiness listener: HTTP on every address, answered by Envoy's health_check filter. */
-const readyListener = (port: number, path: string): Listener =>
+const readyListener = (port: number, path: string, prometheus: boolean): Listener =>
   Listener.fromPartial({
     name: `envoy-gateway-proxy-ready-0.0.0.0-${port}`,
     address: { socketAddress: { address: '0.0.0.0', portValue: port } },
@@ -132,7 +182,7 @@ const readyListener = (port: number, path: string): Listener =>
               HttpConnectionManager,
               HttpConnectionManager.fromPartial({
                 statPrefix: 'eg-ready-http',
-                routeConfig: { name: 'local_route' },
+                routeConfig: prometheus ? prometheusRoutes : { name: 'local_route' },
                 httpFilters: [
                   {
                     name: 'envoy.filters.http.health_check',
@@ -249,6 +299,7 @@ const xdsCluster = (xds: XdsAddress): Cluster => {
 export const proxyBootstrap = (options: ProxyBootstrapOptions): object => {
   const ads = { ads: {}, resourceApiVersion: ApiVersion.V3 };
   const probes = options.probes;
+  const prometheus = probes?.prometheus ?? true;
   const bootstrap = Bootstrap.fromPartial({
     node: { id: options.proxyName, cluster: options.proxyName },
     dynamicResources: {
@@ -275,8 +326,11 @@ export const proxyBootstrap = (options: ProxyBootstrapOptions): object => {
       ldsConfig: ads,
     },
     staticResources: {
-      clusters: [xdsCluster(options.xds)],
-      ...(probes ? { listeners: [readyListener(probes.readyPort, probes.path)] } : {}),
+      clusters: [
+        xdsCluster(options.xds),
+        ...(probes && prometheus ? [prometheusCluster(probes.adminPort)] : []),
+      ],
+      ...(probes ? { listeners: [readyListener(probes.readyPort, probes.path, prometheus)] } : {}),
     },
     ...(probes
       ? {

@@ -21,6 +21,7 @@ export type {
   UpstreamDNS,
   UpstreamTimeouts,
 } from './backendTraffic.js';
+export type { ClientTraffic, ClientValidation, HeaderMutation } from './clientTraffic.js';
 export type {
   DestinationSetting,
   Endpoint,

@@ -1,6 +1,7 @@
 // xDS IR listeners: what one Envoy listener (address:port) serves, HTTP with virtual hosts,
 // TCP with SNI-matched or catch-all routes, UDP with one route.
 import { z } from 'zod';
+import { ClientTrafficSchema } from './clientTraffic.js';
 import { RouteDestinationSchema, TLSCertificateSchema } from './destination.js';
 import { RateLimitServiceSchema } from './globalRateLimit.js';
 import { HTTPRouteIRSchema } from './httpRoute.js';
@@ -58,6 +59,8 @@ export const HTTPListenerSchema = z.object({
   headers: HeaderSettingsSchema.optional(),
   /** HTTP/2 limits; absent fields take Envoy Gateway's defaults. */
   http2: HTTP2SettingsSchema.optional(),
+  /** The rest of a ClientTrafficPolicy's settings (clientTraffic.ts). */
+  clientTraffic: ClientTrafficSchema.optional(),
   /** The Rate Limit Service, when a route here has global rate limits. */
   rateLimitService: RateLimitServiceSchema.optional(),
 });
@@ -92,6 +95,8 @@ export const TCPListenerSchema = z.object({
   routes: z.array(TCPRouteIRSchema),
   /** Downstream connection limits; absent fields take Envoy Gateway's defaults. */
   connection: ConnectionSettingsSchema.optional(),
+  /** A ClientTrafficPolicy's settings that apply to TCP (keepalive, PROXY protocol, limits). */
+  clientTraffic: ClientTrafficSchema.optional(),
 });
 export type TCPListener = z.infer<typeof TCPListenerSchema>;
 

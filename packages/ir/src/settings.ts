@@ -79,6 +79,12 @@ export const AccessLogSinkSchema = z.object({
   json: z.record(z.string(), z.string()).optional(),
   /** Text lines in Envoy's format string syntax. */
   text: z.string().optional(),
+  /**
+   * Where it logs (EnvoyProxy `accessLog.settings[].type`): Listener, on the listener only;
+   * Route, on the connection managers and proxies only; absent, both (the listener then logs
+   * only requests no route matched).
+   */
+  type: z.enum(['Listener', 'Route']).optional(),
 });
 export type AccessLogSink = z.infer<typeof AccessLogSinkSchema>;
 

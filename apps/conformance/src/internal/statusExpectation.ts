@@ -19,7 +19,11 @@ export interface ListenerExpectation {
 export type StatusExpectation =
   | {
       /** A policy's status per ancestor (Gateway API policy status, GEP-713). */
-      readonly kind: 'BackendTLSPolicy' | 'SecurityPolicy' | 'BackendTrafficPolicy';
+      readonly kind:
+        | 'BackendTLSPolicy'
+        | 'SecurityPolicy'
+        | 'BackendTrafficPolicy'
+        | 'ClientTrafficPolicy';
       readonly namespace: string;
       readonly name: string;
       readonly ancestors: readonly {
@@ -100,7 +104,10 @@ const isRoute = (
 ): e is Extract<StatusExpectation, { notAccepted?: boolean }> => ROUTE_KINDS.has(e.kind);
 
 const isPolicy = (e: StatusExpectation): e is Extract<StatusExpectation, { ancestors: unknown }> =>
-  e.kind === 'BackendTLSPolicy' || e.kind === 'SecurityPolicy' || e.kind === 'BackendTrafficPolicy';
+  e.kind === 'BackendTLSPolicy' ||
+  e.kind === 'SecurityPolicy' ||
+  e.kind === 'BackendTrafficPolicy' ||
+  e.kind === 'ClientTrafficPolicy';
 
 /** Why the statuses do not meet `expected`, or undefined. `generation` gives an object's latest. */
 export const compareStatus = (

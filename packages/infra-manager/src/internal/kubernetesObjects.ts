@@ -127,7 +127,12 @@ export const kubernetesObjects = (
   const bootstrap = proxyBootstrap({
     proxyName: proxy.name,
     xds: { host: options.xds.host, port: options.xds.port, tls } satisfies XdsAddress,
-    probes: { adminPort: PROXY_ADMIN_PORT, readyPort: PROXY_READY_PORT, path: PROXY_READY_PATH },
+    probes: {
+      adminPort: PROXY_ADMIN_PORT,
+      readyPort: PROXY_READY_PORT,
+      path: PROXY_READY_PATH,
+      prometheus: at(proxy.envoyProxy, 'telemetry', 'metrics', 'prometheus', 'disable') !== true,
+    },
   });
   const requestedIPs = proxy.addresses.filter((a) => isIP(a) !== 0);
   const container = (deployment.container ?? {}) as Loose;

@@ -39,24 +39,33 @@ const logger = (sink: AccessLogSink): Omit<AccessLog, 'filter'> => {
   }
 };
 
+/** The cache key of the default log (no IR access log). */
+const DEFAULT_KEY: AccessLogIR = { sinks: [] };
+
 /**
  * The access logs for `log`: `requests` for connection managers and TCP/UDP proxies, `noRoute`
  * for listeners. A listener logs only what no connection manager logs: requests that matched no
- * route (response flag NR), as Envoy Gateway does.
+ * route (response flag NR), as Envoy Gateway does, unless the sink is for listeners only.
  */
 export const accessLogs = (
   log: AccessLogIR | undefined,
   memo: XdsMemo,
 ): { readonly requests: AccessLog[]; readonly noRoute: AccessLog[] } => {
-  const resolved = accessLog(log);
-  let entry = memo.accessLogs.get(resolved);
+  const key = log ?? DEFAULT_KEY;
+  let entry = memo.accessLogs.get(key);
   if (entry === undefined) {
-    const requests = resolved.sinks.map(logger);
+    const resolved = accessLog(log);
     entry = {
-      requests,
-      noRoute: requests.map((l) => ({ ...l, filter: { responseFlagFilter: { flags: ['NR'] } } })),
+      requests: resolved.sinks.filter((s) => s.type !== 'Listener').map(logger),
+      noRoute: resolved.sinks
+        .filter((s) => s.type !== 'Route')
+        .map((s) =>
+          s.type === 'Listener'
+            ? logger(s)
+            : { ...logger(s), filter: { responseFlagFilter: { flags: ['NR'] } } },
+        ),
     };
-    memo.accessLogs.set(resolved, entry);
+    memo.accessLogs.set(key, entry);
   }
   return entry;
 };

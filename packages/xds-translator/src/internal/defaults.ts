@@ -106,5 +106,14 @@ const DEFAULT_ACCESS_LOG: AccessLog = {
   sinks: [{ path: '/dev/stdout', json: DEFAULT_JSON_FIELDS }],
 };
 
-/** The fleet's access logs. */
-export const accessLog = (log: AccessLog | undefined): AccessLog => log ?? DEFAULT_ACCESS_LOG;
+/** The fleet's access logs; a sink without a format writes Envoy Gateway's default JSON. */
+export const accessLog = (log: AccessLog | undefined): AccessLog =>
+  log === undefined
+    ? DEFAULT_ACCESS_LOG
+    : {
+        sinks: log.sinks.map((sink) =>
+          sink.json !== undefined || sink.text !== undefined
+            ? sink
+            : { ...sink, json: DEFAULT_JSON_FIELDS },
+        ),
+      };

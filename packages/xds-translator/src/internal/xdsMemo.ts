@@ -58,7 +58,7 @@ export class XdsMemo {
     UDPListener,
     { mode: XdsMode; log: AccessLogIR | undefined; added: XdsResources }
   >();
-  /** Per resolved access log settings. */
+  /** Per IR access log (a fixed key for the default). */
   readonly accessLogs = new WeakMap<AccessLogIR, { requests: AccessLog[]; noRoute: AccessLog[] }>();
   /** The last sorted list made from additions starting with this object. */
   readonly sorted = new WeakMap<object, SortedList>();

@@ -1,6 +1,7 @@
 // Every Envoy Gateway e2e test this harness re-expresses, in the order they run.
 import type { ConformanceTest } from '../../conformanceTest.js';
 import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
+import { clientTrafficPolicyTests } from './clientTrafficPolicy.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
 import { extAuthTests } from './extAuth.js';
 import { globalRateLimitTests } from './globalRateLimit.js';
@@ -15,5 +16,6 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...extAuthTests(),
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),
+  ...clientTrafficPolicyTests(),
   ...globalRateLimitTests(suiteDir),
 ];

@@ -97,6 +97,8 @@ export class TranslatorContext {
   readonly securityPolicyIR = new Map<string, SecurityPolicyIR>();
   /** Where each BackendTrafficPolicy applies and whether it is accepted there (processPolicies). */
   readonly backendTrafficPolicies: AppliedPolicy[] = [];
+  /** Where each ClientTrafficPolicy applies and whether it is accepted there (processPolicies). */
+  readonly clientTrafficPolicies: AppliedPolicy[] = [];
 
   constructor(
     readonly resources: Resources,

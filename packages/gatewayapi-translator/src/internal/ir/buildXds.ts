@@ -19,6 +19,13 @@ import {
   backendTrafficIndex,
   withBackendTraffic,
 } from '../policies/backendTrafficPolicyRoutes.js';
+import {
+  type ClientTrafficIndex,
+  clientTrafficIndex,
+  withClientTraffic,
+  withClientTrafficTcp,
+} from '../policies/clientTrafficListeners.js';
+import { withAccessLog } from '../policies/envoyProxyAccessLog.js';
 import { scopedToListener } from '../policies/globalRateLimitIR.js';
 import {
   type SecurityPolicyIndex,
@@ -66,6 +73,7 @@ function httpListener(
   security: SecurityPolicyIndex,
   traffic: BackendTrafficIndex,
   rateLimitDomain: string,
+  client: ClientTrafficIndex,
 ): HTTPListener {
   const ranked: RankedRoute[] = [];
   for (const { route, hostnames } of attachedRoutes(ctx, l)) {
@@ -141,7 +149,7 @@ function httpListener(
       ...(l.clientValidation ? { clientValidation: l.clientValidation } : {}),
     };
   }
-  return listener;
+  return withClientTraffic(ctx, listener, l, client(l));
 }
 
 /** A stream route's origin: the route resource and its rule (HTTP routes carry theirs already). */
@@ -162,6 +170,7 @@ function tcpListener(
   l: ListenerContext,
   traffic: BackendTrafficIndex,
   security: SecurityPolicyIndex,
+  client: ClientTrafficIndex,
 ): TCPListener {
   const routes: TCPRouteIR[] = [];
   for (const { route, hostnames } of attachedRoutes(ctx, l)) {
@@ -199,13 +208,10 @@ function tcpListener(
       routes.push(ir);
     });
   }
-  return {
-    name: l.irName,
-    address: '0.0.0.0',
-    port: proxyPort(l.port),
-    externalPort: l.port,
-    routes,
-  };
+  return withClientTrafficTcp(
+    { name: l.irName, address: '0.0.0.0', port: proxyPort(l.port), externalPort: l.port, routes },
+    client(l),
+  );
 }
 
 function udpListener(
@@ -251,6 +257,7 @@ export function buildXdsIR(
   const ir: XdsIR = { name: fleet.name, http: [], tcp: [], udp: [] };
   const security = securityPolicyIndex(ctx);
   const traffic = backendTrafficIndex(ctx);
+  const client = clientTrafficIndex(ctx);
   // A Gateway asking for addresses of a type egts cannot give (UnsupportedAddress) is not
   // served at all, as in Envoy Gateway; other reasons for Accepted=False keep its listeners.
   const served = fleet.gateways.filter(
@@ -259,13 +266,16 @@ export function buildXdsIR(
   for (const l of served.flatMap((gw) => gw.allListeners)) {
     if (!l.ready) continue;
     if (l.protocol === 'HTTP' || l.protocol === 'HTTPS')
-      ir.http.push(httpListener(ctx, l, order, security, traffic, fleet.name));
+      ir.http.push(httpListener(ctx, l, order, security, traffic, fleet.name, client));
     else if (l.protocol === 'TLS' || l.protocol === 'TCP')
-      ir.tcp.push(tcpListener(ctx, l, traffic, security));
+      ir.tcp.push(tcpListener(ctx, l, traffic, security, client));
     else if (l.protocol === 'UDP') ir.udp.push(udpListener(ctx, l, traffic));
   }
   ir.http.sort(byPortThenName);
   ir.tcp.sort(byPortThenName);
   ir.udp.sort(byPortThenName);
-  return ir;
+  const envoyProxy = fleet.merged
+    ? ctx.gatewayClasses.get(fleet.gatewayClass)?.envoyProxy
+    : fleet.gateways[0]?.envoyProxy;
+  return withAccessLog(ir, envoyProxy);
 }

@@ -365,6 +365,7 @@ export function processPolicies(ctx: TranslatorContext): PolicyStatus[] {
       r.clientTrafficPolicies as unknown as AnyPolicy[],
       validateClientTrafficPolicy,
       clientTrafficPolicyWarnings,
+      ctx.clientTrafficPolicies,
     ),
     ...processKind(
       ctx,

@@ -19,8 +19,10 @@ import { faultFilter } from './fault.js';
 import { globalRateLimitFilter } from './globalRateLimit.js';
 import { grpcStatsFilter } from './grpcStats.js';
 import { grpcWebFilter } from './grpcWeb.js';
+import { healthCheckFilter } from './healthCheck.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 import { jwtAuthnFilter } from './jwtAuthn.js';
+import { lateResponseHeadersFilter } from './lateResponseHeaders.js';
 import { localRateLimitFilter } from './localRateLimit.js';
 import { oauth2Filter } from './oauth2.js';
 import { rbacFilter } from './rbac.js';
@@ -28,6 +30,9 @@ import { routerFilter } from './router.js';
 import { statefulSessionFilter } from './statefulSession.js';
 
 export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
+  // A listener's health check answers before any policy; late response headers run last.
+  healthCheckFilter,
+  lateResponseHeadersFilter,
   customResponseFilter,
   faultFilter,
   corsFilter,

@@ -4,16 +4,64 @@
 import {
   CertificateValidationContext_TrustChainVerification,
   DownstreamTlsContext,
+  TlsParameters_TlsProtocol,
   type TransportSocket,
 } from '@egts/envoy-api';
-import type { ListenerTLS } from '@egts/ir';
+import type { ClientTraffic, ListenerTLS } from '@egts/ir';
 import { sessionResumption } from '../defaults.js';
 import { certificateSecret, sdsSecret, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 
+type PolicyTls = NonNullable<ClientTraffic['tls']>;
+
+const TLS_VERSIONS: Record<NonNullable<PolicyTls['minVersion']>, TlsParameters_TlsProtocol> = {
+  '1.0': TlsParameters_TlsProtocol.TLSv1_0,
+  '1.1': TlsParameters_TlsProtocol.TLSv1_1,
+  '1.2': TlsParameters_TlsProtocol.TLSv1_2,
+  '1.3': TlsParameters_TlsProtocol.TLSv1_3,
+};
+
+/** A ClientTrafficPolicy's TLS parameters (versions, ciphers, curves, signature algorithms). */
+const tlsParams = (policy: PolicyTls | undefined) => {
+  if (policy === undefined) return {};
+  const params = {
+    ...(policy.minVersion ? { tlsMinimumProtocolVersion: TLS_VERSIONS[policy.minVersion] } : {}),
+    ...(policy.maxVersion ? { tlsMaximumProtocolVersion: TLS_VERSIONS[policy.maxVersion] } : {}),
+    ...(policy.ciphers ? { cipherSuites: policy.ciphers } : {}),
+    ...(policy.ecdhCurves ? { ecdhCurves: policy.ecdhCurves } : {}),
+    ...(policy.signatureAlgorithms ? { signatureAlgorithms: policy.signatureAlgorithms } : {}),
+  };
+  return Object.keys(params).length === 0 ? {} : { tlsParams: params };
+};
+
+/**
+ * A ClientTrafficPolicy's client validation: Require and Optional verify the chain (Optional lets
+ * a client without a certificate in); Request and RequireAny ask without verifying.
+ */
+const policyValidation = (validation: NonNullable<PolicyTls['clientValidation']>) => ({
+  commonTlsContext: validation.caCertificate
+    ? {
+        validationContext: {
+          trustedCa: { inlineString: validation.caCertificate },
+          trustChainVerification:
+            validation.mode === 'Request' || validation.mode === 'RequireAny'
+              ? CertificateValidationContext_TrustChainVerification.ACCEPT_UNTRUSTED
+              : CertificateValidationContext_TrustChainVerification.VERIFY_TRUST_CHAIN,
+        },
+      }
+    : {},
+  requireClientCertificate: validation.mode === 'Require' || validation.mode === 'RequireAny',
+});
+
 /** The `envoy.transport_sockets.tls` socket of a filter chain; adds its certificate secrets. */
-export const downstreamTlsSocket = (tls: ListenerTLS, out: ResourceSet): TransportSocket => {
-  const validation = tls.clientValidation;
+export const downstreamTlsSocket = (
+  tls: ListenerTLS,
+  out: ResourceSet,
+  policy?: PolicyTls,
+): TransportSocket => {
+  // A policy's client validation replaces the Gateway's (frontend validation).
+  const fromPolicy = policy?.clientValidation && policyValidation(policy.clientValidation);
+  const validation = fromPolicy ? undefined : tls.clientValidation;
   const resumption = sessionResumption(tls);
   for (const certificate of tls.certificates) out.addSecret(certificateSecret(certificate));
   return typedConfig(
@@ -25,11 +73,14 @@ export const downstreamTlsSocket = (tls: ListenerTLS, out: ResourceSet): Transpo
           sdsSecret(certificate.name, out.mode),
         ),
         alpnProtocols: tls.alpnProtocols,
+        ...tlsParams(policy),
         ...(validation ? { validationContext: clientValidationContext(validation) } : {}),
+        ...fromPolicy?.commonTlsContext,
       },
       // GEP-91: AllowValidOnly refuses a handshake without a valid client certificate;
       // AllowInsecureFallback asks for one but lets the client in either way.
       ...(validation ? { requireClientCertificate: !validation.allowInsecureFallback } : {}),
+      ...(fromPolicy ? { requireClientCertificate: fromPolicy.requireClientCertificate } : {}),
       disableStatelessSessionResumption: !resumption.stateless,
       disableStatefulSessionResumption: !resumption.stateful,
     }),

@@ -22,6 +22,7 @@ import { adsConfigSource, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { routeConfiguration } from '../route/routeConfiguration.js';
 import type { ChainClaims } from './chainClaims.js';
+import { connectionFilters, connectionManagerSettings, tlsChainSettings } from './clientTraffic.js';
 import { downstreamTlsSocket } from './downstreamTls.js';
 
 /** The HCM's filters: what each known filter needs for these listeners, in list order. */
@@ -47,31 +48,34 @@ const connectionManager = (
   typedConfig(
     'envoy.filters.network.http_connection_manager',
     HttpConnectionManager,
-    HttpConnectionManager.fromPartial({
-      statPrefix: `${first.tls === undefined ? 'http' : 'https'}-${first.port}`,
-      // HTTP/1.1, and HTTP/2 by ALPN or prior knowledge (h2c, gRPC).
-      codecType: HttpConnectionManager_CodecType.AUTO,
-      ...(out.mode === 'ads'
-        ? { rds: { configSource: adsConfigSource(), routeConfigName: routes.name } }
-        : { routeConfig: routes }),
-      httpFilters: httpFilters(listeners, out.mode),
-      accessLog,
-      useRemoteAddress: true,
-      commonHttpProtocolOptions: {
-        headersWithUnderscoresAction:
-          UNDERSCORES_ACTIONS[headerSettings(first.headers).withUnderscoresAction],
-      },
-      // The upstream's `server` header reaches the client as it is (Envoy would put its own).
-      serverHeaderTransformation: HttpConnectionManager_ServerHeaderTransformation.PASS_THROUGH,
-      // Also what HTTP/1.1 clients upgrading to h2c get.
-      http2ProtocolOptions: http2Settings(first.http2),
-      // Envoy's path normalisation hardening, as Envoy Gateway sets it
-      // (https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge).
-      normalizePath: true,
-      mergeSlashes: true,
-      pathWithEscapedSlashesAction:
-        HttpConnectionManager_PathWithEscapedSlashesAction.UNESCAPE_AND_REDIRECT,
-    }),
+    connectionManagerSettings(
+      first.clientTraffic,
+      HttpConnectionManager.fromPartial({
+        statPrefix: `${first.tls === undefined ? 'http' : 'https'}-${first.port}`,
+        // HTTP/1.1, and HTTP/2 by ALPN or prior knowledge (h2c, gRPC).
+        codecType: HttpConnectionManager_CodecType.AUTO,
+        ...(out.mode === 'ads'
+          ? { rds: { configSource: adsConfigSource(), routeConfigName: routes.name } }
+          : { routeConfig: routes }),
+        httpFilters: httpFilters(listeners, out.mode),
+        accessLog,
+        useRemoteAddress: true,
+        commonHttpProtocolOptions: {
+          headersWithUnderscoresAction:
+            UNDERSCORES_ACTIONS[headerSettings(first.headers).withUnderscoresAction],
+        },
+        // The upstream's `server` header reaches the client as it is (Envoy would put its own).
+        serverHeaderTransformation: HttpConnectionManager_ServerHeaderTransformation.PASS_THROUGH,
+        // Also what HTTP/1.1 clients upgrading to h2c get.
+        http2ProtocolOptions: http2Settings(first.http2),
+        // Envoy's path normalisation hardening, as Envoy Gateway sets it
+        // (https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge).
+        normalizePath: true,
+        mergeSlashes: true,
+        pathWithEscapedSlashesAction:
+          HttpConnectionManager_PathWithEscapedSlashesAction.UNESCAPE_AND_REDIRECT,
+      }),
+    ),
   );
 
 /** Adds a route config for `listeners` named after the first, and returns the HCM serving it. */
@@ -97,7 +101,13 @@ export const httpFilterChains = (
   const [firstPlain] = plain;
   if (firstPlain !== undefined && claims.claim([]) !== undefined) {
     chains.push(
-      FilterChain.fromPartial({ name: firstPlain.name, filters: [serve(plain, out, accessLog)] }),
+      FilterChain.fromPartial({
+        name: firstPlain.name,
+        filters: [
+          ...connectionFilters(firstPlain.clientTraffic, `http-${firstPlain.port}`),
+          serve(plain, out, accessLog),
+        ],
+      }),
     );
   }
   for (const listener of listeners) {
@@ -114,8 +124,9 @@ export const httpFilterChains = (
           name: `${listener.name}/${hostname}`,
           // "*" (no Gateway hostname) catches every SNI, and clients that send none.
           ...(serverNames.length === 0 ? {} : { filterChainMatch: { serverNames } }),
-          filters: [hcm],
-          transportSocket: downstreamTlsSocket(tls, out),
+          filters: [...connectionFilters(listener.clientTraffic, `https-${listener.port}`), hcm],
+          transportSocket: downstreamTlsSocket(tls, out, listener.clientTraffic?.tls),
+          ...tlsChainSettings(listener.clientTraffic),
         }),
       );
     }

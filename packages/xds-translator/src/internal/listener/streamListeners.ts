@@ -3,12 +3,13 @@
 // the first of them, with tls_inspector when any chain matches on SNI or terminates TLS
 // (https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/listeners/listeners).
 import { type FilterChain, Listener, TlsInspector } from '@egts/envoy-api';
-import type { ConnectionSettings, HTTPListener, TCPListener, XdsIR } from '@egts/ir';
+import type { ClientTraffic, ConnectionSettings, HTTPListener, TCPListener, XdsIR } from '@egts/ir';
 import { accessLogs } from '../accessLog.js';
 import { connectionSettings } from '../defaults.js';
-import { socketAddress, typedConfig } from '../protoValues.js';
+import { durationMs, socketAddress, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { ChainClaims } from './chainClaims.js';
+import { keepaliveSocketOptions, proxyProtocolFilters } from './clientTraffic.js';
 import { httpFilterChains } from './httpListener.js';
 import { emptyFilterChain, tcpFilterChains } from './tcpListener.js';
 
@@ -20,6 +21,8 @@ interface PortGroup {
   readonly tcp: TCPListener[];
   /** The first IR listener's connection settings: one Envoy listener has one set. */
   readonly connection: ConnectionSettings | undefined;
+  /** The first IR listener's policy settings that shape the Envoy listener itself. */
+  readonly clientTraffic: ClientTraffic | undefined;
 }
 
 const groupByPort = (ir: XdsIR): PortGroup[] => {
@@ -35,6 +38,7 @@ const groupByPort = (ir: XdsIR): PortGroup[] => {
         http: [],
         tcp: [],
         connection: listener.connection,
+        clientTraffic: listener.clientTraffic,
       };
       groups.set(key, found);
     }
@@ -60,6 +64,19 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
       ...group.tcp.flatMap((listener) => tcpFilterChains(listener, claims, out, logs.requests)),
     ];
     const connection = connectionSettings(group.connection);
+    const listenerFilters = [
+      ...proxyProtocolFilters(group.clientTraffic),
+      ...(needsTlsInspector(chains)
+        ? [
+            typedConfig(
+              'envoy.filters.listener.tls_inspector',
+              TlsInspector,
+              TlsInspector.fromPartial({}),
+            ),
+          ]
+        : []),
+    ];
+    const socketOptions = keepaliveSocketOptions(group.clientTraffic);
     const [firstTcp] = group.tcp;
     if (chains.length === 0 && firstTcp !== undefined) {
       chains.push(emptyFilterChain(firstTcp, out, logs.requests));
@@ -73,18 +90,19 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
         // Requests the connection managers do not log: those that matched no route.
         accessLog: logs.noRoute,
         perConnectionBufferLimitBytes: connection.bufferLimitBytes,
-        maxConnectionsToAcceptPerSocketEvent: connection.maxAcceptPerSocketEvent,
-        ...(needsTlsInspector(chains)
-          ? {
-              listenerFilters: [
-                typedConfig(
-                  'envoy.filters.listener.tls_inspector',
-                  TlsInspector,
-                  TlsInspector.fromPartial({}),
-                ),
-              ],
-            }
-          : {}),
+        // 0 is no limit: Envoy's default when the field is absent.
+        ...(connection.maxAcceptPerSocketEvent === 0
+          ? {}
+          : { maxConnectionsToAcceptPerSocketEvent: connection.maxAcceptPerSocketEvent }),
+        ...(group.clientTraffic?.timeouts?.connectionInspectionMs === undefined
+          ? {}
+          : {
+              listenerFiltersTimeout: durationMs(
+                group.clientTraffic.timeouts.connectionInspectionMs,
+              ),
+            }),
+        ...(listenerFilters.length > 0 ? { listenerFilters } : {}),
+        ...(socketOptions.length > 0 ? { socketOptions } : {}),
         filterChains: chains,
       }),
     );

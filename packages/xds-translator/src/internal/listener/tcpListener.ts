@@ -8,6 +8,7 @@ import type { AccessLog } from '../envoyTypes.js';
 import { typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import type { ChainClaims } from './chainClaims.js';
+import { connectionFilters, tlsChainSettings } from './clientTraffic.js';
 import { downstreamTlsSocket } from './downstreamTls.js';
 
 const tcpProxy = (route: TCPRouteIR, out: ResourceSet, accessLog: AccessLog[]): TcpProxy => {
@@ -99,11 +100,15 @@ export const tcpFilterChains = (
         name: route.name,
         ...(serverNames.length === 0 ? {} : { filterChainMatch: { serverNames } }),
         filters: [
+          ...connectionFilters(listener.clientTraffic, `tcp-${listener.port}`),
           typedConfig('envoy.filters.network.tcp_proxy', TcpProxy, tcpProxy(route, out, accessLog)),
         ],
         ...(terminate === undefined
           ? {}
-          : { transportSocket: downstreamTlsSocket(terminate, out) }),
+          : {
+              transportSocket: downstreamTlsSocket(terminate, out, listener.clientTraffic?.tls),
+              ...tlsChainSettings(listener.clientTraffic),
+            }),
       }),
     );
   }

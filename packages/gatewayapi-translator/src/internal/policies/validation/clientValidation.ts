@@ -35,6 +35,22 @@ function hasUsableCertificate(pem: string, now: Date): boolean {
   });
 }
 
+/** The PEM CA bundle of every reference (validated before), concatenated; undefined when none. */
+export function clientCaBundle(
+  ctx: TranslatorContext,
+  policy: PolicyRef,
+  validation: Obj,
+): string | undefined {
+  const pems = list(validation.caCertificateRefs).map((ref) => {
+    const kind = typeof ref.kind === 'string' && ref.kind ? ref.kind : 'Secret';
+    const namespace =
+      typeof ref.namespace === 'string' && ref.namespace ? ref.namespace : policy.namespace;
+    return caCertificate(ctx, kind, namespace, String(ref.name))?.trim();
+  });
+  const found = pems.filter((p): p is string => p !== undefined && p !== '');
+  return found.length === 0 ? undefined : `${found.join('\n')}\n`;
+}
+
 export function clientValidationProblem(
   ctx: TranslatorContext,
   policy: PolicyRef,

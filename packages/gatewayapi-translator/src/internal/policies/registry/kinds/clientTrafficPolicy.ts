@@ -1,28 +1,107 @@
-// ClientTrafficPolicy fields: applied or not (see ../fieldRegistry.ts).
+// ClientTrafficPolicy fields: applied or not (see ../fieldRegistry.ts). Applied fields reach Envoy:
+// the integration test sends traffic through a real Envoy for each behaviour, and has Envoy load
+// (and dump) the settings that have no behaviour a short test can see.
 import type { KindFields } from '../fieldRegistry.js';
 import { TARGETING_PROOF } from './proofs.js';
+
+const ENVOY = 'apps/conformance/src/__tests__/clientTrafficPolicy.integration.test.ts';
+const envoy = (test: string) => `${ENVOY}: ${test}`;
+
+const CLIENT_IP = envoy('finds the client address from trusted hops or a custom header');
+const HEADERS = envoy('changes request and response headers early and late');
+const REQUEST_HEADERS = envoy('underscores, request IDs, header size and Envoy headers');
+const TIMEOUT = envoy('answers 408 when a request is not received in time');
+const CONNECTION_LIMIT = envoy('closes connections over the connection limit');
+const PROXY_PROTOCOL = envoy('reads the client address from a PROXY protocol header');
+const HEALTH_CHECK = envoy('answers the health check path itself');
+const PATH = envoy('keeps or rejects escaped slashes and merges slashes as told');
+const HTTP10 = envoy('accepts HTTP/1.0 with the default host');
+const HOST_DOT = envoy('strips the trailing dot of a host');
+const TLS = envoy('negotiates the TLS versions and ALPN the policy allows');
+const MTLS = envoy('verifies client certificates and forwards their details');
+/** Settings Envoy loads, checked in its config dump. */
+const LOADED = envoy('Envoy loads every applied setting');
 
 export const clientTrafficPolicyFields: KindFields = {
   applied: {
     'spec.targetRef': TARGETING_PROOF,
     'spec.targetRefs': TARGETING_PROOF,
     'spec.targetSelectors': TARGETING_PROOF,
+    'spec.clientIPDetection.customHeader': CLIENT_IP,
+    'spec.clientIPDetection.xForwardedFor.numTrustedHops': CLIENT_IP,
+    'spec.clientIPDetection.xForwardedFor.disableXForwardedForAppend': CLIENT_IP,
+    'spec.connection.bufferLimit': LOADED,
+    'spec.connection.maxAcceptPerSocketEvent': LOADED,
+    'spec.connection.connectionLimit.value': CONNECTION_LIMIT,
+    'spec.connection.connectionLimit.closeDelay': LOADED,
+    'spec.connection.connectionLimit.maxConnectionDuration': LOADED,
+    'spec.connection.connectionLimit.maxRequestsPerConnection': LOADED,
+    'spec.connection.connectionLimit.maxStreamDuration': LOADED,
+    'spec.enableProxyProtocol': PROXY_PROTOCOL,
+    'spec.proxyProtocol': PROXY_PROTOCOL,
+    'spec.headers.earlyRequestHeaders.add': HEADERS,
+    'spec.headers.earlyRequestHeaders.set': HEADERS,
+    'spec.headers.earlyRequestHeaders.addIfAbsent': HEADERS,
+    'spec.headers.earlyRequestHeaders.remove': HEADERS,
+    'spec.headers.lateResponseHeaders.add': HEADERS,
+    'spec.headers.lateResponseHeaders.set': HEADERS,
+    'spec.headers.lateResponseHeaders.addIfAbsent': HEADERS,
+    'spec.headers.lateResponseHeaders.remove': HEADERS,
+    'spec.headers.enableEnvoyHeaders': REQUEST_HEADERS,
+    'spec.headers.withUnderscoresAction': REQUEST_HEADERS,
+    'spec.headers.preserveXRequestID': REQUEST_HEADERS,
+    'spec.headers.requestID': REQUEST_HEADERS,
+    'spec.headers.maxRequestHeaderLimit': REQUEST_HEADERS,
+    'spec.headers.host.stripTrailingHostDot': HOST_DOT,
+    'spec.headers.xForwardedClientCert': MTLS,
+    'spec.healthCheck.path': HEALTH_CHECK,
+    'spec.http1.enableTrailers': LOADED,
+    'spec.http1.http10.useDefaultHost': HTTP10,
+    'spec.http2.initialStreamWindowSize': LOADED,
+    'spec.http2.initialConnectionWindowSize': LOADED,
+    'spec.http2.maxConcurrentStreams': LOADED,
+    'spec.http2.onInvalidMessage': LOADED,
+    'spec.path': PATH,
+    'spec.tcpKeepalive': LOADED,
+    'spec.timeout.http.requestReceivedTimeout': TIMEOUT,
+    'spec.timeout.http.requestHeadersReceivedTimeout': LOADED,
+    'spec.timeout.http.idleTimeout': LOADED,
+    'spec.timeout.http.streamIdleTimeout': LOADED,
+    'spec.timeout.tcp.tlsHandshakeTimeout': LOADED,
+    'spec.timeout.tcp.connectionInspectionTimeout': LOADED,
+    'spec.tls.minVersion': TLS,
+    'spec.tls.maxVersion': TLS,
+    'spec.tls.alpnProtocols': TLS,
+    'spec.tls.ciphers': LOADED,
+    'spec.tls.ecdhCurves': LOADED,
+    'spec.tls.signatureAlgorithms': LOADED,
+    'spec.tls.session.resumption': LOADED,
+    'spec.tls.clientValidation.caCertificateRefs': MTLS,
+    'spec.tls.clientValidation.mode': MTLS,
+    'spec.tls.clientValidation.optional': MTLS,
   },
   notApplied: [
-    'spec.clientIPDetection',
-    'spec.connection',
-    'spec.enableProxyProtocol',
+    // The Envoy API egts is built against has no xff_trusted_cidrs nor remove_on_match.
+    'spec.clientIPDetection.directSourceIP',
+    'spec.clientIPDetection.xForwardedFor.trustedCIDRs',
+    'spec.connection.socketBufferLimit',
     'spec.grpc',
-    'spec.headers',
-    'spec.healthCheck',
-    'spec.http1',
-    'spec.http2',
+    'spec.headers.disableRateLimitHeaders',
+    'spec.headers.earlyRequestHeaders.removeOnMatch',
+    'spec.headers.lateResponseHeaders.removeOnMatch',
+    'spec.http1.disableSafeMaxConnectionDuration',
+    'spec.http1.ignoredUpgradeTypes',
+    // Needs the upstream clusters of the listener's routes to keep the case too.
+    'spec.http1.preserveHeaderCase',
+    'spec.http2.connectionKeepalive',
     'spec.http3',
-    'spec.path',
-    'spec.proxyProtocol',
     'spec.scheme',
-    'spec.tcpKeepalive',
-    'spec.timeout',
-    'spec.tls',
+    'spec.timeout.tcp.idleTimeout',
+    'spec.tls.clientValidation.allowExpiredCertificate',
+    'spec.tls.clientValidation.certificateHashes',
+    'spec.tls.clientValidation.crl',
+    'spec.tls.clientValidation.spkiHashes',
+    'spec.tls.clientValidation.subjectAltNames',
+    'spec.tls.fingerprints',
   ],
 };

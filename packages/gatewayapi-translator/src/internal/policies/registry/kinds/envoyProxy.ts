@@ -4,10 +4,20 @@ import type { KindFields } from '../fieldRegistry.js';
 import { goldenProof, HOST_INFRA_PROOF, KUBERNETES_INFRA_PROOF } from './proofs.js';
 
 const K8S = 'spec.provider.kubernetes';
+const TELEMETRY = 'apps/conformance/src/__tests__/envoyProxyTelemetry.integration.test.ts';
+const ACCESS_LOG = `${TELEMETRY}: writes access logs in the formats and files asked for`;
+const NO_ACCESS_LOG = `${TELEMETRY}: disable turns every access log off`;
 
 export const envoyProxyFields: KindFields = {
   applied: {
     'spec.mergeGateways': goldenProof('merged-gateways'),
+    'spec.telemetry.accessLog.disable': NO_ACCESS_LOG,
+    'spec.telemetry.metrics.prometheus.disable':
+      'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: serves /stats/prometheus unless telemetry.metrics.prometheus.disable',
+    'spec.telemetry.accessLog.settings.format': ACCESS_LOG,
+    'spec.telemetry.accessLog.settings.sinks.type': ACCESS_LOG,
+    'spec.telemetry.accessLog.settings.sinks.file': ACCESS_LOG,
+    'spec.telemetry.accessLog.settings.type': ACCESS_LOG,
     'spec.logging.level': HOST_INFRA_PROOF,
     'spec.provider.type': KUBERNETES_INFRA_PROOF,
     [`${K8S}.envoyDaemonSet`]: KUBERNETES_INFRA_PROOF,

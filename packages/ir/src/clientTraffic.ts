@@ -1,0 +1,133 @@
+// What a ClientTrafficPolicy changes on a listener beyond the shared settings (settings.ts): how
+// the client's address is found, timeouts, connection limits, PROXY protocol, TCP keepalive, path
+// handling, HTTP/1 options, the health check endpoint, header handling and TLS parameters. Every
+// field is optional: absent means Envoy Gateway's default (the xds-translator's defaults).
+import { z } from 'zod';
+
+/** A header mutation applied by the connection manager (`earlyRequestHeaders`, `lateResponseHeaders`). */
+export const HeaderMutationSchema = z.object({
+  /** Appended to existing values. */
+  add: z.array(z.object({ name: z.string(), value: z.string() })),
+  /** Replacing existing values. */
+  set: z.array(z.object({ name: z.string(), value: z.string() })),
+  /** Added only when the header is absent. */
+  addIfAbsent: z.array(z.object({ name: z.string(), value: z.string() })),
+  /** Header names removed. */
+  remove: z.array(z.string()),
+});
+export type HeaderMutation = z.infer<typeof HeaderMutationSchema>;
+
+/** Client certificate validation as a ClientTrafficPolicy asks for it (`tls.clientValidation`). */
+export const ClientValidationSchema = z.object({
+  /** PEM CA bundle; absent when the mode only requests a certificate. */
+  caCertificate: z.string().optional(),
+  /**
+   * Require: a valid certificate or no handshake. Optional: no certificate is fine, an invalid one
+   * is not. Request / RequireAny: ask for (require) a certificate without verifying it.
+   */
+  mode: z.enum(['Require', 'Optional', 'Request', 'RequireAny']),
+});
+export type ClientValidation = z.infer<typeof ClientValidationSchema>;
+
+export const ClientTrafficSchema = z.object({
+  clientIPDetection: z
+    .object({
+      /** Trusted proxies in front of Envoy (`x-forwarded-for` entries from the right). */
+      xffNumTrustedHops: z.number().int().nonnegative().optional(),
+      /** Do not append the peer's address to `x-forwarded-for`. */
+      skipXffAppend: z.boolean().optional(),
+      /** The client's address is this header's value; failClosed answers 403 without it. */
+      customHeader: z.object({ name: z.string(), failClosed: z.boolean() }).optional(),
+    })
+    .optional(),
+  timeouts: z
+    .object({
+      requestReceivedMs: z.number().nonnegative().optional(),
+      requestHeadersReceivedMs: z.number().nonnegative().optional(),
+      idleMs: z.number().nonnegative().optional(),
+      streamIdleMs: z.number().nonnegative().optional(),
+      /** TLS handshakes that take longer are closed (the chains' transport socket timeout). */
+      tlsHandshakeMs: z.number().nonnegative().optional(),
+      /** Listener filters (TLS inspection, PROXY protocol) that take longer close the connection. */
+      connectionInspectionMs: z.number().nonnegative().optional(),
+    })
+    .optional(),
+  /** Downstream connections per listener; over the limit, connections are closed. */
+  connectionLimit: z
+    .object({
+      maxConnections: z.number().int().positive(),
+      closeDelayMs: z.number().nonnegative().optional(),
+    })
+    .optional(),
+  /** Limits of each client connection's lifetime and use (HTTP). */
+  connectionLifetime: z
+    .object({
+      maxConnectionDurationMs: z.number().nonnegative().optional(),
+      maxRequestsPerConnection: z.number().int().nonnegative().optional(),
+      maxStreamDurationMs: z.number().nonnegative().optional(),
+    })
+    .optional(),
+  /** TCP keepalive on client sockets; absent fields keep the system's values. */
+  tcpKeepalive: z
+    .object({
+      probes: z.number().int().positive().optional(),
+      idleTimeS: z.number().int().positive().optional(),
+      intervalS: z.number().int().positive().optional(),
+    })
+    .optional(),
+  /** Expect a PROXY protocol header (v1 or v2) on each connection; optional lets others in. */
+  proxyProtocol: z.object({ optional: z.boolean() }).optional(),
+  path: z
+    .object({
+      escapedSlashesAction: z
+        .enum(['KeepUnchanged', 'RejectRequest', 'UnescapeAndRedirect', 'UnescapeAndForward'])
+        .optional(),
+      disableMergeSlashes: z.boolean().optional(),
+    })
+    .optional(),
+  http1: z
+    .object({
+      /** Accept HTTP/1.0; a host-less request gets `defaultHost`. */
+      http10: z.object({ defaultHost: z.string().optional() }).optional(),
+      enableTrailers: z.boolean().optional(),
+      preserveHeaderCase: z.boolean().optional(),
+    })
+    .optional(),
+  /** Invalid HTTP/2 messages close only their stream (TerminateStream) or the connection. */
+  http2OnInvalidMessage: z.enum(['TerminateConnection', 'TerminateStream']).optional(),
+  /** Path Envoy answers itself with 200 (503 while draining). */
+  healthCheckPath: z.string().optional(),
+  headers: z
+    .object({
+      preserveExternalRequestId: z.boolean().optional(),
+      requestId: z.enum(['PreserveOrGenerate', 'Preserve', 'Generate', 'Disable']).optional(),
+      earlyRequest: HeaderMutationSchema.optional(),
+      lateResponse: HeaderMutationSchema.optional(),
+      xfcc: z
+        .object({
+          mode: z.enum([
+            'Sanitize',
+            'ForwardOnly',
+            'AppendForward',
+            'SanitizeSet',
+            'AlwaysForwardOnly',
+          ]),
+          certDetails: z.array(z.enum(['Cert', 'Chain', 'Subject', 'URI', 'DNS'])),
+        })
+        .optional(),
+      maxRequestHeadersKb: z.number().int().positive().optional(),
+      stripTrailingHostDot: z.boolean().optional(),
+    })
+    .optional(),
+  tls: z
+    .object({
+      minVersion: z.enum(['1.0', '1.1', '1.2', '1.3']).optional(),
+      maxVersion: z.enum(['1.0', '1.1', '1.2', '1.3']).optional(),
+      ciphers: z.array(z.string()).optional(),
+      ecdhCurves: z.array(z.string()).optional(),
+      signatureAlgorithms: z.array(z.string()).optional(),
+      clientValidation: ClientValidationSchema.optional(),
+    })
+    .optional(),
+});
+export type ClientTraffic = z.infer<typeof ClientTrafficSchema>;
