@@ -108,4 +108,9 @@ export const ENVOY_GATEWAY_PROFILES: readonly Profile[] = [
     core: ['BackendTrafficPolicy'],
     extended: ['LocalRateLimit'],
   },
+  {
+    name: 'ENVOY-GATEWAY-EXTENSIONS',
+    core: ['EnvoyPatchPolicy', 'EnvoyExtensionPolicy'],
+    extended: ['Lua', 'ExtProc'],
+  },
 ];

@@ -23,6 +23,11 @@ export type {
   UpstreamTLS,
 } from './destination.js';
 export type {
+  EnvoyPatchPolicyIR,
+  EnvoyPatchPolicyOutcome,
+  JSONPatch,
+} from './envoyPatchPolicy.js';
+export type {
   CORS,
   DirectResponse,
   HeaderValue,

@@ -2,6 +2,7 @@
 // TCP with SNI-matched or catch-all routes, UDP with one route.
 import { z } from 'zod';
 import { RouteDestinationSchema, TLSCertificateSchema } from './destination.js';
+import { EnvoyPatchPolicyIRSchema } from './envoyPatchPolicy.js';
 import { HTTPRouteIRSchema } from './httpRoute.js';
 import {
   AccessLogSchema,
@@ -116,5 +117,7 @@ export const XdsIRSchema = z.object({
   udp: z.array(UDPListenerSchema),
   /** Access logs of every listener; absent: Envoy Gateway's default JSON log to stdout. */
   accessLog: AccessLogSchema.optional(),
+  /** EnvoyPatchPolicies targeting the fleet, applied to its final resources in this order. */
+  envoyPatchPolicies: z.array(EnvoyPatchPolicyIRSchema).optional(),
 });
 export type XdsIR = z.infer<typeof XdsIRSchema>;

@@ -8,6 +8,7 @@ import {
   DEFAULT_CONTROLLER_NAME,
   type ResourceStatus,
   translate,
+  withEnvoyPatchOutcomes,
 } from '@egts/gatewayapi-translator';
 import { createHostInfraManager, type HostInfraManager } from '@egts/infra-manager';
 import {
@@ -88,17 +89,23 @@ export const startControlPlane = async (cluster: Cluster): Promise<ControlPlane>
     incidents,
     async sync() {
       const { resources } = cluster.resources();
-      const result = translate(resources, { controllerName: DEFAULT_CONTROLLER_NAME });
-      statuses = result.statuses;
+      // Envoy Gateway's e2e install enables EnvoyPatchPolicy and Backend.
+      const result = translate(resources, {
+        controllerName: DEFAULT_CONTROLLER_NAME,
+        extensionApis: { enableEnvoyPatchPolicy: true },
+      });
       const now = new Set<string>();
+      const outcomes: Parameters<typeof withEnvoyPatchOutcomes>[1][number][] = [];
       for (const ir of result.xdsIR) {
         const xdsResources = translateXds(ir, { mode: 'ads' });
+        outcomes.push(...(xdsResources.envoyPatchPolicies ?? []));
         const listeners = await Promise.all(xdsResources.listeners.map((l) => rebind(ir.name, l)));
         cache.setSnapshot(ir.name, createSnapshot({ ...xdsResources, listeners }));
         now.add(ir.name);
       }
       for (const name of served) if (!now.has(name)) cache.clearSnapshot(name);
       served = now;
+      statuses = withEnvoyPatchOutcomes(result.statuses, outcomes);
       await infra.apply(result.infraIR);
     },
     statuses: () => statuses,

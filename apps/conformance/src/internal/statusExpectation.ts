@@ -19,7 +19,12 @@ export interface ListenerExpectation {
 export type StatusExpectation =
   | {
       /** A policy's status per ancestor (Gateway API policy status, GEP-713). */
-      readonly kind: 'BackendTLSPolicy' | 'SecurityPolicy' | 'BackendTrafficPolicy';
+      readonly kind:
+        | 'BackendTLSPolicy'
+        | 'SecurityPolicy'
+        | 'BackendTrafficPolicy'
+        | 'EnvoyPatchPolicy'
+        | 'EnvoyExtensionPolicy';
       readonly namespace: string;
       readonly name: string;
       readonly ancestors: readonly {
@@ -107,8 +112,15 @@ const isRoute = (
   e: StatusExpectation,
 ): e is Extract<StatusExpectation, { notAccepted?: boolean }> => ROUTE_KINDS.has(e.kind);
 
+const POLICY_KINDS = new Set([
+  'BackendTLSPolicy',
+  'SecurityPolicy',
+  'BackendTrafficPolicy',
+  'EnvoyPatchPolicy',
+  'EnvoyExtensionPolicy',
+]);
 const isPolicy = (e: StatusExpectation): e is Extract<StatusExpectation, { ancestors: unknown }> =>
-  e.kind === 'BackendTLSPolicy' || e.kind === 'SecurityPolicy' || e.kind === 'BackendTrafficPolicy';
+  POLICY_KINDS.has(e.kind);
 
 /** Why the statuses do not meet `expected`, or undefined. `generation` gives an object's latest. */
 export const compareStatus = (

@@ -90,6 +90,8 @@ export function serverCommand(): Command {
         xds: options.xdsAddress,
         admin: config.admin.address,
         controllerName: config.gateway.controllerName,
+        // Envoy Gateway's defaults: EnvoyPatchPolicy off unless the configuration enables it.
+        extensionApis: config.extensionApis ?? {},
         withoutProxies: provider.custom?.infrastructure?.type !== 'Host',
         logging,
       };
@@ -149,6 +151,7 @@ export function serverCommand(): Command {
               : { propagationMs: options.certPropagation }),
           },
           controllerName: config.gateway.controllerName,
+          extensionApis: config.extensionApis ?? {},
           xds: { ...options.xdsAddress, tls },
           admin: config.admin.address,
           logging,

@@ -4,6 +4,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLocalCertificates } from '@egts/certgen';
+import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import { createHostInfraManager } from '@egts/infra-manager';
 import { createFileProvider } from '@egts/provider-file';
 import type { Logging } from '../logging.js';
@@ -17,6 +18,8 @@ export interface HostGatewayOptions {
   xds: { host: string; port: number };
   admin: { host: string; port: number };
   controllerName?: string | undefined;
+  /** The EnvoyGateway's extensionApis (absent: `egts run`, which translates everything given). */
+  extensionApis?: TranslateOptions['extensionApis'];
   /** Run no Envoy (serve xDS only), e.g. when proxies are started elsewhere. */
   withoutProxies?: boolean;
   /**
@@ -68,6 +71,7 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
     // this host is where Backends naming localhost are.
     translate: {
       ...(options.controllerName ? { controllerName: options.controllerName } : {}),
+      ...(options.extensionApis ? { extensionApis: options.extensionApis } : {}),
       sharedHostPorts: !options.withoutProxies,
       allowLoopbackBackends: !options.withoutProxies,
     },

@@ -3,6 +3,7 @@ import {
   type CertificateRotationOptions,
   startCertificateRotation,
 } from '@egts/certgen';
+import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import { createKubernetesInfraManager } from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import {
@@ -21,6 +22,8 @@ import { type RunningGateway, runGateway } from './runGateway.js';
 export interface KubernetesGatewayOptions {
   kubeConfig: KubeConfig;
   controllerName: string;
+  /** The EnvoyGateway's extensionApis: EnvoyPatchPolicy is off unless enabled there. */
+  extensionApis?: TranslateOptions['extensionApis'];
   /** Where egts runs: the Lease, and the proxies' default namespace. */
   namespace: string;
   watch: WatchMode;
@@ -104,7 +107,11 @@ export async function runKubernetesGateway(
     infra: () => infra,
     xds: options.xds,
     admin: options.admin,
-    translate: { controllerName: options.controllerName, controllerNamespace: options.namespace },
+    translate: {
+      controllerName: options.controllerName,
+      controllerNamespace: options.namespace,
+      extensionApis: options.extensionApis ?? {},
+    },
     logging: options.logging,
   });
   const writer = writeKubernetesStatuses({

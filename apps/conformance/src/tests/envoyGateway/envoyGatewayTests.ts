@@ -2,6 +2,7 @@
 import type { ConformanceTest } from '../../conformanceTest.js';
 import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
+import { envoyPatchPolicyTests } from './envoyPatchPolicy.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
 /** The tests, for Envoy Gateway's e2e folder `suiteDir` (some read data from its Go files). */
@@ -9,4 +10,5 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...securityPolicyTests(suiteDir),
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),
+  ...envoyPatchPolicyTests(),
 ];

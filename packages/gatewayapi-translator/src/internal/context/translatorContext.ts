@@ -32,6 +32,8 @@ export interface ResolvedOptions {
   sharedHostPorts: boolean;
   /** Backends may name this host (host mode; see TranslateOptions). */
   allowLoopbackBackends: boolean;
+  /** EnvoyGateway extensionApis.enableEnvoyPatchPolicy (see TranslateOptions). */
+  enableEnvoyPatchPolicy: boolean;
 }
 
 export interface GatewayClassContext {
