@@ -124,6 +124,15 @@ export {
   ExtAuthz,
   ExtAuthzPerRoute,
 } from './generated/envoy/extensions/filters/http/ext_authz/v3/ext_authz.js';
+// EnvoyExtensionPolicy: external processing (the filter, and the service for stand-in processors)
+export {
+  ExternalProcessor,
+  ExtProcPerRoute,
+} from './generated/envoy/extensions/filters/http/ext_proc/v3/ext_proc.js';
+export {
+  ProcessingMode_BodySendMode,
+  ProcessingMode_HeaderSendMode,
+} from './generated/envoy/extensions/filters/http/ext_proc/v3/processing_mode.js';
 // Named after their filters: both packages call their config FilterConfig / GrpcWeb.
 export { FilterConfig as GrpcStats } from './generated/envoy/extensions/filters/http/grpc_stats/v3/config.js';
 export { GrpcWeb } from './generated/envoy/extensions/filters/http/grpc_web/v3/grpc_web.js';
@@ -136,6 +145,8 @@ export {
   PerRouteConfig as JwtPerRoute,
 } from './generated/envoy/extensions/filters/http/jwt_authn/v3/config.js';
 export { LocalRateLimit } from './generated/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.js';
+// EnvoyExtensionPolicy: Lua
+export { Lua, LuaPerRoute } from './generated/envoy/extensions/filters/http/lua/v3/lua.js';
 export {
   RBAC,
   RBACPerRoute,
@@ -192,6 +203,12 @@ export {
   DiscoveryResponse,
   Resource,
 } from './generated/envoy/service/discovery/v3/discovery.js';
+export type { ExternalProcessorServer } from './generated/envoy/service/ext_proc/v3/external_processor.js';
+export {
+  ExternalProcessorService,
+  ProcessingRequest,
+  ProcessingResponse,
+} from './generated/envoy/service/ext_proc/v3/external_processor.js';
 // Well-known and common types
 export { FractionalPercent_DenominatorType } from './generated/envoy/type/v3/percent.js';
 export { Any } from './generated/google/protobuf/any.js';

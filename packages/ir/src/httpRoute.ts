@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { LocalRateLimitSchema } from './backendTraffic.js';
 import { RouteDestinationSchema } from './destination.js';
+import { ExtensionsIRSchema } from './extensions.js';
 import { SecurityIRSchema } from './security.js';
 
 /** A string match on a path, header, query parameter or method. */
@@ -172,6 +173,8 @@ export const HTTPRouteIRSchema = z.object({
   localRateLimit: LocalRateLimitSchema.optional(),
   /** Who may call the route (the SecurityPolicy protecting it). */
   security: SecurityIRSchema.optional(),
+  /** What the EnvoyExtensionPolicy extending the route runs (Lua). */
+  extensions: ExtensionsIRSchema.optional(),
   /** Whether this route serves gRPC (from a GRPCRoute). */
   grpc: z.boolean(),
   /**

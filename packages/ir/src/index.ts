@@ -27,6 +27,7 @@ export type {
   EnvoyPatchPolicyOutcome,
   JSONPatch,
 } from './envoyPatchPolicy.js';
+export type { ExtensionsIR, ExtProc, LuaScript } from './extensions.js';
 export type {
   CORS,
   DirectResponse,

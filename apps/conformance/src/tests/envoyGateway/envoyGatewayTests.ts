@@ -2,6 +2,7 @@
 import type { ConformanceTest } from '../../conformanceTest.js';
 import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
+import { envoyExtensionPolicyTests } from './envoyExtensionPolicy.js';
 import { envoyPatchPolicyTests } from './envoyPatchPolicy.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
@@ -11,4 +12,5 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),
   ...envoyPatchPolicyTests(),
+  ...envoyExtensionPolicyTests(),
 ];

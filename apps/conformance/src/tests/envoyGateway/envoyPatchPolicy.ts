@@ -42,7 +42,7 @@ const envoyPatchPolicy: ConformanceTest = {
     patchPolicy('custom-response-patch-policy', 'True', 'True'),
   ],
   requests: [
-    { request: { path: '/foo' }, status: 200 },
+    { request: { path: '/foo' }, backend: 'infra-backend-v1', namespace: infra },
     // The patched local reply: no route answers 406 instead of 404.
     { request: { path: '/bar' }, status: 406 },
   ],
@@ -113,7 +113,7 @@ const failedPatch: ConformanceTest = {
     patchPolicy('failing-patch-policy', 'True', 'False', 'Invalid'),
   ],
   requests: [
-    { request: { path: '/foo' }, status: 200 },
+    { request: { path: '/foo' }, backend: 'infra-backend-v1', namespace: infra },
     // Unpatched: no route is still 404, not the 406 of the policy's first patch.
     { request: { path: '/bar' }, status: 404 },
   ],

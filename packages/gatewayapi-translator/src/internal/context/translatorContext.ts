@@ -14,6 +14,7 @@ import type {
   Service,
   ServiceImport,
 } from '@egts/api';
+import type { ExtensionsIR } from '@egts/ir';
 import type { AppliedPolicy } from '../policies/processPolicies.js';
 import type { SecurityPolicyIR } from '../policies/securityPolicyIR.js';
 import type { BackendTLSPolicyContext } from '../routes/backendTls.js';
@@ -96,6 +97,10 @@ export class TranslatorContext {
   readonly securityPolicyIR = new Map<string, SecurityPolicyIR>();
   /** Where each BackendTrafficPolicy applies and whether it is accepted there (processPolicies). */
   readonly backendTrafficPolicies: AppliedPolicy[] = [];
+  /** Where each EnvoyExtensionPolicy applies and whether it is accepted there (processPolicies). */
+  readonly envoyExtensionPolicies: AppliedPolicy[] = [];
+  /** What each EnvoyExtensionPolicy runs on a Gateway, by `namespace/name|gateway key`. */
+  readonly envoyExtensionPolicyIR = new Map<string, ExtensionsIR>();
 
   constructor(
     readonly resources: Resources,

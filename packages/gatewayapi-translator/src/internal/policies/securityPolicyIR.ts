@@ -78,8 +78,8 @@ function basicAuth(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): BasicA
   return out;
 }
 
-/** One destination for the backendRefs of a service the policy calls (JWKS, ext_authz). */
-function serviceDestination(
+/** One destination for the backendRefs of a service the policy calls (JWKS, ext_authz, ext_proc); throws naming the field. */
+export function serviceDestination(
   ctx: TranslatorContext,
   policy: PolicyRef,
   field: string,
