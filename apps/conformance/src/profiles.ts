@@ -110,7 +110,7 @@ export const ENVOY_GATEWAY_PROFILES: readonly Profile[] = [
   },
   {
     name: 'ENVOY-GATEWAY-EXTENSIONS',
-    core: ['EnvoyPatchPolicy', 'EnvoyExtensionPolicy'],
+    core: ['EnvoyPatchPolicy', 'EnvoyExtensionPolicy', 'HTTPRouteFilter'],
     extended: ['Lua', 'ExtProc'],
   },
 ];

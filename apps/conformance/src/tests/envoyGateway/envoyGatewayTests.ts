@@ -4,6 +4,7 @@ import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
 import { envoyExtensionPolicyTests } from './envoyExtensionPolicy.js';
 import { envoyPatchPolicyTests } from './envoyPatchPolicy.js';
+import { httpRouteFilterTests } from './httpRouteFilter.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
 /** The tests, for Envoy Gateway's e2e folder `suiteDir` (some read data from its Go files). */
@@ -13,4 +14,5 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...backendTrafficPolicyTests(),
   ...envoyPatchPolicyTests(),
   ...envoyExtensionPolicyTests(),
+  ...httpRouteFilterTests(),
 ];
