@@ -115,4 +115,79 @@ const egtsDirectResponse: ConformanceTest = {
   ],
 };
 
-export const httpRouteFilterTests = (): ConformanceTest[] => [directResponse, egtsDirectResponse];
+const rewriteRegexPath: ConformanceTest = {
+  name: 'HTTPRouteRewriteRegexPath',
+  description: 'Rewrite the path by regex with an HTTPRouteFilter',
+  features: ['HTTPRouteFilter'],
+  manifests: ['httproute-rewrite-regex-path.yaml'],
+  statuses: [...accepted(sameNs, ['rewrite-regex-path'])],
+  requests: [
+    {
+      request: { path: '/service/foo/v1/api' },
+      backend: 'infra-backend-v1',
+      namespace: infra,
+      backendRequest: { path: '/v1/api/instance/foo' },
+    },
+  ],
+};
+
+const hostFilter = (name: string, hostname: Record<string, unknown>): KubeObject => ({
+  apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+  kind: 'HTTPRouteFilter',
+  metadata: { name, namespace: infra },
+  spec: { urlRewrite: { hostname } },
+});
+
+const forwarded = (path: string, name: string) => ({
+  ...rule(path, name),
+  backendRefs: [{ name: 'infra-backend-v1', port: 8080 }],
+});
+
+/** Envoy Gateway's HTTPRouteRewriteHost needs an FQDN Backend; the header and path kinds here. */
+const egtsRewriteHost: ConformanceTest = {
+  name: 'EgtsHTTPRouteRewriteHost',
+  description: 'Rewrite the host from a header or from the path by regex (egts)',
+  features: ['HTTPRouteFilter'],
+  manifests: [],
+  objects: [
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'egts-rewrite-host', namespace: infra },
+      spec: {
+        parentRefs: [{ name: 'same-namespace' }],
+        rules: [
+          forwarded('/header', 'egts-header-host-rewrite'),
+          forwarded('/path-regex', 'egts-path-regex-host-rewrite'),
+        ],
+      },
+    },
+    hostFilter('egts-header-host-rewrite', { type: 'Header', header: 'x-custom-host' }),
+    hostFilter('egts-path-regex-host-rewrite', {
+      type: 'PathRegex',
+      pathRegex: { pattern: '^/path-regex/([^/]+)/.*$', substitution: '\\1.example.com' },
+    }),
+  ],
+  statuses: [...accepted(sameNs, ['egts-rewrite-host'])],
+  requests: [
+    {
+      request: { path: '/header', headers: { 'x-custom-host': 'rewritten.example.com' } },
+      backend: 'infra-backend-v1',
+      namespace: infra,
+      backendRequest: { host: 'rewritten.example.com' },
+    },
+    {
+      request: { path: '/path-regex/foo/bar' },
+      backend: 'infra-backend-v1',
+      namespace: infra,
+      backendRequest: { host: 'foo.example.com' },
+    },
+  ],
+};
+
+export const httpRouteFilterTests = (): ConformanceTest[] => [
+  directResponse,
+  egtsDirectResponse,
+  rewriteRegexPath,
+  egtsRewriteHost,
+];

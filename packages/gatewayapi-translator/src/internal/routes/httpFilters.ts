@@ -235,6 +235,7 @@ export function processHTTPFilters(
         if (found.spec.urlRewrite) {
           const rewrite = filterRewrite(found.spec.urlRewrite);
           if (rewrite.error) fail(`HTTPRouteFilter ${ref.name}: ${rewrite.error}.`);
+          if (rewrite.rewrite) out.urlRewrite = { ...out.urlRewrite, ...rewrite.rewrite };
           if (rewrite.path) pathRewrites += 1;
           if (rewrite.hostname !== undefined) {
             hostRewrites += 1;

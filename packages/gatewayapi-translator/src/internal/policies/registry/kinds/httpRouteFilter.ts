@@ -12,6 +12,10 @@ export const httpRouteFilterFields: KindFields = {
     'spec.directResponse.body': DIRECT_RESPONSE,
     'spec.directResponse.contentType': DIRECT_RESPONSE,
     'spec.directResponse.header': DIRECT_RESPONSE,
+    'spec.urlRewrite.path':
+      'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: HTTPRouteRewriteRegexPath',
+    'spec.urlRewrite.hostname':
+      'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: EgtsHTTPRouteRewriteHost',
   },
   notApplied: ['spec.credentialInjection', 'spec.matches', 'spec.urlRewrite'],
 };
