@@ -51,6 +51,8 @@ export interface TestHarness {
     path: string,
     origin: string,
   ): Promise<WebSocketClient>;
+  /** The local port of a Gateway's Envoy listener for `port` (the "Gateway address"). */
+  gatewayPort(gateway: GatewayRef | undefined, port: number): number;
   /** One gRPC call, answered or not (for traffic splits). */
   sendGrpc(expected: GrpcExpectation): Promise<GrpcResult>;
 }

@@ -12,6 +12,7 @@ import {
   Harness,
   type TestOutcome,
 } from './internal/harness.js';
+import { startOpenIdProvider } from './internal/openIdProvider.js';
 import { startStaticFileServer } from './internal/staticFileServer.js';
 import { ENVOY_GATEWAY_PROFILES, levelIn, PROFILES, type Profile } from './profiles.js';
 import { buildReport, type ConformanceReport } from './report.js';
@@ -63,6 +64,7 @@ const suiteSetup = (suite: Suite, suiteDir: string) =>
           { image: 'gateway-envoy-ext-auth', start: startExtAuthServer },
           // egts's own ext_proc tests (a plaintext stand-in of the e2e grpc-ext-proc server).
           { image: 'egts-ext-proc', start: startExtProcServer },
+          { image: 'keycloak/keycloak', start: startOpenIdProvider },
           {
             image: 'gateway-static-file-server',
             start: (namespace: string, pod: string) =>

@@ -18,8 +18,8 @@ export {
   issueCa,
   issueLeafCertificates,
 } from './certificates.js';
-export type { LocalCertificateFiles } from './localCertificates.js';
-export { ensureLocalCertificates } from './localCertificates.js';
+export type { LocalCertificateFiles, LocalRenewalOptions } from './localCertificates.js';
+export { ensureLocalCertificates, renewLocalCertificates } from './localCertificates.js';
 export type { ApplySecretsOptions, ApplySecretsResult } from './rotation.js';
 export { applyCertificateSecrets } from './rotation.js';
 export { CA_SECRET, SECRET_NAMES, writeCertificateFiles } from './secrets.js';

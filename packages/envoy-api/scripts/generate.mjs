@@ -47,6 +47,10 @@ try {
   ];
   for (const [from, to] of trees) cpSync(join(depsDir, from), join(root, to), { recursive: true });
   patchValidateProto(join(root, 'validate/validate.proto'));
+  // Envoy API files newer than the shipped tree's (proto/envoy-overrides/README.md), laid over it.
+  cpSync(join(protoConfigDir, 'envoy-overrides', 'envoy'), join(root, 'envoy'), {
+    recursive: true,
+  });
   writeFileSync(join(root, 'buf.yaml'), 'version: v2\n');
 
   // google/protobuf/* are buf's built-in well-known types: generated as imports, not targets.

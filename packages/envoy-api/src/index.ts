@@ -111,6 +111,10 @@ export {
 } from './generated/envoy/extensions/access_loggers/stream/v3/stream.js';
 export { XRateLimitHeadersRFCVersion } from './generated/envoy/extensions/common/ratelimit/v3/ratelimit.js';
 export {
+  ApiKeyAuth,
+  ApiKeyAuthPerRoute,
+} from './generated/envoy/extensions/filters/http/api_key_auth/v3/api_key_auth.js';
+export {
   BasicAuth,
   BasicAuthPerRoute,
 } from './generated/envoy/extensions/filters/http/basic_auth/v3/basic_auth.js';
@@ -147,6 +151,12 @@ export {
 export { LocalRateLimit } from './generated/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.js';
 // EnvoyExtensionPolicy: Lua
 export { Lua, LuaPerRoute } from './generated/envoy/extensions/filters/http/lua/v3/lua.js';
+export {
+  CookieConfig_SameSite,
+  OAuth2,
+  OAuth2Config,
+  OAuth2Config_AuthType,
+} from './generated/envoy/extensions/filters/http/oauth2/v3/oauth.js';
 export {
   RBAC,
   RBACPerRoute,
@@ -190,6 +200,13 @@ export {
   UpstreamTlsContext,
 } from './generated/envoy/extensions/transport_sockets/tls/v3/tls.js';
 export { HttpProtocolOptions } from './generated/envoy/extensions/upstreams/http/v3/http_protocol_options.js';
+// The external authorization service (what an ext_authz gRPC server implements)
+export type { AuthorizationServer } from './generated/envoy/service/auth/v3/external_auth.js';
+export {
+  AuthorizationService,
+  CheckRequest,
+  CheckResponse,
+} from './generated/envoy/service/auth/v3/external_auth.js';
 // Discovery service
 export type { AggregatedDiscoveryServiceServer } from './generated/envoy/service/discovery/v3/ads.js';
 export {

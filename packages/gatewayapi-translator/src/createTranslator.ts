@@ -7,6 +7,7 @@
 import type { ResourceStatus, Resources } from '@egts/api';
 import type { InfraIR, XdsIR } from '@egts/ir';
 import { endpointsOnlyUpdate, indexSettings } from './internal/incremental/endpointsOnly.js';
+import { IncrementalMemo } from './internal/incremental/incrementalMemo.js';
 import { routesOnlyUpdate } from './internal/incremental/routesOnly.js';
 import { shareUnchanged } from './internal/incremental/shareUnchanged.js';
 import type { Translation } from './internal/incremental/translation.js';
@@ -47,6 +48,8 @@ const byName = (xdsIR: readonly XdsIR[]) => new Map(xdsIR.map((ir) => [ir.name, 
 export function createTranslator(options: TranslateOptions = {}): Translator {
   let last: Translation | undefined;
   let served = new Map<string, XdsIR>();
+  // Indexes of this translator's inputs and outputs: never shared with another translator.
+  const memo = new IncrementalMemo();
 
   /** Gives unchanged parts the previous objects (unless the path shared them already). */
   const share = (xdsIR: readonly XdsIR[], shared: boolean): XdsIR[] =>
@@ -58,11 +61,11 @@ export function createTranslator(options: TranslateOptions = {}): Translator {
   ):
     | { translation: Translation; path: UpdatePath; touched?: ReadonlySet<string> | undefined }
     | undefined => {
-    const endpoints = endpointsOnlyUpdate(previous, resources, options);
+    const endpoints = endpointsOnlyUpdate(previous, resources, options, memo);
     if (endpoints !== undefined) {
       return { translation: { ...previous, resources, xdsIR: endpoints }, path: 'endpoints' };
     }
-    const routes = routesOnlyUpdate(previous, resources, options);
+    const routes = routesOnlyUpdate(previous, resources, options, memo);
     if (routes === undefined) return undefined;
     const { translation, shared, touched } = routes;
     return {
@@ -112,7 +115,7 @@ export function createTranslator(options: TranslateOptions = {}): Translator {
       const result = translate(resources, options);
       const xdsIR = share(result.xdsIR, false);
       // Indexed now so that the first endpoint-only change never walks a whole IR.
-      for (const ir of xdsIR) indexSettings(ir);
+      for (const ir of xdsIR) indexSettings(memo, ir);
       const translation = { resources, infraIR: result.infraIR, xdsIR, statuses: result.statuses };
       return publish(
         translation,

@@ -1,7 +1,5 @@
 // @egts/gatewayapi-translator: Gateway API and Envoy Gateway resources -> IR and statuses.
-
-// The stage contract lives in @egts/api; re-exported for callers that only use the translator.
-export type { ResourceStatus } from '@egts/api';
+// Stage contracts (ResourceStatus, DEFAULT_CONTROLLER_NAME...) live in @egts/api, their one home.
 export {
   createTranslator,
   type Translator,
@@ -28,7 +26,6 @@ export {
   statusProblems,
 } from './render.js';
 export {
-  DEFAULT_CONTROLLER_NAME,
   DEFAULT_CONTROLLER_NAMESPACE,
   type TranslateOptions,
   type TranslateResult,

@@ -22,7 +22,6 @@ import { processRoutes } from './internal/processRoutes.js';
 import { indexBackendTLSPolicies } from './internal/routes/backendTls.js';
 import { collectStatuses, type ResourceStatus } from './internal/status/collectStatuses.js';
 
-export { DEFAULT_CONTROLLER_NAME };
 export const DEFAULT_CONTROLLER_NAMESPACE = 'envoy-gateway-system';
 
 export interface TranslateOptions {

@@ -17,7 +17,7 @@ export type {
 } from './kubernetesInfraManager.js';
 export { createKubernetesInfraManager, DEFAULT_ENVOY_IMAGE } from './kubernetesInfraManager.js';
 export type { ProxyBootstrapOptions, XdsAddress } from './proxyBootstrap.js';
-export { proxyBootstrap, XDS_CLUSTER } from './proxyBootstrap.js';
+export { proxyBootstrap, XDS_CLUSTER, xdsSdsFiles } from './proxyBootstrap.js';
 export type {
   GatewayStatusAddress,
   NodeAddressFields,

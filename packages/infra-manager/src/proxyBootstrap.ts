@@ -38,7 +38,15 @@ export interface XdsAddress {
      * Read the three through file-based SDS from these files (made by `xdsSdsFiles`) instead of at
      * start only, so that certificates rotated in place are picked up without a restart.
      */
-    readonly sds?: { readonly certificate: string; readonly trustedCa: string };
+    readonly sds?: {
+      readonly certificate: string;
+      readonly trustedCa: string;
+      /**
+       * The directory where an update shows as a file moved in (default: the certificate's):
+       * host mode renames `..data` in the certificates' parent directory.
+       */
+      readonly watchedDirectory?: string;
+    };
   };
 }
 
@@ -69,7 +77,7 @@ export const xdsSdsFiles = (
         tlsCertificate: {
           certificateChain: { filename: tls.cert },
           privateKey: { filename: tls.key },
-          watchedDirectory: { path: dirname(tls.cert) },
+          watchedDirectory: { path: tls.sds?.watchedDirectory ?? dirname(tls.cert) },
         },
       }),
     ),
@@ -78,7 +86,7 @@ export const xdsSdsFiles = (
         name: XDS_TRUSTED_CA,
         validationContext: {
           trustedCa: { filename: tls.ca },
-          watchedDirectory: { path: dirname(tls.ca) },
+          watchedDirectory: { path: tls.sds?.watchedDirectory ?? dirname(tls.ca) },
         },
       }),
     ),

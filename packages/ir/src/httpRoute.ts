@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { LocalRateLimitSchema } from './backendTraffic.js';
 import { RouteDestinationSchema } from './destination.js';
 import { ExtensionsIRSchema } from './extensions.js';
+import { RouteSourceSchema } from './routeSource.js';
 import { SecurityIRSchema } from './security.js';
 
 /** A string match on a path, header, query parameter or method. */
@@ -194,16 +195,14 @@ export const HTTPRouteIRSchema = z.object({
    * The route resource this comes from, for metadata and access logs, and the rule and match
    * within it: code that needs a route's origin reads this, never the name string.
    */
-  source: z.object({
-    kind: z.string(),
-    namespace: z.string(),
-    name: z.string(),
-    /** The rule's name, when it has one. */
-    rule: z.string().optional(),
-    /** Index of the rule in spec.rules (the gatewayapi-translator sets it). */
-    ruleIndex: z.number().int().optional(),
+  source: RouteSourceSchema.extend({
     /** Index of the match in the rule (the gatewayapi-translator sets it). */
     matchIndex: z.number().int().optional(),
+    /**
+     * The route's `gateway.envoyproxy.io/` annotations, prefix removed (Envoy Gateway's route
+     * metadata, which an external authorization service may be sent).
+     */
+    annotations: z.record(z.string(), z.string()).optional(),
   }),
 });
 export type HTTPRouteIR = z.infer<typeof HTTPRouteIRSchema>;

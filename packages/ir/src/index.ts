@@ -1,5 +1,6 @@
 // @egts/ir: the intermediate representation between Gateway API translation and xDS translation.
 // Types for every part; the schemas of the two roots, to check an IR read from a file or a test.
+
 export type {
   ActiveHealthCheck,
   ConsistentHash,
@@ -22,6 +23,12 @@ export type {
   TLSCertificate,
   UpstreamTLS,
 } from './destination.js';
+export {
+  prefixRewriteRegex,
+  regexQuote,
+  subdomainOriginRegex,
+  wildcardOriginRegex,
+} from './envoyRegex.js';
 export type {
   EnvoyPatchPolicyIR,
   EnvoyPatchPolicyOutcome,
@@ -52,6 +59,7 @@ export type {
   XdsIR,
 } from './listeners.js';
 export { XdsIRSchema } from './listeners.js';
+export type { RouteSource } from './routeSource.js';
 export type {
   Authorization,
   AuthorizationRule,
@@ -61,6 +69,7 @@ export type {
   JWT,
   JWTExtractor,
   JWTProvider,
+  OIDC,
   SecurityIR,
 } from './security.js';
 export {
@@ -72,6 +81,7 @@ export {
   JWTExtractorSchema,
   JWTProviderSchema,
   JWTSchema,
+  OIDCSchema,
   SecurityIRSchema,
 } from './security.js';
 export type {

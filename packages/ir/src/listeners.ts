@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { RouteDestinationSchema, TLSCertificateSchema } from './destination.js';
 import { EnvoyPatchPolicyIRSchema } from './envoyPatchPolicy.js';
 import { HTTPRouteIRSchema } from './httpRoute.js';
+import { RouteSourceSchema } from './routeSource.js';
 import {
   AccessLogSchema,
   ConnectionSettingsSchema,
@@ -70,6 +71,8 @@ export const TCPRouteIRSchema = z.object({
   tls: ListenerTLSSchema.optional(),
   /** Upstream. */
   destination: RouteDestinationSchema,
+  /** The TLSRoute or TCPRoute and rule this comes from. */
+  source: RouteSourceSchema,
 });
 export type TCPRouteIR = z.infer<typeof TCPRouteIRSchema>;
 
@@ -101,7 +104,14 @@ export const UDPListenerSchema = z.object({
   /** Port the Gateway declares. */
   externalPort: z.number().int(),
   /** The route, when one is attached (UDP has no way to pick between several). */
-  route: z.object({ name: z.string(), destination: RouteDestinationSchema }).optional(),
+  route: z
+    .object({
+      name: z.string(),
+      destination: RouteDestinationSchema,
+      /** The UDPRoute and rule this comes from. */
+      source: RouteSourceSchema,
+    })
+    .optional(),
 });
 export type UDPListener = z.infer<typeof UDPListenerSchema>;
 

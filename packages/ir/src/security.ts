@@ -71,6 +71,22 @@ export const AuthorizationRuleSchema = z.object({
   headers: z.array(z.object({ name: z.string(), values: z.array(z.string()) })),
   /** HTTP methods (any). */
   methods: z.array(z.string()),
+  /** JWT claims and scopes of a verified token of `provider` (its payload in metadata). */
+  jwt: z
+    .object({
+      provider: z.string(),
+      /** Claims that must each have one of their values; `name` is a dotted path. */
+      claims: z.array(
+        z.object({
+          name: z.string(),
+          valueType: z.enum(['String', 'StringArray']),
+          values: z.array(z.string()),
+        }),
+      ),
+      /** Scopes the token's `scope` claim must all contain. */
+      scopes: z.array(z.string()),
+    })
+    .optional(),
 });
 export type AuthorizationRule = z.infer<typeof AuthorizationRuleSchema>;
 
@@ -95,6 +111,14 @@ export const ExtAuthSchema = z.object({
   failOpen: z.boolean(),
   /** Timeout of the authorization request, in milliseconds. */
   timeoutMs: z.number().optional(),
+  /** Send the route's Envoy Gateway metadata (kind, name, namespace, annotations) along. */
+  includeRouteMetadata: z.boolean(),
+  /** Clear the route cache after the check, so headers the service added can change the route. */
+  recomputeRoute: z.boolean(),
+  /** Context extensions sent with every check (gRPC CheckRequest attributes). */
+  contextExtensions: z.record(z.string(), z.string()),
+  /** Request body bytes buffered and sent to the service, when set. */
+  maxRequestBytes: z.number().optional(),
 });
 export type ExtAuth = z.infer<typeof ExtAuthSchema>;
 
@@ -107,11 +131,62 @@ export const CSRFSchema = z.object({
 });
 export type CSRF = z.infer<typeof CSRFSchema>;
 
+/** A header condition of `oidc.denyRedirect`: requests matching any are answered 401, not redirected. */
+export const OIDCDenyRedirectHeaderSchema = z.object({
+  name: z.string(),
+  type: z.enum(['Exact', 'Prefix', 'Suffix', 'RegularExpression']),
+  value: z.string(),
+});
+
+/**
+ * OpenID Connect login (envoy.filters.http.oauth2): a request without valid session cookies is
+ * redirected to the provider's authorization endpoint; the callback trades the code for tokens
+ * at the token endpoint (through `tokenDestination`) and sets the session cookies.
+ */
+export const OIDCSchema = z.object({
+  authorizationEndpoint: z.string(),
+  tokenEndpoint: z.string(),
+  /** Where the token endpoint is reached: a cluster of its own. */
+  tokenDestination: RouteDestinationSchema,
+  /** Where the logout path redirects, when the provider has one. */
+  endSessionEndpoint: z.string().optional(),
+  clientID: z.string(),
+  clientSecret: z.string(),
+  /** Key of the cookies' HMAC: derived from the client secret, so stable across restarts. */
+  hmacSecret: z.string(),
+  redirectURL: z.string(),
+  /** Path of `redirectURL`: the callback the filter answers. */
+  redirectPath: z.string(),
+  logoutPath: z.string(),
+  scopes: z.array(z.string()),
+  resources: z.array(z.string()),
+  /** Suffix of the cookie names, unique per policy (Envoy Gateway's `<name>-<suffix>`). */
+  cookieSuffix: z.string(),
+  /** Cookie names replacing `BearerToken-<suffix>` / `IdToken-<suffix>`. */
+  accessTokenCookie: z.string().optional(),
+  idTokenCookie: z.string().optional(),
+  cookieDomain: z.string().optional(),
+  sameSite: z.enum(['Lax', 'Strict', 'None']).optional(),
+  forwardAccessToken: z.boolean(),
+  /** Header the ID token is sent upstream in, when set. */
+  forwardIDTokenHeader: z.string().optional(),
+  /** Requests carrying `Authorization` skip the login (a JWT provider then verifies them). */
+  passThroughAuthHeader: z.boolean(),
+  refreshToken: z.boolean(),
+  defaultTokenTTLMs: z.number().optional(),
+  defaultRefreshTokenTTLMs: z.number().optional(),
+  csrfTokenTTLMs: z.number().optional(),
+  disableTokenEncryption: z.boolean(),
+  denyRedirect: z.array(OIDCDenyRedirectHeaderSchema),
+});
+export type OIDC = z.infer<typeof OIDCSchema>;
+
 /** What protects a route: set parts apply in Envoy Gateway's filter order. */
 export const SecurityIRSchema = z.object({
   /** The SecurityPolicy, `<namespace>/<name>`: names its filter instances. */
   policy: z.string(),
   basicAuth: BasicAuthSchema.optional(),
+  oidc: OIDCSchema.optional(),
   jwt: JWTSchema.optional(),
   extAuth: ExtAuthSchema.optional(),
   authorization: AuthorizationSchema.optional(),

@@ -1,17 +1,21 @@
 // createXdsTranslator(): translateXds() with memory, one entry per proxy fleet. An IR whose only
 // change is endpoints (the gatewayapi-translator's endpoint-only updates) rebuilds just the
 // clusters and ClusterLoadAssignments of the moved destinations and keeps every other message
-// object, so the xDS server's per-resource hashes hit and only EDS is pushed.
+// object, so the xDS server's per-resource hashes hit and only EDS is pushed. Every other change
+// rebuilds only what changed IR objects need: messages are remembered per IR object, in this
+// instance only (two translators share nothing).
 import type { XdsIR } from '@egts/ir';
 import { endpointChanges } from './internal/incremental/endpointChanges.js';
 import { withMovedEndpoints } from './internal/incremental/withMovedEndpoints.js';
-import { translateXds } from './translateXds.js';
+import { XdsMemo } from './internal/xdsMemo.js';
+import { translateXdsWith } from './translateXds.js';
 import type { TranslateXdsOptions, XdsResources } from './xdsResources.js';
 
 export interface XdsTranslator {
   /**
-   * Fleet `name`'s Envoy resources for `ir`, equal to `translateXds(ir)`. Unchanged messages
-   * and lists are the objects returned before; neither `ir` nor the output may be mutated.
+   * Fleet `name`'s Envoy resources for `ir`, equal to `translateXds(ir)`. Messages built from
+   * IR objects this translator saw before (any fleet's), and lists equal to ones it returned, are
+   * the objects returned before; neither `ir` nor the output may be mutated.
    */
   update(name: string, ir: XdsIR): XdsResources;
   /** Forgets a fleet. */
@@ -20,16 +24,17 @@ export interface XdsTranslator {
 
 export function createXdsTranslator(options: TranslateXdsOptions = {}): XdsTranslator {
   const fleets = new Map<string, { ir: XdsIR; resources: XdsResources }>();
+  const memo = new XdsMemo();
   const build = (previous: { ir: XdsIR; resources: XdsResources } | undefined, ir: XdsIR) => {
     if (previous !== undefined) {
       if (previous.ir === ir) return previous.resources;
       // Patches apply to the final resources: moved endpoints are patched again, in full.
       if ((ir.envoyPatchPolicies ?? []).length > 0) return translateXds(ir, options);
       const changes = endpointChanges(previous.ir, ir);
-      const patched = changes && withMovedEndpoints(previous.resources, changes, options);
+      const patched = changes && withMovedEndpoints(previous.resources, changes, options, memo);
       if (patched !== undefined) return patched;
     }
-    return translateXds(ir, options);
+    return translateXdsWith(memo, ir, options);
   };
   return {
     update(name, ir) {

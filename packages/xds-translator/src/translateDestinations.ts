@@ -3,18 +3,22 @@
 // the caller swaps these in by name. Messages equal those translateXds builds for the same
 // destinations (the same builders, in the same modes); destinations translateXds leaves out
 // (a mirror of a route that sends nothing, say) give clusters it does not have, which a caller
-// matching by name notices.
+// matching by name notices. With `endpointsOnly`, EDS clusters are left out (their messages hold
+// no endpoints) and only their ClusterLoadAssignments are built.
 import type { XdsIR } from '@egts/ir';
 import { addDestination, addEmptyDestination } from './internal/cluster/destinationClusters.js';
 import { addEmptyListenerCluster } from './internal/listener/tcpListener.js';
 import { ResourceSet } from './internal/resourceSet.js';
+import { XdsMemo } from './internal/xdsMemo.js';
 import type { TranslateXdsOptions, XdsResources } from './xdsResources.js';
 
 export const translateDestinations = (
   ir: XdsIR,
   options: TranslateXdsOptions = {},
+  memo: XdsMemo = new XdsMemo(),
+  endpointsOnly = false,
 ): XdsResources => {
-  const out = new ResourceSet(options.mode ?? 'ads');
+  const out = new ResourceSet(options.mode ?? 'ads', memo, endpointsOnly);
   for (const listener of ir.http) {
     for (const route of listener.routes) {
       if (route.destination !== undefined) addDestination(route.destination, out);

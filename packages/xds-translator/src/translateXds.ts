@@ -1,16 +1,28 @@
 // translateXds(): the xDS IR of one proxy fleet -> Envoy resources. Pure and deterministic:
 // names come from the IR, resources are deduplicated by name and sorted, the IR is not mutated.
-// Unchanged IR objects give the same message objects, and a list equal to one built before is
-// that same array: neither the output's messages nor its arrays may be mutated.
+// Each call starts from nothing; createXdsTranslator() keeps what it built between calls.
 import type { XdsIR } from '@egts/ir';
 import { addStreamListeners } from './internal/listener/streamListeners.js';
 import { addUdpListener } from './internal/listener/udpListener.js';
 import { applyEnvoyPatches } from './internal/patches/applyEnvoyPatches.js';
 import { ResourceSet } from './internal/resourceSet.js';
+import { XdsMemo } from './internal/xdsMemo.js';
 import type { TranslateXdsOptions, XdsResources } from './xdsResources.js';
 
-export const translateXds = (ir: XdsIR, options: TranslateXdsOptions = {}): XdsResources => {
-  const out = new ResourceSet(options.mode ?? 'ads');
+export const translateXds = (ir: XdsIR, options: TranslateXdsOptions = {}): XdsResources =>
+  translateXdsWith(new XdsMemo(), ir, options);
+
+/**
+ * translateXds() remembering in `memo`: unchanged IR objects give the message objects built
+ * before, and a list equal to one built before is that same array. Neither the output's messages
+ * nor its arrays may be mutated.
+ */
+export const translateXdsWith = (
+  memo: XdsMemo,
+  ir: XdsIR,
+  options: TranslateXdsOptions,
+): XdsResources => {
+  const out = new ResourceSet(options.mode ?? 'ads', memo);
   addStreamListeners(ir, out);
   for (const listener of ir.udp) addUdpListener(listener, out, ir.accessLog);
   const resources = out.toResources();

@@ -47,7 +47,7 @@ export const parseManifests = (
 
 interface Stored {
   object: KubeObject;
-  echo?: Pick<EchoServer, 'port' | 'close'>;
+  echo?: StandInServer;
   /** The HTTPS echo of a Deployment that mounts a serving certificate, on container port 8443. */
   tlsEcho?: Pick<EchoServer, 'port' | 'close'>;
   /** The h2c echo, for Service ports with appProtocol kubernetes.io/h2c. */
@@ -64,11 +64,22 @@ const pickLabels = (deployment: KubeObject): Record<string, string> => {
   return template.metadata?.labels ?? {};
 };
 
+/** What a stand-in runs: its port, and further ports by the container port they stand for. */
+export type StandInServer = Pick<EchoServer, 'port' | 'close'> & {
+  readonly ports?: Readonly<Record<number, number>>;
+};
+
 /** A local process standing in for the pods of a Deployment running a given image. */
 export interface StandIn {
   /** Matches the image of the Deployment's first container (a substring). */
   readonly image: string;
-  start(namespace: string, pod: string): Promise<Pick<EchoServer, 'port' | 'close'>>;
+  /** `deployment`: the applied object; `get`: other applied objects (mounted Secrets). */
+  start(
+    namespace: string,
+    pod: string,
+    deployment: KubeObject,
+    get: (kind: string, namespace: string, name: string) => KubeObject | undefined,
+  ): Promise<StandInServer>;
 }
 
 const imageOf = (deployment: KubeObject): string => {
@@ -118,7 +129,9 @@ export class Cluster {
         const namespace = object.metadata.namespace ?? 'default';
         const standIn = this.#standIns.find((s) => imageOf(object).includes(s.image));
         if (standIn) {
-          stored.echo = await standIn.start(namespace, pod);
+          stored.echo = await standIn.start(namespace, pod, object, (kind, ns, name) =>
+            this.get(kind, ns, name),
+          );
         } else if (this.#hasEnv(object, 'GRPC_ECHO_SERVER')) {
           // echo-basic in gRPC mode: plaintext HTTP/2 on its port (appProtocol kubernetes.io/h2c).
           stored.echo = await startGrpcEchoServer(namespace, pod);
@@ -257,11 +270,12 @@ export class Cluster {
           ports: ports.map((p) => ({
             ...(p.name ? { name: p.name } : {}),
             port:
-              (p.targetPort ?? p.port) === TLS_CONTAINER_PORT && backend.tlsEcho
+              backend.echo?.ports?.[Number(p.targetPort ?? p.port)] ??
+              ((p.targetPort ?? p.port) === TLS_CONTAINER_PORT && backend.tlsEcho
                 ? backend.tlsEcho.port
                 : p.appProtocol === 'kubernetes.io/h2c' && backend.h2cEcho
                   ? backend.h2cEcho.port
-                  : backend.echo!.port,
+                  : backend.echo!.port),
             protocol: 'TCP',
             ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
           })),

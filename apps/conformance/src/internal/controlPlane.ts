@@ -3,13 +3,10 @@
 // The one harness-specific step: each Envoy listener binds to a free 127.0.0.1 port instead of the
 // Gateway's port (80 -> 10080 would collide between Gateways and concurrent runs); the mapping is
 // kept so that requests to "Gateway X, port 80" reach the right Envoy.
+
+import { DEFAULT_CONTROLLER_NAME, type ResourceStatus } from '@egts/api';
 import type { Listener } from '@egts/envoy-api';
-import {
-  DEFAULT_CONTROLLER_NAME,
-  type ResourceStatus,
-  translate,
-  withEnvoyPatchOutcomes,
-} from '@egts/gatewayapi-translator';
+import { translate, withEnvoyPatchOutcomes } from '@egts/gatewayapi-translator';
 import { createHostInfraManager, type HostInfraManager } from '@egts/infra-manager';
 import {
   createSnapshot,

@@ -238,6 +238,15 @@ export class Harness {
       expectRequests: (expected) => this.expectRequests(expected),
       expectGrpc: (expected) => this.expectGrpc(expected),
       sendGrpc: (expected) => this.#sendGrpc(expected),
+      gatewayPort: (gateway, gatewayPort) => {
+        const ref = gateway ?? { namespace: 'gateway-conformance-infra', name: 'same-namespace' };
+        const port = this.#plane!.address(ref.namespace, ref.name, gatewayPort);
+        if (port === undefined)
+          throw new Failure(
+            `Gateway ${ref.namespace}/${ref.name} has no Envoy listener on port ${gatewayPort}`,
+          );
+        return port;
+      },
       eventually: async (label, attempt) => {
         const problem = await this.#consistently(label, attempt);
         if (problem) throw new Failure(problem);

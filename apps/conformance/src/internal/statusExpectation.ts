@@ -1,6 +1,6 @@
 // The suite's status checks as data: Gateway, listener, GatewayClass and route conditions (type,
 // status, reason) that must hold with the object's latest generation, and route parents.
-import type { ResourceStatus } from '@egts/api';
+import { type Condition, type ResourceStatus, ROUTE_KINDS } from '@egts/api';
 import type { GatewayRef } from './httpExpectation.js';
 
 export interface ConditionExpectation {
@@ -69,13 +69,6 @@ export type StatusExpectation =
       readonly notAccepted?: boolean;
     };
 
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  observedGeneration?: number;
-}
-
 const findStatus = (
   statuses: readonly ResourceStatus[],
   kind: string,
@@ -107,7 +100,6 @@ const checkConditions = (
   return undefined;
 };
 
-const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
 const isRoute = (
   e: StatusExpectation,
 ): e is Extract<StatusExpectation, { notAccepted?: boolean }> => ROUTE_KINDS.has(e.kind);

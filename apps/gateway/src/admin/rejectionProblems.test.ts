@@ -1,6 +1,6 @@
 // A NACK shows in /problems on the route object that produced the quarantined route, with
 // Envoy's message, while the snapshot still has that content (issue #16, item 2).
-import { RouteConfiguration } from '@egts/envoy-api';
+import { RouteConfiguration, Secret } from '@egts/envoy-api';
 import { createSnapshot, createSnapshotCache, type Rejection, TypeUrl } from '@egts/xds-server';
 import { describe, expect, it } from 'vitest';
 import {
@@ -83,5 +83,48 @@ describe('rejectionProblems', () => {
     // Once the route changes, the problem is gone.
     cache.setSnapshot('gw', createSnapshot({ routes: [routes('/[a-z]{20}')] }));
     expect(rejectionProblems(rejection, cache)).toEqual([]);
+  });
+
+  it('names the Gateway of the snapshot group for a rejected resource no route produced', () => {
+    const cache = createSnapshotCache();
+    const secret = Secret.fromPartial({ name: 'default/cert', tlsCertificate: {} });
+    const snapshot = createSnapshot({ secrets: [secret] });
+    cache.setSnapshot('default/eg', snapshot);
+    const version = snapshot.resources(TypeUrl.Secret).get('default/cert')!.version;
+    const rejection: Rejection = {
+      stream: { streamId: 2, variant: 'delta', peer: 'p', node: undefined, group: 'default/eg' },
+      typeUrl: TypeUrl.Secret,
+      resources: [{ name: 'default/cert', version }],
+      message: 'only RSA certificates with 2048-bit or larger keys are supported',
+      attributed: false,
+      quarantined: [],
+    };
+    const problems = rejectionProblems(rejection, cache);
+    expect(problems).toEqual([
+      expect.objectContaining({ kind: 'Gateway', namespace: 'default', name: 'eg' }),
+    ]);
+    expect(problems[0]?.message).toMatch(/rejected Secret default\/cert, which keeps .* 2048-bit/);
+    // Merged Gateways: the group is the GatewayClass.
+    cache.setSnapshot('eg-class', snapshot);
+    const merged = rejectionProblems(
+      { ...rejection, stream: { ...rejection.stream, group: 'eg-class' } },
+      cache,
+    );
+    expect(merged[0]).toMatchObject({ kind: 'GatewayClass', name: 'eg-class' });
+
+    const gatewayStatus = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'eg', namespace: 'default' },
+      status: { conditions: [{ type: 'Accepted', status: 'True' }], listeners: [] },
+    };
+    const [gateway] = withRejectionConditions([gatewayStatus], problems);
+    expect(gateway?.status.conditions).toEqual([
+      { type: 'Accepted', status: 'True' },
+      expect.objectContaining({ type: DATA_PLANE_REJECTED, status: 'True', reason: 'Rejected' }),
+    ]);
+    // Nothing rejected: the very same statuses.
+    const statuses = [gatewayStatus];
+    expect(withRejectionConditions(statuses, [])).toBe(statuses);
   });
 });

@@ -1,25 +1,30 @@
-// What Envoy rejects, as problems on the resources that produced it: a quarantined route names
-// its route object (Envoy route names start with the IR name `kind/namespace/name`), anything
-// else names the xDS resource. Shown in /problems, and as a condition on the route's status,
-// while the rejected content is still in the snapshot.
-import type { Problem, ResourceStatus } from '@egts/api';
+// What Envoy rejects, as problems on the resources that produced it, shown in /problems and as a
+// condition on their status (the admin API's, and the one written back to Kubernetes or the
+// config server) while the rejected content is still in the snapshot. Attribution, most precise
+// first: a quarantined route, or a rejected resource named after a route (Envoy route and cluster
+// names start with the IR name `kind/namespace/name`), names that route object; anything else
+// (a listener, a Secret) names the Gateway whose proxies rejected it: the snapshot group, which is
+// `namespace/name` of the Gateway, or the GatewayClass name when its EnvoyProxy merges Gateways.
+import { type Problem, type ResourceStatus, ROUTE_KINDS } from '@egts/api';
 import type { Rejection, SnapshotCache } from '@egts/xds-server';
 
-const ROUTE_KINDS: Record<string, string> = {
-  httproute: 'HTTPRoute',
-  grpcroute: 'GRPCRoute',
-  tlsroute: 'TLSRoute',
-  tcproute: 'TCPRoute',
-  udproute: 'UDPRoute',
-};
+const routeKinds = new Map([...ROUTE_KINDS].map((kind) => [kind.toLowerCase(), kind]));
 
 const typeName = (typeUrl: string): string => typeUrl.slice(typeUrl.lastIndexOf('.') + 1);
 
-/** The route object an Envoy route name comes from, when it follows the IR naming. */
-const routeSource = (routeName: string) => {
-  const [kind, namespace, name] = routeName.split('/');
-  const fullKind = kind === undefined ? undefined : ROUTE_KINDS[kind];
+/** The route object an Envoy route or cluster name comes from, when it follows the IR naming. */
+const routeSource = (resourceName: string) => {
+  const [kind, namespace, name] = resourceName.split('/');
+  const fullKind = kind === undefined ? undefined : routeKinds.get(kind);
   return fullKind && namespace && name ? { kind: fullKind, namespace, name } : undefined;
+};
+
+/** The Gateway (or, for merged Gateways, the GatewayClass) a snapshot group serves. */
+const groupSource = (group: string | undefined) => {
+  if (group === undefined || group === '') return undefined;
+  const [namespace, name, ...rest] = group.split('/');
+  if (name === undefined) return { kind: 'GatewayClass', name: group };
+  return namespace && name && rest.length === 0 ? { kind: 'Gateway', namespace, name } : undefined;
 };
 
 /** Problems for `rejection` as long as the group's snapshot still has the rejected content. */
@@ -38,6 +43,7 @@ export function rejectionProblems(rejection: Rejection, cache: SnapshotCache): P
       problems.push({
         severity: 'error',
         file: '<xds>',
+        ...(routeSource(name) ?? groupSource(group)),
         path: [],
         message: `Envoy ${proxy} rejected ${what}, which keeps its earlier version: ${rejection.message}`,
       });
@@ -56,37 +62,60 @@ export function rejectionProblems(rejection: Rejection, cache: SnapshotCache): P
   return problems;
 }
 
-/** The condition a route gets while Envoy rejects what it produced (a domain-prefixed type). */
+/** The condition a resource gets while Envoy rejects what it produced (a domain-prefixed type). */
 export const DATA_PLANE_REJECTED = 'egts.io/DataPlaneRejected';
 
+// Gateway API bounds a condition message to 32768 characters; Envoy's can list many resources.
+const MAX_MESSAGE = 4096;
+
+type Condition = { type: string; status: string; reason: string; message: string };
+const appendCondition = (conditions: unknown, condition: Condition): unknown[] => [
+  ...(Array.isArray(conditions) ? conditions : []),
+  condition,
+];
+
 /**
- * `statuses` with a DataPlaneRejected condition (Envoy's message) on every parent of each route
- * `problems` names: the translator accepted the route, the proxy did not load it.
+ * `statuses` with a DataPlaneRejected condition (Envoy's message) on each resource `problems`
+ * names: on every parent of a route (the translator accepted it, the proxy did not load it), and
+ * beside the Gateway's or GatewayClass's own conditions.
  */
 export function withRejectionConditions(
   statuses: readonly ResourceStatus[],
   problems: readonly Problem[],
 ): readonly ResourceStatus[] {
-  const byRoute = new Map<string, string>();
-  for (const p of problems)
-    if (p.kind && p.name) byRoute.set(`${p.kind}/${p.namespace ?? ''}/${p.name}`, p.message);
-  if (byRoute.size === 0) return statuses;
+  const messages = new Map<string, string[]>();
+  for (const p of problems) {
+    if (!p.kind || !p.name) continue;
+    const key = `${p.kind}/${p.namespace ?? ''}/${p.name}`;
+    messages.set(key, [...(messages.get(key) ?? []), p.message]);
+  }
+  if (messages.size === 0) return statuses;
   return statuses.map((entry) => {
-    const message = byRoute.get(
+    const found = messages.get(
       `${entry.kind}/${entry.metadata.namespace ?? ''}/${entry.metadata.name}`,
     );
-    const parents = entry.status.parents;
-    if (message === undefined || !Array.isArray(parents)) return entry;
+    if (found === undefined) return entry;
+    const joined = [...new Set(found)].join('; ');
+    const message =
+      joined.length > MAX_MESSAGE ? `${joined.slice(0, MAX_MESSAGE - 14)} [truncated]` : joined;
     const condition = { type: DATA_PLANE_REJECTED, status: 'True', reason: 'Rejected', message };
+    const parents = entry.status.parents;
+    if (Array.isArray(parents)) {
+      return {
+        ...entry,
+        status: {
+          ...entry.status,
+          parents: parents.map((parent: { conditions?: unknown }) => ({
+            ...parent,
+            conditions: appendCondition(parent.conditions, condition),
+          })),
+        },
+      };
+    }
+    if (entry.kind !== 'Gateway' && entry.kind !== 'GatewayClass') return entry;
     return {
       ...entry,
-      status: {
-        ...entry.status,
-        parents: parents.map((parent: { conditions?: unknown[] }) => ({
-          ...parent,
-          conditions: [...(parent.conditions ?? []), condition],
-        })),
-      },
+      status: { ...entry.status, conditions: appendCondition(entry.status.conditions, condition) },
     };
   });
 }

@@ -1,7 +1,10 @@
 // What each proxy was served and has ACKed or NACKed, and when, for the admin config dump, the
 // console and the metrics: built from the xDS server's callbacks.
+import { isDeepStrictEqual } from 'node:util';
+import type { Problem } from '@egts/api';
 import type { Ack, Rejection, SnapshotCache, StreamInfo, XdsCallbacks } from '@egts/xds-server';
 import { TypeUrl } from '@egts/xds-server';
+import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
 import type { Metrics } from './metrics.js';
 import { rejectionProblems } from './rejectionProblems.js';
 
@@ -30,7 +33,12 @@ export interface XdsTracker {
   readonly callbacks: XdsCallbacks;
   configDump(): unknown;
   /** What proxies reject now, as problems on the resources that produced it. */
-  problems(): ReturnType<typeof rejectionProblems>;
+  problems(): Problem[];
+  /**
+   * The same, emitted when it changes: looked at again on every NACK, ACK and closed stream (an
+   * ACK of a type means the proxy took a newer version, so a rejection may be over).
+   */
+  readonly problems$: Observable<readonly Problem[]>;
 }
 
 export function createXdsTracker(
@@ -65,17 +73,32 @@ export function createXdsTracker(
       versions[name] = resource.version;
     return versions;
   };
+  const problems = (): Problem[] =>
+    [...proxies.values()].flatMap((proxy) =>
+      [...proxy.latestRejections.values()].flatMap((r) => rejectionProblems(r, cache)),
+    );
+  const latest$ = new BehaviorSubject<readonly Problem[]>([]);
+  const recheck = () => {
+    // Cheap while nothing is rejected: no proxy holds a rejection, nothing to look up.
+    if (latest$.value.length === 0 && ![...proxies.values()].some((p) => p.latestRejections.size))
+      return;
+    latest$.next(problems());
+  };
   return {
     callbacks: {
       onStreamOpen: (stream) => void stateOf(stream),
       // A closed stream is forgotten: a reconnecting proxy opens a new one.
-      onStreamClose: (stream) => void proxies.delete(stream.streamId),
+      onStreamClose: (stream) => {
+        proxies.delete(stream.streamId);
+        recheck();
+      },
       onAck: (ack: Ack) => {
         const state = stateOf(ack.stream);
         state.acked[ack.typeUrl] = versionsOf(state.group, ack.typeUrl);
         state.ackedAt[ack.typeUrl] = now().toISOString();
         metrics.xdsAcks.inc({ type_url: ack.typeUrl });
         metrics.pushLatencySeconds.observe({ type_url: ack.typeUrl }, ack.latencyMs / 1000);
+        recheck();
       },
       onNack: (rejection: Rejection) => {
         const state = stateOf(rejection.stream);
@@ -90,6 +113,7 @@ export function createXdsTracker(
         ];
         state.latestRejections.set(rejection.typeUrl, rejection);
         metrics.xdsNacks.inc({ type_url: rejection.typeUrl });
+        recheck();
       },
     },
     configDump: () => ({
@@ -105,9 +129,7 @@ export function createXdsTracker(
       ),
       proxies: [...proxies.values()].map(({ latestRejections: _, ...proxy }) => proxy),
     }),
-    problems: () =>
-      [...proxies.values()].flatMap((proxy) =>
-        [...proxy.latestRejections.values()].flatMap((r) => rejectionProblems(r, cache)),
-      ),
+    problems,
+    problems$: latest$.pipe(distinctUntilChanged<readonly Problem[]>(isDeepStrictEqual)),
   };
 }

@@ -2,13 +2,11 @@
 // the packages that own them, so that defining the commands loads nothing heavy: `egts --version`
 // must not load the translators, Envoy's types or the schemas (#24). Their types tie each one to
 // its owner's value, so a change there fails the typecheck here.
-import type {
-  DEFAULT_CONTROLLER_NAME as TRANSLATOR_CONTROLLER_NAME,
-  DEFAULT_CONTROLLER_NAMESPACE as TRANSLATOR_CONTROLLER_NAMESPACE,
-} from '@egts/gatewayapi-translator';
+import type { DEFAULT_CONTROLLER_NAME as API_CONTROLLER_NAME } from '@egts/api';
+import type { DEFAULT_CONTROLLER_NAMESPACE as TRANSLATOR_CONTROLLER_NAMESPACE } from '@egts/gatewayapi-translator';
 import type { XdsResourceType } from '@egts/xds-translator';
 
-export const DEFAULT_CONTROLLER_NAME: typeof TRANSLATOR_CONTROLLER_NAME =
+export const DEFAULT_CONTROLLER_NAME: typeof API_CONTROLLER_NAME =
   'gateway.envoyproxy.io/gatewayclass-controller';
 
 export const DEFAULT_CONTROLLER_NAMESPACE: typeof TRANSLATOR_CONTROLLER_NAMESPACE =

@@ -2,8 +2,7 @@
 // as a table, YAML or JSON; exits non-zero when a shown resource is not accepted, has unresolved
 // references or is not programmed, or when the provider could not read one (/problems). Shaped
 // after Envoy Gateway's `egctl x status`.
-import type { Problem } from '@egts/api';
-import type { ResourceStatus } from '@egts/gatewayapi-translator';
+import type { Problem, ResourceStatus } from '@egts/api';
 import { Command, Option } from 'commander';
 import type { Address } from './address.js';
 import { adminAddressOption, getJson } from './adminClient.js';

@@ -65,7 +65,7 @@ export async function runConfigServerGateway(
   const log = host.logging.component('config-server');
   let gateway: RunningGateway | undefined;
   const provider = await createConfigServerProvider(
-    await providerOptions(settings, () => gateway?.pipeline.statuses$.value ?? []),
+    await providerOptions(settings, () => gateway?.statuses$.value ?? []),
   );
   log.info(
     {

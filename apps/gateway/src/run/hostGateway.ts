@@ -1,12 +1,17 @@
 // The embedded default (DESIGN.md): resources from files, Envoy as local processes, served over
 // xDS by this process. Shared by `egts run` and `egts server` with a Custom/File provider; another
 // provider (the config server) can take the files' place.
+import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ensureLocalCertificates } from '@egts/certgen';
-import type { TranslateOptions } from '@egts/gatewayapi-translator';
-import { createHostInfraManager } from '@egts/infra-manager';
+import {
+  ensureLocalCertificates,
+  type LocalCertificateFiles,
+  renewLocalCertificates,
+} from '@egts/certgen';
+import { createHostInfraManager, type XdsAddress, xdsSdsFiles } from '@egts/infra-manager';
 import { createFileProvider } from '@egts/provider-file';
+import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import type { Logging } from '../logging.js';
 import type { ResourceProvider } from '../pipeline/ports.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
@@ -27,6 +32,8 @@ export interface HostGatewayOptions {
    * default `$EGTS_STATE_DIR`, else `~/.local/state/egts`.
    */
   stateDir?: string | undefined;
+  /** Lifetime of the xDS certificates and how often their renewal is checked (tests shorten them). */
+  certificates?: { validityMs?: number; intervalMs?: number } | undefined;
   logging: Logging;
 }
 
@@ -39,11 +46,30 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
   // let any local process connect and ask for the TLS private keys (SDS). A Unix socket would do
   // too, but Envoy's xDS cluster and the Kubernetes mode already speak mTLS, so one path is tested.
   const stateDir = options.stateDir ?? defaultStateDir();
+  const certDir = join(stateDir, 'xds-tls');
+  const validity = options.certificates?.validityMs;
   const certs = options.withoutProxies
     ? undefined
-    : await ensureLocalCertificates(join(stateDir, 'xds-tls'));
+    : await ensureLocalCertificates(
+        certDir,
+        validity === undefined ? {} : { validityMs: validity },
+      );
   if (certs?.generated) infraLog.info({ notAfter: certs.notAfter }, 'xDS certificates generated');
-  return runGateway({
+  const proxyTls = certs && (await proxyXdsTls(certs, join(stateDir, 'xds-sds')));
+  // Renewed while running, as in Kubernetes mode: the xDS server polls its files and the proxies
+  // watch theirs (file-based SDS), so both switch to the new set without a restart.
+  const renewal =
+    certs &&
+    renewLocalCertificates(certDir, {
+      ...(validity === undefined ? {} : { validityMs: validity }),
+      ...(options.certificates?.intervalMs === undefined
+        ? {}
+        : { intervalMs: options.certificates.intervalMs }),
+      onRenewed: (renewed) =>
+        infraLog.info({ notAfter: renewed.notAfter }, 'xDS certificates renewed'),
+      onError: (error) => infraLog.error({ err: error }, 'xDS certificate renewal failed'),
+    });
+  const gateway = await runGateway({
     provider: options.provider ?? createFileProvider({ paths: options.paths }),
     infra: options.withoutProxies
       ? undefined
@@ -51,9 +77,7 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
           createHostInfraManager({
             // Records of the running proxies: the next start stops what a killed egts left.
             stateDir,
-            xds: certs
-              ? { ...xds, tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } }
-              : xds,
+            xds: proxyTls ? { ...xds, tls: proxyTls } : xds,
             onEvent: (event) => {
               if (event.type === 'restarting') metrics.proxyRestarts.inc({ proxy: event.proxy });
               const level = event.type === 'exited' ? 'warn' : 'info';
@@ -76,7 +100,39 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
       allowLoopbackBackends: !options.withoutProxies,
     },
     logging: options.logging,
+  }).catch((error: unknown) => {
+    renewal?.stop();
+    throw error;
   });
+  return {
+    ...gateway,
+    async close() {
+      renewal?.stop();
+      await gateway.close();
+    },
+  };
+}
+
+/**
+ * The proxies' xDS client certificates, read through file-based SDS so that a renewal reaches a
+ * running Envoy: the two SDS files (written once into `sdsDir`) point at the certificate files
+ * and watch the directory where `..data` is renamed.
+ */
+async function proxyXdsTls(
+  certs: LocalCertificateFiles,
+  sdsDir: string,
+): Promise<NonNullable<XdsAddress['tls']>> {
+  const sds = {
+    certificate: join(sdsDir, 'xds-certificate.json'),
+    trustedCa: join(sdsDir, 'xds-trusted-ca.json'),
+    watchedDirectory: certs.watchedDirectory,
+  };
+  const tls = { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey, sds };
+  const contents = xdsSdsFiles(tls);
+  await mkdir(sdsDir, { recursive: true, mode: 0o700 });
+  await writeFile(sds.certificate, contents.certificate, { mode: 0o600 });
+  await writeFile(sds.trustedCa, contents.trustedCa, { mode: 0o600 });
+  return tls;
 }
 
 /** Runs until SIGINT or SIGTERM, then stops everything (no Envoy left behind). */

@@ -118,7 +118,7 @@ export async function runKubernetesGateway(
     kubeConfig: options.kubeConfig,
     namespace: options.namespace,
     provider,
-    statuses$: gateway.pipeline.statuses$,
+    statuses$: gateway.statuses$,
     infraIR$: infraIR$.pipe(filter((ir) => ir !== undefined)),
     log: options.logging.component('status'),
   });

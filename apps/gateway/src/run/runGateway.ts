@@ -1,7 +1,9 @@
 // Starts the control plane around a provider: the xDS server, the pipeline, the infrastructure
 // and the admin API; `close()` stops them in reverse order (proxies drained first).
+import type { ResourceStatus } from '@egts/api';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import { createSnapshotCache, createXdsServer, type TlsFiles } from '@egts/xds-server';
+import { BehaviorSubject, combineLatest, map } from 'rxjs';
 import { type AdminServer, startAdminServer } from '../admin/adminServer.js';
 import { createMetrics, type Metrics } from '../admin/metrics.js';
 import { withRejectionConditions } from '../admin/rejectionProblems.js';
@@ -30,6 +32,11 @@ export interface RunningGateway {
   readonly xdsPort: number;
   readonly adminPort: number;
   readonly pipeline: Pipeline;
+  /**
+   * The statuses to show and write back: the pipeline's, with a DataPlaneRejected condition on
+   * each resource whose configuration a proxy rejects (issue #16, item 2).
+   */
+  readonly statuses$: BehaviorSubject<readonly ResourceStatus[]>;
   close(): Promise<void>;
 }
 
@@ -55,6 +62,10 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
     metrics,
     ...(options.translate ? { translate: options.translate } : {}),
   });
+  const statuses$ = new BehaviorSubject<readonly ResourceStatus[]>([]);
+  const statusing = combineLatest([pipeline.statuses$, tracker.problems$])
+    .pipe(map(([statuses]) => withRejectionConditions(statuses, tracker.problems())))
+    .subscribe(statuses$);
   let admin: AdminServer;
   try {
     admin = await startAdminServer(
@@ -62,7 +73,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
       {
         ready: pipeline.ready,
         health: () => options.provider.liveness?.() ?? { healthy: true },
-        statuses: () => withRejectionConditions(pipeline.statuses$.value, tracker.problems()),
+        statuses: () => statuses$.value,
         problems: () => [...pipeline.problems$.value, ...tracker.problems()],
         configDump: tracker.configDump,
         proxies: () => infra?.proxies?.() ?? [],
@@ -70,6 +81,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
       metrics,
     );
   } catch (error) {
+    statusing.unsubscribe();
     pipeline.stop();
     await infra?.close();
     await xdsServer.close();
@@ -82,8 +94,10 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
     xdsPort,
     adminPort: admin.port,
     pipeline,
+    statuses$,
     async close() {
       idle.unsubscribe();
+      statusing.unsubscribe();
       pipeline.stop();
       await options.provider.close();
       await infra?.close();

@@ -1,6 +1,15 @@
 // Host mode's certificate directory: made once, private, kept while valid, renewed with a third
 // of their validity left, and one set when two processes start together.
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -40,5 +49,31 @@ describe('ensureLocalCertificates', () => {
     const [a, b] = await Promise.all([ensureLocalCertificates(dir), ensureLocalCertificates(dir)]);
     expect(readFileSync(a.ca, 'utf8')).toBe(readFileSync(b.ca, 'utf8'));
     expect(readFileSync(a.clientCert, 'utf8')).toBe(readFileSync(b.clientCert, 'utf8'));
+  });
+
+  it('switches every file at once through ..data, and leaves no old set behind', async () => {
+    const dir = join(root, 'xds-tls');
+    const day = 24 * 3600 * 1000;
+    const first = await ensureLocalCertificates(dir, { validityMs: 30 * day });
+    expect(lstatSync(first.clientCert).isSymbolicLink()).toBe(true);
+    expect(lstatSync(join(dir, '..data')).isSymbolicLink()).toBe(true);
+    expect(first.watchedDirectory).toBe(dir);
+    const firstCa = readFileSync(first.ca, 'utf8');
+    const later = new Date(Date.now() + 21 * day);
+    const renewed = await ensureLocalCertificates(dir, { validityMs: 30 * day, now: later });
+    expect(renewed.clientCert).toBe(first.clientCert);
+    expect(readFileSync(renewed.ca, 'utf8')).not.toBe(firstCa);
+    expect(readFileSync(renewed.serverCert, 'utf8')).toContain('BEGIN CERTIFICATE');
+    expect(readdirSync(dir).filter((e) => e.startsWith('..set-'))).toHaveLength(1);
+  });
+
+  it('renews a directory of the earlier layout (real files) into this one', async () => {
+    const dir = join(root, 'xds-tls');
+    mkdirSync(join(dir, 'envoy'), { recursive: true });
+    writeFileSync(join(dir, 'envoy', 'tls.crt'), 'old');
+    const files = await ensureLocalCertificates(dir);
+    expect(files.generated).toBe(true);
+    expect(lstatSync(files.clientCert).isSymbolicLink()).toBe(true);
+    expect(readFileSync(files.clientCert, 'utf8')).toContain('BEGIN CERTIFICATE');
   });
 });

@@ -128,14 +128,14 @@ describe('field registry', () => {
           },
         ],
       },
-      oidc: { clientID: 'egts' },
+      oidc: { clientID: 'egts', provider: { backendSettings: { retry: { numRetries: 3 } } } },
       notAField: 1,
     };
     // A wholly not-applied feature by its entry; a field of a partly applied one by itself.
     expect(notAppliedFields('SecurityPolicy', spec)).toEqual([
       'spec.jwt.providers.extractFrom.cookies',
       'spec.notAField',
-      'spec.oidc',
+      'spec.oidc.provider.backendSettings.retry.numRetries',
     ]);
     // An empty object asks for a feature's defaults: applied when some of its fields are.
     expect(notAppliedFields('SecurityPolicy', { authorization: {} })).toEqual([]);

@@ -85,13 +85,21 @@ function corpus(): string[] {
     '/[a-zA-Z0-9._-]{0,20}',
     '.{48}',
     '.{49}',
+    // An anchored literal is RE2's required prefix, outside the program (a prefix rewrite's regex).
+    `^/${'a'.repeat(300)}/*`,
+    `^/${'a'.repeat(150)}[a-z]{90}`,
+    `^/${'a'.repeat(150)}[a-z]{99}`,
+    `(?i)^/${'ab'.repeat(80)}`,
+    `^/a(b)${'c'.repeat(120)}`,
+    `/${'a'.repeat(150)}/*`,
+    `(?m)^/${'a'.repeat(150)}`,
   ];
   let seed = 11;
   const pick = (n: number) => {
     seed = (seed * 48271) % 2147483647;
     return seed % n;
   };
-  while (out.length < 60) {
+  while (out.length < 67) {
     let s = '/';
     for (let j = 0, n = 2 + pick(5); j < n; j++)
       s += atoms[pick(atoms.length)]! + quantifiers[pick(quantifiers.length)]!;

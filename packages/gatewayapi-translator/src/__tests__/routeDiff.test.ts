@@ -2,6 +2,7 @@
 // undefined for duplicate keys; its key index follows the arrays it derives.
 import type { Resources } from '@egts/api';
 import { describe, expect, it } from 'vitest';
+import { IncrementalMemo } from '../internal/incremental/incrementalMemo.js';
 import { diffRoutes, routeIndex } from '../internal/incremental/routeDiff.js';
 
 const route = (name: string, path = '/') => ({
@@ -20,18 +21,19 @@ const input = (httpRoutes: unknown[]) =>
 
 describe('diffRoutes', () => {
   it('finds edits in place, additions, removals, and ignores equal copies', () => {
+    const memo = new IncrementalMemo();
     const [a, b, c] = [route('a'), route('b'), route('c')];
     const first = input([a, b, c]);
-    routeIndex(first.httpRoutes);
+    routeIndex(memo, first.httpRoutes);
     const b2 = route('b', '/two');
     const second = input([a, b2, structuredClone(c)]);
-    expect(diffRoutes(first, second)).toEqual([
+    expect(diffRoutes(memo, first, second)).toEqual([
       { kind: 'httpRoutes', key: 'httproute/default/b', before: b, after: b2 },
     ]);
-    expect(routeIndex(second.httpRoutes)?.get('httproute/default/b')).toBe(b2);
+    expect(routeIndex(memo, second.httpRoutes)?.get('httproute/default/b')).toBe(b2);
     const d = route('d');
     const third = input([d, a, b2]);
-    expect(diffRoutes(second, third)).toEqual([
+    expect(diffRoutes(memo, second, third)).toEqual([
       { kind: 'httpRoutes', key: 'httproute/default/d', before: undefined, after: d },
       { kind: 'httpRoutes', key: 'httproute/default/c', before: second.httpRoutes[2] },
     ]);
@@ -39,6 +41,8 @@ describe('diffRoutes', () => {
 
   it('gives up on two routes of one key', () => {
     const a = route('a');
-    expect(diffRoutes(input([a]), input([a, route('a', '/x')]))).toBeUndefined();
+    expect(
+      diffRoutes(new IncrementalMemo(), input([a]), input([a, route('a', '/x')])),
+    ).toBeUndefined();
   });
 });

@@ -52,6 +52,19 @@ describe('mergeConditions', () => {
     expect(merged.map((c) => c.type)).toEqual(['Accepted', 'example.com/Audited']);
   });
 
+  it('drops our own egts.io/ condition once we no longer set it (a rejection that is over)', () => {
+    const rejected = {
+      type: 'egts.io/DataPlaneRejected',
+      status: 'True',
+      reason: 'Rejected',
+      message: 'Envoy rejected Secret default/cert',
+    };
+    const during = mergeConditions(undefined, [accepted, rejected], 1, T0);
+    expect(during.map((c) => c.type)).toEqual(['Accepted', 'egts.io/DataPlaneRejected']);
+    const after = mergeConditions(during, [accepted], 1, T1);
+    expect(after.map((c) => c.type)).toEqual(['Accepted']);
+  });
+
   it('prefers the observedGeneration the translator computed with', () => {
     const merged = mergeConditions(undefined, [{ ...accepted, observedGeneration: 7 }], 8, T0);
     expect(merged[0]?.observedGeneration).toBe(7);

@@ -32,6 +32,13 @@ const OWNED_TYPES = new Set([
   'Overridden',
 ]);
 
+/**
+ * Our own condition types (egts.io/..., e.g. DataPlaneRejected, set while a proxy rejects what a
+ * resource produced) are ours too: gone from what we compute, they are removed, not kept as foreign.
+ */
+const OWN_DOMAIN = 'egts.io/';
+const owned = (type: string): boolean => OWNED_TYPES.has(type) || type.startsWith(OWN_DOMAIN);
+
 /** RFC 3339 at second precision, as metav1.Time serialises. */
 export const rfc3339 = (date: Date): string => `${date.toISOString().slice(0, 19)}Z`;
 
@@ -67,7 +74,7 @@ export const mergeConditions = (
   if (keepForeign) {
     const ours = new Set(next.map((c) => c.type));
     for (const c of previous ?? []) {
-      if (!ours.has(c.type) && !OWNED_TYPES.has(c.type)) out.push(c);
+      if (!ours.has(c.type) && !owned(c.type)) out.push(c);
     }
   }
   return out;

@@ -1,8 +1,9 @@
-// The same IR route objects give the same Envoy messages (route, cluster, endpoints) across
-// translations, in each mode, so a caller sharing unchanged IR pays only for what changed.
+// In one xDS translator, the same IR route objects give the same Envoy messages (route, cluster,
+// endpoints) across translations, in each mode, so a caller sharing unchanged IR pays only for
+// what changed. Two translators, and two translateXds() calls, share nothing.
 import type { DestinationSetting, HTTPRouteIR, XdsIR } from '@egts/ir';
 import { describe, expect, it } from 'vitest';
-import { translateXds } from '../index.js';
+import { createXdsTranslator, type TranslateXdsOptions, translateXds } from '../index.js';
 
 const setting = (name: string): DestinationSetting => ({
   name,
@@ -44,13 +45,20 @@ const ir = (routes: HTTPRouteIR[]): XdsIR => ({
   udp: [],
 });
 
+/** translateXds() through one translator, as its fleet `f`. */
+const remembering = (options: TranslateXdsOptions = {}) => {
+  const translator = createXdsTranslator(options);
+  return (input: XdsIR) => translator.update('f', input);
+};
+
 describe('route memo', () => {
   it('reuses the messages of unchanged IR route objects and rebuilds changed ones', () => {
+    const translate = remembering();
     const a = route('a', '/a');
     const b = route('b', '/b');
-    const first = translateXds(ir([a, b]));
+    const first = translate(ir([a, b]));
     const b2 = route('b', '/b2');
-    const second = translateXds(ir([a, b2]));
+    const second = translate(ir([a, b2]));
     const routesOf = (x: typeof first) => x.routes[0]!.virtualHosts[0]!.routes;
     expect(routesOf(second)[0]).toBe(routesOf(first)[0]);
     expect(routesOf(second)[1]).not.toBe(routesOf(first)[1]);
@@ -65,12 +73,13 @@ describe('route memo', () => {
   });
 
   it('rebuilds only the virtual host of a changed route, and keeps unchanged lists', () => {
+    const translate = remembering();
     const a = { ...route('a', '/a'), hostname: 'a.example.com' };
     const b = { ...route('b', '/b'), hostname: 'b.example.com' };
-    const first = translateXds(ir([a, b]));
+    const first = translate(ir([a, b]));
     // A new route object around the same destination: new route message, same cluster.
     const b2 = { ...b, addRequestHeaders: [{ name: 'x', value: '1', append: false }] };
-    const second = translateXds(ir([a, b2]));
+    const second = translate(ir([a, b2]));
     const hosts = (x: typeof first) => x.routes[0]!.virtualHosts;
     expect(hosts(second)[0]).toBe(hosts(first)[0]);
     expect(hosts(second)[1]).not.toBe(hosts(first)[1]);
@@ -82,10 +91,26 @@ describe('route memo', () => {
 
   it('keeps each mode its own output', () => {
     const a = route('a', '/a');
-    const ads = translateXds(ir([a]), { mode: 'ads' });
-    const statics = translateXds(ir([a]), { mode: 'static' });
-    expect(statics.clusters[0]!.loadAssignment).toBeDefined();
-    expect(ads.clusters[0]!.loadAssignment).toBeUndefined();
-    expect(translateXds(ir([a]), { mode: 'ads' })).toEqual(ads);
+    const ads = remembering({ mode: 'ads' });
+    const statics = remembering({ mode: 'static' });
+    const first = ads(ir([a]));
+    expect(statics(ir([a])).clusters[0]!.loadAssignment).toBeDefined();
+    expect(first.clusters[0]!.loadAssignment).toBeUndefined();
+    expect(ads(ir([a]))).toEqual(first);
+  });
+
+  it('shares nothing between two translators, nor between two translateXds() calls', () => {
+    const input = ir([route('a', '/a'), route('b', '/b')]);
+    const one = remembering()(input);
+    const other = remembering()(input);
+    const alone = translateXds(input);
+    expect(other).toEqual(one);
+    expect(alone).toEqual(one);
+    for (const x of [other, alone]) {
+      expect(x.routes[0]!.virtualHosts[0]).not.toBe(one.routes[0]!.virtualHosts[0]);
+      expect(x.clusters[0]).not.toBe(one.clusters[0]);
+      expect(x.clusters).not.toBe(one.clusters);
+    }
+    expect(translateXds(input).clusters[0]).not.toBe(alone.clusters[0]);
   });
 });

@@ -342,6 +342,7 @@ describe('[envoy] traffic through a translated bootstrap', () => {
           routes: [
             {
               name: 'tcproute/default/echo',
+              source: { kind: 'TCPRoute', namespace: 'default', name: 'echo', ruleIndex: 0 },
               sniHostnames: [],
               destination: destination('echo', [
                 { ...setting('echo/backend/0', echoPort), protocol: 'TCP' },
@@ -357,6 +358,7 @@ describe('[envoy] traffic through a translated bootstrap', () => {
           routes: [
             {
               name: 'tlsroute/default/pass',
+              source: { kind: 'TLSRoute', namespace: 'default', name: 'pass', ruleIndex: 0 },
               sniHostnames: ['pass.example.com'],
               tls: { mode: 'Passthrough', certificates: [], alpnProtocols: [] },
               destination: destination('pass', [
@@ -374,6 +376,7 @@ describe('[envoy] traffic through a translated bootstrap', () => {
           externalPort: 53,
           route: {
             name: 'udproute/default/echo',
+            source: { kind: 'UDPRoute', namespace: 'default', name: 'echo', ruleIndex: 0 },
             destination: destination('udp-echo', [
               { ...setting('udp-echo/backend/0', udpBackendPort), protocol: 'UDP' },
             ]),

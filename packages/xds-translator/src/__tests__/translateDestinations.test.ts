@@ -18,6 +18,11 @@ describe('translateDestinations', () => {
         for (const assignment of full.endpoints) {
           expect(endpoints.get(assignment.clusterName)).toEqual(assignment);
         }
+        // Endpoints only: the same assignments; of the clusters, only those holding endpoints.
+        const lean = translateDestinations(structuredClone(ir), { mode }, undefined, true);
+        expect(lean.endpoints).toEqual(only.endpoints);
+        const held = only.clusters.filter((c) => mode === 'static' || c.loadAssignment);
+        expect(lean.clusters).toEqual(held);
       }
     }
   });

@@ -6,6 +6,7 @@ import type { AccessLog as AccessLogIR, AccessLogSink } from '@egts/ir';
 import { accessLog } from './defaults.js';
 import type { AccessLog } from './envoyTypes.js';
 import { typedConfig } from './protoValues.js';
+import type { XdsMemo } from './xdsMemo.js';
 
 const logFormat = (sink: AccessLogSink) =>
   sink.json !== undefined
@@ -38,8 +39,6 @@ const logger = (sink: AccessLogSink): Omit<AccessLog, 'filter'> => {
   }
 };
 
-const built = new WeakMap<AccessLogIR, { requests: AccessLog[]; noRoute: AccessLog[] }>();
-
 /**
  * The access logs for `log`: `requests` for connection managers and TCP/UDP proxies, `noRoute`
  * for listeners. A listener logs only what no connection manager logs: requests that matched no
@@ -47,16 +46,17 @@ const built = new WeakMap<AccessLogIR, { requests: AccessLog[]; noRoute: AccessL
  */
 export const accessLogs = (
   log: AccessLogIR | undefined,
+  memo: XdsMemo,
 ): { readonly requests: AccessLog[]; readonly noRoute: AccessLog[] } => {
   const resolved = accessLog(log);
-  let entry = built.get(resolved);
+  let entry = memo.accessLogs.get(resolved);
   if (entry === undefined) {
     const requests = resolved.sinks.map(logger);
     entry = {
       requests,
       noRoute: requests.map((l) => ({ ...l, filter: { responseFlagFilter: { flags: ['NR'] } } })),
     };
-    built.set(resolved, entry);
+    memo.accessLogs.set(resolved, entry);
   }
   return entry;
 };

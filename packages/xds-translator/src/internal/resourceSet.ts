@@ -10,40 +10,35 @@ import type {
   Secret,
 } from '@egts/envoy-api';
 import type { XdsMode, XdsResources } from '../xdsResources.js';
+import type { XdsMemo } from './xdsMemo.js';
 
 /** One type's additions, in order: single messages, or lists another set emitted. */
 type Additions<T> = (T | readonly T[])[];
 
-interface Sorted {
-  readonly additions: readonly unknown[];
-  readonly list: readonly object[];
-}
-
-/** The last sorted list made from additions starting with this object, and those additions. */
-const sorted = new WeakMap<object, Sorted>();
-
 /**
- * The last list built whose first element is this object. A list equal to it element by element
- * is returned as that same array, so consumers that cache per array (the xDS server indexes each
- * once) pay nothing for a type where nothing changed.
+ * A list equal element by element to the last one built with the same first element is returned
+ * as that same array, so consumers that cache per array (the xDS server indexes each once) pay
+ * nothing for a type where nothing changed.
  */
-const lists = new WeakMap<object, readonly object[]>();
-
-const stable = <T extends object>(list: T[]): T[] => {
+const stable = <T extends object>(memo: XdsMemo, list: T[]): T[] => {
   const [first] = list;
   if (first === undefined) return list;
-  const known = lists.get(first) as T[] | undefined;
+  const known = memo.lists.get(first) as T[] | undefined;
   if (known?.length === list.length && known.every((item, i) => item === list[i])) return known;
-  lists.set(first, list);
+  memo.lists.set(first, list);
   return list;
 };
 
-const toList = <T extends object>(additions: Additions<T>, nameOf: (t: T) => string): T[] => {
+const toList = <T extends object>(
+  memo: XdsMemo,
+  additions: Additions<T>,
+  nameOf: (t: T) => string,
+): T[] => {
   const [first] = additions;
   if (first === undefined) return [];
   // One list another set emitted is sorted and deduplicated already; one message is a list.
   if (additions.length === 1) return Array.isArray(first) ? (first as T[]) : [first as T];
-  const known = sorted.get(first);
+  const known = memo.sorted.get(first);
   if (
     known?.additions.length === additions.length &&
     known.additions.every((addition, i) => addition === additions[i])
@@ -60,8 +55,11 @@ const toList = <T extends object>(additions: Additions<T>, nameOf: (t: T) => str
     else add(addition as T);
   }
   // The default sort compares strings by UTF-16 code units, as `<` does, without a JS callback.
-  const list = stable([...byName.keys()].sort().map((name) => byName.get(name)!));
-  sorted.set(first, { additions: [...additions], list });
+  const list = stable(
+    memo,
+    [...byName.keys()].sort().map((name) => byName.get(name)!),
+  );
+  memo.sorted.set(first, { additions: [...additions], list });
   return list;
 };
 
@@ -74,7 +72,21 @@ export class ResourceSet {
   /** Names of the clusters added one by one, so builders can skip what is there. */
   private readonly clusterNames = new Set<string>();
 
-  constructor(readonly mode: XdsMode) {}
+  /**
+   * `memo` is the translator's: what it built before, per IR object. `endpointsOnly` leaves out
+   * the clusters whose endpoints come over EDS (an endpoint update keeps those as they were) and
+   * builds their ClusterLoadAssignments only.
+   */
+  constructor(
+    readonly mode: XdsMode,
+    readonly memo: XdsMemo,
+    readonly endpointsOnly = false,
+  ) {}
+
+  /** An empty set of the same mode and memo, for a part built (and memoized) on its own. */
+  nested(): ResourceSet {
+    return new ResourceSet(this.mode, this.memo, this.endpointsOnly);
+  }
 
   addListener(listener: Listener): void {
     this.listeners.push(listener);
@@ -113,11 +125,11 @@ export class ResourceSet {
 
   toResources(): XdsResources {
     return {
-      listeners: toList(this.listeners, (l) => l.name),
-      routes: toList(this.routes, (r) => r.name),
-      clusters: toList(this.clusters, (c) => c.name),
-      endpoints: toList(this.endpoints, (e) => e.clusterName),
-      secrets: toList(this.secrets, (s) => s.name),
+      listeners: toList(this.memo, this.listeners, (l) => l.name),
+      routes: toList(this.memo, this.routes, (r) => r.name),
+      clusters: toList(this.memo, this.clusters, (c) => c.name),
+      endpoints: toList(this.memo, this.endpoints, (e) => e.clusterName),
+      secrets: toList(this.memo, this.secrets, (s) => s.name),
     };
   }
 }

@@ -254,11 +254,40 @@ const httpExtAuth: ConformanceTest = {
   ],
 };
 
+const authzJWT = (suiteDir: string): ConformanceTest => {
+  const token = goConstant(suiteDir, 'authorization_jwt.go', 'jwtToken');
+  const without = goConstant(suiteDir, 'authorization_jwt.go', 'jwtTokenWithoutRequiredValues');
+  const paths = ['/claim-test', '/scope-test', '/combined-test'];
+  return {
+    name: 'AuthzWithJWTClaimsScopes',
+    description: 'Authorization with JWT claims and scopes',
+    features: ['SecurityPolicy', 'Authorization', 'JWT'],
+    manifests: ['authorization-jwt.yaml'],
+    statuses: [
+      ...accepted(sameNs, [
+        'http-with-authorization-jwt-claim',
+        'http-with-authorization-jwt-scope',
+        'http-with-authorization-jwt-combined',
+      ]),
+      ...policyAccepted(
+        'authorization-jwt-claim',
+        'authorization-jwt-scope',
+        'authorization-jwt-combined',
+      ),
+    ],
+    requests: paths.flatMap((path) => [
+      get(path, bearer(token), 200),
+      get(path, bearer(without), 403),
+    ]),
+  };
+};
+
 /** The suite's SecurityPolicy tests; `suiteDir` is Envoy Gateway's e2e folder (for tokens). */
 export const securityPolicyTests = (suiteDir: string): ConformanceTest[] => [
   basicAuth,
   authzHeadersAndMethods,
   authzDefaultActions,
+  authzJWT(suiteDir),
   {
     name: 'AuthzWithClientIP',
     description: 'Authorization with client IP',

@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { type ResourceStatus, type Resources, ROUTE_COLLECTIONS } from '@egts/api';
 import type { DestinationSetting, XdsIR } from '@egts/ir';
 import { type TranslateOptions, translate } from '../../translate.js';
+import type { IncrementalMemo, SettingPath } from './incrementalMemo.js';
 import { policiesReaching } from './policyFootprint.js';
 import type { Route } from './routeDiff.js';
 import type { Translation } from './translation.js';
@@ -49,9 +50,8 @@ const changedServices = (before: readonly Meta[], after: readonly Meta[]): Set<s
 };
 
 /** Every `{name, namespace?}` a route's rules name (backendRefs, mirrors...), as `namespace/name`. */
-const referenced = new WeakMap<object, Set<string>>();
-const referencesOf = (route: Meta & { spec?: unknown }): Set<string> => {
-  let refs = referenced.get(route);
+const referencesOf = (memo: IncrementalMemo, route: Meta & { spec?: unknown }): Set<string> => {
+  let refs = memo.referenced.get(route);
   if (refs !== undefined) return refs;
   refs = new Set();
   const namespace = route.metadata.namespace ?? '';
@@ -67,24 +67,23 @@ const referencesOf = (route: Meta & { spec?: unknown }): Set<string> => {
     }
   };
   walk((route.spec as { rules?: unknown } | undefined)?.rules);
-  referenced.set(route, refs);
+  memo.referenced.set(route, refs);
   return refs;
 };
 
 /** Positions of the routes of an array by each `namespace/name` they name, once per array. */
-const referenceIndexes = new WeakMap<readonly object[], Map<string, number[]>>();
-const referenceIndex = (routes: readonly (Meta & { spec?: unknown })[]) => {
-  let index = referenceIndexes.get(routes);
+const referenceIndex = (memo: IncrementalMemo, routes: readonly (Meta & { spec?: unknown })[]) => {
+  let index = memo.referenceIndexes.get(routes);
   if (index === undefined) {
     index = new Map();
     for (const [i, route] of routes.entries()) {
-      for (const ref of referencesOf(route)) {
+      for (const ref of referencesOf(memo, route)) {
         const positions = index.get(ref) ?? [];
         positions.push(i);
         index.set(ref, positions);
       }
     }
-    referenceIndexes.set(routes, index);
+    memo.referenceIndexes.set(routes, index);
   }
   return index;
 };
@@ -104,14 +103,17 @@ const settingsOf = (ir: unknown, into: Map<string, DestinationSetting>): void =>
   }
 };
 
-type Path = readonly (string | number)[];
+type Path = SettingPath;
 
-/** Where each destination setting sits in an IR (names to paths), found once per IR object. */
-const settingPaths = new WeakMap<object, ReadonlyMap<string, readonly Path[]>>();
-
-/** Indexes the settings of a full translation's IR, so endpoint updates never walk all of it. */
-export const indexSettings = (ir: XdsIR): ReadonlyMap<string, readonly Path[]> => {
-  let paths = settingPaths.get(ir);
+/**
+ * Where each destination setting sits in an IR (names to paths), found once per IR object:
+ * indexing a full translation's IR up front means endpoint updates never walk all of it.
+ */
+export const indexSettings = (
+  memo: IncrementalMemo,
+  ir: XdsIR,
+): ReadonlyMap<string, readonly Path[]> => {
+  let paths = memo.settingPaths.get(ir);
   if (paths !== undefined) return paths;
   const found = new Map<string, Path[]>();
   const path: (string | number)[] = [];
@@ -140,7 +142,7 @@ export const indexSettings = (ir: XdsIR): ReadonlyMap<string, readonly Path[]> =
   };
   walk(ir);
   paths = found;
-  settingPaths.set(ir, paths);
+  memo.settingPaths.set(ir, paths);
   return paths;
 };
 
@@ -149,8 +151,12 @@ export const indexSettings = (ir: XdsIR): ReadonlyMap<string, readonly Path[]> =
  * paths; everything else is shared). Undefined when a setting is unknown or differs in more than
  * its endpoints.
  */
-const patch = (ir: XdsIR, replace: ReadonlyMap<string, DestinationSetting>): XdsIR | undefined => {
-  const paths = indexSettings(ir);
+const patch = (
+  memo: IncrementalMemo,
+  ir: XdsIR,
+  replace: ReadonlyMap<string, DestinationSetting>,
+): XdsIR | undefined => {
+  const paths = indexSettings(memo, ir);
   const copies = new Map<object, Record<string | number, unknown>>();
   const copyOf = (o: object): Record<string | number, unknown> => {
     let copy = copies.get(o);
@@ -187,18 +193,17 @@ const patch = (ir: XdsIR, replace: ReadonlyMap<string, DestinationSetting>): Xds
   }
   const root = copies.get(ir) as XdsIR | undefined;
   if (root === undefined) return ir;
-  settingPaths.set(root, paths); // same shape, same paths
+  memo.settingPaths.set(root, paths); // same shape, same paths
   return root;
 };
 
 const statusKey = (s: ResourceStatus) =>
   `${s.kind}/${s.metadata.namespace ?? ''}/${s.metadata.name}`;
-const statusIndex = new WeakMap<readonly ResourceStatus[], Map<string, ResourceStatus>>();
-const indexStatuses = (statuses: readonly ResourceStatus[]) => {
-  let index = statusIndex.get(statuses);
+const indexStatuses = (memo: IncrementalMemo, statuses: readonly ResourceStatus[]) => {
+  let index = memo.statusesByKey.get(statuses);
   if (index === undefined) {
     index = new Map(statuses.map((s) => [statusKey(s), s]));
-    statusIndex.set(statuses, index);
+    memo.statusesByKey.set(statuses, index);
   }
   return index;
 };
@@ -212,6 +217,7 @@ export function endpointsOnlyUpdate(
   previous: Translation,
   next: Resources,
   options: TranslateOptions | undefined,
+  memo: IncrementalMemo,
 ): XdsIR[] | undefined {
   const before = previous.resources;
   for (const kind of Object.keys(next) as (keyof Resources)[]) {
@@ -225,7 +231,7 @@ export function endpointsOnlyUpdate(
   let affected = 0;
   for (const kind of ROUTE_COLLECTIONS) {
     const routes = next[kind] as (Meta & { spec?: unknown })[];
-    const index = referenceIndex(routes);
+    const index = referenceIndex(memo, routes);
     const positions = new Set<number>();
     for (const service of services) for (const i of index.get(service) ?? []) positions.add(i);
     // In input order, as a full translation sees them.
@@ -235,11 +241,11 @@ export function endpointsOnlyUpdate(
   if (affected === 0) return [...previous.xdsIR];
   // Only the policies that reach these routes (or any Gateway) can write to their IR.
   const routes = ROUTE_COLLECTIONS.flatMap((kind) => reduced[kind] as Meta[] as Route[]);
-  Object.assign(reduced, policiesReaching(next, routes, next.gateways));
+  Object.assign(reduced, policiesReaching(memo, next, routes, next.gateways));
 
   const result = translate(reduced, options);
   // Endpoints can change route conditions (BackendsAvailable): then statuses need the full run.
-  const statuses = indexStatuses(previous.statuses);
+  const statuses = indexStatuses(memo, previous.statuses);
   for (const status of result.statuses) {
     if (!status.kind.endsWith('Route')) continue;
     if (!isDeepStrictEqual(statuses.get(statusKey(status)), status)) return undefined;
@@ -256,7 +262,7 @@ export function endpointsOnlyUpdate(
     }
     const settings = new Map<string, DestinationSetting>();
     settingsOf(partial, settings);
-    const patched = patch(ir, settings);
+    const patched = patch(memo, ir, settings);
     if (patched === undefined) return undefined;
     xdsIR.push(patched);
   }

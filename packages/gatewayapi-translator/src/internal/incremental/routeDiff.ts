@@ -3,6 +3,7 @@
 // one-route edit must not cost a pass of string keys and deep comparisons over every route.
 import { isDeepStrictEqual } from 'node:util';
 import { type Resources, ROUTE_COLLECTIONS, type RouteCollection } from '@egts/api';
+import type { IncrementalMemo } from './incrementalMemo.js';
 
 export interface Route {
   kind: string;
@@ -31,13 +32,12 @@ export const routeKeyOf = (kind: string, namespace: string | null | undefined, n
 const routeKey = (route: Route): string =>
   routeKeyOf(route.kind, route.metadata.namespace, route.metadata.name);
 
-/**
- * Routes by key, per array. A diff that finds only in-place edits hands the index on to the new
- * array (updated) instead of building another; `undefined` marks an array with duplicate keys.
- */
-const indexes = new WeakMap<readonly Route[], Map<string, Route> | undefined>();
-
-export const routeIndex = (routes: readonly Route[]): ReadonlyMap<string, Route> | undefined => {
+/** Routes by key, once per array (memo.routeIndexes); undefined when two routes share a key. */
+export const routeIndex = (
+  memo: IncrementalMemo,
+  routes: readonly Route[],
+): ReadonlyMap<string, Route> | undefined => {
+  const indexes = memo.routeIndexes;
   if (indexes.has(routes)) return indexes.get(routes);
   let index: Map<string, Route> | undefined = new Map();
   for (const route of routes) {
@@ -54,11 +54,13 @@ export const routeIndex = (routes: readonly Route[]): ReadonlyMap<string, Route>
 
 /** The changes of one kind, or undefined when either side has two routes with one key. */
 const diffKind = (
+  memo: IncrementalMemo,
   kind: RouteCollection,
   before: readonly Route[],
   after: readonly Route[],
 ): RouteChange[] | undefined => {
-  if (before === after) return routeIndex(after) === undefined ? undefined : [];
+  const indexes = memo.routeIndexes;
+  if (before === after) return routeIndex(memo, after) === undefined ? undefined : [];
   if (before.length === after.length) {
     const edits: RouteChange[] = [];
     const replaced: [string, Route][] = [];
@@ -85,8 +87,8 @@ const diffKind = (
       return edits;
     }
   }
-  const old = routeIndex(before);
-  const now = routeIndex(after);
+  const old = routeIndex(memo, before);
+  const now = routeIndex(memo, after);
   if (old === undefined || now === undefined) return undefined;
   const changes: RouteChange[] = [];
   for (const [key, route] of now) {
@@ -99,10 +101,14 @@ const diffKind = (
 };
 
 /** Every route change from `before` to `after`, or undefined when keys are not unique. */
-export const diffRoutes = (before: Resources, after: Resources): RouteChange[] | undefined => {
+export const diffRoutes = (
+  memo: IncrementalMemo,
+  before: Resources,
+  after: Resources,
+): RouteChange[] | undefined => {
   const changes: RouteChange[] = [];
   for (const kind of ROUTE_COLLECTIONS) {
-    const found = diffKind(kind, before[kind] as Route[], after[kind] as Route[]);
+    const found = diffKind(memo, kind, before[kind] as Route[], after[kind] as Route[]);
     if (found === undefined) return undefined;
     changes.push(...found);
   }

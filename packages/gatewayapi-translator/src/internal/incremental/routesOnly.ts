@@ -16,6 +16,7 @@ import {
 } from '@egts/api';
 import type { XdsIR } from '@egts/ir';
 import { type TranslateOptions, translate } from '../../translate.js';
+import type { IncrementalMemo } from './incrementalMemo.js';
 import { overlapsMove } from './overlapsMove.js';
 import { policiesReaching, routeFootprint } from './policyFootprint.js';
 import { translatePolicyStatuses } from './policyStatuses.js';
@@ -26,8 +27,8 @@ import type { Translation } from './translation.js';
 const keyOf = (r: Route) => `${r.kind}/${r.metadata.namespace ?? ''}/${r.metadata.name}`;
 
 /** `namespace/name` of the Gateways a route names; undefined when it names any other parent kind. */
-const parents = new WeakMap<object, readonly string[] | undefined>();
-const gatewaysOf = (route: Route): readonly string[] | undefined => {
+const gatewaysOf = (memo: IncrementalMemo, route: Route): readonly string[] | undefined => {
+  const parents = memo.parentGateways;
   if (parents.has(route)) return parents.get(route);
   let keys: string[] | undefined = [];
   for (const ref of (route.spec?.parentRefs ?? []) as Array<Record<string, unknown>>) {
@@ -63,6 +64,7 @@ export function routesOnlyUpdate(
   previous: Translation,
   next: Resources,
   options: TranslateOptions | undefined,
+  memo: IncrementalMemo,
 ): RoutesUpdate | undefined {
   const before = previous.resources;
   for (const kind of Object.keys(next) as (keyof Resources)[]) {
@@ -79,14 +81,14 @@ export function routesOnlyUpdate(
   const policies = POLICY_COLLECTIONS.some((kind) => next[kind].length > 0);
 
   // Changed routes (added, removed or edited), and the Gateways they name before and after.
-  const changes = diffRoutes(before, next);
+  const changes = diffRoutes(memo, before, next);
   if (changes === undefined) return undefined;
   const touched = new Set<string>();
   const changed = new Set<string>();
   for (const change of changes) {
     for (const route of [change.before, change.after]) {
       if (route === undefined) continue;
-      const gateways = gatewaysOf(route);
+      const gateways = gatewaysOf(memo, route);
       if (gateways === undefined) return undefined;
       for (const g of gateways) touched.add(g);
       changed.add(keyOf(route));
@@ -104,10 +106,10 @@ export function routesOnlyUpdate(
         c.after !== undefined &&
         isDeepStrictEqual(routeFootprint(c.before), routeFootprint(c.after)),
     );
-  const spliced = spliceRoutes(previous, next, changes, touched, options);
+  const spliced = spliceRoutes(previous, next, changes, touched, options, memo);
   const update =
     spliced === undefined
-      ? reducedUpdate(previous, next, touched, changed, options)
+      ? reducedUpdate(previous, next, touched, changed, options, memo)
       : { translation: spliced, touched, shared: true };
   if (update === undefined) return undefined;
   // Other routes' statuses can depend on the changed ones (RouteRulesOverlap).
@@ -143,6 +145,7 @@ function reducedUpdate(
   touched: ReadonlySet<string>,
   changed: ReadonlySet<string>,
   options: TranslateOptions | undefined,
+  memo: IncrementalMemo,
 ): RoutesUpdate | undefined {
   // The policies that reach these routes and Gateways stay in: what they write to the IR comes
   // with this translation. Their statuses from this run are not used (see withStatuses).
@@ -154,12 +157,12 @@ function reducedUpdate(
   };
   for (const kind of ROUTE_COLLECTIONS) {
     (reduced[kind] as Route[]) = (next[kind] as Route[]).filter((route) => {
-      const gateways = gatewaysOf(route);
+      const gateways = gatewaysOf(memo, route);
       return gateways === undefined || gateways.some((g) => touched.has(g));
     });
   }
   const routes = ROUTE_COLLECTIONS.flatMap((kind) => reduced[kind] as Route[]);
-  Object.assign(reduced, policiesReaching(next, routes, reduced.gateways));
+  Object.assign(reduced, policiesReaching(memo, next, routes, reduced.gateways));
   const result = translate(reduced, options);
 
   // Fleets: one per Gateway (merged ones were refused above), named `<namespace>/<gateway>`.

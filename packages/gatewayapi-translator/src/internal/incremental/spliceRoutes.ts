@@ -11,6 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { GRPCRoute, HTTPRoute, ResourceStatus, Resources } from '@egts/api';
 import type { HTTPListener, HTTPRouteIR, XdsIR } from '@egts/ir';
 import { type TranslateOptions, type TranslateResult, translate } from '../../translate.js';
+import type { IncrementalMemo } from './incrementalMemo.js';
 import { compareListenerRoutes, type ListenerRoute } from './listenerRouteOrder.js';
 import { policiesReaching } from './policyFootprint.js';
 import { type Route, type RouteChange, routeIndex, routeKeyOf } from './routeDiff.js';
@@ -23,12 +24,14 @@ const statusKey = (s: {
 }) => `${s.kind}/${s.metadata.namespace ?? ''}/${s.metadata.name}`;
 
 /** Position of each status by key, per statuses array (handed on when positions do not move). */
-const statusIndexes = new WeakMap<readonly ResourceStatus[], Map<string, number>>();
-const statusIndex = (statuses: readonly ResourceStatus[]): Map<string, number> => {
-  let index = statusIndexes.get(statuses);
+const statusIndex = (
+  memo: IncrementalMemo,
+  statuses: readonly ResourceStatus[],
+): Map<string, number> => {
+  let index = memo.statusPositions.get(statuses);
   if (index === undefined) {
     index = new Map(statuses.map((s, i) => [statusKey(s), i]));
-    statusIndexes.set(statuses, index);
+    memo.statusPositions.set(statuses, index);
   }
   return index;
 };
@@ -159,6 +162,7 @@ const translateOnly = (
   gateways: Resources['gateways'],
   routes: readonly Route[],
   options: TranslateOptions | undefined,
+  memo: IncrementalMemo,
 ): TranslateResult => {
   const reduced: Resources = {
     ...next,
@@ -171,7 +175,7 @@ const translateOnly = (
   };
   // The policies that reach these routes and Gateways stay in: what they write to the routes'
   // IR must be in the splice. Their statuses are the caller's (see routesOnly.ts).
-  return translate({ ...reduced, ...policiesReaching(next, routes, gateways) }, options);
+  return translate({ ...reduced, ...policiesReaching(memo, next, routes, gateways) }, options);
 };
 
 /**
@@ -184,11 +188,12 @@ export function spliceRoutes(
   changes: readonly RouteChange[],
   touched: ReadonlySet<string>,
   options: TranslateOptions | undefined,
+  memo: IncrementalMemo,
 ): Translation | undefined {
   if (changes.some((c) => c.kind !== 'httpRoutes' && c.kind !== 'grpcRoutes')) return undefined;
   if (next.backendTLSPolicies.length > 0 || next.listenerSets.length > 0) return undefined;
-  const http = routeIndex(next.httpRoutes as Route[]);
-  const grpc = routeIndex(next.grpcRoutes as Route[]);
+  const http = routeIndex(memo, next.httpRoutes as Route[]);
+  const grpc = routeIndex(memo, next.grpcRoutes as Route[]);
   if (http === undefined || grpc === undefined) return undefined;
   const lookup: Lookup = ({ kind, namespace, name }) =>
     (kind === 'HTTPRoute' ? http : grpc).get(routeKeyOf(kind, namespace, name)) as
@@ -204,12 +209,14 @@ export function spliceRoutes(
     gateways,
     changes.flatMap((c) => c.before ?? []),
     options,
+    memo,
   );
   const after = translateOnly(
     next,
     gateways,
     changes.flatMap((c) => c.after ?? []),
     options,
+    memo,
   );
   const changed = changes.map((c) => {
     const route = (c.after ?? c.before)!;
@@ -238,7 +245,7 @@ export function spliceRoutes(
     }
 
     // Statuses: the changed routes' from the run after the change; Gateways' counts adjusted.
-    const index = statusIndex(previous.statuses);
+    const index = statusIndex(memo, previous.statuses);
     const statuses = previous.statuses.slice();
     const oldStatuses = byStatusKey(before.statuses);
     const newStatuses = byStatusKey(after.statuses);
@@ -268,7 +275,7 @@ export function spliceRoutes(
       // New routes go last (a full run lists them in input order; the set is the same).
       result = [...statuses.filter((_, i) => !removed.has(i)), ...appended];
     } else {
-      statusIndexes.set(result, index);
+      memo.statusPositions.set(result, index);
     }
 
     const xdsIR = previous.xdsIR.map((ir) => replaced.get(ir.name) ?? ir);

@@ -1,7 +1,15 @@
 // xDS IR per Gateway from the ready listeners and the accepted routes attached to them. One IR
 // listener per Gateway listener (the xds-translator merges those sharing a port into one Envoy
 // listener); ports below 1024 shift by 10000 so proxies need no privilege.
-import type { HTTPListener, Redirect, TCPListener, TCPRouteIR, UDPListener, XdsIR } from '@egts/ir';
+import type {
+  HTTPListener,
+  Redirect,
+  RouteSource,
+  TCPListener,
+  TCPRouteIR,
+  UDPListener,
+  XdsIR,
+} from '@egts/ir';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
@@ -131,6 +139,19 @@ function httpListener(
   return listener;
 }
 
+/** A stream route's origin: the route resource and its rule (HTTP routes carry theirs already). */
+function routeSource(route: AnyRouteContext, ruleIndex: number): RouteSource {
+  const rules = (route.resource.spec.rules ?? []) as readonly { name?: string | undefined }[];
+  const rule = rules[ruleIndex]?.name;
+  return {
+    kind: route.kind,
+    namespace: route.namespace,
+    name: route.name,
+    ...(rule ? { rule } : {}),
+    ruleIndex,
+  };
+}
+
 function tcpListener(
   ctx: TranslatorContext,
   l: ListenerContext,
@@ -152,6 +173,7 @@ function tcpListener(
               ? [l.hostname]
               : [],
         destination: outcome.destination,
+        source: routeSource(route, i),
       };
       if (l.protocol === 'TLS') {
         ir.tls =
@@ -192,6 +214,7 @@ function udpListener(
     if (route.kind !== 'UDPRoute' || !outcome?.destination || outcome.invalid) continue;
     listener.route = {
       name: `${route.irName}/rule/0`,
+      source: routeSource(route, 0),
       destination: traffic.destination(
         outcome.destination,
         traffic.forRoute(route, undefined, l),

@@ -8,7 +8,7 @@ import type { TranslatorContext } from '../context/translatorContext.js';
 import { nsName } from '../types.js';
 import type { PolicyScope } from './policyScope.js';
 import type { AppliedPolicy } from './processPolicies.js';
-import { serviceDestination } from './securityPolicyIR.js';
+import { serviceDestination } from './securityPolicyRefs.js';
 import { type LuaValidation, luaScriptProblem } from './validation/luaScript.js';
 import { type PolicyRef, serviceBackendRefs } from './validation/policyBackendRefs.js';
 import { list, type Obj, obj, parseGoDuration } from './validation/policyValues.js';
@@ -60,7 +60,7 @@ function direction(mode: Obj | undefined, field: string): ExtProc['request'] {
 function extProc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj, index: number): ExtProc {
   const field = `extProc[${index}]`;
   const name = `envoyextensionpolicy/${policy.namespace}/${policy.name}/extproc/${index}`;
-  const destination = serviceDestination(ctx, policy, `${field}.backendRefs`, spec, name);
+  const destination = serviceDestination(ctx, policy, `${field}.backendRefs`, spec, name, 'GRPC');
   if (!destination) throw new Error(`${field}: backendRefs are required`);
   // As Envoy Gateway: the first backendRef's host and port (a cluster name is no authority).
   const first = serviceBackendRefs(spec)[0] ?? {};
@@ -72,10 +72,7 @@ function extProc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj, index: nu
   const timeout = parseGoDuration(spec.messageTimeout);
   return {
     name: `${policy.namespace}/${policy.name}/extproc/${index}`,
-    destination: {
-      ...destination,
-      settings: destination.settings.map((s) => ({ ...s, protocol: 'GRPC' as const })),
-    },
+    destination,
     authority,
     ...(request ? { request } : {}),
     ...(response ? { response } : {}),

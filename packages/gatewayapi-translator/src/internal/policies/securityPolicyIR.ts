@@ -12,18 +12,22 @@ import type {
   ExtAuth,
   JWT,
   JWTProvider,
-  RouteDestination,
   SecurityIR,
 } from '@egts/ir';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { secretValue } from '../listeners/certificates.js';
-import { resolveBackendRef } from '../routes/backendRefs.js';
-import { ENVOY_GATEWAY_GROUP, nsName } from '../types.js';
+import { nsName } from '../types.js';
+import { backendTraffic } from './backendTrafficIR.js';
+import { oidc } from './securityPolicyOIDC.js';
 import {
-  backendRefOf,
-  type PolicyRef,
-  serviceBackendRefs,
-} from './validation/policyBackendRefs.js';
+  Problem,
+  refTarget,
+  serviceDestination,
+  str,
+  strings,
+  uriDestination,
+} from './securityPolicyRefs.js';
+import type { PolicyRef } from './validation/policyBackendRefs.js';
 import { list, type Obj, obj, parseGoDuration } from './validation/policyValues.js';
 
 /** What a SecurityPolicy enforces, or why it cannot be enforced. */
@@ -31,18 +35,6 @@ export interface SecurityPolicyIR {
   security?: SecurityIR;
   cors?: CORS;
   problem?: string;
-}
-
-class Problem extends Error {}
-
-const strings = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
-function refTarget(policy: PolicyRef, ref: Obj): { namespace: string; name: string } {
-  const namespace = str(ref.namespace) || policy.namespace;
-  return { namespace, name: str(ref.name) ?? '' };
 }
 
 /**
@@ -76,95 +68,6 @@ function basicAuth(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): BasicA
   const header = str(spec.forwardUsernameHeader);
   if (header) out.forwardUsernameHeader = header;
   return out;
-}
-
-/** One destination for the backendRefs of a service the policy calls (JWKS, ext_authz, ext_proc); throws naming the field. */
-export function serviceDestination(
-  ctx: TranslatorContext,
-  policy: PolicyRef,
-  field: string,
-  service: Obj | undefined,
-  name: string,
-): RouteDestination | undefined {
-  const refs = serviceBackendRefs(service);
-  if (refs.length === 0) return undefined;
-  const referrer = {
-    group: ENVOY_GATEWAY_GROUP,
-    ...policy,
-    parents: [{ ref: { group: ENVOY_GATEWAY_GROUP, ...policy } }],
-  };
-  const settings = refs.map((ref, i) => {
-    const resolved = resolveBackendRef(
-      ctx,
-      referrer,
-      backendRefOf(ref, str(ref.name) ?? ''),
-      `${name}/backend/${i}`,
-      'HTTP',
-    );
-    if (!resolved.setting)
-      throw new Problem(`${field}[${i}]: ${resolved.error?.message ?? 'does not resolve'}`);
-    return resolved.setting;
-  });
-  return { name, settings };
-}
-
-/** `<service>.<namespace>[.svc[.cluster.local]]`: a Service by its cluster DNS name. */
-const SERVICE_HOST = /^([a-z0-9-]+)\.([a-z0-9-]+)(\.svc(\.cluster\.local)?)?$/;
-
-/**
- * A destination from a plain `http(s)://host:port/path` URI (Envoy Gateway's remote JWKS without
- * backendRefs). An http host naming a Service by its cluster DNS name goes to the Service's
- * endpoints, as cluster DNS would send it; any other host is resolved by Envoy, and an https one
- * verified against the system trust store.
- */
-function uriDestination(
-  ctx: TranslatorContext,
-  policy: PolicyRef,
-  uri: string,
-  field: string,
-  name: string,
-): RouteDestination {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    throw new Problem(`${field}: ${uri} is not a URI`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new Problem(`${field}: ${uri}: only http and https URIs are supported`);
-  const https = url.protocol === 'https:';
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const port = Number(url.port || (https ? 443 : 80));
-  const service = https ? null : SERVICE_HOST.exec(host);
-  if (service && ctx.services.has(nsName(service[2] ?? '', service[1] ?? ''))) {
-    const ref = { name: service[1], namespace: service[2], port };
-    const destination = serviceDestination(ctx, policy, field, { backendRefs: [ref] }, name);
-    if (destination) return destination;
-  }
-  const isIP = /^[0-9.]+$/.test(host) || host.includes(':');
-  return {
-    name,
-    settings: [
-      {
-        name: `${name}/backend/0`,
-        weight: 1,
-        protocol: 'HTTP',
-        addressType: isIP ? 'IP' : 'FQDN',
-        endpoints: [{ host, port, ready: true }],
-        // An https URI is verified against the system trust store, by its host name.
-        ...(https
-          ? {
-              tls: {
-                sni: host,
-                useSystemTrustStore: true,
-                subjectAltNames: [{ type: 'Hostname' as const, value: host }],
-                policy: `${policy.namespace}/${policy.name}`,
-              },
-            }
-          : {}),
-      },
-    ],
-  };
 }
 
 function jwtProvider(
@@ -248,6 +151,22 @@ function jwt(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): JWT {
   };
 }
 
+/** A rule's `principal.jwt`: claims and scopes of the named provider's verified token. */
+function ruleJWT(jwt: Obj | undefined): Pick<AuthorizationRule, 'jwt'> {
+  if (!jwt) return {};
+  return {
+    jwt: {
+      provider: str(jwt.provider) ?? '',
+      claims: list(jwt.claims).map((claim) => ({
+        name: str(claim.name) ?? '',
+        valueType: claim.valueType === 'StringArray' ? 'StringArray' : 'String',
+        values: strings(claim.values),
+      })),
+      scopes: strings(jwt.scopes),
+    },
+  };
+}
+
 const action = (value: unknown): 'Allow' | 'Deny' => (value === 'Allow' ? 'Allow' : 'Deny');
 
 function authorization(spec: Obj): Authorization {
@@ -265,9 +184,41 @@ function authorization(spec: Obj): Authorization {
           typeof h.name === 'string' ? [{ name: h.name, values: strings(h.values) }] : [],
         ),
         methods: strings(operation.methods),
+        ...ruleJWT(obj(principal.jwt)),
       };
     }),
   };
+}
+
+/** `contextExtensions`: inline values, or a key of a ConfigMap or Secret in the policy's namespace. */
+function contextExtensions(
+  ctx: TranslatorContext,
+  policy: PolicyRef,
+  spec: Obj,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [i, ext] of list(spec.contextExtensions).entries()) {
+    const field = `extAuth.contextExtensions[${i}]`;
+    const name = str(ext.name) ?? '';
+    if (ext.type !== 'ValueRef') {
+      out[name] = str(ext.value) ?? '';
+      continue;
+    }
+    const ref = obj(ext.valueRef) ?? {};
+    const key = str(ref.key) ?? '';
+    const target = nsName(policy.namespace, str(ref.name) ?? '');
+    const value =
+      ref.kind === 'Secret'
+        ? (() => {
+            const secret = ctx.secrets.get(target);
+            return secret && secretValue(secret, key);
+          })()
+        : ctx.configMaps.get(target)?.data?.[key];
+    if (value === undefined)
+      throw new Problem(`${field}.valueRef: ${String(ref.kind)} ${target} has no key ${key}`);
+    out[name] = value;
+  }
+  return out;
 }
 
 function extAuth(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): ExtAuth {
@@ -276,24 +227,28 @@ function extAuth(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): ExtAuth 
   const service = http ?? grpc;
   const field = http ? 'extAuth.http' : 'extAuth.grpc';
   const name = `securitypolicy/${policy.namespace}/${policy.name}/extauth`;
-  const destination = serviceDestination(ctx, policy, `${field}.backendRefs`, service, name);
-  if (!destination) throw new Problem(`${field}: backendRefs are required`);
+  const protocol = http ? 'HTTP' : 'GRPC';
+  const refs = serviceDestination(ctx, policy, `${field}.backendRefs`, service, name, protocol);
+  if (!refs) throw new Problem(`${field}: backendRefs are required`);
+  // backendSettings are a BackendTrafficPolicy's cluster settings for the service's cluster.
+  const settings = obj(service?.backendSettings);
+  const destination = settings ? { ...refs, ...backendTraffic(settings).destination } : refs;
   const out: ExtAuth = {
-    protocol: http ? 'HTTP' : 'GRPC',
-    destination: grpc
-      ? {
-          ...destination,
-          settings: destination.settings.map((s) => ({ ...s, protocol: 'GRPC' as const })),
-        }
-      : destination,
+    protocol,
+    destination,
     headersToExtAuth: strings(spec.headersToExtAuth),
     headersToBackend: strings(http?.headersToBackend),
     failOpen: spec.failOpen === true,
+    includeRouteMetadata: spec.includeRouteMetadata === true,
+    recomputeRoute: spec.recomputeRoute === true,
+    contextExtensions: contextExtensions(ctx, policy, spec),
   };
   const path = str(http?.path);
   if (path) out.path = path;
   const timeout = parseGoDuration(spec.timeout);
   if (timeout !== undefined) out.timeoutMs = timeout;
+  const body = obj(spec.bodyToExtAuth);
+  if (body && typeof body.maxRequestBytes === 'number') out.maxRequestBytes = body.maxRequestBytes;
   return out;
 }
 
@@ -301,11 +256,12 @@ function extAuth(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): ExtAuth 
  * Envoy's CSRF filter compares the host (and port) of Origin only, so an origin's scheme is
  * dropped: `https://*.trusted.com` -> `*.trusted.com`.
  */
+export const csrfOrigin = (origin: string): string =>
+  origin.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+
 function csrf(spec: Obj): CSRF {
   const out: CSRF = {
-    additionalOrigins: strings(spec.additionalOrigins).map((origin) =>
-      origin.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, ''),
-    ),
+    additionalOrigins: strings(spec.additionalOrigins).map(csrfOrigin),
   };
   const shadow = obj(spec.shadowFraction);
   if (shadow) {
@@ -338,12 +294,14 @@ export function securityPolicyIR(
     const security: SecurityIR = { policy: `${policy.namespace}/${policy.name}` };
     const parts = {
       basicAuth: obj(spec.basicAuth),
+      oidc: obj(spec.oidc),
       jwt: obj(spec.jwt),
       extAuth: obj(spec.extAuth),
       authorization: obj(spec.authorization),
       csrf: obj(spec.csrf),
     };
     if (parts.basicAuth) security.basicAuth = basicAuth(ctx, policy, parts.basicAuth);
+    if (parts.oidc) security.oidc = oidc(ctx, policy, parts.oidc);
     if (parts.jwt) security.jwt = jwt(ctx, policy, parts.jwt);
     if (parts.extAuth) security.extAuth = extAuth(ctx, policy, parts.extAuth);
     if (parts.authorization) security.authorization = authorization(parts.authorization);

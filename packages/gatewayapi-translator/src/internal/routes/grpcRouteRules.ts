@@ -3,6 +3,7 @@
 // Path matches are spelled as Envoy Gateway spells them, so a request picks the same route:
 // a service alone is a path-separated prefix, a method alone a `:path` suffix, and a regular
 // expression leaves an absent part to the names GRPCMethodMatch accepts.
+
 import type { HTTPRouteIR, StringMatch } from '@egts/ir';
 import type { RouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
@@ -11,6 +12,7 @@ import type { GRPCRouteMatch, GRPCRouteRule, HTTPRouteFilterSpec } from '../type
 import { buildDestination } from './destinations.js';
 import { processHTTPFilters } from './httpFilters.js';
 import { re2Error } from './re2.js';
+import { routeAnnotations } from './routeAnnotations.js';
 import { emptyOutcome, failClosed, type RuleOutcome } from './ruleOutcome.js';
 
 const GRPC_FILTERS = new Set([
@@ -125,6 +127,7 @@ export function processGRPCRouteRule(
     namespace: route.namespace,
     name: route.name,
     ...(rule.name ? { rule: rule.name } : {}),
+    ...routeAnnotations(route.resource.metadata),
   };
   if (outcome.invalid) {
     if (filters.unknownFilter && outcome.invalid === filters.invalid && !bad) {

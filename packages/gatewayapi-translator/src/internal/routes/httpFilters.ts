@@ -1,7 +1,15 @@
 // HTTPRoute/GRPCRoute rule filters -> IR fields. Invalid filters make the rule invalid
 // (Accepted=False UnsupportedValue, or PartiallyInvalid when other rules survive, GEP-1364);
 // unresolved mirror backends only set ResolvedRefs=False.
-import type { CORS, HeaderValue, Mirror, Redirect, URLRewrite } from '@egts/ir';
+import {
+  type CORS,
+  type HeaderValue,
+  type Mirror,
+  prefixRewriteRegex,
+  type Redirect,
+  type URLRewrite,
+  wildcardOriginRegex,
+} from '@egts/ir';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { notAppliedFields, notAppliedMessage } from '../policies/registry/fieldRegistry.js';
@@ -10,6 +18,7 @@ import { invalidRule, type RouteStatusError, unresolvedRef } from '../status/sta
 import { ENVOY_GATEWAY_GROUP, type HTTPRouteFilterSpec, nsName } from '../types.js';
 import { resolveBackendRef } from './backendRefs.js';
 import { applyHeaderModifier, type HeaderChanges } from './headerFilters.js';
+import { re2Error } from './re2.js';
 import { filterRewrite } from './routeFilterRewrite.js';
 
 export interface FilterOutcome {
@@ -48,6 +57,7 @@ function pathModifier(
       }
     | undefined,
   pathMatchType: string | undefined,
+  pathPrefixes: readonly string[],
 ): { value?: { fullReplace?: string; prefixMatchReplace?: string }; error?: string } {
   if (!path) return {};
   if (path.type === 'ReplaceFullPath') {
@@ -63,14 +73,38 @@ function pathModifier(
     if (pathMatchType !== undefined && pathMatchType !== 'PathPrefix') {
       return { error: 'ReplacePrefixMatch requires a PathPrefix path match' };
     }
+    const error = prefixRegexError(pathPrefixes, path.replacePrefixMatch);
+    if (error) return { error };
     return { value: { prefixMatchReplace: path.replacePrefixMatch } };
   }
   return { error: `unsupported path modifier type ${path.type}` };
 }
 
+/**
+ * Why Envoy would refuse the regex a ReplacePrefixMatch of one of `pathPrefixes` becomes: the rule
+ * is reported instead of Envoy rejecting the listener's whole RouteConfiguration. (RE2 takes the
+ * anchored literal prefix out of its program, so today's `^<prefix>/*` always loads; the check
+ * keeps holding should the regex ever change.)
+ */
+function prefixRegexError(
+  pathPrefixes: readonly string[],
+  replacement: string,
+): string | undefined {
+  for (const prefix of pathPrefixes) {
+    const regex = prefixRewriteRegex(prefix, replacement);
+    const error = regex === undefined ? undefined : re2Error(regex);
+    if (regex === undefined || error === undefined) continue;
+    const shown = prefix.length > 64 ? `${prefix.slice(0, 64)}...` : prefix;
+    return `ReplacePrefixMatch of the ${prefix.length}-character path prefix ${shown} needs the regex ${regex.length > 80 ? `${regex.slice(0, 80)}...` : regex}, which Envoy would reject: ${error}`;
+  }
+  return undefined;
+}
+
 export interface FilterRuleInfo {
   /** Path match types of the rule's matches (ReplacePrefixMatch needs PathPrefix). */
   pathMatchTypes: (string | undefined)[];
+  /** Values of the rule's PathPrefix matches (a prefix rewrite may become a regex of them). */
+  pathPrefixes?: readonly string[];
   /** Name prefix for mirror destinations. */
   irName: string;
 }
@@ -134,7 +168,7 @@ export function processHTTPFilters(
           fail(`Redirect status code ${statusCode} is not supported.`);
         if (r.hostname !== undefined && !HOSTNAME.test(r.hostname))
           fail(`Redirect hostname ${r.hostname} is invalid.`);
-        const path = pathModifier(r.path ?? undefined, pathType);
+        const path = pathModifier(r.path ?? undefined, pathType, rule.pathPrefixes ?? []);
         if (path.error) fail(`Redirect ${path.error}.`);
         const redirect: Redirect = { statusCode };
         if (r.scheme !== undefined) redirect.scheme = r.scheme;
@@ -156,7 +190,7 @@ export function processHTTPFilters(
         if (r.hostname !== undefined && r.hostname !== null && !HOSTNAME.test(r.hostname)) {
           fail(`URLRewrite hostname ${r.hostname} is invalid.`);
         }
-        const path = pathModifier(r.path ?? undefined, pathType);
+        const path = pathModifier(r.path ?? undefined, pathType, rule.pathPrefixes ?? []);
         if (path.error) fail(`URLRewrite ${path.error}.`);
         const rewrite: URLRewrite = {};
         if (r.hostname) rewrite.hostname = r.hostname;
@@ -204,6 +238,11 @@ export function processHTTPFilters(
           allowCredentials: c.allowCredentials === true,
         };
         if (c.maxAge !== undefined && c.maxAge !== null) cors.maxAgeSeconds = c.maxAge;
+        // A wildcard origin becomes a regex Envoy compiles (see @egts/ir envoyRegex.ts).
+        for (const origin of cors.allowOrigins.filter((o) => o.includes('*'))) {
+          const error = re2Error(wildcardOriginRegex(origin));
+          if (error) fail(`CORS allowOrigins ${origin} cannot be matched by Envoy: ${error}.`);
+        }
         out.cors = cors;
         break;
       }

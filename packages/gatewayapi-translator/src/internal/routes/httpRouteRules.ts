@@ -1,6 +1,7 @@
 // HTTPRoute rules -> RuleOutcomes: matches (path Exact/PathPrefix/RegularExpression, headers,
 // query params, method), filters, backendRefs with their filters, timeouts, retries and session
 // persistence.
+
 import type { HeaderValue, HTTPRouteIR, RouteDestination, StringMatch } from '@egts/ir';
 import type { RouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
@@ -11,6 +12,7 @@ import { parseDuration } from './durations.js';
 import { applyHeaderModifier } from './headerFilters.js';
 import { processHTTPFilters } from './httpFilters.js';
 import { re2Error } from './re2.js';
+import { routeAnnotations } from './routeAnnotations.js';
 import {
   emptyOutcome,
   failClosed,
@@ -145,6 +147,9 @@ export function processHTTPRouteRule(
     outcome.invalid = invalidRule('UnsupportedValue', `Invalid match: ${badMatch.error}.`);
   const filters = processHTTPFilters(ctx, route, rule.filters ?? [], {
     pathMatchTypes: matches.map((m) => m.path?.type ?? 'PathPrefix'),
+    pathPrefixes: matches.flatMap((m) =>
+      (m.path?.type ?? 'PathPrefix') === 'PathPrefix' ? [m.path?.value ?? '/'] : [],
+    ),
     irName,
   });
   if (filters.invalid) outcome.invalid ??= filters.invalid;
@@ -181,6 +186,7 @@ export function processHTTPRouteRule(
     namespace: route.namespace,
     name: route.name,
     ...(rule.name ? { rule: rule.name } : {}),
+    ...routeAnnotations(route.resource.metadata),
   };
   if (outcome.invalid) {
     if (filters.unknownFilter && outcome.invalid === filters.invalid && !badMatch) {

@@ -26,6 +26,7 @@ export function re2Error(pattern: string): string | undefined {
 
 interface Inst {
   op: number;
+  out: number;
   arg: number;
   runes: ArrayLike<number>;
 }
@@ -40,7 +41,37 @@ const RUNE1 = 9;
 const RUNE_ANY = 10;
 const RUNE_ANY_NOT_NL = 11;
 const FOLD_CASE = 1;
+const EMPTY_BEGIN_TEXT = 4;
 const MAX_RUNE = 0x10ffff;
+
+/**
+ * The instructions of a required prefix: for `^` followed by a literal string, RE2::Init takes
+ * the literal out (Regexp::RequiredPrefix, matched by memcmp) and compiles only the rest, so a
+ * long anchored literal such as a ReplacePrefixMatch's `^/some/long/prefix/*` costs nothing in the
+ * program Envoy measures. The literal is one run of plain runes, or of case-folded ones.
+ */
+function requiredPrefix(insts: readonly Inst[], start: number): Set<number> {
+  const taken = new Set<number>();
+  let pc = start;
+  while (insts[pc]?.op === EMPTY_WIDTH && insts[pc]?.arg === EMPTY_BEGIN_TEXT) {
+    taken.add(pc);
+    pc = insts[pc]!.out;
+  }
+  if (taken.size === 0) return taken;
+  const literal = (inst: Inst | undefined): 'plain' | 'folded' | undefined => {
+    if (inst?.op === RUNE1) return 'plain';
+    if (inst?.op === RUNE && inst.runes.length === 1 && (inst.arg & FOLD_CASE) !== 0)
+      return 'folded';
+    return undefined;
+  };
+  const kind = literal(insts[pc]);
+  if (kind === undefined) return new Set();
+  while (literal(insts[pc]) === kind && !taken.has(pc)) {
+    taken.add(pc);
+    pc = insts[pc]!.out;
+  }
+  return taken;
+}
 
 /**
  * RE2 (C++) compiles to byte ranges over UTF-8, so a character class costs about one instruction
@@ -50,12 +81,15 @@ const MAX_RUNE = 0x10ffff;
  * `re2.envoy.test.ts`); they round up, so the estimate errs towards rejecting.
  */
 function programSize(compiled: RE2JS): number {
-  const insts = (compiled as unknown as { re2Input?: { prog?: { inst?: Inst[] } } }).re2Input?.prog
-    ?.inst;
+  const prog = (compiled as unknown as { re2Input?: { prog?: { inst?: Inst[]; start?: number } } })
+    .re2Input?.prog;
+  const insts = prog?.inst;
   // Should re2js ever change its internals, its own (smaller) count still catches the worst.
   if (!Array.isArray(insts)) return compiled.programSize() + 2;
+  const prefix = requiredPrefix(insts, prog?.start ?? -1);
   let size = 4;
-  for (const inst of insts) {
+  for (const [pc, inst] of insts.entries()) {
+    if (prefix.has(pc)) continue;
     switch (inst.op) {
       case ALT:
       case ALT_MATCH:

@@ -15,10 +15,9 @@ import {
   RoutingPriority,
 } from '@egts/envoy-api';
 import type { DestinationSetting, RouteDestination } from '@egts/ir';
-import type { XdsResources } from '../../xdsResources.js';
 import { circuitBreaker, clusterBufferLimitBytes, http2Settings } from '../defaults.js';
 import { adsConfigSource, durationMs, socketAddress } from '../protoValues.js';
-import { ResourceSet } from '../resourceSet.js';
+import type { ResourceSet } from '../resourceSet.js';
 import {
   clusterTraffic,
   dnsSettings,
@@ -191,18 +190,6 @@ const localities = (settings: DestinationSetting[]): LocalityLbEndpoints[] => {
   );
 };
 
-interface Built {
-  readonly name: string;
-  readonly mode: ResourceSet['mode'];
-  readonly settings: readonly DestinationSetting[];
-  readonly traffic: ClusterTraffic;
-  /** The cluster, its endpoints and any secret its TLS needs, added on every use. */
-  readonly added: XdsResources;
-}
-
-/** Keyed by the first setting: the entry holds for the same name, mode, setting and traffic objects. */
-const built = new WeakMap<DestinationSetting, Built>();
-
 /**
  * Adds cluster `name` serving `settings` (protocol and TLS from the first) to `out`. The same
  * setting objects give the same messages, so a route rebuilt around an unchanged destination
@@ -215,6 +202,14 @@ export const addCluster = (
   traffic: ClusterTraffic = {},
 ): void => {
   if (out.hasCluster(name)) return;
+  // Not memoized: what it builds is not the whole of what the entry stands for.
+  if (out.endpointsOnly) {
+    buildCluster(name, settings, out, traffic);
+    return;
+  }
+  // Memoized under the first setting: the entry holds for the same name, mode, setting and
+  // traffic objects.
+  const built = out.memo.clusters;
   const first = settings[0];
   let entry = first === undefined ? undefined : built.get(first);
   if (
@@ -225,7 +220,7 @@ export const addCluster = (
     entry.settings.length !== settings.length ||
     entry.settings.some((setting, i) => setting !== settings[i])
   ) {
-    const own = new ResourceSet(out.mode);
+    const own = out.nested();
     buildCluster(name, settings, own, traffic);
     entry = { name, mode: out.mode, settings: [...settings], traffic, added: own.toResources() };
     if (first !== undefined) built.set(first, entry);
@@ -248,6 +243,11 @@ const buildCluster = (
     clusterName: name,
     endpoints: localities(settings),
   });
+  // An EDS cluster holds no endpoints: an endpoint update needs its assignment only.
+  if (out.endpointsOnly && !dns && out.mode === 'ads') {
+    out.addEndpoints(assignment);
+    return;
+  }
   const http2 = first !== undefined && isHttp2(first);
   const httpProtocol = first !== undefined && (first.protocol === 'HTTP' || isHttp2(first));
   const discovery = dns

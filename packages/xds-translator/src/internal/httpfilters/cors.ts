@@ -2,9 +2,8 @@
 // manager when a route has a policy, configured per route through typed_per_filter_config
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/cors_filter).
 import { Cors, CorsFilterPolicy, HttpFilter, packAny } from '@egts/envoy-api';
-import type { CORS } from '@egts/ir';
+import { type CORS, wildcardOriginRegex } from '@egts/ir';
 import type { StringMatcher } from '../envoyTypes.js';
-import { regexQuote } from '../route/pathRewrite.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 
 const NAME = 'envoy.filters.http.cors';
@@ -13,7 +12,7 @@ const NAME = 'envoy.filters.http.cors';
 const originMatcher = (origin: string): StringMatcher =>
   origin.includes('*')
     ? {
-        safeRegex: { regex: origin.split('*').map(regexQuote).join('.*') },
+        safeRegex: { regex: wildcardOriginRegex(origin) },
         ignoreCase: false,
       }
     : { exact: origin, ignoreCase: false };

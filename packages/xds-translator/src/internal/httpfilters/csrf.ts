@@ -7,9 +7,8 @@ import {
   HttpFilter,
   packAny,
 } from '@egts/envoy-api';
-import type { CSRF } from '@egts/ir';
+import { type CSRF, subdomainOriginRegex } from '@egts/ir';
 import type { StringMatcher } from '../envoyTypes.js';
-import { regexQuote } from '../route/pathRewrite.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 
 const NAME = 'envoy.filters.http.csrf';
@@ -26,7 +25,7 @@ const fraction = (share: number) => ({
 /** `host[:port]`, or `*.domain` for any subdomain. */
 const originMatcher = (origin: string): StringMatcher =>
   origin.startsWith('*.')
-    ? { safeRegex: { regex: `.*${regexQuote(origin.slice(1))}` }, ignoreCase: false }
+    ? { safeRegex: { regex: subdomainOriginRegex(origin) }, ignoreCase: false }
     : { exact: origin, ignoreCase: false };
 
 const policy = (csrf: CSRF): CsrfPolicy =>

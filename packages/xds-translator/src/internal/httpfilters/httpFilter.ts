@@ -3,14 +3,16 @@
 // needs. The filters and their order are listed in httpFilters.ts.
 import type { Any, HttpFilter } from '@egts/envoy-api';
 import type { HTTPListener, HTTPRouteIR } from '@egts/ir';
+import type { XdsMode } from '../../xdsResources.js';
 import type { ResourceSet } from '../resourceSet.js';
 
 export interface HttpFilterTranslator {
   /**
    * The filter's entries in the HTTP connection manager serving `listeners` (IR listeners
-   * sharing a port): none when no route needs it, several for one instance per policy.
+   * sharing a port): none when no route needs it, several for one instance per policy. `mode`
+   * says how SDS secrets are referenced (over ADS, or from the bootstrap).
    */
-  patchListener(listeners: readonly HTTPListener[]): readonly HttpFilter[];
+  patchListener(listeners: readonly HTTPListener[], mode: XdsMode): readonly HttpFilter[];
   /** Per-route configuration: typed_per_filter_config entries, by filter (instance) name. */
   patchRoute?(route: HTTPRouteIR): Readonly<Record<string, Any>> | undefined;
   /** Resources the filter needs besides its config (clusters, secrets). */

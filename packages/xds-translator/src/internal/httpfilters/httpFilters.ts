@@ -1,8 +1,7 @@
 // Every HTTP filter the translator knows, in the order Envoy runs them: CORS answers preflights
 // before anything else, CSRF refuses cross-site unsafe requests; then who the caller is (basic
-// auth, JWT), what an external service says (ext_authz), what the authorization rules allow
-// (RBAC); local rate limits count only callers let through; EnvoyExtensionPolicy external processors, then Lua scripts, see
-// only admitted requests (Envoy Gateway runs them after its auth filters); session persistence picks the host;
+// auth, OIDC login, then JWT, which verifies the token OIDC forwards), what an external service says (ext_authz), what the authorization rules allow
+// (RBAC); local rate limits count only callers let through; session persistence picks the host;
 // the gRPC filters sit just before the router, as in Envoy Gateway's filter order.
 import { basicAuthFilter } from './basicAuth.js';
 import { corsFilter } from './cors.js';
@@ -15,6 +14,7 @@ import type { HttpFilterTranslator } from './httpFilter.js';
 import { jwtAuthnFilter } from './jwtAuthn.js';
 import { localRateLimitFilter } from './localRateLimit.js';
 import { luaFilter } from './lua.js';
+import { oauth2Filter } from './oauth2.js';
 import { rbacFilter } from './rbac.js';
 import { routerFilter } from './router.js';
 import { statefulSessionFilter } from './statefulSession.js';
@@ -23,6 +23,7 @@ export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   corsFilter,
   csrfFilter,
   basicAuthFilter,
+  oauth2Filter,
   jwtAuthnFilter,
   extAuthzFilter,
   rbacFilter,

@@ -54,6 +54,10 @@ const provider = (p: JWTProvider): JwtProvider =>
       : {}),
     claimToHeaders: p.claimToHeaders.map((c) => ({ headerName: c.header, claimName: c.claim })),
     clearRouteCache: p.recomputeRoute === true,
+    // The verified payload, for authorization rules on claims and scopes (rbac.ts), with
+    // `scope` split into a list as OAuth 2.0 writes it space-delimited (RFC 8693 4.2).
+    payloadInMetadata: p.name,
+    normalizePayloadInMetadata: { spaceDelimitedClaims: ['scope'] },
   });
 
 const requirement = (policy: string, jwt: JWT): JwtRequirement => {

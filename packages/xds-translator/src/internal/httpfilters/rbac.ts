@@ -37,6 +37,30 @@ const cidr = (range: string): Principal => {
 const header = (name: string, value: string): Principal =>
   ({ header: { name, stringMatch: { exact: value, ignoreCase: false } } }) as Principal;
 
+/** Where jwt_authn puts a provider's verified payload (jwtAuthn.ts sets payload_in_metadata). */
+const JWT_FILTER = 'envoy.filters.http.jwt_authn';
+
+/** A claim of the verified token: a string equal to `value`, or a list holding it. */
+const claim = (provider: string, name: string, value: string, list: boolean): Principal =>
+  ({
+    metadata: {
+      filter: JWT_FILTER,
+      path: [provider, ...name.split('.')].map((key) => ({ key })),
+      value: list
+        ? { listMatch: { oneOf: { stringMatch: { exact: value, ignoreCase: false } } } }
+        : { stringMatch: { exact: value, ignoreCase: false } },
+      invert: false,
+    },
+  }) as Principal;
+
+/** Claims each with one of their values, and every scope (`scope` is split into a list). */
+const jwtConditions = (jwt: NonNullable<AuthorizationRule['jwt']>): Principal[] => [
+  ...jwt.claims.map((c) =>
+    anyOf(c.values.map((v) => claim(jwt.provider, c.name, v, c.valueType === 'StringArray'))),
+  ),
+  ...jwt.scopes.map((scope) => claim(jwt.provider, 'scope', scope, true)),
+];
+
 /** Whether a request matches the rule: every condition it sets holds. */
 const matches = (rule: AuthorizationRule): Principal => {
   const conditions: Principal[] = [];
@@ -44,6 +68,7 @@ const matches = (rule: AuthorizationRule): Principal => {
   for (const h of rule.headers) conditions.push(anyOf(h.values.map((v) => header(h.name, v))));
   if (rule.methods.length > 0)
     conditions.push(anyOf(rule.methods.map((m) => header(':method', m))));
+  if (rule.jwt) conditions.push(...jwtConditions(rule.jwt));
   return allOf(conditions);
 };
 

@@ -5,6 +5,7 @@ import { type Cluster, Cluster_DiscoveryType } from '@egts/envoy-api';
 import type { RouteDestination, XdsIR } from '@egts/ir';
 import { translateDestinations } from '../../translateDestinations.js';
 import type { TranslateXdsOptions, XdsResources } from '../../xdsResources.js';
+import type { XdsMemo } from '../xdsMemo.js';
 import type { EndpointChanges } from './endpointChanges.js';
 
 /** `previous` messages with those of `changed` swapped in by name, but for those `same` keeps. */
@@ -72,9 +73,10 @@ export const withMovedEndpoints = (
   previous: XdsResources,
   changes: EndpointChanges,
   options: TranslateXdsOptions,
+  memo: XdsMemo,
 ): XdsResources | undefined => {
   if (changes.settings.size === 0) return previous;
-  const changed = translateDestinations(changes.partial, options);
+  const changed = translateDestinations(changes.partial, options, memo, true);
   const rebuilt = movedClusters(changes.partial, changes.settings);
   const clusters = replaceByName(
     previous.clusters,

@@ -14,6 +14,7 @@ import {
   HttpProtocolOptions_HeadersWithUnderscoresAction as UnderscoresAction,
 } from '@egts/envoy-api';
 import type { HeaderSettings, HTTPListener } from '@egts/ir';
+import type { XdsMode } from '../../xdsResources.js';
 import { headerSettings, http2Settings } from '../defaults.js';
 import type { AccessLog } from '../envoyTypes.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
@@ -24,8 +25,8 @@ import type { ChainClaims } from './chainClaims.js';
 import { downstreamTlsSocket } from './downstreamTls.js';
 
 /** The HCM's filters: what each known filter needs for these listeners, in list order. */
-const httpFilters = (listeners: readonly HTTPListener[]): HttpFilter[] =>
-  HTTP_FILTERS.flatMap((filter) => filter.patchListener(listeners));
+const httpFilters = (listeners: readonly HTTPListener[], mode: XdsMode): HttpFilter[] =>
+  HTTP_FILTERS.flatMap((filter) => filter.patchListener(listeners, mode));
 
 const UNDERSCORES_ACTIONS: Record<
   NonNullable<HeaderSettings['withUnderscoresAction']>,
@@ -53,7 +54,7 @@ const connectionManager = (
       ...(out.mode === 'ads'
         ? { rds: { configSource: adsConfigSource(), routeConfigName: routes.name } }
         : { routeConfig: routes }),
-      httpFilters: httpFilters(listeners),
+      httpFilters: httpFilters(listeners, out.mode),
       accessLog,
       useRemoteAddress: true,
       commonHttpProtocolOptions: {

@@ -52,7 +52,7 @@ const needsTlsInspector = (chains: readonly FilterChain[]): boolean =>
   );
 
 export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
-  const logs = accessLogs(ir.accessLog);
+  const logs = accessLogs(ir.accessLog, out.memo);
   for (const group of groupByPort(ir)) {
     const claims = new ChainClaims();
     const httpChains = httpFilterChains(group.http, claims, out, logs.requests);

@@ -3,29 +3,23 @@
 // field is replaced by) (https://www.envoyproxy.io/docs/envoy/latest/configuration/listeners/udp_filters/udp_proxy).
 import { Listener, SocketAddress_Protocol, UdpProxyConfig, UdpProxyRoute } from '@egts/envoy-api';
 import type { AccessLog, UDPListener } from '@egts/ir';
-import type { XdsResources } from '../../xdsResources.js';
 import { accessLogs } from '../accessLog.js';
 import { addDestination, addEmptyDestination } from '../cluster/destinationClusters.js';
 import { socketAddress, typedConfig } from '../protoValues.js';
-import { ResourceSet } from '../resourceSet.js';
-
-/** What a UDP IR listener object added (listener, clusters, endpoints), per mode and access log. */
-const built = new WeakMap<
-  UDPListener,
-  { mode: ResourceSet['mode']; log: AccessLog | undefined; added: XdsResources }
->();
+import type { ResourceSet } from '../resourceSet.js';
 
 /**
  * Adds the listener and its cluster, once per IR listener object: a change elsewhere in the
  * fleet (a route) keeps the same messages, which the xDS server does not encode again.
  */
 export const addUdpListener = (listener: UDPListener, out: ResourceSet, log?: AccessLog): void => {
-  let entry = built.get(listener);
+  // What the listener object added (listener, clusters, endpoints), per mode and access log.
+  let entry = out.memo.udpListeners.get(listener);
   if (entry?.mode !== out.mode || entry.log !== log) {
-    const own = new ResourceSet(out.mode);
+    const own = out.nested();
     buildUdpListener(listener, own, log);
     entry = { mode: out.mode, log, added: own.toResources() };
-    built.set(listener, entry);
+    out.memo.udpListeners.set(listener, entry);
   }
   out.addResources(entry.added);
 };
@@ -41,7 +35,7 @@ const buildUdpListener = (
   const target = addDestination(route.destination, out, { single: true });
   const cluster =
     target.kind === 'cluster' ? target.cluster : addEmptyDestination(route.destination, out);
-  const logs = accessLogs(log);
+  const logs = accessLogs(log, out.memo);
   const proxy = UdpProxyConfig.fromPartial({
     statPrefix: `udp-${route.name}`,
     matcher: {

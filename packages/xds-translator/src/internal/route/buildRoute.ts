@@ -3,6 +3,7 @@
 import { type Any, Route } from '@egts/envoy-api';
 import type { HTTPRouteIR } from '@egts/ir';
 import { addDestination } from '../cluster/destinationClusters.js';
+import { extAuthRouteMetadata } from '../httpfilters/extAuthz.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { headersToAdd, headersToRemove } from './headers.js';
@@ -46,4 +47,5 @@ export const buildRoute = (route: HTTPRouteIR, out: ResourceSet): Route =>
     responseHeadersToAdd: headersToAdd(route.addResponseHeaders),
     responseHeadersToRemove: headersToRemove(route.removeResponseHeaders),
     typedPerFilterConfig: perFilterConfig(route),
+    ...extAuthRouteMetadata(route),
   });

@@ -2,12 +2,11 @@
 // rewrites and redirects alike. Full replacement is a regex rewrite of the whole path; a prefix
 // replacement ending in "/" is a regex that also eats the slashes after the prefix, so "/foo/bar"
 // with prefix "/foo" -> "/" becomes "/bar" and not "//bar" (GEP-726).
-import type { HTTPRouteIR, URLRewrite } from '@egts/ir';
+import { type HTTPRouteIR, prefixRewriteRegex, type URLRewrite } from '@egts/ir';
 import type { RegexMatchAndSubstitute } from '../envoyTypes.js';
 
-/** RE2 escaping of a literal. */
-export const regexQuote = (literal: string): string =>
-  literal.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+// One definition with the translator's RE2 checks (see @egts/ir envoyRegex.ts).
+export { regexQuote } from '@egts/ir';
 
 export type PathRewrite =
   | { readonly prefixRewrite: string }
@@ -32,17 +31,12 @@ export const pathRewrite = (
   // An empty replacement means "/" (HTTPPathModifier table: "/foo/bar" -> "/bar"), and an empty
   // prefix_rewrite would be no rewrite at all in proto3.
   const replacement = path.prefixMatchReplace === '' ? '/' : path.prefixMatchReplace;
-  const prefix = (route.pathMatch?.type === 'PathPrefix' ? route.pathMatch.value : '/').replace(
-    /\/+$/,
-    '',
+  const regex = prefixRewriteRegex(
+    route.pathMatch?.type === 'PathPrefix' ? route.pathMatch.value : '/',
+    replacement,
   );
-  if (replacement.endsWith('/')) {
-    return {
-      regexRewrite: {
-        pattern: { regex: `^${regexQuote(prefix)}/*` },
-        substitution: replacement,
-      },
-    };
+  if (regex !== undefined) {
+    return { regexRewrite: { pattern: { regex }, substitution: replacement } };
   }
   // Envoy replaces the matched path_separated_prefix: "/foo/bar" -> "<replacement>/bar". A prefix
   // match of "/" is not in the HTTPPathModifier table (gateway-api#3592 is open); as in Envoy

@@ -5,27 +5,18 @@
 // hashing; one route change rebuilds one virtual host. IR objects must not be mutated once translated.
 import { type Route, VirtualHost } from '@egts/envoy-api';
 import type { HTTPRouteIR } from '@egts/ir';
-import type { XdsMode, XdsResources } from '../../xdsResources.js';
-import { ResourceSet } from '../resourceSet.js';
+import type { XdsResources } from '../../xdsResources.js';
+import type { ResourceSet } from '../resourceSet.js';
 import { buildRoute } from './buildRoute.js';
-
-interface Built {
-  readonly mode: XdsMode;
-  readonly route: Route;
-  /** What building the route added (clusters, endpoints, secrets), added again on every use. */
-  readonly added: XdsResources;
-}
-
-const built = new WeakMap<HTTPRouteIR, Built>();
 
 /** buildRoute, once per IR route object and mode; the route's resources go to `out` every time. */
 export const memoizedRoute = (ir: HTTPRouteIR, out: ResourceSet): Route => {
-  let entry = built.get(ir);
+  let entry = out.memo.routes.get(ir);
   if (entry === undefined || entry.mode !== out.mode) {
     // Built in isolation, so what it needs is recorded even when `out` already has it.
-    const own = new ResourceSet(out.mode);
+    const own = out.nested();
     entry = { mode: out.mode, route: buildRoute(ir, own), added: own.toResources() };
-    built.set(ir, entry);
+    out.memo.routes.set(ir, entry);
   }
   out.addResources(entry.added);
   return entry.route;
@@ -39,28 +30,19 @@ const sameLists = (a: XdsResources, b: XdsResources): boolean =>
       (a[type] as readonly object[]).every((item, i) => item === b[type][i]),
   );
 
-interface BuiltHost {
-  readonly mode: XdsMode;
-  readonly name: string;
-  readonly routes: readonly HTTPRouteIR[];
-  readonly host: VirtualHost;
-  readonly added: XdsResources;
-}
-
 /**
- * Keyed by each of the host's IR routes; the entry holds for the same name and route objects.
- * A rebuilt host finds the one it replaces through any route it kept, and keeps its list of
+ * A VirtualHost for one hostname's IR routes (in order), once per list of route objects. Memoized
+ * under each of the host's IR routes; the entry holds for the same name and route objects. A
+ * rebuilt host finds the one it replaces through any route it kept, and keeps its list of
  * clusters and endpoints when equal: the route configuration's lists then need no sorting again.
  */
-const hosts = new WeakMap<HTTPRouteIR, BuiltHost>();
-
-/** A VirtualHost for one hostname's IR routes (in order), once per list of route objects. */
 export const memoizedVirtualHost = (
   name: string,
   hostname: string,
   routes: readonly HTTPRouteIR[],
   out: ResourceSet,
 ): VirtualHost => {
+  const hosts = out.memo.hosts;
   const [first] = routes;
   let entry = first === undefined ? undefined : hosts.get(first);
   if (
@@ -70,7 +52,7 @@ export const memoizedVirtualHost = (
     entry.routes.length !== routes.length ||
     entry.routes.some((route, i) => route !== routes[i])
   ) {
-    const own = new ResourceSet(out.mode);
+    const own = out.nested();
     const host = VirtualHost.fromPartial({ name, domains: [hostname] });
     // Routes are memoized message objects: placed as they are (fromPartial would copy each one).
     host.routes = routes.map((route) => memoizedRoute(route, own));

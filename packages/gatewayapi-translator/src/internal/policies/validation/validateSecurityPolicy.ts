@@ -5,6 +5,7 @@ import { nsName } from '../../types.js';
 import type { PolicyScope } from '../policyScope.js';
 import { geoIPProblem, usesGeoIP } from './geoIP.js';
 import { localRefProblem } from './localRefs.js';
+import { originRegexProblem } from './originRegexes.js';
 import { backendRefsProblem, type PolicyRef, serviceBackendRefs } from './policyBackendRefs.js';
 import { list, type Obj, obj } from './policyValues.js';
 
@@ -77,6 +78,7 @@ export function validateSecurityPolicy(
     (apiKeyAuth && apiKeyAuthProblem(ctx, policy, apiKeyAuth)) ??
     (jwt && jwtProblem(ctx, policy, jwt)) ??
     (usesGeoIP(spec) ? geoIPProblem(ctx, scope) : undefined) ??
+    originRegexProblem(spec) ??
     undefined
   );
 }

@@ -5,10 +5,12 @@ import type { KindFields } from '../fieldRegistry.js';
 import { TARGETING_PROOF } from './proofs.js';
 
 const e2e = (test: string) => `apps/conformance/src/tests/envoyGateway/securityPolicy.ts: ${test}`;
+const extAuthE2e = (test: string) => `apps/conformance/src/tests/envoyGateway/extAuth.ts: ${test}`;
 const BASIC_AUTH = e2e('BasicAuth');
 const AUTHZ = e2e('AuthzWithHTTPMethodAndHeader');
 const CORS = e2e('CORSFromSecurityPolicy');
 const LOCAL_JWKS = e2e('LocalJWKSInline');
+const OIDC = 'apps/conformance/src/tests/envoyGateway/oidc.ts: OIDC';
 /** egts's own tests in the same suite, for settings the e2e tests do not exercise offline. */
 const egts = (test: string) =>
   `apps/conformance/src/tests/envoyGateway/egtsSecurityPolicy.ts: ${test}`;
@@ -25,6 +27,9 @@ export const securityPolicyFields: KindFields = {
     'spec.authorization.rules.name': AUTHZ,
     'spec.authorization.rules.operation.methods': AUTHZ,
     'spec.authorization.rules.principal.headers': AUTHZ,
+    'spec.authorization.rules.principal.jwt.provider': e2e('AuthzWithJWTClaimsScopes'),
+    'spec.authorization.rules.principal.jwt.claims': e2e('AuthzWithJWTClaimsScopes'),
+    'spec.authorization.rules.principal.jwt.scopes': e2e('AuthzWithJWTClaimsScopes'),
     'spec.authorization.rules.principal.clientCIDRs': egts('EgtsAuthzClientCIDRs'),
     'spec.cors.allowOrigins': CORS,
     'spec.cors.allowMethods': CORS,
@@ -47,6 +52,22 @@ export const securityPolicyFields: KindFields = {
     'spec.jwt.providers.remoteJWKS.uri': e2e('OptionalJWT'),
     'spec.jwt.providers.remoteJWKS.cacheDuration': e2e('JWT'),
     'spec.jwt.providers.recomputeRoute': e2e('JWT'),
+    'spec.extAuth.grpc.backendRef': extAuthE2e('GRPCExtAuth'),
+    'spec.extAuth.grpc.backendRefs': extAuthE2e('GRPCExtAuth'),
+    'spec.extAuth.grpc.backendSettings.loadBalancer': extAuthE2e('GRPCExtAuth'),
+    'spec.extAuth.includeRouteMetadata': extAuthE2e('GRPCExtAuth'),
+    'spec.extAuth.timeout': extAuthE2e('ExtAuthTimeout'),
+    'spec.oidc.provider.issuer': OIDC,
+    'spec.oidc.provider.authorizationEndpoint': OIDC,
+    'spec.oidc.provider.tokenEndpoint': OIDC,
+    'spec.oidc.provider.endSessionEndpoint': OIDC,
+    'spec.oidc.clientID': OIDC,
+    'spec.oidc.clientSecret': OIDC,
+    'spec.oidc.redirectURL': OIDC,
+    'spec.oidc.logoutPath': OIDC,
+    'spec.oidc.forwardAccessToken': OIDC,
+    'spec.oidc.passThroughAuthHeader': OIDC,
+    'spec.oidc.forwardIDToken.header': OIDC,
   },
   notApplied: [
     'spec.apiKeyAuth',

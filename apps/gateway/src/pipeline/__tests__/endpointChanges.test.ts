@@ -1,13 +1,12 @@
 // Endpoint-only changes: only the Gateways whose routes reach the changed Service get a snapshot,
 // only ClusterLoadAssignments change in it, and what is served equals a full translation's output.
-import { loadResourcesFromText, type Resources } from '@egts/api';
-import { createSnapshotCache, type SnapshotCache, TypeUrl, UPDATE_ORDER } from '@egts/xds-server';
-import { Subject } from 'rxjs';
+import type { Resources } from '@egts/api';
+import { TypeUrl, UPDATE_ORDER } from '@egts/xds-server';
 import { describe, expect, it } from 'vitest';
-import { createMetrics } from '../admin/metrics.js';
-import { createLogging } from '../logging.js';
-import { createPipeline } from './createPipeline.js';
-import type { ProviderSnapshot } from './ports.js';
+import { fresh, load, setup, versions } from './pipelineHarness.js';
+
+/** How many snapshots so far took the endpoint-only path. */
+const endpointOnly = (logged: (...texts: string[]) => number) => logged('endpoint-only update');
 
 const service = (name: string, addresses: string[], ready = true) => `---
 apiVersion: v1
@@ -62,65 +61,9 @@ spec:
   rules: [{backendRefs: [{name: other, port: 8080}]}]
 `;
 
-const load = (text: string): Resources => {
-  const { resources, problems } = loadResourcesFromText(text, 'test');
-  expect(problems).toEqual([]);
-  return resources;
-};
-
-function setup() {
-  const logs: string[] = [];
-  const provider = new Subject<ProviderSnapshot>();
-  const cache = createSnapshotCache();
-  const sets: string[] = [];
-  const original = cache.setSnapshot.bind(cache);
-  cache.setSnapshot = (group, snapshot) => {
-    sets.push(group);
-    original(group, snapshot);
-  };
-  const pipeline = createPipeline({
-    provider: { resources$: provider },
-    cache,
-    logging: createLogging({ default: 'debug' }, { write: (line: string) => logs.push(line) }),
-    metrics: createMetrics(),
-  });
-  const push = (resources: Resources) => provider.next({ resources, problems: [] });
-  /** How many snapshots so far took the endpoint-only path. */
-  const fastPaths = () => logs.filter((l) => l.includes('endpoint-only update')).length;
-  return { push, cache, sets, pipeline, fastPaths };
-}
-
-/** name -> version of every resource of every group. */
-const versions = (cache: SnapshotCache) =>
-  Object.fromEntries(
-    cache
-      .groups()
-      .map((group) => [
-        group,
-        Object.fromEntries(
-          UPDATE_ORDER.map((type) => [
-            type,
-            Object.fromEntries(
-              [...(cache.getSnapshot(group)?.snapshot.resources(type) ?? [])].map(([n, r]) => [
-                n,
-                r.version,
-              ]),
-            ),
-          ]),
-        ),
-      ]),
-  );
-
-/** What a pipeline that only ever saw `resources` serves, and its statuses. */
-const fresh = (resources: Resources) => {
-  const { push, cache, pipeline } = setup();
-  push(resources);
-  return { versions: versions(cache), statuses: pipeline.statuses$.value, ir: pipeline.xdsIR };
-};
-
 describe('endpoint-only changes', () => {
   it('push only the changed ClusterLoadAssignments, to the Gateways that use them', () => {
-    const { push, cache, sets, pipeline, fastPaths } = setup();
+    const { push, cache, sets, pipeline, logged } = setup();
     const before = load(gateways + service('app', ['10.0.0.1']) + service('other', ['10.0.1.1']));
     push(before);
     const served = versions(cache);
@@ -134,7 +77,7 @@ describe('endpoint-only changes', () => {
     };
     push(after);
 
-    expect(fastPaths()).toBe(1);
+    expect(endpointOnly(logged)).toBe(1);
     expect(sets).toEqual(['default/a']); // b's route does not reach app
     const now = versions(cache);
     const a = 'default/a';
@@ -153,7 +96,7 @@ describe('endpoint-only changes', () => {
   });
 
   it('translate everything when endpoints change a status (a backend left without endpoints)', () => {
-    const { push, cache, pipeline, fastPaths } = setup();
+    const { push, cache, pipeline, logged } = setup();
     const before = load(gateways + service('app', ['10.0.0.1']) + service('other', ['10.0.1.1']));
     push(before);
     const gone = load(service('app', ['10.0.0.1'], false)).endpointSlices[0]!;
@@ -162,7 +105,7 @@ describe('endpoint-only changes', () => {
       endpointSlices: before.endpointSlices.map((s) => (s.metadata.name === 'app-1' ? gone : s)),
     };
     push(after);
-    expect(fastPaths()).toBe(0);
+    expect(endpointOnly(logged)).toBe(0);
     const full = fresh(after);
     expect(pipeline.statuses$.value).toEqual(full.statuses);
     expect(JSON.stringify(full.statuses)).toContain('EndpointsNotFound');
@@ -171,7 +114,7 @@ describe('endpoint-only changes', () => {
   });
 
   it('translate everything when anything else changed too, and do nothing when nothing did', () => {
-    const { push, cache, sets, pipeline, fastPaths } = setup();
+    const { push, cache, sets, pipeline, logged } = setup();
     const before = load(gateways + service('app', ['10.0.0.1']) + service('other', ['10.0.1.1']));
     push(before);
     const after = load(
@@ -180,7 +123,7 @@ describe('endpoint-only changes', () => {
         service('other', ['10.0.1.1']),
     );
     push(after);
-    expect(fastPaths()).toBe(0);
+    expect(endpointOnly(logged)).toBe(0);
     expect(versions(cache)).toEqual(fresh(after).versions);
 
     sets.length = 0;
@@ -190,7 +133,7 @@ describe('endpoint-only changes', () => {
   });
 
   it('follow several endpoint-only changes in a row, then a full translation, consistently', () => {
-    const { push, cache, pipeline, fastPaths } = setup();
+    const { push, cache, pipeline, logged } = setup();
     let resources = load(gateways + service('app', ['10.0.0.1']) + service('other', ['10.0.1.1']));
     push(resources);
     for (const [name, address] of [
@@ -208,7 +151,7 @@ describe('endpoint-only changes', () => {
       push(resources);
       expect(versions(cache)).toEqual(fresh(resources).versions);
     }
-    expect(fastPaths()).toBe(3);
+    expect(endpointOnly(logged)).toBe(3);
     // A full translation of the same content finds nothing to push.
     const sets: string[] = [];
     const original = cache.setSnapshot.bind(cache);

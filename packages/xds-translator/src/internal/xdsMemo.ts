@@ -1,0 +1,67 @@
+// What one xDS translator remembers between translations: messages built per IR object, so a
+// caller that passes unchanged IR objects again gets the same messages (and the xDS server's
+// encodings and hashes hit). One per createXdsTranslator() instance, one per translateXds() call:
+// two translators never share state. Entries are keyed by IR objects (WeakMaps), so what the
+// caller drops is collected; the IR must not be mutated once translated.
+import type { Route, VirtualHost } from '@egts/envoy-api';
+import type {
+  AccessLog as AccessLogIR,
+  DestinationSetting,
+  HTTPRouteIR,
+  UDPListener,
+} from '@egts/ir';
+import type { XdsMode, XdsResources } from '../xdsResources.js';
+import type { ClusterTraffic } from './cluster/buildCluster.js';
+import type { AccessLog } from './envoyTypes.js';
+
+/** A built route and what building it added (clusters, endpoints, secrets). */
+export interface BuiltRoute {
+  readonly mode: XdsMode;
+  readonly route: Route;
+  readonly added: XdsResources;
+}
+
+/** A virtual host built for one name and list of IR routes. */
+export interface BuiltHost {
+  readonly mode: XdsMode;
+  readonly name: string;
+  readonly routes: readonly HTTPRouteIR[];
+  readonly host: VirtualHost;
+  readonly added: XdsResources;
+}
+
+/** A cluster built for one name, mode, list of settings and traffic settings. */
+export interface BuiltCluster {
+  readonly name: string;
+  readonly mode: XdsMode;
+  readonly settings: readonly DestinationSetting[];
+  readonly traffic: ClusterTraffic;
+  /** The cluster, its endpoints and any secret its TLS needs, added on every use. */
+  readonly added: XdsResources;
+}
+
+/** A sorted list of one resource type and the additions it was made from. */
+export interface SortedList {
+  readonly additions: readonly unknown[];
+  readonly list: readonly object[];
+}
+
+export class XdsMemo {
+  /** Per IR route object. */
+  readonly routes = new WeakMap<HTTPRouteIR, BuiltRoute>();
+  /** Per IR route object of the host: a rebuilt host finds the one it replaces through any. */
+  readonly hosts = new WeakMap<HTTPRouteIR, BuiltHost>();
+  /** Per first destination setting. */
+  readonly clusters = new WeakMap<DestinationSetting, BuiltCluster>();
+  /** Per UDP IR listener object. */
+  readonly udpListeners = new WeakMap<
+    UDPListener,
+    { mode: XdsMode; log: AccessLogIR | undefined; added: XdsResources }
+  >();
+  /** Per resolved access log settings. */
+  readonly accessLogs = new WeakMap<AccessLogIR, { requests: AccessLog[]; noRoute: AccessLog[] }>();
+  /** The last sorted list made from additions starting with this object. */
+  readonly sorted = new WeakMap<object, SortedList>();
+  /** The last list built whose first element is this object. */
+  readonly lists = new WeakMap<object, readonly object[]>();
+}
