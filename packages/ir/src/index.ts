@@ -23,17 +23,17 @@ export type {
   TLSCertificate,
   UpstreamTLS,
 } from './destination.js';
+export type {
+  EnvoyPatchPolicyIR,
+  EnvoyPatchPolicyOutcome,
+  JSONPatch,
+} from './envoyPatchPolicy.js';
 export {
   prefixRewriteRegex,
   regexQuote,
   subdomainOriginRegex,
   wildcardOriginRegex,
 } from './envoyRegex.js';
-export type {
-  EnvoyPatchPolicyIR,
-  EnvoyPatchPolicyOutcome,
-  JSONPatch,
-} from './envoyPatchPolicy.js';
 export type { ExtensionsIR, ExtProc, LuaScript } from './extensions.js';
 export type {
   CORS,

@@ -9,9 +9,9 @@ import {
   type LocalCertificateFiles,
   renewLocalCertificates,
 } from '@egts/certgen';
+import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import { createHostInfraManager, type XdsAddress, xdsSdsFiles } from '@egts/infra-manager';
 import { createFileProvider } from '@egts/provider-file';
-import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import type { Logging } from '../logging.js';
 import type { ResourceProvider } from '../pipeline/ports.js';
 import { type RunningGateway, runGateway } from './runGateway.js';

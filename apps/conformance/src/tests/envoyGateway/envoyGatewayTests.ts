@@ -4,8 +4,8 @@ import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
 import { envoyExtensionPolicyTests } from './envoyExtensionPolicy.js';
 import { envoyPatchPolicyTests } from './envoyPatchPolicy.js';
-import { httpRouteFilterTests } from './httpRouteFilter.js';
 import { extAuthTests } from './extAuth.js';
+import { httpRouteFilterTests } from './httpRouteFilter.js';
 import { oidcTest } from './oidc.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
