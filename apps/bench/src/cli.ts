@@ -1,4 +1,4 @@
-// `pnpm bench [--only translate,change,endpoint,propagation,edits,rss,cli,coldstart] [--large] [--quick]`:
+// `pnpm bench [--only translate,change,endpoint,policy,propagation,edits,rss,cli,coldstart] [--large] [--quick]`:
 // runs the benchmarks, prints one table per measure and writes results/latest.json.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -20,6 +20,7 @@ const MEASURES = [
   'translate',
   'change',
   'endpoint',
+  'policy',
   'propagation',
   'edits',
   'rss',
@@ -89,6 +90,12 @@ if (only.has('endpoint')) {
   const rows = scenarios().map((s) => changeCost(s, 'EndpointSlice', quick ? 5 : 15));
   table('3. one EndpointSlice change (endpoint-only push)', rows);
   results.endpointChange = rows;
+}
+if (only.has('policy')) {
+  // The large shape's 500 BackendTrafficPolicies, one per HTTPRoute.
+  const rows = [changeCost(largeScenario(), 'BackendTrafficPolicy', quick ? 5 : 15)];
+  table("3b. one BackendTrafficPolicy change, large shape (only its route's clusters)", rows);
+  results.policyChange = rows;
 }
 if (only.has('propagation')) {
   const row = await propagation(1000, quick ? 10 : 50);

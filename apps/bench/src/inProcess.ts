@@ -1,6 +1,7 @@
 // In-process measures: cold translation (Gateway API -> xDS resources), and the cost of one
-// HTTPRoute change and one EndpointSlice change through the real pipeline (translation, snapshot,
-// and the bytes the xDS server would send: resources whose content-hash version changed).
+// HTTPRoute change, one EndpointSlice change and one BackendTrafficPolicy change through the real
+// pipeline (translation, snapshot, and the bytes the xDS server would send: resources whose
+// content-hash version changed).
 import { formatProblem, loadResourcesFromText, type Resources } from '@egts/api';
 import { createMetrics, createPipeline, type ProviderSnapshot } from '@egts/gateway';
 import { translate } from '@egts/gatewayapi-translator';
@@ -70,6 +71,8 @@ export const coldTranslation = (scenario: Scenario, runs: number): ColdResult =>
 interface Push {
   gateways: Set<string>;
   bytes: number;
+  /** How many resources changed version. */
+  count: number;
   types: Set<string>;
 }
 
@@ -78,12 +81,14 @@ const shortType = (typeUrl: string) => typeUrl.slice(typeUrl.lastIndexOf('.') + 
 export interface ChangeResult {
   scenario: string;
   routes: number;
-  change: 'HTTPRoute' | 'EndpointSlice';
+  change: ChangeKind;
   /** Median of the changes: provider snapshot in -> snapshots set in the cache. */
   ms: number;
   maxMs: number;
   /** Median bytes of the resources whose version changed (what Delta xDS sends). */
   bytes: number;
+  /** Median count of the resources whose version changed. */
+  resourcesPushed: number;
   gatewaysPushed: number;
   typesPushed: string[];
 }
@@ -93,11 +98,27 @@ export interface ChangeResult {
  * single-object edits, each timed from the provider's emission until every snapshot is set (the
  * pipeline is synchronous without infrastructure, so `next()` returns when it is done).
  */
-export const changeCost = (
-  scenario: Scenario,
-  kind: 'HTTPRoute' | 'EndpointSlice',
-  changes: number,
-): ChangeResult => {
+type ChangeKind = 'HTTPRoute' | 'EndpointSlice' | 'BackendTrafficPolicy';
+
+/**
+ * One BackendTrafficPolicy of the scenario (the large shape has one per HTTPRoute) with a new
+ * connect timeout: only the clusters of the route it targets should change.
+ */
+const changedPolicy = (resources: Resources, k: number): Resources => {
+  const policies = resources.backendTrafficPolicies;
+  if (policies.length === 0) throw new Error('the scenario has no BackendTrafficPolicy');
+  const i = (k * 7919) % policies.length;
+  return {
+    ...resources,
+    backendTrafficPolicies: policies.map((p, j) =>
+      j === i
+        ? { ...p, spec: { ...p.spec, timeout: { tcp: { connectTimeout: `${10 + k}s` } } } }
+        : p,
+    ),
+  };
+};
+
+export const changeCost = (scenario: Scenario, kind: ChangeKind, changes: number): ChangeResult => {
   const options = resolveOptions({ routes: scenario.routes.length });
   let resources = load(allObjects(scenario));
   const provider = new Subject<ProviderSnapshot>();
@@ -112,7 +133,7 @@ export const changeCost = (
     }
   };
   const diff = (): Push => {
-    const push: Push = { gateways: new Set(), bytes: 0, types: new Set() };
+    const push: Push = { gateways: new Set(), bytes: 0, count: 0, types: new Set() };
     for (const { group, snapshot } of sets) {
       const before = previous.get(group);
       previous.set(group, snapshot);
@@ -122,6 +143,7 @@ export const changeCost = (
         for (const [name, resource] of snapshot.resources(typeUrl)) {
           if (old?.get(name)?.version === resource.version) continue;
           push.bytes += resource.resource.value.length;
+          push.count += 1;
           push.types.add(shortType(typeUrl));
         }
       }
@@ -150,6 +172,8 @@ export const changeCost = (
         ...resources,
         httpRoutes: resources.httpRoutes.map((r) => (r.metadata.name === name ? changed! : r)),
       };
+    } else if (kind === 'BackendTrafficPolicy') {
+      resources = changedPolicy(resources, k);
     } else {
       const service = `svc-${k % options.servicesPerNamespace}`;
       const namespace = `team-${k % options.namespaces}`;
@@ -178,6 +202,7 @@ export const changeCost = (
     ms: round(median(samples.map((s) => s.ms)), 2),
     maxMs: round(Math.max(...samples.map((s) => s.ms)), 2),
     bytes: median(samples.map((s) => s.push.bytes)),
+    resourcesPushed: median(samples.map((s) => s.push.count)),
     gatewaysPushed: median(samples.map((s) => s.push.gateways.size)),
     typesPushed: [...last.types].sort(),
   };

@@ -106,7 +106,7 @@ export const ENVOY_GATEWAY_PROFILES: readonly Profile[] = [
   {
     name: 'ENVOY-GATEWAY-TRAFFIC',
     core: ['BackendTrafficPolicy'],
-    extended: ['LocalRateLimit'],
+    extended: ['LocalRateLimit', 'GlobalRateLimit'],
   },
   {
     name: 'ENVOY-GATEWAY-EXTENSIONS',

@@ -9,6 +9,7 @@ import { startExtProcServer } from './internal/extProcServer.js';
 import {
   ENVOY_GATEWAY_LAYOUT,
   GATEWAY_API_LAYOUT,
+  GLOBAL_RATE_LIMIT,
   Harness,
   type TestOutcome,
 } from './internal/harness.js';
@@ -118,6 +119,7 @@ export const runConformance = async (options: RunOptions = {}): Promise<RunResul
     suiteDir,
     layout: setup.layout,
     standIns: setup.standIns,
+    rateLimit: tests.some((t) => t.features.includes(GLOBAL_RATE_LIMIT) && t.skip === undefined),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     log,
   });

@@ -79,7 +79,32 @@ export const envoyGatewaySchema = z.looseObject({
       enablePprof: z.boolean().optional(),
     })
     .default({ address: { host: '127.0.0.1', port: 19000 } }),
-  rateLimit: loose.optional(),
+  // Global rate limiting (Envoy Gateway's RateLimit): the Rate Limit Service's Redis backend, how
+  // long proxies wait for it, and what they do when it cannot answer. Absent: global rate limits
+  // are not enabled, and a policy with global rules is not accepted.
+  rateLimit: z
+    .looseObject({
+      backend: z.looseObject({
+        type: z.literal('Redis'),
+        redis: z
+          .looseObject({
+            // host:port of the Redis server (Envoy Gateway's REDIS_URL).
+            url: z.string().min(1),
+            tls: z
+              .looseObject({ certificateRef: z.looseObject({ name: z.string().min(1) }) })
+              .optional(),
+          })
+          .optional(),
+      }),
+      // A duration such as 20ms or 1s (Envoy Gateway's default: 20ms).
+      timeout: z
+        .string()
+        .regex(/^\d+(ms|s|m|h)$/, 'expected a duration such as 20ms, 1s or 1m')
+        .optional(),
+      failClosed: z.boolean().optional(),
+      telemetry: loose.optional(),
+    })
+    .optional(),
   extensionApis: z
     .looseObject({
       enableEnvoyPatchPolicy: z.boolean().optional(),

@@ -46,6 +46,8 @@ try {
     ['protoc-gen-validate/validate', 'validate'],
   ];
   for (const [from, to] of trees) cpSync(join(depsDir, from), join(root, to), { recursive: true });
+  // Protos of our own, for types the trees above lack (the Rate Limit Service's RateLimitConfig).
+  cpSync(join(protoConfigDir, 'ratelimit'), join(root, 'ratelimit'), { recursive: true });
   patchValidateProto(join(root, 'validate/validate.proto'));
   // Envoy API files newer than the shipped tree's (proto/envoy-overrides/README.md), laid over it.
   cpSync(join(protoConfigDir, 'envoy-overrides', 'envoy'), join(root, 'envoy'), {

@@ -110,20 +110,38 @@ export {
   StdoutAccessLog,
 } from './generated/envoy/extensions/access_loggers/stream/v3/stream.js';
 export { XRateLimitHeadersRFCVersion } from './generated/envoy/extensions/common/ratelimit/v3/ratelimit.js';
+// BackendTrafficPolicy: fault injection, compression, bandwidth limits, request buffering,
+// response overrides
+export { Brotli } from './generated/envoy/extensions/compression/brotli/compressor/v3/brotli.js';
+export { Gzip } from './generated/envoy/extensions/compression/gzip/compressor/v3/gzip.js';
+export { Zstd } from './generated/envoy/extensions/compression/zstd/compressor/v3/zstd.js';
 export {
   ApiKeyAuth,
   ApiKeyAuthPerRoute,
 } from './generated/envoy/extensions/filters/http/api_key_auth/v3/api_key_auth.js';
 export {
+  BandwidthLimit,
+  BandwidthLimit_EnableMode,
+} from './generated/envoy/extensions/filters/http/bandwidth_limit/v3/bandwidth_limit.js';
+export {
   BasicAuth,
   BasicAuthPerRoute,
 } from './generated/envoy/extensions/filters/http/basic_auth/v3/basic_auth.js';
+export {
+  Buffer as BufferFilter,
+  BufferPerRoute,
+} from './generated/envoy/extensions/filters/http/buffer/v3/buffer.js';
+export {
+  Compressor,
+  CompressorPerRoute,
+} from './generated/envoy/extensions/filters/http/compressor/v3/compressor.js';
 export {
   Cors,
   // Named apart from the route-level (deprecated) CorsPolicy above: this one goes in typed_per_filter_config.
   CorsPolicy as CorsFilterPolicy,
 } from './generated/envoy/extensions/filters/http/cors/v3/cors.js';
 export { CsrfPolicy } from './generated/envoy/extensions/filters/http/csrf/v3/csrf.js';
+export { CustomResponse } from './generated/envoy/extensions/filters/http/custom_response/v3/custom_response.js';
 export {
   ExtAuthz,
   ExtAuthzPerRoute,
@@ -137,6 +155,7 @@ export {
   ProcessingMode_BodySendMode,
   ProcessingMode_HeaderSendMode,
 } from './generated/envoy/extensions/filters/http/ext_proc/v3/processing_mode.js';
+export { HTTPFault } from './generated/envoy/extensions/filters/http/fault/v3/fault.js';
 // Named after their filters: both packages call their config FilterConfig / GrpcWeb.
 export { FilterConfig as GrpcStats } from './generated/envoy/extensions/filters/http/grpc_stats/v3/config.js';
 export { GrpcWeb } from './generated/envoy/extensions/filters/http/grpc_web/v3/grpc_web.js';
@@ -157,6 +176,11 @@ export {
   OAuth2Config,
   OAuth2Config_AuthType,
 } from './generated/envoy/extensions/filters/http/oauth2/v3/oauth.js';
+// Named after its filter: the package also has a RateLimitConfig (route actions), not the service's.
+export {
+  RateLimit as RateLimitFilter,
+  RateLimit_XRateLimitHeadersRFCVersion as RateLimitFilterHeadersVersion,
+} from './generated/envoy/extensions/filters/http/ratelimit/v3/rate_limit.js';
 export {
   RBAC,
   RBACPerRoute,
@@ -178,6 +202,7 @@ export {
 export { TcpProxy } from './generated/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js';
 export { Route as UdpProxyRoute } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/route.js';
 export { UdpProxyConfig } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';
+export { LocalResponsePolicy } from './generated/envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.js';
 export { CookieBasedSessionState } from './generated/envoy/extensions/http/stateful_session/cookie/v3/cookie.js';
 export { HeaderBasedSessionState } from './generated/envoy/extensions/http/stateful_session/header/v3/header.js';
 export { ProxyProtocolUpstreamTransport } from './generated/envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';
@@ -226,6 +251,8 @@ export {
   ProcessingRequest,
   ProcessingResponse,
 } from './generated/envoy/service/ext_proc/v3/external_processor.js';
+export { HttpResponseHeaderMatchInput } from './generated/envoy/type/matcher/v3/http_inputs.js';
+export { HttpResponseStatusCodeMatchInput } from './generated/envoy/type/matcher/v3/status_code_input.js';
 // Well-known and common types
 export { FractionalPercent_DenominatorType } from './generated/envoy/type/v3/percent.js';
 export { Any } from './generated/google/protobuf/any.js';
@@ -241,3 +268,10 @@ export {
   UInt64Value,
 } from './generated/google/protobuf/wrappers.js';
 export { Status } from './generated/google/rpc/status.js';
+// The Rate Limit Service's configuration (proto/ratelimit/), served to it over xDS.
+export {
+  RateLimitConfig,
+  RateLimitDescriptor,
+  RateLimitUnit,
+} from './generated/ratelimit/config/ratelimit/v3/rls_conf.js';
+export { Matcher as XdsMatcher } from './generated/xds/type/matcher/v3/matcher.js';

@@ -27,6 +27,7 @@ export {
 } from './render.js';
 export {
   DEFAULT_CONTROLLER_NAMESPACE,
+  type RateLimitServiceOptions,
   type TranslateOptions,
   type TranslateResult,
   translate,

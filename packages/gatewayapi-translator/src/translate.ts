@@ -49,6 +49,23 @@ export interface TranslateOptions {
    * the translator translates what it is given, as `egctl x translate` does (both on).
    */
   extensionApis?: { enableEnvoyPatchPolicy?: boolean | undefined } | undefined;
+
+  /**
+   * The Rate Limit Service proxies ask for global rate limits (EnvoyGateway `rateLimit`). Absent:
+   * global rate limiting is not enabled, and a BackendTrafficPolicy with global rules is not
+   * accepted, as in Envoy Gateway.
+   */
+  rateLimitService?: RateLimitServiceOptions;
+}
+
+/** Where the Rate Limit Service listens and how proxies treat it. */
+export interface RateLimitServiceOptions {
+  host: string;
+  port: number;
+  /** Refuse requests when the service cannot answer (default false: let them through). */
+  failClosed?: boolean;
+  /** How long a proxy waits for an answer (default: Envoy's 20ms). */
+  timeoutMs?: number;
 }
 
 export interface TranslateResult {
@@ -69,6 +86,7 @@ export const resolveOptions = (options: TranslateOptions): ResolvedOptions => ({
   allowLoopbackBackends: options.allowLoopbackBackends ?? false,
   enableEnvoyPatchPolicy:
     options.extensionApis === undefined || options.extensionApis.enableEnvoyPatchPolicy === true,
+  rateLimitService: options.rateLimitService,
 });
 
 export function translate(resources: Resources, options: TranslateOptions = {}): TranslateResult {

@@ -1,6 +1,8 @@
 // @egts/infra-manager: runs the data plane an Infra IR asks for. Host mode: one supervised Envoy
 // process per proxy fleet, bootstrapped with Delta ADS to the egts xDS server. Kubernetes mode: per
 // fleet a ServiceAccount, bootstrap ConfigMap, Deployment, Service (and HPA/PDB), server-side applied.
+// Global rate limiting: the Envoy Rate Limit Service, supervised as a local process in host mode,
+// a Deployment, Service and ServiceAccount in Kubernetes mode.
 
 export type { ProxyEvent, ProxyStatus, StopReason } from './events.js';
 export {
@@ -16,8 +18,31 @@ export type {
   KubernetesInfraManagerOptions,
 } from './kubernetesInfraManager.js';
 export { createKubernetesInfraManager, DEFAULT_ENVOY_IMAGE } from './kubernetesInfraManager.js';
+export type {
+  KubernetesRateLimitManager,
+  KubernetesRateLimitOptions,
+  RateLimitSettings,
+} from './kubernetesRateLimit.js';
+export {
+  createKubernetesRateLimitManager,
+  DEFAULT_RATE_LIMIT_IMAGE,
+  RATE_LIMIT_GRPC_PORT,
+  RATE_LIMIT_NAME,
+  rateLimitObjects,
+} from './kubernetesRateLimit.js';
 export type { ProxyBootstrapOptions, XdsAddress } from './proxyBootstrap.js';
 export { proxyBootstrap, XDS_CLUSTER, xdsSdsFiles } from './proxyBootstrap.js';
+export type {
+  RateLimitServiceEvent,
+  RateLimitServiceHandle,
+  RateLimitServiceOptions,
+} from './rateLimitService.js';
+export {
+  findRateLimitBinary,
+  freeRateLimitPort,
+  RATE_LIMIT_NODE_ID,
+  startRateLimitService,
+} from './rateLimitService.js';
 export type {
   GatewayStatusAddress,
   NodeAddressFields,

@@ -8,6 +8,7 @@ import type {
   PatchStrategy,
 } from '@kubernetes/client-node';
 import {
+  COMPONENT_LABEL,
   FLEET_KINDS,
   fleetObjectName,
   type KubeObject,
@@ -121,7 +122,8 @@ export const createKubernetesInfraManager = (
           undefined,
           undefined,
           undefined,
-          `${MANAGED_BY_LABEL}=${MANAGED_BY}`,
+          // Proxy objects only: the rate limit service's (kubernetesRateLimit.ts) live beside them.
+          `${MANAGED_BY_LABEL}=${MANAGED_BY},${COMPONENT_LABEL}=proxy`,
         );
         for (const item of list.items) {
           const key = `${kind}/${item.metadata.namespace}/${item.metadata.name}`;

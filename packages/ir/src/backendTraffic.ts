@@ -57,6 +57,10 @@ export const ActiveHealthCheckSchema = z.object({
       expectedStatuses: z.array(z.number().int()),
       /** Text the body must contain. */
       expectedResponse: HealthCheckPayloadSchema.optional(),
+      /** Statuses that count against the unhealthy threshold but not at once as unhealthy. */
+      retriableStatuses: z.array(z.number().int()).optional(),
+      /** Body sent with each check. */
+      requestBody: HealthCheckPayloadSchema.optional(),
     })
     .optional(),
   tcp: z
@@ -78,6 +82,10 @@ export const OutlierDetectionSchema = z.object({
   consecutive5xxErrors: z.number().int().optional(),
   baseEjectionTimeMs: z.number().optional(),
   maxEjectionPercent: z.number().int().optional(),
+  /** Eject one endpoint even past maxEjectionPercent. */
+  alwaysEjectOneEndpoint: z.boolean().optional(),
+  /** Failure share (percent) over which an endpoint is ejected. */
+  failurePercentageThreshold: z.number().int().optional(),
 });
 export type OutlierDetection = z.infer<typeof OutlierDetectionSchema>;
 
@@ -160,3 +168,72 @@ export const LocalRateLimitSchema = z.object({
   headers: z.boolean().optional(),
 });
 export type LocalRateLimit = z.infer<typeof LocalRateLimitSchema>;
+
+/** Faults injected into a route's requests (`faultInjection`); percentages 0–100 (default 100). */
+export const FaultInjectionSchema = z.object({
+  delay: z.object({ fixedDelayMs: z.number(), percentage: z.number().optional() }).optional(),
+  abort: z
+    .object({
+      httpStatus: z.number().int().optional(),
+      grpcStatus: z.number().int().optional(),
+      percentage: z.number().optional(),
+    })
+    .optional(),
+});
+export type FaultInjection = z.infer<typeof FaultInjectionSchema>;
+
+/** One response compression a route offers (`compression`, `compressor`). */
+export const CompressionSchema = z.object({
+  type: z.enum(['Gzip', 'Brotli', 'Zstd']),
+  /** Smallest response body compressed, in bytes (absent: Envoy's 30). */
+  minContentLengthBytes: z.number().int().positive().optional(),
+});
+export type Compression = z.infer<typeof CompressionSchema>;
+
+/** A transfer rate in KiB per second (Envoy's bandwidth_limit unit). */
+export const BandwidthSchema = z.object({ kibPerSecond: z.number().int().positive() });
+
+/** Bandwidth limits of a route's request and response bodies (`bandwidthLimit`). */
+export const BandwidthLimitSchema = z.object({
+  request: BandwidthSchema.optional(),
+  response: BandwidthSchema.extend({
+    /** Prefix of the response trailers reporting the delays (absent: no trailers). */
+    trailerPrefix: z.string().optional(),
+  }).optional(),
+});
+export type BandwidthLimit = z.infer<typeof BandwidthLimitSchema>;
+
+/** Request bodies buffered whole before going upstream, up to `limitBytes` (`requestBuffer`). */
+export const RequestBufferSchema = z.object({ limitBytes: z.number().int().positive() });
+export type RequestBuffer = z.infer<typeof RequestBufferSchema>;
+
+/** A response header a response override matches on (`responseOverride.match.responseHeaders`). */
+export const ResponseHeaderMatchSchema = z.object({
+  name: z.string(),
+  type: z.enum(['Exact', 'Prefix', 'Suffix', 'RegularExpression']),
+  value: z.string(),
+});
+
+/**
+ * One response override (`responseOverride`): when the response's status is one of `statusCodes`
+ * (a value, or an inclusive range) and every header matches, Envoy answers `response` instead.
+ */
+export const ResponseOverrideSchema = z.object({
+  statusCodes: z.array(
+    z.object({
+      value: z.number().int().optional(),
+      range: z.object({ start: z.number().int(), end: z.number().int() }).optional(),
+    }),
+  ),
+  responseHeaders: z.array(ResponseHeaderMatchSchema),
+  response: z.object({
+    /** New status (absent: the original one). */
+    statusCode: z.number().int().optional(),
+    contentType: z.string().optional(),
+    /** Body, with Envoy's command operators (`%RESPONSE_CODE%`); ConfigMap bodies resolved. */
+    body: z.string().optional(),
+    addHeaders: z.array(z.object({ name: z.string(), value: z.string() })),
+    setHeaders: z.array(z.object({ name: z.string(), value: z.string() })),
+  }),
+});
+export type ResponseOverride = z.infer<typeof ResponseOverrideSchema>;

@@ -1,9 +1,17 @@
 // xDS IR for one HTTP (or gRPC) route: matches, filters and destination, ready to become one
 // Envoy route entry inside a virtual host.
 import { z } from 'zod';
-import { LocalRateLimitSchema } from './backendTraffic.js';
+import {
+  BandwidthLimitSchema,
+  CompressionSchema,
+  FaultInjectionSchema,
+  LocalRateLimitSchema,
+  RequestBufferSchema,
+  ResponseOverrideSchema,
+} from './backendTraffic.js';
 import { RouteDestinationSchema } from './destination.js';
 import { ExtensionsIRSchema } from './extensions.js';
+import { GlobalRateLimitSchema } from './globalRateLimit.js';
 import { RouteSourceSchema } from './routeSource.js';
 import { SecurityIRSchema } from './security.js';
 
@@ -96,6 +104,8 @@ export const HTTPTimeoutSchema = z.object({
   requestMs: z.number().optional(),
   /** Per-try timeout towards a backend. */
   backendRequestMs: z.number().optional(),
+  /** How long a stream may stay idle (BackendTrafficPolicy `timeout.http.streamIdleTimeout`). */
+  streamIdleMs: z.number().optional(),
 });
 export type HTTPTimeout = z.infer<typeof HTTPTimeoutSchema>;
 
@@ -185,6 +195,18 @@ export const HTTPRouteIRSchema = z.object({
   cors: CORSSchema.optional(),
   /** Local rate limit (BackendTrafficPolicy `rateLimit.local`). */
   localRateLimit: LocalRateLimitSchema.optional(),
+  /** Injected delays and aborts (BackendTrafficPolicy `faultInjection`). */
+  faultInjection: FaultInjectionSchema.optional(),
+  /** Response compressions offered (BackendTrafficPolicy `compression`). */
+  compression: z.array(CompressionSchema).optional(),
+  /** Body transfer rate limits (BackendTrafficPolicy `bandwidthLimit`). */
+  bandwidthLimit: BandwidthLimitSchema.optional(),
+  /** Request buffering (BackendTrafficPolicy `requestBuffer`). */
+  requestBuffer: RequestBufferSchema.optional(),
+  /** Responses answered differently (BackendTrafficPolicy `responseOverride`), first match wins. */
+  responseOverride: z.array(ResponseOverrideSchema).optional(),
+  /** Global rate limit (BackendTrafficPolicy `rateLimit.global`), enforced by the Rate Limit Service. */
+  globalRateLimit: GlobalRateLimitSchema.optional(),
   /** Who may call the route (the SecurityPolicy protecting it). */
   security: SecurityIRSchema.optional(),
   /** What the EnvoyExtensionPolicy extending the route runs (Lua). */

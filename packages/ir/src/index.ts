@@ -3,7 +3,10 @@
 
 export type {
   ActiveHealthCheck,
+  BandwidthLimit,
+  Compression,
   ConsistentHash,
+  FaultInjection,
   HealthCheck,
   HealthCheckPayload,
   LoadBalancer,
@@ -12,6 +15,8 @@ export type {
   OutlierDetection,
   RateLimitHeaderMatch,
   RateLimitValue,
+  RequestBuffer,
+  ResponseOverride,
   TCPKeepalive,
   UpstreamDNS,
   UpstreamTimeouts,
@@ -35,6 +40,12 @@ export {
   wildcardOriginRegex,
 } from './envoyRegex.js';
 export type { ExtensionsIR, ExtProc, LuaScript } from './extensions.js';
+export type {
+  GlobalRateLimit,
+  GlobalRateLimitRule,
+  RateLimitService,
+  RateLimitUnit,
+} from './globalRateLimit.js';
 export type {
   CORS,
   DirectResponse,
@@ -61,6 +72,7 @@ export type {
 export { XdsIRSchema } from './listeners.js';
 export type { RouteSource } from './routeSource.js';
 export type {
+  APIKeyAuth,
   Authorization,
   AuthorizationRule,
   BasicAuth,
@@ -73,6 +85,7 @@ export type {
   SecurityIR,
 } from './security.js';
 export {
+  APIKeyAuthSchema,
   AuthorizationRuleSchema,
   AuthorizationSchema,
   BasicAuthSchema,

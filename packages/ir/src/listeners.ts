@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { RouteDestinationSchema, TLSCertificateSchema } from './destination.js';
 import { EnvoyPatchPolicyIRSchema } from './envoyPatchPolicy.js';
+import { RateLimitServiceSchema } from './globalRateLimit.js';
 import { HTTPRouteIRSchema } from './httpRoute.js';
 import { RouteSourceSchema } from './routeSource.js';
 import {
@@ -58,6 +59,8 @@ export const HTTPListenerSchema = z.object({
   headers: HeaderSettingsSchema.optional(),
   /** HTTP/2 limits; absent fields take Envoy Gateway's defaults. */
   http2: HTTP2SettingsSchema.optional(),
+  /** The Rate Limit Service, when a route here has global rate limits. */
+  rateLimitService: RateLimitServiceSchema.optional(),
 });
 export type HTTPListener = z.infer<typeof HTTPListenerSchema>;
 

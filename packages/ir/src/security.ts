@@ -56,6 +56,8 @@ export type JWTProvider = z.infer<typeof JWTProviderSchema>;
 export const JWTSchema = z.object({
   /** Requests without a token pass (a token present must still verify). */
   optional: z.boolean(),
+  /** Requests whose token is missing or fails verification pass too. */
+  failOpen: z.boolean(),
   providers: z.array(JWTProviderSchema),
 });
 export type JWT = z.infer<typeof JWTSchema>;
@@ -131,6 +133,25 @@ export const CSRFSchema = z.object({
 });
 export type CSRF = z.infer<typeof CSRFSchema>;
 
+/** API key auth (envoy.filters.http.api_key_auth): a request must carry a known client's key. */
+export const APIKeyAuthSchema = z.object({
+  /** Keys and the client each identifies (unique keys). */
+  credentials: z.array(z.object({ key: z.string(), client: z.string() })),
+  /** Where the key is looked for, in order: one of header, query parameter, cookie each. */
+  keySources: z.array(
+    z.object({
+      header: z.string().optional(),
+      query: z.string().optional(),
+      cookie: z.string().optional(),
+    }),
+  ),
+  /** Header the client ID is sent upstream in, when set. */
+  forwardClientIDHeader: z.string().optional(),
+  /** Remove the key from the request before it goes upstream. */
+  sanitize: z.boolean(),
+});
+export type APIKeyAuth = z.infer<typeof APIKeyAuthSchema>;
+
 /** A header condition of `oidc.denyRedirect`: requests matching any are answered 401, not redirected. */
 export const OIDCDenyRedirectHeaderSchema = z.object({
   name: z.string(),
@@ -186,6 +207,7 @@ export const SecurityIRSchema = z.object({
   /** The SecurityPolicy, `<namespace>/<name>`: names its filter instances. */
   policy: z.string(),
   basicAuth: BasicAuthSchema.optional(),
+  apiKeyAuth: APIKeyAuthSchema.optional(),
   oidc: OIDCSchema.optional(),
   jwt: JWTSchema.optional(),
   extAuth: ExtAuthSchema.optional(),

@@ -44,6 +44,16 @@ export const CircuitBreakerSchema = z.object({
   maxRequestsPerConnection: z.number().int().nonnegative().optional(),
   /** Connections per endpoint (default unlimited). */
   perEndpointMaxConnections: z.number().int().nonnegative().optional(),
+  /**
+   * Active retries as a share of active requests (`retryBudget`): `percent` 0–100, and the
+   * retries always allowed whatever the share (`minRetryConcurrency`; Envoy's default 3).
+   */
+  retryBudget: z
+    .object({
+      percent: z.number().min(0).max(100),
+      minRetryConcurrency: z.number().int().optional(),
+    })
+    .optional(),
 });
 export type CircuitBreaker = z.infer<typeof CircuitBreakerSchema>;
 
@@ -51,6 +61,13 @@ export type CircuitBreaker = z.infer<typeof CircuitBreakerSchema>;
 export const BackendConnectionSchema = z.object({
   /** Per-connection buffer limit in bytes (`connection.bufferLimit`; default 32 KiB). */
   bufferLimitBytes: z.number().int().positive().optional(),
+  /** Connections opened ahead of need, in percent of what is needed (`connection.preconnect`). */
+  preconnect: z
+    .object({
+      perEndpointPercent: z.number().int().optional(),
+      predictivePercent: z.number().int().optional(),
+    })
+    .optional(),
 });
 export type BackendConnection = z.infer<typeof BackendConnectionSchema>;
 

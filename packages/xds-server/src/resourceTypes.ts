@@ -4,6 +4,7 @@ import {
   Cluster,
   ClusterLoadAssignment,
   Listener,
+  RateLimitConfig,
   RouteConfiguration,
   Secret,
   typeUrlOf,
@@ -15,6 +16,8 @@ export const TypeUrl = {
   Listener: typeUrlOf(Listener),
   RouteConfiguration: typeUrlOf(RouteConfiguration),
   Secret: typeUrlOf(Secret),
+  /** The Envoy Rate Limit Service's descriptors (it runs with CONFIG_TYPE=GRPC_XDS_SOTW). */
+  RateLimitConfig: typeUrlOf(RateLimitConfig),
 } as const;
 
 export type TypeUrl = (typeof TypeUrl)[keyof typeof TypeUrl];
@@ -31,6 +34,7 @@ export const UPDATE_ORDER: readonly TypeUrl[] = [
   TypeUrl.ClusterLoadAssignment,
   TypeUrl.Listener,
   TypeUrl.RouteConfiguration,
+  TypeUrl.RateLimitConfig,
 ];
 
 /** Types whose stale resources are kept until the routes moved off them are ACKed. */
@@ -42,9 +46,14 @@ export const REMOVE_LAST: ReadonlySet<string> = new Set([
 
 /**
  * Listener and Cluster are the types an empty SotW request subscribes to as a wildcard
- * ("legacy wildcard", xDS protocol "How the client specifies what resources to return").
+ * ("legacy wildcard", xDS protocol "How the client specifies what resources to return"); the
+ * Rate Limit Service asks for all its RateLimitConfigs the same way.
  */
-export const WILDCARD_TYPES: ReadonlySet<string> = new Set([TypeUrl.Listener, TypeUrl.Cluster]);
+export const WILDCARD_TYPES: ReadonlySet<string> = new Set([
+  TypeUrl.Listener,
+  TypeUrl.Cluster,
+  TypeUrl.RateLimitConfig,
+]);
 
 export const isServedType = (typeUrl: string): typeUrl is TypeUrl =>
   (UPDATE_ORDER as readonly string[]).includes(typeUrl);

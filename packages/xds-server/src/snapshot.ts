@@ -10,6 +10,7 @@ import {
   Listener,
   type MessageCodec,
   packAny,
+  RateLimitConfig,
   RouteConfiguration,
   Secret,
   TcpProxy,
@@ -39,6 +40,8 @@ export interface SnapshotResources {
   readonly listeners?: readonly Listener[];
   readonly routes?: readonly RouteConfiguration[];
   readonly secrets?: readonly Secret[];
+  /** For the Envoy Rate Limit Service's node group (its own snapshot). */
+  readonly rateLimitConfigs?: readonly RateLimitConfig[];
 }
 
 export interface ConsistencyResult {
@@ -185,6 +188,10 @@ export const createSnapshot = (input: SnapshotResources): Snapshot => {
       index(RouteConfiguration, TypeUrl.RouteConfiguration, input.routes, (r) => r.name),
     ],
     [TypeUrl.Secret, index(Secret, TypeUrl.Secret, input.secrets, (s) => s.name)],
+    [
+      TypeUrl.RateLimitConfig,
+      index(RateLimitConfig, TypeUrl.RateLimitConfig, input.rateLimitConfigs, (c) => c.name),
+    ],
   ]);
   const empty: ReadonlyMap<string, VersionedResource> = new Map();
   let consistency: ConsistencyResult | undefined;

@@ -5,7 +5,7 @@
 // endpoint, circuit breakers reject requests over the limit, request timeouts cut slow backends
 // and an invalid policy makes its route answer 500 (Envoy Gateway's behaviour).
 import { readFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { loadResourcesFromText } from '@egts/api';
 import { type EnvoyHandle, startEnvoy, validateEnvoyConfig } from '@egts/envoy-binary';
@@ -13,94 +13,23 @@ import { translate } from '@egts/gatewayapi-translator';
 import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
+import {
+  acceptedReasons,
+  backendOf,
+  closeAll,
+  gatewayManifests,
+  get,
+  ok,
+  policy,
+  route,
+  seen,
+  service,
+  sleep,
+  startBackend,
+} from './backendTrafficFixture.js';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** Requests each backend answered, by backend name (path and x-id header). */
-const seen = new Map<string, string[]>();
 /** How many times each x-id was seen by the flaky backend (it fails the first). */
 const attempts = new Map<string, number>();
-
-type Handler = (
-  path: string,
-  headers: Record<string, unknown>,
-) => { status: number; delayMs?: number };
-
-const startBackend = (name: string, host: string, port: number, handle: Handler): Promise<Server> =>
-  new Promise((resolve, reject) => {
-    seen.set(name, []);
-    const server = createServer((req, res) => {
-      seen.get(name)?.push(req.url ?? '');
-      const { status, delayMs } = handle(req.url ?? '', req.headers);
-      setTimeout(() => {
-        res.statusCode = status;
-        res.end(JSON.stringify({ backend: name }));
-      }, delayMs ?? 0);
-    });
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
-  });
-
-const ok: Handler = () => ({ status: 200 });
-
-const get = (port: number, path: string, headers: Record<string, string> = {}): Promise<Reply> =>
-  new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-
-const backendOf = (reply: Reply): string | undefined => {
-  try {
-    return (JSON.parse(reply.body) as { backend?: string }).backend;
-  } catch {
-    return undefined;
-  }
-};
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const service = (name: string, port: number, addresses: string[]) => `---
-apiVersion: v1
-kind: Service
-metadata: {name: ${name}, namespace: default}
-spec: {ports: [{name: http, port: ${port}}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: ${name}-1, namespace: default, labels: {kubernetes.io/service-name: ${name}}}
-addressType: IPv4
-endpoints: [${addresses.map((a) => `{addresses: [${a}], conditions: {ready: true}}`).join(', ')}]
-ports: [{name: http, port: ${port}}]
-`;
-
-const route = (name: string, backend: string, port: number) => `---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: ${name}, namespace: default}
-spec:
-  parentRefs: [{name: gw}]
-  rules: [{matches: [{path: {type: PathPrefix, value: /${name}}}], backendRefs: [{name: ${backend}, port: ${port}}]}]
-`;
-
-const policy = (name: string, spec: string) => `---
-apiVersion: gateway.envoyproxy.io/v1alpha1
-kind: BackendTrafficPolicy
-metadata: {name: ${name}, namespace: default}
-spec:
-  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: ${name}}]
-${spec}`;
 
 describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
   const servers: Server[] = [];
@@ -131,25 +60,25 @@ describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
       })),
       await startBackend('slow', '127.0.0.1', slowPort, () => ({ status: 200, delayMs: 400 })),
     );
-    const text = `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: eg}
-spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: default}
-spec: {gatewayClassName: eg, listeners: [{name: http, protocol: HTTP, port: ${port}}]}
-${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1'])}${service('pair', pairPort, ['127.0.0.1', '127.0.0.2'])}${service('slow', slowPort, ['127.0.0.1'])}${route('retry', 'flaky', flakyPort)}${route('limited', 'ok', okPort)}${route('distinct', 'ok', okPort)}${route('health', 'pair', pairPort)}${route('hash', 'pair', pairPort)}${route('breaker', 'slow', slowPort)}${route('timeout', 'slow', slowPort)}${route('invalid', 'ok', okPort)}${policy(
-  'retry',
-  `  retry:
+    const text = `${gatewayManifests(port)}${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1'])}${service('pair', pairPort, ['127.0.0.1', '127.0.0.2'])}${service('slow', slowPort, ['127.0.0.1'])}${route('retry', 'flaky', flakyPort)}${route('budget', 'flaky', flakyPort)}${route('limited', 'ok', okPort)}${route('distinct', 'ok', okPort)}${route('health', 'pair', pairPort)}${route('hash', 'pair', pairPort)}${route('breaker', 'slow', slowPort)}${route('timeout', 'slow', slowPort)}${route('idle', 'slow', slowPort)}${route('invalid', 'ok', okPort)}${policy(
+      'retry',
+      `  retry:
     numRetries: 2
     retryOn: {triggers: [connect-failure], httpStatusCodes: [503]}
     perRetry: {backOff: {baseInterval: 10ms, maxInterval: 50ms}}
 `,
-)}${policy(
-  'limited',
-  `  rateLimit:
+    )}${policy(
+      'budget',
+      `  retry: {numRetries: 2, retryOn: {httpStatusCodes: [503]}}
+  circuitBreaker: {retryBudget: {percent: {numerator: 0}, minRetryConcurrency: 0}}
+`,
+    )}${policy(
+      'idle',
+      `  timeout: {http: {streamIdleTimeout: 100ms}}
+`,
+    )}${policy(
+      'limited',
+      `  rateLimit:
     type: Local
     local:
       rules:
@@ -157,18 +86,18 @@ ${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1
       - clientSelectors: [{headers: [{name: x-user-id, value: john}]}]
         limit: {requests: 1, unit: Hour}
 `,
-)}${policy(
-  'distinct',
-  `  rateLimit:
+    )}${policy(
+      'distinct',
+      `  rateLimit:
     type: Local
     local:
       rules:
       - clientSelectors: [{headers: [{name: x-org, type: Distinct}]}]
         limit: {requests: 1, unit: Hour}
 `,
-)}${policy(
-  'health',
-  `  loadBalancer: {type: RoundRobin}
+    )}${policy(
+      'health',
+      `  loadBalancer: {type: RoundRobin}
   healthCheck:
     active:
       type: HTTP
@@ -178,42 +107,31 @@ ${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1
       healthyThreshold: 1
       http: {path: /healthz, expectedStatuses: [200]}
 `,
-)}${policy(
-  'hash',
-  `  loadBalancer: {type: ConsistentHash, consistentHash: {type: Header, header: {name: x-user}}}
+    )}${policy(
+      'hash',
+      `  loadBalancer: {type: ConsistentHash, consistentHash: {type: Header, header: {name: x-user}}}
 `,
-)}${policy(
-  'breaker',
-  `  circuitBreaker: {maxConnections: 1, maxPendingRequests: 1, maxParallelRequests: 1}
+    )}${policy(
+      'breaker',
+      `  circuitBreaker: {maxConnections: 1, maxPendingRequests: 1, maxParallelRequests: 1}
 `,
-)}${policy(
-  'timeout',
-  `  timeout: {http: {requestTimeout: 100ms}}
+    )}${policy(
+      'timeout',
+      `  timeout: {http: {requestTimeout: 100ms}}
 `,
-)}${policy(
-  'invalid',
-  `  rateLimit:
+    )}${policy(
+      'invalid',
+      `  rateLimit:
     type: Local
     local:
       rules:
       - clientSelectors: [{headers: [{name: x-user-id, type: RegularExpression, value: "*.illegal"}]}]
         limit: {requests: 1, unit: Hour}
 `,
-)}`;
+    )}`;
     const { resources } = loadResourcesFromText(text, 'btp.yaml');
     const result = translate(resources);
-    statuses = result.statuses
-      .filter((s) => s.kind === 'BackendTrafficPolicy')
-      .map((s) => {
-        const ancestors = (
-          s.status as { ancestors?: { conditions: { type: string; reason: string }[] }[] }
-        ).ancestors;
-        return {
-          kind: s.kind,
-          name: s.metadata.name,
-          accepted: ancestors?.[0]?.conditions.find((c) => c.type === 'Accepted')?.reason,
-        };
-      });
+    statuses = acceptedReasons(result.statuses);
     const ir = result.xdsIR[0];
     if (ir === undefined) throw new Error('no xDS IR');
     envoy = startEnvoy({
@@ -225,7 +143,7 @@ ${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1
 
   afterAll(async () => {
     await envoy?.stop();
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    await closeAll(servers);
   });
 
   it('accepts the valid policies and reports the invalid one', () => {
@@ -240,6 +158,14 @@ ${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1
     expect(attempts.get('first')).toBe(2);
     const stats = await envoy!.admin('/stats?filter=httproute/default/retry.*upstream_rq_retry$');
     expect(stats).toMatch(/upstream_rq_retry: [1-9]/);
+  });
+
+  it('a retry budget of 0% stops retries', async () => {
+    const reply = await get(port, '/budget', { 'x-id': 'budget' });
+    expect(reply.status).toBe(503);
+    expect(attempts.get('budget')).toBe(1);
+    const stats = await envoy!.admin('/stats?filter=httproute/default/budget.*retry_overflow$');
+    expect(stats).toMatch(/upstream_rq_retry_overflow: [1-9]/);
   });
 
   it('answers 429 past the local rate limit', async () => {
@@ -299,6 +225,14 @@ ${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1
     expect((await get(port, '/breaker')).status).toBe(200);
   });
 
+  it('a stream idle past the timeout is cut', async () => {
+    // The backend waits 400 ms before its first byte; the stream may idle 100 ms.
+    const reply = await get(port, '/idle');
+    expect(reply.status).toBe(504);
+    expect(reply.body).toBe('stream timeout');
+    expect((await get(port, '/breaker')).status).toBe(200);
+  });
+
   it('answers 500 on a route whose policy is invalid', async () => {
     expect((await get(port, '/invalid')).status).toBe(500);
   });
@@ -331,6 +265,11 @@ describe('[envoy] BackendTrafficPolicy settings Envoy must load', () => {
       'perHostThresholds',
       'tcpKeepalive',
       'maxStreamDuration',
+      'useDownstreamProtocolConfig',
+      'preconnectPolicy',
+      'alwaysEjectOneHost',
+      'failurePercentageThreshold',
+      'retriableStatuses',
     ])
       expect(json.includes(needle), needle).toBe(true);
     const result = await validateEnvoyConfig(JSON.parse(json) as object);

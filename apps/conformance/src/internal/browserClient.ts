@@ -18,19 +18,25 @@ export class BrowserClient {
   readonly #ports: ReadonlyMap<string, number>;
   /** Every URL requested, in order (for failure messages). */
   readonly trail: string[] = [];
+  /** Every Set-Cookie line received, in order. */
+  readonly setCookieLines: string[] = [];
 
   /** `ports`: `host` (or `host:port`) -> local port serving it. */
   constructor(ports: Readonly<Record<string, number>>) {
     this.#ports = new Map(Object.entries(ports));
   }
 
-  get(url: string, follow: boolean): Promise<BrowserResponse> {
-    return this.#follow('GET', url, undefined, follow);
+  get(
+    url: string,
+    follow: boolean,
+    headers: Readonly<Record<string, string>> = {},
+  ): Promise<BrowserResponse> {
+    return this.#follow('GET', url, undefined, follow, headers);
   }
 
   /** Posts a form (application/x-www-form-urlencoded), following redirects. */
   postForm(url: string, form: Readonly<Record<string, string>>): Promise<BrowserResponse> {
-    return this.#follow('POST', url, new URLSearchParams(form).toString(), true);
+    return this.#follow('POST', url, new URLSearchParams(form).toString(), true, {});
   }
 
   async #follow(
@@ -38,10 +44,11 @@ export class BrowserClient {
     url: string,
     body: string | undefined,
     follow: boolean,
+    extraHeaders: Readonly<Record<string, string>>,
   ): Promise<BrowserResponse> {
     let current = { method, url, body };
     for (let hops = 0; hops < 20; hops += 1) {
-      const response = await this.#send(current.method, current.url, current.body);
+      const response = await this.#send(current.method, current.url, current.body, extraHeaders);
       const location = response.headers.location;
       if (!follow || response.status < 300 || response.status > 399 || typeof location !== 'string')
         return response;
@@ -91,11 +98,16 @@ export class BrowserClient {
     }
   }
 
-  #send(method: string, url: string, body: string | undefined): Promise<BrowserResponse> {
+  #send(
+    method: string,
+    url: string,
+    body: string | undefined,
+    extraHeaders: Readonly<Record<string, string>>,
+  ): Promise<BrowserResponse> {
     const target = new URL(url);
     this.trail.push(`${method} ${url}`);
     const jar = this.#cookies(target.hostname);
-    const headers: Record<string, string> = { host: target.host };
+    const headers: Record<string, string> = { ...extraHeaders, host: target.host };
     if (jar.size > 0) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
     if (body !== undefined) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -119,6 +131,7 @@ export class BrowserClient {
           res.on('end', () => {
             const setCookies = res.headers['set-cookie'] ?? [];
             this.#store(target.hostname, setCookies);
+            this.setCookieLines.push(...setCookies);
             resolve({
               status: res.statusCode ?? 0,
               url,

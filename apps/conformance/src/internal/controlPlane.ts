@@ -2,12 +2,20 @@
 // served by the egts xDS server, and one real Envoy per Gateway run by the host infra-manager.
 // The one harness-specific step: each Envoy listener binds to a free 127.0.0.1 port instead of the
 // Gateway's port (80 -> 10080 would collide between Gateways and concurrent runs); the mapping is
-// kept so that requests to "Gateway X, port 80" reach the right Envoy.
-
+// kept so that requests to "Gateway X, port 80" reach the right Envoy. With `rateLimit`, a real
+// Redis and the Envoy Rate Limit Service run beside it (host mode's auxiliary control plane), the
+// service taking its RateLimitConfigs from the same xDS server.
 import { DEFAULT_CONTROLLER_NAME, type ResourceStatus } from '@egts/api';
 import type { Listener } from '@egts/envoy-api';
 import { translate, withEnvoyPatchOutcomes } from '@egts/gatewayapi-translator';
-import { createHostInfraManager, type HostInfraManager } from '@egts/infra-manager';
+import {
+  createHostInfraManager,
+  findRateLimitBinary,
+  type HostInfraManager,
+  RATE_LIMIT_NODE_ID,
+  type RateLimitServiceHandle,
+  startRateLimitService,
+} from '@egts/infra-manager';
 import {
   createSnapshot,
   createSnapshotCache,
@@ -15,9 +23,10 @@ import {
   type Rejection,
   type XdsServer,
 } from '@egts/xds-server';
-import { translateXds } from '@egts/xds-translator';
+import { rateLimitConfigs, translateXds } from '@egts/xds-translator';
 import type { Cluster } from './cluster.js';
 import { freePort } from './freePort.js';
+import { findRedisServer, type RedisServer, startRedis } from './redisServer.js';
 
 export interface ControlPlane {
   /** Re-translates the cluster's current objects and pushes the result to Envoy. */
@@ -27,13 +36,34 @@ export interface ControlPlane {
   address(namespace: string, name: string, port: number): number | undefined;
   /** xDS rejections (NACKs) and proxy exits seen so far: the reasons behind a failing request. */
   readonly incidents: string[];
+  /** Empties Redis: global rate limit counters start from zero (one test's never reach the next). */
+  resetRateLimits(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** The Infra IR / xDS IR name of a Gateway's proxy fleet, as the translator names it. */
 const fleetName = (namespace: string, name: string): string => `${namespace}/${name}`;
 
-export const startControlPlane = async (cluster: Cluster): Promise<ControlPlane> => {
+/** Why the global rate limit tests cannot run here, or undefined when both binaries exist. */
+export const rateLimitUnavailable = (): string | undefined => {
+  const missing = [
+    ...(findRateLimitBinary() ? [] : ['ratelimit']),
+    ...(findRedisServer() ? [] : ['redis-server']),
+  ];
+  return missing.length === 0
+    ? undefined
+    : `${missing.join(' and ')} not found (scripts/setup-ratelimit.sh installs them)`;
+};
+
+export interface ControlPlaneOptions {
+  /** Run Redis and the Rate Limit Service, and enable global rate limits (EnvoyGateway rateLimit). */
+  readonly rateLimit?: boolean;
+}
+
+export const startControlPlane = async (
+  cluster: Cluster,
+  options: ControlPlaneOptions = {},
+): Promise<ControlPlane> => {
   const cache = createSnapshotCache();
   const incidents: string[] = [];
   const xds: XdsServer = createXdsServer(cache, {
@@ -41,6 +71,23 @@ export const startControlPlane = async (cluster: Cluster): Promise<ControlPlane>
       incidents.push(`NACK ${rejection.typeUrl.split('.').pop()}: ${rejection.message}`),
   });
   const xdsPort = await xds.listen('127.0.0.1:0');
+  let redis: RedisServer | undefined;
+  let rateLimitService: RateLimitServiceHandle | undefined;
+  const redisServer = findRedisServer();
+  if (options.rateLimit && redisServer && rateLimitUnavailable() === undefined) {
+    redis = await startRedis(redisServer, await freePort());
+    rateLimitService = await startRateLimitService({
+      redisUrl: redis.url,
+      xds: { host: '127.0.0.1', port: xdsPort },
+      backoff: { initialMs: 200, maxMs: 2_000 },
+      onEvent: (event) => {
+        if (event.type === 'exited')
+          incidents.push(`rate limit service exited (${event.code}): ${event.logTail.slice(-300)}`);
+      },
+    });
+  }
+  // A loaded 2-core machine answers in more than Envoy's default 20ms.
+  const rateLimit = rateLimitService && { ...rateLimitService.grpcAddress, timeoutMs: 2_000 };
   const infra: HostInfraManager = createHostInfraManager({
     xds: { host: '127.0.0.1', port: xdsPort },
     backoff: { initialMs: 200, maxMs: 2_000 },
@@ -90,6 +137,7 @@ export const startControlPlane = async (cluster: Cluster): Promise<ControlPlane>
       const result = translate(resources, {
         controllerName: DEFAULT_CONTROLLER_NAME,
         extensionApis: { enableEnvoyPatchPolicy: true },
+        ...(rateLimit ? { rateLimitService: rateLimit } : {}),
       });
       const now = new Set<string>();
       const outcomes: Parameters<typeof withEnvoyPatchOutcomes>[1][number][] = [];
@@ -101,14 +149,24 @@ export const startControlPlane = async (cluster: Cluster): Promise<ControlPlane>
         now.add(ir.name);
       }
       for (const name of served) if (!now.has(name)) cache.clearSnapshot(name);
+      if (rateLimitService)
+        cache.setSnapshot(
+          RATE_LIMIT_NODE_ID,
+          createSnapshot({ rateLimitConfigs: rateLimitConfigs(result.xdsIR) }),
+        );
       served = now;
       statuses = withEnvoyPatchOutcomes(result.statuses, outcomes);
       await infra.apply(result.infraIR);
     },
     statuses: () => statuses,
     address: (namespace, name, port) => ports.get(`${fleetName(namespace, name)}|${port}`),
+    resetRateLimits: async () => {
+      await redis?.flush();
+    },
     async close() {
       await infra.close();
+      await rateLimitService?.stop();
+      await redis?.stop();
       await xds.close();
     },
   };

@@ -5,7 +5,9 @@
 // token's user); HTTP also answers `x-ext-auth-req-path`, gRPC `x-eg-route-name` and
 // `x-eg-route-annotation-<key>` from the route metadata Envoy sends (`includeRouteMetadata`).
 // Anything else is denied (HTTP 403, gRPC PERMISSION_DENIED). The users are the e2e server's:
-// token1..3 -> user1..3. `DELAY_DURATION` in the container's env delays every answer.
+// token1..3 -> user1..3. `DELAY_DURATION` in the container's env delays every answer. Beyond
+// the e2e server, gRPC also answers `x-ext-auth-context-<key>` for each context extension it
+// was sent, so that egts's tests can see what Envoy sent.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -94,6 +96,9 @@ const grpcAuthorization = (delay: number): AuthorizationServer => ({
       if (route?.name) headers.push(['x-eg-route-name', route.name]);
       for (const key of Object.keys(route?.annotations ?? {}).sort())
         headers.push([`x-eg-route-annotation-${key}`, route?.annotations?.[key] ?? '']);
+      const context = attributes?.contextExtensions ?? {};
+      for (const key of Object.keys(context).sort())
+        headers.push([`x-ext-auth-context-${key}`, context[key] ?? '']);
       return {
         status: { code: OK, message: '', details: [] },
         okResponse: {

@@ -28,7 +28,12 @@ export interface HarnessOptions {
   readonly layout?: SuiteLayout;
   /** Local processes standing in for the suite's auxiliary server images. */
   readonly standIns?: readonly StandIn[];
+  /** Run Redis and the Rate Limit Service (tests with the GlobalRateLimit feature). */
+  readonly rateLimit?: boolean;
 }
+
+/** The feature whose tests need the Rate Limit Service; their counters start from zero. */
+export const GLOBAL_RATE_LIMIT = 'GlobalRateLimit';
 
 /** How a suite's folder is laid out: Gateway API's conformance, or Envoy Gateway's e2e. */
 export interface SuiteLayout {
@@ -144,7 +149,9 @@ export class Harness {
       caConfigMap('gateway-conformance-web-backend', 'web-backend-cm', anyHost),
       ...base.filter((o) => o.kind !== 'Namespace'),
     ]);
-    this.#plane = await startControlPlane(this.#cluster);
+    this.#plane = await startControlPlane(this.#cluster, {
+      rateLimit: this.#options.rateLimit === true,
+    });
     await this.#plane.sync();
     const gateways = (this.#options.layout ?? GATEWAY_API_LAYOUT).gateways;
     await this.expectStatuses(
@@ -188,6 +195,7 @@ export class Harness {
       const folder = (this.#options.layout ?? GATEWAY_API_LAYOUT).testsFolder;
       for (const file of test.manifests) applied.push(...this.manifests(`${folder}/${file}`));
       for (const object of test.objects ?? []) applied.push(structuredClone(object));
+      if (test.features.includes(GLOBAL_RATE_LIMIT)) await plane.resetRateLimits();
       await this.#cluster.apply(applied);
       await plane.sync();
       if (test.statuses) await this.expectStatuses(test.statuses);

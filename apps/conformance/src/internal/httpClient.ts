@@ -1,8 +1,29 @@
 // One HTTP(S) request through Envoy as the suite's roundtripper makes it: an explicit Host header
-// (and SNI), no redirect following, the echo body parsed when the backend answered.
+// (and SNI), no redirect following, the echo body parsed when the backend answered (decoded
+// first when Envoy compressed it: gzip, brotli, and zstd where this Node can decode it).
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import * as zlib from 'node:zlib';
 import type { EchoResponse } from './echoServer.js';
+
+/** zlib's zstd decoder, from Node 22.15 on; undefined before. */
+const zstdDecompress = (zlib as { zstdDecompressSync?: (data: Buffer) => Buffer })
+  .zstdDecompressSync;
+
+/** Whether compressed answers in `encoding` can be read here. */
+export const canDecode = (encoding: string): boolean =>
+  encoding !== 'zstd' || zstdDecompress !== undefined;
+
+const decode = (raw: Buffer, encoding: string | undefined): Buffer => {
+  try {
+    if (encoding === 'gzip') return zlib.gunzipSync(raw);
+    if (encoding === 'br') return zlib.brotliDecompressSync(raw);
+    if (encoding === 'zstd' && zstdDecompress) return zstdDecompress(raw);
+  } catch {
+    return raw;
+  }
+  return raw;
+};
 
 export interface HttpRequest {
   readonly port: number;
@@ -53,7 +74,8 @@ export const sendRequest = (req: HttpRequest, timeoutMs = 3_000): Promise<HttpRe
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
-        const body = Buffer.concat(chunks).toString();
+        const encoding = res.headers['content-encoding'];
+        const body = decode(Buffer.concat(chunks), encoding).toString();
         let echo: EchoResponse | undefined;
         if ((res.headers['content-type'] ?? '').includes('application/json')) {
           try {

@@ -43,8 +43,12 @@ describe.runIf(chromiumPath !== undefined)('admin console in headless Chromium',
       '--admin-address',
       '127.0.0.1:0',
     ]);
-    // Chromium's sandbox needs user namespaces, which containers and root often lack.
-    browser = await chromium.launch({ executablePath: chromiumPath!, args: ['--no-sandbox'] });
+    // Chromium's sandbox needs user namespaces, which containers and root often lack; a container's
+    // /dev/shm is often 64 MiB, too small for it, and there is no GPU.
+    browser = await chromium.launch({
+      executablePath: chromiumPath!,
+      args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
+    });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   }, 120_000);
 

@@ -14,6 +14,8 @@ export interface AdminSources {
   problems(): unknown;
   configDump(): unknown;
   proxies(): unknown;
+  /** Metrics of auxiliary services (the Rate Limit Service), Prometheus text, appended to /metrics. */
+  auxiliaryMetrics?(): Promise<string>;
 }
 
 export interface AdminServer {
@@ -39,8 +41,11 @@ export async function startAdminServer(
     '/config_dump': (res) => json(res, sources.configDump()),
     '/proxies': (res) => json(res, sources.proxies()),
     '/metrics': async (res) => {
+      const own = await metrics.registry.metrics();
+      // An auxiliary service that does not answer costs its metrics, not egts's.
+      const auxiliary = await (sources.auxiliaryMetrics?.() ?? Promise.resolve('')).catch(() => '');
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
-      res.end(await metrics.registry.metrics());
+      res.end(auxiliary === '' ? own : `${own}${own.endsWith('\n') ? '' : '\n'}${auxiliary}`);
     },
   };
   const assets = await loadConsoleAssets();

@@ -25,7 +25,10 @@ interface ProxyState {
     message: string;
     at: string;
   }>;
-  /** The latest rejection per type URL, for /problems. */
+  /**
+   * The latest rejection of each resource (by type URL and name), for /problems: a later NACK of
+   * another resource of the same type does not hide this one, which the proxy still refuses.
+   */
   latestRejections: Map<string, Rejection>;
 }
 
@@ -111,7 +114,13 @@ export function createXdsTracker(
             at: now().toISOString(),
           },
         ];
-        state.latestRejections.set(rejection.typeUrl, rejection);
+        for (const resource of rejection.resources) {
+          state.latestRejections.set(`${rejection.typeUrl} ${resource.name}`, {
+            ...rejection,
+            resources: [resource],
+            quarantined: rejection.quarantined.filter((q) => q.name === resource.name),
+          });
+        }
         metrics.xdsNacks.inc({ type_url: rejection.typeUrl });
         recheck();
       },

@@ -6,6 +6,7 @@ import type { EnvoyGatewayConfigResult } from '@egts/api';
 import type { Logging } from '../logging.js';
 import type { RunningGateway } from '../run/runGateway.js';
 import type { Address } from './address.js';
+import { parseDurationMs } from './duration.js';
 
 export type EnvoyGatewayConfig = NonNullable<EnvoyGatewayConfigResult['config']>;
 
@@ -22,6 +23,28 @@ export interface ServerOptions {
 /** A running gateway, or the error that stopped it from starting (for stderr). */
 export type Started = RunningGateway | { error: string };
 
+/**
+ * Global rate limiting (EnvoyGateway `rateLimit`): the Redis the Rate Limit Service counts in and
+ * how proxies treat the service; undefined when not configured.
+ */
+const rateLimitSettings = (config: EnvoyGatewayConfig) => {
+  const rateLimit = config.rateLimit;
+  const redisUrl = rateLimit?.backend.redis?.url;
+  if (rateLimit === undefined || redisUrl === undefined) return undefined;
+  return {
+    redisUrl,
+    failClosed: rateLimit.failClosed,
+    // The schema admits only durations parseDurationMs reads (20ms, 1s, ...).
+    timeoutMs: rateLimit.timeout ? parseDurationMs(rateLimit.timeout) : undefined,
+  };
+};
+
+/** Why the configuration cannot start, for every mode; undefined when it can. */
+const configProblem = (config: EnvoyGatewayConfig, options: ServerOptions) =>
+  config.rateLimit && config.rateLimit.backend.redis?.url === undefined
+    ? `${options.config}: rateLimit.backend.redis.url is required (the Redis the rate limit service counts in)`
+    : undefined;
+
 /** What every host-side mode (ConfigServer, File) shares. */
 const hostSettings = (config: EnvoyGatewayConfig, options: ServerOptions, logging: Logging) => ({
   xds: options.xdsAddress,
@@ -30,6 +53,7 @@ const hostSettings = (config: EnvoyGatewayConfig, options: ServerOptions, loggin
   // Envoy Gateway's defaults: EnvoyPatchPolicy off unless the configuration enables it.
   extensionApis: config.extensionApis ?? {},
   withoutProxies: config.provider.custom?.infrastructure?.type !== 'Host',
+  rateLimit: rateLimitSettings(config),
   logging,
 });
 
@@ -38,6 +62,8 @@ export async function startConfigServer(
   options: ServerOptions,
   logging: Logging,
 ): Promise<Started> {
+  const problem = configProblem(config, options);
+  if (problem) return { error: problem };
   const settings = config.provider.custom?.resource?.configServer;
   if (settings === undefined) {
     return {
@@ -61,6 +87,8 @@ export async function startKubernetes(
   options: ServerOptions,
   logging: Logging,
 ): Promise<Started> {
+  const problem = configProblem(config, options);
+  if (problem) return { error: problem };
   const dir = options.xdsTlsDir;
   const tls =
     dir === undefined
@@ -91,6 +119,7 @@ export async function startKubernetes(
     },
     controllerName: config.gateway.controllerName,
     extensionApis: config.extensionApis ?? {},
+    rateLimit: rateLimitSettings(config),
     xds: { ...options.xdsAddress, tls },
     admin: config.admin.address,
     logging,
@@ -105,6 +134,8 @@ export async function startFiles(
   if (options.xdsTlsDir !== undefined) {
     return { error: '--xds-tls-dir goes with the Kubernetes provider' };
   }
+  const problem = configProblem(config, options);
+  if (problem) return { error: problem };
   const file = config.provider.custom?.resource?.file;
   if (file === undefined) {
     return {

@@ -1,10 +1,13 @@
 // xDS runner: each Gateway's changed xDS IR in, its Envoy resources out as an xDS snapshot. A
 // Gateway that fails keeps its last snapshot; a removed one is forgotten (its proxies keep their
-// last configuration).
+// last configuration). The Rate Limit Service's RateLimitConfigs, made from every Gateway's IR,
+// go to its own node group (RATE_LIMIT_NODE_ID) whenever they change.
+
 import { isDeepStrictEqual } from 'node:util';
+import { RATE_LIMIT_NODE_ID } from '@egts/infra-manager';
 import type { EnvoyPatchPolicyOutcome, XdsIR } from '@egts/ir';
 import { createSnapshot, type SnapshotCache } from '@egts/xds-server';
-import { createXdsTranslator } from '@egts/xds-translator';
+import { createXdsTranslator, rateLimitConfigs } from '@egts/xds-translator';
 import type { Logger } from 'pino';
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
@@ -31,6 +34,15 @@ export function runXds(
     const all = [...outcomes.values()].flat();
     if (!isDeepStrictEqual(all, patchOutcomes$.value)) patchOutcomes$.next(all);
   };
+  let rateLimits = '[]';
+  const publishRateLimits = () => {
+    const configs = rateLimitConfigs([...served.values()]);
+    const json = JSON.stringify(configs);
+    if (json === rateLimits) return;
+    rateLimits = json;
+    cache.setSnapshot(RATE_LIMIT_NODE_ID, createSnapshot({ rateLimitConfigs: configs }));
+    log.info({ domains: configs.map((c) => c.domain) }, 'rate limit configuration set');
+  };
   const subscription = xdsIR$.subscribe((change) => {
     const gateway = change.name;
     if ('removed' in change) {
@@ -40,6 +52,7 @@ export function runXds(
       translator.remove(gateway);
       cache.clearSnapshot(gateway);
       log.info({ gateway }, 'gateway removed; its proxies keep their last config');
+      publishRateLimits();
       return;
     }
     try {
@@ -53,6 +66,7 @@ export function runXds(
       metrics.snapshotsPushed.inc({ gateway });
       metrics.xdsTranslationSeconds.observe((performance.now() - started) / 1000);
       log.info({ gateway }, 'snapshot set');
+      publishRateLimits();
     } catch (error) {
       metrics.translationErrors.inc();
       log.error({ err: error, gateway }, 'xDS translation failed; keeping the last snapshot');

@@ -10,10 +10,18 @@ import {
   renewLocalCertificates,
 } from '@egts/certgen';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
-import { createHostInfraManager, type XdsAddress, xdsSdsFiles } from '@egts/infra-manager';
+import {
+  createHostInfraManager,
+  freeRateLimitPort,
+  type RateLimitServiceHandle,
+  startRateLimitService,
+  type XdsAddress,
+  xdsSdsFiles,
+} from '@egts/infra-manager';
+import type { InfraIR } from '@egts/ir';
 import { createFileProvider } from '@egts/provider-file';
 import type { Logging } from '../logging.js';
-import type { ResourceProvider } from '../pipeline/ports.js';
+import type { InfraManager, ResourceProvider } from '../pipeline/ports.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
 
 export interface HostGatewayOptions {
@@ -34,7 +42,19 @@ export interface HostGatewayOptions {
   stateDir?: string | undefined;
   /** Lifetime of the xDS certificates and how often their renewal is checked (tests shorten them). */
   certificates?: { validityMs?: number; intervalMs?: number } | undefined;
+  /**
+   * Global rate limiting (EnvoyGateway `rateLimit`): the Envoy Rate Limit Service runs beside the
+   * proxies, counting in this Redis. Absent: global rate limits are not enabled.
+   */
+  rateLimit?: HostRateLimit | undefined;
   logging: Logging;
+}
+
+export interface HostRateLimit {
+  /** `host:port` of the Redis server. */
+  redisUrl: string;
+  failClosed?: boolean | undefined;
+  timeoutMs?: number | undefined;
 }
 
 const defaultStateDir = (): string =>
@@ -69,21 +89,51 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
         infraLog.info({ notAfter: renewed.notAfter }, 'xDS certificates renewed'),
       onError: (error) => infraLog.error({ err: error }, 'xDS certificate renewal failed'),
     });
+  // The Rate Limit Service reads its xDS client certificate when it connects.
+  const serviceTls = certs && { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey };
+  // The service's gRPC port is chosen now: the translator names it in every proxy's config.
+  const rateLimit =
+    options.rateLimit && !options.withoutProxies
+      ? { ...options.rateLimit, grpcPort: await freeRateLimitPort() }
+      : undefined;
   const gateway = await runGateway({
     provider: options.provider ?? createFileProvider({ paths: options.paths }),
     infra: options.withoutProxies
       ? undefined
       : (xds, metrics) =>
-          createHostInfraManager({
-            // Records of the running proxies: the next start stops what a killed egts left.
-            stateDir,
-            xds: proxyTls ? { ...xds, tls: proxyTls } : xds,
-            onEvent: (event) => {
-              if (event.type === 'restarting') metrics.proxyRestarts.inc({ proxy: event.proxy });
-              const level = event.type === 'exited' ? 'warn' : 'info';
-              infraLog[level]({ event }, `proxy ${event.proxy} ${event.type}`);
-            },
-          }),
+          withRateLimitService(
+            createHostInfraManager({
+              // Records of the running proxies: the next start stops what a killed egts left.
+              stateDir,
+              xds: proxyTls ? { ...xds, tls: proxyTls } : xds,
+              onEvent: (event) => {
+                if (event.type === 'restarting') metrics.proxyRestarts.inc({ proxy: event.proxy });
+                const level = event.type === 'exited' ? 'warn' : 'info';
+                infraLog[level]({ event }, `proxy ${event.proxy} ${event.type}`);
+              },
+            }),
+            rateLimit &&
+              startRateLimitService({
+                redisUrl: rateLimit.redisUrl,
+                grpcPort: rateLimit.grpcPort,
+                xds: serviceTls ? { ...xds, tls: serviceTls } : xds,
+                onEvent: (event) => {
+                  if (event.type === 'health') {
+                    // Unhealthy: it cannot reach Redis; proxies then answer per failClosed.
+                    if (event.healthy) infraLog.info({ event }, 'rate limit service healthy');
+                    else
+                      infraLog.warn({ event }, 'rate limit service unhealthy (Redis unreachable?)');
+                    return;
+                  }
+                  const level = event.type === 'exited' ? 'warn' : 'info';
+                  infraLog[level]({ event }, `rate limit service ${event.type}`);
+                },
+              }).catch((error: unknown) => {
+                // Proxies then answer per failClosed (their rate limit cluster has no server).
+                infraLog.error({ err: error }, 'rate limit service not started');
+                return undefined;
+              }),
+          ),
     xds: certs
       ? {
           ...options.xds,
@@ -98,6 +148,16 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
       ...(options.extensionApis ? { extensionApis: options.extensionApis } : {}),
       sharedHostPorts: !options.withoutProxies,
       allowLoopbackBackends: !options.withoutProxies,
+      ...(rateLimit
+        ? {
+            rateLimitService: {
+              host: '127.0.0.1',
+              port: rateLimit.grpcPort,
+              failClosed: rateLimit.failClosed ?? false,
+              ...(rateLimit.timeoutMs === undefined ? {} : { timeoutMs: rateLimit.timeoutMs }),
+            },
+          }
+        : {}),
     },
     logging: options.logging,
   }).catch((error: unknown) => {
@@ -133,6 +193,37 @@ async function proxyXdsTls(
   await writeFile(sds.certificate, contents.certificate, { mode: 0o600 });
   await writeFile(sds.trustedCa, contents.trustedCa, { mode: 0o600 });
   return tls;
+}
+
+/**
+ * The host infrastructure with the Rate Limit Service beside it: closing stops both. The service
+ * starts at once and is supervised on its own (restarted with backoff when it exits).
+ */
+function withRateLimitService<T extends InfraManager>(
+  infra: T,
+  service: Promise<RateLimitServiceHandle | undefined> | undefined,
+): T & { auxiliaryMetrics?(): Promise<string> } {
+  if (service === undefined) return infra;
+  return {
+    ...infra,
+    apply: (ir: InfraIR) => infra.apply(ir),
+    // The service's own families only (ratelimit_*): its Go runtime's go_*/process_* would repeat
+    // families egts exposes too, which the Prometheus text format does not allow.
+    auxiliaryMetrics: async () => {
+      const handle = await service;
+      if (handle === undefined) return '';
+      const res = await fetch(handle.metricsUrl, { signal: AbortSignal.timeout(2_000) });
+      const lines = (await res.text()).split('\n');
+      return lines
+        .filter((line) => /^(# (HELP|TYPE) )?ratelimit_/.test(line))
+        .map((line) => `${line}\n`)
+        .join('');
+    },
+    close: async () => {
+      await infra.close();
+      await (await service)?.stop();
+    },
+  };
 }
 
 /** Runs until SIGINT or SIGTERM, then stops everything (no Envoy left behind). */

@@ -4,7 +4,10 @@ import {
   startCertificateRotation,
 } from '@egts/certgen';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
-import { createKubernetesInfraManager } from '@egts/infra-manager';
+import {
+  createKubernetesInfraManager,
+  createKubernetesRateLimitManager,
+} from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import {
   createKubernetesProvider,
@@ -40,6 +43,13 @@ export interface KubernetesGatewayOptions {
     CertificateRotationOptions,
     'validityMs' | 'caValidityMs' | 'propagationMs' | 'maxIntervalMs'
   >;
+  /**
+   * Global rate limiting (EnvoyGateway `rateLimit`): the leader keeps the Rate Limit Service's
+   * Deployment, Service and ServiceAccount in `namespace`; absent, it deletes them.
+   */
+  rateLimit?:
+    | { redisUrl: string; failClosed?: boolean | undefined; timeoutMs?: number | undefined }
+    | undefined;
   logging: Logging;
 }
 
@@ -66,6 +76,17 @@ export async function runKubernetesGateway(
   const manager = createKubernetesInfraManager({
     kubeConfig: options.kubeConfig,
     xds: options.xdsService,
+  });
+  const rateLimitManager = createKubernetesRateLimitManager({
+    kubeConfig: options.kubeConfig,
+    namespace: options.namespace,
+    xds: options.xdsService,
+  });
+  const rateLimiting = leaderElection.isLeader$.subscribe((isLeader) => {
+    if (!isLeader) return;
+    rateLimitManager
+      .apply(options.rateLimit && { redisUrl: options.rateLimit.redisUrl })
+      .catch((error: unknown) => log.error({ err: error }, 'rate limit service update failed'));
   });
   // Only the leader changes infrastructure; a new leader applies the latest Infra IR at once.
   const infraIR$ = new BehaviorSubject<InfraIR | undefined>(undefined);
@@ -111,6 +132,17 @@ export async function runKubernetesGateway(
       controllerName: options.controllerName,
       controllerNamespace: options.namespace,
       extensionApis: options.extensionApis ?? {},
+      ...(options.rateLimit
+        ? {
+            rateLimitService: {
+              ...rateLimitManager.address,
+              failClosed: options.rateLimit.failClosed ?? false,
+              ...(options.rateLimit.timeoutMs === undefined
+                ? {}
+                : { timeoutMs: options.rateLimit.timeoutMs }),
+            },
+          }
+        : {}),
     },
     logging: options.logging,
   });
@@ -128,6 +160,7 @@ export async function runKubernetesGateway(
       await writer.stop();
       leading.unsubscribe();
       rotating.unsubscribe();
+      rateLimiting.unsubscribe();
       await rotation?.stop();
       await gateway.close();
       await leaderElection.stop();

@@ -20,7 +20,7 @@ export interface GatewayOptions {
     | ((
         xds: { host: string; port: number },
         metrics: Metrics,
-      ) => InfraManager & { proxies?(): unknown })
+      ) => InfraManager & { proxies?(): unknown; auxiliaryMetrics?(): Promise<string> })
     | undefined;
   xds: { host: string; port: number; tls?: TlsFiles | undefined };
   admin: { host: string; port: number };
@@ -77,6 +77,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
         problems: () => [...pipeline.problems$.value, ...tracker.problems()],
         configDump: tracker.configDump,
         proxies: () => infra?.proxies?.() ?? [],
+        auxiliaryMetrics: () => infra?.auxiliaryMetrics?.() ?? Promise.resolve(''),
       },
       metrics,
     );

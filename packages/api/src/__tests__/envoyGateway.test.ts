@@ -13,6 +13,25 @@ describe('loadEnvoyGatewayConfig', () => {
     });
   });
 
+  it('reads the rate limit block, and names a bad timeout', () => {
+    const text = (timeout: string) => `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyGateway
+rateLimit:
+  backend: {type: Redis, redis: {url: redis.redis-system.svc.cluster.local:6379}}
+  failClosed: true
+  timeout: ${timeout}
+`;
+    const { config } = loadEnvoyGatewayConfig(text('50ms'), 'eg.yaml');
+    expect(config?.rateLimit).toMatchObject({
+      backend: { type: 'Redis', redis: { url: 'redis.redis-system.svc.cluster.local:6379' } },
+      failClosed: true,
+      timeout: '50ms',
+    });
+    const bad = loadEnvoyGatewayConfig(text('soon'), 'eg.yaml');
+    expect(bad.config).toBeUndefined();
+    expect(bad.problems[0]).toMatchObject({ file: 'eg.yaml', path: ['rateLimit', 'timeout'] });
+  });
+
   it('reads a file provider with host infrastructure', () => {
     const text = `apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: EnvoyGateway

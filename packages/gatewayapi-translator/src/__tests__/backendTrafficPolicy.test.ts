@@ -74,6 +74,39 @@ describe('BackendTrafficPolicy', () => {
     expect(route('b')?.destination?.loadBalancer).toEqual({ type: 'RoundRobin' });
   });
 
+  it.each([
+    [
+      'a retry budget over 100%',
+      '  circuitBreaker: {retryBudget: {percent: {numerator: 150, denominator: 100}}}\n',
+      'circuitBreaker.retryBudget.percent',
+    ],
+    [
+      'a health check body with GET',
+      '  healthCheck: {active: {type: HTTP, http: {path: /, requestBody: {type: Text, text: x}}}}\n',
+      'healthCheck.active.http.requestBody',
+    ],
+    [
+      'a fault percentage over 100',
+      '  faultInjection: {abort: {httpStatus: 503, percentage: 120}}\n',
+      'faultInjection.abort.percentage',
+    ],
+    [
+      'a response header regex RE2 rejects',
+      '  responseOverride: [{match: {responseHeaders: [{name: x, value: {type: RegularExpression, value: "(?=a)"}}]}, response: {statusCode: 500}}]\n',
+      'responseOverride[0].match.responseHeaders',
+    ],
+  ])('reports %s naming the field, and only its route answers 500', (_case, spec, field) => {
+    const { route, accepted } = run(
+      base +
+        policy('bad', 'HTTPRoute', 'a', spec) +
+        policy('ok', 'HTTPRoute', 'b', '  faultInjection: {abort: {httpStatus: 418}}\n'),
+    );
+    expect(accepted('bad')?.reason).toBe('Invalid');
+    expect(accepted('bad')?.message).toContain(field);
+    expect(route('a')?.directResponse).toEqual({ statusCode: 500 });
+    expect(route('b')?.faultInjection?.abort?.httpStatus).toBe(418);
+  });
+
   it('merges a route policy onto its Gateway policy with mergeType', () => {
     const { route } = run(
       base +

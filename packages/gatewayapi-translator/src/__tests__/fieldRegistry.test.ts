@@ -123,7 +123,7 @@ describe('field registry', () => {
         providers: [
           {
             name: 'p',
-            extractFrom: { cookies: ['c'] },
+            remoteJWKS: { uri: 'https://jwks.test', failedRefetchDuration: '5s' },
             localJWKS: { type: 'Inline', inline: '{}' },
           },
         ],
@@ -133,10 +133,18 @@ describe('field registry', () => {
     };
     // A wholly not-applied feature by its entry; a field of a partly applied one by itself.
     expect(notAppliedFields('SecurityPolicy', spec)).toEqual([
-      'spec.jwt.providers.extractFrom.cookies',
+      'spec.jwt.providers.remoteJWKS.failedRefetchDuration',
       'spec.notAField',
       'spec.oidc.provider.backendSettings.retry.numRetries',
+      // No endpoints: they would come from the issuer's discovery document, which egts lacks.
+      'spec.oidc.provider.issuer',
     ]);
+    // A TCPRoute target: Envoy Gateway's network RBAC, which egts lacks.
+    expect(
+      notAppliedFields('SecurityPolicy', {
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'TCPRoute', name: 't' }],
+      }),
+    ).toEqual(['spec.targetRefs']);
     // An empty object asks for a feature's defaults: applied when some of its fields are.
     expect(notAppliedFields('SecurityPolicy', { authorization: {} })).toEqual([]);
     expect(notAppliedFields('Backend', { type: 'Endpoints', endpoints: [] })).toEqual([]);

@@ -109,6 +109,173 @@ const jwtIssuerAudiences = (): ConformanceTest => {
   };
 };
 
+const jwtExtractFromFailOpen = (): ConformanceTest => {
+  const key = rsaKey();
+  const exp = Math.floor(Date.now() / 1000) + 24 * 3600;
+  const token = key.sign({ sub: 'egts', exp });
+  const provider = { name: 'egts', localJWKS: { type: 'Inline', inline: key.jwks } };
+  const at = (path: string, headers: Record<string, string>, status: number) =>
+    ({
+      request: { path, headers },
+      status,
+      ...(status === 200 ? v1 : {}),
+    }) satisfies HttpExpectation;
+  return {
+    name: 'EgtsJWTExtractFromFailOpen',
+    description: 'A JWT read from a header with a prefix, a cookie or a query parameter; failOpen',
+    features: ['SecurityPolicy', 'JWT'],
+    manifests: [],
+    objects: [
+      route('egts-jwt-extract', '/egts-jwt-extract'),
+      route('egts-jwt-fail-open', '/egts-jwt-fail-open'),
+      policy('egts-jwt-extract', 'egts-jwt-extract', {
+        jwt: {
+          providers: [
+            {
+              ...provider,
+              extractFrom: {
+                headers: [{ name: 'x-egts-token', valuePrefix: 'Token ' }],
+                cookies: ['egts-token'],
+                params: ['egts_token'],
+              },
+            },
+          ],
+        },
+      }),
+      policy('egts-jwt-fail-open', 'egts-jwt-fail-open', {
+        jwt: { failOpen: true, providers: [provider] },
+      }),
+    ],
+    statuses: accepted('egts-jwt-extract', 'egts-jwt-fail-open'),
+    requests: [
+      at('/egts-jwt-extract', { 'x-egts-token': `Token ${token}` }, 200),
+      at('/egts-jwt-extract', { cookie: `egts-token=${token}` }, 200),
+      at(`/egts-jwt-extract?egts_token=${token}`, {}, 200),
+      // Only the places listed: the Authorization header is not one of them any more.
+      at('/egts-jwt-extract', { Authorization: `Bearer ${token}` }, 401),
+      at('/egts-jwt-extract', { 'x-egts-token': 'Token not-a-jwt' }, 401),
+      at('/egts-jwt-fail-open', { Authorization: `Bearer ${token}` }, 200),
+      at('/egts-jwt-fail-open', { Authorization: 'Bearer not-a-jwt' }, 200),
+      at('/egts-jwt-fail-open', {}, 200),
+    ],
+  };
+};
+
+/** The e2e ext-auth server (its stand-in) as a Deployment and Service of this test's own. */
+const extAuthService = (name: string, selector: string): KubeObject[] => [
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: infra },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name, image: 'envoyproxy/gateway-envoy-ext-auth:latest' }] },
+      },
+    },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: infra },
+    spec: { selector: { app: selector }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] },
+  },
+];
+
+const extAuthOptions: ConformanceTest = {
+  name: 'EgtsExtAuthFailOpenRecompute',
+  description:
+    'ext_authz failOpen when the service cannot answer; recomputeRoute routes on its headers',
+  features: ['SecurityPolicy', 'ExtAuth'],
+  manifests: [],
+  objects: [
+    ...extAuthService('egts-ext-auth', 'egts-ext-auth'),
+    // A Service no pod backs: every check fails.
+    ...extAuthService('egts-ext-auth-down', 'nobody'),
+    {
+      ...route('egts-recompute', '/egts-recompute'),
+      spec: {
+        parentRefs: [{ name: 'same-namespace' }],
+        rules: [
+          {
+            matches: [
+              {
+                path: { type: 'PathPrefix', value: '/egts-recompute' },
+                headers: [{ name: 'x-current-user', value: 'user2' }],
+              },
+            ],
+            backendRefs: [{ name: 'infra-backend-v2', port: 8080 }],
+          },
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/egts-recompute' } }],
+            backendRefs: [{ name: 'infra-backend-v1', port: 8080 }],
+          },
+        ],
+      },
+    },
+    route('egts-fail-open', '/egts-fail-open'),
+    route('egts-fail-closed', '/egts-fail-closed'),
+    policy('egts-recompute', 'egts-recompute', {
+      extAuth: {
+        recomputeRoute: true,
+        http: {
+          backendRefs: [{ name: 'egts-ext-auth', port: 8080 }],
+          headersToBackend: ['x-current-user'],
+        },
+      },
+    }),
+    policy('egts-fail-open', 'egts-fail-open', {
+      extAuth: {
+        failOpen: true,
+        http: { backendRefs: [{ name: 'egts-ext-auth-down', port: 8080 }] },
+      },
+    }),
+    policy('egts-fail-closed', 'egts-fail-closed', {
+      extAuth: { http: { backendRefs: [{ name: 'egts-ext-auth-down', port: 8080 }] } },
+    }),
+  ],
+  statuses: accepted('egts-recompute', 'egts-fail-open', 'egts-fail-closed'),
+  requests: [
+    { ...request('/egts-recompute', 'token2', 200), backend: 'infra-backend-v2' },
+    request('/egts-recompute', 'token1', 200),
+    request('/egts-recompute', undefined, 403),
+    request('/egts-fail-open', undefined, 200),
+    request('/egts-fail-closed', undefined, 403),
+  ],
+};
+
+/** mergeType: the Gateway's deny-all authorization still holds on a route whose policy merges. */
+const mergeTypeKeepsBroader: ConformanceTest = {
+  name: 'EgtsSecurityPolicyMergeType',
+  description: 'A route policy with mergeType keeps the Gateway policy; without, it replaces it',
+  features: ['SecurityPolicy', 'Authorization', 'CORS'],
+  manifests: [],
+  objects: [
+    route('egts-merged', '/egts-merged'),
+    route('egts-replaced', '/egts-replaced'),
+    {
+      ...policy('egts-gateway-deny', 'same-namespace', {
+        authorization: { defaultAction: 'Deny' },
+      }),
+      spec: {
+        targetRefs: [
+          { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'same-namespace' },
+        ],
+        authorization: { defaultAction: 'Deny' },
+      },
+    },
+    policy('egts-merged', 'egts-merged', {
+      mergeType: 'StrategicMerge',
+      cors: { allowOrigins: ['https://www.example.com'] },
+    }),
+    policy('egts-replaced', 'egts-replaced', {
+      cors: { allowOrigins: ['https://www.example.com'] },
+    }),
+  ],
+  requests: [request('/egts-merged', undefined, 403), request('/egts-replaced', undefined, 200)],
+};
+
 const authzClientCIDRs: ConformanceTest = {
   name: 'EgtsAuthzClientCIDRs',
   description: 'Authorization by client address, without client IP detection (the peer address)',
@@ -143,5 +310,8 @@ const authzClientCIDRs: ConformanceTest = {
 
 export const egtsSecurityPolicyTests = (): ConformanceTest[] => [
   jwtIssuerAudiences(),
+  jwtExtractFromFailOpen(),
+  extAuthOptions,
+  mergeTypeKeepsBroader,
   authzClientCIDRs,
 ];

@@ -5,17 +5,20 @@ import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
 import { envoyExtensionPolicyTests } from './envoyExtensionPolicy.js';
 import { envoyPatchPolicyTests } from './envoyPatchPolicy.js';
 import { extAuthTests } from './extAuth.js';
+import { globalRateLimitTests } from './globalRateLimit.js';
 import { httpRouteFilterTests } from './httpRouteFilter.js';
-import { oidcTest } from './oidc.js';
+import { oidcOptionsTest, oidcTest } from './oidc.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
 /** The tests, for Envoy Gateway's e2e folder `suiteDir` (some read data from its Go files). */
 export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...securityPolicyTests(suiteDir),
   oidcTest(suiteDir),
+  oidcOptionsTest,
   ...extAuthTests(),
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),
+  ...globalRateLimitTests(suiteDir),
   ...envoyPatchPolicyTests(),
   ...envoyExtensionPolicyTests(),
   ...httpRouteFilterTests(),

@@ -7,6 +7,7 @@ import {
   gw,
   type HttpExpectation,
   infra,
+  type KubeObject,
   type StatusExpectation,
 } from '../../conformanceTest.js';
 
@@ -74,4 +75,89 @@ const extAuthTimeout: ConformanceTest = {
   ],
 };
 
-export const extAuthTests = (): ConformanceTest[] => [grpcExtAuth, extAuthTimeout];
+const policy = (name: string, extAuth: Record<string, unknown>): KubeObject => ({
+  apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+  kind: 'SecurityPolicy',
+  metadata: { name, namespace: infra },
+  spec: {
+    targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name }],
+    extAuth: {
+      ...extAuth,
+      grpc: { backendRefs: [{ name: 'grpc-ext-auth', namespace: infra, port: 9002 }] },
+    },
+  },
+});
+
+const route = (name: string, path: string): KubeObject => ({
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'HTTPRoute',
+  metadata: { name, namespace: infra },
+  spec: {
+    parentRefs: [{ name: 'same-namespace' }],
+    hostnames: ['www.example.com'],
+    rules: [
+      {
+        matches: [{ path: { type: 'PathPrefix', value: path } }],
+        backendRefs: [{ name: 'infra-backend-v1', port: 8080 }],
+      },
+    ],
+  },
+});
+
+/** egts's own: which headers the gRPC service is sent, and context extensions. */
+const grpcExtAuthOptions: ConformanceTest = {
+  name: 'EgtsGRPCExtAuthHeadersContext',
+  description: 'headersToExtAuth limits what the gRPC service sees; contextExtensions reach it',
+  features: ['SecurityPolicy', 'ExtAuth'],
+  manifests: ['ext-auth-service.yaml'],
+  objects: [
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'BackendTLSPolicy',
+      metadata: { name: 'egts-grpc-ext-auth-btls', namespace: infra },
+      spec: {
+        targetRefs: [{ group: '', kind: 'Service', name: 'grpc-ext-auth', sectionName: 'grpc' }],
+        validation: {
+          caCertificateRefs: [{ name: 'envoy-ext-auth-ca', group: '', kind: 'ConfigMap' }],
+          hostname: 'grpc-ext-auth',
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'egts-ext-auth-context', namespace: infra },
+      data: { tenant: 'from-configmap' },
+    },
+    route('egts-grpc-headers-listed', '/egts-grpc-listed'),
+    route('egts-grpc-headers-other', '/egts-grpc-other'),
+    policy('egts-grpc-headers-listed', {
+      headersToExtAuth: ['authorization'],
+      contextExtensions: [
+        { name: 'team', type: 'Value', value: 'egts' },
+        {
+          name: 'tenant',
+          type: 'ValueRef',
+          valueRef: { group: '', kind: 'ConfigMap', name: 'egts-ext-auth-context', key: 'tenant' },
+        },
+      ],
+    }),
+    // The service is not sent Authorization, so it cannot allow the request.
+    policy('egts-grpc-headers-other', { headersToExtAuth: ['x-other'] }),
+  ],
+  statuses: policyAccepted('egts-grpc-headers-listed', 'egts-grpc-headers-other'),
+  requests: [
+    www('/egts-grpc-listed', { Authorization: 'Bearer token1' }, 200, {
+      'x-current-user': 'user1',
+      'x-ext-auth-context-team': 'egts',
+      'x-ext-auth-context-tenant': 'from-configmap',
+    }),
+    www('/egts-grpc-other', { Authorization: 'Bearer token1' }, 403),
+  ],
+};
+
+export const extAuthTests = (): ConformanceTest[] => [
+  grpcExtAuth,
+  extAuthTimeout,
+  grpcExtAuthOptions,
+];

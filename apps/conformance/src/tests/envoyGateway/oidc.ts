@@ -10,6 +10,7 @@ import {
   gw,
   type HttpExpectation,
   infra,
+  type KubeObject,
   type StatusExpectation,
   type TestHarness,
 } from '../../conformanceTest.js';
@@ -88,6 +89,128 @@ const www = (path: string, headers: Record<string, string> = {}): HttpExpectatio
   backend: 'infra-backend-v1',
   namespace: infra,
 });
+
+const egtsPolicy: KubeObject = {
+  apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+  kind: 'SecurityPolicy',
+  metadata: { name: 'egts-oidc-options', namespace: infra },
+  spec: {
+    targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'egts-oidc' }],
+    oidc: {
+      provider: {
+        issuer: `http://${KEYCLOAK}/realms/master`,
+        authorizationEndpoint: `http://${KEYCLOAK}/realms/master/protocol/openid-connect/auth`,
+        tokenEndpoint: `http://${KEYCLOAK}/realms/master/protocol/openid-connect/token`,
+      },
+      clientID: 'oidctest-foo',
+      clientSecret: { name: 'egts-oidc-secret' },
+      redirectURL: 'http://www.example.com/foo/oauth2/callback',
+      logoutPath: '/foo/logout',
+      scopes: ['email'],
+      resources: ['http://www.example.com'],
+      cookieNames: { accessToken: 'egts-access', idToken: 'egts-id' },
+      cookieDomain: 'example.com',
+      cookieConfig: { sameSite: 'Strict' },
+      csrfTokenTTL: '123s',
+      disableTokenEncryption: true,
+      denyRedirect: {
+        headers: [{ name: 'x-requested-with', type: 'Exact', value: 'XMLHttpRequest' }],
+      },
+    },
+  },
+};
+
+/**
+ * Scopes, resources, cookie names, domain and SameSite, the CSRF (nonce) cookie's lifetime,
+ * unencrypted token cookies, and requests answered 401 instead of redirected.
+ */
+async function optionsFlow(harness: TestHarness): Promise<void> {
+  const port = harness.gatewayPort(sameNs, 80);
+  const client = new BrowserClient({ 'www.example.com': port, [KEYCLOAK]: port });
+  const url = 'http://www.example.com/foo';
+  await harness.eventually(`${url}: redirect to the provider`, async () => {
+    const first = await client.get(url, false);
+    const location = new URL(String(first.headers.location ?? 'http://none/'));
+    if (first.status !== 302 || location.host !== KEYCLOAK) return `status ${first.status}`;
+    const scope = location.searchParams.get('scope');
+    if (scope !== 'openid email') return `scope ${scope}, want "openid email"`;
+    const resource = location.searchParams.get('resource');
+    return resource === 'http://www.example.com' ? undefined : `resource ${resource}`;
+  });
+  const ajax = await client.get(url, false, { 'x-requested-with': 'XMLHttpRequest' });
+  if (ajax.status !== 401)
+    throw new Error(`${url} (denyRedirect): status ${ajax.status}, want 401`);
+  // Only what this login sets: earlier attempts may have met the previous configuration.
+  const from = client.setCookieLines.length;
+  const page = await client.get(url, true);
+  const action = formAction(page, 'kc-form-login');
+  if (!action)
+    throw new Error(
+      `${url}: no login form at ${page.url}: ${page.status} ${page.body.slice(0, 300)}`,
+    );
+  const login = await client.postForm(action, { username: 'oidcuser', password: 'oidcpassword' });
+  fromApplication(`${url}: after login`, login.status, login.body);
+  const lines = client.setCookieLines.slice(from);
+  const nonce = lines.find((c) => c.startsWith('OauthNonce-'));
+  if (!nonce || !/;\s*max-age=123\b/i.test(nonce))
+    throw new Error(`the nonce cookie does not live csrfTokenTTL (123 s): ${nonce}`);
+  // disableTokenEncryption: the cookie holds the provider's token as it is (a JWT).
+  const access = lines.find((c) => c.startsWith('egts-access='));
+  if (!access?.startsWith('egts-access=eyJ'))
+    throw new Error(`the access token cookie is not the plain token: ${access?.slice(0, 60)}`);
+  for (const name of ['egts-access', 'egts-id']) {
+    const line = lines.find((c) => c.startsWith(`${name}=`));
+    if (!line) throw new Error(`no ${name} cookie set (${lines.join(' | ')})`);
+    if (!/;\s*domain=example\.com/i.test(line))
+      throw new Error(`${name} cookie without the domain: ${line}`);
+    if (!/;\s*samesite=strict/i.test(line))
+      throw new Error(`${name} cookie is not SameSite=Strict: ${line}`);
+  }
+}
+
+/** egts's own OIDC settings test, with the same provider stand-in. */
+export const oidcOptionsTest: ConformanceTest = {
+  name: 'EgtsOIDCOptions',
+  description: 'OIDC scopes, resources, cookie names and domain, denyRedirect',
+  features: ['SecurityPolicy', 'OIDC'],
+  manifests: ['oidc-keycloak.yaml'],
+  objects: [
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'egts-oidc', namespace: infra },
+      spec: {
+        parentRefs: [{ name: 'same-namespace' }],
+        hostnames: ['www.example.com'],
+        rules: [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/foo' } }],
+            backendRefs: [{ name: 'infra-backend-v1', port: 8080 }],
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'egts-keycloak', namespace: infra },
+      spec: {
+        parentRefs: [{ name: 'same-namespace' }],
+        hostnames: [KEYCLOAK],
+        rules: [{ backendRefs: [{ name: 'keycloak', port: 80 }] }],
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'egts-oidc-secret', namespace: infra },
+      data: { 'client-secret': Buffer.from('oidctest-foo-client-secret').toString('base64') },
+    },
+    egtsPolicy,
+  ],
+  statuses: policyAccepted('egts-oidc-options'),
+  steps: optionsFlow,
+};
 
 export const oidcTest = (suiteDir: string): ConformanceTest => ({
   name: 'OIDC',

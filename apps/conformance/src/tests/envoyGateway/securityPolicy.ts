@@ -282,9 +282,93 @@ const authzJWT = (suiteDir: string): ConformanceTest => {
   };
 };
 
+const apiKey = (
+  path: string,
+  headers: Record<string, string>,
+  status: number,
+  clientID?: string,
+): HttpExpectation => ({
+  ...get(path, headers, status),
+  ...(status === 200
+    ? {
+        backendRequest: {
+          path: path.split('?')[0]!,
+          ...(clientID ? { headers: { 'x-api-key-client-id': clientID } } : {}),
+          absentHeaders: ['x-api-key'],
+        },
+      }
+    : {}),
+});
+
+const apiKeyAuth: ConformanceTest = {
+  name: 'APIKeyAuth',
+  description: 'API key authentication from a header, a query parameter or a cookie',
+  features: ['SecurityPolicy', 'APIKeyAuth'],
+  manifests: ['api-key-auth.yaml'],
+  statuses: policyAccepted(
+    'api-key-auth-header',
+    'api-key-auth-cookie',
+    'api-key-auth-query',
+    'api-key-auth-header-section-scoped',
+    'api-key-auth-header-sanitized-without-forward-client-id-header',
+  ),
+  requests: [
+    apiKey('/api-key-auth-header', { 'X-API-KEY': 'key1' }, 200, 'client1'),
+    // A client ID of a later Secret is ignored: key2 stays client2's.
+    apiKey('/api-key-auth-header', { 'X-API-KEY': 'key2' }, 200, 'client2'),
+    apiKey('/api-key-auth-header', { 'X-API-KEY': 'invalid' }, 401),
+    get('/api-key-auth-query?X-API-KEY=key1', {}, 200),
+    get('/api-key-auth-query?X-API-KEY=invalid', {}, 401),
+    get('/api-key-auth-cookie', { Cookie: 'X-API-KEY=key1' }, 200),
+    get('/api-key-auth-cookie', { Cookie: 'X-API-KEY=invalid' }, 401),
+    get('/api-key-auth-header-attached', { 'X-API-KEY': 'invalid' }, 401),
+    get('/api-key-auth-header-non-attached', { 'X-API-KEY': 'invalid' }, 200),
+    apiKey('/api-key-auth-header-sanitized', { 'X-API-KEY': 'key1' }, 200),
+    apiKey('/api-key-auth-header-sanitized', { 'X-API-KEY': 'invalid' }, 401),
+  ],
+};
+
+const merged = gw('sp-merged');
+
+const securityPolicyMerged: ConformanceTest = {
+  name: 'SecurityPolicyMerged',
+  description: 'A route policy with mergeType merged onto its listener policy',
+  features: ['SecurityPolicy', 'CORS', 'Authorization'],
+  manifests: ['securitypolicy-merged.yaml'],
+  statuses: [
+    ...accepted(merged, ['sp-merged-route']),
+    {
+      kind: 'SecurityPolicy',
+      namespace: infra,
+      name: 'sp-merged-gateway',
+      ancestors: [{ gateway: merged, conditions: [{ type: 'Accepted', status: 'True' }] }],
+    },
+    {
+      kind: 'SecurityPolicy',
+      namespace: infra,
+      name: 'sp-merged-route',
+      ancestors: [{ gateway: merged, conditions: [{ type: 'Merged', status: 'True' }] }],
+    },
+  ],
+  requests: [
+    {
+      gateway: merged,
+      // Authorization from the listener policy lets it through; CORS from the route policy.
+      request: {
+        host: 'listener1.merged.example.com',
+        path: '/merged',
+        headers: { Origin: 'https://www.example.com' },
+      },
+      status: 200,
+      validResponseHeaders: { 'access-control-allow-origin': ['https://www.example.com'] },
+    },
+  ],
+};
+
 /** The suite's SecurityPolicy tests; `suiteDir` is Envoy Gateway's e2e folder (for tokens). */
 export const securityPolicyTests = (suiteDir: string): ConformanceTest[] => [
   basicAuth,
+  apiKeyAuth,
   authzHeadersAndMethods,
   authzDefaultActions,
   authzJWT(suiteDir),
@@ -304,6 +388,7 @@ export const securityPolicyTests = (suiteDir: string): ConformanceTest[] => [
   },
   corsFromSecurityPolicy,
   csrfFromSecurityPolicy,
+  securityPolicyMerged,
   httpExtAuth,
   jwtClaimRouting(suiteDir),
   localJWKS('LocalJWKSInline', 'jwt-local-jwks-inline.yaml', suiteDir),

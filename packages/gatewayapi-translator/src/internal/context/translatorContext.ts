@@ -15,6 +15,7 @@ import type {
   ServiceImport,
 } from '@egts/api';
 import type { ExtensionsIR } from '@egts/ir';
+import type { RateLimitServiceOptions } from '../../translate.js';
 import type { AppliedPolicy } from '../policies/processPolicies.js';
 import type { SecurityPolicyIR } from '../policies/securityPolicyIR.js';
 import type { BackendTLSPolicyContext } from '../routes/backendTls.js';
@@ -35,6 +36,8 @@ export interface ResolvedOptions {
   allowLoopbackBackends: boolean;
   /** EnvoyGateway extensionApis.enableEnvoyPatchPolicy (see TranslateOptions). */
   enableEnvoyPatchPolicy: boolean;
+  /** The Rate Limit Service; undefined: global rate limiting is not enabled. */
+  rateLimitService: RateLimitServiceOptions | undefined;
 }
 
 export interface GatewayClassContext {

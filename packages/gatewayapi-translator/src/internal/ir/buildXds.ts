@@ -20,6 +20,7 @@ import {
   withBackendTraffic,
 } from '../policies/backendTrafficPolicyRoutes.js';
 import { withExtensionPolicy } from '../policies/envoyExtensionPolicyIR.js';
+import { scopedToListener } from '../policies/globalRateLimitIR.js';
 import {
   appliedPolicyIndex,
   type SecurityPolicyIndex,
@@ -66,6 +67,7 @@ function httpListener(
   order: ReadonlyMap<AnyRouteContext, number>,
   security: SecurityPolicyIndex,
   traffic: BackendTrafficIndex,
+  rateLimitDomain: string,
   extension: SecurityPolicyIndex,
 ): HTTPListener {
   const ranked: RankedRoute[] = [];
@@ -121,8 +123,19 @@ function httpListener(
     port: proxyPort(l.port),
     externalPort: l.port,
     hostnames: [l.hostname ?? '*'],
-    routes: ranked.map((r) => r.ir),
+    routes: ranked.map((r) => scopedToListener(r.ir, l.irName)),
   };
+  const rateLimitService = ctx.options.rateLimitService;
+  if (rateLimitService && listener.routes.some((r) => r.globalRateLimit !== undefined)) {
+    const { host, port, failClosed, timeoutMs } = rateLimitService;
+    listener.rateLimitService = {
+      domain: rateLimitDomain,
+      host,
+      port,
+      failClosed: failClosed ?? false,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    };
+  }
   if (l.protocol === 'HTTPS') {
     listener.tls = {
       mode: 'Terminate',
@@ -156,10 +169,15 @@ function tcpListener(
   ctx: TranslatorContext,
   l: ListenerContext,
   traffic: BackendTrafficIndex,
+  security: SecurityPolicyIndex,
 ): TCPListener {
   const routes: TCPRouteIR[] = [];
   for (const { route, hostnames } of attachedRoutes(ctx, l)) {
     if (route.kind !== 'TLSRoute' && route.kind !== 'TCPRoute') continue;
+    // A SecurityPolicy on the route itself is not applied to TCP yet (the field registry
+    // reports it): the route fails closed, never served unprotected.
+    const level = security.forRoute(route, undefined, l)?.policy.scope.level;
+    if (level === 'route' || level === 'rule') continue;
     (ctx.routeOutcomes.get(route) ?? []).forEach((outcome, i) => {
       if (outcome.invalid || !outcome.destination) return;
       const ir: TCPRouteIR = {
@@ -250,9 +268,9 @@ export function buildXdsIR(
   for (const l of served.flatMap((gw) => gw.allListeners)) {
     if (!l.ready) continue;
     if (l.protocol === 'HTTP' || l.protocol === 'HTTPS')
-      ir.http.push(httpListener(ctx, l, order, security, traffic, extension));
+      ir.http.push(httpListener(ctx, l, order, security, traffic, fleet.name, extension));
     else if (l.protocol === 'TLS' || l.protocol === 'TCP')
-      ir.tcp.push(tcpListener(ctx, l, traffic));
+      ir.tcp.push(tcpListener(ctx, l, traffic, security));
     else if (l.protocol === 'UDP') ir.udp.push(udpListener(ctx, l, traffic));
   }
   ir.http.sort(byPortThenName);

@@ -5,8 +5,12 @@
 // API server would fill in (health check timings, passive thresholds, Maglev table size).
 import type {
   ActiveHealthCheck,
+  BandwidthLimit,
   CircuitBreaker,
+  Compression,
   ConsistentHash,
+  FaultInjection,
+  GlobalRateLimit,
   HealthCheck,
   HealthCheckPayload,
   LoadBalancer,
@@ -14,12 +18,22 @@ import type {
   LocalRateLimitRule,
   OutlierDetection,
   RateLimitValue,
+  RequestBuffer,
+  ResponseOverride,
   Retry,
   RouteDestination,
   TCPKeepalive,
   UpstreamDNS,
   UpstreamTimeouts,
 } from '@egts/ir';
+import {
+  bandwidthLimit,
+  compression,
+  faultInjection,
+  requestBuffer,
+  responseOverride,
+} from './backendTrafficFilters.js';
+import { globalRateLimit } from './globalRateLimitIR.js';
 import { list, type Obj, obj, parseGoDuration, parseQuantity } from './validation/policyValues.js';
 
 /** What a policy sets on the clusters of the routes it reaches. */
@@ -33,6 +47,8 @@ export type DestinationTraffic = Pick<
   | 'proxyProtocol'
   | 'dns'
   | 'tcpKeepalive'
+  | 'http2'
+  | 'useClientProtocol'
 >;
 
 /** What a policy sets on the HTTP routes it reaches. */
@@ -41,7 +57,14 @@ export interface RouteTraffic {
   /** Per-try timeout (`retry.perRetry.timeout`). */
   perTryTimeoutMs?: number;
   requestTimeoutMs?: number;
+  streamIdleTimeoutMs?: number;
   localRateLimit?: LocalRateLimit;
+  faultInjection?: FaultInjection;
+  compression?: Compression[];
+  bandwidthLimit?: BandwidthLimit;
+  requestBuffer?: RequestBuffer;
+  responseOverride?: ResponseOverride[];
+  globalRateLimit?: GlobalRateLimit;
 }
 
 export interface BackendTraffic {
@@ -62,6 +85,17 @@ function defined<T extends object>(value: { [K in keyof T]?: T[K] | undefined })
   return Object.keys(out).length === 0 ? undefined : (out as T);
 }
 
+function retryBudget(budget: Obj | undefined): CircuitBreaker['retryBudget'] {
+  const percent = obj(budget?.percent);
+  if (!budget || !percent) return undefined;
+  const denominator = int(percent.denominator) ?? 100;
+  const min = int(budget.minRetryConcurrency);
+  return {
+    percent: ((int(percent.numerator) ?? 0) * 100) / denominator,
+    ...(min === undefined ? {} : { minRetryConcurrency: min }),
+  };
+}
+
 function circuitBreaker(cb: Obj | undefined): CircuitBreaker | undefined {
   if (!cb) return undefined;
   return defined<CircuitBreaker>({
@@ -71,6 +105,7 @@ function circuitBreaker(cb: Obj | undefined): CircuitBreaker | undefined {
     maxParallelRetries: int(cb.maxParallelRetries),
     maxRequestsPerConnection: int(cb.maxRequestsPerConnection),
     perEndpointMaxConnections: int(obj(cb.perEndpoint)?.maxConnections),
+    retryBudget: retryBudget(obj(cb.retryBudget)),
   });
 }
 
@@ -139,6 +174,12 @@ function activeHealthCheck(active: Obj | undefined): ActiveHealthCheck | undefin
             method: str(http?.method),
             expectedStatuses: statuses.length > 0 ? statuses : [200],
             expectedResponse: payload(obj(http?.expectedResponse)),
+            retriableStatuses: Array.isArray(http?.retriableStatuses)
+              ? (http.retriableStatuses as unknown[]).filter(
+                  (s): s is number => typeof s === 'number',
+                )
+              : undefined,
+            requestBody: payload(obj(http?.requestBody)),
           }) as ActiveHealthCheck['http'])
         : undefined,
     tcp:
@@ -158,6 +199,10 @@ function outlierDetection(passive: Obj | undefined): OutlierDetection | undefine
     consecutive5xxErrors: int(passive.consecutive5XxErrors) ?? 5,
     baseEjectionTimeMs: ms(passive.baseEjectionTime) ?? 30_000,
     maxEjectionPercent: int(passive.maxEjectionPercent) ?? 10,
+    ...(passive.alwaysEjectOneEndpoint === true ? { alwaysEjectOneEndpoint: true } : {}),
+    ...(int(passive.failurePercentageThreshold) === undefined
+      ? {}
+      : { failurePercentageThreshold: int(passive.failurePercentageThreshold) as number }),
     ...(int(passive.consecutiveGatewayErrors) === undefined
       ? {}
       : { consecutiveGatewayErrors: int(passive.consecutiveGatewayErrors) as number }),
@@ -253,7 +298,7 @@ const rateLimitValue = (limit: Obj | undefined): RateLimitValue => ({
   unitSeconds: UNIT_SECONDS[str(limit?.unit) ?? 'Second'] ?? 1,
 });
 
-function localRateLimitRule(rule: Obj): LocalRateLimitRule {
+export function localRateLimitRule(rule: Obj): LocalRateLimitRule {
   const selectors = list(rule.clientSelectors);
   const headers = selectors.flatMap((s) => list(s.headers));
   const cidr = selectors.map((s) => obj(s.sourceCIDR)).find((c) => c !== undefined);
@@ -309,17 +354,38 @@ function localRateLimit(rateLimit: Obj | undefined): LocalRateLimit | undefined 
   };
 }
 
-/** The IR of one (merged) policy spec. */
-export function backendTraffic(spec: Obj): BackendTraffic {
+/**
+ * The IR of one (merged) policy spec; `policyKey` names the policy (or policies merged) that
+ * `shared` global rules count under.
+ */
+export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
   const timeout = obj(spec.timeout);
   const perRetryTimeout = ms(obj(obj(spec.retry)?.perRetry)?.timeout);
   const requestTimeout = ms(obj(timeout?.http)?.requestTimeout);
   const bufferLimit = parseQuantity(obj(spec.connection)?.bufferLimit);
+  const preconnect = obj(obj(spec.connection)?.preconnect);
+  const http2 = obj(spec.http2);
   const version = str(obj(spec.proxyProtocol)?.version);
   const destination =
     defined<DestinationTraffic>({
       circuitBreaker: circuitBreaker(obj(spec.circuitBreaker)),
-      connection: bufferLimit === undefined ? undefined : { bufferLimitBytes: bufferLimit },
+      connection: defined({
+        bufferLimitBytes: bufferLimit,
+        preconnect: preconnect
+          ? defined({
+              perEndpointPercent: int(preconnect.perEndpointPercent),
+              predictivePercent: int(preconnect.predictivePercent),
+            })
+          : undefined,
+      }),
+      http2: http2
+        ? defined({
+            initialStreamWindowSize: parseQuantity(http2.initialStreamWindowSize),
+            initialConnectionWindowSize: parseQuantity(http2.initialConnectionWindowSize),
+            maxConcurrentStreams: int(http2.maxConcurrentStreams),
+          })
+        : undefined,
+      useClientProtocol: bool(spec.useClientProtocol),
       loadBalancer: loadBalancer(obj(spec.loadBalancer)),
       healthCheck: healthCheck(obj(spec.healthCheck)),
       timeouts: timeouts(timeout),
@@ -332,7 +398,14 @@ export function backendTraffic(spec: Obj): BackendTraffic {
       retry: retry(obj(spec.retry)),
       perTryTimeoutMs: perRetryTimeout,
       requestTimeoutMs: requestTimeout,
+      streamIdleTimeoutMs: ms(obj(timeout?.http)?.streamIdleTimeout),
       localRateLimit: localRateLimit(obj(spec.rateLimit)),
+      faultInjection: faultInjection(obj(spec.faultInjection)),
+      compression: compression(spec),
+      bandwidthLimit: bandwidthLimit(obj(spec.bandwidthLimit)),
+      requestBuffer: requestBuffer(obj(spec.requestBuffer)),
+      responseOverride: responseOverride(spec.responseOverride),
+      globalRateLimit: globalRateLimit(obj(spec.rateLimit), policyKey),
     }) ?? {};
   return { destination, route };
 }

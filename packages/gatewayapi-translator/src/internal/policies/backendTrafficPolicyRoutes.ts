@@ -11,6 +11,8 @@ import type { HTTPRouteIR, RouteDestination } from '@egts/ir';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
+import { nsName } from '../types.js';
+import { inlineResponseBodies } from './backendTrafficFilters.js';
 import {
   type BackendTraffic,
   backendTraffic,
@@ -57,8 +59,11 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-const settingsOf = (a: AppliedPolicy): Obj =>
-  Object.fromEntries(Object.entries(a.policy.spec as Obj).filter(([k]) => !TARGETING.has(k)));
+const settingsOf = (ctx: TranslatorContext, a: AppliedPolicy): Obj =>
+  inlineResponseBodies(
+    Object.fromEntries(Object.entries(a.policy.spec as Obj).filter(([k]) => !TARGETING.has(k))),
+    (name) => ctx.configMaps.get(nsName(a.policy.metadata.namespace ?? '', name)) as never,
+  );
 
 const reason = (a: AppliedPolicy) => a.ancestor.conditions.get('Accepted');
 const invalid = (a: AppliedPolicy) => reason(a)?.reason === 'Invalid';
@@ -93,8 +98,8 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
     if (found === undefined) {
       if (policies.some(invalid)) found = { kind: 'invalid' };
       else {
-        const spec = policies.reduce<unknown>((acc, a) => mergePatch(acc, settingsOf(a)), {});
-        found = { kind: 'applied', traffic: backendTraffic(spec as Obj) };
+        const spec = policies.reduce<unknown>((acc, a) => mergePatch(acc, settingsOf(ctx, a)), {});
+        found = { kind: 'applied', traffic: backendTraffic(spec as Obj, key) };
       }
       memo.set(key, found);
     }
@@ -173,11 +178,29 @@ export function withBackendTraffic(
   if (ir.destination) out.destination = destination(ir.destination);
   if (route.retry) out.retry = route.retry;
   if (route.localRateLimit) out.localRateLimit = route.localRateLimit;
+  if (route.faultInjection) out.faultInjection = route.faultInjection;
+  if (route.compression) {
+    out.compression = route.compression;
+    // Envoy compresses: the backend must not (Envoy Gateway removes Accept-Encoding upstream).
+    if (!ir.removeRequestHeaders.includes('accept-encoding'))
+      out.removeRequestHeaders = [...ir.removeRequestHeaders, 'accept-encoding'];
+  }
+  if (route.bandwidthLimit) out.bandwidthLimit = route.bandwidthLimit;
+  if (route.requestBuffer) out.requestBuffer = route.requestBuffer;
+  if (route.responseOverride) out.responseOverride = route.responseOverride;
+  if (route.globalRateLimit) out.globalRateLimit = route.globalRateLimit;
   // The route's own timeouts (HTTPRoute `timeouts`) stay; the policy fills in the rest.
-  if (route.requestTimeoutMs !== undefined || route.perTryTimeoutMs !== undefined) {
+  if (
+    route.requestTimeoutMs !== undefined ||
+    route.perTryTimeoutMs !== undefined ||
+    route.streamIdleTimeoutMs !== undefined
+  ) {
     out.timeout = {
       ...(route.requestTimeoutMs === undefined ? {} : { requestMs: route.requestTimeoutMs }),
       ...(route.perTryTimeoutMs === undefined ? {} : { backendRequestMs: route.perTryTimeoutMs }),
+      ...(route.streamIdleTimeoutMs === undefined
+        ? {}
+        : { streamIdleMs: route.streamIdleTimeoutMs }),
       ...ir.timeout,
     };
   }

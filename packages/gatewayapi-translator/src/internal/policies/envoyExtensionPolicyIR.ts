@@ -117,8 +117,10 @@ export function envoyExtensionPolicyIR(
 export function withExtensionPolicy(
   ctx: TranslatorContext,
   ir: HTTPRouteIR,
-  applied: AppliedPolicy | undefined,
+  effective: { readonly policy: AppliedPolicy } | undefined,
 ): HTTPRouteIR {
+  // mergeType is not applied: a policy setting it is not accepted, so nothing merges here.
+  const applied = effective?.policy;
   if (applied?.ancestor.conditions.get('Accepted')?.status !== 'True') return ir;
   const { namespace = 'default', name } = applied.policy.metadata;
   const extensions = ctx.envoyExtensionPolicyIR.get(

@@ -4,6 +4,7 @@
 // problem naming the field and the cause: the policy is then not accepted and its routes fail
 // closed, while every other route is untouched.
 import type {
+  APIKeyAuth,
   Authorization,
   AuthorizationRule,
   BasicAuth,
@@ -54,6 +55,33 @@ function htpasswd(text: string, field: string): string {
       );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Keys from the credentialRefs Secrets (client ID -> key); a client ID seen before is ignored. */
+function apiKeyAuth(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): APIKeyAuth {
+  const credentials: APIKeyAuth['credentials'] = [];
+  const clients = new Set<string>();
+  for (const [i, ref] of list(spec.credentialRefs).entries()) {
+    const { namespace, name } = refTarget(policy, ref);
+    const secret = ctx.secrets.get(nsName(namespace, name));
+    if (!secret)
+      throw new Problem(`apiKeyAuth.credentialRefs[${i}]: Secret ${namespace}/${name} not found`);
+    for (const client of Object.keys(secret.data ?? {}).sort()) {
+      const key = secretValue(secret, client);
+      if (clients.has(client) || key === undefined) continue;
+      clients.add(client);
+      credentials.push({ key, client });
+    }
+  }
+  const keySources = list(spec.extractFrom).flatMap((from) => [
+    ...strings(from.headers).map((header) => ({ header })),
+    ...strings(from.params).map((query) => ({ query })),
+    ...strings(from.cookies).map((cookie) => ({ cookie })),
+  ]);
+  const out: APIKeyAuth = { credentials, keySources, sanitize: spec.sanitize === true };
+  const header = str(spec.forwardClientIDHeader);
+  if (header) out.forwardClientIDHeader = header;
+  return out;
 }
 
 function basicAuth(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): BasicAuth {
@@ -147,6 +175,7 @@ function jwtProvider(
 function jwt(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): JWT {
   return {
     optional: spec.optional === true,
+    failOpen: spec.failOpen === true,
     providers: list(spec.providers).map((p, i) => jwtProvider(ctx, policy, p, i)),
   };
 }
@@ -294,6 +323,7 @@ export function securityPolicyIR(
     const security: SecurityIR = { policy: `${policy.namespace}/${policy.name}` };
     const parts = {
       basicAuth: obj(spec.basicAuth),
+      apiKeyAuth: obj(spec.apiKeyAuth),
       oidc: obj(spec.oidc),
       jwt: obj(spec.jwt),
       extAuth: obj(spec.extAuth),
@@ -301,7 +331,9 @@ export function securityPolicyIR(
       csrf: obj(spec.csrf),
     };
     if (parts.basicAuth) security.basicAuth = basicAuth(ctx, policy, parts.basicAuth);
-    if (parts.oidc) security.oidc = oidc(ctx, policy, parts.oidc);
+    if (parts.apiKeyAuth) security.apiKeyAuth = apiKeyAuth(ctx, policy, parts.apiKeyAuth);
+    const login = parts.oidc && oidc(ctx, policy, parts.oidc);
+    if (login) security.oidc = login;
     if (parts.jwt) security.jwt = jwt(ctx, policy, parts.jwt);
     if (parts.extAuth) security.extAuth = extAuth(ctx, policy, parts.extAuth);
     if (parts.authorization) security.authorization = authorization(parts.authorization);

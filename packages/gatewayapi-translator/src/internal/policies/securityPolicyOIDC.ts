@@ -57,14 +57,13 @@ const pathOf = (url: string, field: string): string => {
   }
 };
 
-export function oidc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): OIDC {
+export function oidc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): OIDC | undefined {
   const provider = obj(spec.provider) ?? {};
   const authorizationEndpoint = str(provider.authorizationEndpoint);
   const tokenEndpoint = str(provider.tokenEndpoint);
-  if (!authorizationEndpoint || !tokenEndpoint)
-    throw new Problem(
-      "oidc.provider: authorizationEndpoint and tokenEndpoint must be set; egts does not fetch the issuer's discovery document",
-    );
+  // Without both endpoints the registry reports the issuer not applied (discovery): the policy
+  // is not accepted and its routes fail closed, so this IR is never used.
+  if (!authorizationEndpoint || !tokenEndpoint) return undefined;
   const name = `securitypolicy/${policy.namespace}/${policy.name}/oidc`;
   const tokenDestination =
     serviceDestination(ctx, policy, 'oidc.provider.backendRefs', provider, name) ??

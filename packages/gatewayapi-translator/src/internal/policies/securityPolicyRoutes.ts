@@ -1,14 +1,26 @@
 // Which SecurityPolicy protects each IR route, with Envoy Gateway's precedence: a policy on the
 // route rule (sectionName) wins over one on the route, then the listener, the ListenerSet, the
-// Gateway. A route whose policy is not accepted there (Invalid, NotApplied) fails closed with a
-// 500, as Envoy Gateway answers for an invalid SecurityPolicy: never served unprotected.
+// Gateway. A route or rule policy with a mergeType is merged onto the broader policy of the
+// listener the route is served on (a JSON merge patch, as for BackendTrafficPolicy), and the
+// result protects the route. A route whose policy (or the one it merges onto) is not accepted
+// there (Invalid, NotApplied) fails closed with a 500, as Envoy Gateway answers for an invalid
+// SecurityPolicy: never served unprotected.
 import type { HTTPRouteIR } from '@egts/ir';
 import type { GatewayContext } from '../context/gatewayContext.js';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { ListenerSetContext } from '../context/listenerSetContext.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
+import { mergePatch } from './backendTrafficPolicyRoutes.js';
 import type { AppliedPolicy } from './processPolicies.js';
+import { type SecurityPolicyIR, securityPolicyIR } from './securityPolicyIR.js';
+import type { Obj } from './validation/policyValues.js';
+
+/** The policy protecting a route, and the broader one it merges onto (mergeType). */
+export interface EffectiveSecurityPolicy {
+  readonly policy: AppliedPolicy;
+  readonly mergedOnto?: AppliedPolicy;
+}
 
 /** Looks up, once per translation, the policies by what they target. */
 export interface SecurityPolicyIndex {
@@ -16,7 +28,7 @@ export interface SecurityPolicyIndex {
     route: AnyRouteContext,
     ruleName: string | undefined,
     listener: ListenerContext,
-  ): AppliedPolicy | undefined;
+  ): EffectiveSecurityPolicy | undefined;
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -54,21 +66,54 @@ export function appliedPolicyIndex(applied: readonly AppliedPolicy[]): SecurityP
       const onRoute = (byRoute.get(route) ?? []).filter(
         (a) => a.scope.gateway === listener.gateway,
       );
-      return (
+      const specific =
         (ruleName === undefined
           ? undefined
           : onRoute.find((a) => a.scope.level === 'rule' && a.scope.rule === ruleName)) ??
-        onRoute.find((a) => a.scope.level === 'route') ??
+        onRoute.find((a) => a.scope.level === 'route');
+      const broader =
         byListener.get(listener) ??
         (listener.listenerSet ? byListenerSet.get(listener.listenerSet) : undefined) ??
-        byGateway.get(listener.gateway)
-      );
+        byGateway.get(listener.gateway);
+      if (!specific) return broader && { policy: broader };
+      const merges = (specific.policy.spec as Obj).mergeType !== undefined;
+      return merges && broader ? { policy: specific, mergedOnto: broader } : { policy: specific };
     },
   };
 }
 
 const accepted = (a: AppliedPolicy): boolean =>
   a.ancestor.conditions.get('Accepted')?.status === 'True';
+
+const TARGETING = new Set(['targetRef', 'targetRefs', 'targetSelectors', 'mergeType']);
+
+const settingsOf = (a: AppliedPolicy): Obj =>
+  Object.fromEntries(Object.entries(a.policy.spec as Obj).filter(([k]) => !TARGETING.has(k)));
+
+const keyOf = (a: AppliedPolicy) =>
+  `${a.policy.metadata.namespace ?? 'default'}/${a.policy.metadata.name}`;
+
+/**
+ * What a policy merged onto a broader one enforces: built once per pair, under a name of its own
+ * (`<policy>/merged/<broader namespace>/<broader name>`) so its filters and clusters do not
+ * clash with either policy's own.
+ */
+function mergedIR(
+  ctx: TranslatorContext,
+  policy: AppliedPolicy,
+  onto: AppliedPolicy,
+): SecurityPolicyIR {
+  const name = `${policy.policy.metadata.name}/merged/${keyOf(onto)}`;
+  const namespace = policy.policy.metadata.namespace ?? 'default';
+  const key = `${namespace}/${name}`;
+  let built = ctx.securityPolicyIR.get(key);
+  if (!built) {
+    const spec = mergePatch(settingsOf(onto), settingsOf(policy)) as Obj;
+    built = securityPolicyIR(ctx, { kind: 'SecurityPolicy', namespace, name }, spec);
+    ctx.securityPolicyIR.set(key, built);
+  }
+  return built;
+}
 
 /**
  * The route as the policy protecting it makes it: with the policy's filters, or failed closed
@@ -77,15 +122,17 @@ const accepted = (a: AppliedPolicy): boolean =>
 export function withSecurityPolicy(
   ctx: TranslatorContext,
   ir: HTTPRouteIR,
-  policy: AppliedPolicy | undefined,
+  effective: EffectiveSecurityPolicy | undefined,
 ): HTTPRouteIR {
-  if (!policy) return ir;
-  if (!accepted(policy)) {
+  if (!effective) return ir;
+  const { policy, mergedOnto } = effective;
+  const built = mergedOnto
+    ? mergedIR(ctx, policy, mergedOnto)
+    : ctx.securityPolicyIR.get(keyOf(policy));
+  if (!accepted(policy) || (mergedOnto && !accepted(mergedOnto)) || built?.problem) {
     const { redirect: _redirect, destination: _destination, ...rest } = ir;
     return { ...rest, directResponse: { statusCode: 500 } };
   }
-  const { namespace = 'default', name } = policy.policy.metadata;
-  const built = ctx.securityPolicyIR.get(`${namespace}/${name}`);
   if (!built?.security && !built?.cors) return ir;
   return {
     ...ir,

@@ -43,6 +43,7 @@ export type ClusterTraffic = Pick<
   | 'proxyProtocol'
   | 'dns'
   | 'tcpKeepalive'
+  | 'useClientProtocol'
 >;
 
 const TRAFFIC_FIELDS = [
@@ -55,6 +56,7 @@ const TRAFFIC_FIELDS = [
   'proxyProtocol',
   'dns',
   'tcpKeepalive',
+  'useClientProtocol',
 ] as const satisfies readonly (keyof ClusterTraffic)[];
 
 const sameTraffic = (a: ClusterTraffic, b: ClusterTraffic): boolean =>
@@ -103,9 +105,17 @@ const upstreamHttp2 = (traffic: ClusterTraffic) => {
  */
 const protocolOptions = (http2: boolean, tls: boolean, traffic: ClusterTraffic, http: boolean) => {
   const common = http ? commonHttpOptions(traffic) : undefined;
-  if (!http2 && !tls && common === undefined) return {};
-  const config =
-    !http2 && !tls
+  const downstream = http && traffic.useClientProtocol === true;
+  if (!http2 && !tls && !downstream && common === undefined) return {};
+  // useClientProtocol: HTTP/1.1 or HTTP/2 as the client spoke.
+  const config = downstream
+    ? {
+        useDownstreamProtocolConfig: {
+          httpProtocolOptions: {},
+          http2ProtocolOptions: upstreamHttp2(traffic),
+        },
+      }
+    : !http2 && !tls
       ? { explicitHttpConfig: { httpProtocolOptions: {} } }
       : http2
         ? { explicitHttpConfig: { http2ProtocolOptions: upstreamHttp2(traffic) } }
@@ -120,6 +130,25 @@ const protocolOptions = (http2: boolean, tls: boolean, traffic: ClusterTraffic, 
         HttpProtocolOptions,
         HttpProtocolOptions.fromPartial(options),
       ),
+    },
+  };
+};
+
+/**
+ * Connections opened ahead of need (`connection.preconnect`): percentages become Envoy's ratios
+ * (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/cluster.proto#config-cluster-v3-cluster-preconnectpolicy).
+ */
+const preconnectPolicy = (traffic: ClusterTraffic) => {
+  const preconnect = traffic.connection?.preconnect;
+  if (preconnect === undefined) return {};
+  return {
+    preconnectPolicy: {
+      ...(preconnect.perEndpointPercent === undefined
+        ? {}
+        : { perUpstreamPreconnectRatio: preconnect.perEndpointPercent / 100 }),
+      ...(preconnect.predictivePercent === undefined
+        ? {}
+        : { predictivePreconnectRatio: preconnect.predictivePercent / 100 }),
     },
   };
 };
@@ -141,6 +170,16 @@ const circuitBreakers = (traffic: ClusterTraffic) => {
         ...(limits.maxParallelRetries === undefined
           ? {}
           : { maxRetries: limits.maxParallelRetries }),
+        ...(limits.retryBudget === undefined
+          ? {}
+          : {
+              retryBudget: {
+                budgetPercent: { value: limits.retryBudget.percent },
+                ...(limits.retryBudget.minRetryConcurrency === undefined
+                  ? {}
+                  : { minRetryConcurrency: limits.retryBudget.minRetryConcurrency }),
+              },
+            }),
       },
     ],
     perHostThresholds:
@@ -277,6 +316,7 @@ const buildCluster = (
       : {}),
     ...protocolOptions(http2, first?.tls !== undefined, traffic, httpProtocol),
     perConnectionBufferLimitBytes: clusterBufferLimitBytes(traffic.connection?.bufferLimitBytes),
+    ...preconnectPolicy(traffic),
     circuitBreakers: circuitBreakers(traffic),
     ...optionalSocket(
       withProxyProtocol(

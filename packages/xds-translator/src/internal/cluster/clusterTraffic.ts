@@ -103,6 +103,10 @@ function activeHealthCheck(active: ActiveHealthCheck) {
         ...(http.expectedResponse === undefined
           ? {}
           : { receive: [payload(http.expectedResponse)] }),
+        ...(http.retriableStatuses === undefined
+          ? {}
+          : { retriableStatuses: statusRanges(http.retriableStatuses) }),
+        ...(http.requestBody === undefined ? {} : { send: payload(http.requestBody) }),
       },
     };
   }
@@ -146,6 +150,13 @@ function healthChecks(hc: RouteDestination['healthCheck']): Fields {
               : {
                   consecutiveGatewayFailure: passive.consecutiveGatewayErrors,
                   enforcingConsecutiveGatewayFailure: 100,
+                }),
+            ...(passive.alwaysEjectOneEndpoint ? { alwaysEjectOneHost: true } : {}),
+            ...(passive.failurePercentageThreshold === undefined
+              ? {}
+              : {
+                  failurePercentageThreshold: passive.failurePercentageThreshold,
+                  enforcingFailurePercentage: 100,
                 }),
             ...(passive.consecutiveLocalOriginFailures === undefined
               ? {}

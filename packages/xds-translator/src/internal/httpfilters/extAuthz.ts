@@ -79,9 +79,11 @@ const extAuthz = (ext: ExtAuth): ExtAuthz => {
         ext.headersToExtAuth.length > 0
           ? { allowedHeaders: { patterns: ext.headersToExtAuth.map(exact) } }
           : {},
-      authorizationResponse: {
-        allowedUpstreamHeaders: { patterns: ext.headersToBackend.map(exact) },
-      },
+      // Envoy refuses an empty matcher list: no headersToBackend, no allowed upstream headers.
+      authorizationResponse:
+        ext.headersToBackend.length > 0
+          ? { allowedUpstreamHeaders: { patterns: ext.headersToBackend.map(exact) } }
+          : {},
     },
   });
 };

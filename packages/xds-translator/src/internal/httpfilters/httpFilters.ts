@@ -1,13 +1,24 @@
-// Every HTTP filter the translator knows, in the order Envoy runs them: CORS answers preflights
-// before anything else, CSRF refuses cross-site unsafe requests; then who the caller is (basic
-// auth, OIDC login, then JWT, which verifies the token OIDC forwards), what an external service says (ext_authz), what the authorization rules allow
-// (RBAC); local rate limits count only callers let through; session persistence picks the host;
-// the gRPC filters sit just before the router, as in Envoy Gateway's filter order.
+// Every HTTP filter the translator knows, in the order Envoy runs them: response overrides come
+// first so that they see the local replies of every later filter; injected faults next, as in
+// Envoy Gateway's order; CORS answers preflights, CSRF refuses cross-site unsafe requests; then
+// who the caller is (basic auth, API key, OIDC login, then JWT, which verifies the token OIDC
+// forwards), what an external service says (ext_authz), what the authorization rules allow (RBAC);
+// local, then global rate limits count only callers let through; then the request body is buffered and its
+// rate limited; EnvoyExtensionPolicy external processors, then Lua scripts, see only admitted
+// requests; session persistence picks the host; the gRPC filters and response compression sit
+// just before the router, as in Envoy Gateway's filter order.
+import { apiKeyAuthFilter } from './apiKeyAuth.js';
+import { bandwidthLimitFilter } from './bandwidthLimit.js';
 import { basicAuthFilter } from './basicAuth.js';
+import { bufferFilter } from './buffer.js';
+import { compressorFilter } from './compressor.js';
 import { corsFilter } from './cors.js';
 import { csrfFilter } from './csrf.js';
+import { customResponseFilter } from './customResponse.js';
 import { extAuthzFilter } from './extAuthz.js';
 import { extProcFilter } from './extProc.js';
+import { faultFilter } from './fault.js';
+import { globalRateLimitFilter } from './globalRateLimit.js';
 import { grpcStatsFilter } from './grpcStats.js';
 import { grpcWebFilter } from './grpcWeb.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
@@ -20,18 +31,25 @@ import { routerFilter } from './router.js';
 import { statefulSessionFilter } from './statefulSession.js';
 
 export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
+  customResponseFilter,
+  faultFilter,
   corsFilter,
   csrfFilter,
   basicAuthFilter,
+  apiKeyAuthFilter,
   oauth2Filter,
   jwtAuthnFilter,
   extAuthzFilter,
   rbacFilter,
   localRateLimitFilter,
+  globalRateLimitFilter,
+  bufferFilter,
+  bandwidthLimitFilter,
   extProcFilter,
   luaFilter,
   statefulSessionFilter,
   grpcWebFilter,
   grpcStatsFilter,
+  compressorFilter,
   routerFilter,
 ];

@@ -62,7 +62,11 @@ const provider = (p: JWTProvider): JwtProvider =>
 
 const requirement = (policy: string, jwt: JWT): JwtRequirement => {
   const names = jwt.providers.map((p) => ({ providerName: providerName(policy, p) }));
-  const options = jwt.optional ? [...names, { allowMissing: {} }] : names;
+  const options = jwt.failOpen
+    ? [...names, { allowMissingOrFailed: {} }]
+    : jwt.optional
+      ? [...names, { allowMissing: {} }]
+      : names;
   if (options.length === 1) return options[0] as JwtRequirement;
   return { requiresAny: { requirements: options } } as JwtRequirement;
 };

@@ -23,7 +23,7 @@ const MAX_UINT32 = 4_294_967_295;
 
 type RateLimit = RouteAction['rateLimits'][number];
 type Action = RateLimit['actions'][number];
-interface Entry {
+export interface Entry {
   key: string;
   value: string;
 }
@@ -44,9 +44,12 @@ const UNLIMITED = {
 const regexOf = (values: readonly string[]) =>
   `^(${values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`;
 
-/** The actions and descriptor entries of one rule (its selectors, all of which must match). */
-function ruleParts(
-  rule: LocalRateLimitRule,
+/**
+ * The actions and descriptor entries of one rule (its selectors, all of which must match); the
+ * global rate limit filter builds its descriptors from the same selectors.
+ */
+export function ruleParts(
+  rule: Omit<LocalRateLimitRule, 'limit'>,
   index: number,
 ): { actions: Action[]; entries: Entry[] } {
   const actions: Action[] = [];
@@ -96,12 +99,16 @@ function ruleParts(
     push(headerMatch(':method', { exact: m.value }, false));
   if (rule.path) {
     const { type, value } = rule.path;
+    // A PathPrefix matches whole segments (Gateway API): /a covers /a, /a/b and /a?q, not /ab.
+    const prefix = value.replace(/\/+$/, '');
     const stringMatch =
       type === 'Exact'
         ? { safeRegex: { regex: `^${regexOf([value]).slice(2, -2)}(\\?.*)?$` } }
         : type === 'RegularExpression'
           ? { safeRegex: { regex: value } }
-          : { prefix: value };
+          : prefix === ''
+            ? { prefix: '/' }
+            : { safeRegex: { regex: `^${regexOf([prefix]).slice(2, -2)}([/?].*)?$` } };
     push(headerMatch(':path', stringMatch, rule.path.invert !== true));
   }
   if (rule.sourceCIDR) {

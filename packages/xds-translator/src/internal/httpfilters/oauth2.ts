@@ -3,9 +3,7 @@
 // are SDS Secrets, its token endpoint a cluster of its own
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/oauth2_filter).
 import {
-  type Any,
   CookieConfig_SameSite,
-  FilterConfig,
   HeaderMatcher,
   HttpFilter,
   OAuth2,
@@ -19,7 +17,7 @@ import type { XdsMode } from '../../xdsResources.js';
 import { addDestination } from '../cluster/destinationClusters.js';
 import { durationMs, sdsSecret } from '../protoValues.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
-import { instanceName, policiesWith } from './securityPolicies.js';
+import { enabledAsConfigured, instanceName, policiesWith } from './securityPolicies.js';
 
 const NAME = 'envoy.filters.http.oauth2';
 /** Envoy Gateway's timeout of token requests. */
@@ -117,15 +115,6 @@ const config = (policy: string, oidc: OIDC, mode: XdsMode): OAuth2Config => {
   });
 };
 
-/**
- * Enables the instance on a route. The OAuth2 filter's per-route message (OAuth2PerRoute) would
- * replace the whole config; an empty config only lifts `disabled`, which is what is meant.
- */
-const ENABLED: Any = packAny(
-  FilterConfig,
-  FilterConfig.fromPartial({ config: { typeUrl: '', value: Buffer.alloc(0) } }),
-);
-
 export const oauth2Filter: HttpFilterTranslator = {
   patchListener: (listeners, mode) =>
     policiesWith(listeners, 'oidc').map(({ policy, oidc }) =>
@@ -138,7 +127,7 @@ export const oauth2Filter: HttpFilterTranslator = {
   patchRoute: (route) =>
     route.security?.oidc === undefined
       ? undefined
-      : { [instanceName(NAME, route.security.policy)]: ENABLED },
+      : { [instanceName(NAME, route.security.policy)]: enabledAsConfigured },
   addResources: (listener, out) => {
     for (const { policy, oidc } of policiesWith([listener], 'oidc')) {
       addDestination(oidc.tokenDestination, out, { single: true });

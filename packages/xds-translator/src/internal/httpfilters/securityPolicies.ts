@@ -32,3 +32,9 @@ export const instanceName = (filter: string, policy: string): string =>
  */
 export const enabledOnRoute = (config: Any): Any =>
   packAny(FilterConfig, FilterConfig.fromPartial({ config }));
+
+/**
+ * Enables a filter on a route with the connection manager's config as it is: an Any without a
+ * type only lifts `disabled` (Envoy takes it as "no per-route config"; checked with Envoy 1.40).
+ */
+export const enabledAsConfigured: Any = enabledOnRoute({ typeUrl: '', value: Buffer.alloc(0) });

@@ -10,6 +10,7 @@ import type { DestinationSetting, HTTPRouteIR, Mirror, Retry } from '@egts/ir';
 import type { DestinationTarget } from '../cluster/destinationClusters.js';
 import { addDestination, hasBackendFilters } from '../cluster/destinationClusters.js';
 import type { RequestMirrorPolicy, RetryPolicy } from '../envoyTypes.js';
+import { globalRateLimitActions } from '../httpfilters/globalRateLimit.js';
 import { localRateLimitActions } from '../httpfilters/localRateLimit.js';
 import { durationMs } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
@@ -210,9 +211,13 @@ export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet
             route.timeout.requestMs === 0 ? 0 : Math.max(HOUR_MS, route.timeout.requestMs),
           ),
         }),
+    // A policy's stream idle timeout wins over the one that comes with the request timeout.
+    ...(route.timeout?.streamIdleMs === undefined
+      ? {}
+      : { idleTimeout: durationMs(route.timeout.streamIdleMs) }),
     ...optional('retryPolicy', retryPolicy(route.retry, route.timeout?.backendRequestMs)),
     ...hashPolicy(route),
-    rateLimits: localRateLimitActions(route),
+    rateLimits: [...localRateLimitActions(route), ...globalRateLimitActions(route)],
     requestMirrorPolicies: route.mirrors
       .map((mirror) => mirrorPolicy(mirror, out))
       .filter((policy) => policy !== undefined),

@@ -21,6 +21,11 @@ export interface KindFields {
   readonly applied: Readonly<Record<string, string>>;
   /** Field paths egts does not apply: a resource setting one is not accepted. */
   readonly notApplied: readonly string[];
+  /**
+   * Applied fields egts cannot apply in the way this spec uses them (a combination, not a
+   * field): their paths, reported like not-applied fields.
+   */
+  readonly notAppliedIn?: (spec: Readonly<Record<string, unknown>>) => readonly string[];
 }
 
 export const FIELD_REGISTRY = {
@@ -101,6 +106,9 @@ export function notAppliedFields(kind: RegisteredKind, spec: unknown): string[] 
     const partly = entry && applied.some((p) => p.startsWith(`${entry.path}.`));
     found.add(entry && !partly ? entry.path : path);
   });
+  const fields: KindFields = FIELD_REGISTRY[kind];
+  if (fields.notAppliedIn && isObject(spec))
+    for (const path of fields.notAppliedIn(spec)) found.add(path);
   return [...found].sort();
 }
 

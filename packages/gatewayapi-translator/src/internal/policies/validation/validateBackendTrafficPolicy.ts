@@ -36,6 +36,14 @@ function circuitBreakerProblem(cb: Obj | undefined): string | undefined {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_UINT32)
       return `circuitBreaker.${field}: ${String(value)} is not a uint32`;
   }
+  // Envoy's budget is a percentage of active requests: at most 100%.
+  const percent = obj(obj(cb.retryBudget)?.percent);
+  if (percent) {
+    const numerator = Number(percent.numerator ?? 0);
+    const denominator = Number(percent.denominator ?? 100);
+    if (!(denominator > 0) || !(numerator >= 0) || numerator > denominator)
+      return `circuitBreaker.retryBudget.percent: ${numerator}/${denominator} is not within 0% to 100%`;
+  }
   return undefined;
 }
 
@@ -64,12 +72,13 @@ function timeoutProblem(timeout: Obj | undefined): string | undefined {
     durationProblem('timeout.http.connectionIdleTimeout', http?.connectionIdleTimeout) ??
     durationProblem('timeout.http.maxConnectionDuration', http?.maxConnectionDuration) ??
     durationProblem('timeout.http.requestTimeout', http?.requestTimeout) ??
-    durationProblem('timeout.http.maxStreamDuration', http?.maxStreamDuration)
+    durationProblem('timeout.http.maxStreamDuration', http?.maxStreamDuration) ??
+    durationProblem('timeout.http.streamIdleTimeout', http?.streamIdleTimeout)
   );
 }
 
 /**
- * Rate limit client selectors: header regexes must be RE2, a Distinct header match cannot be
+ * Rate limit client selectors: header and path regexes must be RE2 (within Envoy's size limit), a Distinct header match cannot be
  * inverted, and local rate limiting allows one rule without selectors (the route-wide limit).
  */
 function rateLimitProblem(rateLimit: Obj | undefined): string | undefined {
@@ -78,6 +87,11 @@ function rateLimitProblem(rateLimit: Obj | undefined): string | undefined {
     const rules = list(obj(rateLimit[type])?.rules);
     for (const rule of rules) {
       for (const selector of list(rule.clientSelectors)) {
+        const path = obj(selector.path);
+        if (path?.type === 'RegularExpression') {
+          const error = typeof path.value === 'string' ? re2Error(path.value) : 'value is required';
+          if (error) return `rateLimit: path ${String(path.value)} is an invalid regex: ${error}`;
+        }
         for (const header of list(selector.headers)) {
           if (header.type === 'Distinct' && header.invert === true)
             return `rateLimit: header ${String(header.name)} cannot be both Distinct and inverted`;
@@ -92,6 +106,33 @@ function rateLimitProblem(rateLimit: Obj | undefined): string | undefined {
     }
     if (type === 'local' && rules.filter((r) => list(r.clientSelectors).length === 0).length > 1)
       return 'rateLimit.local: only one rule may omit clientSelectors';
+  }
+  return undefined;
+}
+
+/**
+ * Global rules need the Rate Limit Service, which the EnvoyGateway `rateLimit` block enables;
+ * Envoy Gateway refuses them without it, in these words.
+ */
+function globalRateLimitProblem(ctx: TranslatorContext, rateLimit: Obj | undefined) {
+  const global = obj(rateLimit?.global);
+  if (global === undefined) return undefined;
+  if (ctx.options.rateLimitService === undefined)
+    return 'Enable Ratelimit in the EnvoyGateway config to configure global rateLimit.';
+  for (const rule of list(global.rules)) {
+    for (const selector of list(rule.clientSelectors)) {
+      for (const query of list(selector.queryParams)) {
+        // Envoy's rate limit actions match a query parameter; none takes its value as an entry.
+        if (query.type === 'Distinct')
+          return `rateLimit.global: query parameter ${String(query.name)}: type Distinct is not supported`;
+        if (query.type === 'RegularExpression') {
+          const error =
+            typeof query.value === 'string' ? re2Error(query.value) : 'value is required';
+          if (error)
+            return `rateLimit.global: query parameter ${String(query.name)} has an invalid regex: ${error}`;
+        }
+      }
+    }
   }
   return undefined;
 }
@@ -112,6 +153,40 @@ function bandwidthProblem(bandwidth: Obj | undefined): string | undefined {
   return undefined;
 }
 
+/** Envoy's fault percentages are fractions of a million: a percentage must be within [0, 100]. */
+function faultProblem(fault: Obj | undefined): string | undefined {
+  for (const kind of ['delay', 'abort'] as const) {
+    const percentage = obj(fault?.[kind])?.percentage;
+    if (percentage === undefined || percentage === null) continue;
+    if (typeof percentage !== 'number' || percentage < 0 || percentage > 100)
+      return `faultInjection.${kind}.percentage: ${String(percentage)} is not within [0, 100]`;
+  }
+  return durationProblem('faultInjection.delay.fixedDelay', obj(fault?.delay)?.fixedDelay);
+}
+
+/** Sizes Envoy holds in uint32 fields: compression's minimum length, the request buffer. */
+function sizeProblem(spec: Obj): string | undefined {
+  for (const field of ['compressor', 'compression'] as const) {
+    for (const [i, entry] of list(spec[field]).entries()) {
+      if (entry.minContentLength === undefined) continue;
+      const problem = byteSizeProblem(`${field}[${i}].minContentLength`, entry.minContentLength, 1);
+      if (problem) return problem;
+    }
+  }
+  const limit = obj(spec.requestBuffer)?.limit;
+  return limit === undefined ? undefined : byteSizeProblem('requestBuffer.limit', limit, 1);
+}
+
+/** Envoy sends a health check body only with a method that has one (POST, PUT, PATCH, OPTIONS). */
+function healthCheckProblem(hc: Obj | undefined): string | undefined {
+  const http = obj(obj(hc?.active)?.http);
+  if (!http?.requestBody) return undefined;
+  const method = String(http.method ?? 'GET').toUpperCase();
+  return ['POST', 'PUT', 'PATCH', 'OPTIONS'].includes(method)
+    ? undefined
+    : `healthCheck.active.http.requestBody: method ${method} cannot carry a body (use POST, PUT, PATCH or OPTIONS)`;
+}
+
 /** Response override bodies must be servable (valueRef ConfigMaps exist, 4 KiB at most). */
 function responseOverrideProblem(
   ctx: TranslatorContext,
@@ -119,6 +194,13 @@ function responseOverrideProblem(
   namespace: string,
 ): string | undefined {
   for (const [i, override] of list(overrides).entries()) {
+    for (const header of list(obj(override.match)?.responseHeaders)) {
+      const value = obj(header.value);
+      const error =
+        value?.type === 'RegularExpression' ? re2Error(String(value.value ?? '')) : undefined;
+      if (error)
+        return `responseOverride[${i}].match.responseHeaders: ${String(header.name)} has an invalid regex: ${error}`;
+    }
     const body = obj(obj(override.response)?.body);
     const problem = responseBodyProblem(
       ctx,
@@ -157,6 +239,7 @@ export function validateBackendTrafficPolicy(
     (ctx && policy
       ? responseOverrideProblem(ctx, spec.responseOverride, policy.namespace)
       : undefined) ??
+    (ctx ? globalRateLimitProblem(ctx, obj(spec.rateLimit)) : undefined) ??
     (bufferLimit === undefined
       ? undefined
       : byteSizeProblem('connection.bufferLimit', bufferLimit)) ??
@@ -165,6 +248,9 @@ export function validateBackendTrafficPolicy(
     timeoutProblem(obj(spec.timeout)) ??
     rateLimitProblem(obj(spec.rateLimit)) ??
     bandwidthProblem(obj(spec.bandwidthLimit)) ??
+    faultProblem(obj(spec.faultInjection)) ??
+    healthCheckProblem(obj(spec.healthCheck)) ??
+    sizeProblem(spec) ??
     loadBalancerProblem(obj(spec.loadBalancer))
   );
 }

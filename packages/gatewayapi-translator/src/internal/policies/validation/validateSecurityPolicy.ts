@@ -9,13 +9,18 @@ import { originRegexProblem } from './originRegexes.js';
 import { backendRefsProblem, type PolicyRef, serviceBackendRefs } from './policyBackendRefs.js';
 import { list, type Obj, obj } from './policyValues.js';
 
-/** API keys must exist and be unique: two clients with one key could not be told apart. */
+/**
+ * API keys must exist and be unique: two clients with one key could not be told apart. A client
+ * ID already given by an earlier Secret is ignored, with its key (Envoy Gateway's e2e
+ * api-key-auth.yaml: "duplicate client id should be ignored").
+ */
 function apiKeyAuthProblem(
   ctx: TranslatorContext,
   policy: PolicyRef,
   apiKeyAuth: Obj,
 ): string | undefined {
   const keys = new Set<string>();
+  const clients = new Set<string>();
   for (const [i, ref] of list(apiKeyAuth.credentialRefs).entries()) {
     const field = `apiKeyAuth.credentialRefs[${i}]`;
     const problem = localRefProblem(ctx, policy, field, ref);
@@ -23,7 +28,9 @@ function apiKeyAuthProblem(
     const namespace =
       typeof ref.namespace === 'string' && ref.namespace ? ref.namespace : policy.namespace;
     const secret = ctx.secrets.get(nsName(namespace, String(ref.name)));
-    for (const value of Object.values(secret?.data ?? {})) {
+    for (const [client, value] of Object.entries(secret?.data ?? {})) {
+      if (clients.has(client)) continue;
+      clients.add(client);
       if (keys.has(String(value))) return `${field}: duplicated API key`;
       keys.add(String(value));
     }

@@ -7,6 +7,11 @@ import { goldenProof, TARGETING_PROOF } from './proofs.js';
 const GOLDEN = goldenProof('backend-traffic-policy');
 const ENVOY = 'apps/conformance/src/__tests__/backendTrafficPolicy.integration.test.ts';
 const envoy = (test: string) => `${ENVOY}: ${test}`;
+const FILTERS = 'apps/conformance/src/__tests__/backendTrafficFilters.integration.test.ts';
+const filters = (test: string) => `${FILTERS}: ${test}`;
+const COMPRESSION = filters('compresses responses with gzip, brotli or zstd as the client accepts');
+const RESPONSE_OVERRIDE = filters('overrides responses by status code and response header');
+const BANDWIDTH = filters('limits the request and response transfer rates');
 
 const RETRY = envoy('retries a failing backend');
 const RATE_LIMIT = envoy('answers 429 past the local rate limit');
@@ -14,6 +19,15 @@ const HEALTH_CHECK = envoy('active health checks take a failing endpoint out');
 const LOAD_BALANCER = envoy('consistent hashing sends a header value to one endpoint');
 const CIRCUIT_BREAKER = envoy('circuit breakers reject requests over the limit');
 const TIMEOUT = envoy('times out a slow backend');
+/** Global rate limits: real Envoy, the real Rate Limit Service and Redis. */
+const GLOBAL = (test: string) =>
+  `apps/conformance/src/__tests__/globalRateLimit.integration.test.ts: ${test}`;
+const GLOBAL_LIMIT = GLOBAL(
+  'a distinct header value past its global limit gets 429 from either proxy',
+);
+const GLOBAL_SELECTORS = GLOBAL(
+  'selectors on client address, method, path and query parameters pick what counts',
+);
 /** Settings Envoy loads from the golden case (their IR is in the golden output). */
 const LOADED = envoy('Envoy loads every setting of the golden case');
 
@@ -29,8 +43,26 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.circuitBreaker.maxParallelRetries': LOADED,
     'spec.circuitBreaker.maxRequestsPerConnection': LOADED,
     'spec.circuitBreaker.perEndpoint.maxConnections': LOADED,
+    'spec.circuitBreaker.retryBudget': envoy('a retry budget of 0% stops retries'),
     'spec.connection.bufferLimit': LOADED,
+    'spec.connection.preconnect': LOADED,
+    'spec.http2.initialStreamWindowSize': LOADED,
+    'spec.http2.initialConnectionWindowSize': LOADED,
+    'spec.http2.maxConcurrentStreams': LOADED,
+    'spec.useClientProtocol': LOADED,
+    'spec.healthCheck.active.http.retriableStatuses': LOADED,
+    'spec.healthCheck.active.http.requestBody': LOADED,
+    'spec.healthCheck.passive.alwaysEjectOneEndpoint': LOADED,
+    'spec.healthCheck.passive.failurePercentageThreshold': LOADED,
     'spec.dns': LOADED,
+    'spec.faultInjection.abort': filters('injects an abort'),
+    'spec.faultInjection.delay': filters('injects a delay before the abort'),
+    'spec.compression': COMPRESSION,
+    'spec.compressor': COMPRESSION,
+    'spec.bandwidthLimit': BANDWIDTH,
+    'spec.requestBuffer': filters('buffers request bodies up to the limit'),
+    'spec.responseOverride.match': RESPONSE_OVERRIDE,
+    'spec.responseOverride.response': RESPONSE_OVERRIDE,
     'spec.healthCheck.active.type': HEALTH_CHECK,
     'spec.healthCheck.active.timeout': HEALTH_CHECK,
     'spec.healthCheck.active.interval': HEALTH_CHECK,
@@ -62,6 +94,15 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.loadBalancer.slowStart': LOADED,
     'spec.proxyProtocol': LOADED,
     'spec.rateLimit.type': RATE_LIMIT,
+    'spec.rateLimit.global.rules.clientSelectors.headers': GLOBAL_LIMIT,
+    'spec.rateLimit.global.rules.clientSelectors.sourceCIDR': GLOBAL_SELECTORS,
+    'spec.rateLimit.global.rules.clientSelectors.methods': GLOBAL_SELECTORS,
+    'spec.rateLimit.global.rules.clientSelectors.path': GLOBAL_SELECTORS,
+    'spec.rateLimit.global.rules.clientSelectors.queryParams': GLOBAL_SELECTORS,
+    'spec.rateLimit.global.rules.limit.requests': GLOBAL_LIMIT,
+    'spec.rateLimit.global.rules.limit.unit': GLOBAL_LIMIT,
+    'spec.rateLimit.global.rules.shared': GLOBAL('a shared rule counts every route together'),
+    'spec.rateLimit.global.rules.shadowMode': GLOBAL('shadow mode counts but never refuses'),
     'spec.rateLimit.local.rules.limit.requests': RATE_LIMIT,
     'spec.rateLimit.local.rules.limit.unit': RATE_LIMIT,
     'spec.rateLimit.local.rules.clientSelectors.headers': RATE_LIMIT,
@@ -77,41 +118,35 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.timeout.http.connectionIdleTimeout': LOADED,
     'spec.timeout.http.maxConnectionDuration': LOADED,
     'spec.timeout.http.maxStreamDuration': LOADED,
+    'spec.timeout.http.streamIdleTimeout': envoy('a stream idle past the timeout is cut'),
   },
   notApplied: [
     'spec.admissionControl',
-    'spec.bandwidthLimit',
-    'spec.circuitBreaker.retryBudget',
-    'spec.compression',
-    'spec.compressor',
-    'spec.connection.preconnect',
     'spec.connection.socketBufferLimit',
-    'spec.faultInjection',
     'spec.healthCheck.active.healthCheckLog',
-    'spec.healthCheck.active.http.requestBody',
-    'spec.healthCheck.active.http.retriableStatuses',
     'spec.healthCheck.active.overrides',
-    'spec.healthCheck.passive.alwaysEjectOneEndpoint',
-    'spec.healthCheck.passive.failurePercentageThreshold',
-    'spec.http2',
+    'spec.http2.connectionKeepalive',
+    'spec.http2.onInvalidMessage',
     'spec.httpUpgrade',
     'spec.loadBalancer.backendUtilization',
     'spec.loadBalancer.dynamicModule',
     'spec.loadBalancer.endpointOverride',
     'spec.loadBalancer.zoneAware',
-    'spec.rateLimit.global',
+    // Envoy's masked_remote_address cannot say "not in this range" (one counter for all outside).
+    'spec.rateLimit.global.rules.clientSelectors.sourceCIDR.invert',
+    'spec.rateLimit.global.rules.cost',
+    'spec.rateLimit.global.rules.limit.fromMetadata',
+    'spec.rateLimit.global.rules.xRateLimitHeaders',
     'spec.rateLimit.local.rules.clientSelectors.queryParams',
     'spec.rateLimit.local.rules.cost',
     'spec.rateLimit.local.rules.limit.fromMetadata',
     'spec.rateLimit.local.rules.shadowMode',
     'spec.rateLimit.local.rules.shared',
     'spec.rateLimit.local.rules.xRateLimitHeaders',
-    'spec.requestBuffer',
-    'spec.responseOverride',
+    'spec.responseOverride.redirect',
+    'spec.responseOverride.source',
     'spec.retry.numAttemptsPerPriority',
     'spec.routingType',
     'spec.telemetry',
-    'spec.timeout.http.streamIdleTimeout',
-    'spec.useClientProtocol',
   ],
 };

@@ -11,15 +11,52 @@ const AUTHZ = e2e('AuthzWithHTTPMethodAndHeader');
 const CORS = e2e('CORSFromSecurityPolicy');
 const LOCAL_JWKS = e2e('LocalJWKSInline');
 const OIDC = 'apps/conformance/src/tests/envoyGateway/oidc.ts: OIDC';
+const OIDC_OPTIONS = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCOptions';
 /** egts's own tests in the same suite, for settings the e2e tests do not exercise offline. */
 const egts = (test: string) =>
   `apps/conformance/src/tests/envoyGateway/egtsSecurityPolicy.ts: ${test}`;
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * OIDC provider discovery: without both endpoints Envoy Gateway fetches them from the issuer's
+ * `/.well-known/openid-configuration`; egts does not yet, so the issuer alone is not applied.
+ */
+const discovery = (spec: Readonly<Record<string, unknown>>): string[] => {
+  const provider =
+    isObject(spec.oidc) && isObject(spec.oidc.provider) ? spec.oidc.provider : undefined;
+  if (!provider) return [];
+  return provider.authorizationEndpoint && provider.tokenEndpoint
+    ? []
+    : ['spec.oidc.provider.issuer'];
+};
+
+/**
+ * A policy on a TCPRoute or TLSRoute: Envoy Gateway enforces its authorization with the network
+ * RBAC filter; egts does not yet, so such a target is not applied (the route fails closed).
+ */
+const streamTargets = (spec: Readonly<Record<string, unknown>>): string[] => {
+  const kinds = (field: string) =>
+    [spec[field]]
+      .flat()
+      .flatMap((t) => (isObject(t) && typeof t.kind === 'string' ? [t.kind] : []));
+  const stream = (kind: string) => kind === 'TCPRoute' || kind === 'TLSRoute';
+  return ['targetRef', 'targetRefs', 'targetSelectors']
+    .filter((field) => kinds(field).some(stream))
+    .map((field) => `spec.${field}`);
+};
+
 export const securityPolicyFields: KindFields = {
+  notAppliedIn: (spec) => [...discovery(spec), ...streamTargets(spec)],
   applied: {
     'spec.targetRef': TARGETING_PROOF,
     'spec.targetRefs': TARGETING_PROOF,
     'spec.targetSelectors': TARGETING_PROOF,
+    'spec.apiKeyAuth.credentialRefs': e2e('APIKeyAuth'),
+    'spec.apiKeyAuth.extractFrom': e2e('APIKeyAuth'),
+    'spec.apiKeyAuth.forwardClientIDHeader': e2e('APIKeyAuth'),
+    'spec.apiKeyAuth.sanitize': e2e('APIKeyAuth'),
     'spec.basicAuth.users': BASIC_AUTH,
     'spec.basicAuth.forwardUsernameHeader': BASIC_AUTH,
     'spec.authorization.defaultAction': e2e('AuthzWithDefaultActions'),
@@ -42,6 +79,9 @@ export const securityPolicyFields: KindFields = {
     'spec.extAuth.http.path': e2e('HTTPExtAuth'),
     'spec.extAuth.http.headersToBackend': e2e('HTTPExtAuth'),
     'spec.jwt.optional': e2e('OptionalJWT'),
+    'spec.mergeType': egts('EgtsSecurityPolicyMergeType'),
+    'spec.jwt.failOpen': egts('EgtsJWTExtractFromFailOpen'),
+    'spec.jwt.providers.extractFrom': egts('EgtsJWTExtractFromFailOpen'),
     'spec.jwt.providers.name': LOCAL_JWKS,
     'spec.jwt.providers.issuer': egts('EgtsJWTIssuerAudiences'),
     'spec.jwt.providers.audiences': egts('EgtsJWTIssuerAudiences'),
@@ -57,6 +97,10 @@ export const securityPolicyFields: KindFields = {
     'spec.extAuth.grpc.backendSettings.loadBalancer': extAuthE2e('GRPCExtAuth'),
     'spec.extAuth.includeRouteMetadata': extAuthE2e('GRPCExtAuth'),
     'spec.extAuth.timeout': extAuthE2e('ExtAuthTimeout'),
+    'spec.extAuth.headersToExtAuth': extAuthE2e('EgtsGRPCExtAuthHeadersContext'),
+    'spec.extAuth.contextExtensions': extAuthE2e('EgtsGRPCExtAuthHeadersContext'),
+    'spec.extAuth.failOpen': egts('EgtsExtAuthFailOpenRecompute'),
+    'spec.extAuth.recomputeRoute': egts('EgtsExtAuthFailOpenRecompute'),
     'spec.oidc.provider.issuer': OIDC,
     'spec.oidc.provider.authorizationEndpoint': OIDC,
     'spec.oidc.provider.tokenEndpoint': OIDC,
@@ -68,6 +112,14 @@ export const securityPolicyFields: KindFields = {
     'spec.oidc.forwardAccessToken': OIDC,
     'spec.oidc.passThroughAuthHeader': OIDC,
     'spec.oidc.forwardIDToken.header': OIDC,
+    'spec.oidc.scopes': OIDC_OPTIONS,
+    'spec.oidc.resources': OIDC_OPTIONS,
+    'spec.oidc.cookieNames': OIDC_OPTIONS,
+    'spec.oidc.cookieDomain': OIDC_OPTIONS,
+    'spec.oidc.denyRedirect': OIDC_OPTIONS,
+    'spec.oidc.cookieConfig.sameSite': OIDC_OPTIONS,
+    'spec.oidc.csrfTokenTTL': OIDC_OPTIONS,
+    'spec.oidc.disableTokenEncryption': OIDC_OPTIONS,
   },
   notApplied: [
     'spec.apiKeyAuth',
@@ -77,7 +129,6 @@ export const securityPolicyFields: KindFields = {
     'spec.csrf',
     'spec.extAuth',
     'spec.jwt',
-    'spec.mergeType',
     'spec.oidc',
   ],
 };
