@@ -1,11 +1,11 @@
-// `pnpm bench [--only translate,change,endpoint,policy,propagation,edits,rss,cli,coldstart] [--large] [--quick]`:
+// `pnpm bench [--only translate,change,endpoint,policy,propagation,edits,rss,cli,coldstart,restart] [--large] [--quick]`:
 // runs the benchmarks, prints one table per measure and writes results/latest.json.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { cliRuns, coldStarts } from './coldPath.js';
+import { cliRuns, coldStarts, restarts } from './coldPath.js';
 import { changeCost, coldTranslation } from './inProcess.js';
 import { httpScenario, largeScenario, type Scenario } from './scenarios.js';
 import {
@@ -26,6 +26,7 @@ const MEASURES = [
   'rss',
   'cli',
   'coldstart',
+  'restart',
 ] as const;
 type Measure = (typeof MEASURES)[number];
 
@@ -128,6 +129,14 @@ if (only.has('coldstart')) {
   const rows = await coldStarts([1000, 5000], quick ? 1 : 3);
   table('8. server cold start: egts run -f DIR -> first correct answer through Envoy (ms)', rows);
   results.coldStart = rows;
+}
+if (only.has('restart')) {
+  const rows = await restarts([1000, 5000], quick ? 1 : 3);
+  table(
+    '9. server restart: egts killed, a route edited, egts started -> the edit served through the Envoy left running (ms; requests to another route meanwhile, errors)',
+    rows,
+  );
+  results.restart = rows;
 }
 
 results.finishedAt = new Date().toISOString();

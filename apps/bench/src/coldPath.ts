@@ -1,14 +1,15 @@
 // The cold path, measured as a user meets it: whole `egts` processes (node running the built CLI,
-// no pnpm) from start to exit, and `egts run` from start to the first correct answer through
-// Envoy. Beside the in-process figures, these say what module loading, YAML decoding, schema
-// validation and output cost around the translator.
+// no pnpm) from start to exit, `egts run` from start to the first correct answer through Envoy,
+// and a restart in place after a crash back to Envoy serving what changed meanwhile. Beside the
+// in-process figures, these say what module loading, YAML decoding, schema validation and output
+// cost around the translator.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allObjects, type Scenario, toText } from './scenarios.js';
-import { median, round } from './stats.js';
+import { cpuMsOf, envoyChildrenOf, median, round } from './stats.js';
 import { egtsCommand, startHarness } from './throughEnvoy.js';
 
 /** Preloaded into each measured process: reports its peak RSS on exit (node's own rusage). */
@@ -97,6 +98,9 @@ export interface ColdStartRow {
   /** `egts run -f DIR` started -> the last route answers 200 through Envoy (Envoy's start included). */
   medianMs: number;
   minMs: number;
+  /** CPU time egts and its Envoy used until then (medians): what the start costs, load aside. */
+  egtsCpuMs: number;
+  envoyCpuMs: number;
 }
 
 /** Server cold start at each scale: `egts run -f DIR` to the first correct answer through Envoy. */
@@ -104,13 +108,99 @@ export async function coldStarts(scales: readonly number[], runs: number): Promi
   const rows: ColdStartRow[] = [];
   for (const routes of scales) {
     const samples: number[] = [];
+    const egtsCpu: number[] = [];
+    const envoyCpu: number[] = [];
     for (let i = 0; i < runs; i++) {
       const started = performance.now();
       const harness = await startHarness(routes);
       samples.push(performance.now() - started);
+      egtsCpu.push(cpuMsOf(harness.egtsPid));
+      envoyCpu.push(
+        envoyChildrenOf(harness.egtsPid).reduce((sum, envoy) => sum + cpuMsOf(envoy), 0),
+      );
       await harness.close();
     }
-    rows.push({ routes, medianMs: round(median(samples)), minMs: round(Math.min(...samples)) });
+    rows.push({
+      routes,
+      medianMs: round(median(samples)),
+      minMs: round(Math.min(...samples)),
+      egtsCpuMs: median(egtsCpu),
+      envoyCpuMs: median(envoyCpu),
+    });
+  }
+  return rows;
+}
+
+export interface RestartRow {
+  routes: number;
+  /**
+   * egts killed (SIGKILL, Envoy left serving), one route edited meanwhile, egts started again ->
+   * the edited route answers with its new content through Envoy.
+   */
+  medianMs: number;
+  minMs: number;
+  /** Median split: egts started -> its "snapshot set" log line (the rest is Envoy reconnecting). */
+  toSnapshotMs: number;
+  /** CPU time the restarted egts used until the edit was served (median). */
+  egtsCpuMs: number;
+  /** Requests to an unchanged route during the crash and restart, and how many were not 200. */
+  requests: number;
+  errors: number;
+}
+
+/**
+ * Restart to a consistent push at each scale: the state a crash leaves (Envoy serving, egts gone,
+ * the files changed meanwhile) back to Envoy serving the new content, with traffic all along.
+ */
+export async function restarts(scales: readonly number[], runs: number): Promise<RestartRow[]> {
+  const rows: RestartRow[] = [];
+  for (const routes of scales) {
+    const harness = await startHarness(routes, { restartable: true });
+    const samples: number[] = [];
+    const toSnapshot: number[] = [];
+    const egtsCpu: number[] = [];
+    let requests = 0;
+    let errors = 0;
+    try {
+      const last = routes - 1;
+      for (let run = 1; run <= runs; run++) {
+        let stop = false;
+        const traffic = (async () => {
+          while (!stop) {
+            const response = await harness.get(0);
+            requests++;
+            if (response.status !== 200) errors++;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        })();
+        await harness.crash();
+        harness.write(
+          'routes.yaml',
+          harness.routes(routes, (i) => (i === last ? run : 0)),
+        );
+        const started = performance.now();
+        const startedAt = Date.now();
+        harness.restart();
+        await harness.waitFor(last, (r) => r.body.endsWith(` ${run}`), 180_000);
+        samples.push(performance.now() - started);
+        egtsCpu.push(cpuMsOf(harness.egtsPid));
+        const set = harness.snapshotsSet.find((t) => t >= startedAt);
+        if (set !== undefined) toSnapshot.push(set - startedAt);
+        stop = true;
+        await traffic;
+      }
+    } finally {
+      await harness.close();
+    }
+    rows.push({
+      routes,
+      medianMs: round(median(samples)),
+      minMs: round(Math.min(...samples)),
+      toSnapshotMs: round(median(toSnapshot)),
+      egtsCpuMs: median(egtsCpu),
+      requests,
+      errors,
+    });
   }
   return rows;
 }

@@ -55,3 +55,34 @@ export const rssOf = (pid: number): { rss: number; peak: number } => {
     Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 };
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc (Linux; clock ticks of
+ * 10 ms). On a shared machine it says what a process costs where wall-clock time says mostly
+ * how busy the machine was.
+ */
+export const cpuMsOf = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+
+/** The Envoy processes among `pid`'s children (Linux /proc). */
+export const envoyChildrenOf = (pid: number): number[] => {
+  let children: number[];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+  return children.filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0')[0]!.endsWith('envoy');
+    } catch {
+      return false;
+    }
+  });
+};

@@ -2,11 +2,20 @@
 // with a local backend. Propagation (file written -> first correct response), errors while a
 // route is edited under constant traffic, and egts's RSS at each scale and after scaling down.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { httpRouteObject, httpScenario, type Json, resolveOptions, toText } from './scenarios.js';
 import { median, percentile, round, rssOf } from './stats.js';
@@ -46,7 +55,20 @@ export interface Harness {
   errors: number;
   /** Wall-clock times (ms since epoch) of egts's "snapshot set" log lines. */
   readonly snapshotsSet: number[];
+  /** Kills egts with SIGKILL (what a crash does), leaving its Envoy running; resolves once gone. */
+  crash(): Promise<void>;
+  /** Starts egts again with the same files, xDS address and state (after `crash`). */
+  restart(): void;
   close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /**
+   * A fixed xDS port and a state directory of its own (certificates, proxy records), as a server
+   * restarted in place has: what `crash` and `restart` need. Default: any free port, the default
+   * state directory.
+   */
+  restartable?: boolean;
 }
 
 const freePort = async (): Promise<number> => {
@@ -57,7 +79,36 @@ const freePort = async (): Promise<number> => {
   return port;
 };
 
-export const startHarness = async (initialRoutes: number): Promise<Harness> => {
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Stops the Envoys egts recorded in its state directory (host mode's records, one JSON file per
+ * proxy with its pid): after a crash with no restart, nothing of the bench is left running.
+ */
+const stopRecordedProxies = async (stateDir: string): Promise<void> => {
+  const records = join(stateDir, 'proxies');
+  if (!existsSync(records)) return;
+  for (const name of readdirSync(records).filter((n) => n.endsWith('.json'))) {
+    const { pid } = JSON.parse(readFileSync(join(records, name), 'utf8')) as { pid: number };
+    if (!isAlive(pid)) continue;
+    process.kill(pid, 'SIGTERM');
+    const deadline = performance.now() + 10_000;
+    while (isAlive(pid) && performance.now() < deadline) await sleep(50);
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+};
+
+export const startHarness = async (
+  initialRoutes: number,
+  harnessOptions: HarnessOptions = {},
+): Promise<Harness> => {
   const dir = mkdtempSync(join(tmpdir(), 'egts-bench-'));
   const backend: Server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain' });
@@ -84,44 +135,67 @@ export const startHarness = async (initialRoutes: number): Promise<Harness> => {
   write('base.yaml', [...scenario.base, ...scenario.services]);
   write('routes.yaml', scenario.routes);
 
-  const egts: ChildProcess = spawn(
-    process.execPath,
-    [
-      ...command,
-      'run',
-      '-f',
-      dir,
-      '--xds-address',
-      '127.0.0.1:0',
-      '--admin-address',
-      '127.0.0.1:0',
-      '--log-level',
-      'info',
-    ],
-    { cwd: gatewayApp, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const xdsPort = harnessOptions.restartable ? await freePort() : 0;
+  const stateDir = harnessOptions.restartable
+    ? mkdtempSync(join(tmpdir(), 'egts-bench-state-'))
+    : undefined;
   const logs: string[] = [];
   const snapshotsSet: number[] = [];
-  let partial = '';
-  const onLog = (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.includes('"snapshot set"')) {
-        const time = (JSON.parse(line) as { time?: number }).time;
-        if (time !== undefined) snapshotsSet.push(time);
-      } else if (/"level":(40|50|60)/.test(line)) {
-        logs.push(line);
-        if (logs.length > 50) logs.shift();
+  const spawnEgts = (): ChildProcess => {
+    const child = spawn(
+      process.execPath,
+      [
+        ...command,
+        'run',
+        '-f',
+        dir,
+        '--xds-address',
+        `127.0.0.1:${xdsPort}`,
+        '--admin-address',
+        '127.0.0.1:0',
+        '--log-level',
+        'info',
+      ],
+      {
+        cwd: gatewayApp,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: stateDir ? { ...process.env, EGTS_STATE_DIR: stateDir } : process.env,
+      },
+    );
+    let partial = '';
+    const onLog = (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.includes('"snapshot set"')) {
+          const time = (JSON.parse(line) as { time?: number }).time;
+          if (time !== undefined) snapshotsSet.push(time);
+        } else if (/"level":(40|50|60)/.test(line)) {
+          logs.push(line);
+          if (logs.length > 50) logs.shift();
+        }
       }
-    }
+    };
+    child.stdout?.on('data', onLog);
+    child.stderr?.on('data', onLog);
+    return child;
   };
-  egts.stdout?.on('data', onLog);
-  egts.stderr?.on('data', onLog);
+  let egts = spawnEgts();
+  const running = () => egts.exitCode === null && egts.signalCode === null;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (!running()) return;
+    const exited = new Promise((resolve) => egts.once('exit', resolve));
+    egts.kill(signal);
+    const timer = setTimeout(() => egts.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
 
   const harness: Harness = {
     listenerPort,
-    egtsPid: egts.pid!,
+    get egtsPid() {
+      return egts.pid!;
+    },
     errors: 0,
     snapshotsSet,
     write,
@@ -161,14 +235,17 @@ export const startHarness = async (initialRoutes: number): Promise<Harness> => {
       }
       throw new Error(`route ${i} not as expected after ${timeoutMs} ms\n${logs.join('')}`);
     },
+    crash: () => stop('SIGKILL'),
+    restart() {
+      if (running()) throw new Error('restart: egts is still running');
+      egts = spawnEgts();
+    },
     async close() {
       agent.destroy();
-      if (egts.exitCode === null && egts.signalCode === null) {
-        const exited = new Promise((resolve) => egts.once('exit', resolve));
-        egts.kill('SIGTERM');
-        const timer = setTimeout(() => egts.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
+      await stop('SIGTERM');
+      if (stateDir) {
+        await stopRecordedProxies(stateDir);
+        rmSync(stateDir, { recursive: true, force: true });
       }
       await new Promise((resolve) => backend.close(resolve));
       rmSync(dir, { recursive: true, force: true });
@@ -180,7 +257,7 @@ export const startHarness = async (initialRoutes: number): Promise<Harness> => {
     const last = initialRoutes - 1;
     const started = performance.now();
     while ((await harness.get(last)).status !== 200) {
-      if (egts.exitCode !== null) throw new Error(`egts exited\n${logs.join('')}`);
+      if (!running()) throw new Error(`egts exited\n${logs.join('')}`);
       if (performance.now() - started > 120_000)
         throw new Error(`egts did not serve\n${logs.join('')}`);
       await new Promise((resolve) => setTimeout(resolve, 50));

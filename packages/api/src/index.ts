@@ -188,6 +188,7 @@ export {
   type SourcedResource,
 } from './loader/loadResources.js';
 export { formatFieldPath, formatProblem, type Problem } from './loader/problem.js';
+export { refusedStatuses } from './loader/refusedStatuses.js';
 export { type ObjectMeta, type OwnerReference, objectMetaSchema } from './objectMeta.js';
 export {
   countResources,

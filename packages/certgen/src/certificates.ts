@@ -3,7 +3,16 @@
 // certificate for the rate limit service, and the OIDC HMAC secret. Keys come from node:crypto;
 // node-forge builds and signs the X.509 certificates (Node has no API to issue one).
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type forge from 'node-forge';
+
+// Loaded when a certificate is issued, not at import: a host-mode start with certificates in
+// place never needs it (issue #24).
+let forgeLibrary: typeof forge | undefined;
+const nodeForge = (): typeof forge => {
+  forgeLibrary ??= createRequire(import.meta.url)('node-forge') as typeof forge;
+  return forgeLibrary;
+};
 
 export interface KeyPair {
   /** PEM certificate. */
@@ -48,8 +57,8 @@ const rsaKey = () => {
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   return {
     pem,
-    forgePrivate: forge.pki.privateKeyFromPem(pem),
-    forgePublic: forge.pki.publicKeyFromPem(
+    forgePrivate: nodeForge().pki.privateKeyFromPem(pem),
+    forgePublic: nodeForge().pki.publicKeyFromPem(
       publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     ),
   };
@@ -57,7 +66,7 @@ const rsaKey = () => {
 
 // forge writes CRLF; Node and the Secrets use LF, and bundles are compared as text.
 const toPem = (cert: forge.pki.Certificate) =>
-  forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n');
+  nodeForge().pki.certificateToPem(cert).replace(/\r\n/g, '\n');
 
 // A positive serial of 16 random bytes (RFC 5280 4.1.2.2: at most 20 octets, non-negative).
 const serial = () => `01${randomBytes(15).toString('hex')}`;
@@ -75,7 +84,7 @@ interface IssueOptions {
 
 const issue = (options: IssueOptions): KeyPair => {
   const key = rsaKey();
-  const cert = forge.pki.createCertificate();
+  const cert = nodeForge().pki.createCertificate();
   cert.publicKey = key.forgePublic;
   cert.serialNumber = serial();
   cert.validity.notBefore = options.notBefore;
@@ -95,7 +104,7 @@ const issue = (options: IssueOptions): KeyPair => {
       altNames: options.names.map((n) => (isIp(n) ? { type: 7, ip: n } : { type: 2, value: n })),
     },
   ]);
-  cert.sign(options.issuer.key, forge.md.sha256.create());
+  cert.sign(options.issuer.key, nodeForge().md.sha256.create());
   return { cert: toPem(cert), key: key.pem };
 };
 
@@ -122,7 +131,7 @@ export const issueCa = (options: CaOptions = {}): KeyPair => {
     options.validityMs ?? DEFAULT_CA_VALIDITY_MS,
   );
   const caKey = rsaKey();
-  const ca = forge.pki.createCertificate();
+  const ca = nodeForge().pki.createCertificate();
   ca.publicKey = caKey.forgePublic;
   ca.serialNumber = serial();
   ca.validity.notBefore = notBefore;
@@ -137,7 +146,7 @@ export const issueCa = (options: CaOptions = {}): KeyPair => {
     // which one signed a certificate (RFC 5280 4.2.1.1, 4.2.1.2).
     { name: 'subjectKeyIdentifier' },
   ]);
-  ca.sign(caKey.forgePrivate, forge.md.sha256.create());
+  ca.sign(caKey.forgePrivate, nodeForge().md.sha256.create());
   return { cert: toPem(ca), key: caKey.pem };
 };
 
@@ -153,14 +162,14 @@ export const issueLeafCertificates = (
 ): LeafCertificates => {
   const ns = options.namespace ?? DEFAULT_NAMESPACE;
   const domain = options.clusterDomain ?? 'cluster.local';
-  const caCert = forge.pki.certificateFromPem(ca.cert);
+  const caCert = nodeForge().pki.certificateFromPem(ca.cert);
   const window = validity(options.now, options.validityMs ?? DEFAULT_VALIDITY_MS);
   const notAfter = new Date(
     Math.min(window.notAfter.getTime(), caCert.validity.notAfter.getTime()),
   );
   const issuer = {
     cert: caCert,
-    key: forge.pki.privateKeyFromPem(ca.key) as forge.pki.rsa.PrivateKey,
+    key: nodeForge().pki.privateKeyFromPem(ca.key) as forge.pki.rsa.PrivateKey,
   };
   const serviceNames = (service: string) => [
     service,

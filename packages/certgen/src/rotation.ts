@@ -7,7 +7,7 @@
 //   bundle; then it signs new certificates; then the old CA leaves the bundle.
 // The signing CA and its key live in the `envoy-gateway-ca` Secret with the bundle.
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import type { CoreV1Api, KubeConfig, V1Secret } from '@kubernetes/client-node';
 import {
   type CertificateOptions,
   DEFAULT_CA_VALIDITY_MS,
@@ -127,6 +127,9 @@ export const applyCertificateSecrets = async (
     );
   }
   const now = (options.now ?? new Date()).getTime();
+  // Loaded here, not at the top: host mode imports this package for its local certificates and
+  // must not pay for the Kubernetes client at start-up (issue #24).
+  const { CoreV1Api } = await import('@kubernetes/client-node');
   const api = options.kubeConfig.makeApiClient(CoreV1Api);
   const read = async (name: string) => {
     try {

@@ -34,6 +34,16 @@ export type ProxyEvent =
       readonly delayMs: number;
     }
   | {
+      /**
+       * A proxy an earlier, dead egts left running, started as this one would start it: kept
+       * serving and supervised from now on (it reconnects to this xDS server).
+       */
+      readonly type: 'adopted';
+      readonly proxy: string;
+      readonly pid: number;
+      readonly adminPort: number;
+    }
+  | {
       /** A proxy an earlier, dead egts left running, stopped before this one starts its own. */
       readonly type: 'orphan-stopped';
       readonly proxy: string;

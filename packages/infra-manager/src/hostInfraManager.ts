@@ -5,7 +5,7 @@ import type { InfraIR, ProxyInfra } from '@egts/ir';
 import type { ProxyEvent, ProxyStatus } from './events.js';
 import { freePort } from './internal/freePort.js';
 import { type LaunchSpec, ProxyProcess } from './internal/proxyProcess.js';
-import { stopOrphans } from './internal/proxyRecords.js';
+import { takeOverOrphans } from './internal/proxyRecords.js';
 import { proxyBootstrap, type XdsAddress } from './proxyBootstrap.js';
 
 export interface HostInfraManagerOptions {
@@ -25,13 +25,14 @@ export interface HostInfraManagerOptions {
   /** SIGTERM to SIGKILL; default 5 s. */
   readonly stopTimeoutMs?: number;
   /**
-   * Where each running Envoy is recorded (pid, owner, bootstrap). On the first apply, Envoys a
-   * dead egts left there are stopped before new ones start. None when undefined.
+   * Where each running Envoy is recorded (pid, owner, launch settings). On the first apply, an
+   * Envoy a dead egts left there is taken over when this manager would start it alike (same
+   * Envoy, bootstrap and flags), and stopped otherwise before a new one starts. None when undefined.
    */
   readonly stateDir?: string;
   /**
    * How long a proxy whose egts is gone keeps serving before it drains and exits; default 60 s,
-   * time for a restarted egts to take over (it stops the old proxy and starts its own).
+   * time for a restarted egts to take it over (or to stop it and start its own).
    */
   readonly orphanGraceMs?: number;
   /** The process whose death orphans the proxies; default this one. */
@@ -105,10 +106,21 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
 
   const reconcile = async (infraIR: InfraIR): Promise<void> => {
     if (closed) return;
+    const desired = new Map(
+      infraIR.proxies.map((proxy) => [proxy.name, launchSpec(proxy, options)]),
+    );
     if (!orphansStopped && options.stateDir !== undefined) {
       orphansStopped = true;
       // Graceful like any stop, but bounded: the new proxies wait for the port.
-      for (const record of await stopOrphans(options.stateDir, drainMs, stopTimeoutMs)) {
+      const { adopted, stopped } = await takeOverOrphans(
+        options.stateDir,
+        (record) =>
+          record.envoyPath === envoyPath &&
+          JSON.stringify(record.launch) === JSON.stringify(desired.get(record.proxy)),
+        drainMs,
+        stopTimeoutMs,
+      );
+      for (const record of stopped) {
         options.onEvent?.({
           type: 'orphan-stopped',
           proxy: record.proxy,
@@ -116,10 +128,17 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
           adminPort: record.adminPort,
         });
       }
+      for (const record of adopted) {
+        const proxy = new ProxyProcess(
+          record.proxy,
+          desired.get(record.proxy)!,
+          record.adminPort,
+          settings,
+        );
+        running.set(record.proxy, proxy);
+        proxy.adopt(record);
+      }
     }
-    const desired = new Map(
-      infraIR.proxies.map((proxy) => [proxy.name, launchSpec(proxy, options)]),
-    );
     const stops: Promise<void>[] = [];
     for (const [name, proxy] of running) {
       const spec = desired.get(name);

@@ -256,7 +256,19 @@ export const proxyBootstrap = (options: ProxyBootstrapOptions): object => {
       adsConfig: {
         apiType: ApiConfigSource_ApiType.DELTA_GRPC,
         transportApiVersion: ApiVersion.V3,
-        grpcServices: [{ envoyGrpc: { clusterName: XDS_CLUSTER } }],
+        grpcServices: [
+          {
+            envoyGrpc: {
+              clusterName: XDS_CLUSTER,
+              // Envoy retries a lost xDS stream after a jittered backoff from 0.5 s up to 30 s
+              // (GrpcService.EnvoyGrpc.retry_policy); capped at 1 s, a proxy that outlived a crash
+              // of egts reconnects within a second of the restarted one listening, not up to 30 s.
+              retryPolicy: {
+                retryBackOff: { baseInterval: { nanos: 250_000_000 }, maxInterval: { seconds: 1 } },
+              },
+            },
+          },
+        ],
         setNodeOnFirstMessageOnly: true,
       },
       cdsConfig: ads,

@@ -1,5 +1,6 @@
 // Day-two commands against a running `egts run` with a real Envoy: `egts status` lists the
-// statuses, filters them by kind and namespace, and fails when a route is not accepted;
+// statuses, filters them by kind and namespace, and fails when a route is not accepted (or was
+// refused by the loader);
 // `egts config proxy` prints what the Gateway's Envoy holds, from the proxy's own admin endpoint.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,6 +93,23 @@ describe('egts status', () => {
     expect(cli.status).toBe(1);
     expect(cli.stdout).toContain('name: broken');
     expect(cli.stderr).toContain('BackendNotFound');
+  });
+
+  it('shows a route the loader refused as not accepted, naming its file and field', async () => {
+    writeFileSync(
+      join(dir, 'refused.yaml'),
+      route('refused', '/refused', 'a', 8080).replace('PathPrefix', 'Prefix'),
+    );
+    await waitFor(
+      'the refused route in the statuses',
+      async () => (await statusOf('HTTPRoute')).stdout.includes('default/refused'),
+      () => egts.output().slice(-4000),
+    );
+    const result = await statusOf('HTTPRoute');
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/HTTPRoute\s+default\/refused\s+Accepted=False\(Invalid\)/);
+    const yaml = await runStatus('HTTPRoute', { adminAddress: admin(), output: 'yaml' });
+    expect(yaml.stdout).toMatch(/refused\.yaml:\d+: spec\.rules\[0\]\.matches\[0\]\.path\.type: /);
   });
 
   it('says which address did not answer', async () => {

@@ -18,7 +18,7 @@ describe('egts server', () => {
       'apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: EnvoyGateway\nprovider: {type: Nomad}\n',
     );
     const result = runCli(['server', '--config', config]);
-    expect(result.stderr).toContain(`error: ${config}: EnvoyGateway: provider.type:`);
+    expect(result.stderr).toContain(`error: ${config}:3: EnvoyGateway: provider.type:`);
     expect(result.status).toBe(1);
   });
 

@@ -48,13 +48,12 @@ export function runCommand(): Command {
     if ((configServer === undefined) === (options.filename === undefined)) {
       command.error('error: give either -f/--filename or --config-server/--config-server-grpc');
     }
-    // What the gateway runs loads when it starts, not when the command is defined.
-    const [{ createLogging }, { runConfigServerGateway }, { closeOnSignals, runHostGateway }] =
-      await Promise.all([
-        import('../logging.js'),
-        import('../run/configServerGateway.js'),
-        import('../run/hostGateway.js'),
-      ]);
+    // What the gateway runs loads when it starts, not when the command is defined; the config
+    // server's gRPC service only when resources come from it.
+    const [{ createLogging }, { closeOnSignals, runHostGateway }] = await Promise.all([
+      import('../logging.js'),
+      import('../run/hostGateway.js'),
+    ]);
     const logging = createLogging({ default: options.logLevel });
     const host = {
       xds: options.xdsAddress,
@@ -64,8 +63,10 @@ export function runCommand(): Command {
       logging,
     };
     const gateway = configServer
-      ? await runConfigServerGateway(configServer, host).catch((error: Error) =>
-          command.error(`error: ${error.message}`),
+      ? await import('../run/configServerGateway.js').then(({ runConfigServerGateway }) =>
+          runConfigServerGateway(configServer, host).catch((error: Error) =>
+            command.error(`error: ${error.message}`),
+          ),
         )
       : await runHostGateway({ ...host, paths: options.filename ?? [] });
     closeOnSignals(gateway, logging);

@@ -49,7 +49,7 @@ describe('egts translate', () => {
     expect(ir.xdsIR[0].http[0].routes[0].directResponse).toEqual({ statusCode: 500 });
   });
 
-  it('refuses what the API server would refuse: not translated, named on stderr, failing --check', () => {
+  it('refuses what the API server would refuse: not translated, named on stderr, Accepted=False, failing --check', () => {
     const hostnames = Array.from({ length: 20_000 }, (_, i) => `h${i}.example.com`);
     const bad = [
       {
@@ -68,9 +68,14 @@ describe('egts translate', () => {
     ].map((o) => JSON.stringify({ apiVersion: 'gateway.networking.k8s.io/v1', ...o }));
     const result = runCli(['translate', '-f', '-', '--check'], [EXAMPLE, ...bad].join('\n---\n'));
     expect(result.status).toBe(1);
-    const names = result.stdout.split('\n---\n').map((d) => /^ {2}name: (\S+)$/m.exec(d)?.[1]);
-    expect(names).toEqual(['eg', 'gw', 'route']);
+    const documents = result.stdout.split('\n---\n');
+    const names = documents.map((d) => /^ {2}name: (\S+)$/m.exec(d)?.[1]);
+    expect(names).toEqual(['eg', 'gw', 'route', 'port70000', 'wide']);
     expect(result.stderr).toMatch(/Gateway default\/port70000: spec\.listeners\[0\]\.port/);
     expect(result.stderr).toMatch(/HTTPRoute default\/wide: spec\.hostnames/);
+    // The refused ones have a status all the same, naming where the input is wrong.
+    expect(documents[3]).toMatch(/status: "False"\n\s+reason: Invalid/);
+    expect(documents[3]).toMatch(/message: .*<stdin>:\d+: spec\.listeners\[0\]\.port: /);
+    expect(documents[4]).toMatch(/message: .*<stdin>:\d+: spec\.hostnames: /);
   });
 });

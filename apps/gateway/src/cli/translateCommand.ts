@@ -35,7 +35,7 @@ export async function runTranslate(
 ): Promise<TranslateCliResult> {
   const [
     { loadInput },
-    { formatProblem },
+    { formatProblem, refusedStatuses },
     { formatStatusProblem, renderIR, renderStatuses, statusProblems, translate },
   ] = await Promise.all([
     import('./readInput.js'),
@@ -50,10 +50,16 @@ export async function runTranslate(
     errors.length > 0
       ? `${errors.map(formatProblem).join('\n')}\negts translate: ${errors.length} problem(s) in the input: what they name is not translated\n`
       : '';
-  const result = translate(resources, {
+  const translated = translate(resources, {
     controllerName: options.controllerName,
     controllerNamespace: options.controllerNamespace,
   });
+  // A refused resource gets a status too (Accepted=False naming its file and field).
+  const refused = refusedStatuses(problems, resources);
+  const result =
+    refused.length === 0
+      ? translated
+      : { ...translated, statuses: [...translated.statuses, ...refused] };
   let stdout = '';
   const out = write ?? ((chunk: string) => (stdout += chunk));
   const { output } = options;

@@ -95,6 +95,36 @@ describe('createPipeline', () => {
     pipeline.stop();
   });
 
+  it('gives a resource the provider refused an Accepted=False status naming its file and field', () => {
+    const { provider, pipeline } = setup();
+    const refused = route('a', '/r').replace('PathPrefix', 'Prefix');
+    provider.next(snapshotOf(base + gateway('a') + refused));
+    expect(pipeline.statuses$.value.some((s) => s.kind === 'HTTPRoute')).toBe(false);
+    expect(pipeline.refused$.value).toEqual([
+      expect.objectContaining({
+        kind: 'HTTPRoute',
+        metadata: { name: 'to-a', namespace: 'default' },
+        status: {
+          conditions: [
+            expect.objectContaining({
+              type: 'Accepted',
+              status: 'False',
+              reason: 'Invalid',
+              message: expect.stringMatching(
+                /^Refused: test:\d+: spec\.rules\[0\]\.matches\[0\]\.path\.type: /,
+              ),
+            }),
+          ],
+        },
+      }),
+    ]);
+    // Fixed: the translator's status takes over.
+    provider.next(snapshotOf(base + gateway('a') + route('a', '/r')));
+    expect(pipeline.refused$.value).toEqual([]);
+    expect(pipeline.statuses$.value.some((s) => s.kind === 'HTTPRoute')).toBe(true);
+    pipeline.stop();
+  });
+
   it('keeps serving the last good output when translation throws', () => {
     const { provider, cache, pipeline } = setup();
     provider.next(snapshotOf(base + gateway('a')));

@@ -38,6 +38,11 @@ export interface Pipeline {
   readonly statuses$: BehaviorSubject<readonly ResourceStatus[]>;
   /** The problems the provider reported with its latest snapshot. */
   readonly problems$: BehaviorSubject<ProviderSnapshot['problems']>;
+  /**
+   * Accepted=False statuses of the resources the provider refused (never translated): shown with
+   * `statuses$`, not written by the Kubernetes status writer (the API server stores what it accepts).
+   */
+  readonly refused$: BehaviorSubject<readonly ResourceStatus[]>;
   /** The xDS IR each Gateway is served from now, by name. */
   readonly xdsIR: ReadonlyMap<string, XdsIR>;
   /** True once the first snapshot was translated and served (and, with infrastructure, applied). */
@@ -77,6 +82,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   return {
     statuses$: status.statuses$,
     problems$: provider.problems$,
+    refused$: provider.refused$,
     xdsIR: xds.served,
     ready: () => translator.translatedOnce() && infra.appliedOnce(),
     stop: () => subscription.unsubscribe(),

@@ -65,7 +65,9 @@ export async function runConfigServerGateway(
   const log = host.logging.component('config-server');
   let gateway: RunningGateway | undefined;
   const provider = await createConfigServerProvider(
-    await providerOptions(settings, () => gateway?.statuses$.value ?? []),
+    await providerOptions(settings, () =>
+      gateway ? [...gateway.statuses$.value, ...gateway.pipeline.refused$.value] : [],
+    ),
   );
   log.info(
     {

@@ -73,7 +73,8 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
       {
         ready: pipeline.ready,
         health: () => options.provider.liveness?.() ?? { healthy: true },
-        statuses: () => statuses$.value,
+        // Shown, not written back: resources the provider refused have a status here too.
+        statuses: () => [...statuses$.value, ...pipeline.refused$.value],
         problems: () => [...pipeline.problems$.value, ...tracker.problems()],
         configDump: tracker.configDump,
         proxies: () => infra?.proxies?.() ?? [],

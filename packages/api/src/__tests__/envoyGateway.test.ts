@@ -89,6 +89,19 @@ provider:
       'apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: EnvoyGateway\nprovider: {type: Nomad}\n';
     const { config, problems } = loadEnvoyGatewayConfig(text, 'eg.yaml');
     expect(config).toBeUndefined();
-    expect(problems[0]).toMatchObject({ file: 'eg.yaml', path: ['provider', 'type'] });
+    expect(problems[0]).toMatchObject({ file: 'eg.yaml', line: 3, path: ['provider', 'type'] });
+  });
+
+  it('names the line of broken YAML, and refuses a second document', () => {
+    const broken = loadEnvoyGatewayConfig('kind: EnvoyGateway\nlogging: [unclosed\n', 'eg.yaml');
+    expect(broken.config).toBeUndefined();
+    expect(broken.problems).toEqual([
+      expect.objectContaining({ file: 'eg.yaml', message: expect.stringMatching(/^invalid YAML/) }),
+    ]);
+    expect(broken.problems[0]!.line).toBeGreaterThan(1);
+    const two = loadEnvoyGatewayConfig('kind: EnvoyGateway\n---\nkind: EnvoyGateway\n', 'eg.yaml');
+    expect(two.config).toBeUndefined();
+    expect(two.problems[0]!.message).toMatch(/one EnvoyGateway document/);
+    expect(loadEnvoyGatewayConfig('', 'eg.yaml').config).toBeDefined();
   });
 });

@@ -1,7 +1,9 @@
 // Reads egts's static configuration (kind EnvoyGateway); no text means Envoy Gateway's defaults.
-import { parseDocument } from 'yaml';
+// Read as resources are (JSON.parse or js-yaml, the YAML library only where they fall short), so
+// a server start does not load the YAML library for its configuration (issue #24).
 import { type EnvoyGateway, envoyGatewaySchema } from '../envoyGateway.js';
 import type { Problem } from './problem.js';
+import { readDocuments } from './readDocuments.js';
 
 export interface EnvoyGatewayConfigResult {
   config?: EnvoyGateway | undefined;
@@ -14,27 +16,46 @@ export function loadEnvoyGatewayConfig(
   text: string | undefined,
   file: string,
 ): EnvoyGatewayConfigResult {
-  const doc = text === undefined ? undefined : parseDocument(text);
-  if (doc && doc.errors.length > 0) {
+  const documents = text === undefined ? [] : readDocuments(text);
+  const errors = documents.flatMap((doc) => doc.errors ?? []);
+  if (errors.length > 0) {
     return {
-      problems: doc.errors.map((e) => ({
+      problems: errors.map((error) => ({
         severity: 'error',
         file,
+        line: error.line,
         path: [],
-        message: `invalid YAML: ${e.message.split('\n')[0]}`,
+        message: error.message,
       })),
     };
   }
-  const value: unknown = doc?.toJS() ?? defaults;
-  const parsed = envoyGatewaySchema.safeParse(value);
+  const present = documents.filter((doc) => doc.value !== undefined && doc.value !== null);
+  if (present.length > 1) {
+    return {
+      problems: [
+        {
+          severity: 'error',
+          file,
+          path: [],
+          message: `${present.length} documents: the configuration is one EnvoyGateway document`,
+        },
+      ],
+    };
+  }
+  const [doc] = present;
+  const parsed = envoyGatewaySchema.safeParse(doc?.value ?? defaults);
   if (parsed.success) return { config: parsed.data, problems: [] };
   return {
-    problems: parsed.error.issues.map((issue) => ({
-      severity: 'error',
-      file,
-      kind: 'EnvoyGateway',
-      path: issue.path.map((p) => (typeof p === 'number' ? p : String(p))),
-      message: issue.message.replace(/^Invalid input: /, ''),
-    })),
+    problems: parsed.error.issues.map((issue) => {
+      const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+      return {
+        severity: 'error',
+        file,
+        line: doc?.lineOf(path),
+        kind: 'EnvoyGateway',
+        path,
+        message: issue.message.replace(/^Invalid input: /, ''),
+      };
+    }),
   };
 }

@@ -4,7 +4,8 @@
 // place a problem on its line, to read a `List`'s items where they are, and for what the fast
 // readers do not read alike (several documents in one piece, empty documents).
 import jsyaml from 'js-yaml';
-import { Composer, type Document, LineCounter, Parser } from 'yaml';
+import type { Document } from 'yaml';
+import { yamlLibrary } from '../yaml/yamlLibrary.js';
 import { jsonShape, MAX_DEPTH, MAX_DOCUMENT_BYTES } from './documentBounds.js';
 import { isRecord } from './isRecord.js';
 
@@ -156,6 +157,7 @@ function contentLine(text: string): number {
 
 /** The YAML library's reading: slow, but every node keeps where it is. */
 export function readWithYaml(text: string): ReadDocument[] {
+  const { Composer, LineCounter, Parser } = yamlLibrary();
   const lineCounter = new LineCounter();
   const lineAt = (offset: number | undefined) =>
     offset === undefined ? undefined : lineCounter.linePos(offset).line;

@@ -3,7 +3,7 @@
 // distinct string is judged once. What this writer does not handle itself (multi-line or
 // non-ASCII strings, keys over 1,024 characters, top-level scalars, objects met twice where the
 // library would write an alias, anything not plain data) goes to the library for that document.
-import { Document, stringify } from 'yaml';
+import { yamlLibrary } from './yamlLibrary.js';
 
 export interface StringifyYamlOptions {
   /** The YAML version the reader expects: '1.1' quotes yes/no/on/off (Envoy's yaml-cpp). Default '1.2'. */
@@ -32,7 +32,7 @@ function writerFor(version: '1.1' | '1.2'): Writer {
   let writer = writers.get(version);
   if (writer === undefined) {
     // The tags the library tests a plain scalar against before writing it unquoted.
-    const { tags, compat } = new Document(null, { version }).schema as unknown as {
+    const { tags, compat } = new (yamlLibrary().Document)(null, { version }).schema as unknown as {
       tags: Array<{ default?: boolean | string; tag: string; test?: RegExp }>;
       compat?: Array<{ default?: boolean | string; tag: string; test?: RegExp }> | null;
     };
@@ -175,5 +175,5 @@ export function stringifyYaml(value: unknown, options: StringifyYamlOptions = {}
       if (!(error instanceof NotPlain)) throw error;
     }
   }
-  return stringify(value, { version, lineWidth: 0, aliasDuplicateObjects: aliases });
+  return yamlLibrary().stringify(value, { version, lineWidth: 0, aliasDuplicateObjects: aliases });
 }

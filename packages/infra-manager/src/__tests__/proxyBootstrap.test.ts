@@ -19,7 +19,14 @@ describe('proxyBootstrap', () => {
       dynamicResources: {
         adsConfig: {
           apiType: 'DELTA_GRPC',
-          grpcServices: [{ envoyGrpc: { clusterName: XDS_CLUSTER } }],
+          grpcServices: [
+            {
+              envoyGrpc: {
+                clusterName: XDS_CLUSTER,
+                retryPolicy: { retryBackOff: { baseInterval: '0.250s', maxInterval: '1s' } },
+              },
+            },
+          ],
         },
         cdsConfig: { ads: {} },
         ldsConfig: { ads: {} },

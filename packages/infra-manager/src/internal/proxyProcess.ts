@@ -1,10 +1,42 @@
-// Supervises one proxy's Envoy process: starts it, restarts it with capped exponential backoff
-// when it exits on its own, and stops it (optional graceful listener drain, SIGTERM, SIGKILL).
+// Supervises one proxy's Envoy process: starts it (or takes over one a dead egts left), restarts
+// it with capped exponential backoff when it exits on its own, and stops it (optional graceful
+// listener drain, SIGTERM, SIGKILL).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
 import type { ProxyEvent, ProxyStatus, StopReason } from '../events.js';
 import { freePort, isFree } from './freePort.js';
-import { removeRecord, startWatchdog, writeRecord } from './proxyRecords.js';
+import {
+  alive,
+  type ProxyRecord,
+  removeRecord,
+  startWatchdog,
+  stopProcess,
+  writeRecord,
+} from './proxyRecords.js';
+
+/** What supervision needs of an Envoy process, started here or taken over. */
+type Supervised = Pick<EnvoyHandle, 'pid' | 'logs' | 'stop' | 'exited'>;
+
+/**
+ * An Envoy this process did not start: its exit is seen by polling (it is no child of ours), its
+ * output went to the egts that started it.
+ */
+const takenOver = (pid: number, adminPort: number): Supervised => {
+  const exited = (async () => {
+    // Unreferenced: watching a proxy must not keep the process alive.
+    while (alive(pid)) await sleep(500, undefined, { ref: false });
+    return null;
+  })();
+  return {
+    pid,
+    logs: () => '',
+    stop: async (graceMs = 5_000) => {
+      await stopProcess(pid, adminPort, 0, graceMs);
+      await exited;
+    },
+    exited,
+  };
+};
 
 /** Everything a proxy's process is started with; a change means a restart. */
 export interface LaunchSpec {
@@ -38,7 +70,7 @@ export class ProxyProcess {
   readonly spec: LaunchSpec;
   #adminPort: number;
   readonly #settings: ProxyProcessSettings;
-  #handle: EnvoyHandle | undefined;
+  #handle: Supervised | undefined;
   #timer: NodeJS.Timeout | undefined;
   #startedAt = 0;
   #restarts = 0;
@@ -79,26 +111,7 @@ export class ProxyProcess {
         ? {}
         : { args: ['--component-log-level', spec.componentLogLevels] }),
     });
-    this.#handle = handle;
-    this.#startedAt = performance.now();
-    const { stateDir, ownerPid, orphanGraceMs, drainMs } = this.#settings;
-    if (stateDir !== undefined) {
-      writeRecord(stateDir, {
-        proxy: this.name,
-        pid: handle.pid,
-        ownerPid,
-        adminPort: this.#adminPort,
-        bootstrap: spec.bootstrap,
-        startedAt: new Date().toISOString(),
-      });
-    }
-    startWatchdog({
-      envoyPid: handle.pid,
-      ownerPid,
-      adminPort: this.#adminPort,
-      graceMs: orphanGraceMs,
-      drainMs: Math.max(drainMs, 1000),
-    });
+    this.#supervise(handle, new Date().toISOString());
     this.#emit({
       type: 'started',
       proxy: this.name,
@@ -106,10 +119,49 @@ export class ProxyProcess {
       adminPort: this.#adminPort,
       restarts: this.#restarts,
     });
+  }
+
+  /**
+   * Supervises the running Envoy of `record` (a dead egts's, started with this spec, its watchdog
+   * already ended) instead of starting one: it keeps serving, and gets its configuration from
+   * this process's xDS server once it reconnects.
+   */
+  adopt(record: ProxyRecord): void {
+    if (this.#stopping) return;
+    this.#adminPort = record.adminPort;
+    this.#supervise(takenOver(record.pid, record.adminPort), record.startedAt);
+    this.#emit({ type: 'adopted', proxy: this.name, pid: record.pid, adminPort: this.#adminPort });
+  }
+
+  /** Records the process (with a watchdog for it) and restarts it when it exits on its own. */
+  #supervise(handle: Supervised, startedAt: string): void {
+    this.#handle = handle;
+    this.#startedAt = performance.now();
+    const { stateDir, ownerPid, orphanGraceMs, drainMs, envoyPath } = this.#settings;
+    const watchdogPid = startWatchdog({
+      envoyPid: handle.pid,
+      ownerPid,
+      adminPort: this.#adminPort,
+      graceMs: orphanGraceMs,
+      drainMs: Math.max(drainMs, 1000),
+    });
+    if (stateDir !== undefined) {
+      writeRecord(stateDir, {
+        proxy: this.name,
+        pid: handle.pid,
+        ownerPid,
+        adminPort: this.#adminPort,
+        bootstrap: this.spec.bootstrap,
+        startedAt,
+        envoyPath,
+        launch: this.spec,
+        ...(watchdogPid === undefined ? {} : { watchdogPid }),
+      });
+    }
     void handle.exited.then((code) => this.#onExit(handle, code));
   }
 
-  #onExit(handle: EnvoyHandle, code: number | null): void {
+  #onExit(handle: Supervised, code: number | null): void {
     if (handle !== this.#handle || this.#stopping) return;
     this.#handle = undefined;
     this.#forget(handle);
@@ -187,7 +239,7 @@ export class ProxyProcess {
     });
   }
 
-  #forget(handle: EnvoyHandle): void {
+  #forget(handle: Supervised): void {
     if (this.#settings.stateDir !== undefined)
       removeRecord(this.#settings.stateDir, this.name, handle.pid);
   }

@@ -1,9 +1,11 @@
 // What survives egts in host mode: a record per running Envoy in the state directory (its pid,
-// the egts that owns it, its admin port and the bootstrap it was started with), and a detached
-// watchdog beside each Envoy. A `kill -9` of egts leaves the proxy serving (a short control-plane
-// outage costs no request); the next egts stops what the dead one left before starting its own
-// (two Envoys on one port would split the traffic), and a proxy whose egts never comes back
-// drains and exits after a grace period instead of running forever.
+// the egts that owns it, its admin port and what it was started with), and a detached watchdog
+// beside each Envoy. A `kill -9` of egts leaves the proxy serving (a short control-plane outage
+// costs no request); the next egts takes over a proxy started as it would start it (same Envoy,
+// same bootstrap and flags: it reconnects to the same xDS address and gets the new configuration
+// there), so a restart costs no request either; any other proxy the dead one left is stopped
+// before the new egts starts its own (two Envoys on one port would split the traffic). A proxy
+// whose egts never comes back drains and exits after a grace period instead of running forever.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +19,11 @@ export interface ProxyRecord {
   readonly adminPort: number;
   readonly bootstrap: object;
   readonly startedAt: string;
+  /** The Envoy executable and the launch settings: what must match for a takeover. */
+  readonly envoyPath?: string;
+  readonly launch?: object;
+  /** The watchdog that ends this Envoy once its owner is gone (replaced at a takeover). */
+  readonly watchdogPid?: number;
 }
 
 /** Whether `pid` runs: it exists (EPERM: someone else's) and is no zombie waiting to be reaped. */
@@ -58,44 +65,92 @@ export function removeRecord(stateDir: string, proxy: string, pid: number): void
   rmSync(recordFile(stateDir, proxy, pid), { force: true });
 }
 
+/** What the next egts did with the proxies a dead one left. */
+export interface OrphanTakeover {
+  /** Still running, now this process's: their watchdogs replaced, their records rewritten. */
+  readonly adopted: ProxyRecord[];
+  readonly stopped: ProxyRecord[];
+}
+
 /**
- * Stops every Envoy a dead egts left running (drain, SIGTERM, SIGKILL after `stopTimeoutMs`) and
- * forgets records of processes gone. Proxies of a live egts are left alone. Returns what it stopped.
+ * Takes over the Envoys a dead egts left running: one per proxy that `adoptable` accepts (its
+ * watchdog stopped; the caller supervises it and writes its record), the others stopped (drain,
+ * SIGTERM, SIGKILL after `stopTimeoutMs`). Records of processes gone are forgotten; proxies of a
+ * live egts are left alone.
  */
-export async function stopOrphans(
+export async function takeOverOrphans(
   stateDir: string,
+  adoptable: (record: ProxyRecord) => boolean,
   drainMs: number,
   stopTimeoutMs: number,
-): Promise<ProxyRecord[]> {
+): Promise<OrphanTakeover> {
   let names: string[];
   try {
     names = readdirSync(recordsDir(stateDir)).filter((name) => name.endsWith('.json'));
   } catch {
-    return [];
+    return { adopted: [], stopped: [] };
   }
-  const stopped: ProxyRecord[] = [];
-  await Promise.all(
-    names.map(async (name) => {
-      const file = join(recordsDir(stateDir), name);
-      let record: ProxyRecord;
-      try {
-        record = JSON.parse(readFileSync(file, 'utf8')) as ProxyRecord;
-      } catch {
-        rmSync(file, { force: true });
-        return;
-      }
-      if (record.ownerPid !== process.pid && alive(record.ownerPid)) return;
-      if (alive(record.pid) && isEnvoy(record.pid)) {
-        await stopProcess(record.pid, record.adminPort, drainMs, stopTimeoutMs);
-        stopped.push(record);
-      }
+  const adopted: ProxyRecord[] = [];
+  const toStop: ProxyRecord[] = [];
+  for (const name of names.sort()) {
+    const file = join(recordsDir(stateDir), name);
+    let record: ProxyRecord;
+    try {
+      record = JSON.parse(readFileSync(file, 'utf8')) as ProxyRecord;
+    } catch {
       rmSync(file, { force: true });
+      continue;
+    }
+    if (record.ownerPid !== process.pid && alive(record.ownerPid)) continue;
+    if (!alive(record.pid) || !isEnvoy(record.pid)) {
+      rmSync(file, { force: true });
+      continue;
+    }
+    const taken = adopted.some((other) => other.proxy === record.proxy);
+    if (!taken && adoptable(record) && stopWatchdog(record)) adopted.push(record);
+    else toStop.push(record);
+  }
+  await Promise.all(
+    toStop.map(async (record) => {
+      await stopProcess(record.pid, record.adminPort, drainMs, stopTimeoutMs);
+      removeRecord(stateDir, record.proxy, record.pid);
     }),
   );
-  return stopped;
+  return { adopted, stopped: toStop };
 }
 
-async function stopProcess(pid: number, adminPort: number, drainMs: number, timeoutMs: number) {
+/**
+ * Ends the watchdog of a proxy being taken over (it would end the proxy after the grace period).
+ * False when the record names none that can be told apart from another process: the proxy is
+ * then not taken over.
+ */
+function stopWatchdog(record: ProxyRecord): boolean {
+  const pid = record.watchdogPid;
+  if (pid === undefined) return false;
+  if (!alive(pid)) return true;
+  let args: string[];
+  try {
+    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return true; // gone meanwhile
+  }
+  // `node -e WATCHDOG <envoy pid> ...`: this proxy's, not a reused pid.
+  if (args[1] !== '-e' || args[2] !== WATCHDOG || args[3] !== String(record.pid)) return false;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone meanwhile.
+  }
+  return true;
+}
+
+/** Drains (when `drainMs` > 0), then SIGTERM, then SIGKILL after `timeoutMs`; resolves once gone. */
+export async function stopProcess(
+  pid: number,
+  adminPort: number,
+  drainMs: number,
+  timeoutMs: number,
+): Promise<void> {
   if (drainMs > 0) {
     try {
       await fetch(`http://127.0.0.1:${adminPort}/drain_listeners?graceful`, {
@@ -123,7 +178,8 @@ async function stopProcess(pid: number, adminPort: number, drainMs: number, time
 
 // The watchdog runs as `node -e`, detached, so it needs no file of its own and outlives egts.
 // It checks every second; once egts is gone it waits out the grace period (a restarted egts
-// stops the proxy itself meanwhile), then drains the listeners and ends Envoy.
+// takes the proxy over, ending this watchdog, or stops it), then drains the listeners and ends
+// Envoy.
 const WATCHDOG = `
 const [envoy, owner, adminPort, graceMs, drainMs] = process.argv.slice(1).map(Number);
 const fs = require('node:fs');
@@ -154,7 +210,7 @@ export function startWatchdog(options: {
   adminPort: number;
   graceMs: number;
   drainMs: number;
-}): void {
+}): number | undefined {
   const child = spawn(
     process.execPath,
     [
@@ -169,4 +225,5 @@ export function startWatchdog(options: {
     { detached: true, stdio: 'ignore' },
   );
   child.unref();
+  return child.pid;
 }

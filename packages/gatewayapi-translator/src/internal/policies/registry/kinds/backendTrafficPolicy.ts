@@ -137,6 +137,8 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.rateLimit.global.rules.cost',
     'spec.rateLimit.global.rules.limit.fromMetadata',
     'spec.rateLimit.global.rules.xRateLimitHeaders',
+    // As for global rules: a local descriptor cannot say "not in this range" either.
+    'spec.rateLimit.local.rules.clientSelectors.sourceCIDR.invert',
     'spec.rateLimit.local.rules.clientSelectors.queryParams',
     'spec.rateLimit.local.rules.cost',
     'spec.rateLimit.local.rules.limit.fromMetadata',
