@@ -113,4 +113,9 @@ export const ENVOY_GATEWAY_PROFILES: readonly Profile[] = [
     core: ['ClientTrafficPolicy'],
     extended: [],
   },
+  {
+    name: 'ENVOY-GATEWAY-EXTENSIONS',
+    core: ['EnvoyPatchPolicy', 'EnvoyExtensionPolicy', 'HTTPRouteFilter'],
+    extended: ['Lua', 'ExtProc'],
+  },
 ];

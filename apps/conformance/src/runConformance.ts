@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConformanceTest } from './conformanceTest.js';
 import { startExtAuthServer } from './internal/extAuthServer.js';
+import { startExtProcServer } from './internal/extProcServer.js';
 import {
   ENVOY_GATEWAY_LAYOUT,
   GATEWAY_API_LAYOUT,
@@ -62,6 +63,8 @@ const suiteSetup = (suite: Suite, suiteDir: string) =>
         layout: ENVOY_GATEWAY_LAYOUT,
         standIns: [
           { image: 'gateway-envoy-ext-auth', start: startExtAuthServer },
+          // egts's own ext_proc tests (a plaintext stand-in of the e2e grpc-ext-proc server).
+          { image: 'egts-ext-proc', start: startExtProcServer },
           { image: 'keycloak/keycloak', start: startOpenIdProvider },
           {
             image: 'gateway-static-file-server',

@@ -150,6 +150,15 @@ export {
   ExtAuthz,
   ExtAuthzPerRoute,
 } from './generated/envoy/extensions/filters/http/ext_authz/v3/ext_authz.js';
+// EnvoyExtensionPolicy: external processing (the filter, and the service for stand-in processors)
+export {
+  ExternalProcessor,
+  ExtProcPerRoute,
+} from './generated/envoy/extensions/filters/http/ext_proc/v3/ext_proc.js';
+export {
+  ProcessingMode_BodySendMode,
+  ProcessingMode_HeaderSendMode,
+} from './generated/envoy/extensions/filters/http/ext_proc/v3/processing_mode.js';
 export { HTTPFault } from './generated/envoy/extensions/filters/http/fault/v3/fault.js';
 // Named after their filters: both packages call their config FilterConfig / GrpcWeb.
 export { FilterConfig as GrpcStats } from './generated/envoy/extensions/filters/http/grpc_stats/v3/config.js';
@@ -164,6 +173,8 @@ export {
   PerRouteConfig as JwtPerRoute,
 } from './generated/envoy/extensions/filters/http/jwt_authn/v3/config.js';
 export { LocalRateLimit } from './generated/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.js';
+// EnvoyExtensionPolicy: Lua
+export { Lua, LuaPerRoute } from './generated/envoy/extensions/filters/http/lua/v3/lua.js';
 export {
   CookieConfig_SameSite,
   OAuth2,
@@ -247,6 +258,12 @@ export {
   DiscoveryResponse,
   Resource,
 } from './generated/envoy/service/discovery/v3/discovery.js';
+export type { ExternalProcessorServer } from './generated/envoy/service/ext_proc/v3/external_processor.js';
+export {
+  ExternalProcessorService,
+  ProcessingRequest,
+  ProcessingResponse,
+} from './generated/envoy/service/ext_proc/v3/external_processor.js';
 export { HttpResponseHeaderMatchInput } from './generated/envoy/type/matcher/v3/http_inputs.js';
 export { HttpResponseStatusCodeMatchInput } from './generated/envoy/type/matcher/v3/status_code_input.js';
 // Well-known and common types

@@ -6,6 +6,7 @@ export {
   type TranslatorUpdate,
   type UpdatePath,
 } from './createTranslator.js';
+export { withEnvoyPatchOutcomes } from './envoyPatchOutcomes.js';
 export {
   FIELD_REGISTRY,
   fieldEntry,

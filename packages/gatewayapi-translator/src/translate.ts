@@ -8,7 +8,10 @@ import { buildProxyInfra } from './internal/ir/buildInfra.js';
 import { buildXdsIR, routeOrder } from './internal/ir/buildXds.js';
 import { proxyFleets } from './internal/ir/fleets.js';
 import { processBackends } from './internal/policies/processBackends.js';
-import { processEnvoyPatchPolicies } from './internal/policies/processEnvoyPatchPolicies.js';
+import {
+  envoyPatchPoliciesByFleet,
+  processEnvoyPatchPolicies,
+} from './internal/policies/processEnvoyPatchPolicies.js';
 import { processEnvoyProxies } from './internal/policies/processEnvoyProxies.js';
 import { processPolicies } from './internal/policies/processPolicies.js';
 import { processGatewayClasses } from './internal/processGatewayClasses.js';
@@ -40,6 +43,13 @@ export interface TranslateOptions {
    * (its admin port among others), which Envoy Gateway forbids.
    */
   allowLoopbackBackends?: boolean;
+  /**
+   * The EnvoyGateway's `extensionApis`: a control plane passes its configuration's, where both
+   * are off by default and an EnvoyPatchPolicy is then not accepted (reason Disabled). Absent,
+   * the translator translates what it is given, as `egctl x translate` does (both on).
+   */
+  extensionApis?: { enableEnvoyPatchPolicy?: boolean | undefined } | undefined;
+
   /**
    * The Rate Limit Service proxies ask for global rate limits (EnvoyGateway `rateLimit`). Absent:
    * global rate limiting is not enabled, and a BackendTrafficPolicy with global rules is not
@@ -86,6 +96,8 @@ export const resolveOptions = (options: TranslateOptions): ResolvedOptions => ({
   now: options.now ?? new Date(),
   sharedHostPorts: options.sharedHostPorts ?? false,
   allowLoopbackBackends: options.allowLoopbackBackends ?? false,
+  enableEnvoyPatchPolicy:
+    options.extensionApis === undefined || options.extensionApis.enableEnvoyPatchPolicy === true,
   rateLimitService: options.rateLimitService,
 });
 
@@ -104,9 +116,14 @@ export function translate(resources: Resources, options: TranslateOptions = {}):
   const envoyProxies = processEnvoyProxies(ctx);
   const fleets = proxyFleets(ctx);
   const order = routeOrder(ctx);
+  const patchesByFleet = envoyPatchPoliciesByFleet(patchPolicies);
   return {
     infraIR: { proxies: fleets.map((fleet) => buildProxyInfra(ctx, fleet)) },
-    xdsIR: fleets.map((fleet) => buildXdsIR(ctx, fleet, order)),
+    xdsIR: fleets.map((fleet) => {
+      const ir = buildXdsIR(ctx, fleet, order);
+      const envoyPatchPolicies = patchesByFleet.get(fleet.name);
+      return envoyPatchPolicies ? { ...ir, envoyPatchPolicies } : ir;
+    }),
     statuses: collectStatuses(ctx, {
       gatewayClasses,
       rejectedListenerSets,

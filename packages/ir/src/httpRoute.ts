@@ -10,6 +10,7 @@ import {
   ResponseOverrideSchema,
 } from './backendTraffic.js';
 import { RouteDestinationSchema } from './destination.js';
+import { ExtensionsIRSchema } from './extensions.js';
 import { GlobalRateLimitSchema } from './globalRateLimit.js';
 import { RouteSourceSchema } from './routeSource.js';
 import { SecurityIRSchema } from './security.js';
@@ -56,12 +57,25 @@ export const RedirectSchema = z.object({
 export type Redirect = z.infer<typeof RedirectSchema>;
 
 /** A rewrite of the request before it goes upstream. */
+/** An RE2 pattern and what replaces its matches (`\\1` names a group). */
+const RegexSubstitutionSchema = z.object({ pattern: z.string(), substitution: z.string() });
+
 export const URLRewriteSchema = z.object({
   /** New Host header, when set. */
   hostname: z.string().optional(),
-  /** Path change: full replacement or prefix replacement. */
+  /** Host header from this request header's value (HTTPRouteFilter hostname type Header). */
+  hostnameFromHeader: z.string().optional(),
+  /** Host header from the upstream's hostname (HTTPRouteFilter hostname type Backend). */
+  hostnameFromBackend: z.boolean().optional(),
+  /** Host header from the path by regex (HTTPRouteFilter hostname type PathRegex). */
+  hostnameFromPath: RegexSubstitutionSchema.optional(),
+  /** Path change: full, prefix or regex (HTTPRouteFilter ReplaceRegexMatch) replacement. */
   path: z
-    .object({ fullReplace: z.string().optional(), prefixMatchReplace: z.string().optional() })
+    .object({
+      fullReplace: z.string().optional(),
+      prefixMatchReplace: z.string().optional(),
+      regex: RegexSubstitutionSchema.optional(),
+    })
     .optional(),
 });
 export type URLRewrite = z.infer<typeof URLRewriteSchema>;
@@ -195,6 +209,8 @@ export const HTTPRouteIRSchema = z.object({
   globalRateLimit: GlobalRateLimitSchema.optional(),
   /** Who may call the route (the SecurityPolicy protecting it). */
   security: SecurityIRSchema.optional(),
+  /** What the EnvoyExtensionPolicy extending the route runs (Lua). */
+  extensions: ExtensionsIRSchema.optional(),
   /** Whether this route serves gRPC (from a GRPCRoute). */
   grpc: z.boolean(),
   /**

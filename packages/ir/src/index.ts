@@ -29,12 +29,18 @@ export type {
   TLSCertificate,
   UpstreamTLS,
 } from './destination.js';
+export type {
+  EnvoyPatchPolicyIR,
+  EnvoyPatchPolicyOutcome,
+  JSONPatch,
+} from './envoyPatchPolicy.js';
 export {
   prefixRewriteRegex,
   regexQuote,
   subdomainOriginRegex,
   wildcardOriginRegex,
 } from './envoyRegex.js';
+export type { ExtensionsIR, ExtProc, LuaScript } from './extensions.js';
 export type {
   GlobalRateLimit,
   GlobalRateLimitRule,

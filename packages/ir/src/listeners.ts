@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ClientTrafficSchema } from './clientTraffic.js';
 import { RouteDestinationSchema, TLSCertificateSchema } from './destination.js';
+import { EnvoyPatchPolicyIRSchema } from './envoyPatchPolicy.js';
 import { RateLimitServiceSchema } from './globalRateLimit.js';
 import { HTTPRouteIRSchema } from './httpRoute.js';
 import { RouteSourceSchema } from './routeSource.js';
@@ -134,5 +135,7 @@ export const XdsIRSchema = z.object({
   udp: z.array(UDPListenerSchema),
   /** Access logs of every listener; absent: Envoy Gateway's default JSON log to stdout. */
   accessLog: AccessLogSchema.optional(),
+  /** EnvoyPatchPolicies targeting the fleet, applied to its final resources in this order. */
+  envoyPatchPolicies: z.array(EnvoyPatchPolicyIRSchema).optional(),
 });
 export type XdsIR = z.infer<typeof XdsIRSchema>;

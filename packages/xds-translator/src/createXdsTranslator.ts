@@ -28,6 +28,8 @@ export function createXdsTranslator(options: TranslateXdsOptions = {}): XdsTrans
   const build = (previous: { ir: XdsIR; resources: XdsResources } | undefined, ir: XdsIR) => {
     if (previous !== undefined) {
       if (previous.ir === ir) return previous.resources;
+      // Patches apply to the final resources: moved endpoints are patched again, in full.
+      if ((ir.envoyPatchPolicies ?? []).length > 0) return translateXdsWith(memo, ir, options);
       const changes = endpointChanges(previous.ir, ir);
       const patched = changes && withMovedEndpoints(previous.resources, changes, options, memo);
       if (patched !== undefined) return patched;

@@ -4,6 +4,7 @@
 import type { XdsIR } from '@egts/ir';
 import { addStreamListeners } from './internal/listener/streamListeners.js';
 import { addUdpListener } from './internal/listener/udpListener.js';
+import { applyEnvoyPatches } from './internal/patches/applyEnvoyPatches.js';
 import { ResourceSet } from './internal/resourceSet.js';
 import { XdsMemo } from './internal/xdsMemo.js';
 import type { TranslateXdsOptions, XdsResources } from './xdsResources.js';
@@ -24,5 +25,10 @@ export const translateXdsWith = (
   const out = new ResourceSet(options.mode ?? 'ads', memo);
   addStreamListeners(ir, out);
   for (const listener of ir.udp) addUdpListener(listener, out, ir.accessLog);
-  return out.toResources();
+  const resources = out.toResources();
+  // Last, on the final resources (Envoy Gateway's EnvoyPatchPolicy).
+  const policies = ir.envoyPatchPolicies ?? [];
+  if (policies.length === 0) return resources;
+  const patched = applyEnvoyPatches(resources, policies);
+  return { ...patched.resources, envoyPatchPolicies: patched.outcomes };
 };

@@ -6,6 +6,7 @@ import type {
   RouteConfiguration,
   Secret,
 } from '@egts/envoy-api';
+import type { EnvoyPatchPolicyOutcome } from '@egts/ir';
 
 /** Envoy resources for one proxy fleet, as typed messages of @egts/envoy-api. */
 export interface XdsResources {
@@ -19,6 +20,11 @@ export interface XdsResources {
   readonly endpoints: ClusterLoadAssignment[];
   /** SDS: listener certificates and upstream CA bundles. */
   readonly secrets: Secret[];
+  /**
+   * What became of each of the IR's EnvoyPatchPolicies (absent without any): programmed, or not
+   * with the reason; a policy that is not programmed changed no resource.
+   */
+  readonly envoyPatchPolicies?: readonly EnvoyPatchPolicyOutcome[];
 }
 
 /**

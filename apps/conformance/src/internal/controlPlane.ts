@@ -7,7 +7,7 @@
 // service taking its RateLimitConfigs from the same xDS server.
 import { DEFAULT_CONTROLLER_NAME, type ResourceStatus } from '@egts/api';
 import type { Listener } from '@egts/envoy-api';
-import { translate } from '@egts/gatewayapi-translator';
+import { translate, withEnvoyPatchOutcomes } from '@egts/gatewayapi-translator';
 import {
   createHostInfraManager,
   findRateLimitBinary,
@@ -133,14 +133,17 @@ export const startControlPlane = async (
     incidents,
     async sync() {
       const { resources } = cluster.resources();
+      // Envoy Gateway's e2e install enables EnvoyPatchPolicy and Backend.
       const result = translate(resources, {
         controllerName: DEFAULT_CONTROLLER_NAME,
+        extensionApis: { enableEnvoyPatchPolicy: true },
         ...(rateLimit ? { rateLimitService: rateLimit } : {}),
       });
-      statuses = result.statuses;
       const now = new Set<string>();
+      const outcomes: Parameters<typeof withEnvoyPatchOutcomes>[1][number][] = [];
       for (const ir of result.xdsIR) {
         const xdsResources = translateXds(ir, { mode: 'ads' });
+        outcomes.push(...(xdsResources.envoyPatchPolicies ?? []));
         const listeners = await Promise.all(xdsResources.listeners.map((l) => rebind(ir.name, l)));
         cache.setSnapshot(ir.name, createSnapshot({ ...xdsResources, listeners }));
         now.add(ir.name);
@@ -152,6 +155,7 @@ export const startControlPlane = async (
           createSnapshot({ rateLimitConfigs: rateLimitConfigs(result.xdsIR) }),
         );
       served = now;
+      statuses = withEnvoyPatchOutcomes(result.statuses, outcomes);
       await infra.apply(result.infraIR);
     },
     statuses: () => statuses,

@@ -55,6 +55,8 @@ export interface HttpExpectation {
   /** Compare response header values without their whitespace (the suite's IgnoreWhitespace). */
   readonly ignoreWhitespace?: boolean;
   readonly absentResponseHeaders?: readonly string[];
+  /** The exact response body (Envoy Gateway's custom response checks). */
+  readonly responseBody?: string;
   /**
    * A query parameter given a new random value on every attempt, appended to the path (the suite's
    * retry probes send a fresh `uuid` each, so the backend's retry simulation counts them apart).
@@ -139,6 +141,8 @@ export const compareResponse = (
   }
   for (const name of expected.absentResponseHeaders ?? [])
     if (result.headers[name.toLowerCase()] !== undefined) return `response header ${name} present`;
+  if (expected.responseBody !== undefined && result.body !== expected.responseBody)
+    return `body ${JSON.stringify(result.body.slice(0, 200))}, want ${JSON.stringify(expected.responseBody)}`;
 
   if (result.status !== 200 || expected.backend === undefined) return undefined;
   const echo = result.echo;

@@ -23,7 +23,9 @@ export type StatusExpectation =
         | 'BackendTLSPolicy'
         | 'SecurityPolicy'
         | 'BackendTrafficPolicy'
-        | 'ClientTrafficPolicy';
+        | 'ClientTrafficPolicy'
+        | 'EnvoyPatchPolicy'
+        | 'EnvoyExtensionPolicy';
       readonly namespace: string;
       readonly name: string;
       readonly ancestors: readonly {
@@ -103,11 +105,16 @@ const isRoute = (
   e: StatusExpectation,
 ): e is Extract<StatusExpectation, { notAccepted?: boolean }> => ROUTE_KINDS.has(e.kind);
 
+const POLICY_KINDS = new Set([
+  'BackendTLSPolicy',
+  'SecurityPolicy',
+  'BackendTrafficPolicy',
+  'ClientTrafficPolicy',
+  'EnvoyPatchPolicy',
+  'EnvoyExtensionPolicy',
+]);
 const isPolicy = (e: StatusExpectation): e is Extract<StatusExpectation, { ancestors: unknown }> =>
-  e.kind === 'BackendTLSPolicy' ||
-  e.kind === 'SecurityPolicy' ||
-  e.kind === 'BackendTrafficPolicy' ||
-  e.kind === 'ClientTrafficPolicy';
+  POLICY_KINDS.has(e.kind);
 
 /** Why the statuses do not meet `expected`, or undefined. `generation` gives an object's latest. */
 export const compareStatus = (

@@ -50,6 +50,8 @@ const hostSettings = (config: EnvoyGatewayConfig, options: ServerOptions, loggin
   xds: options.xdsAddress,
   admin: config.admin.address,
   controllerName: config.gateway.controllerName,
+  // Envoy Gateway's defaults: EnvoyPatchPolicy off unless the configuration enables it.
+  extensionApis: config.extensionApis ?? {},
   withoutProxies: config.provider.custom?.infrastructure?.type !== 'Host',
   rateLimit: rateLimitSettings(config),
   logging,
@@ -116,6 +118,7 @@ export async function startKubernetes(
       ...(options.certPropagation === undefined ? {} : { propagationMs: options.certPropagation }),
     },
     controllerName: config.gateway.controllerName,
+    extensionApis: config.extensionApis ?? {},
     rateLimit: rateLimitSettings(config),
     xds: { ...options.xdsAddress, tls },
     admin: config.admin.address,

@@ -1,11 +1,20 @@
 // The control plane's pipeline (DESIGN.md "Data flow"): one runner per stage, each subscribing to
 // one stream and publishing one. provider -> translator -> { statuses$, xdsIR$ per Gateway ->
 // xDS snapshots, infraIR$ -> infrastructure }. One failing stage never stops the others.
+
+import { isDeepStrictEqual } from 'node:util';
 import type { ProviderSnapshot, ResourceStatus } from '@egts/api';
-import type { TranslateOptions } from '@egts/gatewayapi-translator';
+import { type TranslateOptions, withEnvoyPatchOutcomes } from '@egts/gatewayapi-translator';
 import type { XdsIR } from '@egts/ir';
 import type { SnapshotCache } from '@egts/xds-server';
-import { type BehaviorSubject, type Observable, Subscription } from 'rxjs';
+import {
+  type BehaviorSubject,
+  combineLatest,
+  distinctUntilChanged,
+  map,
+  type Observable,
+  Subscription,
+} from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
 import type { Logging } from '../logging.js';
 import { runInfra } from './infraRunner.js';
@@ -49,12 +58,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     metrics,
     log: logging.component('gatewayapi-translator'),
   });
-  const status = runStatus(translator.statuses$, logging.component('status'));
   const xds = runXds(translator.xdsIR$, {
     cache: options.cache,
     metrics,
     log: logging.component('xds-translator'),
   });
+  // EnvoyPatchPolicies are Programmed or not by what the xDS translator made of their patches.
+  const statuses$ = combineLatest([translator.statuses$, xds.patchOutcomes$]).pipe(
+    map(([statuses, outcomes]) =>
+      outcomes.length === 0 ? statuses : withEnvoyPatchOutcomes(statuses, outcomes),
+    ),
+    distinctUntilChanged<readonly ResourceStatus[]>(isDeepStrictEqual),
+  );
+  const status = runStatus(statuses$, logging.component('status'));
   const infra = runInfra(translator.infraIR$, options.infra, logging.component('infrastructure'));
 
   const subscription = new Subscription();

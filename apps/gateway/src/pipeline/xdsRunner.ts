@@ -2,18 +2,22 @@
 // Gateway that fails keeps its last snapshot; a removed one is forgotten (its proxies keep their
 // last configuration). The Rate Limit Service's RateLimitConfigs, made from every Gateway's IR,
 // go to its own node group (RATE_LIMIT_NODE_ID) whenever they change.
+
+import { isDeepStrictEqual } from 'node:util';
 import { RATE_LIMIT_NODE_ID } from '@egts/infra-manager';
-import type { XdsIR } from '@egts/ir';
+import type { EnvoyPatchPolicyOutcome, XdsIR } from '@egts/ir';
 import { createSnapshot, type SnapshotCache } from '@egts/xds-server';
 import { createXdsTranslator, rateLimitConfigs } from '@egts/xds-translator';
 import type { Logger } from 'pino';
-import type { Observable, Subscription } from 'rxjs';
+import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
 import type { GatewayIR } from './translatorRunner.js';
 
 export interface XdsRunner {
   /** The xDS IR each Gateway is served from now, by name. */
   readonly served: ReadonlyMap<string, XdsIR>;
+  /** What became of the EnvoyPatchPolicies of every served Gateway (their Programmed condition). */
+  readonly patchOutcomes$: BehaviorSubject<readonly EnvoyPatchPolicyOutcome[]>;
   readonly subscription: Subscription;
 }
 
@@ -24,6 +28,12 @@ export function runXds(
   const { cache, metrics, log } = options;
   const translator = createXdsTranslator({ mode: 'ads' });
   const served = new Map<string, XdsIR>();
+  const outcomes = new Map<string, readonly EnvoyPatchPolicyOutcome[]>();
+  const patchOutcomes$ = new BehaviorSubject<readonly EnvoyPatchPolicyOutcome[]>([]);
+  const publishOutcomes = () => {
+    const all = [...outcomes.values()].flat();
+    if (!isDeepStrictEqual(all, patchOutcomes$.value)) patchOutcomes$.next(all);
+  };
   let rateLimits = '[]';
   const publishRateLimits = () => {
     const configs = rateLimitConfigs([...served.values()]);
@@ -37,6 +47,8 @@ export function runXds(
     const gateway = change.name;
     if ('removed' in change) {
       served.delete(gateway);
+      outcomes.delete(gateway);
+      publishOutcomes();
       translator.remove(gateway);
       cache.clearSnapshot(gateway);
       log.info({ gateway }, 'gateway removed; its proxies keep their last config');
@@ -45,8 +57,12 @@ export function runXds(
     }
     try {
       const started = performance.now();
-      cache.setSnapshot(gateway, createSnapshot(translator.update(gateway, change.ir)));
+      const resources = translator.update(gateway, change.ir);
+      cache.setSnapshot(gateway, createSnapshot(resources));
       served.set(gateway, change.ir);
+      if (resources.envoyPatchPolicies === undefined) outcomes.delete(gateway);
+      else outcomes.set(gateway, resources.envoyPatchPolicies);
+      publishOutcomes();
       metrics.snapshotsPushed.inc({ gateway });
       metrics.xdsTranslationSeconds.observe((performance.now() - started) / 1000);
       log.info({ gateway }, 'snapshot set');
@@ -56,5 +72,5 @@ export function runXds(
       log.error({ err: error, gateway }, 'xDS translation failed; keeping the last snapshot');
     }
   });
-  return { served, subscription };
+  return { served, patchOutcomes$, subscription };
 }

@@ -9,6 +9,7 @@ import {
   type LocalCertificateFiles,
   renewLocalCertificates,
 } from '@egts/certgen';
+import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import {
   createHostInfraManager,
   freeRateLimitPort,
@@ -30,6 +31,8 @@ export interface HostGatewayOptions {
   xds: { host: string; port: number };
   admin: { host: string; port: number };
   controllerName?: string | undefined;
+  /** The EnvoyGateway's extensionApis (absent: `egts run`, which translates everything given). */
+  extensionApis?: TranslateOptions['extensionApis'];
   /** Run no Envoy (serve xDS only), e.g. when proxies are started elsewhere. */
   withoutProxies?: boolean;
   /**
@@ -142,6 +145,7 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
     // this host is where Backends naming localhost are.
     translate: {
       ...(options.controllerName ? { controllerName: options.controllerName } : {}),
+      ...(options.extensionApis ? { extensionApis: options.extensionApis } : {}),
       sharedHostPorts: !options.withoutProxies,
       allowLoopbackBackends: !options.withoutProxies,
       ...(rateLimit

@@ -3,6 +3,7 @@ import {
   type CertificateRotationOptions,
   startCertificateRotation,
 } from '@egts/certgen';
+import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import {
   createKubernetesInfraManager,
   createKubernetesRateLimitManager,
@@ -24,6 +25,8 @@ import { type RunningGateway, runGateway } from './runGateway.js';
 export interface KubernetesGatewayOptions {
   kubeConfig: KubeConfig;
   controllerName: string;
+  /** The EnvoyGateway's extensionApis: EnvoyPatchPolicy is off unless enabled there. */
+  extensionApis?: TranslateOptions['extensionApis'];
   /** Where egts runs: the Lease, and the proxies' default namespace. */
   namespace: string;
   watch: WatchMode;
@@ -128,6 +131,7 @@ export async function runKubernetesGateway(
     translate: {
       controllerName: options.controllerName,
       controllerNamespace: options.namespace,
+      extensionApis: options.extensionApis ?? {},
       ...(options.rateLimit
         ? {
             rateLimitService: {

@@ -81,4 +81,16 @@ spec:
       conds(status('BackendTrafficPolicy', 'overrides').ancestors[0]?.conditions).Accepted,
     ).toBe('False/Invalid');
   });
+
+  it('refuses a body with command operators it cannot format, naming them', () => {
+    const withOperator = GATEWAY.replace(
+      'body: { type: ValueRef, valueRef: { group: "", kind: ConfigMap, name: body } }',
+      'body: { type: Inline, inline: "%REQ(:METHOD)% not found" }',
+    );
+    const parent = statusesOf(withOperator + ROUTES)('HTTPRoute', 'http').parents[0];
+    expect(conds(parent?.conditions).Accepted).toMatch(/^False\//);
+    expect(parent?.conditions.find((c) => c.type === 'Accepted')?.message).toContain(
+      'command operators in directResponse.body',
+    );
+  });
 });

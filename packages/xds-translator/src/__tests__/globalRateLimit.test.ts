@@ -78,7 +78,8 @@ const ir: XdsIR = {
 };
 
 const hcmOf = (listener: Listener | undefined): HttpConnectionManager => {
-  const filter = listener?.filterChains[0]?.filters[0];
+  // Plain HTTP is the default filter chain (as Envoy Gateway).
+  const filter = (listener?.defaultFilterChain ?? listener?.filterChains[0])?.filters[0];
   if (filter?.typedConfig === undefined) throw new Error('no HCM');
   return unpackAnyAs(HttpConnectionManager, filter.typedConfig);
 };

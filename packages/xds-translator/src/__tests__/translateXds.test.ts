@@ -55,7 +55,8 @@ const ir = (routes: HTTPRouteIR[], extra: Partial<XdsIR> = {}): XdsIR => ({
 });
 
 const hcmOf = (listener: Listener | undefined, chain = 0): HttpConnectionManager => {
-  const filter = listener?.filterChains[chain]?.filters[0];
+  // Plain HTTP is the default filter chain (as Envoy Gateway); TLS chains are listed.
+  const filter = (listener?.defaultFilterChain ?? listener?.filterChains[chain])?.filters[0];
   if (filter?.typedConfig === undefined) throw new Error('no HCM');
   return unpackAnyAs(HttpConnectionManager, filter.typedConfig);
 };

@@ -3,8 +3,11 @@ import type { ConformanceTest } from '../../conformanceTest.js';
 import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
 import { clientTrafficPolicyTests } from './clientTrafficPolicy.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
+import { envoyExtensionPolicyTests } from './envoyExtensionPolicy.js';
+import { envoyPatchPolicyTests } from './envoyPatchPolicy.js';
 import { extAuthTests } from './extAuth.js';
 import { globalRateLimitTests } from './globalRateLimit.js';
+import { httpRouteFilterTests } from './httpRouteFilter.js';
 import { oidcOptionsTest, oidcTest } from './oidc.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
@@ -18,4 +21,7 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...backendTrafficPolicyTests(),
   ...clientTrafficPolicyTests(),
   ...globalRateLimitTests(suiteDir),
+  ...envoyPatchPolicyTests(),
+  ...envoyExtensionPolicyTests(),
+  ...httpRouteFilterTests(),
 ];

@@ -14,6 +14,7 @@ import type {
   Service,
   ServiceImport,
 } from '@egts/api';
+import type { ExtensionsIR } from '@egts/ir';
 import type { RateLimitServiceOptions } from '../../translate.js';
 import type { AppliedPolicy } from '../policies/processPolicies.js';
 import type { SecurityPolicyIR } from '../policies/securityPolicyIR.js';
@@ -33,6 +34,8 @@ export interface ResolvedOptions {
   sharedHostPorts: boolean;
   /** Backends may name this host (host mode; see TranslateOptions). */
   allowLoopbackBackends: boolean;
+  /** EnvoyGateway extensionApis.enableEnvoyPatchPolicy (see TranslateOptions). */
+  enableEnvoyPatchPolicy: boolean;
   /** The Rate Limit Service; undefined: global rate limiting is not enabled. */
   rateLimitService: RateLimitServiceOptions | undefined;
 }
@@ -99,6 +102,10 @@ export class TranslatorContext {
   readonly backendTrafficPolicies: AppliedPolicy[] = [];
   /** Where each ClientTrafficPolicy applies and whether it is accepted there (processPolicies). */
   readonly clientTrafficPolicies: AppliedPolicy[] = [];
+  /** Where each EnvoyExtensionPolicy applies and whether it is accepted there (processPolicies). */
+  readonly envoyExtensionPolicies: AppliedPolicy[] = [];
+  /** What each EnvoyExtensionPolicy runs on a Gateway, by `namespace/name|gateway key`. */
+  readonly envoyExtensionPolicyIR = new Map<string, ExtensionsIR>();
 
   constructor(
     readonly resources: Resources,

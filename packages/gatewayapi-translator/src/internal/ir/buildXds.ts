@@ -25,9 +25,11 @@ import {
   withClientTraffic,
   withClientTrafficTcp,
 } from '../policies/clientTrafficListeners.js';
+import { withExtensionPolicy } from '../policies/envoyExtensionPolicyIR.js';
 import { withAccessLog } from '../policies/envoyProxyAccessLog.js';
 import { scopedToListener } from '../policies/globalRateLimitIR.js';
 import {
+  appliedPolicyIndex,
   type SecurityPolicyIndex,
   securityPolicyIndex,
   withSecurityPolicy,
@@ -74,6 +76,7 @@ function httpListener(
   traffic: BackendTrafficIndex,
   rateLimitDomain: string,
   client: ClientTrafficIndex,
+  extension: SecurityPolicyIndex,
 ): HTTPListener {
   const ranked: RankedRoute[] = [];
   for (const { route, hostnames } of attachedRoutes(ctx, l)) {
@@ -85,22 +88,27 @@ function httpListener(
         if (outcome.invalid && !outcome.failClosed) return;
         const policy = security.forRoute(route, rules[ruleIndex]?.name, l);
         const backendTraffic = traffic.forRoute(route, rules[ruleIndex]?.name, l);
+        const extensionPolicy = extension.forRoute(route, rules[ruleIndex]?.name, l);
         outcome.httpRoutes.forEach((template, matchIndex) => {
           ranked.push({
-            ir: withSecurityPolicy(
+            ir: withExtensionPolicy(
               ctx,
-              withBackendTraffic(
-                {
-                  name: `${route.irName}/rule/${ruleIndex}/match/${matchIndex}/${hostname}`,
-                  hostname,
-                  ...withBackendClientCertificate(template, l.gateway.backendClientCertificate),
-                  source: { ...template.source, ruleIndex, matchIndex },
-                  ...(template.redirect ? { redirect: redirectFor(template.redirect, l) } : {}),
-                },
-                backendTraffic,
-                (d) => traffic.destination(d, backendTraffic, l),
+              withSecurityPolicy(
+                ctx,
+                withBackendTraffic(
+                  {
+                    name: `${route.irName}/rule/${ruleIndex}/match/${matchIndex}/${hostname}`,
+                    hostname,
+                    ...withBackendClientCertificate(template, l.gateway.backendClientCertificate),
+                    source: { ...template.source, ruleIndex, matchIndex },
+                    ...(template.redirect ? { redirect: redirectFor(template.redirect, l) } : {}),
+                  },
+                  backendTraffic,
+                  (d) => traffic.destination(d, backendTraffic, l),
+                ),
+                policy,
               ),
-              policy,
+              extensionPolicy,
             ),
             routeOrder: order.get(route) ?? 0,
             ruleIndex,
@@ -258,6 +266,7 @@ export function buildXdsIR(
   const security = securityPolicyIndex(ctx);
   const traffic = backendTrafficIndex(ctx);
   const client = clientTrafficIndex(ctx);
+  const extension = appliedPolicyIndex(ctx.envoyExtensionPolicies);
   // A Gateway asking for addresses of a type egts cannot give (UnsupportedAddress) is not
   // served at all, as in Envoy Gateway; other reasons for Accepted=False keep its listeners.
   const served = fleet.gateways.filter(
@@ -266,7 +275,7 @@ export function buildXdsIR(
   for (const l of served.flatMap((gw) => gw.allListeners)) {
     if (!l.ready) continue;
     if (l.protocol === 'HTTP' || l.protocol === 'HTTPS')
-      ir.http.push(httpListener(ctx, l, order, security, traffic, fleet.name, client));
+      ir.http.push(httpListener(ctx, l, order, security, traffic, fleet.name, client, extension));
     else if (l.protocol === 'TLS' || l.protocol === 'TCP')
       ir.tcp.push(tcpListener(ctx, l, traffic, security, client));
     else if (l.protocol === 'UDP') ir.udp.push(udpListener(ctx, l, traffic));

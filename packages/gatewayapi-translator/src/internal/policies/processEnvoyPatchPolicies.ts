@@ -1,7 +1,10 @@
-// Status of EnvoyPatchPolicies: a patch applies to the xDS of one Gateway, or of a GatewayClass
-// whose EnvoyProxy merges its Gateways (then the class must be the target: a Gateway target is
-// Invalid, reported against the class as Envoy Gateway does).
+// EnvoyPatchPolicies: a patch applies to the xDS of one Gateway, or of a GatewayClass whose
+// EnvoyProxy merges its Gateways (then the class must be the target: a Gateway target is Invalid,
+// reported against the class as Envoy Gateway does). Accepted policies go into their fleet's xDS
+// IR, by priority; the xDS translator applies them and says whether they are Programmed
+// (withEnvoyPatchOutcomes). Off unless the EnvoyGateway enables them (extensionApis).
 import type { EnvoyPatchPolicy } from '@egts/api';
+import type { EnvoyPatchPolicyIR } from '@egts/ir';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { Conditions } from '../status/conditions.js';
 import { GATEWAY_GROUP } from '../types.js';
@@ -15,6 +18,8 @@ import {
 export interface EnvoyPatchPolicyStatus {
   resource: EnvoyPatchPolicy;
   ancestors: PolicyAncestor[];
+  /** The xDS IR fleet the patches apply to, when accepted. */
+  fleet?: string;
 }
 
 function mergesGateways(ctx: TranslatorContext, className: string): boolean {
@@ -24,19 +29,24 @@ function mergesGateways(ctx: TranslatorContext, className: string): boolean {
   return spec?.mergeGateways === true;
 }
 
+const DISABLED_MESSAGE = 'EnvoyPatchPolicy is disabled in the EnvoyGateway configuration';
+
 export function processEnvoyPatchPolicies(ctx: TranslatorContext): EnvoyPatchPolicyStatus[] {
   return ctx.resources.envoyPatchPolicies.map((resource) => {
     const namespace = resource.metadata.namespace ?? 'default';
     const target = resource.spec.targetRef;
     const ancestors: PolicyAncestor[] = [];
     const notApplied = notAppliedFields('EnvoyPatchPolicy', resource.spec);
+    let fleet: string | undefined;
     const add = (
       ref: Omit<AncestorRef, 'namespace'> & { namespace?: string },
       valid: boolean,
       message: string,
     ) => {
       const conditions = new Conditions(resource.metadata.generation ?? undefined);
-      if (!valid) conditions.set('Accepted', 'False', 'Invalid', message);
+      if (!ctx.options.enableEnvoyPatchPolicy)
+        conditions.set('Accepted', 'False', 'Disabled', DISABLED_MESSAGE);
+      else if (!valid) conditions.set('Accepted', 'False', 'Invalid', message);
       else if (notApplied.length > 0)
         conditions.set(
           'Accepted',
@@ -44,7 +54,10 @@ export function processEnvoyPatchPolicies(ctx: TranslatorContext): EnvoyPatchPol
           NOT_APPLIED_REASON,
           notAppliedMessage(notApplied, 'the patches are not in effect.'),
         );
-      else conditions.set('Accepted', 'True', 'Accepted', message);
+      else {
+        conditions.set('Accepted', 'True', 'Accepted', message);
+        fleet = ref.kind === 'Gateway' ? `${namespace}/${ref.name}` : ref.name;
+      }
       ancestors.push({ ancestorRef: ref as AncestorRef, conditions });
     };
     if (target.kind === 'Gateway') {
@@ -72,6 +85,40 @@ export function processEnvoyPatchPolicies(ctx: TranslatorContext): EnvoyPatchPol
           : 'A GatewayClass can be targeted only when its Gateways are merged.',
       );
     }
-    return { resource, ancestors };
+    return { resource, ancestors, ...(fleet === undefined ? {} : { fleet }) };
   });
+}
+
+/** The accepted policies of each fleet, in the order their patches apply: priority, then name. */
+export function envoyPatchPoliciesByFleet(
+  statuses: readonly EnvoyPatchPolicyStatus[],
+): Map<string, EnvoyPatchPolicyIR[]> {
+  const key = (s: EnvoyPatchPolicyStatus) =>
+    `${s.resource.metadata.namespace ?? 'default'}/${s.resource.metadata.name}`;
+  const ordered = statuses
+    .filter((s) => s.fleet !== undefined)
+    .sort(
+      (a, b) =>
+        (a.resource.spec.priority ?? 0) - (b.resource.spec.priority ?? 0) ||
+        (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0),
+    );
+  const out = new Map<string, EnvoyPatchPolicyIR[]>();
+  for (const s of ordered) {
+    const patches = (s.resource.spec.jsonPatches ?? []).map((p) => ({
+      type: p.type,
+      name: p.name,
+      op: p.operation.op,
+      path: p.operation.path ?? '',
+      ...(p.operation.from === undefined ? {} : { from: p.operation.from }),
+      ...(p.operation.value === undefined ? {} : { value: p.operation.value }),
+    }));
+    const list = out.get(s.fleet as string) ?? [];
+    list.push({
+      namespace: s.resource.metadata.namespace ?? 'default',
+      name: s.resource.metadata.name,
+      patches,
+    });
+    out.set(s.fleet as string, list);
+  }
+  return out;
 }

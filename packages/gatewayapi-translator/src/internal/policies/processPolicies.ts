@@ -11,6 +11,7 @@ import type { TranslatorContext } from '../context/translatorContext.js';
 import { compareByAge } from '../ordering.js';
 import { Conditions } from '../status/conditions.js';
 import { GATEWAY_GROUP } from '../types.js';
+import { envoyExtensionPolicyIR } from './envoyExtensionPolicyIR.js';
 import { type PolicyScope, scopeContains } from './policyScope.js';
 import { findRoute, type PolicyTargetRef, policyTargets } from './policyTargets.js';
 import {
@@ -357,6 +358,19 @@ const validateSecurityPolicyIR: PolicyValidator = (spec, scope, ctx, policy) => 
   return built.problem;
 };
 
+/** Envoy Gateway's checks, then whether egts can build what the policy runs on that Gateway. */
+const validateEnvoyExtensionPolicyIR: PolicyValidator = (spec, scope, ctx, policy) => {
+  const invalid = validateEnvoyExtensionPolicy(spec, scope, ctx, policy);
+  if (invalid) return invalid;
+  const built = envoyExtensionPolicyIR(ctx, policy, spec, scope);
+  if (built.extensions)
+    ctx.envoyExtensionPolicyIR.set(
+      `${policy.namespace}/${policy.name}|${scope.gateway.key}`,
+      built.extensions,
+    );
+  return built.problem;
+};
+
 export function processPolicies(ctx: TranslatorContext): PolicyStatus[] {
   const r = ctx.resources;
   return [
@@ -384,7 +398,9 @@ export function processPolicies(ctx: TranslatorContext): PolicyStatus[] {
     ...processKind(
       ctx,
       r.envoyExtensionPolicies as unknown as AnyPolicy[],
-      validateEnvoyExtensionPolicy,
+      validateEnvoyExtensionPolicyIR,
+      undefined,
+      ctx.envoyExtensionPolicies,
     ),
   ];
 }

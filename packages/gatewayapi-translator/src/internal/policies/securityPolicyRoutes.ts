@@ -37,16 +37,23 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-export function securityPolicyIndex(ctx: TranslatorContext): SecurityPolicyIndex {
+export const securityPolicyIndex = (ctx: TranslatorContext): SecurityPolicyIndex =>
+  appliedPolicyIndex(ctx.securityPolicies);
+
+/**
+ * The same lookup over any kind's applied policies (`applied`, oldest first within a level), for
+ * kinds with the same precedence (EnvoyExtensionPolicy).
+ */
+export function appliedPolicyIndex(applied: readonly AppliedPolicy[]): SecurityPolicyIndex {
   const byRoute = new Map<AnyRouteContext, AppliedPolicy[]>();
   const byListener = new Map<ListenerContext, AppliedPolicy>();
   const byListenerSet = new Map<ListenerSetContext, AppliedPolicy>();
   const byGateway = new Map<GatewayContext, AppliedPolicy>();
-  // ctx.securityPolicies runs oldest first within a level: the first one claims its target.
+  // Oldest first within a level: the first one claims its target.
   const claim = <K>(map: Map<K, AppliedPolicy>, key: K | undefined, a: AppliedPolicy) => {
     if (key !== undefined && !map.has(key)) map.set(key, a);
   };
-  for (const a of ctx.securityPolicies) {
+  for (const a of applied) {
     const { scope } = a;
     if (scope.level === 'rule' || scope.level === 'route') {
       if (scope.route) pushTo(byRoute, scope.route, a);

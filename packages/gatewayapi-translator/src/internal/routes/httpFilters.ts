@@ -13,7 +13,7 @@ import {
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { notAppliedFields, notAppliedMessage } from '../policies/registry/fieldRegistry.js';
-import { responseBodyProblem } from '../policies/validation/localRefs.js';
+import { responseBody, responseBodyProblem } from '../policies/validation/localRefs.js';
 import { invalidRule, type RouteStatusError, unresolvedRef } from '../status/statusError.js';
 import { ENVOY_GATEWAY_GROUP, type HTTPRouteFilterSpec, nsName } from '../types.js';
 import { resolveBackendRef } from './backendRefs.js';
@@ -44,6 +44,8 @@ export interface FilterOutcome {
 }
 
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
+/** An Envoy substitution command operator, such as `%REQ(:METHOD)%` or `%START_TIME%`. */
+const COMMAND_OPERATOR = /%[A-Z][A-Z0-9_]*(\([^)]*\))?(:[0-9]+)?%/;
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 function pathModifier(
@@ -272,6 +274,7 @@ export function processHTTPFilters(
         if (found.spec.urlRewrite) {
           const rewrite = filterRewrite(found.spec.urlRewrite);
           if (rewrite.error) fail(`HTTPRouteFilter ${ref.name}: ${rewrite.error}.`);
+          if (rewrite.rewrite) out.urlRewrite = { ...out.urlRewrite, ...rewrite.rewrite };
           if (rewrite.path) pathRewrites += 1;
           if (rewrite.hostname !== undefined) {
             hostRewrites += 1;
@@ -291,7 +294,37 @@ export function processHTTPFilters(
             route.namespace,
           );
           if (bodyProblem) fail(`${bodyProblem}.`);
-          out.directResponse = { statusCode: direct.statusCode ?? 200 };
+          const body = responseBody(
+            ctx,
+            direct.body as Record<string, unknown> | undefined,
+            route.namespace,
+          );
+          // Envoy formats command operators in a direct response only through
+          // DirectResponseAction.body_format, newer than the protos egts generates from: refuse
+          // rather than serve `%REQ(...)%` literally.
+          if (body !== undefined && COMMAND_OPERATOR.test(body))
+            notApplied.push(
+              `HTTPRouteFilter ${ref.name}: command operators in directResponse.body`,
+            );
+          out.directResponse = {
+            statusCode: direct.statusCode ?? 200,
+            ...(body === undefined ? {} : { body }),
+          };
+          const header = direct.header ?? undefined;
+          const contentType = direct.contentType ?? undefined;
+          if (header || contentType) {
+            const error = applyHeaderModifier(
+              {
+                ...header,
+                set: [
+                  ...(header?.set ?? []),
+                  ...(contentType ? [{ name: 'Content-Type', value: contentType }] : []),
+                ],
+              },
+              out.responseHeaders,
+            );
+            if (error) out.invalid ??= error;
+          }
         }
         break;
       }

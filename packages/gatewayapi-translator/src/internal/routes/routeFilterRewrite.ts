@@ -2,6 +2,7 @@
 // host rewrite from a request header, from the backend's address, or from the path by regex.
 // Envoy Gateway rejects the rule (Accepted False, UnsupportedValue) when a rewrite lacks what its
 // type needs or its regex is not RE2.
+import type { URLRewrite } from '@egts/ir';
 import { re2Error } from './re2.js';
 
 type Obj = Record<string, unknown>;
@@ -16,6 +17,8 @@ export interface FilterRewrite {
   /** The hostname rewrite's type, when there is one. */
   hostname?: string;
   error?: string;
+  /** What the rewrite does, for the IR (when there is no error). */
+  rewrite?: URLRewrite;
 }
 
 function regexProblem(field: string, value: Obj | undefined): string | undefined {
@@ -50,5 +53,22 @@ export function filterRewrite(urlRewrite: unknown): FilterRewrite {
     }
     if (error) out.error ??= error;
   }
+  if (out.error === undefined) out.rewrite = irRewrite(path, hostname);
+  return out;
+}
+
+const regexSubstitution = (value: Obj | undefined) => ({
+  pattern: String(value?.pattern ?? ''),
+  substitution: String(value?.substitution ?? ''),
+});
+
+/** The IR of a valid rewrite. */
+function irRewrite(path: Obj | undefined, hostname: Obj | undefined): URLRewrite {
+  const out: URLRewrite = {};
+  if (path) out.path = { regex: regexSubstitution(obj(path.replaceRegexMatch)) };
+  if (hostname?.type === 'Header') out.hostnameFromHeader = String(hostname.header);
+  else if (hostname?.type === 'Backend') out.hostnameFromBackend = true;
+  else if (hostname?.type === 'PathRegex')
+    out.hostnameFromPath = regexSubstitution(obj(hostname.pathRegex));
   return out;
 }

@@ -4,7 +4,8 @@
 // who the caller is (basic auth, API key, OIDC login, then JWT, which verifies the token OIDC
 // forwards), what an external service says (ext_authz), what the authorization rules allow (RBAC);
 // local, then global rate limits count only callers let through; then the request body is buffered and its
-// rate limited; session persistence picks the host; the gRPC filters and response compression sit
+// rate limited; EnvoyExtensionPolicy external processors, then Lua scripts, see only admitted
+// requests; session persistence picks the host; the gRPC filters and response compression sit
 // just before the router, as in Envoy Gateway's filter order.
 import { apiKeyAuthFilter } from './apiKeyAuth.js';
 import { bandwidthLimitFilter } from './bandwidthLimit.js';
@@ -15,6 +16,7 @@ import { corsFilter } from './cors.js';
 import { csrfFilter } from './csrf.js';
 import { customResponseFilter } from './customResponse.js';
 import { extAuthzFilter } from './extAuthz.js';
+import { extProcFilter } from './extProc.js';
 import { faultFilter } from './fault.js';
 import { globalRateLimitFilter } from './globalRateLimit.js';
 import { grpcStatsFilter } from './grpcStats.js';
@@ -24,6 +26,7 @@ import type { HttpFilterTranslator } from './httpFilter.js';
 import { jwtAuthnFilter } from './jwtAuthn.js';
 import { lateResponseHeadersFilter } from './lateResponseHeaders.js';
 import { localRateLimitFilter } from './localRateLimit.js';
+import { luaFilter } from './lua.js';
 import { oauth2Filter } from './oauth2.js';
 import { rbacFilter } from './rbac.js';
 import { routerFilter } from './router.js';
@@ -47,6 +50,8 @@ export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   globalRateLimitFilter,
   bufferFilter,
   bandwidthLimitFilter,
+  extProcFilter,
+  luaFilter,
   statefulSessionFilter,
   grpcWebFilter,
   grpcStatsFilter,

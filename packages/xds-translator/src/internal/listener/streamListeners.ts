@@ -59,8 +59,14 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
   const logs = accessLogs(ir.accessLog, out.memo);
   for (const group of groupByPort(ir)) {
     const claims = new ChainClaims();
+    const httpChains = httpFilterChains(group.http, claims, out, logs.requests);
+    // Plain HTTP matches every connection no other chain takes: Envoy Gateway serves it as the
+    // listener's default_filter_chain, where EnvoyPatchPolicies written for it expect it.
+    const plainHttp = httpChains.find(
+      (c) => c.filterChainMatch === undefined && c.transportSocket === undefined,
+    );
     const chains = [
-      ...httpFilterChains(group.http, claims, out, logs.requests),
+      ...httpChains.filter((c) => c !== plainHttp),
       ...group.tcp.flatMap((listener) => tcpFilterChains(listener, claims, out, logs.requests)),
     ];
     const connection = connectionSettings(group.connection);
@@ -82,7 +88,7 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
       chains.push(emptyFilterChain(firstTcp, out, logs.requests));
     }
     // A listener without filter chains would serve nothing.
-    if (chains.length === 0) continue;
+    if (chains.length === 0 && plainHttp === undefined) continue;
     out.addListener(
       Listener.fromPartial({
         name: group.name,
@@ -104,6 +110,7 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
         ...(listenerFilters.length > 0 ? { listenerFilters } : {}),
         ...(socketOptions.length > 0 ? { socketOptions } : {}),
         filterChains: chains,
+        ...(plainHttp === undefined ? {} : { defaultFilterChain: plainHttp }),
       }),
     );
   }

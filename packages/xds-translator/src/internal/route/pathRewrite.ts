@@ -20,6 +20,13 @@ export const pathRewrite = (
 ): PathRewrite | undefined => {
   if (path === undefined) return undefined;
   if (path.fullReplace !== undefined) return { fullPath: path.fullReplace };
+  if (path.regex !== undefined)
+    return {
+      regexRewrite: {
+        pattern: { regex: path.regex.pattern },
+        substitution: path.regex.substitution,
+      },
+    };
   if (path.prefixMatchReplace === undefined) return undefined;
   // An empty replacement means "/" (HTTPPathModifier table: "/foo/bar" -> "/bar"), and an empty
   // prefix_rewrite would be no rewrite at all in proto3.

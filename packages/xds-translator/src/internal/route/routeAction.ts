@@ -168,6 +168,29 @@ const hashPolicy = (route: HTTPRouteIR): Partial<RouteAction> => {
   return { hashPolicy: policies as RouteAction['hashPolicy'] };
 };
 
+/**
+ * The Host the upstream gets: a literal (URLRewrite), or from a request header, the upstream's
+ * hostname or the path by regex (HTTPRouteFilter). The backend learns the Host the client asked
+ * for from x-forwarded-host.
+ */
+const hostRewrite = (rewrite: HTTPRouteIR['urlRewrite']): Partial<RouteAction> => {
+  if (rewrite?.hostname !== undefined)
+    return { hostRewriteLiteral: rewrite.hostname, appendXForwardedHost: true };
+  if (rewrite?.hostnameFromHeader !== undefined)
+    return { hostRewriteHeader: rewrite.hostnameFromHeader, appendXForwardedHost: true };
+  if (rewrite?.hostnameFromBackend === true)
+    return { autoHostRewrite: true, appendXForwardedHost: true };
+  if (rewrite?.hostnameFromPath !== undefined)
+    return {
+      hostRewritePathRegex: {
+        pattern: { regex: rewrite.hostnameFromPath.pattern },
+        substitution: rewrite.hostnameFromPath.substitution,
+      },
+      appendXForwardedHost: true,
+    };
+  return {};
+};
+
 export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet): RouteAction => {
   const rewrite = pathRewrite(route, route.urlRewrite?.path);
   return RouteAction.fromPartial({
@@ -177,10 +200,7 @@ export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet
       : 'fullPath' in rewrite
         ? { regexRewrite: { pattern: { regex: '^/.*$' }, substitution: rewrite.fullPath } }
         : rewrite),
-    // The backend learns the Host the client asked for from x-forwarded-host.
-    ...(route.urlRewrite?.hostname === undefined
-      ? {}
-      : { hostRewriteLiteral: route.urlRewrite.hostname, appendXForwardedHost: true }),
+    ...hostRewrite(route.urlRewrite),
     // Gateway API `timeouts.request`; 0 disables the timeout in both. A stream idle for as long
     // would otherwise be cut by the connection manager's 5 minutes first.
     ...(route.timeout?.requestMs === undefined

@@ -59,3 +59,31 @@ export function responseBodyProblem(
     ? `${field}.valueRef: ConfigMap ${namespace}/${name} has no response.body`
     : undefined;
 }
+
+/**
+ * The custom response body a direct response (or response override) serves: inline, or the
+ * ConfigMap's `response.body` (else its first key; binaryData decoded). Undefined when there is
+ * none; responseBodyProblem says why a ValueRef does not resolve.
+ */
+export function responseBody(
+  ctx: TranslatorContext,
+  body: Obj | undefined,
+  namespace: string,
+): string | undefined {
+  if (body === undefined) return undefined;
+  if (body.type !== 'ValueRef') return typeof body.inline === 'string' ? body.inline : undefined;
+  const name = String((body.valueRef as Obj | undefined)?.name ?? '');
+  const configMap = ctx.configMaps.get(nsName(namespace, name)) as
+    | { data?: Record<string, string> | null; binaryData?: Record<string, string> | null }
+    | undefined;
+  const data = configMap?.data ?? {};
+  const binary = configMap?.binaryData ?? {};
+  const key = Object.hasOwn(data, 'response.body') ? 'response.body' : Object.keys(data).sort()[0];
+  if (key !== undefined) return data[key];
+  const binaryKey = Object.hasOwn(binary, 'response.body')
+    ? 'response.body'
+    : Object.keys(binary).sort()[0];
+  return binaryKey === undefined
+    ? undefined
+    : Buffer.from(binary[binaryKey] ?? '', 'base64').toString('utf8');
+}

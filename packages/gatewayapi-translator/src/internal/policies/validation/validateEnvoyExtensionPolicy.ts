@@ -3,7 +3,6 @@
 import type { TranslatorContext } from '../../context/translatorContext.js';
 import type { PolicyScope } from '../policyScope.js';
 import { localRefProblem } from './localRefs.js';
-import { type LuaValidation, luaScriptProblem } from './luaScript.js';
 import { backendRefsProblem, type PolicyRef, serviceBackendRefs } from './policyBackendRefs.js';
 import { list, type Obj, obj } from './policyValues.js';
 
@@ -17,20 +16,6 @@ function dynamicModuleProblem(spec: Obj, scope: PolicyScope): string | undefined
   return missing
     ? `dynamicModule ${String(missing.name)} is not registered in the EnvoyProxy`
     : undefined;
-}
-
-/** Inline Lua scripts, checked at the level the Gateway's EnvoyProxy asks for (Strict default). */
-function luaProblem(spec: Obj, scope: PolicyScope): string | undefined {
-  const proxySpec = obj((scope.gateway.envoyProxy as { spec?: unknown } | undefined)?.spec);
-  const validation = (obj(proxySpec?.lua)?.validationType ??
-    proxySpec?.luaValidation ??
-    'Strict') as LuaValidation;
-  for (const [i, lua] of list(spec.lua).entries()) {
-    if (typeof lua.inline !== 'string') continue;
-    const problem = luaScriptProblem(lua.inline, validation);
-    if (problem) return `lua[${i}]: ${problem}`;
-  }
-  return undefined;
 }
 
 export function validateEnvoyExtensionPolicy(
@@ -53,5 +38,6 @@ export function validateEnvoyExtensionPolicy(
     );
     if (problem) return problem;
   }
-  return luaProblem(spec, scope) ?? dynamicModuleProblem(spec, scope);
+  // Lua scripts are read and checked where they are built (envoyExtensionPolicyIR.ts).
+  return dynamicModuleProblem(spec, scope);
 }

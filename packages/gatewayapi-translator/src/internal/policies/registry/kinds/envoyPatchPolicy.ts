@@ -1,9 +1,25 @@
-// EnvoyPatchPolicy fields: applied or not (see ../fieldRegistry.ts). The patches themselves are
-// not applied to the xDS output yet, so every EnvoyPatchPolicy reports NotApplied.
+// EnvoyPatchPolicy fields: applied or not (see ../fieldRegistry.ts). JSON pointer patches apply
+// to the final xDS resources (@egts/xds-translator); JSONPath selection does not yet.
 import type { KindFields } from '../fieldRegistry.js';
 import { TARGETING_PROOF } from './proofs.js';
 
+const PATCHES =
+  'packages/xds-translator/src/__tests__/envoyPatches.test.ts: patches a listener by proto field names, as Envoy Gateway writes them';
+const PRIORITY =
+  'packages/gatewayapi-translator/src/__tests__/envoyPatchPolicy.test.ts: puts accepted policies in their fleet by priority';
+
 export const envoyPatchPolicyFields: KindFields = {
-  applied: { 'spec.targetRef': TARGETING_PROOF },
-  notApplied: ['spec.jsonPatches', 'spec.priority', 'spec.type'],
+  applied: {
+    'spec.targetRef': TARGETING_PROOF,
+    'spec.type': PATCHES,
+    'spec.jsonPatches.name': PATCHES,
+    'spec.jsonPatches.type': PATCHES,
+    'spec.jsonPatches.operation.op': PATCHES,
+    'spec.jsonPatches.operation.path': PATCHES,
+    'spec.jsonPatches.operation.value': PATCHES,
+    'spec.jsonPatches.operation.from':
+      'packages/xds-translator/src/__tests__/envoyPatches.test.ts: moves and copies by from',
+    'spec.priority': PRIORITY,
+  },
+  notApplied: ['spec.jsonPatches.operation.jsonPath'],
 };

@@ -3,16 +3,19 @@
 import type { KindFields } from '../fieldRegistry.js';
 import { goldenProof } from './proofs.js';
 
+const DIRECT_RESPONSE =
+  'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: EgtsDirectResponse';
+
 export const httpRouteFilterFields: KindFields = {
   applied: {
     'spec.directResponse.statusCode': goldenProof('registry-applied-fields'),
+    'spec.directResponse.body': DIRECT_RESPONSE,
+    'spec.directResponse.contentType': DIRECT_RESPONSE,
+    'spec.directResponse.header': DIRECT_RESPONSE,
+    'spec.urlRewrite.path':
+      'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: HTTPRouteRewriteRegexPath',
+    'spec.urlRewrite.hostname':
+      'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: EgtsHTTPRouteRewriteHost',
   },
-  notApplied: [
-    'spec.credentialInjection',
-    'spec.directResponse.body',
-    'spec.directResponse.contentType',
-    'spec.directResponse.header',
-    'spec.matches',
-    'spec.urlRewrite',
-  ],
+  notApplied: ['spec.credentialInjection', 'spec.matches', 'spec.urlRewrite'],
 };

@@ -1,0 +1,130 @@
+// What an EnvoyExtensionPolicy runs on the routes it extends (Envoy Gateway's
+// envoyextensionpolicy.go): its external processors (gRPC services from backendRefs) and its Lua
+// scripts, inline or from a ConfigMap of the policy's namespace (key `lua`, else the first key),
+// each checked as the Gateway's EnvoyProxy asks (luaScript.ts). What cannot be built makes the
+// policy Invalid on that Gateway.
+import type { ExtensionsIR, ExtProc, HTTPRouteIR, LuaScript } from '@egts/ir';
+import type { TranslatorContext } from '../context/translatorContext.js';
+import { nsName } from '../types.js';
+import type { PolicyScope } from './policyScope.js';
+import type { AppliedPolicy } from './processPolicies.js';
+import { serviceDestination } from './securityPolicyRefs.js';
+import { type LuaValidation, luaScriptProblem } from './validation/luaScript.js';
+import { type PolicyRef, serviceBackendRefs } from './validation/policyBackendRefs.js';
+import { list, type Obj, obj, parseGoDuration } from './validation/policyValues.js';
+
+/** The validation level of the Gateway's EnvoyProxy (spec.lua.validationType; Strict default). */
+const luaValidation = (scope: PolicyScope): LuaValidation => {
+  const proxySpec = obj((scope.gateway.envoyProxy as { spec?: unknown } | undefined)?.spec);
+  return (obj(proxySpec?.lua)?.validationType ??
+    proxySpec?.luaValidation ??
+    'Strict') as LuaValidation;
+};
+
+/** The source of one `lua` entry, or why it cannot be read. */
+function luaSource(ctx: TranslatorContext, policy: PolicyRef, lua: Obj): string | Error {
+  if (lua.type !== 'ValueRef') {
+    return typeof lua.inline === 'string' ? lua.inline : new Error('inline is required');
+  }
+  const ref = obj(lua.valueRef);
+  if (ref?.kind !== 'ConfigMap')
+    return new Error(`valueRef: kind ${String(ref?.kind)} is not supported`);
+  const name = String(ref.name);
+  const configMap = ctx.configMaps.get(nsName(policy.namespace, name)) as
+    | { data?: Record<string, string> }
+    | undefined;
+  if (!configMap) return new Error(`valueRef: ConfigMap ${policy.namespace}/${name} not found`);
+  const data = configMap.data ?? {};
+  const key = Object.hasOwn(data, 'lua') ? 'lua' : Object.keys(data).sort()[0];
+  const code = key === undefined ? undefined : data[key];
+  return code ?? new Error(`valueRef: ConfigMap ${policy.namespace}/${name} has no data`);
+}
+
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+
+/** What one direction sends to the processor; absent when the policy names nothing for it. */
+function direction(mode: Obj | undefined, field: string): ExtProc['request'] {
+  if (!mode) return undefined;
+  const body = mode.body;
+  if (body === 'FullDuplexStreamed')
+    throw new Error(`${field}.body: FullDuplexStreamed is not supported by egts yet`);
+  return {
+    attributes: strings(mode.attributes),
+    ...(typeof body === 'string'
+      ? { body: body as 'Streamed' | 'Buffered' | 'BufferedPartial' }
+      : {}),
+  };
+}
+
+function extProc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj, index: number): ExtProc {
+  const field = `extProc[${index}]`;
+  const name = `envoyextensionpolicy/${policy.namespace}/${policy.name}/extproc/${index}`;
+  const destination = serviceDestination(ctx, policy, `${field}.backendRefs`, spec, name, 'GRPC');
+  if (!destination) throw new Error(`${field}: backendRefs are required`);
+  // As Envoy Gateway: the first backendRef's host and port (a cluster name is no authority).
+  const first = serviceBackendRefs(spec)[0] ?? {};
+  const authority = `${String(first.name)}.${typeof first.namespace === 'string' ? first.namespace : policy.namespace}:${String(first.port)}`;
+  const mode = obj(spec.processingMode);
+  const request = direction(obj(mode?.request), `${field}.processingMode.request`);
+  const response = direction(obj(mode?.response), `${field}.processingMode.response`);
+  const metadata = obj(spec.metadata);
+  const timeout = parseGoDuration(spec.messageTimeout);
+  return {
+    name: `${policy.namespace}/${policy.name}/extproc/${index}`,
+    destination,
+    authority,
+    ...(request ? { request } : {}),
+    ...(response ? { response } : {}),
+    allowModeOverride: mode?.allowModeOverride === true,
+    failOpen: spec.failOpen === true,
+    ...(timeout === undefined ? {} : { messageTimeoutMs: timeout }),
+    forwardingNamespaces: strings(metadata?.accessibleNamespaces),
+    receivingNamespaces: strings(metadata?.writableNamespaces),
+  };
+}
+
+/** The policy's extensions on `scope`'s Gateway, or why it cannot run there. */
+export function envoyExtensionPolicyIR(
+  ctx: TranslatorContext,
+  policy: PolicyRef,
+  spec: Obj,
+  scope: PolicyScope,
+): { extensions?: ExtensionsIR; problem?: string } {
+  const key = `${policy.namespace}/${policy.name}`;
+  const lua: LuaScript[] = [];
+  for (const [i, entry] of list(spec.lua).entries()) {
+    const code = luaSource(ctx, policy, entry);
+    if (code instanceof Error) return { problem: `lua[${i}].${code.message}` };
+    const problem = luaScriptProblem(code, luaValidation(scope));
+    if (problem) return { problem: `lua[${i}]: ${problem}` };
+    lua.push({ name: `${key}/lua/${i}`, code });
+  }
+  const processors: ExtProc[] = [];
+  for (const [i, entry] of list(spec.extProc).entries()) {
+    try {
+      processors.push(extProc(ctx, policy, entry, i));
+    } catch (error) {
+      return { problem: (error as Error).message };
+    }
+  }
+  return lua.length === 0 && processors.length === 0
+    ? {}
+    : { extensions: { policy: key, lua, extProc: processors } };
+}
+
+/** The route with the extensions of the policy extending it (accepted there), if any. */
+export function withExtensionPolicy(
+  ctx: TranslatorContext,
+  ir: HTTPRouteIR,
+  effective: { readonly policy: AppliedPolicy } | undefined,
+): HTTPRouteIR {
+  // mergeType is not applied: a policy setting it is not accepted, so nothing merges here.
+  const applied = effective?.policy;
+  if (applied?.ancestor.conditions.get('Accepted')?.status !== 'True') return ir;
+  const { namespace = 'default', name } = applied.policy.metadata;
+  const extensions = ctx.envoyExtensionPolicyIR.get(
+    `${namespace}/${name}|${applied.scope.gateway.key}`,
+  );
+  return extensions ? { ...ir, extensions } : ir;
+}

@@ -1,0 +1,54 @@
+// xDS IR of an EnvoyExtensionPolicy as it extends one route (Envoy Gateway's EnvoyExtensionPolicy):
+// Lua scripts and external processors; the xds translator turns each part into its Envoy HTTP filter, enabled per route.
+import { z } from 'zod';
+import { RouteDestinationSchema } from './destination.js';
+
+/** One Lua script (envoy.filters.http.lua), run in the order listed. */
+export const LuaScriptSchema = z.object({
+  /** Unique per proxy: `<namespace>/<policy>/lua/<index>`; routes select the script by it. */
+  name: z.string(),
+  /** The script's source, checked before it gets here (luaScript.ts). */
+  code: z.string(),
+});
+export type LuaScript = z.infer<typeof LuaScriptSchema>;
+
+const BodyModeSchema = z.enum(['Streamed', 'Buffered', 'BufferedPartial']);
+
+/** What one direction (request or response) sends to the processor; absent: nothing. */
+const ExtProcDirectionSchema = z.object({
+  /** How the body is sent; absent: the headers only. */
+  body: BodyModeSchema.optional(),
+  /** Envoy attributes sent along (`xds.route_name`, `request.path`, ...). */
+  attributes: z.array(z.string()),
+});
+
+/** One external processor (envoy.filters.http.ext_proc), a gRPC service. */
+export const ExtProcSchema = z.object({
+  /** Unique per proxy: `<namespace>/<policy>/extproc/<index>`; names the filter instance. */
+  name: z.string(),
+  /** The processor's gRPC service. */
+  destination: RouteDestinationSchema,
+  /** The :authority of calls to it: `<service>.<namespace>:<port>` of its first backendRef. */
+  authority: z.string(),
+  request: ExtProcDirectionSchema.optional(),
+  response: ExtProcDirectionSchema.optional(),
+  /** The processor may change the processing mode of a request. */
+  allowModeOverride: z.boolean(),
+  /** Let requests through when the processor fails or cannot be reached. */
+  failOpen: z.boolean(),
+  /** How long Envoy waits for each answer, in milliseconds; absent: Envoy's default (200 ms). */
+  messageTimeoutMs: z.number().optional(),
+  /** Dynamic metadata namespaces sent to the processor, and those it may write. */
+  forwardingNamespaces: z.array(z.string()),
+  receivingNamespaces: z.array(z.string()),
+});
+export type ExtProc = z.infer<typeof ExtProcSchema>;
+
+export const ExtensionsIRSchema = z.object({
+  /** The policy, `<namespace>/<name>`. */
+  policy: z.string(),
+  lua: z.array(LuaScriptSchema),
+  /** Run in order, before the Lua scripts (Envoy Gateway's filter order). */
+  extProc: z.array(ExtProcSchema),
+});
+export type ExtensionsIR = z.infer<typeof ExtensionsIRSchema>;

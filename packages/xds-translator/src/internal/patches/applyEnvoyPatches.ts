@@ -1,0 +1,157 @@
+// EnvoyPatchPolicy: RFC 6902 JSON patches on the final Envoy resources of a fleet, by type URL and
+// name, in the order of the IR (priority), as Envoy Gateway's xDS translator applies them
+// (internal/xds/translator/jsonpatch.go): `add` with an empty path adds a whole resource, missing
+// parents of an `add` are created, a patched resource must still be a valid message. Unlike Envoy
+// Gateway, a policy applies all its patches or none: one failing patch leaves every resource as
+// it was before the policy, so a Gateway never runs half a patch.
+import {
+  Cluster,
+  ClusterLoadAssignment,
+  Listener,
+  type MessageCodec,
+  RouteConfiguration,
+  Secret,
+  typeUrlOf,
+} from '@egts/envoy-api';
+import type { EnvoyPatchPolicyIR, EnvoyPatchPolicyOutcome, JSONPatch } from '@egts/ir';
+import jsonPatch from 'fast-json-patch';
+import type { XdsResources } from '../../xdsResources.js';
+import { toDocumentPointer, withParents } from './protoJsonPointer.js';
+import { unknownField } from './unknownField.js';
+
+type ListKey = Exclude<keyof XdsResources, 'envoyPatchPolicies'>;
+
+interface ResourceType {
+  readonly list: ListKey;
+  readonly codec: MessageCodec<unknown>;
+  readonly nameOf: (message: unknown) => string;
+}
+
+const entry = <T>(
+  list: ListKey,
+  codec: MessageCodec<T>,
+  nameOf: (message: T) => string,
+): [string, ResourceType] => [
+  typeUrlOf(codec),
+  { list, codec: codec as MessageCodec<unknown>, nameOf: nameOf as (message: unknown) => string },
+];
+
+const RESOURCE_TYPES = new Map<string, ResourceType>([
+  entry('listeners', Listener, (m) => m.name),
+  entry('routes', RouteConfiguration, (m) => m.name),
+  entry('clusters', Cluster, (m) => m.name),
+  entry('endpoints', ClusterLoadAssignment, (m) => m.clusterName),
+  entry('secrets', Secret, (m) => m.name),
+]);
+
+class PatchFailure extends Error {
+  constructor(
+    readonly reason: 'Invalid' | 'ResourceNotFound',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const describe = (patch: JSONPatch) =>
+  `${patch.op} ${patch.path === '' ? '(whole resource)' : patch.path} on ${patch.type.slice(patch.type.lastIndexOf('.') + 1)} ${patch.name}`;
+
+/** The message a patched document stands for; throws PatchFailure when it is not a valid one. */
+function decode(type: ResourceType, document: unknown, what: string): unknown {
+  let message: unknown;
+  try {
+    message = type.codec.fromJSON(document);
+  } catch (error) {
+    throw new PatchFailure('Invalid', `${what}: not a valid resource: ${(error as Error).message}`);
+  }
+  const unknown = unknownField(document, type.codec.toJSON(message));
+  if (unknown !== undefined)
+    throw new PatchFailure('Invalid', `${what}: unknown field ${unknown} in the patched resource`);
+  return message;
+}
+
+/** One patch on the documents staged by the policy so far (keyed `type|name`). */
+function applyOne(
+  patch: JSONPatch,
+  staged: Map<string, unknown>,
+  current: (type: ResourceType, name: string) => unknown,
+): void {
+  const type = RESOURCE_TYPES.get(patch.type);
+  if (type === undefined) throw new PatchFailure('Invalid', `unknown xDS type ${patch.type}`);
+  if (patch.op === 'add' && patch.path === '') {
+    const message = decode(type, patch.value ?? {}, describe(patch));
+    staged.set(`${patch.type}|${type.nameOf(message)}`, type.codec.toJSON(message));
+    return;
+  }
+  const key = `${patch.type}|${patch.name}`;
+  let document = staged.get(key);
+  if (document === undefined) {
+    const message = current(type, patch.name);
+    if (message === undefined)
+      throw new PatchFailure('ResourceNotFound', `unable to find xds resource ${key}`);
+    document = type.codec.toJSON(message);
+  }
+  const path = toDocumentPointer(document, patch.path);
+  const operation = {
+    op: patch.op,
+    path,
+    ...(patch.from === undefined ? {} : { from: toDocumentPointer(document, patch.from) }),
+    ...(patch.value === undefined ? {} : { value: patch.value }),
+  } as jsonPatch.Operation;
+  const base = patch.op === 'add' ? withParents(document, path) : document;
+  try {
+    staged.set(key, jsonPatch.applyOperation(base, operation, true, false).newDocument);
+  } catch (error) {
+    throw new PatchFailure(
+      'Invalid',
+      `unable to apply ${describe(patch)}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** `resources` with each policy's patches applied, and what became of each policy. */
+export function applyEnvoyPatches(
+  resources: XdsResources,
+  policies: readonly EnvoyPatchPolicyIR[],
+): { resources: XdsResources; outcomes: EnvoyPatchPolicyOutcome[] } {
+  // Patched and added messages so far, by `type|name`, over the translated resources.
+  const patched = new Map<string, { type: ResourceType; message: unknown }>();
+  const current = (type: ResourceType, name: string): unknown => {
+    const known = patched.get(`${typeUrlOf(type.codec)}|${name}`);
+    if (known !== undefined) return known.message;
+    return (resources[type.list] as readonly unknown[]).find((m) => type.nameOf(m) === name);
+  };
+  const outcomes = policies.map((policy): EnvoyPatchPolicyOutcome => {
+    const { namespace, name } = policy;
+    const staged = new Map<string, unknown>();
+    try {
+      for (const patch of policy.patches) applyOne(patch, staged, current);
+      const decoded = [...staged].map(([key, document]) => {
+        const type = RESOURCE_TYPES.get(key.slice(0, key.indexOf('|'))) as ResourceType;
+        return [key, { type, message: decode(type, document, key) }] as const;
+      });
+      for (const [key, value] of decoded) patched.set(key, value);
+    } catch (error) {
+      if (!(error instanceof PatchFailure)) throw error;
+      return { namespace, name, programmed: false, reason: error.reason, message: error.message };
+    }
+    return {
+      namespace,
+      name,
+      programmed: true,
+      reason: 'Programmed',
+      message: 'successfully applied patches.',
+    };
+  });
+  if (patched.size === 0) return { resources, outcomes };
+  const lists = { ...resources } as Record<ListKey, unknown[]>;
+  for (const type of RESOURCE_TYPES.values()) {
+    const prefix = `${typeUrlOf(type.codec)}|`;
+    const own = [...patched].filter(([key]) => key.startsWith(prefix));
+    if (own.length === 0) continue;
+    const merged = new Map(lists[type.list].map((m) => [type.nameOf(m), m]));
+    for (const [, { message }] of own) merged.set(type.nameOf(message), message);
+    lists[type.list] = [...merged.keys()].sort().map((n) => merged.get(n));
+  }
+  return { resources: lists as unknown as XdsResources, outcomes };
+}
