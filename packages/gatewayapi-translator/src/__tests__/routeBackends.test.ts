@@ -79,4 +79,18 @@ spec:
 `);
     expect(c.ResolvedRefs).toBe('False/UnsupportedAddressType');
   });
+
+  it('an ExternalName Service: ResolvedRefs=False/UnsupportedValue (Gateway API SHOULD NOT)', () => {
+    const c = parentConditions(`${route('backendRefs: [{ name: external, port: 8080 }]')}---
+apiVersion: v1
+kind: Service
+metadata: { name: external, namespace: default }
+spec:
+  type: ExternalName
+  externalName: foo.example.com
+  ports: [{ port: 8080, protocol: TCP }]
+`);
+    expect(c.Accepted).toBe('True/Accepted');
+    expect(c.ResolvedRefs).toBe('False/UnsupportedValue');
+  });
 });

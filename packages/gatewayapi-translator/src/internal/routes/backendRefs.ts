@@ -181,6 +181,17 @@ export function resolveBackendRef(
   const l4 = route.kind === 'UDPRoute' ? 'UDP' : 'TCP';
   const service = kind === 'Service' ? ctx.services.get(key) : ctx.serviceImports.get(key);
   if (!service) return { error: unresolvedRef('BackendNotFound', `${kind} ${key} not found.`) };
+  // Gateway API BackendObjectReference: "Implementations SHOULD NOT support ExternalName
+  // Services" (CNAMEs outside the cluster, CVE-2021-25740). Envoy Gateway refuses them as backends
+  // (envoyproxy/gateway#9189): ResolvedRefs=False/UnsupportedValue; Backend resources route to FQDNs.
+  if (kind === 'Service' && ctx.services.get(key)?.spec?.type === 'ExternalName') {
+    return {
+      error: unresolvedRef(
+        'UnsupportedValue',
+        `Service ${key} of type ExternalName is not supported as a backend; use a Backend with an FQDN endpoint.`,
+      ),
+    };
+  }
   const ports = (service.spec?.ports ?? []) as {
     name?: string | undefined;
     port: number;
