@@ -134,6 +134,7 @@ export function processHTTPFilters(
   // whether from URLRewrite or Envoy Gateway HTTPRouteFilters (Envoy Gateway rejects the rule).
   let pathRewrites = 0;
   let hostRewrites = 0;
+  let coreRewrites = 0;
   const pathType = rule.pathMatchTypes.find((t) => t !== 'PathPrefix') ?? rule.pathMatchTypes[0];
   for (const filter of filters) {
     switch (filter.type) {
@@ -184,7 +185,10 @@ export function processHTTPFilters(
           fail('URLRewrite filter has no configuration.');
           break;
         }
-        if (out.urlRewrite) fail('Only one URLRewrite filter is allowed per rule.');
+        // Gateway API: a core filter type appears at most once per rule. An Envoy Gateway
+        // HTTPRouteFilter's rewrite may complement it (one rewrites the host, the other the path);
+        // rewriting the same part twice is refused below.
+        if (++coreRewrites > 1) fail('Only one URLRewrite filter is allowed per rule.');
         if (r.path) pathRewrites += 1;
         if (r.hostname) hostRewrites += 1;
         if (r.hostname !== undefined && r.hostname !== null && !HOSTNAME.test(r.hostname)) {
@@ -195,7 +199,7 @@ export function processHTTPFilters(
         const rewrite: URLRewrite = {};
         if (r.hostname) rewrite.hostname = r.hostname;
         if (path.value) rewrite.path = path.value;
-        out.urlRewrite = rewrite;
+        out.urlRewrite = { ...out.urlRewrite, ...rewrite };
         break;
       }
       case 'RequestMirror': {
