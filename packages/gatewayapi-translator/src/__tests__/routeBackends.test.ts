@@ -93,4 +93,30 @@ spec:
     expect(c.Accepted).toBe('True/Accepted');
     expect(c.ResolvedRefs).toBe('False/UnsupportedValue');
   });
+
+  it('an ExternalName Service as a SecurityPolicy extAuth backend: the policy is Invalid', () => {
+    const statuses = statusesOf(`${GATEWAY}---
+apiVersion: v1
+kind: Service
+metadata: { name: external, namespace: default }
+spec:
+  type: ExternalName
+  externalName: auth.example.com
+  ports: [{ port: 9000, protocol: TCP }]
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: { name: auth, namespace: default }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: gw }]
+  extAuth:
+    http:
+      backendRefs: [{ name: external, port: 9000 }]
+`);
+    const accepted = statuses('SecurityPolicy', 'auth').ancestors[0]?.conditions.find(
+      (c) => c.type === 'Accepted',
+    );
+    expect(accepted).toMatchObject({ status: 'False', reason: 'Invalid' });
+    expect(accepted?.message).toContain('ExternalName');
+  });
 });
