@@ -12,7 +12,7 @@ import { compareByAge } from '../ordering.js';
 import { Conditions } from '../status/conditions.js';
 import { GATEWAY_GROUP } from '../types.js';
 import { envoyExtensionPolicyIR } from './envoyExtensionPolicyIR.js';
-import { type PolicyScope, scopeContains } from './policyScope.js';
+import { type PolicyScope, scopeContains, scopeListeners } from './policyScope.js';
 import { findRoute, type PolicyTargetRef, policyTargets } from './policyTargets.js';
 import {
   isRegisteredKind,
@@ -310,7 +310,10 @@ function processKind(
     // A route or rule policy's mergeType merges it into a Gateway, ListenerSet or listener
     // policy; inside another route-level policy it simply overrides it (Envoy Gateway).
     const mergeable = (outer: PolicyScope) => !MERGE_INTO_EXCLUDED.has(outer.level);
-    if (mergeable(a.scope) && inner.some((b) => b.merges)) {
+    // An invalid policy is merged with nothing: a more specific policy with a mergeType then
+    // replaces it where both apply (Envoy Gateway reports it Overridden).
+    const aInvalid = isInvalid(a.ancestor);
+    if (mergeable(a.scope) && !aInvalid && inner.some((b) => b.merges)) {
       a.ancestor.conditions.set(
         'Merged',
         'True',
@@ -318,7 +321,7 @@ function processKind(
         'A more specific policy is merged with this one.',
       );
     }
-    if (inner.some((b) => !b.merges || !mergeable(a.scope))) {
+    if (inner.some((b) => !b.merges || !mergeable(a.scope) || aInvalid)) {
       a.ancestor.conditions.set(
         'Overridden',
         'True',
@@ -326,13 +329,40 @@ function processKind(
         'A more specific policy overrides this one for part of its target.',
       );
     }
-    if (
-      a.merges &&
-      levels
-        .slice(rank + 1)
-        .flat()
-        .some((b) => mergeable(b.scope) && scopeContains(b.scope, a.scope))
-    ) {
+    const broader = a.merges
+      ? levels
+          .slice(rank + 1)
+          .flat()
+          .filter((b) => mergeable(b.scope) && scopeContains(b.scope, a.scope))
+      : [];
+    // Merging into an invalid broader policy fails: Envoy Gateway reports it on an ancestor entry
+    // per listener the policy's route attaches to (the Gateway with that sectionName).
+    const invalidBroader = broader.find((b) => isInvalid(b.ancestor));
+    if (invalidBroader && a.scope.route) {
+      const status = statuses.get(a.policy);
+      const meta = invalidBroader.policy.metadata;
+      for (const listener of scopeListeners(a.scope)) {
+        if (listener.listenerSet || !status) continue;
+        const ancestorRef: AncestorRef = {
+          group: GATEWAY_GROUP,
+          kind: 'Gateway',
+          namespace: a.scope.gateway.namespace,
+          name: a.scope.gateway.name,
+          sectionName: listener.name,
+        };
+        const key = JSON.stringify(ancestorRef);
+        if (status.ancestors.some((x) => JSON.stringify(x.ancestorRef) === key)) continue;
+        const conditions = new Conditions(a.policy.metadata.generation ?? undefined);
+        conditions.set(
+          'Accepted',
+          'False',
+          'Invalid',
+          `Cannot merge with ${invalidBroader.policy.kind} ${meta.namespace ?? ''}/${meta.name}: it is invalid.`,
+        );
+        status.ancestors.push({ ancestorRef, conditions });
+      }
+    }
+    if (broader.some((b) => !isInvalid(b.ancestor))) {
       a.ancestor.conditions.set(
         'Merged',
         'True',
@@ -344,6 +374,10 @@ function processKind(
   for (const a of applied) out.push({ policy: a.policy, scope: a.scope, ancestor: a.ancestor });
   return policies.map((p) => statuses.get(p) as PolicyStatus);
 }
+
+/** Refused by Envoy Gateway's validation (not merely a setting egts does not apply). */
+const isInvalid = (ancestor: PolicyAncestor) =>
+  ancestor.conditions.get('Accepted')?.reason === 'Invalid';
 
 /** Envoy Gateway's checks, then whether egts can build what the policy enforces (securityPolicyIR). */
 const validateSecurityPolicyIR: PolicyValidator = (spec, scope, ctx, policy) => {

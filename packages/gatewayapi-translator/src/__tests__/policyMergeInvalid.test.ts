@@ -1,0 +1,66 @@
+// Envoy Gateway's policy merging (mergeType): a route policy merges into the Gateway policy above
+// it. An invalid broader policy (Accepted=False/Invalid) is merged with nothing: the route policy
+// replaces it where both apply, so the Gateway policy is Overridden, not Merged, and the failed
+// merge is reported on the route policy, per listener its route attaches to.
+import { describe, expect, it } from 'vitest';
+import { conds, statusesOf } from './translateYaml.js';
+
+const input = (gatewayPolicyBody: string) => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: gw, namespace: default }
+spec:
+  gatewayClassName: envoy-gateway-class
+  listeners: [{ name: http, protocol: HTTP, port: 80 }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: route, namespace: default }
+spec:
+  parentRefs: [{ name: gw }]
+  rules: [{ matches: [{ path: { type: PathPrefix, value: / } }] }]
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: { name: for-gateway, namespace: default }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: gw }]
+${gatewayPolicyBody}
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: { name: for-route, namespace: default }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: route }]
+  mergeType: StrategicMerge
+  timeout: { http: { requestTimeout: 5s } }
+`;
+
+const INVALID = `  responseOverride:
+  - match: { statusCodes: [{ type: Value, value: 503 }] }
+    response: { body: { type: ValueRef, valueRef: { group: '', kind: ConfigMap, name: missing } } }`;
+const VALID = '  timeout: { http: { connectionIdleTimeout: 10s } }';
+
+describe('merging into a broader policy', () => {
+  it('a valid Gateway policy: Merged on both, no extra ancestor', () => {
+    const status = statusesOf(input(VALID));
+    const route = status('BackendTrafficPolicy', 'for-route').ancestors;
+    expect(route).toHaveLength(1);
+    expect(conds(route[0]?.conditions).Merged).toBe('True/Merged');
+    expect(
+      conds(status('BackendTrafficPolicy', 'for-gateway').ancestors[0]?.conditions).Merged,
+    ).toBe('True/Merged');
+  });
+
+  it('an invalid Gateway policy: Overridden, and the route policy reports the failed merge', () => {
+    const status = statusesOf(input(INVALID));
+    const gateway = conds(status('BackendTrafficPolicy', 'for-gateway').ancestors[0]?.conditions);
+    expect(gateway).toMatchObject({ Accepted: 'False/Invalid', Overridden: 'True/Overridden' });
+    expect(gateway.Merged).toBeUndefined();
+    const route = status('BackendTrafficPolicy', 'for-route').ancestors;
+    const byListener = route.find((a) => a.ancestorRef.sectionName === 'http');
+    expect(conds(byListener?.conditions).Accepted).toBe('False/Invalid');
+    const whole = route.find((a) => a.ancestorRef.sectionName === undefined);
+    expect(conds(whole?.conditions).Accepted).toBe('True/Accepted');
+  });
+});
