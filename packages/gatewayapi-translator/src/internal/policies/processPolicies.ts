@@ -362,7 +362,35 @@ function processKind(
         status.ancestors.push({ ancestorRef, conditions });
       }
     }
-    if (broader.some((b) => !isInvalid(b.ancestor))) {
+    const valid = broader.filter((b) => !isInvalid(b.ancestor));
+    const ref = a.ancestor.ancestorRef;
+    if (valid.length > 0 && ref.kind === 'ListenerSet' && ref.sectionName === undefined) {
+      // Through a whole ListenerSet, Envoy Gateway merges per listener and says so on an entry
+      // per listener (the ListenerSet with that sectionName) where a broader policy applies.
+      const status = statuses.get(a.policy);
+      for (const listener of scopeListeners(a.scope)) {
+        const set = listener.listenerSet;
+        if (!status || !set || set.namespace !== ref.namespace || set.name !== ref.name) continue;
+        const covered = valid.some((b) => scopeListeners(b.scope).some((l) => l === listener));
+        if (!covered) continue;
+        const ancestorRef: AncestorRef = { ...ref, sectionName: listener.name };
+        const key = JSON.stringify(ancestorRef);
+        let entry = status.ancestors.find((x) => JSON.stringify(x.ancestorRef) === key);
+        if (!entry) {
+          entry = {
+            ancestorRef,
+            conditions: new Conditions(a.policy.metadata.generation ?? undefined),
+          };
+          status.ancestors.push(entry);
+        }
+        entry.conditions.set(
+          'Merged',
+          'True',
+          'Merged',
+          'This policy is merged with a broader one.',
+        );
+      }
+    } else if (valid.length > 0) {
       a.ancestor.conditions.set(
         'Merged',
         'True',
