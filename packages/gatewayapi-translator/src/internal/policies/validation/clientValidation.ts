@@ -6,21 +6,31 @@ import { X509Certificate } from 'node:crypto';
 import type { TranslatorContext } from '../../context/translatorContext.js';
 import { secretValue } from '../../listeners/certificates.js';
 import { nsName } from '../../types.js';
+import { crlProblem } from './crl.js';
 import { localRefProblem } from './localRefs.js';
 import type { PolicyRef } from './policyBackendRefs.js';
 import { list, type Obj } from './policyValues.js';
 
-function caCertificate(ctx: TranslatorContext, kind: string, namespace: string, name: string) {
+function dataValue(
+  ctx: TranslatorContext,
+  kind: string,
+  namespace: string,
+  name: string,
+  key: string,
+) {
   if (kind === 'ConfigMap') {
     const data = ctx.configMaps.get(nsName(namespace, name))?.data as
       | Record<string, string>
       | null
       | undefined;
-    return data?.['ca.crt'];
+    return data?.[key];
   }
   const secret = ctx.secrets.get(nsName(namespace, name));
-  return secret ? secretValue(secret, 'ca.crt') : undefined;
+  return secret ? secretValue(secret, key) : undefined;
 }
+
+const caCertificate = (ctx: TranslatorContext, kind: string, namespace: string, name: string) =>
+  dataValue(ctx, kind, namespace, name, 'ca.crt');
 
 /** Whether a PEM bundle holds at least one certificate valid at `now` (expired CAs verify nothing). */
 function hasUsableCertificate(pem: string, now: Date): boolean {
@@ -70,6 +80,18 @@ export function clientValidationProblem(
     const pem = caCertificate(ctx, kind, namespace, String(ref.name));
     if (!pem || !hasUsableCertificate(pem, ctx.options.now))
       return `${field}: ${kind} ${namespace}/${String(ref.name)} holds no valid PEM CA certificate under ca.crt`;
+  }
+  const crl = validation.crl as Obj | undefined;
+  for (const [i, ref] of list(crl?.refs).entries()) {
+    const field = `tls.clientValidation.crl.refs[${i}]`;
+    const problem = localRefProblem(ctx, policy, field, ref);
+    if (problem) return problem;
+    const kind = typeof ref.kind === 'string' && ref.kind ? ref.kind : 'Secret';
+    const namespace =
+      typeof ref.namespace === 'string' && ref.namespace ? ref.namespace : policy.namespace;
+    const pem = dataValue(ctx, kind, namespace, String(ref.name), 'ca.crl');
+    const bad = pem ? crlProblem(pem, ctx.options.now) : 'holds no ca.crl';
+    if (bad) return `${field}: ${kind} ${namespace}/${String(ref.name)} ${bad}`;
   }
   return undefined;
 }
