@@ -45,4 +45,39 @@ spec:
       'False/Invalid',
     );
   });
+
+  it.each([
+    ['lua: { validationType: Disabled }', undefined],
+    ['luaValidation: Disabled', 'True/DeprecatedField'],
+  ])('the Gateway EnvoyProxy %s lets an unchecked script through', (setting, warning) => {
+    const status = statusesOf(`
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyProxy
+metadata: { name: proxy, namespace: default }
+spec:
+  ${setting}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: gw, namespace: default }
+spec:
+  gatewayClassName: envoy-gateway-class
+  infrastructure:
+    parametersRef: { group: gateway.envoyproxy.io, kind: EnvoyProxy, name: proxy }
+  listeners: [{ name: http, protocol: HTTP, port: 80 }]
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyExtensionPolicy
+metadata: { name: lua, namespace: default }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: gw }]
+  lua: [{ type: Inline, inline: "function envoy_on_request(h) h:nope() end" }]
+`);
+    expect(conds(status('EnvoyExtensionPolicy', 'lua').ancestors[0]?.conditions).Accepted).toBe(
+      'True/Accepted',
+    );
+    const proxy = conds(status('EnvoyProxy', 'proxy').ancestors[0]?.conditions);
+    expect(proxy.Accepted).toBe('True/Accepted');
+    expect(proxy.Warning).toBe(warning);
+  });
 });

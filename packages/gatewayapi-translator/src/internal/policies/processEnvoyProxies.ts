@@ -35,6 +35,14 @@ export function processEnvoyProxies(ctx: TranslatorContext): EnvoyProxyStatus[] 
           notAppliedMessage(notApplied, 'the proxies run without these settings.'),
         );
       else conditions.set('Accepted', 'True', 'Accepted', 'EnvoyProxy has been accepted.');
+      // Envoy Gateway warns of the deprecated Lua setting (replaced by spec.lua.validationType).
+      if (resource.spec.luaValidation !== undefined && resource.spec.luaValidation !== null)
+        conditions.set(
+          'Warning',
+          'True',
+          'DeprecatedField',
+          'spec.luaValidation is deprecated, use spec.lua.validationType.',
+        );
       ancestors.push({ ancestorRef: ancestorRef as AncestorRef, conditions });
     };
     for (const gc of ctx.gatewayClasses.values()) {

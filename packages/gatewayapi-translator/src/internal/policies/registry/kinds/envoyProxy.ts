@@ -7,6 +7,8 @@ const K8S = 'spec.provider.kubernetes';
 const TELEMETRY = 'apps/conformance/src/__tests__/envoyProxyTelemetry.integration.test.ts';
 const ACCESS_LOG = `${TELEMETRY}: writes access logs in the formats and files asked for`;
 const NO_ACCESS_LOG = `${TELEMETRY}: disable turns every access log off`;
+const LUA =
+  'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
 export const envoyProxyFields: KindFields = {
   applied: {
@@ -19,6 +21,8 @@ export const envoyProxyFields: KindFields = {
     'spec.telemetry.accessLog.settings.sinks.file': ACCESS_LOG,
     'spec.telemetry.accessLog.settings.type': ACCESS_LOG,
     'spec.logging.level': HOST_INFRA_PROOF,
+    'spec.lua.validationType': LUA,
+    'spec.luaValidation': LUA,
     'spec.provider.type': KUBERNETES_INFRA_PROOF,
     [`${K8S}.envoyDaemonSet`]: KUBERNETES_INFRA_PROOF,
     [`${K8S}.envoyDeployment.container.image`]: KUBERNETES_INFRA_PROOF,
@@ -35,9 +39,8 @@ export const envoyProxyFields: KindFields = {
     'spec.extraArgs',
     'spec.filterOrder',
     'spec.geoIP',
+    'spec.lua.strictValidation',
     'spec.ipFamily',
-    'spec.lua',
-    'spec.luaValidation',
     'spec.mergeBackends',
     'spec.mergeType',
     'spec.preserveRouteOrder',
