@@ -2,8 +2,8 @@
 // it. An invalid broader policy (Accepted=False/Invalid) is merged with nothing: the route policy
 // replaces it where both apply, so the Gateway policy is Overridden, not Merged, and the failed
 // merge is reported on the route policy, per listener its route attaches to. A route attached to
-// a whole ListenerSet merges per listener: Merged is said on the ListenerSet's entry per listener
-// (sectionName) that a broader policy covers.
+// a whole Gateway or ListenerSet (no sectionName) merges per listener: Merged is said on the
+// parent's entry per listener (sectionName) that a broader policy covers.
 import { describe, expect, it } from 'vitest';
 import { conds, statusesOf } from './translateYaml.js';
 
@@ -44,11 +44,14 @@ const INVALID = `  responseOverride:
 const VALID = '  timeout: { http: { connectionIdleTimeout: 10s } }';
 
 describe('merging into a broader policy', () => {
-  it('a valid Gateway policy: Merged on both, no extra ancestor', () => {
+  it('a valid Gateway policy: Merged on both, per listener for a route attached to the whole Gateway', () => {
     const status = statusesOf(input(VALID));
     const route = status('BackendTrafficPolicy', 'for-route').ancestors;
-    expect(route).toHaveLength(1);
-    expect(conds(route[0]?.conditions).Merged).toBe('True/Merged');
+    expect(route).toHaveLength(2);
+    const whole = route.find((a) => a.ancestorRef.sectionName === undefined);
+    expect(conds(whole?.conditions)).toEqual({ Accepted: 'True/Accepted' });
+    const http = route.find((a) => a.ancestorRef.sectionName === 'http');
+    expect(conds(http?.conditions)).toEqual({ Merged: 'True/Merged' });
     expect(
       conds(status('BackendTrafficPolicy', 'for-gateway').ancestors[0]?.conditions).Merged,
     ).toBe('True/Merged');

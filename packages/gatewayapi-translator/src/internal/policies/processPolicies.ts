@@ -364,13 +364,16 @@ function processKind(
     }
     const valid = broader.filter((b) => !isInvalid(b.ancestor));
     const ref = a.ancestor.ancestorRef;
-    if (valid.length > 0 && ref.kind === 'ListenerSet' && ref.sectionName === undefined) {
-      // Through a whole ListenerSet, Envoy Gateway merges per listener and says so on an entry
-      // per listener (the ListenerSet with that sectionName) where a broader policy applies.
+    if (valid.length > 0 && a.scope.route && ref.sectionName === undefined) {
+      // Through a whole Gateway or ListenerSet (a parentRef without sectionName), Envoy Gateway
+      // merges per listener and says so on an entry per listener (the parent with that
+      // sectionName) where a broader policy applies.
       const status = statuses.get(a.policy);
       for (const listener of scopeListeners(a.scope)) {
-        const set = listener.listenerSet;
-        if (!status || !set || set.namespace !== ref.namespace || set.name !== ref.name) continue;
+        const owner = listener.listenerSet ?? listener.gateway;
+        const ownerKind = listener.listenerSet ? 'ListenerSet' : 'Gateway';
+        if (!status || ownerKind !== ref.kind) continue;
+        if (owner.namespace !== ref.namespace || owner.name !== ref.name) continue;
         const covered = valid.some((b) => scopeListeners(b.scope).some((l) => l === listener));
         if (!covered) continue;
         const ancestorRef: AncestorRef = { ...ref, sectionName: listener.name };
