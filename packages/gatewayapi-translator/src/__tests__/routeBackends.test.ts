@@ -119,4 +119,24 @@ spec:
     expect(accepted).toMatchObject({ status: 'False', reason: 'Invalid' });
     expect(accepted?.message).toContain('ExternalName');
   });
+
+  it('an ExternalName Service with endpoints given (file provider DNS slices): resolved', () => {
+    const c = parentConditions(`${route('backendRefs: [{ name: external, port: 8080 }]')}---
+apiVersion: v1
+kind: Service
+metadata: { name: external, namespace: default }
+spec:
+  type: ExternalName
+  externalName: foo.example.com
+  ports: [{ port: 8080, protocol: TCP }]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: { name: external-dns, namespace: default, labels: { kubernetes.io/service-name: external } }
+addressType: FQDN
+ports: [{ port: 8080, protocol: TCP }]
+endpoints: [{ addresses: [foo.example.com], conditions: { ready: true } }]
+`);
+    expect(c.ResolvedRefs).toBe('True/ResolvedRefs');
+  });
 });

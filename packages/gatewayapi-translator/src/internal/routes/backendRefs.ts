@@ -184,7 +184,13 @@ export function resolveBackendRef(
   // Gateway API BackendObjectReference: "Implementations SHOULD NOT support ExternalName
   // Services" (CNAMEs outside the cluster, CVE-2021-25740). Envoy Gateway refuses them as backends
   // (envoyproxy/gateway#9189): ResolvedRefs=False/UnsupportedValue; Backend resources route to FQDNs.
-  if (kind === 'Service' && ctx.services.get(key)?.spec?.type === 'ExternalName') {
+  // Outside Kubernetes the file and config-server providers resolve such a Service themselves
+  // into an EndpointSlice (@egts/api dnsEndpointSlices): endpoints given explicitly are used.
+  if (
+    kind === 'Service' &&
+    ctx.services.get(key)?.spec?.type === 'ExternalName' &&
+    (ctx.endpointSlices.get(key) ?? []).length === 0
+  ) {
     return {
       error: unresolvedRef(
         'UnsupportedValue',
