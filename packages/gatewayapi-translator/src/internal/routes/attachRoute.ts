@@ -17,10 +17,9 @@ function allowsNamespace(
   listener: ListenerContext,
   namespace: string,
 ): boolean {
-  // Envoy Gateway judges a route by its Namespace object: a route whose namespace is unknown is
-  // allowed by no listener. Applied when the input lists Namespaces at all (a cluster always does;
-  // a file given to `egts translate` may list none, and then every namespace is taken to exist).
-  if (ctx.namespaces.size > 0 && !ctx.namespaces.has(namespace)) return false;
+  // Envoy Gateway's translator refuses a route whose Namespace object it was not given. egts does
+  // not: in a cluster every route's Namespace exists, and a directory of YAML often lists only the
+  // Namespaces a selector needs, which would silently detach every route in the others.
   const from = listener.spec.allowedRoutes?.namespaces?.from ?? 'Same';
   switch (from) {
     case 'All':
