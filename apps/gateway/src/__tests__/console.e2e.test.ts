@@ -44,10 +44,24 @@ describe.runIf(chromiumPath !== undefined)('admin console in headless Chromium',
       '127.0.0.1:0',
     ]);
     // Chromium's sandbox needs user namespaces, which containers and root often lack; a container's
-    // /dev/shm is often 64 MiB, too small for it, and there is no GPU.
+    // /dev/shm is often 64 MiB, too small for it, and there is no GPU. Its crash handler and
+    // profile want a writable home, which a CI user may lack: point them at this test's directory.
+    const browserHome = join(dir, 'chromium-home');
+    mkdirSync(browserHome, { recursive: true });
     browser = await chromium.launch({
       executablePath: chromiumPath!,
-      args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
+      args: [
+        '--no-sandbox',
+        '--disable-dev-shm-usage',
+        '--disable-gpu',
+        '--disable-crash-reporter',
+      ],
+      env: {
+        ...process.env,
+        HOME: browserHome,
+        XDG_CONFIG_HOME: join(browserHome, '.config'),
+        XDG_CACHE_HOME: join(browserHome, '.cache'),
+      },
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   }, 120_000);
