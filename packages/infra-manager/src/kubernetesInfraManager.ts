@@ -1,12 +1,8 @@
 // Kubernetes infrastructure: keeps one set of objects per proxy fleet of the Infra IR (Envoy
 // Gateway's Kubernetes infrastructure provider) with server-side apply, and deletes what no fleet needs.
 import type { InfraIR, ProxyInfra } from '@egts/ir';
-import type {
-  KubeConfig,
-  KubernetesObject,
-  KubernetesObjectApi,
-  PatchStrategy,
-} from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { deleteInBackground, isNotFound, lazyObjectClient } from './internal/kubernetesClient.js';
 import {
   COMPONENT_LABEL,
   FLEET_KINDS,
@@ -50,22 +46,10 @@ export interface KubernetesInfraManager {
 
 export const DEFAULT_ENVOY_IMAGE = 'docker.io/envoyproxy/envoy:distroless-v1.36.2';
 
-const isNotFound = (error: unknown): boolean =>
-  (error as { code?: number } | undefined)?.code === 404;
-
 export const createKubernetesInfraManager = (
   options: KubernetesInfraManagerOptions,
 ): KubernetesInfraManager => {
-  // The client is loaded on first use, not with this package: host mode, which imports the same
-  // entry point, would otherwise carry its ~30 MiB of heap.
-  let loaded: Promise<{ api: KubernetesObjectApi; serverSideApply: PatchStrategy }> | undefined;
-  const client = () => {
-    loaded ??= import('@kubernetes/client-node').then((k8s) => ({
-      api: k8s.KubernetesObjectApi.makeApiClient(options.kubeConfig),
-      serverSideApply: k8s.PatchStrategy.ServerSideApply,
-    }));
-    return loaded;
-  };
+  const client = lazyObjectClient(options.kubeConfig);
   const fieldManager = options.fieldManager ?? 'egts';
   const namespaces = new Set<string>();
   let queue: Promise<void> = Promise.resolve();
@@ -128,18 +112,11 @@ export const createKubernetesInfraManager = (
         for (const item of list.items) {
           const key = `${kind}/${item.metadata.namespace}/${item.metadata.name}`;
           if (wanted.has(key)) continue;
-          try {
-            await api.delete(
-              { apiVersion, kind, metadata: item.metadata } as KubernetesObject,
-              undefined,
-              undefined,
-              undefined,
-              undefined,
-              'Background',
-            );
-          } catch (error) {
-            if (!isNotFound(error)) throw error;
-          }
+          await deleteInBackground(api, {
+            apiVersion,
+            kind,
+            metadata: item.metadata,
+          } as KubernetesObject);
         }
       }
     }

@@ -3,12 +3,8 @@
 // envoy-ratelimit in the controller's namespace), taking its RateLimitConfigs over xDS from egts
 // (CONFIG_TYPE=GRPC_XDS_SOTW, mTLS with the `envoy-rate-limit` Secret egts's certgen writes) and
 // counting in the configured Redis. Applied with server-side apply while configured, deleted when not.
-import type {
-  KubeConfig,
-  KubernetesObject,
-  KubernetesObjectApi,
-  PatchStrategy,
-} from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { deleteInBackground, lazyObjectClient } from './internal/kubernetesClient.js';
 import {
   COMPONENT_LABEL,
   type KubeObject,
@@ -139,20 +135,10 @@ export function rateLimitObjects(
   ];
 }
 
-const isNotFound = (error: unknown): boolean =>
-  (error as { code?: number } | undefined)?.code === 404;
-
 export function createKubernetesRateLimitManager(
   options: KubernetesRateLimitOptions,
 ): KubernetesRateLimitManager {
-  let loaded: Promise<{ api: KubernetesObjectApi; serverSideApply: PatchStrategy }> | undefined;
-  const client = () => {
-    loaded ??= import('@kubernetes/client-node').then((k8s) => ({
-      api: k8s.KubernetesObjectApi.makeApiClient(options.kubeConfig),
-      serverSideApply: k8s.PatchStrategy.ServerSideApply,
-    }));
-    return loaded;
-  };
+  const client = lazyObjectClient(options.kubeConfig);
   const fieldManager = options.fieldManager ?? 'egts';
   let queue: Promise<void> = Promise.resolve();
   const applyNow = async (settings: RateLimitSettings | undefined) => {
@@ -171,22 +157,11 @@ export function createKubernetesRateLimitManager(
     }
     // Not configured (any more): nothing of the service stays behind.
     for (const object of rateLimitObjects(options, { redisUrl: '' })) {
-      try {
-        await api.delete(
-          {
-            apiVersion: object.apiVersion,
-            kind: object.kind,
-            metadata: { name: RATE_LIMIT_NAME, namespace: options.namespace },
-          },
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          'Background',
-        );
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
+      await deleteInBackground(api, {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        metadata: { name: RATE_LIMIT_NAME, namespace: options.namespace },
+      });
     }
   };
   return {
