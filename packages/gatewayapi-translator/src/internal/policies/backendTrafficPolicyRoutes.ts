@@ -18,6 +18,7 @@ import {
   backendTraffic,
   type DestinationTraffic,
 } from './backendTrafficIR.js';
+import { scopeOwner } from './policyScope.js';
 import type { AppliedPolicy } from './processPolicies.js';
 import type { Obj } from './validation/policyValues.js';
 
@@ -82,12 +83,7 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
       if (scope.route) byRoute.set(scope.route, [...(byRoute.get(scope.route) ?? []), a]);
       continue;
     }
-    const key =
-      scope.level === 'listener'
-        ? scope.listener
-        : scope.level === 'listenerSet'
-          ? scope.listenerSet
-          : scope.gateway;
+    const key = scopeOwner(scope);
     if (key !== undefined && !byScope.has(key)) byScope.set(key, a);
   }
   // One IR per policy combination, so the routes it reaches share their objects.

@@ -7,6 +7,7 @@ import type { HTTPListener, TCPListener } from '@egts/ir';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { type ListenerTraffic, listenerTraffic } from './clientTrafficIR.js';
+import { scopeOwner } from './policyScope.js';
 import type { AppliedPolicy } from './processPolicies.js';
 import type { Obj } from './validation/policyValues.js';
 
@@ -16,12 +17,7 @@ export function clientTrafficIndex(ctx: TranslatorContext): ClientTrafficIndex {
   const byScope = new Map<unknown, AppliedPolicy>();
   for (const a of ctx.clientTrafficPolicies) {
     const { scope } = a;
-    const key =
-      scope.level === 'listener'
-        ? scope.listener
-        : scope.level === 'listenerSet'
-          ? scope.listenerSet
-          : scope.gateway;
+    const key = scopeOwner(scope);
     if (key !== undefined && !byScope.has(key)) byScope.set(key, a);
   }
   const built = new Map<AppliedPolicy['policy'], ListenerTraffic>();

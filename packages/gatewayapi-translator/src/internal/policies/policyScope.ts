@@ -41,6 +41,18 @@ export function scopeListeners(scope: PolicyScope): ListenerContext[] {
   return scope.gateway.allListeners;
 }
 
+/**
+ * What a Gateway-side scope is keyed by where policies are indexed: its listener, its ListenerSet
+ * or its Gateway (a route scope is keyed by its route instead).
+ */
+export function scopeOwner(
+  scope: PolicyScope,
+): ListenerContext | ListenerSetContext | GatewayContext | undefined {
+  if (scope.level === 'listener') return scope.listener;
+  if (scope.level === 'listenerSet') return scope.listenerSet;
+  return scope.gateway;
+}
+
 /** Whether `inner` (more specific) lies inside `outer`. */
 export function scopeContains(outer: PolicyScope, inner: PolicyScope): boolean {
   if (RANK[inner.level] <= RANK[outer.level] || inner.gateway !== outer.gateway) return false;
