@@ -60,8 +60,15 @@ export type {
   StringMatch,
   URLRewrite,
 } from './httpRoute.js';
-export type { InfraIR, InfraListener, InfraOwner, InfraPort, ProxyInfra } from './infra.js';
-export { InfraIRSchema } from './infra.js';
+export type {
+  FleetOwnerRef,
+  InfraIR,
+  InfraListener,
+  InfraOwner,
+  InfraPort,
+  ProxyInfra,
+} from './infra.js';
+export { fleetOwnerRef, InfraIRSchema } from './infra.js';
 export type {
   HTTPListener,
   ListenerTLS,
