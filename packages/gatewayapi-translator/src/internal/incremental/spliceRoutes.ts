@@ -145,7 +145,7 @@ const gatewayStatus = (
 ): ResourceStatus => {
   const expected = uncounted(previous);
   if (
-    !isDeepStrictEqual(expected, uncounted(before)) ||
+    (before !== after && !isDeepStrictEqual(expected, uncounted(before))) ||
     !isDeepStrictEqual(expected, uncounted(after))
   )
     throw new Refused('gateway status');
