@@ -5,7 +5,7 @@
 // anything else (a listener, a Secret) names the Gateway whose proxies rejected it, or the
 // GatewayClass when its EnvoyProxy merges Gateways. Who made what is asked of the stages that
 // made it (`SourceOf`), never read from a name.
-import type { Problem, ResourceStatus } from '@egts/api';
+import type { Condition, Problem, ResourceStatus } from '@egts/api';
 import { type Rejection, type SnapshotCache, snapshotVersionOf } from '@egts/xds-server';
 
 const typeName = (typeUrl: string): string => typeUrl.slice(typeUrl.lastIndexOf('.') + 1);
@@ -65,7 +65,6 @@ export const DATA_PLANE_REJECTED = 'egts.io/DataPlaneRejected';
 // Gateway API bounds a condition message to 32768 characters; Envoy's can list many resources.
 const MAX_MESSAGE = 4096;
 
-type Condition = { type: string; status: string; reason: string; message: string };
 const appendCondition = (conditions: unknown, condition: Condition): unknown[] => [
   ...(Array.isArray(conditions) ? conditions : []),
   condition,
@@ -95,7 +94,12 @@ export function withRejectionConditions(
     const joined = [...new Set(found)].join('; ');
     const message =
       joined.length > MAX_MESSAGE ? `${joined.slice(0, MAX_MESSAGE - 14)} [truncated]` : joined;
-    const condition = { type: DATA_PLANE_REJECTED, status: 'True', reason: 'Rejected', message };
+    const condition: Condition = {
+      type: DATA_PLANE_REJECTED,
+      status: 'True',
+      reason: 'Rejected',
+      message,
+    };
     const parents = entry.status.parents;
     if (Array.isArray(parents)) {
       return {
