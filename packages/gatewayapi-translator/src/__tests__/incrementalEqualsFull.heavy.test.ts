@@ -87,6 +87,7 @@ type Edit =
     }
   | { op: 'endpoints'; service: string; addresses: string[] }
   | { op: 'policy'; name: string; target: string | null; variant: number }
+  | { op: 'retune'; name: string; variant: number }
   | { op: 'tcp'; port: number };
 
 // The last attaches to no listener with a hostname (d's http): an edit can move attachedRoutes.
@@ -127,7 +128,7 @@ const policyText = (name: string, target: string) => {
   // to their clusters and routes.
   const settings =
     name === 'sp'
-      ? ", cors: {allowOrigins: ['https://a.example']}"
+      ? `, cors: {allowOrigins: ['https://a${variant ?? ''}.example']}`
       : policyKind === 'BackendTrafficPolicy'
         ? BTP_SETTINGS[Number(variant ?? 0)]
         : '';
@@ -252,6 +253,15 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
       }),
     }),
   },
+  // A policy's settings edited in place, its targets kept.
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('retune' as const),
+      name: fc.constantFrom('btp', 'btp-route', 'sp'),
+      variant: fc.nat(BTP_SETTINGS.length - 1),
+    }),
+  },
   {
     weight: 1,
     arbitrary: fc.constantFrom(8080, 8081).map((port) => ({ op: 'tcp' as const, port })),
@@ -283,6 +293,9 @@ const apply = (world: World, change: Edit): World => {
       change.name === 'ctp' && change.target?.startsWith('HTTPRoute') ? null : change.target;
     if (target === null) next.policies.delete(change.name);
     else next.policies.set(change.name, `${target}:${change.variant}`);
+  } else if (change.op === 'retune') {
+    const target = next.policies.get(change.name)?.split(':').slice(0, 2).join(':');
+    if (target !== undefined) next.policies.set(change.name, `${target}:${change.variant}`);
   } else next.tcpPort = change.port;
   return next;
 };
@@ -290,7 +303,11 @@ const apply = (world: World, change: Edit): World => {
 const START: World = {
   routes: new Map(),
   endpoints: { app: ['10.0.0.1'], web: ['10.0.0.2'] },
-  policies: new Map(),
+  // Route policies from the start, so that edits in place (retune) find them.
+  policies: new Map([
+    ['btp-route', 'HTTPRoute:r0:0'],
+    ['sp', 'HTTPRoute:r1:0'],
+  ]),
   tcpPort: 8080,
 };
 
