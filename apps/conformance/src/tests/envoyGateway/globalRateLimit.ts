@@ -108,24 +108,38 @@ const cidrMatch = test({
   },
 });
 
-const INVERT =
-  'sourceCIDR.invert is not applied by egts: the policy is Accepted=False (NotApplied)';
-const cidrInvertEnforce = test(
-  {
-    name: 'RateLimitCIDRInvertMatchAlwaysEnforce',
-    description: 'Rate limit all IPs except a defined CIDR (invert match)',
-    manifests: ['ratelimit-cidr-invert-match-always-enforce.yaml'],
+const LIMIT_2_HOUR = '2, 2;w=3600';
+const cidrInvertEnforce = test({
+  name: 'RateLimitCIDRInvertMatchAlwaysEnforce',
+  description: 'Rate limit all IPs except a defined CIDR (invert match)',
+  manifests: ['ratelimit-cidr-invert-match-always-enforce.yaml'],
+  statuses: [...accepted(sameNs, ['cidr-invert-ratelimit']), policy('ratelimit-except-cidr')],
+  steps: async (h) => {
+    // The client (127.0.0.1) is outside 192.0.2.0/24, so the rule counts it: 2 pass, then 429.
+    await first(h, { path: '/' }, 200, LIMIT_2_HOUR);
+    await exactly(h, 1, { path: '/' }, 200, LIMIT_2_HOUR);
+    await exactly(h, 1, { path: '/' }, 429);
   },
-  INVERT,
-);
-const cidrInvertExempt = test(
-  {
-    name: 'RateLimitCIDRInvertAlwaysExempt',
-    description: 'Never rate limited when the exempt range is all IPv4',
-    manifests: ['ratelimit-cidr-invert-always-exempt.yaml'],
+});
+const cidrInvertExempt = test({
+  name: 'RateLimitCIDRInvertAlwaysExempt',
+  description: 'Never rate limited when the exempt range is all IPv4',
+  manifests: ['ratelimit-cidr-invert-always-exempt.yaml'],
+  statuses: [
+    ...accepted(sameNs, ['cidr-invert-always-exempt']),
+    policy('ratelimit-except-all-ips'),
+  ],
+  steps: async (h) => {
+    // Every IPv4 client is in 0.0.0.0/0: the inverted rule never applies (no limit header).
+    await first(h, { path: '/never-limited' }, 200);
+    await exactly(h, 4, { path: '/never-limited' }, 200);
+    const reply = await h.send(expectation({ path: '/never-limited' }, 200));
+    if (!(reply instanceof Error) && reply.headers['x-ratelimit-limit'] !== undefined)
+      throw new Error(
+        `an exempt client got x-ratelimit-limit ${reply.headers['x-ratelimit-limit']}`,
+      );
   },
-  INVERT,
-);
+});
 
 const methodMatch = test({
   name: 'RateLimitMethodMatch',
@@ -283,14 +297,20 @@ const headersAndCidr = test({
   },
 });
 
-const usage = test(
-  {
-    name: 'UsageRateLimit',
-    description: 'Limit by usage reported in the response (cost from metadata)',
-    manifests: ['ext-proc-service.yaml', 'ratelimit-usage-ratelimit.yaml'],
+const usage = test({
+  name: 'UsageRateLimit',
+  description: 'Limit by usage reported in the response (cost from metadata)',
+  manifests: ['ext-proc-service.yaml', 'ratelimit-usage-ratelimit.yaml'],
+  statuses: [...accepted(sameNs, ['usage-rate-limit']), policy('usage-rate-limit')],
+  steps: async (h) => {
+    // Requests cost 0; each response costs 10 (the ext_proc server's dynamic metadata), so a
+    // budget of 21 lets three requests through (21 -> 11 -> 1 -> 0) and refuses the fourth.
+    const ask = { path: '/get', headers: { 'x-user-id': 'one' } };
+    await first(h, ask, 200, '21, 21;w=3600');
+    await exactly(h, 2, ask, 200, '21, 21;w=3600');
+    await exactly(h, 1, ask, 429);
   },
-  'rateLimit.global.rules.cost is not applied by egts yet',
-);
+});
 
 const sharedCidr = test({
   name: 'RateLimitGlobalSharedCidrMatch',
@@ -370,14 +390,29 @@ const queryParameters = test({
   },
 });
 
-const sharedWithCost = test(
-  {
-    name: 'RateLimitGlobalSharedWithCost',
-    description: 'A shared limit where each request costs more than one',
-    manifests: ['ratelimit-global-shared-gateway-cost.yaml'],
+const sharedCost = gw('eg-shared-cost-ratelimit');
+const sharedWithCost = test({
+  name: 'RateLimitGlobalSharedWithCost',
+  description: 'A shared limit where each request costs more than one',
+  manifests: ['ratelimit-global-shared-gateway-cost.yaml'],
+  statuses: [
+    ...accepted(sharedCost, ['cost-ratelimit-1', 'cost-ratelimit-2']),
+    policy('ratelimit-shared-gateway-cost', sharedCost),
+  ],
+  steps: async (h) => {
+    const ask = (path: string, headers: Record<string, string> = { 'x-user-id': 'cost-test' }) => ({
+      path,
+      headers,
+      gateway: sharedCost,
+      port: 8080,
+    });
+    // Each request costs 2 of the shared 4: one on /foo, one on /bar, then /bar is refused.
+    await first(h, ask('/foo'), 200, '4, 4;w=3600');
+    await exactly(h, 1, ask('/bar'), 200);
+    await exactly(h, 1, ask('/bar'), 429);
+    await first(h, ask('/foo', {}), 200);
   },
-  'rateLimit.global.rules.cost is not applied by egts yet',
-);
+});
 
 /** In ratelimit.go's order; `suiteDir` is Envoy Gateway's e2e folder (for its JWTs). */
 export const globalRateLimitTests = (suiteDir: string): ConformanceTest[] => [
