@@ -133,7 +133,10 @@ export const globalRateLimitFilter: HttpFilterTranslator = {
             stage: STAGE,
             ...(service.timeoutMs === undefined ? {} : { timeout: durationMs(service.timeoutMs) }),
             failureModeDeny: service.failClosed,
-            enableXRatelimitHeaders: RateLimitFilterHeadersVersion.DRAFT_VERSION_03,
+            // ClientTrafficPolicy headers.disableRateLimitHeaders turns the x-ratelimit-* off.
+            enableXRatelimitHeaders: listeners.some((l) => l.headers?.disableRateLimitHeaders)
+              ? RateLimitFilterHeadersVersion.OFF
+              : RateLimitFilterHeadersVersion.DRAFT_VERSION_03,
             rateLimitService: {
               grpcService: { envoyGrpc: { clusterName: RATE_LIMIT_CLUSTER } },
               transportApiVersion: ApiVersion.V3,
