@@ -65,6 +65,8 @@ const suiteSetup = (suite: Suite, suiteDir: string) =>
           { image: 'gateway-envoy-ext-auth', start: startExtAuthServer },
           // egts's own ext_proc tests (a plaintext stand-in of the e2e grpc-ext-proc server).
           { image: 'egts-ext-proc', start: startExtProcServer },
+          // The e2e grpc-ext-proc image (TLS, usage reported for UsageRateLimit).
+          { image: 'gateway-grpc-ext-proc', start: startExtProcServer },
           { image: 'keycloak/keycloak', start: startOpenIdProvider },
           {
             image: 'gateway-static-file-server',

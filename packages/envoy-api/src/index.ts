@@ -181,10 +181,11 @@ export {
   OAuth2Config,
   OAuth2Config_AuthType,
 } from './generated/envoy/extensions/filters/http/oauth2/v3/oauth.js';
-// Named after its filter: the package also has a RateLimitConfig (route actions), not the service's.
+// Named after its filter (RateLimitConfig is the service's configuration, rls_conf below).
 export {
   RateLimit as RateLimitFilter,
   RateLimit_XRateLimitHeadersRFCVersion as RateLimitFilterHeadersVersion,
+  RateLimitPerRoute,
 } from './generated/envoy/extensions/filters/http/ratelimit/v3/rate_limit.js';
 export {
   RBAC,

@@ -44,6 +44,7 @@ export type { ExtensionsIR, ExtProc, LuaScript } from './extensions.js';
 export type {
   GlobalRateLimit,
   GlobalRateLimitRule,
+  RateLimitCost,
   RateLimitService,
   RateLimitUnit,
 } from './globalRateLimit.js';

@@ -57,7 +57,8 @@ const delayMs = (deployment: KubeObject): number => {
 };
 
 /** The serving certificate of the mounted Secret (tls.crt / tls.key). */
-const mountedCertificate = (
+/** The serving certificate in a Secret the Deployment mounts (tls.crt and tls.key), if any. */
+export const mountedCertificate = (
   deployment: KubeObject,
   namespace: string,
   get: (kind: string, namespace: string, name: string) => KubeObject | undefined,

@@ -49,6 +49,9 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.headers.lateResponseHeaders.remove': HEADERS,
     'spec.headers.enableEnvoyHeaders': REQUEST_HEADERS,
     'spec.headers.withUnderscoresAction': REQUEST_HEADERS,
+    // The global rate limit filter's headers (#21): Envoy Gateway's RateLimitHeadersDisabled.
+    'spec.headers.disableRateLimitHeaders':
+      'apps/conformance/src/tests/envoyGateway/globalRateLimit.ts: RateLimitHeadersDisabled',
     'spec.headers.preserveXRequestID': REQUEST_HEADERS,
     'spec.headers.requestID': REQUEST_HEADERS,
     'spec.headers.maxRequestHeaderLimit': REQUEST_HEADERS,
@@ -86,7 +89,6 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.clientIPDetection.xForwardedFor.trustedCIDRs',
     'spec.connection.socketBufferLimit',
     'spec.grpc',
-    'spec.headers.disableRateLimitHeaders',
     'spec.headers.earlyRequestHeaders.removeOnMatch',
     'spec.headers.lateResponseHeaders.removeOnMatch',
     'spec.http1.disableSafeMaxConnectionDuration',
