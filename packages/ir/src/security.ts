@@ -3,6 +3,7 @@
 // translator turns each part into its Envoy HTTP filter, configured per route.
 import { z } from 'zod';
 import { RouteDestinationSchema } from './destination.js';
+import { RetrySchema } from './retry.js';
 
 /** Basic auth (envoy.filters.http.basic_auth): users from an htpasswd Secret, SHA hashes only. */
 export const BasicAuthSchema = z.object({
@@ -41,6 +42,12 @@ export const JWTProviderSchema = z.object({
       destination: RouteDestinationSchema,
       /** How long a fetched JWKS is kept, in milliseconds (Envoy Gateway's default: 300 s). */
       cacheDurationMs: z.number().optional(),
+      /** How long after a failed fetch the JWKS is fetched again, in milliseconds (Envoy: 1 s). */
+      failedRefetchDurationMs: z.number().optional(),
+      /** Timeout of one fetch, in milliseconds (backendSettings `timeout.http.requestTimeout`). */
+      timeoutMs: z.number().optional(),
+      /** Retries of a failed fetch (backendSettings `retry`; attempts, back-off and triggers). */
+      retry: RetrySchema.optional(),
     })
     .optional(),
   /** Claims copied into request headers. */
@@ -119,8 +126,12 @@ export const ExtAuthSchema = z.object({
   recomputeRoute: z.boolean(),
   /** Context extensions sent with every check (gRPC CheckRequest attributes). */
   contextExtensions: z.record(z.string(), z.string()),
-  /** Request body bytes buffered and sent to the service, when set. */
+  /** Request body bytes buffered and sent to the service, when set (a larger body: 413). */
   maxRequestBytes: z.number().optional(),
+  /** HTTP status answered when the service fails or cannot be reached (Envoy's default: 403). */
+  statusOnError: z.number().int().optional(),
+  /** Retries of a failed check, gRPC only (backendSettings `retry`). */
+  retry: RetrySchema.optional(),
 });
 export type ExtAuth = z.infer<typeof ExtAuthSchema>;
 
@@ -169,6 +180,8 @@ export const OIDCSchema = z.object({
   tokenEndpoint: z.string(),
   /** Where the token endpoint is reached: a cluster of its own. */
   tokenDestination: RouteDestinationSchema,
+  /** Retries of a failed token request (the provider's backendSettings `retry`). */
+  retry: RetrySchema.optional(),
   /** Where the logout path redirects, when the provider has one. */
   endSessionEndpoint: z.string().optional(),
   clientID: z.string(),

@@ -39,8 +39,10 @@ export async function runTranslate(
     { loadInput },
     { formatProblem, refusedStatuses },
     {
+      discoverOidcProviders,
       formatStatusProblem,
       inClusterRateLimitService,
+      oidcIssuers,
       renderIR,
       renderStatuses,
       statusProblems,
@@ -59,7 +61,11 @@ export async function runTranslate(
     errors.length > 0
       ? `${errors.map(formatProblem).join('\n')}\negts translate: ${errors.length} problem(s) in the input: what they name is not translated\n`
       : '';
+  // OpenID providers given by their issuer alone: their endpoints from the discovery document,
+  // fetched here as Envoy Gateway's control plane fetches it (one that fails is reported).
+  const oidcDiscovery = await discoverOidcProviders(oidcIssuers(resources));
   const translated = translate(resources, {
+    oidcDiscovery,
     controllerName: options.controllerName,
     controllerNamespace: options.controllerNamespace,
     ...(options.globalRateLimit === false

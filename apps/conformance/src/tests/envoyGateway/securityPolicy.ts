@@ -187,14 +187,20 @@ const localJWKS = (name: string, manifest: string, suiteDir: string): Conformanc
   };
 };
 
-const jwtClaimRouting = (suiteDir: string): ConformanceTest => {
+/** jwt.go's testClaimBasedRouting, for the JWT test and JWTBackendRemoteJWKS (a Backend JWKS). */
+const jwtClaimRouting = (
+  suiteDir: string,
+  name: string,
+  manifest: string,
+  policy: string,
+): ConformanceTest => {
   const token = (name: string) => goConstant(suiteDir, 'jwt.go', name);
   return {
-    name: 'JWT',
+    name,
     description: 'Claims copied to headers, then used to route (recomputeRoute)',
     features: ['SecurityPolicy', 'JWT'],
-    manifests: ['jwt.yaml'],
-    statuses: [...accepted(sameNs, ['jwt-claim-routing']), ...policyAccepted('jwt-example')],
+    manifests: [manifest],
+    statuses: [...accepted(sameNs, ['jwt-claim-routing']), ...policyAccepted(policy)],
     requests: [
       get('/get', bearer(token('v1Token')), 200),
       { ...get('/get', bearer(token('v2Token')), 200), backend: 'infra-backend-v2' },
@@ -250,6 +256,28 @@ const httpExtAuth: ConformanceTest = {
     }),
     www('/myapp', {}, 403),
     www('/myapp', { Authorization: 'Bearer invalid-token' }, 403),
+    www('/public', {}, 200),
+  ],
+};
+
+const httpBackendExtAuth: ConformanceTest = {
+  name: 'HTTPBackendExtAuth',
+  description: 'External authorization over HTTP with a Backend, headers then used to route',
+  features: ['SecurityPolicy', 'ExtAuth'],
+  manifests: ['ext-auth-service.yaml', 'ext-auth-http-backend-securitypolicy.yaml'],
+  statuses: [...accepted(sameNs, ['http-ext-auth-backend']), ...policyAccepted('ext-auth-backend')],
+  requests: [
+    // recomputeRoute: x-current-user from the service picks the rule of its user's backend.
+    {
+      ...www('/http', bearer('token2'), 200, { 'x-current-user': 'user2' }),
+      backend: 'infra-backend-v2',
+    },
+    {
+      ...www('/http', bearer('token3'), 200, { 'x-current-user': 'user3' }),
+      backend: 'infra-backend-v3',
+    },
+    www('/http', {}, 403),
+    www('/http', bearer('invalid-token'), 403),
     www('/public', {}, 200),
   ],
 };
@@ -404,7 +432,14 @@ export const securityPolicyTests = (suiteDir: string): ConformanceTest[] => [
   csrfFromSecurityPolicy,
   securityPolicyMerged,
   httpExtAuth,
-  jwtClaimRouting(suiteDir),
+  httpBackendExtAuth,
+  jwtClaimRouting(suiteDir, 'JWT', 'jwt.yaml', 'jwt-example'),
+  jwtClaimRouting(
+    suiteDir,
+    'JWTBackendRemoteJWKS',
+    'jwt-backend-remote-jwks.yaml',
+    'jwt-with-backend-remot-jwks',
+  ),
   localJWKS('LocalJWKSInline', 'jwt-local-jwks-inline.yaml', suiteDir),
   localJWKS('LocalJWKSValueRef', 'jwt-local-jwks-valueRef.yaml', suiteDir),
   optionalJWT(suiteDir),
