@@ -112,6 +112,8 @@ export const ExtAuthSchema = z.object({
   destination: RouteDestinationSchema,
   /** Path prefix of the HTTP authorization request. */
   path: z.string().optional(),
+  /** Path of the HTTP authorization request instead of the client's (`pathOverride`). */
+  pathOverride: z.string().optional(),
   /** Request headers sent to the authorization service (all when empty, for gRPC). */
   headersToExtAuth: z.array(z.string()),
   /** Headers of the authorization response copied to the upstream request. */
@@ -130,7 +132,7 @@ export const ExtAuthSchema = z.object({
   maxRequestBytes: z.number().optional(),
   /** HTTP status answered when the service fails or cannot be reached (Envoy's default: 403). */
   statusOnError: z.number().int().optional(),
-  /** Retries of a failed check, gRPC only (backendSettings `retry`). */
+  /** Retries of a failed check (backendSettings `retry`). */
   retry: RetrySchema.optional(),
 });
 export type ExtAuth = z.infer<typeof ExtAuthSchema>;

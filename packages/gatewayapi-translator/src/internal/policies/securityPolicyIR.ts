@@ -279,6 +279,8 @@ function extAuth(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): ExtAuth 
   };
   const path = str(http?.path);
   if (path) out.path = path;
+  const pathOverride = str(http?.pathOverride);
+  if (pathOverride) out.pathOverride = pathOverride;
   const timeout = parseGoDuration(spec.timeout);
   if (timeout !== undefined) out.timeoutMs = timeout;
   const body = obj(spec.bodyToExtAuth);

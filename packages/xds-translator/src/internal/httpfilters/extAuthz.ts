@@ -80,8 +80,15 @@ const extAuthz = (ext: ExtAuth): ExtAuthz => {
     ...common,
     httpService: {
       // The URI only names the service (Host); the cluster decides where the check goes.
-      serverUri: { uri: `http://${authority(ext)}${ext.path ?? ''}`, cluster, timeout },
+      serverUri: {
+        uri: `http://${authority(ext)}${ext.pathOverride ?? ext.path ?? ''}`,
+        cluster,
+        timeout,
+      },
       pathPrefix: ext.path ?? '',
+      // The check goes to this path instead of the client's (after any path prefix).
+      pathOverride: ext.pathOverride ?? '',
+      ...(ext.retry ? { retryPolicy: serviceRetryPolicy(ext.retry) } : {}),
       authorizationRequest:
         ext.headersToExtAuth.length > 0
           ? { allowedHeaders: { patterns: ext.headersToExtAuth.map(exact) } }

@@ -88,6 +88,11 @@ export const securityPolicyFields: KindFields = {
       e2e('JWTBackendRemoteJWKS'),
     'spec.jwt.providers.remoteJWKS.failedRefetchDuration': SERVICE_SETTINGS,
     'spec.extAuth.grpc.backendSettings.retry': SERVICE_SETTINGS,
+    'spec.extAuth.http.backendSettings.retry': extAuthE2e('EgtsHTTPExtAuthPathOverrideRetry'),
+    'spec.extAuth.http.pathOverride': extAuthE2e('EgtsHTTPExtAuthPathOverrideRetry'),
+    'spec.extAuth.http.backendSettings.loadBalancer': extAuthE2e(
+      'EgtsHTTPExtAuthPathOverrideRetry',
+    ),
     'spec.extAuth.statusOnError': egts('EgtsExtAuthFailOpenRecompute'),
     'spec.extAuth.bodyToExtAuth': egts('EgtsExtAuthFailOpenRecompute'),
     'spec.jwt.providers.recomputeRoute': e2e('JWT'),
