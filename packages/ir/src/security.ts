@@ -80,6 +80,14 @@ export const AuthorizationRuleSchema = z.object({
   headers: z.array(z.object({ name: z.string(), values: z.array(z.string()) })),
   /** HTTP methods (any). */
   methods: z.array(z.string()),
+  /** The request path (without its query), matched as `type` says; `invert`: must not match. */
+  path: z
+    .object({
+      type: z.enum(['Exact', 'PathPrefix', 'RegularExpression']),
+      value: z.string(),
+      invert: z.boolean(),
+    })
+    .optional(),
   /** JWT claims and scopes of a verified token of `provider` (its payload in metadata). */
   jwt: z
     .object({

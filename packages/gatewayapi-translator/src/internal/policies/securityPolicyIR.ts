@@ -202,6 +202,23 @@ function ruleJWT(jwt: Obj | undefined): Pick<AuthorizationRule, 'jwt'> {
   };
 }
 
+const PATH_TYPES = new Set(['Exact', 'PathPrefix', 'RegularExpression']);
+
+/** A rule's `operation.path` (the CRD's defaults: PathPrefix, not inverted). */
+function rulePath(path: Obj | undefined): Pick<AuthorizationRule, 'path'> {
+  if (!path) return {};
+  const type = str(path.type) ?? 'PathPrefix';
+  if (!PATH_TYPES.has(type))
+    throw new Problem(`authorization.rules.operation.path.type: ${type} is not a path match type`);
+  return {
+    path: {
+      type: type as NonNullable<AuthorizationRule['path']>['type'],
+      value: str(path.value) ?? '/',
+      invert: path.invert === true,
+    },
+  };
+}
+
 const action = (value: unknown): 'Allow' | 'Deny' => (value === 'Allow' ? 'Allow' : 'Deny');
 
 function authorization(spec: Obj): Authorization {
@@ -219,6 +236,7 @@ function authorization(spec: Obj): Authorization {
           typeof h.name === 'string' ? [{ name: h.name, values: strings(h.values) }] : [],
         ),
         methods: strings(operation.methods),
+        ...rulePath(obj(operation.path)),
         ...ruleJWT(obj(principal.jwt)),
       };
     }),

@@ -54,6 +54,7 @@ export const securityPolicyFields: KindFields = {
     'spec.authorization.rules.action': AUTHZ,
     'spec.authorization.rules.name': AUTHZ,
     'spec.authorization.rules.operation.methods': AUTHZ,
+    'spec.authorization.rules.operation.path': e2e('AuthzWithPath'),
     'spec.authorization.rules.principal.headers': AUTHZ,
     'spec.authorization.rules.principal.jwt.provider': e2e('AuthzWithJWTClaimsScopes'),
     'spec.authorization.rules.principal.jwt.claims': e2e('AuthzWithJWTClaimsScopes'),
