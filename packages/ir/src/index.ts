@@ -56,7 +56,6 @@ export type {
   HTTPTimeout,
   Mirror,
   Redirect,
-  Retry,
   SessionPersistence,
   StringMatch,
   URLRewrite,
@@ -79,6 +78,7 @@ export type {
   XdsIR,
 } from './listeners.js';
 export { XdsIRSchema } from './listeners.js';
+export type { Retry } from './retry.js';
 export type { RouteSource } from './routeSource.js';
 export type {
   APIKeyAuth,

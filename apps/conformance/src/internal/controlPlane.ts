@@ -7,7 +7,13 @@
 // service taking its RateLimitConfigs from the same xDS server.
 import { DEFAULT_CONTROLLER_NAME, type ResourceStatus } from '@egts/api';
 import type { Listener } from '@egts/envoy-api';
-import { translate, withEnvoyPatchOutcomes } from '@egts/gatewayapi-translator';
+import {
+  discoverOidcProviders,
+  type OidcDiscovery,
+  oidcIssuers,
+  translate,
+  withEnvoyPatchOutcomes,
+} from '@egts/gatewayapi-translator';
 import {
   createHostInfraManager,
   findRateLimitBinary,
@@ -25,6 +31,7 @@ import {
 } from '@egts/xds-server';
 import { rateLimitConfigs, translateXds } from '@egts/xds-translator';
 import type { Cluster } from './cluster.js';
+import { clusterFetch } from './clusterFetch.js';
 import { freePort } from './freePort.js';
 import { findRedisServer, type RedisServer, startRedis } from './redisServer.js';
 
@@ -101,6 +108,7 @@ export const startControlPlane = async (
   const ports = new Map<string, number>();
   let statuses: readonly ResourceStatus[] = [];
   let served = new Set<string>();
+  let discovery: OidcDiscovery = new Map();
 
   const localPort = async (fleet: string, port: number): Promise<number> => {
     const key = `${fleet}|${port}`;
@@ -133,10 +141,22 @@ export const startControlPlane = async (
     incidents,
     async sync() {
       const { resources } = cluster.resources();
+      // OpenID provider discovery, as Envoy Gateway's control plane does it (from inside the
+      // cluster): known documents are kept, failed ones fetched again at the next sync.
+      discovery = await discoverOidcProviders(oidcIssuers(resources), {
+        fetch: clusterFetch(cluster),
+        known: discovery,
+        attempts: 2,
+        backoffMs: 100,
+      });
       // Envoy Gateway's e2e install enables EnvoyPatchPolicy and Backend.
       const result = translate(resources, {
         controllerName: DEFAULT_CONTROLLER_NAME,
         extensionApis: { enableEnvoyPatchPolicy: true },
+        // Backends naming a Service by its cluster DNS name point at the local stand-ins
+        // (Cluster: cluster DNS and the Service proxy), on 127.0.0.1.
+        allowLoopbackBackends: true,
+        oidcDiscovery: discovery,
         ...(rateLimit ? { rateLimitService: rateLimit } : {}),
       });
       const now = new Set<string>();

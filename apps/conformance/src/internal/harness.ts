@@ -409,6 +409,7 @@ export class Harness {
       path: expected.request.path,
       method: expected.request.method,
       headers: expected.request.headers,
+      body: expected.request.body,
       scheme,
       serverName: expected.request.serverName,
       clientCertificate: this.#clientCertificate(expected.request.clientCertificate),

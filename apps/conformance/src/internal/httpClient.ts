@@ -31,6 +31,8 @@ export interface HttpRequest {
   readonly path: string;
   readonly method?: string | undefined;
   readonly headers?: Readonly<Record<string, string>> | undefined;
+  /** Request body, sent with its Content-Length. */
+  readonly body?: string | undefined;
   readonly scheme?: 'http' | 'https' | undefined;
   /** SNI for HTTPS; default: the host. */
   readonly serverName?: string | undefined;
@@ -103,5 +105,5 @@ export const sendRequest = (req: HttpRequest, timeoutMs = 3_000): Promise<HttpRe
     });
     call.on('timeout', () => call.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     call.on('error', reject);
-    call.end();
+    call.end(req.body);
   });

@@ -18,6 +18,8 @@ export interface HttpExpectation {
     readonly path: string;
     readonly method?: string;
     readonly headers?: Readonly<Record<string, string>>;
+    /** Request body (egts's own tests). */
+    readonly body?: string;
     readonly scheme?: 'http' | 'https';
     readonly serverName?: string;
     /** A kubernetes.io/tls Secret whose certificate and key the client presents (mTLS). */

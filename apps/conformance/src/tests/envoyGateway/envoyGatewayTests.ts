@@ -8,7 +8,7 @@ import { envoyPatchPolicyTests } from './envoyPatchPolicy.js';
 import { extAuthTests } from './extAuth.js';
 import { globalRateLimitTests } from './globalRateLimit.js';
 import { httpRouteFilterTests } from './httpRouteFilter.js';
-import { oidcOptionsTest, oidcTest } from './oidc.js';
+import { oidcDiscoveryTest, oidcOptionsTest, oidcTest } from './oidc.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
 /** The tests, for Envoy Gateway's e2e folder `suiteDir` (some read data from its Go files). */
@@ -16,6 +16,7 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...securityPolicyTests(suiteDir),
   oidcTest(suiteDir),
   oidcOptionsTest,
+  oidcDiscoveryTest,
   ...extAuthTests(),
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),
