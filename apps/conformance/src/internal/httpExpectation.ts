@@ -18,6 +18,10 @@ export interface HttpExpectation {
     readonly path: string;
     readonly method?: string;
     readonly headers?: Readonly<Record<string, string>>;
+    /** A request body (sent with its content-length). */
+    readonly body?: string;
+    /** `h2c`: cleartext HTTP/2 with prior knowledge (the suite's H2CPriorKnowledgeProtocol). */
+    readonly protocol?: 'h2c';
     readonly scheme?: 'http' | 'https';
     readonly serverName?: string;
     /** A kubernetes.io/tls Secret whose certificate and key the client presents (mTLS). */
@@ -38,6 +42,8 @@ export interface HttpExpectation {
      */
     readonly clientCertificate?: string | { readonly namespace: string; readonly name: string };
   };
+  /** How long the answer may take; default 3 s (a throttled transfer takes longer). */
+  readonly timeoutMs?: number;
   /** Expected status; default 200. Several: any of them. */
   readonly status?: number | readonly number[];
   /** Deployment name prefix of the pod that must answer; required when the status is 200. */

@@ -1,6 +1,7 @@
 // Every Envoy Gateway e2e test this harness re-expresses, in the order they run.
 import type { ConformanceTest } from '../../conformanceTest.js';
 import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
+import { backendTrafficResilienceTests } from './backendTrafficResilience.js';
 import { clientTrafficPolicyTests } from './clientTrafficPolicy.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
 import { envoyExtensionPolicyTests } from './envoyExtensionPolicy.js';
@@ -19,6 +20,7 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...extAuthTests(),
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),
+  ...backendTrafficResilienceTests(),
   ...clientTrafficPolicyTests(),
   ...globalRateLimitTests(suiteDir),
   ...envoyPatchPolicyTests(),
