@@ -216,9 +216,26 @@ export const ResponseHeaderMatchSchema = z.object({
 
 /**
  * One response override (`responseOverride`): when the response's status is one of `statusCodes`
- * (a value, or an inclusive range) and every header matches, Envoy answers `response` instead.
+ * (a value, or an inclusive range), every header matches and it comes from `source`, Envoy
+ * answers `response` instead, or with `redirect` sends the request on to another location.
  */
 export const ResponseOverrideSchema = z.object({
+  /** `Local`: only Envoy's own answers; `Backend`: only upstream ones; absent: both. */
+  source: z.enum(['Local', 'Backend']).optional(),
+  /**
+   * Where the request goes instead (Envoy's custom response redirect policy: an internal
+   * redirect whose answer is returned); absent parts keep the request's.
+   */
+  redirect: z
+    .object({
+      scheme: z.string().optional(),
+      hostname: z.string().optional(),
+      port: z.number().int().optional(),
+      /** The new full path. */
+      path: z.string().optional(),
+      statusCode: z.number().int(),
+    })
+    .optional(),
   statusCodes: z.array(
     z.object({
       value: z.number().int().optional(),

@@ -63,6 +63,8 @@ export interface HttpExpectation {
   readonly absentResponseHeaders?: readonly string[];
   /** The exact response body (Envoy Gateway's custom response checks). */
   readonly responseBody?: string;
+  /** Bodies the response must not have (a custom response that must not apply). */
+  readonly notResponseBodies?: readonly string[];
   /**
    * A query parameter given a new random value on every attempt, appended to the path (the suite's
    * retry probes send a fresh `uuid` each, so the backend's retry simulation counts them apart).
@@ -147,6 +149,8 @@ export const compareResponse = (
   }
   for (const name of expected.absentResponseHeaders ?? [])
     if (result.headers[name.toLowerCase()] !== undefined) return `response header ${name} present`;
+  if (expected.notResponseBodies?.includes(result.body))
+    return `body ${JSON.stringify(result.body.slice(0, 200))}, want another`;
   if (expected.responseBody !== undefined && result.body !== expected.responseBody)
     return `body ${JSON.stringify(result.body.slice(0, 200))}, want ${JSON.stringify(expected.responseBody)}`;
 

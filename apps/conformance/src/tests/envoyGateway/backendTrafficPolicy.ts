@@ -1,6 +1,6 @@
 // Envoy Gateway's BackendTrafficPolicy e2e tests (test/e2e/tests: local_ratelimit.go,
 // backendtrafficpolicy_translation_failed.go, fault_injection.go, compression.go,
-// response-override.go, btp_timeout.go, local_ratelimit_distinct_header.go,
+// btp_timeout.go, local_ratelimit_distinct_header.go,
 // local_ratelimit_distinct_cidr.go) re-expressed: the same manifests (testdata/), the
 // same requests and answers, through egts and real Envoy. A rate limit counts requests, so its
 // checks send each request once (steps) instead of the harness's repeated consistent answers.
@@ -134,14 +134,6 @@ const compression: ConformanceTest = {
   ],
 };
 
-const responseOverride: ConformanceTest = {
-  name: 'ResponseOverrideSpecificUser',
-  description: 'Response Override',
-  features: ['BackendTrafficPolicy'],
-  manifests: ['response-override.yaml'],
-  skip: 'the policy also redirects 401 answers (responseOverride.redirect), which egts reports NotApplied; status and header overrides are proven in backendTrafficFilters.integration.test.ts',
-};
-
 const btpTimeout: ConformanceTest = {
   name: 'BTPTimeout',
   description: 'Request timeout set by a BackendTrafficPolicy',
@@ -239,7 +231,6 @@ export const backendTrafficPolicyTests = (): ConformanceTest[] => [
   translationFailed,
   fault,
   compression,
-  responseOverride,
   btpTimeout,
   distinctHeader,
   distinctCidr,

@@ -10,6 +10,7 @@ import { extAuthTests } from './extAuth.js';
 import { globalRateLimitTests } from './globalRateLimit.js';
 import { httpRouteFilterTests } from './httpRouteFilter.js';
 import { oidcOptionsTest, oidcTest } from './oidc.js';
+import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
 /** The tests, for Envoy Gateway's e2e folder `suiteDir` (some read data from its Go files). */
@@ -21,6 +22,7 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),
   ...backendTrafficResilienceTests(),
+  ...responseOverrideTests(suiteDir),
   ...clientTrafficPolicyTests(),
   ...globalRateLimitTests(suiteDir),
   ...envoyPatchPolicyTests(),

@@ -201,6 +201,9 @@ function responseOverrideProblem(
       if (error)
         return `responseOverride[${i}].match.responseHeaders: ${String(header.name)} has an invalid regex: ${error}`;
     }
+    const redirectPath = obj(obj(override.redirect)?.path);
+    if (redirectPath && redirectPath.type !== 'ReplaceFullPath')
+      return `responseOverride[${i}].redirect.path.type: ${String(redirectPath.type)} is not supported, only ReplaceFullPath (Envoy's redirect policy has no matched prefix to replace)`;
     const body = obj(obj(override.response)?.body);
     const problem = responseBodyProblem(
       ctx,

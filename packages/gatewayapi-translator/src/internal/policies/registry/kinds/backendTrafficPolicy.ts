@@ -28,6 +28,9 @@ const GLOBAL_LIMIT = GLOBAL(
 const GLOBAL_SELECTORS = GLOBAL(
   'selectors on client address, method, path and query parameters pick what counts',
 );
+/** Envoy Gateway's e2e tests, re-expressed in the envoy-gateway conformance suite. */
+const SUITE = 'apps/conformance/src/tests/envoyGateway';
+const suite = (file: string, test: string) => `${SUITE}/${file}.ts: ${test}`;
 /** Settings Envoy loads from the golden case (their IR is in the golden output). */
 const LOADED = envoy('Envoy loads every setting of the golden case');
 
@@ -63,6 +66,8 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.requestBuffer': filters('buffers request bodies up to the limit'),
     'spec.responseOverride.match': RESPONSE_OVERRIDE,
     'spec.responseOverride.response': RESPONSE_OVERRIDE,
+    'spec.responseOverride.redirect': suite('responseOverride', 'ResponseOverrideSpecificUser'),
+    'spec.responseOverride.source': suite('responseOverride', 'ResponseOverrideSource'),
     'spec.healthCheck.active.type': HEALTH_CHECK,
     'spec.healthCheck.active.timeout': HEALTH_CHECK,
     'spec.healthCheck.active.interval': HEALTH_CHECK,
@@ -145,8 +150,6 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.rateLimit.local.rules.shadowMode',
     'spec.rateLimit.local.rules.shared',
     'spec.rateLimit.local.rules.xRateLimitHeaders',
-    'spec.responseOverride.redirect',
-    'spec.responseOverride.source',
     'spec.retry.numAttemptsPerPriority',
     'spec.routingType',
     'spec.telemetry',
