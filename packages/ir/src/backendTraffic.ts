@@ -155,6 +155,17 @@ export const LocalRateLimitRuleSchema = z.object({
       invert: z.boolean().optional(),
     })
     .optional(),
+  /** Query parameters that must match (all of them); `invert`: must not match. */
+  queryParams: z
+    .array(
+      z.object({
+        name: z.string(),
+        type: z.enum(['Exact', 'RegularExpression']),
+        value: z.string(),
+        invert: z.boolean().optional(),
+      }),
+    )
+    .optional(),
   limit: RateLimitValueSchema,
 });
 export type LocalRateLimitRule = z.infer<typeof LocalRateLimitRuleSchema>;

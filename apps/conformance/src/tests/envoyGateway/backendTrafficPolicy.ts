@@ -1,8 +1,7 @@
 // Envoy Gateway's BackendTrafficPolicy e2e tests (test/e2e/tests: local_ratelimit.go,
 // backendtrafficpolicy_translation_failed.go, fault_injection.go, compression.go,
-// btp_timeout.go, local_ratelimit_distinct_header.go,
-// local_ratelimit_distinct_cidr.go) re-expressed: the same manifests (testdata/), the
-// same requests and answers, through egts and real Envoy. A rate limit counts requests, so its
+// btp_timeout.go, local_ratelimit_distinct_header.go, local_ratelimit_distinct_cidr.go)
+// re-expressed: the same manifests (testdata/), the same requests and answers, through egts and real Envoy. A rate limit counts requests, so its
 // checks send each request once (steps) instead of the harness's repeated consistent answers.
 
 import {
@@ -226,6 +225,34 @@ const distinctCidr: ConformanceTest = {
   ],
 };
 
+const queryParameters: ConformanceTest = {
+  name: 'LocalRateLimitQueryParameters',
+  description: 'Make sure local rate limit work with query parameters',
+  features: ['BackendTrafficPolicy', 'LocalRateLimit'],
+  manifests: ['local-ratelimit-query-parameters.yaml'],
+  statuses: [
+    ...accepted(sameNs, ['local-query-parameters-ratelimit']),
+    policy('local-ratelimit-query-parameters', 'True'),
+  ],
+  // The upstream test also runs on the all-namespaces Gateway, whose ClientTrafficPolicy turns
+  // the x-ratelimit headers off (headers.disableRateLimitHeaders, not applied by egts yet); this
+  // checks the same-namespace half: alice has 3 an hour, bob matches no rule and is not limited.
+  // Programmed before counting: bob's requests are answered and spend none of alice's.
+  requests: [
+    {
+      request: { path: '/query-ratelimit?user=bob' },
+      backend: 'infra-backend-v1',
+      namespace: infra,
+    },
+  ],
+  steps: async (h) => {
+    const alice = '/query-ratelimit?user=alice';
+    for (let i = 0; i < 3; i++) failIf(await once(h, alice, {}, 200, '3'));
+    failIf(await once(h, alice, {}, 429, '3'));
+    for (let i = 0; i < 5; i++) failIf(await once(h, '/query-ratelimit?user=bob', {}, 200));
+  },
+};
+
 export const backendTrafficPolicyTests = (): ConformanceTest[] => [
   localRateLimit,
   translationFailed,
@@ -234,4 +261,5 @@ export const backendTrafficPolicyTests = (): ConformanceTest[] => [
   btpTimeout,
   distinctHeader,
   distinctCidr,
+  queryParameters,
 ];

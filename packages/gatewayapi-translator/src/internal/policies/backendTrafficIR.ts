@@ -304,6 +304,7 @@ export function localRateLimitRule(rule: Obj): LocalRateLimitRule {
   const cidr = selectors.map((s) => obj(s.sourceCIDR)).find((c) => c !== undefined);
   const methods = selectors.flatMap((s) => list(s.methods));
   const path = selectors.map((s) => obj(s.path)).find((p) => p !== undefined);
+  const queryParams = selectors.flatMap((s) => list(s.queryParams));
   return {
     headers: headers.map((h) => ({
       name: str(h.name) ?? '',
@@ -337,6 +338,17 @@ export function localRateLimitRule(rule: Obj): LocalRateLimitRule {
             value: str(path.value) ?? '/',
             ...(path.invert === true ? { invert: true } : {}),
           },
+        }
+      : {}),
+    ...(queryParams.length > 0
+      ? {
+          // Distinct query parameters are refused by validation.
+          queryParams: queryParams.map((q) => ({
+            name: str(q.name) ?? '',
+            type: str(q.type) === 'RegularExpression' ? 'RegularExpression' : 'Exact',
+            value: str(q.value) ?? '',
+            ...(q.invert === true ? { invert: true } : {}),
+          })),
         }
       : {}),
     limit: rateLimitValue(obj(rule.limit)),

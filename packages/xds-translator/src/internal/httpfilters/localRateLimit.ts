@@ -49,7 +49,7 @@ const regexOf = (values: readonly string[]) =>
  * global rate limit filter builds its descriptors from the same selectors.
  */
 export function ruleParts(
-  rule: Omit<LocalRateLimitRule, 'limit'>,
+  rule: Omit<LocalRateLimitRule, 'limit' | 'queryParams'>,
   index: number,
 ): { actions: Action[]; entries: Entry[] } {
   const actions: Action[] = [];
@@ -127,10 +127,49 @@ export function ruleParts(
   return { actions, entries };
 }
 
+/**
+ * Query parameter selectors: one entry each, produced only when the parameter matches (or,
+ * inverted, does not).
+ */
+export function queryParts(
+  queries: NonNullable<LocalRateLimitRule['queryParams']>,
+  index: number,
+): { actions: Action[]; entries: Entry[] } {
+  const actions: Action[] = [];
+  const entries: Entry[] = [];
+  queries.forEach((query, i) => {
+    const key = `rule-${index}-query-${i}`;
+    const stringMatch =
+      query.type === 'RegularExpression'
+        ? { safeRegex: { regex: query.value }, ignoreCase: false }
+        : { exact: query.value, ignoreCase: false };
+    actions.push({
+      queryParameterValueMatch: {
+        descriptorKey: key,
+        descriptorValue: key,
+        expectMatch: query.invert !== true,
+        queryParameters: [{ name: query.name, stringMatch }],
+      },
+    } as Action);
+    entries.push({ key, value: key });
+  });
+  return { actions, entries };
+}
+
+/** A local rule's actions and descriptor entries: its selectors, then its query parameters. */
+const localRuleParts = (rule: LocalRateLimitRule, index: number) => {
+  const selectors = ruleParts(rule, index);
+  const queries = queryParts(rule.queryParams ?? [], index);
+  return {
+    actions: [...selectors.actions, ...queries.actions],
+    entries: [...selectors.entries, ...queries.entries],
+  };
+};
+
 /** The route's rate_limits: one per rule with selectors, producing that rule's descriptor. */
 export const localRateLimitActions = (route: HTTPRouteIR): RateLimit[] =>
   (route.localRateLimit?.rules ?? []).map(
-    (rule, i) => ({ stage: 0, actions: ruleParts(rule, i).actions }) as unknown as RateLimit,
+    (rule, i) => ({ stage: 0, actions: localRuleParts(rule, i).actions }) as unknown as RateLimit,
   );
 
 const percent100 = (runtimeKey: string) => ({
@@ -163,7 +202,7 @@ export const localRateLimitFilter: HttpFilterTranslator = {
           filterEnabled: percent100('local_rate_limit_enabled'),
           filterEnforced: percent100('local_rate_limit_enforced'),
           descriptors: limit.rules.map((rule, i) => ({
-            entries: ruleParts(rule, i).entries,
+            entries: localRuleParts(rule, i).entries,
             tokenBucket: tokenBucket(rule.limit),
           })),
           enableXRatelimitHeaders:

@@ -114,6 +114,10 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.rateLimit.local.rules.clientSelectors.sourceCIDR': LOADED,
     'spec.rateLimit.local.rules.clientSelectors.methods': LOADED,
     'spec.rateLimit.local.rules.clientSelectors.path': LOADED,
+    'spec.rateLimit.local.rules.clientSelectors.queryParams': suite(
+      'backendTrafficPolicy',
+      'LocalRateLimitQueryParameters',
+    ),
     'spec.retry.numRetries': RETRY,
     'spec.retry.retryOn': RETRY,
     'spec.retry.perRetry': RETRY,
@@ -144,7 +148,6 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.rateLimit.global.rules.xRateLimitHeaders',
     // As for global rules: a local descriptor cannot say "not in this range" either.
     'spec.rateLimit.local.rules.clientSelectors.sourceCIDR.invert',
-    'spec.rateLimit.local.rules.clientSelectors.queryParams',
     'spec.rateLimit.local.rules.cost',
     'spec.rateLimit.local.rules.limit.fromMetadata',
     'spec.rateLimit.local.rules.shadowMode',
