@@ -167,6 +167,8 @@ export const LocalRateLimitRuleSchema = z.object({
     )
     .optional(),
   limit: RateLimitValueSchema,
+  /** Count, but never refuse (`shadowMode`). */
+  shadowMode: z.boolean().optional(),
 });
 export type LocalRateLimitRule = z.infer<typeof LocalRateLimitRuleSchema>;
 

@@ -352,6 +352,7 @@ export function localRateLimitRule(rule: Obj): LocalRateLimitRule {
         }
       : {}),
     limit: rateLimitValue(obj(rule.limit)),
+    ...(rule.shadowMode === true ? { shadowMode: true } : {}),
   };
 }
 

@@ -114,6 +114,7 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.rateLimit.local.rules.clientSelectors.sourceCIDR': LOADED,
     'spec.rateLimit.local.rules.clientSelectors.methods': LOADED,
     'spec.rateLimit.local.rules.clientSelectors.path': LOADED,
+    'spec.rateLimit.local.rules.shadowMode': suite('backendTrafficPolicy', 'LocalRateLimit'),
     'spec.rateLimit.local.rules.clientSelectors.queryParams': suite(
       'backendTrafficPolicy',
       'LocalRateLimitQueryParameters',
@@ -150,7 +151,6 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.rateLimit.local.rules.clientSelectors.sourceCIDR.invert',
     'spec.rateLimit.local.rules.cost',
     'spec.rateLimit.local.rules.limit.fromMetadata',
-    'spec.rateLimit.local.rules.shadowMode',
     'spec.rateLimit.local.rules.shared',
     'spec.rateLimit.local.rules.xRateLimitHeaders',
     'spec.retry.numAttemptsPerPriority',
