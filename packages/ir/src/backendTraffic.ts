@@ -48,6 +48,8 @@ export const ActiveHealthCheckSchema = z.object({
   unhealthyThreshold: z.number().int(),
   healthyThreshold: z.number().int(),
   initialJitterMs: z.number().optional(),
+  /** The endpoints' port the checks go to instead of the serving one (`overrides.port`). */
+  port: z.number().int().optional(),
   http: z
     .object({
       path: z.string(),

@@ -27,6 +27,7 @@ export type {
   Endpoint,
   RouteDestination,
   TLSCertificate,
+  UpstreamHTTP2Settings,
   UpstreamTLS,
 } from './destination.js';
 export type {

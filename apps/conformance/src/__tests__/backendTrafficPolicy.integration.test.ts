@@ -38,7 +38,9 @@ describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
   let statuses: { kind: string; name: string; accepted: string | undefined }[] = [];
 
   beforeAll(async () => {
-    const [flakyPort, okPort, pairPort, slowPort] = [
+    const [flakyPort, okPort, pairPort, slowPort, servePort, checkPort] = [
+      await freePort(),
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -59,8 +61,26 @@ describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
         status: path === '/healthz' ? 500 : 200,
       })),
       await startBackend('slow', '127.0.0.1', slowPort, () => ({ status: 200, delayMs: 400 })),
+      // Two endpoints healthy on their serving port; on the health check port the second fails.
+      await startBackend('served-a', '127.0.0.1', servePort, ok),
+      await startBackend('served-b', '127.0.0.2', servePort, ok),
+      await startBackend('check-a', '127.0.0.1', checkPort, ok),
+      await startBackend('check-b', '127.0.0.2', checkPort, () => ({ status: 500 })),
     );
-    const text = `${gatewayManifests(port)}${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1'])}${service('pair', pairPort, ['127.0.0.1', '127.0.0.2'])}${service('slow', slowPort, ['127.0.0.1'])}${route('retry', 'flaky', flakyPort)}${route('budget', 'flaky', flakyPort)}${route('limited', 'ok', okPort)}${route('distinct', 'ok', okPort)}${route('health', 'pair', pairPort)}${route('hash', 'pair', pairPort)}${route('breaker', 'slow', slowPort)}${route('timeout', 'slow', slowPort)}${route('idle', 'slow', slowPort)}${route('invalid', 'ok', okPort)}${policy(
+    const text = `${gatewayManifests(port)}${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1'])}${service('pair', pairPort, ['127.0.0.1', '127.0.0.2'])}${service('slow', slowPort, ['127.0.0.1'])}${route('retry', 'flaky', flakyPort)}${route('budget', 'flaky', flakyPort)}${route('limited', 'ok', okPort)}${route('distinct', 'ok', okPort)}${route('health', 'pair', pairPort)}${route('hash', 'pair', pairPort)}${route('breaker', 'slow', slowPort)}${route('timeout', 'slow', slowPort)}${route('idle', 'slow', slowPort)}${route('invalid', 'ok', okPort)}${service('served', servePort, ['127.0.0.1', '127.0.0.2'])}${route('override', 'served', servePort)}${policy(
+      'override',
+      `  loadBalancer: {type: RoundRobin}
+  healthCheck:
+    active:
+      type: HTTP
+      interval: 500ms
+      timeout: 1s
+      unhealthyThreshold: 1
+      healthyThreshold: 1
+      http: {path: /healthz, expectedStatuses: [200]}
+      overrides: {port: ${checkPort}}
+`,
+    )}${policy(
       'retry',
       `  retry:
     numRetries: 2
@@ -199,6 +219,19 @@ describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
     }
     expect(streak).toBe(10);
     expect(seen.get('bad')?.filter((p) => p === '/healthz').length).toBeGreaterThan(0);
+  });
+
+  it('health check overrides send the checks to another port', async () => {
+    // Only the second endpoint's health port fails: it is taken out though it serves fine.
+    let streak = 0;
+    for (let i = 0; i < 200 && streak < 10; i++) {
+      const reply = await get(port, '/override');
+      streak = reply.status === 200 && backendOf(reply) === 'served-a' ? streak + 1 : 0;
+      if (streak === 0) await sleep(100);
+    }
+    expect(streak).toBe(10);
+    expect(seen.get('check-b')?.filter((p) => p === '/healthz').length).toBeGreaterThan(0);
+    expect(seen.get('served-b')?.includes('/healthz')).toBe(false);
   });
 
   it('consistent hashing sends a header value to one endpoint', async () => {

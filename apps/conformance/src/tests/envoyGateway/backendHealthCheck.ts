@@ -73,4 +73,16 @@ const panicThreshold: ConformanceTest = {
   },
 };
 
-export const backendHealthCheckTests = (): ConformanceTest[] => [activeHttp, panicThreshold];
+const withOverride: ConformanceTest = {
+  name: 'BackendHealthCheckWithOverride',
+  description: 'Test backend health check with override configuration',
+  features: ['BackendTrafficPolicy'],
+  manifests: ['backend-health-check-with-override.yaml'],
+  skip: "overrides.port names a container port (9090) on each pod's own address; here every pod is a local server on 127.0.0.1 with a port of its own, so none can listen on 9090. backendTrafficPolicy.integration.test.ts proves overrides.port: checks go to another port, whose failure takes a serving endpoint out",
+};
+
+export const backendHealthCheckTests = (): ConformanceTest[] => [
+  activeHttp,
+  withOverride,
+  panicThreshold,
+];

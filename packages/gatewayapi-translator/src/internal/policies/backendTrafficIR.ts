@@ -166,6 +166,7 @@ function activeHealthCheck(active: Obj | undefined): ActiveHealthCheck | undefin
     unhealthyThreshold: int(active.unhealthyThreshold) ?? 3,
     healthyThreshold: int(active.healthyThreshold) ?? 1,
     initialJitterMs: ms(active.initialJitter),
+    port: int(obj(active.overrides)?.port),
     http:
       type === 'HTTP'
         ? (defined({
@@ -283,6 +284,26 @@ function retry(value: Obj | undefined): Retry | undefined {
   };
 }
 
+/** HTTP/2 towards the backends (`http2`). */
+function upstreamHttp2(http2: Obj): NonNullable<DestinationTraffic['http2']> | undefined {
+  const keepalive = obj(http2.connectionKeepalive);
+  return defined({
+    initialStreamWindowSize: parseQuantity(http2.initialStreamWindowSize),
+    initialConnectionWindowSize: parseQuantity(http2.initialConnectionWindowSize),
+    maxConcurrentStreams: int(http2.maxConcurrentStreams),
+    connectionKeepalive: keepalive
+      ? defined({
+          intervalMs: ms(keepalive.interval),
+          timeoutMs: ms(keepalive.timeout),
+          intervalJitterPercent: int(keepalive.intervalJitter),
+          idleIntervalMs: ms(keepalive.idleInterval),
+        })
+      : undefined,
+    terminateStreamOnInvalidMessage:
+      str(http2.onInvalidMessage) === 'TerminateStream' ? true : undefined,
+  });
+}
+
 /** Seconds per rate limit unit (Envoy Gateway: a month is 30 days, a year 365). */
 const UNIT_SECONDS: Record<string, number> = {
   Second: 1,
@@ -391,13 +412,7 @@ export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
             })
           : undefined,
       }),
-      http2: http2
-        ? defined({
-            initialStreamWindowSize: parseQuantity(http2.initialStreamWindowSize),
-            initialConnectionWindowSize: parseQuantity(http2.initialConnectionWindowSize),
-            maxConcurrentStreams: int(http2.maxConcurrentStreams),
-          })
-        : undefined,
+      http2: http2 ? upstreamHttp2(http2) : undefined,
       useClientProtocol: bool(spec.useClientProtocol),
       loadBalancer: loadBalancer(obj(spec.loadBalancer)),
       healthCheck: healthCheck(obj(spec.healthCheck)),
