@@ -218,6 +218,16 @@ export const BandwidthLimitSchema = z.object({
 });
 export type BandwidthLimit = z.infer<typeof BandwidthLimitSchema>;
 
+/**
+ * A protocol upgrade a route allows (`httpUpgrade`): `websocket`, `CONNECT`, `spdy/3.1`...; for
+ * CONNECT, `terminate` makes Envoy answer it and forward the payload as raw TCP.
+ */
+export const HTTPUpgradeSchema = z.object({
+  type: z.string(),
+  terminate: z.boolean().optional(),
+});
+export type HTTPUpgrade = z.infer<typeof HTTPUpgradeSchema>;
+
 /** Request bodies buffered whole before going upstream, up to `limitBytes` (`requestBuffer`). */
 export const RequestBufferSchema = z.object({ limitBytes: z.number().int().positive() });
 export type RequestBuffer = z.infer<typeof RequestBufferSchema>;

@@ -13,6 +13,7 @@ import type {
   GlobalRateLimit,
   HealthCheck,
   HealthCheckPayload,
+  HTTPUpgrade,
   LoadBalancer,
   LocalRateLimit,
   LocalRateLimitRule,
@@ -63,6 +64,7 @@ export interface RouteTraffic {
   compression?: Compression[];
   bandwidthLimit?: BandwidthLimit;
   requestBuffer?: RequestBuffer;
+  upgrades?: HTTPUpgrade[];
   responseOverride?: ResponseOverride[];
   globalRateLimit?: GlobalRateLimit;
 }
@@ -304,6 +306,19 @@ function upstreamHttp2(http2: Obj): NonNullable<DestinationTraffic['http2']> | u
   });
 }
 
+/**
+ * The upgrades a route allows: `httpUpgrade` when given; else none where requests are buffered
+ * (Envoy Gateway drops the default WebSocket upgrade then), else the default (absent).
+ */
+function httpUpgrades(spec: Obj): HTTPUpgrade[] | undefined {
+  if (Array.isArray(spec.httpUpgrade))
+    return list(spec.httpUpgrade).map((upgrade) => ({
+      type: str(upgrade.type) ?? '',
+      ...(obj(upgrade.connect)?.terminate === true ? { terminate: true } : {}),
+    }));
+  return spec.requestBuffer ? [] : undefined;
+}
+
 /** Seconds per rate limit unit (Envoy Gateway: a month is 30 days, a year 365). */
 const UNIT_SECONDS: Record<string, number> = {
   Second: 1,
@@ -432,6 +447,7 @@ export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
       compression: compression(spec),
       bandwidthLimit: bandwidthLimit(obj(spec.bandwidthLimit)),
       requestBuffer: requestBuffer(obj(spec.requestBuffer)),
+      upgrades: httpUpgrades(spec),
       responseOverride: responseOverride(spec.responseOverride),
       globalRateLimit: globalRateLimit(obj(spec.rateLimit), policyKey),
     }) ?? {};
