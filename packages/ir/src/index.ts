@@ -9,6 +9,7 @@ export type {
   FaultInjection,
   HealthCheck,
   HealthCheckPayload,
+  HTTPUpgrade,
   LoadBalancer,
   LocalRateLimit,
   LocalRateLimitRule,
@@ -27,6 +28,7 @@ export type {
   Endpoint,
   RouteDestination,
   TLSCertificate,
+  UpstreamHTTP2Settings,
   UpstreamTLS,
 } from './destination.js';
 export type {

@@ -41,6 +41,8 @@ export interface ControlPlane {
   statuses(): readonly ResourceStatus[];
   /** The local port that serves `port` of Gateway `namespace/name`, once one was assigned. */
   address(namespace: string, name: string, port: number): number | undefined;
+  /** A Gateway's Envoy statistics whose names match `filter` (a regular expression), by name. */
+  stats(namespace: string, name: string, filter: string): Promise<Record<string, number>>;
   /** xDS rejections (NACKs) and proxy exits seen so far: the reasons behind a failing request. */
   readonly incidents: string[];
   /** Empties Redis: global rate limit counters start from zero (one test's never reach the next). */
@@ -179,6 +181,19 @@ export const startControlPlane = async (
       await infra.apply(result.infraIR);
     },
     statuses: () => statuses,
+    async stats(namespace, name, filter) {
+      const proxy = infra.proxies().find((p) => p.name === fleetName(namespace, name));
+      if (!proxy) throw new Error(`no Envoy runs for Gateway ${namespace}/${name}`);
+      const url = `http://${proxy.adminAddress}/stats?filter=${encodeURIComponent(filter)}`;
+      const text = await (await fetch(url)).text();
+      // Counters and gauges are `name: value` lines; histograms' quantile lines are skipped.
+      const values: Record<string, number> = {};
+      for (const line of text.split('\n')) {
+        const match = /^(\S+): (\d+)$/.exec(line);
+        if (match) values[match[1]!] = Number(match[2]);
+      }
+      return values;
+    },
     address: (namespace, name, port) => ports.get(`${fleetName(namespace, name)}|${port}`),
     resetRateLimits: async () => {
       await redis?.flush();

@@ -81,6 +81,7 @@ import './envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js';
 import './envoy/extensions/filters/udp/udp_proxy/v3/route.js';
 import './envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';
 import './envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.js';
+import './envoy/extensions/http/custom_response/redirect_policy/v3/redirect_policy.js';
 import './envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation.js';
 import './envoy/extensions/http/header_formatters/preserve_case/v3/preserve_case.js';
 import './envoy/extensions/http/original_ip_detection/custom_header/v3/custom_header.js';
