@@ -14,6 +14,15 @@ export const HeaderMutationSchema = z.object({
   addIfAbsent: z.array(z.object({ name: z.string(), value: z.string() })),
   /** Header names removed. */
   remove: z.array(z.string()),
+  /** Headers whose names match are removed (Envoy's mutation rule remove_on_match). */
+  removeOnMatch: z
+    .array(
+      z.object({
+        type: z.enum(['Exact', 'Prefix', 'Suffix', 'RegularExpression']),
+        value: z.string(),
+      }),
+    )
+    .optional(),
 });
 export type HeaderMutation = z.infer<typeof HeaderMutationSchema>;
 
@@ -34,6 +43,10 @@ export const ClientTrafficSchema = z.object({
     .object({
       /** Trusted proxies in front of Envoy (`x-forwarded-for` entries from the right). */
       xffNumTrustedHops: z.number().int().nonnegative().optional(),
+      /** Peers in these ranges are trusted proxies (`x-forwarded-for` read from the right). */
+      xffTrustedCidrs: z
+        .array(z.object({ addressPrefix: z.string(), prefixLen: z.number().int() }))
+        .optional(),
       /** Do not append the peer's address to `x-forwarded-for`. */
       skipXffAppend: z.boolean().optional(),
       /** The client's address is this header's value; failClosed answers 403 without it. */

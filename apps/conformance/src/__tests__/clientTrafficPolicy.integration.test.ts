@@ -95,6 +95,7 @@ describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
     for (const name of [
       'plain',
       'xff',
+      'cidr',
       'custom',
       'limit',
       'pp',
@@ -110,6 +111,7 @@ describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
       req.resume();
       req.on('end', () => {
         res.setHeader('late-removed-header', 'x');
+        res.setHeader('late-removed-regex-header', 'x');
         res.setHeader('late-add-if-absent-existing', 'backend');
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ headers: req.headers }));
@@ -137,6 +139,7 @@ spec:
   listeners:
   - ${l('plain')}
   - ${l('xff')}
+  - ${l('cidr')}
   - ${l('custom')}
   - ${l('limit')}
   - ${l('pp')}
@@ -194,11 +197,13 @@ ${ctp(
       set: [{name: early-set-header, value: early}]
       addIfAbsent: [{name: early-if-absent, value: early}]
       remove: [early-removed-header]
+      removeOnMatch: [{type: RegularExpression, value: "early-removed-regex-.*"}]
     lateResponseHeaders:
       add: [{name: late-added-header, value: late}]
       set: [{name: late-set-header, value: late}]
       addIfAbsent: [{name: late-add-if-absent-existing, value: late-default}]
       remove: [late-removed-header]
+      removeOnMatch: [{type: Prefix, value: late-removed-regex-}]
   healthCheck: {path: /ready}
   timeout: {http: {requestReceivedTimeout: 500ms}}
   path: {escapedSlashesAction: RejectRequest, disableMergeSlashes: true}
@@ -207,6 +212,11 @@ ${ctp(
   'xff',
   'xff',
   `  clientIPDetection: {xForwardedFor: {numTrustedHops: 1, disableXForwardedForAppend: true}}
+`,
+)}${ctp(
+  'cidr',
+  'cidr',
+  `  clientIPDetection: {xForwardedFor: {trustedCIDRs: [127.0.0.0/8, 203.0.113.0/24]}}
 `,
 )}${ctp(
   'custom',
@@ -286,7 +296,17 @@ ${ctp(
   });
 
   it('accepts the valid policies', () => {
-    for (const name of ['gateway-wide', 'xff', 'custom', 'limit', 'pp', 'tls', 'mtls', 'dot'])
+    for (const name of [
+      'gateway-wide',
+      'xff',
+      'cidr',
+      'custom',
+      'limit',
+      'pp',
+      'tls',
+      'mtls',
+      'dot',
+    ])
       expect(accepted(name)?.reason, name).toBe('Accepted');
     for (const name of ['http10', 'loaded'])
       expect(accepted(name), name).toMatchObject({ reason: 'Accepted' });
@@ -332,15 +352,6 @@ ${name}`,
     );
     expect(noCa).toMatchObject({ reason: 'Invalid' });
     expect(noCa?.message).toContain('tls.clientValidation.caCertificateRefs[0]');
-    const cidrs = alone(
-      ctp(
-        'trusted-cidrs',
-        'bad',
-        '  clientIPDetection: {xForwardedFor: {trustedCIDRs: [10.0.0.0/8]}}\n',
-      ),
-    );
-    expect(cidrs).toMatchObject({ reason: 'NotApplied' });
-    expect(cidrs?.message).toContain('spec.clientIPDetection.xForwardedFor.trustedCIDRs');
   });
 
   it('changes request and response headers early and late', async () => {
@@ -348,16 +359,19 @@ ${name}`,
       'early-set-header': 'client',
       'early-removed-header': 'client',
       'early-if-absent': 'client',
+      'early-removed-regex-header': 'client',
     });
     expect(reply.status).toBe(200);
     expect(reply.seen['early-added-header']).toBe('early');
     expect(reply.seen['early-set-header']).toBe('early');
     expect(reply.seen['early-if-absent']).toBe('client');
     expect(reply.seen['early-removed-header']).toBeUndefined();
+    expect(reply.seen['early-removed-regex-header']).toBeUndefined();
     expect(reply.headers['late-added-header']).toBe('late');
     expect(reply.headers['late-set-header']).toBe('late');
     expect(reply.headers['late-add-if-absent-existing']).toBe('backend');
     expect(reply.headers['late-removed-header']).toBeUndefined();
+    expect(reply.headers['late-removed-regex-header']).toBeUndefined();
   });
 
   it('underscores, request IDs, header size and Envoy headers', async () => {
@@ -429,6 +443,13 @@ ${name}`,
     expect(await loggedClient('/ip-xff')).toBe('203.0.113.10');
     // disableXForwardedForAppend: the peer's address is not appended.
     expect(reply.seen['x-forwarded-for']).toBe('192.0.2.10, 203.0.113.10');
+    // Trusted CIDRs: the first address from the right outside them (the peer, 127.0.0.1, and
+    // 203.0.113.10 are trusted).
+    const cidr = await get(ports.cidr as number, '/ip-cidr', {
+      'x-forwarded-for': '192.0.2.10, 203.0.113.10',
+    });
+    expect(cidr.status).toBe(200);
+    expect(await loggedClient('/ip-cidr')).toBe('192.0.2.10');
     // failClosed: a request without the header is refused.
     expect((await get(ports.custom as number, '/ip')).status).toBe(403);
     const custom = await get(ports.custom as number, '/ip-custom', {

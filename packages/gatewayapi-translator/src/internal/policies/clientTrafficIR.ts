@@ -49,14 +49,34 @@ function defined<T extends object>(value: { [K in keyof T]?: T[K] | undefined })
 const pairs = (v: unknown) =>
   list(v).map((h) => ({ name: String(h.name ?? ''), value: String(h.value ?? '') }));
 
+type NameMatch = NonNullable<HeaderMutation['removeOnMatch']>[number];
+const MATCH_TYPES = new Set<unknown>(['Exact', 'Prefix', 'Suffix', 'RegularExpression']);
+
 function headerMutation(m: Obj | undefined): HeaderMutation | undefined {
   if (!m) return undefined;
+  const removeOnMatch = list(m.removeOnMatch).map(
+    (match): NameMatch => ({
+      type: (MATCH_TYPES.has(match.type) ? match.type : 'Exact') as NameMatch['type'],
+      value: String(match.value ?? ''),
+    }),
+  );
   return {
     add: pairs(m.add),
     set: pairs(m.set),
     addIfAbsent: pairs(m.addIfAbsent),
     remove: strings(m.remove) ?? [],
+    ...(removeOnMatch.length > 0 ? { removeOnMatch } : {}),
   };
+}
+
+/** `10.0.0.0/8` as Envoy's CidrRange; the CRD's pattern has checked the form. */
+function cidrs(v: unknown): { addressPrefix: string; prefixLen: number }[] | undefined {
+  const ranges = strings(v);
+  if (ranges === undefined || ranges.length === 0) return undefined;
+  return ranges.map((range) => {
+    const [addressPrefix = '', prefixLen = ''] = range.split('/');
+    return { addressPrefix, prefixLen: Number.parseInt(prefixLen, 10) };
+  });
 }
 
 type TlsVersion = NonNullable<NonNullable<ClientTraffic['tls']>['minVersion']>;
@@ -99,6 +119,7 @@ function clientTraffic(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): Cl
   const out = defined<ClientTraffic>({
     clientIPDetection: defined({
       xffNumTrustedHops: int(xff?.numTrustedHops),
+      xffTrustedCidrs: cidrs(xff?.trustedCIDRs),
       skipXffAppend: bool(xff?.disableXForwardedForAppend),
       customHeader:
         custom && str(custom.name)

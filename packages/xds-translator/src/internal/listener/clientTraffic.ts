@@ -17,18 +17,21 @@ import {
   ProxyProtocolListenerFilter,
   type SocketOption,
   type TypedExtensionConfig,
+  XffConfig,
 } from '@egts/envoy-api';
 import type { ClientTraffic, HeaderMutation } from '@egts/ir';
+import type { MutationRule } from '../envoyTypes.js';
 import { durationMs, typedConfig } from '../protoValues.js';
+import { stringMatcher } from '../route/routeMatch.js';
 
 type Hcm = HttpConnectionManager;
 
 /**
  * Where the client's address comes from (Envoy "original IP detection"): a custom header by an
  * extension, with use_remote_address off and the header's address trusted, as Envoy Gateway sets
- * it. Trusted X-Forwarded-For hops use the connection manager's own xff_num_trusted_hops: Envoy
- * Gateway uses the xff extension with its skip_xff_append, which the Envoy API egts builds
- * against lacks; without it the extension picks another address than Envoy Gateway's proxies do.
+ * it; trusted CIDRs by the xff extension's xff_trusted_cidrs (the first address from the right
+ * that is not in a trusted range). Trusted X-Forwarded-For hops use the connection manager's own
+ * xff_num_trusted_hops, which picks the same address as Envoy Gateway's xff extension does.
  */
 function clientIp(ip: ClientTraffic['clientIPDetection']): Partial<Hcm> {
   if (ip === undefined) return {};
@@ -42,6 +45,23 @@ function clientIp(ip: ClientTraffic['clientIPDetection']): Partial<Hcm> {
           headerName: ip.customHeader.name,
           allowExtensionToSetAddressAsTrusted: true,
           ...(ip.customHeader.failClosed ? { rejectWithStatus: { code: 403 } } : {}),
+        }),
+      ),
+    );
+  }
+  if (ip.xffTrustedCidrs && ip.customHeader === undefined) {
+    extensions.push(
+      typedConfig(
+        'envoy.extensions.http.original_ip_detection.xff',
+        XffConfig,
+        XffConfig.fromPartial({
+          xffTrustedCidrs: {
+            cidrs: ip.xffTrustedCidrs.map((c) => ({
+              addressPrefix: c.addressPrefix,
+              prefixLen: c.prefixLen,
+            })),
+          },
+          skipXffAppend: ip.skipXffAppend === true,
         }),
       ),
     );
@@ -75,11 +95,8 @@ const XFCC: Record<
   AlwaysForwardOnly: ForwardClientCert.ALWAYS_FORWARD_ONLY,
 };
 
-/**
- * A header mutation as Envoy's mutation rules (config.common.mutation_rules.v3.HeaderMutation);
- * `removeOnMatch` is not in the Envoy API egts builds against, so the registry reports it.
- */
-export const headerMutations = (m: HeaderMutation) => {
+/** A header mutation as Envoy's mutation rules (config.common.mutation_rules.v3.HeaderMutation). */
+export const headerMutations = (m: HeaderMutation): MutationRule[] => {
   const append = (headers: HeaderMutation['add'], action: HeaderValueOption_HeaderAppendAction) =>
     headers.map((h) => ({
       append: HeaderValueOption.fromPartial({
@@ -89,6 +106,9 @@ export const headerMutations = (m: HeaderMutation) => {
     }));
   return [
     ...m.remove.map((remove) => ({ remove })),
+    ...(m.removeOnMatch ?? []).map((match) => ({
+      removeOnMatch: { keyMatcher: stringMatcher(match) },
+    })),
     ...append(m.add, HeaderValueOption_HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD),
     ...append(m.set, HeaderValueOption_HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD),
     ...append(m.addIfAbsent, HeaderValueOption_HeaderAppendAction.ADD_IF_ABSENT),

@@ -30,6 +30,7 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.clientIPDetection.customHeader': CLIENT_IP,
     'spec.clientIPDetection.xForwardedFor.numTrustedHops': CLIENT_IP,
     'spec.clientIPDetection.xForwardedFor.disableXForwardedForAppend': CLIENT_IP,
+    'spec.clientIPDetection.xForwardedFor.trustedCIDRs': CLIENT_IP,
     'spec.connection.bufferLimit': LOADED,
     'spec.connection.maxAcceptPerSocketEvent': LOADED,
     'spec.connection.connectionLimit.value': CONNECTION_LIMIT,
@@ -43,10 +44,12 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.headers.earlyRequestHeaders.set': HEADERS,
     'spec.headers.earlyRequestHeaders.addIfAbsent': HEADERS,
     'spec.headers.earlyRequestHeaders.remove': HEADERS,
+    'spec.headers.earlyRequestHeaders.removeOnMatch': HEADERS,
     'spec.headers.lateResponseHeaders.add': HEADERS,
     'spec.headers.lateResponseHeaders.set': HEADERS,
     'spec.headers.lateResponseHeaders.addIfAbsent': HEADERS,
     'spec.headers.lateResponseHeaders.remove': HEADERS,
+    'spec.headers.lateResponseHeaders.removeOnMatch': HEADERS,
     'spec.headers.enableEnvoyHeaders': REQUEST_HEADERS,
     'spec.headers.withUnderscoresAction': REQUEST_HEADERS,
     'spec.headers.preserveXRequestID': REQUEST_HEADERS,
@@ -83,12 +86,9 @@ export const clientTrafficPolicyFields: KindFields = {
   notApplied: [
     // The Envoy API egts is built against has no xff_trusted_cidrs nor remove_on_match.
     'spec.clientIPDetection.directSourceIP',
-    'spec.clientIPDetection.xForwardedFor.trustedCIDRs',
     'spec.connection.socketBufferLimit',
     'spec.grpc',
     'spec.headers.disableRateLimitHeaders',
-    'spec.headers.earlyRequestHeaders.removeOnMatch',
-    'spec.headers.lateResponseHeaders.removeOnMatch',
     'spec.http1.disableSafeMaxConnectionDuration',
     'spec.http1.ignoredUpgradeTypes',
     // Needs the upstream clusters of the listener's routes to keep the case too.
