@@ -34,6 +34,8 @@ export interface ControlPlane {
   statuses(): readonly ResourceStatus[];
   /** The local port that serves `port` of Gateway `namespace/name`, once one was assigned. */
   address(namespace: string, name: string, port: number): number | undefined;
+  /** `127.0.0.1:<port>` of the admin interface of Gateway `namespace/name`'s Envoy, once running. */
+  adminAddress(namespace: string, name: string): string | undefined;
   /** xDS rejections (NACKs) and proxy exits seen so far: the reasons behind a failing request. */
   readonly incidents: string[];
   /** Empties Redis: global rate limit counters start from zero (one test's never reach the next). */
@@ -137,6 +139,8 @@ export const startControlPlane = async (
       const result = translate(resources, {
         controllerName: DEFAULT_CONTROLLER_NAME,
         extensionApis: { enableEnvoyPatchPolicy: true },
+        // Every Envoy and backend of the harness runs on this host (as in host mode).
+        allowLoopbackBackends: true,
         ...(rateLimit ? { rateLimitService: rateLimit } : {}),
       });
       const now = new Set<string>();
@@ -160,6 +164,9 @@ export const startControlPlane = async (
     },
     statuses: () => statuses,
     address: (namespace, name, port) => ports.get(`${fleetName(namespace, name)}|${port}`),
+    adminAddress: (namespace, name) =>
+      infra.proxies().find((p) => p.name === fleetName(namespace, name) && p.state === 'running')
+        ?.adminAddress,
     resetRateLimits: async () => {
       await redis?.flush();
     },
