@@ -14,6 +14,7 @@ import {
   type TestOutcome,
 } from './internal/harness.js';
 import { startOpenIdProvider } from './internal/openIdProvider.js';
+import { startPreserveCaseServer } from './internal/preserveCaseServer.js';
 import { startStaticFileServer } from './internal/staticFileServer.js';
 import { ENVOY_GATEWAY_PROFILES, levelIn, PROFILES, type Profile } from './profiles.js';
 import { buildReport, type ConformanceReport } from './report.js';
@@ -66,6 +67,7 @@ const suiteSetup = (suite: Suite, suiteDir: string) =>
           // egts's own ext_proc tests (a plaintext stand-in of the e2e grpc-ext-proc server).
           { image: 'egts-ext-proc', start: startExtProcServer },
           { image: 'keycloak/keycloak', start: startOpenIdProvider },
+          { image: 'gateway-preserve-case-backend', start: startPreserveCaseServer },
           {
             image: 'gateway-static-file-server',
             start: (namespace: string, pod: string) =>

@@ -100,8 +100,12 @@ export const ClientTrafficSchema = z.object({
     .optional(),
   http1: z
     .object({
-      /** Accept HTTP/1.0; a host-less request gets `defaultHost`. */
-      http10: z.object({ defaultHost: z.string().optional() }).optional(),
+      /**
+       * Accept HTTP/1.0; with `useDefaultHost`, a host-less request gets the listener's one
+       * hostname: its own, or else the only one of its routes (worked out from the listener's
+       * routes when its Envoy listener is built, so that it follows route changes).
+       */
+      http10: z.object({ useDefaultHost: z.boolean().optional() }).optional(),
       enableTrailers: z.boolean().optional(),
       preserveHeaderCase: z.boolean().optional(),
     })

@@ -103,6 +103,7 @@ describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
       'mtls',
       'dot',
       'http10',
+      'case',
       'loaded',
     ])
       ports[name] = await freePort();
@@ -114,7 +115,9 @@ describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
         res.setHeader('late-removed-regex-header', 'x');
         res.setHeader('late-add-if-absent-existing', 'backend');
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ headers: req.headers }));
+        // Node writes names as given: what reaches the client shows whether Envoy kept the case.
+        res.setHeader('X-BaCkEnD-CaSe', 'x');
+        res.end(JSON.stringify({ headers: req.headers, rawHeaders: req.rawHeaders }));
       });
     });
     await new Promise<void>((resolve) => backend.listen(backendPort, '127.0.0.1', resolve));
@@ -147,6 +150,7 @@ spec:
   - ${https('mtls')}
   - ${l('dot', ', hostname: www.example.com')}
   - ${l('http10', ', hostname: www.example.com')}
+  - ${l('case')}
   - ${https('loaded')}
 ---
 apiVersion: v1
@@ -184,6 +188,14 @@ metadata: {name: echo, namespace: ${ns}}
 spec:
   parentRefs: [{name: gw}]
   rules: [{backendRefs: [{name: echo, port: ${backendPort}}]}]
+---
+# A route of its own: a route on several listeners has one cluster, shaped by the first listener.
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: echo-case, namespace: ${ns}}
+spec:
+  parentRefs: [{name: gw, sectionName: case}]
+  rules: [{matches: [{path: {type: PathPrefix, value: /case}}], backendRefs: [{name: echo, port: ${backendPort}}]}]
 ${ctp(
   'gateway-wide',
   undefined,
@@ -257,6 +269,11 @@ ${ctp(
   `  http1: {http10: {useDefaultHost: true}}
 `,
 )}${ctp(
+  'case',
+  'case',
+  `  http1: {preserveHeaderCase: true}
+`,
+)}${ctp(
   'loaded',
   'loaded',
   `  connection:
@@ -308,7 +325,7 @@ ${ctp(
       'dot',
     ])
       expect(accepted(name)?.reason, name).toBe('Accepted');
-    for (const name of ['http10', 'loaded'])
+    for (const name of ['http10', 'case', 'loaded'])
       expect(accepted(name), name).toMatchObject({ reason: 'Accepted' });
   });
 
@@ -557,6 +574,19 @@ ${name}`,
     expect(text).toContain('"host":"www.example.com"');
     // Without the policy Envoy refuses HTTP/1.0 (426).
     expect(statusOf(await rawHttp(ports.dot as number, 'GET / HTTP/1.0\r\n\r\n'))).toBe(426);
+  });
+
+  it('keeps the case of HTTP/1 header names both ways', async () => {
+    const request = 'GET /case HTTP/1.1\r\nhost: x\r\nSpEcIaL: Header\r\nconnection: close\r\n\r\n';
+    const kept = await rawHttp(ports.case as number, request);
+    expect(statusOf(kept)).toBe(200);
+    expect(kept).toContain('"SpEcIaL"');
+    expect(kept).toContain('X-BaCkEnD-CaSe:');
+    // Without the policy Envoy writes lower-case names.
+    const other = await rawHttp(ports.plain as number, request);
+    expect(statusOf(other)).toBe(200);
+    expect(other).not.toContain('"SpEcIaL"');
+    expect(other).toContain('x-backend-case:');
   });
 
   it('Envoy loads every applied setting', async () => {

@@ -19,7 +19,7 @@ import {
   type TypedExtensionConfig,
   XffConfig,
 } from '@egts/envoy-api';
-import type { ClientTraffic, HeaderMutation } from '@egts/ir';
+import type { ClientTraffic, HeaderMutation, HTTPListener } from '@egts/ir';
 import type { MutationRule } from '../envoyTypes.js';
 import { durationMs, typedConfig } from '../protoValues.js';
 import { stringMatcher } from '../route/routeMatch.js';
@@ -133,9 +133,25 @@ function requestId(headers: ClientTraffic['headers']): Partial<Hcm> {
   }
 }
 
-/** The connection manager `base` (Envoy Gateway's defaults) with a policy's changes. */
-export function connectionManagerSettings(client: ClientTraffic | undefined, base: Hcm): Hcm {
+/**
+ * The hostname HTTP/1.0 requests without one get (`http10.useDefaultHost`): the listener's own, or
+ * else the only one of its routes (Envoy Gateway). Worked out from the listener's routes here, so
+ * that a change to the routes alone moves it.
+ */
+export function http10DefaultHost(listener: HTTPListener): string | undefined {
+  const own = listener.hostnames.filter((h) => h !== '*');
+  if (own.length === 1) return own[0];
+  const routes = new Set(listener.routes.map((r) => r.hostname).filter((h) => h !== '*'));
+  return routes.size === 1 ? [...routes][0] : undefined;
+}
+
+/** The connection manager `base` (Envoy Gateway's defaults) with the listener's policy's changes. */
+export function connectionManagerSettings(listener: HTTPListener, base: Hcm): Hcm {
+  const client = listener.clientTraffic;
   if (client === undefined) return base;
+  const defaultHost = client.http1?.http10?.useDefaultHost
+    ? http10DefaultHost(listener)
+    : undefined;
   const { timeouts, path, http1, headers, connectionLifetime } = client;
   const xfcc = headers?.xfcc;
   const details = new Set(xfcc?.certDetails ?? []);
@@ -174,9 +190,7 @@ export function connectionManagerSettings(client: ClientTraffic | undefined, bas
             ...(http1.http10
               ? {
                   acceptHttp10: true,
-                  ...(http1.http10.defaultHost
-                    ? { defaultHostForHttp10: http1.http10.defaultHost }
-                    : {}),
+                  ...(defaultHost ? { defaultHostForHttp10: defaultHost } : {}),
                 }
               : {}),
             ...(http1.enableTrailers ? { enableTrailers: true } : {}),

@@ -49,7 +49,7 @@ const connectionManager = (
     'envoy.filters.network.http_connection_manager',
     HttpConnectionManager,
     connectionManagerSettings(
-      first.clientTraffic,
+      first,
       HttpConnectionManager.fromPartial({
         statPrefix: `${first.tls === undefined ? 'http' : 'https'}-${first.port}`,
         // HTTP/1.1, and HTTP/2 by ALPN or prior knowledge (h2c, gRPC).

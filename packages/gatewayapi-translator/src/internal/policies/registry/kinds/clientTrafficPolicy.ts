@@ -16,6 +16,7 @@ const PROXY_PROTOCOL = envoy('reads the client address from a PROXY protocol hea
 const HEALTH_CHECK = envoy('answers the health check path itself');
 const PATH = envoy('keeps or rejects escaped slashes and merges slashes as told');
 const HTTP10 = envoy('accepts HTTP/1.0 with the default host');
+const PRESERVE_CASE = envoy('keeps the case of HTTP/1 header names both ways');
 const HOST_DOT = envoy('strips the trailing dot of a host');
 const TLS = envoy('negotiates the TLS versions and ALPN the policy allows');
 const MTLS = envoy('verifies client certificates and forwards their details');
@@ -60,6 +61,7 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.healthCheck.path': HEALTH_CHECK,
     'spec.http1.enableTrailers': LOADED,
     'spec.http1.http10.useDefaultHost': HTTP10,
+    'spec.http1.preserveHeaderCase': PRESERVE_CASE,
     'spec.http2.initialStreamWindowSize': LOADED,
     'spec.http2.initialConnectionWindowSize': LOADED,
     'spec.http2.maxConcurrentStreams': LOADED,
@@ -91,8 +93,6 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.headers.disableRateLimitHeaders',
     'spec.http1.disableSafeMaxConnectionDuration',
     'spec.http1.ignoredUpgradeTypes',
-    // Needs the upstream clusters of the listener's routes to keep the case too.
-    'spec.http1.preserveHeaderCase',
     'spec.http2.connectionKeepalive',
     'spec.http3',
     'spec.scheme',
