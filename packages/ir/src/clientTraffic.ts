@@ -110,6 +110,11 @@ export const ClientTrafficSchema = z.object({
       preserveHeaderCase: z.boolean().optional(),
     })
     .optional(),
+  /**
+   * Also serve HTTP/3: a QUIC (UDP) listener beside each HTTPS one, on the same port, which the
+   * TCP listener's responses advertise (`alt-svc`).
+   */
+  http3: z.object({}).optional(),
   /** Invalid HTTP/2 messages close only their stream (TerminateStream) or the connection. */
   http2OnInvalidMessage: z.enum(['TerminateConnection', 'TerminateStream']).optional(),
   /** Path Envoy answers itself with 200 (503 while draining). */

@@ -4,6 +4,7 @@
 // (Envoy Gateway's precedence). Bad settings are refused with Accepted=False naming the field.
 
 import { createServer, request, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect as netConnect, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { loadResourcesFromText, type ResourceStatus } from '@egts/api';
@@ -13,6 +14,9 @@ import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Certificate, clientCertificate, selfSigned } from '../internal/certificates.js';
 import { freePort } from '../internal/freePort.js';
+import { findQuicPython, http3Get } from '../internal/http3Client.js';
+
+const quicPython = findQuicPython();
 
 interface Reply {
   status: number;
@@ -104,6 +108,7 @@ describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
       'dot',
       'http10',
       'case',
+      'h3',
       'loaded',
     ])
       ports[name] = await freePort();
@@ -151,6 +156,7 @@ spec:
   - ${l('dot', ', hostname: www.example.com')}
   - ${l('http10', ', hostname: www.example.com')}
   - ${l('case')}
+  - ${https('h3')}
   - ${https('loaded')}
 ---
 apiVersion: v1
@@ -274,6 +280,11 @@ ${ctp(
   `  http1: {preserveHeaderCase: true}
 `,
 )}${ctp(
+  'h3',
+  'h3',
+  `  http3: {}
+`,
+)}${ctp(
   'loaded',
   'loaded',
   `  connection:
@@ -325,7 +336,7 @@ ${ctp(
       'dot',
     ])
       expect(accepted(name)?.reason, name).toBe('Accepted');
-    for (const name of ['http10', 'case', 'loaded'])
+    for (const name of ['http10', 'case', 'h3', 'loaded'])
       expect(accepted(name), name).toMatchObject({ reason: 'Accepted' });
   });
 
@@ -588,6 +599,52 @@ ${name}`,
     expect(other).not.toContain('"SpEcIaL"');
     expect(other).toContain('x-backend-case:');
   });
+
+  it('serves HTTP/3 over QUIC beside HTTPS and advertises it', async () => {
+    // Over TCP: the answer names the QUIC port (the Gateway's) for a day.
+    const tcp = await new Promise<{ status: number; altSvc: unknown }>((resolve, reject) => {
+      const req = httpsRequest(
+        {
+          host: '127.0.0.1',
+          port: ports.h3,
+          path: '/',
+          servername: 'www.example.com',
+          headers: { host: 'www.example.com' },
+          rejectUnauthorized: false,
+          agent: false,
+        },
+        (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, altSvc: res.headers['alt-svc'] });
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(tcp).toEqual({ status: 200, altSvc: `h3=":${ports.h3}"; ma=86400` });
+    // Envoy took the UDP listener on the same port.
+    const { listener_statuses: statuses } = JSON.parse(
+      await (envoy as EnvoyHandle).admin('/listeners?format=json'),
+    ) as { listener_statuses: { name: string; local_address: { socket_address: object } }[] };
+    const quic = statuses.find((l) => l.name.endsWith('-quic'));
+    // Its status omits the protocol; the HTTP/3 test below reaches it over UDP.
+    expect(quic?.local_address.socket_address).toMatchObject({ port_value: ports.h3 });
+  });
+
+  it.skipIf(quicPython === undefined)(
+    'answers an HTTP/3 client (aioquic; scripts/setup-quic.sh installs it)',
+    async () => {
+      const reply = await http3Get(
+        quicPython as string,
+        ports.h3 as number,
+        'www.example.com',
+        '/',
+      );
+      expect(reply.status).toBe(200);
+      expect(reply.headers['alt-svc']).toBe(`h3=":${ports.h3}"; ma=86400`);
+      expect(reply.body).toContain('"host":"www.example.com"');
+    },
+  );
 
   it('Envoy loads every applied setting', async () => {
     const staticDump = await (envoy as EnvoyHandle).admin('/config_dump');

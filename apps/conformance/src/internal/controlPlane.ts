@@ -104,14 +104,22 @@ export const startControlPlane = async (
   let statuses: readonly ResourceStatus[] = [];
   let served = new Set<string>();
 
+  // Listeners are rebound concurrently: the TCP and UDP (HTTP/3) listeners of one port wait for
+  // the same pick, so they share the local port as they share the Gateway port.
+  const picking = new Map<string, Promise<number>>();
   const localPort = async (fleet: string, port: number): Promise<number> => {
     const key = `${fleet}|${port}`;
-    let local = ports.get(key);
-    if (local === undefined) {
-      local = await freePort();
-      ports.set(key, local);
+    const local = ports.get(key);
+    if (local !== undefined) return local;
+    let pick = picking.get(key);
+    if (pick === undefined) {
+      pick = freePort().then((free) => {
+        ports.set(key, free);
+        return free;
+      });
+      picking.set(key, pick);
     }
-    return local;
+    return pick;
   };
 
   const rebind = async (fleet: string, listener: Listener): Promise<Listener> => {

@@ -175,6 +175,7 @@ function clientTraffic(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): Cl
       | ClientTraffic['http2OnInvalidMessage']
       | undefined,
     healthCheckPath: str(obj(spec.healthCheck)?.path),
+    http3: obj(spec.http3) ? {} : undefined,
     headers: defined({
       preserveExternalRequestId: bool(headers?.preserveXRequestID),
       requestId: str(headers?.requestID) as

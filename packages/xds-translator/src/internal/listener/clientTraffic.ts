@@ -314,3 +314,7 @@ export function keepaliveSocketOptions(client: ClientTraffic | undefined): Socke
       : [option(IPPROTO_TCP, TCP_KEEPINTVL, keepalive.intervalS)]),
   ];
 }
+
+/** Whether an IR listener also serves HTTP/3 (an HTTPS listener whose policy asks for it). */
+export const servesHttp3 = (listener: HTTPListener): boolean =>
+  listener.clientTraffic?.http3 !== undefined && listener.tls?.mode === 'Terminate';

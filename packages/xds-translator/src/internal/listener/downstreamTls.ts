@@ -4,6 +4,7 @@
 import {
   CertificateValidationContext_TrustChainVerification,
   DownstreamTlsContext,
+  QuicDownstreamTransport,
   TlsParameters_TlsProtocol,
   type TransportSocket,
 } from '@egts/envoy-api';
@@ -58,33 +59,53 @@ export const downstreamTlsSocket = (
   tls: ListenerTLS,
   out: ResourceSet,
   policy?: PolicyTls,
-): TransportSocket => {
+): TransportSocket =>
+  typedConfig('envoy.transport_sockets.tls', DownstreamTlsContext, downstreamTls(tls, out, policy));
+
+/**
+ * The `envoy.transport_sockets.quic` socket of an HTTP/3 filter chain: the same TLS, with ALPN
+ * `h3` (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/transport_sockets/quic/v3/quic_transport.proto).
+ */
+export const quicTlsSocket = (
+  tls: ListenerTLS,
+  out: ResourceSet,
+  policy?: PolicyTls,
+): TransportSocket =>
+  typedConfig(
+    'envoy.transport_sockets.quic',
+    QuicDownstreamTransport,
+    QuicDownstreamTransport.fromPartial({
+      downstreamTlsContext: downstreamTls({ ...tls, alpnProtocols: ['h3'] }, out, policy),
+    }),
+  );
+
+const downstreamTls = (
+  tls: ListenerTLS,
+  out: ResourceSet,
+  policy: PolicyTls | undefined,
+): DownstreamTlsContext => {
   // A policy's client validation replaces the Gateway's (frontend validation).
   const fromPolicy = policy?.clientValidation && policyValidation(policy.clientValidation);
   const validation = fromPolicy ? undefined : tls.clientValidation;
   const resumption = sessionResumption(tls);
   for (const certificate of tls.certificates) out.addSecret(certificateSecret(certificate));
-  return typedConfig(
-    'envoy.transport_sockets.tls',
-    DownstreamTlsContext,
-    DownstreamTlsContext.fromPartial({
-      commonTlsContext: {
-        tlsCertificateSdsSecretConfigs: tls.certificates.map((certificate) =>
-          sdsSecret(certificate.name, out.mode),
-        ),
-        alpnProtocols: tls.alpnProtocols,
-        ...tlsParams(policy),
-        ...(validation ? { validationContext: clientValidationContext(validation) } : {}),
-        ...fromPolicy?.commonTlsContext,
-      },
-      // GEP-91: AllowValidOnly refuses a handshake without a valid client certificate;
-      // AllowInsecureFallback asks for one but lets the client in either way.
-      ...(validation ? { requireClientCertificate: !validation.allowInsecureFallback } : {}),
-      ...(fromPolicy ? { requireClientCertificate: fromPolicy.requireClientCertificate } : {}),
-      disableStatelessSessionResumption: !resumption.stateless,
-      disableStatefulSessionResumption: !resumption.stateful,
-    }),
-  );
+  return DownstreamTlsContext.fromPartial({
+    commonTlsContext: {
+      tlsCertificateSdsSecretConfigs: tls.certificates.map((certificate) =>
+        sdsSecret(certificate.name, out.mode),
+      ),
+      alpnProtocols: tls.alpnProtocols,
+      ...tlsParams(policy),
+      ...(validation ? { validationContext: clientValidationContext(validation) } : {}),
+      ...fromPolicy?.commonTlsContext,
+    },
+    // GEP-91: AllowValidOnly refuses a handshake without a valid client certificate;
+    // AllowInsecureFallback asks for one but lets the client in either way.
+    ...(validation ? { requireClientCertificate: !validation.allowInsecureFallback } : {}),
+    ...(fromPolicy ? { requireClientCertificate: fromPolicy.requireClientCertificate } : {}),
+    disableStatelessSessionResumption: !resumption.stateless,
+    disableStatefulSessionResumption: !resumption.stateful,
+  });
 };
 
 /** The CA client certificates are checked against. */

@@ -17,6 +17,7 @@ const HEALTH_CHECK = envoy('answers the health check path itself');
 const PATH = envoy('keeps or rejects escaped slashes and merges slashes as told');
 const HTTP10 = envoy('accepts HTTP/1.0 with the default host');
 const PRESERVE_CASE = envoy('keeps the case of HTTP/1 header names both ways');
+const HTTP3 = envoy('serves HTTP/3 over QUIC beside HTTPS and advertises it');
 const HOST_DOT = envoy('strips the trailing dot of a host');
 const TLS = envoy('negotiates the TLS versions and ALPN the policy allows');
 const MTLS = envoy('verifies client certificates and forwards their details');
@@ -62,6 +63,7 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.http1.enableTrailers': LOADED,
     'spec.http1.http10.useDefaultHost': HTTP10,
     'spec.http1.preserveHeaderCase': PRESERVE_CASE,
+    'spec.http3': HTTP3,
     'spec.http2.initialStreamWindowSize': LOADED,
     'spec.http2.initialConnectionWindowSize': LOADED,
     'spec.http2.maxConcurrentStreams': LOADED,
@@ -94,7 +96,6 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.http1.disableSafeMaxConnectionDuration',
     'spec.http1.ignoredUpgradeTypes',
     'spec.http2.connectionKeepalive',
-    'spec.http3',
     'spec.scheme',
     'spec.timeout.tcp.idleTimeout',
     'spec.tls.clientValidation.allowExpiredCertificate',
