@@ -35,6 +35,26 @@ export const ClientValidationSchema = z.object({
    * is not. Request / RequireAny: ask for (require) a certificate without verifying it.
    */
   mode: z.enum(['Require', 'Optional', 'Request', 'RequireAny']),
+  /** Revocation lists (PEM); `onlyLeaf` checks only the client's own certificate against them. */
+  crl: z.object({ pem: z.string(), onlyLeaf: z.boolean() }).optional(),
+  /** Base64 SHA-256 hashes of the accepted certificates' public keys (pins). */
+  spkiHashes: z.array(z.string()).optional(),
+  /** Hex SHA-256 hashes of the accepted certificates (pins). */
+  certificateHashes: z.array(z.string()).optional(),
+  /** The certificate must carry one of these subject alternative names. */
+  subjectAltNames: z
+    .array(
+      z.object({
+        kind: z.enum(['DNS', 'EMAIL', 'IP_ADDRESS', 'URI', 'OTHER_NAME']),
+        /** The OID of an OTHER_NAME. */
+        oid: z.string().optional(),
+        type: z.enum(['Exact', 'Prefix', 'Suffix', 'RegularExpression']),
+        value: z.string(),
+      }),
+    )
+    .optional(),
+  /** Expired client certificates are accepted. */
+  allowExpired: z.boolean().optional(),
 });
 export type ClientValidation = z.infer<typeof ClientValidationSchema>;
 

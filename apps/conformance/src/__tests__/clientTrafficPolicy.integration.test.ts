@@ -3,6 +3,7 @@
 // policy on its sectionName; a Gateway-wide policy shapes the listeners no section policy targets
 // (Envoy Gateway's precedence). Bad settings are refused with Accepted=False naming the field.
 
+import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as netConnect, type Socket } from 'node:net';
@@ -12,7 +13,12 @@ import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
 import { translate } from '@egts/gatewayapi-translator';
 import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Certificate, clientCertificate, selfSigned } from '../internal/certificates.js';
+import {
+  type Certificate,
+  clientCertificate,
+  revocationList,
+  selfSigned,
+} from '../internal/certificates.js';
 import { freePort } from '../internal/freePort.js';
 import { findQuicPython, http3Get } from '../internal/http3Client.js';
 
@@ -84,6 +90,8 @@ describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
   let server: Certificate;
   let client: Certificate;
   let ca: Certificate;
+  /** Signed by the same CA as `client`, and revoked by the CRL. */
+  let other: Certificate;
 
   const accepted = (name: string) => {
     const status = statuses.find(
@@ -109,6 +117,10 @@ describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
       'http10',
       'case',
       'h3',
+      'crl',
+      'spki',
+      'hash',
+      'san',
       'loaded',
     ])
       ports[name] = await freePort();
@@ -129,6 +141,22 @@ describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
     server = selfSigned(['www.example.com']);
     ca = selfSigned(['client-ca.example.com']);
     client = clientCertificate(ca, 'client.example.com');
+    other = clientCertificate(ca, 'other.example.com');
+    const crl = revocationList(ca, [other]);
+    const spki = (c: Certificate) =>
+      createHash('sha256')
+        .update(createPublicKey(c.cert).export({ type: 'spki', format: 'der' }))
+        .digest('base64');
+    const fingerprint = (c: Certificate) => new X509Certificate(c.cert).fingerprint256;
+    const pem = (text: string) =>
+      text
+        .trim()
+        .split('\n')
+        .map((line) => `    ${line}`)
+        .join('\n');
+    const validation = (extra: string) =>
+      `  tls: {clientValidation: {caCertificateRefs: [{kind: ConfigMap, name: client-ca}], ${extra}}}
+`;
     const b64 = (s: string) => Buffer.from(s).toString('base64');
     const l = (name: string, extra = '') =>
       `{name: ${name}, protocol: HTTP, port: ${ports[name]}${extra}}`;
@@ -157,6 +185,10 @@ spec:
   - ${l('http10', ', hostname: www.example.com')}
   - ${l('case')}
   - ${https('h3')}
+  - ${https('crl')}
+  - ${https('spki')}
+  - ${https('hash')}
+  - ${https('san')}
   - ${https('loaded')}
 ---
 apiVersion: v1
@@ -175,6 +207,13 @@ ${ca.cert
   .split('\n')
   .map((line) => `    ${line}`)
   .join('\n')}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: client-crl, namespace: ${ns}}
+data:
+  ca.crl: |
+${pem(crl)}
 ---
 apiVersion: v1
 kind: Service
@@ -284,6 +323,16 @@ ${ctp(
   'h3',
   `  http3: {}
 `,
+)}${ctp('crl', 'crl', validation('crl: {refs: [{kind: ConfigMap, name: client-crl}]}'))}${ctp(
+  'spki',
+  'spki',
+  validation(`spkiHashes: ["${spki(client)}"]`),
+)}${ctp('hash', 'hash', validation(`certificateHashes: ["${fingerprint(other)}"]`))}${ctp(
+  'san',
+  'san',
+  validation(
+    'subjectAltNames: {dnsNames: [{type: Suffix, value: .example.org}]}, allowExpiredCertificate: true',
+  ),
 )}${ctp(
   'loaded',
   'loaded',
@@ -336,7 +385,7 @@ ${ctp(
       'dot',
     ])
       expect(accepted(name)?.reason, name).toBe('Accepted');
-    for (const name of ['http10', 'case', 'h3', 'loaded'])
+    for (const name of ['http10', 'case', 'h3', 'crl', 'spki', 'hash', 'san', 'loaded'])
       expect(accepted(name), name).toMatchObject({ reason: 'Accepted' });
   });
 
@@ -575,6 +624,33 @@ ${name}`,
     expect(text).toMatch(/x-forwarded-client-cert":"[^"]*Subject=\\"CN=client.example.com/);
   });
 
+  /** Whether a request with `cert` is served on `port` (a refused certificate gets nothing). */
+  const servedWith = async (port: number, cert: Certificate): Promise<boolean> => {
+    const shake = await handshake(port, { cert });
+    if (!shake.socket) return false;
+    const text = await raw(
+      shake.socket,
+      'GET / HTTP/1.1\r\nhost: www.example.com\r\nconnection: close\r\n\r\n',
+    );
+    return statusOf(text) === 200;
+  };
+
+  it('refuses revoked, unpinned and unnamed client certificates', async () => {
+    // Both are signed by the CA the mtls listener trusts.
+    expect(await servedWith(ports.mtls as number, client)).toBe(true);
+    expect(await servedWith(ports.mtls as number, other)).toBe(true);
+    // CRL: `other` is revoked.
+    expect(await servedWith(ports.crl as number, client)).toBe(true);
+    expect(await servedWith(ports.crl as number, other)).toBe(false);
+    // SPKI pin of `client`; certificate hash pin of `other`.
+    expect(await servedWith(ports.spki as number, client)).toBe(true);
+    expect(await servedWith(ports.spki as number, other)).toBe(false);
+    expect(await servedWith(ports.hash as number, client)).toBe(false);
+    expect(await servedWith(ports.hash as number, other)).toBe(true);
+    // Subject alternative names: neither carries a *.example.org DNS name.
+    expect(await servedWith(ports.san as number, client)).toBe(false);
+  });
+
   it('strips the trailing dot of a host', async () => {
     expect((await get(ports.dot as number, '/', { host: 'www.example.com.' })).status).toBe(200);
   });
@@ -682,5 +758,10 @@ ${name}`,
     ])
       expect(loaded, expected).toContain(expected);
     expect(loaded).toContain('"disable_stateless_session_resumption":false');
+    const san = JSON.stringify(
+      listeners.find((l) => JSON.stringify(l).includes(`"port_value":${ports.san}`)),
+    );
+    expect(san).toContain('"allow_expired_certificate":true');
+    expect(san).toContain('"san_type":"DNS"');
   });
 });

@@ -3,6 +3,7 @@
 // policy was validated before (validateClientTrafficPolicy), so values here parse.
 import type {
   ClientTraffic,
+  ClientValidation,
   ConnectionSettings,
   HeaderMutation,
   HeaderSettings,
@@ -10,7 +11,7 @@ import type {
   ListenerTLS,
 } from '@egts/ir';
 import type { TranslatorContext } from '../context/translatorContext.js';
-import { clientCaBundle } from './validation/clientValidation.js';
+import { clientCaBundle, clientCrlBundle } from './validation/clientValidation.js';
 import type { PolicyRef } from './validation/policyBackendRefs.js';
 import { list, type Obj, obj, parseGoDuration, parseQuantity } from './validation/policyValues.js';
 
@@ -98,8 +99,40 @@ function clientValidation(
         ? 'Optional'
         : 'Require';
   const caCertificate = clientCaBundle(ctx, policy, v);
-  return caCertificate === undefined ? { mode } : { mode, caCertificate };
+  const crl = clientCrlBundle(ctx, policy, v);
+  const sans = obj(v.subjectAltNames);
+  const subjectAltNames = SAN_KINDS.flatMap(([field, kind]) =>
+    list(sans?.[field]).map((san) => ({
+      kind,
+      ...(typeof san.oid === 'string' ? { oid: san.oid } : {}),
+      type: (MATCH_TYPES.has(san.type) ? san.type : 'Exact') as NameMatch['type'],
+      value: String(san.value ?? ''),
+    })),
+  );
+  const spkiHashes = strings(v.spkiHashes);
+  const certificateHashes = strings(v.certificateHashes);
+  return {
+    mode,
+    ...(caCertificate === undefined ? {} : { caCertificate }),
+    ...(crl === undefined
+      ? {}
+      : { crl: { pem: crl, onlyLeaf: obj(v.crl)?.onlyVerifyLeafCertificate === true } }),
+    ...(spkiHashes?.length ? { spkiHashes } : {}),
+    ...(certificateHashes?.length ? { certificateHashes } : {}),
+    ...(subjectAltNames.length > 0 ? { subjectAltNames } : {}),
+    ...(v.allowExpiredCertificate === true ? { allowExpired: true } : {}),
+  };
 }
+
+type SanKind = NonNullable<ClientValidation['subjectAltNames']>[number]['kind'];
+/** `subjectAltNames` fields and Envoy's SAN types. */
+const SAN_KINDS: [string, SanKind][] = [
+  ['dnsNames', 'DNS'],
+  ['emailAddresses', 'EMAIL'],
+  ['ipAddresses', 'IP_ADDRESS'],
+  ['uris', 'URI'],
+  ['otherNames', 'OTHER_NAME'],
+];
 
 function clientTraffic(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): ClientTraffic {
   const ip = obj(spec.clientIPDetection);

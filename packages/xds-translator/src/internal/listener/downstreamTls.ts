@@ -5,6 +5,7 @@ import {
   CertificateValidationContext_TrustChainVerification,
   DownstreamTlsContext,
   QuicDownstreamTransport,
+  SubjectAltNameMatcher_SanType,
   TlsParameters_TlsProtocol,
   type TransportSocket,
 } from '@egts/envoy-api';
@@ -12,8 +13,12 @@ import type { ClientTraffic, ListenerTLS } from '@egts/ir';
 import { sessionResumption } from '../defaults.js';
 import { certificateSecret, sdsSecret, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
+import { stringMatcher } from '../route/routeMatch.js';
 
 type PolicyTls = NonNullable<ClientTraffic['tls']>;
+type SanKind = NonNullable<
+  NonNullable<PolicyTls['clientValidation']>['subjectAltNames']
+>[number]['kind'];
 
 const TLS_VERSIONS: Record<NonNullable<PolicyTls['minVersion']>, TlsParameters_TlsProtocol> = {
   '1.0': TlsParameters_TlsProtocol.TLSv1_0,
@@ -48,10 +53,42 @@ const policyValidation = (validation: NonNullable<PolicyTls['clientValidation']>
             validation.mode === 'Request' || validation.mode === 'RequireAny'
               ? CertificateValidationContext_TrustChainVerification.ACCEPT_UNTRUSTED
               : CertificateValidationContext_TrustChainVerification.VERIFY_TRUST_CHAIN,
+          ...validationPins(validation),
         },
       }
     : {},
   requireClientCertificate: validation.mode === 'Require' || validation.mode === 'RequireAny',
+});
+
+const SAN_TYPES: Record<SanKind, SubjectAltNameMatcher_SanType> = {
+  DNS: SubjectAltNameMatcher_SanType.DNS,
+  EMAIL: SubjectAltNameMatcher_SanType.EMAIL,
+  IP_ADDRESS: SubjectAltNameMatcher_SanType.IP_ADDRESS,
+  URI: SubjectAltNameMatcher_SanType.URI,
+  OTHER_NAME: SubjectAltNameMatcher_SanType.OTHER_NAME,
+};
+
+/**
+ * What else a client certificate must be: not revoked (CRLs), one of the pinned keys or
+ * certificates, carrying one of the names; expired ones accepted when asked
+ * (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/transport_sockets/tls/v3/common.proto#extensions-transport-sockets-tls-v3-certificatevalidationcontext).
+ */
+const validationPins = (validation: NonNullable<PolicyTls['clientValidation']>) => ({
+  ...(validation.crl
+    ? { crl: { inlineString: validation.crl.pem }, onlyVerifyLeafCertCrl: validation.crl.onlyLeaf }
+    : {}),
+  ...(validation.spkiHashes ? { verifyCertificateSpki: validation.spkiHashes } : {}),
+  ...(validation.certificateHashes ? { verifyCertificateHash: validation.certificateHashes } : {}),
+  ...(validation.subjectAltNames
+    ? {
+        matchTypedSubjectAltNames: validation.subjectAltNames.map((san) => ({
+          sanType: SAN_TYPES[san.kind],
+          matcher: stringMatcher(san),
+          ...(san.oid === undefined ? {} : { oid: san.oid }),
+        })),
+      }
+    : {}),
+  ...(validation.allowExpired ? { allowExpiredCertificate: true } : {}),
 });
 
 /** The `envoy.transport_sockets.tls` socket of a filter chain; adds its certificate secrets. */

@@ -17,6 +17,7 @@ const HEALTH_CHECK = envoy('answers the health check path itself');
 const PATH = envoy('keeps or rejects escaped slashes and merges slashes as told');
 const HTTP10 = envoy('accepts HTTP/1.0 with the default host');
 const PRESERVE_CASE = envoy('keeps the case of HTTP/1 header names both ways');
+const PINS = envoy('refuses revoked, unpinned and unnamed client certificates');
 const HTTP3 = envoy('serves HTTP/3 over QUIC beside HTTPS and advertises it');
 const HOST_DOT = envoy('strips the trailing dot of a host');
 const TLS = envoy('negotiates the TLS versions and ALPN the policy allows');
@@ -86,9 +87,13 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.tls.clientValidation.caCertificateRefs': MTLS,
     'spec.tls.clientValidation.mode': MTLS,
     'spec.tls.clientValidation.optional': MTLS,
+    'spec.tls.clientValidation.crl': PINS,
+    'spec.tls.clientValidation.spkiHashes': PINS,
+    'spec.tls.clientValidation.certificateHashes': PINS,
+    'spec.tls.clientValidation.subjectAltNames': PINS,
+    'spec.tls.clientValidation.allowExpiredCertificate': LOADED,
   },
   notApplied: [
-    // The Envoy API egts is built against has no xff_trusted_cidrs nor remove_on_match.
     'spec.clientIPDetection.directSourceIP',
     'spec.connection.socketBufferLimit',
     'spec.grpc',
@@ -98,11 +103,6 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.http2.connectionKeepalive',
     'spec.scheme',
     'spec.timeout.tcp.idleTimeout',
-    'spec.tls.clientValidation.allowExpiredCertificate',
-    'spec.tls.clientValidation.certificateHashes',
-    'spec.tls.clientValidation.crl',
-    'spec.tls.clientValidation.spkiHashes',
-    'spec.tls.clientValidation.subjectAltNames',
     'spec.tls.fingerprints',
   ],
 };
