@@ -83,6 +83,8 @@ export const ClientTrafficSchema = z.object({
       tlsHandshakeMs: z.number().nonnegative().optional(),
       /** Listener filters (TLS inspection, PROXY protocol) that take longer close the connection. */
       connectionInspectionMs: z.number().nonnegative().optional(),
+      /** TCP proxy connections with no bytes either way for this long are closed (TCP listeners). */
+      tcpIdleMs: z.number().nonnegative().optional(),
     })
     .optional(),
   /** Downstream connections per listener; over the limit, connections are closed. */
@@ -135,6 +137,15 @@ export const ClientTrafficSchema = z.object({
    * TCP listener's responses advertise (`alt-svc`).
    */
   http3: z.object({}).optional(),
+  /** HTTP/2 PING keepalives on client connections (`http2.connectionKeepalive`). */
+  http2Keepalive: z
+    .object({
+      intervalMs: z.number().nonnegative().optional(),
+      timeoutMs: z.number().nonnegative().optional(),
+      intervalJitterPercent: z.number().nonnegative().optional(),
+      idleIntervalMs: z.number().nonnegative().optional(),
+    })
+    .optional(),
   /** Invalid HTTP/2 messages close only their stream (TerminateStream) or the connection. */
   http2OnInvalidMessage: z.enum(['TerminateConnection', 'TerminateStream']).optional(),
   /** Path Envoy answers itself with 200 (503 while draining). */

@@ -121,6 +121,7 @@ describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
       'spki',
       'hash',
       'san',
+      'tcp',
       'loaded',
     ])
       ports[name] = await freePort();
@@ -189,6 +190,7 @@ spec:
   - ${https('spki')}
   - ${https('hash')}
   - ${https('san')}
+  - {name: tcp, protocol: TCP, port: ${ports.tcp}}
   - ${https('loaded')}
 ---
 apiVersion: v1
@@ -207,6 +209,13 @@ ${ca.cert
   .split('\n')
   .map((line) => `    ${line}`)
   .join('\n')}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TCPRoute
+metadata: {name: echo-tcp, namespace: ${ns}}
+spec:
+  parentRefs: [{name: gw, sectionName: tcp}]
+  rules: [{backendRefs: [{name: echo, port: ${backendPort}}]}]
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -333,7 +342,7 @@ ${ctp(
   validation(
     'subjectAltNames: {dnsNames: [{type: Suffix, value: .example.org}]}, allowExpiredCertificate: true',
   ),
-)}${ctp(
+)}${ctp('tcp', 'tcp', '  timeout: {tcp: {idleTimeout: 1s}}\n')}${ctp(
   'loaded',
   'loaded',
   `  connection:
@@ -341,7 +350,12 @@ ${ctp(
     maxAcceptPerSocketEvent: 3
     connectionLimit: {value: 100, closeDelay: 2s, maxConnectionDuration: 30m, maxRequestsPerConnection: 7, maxStreamDuration: 9m}
   http1: {enableTrailers: true}
-  http2: {initialStreamWindowSize: 128Ki, initialConnectionWindowSize: 2Mi, maxConcurrentStreams: 42, onInvalidMessage: TerminateStream}
+  http2:
+    initialStreamWindowSize: 128Ki
+    initialConnectionWindowSize: 2Mi
+    maxConcurrentStreams: 42
+    onInvalidMessage: TerminateStream
+    connectionKeepalive: {interval: 31s, timeout: 6s, intervalJitter: 15, idleInterval: 61s}
   tcpKeepalive: {probes: 4, idleTime: 20s, interval: 5s}
   timeout:
     http: {requestHeadersReceivedTimeout: 11s, idleTimeout: 13s, streamIdleTimeout: 17s}
@@ -385,7 +399,7 @@ ${ctp(
       'dot',
     ])
       expect(accepted(name)?.reason, name).toBe('Accepted');
-    for (const name of ['http10', 'case', 'h3', 'crl', 'spki', 'hash', 'san', 'loaded'])
+    for (const name of ['http10', 'case', 'h3', 'crl', 'spki', 'hash', 'san', 'tcp', 'loaded'])
       expect(accepted(name), name).toMatchObject({ reason: 'Accepted' });
   });
 
@@ -651,6 +665,17 @@ ${name}`,
     expect(await servedWith(ports.san as number, client)).toBe(false);
   });
 
+  it('closes idle TCP proxy connections after the idle timeout', async () => {
+    const socket = netConnect({ host: '127.0.0.1', port: ports.tcp as number });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const started = performance.now();
+    // Nothing is sent either way: Envoy closes it after 1s (its default would be an hour).
+    await raw(socket, undefined);
+    const idle = performance.now() - started;
+    expect(idle).toBeGreaterThan(800);
+    expect(idle).toBeLessThan(30_000);
+  }, 60_000);
+
   it('strips the trailing dot of a host', async () => {
     expect((await get(ports.dot as number, '/', { host: 'www.example.com.' })).status).toBe(200);
   });
@@ -743,6 +768,7 @@ ${name}`,
       '"initial_connection_window_size":2097152',
       '"max_concurrent_streams":42',
       '"override_stream_error_on_invalid_http_message":true',
+      '"connection_keepalive":{"interval":"31s","timeout":"6s","interval_jitter":{"value":15},"connection_idle_interval":"61s"}',
       '"int_value":"4"',
       '"int_value":"20"',
       '"int_value":"5"',

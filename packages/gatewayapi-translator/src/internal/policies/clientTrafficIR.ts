@@ -148,6 +148,7 @@ function clientTraffic(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): Cl
   const headers = obj(spec.headers);
   const xfcc = obj(headers?.xForwardedClientCert);
   const tls = obj(spec.tls);
+  const keepalive2 = obj(obj(spec.http2)?.connectionKeepalive);
   const headerLimit = quantity(headers?.maxRequestHeaderLimit);
   const out = defined<ClientTraffic>({
     clientIPDetection: defined({
@@ -166,6 +167,7 @@ function clientTraffic(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): Cl
       streamIdleMs: parseGoDuration(http?.streamIdleTimeout),
       tlsHandshakeMs: parseGoDuration(tcp?.tlsHandshakeTimeout),
       connectionInspectionMs: parseGoDuration(tcp?.connectionInspectionTimeout),
+      tcpIdleMs: parseGoDuration(tcp?.idleTimeout),
     }),
     connectionLimit:
       int(limit?.value) === undefined
@@ -203,6 +205,12 @@ function clientTraffic(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): Cl
       http10: obj(http1?.http10) ? {} : undefined,
       enableTrailers: bool(http1?.enableTrailers),
       preserveHeaderCase: bool(http1?.preserveHeaderCase),
+    }),
+    http2Keepalive: defined({
+      intervalMs: parseGoDuration(keepalive2?.interval),
+      timeoutMs: parseGoDuration(keepalive2?.timeout),
+      intervalJitterPercent: int(keepalive2?.intervalJitter),
+      idleIntervalMs: parseGoDuration(keepalive2?.idleInterval),
     }),
     http2OnInvalidMessage: str(obj(spec.http2)?.onInvalidMessage) as
       | ClientTraffic['http2OnInvalidMessage']

@@ -92,10 +92,11 @@ export function withClientTrafficTcp(
   const client = traffic.clientTraffic;
   if (client) {
     const { connectionLimit, tcpKeepalive, proxyProtocol, tls, timeouts } = client;
-    const { tlsHandshakeMs, connectionInspectionMs } = timeouts ?? {};
+    const { tlsHandshakeMs, connectionInspectionMs, tcpIdleMs } = timeouts ?? {};
     const tcpTimeouts = {
       ...(tlsHandshakeMs === undefined ? {} : { tlsHandshakeMs }),
       ...(connectionInspectionMs === undefined ? {} : { connectionInspectionMs }),
+      ...(tcpIdleMs === undefined ? {} : { tcpIdleMs }),
     };
     const tcp = {
       ...(Object.keys(tcpTimeouts).length > 0 ? { timeouts: tcpTimeouts } : {}),

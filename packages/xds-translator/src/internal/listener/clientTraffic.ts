@@ -115,6 +115,18 @@ export const headerMutations = (m: HeaderMutation): MutationRule[] => {
   ];
 };
 
+/** HTTP/2 PING keepalives (core.v3.KeepaliveSettings). */
+const keepalive = (k: NonNullable<ClientTraffic['http2Keepalive']>) => ({
+  ...(k.intervalMs === undefined ? {} : { interval: durationMs(k.intervalMs) }),
+  ...(k.timeoutMs === undefined ? {} : { timeout: durationMs(k.timeoutMs) }),
+  ...(k.intervalJitterPercent === undefined
+    ? {}
+    : { intervalJitter: { value: k.intervalJitterPercent } }),
+  ...(k.idleIntervalMs === undefined
+    ? {}
+    : { connectionIdleInterval: durationMs(k.idleIntervalMs) }),
+});
+
 /** Request IDs: preserve a client's, generate one, both or neither (`headers.requestID`). */
 function requestId(headers: ClientTraffic['headers']): Partial<Hcm> {
   switch (headers?.requestId) {
@@ -198,13 +210,20 @@ export function connectionManagerSettings(listener: HTTPListener, base: Hcm): Hc
           },
         }
       : {}),
-    ...(client.http2OnInvalidMessage === undefined
+    ...(client.http2OnInvalidMessage === undefined && client.http2Keepalive === undefined
       ? {}
       : {
           http2ProtocolOptions: {
             ...base.http2ProtocolOptions,
-            overrideStreamErrorOnInvalidHttpMessage:
-              client.http2OnInvalidMessage === 'TerminateStream',
+            ...(client.http2OnInvalidMessage === undefined
+              ? {}
+              : {
+                  overrideStreamErrorOnInvalidHttpMessage:
+                    client.http2OnInvalidMessage === 'TerminateStream',
+                }),
+            ...(client.http2Keepalive
+              ? { connectionKeepalive: keepalive(client.http2Keepalive) }
+              : {}),
           },
         }),
     ...requestId(headers),

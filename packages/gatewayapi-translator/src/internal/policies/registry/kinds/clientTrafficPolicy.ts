@@ -18,6 +18,7 @@ const PATH = envoy('keeps or rejects escaped slashes and merges slashes as told'
 const HTTP10 = envoy('accepts HTTP/1.0 with the default host');
 const PRESERVE_CASE = envoy('keeps the case of HTTP/1 header names both ways');
 const PINS = envoy('refuses revoked, unpinned and unnamed client certificates');
+const TCP_IDLE = envoy('closes idle TCP proxy connections after the idle timeout');
 const HTTP3 = envoy('serves HTTP/3 over QUIC beside HTTPS and advertises it');
 const HOST_DOT = envoy('strips the trailing dot of a host');
 const TLS = envoy('negotiates the TLS versions and ALPN the policy allows');
@@ -77,6 +78,8 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.timeout.http.streamIdleTimeout': LOADED,
     'spec.timeout.tcp.tlsHandshakeTimeout': LOADED,
     'spec.timeout.tcp.connectionInspectionTimeout': LOADED,
+    'spec.timeout.tcp.idleTimeout': TCP_IDLE,
+    'spec.http2.connectionKeepalive': LOADED,
     'spec.tls.minVersion': TLS,
     'spec.tls.maxVersion': TLS,
     'spec.tls.alpnProtocols': TLS,
@@ -100,9 +103,7 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.headers.disableRateLimitHeaders',
     'spec.http1.disableSafeMaxConnectionDuration',
     'spec.http1.ignoredUpgradeTypes',
-    'spec.http2.connectionKeepalive',
     'spec.scheme',
-    'spec.timeout.tcp.idleTimeout',
     'spec.tls.fingerprints',
   ],
 };
