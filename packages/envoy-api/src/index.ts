@@ -221,6 +221,7 @@ export { XffConfig } from './generated/envoy/extensions/http/original_ip_detecti
 export { CookieBasedSessionState } from './generated/envoy/extensions/http/stateful_session/cookie/v3/cookie.js';
 export { HeaderBasedSessionState } from './generated/envoy/extensions/http/stateful_session/header/v3/header.js';
 export { ProxyProtocolUpstreamTransport } from './generated/envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';
+export { QuicDownstreamTransport } from './generated/envoy/extensions/transport_sockets/quic/v3/quic_transport.js';
 export { RawBuffer } from './generated/envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.js';
 export {
   CertificateValidationContext,

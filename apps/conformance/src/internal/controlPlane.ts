@@ -43,6 +43,8 @@ export interface ControlPlane {
   address(namespace: string, name: string, port: number): number | undefined;
   /** A Gateway's Envoy statistics whose names match `filter` (a regular expression), by name. */
   stats(namespace: string, name: string, filter: string): Promise<Record<string, number>>;
+  /** `127.0.0.1:<port>` of the admin interface of Gateway `namespace/name`'s Envoy, once running. */
+  adminAddress(namespace: string, name: string): string | undefined;
   /** xDS rejections (NACKs) and proxy exits seen so far: the reasons behind a failing request. */
   readonly incidents: string[];
   /** Empties Redis: global rate limit counters start from zero (one test's never reach the next). */
@@ -112,14 +114,22 @@ export const startControlPlane = async (
   let served = new Set<string>();
   let discovery: OidcDiscovery = new Map();
 
+  // Listeners are rebound concurrently: the TCP and UDP (HTTP/3) listeners of one port wait for
+  // the same pick, so they share the local port as they share the Gateway port.
+  const picking = new Map<string, Promise<number>>();
   const localPort = async (fleet: string, port: number): Promise<number> => {
     const key = `${fleet}|${port}`;
-    let local = ports.get(key);
-    if (local === undefined) {
-      local = await freePort();
-      ports.set(key, local);
+    const local = ports.get(key);
+    if (local !== undefined) return local;
+    let pick = picking.get(key);
+    if (pick === undefined) {
+      pick = freePort().then((free) => {
+        ports.set(key, free);
+        return free;
+      });
+      picking.set(key, pick);
     }
-    return local;
+    return pick;
   };
 
   const rebind = async (fleet: string, listener: Listener): Promise<Listener> => {
@@ -195,6 +205,9 @@ export const startControlPlane = async (
       return values;
     },
     address: (namespace, name, port) => ports.get(`${fleetName(namespace, name)}|${port}`),
+    adminAddress: (namespace, name) =>
+      infra.proxies().find((p) => p.name === fleetName(namespace, name) && p.state === 'running')
+        ?.adminAddress,
     resetRateLimits: async () => {
       await redis?.flush();
     },

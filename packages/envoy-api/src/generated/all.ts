@@ -89,6 +89,7 @@ import './envoy/extensions/http/original_ip_detection/xff/v3/xff.js';
 import './envoy/extensions/http/stateful_session/cookie/v3/cookie.js';
 import './envoy/extensions/http/stateful_session/header/v3/header.js';
 import './envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';
+import './envoy/extensions/transport_sockets/quic/v3/quic_transport.js';
 import './envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.js';
 import './envoy/extensions/transport_sockets/tls/v3/common.js';
 import './envoy/extensions/transport_sockets/tls/v3/secret.js';
