@@ -66,6 +66,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     metrics,
     log: logging.component('gatewayapi-translator'),
   });
+  // Infrastructure before xDS: a proxy started as soon as the Infra IR is known boots while its
+  // xDS resources are translated (an Infra IR is published before the xDS IR it goes with).
+  const infra = runInfra(translator.infraIR$, options.infra, logging.component('infrastructure'));
   const xds = runXds(translator.xdsIR$, {
     cache: options.cache,
     metrics,
@@ -79,7 +82,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     distinctUntilChanged<readonly ResourceStatus[]>(isDeepStrictEqual),
   );
   const status = runStatus(statuses$, logging.component('status'));
-  const infra = runInfra(translator.infraIR$, options.infra, logging.component('infrastructure'));
   let owners = new Map<string, FleetOwnerRef>();
   const owning = translator.infraIR$.subscribe((infraIR) => {
     owners = new Map(infraIR.proxies.map((fleet) => [fleet.name, fleetOwnerRef(fleet.owner)]));
