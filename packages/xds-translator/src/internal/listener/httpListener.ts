@@ -14,7 +14,6 @@ import {
   HttpProtocolOptions_HeadersWithUnderscoresAction as UnderscoresAction,
 } from '@egts/envoy-api';
 import type { HeaderSettings, HTTPListener } from '@egts/ir';
-import type { XdsMode } from '../../xdsResources.js';
 import { headerSettings, http2Settings } from '../defaults.js';
 import type { AccessLog } from '../envoyTypes.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
@@ -29,10 +28,16 @@ import {
   tlsChainSettings,
 } from './clientTraffic.js';
 import { downstreamTlsSocket, quicTlsSocket } from './downstreamTls.js';
+import { memoizedFilter } from './filterMemo.js';
 
-/** The HCM's filters: what each known filter needs for these listeners, in list order. */
-const httpFilters = (listeners: readonly HTTPListener[], mode: XdsMode): HttpFilter[] =>
-  HTTP_FILTERS.flatMap((filter) => filter.patchListener(listeners, mode));
+/**
+ * The HCM's filters: what each known filter needs for these listeners, in list order; each
+ * filter's entries reused while what it read of the listeners is unchanged (filterMemo.ts).
+ */
+const httpFilters = (listeners: readonly HTTPListener[], out: ResourceSet): HttpFilter[] =>
+  HTTP_FILTERS.flatMap((filter) =>
+    memoizedFilter(out.memo.httpFilters, filter, listeners, out.mode),
+  );
 
 const UNDERSCORES_ACTIONS: Record<
   NonNullable<HeaderSettings['withUnderscoresAction']>,
@@ -65,7 +70,7 @@ const connectionManager = (
         ...(out.mode === 'ads'
           ? { rds: { configSource: adsConfigSource(), routeConfigName: routes.name } }
           : { routeConfig: routes }),
-        httpFilters: httpFilters(listeners, out.mode),
+        httpFilters: httpFilters(listeners, out),
         accessLog,
         useRemoteAddress: true,
         commonHttpProtocolOptions: {
