@@ -3,7 +3,7 @@
 export type { BootstrapOptions } from './bootstrap.js';
 export { DEFAULT_ADMIN_PORT, translateBootstrap } from './bootstrap.js';
 export { createXdsTranslator, type XdsTranslator } from './createXdsTranslator.js';
-export { rateLimitConfigs } from './rateLimitConfigs.js';
+export { createRateLimitConfigs, rateLimitConfigs } from './rateLimitConfigs.js';
 export type { XdsResourceType } from './render.js';
 export {
   bootstrapToJson,

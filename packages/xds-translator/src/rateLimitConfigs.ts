@@ -74,3 +74,29 @@ export function rateLimitConfigs(irs: readonly XdsIR[]): RateLimitConfig[] {
       RateLimitConfig.fromPartial({ name: domain, domain, descriptors }),
     );
 }
+
+/**
+ * rateLimitConfigs() remembering its last answer: the same array while every listener with a
+ * rate limit service has the same service and its routes the same `globalRateLimit` objects, in
+ * order (all it reads). Endpoint-only updates share those objects, so they cost a walk by
+ * identity instead of rebuilding every domain's descriptors from every route's rules.
+ */
+export function createRateLimitConfigs(): (irs: readonly XdsIR[]) => RateLimitConfig[] {
+  let inputs: unknown[] = [];
+  let last: RateLimitConfig[] | undefined;
+  return (irs) => {
+    const now: unknown[] = [];
+    for (const ir of irs) {
+      for (const listener of ir.http) {
+        if (listener.rateLimitService === undefined) continue;
+        now.push(listener.rateLimitService, listener.routes.length);
+        for (const route of listener.routes) now.push(route.globalRateLimit);
+      }
+    }
+    if (last !== undefined && now.length === inputs.length && now.every((v, i) => v === inputs[i]))
+      return last;
+    inputs = now;
+    last = rateLimitConfigs(irs);
+    return last;
+  };
+}

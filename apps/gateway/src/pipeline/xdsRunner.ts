@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { RATE_LIMIT_NODE_ID } from '@egts/infra-manager';
 import type { EnvoyPatchPolicyOutcome, RouteSource, XdsIR } from '@egts/ir';
 import { createSnapshot, type SnapshotCache } from '@egts/xds-server';
-import { createXdsTranslator, rateLimitConfigs } from '@egts/xds-translator';
+import { createRateLimitConfigs, createXdsTranslator } from '@egts/xds-translator';
 import type { Logger } from 'pino';
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
@@ -37,8 +37,13 @@ export function runXds(
     if (!isDeepStrictEqual(all, patchOutcomes$.value)) patchOutcomes$.next(all);
   };
   let rateLimits = '[]';
+  // Remembered: every update publishes, and most (endpoint-only ones) leave the rules alone.
+  const computeRateLimits = createRateLimitConfigs();
+  let lastConfigs: object | undefined;
   const publishRateLimits = () => {
-    const configs = rateLimitConfigs([...served.values()]);
+    const configs = computeRateLimits([...served.values()]);
+    if (configs === lastConfigs) return;
+    lastConfigs = configs;
     const json = JSON.stringify(configs);
     if (json === rateLimits) return;
     rateLimits = json;

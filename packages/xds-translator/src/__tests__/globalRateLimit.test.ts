@@ -14,7 +14,7 @@ import {
 } from '@egts/envoy-api';
 import type { GlobalRateLimitRule, HTTPRouteIR, XdsIR } from '@egts/ir';
 import { describe, expect, it } from 'vitest';
-import { rateLimitConfigs, translateXds } from '../index.js';
+import { createRateLimitConfigs, rateLimitConfigs, translateXds } from '../index.js';
 
 const route = (name: string, rules: GlobalRateLimitRule[]): HTTPRouteIR => ({
   name,
@@ -239,5 +239,20 @@ describe('global rate limits', () => {
         descriptors: [],
       },
     ]);
+  });
+
+  it('remembered, answer the same configs while no rule or service changed', () => {
+    const compute = createRateLimitConfigs();
+    const first = compute([ir]);
+    expect(first).toEqual(rateLimitConfigs([ir]));
+    // New listener and route objects around the same rules (an endpoint-only update).
+    const moved: XdsIR = {
+      ...ir,
+      http: ir.http.map((l) => ({ ...l, routes: l.routes.map((r) => ({ ...r })) })),
+    };
+    expect(compute([moved])).toBe(first);
+    const fewer: XdsIR = { ...ir, http: ir.http.map((l) => ({ ...l, routes: l.routes.slice(1) })) };
+    expect(compute([fewer])).not.toBe(first);
+    expect(compute([fewer])).toEqual(rateLimitConfigs([fewer]));
   });
 });
