@@ -21,11 +21,12 @@ export interface FilterBuild {
   readonly listenerFields: readonly string[];
   readonly routeFields: readonly string[];
   /**
-   * Per listener its `listenerFields`, then per listener its route count and per route its
-   * `routeFields`, in order. Updated in place to the latest equal values, so the next check
-   * compares by identity.
+   * Per listener its `listenerFields`, then per listener per route its `routeFields`, in order.
+   * Updated in place to the latest equal values, so the next check compares by identity.
    */
   readonly values: unknown[];
+  /** Each listener's routes as last checked: a route object seen there is not looked into. */
+  readonly routes: (readonly HTTPRouteIR[])[];
   readonly filters: readonly HttpFilter[];
 }
 
@@ -34,32 +35,43 @@ export type FilterMemo = WeakMap<HttpFilterTranslator, Map<string, FilterBuild>>
 
 const sameValue = (a: unknown, b: unknown) => a === b || isDeepStrictEqual(a, b);
 
-/** `build`'s values for `listeners`, compared with (and refreshed in) `build.values`. */
+/**
+ * Whether `build` holds for `listeners` (refreshing its values and routes to theirs). Costs a
+ * walk by identity over the routes, and a look at the fields of the routes that are new objects.
+ */
 const stillValid = (build: FilterBuild, listeners: readonly HTTPListener[]): boolean => {
-  const { values, listenerFields, routeFields } = build;
-  let i = 0;
-  const same = (value: unknown): boolean => {
-    if (i >= values.length) return false;
+  const { values, listenerFields, routeFields, routes } = build;
+  if (routes.length !== listeners.length) return false;
+  const same = (i: number, value: unknown): boolean => {
     const was = values[i];
-    if (was !== value) {
-      if (!sameValue(was, value)) return false;
-      values[i] = value;
-    }
-    i++;
+    if (was === value) return true;
+    if (!sameValue(was, value)) return false;
+    values[i] = value;
     return true;
   };
+  let i = 0;
   for (const listener of listeners) {
     const l = listener as unknown as Record<string, unknown>;
-    for (const field of listenerFields) if (!same(l[field])) return false;
+    for (const field of listenerFields) if (!same(i++, l[field])) return false;
   }
-  for (const listener of listeners) {
-    if (!same(listener.routes.length)) return false;
-    for (const route of listener.routes) {
-      const r = route as unknown as Record<string, unknown>;
-      for (const field of routeFields) if (!same(r[field])) return false;
+  const width = routeFields.length;
+  for (let n = 0; n < listeners.length; n++) {
+    const now = listeners[n]!.routes;
+    const was = routes[n]!;
+    if (now.length !== was.length) return false;
+    if (now !== was) {
+      for (let j = 0; j < now.length; j++) {
+        const route = now[j]!;
+        if (route === was[j]) continue;
+        const r = route as unknown as Record<string, unknown>;
+        for (let f = 0; f < width; f++)
+          if (!same(i + j * width + f, r[routeFields[f]!])) return false;
+      }
+      routes[n] = now;
     }
+    i += now.length * width;
   }
-  return i === values.length;
+  return true;
 };
 
 /**
@@ -125,7 +137,6 @@ const valuesOf = (
     for (const field of listenerFields) values.push(l[field]);
   }
   for (const listener of listeners) {
-    values.push(listener.routes.length);
     for (const route of listener.routes) {
       const r = route as unknown as Record<string, unknown>;
       for (const field of routeFields) values.push(r[field]);
@@ -164,6 +175,7 @@ export const memoizedFilter = (
     listenerFields,
     routeFields,
     values: valuesOf(listeners, listenerFields, routeFields),
+    routes: listeners.map((listener) => listener.routes),
     filters,
   });
   return filters;
