@@ -7,7 +7,7 @@ import { HttpConnectionManager, type HttpFilter } from '@egts/envoy-api';
 import type { DestinationSetting, HTTPListener, HTTPRouteIR, SecurityIR, XdsIR } from '@egts/ir';
 import { describe, expect, it } from 'vitest';
 import { createXdsTranslator, translateXds, type XdsResources } from '../index.js';
-import { type FilterMemo, memoizedFilter } from '../internal/listener/filterMemo.js';
+import { type FilterMemo, memoizedFilters } from '../internal/listener/filterMemo.js';
 
 const setting = (name: string): DestinationSetting => ({
   name,
@@ -87,10 +87,10 @@ const listenerOf = (routes: HTTPRouteIR[]): HTTPListener => ir(routes).http[0]!;
 
 describe('HTTP filter memo', () => {
   it('builds a filter again only when a field it read changed', () => {
-    const memo: FilterMemo = new WeakMap();
+    const memo: FilterMemo = new Map();
     const filter = counting();
     const build = (routes: HTTPRouteIR[], port = 10080) =>
-      memoizedFilter(memo, filter, [{ ...listenerOf(routes), port }], 'ads');
+      memoizedFilters(memo, [filter], [{ ...listenerOf(routes), port }], 'ads')[0];
     const a = route('a', '/a', jwt('default/a', 'https://a'));
     const b = route('b', '/b', jwt('default/b', 'https://b'));
     const first = build([a, b]);
@@ -103,23 +103,41 @@ describe('HTTP filter memo', () => {
     // b's policy changed, a route added, a listener field it read changed: built again.
     const third = build([a, route('b', '/b', jwt('default/c', 'https://b'))]);
     expect(filter.builds).toBe(2);
-    expect(third[0]!.name).toBe('10080:default/a,default/c');
+    expect(third!.name).toBe('10080:default/a,default/c');
     build([a, b, route('c', '/c')]);
     expect(filter.builds).toBe(3);
-    expect(build([a, b, route('c', '/c')], 10081)[0]!.name).toBe('10081:default/a,default/b');
+    expect(build([a, b, route('c', '/c')], 10081)!.name).toBe('10081:default/a,default/b');
     expect(filter.builds).toBe(4);
     // Another mode is another build.
-    memoizedFilter(
+    memoizedFilters(
       memo,
-      filter,
+      [filter],
       [{ ...listenerOf([a, b, route('c', '/c')]), port: 10081 }],
       'static',
     );
     expect(filter.builds).toBe(5);
   });
 
+  it('forgets a connection manager whose filters threw', () => {
+    const memo: FilterMemo = new Map();
+    const filter = counting();
+    const boom = {
+      patchListener: (listeners: readonly HTTPListener[]): HttpFilter[] => {
+        if (listeners[0]!.routes.some((r) => r.name === 'boom')) throw new Error('boom');
+        return [];
+      },
+    };
+    const build = (routes: HTTPRouteIR[]) =>
+      memoizedFilters(memo, [filter, boom], [listenerOf(routes)], 'ads')[0];
+    const a = route('a', '/a', jwt('default/a', 'https://a'));
+    build([a]);
+    expect(() => build([route('boom', '/a', jwt('default/x', 'https://x'))])).toThrow('boom');
+    // `filter` was built for the route that threw: not taken for `a` again.
+    expect(build([a])!.name).toBe('10080:default/a');
+  });
+
   it('does not remember a filter that looked at the keys of a route', () => {
-    const memo: FilterMemo = new WeakMap();
+    const memo: FilterMemo = new Map();
     let builds = 0;
     const filter = {
       patchListener: (listeners: readonly HTTPListener[]): HttpFilter[] => {
@@ -128,8 +146,8 @@ describe('HTTP filter memo', () => {
       },
     };
     const a = route('a', '/a');
-    memoizedFilter(memo, filter, [listenerOf([a])], 'ads');
-    memoizedFilter(memo, filter, [listenerOf([a])], 'ads');
+    memoizedFilters(memo, [filter], [listenerOf([a])], 'ads');
+    memoizedFilters(memo, [filter], [listenerOf([a])], 'ads');
     expect(builds).toBe(2);
   });
 

@@ -63,8 +63,8 @@ export class XdsMemo {
   readonly accessLogs = new WeakMap<AccessLogIR, { requests: AccessLog[]; noRoute: AccessLog[] }>();
   /** The last sorted list made from additions starting with this object. */
   readonly sorted = new WeakMap<object, SortedList>();
-  /** Per HTTP filter and connection manager, its last entries and what they were built from. */
-  readonly httpFilters: FilterMemo = new WeakMap();
+  /** Per connection manager, its HTTP filters' last entries and what they were built from. */
+  readonly httpFilters: FilterMemo = new Map();
   /** The last list built whose first element is this object. */
   readonly lists = new WeakMap<object, readonly object[]>();
 }

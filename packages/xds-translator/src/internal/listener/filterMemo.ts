@@ -15,8 +15,7 @@ import type { XdsMode } from '../../xdsResources.js';
 import type { HttpFilterTranslator } from '../httpfilters/httpFilter.js';
 
 /** One filter's entries for one connection manager and what they were built from. */
-export interface FilterBuild {
-  readonly mode: XdsMode;
+interface FilterBuild {
   /** Fields read from the listeners (but `routes`), then from each route. */
   readonly listenerFields: readonly string[];
   readonly routeFields: readonly string[];
@@ -25,51 +24,73 @@ export interface FilterBuild {
    * Updated in place to the latest equal values, so the next check compares by identity.
    */
   readonly values: unknown[];
-  /** Each listener's routes as last checked: a route object seen there is not looked into. */
-  readonly routes: (readonly HTTPRouteIR[])[];
   readonly filters: readonly HttpFilter[];
 }
 
-/** Per filter, per connection manager (its first listener's name and mode), the last build. */
-export type FilterMemo = WeakMap<HttpFilterTranslator, Map<string, FilterBuild>>;
+/** What one connection manager's filters were last built or checked against. */
+interface ManagerBuilds {
+  /** Each listener's routes as last seen: a route object seen there is not looked into. */
+  routes: readonly (readonly HTTPRouteIR[])[];
+  readonly builds: Map<HttpFilterTranslator, FilterBuild>;
+}
+
+/** Per connection manager (its mode and first listener's name), its filters' last builds. */
+export type FilterMemo = Map<string, ManagerBuilds>;
 
 const sameValue = (a: unknown, b: unknown) => a === b || isDeepStrictEqual(a, b);
 
+/** Whether `values[i]` is (or equals, then becomes) `value`. */
+const same = (values: unknown[], i: number, value: unknown): boolean => {
+  const was = values[i];
+  if (was === value) return true;
+  if (!sameValue(was, value)) return false;
+  values[i] = value;
+  return true;
+};
+
 /**
- * Whether `build` holds for `listeners` (refreshing its values and routes to theirs). Costs a
- * walk by identity over the routes, and a look at the fields of the routes that are new objects.
+ * Positions (per listener) of the routes that are not the objects seen last time, or undefined
+ * when a listener's route count changed (then every filter is built again).
  */
-const stillValid = (build: FilterBuild, listeners: readonly HTTPListener[]): boolean => {
-  const { values, listenerFields, routeFields, routes } = build;
-  if (routes.length !== listeners.length) return false;
-  const same = (i: number, value: unknown): boolean => {
-    const was = values[i];
-    if (was === value) return true;
-    if (!sameValue(was, value)) return false;
-    values[i] = value;
-    return true;
-  };
+const changedRoutes = (
+  previous: readonly (readonly HTTPRouteIR[])[],
+  listeners: readonly HTTPListener[],
+): number[][] | undefined => {
+  if (previous.length !== listeners.length) return undefined;
+  const changed: number[][] = [];
+  for (let n = 0; n < listeners.length; n++) {
+    const now = listeners[n]!.routes;
+    const was = previous[n]!;
+    if (now.length !== was.length) return undefined;
+    const positions: number[] = [];
+    if (now !== was) for (let j = 0; j < now.length; j++) if (now[j] !== was[j]) positions.push(j);
+    changed.push(positions);
+  }
+  return changed;
+};
+
+/** Whether `build` holds for `listeners`, whose routes but those at `changed` it has seen. */
+const stillValid = (
+  build: FilterBuild,
+  listeners: readonly HTTPListener[],
+  changed: readonly number[][],
+): boolean => {
+  const { values, listenerFields, routeFields } = build;
   let i = 0;
   for (const listener of listeners) {
     const l = listener as unknown as Record<string, unknown>;
-    for (const field of listenerFields) if (!same(i++, l[field])) return false;
+    for (const field of listenerFields) if (!same(values, i++, l[field])) return false;
   }
   const width = routeFields.length;
   for (let n = 0; n < listeners.length; n++) {
-    const now = listeners[n]!.routes;
-    const was = routes[n]!;
-    if (now.length !== was.length) return false;
-    if (now !== was) {
-      for (let j = 0; j < now.length; j++) {
-        const route = now[j]!;
-        if (route === was[j]) continue;
-        const r = route as unknown as Record<string, unknown>;
-        for (let f = 0; f < width; f++)
-          if (!same(i + j * width + f, r[routeFields[f]!])) return false;
+    const routes = listeners[n]!.routes;
+    for (const j of changed[n]!) {
+      const r = routes[j] as unknown as Record<string, unknown>;
+      for (let f = 0; f < width; f++) {
+        if (!same(values, i + j * width + f, r[routeFields[f]!])) return false;
       }
-      routes[n] = now;
     }
-    i += now.length * width;
+    i += routes.length * width;
   }
   return true;
 };
@@ -146,37 +167,45 @@ const valuesOf = (
 };
 
 /**
- * `filter`'s entries for the connection manager serving `listeners`: those built last time for
- * it when what the filter read is unchanged, else built again (and remembered).
+ * The entries of `filters`, in order, for the connection manager serving `listeners`: each
+ * filter's from last time when what it read is unchanged, else built again (and remembered).
+ * One walk by identity over the routes finds those that are new objects; only their fields are
+ * looked at.
  */
-export const memoizedFilter = (
+export const memoizedFilters = (
   memo: FilterMemo,
-  filter: HttpFilterTranslator,
+  filters: readonly HttpFilterTranslator[],
   listeners: readonly HTTPListener[],
   mode: XdsMode,
-): readonly HttpFilter[] => {
-  let builds = memo.get(filter);
-  if (builds === undefined) {
-    builds = new Map();
-    memo.set(filter, builds);
+): HttpFilter[] => {
+  const key = `${mode}\0${listeners[0]?.name ?? ''}`;
+  const manager = memo.get(key) ?? { routes: [], builds: new Map() };
+  const changed = changedRoutes(manager.routes, listeners);
+  // Forgotten first: a filter throwing must not leave builds made for routes not recorded.
+  memo.delete(key);
+  const out: HttpFilter[] = [];
+  for (const filter of filters) {
+    const last = manager.builds.get(filter);
+    if (last !== undefined && changed !== undefined && stillValid(last, listeners, changed)) {
+      out.push(...last.filters);
+      continue;
+    }
+    const { filters: built, reads } = recorded(filter, listeners, mode);
+    out.push(...built);
+    if (reads === undefined) {
+      manager.builds.delete(filter);
+      continue;
+    }
+    const listenerFields = [...reads.listener].sort();
+    const routeFields = [...reads.route].sort();
+    manager.builds.set(filter, {
+      listenerFields,
+      routeFields,
+      values: valuesOf(listeners, listenerFields, routeFields),
+      filters: built,
+    });
   }
-  const key = listeners[0]?.name ?? '';
-  const last = builds.get(key);
-  if (last !== undefined && last.mode === mode && stillValid(last, listeners)) return last.filters;
-  const { filters, reads } = recorded(filter, listeners, mode);
-  if (reads === undefined) {
-    builds.delete(key);
-    return filters;
-  }
-  const listenerFields = [...reads.listener].sort();
-  const routeFields = [...reads.route].sort();
-  builds.set(key, {
-    mode,
-    listenerFields,
-    routeFields,
-    values: valuesOf(listeners, listenerFields, routeFields),
-    routes: listeners.map((listener) => listener.routes),
-    filters,
-  });
-  return filters;
+  manager.routes = listeners.map((listener) => listener.routes);
+  memo.set(key, manager);
+  return out;
 };

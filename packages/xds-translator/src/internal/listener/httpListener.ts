@@ -28,16 +28,14 @@ import {
   tlsChainSettings,
 } from './clientTraffic.js';
 import { downstreamTlsSocket, quicTlsSocket } from './downstreamTls.js';
-import { memoizedFilter } from './filterMemo.js';
+import { memoizedFilters } from './filterMemo.js';
 
 /**
  * The HCM's filters: what each known filter needs for these listeners, in list order; each
  * filter's entries reused while what it read of the listeners is unchanged (filterMemo.ts).
  */
 const httpFilters = (listeners: readonly HTTPListener[], out: ResourceSet): HttpFilter[] =>
-  HTTP_FILTERS.flatMap((filter) =>
-    memoizedFilter(out.memo.httpFilters, filter, listeners, out.mode),
-  );
+  memoizedFilters(out.memo.httpFilters, HTTP_FILTERS, listeners, out.mode);
 
 const UNDERSCORES_ACTIONS: Record<
   NonNullable<HeaderSettings['withUnderscoresAction']>,
