@@ -95,55 +95,59 @@ const stillValid = (
   return true;
 };
 
+/** What one filter read: top-level fields of the listeners and of the routes. */
+interface Reads {
+  readonly listener: Set<string>;
+  readonly route: Set<string>;
+  /** It looked at an object's keys: not remembered. */
+  opaque: boolean;
+}
+
 /**
- * Runs `filter.patchListener` on views of `listeners` that record the top-level fields read.
- * Undefined reads when the filter looked at an object's keys (then it is not remembered).
+ * Runs filters' `patchListener` on views of `listeners` that record the top-level fields read.
+ * The views are made once (on the first filter that needs them) and shared by the filters of
+ * one connection manager: each run records into its own Reads.
  */
-const recorded = (
-  filter: HttpFilterTranslator,
-  listeners: readonly HTTPListener[],
-  mode: XdsMode,
-): { filters: readonly HttpFilter[]; reads?: { listener: Set<string>; route: Set<string> } } => {
-  const reads = { listener: new Set<string>(), route: new Set<string>() };
-  let opaque = false;
+const recorder = (listeners: readonly HTTPListener[], mode: XdsMode) => {
+  let reads: Reads = { listener: new Set(), route: new Set(), opaque: false };
   // The proxies' target is an empty object, not the IR one, which may be frozen (a proxy of a
   // frozen object must return its very values, and routes are given as views).
-  const view = <T extends object>(target: T, into: Set<string>, get: (key: string) => unknown): T =>
+  const view = <T extends object>(target: T, kind: 'listener' | 'route', routes?: () => unknown) =>
     new Proxy({} as T, {
       get: (_, key) => {
         if (typeof key !== 'string') return Reflect.get(target, key);
-        into.add(key);
-        return get(key);
+        if (routes !== undefined && key === 'routes') return routes();
+        reads[kind].add(key);
+        return (target as Record<string, unknown>)[key];
       },
       has: (_, key) => {
-        opaque = true;
+        reads.opaque = true;
         return Reflect.has(target, key);
       },
       ownKeys: () => {
-        opaque = true;
+        reads.opaque = true;
         return Reflect.ownKeys(target);
       },
       getOwnPropertyDescriptor: (_, key) => {
-        opaque = true;
+        reads.opaque = true;
         const descriptor = Reflect.getOwnPropertyDescriptor(target, key);
         return descriptor && { ...descriptor, configurable: true };
       },
     });
-  const views = listeners.map((listener) => {
-    let routes: HTTPRouteIR[] | undefined;
-    const l = listener as unknown as Record<string, unknown>;
-    return view(listener, reads.listener, (key) => {
-      if (key !== 'routes') return l[key];
-      routes ??= listener.routes.map((route) => {
-        const r = route as unknown as Record<string, unknown>;
-        return view(route, reads.route, (k) => r[k]);
+  let views: HTTPListener[] | undefined;
+  const viewsOf = () =>
+    (views ??= listeners.map((listener) => {
+      let routes: HTTPRouteIR[] | undefined;
+      return view(listener, 'listener', () => {
+        routes ??= listener.routes.map((route) => view(route, 'route'));
+        return routes;
       });
-      return routes;
-    });
-  });
-  const filters = filter.patchListener(views, mode);
-  reads.listener.delete('routes');
-  return opaque ? { filters } : { filters, reads };
+    }));
+  return (filter: HttpFilterTranslator): { filters: readonly HttpFilter[]; reads: Reads } => {
+    reads = { listener: new Set(), route: new Set(), opaque: false };
+    const filters = filter.patchListener(viewsOf(), mode);
+    return { filters, reads };
+  };
 };
 
 /** The values a build is keyed on (see FilterBuild.values). */
@@ -184,15 +188,17 @@ export const memoizedFilters = (
   // Forgotten first: a filter throwing must not leave builds made for routes not recorded.
   memo.delete(key);
   const out: HttpFilter[] = [];
+  let record: ReturnType<typeof recorder> | undefined;
   for (const filter of filters) {
     const last = manager.builds.get(filter);
     if (last !== undefined && changed !== undefined && stillValid(last, listeners, changed)) {
       out.push(...last.filters);
       continue;
     }
-    const { filters: built, reads } = recorded(filter, listeners, mode);
+    record ??= recorder(listeners, mode);
+    const { filters: built, reads } = record(filter);
     out.push(...built);
-    if (reads === undefined) {
+    if (reads.opaque) {
       manager.builds.delete(filter);
       continue;
     }
