@@ -31,7 +31,7 @@ export {
   rateLimitObjects,
 } from './kubernetesRateLimit.js';
 export type { ProxyBootstrapOptions, XdsAddress } from './proxyBootstrap.js';
-export { proxyBootstrap, XDS_CLUSTER, xdsSdsFiles } from './proxyBootstrap.js';
+export { proxyBootstrap, XDS_CLUSTER, xdsSdsFiles, xdsSdsSecrets } from './proxyBootstrap.js';
 export type {
   RateLimitServiceEvent,
   RateLimitServiceHandle,

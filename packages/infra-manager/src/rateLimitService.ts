@@ -26,6 +26,12 @@ export interface RateLimitServiceOptions {
     readonly port: number;
     readonly tls?: { readonly ca: string; readonly cert: string; readonly key: string };
   };
+  /**
+   * Serve proxies over mTLS (PEM file paths), as Envoy Gateway runs the service: its certificate,
+   * and the CA a proxy's client certificate must chain to (GRPC_SERVER_USE_TLS,
+   * GRPC_CLIENT_TLS_CACERT). The service reads them when it starts.
+   */
+  readonly serverTls?: { readonly ca: string; readonly cert: string; readonly key: string };
   /** gRPC port proxies ask on; default: a free one. */
   readonly grpcPort?: number;
   /** ratelimit's LOG_LEVEL (default warn). */
@@ -56,6 +62,11 @@ export interface RateLimitServiceHandle {
   status(): { pid: number | undefined; restarts: number; running: boolean; healthy: boolean };
   /** The service's recent output (stdout and stderr). */
   logs(): string;
+  /**
+   * Starts the service afresh, at once and outside the crash backoff: it reads its TLS
+   * certificates only when it starts, so a renewal needs one (counters are in Redis, kept).
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -131,6 +142,14 @@ export async function startRateLimitService(
     LIMIT_RESPONSE_HEADERS_ENABLED: 'false',
     // /healthcheck fails while Redis is unreachable, so egts can say so.
     REDIS_HEALTH_CHECK_ACTIVE_CONNECTION: 'true',
+    ...(options.serverTls
+      ? {
+          GRPC_SERVER_USE_TLS: 'true',
+          GRPC_SERVER_TLS_CERT: options.serverTls.cert,
+          GRPC_SERVER_TLS_KEY: options.serverTls.key,
+          GRPC_CLIENT_TLS_CACERT: options.serverTls.ca,
+        }
+      : {}),
     ...(options.xds.tls
       ? {
           CONFIG_GRPC_XDS_SERVER_USE_TLS: 'true',
@@ -145,6 +164,7 @@ export async function startRateLimitService(
   let restarts = 0;
   let failures = 0;
   let stopping = false;
+  let restartAsked = false;
   let timer: NodeJS.Timeout | undefined;
   const emit = (event: RateLimitServiceEvent) => {
     try {
@@ -169,6 +189,11 @@ export async function startRateLimitService(
       if (child !== proc) return;
       child = undefined;
       if (stopping) return;
+      if (restartAsked) {
+        restartAsked = false;
+        launch();
+        return;
+      }
       const uptimeMs = Math.round(performance.now() - startedAt);
       emit({ type: 'exited', code, uptimeMs, logTail: output.slice(-2000) });
       // A service that ran a while crashed afresh: start the backoff over.
@@ -208,6 +233,20 @@ export async function startRateLimitService(
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     status: () => ({ pid: child?.pid, restarts, running: child !== undefined, healthy }),
     logs: () => output,
+    restart: async () => {
+      const proc = child;
+      if (stopping) return;
+      if (proc === undefined || proc.exitCode !== null) {
+        // Waiting out a backoff: start now instead.
+        if (timer !== undefined) clearTimeout(timer);
+        launch();
+        return;
+      }
+      restartAsked = true;
+      const started = new Promise((done) => proc.once('exit', done));
+      proc.kill('SIGTERM');
+      await started;
+    },
     stop: async () => {
       stopping = true;
       clearInterval(health);

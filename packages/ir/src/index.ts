@@ -47,6 +47,7 @@ export type {
   RateLimitCost,
   RateLimitService,
   RateLimitUnit,
+  SdsFile,
 } from './globalRateLimit.js';
 export type {
   CORS,

@@ -17,6 +17,7 @@ import {
   startRateLimitService,
   type XdsAddress,
   xdsSdsFiles,
+  xdsSdsSecrets,
 } from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import { createFileProvider } from '@egts/provider-file';
@@ -78,6 +79,8 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
   const proxyTls = certs && (await proxyXdsTls(certs, join(stateDir, 'xds-sds')));
   // Renewed while running, as in Kubernetes mode: the xDS server polls its files and the proxies
   // watch theirs (file-based SDS), so both switch to the new set without a restart.
+  // The Rate Limit Service, once started: a renewal restarts it (it reads its TLS files at start).
+  let rateLimitService: Promise<RateLimitServiceHandle | undefined> | undefined;
   const renewal =
     certs &&
     renewLocalCertificates(certDir, {
@@ -85,17 +88,52 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
       ...(options.certificates?.intervalMs === undefined
         ? {}
         : { intervalMs: options.certificates.intervalMs }),
-      onRenewed: (renewed) =>
-        infraLog.info({ notAfter: renewed.notAfter }, 'xDS certificates renewed'),
+      onRenewed: (renewed) => {
+        infraLog.info({ notAfter: renewed.notAfter }, 'xDS certificates renewed');
+        void rateLimitService?.then((service) =>
+          service?.restart().then(
+            () => infraLog.info('rate limit service restarted with the renewed certificates'),
+            (error: unknown) =>
+              infraLog.error({ err: error }, 'rate limit service restart after renewal failed'),
+          ),
+        );
+      },
       onError: (error) => infraLog.error({ err: error }, 'xDS certificate renewal failed'),
     });
-  // The Rate Limit Service reads its xDS client certificate when it connects.
+  // The Rate Limit Service reads its xDS client certificate when it connects, and serves the
+  // proxies over mTLS with the xDS server's certificate (read when it starts: a renewal restarts
+  // it, see onRenewed below).
   const serviceTls = certs && { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey };
+  const serviceServerTls = certs && { ca: certs.ca, cert: certs.serverCert, key: certs.serverKey };
   // The service's gRPC port is chosen now: the translator names it in every proxy's config.
   const rateLimit =
     options.rateLimit && !options.withoutProxies
       ? { ...options.rateLimit, grpcPort: await freeRateLimitPort() }
       : undefined;
+  const startService = (xds: XdsAddress) => {
+    if (rateLimit === undefined) return undefined;
+    rateLimitService = startRateLimitService({
+      redisUrl: rateLimit.redisUrl,
+      grpcPort: rateLimit.grpcPort,
+      xds: serviceTls ? { ...xds, tls: serviceTls } : xds,
+      ...(serviceServerTls ? { serverTls: serviceServerTls } : {}),
+      onEvent: (event) => {
+        if (event.type === 'health') {
+          // Unhealthy: it cannot reach Redis; proxies then answer per failClosed.
+          if (event.healthy) infraLog.info({ event }, 'rate limit service healthy');
+          else infraLog.warn({ event }, 'rate limit service unhealthy (Redis unreachable?)');
+          return;
+        }
+        const level = event.type === 'exited' ? 'warn' : 'info';
+        infraLog[level]({ event }, `rate limit service ${event.type}`);
+      },
+    }).catch((error: unknown) => {
+      // Proxies then answer per failClosed (their rate limit cluster has no server).
+      infraLog.error({ err: error }, 'rate limit service not started');
+      return undefined;
+    });
+    return rateLimitService;
+  };
   const gateway = await runGateway({
     provider: options.provider ?? createFileProvider({ paths: options.paths }),
     infra: options.withoutProxies
@@ -112,27 +150,7 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
                 infraLog[level]({ event }, `proxy ${event.proxy} ${event.type}`);
               },
             }),
-            rateLimit &&
-              startRateLimitService({
-                redisUrl: rateLimit.redisUrl,
-                grpcPort: rateLimit.grpcPort,
-                xds: serviceTls ? { ...xds, tls: serviceTls } : xds,
-                onEvent: (event) => {
-                  if (event.type === 'health') {
-                    // Unhealthy: it cannot reach Redis; proxies then answer per failClosed.
-                    if (event.healthy) infraLog.info({ event }, 'rate limit service healthy');
-                    else
-                      infraLog.warn({ event }, 'rate limit service unhealthy (Redis unreachable?)');
-                    return;
-                  }
-                  const level = event.type === 'exited' ? 'warn' : 'info';
-                  infraLog[level]({ event }, `rate limit service ${event.type}`);
-                },
-              }).catch((error: unknown) => {
-                // Proxies then answer per failClosed (their rate limit cluster has no server).
-                infraLog.error({ err: error }, 'rate limit service not started');
-                return undefined;
-              }),
+            startService(xds),
           ),
     xds: certs
       ? {
@@ -155,6 +173,8 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
               port: rateLimit.grpcPort,
               failClosed: rateLimit.failClosed ?? false,
               ...(rateLimit.timeoutMs === undefined ? {} : { timeoutMs: rateLimit.timeoutMs }),
+              // The proxies' client certificate and CA, from the SDS files their xDS uses.
+              ...(proxyTls?.sds ? { tls: xdsSdsSecrets(proxyTls.sds) } : {}),
             },
           }
         : {}),
