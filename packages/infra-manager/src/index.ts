@@ -43,6 +43,8 @@ export {
   RATE_LIMIT_NODE_ID,
   startRateLimitService,
 } from './rateLimitService.js';
+export type { RateLimitTelemetry } from './rateLimitTelemetry.js';
+export { rateLimitTelemetryEnv, readRateLimitTelemetry } from './rateLimitTelemetry.js';
 export type {
   GatewayStatusAddress,
   NodeAddressFields,

@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { freePort } from './internal/freePort.js';
+import { type RateLimitTelemetry, rateLimitTelemetryEnv } from './rateLimitTelemetry.js';
 
 /** The node id the service presents to the xDS server: its snapshot's node group. */
 export const RATE_LIMIT_NODE_ID = 'envoy-ratelimit';
@@ -32,6 +33,13 @@ export interface RateLimitServiceOptions {
    * GRPC_CLIENT_TLS_CACERT). The service reads them when it starts.
    */
   readonly serverTls?: { readonly ca: string; readonly cert: string; readonly key: string };
+  /** Metrics and tracing (EnvoyGateway `rateLimit.telemetry`); default: Prometheus only. */
+  readonly telemetry?: RateLimitTelemetry;
+  /**
+   * Redis over TLS (`backend.redis.tls`), server certificate checked against the system CAs;
+   * `clientCert` (PEM file paths) when Redis asks for one.
+   */
+  readonly redisTls?: { readonly clientCert?: { readonly cert: string; readonly key: string } };
   /** gRPC port proxies ask on; default: a free one. */
   readonly grpcPort?: number;
   /** ratelimit's LOG_LEVEL (default warn). */
@@ -126,11 +134,22 @@ export async function startRateLimitService(
     LOG_LEVEL: options.logLevel ?? 'warn',
     LOG_FORMAT: 'json',
     USE_STATSD: 'false',
-    USE_PROMETHEUS: 'true',
+    ...rateLimitTelemetryEnv(options.telemetry ?? { prometheus: true }),
     PROMETHEUS_ADDR: `127.0.0.1:${metricsPort}`,
     STATS_FLUSH_INTERVAL: '1s',
     REDIS_SOCKET_TYPE: 'tcp',
     REDIS_URL: options.redisUrl,
+    ...(options.redisTls
+      ? {
+          REDIS_TLS: 'true',
+          ...(options.redisTls.clientCert
+            ? {
+                REDIS_TLS_CLIENT_CERT: options.redisTls.clientCert.cert,
+                REDIS_TLS_CLIENT_KEY: options.redisTls.clientCert.key,
+              }
+            : {}),
+        }
+      : {}),
     CONFIG_TYPE: 'GRPC_XDS_SOTW',
     CONFIG_GRPC_XDS_NODE_ID: RATE_LIMIT_NODE_ID,
     CONFIG_GRPC_XDS_SERVER_URL: `${options.xds.host}:${options.xds.port}`,

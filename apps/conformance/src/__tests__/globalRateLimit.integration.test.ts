@@ -218,6 +218,10 @@ describe.skipIf(missing.length > 0)(
 
     let certDir = '';
     let certs: LocalCertificateFiles | undefined;
+    // A stand-in OTLP/HTTP collector: the paths the service posts its spans to
+    // (EnvoyGateway rateLimit.telemetry.tracing).
+    const traceExports: string[] = [];
+    let collector: Server | undefined;
 
     beforeAll(async () => {
       certDir = await mkdtemp(join(tmpdir(), 'egts-global-rl-'));
@@ -236,6 +240,13 @@ describe.skipIf(missing.length > 0)(
       await mkdir(join(certDir, 'sds'));
       await writeFile(sds.certificate, files.certificate);
       await writeFile(sds.trustedCa, files.trustedCa);
+      collector = createServer((req, res) => {
+        traceExports.push(`${req.method} ${req.url}`);
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+      });
+      const collectorPort = await freePort();
+      await new Promise<void>((done) => collector?.listen(collectorPort, '127.0.0.1', done));
       backendPort = await freePort();
       backend = createServer((_req, res) => res.end('ok'));
       await new Promise<void>((done) => backend?.listen(backendPort, '127.0.0.1', done));
@@ -247,6 +258,10 @@ describe.skipIf(missing.length > 0)(
         redisUrl: redis.url,
         xds: { host: '127.0.0.1', port: xdsPort },
         serverTls: { ca: certs.ca, cert: certs.serverCert, key: certs.serverKey },
+        telemetry: {
+          prometheus: true,
+          tracing: { url: `127.0.0.1:${collectorPort}`, samplingPercent: 100 },
+        },
         backoff: { initialMs: 200, maxMs: 2_000 },
         healthIntervalMs: 200,
       });
@@ -270,6 +285,8 @@ describe.skipIf(missing.length > 0)(
       await xds?.close();
       await redis?.stop();
       await new Promise((done) => (backend ? backend.close(done) : done(undefined)));
+      collector?.closeAllConnections();
+      await new Promise((done) => (collector ? collector.close(done) : done(undefined)));
       if (certDir !== '') await rm(certDir, { recursive: true, force: true });
     });
 
@@ -329,6 +346,15 @@ describe.skipIf(missing.length > 0)(
         if (overLimit.test(metrics)) break;
         if (i > 300) expect(metrics).toMatch(overLimit);
         await sleep(200);
+      }
+    }, 120_000);
+
+    it('the service exports its spans to the configured OTLP collector (rateLimit.telemetry.tracing)', async () => {
+      await send(ports.a, '/distinct', { 'x-user-id': 'traced' });
+      // The batch exporter flushes every 5s.
+      for (let i = 0; !traceExports.includes('POST /v1/traces'); i++) {
+        if (i > 300) expect(traceExports).toContain('POST /v1/traces');
+        await sleep(100);
       }
     }, 120_000);
 

@@ -14,6 +14,7 @@ import {
   createHostInfraManager,
   freeRateLimitPort,
   type RateLimitServiceHandle,
+  type RateLimitTelemetry,
   startRateLimitService,
   type XdsAddress,
   xdsSdsFiles,
@@ -56,6 +57,12 @@ export interface HostRateLimit {
   redisUrl: string;
   failClosed?: boolean | undefined;
   timeoutMs?: number | undefined;
+  /** Redis over TLS (`backend.redis.tls`), with the name of the client certificate's Secret. */
+  redisTls?: { certificateRef: string } | undefined;
+  /** Metrics and tracing of the service (`rateLimit.telemetry`). */
+  telemetry?: RateLimitTelemetry | undefined;
+  /** `rateLimit` settings read but not applied, logged at start. */
+  problems?: readonly string[] | undefined;
 }
 
 const defaultStateDir = (): string =>
@@ -112,11 +119,21 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
       : undefined;
   const startService = (xds: XdsAddress) => {
     if (rateLimit === undefined) return undefined;
+    for (const problem of rateLimit.problems ?? []) infraLog.warn(`rate limit service: ${problem}`);
+    // Host mode has no Secrets to read the client certificate from: Redis is still spoken to over
+    // TLS (never in the clear), without one; a Redis that asks for it refuses, and proxies then
+    // answer per failClosed.
+    if (rateLimit.redisTls)
+      infraLog.warn(
+        `rate limit service: rateLimit.backend.redis.tls.certificateRef (Secret ${rateLimit.redisTls.certificateRef}) is not read in host mode: Redis over TLS without a client certificate`,
+      );
     rateLimitService = startRateLimitService({
       redisUrl: rateLimit.redisUrl,
       grpcPort: rateLimit.grpcPort,
       xds: serviceTls ? { ...xds, tls: serviceTls } : xds,
       ...(serviceServerTls ? { serverTls: serviceServerTls } : {}),
+      ...(rateLimit.redisTls ? { redisTls: {} } : {}),
+      ...(rateLimit.telemetry ? { telemetry: rateLimit.telemetry } : {}),
       onEvent: (event) => {
         if (event.type === 'health') {
           // Unhealthy: it cannot reach Redis; proxies then answer per failClosed.
@@ -151,6 +168,7 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
               },
             }),
             startService(xds),
+            rateLimit?.telemetry?.prometheus ?? true,
           ),
     xds: certs
       ? {
@@ -222,6 +240,8 @@ async function proxyXdsTls(
 function withRateLimitService<T extends InfraManager>(
   infra: T,
   service: Promise<RateLimitServiceHandle | undefined> | undefined,
+  /** Whether the service serves Prometheus metrics (`rateLimit.telemetry.metrics`). */
+  prometheus = true,
 ): T & { auxiliaryMetrics?(): Promise<string> } {
   if (service === undefined) return infra;
   return {
@@ -231,7 +251,7 @@ function withRateLimitService<T extends InfraManager>(
     // families egts exposes too, which the Prometheus text format does not allow.
     auxiliaryMetrics: async () => {
       const handle = await service;
-      if (handle === undefined) return '';
+      if (handle === undefined || !prometheus) return '';
       const res = await fetch(handle.metricsUrl, { signal: AbortSignal.timeout(2_000) });
       const lines = (await res.text()).split('\n');
       return lines

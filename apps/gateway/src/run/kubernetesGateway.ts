@@ -7,6 +7,7 @@ import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import {
   createKubernetesInfraManager,
   createKubernetesRateLimitManager,
+  type RateLimitTelemetry,
 } from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import {
@@ -48,7 +49,15 @@ export interface KubernetesGatewayOptions {
    * Deployment, Service and ServiceAccount in `namespace`; absent, it deletes them.
    */
   rateLimit?:
-    | { redisUrl: string; failClosed?: boolean | undefined; timeoutMs?: number | undefined }
+    | {
+        redisUrl: string;
+        failClosed?: boolean | undefined;
+        timeoutMs?: number | undefined;
+        redisTls?: { certificateRef: string } | undefined;
+        telemetry?: RateLimitTelemetry | undefined;
+        /** Settings read but not applied, logged when the service is applied. */
+        problems?: readonly string[] | undefined;
+      }
     | undefined;
   logging: Logging;
 }
@@ -82,10 +91,19 @@ export async function runKubernetesGateway(
     namespace: options.namespace,
     xds: options.xdsService,
   });
+  // What the EnvoyGateway `rateLimit` block asks of the service; what it cannot apply is logged.
+  const rateLimitSettings = (rateLimit: NonNullable<KubernetesGatewayOptions['rateLimit']>) => {
+    for (const problem of rateLimit.problems ?? []) log.warn(`rate limit service: ${problem}`);
+    return {
+      redisUrl: rateLimit.redisUrl,
+      ...(rateLimit.redisTls ? { redisTls: rateLimit.redisTls } : {}),
+      ...(rateLimit.telemetry ? { telemetry: rateLimit.telemetry } : {}),
+    };
+  };
   const rateLimiting = leaderElection.isLeader$.subscribe((isLeader) => {
     if (!isLeader) return;
     rateLimitManager
-      .apply(options.rateLimit && { redisUrl: options.rateLimit.redisUrl })
+      .apply(options.rateLimit && rateLimitSettings(options.rateLimit))
       .catch((error: unknown) => log.error({ err: error }, 'rate limit service update failed'));
   });
   // Only the leader changes infrastructure; a new leader applies the latest Infra IR at once.
@@ -136,6 +154,7 @@ export async function runKubernetesGateway(
         ? {
             rateLimitService: {
               ...rateLimitManager.address,
+              ...(rateLimitManager.proxyTls ? { tls: rateLimitManager.proxyTls } : {}),
               failClosed: options.rateLimit.failClosed ?? false,
               ...(options.rateLimit.timeoutMs === undefined
                 ? {}

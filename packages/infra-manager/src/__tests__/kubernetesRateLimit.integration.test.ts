@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createKubernetesInfraManager,
   createKubernetesRateLimitManager,
+  DEFAULT_RATE_LIMIT_IMAGE,
   type KubernetesRateLimitManager,
 } from '../index.js';
 
@@ -21,7 +22,7 @@ interface Deployment {
   spec: {
     template: {
       spec: {
-        containers: { env: { name: string; value: string }[] }[];
+        containers: { image: string; env: { name: string; value: string }[] }[];
         volumes: { secret?: { secretName: string } }[];
       };
     };
@@ -66,7 +67,12 @@ describe.skipIf(unavailable !== undefined)(
         CONFIG_TYPE: 'GRPC_XDS_SOTW',
         CONFIG_GRPC_XDS_NODE_ID: 'envoy-ratelimit',
         CONFIG_GRPC_XDS_SERVER_URL: `envoy-gateway.${NS}.svc.cluster.local:18000`,
+        // Proxies ask over mTLS: the service's certificate and the CA of their client ones.
+        GRPC_SERVER_USE_TLS: 'true',
+        GRPC_SERVER_TLS_CERT: '/certs/tls.crt',
+        GRPC_CLIENT_TLS_CACERT: '/certs/ca.crt',
       });
+      expect(deployment.spec.template.spec.containers[0]?.image).toBe(DEFAULT_RATE_LIMIT_IMAGE);
       expect(deployment.spec.template.spec.volumes).toEqual([
         expect.objectContaining({
           secret: expect.objectContaining({ secretName: 'envoy-rate-limit' }),
@@ -84,6 +90,8 @@ describe.skipIf(unavailable !== undefined)(
         host: `envoy-ratelimit.${NS}.svc.cluster.local`,
         port: 8081,
       });
+      // The proxies present the certificate of their own pods' SDS files.
+      expect(manager.proxyTls?.certificate.path).toBe('/config/xds-certificate.json');
 
       // The proxies' manager collects only proxy objects: the service stays.
       const proxies = createKubernetesInfraManager({
