@@ -15,7 +15,7 @@ import {
 import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { KubeObject } from './cluster.js';
 import type { EchoServer } from './echoServer.js';
-import { mountedCertificate } from './extAuthServer.js';
+import { mountedCertificate } from './mountedCertificate.js';
 
 type Headers = NonNullable<ProcessingRequest['requestHeaders']>;
 

@@ -190,6 +190,22 @@ const hostRewrite = (rewrite: HTTPRouteIR['urlRewrite']): Partial<RouteAction> =
   return {};
 };
 
+/**
+ * The upgrades a route allows: a policy's list (a terminated CONNECT gets a connect_config), else
+ * WebSocket on HTTP routes (gRPC runs over HTTP/2 and never upgrades). A route-level upgrade is
+ * enough for Envoy, whatever the connection manager lists
+ * (https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/http/upgrades).
+ */
+const upgradeConfigs = (route: HTTPRouteIR) => {
+  if (route.grpc) return [];
+  if (route.upgrades === undefined) return [{ upgradeType: 'websocket' }];
+  return route.upgrades.map((upgrade) => ({
+    upgradeType: upgrade.type,
+    enabled: true,
+    ...(upgrade.terminate ? { connectConfig: {} } : {}),
+  }));
+};
+
 export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet): RouteAction => {
   const rewrite = pathRewrite(route, route.urlRewrite?.path);
   return RouteAction.fromPartial({
@@ -220,7 +236,6 @@ export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet
     requestMirrorPolicies: route.mirrors
       .map((mirror) => mirrorPolicy(mirror, out))
       .filter((policy) => policy !== undefined),
-    // WebSocket upgrades on HTTP routes (gRPC runs over HTTP/2 and never upgrades).
-    upgradeConfigs: route.grpc ? [] : [{ upgradeType: 'websocket' }],
+    upgradeConfigs: upgradeConfigs(route),
   });
 };
