@@ -24,6 +24,7 @@ export type {
   RateLimitSettings,
 } from './kubernetesRateLimit.js';
 export {
+  CERTIFICATES_ANNOTATION,
   createKubernetesRateLimitManager,
   DEFAULT_RATE_LIMIT_IMAGE,
   RATE_LIMIT_GRPC_PORT,

@@ -52,6 +52,11 @@ export interface RateLimitSettings {
   readonly redisTls?: { readonly certificateRef?: string };
   /** Metrics and tracing (`rateLimit.telemetry`); default: Prometheus only. */
   readonly telemetry?: RateLimitTelemetry;
+  /**
+   * When the certificates in the Secrets expire: a pod template annotation, so that a rotation
+   * rolls the service out (it reads its TLS files only when it starts).
+   */
+  readonly certificatesNotAfter?: string;
 }
 
 export interface KubernetesRateLimitManager {
@@ -65,6 +70,8 @@ export interface KubernetesRateLimitManager {
 
 const CERTS_DIR = '/certs';
 const REDIS_CERTS_DIR = '/redis-certs';
+/** The pod template annotation a certificate rotation changes (a rollout). */
+export const CERTIFICATES_ANNOTATION = 'egts/certificates-not-after';
 
 /** The service's objects. Pure: the same settings always give the same objects. */
 export function rateLimitObjects(
@@ -118,7 +125,12 @@ export function rateLimitObjects(
         replicas: 1,
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels: selector },
+          metadata: {
+            labels: selector,
+            ...(settings.certificatesNotAfter
+              ? { annotations: { [CERTIFICATES_ANNOTATION]: settings.certificatesNotAfter } }
+              : {}),
+          },
           spec: {
             serviceAccountName: RATE_LIMIT_NAME,
             containers: [

@@ -97,11 +97,19 @@ export async function runKubernetesGateway(
       ...(rateLimit.telemetry ? { telemetry: rateLimit.telemetry } : {}),
     };
   };
-  const rateLimiting = leaderElection.isLeader$.subscribe((isLeader) => {
-    if (!isLeader) return;
+  // Set by the certificate rotation: the service rolls out to read the rotated Secret.
+  let certificatesNotAfter: string | undefined;
+  const applyRateLimit = () =>
     rateLimitManager
-      .apply(options.rateLimit && rateLimitSettings(options.rateLimit))
+      .apply(
+        options.rateLimit && {
+          ...rateLimitSettings(options.rateLimit),
+          ...(certificatesNotAfter ? { certificatesNotAfter } : {}),
+        },
+      )
       .catch((error: unknown) => log.error({ err: error }, 'rate limit service update failed'));
+  const rateLimiting = leaderElection.isLeader$.subscribe((isLeader) => {
+    if (isLeader) void applyRateLimit();
   });
   // Only the leader changes infrastructure; a new leader applies the latest Infra IR at once.
   const infraIR$ = new BehaviorSubject<InfraIR | undefined>(undefined);
@@ -126,6 +134,10 @@ export async function runKubernetesGateway(
           leaderElection.isLeader$,
           { ...options.certificates, kubeConfig: options.kubeConfig, namespace: options.namespace },
           options.logging.component('certgen'),
+          (notAfter) => {
+            certificatesNotAfter = notAfter.toISOString();
+            if (options.rateLimit && leaderElection.isLeader()) void applyRateLimit();
+          },
         );
   const gateway = await runGateway({
     provider,

@@ -7,6 +7,7 @@ import { type KubeTestEnv, kubeTestEnvUnavailable, startKubeTestEnv } from '@egt
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CERTIFICATES_ANNOTATION,
   createKubernetesInfraManager,
   createKubernetesRateLimitManager,
   DEFAULT_RATE_LIMIT_IMAGE,
@@ -21,6 +22,7 @@ const NS = 'envoy-gateway-system';
 interface Deployment {
   spec: {
     template: {
+      metadata?: { annotations?: Record<string, string> };
       spec: {
         containers: { image: string; env: { name: string; value: string }[] }[];
         volumes: { secret?: { secretName: string } }[];
@@ -125,6 +127,16 @@ describe.skipIf(unavailable !== undefined)(
       await manager.apply({ redisUrl: 'redis-2.redis-system.svc.cluster.local:6379' });
       const updated = (await get(`/apis/apps/v1/namespaces/${NS}/deployments`)).json as Deployment;
       expect(envOf(updated).REDIS_URL).toBe('redis-2.redis-system.svc.cluster.local:6379');
+
+      // A certificate rotation changes the pod template: the service rolls out to read it.
+      await manager.apply({
+        redisUrl: 'redis-2.redis-system.svc.cluster.local:6379',
+        certificatesNotAfter: '2027-01-01T00:00:00.000Z',
+      });
+      const rotated = (await get(`/apis/apps/v1/namespaces/${NS}/deployments`)).json as Deployment;
+      expect(rotated.spec.template.metadata?.annotations).toEqual({
+        [CERTIFICATES_ANNOTATION]: '2027-01-01T00:00:00.000Z',
+      });
 
       await manager.apply(undefined);
       for (const path of [
