@@ -2,7 +2,7 @@
 // Pure and deterministic: an ordered list of processX steps over a context indexed once;
 // inputs are never mutated.
 import { DEFAULT_CONTROLLER_NAME, type Resources } from '@egts/api';
-import type { InfraIR, XdsIR } from '@egts/ir';
+import type { InfraIR, RateLimitService, XdsIR } from '@egts/ir';
 import { type ResolvedOptions, TranslatorContext } from './internal/context/translatorContext.js';
 import { buildProxyInfra } from './internal/ir/buildInfra.js';
 import { buildXdsIR, routeOrder } from './internal/ir/buildXds.js';
@@ -72,6 +72,8 @@ export interface RateLimitServiceOptions {
   failClosed?: boolean;
   /** How long a proxy waits for an answer (default: Envoy's 20ms). */
   timeoutMs?: number;
+  /** mTLS to the service: the proxy's SDS files for its client certificate and the CA. */
+  tls?: RateLimitService['tls'];
 }
 
 /**

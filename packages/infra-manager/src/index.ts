@@ -24,6 +24,7 @@ export type {
   RateLimitSettings,
 } from './kubernetesRateLimit.js';
 export {
+  CERTIFICATES_ANNOTATION,
   createKubernetesRateLimitManager,
   DEFAULT_RATE_LIMIT_IMAGE,
   RATE_LIMIT_GRPC_PORT,
@@ -31,7 +32,7 @@ export {
   rateLimitObjects,
 } from './kubernetesRateLimit.js';
 export type { ProxyBootstrapOptions, XdsAddress } from './proxyBootstrap.js';
-export { proxyBootstrap, XDS_CLUSTER, xdsSdsFiles } from './proxyBootstrap.js';
+export { proxyBootstrap, XDS_CLUSTER, xdsSdsFiles, xdsSdsSecrets } from './proxyBootstrap.js';
 export type {
   RateLimitServiceEvent,
   RateLimitServiceHandle,
@@ -43,6 +44,8 @@ export {
   RATE_LIMIT_NODE_ID,
   startRateLimitService,
 } from './rateLimitService.js';
+export type { RateLimitTelemetry } from './rateLimitTelemetry.js';
+export { rateLimitTelemetryEnv, readRateLimitTelemetry } from './rateLimitTelemetry.js';
 export type {
   GatewayStatusAddress,
   NodeAddressFields,

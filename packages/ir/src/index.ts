@@ -49,6 +49,7 @@ export type {
   RateLimitCost,
   RateLimitService,
   RateLimitUnit,
+  SdsFile,
 } from './globalRateLimit.js';
 export type {
   CORS,

@@ -135,13 +135,14 @@ function httpListener(
   };
   const rateLimitService = ctx.options.rateLimitService;
   if (rateLimitService && listener.routes.some((r) => r.globalRateLimit !== undefined)) {
-    const { host, port, failClosed, timeoutMs } = rateLimitService;
+    const { host, port, failClosed, timeoutMs, tls } = rateLimitService;
     listener.rateLimitService = {
       domain: rateLimitDomain,
       host,
       port,
       failClosed: failClosed ?? false,
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(tls === undefined ? {} : { tls }),
     };
   }
   if (l.protocol === 'HTTPS') {
