@@ -17,6 +17,7 @@ import {
 } from './internal/harness.js';
 import { mountedCertificate } from './internal/mountedCertificate.js';
 import { startOpenIdProvider } from './internal/openIdProvider.js';
+import { startPreserveCaseServer } from './internal/preserveCaseServer.js';
 import { startStaticFileServer } from './internal/staticFileServer.js';
 import { ENVOY_GATEWAY_PROFILES, levelIn, PROFILES, type Profile } from './profiles.js';
 import { buildReport, type ConformanceReport } from './report.js';
@@ -76,7 +77,10 @@ const suiteSetup = (
           { image: 'gateway-envoy-ext-auth', start: startExtAuthServer },
           // egts's own ext_proc tests (a plaintext stand-in of the e2e grpc-ext-proc server).
           { image: 'egts-ext-proc', start: startExtProcServer },
+          // The e2e grpc-ext-proc image (TLS, usage reported for UsageRateLimit).
+          { image: 'gateway-grpc-ext-proc', start: startExtProcServer },
           { image: 'keycloak/keycloak', start: startOpenIdProvider },
+          { image: 'gateway-preserve-case-backend', start: startPreserveCaseServer },
           {
             image: 'gateway-static-file-server',
             start: (namespace, pod, deployment, get) =>

@@ -5,6 +5,7 @@ import {
   BandwidthLimitSchema,
   CompressionSchema,
   FaultInjectionSchema,
+  HTTPUpgradeSchema,
   LocalRateLimitSchema,
   RequestBufferSchema,
   ResponseOverrideSchema,
@@ -186,6 +187,8 @@ export const HTTPRouteIRSchema = z.object({
   bandwidthLimit: BandwidthLimitSchema.optional(),
   /** Request buffering (BackendTrafficPolicy `requestBuffer`). */
   requestBuffer: RequestBufferSchema.optional(),
+  /** Protocol upgrades allowed (BackendTrafficPolicy `httpUpgrade`); absent: WebSocket. */
+  upgrades: z.array(HTTPUpgradeSchema).optional(),
   /** Responses answered differently (BackendTrafficPolicy `responseOverride`), first match wins. */
   responseOverride: z.array(ResponseOverrideSchema).optional(),
   /** Global rate limit (BackendTrafficPolicy `rateLimit.global`), enforced by the Rate Limit Service. */

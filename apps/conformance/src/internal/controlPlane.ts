@@ -41,6 +41,10 @@ export interface ControlPlane {
   statuses(): readonly ResourceStatus[];
   /** The local port that serves `port` of Gateway `namespace/name`, once one was assigned. */
   address(namespace: string, name: string, port: number): number | undefined;
+  /** A Gateway's Envoy statistics whose names match `filter` (a regular expression), by name. */
+  stats(namespace: string, name: string, filter: string): Promise<Record<string, number>>;
+  /** `127.0.0.1:<port>` of the admin interface of Gateway `namespace/name`'s Envoy, once running. */
+  adminAddress(namespace: string, name: string): string | undefined;
   /** xDS rejections (NACKs) and proxy exits seen so far: the reasons behind a failing request. */
   readonly incidents: string[];
   /** Empties Redis: global rate limit counters start from zero (one test's never reach the next). */
@@ -110,14 +114,22 @@ export const startControlPlane = async (
   let served = new Set<string>();
   let discovery: OidcDiscovery = new Map();
 
+  // Listeners are rebound concurrently: the TCP and UDP (HTTP/3) listeners of one port wait for
+  // the same pick, so they share the local port as they share the Gateway port.
+  const picking = new Map<string, Promise<number>>();
   const localPort = async (fleet: string, port: number): Promise<number> => {
     const key = `${fleet}|${port}`;
-    let local = ports.get(key);
-    if (local === undefined) {
-      local = await freePort();
-      ports.set(key, local);
+    const local = ports.get(key);
+    if (local !== undefined) return local;
+    let pick = picking.get(key);
+    if (pick === undefined) {
+      pick = freePort().then((free) => {
+        ports.set(key, free);
+        return free;
+      });
+      picking.set(key, pick);
     }
-    return local;
+    return pick;
   };
 
   const rebind = async (fleet: string, listener: Listener): Promise<Listener> => {
@@ -179,7 +191,23 @@ export const startControlPlane = async (
       await infra.apply(result.infraIR);
     },
     statuses: () => statuses,
+    async stats(namespace, name, filter) {
+      const proxy = infra.proxies().find((p) => p.name === fleetName(namespace, name));
+      if (!proxy) throw new Error(`no Envoy runs for Gateway ${namespace}/${name}`);
+      const url = `http://${proxy.adminAddress}/stats?filter=${encodeURIComponent(filter)}`;
+      const text = await (await fetch(url)).text();
+      // Counters and gauges are `name: value` lines; histograms' quantile lines are skipped.
+      const values: Record<string, number> = {};
+      for (const line of text.split('\n')) {
+        const match = /^(\S+): (\d+)$/.exec(line);
+        if (match) values[match[1]!] = Number(match[2]);
+      }
+      return values;
+    },
     address: (namespace, name, port) => ports.get(`${fleetName(namespace, name)}|${port}`),
+    adminAddress: (namespace, name) =>
+      infra.proxies().find((p) => p.name === fleetName(namespace, name) && p.state === 'running')
+        ?.adminAddress,
     resetRateLimits: async () => {
       await redis?.flush();
     },

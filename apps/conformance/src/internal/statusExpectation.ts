@@ -32,6 +32,8 @@ export type StatusExpectation =
       readonly name: string;
       readonly ancestors: readonly {
         readonly gateway: GatewayRef;
+        /** The ancestor's listener (the suite's ParentReference SectionName), when it names one. */
+        readonly sectionName?: string;
         readonly conditions: readonly ConditionExpectation[];
       }[];
       /** BackendTLSPolicyMustHaveLatestConditions: every ancestor's conditions of the latest generation. */
@@ -146,11 +148,12 @@ export const compareStatus = (
   if (isPolicy(expected)) {
     const ancestors = (found.status as { ancestors?: AncestorStatus[] }).ancestors ?? [];
     for (const want of expected.ancestors) {
-      const what = `${label} ancestor ${want.gateway.name}`;
+      const what = `${label} ancestor ${want.gateway.name}${want.sectionName ? `/${want.sectionName}` : ''}`;
       const ancestor = ancestors.find(
         (a) =>
           a.ancestorRef.name === want.gateway.name &&
-          (a.ancestorRef.namespace ?? expected.namespace) === want.gateway.namespace,
+          (a.ancestorRef.namespace ?? expected.namespace) === want.gateway.namespace &&
+          (want.sectionName === undefined || a.ancestorRef.sectionName === want.sectionName),
       );
       if (!ancestor) return `${what}: not in status.ancestors`;
       const problem = checkConditions(what, ancestor.conditions, want.conditions, gen);
@@ -209,7 +212,7 @@ export const compareStatus = (
 
 type RouteExpectation = Extract<StatusExpectation, { notAccepted?: boolean }>;
 interface AncestorStatus {
-  ancestorRef: { name: string; namespace?: string };
+  ancestorRef: { name: string; namespace?: string; sectionName?: string };
   conditions: Condition[];
 }
 interface ParentStatus {

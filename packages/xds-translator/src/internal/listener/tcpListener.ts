@@ -12,13 +12,18 @@ import type { TCPListener, TCPRouteIR } from '@egts/ir';
 import { addDestination, addEmptyDestination } from '../cluster/destinationClusters.js';
 import type { AccessLog } from '../envoyTypes.js';
 import { authorizationRules } from '../httpfilters/rbac.js';
-import { typedConfig } from '../protoValues.js';
+import { durationMs, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import type { ChainClaims } from './chainClaims.js';
 import { connectionFilters, tlsChainSettings } from './clientTraffic.js';
 import { downstreamTlsSocket } from './downstreamTls.js';
 
-const tcpProxy = (route: TCPRouteIR, out: ResourceSet, accessLog: AccessLog[]): TcpProxy => {
+const tcpProxy = (
+  route: TCPRouteIR,
+  out: ResourceSet,
+  accessLog: AccessLog[],
+  idleMs: number | undefined,
+): TcpProxy => {
   const target = addDestination(route.destination, out);
   const upstream =
     target.kind === 'weighted'
@@ -51,6 +56,8 @@ const tcpProxy = (route: TCPRouteIR, out: ResourceSet, accessLog: AccessLog[]): 
     statPrefix: `tcp-${route.name}`,
     ...upstream,
     accessLog,
+    // ClientTrafficPolicy timeout.tcp.idleTimeout (Envoy's default is an hour).
+    ...(idleMs === undefined ? {} : { idleTimeout: durationMs(idleMs) }),
   });
 };
 
@@ -121,7 +128,11 @@ export const tcpFilterChains = (
                 ),
               ]
             : []),
-          typedConfig('envoy.filters.network.tcp_proxy', TcpProxy, tcpProxy(route, out, accessLog)),
+          typedConfig(
+            'envoy.filters.network.tcp_proxy',
+            TcpProxy,
+            tcpProxy(route, out, accessLog, listener.clientTraffic?.timeouts?.tcpIdleMs),
+          ),
         ],
         ...(terminate === undefined
           ? {}
