@@ -119,6 +119,7 @@ export { XRateLimitHeadersRFCVersion } from './generated/envoy/extensions/common
 export { Brotli } from './generated/envoy/extensions/compression/brotli/compressor/v3/brotli.js';
 export { Gzip } from './generated/envoy/extensions/compression/gzip/compressor/v3/gzip.js';
 export { Zstd } from './generated/envoy/extensions/compression/zstd/compressor/v3/zstd.js';
+export { AdmissionControl } from './generated/envoy/extensions/filters/http/admission_control/v3/admission_control.js';
 export {
   ApiKeyAuth,
   ApiKeyAuthPerRoute,

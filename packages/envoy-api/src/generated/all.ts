@@ -49,6 +49,7 @@ import './envoy/extensions/compression/brotli/compressor/v3/brotli.js';
 import './envoy/extensions/compression/gzip/compressor/v3/gzip.js';
 import './envoy/extensions/compression/zstd/compressor/v3/zstd.js';
 import './envoy/extensions/filters/common/fault/v3/fault.js';
+import './envoy/extensions/filters/http/admission_control/v3/admission_control.js';
 import './envoy/extensions/filters/http/api_key_auth/v3/api_key_auth.js';
 import './envoy/extensions/filters/http/bandwidth_limit/v3/bandwidth_limit.js';
 import './envoy/extensions/filters/http/basic_auth/v3/basic_auth.js';

@@ -172,7 +172,7 @@ const customResponse = (overrides: readonly ResponseOverride[]): CustomResponse 
  * Switches an instance on for a route: a FilterConfig whose config is an empty Any (Envoy refuses
  * one without config), as Envoy Gateway has it; the instance holds the matcher.
  */
-const ENABLED = packAny(
+export const ENABLED = packAny(
   FilterConfig,
   FilterConfig.fromPartial({ config: { typeUrl: '', value: Buffer.alloc(0) } }),
 );
