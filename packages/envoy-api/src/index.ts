@@ -182,10 +182,11 @@ export {
   OAuth2Config,
   OAuth2Config_AuthType,
 } from './generated/envoy/extensions/filters/http/oauth2/v3/oauth.js';
-// Named after its filter: the package also has a RateLimitConfig (route actions), not the service's.
+// Named after its filter (RateLimitConfig is the service's configuration, rls_conf below).
 export {
   RateLimit as RateLimitFilter,
   RateLimit_XRateLimitHeadersRFCVersion as RateLimitFilterHeadersVersion,
+  RateLimitPerRoute,
 } from './generated/envoy/extensions/filters/http/ratelimit/v3/rate_limit.js';
 export {
   RBAC,
@@ -221,6 +222,7 @@ export { XffConfig } from './generated/envoy/extensions/http/original_ip_detecti
 export { CookieBasedSessionState } from './generated/envoy/extensions/http/stateful_session/cookie/v3/cookie.js';
 export { HeaderBasedSessionState } from './generated/envoy/extensions/http/stateful_session/header/v3/header.js';
 export { ProxyProtocolUpstreamTransport } from './generated/envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';
+export { QuicDownstreamTransport } from './generated/envoy/extensions/transport_sockets/quic/v3/quic_transport.js';
 export { RawBuffer } from './generated/envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.js';
 export {
   CertificateValidationContext,

@@ -130,6 +130,11 @@ export const RouteDestinationSchema = z.object({
   connection: BackendConnectionSchema.optional(),
   /** HTTP/2 settings towards HTTP/2 backends; absent fields take Envoy Gateway's defaults. */
   http2: UpstreamHTTP2SettingsSchema.optional(),
+  /**
+   * HTTP/1 header names reach the backends as the client wrote them (the listener's
+   * ClientTrafficPolicy `http1.preserveHeaderCase`), and theirs the client.
+   */
+  preserveHeaderCase: z.boolean().optional(),
   /** Speak to the backends the protocol the client used (HTTP/1.1 or HTTP/2; `useClientProtocol`). */
   useClientProtocol: z.boolean().optional(),
   /** Load balancer of the destination's clusters (absent: LeastRequest). */

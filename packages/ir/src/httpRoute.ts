@@ -14,6 +14,7 @@ import {
 import { RouteDestinationSchema } from './destination.js';
 import { ExtensionsIRSchema } from './extensions.js';
 import { GlobalRateLimitSchema } from './globalRateLimit.js';
+import { RetrySchema } from './retry.js';
 import { RouteSourceSchema } from './routeSource.js';
 import { SecurityIRSchema } from './security.js';
 
@@ -110,24 +111,6 @@ export const HTTPTimeoutSchema = z.object({
   streamIdleMs: z.number().optional(),
 });
 export type HTTPTimeout = z.infer<typeof HTTPTimeoutSchema>;
-
-/** Retry policy of a route (Gateway API HTTPRouteRetry, GEP-1731). */
-export const RetrySchema = z.object({
-  /** Maximum retries. */
-  attempts: z.number().int().optional(),
-  /** Base back-off between retries, in milliseconds. */
-  backoffMs: z.number().optional(),
-  /** Longest back-off between retries, in milliseconds (absent: 10 times the base). */
-  maxBackoffMs: z.number().optional(),
-  /**
-   * Envoy retry_on triggers (`5xx`, `reset`, `connect-failure`...), replacing the default set
-   * (a BackendTrafficPolicy's `retry.retryOn.triggers`).
-   */
-  triggers: z.array(z.string()).optional(),
-  /** Response codes that trigger a retry. */
-  codes: z.array(z.number().int()),
-});
-export type Retry = z.infer<typeof RetrySchema>;
 
 /** Session persistence (GEP-1619). */
 export const SessionPersistenceSchema = z.object({

@@ -47,6 +47,7 @@ export type { ExtensionsIR, ExtProc, LuaScript } from './extensions.js';
 export type {
   GlobalRateLimit,
   GlobalRateLimitRule,
+  RateLimitCost,
   RateLimitService,
   RateLimitUnit,
 } from './globalRateLimit.js';
@@ -58,13 +59,19 @@ export type {
   HTTPTimeout,
   Mirror,
   Redirect,
-  Retry,
   SessionPersistence,
   StringMatch,
   URLRewrite,
 } from './httpRoute.js';
-export type { InfraIR, InfraListener, InfraOwner, InfraPort, ProxyInfra } from './infra.js';
-export { InfraIRSchema } from './infra.js';
+export type {
+  FleetOwnerRef,
+  InfraIR,
+  InfraListener,
+  InfraOwner,
+  InfraPort,
+  ProxyInfra,
+} from './infra.js';
+export { fleetOwnerRef, InfraIRSchema } from './infra.js';
 export type {
   HTTPListener,
   ListenerTLS,
@@ -74,6 +81,7 @@ export type {
   XdsIR,
 } from './listeners.js';
 export { XdsIRSchema } from './listeners.js';
+export type { Retry } from './retry.js';
 export type { RouteSource } from './routeSource.js';
 export type {
   APIKeyAuth,

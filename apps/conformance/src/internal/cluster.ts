@@ -103,6 +103,32 @@ const imageOf = (deployment: KubeObject): string => {
   return template.spec?.containers?.[0]?.image ?? '';
 };
 
+/** `<service>.<namespace>[.svc[.cluster.local]]`: a Service by its cluster DNS name. */
+const SERVICE_HOST = /^([a-z0-9-]+)\.([a-z0-9-]+)(?:\.svc(?:\.cluster\.local)?)?\.?$/;
+
+/**
+ * Cluster DNS and the Service proxy, for Backends: an FQDN endpoint naming a Service by its
+ * cluster DNS name (`<service>.<namespace>`) resolves, in a cluster, to the Service's address
+ * and reaches a pod through the Service port. Here it becomes the 127.0.0.1 address of the local
+ * server standing in for that Service port (the harness translates with loopback Backends
+ * allowed). Hosts naming no running Service are left as written.
+ */
+const withServiceAddresses = (
+  object: KubeObject,
+  servicePorts: ReadonlyMap<string, number>,
+): KubeObject => {
+  const endpoints = object.spec?.endpoints;
+  if (object.kind !== 'Backend' || !Array.isArray(endpoints)) return object;
+  const resolved = endpoints.map((endpoint: { fqdn?: { hostname: string; port: number } }) => {
+    const match = endpoint.fqdn && SERVICE_HOST.exec(endpoint.fqdn.hostname);
+    const port = match && servicePorts.get(`${match[1]}.${match[2]}:${endpoint.fqdn!.port}`);
+    if (!port) return endpoint;
+    const { fqdn: _, ...rest } = endpoint;
+    return { ...rest, ip: { address: '127.0.0.1', port } };
+  });
+  return { ...object, spec: { ...object.spec, endpoints: resolved } };
+};
+
 export class Cluster {
   readonly #objects = new Map<string, Stored>();
   readonly #standIns: readonly StandIn[];
@@ -258,8 +284,24 @@ export class Cluster {
     return this.#objects.get(`${kind}/${namespace ?? ''}/${name}`)?.object;
   }
 
+  /**
+   * Cluster DNS and the Service proxy for a client inside the cluster (the control plane): the
+   * local port standing in for port `port` of the Service named `host` (`<service>.<namespace>`).
+   */
+  servicePort(host: string, port: number): number | undefined {
+    const match = SERVICE_HOST.exec(host);
+    if (!match) return undefined;
+    return this.#servicePorts().get(`${match[1]}.${match[2]}:${port}`);
+  }
+
+  #servicePorts(): Map<string, number> {
+    const ports = new Map<string, number>();
+    this.objects(ports);
+    return ports;
+  }
+
   /** The configuration objects plus one EndpointSlice per Service that selects a running backend. */
-  objects(): KubeObject[] {
+  objects(servicePorts = new Map<string, number>()): KubeObject[] {
     const config: KubeObject[] = [];
     const workloads: Stored[] = [];
     for (const stored of this.#objects.values()) {
@@ -267,6 +309,7 @@ export class Cluster {
       else config.push(stored.object);
     }
     const slices: KubeObject[] = [];
+    // servicePorts: "<service>.<namespace>:<service port>" -> the local port standing in for it.
     for (const service of config.filter((o) => o.kind === 'Service')) {
       const selector = (service.spec?.selector ?? {}) as Record<string, string>;
       if (Object.keys(selector).length === 0) continue;
@@ -287,6 +330,17 @@ export class Cluster {
       }>;
       // One slice per pod: its servers listen on ports of their own, named per container port.
       backends.forEach((backend, i) => {
+        const localPort = (p: (typeof ports)[number]): number =>
+          backend.echo?.ports?.[Number(p.targetPort ?? p.port)] ??
+          ((p.targetPort ?? p.port) === TLS_CONTAINER_PORT && backend.tlsEcho
+            ? backend.tlsEcho.port
+            : (p.appProtocol === 'kubernetes.io/h2c' ||
+                  (p.targetPort ?? p.port) === H2C_CONTAINER_PORT) &&
+                backend.h2cEcho
+              ? backend.h2cEcho.port
+              : backend.echo!.port);
+        for (const p of ports)
+          servicePorts.set(`${service.metadata.name}.${ns}:${p.port}`, localPort(p));
         slices.push({
           apiVersion: 'discovery.k8s.io/v1',
           kind: 'EndpointSlice',
@@ -299,22 +353,14 @@ export class Cluster {
           endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
           ports: ports.map((p) => ({
             ...(p.name ? { name: p.name } : {}),
-            port:
-              backend.echo.ports?.[Number(p.targetPort ?? p.port)] ??
-              ((p.targetPort ?? p.port) === TLS_CONTAINER_PORT && backend.tlsEcho
-                ? backend.tlsEcho.port
-                : (p.appProtocol === 'kubernetes.io/h2c' ||
-                      (p.targetPort ?? p.port) === H2C_CONTAINER_PORT) &&
-                    backend.h2cEcho
-                  ? backend.h2cEcho.port
-                  : backend.echo.port),
+            port: localPort(p),
             protocol: 'TCP',
             ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
           })),
         });
       });
     }
-    return [...config, ...slices];
+    return [...config.map((o) => withServiceAddresses(o, servicePorts)), ...slices];
   }
 
   /** What egts reads: the objects decoded by @egts/api as the file provider does (lenient). */

@@ -7,6 +7,8 @@ export interface ConditionExpectation {
   readonly type: string;
   readonly status: 'True' | 'False' | 'Unknown';
   readonly reason?: string;
+  /** Text the condition's message must hold (egts's own tests: which field a refusal names). */
+  readonly messageIncludes?: string;
 }
 
 export interface ListenerExpectation {
@@ -96,6 +98,8 @@ const checkConditions = (
     if (!got) return `${what}: no ${want.type} condition`;
     if (got.status !== want.status || (want.reason !== undefined && got.reason !== want.reason))
       return `${what}: ${want.type}=${got.status} (${got.reason ?? ''}), want ${want.status}${want.reason ? ` (${want.reason})` : ''}`;
+    if (want.messageIncludes !== undefined && !(got.message ?? '').includes(want.messageIncludes))
+      return `${what}: ${want.type} message ${JSON.stringify(got.message)}, want it to name ${want.messageIncludes}`;
     // The suite's "latest conditions": set for the object's current generation.
     if (generation !== undefined && got.observedGeneration !== generation)
       return `${what}: ${want.type} observedGeneration ${got.observedGeneration}, want ${generation}`;

@@ -12,7 +12,7 @@ import { extAuthTests } from './extAuth.js';
 import { globalRateLimitTests } from './globalRateLimit.js';
 import { httpRouteFilterTests } from './httpRouteFilter.js';
 import { loadBalancingTests } from './loadBalancing.js';
-import { oidcOptionsTest, oidcTest } from './oidc.js';
+import { oidcDiscoveryTest, oidcOptionsTest, oidcTest } from './oidc.js';
 import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
@@ -21,6 +21,7 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...securityPolicyTests(suiteDir),
   oidcTest(suiteDir),
   oidcOptionsTest,
+  oidcDiscoveryTest,
   ...extAuthTests(),
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),

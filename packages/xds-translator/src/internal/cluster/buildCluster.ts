@@ -16,6 +16,7 @@ import {
 } from '@egts/envoy-api';
 import type { DestinationSetting, RouteDestination } from '@egts/ir';
 import { circuitBreaker, clusterBufferLimitBytes, http2Settings } from '../defaults.js';
+import { preserveCase } from '../listener/clientTraffic.js';
 import { adsConfigSource, durationMs, socketAddress } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import {
@@ -44,6 +45,7 @@ export type ClusterTraffic = Pick<
   | 'dns'
   | 'tcpKeepalive'
   | 'useClientProtocol'
+  | 'preserveHeaderCase'
 >;
 
 const TRAFFIC_FIELDS = [
@@ -57,6 +59,7 @@ const TRAFFIC_FIELDS = [
   'dns',
   'tcpKeepalive',
   'useClientProtocol',
+  'preserveHeaderCase',
 ] as const satisfies readonly (keyof ClusterTraffic)[];
 
 const sameTraffic = (a: ClusterTraffic, b: ClusterTraffic): boolean =>
@@ -125,20 +128,28 @@ const keepaliveOf = (
 const protocolOptions = (http2: boolean, tls: boolean, traffic: ClusterTraffic, http: boolean) => {
   const common = http ? commonHttpOptions(traffic) : undefined;
   const downstream = http && traffic.useClientProtocol === true;
-  if (!http2 && !tls && !downstream && common === undefined) return {};
+  const keepCase = http && traffic.preserveHeaderCase === true;
+  if (!http2 && !tls && !downstream && !keepCase && common === undefined) return {};
+  // HTTP/1 towards the backend; with preserveHeaderCase, header names as the client wrote them.
+  const http1 = keepCase ? { headerKeyFormat: preserveCase() } : {};
   // useClientProtocol: HTTP/1.1 or HTTP/2 as the client spoke.
   const config = downstream
     ? {
         useDownstreamProtocolConfig: {
-          httpProtocolOptions: {},
+          httpProtocolOptions: http1,
           http2ProtocolOptions: upstreamHttp2(traffic),
         },
       }
     : !http2 && !tls
-      ? { explicitHttpConfig: { httpProtocolOptions: {} } }
+      ? { explicitHttpConfig: { httpProtocolOptions: http1 } }
       : http2
         ? { explicitHttpConfig: { http2ProtocolOptions: upstreamHttp2(traffic) } }
-        : { autoConfig: { httpProtocolOptions: {}, http2ProtocolOptions: upstreamHttp2(traffic) } };
+        : {
+            autoConfig: {
+              httpProtocolOptions: http1,
+              http2ProtocolOptions: upstreamHttp2(traffic),
+            },
+          };
   const options = {
     ...config,
     ...(common === undefined ? {} : { commonHttpProtocolOptions: common }),

@@ -117,8 +117,27 @@ export function ruleParts(
     const [address = '', length = '32'] = rule.sourceCIDR.cidr.split('/');
     const v6 = address.includes(':');
     const mask = (bits: number) => (v6 ? { v6PrefixMaskLen: bits } : { v4PrefixMaskLen: bits });
-    actions.push({ maskedRemoteAddress: mask(Number(length)) } as Action);
-    entries.push({ key: 'masked_remote_address', value: `${address}/${length}` });
+    if (rule.sourceCIDR.invert === true) {
+      // Inverted: the client must be outside the range. A masked address cannot say that;
+      // remote_address_match (Envoy 1.38+) produces its entry only when the address matcher,
+      // inverted, matches (as Envoy Gateway does since it added `invert`).
+      const value = `invert_${address}/${length}`;
+      actions.push({
+        remoteAddressMatch: {
+          descriptorKey: 'masked_remote_address',
+          descriptorValue: value,
+          defaultValue: '',
+          addressMatcher: {
+            ranges: [{ addressPrefix: address, prefixLen: Number(length) }],
+            invertMatch: true,
+          },
+        },
+      } as Action);
+      entries.push({ key: 'masked_remote_address', value });
+    } else {
+      actions.push({ maskedRemoteAddress: mask(Number(length)) } as Action);
+      entries.push({ key: 'masked_remote_address', value: `${address}/${length}` });
+    }
     if (rule.sourceCIDR.distinct) {
       actions.push({ maskedRemoteAddress: mask(v6 ? 128 : 32) } as Action);
       entries.push({ key: 'masked_remote_address', value: '' });

@@ -28,6 +28,9 @@ const GLOBAL_LIMIT = GLOBAL(
 const GLOBAL_SELECTORS = GLOBAL(
   'selectors on client address, method, path and query parameters pick what counts',
 );
+/** Envoy Gateway's own global rate limit e2e tests (ratelimit.go), re-expressed. */
+const EG_GLOBAL = (test: string) =>
+  `apps/conformance/src/tests/envoyGateway/globalRateLimit.ts: ${test}`;
 /** Envoy Gateway's e2e tests, re-expressed in the envoy-gateway conformance suite. */
 const SUITE = 'apps/conformance/src/tests/envoyGateway';
 const suite = (file: string, test: string) => `${SUITE}/${file}.ts: ${test}`;
@@ -115,6 +118,10 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.rateLimit.global.rules.limit.unit': GLOBAL_LIMIT,
     'spec.rateLimit.global.rules.shared': GLOBAL('a shared rule counts every route together'),
     'spec.rateLimit.global.rules.shadowMode': GLOBAL('shadow mode counts but never refuses'),
+    'spec.rateLimit.global.rules.clientSelectors.sourceCIDR.invert': EG_GLOBAL(
+      'RateLimitCIDRInvertMatchAlwaysEnforce',
+    ),
+    'spec.rateLimit.global.rules.cost': EG_GLOBAL('UsageRateLimit'),
     'spec.rateLimit.local.rules.limit.requests': RATE_LIMIT,
     'spec.rateLimit.local.rules.limit.unit': RATE_LIMIT,
     'spec.rateLimit.local.rules.clientSelectors.headers': RATE_LIMIT,
@@ -144,12 +151,8 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.loadBalancer.dynamicModule',
     'spec.loadBalancer.endpointOverride',
     'spec.loadBalancer.zoneAware',
-    // Envoy's masked_remote_address cannot say "not in this range" (one counter for all outside).
-    'spec.rateLimit.global.rules.clientSelectors.sourceCIDR.invert',
-    'spec.rateLimit.global.rules.cost',
     'spec.rateLimit.global.rules.limit.fromMetadata',
     'spec.rateLimit.global.rules.xRateLimitHeaders',
-    // As for global rules: a local descriptor cannot say "not in this range" either.
     'spec.rateLimit.local.rules.clientSelectors.sourceCIDR.invert',
     'spec.rateLimit.local.rules.cost',
     'spec.rateLimit.local.rules.limit.fromMetadata',
