@@ -269,6 +269,7 @@ export {
   ProcessingResponse,
 } from './generated/envoy/service/ext_proc/v3/external_processor.js';
 export { HttpResponseHeaderMatchInput } from './generated/envoy/type/matcher/v3/http_inputs.js';
+export { HttpResponseLocalReplyMatchInput } from './generated/envoy/type/matcher/v3/local_reply_input.js';
 export { HttpResponseStatusCodeMatchInput } from './generated/envoy/type/matcher/v3/status_code_input.js';
 // Well-known and common types
 export { FractionalPercent_DenominatorType } from './generated/envoy/type/v3/percent.js';

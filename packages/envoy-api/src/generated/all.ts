@@ -106,6 +106,7 @@ import './envoy/type/http/v3/path_transformation.js';
 import './envoy/type/matcher/v3/address.js';
 import './envoy/type/matcher/v3/filter_state.js';
 import './envoy/type/matcher/v3/http_inputs.js';
+import './envoy/type/matcher/v3/local_reply_input.js';
 import './envoy/type/matcher/v3/metadata.js';
 import './envoy/type/matcher/v3/number.js';
 import './envoy/type/matcher/v3/path.js';
