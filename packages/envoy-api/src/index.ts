@@ -119,6 +119,7 @@ export { XRateLimitHeadersRFCVersion } from './generated/envoy/extensions/common
 export { Brotli } from './generated/envoy/extensions/compression/brotli/compressor/v3/brotli.js';
 export { Gzip } from './generated/envoy/extensions/compression/gzip/compressor/v3/gzip.js';
 export { Zstd } from './generated/envoy/extensions/compression/zstd/compressor/v3/zstd.js';
+export { AdmissionControl } from './generated/envoy/extensions/filters/http/admission_control/v3/admission_control.js';
 export {
   ApiKeyAuth,
   ApiKeyAuthPerRoute,
@@ -269,6 +270,7 @@ export {
   ProcessingResponse,
 } from './generated/envoy/service/ext_proc/v3/external_processor.js';
 export { HttpResponseHeaderMatchInput } from './generated/envoy/type/matcher/v3/http_inputs.js';
+export { HttpResponseLocalReplyMatchInput } from './generated/envoy/type/matcher/v3/local_reply_input.js';
 export { HttpResponseStatusCodeMatchInput } from './generated/envoy/type/matcher/v3/status_code_input.js';
 // Well-known and common types
 export { FractionalPercent_DenominatorType } from './generated/envoy/type/v3/percent.js';

@@ -3,6 +3,7 @@
 
 export type {
   ActiveHealthCheck,
+  AdmissionControl,
   BandwidthLimit,
   Compression,
   ConsistentHash,

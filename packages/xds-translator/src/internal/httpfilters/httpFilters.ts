@@ -3,10 +3,12 @@
 // Envoy Gateway's order; CORS answers preflights, CSRF refuses cross-site unsafe requests; then
 // who the caller is (basic auth, API key, OIDC login, then JWT, which verifies the token OIDC
 // forwards), what an external service says (ext_authz), what the authorization rules allow (RBAC);
-// local, then global rate limits count only callers let through; then the request body is buffered and its
+// local, then global rate limits count only callers let through; admission control sheds load
+// from failing backends; then the request body is buffered and its
 // rate limited; EnvoyExtensionPolicy external processors, then Lua scripts, see only admitted
 // requests; session persistence picks the host; the gRPC filters and response compression sit
 // just before the router, as in Envoy Gateway's filter order.
+import { admissionControlFilter } from './admissionControl.js';
 import { apiKeyAuthFilter } from './apiKeyAuth.js';
 import { bandwidthLimitFilter } from './bandwidthLimit.js';
 import { basicAuthFilter } from './basicAuth.js';
@@ -48,6 +50,7 @@ export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   rbacFilter,
   localRateLimitFilter,
   globalRateLimitFilter,
+  admissionControlFilter,
   bufferFilter,
   bandwidthLimitFilter,
   extProcFilter,
