@@ -54,6 +54,9 @@ interface Stored {
   h2cEcho?: EchoServer;
 }
 
+/** Container port on which echo-basic serves cleartext HTTP/2 (h2c). */
+const H2C_CONTAINER_PORT = 3001;
+
 /** Container port on which echo-basic serves HTTPS when given TLS_SERVER_CERT. */
 const TLS_CONTAINER_PORT = 8443;
 
@@ -87,6 +90,38 @@ const imageOf = (deployment: KubeObject): string => {
     spec?: { containers?: { image?: string }[] };
   };
   return template.spec?.containers?.[0]?.image ?? '';
+};
+
+/** `<service>.<namespace>.svc[.cluster.local]`: a name the cluster's DNS would answer. */
+const CLUSTER_DNS = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.cluster\.local)?\.?$/;
+
+/**
+ * The cluster's DNS for a Backend: an FQDN endpoint naming a Service is the local server behind
+ * that Service port, still by name (`localhost`, which Envoy resolves), so the Backend stays of
+ * type FQDN as in the suite.
+ */
+const resolveClusterDns = (
+  backend: KubeObject,
+  served: ReadonlyMap<string, number>,
+): KubeObject => {
+  const endpoints = (backend.spec?.endpoints ?? []) as Array<{
+    fqdn?: { hostname: string; port: number };
+    hostname?: string;
+  }>;
+  if (endpoints.length === 0) return backend;
+  const resolved = endpoints.map((ep) => {
+    const match = ep.fqdn ? CLUSTER_DNS.exec(ep.fqdn.hostname) : null;
+    const port = match ? served.get(`${match[1]}.${match[2]}|${ep.fqdn!.port}`) : undefined;
+    // The name stays the endpoint's hostname: what a host rewrite from the backend sends.
+    return port === undefined
+      ? ep
+      : {
+          ...ep,
+          hostname: ep.hostname ?? ep.fqdn!.hostname,
+          fqdn: { hostname: 'localhost', port },
+        };
+  });
+  return { ...backend, spec: { ...backend.spec, endpoints: resolved } };
 };
 
 export class Cluster {
@@ -239,6 +274,8 @@ export class Cluster {
       else config.push(stored.object);
     }
     const slices: KubeObject[] = [];
+    // "<service>.<namespace>|<port>" -> the local port serving it: cluster DNS for Backends.
+    const served = new Map<string, number>();
     for (const service of config.filter((o) => o.kind === 'Service')) {
       const selector = (service.spec?.selector ?? {}) as Record<string, string>;
       if (Object.keys(selector).length === 0) continue;
@@ -257,6 +294,23 @@ export class Cluster {
       }>;
       // One local server per Deployment answers on every Service port (the pods listen on one).
       backends.forEach((backend, i) => {
+        const localPorts = ports.map(
+          (p) =>
+            backend.echo?.ports?.[Number(p.targetPort ?? p.port)] ??
+            ((p.targetPort ?? p.port) === TLS_CONTAINER_PORT && backend.tlsEcho
+              ? backend.tlsEcho.port
+              : p.appProtocol === 'kubernetes.io/h2c' && backend.h2cEcho
+                ? backend.h2cEcho.port
+                : backend.echo!.port),
+        );
+        ports.forEach((p, j) => {
+          const key = `${service.metadata.name}.${ns}|${p.port}`;
+          // echo-basic serves h2c on container port 3001 (its H2C_PORT): a Backend reaching
+          // it by name speaks HTTP/2 there (appProtocols h2c).
+          const h2c =
+            Number(p.targetPort) === H2C_CONTAINER_PORT ? backend.h2cEcho?.port : undefined;
+          if (!served.has(key)) served.set(key, h2c ?? localPorts[j]!);
+        });
         slices.push({
           apiVersion: 'discovery.k8s.io/v1',
           kind: 'EndpointSlice',
@@ -267,22 +321,19 @@ export class Cluster {
           },
           addressType: 'IPv4',
           endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
-          ports: ports.map((p) => ({
+          ports: ports.map((p, j) => ({
             ...(p.name ? { name: p.name } : {}),
-            port:
-              backend.echo?.ports?.[Number(p.targetPort ?? p.port)] ??
-              ((p.targetPort ?? p.port) === TLS_CONTAINER_PORT && backend.tlsEcho
-                ? backend.tlsEcho.port
-                : p.appProtocol === 'kubernetes.io/h2c' && backend.h2cEcho
-                  ? backend.h2cEcho.port
-                  : backend.echo!.port),
+            port: localPorts[j]!,
             protocol: 'TCP',
             ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
           })),
         });
       });
     }
-    return [...config, ...slices];
+    return [
+      ...config.map((o) => (o.kind === 'Backend' ? resolveClusterDns(o, served) : o)),
+      ...slices,
+    ];
   }
 
   /** What egts reads: the objects decoded by @egts/api as the file provider does (lenient). */

@@ -133,10 +133,12 @@ export const startControlPlane = async (
     incidents,
     async sync() {
       const { resources } = cluster.resources();
-      // Envoy Gateway's e2e install enables EnvoyPatchPolicy and Backend.
+      // Envoy Gateway's e2e install enables EnvoyPatchPolicy and Backend. Backends name the local
+      // stand-ins on loopback (Cluster.objects), as in host mode.
       const result = translate(resources, {
         controllerName: DEFAULT_CONTROLLER_NAME,
-        extensionApis: { enableEnvoyPatchPolicy: true },
+        extensionApis: { enableEnvoyPatchPolicy: true, enableBackend: true },
+        allowLoopbackBackends: true,
         ...(rateLimit ? { rateLimitService: rateLimit } : {}),
       });
       const now = new Set<string>();

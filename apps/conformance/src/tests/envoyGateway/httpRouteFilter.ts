@@ -143,7 +143,35 @@ const forwarded = (path: string, name: string) => ({
   backendRefs: [{ name: 'infra-backend-v1', port: 8080 }],
 });
 
-/** Envoy Gateway's HTTPRouteRewriteHost needs an FQDN Backend; the header and path kinds here. */
+const rewriteHost: ConformanceTest = {
+  name: 'HTTPRouteRewriteHostHeader',
+  description: 'Rewrite the host from a header, the backend or the path by regex',
+  features: ['HTTPRouteFilter', 'Backend'],
+  manifests: ['httproute-rewrite-host.yaml'],
+  statuses: [...accepted(sameNs, ['rewrite-host'])],
+  requests: [
+    {
+      request: { path: '/header', headers: { 'x-custom-host': 'custom-host' } },
+      backend: 'infra-backend-v1',
+      namespace: infra,
+      backendRequest: { host: 'custom-host' },
+    },
+    {
+      request: { path: '/backend' },
+      backend: 'infra-backend-v1',
+      namespace: infra,
+      backendRequest: { host: 'infra-backend-v1.gateway-conformance-infra.svc.cluster.local' },
+    },
+    {
+      request: { path: '/path-regex/custom-host' },
+      backend: 'infra-backend-v1',
+      namespace: infra,
+      backendRequest: { host: 'custom-host.example.internal' },
+    },
+  ],
+};
+
+/** The header and path kinds again, with other values (egts). */
 const egtsRewriteHost: ConformanceTest = {
   name: 'EgtsHTTPRouteRewriteHost',
   description: 'Rewrite the host from a header or from the path by regex (egts)',
@@ -189,5 +217,6 @@ export const httpRouteFilterTests = (): ConformanceTest[] => [
   directResponse,
   egtsDirectResponse,
   rewriteRegexPath,
+  rewriteHost,
   egtsRewriteHost,
 ];

@@ -103,7 +103,14 @@ const upstreamHttp2 = (traffic: ClusterTraffic) => {
  * (h2 or HTTP/1.1); otherwise Envoy's default, HTTP/1.1
  * (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/upstreams/http/v3/http_protocol_options.proto).
  */
-const protocolOptions = (http2: boolean, tls: boolean, traffic: ClusterTraffic, http: boolean) => {
+const protocolOptions = (
+  http2: boolean,
+  tls: boolean,
+  traffic: ClusterTraffic,
+  http: boolean,
+  /** SNI from the request's Host; `verify`: the certificate checked against it too. */
+  autoSni?: { verify: boolean },
+) => {
   const common = http ? commonHttpOptions(traffic) : undefined;
   const downstream = http && traffic.useClientProtocol === true;
   if (!http2 && !tls && !downstream && common === undefined) return {};
@@ -123,6 +130,10 @@ const protocolOptions = (http2: boolean, tls: boolean, traffic: ClusterTraffic, 
   const options = {
     ...config,
     ...(common === undefined ? {} : { commonHttpProtocolOptions: common }),
+    // SNI from the request's Host, and (unless verification is off) the certificate checked against it.
+    ...(autoSni && http
+      ? { upstreamHttpProtocolOptions: { autoSni: true, autoSanValidation: autoSni.verify } }
+      : {}),
   };
   return {
     typedExtensionProtocolOptions: {
@@ -196,7 +207,15 @@ const circuitBreakers = (traffic: ClusterTraffic) => {
 
 const lbEndpoints = (endpoints: DestinationSetting['endpoints']) =>
   endpoints.map((endpoint) => ({
-    endpoint: { address: socketAddress(endpoint.host, endpoint.port) },
+    endpoint: {
+      // A Unix domain socket is a pipe address (config/core/v3/address.proto).
+      address:
+        endpoint.unixPath === undefined
+          ? socketAddress(endpoint.host, endpoint.port)
+          : { pipe: { path: endpoint.unixPath, mode: 0 } },
+      // Used for a host rewrite from the backend (auto_host_rewrite), never to connect.
+      ...(endpoint.hostname === undefined ? {} : { hostname: endpoint.hostname }),
+    },
     // Not-ready endpoints stay known to Envoy but take no traffic.
     healthStatus: endpoint.ready ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
   }));
@@ -208,11 +227,15 @@ const lbEndpoints = (endpoints: DestinationSetting['endpoints']) =>
  */
 const localities = (settings: DestinationSetting[]): LocalityLbEndpoints[] => {
   if (settings.length > 1) {
+    // Fallback groups (priority 1) serve when the others are unhealthy; Envoy needs priority 0
+    // to exist, so a destination of fallbacks only keeps them all at 0.
+    const prioritized = settings.some((setting) => (setting.priority ?? 0) === 0);
     return settings.map((setting) =>
       LocalityLbEndpoints.fromPartial({
         locality: { region: setting.name },
         loadBalancingWeight: setting.weight,
         lbEndpoints: lbEndpoints(setting.endpoints),
+        ...(prioritized && setting.priority ? { priority: setting.priority } : {}),
       }),
     );
   }
@@ -314,7 +337,13 @@ const buildCluster = (
           },
         }
       : {}),
-    ...protocolOptions(http2, first?.tls !== undefined, traffic, httpProtocol),
+    ...protocolOptions(
+      http2,
+      first?.tls !== undefined,
+      traffic,
+      httpProtocol,
+      first?.tls?.autoSni === true ? { verify: first.tls.insecureSkipVerify !== true } : undefined,
+    ),
     perConnectionBufferLimitBytes: clusterBufferLimitBytes(traffic.connection?.bufferLimitBytes),
     ...preconnectPolicy(traffic),
     circuitBreakers: circuitBreakers(traffic),
