@@ -97,6 +97,11 @@ export const DestinationSettingSchema = z.object({
     })
     .optional(),
   /**
+   * A Backend of type DynamicResolver: no endpoints of its own, Envoy's dynamic forward proxy
+   * resolves the host each request names (its Host header) through a DNS cache.
+   */
+  dynamicResolver: z.boolean().optional(),
+  /**
    * Load-balancing priority: 0 (absent) serves while healthy, 1 takes traffic only when priority 0
    * is unhealthy (a Backend's `fallback`).
    */

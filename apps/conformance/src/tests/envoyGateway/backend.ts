@@ -191,4 +191,75 @@ const egtsBackendSettings: ConformanceTest = {
   },
 };
 
-export const backendTests = (): ConformanceTest[] => [backend, egtsBackendSettings];
+const OFFLINE =
+  'it resolves cluster DNS names of Services without a Backend (test-service-*.svc.cluster.local) and reaches httpbin.org and gateway.envoyproxy.io, which an offline run cannot; EgtsDynamicResolver checks the dynamic forward proxy';
+
+const dynamicResolverSkipped = (name: string, why = OFFLINE): ConformanceTest => ({
+  name,
+  description: 'Routes with a backend ref to a DynamicResolver Backend',
+  features: ['Backend'],
+  manifests: [],
+  skip: why,
+});
+
+/** A host the dynamic forward proxy may reach (127.0.0.2 is not in the loopback deny list). */
+const DYNAMIC_HOST = '127.0.0.2';
+
+const egtsDynamicResolver: ConformanceTest = {
+  name: 'EgtsDynamicResolver',
+  description:
+    'a DynamicResolver Backend forwards to the host the request names, and refuses loopback hosts (egts)',
+  features: ['Backend'],
+  manifests: [],
+  objects: [
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'egts-dynamic-resolver', namespace: infra },
+      spec: {
+        parentRefs: [{ name: 'same-namespace' }],
+        rules: [backendRule('/dynamic', 'egts-dynamic-resolver')],
+      },
+    },
+    egBackend('egts-dynamic-resolver', { type: 'DynamicResolver' }),
+  ],
+  statuses: [
+    ...accepted(sameNs, ['egts-dynamic-resolver']),
+    backendAccepted('egts-dynamic-resolver'),
+  ],
+  steps: async (harness) => {
+    // A server no Backend names: only the request's Host leads there.
+    const server = createServer((req, res) => res.end(`dynamic ${req.headers.host ?? ''}`));
+    server.listen(0, DYNAMIC_HOST);
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    try {
+      const host = `${DYNAMIC_HOST}:${port}`;
+      await harness.expectRequests([
+        { request: { path: '/dynamic', host }, status: 200, responseBody: `dynamic ${host}` },
+        // Envoy Gateway's "route to loopback address should be blocked".
+        { request: { path: '/dynamic', host: '127.0.0.1' }, status: 403 },
+        { request: { path: '/dynamic', host: `localhost:${port}` }, status: 403 },
+      ]);
+    } finally {
+      server.close();
+    }
+  },
+};
+
+export const backendTests = (): ConformanceTest[] => [
+  backend,
+  egtsBackendSettings,
+  dynamicResolverSkipped('DynamicResolverBackend'),
+  dynamicResolverSkipped('DynamicResolverBackendWithTLS'),
+  dynamicResolverSkipped(
+    'DynamicResolverBackendWithClusterTrustBundle',
+    'ClusterTrustBundle (certificates.k8s.io/v1beta1) is a Kubernetes API the offline harness does not serve, and the test resolves cluster DNS names',
+  ),
+  dynamicResolverSkipped('DynamicResolverOriginalHostHeader'),
+  dynamicResolverSkipped(
+    'TLSRouteDynamicResolverBackend',
+    'egts does not yet forward TLS by SNI to a DynamicResolver Backend (sni_dynamic_forward_proxy); such a TLSRoute is refused with UnsupportedValue',
+  ),
+  egtsDynamicResolver,
+];

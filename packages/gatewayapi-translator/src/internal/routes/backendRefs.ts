@@ -265,6 +265,26 @@ function resolveEGBackend(
   if (!backend) return { error: unresolvedRef('BackendNotFound', `Backend ${key} not found.`) };
   const problem = backendProblem(ctx, backend);
   if (problem) return { error: unresolvedRef('InvalidBackendRef', `Backend ${key}: ${problem}`) };
+  if (backend.spec.type === 'DynamicResolver') {
+    // Envoy Gateway: a dynamic forward proxy serves routes only.
+    if (!refuseMixedUnix)
+      return {
+        error: unresolvedRef(
+          'InvalidBackendRef',
+          `Backend ${key}: a DynamicResolver Backend can only serve routes.`,
+        ),
+      };
+    return {
+      setting: {
+        name: settingName,
+        weight,
+        protocol: backendProtocol(backend, protocol),
+        addressType: 'FQDN',
+        endpoints: [],
+        dynamicResolver: true,
+      },
+    };
+  }
   const own = backendEndpoints(backend);
   const { kinds } = own;
   let { endpoints } = own;

@@ -7,7 +7,9 @@ import {
   Cluster,
   Cluster_DiscoveryType,
   Cluster_DnsLookupFamily,
+  Cluster_LbPolicy,
   ClusterLoadAssignment,
+  DynamicForwardProxyClusterConfig,
   HealthStatus,
   HttpProtocolOptions,
   LocalityLbEndpoints,
@@ -16,7 +18,7 @@ import {
 } from '@egts/envoy-api';
 import type { DestinationSetting, RouteDestination } from '@egts/ir';
 import { circuitBreaker, clusterBufferLimitBytes, http2Settings } from '../defaults.js';
-import { adsConfigSource, durationMs, socketAddress } from '../protoValues.js';
+import { adsConfigSource, durationMs, socketAddress, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import {
   clusterTraffic,
@@ -300,34 +302,39 @@ const buildCluster = (
   traffic: ClusterTraffic,
 ): void => {
   const first = settings[0];
-  const dns = settings.some((setting) => setting.addressType !== 'IP');
+  const dynamic = first?.dynamicResolver === true;
+  const dns = !dynamic && settings.some((setting) => setting.addressType !== 'IP');
   const assignment = ClusterLoadAssignment.fromPartial({
     clusterName: name,
     endpoints: localities(settings),
   });
   // An EDS cluster holds no endpoints: an endpoint update needs its assignment only.
-  if (out.endpointsOnly && !dns && out.mode === 'ads') {
+  if (out.endpointsOnly && !dns && !dynamic && out.mode === 'ads') {
     out.addEndpoints(assignment);
     return;
   }
   const http2 = first !== undefined && isHttp2(first);
   const httpProtocol = first !== undefined && (first.protocol === 'HTTP' || isHttp2(first));
-  const discovery = dns
-    ? {
-        type: Cluster_DiscoveryType.STRICT_DNS,
-        dnsLookupFamily: Cluster_DnsLookupFamily.V4_PREFERRED,
-        loadAssignment: assignment,
-      }
-    : out.mode === 'ads'
+  const discovery = dynamic
+    ? dynamicForwardProxy(name, traffic)
+    : dns
       ? {
-          type: Cluster_DiscoveryType.EDS,
-          edsClusterConfig: { edsConfig: adsConfigSource(), serviceName: name },
+          type: Cluster_DiscoveryType.STRICT_DNS,
+          dnsLookupFamily: Cluster_DnsLookupFamily.V4_PREFERRED,
+          loadAssignment: assignment,
         }
-      : { type: Cluster_DiscoveryType.STATIC, loadAssignment: assignment };
+      : out.mode === 'ads'
+        ? {
+            type: Cluster_DiscoveryType.EDS,
+            edsClusterConfig: { edsConfig: adsConfigSource(), serviceName: name },
+          }
+        : { type: Cluster_DiscoveryType.STATIC, loadAssignment: assignment };
   const cluster = Cluster.fromPartial({
     name,
     ...discovery,
     ...clusterTraffic(traffic),
+    // The dynamic forward proxy picks its hosts itself.
+    ...(dynamic ? { lbPolicy: Cluster_LbPolicy.CLUSTER_PROVIDED } : {}),
     ...(dns ? dnsSettings(traffic.dns) : {}),
     ...(settings.length > 1 || traffic.healthCheck?.panicThresholdPercent !== undefined
       ? {
@@ -357,5 +364,25 @@ const buildCluster = (
     ),
   });
   out.addCluster(cluster);
-  if (!dns) out.addEndpoints(assignment);
+  if (!dns && !dynamic) out.addEndpoints(assignment);
 };
+
+/**
+ * A DynamicResolver Backend: Envoy's dynamic forward proxy cluster, which resolves the host each
+ * request names through a DNS cache of its own (named after the cluster, refreshed every 30s
+ * unless the route's DNS settings say otherwise), as Envoy Gateway emits it
+ * (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/clusters/dynamic_forward_proxy/v3/cluster.proto).
+ */
+const dynamicForwardProxy = (name: string, traffic: ClusterTraffic) => ({
+  clusterType: typedConfig(
+    'envoy.clusters.dynamic_forward_proxy',
+    DynamicForwardProxyClusterConfig,
+    DynamicForwardProxyClusterConfig.fromPartial({
+      dnsCacheConfig: {
+        name,
+        dnsLookupFamily: Cluster_DnsLookupFamily.V4_PREFERRED,
+        dnsRefreshRate: durationMs(traffic.dns?.refreshRateMs ?? 30_000),
+      },
+    }),
+  ),
+});

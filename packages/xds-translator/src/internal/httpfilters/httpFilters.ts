@@ -15,6 +15,7 @@ import { compressorFilter } from './compressor.js';
 import { corsFilter } from './cors.js';
 import { csrfFilter } from './csrf.js';
 import { customResponseFilter } from './customResponse.js';
+import { dynamicResolverLoopbackFilter } from './dynamicResolverLoopback.js';
 import { extAuthzFilter } from './extAuthz.js';
 import { extProcFilter } from './extProc.js';
 import { faultFilter } from './fault.js';
@@ -35,6 +36,8 @@ import { statefulSessionFilter } from './statefulSession.js';
 export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   // A listener's health check answers before any policy; late response headers run last.
   healthCheckFilter,
+  // Envoy Gateway puts it first: DynamicResolver routes refuse loopback hosts before anything.
+  dynamicResolverLoopbackFilter,
   lateResponseHeadersFilter,
   customResponseFilter,
   faultFilter,

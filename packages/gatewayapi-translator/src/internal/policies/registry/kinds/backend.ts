@@ -1,6 +1,6 @@
 // Backend fields: applied or not (see ../fieldRegistry.ts). Endpoints (IP, FQDN, Unix socket, with
-// a hostname), h2c and WebSocket, fallback and the Backend's own TLS reach Envoy; endpoint zones,
-// `wss`, the finer TLS knobs and DynamicResolver do not yet.
+// a hostname), h2c and WebSocket, fallback, the Backend's own TLS and DynamicResolver (the dynamic
+// forward proxy) reach Envoy; endpoint zones, `wss` and the finer TLS knobs do not yet.
 import type { KindFields } from '../fieldRegistry.js';
 import { goldenProof } from './proofs.js';
 
@@ -28,6 +28,7 @@ export const backendFields: KindFields = {
     'spec.tls.wellKnownCACertificates': TLS_IR,
     'spec.tls.minVersion': TLS_IR,
     'spec.tls.maxVersion': TLS_IR,
+    'spec.type': 'apps/conformance/src/tests/envoyGateway/backend.ts: EgtsDynamicResolver',
   },
   notApplied: [
     'spec.endpoints.zone',
@@ -37,7 +38,6 @@ export const backendFields: KindFields = {
     'spec.tls.ecdhCurves',
     'spec.tls.fingerprints',
     'spec.tls.signatureAlgorithms',
-    'spec.type',
   ],
   // WebSocket over TLS and TLS versions below 1.2 are not offered.
   notAppliedIn: (spec) => [
