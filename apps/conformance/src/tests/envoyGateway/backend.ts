@@ -81,6 +81,48 @@ const backend: ConformanceTest = {
   },
 };
 
+const grpcEcho = {
+  method: 'Echo' as const,
+  backend: 'grpc-infra-backend-v1',
+  namespace: infra,
+};
+
+const grpcBackendFqdn: ConformanceTest = {
+  name: 'GRPCRouteBackendFQDNTest',
+  description: 'GRPCRoutes with a backend ref to a FQDN Backend',
+  features: ['Backend'],
+  manifests: ['grpcroute-to-backend-fqdn.yaml'],
+  statuses: [...accepted(sameNs, ['exact-matching'], 'GRPCRoute'), backendAccepted('backend-fqdn')],
+  grpcRequests: [grpcEcho],
+};
+
+const grpcBackendIp: ConformanceTest = {
+  name: 'GRPCRouteBackendIPTest',
+  description: 'GRPCRoutes with a backend ref to an IP Backend',
+  features: ['Backend'],
+  manifests: ['grpcroute-to-backend-ip.yaml'],
+  objects: [
+    {
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'Backend',
+      metadata: { name: 'backend-ip', namespace: infra },
+      spec: { endpoints: [{ ip: { address: '127.0.0.1', port: 1 } }] },
+    },
+  ],
+  steps: async (harness) => {
+    // CreateBackend(backend-ip, <the Service's address>, 8080), once the address is known.
+    const service = harness.endpoint(infra, 'grpc-infra-backend-v1');
+    await harness.update('Backend', infra, 'backend-ip', (o) => {
+      o.spec = { endpoints: [{ ip: { address: service.address, port: service.port } }] };
+    });
+    await harness.expectStatuses([
+      ...accepted(sameNs, ['exact-matching'], 'GRPCRoute'),
+      backendAccepted('backend-ip'),
+    ]);
+    await harness.expectGrpc([grpcEcho]);
+  },
+};
+
 const egBackend = (name: string, spec: Record<string, unknown>): KubeObject => ({
   apiVersion: 'gateway.envoyproxy.io/v1alpha1',
   kind: 'Backend',
@@ -250,6 +292,8 @@ const egtsDynamicResolver: ConformanceTest = {
 export const backendTests = (): ConformanceTest[] => [
   backend,
   egtsBackendSettings,
+  grpcBackendFqdn,
+  grpcBackendIp,
   dynamicResolverSkipped('DynamicResolverBackend'),
   dynamicResolverSkipped('DynamicResolverBackendWithTLS'),
   dynamicResolverSkipped(
