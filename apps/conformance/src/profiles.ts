@@ -116,6 +116,6 @@ export const ENVOY_GATEWAY_PROFILES: readonly Profile[] = [
   {
     name: 'ENVOY-GATEWAY-EXTENSIONS',
     core: ['EnvoyPatchPolicy', 'EnvoyExtensionPolicy', 'HTTPRouteFilter', 'Backend'],
-    extended: ['Lua', 'ExtProc'],
+    extended: ['Lua', 'ExtProc', 'Wasm'],
   },
 ];

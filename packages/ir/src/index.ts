@@ -40,7 +40,7 @@ export {
   subdomainOriginRegex,
   wildcardOriginRegex,
 } from './envoyRegex.js';
-export type { ExtensionsIR, ExtProc, LuaScript } from './extensions.js';
+export type { ExtensionsIR, ExtProc, LuaScript, WasmModule } from './extensions.js';
 export type {
   GlobalRateLimit,
   GlobalRateLimitRule,

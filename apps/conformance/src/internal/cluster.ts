@@ -93,7 +93,7 @@ const imageOf = (deployment: KubeObject): string => {
 };
 
 /** `<service>.<namespace>.svc[.cluster.local]`: a name the cluster's DNS would answer. */
-const CLUSTER_DNS = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.cluster\.local)?\.?$/;
+const CLUSTER_DNS = /^([a-z0-9-]+)\.([a-z0-9-]+)(\.svc(\.cluster\.local)?)?\.?$/;
 
 /**
  * The cluster's DNS for a Backend: an FQDN endpoint naming a Service is the local server behind
@@ -132,6 +132,22 @@ export class Cluster {
     this.#standIns = standIns;
   }
   #clock = Date.parse('2026-01-01T00:00:00Z');
+  #clusterDns: ReadonlyMap<string, number> = new Map();
+
+  /**
+   * The cluster's DNS for the control plane's own requests (the Wasm cache's fetches): a URL
+   * naming a Service port becomes the local server behind it; any other URL is kept.
+   */
+  resolveUrl(url: string): string {
+    const parsed = new URL(url);
+    const match = CLUSTER_DNS.exec(parsed.hostname);
+    const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
+    const local = match ? this.#clusterDns.get(`${match[1]}.${match[2]}|${port}`) : undefined;
+    if (local === undefined) return url;
+    parsed.hostname = '127.0.0.1';
+    parsed.port = String(local);
+    return parsed.toString();
+  }
   #podSeq = 0;
 
   /** Creates or updates objects in order; an update with a new spec bumps `generation`. */
@@ -276,6 +292,7 @@ export class Cluster {
     const slices: KubeObject[] = [];
     // "<service>.<namespace>|<port>" -> the local port serving it: cluster DNS for Backends.
     const served = new Map<string, number>();
+    this.#clusterDns = served;
     for (const service of config.filter((o) => o.kind === 'Service')) {
       const selector = (service.spec?.selector ?? {}) as Record<string, string>;
       if (Object.keys(selector).length === 0) continue;

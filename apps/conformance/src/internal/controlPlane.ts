@@ -5,11 +5,16 @@
 // kept so that requests to "Gateway X, port 80" reach the right Envoy. With `rateLimit`, a real
 // Redis and the Envoy Rate Limit Service run beside it (host mode's auxiliary control plane), the
 // service taking its RateLimitConfigs from the same xDS server.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_CONTROLLER_NAME, type ResourceStatus } from '@egts/api';
 import type { Listener } from '@egts/envoy-api';
 import { translate, withEnvoyPatchOutcomes } from '@egts/gatewayapi-translator';
 import {
   createHostInfraManager,
+  createWasmCache,
   findRateLimitBinary,
   type HostInfraManager,
   RATE_LIMIT_NODE_ID,
@@ -71,6 +76,13 @@ export const startControlPlane = async (
       incidents.push(`NACK ${rejection.typeUrl.split('.').pop()}: ${rejection.message}`),
   });
   const xdsPort = await xds.listen('127.0.0.1:0');
+  // The control plane's Wasm cache: modules fetched, checked and served to Envoy from here.
+  const wasmDir = mkdtempSync(join(tmpdir(), 'egts-wasm-'));
+  const wasmCache = createWasmCache({
+    dir: wasmDir,
+    fetch: (url, init) => fetch(cluster.resolveUrl(String(url)), init),
+  });
+  await wasmCache.listen();
   let redis: RedisServer | undefined;
   let rateLimitService: RateLimitServiceHandle | undefined;
   const redisServer = findRedisServer();
@@ -143,7 +155,11 @@ export const startControlPlane = async (
       });
       const now = new Set<string>();
       const outcomes: Parameters<typeof withEnvoyPatchOutcomes>[1][number][] = [];
-      for (const ir of result.xdsIR) {
+      for (const translated of result.xdsIR) {
+        const ir = await wasmCache.resolve(translated);
+        for (const route of ir.http.flatMap((l) => l.routes))
+          for (const module of route.extensions?.wasm ?? [])
+            if (module.unavailable) incidents.push(`Wasm ${module.name}: ${module.unavailable}`);
         const xdsResources = translateXds(ir, { mode: 'ads' });
         outcomes.push(...(xdsResources.envoyPatchPolicies ?? []));
         const listeners = await Promise.all(xdsResources.listeners.map((l) => rebind(ir.name, l)));
@@ -170,6 +186,8 @@ export const startControlPlane = async (
       await rateLimitService?.stop();
       await redis?.stop();
       await xds.close();
+      await wasmCache.close();
+      rmSync(wasmDir, { recursive: true, force: true });
     },
   };
 };

@@ -12,6 +12,7 @@ import {
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import {
   createHostInfraManager,
+  createWasmCache,
   freeRateLimitPort,
   type RateLimitServiceHandle,
   startRateLimitService,
@@ -96,8 +97,14 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
     options.rateLimit && !options.withoutProxies
       ? { ...options.rateLimit, grpcPort: await freeRateLimitPort() }
       : undefined;
+  // Wasm modules of EnvoyExtensionPolicies: fetched, checked and served to the proxies from here.
+  const wasm = options.withoutProxies
+    ? undefined
+    : createWasmCache({ dir: join(stateDir, 'wasm') });
+  await wasm?.listen();
   const gateway = await runGateway({
     provider: options.provider ?? createFileProvider({ paths: options.paths }),
+    ...(wasm ? { wasm } : {}),
     infra: options.withoutProxies
       ? undefined
       : (xds, metrics) =>
@@ -160,8 +167,9 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
         : {}),
     },
     logging: options.logging,
-  }).catch((error: unknown) => {
+  }).catch(async (error: unknown) => {
     renewal?.stop();
+    await wasm?.close();
     throw error;
   });
   return {
@@ -169,6 +177,7 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
     async close() {
       renewal?.stop();
       await gateway.close();
+      await wasm?.close();
     },
   };
 }

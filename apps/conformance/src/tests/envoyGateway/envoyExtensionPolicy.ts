@@ -225,4 +225,42 @@ const extProc: ConformanceTest = {
   ],
 };
 
-export const envoyExtensionPolicyTests = (): ConformanceTest[] => [luaHttp, extProc];
+/** The module appends "Hello, world" to bodies: the echo JSON cannot be read, the header can. */
+const wasmRequest = (path: string) => ({
+  request: { host: 'www.example.com', path },
+  status: 200,
+  responseHeaders: { 'x-wasm-custom': 'FOO' },
+});
+
+const wasmHttpCodeSource: ConformanceTest = {
+  name: 'WasmHTTPCodeSource',
+  description: 'Test Wasm extension that adds response headers',
+  features: ['EnvoyExtensionPolicy', 'Wasm'],
+  manifests: ['wasm-http.yaml'],
+  statuses: [
+    ...accepted(sameNs, [
+      'http-with-http-wasm-source',
+      'http-with-http-wasm-source-no-sha',
+      'http-without-wasm',
+    ]),
+    policy('http-wasm-source-test', 'True'),
+    policy('http-wasm-source-test-no-sha', 'True'),
+  ],
+  // The "wasm vm count is per-route" sub-test reads Envoy's wasm_vm_count through Prometheus,
+  // which the offline harness does not run; each entry gets its own VM id here as there.
+  requests: [
+    wasmRequest('/wasm-http'),
+    wasmRequest('/wasm-http-no-sha'),
+    {
+      request: { host: 'www.example.com', path: '/no-wasm' },
+      ...v1,
+      absentResponseHeaders: ['x-wasm-custom'],
+    },
+  ],
+};
+
+export const envoyExtensionPolicyTests = (): ConformanceTest[] => [
+  luaHttp,
+  extProc,
+  wasmHttpCodeSource,
+];

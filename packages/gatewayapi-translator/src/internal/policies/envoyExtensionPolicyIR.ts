@@ -3,7 +3,7 @@
 // scripts, inline or from a ConfigMap of the policy's namespace (key `lua`, else the first key),
 // each checked as the Gateway's EnvoyProxy asks (luaScript.ts). What cannot be built makes the
 // policy Invalid on that Gateway.
-import type { ExtensionsIR, ExtProc, HTTPRouteIR, LuaScript } from '@egts/ir';
+import type { ExtensionsIR, ExtProc, HTTPRouteIR, LuaScript, WasmModule } from '@egts/ir';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { nsName } from '../types.js';
 import type { PolicyScope } from './policyScope.js';
@@ -84,6 +84,34 @@ function extProc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj, index: nu
   };
 }
 
+/**
+ * One `wasm` entry: the HTTP source the control plane fetches (its Wasm cache), the plugin's
+ * config as JSON text, failOpen and the host environment keys. A checksum, when given, is
+ * 64 hex digits (sha256).
+ */
+function wasm(key: string, spec: Obj, index: number): WasmModule {
+  const field = `wasm[${index}]`;
+  const code = obj(spec.code);
+  const http = obj(code?.http);
+  if (code?.type !== 'HTTP' || !http || typeof http.url !== 'string')
+    throw new Error(
+      `${field}.code: only an HTTP source (type HTTP with http.url) is supported by egts yet`,
+    );
+  const sha256 = typeof http.sha256 === 'string' ? http.sha256.toLowerCase() : undefined;
+  if (sha256 !== undefined && !/^[0-9a-f]{64}$/.test(sha256))
+    throw new Error(`${field}.code.http.sha256: ${String(http.sha256)} is not a sha256 checksum`);
+  return {
+    name: `${key}/wasm/${index}`,
+    ...(typeof spec.rootID === 'string' ? { rootId: spec.rootID } : {}),
+    code: { url: http.url, ...(sha256 ? { sha256 } : {}) },
+    ...(spec.config === undefined || spec.config === null
+      ? {}
+      : { config: JSON.stringify(spec.config) }),
+    failOpen: spec.failOpen === true,
+    hostKeys: strings(obj(spec.env)?.hostKeys),
+  };
+}
+
 /** The policy's extensions on `scope`'s Gateway, or why it cannot run there. */
 export function envoyExtensionPolicyIR(
   ctx: TranslatorContext,
@@ -108,9 +136,24 @@ export function envoyExtensionPolicyIR(
       return { problem: (error as Error).message };
     }
   }
-  return lua.length === 0 && processors.length === 0
+  const modules: WasmModule[] = [];
+  for (const [i, entry] of list(spec.wasm).entries()) {
+    try {
+      modules.push(wasm(key, entry, i));
+    } catch (error) {
+      return { problem: (error as Error).message };
+    }
+  }
+  return lua.length === 0 && processors.length === 0 && modules.length === 0
     ? {}
-    : { extensions: { policy: key, lua, extProc: processors } };
+    : {
+        extensions: {
+          policy: key,
+          lua,
+          extProc: processors,
+          ...(modules.length > 0 ? { wasm: modules } : {}),
+        },
+      };
 }
 
 /** The route with the extensions of the policy extending it (accepted there), if any. */

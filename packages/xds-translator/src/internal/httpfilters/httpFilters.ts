@@ -32,6 +32,7 @@ import { oauth2Filter } from './oauth2.js';
 import { rbacFilter } from './rbac.js';
 import { routerFilter } from './router.js';
 import { statefulSessionFilter } from './statefulSession.js';
+import { wasmFilter } from './wasm.js';
 
 export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   // A listener's health check answers before any policy; late response headers run last.
@@ -54,6 +55,8 @@ export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   bufferFilter,
   bandwidthLimitFilter,
   extProcFilter,
+  // Envoy Gateway's EnvoyExtensionPolicy order: external processors, Wasm, then Lua.
+  wasmFilter,
   luaFilter,
   statefulSessionFilter,
   grpcWebFilter,
