@@ -1,4 +1,5 @@
-// A local stand-in for Envoy Gateway's e2e grpc-ext-proc server (plaintext gRPC): it answers
+// A local stand-in for Envoy Gateway's e2e grpc-ext-proc server (gRPC, over TLS with the
+// certificate the Deployment mounts, as the e2e server's --certPath, else plaintext): it answers
 // request headers with `x-request-ext-processed: true`, the `xds.route_name` attribute as
 // `x-request-xds-route-name`, a mutated `x-request-client-header` (the original kept in
 // `x-request-client-header-received`) and dynamic metadata `io.envoyproxy.gateway.e2e:
@@ -88,11 +89,28 @@ function process(call: ServerDuplexStream<ProcessingRequest, ProcessingResponse>
   call.on('error', () => call.end());
 }
 
-export const startExtProcServer = async (namespace: string, pod: string): Promise<EchoServer> => {
+/** A certificate and key to serve over TLS (the e2e server's --certPath). */
+export interface ExtProcTls {
+  readonly cert: string;
+  readonly key: string;
+}
+
+export const startExtProcServer = async (
+  namespace: string,
+  pod: string,
+  tls?: ExtProcTls,
+): Promise<EchoServer> => {
   const server = new Server();
   server.addService(ExternalProcessorService, { process });
+  const credentials = tls
+    ? ServerCredentials.createSsl(
+        null,
+        [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }],
+        false,
+      )
+    : ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+    server.bindAsync('127.0.0.1:0', credentials, (error, bound) =>
       error ? reject(error) : resolve(bound),
     ),
   );

@@ -15,12 +15,17 @@ import {
 const sameNs = gw('same-namespace');
 const v1 = { backend: 'infra-backend-v1', namespace: infra };
 
-const policy = (name: string, status: 'True' | 'False', reason?: string): StatusExpectation => ({
+const policy = (
+  name: string,
+  status: 'True' | 'False',
+  reason?: string,
+  gateway = sameNs,
+): StatusExpectation => ({
   kind: 'EnvoyExtensionPolicy',
   namespace: infra,
   name,
   ancestors: [
-    { gateway: sameNs, conditions: [{ type: 'Accepted', status, ...(reason ? { reason } : {}) }] },
+    { gateway, conditions: [{ type: 'Accepted', status, ...(reason ? { reason } : {}) }] },
   ],
 });
 
@@ -259,7 +264,64 @@ const wasmHttpCodeSource: ConformanceTest = {
   ],
 };
 
+const merged = (name: string, gateway = sameNs): StatusExpectation => ({
+  kind: 'EnvoyExtensionPolicy',
+  namespace: infra,
+  name,
+  ancestors: [{ gateway, conditions: [{ type: 'Merged', status: 'True' }] }],
+});
+
+/** Processed by the grpc-ext-proc server, as the backend and the client see it. */
+const processed = (path: string) => ({
+  request: { path, headers: { 'x-request-client-header': 'original' } },
+  ...v1,
+  backendRequest: {
+    headers: {
+      'x-request-ext-processed': 'true',
+      'x-request-client-header-received': 'original',
+      'x-request-client-header': 'mutated',
+    },
+  },
+});
+
+const mergePolicyGateway = gw('eep-merge-policy-gateway');
+const mergeListenerSet = gw('eep-merge-policy-ls');
+
+const envoyExtensionPolicyMerged: ConformanceTest = {
+  name: 'EnvoyExtensionPolicyMerged',
+  description:
+    'Route EnvoyExtensionPolicies with a mergeType merged onto Gateway and ListenerSet ones',
+  features: ['EnvoyExtensionPolicy', 'ExtProc', 'Lua'],
+  manifests: ['ext-proc-service.yaml', 'envoyextensionpolicy-merged.yaml'],
+  statuses: [
+    ...accepted(sameNs, ['eep-merged-route']),
+    policy('eep-merged-gateway', 'True'),
+    merged('eep-merged-gateway'),
+    merged('eep-merged-route'),
+    policy('eep-merge-listenerset', 'True', undefined, mergeListenerSet),
+    merged('eep-merge-listenerset', mergeListenerSet),
+    merged('eep-merge-route', mergeListenerSet),
+  ],
+  requests: [
+    {
+      ...processed('/merged'),
+      request: { ...processed('/merged').request, host: 'www.example.com' },
+      responseHeaders: {
+        'X-Custom-Lua-Header': 'merged-parent',
+        'x-response-ext-processed': 'true',
+      },
+    },
+    {
+      ...processed('/ls-merged'),
+      gateway: mergePolicyGateway,
+      port: 18198,
+      responseHeaders: { 'X-ListenerSet-Merged': 'true', 'x-response-ext-processed': 'true' },
+    },
+  ],
+};
+
 export const envoyExtensionPolicyTests = (): ConformanceTest[] => [
+  envoyExtensionPolicyMerged,
   luaHttp,
   extProc,
   wasmHttpCodeSource,

@@ -6,6 +6,7 @@
 import type { ExtensionsIR, ExtProc, HTTPRouteIR, LuaScript, WasmModule } from '@egts/ir';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { nsName } from '../types.js';
+import { mergePatch } from './backendTrafficPolicyRoutes.js';
 import type { PolicyScope } from './policyScope.js';
 import type { AppliedPolicy } from './processPolicies.js';
 import { serviceDestination } from './securityPolicyRefs.js';
@@ -156,15 +157,54 @@ export function envoyExtensionPolicyIR(
       };
 }
 
+const TARGETING = new Set(['targetRef', 'targetRefs', 'targetSelectors', 'mergeType']);
+
+const settingsOf = (a: AppliedPolicy): Obj =>
+  Object.fromEntries(Object.entries(a.policy.spec as Obj).filter(([k]) => !TARGETING.has(k)));
+
+/**
+ * What a route policy with a mergeType runs merged onto the broader one (Envoy Gateway merges
+ * the two specs; the route's fields win): built once per pair and Gateway, under a name of its
+ * own (`<policy>/merged/<broader namespace>/<broader name>`) so its filters do not clash.
+ */
+function mergedExtensions(
+  ctx: TranslatorContext,
+  policy: AppliedPolicy,
+  onto: AppliedPolicy,
+): ExtensionsIR | undefined {
+  const namespace = policy.policy.metadata.namespace ?? 'default';
+  const ontoKey = `${onto.policy.metadata.namespace ?? 'default'}/${onto.policy.metadata.name}`;
+  const name = `${policy.policy.metadata.name}/merged/${ontoKey}`;
+  const key = `${namespace}/${name}|${policy.scope.gateway.key}`;
+  const known = ctx.envoyExtensionPolicyIR.get(key);
+  if (known) return known;
+  const spec = mergePatch(settingsOf(onto), settingsOf(policy)) as Obj;
+  const built = envoyExtensionPolicyIR(
+    ctx,
+    { kind: 'EnvoyExtensionPolicy', namespace, name },
+    spec,
+    policy.scope,
+  );
+  if (built.extensions) ctx.envoyExtensionPolicyIR.set(key, built.extensions);
+  return built.extensions;
+}
+
+const accepted = (a: AppliedPolicy | undefined): a is AppliedPolicy =>
+  a?.ancestor.conditions.get('Accepted')?.status === 'True';
+
 /** The route with the extensions of the policy extending it (accepted there), if any. */
 export function withExtensionPolicy(
   ctx: TranslatorContext,
   ir: HTTPRouteIR,
-  effective: { readonly policy: AppliedPolicy } | undefined,
+  effective: { readonly policy: AppliedPolicy; readonly mergedOnto?: AppliedPolicy } | undefined,
 ): HTTPRouteIR {
-  // mergeType is not applied: a policy setting it is not accepted, so nothing merges here.
   const applied = effective?.policy;
-  if (applied?.ancestor.conditions.get('Accepted')?.status !== 'True') return ir;
+  if (!accepted(applied)) return ir;
+  const onto = effective?.mergedOnto;
+  if (accepted(onto)) {
+    const merged = mergedExtensions(ctx, applied, onto);
+    return merged ? { ...ir, extensions: merged } : ir;
+  }
   const { namespace = 'default', name } = applied.policy.metadata;
   const extensions = ctx.envoyExtensionPolicyIR.get(
     `${namespace}/${name}|${applied.scope.gateway.key}`,

@@ -1,7 +1,7 @@
 // EnvoyExtensionPolicy fields: applied or not (see ../fieldRegistry.ts). Lua scripts and external
 // processors run on the routes the policy extends; a processor's backendSettings, shadow mode and
-// status on error, Wasm from OCI images or over TLS, dynamic modules, a Lua filter context and
-// merging do not yet. Wasm modules come over HTTP through the control plane's Wasm cache.
+// status on error, Wasm from OCI images or over TLS, dynamic modules, and a Lua filter
+// context do not yet; a route policy's mergeType merges it onto the broader policy. Wasm modules come over HTTP through the control plane's Wasm cache.
 import type { KindFields } from '../fieldRegistry.js';
 import { TARGETING_PROOF } from './proofs.js';
 
@@ -30,6 +30,8 @@ export const envoyExtensionPolicyFields: KindFields = {
     'spec.extProc.failOpen': EXT_PROC,
     'spec.extProc.messageTimeout': EXT_PROC,
     'spec.extProc.metadata': EXT_PROC,
+    'spec.mergeType':
+      'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.ts: EnvoyExtensionPolicyMerged',
     'spec.wasm.name': WASM,
     'spec.wasm.rootID': WASM,
     'spec.wasm.code.type': WASM,
@@ -46,7 +48,6 @@ export const envoyExtensionPolicyFields: KindFields = {
     'spec.extProc.shadowMode',
     'spec.extProc.statusOnError',
     'spec.lua.filterContext',
-    'spec.mergeType',
     'spec.wasm.code.http.tls',
     'spec.wasm.code.image',
     'spec.wasm.code.pullPolicy',
