@@ -320,7 +320,41 @@ const envoyExtensionPolicyMerged: ConformanceTest = {
   ],
 };
 
+const extProcessed = (gateway: string, port: number, path: string) => ({
+  ...processed(path),
+  gateway: gw(gateway),
+  port,
+  responseHeaders: { 'x-response-ext-processed': 'true' },
+});
+const notProcessed = (gateway: string, port: number, path: string) => ({
+  request: { path },
+  ...v1,
+  gateway: gw(gateway),
+  port,
+  absentResponseHeaders: ['x-response-ext-processed'],
+});
+
+const envoyExtensionPolicyListenerSet: ConformanceTest = {
+  name: 'EnvoyExtensionPolicyListenerSet',
+  description: 'EnvoyExtensionPolicies targeting ListenerSets, their listeners and their routes',
+  features: ['EnvoyExtensionPolicy', 'ExtProc'],
+  manifests: ['ext-proc-service.yaml', 'envoyextensionpolicy-listenerset.yaml'],
+  statuses: [
+    policy('eep-listenerset-policy', 'True', undefined, gw('eep-listenerset-policy-ls')),
+    policy('eep-listener-policy', 'True', undefined, gw('eep-listener-policy-ls')),
+    policy('eep-route-policy', 'True', undefined, gw('eep-route-policy-ls')),
+  ],
+  requests: [
+    notProcessed('eep-listenerset-policy', 18190, '/gateway-policy'),
+    extProcessed('eep-listenerset-policy', 18191, '/listenerset-policy'),
+    extProcessed('eep-listener-policy-gateway', 18193, '/listener-policy'),
+    notProcessed('eep-listener-policy-gateway', 18194, '/listener-policy-other'),
+    extProcessed('eep-route-policy-gateway', 18196, '/route-policy'),
+  ],
+};
+
 export const envoyExtensionPolicyTests = (): ConformanceTest[] => [
+  envoyExtensionPolicyListenerSet,
   envoyExtensionPolicyMerged,
   luaHttp,
   extProc,

@@ -213,7 +213,27 @@ const egtsRewriteHost: ConformanceTest = {
   ],
 };
 
+const cookie = (path: string, withCookie: boolean) => ({
+  request: { path, ...(withCookie ? { headers: { Cookie: 'choco=chip' } } : {}) },
+  ...(withCookie ? { backend: 'infra-backend-v1', namespace: infra } : { status: 404 }),
+});
+
+const cookieMatch: ConformanceTest = {
+  name: 'HTTPRouteFilterCookieMatch',
+  description: 'An HTTPRouteFilter with cookie matches narrows the rules that use it',
+  features: ['HTTPRouteFilter'],
+  manifests: ['httproute-filter-cookie-match.yaml'],
+  statuses: [...accepted(sameNs, ['httproute-cookie-rule-filter', 'httproute-cookie-filter-only'])],
+  requests: [
+    cookie('/cookie-rule', true),
+    cookie('/cookie-rule', false),
+    cookie('/cookie-filter-only', true),
+    cookie('/cookie-filter-only', false),
+  ],
+};
+
 export const httpRouteFilterTests = (): ConformanceTest[] => [
+  cookieMatch,
   directResponse,
   egtsDirectResponse,
   rewriteRegexPath,

@@ -16,6 +16,8 @@ export const httpRouteFilterFields: KindFields = {
       'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: HTTPRouteRewriteRegexPath',
     'spec.urlRewrite.hostname':
       'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: EgtsHTTPRouteRewriteHost',
+    'spec.matches':
+      'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: HTTPRouteFilterCookieMatch',
   },
-  notApplied: ['spec.credentialInjection', 'spec.matches', 'spec.urlRewrite'],
+  notApplied: ['spec.credentialInjection', 'spec.urlRewrite'],
 };
