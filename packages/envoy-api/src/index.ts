@@ -145,6 +145,8 @@ export {
   // Named apart from the route-level (deprecated) CorsPolicy above: this one goes in typed_per_filter_config.
   CorsPolicy as CorsFilterPolicy,
 } from './generated/envoy/extensions/filters/http/cors/v3/cors.js';
+// HTTPRouteFilter credentialInjection
+export { CredentialInjector } from './generated/envoy/extensions/filters/http/credential_injector/v3/credential_injector.js';
 export { CsrfPolicy } from './generated/envoy/extensions/filters/http/csrf/v3/csrf.js';
 export { CustomResponse } from './generated/envoy/extensions/filters/http/custom_response/v3/custom_response.js';
 // Backend DynamicResolver: the dynamic forward proxy filter and cluster
@@ -219,6 +221,7 @@ export { UdpProxyConfig } from './generated/envoy/extensions/filters/udp/udp_pro
 export { LocalResponsePolicy } from './generated/envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.js';
 export { HeaderMutation as EarlyHeaderMutation } from './generated/envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation.js';
 export { PreserveCaseFormatterConfig } from './generated/envoy/extensions/http/header_formatters/preserve_case/v3/preserve_case.js';
+export { Generic as GenericInjectedCredential } from './generated/envoy/extensions/http/injected_credentials/generic/v3/generic.js';
 export { CustomHeaderConfig } from './generated/envoy/extensions/http/original_ip_detection/custom_header/v3/custom_header.js';
 export { XffConfig } from './generated/envoy/extensions/http/original_ip_detection/xff/v3/xff.js';
 export { CookieBasedSessionState } from './generated/envoy/extensions/http/stateful_session/cookie/v3/cookie.js';

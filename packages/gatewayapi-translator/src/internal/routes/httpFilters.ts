@@ -3,6 +3,7 @@
 // unresolved mirror backends only set ResolvedRefs=False.
 import {
   type CORS,
+  type CredentialInjection,
   type HeaderValue,
   type Mirror,
   prefixRewriteRegex,
@@ -18,6 +19,7 @@ import { responseBody, responseBodyProblem } from '../policies/validation/localR
 import { invalidRule, type RouteStatusError, unresolvedRef } from '../status/statusError.js';
 import { ENVOY_GATEWAY_GROUP, type HTTPRouteFilterSpec, nsName } from '../types.js';
 import { resolveBackendRef } from './backendRefs.js';
+import { credentialInjection } from './credentialInjection.js';
 import { filterMatches } from './filterMatches.js';
 import { applyHeaderModifier, type HeaderChanges } from './headerFilters.js';
 import { re2Error } from './re2.js';
@@ -35,6 +37,8 @@ export interface FilterOutcome {
   unresolvedFilter?: boolean;
   /** A custom filter of a kind egts does not know: the rule is invalid, yet answers 500. */
   unknownFilter?: boolean;
+  /** An HTTPRouteFilter's credentialInjection (credentialInjection.ts). */
+  credentialInjection?: CredentialInjection;
   /** An HTTPRouteFilter's `matches`: header matches of each, ANDed with the rule's (filterMatches.ts). */
   extraMatches?: StringMatch[][];
   /** The type of an Envoy Gateway HTTPRouteFilter hostname rewrite (Header, Backend, PathRegex). */
@@ -295,6 +299,11 @@ export function processHTTPFilters(
           const built = filterMatches(found.spec.matches ?? []);
           if ('error' in built) fail(`HTTPRouteFilter ${ref.name} matches: ${built.error}.`);
           else out.extraMatches = built.matches;
+        }
+        if (found.spec.credentialInjection) {
+          const injected = credentialInjection(ctx, route.namespace, ref.name, found.spec);
+          if (typeof injected === 'string') fail(`HTTPRouteFilter ${ref.name}: ${injected}.`);
+          else out.credentialInjection = injected;
         }
         const direct = found.spec.directResponse;
         if (direct) {

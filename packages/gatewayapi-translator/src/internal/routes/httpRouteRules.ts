@@ -222,6 +222,7 @@ export function processHTTPRouteRule(
     if (filters.redirect) template.redirect = filters.redirect;
     if (filters.urlRewrite) template.urlRewrite = filters.urlRewrite;
     if (filters.cors) template.cors = filters.cors;
+    if (filters.credentialInjection) template.credentialInjection = filters.credentialInjection;
     if (filters.directResponse) template.directResponse = filters.directResponse;
     else if (filters.unresolvedFilter) template.directResponse = { statusCode: 500 };
     else if (!filters.redirect) {

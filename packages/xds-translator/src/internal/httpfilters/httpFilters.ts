@@ -13,6 +13,7 @@ import { basicAuthFilter } from './basicAuth.js';
 import { bufferFilter } from './buffer.js';
 import { compressorFilter } from './compressor.js';
 import { corsFilter } from './cors.js';
+import { credentialInjectorFilter } from './credentialInjector.js';
 import { csrfFilter } from './csrf.js';
 import { customResponseFilter } from './customResponse.js';
 import { dynamicResolverLoopbackFilter } from './dynamicResolverLoopback.js';
@@ -58,6 +59,8 @@ export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   // Envoy Gateway's EnvoyExtensionPolicy order: external processors, Wasm, then Lua.
   wasmFilter,
   luaFilter,
+  // After every filter that decides whether the request goes on: the backend's credential.
+  credentialInjectorFilter,
   statefulSessionFilter,
   grpcWebFilter,
   grpcStatsFilter,

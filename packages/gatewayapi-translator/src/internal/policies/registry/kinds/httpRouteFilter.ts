@@ -18,6 +18,8 @@ export const httpRouteFilterFields: KindFields = {
       'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: EgtsHTTPRouteRewriteHost',
     'spec.matches':
       'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: HTTPRouteFilterCookieMatch',
+    'spec.credentialInjection':
+      'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: CredentialInjection',
   },
-  notApplied: ['spec.credentialInjection', 'spec.urlRewrite'],
+  notApplied: ['spec.urlRewrite'],
 };
