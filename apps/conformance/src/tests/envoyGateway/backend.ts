@@ -123,6 +123,26 @@ const grpcBackendIp: ConformanceTest = {
   },
 };
 
+/** A TLS connection for example.com through the Gateway's Passthrough listener, answered by tls-backend-2. */
+const passthrough = {
+  port: 443,
+  request: { scheme: 'https' as const, host: 'example.com', serverName: 'example.com', path: '/' },
+  backend: 'tls-backend-2',
+  namespace: infra,
+};
+
+const tlsRouteBackendFqdn: ConformanceTest = {
+  name: 'TLSRouteBackendFQDN',
+  description: 'TLSRoutes with a backend ref to a Backend',
+  features: ['Backend'],
+  manifests: ['tlsroute-to-backend-fqdn.yaml'],
+  statuses: [
+    ...accepted(sameNs, ['tlsroute-to-backend-fqdn'], 'TLSRoute'),
+    backendAccepted('backend-fqdn'),
+  ],
+  requests: [passthrough],
+};
+
 const egBackend = (name: string, spec: Record<string, unknown>): KubeObject => ({
   apiVersion: 'gateway.envoyproxy.io/v1alpha1',
   kind: 'Backend',
@@ -238,7 +258,7 @@ const OFFLINE =
 
 const dynamicResolverSkipped = (name: string, why = OFFLINE): ConformanceTest => ({
   name,
-  description: 'Routes with a backend ref to a DynamicResolver Backend',
+  description: 'Routes with a backend ref to a Backend',
   features: ['Backend'],
   manifests: [],
   skip: why,
@@ -294,6 +314,17 @@ export const backendTests = (): ConformanceTest[] => [
   egtsBackendSettings,
   grpcBackendFqdn,
   grpcBackendIp,
+  tlsRouteBackendFqdn,
+  dynamicResolverSkipped(
+    'TLSRouteBackendIP',
+    "its Backend is created at run time with the tls-backend-2-clusterip Service's cluster IP on port 443, an address the offline harness's stand-ins do not have; TLSRouteBackendFQDN checks TLS passthrough to a Backend",
+  ),
+  ...['TCPRouteBackend', 'UDPRouteBackendFQDNTest', 'UDPRouteBackendIP'].map((name) =>
+    dynamicResolverSkipped(
+      name,
+      'the offline harness has no raw TCP or UDP echo client yet (its stand-ins answer HTTP, gRPC and TLS); Backends of TCPRoutes and UDPRoutes use the same Backend resolution as the HTTP, gRPC and TLS tests here',
+    ),
+  ),
   dynamicResolverSkipped('DynamicResolverBackend'),
   dynamicResolverSkipped('DynamicResolverBackendWithTLS'),
   dynamicResolverSkipped(
