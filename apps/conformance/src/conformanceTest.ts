@@ -34,6 +34,12 @@ export interface TestHarness {
   endpoint(namespace: string, deployment: string): { address: string; port: number };
   /** One request, answered or not (for tests that count answers, such as traffic splits). */
   send(expected: HttpExpectation): Promise<HttpResult | Error>;
+  /**
+   * The Envoy statistics of a Gateway's proxy (default same-namespace) whose names match the
+   * regular expression `filter` (admin `/stats?filter=`), by name: what the upstream tests read
+   * from Prometheus.
+   */
+  stats(filter: string, gateway?: GatewayRef): Promise<Readonly<Record<string, number>>>;
   /** Generation of an object now (the API server's metadata.generation). */
   generation(kind: string, namespace: string | undefined, name: string): number;
   expectStatuses(expected: readonly StatusExpectation[]): Promise<void>;
@@ -53,6 +59,8 @@ export interface TestHarness {
   ): Promise<WebSocketClient>;
   /** The local port of a Gateway's Envoy listener for `port` (the "Gateway address"). */
   gatewayPort(gateway: GatewayRef | undefined, port: number): number;
+  /** The Prometheus text of a Gateway's Envoy (its admin `/stats/prometheus`), for counters. */
+  envoyStats(gateway: GatewayRef): Promise<string>;
   /** One gRPC call, answered or not (for traffic splits). */
   sendGrpc(expected: GrpcExpectation): Promise<GrpcResult>;
 }

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConformanceTest } from './conformanceTest.js';
-import type { KubeObject } from './internal/cluster.js';
+import type { StandIn } from './internal/cluster.js';
 import { startExtAuthServer } from './internal/extAuthServer.js';
 import { startExtProcServer } from './internal/extProcServer.js';
 import {
@@ -12,9 +12,12 @@ import {
   GATEWAY_API_LAYOUT,
   GLOBAL_RATE_LIMIT,
   Harness,
+  type SuiteLayout,
   type TestOutcome,
 } from './internal/harness.js';
+import { mountedCertificate } from './internal/mountedCertificate.js';
 import { startOpenIdProvider } from './internal/openIdProvider.js';
+import { startPreserveCaseServer } from './internal/preserveCaseServer.js';
 import { startStaticFileServer } from './internal/staticFileServer.js';
 import { ENVOY_GATEWAY_PROFILES, levelIn, PROFILES, type Profile } from './profiles.js';
 import { buildReport, type ConformanceReport } from './report.js';
@@ -55,29 +58,16 @@ export const defaultEnvoyGatewayDir = (): string | undefined => {
   return existsSync(join(dir, 'base', 'manifests.yaml')) ? dir : undefined;
 };
 
-type GetObject = (kind: string, namespace: string, name: string) => KubeObject | undefined;
-
-/** The first kubernetes.io/tls Secret a Deployment mounts, decoded. */
-const mountedTls = (namespace: string, deployment: KubeObject, get: GetObject) => {
-  const template = (deployment.spec?.template ?? {}) as {
-    spec?: { volumes?: Array<{ secret?: { secretName?: string } }> };
-  };
-  for (const volume of template.spec?.volumes ?? []) {
-    const name = volume.secret?.secretName;
-    const data = name
-      ? (get('Secret', namespace, name)?.data as Record<string, string>)
-      : undefined;
-    if (data?.['tls.crt'] && data['tls.key'])
-      return {
-        cert: Buffer.from(data['tls.crt'], 'base64').toString(),
-        key: Buffer.from(data['tls.key'], 'base64').toString(),
-      };
-  }
-  return undefined;
-};
-
 /** What differs between the suites: their tests, folder layout, profiles and stand-ins. */
-const suiteSetup = (suite: Suite, suiteDir: string) =>
+const suiteSetup = (
+  suite: Suite,
+  suiteDir: string,
+): {
+  tests: readonly ConformanceTest[];
+  profiles: readonly Profile[];
+  layout: SuiteLayout;
+  standIns: StandIn[];
+} =>
   suite === 'envoy-gateway'
     ? {
         tests: envoyGatewayTests(suiteDir),
@@ -86,24 +76,19 @@ const suiteSetup = (suite: Suite, suiteDir: string) =>
         standIns: [
           { image: 'gateway-envoy-ext-auth', start: startExtAuthServer },
           // egts's own ext_proc tests (a plaintext stand-in of the e2e grpc-ext-proc server).
-          {
-            image: 'egts-ext-proc',
-            start: (ns: string, pod: string) => startExtProcServer(ns, pod),
-          },
-          // Envoy Gateway's grpc-ext-proc: over TLS with the Secret its Deployment mounts.
-          {
-            image: 'gateway-grpc-ext-proc',
-            start: (ns: string, pod: string, deployment: KubeObject, get: GetObject) =>
-              startExtProcServer(ns, pod, mountedTls(ns, deployment, get)),
-          },
+          { image: 'egts-ext-proc', start: startExtProcServer },
+          // The e2e grpc-ext-proc image (TLS, usage reported for UsageRateLimit).
+          { image: 'gateway-grpc-ext-proc', start: startExtProcServer },
           { image: 'keycloak/keycloak', start: startOpenIdProvider },
+          { image: 'gateway-preserve-case-backend', start: startPreserveCaseServer },
           {
             image: 'gateway-static-file-server',
-            start: (namespace: string, pod: string) =>
+            start: (namespace, pod, deployment, get) =>
               startStaticFileServer(
                 join(suiteDir, 'servers', 'static-file-server', 'files'),
                 namespace,
                 pod,
+                mountedCertificate(deployment, namespace, get),
               ),
           },
         ],

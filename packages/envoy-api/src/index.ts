@@ -186,10 +186,11 @@ export {
   OAuth2Config,
   OAuth2Config_AuthType,
 } from './generated/envoy/extensions/filters/http/oauth2/v3/oauth.js';
-// Named after its filter: the package also has a RateLimitConfig (route actions), not the service's.
+// Named after its filter (RateLimitConfig is the service's configuration, rls_conf below).
 export {
   RateLimit as RateLimitFilter,
   RateLimit_XRateLimitHeadersRFCVersion as RateLimitFilterHeadersVersion,
+  RateLimitPerRoute,
 } from './generated/envoy/extensions/filters/http/ratelimit/v3/rate_limit.js';
 export {
   RBAC,
@@ -219,6 +220,7 @@ export { TcpProxy } from './generated/envoy/extensions/filters/network/tcp_proxy
 export { Route as UdpProxyRoute } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/route.js';
 export { UdpProxyConfig } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';
 export { LocalResponsePolicy } from './generated/envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.js';
+export { RedirectPolicy } from './generated/envoy/extensions/http/custom_response/redirect_policy/v3/redirect_policy.js';
 export { HeaderMutation as EarlyHeaderMutation } from './generated/envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation.js';
 export { PreserveCaseFormatterConfig } from './generated/envoy/extensions/http/header_formatters/preserve_case/v3/preserve_case.js';
 export { Generic as GenericInjectedCredential } from './generated/envoy/extensions/http/injected_credentials/generic/v3/generic.js';
@@ -227,6 +229,7 @@ export { XffConfig } from './generated/envoy/extensions/http/original_ip_detecti
 export { CookieBasedSessionState } from './generated/envoy/extensions/http/stateful_session/cookie/v3/cookie.js';
 export { HeaderBasedSessionState } from './generated/envoy/extensions/http/stateful_session/header/v3/header.js';
 export { ProxyProtocolUpstreamTransport } from './generated/envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';
+export { QuicDownstreamTransport } from './generated/envoy/extensions/transport_sockets/quic/v3/quic_transport.js';
 export { RawBuffer } from './generated/envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.js';
 export {
   CertificateValidationContext,

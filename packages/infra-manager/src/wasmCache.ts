@@ -19,7 +19,7 @@ export interface WasmCacheOptions {
   /** Port to serve on (default: any free one). */
   readonly port?: number;
   /** How modules are fetched (default: the global fetch). */
-  readonly fetch?: typeof fetch;
+  readonly fetch?: (url: string, init: { signal: AbortSignal }) => Promise<Response>;
   /** How long a failed fetch is remembered before it is tried again (default 30s). */
   readonly retryAfterMs?: number;
 }

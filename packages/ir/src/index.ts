@@ -9,6 +9,7 @@ export type {
   FaultInjection,
   HealthCheck,
   HealthCheckPayload,
+  HTTPUpgrade,
   LoadBalancer,
   LocalRateLimit,
   LocalRateLimitRule,
@@ -27,6 +28,7 @@ export type {
   Endpoint,
   RouteDestination,
   TLSCertificate,
+  UpstreamHTTP2Settings,
   UpstreamTLS,
 } from './destination.js';
 export type {
@@ -50,6 +52,7 @@ export type {
 export type {
   GlobalRateLimit,
   GlobalRateLimitRule,
+  RateLimitCost,
   RateLimitService,
   RateLimitUnit,
 } from './globalRateLimit.js';
@@ -61,13 +64,19 @@ export type {
   HTTPTimeout,
   Mirror,
   Redirect,
-  Retry,
   SessionPersistence,
   StringMatch,
   URLRewrite,
 } from './httpRoute.js';
-export type { InfraIR, InfraListener, InfraOwner, InfraPort, ProxyInfra } from './infra.js';
-export { InfraIRSchema } from './infra.js';
+export type {
+  FleetOwnerRef,
+  InfraIR,
+  InfraListener,
+  InfraOwner,
+  InfraPort,
+  ProxyInfra,
+} from './infra.js';
+export { fleetOwnerRef, InfraIRSchema } from './infra.js';
 export type {
   HTTPListener,
   ListenerTLS,
@@ -77,6 +86,7 @@ export type {
   XdsIR,
 } from './listeners.js';
 export { XdsIRSchema } from './listeners.js';
+export type { Retry } from './retry.js';
 export type { RouteSource } from './routeSource.js';
 export type {
   APIKeyAuth,

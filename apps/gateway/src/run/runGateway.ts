@@ -47,7 +47,11 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
   const log = options.logging.component('gateway');
   const metrics = createMetrics();
   const cache = createSnapshotCache();
-  const tracker = createXdsTracker(cache, metrics);
+  // Rejections are attributed by the pipeline's stages, which exist once a proxy can be served.
+  let attributing: Pipeline | undefined;
+  const tracker = createXdsTracker(cache, metrics, (group, name) =>
+    attributing?.sourceOf(group, name),
+  );
   const xdsServer = createXdsServer(
     cache,
     tracker.callbacks,
@@ -66,6 +70,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
     ...(options.translate ? { translate: options.translate } : {}),
     ...(options.wasm ? { wasm: options.wasm } : {}),
   });
+  attributing = pipeline;
   const statuses$ = new BehaviorSubject<readonly ResourceStatus[]>([]);
   const statusing = combineLatest([pipeline.statuses$, tracker.problems$])
     .pipe(map(([statuses]) => withRejectionConditions(statuses, tracker.problems())))

@@ -157,7 +157,7 @@ function httpListener(
       ...(l.clientValidation ? { clientValidation: l.clientValidation } : {}),
     };
   }
-  return withClientTraffic(ctx, listener, l, client(l));
+  return withClientTraffic(listener, client(l));
 }
 
 /** A stream route's origin: the route resource and its rule (HTTP routes carry theirs already). */

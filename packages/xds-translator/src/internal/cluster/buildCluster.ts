@@ -18,6 +18,7 @@ import {
 } from '@egts/envoy-api';
 import type { DestinationSetting, RouteDestination } from '@egts/ir';
 import { circuitBreaker, clusterBufferLimitBytes, http2Settings } from '../defaults.js';
+import { preserveCase } from '../listener/clientTraffic.js';
 import { adsConfigSource, durationMs, socketAddress, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import {
@@ -46,6 +47,7 @@ export type ClusterTraffic = Pick<
   | 'dns'
   | 'tcpKeepalive'
   | 'useClientProtocol'
+  | 'preserveHeaderCase'
 >;
 
 const TRAFFIC_FIELDS = [
@@ -59,6 +61,7 @@ const TRAFFIC_FIELDS = [
   'dns',
   'tcpKeepalive',
   'useClientProtocol',
+  'preserveHeaderCase',
 ] as const satisfies readonly (keyof ClusterTraffic)[];
 
 const sameTraffic = (a: ClusterTraffic, b: ClusterTraffic): boolean =>
@@ -91,14 +94,33 @@ const commonHttpOptions = (traffic: ClusterTraffic) => {
  */
 const upstreamHttp2 = (traffic: ClusterTraffic) => {
   const http2 = http2Settings(traffic.http2);
+  const keepalive = traffic.http2?.connectionKeepalive;
   return {
     initialStreamWindowSize: http2.initialStreamWindowSize,
     initialConnectionWindowSize: http2.initialConnectionWindowSize,
     ...(traffic.http2?.maxConcurrentStreams === undefined
       ? {}
       : { maxConcurrentStreams: traffic.http2.maxConcurrentStreams }),
+    ...(keepalive === undefined ? {} : { connectionKeepalive: keepaliveOf(keepalive) }),
+    ...(traffic.http2?.terminateStreamOnInvalidMessage
+      ? { overrideStreamErrorOnInvalidHttpMessage: true }
+      : {}),
   };
 };
+
+/** PING keepalive (Http2ProtocolOptions.connection_keepalive). */
+const keepaliveOf = (
+  keepalive: NonNullable<NonNullable<ClusterTraffic['http2']>['connectionKeepalive']>,
+) => ({
+  ...(keepalive.intervalMs === undefined ? {} : { interval: durationMs(keepalive.intervalMs) }),
+  ...(keepalive.timeoutMs === undefined ? {} : { timeout: durationMs(keepalive.timeoutMs) }),
+  ...(keepalive.intervalJitterPercent === undefined
+    ? {}
+    : { intervalJitter: { value: keepalive.intervalJitterPercent } }),
+  ...(keepalive.idleIntervalMs === undefined
+    ? {}
+    : { connectionIdleInterval: durationMs(keepalive.idleIntervalMs) }),
+});
 
 /**
  * The upstream protocol: h2 for HTTP2/GRPC backends; over TLS without them, whatever ALPN picks
@@ -115,20 +137,28 @@ const protocolOptions = (
 ) => {
   const common = http ? commonHttpOptions(traffic) : undefined;
   const downstream = http && traffic.useClientProtocol === true;
-  if (!http2 && !tls && !downstream && common === undefined) return {};
+  const keepCase = http && traffic.preserveHeaderCase === true;
+  if (!http2 && !tls && !downstream && !keepCase && common === undefined) return {};
+  // HTTP/1 towards the backend; with preserveHeaderCase, header names as the client wrote them.
+  const http1 = keepCase ? { headerKeyFormat: preserveCase() } : {};
   // useClientProtocol: HTTP/1.1 or HTTP/2 as the client spoke.
   const config = downstream
     ? {
         useDownstreamProtocolConfig: {
-          httpProtocolOptions: {},
+          httpProtocolOptions: http1,
           http2ProtocolOptions: upstreamHttp2(traffic),
         },
       }
     : !http2 && !tls
-      ? { explicitHttpConfig: { httpProtocolOptions: {} } }
+      ? { explicitHttpConfig: { httpProtocolOptions: http1 } }
       : http2
         ? { explicitHttpConfig: { http2ProtocolOptions: upstreamHttp2(traffic) } }
-        : { autoConfig: { httpProtocolOptions: {}, http2ProtocolOptions: upstreamHttp2(traffic) } };
+        : {
+            autoConfig: {
+              httpProtocolOptions: http1,
+              http2ProtocolOptions: upstreamHttp2(traffic),
+            },
+          };
   const options = {
     ...config,
     ...(common === undefined ? {} : { commonHttpProtocolOptions: common }),
@@ -207,7 +237,8 @@ const circuitBreakers = (traffic: ClusterTraffic) => {
   };
 };
 
-const lbEndpoints = (endpoints: DestinationSetting['endpoints']) =>
+/** `healthCheckPort`: where active health checks go instead (Endpoint.health_check_config). */
+const lbEndpoints = (endpoints: DestinationSetting['endpoints'], healthCheckPort?: number) =>
   endpoints.map((endpoint) => ({
     endpoint: {
       // A Unix domain socket is a pipe address (config/core/v3/address.proto).
@@ -217,6 +248,9 @@ const lbEndpoints = (endpoints: DestinationSetting['endpoints']) =>
           : { pipe: { path: endpoint.unixPath, mode: 0 } },
       // Used for a host rewrite from the backend (auto_host_rewrite), never to connect.
       ...(endpoint.hostname === undefined ? {} : { hostname: endpoint.hostname }),
+      ...(healthCheckPort === undefined
+        ? {}
+        : { healthCheckConfig: { portValue: healthCheckPort } }),
     },
     // Not-ready endpoints stay known to Envoy but take no traffic.
     healthStatus: endpoint.ready ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
@@ -227,7 +261,10 @@ const lbEndpoints = (endpoints: DestinationSetting['endpoints']) =>
  * one per group weighted by its weight (locality-weighted load balancing,
  * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/locality_weight).
  */
-const localities = (settings: DestinationSetting[]): LocalityLbEndpoints[] => {
+const localities = (
+  settings: DestinationSetting[],
+  healthCheckPort?: number,
+): LocalityLbEndpoints[] => {
   if (settings.length > 1) {
     // Fallback groups (priority 1) serve when the others are unhealthy; Envoy needs priority 0
     // to exist, so a destination of fallbacks only keeps them all at 0.
@@ -236,7 +273,7 @@ const localities = (settings: DestinationSetting[]): LocalityLbEndpoints[] => {
       LocalityLbEndpoints.fromPartial({
         locality: { region: setting.name },
         loadBalancingWeight: setting.weight,
-        lbEndpoints: lbEndpoints(setting.endpoints),
+        lbEndpoints: lbEndpoints(setting.endpoints, healthCheckPort),
         ...(prioritized && setting.priority ? { priority: setting.priority } : {}),
       }),
     );
@@ -249,7 +286,10 @@ const localities = (settings: DestinationSetting[]): LocalityLbEndpoints[] => {
   return zones.map((zone) =>
     LocalityLbEndpoints.fromPartial({
       ...(zone === undefined ? {} : { locality: { zone } }),
-      lbEndpoints: lbEndpoints(setting.endpoints.filter((endpoint) => endpoint.zone === zone)),
+      lbEndpoints: lbEndpoints(
+        setting.endpoints.filter((endpoint) => endpoint.zone === zone),
+        healthCheckPort,
+      ),
     }),
   );
 };
@@ -306,7 +346,7 @@ const buildCluster = (
   const dns = !dynamic && settings.some((setting) => setting.addressType !== 'IP');
   const assignment = ClusterLoadAssignment.fromPartial({
     clusterName: name,
-    endpoints: localities(settings),
+    endpoints: localities(settings, traffic.healthCheck?.active?.port),
   });
   // An EDS cluster holds no endpoints: an endpoint update needs its assignment only.
   if (out.endpointsOnly && !dns && !dynamic && out.mode === 'ads') {

@@ -5,13 +5,18 @@ import { Cluster, Cluster_DiscoveryType, FilterChain, TcpProxy } from '@egts/env
 import type { TCPListener, TCPRouteIR } from '@egts/ir';
 import { addDestination, addEmptyDestination } from '../cluster/destinationClusters.js';
 import type { AccessLog } from '../envoyTypes.js';
-import { typedConfig } from '../protoValues.js';
+import { durationMs, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import type { ChainClaims } from './chainClaims.js';
 import { connectionFilters, tlsChainSettings } from './clientTraffic.js';
 import { downstreamTlsSocket } from './downstreamTls.js';
 
-const tcpProxy = (route: TCPRouteIR, out: ResourceSet, accessLog: AccessLog[]): TcpProxy => {
+const tcpProxy = (
+  route: TCPRouteIR,
+  out: ResourceSet,
+  accessLog: AccessLog[],
+  idleMs: number | undefined,
+): TcpProxy => {
   const target = addDestination(route.destination, out);
   const upstream =
     target.kind === 'weighted'
@@ -44,6 +49,8 @@ const tcpProxy = (route: TCPRouteIR, out: ResourceSet, accessLog: AccessLog[]): 
     statPrefix: `tcp-${route.name}`,
     ...upstream,
     accessLog,
+    // ClientTrafficPolicy timeout.tcp.idleTimeout (Envoy's default is an hour).
+    ...(idleMs === undefined ? {} : { idleTimeout: durationMs(idleMs) }),
   });
 };
 
@@ -101,7 +108,11 @@ export const tcpFilterChains = (
         ...(serverNames.length === 0 ? {} : { filterChainMatch: { serverNames } }),
         filters: [
           ...connectionFilters(listener.clientTraffic, `tcp-${listener.port}`),
-          typedConfig('envoy.filters.network.tcp_proxy', TcpProxy, tcpProxy(route, out, accessLog)),
+          typedConfig(
+            'envoy.filters.network.tcp_proxy',
+            TcpProxy,
+            tcpProxy(route, out, accessLog, listener.clientTraffic?.timeouts?.tcpIdleMs),
+          ),
         ],
         ...(terminate === undefined
           ? {}
