@@ -50,5 +50,5 @@ export type {
   ServiceAddressFields,
 } from './serviceAddresses.js';
 export { nodeAddresses, serviceAddresses } from './serviceAddresses.js';
-export type { WasmCache, WasmCacheOptions } from './wasmCache.js';
+export type { WasmCache, WasmCacheOptions, WasmFetch } from './wasmCache.js';
 export { createWasmCache } from './wasmCache.js';

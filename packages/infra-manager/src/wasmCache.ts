@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { HTTPListener, HTTPRouteIR, WasmModule, XdsIR } from '@egts/ir';
@@ -18,8 +19,11 @@ export interface WasmCacheOptions {
   readonly host?: string;
   /** Port to serve on (default: any free one). */
   readonly port?: number;
-  /** How modules are fetched (default: the global fetch). */
-  readonly fetch?: (url: string, init: { signal: AbortSignal }) => Promise<Response>;
+  /**
+   * How modules are fetched (default: the global fetch, or Node's HTTPS client verifying with the
+   * source's CA when it names one).
+   */
+  readonly fetch?: WasmFetch;
   /** How long a failed fetch is remembered before it is tried again (default 30s). */
   readonly retryAfterMs?: number;
 }
@@ -34,23 +38,50 @@ export interface WasmCache {
 
 type Outcome = { sha256: string } | { error: string };
 
+/** Fetches a module; `ca`: the PEM CA an HTTPS source is verified with. */
+export type WasmFetch = (
+  url: string,
+  init: { signal: AbortSignal; ca?: string | undefined },
+) => Promise<Response>;
+
+/** An HTTPS GET verified with `ca` (the global fetch takes no CA). */
+const fetchWithCa: WasmFetch = (url, init) =>
+  new Promise((resolve, reject) => {
+    const call = httpsGet(url, { ca: init.ca, signal: init.signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0 })),
+      );
+      res.on('error', reject);
+    });
+    call.on('error', reject);
+  });
+
+const defaultFetch: WasmFetch = (url, init) =>
+  init.ca === undefined ? fetch(url, { signal: init.signal }) : fetchWithCa(url, init);
+
 const SHA256 = /^[0-9a-f]{64}\.wasm$/;
 
 export const createWasmCache = (options: WasmCacheOptions): WasmCache => {
   const host = options.host ?? '127.0.0.1';
   const retryAfterMs = options.retryAfterMs ?? 30_000;
-  const fetchUrl = options.fetch ?? fetch;
+  const fetchUrl = options.fetch ?? defaultFetch;
   const fetched = new Map<string, { outcome: Promise<Outcome>; at: number }>();
   let server: Server | undefined;
   let base: string | undefined;
 
-  const fetchModule = async (url: string, expected: string | undefined): Promise<Outcome> => {
+  const fetchModule = async (
+    url: string,
+    expected: string | undefined,
+    ca: string | undefined,
+  ): Promise<Outcome> => {
     // Already on disk under the checksum asked for: nothing to fetch (Envoy Gateway's pullPolicy
     // IfNotPresent).
     if (expected && existsSync(join(options.dir, `${expected}.wasm`))) return { sha256: expected };
     let body: Buffer;
     try {
-      const response = await fetchUrl(url, { signal: AbortSignal.timeout(60_000) });
+      const response = await fetchUrl(url, { signal: AbortSignal.timeout(60_000), ca });
       if (!response.ok) return { error: `fetching ${url} answered ${response.status}` };
       body = Buffer.from(await response.arrayBuffer());
     } catch (error) {
@@ -74,7 +105,7 @@ export const createWasmCache = (options: WasmCacheOptions): WasmCache => {
     const known = fetched.get(key);
     if (known) return known.outcome;
     const entry = {
-      outcome: fetchModule(module.code.url, module.code.sha256).catch(
+      outcome: fetchModule(module.code.url, module.code.sha256, module.code.ca).catch(
         (error: Error): Outcome => ({ error: `keeping ${module.code.url}: ${error.message}` }),
       ),
       at: Date.now(),

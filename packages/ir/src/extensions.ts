@@ -55,7 +55,12 @@ export const WasmModuleSchema = z.object({
   /** The extension's `rootID`: which root context of the module runs it. */
   rootId: z.string().optional(),
   /** Where the code comes from: an HTTP(S) URL, and the checksum it must have when given. */
-  code: z.object({ url: z.string(), sha256: z.string().optional() }),
+  code: z.object({
+    url: z.string(),
+    sha256: z.string().optional(),
+    /** PEM CA bundle the HTTPS source is verified with (`code.http.tls.caCertificateRef`). */
+    ca: z.string().optional(),
+  }),
   /** The plugin configuration as JSON text (`config`), passed to the module as a string. */
   config: z.string().optional(),
   /** Let requests through when the module fails to load or run (`failOpen`). */

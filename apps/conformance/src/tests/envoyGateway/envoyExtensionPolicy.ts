@@ -361,16 +361,24 @@ const skipped = (name: string, features: string[], skip: string): ConformanceTes
   skip,
 });
 
+const wasmHttpTls: ConformanceTest = {
+  name: 'WasmHTTPTLS',
+  description: 'Test Wasm extension fetched over HTTPS with a CA',
+  features: ['EnvoyExtensionPolicy', 'Wasm'],
+  manifests: ['wasm-http-tls.yaml'],
+  statuses: [
+    ...accepted(sameNs, ['http-with-wasm-http-tls']),
+    policy('wasm-http-tls-test', 'True'),
+  ],
+  requests: [wasmRequest('/wasm-http-tls')],
+};
+
 export const envoyExtensionPolicyTests = (): ConformanceTest[] => [
+  wasmHttpTls,
   skipped(
     'ExtProc',
     ['ExtProc'],
     "its policy sets extProc.backendSettings.healthCheck.active.healthCheckLog (Envoy's health check event log), which egts does not apply yet, so egts reports that policy NotApplied and the routes run without it; EgtsExtProc, EnvoyExtensionPolicyMerged and EnvoyExtensionPolicyListenerSet check the processor, over TLS too",
-  ),
-  skipped(
-    'WasmHTTPTLS',
-    ['Wasm'],
-    'egts fetches Wasm modules over plain HTTP only for now: a wasm code.http.tls CA is reported NotApplied on the policy; WasmHTTPCodeSource checks Wasm from an HTTP source',
   ),
   skipped(
     'WasmOCIImageCodeSource',

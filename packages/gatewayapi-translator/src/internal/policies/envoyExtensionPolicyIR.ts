@@ -4,6 +4,7 @@
 // each checked as the Gateway's EnvoyProxy asks (luaScript.ts). What cannot be built makes the
 // policy Invalid on that Gateway.
 import type { ExtensionsIR, ExtProc, HTTPRouteIR, LuaScript, WasmModule } from '@egts/ir';
+import { readCABundle } from '../caCertificates.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { nsName } from '../types.js';
 import { mergePatch } from './backendTrafficPolicyRoutes.js';
@@ -90,7 +91,13 @@ function extProc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj, index: nu
  * config as JSON text, failOpen and the host environment keys. A checksum, when given, is
  * 64 hex digits (sha256).
  */
-function wasm(key: string, spec: Obj, index: number): WasmModule {
+function wasm(
+  ctx: TranslatorContext,
+  policy: PolicyRef,
+  key: string,
+  spec: Obj,
+  index: number,
+): WasmModule {
   const field = `wasm[${index}]`;
   const code = obj(spec.code);
   const http = obj(code?.http);
@@ -101,10 +108,21 @@ function wasm(key: string, spec: Obj, index: number): WasmModule {
   const sha256 = typeof http.sha256 === 'string' ? http.sha256.toLowerCase() : undefined;
   if (sha256 !== undefined && !/^[0-9a-f]{64}$/.test(sha256))
     throw new Error(`${field}.code.http.sha256: ${String(http.sha256)} is not a sha256 checksum`);
+  // The CA an HTTPS source is verified with: a ConfigMap or Secret of the policy's namespace.
+  const caRef = obj(obj(http.tls)?.caCertificateRef);
+  let ca: string | undefined;
+  if (caRef) {
+    const kind = caRef.kind === 'Secret' ? 'Secret' : 'ConfigMap';
+    ca = readCABundle(ctx, kind, policy.namespace, String(caRef.name));
+    if (!ca)
+      throw new Error(
+        `${field}.code.http.tls.caCertificateRef: ${kind} ${policy.namespace}/${String(caRef.name)} holds no CA certificate`,
+      );
+  }
   return {
     name: `${key}/wasm/${index}`,
     ...(typeof spec.rootID === 'string' ? { rootId: spec.rootID } : {}),
-    code: { url: http.url, ...(sha256 ? { sha256 } : {}) },
+    code: { url: http.url, ...(sha256 ? { sha256 } : {}), ...(ca ? { ca } : {}) },
     ...(spec.config === undefined || spec.config === null
       ? {}
       : { config: JSON.stringify(spec.config) }),
@@ -140,7 +158,7 @@ export function envoyExtensionPolicyIR(
   const modules: WasmModule[] = [];
   for (const [i, entry] of list(spec.wasm).entries()) {
     try {
-      modules.push(wasm(key, entry, i));
+      modules.push(wasm(ctx, policy, key, entry, i));
     } catch (error) {
       return { problem: (error as Error).message };
     }

@@ -38,6 +38,8 @@ export const envoyExtensionPolicyFields: KindFields = {
     'spec.wasm.code.http.url': WASM,
     'spec.wasm.code.http.sha256': WASM,
     'spec.wasm.config': WASM,
+    'spec.wasm.code.http.tls':
+      'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.ts: WasmHTTPTLS',
     'spec.wasm.failOpen': WASM_IR,
     'spec.wasm.env': WASM_IR,
   },
@@ -48,7 +50,6 @@ export const envoyExtensionPolicyFields: KindFields = {
     'spec.extProc.shadowMode',
     'spec.extProc.statusOnError',
     'spec.lua.filterContext',
-    'spec.wasm.code.http.tls',
     'spec.wasm.code.image',
     'spec.wasm.code.pullPolicy',
   ],
