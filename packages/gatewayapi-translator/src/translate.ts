@@ -46,10 +46,13 @@ export interface TranslateOptions {
   allowLoopbackBackends?: boolean;
   /**
    * The EnvoyGateway's `extensionApis`: a control plane passes its configuration's, where both
-   * are off by default and an EnvoyPatchPolicy is then not accepted (reason Disabled). Absent,
-   * the translator translates what it is given, as `egctl x translate` does (both on).
+   * are off by default and an EnvoyPatchPolicy is then not accepted (reason Disabled), a Backend
+   * not accepted and a reference to one unresolved. Absent, the translator translates what it is
+   * given, as `egctl x translate` does (both on).
    */
-  extensionApis?: { enableEnvoyPatchPolicy?: boolean | undefined } | undefined;
+  extensionApis?:
+    | { enableEnvoyPatchPolicy?: boolean | undefined; enableBackend?: boolean | undefined }
+    | undefined;
 
   /**
    * The Rate Limit Service proxies ask for global rate limits (EnvoyGateway `rateLimit`). Absent:
@@ -106,6 +109,8 @@ export const resolveOptions = (options: TranslateOptions): ResolvedOptions => ({
   allowLoopbackBackends: options.allowLoopbackBackends ?? false,
   enableEnvoyPatchPolicy:
     options.extensionApis === undefined || options.extensionApis.enableEnvoyPatchPolicy === true,
+  enableBackend:
+    options.extensionApis === undefined || options.extensionApis.enableBackend === true,
   rateLimitService: options.rateLimitService,
   oidcDiscovery: options.oidcDiscovery ?? new Map(),
 });

@@ -2,7 +2,8 @@
 // process per proxy fleet, bootstrapped with Delta ADS to the egts xDS server. Kubernetes mode: per
 // fleet a ServiceAccount, bootstrap ConfigMap, Deployment, Service (and HPA/PDB), server-side applied.
 // Global rate limiting: the Envoy Rate Limit Service, supervised as a local process in host mode,
-// a Deployment, Service and ServiceAccount in Kubernetes mode.
+// a Deployment, Service and ServiceAccount in Kubernetes mode. The Wasm cache: fetches, checks
+// and serves the Wasm modules of EnvoyExtensionPolicies to the proxies.
 
 export type { ProxyEvent, ProxyStatus, StopReason } from './events.js';
 export {
@@ -52,3 +53,5 @@ export type {
   ServiceAddressFields,
 } from './serviceAddresses.js';
 export { nodeAddresses, serviceAddresses } from './serviceAddresses.js';
+export type { WasmCache, WasmCacheOptions, WasmFetch } from './wasmCache.js';
+export { createWasmCache } from './wasmCache.js';

@@ -12,7 +12,7 @@ import {
   ResponseOverrideSchema,
 } from './backendTraffic.js';
 import { RouteDestinationSchema } from './destination.js';
-import { ExtensionsIRSchema } from './extensions.js';
+import { CredentialInjectionSchema, ExtensionsIRSchema } from './extensions.js';
 import { GlobalRateLimitSchema } from './globalRateLimit.js';
 import { RetrySchema } from './retry.js';
 import { RouteSourceSchema } from './routeSource.js';
@@ -200,6 +200,8 @@ export const HTTPRouteIRSchema = z.object({
   security: SecurityIRSchema.optional(),
   /** What the EnvoyExtensionPolicy extending the route runs (Lua). */
   extensions: ExtensionsIRSchema.optional(),
+  /** A credential injected into the route's requests (HTTPRouteFilter credentialInjection). */
+  credentialInjection: CredentialInjectionSchema.optional(),
   /** Whether this route serves gRPC (from a GRPCRoute). */
   grpc: z.boolean(),
   /**

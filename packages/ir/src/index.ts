@@ -43,7 +43,13 @@ export {
   subdomainOriginRegex,
   wildcardOriginRegex,
 } from './envoyRegex.js';
-export type { ExtensionsIR, ExtProc, LuaScript } from './extensions.js';
+export type {
+  CredentialInjection,
+  ExtensionsIR,
+  ExtProc,
+  LuaScript,
+  WasmModule,
+} from './extensions.js';
 export type {
   GlobalRateLimit,
   GlobalRateLimitRule,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import {
   createHostInfraManager,
+  createWasmCache,
   freeRateLimitPort,
   type RateLimitServiceHandle,
   type RateLimitTelemetry,
@@ -95,8 +96,14 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
     );
     return rateLimitService;
   };
+  // Wasm modules of EnvoyExtensionPolicies: fetched, checked and served to the proxies from here.
+  const wasm = options.withoutProxies
+    ? undefined
+    : createWasmCache({ dir: join(stateDir, 'wasm') });
+  await wasm?.listen();
   const gateway = await runGateway({
     provider: options.provider ?? createFileProvider({ paths: options.paths }),
+    ...(wasm ? { wasm } : {}),
     infra: options.withoutProxies
       ? undefined
       : (xds, metrics) =>
@@ -146,8 +153,9 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
         : {}),
     },
     logging: options.logging,
-  }).catch((error: unknown) => {
+  }).catch(async (error: unknown) => {
     certs?.stop();
+    await wasm?.close();
     throw error;
   });
   return {
@@ -155,6 +163,7 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
     async close() {
       certs?.stop();
       await gateway.close();
+      await wasm?.close();
     },
   };
 }

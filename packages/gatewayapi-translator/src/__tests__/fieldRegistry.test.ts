@@ -166,6 +166,9 @@ describe('field registry', () => {
     // An empty object asks for a feature's defaults: applied when some of its fields are.
     expect(notAppliedFields('SecurityPolicy', { authorization: {} })).toEqual([]);
     expect(notAppliedFields('Backend', { type: 'Endpoints', endpoints: [] })).toEqual([]);
-    expect(notAppliedFields('Backend', { type: 'DynamicResolver' })).toEqual(['spec.type']);
+    expect(notAppliedFields('Backend', { type: 'DynamicResolver' })).toEqual([]);
+    expect(
+      notAppliedFields('Backend', { tls: { insecureSkipVerify: true, ciphers: ['AES128-SHA'] } }),
+    ).toEqual(['spec.tls.ciphers']);
   });
 });

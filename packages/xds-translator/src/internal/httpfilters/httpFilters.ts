@@ -15,8 +15,10 @@ import { basicAuthFilter } from './basicAuth.js';
 import { bufferFilter } from './buffer.js';
 import { compressorFilter } from './compressor.js';
 import { corsFilter } from './cors.js';
+import { credentialInjectorFilter } from './credentialInjector.js';
 import { csrfFilter } from './csrf.js';
 import { customResponseFilter } from './customResponse.js';
+import { dynamicResolverLoopbackFilter } from './dynamicResolverLoopback.js';
 import { extAuthzFilter } from './extAuthz.js';
 import { extProcFilter } from './extProc.js';
 import { faultFilter } from './fault.js';
@@ -33,10 +35,13 @@ import { oauth2Filter } from './oauth2.js';
 import { rbacFilter } from './rbac.js';
 import { routerFilter } from './router.js';
 import { statefulSessionFilter } from './statefulSession.js';
+import { wasmFilter } from './wasm.js';
 
 export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   // A listener's health check answers before any policy; late response headers run last.
   healthCheckFilter,
+  // Envoy Gateway puts it first: DynamicResolver routes refuse loopback hosts before anything.
+  dynamicResolverLoopbackFilter,
   lateResponseHeadersFilter,
   customResponseFilter,
   faultFilter,
@@ -54,7 +59,11 @@ export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   bufferFilter,
   bandwidthLimitFilter,
   extProcFilter,
+  // Envoy Gateway's EnvoyExtensionPolicy order: external processors, Wasm, then Lua.
+  wasmFilter,
   luaFilter,
+  // After every filter that decides whether the request goes on: the backend's credential.
+  credentialInjectorFilter,
   statefulSessionFilter,
   grpcWebFilter,
   grpcStatsFilter,
