@@ -98,6 +98,8 @@ export interface ColdStartRow {
   /** `egts run -f DIR` started -> the last route answers 200 through Envoy (Envoy's start included). */
   medianMs: number;
   minMs: number;
+  /** Median split: egts started -> its first "snapshot set" log line (the rest is mostly Envoy). */
+  toSnapshotMs: number;
   /** CPU time egts and its Envoy used until then (medians): what the start costs, load aside. */
   egtsCpuMs: number;
   envoyCpuMs: number;
@@ -108,12 +110,16 @@ export async function coldStarts(scales: readonly number[], runs: number): Promi
   const rows: ColdStartRow[] = [];
   for (const routes of scales) {
     const samples: number[] = [];
+    const toSnapshot: number[] = [];
     const egtsCpu: number[] = [];
     const envoyCpu: number[] = [];
     for (let i = 0; i < runs; i++) {
       const started = performance.now();
+      const startedAt = Date.now();
       const harness = await startHarness(routes);
       samples.push(performance.now() - started);
+      const set = harness.snapshotsSet[0];
+      if (set !== undefined) toSnapshot.push(set - startedAt);
       egtsCpu.push(cpuMsOf(harness.egtsPid));
       envoyCpu.push(
         envoyChildrenOf(harness.egtsPid).reduce((sum, envoy) => sum + cpuMsOf(envoy), 0),
@@ -124,6 +130,7 @@ export async function coldStarts(scales: readonly number[], runs: number): Promi
       routes,
       medianMs: round(median(samples)),
       minMs: round(Math.min(...samples)),
+      toSnapshotMs: round(median(toSnapshot)),
       egtsCpuMs: median(egtsCpu),
       envoyCpuMs: median(envoyCpu),
     });

@@ -16,6 +16,7 @@ import {
   type Json,
   resolveOptions,
   type Scenario,
+  securityPolicySpec,
   toText,
 } from './scenarios.js';
 import { allocated, MiB, median, round } from './stats.js';
@@ -98,7 +99,32 @@ export interface ChangeResult {
  * single-object edits, each timed from the provider's emission until every snapshot is set (the
  * pipeline is synchronous without infrastructure, so `next()` returns when it is done).
  */
-type ChangeKind = 'HTTPRoute' | 'EndpointSlice' | 'BackendTrafficPolicy';
+type ChangeKind = 'HTTPRoute' | 'EndpointSlice' | 'BackendTrafficPolicy' | 'SecurityPolicy';
+
+/**
+ * One SecurityPolicy of the scenario (the large shape has one per HTTPRoute) allowing another
+ * client range: only the authorization of the route it targets should change.
+ */
+const changedSecurityPolicy = (resources: Resources, k: number): Resources => {
+  const policies = resources.securityPolicies;
+  if (policies.length === 0) throw new Error('the scenario has no SecurityPolicy');
+  const i = (k * 7919) % policies.length;
+  return {
+    ...resources,
+    securityPolicies: policies.map((p, j) =>
+      j === i
+        ? {
+            ...p,
+            spec: securityPolicySpec(
+              p.spec.targetRefs as Json[],
+              j,
+              `10.${(j + k) % 250}.${k % 250}.0/24`,
+            ) as typeof p.spec,
+          }
+        : p,
+    ),
+  };
+};
 
 /**
  * One BackendTrafficPolicy of the scenario (the large shape has one per HTTPRoute) with a new
@@ -174,6 +200,8 @@ export const changeCost = (scenario: Scenario, kind: ChangeKind, changes: number
       };
     } else if (kind === 'BackendTrafficPolicy') {
       resources = changedPolicy(resources, k);
+    } else if (kind === 'SecurityPolicy') {
+      resources = changedSecurityPolicy(resources, k);
     } else {
       const service = `svc-${k % options.servicesPerNamespace}`;
       const namespace = `team-${k % options.namespaces}`;

@@ -181,10 +181,11 @@ export {
   OAuth2Config,
   OAuth2Config_AuthType,
 } from './generated/envoy/extensions/filters/http/oauth2/v3/oauth.js';
-// Named after its filter: the package also has a RateLimitConfig (route actions), not the service's.
+// Named after its filter (RateLimitConfig is the service's configuration, rls_conf below).
 export {
   RateLimit as RateLimitFilter,
   RateLimit_XRateLimitHeadersRFCVersion as RateLimitFilterHeadersVersion,
+  RateLimitPerRoute,
 } from './generated/envoy/extensions/filters/http/ratelimit/v3/rate_limit.js';
 export {
   RBAC,
@@ -212,6 +213,7 @@ export { TcpProxy } from './generated/envoy/extensions/filters/network/tcp_proxy
 export { Route as UdpProxyRoute } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/route.js';
 export { UdpProxyConfig } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';
 export { LocalResponsePolicy } from './generated/envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.js';
+export { RedirectPolicy } from './generated/envoy/extensions/http/custom_response/redirect_policy/v3/redirect_policy.js';
 export { HeaderMutation as EarlyHeaderMutation } from './generated/envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation.js';
 export { PreserveCaseFormatterConfig } from './generated/envoy/extensions/http/header_formatters/preserve_case/v3/preserve_case.js';
 export { CustomHeaderConfig } from './generated/envoy/extensions/http/original_ip_detection/custom_header/v3/custom_header.js';

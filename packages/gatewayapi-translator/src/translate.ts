@@ -21,6 +21,7 @@ import { processListeners } from './internal/processListeners.js';
 import { processRoutes } from './internal/processRoutes.js';
 import { indexBackendTLSPolicies } from './internal/routes/backendTls.js';
 import { collectStatuses, type ResourceStatus } from './internal/status/collectStatuses.js';
+import type { OidcDiscovery } from './oidcDiscovery.js';
 
 export const DEFAULT_CONTROLLER_NAMESPACE = 'envoy-gateway-system';
 
@@ -56,6 +57,11 @@ export interface TranslateOptions {
    * accepted, as in Envoy Gateway.
    */
   rateLimitService?: RateLimitServiceOptions;
+  /**
+   * OpenID provider discovery results (discoverOidcProviders): the endpoints of oidc providers
+   * given by their issuer alone. Absent for such an issuer: the policy is not accepted.
+   */
+  oidcDiscovery?: OidcDiscovery;
 }
 
 /** Where the Rate Limit Service listens and how proxies treat it. */
@@ -99,6 +105,7 @@ export const resolveOptions = (options: TranslateOptions): ResolvedOptions => ({
   enableEnvoyPatchPolicy:
     options.extensionApis === undefined || options.extensionApis.enableEnvoyPatchPolicy === true,
   rateLimitService: options.rateLimitService,
+  oidcDiscovery: options.oidcDiscovery ?? new Map(),
 });
 
 export function translate(resources: Resources, options: TranslateOptions = {}): TranslateResult {

@@ -104,6 +104,27 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
   };
   let orphansStopped = options.stateDir === undefined;
 
+  // An admin port found free ahead of need: the first proxy then starts in the very turn its
+  // Infra IR arrives, so Envoy boots (on another core) while this process translates the xDS
+  // resources it will ask for, instead of after.
+  let sparePort: number | undefined;
+  const findSparePort = () => {
+    freePort(takenPorts(), options.adminBasePort).then(
+      (port) => {
+        sparePort = port;
+      },
+      () => undefined,
+    );
+  };
+  findSparePort();
+  const takeSparePort = (): number | undefined => {
+    const port = sparePort;
+    sparePort = undefined;
+    if (port === undefined || takenPorts().has(port)) return undefined;
+    return port;
+  };
+
+  // No await unless there is something to wait for (a stop, a port): see `sparePort`.
   const reconcile = async (infraIR: InfraIR): Promise<void> => {
     if (closed) return;
     const desired = new Map(
@@ -112,7 +133,7 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
     if (!orphansStopped && options.stateDir !== undefined) {
       orphansStopped = true;
       // Graceful like any stop, but bounded: the new proxies wait for the port.
-      const { adopted, stopped } = await takeOverOrphans(
+      const { adopted, stopping, stopped } = takeOverOrphans(
         options.stateDir,
         (record) =>
           record.envoyPath === envoyPath &&
@@ -120,14 +141,6 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
         drainMs,
         stopTimeoutMs,
       );
-      for (const record of stopped) {
-        options.onEvent?.({
-          type: 'orphan-stopped',
-          proxy: record.proxy,
-          pid: record.pid,
-          adminPort: record.adminPort,
-        });
-      }
       for (const record of adopted) {
         const proxy = new ProxyProcess(
           record.proxy,
@@ -138,6 +151,17 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
         running.set(record.proxy, proxy);
         proxy.adopt(record);
       }
+      if (stopping.length > 0) {
+        await stopped;
+        for (const record of stopping) {
+          options.onEvent?.({
+            type: 'orphan-stopped',
+            proxy: record.proxy,
+            pid: record.pid,
+            adminPort: record.adminPort,
+          });
+        }
+      }
     }
     const stops: Promise<void>[] = [];
     for (const [name, proxy] of running) {
@@ -146,21 +170,32 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
       running.delete(name);
       stops.push(proxy.stop(spec === undefined ? 'removed' : 'changed', drainMs, stopTimeoutMs));
     }
-    await Promise.all(stops);
+    if (stops.length > 0) await Promise.all(stops);
     for (const [name, spec] of desired) {
       if (running.has(name) || closed) continue;
-      const adminPort = await freePort(takenPorts(), options.adminBasePort);
+      const adminPort = takeSparePort() ?? (await freePort(takenPorts(), options.adminBasePort));
+      if (running.has(name) || closed) continue;
       const proxy = new ProxyProcess(name, spec, adminPort, settings);
       running.set(name, proxy);
       proxy.start();
     }
   };
 
+  let pending = 0;
   return {
     apply: (infraIR) => {
-      const next = queue.then(() => reconcile(infraIR));
+      // Nothing queued: reconcile now rather than on the next microtask (see `sparePort`).
+      const next = pending === 0 ? reconcile(infraIR) : queue.then(() => reconcile(infraIR));
+      pending++;
       // A failed apply must not wedge the ones after it.
-      queue = next.catch(() => undefined);
+      queue = next.then(
+        () => {
+          pending--;
+        },
+        () => {
+          pending--;
+        },
+      );
       return next;
     },
     proxies: () =>

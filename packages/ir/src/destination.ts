@@ -96,6 +96,23 @@ export const DestinationSettingSchema = z.object({
 });
 export type DestinationSetting = z.infer<typeof DestinationSettingSchema>;
 
+/** HTTP/2 towards the backends: the windows and stream limit, PING keepalive, invalid messages. */
+export const UpstreamHTTP2SettingsSchema = HTTP2SettingsSchema.extend({
+  /** PING frames that keep connections alive and find dead ones (`connectionKeepalive`). */
+  connectionKeepalive: z
+    .object({
+      intervalMs: z.number().optional(),
+      timeoutMs: z.number().optional(),
+      /** Random jitter added to each interval, in percent. */
+      intervalJitterPercent: z.number().optional(),
+      idleIntervalMs: z.number().optional(),
+    })
+    .optional(),
+  /** Reset only the offending stream on an invalid message (`onInvalidMessage: TerminateStream`). */
+  terminateStreamOnInvalidMessage: z.boolean().optional(),
+});
+export type UpstreamHTTP2Settings = z.infer<typeof UpstreamHTTP2SettingsSchema>;
+
 /** Where a route (or mirror) sends traffic. */
 export const RouteDestinationSchema = z.object({
   /** Stable, unique name (becomes the Cluster name). */
@@ -111,8 +128,8 @@ export const RouteDestinationSchema = z.object({
   circuitBreaker: CircuitBreakerSchema.optional(),
   /** Connection settings towards the backends; absent fields take Envoy Gateway's defaults. */
   connection: BackendConnectionSchema.optional(),
-  /** HTTP/2 windows towards HTTP/2 backends; absent fields take Envoy Gateway's defaults. */
-  http2: HTTP2SettingsSchema.optional(),
+  /** HTTP/2 settings towards HTTP/2 backends; absent fields take Envoy Gateway's defaults. */
+  http2: UpstreamHTTP2SettingsSchema.optional(),
   /**
    * HTTP/1 header names reach the backends as the client wrote them (the listener's
    * ClientTrafficPolicy `http1.preserveHeaderCase`), and theirs the client.

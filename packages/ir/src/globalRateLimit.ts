@@ -9,6 +9,13 @@ import { LocalRateLimitRuleSchema } from './backendTraffic.js';
 export const RateLimitUnitSchema = z.enum(['Second', 'Minute', 'Hour', 'Day', 'Month', 'Year']);
 export type RateLimitUnit = z.infer<typeof RateLimitUnitSchema>;
 
+/** A fixed number of hits, or the number in dynamic metadata `namespace`/`key`. */
+export const RateLimitCostSchema = z.union([
+  z.object({ number: z.number().int().nonnegative() }),
+  z.object({ metadata: z.object({ namespace: z.string(), key: z.string() }) }),
+]);
+export type RateLimitCost = z.infer<typeof RateLimitCostSchema>;
+
 /** One global rule: its selectors, its limit, and the descriptor key its counter is kept under. */
 export const GlobalRateLimitRuleSchema = LocalRateLimitRuleSchema.omit({ limit: true }).extend({
   /**
@@ -32,6 +39,14 @@ export const GlobalRateLimitRuleSchema = LocalRateLimitRuleSchema.omit({ limit: 
     .optional(),
   /** Count, but never refuse (`shadowMode`). */
   shadowMode: z.boolean().optional(),
+  /**
+   * What one request adds to the counter (`cost`): `request` when it arrives (default 1), and
+   * `response` once the stream is done (usage reported by the backend or a filter, Envoy's
+   * RateLimit apply_on_stream_done).
+   */
+  cost: z
+    .object({ request: RateLimitCostSchema.optional(), response: RateLimitCostSchema.optional() })
+    .optional(),
 });
 export type GlobalRateLimitRule = z.infer<typeof GlobalRateLimitRuleSchema>;
 

@@ -9,6 +9,7 @@ export type {
   FaultInjection,
   HealthCheck,
   HealthCheckPayload,
+  HTTPUpgrade,
   LoadBalancer,
   LocalRateLimit,
   LocalRateLimitRule,
@@ -27,6 +28,7 @@ export type {
   Endpoint,
   RouteDestination,
   TLSCertificate,
+  UpstreamHTTP2Settings,
   UpstreamTLS,
 } from './destination.js';
 export type {
@@ -44,6 +46,7 @@ export type { ExtensionsIR, ExtProc, LuaScript } from './extensions.js';
 export type {
   GlobalRateLimit,
   GlobalRateLimitRule,
+  RateLimitCost,
   RateLimitService,
   RateLimitUnit,
 } from './globalRateLimit.js';
@@ -55,13 +58,19 @@ export type {
   HTTPTimeout,
   Mirror,
   Redirect,
-  Retry,
   SessionPersistence,
   StringMatch,
   URLRewrite,
 } from './httpRoute.js';
-export type { InfraIR, InfraListener, InfraOwner, InfraPort, ProxyInfra } from './infra.js';
-export { InfraIRSchema } from './infra.js';
+export type {
+  FleetOwnerRef,
+  InfraIR,
+  InfraListener,
+  InfraOwner,
+  InfraPort,
+  ProxyInfra,
+} from './infra.js';
+export { fleetOwnerRef, InfraIRSchema } from './infra.js';
 export type {
   HTTPListener,
   ListenerTLS,
@@ -71,6 +80,7 @@ export type {
   XdsIR,
 } from './listeners.js';
 export { XdsIRSchema } from './listeners.js';
+export type { Retry } from './retry.js';
 export type { RouteSource } from './routeSource.js';
 export type {
   APIKeyAuth,

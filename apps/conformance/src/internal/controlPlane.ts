@@ -7,7 +7,13 @@
 // service taking its RateLimitConfigs from the same xDS server.
 import { DEFAULT_CONTROLLER_NAME, type ResourceStatus } from '@egts/api';
 import type { Listener } from '@egts/envoy-api';
-import { translate, withEnvoyPatchOutcomes } from '@egts/gatewayapi-translator';
+import {
+  discoverOidcProviders,
+  type OidcDiscovery,
+  oidcIssuers,
+  translate,
+  withEnvoyPatchOutcomes,
+} from '@egts/gatewayapi-translator';
 import {
   createHostInfraManager,
   findRateLimitBinary,
@@ -25,6 +31,7 @@ import {
 } from '@egts/xds-server';
 import { rateLimitConfigs, translateXds } from '@egts/xds-translator';
 import type { Cluster } from './cluster.js';
+import { clusterFetch } from './clusterFetch.js';
 import { freePort } from './freePort.js';
 import { findRedisServer, type RedisServer, startRedis } from './redisServer.js';
 
@@ -34,6 +41,8 @@ export interface ControlPlane {
   statuses(): readonly ResourceStatus[];
   /** The local port that serves `port` of Gateway `namespace/name`, once one was assigned. */
   address(namespace: string, name: string, port: number): number | undefined;
+  /** A Gateway's Envoy statistics whose names match `filter` (a regular expression), by name. */
+  stats(namespace: string, name: string, filter: string): Promise<Record<string, number>>;
   /** `127.0.0.1:<port>` of the admin interface of Gateway `namespace/name`'s Envoy, once running. */
   adminAddress(namespace: string, name: string): string | undefined;
   /** xDS rejections (NACKs) and proxy exits seen so far: the reasons behind a failing request. */
@@ -103,6 +112,7 @@ export const startControlPlane = async (
   const ports = new Map<string, number>();
   let statuses: readonly ResourceStatus[] = [];
   let served = new Set<string>();
+  let discovery: OidcDiscovery = new Map();
 
   // Listeners are rebound concurrently: the TCP and UDP (HTTP/3) listeners of one port wait for
   // the same pick, so they share the local port as they share the Gateway port.
@@ -143,12 +153,22 @@ export const startControlPlane = async (
     incidents,
     async sync() {
       const { resources } = cluster.resources();
+      // OpenID provider discovery, as Envoy Gateway's control plane does it (from inside the
+      // cluster): known documents are kept, failed ones fetched again at the next sync.
+      discovery = await discoverOidcProviders(oidcIssuers(resources), {
+        fetch: clusterFetch(cluster),
+        known: discovery,
+        attempts: 2,
+        backoffMs: 100,
+      });
       // Envoy Gateway's e2e install enables EnvoyPatchPolicy and Backend.
       const result = translate(resources, {
         controllerName: DEFAULT_CONTROLLER_NAME,
         extensionApis: { enableEnvoyPatchPolicy: true },
-        // Every Envoy and backend of the harness runs on this host (as in host mode).
+        // Backends naming a Service by its cluster DNS name point at the local stand-ins
+        // (Cluster: cluster DNS and the Service proxy), on 127.0.0.1.
         allowLoopbackBackends: true,
+        oidcDiscovery: discovery,
         ...(rateLimit ? { rateLimitService: rateLimit } : {}),
       });
       const now = new Set<string>();
@@ -171,6 +191,19 @@ export const startControlPlane = async (
       await infra.apply(result.infraIR);
     },
     statuses: () => statuses,
+    async stats(namespace, name, filter) {
+      const proxy = infra.proxies().find((p) => p.name === fleetName(namespace, name));
+      if (!proxy) throw new Error(`no Envoy runs for Gateway ${namespace}/${name}`);
+      const url = `http://${proxy.adminAddress}/stats?filter=${encodeURIComponent(filter)}`;
+      const text = await (await fetch(url)).text();
+      // Counters and gauges are `name: value` lines; histograms' quantile lines are skipped.
+      const values: Record<string, number> = {};
+      for (const line of text.split('\n')) {
+        const match = /^(\S+): (\d+)$/.exec(line);
+        if (match) values[match[1]!] = Number(match[2]);
+      }
+      return values;
+    },
     address: (namespace, name, port) => ports.get(`${fleetName(namespace, name)}|${port}`),
     adminAddress: (namespace, name) =>
       infra.proxies().find((p) => p.name === fleetName(namespace, name) && p.state === 'running')

@@ -36,7 +36,9 @@ const gatewaysOf = (result: TranslateResult, options: XdsCliOptions) =>
 /** A YAML stream, one document per Gateway, as it is made. */
 function* yamlStream(gateways: ReturnType<typeof gatewaysOf>): Generator<string> {
   for (const [i, gateway] of gateways.entries()) {
-    yield `${i === 0 ? '' : '---\n'}# ${gateway.label}\n${formatEnvoyJson(gateway.value(), 'yaml')}`;
+    yield `${i === 0 ? '' : '---\n'}# ${gateway.label}\n`;
+    // A piece of its own: joined to the line above, the config would be copied once more.
+    yield formatEnvoyJson(gateway.value(), 'yaml');
   }
 }
 

@@ -149,4 +149,30 @@ describe('createPipeline', () => {
     expect(pipeline.statuses$.value.length).toBeGreaterThan(0);
     pipeline.stop();
   });
+
+  it('applies the Infra IR before it translates the xDS resources, so a proxy boots meanwhile', () => {
+    const provider = new Subject<ProviderSnapshot>();
+    const cache = createSnapshotCache();
+    const order: string[] = [];
+    const original = cache.setSnapshot.bind(cache);
+    cache.setSnapshot = (group, snapshot) => {
+      order.push(`snapshot ${group}`);
+      original(group, snapshot);
+    };
+    const pipeline = createPipeline({
+      provider: { resources$: provider },
+      cache,
+      infra: {
+        apply: async (infraIR) => {
+          order.push(`infra ${infraIR.proxies.map((p) => p.name).join(',')}`);
+        },
+        close: async () => undefined,
+      },
+      logging: createLogging({ default: 'silent' }),
+      metrics: createMetrics(),
+    });
+    provider.next(snapshotOf(base + gateway('a')));
+    expect(order).toEqual(['infra default/a', 'snapshot default/a']);
+    pipeline.stop();
+  });
 });

@@ -1,8 +1,4 @@
-import {
-  type CertificateRotation,
-  type CertificateRotationOptions,
-  startCertificateRotation,
-} from '@egts/certgen';
+import type { CertificateRotationOptions } from '@egts/certgen';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import {
   createKubernetesInfraManager,
@@ -20,6 +16,7 @@ import { BehaviorSubject, filter } from 'rxjs';
 import type { Logging } from '../logging.js';
 import type { InfraManager } from '../pipeline/ports.js';
 import { writeKubernetesStatuses } from './kubernetesStatus.js';
+import { rotateCertificatesWhileLeading } from './leaderCertificates.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
 
 export interface KubernetesGatewayOptions {
@@ -104,25 +101,14 @@ export async function runKubernetesGateway(
       .apply(latest)
       .catch((error: unknown) => log.error({ err: error }, 'infrastructure update failed'));
   });
-  // Certificates are rotated by the leader only (two writers would race), and continuously: the
-  // chart's certgen Job runs only at install and upgrade.
-  const certLog = options.logging.component('certgen');
-  let rotation: CertificateRotation | undefined;
-  const rotating = leaderElection.isLeader$.subscribe((isLeader) => {
-    if (options.xds.tls === undefined) return;
-    if (isLeader && rotation === undefined) {
-      rotation = startCertificateRotation({
-        ...options.certificates,
-        kubeConfig: options.kubeConfig,
-        namespace: options.namespace,
-        onRotated: (result) => certLog.info(result, 'xDS certificates rotated'),
-        onError: (error) => certLog.error({ err: error }, 'xDS certificate rotation failed'),
-      });
-    } else if (!isLeader && rotation !== undefined) {
-      void rotation.stop();
-      rotation = undefined;
-    }
-  });
+  const rotation =
+    options.xds.tls === undefined
+      ? undefined
+      : rotateCertificatesWhileLeading(
+          leaderElection.isLeader$,
+          { ...options.certificates, kubeConfig: options.kubeConfig, namespace: options.namespace },
+          options.logging.component('certgen'),
+        );
   const gateway = await runGateway({
     provider,
     infra: () => infra,
@@ -159,7 +145,6 @@ export async function runKubernetesGateway(
     async close() {
       await writer.stop();
       leading.unsubscribe();
-      rotating.unsubscribe();
       rateLimiting.unsubscribe();
       await rotation?.stop();
       await gateway.close();

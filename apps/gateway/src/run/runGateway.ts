@@ -44,7 +44,11 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
   const log = options.logging.component('gateway');
   const metrics = createMetrics();
   const cache = createSnapshotCache();
-  const tracker = createXdsTracker(cache, metrics);
+  // Rejections are attributed by the pipeline's stages, which exist once a proxy can be served.
+  let attributing: Pipeline | undefined;
+  const tracker = createXdsTracker(cache, metrics, (group, name) =>
+    attributing?.sourceOf(group, name),
+  );
   const xdsServer = createXdsServer(
     cache,
     tracker.callbacks,
@@ -62,6 +66,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
     metrics,
     ...(options.translate ? { translate: options.translate } : {}),
   });
+  attributing = pipeline;
   const statuses$ = new BehaviorSubject<readonly ResourceStatus[]>([]);
   const statusing = combineLatest([pipeline.statuses$, tracker.problems$])
     .pipe(map(([statuses]) => withRejectionConditions(statuses, tracker.problems())))

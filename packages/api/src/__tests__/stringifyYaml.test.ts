@@ -153,6 +153,23 @@ describe('stringifyYaml', () => {
     }
   }
 
+  it('writes a document far larger than its first buffer (an Envoy config of thousands of routes)', () => {
+    const routes = Array.from({ length: 4000 }, (_, i) => ({
+      name: `httproute/team-${i % 10}/route-${i}/rule/0`,
+      match: {
+        prefix: `/r${i}`,
+        headers: [{ name: 'x-version', exact: i % 3 === 0 ? 'yes' : `${i}` }],
+      },
+      route: { cluster: `httproute/team-${i % 10}/route-${i}/rule/0`, timeout: '15s', weights: [] },
+    }));
+    const value = { virtualHosts: [{ name: 'all', domains: ['*'], routes }] };
+    const written = stringifyYaml(value, { version: '1.1', aliasDuplicateObjects: false });
+    expect(written.length).toBeGreaterThan(512 * 1024);
+    expect(written).toBe(
+      stringify(value, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false }),
+    );
+  });
+
   it('leaves undefined fields out, as JSON does', () => {
     expect(stringifyYaml({ a: undefined, b: 1 })).toBe('b: 1\n');
   });

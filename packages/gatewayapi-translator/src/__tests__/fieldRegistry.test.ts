@@ -123,21 +123,25 @@ describe('field registry', () => {
         providers: [
           {
             name: 'p',
-            remoteJWKS: { uri: 'https://jwks.test', failedRefetchDuration: '5s' },
+            remoteJWKS: {
+              uri: 'https://jwks.test',
+              backendSettings: { circuitBreaker: { maxConnections: 5 } },
+            },
             localJWKS: { type: 'Inline', inline: '{}' },
           },
         ],
       },
-      oidc: { clientID: 'egts', provider: { backendSettings: { retry: { numRetries: 3 } } } },
+      oidc: {
+        clientID: 'egts',
+        provider: { backendSettings: { circuitBreaker: { maxConnections: 3 } } },
+      },
       notAField: 1,
     };
     // A wholly not-applied feature by its entry; a field of a partly applied one by itself.
     expect(notAppliedFields('SecurityPolicy', spec)).toEqual([
-      'spec.jwt.providers.remoteJWKS.failedRefetchDuration',
+      'spec.jwt.providers.remoteJWKS.backendSettings.circuitBreaker.maxConnections',
       'spec.notAField',
-      'spec.oidc.provider.backendSettings.retry.numRetries',
-      // No endpoints: they would come from the issuer's discovery document, which egts lacks.
-      'spec.oidc.provider.issuer',
+      'spec.oidc.provider.backendSettings.circuitBreaker.maxConnections',
     ]);
     // A TCPRoute target: Envoy Gateway's network RBAC, which egts lacks.
     expect(

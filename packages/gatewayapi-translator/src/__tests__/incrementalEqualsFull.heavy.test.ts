@@ -80,11 +80,17 @@ interface World {
 type Edit =
   | { op: 'route'; spec: RouteSpec }
   | { op: 'remove'; key: number }
+  | {
+      op: 'tweak';
+      key: number;
+      change: Partial<Pick<RouteSpec, 'path' | 'version' | 'backend' | 'hostnames'>>;
+    }
   | { op: 'endpoints'; service: string; addresses: string[] }
   | { op: 'policy'; name: string; target: string | null; variant: number }
   | { op: 'tcp'; port: number };
 
-const HOSTNAMES = ['[a.example.com, b.example.com]', '[a.example.com]', '[]'];
+// The last attaches to no listener with a hostname (d's http): an edit can move attachedRoutes.
+const HOSTNAMES = ['[a.example.com, b.example.com]', '[a.example.com]', '[]', '[other.test]'];
 
 const routeText = (r: RouteSpec) => {
   const stamp = STAMPS[r.stamp];
@@ -210,6 +216,23 @@ const routeSpec: fc.Arbitrary<RouteSpec> = fc.record({
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   { weight: 5, arbitrary: routeSpec.map((spec) => ({ op: 'route' as const, spec })) },
   { weight: 2, arbitrary: fc.nat(20).map((key) => ({ op: 'remove' as const, key })) },
+  // An existing route edited in place, its parents kept: its rules, backend or hostnames.
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('tweak' as const),
+      key: fc.nat(20),
+      change: fc.record(
+        {
+          path: fc.nat(2),
+          version: fc.nat(3),
+          backend: fc.constantFrom('app', 'web', 'nope'),
+          hostnames: fc.nat(HOSTNAMES.length - 1),
+        },
+        { requiredKeys: [] },
+      ),
+    }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -244,7 +267,13 @@ const apply = (world: World, change: Edit): World => {
   };
   if (change.op === 'route')
     next.routes.set(`${change.spec.kind}/${change.spec.name}`, change.spec);
-  else if (change.op === 'remove') {
+  else if (change.op === 'tweak') {
+    const keys = [...next.routes.keys()];
+    const key = keys[change.key % Math.max(keys.length, 1)];
+    const spec = key === undefined ? undefined : next.routes.get(key);
+    if (key !== undefined && spec !== undefined)
+      next.routes.set(key, { ...spec, ...change.change });
+  } else if (change.op === 'remove') {
     const keys = [...next.routes.keys()];
     if (keys.length > 0) next.routes.delete(keys[change.key % keys.length]!);
   } else if (change.op === 'endpoints') next.endpoints[change.service] = change.addresses;

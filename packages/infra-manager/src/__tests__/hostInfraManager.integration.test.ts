@@ -94,6 +94,21 @@ describe('host infra-manager with real Envoy', () => {
     expect(events.at(-1)).toMatchObject({ type: 'stopped', pid: second.pid, reason: 'removed' });
   });
 
+  it('starts a new proxy within apply, before it returns, so that Envoy boots while the caller goes on', async () => {
+    const { cache, manager, backendPort } = await setup();
+    const listenerPort = await ephemeralPort();
+    // The manager finds an admin port at creation, while its caller does other work (here, a
+    // wait); the snapshot comes after the proxy is started, as from the pipeline.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const applied = manager.apply(infraIR(proxyInfra('default/eg', listenerPort)));
+    const [started] = manager.proxies();
+    expect(started).toMatchObject({ name: 'default/eg', state: 'running' });
+    expect(started?.pid).toBeGreaterThan(0);
+    await applied;
+    cache.setSnapshot('default/eg', createSnapshot(httpToBackend(listenerPort, backendPort)));
+    await eventually(async () => (await get(listenerPort)) === 'hello from the backend');
+  });
+
   it('restarts a proxy whose bootstrap settings change, and leaves nothing running after close', async () => {
     const { cache, events, manager, backendPort } = await setup();
     const [portA, portB] = [await ephemeralPort(), await ephemeralPort()];

@@ -65,33 +65,36 @@ export function removeRecord(stateDir: string, proxy: string, pid: number): void
   rmSync(recordFile(stateDir, proxy, pid), { force: true });
 }
 
-/** What the next egts did with the proxies a dead one left. */
+/** What the next egts does with the proxies a dead one left. */
 export interface OrphanTakeover {
   /** Still running, now this process's: their watchdogs replaced, their records rewritten. */
   readonly adopted: ProxyRecord[];
-  readonly stopped: ProxyRecord[];
+  /** Being stopped; `stopped` settles once they are gone. */
+  readonly stopping: ProxyRecord[];
+  readonly stopped: Promise<void>;
 }
 
 /**
  * Takes over the Envoys a dead egts left running: one per proxy that `adoptable` accepts (its
  * watchdog stopped; the caller supervises it and writes its record), the others stopped (drain,
  * SIGTERM, SIGKILL after `stopTimeoutMs`). Records of processes gone are forgotten; proxies of a
- * live egts are left alone.
+ * live egts are left alone. Synchronous up to the stops, so that a caller with nothing to stop
+ * starts its proxies in the same turn.
  */
-export async function takeOverOrphans(
+export function takeOverOrphans(
   stateDir: string,
   adoptable: (record: ProxyRecord) => boolean,
   drainMs: number,
   stopTimeoutMs: number,
-): Promise<OrphanTakeover> {
+): OrphanTakeover {
   let names: string[];
   try {
     names = readdirSync(recordsDir(stateDir)).filter((name) => name.endsWith('.json'));
   } catch {
-    return { adopted: [], stopped: [] };
+    return { adopted: [], stopping: [], stopped: Promise.resolve() };
   }
   const adopted: ProxyRecord[] = [];
-  const toStop: ProxyRecord[] = [];
+  const stopping: ProxyRecord[] = [];
   for (const name of names.sort()) {
     const file = join(recordsDir(stateDir), name);
     let record: ProxyRecord;
@@ -108,15 +111,15 @@ export async function takeOverOrphans(
     }
     const taken = adopted.some((other) => other.proxy === record.proxy);
     if (!taken && adoptable(record) && stopWatchdog(record)) adopted.push(record);
-    else toStop.push(record);
+    else stopping.push(record);
   }
-  await Promise.all(
-    toStop.map(async (record) => {
+  const stopped = Promise.all(
+    stopping.map(async (record) => {
       await stopProcess(record.pid, record.adminPort, drainMs, stopTimeoutMs);
       removeRecord(stateDir, record.proxy, record.pid);
     }),
-  );
-  return { adopted, stopped: toStop };
+  ).then(() => undefined);
+  return { adopted, stopping, stopped };
 }
 
 /**

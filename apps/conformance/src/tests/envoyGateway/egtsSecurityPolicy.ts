@@ -73,6 +73,11 @@ const request = (path: string, token: string | undefined, status: number | numbe
     ...(status === 200 ? v1 : {}),
   }) satisfies HttpExpectation;
 
+const withBody = (expected: HttpExpectation, body: string): HttpExpectation => ({
+  ...expected,
+  request: { ...expected.request, method: 'POST', body },
+});
+
 const jwtIssuerAudiences = (): ConformanceTest => {
   const key = rsaKey();
   const exp = Math.floor(Date.now() / 1000) + 24 * 3600;
@@ -186,7 +191,7 @@ const extAuthService = (name: string, selector: string): KubeObject[] => [
 const extAuthOptions: ConformanceTest = {
   name: 'EgtsExtAuthFailOpenRecompute',
   description:
-    'ext_authz failOpen when the service cannot answer; recomputeRoute routes on its headers',
+    'ext_authz failOpen or statusOnError when the service cannot answer; recomputeRoute routes on its headers; bodyToExtAuth',
   features: ['SecurityPolicy', 'ExtAuth'],
   manifests: [],
   objects: [
@@ -234,14 +239,38 @@ const extAuthOptions: ConformanceTest = {
     policy('egts-fail-closed', 'egts-fail-closed', {
       extAuth: { http: { backendRefs: [{ name: 'egts-ext-auth-down', port: 8080 }] } },
     }),
+    route('egts-status-on-error', '/egts-status-on-error'),
+    policy('egts-status-on-error', 'egts-status-on-error', {
+      extAuth: {
+        statusOnError: 503,
+        http: { backendRefs: [{ name: 'egts-ext-auth-down', port: 8080 }] },
+      },
+    }),
+    route('egts-body-to-ext-auth', '/egts-body-to-ext-auth'),
+    policy('egts-body-to-ext-auth', 'egts-body-to-ext-auth', {
+      extAuth: {
+        bodyToExtAuth: { maxRequestBytes: 16 },
+        http: { backendRefs: [{ name: 'egts-ext-auth', port: 8080 }] },
+      },
+    }),
   ],
-  statuses: accepted('egts-recompute', 'egts-fail-open', 'egts-fail-closed'),
+  statuses: accepted(
+    'egts-recompute',
+    'egts-fail-open',
+    'egts-fail-closed',
+    'egts-status-on-error',
+    'egts-body-to-ext-auth',
+  ),
   requests: [
     { ...request('/egts-recompute', 'token2', 200), backend: 'infra-backend-v2' },
     request('/egts-recompute', 'token1', 200),
     request('/egts-recompute', undefined, 403),
     request('/egts-fail-open', undefined, 200),
     request('/egts-fail-closed', undefined, 403),
+    request('/egts-status-on-error', undefined, 503),
+    // A body within bodyToExtAuth.maxRequestBytes is checked; a larger one is refused unchecked.
+    withBody(request('/egts-body-to-ext-auth', 'token1', 200), 'small body'),
+    withBody(request('/egts-body-to-ext-auth', 'token1', 413), 'a body longer than sixteen bytes'),
   ],
 };
 

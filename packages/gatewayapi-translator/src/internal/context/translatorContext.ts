@@ -15,6 +15,7 @@ import type {
   ServiceImport,
 } from '@egts/api';
 import type { ExtensionsIR } from '@egts/ir';
+import type { OidcDiscovery } from '../../oidcDiscovery.js';
 import type { RateLimitServiceOptions } from '../../translate.js';
 import type { AppliedPolicy } from '../policies/processPolicies.js';
 import type { SecurityPolicyIR } from '../policies/securityPolicyIR.js';
@@ -38,6 +39,8 @@ export interface ResolvedOptions {
   enableEnvoyPatchPolicy: boolean;
   /** The Rate Limit Service; undefined: global rate limiting is not enabled. */
   rateLimitService: RateLimitServiceOptions | undefined;
+  /** OpenID provider discovery results by issuer (see TranslateOptions). */
+  oidcDiscovery: OidcDiscovery;
 }
 
 export interface GatewayClassContext {

@@ -94,6 +94,19 @@ const str = (value: unknown): string | undefined => (typeof value === 'string' ?
 const headerList = (value: unknown) =>
   list(value).map((h) => ({ name: str(h.name) ?? '', value: str(h.value) ?? '' }));
 
+/** A response override's redirect; the path only as ReplaceFullPath (validation refuses others). */
+const redirectOf = (redirect: Obj): NonNullable<ResponseOverride['redirect']> => {
+  const path = obj(redirect.path);
+  return {
+    ...(str(redirect.scheme) === undefined ? {} : { scheme: str(redirect.scheme) }),
+    ...(str(redirect.hostname) === undefined ? {} : { hostname: str(redirect.hostname) }),
+    ...(num(redirect.port) === undefined ? {} : { port: num(redirect.port) }),
+    ...(str(path?.replaceFullPath) === undefined ? {} : { path: str(path?.replaceFullPath) }),
+    // The CRD's default.
+    statusCode: num(redirect.statusCode) ?? 302,
+  };
+};
+
 /** Response overrides with local responses; bodies were inlined (inlineResponseBodies). */
 export function responseOverride(value: unknown): ResponseOverride[] | undefined {
   const out = list(value).map((rule): ResponseOverride => {
@@ -101,7 +114,11 @@ export function responseOverride(value: unknown): ResponseOverride[] | undefined
     const response = obj(rule.response);
     const body = obj(response?.body);
     const header = obj(response?.header);
+    const redirect = obj(rule.redirect);
+    const source = str(rule.source);
     return {
+      ...(source === 'Local' || source === 'Backend' ? { source } : {}),
+      ...(redirect ? { redirect: redirectOf(redirect) } : {}),
       statusCodes: list(match?.statusCodes).map((code) => {
         const range = obj(code.range);
         return code.type === 'Range' && range

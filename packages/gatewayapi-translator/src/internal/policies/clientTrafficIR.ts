@@ -270,6 +270,7 @@ export function listenerTraffic(
         | HeaderSettings['withUnderscoresAction']
         | undefined,
       enableEnvoyHeaders: bool(headers?.enableEnvoyHeaders),
+      disableRateLimitHeaders: bool(headers?.disableRateLimitHeaders),
     }),
     http2: defined<HTTP2Settings>({
       initialStreamWindowSize: quantity(http2?.initialStreamWindowSize),

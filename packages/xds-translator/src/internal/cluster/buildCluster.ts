@@ -92,14 +92,33 @@ const commonHttpOptions = (traffic: ClusterTraffic) => {
  */
 const upstreamHttp2 = (traffic: ClusterTraffic) => {
   const http2 = http2Settings(traffic.http2);
+  const keepalive = traffic.http2?.connectionKeepalive;
   return {
     initialStreamWindowSize: http2.initialStreamWindowSize,
     initialConnectionWindowSize: http2.initialConnectionWindowSize,
     ...(traffic.http2?.maxConcurrentStreams === undefined
       ? {}
       : { maxConcurrentStreams: traffic.http2.maxConcurrentStreams }),
+    ...(keepalive === undefined ? {} : { connectionKeepalive: keepaliveOf(keepalive) }),
+    ...(traffic.http2?.terminateStreamOnInvalidMessage
+      ? { overrideStreamErrorOnInvalidHttpMessage: true }
+      : {}),
   };
 };
+
+/** PING keepalive (Http2ProtocolOptions.connection_keepalive). */
+const keepaliveOf = (
+  keepalive: NonNullable<NonNullable<ClusterTraffic['http2']>['connectionKeepalive']>,
+) => ({
+  ...(keepalive.intervalMs === undefined ? {} : { interval: durationMs(keepalive.intervalMs) }),
+  ...(keepalive.timeoutMs === undefined ? {} : { timeout: durationMs(keepalive.timeoutMs) }),
+  ...(keepalive.intervalJitterPercent === undefined
+    ? {}
+    : { intervalJitter: { value: keepalive.intervalJitterPercent } }),
+  ...(keepalive.idleIntervalMs === undefined
+    ? {}
+    : { connectionIdleInterval: durationMs(keepalive.idleIntervalMs) }),
+});
 
 /**
  * The upstream protocol: h2 for HTTP2/GRPC backends; over TLS without them, whatever ALPN picks
@@ -205,9 +224,15 @@ const circuitBreakers = (traffic: ClusterTraffic) => {
   };
 };
 
-const lbEndpoints = (endpoints: DestinationSetting['endpoints']) =>
+/** `healthCheckPort`: where active health checks go instead (Endpoint.health_check_config). */
+const lbEndpoints = (endpoints: DestinationSetting['endpoints'], healthCheckPort?: number) =>
   endpoints.map((endpoint) => ({
-    endpoint: { address: socketAddress(endpoint.host, endpoint.port) },
+    endpoint: {
+      address: socketAddress(endpoint.host, endpoint.port),
+      ...(healthCheckPort === undefined
+        ? {}
+        : { healthCheckConfig: { portValue: healthCheckPort } }),
+    },
     // Not-ready endpoints stay known to Envoy but take no traffic.
     healthStatus: endpoint.ready ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
   }));
@@ -217,13 +242,16 @@ const lbEndpoints = (endpoints: DestinationSetting['endpoints']) =>
  * one per group weighted by its weight (locality-weighted load balancing,
  * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/locality_weight).
  */
-const localities = (settings: DestinationSetting[]): LocalityLbEndpoints[] => {
+const localities = (
+  settings: DestinationSetting[],
+  healthCheckPort?: number,
+): LocalityLbEndpoints[] => {
   if (settings.length > 1) {
     return settings.map((setting) =>
       LocalityLbEndpoints.fromPartial({
         locality: { region: setting.name },
         loadBalancingWeight: setting.weight,
-        lbEndpoints: lbEndpoints(setting.endpoints),
+        lbEndpoints: lbEndpoints(setting.endpoints, healthCheckPort),
       }),
     );
   }
@@ -235,7 +263,10 @@ const localities = (settings: DestinationSetting[]): LocalityLbEndpoints[] => {
   return zones.map((zone) =>
     LocalityLbEndpoints.fromPartial({
       ...(zone === undefined ? {} : { locality: { zone } }),
-      lbEndpoints: lbEndpoints(setting.endpoints.filter((endpoint) => endpoint.zone === zone)),
+      lbEndpoints: lbEndpoints(
+        setting.endpoints.filter((endpoint) => endpoint.zone === zone),
+        healthCheckPort,
+      ),
     }),
   );
 };
@@ -291,7 +322,7 @@ const buildCluster = (
   const dns = settings.some((setting) => setting.addressType !== 'IP');
   const assignment = ClusterLoadAssignment.fromPartial({
     clusterName: name,
-    endpoints: localities(settings),
+    endpoints: localities(settings, traffic.healthCheck?.active?.port),
   });
   // An EDS cluster holds no endpoints: an endpoint update needs its assignment only.
   if (out.endpointsOnly && !dns && out.mode === 'ads') {

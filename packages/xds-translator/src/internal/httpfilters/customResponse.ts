@@ -2,9 +2,10 @@
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/custom_response_filter):
 // the connection manager holds one disabled instance per set of overrides (Envoy reads the
 // matcher from the filter's own config), enabled on the routes that use it: a matcher list whose
-// first matching entry (status code, then response headers) replaces the response
-// with a local response policy: new status, body (with command operators such as
-// %RESPONSE_CODE%), content type and headers.
+// first matching entry (status code, response headers, then whether Envoy itself answered)
+// replaces the response with a local response policy (new status, body with command operators
+// such as %RESPONSE_CODE%, content type and headers) or, with a redirect policy, sends the request
+// on to another location (an internal redirect) and returns that answer.
 import { createHash } from 'node:crypto';
 import {
   CustomResponse,
@@ -15,6 +16,7 @@ import {
   HttpResponseStatusCodeMatchInput,
   LocalResponsePolicy,
   packAny,
+  RedirectPolicy,
   type XdsMatcher,
 } from '@egts/envoy-api';
 import type { ResponseOverride } from '@egts/ir';
@@ -75,10 +77,29 @@ const headerPredicate = (header: ResponseOverride['responseHeaders'][number]): P
   } as Predicate;
 };
 
+/**
+ * Whether Envoy generated the response (HttpResponseLocalReplyMatchInput: "true" for a local
+ * reply, "false" for an upstream one). The input has no fields: its Any is the type URL alone.
+ */
+const sourcePredicate = (source: 'Local' | 'Backend'): Predicate =>
+  ({
+    singlePredicate: {
+      input: {
+        name: 'local_reply',
+        typedConfig: {
+          typeUrl: 'type.googleapis.com/envoy.type.matcher.v3.HttpResponseLocalReplyMatchInput',
+          value: Buffer.alloc(0),
+        },
+      },
+      valueMatch: { exact: source === 'Local' ? 'true' : 'false', ignoreCase: false },
+    },
+  }) as Predicate;
+
 const predicateOf = (override: ResponseOverride): Predicate => {
   const all = [
     ...(override.statusCodes.length > 0 ? [statusPredicate(override.statusCodes)] : []),
     ...override.responseHeaders.map(headerPredicate),
+    ...(override.source === undefined ? [] : [sourcePredicate(override.source)]),
   ];
   return (all.length === 1 ? all[0] : { andMatcher: { predicate: all } }) as Predicate;
 };
@@ -117,13 +138,31 @@ const localResponse = ({ response }: ResponseOverride, index: number) => {
   );
 };
 
+const redirectAction = (redirect: NonNullable<ResponseOverride['redirect']>, index: number) =>
+  typedConfig(
+    `response-override-${index}`,
+    RedirectPolicy,
+    RedirectPolicy.fromPartial({
+      redirectAction: {
+        ...(redirect.scheme === undefined ? {} : { schemeRedirect: redirect.scheme }),
+        ...(redirect.hostname === undefined ? {} : { hostRedirect: redirect.hostname }),
+        ...(redirect.port === undefined ? {} : { portRedirect: redirect.port }),
+        ...(redirect.path === undefined ? {} : { pathRedirect: redirect.path }),
+      },
+      statusCode: redirect.statusCode,
+    }),
+  );
+
+const actionOf = (override: ResponseOverride, index: number) =>
+  override.redirect ? redirectAction(override.redirect, index) : localResponse(override, index);
+
 const customResponse = (overrides: readonly ResponseOverride[]): CustomResponse =>
   CustomResponse.fromPartial({
     customResponseMatcher: {
       matcherList: {
         matchers: overrides.map((override, i) => ({
           predicate: predicateOf(override),
-          onMatch: { action: localResponse(override, i) },
+          onMatch: { action: actionOf(override, i) },
         })),
       },
     },

@@ -56,6 +56,9 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.headers.lateResponseHeaders.removeOnMatch': HEADERS,
     'spec.headers.enableEnvoyHeaders': REQUEST_HEADERS,
     'spec.headers.withUnderscoresAction': REQUEST_HEADERS,
+    // The global rate limit filter's headers (#21): Envoy Gateway's RateLimitHeadersDisabled.
+    'spec.headers.disableRateLimitHeaders':
+      'apps/conformance/src/tests/envoyGateway/globalRateLimit.ts: RateLimitHeadersDisabled',
     'spec.headers.preserveXRequestID': REQUEST_HEADERS,
     'spec.headers.requestID': REQUEST_HEADERS,
     'spec.headers.maxRequestHeaderLimit': REQUEST_HEADERS,
@@ -100,7 +103,6 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.clientIPDetection.directSourceIP',
     'spec.connection.socketBufferLimit',
     'spec.grpc',
-    'spec.headers.disableRateLimitHeaders',
     'spec.http1.disableSafeMaxConnectionDuration',
     'spec.http1.ignoredUpgradeTypes',
     'spec.scheme',

@@ -12,25 +12,16 @@ const CORS = e2e('CORSFromSecurityPolicy');
 const LOCAL_JWKS = e2e('LocalJWKSInline');
 const OIDC = 'apps/conformance/src/tests/envoyGateway/oidc.ts: OIDC';
 const OIDC_OPTIONS = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCOptions';
+const OIDC_DISCOVERY = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCDiscovery';
+/** The Envoy configuration of the requests Envoy makes to a policy's services (xds-translator). */
+const SERVICE_SETTINGS =
+  'packages/xds-translator/src/__tests__/securityServices.test.ts: fetch and check settings';
 /** egts's own tests in the same suite, for settings the e2e tests do not exercise offline. */
 const egts = (test: string) =>
   `apps/conformance/src/tests/envoyGateway/egtsSecurityPolicy.ts: ${test}`;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * OIDC provider discovery: without both endpoints Envoy Gateway fetches them from the issuer's
- * `/.well-known/openid-configuration`; egts does not yet, so the issuer alone is not applied.
- */
-const discovery = (spec: Readonly<Record<string, unknown>>): string[] => {
-  const provider =
-    isObject(spec.oidc) && isObject(spec.oidc.provider) ? spec.oidc.provider : undefined;
-  if (!provider) return [];
-  return provider.authorizationEndpoint && provider.tokenEndpoint
-    ? []
-    : ['spec.oidc.provider.issuer'];
-};
 
 /**
  * A policy on a TCPRoute or TLSRoute: Envoy Gateway enforces its authorization with the network
@@ -48,7 +39,7 @@ const streamTargets = (spec: Readonly<Record<string, unknown>>): string[] => {
 };
 
 export const securityPolicyFields: KindFields = {
-  notAppliedIn: (spec) => [...discovery(spec), ...streamTargets(spec)],
+  notAppliedIn: streamTargets,
   applied: {
     'spec.targetRef': TARGETING_PROOF,
     'spec.targetRefs': TARGETING_PROOF,
@@ -63,6 +54,7 @@ export const securityPolicyFields: KindFields = {
     'spec.authorization.rules.action': AUTHZ,
     'spec.authorization.rules.name': AUTHZ,
     'spec.authorization.rules.operation.methods': AUTHZ,
+    'spec.authorization.rules.operation.path': e2e('AuthzWithPath'),
     'spec.authorization.rules.principal.headers': AUTHZ,
     'spec.authorization.rules.principal.jwt.provider': e2e('AuthzWithJWTClaimsScopes'),
     'spec.authorization.rules.principal.jwt.claims': e2e('AuthzWithJWTClaimsScopes'),
@@ -91,6 +83,19 @@ export const securityPolicyFields: KindFields = {
     'spec.jwt.providers.localJWKS.valueRef': e2e('LocalJWKSValueRef'),
     'spec.jwt.providers.remoteJWKS.uri': e2e('OptionalJWT'),
     'spec.jwt.providers.remoteJWKS.cacheDuration': e2e('JWT'),
+    'spec.jwt.providers.remoteJWKS.backendRefs': e2e('JWTBackendRemoteJWKS'),
+    'spec.jwt.providers.remoteJWKS.backendSettings.retry': e2e('JWTBackendRemoteJWKS'),
+    'spec.jwt.providers.remoteJWKS.backendSettings.timeout.http.requestTimeout':
+      e2e('JWTBackendRemoteJWKS'),
+    'spec.jwt.providers.remoteJWKS.failedRefetchDuration': SERVICE_SETTINGS,
+    'spec.extAuth.grpc.backendSettings.retry': SERVICE_SETTINGS,
+    'spec.extAuth.http.backendSettings.retry': extAuthE2e('EgtsHTTPExtAuthPathOverrideRetry'),
+    'spec.extAuth.http.pathOverride': extAuthE2e('EgtsHTTPExtAuthPathOverrideRetry'),
+    'spec.extAuth.http.backendSettings.loadBalancer': extAuthE2e(
+      'EgtsHTTPExtAuthPathOverrideRetry',
+    ),
+    'spec.extAuth.statusOnError': egts('EgtsExtAuthFailOpenRecompute'),
+    'spec.extAuth.bodyToExtAuth': egts('EgtsExtAuthFailOpenRecompute'),
     'spec.jwt.providers.recomputeRoute': e2e('JWT'),
     'spec.extAuth.grpc.backendRef': extAuthE2e('GRPCExtAuth'),
     'spec.extAuth.grpc.backendRefs': extAuthE2e('GRPCExtAuth'),
@@ -101,7 +106,7 @@ export const securityPolicyFields: KindFields = {
     'spec.extAuth.contextExtensions': extAuthE2e('EgtsGRPCExtAuthHeadersContext'),
     'spec.extAuth.failOpen': egts('EgtsExtAuthFailOpenRecompute'),
     'spec.extAuth.recomputeRoute': egts('EgtsExtAuthFailOpenRecompute'),
-    'spec.oidc.provider.issuer': OIDC,
+    'spec.oidc.provider.issuer': OIDC_DISCOVERY,
     'spec.oidc.provider.authorizationEndpoint': OIDC,
     'spec.oidc.provider.tokenEndpoint': OIDC,
     'spec.oidc.provider.endSessionEndpoint': OIDC,
@@ -120,6 +125,12 @@ export const securityPolicyFields: KindFields = {
     'spec.oidc.cookieConfig.sameSite': OIDC_OPTIONS,
     'spec.oidc.csrfTokenTTL': OIDC_OPTIONS,
     'spec.oidc.disableTokenEncryption': OIDC_OPTIONS,
+    'spec.oidc.clientIDRef': OIDC_DISCOVERY,
+    'spec.oidc.refreshToken': OIDC_DISCOVERY,
+    'spec.oidc.defaultRefreshTokenTTL': OIDC_DISCOVERY,
+    'spec.oidc.defaultTokenTTL': SERVICE_SETTINGS,
+    'spec.oidc.provider.backendRefs': OIDC_DISCOVERY,
+    'spec.oidc.provider.backendSettings.retry': SERVICE_SETTINGS,
   },
   notApplied: [
     'spec.apiKeyAuth',

@@ -1,0 +1,67 @@
+// Global rate limiting in host mode: the Envoy Rate Limit Service runs beside the proxies,
+// supervised on its own, and egts's admin metrics include its ratelimit_* families.
+import {
+  type RateLimitServiceHandle,
+  startRateLimitService,
+  type XdsAddress,
+} from '@egts/infra-manager';
+import type { InfraIR } from '@egts/ir';
+import type { Logger } from 'pino';
+import type { InfraManager } from '../pipeline/ports.js';
+
+/** Starts the service (its failure is logged: proxies then answer per failClosed). */
+export const startHostRateLimitService = (
+  settings: { redisUrl: string; grpcPort: number },
+  xds: XdsAddress,
+  log: Logger,
+): Promise<RateLimitServiceHandle | undefined> =>
+  startRateLimitService({
+    redisUrl: settings.redisUrl,
+    grpcPort: settings.grpcPort,
+    xds,
+    onEvent: (event) => {
+      if (event.type === 'health') {
+        // Unhealthy: it cannot reach Redis; proxies then answer per failClosed.
+        if (event.healthy) log.info({ event }, 'rate limit service healthy');
+        else log.warn({ event }, 'rate limit service unhealthy (Redis unreachable?)');
+        return;
+      }
+      const level = event.type === 'exited' ? 'warn' : 'info';
+      log[level]({ event }, `rate limit service ${event.type}`);
+    },
+  }).catch((error: unknown) => {
+    // Proxies then answer per failClosed (their rate limit cluster has no server).
+    log.error({ err: error }, 'rate limit service not started');
+    return undefined;
+  });
+
+/**
+ * The host infrastructure with the Rate Limit Service beside it: closing stops both. The service
+ * starts at once and is supervised on its own (restarted with backoff when it exits).
+ */
+export function withRateLimitService<T extends InfraManager>(
+  infra: T,
+  service: Promise<RateLimitServiceHandle | undefined> | undefined,
+): T & { auxiliaryMetrics?(): Promise<string> } {
+  if (service === undefined) return infra;
+  return {
+    ...infra,
+    apply: (ir: InfraIR) => infra.apply(ir),
+    // The service's own families only (ratelimit_*): its Go runtime's go_*/process_* would repeat
+    // families egts exposes too, which the Prometheus text format does not allow.
+    auxiliaryMetrics: async () => {
+      const handle = await service;
+      if (handle === undefined) return '';
+      const res = await fetch(handle.metricsUrl, { signal: AbortSignal.timeout(2_000) });
+      const lines = (await res.text()).split('\n');
+      return lines
+        .filter((line) => /^(# (HELP|TYPE) )?ratelimit_/.test(line))
+        .map((line) => `${line}\n`)
+        .join('');
+    },
+    close: async () => {
+      await infra.close();
+      await (await service)?.stop();
+    },
+  };
+}
