@@ -1,7 +1,7 @@
 // Envoy Gateway's ClientTrafficPolicy e2e tests (test/e2e/tests: client_timeout.go,
 // disable_xff_append.go, listener_health_check.go, host_normalization.go, ...) re-expressed: the
 // same manifests (testdata/), the same requests and answers, through egts and real Envoy. What a
-// test reads from the cluster's Prometheus is read from the proxy's own /stats/prometheus; the
+// test reads from the cluster's Prometheus is read from the proxy's own admin /stats; the
 // TLS listener tests are in clientTrafficTls.ts.
 import { connect as netConnect, type Socket } from 'node:net';
 import {
@@ -150,13 +150,6 @@ const headerSettings: ConformanceTest = {
 
 const connectionLimitGateway = gw('connection-limit-gateway');
 
-/** Envoy's connection_limit filter counts the connections it closed (limited_connections). */
-const limitedConnections = (prometheus: string): number =>
-  prometheus
-    .split('\n')
-    .filter((line) => line.startsWith('envoy_connection_limit_limited_connections{'))
-    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-
 const connectionLimit: ConformanceTest = {
   name: 'ConnectionLimit',
   description: 'Connections over the ClientTrafficPolicy connection limit are closed',
@@ -179,7 +172,12 @@ const connectionLimit: ConformanceTest = {
         sockets.push(socket);
       }
       await harness.eventually('envoy_connection_limit_limited_connections > 0', async () => {
-        const limited = limitedConnections(await harness.envoyStats(connectionLimitGateway));
+        // Envoy's connection_limit filter counts the connections it closed.
+        const counters = await harness.stats(
+          'connection_limit\\..*\\.limited_connections',
+          connectionLimitGateway,
+        );
+        const limited = Object.values(counters).reduce((sum, n) => sum + n, 0);
         return limited > 0 ? undefined : 'no connection was limited';
       });
     } finally {
