@@ -49,8 +49,6 @@ export interface ControlPlane {
   address(namespace: string, name: string, port: number): number | undefined;
   /** A Gateway's Envoy statistics whose names match `filter` (a regular expression), by name. */
   stats(namespace: string, name: string, filter: string): Promise<Record<string, number>>;
-  /** `127.0.0.1:<port>` of the admin interface of Gateway `namespace/name`'s Envoy, once running. */
-  adminAddress(namespace: string, name: string): string | undefined;
   /** xDS rejections (NACKs) and proxy exits seen so far: the reasons behind a failing request. */
   readonly incidents: string[];
   /** Empties Redis: global rate limit counters start from zero (one test's never reach the next). */
@@ -222,9 +220,6 @@ export const startControlPlane = async (
       return values;
     },
     address: (namespace, name, port) => ports.get(`${fleetName(namespace, name)}|${port}`),
-    adminAddress: (namespace, name) =>
-      infra.proxies().find((p) => p.name === fleetName(namespace, name) && p.state === 'running')
-        ?.adminAddress,
     resetRateLimits: async () => {
       await redis?.flush();
     },
