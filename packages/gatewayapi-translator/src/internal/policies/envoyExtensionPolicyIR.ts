@@ -97,9 +97,13 @@ function wasm(
   key: string,
   spec: Obj,
   index: number,
-): WasmModule {
+): WasmModule | undefined {
   const field = `wasm[${index}]`;
   const code = obj(spec.code);
+  // An image source is valid input egts does not apply yet: the field registry reports
+  // `spec.wasm.code.image` NotApplied, so the policy never takes effect. Not Invalid: Envoy
+  // Gateway accepts it.
+  if (code?.type === 'Image') return undefined;
   const http = obj(code?.http);
   if (code?.type !== 'HTTP' || !http || typeof http.url !== 'string')
     throw new Error(
@@ -158,7 +162,8 @@ export function envoyExtensionPolicyIR(
   const modules: WasmModule[] = [];
   for (const [i, entry] of list(spec.wasm).entries()) {
     try {
-      modules.push(wasm(ctx, policy, key, entry, i));
+      const module = wasm(ctx, policy, key, entry, i);
+      if (module) modules.push(module);
     } catch (error) {
       return { problem: (error as Error).message };
     }
