@@ -59,8 +59,6 @@ export interface TestHarness {
   ): Promise<WebSocketClient>;
   /** The local port of a Gateway's Envoy listener for `port` (the "Gateway address"). */
   gatewayPort(gateway: GatewayRef | undefined, port: number): number;
-  /** The Prometheus text of a Gateway's Envoy (its admin `/stats/prometheus`), for counters. */
-  envoyStats(gateway: GatewayRef): Promise<string>;
   /** One gRPC call, answered or not (for traffic splits). */
   sendGrpc(expected: GrpcExpectation): Promise<GrpcResult>;
 }

@@ -2,7 +2,7 @@
 // Pure and deterministic: an ordered list of processX steps over a context indexed once;
 // inputs are never mutated.
 import { DEFAULT_CONTROLLER_NAME, type Resources } from '@egts/api';
-import type { InfraIR, XdsIR } from '@egts/ir';
+import type { InfraIR, RateLimitService, XdsIR } from '@egts/ir';
 import { type ResolvedOptions, TranslatorContext } from './internal/context/translatorContext.js';
 import { buildProxyInfra } from './internal/ir/buildInfra.js';
 import { buildXdsIR, routeOrder } from './internal/ir/buildXds.js';
@@ -46,10 +46,13 @@ export interface TranslateOptions {
   allowLoopbackBackends?: boolean;
   /**
    * The EnvoyGateway's `extensionApis`: a control plane passes its configuration's, where both
-   * are off by default and an EnvoyPatchPolicy is then not accepted (reason Disabled). Absent,
-   * the translator translates what it is given, as `egctl x translate` does (both on).
+   * are off by default and an EnvoyPatchPolicy is then not accepted (reason Disabled), a Backend
+   * not accepted and a reference to one unresolved. Absent, the translator translates what it is
+   * given, as `egctl x translate` does (both on).
    */
-  extensionApis?: { enableEnvoyPatchPolicy?: boolean | undefined } | undefined;
+  extensionApis?:
+    | { enableEnvoyPatchPolicy?: boolean | undefined; enableBackend?: boolean | undefined }
+    | undefined;
 
   /**
    * The Rate Limit Service proxies ask for global rate limits (EnvoyGateway `rateLimit`). Absent:
@@ -72,6 +75,8 @@ export interface RateLimitServiceOptions {
   failClosed?: boolean;
   /** How long a proxy waits for an answer (default: Envoy's 20ms). */
   timeoutMs?: number;
+  /** mTLS to the service: the proxy's SDS files for its client certificate and the CA. */
+  tls?: RateLimitService['tls'];
 }
 
 /**
@@ -104,6 +109,8 @@ export const resolveOptions = (options: TranslateOptions): ResolvedOptions => ({
   allowLoopbackBackends: options.allowLoopbackBackends ?? false,
   enableEnvoyPatchPolicy:
     options.extensionApis === undefined || options.extensionApis.enableEnvoyPatchPolicy === true,
+  enableBackend:
+    options.extensionApis === undefined || options.extensionApis.enableBackend === true,
   rateLimitService: options.rateLimitService,
   oidcDiscovery: options.oidcDiscovery ?? new Map(),
 });

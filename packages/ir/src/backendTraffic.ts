@@ -219,6 +219,24 @@ export const BandwidthLimitSchema = z.object({
 export type BandwidthLimit = z.infer<typeof BandwidthLimitSchema>;
 
 /**
+ * Admission control (`admissionControl`): Envoy rejects a share of requests, growing as the
+ * backend's success rate over the sampling window falls below `minSuccessPercent`.
+ */
+export const AdmissionControlSchema = z.object({
+  samplingWindowMs: z.number().optional(),
+  minSuccessPercent: z.number().optional(),
+  aggression: z.number().optional(),
+  /** Requests per second below which nothing is rejected. */
+  minRequestRate: z.number().int().optional(),
+  maxRejectionPercent: z.number().optional(),
+  /** HTTP statuses that count as success (absent: Envoy Gateway's default, below 500). */
+  httpSuccessStatuses: z.array(z.number().int()).optional(),
+  /** gRPC status codes (numbers) that count as success. */
+  grpcSuccessStatuses: z.array(z.number().int()).optional(),
+});
+export type AdmissionControl = z.infer<typeof AdmissionControlSchema>;
+
+/**
  * A protocol upgrade a route allows (`httpUpgrade`): `websocket`, `CONNECT`, `spdy/3.1`...; for
  * CONNECT, `terminate` makes Envoy answer it and forward the payload as raw TCP.
  */

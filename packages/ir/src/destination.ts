@@ -20,6 +20,13 @@ export const EndpointSchema = z.object({
   zone: z.string().optional(),
   /** False while the endpoint is terminating: drain it (no new requests) instead of dropping it. */
   ready: z.boolean(),
+  /**
+   * The endpoint's hostname apart from its address (a Backend's `endpoints.hostname`): what
+   * Envoy uses for a host rewrite from the backend, never to connect.
+   */
+  hostname: z.string().optional(),
+  /** A Unix domain socket path (a Backend's `endpoints.unix`): `host` and `port` are then unused. */
+  unixPath: z.string().optional(),
 });
 export type Endpoint = z.infer<typeof EndpointSchema>;
 
@@ -58,6 +65,13 @@ export const UpstreamTLSSchema = z.object({
   minVersion: z.enum(['1.2', '1.3']).optional(),
   /** Highest TLS version offered (absent: 1.3, as Envoy Gateway offers). */
   maxVersion: z.enum(['1.2', '1.3']).optional(),
+  /** Do not verify the backend's certificate at all (a Backend's `tls.insecureSkipVerify`). */
+  insecureSkipVerify: z.boolean().optional(),
+  /**
+   * No fixed SNI: send the request's Host as SNI and check the certificate against it (Envoy's
+   * auto_sni and auto_san_validation), as Envoy Gateway does for a Backend without `tls.sni`.
+   */
+  autoSni: z.boolean().optional(),
 });
 export type UpstreamTLS = z.infer<typeof UpstreamTLSSchema>;
 
@@ -82,6 +96,16 @@ export const DestinationSettingSchema = z.object({
       remove: z.array(z.string()),
     })
     .optional(),
+  /**
+   * A Backend of type DynamicResolver: no endpoints of its own, Envoy's dynamic forward proxy
+   * resolves the host each request names (its Host header) through a DNS cache.
+   */
+  dynamicResolver: z.boolean().optional(),
+  /**
+   * Load-balancing priority: 0 (absent) serves while healthy, 1 takes traffic only when priority 0
+   * is unhealthy (a Backend's `fallback`).
+   */
+  priority: z.number().int().optional(),
   /** Host header sent to this backend only (a backendRef URLRewrite hostname). */
   hostRewrite: z.string().optional(),
   /** Header changes that apply only when this backend is picked (backendRef filters). */

@@ -53,6 +53,10 @@ export type GlobalRateLimitRule = z.infer<typeof GlobalRateLimitRuleSchema>;
 export const GlobalRateLimitSchema = z.object({ rules: z.array(GlobalRateLimitRuleSchema) });
 export type GlobalRateLimit = z.infer<typeof GlobalRateLimitSchema>;
 
+/** A secret in a file-based SDS resource on the proxy: its name and the file's path. */
+export const SdsFileSchema = z.object({ name: z.string(), path: z.string() });
+export type SdsFile = z.infer<typeof SdsFileSchema>;
+
 /** The Rate Limit Service a listener's routes ask (EnvoyGateway `rateLimit`). */
 export const RateLimitServiceSchema = z.object({
   /** The descriptor domain: the Gateway's (`<namespace>/<name>`, or its GatewayClass when merged). */
@@ -64,5 +68,11 @@ export const RateLimitServiceSchema = z.object({
   failClosed: z.boolean(),
   /** How long a proxy waits for the service (`timeout`); absent: Envoy's 20ms. */
   timeoutMs: z.number().optional(),
+  /**
+   * mTLS to the service, as Envoy Gateway sets it up: the proxy presents its client certificate
+   * and trusts the CA the service's certificate chains to, both read from file-based SDS on the
+   * proxy (the files its xDS connection uses, so a renewal reaches a running Envoy).
+   */
+  tls: z.object({ certificate: SdsFileSchema, trustedCa: SdsFileSchema }).optional(),
 });
 export type RateLimitService = z.infer<typeof RateLimitServiceSchema>;

@@ -2,6 +2,7 @@
 // Envoy route entry inside a virtual host.
 import { z } from 'zod';
 import {
+  AdmissionControlSchema,
   BandwidthLimitSchema,
   CompressionSchema,
   FaultInjectionSchema,
@@ -11,7 +12,7 @@ import {
   ResponseOverrideSchema,
 } from './backendTraffic.js';
 import { RouteDestinationSchema } from './destination.js';
-import { ExtensionsIRSchema } from './extensions.js';
+import { CredentialInjectionSchema, ExtensionsIRSchema } from './extensions.js';
 import { GlobalRateLimitSchema } from './globalRateLimit.js';
 import { RetrySchema } from './retry.js';
 import { RouteSourceSchema } from './routeSource.js';
@@ -187,6 +188,8 @@ export const HTTPRouteIRSchema = z.object({
   bandwidthLimit: BandwidthLimitSchema.optional(),
   /** Request buffering (BackendTrafficPolicy `requestBuffer`). */
   requestBuffer: RequestBufferSchema.optional(),
+  /** Load shedding on a falling success rate (BackendTrafficPolicy `admissionControl`). */
+  admissionControl: AdmissionControlSchema.optional(),
   /** Protocol upgrades allowed (BackendTrafficPolicy `httpUpgrade`); absent: WebSocket. */
   upgrades: z.array(HTTPUpgradeSchema).optional(),
   /** Responses answered differently (BackendTrafficPolicy `responseOverride`), first match wins. */
@@ -197,6 +200,8 @@ export const HTTPRouteIRSchema = z.object({
   security: SecurityIRSchema.optional(),
   /** What the EnvoyExtensionPolicy extending the route runs (Lua). */
   extensions: ExtensionsIRSchema.optional(),
+  /** A credential injected into the route's requests (HTTPRouteFilter credentialInjection). */
+  credentialInjection: CredentialInjectionSchema.optional(),
   /** Whether this route serves gRPC (from a GRPCRoute). */
   grpc: z.boolean(),
   /**

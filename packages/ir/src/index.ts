@@ -3,6 +3,7 @@
 
 export type {
   ActiveHealthCheck,
+  AdmissionControl,
   BandwidthLimit,
   Compression,
   ConsistentHash,
@@ -42,13 +43,20 @@ export {
   subdomainOriginRegex,
   wildcardOriginRegex,
 } from './envoyRegex.js';
-export type { ExtensionsIR, ExtProc, LuaScript } from './extensions.js';
+export type {
+  CredentialInjection,
+  ExtensionsIR,
+  ExtProc,
+  LuaScript,
+  WasmModule,
+} from './extensions.js';
 export type {
   GlobalRateLimit,
   GlobalRateLimitRule,
   RateLimitCost,
   RateLimitService,
   RateLimitUnit,
+  SdsFile,
 } from './globalRateLimit.js';
 export type {
   CORS,

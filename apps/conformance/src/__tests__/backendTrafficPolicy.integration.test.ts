@@ -68,7 +68,8 @@ describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
   let statuses: { kind: string; name: string; accepted: string | undefined }[] = [];
 
   beforeAll(async () => {
-    const [flakyPort, okPort, pairPort, slowPort, servePort, checkPort, upgradePort] = [
+    const [flakyPort, okPort, pairPort, slowPort, servePort, checkPort, upgradePort, downPort] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -98,8 +99,18 @@ describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
       await startBackend('check-a', '127.0.0.1', checkPort, ok),
       await startBackend('check-b', '127.0.0.2', checkPort, () => ({ status: 500 })),
       await startUpgrader(upgradePort),
+      await startBackend('down', '127.0.0.1', downPort, () => ({ status: 503 })),
     );
-    const text = `${gatewayManifests(port)}${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1'])}${service('pair', pairPort, ['127.0.0.1', '127.0.0.2'])}${service('slow', slowPort, ['127.0.0.1'])}${route('retry', 'flaky', flakyPort)}${route('budget', 'flaky', flakyPort)}${route('limited', 'ok', okPort)}${route('distinct', 'ok', okPort)}${route('health', 'pair', pairPort)}${route('hash', 'pair', pairPort)}${route('breaker', 'slow', slowPort)}${route('timeout', 'slow', slowPort)}${route('idle', 'slow', slowPort)}${route('invalid', 'ok', okPort)}${service('served', servePort, ['127.0.0.1', '127.0.0.2'])}${service('upgrader', upgradePort, ['127.0.0.1'])}${route('upgrade', 'upgrader', upgradePort)}${route('noupgrade', 'upgrader', upgradePort)}${policy(
+    const text = `${gatewayManifests(port)}${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1'])}${service('pair', pairPort, ['127.0.0.1', '127.0.0.2'])}${service('slow', slowPort, ['127.0.0.1'])}${route('retry', 'flaky', flakyPort)}${route('budget', 'flaky', flakyPort)}${route('limited', 'ok', okPort)}${route('distinct', 'ok', okPort)}${route('health', 'pair', pairPort)}${route('hash', 'pair', pairPort)}${route('breaker', 'slow', slowPort)}${route('timeout', 'slow', slowPort)}${route('idle', 'slow', slowPort)}${route('invalid', 'ok', okPort)}${service('served', servePort, ['127.0.0.1', '127.0.0.2'])}${service('upgrader', upgradePort, ['127.0.0.1'])}${route('upgrade', 'upgrader', upgradePort)}${service('down', downPort, ['127.0.0.1'])}${route('admission', 'down', downPort)}${policy(
+      'admission',
+      `  admissionControl:
+    samplingWindow: 30s
+    minSuccessRate: 95
+    rejectionAggression: 1
+    maxRejectionPercent: 90
+    successCriteria: {http: {statusCodes: [200]}}
+`,
+    )}${route('noupgrade', 'upgrader', upgradePort)}${policy(
       'upgrade',
       `  httpUpgrade: [{type: foo}]
 `,
@@ -274,6 +285,16 @@ describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
     // foo is allowed where the policy names it (the backend switches); elsewhere Envoy refuses.
     expect(await upgradeStatus(port, '/upgrade', 'foo')).toBe(101);
     expect(await upgradeStatus(port, '/noupgrade', 'foo')).toBe(403);
+  });
+
+  it('admission control sheds requests to a failing backend', async () => {
+    // Every answer fails: Envoy soon rejects some requests itself, which never reach the backend.
+    const sent = 60;
+    for (let i = 0; i < sent; i++) expect((await get(port, '/admission')).status).toBe(503);
+    const stats = await envoy!.admin('/stats?filter=admission_control\\.rq_rejected$');
+    const rejected = Number(/rq_rejected: (\d+)/.exec(stats)?.[1] ?? 0);
+    expect(rejected).toBeGreaterThan(0);
+    expect(seen.get('down')?.length).toBe(sent - rejected);
   });
 
   it('consistent hashing sends a header value to one endpoint', async () => {

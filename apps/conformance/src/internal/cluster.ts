@@ -109,9 +109,11 @@ const SERVICE_HOST = /^([a-z0-9-]+)\.([a-z0-9-]+)(?:\.svc(?:\.cluster\.local)?)?
 /**
  * Cluster DNS and the Service proxy, for Backends: an FQDN endpoint naming a Service by its
  * cluster DNS name (`<service>.<namespace>`) resolves, in a cluster, to the Service's address
- * and reaches a pod through the Service port. Here it becomes the 127.0.0.1 address of the local
- * server standing in for that Service port (the harness translates with loopback Backends
- * allowed). Hosts naming no running Service are left as written.
+ * and reaches a pod through the Service port. Here it names the local server standing in for
+ * that Service port, still by name (`localhost`, which Envoy resolves; the harness translates with
+ * loopback Backends allowed), so the Backend stays of type FQDN as in the suite; the Service's
+ * name stays the endpoint's hostname, what a host rewrite from the backend sends. Hosts naming
+ * no running Service are left as written.
  */
 const withServiceAddresses = (
   object: KubeObject,
@@ -119,13 +121,18 @@ const withServiceAddresses = (
 ): KubeObject => {
   const endpoints = object.spec?.endpoints;
   if (object.kind !== 'Backend' || !Array.isArray(endpoints)) return object;
-  const resolved = endpoints.map((endpoint: { fqdn?: { hostname: string; port: number } }) => {
-    const match = endpoint.fqdn && SERVICE_HOST.exec(endpoint.fqdn.hostname);
-    const port = match && servicePorts.get(`${match[1]}.${match[2]}:${endpoint.fqdn!.port}`);
-    if (!port) return endpoint;
-    const { fqdn: _, ...rest } = endpoint;
-    return { ...rest, ip: { address: '127.0.0.1', port } };
-  });
+  const resolved = endpoints.map(
+    (endpoint: { fqdn?: { hostname: string; port: number }; hostname?: string }) => {
+      const match = endpoint.fqdn && SERVICE_HOST.exec(endpoint.fqdn.hostname);
+      const port = match && servicePorts.get(`${match[1]}.${match[2]}:${endpoint.fqdn!.port}`);
+      if (!port) return endpoint;
+      return {
+        ...endpoint,
+        hostname: endpoint.hostname ?? endpoint.fqdn!.hostname,
+        fqdn: { hostname: 'localhost', port },
+      };
+    },
+  );
   return { ...object, spec: { ...object.spec, endpoints: resolved } };
 };
 

@@ -5,6 +5,10 @@
 // kept so that requests to "Gateway X, port 80" reach the right Envoy. With `rateLimit`, a real
 // Redis and the Envoy Rate Limit Service run beside it (host mode's auxiliary control plane), the
 // service taking its RateLimitConfigs from the same xDS server.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_CONTROLLER_NAME, type ResourceStatus } from '@egts/api';
 import type { Listener } from '@egts/envoy-api';
 import {
@@ -16,6 +20,7 @@ import {
 } from '@egts/gatewayapi-translator';
 import {
   createHostInfraManager,
+  createWasmCache,
   findRateLimitBinary,
   type HostInfraManager,
   RATE_LIMIT_NODE_ID,
@@ -32,6 +37,7 @@ import {
 import { rateLimitConfigs, translateXds } from '@egts/xds-translator';
 import type { Cluster } from './cluster.js';
 import { clusterFetch } from './clusterFetch.js';
+import { clusterWasmFetch } from './clusterHttpsFetch.js';
 import { freePort } from './freePort.js';
 import { findRedisServer, type RedisServer, startRedis } from './redisServer.js';
 
@@ -43,8 +49,6 @@ export interface ControlPlane {
   address(namespace: string, name: string, port: number): number | undefined;
   /** A Gateway's Envoy statistics whose names match `filter` (a regular expression), by name. */
   stats(namespace: string, name: string, filter: string): Promise<Record<string, number>>;
-  /** `127.0.0.1:<port>` of the admin interface of Gateway `namespace/name`'s Envoy, once running. */
-  adminAddress(namespace: string, name: string): string | undefined;
   /** xDS rejections (NACKs) and proxy exits seen so far: the reasons behind a failing request. */
   readonly incidents: string[];
   /** Empties Redis: global rate limit counters start from zero (one test's never reach the next). */
@@ -82,6 +86,13 @@ export const startControlPlane = async (
       incidents.push(`NACK ${rejection.typeUrl.split('.').pop()}: ${rejection.message}`),
   });
   const xdsPort = await xds.listen('127.0.0.1:0');
+  // The control plane's Wasm cache: modules fetched, checked and served to Envoy from here.
+  const wasmDir = mkdtempSync(join(tmpdir(), 'egts-wasm-'));
+  const wasmCache = createWasmCache({
+    dir: wasmDir,
+    fetch: clusterWasmFetch(cluster),
+  });
+  await wasmCache.listen();
   let redis: RedisServer | undefined;
   let rateLimitService: RateLimitServiceHandle | undefined;
   const redisServer = findRedisServer();
@@ -164,16 +175,20 @@ export const startControlPlane = async (
       // Envoy Gateway's e2e install enables EnvoyPatchPolicy and Backend.
       const result = translate(resources, {
         controllerName: DEFAULT_CONTROLLER_NAME,
-        extensionApis: { enableEnvoyPatchPolicy: true },
+        extensionApis: { enableEnvoyPatchPolicy: true, enableBackend: true },
         // Backends naming a Service by its cluster DNS name point at the local stand-ins
-        // (Cluster: cluster DNS and the Service proxy), on 127.0.0.1.
+        // (Cluster: cluster DNS and the Service proxy), on loopback.
         allowLoopbackBackends: true,
         oidcDiscovery: discovery,
         ...(rateLimit ? { rateLimitService: rateLimit } : {}),
       });
       const now = new Set<string>();
       const outcomes: Parameters<typeof withEnvoyPatchOutcomes>[1][number][] = [];
-      for (const ir of result.xdsIR) {
+      for (const translated of result.xdsIR) {
+        const ir = await wasmCache.resolve(translated);
+        for (const route of ir.http.flatMap((l) => l.routes))
+          for (const module of route.extensions?.wasm ?? [])
+            if (module.unavailable) incidents.push(`Wasm ${module.name}: ${module.unavailable}`);
         const xdsResources = translateXds(ir, { mode: 'ads' });
         outcomes.push(...(xdsResources.envoyPatchPolicies ?? []));
         const listeners = await Promise.all(xdsResources.listeners.map((l) => rebind(ir.name, l)));
@@ -205,9 +220,6 @@ export const startControlPlane = async (
       return values;
     },
     address: (namespace, name, port) => ports.get(`${fleetName(namespace, name)}|${port}`),
-    adminAddress: (namespace, name) =>
-      infra.proxies().find((p) => p.name === fleetName(namespace, name) && p.state === 'running')
-        ?.adminAddress,
     resetRateLimits: async () => {
       await redis?.flush();
     },
@@ -216,6 +228,8 @@ export const startControlPlane = async (
       await rateLimitService?.stop();
       await redis?.stop();
       await xds.close();
+      await wasmCache.close();
+      rmSync(wasmDir, { recursive: true, force: true });
     },
   };
 };

@@ -263,13 +263,6 @@ export class Harness {
           );
         return port;
       },
-      envoyStats: async (gateway) => {
-        const admin = this.#plane!.adminAddress(gateway.namespace, gateway.name);
-        if (admin === undefined)
-          throw new Failure(`Gateway ${gateway.namespace}/${gateway.name} has no running Envoy`);
-        const response = await fetch(`http://${admin}/stats/prometheus`);
-        return response.text();
-      },
       eventually: async (label, attempt) => {
         const problem = await this.#consistently(label, attempt);
         if (problem) throw new Failure(problem);

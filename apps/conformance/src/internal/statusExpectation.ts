@@ -45,7 +45,8 @@ export type StatusExpectation =
       readonly conditions: readonly ConditionExpectation[];
     }
   | {
-      readonly kind: 'Gateway' | 'ListenerSet';
+      /** Envoy Gateway's Backend: its own conditions (BackendMustBeAccepted). */
+      readonly kind: 'Gateway' | 'ListenerSet' | 'Backend';
       readonly namespace: string;
       readonly name: string;
       readonly conditions?: readonly ConditionExpectation[];

@@ -10,6 +10,7 @@ import type { SnapshotCache } from '@egts/xds-server';
 import {
   type BehaviorSubject,
   combineLatest,
+  concatMap,
   distinctUntilChanged,
   map,
   type Observable,
@@ -31,6 +32,11 @@ export interface PipelineOptions {
   infra?: InfraManager | undefined;
   logging: Logging;
   metrics: Metrics;
+  /**
+   * The control plane's Wasm cache (host mode): each Gateway's IR passes through it, in order,
+   * so that the xDS translator finds where every Wasm module is served.
+   */
+  wasm?: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined;
 }
 
 export interface Pipeline {
@@ -69,7 +75,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   // Infrastructure before xDS: a proxy started as soon as the Infra IR is known boots while its
   // xDS resources are translated (an Infra IR is published before the xDS IR it goes with).
   const infra = runInfra(translator.infraIR$, options.infra, logging.component('infrastructure'));
-  const xds = runXds(translator.xdsIR$, {
+  const wasm = options.wasm;
+  const xdsIR$ = wasm
+    ? translator.xdsIR$.pipe(
+        concatMap(async (change) =>
+          'removed' in change ? change : { ...change, ir: await wasm.resolve(change.ir) },
+        ),
+      )
+    : translator.xdsIR$;
+  const xds = runXds(xdsIR$, {
     cache: options.cache,
     metrics,
     log: logging.component('xds-translator'),

@@ -4,7 +4,15 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
-import { createHostInfraManager, freeRateLimitPort } from '@egts/infra-manager';
+import {
+  createHostInfraManager,
+  createWasmCache,
+  freeRateLimitPort,
+  type RateLimitServiceHandle,
+  type RateLimitTelemetry,
+  type XdsAddress,
+  xdsSdsSecrets,
+} from '@egts/infra-manager';
 import { createFileProvider } from '@egts/provider-file';
 import type { Logging } from '../logging.js';
 import type { ResourceProvider } from '../pipeline/ports.js';
@@ -45,6 +53,12 @@ export interface HostRateLimit {
   redisUrl: string;
   failClosed?: boolean | undefined;
   timeoutMs?: number | undefined;
+  /** Redis over TLS (`backend.redis.tls`), with the name of the client certificate's Secret. */
+  redisTls?: { certificateRef: string } | undefined;
+  /** Metrics and tracing of the service (`rateLimit.telemetry`). */
+  telemetry?: RateLimitTelemetry | undefined;
+  /** `rateLimit` settings read but not applied, logged at start. */
+  problems?: readonly string[] | undefined;
 }
 
 const defaultStateDir = (): string =>
@@ -53,16 +67,43 @@ const defaultStateDir = (): string =>
 export async function runHostGateway(options: HostGatewayOptions): Promise<RunningGateway> {
   const infraLog = options.logging.component('infrastructure');
   const stateDir = options.stateDir ?? defaultStateDir();
+  let rateLimitService: Promise<RateLimitServiceHandle | undefined> | undefined;
   const certs = options.withoutProxies
     ? undefined
-    : await hostXdsCertificates(stateDir, options.certificates, infraLog);
+    : await hostXdsCertificates(stateDir, options.certificates, infraLog, () => {
+        // The Rate Limit Service read its TLS files when it started: a renewal restarts it.
+        void rateLimitService?.then((service) =>
+          service?.restart().then(
+            () => infraLog.info('rate limit service restarted with the renewed certificates'),
+            (error: unknown) =>
+              infraLog.error({ err: error }, 'rate limit service restart after renewal failed'),
+          ),
+        );
+      });
   // The service's gRPC port is chosen now: the translator names it in every proxy's config.
   const rateLimit =
     options.rateLimit && !options.withoutProxies
       ? { ...options.rateLimit, grpcPort: await freeRateLimitPort() }
       : undefined;
+  const startService = (xds: XdsAddress) => {
+    if (rateLimit === undefined) return undefined;
+    rateLimitService = startHostRateLimitService(
+      rateLimit,
+      certs ? { ...xds, tls: certs.serviceTls } : xds,
+      // Proxies ask it over mTLS: the xDS server's certificate, their CA.
+      certs && { ca: certs.files.ca, cert: certs.files.serverCert, key: certs.files.serverKey },
+      infraLog,
+    );
+    return rateLimitService;
+  };
+  // Wasm modules of EnvoyExtensionPolicies: fetched, checked and served to the proxies from here.
+  const wasm = options.withoutProxies
+    ? undefined
+    : createWasmCache({ dir: join(stateDir, 'wasm') });
+  await wasm?.listen();
   const gateway = await runGateway({
     provider: options.provider ?? createFileProvider({ paths: options.paths }),
+    ...(wasm ? { wasm } : {}),
     infra: options.withoutProxies
       ? undefined
       : (xds, metrics) =>
@@ -77,12 +118,8 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
                 infraLog[level]({ event }, `proxy ${event.proxy} ${event.type}`);
               },
             }),
-            rateLimit &&
-              startHostRateLimitService(
-                rateLimit,
-                certs ? { ...xds, tls: certs.serviceTls } : xds,
-                infraLog,
-              ),
+            startService(xds),
+            rateLimit?.telemetry?.prometheus ?? true,
           ),
     xds: certs
       ? {
@@ -109,13 +146,16 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
               port: rateLimit.grpcPort,
               failClosed: rateLimit.failClosed ?? false,
               ...(rateLimit.timeoutMs === undefined ? {} : { timeoutMs: rateLimit.timeoutMs }),
+              // The proxies' client certificate and CA, from the SDS files their xDS uses.
+              ...(certs?.proxyTls.sds ? { tls: xdsSdsSecrets(certs.proxyTls.sds) } : {}),
             },
           }
         : {}),
     },
     logging: options.logging,
-  }).catch((error: unknown) => {
+  }).catch(async (error: unknown) => {
     certs?.stop();
+    await wasm?.close();
     throw error;
   });
   return {
@@ -123,6 +163,7 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
     async close() {
       certs?.stop();
       await gateway.close();
+      await wasm?.close();
     },
   };
 }

@@ -2,6 +2,7 @@
 // supervised on its own, and egts's admin metrics include its ratelimit_* families.
 import {
   type RateLimitServiceHandle,
+  type RateLimitTelemetry,
   startRateLimitService,
   type XdsAddress,
 } from '@egts/infra-manager';
@@ -11,14 +12,33 @@ import type { InfraManager } from '../pipeline/ports.js';
 
 /** Starts the service (its failure is logged: proxies then answer per failClosed). */
 export const startHostRateLimitService = (
-  settings: { redisUrl: string; grpcPort: number },
+  settings: {
+    redisUrl: string;
+    grpcPort: number;
+    redisTls?: { certificateRef: string } | undefined;
+    telemetry?: RateLimitTelemetry | undefined;
+    problems?: readonly string[] | undefined;
+  },
   xds: XdsAddress,
+  /** mTLS towards the proxies (PEM file paths); absent: plaintext. */
+  serverTls: { ca: string; cert: string; key: string } | undefined,
   log: Logger,
-): Promise<RateLimitServiceHandle | undefined> =>
-  startRateLimitService({
+): Promise<RateLimitServiceHandle | undefined> => {
+  for (const problem of settings.problems ?? []) log.warn(`rate limit service: ${problem}`);
+  // Host mode has no Secrets to read the client certificate from: Redis is still spoken to over
+  // TLS (never in the clear), without one; a Redis that asks for it refuses, and proxies then
+  // answer per failClosed.
+  if (settings.redisTls)
+    log.warn(
+      `rate limit service: rateLimit.backend.redis.tls.certificateRef (Secret ${settings.redisTls.certificateRef}) is not read in host mode: Redis over TLS without a client certificate`,
+    );
+  return startRateLimitService({
     redisUrl: settings.redisUrl,
     grpcPort: settings.grpcPort,
     xds,
+    ...(serverTls ? { serverTls } : {}),
+    ...(settings.redisTls ? { redisTls: {} } : {}),
+    ...(settings.telemetry ? { telemetry: settings.telemetry } : {}),
     onEvent: (event) => {
       if (event.type === 'health') {
         // Unhealthy: it cannot reach Redis; proxies then answer per failClosed.
@@ -34,6 +54,7 @@ export const startHostRateLimitService = (
     log.error({ err: error }, 'rate limit service not started');
     return undefined;
   });
+};
 
 /**
  * The host infrastructure with the Rate Limit Service beside it: closing stops both. The service
@@ -42,6 +63,8 @@ export const startHostRateLimitService = (
 export function withRateLimitService<T extends InfraManager>(
   infra: T,
   service: Promise<RateLimitServiceHandle | undefined> | undefined,
+  /** Whether the service serves Prometheus metrics (`rateLimit.telemetry.metrics`). */
+  prometheus = true,
 ): T & { auxiliaryMetrics?(): Promise<string> } {
   if (service === undefined) return infra;
   return {
@@ -51,7 +74,7 @@ export function withRateLimitService<T extends InfraManager>(
     // families egts exposes too, which the Prometheus text format does not allow.
     auxiliaryMetrics: async () => {
       const handle = await service;
-      if (handle === undefined) return '';
+      if (handle === undefined || !prometheus) return '';
       const res = await fetch(handle.metricsUrl, { signal: AbortSignal.timeout(2_000) });
       const lines = (await res.text()).split('\n');
       return lines

@@ -29,6 +29,8 @@ export async function hostXdsCertificates(
   stateDir: string,
   options: { validityMs?: number | undefined; intervalMs?: number | undefined } | undefined,
   log: Logger,
+  /** Called after each renewal (the rate limit service restarts to read the new set). */
+  onRenewed?: () => void,
 ): Promise<HostXdsCertificates> {
   const certDir = join(stateDir, 'xds-tls');
   const validity = options?.validityMs === undefined ? {} : { validityMs: options.validityMs };
@@ -38,7 +40,10 @@ export async function hostXdsCertificates(
   const renewal = renewLocalCertificates(certDir, {
     ...validity,
     ...(options?.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
-    onRenewed: (renewed) => log.info({ notAfter: renewed.notAfter }, 'xDS certificates renewed'),
+    onRenewed: (renewed) => {
+      log.info({ notAfter: renewed.notAfter }, 'xDS certificates renewed');
+      onRenewed?.();
+    },
     onError: (error) => log.error({ err: error }, 'xDS certificate renewal failed'),
   });
   return {

@@ -3,6 +3,7 @@ import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import {
   createKubernetesInfraManager,
   createKubernetesRateLimitManager,
+  type RateLimitTelemetry,
 } from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import {
@@ -45,7 +46,15 @@ export interface KubernetesGatewayOptions {
    * Deployment, Service and ServiceAccount in `namespace`; absent, it deletes them.
    */
   rateLimit?:
-    | { redisUrl: string; failClosed?: boolean | undefined; timeoutMs?: number | undefined }
+    | {
+        redisUrl: string;
+        failClosed?: boolean | undefined;
+        timeoutMs?: number | undefined;
+        redisTls?: { certificateRef: string } | undefined;
+        telemetry?: RateLimitTelemetry | undefined;
+        /** Settings read but not applied, logged when the service is applied. */
+        problems?: readonly string[] | undefined;
+      }
     | undefined;
   logging: Logging;
 }
@@ -79,11 +88,28 @@ export async function runKubernetesGateway(
     namespace: options.namespace,
     xds: options.xdsService,
   });
-  const rateLimiting = leaderElection.isLeader$.subscribe((isLeader) => {
-    if (!isLeader) return;
+  // What the EnvoyGateway `rateLimit` block asks of the service; what it cannot apply is logged.
+  const rateLimitSettings = (rateLimit: NonNullable<KubernetesGatewayOptions['rateLimit']>) => {
+    for (const problem of rateLimit.problems ?? []) log.warn(`rate limit service: ${problem}`);
+    return {
+      redisUrl: rateLimit.redisUrl,
+      ...(rateLimit.redisTls ? { redisTls: rateLimit.redisTls } : {}),
+      ...(rateLimit.telemetry ? { telemetry: rateLimit.telemetry } : {}),
+    };
+  };
+  // Set by the certificate rotation: the service rolls out to read the rotated Secret.
+  let certificatesNotAfter: string | undefined;
+  const applyRateLimit = () =>
     rateLimitManager
-      .apply(options.rateLimit && { redisUrl: options.rateLimit.redisUrl })
+      .apply(
+        options.rateLimit && {
+          ...rateLimitSettings(options.rateLimit),
+          ...(certificatesNotAfter ? { certificatesNotAfter } : {}),
+        },
+      )
       .catch((error: unknown) => log.error({ err: error }, 'rate limit service update failed'));
+  const rateLimiting = leaderElection.isLeader$.subscribe((isLeader) => {
+    if (isLeader) void applyRateLimit();
   });
   // Only the leader changes infrastructure; a new leader applies the latest Infra IR at once.
   const infraIR$ = new BehaviorSubject<InfraIR | undefined>(undefined);
@@ -108,6 +134,10 @@ export async function runKubernetesGateway(
           leaderElection.isLeader$,
           { ...options.certificates, kubeConfig: options.kubeConfig, namespace: options.namespace },
           options.logging.component('certgen'),
+          (notAfter) => {
+            certificatesNotAfter = notAfter.toISOString();
+            if (options.rateLimit && leaderElection.isLeader()) void applyRateLimit();
+          },
         );
   const gateway = await runGateway({
     provider,
@@ -122,6 +152,7 @@ export async function runKubernetesGateway(
         ? {
             rateLimitService: {
               ...rateLimitManager.address,
+              ...(rateLimitManager.proxyTls ? { tls: rateLimitManager.proxyTls } : {}),
               failClosed: options.rateLimit.failClosed ?? false,
               ...(options.rateLimit.timeoutMs === undefined
                 ? {}

@@ -16,13 +16,18 @@ export function rotateCertificatesWhileLeading(
     'validityMs' | 'caValidityMs' | 'propagationMs' | 'maxIntervalMs'
   > & { kubeConfig: KubeConfig; namespace: string },
   log: Logger,
+  /** Called after the Secrets changed (the rate limit service rolls out to read them). */
+  onRotated?: (notAfter: Date) => void,
 ): { stop(): Promise<void> } {
   let rotation: CertificateRotation | undefined;
   const rotating = isLeader$.subscribe((isLeader) => {
     if (isLeader && rotation === undefined) {
       rotation = startCertificateRotation({
         ...options,
-        onRotated: (result) => log.info(result, 'xDS certificates rotated'),
+        onRotated: (result) => {
+          log.info(result, 'xDS certificates rotated');
+          onRotated?.(result.notAfter);
+        },
         onError: (error) => log.error({ err: error }, 'xDS certificate rotation failed'),
       });
     } else if (!isLeader && rotation !== undefined) {

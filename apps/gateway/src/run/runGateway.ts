@@ -2,6 +2,7 @@
 // and the admin API; `close()` stops them in reverse order (proxies drained first).
 import type { ResourceStatus } from '@egts/api';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
+import type { XdsIR } from '@egts/ir';
 import { createSnapshotCache, createXdsServer, type TlsFiles } from '@egts/xds-server';
 import { BehaviorSubject, combineLatest, map } from 'rxjs';
 import { type AdminServer, startAdminServer } from '../admin/adminServer.js';
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   admin: { host: string; port: number };
   translate?: TranslateOptions;
   logging: Logging;
+  /** The Wasm cache the proxies load EnvoyExtensionPolicy Wasm modules from (host mode). */
+  wasm?: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined;
 }
 
 export interface RunningGateway {
@@ -65,6 +68,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
     logging: options.logging,
     metrics,
     ...(options.translate ? { translate: options.translate } : {}),
+    ...(options.wasm ? { wasm: options.wasm } : {}),
   });
   attributing = pipeline;
   const statuses$ = new BehaviorSubject<readonly ResourceStatus[]>([]);

@@ -49,6 +49,22 @@ const shadowLimited = async (harness: TestHarness) =>
     await harness.stats('http_local_rate_limiter_shadow\\.http_local_rate_limit\\.rate_limited$'),
   ).reduce((a, b) => a + b, 0);
 
+const allNs = gw('all-namespaces');
+
+/** One request to `gateway` answered `status` with no x-ratelimit-* header (they are off there). */
+const withoutHeaders = async (
+  harness: TestHarness,
+  gateway: typeof allNs,
+  path: string,
+  status: number,
+): Promise<string | undefined> => {
+  const reply = await harness.send({ gateway, request: { path }, status });
+  if (reply instanceof Error) return `${gateway.name} ${path}: ${reply.message}`;
+  if (reply.status !== status) return `${gateway.name} ${path}: ${reply.status}, want ${status}`;
+  const header = Object.keys(reply.headers).find((name) => name.startsWith('x-ratelimit-'));
+  return header === undefined ? undefined : `${gateway.name} ${path}: ${header} present`;
+};
+
 const failIf = (problem: string | undefined) => {
   if (problem !== undefined) throw new Error(problem);
 };
@@ -281,24 +297,26 @@ const queryParameters: ConformanceTest = {
   manifests: ['local-ratelimit-query-parameters.yaml'],
   statuses: [
     ...accepted(sameNs, ['local-query-parameters-ratelimit']),
+    ...accepted(allNs, ['local-query-parameters-ratelimit']),
     policy('local-ratelimit-query-parameters', 'True'),
   ],
-  // The upstream test also runs on the all-namespaces Gateway, whose ClientTrafficPolicy turns
-  // the x-ratelimit headers off (headers.disableRateLimitHeaders, not applied by egts yet); this
-  // checks the same-namespace half: alice has 3 an hour, bob matches no rule and is not limited.
+  // Alice has 3 an hour on each Gateway's proxy; bob matches no rule and is not limited. The
+  // all-namespaces Gateway's ClientTrafficPolicy turns the x-ratelimit headers off.
   // Programmed before counting: bob's requests are answered and spend none of alice's.
-  requests: [
-    {
-      request: { path: '/query-ratelimit?user=bob' },
-      backend: 'infra-backend-v1',
-      namespace: infra,
-    },
-  ],
+  requests: [sameNs, allNs].map((gateway) => ({
+    gateway,
+    request: { path: '/query-ratelimit?user=bob' },
+    backend: 'infra-backend-v1',
+    namespace: infra,
+  })),
   steps: async (h) => {
     const alice = '/query-ratelimit?user=alice';
     for (let i = 0; i < 3; i++) failIf(await once(h, alice, {}, 200, '3'));
     failIf(await once(h, alice, {}, 429, '3'));
     for (let i = 0; i < 5; i++) failIf(await once(h, '/query-ratelimit?user=bob', {}, 200));
+    for (let i = 0; i < 3; i++) failIf(await withoutHeaders(h, allNs, alice, 200));
+    failIf(await withoutHeaders(h, allNs, alice, 429));
+    failIf(await withoutHeaders(h, allNs, '/query-ratelimit?user=bob', 200));
   },
 };
 

@@ -10,6 +10,7 @@ import {
   infra,
   type KubeObject,
 } from '../../conformanceTest.js';
+import { GATEWAY_CLASS_NAME } from '../../internal/harness.js';
 
 const v1 = { backend: 'infra-backend-v1', namespace: infra };
 
@@ -337,10 +338,86 @@ const authzClientCIDRs: ConformanceTest = {
   ],
 };
 
+const tcpGateway = gw('egts-tcp-authz');
+
+const tcpRoute = (name: string, sectionName: string): KubeObject => ({
+  apiVersion: 'gateway.networking.k8s.io/v1alpha2',
+  kind: 'TCPRoute',
+  metadata: { name, namespace: infra },
+  spec: {
+    parentRefs: [{ name: 'egts-tcp-authz', sectionName }],
+    rules: [{ backendRefs: [{ name: 'infra-backend-v1', port: 8080 }] }],
+  },
+});
+
+const tcpPolicy = (name: string, clientCIDRs: string[]): KubeObject => ({
+  apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+  kind: 'SecurityPolicy',
+  metadata: { name, namespace: infra },
+  spec: {
+    targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'TCPRoute', name }],
+    authorization: {
+      defaultAction: 'Deny',
+      rules: [{ action: 'Allow', principal: { clientCIDRs } }],
+    },
+  },
+});
+
+const overTcp = (port: number): HttpExpectation => ({
+  gateway: tcpGateway,
+  port,
+  request: { path: '/' },
+  ...v1,
+});
+
+/** Network RBAC on TCPRoutes with valid backends: only the client range decides. */
+const tcpAuthzClientCIDRs: ConformanceTest = {
+  name: 'EgtsTCPRouteAuthzClientCIDRs',
+  description: 'A TCPRoute whose policy does not allow the client drops it; one that does proxies',
+  features: ['SecurityPolicy', 'Authorization'],
+  manifests: [],
+  objects: [
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'egts-tcp-authz', namespace: infra },
+      spec: {
+        gatewayClassName: GATEWAY_CLASS_NAME,
+        listeners: [
+          {
+            name: 'denied',
+            protocol: 'TCP',
+            port: 8100,
+            allowedRoutes: { kinds: [{ kind: 'TCPRoute' }] },
+          },
+          {
+            name: 'allowed',
+            protocol: 'TCP',
+            port: 8101,
+            allowedRoutes: { kinds: [{ kind: 'TCPRoute' }] },
+          },
+        ],
+      },
+    },
+    tcpRoute('egts-tcp-denied', 'denied'),
+    tcpRoute('egts-tcp-allowed', 'allowed'),
+    tcpPolicy('egts-tcp-denied', ['192.168.254.0/24']),
+    tcpPolicy('egts-tcp-allowed', ['127.0.0.0/8']),
+  ],
+  requests: [overTcp(8101)],
+  steps: async (harness) => {
+    await harness.eventually('egts-tcp-authz:8100 blocked', async () => {
+      const result = await harness.send(overTcp(8100));
+      return result instanceof Error ? undefined : `answered ${result.status}`;
+    });
+  },
+};
+
 export const egtsSecurityPolicyTests = (): ConformanceTest[] => [
   jwtIssuerAudiences(),
   jwtExtractFromFailOpen(),
   extAuthOptions,
   mergeTypeKeepsBroader,
   authzClientCIDRs,
+  tcpAuthzClientCIDRs,
 ];

@@ -1,5 +1,6 @@
 // Every Envoy Gateway e2e test this harness re-expresses, in the order they run.
 import type { ConformanceTest } from '../../conformanceTest.js';
+import { backendTests } from './backend.js';
 import { backendHealthCheckTests } from './backendHealthCheck.js';
 import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
 import { backendTrafficResilienceTests } from './backendTrafficResilience.js';
@@ -35,4 +36,5 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...envoyPatchPolicyTests(),
   ...envoyExtensionPolicyTests(),
   ...httpRouteFilterTests(),
+  ...backendTests(),
 ];

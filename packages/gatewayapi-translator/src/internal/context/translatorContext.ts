@@ -37,6 +37,8 @@ export interface ResolvedOptions {
   allowLoopbackBackends: boolean;
   /** EnvoyGateway extensionApis.enableEnvoyPatchPolicy (see TranslateOptions). */
   enableEnvoyPatchPolicy: boolean;
+  /** EnvoyGateway extensionApis.enableBackend (see TranslateOptions). */
+  enableBackend: boolean;
   /** The Rate Limit Service; undefined: global rate limiting is not enabled. */
   rateLimitService: RateLimitServiceOptions | undefined;
   /** OpenID provider discovery results by issuer (see TranslateOptions). */

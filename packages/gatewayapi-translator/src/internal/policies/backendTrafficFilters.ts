@@ -4,6 +4,7 @@
 // xds-translator turns each into its Envoy filter). The policy was validated first
 // (validateBackendTrafficPolicy), so quantities and durations parse.
 import type {
+  AdmissionControl,
   BandwidthLimit,
   Compression,
   FaultInjection,
@@ -185,4 +186,59 @@ export function inlineResponseBodies(
       return { ...o, response: { ...response, body: { type: 'Inline', inline } } };
     }),
   };
+}
+
+/** gRPC status codes by name (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
+const GRPC_CODES = [
+  'Ok',
+  'Cancelled',
+  'Unknown',
+  'InvalidArgument',
+  'DeadlineExceeded',
+  'NotFound',
+  'AlreadyExists',
+  'PermissionDenied',
+  'ResourceExhausted',
+  'FailedPrecondition',
+  'Aborted',
+  'OutOfRange',
+  'Unimplemented',
+  'Internal',
+  'Unavailable',
+  'DataLoss',
+  'Unauthenticated',
+];
+
+export function admissionControl(value: Obj | undefined): AdmissionControl | undefined {
+  if (!value) return undefined;
+  const criteria = obj(value.successCriteria);
+  const http = obj(criteria?.http)?.statusCodes;
+  const grpc = obj(criteria?.grpc)?.statusCodes;
+  const window = parseGoDuration(value.samplingWindow);
+  const out: AdmissionControl = {
+    ...(window === undefined ? {} : { samplingWindowMs: window }),
+    ...(num(value.minSuccessRate) === undefined
+      ? {}
+      : { minSuccessPercent: num(value.minSuccessRate) }),
+    ...(num(value.rejectionAggression) === undefined
+      ? {}
+      : { aggression: num(value.rejectionAggression) }),
+    ...(num(value.minRequestRate) === undefined
+      ? {}
+      : { minRequestRate: num(value.minRequestRate) }),
+    ...(num(value.maxRejectionPercent) === undefined
+      ? {}
+      : { maxRejectionPercent: num(value.maxRejectionPercent) }),
+    ...(Array.isArray(http)
+      ? { httpSuccessStatuses: http.filter((c): c is number => typeof c === 'number') }
+      : {}),
+    ...(Array.isArray(grpc)
+      ? {
+          grpcSuccessStatuses: grpc
+            .map((name) => GRPC_CODES.indexOf(String(name)))
+            .filter((code) => code >= 0),
+        }
+      : {}),
+  };
+  return out;
 }

@@ -5,6 +5,7 @@
 // API server would fill in (health check timings, passive thresholds, Maglev table size).
 import type {
   ActiveHealthCheck,
+  AdmissionControl,
   BandwidthLimit,
   CircuitBreaker,
   Compression,
@@ -28,6 +29,7 @@ import type {
   UpstreamTimeouts,
 } from '@egts/ir';
 import {
+  admissionControl,
   bandwidthLimit,
   compression,
   faultInjection,
@@ -65,6 +67,7 @@ export interface RouteTraffic {
   bandwidthLimit?: BandwidthLimit;
   requestBuffer?: RequestBuffer;
   upgrades?: HTTPUpgrade[];
+  admissionControl?: AdmissionControl;
   responseOverride?: ResponseOverride[];
   globalRateLimit?: GlobalRateLimit;
 }
@@ -448,6 +451,7 @@ export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
       bandwidthLimit: bandwidthLimit(obj(spec.bandwidthLimit)),
       requestBuffer: requestBuffer(obj(spec.requestBuffer)),
       upgrades: httpUpgrades(spec),
+      admissionControl: admissionControl(obj(spec.admissionControl)),
       responseOverride: responseOverride(spec.responseOverride),
       globalRateLimit: globalRateLimit(obj(spec.rateLimit), policyKey),
     }) ?? {};

@@ -71,6 +71,14 @@ export function withClientTraffic(
   if (client) out.clientTraffic = client;
   // The routes' clusters keep the header case too (Envoy Gateway sets it on them).
   if (client?.http1?.preserveHeaderCase) out.routes = out.routes.map(preservingCase);
+  // No x-ratelimit-* headers from the routes' local rate limits either (the global ones read it
+  // from the listener).
+  if (traffic.headers?.disableRateLimitHeaders)
+    out.routes = out.routes.map((route) =>
+      route.localRateLimit
+        ? { ...route, localRateLimit: { ...route.localRateLimit, headers: false } }
+        : route,
+    );
   if (out.tls) {
     out.tls = {
       ...out.tls,

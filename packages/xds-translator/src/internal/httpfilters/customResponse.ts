@@ -13,6 +13,7 @@ import {
   HeaderValueOption_HeaderAppendAction,
   HttpFilter,
   HttpResponseHeaderMatchInput,
+  HttpResponseLocalReplyMatchInput,
   HttpResponseStatusCodeMatchInput,
   LocalResponsePolicy,
   packAny,
@@ -77,20 +78,17 @@ const headerPredicate = (header: ResponseOverride['responseHeaders'][number]): P
   } as Predicate;
 };
 
-/**
- * Whether Envoy generated the response (HttpResponseLocalReplyMatchInput: "true" for a local
- * reply, "false" for an upstream one). The input has no fields: its Any is the type URL alone.
- */
+const LOCAL_REPLY_INPUT = typedConfig(
+  'local_reply',
+  HttpResponseLocalReplyMatchInput,
+  HttpResponseLocalReplyMatchInput.fromPartial({}),
+);
+
+/** Whether Envoy generated the response: "true" for a local reply, "false" for an upstream one. */
 const sourcePredicate = (source: 'Local' | 'Backend'): Predicate =>
   ({
     singlePredicate: {
-      input: {
-        name: 'local_reply',
-        typedConfig: {
-          typeUrl: 'type.googleapis.com/envoy.type.matcher.v3.HttpResponseLocalReplyMatchInput',
-          value: Buffer.alloc(0),
-        },
-      },
+      input: LOCAL_REPLY_INPUT,
       valueMatch: { exact: source === 'Local' ? 'true' : 'false', ignoreCase: false },
     },
   }) as Predicate;
@@ -172,7 +170,7 @@ const customResponse = (overrides: readonly ResponseOverride[]): CustomResponse 
  * Switches an instance on for a route: a FilterConfig whose config is an empty Any (Envoy refuses
  * one without config), as Envoy Gateway has it; the instance holds the matcher.
  */
-const ENABLED = packAny(
+export const ENABLED = packAny(
   FilterConfig,
   FilterConfig.fromPartial({ config: { typeUrl: '', value: Buffer.alloc(0) } }),
 );

@@ -6,6 +6,7 @@
 // selectors alike). The local rate limit keeps the route's own rate_limits (stage 0), so neither
 // filter sees the other's descriptors. The service's own configuration (rateLimitConfigs.ts)
 // holds the limits.
+import { dirname } from 'node:path';
 import {
   ApiVersion,
   HttpFilter,
@@ -13,13 +14,16 @@ import {
   RateLimitFilter,
   RateLimitFilterHeadersVersion,
   RateLimitPerRoute,
+  UpstreamTlsContext,
 } from '@egts/envoy-api';
 import type {
   GlobalRateLimitRule,
   HTTPListener,
   HTTPRouteIR,
   RateLimitCost,
+  RateLimitService,
   RouteDestination,
+  SdsFile,
 } from '@egts/ir';
 import { addDestination } from '../cluster/destinationClusters.js';
 import { durationMs } from '../protoValues.js';
@@ -116,6 +120,32 @@ const serviceDestination = (host: string, port: number): RouteDestination => ({
   ],
 });
 
+/** A secret read from a file-based SDS resource on the proxy (renewals reach a running Envoy). */
+const sdsFile = (file: SdsFile) => ({
+  name: file.name,
+  sdsConfig: {
+    pathConfigSource: { path: file.path, watchedDirectory: { path: dirname(file.path) } },
+    resourceApiVersion: ApiVersion.V3,
+  },
+});
+
+/**
+ * mTLS to the service, as Envoy Gateway's rate limit cluster has it: the proxy's client
+ * certificate, and the service's certificate checked against the control plane's CA.
+ */
+const serviceTlsSocket = (tls: NonNullable<RateLimitService['tls']>) => ({
+  name: 'envoy.transport_sockets.tls',
+  typedConfig: packAny(
+    UpstreamTlsContext,
+    UpstreamTlsContext.fromPartial({
+      commonTlsContext: {
+        tlsCertificateSdsSecretConfigs: [sdsFile(tls.certificate)],
+        validationContextSdsSecretConfig: sdsFile(tls.trustedCa),
+      },
+    }),
+  ),
+});
+
 const serviceOf = (listeners: readonly HTTPListener[]) =>
   listeners.find((l) => l.rateLimitService !== undefined)?.rateLimitService;
 
@@ -156,6 +186,20 @@ export const globalRateLimitFilter: HttpFilterTranslator = {
   addResources: (listener, out) => {
     const service = listener.rateLimitService;
     if (service === undefined || out.hasCluster(RATE_LIMIT_CLUSTER)) return;
-    addDestination(serviceDestination(service.host, service.port), out);
+    const { tls } = service;
+    if (tls === undefined) {
+      addDestination(serviceDestination(service.host, service.port), out);
+      return;
+    }
+    const own = out.nested();
+    addDestination(serviceDestination(service.host, service.port), own);
+    const built = own.toResources();
+    for (const cluster of built.clusters)
+      out.addCluster(
+        cluster.name === RATE_LIMIT_CLUSTER
+          ? { ...cluster, transportSocket: serviceTlsSocket(tls) }
+          : cluster,
+      );
+    for (const endpoints of built.endpoints) out.addEndpoints(endpoints);
   },
 };

@@ -97,21 +97,21 @@ const allowed = (authz: Authorization): Principal[] => {
   return out;
 };
 
-const perRoute = (authz: Authorization): RBACPerRoute => {
+/** The RBAC rules of an authorization: allow what it allows (HTTP filter and network filter). */
+export const authorizationRules = (authz: Authorization) => {
   const principals = allowed(authz);
-  return RBACPerRoute.fromPartial({
-    rbac: {
-      rules: {
-        action: RBAC_Action.ALLOW,
-        // No policy at all denies every request.
-        policies:
-          principals.length === 0
-            ? {}
-            : { authorization: { permissions: [{ any: true }], principals } },
-      },
-    },
-  });
+  return {
+    action: RBAC_Action.ALLOW,
+    // No policy at all denies every request.
+    policies:
+      principals.length === 0
+        ? {}
+        : { authorization: { permissions: [{ any: true }], principals } },
+  };
 };
+
+const perRoute = (authz: Authorization): RBACPerRoute =>
+  RBACPerRoute.fromPartial({ rbac: { rules: authorizationRules(authz) } });
 
 export const rbacFilter: HttpFilterTranslator = {
   patchListener: (listeners) =>

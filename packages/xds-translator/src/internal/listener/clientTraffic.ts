@@ -29,9 +29,8 @@ type Hcm = HttpConnectionManager;
 /**
  * Where the client's address comes from (Envoy "original IP detection"): a custom header by an
  * extension, with use_remote_address off and the header's address trusted, as Envoy Gateway sets
- * it; trusted CIDRs by the xff extension's xff_trusted_cidrs (the first address from the right
- * that is not in a trusted range). Trusted X-Forwarded-For hops use the connection manager's own
- * xff_num_trusted_hops, which picks the same address as Envoy Gateway's xff extension does.
+ * it; trusted CIDRs (the first address from the right that is not in a trusted range) and
+ * trusted hops by the xff extension, as Envoy Gateway sets them.
  */
 function clientIp(ip: ClientTraffic['clientIPDetection']): Partial<Hcm> {
   if (ip === undefined) return {};
@@ -49,22 +48,21 @@ function clientIp(ip: ClientTraffic['clientIPDetection']): Partial<Hcm> {
       ),
     );
   }
-  if (ip.xffTrustedCidrs && ip.customHeader === undefined) {
-    extensions.push(
-      typedConfig(
-        'envoy.extensions.http.original_ip_detection.xff',
-        XffConfig,
-        XffConfig.fromPartial({
-          xffTrustedCidrs: {
-            cidrs: ip.xffTrustedCidrs.map((c) => ({
-              addressPrefix: c.addressPrefix,
-              prefixLen: c.prefixLen,
-            })),
-          },
-          skipXffAppend: ip.skipXffAppend === true,
-        }),
-      ),
+  const xff = (config: Partial<XffConfig>) =>
+    typedConfig(
+      'envoy.extensions.http.original_ip_detection.xff',
+      XffConfig,
+      XffConfig.fromPartial({ ...config, skipXffAppend: ip.skipXffAppend === true }),
     );
+  if (ip.customHeader === undefined && ip.xffTrustedCidrs) {
+    const cidrs = ip.xffTrustedCidrs.map((c) => ({
+      addressPrefix: c.addressPrefix,
+      prefixLen: c.prefixLen,
+    }));
+    extensions.push(xff({ xffTrustedCidrs: { cidrs } }));
+  } else if (ip.customHeader === undefined && ip.xffNumTrustedHops !== undefined) {
+    // With use_remote_address off the peer is not a hop: one fewer, as Envoy Gateway counts.
+    extensions.push(xff({ xffNumTrustedHops: Math.max(0, ip.xffNumTrustedHops - 1) }));
   }
   if (extensions.length > 0)
     return { useRemoteAddress: false, originalIpDetectionExtensions: extensions };

@@ -133,6 +133,8 @@ export const httpFilterChains = (
           ...connectionFilters(firstPlain.clientTraffic, `http-${firstPlain.port}`),
           serve(plain, out, accessLog).hcm,
         ],
+        // Envoy Gateway sets the TLS handshake timeout on plain chains too (a connect timeout there).
+        ...tlsChainSettings(firstPlain.clientTraffic),
       }),
     );
   }

@@ -1,10 +1,17 @@
 // TCP and TLS IR listeners -> one tcp_proxy filter chain per route: TLS routes match by SNI
 // (read by tls_inspector) and pass the stream through or terminate it; a TCP route catches
 // everything (https://www.envoyproxy.io/docs/envoy/latest/configuration/listeners/network_filters/tcp_proxy_filter).
-import { Cluster, Cluster_DiscoveryType, FilterChain, TcpProxy } from '@egts/envoy-api';
+import {
+  Cluster,
+  Cluster_DiscoveryType,
+  FilterChain,
+  NetworkRBAC,
+  TcpProxy,
+} from '@egts/envoy-api';
 import type { TCPListener, TCPRouteIR } from '@egts/ir';
 import { addDestination, addEmptyDestination } from '../cluster/destinationClusters.js';
 import type { AccessLog } from '../envoyTypes.js';
+import { authorizationRules } from '../httpfilters/rbac.js';
 import { durationMs, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import type { ChainClaims } from './chainClaims.js';
@@ -108,6 +115,19 @@ export const tcpFilterChains = (
         ...(serverNames.length === 0 ? {} : { filterChainMatch: { serverNames } }),
         filters: [
           ...connectionFilters(listener.clientTraffic, `tcp-${listener.port}`),
+          // A SecurityPolicy's authorization: a client it does not allow is disconnected.
+          ...(route.authorization
+            ? [
+                typedConfig(
+                  'envoy.filters.network.rbac',
+                  NetworkRBAC,
+                  NetworkRBAC.fromPartial({
+                    statPrefix: `tcp-authz-${listener.port}`,
+                    rules: authorizationRules(route.authorization),
+                  }),
+                ),
+              ]
+            : []),
           typedConfig(
             'envoy.filters.network.tcp_proxy',
             TcpProxy,

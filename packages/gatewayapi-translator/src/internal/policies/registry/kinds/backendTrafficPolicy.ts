@@ -69,6 +69,7 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.compressor': COMPRESSION,
     'spec.bandwidthLimit': BANDWIDTH,
     'spec.requestBuffer': filters('buffers request bodies up to the limit'),
+    'spec.admissionControl': envoy('admission control sheds requests to a failing backend'),
     'spec.httpUpgrade': envoy('httpUpgrade lets a route upgrade to the protocols it names'),
     'spec.responseOverride.match': RESPONSE_OVERRIDE,
     'spec.responseOverride.response': RESPONSE_OVERRIDE,
@@ -144,7 +145,6 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.timeout.http.streamIdleTimeout': envoy('a stream idle past the timeout is cut'),
   },
   notApplied: [
-    'spec.admissionControl',
     'spec.connection.socketBufferLimit',
     'spec.healthCheck.active.healthCheckLog',
     'spec.loadBalancer.backendUtilization',

@@ -23,19 +23,44 @@ const egts = (test: string) =>
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** What a policy on a TCPRoute can apply: authorization by client address (network RBAC). */
+const STREAM_APPLIED = [
+  'spec.targetRef',
+  'spec.targetRefs',
+  'spec.targetSelectors',
+  'spec.authorization.defaultAction',
+  'spec.authorization.rules.action',
+  'spec.authorization.rules.name',
+  'spec.authorization.rules.principal.clientCIDRs',
+];
+
+/** Field paths of the set leaves of `value` (arrays transparent). */
+const setPaths = (value: unknown, path: string): string[] =>
+  Array.isArray(value)
+    ? value.flatMap((v) => setPaths(v, path))
+    : isObject(value)
+      ? Object.entries(value).flatMap(([k, v]) => setPaths(v, `${path}.${k}`))
+      : value === undefined || value === null
+        ? []
+        : [path];
+
 /**
  * A policy on a TCPRoute or TLSRoute: Envoy Gateway enforces its authorization with the network
- * RBAC filter; egts does not yet, so such a target is not applied (the route fails closed).
+ * RBAC filter. egts does so on TCPRoutes for client addresses; anything else such a policy sets,
+ * and a TLSRoute target, is not applied (the route fails closed).
  */
 const streamTargets = (spec: Readonly<Record<string, unknown>>): string[] => {
   const kinds = (field: string) =>
     [spec[field]]
       .flat()
       .flatMap((t) => (isObject(t) && typeof t.kind === 'string' ? [t.kind] : []));
-  const stream = (kind: string) => kind === 'TCPRoute' || kind === 'TLSRoute';
-  return ['targetRef', 'targetRefs', 'targetSelectors']
-    .filter((field) => kinds(field).some(stream))
-    .map((field) => `spec.${field}`);
+  const fields = ['targetRef', 'targetRefs', 'targetSelectors'];
+  const tls = fields.filter((field) => kinds(field).includes('TLSRoute')).map((f) => `spec.${f}`);
+  if (!fields.some((field) => kinds(field).includes('TCPRoute'))) return tls;
+  const unsupported = setPaths(spec, 'spec').filter(
+    (path) => !STREAM_APPLIED.some((p) => path === p || path.startsWith(`${p}.`)),
+  );
+  return [...tls, ...unsupported];
 };
 
 export const securityPolicyFields: KindFields = {
@@ -60,6 +85,7 @@ export const securityPolicyFields: KindFields = {
     'spec.authorization.rules.principal.jwt.claims': e2e('AuthzWithJWTClaimsScopes'),
     'spec.authorization.rules.principal.jwt.scopes': e2e('AuthzWithJWTClaimsScopes'),
     'spec.authorization.rules.principal.clientCIDRs': egts('EgtsAuthzClientCIDRs'),
+    // On a TCPRoute too (network RBAC): TCPRouteAuthzWithClientIP.
     'spec.cors.allowOrigins': CORS,
     'spec.cors.allowMethods': CORS,
     'spec.cors.allowHeaders': CORS,
