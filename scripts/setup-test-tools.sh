@@ -11,3 +11,4 @@ bash scripts/setup-kube.sh
 bash scripts/setup-ratelimit.sh
 bash scripts/setup-helm.sh
 bash scripts/setup-chromium.sh
+bash scripts/setup-quic.sh

@@ -93,9 +93,12 @@ if (only.has('endpoint')) {
   results.endpointChange = rows;
 }
 if (only.has('policy')) {
-  // The large shape's 500 BackendTrafficPolicies, one per HTTPRoute.
-  const rows = [changeCost(largeScenario(), 'BackendTrafficPolicy', quick ? 5 : 15)];
-  table("3b. one BackendTrafficPolicy change, large shape (only its route's clusters)", rows);
+  // The large shape's 500 BackendTrafficPolicies and 500 SecurityPolicies, one each per HTTPRoute.
+  const rows = [
+    changeCost(largeScenario(), 'BackendTrafficPolicy', quick ? 5 : 15),
+    changeCost(largeScenario(), 'SecurityPolicy', quick ? 5 : 15),
+  ];
+  table("3b. one policy change, large shape (only its route's clusters, or its route)", rows);
   results.policyChange = rows;
 }
 if (only.has('propagation')) {

@@ -16,6 +16,7 @@ import {
   type Json,
   resolveOptions,
   type Scenario,
+  securityPolicySpec,
   toText,
 } from './scenarios.js';
 import { allocated, MiB, median, round } from './stats.js';
@@ -85,6 +86,11 @@ export interface ChangeResult {
   /** Median of the changes: provider snapshot in -> snapshots set in the cache. */
   ms: number;
   maxMs: number;
+  /**
+   * Median CPU time of the process during a change (user + system): on a shared, loaded machine
+   * wall-clock time mostly says how busy it was.
+   */
+  cpuMs: number;
   /** Median bytes of the resources whose version changed (what Delta xDS sends). */
   bytes: number;
   /** Median count of the resources whose version changed. */
@@ -98,7 +104,32 @@ export interface ChangeResult {
  * single-object edits, each timed from the provider's emission until every snapshot is set (the
  * pipeline is synchronous without infrastructure, so `next()` returns when it is done).
  */
-type ChangeKind = 'HTTPRoute' | 'EndpointSlice' | 'BackendTrafficPolicy';
+type ChangeKind = 'HTTPRoute' | 'EndpointSlice' | 'BackendTrafficPolicy' | 'SecurityPolicy';
+
+/**
+ * One SecurityPolicy of the scenario (the large shape has one per HTTPRoute) allowing another
+ * client range: only the authorization of the route it targets should change.
+ */
+const changedSecurityPolicy = (resources: Resources, k: number): Resources => {
+  const policies = resources.securityPolicies;
+  if (policies.length === 0) throw new Error('the scenario has no SecurityPolicy');
+  const i = (k * 7919) % policies.length;
+  return {
+    ...resources,
+    securityPolicies: policies.map((p, j) =>
+      j === i
+        ? {
+            ...p,
+            spec: securityPolicySpec(
+              p.spec.targetRefs as Json[],
+              j,
+              `10.${(j + k) % 250}.${k % 250}.0/24`,
+            ) as typeof p.spec,
+          }
+        : p,
+    ),
+  };
+};
 
 /**
  * One BackendTrafficPolicy of the scenario (the large shape has one per HTTPRoute) with a new
@@ -162,7 +193,7 @@ export const changeCost = (scenario: Scenario, kind: ChangeKind, changes: number
   watchAll();
   if (cache.groups().length === 0) throw new Error(`${scenario.name}: nothing was served`);
 
-  const samples: Array<{ ms: number; push: Push }> = [];
+  const samples: Array<{ ms: number; cpuMs: number; push: Push }> = [];
   for (let k = 1; k <= changes + 1; k++) {
     const i = (k * 7919) % scenario.routes.length;
     if (kind === 'HTTPRoute') {
@@ -174,6 +205,8 @@ export const changeCost = (scenario: Scenario, kind: ChangeKind, changes: number
       };
     } else if (kind === 'BackendTrafficPolicy') {
       resources = changedPolicy(resources, k);
+    } else if (kind === 'SecurityPolicy') {
+      resources = changedSecurityPolicy(resources, k);
     } else {
       const service = `svc-${k % options.servicesPerNamespace}`;
       const namespace = `team-${k % options.namespaces}`;
@@ -188,10 +221,13 @@ export const changeCost = (scenario: Scenario, kind: ChangeKind, changes: number
       };
     }
     const started = performance.now();
+    const cpu = process.cpuUsage();
     provider.next({ resources, problems: [] });
+    const used = process.cpuUsage(cpu);
     const ms = performance.now() - started;
+    const cpuMs = (used.user + used.system) / 1000;
     const push = diff();
-    if (k > 1) samples.push({ ms, push }); // the first change warms up
+    if (k > 1) samples.push({ ms, cpuMs, push }); // the first change warms up
   }
   pipeline.stop();
   const last = samples[samples.length - 1]!.push;
@@ -201,6 +237,7 @@ export const changeCost = (scenario: Scenario, kind: ChangeKind, changes: number
     change: kind,
     ms: round(median(samples.map((s) => s.ms)), 2),
     maxMs: round(Math.max(...samples.map((s) => s.ms)), 2),
+    cpuMs: round(median(samples.map((s) => s.cpuMs)), 2),
     bytes: median(samples.map((s) => s.push.bytes)),
     resourcesPushed: median(samples.map((s) => s.push.count)),
     gatewaysPushed: median(samples.map((s) => s.push.gateways.size)),

@@ -192,10 +192,43 @@ const targetRef = (kind: string, name: string): Json => ({
   name,
 });
 
+/** A JWKS of one HMAC key: what the large shape's JWT providers verify with (inline). */
+const BENCH_JWKS = JSON.stringify({
+  keys: [{ kty: 'oct', kid: 'bench', alg: 'HS256', k: 'YmVuY2gtc2VjcmV0LWtleS1vZi0zMi1ieXRlcyEh' }],
+});
+
+/**
+ * A SecurityPolicy of the large shape: filters Envoy enforces on its route (JWT with a local
+ * JWKS and a claim to a header, authorization by client address, CORS); `cidr` is the one setting
+ * a policy change edits.
+ */
+export const securityPolicySpec = (
+  targetRefs: Json[],
+  i: number,
+  cidr = `10.${i % 250}.0.0/16`,
+) => ({
+  targetRefs,
+  cors: { allowOrigins: ['https://example.com'], allowMethods: ['GET'] },
+  jwt: {
+    providers: [
+      {
+        name: 'bench',
+        localJWKS: { type: 'Inline', inline: BENCH_JWKS },
+        claimToHeaders: [{ claim: 'sub', header: 'x-sub' }],
+      },
+    ],
+  },
+  authorization: {
+    defaultAction: 'Deny',
+    rules: [{ action: 'Allow', principal: { clientCIDRs: [cidr] } }],
+  },
+});
+
 /**
  * Envoy Gateway's "large" benchmark shape: 500 HTTPRoutes, 250 GRPCRoutes, 100 UDPRoutes, their
  * Services and EndpointSlices, and 500 each of ClientTrafficPolicy, BackendTrafficPolicy,
- * SecurityPolicy and EnvoyExtensionPolicy (the route policies one per HTTPRoute; ClientTrafficPolicies
+ * SecurityPolicy and EnvoyExtensionPolicy (the route policies one per HTTPRoute, the SecurityPolicies
+ * with JWT, authorization and CORS filters; ClientTrafficPolicies
  * target the Gateways, so all but the oldest per Gateway are Conflicted).
  */
 export const largeScenario = (): Scenario => {
@@ -281,10 +314,7 @@ export const largeScenario = (): Scenario => {
         targetRefs: route,
         timeout: { tcp: { connectTimeout: '5s' } },
       }),
-      policy('SecurityPolicy', i, {
-        targetRefs: route,
-        cors: { allowOrigins: ['https://example.com'], allowMethods: ['GET'] },
-      }),
+      policy('SecurityPolicy', i, securityPolicySpec(route, i)),
       policy('EnvoyExtensionPolicy', i, { targetRefs: route }),
     );
   }

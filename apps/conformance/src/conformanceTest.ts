@@ -34,6 +34,12 @@ export interface TestHarness {
   endpoint(namespace: string, deployment: string): { address: string; port: number };
   /** One request, answered or not (for tests that count answers, such as traffic splits). */
   send(expected: HttpExpectation): Promise<HttpResult | Error>;
+  /**
+   * The Envoy statistics of a Gateway's proxy (default same-namespace) whose names match the
+   * regular expression `filter` (admin `/stats?filter=`), by name: what the upstream tests read
+   * from Prometheus.
+   */
+  stats(filter: string, gateway?: GatewayRef): Promise<Readonly<Record<string, number>>>;
   /** Generation of an object now (the API server's metadata.generation). */
   generation(kind: string, namespace: string | undefined, name: string): number;
   expectStatuses(expected: readonly StatusExpectation[]): Promise<void>;

@@ -115,7 +115,7 @@ export const ENVOY_GATEWAY_PROFILES: readonly Profile[] = [
   },
   {
     name: 'ENVOY-GATEWAY-EXTENSIONS',
-    core: ['EnvoyPatchPolicy', 'EnvoyExtensionPolicy', 'HTTPRouteFilter'],
-    extended: ['Lua', 'ExtProc'],
+    core: ['EnvoyPatchPolicy', 'EnvoyExtensionPolicy', 'HTTPRouteFilter', 'Backend'],
+    extended: ['Lua', 'ExtProc', 'Wasm'],
   },
 ];

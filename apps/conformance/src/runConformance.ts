@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConformanceTest } from './conformanceTest.js';
+import type { StandIn } from './internal/cluster.js';
 import { startExtAuthServer } from './internal/extAuthServer.js';
 import { startExtProcServer } from './internal/extProcServer.js';
 import {
@@ -11,9 +12,12 @@ import {
   GATEWAY_API_LAYOUT,
   GLOBAL_RATE_LIMIT,
   Harness,
+  type SuiteLayout,
   type TestOutcome,
 } from './internal/harness.js';
+import { mountedCertificate } from './internal/mountedCertificate.js';
 import { startOpenIdProvider } from './internal/openIdProvider.js';
+import { startPreserveCaseServer } from './internal/preserveCaseServer.js';
 import { startStaticFileServer } from './internal/staticFileServer.js';
 import { ENVOY_GATEWAY_PROFILES, levelIn, PROFILES, type Profile } from './profiles.js';
 import { buildReport, type ConformanceReport } from './report.js';
@@ -55,7 +59,15 @@ export const defaultEnvoyGatewayDir = (): string | undefined => {
 };
 
 /** What differs between the suites: their tests, folder layout, profiles and stand-ins. */
-const suiteSetup = (suite: Suite, suiteDir: string) =>
+const suiteSetup = (
+  suite: Suite,
+  suiteDir: string,
+): {
+  tests: readonly ConformanceTest[];
+  profiles: readonly Profile[];
+  layout: SuiteLayout;
+  standIns: StandIn[];
+} =>
   suite === 'envoy-gateway'
     ? {
         tests: envoyGatewayTests(suiteDir),
@@ -65,14 +77,18 @@ const suiteSetup = (suite: Suite, suiteDir: string) =>
           { image: 'gateway-envoy-ext-auth', start: startExtAuthServer },
           // egts's own ext_proc tests (a plaintext stand-in of the e2e grpc-ext-proc server).
           { image: 'egts-ext-proc', start: startExtProcServer },
+          // The e2e grpc-ext-proc image (TLS, usage reported for UsageRateLimit).
+          { image: 'gateway-grpc-ext-proc', start: startExtProcServer },
           { image: 'keycloak/keycloak', start: startOpenIdProvider },
+          { image: 'gateway-preserve-case-backend', start: startPreserveCaseServer },
           {
             image: 'gateway-static-file-server',
-            start: (namespace: string, pod: string) =>
+            start: (namespace, pod, deployment, get) =>
               startStaticFileServer(
                 join(suiteDir, 'servers', 'static-file-server', 'files'),
                 namespace,
                 pod,
+                mountedCertificate(deployment, namespace, get),
               ),
           },
         ],

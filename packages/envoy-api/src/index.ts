@@ -113,12 +113,14 @@ export {
   StderrAccessLog,
   StdoutAccessLog,
 } from './generated/envoy/extensions/access_loggers/stream/v3/stream.js';
+export { ClusterConfig as DynamicForwardProxyClusterConfig } from './generated/envoy/extensions/clusters/dynamic_forward_proxy/v3/cluster.js';
 export { XRateLimitHeadersRFCVersion } from './generated/envoy/extensions/common/ratelimit/v3/ratelimit.js';
 // BackendTrafficPolicy: fault injection, compression, bandwidth limits, request buffering,
 // response overrides
 export { Brotli } from './generated/envoy/extensions/compression/brotli/compressor/v3/brotli.js';
 export { Gzip } from './generated/envoy/extensions/compression/gzip/compressor/v3/gzip.js';
 export { Zstd } from './generated/envoy/extensions/compression/zstd/compressor/v3/zstd.js';
+export { AdmissionControl } from './generated/envoy/extensions/filters/http/admission_control/v3/admission_control.js';
 export {
   ApiKeyAuth,
   ApiKeyAuthPerRoute,
@@ -144,8 +146,12 @@ export {
   // Named apart from the route-level (deprecated) CorsPolicy above: this one goes in typed_per_filter_config.
   CorsPolicy as CorsFilterPolicy,
 } from './generated/envoy/extensions/filters/http/cors/v3/cors.js';
+// HTTPRouteFilter credentialInjection
+export { CredentialInjector } from './generated/envoy/extensions/filters/http/credential_injector/v3/credential_injector.js';
 export { CsrfPolicy } from './generated/envoy/extensions/filters/http/csrf/v3/csrf.js';
 export { CustomResponse } from './generated/envoy/extensions/filters/http/custom_response/v3/custom_response.js';
+// Backend DynamicResolver: the dynamic forward proxy filter and cluster
+export { FilterConfig as DynamicForwardProxyFilterConfig } from './generated/envoy/extensions/filters/http/dynamic_forward_proxy/v3/dynamic_forward_proxy.js';
 export {
   ExtAuthz,
   ExtAuthzPerRoute,
@@ -181,10 +187,11 @@ export {
   OAuth2Config,
   OAuth2Config_AuthType,
 } from './generated/envoy/extensions/filters/http/oauth2/v3/oauth.js';
-// Named after its filter: the package also has a RateLimitConfig (route actions), not the service's.
+// Named after its filter (RateLimitConfig is the service's configuration, rls_conf below).
 export {
   RateLimit as RateLimitFilter,
   RateLimit_XRateLimitHeadersRFCVersion as RateLimitFilterHeadersVersion,
+  RateLimitPerRoute,
 } from './generated/envoy/extensions/filters/http/ratelimit/v3/rate_limit.js';
 export {
   RBAC,
@@ -195,6 +202,8 @@ export {
   StatefulSession,
   StatefulSessionPerRoute,
 } from './generated/envoy/extensions/filters/http/stateful_session/v3/stateful_session.js';
+// EnvoyExtensionPolicy: Wasm
+export { Wasm } from './generated/envoy/extensions/filters/http/wasm/v3/wasm.js';
 export { ProxyProtocol as ProxyProtocolListenerFilter } from './generated/envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol.js';
 export { TlsInspector } from './generated/envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.js';
 export { ConnectionLimit } from './generated/envoy/extensions/filters/network/connection_limit/v3/connection_limit.js';
@@ -208,17 +217,21 @@ export {
   HttpFilter,
   Rds,
 } from './generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
+export { RBAC as NetworkRBAC } from './generated/envoy/extensions/filters/network/rbac/v3/rbac.js';
 export { TcpProxy } from './generated/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js';
 export { Route as UdpProxyRoute } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/route.js';
 export { UdpProxyConfig } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';
 export { LocalResponsePolicy } from './generated/envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.js';
+export { RedirectPolicy } from './generated/envoy/extensions/http/custom_response/redirect_policy/v3/redirect_policy.js';
 export { HeaderMutation as EarlyHeaderMutation } from './generated/envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation.js';
 export { PreserveCaseFormatterConfig } from './generated/envoy/extensions/http/header_formatters/preserve_case/v3/preserve_case.js';
+export { Generic as GenericInjectedCredential } from './generated/envoy/extensions/http/injected_credentials/generic/v3/generic.js';
 export { CustomHeaderConfig } from './generated/envoy/extensions/http/original_ip_detection/custom_header/v3/custom_header.js';
 export { XffConfig } from './generated/envoy/extensions/http/original_ip_detection/xff/v3/xff.js';
 export { CookieBasedSessionState } from './generated/envoy/extensions/http/stateful_session/cookie/v3/cookie.js';
 export { HeaderBasedSessionState } from './generated/envoy/extensions/http/stateful_session/header/v3/header.js';
 export { ProxyProtocolUpstreamTransport } from './generated/envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';
+export { QuicDownstreamTransport } from './generated/envoy/extensions/transport_sockets/quic/v3/quic_transport.js';
 export { RawBuffer } from './generated/envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.js';
 export {
   CertificateValidationContext,
@@ -238,6 +251,7 @@ export {
   UpstreamTlsContext,
 } from './generated/envoy/extensions/transport_sockets/tls/v3/tls.js';
 export { HttpProtocolOptions } from './generated/envoy/extensions/upstreams/http/v3/http_protocol_options.js';
+export { PluginConfig as WasmPluginConfig } from './generated/envoy/extensions/wasm/v3/wasm.js';
 // The external authorization service (what an ext_authz gRPC server implements)
 export type { AuthorizationServer } from './generated/envoy/service/auth/v3/external_auth.js';
 export {
@@ -265,6 +279,7 @@ export {
   ProcessingResponse,
 } from './generated/envoy/service/ext_proc/v3/external_processor.js';
 export { HttpResponseHeaderMatchInput } from './generated/envoy/type/matcher/v3/http_inputs.js';
+export { HttpResponseLocalReplyMatchInput } from './generated/envoy/type/matcher/v3/local_reply_input.js';
 export { HttpResponseStatusCodeMatchInput } from './generated/envoy/type/matcher/v3/status_code_input.js';
 // Well-known and common types
 export { FractionalPercent_DenominatorType } from './generated/envoy/type/v3/percent.js';

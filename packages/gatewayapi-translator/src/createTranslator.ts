@@ -8,6 +8,7 @@ import type { ResourceStatus, Resources } from '@egts/api';
 import type { InfraIR, XdsIR } from '@egts/ir';
 import { endpointsOnlyUpdate, indexSettings } from './internal/incremental/endpointsOnly.js';
 import { IncrementalMemo } from './internal/incremental/incrementalMemo.js';
+import { policiesOnlyUpdate } from './internal/incremental/policiesOnly.js';
 import { routesOnlyUpdate } from './internal/incremental/routesOnly.js';
 import { shareUnchanged } from './internal/incremental/shareUnchanged.js';
 import type { Translation } from './internal/incremental/translation.js';
@@ -65,7 +66,10 @@ export function createTranslator(options: TranslateOptions = {}): Translator {
     if (endpoints !== undefined) {
       return { translation: { ...previous, resources, xdsIR: endpoints }, path: 'endpoints' };
     }
-    const routes = routesOnlyUpdate(previous, resources, options, memo);
+    // A policy edited in place: its targets spliced again, its status alone computed again.
+    const routes =
+      routesOnlyUpdate(previous, resources, options, memo) ??
+      policiesOnlyUpdate(previous, resources, options, memo);
     if (routes === undefined) return undefined;
     const { translation, shared, touched } = routes;
     return {

@@ -18,6 +18,14 @@ export {
 } from './internal/policies/registry/fieldRegistry.js';
 export type { ConditionStatus, StatusCondition } from './internal/status/conditions.js';
 export {
+  type DiscoverOptions,
+  discoverOidcProviders,
+  discoveryURL,
+  type OidcDiscovery,
+  type OidcProviderEndpoints,
+  oidcIssuers,
+} from './oidcDiscovery.js';
+export {
   formatStatusProblem,
   type OutputFormat,
   renderIR,

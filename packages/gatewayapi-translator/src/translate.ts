@@ -2,7 +2,7 @@
 // Pure and deterministic: an ordered list of processX steps over a context indexed once;
 // inputs are never mutated.
 import { DEFAULT_CONTROLLER_NAME, type Resources } from '@egts/api';
-import type { InfraIR, XdsIR } from '@egts/ir';
+import type { InfraIR, RateLimitService, XdsIR } from '@egts/ir';
 import { type ResolvedOptions, TranslatorContext } from './internal/context/translatorContext.js';
 import { buildProxyInfra } from './internal/ir/buildInfra.js';
 import { buildXdsIR, routeOrder } from './internal/ir/buildXds.js';
@@ -21,6 +21,7 @@ import { processListeners } from './internal/processListeners.js';
 import { processRoutes } from './internal/processRoutes.js';
 import { indexBackendTLSPolicies } from './internal/routes/backendTls.js';
 import { collectStatuses, type ResourceStatus } from './internal/status/collectStatuses.js';
+import type { OidcDiscovery } from './oidcDiscovery.js';
 
 export const DEFAULT_CONTROLLER_NAMESPACE = 'envoy-gateway-system';
 
@@ -45,10 +46,13 @@ export interface TranslateOptions {
   allowLoopbackBackends?: boolean;
   /**
    * The EnvoyGateway's `extensionApis`: a control plane passes its configuration's, where both
-   * are off by default and an EnvoyPatchPolicy is then not accepted (reason Disabled). Absent,
-   * the translator translates what it is given, as `egctl x translate` does (both on).
+   * are off by default and an EnvoyPatchPolicy is then not accepted (reason Disabled), a Backend
+   * not accepted and a reference to one unresolved. Absent, the translator translates what it is
+   * given, as `egctl x translate` does (both on).
    */
-  extensionApis?: { enableEnvoyPatchPolicy?: boolean | undefined } | undefined;
+  extensionApis?:
+    | { enableEnvoyPatchPolicy?: boolean | undefined; enableBackend?: boolean | undefined }
+    | undefined;
 
   /**
    * The Rate Limit Service proxies ask for global rate limits (EnvoyGateway `rateLimit`). Absent:
@@ -56,6 +60,11 @@ export interface TranslateOptions {
    * accepted, as in Envoy Gateway.
    */
   rateLimitService?: RateLimitServiceOptions;
+  /**
+   * OpenID provider discovery results (discoverOidcProviders): the endpoints of oidc providers
+   * given by their issuer alone. Absent for such an issuer: the policy is not accepted.
+   */
+  oidcDiscovery?: OidcDiscovery;
 }
 
 /** Where the Rate Limit Service listens and how proxies treat it. */
@@ -66,6 +75,8 @@ export interface RateLimitServiceOptions {
   failClosed?: boolean;
   /** How long a proxy waits for an answer (default: Envoy's 20ms). */
   timeoutMs?: number;
+  /** mTLS to the service: the proxy's SDS files for its client certificate and the CA. */
+  tls?: RateLimitService['tls'];
 }
 
 /**
@@ -98,7 +109,10 @@ export const resolveOptions = (options: TranslateOptions): ResolvedOptions => ({
   allowLoopbackBackends: options.allowLoopbackBackends ?? false,
   enableEnvoyPatchPolicy:
     options.extensionApis === undefined || options.extensionApis.enableEnvoyPatchPolicy === true,
+  enableBackend:
+    options.extensionApis === undefined || options.extensionApis.enableBackend === true,
   rateLimitService: options.rateLimitService,
+  oidcDiscovery: options.oidcDiscovery ?? new Map(),
 });
 
 export function translate(resources: Resources, options: TranslateOptions = {}): TranslateResult {

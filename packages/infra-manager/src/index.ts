@@ -2,7 +2,8 @@
 // process per proxy fleet, bootstrapped with Delta ADS to the egts xDS server. Kubernetes mode: per
 // fleet a ServiceAccount, bootstrap ConfigMap, Deployment, Service (and HPA/PDB), server-side applied.
 // Global rate limiting: the Envoy Rate Limit Service, supervised as a local process in host mode,
-// a Deployment, Service and ServiceAccount in Kubernetes mode.
+// a Deployment, Service and ServiceAccount in Kubernetes mode. The Wasm cache: fetches, checks
+// and serves the Wasm modules of EnvoyExtensionPolicies to the proxies.
 
 export type { ProxyEvent, ProxyStatus, StopReason } from './events.js';
 export {
@@ -24,6 +25,7 @@ export type {
   RateLimitSettings,
 } from './kubernetesRateLimit.js';
 export {
+  CERTIFICATES_ANNOTATION,
   createKubernetesRateLimitManager,
   DEFAULT_RATE_LIMIT_IMAGE,
   RATE_LIMIT_GRPC_PORT,
@@ -31,7 +33,7 @@ export {
   rateLimitObjects,
 } from './kubernetesRateLimit.js';
 export type { ProxyBootstrapOptions, XdsAddress } from './proxyBootstrap.js';
-export { proxyBootstrap, XDS_CLUSTER, xdsSdsFiles } from './proxyBootstrap.js';
+export { proxyBootstrap, XDS_CLUSTER, xdsSdsFiles, xdsSdsSecrets } from './proxyBootstrap.js';
 export type {
   RateLimitServiceEvent,
   RateLimitServiceHandle,
@@ -43,9 +45,13 @@ export {
   RATE_LIMIT_NODE_ID,
   startRateLimitService,
 } from './rateLimitService.js';
+export type { RateLimitTelemetry } from './rateLimitTelemetry.js';
+export { rateLimitTelemetryEnv, readRateLimitTelemetry } from './rateLimitTelemetry.js';
 export type {
   GatewayStatusAddress,
   NodeAddressFields,
   ServiceAddressFields,
 } from './serviceAddresses.js';
 export { nodeAddresses, serviceAddresses } from './serviceAddresses.js';
+export type { WasmCache, WasmCacheOptions, WasmFetch } from './wasmCache.js';
+export { createWasmCache } from './wasmCache.js';

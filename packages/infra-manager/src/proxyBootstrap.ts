@@ -55,6 +55,20 @@ const XDS_CERTIFICATE = 'xds_certificate';
 const XDS_TRUSTED_CA = 'xds_trusted_ca';
 
 /**
+ * The proxy's client certificate and CA as SDS secrets in the files `tls.sds` names, for other
+ * clusters that speak mTLS with the control plane's certificates (the rate limit service's).
+ */
+export const xdsSdsSecrets = (
+  sds: NonNullable<NonNullable<XdsAddress['tls']>['sds']>,
+): {
+  certificate: { name: string; path: string };
+  trustedCa: { name: string; path: string };
+} => ({
+  certificate: { name: XDS_CERTIFICATE, path: sds.certificate },
+  trustedCa: { name: XDS_TRUSTED_CA, path: sds.trustedCa },
+});
+
+/**
  * The contents of the two SDS files `tls.sds` names: DiscoveryResponses with one Secret each that
  * point at the PEM files. Envoy re-reads them when something is moved into their directory: a
  * Kubernetes Secret volume is updated by swapping its `..data` symlink, which the files' own

@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { freePort } from './internal/freePort.js';
+import { type RateLimitTelemetry, rateLimitTelemetryEnv } from './rateLimitTelemetry.js';
 
 /** The node id the service presents to the xDS server: its snapshot's node group. */
 export const RATE_LIMIT_NODE_ID = 'envoy-ratelimit';
@@ -26,6 +27,19 @@ export interface RateLimitServiceOptions {
     readonly port: number;
     readonly tls?: { readonly ca: string; readonly cert: string; readonly key: string };
   };
+  /**
+   * Serve proxies over mTLS (PEM file paths), as Envoy Gateway runs the service: its certificate,
+   * and the CA a proxy's client certificate must chain to (GRPC_SERVER_USE_TLS,
+   * GRPC_CLIENT_TLS_CACERT). The service reads them when it starts.
+   */
+  readonly serverTls?: { readonly ca: string; readonly cert: string; readonly key: string };
+  /** Metrics and tracing (EnvoyGateway `rateLimit.telemetry`); default: Prometheus only. */
+  readonly telemetry?: RateLimitTelemetry;
+  /**
+   * Redis over TLS (`backend.redis.tls`), server certificate checked against the system CAs;
+   * `clientCert` (PEM file paths) when Redis asks for one.
+   */
+  readonly redisTls?: { readonly clientCert?: { readonly cert: string; readonly key: string } };
   /** gRPC port proxies ask on; default: a free one. */
   readonly grpcPort?: number;
   /** ratelimit's LOG_LEVEL (default warn). */
@@ -56,6 +70,11 @@ export interface RateLimitServiceHandle {
   status(): { pid: number | undefined; restarts: number; running: boolean; healthy: boolean };
   /** The service's recent output (stdout and stderr). */
   logs(): string;
+  /**
+   * Starts the service afresh, at once and outside the crash backoff: it reads its TLS
+   * certificates only when it starts, so a renewal needs one (counters are in Redis, kept).
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -115,11 +134,22 @@ export async function startRateLimitService(
     LOG_LEVEL: options.logLevel ?? 'warn',
     LOG_FORMAT: 'json',
     USE_STATSD: 'false',
-    USE_PROMETHEUS: 'true',
+    ...rateLimitTelemetryEnv(options.telemetry ?? { prometheus: true }),
     PROMETHEUS_ADDR: `127.0.0.1:${metricsPort}`,
     STATS_FLUSH_INTERVAL: '1s',
     REDIS_SOCKET_TYPE: 'tcp',
     REDIS_URL: options.redisUrl,
+    ...(options.redisTls
+      ? {
+          REDIS_TLS: 'true',
+          ...(options.redisTls.clientCert
+            ? {
+                REDIS_TLS_CLIENT_CERT: options.redisTls.clientCert.cert,
+                REDIS_TLS_CLIENT_KEY: options.redisTls.clientCert.key,
+              }
+            : {}),
+        }
+      : {}),
     CONFIG_TYPE: 'GRPC_XDS_SOTW',
     CONFIG_GRPC_XDS_NODE_ID: RATE_LIMIT_NODE_ID,
     CONFIG_GRPC_XDS_SERVER_URL: `${options.xds.host}:${options.xds.port}`,
@@ -131,6 +161,14 @@ export async function startRateLimitService(
     LIMIT_RESPONSE_HEADERS_ENABLED: 'false',
     // /healthcheck fails while Redis is unreachable, so egts can say so.
     REDIS_HEALTH_CHECK_ACTIVE_CONNECTION: 'true',
+    ...(options.serverTls
+      ? {
+          GRPC_SERVER_USE_TLS: 'true',
+          GRPC_SERVER_TLS_CERT: options.serverTls.cert,
+          GRPC_SERVER_TLS_KEY: options.serverTls.key,
+          GRPC_CLIENT_TLS_CACERT: options.serverTls.ca,
+        }
+      : {}),
     ...(options.xds.tls
       ? {
           CONFIG_GRPC_XDS_SERVER_USE_TLS: 'true',
@@ -145,6 +183,7 @@ export async function startRateLimitService(
   let restarts = 0;
   let failures = 0;
   let stopping = false;
+  let restartAsked = false;
   let timer: NodeJS.Timeout | undefined;
   const emit = (event: RateLimitServiceEvent) => {
     try {
@@ -169,6 +208,11 @@ export async function startRateLimitService(
       if (child !== proc) return;
       child = undefined;
       if (stopping) return;
+      if (restartAsked) {
+        restartAsked = false;
+        launch();
+        return;
+      }
       const uptimeMs = Math.round(performance.now() - startedAt);
       emit({ type: 'exited', code, uptimeMs, logTail: output.slice(-2000) });
       // A service that ran a while crashed afresh: start the backoff over.
@@ -208,6 +252,20 @@ export async function startRateLimitService(
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     status: () => ({ pid: child?.pid, restarts, running: child !== undefined, healthy }),
     logs: () => output,
+    restart: async () => {
+      const proc = child;
+      if (stopping) return;
+      if (proc === undefined || proc.exitCode !== null) {
+        // Waiting out a backoff: start now instead.
+        if (timer !== undefined) clearTimeout(timer);
+        launch();
+        return;
+      }
+      restartAsked = true;
+      const started = new Promise((done) => proc.once('exit', done));
+      proc.kill('SIGTERM');
+      await started;
+    },
     stop: async () => {
       stopping = true;
       clearInterval(health);

@@ -48,6 +48,8 @@ export const ActiveHealthCheckSchema = z.object({
   unhealthyThreshold: z.number().int(),
   healthyThreshold: z.number().int(),
   initialJitterMs: z.number().optional(),
+  /** The endpoints' port the checks go to instead of the serving one (`overrides.port`). */
+  port: z.number().int().optional(),
   http: z
     .object({
       path: z.string(),
@@ -155,7 +157,20 @@ export const LocalRateLimitRuleSchema = z.object({
       invert: z.boolean().optional(),
     })
     .optional(),
+  /** Query parameters that must match (all of them); `invert`: must not match. */
+  queryParams: z
+    .array(
+      z.object({
+        name: z.string(),
+        type: z.enum(['Exact', 'RegularExpression']),
+        value: z.string(),
+        invert: z.boolean().optional(),
+      }),
+    )
+    .optional(),
   limit: RateLimitValueSchema,
+  /** Count, but never refuse (`shadowMode`). */
+  shadowMode: z.boolean().optional(),
 });
 export type LocalRateLimitRule = z.infer<typeof LocalRateLimitRuleSchema>;
 
@@ -203,6 +218,34 @@ export const BandwidthLimitSchema = z.object({
 });
 export type BandwidthLimit = z.infer<typeof BandwidthLimitSchema>;
 
+/**
+ * Admission control (`admissionControl`): Envoy rejects a share of requests, growing as the
+ * backend's success rate over the sampling window falls below `minSuccessPercent`.
+ */
+export const AdmissionControlSchema = z.object({
+  samplingWindowMs: z.number().optional(),
+  minSuccessPercent: z.number().optional(),
+  aggression: z.number().optional(),
+  /** Requests per second below which nothing is rejected. */
+  minRequestRate: z.number().int().optional(),
+  maxRejectionPercent: z.number().optional(),
+  /** HTTP statuses that count as success (absent: Envoy Gateway's default, below 500). */
+  httpSuccessStatuses: z.array(z.number().int()).optional(),
+  /** gRPC status codes (numbers) that count as success. */
+  grpcSuccessStatuses: z.array(z.number().int()).optional(),
+});
+export type AdmissionControl = z.infer<typeof AdmissionControlSchema>;
+
+/**
+ * A protocol upgrade a route allows (`httpUpgrade`): `websocket`, `CONNECT`, `spdy/3.1`...; for
+ * CONNECT, `terminate` makes Envoy answer it and forward the payload as raw TCP.
+ */
+export const HTTPUpgradeSchema = z.object({
+  type: z.string(),
+  terminate: z.boolean().optional(),
+});
+export type HTTPUpgrade = z.infer<typeof HTTPUpgradeSchema>;
+
 /** Request bodies buffered whole before going upstream, up to `limitBytes` (`requestBuffer`). */
 export const RequestBufferSchema = z.object({ limitBytes: z.number().int().positive() });
 export type RequestBuffer = z.infer<typeof RequestBufferSchema>;
@@ -216,9 +259,26 @@ export const ResponseHeaderMatchSchema = z.object({
 
 /**
  * One response override (`responseOverride`): when the response's status is one of `statusCodes`
- * (a value, or an inclusive range) and every header matches, Envoy answers `response` instead.
+ * (a value, or an inclusive range), every header matches and it comes from `source`, Envoy
+ * answers `response` instead, or with `redirect` sends the request on to another location.
  */
 export const ResponseOverrideSchema = z.object({
+  /** `Local`: only Envoy's own answers; `Backend`: only upstream ones; absent: both. */
+  source: z.enum(['Local', 'Backend']).optional(),
+  /**
+   * Where the request goes instead (Envoy's custom response redirect policy: an internal
+   * redirect whose answer is returned); absent parts keep the request's.
+   */
+  redirect: z
+    .object({
+      scheme: z.string().optional(),
+      hostname: z.string().optional(),
+      port: z.number().int().optional(),
+      /** The new full path. */
+      path: z.string().optional(),
+      statusCode: z.number().int(),
+    })
+    .optional(),
   statusCodes: z.array(
     z.object({
       value: z.number().int().optional(),

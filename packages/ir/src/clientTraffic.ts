@@ -14,6 +14,15 @@ export const HeaderMutationSchema = z.object({
   addIfAbsent: z.array(z.object({ name: z.string(), value: z.string() })),
   /** Header names removed. */
   remove: z.array(z.string()),
+  /** Headers whose names match are removed (Envoy's mutation rule remove_on_match). */
+  removeOnMatch: z
+    .array(
+      z.object({
+        type: z.enum(['Exact', 'Prefix', 'Suffix', 'RegularExpression']),
+        value: z.string(),
+      }),
+    )
+    .optional(),
 });
 export type HeaderMutation = z.infer<typeof HeaderMutationSchema>;
 
@@ -26,6 +35,26 @@ export const ClientValidationSchema = z.object({
    * is not. Request / RequireAny: ask for (require) a certificate without verifying it.
    */
   mode: z.enum(['Require', 'Optional', 'Request', 'RequireAny']),
+  /** Revocation lists (PEM); `onlyLeaf` checks only the client's own certificate against them. */
+  crl: z.object({ pem: z.string(), onlyLeaf: z.boolean() }).optional(),
+  /** Base64 SHA-256 hashes of the accepted certificates' public keys (pins). */
+  spkiHashes: z.array(z.string()).optional(),
+  /** Hex SHA-256 hashes of the accepted certificates (pins). */
+  certificateHashes: z.array(z.string()).optional(),
+  /** The certificate must carry one of these subject alternative names. */
+  subjectAltNames: z
+    .array(
+      z.object({
+        kind: z.enum(['DNS', 'EMAIL', 'IP_ADDRESS', 'URI', 'OTHER_NAME']),
+        /** The OID of an OTHER_NAME. */
+        oid: z.string().optional(),
+        type: z.enum(['Exact', 'Prefix', 'Suffix', 'RegularExpression']),
+        value: z.string(),
+      }),
+    )
+    .optional(),
+  /** Expired client certificates are accepted. */
+  allowExpired: z.boolean().optional(),
 });
 export type ClientValidation = z.infer<typeof ClientValidationSchema>;
 
@@ -34,6 +63,10 @@ export const ClientTrafficSchema = z.object({
     .object({
       /** Trusted proxies in front of Envoy (`x-forwarded-for` entries from the right). */
       xffNumTrustedHops: z.number().int().nonnegative().optional(),
+      /** Peers in these ranges are trusted proxies (`x-forwarded-for` read from the right). */
+      xffTrustedCidrs: z
+        .array(z.object({ addressPrefix: z.string(), prefixLen: z.number().int() }))
+        .optional(),
       /** Do not append the peer's address to `x-forwarded-for`. */
       skipXffAppend: z.boolean().optional(),
       /** The client's address is this header's value; failClosed answers 403 without it. */
@@ -50,6 +83,8 @@ export const ClientTrafficSchema = z.object({
       tlsHandshakeMs: z.number().nonnegative().optional(),
       /** Listener filters (TLS inspection, PROXY protocol) that take longer close the connection. */
       connectionInspectionMs: z.number().nonnegative().optional(),
+      /** TCP proxy connections with no bytes either way for this long are closed (TCP listeners). */
+      tcpIdleMs: z.number().nonnegative().optional(),
     })
     .optional(),
   /** Downstream connections per listener; over the limit, connections are closed. */
@@ -87,10 +122,28 @@ export const ClientTrafficSchema = z.object({
     .optional(),
   http1: z
     .object({
-      /** Accept HTTP/1.0; a host-less request gets `defaultHost`. */
-      http10: z.object({ defaultHost: z.string().optional() }).optional(),
+      /**
+       * Accept HTTP/1.0; with `useDefaultHost`, a host-less request gets the listener's one
+       * hostname: its own, or else the only one of its routes (worked out from the listener's
+       * routes when its Envoy listener is built, so that it follows route changes).
+       */
+      http10: z.object({ useDefaultHost: z.boolean().optional() }).optional(),
       enableTrailers: z.boolean().optional(),
       preserveHeaderCase: z.boolean().optional(),
+    })
+    .optional(),
+  /**
+   * Also serve HTTP/3: a QUIC (UDP) listener beside each HTTPS one, on the same port, which the
+   * TCP listener's responses advertise (`alt-svc`).
+   */
+  http3: z.object({}).optional(),
+  /** HTTP/2 PING keepalives on client connections (`http2.connectionKeepalive`). */
+  http2Keepalive: z
+    .object({
+      intervalMs: z.number().nonnegative().optional(),
+      timeoutMs: z.number().nonnegative().optional(),
+      intervalJitterPercent: z.number().nonnegative().optional(),
+      idleIntervalMs: z.number().nonnegative().optional(),
     })
     .optional(),
   /** Invalid HTTP/2 messages close only their stream (TerminateStream) or the connection. */

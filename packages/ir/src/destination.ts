@@ -20,6 +20,13 @@ export const EndpointSchema = z.object({
   zone: z.string().optional(),
   /** False while the endpoint is terminating: drain it (no new requests) instead of dropping it. */
   ready: z.boolean(),
+  /**
+   * The endpoint's hostname apart from its address (a Backend's `endpoints.hostname`): what
+   * Envoy uses for a host rewrite from the backend, never to connect.
+   */
+  hostname: z.string().optional(),
+  /** A Unix domain socket path (a Backend's `endpoints.unix`): `host` and `port` are then unused. */
+  unixPath: z.string().optional(),
 });
 export type Endpoint = z.infer<typeof EndpointSchema>;
 
@@ -58,6 +65,13 @@ export const UpstreamTLSSchema = z.object({
   minVersion: z.enum(['1.2', '1.3']).optional(),
   /** Highest TLS version offered (absent: 1.3, as Envoy Gateway offers). */
   maxVersion: z.enum(['1.2', '1.3']).optional(),
+  /** Do not verify the backend's certificate at all (a Backend's `tls.insecureSkipVerify`). */
+  insecureSkipVerify: z.boolean().optional(),
+  /**
+   * No fixed SNI: send the request's Host as SNI and check the certificate against it (Envoy's
+   * auto_sni and auto_san_validation), as Envoy Gateway does for a Backend without `tls.sni`.
+   */
+  autoSni: z.boolean().optional(),
 });
 export type UpstreamTLS = z.infer<typeof UpstreamTLSSchema>;
 
@@ -82,6 +96,16 @@ export const DestinationSettingSchema = z.object({
       remove: z.array(z.string()),
     })
     .optional(),
+  /**
+   * A Backend of type DynamicResolver: no endpoints of its own, Envoy's dynamic forward proxy
+   * resolves the host each request names (its Host header) through a DNS cache.
+   */
+  dynamicResolver: z.boolean().optional(),
+  /**
+   * Load-balancing priority: 0 (absent) serves while healthy, 1 takes traffic only when priority 0
+   * is unhealthy (a Backend's `fallback`).
+   */
+  priority: z.number().int().optional(),
   /** Host header sent to this backend only (a backendRef URLRewrite hostname). */
   hostRewrite: z.string().optional(),
   /** Header changes that apply only when this backend is picked (backendRef filters). */
@@ -95,6 +119,23 @@ export const DestinationSettingSchema = z.object({
     .optional(),
 });
 export type DestinationSetting = z.infer<typeof DestinationSettingSchema>;
+
+/** HTTP/2 towards the backends: the windows and stream limit, PING keepalive, invalid messages. */
+export const UpstreamHTTP2SettingsSchema = HTTP2SettingsSchema.extend({
+  /** PING frames that keep connections alive and find dead ones (`connectionKeepalive`). */
+  connectionKeepalive: z
+    .object({
+      intervalMs: z.number().optional(),
+      timeoutMs: z.number().optional(),
+      /** Random jitter added to each interval, in percent. */
+      intervalJitterPercent: z.number().optional(),
+      idleIntervalMs: z.number().optional(),
+    })
+    .optional(),
+  /** Reset only the offending stream on an invalid message (`onInvalidMessage: TerminateStream`). */
+  terminateStreamOnInvalidMessage: z.boolean().optional(),
+});
+export type UpstreamHTTP2Settings = z.infer<typeof UpstreamHTTP2SettingsSchema>;
 
 /** Where a route (or mirror) sends traffic. */
 export const RouteDestinationSchema = z.object({
@@ -111,8 +152,13 @@ export const RouteDestinationSchema = z.object({
   circuitBreaker: CircuitBreakerSchema.optional(),
   /** Connection settings towards the backends; absent fields take Envoy Gateway's defaults. */
   connection: BackendConnectionSchema.optional(),
-  /** HTTP/2 windows towards HTTP/2 backends; absent fields take Envoy Gateway's defaults. */
-  http2: HTTP2SettingsSchema.optional(),
+  /** HTTP/2 settings towards HTTP/2 backends; absent fields take Envoy Gateway's defaults. */
+  http2: UpstreamHTTP2SettingsSchema.optional(),
+  /**
+   * HTTP/1 header names reach the backends as the client wrote them (the listener's
+   * ClientTrafficPolicy `http1.preserveHeaderCase`), and theirs the client.
+   */
+  preserveHeaderCase: z.boolean().optional(),
   /** Speak to the backends the protocol the client used (HTTP/1.1 or HTTP/2; `useClientProtocol`). */
   useClientProtocol: z.boolean().optional(),
   /** Load balancer of the destination's clusters (absent: LeastRequest). */

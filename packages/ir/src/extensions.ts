@@ -44,11 +44,62 @@ export const ExtProcSchema = z.object({
 });
 export type ExtProc = z.infer<typeof ExtProcSchema>;
 
+/**
+ * One Wasm extension (envoy.filters.http.wasm), run in the order listed. Its code is fetched by
+ * the control plane (a Wasm cache, which checks the checksum, keeps the module on disk and serves
+ * it to the proxies); the filter names the module by its source URL.
+ */
+export const WasmModuleSchema = z.object({
+  /** Unique per proxy: `<namespace>/<policy>/wasm/<index>`; names the filter's plugin. */
+  name: z.string(),
+  /** The extension's `rootID`: which root context of the module runs it. */
+  rootId: z.string().optional(),
+  /** Where the code comes from: an HTTP(S) URL, and the checksum it must have when given. */
+  code: z.object({
+    url: z.string(),
+    sha256: z.string().optional(),
+    /** PEM CA bundle the HTTPS source is verified with (`code.http.tls.caCertificateRef`). */
+    ca: z.string().optional(),
+  }),
+  /** The plugin configuration as JSON text (`config`), passed to the module as a string. */
+  config: z.string().optional(),
+  /** Let requests through when the module fails to load or run (`failOpen`). */
+  failOpen: z.boolean(),
+  /** Environment variables of the proxy process the module may read (`env.hostKeys`). */
+  hostKeys: z.array(z.string()),
+  /**
+   * Where the proxies load the module from, filled in by the Wasm cache once it fetched and
+   * checked it (the gateway-api translator leaves it out): the cache's URL and the checksum.
+   */
+  served: z.object({ url: z.string(), sha256: z.string() }).optional(),
+  /** Why the Wasm cache could not serve the module (fetch failed, checksum mismatch). */
+  unavailable: z.string().optional(),
+});
+export type WasmModule = z.infer<typeof WasmModuleSchema>;
+
 export const ExtensionsIRSchema = z.object({
   /** The policy, `<namespace>/<name>`. */
   policy: z.string(),
   lua: z.array(LuaScriptSchema),
   /** Run in order, before the Lua scripts (Envoy Gateway's filter order). */
   extProc: z.array(ExtProcSchema),
+  /** Run in order, after the external processors and before the Lua scripts. */
+  wasm: z.array(WasmModuleSchema).optional(),
 });
 export type ExtensionsIR = z.infer<typeof ExtensionsIRSchema>;
+
+/**
+ * A credential injected into requests (an HTTPRouteFilter's `credentialInjection`, Envoy's
+ * credential injector): the Secret's `credential` value as a header to the backend.
+ */
+export const CredentialInjectionSchema = z.object({
+  /** Unique per proxy: `<namespace>/<filter>`; names the filter instance and its secret. */
+  name: z.string(),
+  /** The header carrying it (default Authorization). */
+  header: z.string(),
+  /** Replace a value the client sent (default false: keep the client's). */
+  overwrite: z.boolean(),
+  /** The credential, as the Secret holds it. */
+  credential: z.string(),
+});
+export type CredentialInjection = z.infer<typeof CredentialInjectionSchema>;

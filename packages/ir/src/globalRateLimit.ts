@@ -9,6 +9,13 @@ import { LocalRateLimitRuleSchema } from './backendTraffic.js';
 export const RateLimitUnitSchema = z.enum(['Second', 'Minute', 'Hour', 'Day', 'Month', 'Year']);
 export type RateLimitUnit = z.infer<typeof RateLimitUnitSchema>;
 
+/** A fixed number of hits, or the number in dynamic metadata `namespace`/`key`. */
+export const RateLimitCostSchema = z.union([
+  z.object({ number: z.number().int().nonnegative() }),
+  z.object({ metadata: z.object({ namespace: z.string(), key: z.string() }) }),
+]);
+export type RateLimitCost = z.infer<typeof RateLimitCostSchema>;
+
 /** One global rule: its selectors, its limit, and the descriptor key its counter is kept under. */
 export const GlobalRateLimitRuleSchema = LocalRateLimitRuleSchema.omit({ limit: true }).extend({
   /**
@@ -32,11 +39,23 @@ export const GlobalRateLimitRuleSchema = LocalRateLimitRuleSchema.omit({ limit: 
     .optional(),
   /** Count, but never refuse (`shadowMode`). */
   shadowMode: z.boolean().optional(),
+  /**
+   * What one request adds to the counter (`cost`): `request` when it arrives (default 1), and
+   * `response` once the stream is done (usage reported by the backend or a filter, Envoy's
+   * RateLimit apply_on_stream_done).
+   */
+  cost: z
+    .object({ request: RateLimitCostSchema.optional(), response: RateLimitCostSchema.optional() })
+    .optional(),
 });
 export type GlobalRateLimitRule = z.infer<typeof GlobalRateLimitRuleSchema>;
 
 export const GlobalRateLimitSchema = z.object({ rules: z.array(GlobalRateLimitRuleSchema) });
 export type GlobalRateLimit = z.infer<typeof GlobalRateLimitSchema>;
+
+/** A secret in a file-based SDS resource on the proxy: its name and the file's path. */
+export const SdsFileSchema = z.object({ name: z.string(), path: z.string() });
+export type SdsFile = z.infer<typeof SdsFileSchema>;
 
 /** The Rate Limit Service a listener's routes ask (EnvoyGateway `rateLimit`). */
 export const RateLimitServiceSchema = z.object({
@@ -49,5 +68,11 @@ export const RateLimitServiceSchema = z.object({
   failClosed: z.boolean(),
   /** How long a proxy waits for the service (`timeout`); absent: Envoy's 20ms. */
   timeoutMs: z.number().optional(),
+  /**
+   * mTLS to the service, as Envoy Gateway sets it up: the proxy presents its client certificate
+   * and trusts the CA the service's certificate chains to, both read from file-based SDS on the
+   * proxy (the files its xDS connection uses, so a renewal reaches a running Envoy).
+   */
+  tls: z.object({ certificate: SdsFileSchema, trustedCa: SdsFileSchema }).optional(),
 });
 export type RateLimitService = z.infer<typeof RateLimitServiceSchema>;

@@ -2,16 +2,19 @@
 // Envoy route entry inside a virtual host.
 import { z } from 'zod';
 import {
+  AdmissionControlSchema,
   BandwidthLimitSchema,
   CompressionSchema,
   FaultInjectionSchema,
+  HTTPUpgradeSchema,
   LocalRateLimitSchema,
   RequestBufferSchema,
   ResponseOverrideSchema,
 } from './backendTraffic.js';
 import { RouteDestinationSchema } from './destination.js';
-import { ExtensionsIRSchema } from './extensions.js';
+import { CredentialInjectionSchema, ExtensionsIRSchema } from './extensions.js';
 import { GlobalRateLimitSchema } from './globalRateLimit.js';
+import { RetrySchema } from './retry.js';
 import { RouteSourceSchema } from './routeSource.js';
 import { SecurityIRSchema } from './security.js';
 
@@ -109,24 +112,6 @@ export const HTTPTimeoutSchema = z.object({
 });
 export type HTTPTimeout = z.infer<typeof HTTPTimeoutSchema>;
 
-/** Retry policy of a route (Gateway API HTTPRouteRetry, GEP-1731). */
-export const RetrySchema = z.object({
-  /** Maximum retries. */
-  attempts: z.number().int().optional(),
-  /** Base back-off between retries, in milliseconds. */
-  backoffMs: z.number().optional(),
-  /** Longest back-off between retries, in milliseconds (absent: 10 times the base). */
-  maxBackoffMs: z.number().optional(),
-  /**
-   * Envoy retry_on triggers (`5xx`, `reset`, `connect-failure`...), replacing the default set
-   * (a BackendTrafficPolicy's `retry.retryOn.triggers`).
-   */
-  triggers: z.array(z.string()).optional(),
-  /** Response codes that trigger a retry. */
-  codes: z.array(z.number().int()),
-});
-export type Retry = z.infer<typeof RetrySchema>;
-
 /** Session persistence (GEP-1619). */
 export const SessionPersistenceSchema = z.object({
   /** Cookie-based or header-based. */
@@ -203,6 +188,10 @@ export const HTTPRouteIRSchema = z.object({
   bandwidthLimit: BandwidthLimitSchema.optional(),
   /** Request buffering (BackendTrafficPolicy `requestBuffer`). */
   requestBuffer: RequestBufferSchema.optional(),
+  /** Load shedding on a falling success rate (BackendTrafficPolicy `admissionControl`). */
+  admissionControl: AdmissionControlSchema.optional(),
+  /** Protocol upgrades allowed (BackendTrafficPolicy `httpUpgrade`); absent: WebSocket. */
+  upgrades: z.array(HTTPUpgradeSchema).optional(),
   /** Responses answered differently (BackendTrafficPolicy `responseOverride`), first match wins. */
   responseOverride: z.array(ResponseOverrideSchema).optional(),
   /** Global rate limit (BackendTrafficPolicy `rateLimit.global`), enforced by the Rate Limit Service. */
@@ -211,6 +200,8 @@ export const HTTPRouteIRSchema = z.object({
   security: SecurityIRSchema.optional(),
   /** What the EnvoyExtensionPolicy extending the route runs (Lua). */
   extensions: ExtensionsIRSchema.optional(),
+  /** A credential injected into the route's requests (HTTPRouteFilter credentialInjection). */
+  credentialInjection: CredentialInjectionSchema.optional(),
   /** Whether this route serves gRPC (from a GRPCRoute). */
   grpc: z.boolean(),
   /**

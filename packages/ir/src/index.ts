@@ -3,12 +3,14 @@
 
 export type {
   ActiveHealthCheck,
+  AdmissionControl,
   BandwidthLimit,
   Compression,
   ConsistentHash,
   FaultInjection,
   HealthCheck,
   HealthCheckPayload,
+  HTTPUpgrade,
   LoadBalancer,
   LocalRateLimit,
   LocalRateLimitRule,
@@ -27,6 +29,7 @@ export type {
   Endpoint,
   RouteDestination,
   TLSCertificate,
+  UpstreamHTTP2Settings,
   UpstreamTLS,
 } from './destination.js';
 export type {
@@ -40,12 +43,20 @@ export {
   subdomainOriginRegex,
   wildcardOriginRegex,
 } from './envoyRegex.js';
-export type { ExtensionsIR, ExtProc, LuaScript } from './extensions.js';
+export type {
+  CredentialInjection,
+  ExtensionsIR,
+  ExtProc,
+  LuaScript,
+  WasmModule,
+} from './extensions.js';
 export type {
   GlobalRateLimit,
   GlobalRateLimitRule,
+  RateLimitCost,
   RateLimitService,
   RateLimitUnit,
+  SdsFile,
 } from './globalRateLimit.js';
 export type {
   CORS,
@@ -55,13 +66,19 @@ export type {
   HTTPTimeout,
   Mirror,
   Redirect,
-  Retry,
   SessionPersistence,
   StringMatch,
   URLRewrite,
 } from './httpRoute.js';
-export type { InfraIR, InfraListener, InfraOwner, InfraPort, ProxyInfra } from './infra.js';
-export { InfraIRSchema } from './infra.js';
+export type {
+  FleetOwnerRef,
+  InfraIR,
+  InfraListener,
+  InfraOwner,
+  InfraPort,
+  ProxyInfra,
+} from './infra.js';
+export { fleetOwnerRef, InfraIRSchema } from './infra.js';
 export type {
   HTTPListener,
   ListenerTLS,
@@ -71,6 +88,7 @@ export type {
   XdsIR,
 } from './listeners.js';
 export { XdsIRSchema } from './listeners.js';
+export type { Retry } from './retry.js';
 export type { RouteSource } from './routeSource.js';
 export type {
   APIKeyAuth,

@@ -64,3 +64,18 @@ export const InfraIRSchema = z.object({
   proxies: z.array(ProxyInfraSchema),
 });
 export type InfraIR = z.infer<typeof InfraIRSchema>;
+
+/** The resource a fleet stands for: its Gateway, or its GatewayClass when Gateways are merged. */
+export type FleetOwnerRef =
+  | { readonly kind: 'Gateway'; readonly namespace: string; readonly name: string }
+  | { readonly kind: 'GatewayClass'; readonly name: string };
+
+/** Who answers for what a fleet's proxies do (status attribution), from its typed owner. */
+export const fleetOwnerRef = ({
+  gatewayClass,
+  gatewayNamespace,
+  gatewayName,
+}: InfraOwner): FleetOwnerRef =>
+  gatewayNamespace !== undefined && gatewayName !== undefined
+    ? { kind: 'Gateway', namespace: gatewayNamespace, name: gatewayName }
+    : { kind: 'GatewayClass', name: gatewayClass };

@@ -7,6 +7,7 @@ import { EnvoyPatchPolicyIRSchema } from './envoyPatchPolicy.js';
 import { RateLimitServiceSchema } from './globalRateLimit.js';
 import { HTTPRouteIRSchema } from './httpRoute.js';
 import { RouteSourceSchema } from './routeSource.js';
+import { AuthorizationSchema } from './security.js';
 import {
   AccessLogSchema,
   ConnectionSettingsSchema,
@@ -79,6 +80,8 @@ export const TCPRouteIRSchema = z.object({
   destination: RouteDestinationSchema,
   /** The TLSRoute or TCPRoute and rule this comes from. */
   source: RouteSourceSchema,
+  /** Who may connect: a SecurityPolicy's authorization by client address (network RBAC). */
+  authorization: AuthorizationSchema.optional(),
 });
 export type TCPRouteIR = z.infer<typeof TCPRouteIRSchema>;
 

@@ -3,6 +3,7 @@
 // translator turns each part into its Envoy HTTP filter, configured per route.
 import { z } from 'zod';
 import { RouteDestinationSchema } from './destination.js';
+import { RetrySchema } from './retry.js';
 
 /** Basic auth (envoy.filters.http.basic_auth): users from an htpasswd Secret, SHA hashes only. */
 export const BasicAuthSchema = z.object({
@@ -41,6 +42,12 @@ export const JWTProviderSchema = z.object({
       destination: RouteDestinationSchema,
       /** How long a fetched JWKS is kept, in milliseconds (Envoy Gateway's default: 300 s). */
       cacheDurationMs: z.number().optional(),
+      /** How long after a failed fetch the JWKS is fetched again, in milliseconds (Envoy: 1 s). */
+      failedRefetchDurationMs: z.number().optional(),
+      /** Timeout of one fetch, in milliseconds (backendSettings `timeout.http.requestTimeout`). */
+      timeoutMs: z.number().optional(),
+      /** Retries of a failed fetch (backendSettings `retry`; attempts, back-off and triggers). */
+      retry: RetrySchema.optional(),
     })
     .optional(),
   /** Claims copied into request headers. */
@@ -73,6 +80,14 @@ export const AuthorizationRuleSchema = z.object({
   headers: z.array(z.object({ name: z.string(), values: z.array(z.string()) })),
   /** HTTP methods (any). */
   methods: z.array(z.string()),
+  /** The request path (without its query), matched as `type` says; `invert`: must not match. */
+  path: z
+    .object({
+      type: z.enum(['Exact', 'PathPrefix', 'RegularExpression']),
+      value: z.string(),
+      invert: z.boolean(),
+    })
+    .optional(),
   /** JWT claims and scopes of a verified token of `provider` (its payload in metadata). */
   jwt: z
     .object({
@@ -105,6 +120,8 @@ export const ExtAuthSchema = z.object({
   destination: RouteDestinationSchema,
   /** Path prefix of the HTTP authorization request. */
   path: z.string().optional(),
+  /** Path of the HTTP authorization request instead of the client's (`pathOverride`). */
+  pathOverride: z.string().optional(),
   /** Request headers sent to the authorization service (all when empty, for gRPC). */
   headersToExtAuth: z.array(z.string()),
   /** Headers of the authorization response copied to the upstream request. */
@@ -119,8 +136,12 @@ export const ExtAuthSchema = z.object({
   recomputeRoute: z.boolean(),
   /** Context extensions sent with every check (gRPC CheckRequest attributes). */
   contextExtensions: z.record(z.string(), z.string()),
-  /** Request body bytes buffered and sent to the service, when set. */
+  /** Request body bytes buffered and sent to the service, when set (a larger body: 413). */
   maxRequestBytes: z.number().optional(),
+  /** HTTP status answered when the service fails or cannot be reached (Envoy's default: 403). */
+  statusOnError: z.number().int().optional(),
+  /** Retries of a failed check (backendSettings `retry`). */
+  retry: RetrySchema.optional(),
 });
 export type ExtAuth = z.infer<typeof ExtAuthSchema>;
 
@@ -169,6 +190,8 @@ export const OIDCSchema = z.object({
   tokenEndpoint: z.string(),
   /** Where the token endpoint is reached: a cluster of its own. */
   tokenDestination: RouteDestinationSchema,
+  /** Retries of a failed token request (the provider's backendSettings `retry`). */
+  retry: RetrySchema.optional(),
   /** Where the logout path redirects, when the provider has one. */
   endSessionEndpoint: z.string().optional(),
   clientID: z.string(),

@@ -19,6 +19,8 @@ export const HeaderSettingsSchema = z.object({
   withUnderscoresAction: z.enum(['Allow', 'RejectRequest', 'DropHeader']).optional(),
   /** Send Envoy's `x-envoy-*` response headers (`headers.enableEnvoyHeaders`; default false). */
   enableEnvoyHeaders: z.boolean().optional(),
+  /** Leave out the global rate limit's `x-ratelimit-*` headers (`headers.disableRateLimitHeaders`). */
+  disableRateLimitHeaders: z.boolean().optional(),
 });
 export type HeaderSettings = z.infer<typeof HeaderSettingsSchema>;
 

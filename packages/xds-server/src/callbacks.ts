@@ -30,6 +30,13 @@ export interface Rejection {
   readonly quarantined: readonly { readonly name: string; readonly routes: readonly string[] }[];
 }
 
+/**
+ * The snapshot version a rejected version was made from: a quarantined resource (routes taken
+ * out, internal/streamCore.ts) is sent under `<snapshot version>~q<routes taken>`.
+ */
+export const snapshotVersionOf = (rejectedVersion: string): string =>
+  rejectedVersion.split('~q')[0] ?? rejectedVersion;
+
 export interface Ack {
   readonly stream: StreamInfo;
   readonly typeUrl: string;

@@ -2,6 +2,7 @@
 // per-node-group snapshots.
 
 export type { Ack, Rejection, StreamInfo, XdsCallbacks, XdsVariant } from './callbacks.js';
+export { snapshotVersionOf } from './callbacks.js';
 export type { LatencyStats } from './internal/pushMetrics.js';
 export { TypeUrl, UPDATE_ORDER } from './resourceTypes.js';
 export type { XdsServer, XdsServerOptions } from './server.js';

@@ -4,9 +4,10 @@
 // object, so the xDS server's per-resource hashes hit and only EDS is pushed. Every other change
 // rebuilds only what changed IR objects need: messages are remembered per IR object, in this
 // instance only (two translators share nothing).
-import type { XdsIR } from '@egts/ir';
+import type { RouteSource, XdsIR } from '@egts/ir';
 import { endpointChanges } from './internal/incremental/endpointChanges.js';
 import { withMovedEndpoints } from './internal/incremental/withMovedEndpoints.js';
+import { routeSources } from './internal/routeSources.js';
 import { XdsMemo } from './internal/xdsMemo.js';
 import { translateXdsWith } from './translateXds.js';
 import type { TranslateXdsOptions, XdsResources } from './xdsResources.js';
@@ -20,11 +21,20 @@ export interface XdsTranslator {
   update(name: string, ir: XdsIR): XdsResources;
   /** Forgets a fleet. */
   remove(name: string): void;
+  /**
+   * The route resource (kind, namespace, name, rule) that the Envoy route, Cluster or
+   * ClusterLoadAssignment `resourceName` of fleet `name` comes from, as last translated; undefined
+   * for the rest (listeners, secrets, policy clusters). For attributing what Envoy rejects: no
+   * caller needs to know how resources are named.
+   */
+  sourceOf(name: string, resourceName: string): RouteSource | undefined;
 }
 
 export function createXdsTranslator(options: TranslateXdsOptions = {}): XdsTranslator {
   const fleets = new Map<string, { ir: XdsIR; resources: XdsResources }>();
   const memo = new XdsMemo();
+  // Built on the first question about an IR (a rejection is rare), per IR object.
+  const sources = new WeakMap<XdsIR, ReadonlyMap<string, RouteSource>>();
   const build = (previous: { ir: XdsIR; resources: XdsResources } | undefined, ir: XdsIR) => {
     if (previous !== undefined) {
       if (previous.ir === ir) return previous.resources;
@@ -44,6 +54,16 @@ export function createXdsTranslator(options: TranslateXdsOptions = {}): XdsTrans
     },
     remove(name) {
       fleets.delete(name);
+    },
+    sourceOf(name, resourceName) {
+      const ir = fleets.get(name)?.ir;
+      if (ir === undefined) return undefined;
+      let bySource = sources.get(ir);
+      if (bySource === undefined) {
+        bySource = routeSources(ir);
+        sources.set(ir, bySource);
+      }
+      return bySource.get(resourceName);
     },
   };
 }

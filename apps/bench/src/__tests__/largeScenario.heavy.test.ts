@@ -1,5 +1,6 @@
 // The heavy tier: Envoy Gateway's "large" benchmark shape (500 HTTPRoutes, 250 GRPCRoutes, 100
-// UDPRoutes, 2,000 policies) loads without errors and translates with its routes accepted. About a
+// UDPRoutes, 2,000 policies) loads without errors and translates with its routes and its
+// SecurityPolicies accepted, the latter as enforced filters. About a
 // second on a quiet machine; tens of seconds on a loaded one, so it is not in the default tier.
 import { loadResourcesFromText } from '@egts/api';
 import { translate } from '@egts/gatewayapi-translator';
@@ -24,8 +25,14 @@ describe('large scenario', () => {
     ] as const) {
       expect(resources[kind]).toHaveLength(500);
     }
-    const { statuses } = translate(resources);
+    const { statuses, xdsIR } = translate(resources);
     expect(accepted(statuses, 'GRPCRoute')).toHaveLength(250);
     expect(accepted(statuses, 'UDPRoute')).toHaveLength(100);
+    // The SecurityPolicies are enforced filters: each HTTPRoute has its JWT and authorization.
+    expect(accepted(statuses, 'SecurityPolicy')).toHaveLength(500);
+    const secured = xdsIR
+      .flatMap((ir) => ir.http.flatMap((l) => l.routes))
+      .filter((r) => r.security?.jwt && r.security.authorization);
+    expect(new Set(secured.map((r) => r.security?.policy)).size).toBe(500);
   });
 });

@@ -5,7 +5,8 @@
 // endpoint, circuit breakers reject requests over the limit, request timeouts cut slow backends
 // and an invalid policy makes its route answer 500 (Envoy Gateway's behaviour).
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { loadResourcesFromText } from '@egts/api';
 import { type EnvoyHandle, startEnvoy, validateEnvoyConfig } from '@egts/envoy-binary';
@@ -28,6 +29,35 @@ import {
   startBackend,
 } from './backendTrafficFixture.js';
 
+/** A backend that switches any connection asking to upgrade (101), then echoes bytes. */
+const startUpgrader = (port: number): Promise<Server> =>
+  new Promise((resolve, reject) => {
+    const server = createServer((_req, res) => res.end('not upgraded'));
+    server.on('upgrade', (req, socket) => {
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${String(req.headers.upgrade)}\r\n\r\n`,
+      );
+      socket.pipe(socket);
+    });
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+
+/** The status Envoy answers an upgrade to `protocol` on `path` with. */
+const upgradeStatus = (port: number, path: string, protocol: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer to the upgrade')));
+    socket.once('data', (chunk: Buffer) => {
+      socket.destroy();
+      resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(chunk.toString('latin1'))?.[1] ?? 0));
+    });
+    socket.once('error', reject);
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: www.example.com\r\nConnection: Upgrade\r\nUpgrade: ${protocol}\r\n\r\n`,
+    );
+  });
+
 /** How many times each x-id was seen by the flaky backend (it fails the first). */
 const attempts = new Map<string, number>();
 
@@ -38,7 +68,11 @@ describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
   let statuses: { kind: string; name: string; accepted: string | undefined }[] = [];
 
   beforeAll(async () => {
-    const [flakyPort, okPort, pairPort, slowPort] = [
+    const [flakyPort, okPort, pairPort, slowPort, servePort, checkPort, upgradePort, downPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -59,8 +93,41 @@ describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
         status: path === '/healthz' ? 500 : 200,
       })),
       await startBackend('slow', '127.0.0.1', slowPort, () => ({ status: 200, delayMs: 400 })),
+      // Two endpoints healthy on their serving port; on the health check port the second fails.
+      await startBackend('served-a', '127.0.0.1', servePort, ok),
+      await startBackend('served-b', '127.0.0.2', servePort, ok),
+      await startBackend('check-a', '127.0.0.1', checkPort, ok),
+      await startBackend('check-b', '127.0.0.2', checkPort, () => ({ status: 500 })),
+      await startUpgrader(upgradePort),
+      await startBackend('down', '127.0.0.1', downPort, () => ({ status: 503 })),
     );
-    const text = `${gatewayManifests(port)}${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1'])}${service('pair', pairPort, ['127.0.0.1', '127.0.0.2'])}${service('slow', slowPort, ['127.0.0.1'])}${route('retry', 'flaky', flakyPort)}${route('budget', 'flaky', flakyPort)}${route('limited', 'ok', okPort)}${route('distinct', 'ok', okPort)}${route('health', 'pair', pairPort)}${route('hash', 'pair', pairPort)}${route('breaker', 'slow', slowPort)}${route('timeout', 'slow', slowPort)}${route('idle', 'slow', slowPort)}${route('invalid', 'ok', okPort)}${policy(
+    const text = `${gatewayManifests(port)}${service('flaky', flakyPort, ['127.0.0.1'])}${service('ok', okPort, ['127.0.0.1'])}${service('pair', pairPort, ['127.0.0.1', '127.0.0.2'])}${service('slow', slowPort, ['127.0.0.1'])}${route('retry', 'flaky', flakyPort)}${route('budget', 'flaky', flakyPort)}${route('limited', 'ok', okPort)}${route('distinct', 'ok', okPort)}${route('health', 'pair', pairPort)}${route('hash', 'pair', pairPort)}${route('breaker', 'slow', slowPort)}${route('timeout', 'slow', slowPort)}${route('idle', 'slow', slowPort)}${route('invalid', 'ok', okPort)}${service('served', servePort, ['127.0.0.1', '127.0.0.2'])}${service('upgrader', upgradePort, ['127.0.0.1'])}${route('upgrade', 'upgrader', upgradePort)}${service('down', downPort, ['127.0.0.1'])}${route('admission', 'down', downPort)}${policy(
+      'admission',
+      `  admissionControl:
+    samplingWindow: 30s
+    minSuccessRate: 95
+    rejectionAggression: 1
+    maxRejectionPercent: 90
+    successCriteria: {http: {statusCodes: [200]}}
+`,
+    )}${route('noupgrade', 'upgrader', upgradePort)}${policy(
+      'upgrade',
+      `  httpUpgrade: [{type: foo}]
+`,
+    )}${route('override', 'served', servePort)}${policy(
+      'override',
+      `  loadBalancer: {type: RoundRobin}
+  healthCheck:
+    active:
+      type: HTTP
+      interval: 500ms
+      timeout: 1s
+      unhealthyThreshold: 1
+      healthyThreshold: 1
+      http: {path: /healthz, expectedStatuses: [200]}
+      overrides: {port: ${checkPort}}
+`,
+    )}${policy(
       'retry',
       `  retry:
     numRetries: 2
@@ -199,6 +266,35 @@ describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
     }
     expect(streak).toBe(10);
     expect(seen.get('bad')?.filter((p) => p === '/healthz').length).toBeGreaterThan(0);
+  });
+
+  it('health check overrides send the checks to another port', async () => {
+    // Only the second endpoint's health port fails: it is taken out though it serves fine.
+    let streak = 0;
+    for (let i = 0; i < 200 && streak < 10; i++) {
+      const reply = await get(port, '/override');
+      streak = reply.status === 200 && backendOf(reply) === 'served-a' ? streak + 1 : 0;
+      if (streak === 0) await sleep(100);
+    }
+    expect(streak).toBe(10);
+    expect(seen.get('check-b')?.filter((p) => p === '/healthz').length).toBeGreaterThan(0);
+    expect(seen.get('served-b')?.includes('/healthz')).toBe(false);
+  });
+
+  it('httpUpgrade lets a route upgrade to the protocols it names', async () => {
+    // foo is allowed where the policy names it (the backend switches); elsewhere Envoy refuses.
+    expect(await upgradeStatus(port, '/upgrade', 'foo')).toBe(101);
+    expect(await upgradeStatus(port, '/noupgrade', 'foo')).toBe(403);
+  });
+
+  it('admission control sheds requests to a failing backend', async () => {
+    // Every answer fails: Envoy soon rejects some requests itself, which never reach the backend.
+    const sent = 60;
+    for (let i = 0; i < sent; i++) expect((await get(port, '/admission')).status).toBe(503);
+    const stats = await envoy!.admin('/stats?filter=admission_control\\.rq_rejected$');
+    const rejected = Number(/rq_rejected: (\d+)/.exec(stats)?.[1] ?? 0);
+    expect(rejected).toBeGreaterThan(0);
+    expect(seen.get('down')?.length).toBe(sent - rejected);
   });
 
   it('consistent hashing sends a header value to one endpoint', async () => {

@@ -3,7 +3,9 @@
 // policy on its sectionName; a Gateway-wide policy shapes the listeners no section policy targets
 // (Envoy Gateway's precedence). Bad settings are refused with Accepted=False naming the field.
 
+import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect as netConnect, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { loadResourcesFromText, type ResourceStatus } from '@egts/api';
@@ -11,8 +13,16 @@ import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
 import { translate } from '@egts/gatewayapi-translator';
 import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Certificate, clientCertificate, selfSigned } from '../internal/certificates.js';
+import {
+  type Certificate,
+  clientCertificate,
+  revocationList,
+  selfSigned,
+} from '../internal/certificates.js';
 import { freePort } from '../internal/freePort.js';
+import { findQuicPython, http3Get } from '../internal/http3Client.js';
+
+const quicPython = findQuicPython();
 
 interface Reply {
   status: number;
@@ -80,6 +90,8 @@ describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
   let server: Certificate;
   let client: Certificate;
   let ca: Certificate;
+  /** Signed by the same CA as `client`, and revoked by the CRL. */
+  let other: Certificate;
 
   const accepted = (name: string) => {
     const status = statuses.find(
@@ -95,6 +107,7 @@ describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
     for (const name of [
       'plain',
       'xff',
+      'cidr',
       'custom',
       'limit',
       'pp',
@@ -102,6 +115,13 @@ describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
       'mtls',
       'dot',
       'http10',
+      'case',
+      'h3',
+      'crl',
+      'spki',
+      'hash',
+      'san',
+      'tcp',
       'loaded',
     ])
       ports[name] = await freePort();
@@ -110,15 +130,34 @@ describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
       req.resume();
       req.on('end', () => {
         res.setHeader('late-removed-header', 'x');
+        res.setHeader('late-removed-regex-header', 'x');
         res.setHeader('late-add-if-absent-existing', 'backend');
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ headers: req.headers }));
+        // Node writes names as given: what reaches the client shows whether Envoy kept the case.
+        res.setHeader('X-BaCkEnD-CaSe', 'x');
+        res.end(JSON.stringify({ headers: req.headers, rawHeaders: req.rawHeaders }));
       });
     });
     await new Promise<void>((resolve) => backend.listen(backendPort, '127.0.0.1', resolve));
     server = selfSigned(['www.example.com']);
     ca = selfSigned(['client-ca.example.com']);
     client = clientCertificate(ca, 'client.example.com');
+    other = clientCertificate(ca, 'other.example.com');
+    const crl = revocationList(ca, [other]);
+    const spki = (c: Certificate) =>
+      createHash('sha256')
+        .update(createPublicKey(c.cert).export({ type: 'spki', format: 'der' }))
+        .digest('base64');
+    const fingerprint = (c: Certificate) => new X509Certificate(c.cert).fingerprint256;
+    const pem = (text: string) =>
+      text
+        .trim()
+        .split('\n')
+        .map((line) => `    ${line}`)
+        .join('\n');
+    const validation = (extra: string) =>
+      `  tls: {clientValidation: {caCertificateRefs: [{kind: ConfigMap, name: client-ca}], ${extra}}}
+`;
     const b64 = (s: string) => Buffer.from(s).toString('base64');
     const l = (name: string, extra = '') =>
       `{name: ${name}, protocol: HTTP, port: ${ports[name]}${extra}}`;
@@ -137,6 +176,7 @@ spec:
   listeners:
   - ${l('plain')}
   - ${l('xff')}
+  - ${l('cidr')}
   - ${l('custom')}
   - ${l('limit')}
   - ${l('pp')}
@@ -144,6 +184,13 @@ spec:
   - ${https('mtls')}
   - ${l('dot', ', hostname: www.example.com')}
   - ${l('http10', ', hostname: www.example.com')}
+  - ${l('case')}
+  - ${https('h3')}
+  - ${https('crl')}
+  - ${https('spki')}
+  - ${https('hash')}
+  - ${https('san')}
+  - {name: tcp, protocol: TCP, port: ${ports.tcp}}
   - ${https('loaded')}
 ---
 apiVersion: v1
@@ -163,6 +210,20 @@ ${ca.cert
   .map((line) => `    ${line}`)
   .join('\n')}
 ---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TCPRoute
+metadata: {name: echo-tcp, namespace: ${ns}}
+spec:
+  parentRefs: [{name: gw, sectionName: tcp}]
+  rules: [{backendRefs: [{name: echo, port: ${backendPort}}]}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: client-crl, namespace: ${ns}}
+data:
+  ca.crl: |
+${pem(crl)}
+---
 apiVersion: v1
 kind: Service
 metadata: {name: echo, namespace: ${ns}}
@@ -181,6 +242,14 @@ metadata: {name: echo, namespace: ${ns}}
 spec:
   parentRefs: [{name: gw}]
   rules: [{backendRefs: [{name: echo, port: ${backendPort}}]}]
+---
+# A route of its own: a route on several listeners has one cluster, shaped by the first listener.
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: echo-case, namespace: ${ns}}
+spec:
+  parentRefs: [{name: gw, sectionName: case}]
+  rules: [{matches: [{path: {type: PathPrefix, value: /case}}], backendRefs: [{name: echo, port: ${backendPort}}]}]
 ${ctp(
   'gateway-wide',
   undefined,
@@ -194,11 +263,13 @@ ${ctp(
       set: [{name: early-set-header, value: early}]
       addIfAbsent: [{name: early-if-absent, value: early}]
       remove: [early-removed-header]
+      removeOnMatch: [{type: RegularExpression, value: "early-removed-regex-.*"}]
     lateResponseHeaders:
       add: [{name: late-added-header, value: late}]
       set: [{name: late-set-header, value: late}]
       addIfAbsent: [{name: late-add-if-absent-existing, value: late-default}]
       remove: [late-removed-header]
+      removeOnMatch: [{type: Prefix, value: late-removed-regex-}]
   healthCheck: {path: /ready}
   timeout: {http: {requestReceivedTimeout: 500ms}}
   path: {escapedSlashesAction: RejectRequest, disableMergeSlashes: true}
@@ -207,6 +278,11 @@ ${ctp(
   'xff',
   'xff',
   `  clientIPDetection: {xForwardedFor: {numTrustedHops: 1, disableXForwardedForAppend: true}}
+`,
+)}${ctp(
+  'cidr',
+  'cidr',
+  `  clientIPDetection: {xForwardedFor: {trustedCIDRs: [127.0.0.0/8, 203.0.113.0/24]}}
 `,
 )}${ctp(
   'custom',
@@ -247,6 +323,26 @@ ${ctp(
   `  http1: {http10: {useDefaultHost: true}}
 `,
 )}${ctp(
+  'case',
+  'case',
+  `  http1: {preserveHeaderCase: true}
+`,
+)}${ctp(
+  'h3',
+  'h3',
+  `  http3: {}
+`,
+)}${ctp('crl', 'crl', validation('crl: {refs: [{kind: ConfigMap, name: client-crl}]}'))}${ctp(
+  'spki',
+  'spki',
+  validation(`spkiHashes: ["${spki(client)}"]`),
+)}${ctp('hash', 'hash', validation(`certificateHashes: ["${fingerprint(other)}"]`))}${ctp(
+  'san',
+  'san',
+  validation(
+    'subjectAltNames: {dnsNames: [{type: Suffix, value: .example.org}]}, allowExpiredCertificate: true',
+  ),
+)}${ctp('tcp', 'tcp', '  timeout: {tcp: {idleTimeout: 1s}}\n')}${ctp(
   'loaded',
   'loaded',
   `  connection:
@@ -254,7 +350,12 @@ ${ctp(
     maxAcceptPerSocketEvent: 3
     connectionLimit: {value: 100, closeDelay: 2s, maxConnectionDuration: 30m, maxRequestsPerConnection: 7, maxStreamDuration: 9m}
   http1: {enableTrailers: true}
-  http2: {initialStreamWindowSize: 128Ki, initialConnectionWindowSize: 2Mi, maxConcurrentStreams: 42, onInvalidMessage: TerminateStream}
+  http2:
+    initialStreamWindowSize: 128Ki
+    initialConnectionWindowSize: 2Mi
+    maxConcurrentStreams: 42
+    onInvalidMessage: TerminateStream
+    connectionKeepalive: {interval: 31s, timeout: 6s, intervalJitter: 15, idleInterval: 61s}
   tcpKeepalive: {probes: 4, idleTime: 20s, interval: 5s}
   timeout:
     http: {requestHeadersReceivedTimeout: 11s, idleTimeout: 13s, streamIdleTimeout: 17s}
@@ -286,9 +387,19 @@ ${ctp(
   });
 
   it('accepts the valid policies', () => {
-    for (const name of ['gateway-wide', 'xff', 'custom', 'limit', 'pp', 'tls', 'mtls', 'dot'])
+    for (const name of [
+      'gateway-wide',
+      'xff',
+      'cidr',
+      'custom',
+      'limit',
+      'pp',
+      'tls',
+      'mtls',
+      'dot',
+    ])
       expect(accepted(name)?.reason, name).toBe('Accepted');
-    for (const name of ['http10', 'loaded'])
+    for (const name of ['http10', 'case', 'h3', 'crl', 'spki', 'hash', 'san', 'tcp', 'loaded'])
       expect(accepted(name), name).toMatchObject({ reason: 'Accepted' });
   });
 
@@ -332,15 +443,6 @@ ${name}`,
     );
     expect(noCa).toMatchObject({ reason: 'Invalid' });
     expect(noCa?.message).toContain('tls.clientValidation.caCertificateRefs[0]');
-    const cidrs = alone(
-      ctp(
-        'trusted-cidrs',
-        'bad',
-        '  clientIPDetection: {xForwardedFor: {trustedCIDRs: [10.0.0.0/8]}}\n',
-      ),
-    );
-    expect(cidrs).toMatchObject({ reason: 'NotApplied' });
-    expect(cidrs?.message).toContain('spec.clientIPDetection.xForwardedFor.trustedCIDRs');
   });
 
   it('changes request and response headers early and late', async () => {
@@ -348,16 +450,19 @@ ${name}`,
       'early-set-header': 'client',
       'early-removed-header': 'client',
       'early-if-absent': 'client',
+      'early-removed-regex-header': 'client',
     });
     expect(reply.status).toBe(200);
     expect(reply.seen['early-added-header']).toBe('early');
     expect(reply.seen['early-set-header']).toBe('early');
     expect(reply.seen['early-if-absent']).toBe('client');
     expect(reply.seen['early-removed-header']).toBeUndefined();
+    expect(reply.seen['early-removed-regex-header']).toBeUndefined();
     expect(reply.headers['late-added-header']).toBe('late');
     expect(reply.headers['late-set-header']).toBe('late');
     expect(reply.headers['late-add-if-absent-existing']).toBe('backend');
     expect(reply.headers['late-removed-header']).toBeUndefined();
+    expect(reply.headers['late-removed-regex-header']).toBeUndefined();
   });
 
   it('underscores, request IDs, header size and Envoy headers', async () => {
@@ -429,6 +534,13 @@ ${name}`,
     expect(await loggedClient('/ip-xff')).toBe('203.0.113.10');
     // disableXForwardedForAppend: the peer's address is not appended.
     expect(reply.seen['x-forwarded-for']).toBe('192.0.2.10, 203.0.113.10');
+    // Trusted CIDRs: the first address from the right outside them (the peer, 127.0.0.1, and
+    // 203.0.113.10 are trusted).
+    const cidr = await get(ports.cidr as number, '/ip-cidr', {
+      'x-forwarded-for': '192.0.2.10, 203.0.113.10',
+    });
+    expect(cidr.status).toBe(200);
+    expect(await loggedClient('/ip-cidr')).toBe('192.0.2.10');
     // failClosed: a request without the header is refused.
     expect((await get(ports.custom as number, '/ip')).status).toBe(403);
     const custom = await get(ports.custom as number, '/ip-custom', {
@@ -526,6 +638,44 @@ ${name}`,
     expect(text).toMatch(/x-forwarded-client-cert":"[^"]*Subject=\\"CN=client.example.com/);
   });
 
+  /** Whether a request with `cert` is served on `port` (a refused certificate gets nothing). */
+  const servedWith = async (port: number, cert: Certificate): Promise<boolean> => {
+    const shake = await handshake(port, { cert });
+    if (!shake.socket) return false;
+    const text = await raw(
+      shake.socket,
+      'GET / HTTP/1.1\r\nhost: www.example.com\r\nconnection: close\r\n\r\n',
+    );
+    return statusOf(text) === 200;
+  };
+
+  it('refuses revoked, unpinned and unnamed client certificates', async () => {
+    // Both are signed by the CA the mtls listener trusts.
+    expect(await servedWith(ports.mtls as number, client)).toBe(true);
+    expect(await servedWith(ports.mtls as number, other)).toBe(true);
+    // CRL: `other` is revoked.
+    expect(await servedWith(ports.crl as number, client)).toBe(true);
+    expect(await servedWith(ports.crl as number, other)).toBe(false);
+    // SPKI pin of `client`; certificate hash pin of `other`.
+    expect(await servedWith(ports.spki as number, client)).toBe(true);
+    expect(await servedWith(ports.spki as number, other)).toBe(false);
+    expect(await servedWith(ports.hash as number, client)).toBe(false);
+    expect(await servedWith(ports.hash as number, other)).toBe(true);
+    // Subject alternative names: neither carries a *.example.org DNS name.
+    expect(await servedWith(ports.san as number, client)).toBe(false);
+  });
+
+  it('closes idle TCP proxy connections after the idle timeout', async () => {
+    const socket = netConnect({ host: '127.0.0.1', port: ports.tcp as number });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const started = performance.now();
+    // Nothing is sent either way: Envoy closes it after 1s (its default would be an hour).
+    await raw(socket, undefined);
+    const idle = performance.now() - started;
+    expect(idle).toBeGreaterThan(800);
+    expect(idle).toBeLessThan(30_000);
+  }, 60_000);
+
   it('strips the trailing dot of a host', async () => {
     expect((await get(ports.dot as number, '/', { host: 'www.example.com.' })).status).toBe(200);
   });
@@ -537,6 +687,65 @@ ${name}`,
     // Without the policy Envoy refuses HTTP/1.0 (426).
     expect(statusOf(await rawHttp(ports.dot as number, 'GET / HTTP/1.0\r\n\r\n'))).toBe(426);
   });
+
+  it('keeps the case of HTTP/1 header names both ways', async () => {
+    const request = 'GET /case HTTP/1.1\r\nhost: x\r\nSpEcIaL: Header\r\nconnection: close\r\n\r\n';
+    const kept = await rawHttp(ports.case as number, request);
+    expect(statusOf(kept)).toBe(200);
+    expect(kept).toContain('"SpEcIaL"');
+    expect(kept).toContain('X-BaCkEnD-CaSe:');
+    // Without the policy Envoy writes lower-case names.
+    const other = await rawHttp(ports.plain as number, request);
+    expect(statusOf(other)).toBe(200);
+    expect(other).not.toContain('"SpEcIaL"');
+    expect(other).toContain('x-backend-case:');
+  });
+
+  it('serves HTTP/3 over QUIC beside HTTPS and advertises it', async () => {
+    // Over TCP: the answer names the QUIC port (the Gateway's) for a day.
+    const tcp = await new Promise<{ status: number; altSvc: unknown }>((resolve, reject) => {
+      const req = httpsRequest(
+        {
+          host: '127.0.0.1',
+          port: ports.h3,
+          path: '/',
+          servername: 'www.example.com',
+          headers: { host: 'www.example.com' },
+          rejectUnauthorized: false,
+          agent: false,
+        },
+        (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, altSvc: res.headers['alt-svc'] });
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(tcp).toEqual({ status: 200, altSvc: `h3=":${ports.h3}"; ma=86400` });
+    // Envoy took the UDP listener on the same port.
+    const { listener_statuses: statuses } = JSON.parse(
+      await (envoy as EnvoyHandle).admin('/listeners?format=json'),
+    ) as { listener_statuses: { name: string; local_address: { socket_address: object } }[] };
+    const quic = statuses.find((l) => l.name.endsWith('-quic'));
+    // Its status omits the protocol; the HTTP/3 test below reaches it over UDP.
+    expect(quic?.local_address.socket_address).toMatchObject({ port_value: ports.h3 });
+  });
+
+  it.skipIf(quicPython === undefined)(
+    'answers an HTTP/3 client (aioquic; scripts/setup-quic.sh installs it)',
+    async () => {
+      const reply = await http3Get(
+        quicPython as string,
+        ports.h3 as number,
+        'www.example.com',
+        '/',
+      );
+      expect(reply.status).toBe(200);
+      expect(reply.headers['alt-svc']).toBe(`h3=":${ports.h3}"; ma=86400`);
+      expect(reply.body).toContain('"host":"www.example.com"');
+    },
+  );
 
   it('Envoy loads every applied setting', async () => {
     const staticDump = await (envoy as EnvoyHandle).admin('/config_dump');
@@ -559,6 +768,7 @@ ${name}`,
       '"initial_connection_window_size":2097152',
       '"max_concurrent_streams":42',
       '"override_stream_error_on_invalid_http_message":true',
+      '"connection_keepalive":{"interval":"31s","timeout":"6s","interval_jitter":{"value":15},"connection_idle_interval":"61s"}',
       '"int_value":"4"',
       '"int_value":"20"',
       '"int_value":"5"',
@@ -574,5 +784,10 @@ ${name}`,
     ])
       expect(loaded, expected).toContain(expected);
     expect(loaded).toContain('"disable_stateless_session_resumption":false');
+    const san = JSON.stringify(
+      listeners.find((l) => JSON.stringify(l).includes(`"port_value":${ports.san}`)),
+    );
+    expect(san).toContain('"allow_expired_certificate":true');
+    expect(san).toContain('"san_type":"DNS"');
   });
 });

@@ -1,11 +1,16 @@
 // Global rate limits through real parts: egts translates the policies, serves the Rate Limit
 // Service its RateLimitConfigs over xDS (CONFIG_TYPE=GRPC_XDS_SOTW), the infra-manager runs and
 // supervises that service, a real Redis keeps the counters, and two Envoys of one Gateway share
-// them. Skips, saying which, when the ratelimit or redis-server binary is absent
+// them. Proxies ask the service over mTLS with the control plane's certificates (@egts/certgen,
+// as host mode makes them), read through file-based SDS. Skips, saying which, when the ratelimit or redis-server binary is absent
 // (scripts/setup-ratelimit.sh installs both).
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadResourcesFromText } from '@egts/api';
+import { ensureLocalCertificates, type LocalCertificateFiles } from '@egts/certgen';
 import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
 import {
   type RateLimitServiceOptions,
@@ -17,6 +22,8 @@ import {
   RATE_LIMIT_NODE_ID,
   type RateLimitServiceHandle,
   startRateLimitService,
+  xdsSdsFiles,
+  xdsSdsSecrets,
 } from '@egts/infra-manager';
 import {
   createSnapshot,
@@ -25,6 +32,7 @@ import {
   type XdsServer,
 } from '@egts/xds-server';
 import { bootstrapToJson, rateLimitConfigs, translateBootstrap } from '@egts/xds-translator';
+import { Client, credentials, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
 import { findRedisServer, type RedisServer, startRedis } from '../internal/redisServer.js';
@@ -208,7 +216,37 @@ describe.skipIf(missing.length > 0)(
       }
     };
 
+    let certDir = '';
+    let certs: LocalCertificateFiles | undefined;
+    // A stand-in OTLP/HTTP collector: the paths the service posts its spans to
+    // (EnvoyGateway rateLimit.telemetry.tracing).
+    const traceExports: string[] = [];
+    let collector: Server | undefined;
+
     beforeAll(async () => {
+      certDir = await mkdtemp(join(tmpdir(), 'egts-global-rl-'));
+      certs = await ensureLocalCertificates(join(certDir, 'certs'));
+      const sds = {
+        certificate: join(certDir, 'sds', 'certificate.json'),
+        trustedCa: join(certDir, 'sds', 'trusted-ca.json'),
+        watchedDirectory: certs.watchedDirectory,
+      };
+      const files = xdsSdsFiles({
+        ca: certs.ca,
+        cert: certs.clientCert,
+        key: certs.clientKey,
+        sds,
+      });
+      await mkdir(join(certDir, 'sds'));
+      await writeFile(sds.certificate, files.certificate);
+      await writeFile(sds.trustedCa, files.trustedCa);
+      collector = createServer((req, res) => {
+        traceExports.push(`${req.method} ${req.url}`);
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+      });
+      const collectorPort = await freePort();
+      await new Promise<void>((done) => collector?.listen(collectorPort, '127.0.0.1', done));
       backendPort = await freePort();
       backend = createServer((_req, res) => res.end('ok'));
       await new Promise<void>((done) => backend?.listen(backendPort, '127.0.0.1', done));
@@ -219,11 +257,16 @@ describe.skipIf(missing.length > 0)(
         binaryPath: ratelimitBinary as string,
         redisUrl: redis.url,
         xds: { host: '127.0.0.1', port: xdsPort },
+        serverTls: { ca: certs.ca, cert: certs.serverCert, key: certs.serverKey },
+        telemetry: {
+          prometheus: true,
+          tracing: { url: `127.0.0.1:${collectorPort}`, samplingPercent: 100 },
+        },
         backoff: { initialMs: 200, maxMs: 2_000 },
         healthIntervalMs: 200,
       });
       // A loaded 2-core machine answers in more than Envoy's default 20ms.
-      rateLimit = { ...service.grpcAddress, timeoutMs: 2_000 };
+      rateLimit = { ...service.grpcAddress, timeoutMs: 2_000, tls: xdsSdsSecrets(sds) };
       gatewayPort = await freePort();
       ports.a = gatewayPort;
       ports.b = await freePort();
@@ -242,7 +285,46 @@ describe.skipIf(missing.length > 0)(
       await xds?.close();
       await redis?.stop();
       await new Promise((done) => (backend ? backend.close(done) : done(undefined)));
+      collector?.closeAllConnections();
+      await new Promise((done) => (collector ? collector.close(done) : done(undefined)));
+      if (certDir !== '') await rm(certDir, { recursive: true, force: true });
     });
+
+    /** The gRPC status of one (empty) ShouldRateLimit call to the service with `creds`. */
+    const callService = (creds: ReturnType<typeof credentials.createInsecure>) =>
+      new Promise<number>((resolve) => {
+        const { host, port } = service?.grpcAddress ?? { host: '', port: 0 };
+        const client = new Client(`${host}:${port}`, creds);
+        client.makeUnaryRequest(
+          '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit',
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          Buffer.alloc(0),
+          { deadline: Date.now() + 10_000 },
+          (error: ServiceError | null) => {
+            client.close();
+            resolve(error?.code ?? 0);
+          },
+        );
+      });
+
+    it("proxies ask the service over mTLS: a client without the control plane's certificate is refused", async () => {
+      const files = certs as LocalCertificateFiles;
+      const [ca, cert, key] = await Promise.all(
+        [files.ca, files.clientCert, files.clientKey].map((f) => readFile(f)),
+      );
+      const UNAVAILABLE = 14;
+      expect(await callService(credentials.createInsecure())).toBe(UNAVAILABLE);
+      expect(await callService(credentials.createSsl(ca))).toBe(UNAVAILABLE);
+      // With the proxies' client certificate the call reaches the service (which refuses an
+      // empty request for its missing domain, not the connection).
+      const withCertificate = await callService(credentials.createSsl(ca, key, cert));
+      expect(withCertificate).not.toBe(UNAVAILABLE);
+      // And the proxies themselves get answers from it (the limit header comes from the service).
+      expect((await send(ports.a, '/distinct', { 'x-user-id': 'mtls-probe' })).limit).toBe(
+        '3, 3;w=3600',
+      );
+    }, 120_000);
 
     it('a distinct header value past its global limit gets 429 from either proxy', async () => {
       const alice = { 'x-user-id': 'alice' };
@@ -264,6 +346,15 @@ describe.skipIf(missing.length > 0)(
         if (overLimit.test(metrics)) break;
         if (i > 300) expect(metrics).toMatch(overLimit);
         await sleep(200);
+      }
+    }, 120_000);
+
+    it('the service exports its spans to the configured OTLP collector (rateLimit.telemetry.tracing)', async () => {
+      await send(ports.a, '/distinct', { 'x-user-id': 'traced' });
+      // The batch exporter flushes every 5s.
+      for (let i = 0; !traceExports.includes('POST /v1/traces'); i++) {
+        if (i > 300) expect(traceExports).toContain('POST /v1/traces');
+        await sleep(100);
       }
     }, 120_000);
 
@@ -344,6 +435,24 @@ describe.skipIf(missing.length > 0)(
         await sleep(100);
       }
       // Restarted, it takes its configuration over xDS again and limits again.
+      await untilLimit('/change', '5, 5;w=3600');
+    }, 180_000);
+
+    it('renewed certificates reach both sides: proxies through SDS, the service by a restart', async () => {
+      const files = certs as LocalCertificateFiles;
+      const oldCa = await readFile(files.ca, 'utf8');
+      // A set that is no longer whole is renewed (a new CA and certificates, `..data` swapped),
+      // as the periodic renewal does near expiry.
+      await rm(files.serverKey);
+      const renewed = await ensureLocalCertificates(join(certDir, 'certs'));
+      expect(renewed.generated).toBe(true);
+      expect(await readFile(files.ca, 'utf8')).not.toBe(oldCa);
+      // The service read its certificate when it started; host mode restarts it on renewal.
+      const pid = service?.status().pid;
+      await service?.restart();
+      expect(service?.status().pid).not.toBe(pid);
+      // Proxies trust only the new CA now (SDS): answers with the limit header mean both sides
+      // speak mTLS with the renewed set.
       await untilLimit('/change', '5, 5;w=3600');
     }, 180_000);
   },

@@ -26,7 +26,7 @@ export const selfSigned = (hosts: readonly string[]): Certificate => {
       '[ext]',
       `subjectAltName = ${hosts.map((h) => (h.includes('://') ? `URI:${h}` : `DNS:${h}`)).join(',')}`,
       'basicConstraints = critical,CA:TRUE',
-      'keyUsage = digitalSignature,keyEncipherment,keyCertSign',
+      'keyUsage = digitalSignature,keyEncipherment,keyCertSign,cRLSign',
       // clientAuth too: these certificates are also the CAs of the client certificates (OpenSSL
       // checks a CA's extended key usage as well).
       'extendedKeyUsage = serverAuth,clientAuth',
@@ -140,3 +140,38 @@ export const caConfigMap = (
   metadata: { name, namespace },
   data: { 'ca.crt': certificate.cert },
 });
+
+/** A PEM CRL of `ca` revoking `revoked` (openssl ca -gencrl, valid 30 days). */
+export const revocationList = (ca: Certificate, revoked: readonly Certificate[]): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'egts-conformance-crl-'));
+  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  try {
+    writeFileSync(join(dir, 'ca.pem'), ca.cert);
+    writeFileSync(join(dir, 'ca-key.pem'), ca.key);
+    writeFileSync(join(dir, 'index.txt'), '');
+    writeFileSync(join(dir, 'crlnumber'), '01\n');
+    writeFileSync(
+      join(dir, 'ca.cnf'),
+      [
+        '[ca]',
+        'default_ca = crl_ca',
+        '[crl_ca]',
+        `dir = ${dir}`,
+        'database = $dir/index.txt',
+        'crlnumber = $dir/crlnumber',
+        'certificate = $dir/ca.pem',
+        'private_key = $dir/ca-key.pem',
+        'default_md = sha256',
+        'default_crl_days = 30',
+      ].join('\n'),
+    );
+    revoked.forEach((certificate, i) => {
+      writeFileSync(join(dir, `revoked-${i}.pem`), certificate.cert);
+      run(['ca', '-config', 'ca.cnf', '-revoke', `revoked-${i}.pem`]);
+    });
+    run(['ca', '-config', 'ca.cnf', '-gencrl', '-out', 'crl.pem']);
+    return readFileSync(join(dir, 'crl.pem'), 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};

@@ -45,17 +45,31 @@ export const parseManifests = (
   return objects;
 };
 
-interface Stored {
-  object: KubeObject;
-  echo?: StandInServer;
+/** The local servers standing in for one pod of a Deployment. */
+interface Pod {
+  echo: StandInServer;
   /** The HTTPS echo of a Deployment that mounts a serving certificate, on container port 8443. */
   tlsEcho?: Pick<EchoServer, 'port' | 'close'>;
-  /** The h2c echo, for Service ports with appProtocol kubernetes.io/h2c. */
+  /** The h2c echo, for Service ports with appProtocol kubernetes.io/h2c or container port 3001. */
   h2cEcho?: EchoServer;
+}
+
+interface Stored {
+  object: KubeObject;
+  /** A workload's pods: one, or `spec.replicas` for the Deployments told to run them all. */
+  pods?: Pod[];
 }
 
 /** Container port on which echo-basic serves HTTPS when given TLS_SERVER_CERT. */
 const TLS_CONTAINER_PORT = 8443;
+/** Container port on which echo-basic serves h2c (its H2C_PORT). */
+const H2C_CONTAINER_PORT = 3001;
+
+const closePod = async (pod: Pod): Promise<void> => {
+  await pod.echo.close();
+  await pod.tlsEcho?.close();
+  await pod.h2cEcho?.close();
+};
 
 const pickLabels = (deployment: KubeObject): Record<string, string> => {
   const template = (deployment.spec?.template ?? {}) as {
@@ -89,12 +103,51 @@ const imageOf = (deployment: KubeObject): string => {
   return template.spec?.containers?.[0]?.image ?? '';
 };
 
+/** `<service>.<namespace>[.svc[.cluster.local]]`: a Service by its cluster DNS name. */
+const SERVICE_HOST = /^([a-z0-9-]+)\.([a-z0-9-]+)(?:\.svc(?:\.cluster\.local)?)?\.?$/;
+
+/**
+ * Cluster DNS and the Service proxy, for Backends: an FQDN endpoint naming a Service by its
+ * cluster DNS name (`<service>.<namespace>`) resolves, in a cluster, to the Service's address
+ * and reaches a pod through the Service port. Here it names the local server standing in for
+ * that Service port, still by name (`localhost`, which Envoy resolves; the harness translates with
+ * loopback Backends allowed), so the Backend stays of type FQDN as in the suite; the Service's
+ * name stays the endpoint's hostname, what a host rewrite from the backend sends. Hosts naming
+ * no running Service are left as written.
+ */
+const withServiceAddresses = (
+  object: KubeObject,
+  servicePorts: ReadonlyMap<string, number>,
+): KubeObject => {
+  const endpoints = object.spec?.endpoints;
+  if (object.kind !== 'Backend' || !Array.isArray(endpoints)) return object;
+  const resolved = endpoints.map(
+    (endpoint: { fqdn?: { hostname: string; port: number }; hostname?: string }) => {
+      const match = endpoint.fqdn && SERVICE_HOST.exec(endpoint.fqdn.hostname);
+      const port = match && servicePorts.get(`${match[1]}.${match[2]}:${endpoint.fqdn!.port}`);
+      if (!port) return endpoint;
+      return {
+        ...endpoint,
+        hostname: endpoint.hostname ?? endpoint.fqdn!.hostname,
+        fqdn: { hostname: 'localhost', port },
+      };
+    },
+  );
+  return { ...object, spec: { ...object.spec, endpoints: resolved } };
+};
+
 export class Cluster {
   readonly #objects = new Map<string, Stored>();
   readonly #standIns: readonly StandIn[];
+  readonly #replicated: ReadonlySet<string>;
 
-  constructor(standIns: readonly StandIn[] = []) {
+  /**
+   * `replicated`: Deployments (`namespace/name`) that run one local server per replica, for the
+   * tests that count which pod answered (load balancing); every other Deployment runs one.
+   */
+  constructor(standIns: readonly StandIn[] = [], replicated: readonly string[] = []) {
     this.#standIns = standIns;
+    this.#replicated = new Set(replicated);
   }
   #clock = Date.parse('2026-01-01T00:00:00Z');
   #podSeq = 0;
@@ -124,26 +177,12 @@ export class Cluster {
       object.metadata.generation = 1;
       const stored: Stored = { object };
       if (WORKLOAD_KINDS.has(object.kind)) {
-        this.#podSeq += 1;
-        const pod = `${object.metadata.name}-${this.#podSeq.toString(16).padStart(5, '0')}`;
         const namespace = object.metadata.namespace ?? 'default';
-        const standIn = this.#standIns.find((s) => imageOf(object).includes(s.image));
-        if (standIn) {
-          stored.echo = await standIn.start(namespace, pod, object, (kind, ns, name) =>
-            this.get(kind, ns, name),
-          );
-        } else if (this.#hasEnv(object, 'GRPC_ECHO_SERVER')) {
-          // echo-basic in gRPC mode: plaintext HTTP/2 on its port (appProtocol kubernetes.io/h2c).
-          stored.echo = await startGrpcEchoServer(namespace, pod);
-          // With TLS_SERVER_CERT, GrpcEcho also serves over TLS on container port 8443.
-          const tls = this.#servingCertificate(object);
-          if (tls) stored.tlsEcho = await startGrpcEchoServer(namespace, pod, tls);
-        } else {
-          stored.echo = await startEchoServer(namespace, pod);
-          stored.h2cEcho = await startH2cEchoServer(namespace, pod);
-          const tls = this.#servingCertificate(object);
-          if (tls) stored.tlsEcho = await startEchoServer(namespace, pod, tls);
-        }
+        const replicas = this.#replicated.has(`${namespace}/${object.metadata.name}`)
+          ? Math.max(1, Number(object.spec?.replicas ?? 1))
+          : 1;
+        stored.pods = [];
+        for (let i = 0; i < replicas; i++) stored.pods.push(await this.#startPod(object));
       }
       this.#objects.set(key, stored);
     }
@@ -155,10 +194,34 @@ export class Cluster {
       const stored = this.#objects.get(key);
       if (!stored) continue;
       this.#objects.delete(key);
-      await stored.echo?.close();
-      await stored.tlsEcho?.close();
-      await stored.h2cEcho?.close();
+      for (const pod of stored.pods ?? []) await closePod(pod);
     }
+  }
+
+  /** Starts the local servers of one pod of a workload. */
+  async #startPod(object: KubeObject): Promise<Pod> {
+    this.#podSeq += 1;
+    const pod = `${object.metadata.name}-${this.#podSeq.toString(16).padStart(5, '0')}`;
+    const namespace = object.metadata.namespace ?? 'default';
+    const standIn = this.#standIns.find((s) => imageOf(object).includes(s.image));
+    if (standIn)
+      return {
+        echo: await standIn.start(namespace, pod, object, (kind, ns, name) =>
+          this.get(kind, ns, name),
+        ),
+      };
+    const tls = this.#servingCertificate(object);
+    if (this.#hasEnv(object, 'GRPC_ECHO_SERVER')) {
+      // echo-basic in gRPC mode: plaintext HTTP/2 on its port (appProtocol kubernetes.io/h2c);
+      // with TLS_SERVER_CERT, GrpcEcho also serves over TLS on container port 8443.
+      const echo = await startGrpcEchoServer(namespace, pod);
+      return tls ? { echo, tlsEcho: await startGrpcEchoServer(namespace, pod, tls) } : { echo };
+    }
+    const echo = await startEchoServer(namespace, pod);
+    const h2cEcho = await startH2cEchoServer(namespace, pod);
+    return tls
+      ? { echo, h2cEcho, tlsEcho: await startEchoServer(namespace, pod, tls) }
+      : { echo, h2cEcho };
   }
 
   #hasEnv(deployment: KubeObject, name: string): boolean {
@@ -215,39 +278,56 @@ export class Cluster {
 
   /** The request paths a Deployment's plain HTTP echo answered (its "pod log"). */
   requestLog(namespace: string, deployment: string): readonly string[] {
-    const echo = this.#objects.get(`Deployment/${namespace}/${deployment}`)?.echo as
-      | { requests?: readonly string[] }
-      | undefined;
-    return echo?.requests ?? [];
+    const pods = this.#objects.get(`Deployment/${namespace}/${deployment}`)?.pods ?? [];
+    return pods.flatMap((pod) => (pod.echo as { requests?: readonly string[] }).requests ?? []);
   }
 
-  /** The port of the echo server standing in for a Deployment's pods. */
+  /** The port of the echo server standing in for a Deployment's (first) pod. */
   echoPort(namespace: string, deployment: string): number | undefined {
-    return this.#objects.get(`Deployment/${namespace}/${deployment}`)?.echo?.port;
+    return this.#objects.get(`Deployment/${namespace}/${deployment}`)?.pods?.[0]?.echo.port;
   }
 
   get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
     return this.#objects.get(`${kind}/${namespace ?? ''}/${name}`)?.object;
   }
 
+  /**
+   * Cluster DNS and the Service proxy for a client inside the cluster (the control plane): the
+   * local port standing in for port `port` of the Service named `host` (`<service>.<namespace>`).
+   */
+  servicePort(host: string, port: number): number | undefined {
+    const match = SERVICE_HOST.exec(host);
+    if (!match) return undefined;
+    return this.#servicePorts().get(`${match[1]}.${match[2]}:${port}`);
+  }
+
+  #servicePorts(): Map<string, number> {
+    const ports = new Map<string, number>();
+    this.objects(ports);
+    return ports;
+  }
+
   /** The configuration objects plus one EndpointSlice per Service that selects a running backend. */
-  objects(): KubeObject[] {
+  objects(servicePorts = new Map<string, number>()): KubeObject[] {
     const config: KubeObject[] = [];
     const workloads: Stored[] = [];
     for (const stored of this.#objects.values()) {
-      if (stored.echo) workloads.push(stored);
+      if (stored.pods) workloads.push(stored);
       else config.push(stored.object);
     }
     const slices: KubeObject[] = [];
+    // servicePorts: "<service>.<namespace>:<service port>" -> the local port standing in for it.
     for (const service of config.filter((o) => o.kind === 'Service')) {
       const selector = (service.spec?.selector ?? {}) as Record<string, string>;
       if (Object.keys(selector).length === 0) continue;
       const ns = service.metadata.namespace ?? 'default';
-      const backends = workloads.filter(
-        (w) =>
-          (w.object.metadata.namespace ?? 'default') === ns &&
-          Object.entries(selector).every(([k, v]) => pickLabels(w.object)[k] === v),
-      );
+      const backends = workloads
+        .filter(
+          (w) =>
+            (w.object.metadata.namespace ?? 'default') === ns &&
+            Object.entries(selector).every(([k, v]) => pickLabels(w.object)[k] === v),
+        )
+        .flatMap((w) => w.pods ?? []);
       if (backends.length === 0) continue;
       const ports = (service.spec?.ports ?? []) as Array<{
         name?: string;
@@ -255,8 +335,19 @@ export class Cluster {
         targetPort?: number | string;
         appProtocol?: string;
       }>;
-      // One local server per Deployment answers on every Service port (the pods listen on one).
+      // One slice per pod: its servers listen on ports of their own, named per container port.
       backends.forEach((backend, i) => {
+        const localPort = (p: (typeof ports)[number]): number =>
+          backend.echo?.ports?.[Number(p.targetPort ?? p.port)] ??
+          ((p.targetPort ?? p.port) === TLS_CONTAINER_PORT && backend.tlsEcho
+            ? backend.tlsEcho.port
+            : (p.appProtocol === 'kubernetes.io/h2c' ||
+                  (p.targetPort ?? p.port) === H2C_CONTAINER_PORT) &&
+                backend.h2cEcho
+              ? backend.h2cEcho.port
+              : backend.echo!.port);
+        for (const p of ports)
+          servicePorts.set(`${service.metadata.name}.${ns}:${p.port}`, localPort(p));
         slices.push({
           apiVersion: 'discovery.k8s.io/v1',
           kind: 'EndpointSlice',
@@ -269,20 +360,14 @@ export class Cluster {
           endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
           ports: ports.map((p) => ({
             ...(p.name ? { name: p.name } : {}),
-            port:
-              backend.echo?.ports?.[Number(p.targetPort ?? p.port)] ??
-              ((p.targetPort ?? p.port) === TLS_CONTAINER_PORT && backend.tlsEcho
-                ? backend.tlsEcho.port
-                : p.appProtocol === 'kubernetes.io/h2c' && backend.h2cEcho
-                  ? backend.h2cEcho.port
-                  : backend.echo!.port),
+            port: localPort(p),
             protocol: 'TCP',
             ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
           })),
         });
       });
     }
-    return [...config, ...slices];
+    return [...config.map((o) => withServiceAddresses(o, servicePorts)), ...slices];
   }
 
   /** What egts reads: the objects decoded by @egts/api as the file provider does (lenient). */
@@ -294,13 +379,7 @@ export class Cluster {
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      [...this.#objects.values()].flatMap((s) => [
-        s.echo?.close(),
-        s.tlsEcho?.close(),
-        s.h2cEcho?.close(),
-      ]),
-    );
+    await Promise.all([...this.#objects.values()].flatMap((s) => (s.pods ?? []).map(closePod)));
     this.#objects.clear();
   }
 }

@@ -5,11 +5,22 @@
 // kept so that requests to "Gateway X, port 80" reach the right Envoy. With `rateLimit`, a real
 // Redis and the Envoy Rate Limit Service run beside it (host mode's auxiliary control plane), the
 // service taking its RateLimitConfigs from the same xDS server.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_CONTROLLER_NAME, type ResourceStatus } from '@egts/api';
 import type { Listener } from '@egts/envoy-api';
-import { translate, withEnvoyPatchOutcomes } from '@egts/gatewayapi-translator';
+import {
+  discoverOidcProviders,
+  type OidcDiscovery,
+  oidcIssuers,
+  translate,
+  withEnvoyPatchOutcomes,
+} from '@egts/gatewayapi-translator';
 import {
   createHostInfraManager,
+  createWasmCache,
   findRateLimitBinary,
   type HostInfraManager,
   RATE_LIMIT_NODE_ID,
@@ -25,6 +36,8 @@ import {
 } from '@egts/xds-server';
 import { rateLimitConfigs, translateXds } from '@egts/xds-translator';
 import type { Cluster } from './cluster.js';
+import { clusterFetch } from './clusterFetch.js';
+import { clusterWasmFetch } from './clusterHttpsFetch.js';
 import { freePort } from './freePort.js';
 import { findRedisServer, type RedisServer, startRedis } from './redisServer.js';
 
@@ -34,6 +47,8 @@ export interface ControlPlane {
   statuses(): readonly ResourceStatus[];
   /** The local port that serves `port` of Gateway `namespace/name`, once one was assigned. */
   address(namespace: string, name: string, port: number): number | undefined;
+  /** A Gateway's Envoy statistics whose names match `filter` (a regular expression), by name. */
+  stats(namespace: string, name: string, filter: string): Promise<Record<string, number>>;
   /** xDS rejections (NACKs) and proxy exits seen so far: the reasons behind a failing request. */
   readonly incidents: string[];
   /** Empties Redis: global rate limit counters start from zero (one test's never reach the next). */
@@ -71,6 +86,13 @@ export const startControlPlane = async (
       incidents.push(`NACK ${rejection.typeUrl.split('.').pop()}: ${rejection.message}`),
   });
   const xdsPort = await xds.listen('127.0.0.1:0');
+  // The control plane's Wasm cache: modules fetched, checked and served to Envoy from here.
+  const wasmDir = mkdtempSync(join(tmpdir(), 'egts-wasm-'));
+  const wasmCache = createWasmCache({
+    dir: wasmDir,
+    fetch: clusterWasmFetch(cluster),
+  });
+  await wasmCache.listen();
   let redis: RedisServer | undefined;
   let rateLimitService: RateLimitServiceHandle | undefined;
   const redisServer = findRedisServer();
@@ -101,15 +123,24 @@ export const startControlPlane = async (
   const ports = new Map<string, number>();
   let statuses: readonly ResourceStatus[] = [];
   let served = new Set<string>();
+  let discovery: OidcDiscovery = new Map();
 
+  // Listeners are rebound concurrently: the TCP and UDP (HTTP/3) listeners of one port wait for
+  // the same pick, so they share the local port as they share the Gateway port.
+  const picking = new Map<string, Promise<number>>();
   const localPort = async (fleet: string, port: number): Promise<number> => {
     const key = `${fleet}|${port}`;
-    let local = ports.get(key);
-    if (local === undefined) {
-      local = await freePort();
-      ports.set(key, local);
+    const local = ports.get(key);
+    if (local !== undefined) return local;
+    let pick = picking.get(key);
+    if (pick === undefined) {
+      pick = freePort().then((free) => {
+        ports.set(key, free);
+        return free;
+      });
+      picking.set(key, pick);
     }
-    return local;
+    return pick;
   };
 
   const rebind = async (fleet: string, listener: Listener): Promise<Listener> => {
@@ -133,15 +164,31 @@ export const startControlPlane = async (
     incidents,
     async sync() {
       const { resources } = cluster.resources();
+      // OpenID provider discovery, as Envoy Gateway's control plane does it (from inside the
+      // cluster): known documents are kept, failed ones fetched again at the next sync.
+      discovery = await discoverOidcProviders(oidcIssuers(resources), {
+        fetch: clusterFetch(cluster),
+        known: discovery,
+        attempts: 2,
+        backoffMs: 100,
+      });
       // Envoy Gateway's e2e install enables EnvoyPatchPolicy and Backend.
       const result = translate(resources, {
         controllerName: DEFAULT_CONTROLLER_NAME,
-        extensionApis: { enableEnvoyPatchPolicy: true },
+        extensionApis: { enableEnvoyPatchPolicy: true, enableBackend: true },
+        // Backends naming a Service by its cluster DNS name point at the local stand-ins
+        // (Cluster: cluster DNS and the Service proxy), on loopback.
+        allowLoopbackBackends: true,
+        oidcDiscovery: discovery,
         ...(rateLimit ? { rateLimitService: rateLimit } : {}),
       });
       const now = new Set<string>();
       const outcomes: Parameters<typeof withEnvoyPatchOutcomes>[1][number][] = [];
-      for (const ir of result.xdsIR) {
+      for (const translated of result.xdsIR) {
+        const ir = await wasmCache.resolve(translated);
+        for (const route of ir.http.flatMap((l) => l.routes))
+          for (const module of route.extensions?.wasm ?? [])
+            if (module.unavailable) incidents.push(`Wasm ${module.name}: ${module.unavailable}`);
         const xdsResources = translateXds(ir, { mode: 'ads' });
         outcomes.push(...(xdsResources.envoyPatchPolicies ?? []));
         const listeners = await Promise.all(xdsResources.listeners.map((l) => rebind(ir.name, l)));
@@ -159,6 +206,19 @@ export const startControlPlane = async (
       await infra.apply(result.infraIR);
     },
     statuses: () => statuses,
+    async stats(namespace, name, filter) {
+      const proxy = infra.proxies().find((p) => p.name === fleetName(namespace, name));
+      if (!proxy) throw new Error(`no Envoy runs for Gateway ${namespace}/${name}`);
+      const url = `http://${proxy.adminAddress}/stats?filter=${encodeURIComponent(filter)}`;
+      const text = await (await fetch(url)).text();
+      // Counters and gauges are `name: value` lines; histograms' quantile lines are skipped.
+      const values: Record<string, number> = {};
+      for (const line of text.split('\n')) {
+        const match = /^(\S+): (\d+)$/.exec(line);
+        if (match) values[match[1]!] = Number(match[2]);
+      }
+      return values;
+    },
     address: (namespace, name, port) => ports.get(`${fleetName(namespace, name)}|${port}`),
     resetRateLimits: async () => {
       await redis?.flush();
@@ -168,6 +228,8 @@ export const startControlPlane = async (
       await rateLimitService?.stop();
       await redis?.stop();
       await xds.close();
+      await wasmCache.close();
+      rmSync(wasmDir, { recursive: true, force: true });
     },
   };
 };

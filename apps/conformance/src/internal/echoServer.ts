@@ -47,6 +47,15 @@ const durationMs = (value: string | null): number => {
   return Number(match[1]) * scale;
 };
 
+/**
+ * echo-basic's `/status/<code>`: answers with that status and nothing else (no body, no content
+ * type), the suite's way of making a backend fail on purpose.
+ */
+const statusAsked = (url: string): number | undefined => {
+  const match = /^\/status\/(\d{3})$/.exec(new URL(url, 'http://echo').pathname);
+  return match ? Number(match[1]) : undefined;
+};
+
 /** echo-basic's `?delay=1s` / `?delay=500ms`: wait that long before answering. */
 const delayMs = (url: string): number =>
   durationMs(new URL(url, 'http://echo').searchParams.get('delay'));
@@ -134,6 +143,11 @@ export const startEchoServer = async (
           else res.writeHead(failure.code, ['content-length', '0']).end();
         }, failure.delayMs),
       );
+      return;
+    }
+    const status = statusAsked(req.url ?? '/');
+    if (status !== undefined) {
+      req.on('end', () => res.writeHead(status, ['content-length', '0']).end());
       return;
     }
     req.on('end', () => setTimeout(() => answer(), delayMs(req.url ?? '/')));

@@ -17,6 +17,7 @@ import {
 } from '@egts/envoy-api';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { KubeObject, StandInServer } from './cluster.js';
+import { mountedCertificate } from './mountedCertificate.js';
 
 const USERS: Readonly<Record<string, string>> = {
   token1: 'user1',
@@ -39,7 +40,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface PodSpec {
   containers?: Array<{ env?: Array<{ name: string; value?: string }> }>;
-  volumes?: Array<{ secret?: { secretName?: string } }>;
 }
 
 const podSpec = (deployment: KubeObject): PodSpec =>
@@ -54,26 +54,6 @@ const delayMs = (deployment: KubeObject): number => {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(value);
   if (!match) return 10_000;
   return Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
-};
-
-/** The serving certificate of the mounted Secret (tls.crt / tls.key). */
-const mountedCertificate = (
-  deployment: KubeObject,
-  namespace: string,
-  get: (kind: string, namespace: string, name: string) => KubeObject | undefined,
-): { cert: Buffer; key: Buffer } | undefined => {
-  for (const volume of podSpec(deployment).volumes ?? []) {
-    const name = volume.secret?.secretName;
-    const data = name
-      ? (get('Secret', namespace, name)?.data as Record<string, string> | undefined)
-      : undefined;
-    if (data?.['tls.crt'] && data['tls.key'])
-      return {
-        cert: Buffer.from(data['tls.crt'], 'base64'),
-        key: Buffer.from(data['tls.key'], 'base64'),
-      };
-  }
-  return undefined;
 };
 
 /** Envoy Gateway's route metadata (filter metadata `envoy-gateway`.resources[0]), when sent. */

@@ -1,9 +1,11 @@
-// A local stand-in for Envoy Gateway's e2e grpc-ext-proc server (plaintext gRPC): it answers
+// A local stand-in for Envoy Gateway's e2e grpc-ext-proc server (gRPC, over TLS when its
+// Deployment mounts a certificate): it answers
 // request headers with `x-request-ext-processed: true`, the `xds.route_name` attribute as
 // `x-request-xds-route-name`, a mutated `x-request-client-header` (the original kept in
 // `x-request-client-header-received`) and dynamic metadata `io.envoyproxy.gateway.e2e:
 // ext-proc-emitted-metadata=received`; response headers with `x-response-ext-processed: true`,
-// `x-response-xds-route-name` and `x-response-request-path` from the attributes; bodies pass
+// `x-response-xds-route-name` and `x-response-request-path` from the attributes, and dynamic
+// metadata `io.envoyproxy.gateway.e2e:request_cost_set_by_ext_proc=10`; bodies pass
 // unchanged. For egts's timeout tests, a request header `x-ext-proc-delay-ms` delays each answer.
 import {
   ExternalProcessorService,
@@ -11,7 +13,9 @@ import {
   ProcessingResponse,
 } from '@egts/envoy-api';
 import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
+import type { KubeObject } from './cluster.js';
 import type { EchoServer } from './echoServer.js';
+import { mountedCertificate } from './mountedCertificate.js';
 
 type Headers = NonNullable<ProcessingRequest['requestHeaders']>;
 
@@ -67,6 +71,8 @@ function answer(request: ProcessingRequest): Record<string, unknown> {
           ]),
         },
       },
+      // The usage a response reports, read by a global rate limit's response cost (UsageRateLimit).
+      dynamicMetadata: { 'io.envoyproxy.gateway.e2e': { request_cost_set_by_ext_proc: 10 } },
     };
   }
   if (request.requestBody) return { requestBody: { response: {} } };
@@ -88,11 +94,27 @@ function process(call: ServerDuplexStream<ProcessingRequest, ProcessingResponse>
   call.on('error', () => call.end());
 }
 
-export const startExtProcServer = async (namespace: string, pod: string): Promise<EchoServer> => {
+/**
+ * Plaintext, or TLS with the certificate of a Secret the Deployment mounts (the e2e
+ * grpc-ext-proc image's `--certPath`).
+ */
+export const startExtProcServer = async (
+  namespace: string,
+  pod: string,
+  deployment?: KubeObject,
+  get?: (kind: string, namespace: string, name: string) => KubeObject | undefined,
+): Promise<EchoServer> => {
   const server = new Server();
   server.addService(ExternalProcessorService, { process });
+  const certificate =
+    deployment && get ? mountedCertificate(deployment, namespace, get) : undefined;
+  const credentials = certificate
+    ? ServerCredentials.createSsl(null, [
+        { cert_chain: certificate.cert, private_key: certificate.key },
+      ])
+    : ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+    server.bindAsync('127.0.0.1:0', credentials, (error, bound) =>
       error ? reject(error) : resolve(bound),
     ),
   );

@@ -1,7 +1,8 @@
-// echo-basic on an h2c port (a Service port with appProtocol kubernetes.io/h2c): the same JSON
-// answer over cleartext HTTP/2 with prior knowledge, so that only an HTTP/2 upstream reaches it.
+// echo-basic on its h2c port (3001; a Service port with appProtocol kubernetes.io/h2c or
+// targetPort 3001): the same JSON answer over cleartext HTTP/2 with prior knowledge; an HTTP/1
+// request gets echo-basic's 400 "Expected h2c request", so that only an HTTP/2 upstream reaches it.
 import { constants, createServer } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect, createServer as createNetServer, type Socket } from 'node:net';
 import type { EchoResponse, EchoServer } from './echoServer.js';
 
 const canonical = (name: string): string =>
@@ -40,7 +41,40 @@ export const startH2cEchoServer = async (namespace: string, pod: string): Promis
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
   });
-  port = (server.address() as AddressInfo).port;
+  const h2Port = (server.address() as AddressInfo).port;
+  // The HTTP/2 connection preface (RFC 9113 section 3.4) tells the two protocols apart: HTTP/2
+  // is relayed to the HTTP/2 server (Node's http2 reads a socket's handle directly, so bytes
+  // already read cannot be handed to it), anything else gets the 400.
+  const sockets = new Set<Socket>();
+  const front = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.once('data', (first: Buffer) => {
+      if (first.toString('latin1').startsWith('PRI * HTTP/2.0')) {
+        const relay = connect(h2Port, '127.0.0.1');
+        sockets.add(relay);
+        relay.on('close', () => {
+          sockets.delete(relay);
+          socket.destroy();
+        });
+        relay.on('error', () => {});
+        socket.on('close', () => relay.destroy());
+        relay.write(first);
+        socket.pipe(relay).pipe(socket);
+        return;
+      }
+      const body = 'Expected h2c request';
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    front.once('error', reject);
+    front.listen(0, '127.0.0.1', resolve);
+  });
+  port = (front.address() as AddressInfo).port;
   const sessions = new Set<import('node:http2').ServerHttp2Session>();
   server.on('session', (session) => {
     sessions.add(session);
@@ -53,7 +87,8 @@ export const startH2cEchoServer = async (namespace: string, pod: string): Promis
     close: () =>
       new Promise<void>((resolve) => {
         for (const session of sessions) session.destroy();
-        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+        front.close(() => server.close(() => resolve()));
       }),
   };
 };

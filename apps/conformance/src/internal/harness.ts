@@ -41,6 +41,8 @@ export interface SuiteLayout {
   readonly testsFolder: string;
   /** Gateways of the base manifests (in gateway-conformance-infra) that must be ready first. */
   readonly gateways: readonly string[];
+  /** Deployments (`namespace/name`) that run every replica (see Cluster); default none. */
+  readonly replicated?: readonly string[];
 }
 
 export const GATEWAY_API_LAYOUT: SuiteLayout = {
@@ -51,6 +53,8 @@ export const GATEWAY_API_LAYOUT: SuiteLayout = {
 export const ENVOY_GATEWAY_LAYOUT: SuiteLayout = {
   testsFolder: 'testdata',
   gateways: ['same-namespace', 'all-namespaces'],
+  // The load balancing tests count which of web-backend's 4 pods answered.
+  replicated: ['gateway-conformance-infra/web-backend'],
 };
 
 export interface TestOutcome {
@@ -75,7 +79,7 @@ export class Harness {
 
   constructor(options: HarnessOptions) {
     this.#options = options;
-    this.#cluster = new Cluster(options.standIns);
+    this.#cluster = new Cluster(options.standIns, options.layout?.replicated);
   }
 
   get #timeoutMs(): number {
@@ -240,6 +244,10 @@ export class Harness {
           return error instanceof Error ? error : new Error(String(error));
         }
       },
+      stats: async (filter, gateway) => {
+        const ref = gateway ?? { namespace: 'gateway-conformance-infra', name: 'same-namespace' };
+        return this.#plane!.stats(ref.namespace, ref.name, filter);
+      },
       generation: (kind, namespace, name) =>
         this.#cluster.get(kind, namespace, name)?.metadata.generation ?? 0,
       expectStatuses: (expected) => this.expectStatuses(expected),
@@ -403,16 +411,21 @@ export class Harness {
       throw new Error(
         `Gateway ${gateway.namespace}/${gateway.name} has no Envoy listener on port ${gatewayPort}`,
       );
-    return sendRequest({
-      port,
-      host: expected.request.host,
-      path: expected.request.path,
-      method: expected.request.method,
-      headers: expected.request.headers,
-      scheme,
-      serverName: expected.request.serverName,
-      clientCertificate: this.#clientCertificate(expected.request.clientCertificate),
-    });
+    return sendRequest(
+      {
+        port,
+        host: expected.request.host,
+        path: expected.request.path,
+        method: expected.request.method,
+        headers: expected.request.headers,
+        body: expected.request.body,
+        protocol: expected.request.protocol,
+        scheme,
+        serverName: expected.request.serverName,
+        clientCertificate: this.#clientCertificate(expected.request.clientCertificate),
+      },
+      expected.timeoutMs,
+    );
   }
 
   /** The expectation with a client certificate named by its Secret replaced by its PEM. */

@@ -18,6 +18,10 @@ export interface HttpExpectation {
     readonly path: string;
     readonly method?: string;
     readonly headers?: Readonly<Record<string, string>>;
+    /** A request body (sent with its content-length). */
+    readonly body?: string;
+    /** `h2c`: cleartext HTTP/2 with prior knowledge (the suite's H2CPriorKnowledgeProtocol). */
+    readonly protocol?: 'h2c';
     readonly scheme?: 'http' | 'https';
     readonly serverName?: string;
     /** A kubernetes.io/tls Secret whose certificate and key the client presents (mTLS). */
@@ -38,6 +42,8 @@ export interface HttpExpectation {
      */
     readonly clientCertificate?: string | { readonly namespace: string; readonly name: string };
   };
+  /** How long the answer may take; default 3 s (a throttled transfer takes longer). */
+  readonly timeoutMs?: number;
   /** Expected status; default 200. Several: any of them. */
   readonly status?: number | readonly number[];
   /** Deployment name prefix of the pod that must answer; required when the status is 200. */
@@ -57,6 +63,8 @@ export interface HttpExpectation {
   readonly absentResponseHeaders?: readonly string[];
   /** The exact response body (Envoy Gateway's custom response checks). */
   readonly responseBody?: string;
+  /** Bodies the response must not have (a custom response that must not apply). */
+  readonly notResponseBodies?: readonly string[];
   /**
    * A query parameter given a new random value on every attempt, appended to the path (the suite's
    * retry probes send a fresh `uuid` each, so the backend's retry simulation counts them apart).
@@ -141,6 +149,8 @@ export const compareResponse = (
   }
   for (const name of expected.absentResponseHeaders ?? [])
     if (result.headers[name.toLowerCase()] !== undefined) return `response header ${name} present`;
+  if (expected.notResponseBodies?.includes(result.body))
+    return `body ${JSON.stringify(result.body.slice(0, 200))}, want another`;
   if (expected.responseBody !== undefined && result.body !== expected.responseBody)
     return `body ${JSON.stringify(result.body.slice(0, 200))}, want ${JSON.stringify(expected.responseBody)}`;
 

@@ -70,6 +70,8 @@ const configuration = (): Configuration => ({
       }),
     },
   },
+  // Keycloak gives its confidential clients a refresh token with every code exchange.
+  issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
   // The user agreed to every client once (Keycloak's clients have consent off): no consent page.
   loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
     const { client, session, provider } = ctx.oidc;
@@ -143,6 +145,9 @@ export const startOpenIdProvider = (namespace: string, pod: string): Promise<Ech
       });
       return;
     }
+    // Keycloak serves discovery under the realm (the issuer's path); oidc-provider at its root.
+    if (req.url === `${REALM}/.well-known/openid-configuration`)
+      req.url = '/.well-known/openid-configuration';
     callback(req, res);
   });
   return new Promise((resolve) => {

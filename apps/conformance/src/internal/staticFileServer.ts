@@ -1,7 +1,10 @@
 // A local stand-in for Envoy Gateway's e2e static-file-server: serves the files of a folder
-// (the suite's servers/static-file-server/files: JWKS documents, Wasm modules) over plain HTTP.
+// (the suite's servers/static-file-server/files: JWKS documents, Wasm modules) over plain HTTP,
+// or over HTTPS when its Deployment mounts a serving certificate (as the Go server does when its
+// certificate folder holds tls.crt).
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import type { EchoServer } from './echoServer.js';
@@ -10,9 +13,10 @@ export const startStaticFileServer = (
   root: string,
   namespace: string,
   pod: string,
+  tls?: { cert: Buffer; key: Buffer },
 ): Promise<EchoServer> =>
   new Promise((resolve) => {
-    const server = createServer((req, res) => {
+    const serve: RequestListener = (req, res) => {
       const path = normalize(new URL(req.url ?? '/', 'http://files').pathname);
       // normalize() resolves `..`; anything still escaping the root is refused.
       if (path.includes('..')) {
@@ -26,7 +30,8 @@ export const startStaticFileServer = (
         },
         () => res.writeHead(404).end(),
       );
-    });
+    };
+    const server = tls ? createTlsServer(tls, serve) : createServer(serve);
     server.listen(0, '127.0.0.1', () =>
       resolve({
         namespace,

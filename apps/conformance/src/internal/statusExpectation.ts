@@ -7,6 +7,8 @@ export interface ConditionExpectation {
   readonly type: string;
   readonly status: 'True' | 'False' | 'Unknown';
   readonly reason?: string;
+  /** Text the condition's message must hold (egts's own tests: which field a refusal names). */
+  readonly messageIncludes?: string;
 }
 
 export interface ListenerExpectation {
@@ -30,6 +32,8 @@ export type StatusExpectation =
       readonly name: string;
       readonly ancestors: readonly {
         readonly gateway: GatewayRef;
+        /** The ancestor's listener (the suite's ParentReference SectionName), when it names one. */
+        readonly sectionName?: string;
         readonly conditions: readonly ConditionExpectation[];
       }[];
       /** BackendTLSPolicyMustHaveLatestConditions: every ancestor's conditions of the latest generation. */
@@ -41,7 +45,8 @@ export type StatusExpectation =
       readonly conditions: readonly ConditionExpectation[];
     }
   | {
-      readonly kind: 'Gateway' | 'ListenerSet';
+      /** Envoy Gateway's Backend: its own conditions (BackendMustBeAccepted). */
+      readonly kind: 'Gateway' | 'ListenerSet' | 'Backend';
       readonly namespace: string;
       readonly name: string;
       readonly conditions?: readonly ConditionExpectation[];
@@ -94,6 +99,8 @@ const checkConditions = (
     if (!got) return `${what}: no ${want.type} condition`;
     if (got.status !== want.status || (want.reason !== undefined && got.reason !== want.reason))
       return `${what}: ${want.type}=${got.status} (${got.reason ?? ''}), want ${want.status}${want.reason ? ` (${want.reason})` : ''}`;
+    if (want.messageIncludes !== undefined && !(got.message ?? '').includes(want.messageIncludes))
+      return `${what}: ${want.type} message ${JSON.stringify(got.message)}, want it to name ${want.messageIncludes}`;
     // The suite's "latest conditions": set for the object's current generation.
     if (generation !== undefined && got.observedGeneration !== generation)
       return `${what}: ${want.type} observedGeneration ${got.observedGeneration}, want ${generation}`;
@@ -142,11 +149,12 @@ export const compareStatus = (
   if (isPolicy(expected)) {
     const ancestors = (found.status as { ancestors?: AncestorStatus[] }).ancestors ?? [];
     for (const want of expected.ancestors) {
-      const what = `${label} ancestor ${want.gateway.name}`;
+      const what = `${label} ancestor ${want.gateway.name}${want.sectionName ? `/${want.sectionName}` : ''}`;
       const ancestor = ancestors.find(
         (a) =>
           a.ancestorRef.name === want.gateway.name &&
-          (a.ancestorRef.namespace ?? expected.namespace) === want.gateway.namespace,
+          (a.ancestorRef.namespace ?? expected.namespace) === want.gateway.namespace &&
+          (want.sectionName === undefined || a.ancestorRef.sectionName === want.sectionName),
       );
       if (!ancestor) return `${what}: not in status.ancestors`;
       const problem = checkConditions(what, ancestor.conditions, want.conditions, gen);
@@ -205,7 +213,7 @@ export const compareStatus = (
 
 type RouteExpectation = Extract<StatusExpectation, { notAccepted?: boolean }>;
 interface AncestorStatus {
-  ancestorRef: { name: string; namespace?: string };
+  ancestorRef: { name: string; namespace?: string; sectionName?: string };
   conditions: Condition[];
 }
 interface ParentStatus {

@@ -6,8 +6,17 @@ import { describe, expect, it } from 'vitest';
 import {
   DATA_PLANE_REJECTED,
   rejectionProblems,
+  type SourceOf,
   withRejectionConditions,
 } from './rejectionProblems.js';
+
+// What the pipeline's stages answer (createPipeline.test.ts checks theirs): the route behind one
+// Envoy route name, the Gateway or GatewayClass behind a snapshot group.
+const sourceOf: SourceOf = (group, resourceName) => {
+  if (resourceName === 'bad-route') return { kind: 'HTTPRoute', namespace: 'default', name: 'bad' };
+  if (group === 'eg-class') return { kind: 'GatewayClass', name: 'eg-class' };
+  return group === 'gw-1' ? { kind: 'Gateway', namespace: 'default', name: 'eg' } : undefined;
+};
 
 const routes = (regex: string) =>
   RouteConfiguration.fromPartial({
@@ -18,7 +27,7 @@ const routes = (regex: string) =>
         domains: ['*'],
         routes: [
           {
-            name: 'httproute/default/bad/rule/0/match/0',
+            name: 'bad-route',
             match: { safeRegex: { regex } },
             directResponse: { status: 200 },
           },
@@ -45,9 +54,9 @@ describe('rejectionProblems', () => {
       resources: [{ name: 'default/eg/http', version }],
       message: "regex '/[a-z]{200}' RE2 program size of 205 > max program size of 100",
       attributed: false,
-      quarantined: [{ name: 'default/eg/http', routes: ['httproute/default/bad/rule/0/match/0'] }],
+      quarantined: [{ name: 'default/eg/http', routes: ['bad-route'] }],
     };
-    const [problem, ...rest] = rejectionProblems(rejection, cache);
+    const [problem, ...rest] = rejectionProblems(rejection, cache, sourceOf);
     expect(rest).toEqual([]);
     expect(problem).toMatchObject({
       severity: 'error',
@@ -82,24 +91,24 @@ describe('rejectionProblems', () => {
 
     // Once the route changes, the problem is gone.
     cache.setSnapshot('gw', createSnapshot({ routes: [routes('/[a-z]{20}')] }));
-    expect(rejectionProblems(rejection, cache)).toEqual([]);
+    expect(rejectionProblems(rejection, cache, sourceOf)).toEqual([]);
   });
 
   it('names the Gateway of the snapshot group for a rejected resource no route produced', () => {
     const cache = createSnapshotCache();
     const secret = Secret.fromPartial({ name: 'default/cert', tlsCertificate: {} });
     const snapshot = createSnapshot({ secrets: [secret] });
-    cache.setSnapshot('default/eg', snapshot);
+    cache.setSnapshot('gw-1', snapshot);
     const version = snapshot.resources(TypeUrl.Secret).get('default/cert')!.version;
     const rejection: Rejection = {
-      stream: { streamId: 2, variant: 'delta', peer: 'p', node: undefined, group: 'default/eg' },
+      stream: { streamId: 2, variant: 'delta', peer: 'p', node: undefined, group: 'gw-1' },
       typeUrl: TypeUrl.Secret,
       resources: [{ name: 'default/cert', version }],
       message: 'only RSA certificates with 2048-bit or larger keys are supported',
       attributed: false,
       quarantined: [],
     };
-    const problems = rejectionProblems(rejection, cache);
+    const problems = rejectionProblems(rejection, cache, sourceOf);
     expect(problems).toEqual([
       expect.objectContaining({ kind: 'Gateway', namespace: 'default', name: 'eg' }),
     ]);
@@ -109,6 +118,7 @@ describe('rejectionProblems', () => {
     const merged = rejectionProblems(
       { ...rejection, stream: { ...rejection.stream, group: 'eg-class' } },
       cache,
+      sourceOf,
     );
     expect(merged[0]).toMatchObject({ kind: 'GatewayClass', name: 'eg-class' });
 

@@ -1,49 +1,46 @@
 // What Envoy rejects, as problems on the resources that produced it, shown in /problems and as a
 // condition on their status (the admin API's, and the one written back to Kubernetes or the
 // config server) while the rejected content is still in the snapshot. Attribution, most precise
-// first: a quarantined route, or a rejected resource named after a route (Envoy route and cluster
-// names start with the IR name `kind/namespace/name`), names that route object; anything else
-// (a listener, a Secret) names the Gateway whose proxies rejected it: the snapshot group, which is
-// `namespace/name` of the Gateway, or the GatewayClass name when its EnvoyProxy merges Gateways.
-import { type Problem, type ResourceStatus, ROUTE_KINDS } from '@egts/api';
-import type { Rejection, SnapshotCache } from '@egts/xds-server';
-
-const routeKinds = new Map([...ROUTE_KINDS].map((kind) => [kind.toLowerCase(), kind]));
+// first: a quarantined route, or a rejected resource built for a route, names that route object;
+// anything else (a listener, a Secret) names the Gateway whose proxies rejected it, or the
+// GatewayClass when its EnvoyProxy merges Gateways. Who made what is asked of the stages that
+// made it (`SourceOf`), never read from a name.
+import type { Condition, Problem, ResourceStatus } from '@egts/api';
+import { type Rejection, type SnapshotCache, snapshotVersionOf } from '@egts/xds-server';
 
 const typeName = (typeUrl: string): string => typeUrl.slice(typeUrl.lastIndexOf('.') + 1);
 
-/** The route object an Envoy route or cluster name comes from, when it follows the IR naming. */
-const routeSource = (resourceName: string) => {
-  const [kind, namespace, name] = resourceName.split('/');
-  const fullKind = kind === undefined ? undefined : routeKinds.get(kind);
-  return fullKind && namespace && name ? { kind: fullKind, namespace, name } : undefined;
-};
-
-/** The Gateway (or, for merged Gateways, the GatewayClass) a snapshot group serves. */
-const groupSource = (group: string | undefined) => {
-  if (group === undefined || group === '') return undefined;
-  const [namespace, name, ...rest] = group.split('/');
-  if (name === undefined) return { kind: 'GatewayClass', name: group };
-  return namespace && name && rest.length === 0 ? { kind: 'Gateway', namespace, name } : undefined;
-};
+/**
+ * The resource behind Envoy resource `resourceName` (or, without one, behind the whole snapshot)
+ * of snapshot group `group`; the pipeline's `sourceOf`.
+ */
+export type SourceOf = (
+  group: string,
+  resourceName?: string,
+) => { kind: string; namespace?: string | undefined; name: string } | undefined;
 
 /** Problems for `rejection` as long as the group's snapshot still has the rejected content. */
-export function rejectionProblems(rejection: Rejection, cache: SnapshotCache): Problem[] {
+export function rejectionProblems(
+  rejection: Rejection,
+  cache: SnapshotCache,
+  sourceOf: SourceOf,
+): Problem[] {
   const group = rejection.stream.group;
+  const source = (resourceName?: string) =>
+    group === undefined ? undefined : sourceOf(group, resourceName);
   const current = group === undefined ? undefined : cache.getSnapshot(group)?.snapshot;
   const proxy = rejection.stream.node?.id ?? `stream ${rejection.stream.streamId}`;
   const problems: Problem[] = [];
   for (const { name, version } of rejection.resources) {
-    // A quarantined version is `<snapshot version>~q<n>`.
-    const source = version.split('~q')[0];
-    if (current?.resources(rejection.typeUrl).get(name)?.version !== source) continue;
+    const rejected = snapshotVersionOf(version);
+    if (current?.resources(rejection.typeUrl).get(name)?.version !== rejected) continue;
     const quarantined = rejection.quarantined.find((q) => q.name === name);
     const what = `${typeName(rejection.typeUrl)} ${name}`;
     if (quarantined === undefined) {
       problems.push({
         severity: 'error',
         file: '<xds>',
-        ...(routeSource(name) ?? groupSource(group)),
+        ...source(name),
         path: [],
         message: `Envoy ${proxy} rejected ${what}, which keeps its earlier version: ${rejection.message}`,
       });
@@ -53,7 +50,7 @@ export function rejectionProblems(rejection: Rejection, cache: SnapshotCache): P
       problems.push({
         severity: 'error',
         file: '<xds>',
-        ...routeSource(route),
+        ...source(route),
         path: [],
         message: `Envoy ${proxy} rejected route ${route} in ${what}; it is left out and the rest is served: ${rejection.message}`,
       });
@@ -68,7 +65,6 @@ export const DATA_PLANE_REJECTED = 'egts.io/DataPlaneRejected';
 // Gateway API bounds a condition message to 32768 characters; Envoy's can list many resources.
 const MAX_MESSAGE = 4096;
 
-type Condition = { type: string; status: string; reason: string; message: string };
 const appendCondition = (conditions: unknown, condition: Condition): unknown[] => [
   ...(Array.isArray(conditions) ? conditions : []),
   condition,
@@ -98,7 +94,12 @@ export function withRejectionConditions(
     const joined = [...new Set(found)].join('; ');
     const message =
       joined.length > MAX_MESSAGE ? `${joined.slice(0, MAX_MESSAGE - 14)} [truncated]` : joined;
-    const condition = { type: DATA_PLANE_REJECTED, status: 'True', reason: 'Rejected', message };
+    const condition: Condition = {
+      type: DATA_PLANE_REJECTED,
+      status: 'True',
+      reason: 'Rejected',
+      message,
+    };
     const parents = entry.status.parents;
     if (Array.isArray(parents)) {
       return {

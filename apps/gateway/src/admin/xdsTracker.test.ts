@@ -13,7 +13,9 @@ describe('createXdsTracker', () => {
       Secret.fromPartial({ name, tlsCertificate: { privateKey: { inlineString: key } } });
     const first = createSnapshot({ secrets: [secret('default/a', '1'), secret('default/b', '1')] });
     cache.setSnapshot('default/eg', first);
-    const tracker = createXdsTracker(cache, createMetrics());
+    const tracker = createXdsTracker(cache, createMetrics(), (group) =>
+      group === 'default/eg' ? { kind: 'Gateway', namespace: 'default', name: 'eg' } : undefined,
+    );
     const stream = {
       streamId: 1,
       variant: 'delta' as const,

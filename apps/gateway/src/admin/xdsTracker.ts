@@ -6,7 +6,7 @@ import type { Ack, Rejection, SnapshotCache, StreamInfo, XdsCallbacks } from '@e
 import { TypeUrl } from '@egts/xds-server';
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
 import type { Metrics } from './metrics.js';
-import { rejectionProblems } from './rejectionProblems.js';
+import { rejectionProblems, type SourceOf } from './rejectionProblems.js';
 
 interface ProxyState {
   nodeId: string;
@@ -44,9 +44,11 @@ export interface XdsTracker {
   readonly problems$: Observable<readonly Problem[]>;
 }
 
+/** `sourceOf` attributes rejected resources (the pipeline's; see rejectionProblems.ts). */
 export function createXdsTracker(
   cache: SnapshotCache,
   metrics: Metrics,
+  sourceOf: SourceOf,
   now: () => Date = () => new Date(),
 ): XdsTracker {
   const proxies = new Map<number, ProxyState>();
@@ -78,7 +80,7 @@ export function createXdsTracker(
   };
   const problems = (): Problem[] =>
     [...proxies.values()].flatMap((proxy) =>
-      [...proxy.latestRejections.values()].flatMap((r) => rejectionProblems(r, cache)),
+      [...proxy.latestRejections.values()].flatMap((r) => rejectionProblems(r, cache, sourceOf)),
     );
   const latest$ = new BehaviorSubject<readonly Problem[]>([]);
   const recheck = () => {

@@ -3,6 +3,7 @@
 // Each loads its runner when called, so a mode never pays for another's dependencies.
 import { join } from 'node:path';
 import type { EnvoyGatewayConfigResult } from '@egts/api';
+import { readRateLimitTelemetry } from '@egts/infra-manager';
 import type { Logging } from '../logging.js';
 import type { RunningGateway } from '../run/runGateway.js';
 import type { Address } from './address.js';
@@ -31,8 +32,14 @@ const rateLimitSettings = (config: EnvoyGatewayConfig) => {
   const rateLimit = config.rateLimit;
   const redisUrl = rateLimit?.backend.redis?.url;
   if (rateLimit === undefined || redisUrl === undefined) return undefined;
+  const { telemetry, problems } = readRateLimitTelemetry(rateLimit.telemetry);
+  const redisTls = rateLimit.backend.redis?.tls;
   return {
     redisUrl,
+    ...(redisTls ? { redisTls: { certificateRef: redisTls.certificateRef.name } } : {}),
+    telemetry,
+    // Settings read but not applied, for the log at start.
+    problems,
     failClosed: rateLimit.failClosed,
     // The schema admits only durations parseDurationMs reads (20ms, 1s, ...).
     timeoutMs: rateLimit.timeout ? parseDurationMs(rateLimit.timeout) : undefined,

@@ -2,7 +2,7 @@
 // as a table, YAML or JSON; exits non-zero when a shown resource is not accepted, has unresolved
 // references or is not programmed, or when the provider could not read one (/problems). Shaped
 // after Envoy Gateway's `egctl x status`.
-import type { Problem, ResourceStatus } from '@egts/api';
+import type { Condition, Problem, ResourceStatus } from '@egts/api';
 import { Command, Option } from 'commander';
 import type { Address } from './address.js';
 import { adminAddressOption, getJson } from './adminClient.js';
@@ -22,12 +22,6 @@ export interface StatusCliResult {
 /** `httproute`, `HTTPRoutes` and `HTTPRoute` all name the kind HTTPRoute. */
 const sameKind = (wanted: string, kind: string) =>
   [kind.toLowerCase(), `${kind.toLowerCase()}s`].includes(wanted.toLowerCase());
-
-interface Condition {
-  type: string;
-  status: string;
-  reason: string;
-}
 
 /** One row per resource, listener, route parent or policy ancestor. */
 function tableRows(statuses: readonly ResourceStatus[]): string[][] {

@@ -34,7 +34,14 @@ async function loadAndTranslate(path: string, options: TranslateCliOptions) {
   const [
     { loadInput },
     { formatProblem, refusedStatuses },
-    { formatStatusProblem, inClusterRateLimitService, statusProblems, translate },
+    {
+      discoverOidcProviders,
+      formatStatusProblem,
+      inClusterRateLimitService,
+      oidcIssuers,
+      statusProblems,
+      translate,
+    },
   ] = await Promise.all([
     import('./readInput.js'),
     import('@egts/api'),
@@ -48,7 +55,11 @@ async function loadAndTranslate(path: string, options: TranslateCliOptions) {
     errors.length > 0
       ? `${errors.map(formatProblem).join('\n')}\negts translate: ${errors.length} problem(s) in the input: what they name is not translated\n`
       : '';
+  // OpenID providers given by their issuer alone: their endpoints from the discovery document,
+  // fetched here as Envoy Gateway's control plane fetches it (one that fails is reported).
+  const oidcDiscovery = await discoverOidcProviders(oidcIssuers(resources));
   const translated = translate(resources, {
+    oidcDiscovery,
     controllerName: options.controllerName,
     controllerNamespace: options.controllerNamespace,
     ...(options.globalRateLimit === false

@@ -5,11 +5,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ProviderSnapshot, ResourceStatus } from '@egts/api';
 import { type TranslateOptions, withEnvoyPatchOutcomes } from '@egts/gatewayapi-translator';
-import type { XdsIR } from '@egts/ir';
+import { type FleetOwnerRef, fleetOwnerRef, type XdsIR } from '@egts/ir';
 import type { SnapshotCache } from '@egts/xds-server';
 import {
   type BehaviorSubject,
   combineLatest,
+  concatMap,
   distinctUntilChanged,
   map,
   type Observable,
@@ -31,6 +32,11 @@ export interface PipelineOptions {
   infra?: InfraManager | undefined;
   logging: Logging;
   metrics: Metrics;
+  /**
+   * The control plane's Wasm cache (host mode): each Gateway's IR passes through it, in order,
+   * so that the xDS translator finds where every Wasm module is served.
+   */
+  wasm?: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined;
 }
 
 export interface Pipeline {
@@ -45,6 +51,14 @@ export interface Pipeline {
   readonly refused$: BehaviorSubject<readonly ResourceStatus[]>;
   /** The xDS IR each Gateway is served from now, by name. */
   readonly xdsIR: ReadonlyMap<string, XdsIR>;
+  /**
+   * The resource behind `resourceName` (an Envoy route, cluster, listener...) in the snapshot of
+   * fleet `fleet`: the route it comes from, else the fleet's Gateway (or GatewayClass).
+   */
+  readonly sourceOf: (
+    fleet: string,
+    resourceName?: string,
+  ) => { kind: string; namespace?: string; name: string } | undefined;
   /** True once the first snapshot was translated and served (and, with infrastructure, applied). */
   readonly ready: () => boolean;
   stop(): void;
@@ -61,7 +75,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   // Infrastructure before xDS: a proxy started as soon as the Infra IR is known boots while its
   // xDS resources are translated (an Infra IR is published before the xDS IR it goes with).
   const infra = runInfra(translator.infraIR$, options.infra, logging.component('infrastructure'));
-  const xds = runXds(translator.xdsIR$, {
+  const wasm = options.wasm;
+  const xdsIR$ = wasm
+    ? translator.xdsIR$.pipe(
+        concatMap(async (change) =>
+          'removed' in change ? change : { ...change, ir: await wasm.resolve(change.ir) },
+        ),
+      )
+    : translator.xdsIR$;
+  const xds = runXds(xdsIR$, {
     cache: options.cache,
     metrics,
     log: logging.component('xds-translator'),
@@ -74,11 +96,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     distinctUntilChanged<readonly ResourceStatus[]>(isDeepStrictEqual),
   );
   const status = runStatus(statuses$, logging.component('status'));
+  let owners = new Map<string, FleetOwnerRef>();
+  const owning = translator.infraIR$.subscribe((infraIR) => {
+    owners = new Map(infraIR.proxies.map((fleet) => [fleet.name, fleetOwnerRef(fleet.owner)]));
+  });
 
   const subscription = new Subscription();
   subscription.add(status.subscription);
   subscription.add(xds.subscription);
   subscription.add(infra.subscription);
+  subscription.add(owning);
   // Last: a provider that replays its latest snapshot on subscription reaches every stage.
   subscription.add(translator.connect());
   return {
@@ -86,6 +113,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     problems$: provider.problems$,
     refused$: provider.refused$,
     xdsIR: xds.served,
+    sourceOf: (fleet, resourceName) => {
+      const route = resourceName === undefined ? undefined : xds.sourceOf(fleet, resourceName);
+      if (route !== undefined)
+        return { kind: route.kind, namespace: route.namespace, name: route.name };
+      return owners.get(fleet);
+    },
     ready: () => translator.translatedOnce() && infra.appliedOnce(),
     stop: () => subscription.unsubscribe(),
   };

@@ -5,7 +5,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import { RATE_LIMIT_NODE_ID } from '@egts/infra-manager';
-import type { EnvoyPatchPolicyOutcome, XdsIR } from '@egts/ir';
+import type { EnvoyPatchPolicyOutcome, RouteSource, XdsIR } from '@egts/ir';
 import { createSnapshot, type SnapshotCache } from '@egts/xds-server';
 import { createXdsTranslator, rateLimitConfigs } from '@egts/xds-translator';
 import type { Logger } from 'pino';
@@ -18,6 +18,8 @@ export interface XdsRunner {
   readonly served: ReadonlyMap<string, XdsIR>;
   /** What became of the EnvoyPatchPolicies of every served Gateway (their Programmed condition). */
   readonly patchOutcomes$: BehaviorSubject<readonly EnvoyPatchPolicyOutcome[]>;
+  /** The route resource behind a Gateway's Envoy route or cluster (the xds-translator's lookup). */
+  readonly sourceOf: (gateway: string, resourceName: string) => RouteSource | undefined;
   readonly subscription: Subscription;
 }
 
@@ -72,5 +74,10 @@ export function runXds(
       log.error({ err: error, gateway }, 'xDS translation failed; keeping the last snapshot');
     }
   });
-  return { served, patchOutcomes$, subscription };
+  return {
+    served,
+    patchOutcomes$,
+    sourceOf: (gateway, resourceName) => translator.sourceOf(gateway, resourceName),
+    subscription,
+  };
 }

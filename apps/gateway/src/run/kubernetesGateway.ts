@@ -1,12 +1,9 @@
-import {
-  type CertificateRotation,
-  type CertificateRotationOptions,
-  startCertificateRotation,
-} from '@egts/certgen';
+import type { CertificateRotationOptions } from '@egts/certgen';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import {
   createKubernetesInfraManager,
   createKubernetesRateLimitManager,
+  type RateLimitTelemetry,
 } from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import {
@@ -20,6 +17,7 @@ import { BehaviorSubject, filter } from 'rxjs';
 import type { Logging } from '../logging.js';
 import type { InfraManager } from '../pipeline/ports.js';
 import { writeKubernetesStatuses } from './kubernetesStatus.js';
+import { rotateCertificatesWhileLeading } from './leaderCertificates.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
 
 export interface KubernetesGatewayOptions {
@@ -48,7 +46,15 @@ export interface KubernetesGatewayOptions {
    * Deployment, Service and ServiceAccount in `namespace`; absent, it deletes them.
    */
   rateLimit?:
-    | { redisUrl: string; failClosed?: boolean | undefined; timeoutMs?: number | undefined }
+    | {
+        redisUrl: string;
+        failClosed?: boolean | undefined;
+        timeoutMs?: number | undefined;
+        redisTls?: { certificateRef: string } | undefined;
+        telemetry?: RateLimitTelemetry | undefined;
+        /** Settings read but not applied, logged when the service is applied. */
+        problems?: readonly string[] | undefined;
+      }
     | undefined;
   logging: Logging;
 }
@@ -82,11 +88,28 @@ export async function runKubernetesGateway(
     namespace: options.namespace,
     xds: options.xdsService,
   });
-  const rateLimiting = leaderElection.isLeader$.subscribe((isLeader) => {
-    if (!isLeader) return;
+  // What the EnvoyGateway `rateLimit` block asks of the service; what it cannot apply is logged.
+  const rateLimitSettings = (rateLimit: NonNullable<KubernetesGatewayOptions['rateLimit']>) => {
+    for (const problem of rateLimit.problems ?? []) log.warn(`rate limit service: ${problem}`);
+    return {
+      redisUrl: rateLimit.redisUrl,
+      ...(rateLimit.redisTls ? { redisTls: rateLimit.redisTls } : {}),
+      ...(rateLimit.telemetry ? { telemetry: rateLimit.telemetry } : {}),
+    };
+  };
+  // Set by the certificate rotation: the service rolls out to read the rotated Secret.
+  let certificatesNotAfter: string | undefined;
+  const applyRateLimit = () =>
     rateLimitManager
-      .apply(options.rateLimit && { redisUrl: options.rateLimit.redisUrl })
+      .apply(
+        options.rateLimit && {
+          ...rateLimitSettings(options.rateLimit),
+          ...(certificatesNotAfter ? { certificatesNotAfter } : {}),
+        },
+      )
       .catch((error: unknown) => log.error({ err: error }, 'rate limit service update failed'));
+  const rateLimiting = leaderElection.isLeader$.subscribe((isLeader) => {
+    if (isLeader) void applyRateLimit();
   });
   // Only the leader changes infrastructure; a new leader applies the latest Infra IR at once.
   const infraIR$ = new BehaviorSubject<InfraIR | undefined>(undefined);
@@ -104,25 +127,18 @@ export async function runKubernetesGateway(
       .apply(latest)
       .catch((error: unknown) => log.error({ err: error }, 'infrastructure update failed'));
   });
-  // Certificates are rotated by the leader only (two writers would race), and continuously: the
-  // chart's certgen Job runs only at install and upgrade.
-  const certLog = options.logging.component('certgen');
-  let rotation: CertificateRotation | undefined;
-  const rotating = leaderElection.isLeader$.subscribe((isLeader) => {
-    if (options.xds.tls === undefined) return;
-    if (isLeader && rotation === undefined) {
-      rotation = startCertificateRotation({
-        ...options.certificates,
-        kubeConfig: options.kubeConfig,
-        namespace: options.namespace,
-        onRotated: (result) => certLog.info(result, 'xDS certificates rotated'),
-        onError: (error) => certLog.error({ err: error }, 'xDS certificate rotation failed'),
-      });
-    } else if (!isLeader && rotation !== undefined) {
-      void rotation.stop();
-      rotation = undefined;
-    }
-  });
+  const rotation =
+    options.xds.tls === undefined
+      ? undefined
+      : rotateCertificatesWhileLeading(
+          leaderElection.isLeader$,
+          { ...options.certificates, kubeConfig: options.kubeConfig, namespace: options.namespace },
+          options.logging.component('certgen'),
+          (notAfter) => {
+            certificatesNotAfter = notAfter.toISOString();
+            if (options.rateLimit && leaderElection.isLeader()) void applyRateLimit();
+          },
+        );
   const gateway = await runGateway({
     provider,
     infra: () => infra,
@@ -136,6 +152,7 @@ export async function runKubernetesGateway(
         ? {
             rateLimitService: {
               ...rateLimitManager.address,
+              ...(rateLimitManager.proxyTls ? { tls: rateLimitManager.proxyTls } : {}),
               failClosed: options.rateLimit.failClosed ?? false,
               ...(options.rateLimit.timeoutMs === undefined
                 ? {}
@@ -159,7 +176,6 @@ export async function runKubernetesGateway(
     async close() {
       await writer.stop();
       leading.unsubscribe();
-      rotating.unsubscribe();
       rateLimiting.unsubscribe();
       await rotation?.stop();
       await gateway.close();

@@ -2,6 +2,7 @@
 // and the admin API; `close()` stops them in reverse order (proxies drained first).
 import type { ResourceStatus } from '@egts/api';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
+import type { XdsIR } from '@egts/ir';
 import { createSnapshotCache, createXdsServer, type TlsFiles } from '@egts/xds-server';
 import { BehaviorSubject, combineLatest, map } from 'rxjs';
 import { type AdminServer, startAdminServer } from '../admin/adminServer.js';
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   admin: { host: string; port: number };
   translate?: TranslateOptions;
   logging: Logging;
+  /** The Wasm cache the proxies load EnvoyExtensionPolicy Wasm modules from (host mode). */
+  wasm?: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined;
 }
 
 export interface RunningGateway {
@@ -44,7 +47,11 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
   const log = options.logging.component('gateway');
   const metrics = createMetrics();
   const cache = createSnapshotCache();
-  const tracker = createXdsTracker(cache, metrics);
+  // Rejections are attributed by the pipeline's stages, which exist once a proxy can be served.
+  let attributing: Pipeline | undefined;
+  const tracker = createXdsTracker(cache, metrics, (group, name) =>
+    attributing?.sourceOf(group, name),
+  );
   const xdsServer = createXdsServer(
     cache,
     tracker.callbacks,
@@ -61,7 +68,9 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
     logging: options.logging,
     metrics,
     ...(options.translate ? { translate: options.translate } : {}),
+    ...(options.wasm ? { wasm: options.wasm } : {}),
   });
+  attributing = pipeline;
   const statuses$ = new BehaviorSubject<readonly ResourceStatus[]>([]);
   const statusing = combineLatest([pipeline.statuses$, tracker.problems$])
     .pipe(map(([statuses]) => withRejectionConditions(statuses, tracker.problems())))

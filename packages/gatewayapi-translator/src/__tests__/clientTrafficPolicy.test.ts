@@ -50,7 +50,7 @@ kind: ClientTrafficPolicy
 metadata: {name: refused, namespace: default}
 spec:
   targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw, sectionName: refused}]
-  http3: {}
+  scheme: MatchBackend
 ---
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: ClientTrafficPolicy

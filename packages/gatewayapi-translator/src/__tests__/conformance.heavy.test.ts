@@ -1,5 +1,6 @@
 // The Gateway API status conformance corpus (../shared/conformance/gatewayapi-status), run
-// through the functions `egts translate -o status` calls (lenient load, translate, render as YAML)
+// through the functions `egts translate -o status` calls (lenient load, OpenID provider discovery
+// from recorded documents, translate, render as YAML)
 // and judged by the scorer's rules. Fails when a profile's pass count drops below its floor.
 // A case counts towards the floor too when its only difference from the expected statuses is a
 // setting the field registry lists as not applied and egts reports as such: the list of those
@@ -12,10 +13,12 @@ import { loadResourcesFromPath, type Resources } from '@egts/api';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import {
+  discoverOidcProviders,
   inClusterRateLimitService,
   isRegisteredKind,
   NOT_APPLIED_REASON,
   notAppliedFields,
+  oidcIssuers,
   renderStatuses,
   translate,
 } from '../index.js';
@@ -79,11 +82,33 @@ function asIfApplied(value: unknown): unknown {
 
 type Outcome = { passed: true } | { passed: false; allowed?: NotAppliedSetting[] };
 
+/**
+ * OpenID provider discovery offline: the documents of the providers the corpus names, as they
+ * publish them (Google's); any other issuer has none (404), as a site that is no provider.
+ */
+const RECORDED_DISCOVERY: Readonly<Record<string, object>> = {
+  'https://accounts.google.com/.well-known/openid-configuration': {
+    issuer: 'https://accounts.google.com',
+    authorization_endpoint: 'https://accounts.google.com/o/oauth2/v2/auth',
+    token_endpoint: 'https://oauth2.googleapis.com/token',
+  },
+};
+
+const recordedFetch = async (url: string): Promise<Response> => {
+  const doc = RECORDED_DISCOVERY[url];
+  return doc ? Response.json(doc) : new Response('not found', { status: 404 });
+};
+
 async function caseOutcome(dir: string): Promise<Outcome> {
   const { resources } = await loadResourcesFromPath(join(dir, 'input.yaml'), { lenient: true });
+  const oidcDiscovery = await discoverOidcProviders(oidcIssuers(resources), {
+    fetch: recordedFetch,
+    attempts: 1,
+  });
   const output = parseStream(
     renderStatuses(
-      translate(resources, { rateLimitService: inClusterRateLimitService() }).statuses,
+      translate(resources, { rateLimitService: inClusterRateLimitService(), oidcDiscovery })
+        .statuses,
     ),
   );
   const expected = parseStream(readFileSync(join(dir, 'expected.yaml'), 'utf8'));

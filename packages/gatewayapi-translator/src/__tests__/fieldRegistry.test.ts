@@ -123,31 +123,52 @@ describe('field registry', () => {
         providers: [
           {
             name: 'p',
-            remoteJWKS: { uri: 'https://jwks.test', failedRefetchDuration: '5s' },
+            remoteJWKS: {
+              uri: 'https://jwks.test',
+              backendSettings: { circuitBreaker: { maxConnections: 5 } },
+            },
             localJWKS: { type: 'Inline', inline: '{}' },
           },
         ],
       },
-      oidc: { clientID: 'egts', provider: { backendSettings: { retry: { numRetries: 3 } } } },
+      oidc: {
+        clientID: 'egts',
+        provider: { backendSettings: { circuitBreaker: { maxConnections: 3 } } },
+      },
       notAField: 1,
     };
     // A wholly not-applied feature by its entry; a field of a partly applied one by itself.
     expect(notAppliedFields('SecurityPolicy', spec)).toEqual([
-      'spec.jwt.providers.remoteJWKS.failedRefetchDuration',
+      'spec.jwt.providers.remoteJWKS.backendSettings.circuitBreaker.maxConnections',
       'spec.notAField',
-      'spec.oidc.provider.backendSettings.retry.numRetries',
-      // No endpoints: they would come from the issuer's discovery document, which egts lacks.
-      'spec.oidc.provider.issuer',
+      'spec.oidc.provider.backendSettings.circuitBreaker.maxConnections',
     ]);
-    // A TCPRoute target: Envoy Gateway's network RBAC, which egts lacks.
+    // A TLSRoute target: Envoy Gateway's network RBAC there, which egts lacks.
     expect(
       notAppliedFields('SecurityPolicy', {
-        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'TCPRoute', name: 't' }],
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'TLSRoute', name: 't' }],
       }),
     ).toEqual(['spec.targetRefs']);
+    // A TCPRoute target: authorization by client address only.
+    const tcp = [{ group: 'gateway.networking.k8s.io', kind: 'TCPRoute', name: 't' }];
+    expect(
+      notAppliedFields('SecurityPolicy', {
+        targetRefs: tcp,
+        authorization: { rules: [{ action: 'Allow', principal: { clientCIDRs: ['10.0.0.0/8'] } }] },
+      }),
+    ).toEqual([]);
+    expect(
+      notAppliedFields('SecurityPolicy', {
+        targetRefs: tcp,
+        authorization: { rules: [{ action: 'Allow', principal: { headers: [{ name: 'x' }] } }] },
+      }),
+    ).toEqual(['spec.authorization.rules.principal.headers.name']);
     // An empty object asks for a feature's defaults: applied when some of its fields are.
     expect(notAppliedFields('SecurityPolicy', { authorization: {} })).toEqual([]);
     expect(notAppliedFields('Backend', { type: 'Endpoints', endpoints: [] })).toEqual([]);
-    expect(notAppliedFields('Backend', { type: 'DynamicResolver' })).toEqual(['spec.type']);
+    expect(notAppliedFields('Backend', { type: 'DynamicResolver' })).toEqual([]);
+    expect(
+      notAppliedFields('Backend', { tls: { insecureSkipVerify: true, ciphers: ['AES128-SHA'] } }),
+    ).toEqual(['spec.tls.ciphers']);
   });
 });

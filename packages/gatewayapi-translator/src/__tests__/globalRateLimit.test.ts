@@ -52,8 +52,8 @@ spec:
 
 const SERVICE: RateLimitServiceOptions = { host: '127.0.0.1', port: 8081, failClosed: true };
 
-const run = (rateLimitService?: RateLimitServiceOptions) => {
-  const result = translate(loadResourcesFromText(base, 'global.yaml').resources, {
+const run = (rateLimitService?: RateLimitServiceOptions, extra = '') => {
+  const result = translate(loadResourcesFromText(base + extra, 'global.yaml').resources, {
     ...(rateLimitService ? { rateLimitService } : {}),
   });
   const ir = result.xdsIR[0] as XdsIR;
@@ -117,5 +117,46 @@ describe('global rate limits', () => {
         port: 8081,
         failClosed: true,
       });
+  });
+
+  it("append a StrategicMerge route policy's rules to the Gateway policy's, each shared rule keeping its own counter", () => {
+    const routePolicy = (mergeType: string) => `---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: on-a, namespace: default}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: a}]
+  mergeType: ${mergeType}
+  rateLimit:
+    type: Global
+    global:
+      rules:
+      - clientSelectors: [{headers: [{name: x-org, value: acme}]}]
+        limit: {requests: 4, unit: Day}
+        cost: {request: {from: Number, number: 2}, response: {from: Metadata, metadata: {namespace: io.example, key: usage}}}
+`;
+    const merged = run(SERVICE, routePolicy('StrategicMerge'));
+    const rules = merged.route('http', 'a').globalRateLimit?.rules ?? [];
+    expect(rules.map((r) => r.descriptorKey)).toEqual([
+      'default/gw/http/httproute/default/a/rule/0/match/0/*/rule/0',
+      'default/limits/rule/1',
+      'default/gw/http/httproute/default/a/rule/0/match/0/*/rule/2',
+    ]);
+    expect(rules[2]).toMatchObject({
+      limit: { requests: 4, unit: 'Day' },
+      cost: {
+        request: { number: 2 },
+        response: { metadata: { namespace: 'io.example', key: 'usage' } },
+      },
+    });
+    // Route b has no policy of its own: the Gateway's shared rule counts it with route a.
+    expect(merged.route('http', 'b').globalRateLimit?.rules[1]?.descriptorKey).toBe(
+      'default/limits/rule/1',
+    );
+    // JSONMerge is RFC 7386: the route policy's list replaces the Gateway policy's.
+    const replaced = run(SERVICE, routePolicy('JSONMerge'));
+    expect(replaced.route('http', 'a').globalRateLimit?.rules.map((r) => r.limit)).toEqual([
+      { requests: 4, unit: 'Day' },
+    ]);
   });
 });

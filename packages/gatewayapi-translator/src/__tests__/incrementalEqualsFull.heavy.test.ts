@@ -80,11 +80,18 @@ interface World {
 type Edit =
   | { op: 'route'; spec: RouteSpec }
   | { op: 'remove'; key: number }
+  | {
+      op: 'tweak';
+      key: number;
+      change: Partial<Pick<RouteSpec, 'path' | 'version' | 'backend' | 'hostnames'>>;
+    }
   | { op: 'endpoints'; service: string; addresses: string[] }
   | { op: 'policy'; name: string; target: string | null; variant: number }
+  | { op: 'retune'; name: string; variant: number }
   | { op: 'tcp'; port: number };
 
-const HOSTNAMES = ['[a.example.com, b.example.com]', '[a.example.com]', '[]'];
+// The last attaches to no listener with a hostname (d's http): an edit can move attachedRoutes.
+const HOSTNAMES = ['[a.example.com, b.example.com]', '[a.example.com]', '[]', '[other.test]'];
 
 const routeText = (r: RouteSpec) => {
   const stamp = STAMPS[r.stamp];
@@ -121,7 +128,7 @@ const policyText = (name: string, target: string) => {
   // to their clusters and routes.
   const settings =
     name === 'sp'
-      ? ", cors: {allowOrigins: ['https://a.example']}"
+      ? `, cors: {allowOrigins: ['https://a${variant ?? ''}.example']}`
       : policyKind === 'BackendTrafficPolicy'
         ? BTP_SETTINGS[Number(variant ?? 0)]
         : '';
@@ -210,6 +217,23 @@ const routeSpec: fc.Arbitrary<RouteSpec> = fc.record({
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   { weight: 5, arbitrary: routeSpec.map((spec) => ({ op: 'route' as const, spec })) },
   { weight: 2, arbitrary: fc.nat(20).map((key) => ({ op: 'remove' as const, key })) },
+  // An existing route edited in place, its parents kept: its rules, backend or hostnames.
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('tweak' as const),
+      key: fc.nat(20),
+      change: fc.record(
+        {
+          path: fc.nat(2),
+          version: fc.nat(3),
+          backend: fc.constantFrom('app', 'web', 'nope'),
+          hostnames: fc.nat(HOSTNAMES.length - 1),
+        },
+        { requiredKeys: [] },
+      ),
+    }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -229,6 +253,15 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
       }),
     }),
   },
+  // A policy's settings edited in place, its targets kept.
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('retune' as const),
+      name: fc.constantFrom('btp', 'btp-route', 'sp'),
+      variant: fc.nat(BTP_SETTINGS.length - 1),
+    }),
+  },
   {
     weight: 1,
     arbitrary: fc.constantFrom(8080, 8081).map((port) => ({ op: 'tcp' as const, port })),
@@ -244,7 +277,13 @@ const apply = (world: World, change: Edit): World => {
   };
   if (change.op === 'route')
     next.routes.set(`${change.spec.kind}/${change.spec.name}`, change.spec);
-  else if (change.op === 'remove') {
+  else if (change.op === 'tweak') {
+    const keys = [...next.routes.keys()];
+    const key = keys[change.key % Math.max(keys.length, 1)];
+    const spec = key === undefined ? undefined : next.routes.get(key);
+    if (key !== undefined && spec !== undefined)
+      next.routes.set(key, { ...spec, ...change.change });
+  } else if (change.op === 'remove') {
     const keys = [...next.routes.keys()];
     if (keys.length > 0) next.routes.delete(keys[change.key % keys.length]!);
   } else if (change.op === 'endpoints') next.endpoints[change.service] = change.addresses;
@@ -254,6 +293,9 @@ const apply = (world: World, change: Edit): World => {
       change.name === 'ctp' && change.target?.startsWith('HTTPRoute') ? null : change.target;
     if (target === null) next.policies.delete(change.name);
     else next.policies.set(change.name, `${target}:${change.variant}`);
+  } else if (change.op === 'retune') {
+    const target = next.policies.get(change.name)?.split(':').slice(0, 2).join(':');
+    if (target !== undefined) next.policies.set(change.name, `${target}:${change.variant}`);
   } else next.tcpPort = change.port;
   return next;
 };
@@ -261,7 +303,11 @@ const apply = (world: World, change: Edit): World => {
 const START: World = {
   routes: new Map(),
   endpoints: { app: ['10.0.0.1'], web: ['10.0.0.2'] },
-  policies: new Map(),
+  // Route policies from the start, so that edits in place (retune) find them.
+  policies: new Map([
+    ['btp-route', 'HTTPRoute:r0:0'],
+    ['sp', 'HTTPRoute:r1:0'],
+  ]),
   tcpPort: 8080,
 };
 

@@ -7,8 +7,10 @@ import { type KubeTestEnv, kubeTestEnvUnavailable, startKubeTestEnv } from '@egt
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CERTIFICATES_ANNOTATION,
   createKubernetesInfraManager,
   createKubernetesRateLimitManager,
+  DEFAULT_RATE_LIMIT_IMAGE,
   type KubernetesRateLimitManager,
 } from '../index.js';
 
@@ -20,8 +22,9 @@ const NS = 'envoy-gateway-system';
 interface Deployment {
   spec: {
     template: {
+      metadata?: { annotations?: Record<string, string> };
       spec: {
-        containers: { env: { name: string; value: string }[] }[];
+        containers: { image: string; env: { name: string; value: string }[] }[];
         volumes: { secret?: { secretName: string } }[];
       };
     };
@@ -66,7 +69,12 @@ describe.skipIf(unavailable !== undefined)(
         CONFIG_TYPE: 'GRPC_XDS_SOTW',
         CONFIG_GRPC_XDS_NODE_ID: 'envoy-ratelimit',
         CONFIG_GRPC_XDS_SERVER_URL: `envoy-gateway.${NS}.svc.cluster.local:18000`,
+        // Proxies ask over mTLS: the service's certificate and the CA of their client ones.
+        GRPC_SERVER_USE_TLS: 'true',
+        GRPC_SERVER_TLS_CERT: '/certs/tls.crt',
+        GRPC_CLIENT_TLS_CACERT: '/certs/ca.crt',
       });
+      expect(deployment.spec.template.spec.containers[0]?.image).toBe(DEFAULT_RATE_LIMIT_IMAGE);
       expect(deployment.spec.template.spec.volumes).toEqual([
         expect.objectContaining({
           secret: expect.objectContaining({ secretName: 'envoy-rate-limit' }),
@@ -84,6 +92,8 @@ describe.skipIf(unavailable !== undefined)(
         host: `envoy-ratelimit.${NS}.svc.cluster.local`,
         port: 8081,
       });
+      // The proxies present the certificate of their own pods' SDS files.
+      expect(manager.proxyTls?.certificate.path).toBe('/config/xds-certificate.json');
 
       // The proxies' manager collects only proxy objects: the service stays.
       const proxies = createKubernetesInfraManager({
@@ -117,6 +127,16 @@ describe.skipIf(unavailable !== undefined)(
       await manager.apply({ redisUrl: 'redis-2.redis-system.svc.cluster.local:6379' });
       const updated = (await get(`/apis/apps/v1/namespaces/${NS}/deployments`)).json as Deployment;
       expect(envOf(updated).REDIS_URL).toBe('redis-2.redis-system.svc.cluster.local:6379');
+
+      // A certificate rotation changes the pod template: the service rolls out to read it.
+      await manager.apply({
+        redisUrl: 'redis-2.redis-system.svc.cluster.local:6379',
+        certificatesNotAfter: '2027-01-01T00:00:00.000Z',
+      });
+      const rotated = (await get(`/apis/apps/v1/namespaces/${NS}/deployments`)).json as Deployment;
+      expect(rotated.spec.template.metadata?.annotations).toEqual({
+        [CERTIFICATES_ANNOTATION]: '2027-01-01T00:00:00.000Z',
+      });
 
       await manager.apply(undefined);
       for (const path of [

@@ -42,6 +42,11 @@ const CERTS_DIR = '/certs';
 const CONFIG_DIR = '/config';
 const SDS_CERTIFICATE_FILE = 'xds-certificate.json';
 const SDS_TRUSTED_CA_FILE = 'xds-trusted-ca.json';
+/** Where a proxy pod reads its certificate and CA through SDS (the rate limit cluster uses them too). */
+export const PROXY_SDS_FILES = {
+  certificate: `${CONFIG_DIR}/${SDS_CERTIFICATE_FILE}`,
+  trustedCa: `${CONFIG_DIR}/${SDS_TRUSTED_CA_FILE}`,
+} as const;
 /** Envoy Gateway's proxy pod ports: admin on loopback, readiness on every address. */
 export const PROXY_ADMIN_PORT = 19000;
 export const PROXY_READY_PORT = 19001;
@@ -118,10 +123,7 @@ export const kubernetesObjects = (
     ca: `${CERTS_DIR}/ca.crt`,
     cert: `${CERTS_DIR}/tls.crt`,
     key: `${CERTS_DIR}/tls.key`,
-    sds: {
-      certificate: `${CONFIG_DIR}/${SDS_CERTIFICATE_FILE}`,
-      trustedCa: `${CONFIG_DIR}/${SDS_TRUSTED_CA_FILE}`,
-    },
+    sds: PROXY_SDS_FILES,
   };
   const sds = xdsSdsFiles(tls);
   const bootstrap = proxyBootstrap({

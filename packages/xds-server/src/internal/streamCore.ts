@@ -232,6 +232,7 @@ export class StreamCore {
         routes,
         entry: {
           name: entry.name,
+          // snapshotVersionOf() (callbacks.ts) reads this back.
           version: `${sourceVersion}~q${routes.length}`,
           resource: taken.resource,
         },

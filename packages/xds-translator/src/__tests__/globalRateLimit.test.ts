@@ -1,12 +1,15 @@
 // Global rate limits: the ratelimit filter in the connection manager (after the local one), each
-// rule as a stage-1 rate_limits entry whose first descriptor entry names its counter, the rate
-// limit service's cluster, and the RateLimitConfig tree the service enforces.
+// rule as a rate limit of the route's RateLimitPerRoute whose first descriptor entry names its
+// counter (with its costs), the rate limit service's cluster, and the RateLimitConfig tree the
+// service enforces.
 import {
   Cluster,
   HttpConnectionManager,
   type Listener,
   RateLimitFilter,
+  RateLimitPerRoute,
   RateLimitUnit,
+  type RouteConfiguration,
   unpackAnyAs,
 } from '@egts/envoy-api';
 import type { GlobalRateLimitRule, HTTPRouteIR, XdsIR } from '@egts/ir';
@@ -77,6 +80,13 @@ const ir: XdsIR = {
   udp: [],
 };
 
+type Route = NonNullable<RouteConfiguration['virtualHosts'][number]>['routes'][number];
+/** The route's global rate limits (its RateLimitPerRoute). */
+const perRoute = (route: Route | undefined) => {
+  const config = route?.typedPerFilterConfig['envoy.filters.http.ratelimit'];
+  return config === undefined ? [] : unpackAnyAs(RateLimitPerRoute, config).rateLimits;
+};
+
 const hcmOf = (listener: Listener | undefined): HttpConnectionManager => {
   // Plain HTTP is the default filter chain (as Envoy Gateway).
   const filter = (listener?.defaultFilterChain ?? listener?.filterChains[0])?.filters[0];
@@ -107,35 +117,82 @@ describe('global rate limits', () => {
     expect(JSON.stringify(Cluster.toJSON(cluster))).toContain('http2ProtocolOptions');
   });
 
-  it('give each rule a stage-1 entry: its counter key first, then its selectors', () => {
+  it('give each rule a per-route rate limit: its counter key first, then its selectors', () => {
     const out = translateXds(ir, { mode: 'static' });
     const routes = hcmOf(out.listeners[0]).routeConfig?.virtualHosts[0]?.routes ?? [];
     const a = routes.find((r) => r.name === 'a');
-    expect(a?.route?.rateLimits).toEqual([
-      {
-        stage: 1,
-        disableKey: '',
-        actions: [
-          { genericKey: { descriptorKey: 'l/a/rule/0', descriptorValue: 'l/a/rule/0' } },
-          {
-            requestHeaders: {
-              headerName: 'x-user-id',
-              descriptorKey: 'rule-0-match-0',
-              skipIfAbsent: false,
-            },
+    // The route's own rate_limits are the local rate limit's; the global ones are per route.
+    expect(a?.route?.rateLimits).toEqual([]);
+    expect(perRoute(a).map(({ actions }) => actions)).toEqual([
+      [
+        { genericKey: { descriptorKey: 'l/a/rule/0', descriptorValue: 'l/a/rule/0' } },
+        {
+          requestHeaders: {
+            headerName: 'x-user-id',
+            descriptorKey: 'rule-0-match-0',
+            skipIfAbsent: false,
           },
-        ],
-      },
-      {
-        stage: 1,
-        disableKey: '',
-        actions: [
-          {
-            genericKey: { descriptorKey: 'default/p/rule/1', descriptorValue: 'default/p/rule/1' },
-          },
-        ],
-      },
+        },
+      ],
+      [{ genericKey: { descriptorKey: 'default/p/rule/1', descriptorValue: 'default/p/rule/1' } }],
     ]);
+    expect(perRoute(a).every((r) => r.hitsAddend === undefined && !r.applyOnStreamDone)).toBe(true);
+  });
+
+  it('add a request cost, and a response cost as a second limit applied when the stream is done', () => {
+    const costly: GlobalRateLimitRule = {
+      ...distinctUser('l/c/rule/0'),
+      cost: {
+        request: { number: 0 },
+        response: { metadata: { namespace: 'io.example', key: 'usage' } },
+      },
+    };
+    const out = translateXds(
+      { ...ir, http: ir.http.map((l) => ({ ...l, routes: [route('c', [costly])] })) },
+      { mode: 'static' },
+    );
+    const c = hcmOf(out.listeners[0]).routeConfig?.virtualHosts[0]?.routes[0];
+    const [onRequest, onDone, ...rest] = perRoute(c);
+    expect(rest).toEqual([]);
+    expect(onRequest?.hitsAddend).toMatchObject({ number: 0, format: '' });
+    expect(onRequest?.applyOnStreamDone).toBe(false);
+    expect(onDone?.hitsAddend).toMatchObject({ format: '%DYNAMIC_METADATA(io.example:usage)%' });
+    expect(onDone?.applyOnStreamDone).toBe(true);
+    // Both count under the same descriptor.
+    expect(onDone?.actions).toEqual(onRequest?.actions);
+  });
+
+  it('count only clients outside an inverted source CIDR (remote_address_match)', () => {
+    const outside: GlobalRateLimitRule = {
+      headers: [],
+      sourceCIDR: { cidr: '192.0.2.0/24', distinct: false, invert: true },
+      descriptorKey: 'l/d/rule/0',
+      shared: false,
+      limit: { requests: 2, unit: 'Hour' },
+    };
+    const withRoute = {
+      ...ir,
+      http: ir.http.map((l) => ({ ...l, routes: [route('d', [outside])] })),
+    };
+    const out = translateXds(withRoute, { mode: 'static' });
+    const d = hcmOf(out.listeners[0]).routeConfig?.virtualHosts[0]?.routes[0];
+    expect(perRoute(d)[0]?.actions[1]).toEqual({
+      remoteAddressMatch: {
+        descriptorKey: 'masked_remote_address',
+        descriptorValue: 'invert_192.0.2.0/24',
+        defaultValue: '',
+        addressMatcher: {
+          ranges: [{ addressPrefix: '192.0.2.0', prefixLen: 24 }],
+          invertMatch: true,
+        },
+      },
+    });
+    const [config] = rateLimitConfigs([withRoute]);
+    expect(config?.descriptors[0]?.descriptors[0]).toMatchObject({
+      key: 'masked_remote_address',
+      value: 'invert_192.0.2.0/24',
+      rateLimit: { requestsPerUnit: 2 },
+    });
   });
 
   it('serve the service one RateLimitConfig per domain; a shared rule once', () => {

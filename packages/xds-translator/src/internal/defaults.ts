@@ -31,6 +31,7 @@ export const connectionSettings = (
 export const headerSettings = (settings: HeaderSettings | undefined): Resolved<HeaderSettings> => ({
   withUnderscoresAction: settings?.withUnderscoresAction ?? 'RejectRequest',
   enableEnvoyHeaders: settings?.enableEnvoyHeaders ?? false,
+  disableRateLimitHeaders: settings?.disableRateLimitHeaders ?? false,
 });
 
 /** HTTP/2 flow-control windows (64 KiB per stream, 1 MiB per connection) and 100 streams. */

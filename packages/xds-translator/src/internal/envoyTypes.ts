@@ -1,6 +1,7 @@
 // Envoy message types @egts/envoy-api generates but does not name in its public surface, derived
 // from the messages that contain them (so they stay in step with the generated code).
 import type {
+  EarlyHeaderMutation,
   HeaderMatcher,
   HttpConnectionManager,
   RouteAction,
@@ -15,3 +16,4 @@ export type RegexMatchAndSubstitute = NonNullable<RouteAction['regexRewrite']>;
 export type RetryPolicy = NonNullable<RouteAction['retryPolicy']>;
 export type RequestMirrorPolicy = RouteAction['requestMirrorPolicies'][number];
 export type CommonTlsContext = NonNullable<UpstreamTlsContext['commonTlsContext']>;
+export type MutationRule = EarlyHeaderMutation['mutations'][number];

@@ -13,6 +13,7 @@ import type {
 import type { XdsMode, XdsResources } from '../xdsResources.js';
 import type { ClusterTraffic } from './cluster/buildCluster.js';
 import type { AccessLog } from './envoyTypes.js';
+import type { FilterMemo } from './listener/filterMemo.js';
 
 /** A built route and what building it added (clusters, endpoints, secrets). */
 export interface BuiltRoute {
@@ -62,6 +63,8 @@ export class XdsMemo {
   readonly accessLogs = new WeakMap<AccessLogIR, { requests: AccessLog[]; noRoute: AccessLog[] }>();
   /** The last sorted list made from additions starting with this object. */
   readonly sorted = new WeakMap<object, SortedList>();
+  /** Per HTTP filter and connection manager, its last entries and what they were built from. */
+  readonly httpFilters: FilterMemo = new WeakMap();
   /** The last list built whose first element is this object. */
   readonly lists = new WeakMap<object, readonly object[]>();
 }

@@ -1,8 +1,7 @@
 // Envoy Gateway's BackendTrafficPolicy e2e tests (test/e2e/tests: local_ratelimit.go,
 // backendtrafficpolicy_translation_failed.go, fault_injection.go, compression.go,
-// response-override.go, btp_timeout.go, local_ratelimit_distinct_header.go,
-// local_ratelimit_distinct_cidr.go) re-expressed: the same manifests (testdata/), the
-// same requests and answers, through egts and real Envoy. A rate limit counts requests, so its
+// btp_timeout.go, local_ratelimit_distinct_header.go, local_ratelimit_distinct_cidr.go)
+// re-expressed: the same manifests (testdata/), the same requests and answers, through egts and real Envoy. A rate limit counts requests, so its
 // checks send each request once (steps) instead of the harness's repeated consistent answers.
 
 import {
@@ -31,13 +30,39 @@ const once = async (
   headers: Record<string, string>,
   status: number,
   limitHeader?: string,
+  method?: string,
 ): Promise<string | undefined> => {
-  const reply = await harness.send({ request: { path, headers }, status });
+  const reply = await harness.send({
+    request: { path, headers, ...(method ? { method } : {}) },
+    status,
+  });
   if (reply instanceof Error) return `${path}: ${reply.message}`;
   if (reply.status !== status) return `${path}: ${reply.status}, want ${status}`;
   if (limitHeader !== undefined && reply.headers['x-ratelimit-limit'] !== limitHeader)
     return `${path}: x-ratelimit-limit ${String(reply.headers['x-ratelimit-limit'])}, want ${limitHeader}`;
   return undefined;
+};
+
+/** Requests the shadow-mode local rate limiter found over a limit (and let through). */
+const shadowLimited = async (harness: TestHarness) =>
+  Object.values(
+    await harness.stats('http_local_rate_limiter_shadow\\.http_local_rate_limit\\.rate_limited$'),
+  ).reduce((a, b) => a + b, 0);
+
+const allNs = gw('all-namespaces');
+
+/** One request to `gateway` answered `status` with no x-ratelimit-* header (they are off there). */
+const withoutHeaders = async (
+  harness: TestHarness,
+  gateway: typeof allNs,
+  path: string,
+  status: number,
+): Promise<string | undefined> => {
+  const reply = await harness.send({ gateway, request: { path }, status });
+  if (reply instanceof Error) return `${gateway.name} ${path}: ${reply.message}`;
+  if (reply.status !== status) return `${gateway.name} ${path}: ${reply.status}, want ${status}`;
+  const header = Object.keys(reply.headers).find((name) => name.startsWith('x-ratelimit-'));
+  return header === undefined ? undefined : `${gateway.name} ${path}: ${header} present`;
 };
 
 const failIf = (problem: string | undefined) => {
@@ -50,9 +75,22 @@ const localRateLimit: ConformanceTest = {
   features: ['BackendTrafficPolicy', 'LocalRateLimit'],
   manifests: ['local-ratelimit.yaml'],
   statuses: [
-    ...accepted(sameNs, ['http-ratelimit-specific-user', 'http-ratelimit-all-traffic']),
-    policy('ratelimit-specific-user', 'True'),
-    policy('ratelimit-all-traffic', 'True'),
+    ...accepted(sameNs, [
+      'http-ratelimit-specific-user',
+      'http-ratelimit-all-traffic',
+      'http-ratelimit-invert-match',
+      'http-ratelimit-path-match',
+      'http-ratelimit-method-match',
+      'http-ratelimit-shadow-mode',
+    ]),
+    ...[
+      'ratelimit-specific-user',
+      'ratelimit-all-traffic',
+      'ratelimit-invert-match',
+      'ratelimit-path-match',
+      'ratelimit-method-match',
+      'ratelimit-shadow-mode',
+    ].map((name) => policy(name, 'True')),
   ],
   // Programmed before counting: a route without a policy answers.
   requests: [{ request: { path: '/no-ratelimit' }, backend: 'infra-backend-v1', namespace: infra }],
@@ -66,6 +104,32 @@ const localRateLimit: ConformanceTest = {
     // Everyone shares 3 an hour.
     for (let i = 0; i < 3; i++) failIf(await once(harness, '/ratelimit-all-traffic', {}, 200, '3'));
     failIf(await once(harness, '/ratelimit-all-traffic', {}, 429));
+    // user one of any org but "test" has 3 (the org header match is inverted).
+    const org1 = { 'x-user-id': 'one', 'x-org-id': 'org1' };
+    for (let i = 0; i < 3; i++)
+      failIf(await once(harness, '/ratelimit-invert-match', org1, 200, '3'));
+    failIf(await once(harness, '/ratelimit-invert-match', org1, 429));
+    const test = { 'x-user-id': 'one', 'x-org-id': 'test' };
+    failIf(await once(harness, '/ratelimit-invert-match', test, 200));
+    // Only the exact path /ratelimit-path-match/foo is limited.
+    for (let i = 0; i < 3; i++)
+      failIf(await once(harness, '/ratelimit-path-match/foo', {}, 200, '3'));
+    failIf(await once(harness, '/ratelimit-path-match/foo', {}, 429));
+    failIf(await once(harness, '/ratelimit-path-match/bar', {}, 200));
+    // Only GET is limited.
+    for (let i = 0; i < 3; i++)
+      failIf(await once(harness, '/ratelimit-method-match', {}, 200, '3'));
+    failIf(await once(harness, '/ratelimit-method-match', {}, 429));
+    failIf(await once(harness, '/ratelimit-method-match', {}, 200, undefined, 'POST'));
+    // Shadow mode counts past the limit of 3 but never refuses.
+    const shadowBefore = await shadowLimited(harness);
+    for (let i = 0; i < 10; i++)
+      failIf(await once(harness, '/ratelimit-shadow-mode', { 'x-user-id': 'one' }, 200));
+    const shadowAfter = await shadowLimited(harness);
+    if (shadowAfter - shadowBefore < 7)
+      throw new Error(
+        `shadow mode counted ${shadowAfter - shadowBefore} over-limit requests, want 7`,
+      );
   },
 };
 
@@ -132,14 +196,6 @@ const compression: ConformanceTest = {
     },
     compressed('/compression-min-content-length', ENCODING.Brotli, ENCODING.Brotli),
   ],
-};
-
-const responseOverride: ConformanceTest = {
-  name: 'ResponseOverrideSpecificUser',
-  description: 'Response Override',
-  features: ['BackendTrafficPolicy'],
-  manifests: ['response-override.yaml'],
-  skip: 'the policy also redirects 401 answers (responseOverride.redirect), which egts reports NotApplied; status and header overrides are proven in backendTrafficFilters.integration.test.ts',
 };
 
 const btpTimeout: ConformanceTest = {
@@ -234,13 +290,43 @@ const distinctCidr: ConformanceTest = {
   ],
 };
 
+const queryParameters: ConformanceTest = {
+  name: 'LocalRateLimitQueryParameters',
+  description: 'Make sure local rate limit work with query parameters',
+  features: ['BackendTrafficPolicy', 'LocalRateLimit'],
+  manifests: ['local-ratelimit-query-parameters.yaml'],
+  statuses: [
+    ...accepted(sameNs, ['local-query-parameters-ratelimit']),
+    ...accepted(allNs, ['local-query-parameters-ratelimit']),
+    policy('local-ratelimit-query-parameters', 'True'),
+  ],
+  // Alice has 3 an hour on each Gateway's proxy; bob matches no rule and is not limited. The
+  // all-namespaces Gateway's ClientTrafficPolicy turns the x-ratelimit headers off.
+  // Programmed before counting: bob's requests are answered and spend none of alice's.
+  requests: [sameNs, allNs].map((gateway) => ({
+    gateway,
+    request: { path: '/query-ratelimit?user=bob' },
+    backend: 'infra-backend-v1',
+    namespace: infra,
+  })),
+  steps: async (h) => {
+    const alice = '/query-ratelimit?user=alice';
+    for (let i = 0; i < 3; i++) failIf(await once(h, alice, {}, 200, '3'));
+    failIf(await once(h, alice, {}, 429, '3'));
+    for (let i = 0; i < 5; i++) failIf(await once(h, '/query-ratelimit?user=bob', {}, 200));
+    for (let i = 0; i < 3; i++) failIf(await withoutHeaders(h, allNs, alice, 200));
+    failIf(await withoutHeaders(h, allNs, alice, 429));
+    failIf(await withoutHeaders(h, allNs, '/query-ratelimit?user=bob', 200));
+  },
+};
+
 export const backendTrafficPolicyTests = (): ConformanceTest[] => [
   localRateLimit,
   translationFailed,
   fault,
   compression,
-  responseOverride,
   btpTimeout,
   distinctHeader,
   distinctCidr,
+  queryParameters,
 ];

@@ -10,6 +10,7 @@ import {
   infra,
   type KubeObject,
 } from '../../conformanceTest.js';
+import { GATEWAY_CLASS_NAME } from '../../internal/harness.js';
 
 const v1 = { backend: 'infra-backend-v1', namespace: infra };
 
@@ -72,6 +73,11 @@ const request = (path: string, token: string | undefined, status: number | numbe
     status,
     ...(status === 200 ? v1 : {}),
   }) satisfies HttpExpectation;
+
+const withBody = (expected: HttpExpectation, body: string): HttpExpectation => ({
+  ...expected,
+  request: { ...expected.request, method: 'POST', body },
+});
 
 const jwtIssuerAudiences = (): ConformanceTest => {
   const key = rsaKey();
@@ -186,7 +192,7 @@ const extAuthService = (name: string, selector: string): KubeObject[] => [
 const extAuthOptions: ConformanceTest = {
   name: 'EgtsExtAuthFailOpenRecompute',
   description:
-    'ext_authz failOpen when the service cannot answer; recomputeRoute routes on its headers',
+    'ext_authz failOpen or statusOnError when the service cannot answer; recomputeRoute routes on its headers; bodyToExtAuth',
   features: ['SecurityPolicy', 'ExtAuth'],
   manifests: [],
   objects: [
@@ -234,14 +240,38 @@ const extAuthOptions: ConformanceTest = {
     policy('egts-fail-closed', 'egts-fail-closed', {
       extAuth: { http: { backendRefs: [{ name: 'egts-ext-auth-down', port: 8080 }] } },
     }),
+    route('egts-status-on-error', '/egts-status-on-error'),
+    policy('egts-status-on-error', 'egts-status-on-error', {
+      extAuth: {
+        statusOnError: 503,
+        http: { backendRefs: [{ name: 'egts-ext-auth-down', port: 8080 }] },
+      },
+    }),
+    route('egts-body-to-ext-auth', '/egts-body-to-ext-auth'),
+    policy('egts-body-to-ext-auth', 'egts-body-to-ext-auth', {
+      extAuth: {
+        bodyToExtAuth: { maxRequestBytes: 16 },
+        http: { backendRefs: [{ name: 'egts-ext-auth', port: 8080 }] },
+      },
+    }),
   ],
-  statuses: accepted('egts-recompute', 'egts-fail-open', 'egts-fail-closed'),
+  statuses: accepted(
+    'egts-recompute',
+    'egts-fail-open',
+    'egts-fail-closed',
+    'egts-status-on-error',
+    'egts-body-to-ext-auth',
+  ),
   requests: [
     { ...request('/egts-recompute', 'token2', 200), backend: 'infra-backend-v2' },
     request('/egts-recompute', 'token1', 200),
     request('/egts-recompute', undefined, 403),
     request('/egts-fail-open', undefined, 200),
     request('/egts-fail-closed', undefined, 403),
+    request('/egts-status-on-error', undefined, 503),
+    // A body within bodyToExtAuth.maxRequestBytes is checked; a larger one is refused unchecked.
+    withBody(request('/egts-body-to-ext-auth', 'token1', 200), 'small body'),
+    withBody(request('/egts-body-to-ext-auth', 'token1', 413), 'a body longer than sixteen bytes'),
   ],
 };
 
@@ -308,10 +338,86 @@ const authzClientCIDRs: ConformanceTest = {
   ],
 };
 
+const tcpGateway = gw('egts-tcp-authz');
+
+const tcpRoute = (name: string, sectionName: string): KubeObject => ({
+  apiVersion: 'gateway.networking.k8s.io/v1alpha2',
+  kind: 'TCPRoute',
+  metadata: { name, namespace: infra },
+  spec: {
+    parentRefs: [{ name: 'egts-tcp-authz', sectionName }],
+    rules: [{ backendRefs: [{ name: 'infra-backend-v1', port: 8080 }] }],
+  },
+});
+
+const tcpPolicy = (name: string, clientCIDRs: string[]): KubeObject => ({
+  apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+  kind: 'SecurityPolicy',
+  metadata: { name, namespace: infra },
+  spec: {
+    targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'TCPRoute', name }],
+    authorization: {
+      defaultAction: 'Deny',
+      rules: [{ action: 'Allow', principal: { clientCIDRs } }],
+    },
+  },
+});
+
+const overTcp = (port: number): HttpExpectation => ({
+  gateway: tcpGateway,
+  port,
+  request: { path: '/' },
+  ...v1,
+});
+
+/** Network RBAC on TCPRoutes with valid backends: only the client range decides. */
+const tcpAuthzClientCIDRs: ConformanceTest = {
+  name: 'EgtsTCPRouteAuthzClientCIDRs',
+  description: 'A TCPRoute whose policy does not allow the client drops it; one that does proxies',
+  features: ['SecurityPolicy', 'Authorization'],
+  manifests: [],
+  objects: [
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'egts-tcp-authz', namespace: infra },
+      spec: {
+        gatewayClassName: GATEWAY_CLASS_NAME,
+        listeners: [
+          {
+            name: 'denied',
+            protocol: 'TCP',
+            port: 8100,
+            allowedRoutes: { kinds: [{ kind: 'TCPRoute' }] },
+          },
+          {
+            name: 'allowed',
+            protocol: 'TCP',
+            port: 8101,
+            allowedRoutes: { kinds: [{ kind: 'TCPRoute' }] },
+          },
+        ],
+      },
+    },
+    tcpRoute('egts-tcp-denied', 'denied'),
+    tcpRoute('egts-tcp-allowed', 'allowed'),
+    tcpPolicy('egts-tcp-denied', ['192.168.254.0/24']),
+    tcpPolicy('egts-tcp-allowed', ['127.0.0.0/8']),
+  ],
+  requests: [overTcp(8101)],
+  steps: async (harness) => {
+    await harness.eventually('egts-tcp-authz:8100 blocked', async () => {
+      const result = await harness.send(overTcp(8100));
+      return result instanceof Error ? undefined : `answered ${result.status}`;
+    });
+  },
+};
+
 export const egtsSecurityPolicyTests = (): ConformanceTest[] => [
   jwtIssuerAudiences(),
   jwtExtractFromFailOpen(),
   extAuthOptions,
   mergeTypeKeepsBroader,
   authzClientCIDRs,
+  tcpAuthzClientCIDRs,
 ];

@@ -1,6 +1,10 @@
 // Every Envoy Gateway e2e test this harness re-expresses, in the order they run.
 import type { ConformanceTest } from '../../conformanceTest.js';
+import { backendTests } from './backend.js';
+import { backendHealthCheckTests } from './backendHealthCheck.js';
 import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
+import { backendTrafficResilienceTests } from './backendTrafficResilience.js';
+import { backendTrafficTargetingTests } from './backendTrafficTargeting.js';
 import { clientTrafficPolicyTests } from './clientTrafficPolicy.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
 import { envoyExtensionPolicyTests } from './envoyExtensionPolicy.js';
@@ -8,7 +12,9 @@ import { envoyPatchPolicyTests } from './envoyPatchPolicy.js';
 import { extAuthTests } from './extAuth.js';
 import { globalRateLimitTests } from './globalRateLimit.js';
 import { httpRouteFilterTests } from './httpRouteFilter.js';
-import { oidcOptionsTest, oidcTest } from './oidc.js';
+import { loadBalancingTests } from './loadBalancing.js';
+import { oidcDiscoveryTest, oidcOptionsTest, oidcTest } from './oidc.js';
+import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
 /** The tests, for Envoy Gateway's e2e folder `suiteDir` (some read data from its Go files). */
@@ -16,12 +22,19 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...securityPolicyTests(suiteDir),
   oidcTest(suiteDir),
   oidcOptionsTest,
+  oidcDiscoveryTest,
   ...extAuthTests(),
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),
+  ...backendTrafficResilienceTests(),
+  ...responseOverrideTests(suiteDir),
+  ...loadBalancingTests(),
+  ...backendHealthCheckTests(),
+  ...backendTrafficTargetingTests(),
   ...clientTrafficPolicyTests(),
   ...globalRateLimitTests(suiteDir),
   ...envoyPatchPolicyTests(),
   ...envoyExtensionPolicyTests(),
   ...httpRouteFilterTests(),
+  ...backendTests(),
 ];

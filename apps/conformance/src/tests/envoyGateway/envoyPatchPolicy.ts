@@ -119,4 +119,15 @@ const failedPatch: ConformanceTest = {
   ],
 };
 
-export const envoyPatchPolicyTests = (): ConformanceTest[] => [envoyPatchPolicy, failedPatch];
+/** The same policy naming the listener as Envoy Gateway's xDS name scheme v2 does (`tcp-80`). */
+const nameSchemeV2: ConformanceTest = {
+  ...envoyPatchPolicy,
+  name: 'EnvoyPatchPolicyXDSNameSchemeV2',
+  manifests: ['envoy-patch-policy-xds-name-scheme-v2.yaml'],
+};
+
+export const envoyPatchPolicyTests = (): ConformanceTest[] => [
+  envoyPatchPolicy,
+  nameSchemeV2,
+  failedPatch,
+];

@@ -156,8 +156,92 @@ const grpcExtAuthOptions: ConformanceTest = {
   ],
 };
 
+/** An HTTP ext_authz policy on `name`, its service given by `backendRefs`. */
+const httpPolicy = (name: string, http: Record<string, unknown>): KubeObject => ({
+  apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+  kind: 'SecurityPolicy',
+  metadata: { name, namespace: infra },
+  spec: {
+    targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name }],
+    extAuth: { http },
+  },
+});
+
+const RETRIED_CHECKS = 20;
+
+/**
+ * egts's own: `pathOverride` sends every check to one path; `backendSettings.retry` retries a
+ * check whose connection failed, so a service with one dead endpoint of two (taken in turn:
+ * `loadBalancer` RoundRobin) still answers every check (without retries half would fail: 403).
+ */
+const httpExtAuthPathRetry: ConformanceTest = {
+  name: 'EgtsHTTPExtAuthPathOverrideRetry',
+  description: 'HTTP ext_authz pathOverride, and retries of a check over backendSettings',
+  features: ['SecurityPolicy', 'ExtAuth'],
+  manifests: ['ext-auth-service.yaml'],
+  objects: [
+    route('egts-ext-auth-path', '/egts-ext-auth-path'),
+    route('egts-ext-auth-retry', '/egts-ext-auth-retry'),
+    httpPolicy('egts-ext-auth-path', {
+      backendRefs: [{ name: 'envoy-ext-auth', port: 8080 }],
+      pathOverride: '/check',
+      headersToBackend: ['x-ext-auth-req-path'],
+    }),
+    {
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'Backend',
+      metadata: { name: 'egts-ext-auth-half-dead', namespace: infra },
+      spec: {
+        endpoints: [
+          { fqdn: { hostname: 'envoy-ext-auth.gateway-conformance-infra', port: 8080 } },
+          // Nothing listens on the discard port: connections are refused.
+          { ip: { address: '127.0.0.1', port: 9 } },
+        ],
+      },
+    },
+    httpPolicy('egts-ext-auth-retry', {
+      backendRefs: [
+        {
+          group: 'gateway.envoyproxy.io',
+          kind: 'Backend',
+          name: 'egts-ext-auth-half-dead',
+          port: 8080,
+        },
+      ],
+      backendSettings: {
+        // Round robin: a retry goes to the other endpoint, so one retry always suffices.
+        loadBalancer: { type: 'RoundRobin' },
+        retry: {
+          numRetries: 3,
+          retryOn: { triggers: ['connect-failure'] },
+          // Envoy's default back-off for these retries starts at 1 s.
+          perRetry: { backOff: { baseInterval: '50ms', maxInterval: '100ms' } },
+        },
+      },
+    }),
+  ],
+  statuses: policyAccepted('egts-ext-auth-path', 'egts-ext-auth-retry'),
+  requests: [
+    www('/egts-ext-auth-path/a', { Authorization: 'Bearer token1' }, 200, {
+      'x-ext-auth-req-path': '/check',
+    }),
+    www('/egts-ext-auth-retry', { Authorization: 'Bearer token1' }, 200),
+  ],
+  steps: async (harness) => {
+    const check = www('/egts-ext-auth-retry', { Authorization: 'Bearer token1' }, 200);
+    const statuses: (number | string)[] = [];
+    for (let i = 0; i < RETRIED_CHECKS; i += 1) {
+      const result = await harness.send(check);
+      statuses.push(result instanceof Error ? result.message : result.status);
+    }
+    if (statuses.some((status) => status !== 200))
+      throw new Error(`checks through a half-dead service: ${statuses.join(' ')}, want all 200`);
+  },
+};
+
 export const extAuthTests = (): ConformanceTest[] => [
   grpcExtAuth,
   extAuthTimeout,
   grpcExtAuthOptions,
+  httpExtAuthPathRetry,
 ];

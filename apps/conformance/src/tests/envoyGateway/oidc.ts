@@ -25,6 +25,8 @@ interface OIDCRoute {
   readonly path: string;
   /** Request header the ID token is forwarded on, when the policy asks. */
   readonly idTokenHeader?: string;
+  /** Where logout redirects; default the suite's (https) end session endpoint. */
+  readonly endSession?: string;
 }
 
 const policyAccepted = (...names: string[]): StatusExpectation[] =>
@@ -43,7 +45,7 @@ const fromApplication = (label: string, status: number, body: string): void => {
 };
 
 /** The login, session and logout checks of oidc.go's testOIDC for one protected route. */
-async function loginFlow(harness: TestHarness, route: OIDCRoute): Promise<void> {
+async function loginFlow(harness: TestHarness, route: OIDCRoute): Promise<BrowserClient> {
   const port = harness.gatewayPort(sameNs, 80);
   const client = new BrowserClient({ 'www.example.com': port, [KEYCLOAK]: port });
   const url = `http://www.example.com${route.path}`;
@@ -75,12 +77,13 @@ async function loginFlow(harness: TestHarness, route: OIDCRoute): Promise<void> 
   const logout = await client.get(`${url}/logout`, false);
   if (logout.status !== 302) throw new Error(`${url}/logout: status ${logout.status}, want 302`);
   const location = String(logout.headers.location ?? '');
-  if (!location.includes(END_SESSION))
+  if (!location.includes(route.endSession ?? END_SESSION))
     throw new Error(`${url}/logout: redirects to ${location}, want the end session endpoint`);
   if (!logout.setCookies.some((c) => /^IdToken-.+=deleted.+/.test(c)))
     throw new Error(
       `${url}/logout: the IdToken cookie is not deleted (${logout.setCookies.join(' | ')})`,
     );
+  return client;
 }
 
 const www = (path: string, headers: Record<string, string> = {}): HttpExpectation => ({
@@ -210,6 +213,129 @@ export const oidcOptionsTest: ConformanceTest = {
   ],
   statuses: policyAccepted('egts-oidc-options'),
   steps: optionsFlow,
+};
+
+const route = (name: string, path: string): KubeObject => ({
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'HTTPRoute',
+  metadata: { name, namespace: infra },
+  spec: {
+    parentRefs: [{ name: 'same-namespace' }],
+    hostnames: ['www.example.com'],
+    rules: [
+      {
+        matches: [{ path: { type: 'PathPrefix', value: path } }],
+        backendRefs: [{ name: 'infra-backend-v1', port: 8080 }],
+      },
+    ],
+  },
+});
+
+const secret = (name: string, key: string, value: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name, namespace: infra },
+  data: { [key]: Buffer.from(value).toString('base64') },
+});
+
+const discoveryPolicy = (name: string, target: string, issuer: string): KubeObject => ({
+  apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+  kind: 'SecurityPolicy',
+  metadata: { name, namespace: infra },
+  spec: {
+    targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: target }],
+    oidc: {
+      // The issuer alone: the endpoints come from its discovery document.
+      provider: {
+        issuer,
+        backendRefs: [{ name: 'keycloak', port: 80 }],
+        backendSettings: {
+          retry: {
+            numRetries: 2,
+            perRetry: { backOff: { baseInterval: '1s', maxInterval: '2s' } },
+          },
+        },
+      },
+      clientIDRef: { name: 'egts-oidc-client-id' },
+      clientSecret: { name: 'egts-oidc-secret' },
+      redirectURL: 'http://www.example.com/foo/oauth2/callback',
+      logoutPath: '/foo/logout',
+      refreshToken: true,
+      defaultTokenTTL: '300s',
+      defaultRefreshTokenTTL: '4321s',
+    },
+  },
+});
+
+/**
+ * Discovery: the provider's endpoints from its issuer's discovery document, fetched by the
+ * control plane; the token endpoint reached through the provider's backendRefs; the client ID
+ * from a Secret; the refresh token kept in a cookie that lives defaultRefreshTokenTTL (the
+ * provider's refresh tokens are opaque, so Envoy cannot read their expiry). An issuer that does
+ * not answer: the policy is not accepted and its route fails closed (500).
+ */
+export const oidcDiscoveryTest: ConformanceTest = {
+  name: 'EgtsOIDCDiscovery',
+  description:
+    'OIDC provider discovery, clientIDRef, refresh token; an unreachable issuer fails closed',
+  features: ['SecurityPolicy', 'OIDC'],
+  manifests: ['oidc-keycloak.yaml'],
+  objects: [
+    route('egts-oidc-discovery', '/foo'),
+    route('egts-oidc-unreachable', '/egts-oidc-unreachable'),
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'egts-keycloak', namespace: infra },
+      spec: {
+        parentRefs: [{ name: 'same-namespace' }],
+        hostnames: [KEYCLOAK],
+        rules: [{ backendRefs: [{ name: 'keycloak', port: 80 }] }],
+      },
+    },
+    secret('egts-oidc-secret', 'client-secret', 'oidctest-foo-client-secret'),
+    secret('egts-oidc-client-id', 'client-id', 'oidctest-foo'),
+    discoveryPolicy(
+      'egts-oidc-discovery',
+      'egts-oidc-discovery',
+      `http://${KEYCLOAK}/realms/master`,
+    ),
+    discoveryPolicy(
+      'egts-oidc-unreachable',
+      'egts-oidc-unreachable',
+      'http://nobody.gateway-conformance-infra/realms/master',
+    ),
+  ],
+  statuses: [
+    ...policyAccepted('egts-oidc-discovery'),
+    {
+      kind: 'SecurityPolicy',
+      namespace: infra,
+      name: 'egts-oidc-unreachable',
+      ancestors: [
+        {
+          gateway: sameNs,
+          conditions: [
+            {
+              type: 'Accepted',
+              status: 'False',
+              messageIncludes: 'oidc.provider.issuer',
+            },
+          ],
+        },
+      ],
+    },
+  ],
+  requests: [{ request: { host: 'www.example.com', path: '/egts-oidc-unreachable' }, status: 500 }],
+  steps: async (harness) => {
+    const client = await loginFlow(harness, {
+      path: '/foo',
+      endSession: `http://${KEYCLOAK}/realms/master/protocol/openid-connect/logout`,
+    });
+    const refresh = client.setCookieLines.find((c) => c.startsWith('RefreshToken-'));
+    if (!refresh || !/;\s*max-age=4321\b/i.test(refresh))
+      throw new Error(`no refresh token cookie living defaultRefreshTokenTTL (4321 s): ${refresh}`);
+  },
 };
 
 export const oidcTest = (suiteDir: string): ConformanceTest => ({

@@ -15,6 +15,7 @@ import type {
   ServiceImport,
 } from '@egts/api';
 import type { ExtensionsIR } from '@egts/ir';
+import type { OidcDiscovery } from '../../oidcDiscovery.js';
 import type { RateLimitServiceOptions } from '../../translate.js';
 import type { AppliedPolicy } from '../policies/processPolicies.js';
 import type { SecurityPolicyIR } from '../policies/securityPolicyIR.js';
@@ -36,8 +37,12 @@ export interface ResolvedOptions {
   allowLoopbackBackends: boolean;
   /** EnvoyGateway extensionApis.enableEnvoyPatchPolicy (see TranslateOptions). */
   enableEnvoyPatchPolicy: boolean;
+  /** EnvoyGateway extensionApis.enableBackend (see TranslateOptions). */
+  enableBackend: boolean;
   /** The Rate Limit Service; undefined: global rate limiting is not enabled. */
   rateLimitService: RateLimitServiceOptions | undefined;
+  /** OpenID provider discovery results by issuer (see TranslateOptions). */
+  oidcDiscovery: OidcDiscovery;
 }
 
 export interface GatewayClassContext {

@@ -12,7 +12,11 @@ export interface ChangedRoute {
   readonly name: string;
 }
 
-const pathOf = (r: HTTPRouteIR) => (r.pathMatch?.value ?? '/').replace(/(.)\/$/, '$1');
+/** The path without a trailing slash (`/a/` and `/a` select the same requests), `/` kept. */
+const pathOf = (r: HTTPRouteIR) => {
+  const path = r.pathMatch?.value ?? '/';
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+};
 
 /** Whether, in one IR, a changed route's requests are also an unchanged route's. */
 const sharesRequests = (ir: XdsIR, isChanged: (r: HTTPRouteIR) => boolean): boolean =>

@@ -124,7 +124,10 @@ export function routesOnlyUpdate(
 }
 
 /** `translation` with the statuses of `fresh` in place of those of the same resources. */
-const withStatuses = (translation: Translation, fresh: readonly ResourceStatus[]): Translation => {
+export const withStatuses = (
+  translation: Translation,
+  fresh: readonly ResourceStatus[],
+): Translation => {
   const byKey = new Map(fresh.map((s) => [statusKey(s), s]));
   const kinds = new Set(fresh.map((s) => s.kind));
   const statuses = translation.statuses.map((status) => {

@@ -6,14 +6,16 @@
 // re-encodes only what changed. A route's translation depends on nothing but itself, its
 // Gateways and the non-route input, which is what makes this equal a full translation; anything
 // else (BackendTLSPolicies, L4 routes, a Gateway status that moves) returns undefined. Policy
-// statuses are the caller's (routesOnly.ts).
+// statuses are the caller's (routesOnly.ts). An edit that keeps every route's footprint (its
+// parents and hostnames: all that attachment reads, routes/attachRoute.ts) attaches as before,
+// so the old routes are not translated: what they put in the IR is found by source.
 import { isDeepStrictEqual } from 'node:util';
 import type { GRPCRoute, HTTPRoute, ResourceStatus, Resources } from '@egts/api';
 import type { HTTPListener, HTTPRouteIR, XdsIR } from '@egts/ir';
 import { type TranslateOptions, type TranslateResult, translate } from '../../translate.js';
 import type { IncrementalMemo } from './incrementalMemo.js';
 import { compareListenerRoutes, type ListenerRoute } from './listenerRouteOrder.js';
-import { policiesReaching } from './policyFootprint.js';
+import { policiesReaching, routeFootprint } from './policyFootprint.js';
 import { type Route, type RouteChange, routeIndex, routeKeyOf } from './routeDiff.js';
 import { shareUnchanged } from './shareUnchanged.js';
 import type { Translation } from './translation.js';
@@ -84,15 +86,19 @@ const merge = (kept: HTTPRouteIR[], added: readonly HTTPRouteIR[], lookup: Looku
   return out;
 };
 
-/** The previous HTTP listeners with the changed routes' IR replaced. */
+/**
+ * The previous HTTP listeners with the changed routes' IR replaced; `before` (the changed routes
+ * translated before the change) checks what leaves, when it was translated.
+ */
 const spliceListeners = (
   previous: readonly HTTPListener[],
-  before: readonly HTTPListener[],
+  before: readonly HTTPListener[] | undefined,
   after: readonly HTTPListener[],
   changed: readonly Pick<HTTPRouteIR['source'], 'kind' | 'namespace' | 'name'>[],
   lookup: Lookup,
 ): HTTPListener[] => {
-  if (!sameShape(previous, after) || !sameShape(before, after)) throw new Refused('listeners');
+  if (!sameShape(previous, after) || (before !== undefined && !sameShape(before, after)))
+    throw new Refused('listeners');
   // By name first: no key string is built for each of thousands of unchanged routes.
   const byName = new Map<string, { kind: string; namespace: string }[]>();
   for (const c of changed) byName.set(c.name, [...(byName.get(c.name) ?? []), c]);
@@ -111,7 +117,7 @@ const spliceListeners = (
       else kept.push(route);
     }
     // What leaves must be what the changed routes contributed before the change.
-    if (listener.routes.length - kept.length !== before[i]!.routes.length)
+    if (before !== undefined && listener.routes.length - kept.length !== before[i]!.routes.length)
       throw new Refused('routes');
     // Parts equal to the old IR keep its objects (a new header leaves the destination's, so
     // the xds-translator keeps its cluster messages).
@@ -139,7 +145,7 @@ const gatewayStatus = (
 ): ResourceStatus => {
   const expected = uncounted(previous);
   if (
-    !isDeepStrictEqual(expected, uncounted(before)) ||
+    (before !== after && !isDeepStrictEqual(expected, uncounted(before))) ||
     !isDeepStrictEqual(expected, uncounted(after))
   )
     throw new Refused('gateway status');
@@ -204,12 +210,12 @@ export function spliceRoutes(
   const gateways = next.gateways.filter((g) =>
     touched.has(`${g.metadata.namespace ?? ''}/${g.metadata.name}`),
   );
-  const before = translateOnly(
-    next,
-    gateways,
-    changes.flatMap((c) => c.before ?? []),
-    options,
-    memo,
+  // Edits that attach as before need no translation of the old routes (see the top).
+  const sameAttachment = changes.every(
+    (c) =>
+      c.before !== undefined &&
+      c.after !== undefined &&
+      isDeepStrictEqual(routeFootprint(c.before), routeFootprint(c.after)),
   );
   const after = translateOnly(
     next,
@@ -218,6 +224,15 @@ export function spliceRoutes(
     options,
     memo,
   );
+  const before = sameAttachment
+    ? undefined
+    : translateOnly(
+        next,
+        gateways,
+        changes.flatMap((c) => c.before ?? []),
+        options,
+        memo,
+      );
   const changed = changes.map((c) => {
     const route = (c.after ?? c.before)!;
     const { name, namespace } = route.metadata;
@@ -228,18 +243,18 @@ export function spliceRoutes(
     const replaced = new Map<string, XdsIR>();
     for (const name of touched) {
       const was = previous.xdsIR.find((ir) => ir.name === name);
-      const old = before.xdsIR.find((ir) => ir.name === name);
       const now = after.xdsIR.find((ir) => ir.name === name);
+      const old = before === undefined ? now : before.xdsIR.find((ir) => ir.name === name);
       if (was === undefined && old === undefined && now === undefined) continue;
       if (was === undefined || old === undefined || now === undefined) return undefined;
       if (!sameShape(was.tcp, now.tcp) || !sameShape(was.udp, now.udp)) return undefined;
-      const listeners = spliceListeners(was.http, old.http, now.http, changed, lookup);
+      const listeners = spliceListeners(was.http, before && old.http, now.http, changed, lookup);
       if (listeners.some((l, i) => l !== was.http[i]))
         replaced.set(name, { ...was, http: listeners });
     }
-    if (before.xdsIR.length + after.xdsIR.length > 2 * touched.size) return undefined;
+    if ((before ?? after).xdsIR.length + after.xdsIR.length > 2 * touched.size) return undefined;
     // Routes do not change what proxies run: the touched Gateways' Infra IR stays as it was.
-    for (const proxy of [...before.infraIR.proxies, ...after.infraIR.proxies]) {
+    for (const proxy of [...(before?.infraIR.proxies ?? []), ...after.infraIR.proxies]) {
       const was = previous.infraIR.proxies.find((p) => p.name === proxy.name);
       if (!isDeepStrictEqual(was, proxy)) return undefined;
     }
@@ -247,8 +262,9 @@ export function spliceRoutes(
     // Statuses: the changed routes' from the run after the change; Gateways' counts adjusted.
     const index = statusIndex(memo, previous.statuses);
     const statuses = previous.statuses.slice();
-    const oldStatuses = byStatusKey(before.statuses);
     const newStatuses = byStatusKey(after.statuses);
+    // Attached as before: the old routes' counts were the new ones'.
+    const oldStatuses = before === undefined ? newStatuses : byStatusKey(before.statuses);
     for (const gateway of gateways) {
       const key = statusKey(gateway);
       const at = index.get(key);

@@ -32,6 +32,7 @@ import {
   appliedPolicyIndex,
   type SecurityPolicyIndex,
   securityPolicyIndex,
+  streamAuthorization,
   withSecurityPolicy,
 } from '../policies/securityPolicyRoutes.js';
 import { withBackendClientCertificate } from './backendClientCertificate.js';
@@ -135,13 +136,14 @@ function httpListener(
   };
   const rateLimitService = ctx.options.rateLimitService;
   if (rateLimitService && listener.routes.some((r) => r.globalRateLimit !== undefined)) {
-    const { host, port, failClosed, timeoutMs } = rateLimitService;
+    const { host, port, failClosed, timeoutMs, tls } = rateLimitService;
     listener.rateLimitService = {
       domain: rateLimitDomain,
       host,
       port,
       failClosed: failClosed ?? false,
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(tls === undefined ? {} : { tls }),
     };
   }
   if (l.protocol === 'HTTPS') {
@@ -157,7 +159,7 @@ function httpListener(
       ...(l.clientValidation ? { clientValidation: l.clientValidation } : {}),
     };
   }
-  return withClientTraffic(ctx, listener, l, client(l));
+  return withClientTraffic(listener, client(l));
 }
 
 /** A stream route's origin: the route resource and its rule (HTTP routes carry theirs already). */
@@ -183,10 +185,11 @@ function tcpListener(
   const routes: TCPRouteIR[] = [];
   for (const { route, hostnames } of attachedRoutes(ctx, l)) {
     if (route.kind !== 'TLSRoute' && route.kind !== 'TCPRoute') continue;
-    // A SecurityPolicy on the route itself is not applied to TCP yet (the field registry
-    // reports it): the route fails closed, never served unprotected.
-    const level = security.forRoute(route, undefined, l)?.policy.scope.level;
-    if (level === 'route' || level === 'rule') continue;
+    // A SecurityPolicy on a TCPRoute: its authorization by client address (network RBAC). One
+    // not accepted there (anything else it sets is NotApplied), or on a TLSRoute, fails closed:
+    // the route is not served, never served unprotected.
+    const authorization = streamAuthorization(ctx, route, security.forRoute(route, undefined, l));
+    if (authorization === null) continue;
     (ctx.routeOutcomes.get(route) ?? []).forEach((outcome, i) => {
       if (outcome.invalid || !outcome.destination) return;
       const ir: TCPRouteIR = {
@@ -201,6 +204,7 @@ function tcpListener(
               : [],
         destination: outcome.destination,
         source: routeSource(route, i),
+        ...(authorization ? { authorization } : {}),
       };
       if (l.protocol === 'TLS') {
         ir.tls =

@@ -4,6 +4,7 @@
 // xds-translator turns each into its Envoy filter). The policy was validated first
 // (validateBackendTrafficPolicy), so quantities and durations parse.
 import type {
+  AdmissionControl,
   BandwidthLimit,
   Compression,
   FaultInjection,
@@ -94,6 +95,19 @@ const str = (value: unknown): string | undefined => (typeof value === 'string' ?
 const headerList = (value: unknown) =>
   list(value).map((h) => ({ name: str(h.name) ?? '', value: str(h.value) ?? '' }));
 
+/** A response override's redirect; the path only as ReplaceFullPath (validation refuses others). */
+const redirectOf = (redirect: Obj): NonNullable<ResponseOverride['redirect']> => {
+  const path = obj(redirect.path);
+  return {
+    ...(str(redirect.scheme) === undefined ? {} : { scheme: str(redirect.scheme) }),
+    ...(str(redirect.hostname) === undefined ? {} : { hostname: str(redirect.hostname) }),
+    ...(num(redirect.port) === undefined ? {} : { port: num(redirect.port) }),
+    ...(str(path?.replaceFullPath) === undefined ? {} : { path: str(path?.replaceFullPath) }),
+    // The CRD's default.
+    statusCode: num(redirect.statusCode) ?? 302,
+  };
+};
+
 /** Response overrides with local responses; bodies were inlined (inlineResponseBodies). */
 export function responseOverride(value: unknown): ResponseOverride[] | undefined {
   const out = list(value).map((rule): ResponseOverride => {
@@ -101,7 +115,11 @@ export function responseOverride(value: unknown): ResponseOverride[] | undefined
     const response = obj(rule.response);
     const body = obj(response?.body);
     const header = obj(response?.header);
+    const redirect = obj(rule.redirect);
+    const source = str(rule.source);
     return {
+      ...(source === 'Local' || source === 'Backend' ? { source } : {}),
+      ...(redirect ? { redirect: redirectOf(redirect) } : {}),
       statusCodes: list(match?.statusCodes).map((code) => {
         const range = obj(code.range);
         return code.type === 'Range' && range
@@ -168,4 +186,59 @@ export function inlineResponseBodies(
       return { ...o, response: { ...response, body: { type: 'Inline', inline } } };
     }),
   };
+}
+
+/** gRPC status codes by name (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
+const GRPC_CODES = [
+  'Ok',
+  'Cancelled',
+  'Unknown',
+  'InvalidArgument',
+  'DeadlineExceeded',
+  'NotFound',
+  'AlreadyExists',
+  'PermissionDenied',
+  'ResourceExhausted',
+  'FailedPrecondition',
+  'Aborted',
+  'OutOfRange',
+  'Unimplemented',
+  'Internal',
+  'Unavailable',
+  'DataLoss',
+  'Unauthenticated',
+];
+
+export function admissionControl(value: Obj | undefined): AdmissionControl | undefined {
+  if (!value) return undefined;
+  const criteria = obj(value.successCriteria);
+  const http = obj(criteria?.http)?.statusCodes;
+  const grpc = obj(criteria?.grpc)?.statusCodes;
+  const window = parseGoDuration(value.samplingWindow);
+  const out: AdmissionControl = {
+    ...(window === undefined ? {} : { samplingWindowMs: window }),
+    ...(num(value.minSuccessRate) === undefined
+      ? {}
+      : { minSuccessPercent: num(value.minSuccessRate) }),
+    ...(num(value.rejectionAggression) === undefined
+      ? {}
+      : { aggression: num(value.rejectionAggression) }),
+    ...(num(value.minRequestRate) === undefined
+      ? {}
+      : { minRequestRate: num(value.minRequestRate) }),
+    ...(num(value.maxRejectionPercent) === undefined
+      ? {}
+      : { maxRejectionPercent: num(value.maxRejectionPercent) }),
+    ...(Array.isArray(http)
+      ? { httpSuccessStatuses: http.filter((c): c is number => typeof c === 'number') }
+      : {}),
+    ...(Array.isArray(grpc)
+      ? {
+          grpcSuccessStatuses: grpc
+            .map((name) => GRPC_CODES.indexOf(String(name)))
+            .filter((code) => code >= 0),
+        }
+      : {}),
+  };
+  return out;
 }

@@ -5,6 +5,7 @@
 // API server would fill in (health check timings, passive thresholds, Maglev table size).
 import type {
   ActiveHealthCheck,
+  AdmissionControl,
   BandwidthLimit,
   CircuitBreaker,
   Compression,
@@ -13,6 +14,7 @@ import type {
   GlobalRateLimit,
   HealthCheck,
   HealthCheckPayload,
+  HTTPUpgrade,
   LoadBalancer,
   LocalRateLimit,
   LocalRateLimitRule,
@@ -27,6 +29,7 @@ import type {
   UpstreamTimeouts,
 } from '@egts/ir';
 import {
+  admissionControl,
   bandwidthLimit,
   compression,
   faultInjection,
@@ -63,6 +66,8 @@ export interface RouteTraffic {
   compression?: Compression[];
   bandwidthLimit?: BandwidthLimit;
   requestBuffer?: RequestBuffer;
+  upgrades?: HTTPUpgrade[];
+  admissionControl?: AdmissionControl;
   responseOverride?: ResponseOverride[];
   globalRateLimit?: GlobalRateLimit;
 }
@@ -166,6 +171,7 @@ function activeHealthCheck(active: Obj | undefined): ActiveHealthCheck | undefin
     unhealthyThreshold: int(active.unhealthyThreshold) ?? 3,
     healthyThreshold: int(active.healthyThreshold) ?? 1,
     initialJitterMs: ms(active.initialJitter),
+    port: int(obj(active.overrides)?.port),
     http:
       type === 'HTTP'
         ? (defined({
@@ -283,6 +289,39 @@ function retry(value: Obj | undefined): Retry | undefined {
   };
 }
 
+/** HTTP/2 towards the backends (`http2`). */
+function upstreamHttp2(http2: Obj): NonNullable<DestinationTraffic['http2']> | undefined {
+  const keepalive = obj(http2.connectionKeepalive);
+  return defined({
+    initialStreamWindowSize: parseQuantity(http2.initialStreamWindowSize),
+    initialConnectionWindowSize: parseQuantity(http2.initialConnectionWindowSize),
+    maxConcurrentStreams: int(http2.maxConcurrentStreams),
+    connectionKeepalive: keepalive
+      ? defined({
+          intervalMs: ms(keepalive.interval),
+          timeoutMs: ms(keepalive.timeout),
+          intervalJitterPercent: int(keepalive.intervalJitter),
+          idleIntervalMs: ms(keepalive.idleInterval),
+        })
+      : undefined,
+    terminateStreamOnInvalidMessage:
+      str(http2.onInvalidMessage) === 'TerminateStream' ? true : undefined,
+  });
+}
+
+/**
+ * The upgrades a route allows: `httpUpgrade` when given; else none where requests are buffered
+ * (Envoy Gateway drops the default WebSocket upgrade then), else the default (absent).
+ */
+function httpUpgrades(spec: Obj): HTTPUpgrade[] | undefined {
+  if (Array.isArray(spec.httpUpgrade))
+    return list(spec.httpUpgrade).map((upgrade) => ({
+      type: str(upgrade.type) ?? '',
+      ...(obj(upgrade.connect)?.terminate === true ? { terminate: true } : {}),
+    }));
+  return spec.requestBuffer ? [] : undefined;
+}
+
 /** Seconds per rate limit unit (Envoy Gateway: a month is 30 days, a year 365). */
 const UNIT_SECONDS: Record<string, number> = {
   Second: 1,
@@ -304,6 +343,7 @@ export function localRateLimitRule(rule: Obj): LocalRateLimitRule {
   const cidr = selectors.map((s) => obj(s.sourceCIDR)).find((c) => c !== undefined);
   const methods = selectors.flatMap((s) => list(s.methods));
   const path = selectors.map((s) => obj(s.path)).find((p) => p !== undefined);
+  const queryParams = selectors.flatMap((s) => list(s.queryParams));
   return {
     headers: headers.map((h) => ({
       name: str(h.name) ?? '',
@@ -339,7 +379,19 @@ export function localRateLimitRule(rule: Obj): LocalRateLimitRule {
           },
         }
       : {}),
+    ...(queryParams.length > 0
+      ? {
+          // Distinct query parameters are refused by validation.
+          queryParams: queryParams.map((q) => ({
+            name: str(q.name) ?? '',
+            type: str(q.type) === 'RegularExpression' ? 'RegularExpression' : 'Exact',
+            value: str(q.value) ?? '',
+            ...(q.invert === true ? { invert: true } : {}),
+          })),
+        }
+      : {}),
     limit: rateLimitValue(obj(rule.limit)),
+    ...(rule.shadowMode === true ? { shadowMode: true } : {}),
   };
 }
 
@@ -378,13 +430,7 @@ export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
             })
           : undefined,
       }),
-      http2: http2
-        ? defined({
-            initialStreamWindowSize: parseQuantity(http2.initialStreamWindowSize),
-            initialConnectionWindowSize: parseQuantity(http2.initialConnectionWindowSize),
-            maxConcurrentStreams: int(http2.maxConcurrentStreams),
-          })
-        : undefined,
+      http2: http2 ? upstreamHttp2(http2) : undefined,
       useClientProtocol: bool(spec.useClientProtocol),
       loadBalancer: loadBalancer(obj(spec.loadBalancer)),
       healthCheck: healthCheck(obj(spec.healthCheck)),
@@ -404,6 +450,8 @@ export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
       compression: compression(spec),
       bandwidthLimit: bandwidthLimit(obj(spec.bandwidthLimit)),
       requestBuffer: requestBuffer(obj(spec.requestBuffer)),
+      upgrades: httpUpgrades(spec),
+      admissionControl: admissionControl(obj(spec.admissionControl)),
       responseOverride: responseOverride(spec.responseOverride),
       globalRateLimit: globalRateLimit(obj(spec.rateLimit), policyKey),
     }) ?? {};

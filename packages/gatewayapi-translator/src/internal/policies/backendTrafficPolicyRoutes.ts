@@ -3,7 +3,8 @@
 // Gateway. A route or rule policy with a mergeType is merged onto the broader policy of the
 // listener it is served on (StrategicMerge and JSONMerge: objects merge key by key, lists and
 // scalars of the route policy replace the broader ones, null removes; the policy kinds declare no
-// list merge keys, so Kubernetes' strategic merge behaves as a JSON merge patch, RFC 7386).
+// list merge keys, so Kubernetes' strategic merge behaves as a JSON merge patch, RFC 7386), except
+// that StrategicMerge appends global rate limit rules, as Envoy Gateway does.
 // A policy Envoy Gateway rejects (Invalid) makes the routes it reaches answer 500, as Envoy
 // Gateway does; one egts does not apply (NotApplied) is left out.
 import { isDeepStrictEqual } from 'node:util';
@@ -18,6 +19,7 @@ import {
   backendTraffic,
   type DestinationTraffic,
 } from './backendTrafficIR.js';
+import { globalRateLimit } from './globalRateLimitIR.js';
 import { scopeOwner } from './policyScope.js';
 import type { AppliedPolicy } from './processPolicies.js';
 import type { Obj } from './validation/policyValues.js';
@@ -95,7 +97,8 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
       if (policies.some(invalid)) found = { kind: 'invalid' };
       else {
         const spec = policies.reduce<unknown>((acc, a) => mergePatch(acc, settingsOf(ctx, a)), {});
-        found = { kind: 'applied', traffic: backendTraffic(spec as Obj, key) };
+        const traffic = backendTraffic(spec as Obj, key);
+        found = { kind: 'applied', traffic: withAppendedGlobalRules(traffic, policies, ctx) };
       }
       memo.set(key, found);
     }
@@ -132,6 +135,26 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
       return effective(merges && broader ? [broader, specific] : [specific]);
     },
   };
+}
+
+/**
+ * A StrategicMerge route policy's global rate limit rules are appended to the broader policy's
+ * (Envoy Gateway's RateLimitGlobalMergeTest: both policies' rules apply), not replaced as the rest
+ * of a merge patch replaces lists. Each shared rule keeps its own policy's counter, so a Gateway
+ * rule counts a route with a merged policy and one without together.
+ */
+function withAppendedGlobalRules(
+  traffic: BackendTraffic,
+  policies: readonly AppliedPolicy[],
+  ctx: TranslatorContext,
+): BackendTraffic {
+  const specific = policies[policies.length - 1]?.policy.spec as Obj | undefined;
+  if (policies.length < 2 || specific?.mergeType !== 'StrategicMerge') return traffic;
+  const rules = policies
+    .flatMap((a) => globalRateLimit(settingsOf(ctx, a).rateLimit as Obj, nameOf(a))?.rules ?? [])
+    .map((rule, i) => (rule.shared ? rule : { ...rule, descriptorKey: `rule/${i}` }));
+  const { globalRateLimit: _replaced, ...route } = traffic.route;
+  return { ...traffic, route: rules.length > 0 ? { ...route, globalRateLimit: { rules } } : route };
 }
 
 /** A destination with a policy's cluster settings, one object per (destination, settings). */
@@ -183,6 +206,8 @@ export function withBackendTraffic(
   }
   if (route.bandwidthLimit) out.bandwidthLimit = route.bandwidthLimit;
   if (route.requestBuffer) out.requestBuffer = route.requestBuffer;
+  if (route.upgrades) out.upgrades = route.upgrades;
+  if (route.admissionControl) out.admissionControl = route.admissionControl;
   if (route.responseOverride) out.responseOverride = route.responseOverride;
   if (route.globalRateLimit) out.globalRateLimit = route.globalRateLimit;
   // The route's own timeouts (HTTPRoute `timeouts`) stay; the policy fills in the rest.

@@ -3,6 +3,7 @@
 // policy was validated before (validateClientTrafficPolicy), so values here parse.
 import type {
   ClientTraffic,
+  ClientValidation,
   ConnectionSettings,
   HeaderMutation,
   HeaderSettings,
@@ -10,7 +11,7 @@ import type {
   ListenerTLS,
 } from '@egts/ir';
 import type { TranslatorContext } from '../context/translatorContext.js';
-import { clientCaBundle } from './validation/clientValidation.js';
+import { clientCaBundle, clientCrlBundle } from './validation/clientValidation.js';
 import type { PolicyRef } from './validation/policyBackendRefs.js';
 import { list, type Obj, obj, parseGoDuration, parseQuantity } from './validation/policyValues.js';
 
@@ -49,14 +50,34 @@ function defined<T extends object>(value: { [K in keyof T]?: T[K] | undefined })
 const pairs = (v: unknown) =>
   list(v).map((h) => ({ name: String(h.name ?? ''), value: String(h.value ?? '') }));
 
+type NameMatch = NonNullable<HeaderMutation['removeOnMatch']>[number];
+const MATCH_TYPES = new Set<unknown>(['Exact', 'Prefix', 'Suffix', 'RegularExpression']);
+
 function headerMutation(m: Obj | undefined): HeaderMutation | undefined {
   if (!m) return undefined;
+  const removeOnMatch = list(m.removeOnMatch).map(
+    (match): NameMatch => ({
+      type: (MATCH_TYPES.has(match.type) ? match.type : 'Exact') as NameMatch['type'],
+      value: String(match.value ?? ''),
+    }),
+  );
   return {
     add: pairs(m.add),
     set: pairs(m.set),
     addIfAbsent: pairs(m.addIfAbsent),
     remove: strings(m.remove) ?? [],
+    ...(removeOnMatch.length > 0 ? { removeOnMatch } : {}),
   };
+}
+
+/** `10.0.0.0/8` as Envoy's CidrRange; the CRD's pattern has checked the form. */
+function cidrs(v: unknown): { addressPrefix: string; prefixLen: number }[] | undefined {
+  const ranges = strings(v);
+  if (ranges === undefined || ranges.length === 0) return undefined;
+  return ranges.map((range) => {
+    const [addressPrefix = '', prefixLen = ''] = range.split('/');
+    return { addressPrefix, prefixLen: Number.parseInt(prefixLen, 10) };
+  });
 }
 
 type TlsVersion = NonNullable<NonNullable<ClientTraffic['tls']>['minVersion']>;
@@ -78,8 +99,40 @@ function clientValidation(
         ? 'Optional'
         : 'Require';
   const caCertificate = clientCaBundle(ctx, policy, v);
-  return caCertificate === undefined ? { mode } : { mode, caCertificate };
+  const crl = clientCrlBundle(ctx, policy, v);
+  const sans = obj(v.subjectAltNames);
+  const subjectAltNames = SAN_KINDS.flatMap(([field, kind]) =>
+    list(sans?.[field]).map((san) => ({
+      kind,
+      ...(typeof san.oid === 'string' ? { oid: san.oid } : {}),
+      type: (MATCH_TYPES.has(san.type) ? san.type : 'Exact') as NameMatch['type'],
+      value: String(san.value ?? ''),
+    })),
+  );
+  const spkiHashes = strings(v.spkiHashes);
+  const certificateHashes = strings(v.certificateHashes);
+  return {
+    mode,
+    ...(caCertificate === undefined ? {} : { caCertificate }),
+    ...(crl === undefined
+      ? {}
+      : { crl: { pem: crl, onlyLeaf: obj(v.crl)?.onlyVerifyLeafCertificate === true } }),
+    ...(spkiHashes?.length ? { spkiHashes } : {}),
+    ...(certificateHashes?.length ? { certificateHashes } : {}),
+    ...(subjectAltNames.length > 0 ? { subjectAltNames } : {}),
+    ...(v.allowExpiredCertificate === true ? { allowExpired: true } : {}),
+  };
 }
+
+type SanKind = NonNullable<ClientValidation['subjectAltNames']>[number]['kind'];
+/** `subjectAltNames` fields and Envoy's SAN types. */
+const SAN_KINDS: [string, SanKind][] = [
+  ['dnsNames', 'DNS'],
+  ['emailAddresses', 'EMAIL'],
+  ['ipAddresses', 'IP_ADDRESS'],
+  ['uris', 'URI'],
+  ['otherNames', 'OTHER_NAME'],
+];
 
 function clientTraffic(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): ClientTraffic {
   const ip = obj(spec.clientIPDetection);
@@ -95,10 +148,12 @@ function clientTraffic(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): Cl
   const headers = obj(spec.headers);
   const xfcc = obj(headers?.xForwardedClientCert);
   const tls = obj(spec.tls);
+  const keepalive2 = obj(obj(spec.http2)?.connectionKeepalive);
   const headerLimit = quantity(headers?.maxRequestHeaderLimit);
   const out = defined<ClientTraffic>({
     clientIPDetection: defined({
       xffNumTrustedHops: int(xff?.numTrustedHops),
+      xffTrustedCidrs: cidrs(xff?.trustedCIDRs),
       skipXffAppend: bool(xff?.disableXForwardedForAppend),
       customHeader:
         custom && str(custom.name)
@@ -112,6 +167,7 @@ function clientTraffic(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): Cl
       streamIdleMs: parseGoDuration(http?.streamIdleTimeout),
       tlsHandshakeMs: parseGoDuration(tcp?.tlsHandshakeTimeout),
       connectionInspectionMs: parseGoDuration(tcp?.connectionInspectionTimeout),
+      tcpIdleMs: parseGoDuration(tcp?.idleTimeout),
     }),
     connectionLimit:
       int(limit?.value) === undefined
@@ -150,10 +206,17 @@ function clientTraffic(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): Cl
       enableTrailers: bool(http1?.enableTrailers),
       preserveHeaderCase: bool(http1?.preserveHeaderCase),
     }),
+    http2Keepalive: defined({
+      intervalMs: parseGoDuration(keepalive2?.interval),
+      timeoutMs: parseGoDuration(keepalive2?.timeout),
+      intervalJitterPercent: int(keepalive2?.intervalJitter),
+      idleIntervalMs: parseGoDuration(keepalive2?.idleInterval),
+    }),
     http2OnInvalidMessage: str(obj(spec.http2)?.onInvalidMessage) as
       | ClientTraffic['http2OnInvalidMessage']
       | undefined,
     healthCheckPath: str(obj(spec.healthCheck)?.path),
+    http3: obj(spec.http3) ? {} : undefined,
     headers: defined({
       preserveExternalRequestId: bool(headers?.preserveXRequestID),
       requestId: str(headers?.requestID) as
@@ -207,6 +270,7 @@ export function listenerTraffic(
         | HeaderSettings['withUnderscoresAction']
         | undefined,
       enableEnvoyHeaders: bool(headers?.enableEnvoyHeaders),
+      disableRateLimitHeaders: bool(headers?.disableRateLimitHeaders),
     }),
     http2: defined<HTTP2Settings>({
       initialStreamWindowSize: quantity(http2?.initialStreamWindowSize),

@@ -3,7 +3,7 @@
 // oldest claims a target (the others are Conflicted). Policies do not merge. Only an accepted
 // policy is in effect: an Invalid or NotApplied one still claims its listeners (the broader policy
 // is Overridden there) and leaves them with the defaults.
-import type { HTTPListener, TCPListener } from '@egts/ir';
+import type { HTTPListener, HTTPRouteIR, RouteDestination, TCPListener } from '@egts/ir';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { type ListenerTraffic, listenerTraffic } from './clientTrafficIR.js';
@@ -45,22 +45,19 @@ export function clientTrafficIndex(ctx: TranslatorContext): ClientTrafficIndex {
   };
 }
 
-/** The hostname HTTP/1.0 requests without one get: the listener's, or its routes' only one. */
-function defaultHost(ctx: TranslatorContext, listener: ListenerContext): string | undefined {
-  if (listener.hostname) return listener.hostname;
-  const hostnames = new Set<string>();
-  for (const route of ctx.routes)
-    for (const parent of route.parents)
-      for (const a of parent.attachments)
-        if (a.listener === listener) for (const h of a.hostnames) hostnames.add(h);
-  return hostnames.size === 1 ? [...hostnames][0] : undefined;
+/** A route whose destinations keep HTTP/1 header case. */
+function preservingCase(route: HTTPRouteIR): HTTPRouteIR {
+  const keep = (d: RouteDestination): RouteDestination => ({ ...d, preserveHeaderCase: true });
+  return {
+    ...route,
+    ...(route.destination ? { destination: keep(route.destination) } : {}),
+    mirrors: route.mirrors.map((m) => ({ ...m, destination: keep(m.destination) })),
+  };
 }
 
 /** The HTTP listener as its policy makes it. */
 export function withClientTraffic(
-  ctx: TranslatorContext,
   ir: HTTPListener,
-  listener: ListenerContext,
   traffic: ListenerTraffic | undefined,
 ): HTTPListener {
   if (traffic === undefined) return ir;
@@ -69,12 +66,19 @@ export function withClientTraffic(
   if (traffic.headers) out.headers = traffic.headers;
   if (traffic.http2) out.http2 = traffic.http2;
   let client = traffic.clientTraffic;
-  if (traffic.useDefaultHost) {
-    const host = defaultHost(ctx, listener);
-    if (host !== undefined)
-      client = { ...client, http1: { ...client?.http1, http10: { defaultHost: host } } };
-  }
+  if (traffic.useDefaultHost)
+    client = { ...client, http1: { ...client?.http1, http10: { useDefaultHost: true } } };
   if (client) out.clientTraffic = client;
+  // The routes' clusters keep the header case too (Envoy Gateway sets it on them).
+  if (client?.http1?.preserveHeaderCase) out.routes = out.routes.map(preservingCase);
+  // No x-ratelimit-* headers from the routes' local rate limits either (the global ones read it
+  // from the listener).
+  if (traffic.headers?.disableRateLimitHeaders)
+    out.routes = out.routes.map((route) =>
+      route.localRateLimit
+        ? { ...route, localRateLimit: { ...route.localRateLimit, headers: false } }
+        : route,
+    );
   if (out.tls) {
     out.tls = {
       ...out.tls,
@@ -96,10 +100,11 @@ export function withClientTrafficTcp(
   const client = traffic.clientTraffic;
   if (client) {
     const { connectionLimit, tcpKeepalive, proxyProtocol, tls, timeouts } = client;
-    const { tlsHandshakeMs, connectionInspectionMs } = timeouts ?? {};
+    const { tlsHandshakeMs, connectionInspectionMs, tcpIdleMs } = timeouts ?? {};
     const tcpTimeouts = {
       ...(tlsHandshakeMs === undefined ? {} : { tlsHandshakeMs }),
       ...(connectionInspectionMs === undefined ? {} : { connectionInspectionMs }),
+      ...(tcpIdleMs === undefined ? {} : { tcpIdleMs }),
     };
     const tcp = {
       ...(Object.keys(tcpTimeouts).length > 0 ? { timeouts: tcpTimeouts } : {}),

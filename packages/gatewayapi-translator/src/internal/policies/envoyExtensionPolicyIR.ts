@@ -3,9 +3,11 @@
 // scripts, inline or from a ConfigMap of the policy's namespace (key `lua`, else the first key),
 // each checked as the Gateway's EnvoyProxy asks (luaScript.ts). What cannot be built makes the
 // policy Invalid on that Gateway.
-import type { ExtensionsIR, ExtProc, HTTPRouteIR, LuaScript } from '@egts/ir';
+import type { ExtensionsIR, ExtProc, HTTPRouteIR, LuaScript, WasmModule } from '@egts/ir';
+import { readCABundle } from '../caCertificates.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { nsName } from '../types.js';
+import { mergePatch } from './backendTrafficPolicyRoutes.js';
 import type { PolicyScope } from './policyScope.js';
 import type { AppliedPolicy } from './processPolicies.js';
 import { serviceDestination } from './securityPolicyRefs.js';
@@ -84,6 +86,55 @@ function extProc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj, index: nu
   };
 }
 
+/**
+ * One `wasm` entry: the HTTP source the control plane fetches (its Wasm cache), the plugin's
+ * config as JSON text, failOpen and the host environment keys. A checksum, when given, is
+ * 64 hex digits (sha256).
+ */
+function wasm(
+  ctx: TranslatorContext,
+  policy: PolicyRef,
+  key: string,
+  spec: Obj,
+  index: number,
+): WasmModule | undefined {
+  const field = `wasm[${index}]`;
+  const code = obj(spec.code);
+  // An image source is valid input egts does not apply yet: the field registry reports
+  // `spec.wasm.code.image` NotApplied, so the policy never takes effect. Not Invalid: Envoy
+  // Gateway accepts it.
+  if (code?.type === 'Image') return undefined;
+  const http = obj(code?.http);
+  if (code?.type !== 'HTTP' || !http || typeof http.url !== 'string')
+    throw new Error(
+      `${field}.code: only an HTTP source (type HTTP with http.url) is supported by egts yet`,
+    );
+  const sha256 = typeof http.sha256 === 'string' ? http.sha256.toLowerCase() : undefined;
+  if (sha256 !== undefined && !/^[0-9a-f]{64}$/.test(sha256))
+    throw new Error(`${field}.code.http.sha256: ${String(http.sha256)} is not a sha256 checksum`);
+  // The CA an HTTPS source is verified with: a ConfigMap or Secret of the policy's namespace.
+  const caRef = obj(obj(http.tls)?.caCertificateRef);
+  let ca: string | undefined;
+  if (caRef) {
+    const kind = caRef.kind === 'Secret' ? 'Secret' : 'ConfigMap';
+    ca = readCABundle(ctx, kind, policy.namespace, String(caRef.name));
+    if (!ca)
+      throw new Error(
+        `${field}.code.http.tls.caCertificateRef: ${kind} ${policy.namespace}/${String(caRef.name)} holds no CA certificate`,
+      );
+  }
+  return {
+    name: `${key}/wasm/${index}`,
+    ...(typeof spec.rootID === 'string' ? { rootId: spec.rootID } : {}),
+    code: { url: http.url, ...(sha256 ? { sha256 } : {}), ...(ca ? { ca } : {}) },
+    ...(spec.config === undefined || spec.config === null
+      ? {}
+      : { config: JSON.stringify(spec.config) }),
+    failOpen: spec.failOpen === true,
+    hostKeys: strings(obj(spec.env)?.hostKeys),
+  };
+}
+
 /** The policy's extensions on `scope`'s Gateway, or why it cannot run there. */
 export function envoyExtensionPolicyIR(
   ctx: TranslatorContext,
@@ -108,20 +159,75 @@ export function envoyExtensionPolicyIR(
       return { problem: (error as Error).message };
     }
   }
-  return lua.length === 0 && processors.length === 0
+  const modules: WasmModule[] = [];
+  for (const [i, entry] of list(spec.wasm).entries()) {
+    try {
+      const module = wasm(ctx, policy, key, entry, i);
+      if (module) modules.push(module);
+    } catch (error) {
+      return { problem: (error as Error).message };
+    }
+  }
+  return lua.length === 0 && processors.length === 0 && modules.length === 0
     ? {}
-    : { extensions: { policy: key, lua, extProc: processors } };
+    : {
+        extensions: {
+          policy: key,
+          lua,
+          extProc: processors,
+          ...(modules.length > 0 ? { wasm: modules } : {}),
+        },
+      };
 }
+
+const TARGETING = new Set(['targetRef', 'targetRefs', 'targetSelectors', 'mergeType']);
+
+const settingsOf = (a: AppliedPolicy): Obj =>
+  Object.fromEntries(Object.entries(a.policy.spec as Obj).filter(([k]) => !TARGETING.has(k)));
+
+/**
+ * What a route policy with a mergeType runs merged onto the broader one (Envoy Gateway merges
+ * the two specs; the route's fields win): built once per pair and Gateway, under a name of its
+ * own (`<policy>/merged/<broader namespace>/<broader name>`) so its filters do not clash.
+ */
+function mergedExtensions(
+  ctx: TranslatorContext,
+  policy: AppliedPolicy,
+  onto: AppliedPolicy,
+): ExtensionsIR | undefined {
+  const namespace = policy.policy.metadata.namespace ?? 'default';
+  const ontoKey = `${onto.policy.metadata.namespace ?? 'default'}/${onto.policy.metadata.name}`;
+  const name = `${policy.policy.metadata.name}/merged/${ontoKey}`;
+  const key = `${namespace}/${name}|${policy.scope.gateway.key}`;
+  const known = ctx.envoyExtensionPolicyIR.get(key);
+  if (known) return known;
+  const spec = mergePatch(settingsOf(onto), settingsOf(policy)) as Obj;
+  const built = envoyExtensionPolicyIR(
+    ctx,
+    { kind: 'EnvoyExtensionPolicy', namespace, name },
+    spec,
+    policy.scope,
+  );
+  if (built.extensions) ctx.envoyExtensionPolicyIR.set(key, built.extensions);
+  return built.extensions;
+}
+
+const accepted = (a: AppliedPolicy | undefined): a is AppliedPolicy =>
+  a?.ancestor.conditions.get('Accepted')?.status === 'True';
 
 /** The route with the extensions of the policy extending it (accepted there), if any. */
 export function withExtensionPolicy(
   ctx: TranslatorContext,
   ir: HTTPRouteIR,
-  effective: { readonly policy: AppliedPolicy } | undefined,
+  effective: { readonly policy: AppliedPolicy; readonly mergedOnto?: AppliedPolicy } | undefined,
 ): HTTPRouteIR {
-  // mergeType is not applied: a policy setting it is not accepted, so nothing merges here.
   const applied = effective?.policy;
-  if (applied?.ancestor.conditions.get('Accepted')?.status !== 'True') return ir;
+  if (!accepted(applied)) return ir;
+  const onto = effective?.mergedOnto;
+  if (accepted(onto)) {
+    const merged = mergedExtensions(ctx, applied, onto);
+    return merged ? { ...ir, extensions: merged } : ir;
+  }
   const { namespace = 'default', name } = applied.policy.metadata;
   const extensions = ctx.envoyExtensionPolicyIR.get(
     `${namespace}/${name}|${applied.scope.gateway.key}`,

@@ -17,6 +17,9 @@ import {
 const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 function endpointProblem(backend: Backend, allowLoopback: boolean): string | undefined {
+  // A DynamicResolver forwards to the host each request names: it has no endpoints of its own.
+  if (backend.spec.type === 'DynamicResolver' && (backend.spec.endpoints ?? []).length > 0)
+    return 'DynamicResolver type cannot have endpoints specified.';
   for (const ep of backend.spec.endpoints ?? []) {
     if (ep.fqdn) {
       const host = ep.fqdn.hostname;
@@ -69,6 +72,10 @@ export function backendProblem(ctx: TranslatorContext, backend: Backend): string
   return endpointProblem(backend, ctx.options.allowLoopbackBackends) ?? tlsProblem(ctx, backend);
 }
 
+/** Envoy Gateway's message for every Backend while `extensionApis.enableBackend` is off. */
+const BACKEND_DISABLED =
+  'The Backend was not accepted since Backend is not enabled in Envoy Gateway Config';
+
 export interface BackendStatus {
   resource: Backend;
   conditions: Conditions;
@@ -77,6 +84,10 @@ export interface BackendStatus {
 export function processBackends(ctx: TranslatorContext): BackendStatus[] {
   return ctx.resources.backends.map((resource) => {
     const conditions = new Conditions(resource.metadata.generation ?? undefined);
+    if (!ctx.options.enableBackend) {
+      conditions.set('Invalid', 'False', 'Accepted', BACKEND_DISABLED);
+      return { resource, conditions };
+    }
     const problem = backendProblem(ctx, resource);
     const notApplied = notAppliedFields('Backend', resource.spec);
     if (problem) conditions.set('Invalid', 'False', 'Accepted', problem);

@@ -18,7 +18,6 @@ import type {
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { secretValue } from '../listeners/certificates.js';
 import { nsName } from '../types.js';
-import { backendTraffic } from './backendTrafficIR.js';
 import { oidc } from './securityPolicyOIDC.js';
 import {
   Problem,
@@ -28,6 +27,7 @@ import {
   strings,
   uriDestination,
 } from './securityPolicyRefs.js';
+import { serviceSettings } from './securityPolicyServices.js';
 import type { PolicyRef } from './validation/policyBackendRefs.js';
 import { list, type Obj, obj, parseGoDuration } from './validation/policyValues.js';
 
@@ -146,9 +146,15 @@ function jwtProvider(
     const destination =
       serviceDestination(ctx, policy, `${field}.remoteJWKS.backendRefs`, remote, clusterName) ??
       uriDestination(ctx, policy, uri, `${field}.remoteJWKS.uri`, clusterName);
-    out.remoteJWKS = { uri, destination };
+    const settings = serviceSettings(remote);
+    out.remoteJWKS = { uri, destination: { ...destination, ...settings.destination } };
     const cache = parseGoDuration(remote.cacheDuration);
     if (cache !== undefined) out.remoteJWKS.cacheDurationMs = cache;
+    const refetch = parseGoDuration(remote.failedRefetchDuration);
+    if (refetch !== undefined) out.remoteJWKS.failedRefetchDurationMs = refetch;
+    if (settings.route.requestTimeoutMs !== undefined)
+      out.remoteJWKS.timeoutMs = settings.route.requestTimeoutMs;
+    if (settings.route.retry) out.remoteJWKS.retry = settings.route.retry;
   } else {
     throw new Problem(`${field}: one of localJWKS and remoteJWKS is required`);
   }
@@ -196,6 +202,23 @@ function ruleJWT(jwt: Obj | undefined): Pick<AuthorizationRule, 'jwt'> {
   };
 }
 
+const PATH_TYPES = new Set(['Exact', 'PathPrefix', 'RegularExpression']);
+
+/** A rule's `operation.path` (the CRD's defaults: PathPrefix, not inverted). */
+function rulePath(path: Obj | undefined): Pick<AuthorizationRule, 'path'> {
+  if (!path) return {};
+  const type = str(path.type) ?? 'PathPrefix';
+  if (!PATH_TYPES.has(type))
+    throw new Problem(`authorization.rules.operation.path.type: ${type} is not a path match type`);
+  return {
+    path: {
+      type: type as NonNullable<AuthorizationRule['path']>['type'],
+      value: str(path.value) ?? '/',
+      invert: path.invert === true,
+    },
+  };
+}
+
 const action = (value: unknown): 'Allow' | 'Deny' => (value === 'Allow' ? 'Allow' : 'Deny');
 
 function authorization(spec: Obj): Authorization {
@@ -213,6 +236,7 @@ function authorization(spec: Obj): Authorization {
           typeof h.name === 'string' ? [{ name: h.name, values: strings(h.values) }] : [],
         ),
         methods: strings(operation.methods),
+        ...rulePath(obj(operation.path)),
         ...ruleJWT(obj(principal.jwt)),
       };
     }),
@@ -259,9 +283,8 @@ function extAuth(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): ExtAuth 
   const protocol = http ? 'HTTP' : 'GRPC';
   const refs = serviceDestination(ctx, policy, `${field}.backendRefs`, service, name, protocol);
   if (!refs) throw new Problem(`${field}: backendRefs are required`);
-  // backendSettings are a BackendTrafficPolicy's cluster settings for the service's cluster.
-  const settings = obj(service?.backendSettings);
-  const destination = settings ? { ...refs, ...backendTraffic(settings).destination } : refs;
+  const settings = serviceSettings(service);
+  const destination = { ...refs, ...settings.destination };
   const out: ExtAuth = {
     protocol,
     destination,
@@ -274,10 +297,14 @@ function extAuth(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): ExtAuth 
   };
   const path = str(http?.path);
   if (path) out.path = path;
+  const pathOverride = str(http?.pathOverride);
+  if (pathOverride) out.pathOverride = pathOverride;
   const timeout = parseGoDuration(spec.timeout);
   if (timeout !== undefined) out.timeoutMs = timeout;
   const body = obj(spec.bodyToExtAuth);
   if (body && typeof body.maxRequestBytes === 'number') out.maxRequestBytes = body.maxRequestBytes;
+  if (typeof spec.statusOnError === 'number') out.statusOnError = spec.statusOnError;
+  if (settings.route.retry) out.retry = settings.route.retry;
   return out;
 }
 

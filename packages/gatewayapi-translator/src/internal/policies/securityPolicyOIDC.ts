@@ -1,6 +1,7 @@
 // SecurityPolicy oidc -> the IR of Envoy's OAuth2 filter (@egts/ir OIDC). The provider's
-// endpoints come from the policy (Envoy Gateway fetches `/.well-known/openid-configuration` when
-// they are absent; egts's translator is pure and does not, so it says so and fails closed). The
+// endpoints come from the policy, or, where it gives its issuer alone, from the issuer's
+// discovery document, which the caller fetched (TranslateOptions.oidcDiscovery, as Envoy
+// Gateway's control plane fetches it); a document that could not be had fails closed. The
 // client secret comes from its Secret; the cookies' HMAC key is derived from it and the policy's
 // identity, so it stays the same across restarts and control-plane replicas without a stored
 // Secret, and changes when the client secret is rotated.
@@ -17,6 +18,7 @@ import {
   strings,
   uriDestination,
 } from './securityPolicyRefs.js';
+import { serviceSettings } from './securityPolicyServices.js';
 import type { PolicyRef } from './validation/policyBackendRefs.js';
 import { list, type Obj, obj, parseGoDuration } from './validation/policyValues.js';
 
@@ -57,17 +59,42 @@ const pathOf = (url: string, field: string): string => {
   }
 };
 
-export function oidc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): OIDC | undefined {
+/** The provider's endpoints: as given, else from its issuer's discovery document. */
+function endpoints(ctx: TranslatorContext, provider: Obj) {
+  const given = {
+    authorizationEndpoint: str(provider.authorizationEndpoint),
+    tokenEndpoint: str(provider.tokenEndpoint),
+    endSessionEndpoint: str(provider.endSessionEndpoint),
+  };
+  if (given.authorizationEndpoint && given.tokenEndpoint) return given;
+  const issuer = str(provider.issuer);
+  if (!issuer)
+    throw new Problem('oidc.provider: an issuer, or authorizationEndpoint and tokenEndpoint');
+  const found = ctx.options.oidcDiscovery.get(issuer);
+  if (!found)
+    throw new Problem(
+      `oidc.provider.issuer: the discovery document of ${issuer} was not fetched, and the provider gives no endpoints`,
+    );
+  if ('error' in found)
+    throw new Problem(`oidc.provider.issuer: discovery of ${issuer} failed: ${found.error}`);
+  return {
+    authorizationEndpoint: given.authorizationEndpoint ?? found.authorizationEndpoint,
+    tokenEndpoint: given.tokenEndpoint ?? found.tokenEndpoint,
+    endSessionEndpoint: given.endSessionEndpoint ?? found.endSessionEndpoint,
+  };
+}
+
+export function oidc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): OIDC {
   const provider = obj(spec.provider) ?? {};
-  const authorizationEndpoint = str(provider.authorizationEndpoint);
-  const tokenEndpoint = str(provider.tokenEndpoint);
-  // Without both endpoints the registry reports the issuer not applied (discovery): the policy
-  // is not accepted and its routes fail closed, so this IR is never used.
-  if (!authorizationEndpoint || !tokenEndpoint) return undefined;
+  const { authorizationEndpoint, tokenEndpoint, endSessionEndpoint } = endpoints(ctx, provider);
+  if (!authorizationEndpoint || !tokenEndpoint) throw new Problem('oidc.provider: no endpoints');
   const name = `securitypolicy/${policy.namespace}/${policy.name}/oidc`;
-  const tokenDestination =
-    serviceDestination(ctx, policy, 'oidc.provider.backendRefs', provider, name) ??
-    uriDestination(ctx, policy, tokenEndpoint, 'oidc.provider.tokenEndpoint', name);
+  const settings = serviceSettings(provider);
+  const tokenDestination = {
+    ...(serviceDestination(ctx, policy, 'oidc.provider.backendRefs', provider, name) ??
+      uriDestination(ctx, policy, tokenEndpoint, 'oidc.provider.tokenEndpoint', name)),
+    ...settings.destination,
+  };
   const secret = clientSecret(ctx, policy, spec);
   const id = clientID(ctx, policy, spec);
   const identity = `${policy.namespace}/${policy.name}`;
@@ -112,8 +139,8 @@ export function oidc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): OIDC
       };
     }),
   };
-  const endSession = str(provider.endSessionEndpoint);
-  if (endSession) out.endSessionEndpoint = endSession;
+  if (endSessionEndpoint) out.endSessionEndpoint = endSessionEndpoint;
+  if (settings.route.retry) out.retry = settings.route.retry;
   const names = obj(spec.cookieNames);
   const accessCookie = str(names?.accessToken);
   if (accessCookie) out.accessTokenCookie = accessCookie;

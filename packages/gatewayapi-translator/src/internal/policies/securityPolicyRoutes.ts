@@ -5,7 +5,7 @@
 // result protects the route. A route whose policy (or the one it merges onto) is not accepted
 // there (Invalid, NotApplied) fails closed with a 500, as Envoy Gateway answers for an invalid
 // SecurityPolicy: never served unprotected.
-import type { HTTPRouteIR } from '@egts/ir';
+import type { Authorization, HTTPRouteIR } from '@egts/ir';
 import type { GatewayContext } from '../context/gatewayContext.js';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { ListenerSetContext } from '../context/listenerSetContext.js';
@@ -139,4 +139,22 @@ export function withSecurityPolicy(
     ...(built.security ? { security: built.security } : {}),
     ...(built.cors && !ir.cors ? { cors: built.cors } : {}),
   };
+}
+
+/**
+ * The authorization of the route-level policy protecting a TCPRoute (network RBAC); undefined
+ * when no route-level policy protects it, null when the route must fail closed: its policy is
+ * not accepted there, or it is on a TLSRoute (not applied yet).
+ */
+export function streamAuthorization(
+  ctx: TranslatorContext,
+  route: AnyRouteContext,
+  effective: EffectiveSecurityPolicy | undefined,
+): Authorization | undefined | null {
+  const level = effective?.policy.scope.level;
+  if (!effective || (level !== 'route' && level !== 'rule')) return undefined;
+  if (route.kind !== 'TCPRoute' || !accepted(effective.policy)) return null;
+  const built = ctx.securityPolicyIR.get(keyOf(effective.policy));
+  if (!built || built.problem) return null;
+  return built.security?.authorization ?? null;
 }

@@ -5,7 +5,7 @@ import type { DestinationSetting, Endpoint } from '@egts/ir';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { backendProblem } from '../policies/processBackends.js';
 import { isReferenceAllowed } from '../referenceGrants.js';
-import { type RouteStatusError, unresolvedRef } from '../status/statusError.js';
+import { RouteStatusError, unresolvedRef } from '../status/statusError.js';
 import {
   type BackendRefLike,
   ENVOY_GATEWAY_GROUP,
@@ -16,6 +16,7 @@ import {
   type RouteKind,
 } from '../types.js';
 import { backendTLSFor } from './backendTls.js';
+import { backendEndpoints, backendProtocol, backendTLS } from './egBackend.js';
 
 /** Who refers to a backend: a route, or an Envoy Gateway policy (extAuth, extProc services). */
 export interface BackendRouteInfo {
@@ -162,15 +163,18 @@ export function resolveBackendRef(
     if (!resolved.setting) return resolved;
     // BackendTLSPolicies target a Backend port by its number.
     const sectionName = ref.port === undefined ? undefined : String(ref.port);
-    const tls = backendTLSFor(ctx, route, {
+    const policy = backendTLSFor(ctx, route, {
       group: ENVOY_GATEWAY_GROUP,
       kind,
       namespace,
       name: ref.name,
       sectionName,
     });
-    if (tls?.settings) resolved.setting.tls = tls.settings;
-    if (tls?.error && weight !== 0) resolved.error = tls.error;
+    const tls = backendTLS(ctx, ctx.backends.get(key)!, policy?.settings);
+    if (tls instanceof RouteStatusError) {
+      if (weight !== 0) resolved.error = tls;
+    } else if (tls) resolved.setting.tls = tls;
+    if (policy?.error && weight !== 0) resolved.error = policy.error;
     return resolved;
   }
   if (ref.port === undefined) {
@@ -249,34 +253,56 @@ function resolveEGBackend(
   protocol: AppProtocol,
   refuseMixedUnix: boolean,
 ): ResolvedBackend {
+  // Envoy Gateway: a Backend is usable only with extensionApis.enableBackend on.
+  if (!ctx.options.enableBackend)
+    return {
+      error: unresolvedRef(
+        'InvalidKind',
+        `Backend ${key} cannot be used since Backend is disabled in Envoy Gateway configuration.`,
+      ),
+    };
   const backend = ctx.backends.get(key);
   if (!backend) return { error: unresolvedRef('BackendNotFound', `Backend ${key} not found.`) };
   const problem = backendProblem(ctx, backend);
   if (problem) return { error: unresolvedRef('InvalidBackendRef', `Backend ${key}: ${problem}`) };
-  const endpoints: Endpoint[] = [];
-  const types = new Set<string>();
-  for (const ep of backend.spec.endpoints ?? []) {
-    if (ep.fqdn) {
-      types.add('FQDN');
-      endpoints.push({ host: ep.fqdn.hostname, port: ep.fqdn.port, ready: true });
-    } else if (ep.ip) {
-      types.add('IP');
-      endpoints.push({ host: ep.ip.address, port: ep.ip.port, ready: true });
-    } else if (ep.unix && refuseMixedUnix) {
-      // Served through the destination's Unix socket handling; counted so that a Backend
-      // mixing sockets with IP or FQDN endpoints is refused below.
-      types.add('Unix');
-    }
+  if (backend.spec.type === 'DynamicResolver') {
+    // Envoy Gateway: a dynamic forward proxy serves routes only.
+    if (!refuseMixedUnix)
+      return {
+        error: unresolvedRef(
+          'InvalidBackendRef',
+          `Backend ${key}: a DynamicResolver Backend can only serve routes.`,
+        ),
+      };
+    return {
+      setting: {
+        name: settingName,
+        weight,
+        protocol: backendProtocol(backend, protocol),
+        addressType: 'FQDN',
+        endpoints: [],
+        dynamicResolver: true,
+      },
+    };
   }
-  const addressType = types.size > 1 ? 'Mixed' : types.has('FQDN') ? 'FQDN' : 'IP';
-  if (addressType === 'Mixed') return { error: mixedAddresses() };
+  const own = backendEndpoints(backend);
+  const { kinds } = own;
+  let { endpoints } = own;
+  // A policy's service backends (extProc, extAuth) may mix Unix sockets with IP or FQDN
+  // endpoints: those are used, the sockets left out (a DNS cluster takes no socket path).
+  if (!refuseMixedUnix && kinds.has('Unix') && kinds.size > 1) {
+    kinds.delete('Unix');
+    endpoints = endpoints.filter((ep) => ep.unixPath === undefined);
+  }
+  if (kinds.size > 1) return { error: mixedAddresses() };
   return {
     setting: {
       name: settingName,
       weight,
-      protocol,
-      addressType,
+      protocol: backendProtocol(backend, protocol),
+      addressType: kinds.has('FQDN') ? 'FQDN' : 'IP',
       endpoints: sortEndpoints(endpoints),
+      ...(backend.spec.fallback === true ? { priority: 1 } : {}),
     },
   };
 }

@@ -46,6 +46,12 @@ function dynamicResolverError(
       'UnsupportedValue',
       'A DynamicResolver Backend needs a TLS listener in Passthrough mode.',
     );
+  // Envoy Gateway also forwards TLS by SNI (sni_dynamic_forward_proxy); egts does not yet.
+  if (route.kind !== 'HTTPRoute' && route.kind !== 'GRPCRoute')
+    return unresolvedRef(
+      'UnsupportedValue',
+      `egts serves DynamicResolver Backends on HTTP and gRPC routes only, not on a ${route.kind}.`,
+    );
   return undefined;
 }
 

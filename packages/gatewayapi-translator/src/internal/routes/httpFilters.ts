@@ -3,10 +3,12 @@
 // unresolved mirror backends only set ResolvedRefs=False.
 import {
   type CORS,
+  type CredentialInjection,
   type HeaderValue,
   type Mirror,
   prefixRewriteRegex,
   type Redirect,
+  type StringMatch,
   type URLRewrite,
   wildcardOriginRegex,
 } from '@egts/ir';
@@ -17,6 +19,8 @@ import { responseBody, responseBodyProblem } from '../policies/validation/localR
 import { invalidRule, type RouteStatusError, unresolvedRef } from '../status/statusError.js';
 import { ENVOY_GATEWAY_GROUP, type HTTPRouteFilterSpec, nsName } from '../types.js';
 import { resolveBackendRef } from './backendRefs.js';
+import { credentialInjection } from './credentialInjection.js';
+import { filterMatches } from './filterMatches.js';
 import { applyHeaderModifier, type HeaderChanges } from './headerFilters.js';
 import { re2Error } from './re2.js';
 import { filterRewrite } from './routeFilterRewrite.js';
@@ -33,6 +37,10 @@ export interface FilterOutcome {
   unresolvedFilter?: boolean;
   /** A custom filter of a kind egts does not know: the rule is invalid, yet answers 500. */
   unknownFilter?: boolean;
+  /** An HTTPRouteFilter's credentialInjection (credentialInjection.ts). */
+  credentialInjection?: CredentialInjection;
+  /** An HTTPRouteFilter's `matches`: header matches of each, ANDed with the rule's (filterMatches.ts). */
+  extraMatches?: StringMatch[][];
   /** The type of an Envoy Gateway HTTPRouteFilter hostname rewrite (Header, Backend, PathRegex). */
   hostnameRewrite?: string;
   /** First problem that invalidates the rule. */
@@ -287,6 +295,15 @@ export function processHTTPFilters(
         }
         if ((found.spec.matches ?? []).length > 0 && ++matchFilters > 1) {
           fail('Only one HTTPRouteFilter with matches is supported per rule.');
+        } else if ((found.spec.matches ?? []).length > 0) {
+          const built = filterMatches(found.spec.matches ?? []);
+          if ('error' in built) fail(`HTTPRouteFilter ${ref.name} matches: ${built.error}.`);
+          else out.extraMatches = built.matches;
+        }
+        if (found.spec.credentialInjection) {
+          const injected = credentialInjection(ctx, route.namespace, ref.name, found.spec);
+          if (typeof injected === 'string') fail(`HTTPRouteFilter ${ref.name}: ${injected}.`);
+          else out.credentialInjection = injected;
         }
         const direct = found.spec.directResponse;
         if (direct) {

@@ -199,10 +199,18 @@ export function processHTTPRouteRule(
     return outcome;
   }
 
-  for (const c of converted) {
-    if (!c.matches) continue;
+  // An HTTPRouteFilter's matches AND the rule's: each pair becomes a route (filterMatches.ts).
+  const matchSets = converted.flatMap((c) =>
+    !c.matches
+      ? []
+      : (filters.extraMatches ?? [[]]).map((extra) => ({
+          ...c.matches!,
+          headerMatches: [...c.matches!.headerMatches, ...extra],
+        })),
+  );
+  for (const matchSet of matchSets) {
     const template: HTTPRouteTemplate = {
-      ...c.matches,
+      ...matchSet,
       addRequestHeaders: filters.requestHeaders.add,
       removeRequestHeaders: filters.requestHeaders.remove,
       addResponseHeaders: filters.responseHeaders.add,
@@ -214,6 +222,7 @@ export function processHTTPRouteRule(
     if (filters.redirect) template.redirect = filters.redirect;
     if (filters.urlRewrite) template.urlRewrite = filters.urlRewrite;
     if (filters.cors) template.cors = filters.cors;
+    if (filters.credentialInjection) template.credentialInjection = filters.credentialInjection;
     if (filters.directResponse) template.directResponse = filters.directResponse;
     else if (filters.unresolvedFilter) template.directResponse = { statusCode: 500 };
     else if (!filters.redirect) {

@@ -7,7 +7,9 @@ import {
   Cluster,
   Cluster_DiscoveryType,
   Cluster_DnsLookupFamily,
+  Cluster_LbPolicy,
   ClusterLoadAssignment,
+  DynamicForwardProxyClusterConfig,
   HealthStatus,
   HttpProtocolOptions,
   LocalityLbEndpoints,
@@ -16,7 +18,8 @@ import {
 } from '@egts/envoy-api';
 import type { DestinationSetting, RouteDestination } from '@egts/ir';
 import { circuitBreaker, clusterBufferLimitBytes, http2Settings } from '../defaults.js';
-import { adsConfigSource, durationMs, socketAddress } from '../protoValues.js';
+import { preserveCase } from '../listener/clientTraffic.js';
+import { adsConfigSource, durationMs, socketAddress, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import {
   clusterTraffic,
@@ -44,6 +47,7 @@ export type ClusterTraffic = Pick<
   | 'dns'
   | 'tcpKeepalive'
   | 'useClientProtocol'
+  | 'preserveHeaderCase'
 >;
 
 const TRAFFIC_FIELDS = [
@@ -57,6 +61,7 @@ const TRAFFIC_FIELDS = [
   'dns',
   'tcpKeepalive',
   'useClientProtocol',
+  'preserveHeaderCase',
 ] as const satisfies readonly (keyof ClusterTraffic)[];
 
 const sameTraffic = (a: ClusterTraffic, b: ClusterTraffic): boolean =>
@@ -89,40 +94,78 @@ const commonHttpOptions = (traffic: ClusterTraffic) => {
  */
 const upstreamHttp2 = (traffic: ClusterTraffic) => {
   const http2 = http2Settings(traffic.http2);
+  const keepalive = traffic.http2?.connectionKeepalive;
   return {
     initialStreamWindowSize: http2.initialStreamWindowSize,
     initialConnectionWindowSize: http2.initialConnectionWindowSize,
     ...(traffic.http2?.maxConcurrentStreams === undefined
       ? {}
       : { maxConcurrentStreams: traffic.http2.maxConcurrentStreams }),
+    ...(keepalive === undefined ? {} : { connectionKeepalive: keepaliveOf(keepalive) }),
+    ...(traffic.http2?.terminateStreamOnInvalidMessage
+      ? { overrideStreamErrorOnInvalidHttpMessage: true }
+      : {}),
   };
 };
+
+/** PING keepalive (Http2ProtocolOptions.connection_keepalive). */
+const keepaliveOf = (
+  keepalive: NonNullable<NonNullable<ClusterTraffic['http2']>['connectionKeepalive']>,
+) => ({
+  ...(keepalive.intervalMs === undefined ? {} : { interval: durationMs(keepalive.intervalMs) }),
+  ...(keepalive.timeoutMs === undefined ? {} : { timeout: durationMs(keepalive.timeoutMs) }),
+  ...(keepalive.intervalJitterPercent === undefined
+    ? {}
+    : { intervalJitter: { value: keepalive.intervalJitterPercent } }),
+  ...(keepalive.idleIntervalMs === undefined
+    ? {}
+    : { connectionIdleInterval: durationMs(keepalive.idleIntervalMs) }),
+});
 
 /**
  * The upstream protocol: h2 for HTTP2/GRPC backends; over TLS without them, whatever ALPN picks
  * (h2 or HTTP/1.1); otherwise Envoy's default, HTTP/1.1
  * (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/upstreams/http/v3/http_protocol_options.proto).
  */
-const protocolOptions = (http2: boolean, tls: boolean, traffic: ClusterTraffic, http: boolean) => {
+const protocolOptions = (
+  http2: boolean,
+  tls: boolean,
+  traffic: ClusterTraffic,
+  http: boolean,
+  /** SNI from the request's Host; `verify`: the certificate checked against it too. */
+  autoSni?: { verify: boolean },
+) => {
   const common = http ? commonHttpOptions(traffic) : undefined;
   const downstream = http && traffic.useClientProtocol === true;
-  if (!http2 && !tls && !downstream && common === undefined) return {};
+  const keepCase = http && traffic.preserveHeaderCase === true;
+  if (!http2 && !tls && !downstream && !keepCase && common === undefined) return {};
+  // HTTP/1 towards the backend; with preserveHeaderCase, header names as the client wrote them.
+  const http1 = keepCase ? { headerKeyFormat: preserveCase() } : {};
   // useClientProtocol: HTTP/1.1 or HTTP/2 as the client spoke.
   const config = downstream
     ? {
         useDownstreamProtocolConfig: {
-          httpProtocolOptions: {},
+          httpProtocolOptions: http1,
           http2ProtocolOptions: upstreamHttp2(traffic),
         },
       }
     : !http2 && !tls
-      ? { explicitHttpConfig: { httpProtocolOptions: {} } }
+      ? { explicitHttpConfig: { httpProtocolOptions: http1 } }
       : http2
         ? { explicitHttpConfig: { http2ProtocolOptions: upstreamHttp2(traffic) } }
-        : { autoConfig: { httpProtocolOptions: {}, http2ProtocolOptions: upstreamHttp2(traffic) } };
+        : {
+            autoConfig: {
+              httpProtocolOptions: http1,
+              http2ProtocolOptions: upstreamHttp2(traffic),
+            },
+          };
   const options = {
     ...config,
     ...(common === undefined ? {} : { commonHttpProtocolOptions: common }),
+    // SNI from the request's Host, and (unless verification is off) the certificate checked against it.
+    ...(autoSni && http
+      ? { upstreamHttpProtocolOptions: { autoSni: true, autoSanValidation: autoSni.verify } }
+      : {}),
   };
   return {
     typedExtensionProtocolOptions: {
@@ -194,9 +237,21 @@ const circuitBreakers = (traffic: ClusterTraffic) => {
   };
 };
 
-const lbEndpoints = (endpoints: DestinationSetting['endpoints']) =>
+/** `healthCheckPort`: where active health checks go instead (Endpoint.health_check_config). */
+const lbEndpoints = (endpoints: DestinationSetting['endpoints'], healthCheckPort?: number) =>
   endpoints.map((endpoint) => ({
-    endpoint: { address: socketAddress(endpoint.host, endpoint.port) },
+    endpoint: {
+      // A Unix domain socket is a pipe address (config/core/v3/address.proto).
+      address:
+        endpoint.unixPath === undefined
+          ? socketAddress(endpoint.host, endpoint.port)
+          : { pipe: { path: endpoint.unixPath, mode: 0 } },
+      // Used for a host rewrite from the backend (auto_host_rewrite), never to connect.
+      ...(endpoint.hostname === undefined ? {} : { hostname: endpoint.hostname }),
+      ...(healthCheckPort === undefined
+        ? {}
+        : { healthCheckConfig: { portValue: healthCheckPort } }),
+    },
     // Not-ready endpoints stay known to Envoy but take no traffic.
     healthStatus: endpoint.ready ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
   }));
@@ -206,13 +261,20 @@ const lbEndpoints = (endpoints: DestinationSetting['endpoints']) =>
  * one per group weighted by its weight (locality-weighted load balancing,
  * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/locality_weight).
  */
-const localities = (settings: DestinationSetting[]): LocalityLbEndpoints[] => {
+const localities = (
+  settings: DestinationSetting[],
+  healthCheckPort?: number,
+): LocalityLbEndpoints[] => {
   if (settings.length > 1) {
+    // Fallback groups (priority 1) serve when the others are unhealthy; Envoy needs priority 0
+    // to exist, so a destination of fallbacks only keeps them all at 0.
+    const prioritized = settings.some((setting) => (setting.priority ?? 0) === 0);
     return settings.map((setting) =>
       LocalityLbEndpoints.fromPartial({
         locality: { region: setting.name },
         loadBalancingWeight: setting.weight,
-        lbEndpoints: lbEndpoints(setting.endpoints),
+        lbEndpoints: lbEndpoints(setting.endpoints, healthCheckPort),
+        ...(prioritized && setting.priority ? { priority: setting.priority } : {}),
       }),
     );
   }
@@ -224,7 +286,10 @@ const localities = (settings: DestinationSetting[]): LocalityLbEndpoints[] => {
   return zones.map((zone) =>
     LocalityLbEndpoints.fromPartial({
       ...(zone === undefined ? {} : { locality: { zone } }),
-      lbEndpoints: lbEndpoints(setting.endpoints.filter((endpoint) => endpoint.zone === zone)),
+      lbEndpoints: lbEndpoints(
+        setting.endpoints.filter((endpoint) => endpoint.zone === zone),
+        healthCheckPort,
+      ),
     }),
   );
 };
@@ -277,34 +342,39 @@ const buildCluster = (
   traffic: ClusterTraffic,
 ): void => {
   const first = settings[0];
-  const dns = settings.some((setting) => setting.addressType !== 'IP');
+  const dynamic = first?.dynamicResolver === true;
+  const dns = !dynamic && settings.some((setting) => setting.addressType !== 'IP');
   const assignment = ClusterLoadAssignment.fromPartial({
     clusterName: name,
-    endpoints: localities(settings),
+    endpoints: localities(settings, traffic.healthCheck?.active?.port),
   });
   // An EDS cluster holds no endpoints: an endpoint update needs its assignment only.
-  if (out.endpointsOnly && !dns && out.mode === 'ads') {
+  if (out.endpointsOnly && !dns && !dynamic && out.mode === 'ads') {
     out.addEndpoints(assignment);
     return;
   }
   const http2 = first !== undefined && isHttp2(first);
   const httpProtocol = first !== undefined && (first.protocol === 'HTTP' || isHttp2(first));
-  const discovery = dns
-    ? {
-        type: Cluster_DiscoveryType.STRICT_DNS,
-        dnsLookupFamily: Cluster_DnsLookupFamily.V4_PREFERRED,
-        loadAssignment: assignment,
-      }
-    : out.mode === 'ads'
+  const discovery = dynamic
+    ? dynamicForwardProxy(name, traffic)
+    : dns
       ? {
-          type: Cluster_DiscoveryType.EDS,
-          edsClusterConfig: { edsConfig: adsConfigSource(), serviceName: name },
+          type: Cluster_DiscoveryType.STRICT_DNS,
+          dnsLookupFamily: Cluster_DnsLookupFamily.V4_PREFERRED,
+          loadAssignment: assignment,
         }
-      : { type: Cluster_DiscoveryType.STATIC, loadAssignment: assignment };
+      : out.mode === 'ads'
+        ? {
+            type: Cluster_DiscoveryType.EDS,
+            edsClusterConfig: { edsConfig: adsConfigSource(), serviceName: name },
+          }
+        : { type: Cluster_DiscoveryType.STATIC, loadAssignment: assignment };
   const cluster = Cluster.fromPartial({
     name,
     ...discovery,
     ...clusterTraffic(traffic),
+    // The dynamic forward proxy picks its hosts itself.
+    ...(dynamic ? { lbPolicy: Cluster_LbPolicy.CLUSTER_PROVIDED } : {}),
     ...(dns ? dnsSettings(traffic.dns) : {}),
     ...(settings.length > 1 || traffic.healthCheck?.panicThresholdPercent !== undefined
       ? {
@@ -314,7 +384,13 @@ const buildCluster = (
           },
         }
       : {}),
-    ...protocolOptions(http2, first?.tls !== undefined, traffic, httpProtocol),
+    ...protocolOptions(
+      http2,
+      first?.tls !== undefined,
+      traffic,
+      httpProtocol,
+      first?.tls?.autoSni === true ? { verify: first.tls.insecureSkipVerify !== true } : undefined,
+    ),
     perConnectionBufferLimitBytes: clusterBufferLimitBytes(traffic.connection?.bufferLimitBytes),
     ...preconnectPolicy(traffic),
     circuitBreakers: circuitBreakers(traffic),
@@ -328,5 +404,25 @@ const buildCluster = (
     ),
   });
   out.addCluster(cluster);
-  if (!dns) out.addEndpoints(assignment);
+  if (!dns && !dynamic) out.addEndpoints(assignment);
 };
+
+/**
+ * A DynamicResolver Backend: Envoy's dynamic forward proxy cluster, which resolves the host each
+ * request names through a DNS cache of its own (named after the cluster, refreshed every 30s
+ * unless the route's DNS settings say otherwise), as Envoy Gateway emits it
+ * (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/clusters/dynamic_forward_proxy/v3/cluster.proto).
+ */
+const dynamicForwardProxy = (name: string, traffic: ClusterTraffic) => ({
+  clusterType: typedConfig(
+    'envoy.clusters.dynamic_forward_proxy',
+    DynamicForwardProxyClusterConfig,
+    DynamicForwardProxyClusterConfig.fromPartial({
+      dnsCacheConfig: {
+        name,
+        dnsLookupFamily: Cluster_DnsLookupFamily.V4_PREFERRED,
+        dnsRefreshRate: durationMs(traffic.dns?.refreshRateMs ?? 30_000),
+      },
+    }),
+  ),
+});

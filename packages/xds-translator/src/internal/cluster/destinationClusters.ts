@@ -37,7 +37,8 @@ export const addDestination = (
   if (live.length === 0) return { kind: 'none' };
   const perBackendHeaders = live.some(hasBackendFilters);
   const invalidWeight = destination.invalidWeight ?? 0;
-  if (options.single === true) {
+  // Fallback backends (a priority) need one cluster, where priorities live (Envoy Gateway too).
+  if (options.single === true || live.some((setting) => (setting.priority ?? 0) > 0)) {
     // One cluster: invalid backendRefs' share is a locality without endpoints, which drops it.
     const invalid = live[0] && {
       ...live[0],

@@ -26,11 +26,14 @@ const TLS_VERSIONS = {
 } as const;
 
 const validationContext = (tls: UpstreamTLS): CertificateValidationContext => {
-  // GEP-1897: with no subjectAltNames the certificate must match the SNI hostname.
+  // GEP-1897: with no subjectAltNames the certificate must match the SNI hostname; with auto
+  // SNI Envoy checks it against the Host it sent (auto_san_validation).
   const sans =
     tls.subjectAltNames.length > 0
       ? tls.subjectAltNames
-      : [{ type: 'Hostname' as const, value: tls.sni }];
+      : tls.autoSni
+        ? []
+        : [{ type: 'Hostname' as const, value: tls.sni }];
   return CertificateValidationContext.fromPartial({
     matchTypedSubjectAltNames: sans.map((san) => ({
       sanType:
@@ -52,7 +55,9 @@ export const upstreamTlsSocket = (
   out: ResourceSet,
 ): TransportSocket => {
   const defaultValidationContext = validationContext(tls);
-  const ca = tls.useSystemTrustStore ? undefined : tls.caCertificate;
+  // insecureSkipVerify: no CA and no checks, the backend's certificate is taken as it comes.
+  const skip = tls.insecureSkipVerify === true;
+  const ca = tls.useSystemTrustStore || skip ? undefined : tls.caCertificate;
   if (ca !== undefined) {
     out.addSecret(
       Secret.fromPartial({
@@ -64,7 +69,7 @@ export const upstreamTlsSocket = (
   const client = tls.clientCertificate;
   if (client !== undefined) out.addSecret(certificateSecret(client));
   const context = UpstreamTlsContext.fromPartial({
-    sni: tls.sni,
+    ...(tls.sni === '' ? {} : { sni: tls.sni }),
     commonTlsContext: {
       alpnProtocols,
       tlsParams: {
@@ -75,14 +80,16 @@ export const upstreamTlsSocket = (
       ...(client ? { tlsCertificateSdsSecretConfigs: [sdsSecret(client.name, out.mode)] } : {}),
       // The CA comes over SDS and the SAN checks stay here: Envoy merges the two
       // (CommonTlsContext.CombinedCertificateValidationContext).
-      ...(ca === undefined
-        ? { validationContext: defaultValidationContext }
-        : {
-            combinedValidationContext: {
-              defaultValidationContext,
-              validationContextSdsSecretConfig: sdsSecret(caSecretName(tls), out.mode),
-            },
-          }),
+      ...(skip
+        ? {}
+        : ca === undefined
+          ? { validationContext: defaultValidationContext }
+          : {
+              combinedValidationContext: {
+                defaultValidationContext,
+                validationContextSdsSecretConfig: sdsSecret(caSecretName(tls), out.mode),
+              },
+            }),
     },
   });
   return typedConfig('envoy.transport_sockets.tls', UpstreamTlsContext, context);

@@ -2,9 +2,10 @@
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/custom_response_filter):
 // the connection manager holds one disabled instance per set of overrides (Envoy reads the
 // matcher from the filter's own config), enabled on the routes that use it: a matcher list whose
-// first matching entry (status code, then response headers) replaces the response
-// with a local response policy: new status, body (with command operators such as
-// %RESPONSE_CODE%), content type and headers.
+// first matching entry (status code, response headers, then whether Envoy itself answered)
+// replaces the response with a local response policy (new status, body with command operators
+// such as %RESPONSE_CODE%, content type and headers) or, with a redirect policy, sends the request
+// on to another location (an internal redirect) and returns that answer.
 import { createHash } from 'node:crypto';
 import {
   CustomResponse,
@@ -12,9 +13,11 @@ import {
   HeaderValueOption_HeaderAppendAction,
   HttpFilter,
   HttpResponseHeaderMatchInput,
+  HttpResponseLocalReplyMatchInput,
   HttpResponseStatusCodeMatchInput,
   LocalResponsePolicy,
   packAny,
+  RedirectPolicy,
   type XdsMatcher,
 } from '@egts/envoy-api';
 import type { ResponseOverride } from '@egts/ir';
@@ -75,10 +78,26 @@ const headerPredicate = (header: ResponseOverride['responseHeaders'][number]): P
   } as Predicate;
 };
 
+const LOCAL_REPLY_INPUT = typedConfig(
+  'local_reply',
+  HttpResponseLocalReplyMatchInput,
+  HttpResponseLocalReplyMatchInput.fromPartial({}),
+);
+
+/** Whether Envoy generated the response: "true" for a local reply, "false" for an upstream one. */
+const sourcePredicate = (source: 'Local' | 'Backend'): Predicate =>
+  ({
+    singlePredicate: {
+      input: LOCAL_REPLY_INPUT,
+      valueMatch: { exact: source === 'Local' ? 'true' : 'false', ignoreCase: false },
+    },
+  }) as Predicate;
+
 const predicateOf = (override: ResponseOverride): Predicate => {
   const all = [
     ...(override.statusCodes.length > 0 ? [statusPredicate(override.statusCodes)] : []),
     ...override.responseHeaders.map(headerPredicate),
+    ...(override.source === undefined ? [] : [sourcePredicate(override.source)]),
   ];
   return (all.length === 1 ? all[0] : { andMatcher: { predicate: all } }) as Predicate;
 };
@@ -117,13 +136,31 @@ const localResponse = ({ response }: ResponseOverride, index: number) => {
   );
 };
 
+const redirectAction = (redirect: NonNullable<ResponseOverride['redirect']>, index: number) =>
+  typedConfig(
+    `response-override-${index}`,
+    RedirectPolicy,
+    RedirectPolicy.fromPartial({
+      redirectAction: {
+        ...(redirect.scheme === undefined ? {} : { schemeRedirect: redirect.scheme }),
+        ...(redirect.hostname === undefined ? {} : { hostRedirect: redirect.hostname }),
+        ...(redirect.port === undefined ? {} : { portRedirect: redirect.port }),
+        ...(redirect.path === undefined ? {} : { pathRedirect: redirect.path }),
+      },
+      statusCode: redirect.statusCode,
+    }),
+  );
+
+const actionOf = (override: ResponseOverride, index: number) =>
+  override.redirect ? redirectAction(override.redirect, index) : localResponse(override, index);
+
 const customResponse = (overrides: readonly ResponseOverride[]): CustomResponse =>
   CustomResponse.fromPartial({
     customResponseMatcher: {
       matcherList: {
         matchers: overrides.map((override, i) => ({
           predicate: predicateOf(override),
-          onMatch: { action: localResponse(override, i) },
+          onMatch: { action: actionOf(override, i) },
         })),
       },
     },
@@ -133,7 +170,7 @@ const customResponse = (overrides: readonly ResponseOverride[]): CustomResponse 
  * Switches an instance on for a route: a FilterConfig whose config is an empty Any (Envoy refuses
  * one without config), as Envoy Gateway has it; the instance holds the matcher.
  */
-const ENABLED = packAny(
+export const ENABLED = packAny(
   FilterConfig,
   FilterConfig.fromPartial({ config: { typeUrl: '', value: Buffer.alloc(0) } }),
 );

@@ -15,6 +15,7 @@ import { addDestination } from '../cluster/destinationClusters.js';
 import { durationMs } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 import { enabledOnRoute, instanceName, policiesWith } from './securityPolicies.js';
+import { serviceRetryPolicy } from './serviceRetry.js';
 
 const NAME = 'envoy.filters.http.ext_authz';
 /** Envoy Gateway's default authorization timeout. */
@@ -55,14 +56,20 @@ const extAuthz = (ext: ExtAuth): ExtAuthz => {
     failureModeAllow: ext.failOpen,
     clearRouteCache: ext.recomputeRoute,
     routeMetadataContextNamespaces: ext.includeRouteMetadata ? [ROUTE_METADATA] : [],
+    // A body larger than bodyToExtAuth.maxRequestBytes is answered 413, unchecked (the CRD).
     ...(ext.maxRequestBytes !== undefined
-      ? { withRequestBody: { maxRequestBytes: ext.maxRequestBytes, allowPartialMessage: true } }
+      ? { withRequestBody: { maxRequestBytes: ext.maxRequestBytes } }
       : {}),
+    ...(ext.statusOnError !== undefined ? { statusOnError: { code: ext.statusOnError } } : {}),
   };
   if (ext.protocol === 'GRPC') {
     return ExtAuthz.fromPartial({
       ...common,
-      grpcService: { envoyGrpc: { clusterName: cluster, authority: authority(ext) }, timeout },
+      grpcService: {
+        envoyGrpc: { clusterName: cluster, authority: authority(ext) },
+        timeout,
+        ...(ext.retry ? { retryPolicy: serviceRetryPolicy(ext.retry) } : {}),
+      },
       // Headers sent in the CheckRequest: all when none are listed.
       ...(ext.headersToExtAuth.length > 0
         ? { allowedHeaders: { patterns: ext.headersToExtAuth.map(exact) } }
@@ -73,8 +80,15 @@ const extAuthz = (ext: ExtAuth): ExtAuthz => {
     ...common,
     httpService: {
       // The URI only names the service (Host); the cluster decides where the check goes.
-      serverUri: { uri: `http://${authority(ext)}${ext.path ?? ''}`, cluster, timeout },
+      serverUri: {
+        uri: `http://${authority(ext)}${ext.pathOverride ?? ext.path ?? ''}`,
+        cluster,
+        timeout,
+      },
       pathPrefix: ext.path ?? '',
+      // The check goes to this path instead of the client's (after any path prefix).
+      pathOverride: ext.pathOverride ?? '',
+      ...(ext.retry ? { retryPolicy: serviceRetryPolicy(ext.retry) } : {}),
       authorizationRequest:
         ext.headersToExtAuth.length > 0
           ? { allowedHeaders: { patterns: ext.headersToExtAuth.map(exact) } }

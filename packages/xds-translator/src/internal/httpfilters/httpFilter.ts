@@ -19,6 +19,9 @@ export interface HttpFilterTranslator {
   addResources?(listener: HTTPListener, out: ResourceSet): void;
 }
 
-/** The routes of `listeners`, for filters that collect what their routes need. */
-export const routesOf = (listeners: readonly HTTPListener[]): HTTPRouteIR[] =>
-  listeners.flatMap((listener) => listener.routes);
+/**
+ * The routes of `listeners`, for filters that collect what their routes need: the listener's own
+ * array when there is one listener (most ports), as every filter asks for every connection manager.
+ */
+export const routesOf = (listeners: readonly HTTPListener[]): readonly HTTPRouteIR[] =>
+  listeners.length === 1 ? listeners[0]!.routes : listeners.flatMap((listener) => listener.routes);

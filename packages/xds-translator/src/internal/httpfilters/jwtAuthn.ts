@@ -15,6 +15,7 @@ import { addDestination } from '../cluster/destinationClusters.js';
 import { durationMs } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 import { policiesWith } from './securityPolicies.js';
+import { serviceRetryPolicy } from './serviceRetry.js';
 
 const NAME = 'envoy.filters.http.jwt_authn';
 /** How long a fetched JWKS is kept (Envoy Gateway's default cacheDuration). */
@@ -36,9 +37,18 @@ const provider = (p: JWTProvider): JwtProvider =>
             httpUri: {
               uri: p.remoteJWKS.uri,
               cluster: p.remoteJWKS.destination.name,
-              timeout: durationMs(JWKS_TIMEOUT_MS),
+              timeout: durationMs(p.remoteJWKS.timeoutMs ?? JWKS_TIMEOUT_MS),
             },
             cacheDuration: durationMs(p.remoteJWKS.cacheDurationMs ?? JWKS_CACHE_MS),
+            // Fetched when the listener starts, as Envoy Gateway does, rather than by the first
+            // request that needs it; a failed fetch is retried after failedRefetchDuration.
+            asyncFetch: {
+              fastListener: false,
+              ...(p.remoteJWKS.failedRefetchDurationMs === undefined
+                ? {}
+                : { failedRefetchDuration: durationMs(p.remoteJWKS.failedRefetchDurationMs) }),
+            },
+            ...(p.remoteJWKS.retry ? { retryPolicy: serviceRetryPolicy(p.remoteJWKS.retry) } : {}),
           },
         }
       : {}),

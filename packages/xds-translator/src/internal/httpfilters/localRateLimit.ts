@@ -49,7 +49,7 @@ const regexOf = (values: readonly string[]) =>
  * global rate limit filter builds its descriptors from the same selectors.
  */
 export function ruleParts(
-  rule: Omit<LocalRateLimitRule, 'limit'>,
+  rule: Omit<LocalRateLimitRule, 'limit' | 'queryParams'>,
   index: number,
 ): { actions: Action[]; entries: Entry[] } {
   const actions: Action[] = [];
@@ -117,8 +117,27 @@ export function ruleParts(
     const [address = '', length = '32'] = rule.sourceCIDR.cidr.split('/');
     const v6 = address.includes(':');
     const mask = (bits: number) => (v6 ? { v6PrefixMaskLen: bits } : { v4PrefixMaskLen: bits });
-    actions.push({ maskedRemoteAddress: mask(Number(length)) } as Action);
-    entries.push({ key: 'masked_remote_address', value: `${address}/${length}` });
+    if (rule.sourceCIDR.invert === true) {
+      // Inverted: the client must be outside the range. A masked address cannot say that;
+      // remote_address_match (Envoy 1.38+) produces its entry only when the address matcher,
+      // inverted, matches (as Envoy Gateway does since it added `invert`).
+      const value = `invert_${address}/${length}`;
+      actions.push({
+        remoteAddressMatch: {
+          descriptorKey: 'masked_remote_address',
+          descriptorValue: value,
+          defaultValue: '',
+          addressMatcher: {
+            ranges: [{ addressPrefix: address, prefixLen: Number(length) }],
+            invertMatch: true,
+          },
+        },
+      } as Action);
+      entries.push({ key: 'masked_remote_address', value });
+    } else {
+      actions.push({ maskedRemoteAddress: mask(Number(length)) } as Action);
+      entries.push({ key: 'masked_remote_address', value: `${address}/${length}` });
+    }
     if (rule.sourceCIDR.distinct) {
       actions.push({ maskedRemoteAddress: mask(v6 ? 128 : 32) } as Action);
       entries.push({ key: 'masked_remote_address', value: '' });
@@ -127,53 +146,130 @@ export function ruleParts(
   return { actions, entries };
 }
 
+/**
+ * Query parameter selectors: one entry each, produced only when the parameter matches (or,
+ * inverted, does not).
+ */
+export function queryParts(
+  queries: NonNullable<LocalRateLimitRule['queryParams']>,
+  index: number,
+): { actions: Action[]; entries: Entry[] } {
+  const actions: Action[] = [];
+  const entries: Entry[] = [];
+  queries.forEach((query, i) => {
+    const key = `rule-${index}-query-${i}`;
+    const stringMatch =
+      query.type === 'RegularExpression'
+        ? { safeRegex: { regex: query.value }, ignoreCase: false }
+        : { exact: query.value, ignoreCase: false };
+    actions.push({
+      queryParameterValueMatch: {
+        descriptorKey: key,
+        descriptorValue: key,
+        expectMatch: query.invert !== true,
+        queryParameters: [{ name: query.name, stringMatch }],
+      },
+    } as Action);
+    entries.push({ key, value: key });
+  });
+  return { actions, entries };
+}
+
+/** A local rule's actions and descriptor entries: its selectors, then its query parameters. */
+const localRuleParts = (rule: LocalRateLimitRule, index: number) => {
+  const selectors = ruleParts(rule, index);
+  const queries = queryParts(rule.queryParams ?? [], index);
+  return {
+    actions: [...selectors.actions, ...queries.actions],
+    entries: [...selectors.entries, ...queries.entries],
+  };
+};
+
+/**
+ * A route's rules in one filter instance: the enforcing one (stage 0) or, for rules in shadow
+ * mode, the shadow one (stage 2; global rules use 1), which counts without ever refusing. Each
+ * keeps the rule's index, so its descriptor keys are the same whichever instance holds it.
+ */
+const INSTANCES = [
+  { name: NAME, statPrefix: STAT_PREFIX, runtime: 'local_rate_limit', stage: 0, shadow: false },
+  {
+    name: `${NAME}/shadow`,
+    statPrefix: `${STAT_PREFIX}_shadow`,
+    runtime: 'local_rate_limit_shadow',
+    stage: 2,
+    shadow: true,
+  },
+] as const;
+type Instance = (typeof INSTANCES)[number];
+
+const rulesOf = (route: HTTPRouteIR, instance: Instance) =>
+  (route.localRateLimit?.rules ?? [])
+    .map((rule, index) => ({ rule, index }))
+    .filter(({ rule }) => (rule.shadowMode === true) === instance.shadow);
+
 /** The route's rate_limits: one per rule with selectors, producing that rule's descriptor. */
 export const localRateLimitActions = (route: HTTPRouteIR): RateLimit[] =>
-  (route.localRateLimit?.rules ?? []).map(
-    (rule, i) => ({ stage: 0, actions: ruleParts(rule, i).actions }) as unknown as RateLimit,
+  INSTANCES.flatMap((instance) =>
+    rulesOf(route, instance).map(
+      ({ rule, index }) =>
+        ({
+          stage: instance.stage,
+          actions: localRuleParts(rule, index).actions,
+        }) as unknown as RateLimit,
+    ),
   );
 
-const percent100 = (runtimeKey: string) => ({
-  defaultValue: { numerator: 100, denominator: FractionalPercent_DenominatorType.HUNDRED },
+const percent = (numerator: number, runtimeKey: string) => ({
+  defaultValue: { numerator, denominator: FractionalPercent_DenominatorType.HUNDRED },
   runtimeKey,
 });
 
+/** A route's config of one instance; the shadow one only where a rule is in shadow mode. */
+const routeConfig = (route: HTTPRouteIR, instance: Instance): LocalRateLimit | undefined => {
+  const limit = route.localRateLimit;
+  if (limit === undefined) return undefined;
+  const rules = rulesOf(route, instance);
+  if (instance.shadow && rules.length === 0) return undefined;
+  return LocalRateLimit.fromPartial({
+    statPrefix: instance.statPrefix,
+    stage: instance.stage,
+    // The route-wide rule has no selectors and never a shadow twin.
+    tokenBucket: !instance.shadow && limit.default ? tokenBucket(limit.default) : UNLIMITED,
+    filterEnabled: percent(100, `${instance.runtime}_enabled`),
+    filterEnforced: percent(instance.shadow ? 0 : 100, `${instance.runtime}_enforced`),
+    descriptors: rules.map(({ rule, index }) => ({
+      entries: localRuleParts(rule, index).entries,
+      tokenBucket: tokenBucket(rule.limit),
+    })),
+    enableXRatelimitHeaders:
+      instance.shadow || limit.headers === false
+        ? XRateLimitHeadersRFCVersion.OFF
+        : XRateLimitHeadersRFCVersion.DRAFT_VERSION_03,
+    // A request a rule limits is not also counted against the route-wide bucket.
+    alwaysConsumeDefaultTokenBucket: false,
+  });
+};
+
 export const localRateLimitFilter: HttpFilterTranslator = {
-  patchListener: (listeners) =>
-    routesOf(listeners).some((route) => route.localRateLimit !== undefined)
-      ? [
-          HttpFilter.fromPartial({
-            name: NAME,
-            typedConfig: packAny(
-              LocalRateLimit,
-              LocalRateLimit.fromPartial({ statPrefix: STAT_PREFIX }),
-            ),
-          }),
-        ]
-      : [],
+  patchListener: (listeners) => {
+    const routes = routesOf(listeners);
+    return INSTANCES.filter((instance) =>
+      routes.some((route) => routeConfig(route, instance) !== undefined),
+    ).map((instance) =>
+      HttpFilter.fromPartial({
+        name: instance.name,
+        typedConfig: packAny(
+          LocalRateLimit,
+          LocalRateLimit.fromPartial({ statPrefix: instance.statPrefix, stage: instance.stage }),
+        ),
+      }),
+    );
+  },
   patchRoute: (route) => {
-    const limit = route.localRateLimit;
-    if (limit === undefined) return undefined;
-    return {
-      [NAME]: packAny(
-        LocalRateLimit,
-        LocalRateLimit.fromPartial({
-          statPrefix: STAT_PREFIX,
-          tokenBucket: limit.default ? tokenBucket(limit.default) : UNLIMITED,
-          filterEnabled: percent100('local_rate_limit_enabled'),
-          filterEnforced: percent100('local_rate_limit_enforced'),
-          descriptors: limit.rules.map((rule, i) => ({
-            entries: ruleParts(rule, i).entries,
-            tokenBucket: tokenBucket(rule.limit),
-          })),
-          enableXRatelimitHeaders:
-            limit.headers === false
-              ? XRateLimitHeadersRFCVersion.OFF
-              : XRateLimitHeadersRFCVersion.DRAFT_VERSION_03,
-          // A request a rule limits is not also counted against the route-wide bucket.
-          alwaysConsumeDefaultTokenBucket: false,
-        }),
-      ),
-    };
+    const configs = INSTANCES.flatMap((instance) => {
+      const config = routeConfig(route, instance);
+      return config ? [[instance.name, packAny(LocalRateLimit, config)] as const] : [];
+    });
+    return configs.length === 0 ? undefined : Object.fromEntries(configs);
   },
 };

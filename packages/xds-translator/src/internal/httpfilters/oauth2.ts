@@ -18,6 +18,7 @@ import { addDestination } from '../cluster/destinationClusters.js';
 import { durationMs, sdsSecret } from '../protoValues.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 import { enabledAsConfigured, instanceName, policiesWith } from './securityPolicies.js';
+import { serviceRetryPolicy } from './serviceRetry.js';
 
 const NAME = 'envoy.filters.http.oauth2';
 /** Envoy Gateway's timeout of token requests. */
@@ -100,6 +101,7 @@ const config = (policy: string, oidc: OIDC, mode: XdsMode): OAuth2Config => {
     resources: oidc.resources,
     authType: OAuth2Config_AuthType.BASIC_AUTH,
     useRefreshToken: oidc.refreshToken,
+    ...(oidc.retry ? { retryPolicy: serviceRetryPolicy(oidc.retry) } : {}),
     ...(oidc.defaultTokenTTLMs !== undefined
       ? { defaultExpiresIn: durationMs(oidc.defaultTokenTTLMs) }
       : {}),

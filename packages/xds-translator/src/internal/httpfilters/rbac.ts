@@ -1,7 +1,7 @@
 // SecurityPolicy authorization with Envoy's RBAC filter, configured per route. Envoy Gateway's
 // rules are first-match-wins with a default action; Envoy's RBAC policies are one action over
-// an OR of policies. So each rule becomes one principal (client CIDRs, headers and the `:method`
-// pseudo-header, all required), and the requests allowed are those where an Allow rule matches
+// an OR of policies. So each rule becomes one principal (client CIDRs, headers, the `:method`
+// pseudo-header and the path, all required), and the requests allowed are those where an Allow rule matches
 // and no earlier Deny rule does (or, by default, no Deny rule at all)
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/rbac_filter).
 import {
@@ -61,6 +61,18 @@ const jwtConditions = (jwt: NonNullable<AuthorizationRule['jwt']>): Principal[] 
   ...jwt.scopes.map((scope) => claim(jwt.provider, 'scope', scope, true)),
 ];
 
+/** The request path (Envoy's url_path leaves the query out), inverted when the rule says. */
+const path = ({ type, value, invert }: NonNullable<AuthorizationRule['path']>): Principal => {
+  const match =
+    type === 'Exact'
+      ? { exact: value, ignoreCase: false }
+      : type === 'PathPrefix'
+        ? { prefix: value, ignoreCase: false }
+        : { safeRegex: { regex: value }, ignoreCase: false };
+  const id = { urlPath: { path: match } } as Principal;
+  return invert ? not(id) : id;
+};
+
 /** Whether a request matches the rule: every condition it sets holds. */
 const matches = (rule: AuthorizationRule): Principal => {
   const conditions: Principal[] = [];
@@ -68,6 +80,7 @@ const matches = (rule: AuthorizationRule): Principal => {
   for (const h of rule.headers) conditions.push(anyOf(h.values.map((v) => header(h.name, v))));
   if (rule.methods.length > 0)
     conditions.push(anyOf(rule.methods.map((m) => header(':method', m))));
+  if (rule.path) conditions.push(path(rule.path));
   if (rule.jwt) conditions.push(...jwtConditions(rule.jwt));
   return allOf(conditions);
 };
@@ -84,21 +97,21 @@ const allowed = (authz: Authorization): Principal[] => {
   return out;
 };
 
-const perRoute = (authz: Authorization): RBACPerRoute => {
+/** The RBAC rules of an authorization: allow what it allows (HTTP filter and network filter). */
+export const authorizationRules = (authz: Authorization) => {
   const principals = allowed(authz);
-  return RBACPerRoute.fromPartial({
-    rbac: {
-      rules: {
-        action: RBAC_Action.ALLOW,
-        // No policy at all denies every request.
-        policies:
-          principals.length === 0
-            ? {}
-            : { authorization: { permissions: [{ any: true }], principals } },
-      },
-    },
-  });
+  return {
+    action: RBAC_Action.ALLOW,
+    // No policy at all denies every request.
+    policies:
+      principals.length === 0
+        ? {}
+        : { authorization: { permissions: [{ any: true }], principals } },
+  };
 };
+
+const perRoute = (authz: Authorization): RBACPerRoute =>
+  RBACPerRoute.fromPartial({ rbac: { rules: authorizationRules(authz) } });
 
 export const rbacFilter: HttpFilterTranslator = {
   patchListener: (listeners) =>

@@ -17,18 +17,20 @@ import {
   ProxyProtocolListenerFilter,
   type SocketOption,
   type TypedExtensionConfig,
+  XffConfig,
 } from '@egts/envoy-api';
-import type { ClientTraffic, HeaderMutation } from '@egts/ir';
+import type { ClientTraffic, HeaderMutation, HTTPListener } from '@egts/ir';
+import type { MutationRule } from '../envoyTypes.js';
 import { durationMs, typedConfig } from '../protoValues.js';
+import { stringMatcher } from '../route/routeMatch.js';
 
 type Hcm = HttpConnectionManager;
 
 /**
  * Where the client's address comes from (Envoy "original IP detection"): a custom header by an
  * extension, with use_remote_address off and the header's address trusted, as Envoy Gateway sets
- * it. Trusted X-Forwarded-For hops use the connection manager's own xff_num_trusted_hops: Envoy
- * Gateway uses the xff extension with its skip_xff_append, which the Envoy API egts builds
- * against lacks; without it the extension picks another address than Envoy Gateway's proxies do.
+ * it; trusted CIDRs (the first address from the right that is not in a trusted range) and
+ * trusted hops by the xff extension, as Envoy Gateway sets them.
  */
 function clientIp(ip: ClientTraffic['clientIPDetection']): Partial<Hcm> {
   if (ip === undefined) return {};
@@ -45,6 +47,22 @@ function clientIp(ip: ClientTraffic['clientIPDetection']): Partial<Hcm> {
         }),
       ),
     );
+  }
+  const xff = (config: Partial<XffConfig>) =>
+    typedConfig(
+      'envoy.extensions.http.original_ip_detection.xff',
+      XffConfig,
+      XffConfig.fromPartial({ ...config, skipXffAppend: ip.skipXffAppend === true }),
+    );
+  if (ip.customHeader === undefined && ip.xffTrustedCidrs) {
+    const cidrs = ip.xffTrustedCidrs.map((c) => ({
+      addressPrefix: c.addressPrefix,
+      prefixLen: c.prefixLen,
+    }));
+    extensions.push(xff({ xffTrustedCidrs: { cidrs } }));
+  } else if (ip.customHeader === undefined && ip.xffNumTrustedHops !== undefined) {
+    // With use_remote_address off the peer is not a hop: one fewer, as Envoy Gateway counts.
+    extensions.push(xff({ xffNumTrustedHops: Math.max(0, ip.xffNumTrustedHops - 1) }));
   }
   if (extensions.length > 0)
     return { useRemoteAddress: false, originalIpDetectionExtensions: extensions };
@@ -75,11 +93,8 @@ const XFCC: Record<
   AlwaysForwardOnly: ForwardClientCert.ALWAYS_FORWARD_ONLY,
 };
 
-/**
- * A header mutation as Envoy's mutation rules (config.common.mutation_rules.v3.HeaderMutation);
- * `removeOnMatch` is not in the Envoy API egts builds against, so the registry reports it.
- */
-export const headerMutations = (m: HeaderMutation) => {
+/** A header mutation as Envoy's mutation rules (config.common.mutation_rules.v3.HeaderMutation). */
+export const headerMutations = (m: HeaderMutation): MutationRule[] => {
   const append = (headers: HeaderMutation['add'], action: HeaderValueOption_HeaderAppendAction) =>
     headers.map((h) => ({
       append: HeaderValueOption.fromPartial({
@@ -89,11 +104,26 @@ export const headerMutations = (m: HeaderMutation) => {
     }));
   return [
     ...m.remove.map((remove) => ({ remove })),
+    ...(m.removeOnMatch ?? []).map((match) => ({
+      removeOnMatch: { keyMatcher: stringMatcher(match) },
+    })),
     ...append(m.add, HeaderValueOption_HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD),
     ...append(m.set, HeaderValueOption_HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD),
     ...append(m.addIfAbsent, HeaderValueOption_HeaderAppendAction.ADD_IF_ABSENT),
   ];
 };
+
+/** HTTP/2 PING keepalives (core.v3.KeepaliveSettings). */
+const keepalive = (k: NonNullable<ClientTraffic['http2Keepalive']>) => ({
+  ...(k.intervalMs === undefined ? {} : { interval: durationMs(k.intervalMs) }),
+  ...(k.timeoutMs === undefined ? {} : { timeout: durationMs(k.timeoutMs) }),
+  ...(k.intervalJitterPercent === undefined
+    ? {}
+    : { intervalJitter: { value: k.intervalJitterPercent } }),
+  ...(k.idleIntervalMs === undefined
+    ? {}
+    : { connectionIdleInterval: durationMs(k.idleIntervalMs) }),
+});
 
 /** Request IDs: preserve a client's, generate one, both or neither (`headers.requestID`). */
 function requestId(headers: ClientTraffic['headers']): Partial<Hcm> {
@@ -113,9 +143,25 @@ function requestId(headers: ClientTraffic['headers']): Partial<Hcm> {
   }
 }
 
-/** The connection manager `base` (Envoy Gateway's defaults) with a policy's changes. */
-export function connectionManagerSettings(client: ClientTraffic | undefined, base: Hcm): Hcm {
+/**
+ * The hostname HTTP/1.0 requests without one get (`http10.useDefaultHost`): the listener's own, or
+ * else the only one of its routes (Envoy Gateway). Worked out from the listener's routes here, so
+ * that a change to the routes alone moves it.
+ */
+export function http10DefaultHost(listener: HTTPListener): string | undefined {
+  const own = listener.hostnames.filter((h) => h !== '*');
+  if (own.length === 1) return own[0];
+  const routes = new Set(listener.routes.map((r) => r.hostname).filter((h) => h !== '*'));
+  return routes.size === 1 ? [...routes][0] : undefined;
+}
+
+/** The connection manager `base` (Envoy Gateway's defaults) with the listener's policy's changes. */
+export function connectionManagerSettings(listener: HTTPListener, base: Hcm): Hcm {
+  const client = listener.clientTraffic;
   if (client === undefined) return base;
+  const defaultHost = client.http1?.http10?.useDefaultHost
+    ? http10DefaultHost(listener)
+    : undefined;
   const { timeouts, path, http1, headers, connectionLifetime } = client;
   const xfcc = headers?.xfcc;
   const details = new Set(xfcc?.certDetails ?? []);
@@ -154,9 +200,7 @@ export function connectionManagerSettings(client: ClientTraffic | undefined, bas
             ...(http1.http10
               ? {
                   acceptHttp10: true,
-                  ...(http1.http10.defaultHost
-                    ? { defaultHostForHttp10: http1.http10.defaultHost }
-                    : {}),
+                  ...(defaultHost ? { defaultHostForHttp10: defaultHost } : {}),
                 }
               : {}),
             ...(http1.enableTrailers ? { enableTrailers: true } : {}),
@@ -164,13 +208,20 @@ export function connectionManagerSettings(client: ClientTraffic | undefined, bas
           },
         }
       : {}),
-    ...(client.http2OnInvalidMessage === undefined
+    ...(client.http2OnInvalidMessage === undefined && client.http2Keepalive === undefined
       ? {}
       : {
           http2ProtocolOptions: {
             ...base.http2ProtocolOptions,
-            overrideStreamErrorOnInvalidHttpMessage:
-              client.http2OnInvalidMessage === 'TerminateStream',
+            ...(client.http2OnInvalidMessage === undefined
+              ? {}
+              : {
+                  overrideStreamErrorOnInvalidHttpMessage:
+                    client.http2OnInvalidMessage === 'TerminateStream',
+                }),
+            ...(client.http2Keepalive
+              ? { connectionKeepalive: keepalive(client.http2Keepalive) }
+              : {}),
           },
         }),
     ...requestId(headers),
@@ -280,3 +331,7 @@ export function keepaliveSocketOptions(client: ClientTraffic | undefined): Socke
       : [option(IPPROTO_TCP, TCP_KEEPINTVL, keepalive.intervalS)]),
   ];
 }
+
+/** Whether an IR listener also serves HTTP/3 (an HTTPS listener whose policy asks for it). */
+export const servesHttp3 = (listener: HTTPListener): boolean =>
+  listener.clientTraffic?.http3 !== undefined && listener.tls?.mode === 'Terminate';

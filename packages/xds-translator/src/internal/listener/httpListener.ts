@@ -14,7 +14,6 @@ import {
   HttpProtocolOptions_HeadersWithUnderscoresAction as UnderscoresAction,
 } from '@egts/envoy-api';
 import type { HeaderSettings, HTTPListener } from '@egts/ir';
-import type { XdsMode } from '../../xdsResources.js';
 import { headerSettings, http2Settings } from '../defaults.js';
 import type { AccessLog } from '../envoyTypes.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
@@ -22,12 +21,23 @@ import { adsConfigSource, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { routeConfiguration } from '../route/routeConfiguration.js';
 import type { ChainClaims } from './chainClaims.js';
-import { connectionFilters, connectionManagerSettings, tlsChainSettings } from './clientTraffic.js';
-import { downstreamTlsSocket } from './downstreamTls.js';
+import {
+  connectionFilters,
+  connectionManagerSettings,
+  servesHttp3,
+  tlsChainSettings,
+} from './clientTraffic.js';
+import { downstreamTlsSocket, quicTlsSocket } from './downstreamTls.js';
+import { memoizedFilter } from './filterMemo.js';
 
-/** The HCM's filters: what each known filter needs for these listeners, in list order. */
-const httpFilters = (listeners: readonly HTTPListener[], mode: XdsMode): HttpFilter[] =>
-  HTTP_FILTERS.flatMap((filter) => filter.patchListener(listeners, mode));
+/**
+ * The HCM's filters: what each known filter needs for these listeners, in list order; each
+ * filter's entries reused while what it read of the listeners is unchanged (filterMemo.ts).
+ */
+const httpFilters = (listeners: readonly HTTPListener[], out: ResourceSet): HttpFilter[] =>
+  HTTP_FILTERS.flatMap((filter) =>
+    memoizedFilter(out.memo.httpFilters, filter, listeners, out.mode),
+  );
 
 const UNDERSCORES_ACTIONS: Record<
   NonNullable<HeaderSettings['withUnderscoresAction']>,
@@ -44,20 +54,23 @@ const connectionManager = (
   routes: RouteConfiguration,
   out: ResourceSet,
   accessLog: AccessLog[],
+  http3 = false,
 ) =>
   typedConfig(
     'envoy.filters.network.http_connection_manager',
     HttpConnectionManager,
     connectionManagerSettings(
-      first.clientTraffic,
+      first,
       HttpConnectionManager.fromPartial({
         statPrefix: `${first.tls === undefined ? 'http' : 'https'}-${first.port}`,
-        // HTTP/1.1, and HTTP/2 by ALPN or prior knowledge (h2c, gRPC).
-        codecType: HttpConnectionManager_CodecType.AUTO,
+        // HTTP/1.1, and HTTP/2 by ALPN or prior knowledge (h2c, gRPC); HTTP/3 on QUIC chains.
+        ...(http3
+          ? { codecType: HttpConnectionManager_CodecType.HTTP3, http3ProtocolOptions: {} }
+          : { codecType: HttpConnectionManager_CodecType.AUTO }),
         ...(out.mode === 'ads'
           ? { rds: { configSource: adsConfigSource(), routeConfigName: routes.name } }
           : { routeConfig: routes }),
-        httpFilters: httpFilters(listeners, out.mode),
+        httpFilters: httpFilters(listeners, out),
         accessLog,
         useRemoteAddress: true,
         commonHttpProtocolOptions: {
@@ -78,25 +91,40 @@ const connectionManager = (
     ),
   );
 
-/** Adds a route config for `listeners` named after the first, and returns the HCM serving it. */
-const serve = (listeners: readonly HTTPListener[], out: ResourceSet, accessLog: AccessLog[]) => {
+/**
+ * Adds a route config for `listeners` named after the first, and returns the HCM serving it (and
+ * with `http3`, the HTTP/3 one serving it on QUIC chains).
+ */
+const serve = (
+  listeners: readonly HTTPListener[],
+  out: ResourceSet,
+  accessLog: AccessLog[],
+  http3 = false,
+) => {
   const [first] = listeners as [HTTPListener, ...HTTPListener[]];
   for (const filter of HTTP_FILTERS) {
     for (const listener of listeners) filter.addResources?.(listener, out);
   }
   const routes = routeConfiguration(first.name, listeners, out);
   out.addRoute(routes);
-  return connectionManager(first, listeners, routes, out, accessLog);
+  return {
+    hcm: connectionManager(first, listeners, routes, out, accessLog),
+    hcm3: http3 ? connectionManager(first, listeners, routes, out, accessLog, true) : undefined,
+  };
 };
 
-/** The filter chains of the HTTP/HTTPS IR listeners that share one port. */
+/**
+ * The filter chains of the HTTP/HTTPS IR listeners that share one port, and the QUIC chains of
+ * those that also serve HTTP/3 (for a UDP listener on the same port).
+ */
 export const httpFilterChains = (
   listeners: readonly HTTPListener[],
   claims: ChainClaims,
   out: ResourceSet,
   accessLog: AccessLog[],
-): FilterChain[] => {
+): { chains: FilterChain[]; quic: FilterChain[] } => {
   const chains: FilterChain[] = [];
+  const quic: FilterChain[] = [];
   const plain = listeners.filter((listener) => listener.tls?.mode !== 'Terminate');
   const [firstPlain] = plain;
   if (firstPlain !== undefined && claims.claim([]) !== undefined) {
@@ -105,8 +133,10 @@ export const httpFilterChains = (
         name: firstPlain.name,
         filters: [
           ...connectionFilters(firstPlain.clientTraffic, `http-${firstPlain.port}`),
-          serve(plain, out, accessLog),
+          serve(plain, out, accessLog).hcm,
         ],
+        // Envoy Gateway sets the TLS handshake timeout on plain chains too (a connect timeout there).
+        ...tlsChainSettings(firstPlain.clientTraffic),
       }),
     );
   }
@@ -114,7 +144,7 @@ export const httpFilterChains = (
     const tls = listener.tls;
     // Without a certificate there is nothing to terminate with (the listener is not Programmed).
     if (tls?.mode !== 'Terminate' || tls.certificates.length === 0) continue;
-    const hcm = serve([listener], out, accessLog);
+    const { hcm, hcm3 } = serve([listener], out, accessLog, servesHttp3(listener));
     const hostnames = listener.hostnames.length === 0 ? ['*'] : listener.hostnames;
     for (const hostname of hostnames) {
       const serverNames = claims.claim([hostname]);
@@ -129,7 +159,16 @@ export const httpFilterChains = (
           ...tlsChainSettings(listener.clientTraffic),
         }),
       );
+      if (hcm3 !== undefined)
+        quic.push(
+          FilterChain.fromPartial({
+            name: `${listener.name}/${hostname}`,
+            ...(serverNames.length === 0 ? {} : { filterChainMatch: { serverNames } }),
+            filters: [hcm3],
+            transportSocket: quicTlsSocket(tls, out, listener.clientTraffic?.tls),
+          }),
+        );
     }
   }
-  return chains;
+  return { chains, quic };
 };

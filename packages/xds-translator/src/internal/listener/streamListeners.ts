@@ -2,10 +2,11 @@
 // port become one Envoy listener (Gateway API merges compatible listeners by port), named after
 // the first of them, with tls_inspector when any chain matches on SNI or terminates TLS
 // (https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/listeners/listeners).
-import { type FilterChain, Listener, TlsInspector } from '@egts/envoy-api';
+import { type FilterChain, Listener, SocketAddress_Protocol, TlsInspector } from '@egts/envoy-api';
 import type { ClientTraffic, ConnectionSettings, HTTPListener, TCPListener, XdsIR } from '@egts/ir';
 import { accessLogs } from '../accessLog.js';
 import { connectionSettings } from '../defaults.js';
+import type { AccessLog } from '../envoyTypes.js';
 import { durationMs, socketAddress, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { ChainClaims } from './chainClaims.js';
@@ -59,7 +60,7 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
   const logs = accessLogs(ir.accessLog, out.memo);
   for (const group of groupByPort(ir)) {
     const claims = new ChainClaims();
-    const httpChains = httpFilterChains(group.http, claims, out, logs.requests);
+    const { chains: httpChains, quic } = httpFilterChains(group.http, claims, out, logs.requests);
     // Plain HTTP matches every connection no other chain takes: Envoy Gateway serves it as the
     // listener's default_filter_chain, where EnvoyPatchPolicies written for it expect it.
     const plainHttp = httpChains.find(
@@ -113,5 +114,19 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
         ...(plainHttp === undefined ? {} : { defaultFilterChain: plainHttp }),
       }),
     );
+    if (quic.length > 0) out.addListener(quicListener(group, quic, logs.noRoute));
   }
 };
+
+/**
+ * HTTP/3 beside the TCP listener: a UDP listener on the same port taking QUIC, as Envoy Gateway
+ * names and sets it (https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/http/http3).
+ */
+const quicListener = (group: PortGroup, chains: FilterChain[], accessLog: AccessLog[]) =>
+  Listener.fromPartial({
+    name: `${group.name}-quic`,
+    address: socketAddress(group.address, group.port, SocketAddress_Protocol.UDP),
+    accessLog,
+    udpListenerConfig: { quicOptions: {}, downstreamSocketConfig: { preferGro: true } },
+    filterChains: chains,
+  });

@@ -1,17 +1,29 @@
 // TCP and TLS IR listeners -> one tcp_proxy filter chain per route: TLS routes match by SNI
 // (read by tls_inspector) and pass the stream through or terminate it; a TCP route catches
 // everything (https://www.envoyproxy.io/docs/envoy/latest/configuration/listeners/network_filters/tcp_proxy_filter).
-import { Cluster, Cluster_DiscoveryType, FilterChain, TcpProxy } from '@egts/envoy-api';
+import {
+  Cluster,
+  Cluster_DiscoveryType,
+  FilterChain,
+  NetworkRBAC,
+  TcpProxy,
+} from '@egts/envoy-api';
 import type { TCPListener, TCPRouteIR } from '@egts/ir';
 import { addDestination, addEmptyDestination } from '../cluster/destinationClusters.js';
 import type { AccessLog } from '../envoyTypes.js';
-import { typedConfig } from '../protoValues.js';
+import { authorizationRules } from '../httpfilters/rbac.js';
+import { durationMs, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import type { ChainClaims } from './chainClaims.js';
 import { connectionFilters, tlsChainSettings } from './clientTraffic.js';
 import { downstreamTlsSocket } from './downstreamTls.js';
 
-const tcpProxy = (route: TCPRouteIR, out: ResourceSet, accessLog: AccessLog[]): TcpProxy => {
+const tcpProxy = (
+  route: TCPRouteIR,
+  out: ResourceSet,
+  accessLog: AccessLog[],
+  idleMs: number | undefined,
+): TcpProxy => {
   const target = addDestination(route.destination, out);
   const upstream =
     target.kind === 'weighted'
@@ -44,6 +56,8 @@ const tcpProxy = (route: TCPRouteIR, out: ResourceSet, accessLog: AccessLog[]): 
     statPrefix: `tcp-${route.name}`,
     ...upstream,
     accessLog,
+    // ClientTrafficPolicy timeout.tcp.idleTimeout (Envoy's default is an hour).
+    ...(idleMs === undefined ? {} : { idleTimeout: durationMs(idleMs) }),
   });
 };
 
@@ -101,7 +115,24 @@ export const tcpFilterChains = (
         ...(serverNames.length === 0 ? {} : { filterChainMatch: { serverNames } }),
         filters: [
           ...connectionFilters(listener.clientTraffic, `tcp-${listener.port}`),
-          typedConfig('envoy.filters.network.tcp_proxy', TcpProxy, tcpProxy(route, out, accessLog)),
+          // A SecurityPolicy's authorization: a client it does not allow is disconnected.
+          ...(route.authorization
+            ? [
+                typedConfig(
+                  'envoy.filters.network.rbac',
+                  NetworkRBAC,
+                  NetworkRBAC.fromPartial({
+                    statPrefix: `tcp-authz-${listener.port}`,
+                    rules: authorizationRules(route.authorization),
+                  }),
+                ),
+              ]
+            : []),
+          typedConfig(
+            'envoy.filters.network.tcp_proxy',
+            TcpProxy,
+            tcpProxy(route, out, accessLog, listener.clientTraffic?.timeouts?.tcpIdleMs),
+          ),
         ],
         ...(terminate === undefined
           ? {}

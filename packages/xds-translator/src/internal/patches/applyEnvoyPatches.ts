@@ -11,6 +11,7 @@ import {
   type MessageCodec,
   RouteConfiguration,
   Secret,
+  SocketAddress_Protocol,
   typeUrlOf,
 } from '@egts/envoy-api';
 import type { EnvoyPatchPolicyIR, EnvoyPatchPolicyOutcome, JSONPatch } from '@egts/ir';
@@ -109,11 +110,43 @@ function applyOne(
   }
 }
 
+/** Ports below 1024 are served 10000 higher (Envoy Gateway's unprivileged proxies). */
+const PRIVILEGED_PORT_SHIFT = 10_000;
+const LISTENER_TYPE = 'type.googleapis.com/envoy.config.listener.v3.Listener';
+const SCHEME_V2_LISTENER = /^(tcp|udp)-(\d+)$/;
+
+/**
+ * Envoy Gateway's xDS name scheme v2 names a listener by protocol and port (`tcp-80`); egts names
+ * it after its Gateway listener. A patch naming a listener the v2 way, where no listener has that
+ * name, targets the listener bound there (the Gateway port, or the port it is shifted to).
+ */
+function resolveListenerName(resources: XdsResources, name: string): string {
+  const match = SCHEME_V2_LISTENER.exec(name);
+  if (!match || resources.listeners.some((l) => l.name === name)) return name;
+  const port = Number(match[2]);
+  const udp = match[1] === 'udp';
+  const bound = (l: XdsResources['listeners'][number], p: number) =>
+    l.address?.socketAddress?.portValue === p &&
+    (l.address.socketAddress.protocol === SocketAddress_Protocol.UDP) === udp;
+  const found =
+    resources.listeners.find((l) => bound(l, port)) ??
+    resources.listeners.find((l) => bound(l, port + PRIVILEGED_PORT_SHIFT));
+  return found?.name ?? name;
+}
+
 /** `resources` with each policy's patches applied, and what became of each policy. */
 export function applyEnvoyPatches(
   resources: XdsResources,
-  policies: readonly EnvoyPatchPolicyIR[],
+  named: readonly EnvoyPatchPolicyIR[],
 ): { resources: XdsResources; outcomes: EnvoyPatchPolicyOutcome[] } {
+  const policies = named.map((policy) => ({
+    ...policy,
+    patches: policy.patches.map((patch) =>
+      patch.type === LISTENER_TYPE
+        ? { ...patch, name: resolveListenerName(resources, patch.name) }
+        : patch,
+    ),
+  }));
   // Patched and added messages so far, by `type|name`, over the translated resources.
   const patched = new Map<string, { type: ResourceType; message: unknown }>();
   const current = (type: ResourceType, name: string): unknown => {

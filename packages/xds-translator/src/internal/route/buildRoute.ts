@@ -5,6 +5,7 @@ import type { HTTPRouteIR } from '@egts/ir';
 import { addDestination } from '../cluster/destinationClusters.js';
 import { extAuthRouteMetadata } from '../httpfilters/extAuthz.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
+import { wasmUnavailable } from '../httpfilters/wasm.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { headersToAdd, headersToRemove } from './headers.js';
 import { redirectAction } from './redirect.js';
@@ -22,6 +23,8 @@ const action = (route: HTTPRouteIR, out: ResourceSet): Partial<Route> => {
       },
     };
   }
+  // A Wasm module that must run but cannot be loaded: fail closed.
+  if (wasmUnavailable(route)) return { directResponse: { status: 500 } };
   const target =
     route.destination === undefined
       ? { kind: 'none' as const }

@@ -10,7 +10,6 @@ import type { DestinationSetting, HTTPRouteIR, Mirror, Retry } from '@egts/ir';
 import type { DestinationTarget } from '../cluster/destinationClusters.js';
 import { addDestination, hasBackendFilters } from '../cluster/destinationClusters.js';
 import type { RequestMirrorPolicy, RetryPolicy } from '../envoyTypes.js';
-import { globalRateLimitActions } from '../httpfilters/globalRateLimit.js';
 import { localRateLimitActions } from '../httpfilters/localRateLimit.js';
 import { durationMs } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
@@ -191,6 +190,22 @@ const hostRewrite = (rewrite: HTTPRouteIR['urlRewrite']): Partial<RouteAction> =
   return {};
 };
 
+/**
+ * The upgrades a route allows: a policy's list (a terminated CONNECT gets a connect_config), else
+ * WebSocket on HTTP routes (gRPC runs over HTTP/2 and never upgrades). A route-level upgrade is
+ * enough for Envoy, whatever the connection manager lists
+ * (https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/http/upgrades).
+ */
+const upgradeConfigs = (route: HTTPRouteIR) => {
+  if (route.grpc) return [];
+  if (route.upgrades === undefined) return [{ upgradeType: 'websocket' }];
+  return route.upgrades.map((upgrade) => ({
+    upgradeType: upgrade.type,
+    enabled: true,
+    ...(upgrade.terminate ? { connectConfig: {} } : {}),
+  }));
+};
+
 export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet): RouteAction => {
   const rewrite = pathRewrite(route, route.urlRewrite?.path);
   return RouteAction.fromPartial({
@@ -217,11 +232,10 @@ export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet
       : { idleTimeout: durationMs(route.timeout.streamIdleMs) }),
     ...optional('retryPolicy', retryPolicy(route.retry, route.timeout?.backendRequestMs)),
     ...hashPolicy(route),
-    rateLimits: [...localRateLimitActions(route), ...globalRateLimitActions(route)],
+    rateLimits: localRateLimitActions(route),
     requestMirrorPolicies: route.mirrors
       .map((mirror) => mirrorPolicy(mirror, out))
       .filter((policy) => policy !== undefined),
-    // WebSocket upgrades on HTTP routes (gRPC runs over HTTP/2 and never upgrades).
-    upgradeConfigs: route.grpc ? [] : [{ upgradeType: 'websocket' }],
+    upgradeConfigs: upgradeConfigs(route),
   });
 };

@@ -1,8 +1,13 @@
 // A RouteConfiguration for one or more HTTP IR listeners (plain HTTP listeners sharing a port are
 // served by one): one virtual host per hostname, routes in the IR's precedence order
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route.proto).
-import { RouteConfiguration } from '@egts/envoy-api';
+import {
+  HeaderValueOption,
+  HeaderValueOption_HeaderAppendAction,
+  RouteConfiguration,
+} from '@egts/envoy-api';
 import type { HTTPListener, HTTPRouteIR } from '@egts/ir';
+import { servesHttp3 } from '../listener/clientTraffic.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { memoizedVirtualHost } from './routeMemo.js';
 
@@ -48,5 +53,17 @@ export const routeConfiguration = (
     validateClusters: false,
   });
   config.virtualHosts = virtualHosts;
+  const http3 = listeners.find(servesHttp3);
+  if (http3 !== undefined) config.responseHeadersToAdd = [altSvc(http3.externalPort)];
   return config;
 };
+
+/**
+ * Responses advertise HTTP/3 on the Gateway's port for a day, as Envoy Gateway writes it
+ * (RFC 7838 Alt-Svc; RFC 9114 3.1.1).
+ */
+const altSvc = (port: number) =>
+  HeaderValueOption.fromPartial({
+    header: { key: 'alt-svc', value: `h3=":${port}"; ma=86400` },
+    appendAction: HeaderValueOption_HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD,
+  });

@@ -61,6 +61,23 @@ export function clientCaBundle(
   return found.length === 0 ? undefined : `${found.join('\n')}\n`;
 }
 
+/** The PEM revocation lists of `crl.refs` (validated before), concatenated; undefined when none. */
+export function clientCrlBundle(
+  ctx: TranslatorContext,
+  policy: PolicyRef,
+  validation: Obj,
+): string | undefined {
+  const crl = validation.crl as Obj | undefined;
+  const pems = list(crl?.refs).map((ref) => {
+    const kind = typeof ref.kind === 'string' && ref.kind ? ref.kind : 'Secret';
+    const namespace =
+      typeof ref.namespace === 'string' && ref.namespace ? ref.namespace : policy.namespace;
+    return dataValue(ctx, kind, namespace, String(ref.name), 'ca.crl')?.trim();
+  });
+  const found = pems.filter((p): p is string => p !== undefined && p !== '');
+  return found.length === 0 ? undefined : `${found.join('\n')}\n`;
+}
+
 export function clientValidationProblem(
   ctx: TranslatorContext,
   policy: PolicyRef,

@@ -107,7 +107,7 @@ function rateLimitProblem(rateLimit: Obj | undefined): string | undefined {
     if (type === 'local' && rules.filter((r) => list(r.clientSelectors).length === 0).length > 1)
       return 'rateLimit.local: only one rule may omit clientSelectors';
   }
-  return undefined;
+  return queryParamsProblem('local', obj(rateLimit.local));
 }
 
 /**
@@ -119,17 +119,22 @@ function globalRateLimitProblem(ctx: TranslatorContext, rateLimit: Obj | undefin
   if (global === undefined) return undefined;
   if (ctx.options.rateLimitService === undefined)
     return 'Enable Ratelimit in the EnvoyGateway config to configure global rateLimit.';
-  for (const rule of list(global.rules)) {
+  return queryParamsProblem('global', global);
+}
+
+/** Query parameter selectors (global, or local rules): matched by value, never Distinct. */
+function queryParamsProblem(type: 'global' | 'local', limits: Obj | undefined) {
+  for (const rule of list(limits?.rules)) {
     for (const selector of list(rule.clientSelectors)) {
       for (const query of list(selector.queryParams)) {
         // Envoy's rate limit actions match a query parameter; none takes its value as an entry.
         if (query.type === 'Distinct')
-          return `rateLimit.global: query parameter ${String(query.name)}: type Distinct is not supported`;
+          return `rateLimit.${type}: query parameter ${String(query.name)}: type Distinct is not supported`;
         if (query.type === 'RegularExpression') {
           const error =
             typeof query.value === 'string' ? re2Error(query.value) : 'value is required';
           if (error)
-            return `rateLimit.global: query parameter ${String(query.name)} has an invalid regex: ${error}`;
+            return `rateLimit.${type}: query parameter ${String(query.name)} has an invalid regex: ${error}`;
         }
       }
     }
@@ -201,6 +206,9 @@ function responseOverrideProblem(
       if (error)
         return `responseOverride[${i}].match.responseHeaders: ${String(header.name)} has an invalid regex: ${error}`;
     }
+    const redirectPath = obj(obj(override.redirect)?.path);
+    if (redirectPath && redirectPath.type !== 'ReplaceFullPath')
+      return `responseOverride[${i}].redirect.path.type: ${String(redirectPath.type)} is not supported, only ReplaceFullPath (Envoy's redirect policy has no matched prefix to replace)`;
     const body = obj(obj(override.response)?.body);
     const problem = responseBodyProblem(
       ctx,

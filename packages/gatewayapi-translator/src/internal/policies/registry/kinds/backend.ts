@@ -1,9 +1,14 @@
-// Backend fields: applied or not (see ../fieldRegistry.ts). Endpoints by FQDN or IP become the
-// cluster's endpoints; TLS origination, Unix sockets, fallback and DynamicResolver do not yet.
+// Backend fields: applied or not (see ../fieldRegistry.ts). Endpoints (IP, FQDN, Unix socket, with
+// a hostname), h2c and WebSocket, fallback, the Backend's own TLS and DynamicResolver (the dynamic
+// forward proxy) reach Envoy; endpoint zones, `wss` and the finer TLS knobs do not yet.
 import type { KindFields } from '../fieldRegistry.js';
 import { goldenProof } from './proofs.js';
 
 const ENDPOINTS = goldenProof('registry-applied-fields');
+const BACKEND = 'apps/conformance/src/tests/envoyGateway/backend.ts: EnvoyGatewayBackend';
+const SETTINGS = 'apps/conformance/src/tests/envoyGateway/backend.ts: EgtsBackendSettings';
+const TLS_IR =
+  'packages/gatewayapi-translator/src/__tests__/backend.test.ts: spec.tls becomes the upstream TLS';
 
 export const backendFields: KindFields = {
   applied: {
@@ -11,14 +16,37 @@ export const backendFields: KindFields = {
     'spec.endpoints.fqdn.port': ENDPOINTS,
     'spec.endpoints.ip.address': ENDPOINTS,
     'spec.endpoints.ip.port': ENDPOINTS,
+    'spec.endpoints.hostname':
+      'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: HTTPRouteRewriteHostHeader',
+    'spec.endpoints.unix.path': SETTINGS,
+    'spec.appProtocols': BACKEND,
+    'spec.fallback': SETTINGS,
+    'spec.tls.caCertificateRefs': SETTINGS,
+    'spec.tls.sni': SETTINGS,
+    'spec.tls.insecureSkipVerify': SETTINGS,
+    'spec.tls.clientCertificateRef': TLS_IR,
+    'spec.tls.wellKnownCACertificates': TLS_IR,
+    'spec.tls.minVersion': TLS_IR,
+    'spec.tls.maxVersion': TLS_IR,
+    'spec.type': 'apps/conformance/src/tests/envoyGateway/backend.ts: EgtsDynamicResolver',
   },
   notApplied: [
-    'spec.appProtocols',
-    'spec.endpoints.hostname',
-    'spec.endpoints.unix',
     'spec.endpoints.zone',
-    'spec.fallback',
-    'spec.tls',
-    'spec.type',
+    'spec.tls.alpnProtocols',
+    'spec.tls.autoSNIFromEndpointHostname',
+    'spec.tls.ciphers',
+    'spec.tls.ecdhCurves',
+    'spec.tls.fingerprints',
+    'spec.tls.signatureAlgorithms',
+  ],
+  // WebSocket over TLS and TLS versions below 1.2 are not offered.
+  notAppliedIn: (spec) => [
+    ...(((spec.appProtocols as string[] | undefined) ?? []).includes('gateway.envoyproxy.io/wss')
+      ? ['spec.appProtocols']
+      : []),
+    ...(['minVersion', 'maxVersion'] as const).flatMap((field) => {
+      const v = (spec.tls as Record<string, unknown> | undefined)?.[field];
+      return v === undefined || v === '1.2' || v === '1.3' ? [] : [`spec.tls.${field}`];
+    }),
   ],
 };

@@ -28,6 +28,12 @@ const GLOBAL_LIMIT = GLOBAL(
 const GLOBAL_SELECTORS = GLOBAL(
   'selectors on client address, method, path and query parameters pick what counts',
 );
+/** Envoy Gateway's own global rate limit e2e tests (ratelimit.go), re-expressed. */
+const EG_GLOBAL = (test: string) =>
+  `apps/conformance/src/tests/envoyGateway/globalRateLimit.ts: ${test}`;
+/** Envoy Gateway's e2e tests, re-expressed in the envoy-gateway conformance suite. */
+const SUITE = 'apps/conformance/src/tests/envoyGateway';
+const suite = (file: string, test: string) => `${SUITE}/${file}.ts: ${test}`;
 /** Settings Envoy loads from the golden case (their IR is in the golden output). */
 const LOADED = envoy('Envoy loads every setting of the golden case');
 
@@ -49,6 +55,8 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.http2.initialStreamWindowSize': LOADED,
     'spec.http2.initialConnectionWindowSize': LOADED,
     'spec.http2.maxConcurrentStreams': LOADED,
+    'spec.http2.connectionKeepalive': LOADED,
+    'spec.http2.onInvalidMessage': LOADED,
     'spec.useClientProtocol': LOADED,
     'spec.healthCheck.active.http.retriableStatuses': LOADED,
     'spec.healthCheck.active.http.requestBody': LOADED,
@@ -61,14 +69,21 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.compressor': COMPRESSION,
     'spec.bandwidthLimit': BANDWIDTH,
     'spec.requestBuffer': filters('buffers request bodies up to the limit'),
+    'spec.admissionControl': envoy('admission control sheds requests to a failing backend'),
+    'spec.httpUpgrade': envoy('httpUpgrade lets a route upgrade to the protocols it names'),
     'spec.responseOverride.match': RESPONSE_OVERRIDE,
     'spec.responseOverride.response': RESPONSE_OVERRIDE,
+    'spec.responseOverride.redirect': suite('responseOverride', 'ResponseOverrideSpecificUser'),
+    'spec.responseOverride.source': suite('responseOverride', 'ResponseOverrideSource'),
     'spec.healthCheck.active.type': HEALTH_CHECK,
     'spec.healthCheck.active.timeout': HEALTH_CHECK,
     'spec.healthCheck.active.interval': HEALTH_CHECK,
     'spec.healthCheck.active.unhealthyThreshold': HEALTH_CHECK,
     'spec.healthCheck.active.healthyThreshold': HEALTH_CHECK,
     'spec.healthCheck.active.initialJitter': LOADED,
+    'spec.healthCheck.active.overrides': envoy(
+      'health check overrides send the checks to another port',
+    ),
     'spec.healthCheck.active.http.path': HEALTH_CHECK,
     'spec.healthCheck.active.http.hostname': LOADED,
     'spec.healthCheck.active.http.method': LOADED,
@@ -103,12 +118,21 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.rateLimit.global.rules.limit.unit': GLOBAL_LIMIT,
     'spec.rateLimit.global.rules.shared': GLOBAL('a shared rule counts every route together'),
     'spec.rateLimit.global.rules.shadowMode': GLOBAL('shadow mode counts but never refuses'),
+    'spec.rateLimit.global.rules.clientSelectors.sourceCIDR.invert': EG_GLOBAL(
+      'RateLimitCIDRInvertMatchAlwaysEnforce',
+    ),
+    'spec.rateLimit.global.rules.cost': EG_GLOBAL('UsageRateLimit'),
     'spec.rateLimit.local.rules.limit.requests': RATE_LIMIT,
     'spec.rateLimit.local.rules.limit.unit': RATE_LIMIT,
     'spec.rateLimit.local.rules.clientSelectors.headers': RATE_LIMIT,
     'spec.rateLimit.local.rules.clientSelectors.sourceCIDR': LOADED,
     'spec.rateLimit.local.rules.clientSelectors.methods': LOADED,
     'spec.rateLimit.local.rules.clientSelectors.path': LOADED,
+    'spec.rateLimit.local.rules.shadowMode': suite('backendTrafficPolicy', 'LocalRateLimit'),
+    'spec.rateLimit.local.rules.clientSelectors.queryParams': suite(
+      'backendTrafficPolicy',
+      'LocalRateLimitQueryParameters',
+    ),
     'spec.retry.numRetries': RETRY,
     'spec.retry.retryOn': RETRY,
     'spec.retry.perRetry': RETRY,
@@ -121,32 +145,19 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.timeout.http.streamIdleTimeout': envoy('a stream idle past the timeout is cut'),
   },
   notApplied: [
-    'spec.admissionControl',
     'spec.connection.socketBufferLimit',
     'spec.healthCheck.active.healthCheckLog',
-    'spec.healthCheck.active.overrides',
-    'spec.http2.connectionKeepalive',
-    'spec.http2.onInvalidMessage',
-    'spec.httpUpgrade',
     'spec.loadBalancer.backendUtilization',
     'spec.loadBalancer.dynamicModule',
     'spec.loadBalancer.endpointOverride',
     'spec.loadBalancer.zoneAware',
-    // Envoy's masked_remote_address cannot say "not in this range" (one counter for all outside).
-    'spec.rateLimit.global.rules.clientSelectors.sourceCIDR.invert',
-    'spec.rateLimit.global.rules.cost',
     'spec.rateLimit.global.rules.limit.fromMetadata',
     'spec.rateLimit.global.rules.xRateLimitHeaders',
-    // As for global rules: a local descriptor cannot say "not in this range" either.
     'spec.rateLimit.local.rules.clientSelectors.sourceCIDR.invert',
-    'spec.rateLimit.local.rules.clientSelectors.queryParams',
     'spec.rateLimit.local.rules.cost',
     'spec.rateLimit.local.rules.limit.fromMetadata',
-    'spec.rateLimit.local.rules.shadowMode',
     'spec.rateLimit.local.rules.shared',
     'spec.rateLimit.local.rules.xRateLimitHeaders',
-    'spec.responseOverride.redirect',
-    'spec.responseOverride.source',
     'spec.retry.numAttemptsPerPriority',
     'spec.routingType',
     'spec.telemetry',

@@ -16,6 +16,10 @@ const PROXY_PROTOCOL = envoy('reads the client address from a PROXY protocol hea
 const HEALTH_CHECK = envoy('answers the health check path itself');
 const PATH = envoy('keeps or rejects escaped slashes and merges slashes as told');
 const HTTP10 = envoy('accepts HTTP/1.0 with the default host');
+const PRESERVE_CASE = envoy('keeps the case of HTTP/1 header names both ways');
+const PINS = envoy('refuses revoked, unpinned and unnamed client certificates');
+const TCP_IDLE = envoy('closes idle TCP proxy connections after the idle timeout');
+const HTTP3 = envoy('serves HTTP/3 over QUIC beside HTTPS and advertises it');
 const HOST_DOT = envoy('strips the trailing dot of a host');
 const TLS = envoy('negotiates the TLS versions and ALPN the policy allows');
 const MTLS = envoy('verifies client certificates and forwards their details');
@@ -30,6 +34,7 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.clientIPDetection.customHeader': CLIENT_IP,
     'spec.clientIPDetection.xForwardedFor.numTrustedHops': CLIENT_IP,
     'spec.clientIPDetection.xForwardedFor.disableXForwardedForAppend': CLIENT_IP,
+    'spec.clientIPDetection.xForwardedFor.trustedCIDRs': CLIENT_IP,
     'spec.connection.bufferLimit': LOADED,
     'spec.connection.maxAcceptPerSocketEvent': LOADED,
     'spec.connection.connectionLimit.value': CONNECTION_LIMIT,
@@ -43,12 +48,17 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.headers.earlyRequestHeaders.set': HEADERS,
     'spec.headers.earlyRequestHeaders.addIfAbsent': HEADERS,
     'spec.headers.earlyRequestHeaders.remove': HEADERS,
+    'spec.headers.earlyRequestHeaders.removeOnMatch': HEADERS,
     'spec.headers.lateResponseHeaders.add': HEADERS,
     'spec.headers.lateResponseHeaders.set': HEADERS,
     'spec.headers.lateResponseHeaders.addIfAbsent': HEADERS,
     'spec.headers.lateResponseHeaders.remove': HEADERS,
+    'spec.headers.lateResponseHeaders.removeOnMatch': HEADERS,
     'spec.headers.enableEnvoyHeaders': REQUEST_HEADERS,
     'spec.headers.withUnderscoresAction': REQUEST_HEADERS,
+    // The global rate limit filter's headers (#21): Envoy Gateway's RateLimitHeadersDisabled.
+    'spec.headers.disableRateLimitHeaders':
+      'apps/conformance/src/tests/envoyGateway/globalRateLimit.ts: RateLimitHeadersDisabled',
     'spec.headers.preserveXRequestID': REQUEST_HEADERS,
     'spec.headers.requestID': REQUEST_HEADERS,
     'spec.headers.maxRequestHeaderLimit': REQUEST_HEADERS,
@@ -57,6 +67,8 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.healthCheck.path': HEALTH_CHECK,
     'spec.http1.enableTrailers': LOADED,
     'spec.http1.http10.useDefaultHost': HTTP10,
+    'spec.http1.preserveHeaderCase': PRESERVE_CASE,
+    'spec.http3': HTTP3,
     'spec.http2.initialStreamWindowSize': LOADED,
     'spec.http2.initialConnectionWindowSize': LOADED,
     'spec.http2.maxConcurrentStreams': LOADED,
@@ -69,6 +81,8 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.timeout.http.streamIdleTimeout': LOADED,
     'spec.timeout.tcp.tlsHandshakeTimeout': LOADED,
     'spec.timeout.tcp.connectionInspectionTimeout': LOADED,
+    'spec.timeout.tcp.idleTimeout': TCP_IDLE,
+    'spec.http2.connectionKeepalive': LOADED,
     'spec.tls.minVersion': TLS,
     'spec.tls.maxVersion': TLS,
     'spec.tls.alpnProtocols': TLS,
@@ -79,29 +93,19 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.tls.clientValidation.caCertificateRefs': MTLS,
     'spec.tls.clientValidation.mode': MTLS,
     'spec.tls.clientValidation.optional': MTLS,
+    'spec.tls.clientValidation.crl': PINS,
+    'spec.tls.clientValidation.spkiHashes': PINS,
+    'spec.tls.clientValidation.certificateHashes': PINS,
+    'spec.tls.clientValidation.subjectAltNames': PINS,
+    'spec.tls.clientValidation.allowExpiredCertificate': LOADED,
   },
   notApplied: [
-    // The Envoy API egts is built against has no xff_trusted_cidrs nor remove_on_match.
     'spec.clientIPDetection.directSourceIP',
-    'spec.clientIPDetection.xForwardedFor.trustedCIDRs',
     'spec.connection.socketBufferLimit',
     'spec.grpc',
-    'spec.headers.disableRateLimitHeaders',
-    'spec.headers.earlyRequestHeaders.removeOnMatch',
-    'spec.headers.lateResponseHeaders.removeOnMatch',
     'spec.http1.disableSafeMaxConnectionDuration',
     'spec.http1.ignoredUpgradeTypes',
-    // Needs the upstream clusters of the listener's routes to keep the case too.
-    'spec.http1.preserveHeaderCase',
-    'spec.http2.connectionKeepalive',
-    'spec.http3',
     'spec.scheme',
-    'spec.timeout.tcp.idleTimeout',
-    'spec.tls.clientValidation.allowExpiredCertificate',
-    'spec.tls.clientValidation.certificateHashes',
-    'spec.tls.clientValidation.crl',
-    'spec.tls.clientValidation.spkiHashes',
-    'spec.tls.clientValidation.subjectAltNames',
     'spec.tls.fingerprints',
   ],
 };

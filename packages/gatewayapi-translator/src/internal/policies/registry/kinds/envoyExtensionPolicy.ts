@@ -1,11 +1,15 @@
 // EnvoyExtensionPolicy fields: applied or not (see ../fieldRegistry.ts). Lua scripts and external
 // processors run on the routes the policy extends; a processor's backendSettings, shadow mode and
-// status on error, Wasm, dynamic modules, a Lua filter context and merging do not yet.
+// status on error, Wasm from OCI images or over TLS, dynamic modules, and a Lua filter
+// context do not yet; a route policy's mergeType merges it onto the broader policy. Wasm modules come over HTTP through the control plane's Wasm cache.
 import type { KindFields } from '../fieldRegistry.js';
 import { TARGETING_PROOF } from './proofs.js';
 
 const LUA = 'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.ts: LuaHTTP';
 const EXT_PROC = 'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.ts: EgtsExtProc';
+const WASM_IR =
+  'packages/xds-translator/src/__tests__/wasm.test.ts: loads served modules from the Wasm cache';
+const WASM = 'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.ts: WasmHTTPCodeSource';
 
 export const envoyExtensionPolicyFields: KindFields = {
   applied: {
@@ -26,6 +30,18 @@ export const envoyExtensionPolicyFields: KindFields = {
     'spec.extProc.failOpen': EXT_PROC,
     'spec.extProc.messageTimeout': EXT_PROC,
     'spec.extProc.metadata': EXT_PROC,
+    'spec.mergeType':
+      'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.ts: EnvoyExtensionPolicyMerged',
+    'spec.wasm.name': WASM,
+    'spec.wasm.rootID': WASM,
+    'spec.wasm.code.type': WASM,
+    'spec.wasm.code.http.url': WASM,
+    'spec.wasm.code.http.sha256': WASM,
+    'spec.wasm.config': WASM,
+    'spec.wasm.code.http.tls':
+      'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.ts: WasmHTTPTLS',
+    'spec.wasm.failOpen': WASM_IR,
+    'spec.wasm.env': WASM_IR,
   },
   notApplied: [
     'spec.dynamicModule',
@@ -34,7 +50,7 @@ export const envoyExtensionPolicyFields: KindFields = {
     'spec.extProc.shadowMode',
     'spec.extProc.statusOnError',
     'spec.lua.filterContext',
-    'spec.mergeType',
-    'spec.wasm',
+    'spec.wasm.code.image',
+    'spec.wasm.code.pullPolicy',
   ],
 };

@@ -16,6 +16,10 @@ export const httpRouteFilterFields: KindFields = {
       'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: HTTPRouteRewriteRegexPath',
     'spec.urlRewrite.hostname':
       'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: EgtsHTTPRouteRewriteHost',
+    'spec.matches':
+      'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: HTTPRouteFilterCookieMatch',
+    'spec.credentialInjection':
+      'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: CredentialInjection',
   },
-  notApplied: ['spec.credentialInjection', 'spec.matches', 'spec.urlRewrite'],
+  notApplied: ['spec.urlRewrite'],
 };

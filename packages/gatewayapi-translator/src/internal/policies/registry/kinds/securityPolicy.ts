@@ -12,6 +12,10 @@ const CORS = e2e('CORSFromSecurityPolicy');
 const LOCAL_JWKS = e2e('LocalJWKSInline');
 const OIDC = 'apps/conformance/src/tests/envoyGateway/oidc.ts: OIDC';
 const OIDC_OPTIONS = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCOptions';
+const OIDC_DISCOVERY = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCDiscovery';
+/** The Envoy configuration of the requests Envoy makes to a policy's services (xds-translator). */
+const SERVICE_SETTINGS =
+  'packages/xds-translator/src/__tests__/securityServices.test.ts: fetch and check settings';
 /** egts's own tests in the same suite, for settings the e2e tests do not exercise offline. */
 const egts = (test: string) =>
   `apps/conformance/src/tests/envoyGateway/egtsSecurityPolicy.ts: ${test}`;
@@ -19,36 +23,48 @@ const egts = (test: string) =>
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/**
- * OIDC provider discovery: without both endpoints Envoy Gateway fetches them from the issuer's
- * `/.well-known/openid-configuration`; egts does not yet, so the issuer alone is not applied.
- */
-const discovery = (spec: Readonly<Record<string, unknown>>): string[] => {
-  const provider =
-    isObject(spec.oidc) && isObject(spec.oidc.provider) ? spec.oidc.provider : undefined;
-  if (!provider) return [];
-  return provider.authorizationEndpoint && provider.tokenEndpoint
-    ? []
-    : ['spec.oidc.provider.issuer'];
-};
+/** What a policy on a TCPRoute can apply: authorization by client address (network RBAC). */
+const STREAM_APPLIED = [
+  'spec.targetRef',
+  'spec.targetRefs',
+  'spec.targetSelectors',
+  'spec.authorization.defaultAction',
+  'spec.authorization.rules.action',
+  'spec.authorization.rules.name',
+  'spec.authorization.rules.principal.clientCIDRs',
+];
+
+/** Field paths of the set leaves of `value` (arrays transparent). */
+const setPaths = (value: unknown, path: string): string[] =>
+  Array.isArray(value)
+    ? value.flatMap((v) => setPaths(v, path))
+    : isObject(value)
+      ? Object.entries(value).flatMap(([k, v]) => setPaths(v, `${path}.${k}`))
+      : value === undefined || value === null
+        ? []
+        : [path];
 
 /**
  * A policy on a TCPRoute or TLSRoute: Envoy Gateway enforces its authorization with the network
- * RBAC filter; egts does not yet, so such a target is not applied (the route fails closed).
+ * RBAC filter. egts does so on TCPRoutes for client addresses; anything else such a policy sets,
+ * and a TLSRoute target, is not applied (the route fails closed).
  */
 const streamTargets = (spec: Readonly<Record<string, unknown>>): string[] => {
   const kinds = (field: string) =>
     [spec[field]]
       .flat()
       .flatMap((t) => (isObject(t) && typeof t.kind === 'string' ? [t.kind] : []));
-  const stream = (kind: string) => kind === 'TCPRoute' || kind === 'TLSRoute';
-  return ['targetRef', 'targetRefs', 'targetSelectors']
-    .filter((field) => kinds(field).some(stream))
-    .map((field) => `spec.${field}`);
+  const fields = ['targetRef', 'targetRefs', 'targetSelectors'];
+  const tls = fields.filter((field) => kinds(field).includes('TLSRoute')).map((f) => `spec.${f}`);
+  if (!fields.some((field) => kinds(field).includes('TCPRoute'))) return tls;
+  const unsupported = setPaths(spec, 'spec').filter(
+    (path) => !STREAM_APPLIED.some((p) => path === p || path.startsWith(`${p}.`)),
+  );
+  return [...tls, ...unsupported];
 };
 
 export const securityPolicyFields: KindFields = {
-  notAppliedIn: (spec) => [...discovery(spec), ...streamTargets(spec)],
+  notAppliedIn: streamTargets,
   applied: {
     'spec.targetRef': TARGETING_PROOF,
     'spec.targetRefs': TARGETING_PROOF,
@@ -63,11 +79,13 @@ export const securityPolicyFields: KindFields = {
     'spec.authorization.rules.action': AUTHZ,
     'spec.authorization.rules.name': AUTHZ,
     'spec.authorization.rules.operation.methods': AUTHZ,
+    'spec.authorization.rules.operation.path': e2e('AuthzWithPath'),
     'spec.authorization.rules.principal.headers': AUTHZ,
     'spec.authorization.rules.principal.jwt.provider': e2e('AuthzWithJWTClaimsScopes'),
     'spec.authorization.rules.principal.jwt.claims': e2e('AuthzWithJWTClaimsScopes'),
     'spec.authorization.rules.principal.jwt.scopes': e2e('AuthzWithJWTClaimsScopes'),
     'spec.authorization.rules.principal.clientCIDRs': egts('EgtsAuthzClientCIDRs'),
+    // On a TCPRoute too (network RBAC): TCPRouteAuthzWithClientIP.
     'spec.cors.allowOrigins': CORS,
     'spec.cors.allowMethods': CORS,
     'spec.cors.allowHeaders': CORS,
@@ -91,6 +109,19 @@ export const securityPolicyFields: KindFields = {
     'spec.jwt.providers.localJWKS.valueRef': e2e('LocalJWKSValueRef'),
     'spec.jwt.providers.remoteJWKS.uri': e2e('OptionalJWT'),
     'spec.jwt.providers.remoteJWKS.cacheDuration': e2e('JWT'),
+    'spec.jwt.providers.remoteJWKS.backendRefs': e2e('JWTBackendRemoteJWKS'),
+    'spec.jwt.providers.remoteJWKS.backendSettings.retry': e2e('JWTBackendRemoteJWKS'),
+    'spec.jwt.providers.remoteJWKS.backendSettings.timeout.http.requestTimeout':
+      e2e('JWTBackendRemoteJWKS'),
+    'spec.jwt.providers.remoteJWKS.failedRefetchDuration': SERVICE_SETTINGS,
+    'spec.extAuth.grpc.backendSettings.retry': SERVICE_SETTINGS,
+    'spec.extAuth.http.backendSettings.retry': extAuthE2e('EgtsHTTPExtAuthPathOverrideRetry'),
+    'spec.extAuth.http.pathOverride': extAuthE2e('EgtsHTTPExtAuthPathOverrideRetry'),
+    'spec.extAuth.http.backendSettings.loadBalancer': extAuthE2e(
+      'EgtsHTTPExtAuthPathOverrideRetry',
+    ),
+    'spec.extAuth.statusOnError': egts('EgtsExtAuthFailOpenRecompute'),
+    'spec.extAuth.bodyToExtAuth': egts('EgtsExtAuthFailOpenRecompute'),
     'spec.jwt.providers.recomputeRoute': e2e('JWT'),
     'spec.extAuth.grpc.backendRef': extAuthE2e('GRPCExtAuth'),
     'spec.extAuth.grpc.backendRefs': extAuthE2e('GRPCExtAuth'),
@@ -101,7 +132,7 @@ export const securityPolicyFields: KindFields = {
     'spec.extAuth.contextExtensions': extAuthE2e('EgtsGRPCExtAuthHeadersContext'),
     'spec.extAuth.failOpen': egts('EgtsExtAuthFailOpenRecompute'),
     'spec.extAuth.recomputeRoute': egts('EgtsExtAuthFailOpenRecompute'),
-    'spec.oidc.provider.issuer': OIDC,
+    'spec.oidc.provider.issuer': OIDC_DISCOVERY,
     'spec.oidc.provider.authorizationEndpoint': OIDC,
     'spec.oidc.provider.tokenEndpoint': OIDC,
     'spec.oidc.provider.endSessionEndpoint': OIDC,
@@ -120,6 +151,12 @@ export const securityPolicyFields: KindFields = {
     'spec.oidc.cookieConfig.sameSite': OIDC_OPTIONS,
     'spec.oidc.csrfTokenTTL': OIDC_OPTIONS,
     'spec.oidc.disableTokenEncryption': OIDC_OPTIONS,
+    'spec.oidc.clientIDRef': OIDC_DISCOVERY,
+    'spec.oidc.refreshToken': OIDC_DISCOVERY,
+    'spec.oidc.defaultRefreshTokenTTL': OIDC_DISCOVERY,
+    'spec.oidc.defaultTokenTTL': SERVICE_SETTINGS,
+    'spec.oidc.provider.backendRefs': OIDC_DISCOVERY,
+    'spec.oidc.provider.backendSettings.retry': SERVICE_SETTINGS,
   },
   notApplied: [
     'spec.apiKeyAuth',

@@ -8,9 +8,10 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Any } from "../../../../google/protobuf/any.js";
 import { Duration } from "../../../../google/protobuf/duration.js";
-import { BoolValue, UInt32Value } from "../../../../google/protobuf/wrappers.js";
+import { BoolValue, UInt32Value, UInt64Value } from "../../../../google/protobuf/wrappers.js";
 import { messageTypeRegistry } from "../../../../typeRegistry.js";
 import { Matcher } from "../../../../xds/type/matcher/v3/matcher.js";
+import { AddressMatcher } from "../../../type/matcher/v3/address.js";
 import { MetadataMatcher } from "../../../type/matcher/v3/metadata.js";
 import { RegexMatchAndSubstitute, RegexMatcher } from "../../../type/matcher/v3/regex.js";
 import { StringMatcher } from "../../../type/matcher/v3/string.js";
@@ -2203,7 +2204,15 @@ export interface RateLimit {
    * from metadata, no override is provided. See :ref:`rate limit override
    * <config_http_filters_rate_limit_rate_limit_override>` for more information.
    */
-  limit?: RateLimit_Override | undefined;
+  limit?:
+    | RateLimit_Override
+    | undefined;
+  /** Hits to add to the counter (egts addition to the shipped file). */
+  hitsAddend?:
+    | RateLimit_HitsAddend
+    | undefined;
+  /** Apply this rate limit when the stream completes (response cost) instead of on the request. */
+  applyOnStreamDone: boolean;
 }
 
 /** [#next-free-field: 12] */
@@ -2265,7 +2274,14 @@ export interface RateLimit_Action {
     | RateLimit_Action_MaskedRemoteAddress
     | undefined;
   /** Rate limit on the existence of query parameters. */
-  queryParameterValueMatch?: RateLimit_Action_QueryParameterValueMatch | undefined;
+  queryParameterValueMatch?:
+    | RateLimit_Action_QueryParameterValueMatch
+    | undefined;
+  /**
+   * Rate limit on the remote address matching (or, inverted, not matching) CIDR ranges
+   * (Envoy 1.38+; egts addition to the shipped file).
+   */
+  remoteAddressMatch?: RateLimit_Action_RemoteAddressMatch | undefined;
 }
 
 /**
@@ -2536,6 +2552,28 @@ export interface RateLimit_Action_QueryParameterValueMatch {
    * (or based on presence if the value field is not in the config).
    */
   queryParameters: QueryParameterMatcher[];
+}
+
+/**
+ * The descriptor entry (descriptor_key, descriptor_value) when the remote address matches
+ * address_matcher; otherwise default_value when set, else no descriptor.
+ */
+export interface RateLimit_Action_RemoteAddressMatch {
+  descriptorValue: string;
+  descriptorKey: string;
+  defaultValue: string;
+  addressMatcher?: AddressMatcher | undefined;
+}
+
+/** How many hits one request adds (egts addition to the shipped file). */
+export interface RateLimit_HitsAddend {
+  /** A fixed number of hits. */
+  number?:
+    | number
+    | undefined;
+  /** A substitution format string whose result is the number of hits (e.g. from dynamic metadata). */
+  format: string;
+  isNegativeHits: boolean;
 }
 
 export interface RateLimit_Override {
@@ -9370,7 +9408,14 @@ export const VirtualCluster: MessageFns<VirtualCluster, "envoy.config.route.v3.V
 messageTypeRegistry.set(VirtualCluster.$type, VirtualCluster);
 
 function createBaseRateLimit(): RateLimit {
-  return { stage: undefined, disableKey: "", actions: [], limit: undefined };
+  return {
+    stage: undefined,
+    disableKey: "",
+    actions: [],
+    limit: undefined,
+    hitsAddend: undefined,
+    applyOnStreamDone: false,
+  };
 }
 
 export const RateLimit: MessageFns<RateLimit, "envoy.config.route.v3.RateLimit"> = {
@@ -9388,6 +9433,12 @@ export const RateLimit: MessageFns<RateLimit, "envoy.config.route.v3.RateLimit">
     }
     if (message.limit !== undefined) {
       RateLimit_Override.encode(message.limit, writer.uint32(34).fork()).join();
+    }
+    if (message.hitsAddend !== undefined) {
+      RateLimit_HitsAddend.encode(message.hitsAddend, writer.uint32(42).fork()).join();
+    }
+    if (message.applyOnStreamDone !== false) {
+      writer.uint32(48).bool(message.applyOnStreamDone);
     }
     return writer;
   },
@@ -9437,6 +9488,22 @@ export const RateLimit: MessageFns<RateLimit, "envoy.config.route.v3.RateLimit">
             message.limit = RateLimit_Override.decode(reader, reader.uint32());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.hitsAddend = RateLimit_HitsAddend.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.applyOnStreamDone = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -9461,6 +9528,16 @@ export const RateLimit: MessageFns<RateLimit, "envoy.config.route.v3.RateLimit">
         ? object.actions.map((e: any) => RateLimit_Action.fromJSON(e))
         : [],
       limit: isSet(object.limit) ? RateLimit_Override.fromJSON(object.limit) : undefined,
+      hitsAddend: isSet(object.hitsAddend)
+        ? RateLimit_HitsAddend.fromJSON(object.hitsAddend)
+        : isSet(object.hits_addend)
+        ? RateLimit_HitsAddend.fromJSON(object.hits_addend)
+        : undefined,
+      applyOnStreamDone: isSet(object.applyOnStreamDone)
+        ? globalThis.Boolean(object.applyOnStreamDone)
+        : isSet(object.apply_on_stream_done)
+        ? globalThis.Boolean(object.apply_on_stream_done)
+        : false,
     };
   },
 
@@ -9478,6 +9555,12 @@ export const RateLimit: MessageFns<RateLimit, "envoy.config.route.v3.RateLimit">
     if (message.limit !== undefined) {
       obj.limit = RateLimit_Override.toJSON(message.limit);
     }
+    if (message.hitsAddend !== undefined) {
+      obj.hitsAddend = RateLimit_HitsAddend.toJSON(message.hitsAddend);
+    }
+    if (message.applyOnStreamDone !== false) {
+      obj.applyOnStreamDone = message.applyOnStreamDone;
+    }
     return obj;
   },
 
@@ -9492,6 +9575,10 @@ export const RateLimit: MessageFns<RateLimit, "envoy.config.route.v3.RateLimit">
     message.limit = (object.limit !== undefined && object.limit !== null)
       ? RateLimit_Override.fromPartial(object.limit)
       : undefined;
+    message.hitsAddend = (object.hitsAddend !== undefined && object.hitsAddend !== null)
+      ? RateLimit_HitsAddend.fromPartial(object.hitsAddend)
+      : undefined;
+    message.applyOnStreamDone = object.applyOnStreamDone ?? false;
     return message;
   },
 };
@@ -9511,6 +9598,7 @@ function createBaseRateLimit_Action(): RateLimit_Action {
     extension: undefined,
     maskedRemoteAddress: undefined,
     queryParameterValueMatch: undefined,
+    remoteAddressMatch: undefined,
   };
 }
 
@@ -9551,6 +9639,9 @@ export const RateLimit_Action: MessageFns<RateLimit_Action, "envoy.config.route.
     if (message.queryParameterValueMatch !== undefined) {
       RateLimit_Action_QueryParameterValueMatch.encode(message.queryParameterValueMatch, writer.uint32(90).fork())
         .join();
+    }
+    if (message.remoteAddressMatch !== undefined) {
+      RateLimit_Action_RemoteAddressMatch.encode(message.remoteAddressMatch, writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -9659,6 +9750,14 @@ export const RateLimit_Action: MessageFns<RateLimit_Action, "envoy.config.route.
             );
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.remoteAddressMatch = RateLimit_Action_RemoteAddressMatch.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -9720,6 +9819,11 @@ export const RateLimit_Action: MessageFns<RateLimit_Action, "envoy.config.route.
         : isSet(object.query_parameter_value_match)
         ? RateLimit_Action_QueryParameterValueMatch.fromJSON(object.query_parameter_value_match)
         : undefined,
+      remoteAddressMatch: isSet(object.remoteAddressMatch)
+        ? RateLimit_Action_RemoteAddressMatch.fromJSON(object.remoteAddressMatch)
+        : isSet(object.remote_address_match)
+        ? RateLimit_Action_RemoteAddressMatch.fromJSON(object.remote_address_match)
+        : undefined,
     };
   },
 
@@ -9757,6 +9861,9 @@ export const RateLimit_Action: MessageFns<RateLimit_Action, "envoy.config.route.
     }
     if (message.queryParameterValueMatch !== undefined) {
       obj.queryParameterValueMatch = RateLimit_Action_QueryParameterValueMatch.toJSON(message.queryParameterValueMatch);
+    }
+    if (message.remoteAddressMatch !== undefined) {
+      obj.remoteAddressMatch = RateLimit_Action_RemoteAddressMatch.toJSON(message.remoteAddressMatch);
     }
     return obj;
   },
@@ -9800,6 +9907,9 @@ export const RateLimit_Action: MessageFns<RateLimit_Action, "envoy.config.route.
       (object.queryParameterValueMatch !== undefined && object.queryParameterValueMatch !== null)
         ? RateLimit_Action_QueryParameterValueMatch.fromPartial(object.queryParameterValueMatch)
         : undefined;
+    message.remoteAddressMatch = (object.remoteAddressMatch !== undefined && object.remoteAddressMatch !== null)
+      ? RateLimit_Action_RemoteAddressMatch.fromPartial(object.remoteAddressMatch)
+      : undefined;
     return message;
   },
 };
@@ -10882,6 +10992,261 @@ export const RateLimit_Action_QueryParameterValueMatch: MessageFns<
 };
 
 messageTypeRegistry.set(RateLimit_Action_QueryParameterValueMatch.$type, RateLimit_Action_QueryParameterValueMatch);
+
+function createBaseRateLimit_Action_RemoteAddressMatch(): RateLimit_Action_RemoteAddressMatch {
+  return { descriptorValue: "", descriptorKey: "", defaultValue: "", addressMatcher: undefined };
+}
+
+export const RateLimit_Action_RemoteAddressMatch: MessageFns<
+  RateLimit_Action_RemoteAddressMatch,
+  "envoy.config.route.v3.RateLimit.Action.RemoteAddressMatch"
+> = {
+  $type: "envoy.config.route.v3.RateLimit.Action.RemoteAddressMatch" as const,
+
+  encode(message: RateLimit_Action_RemoteAddressMatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.descriptorValue !== "") {
+      writer.uint32(10).string(message.descriptorValue);
+    }
+    if (message.descriptorKey !== "") {
+      writer.uint32(18).string(message.descriptorKey);
+    }
+    if (message.defaultValue !== "") {
+      writer.uint32(26).string(message.defaultValue);
+    }
+    if (message.addressMatcher !== undefined) {
+      AddressMatcher.encode(message.addressMatcher, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RateLimit_Action_RemoteAddressMatch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRateLimit_Action_RemoteAddressMatch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.descriptorValue = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.descriptorKey = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.defaultValue = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.addressMatcher = AddressMatcher.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RateLimit_Action_RemoteAddressMatch {
+    return {
+      descriptorValue: isSet(object.descriptorValue)
+        ? globalThis.String(object.descriptorValue)
+        : isSet(object.descriptor_value)
+        ? globalThis.String(object.descriptor_value)
+        : "",
+      descriptorKey: isSet(object.descriptorKey)
+        ? globalThis.String(object.descriptorKey)
+        : isSet(object.descriptor_key)
+        ? globalThis.String(object.descriptor_key)
+        : "",
+      defaultValue: isSet(object.defaultValue)
+        ? globalThis.String(object.defaultValue)
+        : isSet(object.default_value)
+        ? globalThis.String(object.default_value)
+        : "",
+      addressMatcher: isSet(object.addressMatcher)
+        ? AddressMatcher.fromJSON(object.addressMatcher)
+        : isSet(object.address_matcher)
+        ? AddressMatcher.fromJSON(object.address_matcher)
+        : undefined,
+    };
+  },
+
+  toJSON(message: RateLimit_Action_RemoteAddressMatch): unknown {
+    const obj: any = {};
+    if (message.descriptorValue !== "") {
+      obj.descriptorValue = message.descriptorValue;
+    }
+    if (message.descriptorKey !== "") {
+      obj.descriptorKey = message.descriptorKey;
+    }
+    if (message.defaultValue !== "") {
+      obj.defaultValue = message.defaultValue;
+    }
+    if (message.addressMatcher !== undefined) {
+      obj.addressMatcher = AddressMatcher.toJSON(message.addressMatcher);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RateLimit_Action_RemoteAddressMatch>, I>>(
+    base?: I,
+  ): RateLimit_Action_RemoteAddressMatch {
+    return RateLimit_Action_RemoteAddressMatch.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RateLimit_Action_RemoteAddressMatch>, I>>(
+    object: I,
+  ): RateLimit_Action_RemoteAddressMatch {
+    const message = createBaseRateLimit_Action_RemoteAddressMatch();
+    message.descriptorValue = object.descriptorValue ?? "";
+    message.descriptorKey = object.descriptorKey ?? "";
+    message.defaultValue = object.defaultValue ?? "";
+    message.addressMatcher = (object.addressMatcher !== undefined && object.addressMatcher !== null)
+      ? AddressMatcher.fromPartial(object.addressMatcher)
+      : undefined;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(RateLimit_Action_RemoteAddressMatch.$type, RateLimit_Action_RemoteAddressMatch);
+
+function createBaseRateLimit_HitsAddend(): RateLimit_HitsAddend {
+  return { number: undefined, format: "", isNegativeHits: false };
+}
+
+export const RateLimit_HitsAddend: MessageFns<RateLimit_HitsAddend, "envoy.config.route.v3.RateLimit.HitsAddend"> = {
+  $type: "envoy.config.route.v3.RateLimit.HitsAddend" as const,
+
+  encode(message: RateLimit_HitsAddend, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.number !== undefined) {
+      UInt64Value.encode({ value: message.number! }, writer.uint32(10).fork()).join();
+    }
+    if (message.format !== "") {
+      writer.uint32(18).string(message.format);
+    }
+    if (message.isNegativeHits !== false) {
+      writer.uint32(24).bool(message.isNegativeHits);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RateLimit_HitsAddend {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRateLimit_HitsAddend();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.number = UInt64Value.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.format = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.isNegativeHits = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RateLimit_HitsAddend {
+    return {
+      number: isSet(object.number) ? Number(object.number) : undefined,
+      format: isSet(object.format) ? globalThis.String(object.format) : "",
+      isNegativeHits: isSet(object.isNegativeHits)
+        ? globalThis.Boolean(object.isNegativeHits)
+        : isSet(object.is_negative_hits)
+        ? globalThis.Boolean(object.is_negative_hits)
+        : false,
+    };
+  },
+
+  toJSON(message: RateLimit_HitsAddend): unknown {
+    const obj: any = {};
+    if (message.number !== undefined) {
+      obj.number = message.number;
+    }
+    if (message.format !== "") {
+      obj.format = message.format;
+    }
+    if (message.isNegativeHits !== false) {
+      obj.isNegativeHits = message.isNegativeHits;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RateLimit_HitsAddend>, I>>(base?: I): RateLimit_HitsAddend {
+    return RateLimit_HitsAddend.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RateLimit_HitsAddend>, I>>(object: I): RateLimit_HitsAddend {
+    const message = createBaseRateLimit_HitsAddend();
+    message.number = object.number ?? undefined;
+    message.format = object.format ?? "";
+    message.isNegativeHits = object.isNegativeHits ?? false;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(RateLimit_HitsAddend.$type, RateLimit_HitsAddend);
 
 function createBaseRateLimit_Override(): RateLimit_Override {
   return { dynamicMetadata: undefined };

@@ -9,6 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { BoolValue } from "../../../../../google/protobuf/wrappers.js";
 import { messageTypeRegistry } from "../../../../../typeRegistry.js";
 import { RegexMatcher } from "../../../../type/matcher/v3/regex.js";
+import { StringMatcher } from "../../../../type/matcher/v3/string.js";
 import { HeaderValueOption } from "../../../core/v3/base.js";
 
 export const protobufPackage = "envoy.config.common.mutation_rules.v3";
@@ -16,107 +17,28 @@ export const protobufPackage = "envoy.config.common.mutation_rules.v3";
 export const protobufFileName = "envoy/config/common/mutation_rules/v3/mutation_rules.proto";
 
 /**
- * The HeaderMutationRules structure specifies what headers may be
- * manipulated by a processing filter. This set of rules makes it
- * possible to control which modifications a filter may make.
- *
- * By default, an external processing server may add, modify, or remove
- * any header except for an "Envoy internal" header (which is typically
- * denoted by an x-envoy prefix) or specific headers that may affect
- * further filter processing:
- *
- * * ``host``
- * * ``:authority``
- * * ``:scheme``
- * * ``:method``
- *
- * Every attempt to add, change, append, or remove a header will be
- * tested against the rules here. Disallowed header mutations will be
- * ignored unless ``disallow_is_error`` is set to true.
- *
- * Attempts to remove headers are further constrained -- regardless of the
- * settings, system-defined headers (that start with ``:``) and the ``host``
- * header may never be removed.
- *
- * In addition, a counter will be incremented whenever a mutation is
- * rejected. In the ext_proc filter, that counter is named
- * ``rejected_header_mutations``.
- * [#next-free-field: 8]
+ * Envoy's header mutation rules, as of Envoy 1.40 (see ../../../../../README.md): adds
+ * HeaderMutation.remove_on_match, which ClientTrafficPolicy's removeOnMatch needs.
  */
+
 export interface HeaderMutationRules {
-  /**
-   * By default, certain headers that could affect processing of subsequent
-   * filters or request routing cannot be modified. These headers are
-   * ``host``, ``:authority``, ``:scheme``, and ``:method``. Setting this parameter
-   * to true allows these headers to be modified as well.
-   */
-  allowAllRouting?:
-    | boolean
-    | undefined;
-  /**
-   * If true, allow modification of envoy internal headers. By default, these
-   * start with ``x-envoy`` but this may be overridden in the ``Bootstrap``
-   * configuration using the
-   * :ref:`header_prefix <envoy_v3_api_field_config.bootstrap.v3.Bootstrap.header_prefix>`
-   * field. Default is false.
-   */
-  allowEnvoy?:
-    | boolean
-    | undefined;
-  /**
-   * If true, prevent modification of any system header, defined as a header
-   * that starts with a ``:`` character, regardless of any other settings.
-   * A processing server may still override the ``:status`` of an HTTP response
-   * using an ``ImmediateResponse`` message. Default is false.
-   */
-  disallowSystem?:
-    | boolean
-    | undefined;
-  /**
-   * If true, prevent modifications of all header values, regardless of any
-   * other settings. A processing server may still override the ``:status``
-   * of an HTTP response using an ``ImmediateResponse`` message. Default is false.
-   */
-  disallowAll?:
-    | boolean
-    | undefined;
-  /**
-   * If set, specifically allow any header that matches this regular
-   * expression. This overrides all other settings except for
-   * ``disallow_expression``.
-   */
-  allowExpression?:
-    | RegexMatcher
-    | undefined;
-  /**
-   * If set, specifically disallow any header that matches this regular
-   * expression regardless of any other settings.
-   */
-  disallowExpression?:
-    | RegexMatcher
-    | undefined;
-  /**
-   * If true, and if the rules in this list cause a header mutation to be
-   * disallowed, then the filter using this configuration will terminate the
-   * request with a 500 error. In addition, regardless of the setting of this
-   * parameter, any attempt to set, add, or modify a disallowed header will
-   * cause the ``rejected_header_mutations`` counter to be incremented.
-   * Default is false.
-   */
+  allowAllRouting?: boolean | undefined;
+  allowEnvoy?: boolean | undefined;
+  disallowSystem?: boolean | undefined;
+  disallowAll?: boolean | undefined;
+  allowExpression?: RegexMatcher | undefined;
+  disallowExpression?: RegexMatcher | undefined;
   disallowIsError?: boolean | undefined;
 }
 
-/**
- * The HeaderMutation structure specifies an action that may be taken on HTTP
- * headers.
- */
 export interface HeaderMutation {
-  /** Remove the specified header if it exists. */
-  remove?:
-    | string
-    | undefined;
-  /** Append new header by the specified HeaderValueOption. */
+  remove?: string | undefined;
   append?: HeaderValueOption | undefined;
+  removeOnMatch?: HeaderMutation_RemoveOnMatch | undefined;
+}
+
+export interface HeaderMutation_RemoveOnMatch {
+  keyMatcher?: StringMatcher | undefined;
 }
 
 function createBaseHeaderMutationRules(): HeaderMutationRules {
@@ -332,7 +254,7 @@ export const HeaderMutationRules: MessageFns<
 messageTypeRegistry.set(HeaderMutationRules.$type, HeaderMutationRules);
 
 function createBaseHeaderMutation(): HeaderMutation {
-  return { remove: undefined, append: undefined };
+  return { remove: undefined, append: undefined, removeOnMatch: undefined };
 }
 
 export const HeaderMutation: MessageFns<HeaderMutation, "envoy.config.common.mutation_rules.v3.HeaderMutation"> = {
@@ -344,6 +266,9 @@ export const HeaderMutation: MessageFns<HeaderMutation, "envoy.config.common.mut
     }
     if (message.append !== undefined) {
       HeaderValueOption.encode(message.append, writer.uint32(18).fork()).join();
+    }
+    if (message.removeOnMatch !== undefined) {
+      HeaderMutation_RemoveOnMatch.encode(message.removeOnMatch, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -377,6 +302,14 @@ export const HeaderMutation: MessageFns<HeaderMutation, "envoy.config.common.mut
             message.append = HeaderValueOption.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.removeOnMatch = HeaderMutation_RemoveOnMatch.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -393,6 +326,11 @@ export const HeaderMutation: MessageFns<HeaderMutation, "envoy.config.common.mut
     return {
       remove: isSet(object.remove) ? globalThis.String(object.remove) : undefined,
       append: isSet(object.append) ? HeaderValueOption.fromJSON(object.append) : undefined,
+      removeOnMatch: isSet(object.removeOnMatch)
+        ? HeaderMutation_RemoveOnMatch.fromJSON(object.removeOnMatch)
+        : isSet(object.remove_on_match)
+        ? HeaderMutation_RemoveOnMatch.fromJSON(object.remove_on_match)
+        : undefined,
     };
   },
 
@@ -403,6 +341,9 @@ export const HeaderMutation: MessageFns<HeaderMutation, "envoy.config.common.mut
     }
     if (message.append !== undefined) {
       obj.append = HeaderValueOption.toJSON(message.append);
+    }
+    if (message.removeOnMatch !== undefined) {
+      obj.removeOnMatch = HeaderMutation_RemoveOnMatch.toJSON(message.removeOnMatch);
     }
     return obj;
   },
@@ -416,11 +357,96 @@ export const HeaderMutation: MessageFns<HeaderMutation, "envoy.config.common.mut
     message.append = (object.append !== undefined && object.append !== null)
       ? HeaderValueOption.fromPartial(object.append)
       : undefined;
+    message.removeOnMatch = (object.removeOnMatch !== undefined && object.removeOnMatch !== null)
+      ? HeaderMutation_RemoveOnMatch.fromPartial(object.removeOnMatch)
+      : undefined;
     return message;
   },
 };
 
 messageTypeRegistry.set(HeaderMutation.$type, HeaderMutation);
+
+function createBaseHeaderMutation_RemoveOnMatch(): HeaderMutation_RemoveOnMatch {
+  return { keyMatcher: undefined };
+}
+
+export const HeaderMutation_RemoveOnMatch: MessageFns<
+  HeaderMutation_RemoveOnMatch,
+  "envoy.config.common.mutation_rules.v3.HeaderMutation.RemoveOnMatch"
+> = {
+  $type: "envoy.config.common.mutation_rules.v3.HeaderMutation.RemoveOnMatch" as const,
+
+  encode(message: HeaderMutation_RemoveOnMatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.keyMatcher !== undefined) {
+      StringMatcher.encode(message.keyMatcher, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HeaderMutation_RemoveOnMatch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHeaderMutation_RemoveOnMatch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.keyMatcher = StringMatcher.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HeaderMutation_RemoveOnMatch {
+    return {
+      keyMatcher: isSet(object.keyMatcher)
+        ? StringMatcher.fromJSON(object.keyMatcher)
+        : isSet(object.key_matcher)
+        ? StringMatcher.fromJSON(object.key_matcher)
+        : undefined,
+    };
+  },
+
+  toJSON(message: HeaderMutation_RemoveOnMatch): unknown {
+    const obj: any = {};
+    if (message.keyMatcher !== undefined) {
+      obj.keyMatcher = StringMatcher.toJSON(message.keyMatcher);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HeaderMutation_RemoveOnMatch>, I>>(base?: I): HeaderMutation_RemoveOnMatch {
+    return HeaderMutation_RemoveOnMatch.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HeaderMutation_RemoveOnMatch>, I>>(object: I): HeaderMutation_RemoveOnMatch {
+    const message = createBaseHeaderMutation_RemoveOnMatch();
+    message.keyMatcher = (object.keyMatcher !== undefined && object.keyMatcher !== null)
+      ? StringMatcher.fromPartial(object.keyMatcher)
+      : undefined;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(HeaderMutation_RemoveOnMatch.$type, HeaderMutation_RemoveOnMatch);
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

@@ -6,10 +6,16 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Struct } from "../../../../../../google/protobuf/struct.js";
 import { BoolValue } from "../../../../../../google/protobuf/wrappers.js";
 import { messageTypeRegistry } from "../../../../../../typeRegistry.js";
 import { HeaderMutationRules } from "../../../../../config/common/mutation_rules/v3/mutation_rules.js";
-import { HeaderValue, RuntimeFeatureFlag, RuntimeFractionalPercent } from "../../../../../config/core/v3/base.js";
+import {
+  HeaderValue,
+  RetryPolicy,
+  RuntimeFeatureFlag,
+  RuntimeFractionalPercent,
+} from "../../../../../config/core/v3/base.js";
 import { ApiVersion, apiVersionFromJSON, apiVersionToJSON } from "../../../../../config/core/v3/config_source.js";
 import { GrpcService } from "../../../../../config/core/v3/grpc_service.js";
 import { HttpUri } from "../../../../../config/core/v3/http_uri.js";
@@ -21,507 +27,131 @@ export const protobufPackage = "envoy.extensions.filters.http.ext_authz.v3";
 
 export const protobufFileName = "envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto";
 
-/** [#next-free-field: 28] */
+/** ext_authz as of the Envoy this project runs (see the README of proto/envoy-overrides). */
+
 export interface ExtAuthz {
-  /** gRPC service configuration (default timeout: 200ms). */
-  grpcService?:
-    | GrpcService
-    | undefined;
-  /** HTTP service configuration (default timeout: 200ms). */
-  httpService?:
-    | HttpService
-    | undefined;
-  /**
-   * API version for ext_authz transport protocol. This describes the ext_authz gRPC endpoint and
-   * version of messages used on the wire.
-   */
   transportApiVersion: ApiVersion;
-  /**
-   * Changes filter's behaviour on errors:
-   *
-   *  1. When set to true, the filter will ``accept`` client request even if the communication with
-   *  the authorization service has failed, or if the authorization service has returned a HTTP 5xx
-   *  error.
-   *
-   *  2. When set to false, ext-authz will ``reject`` client requests and return a ``Forbidden``
-   *  response if the communication with the authorization service has failed, or if the
-   *  authorization service has returned a HTTP 5xx error.
-   *
-   * Note that errors can be ``always`` tracked in the :ref:`stats
-   * <config_http_filters_ext_authz_stats>`.
-   */
   failureModeAllow: boolean;
-  /**
-   * When ``failure_mode_allow`` and ``failure_mode_allow_header_add`` are both set to true,
-   * ``x-envoy-auth-failure-mode-allowed: true`` will be added to request headers if the communication
-   * with the authorization service has failed, or if the authorization service has returned a
-   * HTTP 5xx error.
-   */
   failureModeAllowHeaderAdd: boolean;
-  /**
-   * Enables filter to buffer the client request body and send it within the authorization request.
-   * A ``x-envoy-auth-partial-body: false|true`` metadata header will be added to the authorization
-   * request message indicating if the body data is partial.
-   */
-  withRequestBody?:
-    | BufferSettings
-    | undefined;
-  /**
-   * Clears route cache in order to allow the external authorization service to correctly affect
-   * routing decisions. Filter clears all cached routes when:
-   *
-   * 1. The field is set to ``true``.
-   *
-   * 2. The status returned from the authorization service is a HTTP 200 or gRPC 0.
-   *
-   * 3. At least one ``authorization response header`` is added to the client request, or is used for
-   * altering another client request header.
-   */
+  withRequestBody?: BufferSettings | undefined;
   clearRouteCache: boolean;
-  /**
-   * Sets the HTTP status that is returned to the client when the authorization server returns an error
-   * or cannot be reached. The default status is HTTP 403 Forbidden.
-   */
-  statusOnError?:
-    | HttpStatus
-    | undefined;
-  /**
-   * When this is set to true, the filter will check the :ref:`ext_authz response
-   * <envoy_v3_api_msg_service.auth.v3.CheckResponse>` for invalid header &
-   * query parameter mutations. If the side stream response is invalid, it will send a local reply
-   * to the downstream request with status HTTP 500 Internal Server Error.
-   *
-   * Note that headers_to_remove & query_parameters_to_remove are validated, but invalid elements in
-   * those fields should not affect any headers & thus will not cause the filter to send a local
-   * reply.
-   *
-   * When set to false, any invalid mutations will be visible to the rest of envoy and may cause
-   * unexpected behavior.
-   *
-   * If you are using ext_authz with an untrusted ext_authz server, you should set this to true.
-   */
+  clearRouteCacheHeaders: string[];
+  statusOnError?: HttpStatus | undefined;
   validateMutations: boolean;
-  /**
-   * Specifies a list of metadata namespaces whose values, if present, will be passed to the
-   * ext_authz service. The :ref:`filter_metadata <envoy_v3_api_field_config.core.v3.Metadata.filter_metadata>`
-   * is passed as an opaque ``protobuf::Struct``.
-   *
-   * Please note that this field exclusively applies to the gRPC ext_authz service and has no effect on the HTTP service.
-   *
-   * For example, if the ``jwt_authn`` filter is used and :ref:`payload_in_metadata
-   * <envoy_v3_api_field_extensions.filters.http.jwt_authn.v3.JwtProvider.payload_in_metadata>` is set,
-   * then the following will pass the jwt payload to the authorization server.
-   *
-   * .. code-block:: yaml
-   *
-   *    metadata_context_namespaces:
-   *    - envoy.filters.http.jwt_authn
-   */
   metadataContextNamespaces: string[];
-  /**
-   * Specifies a list of metadata namespaces whose values, if present, will be passed to the
-   * ext_authz service. :ref:`typed_filter_metadata <envoy_v3_api_field_config.core.v3.Metadata.typed_filter_metadata>`
-   * is passed as a ``protobuf::Any``.
-   *
-   * Please note that this field exclusively applies to the gRPC ext_authz service and has no effect on the HTTP service.
-   *
-   * It works in a way similar to ``metadata_context_namespaces`` but allows Envoy and ext_authz server to share
-   * the protobuf message definition in order to do a safe parsing.
-   */
   typedMetadataContextNamespaces: string[];
-  /**
-   * Specifies a list of route metadata namespaces whose values, if present, will be passed to the
-   * ext_authz service at :ref:`route_metadata_context <envoy_v3_api_field_service.auth.v3.AttributeContext.route_metadata_context>` in
-   * :ref:`CheckRequest <envoy_v3_api_field_service.auth.v3.CheckRequest.attributes>`.
-   * :ref:`filter_metadata <envoy_v3_api_field_config.core.v3.Metadata.filter_metadata>` is passed as an opaque ``protobuf::Struct``.
-   */
   routeMetadataContextNamespaces: string[];
-  /**
-   * Specifies a list of route metadata namespaces whose values, if present, will be passed to the
-   * ext_authz service at :ref:`route_metadata_context <envoy_v3_api_field_service.auth.v3.AttributeContext.route_metadata_context>` in
-   * :ref:`CheckRequest <envoy_v3_api_field_service.auth.v3.CheckRequest.attributes>`.
-   * :ref:`typed_filter_metadata <envoy_v3_api_field_config.core.v3.Metadata.typed_filter_metadata>` is passed as an ``protobuf::Any``.
-   */
   routeTypedMetadataContextNamespaces: string[];
-  /**
-   * Specifies if the filter is enabled.
-   *
-   * If :ref:`runtime_key <envoy_v3_api_field_config.core.v3.RuntimeFractionalPercent.runtime_key>` is specified,
-   * Envoy will lookup the runtime key to get the percentage of requests to filter.
-   *
-   * If this field is not specified, the filter will be enabled for all requests.
-   */
-  filterEnabled?:
-    | RuntimeFractionalPercent
-    | undefined;
-  /**
-   * Specifies if the filter is enabled with metadata matcher.
-   * If this field is not specified, the filter will be enabled for all requests.
-   */
-  filterEnabledMetadata?:
-    | MetadataMatcher
-    | undefined;
-  /**
-   * Specifies whether to deny the requests, when the filter is disabled.
-   * If :ref:`runtime_key <envoy_v3_api_field_config.core.v3.RuntimeFeatureFlag.runtime_key>` is specified,
-   * Envoy will lookup the runtime key to determine whether to deny request for
-   * filter protected path at filter disabling. If filter is disabled in
-   * typed_per_filter_config for the path, requests will not be denied.
-   *
-   * If this field is not specified, all requests will be allowed when disabled.
-   *
-   * If a request is denied due to this setting, the response code in :ref:`status_on_error
-   * <envoy_v3_api_field_extensions.filters.http.ext_authz.v3.ExtAuthz.status_on_error>` will
-   * be returned.
-   */
-  denyAtDisable?:
-    | RuntimeFeatureFlag
-    | undefined;
-  /**
-   * Specifies if the peer certificate is sent to the external service.
-   *
-   * When this field is true, Envoy will include the peer X.509 certificate, if available, in the
-   * :ref:`certificate<envoy_v3_api_field_service.auth.v3.AttributeContext.Peer.certificate>`.
-   */
+  filterEnabled?: RuntimeFractionalPercent | undefined;
+  filterEnabledMetadata?: MetadataMatcher | undefined;
+  denyAtDisable?: RuntimeFeatureFlag | undefined;
   includePeerCertificate: boolean;
-  /**
-   * Optional additional prefix to use when emitting statistics. This allows to distinguish
-   * emitted statistics between configured ``ext_authz`` filters in an HTTP filter chain. For example:
-   *
-   * .. code-block:: yaml
-   *
-   *   http_filters:
-   *     - name: envoy.filters.http.ext_authz
-   *       typed_config:
-   *         "@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz
-   *         stat_prefix: waf # This emits ext_authz.waf.ok, ext_authz.waf.denied, etc.
-   *     - name: envoy.filters.http.ext_authz
-   *       typed_config:
-   *         "@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz
-   *         stat_prefix: blocker # This emits ext_authz.blocker.ok, ext_authz.blocker.denied, etc.
-   */
   statPrefix: string;
-  /**
-   * Optional labels that will be passed to :ref:`labels<envoy_v3_api_field_service.auth.v3.AttributeContext.Peer.labels>` in
-   * :ref:`destination<envoy_v3_api_field_service.auth.v3.AttributeContext.destination>`.
-   * The labels will be read from :ref:`metadata<envoy_v3_api_msg_config.core.v3.Node>` with the specified key.
-   */
   bootstrapMetadataLabelsKey: string;
-  /**
-   * Check request to authorization server will include the client request headers that have a correspondent match
-   * in the :ref:`list <envoy_v3_api_msg_type.matcher.v3.ListStringMatcher>`. If this option isn't specified, then
-   * all client request headers are included in the check request to a gRPC authorization server, whereas no client request headers
-   * (besides the ones allowed by default - see note below) are included in the check request to an HTTP authorization server.
-   * This inconsistency between gRPC and HTTP servers is to maintain backwards compatibility with legacy behavior.
-   *
-   * .. note::
-   *
-   *  1. For requests to an HTTP authorization server: in addition to the the user's supplied matchers, ``Host``, ``Method``, ``Path``,
-   *     ``Content-Length``, and ``Authorization`` are **additionally included** in the list.
-   *
-   * .. note::
-   *
-   *  2. For requests to an HTTP authorization server: *Content-Length* will be set to 0 and the request to the
-   *  authorization server will not have a message body. However, the check request can include the buffered
-   *  client request body (controlled by :ref:`with_request_body
-   *  <envoy_v3_api_field_extensions.filters.http.ext_authz.v3.ExtAuthz.with_request_body>` setting),
-   *  consequently the value of *Content-Length* of the authorization request reflects the size of
-   *  its payload size.
-   *
-   * .. note::
-   *
-   *  3. This can be overridden by the field ``disallowed_headers`` below. That is, if a header
-   *  matches for both ``allowed_headers`` and ``disallowed_headers``, the header will NOT be sent.
-   */
-  allowedHeaders?:
-    | ListStringMatcher
-    | undefined;
-  /**
-   * If set, specifically disallow any header in this list to be forwarded to the external
-   * authentication server. This overrides the above ``allowed_headers`` if a header matches both.
-   */
-  disallowedHeaders?:
-    | ListStringMatcher
-    | undefined;
-  /**
-   * Specifies if the TLS session level details like SNI are sent to the external service.
-   *
-   * When this field is true, Envoy will include the SNI name used for TLSClientHello, if available, in the
-   * :ref:`tls_session<envoy_v3_api_field_service.auth.v3.AttributeContext.tls_session>`.
-   */
+  allowedHeaders?: ListStringMatcher | undefined;
+  disallowedHeaders?: ListStringMatcher | undefined;
   includeTlsSession: boolean;
-  /**
-   * Whether to increment cluster statistics (e.g. cluster.<cluster_name>.upstream_rq_*) on authorization failure.
-   * Defaults to true.
-   */
-  chargeClusterResponseStats?:
-    | boolean
-    | undefined;
-  /**
-   * Whether to encode the raw headers (i.e. unsanitized values & unconcatenated multi-line headers)
-   * in authentication request. Works with both HTTP and GRPC clients.
-   *
-   * When this is set to true, header values are not sanitized. Headers with the same key will also
-   * not be combined into a single, comma-separated header.
-   * Requests to GRPC services will populate the field
-   * :ref:`header_map<envoy_v3_api_field_service.auth.v3.AttributeContext.HttpRequest.header_map>`.
-   * Requests to HTTP services will be constructed with the unsanitized header values and preserved
-   * multi-line headers with the same key.
-   *
-   * If this field is set to false, header values will be sanitized, with any non-UTF-8-compliant
-   * bytes replaced with '!'. Headers with the same key will have their values concatenated into a
-   * single comma-separated header value.
-   * Requests to GRPC services will populate the field
-   * :ref:`headers<envoy_v3_api_field_service.auth.v3.AttributeContext.HttpRequest.headers>`.
-   * Requests to HTTP services will have their header values sanitized and will not preserve
-   * multi-line headers with the same key.
-   *
-   * It's recommended you set this to true unless you already rely on the old behavior. False is the
-   * default only for backwards compatibility.
-   */
+  chargeClusterResponseStats?: boolean | undefined;
   encodeRawHeaders: boolean;
-  /**
-   * Rules for what modifications an ext_authz server may make to the request headers before
-   * continuing decoding / forwarding upstream.
-   *
-   * If set to anything, enables header mutation checking against configured rules. Note that
-   * :ref:`HeaderMutationRules <envoy_v3_api_msg_config.common.mutation_rules.v3.HeaderMutationRules>`
-   * has defaults that change ext_authz behavior. Also note that if this field is set to anything,
-   * ext_authz can no longer append to :-prefixed headers.
-   *
-   * If empty, header mutation rule checking is completely disabled.
-   *
-   * Regardless of what is configured here, ext_authz cannot remove :-prefixed headers.
-   *
-   * This field and ``validate_mutations`` have different use cases. ``validate_mutations`` enables
-   * correctness checks for all header / query parameter mutations (e.g. for invalid characters).
-   * This field allows the filter to reject mutations to specific headers.
-   */
-  decoderHeaderMutationRules?:
-    | HeaderMutationRules
-    | undefined;
-  /**
-   * Enable / disable ingestion of dynamic metadata from ext_authz service.
-   *
-   * If false, the filter will ignore dynamic metadata injected by the ext_authz service. If the
-   * ext_authz service tries injecting dynamic metadata, the filter will log, increment the
-   * ``ignored_dynamic_metadata`` stat, then continue handling the response.
-   *
-   * If true, the filter will ingest dynamic metadata entries as normal.
-   *
-   * If unset, defaults to true.
-   */
+  decoderHeaderMutationRules?: HeaderMutationRules | undefined;
   enableDynamicMetadataIngestion?: boolean | undefined;
+  filterMetadata?: { [key: string]: any } | undefined;
+  emitFilterStateStats: boolean;
+  maxDeniedResponseBodyBytes: number;
+  enforceResponseHeaderLimits: boolean;
+  shadowMode: boolean;
+  emitClientSpan?: boolean | undefined;
+  grpcService?: GrpcService | undefined;
+  httpService?: HttpService | undefined;
 }
 
-/** Configuration for buffering the request data. */
+export interface ShadowDecision {
+  checkResult: ShadowDecision_CheckResult;
+  statusCode: number;
+  responseHeaders: HeaderValue[];
+}
+
+export enum ShadowDecision_CheckResult {
+  UNSPECIFIED = 0,
+  OK = 1,
+  DENIED = 2,
+  ERROR = 3,
+}
+
+export function shadowDecision_CheckResultFromJSON(object: any): ShadowDecision_CheckResult {
+  switch (object) {
+    case 0:
+    case "UNSPECIFIED":
+      return ShadowDecision_CheckResult.UNSPECIFIED;
+    case 1:
+    case "OK":
+      return ShadowDecision_CheckResult.OK;
+    case 2:
+    case "DENIED":
+      return ShadowDecision_CheckResult.DENIED;
+    case 3:
+    case "ERROR":
+      return ShadowDecision_CheckResult.ERROR;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ShadowDecision_CheckResult");
+  }
+}
+
+export function shadowDecision_CheckResultToJSON(object: ShadowDecision_CheckResult): string {
+  switch (object) {
+    case ShadowDecision_CheckResult.UNSPECIFIED:
+      return "UNSPECIFIED";
+    case ShadowDecision_CheckResult.OK:
+      return "OK";
+    case ShadowDecision_CheckResult.DENIED:
+      return "DENIED";
+    case ShadowDecision_CheckResult.ERROR:
+      return "ERROR";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ShadowDecision_CheckResult");
+  }
+}
+
 export interface BufferSettings {
-  /**
-   * Sets the maximum size of a message body that the filter will hold in memory. Envoy will return
-   * ``HTTP 413`` and will *not* initiate the authorization process when buffer reaches the number
-   * set in this field. Note that this setting will have precedence over :ref:`failure_mode_allow
-   * <envoy_v3_api_field_extensions.filters.http.ext_authz.v3.ExtAuthz.failure_mode_allow>`.
-   */
   maxRequestBytes: number;
-  /**
-   * When this field is true, Envoy will buffer the message until ``max_request_bytes`` is reached.
-   * The authorization request will be dispatched and no 413 HTTP error will be returned by the
-   * filter.
-   */
   allowPartialMessage: boolean;
-  /**
-   * If true, the body sent to the external authorization service is set with raw bytes, it sets
-   * the :ref:`raw_body<envoy_v3_api_field_service.auth.v3.AttributeContext.HttpRequest.raw_body>`
-   * field of HTTP request attribute context. Otherwise, :ref:`body
-   * <envoy_v3_api_field_service.auth.v3.AttributeContext.HttpRequest.body>` will be filled
-   * with UTF-8 string request body.
-   *
-   * This field only affects configurations using a :ref:`grpc_service
-   * <envoy_v3_api_field_extensions.filters.http.ext_authz.v3.ExtAuthz.grpc_service>`. In configurations that use
-   * an :ref:`http_service <envoy_v3_api_field_extensions.filters.http.ext_authz.v3.ExtAuthz.http_service>`, this
-   * has no effect.
-   */
   packAsBytes: boolean;
 }
 
-/**
- * HttpService is used for raw HTTP communication between the filter and the authorization service.
- * When configured, the filter will parse the client request and use these attributes to call the
- * authorization server. Depending on the response, the filter may reject or accept the client
- * request. Note that in any of these events, metadata can be added, removed or overridden by the
- * filter:
- *
- * *On authorization request*, a list of allowed request headers may be supplied. See
- * :ref:`allowed_headers
- * <envoy_v3_api_field_extensions.filters.http.ext_authz.v3.AuthorizationRequest.allowed_headers>`
- * for details. Additional headers metadata may be added to the authorization request. See
- * :ref:`headers_to_add
- * <envoy_v3_api_field_extensions.filters.http.ext_authz.v3.AuthorizationRequest.headers_to_add>` for
- * details.
- *
- * On authorization response status HTTP 200 OK, the filter will allow traffic to the upstream and
- * additional headers metadata may be added to the original client request. See
- * :ref:`allowed_upstream_headers
- * <envoy_v3_api_field_extensions.filters.http.ext_authz.v3.AuthorizationResponse.allowed_upstream_headers>`
- * for details. Additionally, the filter may add additional headers to the client's response. See
- * :ref:`allowed_client_headers_on_success
- * <envoy_v3_api_field_extensions.filters.http.ext_authz.v3.AuthorizationResponse.allowed_client_headers_on_success>`
- * for details.
- *
- * On other authorization response statuses, the filter will not allow traffic. Additional headers
- * metadata as well as body may be added to the client's response. See :ref:`allowed_client_headers
- * <envoy_v3_api_field_extensions.filters.http.ext_authz.v3.AuthorizationResponse.allowed_client_headers>`
- * for details.
- * [#next-free-field: 9]
- */
 export interface HttpService {
-  /** Sets the HTTP server URI which the authorization requests must be sent to. */
-  serverUri?:
-    | HttpUri
-    | undefined;
-  /** Sets a prefix to the value of authorization request header ``Path``. */
+  serverUri?: HttpUri | undefined;
   pathPrefix: string;
-  /** Settings used for controlling authorization request metadata. */
-  authorizationRequest?:
-    | AuthorizationRequest
-    | undefined;
-  /** Settings used for controlling authorization response metadata. */
+  pathOverride: string;
+  authorizationRequest?: AuthorizationRequest | undefined;
   authorizationResponse?: AuthorizationResponse | undefined;
+  retryPolicy?: RetryPolicy | undefined;
 }
 
 export interface AuthorizationRequest {
-  /**
-   * Authorization request includes the client request headers that have a correspondent match
-   * in the :ref:`list <envoy_v3_api_msg_type.matcher.v3.ListStringMatcher>`.
-   * This field has been deprecated in favor of :ref:`allowed_headers
-   * <envoy_v3_api_field_extensions.filters.http.ext_authz.v3.ExtAuthz.allowed_headers>`.
-   *
-   * .. note::
-   *
-   *   In addition to the the user's supplied matchers, ``Host``, ``Method``, ``Path``,
-   *   ``Content-Length``, and ``Authorization`` are **automatically included** to the list.
-   *
-   * .. note::
-   *
-   *   By default, ``Content-Length`` header is set to ``0`` and the request to the authorization
-   *   service has no message body. However, the authorization request *may* include the buffered
-   *   client request body (controlled by :ref:`with_request_body
-   *   <envoy_v3_api_field_extensions.filters.http.ext_authz.v3.ExtAuthz.with_request_body>`
-   *   setting) hence the value of its ``Content-Length`` reflects the size of its payload size.
-   *
-   * @deprecated
-   */
-  allowedHeaders?:
-    | ListStringMatcher
-    | undefined;
-  /**
-   * Sets a list of headers that will be included to the request to authorization service. Note that
-   * client request of the same key will be overridden.
-   */
+  allowedHeaders?: ListStringMatcher | undefined;
   headersToAdd: HeaderValue[];
 }
 
-/** [#next-free-field: 6] */
 export interface AuthorizationResponse {
-  /**
-   * When this :ref:`list <envoy_v3_api_msg_type.matcher.v3.ListStringMatcher>` is set, authorization
-   * response headers that have a correspondent match will be added to the original client request.
-   * Note that coexistent headers will be overridden.
-   */
-  allowedUpstreamHeaders?:
-    | ListStringMatcher
-    | undefined;
-  /**
-   * When this :ref:`list <envoy_v3_api_msg_type.matcher.v3.ListStringMatcher>` is set, authorization
-   * response headers that have a correspondent match will be added to the original client request.
-   * Note that coexistent headers will be appended.
-   */
-  allowedUpstreamHeadersToAppend?:
-    | ListStringMatcher
-    | undefined;
-  /**
-   * When this :ref:`list <envoy_v3_api_msg_type.matcher.v3.ListStringMatcher>` is set, authorization
-   * response headers that have a correspondent match will be added to the client's response. Note
-   * that when this list is *not* set, all the authorization response headers, except ``Authority
-   * (Host)`` will be in the response to the client. When a header is included in this list, ``Path``,
-   * ``Status``, ``Content-Length``, ``WWWAuthenticate`` and ``Location`` are automatically added.
-   */
-  allowedClientHeaders?:
-    | ListStringMatcher
-    | undefined;
-  /**
-   * When this :ref:`list <envoy_v3_api_msg_type.matcher.v3.ListStringMatcher>` is set, authorization
-   * response headers that have a correspondent match will be added to the client's response when
-   * the authorization response itself is successful, i.e. not failed or denied. When this list is
-   * *not* set, no additional headers will be added to the client's response on success.
-   */
-  allowedClientHeadersOnSuccess?:
-    | ListStringMatcher
-    | undefined;
-  /**
-   * When this :ref:`list <envoy_v3_api_msg_type.matcher.v3.ListStringMatcher>` is set, authorization
-   * response headers that have a correspondent match will be emitted as dynamic metadata to be consumed
-   * by the next filter. This metadata lives in a namespace specified by the canonical name of extension filter
-   * that requires it:
-   *
-   * - :ref:`envoy.filters.http.ext_authz <config_http_filters_ext_authz_dynamic_metadata>` for HTTP filter.
-   * - :ref:`envoy.filters.network.ext_authz <config_network_filters_ext_authz_dynamic_metadata>` for network filter.
-   */
+  allowedUpstreamHeaders?: ListStringMatcher | undefined;
+  allowedUpstreamHeadersToAppend?: ListStringMatcher | undefined;
+  allowedClientHeaders?: ListStringMatcher | undefined;
+  allowedClientHeadersOnSuccess?: ListStringMatcher | undefined;
   dynamicMetadataFromHeaders?: ListStringMatcher | undefined;
 }
 
-/** Extra settings on a per virtualhost/route/weighted-cluster level. */
 export interface ExtAuthzPerRoute {
-  /**
-   * Disable the ext auth filter for this particular vhost or route.
-   * If disabled is specified in multiple per-filter-configs, the most specific one will be used.
-   */
-  disabled?:
-    | boolean
-    | undefined;
-  /** Check request settings for this route. */
+  disabled?: boolean | undefined;
   checkSettings?: CheckSettings | undefined;
 }
 
-/** Extra settings for the check request. */
 export interface CheckSettings {
-  /**
-   * Context extensions to set on the CheckRequest's
-   * :ref:`AttributeContext.context_extensions<envoy_v3_api_field_service.auth.v3.AttributeContext.context_extensions>`
-   *
-   * You can use this to provide extra context for the external authorization server on specific
-   * virtual hosts/routes. For example, adding a context extension on the virtual host level can
-   * give the ext-authz server information on what virtual host is used without needing to parse the
-   * host header. If CheckSettings is specified in multiple per-filter-configs, they will be merged
-   * in order, and the result will be used.
-   *
-   * Merge semantics for this field are such that keys from more specific configs override.
-   *
-   * .. note::
-   *
-   *   These settings are only applied to a filter configured with a
-   *   :ref:`grpc_service<envoy_v3_api_field_extensions.filters.http.ext_authz.v3.ExtAuthz.grpc_service>`.
-   */
   contextExtensions: { [key: string]: string };
-  /**
-   * When set to true, disable the configured :ref:`with_request_body
-   * <envoy_v3_api_field_extensions.filters.http.ext_authz.v3.ExtAuthz.with_request_body>` for a specific route.
-   *
-   * Please note that only one of *disable_request_body_buffering* or
-   * :ref:`with_request_body <envoy_v3_api_field_extensions.filters.http.ext_authz.v3.CheckSettings.with_request_body>`
-   * may be specified.
-   */
   disableRequestBodyBuffering: boolean;
-  /**
-   * Enable or override request body buffering, which is configured using the
-   * :ref:`with_request_body <envoy_v3_api_field_extensions.filters.http.ext_authz.v3.ExtAuthz.with_request_body>`
-   * option for a specific route.
-   *
-   * Please note that only only one of *with_request_body* or
-   * :ref:`disable_request_body_buffering <envoy_v3_api_field_extensions.filters.http.ext_authz.v3.CheckSettings.disable_request_body_buffering>`
-   * may be specified.
-   */
   withRequestBody?: BufferSettings | undefined;
+  emitClientSpan?: boolean | undefined;
+  grpcService?: GrpcService | undefined;
+  httpService?: HttpService | undefined;
 }
 
 export interface CheckSettings_ContextExtensionsEntry {
@@ -531,13 +161,12 @@ export interface CheckSettings_ContextExtensionsEntry {
 
 function createBaseExtAuthz(): ExtAuthz {
   return {
-    grpcService: undefined,
-    httpService: undefined,
     transportApiVersion: 0,
     failureModeAllow: false,
     failureModeAllowHeaderAdd: false,
     withRequestBody: undefined,
     clearRouteCache: false,
+    clearRouteCacheHeaders: [],
     statusOnError: undefined,
     validateMutations: false,
     metadataContextNamespaces: [],
@@ -557,6 +186,14 @@ function createBaseExtAuthz(): ExtAuthz {
     encodeRawHeaders: false,
     decoderHeaderMutationRules: undefined,
     enableDynamicMetadataIngestion: undefined,
+    filterMetadata: undefined,
+    emitFilterStateStats: false,
+    maxDeniedResponseBodyBytes: 0,
+    enforceResponseHeaderLimits: false,
+    shadowMode: false,
+    emitClientSpan: undefined,
+    grpcService: undefined,
+    httpService: undefined,
   };
 }
 
@@ -564,12 +201,6 @@ export const ExtAuthz: MessageFns<ExtAuthz, "envoy.extensions.filters.http.ext_a
   $type: "envoy.extensions.filters.http.ext_authz.v3.ExtAuthz" as const,
 
   encode(message: ExtAuthz, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.grpcService !== undefined) {
-      GrpcService.encode(message.grpcService, writer.uint32(10).fork()).join();
-    }
-    if (message.httpService !== undefined) {
-      HttpService.encode(message.httpService, writer.uint32(26).fork()).join();
-    }
     if (message.transportApiVersion !== 0) {
       writer.uint32(96).int32(message.transportApiVersion);
     }
@@ -584,6 +215,9 @@ export const ExtAuthz: MessageFns<ExtAuthz, "envoy.extensions.filters.http.ext_a
     }
     if (message.clearRouteCache !== false) {
       writer.uint32(48).bool(message.clearRouteCache);
+    }
+    for (const v of message.clearRouteCacheHeaders) {
+      writer.uint32(274).string(v!);
     }
     if (message.statusOnError !== undefined) {
       HttpStatus.encode(message.statusOnError, writer.uint32(58).fork()).join();
@@ -642,6 +276,30 @@ export const ExtAuthz: MessageFns<ExtAuthz, "envoy.extensions.filters.http.ext_a
     if (message.enableDynamicMetadataIngestion !== undefined) {
       BoolValue.encode({ value: message.enableDynamicMetadataIngestion! }, writer.uint32(218).fork()).join();
     }
+    if (message.filterMetadata !== undefined) {
+      Struct.encode(Struct.wrap(message.filterMetadata), writer.uint32(226).fork()).join();
+    }
+    if (message.emitFilterStateStats !== false) {
+      writer.uint32(232).bool(message.emitFilterStateStats);
+    }
+    if (message.maxDeniedResponseBodyBytes !== 0) {
+      writer.uint32(240).uint32(message.maxDeniedResponseBodyBytes);
+    }
+    if (message.enforceResponseHeaderLimits !== false) {
+      writer.uint32(248).bool(message.enforceResponseHeaderLimits);
+    }
+    if (message.shadowMode !== false) {
+      writer.uint32(256).bool(message.shadowMode);
+    }
+    if (message.emitClientSpan !== undefined) {
+      BoolValue.encode({ value: message.emitClientSpan! }, writer.uint32(266).fork()).join();
+    }
+    if (message.grpcService !== undefined) {
+      GrpcService.encode(message.grpcService, writer.uint32(10).fork()).join();
+    }
+    if (message.httpService !== undefined) {
+      HttpService.encode(message.httpService, writer.uint32(26).fork()).join();
+    }
     return writer;
   },
 
@@ -658,22 +316,6 @@ export const ExtAuthz: MessageFns<ExtAuthz, "envoy.extensions.filters.http.ext_a
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.grpcService = GrpcService.decode(reader, reader.uint32());
-            continue;
-          }
-          case 3: {
-            if (tag !== 26) {
-              break;
-            }
-
-            message.httpService = HttpService.decode(reader, reader.uint32());
-            continue;
-          }
           case 12: {
             if (tag !== 96) {
               break;
@@ -712,6 +354,14 @@ export const ExtAuthz: MessageFns<ExtAuthz, "envoy.extensions.filters.http.ext_a
             }
 
             message.clearRouteCache = reader.bool();
+            continue;
+          }
+          case 34: {
+            if (tag !== 274) {
+              break;
+            }
+
+            message.clearRouteCacheHeaders.push(reader.string());
             continue;
           }
           case 7: {
@@ -866,6 +516,70 @@ export const ExtAuthz: MessageFns<ExtAuthz, "envoy.extensions.filters.http.ext_a
             message.enableDynamicMetadataIngestion = BoolValue.decode(reader, reader.uint32()).value;
             continue;
           }
+          case 28: {
+            if (tag !== 226) {
+              break;
+            }
+
+            message.filterMetadata = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 29: {
+            if (tag !== 232) {
+              break;
+            }
+
+            message.emitFilterStateStats = reader.bool();
+            continue;
+          }
+          case 30: {
+            if (tag !== 240) {
+              break;
+            }
+
+            message.maxDeniedResponseBodyBytes = reader.uint32();
+            continue;
+          }
+          case 31: {
+            if (tag !== 248) {
+              break;
+            }
+
+            message.enforceResponseHeaderLimits = reader.bool();
+            continue;
+          }
+          case 32: {
+            if (tag !== 256) {
+              break;
+            }
+
+            message.shadowMode = reader.bool();
+            continue;
+          }
+          case 33: {
+            if (tag !== 266) {
+              break;
+            }
+
+            message.emitClientSpan = BoolValue.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.grpcService = GrpcService.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.httpService = HttpService.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -880,16 +594,6 @@ export const ExtAuthz: MessageFns<ExtAuthz, "envoy.extensions.filters.http.ext_a
 
   fromJSON(object: any): ExtAuthz {
     return {
-      grpcService: isSet(object.grpcService)
-        ? GrpcService.fromJSON(object.grpcService)
-        : isSet(object.grpc_service)
-        ? GrpcService.fromJSON(object.grpc_service)
-        : undefined,
-      httpService: isSet(object.httpService)
-        ? HttpService.fromJSON(object.httpService)
-        : isSet(object.http_service)
-        ? HttpService.fromJSON(object.http_service)
-        : undefined,
       transportApiVersion: isSet(object.transportApiVersion)
         ? apiVersionFromJSON(object.transportApiVersion)
         : isSet(object.transport_api_version)
@@ -915,6 +619,11 @@ export const ExtAuthz: MessageFns<ExtAuthz, "envoy.extensions.filters.http.ext_a
         : isSet(object.clear_route_cache)
         ? globalThis.Boolean(object.clear_route_cache)
         : false,
+      clearRouteCacheHeaders: globalThis.Array.isArray(object?.clearRouteCacheHeaders)
+        ? object.clearRouteCacheHeaders.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.clear_route_cache_headers)
+        ? object.clear_route_cache_headers.map((e: any) => globalThis.String(e))
+        : [],
       statusOnError: isSet(object.statusOnError)
         ? HttpStatus.fromJSON(object.statusOnError)
         : isSet(object.status_on_error)
@@ -1010,17 +719,51 @@ export const ExtAuthz: MessageFns<ExtAuthz, "envoy.extensions.filters.http.ext_a
         : isSet(object.enable_dynamic_metadata_ingestion)
         ? Boolean(object.enable_dynamic_metadata_ingestion)
         : undefined,
+      filterMetadata: isObject(object.filterMetadata)
+        ? object.filterMetadata
+        : isObject(object.filter_metadata)
+        ? object.filter_metadata
+        : undefined,
+      emitFilterStateStats: isSet(object.emitFilterStateStats)
+        ? globalThis.Boolean(object.emitFilterStateStats)
+        : isSet(object.emit_filter_state_stats)
+        ? globalThis.Boolean(object.emit_filter_state_stats)
+        : false,
+      maxDeniedResponseBodyBytes: isSet(object.maxDeniedResponseBodyBytes)
+        ? globalThis.Number(object.maxDeniedResponseBodyBytes)
+        : isSet(object.max_denied_response_body_bytes)
+        ? globalThis.Number(object.max_denied_response_body_bytes)
+        : 0,
+      enforceResponseHeaderLimits: isSet(object.enforceResponseHeaderLimits)
+        ? globalThis.Boolean(object.enforceResponseHeaderLimits)
+        : isSet(object.enforce_response_header_limits)
+        ? globalThis.Boolean(object.enforce_response_header_limits)
+        : false,
+      shadowMode: isSet(object.shadowMode)
+        ? globalThis.Boolean(object.shadowMode)
+        : isSet(object.shadow_mode)
+        ? globalThis.Boolean(object.shadow_mode)
+        : false,
+      emitClientSpan: isSet(object.emitClientSpan)
+        ? Boolean(object.emitClientSpan)
+        : isSet(object.emit_client_span)
+        ? Boolean(object.emit_client_span)
+        : undefined,
+      grpcService: isSet(object.grpcService)
+        ? GrpcService.fromJSON(object.grpcService)
+        : isSet(object.grpc_service)
+        ? GrpcService.fromJSON(object.grpc_service)
+        : undefined,
+      httpService: isSet(object.httpService)
+        ? HttpService.fromJSON(object.httpService)
+        : isSet(object.http_service)
+        ? HttpService.fromJSON(object.http_service)
+        : undefined,
     };
   },
 
   toJSON(message: ExtAuthz): unknown {
     const obj: any = {};
-    if (message.grpcService !== undefined) {
-      obj.grpcService = GrpcService.toJSON(message.grpcService);
-    }
-    if (message.httpService !== undefined) {
-      obj.httpService = HttpService.toJSON(message.httpService);
-    }
     if (message.transportApiVersion !== 0) {
       obj.transportApiVersion = apiVersionToJSON(message.transportApiVersion);
     }
@@ -1035,6 +778,9 @@ export const ExtAuthz: MessageFns<ExtAuthz, "envoy.extensions.filters.http.ext_a
     }
     if (message.clearRouteCache !== false) {
       obj.clearRouteCache = message.clearRouteCache;
+    }
+    if (message.clearRouteCacheHeaders?.length) {
+      obj.clearRouteCacheHeaders = message.clearRouteCacheHeaders;
     }
     if (message.statusOnError !== undefined) {
       obj.statusOnError = HttpStatus.toJSON(message.statusOnError);
@@ -1093,6 +839,30 @@ export const ExtAuthz: MessageFns<ExtAuthz, "envoy.extensions.filters.http.ext_a
     if (message.enableDynamicMetadataIngestion !== undefined) {
       obj.enableDynamicMetadataIngestion = message.enableDynamicMetadataIngestion;
     }
+    if (message.filterMetadata !== undefined) {
+      obj.filterMetadata = message.filterMetadata;
+    }
+    if (message.emitFilterStateStats !== false) {
+      obj.emitFilterStateStats = message.emitFilterStateStats;
+    }
+    if (message.maxDeniedResponseBodyBytes !== 0) {
+      obj.maxDeniedResponseBodyBytes = Math.round(message.maxDeniedResponseBodyBytes);
+    }
+    if (message.enforceResponseHeaderLimits !== false) {
+      obj.enforceResponseHeaderLimits = message.enforceResponseHeaderLimits;
+    }
+    if (message.shadowMode !== false) {
+      obj.shadowMode = message.shadowMode;
+    }
+    if (message.emitClientSpan !== undefined) {
+      obj.emitClientSpan = message.emitClientSpan;
+    }
+    if (message.grpcService !== undefined) {
+      obj.grpcService = GrpcService.toJSON(message.grpcService);
+    }
+    if (message.httpService !== undefined) {
+      obj.httpService = HttpService.toJSON(message.httpService);
+    }
     return obj;
   },
 
@@ -1101,12 +871,6 @@ export const ExtAuthz: MessageFns<ExtAuthz, "envoy.extensions.filters.http.ext_a
   },
   fromPartial<I extends Exact<DeepPartial<ExtAuthz>, I>>(object: I): ExtAuthz {
     const message = createBaseExtAuthz();
-    message.grpcService = (object.grpcService !== undefined && object.grpcService !== null)
-      ? GrpcService.fromPartial(object.grpcService)
-      : undefined;
-    message.httpService = (object.httpService !== undefined && object.httpService !== null)
-      ? HttpService.fromPartial(object.httpService)
-      : undefined;
     message.transportApiVersion = object.transportApiVersion ?? 0;
     message.failureModeAllow = object.failureModeAllow ?? false;
     message.failureModeAllowHeaderAdd = object.failureModeAllowHeaderAdd ?? false;
@@ -1114,6 +878,7 @@ export const ExtAuthz: MessageFns<ExtAuthz, "envoy.extensions.filters.http.ext_a
       ? BufferSettings.fromPartial(object.withRequestBody)
       : undefined;
     message.clearRouteCache = object.clearRouteCache ?? false;
+    message.clearRouteCacheHeaders = object.clearRouteCacheHeaders?.map((e) => e) || [];
     message.statusOnError = (object.statusOnError !== undefined && object.statusOnError !== null)
       ? HttpStatus.fromPartial(object.statusOnError)
       : undefined;
@@ -1149,11 +914,140 @@ export const ExtAuthz: MessageFns<ExtAuthz, "envoy.extensions.filters.http.ext_a
         ? HeaderMutationRules.fromPartial(object.decoderHeaderMutationRules)
         : undefined;
     message.enableDynamicMetadataIngestion = object.enableDynamicMetadataIngestion ?? undefined;
+    message.filterMetadata = object.filterMetadata ?? undefined;
+    message.emitFilterStateStats = object.emitFilterStateStats ?? false;
+    message.maxDeniedResponseBodyBytes = object.maxDeniedResponseBodyBytes ?? 0;
+    message.enforceResponseHeaderLimits = object.enforceResponseHeaderLimits ?? false;
+    message.shadowMode = object.shadowMode ?? false;
+    message.emitClientSpan = object.emitClientSpan ?? undefined;
+    message.grpcService = (object.grpcService !== undefined && object.grpcService !== null)
+      ? GrpcService.fromPartial(object.grpcService)
+      : undefined;
+    message.httpService = (object.httpService !== undefined && object.httpService !== null)
+      ? HttpService.fromPartial(object.httpService)
+      : undefined;
     return message;
   },
 };
 
 messageTypeRegistry.set(ExtAuthz.$type, ExtAuthz);
+
+function createBaseShadowDecision(): ShadowDecision {
+  return { checkResult: 0, statusCode: 0, responseHeaders: [] };
+}
+
+export const ShadowDecision: MessageFns<ShadowDecision, "envoy.extensions.filters.http.ext_authz.v3.ShadowDecision"> = {
+  $type: "envoy.extensions.filters.http.ext_authz.v3.ShadowDecision" as const,
+
+  encode(message: ShadowDecision, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.checkResult !== 0) {
+      writer.uint32(8).int32(message.checkResult);
+    }
+    if (message.statusCode !== 0) {
+      writer.uint32(16).uint32(message.statusCode);
+    }
+    for (const v of message.responseHeaders) {
+      HeaderValue.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShadowDecision {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShadowDecision();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.checkResult = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.statusCode = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.responseHeaders.push(HeaderValue.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ShadowDecision {
+    return {
+      checkResult: isSet(object.checkResult)
+        ? shadowDecision_CheckResultFromJSON(object.checkResult)
+        : isSet(object.check_result)
+        ? shadowDecision_CheckResultFromJSON(object.check_result)
+        : 0,
+      statusCode: isSet(object.statusCode)
+        ? globalThis.Number(object.statusCode)
+        : isSet(object.status_code)
+        ? globalThis.Number(object.status_code)
+        : 0,
+      responseHeaders: globalThis.Array.isArray(object?.responseHeaders)
+        ? object.responseHeaders.map((e: any) => HeaderValue.fromJSON(e))
+        : globalThis.Array.isArray(object?.response_headers)
+        ? object.response_headers.map((e: any) => HeaderValue.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ShadowDecision): unknown {
+    const obj: any = {};
+    if (message.checkResult !== 0) {
+      obj.checkResult = shadowDecision_CheckResultToJSON(message.checkResult);
+    }
+    if (message.statusCode !== 0) {
+      obj.statusCode = Math.round(message.statusCode);
+    }
+    if (message.responseHeaders?.length) {
+      obj.responseHeaders = message.responseHeaders.map((e) => HeaderValue.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ShadowDecision>, I>>(base?: I): ShadowDecision {
+    return ShadowDecision.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ShadowDecision>, I>>(object: I): ShadowDecision {
+    const message = createBaseShadowDecision();
+    message.checkResult = object.checkResult ?? 0;
+    message.statusCode = object.statusCode ?? 0;
+    message.responseHeaders = object.responseHeaders?.map((e) => HeaderValue.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+messageTypeRegistry.set(ShadowDecision.$type, ShadowDecision);
 
 function createBaseBufferSettings(): BufferSettings {
   return { maxRequestBytes: 0, allowPartialMessage: false, packAsBytes: false };
@@ -1273,7 +1167,14 @@ export const BufferSettings: MessageFns<BufferSettings, "envoy.extensions.filter
 messageTypeRegistry.set(BufferSettings.$type, BufferSettings);
 
 function createBaseHttpService(): HttpService {
-  return { serverUri: undefined, pathPrefix: "", authorizationRequest: undefined, authorizationResponse: undefined };
+  return {
+    serverUri: undefined,
+    pathPrefix: "",
+    pathOverride: "",
+    authorizationRequest: undefined,
+    authorizationResponse: undefined,
+    retryPolicy: undefined,
+  };
 }
 
 export const HttpService: MessageFns<HttpService, "envoy.extensions.filters.http.ext_authz.v3.HttpService"> = {
@@ -1286,11 +1187,17 @@ export const HttpService: MessageFns<HttpService, "envoy.extensions.filters.http
     if (message.pathPrefix !== "") {
       writer.uint32(18).string(message.pathPrefix);
     }
+    if (message.pathOverride !== "") {
+      writer.uint32(82).string(message.pathOverride);
+    }
     if (message.authorizationRequest !== undefined) {
       AuthorizationRequest.encode(message.authorizationRequest, writer.uint32(58).fork()).join();
     }
     if (message.authorizationResponse !== undefined) {
       AuthorizationResponse.encode(message.authorizationResponse, writer.uint32(66).fork()).join();
+    }
+    if (message.retryPolicy !== undefined) {
+      RetryPolicy.encode(message.retryPolicy, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -1324,6 +1231,14 @@ export const HttpService: MessageFns<HttpService, "envoy.extensions.filters.http
             message.pathPrefix = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.pathOverride = reader.string();
+            continue;
+          }
           case 7: {
             if (tag !== 58) {
               break;
@@ -1338,6 +1253,14 @@ export const HttpService: MessageFns<HttpService, "envoy.extensions.filters.http
             }
 
             message.authorizationResponse = AuthorizationResponse.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.retryPolicy = RetryPolicy.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -1364,6 +1287,11 @@ export const HttpService: MessageFns<HttpService, "envoy.extensions.filters.http
         : isSet(object.path_prefix)
         ? globalThis.String(object.path_prefix)
         : "",
+      pathOverride: isSet(object.pathOverride)
+        ? globalThis.String(object.pathOverride)
+        : isSet(object.path_override)
+        ? globalThis.String(object.path_override)
+        : "",
       authorizationRequest: isSet(object.authorizationRequest)
         ? AuthorizationRequest.fromJSON(object.authorizationRequest)
         : isSet(object.authorization_request)
@@ -1373,6 +1301,11 @@ export const HttpService: MessageFns<HttpService, "envoy.extensions.filters.http
         ? AuthorizationResponse.fromJSON(object.authorizationResponse)
         : isSet(object.authorization_response)
         ? AuthorizationResponse.fromJSON(object.authorization_response)
+        : undefined,
+      retryPolicy: isSet(object.retryPolicy)
+        ? RetryPolicy.fromJSON(object.retryPolicy)
+        : isSet(object.retry_policy)
+        ? RetryPolicy.fromJSON(object.retry_policy)
         : undefined,
     };
   },
@@ -1385,11 +1318,17 @@ export const HttpService: MessageFns<HttpService, "envoy.extensions.filters.http
     if (message.pathPrefix !== "") {
       obj.pathPrefix = message.pathPrefix;
     }
+    if (message.pathOverride !== "") {
+      obj.pathOverride = message.pathOverride;
+    }
     if (message.authorizationRequest !== undefined) {
       obj.authorizationRequest = AuthorizationRequest.toJSON(message.authorizationRequest);
     }
     if (message.authorizationResponse !== undefined) {
       obj.authorizationResponse = AuthorizationResponse.toJSON(message.authorizationResponse);
+    }
+    if (message.retryPolicy !== undefined) {
+      obj.retryPolicy = RetryPolicy.toJSON(message.retryPolicy);
     }
     return obj;
   },
@@ -1403,6 +1342,7 @@ export const HttpService: MessageFns<HttpService, "envoy.extensions.filters.http
       ? HttpUri.fromPartial(object.serverUri)
       : undefined;
     message.pathPrefix = object.pathPrefix ?? "";
+    message.pathOverride = object.pathOverride ?? "";
     message.authorizationRequest = (object.authorizationRequest !== undefined && object.authorizationRequest !== null)
       ? AuthorizationRequest.fromPartial(object.authorizationRequest)
       : undefined;
@@ -1410,6 +1350,9 @@ export const HttpService: MessageFns<HttpService, "envoy.extensions.filters.http
       (object.authorizationResponse !== undefined && object.authorizationResponse !== null)
         ? AuthorizationResponse.fromPartial(object.authorizationResponse)
         : undefined;
+    message.retryPolicy = (object.retryPolicy !== undefined && object.retryPolicy !== null)
+      ? RetryPolicy.fromPartial(object.retryPolicy)
+      : undefined;
     return message;
   },
 };
@@ -1797,7 +1740,14 @@ export const ExtAuthzPerRoute: MessageFns<
 messageTypeRegistry.set(ExtAuthzPerRoute.$type, ExtAuthzPerRoute);
 
 function createBaseCheckSettings(): CheckSettings {
-  return { contextExtensions: {}, disableRequestBodyBuffering: false, withRequestBody: undefined };
+  return {
+    contextExtensions: {},
+    disableRequestBodyBuffering: false,
+    withRequestBody: undefined,
+    emitClientSpan: undefined,
+    grpcService: undefined,
+    httpService: undefined,
+  };
 }
 
 export const CheckSettings: MessageFns<CheckSettings, "envoy.extensions.filters.http.ext_authz.v3.CheckSettings"> = {
@@ -1812,6 +1762,15 @@ export const CheckSettings: MessageFns<CheckSettings, "envoy.extensions.filters.
     }
     if (message.withRequestBody !== undefined) {
       BufferSettings.encode(message.withRequestBody, writer.uint32(26).fork()).join();
+    }
+    if (message.emitClientSpan !== undefined) {
+      BoolValue.encode({ value: message.emitClientSpan! }, writer.uint32(50).fork()).join();
+    }
+    if (message.grpcService !== undefined) {
+      GrpcService.encode(message.grpcService, writer.uint32(34).fork()).join();
+    }
+    if (message.httpService !== undefined) {
+      HttpService.encode(message.httpService, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -1854,6 +1813,30 @@ export const CheckSettings: MessageFns<CheckSettings, "envoy.extensions.filters.
             }
 
             message.withRequestBody = BufferSettings.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.emitClientSpan = BoolValue.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.grpcService = GrpcService.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.httpService = HttpService.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -1907,6 +1890,21 @@ export const CheckSettings: MessageFns<CheckSettings, "envoy.extensions.filters.
         : isSet(object.with_request_body)
         ? BufferSettings.fromJSON(object.with_request_body)
         : undefined,
+      emitClientSpan: isSet(object.emitClientSpan)
+        ? Boolean(object.emitClientSpan)
+        : isSet(object.emit_client_span)
+        ? Boolean(object.emit_client_span)
+        : undefined,
+      grpcService: isSet(object.grpcService)
+        ? GrpcService.fromJSON(object.grpcService)
+        : isSet(object.grpc_service)
+        ? GrpcService.fromJSON(object.grpc_service)
+        : undefined,
+      httpService: isSet(object.httpService)
+        ? HttpService.fromJSON(object.httpService)
+        : isSet(object.http_service)
+        ? HttpService.fromJSON(object.http_service)
+        : undefined,
     };
   },
 
@@ -1927,6 +1925,15 @@ export const CheckSettings: MessageFns<CheckSettings, "envoy.extensions.filters.
     if (message.withRequestBody !== undefined) {
       obj.withRequestBody = BufferSettings.toJSON(message.withRequestBody);
     }
+    if (message.emitClientSpan !== undefined) {
+      obj.emitClientSpan = message.emitClientSpan;
+    }
+    if (message.grpcService !== undefined) {
+      obj.grpcService = GrpcService.toJSON(message.grpcService);
+    }
+    if (message.httpService !== undefined) {
+      obj.httpService = HttpService.toJSON(message.httpService);
+    }
     return obj;
   },
 
@@ -1945,6 +1952,13 @@ export const CheckSettings: MessageFns<CheckSettings, "envoy.extensions.filters.
     message.disableRequestBodyBuffering = object.disableRequestBodyBuffering ?? false;
     message.withRequestBody = (object.withRequestBody !== undefined && object.withRequestBody !== null)
       ? BufferSettings.fromPartial(object.withRequestBody)
+      : undefined;
+    message.emitClientSpan = object.emitClientSpan ?? undefined;
+    message.grpcService = (object.grpcService !== undefined && object.grpcService !== null)
+      ? GrpcService.fromPartial(object.grpcService)
+      : undefined;
+    message.httpService = (object.httpService !== undefined && object.httpService !== null)
+      ? HttpService.fromPartial(object.httpService)
       : undefined;
     return message;
   },

@@ -6,31 +6,31 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { BoolValue } from "../../../../../../google/protobuf/wrappers.js";
 import { messageTypeRegistry } from "../../../../../../typeRegistry.js";
+import { CidrRange } from "../../../../../config/core/v3/address.js";
 
 export const protobufPackage = "envoy.extensions.http.original_ip_detection.xff.v3";
 
 export const protobufFileName = "envoy/extensions/http/original_ip_detection/xff/v3/xff.proto";
 
 /**
- * This extension allows for the original downstream remote IP to be detected
- * by reading the :ref:`config_http_conn_man_headers_x-forwarded-for` header.
- *
- * [#extension: envoy.http.original_ip_detection.xff]
+ * Envoy's XFF original IP detection extension, as of Envoy 1.40 (see ../../../../../../../README.md):
+ * adds xff_trusted_cidrs and skip_xff_append, which ClientTrafficPolicy's trustedCIDRs needs.
  */
+
 export interface XffConfig {
-  /**
-   * The number of additional ingress proxy hops from the right side of the
-   * :ref:`config_http_conn_man_headers_x-forwarded-for` HTTP header to trust when
-   * determining the origin client's IP address. The default is zero if this option
-   * is not specified. See the documentation for
-   * :ref:`config_http_conn_man_headers_x-forwarded-for` for more information.
-   */
   xffNumTrustedHops: number;
+  xffTrustedCidrs?: XffTrustedCidrs | undefined;
+  skipXffAppend?: boolean | undefined;
+}
+
+export interface XffTrustedCidrs {
+  cidrs: CidrRange[];
 }
 
 function createBaseXffConfig(): XffConfig {
-  return { xffNumTrustedHops: 0 };
+  return { xffNumTrustedHops: 0, xffTrustedCidrs: undefined, skipXffAppend: undefined };
 }
 
 export const XffConfig: MessageFns<XffConfig, "envoy.extensions.http.original_ip_detection.xff.v3.XffConfig"> = {
@@ -39,6 +39,12 @@ export const XffConfig: MessageFns<XffConfig, "envoy.extensions.http.original_ip
   encode(message: XffConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.xffNumTrustedHops !== 0) {
       writer.uint32(8).uint32(message.xffNumTrustedHops);
+    }
+    if (message.xffTrustedCidrs !== undefined) {
+      XffTrustedCidrs.encode(message.xffTrustedCidrs, writer.uint32(18).fork()).join();
+    }
+    if (message.skipXffAppend !== undefined) {
+      BoolValue.encode({ value: message.skipXffAppend! }, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -64,6 +70,22 @@ export const XffConfig: MessageFns<XffConfig, "envoy.extensions.http.original_ip
             message.xffNumTrustedHops = reader.uint32();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.xffTrustedCidrs = XffTrustedCidrs.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.skipXffAppend = BoolValue.decode(reader, reader.uint32()).value;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -83,6 +105,16 @@ export const XffConfig: MessageFns<XffConfig, "envoy.extensions.http.original_ip
         : isSet(object.xff_num_trusted_hops)
         ? globalThis.Number(object.xff_num_trusted_hops)
         : 0,
+      xffTrustedCidrs: isSet(object.xffTrustedCidrs)
+        ? XffTrustedCidrs.fromJSON(object.xffTrustedCidrs)
+        : isSet(object.xff_trusted_cidrs)
+        ? XffTrustedCidrs.fromJSON(object.xff_trusted_cidrs)
+        : undefined,
+      skipXffAppend: isSet(object.skipXffAppend)
+        ? Boolean(object.skipXffAppend)
+        : isSet(object.skip_xff_append)
+        ? Boolean(object.skip_xff_append)
+        : undefined,
     };
   },
 
@@ -90,6 +122,12 @@ export const XffConfig: MessageFns<XffConfig, "envoy.extensions.http.original_ip
     const obj: any = {};
     if (message.xffNumTrustedHops !== 0) {
       obj.xffNumTrustedHops = Math.round(message.xffNumTrustedHops);
+    }
+    if (message.xffTrustedCidrs !== undefined) {
+      obj.xffTrustedCidrs = XffTrustedCidrs.toJSON(message.xffTrustedCidrs);
+    }
+    if (message.skipXffAppend !== undefined) {
+      obj.skipXffAppend = message.skipXffAppend;
     }
     return obj;
   },
@@ -100,11 +138,91 @@ export const XffConfig: MessageFns<XffConfig, "envoy.extensions.http.original_ip
   fromPartial<I extends Exact<DeepPartial<XffConfig>, I>>(object: I): XffConfig {
     const message = createBaseXffConfig();
     message.xffNumTrustedHops = object.xffNumTrustedHops ?? 0;
+    message.xffTrustedCidrs = (object.xffTrustedCidrs !== undefined && object.xffTrustedCidrs !== null)
+      ? XffTrustedCidrs.fromPartial(object.xffTrustedCidrs)
+      : undefined;
+    message.skipXffAppend = object.skipXffAppend ?? undefined;
     return message;
   },
 };
 
 messageTypeRegistry.set(XffConfig.$type, XffConfig);
+
+function createBaseXffTrustedCidrs(): XffTrustedCidrs {
+  return { cidrs: [] };
+}
+
+export const XffTrustedCidrs: MessageFns<
+  XffTrustedCidrs,
+  "envoy.extensions.http.original_ip_detection.xff.v3.XffTrustedCidrs"
+> = {
+  $type: "envoy.extensions.http.original_ip_detection.xff.v3.XffTrustedCidrs" as const,
+
+  encode(message: XffTrustedCidrs, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.cidrs) {
+      CidrRange.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): XffTrustedCidrs {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseXffTrustedCidrs();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cidrs.push(CidrRange.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): XffTrustedCidrs {
+    return {
+      cidrs: globalThis.Array.isArray(object?.cidrs) ? object.cidrs.map((e: any) => CidrRange.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: XffTrustedCidrs): unknown {
+    const obj: any = {};
+    if (message.cidrs?.length) {
+      obj.cidrs = message.cidrs.map((e) => CidrRange.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<XffTrustedCidrs>, I>>(base?: I): XffTrustedCidrs {
+    return XffTrustedCidrs.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<XffTrustedCidrs>, I>>(object: I): XffTrustedCidrs {
+    const message = createBaseXffTrustedCidrs();
+    message.cidrs = object.cidrs?.map((e) => CidrRange.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+messageTypeRegistry.set(XffTrustedCidrs.$type, XffTrustedCidrs);
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

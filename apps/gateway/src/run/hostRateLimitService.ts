@@ -1,0 +1,90 @@
+// Global rate limiting in host mode: the Envoy Rate Limit Service runs beside the proxies,
+// supervised on its own, and egts's admin metrics include its ratelimit_* families.
+import {
+  type RateLimitServiceHandle,
+  type RateLimitTelemetry,
+  startRateLimitService,
+  type XdsAddress,
+} from '@egts/infra-manager';
+import type { InfraIR } from '@egts/ir';
+import type { Logger } from 'pino';
+import type { InfraManager } from '../pipeline/ports.js';
+
+/** Starts the service (its failure is logged: proxies then answer per failClosed). */
+export const startHostRateLimitService = (
+  settings: {
+    redisUrl: string;
+    grpcPort: number;
+    redisTls?: { certificateRef: string } | undefined;
+    telemetry?: RateLimitTelemetry | undefined;
+    problems?: readonly string[] | undefined;
+  },
+  xds: XdsAddress,
+  /** mTLS towards the proxies (PEM file paths); absent: plaintext. */
+  serverTls: { ca: string; cert: string; key: string } | undefined,
+  log: Logger,
+): Promise<RateLimitServiceHandle | undefined> => {
+  for (const problem of settings.problems ?? []) log.warn(`rate limit service: ${problem}`);
+  // Host mode has no Secrets to read the client certificate from: Redis is still spoken to over
+  // TLS (never in the clear), without one; a Redis that asks for it refuses, and proxies then
+  // answer per failClosed.
+  if (settings.redisTls)
+    log.warn(
+      `rate limit service: rateLimit.backend.redis.tls.certificateRef (Secret ${settings.redisTls.certificateRef}) is not read in host mode: Redis over TLS without a client certificate`,
+    );
+  return startRateLimitService({
+    redisUrl: settings.redisUrl,
+    grpcPort: settings.grpcPort,
+    xds,
+    ...(serverTls ? { serverTls } : {}),
+    ...(settings.redisTls ? { redisTls: {} } : {}),
+    ...(settings.telemetry ? { telemetry: settings.telemetry } : {}),
+    onEvent: (event) => {
+      if (event.type === 'health') {
+        // Unhealthy: it cannot reach Redis; proxies then answer per failClosed.
+        if (event.healthy) log.info({ event }, 'rate limit service healthy');
+        else log.warn({ event }, 'rate limit service unhealthy (Redis unreachable?)');
+        return;
+      }
+      const level = event.type === 'exited' ? 'warn' : 'info';
+      log[level]({ event }, `rate limit service ${event.type}`);
+    },
+  }).catch((error: unknown) => {
+    // Proxies then answer per failClosed (their rate limit cluster has no server).
+    log.error({ err: error }, 'rate limit service not started');
+    return undefined;
+  });
+};
+
+/**
+ * The host infrastructure with the Rate Limit Service beside it: closing stops both. The service
+ * starts at once and is supervised on its own (restarted with backoff when it exits).
+ */
+export function withRateLimitService<T extends InfraManager>(
+  infra: T,
+  service: Promise<RateLimitServiceHandle | undefined> | undefined,
+  /** Whether the service serves Prometheus metrics (`rateLimit.telemetry.metrics`). */
+  prometheus = true,
+): T & { auxiliaryMetrics?(): Promise<string> } {
+  if (service === undefined) return infra;
+  return {
+    ...infra,
+    apply: (ir: InfraIR) => infra.apply(ir),
+    // The service's own families only (ratelimit_*): its Go runtime's go_*/process_* would repeat
+    // families egts exposes too, which the Prometheus text format does not allow.
+    auxiliaryMetrics: async () => {
+      const handle = await service;
+      if (handle === undefined || !prometheus) return '';
+      const res = await fetch(handle.metricsUrl, { signal: AbortSignal.timeout(2_000) });
+      const lines = (await res.text()).split('\n');
+      return lines
+        .filter((line) => /^(# (HELP|TYPE) )?ratelimit_/.test(line))
+        .map((line) => `${line}\n`)
+        .join('');
+    },
+    close: async () => {
+      await infra.close();
+      await (await service)?.stop();
+    },
+  };
+}

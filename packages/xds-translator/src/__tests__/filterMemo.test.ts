@@ -1,0 +1,163 @@
+// In one xDS translator, a connection manager's HTTP filters are built again only when what they
+// read of its listeners and routes changed: a route change that leaves every route's policies
+// as they were gives the same filter messages (one listener-wide jwt_authn config is not rebuilt
+// for every route edit), a changed policy rebuilds its filter, and the output always equals a
+// fresh translateXds().
+import { HttpConnectionManager, type HttpFilter } from '@egts/envoy-api';
+import type { DestinationSetting, HTTPListener, HTTPRouteIR, SecurityIR, XdsIR } from '@egts/ir';
+import { describe, expect, it } from 'vitest';
+import { createXdsTranslator, translateXds, type XdsResources } from '../index.js';
+import { type FilterMemo, memoizedFilter } from '../internal/listener/filterMemo.js';
+
+const setting = (name: string): DestinationSetting => ({
+  name,
+  weight: 1,
+  protocol: 'HTTP',
+  addressType: 'IP',
+  endpoints: [{ host: '10.0.0.1', port: 8080, ready: true }],
+});
+
+const jwt = (policy: string, issuer: string): SecurityIR => ({
+  policy,
+  jwt: {
+    optional: false,
+    failOpen: false,
+    providers: [{ name: 'p', issuer, audiences: [], localJWKS: '{"keys":[]}', claimToHeaders: [] }],
+  },
+});
+
+const route = (name: string, prefix: string, security?: SecurityIR): HTTPRouteIR => ({
+  name,
+  hostname: '*',
+  pathMatch: { type: 'PathPrefix', value: prefix },
+  headerMatches: [],
+  queryParamMatches: [],
+  addRequestHeaders: [],
+  removeRequestHeaders: [],
+  addResponseHeaders: [],
+  removeResponseHeaders: [],
+  mirrors: [],
+  grpc: false,
+  source: { kind: 'HTTPRoute', namespace: 'default', name },
+  destination: { name: `${name}/dest`, settings: [setting(`${name}/dest/backend/0`)] },
+  ...(security === undefined ? {} : { security }),
+});
+
+const ir = (routes: HTTPRouteIR[]): XdsIR => ({
+  name: 'default/eg',
+  http: [
+    {
+      name: 'default/eg/http',
+      address: '0.0.0.0',
+      port: 10080,
+      externalPort: 80,
+      hostnames: [],
+      routes,
+    },
+  ],
+  tcp: [],
+  udp: [],
+});
+
+const jwtConfigOf = (resources: XdsResources): string | undefined => {
+  const listener = resources.listeners[0]!;
+  const chain = listener.defaultFilterChain ?? listener.filterChains[0]!;
+  const any = chain.filters.at(-1)!.typedConfig!;
+  const hcm = HttpConnectionManager.decode(any.value);
+  const found = hcm.httpFilters.find((f) => f.name === 'envoy.filters.http.jwt_authn');
+  return found?.typedConfig?.value.toString('base64');
+};
+
+/** A filter counting its builds, reading `security` of every route (and `port` of listeners). */
+const counting = () => {
+  const filter = {
+    builds: 0,
+    patchListener: (listeners: readonly HTTPListener[]): HttpFilter[] => {
+      filter.builds++;
+      const policies = listeners.flatMap((l) =>
+        l.routes.flatMap((r) => (r.security === undefined ? [] : [r.security.policy])),
+      );
+      return [{ name: `${listeners[0]!.port}:${policies.join(',')}` } as HttpFilter];
+    },
+  };
+  return filter;
+};
+
+const listenerOf = (routes: HTTPRouteIR[]): HTTPListener => ir(routes).http[0]!;
+
+describe('HTTP filter memo', () => {
+  it('builds a filter again only when a field it read changed', () => {
+    const memo: FilterMemo = new WeakMap();
+    const filter = counting();
+    const build = (routes: HTTPRouteIR[], port = 10080) =>
+      memoizedFilter(memo, filter, [{ ...listenerOf(routes), port }], 'ads');
+    const a = route('a', '/a', jwt('default/a', 'https://a'));
+    const b = route('b', '/b', jwt('default/b', 'https://b'));
+    const first = build([a, b]);
+    expect(filter.builds).toBe(1);
+    // Another match on b, its policy an equal new object (as a re-translated route has).
+    expect(build([a, route('b', '/b2', jwt('default/b', 'https://b'))])).toBe(first);
+    expect(filter.builds).toBe(1);
+    // A field the filter did not read (the path) is not an input.
+    expect(build([route('a', '/z', a.security), b])).toBe(first);
+    // b's policy changed, a route added, a listener field it read changed: built again.
+    const third = build([a, route('b', '/b', jwt('default/c', 'https://b'))]);
+    expect(filter.builds).toBe(2);
+    expect(third[0]!.name).toBe('10080:default/a,default/c');
+    build([a, b, route('c', '/c')]);
+    expect(filter.builds).toBe(3);
+    expect(build([a, b, route('c', '/c')], 10081)[0]!.name).toBe('10081:default/a,default/b');
+    expect(filter.builds).toBe(4);
+    // Another mode is another build.
+    memoizedFilter(
+      memo,
+      filter,
+      [{ ...listenerOf([a, b, route('c', '/c')]), port: 10081 }],
+      'static',
+    );
+    expect(filter.builds).toBe(5);
+  });
+
+  it('does not remember a filter that looked at the keys of a route', () => {
+    const memo: FilterMemo = new WeakMap();
+    let builds = 0;
+    const filter = {
+      patchListener: (listeners: readonly HTTPListener[]): HttpFilter[] => {
+        builds++;
+        return [{ name: Object.keys(listeners[0]!.routes[0]!).join(',') } as HttpFilter];
+      },
+    };
+    const a = route('a', '/a');
+    memoizedFilter(memo, filter, [listenerOf([a])], 'ads');
+    memoizedFilter(memo, filter, [listenerOf([a])], 'ads');
+    expect(builds).toBe(2);
+  });
+
+  it('gives what translateXds gives through route and policy changes', () => {
+    const translator = createXdsTranslator();
+    const check = (routes: HTTPRouteIR[]) => {
+      const out = translator.update('f', ir(routes));
+      expect(out).toEqual(translateXds(ir(routes)));
+      return jwtConfigOf(out);
+    };
+    const a = route('a', '/a', jwt('default/a', 'https://a'));
+    const first = check([a, route('b', '/b', jwt('default/b', 'https://b'))]);
+    expect(check([a, route('b', '/b2', jwt('default/b', 'https://b'))])).toBe(first);
+    expect(check([a, route('b', '/b2', jwt('default/b', 'https://b3'))])).not.toBe(first);
+    check([a, route('b', '/b2', jwt('default/b', 'https://b3')), route('c', '/c')]);
+    expect(check([route('a', '/a'), route('b', '/b2')])).toBeUndefined();
+  });
+
+  it('works on frozen IR', () => {
+    const freeze = <T>(o: T): T => {
+      if (o !== null && typeof o === 'object') {
+        for (const v of Object.values(o)) freeze(v);
+        Object.freeze(o);
+      }
+      return o;
+    };
+    const translator = createXdsTranslator();
+    const input = freeze(ir([route('a', '/a', jwt('default/a', 'https://a'))]));
+    expect(translator.update('f', input)).toEqual(translateXds(input));
+  });
+});

@@ -1,0 +1,68 @@
+// HTTPRouteFilter credentialInjection with Envoy's credential injector
+// (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/credential_injector_filter):
+// one filter per HTTPRouteFilter, disabled in the connection manager and enabled by the routes
+// using it; the credential is an SDS generic secret (generic injected credential), never inline
+// in the listener.
+import {
+  CredentialInjector,
+  GenericInjectedCredential,
+  HttpFilter,
+  packAny,
+  Secret,
+} from '@egts/envoy-api';
+import type { CredentialInjection } from '@egts/ir';
+import { sdsSecret, typedConfig } from '../protoValues.js';
+import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
+import { enabledAsConfigured } from './securityPolicies.js';
+
+const filterName = (injection: CredentialInjection): string =>
+  `envoy.filters.http.credential_injector/${injection.name}`;
+
+const secretName = (injection: CredentialInjection): string => `credential/${injection.name}`;
+
+export const credentialInjectorFilter: HttpFilterTranslator = {
+  patchListener: (listeners, mode) => {
+    const injections = new Map<string, CredentialInjection>();
+    for (const route of routesOf(listeners))
+      if (route.credentialInjection)
+        injections.set(route.credentialInjection.name, route.credentialInjection);
+    return [...injections.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((injection) =>
+        HttpFilter.fromPartial({
+          name: filterName(injection),
+          disabled: true,
+          typedConfig: packAny(
+            CredentialInjector,
+            CredentialInjector.fromPartial({
+              overwrite: injection.overwrite,
+              credential: typedConfig(
+                'envoy.http.injected_credentials.generic',
+                GenericInjectedCredential,
+                GenericInjectedCredential.fromPartial({
+                  credential: sdsSecret(secretName(injection), mode),
+                  header: injection.header,
+                }),
+              ),
+            }),
+          ),
+        }),
+      );
+  },
+  patchRoute: (route) =>
+    route.credentialInjection
+      ? { [filterName(route.credentialInjection)]: enabledAsConfigured }
+      : undefined,
+  addResources: (listener, out) => {
+    for (const route of listener.routes) {
+      const injection = route.credentialInjection;
+      if (!injection) continue;
+      out.addSecret(
+        Secret.fromPartial({
+          name: secretName(injection),
+          genericSecret: { secret: { inlineString: injection.credential } },
+        }),
+      );
+    }
+  },
+};

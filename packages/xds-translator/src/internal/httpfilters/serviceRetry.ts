@@ -1,0 +1,30 @@
+// Retries of a request Envoy makes itself to a service a SecurityPolicy names (a JWKS fetch, a
+// gRPC authorization check), from the service's `backendSettings.retry`: the core RetryPolicy,
+// as Envoy Gateway builds it for non-route requests (its default triggers when none are named).
+import type { GrpcService } from '@egts/envoy-api';
+import type { Retry } from '@egts/ir';
+import { durationMs } from '../protoValues.js';
+
+type CoreRetryPolicy = NonNullable<GrpcService['retryPolicy']>;
+
+/** Envoy Gateway's retry_on for non-route retries without retryOn triggers. */
+const DEFAULT_RETRY_ON =
+  'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';
+
+export const serviceRetryPolicy = (retry: Retry): CoreRetryPolicy => ({
+  retryOn:
+    retry.triggers && retry.triggers.length > 0 ? retry.triggers.join(',') : DEFAULT_RETRY_ON,
+  ...(retry.attempts === undefined ? {} : { numRetries: retry.attempts }),
+  ...(retry.backoffMs === undefined
+    ? {}
+    : {
+        retryBackOff: {
+          baseInterval: durationMs(retry.backoffMs),
+          ...(retry.maxBackoffMs === undefined
+            ? {}
+            : { maxInterval: durationMs(retry.maxBackoffMs) }),
+        },
+      }),
+  retryHostPredicate: [],
+  hostSelectionRetryMaxAttempts: 0,
+});

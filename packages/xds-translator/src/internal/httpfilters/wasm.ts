@@ -1,0 +1,104 @@
+// EnvoyExtensionPolicy Wasm extensions with Envoy's Wasm filter
+// (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/wasm_filter): one
+// filter per module, disabled in the connection manager and enabled by the routes it extends.
+// Envoy loads the code from the control plane's Wasm cache (a remote data source with the
+// checksum the cache verified, over a cluster to the cache), as Envoy Gateway's Wasm cache serves
+// it. A module the cache could not serve is left out when it fails open; otherwise its routes
+// answer 500 (buildRoute.ts), never running without it.
+import { HttpFilter, packAny, StringValue, Wasm, type WasmPluginConfig } from '@egts/envoy-api';
+import type { HTTPRouteIR, RouteDestination, WasmModule } from '@egts/ir';
+import { addDestination } from '../cluster/destinationClusters.js';
+import { durationMs } from '../protoValues.js';
+import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
+import { enabledAsConfigured } from './securityPolicies.js';
+
+const filterName = (module: WasmModule): string => `envoy.filters.http.wasm/${module.name}`;
+
+/** The cluster reaching the Wasm cache that serves `url`: one per cache address. */
+const cacheCluster = (url: string): { name: string; host: string; port: number } => {
+  const { hostname, port, protocol } = new URL(url);
+  const host = hostname.replace(/^\[|\]$/g, '');
+  const portNumber = port === '' ? (protocol === 'https:' ? 443 : 80) : Number(port);
+  return { name: `wasm-cache/${host}:${portNumber}`, host, port: portNumber };
+};
+
+const isIp = (host: string): boolean => /^[\d.]+$/.test(host) || host.includes(':');
+
+/** The modules Envoy can load: served by the cache. */
+const served = (route: HTTPRouteIR): WasmModule[] =>
+  (route.extensions?.wasm ?? []).filter((module) => module.served !== undefined);
+
+/** A route whose Wasm module must run but cannot be loaded: it answers 500 instead. */
+export const wasmUnavailable = (route: HTTPRouteIR): boolean =>
+  (route.extensions?.wasm ?? []).some((module) => !module.served && !module.failOpen);
+
+const pluginConfig = (module: WasmModule, url: string, sha256: string): WasmPluginConfig => ({
+  name: module.name,
+  rootId: module.rootId ?? '',
+  vmConfig: {
+    vmId: module.name,
+    runtime: 'envoy.wasm.runtime.v8',
+    code: {
+      remote: {
+        httpUri: { uri: url, cluster: cacheCluster(url).name, timeout: durationMs(10_000) },
+        sha256,
+      },
+    },
+    allowPrecompiled: false,
+    nackOnCodeCacheMiss: false,
+    ...(module.hostKeys.length > 0
+      ? { environmentVariables: { hostEnvKeys: module.hostKeys, keyValues: {} } }
+      : {}),
+  },
+  ...(module.config === undefined
+    ? {}
+    : { configuration: packAny(StringValue, { value: module.config }) }),
+  failOpen: module.failOpen,
+});
+
+export const wasmFilter: HttpFilterTranslator = {
+  patchListener: (listeners) => {
+    const modules = new Map<string, WasmModule>();
+    for (const route of routesOf(listeners))
+      for (const module of served(route)) modules.set(module.name, module);
+    return [...modules.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((module) =>
+        HttpFilter.fromPartial({
+          name: filterName(module),
+          disabled: true,
+          typedConfig: packAny(
+            Wasm,
+            Wasm.fromPartial({
+              config: pluginConfig(module, module.served!.url, module.served!.sha256),
+            }),
+          ),
+        }),
+      );
+  },
+  patchRoute: (route) => {
+    const modules = served(route);
+    if (modules.length === 0) return undefined;
+    return Object.fromEntries(modules.map((module) => [filterName(module), enabledAsConfigured]));
+  },
+  addResources: (listener, out) => {
+    for (const route of listener.routes)
+      for (const module of served(route)) {
+        const cache = cacheCluster(module.served!.url);
+        if (out.hasCluster(cache.name)) continue;
+        const destination: RouteDestination = {
+          name: cache.name,
+          settings: [
+            {
+              name: cache.name,
+              weight: 1,
+              protocol: 'HTTP',
+              addressType: isIp(cache.host) ? 'IP' : 'FQDN',
+              endpoints: [{ host: cache.host, port: cache.port, ready: true }],
+            },
+          ],
+        };
+        addDestination(destination, out);
+      }
+  },
+};
