@@ -218,6 +218,7 @@ export {
   Rds,
 } from './generated/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
 export { RBAC as NetworkRBAC } from './generated/envoy/extensions/filters/network/rbac/v3/rbac.js';
+export { FilterConfig as SniDynamicForwardProxyFilterConfig } from './generated/envoy/extensions/filters/network/sni_dynamic_forward_proxy/v3/sni_dynamic_forward_proxy.js';
 export { TcpProxy } from './generated/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js';
 export { Route as UdpProxyRoute } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/route.js';
 export { UdpProxyConfig } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';

@@ -85,6 +85,7 @@ import './envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.js';
 import './envoy/extensions/filters/network/connection_limit/v3/connection_limit.js';
 import './envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js';
 import './envoy/extensions/filters/network/rbac/v3/rbac.js';
+import './envoy/extensions/filters/network/sni_dynamic_forward_proxy/v3/sni_dynamic_forward_proxy.js';
 import './envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js';
 import './envoy/extensions/filters/udp/udp_proxy/v3/route.js';
 import './envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';

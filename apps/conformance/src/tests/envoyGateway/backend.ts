@@ -5,10 +5,11 @@
 // WebSocket and Unix socket endpoints, and a fallback Backend that takes no traffic while the
 // primary is healthy.
 import { once } from 'node:events';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect, createServer as createTlsServer, type PeerCertificate } from 'node:tls';
 import {
   accepted,
   type ConformanceTest,
@@ -17,6 +18,7 @@ import {
   type KubeObject,
   type StatusExpectation,
 } from '../../conformanceTest.js';
+import { selfSigned } from '../../internal/certificates.js';
 
 const sameNs = gw('same-namespace');
 
@@ -309,6 +311,100 @@ const egtsDynamicResolver: ConformanceTest = {
   },
 };
 
+/** This machine's name: a host the DNS cache resolves (/etc/hosts) that is no loopback name. */
+const SNI_HOST = hostname();
+
+/** The certificate a TLS client gets for `serverName` through Envoy, or why it got none. */
+const peerCertificate = (port: number, serverName: string): Promise<PeerCertificate | Error> =>
+  new Promise((resolve) => {
+    const socket = connect({
+      host: '127.0.0.1',
+      port,
+      servername: serverName,
+      rejectUnauthorized: false,
+    });
+    socket.setTimeout(10_000, () => socket.destroy(new Error('timed out')));
+    socket.once('secureConnect', () => {
+      resolve(socket.getPeerCertificate());
+      socket.end();
+    });
+    socket.once('error', (error) => resolve(error));
+    socket.once('close', () => resolve(new Error('closed before the handshake')));
+  });
+
+/** Whether this process may listen on port 443 (root, or unprivileged ports starting low enough). */
+const mayListenOn443 = (): boolean => {
+  if (process.getuid?.() === 0) return true;
+  try {
+    const start = readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8');
+    return Number(start.trim()) <= 443;
+  } catch {
+    return false;
+  }
+};
+
+const egtsTlsDynamicResolver: ConformanceTest = {
+  name: 'EgtsTLSDynamicResolver',
+  ...(mayListenOn443()
+    ? {}
+    : {
+        skip: 'the SNI dynamic forward proxy connects to port 443 (SNI carries no port), where this unprivileged process cannot listen',
+      }),
+  description:
+    'a Passthrough TLSRoute to a DynamicResolver Backend forwards to the host its SNI names, on port 443, and refuses loopback names (egts)',
+  features: ['Backend'],
+  manifests: [],
+  objects: [
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1alpha2',
+      kind: 'TLSRoute',
+      metadata: { name: 'egts-tls-dynamic-resolver', namespace: infra },
+      spec: {
+        parentRefs: [{ name: 'same-namespace', sectionName: 'tls' }],
+        hostnames: [SNI_HOST, 'localhost'],
+        rules: [
+          {
+            backendRefs: [
+              {
+                group: 'gateway.envoyproxy.io',
+                kind: 'Backend',
+                name: 'egts-tls-dynamic-resolver',
+              },
+            ],
+          },
+        ],
+      },
+    },
+    egBackend('egts-tls-dynamic-resolver', { type: 'DynamicResolver' }),
+  ],
+  statuses: [
+    ...accepted(sameNs, ['egts-tls-dynamic-resolver'], 'TLSRoute'),
+    backendAccepted('egts-tls-dynamic-resolver'),
+  ],
+  steps: async (harness) => {
+    // A TLS server no Backend names, on 443 (SNI carries no port): only the SNI leads there.
+    const certificate = selfSigned([SNI_HOST]);
+    const server = createTlsServer(certificate, (socket) => socket.end());
+    server.listen(443, '0.0.0.0');
+    await once(server, 'listening');
+    try {
+      const port = harness.gatewayPort(sameNs, 443);
+      await harness.eventually('the backend completes the handshake through Envoy', async () => {
+        const peer = await peerCertificate(port, SNI_HOST);
+        if (peer instanceof Error) return `${SNI_HOST}: ${peer.message}`;
+        return peer.subject?.CN === SNI_HOST ? undefined : `certificate for ${peer.subject?.CN}`;
+      });
+      // Envoy Gateway's loopback guard: a loopback SNI is refused before any handshake.
+      await harness.eventually('a loopback SNI is refused', async () => {
+        const peer = await peerCertificate(port, 'localhost');
+        return peer instanceof Error ? undefined : 'localhost was forwarded';
+      });
+    } finally {
+      server.close();
+    }
+  },
+};
+
 export const backendTests = (): ConformanceTest[] => [
   backend,
   egtsBackendSettings,
@@ -334,7 +430,8 @@ export const backendTests = (): ConformanceTest[] => [
   dynamicResolverSkipped('DynamicResolverOriginalHostHeader'),
   dynamicResolverSkipped(
     'TLSRouteDynamicResolverBackend',
-    'egts does not yet forward TLS by SNI to a DynamicResolver Backend (sni_dynamic_forward_proxy); such a TLSRoute is refused with UnsupportedValue',
+    'its SNI is a cluster DNS name (tls-dfp-backend.gateway-conformance-infra.svc.cluster.local) the dynamic forward proxy resolves, which an offline run cannot; EgtsTLSDynamicResolver checks forwarding by SNI',
   ),
   egtsDynamicResolver,
+  egtsTlsDynamicResolver,
 ];

@@ -13,7 +13,7 @@ import type { RuleOutcome } from './ruleOutcome.js';
  * A DynamicResolver Backend forwards to whatever host the request names (Envoy Gateway's dynamic
  * forward proxy), so Envoy Gateway allows it only alone in a rule (InvalidBackendRef), not
  * behind a PathRegex hostname rewrite (a Header one is how it picks the host), and on TLS only
- * in Passthrough mode (UnsupportedValue).
+ * in Passthrough mode (UnsupportedValue), where it forwards by SNI.
  */
 function dynamicResolverError(
   ctx: TranslatorContext,
@@ -46,11 +46,12 @@ function dynamicResolverError(
       'UnsupportedValue',
       'A DynamicResolver Backend needs a TLS listener in Passthrough mode.',
     );
-  // Envoy Gateway also forwards TLS by SNI (sni_dynamic_forward_proxy); egts does not yet.
-  if (route.kind !== 'HTTPRoute' && route.kind !== 'GRPCRoute')
+  // A Passthrough TLSRoute forwards by SNI (sni_dynamic_forward_proxy); a TCP or UDP stream
+  // names no host to forward to.
+  if (route.kind !== 'HTTPRoute' && route.kind !== 'GRPCRoute' && route.kind !== 'TLSRoute')
     return unresolvedRef(
       'UnsupportedValue',
-      `egts serves DynamicResolver Backends on HTTP and gRPC routes only, not on a ${route.kind}.`,
+      `egts serves DynamicResolver Backends on HTTP, gRPC and TLS routes only, not on a ${route.kind}.`,
     );
   return undefined;
 }

@@ -418,11 +418,18 @@ const dynamicForwardProxy = (name: string, traffic: ClusterTraffic) => ({
     'envoy.clusters.dynamic_forward_proxy',
     DynamicForwardProxyClusterConfig,
     DynamicForwardProxyClusterConfig.fromPartial({
-      dnsCacheConfig: {
-        name,
-        dnsLookupFamily: Cluster_DnsLookupFamily.V4_PREFERRED,
-        dnsRefreshRate: durationMs(traffic.dns?.refreshRateMs ?? 30_000),
-      },
+      dnsCacheConfig: dynamicForwardProxyDnsCache(name, traffic),
     }),
   ),
+});
+
+/**
+ * The DNS cache of the dynamic forward proxy cluster `name`. Whatever else resolves hosts for that
+ * cluster (the SNI dynamic forward proxy filter) must name the same cache with the same settings:
+ * Envoy shares one cache per name, and refuses two configs under one name.
+ */
+export const dynamicForwardProxyDnsCache = (name: string, traffic: ClusterTraffic) => ({
+  name,
+  dnsLookupFamily: Cluster_DnsLookupFamily.V4_PREFERRED,
+  dnsRefreshRate: durationMs(traffic.dns?.refreshRateMs ?? 30_000),
 });

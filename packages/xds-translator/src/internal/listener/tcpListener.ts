@@ -6,9 +6,12 @@ import {
   Cluster_DiscoveryType,
   FilterChain,
   NetworkRBAC,
+  RBAC_Action,
+  SniDynamicForwardProxyFilterConfig,
   TcpProxy,
 } from '@egts/envoy-api';
 import type { TCPListener, TCPRouteIR } from '@egts/ir';
+import { dynamicForwardProxyDnsCache } from '../cluster/buildCluster.js';
 import { addDestination, addEmptyDestination } from '../cluster/destinationClusters.js';
 import type { AccessLog } from '../envoyTypes.js';
 import { authorizationRules } from '../httpfilters/rbac.js';
@@ -59,6 +62,54 @@ const tcpProxy = (
     // ClientTrafficPolicy timeout.tcp.idleTimeout (Envoy's default is an hour).
     ...(idleMs === undefined ? {} : { idleTimeout: durationMs(idleMs) }),
   });
+};
+
+/** Loopback names a client's SNI may not make the proxy forward to (Envoy Gateway's list). */
+const LOOPBACK_SNI =
+  '(?i)^(localhost|localhost\\.localdomain|ip6-localhost|ip6-loopback|127\\.0\\.0\\.1|::1|\\[::1\\])\\.?$';
+
+/** The port the SNI dynamic forward proxy connects to: SNI carries no port (Envoy Gateway's 443). */
+const SNI_UPSTREAM_PORT = 443;
+
+/**
+ * A Passthrough TLS route to a DynamicResolver Backend forwards to the host its SNI names, as
+ * Envoy Gateway does: a network RBAC refusing loopback names (else a client could reach the
+ * proxy itself), then sni_dynamic_forward_proxy resolving the SNI through the DNS cache of the
+ * route's dynamic forward proxy cluster, which tcp_proxy then connects through
+ * (https://www.envoyproxy.io/docs/envoy/latest/configuration/listeners/network_filters/sni_dynamic_forward_proxy_filter).
+ */
+const sniDynamicForwardProxyFilters = (route: TCPRouteIR, port: number, out: ResourceSet) => {
+  if (!route.destination.settings.some((setting) => setting.dynamicResolver === true)) return [];
+  // The cluster tcp_proxy goes to (added once: a second add finds it).
+  const target = addDestination(route.destination, out);
+  if (target.kind !== 'cluster') return [];
+  const cache = dynamicForwardProxyDnsCache(target.cluster, route.destination);
+  return [
+    typedConfig(
+      'envoy.filters.network.rbac',
+      NetworkRBAC,
+      NetworkRBAC.fromPartial({
+        statPrefix: `tcp-dfp-loopback-${port}`,
+        rules: {
+          action: RBAC_Action.DENY,
+          policies: {
+            'deny-loopback-sni': {
+              permissions: [{ requestedServerName: { safeRegex: { regex: LOOPBACK_SNI } } }],
+              principals: [{ any: true }],
+            },
+          },
+        },
+      }),
+    ),
+    typedConfig(
+      'envoy.filters.network.sni_dynamic_forward_proxy',
+      SniDynamicForwardProxyFilterConfig,
+      SniDynamicForwardProxyFilterConfig.fromPartial({
+        dnsCacheConfig: cache,
+        portValue: SNI_UPSTREAM_PORT,
+      }),
+    ),
+  ];
 };
 
 /**
@@ -127,6 +178,9 @@ export const tcpFilterChains = (
                   }),
                 ),
               ]
+            : []),
+          ...(terminate === undefined
+            ? sniDynamicForwardProxyFilters(route, listener.port, out)
             : []),
           typedConfig(
             'envoy.filters.network.tcp_proxy',

@@ -28,6 +28,8 @@ export const backendFields: KindFields = {
     'spec.tls.wellKnownCACertificates': TLS_IR,
     'spec.tls.minVersion': TLS_IR,
     'spec.tls.maxVersion': TLS_IR,
+    // DynamicResolver: by Host on HTTP/gRPC routes (EgtsDynamicResolver), by SNI on Passthrough
+    // TLSRoutes (EgtsTLSDynamicResolver).
     'spec.type': 'apps/conformance/src/tests/envoyGateway/backend.ts: EgtsDynamicResolver',
   },
   notApplied: [
