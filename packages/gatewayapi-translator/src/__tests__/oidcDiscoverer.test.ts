@@ -1,6 +1,9 @@
 // createOidcDiscoverer(): discovery beside a long-running translator. A fake fetch stands in for
 // the providers; back-off is a few milliseconds so the retries happen within the test.
+import { readFileSync } from 'node:fs';
+import { loadResourcesFromText } from '@egts/api';
 import { describe, expect, it } from 'vitest';
+import { createTranslator } from '../createTranslator.js';
 import { createOidcDiscoverer, type OidcDiscovery } from '../oidcDiscovery.js';
 
 const doc = (issuer: string) => ({
@@ -123,5 +126,53 @@ describe('createOidcDiscoverer', () => {
     expect(discoverer.pending()).toBe(true);
     expect(discoverer.current().size).toBe(0);
     discoverer.close();
+  });
+});
+
+describe('createTranslator with discovery as an input', () => {
+  const { resources } = loadResourcesFromText(
+    readFileSync(
+      new URL('../../testdata/securitypolicy-oidc-bad-input.in.yaml', import.meta.url),
+      'utf8',
+    ),
+    'test',
+  );
+  const accepted = (
+    statuses: ReturnType<ReturnType<typeof createTranslator>['update']>['statuses'],
+  ) => {
+    const policy = statuses.find(
+      (s) => s.kind === 'SecurityPolicy' && s.metadata.name === 'no-endpoints',
+    );
+    const ancestors = policy?.status.ancestors as {
+      conditions: { type: string; status: string }[];
+    }[];
+    return ancestors[0]?.conditions.find((c) => c.type === 'Accepted')?.status;
+  };
+
+  it('translates everything again when the discovery map changes, and keeps it when omitted', () => {
+    const translator = createTranslator();
+    expect(accepted(translator.update(resources).statuses)).toBe('False');
+    const found: OidcDiscovery = new Map([
+      [
+        'https://idp.example.com',
+        {
+          authorizationEndpoint: 'https://idp.example.com/auth',
+          tokenEndpoint: 'https://idp.example.com/token',
+        },
+      ],
+    ]);
+    // Same resources, new discovery: a full translation, the policy now accepted.
+    const update = translator.update(resources, { oidcDiscovery: found });
+    expect(update.path).toBe('full');
+    expect(accepted(update.statuses)).toBe('True');
+    expect(update.changed).toEqual(new Set(['default/gw']));
+    // Omitted, or the same map: the discovery stays.
+    expect(accepted(translator.update(resources).statuses)).toBe('True');
+    expect(accepted(translator.update(resources, { oidcDiscovery: found }).statuses)).toBe('True');
+    // A failure replacing it: not accepted again.
+    const failed: OidcDiscovery = new Map([['https://idp.example.com', { error: 'HTTP 503' }]]);
+    expect(accepted(translator.update(resources, { oidcDiscovery: failed }).statuses)).toBe(
+      'False',
+    );
   });
 });
