@@ -4,6 +4,9 @@
 // translate(), which stays pure: a caller fetches the documents of the issuers oidcIssuers()
 // names, then passes the result as TranslateOptions.oidcDiscovery. An issuer whose document could
 // not be fetched is there with its error, and its policies are not accepted (routes fail closed).
+// A one-shot caller (`egts translate`) uses discoverOidcProviders(); a long-running control plane
+// (`egts run`/`server`) uses createOidcDiscoverer(), which fetches in the background, retries
+// failures with back-off, and hands each new result to createTranslator().update().
 import type { Resources } from '@egts/api';
 
 /** The endpoints of an OpenID provider, from its discovery document. */
