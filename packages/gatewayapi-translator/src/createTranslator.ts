@@ -3,7 +3,9 @@
 // same input returns, but computes only what the change can reach: an endpoint-only change
 // patches the destinations it moves, a route change splices the changed routes into their
 // Gateways' IR (internal/incremental/). An unchanged Gateway's IR is the previous object, so the
-// stages after it (xds-translator, snapshots) can skip it by identity.
+// stages after it (xds-translator, snapshots) can skip it by identity. Inputs other than the
+// resources that can change while it runs (OpenID provider discovery, fetched beside the
+// translator) are passed with each update; a changed one (by identity) translates everything.
 import type { ResourceStatus, Resources } from '@egts/api';
 import type { InfraIR, XdsIR } from '@egts/ir';
 import { endpointsOnlyUpdate, indexSettings } from './internal/incremental/endpointsOnly.js';
@@ -12,6 +14,7 @@ import { policiesOnlyUpdate } from './internal/incremental/policiesOnly.js';
 import { routesOnlyUpdate } from './internal/incremental/routesOnly.js';
 import { shareUnchanged } from './internal/incremental/shareUnchanged.js';
 import type { Translation } from './internal/incremental/translation.js';
+import type { OidcDiscovery } from './oidcDiscovery.js';
 import { type TranslateOptions, translate } from './translate.js';
 
 /** How an update was computed. */
@@ -35,18 +38,29 @@ export interface TranslatorUpdate {
   readonly incrementalError?: unknown;
 }
 
+/** Inputs besides the resources that may change between updates. */
+export interface TranslatorInputs {
+  /**
+   * OpenID provider discovery results (an OidcDiscoverer's map). Replaces the one given at
+   * creation from this update on; omitted, the last one given stays. A new map (by identity)
+   * makes the update a full translation.
+   */
+  readonly oidcDiscovery?: OidcDiscovery;
+}
+
 export interface Translator {
   /**
    * Translates `resources`, the provider's next snapshot. Unchanged objects must be the same
    * objects as in the previous snapshot, and no input may be mutated once passed in. Throws
    * when the translation itself fails; the translator then keeps its previous state.
    */
-  update(resources: Resources): TranslatorUpdate;
+  update(resources: Resources, inputs?: TranslatorInputs): TranslatorUpdate;
 }
 
 const byName = (xdsIR: readonly XdsIR[]) => new Map(xdsIR.map((ir) => [ir.name, ir]));
 
-export function createTranslator(options: TranslateOptions = {}): Translator {
+export function createTranslator(initial: TranslateOptions = {}): Translator {
+  let options = initial;
   let last: Translation | undefined;
   let served = new Map<string, XdsIR>();
   // Indexes of this translator's inputs and outputs: never shared with another translator.
@@ -103,9 +117,15 @@ export function createTranslator(options: TranslateOptions = {}): Translator {
   };
 
   return {
-    update(resources) {
+    update(resources, inputs = {}) {
+      const previousOptions = options;
+      const discoveryChanged =
+        inputs.oidcDiscovery !== undefined && inputs.oidcDiscovery !== options.oidcDiscovery;
+      if (discoveryChanged) options = { ...options, oidcDiscovery: inputs.oidcDiscovery };
       let incrementalError: unknown;
-      if (last !== undefined) {
+      // New discovery results can change any OIDC policy: the incremental paths compare
+      // resources only, so they are bypassed.
+      if (last !== undefined && !discoveryChanged) {
         try {
           const update = incremental(last, resources);
           if (update !== undefined) {
@@ -116,7 +136,14 @@ export function createTranslator(options: TranslateOptions = {}): Translator {
           incrementalError = error;
         }
       }
-      const result = translate(resources, options);
+      let result: ReturnType<typeof translate>;
+      try {
+        result = translate(resources, options);
+      } catch (error) {
+        // The translator keeps its previous state, discovery included.
+        options = previousOptions;
+        throw error;
+      }
       const xdsIR = share(result.xdsIR, false);
       // Indexed now so that the first endpoint-only change never walks a whole IR.
       for (const ir of xdsIR) indexSettings(memo, ir);

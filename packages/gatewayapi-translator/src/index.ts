@@ -3,6 +3,7 @@
 export {
   createTranslator,
   type Translator,
+  type TranslatorInputs,
   type TranslatorUpdate,
   type UpdatePath,
 } from './createTranslator.js';
@@ -18,9 +19,12 @@ export {
 } from './internal/policies/registry/fieldRegistry.js';
 export type { ConditionStatus, StatusCondition } from './internal/status/conditions.js';
 export {
+  createOidcDiscoverer,
   type DiscoverOptions,
   discoverOidcProviders,
   discoveryURL,
+  type OidcDiscoverer,
+  type OidcDiscovererOptions,
   type OidcDiscovery,
   type OidcProviderEndpoints,
   oidcIssuers,

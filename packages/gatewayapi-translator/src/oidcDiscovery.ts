@@ -4,6 +4,9 @@
 // translate(), which stays pure: a caller fetches the documents of the issuers oidcIssuers()
 // names, then passes the result as TranslateOptions.oidcDiscovery. An issuer whose document could
 // not be fetched is there with its error, and its policies are not accepted (routes fail closed).
+// A one-shot caller (`egts translate`) uses discoverOidcProviders(); a long-running control plane
+// (`egts run`/`server`) uses createOidcDiscoverer(), which fetches in the background, retries
+// failures with back-off, and hands each new result to createTranslator().update().
 import type { Resources } from '@egts/api';
 
 /** The endpoints of an OpenID provider, from its discovery document. */
@@ -69,25 +72,33 @@ const endpointsOf = (issuer: string, doc: unknown): OidcProviderEndpoints => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function discoverOne(issuer: string, options: DiscoverOptions) {
+type Result = OidcProviderEndpoints | { readonly error: string };
+
+/** One attempt at an issuer's discovery document: its endpoints, or why not. */
+async function fetchOnce(
+  issuer: string,
+  options: Pick<DiscoverOptions, 'fetch' | 'timeoutMs'>,
+): Promise<Result> {
   const get = options.fetch ?? ((url, init) => fetch(url, init));
-  const attempts = options.attempts ?? 3;
   const url = discoveryURL(issuer);
-  let error = 'not fetched';
+  try {
+    const response = await get(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 5_000) });
+    if (!response.ok) return { error: `${url}: HTTP ${response.status}` };
+    return endpointsOf(issuer, await response.json());
+  } catch (cause) {
+    return { error: `${url}: ${cause instanceof Error ? cause.message : String(cause)}` };
+  }
+}
+
+async function discoverOne(issuer: string, options: DiscoverOptions) {
+  const attempts = options.attempts ?? 3;
+  let result: Result = { error: 'not fetched' };
   for (let attempt = 0; attempt < attempts; attempt += 1) {
     if (attempt > 0) await sleep((options.backoffMs ?? 200) * 2 ** (attempt - 1));
-    try {
-      const response = await get(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 5_000) });
-      if (!response.ok) {
-        error = `${url}: HTTP ${response.status}`;
-        continue;
-      }
-      return endpointsOf(issuer, await response.json());
-    } catch (cause) {
-      error = `${url}: ${cause instanceof Error ? cause.message : String(cause)}`;
-    }
+    result = await fetchOnce(issuer, options);
+    if (!('error' in result)) return result;
   }
-  return { error };
+  return result;
 }
 
 /** Fetches the discovery document of each issuer (with retries), all at once. */
@@ -103,4 +114,149 @@ export async function discoverOidcProviders(
     }),
   );
   return new Map(results);
+}
+
+export interface OidcDiscovererOptions {
+  /** How documents are fetched; default the global fetch. */
+  readonly fetch?: (url: string, init: { signal: AbortSignal }) => Promise<Response>;
+  /** Timeout of one attempt (default 5 s). */
+  readonly timeoutMs?: number;
+  /** Wait before the first retry of a failed issuer (default 1 s), doubled after each failure. */
+  readonly backoffMs?: number;
+  /** The longest wait between retries (default 30 s). */
+  readonly maxBackoffMs?: number;
+}
+
+/**
+ * Discovery for a control plane that runs beside the translator (as Envoy Gateway's does): it is
+ * told which issuers the resources name now (`want`), fetches each new one in the background,
+ * keeps a fetched document, retries a failed issuer with a capped back-off, and tells its
+ * listeners a new discovery map each time a result changes. The map is a new object only when
+ * something in it changed, so a translator can compare it by identity.
+ */
+export interface OidcDiscoverer {
+  /**
+   * Sets the issuers wanted (oidcIssuers() of the latest resources): new ones are fetched, the
+   * others forgotten. Returns the current map; never calls the listeners itself.
+   */
+  want(issuers: readonly string[]): OidcDiscovery;
+  /** The results so far, of the wanted issuers: an issuer not fetched yet has no entry. */
+  current(): OidcDiscovery;
+  /** True while a wanted issuer has no result yet (its first attempt is in flight). */
+  pending(): boolean;
+  /** Resolves once no wanted issuer is pending, or after `timeoutMs`. */
+  settled(timeoutMs: number): Promise<void>;
+  /** Calls `listener` with each new map a fetch or retry produces; returns the unsubscribe. */
+  subscribe(listener: (discovery: OidcDiscovery) => void): () => void;
+  /** Stops every retry; results of fetches in flight are dropped. */
+  close(): void;
+}
+
+interface Tracked {
+  result?: Result;
+  /** Failures in a row: the next retry waits backoffMs * 2^(failures-1), capped. */
+  failures: number;
+  timer?: ReturnType<typeof setTimeout> | undefined;
+  /** Incremented when the issuer is forgotten or the discoverer closed: late results are dropped. */
+  generation: number;
+}
+
+export function createOidcDiscoverer(options: OidcDiscovererOptions = {}): OidcDiscoverer {
+  const tracked = new Map<string, Tracked>();
+  const listeners = new Set<(discovery: OidcDiscovery) => void>();
+  const waiters = new Set<() => void>();
+  let current: OidcDiscovery = new Map();
+  let closed = false;
+
+  const rebuild = () => {
+    const next = new Map<string, Result>();
+    for (const [issuer, entry] of [...tracked].sort(([a], [b]) => (a < b ? -1 : 1)))
+      if (entry.result) next.set(issuer, entry.result);
+    current = next;
+  };
+  const isPending = () => [...tracked.values()].some((entry) => entry.result === undefined);
+  const notifyWaiters = () => {
+    if (isPending()) return;
+    for (const resolve of waiters) resolve();
+    waiters.clear();
+  };
+
+  const attempt = (issuer: string, entry: Tracked) => {
+    const generation = entry.generation;
+    void fetchOnce(issuer, options).then((result) => {
+      if (closed || tracked.get(issuer) !== entry || entry.generation !== generation) return;
+      const before = entry.result;
+      entry.result = result;
+      if ('error' in result) {
+        entry.failures += 1;
+        const wait = Math.min(
+          (options.backoffMs ?? 1_000) * 2 ** (entry.failures - 1),
+          options.maxBackoffMs ?? 30_000,
+        );
+        entry.timer = setTimeout(() => {
+          entry.timer = undefined;
+          attempt(issuer, entry);
+        }, wait);
+        entry.timer.unref?.();
+      } else {
+        entry.failures = 0;
+      }
+      notifyWaiters();
+      // A retry failing the same way changes nothing: no new map, no translation.
+      if (before && 'error' in before && 'error' in result && before.error === result.error) return;
+      rebuild();
+      for (const listener of listeners) listener(current);
+    });
+  };
+
+  return {
+    want(issuers) {
+      if (closed) return current;
+      const wanted = new Set(issuers);
+      let dropped = false;
+      for (const [issuer, entry] of tracked) {
+        if (wanted.has(issuer)) continue;
+        if (entry.timer) clearTimeout(entry.timer);
+        entry.generation += 1;
+        tracked.delete(issuer);
+        if (entry.result) dropped = true;
+      }
+      for (const issuer of wanted) {
+        if (tracked.has(issuer)) continue;
+        const entry: Tracked = { failures: 0, generation: 0 };
+        tracked.set(issuer, entry);
+        attempt(issuer, entry);
+      }
+      if (dropped) rebuild();
+      notifyWaiters();
+      return current;
+    },
+    current: () => current,
+    pending: isPending,
+    settled(timeoutMs) {
+      if (!isPending() || closed) return Promise.resolve();
+      return new Promise((resolve) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(done);
+          resolve();
+        };
+        waiters.add(done);
+        timer = setTimeout(done, timeoutMs);
+        timer.unref?.();
+      });
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      closed = true;
+      for (const entry of tracked.values()) if (entry.timer) clearTimeout(entry.timer);
+      listeners.clear();
+      for (const resolve of waiters) resolve();
+      waiters.clear();
+    },
+  };
 }

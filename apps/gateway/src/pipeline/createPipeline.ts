@@ -22,12 +22,17 @@ import { runInfra } from './infraRunner.js';
 import type { InfraManager } from './ports.js';
 import { runProvider } from './providerRunner.js';
 import { runStatus } from './statusRunner.js';
-import { runTranslator } from './translatorRunner.js';
+import { type DiscoveryOptions, runTranslator } from './translatorRunner.js';
 import { runXds } from './xdsRunner.js';
 
 export interface PipelineOptions {
   provider: { readonly resources$: Observable<ProviderSnapshot> };
   translate?: TranslateOptions;
+  /**
+   * OpenID provider discovery beside the translator (default: on, with the global fetch and
+   * default back-off); `false` never fetches.
+   */
+  oidcDiscovery?: DiscoveryOptions | false | undefined;
   cache: SnapshotCache;
   infra?: InfraManager | undefined;
   logging: Logging;
@@ -69,6 +74,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const provider = runProvider(options.provider.resources$, logging.component('provider'));
   const translator = runTranslator(provider.resources$, {
     translate: options.translate,
+    oidcDiscovery: options.oidcDiscovery,
     metrics,
     log: logging.component('gatewayapi-translator'),
   });

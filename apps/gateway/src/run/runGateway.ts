@@ -12,6 +12,7 @@ import { createXdsTracker } from '../admin/xdsTracker.js';
 import type { Logging } from '../logging.js';
 import { createPipeline, type Pipeline } from '../pipeline/createPipeline.js';
 import type { InfraManager, ResourceProvider } from '../pipeline/ports.js';
+import type { DiscoveryOptions } from '../pipeline/translatorRunner.js';
 import { collectWhenIdle } from './idleCollection.js';
 
 export interface GatewayOptions {
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   xds: { host: string; port: number; tls?: TlsFiles | undefined };
   admin: { host: string; port: number };
   translate?: TranslateOptions;
+  /** OpenID provider discovery beside the translator (default on); `false` never fetches. */
+  oidcDiscovery?: DiscoveryOptions | false | undefined;
   logging: Logging;
   /** The Wasm cache the proxies load EnvoyExtensionPolicy Wasm modules from (host mode). */
   wasm?: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined;
@@ -68,6 +71,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
     logging: options.logging,
     metrics,
     ...(options.translate ? { translate: options.translate } : {}),
+    oidcDiscovery: options.oidcDiscovery,
     ...(options.wasm ? { wasm: options.wasm } : {}),
   });
   attributing = pipeline;
