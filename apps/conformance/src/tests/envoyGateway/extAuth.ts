@@ -194,8 +194,9 @@ const httpExtAuthPathRetry: ConformanceTest = {
       spec: {
         endpoints: [
           { fqdn: { hostname: 'envoy-ext-auth.gateway-conformance-infra', port: 8080 } },
-          // Nothing listens on the discard port: connections are refused.
-          { ip: { address: '127.0.0.1', port: 9 } },
+          // Nothing listens on the discard port: connections are refused. An FQDN too: Envoy
+          // Gateway refuses FQDN and IP endpoints mixed in one backendRef.
+          { fqdn: { hostname: 'localhost', port: 9 } },
         ],
       },
     },
