@@ -1,5 +1,7 @@
 // Runs the real `egts` entry point from source in a child process, as a user would run it.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,11 +37,20 @@ export async function startCli(
   timeoutMs = 120_000,
   env: Record<string, string> = {},
 ): Promise<RunningCli> {
+  const privateState = env.EGTS_STATE_DIR === undefined;
+  const stateDir = env.EGTS_STATE_DIR ?? mkdtempSync(join(tmpdir(), 'egts-cli-state-'));
   const child = spawn(
     process.execPath,
     ['--conditions=@egts/source', '--import', 'tsx', join(appDir, 'src', 'cli.ts'), ...args],
-    { cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+    {
+      cwd: appDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, EGTS_STATE_DIR: stateDir, ...env },
+    },
   );
+  // A state directory of its own unless the test shares one on purpose (a restart): egts keeps
+  // its proxies' records and certificates there, and concurrent tests must not see each other's.
+  if (privateState) child.once('exit', () => rmSync(stateDir, { recursive: true, force: true }));
   let output = '';
   const adminPort = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(
