@@ -37,7 +37,6 @@ import {
 import { rateLimitConfigs, translateXds } from '@egts/xds-translator';
 import type { Cluster } from './cluster.js';
 import { clusterFetch } from './clusterFetch.js';
-import { clusterWasmFetch } from './clusterHttpsFetch.js';
 import { freePort } from './freePort.js';
 import { findRedisServer, type RedisServer, startRedis } from './redisServer.js';
 
@@ -90,7 +89,7 @@ export const startControlPlane = async (
   const wasmDir = mkdtempSync(join(tmpdir(), 'egts-wasm-'));
   const wasmCache = createWasmCache({
     dir: wasmDir,
-    fetch: clusterWasmFetch(cluster),
+    fetch: clusterFetch(cluster),
   });
   await wasmCache.listen();
   let redis: RedisServer | undefined;
