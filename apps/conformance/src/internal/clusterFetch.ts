@@ -3,7 +3,7 @@
 // standing in for that Service port, with the Host header the URL names, as cluster DNS would send
 // it; over HTTPS the server's certificate is verified for that name (with the caller's CA). Used
 // for what Envoy Gateway's control plane fetches itself: OpenID provider discovery and Wasm code.
-import { type IncomingMessage, request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Cluster } from './cluster.js';
 
