@@ -11,11 +11,9 @@ type CoreRetryPolicy = NonNullable<GrpcService['retryPolicy']>;
 const DEFAULT_RETRY_ON =
   'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';
 
-export const serviceRetryPolicy = (retry: Retry): CoreRetryPolicy => ({
-  retryOn:
-    retry.triggers && retry.triggers.length > 0 ? retry.triggers.join(',') : DEFAULT_RETRY_ON,
-  ...(retry.attempts === undefined ? {} : { numRetries: retry.attempts }),
-  ...(retry.backoffMs === undefined
+/** `retry_back_off` from a retry's back-off, for route and service retries alike. */
+export const retryBackOff = (retry: Retry | undefined) =>
+  retry?.backoffMs === undefined
     ? {}
     : {
         retryBackOff: {
@@ -24,7 +22,13 @@ export const serviceRetryPolicy = (retry: Retry): CoreRetryPolicy => ({
             ? {}
             : { maxInterval: durationMs(retry.maxBackoffMs) }),
         },
-      }),
+      };
+
+export const serviceRetryPolicy = (retry: Retry): CoreRetryPolicy => ({
+  retryOn:
+    retry.triggers && retry.triggers.length > 0 ? retry.triggers.join(',') : DEFAULT_RETRY_ON,
+  ...(retry.attempts === undefined ? {} : { numRetries: retry.attempts }),
+  ...retryBackOff(retry),
   retryHostPredicate: [],
   hostSelectionRetryMaxAttempts: 0,
 });

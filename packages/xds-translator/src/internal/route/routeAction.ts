@@ -11,6 +11,7 @@ import type { DestinationTarget } from '../cluster/destinationClusters.js';
 import { addDestination, hasBackendFilters } from '../cluster/destinationClusters.js';
 import type { RequestMirrorPolicy, RetryPolicy } from '../envoyTypes.js';
 import { localRateLimitActions } from '../httpfilters/localRateLimit.js';
+import { retryBackOff } from '../httpfilters/serviceRetry.js';
 import { durationMs } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { headersToAdd, headersToRemove } from './headers.js';
@@ -99,16 +100,7 @@ const retryPolicy = (
     retryOptionsPredicates: [],
     hostSelectionRetryMaxAttempts: 0,
     retriableStatusCodes: retry?.codes ?? [],
-    ...(retry?.backoffMs === undefined
-      ? {}
-      : {
-          retryBackOff: {
-            baseInterval: durationMs(retry.backoffMs),
-            ...(retry.maxBackoffMs === undefined
-              ? {}
-              : { maxInterval: durationMs(retry.maxBackoffMs) }),
-          },
-        }),
+    ...retryBackOff(retry),
     retriableHeaders: [],
     retriableRequestHeaders: [],
   };
