@@ -143,6 +143,14 @@ export const RateLimitHeaderMatchSchema = z.object({
 export type RateLimitHeaderMatch = z.infer<typeof RateLimitHeaderMatchSchema>;
 
 /** One local rate limit rule: its selectors (all must match) and its limit. */
+/** A query parameter a rate limit rule selects on (local and global rules alike). */
+export const QueryParamMatchSchema = z.object({
+  name: z.string(),
+  type: z.enum(['Exact', 'RegularExpression']),
+  value: z.string(),
+  invert: z.boolean().optional(),
+});
+
 export const LocalRateLimitRuleSchema = z.object({
   headers: z.array(RateLimitHeaderMatchSchema),
   /** Client address range; distinct: one bucket per client address in it. */
@@ -158,16 +166,7 @@ export const LocalRateLimitRuleSchema = z.object({
     })
     .optional(),
   /** Query parameters that must match (all of them); `invert`: must not match. */
-  queryParams: z
-    .array(
-      z.object({
-        name: z.string(),
-        type: z.enum(['Exact', 'RegularExpression']),
-        value: z.string(),
-        invert: z.boolean().optional(),
-      }),
-    )
-    .optional(),
+  queryParams: z.array(QueryParamMatchSchema).optional(),
   limit: RateLimitValueSchema,
   /** Count, but never refuse (`shadowMode`). */
   shadowMode: z.boolean().optional(),

@@ -3,7 +3,7 @@
 // the local rate limit's (all must match); its counter lives under a descriptor key that is the
 // route's own on one listener, or the policy's for a `shared` rule, inside the Gateway's domain.
 import { z } from 'zod';
-import { LocalRateLimitRuleSchema } from './backendTraffic.js';
+import { LocalRateLimitRuleSchema, QueryParamMatchSchema } from './backendTraffic.js';
 
 /** Rate limit units the Rate Limit Service counts in (ratelimit.config.ratelimit.v3.RateLimitUnit). */
 export const RateLimitUnitSchema = z.enum(['Second', 'Minute', 'Hour', 'Day', 'Month', 'Year']);
@@ -27,16 +27,7 @@ export const GlobalRateLimitRuleSchema = LocalRateLimitRuleSchema.omit({ limit: 
   shared: z.boolean(),
   limit: z.object({ requests: z.number().int().nonnegative(), unit: RateLimitUnitSchema }),
   /** Query parameters that must match (all of them); `invert`: must not match. */
-  queryParams: z
-    .array(
-      z.object({
-        name: z.string(),
-        type: z.enum(['Exact', 'RegularExpression']),
-        value: z.string(),
-        invert: z.boolean().optional(),
-      }),
-    )
-    .optional(),
+  queryParams: z.array(QueryParamMatchSchema).optional(),
   /** Count, but never refuse (`shadowMode`). */
   shadowMode: z.boolean().optional(),
   /**
