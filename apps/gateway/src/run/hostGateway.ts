@@ -9,7 +9,6 @@ import {
   createWasmCache,
   freeRateLimitPort,
   type RateLimitServiceHandle,
-  type RateLimitTelemetry,
   type XdsAddress,
   xdsSdsSecrets,
 } from '@egts/infra-manager';
@@ -18,6 +17,7 @@ import type { Logging } from '../logging.js';
 import type { ResourceProvider } from '../pipeline/ports.js';
 import { startHostRateLimitService, withRateLimitService } from './hostRateLimitService.js';
 import { hostXdsCertificates } from './hostXdsCertificates.js';
+import type { RateLimitOptions } from './rateLimitOptions.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
 
 export { closeOnSignals } from './closeOnSignals.js';
@@ -44,21 +44,8 @@ export interface HostGatewayOptions {
    * Global rate limiting (EnvoyGateway `rateLimit`): the Envoy Rate Limit Service runs beside the
    * proxies, counting in this Redis. Absent: global rate limits are not enabled.
    */
-  rateLimit?: HostRateLimit | undefined;
+  rateLimit?: RateLimitOptions | undefined;
   logging: Logging;
-}
-
-export interface HostRateLimit {
-  /** `host:port` of the Redis server. */
-  redisUrl: string;
-  failClosed?: boolean | undefined;
-  timeoutMs?: number | undefined;
-  /** Redis over TLS (`backend.redis.tls`), with the name of the client certificate's Secret. */
-  redisTls?: { certificateRef: string } | undefined;
-  /** Metrics and tracing of the service (`rateLimit.telemetry`). */
-  telemetry?: RateLimitTelemetry | undefined;
-  /** `rateLimit` settings read but not applied, logged at start. */
-  problems?: readonly string[] | undefined;
 }
 
 const defaultStateDir = (): string =>

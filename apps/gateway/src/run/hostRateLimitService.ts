@@ -2,23 +2,17 @@
 // supervised on its own, and egts's admin metrics include its ratelimit_* families.
 import {
   type RateLimitServiceHandle,
-  type RateLimitTelemetry,
   startRateLimitService,
   type XdsAddress,
 } from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import type { Logger } from 'pino';
 import type { InfraManager } from '../pipeline/ports.js';
+import type { RateLimitOptions } from './rateLimitOptions.js';
 
 /** Starts the service (its failure is logged: proxies then answer per failClosed). */
 export const startHostRateLimitService = (
-  settings: {
-    redisUrl: string;
-    grpcPort: number;
-    redisTls?: { certificateRef: string } | undefined;
-    telemetry?: RateLimitTelemetry | undefined;
-    problems?: readonly string[] | undefined;
-  },
+  settings: RateLimitOptions & { grpcPort: number },
   xds: XdsAddress,
   /** mTLS towards the proxies (PEM file paths); absent: plaintext. */
   serverTls: { ca: string; cert: string; key: string } | undefined,

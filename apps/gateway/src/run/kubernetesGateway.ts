@@ -3,7 +3,6 @@ import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import {
   createKubernetesInfraManager,
   createKubernetesRateLimitManager,
-  type RateLimitTelemetry,
 } from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import {
@@ -18,6 +17,7 @@ import type { Logging } from '../logging.js';
 import type { InfraManager } from '../pipeline/ports.js';
 import { writeKubernetesStatuses } from './kubernetesStatus.js';
 import { rotateCertificatesWhileLeading } from './leaderCertificates.js';
+import type { RateLimitOptions } from './rateLimitOptions.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
 
 export interface KubernetesGatewayOptions {
@@ -45,17 +45,7 @@ export interface KubernetesGatewayOptions {
    * Global rate limiting (EnvoyGateway `rateLimit`): the leader keeps the Rate Limit Service's
    * Deployment, Service and ServiceAccount in `namespace`; absent, it deletes them.
    */
-  rateLimit?:
-    | {
-        redisUrl: string;
-        failClosed?: boolean | undefined;
-        timeoutMs?: number | undefined;
-        redisTls?: { certificateRef: string } | undefined;
-        telemetry?: RateLimitTelemetry | undefined;
-        /** Settings read but not applied, logged when the service is applied. */
-        problems?: readonly string[] | undefined;
-      }
-    | undefined;
+  rateLimit?: RateLimitOptions | undefined;
   logging: Logging;
 }
 
