@@ -7,9 +7,9 @@
 // JWT provider reading its JWKS verifies what the OIDC login forwards, as with Keycloak.
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { EchoServer } from './echoServer.js';
+import { listenLocally } from './listenLocally.js';
 
 export const OIDC_ISSUER = 'http://keycloak.gateway-conformance-infra/realms/master';
 const REALM = '/realms/master';
@@ -132,7 +132,7 @@ async function interaction(provider: Provider, req: IncomingMessage, res: Server
   );
 }
 
-export const startOpenIdProvider = (namespace: string, pod: string): Promise<EchoServer> => {
+export const startOpenIdProvider = async (namespace: string, pod: string): Promise<EchoServer> => {
   const provider = new Provider(OIDC_ISSUER, configuration());
   // Envoy in front says how the client reached it (X-Forwarded-Proto).
   provider.proxy = true;
@@ -150,18 +150,5 @@ export const startOpenIdProvider = (namespace: string, pod: string): Promise<Ech
       req.url = '/.well-known/openid-configuration';
     callback(req, res);
   });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        namespace,
-        pod,
-        port: (server.address() as AddressInfo).port,
-        close: () =>
-          new Promise((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      }),
-    );
-  });
+  return { namespace, pod, ...(await listenLocally(server)) };
 };

@@ -3,12 +3,12 @@
 // response headers named in the `headers` query parameter, so a test sees whether the header
 // case survived the proxy in both directions.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { StandInServer } from './cluster.js';
+import { listenLocally } from './listenLocally.js';
 
 export const startPreserveCaseServer = (): Promise<StandInServer> =>
-  new Promise((resolve) => {
-    const server = createServer((req, res) => {
+  listenLocally(
+    createServer((req, res) => {
       const headers: Record<string, string> = {};
       // rawHeaders keeps names as received: [name, value, name, value, ...].
       for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
@@ -18,15 +18,5 @@ export const startPreserveCaseServer = (): Promise<StandInServer> =>
         for (const name of names.split(',')) if (name) res.setHeader(name, 'value');
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify(headers));
-    });
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        port: (server.address() as AddressInfo).port,
-        close: () =>
-          new Promise((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      }),
-    );
-  });
+    }),
+  );

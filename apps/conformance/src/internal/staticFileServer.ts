@@ -5,43 +5,31 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type RequestListener } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import type { EchoServer } from './echoServer.js';
+import { listenLocally } from './listenLocally.js';
 
 export const startStaticFileServer = (
   root: string,
   namespace: string,
   pod: string,
   tls?: { cert: Buffer; key: Buffer },
-): Promise<EchoServer> =>
-  new Promise((resolve) => {
-    const serve: RequestListener = (req, res) => {
-      const path = normalize(new URL(req.url ?? '/', 'http://files').pathname);
-      // normalize() resolves `..`; anything still escaping the root is refused.
-      if (path.includes('..')) {
-        res.writeHead(400).end();
-        return;
-      }
-      readFile(join(root, path)).then(
-        (body) => {
-          const type = path.endsWith('.json') ? 'application/json' : 'application/octet-stream';
-          res.writeHead(200, { 'content-type': type }).end(body);
-        },
-        () => res.writeHead(404).end(),
-      );
-    };
-    const server = tls ? createTlsServer(tls, serve) : createServer(serve);
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        namespace,
-        pod,
-        port: (server.address() as AddressInfo).port,
-        close: () =>
-          new Promise((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      }),
+): Promise<EchoServer> => {
+  const serve: RequestListener = (req, res) => {
+    const path = normalize(new URL(req.url ?? '/', 'http://files').pathname);
+    // normalize() resolves `..`; anything still escaping the root is refused.
+    if (path.includes('..')) {
+      res.writeHead(400).end();
+      return;
+    }
+    readFile(join(root, path)).then(
+      (body) => {
+        const type = path.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+        res.writeHead(200, { 'content-type': type }).end(body);
+      },
+      () => res.writeHead(404).end(),
     );
-  });
+  };
+  const server = tls ? createTlsServer(tls, serve) : createServer(serve);
+  return listenLocally(server).then((listening) => ({ namespace, pod, ...listening }));
+};
