@@ -10,7 +10,7 @@ import type { DestinationSetting, XdsIR } from '@egts/ir';
 import { type TranslateOptions, translate } from '../../translate.js';
 import type { IncrementalMemo, SettingPath } from './incrementalMemo.js';
 import { policiesReaching } from './policyFootprint.js';
-import type { Route } from './routeDiff.js';
+import { type Route, statusKey } from './routeDiff.js';
 import { gatewaysOf } from './routesOnly.js';
 import type { Translation } from './translation.js';
 
@@ -198,8 +198,6 @@ const patch = (
   return root;
 };
 
-const statusKey = (s: ResourceStatus) =>
-  `${s.kind}/${s.metadata.namespace ?? ''}/${s.metadata.name}`;
 const indexStatuses = (memo: IncrementalMemo, statuses: readonly ResourceStatus[]) => {
   let index = memo.statusesByKey.get(statuses);
   if (index === undefined) {

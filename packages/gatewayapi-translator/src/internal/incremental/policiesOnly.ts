@@ -21,7 +21,7 @@ import type { IncrementalMemo } from './incrementalMemo.js';
 import { overlapsMove } from './overlapsMove.js';
 import { policiesReaching } from './policyFootprint.js';
 import { translatePolicyStatuses } from './policyStatuses.js';
-import { type Route, type RouteChange, routeIndex, routeKeyOf } from './routeDiff.js';
+import { type Route, type RouteChange, routeIndex, routeKeyOf, statusKey } from './routeDiff.js';
 import { gatewaysOf, type RoutesUpdate, withStatuses } from './routesOnly.js';
 import { spliceRoutes } from './spliceRoutes.js';
 import type { Translation } from './translation.js';
@@ -79,9 +79,6 @@ const routeTargets = (policy: Policy): string[] | undefined => {
   }
   return keys;
 };
-
-const statusKey = (s: { kind: string; metadata: { name: string; namespace?: string | null } }) =>
-  `${s.kind}/${s.metadata.namespace ?? ''}/${s.metadata.name}`;
 
 export function policiesOnlyUpdate(
   previous: Translation,

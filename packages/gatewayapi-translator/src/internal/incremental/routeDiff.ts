@@ -29,6 +29,12 @@ export interface RouteChange {
 export const routeKeyOf = (kind: string, namespace: string | null | undefined, name: string) =>
   `${kind.toLowerCase()}/${namespace ?? 'default'}/${name}`;
 
+/** A status's key among the statuses of one translation: kind, namespace and name. */
+export const statusKey = (s: {
+  kind: string;
+  metadata: { name: string; namespace?: string | null | undefined };
+}) => `${s.kind}/${s.metadata.namespace ?? ''}/${s.metadata.name}`;
+
 const routeKey = (route: Route): string =>
   routeKeyOf(route.kind, route.metadata.namespace, route.metadata.name);
 

@@ -20,7 +20,7 @@ import type { IncrementalMemo } from './incrementalMemo.js';
 import { overlapsMove } from './overlapsMove.js';
 import { policiesReaching, routeFootprint } from './policyFootprint.js';
 import { translatePolicyStatuses } from './policyStatuses.js';
-import { diffRoutes, type Route } from './routeDiff.js';
+import { diffRoutes, type Route, statusKey } from './routeDiff.js';
 import { spliceRoutes } from './spliceRoutes.js';
 import type { Translation } from './translation.js';
 
@@ -48,9 +48,6 @@ export const gatewaysOf = (memo: IncrementalMemo, route: Route): readonly string
 
 const sameList = (a: readonly unknown[], b: readonly unknown[]) =>
   a === b || (a.length === b.length && a.every((x, i) => x === b[i] || isDeepStrictEqual(x, b[i])));
-
-const statusKey = (s: ResourceStatus) =>
-  `${s.kind}/${s.metadata.namespace ?? ''}/${s.metadata.name}`;
 
 export interface RoutesUpdate {
   readonly translation: Translation;

@@ -16,14 +16,9 @@ import { type TranslateOptions, type TranslateResult, translate } from '../../tr
 import type { IncrementalMemo } from './incrementalMemo.js';
 import { compareListenerRoutes, type ListenerRoute } from './listenerRouteOrder.js';
 import { policiesReaching, routeFootprint } from './policyFootprint.js';
-import { type Route, type RouteChange, routeIndex, routeKeyOf } from './routeDiff.js';
+import { type Route, type RouteChange, routeIndex, routeKeyOf, statusKey } from './routeDiff.js';
 import { shareUnchanged } from './shareUnchanged.js';
 import type { Translation } from './translation.js';
-
-const statusKey = (s: {
-  kind: string;
-  metadata: { name: string; namespace?: string | null | undefined };
-}) => `${s.kind}/${s.metadata.namespace ?? ''}/${s.metadata.name}`;
 
 /** Position of each status by key, per statuses array (handed on when positions do not move). */
 const statusIndex = (
