@@ -50,7 +50,7 @@ export interface SortedList {
 export class XdsMemo {
   /** Per IR route object. */
   readonly routes = new WeakMap<HTTPRouteIR, BuiltRoute>();
-  /** Per IR route object of the host: a rebuilt host finds the one it replaces through any. */
+  /** Per first (and second) IR route of a host: a rebuilt host finds the one it replaces. */
   readonly hosts = new WeakMap<HTTPRouteIR, BuiltHost>();
   /** Per first destination setting. */
   readonly clusters = new WeakMap<DestinationSetting, BuiltCluster>();
