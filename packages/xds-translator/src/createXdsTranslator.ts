@@ -31,29 +31,42 @@ export interface XdsTranslator {
 }
 
 export function createXdsTranslator(options: TranslateXdsOptions = {}): XdsTranslator {
+  return xdsTranslatorWith(new XdsMemo(), options);
+}
+
+/** createXdsTranslator() on a given memo (tests look into what it remembers). */
+export function xdsTranslatorWith(memo: XdsMemo, options: TranslateXdsOptions): XdsTranslator {
   const fleets = new Map<string, { ir: XdsIR; resources: XdsResources }>();
-  const memo = new XdsMemo();
   // Built on the first question about an IR (a rejection is rare), per IR object.
   const sources = new WeakMap<XdsIR, ReadonlyMap<string, RouteSource>>();
-  const build = (previous: { ir: XdsIR; resources: XdsResources } | undefined, ir: XdsIR) => {
+  // What a whole translation of a fleet remembers by name (connection managers' filters) is
+  // the fleet's until its next whole translation or its removal.
+  const translate = (name: string, ir: XdsIR) =>
+    memo.httpFilters.buildFor(name, () => translateXdsWith(memo, ir, options));
+  const build = (
+    name: string,
+    previous: { ir: XdsIR; resources: XdsResources } | undefined,
+    ir: XdsIR,
+  ) => {
     if (previous !== undefined) {
       if (previous.ir === ir) return previous.resources;
       // Patches apply to the final resources: moved endpoints are patched again, in full.
-      if ((ir.envoyPatchPolicies ?? []).length > 0) return translateXdsWith(memo, ir, options);
+      if ((ir.envoyPatchPolicies ?? []).length > 0) return translate(name, ir);
       const changes = endpointChanges(previous.ir, ir);
       const patched = changes && withMovedEndpoints(previous.resources, changes, options, memo);
       if (patched !== undefined) return patched;
     }
-    return translateXdsWith(memo, ir, options);
+    return translate(name, ir);
   };
   return {
     update(name, ir) {
-      const resources = build(fleets.get(name), ir);
+      const resources = build(name, fleets.get(name), ir);
       fleets.set(name, { ir, resources });
       return resources;
     },
     remove(name) {
       fleets.delete(name);
+      memo.httpFilters.forget(name);
     },
     sourceOf(name, resourceName) {
       const ir = fleets.get(name)?.ir;
