@@ -122,6 +122,8 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
         }
       : options.xds,
     admin: options.admin,
+    // The proxies started here boot while the routes translate: their clusters go first.
+    ...(options.withoutProxies ? {} : { clustersFirst: {} }),
     // Proxies run here share this host's ports: a port is claimed by one Gateway only; and
     // this host is where Backends naming localhost are.
     translate: {
