@@ -11,6 +11,7 @@ import {
   type KubeObject,
 } from '../../conformanceTest.js';
 import { GATEWAY_CLASS_NAME } from '../../internal/harness.js';
+import { authzCELDenyRules } from './egtsAuthzCEL.js';
 
 const v1 = { backend: 'infra-backend-v1', namespace: infra };
 
@@ -419,5 +420,6 @@ export const egtsSecurityPolicyTests = (): ConformanceTest[] => [
   extAuthOptions,
   mergeTypeKeepsBroader,
   authzClientCIDRs,
+  authzCELDenyRules,
   tcpAuthzClientCIDRs,
 ];

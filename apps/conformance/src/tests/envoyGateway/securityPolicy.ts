@@ -512,7 +512,20 @@ export const securityPolicyTests = (suiteDir: string): ConformanceTest[] => [
     description: 'Authorization with CEL expressions',
     features: ['SecurityPolicy', 'Authorization'],
     manifests: ['authorization-cel.yaml'],
-    skip: "needs authorization rules' cel expressions compiled into Envoy RBAC conditions (CEL parsed to google.api.expr ASTs), which egts does not do yet: such a policy is reported NotApplied (spec.authorization.rules.cel) and its routes answer 500",
+    statuses: [
+      ...accepted(sameNs, [
+        'http-with-authorization-cel',
+        'http-with-authorization-cel-and-principal',
+      ]),
+      ...policyAccepted('authorization-cel', 'authorization-cel-and-principal'),
+    ],
+    requests: [
+      get('/authz-cel/public/resource', {}, 200),
+      get('/authz-cel/private/resource', {}, 403),
+      get('/authz-cel-principal', { 'x-team': 'team-a' }, 200, 'POST'),
+      get('/authz-cel-principal', { 'x-team': 'team-a' }, 403),
+      get('/authz-cel-principal', { 'x-team': 'team-b' }, 403, 'POST'),
+    ],
   },
   {
     name: 'AuthzWithGeoIPCountry',

@@ -85,6 +85,7 @@ export const securityPolicyFields: KindFields = {
     'spec.authorization.rules.principal.jwt.claims': e2e('AuthzWithJWTClaimsScopes'),
     'spec.authorization.rules.principal.jwt.scopes': e2e('AuthzWithJWTClaimsScopes'),
     'spec.authorization.rules.principal.clientCIDRs': egts('EgtsAuthzClientCIDRs'),
+    'spec.authorization.rules.cel': e2e('AuthzWithCEL'),
     // On a TCPRoute too (network RBAC): TCPRouteAuthzWithClientIP.
     'spec.cors.allowOrigins': CORS,
     'spec.cors.allowMethods': CORS,
