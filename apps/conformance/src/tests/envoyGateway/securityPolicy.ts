@@ -478,6 +478,45 @@ const tcpRouteAuthzClientIP: ConformanceTest = {
   },
 };
 
+/**
+ * AuthzWithClientIPTrustedCIDRs with the harness's only hop, the loopback, added to the
+ * ClientTrafficPolicy's trusted ranges (in a cluster the pod network is that hop): Envoy then walks
+ * X-Forwarded-For from the right past trusted addresses, and the first untrusted one is the client
+ * the policy's clientCIDRs see. Without the loopback trusted the client would be 127.0.0.1 and
+ * the last request would pass.
+ */
+const authzTrustedCIDRsOnLoopback: ConformanceTest = {
+  name: 'EgtsAuthzWithClientIPTrustedCIDRs',
+  description: 'Authorization with client IP and trusted CIDRs, the loopback trusted as the hop',
+  features: ['SecurityPolicy', 'Authorization'],
+  manifests: ['authorization-client-ip-trusted-cidrs.yaml'],
+  objects: [
+    {
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'ClientTrafficPolicy',
+      metadata: { name: 'enable-client-ip-detection-trusted-cidr', namespace: infra },
+      spec: {
+        clientIPDetection: {
+          xForwardedFor: { trustedCIDRs: ['127.0.0.0/8', '172.0.0.0/8', '10.0.0.0/8', '::/0'] },
+        },
+        targetRefs: [
+          { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'same-namespace' },
+        ],
+      },
+    },
+  ],
+  statuses: [
+    ...accepted(sameNs, ['http-with-authorization-client-ip-trusted-cidr']),
+    ...policyAccepted('authorization-client-ip-trusted-cidr'),
+  ],
+  requests: [
+    get('/protected1', { 'X-Forwarded-For': '192.168.1.1' }, 403),
+    get('/protected1', { 'X-Forwarded-For': '192.168.2.1' }, 200),
+    get('/protected1', { 'X-Forwarded-For': '192.168.2.1,172.16.1.17,10.0.1.12' }, 200),
+    get('/protected1', { 'X-Forwarded-For': '192.168.2.1,192.168.1.1,10.0.1.12' }, 403),
+  ],
+};
+
 /** The suite's SecurityPolicy tests; `suiteDir` is Envoy Gateway's e2e folder (for tokens). */
 export const securityPolicyTests = (suiteDir: string): ConformanceTest[] => [
   basicAuth,
@@ -539,8 +578,9 @@ export const securityPolicyTests = (suiteDir: string): ConformanceTest[] => [
     description: 'Authorization with client IP and trusted CIDRs',
     features: ['SecurityPolicy', 'Authorization'],
     manifests: ['authorization-client-ip-trusted-cidrs.yaml'],
-    skip: clientIPDetection,
+    skip: `${clientIPDetection}; EgtsAuthzWithClientIPTrustedCIDRs runs it with the loopback trusted too`,
   },
+  authzTrustedCIDRsOnLoopback,
   corsFromSecurityPolicy,
   csrfFromSecurityPolicy,
   securityPolicyMerged,
