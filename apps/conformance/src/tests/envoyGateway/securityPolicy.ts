@@ -10,6 +10,7 @@ import {
   type StatusExpectation,
 } from '../../conformanceTest.js';
 import { goConstant } from './goConstants.js';
+import { securityPolicyListenerSet } from './securityPolicyListenerSet.js';
 
 const sameNs = gw('same-namespace');
 const v1 = { backend: 'infra-backend-v1', namespace: infra };
@@ -584,6 +585,7 @@ export const securityPolicyTests = (suiteDir: string): ConformanceTest[] => [
   corsFromSecurityPolicy,
   csrfFromSecurityPolicy,
   securityPolicyMerged,
+  securityPolicyListenerSet,
   failedDirectResponse,
   tcpRouteAuthzClientIP,
   httpExtAuth,
