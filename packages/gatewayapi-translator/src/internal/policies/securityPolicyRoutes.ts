@@ -5,7 +5,7 @@
 // result protects the route. A route whose policy (or the one it merges onto) is not accepted
 // there (Invalid, NotApplied) fails closed with a 500, as Envoy Gateway answers for an invalid
 // SecurityPolicy: never served unprotected.
-import type { Authorization, HTTPRouteIR } from '@egts/ir';
+import type { Authorization, AuthorizationRule, HTTPRouteIR } from '@egts/ir';
 import type { GatewayContext } from '../context/gatewayContext.js';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { ListenerSetContext } from '../context/listenerSetContext.js';
@@ -142,19 +142,46 @@ export function withSecurityPolicy(
 }
 
 /**
- * The authorization of the route-level policy protecting a TCPRoute (network RBAC); undefined
- * when no route-level policy protects it, null when the route must fail closed: its policy is
- * not accepted there, or it is on a TLSRoute (not applied yet).
+ * An authorization as a connection sees it (network RBAC: the client address, nothing of a
+ * request). A rule that needs request attributes (headers, methods, path, JWT, CEL) cannot be
+ * checked there, so it fails closed: an Allow rule never matches (it is dropped), a Deny rule
+ * matches on its client CIDRs alone (every connection when it has none).
+ */
+function overConnections(authz: Authorization): Authorization {
+  const needsRequest = (r: AuthorizationRule) =>
+    r.headers.length + r.methods.length > 0 || !!r.path || !!r.jwt || r.cel !== undefined;
+  return {
+    ...authz,
+    rules: authz.rules.flatMap((rule) => {
+      if (!needsRequest(rule)) return [rule];
+      if (rule.action === 'Allow') return [];
+      const { path: _path, jwt: _jwt, cel: _cel, ...rest } = rule;
+      return [{ ...rest, headers: [], methods: [] }];
+    }),
+  };
+}
+
+/**
+ * The authorization protecting a TCPRoute or TLSRoute (network RBAC); undefined when none does,
+ * null when the route must fail closed. A policy on the route itself (TCPRoute only: on a
+ * TLSRoute it is not applied) protects it when accepted there; else the authorization of the
+ * listener's, ListenerSet's or Gateway's policy does, as Envoy Gateway applies it to the
+ * Gateway's TCP listeners (its other settings are HTTP only), failing closed when that policy
+ * is not accepted.
  */
 export function streamAuthorization(
   ctx: TranslatorContext,
   route: AnyRouteContext,
   effective: EffectiveSecurityPolicy | undefined,
 ): Authorization | undefined | null {
-  const level = effective?.policy.scope.level;
-  if (!effective || (level !== 'route' && level !== 'rule')) return undefined;
-  if (route.kind !== 'TCPRoute' || !accepted(effective.policy)) return null;
-  const built = ctx.securityPolicyIR.get(keyOf(effective.policy));
+  if (!effective) return undefined;
+  const { policy } = effective;
+  const routeLevel = policy.scope.level === 'route' || policy.scope.level === 'rule';
+  if (!routeLevel && (policy.policy.spec as Obj).authorization === undefined) return undefined;
+  if ((routeLevel && route.kind !== 'TCPRoute') || !accepted(policy)) return null;
+  const built = ctx.securityPolicyIR.get(keyOf(policy));
   if (!built || built.problem) return null;
-  return built.security?.authorization ?? null;
+  const authorization = built.security?.authorization;
+  if (!authorization) return null;
+  return routeLevel ? authorization : overConnections(authorization);
 }

@@ -86,7 +86,8 @@ export const securityPolicyFields: KindFields = {
     'spec.authorization.rules.principal.jwt.scopes': e2e('AuthzWithJWTClaimsScopes'),
     'spec.authorization.rules.principal.clientCIDRs': egts('EgtsAuthzClientCIDRs'),
     'spec.authorization.rules.cel': e2e('AuthzWithCEL'),
-    // On a TCPRoute too (network RBAC): TCPRouteAuthzWithClientIP.
+    // On a TCPRoute too (network RBAC): TCPRouteAuthzWithClientIP; from a Gateway or listener
+    // policy onto its TCP listeners: egtsSecurityPolicy.ts EgtsGatewayTCPAuthzClientCIDRs.
     'spec.cors.allowOrigins': CORS,
     'spec.cors.allowMethods': CORS,
     'spec.cors.allowHeaders': CORS,
