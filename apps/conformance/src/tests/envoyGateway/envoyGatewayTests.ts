@@ -13,7 +13,7 @@ import { extAuthTests } from './extAuth.js';
 import { globalRateLimitTests } from './globalRateLimit.js';
 import { httpRouteFilterTests } from './httpRouteFilter.js';
 import { loadBalancingTests } from './loadBalancing.js';
-import { oidcDiscoveryTest, oidcOptionsTest, oidcTest } from './oidc.js';
+import { oidcBackendClusterTest, oidcDiscoveryTest, oidcOptionsTest, oidcTest } from './oidc.js';
 import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
@@ -21,6 +21,7 @@ import { securityPolicyTests } from './securityPolicy.js';
 export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...securityPolicyTests(suiteDir),
   oidcTest(suiteDir),
+  oidcBackendClusterTest,
   oidcOptionsTest,
   oidcDiscoveryTest,
   ...extAuthTests(),

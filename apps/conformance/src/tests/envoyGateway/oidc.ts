@@ -44,10 +44,22 @@ const fromApplication = (label: string, status: number, body: string): void => {
     throw new Error(`${label}: the answer is not from infra-backend-v1: ${body.slice(0, 300)}`);
 };
 
+/**
+ * A browser reaching www.example.com and the provider through the Gateway, as oidc.go's client
+ * maps them: HTTP on the http listener, HTTPS to the provider on the tls listener (passthrough).
+ */
+const browser = (harness: TestHarness): BrowserClient => {
+  const port = harness.gatewayPort(sameNs, 80);
+  return new BrowserClient({
+    'www.example.com': port,
+    [KEYCLOAK]: port,
+    [`https://${KEYCLOAK}`]: harness.gatewayPort(sameNs, 443),
+  });
+};
+
 /** The login, session and logout checks of oidc.go's testOIDC for one protected route. */
 async function loginFlow(harness: TestHarness, route: OIDCRoute): Promise<BrowserClient> {
-  const port = harness.gatewayPort(sameNs, 80);
-  const client = new BrowserClient({ 'www.example.com': port, [KEYCLOAK]: port });
+  const client = browser(harness);
   const url = `http://www.example.com${route.path}`;
   let loginURL: string | undefined;
   // The route redirects to the provider's login page once the policy reached Envoy.
@@ -128,8 +140,7 @@ const egtsPolicy: KubeObject = {
  * unencrypted token cookies, and requests answered 401 instead of redirected.
  */
 async function optionsFlow(harness: TestHarness): Promise<void> {
-  const port = harness.gatewayPort(sameNs, 80);
-  const client = new BrowserClient({ 'www.example.com': port, [KEYCLOAK]: port });
+  const client = browser(harness);
   const url = 'http://www.example.com/foo';
   await harness.eventually(`${url}: redirect to the provider`, async () => {
     const first = await client.get(url, false);
@@ -357,3 +368,20 @@ export const oidcTest = (suiteDir: string): ConformanceTest => ({
     await loginFlow(harness, { path: '/bar', idTokenHeader: 'X-Id-Token' });
   },
 });
+
+/**
+ * oidc.go's "oidc provider represented by a BackendCluster": the provider reached over HTTPS
+ * through a Backend (FQDN) whose BackendTLSPolicy names the CA and hostname, with its endpoints
+ * pinned to https; the browser reaches the provider through the Gateway's TLS passthrough
+ * listener (TLSRoute tls-keycloak).
+ */
+export const oidcBackendClusterTest: ConformanceTest = {
+  name: 'OIDCBackendCluster',
+  description: 'OIDC login with the provider behind an HTTPS Backend and a BackendTLSPolicy',
+  features: ['SecurityPolicy', 'OIDC'],
+  manifests: ['oidc-keycloak.yaml', 'oidc-securitypolicy-backendcluster.yaml'],
+  statuses: [...accepted(sameNs, ['http-with-oidc']), ...policyAccepted('oidc-test')],
+  steps: async (harness) => {
+    await loginFlow(harness, { path: '/myapp' });
+  },
+};
