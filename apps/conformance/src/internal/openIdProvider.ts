@@ -26,11 +26,18 @@ const LOGIN = `${REALM}/login-actions`;
 const RESOURCE = 'http://www.example.com';
 const USER = { username: 'oidcuser', password: 'oidcpassword' };
 
+/**
+ * egts's own client whose token responses leave out `expires_in` (RFC 6749 §5.1: RECOMMENDED,
+ * not required), so that the relying party's default token lifetime applies.
+ */
+export const NO_EXPIRY_CLIENT = 'egts-no-expiry';
+
 /** The clients of the suite's setup Job: secret `<client>-client-secret`, callback per path. */
 const CLIENTS = [
   ['oidctest', '/myapp'],
   ['oidctest-foo', '/foo'],
   ['oidctest-bar', '/bar'],
+  [NO_EXPIRY_CLIENT, '/egts-ttl'],
 ].map(([id, path]) => ({
   client_id: id!,
   client_secret: `${id}-client-secret`,
@@ -153,6 +160,12 @@ export const startOpenIdProvider = async (
   const provider = new Provider(OIDC_ISSUER, configuration());
   // Envoy in front says how the client reached it (X-Forwarded-Proto).
   provider.proxy = true;
+  provider.use(async (ctx, next) => {
+    await next();
+    const body = ctx.body as Record<string, unknown> | undefined;
+    if (ctx.oidc?.route === 'token' && ctx.oidc.client?.clientId === NO_EXPIRY_CLIENT && body)
+      delete body.expires_in;
+  });
   const callback = provider.callback();
   const serve: RequestListener = (req, res) => {
     if (req.url?.startsWith(`${LOGIN}/`)) {

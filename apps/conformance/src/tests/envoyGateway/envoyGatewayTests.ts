@@ -13,7 +13,13 @@ import { extAuthTests } from './extAuth.js';
 import { globalRateLimitTests } from './globalRateLimit.js';
 import { httpRouteFilterTests } from './httpRouteFilter.js';
 import { loadBalancingTests } from './loadBalancing.js';
-import { oidcBackendClusterTest, oidcDiscoveryTest, oidcOptionsTest, oidcTest } from './oidc.js';
+import {
+  oidcBackendClusterTest,
+  oidcDefaultTokenTTLTest,
+  oidcDiscoveryTest,
+  oidcOptionsTest,
+  oidcTest,
+} from './oidc.js';
 import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
@@ -24,6 +30,7 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   oidcBackendClusterTest,
   oidcOptionsTest,
   oidcDiscoveryTest,
+  oidcDefaultTokenTTLTest,
   ...extAuthTests(),
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),

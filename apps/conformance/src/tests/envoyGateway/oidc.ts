@@ -15,6 +15,7 @@ import {
   type TestHarness,
 } from '../../conformanceTest.js';
 import { BrowserClient, formAction } from '../../internal/browserClient.js';
+import { NO_EXPIRY_CLIENT } from '../../internal/openIdProvider.js';
 import { goConstant } from './goConstants.js';
 
 const sameNs = gw('same-namespace');
@@ -383,5 +384,63 @@ export const oidcBackendClusterTest: ConformanceTest = {
   statuses: [...accepted(sameNs, ['http-with-oidc']), ...policyAccepted('oidc-test')],
   steps: async (harness) => {
     await loginFlow(harness, { path: '/myapp' });
+  },
+};
+
+const ttlPolicy: KubeObject = {
+  apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+  kind: 'SecurityPolicy',
+  metadata: { name: 'egts-oidc-ttl', namespace: infra },
+  spec: {
+    targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'egts-oidc-ttl' }],
+    oidc: {
+      provider: {
+        issuer: `http://${KEYCLOAK}/realms/master`,
+        authorizationEndpoint: `http://${KEYCLOAK}/realms/master/protocol/openid-connect/auth`,
+        tokenEndpoint: `http://${KEYCLOAK}/realms/master/protocol/openid-connect/token`,
+        endSessionEndpoint: `http://${KEYCLOAK}/realms/master/protocol/openid-connect/logout`,
+      },
+      clientID: NO_EXPIRY_CLIENT,
+      clientSecret: { name: 'egts-oidc-ttl-secret' },
+      redirectURL: 'http://www.example.com/egts-ttl/oauth2/callback',
+      logoutPath: '/egts-ttl/logout',
+      defaultTokenTTL: '321s',
+    },
+  },
+};
+
+/**
+ * defaultTokenTTL: the provider's token response has no `expires_in` (its client
+ * egts-no-expiry), so the session lives defaultTokenTTL: the access token cookie's Max-Age.
+ */
+export const oidcDefaultTokenTTLTest: ConformanceTest = {
+  name: 'EgtsOIDCDefaultTokenTTL',
+  description: 'A token response without expires_in: the session lives defaultTokenTTL',
+  features: ['SecurityPolicy', 'OIDC'],
+  manifests: ['oidc-keycloak.yaml'],
+  objects: [
+    route('egts-oidc-ttl', '/egts-ttl'),
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'egts-keycloak', namespace: infra },
+      spec: {
+        parentRefs: [{ name: 'same-namespace' }],
+        hostnames: [KEYCLOAK],
+        rules: [{ backendRefs: [{ name: 'keycloak', port: 80 }] }],
+      },
+    },
+    secret('egts-oidc-ttl-secret', 'client-secret', `${NO_EXPIRY_CLIENT}-client-secret`),
+    ttlPolicy,
+  ],
+  statuses: policyAccepted('egts-oidc-ttl'),
+  steps: async (harness) => {
+    const client = await loginFlow(harness, {
+      path: '/egts-ttl',
+      endSession: `http://${KEYCLOAK}/realms/master/protocol/openid-connect/logout`,
+    });
+    const access = client.setCookieLines.find((c) => c.startsWith('AccessToken-'));
+    if (!access || !/;\s*max-age=321\b/i.test(access))
+      throw new Error(`the access token cookie does not live defaultTokenTTL (321 s): ${access}`);
   },
 };

@@ -156,7 +156,8 @@ export const securityPolicyFields: KindFields = {
     'spec.oidc.clientIDRef': OIDC_DISCOVERY,
     'spec.oidc.refreshToken': OIDC_DISCOVERY,
     'spec.oidc.defaultRefreshTokenTTL': OIDC_DISCOVERY,
-    'spec.oidc.defaultTokenTTL': SERVICE_SETTINGS,
+    'spec.oidc.defaultTokenTTL':
+      'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCDefaultTokenTTL',
     'spec.oidc.provider.backendRefs': OIDC_DISCOVERY,
     'spec.oidc.provider.backendSettings.retry': SERVICE_SETTINGS,
   },
