@@ -188,7 +188,7 @@ function tcpListener(
     // The authorization of the SecurityPolicy protecting the route (its own on a TCPRoute, else
     // the listener's or Gateway's), by client address (network RBAC). One that cannot be applied
     // fails closed: the route is not served, never served unprotected.
-    const authorization = streamAuthorization(ctx, route, security.forRoute(route, undefined, l));
+    const authorization = streamAuthorization(ctx, route, security, l);
     if (authorization === null) continue;
     (ctx.routeOutcomes.get(route) ?? []).forEach((outcome, i) => {
       if (outcome.invalid || !outcome.destination) return;

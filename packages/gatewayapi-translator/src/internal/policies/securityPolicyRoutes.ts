@@ -29,6 +29,8 @@ export interface SecurityPolicyIndex {
     ruleName: string | undefined,
     listener: ListenerContext,
   ): EffectiveSecurityPolicy | undefined;
+  /** The policies on the listener, its ListenerSet and its Gateway, most specific first. */
+  broader(listener: ListenerContext): AppliedPolicy[];
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -61,6 +63,12 @@ export function appliedPolicyIndex(applied: readonly AppliedPolicy[]): SecurityP
     else if (scope.level === 'listenerSet') claim(byListenerSet, scope.listenerSet, a);
     else claim(byGateway, scope.gateway, a);
   }
+  const broaderOf = (listener: ListenerContext): AppliedPolicy[] =>
+    [
+      byListener.get(listener),
+      listener.listenerSet ? byListenerSet.get(listener.listenerSet) : undefined,
+      byGateway.get(listener.gateway),
+    ].filter((a): a is AppliedPolicy => a !== undefined);
   return {
     forRoute(route, ruleName, listener) {
       const onRoute = (byRoute.get(route) ?? []).filter(
@@ -71,14 +79,12 @@ export function appliedPolicyIndex(applied: readonly AppliedPolicy[]): SecurityP
           ? undefined
           : onRoute.find((a) => a.scope.level === 'rule' && a.scope.rule === ruleName)) ??
         onRoute.find((a) => a.scope.level === 'route');
-      const broader =
-        byListener.get(listener) ??
-        (listener.listenerSet ? byListenerSet.get(listener.listenerSet) : undefined) ??
-        byGateway.get(listener.gateway);
+      const [broader] = broaderOf(listener);
       if (!specific) return broader && { policy: broader };
       const merges = (specific.policy.spec as Obj).mergeType !== undefined;
       return merges && broader ? { policy: specific, mergedOnto: broader } : { policy: specific };
     },
+    broader: broaderOf,
   };
 }
 
@@ -164,24 +170,30 @@ function overConnections(authz: Authorization): Authorization {
 /**
  * The authorization protecting a TCPRoute or TLSRoute (network RBAC); undefined when none does,
  * null when the route must fail closed. A policy on the route itself (TCPRoute only: on a
- * TLSRoute it is not applied) protects it when accepted there; else the authorization of the
- * listener's, ListenerSet's or Gateway's policy does, as Envoy Gateway applies it to the
- * Gateway's TCP listeners (its other settings are HTTP only), failing closed when that policy
- * is not accepted.
+ * TLSRoute it is not applied) protects it when accepted there. Else, as Envoy Gateway applies
+ * the authorization of listener and Gateway policies to the TCP routes still without one (their
+ * other settings are HTTP only), the most specific of the listener's, ListenerSet's and
+ * Gateway's policies that sets an authorization does, failing closed when it is not accepted.
  */
 export function streamAuthorization(
   ctx: TranslatorContext,
   route: AnyRouteContext,
-  effective: EffectiveSecurityPolicy | undefined,
+  security: SecurityPolicyIndex,
+  listener: ListenerContext,
 ): Authorization | undefined | null {
-  if (!effective) return undefined;
-  const { policy } = effective;
-  const routeLevel = policy.scope.level === 'route' || policy.scope.level === 'rule';
-  if (!routeLevel && (policy.policy.spec as Obj).authorization === undefined) return undefined;
-  if ((routeLevel && route.kind !== 'TCPRoute') || !accepted(policy)) return null;
-  const built = ctx.securityPolicyIR.get(keyOf(policy));
-  if (!built || built.problem) return null;
-  const authorization = built.security?.authorization;
-  if (!authorization) return null;
-  return routeLevel ? authorization : overConnections(authorization);
+  const effective = security.forRoute(route, undefined, listener);
+  const level = effective?.policy.scope.level;
+  if (effective && (level === 'route' || level === 'rule')) {
+    if (route.kind !== 'TCPRoute' || !accepted(effective.policy)) return null;
+    const built = ctx.securityPolicyIR.get(keyOf(effective.policy));
+    if (!built || built.problem) return null;
+    return built.security?.authorization ?? null;
+  }
+  const policy = security
+    .broader(listener)
+    .find((a) => (a.policy.spec as Obj).authorization !== undefined);
+  if (!policy) return undefined;
+  if (!accepted(policy)) return null;
+  const authorization = ctx.securityPolicyIR.get(keyOf(policy))?.security?.authorization;
+  return authorization ? overConnections(authorization) : null;
 }
