@@ -12,6 +12,7 @@ import {
 } from '../../conformanceTest.js';
 import { GATEWAY_CLASS_NAME } from '../../internal/harness.js';
 import { authzCELDenyRules } from './egtsAuthzCEL.js';
+import { corsCredentialsMaxAge } from './egtsSecurityPolicyCors.js';
 
 const v1 = { backend: 'infra-backend-v1', namespace: infra };
 
@@ -488,4 +489,5 @@ export const egtsSecurityPolicyTests = (): ConformanceTest[] => [
   authzCELDenyRules,
   tcpAuthzClientCIDRs,
   gatewayTcpAuthzClientCIDRs,
+  corsCredentialsMaxAge,
 ];

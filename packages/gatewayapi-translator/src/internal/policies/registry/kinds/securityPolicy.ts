@@ -9,6 +9,8 @@ const extAuthE2e = (test: string) => `apps/conformance/src/tests/envoyGateway/ex
 const BASIC_AUTH = e2e('BasicAuth');
 const AUTHZ = e2e('AuthzWithHTTPMethodAndHeader');
 const CORS = e2e('CORSFromSecurityPolicy');
+const CORS_OPTIONS =
+  'apps/conformance/src/tests/envoyGateway/egtsSecurityPolicyCors.ts: EgtsCORSCredentialsMaxAge';
 const LOCAL_JWKS = e2e('LocalJWKSInline');
 const OIDC = 'apps/conformance/src/tests/envoyGateway/oidc.ts: OIDC';
 const OIDC_OPTIONS = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCOptions';
@@ -92,6 +94,8 @@ export const securityPolicyFields: KindFields = {
     'spec.cors.allowMethods': CORS,
     'spec.cors.allowHeaders': CORS,
     'spec.cors.exposeHeaders': CORS,
+    'spec.cors.allowCredentials': CORS_OPTIONS,
+    'spec.cors.maxAge': CORS_OPTIONS,
     'spec.csrf.additionalOrigins': e2e('CSRFFromSecurityPolicy'),
     'spec.csrf.shadowFraction': e2e('CSRFFromSecurityPolicy'),
     'spec.extAuth.http.backendRef': e2e('HTTPExtAuth'),
