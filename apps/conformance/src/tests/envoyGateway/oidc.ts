@@ -21,6 +21,8 @@ import { goConstant } from './goConstants.js';
 const sameNs = gw('same-namespace');
 const KEYCLOAK = 'keycloak.gateway-conformance-infra';
 const END_SESSION = `https://${KEYCLOAK}/realms/master/protocol/openid-connect/logout`;
+/** A name of the provider that no Service has: only a backendRef leads Envoy to it. */
+const IDP = 'idp.egts.example';
 
 interface OIDCRoute {
   readonly path: string;
@@ -54,6 +56,7 @@ const browser = (harness: TestHarness): BrowserClient => {
   return new BrowserClient({
     'www.example.com': port,
     [KEYCLOAK]: port,
+    [IDP]: port,
     [`https://${KEYCLOAK}`]: harness.gatewayPort(sameNs, 443),
   });
 };
@@ -396,9 +399,11 @@ const ttlPolicy: KubeObject = {
     oidc: {
       provider: {
         issuer: `http://${KEYCLOAK}/realms/master`,
-        authorizationEndpoint: `http://${KEYCLOAK}/realms/master/protocol/openid-connect/auth`,
-        tokenEndpoint: `http://${KEYCLOAK}/realms/master/protocol/openid-connect/token`,
-        endSessionEndpoint: `http://${KEYCLOAK}/realms/master/protocol/openid-connect/logout`,
+        authorizationEndpoint: `http://${IDP}/realms/master/protocol/openid-connect/auth`,
+        tokenEndpoint: `http://${IDP}/realms/master/protocol/openid-connect/token`,
+        endSessionEndpoint: `http://${IDP}/realms/master/protocol/openid-connect/logout`,
+        // The deprecated single backendRef: the token endpoint's host resolves to nothing.
+        backendRef: { name: 'keycloak', port: 80 },
       },
       clientID: NO_EXPIRY_CLIENT,
       clientSecret: { name: 'egts-oidc-ttl-secret' },
@@ -411,7 +416,9 @@ const ttlPolicy: KubeObject = {
 
 /**
  * defaultTokenTTL: the provider's token response has no `expires_in` (its client
- * egts-no-expiry), so the session lives defaultTokenTTL: the access token cookie's Max-Age.
+ * egts-no-expiry), so the session lives defaultTokenTTL: the access token cookie's Max-Age. The
+ * provider is reached through its (deprecated) single backendRef: its endpoints name a host no
+ * Service has, so the code exchange works only through that reference.
  */
 export const oidcDefaultTokenTTLTest: ConformanceTest = {
   name: 'EgtsOIDCDefaultTokenTTL',
@@ -423,10 +430,10 @@ export const oidcDefaultTokenTTLTest: ConformanceTest = {
     {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
-      metadata: { name: 'egts-keycloak', namespace: infra },
+      metadata: { name: 'egts-idp', namespace: infra },
       spec: {
         parentRefs: [{ name: 'same-namespace' }],
-        hostnames: [KEYCLOAK],
+        hostnames: [IDP],
         rules: [{ backendRefs: [{ name: 'keycloak', port: 80 }] }],
       },
     },
@@ -437,7 +444,7 @@ export const oidcDefaultTokenTTLTest: ConformanceTest = {
   steps: async (harness) => {
     const client = await loginFlow(harness, {
       path: '/egts-ttl',
-      endSession: `http://${KEYCLOAK}/realms/master/protocol/openid-connect/logout`,
+      endSession: `http://${IDP}/realms/master/protocol/openid-connect/logout`,
     });
     const access = client.setCookieLines.find((c) => c.startsWith('AccessToken-'));
     if (!access || !/;\s*max-age=321\b/i.test(access))

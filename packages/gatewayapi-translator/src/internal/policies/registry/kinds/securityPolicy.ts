@@ -15,6 +15,7 @@ const LOCAL_JWKS = e2e('LocalJWKSInline');
 const OIDC = 'apps/conformance/src/tests/envoyGateway/oidc.ts: OIDC';
 const OIDC_OPTIONS = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCOptions';
 const OIDC_DISCOVERY = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCDiscovery';
+const OIDC_TTL = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCDefaultTokenTTL';
 /** The Envoy configuration of the requests Envoy makes to a policy's services (xds-translator). */
 const SERVICE_SETTINGS =
   'packages/xds-translator/src/__tests__/securityServices.test.ts: fetch and check settings';
@@ -160,8 +161,8 @@ export const securityPolicyFields: KindFields = {
     'spec.oidc.clientIDRef': OIDC_DISCOVERY,
     'spec.oidc.refreshToken': OIDC_DISCOVERY,
     'spec.oidc.defaultRefreshTokenTTL': OIDC_DISCOVERY,
-    'spec.oidc.defaultTokenTTL':
-      'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCDefaultTokenTTL',
+    'spec.oidc.defaultTokenTTL': OIDC_TTL,
+    'spec.oidc.provider.backendRef': OIDC_TTL,
     'spec.oidc.provider.backendRefs': OIDC_DISCOVERY,
     'spec.oidc.provider.backendSettings.retry': SERVICE_SETTINGS,
   },
