@@ -13,7 +13,13 @@ import { extAuthTests } from './extAuth.js';
 import { globalRateLimitTests } from './globalRateLimit.js';
 import { httpRouteFilterTests } from './httpRouteFilter.js';
 import { loadBalancingTests } from './loadBalancing.js';
-import { oidcDiscoveryTest, oidcOptionsTest, oidcTest } from './oidc.js';
+import {
+  oidcBackendClusterTest,
+  oidcDefaultTokenTTLTest,
+  oidcDiscoveryTest,
+  oidcOptionsTest,
+  oidcTest,
+} from './oidc.js';
 import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
 
@@ -21,8 +27,10 @@ import { securityPolicyTests } from './securityPolicy.js';
 export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...securityPolicyTests(suiteDir),
   oidcTest(suiteDir),
+  oidcBackendClusterTest,
   oidcOptionsTest,
   oidcDiscoveryTest,
+  oidcDefaultTokenTTLTest,
   ...extAuthTests(),
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),
