@@ -13,6 +13,7 @@ import { extAuthTests } from './extAuth.js';
 import { globalRateLimitTests } from './globalRateLimit.js';
 import { httpRouteFilterTests } from './httpRouteFilter.js';
 import { loadBalancingTests } from './loadBalancing.js';
+import { localRateLimitOptionsTest } from './localRateLimitOptions.js';
 import { oidcDiscoveryTest, oidcOptionsTest, oidcTest } from './oidc.js';
 import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
@@ -26,6 +27,7 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...extAuthTests(),
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),
+  localRateLimitOptionsTest,
   ...backendTrafficResilienceTests(),
   ...responseOverrideTests(suiteDir),
   ...loadBalancingTests(),
