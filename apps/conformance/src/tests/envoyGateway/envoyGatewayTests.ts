@@ -17,6 +17,8 @@ import { localRateLimitOptionsTest } from './localRateLimitOptions.js';
 import { oidcDiscoveryTest, oidcOptionsTest, oidcTest } from './oidc.js';
 import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
+import { sessionPersistenceTest } from './sessionPersistence.js';
+import { weightedRouteTest } from './weightedRoute.js';
 
 /** The tests, for Envoy Gateway's e2e folder `suiteDir` (some read data from its Go files). */
 export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
@@ -31,6 +33,8 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...backendTrafficResilienceTests(),
   ...responseOverrideTests(suiteDir),
   ...loadBalancingTests(),
+  weightedRouteTest,
+  sessionPersistenceTest,
   ...backendHealthCheckTests(),
   ...backendTrafficTargetingTests(),
   ...clientTrafficPolicyTests(),
