@@ -202,6 +202,7 @@ export {
   StatefulSession,
   StatefulSessionPerRoute,
 } from './generated/envoy/extensions/filters/http/stateful_session/v3/stateful_session.js';
+export { UpstreamCodec } from './generated/envoy/extensions/filters/http/upstream_codec/v3/upstream_codec.js';
 // EnvoyExtensionPolicy: Wasm
 export { Wasm } from './generated/envoy/extensions/filters/http/wasm/v3/wasm.js';
 export { ProxyProtocol as ProxyProtocolListenerFilter } from './generated/envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol.js';
@@ -231,6 +232,11 @@ export { CustomHeaderConfig } from './generated/envoy/extensions/http/original_i
 export { XffConfig } from './generated/envoy/extensions/http/original_ip_detection/xff/v3/xff.js';
 export { CookieBasedSessionState } from './generated/envoy/extensions/http/stateful_session/cookie/v3/cookie.js';
 export { HeaderBasedSessionState } from './generated/envoy/extensions/http/stateful_session/header/v3/header.js';
+export { LeastRequest } from './generated/envoy/extensions/load_balancing_policies/least_request/v3/least_request.js';
+export { Maglev } from './generated/envoy/extensions/load_balancing_policies/maglev/v3/maglev.js';
+export { OverrideHost } from './generated/envoy/extensions/load_balancing_policies/override_host/v3/override_host.js';
+export { Random } from './generated/envoy/extensions/load_balancing_policies/random/v3/random.js';
+export { RoundRobin } from './generated/envoy/extensions/load_balancing_policies/round_robin/v3/round_robin.js';
 export { ProxyProtocolUpstreamTransport } from './generated/envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';
 export { QuicDownstreamTransport } from './generated/envoy/extensions/transport_sockets/quic/v3/quic_transport.js';
 export { RawBuffer } from './generated/envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.js';

@@ -2,6 +2,7 @@
 // what the xds-translator turns into Clusters and ClusterLoadAssignments.
 import { z } from 'zod';
 import {
+  AdmissionControlSchema,
   HealthCheckSchema,
   LoadBalancerSchema,
   TCPKeepaliveSchema,
@@ -173,5 +174,10 @@ export const RouteDestinationSchema = z.object({
   dns: UpstreamDNSSchema.optional(),
   /** TCP keepalive on upstream connections. */
   tcpKeepalive: TCPKeepaliveSchema.optional(),
+  /**
+   * Load shedding on a falling success rate (BackendTrafficPolicy `admissionControl`): an upstream
+   * HTTP filter of the cluster, as Envoy Gateway configures it.
+   */
+  admissionControl: AdmissionControlSchema.optional(),
 });
 export type RouteDestination = z.infer<typeof RouteDestinationSchema>;

@@ -2,7 +2,6 @@
 // Envoy route entry inside a virtual host.
 import { z } from 'zod';
 import {
-  AdmissionControlSchema,
   BandwidthLimitSchema,
   CompressionSchema,
   FaultInjectionSchema,
@@ -188,8 +187,6 @@ export const HTTPRouteIRSchema = z.object({
   bandwidthLimit: BandwidthLimitSchema.optional(),
   /** Request buffering (BackendTrafficPolicy `requestBuffer`). */
   requestBuffer: RequestBufferSchema.optional(),
-  /** Load shedding on a falling success rate (BackendTrafficPolicy `admissionControl`). */
-  admissionControl: AdmissionControlSchema.optional(),
   /** Protocol upgrades allowed (BackendTrafficPolicy `httpUpgrade`); absent: WebSocket. */
   upgrades: z.array(HTTPUpgradeSchema).optional(),
   /** Responses answered differently (BackendTrafficPolicy `responseOverride`), first match wins. */

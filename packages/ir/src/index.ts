@@ -15,6 +15,7 @@ export type {
   LocalRateLimit,
   LocalRateLimitRule,
   OutlierDetection,
+  RateLimitCost,
   RateLimitHeaderMatch,
   RateLimitValue,
   RequestBuffer,
@@ -53,7 +54,6 @@ export type {
 export type {
   GlobalRateLimit,
   GlobalRateLimitRule,
-  RateLimitCost,
   RateLimitService,
   RateLimitUnit,
   SdsFile,

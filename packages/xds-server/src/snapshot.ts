@@ -350,10 +350,16 @@ const hostClusters = new WeakMap<VirtualHost, readonly string[]>();
 const clustersOf = (host: VirtualHost): readonly string[] => {
   let clusters = hostClusters.get(host);
   if (clusters === undefined) {
-    clusters = host.routes.flatMap((route) => [
-      ...(route.route?.cluster ? [route.route.cluster] : []),
-      ...(route.route?.weightedClusters?.clusters.map((c) => c.name) ?? []),
-    ]);
+    clusters = host.routes.flatMap((route) =>
+      // A route that names the answer for a missing cluster (cluster_not_found_response_code,
+      // such as a split's share for invalid backendRefs: 500) expects one; Envoy answers it.
+      route.route?.clusterNotFoundResponseCode
+        ? []
+        : [
+            ...(route.route?.cluster ? [route.route.cluster] : []),
+            ...(route.route?.weightedClusters?.clusters.map((c) => c.name) ?? []),
+          ],
+    );
     hostClusters.set(host, clusters);
   }
   return clusters;

@@ -10,7 +10,6 @@ import type { DestinationSetting, HTTPRouteIR, Mirror, Retry } from '@egts/ir';
 import type { DestinationTarget } from '../cluster/destinationClusters.js';
 import { addDestination, hasBackendFilters } from '../cluster/destinationClusters.js';
 import type { RequestMirrorPolicy, RetryPolicy } from '../envoyTypes.js';
-import { localRateLimitActions } from '../httpfilters/localRateLimit.js';
 import { retryBackOff } from '../httpfilters/serviceRetry.js';
 import { durationMs } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
@@ -224,7 +223,6 @@ export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet
       : { idleTimeout: durationMs(route.timeout.streamIdleMs) }),
     ...optional('retryPolicy', retryPolicy(route.retry, route.timeout?.backendRequestMs)),
     ...hashPolicy(route),
-    rateLimits: localRateLimitActions(route),
     requestMirrorPolicies: route.mirrors
       .map((mirror) => mirrorPolicy(mirror, out))
       .filter((policy) => policy !== undefined),
