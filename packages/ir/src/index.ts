@@ -125,3 +125,11 @@ export type {
   HeaderSettings,
   HTTP2Settings,
 } from './settings.js';
+export type {
+  CustomTag,
+  RouteTracing,
+  SpanName,
+  Tracing,
+  TracingSampling,
+} from './telemetry.js';
+export { RouteTracingSchema, TracingSchema } from './telemetry.js';

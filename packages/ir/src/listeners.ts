@@ -14,6 +14,7 @@ import {
   HeaderSettingsSchema,
   HTTP2SettingsSchema,
 } from './settings.js';
+import { TracingSchema } from './telemetry.js';
 
 /** Downstream TLS settings of a listener. */
 export const ListenerTLSSchema = z.object({
@@ -138,6 +139,8 @@ export const XdsIRSchema = z.object({
   udp: z.array(UDPListenerSchema),
   /** Access logs of every listener; absent: Envoy Gateway's default JSON log to stdout. */
   accessLog: AccessLogSchema.optional(),
+  /** Request tracing of every HTTP listener (EnvoyProxy `telemetry.tracing`); absent: none. */
+  tracing: TracingSchema.optional(),
   /** EnvoyPatchPolicies targeting the fleet, applied to its final resources in this order. */
   envoyPatchPolicies: z.array(EnvoyPatchPolicyIRSchema).optional(),
 });

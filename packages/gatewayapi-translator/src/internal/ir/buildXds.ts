@@ -35,6 +35,7 @@ import {
   streamAuthorization,
   withSecurityPolicy,
 } from '../policies/securityPolicyRoutes.js';
+import { withTracing } from '../policies/tracingIR.js';
 import { withBackendClientCertificate } from './backendClientCertificate.js';
 import type { ProxyFleet } from './fleets.js';
 import { compareRoutePrecedence, type RankedRoute } from './precedence.js';
@@ -290,5 +291,5 @@ export function buildXdsIR(
   const envoyProxy = fleet.merged
     ? ctx.gatewayClasses.get(fleet.gatewayClass)?.envoyProxy
     : fleet.gateways[0]?.envoyProxy;
-  return withAccessLog(ir, envoyProxy);
+  return withTracing(ctx, withAccessLog(ir, envoyProxy), envoyProxy, fleet);
 }

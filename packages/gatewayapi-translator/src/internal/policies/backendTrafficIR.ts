@@ -24,6 +24,7 @@ import type {
   ResponseOverride,
   Retry,
   RouteDestination,
+  RouteTracing,
   TCPKeepalive,
   UpstreamDNS,
   UpstreamTimeouts,
@@ -37,6 +38,7 @@ import {
   responseOverride,
 } from './backendTrafficFilters.js';
 import { globalRateLimit } from './globalRateLimitIR.js';
+import { routeTracing } from './tracingIR.js';
 import { list, type Obj, obj, parseGoDuration, parseQuantity } from './validation/policyValues.js';
 
 /** What a policy sets on the clusters of the routes it reaches. */
@@ -70,6 +72,8 @@ export interface RouteTraffic {
   admissionControl?: AdmissionControl;
   responseOverride?: ResponseOverride[];
   globalRateLimit?: GlobalRateLimit;
+  /** `telemetry.tracing` (#19's tracingIR.ts). */
+  tracing?: RouteTracing;
 }
 
 export interface BackendTraffic {
@@ -454,6 +458,7 @@ export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
       admissionControl: admissionControl(obj(spec.admissionControl)),
       responseOverride: responseOverride(spec.responseOverride),
       globalRateLimit: globalRateLimit(obj(spec.rateLimit), policyKey),
+      tracing: routeTracing(obj(obj(spec.telemetry)?.tracing)),
     }) ?? {};
   return { destination, route };
 }

@@ -210,6 +210,7 @@ export function withBackendTraffic(
   if (route.admissionControl) out.admissionControl = route.admissionControl;
   if (route.responseOverride) out.responseOverride = route.responseOverride;
   if (route.globalRateLimit) out.globalRateLimit = route.globalRateLimit;
+  if (route.tracing) out.tracing = route.tracing;
   // The route's own timeouts (HTTPRoute `timeouts`) stay; the policy fills in the rest.
   if (
     route.requestTimeoutMs !== undefined ||

@@ -37,8 +37,16 @@ const suite = (file: string, test: string) => `${SUITE}/${file}.ts: ${test}`;
 /** Settings Envoy loads from the golden case (their IR is in the golden output). */
 const LOADED = envoy('Envoy loads every setting of the golden case');
 
+/** A route's own tracing over its fleet's (#19). */
+const ROUTE_TRACING =
+  "apps/conformance/src/__tests__/envoyProxyTracing.integration.test.ts: traces a route by its policy's sampling and tags, and nothing a zero fraction leaves out";
+
 export const backendTrafficPolicyFields: KindFields = {
   applied: {
+    'spec.telemetry.tracing.samplingFraction': ROUTE_TRACING,
+    'spec.telemetry.tracing.tags': ROUTE_TRACING,
+    'spec.telemetry.tracing.customTags': ROUTE_TRACING,
+    'spec.telemetry.tracing.spanName': ROUTE_TRACING,
     'spec.targetRef': TARGETING_PROOF,
     'spec.targetRefs': TARGETING_PROOF,
     'spec.targetSelectors': TARGETING_PROOF,

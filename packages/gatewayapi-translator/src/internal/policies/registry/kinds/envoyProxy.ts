@@ -7,6 +7,12 @@ const K8S = 'spec.provider.kubernetes';
 const TELEMETRY = 'apps/conformance/src/__tests__/envoyProxyTelemetry.integration.test.ts';
 const ACCESS_LOG = `${TELEMETRY}: writes access logs in the formats and files asked for`;
 const NO_ACCESS_LOG = `${TELEMETRY}: disable turns every access log off`;
+const TRACING = 'apps/conformance/src/__tests__/envoyProxyTracing.integration.test.ts';
+const OTEL_SPANS = `${TRACING}: exports OpenTelemetry spans with the service name and the tags asked for`;
+const ZIPKIN_SPANS = `${TRACING}: exports Zipkin spans under the proxy node name`;
+const DATADOG_SPANS = `${TRACING}: exports Datadog spans with the Gateway as service`;
+const SAMPLING = `${TRACING}: traces a route by its policy's sampling and tags, and nothing a zero fraction leaves out`;
+const TRACING_PROVIDER = 'spec.telemetry.tracing.provider';
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
@@ -20,6 +26,29 @@ export const envoyProxyFields: KindFields = {
     'spec.telemetry.accessLog.settings.sinks.type': ACCESS_LOG,
     'spec.telemetry.accessLog.settings.sinks.file': ACCESS_LOG,
     'spec.telemetry.accessLog.settings.type': ACCESS_LOG,
+    // Tracing (span names wait for Envoy 1.40's HCM proto; backendSettings, sampler, resource
+    // attributes, export headers and Zipkin's disableSharedSpanContext are not applied yet).
+    'spec.telemetry.tracing.samplingRate': OTEL_SPANS,
+    'spec.telemetry.tracing.samplingFraction': SAMPLING,
+    'spec.telemetry.tracing.clientSamplingFraction': SAMPLING,
+    'spec.telemetry.tracing.overallSamplingFraction': SAMPLING,
+    'spec.telemetry.tracing.customTags': OTEL_SPANS,
+    'spec.telemetry.tracing.tags': OTEL_SPANS,
+    [`${TRACING_PROVIDER}.type`]: DATADOG_SPANS,
+    [`${TRACING_PROVIDER}.zipkin.enable128BitTraceId`]: ZIPKIN_SPANS,
+    [`${TRACING_PROVIDER}.backendRefs.name`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.backendRefs.namespace`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.backendRefs.port`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.backendRefs.group`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.backendRefs.kind`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.backendRef.name`]: DATADOG_SPANS,
+    [`${TRACING_PROVIDER}.backendRef.namespace`]: DATADOG_SPANS,
+    [`${TRACING_PROVIDER}.backendRef.port`]: DATADOG_SPANS,
+    [`${TRACING_PROVIDER}.backendRef.group`]: DATADOG_SPANS,
+    [`${TRACING_PROVIDER}.backendRef.kind`]: DATADOG_SPANS,
+    [`${TRACING_PROVIDER}.host`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.port`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.serviceName`]: OTEL_SPANS,
     'spec.logging.level': HOST_INFRA_PROOF,
     'spec.lua.validationType': LUA,
     'spec.luaValidation': LUA,
