@@ -117,8 +117,6 @@ export {
   SecurityIRSchema,
 } from './security.js';
 export type {
-  AccessLog,
-  AccessLogSink,
   BackendConnection,
   CircuitBreaker,
   ConnectionSettings,
@@ -126,6 +124,8 @@ export type {
   HTTP2Settings,
 } from './settings.js';
 export type {
+  AccessLog,
+  AccessLogSink,
   CustomTag,
   RouteTracing,
   SpanName,

@@ -8,13 +8,8 @@ import { RateLimitServiceSchema } from './globalRateLimit.js';
 import { HTTPRouteIRSchema } from './httpRoute.js';
 import { RouteSourceSchema } from './routeSource.js';
 import { AuthorizationSchema } from './security.js';
-import {
-  AccessLogSchema,
-  ConnectionSettingsSchema,
-  HeaderSettingsSchema,
-  HTTP2SettingsSchema,
-} from './settings.js';
-import { TracingSchema } from './telemetry.js';
+import { ConnectionSettingsSchema, HeaderSettingsSchema, HTTP2SettingsSchema } from './settings.js';
+import { AccessLogSchema, TracingSchema } from './telemetry.js';
 
 /** Downstream TLS settings of a listener. */
 export const ListenerTLSSchema = z.object({

@@ -1,7 +1,55 @@
-// Proxy telemetry that changes what Envoy's connection managers and routes do: request tracing
-// (EnvoyProxy `telemetry.tracing` for a fleet, BackendTrafficPolicy `telemetry.tracing` per route).
+// Proxy telemetry that changes what Envoy's listeners, connection managers and routes do: access
+// logs (EnvoyProxy `telemetry.accessLog`) and request tracing (EnvoyProxy `telemetry.tracing` for
+// a fleet, BackendTrafficPolicy `telemetry.tracing` per route).
 import { z } from 'zod';
 import { RouteDestinationSchema } from './destination.js';
+
+/** A sink calling a gRPC service: the service's destination (its cluster is `destination.name`). */
+const GrpcSinkSchema = z.object({
+  destination: RouteDestinationSchema,
+  /** Host the proxy names when it calls (gRPC authority). */
+  authority: z.string(),
+});
+
+/**
+ * One access log sink: lines as JSON objects or as text, to a file path (`/dev/stdout` too), or
+ * as OpenTelemetry log records, or entries to an access log service (ALS, format ignored).
+ */
+export const AccessLogSinkSchema = z.object({
+  /** File the proxy writes to (File sinks). */
+  path: z.string().optional(),
+  /** JSON lines: field name -> Envoy format string (`%START_TIME%`, `%REQ(:METHOD)%`, ...). */
+  json: z.record(z.string(), z.string()).optional(),
+  /** Text lines in Envoy's format string syntax. */
+  text: z.string().optional(),
+  /**
+   * Where it logs (EnvoyProxy `accessLog.settings[].type`): Listener, on the listener only;
+   * Route, on the connection managers and proxies only; absent, both (the listener then logs
+   * only requests no route matched).
+   */
+  type: z.enum(['Listener', 'Route']).optional(),
+  /** CEL expressions a request must all match to be logged (`settings[].matches`). */
+  matches: z.array(z.string()).optional(),
+  /** OTLP logs to a collector, with resource attributes on every record. */
+  openTelemetry: GrpcSinkSchema.extend({
+    resourceAttributes: z.record(z.string(), z.string()),
+  }).optional(),
+  /** Envoy's gRPC access log service: HTTP or TCP entries under `logName`, with extra headers. */
+  als: GrpcSinkSchema.extend({
+    logName: z.string(),
+    type: z.enum(['HTTP', 'TCP']),
+    requestHeaders: z.array(z.string()),
+    responseHeaders: z.array(z.string()),
+    responseTrailers: z.array(z.string()),
+  }).optional(),
+});
+export type AccessLogSink = z.infer<typeof AccessLogSinkSchema>;
+
+/** Access logs of a proxy fleet (EnvoyProxy `telemetry.accessLog`); absent: Envoy Gateway's JSON log to stdout. */
+export const AccessLogSchema = z.object({
+  sinks: z.array(AccessLogSinkSchema),
+});
+export type AccessLog = z.infer<typeof AccessLogSchema>;
 
 /**
  * A tag added to every span: one of a fixed value, an environment variable of the proxy, a request

@@ -50,6 +50,8 @@ export interface ReceivedAccessLog {
   readonly path?: string;
   readonly method?: string;
   readonly responseCode?: number;
+  /** The extra request headers the sink asked to log. */
+  readonly requestHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface TelemetryReceiver {
@@ -181,6 +183,7 @@ export const startTelemetryReceiver = async (): Promise<TelemetryReceiver> => {
             ...(entry.response?.responseCode !== undefined
               ? { responseCode: entry.response.responseCode }
               : {}),
+            ...(entry.request ? { requestHeaders: entry.request.requestHeaders } : {}),
           });
         for (const _ of message.tcpLogs?.logEntry ?? []) accessLogs.push({ logName });
       });

@@ -291,5 +291,5 @@ export function buildXdsIR(
   const envoyProxy = fleet.merged
     ? ctx.gatewayClasses.get(fleet.gatewayClass)?.envoyProxy
     : fleet.gateways[0]?.envoyProxy;
-  return withTracing(ctx, withAccessLog(ir, envoyProxy), envoyProxy, fleet);
+  return withTracing(ctx, withAccessLog(ctx, ir, envoyProxy), envoyProxy, fleet);
 }

@@ -5,20 +5,10 @@
 // asking with `x-client-trace-id` is traced only with `clientSamplingFraction` (default 0: off);
 // `overallSamplingFraction` caps both (default 100%).
 import type { EnvoyProxy } from '@egts/api';
-import type {
-  CustomTag,
-  DestinationSetting,
-  RouteDestination,
-  RouteTracing,
-  SpanName,
-  Tracing,
-  XdsIR,
-} from '@egts/ir';
+import type { CustomTag, RouteTracing, SpanName, Tracing, XdsIR } from '@egts/ir';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import type { ProxyFleet } from '../ir/fleets.js';
-import { resolveBackendRef } from '../routes/backendRefs.js';
-import { ENVOY_GATEWAY_GROUP, nsName } from '../types.js';
-import { backendRefOf, serviceBackendRefs } from './validation/policyBackendRefs.js';
+import { telemetryBackend } from './telemetryBackend.js';
 import { type Obj, obj } from './validation/policyValues.js';
 
 /** The collector's cluster, as Envoy Gateway names it. */
@@ -76,72 +66,6 @@ const spanName = (tracing: Obj): SpanName | undefined => {
   return client !== undefined && server !== undefined ? { client, server } : undefined;
 };
 
-/** A Service by its cluster DNS name: `<service>.<namespace>[.svc[.cluster.local]]`. */
-const SERVICE_HOST = /^([a-z0-9-]+)\.([a-z0-9-]+)(\.svc(\.cluster\.local)?)?$/;
-
-/**
- * The collector: the provider's backendRefs (no ReferenceGrant: the EnvoyProxy is the operator's
- * own configuration), or its deprecated `host` and `port` (a Service's DNS name goes to the
- * Service's endpoints, as cluster DNS would). Undefined when a ref does not resolve (the Gateway
- * says so: envoyProxyGatewayProblem).
- */
-function collector(
-  ctx: TranslatorContext,
-  proxy: EnvoyProxy,
-  provider: Obj,
-  protocol: DestinationSetting['protocol'],
-): { destination: RouteDestination; authority: string } | undefined {
-  const namespace = proxy.metadata.namespace ?? 'default';
-  const self = {
-    group: ENVOY_GATEWAY_GROUP,
-    kind: 'EnvoyProxy',
-    namespace,
-    name: proxy.metadata.name,
-  };
-  const referrer = { ...self, skipReferenceGrant: true, parents: [{ ref: self }] };
-  let refs = serviceBackendRefs(provider);
-  const host = str(provider.host);
-  const port = typeof provider.port === 'number' ? provider.port : 4317;
-  if (refs.length === 0 && host !== undefined) {
-    const service = SERVICE_HOST.exec(host);
-    if (!service || !ctx.services.has(nsName(service[2] ?? '', service[1] ?? '')))
-      return {
-        authority: host,
-        destination: {
-          name: TRACING_CLUSTER,
-          settings: [
-            {
-              name: `${TRACING_CLUSTER}/backend/0`,
-              weight: 1,
-              protocol,
-              addressType: /^[0-9.]+$/.test(host) || host.includes(':') ? 'IP' : 'FQDN',
-              endpoints: [{ host, port, ready: true }],
-            },
-          ],
-        },
-      };
-    refs = [{ name: service[1], namespace: service[2], port }];
-  }
-  const settings: DestinationSetting[] = [];
-  for (const [i, ref] of refs.entries()) {
-    const resolved = resolveBackendRef(
-      ctx,
-      referrer,
-      backendRefOf(ref, str(ref.name) ?? ''),
-      `${TRACING_CLUSTER}/backend/${i}`,
-      protocol,
-    );
-    if (!resolved.setting) return undefined;
-    settings.push(resolved.setting);
-  }
-  const [first] = refs;
-  if (first === undefined) return undefined;
-  return {
-    destination: { name: TRACING_CLUSTER, settings },
-    authority: host ?? `${str(first.name)}.${str(first.namespace) ?? namespace}.svc.cluster.local`,
-  };
-}
-
 /** The fleet's tracing from its EnvoyProxy, or undefined when it asks for none. */
 export function tracingIR(
   ctx: TranslatorContext,
@@ -155,7 +79,13 @@ export function tracingIR(
   if (!proxy || !tracing || !provider) return undefined;
   const type = PROVIDERS.find((p) => p === (str(provider.type) ?? 'OpenTelemetry'));
   if (type === undefined) return undefined;
-  const target = collector(ctx, proxy, provider, type === 'OpenTelemetry' ? 'GRPC' : 'HTTP');
+  const target = telemetryBackend(
+    ctx,
+    proxy,
+    provider,
+    TRACING_CLUSTER,
+    type === 'OpenTelemetry' ? 'GRPC' : 'HTTP',
+  );
   if (target === undefined) return undefined;
   const [gateway] = fleet.gateways;
   const defaultService =

@@ -58,7 +58,7 @@ const needsTlsInspector = (chains: readonly FilterChain[]): boolean =>
   );
 
 export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
-  const logs = accessLogs(ir.accessLog, out.memo);
+  const logs = accessLogs(ir.accessLog, out);
   const telemetry = {
     accessLog: logs.requests,
     tracing: ir.http.length > 0 ? hcmTracing(ir.tracing, out) : undefined,
