@@ -199,6 +199,8 @@ export const HTTPRouteIRSchema = z.object({
   globalRateLimit: GlobalRateLimitSchema.optional(),
   /** Tracing settings of the route's own (BackendTrafficPolicy `telemetry.tracing`). */
   tracing: RouteTracingSchema.optional(),
+  /** Prefix of the route's own stats (Envoy stat_prefix; BackendTrafficPolicy `metrics.routeStatName`). */
+  statName: z.string().optional(),
   /** Who may call the route (the SecurityPolicy protecting it). */
   security: SecurityIRSchema.optional(),
   /** What the EnvoyExtensionPolicy extending the route runs (Lua). */

@@ -78,6 +78,8 @@ export const TCPRouteIRSchema = z.object({
   source: RouteSourceSchema,
   /** Who may connect: a SecurityPolicy's authorization by client address (network RBAC). */
   authorization: AuthorizationSchema.optional(),
+  /** Prefix of the route's TCP proxy stats (BackendTrafficPolicy `metrics.routeStatName`). */
+  statName: z.string().optional(),
 });
 export type TCPRouteIR = z.infer<typeof TCPRouteIRSchema>;
 

@@ -74,6 +74,8 @@ export interface RouteTraffic {
   globalRateLimit?: GlobalRateLimit;
   /** `telemetry.tracing` (#19's tracingIR.ts). */
   tracing?: RouteTracing;
+  /** `telemetry.metrics.routeStatName`, a template (#19's statNames.ts). */
+  statName?: string;
 }
 
 export interface BackendTraffic {
@@ -459,6 +461,7 @@ export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
       responseOverride: responseOverride(spec.responseOverride),
       globalRateLimit: globalRateLimit(obj(spec.rateLimit), policyKey),
       tracing: routeTracing(obj(obj(spec.telemetry)?.tracing)),
+      statName: str(obj(obj(spec.telemetry)?.metrics)?.routeStatName),
     }) ?? {};
   return { destination, route };
 }

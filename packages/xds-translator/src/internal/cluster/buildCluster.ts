@@ -48,6 +48,7 @@ export type ClusterTraffic = Pick<
   | 'tcpKeepalive'
   | 'useClientProtocol'
   | 'preserveHeaderCase'
+  | 'statName'
 >;
 
 const TRAFFIC_FIELDS = [
@@ -62,6 +63,7 @@ const TRAFFIC_FIELDS = [
   'tcpKeepalive',
   'useClientProtocol',
   'preserveHeaderCase',
+  'statName',
 ] as const satisfies readonly (keyof ClusterTraffic)[];
 
 const sameTraffic = (a: ClusterTraffic, b: ClusterTraffic): boolean =>

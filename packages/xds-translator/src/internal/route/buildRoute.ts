@@ -53,4 +53,6 @@ export const buildRoute = (route: HTTPRouteIR, out: ResourceSet): Route =>
     typedPerFilterConfig: perFilterConfig(route),
     ...extAuthRouteMetadata(route),
     ...(route.tracing ? { tracing: routeTracing(route.tracing) } : {}),
+    // BackendTrafficPolicy metrics.routeStatName: the route's own stats (vhost.<host>.route.<prefix>.*).
+    ...(route.statName === undefined ? {} : { statPrefix: route.statName }),
   });

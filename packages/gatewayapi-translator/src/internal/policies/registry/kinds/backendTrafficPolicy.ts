@@ -47,6 +47,8 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.telemetry.tracing.tags': ROUTE_TRACING,
     'spec.telemetry.tracing.customTags': ROUTE_TRACING,
     'spec.telemetry.tracing.spanName': ROUTE_TRACING,
+    'spec.telemetry.metrics.routeStatName':
+      'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: names cluster, HTTP route and TCP route stats as asked',
     'spec.targetRef': TARGETING_PROOF,
     'spec.targetRefs': TARGETING_PROOF,
     'spec.targetSelectors': TARGETING_PROOF,

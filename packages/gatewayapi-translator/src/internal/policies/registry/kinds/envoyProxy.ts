@@ -22,6 +22,8 @@ const backendRefProofs = (path: string, proof: string) =>
   Object.fromEntries(
     ['name', 'namespace', 'port', 'group', 'kind'].map((field) => [`${path}.${field}`, proof]),
   );
+const STAT_NAMES =
+  'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: names cluster, HTTP route and TCP route stats as asked';
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
@@ -80,6 +82,7 @@ export const envoyProxyFields: KindFields = {
     [`${TRACING_PROVIDER}.host`]: OTEL_SPANS,
     [`${TRACING_PROVIDER}.port`]: OTEL_SPANS,
     [`${TRACING_PROVIDER}.serviceName`]: OTEL_SPANS,
+    'spec.telemetry.metrics.clusterStatName': STAT_NAMES,
     'spec.logging.level': HOST_INFRA_PROOF,
     'spec.lua.validationType': LUA,
     'spec.luaValidation': LUA,
