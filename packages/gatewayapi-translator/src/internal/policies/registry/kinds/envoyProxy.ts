@@ -24,6 +24,8 @@ const backendRefProofs = (path: string, proof: string) =>
   );
 const STAT_NAMES =
   'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: names cluster, HTTP route and TCP route stats as asked';
+const BOOTSTRAP_METRICS =
+  'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: keeps only the matching stats and compresses them when asked';
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
@@ -83,6 +85,9 @@ export const envoyProxyFields: KindFields = {
     [`${TRACING_PROVIDER}.port`]: OTEL_SPANS,
     [`${TRACING_PROVIDER}.serviceName`]: OTEL_SPANS,
     'spec.telemetry.metrics.clusterStatName': STAT_NAMES,
+    'spec.telemetry.metrics.matches.type': BOOTSTRAP_METRICS,
+    'spec.telemetry.metrics.matches.value': BOOTSTRAP_METRICS,
+    'spec.telemetry.metrics.prometheus.compression.type': BOOTSTRAP_METRICS,
     'spec.logging.level': HOST_INFRA_PROOF,
     'spec.lua.validationType': LUA,
     'spec.luaValidation': LUA,
