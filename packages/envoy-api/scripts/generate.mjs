@@ -53,6 +53,10 @@ try {
   cpSync(join(protoConfigDir, 'envoy-overrides', 'envoy'), join(root, 'envoy'), {
     recursive: true,
   });
+  // OTLP, which Envoy's OpenTelemetry access logger imports (proto/otlp/README.md).
+  cpSync(join(protoConfigDir, 'otlp', 'opentelemetry'), join(root, 'opentelemetry'), {
+    recursive: true,
+  });
   writeFileSync(join(root, 'buf.yaml'), 'version: v2\n');
 
   // google/protobuf/* are buf's built-in well-known types: generated as imports, not targets.

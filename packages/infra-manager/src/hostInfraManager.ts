@@ -7,6 +7,7 @@ import { freePort } from './internal/freePort.js';
 import { type LaunchSpec, ProxyProcess } from './internal/proxyProcess.js';
 import { takeOverOrphans } from './internal/proxyRecords.js';
 import { proxyBootstrap, type XdsAddress } from './proxyBootstrap.js';
+import { proxyMetrics } from './proxyMetrics.js';
 
 export interface HostInfraManagerOptions {
   /** The xDS server every proxy connects to (Delta ADS). */
@@ -71,7 +72,11 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     .sort();
   const concurrency = envoyProxy.concurrency;
   return {
-    bootstrap: proxyBootstrap({ proxyName: proxy.name, xds: options.xds }),
+    bootstrap: proxyBootstrap({
+      proxyName: proxy.name,
+      xds: options.xds,
+      metrics: proxyMetrics(proxy.envoyProxy),
+    }),
     logLevel: defaultLevel ?? options.logLevel ?? 'warn',
     componentLogLevels: components.length === 0 ? undefined : components.join(','),
     concurrency: typeof concurrency === 'number' && concurrency > 0 ? concurrency : undefined,

@@ -160,6 +160,8 @@ export const RouteDestinationSchema = z.object({
    * ClientTrafficPolicy `http1.preserveHeaderCase`), and theirs the client.
    */
   preserveHeaderCase: z.boolean().optional(),
+  /** Name the clusters' stats go under (Envoy alt_stat_name; EnvoyProxy `metrics.clusterStatName`). */
+  statName: z.string().optional(),
   /** Speak to the backends the protocol the client used (HTTP/1.1 or HTTP/2; `useClientProtocol`). */
   useClientProtocol: z.boolean().optional(),
   /** Load balancer of the destination's clusters (absent: LeastRequest). */

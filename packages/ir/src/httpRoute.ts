@@ -16,6 +16,7 @@ import { GlobalRateLimitSchema } from './globalRateLimit.js';
 import { RetrySchema } from './retry.js';
 import { RouteSourceSchema } from './routeSource.js';
 import { SecurityIRSchema } from './security.js';
+import { RouteTracingSchema } from './telemetry.js';
 
 /** A string match on a path, header, query parameter or method. */
 export const StringMatchSchema = z.object({
@@ -193,6 +194,10 @@ export const HTTPRouteIRSchema = z.object({
   responseOverride: z.array(ResponseOverrideSchema).optional(),
   /** Global rate limit (BackendTrafficPolicy `rateLimit.global`), enforced by the Rate Limit Service. */
   globalRateLimit: GlobalRateLimitSchema.optional(),
+  /** Tracing settings of the route's own (BackendTrafficPolicy `telemetry.tracing`). */
+  tracing: RouteTracingSchema.optional(),
+  /** Prefix of the route's own stats (Envoy stat_prefix; BackendTrafficPolicy `metrics.routeStatName`). */
+  statName: z.string().optional(),
   /** Who may call the route (the SecurityPolicy protecting it). */
   security: SecurityIRSchema.optional(),
   /** What the EnvoyExtensionPolicy extending the route runs (Lua). */

@@ -117,11 +117,19 @@ export {
   SecurityIRSchema,
 } from './security.js';
 export type {
-  AccessLog,
-  AccessLogSink,
   BackendConnection,
   CircuitBreaker,
   ConnectionSettings,
   HeaderSettings,
   HTTP2Settings,
 } from './settings.js';
+export type {
+  AccessLog,
+  AccessLogSink,
+  CustomTag,
+  RouteTracing,
+  SpanName,
+  Tracing,
+  TracingSampling,
+} from './telemetry.js';
+export { RouteTracingSchema, TracingSchema } from './telemetry.js';

@@ -8,12 +8,8 @@ import { RateLimitServiceSchema } from './globalRateLimit.js';
 import { HTTPRouteIRSchema } from './httpRoute.js';
 import { RouteSourceSchema } from './routeSource.js';
 import { AuthorizationSchema } from './security.js';
-import {
-  AccessLogSchema,
-  ConnectionSettingsSchema,
-  HeaderSettingsSchema,
-  HTTP2SettingsSchema,
-} from './settings.js';
+import { ConnectionSettingsSchema, HeaderSettingsSchema, HTTP2SettingsSchema } from './settings.js';
+import { AccessLogSchema, TracingSchema } from './telemetry.js';
 
 /** Downstream TLS settings of a listener. */
 export const ListenerTLSSchema = z.object({
@@ -82,6 +78,8 @@ export const TCPRouteIRSchema = z.object({
   source: RouteSourceSchema,
   /** Who may connect: a SecurityPolicy's authorization by client address (network RBAC). */
   authorization: AuthorizationSchema.optional(),
+  /** Prefix of the route's TCP proxy stats (BackendTrafficPolicy `metrics.routeStatName`). */
+  statName: z.string().optional(),
 });
 export type TCPRouteIR = z.infer<typeof TCPRouteIRSchema>;
 
@@ -138,6 +136,8 @@ export const XdsIRSchema = z.object({
   udp: z.array(UDPListenerSchema),
   /** Access logs of every listener; absent: Envoy Gateway's default JSON log to stdout. */
   accessLog: AccessLogSchema.optional(),
+  /** Request tracing of every HTTP listener (EnvoyProxy `telemetry.tracing`); absent: none. */
+  tracing: TracingSchema.optional(),
   /** EnvoyPatchPolicies targeting the fleet, applied to its final resources in this order. */
   envoyPatchPolicies: z.array(EnvoyPatchPolicyIRSchema).optional(),
 });

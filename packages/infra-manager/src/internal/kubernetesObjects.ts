@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { ProxyInfra } from '@egts/ir';
 import { proxyBootstrap, type XdsAddress, xdsSdsFiles } from '../proxyBootstrap.js';
+import { proxyMetrics } from '../proxyMetrics.js';
 
 export type KubeObject = {
   apiVersion: string;
@@ -135,6 +136,7 @@ export const kubernetesObjects = (
       path: PROXY_READY_PATH,
       prometheus: at(proxy.envoyProxy, 'telemetry', 'metrics', 'prometheus', 'disable') !== true,
     },
+    metrics: proxyMetrics(proxy.envoyProxy),
   });
   const requestedIPs = proxy.addresses.filter((a) => isIP(a) !== 0);
   const container = (deployment.container ?? {}) as Loose;

@@ -35,6 +35,8 @@ import {
   streamAuthorization,
   withSecurityPolicy,
 } from '../policies/securityPolicyRoutes.js';
+import { expandStatName, withClusterStatNames } from '../policies/statNames.js';
+import { withTracing } from '../policies/tracingIR.js';
 import { withBackendClientCertificate } from './backendClientCertificate.js';
 import type { ProxyFleet } from './fleets.js';
 import { compareRoutePrecedence, type RankedRoute } from './precedence.js';
@@ -212,11 +214,10 @@ function tcpListener(
             ? { mode: 'Passthrough', certificates: [], alpnProtocols: [] }
             : { mode: 'Terminate', certificates: l.certificates, alpnProtocols: [] };
       }
-      ir.destination = traffic.destination(
-        ir.destination,
-        traffic.forRoute(route, undefined, l),
-        l,
-      );
+      const effective = traffic.forRoute(route, undefined, l);
+      ir.destination = traffic.destination(ir.destination, effective, l);
+      const statName = effective?.kind === 'applied' ? effective.traffic.route.statName : undefined;
+      if (statName !== undefined) ir.statName = expandStatName(statName, ir.source);
       routes.push(ir);
     });
   }
@@ -290,5 +291,6 @@ export function buildXdsIR(
   const envoyProxy = fleet.merged
     ? ctx.gatewayClasses.get(fleet.gatewayClass)?.envoyProxy
     : fleet.gateways[0]?.envoyProxy;
-  return withAccessLog(ir, envoyProxy);
+  const telemetry = withTracing(ctx, withAccessLog(ctx, ir, envoyProxy), envoyProxy, fleet);
+  return withClusterStatNames(ctx, telemetry, envoyProxy);
 }
