@@ -10,7 +10,7 @@ import type { AccessLog } from '../envoyTypes.js';
 import { durationMs, socketAddress, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { ChainClaims } from './chainClaims.js';
-import { keepaliveSocketOptions, proxyProtocolFilters } from './clientTraffic.js';
+import { listenerSocketOptions, proxyProtocolFilters } from './clientTraffic.js';
 import { httpFilterChains } from './httpListener.js';
 import { emptyFilterChain, tcpFilterChains } from './tcpListener.js';
 
@@ -56,6 +56,20 @@ const needsTlsInspector = (chains: readonly FilterChain[]): boolean =>
       (chain.filterChainMatch?.serverNames.length ?? 0) > 0 || chain.transportSocket !== undefined,
   );
 
+/**
+ * TLS client fingerprints (`tls.fingerprints`) the inspector computes for the listeners of a
+ * port, for `%TLS_JA3_FINGERPRINT%` and `%TLS_JA4_FINGERPRINT%` in headers and access logs.
+ */
+const fingerprinting = (group: PortGroup) => {
+  const kinds = new Set(
+    [...group.http, ...group.tcp].flatMap((l) => l.clientTraffic?.tls?.fingerprints ?? []),
+  );
+  return {
+    ...(kinds.has('JA3') ? { enableJa3Fingerprinting: true } : {}),
+    ...(kinds.has('JA4') ? { enableJa4Fingerprinting: true } : {}),
+  };
+};
+
 export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
   const logs = accessLogs(ir.accessLog, out.memo);
   for (const group of groupByPort(ir)) {
@@ -78,12 +92,12 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
             typedConfig(
               'envoy.filters.listener.tls_inspector',
               TlsInspector,
-              TlsInspector.fromPartial({}),
+              TlsInspector.fromPartial(fingerprinting(group)),
             ),
           ]
         : []),
     ];
-    const socketOptions = keepaliveSocketOptions(group.clientTraffic);
+    const socketOptions = listenerSocketOptions(group.clientTraffic);
     const [firstTcp] = group.tcp;
     if (chains.length === 0 && firstTcp !== undefined) {
       chains.push(emptyFilterChain(firstTcp, out, logs.requests));
