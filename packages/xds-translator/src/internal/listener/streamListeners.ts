@@ -7,7 +7,7 @@ import type { ClientTraffic, ConnectionSettings, HTTPListener, TCPListener, XdsI
 import { accessLogs } from '../accessLog.js';
 import { connectionSettings } from '../defaults.js';
 import type { AccessLog } from '../envoyTypes.js';
-import { durationMs, socketAddress, typedConfig } from '../protoValues.js';
+import { durationMs, listenerAddress, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { ChainClaims } from './chainClaims.js';
 import { listenerSocketOptions, proxyProtocolFilters } from './clientTraffic.js';
@@ -72,6 +72,7 @@ const fingerprinting = (group: PortGroup) => {
 
 export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
   const logs = accessLogs(ir.accessLog, out.memo);
+  const dualStack = ir.ipFamily === 'DualStack';
   for (const group of groupByPort(ir)) {
     const claims = new ChainClaims();
     const { chains: httpChains, quic } = httpFilterChains(group.http, claims, out, logs.requests);
@@ -107,7 +108,7 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
     out.addListener(
       Listener.fromPartial({
         name: group.name,
-        address: socketAddress(group.address, group.port),
+        address: listenerAddress(group.address, group.port, SocketAddress_Protocol.TCP, dualStack),
         // Requests the connection managers do not log: those that matched no route.
         accessLog: logs.noRoute,
         perConnectionBufferLimitBytes: connection.bufferLimitBytes,
@@ -128,7 +129,7 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
         ...(plainHttp === undefined ? {} : { defaultFilterChain: plainHttp }),
       }),
     );
-    if (quic.length > 0) out.addListener(quicListener(group, quic, logs.noRoute));
+    if (quic.length > 0) out.addListener(quicListener(group, quic, logs.noRoute, dualStack));
   }
 };
 
@@ -136,10 +137,15 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
  * HTTP/3 beside the TCP listener: a UDP listener on the same port taking QUIC, as Envoy Gateway
  * names and sets it (https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/http/http3).
  */
-const quicListener = (group: PortGroup, chains: FilterChain[], accessLog: AccessLog[]) =>
+const quicListener = (
+  group: PortGroup,
+  chains: FilterChain[],
+  accessLog: AccessLog[],
+  dualStack: boolean,
+) =>
   Listener.fromPartial({
     name: `${group.name}-quic`,
-    address: socketAddress(group.address, group.port, SocketAddress_Protocol.UDP),
+    address: listenerAddress(group.address, group.port, SocketAddress_Protocol.UDP, dualStack),
     accessLog,
     udpListenerConfig: { quicOptions: {}, downstreamSocketConfig: { preferGro: true } },
     filterChains: chains,

@@ -7,12 +7,19 @@ const K8S = 'spec.provider.kubernetes';
 const TELEMETRY = 'apps/conformance/src/__tests__/envoyProxyTelemetry.integration.test.ts';
 const ACCESS_LOG = `${TELEMETRY}: writes access logs in the formats and files asked for`;
 const NO_ACCESS_LOG = `${TELEMETRY}: disable turns every access log off`;
+const SETTINGS = 'apps/conformance/src/__tests__/envoyProxySettings.integration.test.ts';
+const ROUTE_ORDER = `${SETTINGS}: keeps HTTPRoute rules in the order written with preserveRouteOrder`;
+const IP_FAMILY = `${SETTINGS}: serves IPv6 and IPv4 clients with ipFamily DualStack`;
+const FILTER_ORDER = `${SETTINGS}: moves an HTTP filter with filterOrder`;
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
 export const envoyProxyFields: KindFields = {
   applied: {
     'spec.mergeGateways': goldenProof('merged-gateways'),
+    'spec.preserveRouteOrder': ROUTE_ORDER,
+    'spec.ipFamily': IP_FAMILY,
+    'spec.filterOrder': FILTER_ORDER,
     'spec.telemetry.accessLog.disable': NO_ACCESS_LOG,
     'spec.telemetry.metrics.prometheus.disable':
       'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: serves /stats/prometheus unless telemetry.metrics.prometheus.disable',
@@ -37,13 +44,10 @@ export const envoyProxyFields: KindFields = {
     'spec.concurrency',
     'spec.dynamicModules',
     'spec.extraArgs',
-    'spec.filterOrder',
     'spec.geoIP',
     'spec.lua.strictValidation',
-    'spec.ipFamily',
     'spec.mergeBackends',
     'spec.mergeType',
-    'spec.preserveRouteOrder',
     'spec.provider.host',
     `${K8S}.envoyDaemonSet.container`,
     `${K8S}.envoyDaemonSet.name`,
