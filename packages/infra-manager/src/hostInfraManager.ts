@@ -57,7 +57,8 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * The settings a fleet's process starts with. From the EnvoyProxy spec: `logging.level`
- * (`default` -> `--log-level`, the others -> `--component-log-level`) and `concurrency`. Listener
+ * (`default` -> `--log-level`, the others -> `--component-log-level`), `concurrency` and
+ * `shutdown` (how the proxy drains when it stops). Listener
  * ports are not here: Envoy gets them over xDS, so a port change needs no restart.
  */
 const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): LaunchSpec => {
@@ -75,6 +76,7 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     logLevel: defaultLevel ?? options.logLevel ?? 'warn',
     componentLogLevels: components.length === 0 ? undefined : components.join(','),
     concurrency: typeof concurrency === 'number' && concurrency > 0 ? concurrency : undefined,
+    ...(proxy.shutdown ? { shutdown: proxy.shutdown } : {}),
   };
 };
 

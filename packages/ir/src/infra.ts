@@ -53,6 +53,18 @@ export const ProxyInfraSchema = z.object({
   listeners: z.array(InfraListenerSchema),
   /** Addresses requested by Gateway spec.addresses (IPs or hostnames), in order. */
   addresses: z.array(z.string()),
+  /**
+   * The EnvoyProxy's `shutdown`, with Envoy Gateway's defaults filled in: a stopping proxy
+   * reports unready after `healthCheckFailureDelayMs`, then drains for at least `minDrainMs` and
+   * until its last client connection closes, `drainTimeoutMs` at most.
+   */
+  shutdown: z
+    .object({
+      drainTimeoutMs: z.number().nonnegative(),
+      minDrainMs: z.number().nonnegative(),
+      healthCheckFailureDelayMs: z.number().nonnegative(),
+    })
+    .optional(),
   /** The EnvoyProxy spec that parametrises the fleet (from the Gateway, else the GatewayClass), if any. */
   envoyProxy: z.record(z.string(), z.unknown()).optional(),
 });

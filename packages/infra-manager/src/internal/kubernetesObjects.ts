@@ -180,8 +180,15 @@ export const kubernetesObjects = (
                   `${CONFIG_DIR}/envoy.json`,
                   '--log-level',
                   logLevel,
+                  // EnvoyProxy shutdown.drainTimeout (Envoy Gateway's default 60 s).
                   '--drain-time-s',
-                  '60',
+                  String(
+                    Math.max(1, Math.round((proxy.shutdown?.drainTimeoutMs ?? 60_000) / 1000)),
+                  ),
+                  ...(proxy.shutdown ? ['--drain-strategy', 'immediate'] : []),
+                  ...(typeof proxy.envoyProxy?.concurrency === 'number'
+                    ? ['--concurrency', String(proxy.envoyProxy.concurrency)]
+                    : []),
                 ],
                 ports: unique.map((p) => ({
                   name: p.name.slice(0, 15),

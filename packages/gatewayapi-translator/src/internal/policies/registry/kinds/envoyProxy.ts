@@ -11,6 +11,8 @@ const SETTINGS = 'apps/conformance/src/__tests__/envoyProxySettings.integration.
 const ROUTE_ORDER = `${SETTINGS}: keeps HTTPRoute rules in the order written with preserveRouteOrder`;
 const IP_FAMILY = `${SETTINGS}: serves IPv6 and IPv4 clients with ipFamily DualStack`;
 const FILTER_ORDER = `${SETTINGS}: moves an HTTP filter with filterOrder`;
+const HOST_SHUTDOWN =
+  'packages/infra-manager/src/__tests__/hostInfraShutdown.integration.test.ts: starts Envoy with its concurrency and drains in-flight requests before it exits';
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
@@ -20,6 +22,8 @@ export const envoyProxyFields: KindFields = {
     'spec.preserveRouteOrder': ROUTE_ORDER,
     'spec.ipFamily': IP_FAMILY,
     'spec.filterOrder': FILTER_ORDER,
+    'spec.concurrency': HOST_SHUTDOWN,
+    'spec.shutdown': HOST_SHUTDOWN,
     'spec.telemetry.accessLog.disable': NO_ACCESS_LOG,
     'spec.telemetry.metrics.prometheus.disable':
       'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: serves /stats/prometheus unless telemetry.metrics.prometheus.disable',
@@ -41,7 +45,6 @@ export const envoyProxyFields: KindFields = {
   notApplied: [
     'spec.backendTLS',
     'spec.bootstrap',
-    'spec.concurrency',
     'spec.dynamicModules',
     'spec.extraArgs',
     'spec.geoIP',
@@ -61,7 +64,6 @@ export const envoyProxyFields: KindFields = {
     `${K8S}.envoyServiceAccount`,
     `${K8S}.useListenerPortAsContainerPort`,
     'spec.routingType',
-    'spec.shutdown',
     'spec.telemetry',
   ],
 };
