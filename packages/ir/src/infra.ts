@@ -65,6 +65,27 @@ export const ProxyInfraSchema = z.object({
       healthCheckFailureDelayMs: z.number().nonnegative(),
     })
     .optional(),
+  /**
+   * The EnvoyProxy's `bootstrap`: a document replacing or merged into the generated bootstrap
+   * (Envoy's proto field names), or RFC 6902 patches of it; see the infra-manager's
+   * applyBootstrapOverride.
+   */
+  bootstrap: z
+    .object({
+      type: z.enum(['Replace', 'Merge', 'JSONPatch']),
+      value: z.record(z.string(), z.unknown()).optional(),
+      jsonPatches: z
+        .array(
+          z.object({
+            op: z.enum(['add', 'remove', 'replace', 'move', 'copy', 'test']),
+            path: z.string(),
+            from: z.string().optional(),
+            value: z.unknown().optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
   /** The EnvoyProxy spec that parametrises the fleet (from the Gateway, else the GatewayClass), if any. */
   envoyProxy: z.record(z.string(), z.unknown()).optional(),
 });

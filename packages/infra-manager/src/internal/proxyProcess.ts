@@ -44,6 +44,11 @@ export interface LaunchSpec {
   readonly logLevel: string;
   readonly componentLogLevels: string | undefined;
   readonly concurrency: number | undefined;
+  /**
+   * Set when an EnvoyProxy `bootstrap` changed the generated one: true, or why it could not
+   * apply (then `bootstrap` is the generated one and the proxy is not started with it).
+   */
+  readonly overridden?: true | string;
   /** EnvoyProxy `shutdown`: how a stopping proxy drains; absent, the manager's `drainMs`. */
   readonly shutdown?: ShutdownDrain;
 }

@@ -13,6 +13,8 @@ const IP_FAMILY = `${SETTINGS}: serves IPv6 and IPv4 clients with ipFamily DualS
 const FILTER_ORDER = `${SETTINGS}: moves an HTTP filter with filterOrder`;
 const HOST_SHUTDOWN =
   'packages/infra-manager/src/__tests__/hostInfraShutdown.integration.test.ts: starts Envoy with its concurrency and drains in-flight requests before it exits';
+const BOOTSTRAP =
+  'packages/infra-manager/src/__tests__/hostInfraBootstrap.integration.test.ts: applies Merge and JSONPatch bootstraps and keeps the last good one when one is refused';
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
@@ -23,6 +25,7 @@ export const envoyProxyFields: KindFields = {
     'spec.ipFamily': IP_FAMILY,
     'spec.filterOrder': FILTER_ORDER,
     'spec.concurrency': HOST_SHUTDOWN,
+    'spec.bootstrap': BOOTSTRAP,
     'spec.shutdown': HOST_SHUTDOWN,
     'spec.telemetry.accessLog.disable': NO_ACCESS_LOG,
     'spec.telemetry.metrics.prometheus.disable':
@@ -44,7 +47,6 @@ export const envoyProxyFields: KindFields = {
   },
   notApplied: [
     'spec.backendTLS',
-    'spec.bootstrap',
     'spec.dynamicModules',
     'spec.extraArgs',
     'spec.geoIP',
