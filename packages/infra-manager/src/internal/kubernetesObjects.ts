@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { ProxyInfra } from '@egts/ir';
+import { applyBootstrapOverride } from '../bootstrapOverride.js';
 import { proxyBootstrap, type XdsAddress, xdsSdsFiles } from '../proxyBootstrap.js';
 
 export type KubeObject = {
@@ -126,7 +127,7 @@ export const kubernetesObjects = (
     sds: PROXY_SDS_FILES,
   };
   const sds = xdsSdsFiles(tls);
-  const bootstrap = proxyBootstrap({
+  const generated = proxyBootstrap({
     proxyName: proxy.name,
     xds: { host: options.xds.host, port: options.xds.port, tls } satisfies XdsAddress,
     probes: {
@@ -136,6 +137,11 @@ export const kubernetesObjects = (
       prometheus: at(proxy.envoyProxy, 'telemetry', 'metrics', 'prometheus', 'disable') !== true,
     },
   });
+  // EnvoyProxy bootstrap; a patch that does not apply throws (the caller keeps the old objects).
+  // A result Envoy refuses fails the new pods' readiness: the rollout keeps the old ones serving.
+  const bootstrap = proxy.bootstrap
+    ? applyBootstrapOverride(generated, proxy.bootstrap)
+    : generated;
   const requestedIPs = proxy.addresses.filter((a) => isIP(a) !== 0);
   const container = (deployment.container ?? {}) as Loose;
   const pod = (deployment.pod ?? {}) as Loose;
