@@ -38,6 +38,7 @@ export type {
   EnvoyPatchPolicyOutcome,
   JSONPatch,
 } from './envoyPatchPolicy.js';
+export type { FilterOrder, IpFamily } from './envoyProxy.js';
 export {
   prefixRewriteRegex,
   regexQuote,

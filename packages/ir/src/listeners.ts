@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ClientTrafficSchema } from './clientTraffic.js';
 import { RouteDestinationSchema, TLSCertificateSchema } from './destination.js';
 import { EnvoyPatchPolicyIRSchema } from './envoyPatchPolicy.js';
+import { FilterOrderSchema, IpFamilySchema } from './envoyProxy.js';
 import { RateLimitServiceSchema } from './globalRateLimit.js';
 import { HTTPRouteIRSchema } from './httpRoute.js';
 import { RouteSourceSchema } from './routeSource.js';
@@ -61,6 +62,8 @@ export const HTTPListenerSchema = z.object({
   clientTraffic: ClientTrafficSchema.optional(),
   /** The Rate Limit Service, when a route here has global rate limits. */
   rateLimitService: RateLimitServiceSchema.optional(),
+  /** The fleet's EnvoyProxy `filterOrder`: HTTP filters moved from their default places. */
+  filterOrder: FilterOrderSchema.optional(),
 });
 export type HTTPListener = z.infer<typeof HTTPListenerSchema>;
 
@@ -138,6 +141,8 @@ export const XdsIRSchema = z.object({
   accessLog: AccessLogSchema.optional(),
   /** Request tracing of every HTTP listener (EnvoyProxy `telemetry.tracing`); absent: none. */
   tracing: TracingSchema.optional(),
+  /** The fleet's EnvoyProxy `ipFamily` (listener addresses are `::` for IPv6 and DualStack). */
+  ipFamily: IpFamilySchema.optional(),
   /** EnvoyPatchPolicies targeting the fleet, applied to its final resources in this order. */
   envoyPatchPolicies: z.array(EnvoyPatchPolicyIRSchema).optional(),
 });

@@ -26,6 +26,14 @@ const STAT_NAMES =
   'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: names cluster, HTTP route and TCP route stats as asked';
 const BOOTSTRAP_METRICS =
   'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: keeps only the matching stats and compresses them when asked';
+const SETTINGS = 'apps/conformance/src/__tests__/envoyProxySettings.integration.test.ts';
+const ROUTE_ORDER = `${SETTINGS}: keeps HTTPRoute rules in the order written with preserveRouteOrder`;
+const IP_FAMILY = `${SETTINGS}: serves IPv6 and IPv4 clients with ipFamily DualStack`;
+const FILTER_ORDER = `${SETTINGS}: moves an HTTP filter with filterOrder`;
+const HOST_SHUTDOWN =
+  'packages/infra-manager/src/__tests__/hostInfraShutdown.integration.test.ts: starts Envoy with its concurrency and drains in-flight requests before it exits';
+const BOOTSTRAP =
+  'packages/infra-manager/src/__tests__/hostInfraBootstrap.integration.test.ts: applies Merge and JSONPatch bootstraps and keeps the last good one when one is refused';
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
@@ -44,6 +52,12 @@ export const envoyProxyFields: KindFields = {
   notAppliedIn: upstreamAccessLogs,
   applied: {
     'spec.mergeGateways': goldenProof('merged-gateways'),
+    'spec.preserveRouteOrder': ROUTE_ORDER,
+    'spec.ipFamily': IP_FAMILY,
+    'spec.filterOrder': FILTER_ORDER,
+    'spec.concurrency': HOST_SHUTDOWN,
+    'spec.bootstrap': BOOTSTRAP,
+    'spec.shutdown': HOST_SHUTDOWN,
     'spec.telemetry.accessLog.disable': NO_ACCESS_LOG,
     'spec.telemetry.metrics.prometheus.disable':
       'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: serves /stats/prometheus unless telemetry.metrics.prometheus.disable',
@@ -101,17 +115,12 @@ export const envoyProxyFields: KindFields = {
   },
   notApplied: [
     'spec.backendTLS',
-    'spec.bootstrap',
-    'spec.concurrency',
     'spec.dynamicModules',
     'spec.extraArgs',
-    'spec.filterOrder',
     'spec.geoIP',
     'spec.lua.strictValidation',
-    'spec.ipFamily',
     'spec.mergeBackends',
     'spec.mergeType',
-    'spec.preserveRouteOrder',
     'spec.provider.host',
     `${K8S}.envoyDaemonSet.container`,
     `${K8S}.envoyDaemonSet.name`,
@@ -125,7 +134,6 @@ export const envoyProxyFields: KindFields = {
     `${K8S}.envoyServiceAccount`,
     `${K8S}.useListenerPortAsContainerPort`,
     'spec.routingType',
-    'spec.shutdown',
     'spec.telemetry',
   ],
 };
