@@ -284,6 +284,31 @@ export { HttpResponseLocalReplyMatchInput } from './generated/envoy/type/matcher
 export { HttpResponseStatusCodeMatchInput } from './generated/envoy/type/matcher/v3/status_code_input.js';
 // Well-known and common types
 export { FractionalPercent_DenominatorType } from './generated/envoy/type/v3/percent.js';
+// Envoy Gateway's extension server API (proto/envoygateway/extension/): its hook messages and
+// the grpc-js service definition, client and server interface.
+export {
+  ExtensionResource,
+  PostClusterExtensionContext,
+  PostHTTPListenerExtensionContext,
+  PostRouteExtensionContext,
+  PostTranslateExtensionContext,
+  PostVirtualHostExtensionContext,
+} from './generated/envoygateway/extension/context.js';
+export {
+  EnvoyGatewayExtensionClient,
+  type EnvoyGatewayExtensionServer,
+  EnvoyGatewayExtensionService,
+  PostClusterModifyRequest,
+  PostClusterModifyResponse,
+  PostHTTPListenerModifyRequest,
+  PostHTTPListenerModifyResponse,
+  PostRouteModifyRequest,
+  PostRouteModifyResponse,
+  PostTranslateModifyRequest,
+  PostTranslateModifyResponse,
+  PostVirtualHostModifyRequest,
+  PostVirtualHostModifyResponse,
+} from './generated/envoygateway/extension/service.js';
 export { Any } from './generated/google/protobuf/any.js';
 export { Duration } from './generated/google/protobuf/duration.js';
 export { ListValue, NullValue, Struct, Value } from './generated/google/protobuf/struct.js';

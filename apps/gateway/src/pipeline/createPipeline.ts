@@ -7,6 +7,7 @@ import type { ProviderSnapshot, ResourceStatus } from '@egts/api';
 import { type TranslateOptions, withEnvoyPatchOutcomes } from '@egts/gatewayapi-translator';
 import { type FleetOwnerRef, fleetOwnerRef, type XdsIR } from '@egts/ir';
 import type { SnapshotCache } from '@egts/xds-server';
+import type { XdsResources } from '@egts/xds-translator';
 import {
   type BehaviorSubject,
   combineLatest,
@@ -42,6 +43,8 @@ export interface PipelineOptions {
    * so that the xDS translator finds where every Wasm module is served.
    */
   wasm?: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined;
+  /** The extension server's hooks on each Gateway's xDS resources (EnvoyGateway extensionManager). */
+  extension?: { extend(ir: XdsIR, resources: XdsResources): Promise<XdsResources> } | undefined;
 }
 
 export interface Pipeline {
@@ -93,6 +96,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     cache: options.cache,
     metrics,
     log: logging.component('xds-translator'),
+    extension: options.extension,
   });
   // EnvoyPatchPolicies are Programmed or not by what the xDS translator made of their patches.
   const statuses$ = combineLatest([translator.statuses$, xds.patchOutcomes$]).pipe(

@@ -7,9 +7,13 @@ import { isDeepStrictEqual } from 'node:util';
 import { RATE_LIMIT_NODE_ID } from '@egts/infra-manager';
 import type { EnvoyPatchPolicyOutcome, RouteSource, XdsIR } from '@egts/ir';
 import { createSnapshot, type SnapshotCache } from '@egts/xds-server';
-import { createRateLimitConfigs, createXdsTranslator } from '@egts/xds-translator';
+import {
+  createRateLimitConfigs,
+  createXdsTranslator,
+  type XdsResources,
+} from '@egts/xds-translator';
 import type { Logger } from 'pino';
-import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import { BehaviorSubject, concatMap, type Observable, type Subscription } from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
 import type { GatewayIR } from './translatorRunner.js';
 
@@ -25,7 +29,16 @@ export interface XdsRunner {
 
 export function runXds(
   xdsIR$: Observable<GatewayIR>,
-  options: { cache: SnapshotCache; metrics: Metrics; log: Logger },
+  options: {
+    cache: SnapshotCache;
+    metrics: Metrics;
+    log: Logger;
+    /**
+     * The extension server's hooks (@egts/extension-manager), run on each Gateway's resources
+     * before they are served; a rejection keeps the Gateway's last snapshot (failOpen off).
+     */
+    extension?: { extend(ir: XdsIR, resources: XdsResources): Promise<XdsResources> } | undefined;
+  },
 ): XdsRunner {
   const { cache, metrics, log } = options;
   const translator = createXdsTranslator({ mode: 'ads' });
@@ -50,35 +63,57 @@ export function runXds(
     cache.setSnapshot(RATE_LIMIT_NODE_ID, createSnapshot({ rateLimitConfigs: configs }));
     log.info({ domains: configs.map((c) => c.domain) }, 'rate limit configuration set');
   };
-  const subscription = xdsIR$.subscribe((change) => {
-    const gateway = change.name;
-    if ('removed' in change) {
-      served.delete(gateway);
-      outcomes.delete(gateway);
-      publishOutcomes();
-      translator.remove(gateway);
-      cache.clearSnapshot(gateway);
-      log.info({ gateway }, 'gateway removed; its proxies keep their last config');
-      publishRateLimits();
-      return;
-    }
-    try {
-      const started = performance.now();
-      const resources = translator.update(gateway, change.ir);
-      cache.setSnapshot(gateway, createSnapshot(resources));
-      served.set(gateway, change.ir);
-      if (resources.envoyPatchPolicies === undefined) outcomes.delete(gateway);
-      else outcomes.set(gateway, resources.envoyPatchPolicies);
-      publishOutcomes();
-      metrics.snapshotsPushed.inc({ gateway });
-      metrics.xdsTranslationSeconds.observe((performance.now() - started) / 1000);
-      log.info({ gateway }, 'snapshot set');
-      publishRateLimits();
-    } catch (error) {
-      metrics.translationErrors.inc();
-      log.error({ err: error, gateway }, 'xDS translation failed; keeping the last snapshot');
-    }
-  });
+  const remove = (gateway: string) => {
+    served.delete(gateway);
+    outcomes.delete(gateway);
+    publishOutcomes();
+    translator.remove(gateway);
+    cache.clearSnapshot(gateway);
+    log.info({ gateway }, 'gateway removed; its proxies keep their last config');
+    publishRateLimits();
+  };
+  const publish = (gateway: string, ir: XdsIR, resources: XdsResources, started: number) => {
+    cache.setSnapshot(gateway, createSnapshot(resources));
+    served.set(gateway, ir);
+    if (resources.envoyPatchPolicies === undefined) outcomes.delete(gateway);
+    else outcomes.set(gateway, resources.envoyPatchPolicies);
+    publishOutcomes();
+    metrics.snapshotsPushed.inc({ gateway });
+    metrics.xdsTranslationSeconds.observe((performance.now() - started) / 1000);
+    log.info({ gateway }, 'snapshot set');
+    publishRateLimits();
+  };
+  const fail = (gateway: string, error: unknown) => {
+    metrics.translationErrors.inc();
+    log.error({ err: error, gateway }, 'xDS translation failed; keeping the last snapshot');
+  };
+  const extension = options.extension;
+  const subscription = extension
+    ? // The extension server's hooks are calls: one Gateway's update at a time, in order.
+      xdsIR$
+        .pipe(
+          concatMap(async (change) => {
+            if ('removed' in change) return remove(change.name);
+            const started = performance.now();
+            try {
+              const translated = translator.update(change.name, change.ir);
+              const resources = await extension.extend(change.ir, translated);
+              publish(change.name, change.ir, resources, started);
+            } catch (error) {
+              fail(change.name, error);
+            }
+          }),
+        )
+        .subscribe()
+    : xdsIR$.subscribe((change) => {
+        if ('removed' in change) return remove(change.name);
+        try {
+          const started = performance.now();
+          publish(change.name, change.ir, translator.update(change.name, change.ir), started);
+        } catch (error) {
+          fail(change.name, error);
+        }
+      });
   return {
     served,
     patchOutcomes$,

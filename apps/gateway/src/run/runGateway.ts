@@ -1,6 +1,6 @@
 // Starts the control plane around a provider: the xDS server, the pipeline, the infrastructure
 // and the admin API; `close()` stops them in reverse order (proxies drained first).
-import type { ResourceStatus } from '@egts/api';
+import type { ExtensionManager as ExtensionManagerConfig, ResourceStatus } from '@egts/api';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import type { XdsIR } from '@egts/ir';
 import { createSnapshotCache, createXdsServer, type TlsFiles } from '@egts/xds-server';
@@ -13,6 +13,7 @@ import type { Logging } from '../logging.js';
 import { createPipeline, type Pipeline } from '../pipeline/createPipeline.js';
 import type { InfraManager, ResourceProvider } from '../pipeline/ports.js';
 import type { DiscoveryOptions } from '../pipeline/translatorRunner.js';
+import { startExtensionManager } from './extensionManager.js';
 import { collectWhenIdle } from './idleCollection.js';
 
 export interface GatewayOptions {
@@ -32,6 +33,8 @@ export interface GatewayOptions {
   logging: Logging;
   /** The Wasm cache the proxies load EnvoyExtensionPolicy Wasm modules from (host mode). */
   wasm?: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined;
+  /** The EnvoyGateway `extensionManager`: an extension server called during xDS translation. */
+  extensionManager?: ExtensionManagerConfig | undefined;
 }
 
 export interface RunningGateway {
@@ -64,15 +67,32 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
   log.info({ port: xdsPort }, 'xDS server listening');
 
   const infra = options.infra?.({ host: options.xds.host, port: xdsPort }, metrics);
+  const extension = options.extensionManager
+    ? startExtensionManager(
+        options.extensionManager,
+        options.provider.resources$,
+        options.translate?.controllerNamespace,
+        options.logging.component('extension-manager'),
+      )
+    : undefined;
   const pipeline = createPipeline({
     provider: options.provider,
     cache,
     infra,
     logging: options.logging,
     metrics,
-    ...(options.translate ? { translate: options.translate } : {}),
+    ...(options.translate || options.extensionManager
+      ? {
+          translate: {
+            ...options.translate,
+            // The extension's kinds: its filters and policies reach the IR.
+            ...(options.extensionManager ? { extensionManager: options.extensionManager } : {}),
+          },
+        }
+      : {}),
     oidcDiscovery: options.oidcDiscovery,
     ...(options.wasm ? { wasm: options.wasm } : {}),
+    ...(extension ? { extension: extension.manager } : {}),
   });
   attributing = pipeline;
   const statuses$ = new BehaviorSubject<readonly ResourceStatus[]>([]);
@@ -98,6 +118,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
   } catch (error) {
     statusing.unsubscribe();
     pipeline.stop();
+    extension?.stop();
     await infra?.close();
     await xdsServer.close();
     throw error;
@@ -115,6 +136,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
       statusing.unsubscribe();
       pipeline.stop();
       await options.provider.close();
+      extension?.stop();
       await infra?.close();
       await admin.close();
       await xdsServer.close();
