@@ -5,7 +5,8 @@
 //   names (`spec.header: {name, value}`), and the hostnames it was given in `x-ext-hostnames`;
 // - PostVirtualHostModify: every virtual host gets a `/ext-vhost` route answered by the extension;
 // - PostHTTPListenerModify: a listener targeted by a `ListenerPolicy` sends its
-//   `spec.serverName` as the `server` header (the HTTP connection manager's server_name);
+//   `spec.serverName` as the `server` header (the HTTP connection manager's server_name,
+//   overwriting what the backend sends);
 // - PostTranslateModify: a `ListenerPolicy` with `spec.backendPort` adds the cluster
 //   `ext-added` (127.0.0.1:backendPort), which the `/ext-cluster` route of the vhost hook uses.
 import {
@@ -14,10 +15,12 @@ import {
   type EnvoyGatewayExtensionServer,
   EnvoyGatewayExtensionService,
   type ExtensionResource,
+  HeaderValueOption,
   HttpConnectionManager,
+  HttpConnectionManager_ServerHeaderTransformation,
   type Listener,
   packAny,
-  type Route,
+  Route,
   unpackAnyAs,
 } from '@egts/envoy-api';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
@@ -51,7 +54,11 @@ const withServerName = (listener: Listener, serverName: string): Listener => {
     for (const filter of chain.filters) {
       if (filter.typedConfig?.typeUrl.endsWith('HttpConnectionManager') !== true) continue;
       const hcm = unpackAnyAs(HttpConnectionManager, filter.typedConfig);
-      filter.typedConfig = packAny(HttpConnectionManager, { ...hcm, serverName });
+      filter.typedConfig = packAny(HttpConnectionManager, {
+        ...hcm,
+        serverName,
+        serverHeaderTransformation: HttpConnectionManager_ServerHeaderTransformation.OVERWRITE,
+      });
     }
   }
   return listener;
@@ -73,20 +80,13 @@ export async function startExtensionServer(port = 0): Promise<StandInExtensionSe
         ...route,
         responseHeadersToAdd: [
           ...route.responseHeadersToAdd,
-          {
-            header: { key: header.name, value: header.value, rawValue: Buffer.alloc(0) },
-            keepEmptyValue: false,
-            appendAction: 0,
-          },
-          {
+          HeaderValueOption.fromPartial({ header: { key: header.name, value: header.value } }),
+          HeaderValueOption.fromPartial({
             header: {
               key: 'x-ext-hostnames',
               value: (postRouteContext?.hostnames ?? []).join(','),
-              rawValue: Buffer.alloc(0),
             },
-            keepEmptyValue: false,
-            appendAction: 0,
-          },
+          }),
         ],
       };
       callback(null, { route: modified });
@@ -96,16 +96,16 @@ export async function startExtensionServer(port = 0): Promise<StandInExtensionSe
       const vh = call.request.virtualHost;
       if (vh === undefined) return callback(null, {});
       const extra: Route[] = [
-        {
+        Route.fromPartial({
           name: `${vh.name}/ext-vhost`,
           match: { prefix: EXT_ROUTE_PREFIX },
           directResponse: { status: 200, body: { inlineString: 'from the extension' } },
-        } as Route,
-        {
+        }),
+        Route.fromPartial({
           name: `${vh.name}/ext-cluster`,
           match: { prefix: EXT_CLUSTER_PREFIX },
           route: { cluster: EXT_CLUSTER },
-        } as Route,
+        }),
       ];
       callback(null, { virtualHost: { ...vh, routes: [...extra, ...vh.routes] } });
     },

@@ -13,8 +13,9 @@ import {
   type XdsResources,
 } from '@egts/xds-translator';
 import type { Logger } from 'pino';
-import { BehaviorSubject, concatMap, type Observable, type Subscription } from 'rxjs';
+import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
+import { extensionUpdates } from './extensionUpdates.js';
 import type { GatewayIR } from './translatorRunner.js';
 
 export interface XdsRunner {
@@ -89,22 +90,21 @@ export function runXds(
   };
   const extension = options.extension;
   const subscription = extension
-    ? // The extension server's hooks are calls: one Gateway's update at a time, in order.
-      xdsIR$
-        .pipe(
-          concatMap(async (change) => {
-            if ('removed' in change) return remove(change.name);
-            const started = performance.now();
-            try {
-              const translated = translator.update(change.name, change.ir);
-              const resources = await extension.extend(change.ir, translated);
-              publish(change.name, change.ir, resources, started);
-            } catch (error) {
-              fail(change.name, error);
-            }
-          }),
-        )
-        .subscribe()
+    ? extensionUpdates(xdsIR$, async (change) => {
+        if ('removed' in change) {
+          remove(change.name);
+          return true;
+        }
+        const started = performance.now();
+        try {
+          const translated = translator.update(change.name, change.ir);
+          publish(change.name, change.ir, await extension.extend(change.ir, translated), started);
+          return true;
+        } catch (error) {
+          fail(change.name, error);
+          return false;
+        }
+      })
     : xdsIR$.subscribe((change) => {
         if ('removed' in change) return remove(change.name);
         try {
