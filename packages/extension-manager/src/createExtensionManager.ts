@@ -39,6 +39,19 @@ export interface ExtensionManagerOptions extends Omit<ExtensionClientOptions, 't
   readonly onError?: ((failures: readonly string[]) => void) | undefined;
 }
 
+/**
+ * The settings of `config` egts reads but does not act on, each named by its field: custom
+ * backends (`backendResources`, the Cluster hook: PostClusterModify) and pre-translation hooks.
+ */
+export function notAppliedSettings(config: ExtensionManagerConfig): string[] {
+  const hooks = config.hooks.xdsTranslator;
+  return [
+    ...((config.backendResources ?? []).length > 0 ? ['backendResources'] : []),
+    ...(hooks?.post?.includes('Cluster') ? ['hooks.xdsTranslator.post: Cluster'] : []),
+    ...((hooks?.pre ?? []).length > 0 ? ['hooks.xdsTranslator.pre'] : []),
+  ];
+}
+
 export function createExtensionManager(
   config: ExtensionManagerConfig,
   options: ExtensionManagerOptions = {},

@@ -8,6 +8,7 @@ export {
   ExtensionHookError,
   type ExtensionManager,
   type ExtensionManagerOptions,
+  notAppliedSettings,
 } from './createExtensionManager.js';
 export { type ExtendResult, extendXds } from './extendXds.js';
 export {

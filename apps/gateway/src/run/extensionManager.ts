@@ -6,7 +6,11 @@ import type {
   ProviderSnapshot,
   Resources,
 } from '@egts/api';
-import { createExtensionManager, type ExtensionManager } from '@egts/extension-manager';
+import {
+  createExtensionManager,
+  type ExtensionManager,
+  notAppliedSettings,
+} from '@egts/extension-manager';
 import type { Logger } from 'pino';
 import type { Observable } from 'rxjs';
 
@@ -50,6 +54,10 @@ export function startExtensionManager(
     onError: (failures) =>
       log.error({ failures }, 'extension server hooks failed; failOpen: resources sent unmodified'),
   });
+  // Never silently: what egts reads but does not do is said at start.
+  const notApplied = notAppliedSettings(config);
+  if (notApplied.length > 0)
+    log.warn({ notApplied }, `extensionManager: not applied by egts: ${notApplied.join(', ')}`);
   log.info(
     { hooks: config.hooks.xdsTranslator?.post ?? [], failOpen: config.failOpen === true },
     'extension manager configured',
