@@ -5,7 +5,7 @@
 import type { ExtensionManager as ExtensionManagerConfig } from '@egts/api';
 import type { XdsIR } from '@egts/ir';
 import type { XdsResources } from '@egts/xds-translator';
-import { extendXds, postHooks } from './extendXds.js';
+import { extendXds, postHooks, withPatches } from './extendXds.js';
 import {
   connectExtension,
   type ExtensionClient,
@@ -17,7 +17,8 @@ export interface ExtensionManager {
   /** The EnvoyGateway `extensionManager` this runs. */
   readonly config: ExtensionManagerConfig;
   /**
-   * `resources` after the extension's hooks. Rejects with an ExtensionHookError when a hook
+   * `resources` (translated from `unpatched(ir)`) after the extension's hooks and the IR's
+   * EnvoyPatchPolicies, in Envoy Gateway's order. Rejects with an ExtensionHookError when a hook
    * failed and failOpen is off; with failOpen, failures go to `onError` and are otherwise ignored.
    */
   extend(ir: XdsIR, resources: XdsResources): Promise<XdsResources>;
@@ -74,12 +75,15 @@ export function createExtensionManager(
   return {
     config,
     async extend(ir, resources) {
-      if (!subscribed) return resources;
+      if (!subscribed) return withPatches(ir, resources);
       let result: Awaited<ReturnType<typeof extendXds>>;
       try {
         result = await extendXds(await connect(), config, ir, resources);
       } catch (error) {
-        result = { resources, errors: [`connecting: ${(error as Error).message}`] };
+        result = {
+          resources: withPatches(ir, resources),
+          errors: [`connecting: ${(error as Error).message}`],
+        };
       }
       if (result.errors.length === 0) return result.resources;
       if (config.failOpen !== true) throw new ExtensionHookError(result.errors);

@@ -7,6 +7,8 @@
 // - PostTranslateModify: last, the clusters and secrets (listeners and routes too when
 //   `translation.listener/route.includeAll`), with every extension policy of the fleet; the lists
 //   it returns replace those it was sent.
+// EnvoyPatchPolicies apply between the listener and translation hooks, as in Envoy Gateway: the
+// resources given must be translated from `unpatched(ir)`.
 // A hook's unset answer leaves the resource as it was. Errors are collected, per resource: the
 // caller decides (failOpen) whether they stop the update. Inputs are never mutated.
 import type { ExtensionManager, XdsTranslatorHook } from '@egts/api';
@@ -18,7 +20,7 @@ import type {
   VirtualHost,
 } from '@egts/envoy-api';
 import type { ExtensionObject, HTTPRouteIR, XdsIR } from '@egts/ir';
-import type { XdsResources } from '@egts/xds-translator';
+import { applyEnvoyPatches, type XdsResources } from '@egts/xds-translator';
 import type { ExtensionClient } from './extensionClient.js';
 
 export interface ExtendResult {
@@ -77,10 +79,36 @@ export async function extendXds(
     );
     resources = { ...resources, listeners };
   }
+  // Envoy Gateway patches (EnvoyPatchPolicy) after the listener hook, before the translation hook.
+  resources = withPatches(ir, resources);
   if (hooks.has('Translation')) {
     resources = await translationHook(client, manager, ir, resources, attempt);
   }
   return { resources, errors };
+}
+
+/**
+ * The fleet's IR without its EnvoyPatchPolicies, one object per IR: what to translate when the
+ * hooks run, since the patches apply to what the hooks made (extendXds applies them).
+ */
+export function unpatched(ir: XdsIR): XdsIR {
+  if (ir.envoyPatchPolicies === undefined) return ir;
+  let out = unpatchedIRs.get(ir);
+  if (out === undefined) {
+    const { envoyPatchPolicies: _patches, ...rest } = ir;
+    out = rest;
+    unpatchedIRs.set(ir, out);
+  }
+  return out;
+}
+const unpatchedIRs = new WeakMap<XdsIR, XdsIR>();
+
+/** `resources` with the IR's EnvoyPatchPolicies applied, and their outcomes. */
+export function withPatches(ir: XdsIR, resources: XdsResources): XdsResources {
+  const policies = ir.envoyPatchPolicies ?? [];
+  if (policies.length === 0) return resources;
+  const patched = applyEnvoyPatches(resources, policies);
+  return { ...patched.resources, envoyPatchPolicies: patched.outcomes };
 }
 
 type Attempt = <T>(what: string, call: () => Promise<T | undefined>) => Promise<T | undefined>;

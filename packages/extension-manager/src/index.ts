@@ -10,7 +10,7 @@ export {
   type ExtensionManagerOptions,
   notAppliedSettings,
 } from './createExtensionManager.js';
-export { type ExtendResult, extendXds } from './extendXds.js';
+export { type ExtendResult, extendXds, unpatched } from './extendXds.js';
 export {
   connectExtension,
   type ExtensionClient,

@@ -4,6 +4,7 @@
 // go to its own node group (RATE_LIMIT_NODE_ID) whenever they change.
 
 import { isDeepStrictEqual } from 'node:util';
+import { unpatched } from '@egts/extension-manager';
 import { RATE_LIMIT_NODE_ID } from '@egts/infra-manager';
 import type { EnvoyPatchPolicyOutcome, RouteSource, XdsIR } from '@egts/ir';
 import { createSnapshot, type SnapshotCache } from '@egts/xds-server';
@@ -36,7 +37,8 @@ export function runXds(
     log: Logger;
     /**
      * The extension server's hooks (@egts/extension-manager), run on each Gateway's resources
-     * before they are served; a rejection keeps the Gateway's last snapshot (failOpen off).
+     * (translated without its EnvoyPatchPolicies, which it applies after the hooks that precede
+     * them) before they are served; a rejection keeps the Gateway's last snapshot (failOpen off).
      */
     extension?: { extend(ir: XdsIR, resources: XdsResources): Promise<XdsResources> } | undefined;
   },
@@ -97,7 +99,8 @@ export function runXds(
         }
         const started = performance.now();
         try {
-          const translated = translator.update(change.name, change.ir);
+          // The patches apply to what the hooks made: the extension applies them.
+          const translated = translator.update(change.name, unpatched(change.ir));
           publish(change.name, change.ir, await extension.extend(change.ir, translated), started);
           return true;
         } catch (error) {

@@ -256,3 +256,53 @@ describe('notAppliedSettings', () => {
     expect(notAppliedSettings(manager(['Route', 'Translation']))).toEqual([]);
   });
 });
+
+describe('EnvoyPatchPolicy order', () => {
+  it('patches after the listener hook and before the translation hook, as Envoy Gateway', async () => {
+    const { client } = recordingClient();
+    const patchedIR = {
+      ...ir,
+      envoyPatchPolicies: [
+        {
+          namespace: 'default',
+          name: 'after-listener-hook',
+          patches: [
+            {
+              type: 'type.googleapis.com/envoy.config.listener.v3.Listener',
+              name: 'http',
+              op: 'replace' as const,
+              path: '/stat_prefix',
+              value: 'patched',
+            },
+          ],
+        },
+        {
+          namespace: 'default',
+          name: 'before-translation-hook',
+          patches: [
+            {
+              type: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+              name: 'added',
+              op: 'replace' as const,
+              path: '/name',
+              value: 'renamed',
+            },
+          ],
+        },
+      ],
+    } as XdsIR;
+    const { resources: out } = await extendXds(
+      client,
+      manager(['HTTPListener', 'Translation']),
+      patchedIR,
+      resources,
+    );
+    expect(out.listeners.map((l) => l.statPrefix)).toEqual(['patched', 'ext']);
+    // The cluster the translation hook adds did not exist yet when the patches ran.
+    expect(out.clusters.map((c) => c.name)).toEqual(['c1', 'added']);
+    expect(out.envoyPatchPolicies?.map((o) => [o.name, o.reason])).toEqual([
+      ['after-listener-hook', 'Programmed'],
+      ['before-translation-hook', 'ResourceNotFound'],
+    ]);
+  });
+});
