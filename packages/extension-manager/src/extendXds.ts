@@ -1,7 +1,7 @@
 // A fleet's xDS resources through the extension server's hooks, where and as Envoy Gateway calls
 // them (internal/xds/translator: translator.go, extension.go):
 // - PostRouteModify: each route built from a rule with extensionRef filters of the extension's
-//   kinds, with those objects and the virtual host's domains;
+//   kinds or targeted by its policies, with those objects and the virtual host's domains;
 // - PostVirtualHostModify: every virtual host (after its routes);
 // - PostHTTPListenerModify: every listener, with the extension policies targeting it;
 // - PostTranslateModify: last, the clusters and secrets (listeners and routes too when
@@ -113,12 +113,16 @@ export function withPatches(ir: XdsIR, resources: XdsResources): XdsResources {
 
 type Attempt = <T>(what: string, call: () => Promise<T | undefined>) => Promise<T | undefined>;
 
-/** IR routes with extension filters, by name (the Envoy route's name is the IR route's). */
+/**
+ * IR routes with extension filters or targeted by extension policies, by name (the Envoy
+ * route's name is the IR route's).
+ */
 function extensionRoutes(ir: XdsIR): Map<string, HTTPRouteIR> {
   const out = new Map<string, HTTPRouteIR>();
   for (const listener of ir.http)
     for (const route of listener.routes)
-      if ((route.extensionRefs ?? []).length > 0) out.set(route.name, route);
+      if ((route.extensionRefs ?? []).length > 0 || (route.extensionPolicies ?? []).length > 0)
+        out.set(route.name, route);
   return out;
 }
 
@@ -144,7 +148,7 @@ async function modifyRouteConfiguration(
                 postRouteContext: {
                   extensionResources: (irRoute.extensionRefs ?? []).map(toExtensionResource),
                   hostnames: [...vh.domains],
-                  extensionPolicies: [],
+                  extensionPolicies: (irRoute.extensionPolicies ?? []).map(toExtensionResource),
                 },
               }),
             );

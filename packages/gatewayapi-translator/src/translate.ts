@@ -5,7 +5,7 @@
 import { DEFAULT_CONTROLLER_NAME, type Resources } from '@egts/api';
 import type { InfraIR, RateLimitService, XdsIR } from '@egts/ir';
 import { type ResolvedOptions, TranslatorContext } from './internal/context/translatorContext.js';
-import { extensionServerPolicies } from './internal/extensionServer/extensionServerPolicies.js';
+import { withExtensionPolicies } from './internal/extensionServer/extensionServerPolicies.js';
 import { buildProxyInfra } from './internal/ir/buildInfra.js';
 import { buildXdsIR, routeOrder } from './internal/ir/buildXds.js';
 import { proxyFleets } from './internal/ir/fleets.js';
@@ -155,11 +155,7 @@ export function translate(resources: Resources, options: TranslateOptions = {}):
     xdsIR: fleets.map((fleet) => {
       const ir = buildXdsIR(ctx, fleet, order);
       const envoyPatchPolicies = patchesByFleet.get(fleet.name);
-      const withPatches = envoyPatchPolicies ? { ...ir, envoyPatchPolicies } : ir;
-      const extensionPolicies = extensionServerPolicies(ctx, withPatches);
-      return extensionPolicies
-        ? { ...withPatches, extensionServerPolicies: extensionPolicies }
-        : withPatches;
+      return withExtensionPolicies(ctx, envoyPatchPolicies ? { ...ir, envoyPatchPolicies } : ir);
     }),
     statuses: collectStatuses(ctx, {
       gatewayClasses,

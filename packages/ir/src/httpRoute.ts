@@ -208,6 +208,11 @@ export const HTTPRouteIRSchema = z.object({
    * PostRouteModify hook (EnvoyGateway `extensionManager.resources`).
    */
   extensionRefs: z.array(ExtensionObjectSchema).optional(),
+  /**
+   * Policies of an extension server's kinds targeting the route (or its rule), handed to its
+   * PostRouteModify hook (EnvoyGateway `extensionManager.policyResources`).
+   */
+  extensionPolicies: z.array(ExtensionObjectSchema).optional(),
   /** Whether this route serves gRPC (from a GRPCRoute). */
   grpc: z.boolean(),
   /**

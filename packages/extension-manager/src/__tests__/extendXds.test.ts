@@ -38,7 +38,11 @@ const ir = {
     {
       name: 'default/eg/http',
       port: 10080,
-      routes: [{ name: 'with-filter', extensionRefs: [filter] }, { name: 'plain' }],
+      routes: [
+        { name: 'with-filter', extensionRefs: [filter] },
+        { name: 'plain' },
+        { name: 'with-policy', extensionPolicies: [policy] },
+      ],
     },
   ],
   tcp: [{ name: 'default/eg/tcp', port: 9000, routes: [] }],
@@ -61,6 +65,7 @@ const resources: XdsResources = {
           routes: [
             Route.fromPartial({ name: 'with-filter' }),
             Route.fromPartial({ name: 'plain' }),
+            Route.fromPartial({ name: 'with-policy' }),
           ],
         },
       ],
@@ -87,6 +92,7 @@ function recordingClient(fail = new Set<string>()) {
         name: route?.name ?? '',
         context: {
           refs: read(postRouteContext?.extensionResources),
+          policies: read(postRouteContext?.extensionPolicies),
           hostnames: postRouteContext?.hostnames,
         },
       });
@@ -148,17 +154,24 @@ describe('extendXds', () => {
       resources,
     );
     expect(errors).toEqual([]);
-    // Route: only the route whose rule names an extension filter, with it and the vhost's domains.
+    // Route: only routes whose rule names an extension filter or that an extension policy
+    // targets, with those objects and the vhost's domains.
     expect(calls.filter((c) => c.hook === 'Route')).toEqual([
       {
         hook: 'Route',
         name: 'with-filter',
-        context: { refs: ['Filter'], hostnames: ['example.com'] },
+        context: { refs: ['Filter'], policies: [], hostnames: ['example.com'] },
+      },
+      {
+        hook: 'Route',
+        name: 'with-policy',
+        context: { refs: [], policies: ['Policy'], hostnames: ['example.com'] },
       },
     ]);
     expect(out.routes[0]?.virtualHosts[0]?.routes.map((r) => r.name)).toEqual([
       'with-filter+ext',
       'plain',
+      'with-policy+ext',
     ]);
     // VirtualHost: every one; an unset answer leaves it as it was.
     expect(calls.filter((c) => c.hook === 'VirtualHost').map((c) => c.name)).toEqual(['vh']);
@@ -200,10 +213,14 @@ describe('extendXds', () => {
   it('collects a failed hook and leaves what it concerned unmodified', async () => {
     const { client } = recordingClient(new Set(['Route']));
     const { resources: out, errors } = await extendXds(client, manager(['Route']), ir, resources);
-    expect(errors).toEqual(['PostRouteModify with-filter: Route is down']);
+    expect(errors).toEqual([
+      'PostRouteModify with-filter: Route is down',
+      'PostRouteModify with-policy: Route is down',
+    ]);
     expect(out.routes[0]?.virtualHosts[0]?.routes.map((r) => r.name)).toEqual([
       'with-filter',
       'plain',
+      'with-policy',
     ]);
   });
 });

@@ -47,6 +47,11 @@ spec: { targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: eg
 ---
 apiVersion: example.io/v1
 kind: Policy
+metadata: { name: on-route, namespace: default }
+spec: { targetRefs: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: app }] }
+---
+apiVersion: example.io/v1
+kind: Policy
 metadata: { name: elsewhere, namespace: default }
 spec: { targetRef: { group: gateway.networking.k8s.io, kind: Gateway, name: not-eg } }
 `;
@@ -61,6 +66,7 @@ describe('extension server kinds', () => {
     expect(resources.extensionResources?.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Filter/f',
       'Policy/p',
+      'Policy/on-route',
       'Policy/elsewhere',
     ]);
     expect(resources.extensionResources?.[0]?.spec).toEqual({ anything: [1, 2] });
@@ -74,6 +80,9 @@ describe('extension server kinds', () => {
       routes.map((r) => r.extensionRefs?.map((o) => (o.metadata as { name: string }).name)),
     ).toEqual([['f']]);
     expect(routes[0]?.destination).toBeDefined();
+    expect(routes[0]?.extensionPolicies?.map((o) => (o.metadata as { name: string }).name)).toEqual(
+      ['on-route'],
+    );
     expect(
       fleet?.extensionServerPolicies?.map((p) => [
         (p.object.metadata as { name: string }).name,

@@ -1,8 +1,9 @@
-// Extension policies (EnvoyGateway `extensionManager.policyResources`) -> each fleet's
-// `extensionServerPolicies`: a policy targets Gateways of its own namespace (targetRef or
-// targetRefs, optionally one sectionName), as Envoy Gateway supports; it is handed to the
-// extension with the fleet's listeners it targets.
-import type { ExtensionServerPolicy, XdsIR } from '@egts/ir';
+// Extension policies (EnvoyGateway `extensionManager.policyResources`) -> the IR. A policy targets
+// objects of its own namespace (targetRef or targetRefs, optionally one sectionName), as Envoy
+// Gateway supports: a Gateway (or one listener), which makes it one of the fleet's
+// `extensionServerPolicies` with the listeners it targets; an HTTPRoute or GRPCRoute (or one
+// named rule), which puts it on the route's IR routes (`extensionPolicies`).
+import type { ExtensionObject, ExtensionServerPolicy, XdsIR } from '@egts/ir';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { groupKindOf } from './extensionObjects.js';
 
@@ -20,8 +21,50 @@ const targetsOf = (spec: unknown): TargetRef[] => {
   return [...(s.targetRef ? [s.targetRef] : []), ...(s.targetRefs ?? [])];
 };
 
-/** The extension policies of fleet `ir`, in the order they were read; undefined: none. */
-export function extensionServerPolicies(
+const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute']);
+
+/** `ir` with the extension policies targeting its Gateways and routes, in the order they were read. */
+export function withExtensionPolicies(ctx: TranslatorContext, ir: XdsIR): XdsIR {
+  const kinds = ctx.options.extensionKinds.policies;
+  if (kinds.size === 0) return ir;
+  const policies = extensionServerPolicies(ctx, ir);
+  const routePolicies = (ctx.resources.extensionResources ?? []).filter(
+    (o) =>
+      kinds.has(groupKindOf(o)) && targetsOf(o.spec).some((ref) => ROUTE_KINDS.has(ref.kind ?? '')),
+  );
+  const http =
+    routePolicies.length === 0
+      ? ir.http
+      : ir.http.map((listener) => {
+          let changed = false;
+          const routes = listener.routes.map((route) => {
+            const { kind, namespace, name, rule } = route.source;
+            const targeting = routePolicies.filter(
+              (o) =>
+                (o.metadata.namespace ?? 'default') === namespace &&
+                targetsOf(o.spec).some(
+                  (ref) =>
+                    (ref.group ?? GATEWAY_GROUP) === GATEWAY_GROUP &&
+                    ref.kind === kind &&
+                    ref.name === name &&
+                    (ref.sectionName === undefined || ref.sectionName === rule),
+                ),
+            );
+            if (targeting.length === 0) return route;
+            changed = true;
+            return { ...route, extensionPolicies: targeting as ExtensionObject[] };
+          });
+          return changed ? { ...listener, routes } : listener;
+        });
+  return {
+    ...ir,
+    http,
+    ...(policies ? { extensionServerPolicies: policies } : {}),
+  };
+}
+
+/** The extension policies of fleet `ir` targeting its Gateways; undefined: none. */
+function extensionServerPolicies(
   ctx: TranslatorContext,
   ir: XdsIR,
 ): ExtensionServerPolicy[] | undefined {
