@@ -4,7 +4,7 @@
 // go to its own node group (RATE_LIMIT_NODE_ID) whenever they change.
 
 import { isDeepStrictEqual } from 'node:util';
-import { unpatched } from '@egts/extension-manager';
+import { ExtensionHookError, unpatched } from '@egts/extension-manager';
 import { RATE_LIMIT_NODE_ID } from '@egts/infra-manager';
 import type { EnvoyPatchPolicyOutcome, RouteSource, XdsIR } from '@egts/ir';
 import { createSnapshot, type SnapshotCache } from '@egts/xds-server';
@@ -105,7 +105,8 @@ export function runXds(
           return true;
         } catch (error) {
           fail(change.name, error);
-          return false;
+          // Only the extension's failures pass: a translation error would fail again.
+          return !(error instanceof ExtensionHookError);
         }
       })
     : xdsIR$.subscribe((change) => {
