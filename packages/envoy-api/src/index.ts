@@ -312,6 +312,31 @@ export { HttpResponseStatusCodeMatchInput } from './generated/envoy/type/matcher
 export { FractionalPercent_DenominatorType } from './generated/envoy/type/v3/percent.js';
 // A policy's CEL condition (google.api.expr.v1alpha1, as RBAC's Policy.condition carries it)
 export { Expr as CelExpr } from './generated/google/api/expr/v1alpha1/syntax.js';
+// Envoy Gateway's extension server API (proto/envoygateway/extension/): its hook messages and
+// the grpc-js service definition, client and server interface.
+export {
+  ExtensionResource,
+  PostClusterExtensionContext,
+  PostHTTPListenerExtensionContext,
+  PostRouteExtensionContext,
+  PostTranslateExtensionContext,
+  PostVirtualHostExtensionContext,
+} from './generated/envoygateway/extension/context.js';
+export {
+  EnvoyGatewayExtensionClient,
+  type EnvoyGatewayExtensionServer,
+  EnvoyGatewayExtensionService,
+  PostClusterModifyRequest,
+  PostClusterModifyResponse,
+  PostHTTPListenerModifyRequest,
+  PostHTTPListenerModifyResponse,
+  PostRouteModifyRequest,
+  PostRouteModifyResponse,
+  PostTranslateModifyRequest,
+  PostTranslateModifyResponse,
+  PostVirtualHostModifyRequest,
+  PostVirtualHostModifyResponse,
+} from './generated/envoygateway/extension/service.js';
 export { Any } from './generated/google/protobuf/any.js';
 export { Duration } from './generated/google/protobuf/duration.js';
 export { ListValue, NullValue, Struct, Value } from './generated/google/protobuf/struct.js';

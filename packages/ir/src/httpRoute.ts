@@ -11,6 +11,7 @@ import {
   ResponseOverrideSchema,
 } from './backendTraffic.js';
 import { RouteDestinationSchema } from './destination.js';
+import { ExtensionObjectSchema } from './extensionServer.js';
 import { CredentialInjectionSchema, ExtensionsIRSchema } from './extensions.js';
 import { GlobalRateLimitSchema } from './globalRateLimit.js';
 import { RetrySchema } from './retry.js';
@@ -204,6 +205,16 @@ export const HTTPRouteIRSchema = z.object({
   extensions: ExtensionsIRSchema.optional(),
   /** A credential injected into the route's requests (HTTPRouteFilter credentialInjection). */
   credentialInjection: CredentialInjectionSchema.optional(),
+  /**
+   * Objects of an extension server's kinds the rule names as extensionRef filters, handed to its
+   * PostRouteModify hook (EnvoyGateway `extensionManager.resources`).
+   */
+  extensionRefs: z.array(ExtensionObjectSchema).optional(),
+  /**
+   * Policies of an extension server's kinds targeting the route (or its rule), handed to its
+   * PostRouteModify hook (EnvoyGateway `extensionManager.policyResources`).
+   */
+  extensionPolicies: z.array(ExtensionObjectSchema).optional(),
   /** Whether this route serves gRPC (from a GRPCRoute). */
   grpc: z.boolean(),
   /**

@@ -45,6 +45,12 @@ export {
   subdomainOriginRegex,
   wildcardOriginRegex,
 } from './envoyRegex.js';
+export {
+  type ExtensionObject,
+  ExtensionObjectSchema,
+  type ExtensionServerPolicy,
+  ExtensionServerPolicySchema,
+} from './extensionServer.js';
 export type {
   CredentialInjection,
   ExtensionsIR,

@@ -7,6 +7,7 @@ import type { ProviderSnapshot, ResourceStatus } from '@egts/api';
 import { type TranslateOptions, withEnvoyPatchOutcomes } from '@egts/gatewayapi-translator';
 import { type FleetOwnerRef, fleetOwnerRef, type XdsIR } from '@egts/ir';
 import type { SnapshotCache } from '@egts/xds-server';
+import type { XdsResources } from '@egts/xds-translator';
 import {
   type BehaviorSubject,
   combineLatest,
@@ -45,6 +46,8 @@ export interface PipelineOptions {
   wasm?: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined;
   /** Push each Gateway's clusters before its listeners and routes the first time (a cold start). */
   clustersFirst?: ClustersFirstOptions | undefined;
+  /** The extension server's hooks on each Gateway's xDS resources (EnvoyGateway extensionManager). */
+  extension?: { extend(ir: XdsIR, resources: XdsResources): Promise<XdsResources> } | undefined;
 }
 
 export interface Pipeline {
@@ -97,6 +100,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     metrics,
     log: logging.component('xds-translator'),
     clustersFirst: options.clustersFirst,
+    extension: options.extension,
   });
   // EnvoyPatchPolicies are Programmed or not by what the xDS translator made of their patches.
   const statuses$ = combineLatest([translator.statuses$, xds.patchOutcomes$]).pipe(

@@ -1,5 +1,6 @@
 // Kubernetes mode: resources from the API server (with leader election), proxies as Deployments
 // the leader applies, statuses written back, and xDS certificates rotated while leading.
+import type { ExtensionManager } from '@egts/api';
 import type { CertificateRotationOptions } from '@egts/certgen';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import { createKubernetesInfraManager } from '@egts/infra-manager';
@@ -25,6 +26,8 @@ export interface KubernetesGatewayOptions {
   controllerName: string;
   /** The EnvoyGateway's extensionApis: EnvoyPatchPolicy is off unless enabled there. */
   extensionApis?: TranslateOptions['extensionApis'];
+  /** The EnvoyGateway `extensionManager`: an extension server called during xDS translation. */
+  extensionManager?: ExtensionManager | undefined;
   /** Where egts runs: the Lease, and the proxies' default namespace. */
   namespace: string;
   watch: WatchMode;
@@ -67,6 +70,11 @@ export async function runKubernetesGateway(
     controllerName: options.controllerName,
     watch: options.watch,
     leaderElection,
+    extensionKinds: [
+      ...(options.extensionManager?.resources ?? []),
+      ...(options.extensionManager?.policyResources ?? []),
+      ...(options.extensionManager?.backendResources ?? []),
+    ],
     log: (message) => log.info(message),
   });
   const manager = createKubernetesInfraManager({
@@ -111,6 +119,7 @@ export async function runKubernetesGateway(
     infra: () => infra,
     xds: options.xds,
     admin: options.admin,
+    extensionManager: options.extensionManager,
     translate: {
       controllerName: options.controllerName,
       controllerNamespace: options.namespace,

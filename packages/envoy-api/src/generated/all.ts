@@ -148,6 +148,8 @@ import './envoy/type/v3/range.js';
 import './envoy/type/v3/ratelimit_unit.js';
 import './envoy/type/v3/semantic_version.js';
 import './envoy/type/v3/token_bucket.js';
+import './envoygateway/extension/context.js';
+import './envoygateway/extension/service.js';
 import './google/api/expr/v1alpha1/checked.js';
 import './google/api/expr/v1alpha1/syntax.js';
 import './google/protobuf/any.js';
