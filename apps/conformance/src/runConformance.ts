@@ -16,6 +16,7 @@ import {
   type TestOutcome,
 } from './internal/harness.js';
 import { mountedCertificate } from './internal/mountedCertificate.js';
+import { startOciRegistry } from './internal/ociRegistry.js';
 import { startOpenIdProvider } from './internal/openIdProvider.js';
 import { startPreserveCaseServer } from './internal/preserveCaseServer.js';
 import { startStaticFileServer } from './internal/staticFileServer.js';
@@ -80,6 +81,8 @@ const suiteSetup = (
           // The e2e grpc-ext-proc image (TLS, usage reported for UsageRateLimit).
           { image: 'gateway-grpc-ext-proc', start: startExtProcServer },
           { image: 'keycloak/keycloak', start: startOpenIdProvider },
+          // The registry the WasmOCIImageCodeSource test pushes its Wasm image to.
+          { image: 'registry:2', start: startOciRegistry },
           { image: 'gateway-preserve-case-backend', start: startPreserveCaseServer },
           {
             image: 'gateway-static-file-server',

@@ -16,6 +16,7 @@ import { loadBalancingTests } from './loadBalancing.js';
 import { oidcDiscoveryTest, oidcOptionsTest, oidcTest } from './oidc.js';
 import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
+import { wasmOciTest } from './wasmOci.js';
 
 /** The tests, for Envoy Gateway's e2e folder `suiteDir` (some read data from its Go files). */
 export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
@@ -35,6 +36,7 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...globalRateLimitTests(suiteDir),
   ...envoyPatchPolicyTests(),
   ...envoyExtensionPolicyTests(),
+  wasmOciTest(suiteDir),
   ...httpRouteFilterTests(),
   ...backendTests(),
 ];
