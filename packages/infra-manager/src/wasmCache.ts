@@ -22,6 +22,11 @@ export interface WasmCacheOptions {
   /** Port to serve on (default: any free one). */
   readonly port?: number;
   /**
+   * The host the proxies reach the cache by, when not the one it listens on (Kubernetes mode:
+   * the egts Service's DNS name, whose port of the same number leads here).
+   */
+  readonly publicHost?: string;
+  /**
    * How modules are fetched (default: the global fetch, or Node's HTTPS client verifying with the
    * source's CA when it names one).
    */
@@ -224,7 +229,8 @@ export const createWasmCache = (options: WasmCacheOptions): WasmCache => {
         listening.listen(options.port ?? 0, host, () => resolve());
       });
       const { port } = listening.address() as AddressInfo;
-      base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const reachedAt = options.publicHost ?? host;
+      base = `http://${reachedAt.includes(':') ? `[${reachedAt}]` : reachedAt}:${port}`;
       return base;
     },
     async resolve(ir) {

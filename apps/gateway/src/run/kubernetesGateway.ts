@@ -1,8 +1,11 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CertificateRotationOptions } from '@egts/certgen';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import {
   createKubernetesInfraManager,
   createKubernetesRateLimitManager,
+  createWasmCache,
 } from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import {
@@ -31,6 +34,11 @@ export interface KubernetesGatewayOptions {
   /** With `tls`, xDS is served over mTLS: proxies present the `envoy` Secret's certificate. */
   xds: { host: string; port: number; tls?: TlsFiles | undefined };
   admin: { host: string; port: number };
+  /**
+   * The port the Wasm cache serves EnvoyExtensionPolicy modules on (default 18002, Envoy
+   * Gateway's), on the xDS host; proxies reach it on the same port of the egts Service.
+   */
+  wasmPort?: number;
   /** How proxies reach this xDS server: the egts Service's DNS name and port. */
   xdsService: { host: string; port: number };
   /**
@@ -48,6 +56,9 @@ export interface KubernetesGatewayOptions {
   rateLimit?: RateLimitOptions | undefined;
   logging: Logging;
 }
+
+/** The port the Wasm cache serves on (Envoy Gateway's wasm port). */
+const WASM_PORT = 18002;
 
 // Envoy Gateway's leader election Lease name, so the two never lead at once in one namespace.
 const LEASE_NAME = '5b9825d2.gateway.envoyproxy.io';
@@ -129,8 +140,18 @@ export async function runKubernetesGateway(
             if (options.rateLimit && leaderElection.isLeader()) void applyRateLimit();
           },
         );
+  // Wasm modules of EnvoyExtensionPolicies, served to the proxies through the egts Service on
+  // Envoy Gateway's Wasm port; the module's sha256 in the filter is what Envoy checks.
+  const wasm = createWasmCache({
+    dir: join(tmpdir(), `egts-wasm-${process.pid}`),
+    host: options.xds.host,
+    port: options.wasmPort ?? WASM_PORT,
+    publicHost: options.xdsService.host,
+  });
+  await wasm.listen();
   const gateway = await runGateway({
     provider,
+    wasm,
     infra: () => infra,
     xds: options.xds,
     admin: options.admin,
@@ -169,6 +190,7 @@ export async function runKubernetesGateway(
       rateLimiting.unsubscribe();
       await rotation?.stop();
       await gateway.close();
+      await wasm.close();
       await leaderElection.stop();
     },
   };
