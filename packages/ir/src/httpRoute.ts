@@ -89,6 +89,11 @@ export const DirectResponseSchema = z.object({
   statusCode: z.number().int(),
   /** Optional body. */
   body: z.string().optional(),
+  /**
+   * The body holds Envoy command operators (`%REQ(:METHOD)%`) substituted per request
+   * (DirectResponseAction.body_format); absent: sent as written.
+   */
+  formatted: z.boolean().optional(),
 });
 export type DirectResponse = z.infer<typeof DirectResponseSchema>;
 

@@ -9,7 +9,8 @@ const DIRECT_RESPONSE =
 export const httpRouteFilterFields: KindFields = {
   applied: {
     'spec.directResponse.statusCode': goldenProof('registry-applied-fields'),
-    'spec.directResponse.body': DIRECT_RESPONSE,
+    'spec.directResponse.body':
+      'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: DirectResponse',
     'spec.directResponse.contentType': DIRECT_RESPONSE,
     'spec.directResponse.header': DIRECT_RESPONSE,
     'spec.urlRewrite.path':
