@@ -22,7 +22,14 @@ const action = (route: HTTPRouteIR, out: ResourceSet): Partial<Route> => {
       body === undefined
         ? {}
         : formatted
-          ? { bodyFormat: { textFormatSource: { inlineString: body } } }
+          ? {
+              bodyFormat: {
+                textFormatSource: { inlineString: body },
+                omitEmptyValues: false,
+                contentType: '',
+                formatters: [],
+              },
+            }
           : { body: { inlineString: body } };
     return { directResponse: { status: statusCode, ...content } };
   }
