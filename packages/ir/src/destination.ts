@@ -8,6 +8,7 @@ import {
   UpstreamDNSSchema,
   UpstreamTimeoutsSchema,
 } from './backendTraffic.js';
+import { CredentialInjectionSchema } from './credentialInjection.js';
 import { BackendConnectionSchema, CircuitBreakerSchema, HTTP2SettingsSchema } from './settings.js';
 
 /** One upstream endpoint. */
@@ -108,6 +109,8 @@ export const DestinationSettingSchema = z.object({
   priority: z.number().int().optional(),
   /** Host header sent to this backend only (a backendRef URLRewrite hostname). */
   hostRewrite: z.string().optional(),
+  /** A credential injected only when this backend is picked (a backendRef HTTPRouteFilter). */
+  credentialInjection: CredentialInjectionSchema.optional(),
   /** Header changes that apply only when this backend is picked (backendRef filters). */
   requestHeaders: z
     .object({

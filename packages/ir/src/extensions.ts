@@ -94,19 +94,3 @@ export const ExtensionsIRSchema = z.object({
   wasm: z.array(WasmModuleSchema).optional(),
 });
 export type ExtensionsIR = z.infer<typeof ExtensionsIRSchema>;
-
-/**
- * A credential injected into requests (an HTTPRouteFilter's `credentialInjection`, Envoy's
- * credential injector): the Secret's `credential` value as a header to the backend.
- */
-export const CredentialInjectionSchema = z.object({
-  /** Unique per proxy: `<namespace>/<filter>`; names the filter instance and its secret. */
-  name: z.string(),
-  /** The header carrying it (default Authorization). */
-  header: z.string(),
-  /** Replace a value the client sent (default false: keep the client's). */
-  overwrite: z.boolean(),
-  /** The credential, as the Secret holds it. */
-  credential: z.string(),
-});
-export type CredentialInjection = z.infer<typeof CredentialInjectionSchema>;

@@ -11,8 +11,9 @@ import {
   RequestBufferSchema,
   ResponseOverrideSchema,
 } from './backendTraffic.js';
+import { CredentialInjectionSchema } from './credentialInjection.js';
 import { RouteDestinationSchema } from './destination.js';
-import { CredentialInjectionSchema, ExtensionsIRSchema } from './extensions.js';
+import { ExtensionsIRSchema } from './extensions.js';
 import { GlobalRateLimitSchema } from './globalRateLimit.js';
 import { RetrySchema } from './retry.js';
 import { RouteSourceSchema } from './routeSource.js';

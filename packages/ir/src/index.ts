@@ -24,6 +24,7 @@ export type {
   UpstreamTimeouts,
 } from './backendTraffic.js';
 export type { ClientTraffic, ClientValidation, HeaderMutation } from './clientTraffic.js';
+export type { CredentialInjection } from './credentialInjection.js';
 export type {
   DestinationSetting,
   Endpoint,
@@ -44,7 +45,6 @@ export {
   wildcardOriginRegex,
 } from './envoyRegex.js';
 export type {
-  CredentialInjection,
   ExtensionsIR,
   ExtProc,
   LuaScript,

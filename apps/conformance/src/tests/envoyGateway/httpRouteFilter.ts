@@ -286,10 +286,19 @@ const credentialInjection: ConformanceTest = {
 
 const credentialInjectionBackendFilter: ConformanceTest = {
   name: 'CredentialInjectionBackendFilter',
-  description: 'Inject a credential from a backendRef filter',
+  description: 'Backend filter with CredentialInjection',
   features: ['HTTPRouteFilter'],
-  manifests: [],
-  skip: 'a credentialInjection HTTPRouteFilter as a backendRef filter needs the injector per weighted cluster, which egts does not configure yet; the backendRef is refused (ResolvedRefs=False, UnsupportedRefValue: ExtensionRef filters are not supported within a backendRef); CredentialInjection checks the route-level filter',
+  manifests: ['credential-injection-backend-filter.yaml'],
+  // The injector runs per backend: enabled by the backend's weighted cluster entry.
+  statuses: [
+    ...accepted(sameNs, ['credential-injection']),
+    routeCondition('credential-injection', sameNs, 'ResolvedRefs', 'True'),
+  ],
+  requests: [
+    injected('/foo', { Authorization: 'Basic dXNlcjE6dGVzdDE=' }),
+    injected('/bar', { 'x-credential': 'Basic dXNlcjE6dGVzdDI=' }),
+    injected('/baz'),
+  ],
 };
 
 export const httpRouteFilterTests = (): ConformanceTest[] => [

@@ -10,7 +10,9 @@ import type { DestinationSetting, HTTPRouteIR, Mirror, Retry } from '@egts/ir';
 import type { DestinationTarget } from '../cluster/destinationClusters.js';
 import { addDestination, hasBackendFilters } from '../cluster/destinationClusters.js';
 import type { RequestMirrorPolicy, RetryPolicy } from '../envoyTypes.js';
+import { credentialInjectorName } from '../httpfilters/credentialInjector.js';
 import { localRateLimitActions } from '../httpfilters/localRateLimit.js';
+import { enabledAsConfigured } from '../httpfilters/securityPolicies.js';
 import { retryBackOff } from '../httpfilters/serviceRetry.js';
 import { durationMs } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
@@ -51,6 +53,13 @@ const clusterWeight = ({ name, weight, setting }: WeightedTarget['clusters'][num
   responseHeadersToAdd: headersToAdd(setting.responseHeaders?.add ?? []),
   responseHeadersToRemove: headersToRemove(setting.responseHeaders?.remove ?? []),
   ...(setting.hostRewrite === undefined ? {} : { hostRewriteLiteral: setting.hostRewrite }),
+  ...(setting.credentialInjection === undefined
+    ? {}
+    : {
+        typedPerFilterConfig: {
+          [credentialInjectorName(setting.credentialInjection)]: enabledAsConfigured,
+        },
+      }),
 });
 
 const clusterSpecifier = (target: Target): Partial<RouteAction> => {

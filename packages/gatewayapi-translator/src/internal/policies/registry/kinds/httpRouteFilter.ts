@@ -20,7 +20,7 @@ export const httpRouteFilterFields: KindFields = {
     'spec.matches':
       'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: HTTPRouteFilterCookieMatch',
     'spec.credentialInjection':
-      'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: CredentialInjection',
+      'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: CredentialInjectionBackendFilter',
   },
   notApplied: ['spec.urlRewrite'],
 };
