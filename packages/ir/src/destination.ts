@@ -73,6 +73,14 @@ export const UpstreamTLSSchema = z.object({
    * auto_sni and auto_san_validation), as Envoy Gateway does for a Backend without `tls.sni`.
    */
   autoSni: z.boolean().optional(),
+  /** Cipher suites offered up to TLS 1.2, by OpenSSL name (a Backend's `tls.ciphers`). */
+  ciphers: z.array(z.string()).optional(),
+  /** Key exchange groups offered (`tls.ecdhCurves`). */
+  ecdhCurves: z.array(z.string()).optional(),
+  /** Signature algorithms offered (`tls.signatureAlgorithms`). */
+  signatureAlgorithms: z.array(z.string()).optional(),
+  /** ALPN protocols offered instead of those of the upstream protocol (`tls.alpnProtocols`). */
+  alpnProtocols: z.array(z.string()).optional(),
 });
 export type UpstreamTLS = z.infer<typeof UpstreamTLSSchema>;
 
