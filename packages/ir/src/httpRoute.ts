@@ -73,6 +73,11 @@ export const URLRewriteSchema = z.object({
   hostnameFromBackend: z.boolean().optional(),
   /** Host header from the path by regex (HTTPRouteFilter hostname type PathRegex). */
   hostnameFromPath: RegexSubstitutionSchema.optional(),
+  /**
+   * Whether a host rewrite appends the client's Host to x-forwarded-host (absent: true; an
+   * HTTPRouteFilter's `urlRewrite.appendXForwardedHost`).
+   */
+  appendXForwardedHost: z.boolean().optional(),
   /** Path change: full, prefix or regex (HTTPRouteFilter ReplaceRegexMatch) replacement. */
   path: z
     .object({

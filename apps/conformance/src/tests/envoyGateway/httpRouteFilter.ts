@@ -219,6 +219,7 @@ const egtsRewriteHost: ConformanceTest = {
         rules: [
           forwarded('/header', 'egts-header-host-rewrite'),
           forwarded('/path-regex', 'egts-path-regex-host-rewrite'),
+          forwarded('/no-forwarded-host', 'egts-host-rewrite-no-xfh'),
         ],
       },
     },
@@ -227,6 +228,15 @@ const egtsRewriteHost: ConformanceTest = {
       type: 'PathRegex',
       pathRegex: { pattern: '^/path-regex/([^/]+)/.*$', substitution: '\\1.example.com' },
     }),
+    {
+      ...hostFilter('egts-host-rewrite-no-xfh', { type: 'Header', header: 'x-custom-host' }),
+      spec: {
+        urlRewrite: {
+          hostname: { type: 'Header', header: 'x-custom-host' },
+          appendXForwardedHost: false,
+        },
+      },
+    },
   ],
   statuses: [...accepted(sameNs, ['egts-rewrite-host'])],
   requests: [
@@ -241,6 +251,14 @@ const egtsRewriteHost: ConformanceTest = {
       backend: 'infra-backend-v1',
       namespace: infra,
       backendRequest: { host: 'foo.example.com' },
+    },
+    // appendXForwardedHost false: the host is rewritten, the client's is not forwarded (the
+    // /header rule forwards it).
+    {
+      request: { path: '/no-forwarded-host', headers: { 'x-custom-host': 'quiet.example.com' } },
+      backend: 'infra-backend-v1',
+      namespace: infra,
+      backendRequest: { host: 'quiet.example.com', absentHeaders: ['x-forwarded-host'] },
     },
   ],
 };

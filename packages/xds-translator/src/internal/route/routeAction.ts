@@ -174,19 +174,20 @@ const hashPolicy = (route: HTTPRouteIR): Partial<RouteAction> => {
  * for from x-forwarded-host.
  */
 const hostRewrite = (rewrite: HTTPRouteIR['urlRewrite']): Partial<RouteAction> => {
+  // An HTTPRouteFilter's appendXForwardedHost (default true) may turn x-forwarded-host off.
+  const appendXForwardedHost = rewrite?.appendXForwardedHost ?? true;
   if (rewrite?.hostname !== undefined)
-    return { hostRewriteLiteral: rewrite.hostname, appendXForwardedHost: true };
+    return { hostRewriteLiteral: rewrite.hostname, appendXForwardedHost };
   if (rewrite?.hostnameFromHeader !== undefined)
-    return { hostRewriteHeader: rewrite.hostnameFromHeader, appendXForwardedHost: true };
-  if (rewrite?.hostnameFromBackend === true)
-    return { autoHostRewrite: true, appendXForwardedHost: true };
+    return { hostRewriteHeader: rewrite.hostnameFromHeader, appendXForwardedHost };
+  if (rewrite?.hostnameFromBackend === true) return { autoHostRewrite: true, appendXForwardedHost };
   if (rewrite?.hostnameFromPath !== undefined)
     return {
       hostRewritePathRegex: {
         pattern: { regex: rewrite.hostnameFromPath.pattern },
         substitution: rewrite.hostnameFromPath.substitution,
       },
-      appendXForwardedHost: true,
+      appendXForwardedHost,
     };
   return {};
 };

@@ -17,10 +17,12 @@ export const httpRouteFilterFields: KindFields = {
       'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: HTTPRouteRewriteRegexPath',
     'spec.urlRewrite.hostname':
       'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: EgtsHTTPRouteRewriteHost',
+    'spec.urlRewrite.appendXForwardedHost':
+      'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: EgtsHTTPRouteRewriteHost',
     'spec.matches':
       'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: HTTPRouteFilterCookieMatch',
     'spec.credentialInjection':
       'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: CredentialInjectionBackendFilter',
   },
-  notApplied: ['spec.urlRewrite'],
+  notApplied: [],
 };
