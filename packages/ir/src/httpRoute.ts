@@ -10,9 +10,10 @@ import {
   RequestBufferSchema,
   ResponseOverrideSchema,
 } from './backendTraffic.js';
+import { CredentialInjectionSchema } from './credentialInjection.js';
 import { RouteDestinationSchema } from './destination.js';
 import { ExtensionObjectSchema } from './extensionServer.js';
-import { CredentialInjectionSchema, ExtensionsIRSchema } from './extensions.js';
+import { ExtensionsIRSchema } from './extensions.js';
 import { GlobalRateLimitSchema } from './globalRateLimit.js';
 import { RetrySchema } from './retry.js';
 import { RouteSourceSchema } from './routeSource.js';
@@ -73,6 +74,11 @@ export const URLRewriteSchema = z.object({
   hostnameFromBackend: z.boolean().optional(),
   /** Host header from the path by regex (HTTPRouteFilter hostname type PathRegex). */
   hostnameFromPath: RegexSubstitutionSchema.optional(),
+  /**
+   * Whether a host rewrite appends the client's Host to x-forwarded-host (absent: true; an
+   * HTTPRouteFilter's `urlRewrite.appendXForwardedHost`).
+   */
+  appendXForwardedHost: z.boolean().optional(),
   /** Path change: full, prefix or regex (HTTPRouteFilter ReplaceRegexMatch) replacement. */
   path: z
     .object({
@@ -90,6 +96,11 @@ export const DirectResponseSchema = z.object({
   statusCode: z.number().int(),
   /** Optional body. */
   body: z.string().optional(),
+  /**
+   * The body holds Envoy command operators (`%REQ(:METHOD)%`) substituted per request
+   * (DirectResponseAction.body_format); absent: sent as written.
+   */
+  formatted: z.boolean().optional(),
 });
 export type DirectResponse = z.infer<typeof DirectResponseSchema>;
 

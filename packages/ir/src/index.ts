@@ -25,6 +25,7 @@ export type {
   UpstreamTimeouts,
 } from './backendTraffic.js';
 export type { ClientTraffic, ClientValidation, HeaderMutation } from './clientTraffic.js';
+export type { CredentialInjection } from './credentialInjection.js';
 export type {
   DestinationSetting,
   Endpoint,
@@ -52,7 +53,6 @@ export {
   ExtensionServerPolicySchema,
 } from './extensionServer.js';
 export type {
-  CredentialInjection,
   ExtensionsIR,
   ExtProc,
   LuaScript,

@@ -25,6 +25,7 @@ import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
 import { sessionPersistenceTest } from './sessionPersistence.js';
 import { weightedRouteTest } from './weightedRoute.js';
+import { wasmOciTest } from './wasmOci.js';
 
 /** The tests, for Envoy Gateway's e2e folder `suiteDir` (some read data from its Go files). */
 export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
@@ -49,6 +50,7 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...globalRateLimitTests(suiteDir),
   ...envoyPatchPolicyTests(),
   ...envoyExtensionPolicyTests(),
+  wasmOciTest(suiteDir),
   ...httpRouteFilterTests(),
   ...backendTests(),
 ];

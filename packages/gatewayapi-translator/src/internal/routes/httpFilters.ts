@@ -346,16 +346,12 @@ export function processHTTPFilters(
             direct.body as Record<string, unknown> | undefined,
             route.namespace,
           );
-          // Envoy formats command operators in a direct response only through
-          // DirectResponseAction.body_format, newer than the protos egts generates from: refuse
-          // rather than serve `%REQ(...)%` literally.
-          if (body !== undefined && COMMAND_OPERATOR.test(body))
-            notApplied.push(
-              `HTTPRouteFilter ${ref.name}: command operators in directResponse.body`,
-            );
+          // Command operators (`%REQ(:METHOD)%`) are substituted per request, as Envoy
+          // Gateway's DirectResponse e2e test expects.
           out.directResponse = {
             statusCode: direct.statusCode ?? 200,
             ...(body === undefined ? {} : { body }),
+            ...(body !== undefined && COMMAND_OPERATOR.test(body) ? { formatted: true } : {}),
           };
           const header = direct.header ?? undefined;
           const contentType = direct.contentType ?? undefined;
