@@ -14,6 +14,7 @@ import { credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningCli, startCli } from './runCli.js';
 import {
+  answerThroughEnvoy,
   Backends,
   freePort,
   gatewayWith,
@@ -170,7 +171,7 @@ describe('egts run --config-server', () => {
     );
     expect(await api('GET', '/v1/resources')).toEqual(before);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await get('/one')).toEqual({ status: 200, backend: 'a' });
+    expect(await answerThroughEnvoy(listenerPort, '/one')).toEqual({ status: 200, backend: 'a' });
     expect((await get('/elsewhere')).status).toBe(404);
   });
 

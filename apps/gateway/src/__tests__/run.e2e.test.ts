@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningCli, startCli } from './runCli.js';
 import {
+  answerThroughEnvoy,
   Backends,
   freePort,
   gatewayWith,
@@ -100,7 +101,7 @@ describe('egts run', () => {
     await waitFor('the problem reported', async () =>
       JSON.stringify(await admin('/problems')).includes('one.yaml'),
     );
-    expect(await get('/one')).toEqual({ status: 200, backend: 'b' });
+    expect(await answerThroughEnvoy(listenerPort, '/one')).toEqual({ status: 200, backend: 'b' });
   });
 
   it('brings a killed Envoy back with its configuration', async () => {

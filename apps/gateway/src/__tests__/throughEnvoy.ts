@@ -97,6 +97,24 @@ export async function getThroughEnvoy(
   }
 }
 
+/**
+ * The first answer Envoy gives on `path`: retried only while there is none (a request timed out or
+ * refused), which on a loaded machine says nothing about the configuration; a wrong answer is
+ * returned as it is, for the caller to check.
+ */
+export async function answerThroughEnvoy(
+  port: number,
+  path: string,
+  timeoutMs = 60_000,
+): Promise<{ status: number; backend?: string }> {
+  const started = performance.now();
+  for (;;) {
+    const answer = await getThroughEnvoy(port, path);
+    if (answer.status !== 0 || performance.now() - started >= timeoutMs) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Polls until `check` holds; returns the milliseconds it took, or throws with `context()`. */
 export async function waitFor(
   what: string,
