@@ -65,14 +65,12 @@ export async function runConfigServerGateway(
 ): Promise<RunningGateway> {
   const log = host.logging.component('config-server');
   let gateway: RunningGateway | undefined;
-  const provider = await createConfigServerProvider(
-    {
-      ...(await providerOptions(settings, () =>
-        gateway ? [...gateway.statuses$.value, ...gateway.pipeline.refused$.value] : [],
-      )),
-      extensionKinds: extensionKinds(host.extensionManager),
-    },
-  );
+  const provider = await createConfigServerProvider({
+    ...(await providerOptions(settings, () =>
+      gateway ? [...gateway.statuses$.value, ...gateway.pipeline.refused$.value] : [],
+    )),
+    extensionKinds: extensionKinds(host.extensionManager),
+  });
   log.info(
     {
       httpPort: provider.httpPort,
