@@ -41,16 +41,12 @@ export interface ExtensionManagerOptions extends Omit<ExtensionClientOptions, 't
 }
 
 /**
- * The settings of `config` egts reads but does not act on, each named by its field: custom
- * backends (`backendResources`, the Cluster hook: PostClusterModify) and pre-translation hooks.
+ * The settings of `config` egts reads but does not act on, each named by its field: the
+ * pre-translation hooks.
  */
 export function notAppliedSettings(config: ExtensionManagerConfig): string[] {
   const hooks = config.hooks.xdsTranslator;
-  return [
-    ...((config.backendResources ?? []).length > 0 ? ['backendResources'] : []),
-    ...(hooks?.post?.includes('Cluster') ? ['hooks.xdsTranslator.post: Cluster'] : []),
-    ...((hooks?.pre ?? []).length > 0 ? ['hooks.xdsTranslator.pre'] : []),
-  ];
+  return [...((hooks?.pre ?? []).length > 0 ? ['hooks.xdsTranslator.pre'] : [])];
 }
 
 export function createExtensionManager(

@@ -7,12 +7,16 @@
 // - PostTranslateModify: last, the clusters and secrets (listeners and routes too when
 //   `translation.listener/route.includeAll`), with every extension policy of the fleet; the lists
 //   it returns replace those it was sent.
+// - PostClusterModify: each cluster of a route destination with custom backends (backendRefs of
+//   `backendResources` kinds), with those objects as its backend extension resources (between
+//   the route and listener hooks; Envoy Gateway calls it as it builds the route's cluster).
 // EnvoyPatchPolicies apply between the listener and translation hooks, as in Envoy Gateway: the
 // resources given must be translated from `unpatched(ir)`.
 // A hook's unset answer leaves the resource as it was. Errors are collected, per resource: the
 // caller decides (failOpen) whether they stop the update. Inputs are never mutated.
 import type { ExtensionManager, XdsTranslatorHook } from '@egts/api';
 import type {
+  Cluster,
   ExtensionResource,
   Listener,
   Route,
@@ -63,6 +67,27 @@ export async function extendXds(
       ),
     );
     resources = { ...resources, routes };
+  }
+  if (hooks.has('Cluster')) {
+    const custom = customBackendClusters(ir);
+    if (custom.size > 0) {
+      const clusters = await Promise.all(
+        resources.clusters.map(async (cluster: Cluster) => {
+          const objects = custom.get(cluster.name);
+          if (objects === undefined) return cluster;
+          const answer = await attempt(`PostClusterModify ${cluster.name}`, () =>
+            client.postClusterModify({
+              cluster,
+              postClusterContext: {
+                backendExtensionResources: objects.map(toExtensionResource),
+              },
+            }),
+          );
+          return answer?.cluster ?? cluster;
+        }),
+      );
+      resources = { ...resources, clusters };
+    }
   }
   if (hooks.has('HTTPListener')) {
     const listeners = await Promise.all(
@@ -123,6 +148,33 @@ function extensionRoutes(ir: XdsIR): Map<string, HTTPRouteIR> {
     for (const route of listener.routes)
       if ((route.extensionRefs ?? []).length > 0 || (route.extensionPolicies ?? []).length > 0)
         out.set(route.name, route);
+  return out;
+}
+
+/**
+ * The clusters of route destinations that name custom backends, by cluster name, with the
+ * objects each serves: a destination's own cluster carries all of its custom backends, a
+ * per-backend cluster (weighted split) its own.
+ */
+function customBackendClusters(ir: XdsIR): Map<string, ExtensionObject[]> {
+  const out = new Map<string, ExtensionObject[]>();
+  const add = (name: string, objects: ExtensionObject[]) => {
+    const seen = out.get(name) ?? [];
+    for (const object of objects) if (!seen.includes(object)) seen.push(object);
+    out.set(name, seen);
+  };
+  for (const listener of ir.http)
+    for (const route of listener.routes) {
+      const destination = route.destination;
+      if (destination === undefined) continue;
+      const objects: ExtensionObject[] = [];
+      for (const setting of destination.settings)
+        if (setting.customBackend !== undefined && setting.weight > 0) {
+          objects.push(setting.customBackend);
+          add(setting.name, [setting.customBackend]);
+        }
+      if (objects.length > 0) add(destination.name, objects);
+    }
   return out;
 }
 

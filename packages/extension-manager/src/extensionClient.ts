@@ -5,6 +5,8 @@
 import type { ExtensionManager } from '@egts/api';
 import {
   EnvoyGatewayExtensionClient,
+  type PostClusterModifyRequest,
+  type PostClusterModifyResponse,
   type PostHTTPListenerModifyRequest,
   type PostHTTPListenerModifyResponse,
   type PostRouteModifyRequest,
@@ -34,6 +36,7 @@ export interface ExtensionClient {
   postHTTPListenerModify(
     request: PostHTTPListenerModifyRequest,
   ): Promise<PostHTTPListenerModifyResponse>;
+  postClusterModify(request: PostClusterModifyRequest): Promise<PostClusterModifyResponse>;
   postTranslateModify(request: PostTranslateModifyRequest): Promise<PostTranslateModifyResponse>;
   close(): void;
 }
@@ -110,6 +113,7 @@ export function connectExtension(
     postRouteModify: call(client.postRouteModify),
     postVirtualHostModify: call(client.postVirtualHostModify),
     postHTTPListenerModify: call(client.postHttpListenerModify),
+    postClusterModify: call(client.postClusterModify),
     postTranslateModify: call(client.postTranslateModify),
     close: () => client.close(),
   };

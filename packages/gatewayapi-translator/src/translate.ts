@@ -76,6 +76,8 @@ export interface TranslateOptions {
   extensionManager?: {
     resources?: readonly { group: string; kind: string }[] | undefined;
     policyResources?: readonly { group: string; kind: string }[] | undefined;
+    /** Kinds a backendRef may name (custom backends, filled in by PostClusterModify). */
+    backendResources?: readonly { group: string; kind: string }[] | undefined;
   };
 }
 
@@ -128,6 +130,7 @@ export const resolveOptions = (options: TranslateOptions): ResolvedOptions => ({
   extensionKinds: {
     filters: groupKinds(options.extensionManager?.resources),
     policies: groupKinds(options.extensionManager?.policyResources),
+    backends: groupKinds(options.extensionManager?.backendResources),
   },
 });
 

@@ -10,6 +10,7 @@ import {
   UpstreamTimeoutsSchema,
 } from './backendTraffic.js';
 import { CredentialInjectionSchema } from './credentialInjection.js';
+import { ExtensionObjectSchema } from './extensionServer.js';
 import { BackendConnectionSchema, CircuitBreakerSchema, HTTP2SettingsSchema } from './settings.js';
 
 /** One upstream endpoint. */
@@ -129,6 +130,12 @@ export const DestinationSettingSchema = z.object({
       remove: z.array(z.string()),
     })
     .optional(),
+  /**
+   * A backendRef to a kind of the extension server's (`extensionManager.backendResources`): no
+   * endpoints of its own; the object, as read, is handed to the extension's PostClusterModify
+   * hook, which fills the cluster in (Envoy Gateway's IsCustomBackend).
+   */
+  customBackend: ExtensionObjectSchema.optional(),
 });
 export type DestinationSetting = z.infer<typeof DestinationSettingSchema>;
 

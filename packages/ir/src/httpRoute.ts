@@ -217,8 +217,9 @@ export const HTTPRouteIRSchema = z.object({
   /** A credential injected into the route's requests (HTTPRouteFilter credentialInjection). */
   credentialInjection: CredentialInjectionSchema.optional(),
   /**
-   * Objects of an extension server's kinds the rule names as extensionRef filters, handed to its
-   * PostRouteModify hook (EnvoyGateway `extensionManager.resources`).
+   * Objects of an extension server's kinds the rule names as extensionRef filters, then those it
+   * names as custom backendRefs, handed to its PostRouteModify hook (EnvoyGateway
+   * `extensionManager.resources` and `backendResources`, as Envoy Gateway appends them).
    */
   extensionRefs: z.array(ExtensionObjectSchema).optional(),
   /**

@@ -44,6 +44,11 @@ export interface ConfigServerOptions {
   readonly statuses?: (() => readonly unknown[]) | undefined;
   /** Largest request accepted; default 16 MiB. */
   readonly maxBodyBytes?: number | undefined;
+  /**
+   * `group/kind` of the kinds an extension server registers (`@egts/api` extensionKinds()):
+   * their objects are accepted and stored unstructured, as the file provider reads them.
+   */
+  readonly extensionKinds?: ReadonlySet<string> | undefined;
 }
 
 /** What the server holds now, and the problems found reloading it. */
@@ -87,7 +92,9 @@ export async function createConfigServerProvider(
     if (store === undefined) return;
     subject.next({ resources: withDnsEndpointSlices(store.resources()), problems: loadProblems });
   };
-  const opened = await ResourceStore.open(join(options.dataDir, STATE_FILE), publish);
+  const opened = await ResourceStore.open(join(options.dataDir, STATE_FILE), publish, {
+    extensionKinds: options.extensionKinds,
+  });
   store = opened.store;
   loadProblems = opened.problems;
   publish();

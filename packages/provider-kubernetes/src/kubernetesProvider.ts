@@ -122,12 +122,21 @@ const kinds: KindEntry[] = resourceKinds.map(({ definition }) => ({
   ],
 }));
 
-/** A kind's default resource name, as Kubernetes derives CRD plurals: lower case, plus s/es/ies. */
-const pluralOf = (kind: string): string => {
-  const lower = kind.toLowerCase();
-  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
-  if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`;
-  return `${lower}s`;
+/** An API server discovery document (`GET /apis/<group>/<version>`): APIResourceList. */
+interface APIResourceList {
+  resources?: { name: string; kind: string; namespaced?: boolean }[];
+}
+
+/**
+ * The resource of `kind` in a discovery document: its plural name (what its CRD says, not a
+ * guess from the kind) and scope. Subresources (`name/status`) are not it.
+ */
+export const discoveredResource = (
+  list: APIResourceList | undefined,
+  kind: string,
+): { plural: string; namespaced: boolean } | undefined => {
+  const found = (list?.resources ?? []).find((r) => r.kind === kind && !r.name.includes('/'));
+  return found && { plural: found.name, namespaced: found.namespaced !== false };
 };
 
 const basePath = (group: string, version: string) =>
@@ -160,17 +169,12 @@ export const createKubernetesProvider = (
     log,
   });
 
-  const extensions: KindEntry[] = (options.extensionKinds ?? []).map((gvk) => ({
-    kind: gvk.kind,
-    group: gvk.group,
-    plural: pluralOf(gvk.kind),
-    namespaced: true,
-    versions: [gvk.version],
-  }));
-  const extensionKinds = new Set(extensions.map((e) => `${e.group}/${e.kind}`));
+  const extensionGvks = options.extensionKinds ?? [];
+  const extensionKinds = new Set(extensionGvks.map((e) => `${e.group}/${e.kind}`));
   // One informer per kind, or per kind and namespace with a namespace list.
   const informers = new Map<string, { entry: KindEntry; reflector: Reflector }>();
-  for (const entry of [...kinds, ...extensions]) {
+  const addInformers = (entry: KindEntry): Reflector[] => {
+    const added: Reflector[] = [];
     const scopes: Array<string | undefined> =
       entry.namespaced && watch.type === 'namespaces' ? [...watch.namespaces] : [undefined];
     for (const namespace of scopes) {
@@ -179,9 +183,54 @@ export const createKubernetesProvider = (
           `${basePath(entry.group, v)}${namespace ? `/namespaces/${namespace}` : ''}/${entry.plural}`,
       );
       const key = namespace ? `${entry.kind}@${namespace}` : entry.kind;
-      informers.set(key, { entry, reflector: new Reflector(http, reflectorOptions(paths)) });
+      const reflector = new Reflector(http, reflectorOptions(paths));
+      informers.set(key, { entry, reflector });
+      added.push(reflector);
     }
-  }
+    return added;
+  };
+  for (const entry of kinds) addInformers(entry);
+
+  // An extension kind's resource path comes from API discovery (its CRD's plural and scope), as
+  // a Kubernetes client's REST mapper finds it. The first snapshot waits for every kind's first
+  // discovery; a kind not served yet (its CRD not installed) is reported and looked up again
+  // with backoff, then watched once found.
+  let discovering = extensionGvks.length;
+  const undiscovered = new Map<string, string>();
+  const discoveryTimers = new Set<NodeJS.Timeout>();
+  const discover = async (gvk: (typeof extensionGvks)[number], delayMs = 250, first = true) => {
+    const name = `${gvk.kind}.${gvk.version}.${gvk.group}`;
+    let found: ReturnType<typeof discoveredResource>;
+    let error = 'not served';
+    try {
+      const res = await http.request<APIResourceList>('GET', basePath(gvk.group, gvk.version));
+      if (res.status === 200) found = discoveredResource(res.body, gvk.kind);
+      else error = `${res.status} ${res.text.slice(0, 200)}`;
+    } catch (e) {
+      error = String(e);
+    }
+    if (closed) return;
+    if (found) {
+      undiscovered.delete(name);
+      const entry = {
+        kind: gvk.kind,
+        group: gvk.group,
+        versions: [gvk.version],
+        ...found,
+      };
+      for (const reflector of addInformers(entry)) reflector.start();
+    } else {
+      if (!undiscovered.has(name)) log(`extension kind ${name}: ${error}; retrying`);
+      undiscovered.set(name, error);
+      const retry = setTimeout(() => {
+        discoveryTimers.delete(retry);
+        void discover(gvk, Math.min(delayMs * 2, 30_000), false);
+      }, delayMs);
+      discoveryTimers.add(retry);
+    }
+    if (first) discovering -= 1;
+    schedule();
+  };
   // With a selector, namespaced objects count only in the namespaces it selects; the API server
   // does the matching, so every label selector form works.
   const selected =
@@ -200,7 +249,7 @@ export const createKubernetesProvider = (
 
   const snapshot = () => {
     timer = undefined;
-    if (closed) return;
+    if (closed || discovering > 0) return;
     const all = [...informers.values()].map((i) => i.reflector);
     if (selected) all.push(selected);
     if (!all.every((r) => r.stats.synced)) return; // The first snapshot waits for every list.
@@ -263,6 +312,14 @@ export const createKubernetesProvider = (
         message: `cannot list or watch ${entry.plural}${entry.group ? `.${entry.group}` : ''}: ${reflector.stats.lastError ?? 'forbidden'}; retrying`,
       });
     }
+    for (const [name, error] of undiscovered)
+      problems.push({
+        severity: 'error',
+        file: 'kubernetes:discovery',
+        kind: name.split('.')[0] ?? name,
+        path: [],
+        message: `extension kind ${name} is not served by the API server (${error}); retrying`,
+      });
     const bundled = bundleResources(sourced);
     const next: KubernetesSnapshot = {
       resources: keepOurs(bundled.resources, options.controllerName),
@@ -275,6 +332,7 @@ export const createKubernetesProvider = (
 
   for (const { reflector } of informers.values()) reflector.start();
   selected?.start();
+  for (const gvk of extensionGvks) void discover(gvk);
 
   // Status: the API path of each kind we read, at the version the API serves it in, and the
   // informer's copy of the object.
@@ -365,6 +423,7 @@ export const createKubernetesProvider = (
       closed = true;
       if (timer) clearTimeout(timer);
       if (retryTimer) clearTimeout(retryTimer);
+      for (const t of discoveryTimers) clearTimeout(t);
       leadership?.unsubscribe();
       await Promise.all([...informers.values()].map((i) => i.reflector.stop()));
       await selected?.stop();

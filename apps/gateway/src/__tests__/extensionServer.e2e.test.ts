@@ -2,8 +2,9 @@
 // `extensionManager` pointing at a stand-in extension (extensionServer.ts) and serves what its
 // hooks make of each resource: a route it modified (PostRouteModify, with the HeaderFilter the
 // rule names), a route it added to the virtual host (PostVirtualHostModify), the listener's
-// server name (PostHTTPListenerModify, with the ListenerPolicy targeting the Gateway) and a
-// cluster it added (PostTranslateModify). Then the extension goes down: with failOpen false the
+// server name (PostHTTPListenerModify, with the ListenerPolicy targeting the Gateway), a
+// cluster it added (PostTranslateModify) and the cluster of a custom backendRef it filled in
+// (PostClusterModify, with the LocalBackend the rule names; a missing one answers 500). Then the extension goes down: with failOpen false the
 // Gateway keeps its last configuration (a new route is not served) until the extension is back;
 // with failOpen true updates go out unmodified.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ const root = mkdtempSync(join(tmpdir(), 'egts-extension-'));
 const backends = new Backends();
 let appPort = 0;
 let otherPort = 0;
+let customPort = 0;
 
 /** The resources: a route through the extension's HeaderFilter, its policy on the Gateway. */
 const resources = (listenerPort: number, extra = '') =>
@@ -41,6 +43,15 @@ spec:
   - matches: [{path: {type: PathPrefix, value: /app}}]
     filters: [{type: ExtensionRef, extensionRef: {group: example.extensions.io, kind: HeaderFilter, name: add-header}}]
     backendRefs: [{name: app, port: ${appPort}}]
+  - matches: [{path: {type: PathPrefix, value: /custom}}]
+    backendRefs: [{group: example.extensions.io, kind: LocalBackend, name: local}]
+  - matches: [{path: {type: PathPrefix, value: /missing-custom}}]
+    backendRefs: [{group: example.extensions.io, kind: LocalBackend, name: missing}]
+---
+apiVersion: example.extensions.io/v1alpha1
+kind: LocalBackend
+metadata: {name: local, namespace: default}
+spec: {port: ${customPort}}
 ---
 apiVersion: example.extensions.io/v1alpha1
 kind: HeaderFilter
@@ -63,7 +74,12 @@ const extensionManager = (port: number, failOpen: boolean) =>
     policyResources: [
       { group: 'example.extensions.io', version: 'v1alpha1', kind: 'ListenerPolicy' },
     ],
-    hooks: { xdsTranslator: { post: ['Route', 'VirtualHost', 'HTTPListener', 'Translation'] } },
+    backendResources: [
+      { group: 'example.extensions.io', version: 'v1alpha1', kind: 'LocalBackend' },
+    ],
+    hooks: {
+      xdsTranslator: { post: ['Route', 'VirtualHost', 'HTTPListener', 'Translation', 'Cluster'] },
+    },
     service: { fqdn: { hostname: '127.0.0.1', port } },
     failOpen,
     retry: { maxAttempts: 2, initialBackoff: '0.1s', maxBackoff: '0.5s' },
@@ -113,6 +129,7 @@ const start = async (
 beforeAll(async () => {
   appPort = await backends.start('app');
   otherPort = await backends.start('other');
+  customPort = await backends.start('custom');
 });
 
 afterAll(() => {
@@ -158,6 +175,13 @@ describe('extension server (e2e through Envoy)', () => {
     const viaCluster = await get(listenerPort, EXT_CLUSTER_PREFIX);
     expect(viaCluster.status).toBe(200);
     expect(JSON.parse(viaCluster.body)).toMatchObject({ backend: 'other' });
+    // PostClusterModify: the custom backend's cluster, pointed by the extension at its backend.
+    const custom = await get(listenerPort, '/custom');
+    expect(custom.status).toBe(200);
+    expect(JSON.parse(custom.body)).toMatchObject({ backend: 'custom' });
+    expect(extension.calls.get('PostClusterModify') ?? 0).toBeGreaterThan(0);
+    // A custom backendRef to an object that is not there: 500, as Envoy Gateway.
+    expect((await get(listenerPort, '/missing-custom')).status).toBe(500);
 
     // The extension goes down; a new route arrives: the update fails and nothing changes.
     await extension.close();

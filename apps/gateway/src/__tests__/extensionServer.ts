@@ -8,7 +8,9 @@
 //   `spec.serverName` as the `server` header (the HTTP connection manager's server_name,
 //   overwriting what the backend sends);
 // - PostTranslateModify: a `ListenerPolicy` with `spec.backendPort` adds the cluster
-//   `ext-added` (127.0.0.1:backendPort), which the `/ext-cluster` route of the vhost hook uses.
+//   `ext-added` (127.0.0.1:backendPort), which the `/ext-cluster` route of the vhost hook uses;
+// - PostClusterModify: the cluster of a route to a `LocalBackend` custom backend is pointed at
+//   127.0.0.1:`spec.port`.
 import {
   Cluster,
   Cluster_DiscoveryType,
@@ -63,6 +65,24 @@ const withServerName = (listener: Listener, serverName: string): Listener => {
   }
   return listener;
 };
+
+/** A STATIC cluster `name` with one endpoint, 127.0.0.1:`port`. */
+const staticCluster = (name: string, port: number) =>
+  Cluster.fromPartial({
+    name,
+    type: Cluster_DiscoveryType.STATIC,
+    connectTimeout: { seconds: 5, nanos: 0 },
+    loadAssignment: {
+      clusterName: name,
+      endpoints: [
+        {
+          lbEndpoints: [
+            { endpoint: { address: { socketAddress: { address: '127.0.0.1', portValue: port } } } },
+          ],
+        },
+      ],
+    },
+  });
 
 export async function startExtensionServer(port = 0): Promise<StandInExtensionServer> {
   const calls = new Map<string, number>();
@@ -127,36 +147,21 @@ export async function startExtensionServer(port = 0): Promise<StandInExtensionSe
       );
       const backendPort = policy?.spec?.backendPort;
       const added =
-        typeof backendPort === 'number'
-          ? [
-              Cluster.fromPartial({
-                name: EXT_CLUSTER,
-                type: Cluster_DiscoveryType.STATIC,
-                connectTimeout: { seconds: 5, nanos: 0 },
-                loadAssignment: {
-                  clusterName: EXT_CLUSTER,
-                  endpoints: [
-                    {
-                      lbEndpoints: [
-                        {
-                          endpoint: {
-                            address: {
-                              socketAddress: { address: '127.0.0.1', portValue: backendPort },
-                            },
-                          },
-                        },
-                      ],
-                    },
-                  ],
-                },
-              }),
-            ]
-          : [];
+        typeof backendPort === 'number' ? [staticCluster(EXT_CLUSTER, backendPort)] : [];
       callback(null, { clusters: [...clusters, ...added], secrets, listeners: [], routes: [] });
     },
-    postClusterModify(_call, callback) {
+    postClusterModify(call, callback) {
       count('PostClusterModify');
-      callback(null, {});
+      const { cluster, postClusterContext } = call.request;
+      const backend = read(postClusterContext?.backendExtensionResources).find(
+        (o) => o.kind === 'LocalBackend',
+      );
+      const port = backend?.spec?.port;
+      if (cluster === undefined || typeof port !== 'number') return callback(null, {});
+      const { edsClusterConfig: _eds, ...rest } = cluster;
+      callback(null, {
+        cluster: { ...rest, ...staticCluster(cluster.name, port) },
+      });
     },
     postEndpointsModify(_call, callback) {
       count('PostEndpointsModify');

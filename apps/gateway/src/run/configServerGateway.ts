@@ -1,6 +1,7 @@
 // The host gateway with the config server as its provider: resources pushed over HTTP/gRPC instead
 // of read from files. Shared by `egts run --config-server` and `egts server` (type ConfigServer).
 import { readFile } from 'node:fs/promises';
+import { extensionKinds } from '@egts/api';
 import {
   type AnonymousAccess,
   type ConfigServerOptions,
@@ -64,11 +65,12 @@ export async function runConfigServerGateway(
 ): Promise<RunningGateway> {
   const log = host.logging.component('config-server');
   let gateway: RunningGateway | undefined;
-  const provider = await createConfigServerProvider(
-    await providerOptions(settings, () =>
+  const provider = await createConfigServerProvider({
+    ...(await providerOptions(settings, () =>
       gateway ? [...gateway.statuses$.value, ...gateway.pipeline.refused$.value] : [],
-    ),
-  );
+    )),
+    extensionKinds: extensionKinds(host.extensionManager),
+  });
   log.info(
     {
       httpPort: provider.httpPort,

@@ -113,6 +113,15 @@ function recordingClient(fail = new Set<string>()) {
       maybeFail('HTTPListener');
       return { listener: listener && { ...listener, statPrefix: 'ext' } };
     },
+    async postClusterModify({ cluster, postClusterContext }) {
+      calls.push({
+        hook: 'Cluster',
+        name: cluster?.name ?? '',
+        context: read(postClusterContext?.backendExtensionResources),
+      });
+      maybeFail('Cluster');
+      return { cluster: cluster && { ...cluster, altStatName: 'ext' } };
+    },
     async postTranslateModify(request) {
       calls.push({
         hook: 'Translation',
@@ -225,6 +234,99 @@ describe('extendXds', () => {
   });
 });
 
+describe('PostClusterModify', () => {
+  const bucket = (name: string) => ({
+    apiVersion: 'storage.example.io/v1',
+    kind: 'Bucket',
+    metadata: { name, namespace: 'default' },
+  });
+  const setting = (name: string, weight: number, customBackend?: object) => ({
+    name,
+    weight,
+    protocol: 'HTTP',
+    addressType: 'IP',
+    endpoints: [],
+    ...(customBackend ? { customBackend } : {}),
+  });
+  const customIr = {
+    name: 'default/eg',
+    http: [
+      {
+        name: 'default/eg/http',
+        port: 10080,
+        routes: [
+          // One custom backend: the destination's own cluster.
+          {
+            name: 'single',
+            destination: {
+              name: 'single-dest',
+              settings: [setting('single-dest/backend/0', 1, bucket('a'))],
+            },
+          },
+          // A split between a Service and a custom backend: per-backend clusters.
+          {
+            name: 'split',
+            destination: {
+              name: 'split-dest',
+              settings: [
+                setting('split-dest/backend/0', 1),
+                setting('split-dest/backend/1', 1, bucket('b')),
+              ],
+            },
+          },
+          {
+            name: 'plain',
+            destination: { name: 'plain-dest', settings: [setting('plain-dest/backend/0', 1)] },
+          },
+        ],
+      },
+    ],
+    tcp: [],
+    udp: [],
+  } as unknown as XdsIR;
+  const clusters = [
+    'single-dest',
+    'split-dest/backend/0',
+    'split-dest/backend/1',
+    'plain-dest',
+  ].map((name) => Cluster.fromPartial({ name }));
+
+  it('hands each custom backend cluster its objects and takes the answer, others untouched', async () => {
+    const { client, calls } = recordingClient();
+    const { resources: out, errors } = await extendXds(client, manager(['Cluster']), customIr, {
+      ...resources,
+      clusters,
+    });
+    expect(errors).toEqual([]);
+    expect(calls).toEqual([
+      { hook: 'Cluster', name: 'single-dest', context: ['Bucket'] },
+      { hook: 'Cluster', name: 'split-dest/backend/1', context: ['Bucket'] },
+    ]);
+    expect(out.clusters.map((c) => [c.name, c.altStatName])).toEqual([
+      ['single-dest', 'ext'],
+      ['split-dest/backend/0', ''],
+      ['split-dest/backend/1', 'ext'],
+      ['plain-dest', ''],
+    ]);
+  });
+
+  it('is not called unless subscribed; a failure is collected and the cluster left as it was', async () => {
+    const idle = recordingClient();
+    await extendXds(idle.client, manager(['Route']), customIr, { ...resources, clusters });
+    expect(idle.calls.filter((c) => c.hook === 'Cluster')).toEqual([]);
+    const { client } = recordingClient(new Set(['Cluster']));
+    const { resources: out, errors } = await extendXds(client, manager(['Cluster']), customIr, {
+      ...resources,
+      clusters,
+    });
+    expect(errors).toEqual([
+      'PostClusterModify single-dest: Cluster is down',
+      'PostClusterModify split-dest/backend/1: Cluster is down',
+    ]);
+    expect(out.clusters).toEqual(clusters);
+  });
+});
+
 describe('createExtensionManager', () => {
   const unreachable = (failOpen: boolean) =>
     createExtensionManager(
@@ -259,17 +361,13 @@ describe('createExtensionManager', () => {
 const manager0 = () => manager([]);
 
 describe('notAppliedSettings', () => {
-  it('names the custom backend and pre-translation settings egts does not act on', () => {
+  it('names the pre-translation hooks, which egts does not call', () => {
     const config = extensionManagerSchema.parse({
       backendResources: [{ group: 'example.io', version: 'v1', kind: 'Bucket' }],
       hooks: { xdsTranslator: { pre: ['Route'], post: ['Route', 'Cluster'] } },
       service: { unix: { path: '/tmp/ext.sock' } },
     });
-    expect(notAppliedSettings(config)).toEqual([
-      'backendResources',
-      'hooks.xdsTranslator.post: Cluster',
-      'hooks.xdsTranslator.pre',
-    ]);
+    expect(notAppliedSettings(config)).toEqual(['hooks.xdsTranslator.pre']);
     expect(notAppliedSettings(manager(['Route', 'Translation']))).toEqual([]);
   });
 });

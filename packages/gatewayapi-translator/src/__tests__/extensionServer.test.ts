@@ -112,3 +112,72 @@ describe('extension server kinds', () => {
     expect(conds(parents[0]?.conditions).Accepted).toBe('False/UnsupportedValue');
   });
 });
+
+// Custom backends (extensionManager.backendResources): as Envoy Gateway's processDestination,
+// the object joins the rule's extensionRefs and its destination setting (no endpoints, for
+// PostClusterModify); a missing one is BackendNotFound; unregistered, the kind is invalid.
+describe('custom backends', () => {
+  const backendOptions: TranslateOptions = {
+    extensionManager: { backendResources: [{ group: 'storage.example.io', kind: 'Bucket' }] },
+  };
+  const backendYaml = (name: string, weight = 1) => `${BASE}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: eg, namespace: default }
+spec:
+  gatewayClassName: envoy-gateway-class
+  listeners: [{ name: http, port: 80, protocol: HTTP }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: app, namespace: default }
+spec:
+  parentRefs: [{ name: eg }]
+  rules:
+  - backendRefs: [{ group: storage.example.io, kind: Bucket, name: ${name}, weight: ${weight} }]
+---
+apiVersion: storage.example.io/v1
+kind: Bucket
+metadata: { name: b, namespace: default }
+spec: { region: here }
+`;
+  const loadBackends = (text: string) =>
+    loadResourcesFromText(text, 'test.yaml', {
+      lenient: true,
+      extensionKinds: new Set(['storage.example.io/Bucket']),
+    });
+  const routeConditions = (statuses: ReturnType<typeof translate>['statuses']) => {
+    const status = statuses.find((s) => s.kind === 'HTTPRoute');
+    const parents =
+      (status?.status as { parents?: { conditions: never[] }[] } | undefined)?.parents ?? [];
+    return conds(parents[0]?.conditions);
+  };
+
+  it('become a destination setting carrying the object, and the route extensionRefs', () => {
+    const { xdsIR, statuses } = translate(loadBackends(backendYaml('b')).resources, backendOptions);
+    const route = xdsIR[0]?.http.flatMap((l) => l.routes)[0];
+    expect(route?.directResponse).toBeUndefined();
+    const [setting] = route?.destination?.settings ?? [];
+    expect(setting?.endpoints).toEqual([]);
+    expect(setting?.customBackend?.spec).toEqual({ region: 'here' });
+    expect(route?.extensionRefs?.map((o) => o.kind)).toEqual(['Bucket']);
+    expect(routeConditions(statuses).ResolvedRefs).toBe('True/ResolvedRefs');
+  });
+
+  it('a missing object is BackendNotFound and answers 500', () => {
+    const { xdsIR, statuses } = translate(
+      loadBackends(backendYaml('missing')).resources,
+      backendOptions,
+    );
+    const route = xdsIR[0]?.http.flatMap((l) => l.routes)[0];
+    expect(route?.directResponse).toEqual({ statusCode: 500 });
+    expect(routeConditions(statuses).ResolvedRefs).toBe('False/BackendNotFound');
+  });
+
+  it('a weight of 0 needs no object; unregistered, the kind is invalid', () => {
+    const zero = translate(loadBackends(backendYaml('missing', 0)).resources, backendOptions);
+    expect(routeConditions(zero.statuses).ResolvedRefs).toBe('True/ResolvedRefs');
+    const { statuses } = translate(loadBackends(backendYaml('b')).resources);
+    expect(routeConditions(statuses).ResolvedRefs).toBe('False/InvalidKind');
+  });
+});

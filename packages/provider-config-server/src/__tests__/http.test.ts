@@ -314,3 +314,29 @@ spec:
     expect(lines.body.items.map((i: Json) => i.metadata.name)).toEqual(['c', 'd']);
   });
 });
+
+describe('extension server kinds', () => {
+  const bucket = `apiVersion: storage.example.io/v1
+kind: Bucket
+metadata: {name: b, namespace: default}
+spec: {region: here}
+`;
+
+  it('are stored unstructured and published when registered, refused otherwise', async () => {
+    await start();
+    expect((await call('POST', '/v1/resources', bucket)).status).toBe(422);
+    await server.close();
+
+    await start({ extensionKinds: new Set(['storage.example.io/Bucket']) });
+    const written = await call('POST', '/v1/resources', bucket);
+    expect(written.status).toBe(200);
+    const snapshot = await firstValueFrom(server.resources$);
+    expect(snapshot.resources.extensionResources?.map((o) => o.spec)).toEqual([{ region: 'here' }]);
+    // Kept across a restart, read back with the same kinds.
+    await server.close();
+    await start({ extensionKinds: new Set(['storage.example.io/Bucket']) });
+    const reopened = await firstValueFrom(server.resources$);
+    expect(reopened.problems).toEqual([]);
+    expect(reopened.resources.extensionResources).toHaveLength(1);
+  });
+});

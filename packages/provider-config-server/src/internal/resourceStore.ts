@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import {
   bundleResources,
+  type DecodeOptions,
   decodeResource,
   type Problem,
   parseResourceFile,
@@ -56,6 +57,7 @@ const content = (resource: Resource): unknown => {
 export class ResourceStore {
   readonly #file: string;
   readonly #onCommit: () => void;
+  readonly #decode: DecodeOptions;
   #entries: ReadonlyMap<string, Entry>;
   #revision: number;
   /** Writes run one at a time, each on the state the previous one left. */
@@ -66,8 +68,10 @@ export class ResourceStore {
     entries: Map<string, Entry>,
     revision: number,
     onCommit: () => void,
+    decode: DecodeOptions,
   ) {
     this.#file = file;
+    this.#decode = decode;
     this.#onCommit = onCommit;
     this.#entries = entries;
     this.#revision = revision;
@@ -75,17 +79,19 @@ export class ResourceStore {
 
   /**
    * Reads the state file (none yet = empty). Stored objects that no longer decode are problems.
-   * `onCommit` runs after every write that changed the stored set.
+   * `onCommit` runs after every write that changed the stored set. `decode.extensionKinds`: the
+   * extension server's kinds, stored unstructured.
    */
   static async open(
     file: string,
     onCommit: () => void = () => {},
+    decode: DecodeOptions = {},
   ): Promise<{ store: ResourceStore; problems: Problem[] }> {
     const state = await loadState(file);
     const entries = new Map<string, Entry>();
     const problems: Problem[] = [];
     state.items.forEach((item, index) => {
-      const result = decodeResource(item);
+      const result = decodeResource(item, decode);
       for (const problem of result.problems) {
         problems.push({ ...problem, file, document: index + 1 });
       }
@@ -93,7 +99,10 @@ export class ResourceStore {
         entries.set(keyOfResource(result.decoded.resource), result.decoded);
       }
     });
-    return { store: new ResourceStore(file, entries, state.revision, onCommit), problems };
+    return {
+      store: new ResourceStore(file, entries, state.revision, onCommit, decode),
+      problems,
+    };
   }
 
   get revision(): string {
@@ -139,7 +148,7 @@ export class ResourceStore {
     },
   ): Promise<WriteResult> {
     return this.#serialized(async () => {
-      const parsed = parseResourceFile(text, options.source);
+      const parsed = parseResourceFile(text, options.source, this.#decode);
       const bundled = bundleResources(parsed.resources);
       const problems = [...parsed.problems, ...bundled.problems];
       if (parsed.resources.length === 0 && !hasError(problems) && !options.replaceAll) {

@@ -9,6 +9,8 @@ export interface ExtensionKinds {
   readonly filters: ReadonlySet<string>;
   /** Policy kinds (`policyResources`). */
   readonly policies: ReadonlySet<string>;
+  /** Custom backend kinds (`backendResources`). */
+  readonly backends: ReadonlySet<string>;
 }
 
 const groupOf = (apiVersion: string): string =>

@@ -1,9 +1,10 @@
 // Builds a rule's weighted destination from its backendRefs. Unresolvable backends keep their
 // weight as the destination's invalid weight, so their share of traffic gets a 500 as Gateway
 // API requires, while valid backends keep serving (and one without endpoints answers 503).
-import type { DestinationSetting, RouteDestination } from '@egts/ir';
+import type { DestinationSetting, ExtensionObject, RouteDestination } from '@egts/ir';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
+import { findExtensionObject } from '../extensionServer/extensionObjects.js';
 import { type RouteStatusError, unresolvedRef } from '../status/statusError.js';
 import { type BackendRefLike, ENVOY_GATEWAY_GROUP, nsName } from '../types.js';
 import { resolveBackendRef } from './backendRefs.js';
@@ -64,6 +65,53 @@ function isUnixSocketBackend(ctx: TranslatorContext, route: AnyRouteContext, ref
   return !!endpoints && endpoints.length > 0 && endpoints.every((ep) => ep.unix);
 }
 
+/**
+ * A backendRef to a kind of the extension server's (`extensionManager.backendResources`), as
+ * Envoy Gateway's processDestination treats it: not validated as a Service or Backend (no port,
+ * no ReferenceGrant), a weight of 0 takes no traffic, otherwise the object must exist
+ * (ResolvedRefs=False/BackendNotFound) and becomes a setting without endpoints that the
+ * extension's PostClusterModify fills in. Undefined: not such a ref.
+ */
+function customBackend(
+  ctx: TranslatorContext,
+  route: AnyRouteContext,
+  ref: BackendRefLike,
+  settingName: string,
+  protocol: DestinationSetting['protocol'],
+): { setting?: DestinationSetting; error?: RouteStatusError } | undefined {
+  const kind = ref.kind ?? 'Service';
+  const groupKind = `${ref.group ?? ''}/${kind}`;
+  if (!ctx.options.extensionKinds.backends.has(groupKind)) return undefined;
+  const weight = ref.weight ?? 1;
+  const setting: DestinationSetting = {
+    name: settingName,
+    weight,
+    protocol,
+    addressType: 'IP',
+    endpoints: [],
+  };
+  if (weight === 0) return { setting };
+  const namespace = ref.namespace || route.namespace;
+  const object: ExtensionObject | undefined = findExtensionObject(
+    ctx.resources,
+    groupKind,
+    namespace,
+    ref.name,
+  );
+  if (object === undefined)
+    return {
+      error: unresolvedRef(
+        'BackendNotFound',
+        `custom backend ${kind} ${namespace}/${ref.name} not found`,
+      ),
+    };
+  return { setting: { ...setting, customBackend: object } };
+}
+
+/** The objects of the custom backends a destination names (for the route's extensionRefs). */
+export const customBackendObjects = (destination: RouteDestination | undefined) =>
+  (destination?.settings ?? []).flatMap((s) => (s.customBackend ? [s.customBackend] : []));
+
 export function buildDestination(
   ctx: TranslatorContext,
   route: AnyRouteContext,
@@ -81,11 +129,13 @@ export function buildDestination(
   let invalidWeight = 0;
   refs.forEach((ref, i) => {
     const settingName = `${name}/backend/${i}`;
-    const early =
-      precheck?.(ref, i) ?? dynamicResolverError(ctx, route, refs, ref, hostnameRewrite);
-    const resolved = early
-      ? { error: early }
-      : resolveBackendRef(ctx, route, ref, settingName, protocol);
+    const custom = customBackend(ctx, route, ref, settingName, protocol);
+    const early = custom
+      ? undefined
+      : (precheck?.(ref, i) ?? dynamicResolverError(ctx, route, refs, ref, hostnameRewrite));
+    const resolved =
+      custom ??
+      (early ? { error: early } : resolveBackendRef(ctx, route, ref, settingName, protocol));
     if (resolved.error) outcome.refErrors.push(resolved.error);
     if ('noEndpoints' in resolved && resolved.noEndpoints) outcome.noEndpoints = true;
     if ('setting' in resolved && resolved.setting && !resolved.error) {

@@ -9,7 +9,7 @@ import type { RouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { invalidRule, unresolvedRef } from '../status/statusError.js';
 import type { GRPCRouteMatch, GRPCRouteRule, HTTPRouteFilterSpec } from '../types.js';
-import { buildDestination } from './destinations.js';
+import { buildDestination, customBackendObjects } from './destinations.js';
 import { processHTTPFilters } from './httpFilters.js';
 import { re2Error } from './re2.js';
 import { routeAnnotations } from './routeAnnotations.js';
@@ -151,7 +151,12 @@ export function processGRPCRouteRule(
       grpc: true,
       source: { ...source },
     };
-    if (filters.extensionRefs) template.extensionRefs = filters.extensionRefs;
+    // Envoy Gateway appends the rule's custom backend objects to its extension filters'.
+    const extensionRefs = [
+      ...(filters.extensionRefs ?? []),
+      ...customBackendObjects(destination?.destination),
+    ];
+    if (extensionRefs.length > 0) template.extensionRefs = extensionRefs;
     if (filters.directResponse) template.directResponse = filters.directResponse;
     else if (destination && destination.resolved > 0 && !filters.unresolvedFilter)
       template.destination = destination.destination;

@@ -14,7 +14,7 @@ import {
   nsName,
 } from '../types.js';
 import { credentialInjection } from './credentialInjection.js';
-import { buildDestination } from './destinations.js';
+import { buildDestination, customBackendObjects } from './destinations.js';
 import { parseDuration } from './durations.js';
 import { applyHeaderModifier } from './headerFilters.js';
 import { processHTTPFilters } from './httpFilters.js';
@@ -267,7 +267,12 @@ export function processHTTPRouteRule(
     if (filters.urlRewrite) template.urlRewrite = filters.urlRewrite;
     if (filters.cors) template.cors = filters.cors;
     if (filters.credentialInjection) template.credentialInjection = filters.credentialInjection;
-    if (filters.extensionRefs) template.extensionRefs = filters.extensionRefs;
+    // Envoy Gateway appends the rule's custom backend objects to its extension filters'.
+    const extensionRefs = [
+      ...(filters.extensionRefs ?? []),
+      ...customBackendObjects(destination?.destination),
+    ];
+    if (extensionRefs.length > 0) template.extensionRefs = extensionRefs;
     if (filters.directResponse) template.directResponse = filters.directResponse;
     else if (filters.unresolvedFilter) template.directResponse = { statusCode: 500 };
     else if (!filters.redirect) {
