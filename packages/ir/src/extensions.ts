@@ -36,6 +36,11 @@ export const ExtProcSchema = z.object({
   allowModeOverride: z.boolean(),
   /** Let requests through when the processor fails or cannot be reached. */
   failOpen: z.boolean(),
+  /**
+   * Shadow mode (`shadowMode`, Envoy's observability_mode): the processor sees the traffic
+   * asynchronously and its answers are ignored.
+   */
+  shadowMode: z.boolean().optional(),
   /** How long Envoy waits for each answer, in milliseconds; absent: Envoy's default (200 ms). */
   messageTimeoutMs: z.number().optional(),
   /** Dynamic metadata namespaces sent to the processor, and those it may write. */

@@ -230,6 +230,44 @@ const extProc: ConformanceTest = {
   ],
 };
 
+/**
+ * Shadow mode (Envoy's observability_mode): the processor is called (its stream counted in the
+ * proxy's ext_proc statistics) but its changes are not applied.
+ */
+const extProcShadowMode: ConformanceTest = {
+  name: 'EgtsExtProcShadowMode',
+  description: 'ext_proc in shadow mode: the processor observes, its answers are ignored (egts)',
+  features: ['EnvoyExtensionPolicy', 'ExtProc'],
+  manifests: [],
+  objects: [
+    ...processor('egts-ext-proc'),
+    route('http-ext-proc-shadow', '/shadow'),
+    extProcPolicy('ext-proc-shadow', 'http-ext-proc-shadow', {
+      ...up,
+      processingMode: { request: {} },
+      shadowMode: true,
+    }),
+  ],
+  statuses: [...accepted(sameNs, ['http-ext-proc-shadow']), policy('ext-proc-shadow', 'True')],
+  requests: [
+    {
+      request: { host, path: '/shadow', headers: { 'x-request-client-header': 'original' } },
+      ...v1,
+      backendRequest: {
+        headers: { 'x-request-client-header': 'original' },
+        absentHeaders: ['x-request-ext-processed'],
+      },
+    },
+  ],
+  steps: async (harness) => {
+    await harness.eventually('the processor saw the requests', async () => {
+      const stats = await harness.stats('ext_proc.*streams_started');
+      const started = Object.values(stats).reduce((sum, n) => sum + n, 0);
+      return started > 0 ? undefined : `ext_proc streams started: ${JSON.stringify(stats)}`;
+    });
+  },
+};
+
 /** The module appends "Hello, world" to bodies: the echo JSON cannot be read, the header can. */
 const wasmRequest = (path: string) => ({
   request: { host: 'www.example.com', path },
@@ -384,5 +422,6 @@ export const envoyExtensionPolicyTests = (): ConformanceTest[] => [
   envoyExtensionPolicyMerged,
   luaHttp,
   extProc,
+  extProcShadowMode,
   wasmHttpCodeSource,
 ];

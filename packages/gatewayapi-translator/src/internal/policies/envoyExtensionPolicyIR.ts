@@ -82,6 +82,7 @@ function extProc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj, index: nu
     ...(response ? { response } : {}),
     allowModeOverride: mode?.allowModeOverride === true,
     failOpen: spec.failOpen === true,
+    ...(spec.shadowMode === true ? { shadowMode: true } : {}),
     ...(timeout === undefined ? {} : { messageTimeoutMs: timeout }),
     forwardingNamespaces: strings(metadata?.accessibleNamespaces),
     receivingNamespaces: strings(metadata?.writableNamespaces),

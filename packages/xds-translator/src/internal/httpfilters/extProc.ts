@@ -42,6 +42,8 @@ const externalProcessor = (p: ExtProc): ExternalProcessor =>
       timeout: durationMs(GRPC_TIMEOUT_MS),
     },
     failureModeAllow: p.failOpen,
+    // Shadow mode: the processor observes, Envoy does not wait for or apply its answers.
+    observabilityMode: p.shadowMode === true,
     processingMode: {
       requestHeaderMode: headerMode(p.request),
       responseHeaderMode: headerMode(p.response),
