@@ -41,6 +41,8 @@ export const ExtProcSchema = z.object({
    * asynchronously and its answers are ignored.
    */
   shadowMode: z.boolean().optional(),
+  /** The status clients get when the processor fails or cannot be reached (absent: 500). */
+  statusOnError: z.number().int().optional(),
   /** How long Envoy waits for each answer, in milliseconds; absent: Envoy's default (200 ms). */
   messageTimeoutMs: z.number().optional(),
   /** Dynamic metadata namespaces sent to the processor, and those it may write. */

@@ -156,6 +156,7 @@ const extProc: ConformanceTest = {
     route('http-ext-proc-down-closed', '/down-closed'),
     route('http-ext-proc-down-open', '/down-open'),
     route('http-ext-proc-slow', '/slow'),
+    route('http-ext-proc-down-503', '/down-503'),
     extProcPolicy('ext-proc-test', 'http-with-ext-proc', {
       ...up,
       processingMode: {
@@ -173,6 +174,11 @@ const extProc: ConformanceTest = {
       processingMode: { request: {} },
       failOpen: true,
     }),
+    extProcPolicy('ext-proc-down-503', 'http-ext-proc-down-503', {
+      ...down,
+      processingMode: { request: {} },
+      statusOnError: 503,
+    }),
     extProcPolicy('ext-proc-slow', 'http-ext-proc-slow', {
       ...up,
       processingMode: { request: {} },
@@ -184,6 +190,7 @@ const extProc: ConformanceTest = {
     policy('ext-proc-test', 'True'),
     policy('ext-proc-down-closed', 'True'),
     policy('ext-proc-down-open', 'True'),
+    policy('ext-proc-down-503', 'True'),
     policy('ext-proc-slow', 'True'),
   ],
   requests: [
@@ -215,6 +222,8 @@ const extProc: ConformanceTest = {
     },
     // The processor cannot be reached: closed answers 500, open serves the route unprocessed.
     { request: { host, path: '/down-closed' }, status: 500 },
+    // statusOnError: the status clients get instead.
+    { request: { host, path: '/down-503' }, status: 503 },
     {
       request: { host, path: '/down-open' },
       ...v1,

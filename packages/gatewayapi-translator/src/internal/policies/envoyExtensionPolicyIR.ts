@@ -83,6 +83,7 @@ function extProc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj, index: nu
     allowModeOverride: mode?.allowModeOverride === true,
     failOpen: spec.failOpen === true,
     ...(spec.shadowMode === true ? { shadowMode: true } : {}),
+    ...(typeof spec.statusOnError === 'number' ? { statusOnError: spec.statusOnError } : {}),
     ...(timeout === undefined ? {} : { messageTimeoutMs: timeout }),
     forwardingNamespaces: strings(metadata?.accessibleNamespaces),
     receivingNamespaces: strings(metadata?.writableNamespaces),

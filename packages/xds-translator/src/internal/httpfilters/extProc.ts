@@ -44,6 +44,7 @@ const externalProcessor = (p: ExtProc): ExternalProcessor =>
     failureModeAllow: p.failOpen,
     // Shadow mode: the processor observes, Envoy does not wait for or apply its answers.
     observabilityMode: p.shadowMode === true,
+    ...(p.statusOnError === undefined ? {} : { statusOnError: { code: p.statusOnError } }),
     processingMode: {
       requestHeaderMode: headerMode(p.request),
       responseHeaderMode: headerMode(p.response),

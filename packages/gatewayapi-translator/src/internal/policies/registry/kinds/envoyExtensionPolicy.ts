@@ -1,7 +1,7 @@
 // EnvoyExtensionPolicy fields: applied or not (see ../fieldRegistry.ts). Lua scripts and external
-// processors run on the routes the policy extends (shadow mode too); a processor's
-// backendSettings and status on error, dynamic modules, an image pull policy and a Lua filter
-// context do not yet; a route policy's mergeType merges it onto the broader policy. Wasm modules come over HTTP(S) or
+// processors run on the routes the policy extends (shadow mode and status on error too); a
+// processor's backendSettings, dynamic modules, an image pull policy and a Lua filter context do
+// not yet; a route policy's mergeType merges it onto the broader policy. Wasm modules come over HTTP(S) or
 // from OCI images through the control plane's Wasm cache.
 import type { KindFields } from '../fieldRegistry.js';
 import { TARGETING_PROOF } from './proofs.js';
@@ -32,6 +32,7 @@ export const envoyExtensionPolicyFields: KindFields = {
     'spec.extProc.failOpen': EXT_PROC,
     'spec.extProc.messageTimeout': EXT_PROC,
     'spec.extProc.metadata': EXT_PROC,
+    'spec.extProc.statusOnError': EXT_PROC,
     'spec.extProc.shadowMode':
       'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.ts: EgtsExtProcShadowMode',
     'spec.mergeType':
@@ -56,7 +57,6 @@ export const envoyExtensionPolicyFields: KindFields = {
     'spec.dynamicModule',
     'spec.extProc.backendRefs.fallback',
     'spec.extProc.backendSettings',
-    'spec.extProc.statusOnError',
     'spec.lua.filterContext',
     'spec.wasm.code.pullPolicy',
   ],
