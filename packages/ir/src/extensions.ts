@@ -9,6 +9,8 @@ export const LuaScriptSchema = z.object({
   name: z.string(),
   /** The script's source, checked before it gets here (luaScript.ts). */
   code: z.string(),
+  /** Values the script reads with `handle:filterContext()` on its routes (`filterContext`). */
+  filterContext: z.record(z.string(), z.unknown()).optional(),
 });
 export type LuaScript = z.infer<typeof LuaScriptSchema>;
 

@@ -39,13 +39,11 @@ const luaHttp: ConformanceTest = {
       'example-route-1-with-lua',
       'example-route-2-with-lua',
       'example-route-3-without-lua',
+      'example-route-4-with-lua-filter-context',
     ]),
     policy('example-lua-1', 'True'),
     policy('example-lua-2', 'True'),
-    // The "lua filter context" sub-test is not run: Lua filterContext needs LuaPerRoute's
-    // filter_context, which the Envoy API protos egts generates from do not have yet; egts says
-    // so on the policy instead of running the script without its context.
-    policy('example-lua-3-filter-context', 'False', 'NotApplied'),
+    policy('example-lua-3-filter-context', 'True'),
   ],
   requests: [
     {
@@ -66,6 +64,12 @@ const luaHttp: ConformanceTest = {
       request: { host: 'www.example.com', path: '/route3' },
       ...v1,
       absentResponseHeaders: ['X-Custom-Lua-Header', 'X-Custom-Lua-Another-Header'],
+    },
+    // The script reads its route's filterContext (LuaPerRoute filter_context).
+    {
+      request: { host: 'www.example.com', path: '/route4' },
+      ...v1,
+      responseHeaders: { 'X-Lua-Filter-Context': 'hello_from_filter_context' },
     },
   ],
 };
