@@ -2,6 +2,7 @@
 // what the xds-translator turns into Clusters and ClusterLoadAssignments.
 import { z } from 'zod';
 import {
+  AdmissionControlSchema,
   HealthCheckSchema,
   LoadBalancerSchema,
   TCPKeepaliveSchema,
@@ -170,6 +171,8 @@ export const RouteDestinationSchema = z.object({
    * ClientTrafficPolicy `http1.preserveHeaderCase`), and theirs the client.
    */
   preserveHeaderCase: z.boolean().optional(),
+  /** Name the clusters' stats go under (Envoy alt_stat_name; EnvoyProxy `metrics.clusterStatName`). */
+  statName: z.string().optional(),
   /** Speak to the backends the protocol the client used (HTTP/1.1 or HTTP/2; `useClientProtocol`). */
   useClientProtocol: z.boolean().optional(),
   /** Load balancer of the destination's clusters (absent: LeastRequest). */
@@ -184,5 +187,10 @@ export const RouteDestinationSchema = z.object({
   dns: UpstreamDNSSchema.optional(),
   /** TCP keepalive on upstream connections. */
   tcpKeepalive: TCPKeepaliveSchema.optional(),
+  /**
+   * Load shedding on a falling success rate (BackendTrafficPolicy `admissionControl`): an upstream
+   * HTTP filter of the cluster, as Envoy Gateway configures it.
+   */
+  admissionControl: AdmissionControlSchema.optional(),
 });
 export type RouteDestination = z.infer<typeof RouteDestinationSchema>;

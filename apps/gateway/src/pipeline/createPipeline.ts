@@ -12,6 +12,7 @@ import {
 } from '@egts/gatewayapi-translator';
 import { type FleetOwnerRef, fleetOwnerRef, type XdsIR } from '@egts/ir';
 import type { SnapshotCache } from '@egts/xds-server';
+import type { XdsResources } from '@egts/xds-translator';
 import {
   BehaviorSubject,
   combineLatest,
@@ -23,6 +24,7 @@ import {
 } from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
 import type { Logging } from '../logging.js';
+import type { ClustersFirstOptions } from './clustersFirst.js';
 import { runInfra } from './infraRunner.js';
 import type { InfraManager } from './ports.js';
 import { runProvider } from './providerRunner.js';
@@ -47,6 +49,10 @@ export interface PipelineOptions {
    * so that the xDS translator finds where every Wasm module is served.
    */
   wasm?: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined;
+  /** Push each Gateway's clusters before its listeners and routes the first time (a cold start). */
+  clustersFirst?: ClustersFirstOptions | undefined;
+  /** The extension server's hooks on each Gateway's xDS resources (EnvoyGateway extensionManager). */
+  extension?: { extend(ir: XdsIR, resources: XdsResources): Promise<XdsResources> } | undefined;
 }
 
 export interface Pipeline {
@@ -109,6 +115,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     cache: options.cache,
     metrics,
     log: logging.component('xds-translator'),
+    clustersFirst: options.clustersFirst,
+    extension: options.extension,
   });
   // EnvoyPatchPolicies are Programmed or not by what the xDS translator made of their patches.
   const statuses$ = combineLatest([translator.statuses$, xds.patchOutcomes$, wasmFailures$]).pipe(

@@ -267,6 +267,7 @@ export function processHTTPRouteRule(
     if (filters.urlRewrite) template.urlRewrite = filters.urlRewrite;
     if (filters.cors) template.cors = filters.cors;
     if (filters.credentialInjection) template.credentialInjection = filters.credentialInjection;
+    if (filters.extensionRefs) template.extensionRefs = filters.extensionRefs;
     if (filters.directResponse) template.directResponse = filters.directResponse;
     else if (filters.unresolvedFilter) template.directResponse = { statusCode: 500 };
     else if (!filters.redirect) {

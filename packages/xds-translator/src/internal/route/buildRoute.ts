@@ -6,6 +6,7 @@ import { addDestination } from '../cluster/destinationClusters.js';
 import { extAuthRouteMetadata } from '../httpfilters/extAuthz.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
 import { wasmUnavailable } from '../httpfilters/wasm.js';
+import { routeTracing } from '../listener/tracing.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { headersToAdd, headersToRemove } from './headers.js';
 import { redirectAction } from './redirect.js';
@@ -61,4 +62,7 @@ export const buildRoute = (route: HTTPRouteIR, out: ResourceSet): Route =>
     responseHeadersToRemove: headersToRemove(route.removeResponseHeaders),
     typedPerFilterConfig: perFilterConfig(route),
     ...extAuthRouteMetadata(route),
+    ...(route.tracing ? { tracing: routeTracing(route.tracing) } : {}),
+    // BackendTrafficPolicy metrics.routeStatName: the route's own stats (vhost.<host>.route.<prefix>.*).
+    ...(route.statName === undefined ? {} : { statPrefix: route.statName }),
   });

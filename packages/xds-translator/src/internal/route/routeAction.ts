@@ -11,7 +11,6 @@ import type { DestinationTarget } from '../cluster/destinationClusters.js';
 import { addDestination, hasBackendFilters } from '../cluster/destinationClusters.js';
 import type { RequestMirrorPolicy, RetryPolicy } from '../envoyTypes.js';
 import { credentialInjectorName } from '../httpfilters/credentialInjector.js';
-import { localRateLimitActions } from '../httpfilters/localRateLimit.js';
 import { enabledAsConfigured } from '../httpfilters/securityPolicies.js';
 import { retryBackOff } from '../httpfilters/serviceRetry.js';
 import { durationMs } from '../protoValues.js';
@@ -234,7 +233,6 @@ export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet
       : { idleTimeout: durationMs(route.timeout.streamIdleMs) }),
     ...optional('retryPolicy', retryPolicy(route.retry, route.timeout?.backendRequestMs)),
     ...hashPolicy(route),
-    rateLimits: localRateLimitActions(route),
     requestMirrorPolicies: route.mirrors
       .map((mirror) => mirrorPolicy(mirror, out))
       .filter((policy) => policy !== undefined),

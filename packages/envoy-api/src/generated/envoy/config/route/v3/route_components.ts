@@ -2142,6 +2142,9 @@ export interface Tracing {
    * priority.
    */
   customTags: CustomTag[];
+  /** Envoy 1.40: the span's operation name and its upstream span's (substitution format strings). */
+  operation: string;
+  upstreamOperation: string;
 }
 
 /**
@@ -9204,7 +9207,14 @@ export const Decorator: MessageFns<Decorator, "envoy.config.route.v3.Decorator">
 messageTypeRegistry.set(Decorator.$type, Decorator);
 
 function createBaseTracing(): Tracing {
-  return { clientSampling: undefined, randomSampling: undefined, overallSampling: undefined, customTags: [] };
+  return {
+    clientSampling: undefined,
+    randomSampling: undefined,
+    overallSampling: undefined,
+    customTags: [],
+    operation: "",
+    upstreamOperation: "",
+  };
 }
 
 export const Tracing: MessageFns<Tracing, "envoy.config.route.v3.Tracing"> = {
@@ -9222,6 +9232,12 @@ export const Tracing: MessageFns<Tracing, "envoy.config.route.v3.Tracing"> = {
     }
     for (const v of message.customTags) {
       CustomTag.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.operation !== "") {
+      writer.uint32(42).string(message.operation);
+    }
+    if (message.upstreamOperation !== "") {
+      writer.uint32(50).string(message.upstreamOperation);
     }
     return writer;
   },
@@ -9271,6 +9287,22 @@ export const Tracing: MessageFns<Tracing, "envoy.config.route.v3.Tracing"> = {
             message.customTags.push(CustomTag.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.operation = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.upstreamOperation = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -9305,6 +9337,12 @@ export const Tracing: MessageFns<Tracing, "envoy.config.route.v3.Tracing"> = {
         : globalThis.Array.isArray(object?.custom_tags)
         ? object.custom_tags.map((e: any) => CustomTag.fromJSON(e))
         : [],
+      operation: isSet(object.operation) ? globalThis.String(object.operation) : "",
+      upstreamOperation: isSet(object.upstreamOperation)
+        ? globalThis.String(object.upstreamOperation)
+        : isSet(object.upstream_operation)
+        ? globalThis.String(object.upstream_operation)
+        : "",
     };
   },
 
@@ -9321,6 +9359,12 @@ export const Tracing: MessageFns<Tracing, "envoy.config.route.v3.Tracing"> = {
     }
     if (message.customTags?.length) {
       obj.customTags = message.customTags.map((e) => CustomTag.toJSON(e));
+    }
+    if (message.operation !== "") {
+      obj.operation = message.operation;
+    }
+    if (message.upstreamOperation !== "") {
+      obj.upstreamOperation = message.upstreamOperation;
     }
     return obj;
   },
@@ -9340,6 +9384,8 @@ export const Tracing: MessageFns<Tracing, "envoy.config.route.v3.Tracing"> = {
       ? FractionalPercent.fromPartial(object.overallSampling)
       : undefined;
     message.customTags = object.customTags?.map((e) => CustomTag.fromPartial(e)) || [];
+    message.operation = object.operation ?? "";
+    message.upstreamOperation = object.upstreamOperation ?? "";
     return message;
   },
 };
