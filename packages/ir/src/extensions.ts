@@ -9,6 +9,8 @@ export const LuaScriptSchema = z.object({
   name: z.string(),
   /** The script's source, checked before it gets here (luaScript.ts). */
   code: z.string(),
+  /** Values the script reads with `handle:filterContext()` on its routes (`filterContext`). */
+  filterContext: z.record(z.string(), z.unknown()).optional(),
 });
 export type LuaScript = z.infer<typeof LuaScriptSchema>;
 
@@ -36,6 +38,13 @@ export const ExtProcSchema = z.object({
   allowModeOverride: z.boolean(),
   /** Let requests through when the processor fails or cannot be reached. */
   failOpen: z.boolean(),
+  /**
+   * Shadow mode (`shadowMode`, Envoy's observability_mode): the processor sees the traffic
+   * asynchronously and its answers are ignored.
+   */
+  shadowMode: z.boolean().optional(),
+  /** The status clients get when the processor fails or cannot be reached (absent: 500). */
+  statusOnError: z.number().int().optional(),
   /** How long Envoy waits for each answer, in milliseconds; absent: Envoy's default (200 ms). */
   messageTimeoutMs: z.number().optional(),
   /** Dynamic metadata namespaces sent to the processor, and those it may write. */

@@ -39,13 +39,11 @@ const luaHttp: ConformanceTest = {
       'example-route-1-with-lua',
       'example-route-2-with-lua',
       'example-route-3-without-lua',
+      'example-route-4-with-lua-filter-context',
     ]),
     policy('example-lua-1', 'True'),
     policy('example-lua-2', 'True'),
-    // The "lua filter context" sub-test is not run: Lua filterContext needs LuaPerRoute's
-    // filter_context, which the Envoy API protos egts generates from do not have yet; egts says
-    // so on the policy instead of running the script without its context.
-    policy('example-lua-3-filter-context', 'False', 'NotApplied'),
+    policy('example-lua-3-filter-context', 'True'),
   ],
   requests: [
     {
@@ -66,6 +64,12 @@ const luaHttp: ConformanceTest = {
       request: { host: 'www.example.com', path: '/route3' },
       ...v1,
       absentResponseHeaders: ['X-Custom-Lua-Header', 'X-Custom-Lua-Another-Header'],
+    },
+    // The script reads its route's filterContext (LuaPerRoute filter_context).
+    {
+      request: { host: 'www.example.com', path: '/route4' },
+      ...v1,
+      responseHeaders: { 'X-Lua-Filter-Context': 'hello_from_filter_context' },
     },
   ],
 };
@@ -156,6 +160,7 @@ const extProc: ConformanceTest = {
     route('http-ext-proc-down-closed', '/down-closed'),
     route('http-ext-proc-down-open', '/down-open'),
     route('http-ext-proc-slow', '/slow'),
+    route('http-ext-proc-down-503', '/down-503'),
     extProcPolicy('ext-proc-test', 'http-with-ext-proc', {
       ...up,
       processingMode: {
@@ -173,6 +178,11 @@ const extProc: ConformanceTest = {
       processingMode: { request: {} },
       failOpen: true,
     }),
+    extProcPolicy('ext-proc-down-503', 'http-ext-proc-down-503', {
+      ...down,
+      processingMode: { request: {} },
+      statusOnError: 503,
+    }),
     extProcPolicy('ext-proc-slow', 'http-ext-proc-slow', {
       ...up,
       processingMode: { request: {} },
@@ -184,6 +194,7 @@ const extProc: ConformanceTest = {
     policy('ext-proc-test', 'True'),
     policy('ext-proc-down-closed', 'True'),
     policy('ext-proc-down-open', 'True'),
+    policy('ext-proc-down-503', 'True'),
     policy('ext-proc-slow', 'True'),
   ],
   requests: [
@@ -215,6 +226,8 @@ const extProc: ConformanceTest = {
     },
     // The processor cannot be reached: closed answers 500, open serves the route unprocessed.
     { request: { host, path: '/down-closed' }, status: 500 },
+    // statusOnError: the status clients get instead.
+    { request: { host, path: '/down-503' }, status: 503 },
     {
       request: { host, path: '/down-open' },
       ...v1,
@@ -228,6 +241,44 @@ const extProc: ConformanceTest = {
     },
     { request: { host, path: '/slow', headers: { 'x-ext-proc-delay-ms': '3000' } }, status: 504 },
   ],
+};
+
+/**
+ * Shadow mode (Envoy's observability_mode): the processor is called (its stream counted in the
+ * proxy's ext_proc statistics) but its changes are not applied.
+ */
+const extProcShadowMode: ConformanceTest = {
+  name: 'EgtsExtProcShadowMode',
+  description: 'ext_proc in shadow mode: the processor observes, its answers are ignored (egts)',
+  features: ['EnvoyExtensionPolicy', 'ExtProc'],
+  manifests: [],
+  objects: [
+    ...processor('egts-ext-proc'),
+    route('http-ext-proc-shadow', '/shadow'),
+    extProcPolicy('ext-proc-shadow', 'http-ext-proc-shadow', {
+      ...up,
+      processingMode: { request: {} },
+      shadowMode: true,
+    }),
+  ],
+  statuses: [...accepted(sameNs, ['http-ext-proc-shadow']), policy('ext-proc-shadow', 'True')],
+  requests: [
+    {
+      request: { host, path: '/shadow', headers: { 'x-request-client-header': 'original' } },
+      ...v1,
+      backendRequest: {
+        headers: { 'x-request-client-header': 'original' },
+        absentHeaders: ['x-request-ext-processed'],
+      },
+    },
+  ],
+  steps: async (harness) => {
+    await harness.eventually('the processor saw the requests', async () => {
+      const stats = await harness.stats('ext_proc.*streams_started');
+      const started = Object.values(stats).reduce((sum, n) => sum + n, 0);
+      return started > 0 ? undefined : `ext_proc streams started: ${JSON.stringify(stats)}`;
+    });
+  },
 };
 
 /** The module appends "Hello, world" to bodies: the echo JSON cannot be read, the header can. */
@@ -384,5 +435,6 @@ export const envoyExtensionPolicyTests = (): ConformanceTest[] => [
   envoyExtensionPolicyMerged,
   luaHttp,
   extProc,
+  extProcShadowMode,
   wasmHttpCodeSource,
 ];

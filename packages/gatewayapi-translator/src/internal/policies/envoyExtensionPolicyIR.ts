@@ -82,6 +82,8 @@ function extProc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj, index: nu
     ...(response ? { response } : {}),
     allowModeOverride: mode?.allowModeOverride === true,
     failOpen: spec.failOpen === true,
+    ...(spec.shadowMode === true ? { shadowMode: true } : {}),
+    ...(typeof spec.statusOnError === 'number' ? { statusOnError: spec.statusOnError } : {}),
     ...(timeout === undefined ? {} : { messageTimeoutMs: timeout }),
     forwardingNamespaces: strings(metadata?.accessibleNamespaces),
     receivingNamespaces: strings(metadata?.writableNamespaces),
@@ -196,7 +198,8 @@ export function envoyExtensionPolicyIR(
     if (code instanceof Error) return { problem: `lua[${i}].${code.message}` };
     const problem = luaScriptProblem(code, luaValidation(scope));
     if (problem) return { problem: `lua[${i}]: ${problem}` };
-    lua.push({ name: `${key}/lua/${i}`, code });
+    const context = obj(entry.filterContext);
+    lua.push({ name: `${key}/lua/${i}`, code, ...(context ? { filterContext: context } : {}) });
   }
   const processors: ExtProc[] = [];
   for (const [i, entry] of list(spec.extProc).entries()) {

@@ -42,6 +42,9 @@ const externalProcessor = (p: ExtProc): ExternalProcessor =>
       timeout: durationMs(GRPC_TIMEOUT_MS),
     },
     failureModeAllow: p.failOpen,
+    // Shadow mode: the processor observes, Envoy does not wait for or apply its answers.
+    observabilityMode: p.shadowMode === true,
+    ...(p.statusOnError === undefined ? {} : { statusOnError: { code: p.statusOnError } }),
     processingMode: {
       requestHeaderMode: headerMode(p.request),
       responseHeaderMode: headerMode(p.response),

@@ -39,7 +39,16 @@ export const luaFilter: HttpFilterTranslator = {
     return Object.fromEntries(
       scripts.map((script, slot) => [
         slotName(slot),
-        enabledOnRoute(packAny(LuaPerRoute, LuaPerRoute.fromPartial({ name: script.name }))),
+        enabledOnRoute(
+          packAny(
+            LuaPerRoute,
+            LuaPerRoute.fromPartial({
+              name: script.name,
+              // The route's values for handle:filterContext() (Envoy 1.40's LuaPerRoute).
+              ...(script.filterContext ? { filterContext: script.filterContext } : {}),
+            }),
+          ),
+        ),
       ]),
     );
   },

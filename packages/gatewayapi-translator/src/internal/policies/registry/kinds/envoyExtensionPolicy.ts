@@ -1,7 +1,6 @@
 // EnvoyExtensionPolicy fields: applied or not (see ../fieldRegistry.ts). Lua scripts and external
-// processors run on the routes the policy extends; a processor's backendSettings, shadow mode and
-// status on error, dynamic modules, an image pull policy and a Lua filter context do not yet; a
-// route policy's mergeType merges it onto the broader policy. Wasm modules come over HTTP(S) or
+// processors run on the routes the policy extends (shadow mode and status on error too); a
+// processor's backendSettings, dynamic modules and an image pull policy do not yet; a route policy's mergeType merges it onto the broader policy. Wasm modules come over HTTP(S) or
 // from OCI images through the control plane's Wasm cache.
 import type { KindFields } from '../fieldRegistry.js';
 import { TARGETING_PROOF } from './proofs.js';
@@ -21,6 +20,7 @@ export const envoyExtensionPolicyFields: KindFields = {
     'spec.lua.type': LUA,
     'spec.lua.inline': LUA,
     'spec.lua.valueRef': LUA,
+    'spec.lua.filterContext': LUA,
     'spec.extProc.backendRef': EXT_PROC,
     'spec.extProc.backendRefs.group': EXT_PROC,
     'spec.extProc.backendRefs.kind': EXT_PROC,
@@ -32,6 +32,9 @@ export const envoyExtensionPolicyFields: KindFields = {
     'spec.extProc.failOpen': EXT_PROC,
     'spec.extProc.messageTimeout': EXT_PROC,
     'spec.extProc.metadata': EXT_PROC,
+    'spec.extProc.statusOnError': EXT_PROC,
+    'spec.extProc.shadowMode':
+      'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.ts: EgtsExtProcShadowMode',
     'spec.mergeType':
       'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.ts: EnvoyExtensionPolicyMerged',
     'spec.wasm.name': WASM,
@@ -54,9 +57,6 @@ export const envoyExtensionPolicyFields: KindFields = {
     'spec.dynamicModule',
     'spec.extProc.backendRefs.fallback',
     'spec.extProc.backendSettings',
-    'spec.extProc.shadowMode',
-    'spec.extProc.statusOnError',
-    'spec.lua.filterContext',
     'spec.wasm.code.pullPolicy',
   ],
 };

@@ -8,275 +8,55 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Duration } from "../../../../../../google/protobuf/duration.js";
 import { Struct } from "../../../../../../google/protobuf/struct.js";
+import { BoolValue } from "../../../../../../google/protobuf/wrappers.js";
 import { messageTypeRegistry } from "../../../../../../typeRegistry.js";
 import { HeaderMutationRules } from "../../../../../config/common/mutation_rules/v3/mutation_rules.js";
 import { HeaderValue } from "../../../../../config/core/v3/base.js";
+import { TypedExtensionConfig } from "../../../../../config/core/v3/extension.js";
 import { GrpcService } from "../../../../../config/core/v3/grpc_service.js";
+import { HttpService } from "../../../../../config/core/v3/http_service.js";
 import { ListStringMatcher } from "../../../../../type/matcher/v3/string.js";
+import { HttpStatus } from "../../../../../type/v3/http_status.js";
 import { ProcessingMode } from "./processing_mode.js";
 
 export const protobufPackage = "envoy.extensions.filters.http.ext_proc.v3";
 
 export const protobufFileName = "envoy/extensions/filters/http/ext_proc/v3/ext_proc.proto";
 
-/**
- * The filter communicates with an external gRPC service called an "external processor"
- * that can do a variety of things with the request and response:
- *
- * * Access and modify the HTTP headers on the request, response, or both
- * * Access and modify the HTTP request and response bodies
- * * Access and modify the dynamic stream metadata
- * * Immediately send an HTTP response downstream and terminate other processing
- *
- * The filter communicates with the server using a gRPC bidirectional stream. After the initial
- * request, the external server is in control over what additional data is sent to it
- * and how it should be processed.
- *
- * By implementing the protocol specified by the stream, the external server can choose:
- *
- * * Whether it receives the response message at all
- * * Whether it receives the message body at all, in separate chunks, or as a single buffer
- * * Whether subsequent HTTP requests are transmitted synchronously or whether they are
- *   sent asynchronously.
- * * To modify request or response trailers if they already exist
- *
- * The filter supports up to six different processing steps. Each is represented by
- * a gRPC stream message that is sent to the external processor. For each message, the
- * processor must send a matching response.
- *
- * * Request headers: Contains the headers from the original HTTP request.
- * * Request body: Delivered if they are present and sent in a single message if
- *   the BUFFERED or BUFFERED_PARTIAL mode is chosen, in multiple messages if the
- *   STREAMED mode is chosen, and not at all otherwise.
- * * Request trailers: Delivered if they are present and if the trailer mode is set
- *   to SEND.
- * * Response headers: Contains the headers from the HTTP response. Keep in mind
- *   that if the upstream system sends them before processing the request body that
- *   this message may arrive before the complete body.
- * * Response body: Sent according to the processing mode like the request body.
- * * Response trailers: Delivered according to the processing mode like the
- *   request trailers.
- *
- * By default, the processor sends only the request and response headers messages.
- * This may be changed to include any of the six steps by changing the processing_mode
- * setting of the filter configuration, or by setting the mode_override of any response
- * from the external processor. The latter is only enabled if allow_mode_override is
- * set to true. This way, a processor may, for example, use information
- * in the request header to determine whether the message body must be examined, or whether
- * the proxy should simply stream it straight through.
- *
- * All of this together allows a server to process the filter traffic in fairly
- * sophisticated ways. For example:
- *
- * * A server may choose to examine all or part of the HTTP message bodies depending
- *   on the content of the headers.
- * * A server may choose to immediately reject some messages based on their HTTP
- *   headers (or other dynamic metadata) and more carefully examine others.
- * * A server may asynchronously monitor traffic coming through the filter by inspecting
- *   headers, bodies, or both, and then decide to switch to a synchronous processing
- *   mode, either permanently or temporarily.
- *
- * The protocol itself is based on a bidirectional gRPC stream. Envoy will send the
- * server
- * :ref:`ProcessingRequest <envoy_v3_api_msg_service.ext_proc.v3.ProcessingRequest>`
- * messages, and the server must reply with
- * :ref:`ProcessingResponse <envoy_v3_api_msg_service.ext_proc.v3.ProcessingResponse>`.
- *
- * Stats about each gRPC call are recorded in a :ref:`dynamic filter state
- * <arch_overview_advanced_filter_state_sharing>` object in a namespace matching the filter
- * name.
- *
- * [#next-free-field: 20]
- */
+/** ext_proc as of the Envoy this project runs (see the README of proto/envoy-overrides). */
+
 export interface ExternalProcessor {
-  /**
-   * Configuration for the gRPC service that the filter will communicate with.
-   * The filter supports both the "Envoy" and "Google" gRPC clients.
-   */
-  grpcService?:
-    | GrpcService
-    | undefined;
-  /**
-   * By default, if the gRPC stream cannot be established, or if it is closed
-   * prematurely with an error, the filter will fail. Specifically, if the
-   * response headers have not yet been delivered, then it will return a 500
-   * error downstream. If they have been delivered, then instead the HTTP stream to the
-   * downstream client will be reset.
-   * With this parameter set to true, however, then if the gRPC stream is prematurely closed
-   * or could not be opened, processing continues without error.
-   */
+  grpcService?: GrpcService | undefined;
+  httpService?: ExtProcHttpService | undefined;
   failureModeAllow: boolean;
-  /**
-   * Specifies default options for how HTTP headers, trailers, and bodies are
-   * sent. See ProcessingMode for details.
-   */
-  processingMode?:
-    | ProcessingMode
-    | undefined;
-  /**
-   * Envoy provides a number of :ref:`attributes <arch_overview_attributes>`
-   * for expressive policies. Each attribute name provided in this field will be
-   * matched against that list and populated in the request_headers message.
-   * See the :ref:`attribute documentation <arch_overview_request_attributes>`
-   * for the list of supported attributes and their types.
-   */
+  processingMode?: ProcessingMode | undefined;
   requestAttributes: string[];
-  /**
-   * Envoy provides a number of :ref:`attributes <arch_overview_attributes>`
-   * for expressive policies. Each attribute name provided in this field will be
-   * matched against that list and populated in the response_headers message.
-   * See the :ref:`attribute documentation <arch_overview_attributes>`
-   * for the list of supported attributes and their types.
-   */
   responseAttributes: string[];
-  /**
-   * Specifies the timeout for each individual message sent on the stream and
-   * when the filter is running in synchronous mode. Whenever the proxy sends
-   * a message on the stream that requires a response, it will reset this timer,
-   * and will stop processing and return an error (subject to the processing mode)
-   * if the timer expires before a matching response is received. There is no
-   * timeout when the filter is running in asynchronous mode. Zero is a valid
-   * config which means the timer will be triggered immediately. If not
-   * configured, default is 200 milliseconds.
-   */
-  messageTimeout?:
-    | Duration
-    | undefined;
-  /**
-   * Optional additional prefix to use when emitting statistics. This allows to distinguish
-   * emitted statistics between configured *ext_proc* filters in an HTTP filter chain.
-   */
+  messageTimeout?: Duration | undefined;
   statPrefix: string;
-  /**
-   * Rules that determine what modifications an external processing server may
-   * make to message headers. If not set, all headers may be modified except
-   * for "host", ":authority", ":scheme", ":method", and headers that start
-   * with the header prefix set via
-   * :ref:`header_prefix <envoy_v3_api_field_config.bootstrap.v3.Bootstrap.header_prefix>`
-   * (which is usually "x-envoy").
-   * Note that changing headers such as "host" or ":authority" may not in itself
-   * change Envoy's routing decision, as routes can be cached. To also force the
-   * route to be recomputed, set the
-   * :ref:`clear_route_cache <envoy_v3_api_field_service.ext_proc.v3.CommonResponse.clear_route_cache>`
-   * field to true in the same response.
-   */
-  mutationRules?:
-    | HeaderMutationRules
-    | undefined;
-  /**
-   * Specify the upper bound of
-   * :ref:`override_message_timeout <envoy_v3_api_field_service.ext_proc.v3.ProcessingResponse.override_message_timeout>`
-   * If not specified, by default it is 0, which will effectively disable the ``override_message_timeout`` API.
-   */
-  maxMessageTimeout?:
-    | Duration
-    | undefined;
-  /**
-   * Allow headers matching the ``forward_rules`` to be forwarded to the external processing server.
-   * If not set, all headers are forwarded to the external processing server.
-   */
-  forwardRules?:
-    | HeaderForwardingRules
-    | undefined;
-  /**
-   * Additional metadata to be added to the filter state for logging purposes. The metadata
-   * will be added to StreamInfo's filter state under the namespace corresponding to the
-   * ext_proc filter name.
-   */
-  filterMetadata?:
-    | { [key: string]: any }
-    | undefined;
-  /**
-   * If ``allow_mode_override`` is set to true, the filter config :ref:`processing_mode
-   * <envoy_v3_api_field_extensions.filters.http.ext_proc.v3.ExternalProcessor.processing_mode>`
-   * can be overridden by the response message from the external processing server
-   * :ref:`mode_override <envoy_v3_api_field_service.ext_proc.v3.ProcessingResponse.mode_override>`.
-   * If not set, ``mode_override`` API in the response message will be ignored.
-   */
+  mutationRules?: HeaderMutationRules | undefined;
+  maxMessageTimeout?: Duration | undefined;
+  forwardRules?: HeaderForwardingRules | undefined;
+  filterMetadata?: { [key: string]: any } | undefined;
   allowModeOverride: boolean;
-  /**
-   * If set to true, ignore the
-   * :ref:`immediate_response <envoy_v3_api_field_service.ext_proc.v3.ProcessingResponse.immediate_response>`
-   * message in an external processor response. In such case, no local reply will be sent.
-   * Instead, the stream to the external processor will be closed. There will be no
-   * more external processing for this stream from now on.
-   */
   disableImmediateResponse: boolean;
-  /** Options related to the sending and receiving of dynamic metadata. */
-  metadataOptions?:
-    | MetadataOptions
-    | undefined;
-  /**
-   * If true, send each part of the HTTP request or response specified by ProcessingMode
-   * without pausing on filter chain iteration. It is "Send and Go" mode that can be used
-   * by external processor to observe Envoy data and status. In this mode:
-   *
-   * 1. Only STREAMED body processing mode is supported and any other body processing modes will be
-   * ignored. NONE mode(i.e., skip body processing) will still work as expected.
-   *
-   * 2. External processor should not send back processing response, as any responses will be ignored.
-   * This also means that
-   * :ref:`message_timeout <envoy_v3_api_field_extensions.filters.http.ext_proc.v3.ExternalProcessor.message_timeout>`
-   * restriction doesn't apply to this mode.
-   *
-   * 3. External processor may still close the stream to indicate that no more messages are needed.
-   *
-   * .. warning::
-   *
-   *    Flow control is necessary mechanism to prevent the fast sender (either downstream client or upstream server)
-   *    from overwhelming the external processor when its processing speed is slower.
-   *    This protective measure is being explored and developed but has not been ready yet, so please use your own
-   *    discretion when enabling this feature.
-   *    This work is currently tracked under https://github.com/envoyproxy/envoy/issues/33319.
-   */
+  metadataOptions?: MetadataOptions | undefined;
   observabilityMode: boolean;
-  /**
-   * Prevents clearing the route-cache when the
-   * :ref:`clear_route_cache <envoy_v3_api_field_service.ext_proc.v3.CommonResponse.clear_route_cache>`
-   * field is set in an external processor response.
-   * Only one of ``disable_clear_route_cache`` or ``route_cache_action`` can be set.
-   * It is recommended to set ``route_cache_action`` which supersedes ``disable_clear_route_cache``.
-   */
   disableClearRouteCache: boolean;
-  /**
-   * Specifies the action to be taken when an external processor response is
-   * received in response to request headers. It is recommended to set this field than set
-   * :ref:`disable_clear_route_cache <envoy_v3_api_field_extensions.filters.http.ext_proc.v3.ExternalProcessor.disable_clear_route_cache>`.
-   * Only one of ``disable_clear_route_cache`` or ``route_cache_action`` can be set.
-   */
   routeCacheAction: ExternalProcessor_RouteCacheAction;
-  /**
-   * Specifies the deferred closure timeout for gRPC stream that connects to external processor. Currently, the deferred stream closure
-   * is only used in :ref:`observability_mode <envoy_v3_api_field_extensions.filters.http.ext_proc.v3.ExternalProcessor.observability_mode>`.
-   * In observability mode, gRPC streams may be held open to the external processor longer than the lifetime of the regular client to
-   * backend stream lifetime. In this case, Envoy will eventually timeout the external processor stream according to this time limit.
-   * The default value is 5000 milliseconds (5 seconds) if not specified.
-   */
   deferredCloseTimeout?: Duration | undefined;
+  sendBodyWithoutWaitingForHeaderResponse: boolean;
+  allowedOverrideModes: ProcessingMode[];
+  processingRequestModifier?: TypedExtensionConfig | undefined;
+  onProcessingResponse?: TypedExtensionConfig | undefined;
+  statusOnError?: HttpStatus | undefined;
+  allowContentLengthHeader: boolean;
+  emitClientSpan?: boolean | undefined;
 }
 
-/**
- * Describes the route cache action to be taken when an external processor response
- * is received in response to request headers.
- */
 export enum ExternalProcessor_RouteCacheAction {
-  /**
-   * DEFAULT - The default behavior is to clear the route cache only when the
-   * :ref:`clear_route_cache <envoy_v3_api_field_service.ext_proc.v3.CommonResponse.clear_route_cache>`
-   * field is set in an external processor response.
-   */
   DEFAULT = 0,
-  /**
-   * CLEAR - Always clear the route cache irrespective of the clear_route_cache bit in
-   * the external processor response.
-   */
   CLEAR = 1,
-  /**
-   * RETAIN - Do not clear the route cache irrespective of the clear_route_cache bit in
-   * the external processor response. Setting to RETAIN is equivalent to set the
-   * :ref:`disable_clear_route_cache <envoy_v3_api_field_extensions.filters.http.ext_proc.v3.ExternalProcessor.disable_clear_route_cache>`
-   * to true.
-   */
   RETAIN = 2,
 }
 
@@ -309,143 +89,48 @@ export function externalProcessor_RouteCacheActionToJSON(object: ExternalProcess
   }
 }
 
-/**
- * The MetadataOptions structure defines options for the sending and receiving of
- * dynamic metadata. Specifically, which namespaces to send to the server, whether
- * metadata returned by the server may be written, and how that metadata may be written.
- */
+export interface ExtProcHttpService {
+  httpService?: HttpService | undefined;
+}
+
 export interface MetadataOptions {
-  /**
-   * Describes which typed or untyped dynamic metadata namespaces to forward to
-   * the external processing server.
-   */
-  forwardingNamespaces?:
-    | MetadataOptions_MetadataNamespaces
-    | undefined;
-  /**
-   * Describes which typed or untyped dynamic metadata namespaces to accept from
-   * the external processing server. Set to empty or leave unset to disallow writing
-   * any received dynamic metadata. Receiving of typed metadata is not supported.
-   */
+  forwardingNamespaces?: MetadataOptions_MetadataNamespaces | undefined;
   receivingNamespaces?: MetadataOptions_MetadataNamespaces | undefined;
+  clusterMetadataForwardingNamespaces?: MetadataOptions_MetadataNamespaces | undefined;
 }
 
 export interface MetadataOptions_MetadataNamespaces {
-  /**
-   * Specifies a list of metadata namespaces whose values, if present,
-   * will be passed to the ext_proc service as an opaque *protobuf::Struct*.
-   */
   untyped: string[];
-  /**
-   * Specifies a list of metadata namespaces whose values, if present,
-   * will be passed to the ext_proc service as a *protobuf::Any*. This allows
-   * envoy and the external processing server to share the protobuf message
-   * definition for safe parsing.
-   */
   typed: string[];
 }
 
-/**
- * The HeaderForwardingRules structure specifies what headers are
- * allowed to be forwarded to the external processing server.
- *
- * This works as below:
- *
- *   1. If neither ``allowed_headers`` nor ``disallowed_headers`` is set, all headers are forwarded.
- *   2. If both ``allowed_headers`` and ``disallowed_headers`` are set, only headers in the
- *      ``allowed_headers`` but not in the ``disallowed_headers`` are forwarded.
- *   3. If ``allowed_headers`` is set, and ``disallowed_headers`` is not set, only headers in
- *      the ``allowed_headers`` are forwarded.
- *   4. If ``disallowed_headers`` is set, and ``allowed_headers`` is not set, all headers except
- *      headers in the ``disallowed_headers`` are forwarded.
- */
 export interface HeaderForwardingRules {
-  /**
-   * If set, specifically allow any header in this list to be forwarded to the external
-   * processing server. This can be overridden by the below ``disallowed_headers``.
-   */
-  allowedHeaders?:
-    | ListStringMatcher
-    | undefined;
-  /**
-   * If set, specifically disallow any header in this list to be forwarded to the external
-   * processing server. This overrides the above ``allowed_headers`` if a header matches both.
-   */
+  allowedHeaders?: ListStringMatcher | undefined;
   disallowedHeaders?: ListStringMatcher | undefined;
 }
 
-/**
- * Extra settings that may be added to per-route configuration for a
- * virtual host or cluster.
- */
 export interface ExtProcPerRoute {
-  /**
-   * Disable the filter for this particular vhost or route.
-   * If disabled is specified in multiple per-filter-configs, the most specific one will be used.
-   */
-  disabled?:
-    | boolean
-    | undefined;
-  /**
-   * Override aspects of the configuration for this route. A set of
-   * overrides in a more specific configuration will override a "disabled"
-   * flag set in a less-specific one.
-   */
+  disabled?: boolean | undefined;
   overrides?: ExtProcOverrides | undefined;
 }
 
-/**
- * Overrides that may be set on a per-route basis
- * [#next-free-field: 8]
- */
 export interface ExtProcOverrides {
-  /** Set a different processing mode for this route than the default. */
-  processingMode?:
-    | ProcessingMode
-    | undefined;
-  /**
-   * [#not-implemented-hide:]
-   * Set a different asynchronous processing option than the default.
-   */
+  processingMode?: ProcessingMode | undefined;
   asyncMode: boolean;
-  /**
-   * [#not-implemented-hide:]
-   * Set different optional attributes than the default setting of the
-   * ``request_attributes`` field.
-   */
   requestAttributes: string[];
-  /**
-   * [#not-implemented-hide:]
-   * Set different optional properties than the default setting of the
-   * ``response_attributes`` field.
-   */
   responseAttributes: string[];
-  /** Set a different gRPC service for this route than the default. */
-  grpcService?:
-    | GrpcService
-    | undefined;
-  /**
-   * Options related to the sending and receiving of dynamic metadata.
-   * Lists of forwarding and receiving namespaces will be overridden in their entirety,
-   * meaning the most-specific config that specifies this override will be the final
-   * config used. It is the prerogative of the control plane to ensure this
-   * most-specific config contains the correct final overrides.
-   */
-  metadataOptions?:
-    | MetadataOptions
-    | undefined;
-  /**
-   * Additional metadata to include into streams initiated to the ext_proc gRPC
-   * service. This can be used for scenarios in which additional ad hoc
-   * authorization headers (e.g. ``x-foo-bar: baz-key``) are to be injected or
-   * when a route needs to partially override inherited metadata.
-   */
+  grpcService?: GrpcService | undefined;
+  metadataOptions?: MetadataOptions | undefined;
   grpcInitialMetadata: HeaderValue[];
+  failureModeAllow?: boolean | undefined;
+  processingRequestModifier?: TypedExtensionConfig | undefined;
+  emitClientSpan?: boolean | undefined;
 }
 
 function createBaseExternalProcessor(): ExternalProcessor {
   return {
     grpcService: undefined,
+    httpService: undefined,
     failureModeAllow: false,
     processingMode: undefined,
     requestAttributes: [],
@@ -463,6 +148,13 @@ function createBaseExternalProcessor(): ExternalProcessor {
     disableClearRouteCache: false,
     routeCacheAction: 0,
     deferredCloseTimeout: undefined,
+    sendBodyWithoutWaitingForHeaderResponse: false,
+    allowedOverrideModes: [],
+    processingRequestModifier: undefined,
+    onProcessingResponse: undefined,
+    statusOnError: undefined,
+    allowContentLengthHeader: false,
+    emitClientSpan: undefined,
   };
 }
 
@@ -475,6 +167,9 @@ export const ExternalProcessor: MessageFns<
   encode(message: ExternalProcessor, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.grpcService !== undefined) {
       GrpcService.encode(message.grpcService, writer.uint32(10).fork()).join();
+    }
+    if (message.httpService !== undefined) {
+      ExtProcHttpService.encode(message.httpService, writer.uint32(162).fork()).join();
     }
     if (message.failureModeAllow !== false) {
       writer.uint32(16).bool(message.failureModeAllow);
@@ -527,6 +222,27 @@ export const ExternalProcessor: MessageFns<
     if (message.deferredCloseTimeout !== undefined) {
       Duration.encode(message.deferredCloseTimeout, writer.uint32(154).fork()).join();
     }
+    if (message.sendBodyWithoutWaitingForHeaderResponse !== false) {
+      writer.uint32(168).bool(message.sendBodyWithoutWaitingForHeaderResponse);
+    }
+    for (const v of message.allowedOverrideModes) {
+      ProcessingMode.encode(v!, writer.uint32(178).fork()).join();
+    }
+    if (message.processingRequestModifier !== undefined) {
+      TypedExtensionConfig.encode(message.processingRequestModifier, writer.uint32(202).fork()).join();
+    }
+    if (message.onProcessingResponse !== undefined) {
+      TypedExtensionConfig.encode(message.onProcessingResponse, writer.uint32(186).fork()).join();
+    }
+    if (message.statusOnError !== undefined) {
+      HttpStatus.encode(message.statusOnError, writer.uint32(194).fork()).join();
+    }
+    if (message.allowContentLengthHeader !== false) {
+      writer.uint32(208).bool(message.allowContentLengthHeader);
+    }
+    if (message.emitClientSpan !== undefined) {
+      BoolValue.encode({ value: message.emitClientSpan! }, writer.uint32(218).fork()).join();
+    }
     return writer;
   },
 
@@ -549,6 +265,14 @@ export const ExternalProcessor: MessageFns<
             }
 
             message.grpcService = GrpcService.decode(reader, reader.uint32());
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.httpService = ExtProcHttpService.decode(reader, reader.uint32());
             continue;
           }
           case 2: {
@@ -687,6 +411,62 @@ export const ExternalProcessor: MessageFns<
             message.deferredCloseTimeout = Duration.decode(reader, reader.uint32());
             continue;
           }
+          case 21: {
+            if (tag !== 168) {
+              break;
+            }
+
+            message.sendBodyWithoutWaitingForHeaderResponse = reader.bool();
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.allowedOverrideModes.push(ProcessingMode.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.processingRequestModifier = TypedExtensionConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.onProcessingResponse = TypedExtensionConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.statusOnError = HttpStatus.decode(reader, reader.uint32());
+            continue;
+          }
+          case 26: {
+            if (tag !== 208) {
+              break;
+            }
+
+            message.allowContentLengthHeader = reader.bool();
+            continue;
+          }
+          case 27: {
+            if (tag !== 218) {
+              break;
+            }
+
+            message.emitClientSpan = BoolValue.decode(reader, reader.uint32()).value;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -705,6 +485,11 @@ export const ExternalProcessor: MessageFns<
         ? GrpcService.fromJSON(object.grpcService)
         : isSet(object.grpc_service)
         ? GrpcService.fromJSON(object.grpc_service)
+        : undefined,
+      httpService: isSet(object.httpService)
+        ? ExtProcHttpService.fromJSON(object.httpService)
+        : isSet(object.http_service)
+        ? ExtProcHttpService.fromJSON(object.http_service)
         : undefined,
       failureModeAllow: isSet(object.failureModeAllow)
         ? globalThis.Boolean(object.failureModeAllow)
@@ -791,6 +576,41 @@ export const ExternalProcessor: MessageFns<
         : isSet(object.deferred_close_timeout)
         ? Duration.fromJSON(object.deferred_close_timeout)
         : undefined,
+      sendBodyWithoutWaitingForHeaderResponse: isSet(object.sendBodyWithoutWaitingForHeaderResponse)
+        ? globalThis.Boolean(object.sendBodyWithoutWaitingForHeaderResponse)
+        : isSet(object.send_body_without_waiting_for_header_response)
+        ? globalThis.Boolean(object.send_body_without_waiting_for_header_response)
+        : false,
+      allowedOverrideModes: globalThis.Array.isArray(object?.allowedOverrideModes)
+        ? object.allowedOverrideModes.map((e: any) => ProcessingMode.fromJSON(e))
+        : globalThis.Array.isArray(object?.allowed_override_modes)
+        ? object.allowed_override_modes.map((e: any) => ProcessingMode.fromJSON(e))
+        : [],
+      processingRequestModifier: isSet(object.processingRequestModifier)
+        ? TypedExtensionConfig.fromJSON(object.processingRequestModifier)
+        : isSet(object.processing_request_modifier)
+        ? TypedExtensionConfig.fromJSON(object.processing_request_modifier)
+        : undefined,
+      onProcessingResponse: isSet(object.onProcessingResponse)
+        ? TypedExtensionConfig.fromJSON(object.onProcessingResponse)
+        : isSet(object.on_processing_response)
+        ? TypedExtensionConfig.fromJSON(object.on_processing_response)
+        : undefined,
+      statusOnError: isSet(object.statusOnError)
+        ? HttpStatus.fromJSON(object.statusOnError)
+        : isSet(object.status_on_error)
+        ? HttpStatus.fromJSON(object.status_on_error)
+        : undefined,
+      allowContentLengthHeader: isSet(object.allowContentLengthHeader)
+        ? globalThis.Boolean(object.allowContentLengthHeader)
+        : isSet(object.allow_content_length_header)
+        ? globalThis.Boolean(object.allow_content_length_header)
+        : false,
+      emitClientSpan: isSet(object.emitClientSpan)
+        ? Boolean(object.emitClientSpan)
+        : isSet(object.emit_client_span)
+        ? Boolean(object.emit_client_span)
+        : undefined,
     };
   },
 
@@ -798,6 +618,9 @@ export const ExternalProcessor: MessageFns<
     const obj: any = {};
     if (message.grpcService !== undefined) {
       obj.grpcService = GrpcService.toJSON(message.grpcService);
+    }
+    if (message.httpService !== undefined) {
+      obj.httpService = ExtProcHttpService.toJSON(message.httpService);
     }
     if (message.failureModeAllow !== false) {
       obj.failureModeAllow = message.failureModeAllow;
@@ -850,6 +673,27 @@ export const ExternalProcessor: MessageFns<
     if (message.deferredCloseTimeout !== undefined) {
       obj.deferredCloseTimeout = Duration.toJSON(message.deferredCloseTimeout);
     }
+    if (message.sendBodyWithoutWaitingForHeaderResponse !== false) {
+      obj.sendBodyWithoutWaitingForHeaderResponse = message.sendBodyWithoutWaitingForHeaderResponse;
+    }
+    if (message.allowedOverrideModes?.length) {
+      obj.allowedOverrideModes = message.allowedOverrideModes.map((e) => ProcessingMode.toJSON(e));
+    }
+    if (message.processingRequestModifier !== undefined) {
+      obj.processingRequestModifier = TypedExtensionConfig.toJSON(message.processingRequestModifier);
+    }
+    if (message.onProcessingResponse !== undefined) {
+      obj.onProcessingResponse = TypedExtensionConfig.toJSON(message.onProcessingResponse);
+    }
+    if (message.statusOnError !== undefined) {
+      obj.statusOnError = HttpStatus.toJSON(message.statusOnError);
+    }
+    if (message.allowContentLengthHeader !== false) {
+      obj.allowContentLengthHeader = message.allowContentLengthHeader;
+    }
+    if (message.emitClientSpan !== undefined) {
+      obj.emitClientSpan = message.emitClientSpan;
+    }
     return obj;
   },
 
@@ -860,6 +704,9 @@ export const ExternalProcessor: MessageFns<
     const message = createBaseExternalProcessor();
     message.grpcService = (object.grpcService !== undefined && object.grpcService !== null)
       ? GrpcService.fromPartial(object.grpcService)
+      : undefined;
+    message.httpService = (object.httpService !== undefined && object.httpService !== null)
+      ? ExtProcHttpService.fromPartial(object.httpService)
       : undefined;
     message.failureModeAllow = object.failureModeAllow ?? false;
     message.processingMode = (object.processingMode !== undefined && object.processingMode !== null)
@@ -892,14 +739,114 @@ export const ExternalProcessor: MessageFns<
     message.deferredCloseTimeout = (object.deferredCloseTimeout !== undefined && object.deferredCloseTimeout !== null)
       ? Duration.fromPartial(object.deferredCloseTimeout)
       : undefined;
+    message.sendBodyWithoutWaitingForHeaderResponse = object.sendBodyWithoutWaitingForHeaderResponse ?? false;
+    message.allowedOverrideModes = object.allowedOverrideModes?.map((e) => ProcessingMode.fromPartial(e)) || [];
+    message.processingRequestModifier =
+      (object.processingRequestModifier !== undefined && object.processingRequestModifier !== null)
+        ? TypedExtensionConfig.fromPartial(object.processingRequestModifier)
+        : undefined;
+    message.onProcessingResponse = (object.onProcessingResponse !== undefined && object.onProcessingResponse !== null)
+      ? TypedExtensionConfig.fromPartial(object.onProcessingResponse)
+      : undefined;
+    message.statusOnError = (object.statusOnError !== undefined && object.statusOnError !== null)
+      ? HttpStatus.fromPartial(object.statusOnError)
+      : undefined;
+    message.allowContentLengthHeader = object.allowContentLengthHeader ?? false;
+    message.emitClientSpan = object.emitClientSpan ?? undefined;
     return message;
   },
 };
 
 messageTypeRegistry.set(ExternalProcessor.$type, ExternalProcessor);
 
+function createBaseExtProcHttpService(): ExtProcHttpService {
+  return { httpService: undefined };
+}
+
+export const ExtProcHttpService: MessageFns<
+  ExtProcHttpService,
+  "envoy.extensions.filters.http.ext_proc.v3.ExtProcHttpService"
+> = {
+  $type: "envoy.extensions.filters.http.ext_proc.v3.ExtProcHttpService" as const,
+
+  encode(message: ExtProcHttpService, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.httpService !== undefined) {
+      HttpService.encode(message.httpService, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExtProcHttpService {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExtProcHttpService();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.httpService = HttpService.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExtProcHttpService {
+    return {
+      httpService: isSet(object.httpService)
+        ? HttpService.fromJSON(object.httpService)
+        : isSet(object.http_service)
+        ? HttpService.fromJSON(object.http_service)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ExtProcHttpService): unknown {
+    const obj: any = {};
+    if (message.httpService !== undefined) {
+      obj.httpService = HttpService.toJSON(message.httpService);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExtProcHttpService>, I>>(base?: I): ExtProcHttpService {
+    return ExtProcHttpService.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExtProcHttpService>, I>>(object: I): ExtProcHttpService {
+    const message = createBaseExtProcHttpService();
+    message.httpService = (object.httpService !== undefined && object.httpService !== null)
+      ? HttpService.fromPartial(object.httpService)
+      : undefined;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(ExtProcHttpService.$type, ExtProcHttpService);
+
 function createBaseMetadataOptions(): MetadataOptions {
-  return { forwardingNamespaces: undefined, receivingNamespaces: undefined };
+  return {
+    forwardingNamespaces: undefined,
+    receivingNamespaces: undefined,
+    clusterMetadataForwardingNamespaces: undefined,
+  };
 }
 
 export const MetadataOptions: MessageFns<MetadataOptions, "envoy.extensions.filters.http.ext_proc.v3.MetadataOptions"> =
@@ -912,6 +859,10 @@ export const MetadataOptions: MessageFns<MetadataOptions, "envoy.extensions.filt
       }
       if (message.receivingNamespaces !== undefined) {
         MetadataOptions_MetadataNamespaces.encode(message.receivingNamespaces, writer.uint32(18).fork()).join();
+      }
+      if (message.clusterMetadataForwardingNamespaces !== undefined) {
+        MetadataOptions_MetadataNamespaces.encode(message.clusterMetadataForwardingNamespaces, writer.uint32(26).fork())
+          .join();
       }
       return writer;
     },
@@ -945,6 +896,17 @@ export const MetadataOptions: MessageFns<MetadataOptions, "envoy.extensions.filt
               message.receivingNamespaces = MetadataOptions_MetadataNamespaces.decode(reader, reader.uint32());
               continue;
             }
+            case 3: {
+              if (tag !== 26) {
+                break;
+              }
+
+              message.clusterMetadataForwardingNamespaces = MetadataOptions_MetadataNamespaces.decode(
+                reader,
+                reader.uint32(),
+              );
+              continue;
+            }
           }
           if ((tag & 7) === 4 || tag === 0) {
             break;
@@ -969,6 +931,11 @@ export const MetadataOptions: MessageFns<MetadataOptions, "envoy.extensions.filt
           : isSet(object.receiving_namespaces)
           ? MetadataOptions_MetadataNamespaces.fromJSON(object.receiving_namespaces)
           : undefined,
+        clusterMetadataForwardingNamespaces: isSet(object.clusterMetadataForwardingNamespaces)
+          ? MetadataOptions_MetadataNamespaces.fromJSON(object.clusterMetadataForwardingNamespaces)
+          : isSet(object.cluster_metadata_forwarding_namespaces)
+          ? MetadataOptions_MetadataNamespaces.fromJSON(object.cluster_metadata_forwarding_namespaces)
+          : undefined,
       };
     },
 
@@ -979,6 +946,11 @@ export const MetadataOptions: MessageFns<MetadataOptions, "envoy.extensions.filt
       }
       if (message.receivingNamespaces !== undefined) {
         obj.receivingNamespaces = MetadataOptions_MetadataNamespaces.toJSON(message.receivingNamespaces);
+      }
+      if (message.clusterMetadataForwardingNamespaces !== undefined) {
+        obj.clusterMetadataForwardingNamespaces = MetadataOptions_MetadataNamespaces.toJSON(
+          message.clusterMetadataForwardingNamespaces,
+        );
       }
       return obj;
     },
@@ -994,6 +966,11 @@ export const MetadataOptions: MessageFns<MetadataOptions, "envoy.extensions.filt
       message.receivingNamespaces = (object.receivingNamespaces !== undefined && object.receivingNamespaces !== null)
         ? MetadataOptions_MetadataNamespaces.fromPartial(object.receivingNamespaces)
         : undefined;
+      message.clusterMetadataForwardingNamespaces =
+        (object.clusterMetadataForwardingNamespaces !== undefined &&
+            object.clusterMetadataForwardingNamespaces !== null)
+          ? MetadataOptions_MetadataNamespaces.fromPartial(object.clusterMetadataForwardingNamespaces)
+          : undefined;
       return message;
     },
   };
@@ -1301,6 +1278,9 @@ function createBaseExtProcOverrides(): ExtProcOverrides {
     grpcService: undefined,
     metadataOptions: undefined,
     grpcInitialMetadata: [],
+    failureModeAllow: undefined,
+    processingRequestModifier: undefined,
+    emitClientSpan: undefined,
   };
 }
 
@@ -1331,6 +1311,15 @@ export const ExtProcOverrides: MessageFns<
     }
     for (const v of message.grpcInitialMetadata) {
       HeaderValue.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.failureModeAllow !== undefined) {
+      BoolValue.encode({ value: message.failureModeAllow! }, writer.uint32(66).fork()).join();
+    }
+    if (message.processingRequestModifier !== undefined) {
+      TypedExtensionConfig.encode(message.processingRequestModifier, writer.uint32(74).fork()).join();
+    }
+    if (message.emitClientSpan !== undefined) {
+      BoolValue.encode({ value: message.emitClientSpan! }, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -1404,6 +1393,30 @@ export const ExtProcOverrides: MessageFns<
             message.grpcInitialMetadata.push(HeaderValue.decode(reader, reader.uint32()));
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.failureModeAllow = BoolValue.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.processingRequestModifier = TypedExtensionConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.emitClientSpan = BoolValue.decode(reader, reader.uint32()).value;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1453,6 +1466,21 @@ export const ExtProcOverrides: MessageFns<
         : globalThis.Array.isArray(object?.grpc_initial_metadata)
         ? object.grpc_initial_metadata.map((e: any) => HeaderValue.fromJSON(e))
         : [],
+      failureModeAllow: isSet(object.failureModeAllow)
+        ? Boolean(object.failureModeAllow)
+        : isSet(object.failure_mode_allow)
+        ? Boolean(object.failure_mode_allow)
+        : undefined,
+      processingRequestModifier: isSet(object.processingRequestModifier)
+        ? TypedExtensionConfig.fromJSON(object.processingRequestModifier)
+        : isSet(object.processing_request_modifier)
+        ? TypedExtensionConfig.fromJSON(object.processing_request_modifier)
+        : undefined,
+      emitClientSpan: isSet(object.emitClientSpan)
+        ? Boolean(object.emitClientSpan)
+        : isSet(object.emit_client_span)
+        ? Boolean(object.emit_client_span)
+        : undefined,
     };
   },
 
@@ -1479,6 +1507,15 @@ export const ExtProcOverrides: MessageFns<
     if (message.grpcInitialMetadata?.length) {
       obj.grpcInitialMetadata = message.grpcInitialMetadata.map((e) => HeaderValue.toJSON(e));
     }
+    if (message.failureModeAllow !== undefined) {
+      obj.failureModeAllow = message.failureModeAllow;
+    }
+    if (message.processingRequestModifier !== undefined) {
+      obj.processingRequestModifier = TypedExtensionConfig.toJSON(message.processingRequestModifier);
+    }
+    if (message.emitClientSpan !== undefined) {
+      obj.emitClientSpan = message.emitClientSpan;
+    }
     return obj;
   },
 
@@ -1500,6 +1537,12 @@ export const ExtProcOverrides: MessageFns<
       ? MetadataOptions.fromPartial(object.metadataOptions)
       : undefined;
     message.grpcInitialMetadata = object.grpcInitialMetadata?.map((e) => HeaderValue.fromPartial(e)) || [];
+    message.failureModeAllow = object.failureModeAllow ?? undefined;
+    message.processingRequestModifier =
+      (object.processingRequestModifier !== undefined && object.processingRequestModifier !== null)
+        ? TypedExtensionConfig.fromPartial(object.processingRequestModifier)
+        : undefined;
+    message.emitClientSpan = object.emitClientSpan ?? undefined;
     return message;
   },
 };

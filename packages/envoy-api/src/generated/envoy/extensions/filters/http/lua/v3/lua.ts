@@ -6,6 +6,8 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Struct } from "../../../../../../google/protobuf/struct.js";
+import { BoolValue } from "../../../../../../google/protobuf/wrappers.js";
 import { messageTypeRegistry } from "../../../../../../typeRegistry.js";
 import { DataSource } from "../../../../../config/core/v3/base.js";
 
@@ -13,68 +15,18 @@ export const protobufPackage = "envoy.extensions.filters.http.lua.v3";
 
 export const protobufFileName = "envoy/extensions/filters/http/lua/v3/lua.proto";
 
+/** lua as of the Envoy this project runs (see the README of proto/envoy-overrides). */
+
 export interface Lua {
-  /**
-   * The Lua code that Envoy will execute. This can be a very small script that
-   * further loads code from disk if desired. Note that if JSON configuration is used, the code must
-   * be properly escaped. YAML configuration may be easier to read since YAML supports multi-line
-   * strings so complex scripts can be easily expressed inline in the configuration.
-   *
-   * This field is deprecated. Please use
-   * :ref:`default_source_code <envoy_v3_api_field_extensions.filters.http.lua.v3.Lua.default_source_code>`.
-   * Only one of :ref:`inline_code <envoy_v3_api_field_extensions.filters.http.lua.v3.Lua.inline_code>`
-   * or :ref:`default_source_code <envoy_v3_api_field_extensions.filters.http.lua.v3.Lua.default_source_code>`
-   * can be set for the Lua filter.
-   *
-   * @deprecated
-   */
   inlineCode: string;
-  /**
-   * Map of named Lua source codes that can be referenced in :ref:`LuaPerRoute
-   * <envoy_v3_api_msg_extensions.filters.http.lua.v3.LuaPerRoute>`. The Lua source codes can be
-   * loaded from inline string or local files.
-   *
-   * Example:
-   *
-   * .. code-block:: yaml
-   *
-   *   source_codes:
-   *     hello.lua:
-   *       inline_string: |
-   *         function envoy_on_response(response_handle)
-   *           -- Do something.
-   *         end
-   *     world.lua:
-   *       filename: /etc/lua/world.lua
-   */
   sourceCodes: { [key: string]: DataSource };
-  /**
-   * The default Lua code that Envoy will execute. If no per route config is provided
-   * for the request, this Lua code will be applied.
-   */
-  defaultSourceCode?:
-    | DataSource
-    | undefined;
-  /**
-   * Optional additional prefix to use when emitting statistics. By default
-   * metrics are emitted in *.lua.* namespace. If multiple lua filters are
-   * configured in a filter chain, the stats from each filter instance can
-   * be emitted using custom stat prefix to distinguish emitted
-   * statistics. For example:
-   *
-   * .. code-block:: yaml
-   *
-   *   http_filters:
-   *     - name: envoy.filters.http.lua
-   *       typed_config:
-   *         "@type": type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua
-   *         stat_prefix: foo_script # This emits lua.foo_script.errors etc.
-   *     - name: envoy.filters.http.lua
-   *       typed_config:
-   *         "@type": type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua
-   *         stat_prefix: bar_script # This emits lua.bar_script.errors etc.
-   */
+  defaultSourceCode?: DataSource | undefined;
   statPrefix: string;
+  clearRouteCache?: boolean | undefined;
+  filterContext?: { [key: string]: any } | undefined;
+  packagePaths: string[];
+  packageCpaths: string[];
+  sharedVmId: string;
 }
 
 export interface Lua_SourceCodesEntry {
@@ -83,26 +35,27 @@ export interface Lua_SourceCodesEntry {
 }
 
 export interface LuaPerRoute {
-  /**
-   * Disable the Lua filter for this particular vhost or route. If disabled is specified in
-   * multiple per-filter-configs, the most specific one will be used.
-   */
-  disabled?:
-    | boolean
-    | undefined;
-  /**
-   * A name of a Lua source code stored in
-   * :ref:`Lua.source_codes <envoy_v3_api_field_extensions.filters.http.lua.v3.Lua.source_codes>`.
-   */
-  name?:
-    | string
-    | undefined;
-  /** A configured per-route Lua source code that can be served by RDS or provided inline. */
+  filterContext?: { [key: string]: any } | undefined;
+  packagePaths: string[];
+  packageCpaths: string[];
+  sharedVmId: string;
+  disabled?: boolean | undefined;
+  name?: string | undefined;
   sourceCode?: DataSource | undefined;
 }
 
 function createBaseLua(): Lua {
-  return { inlineCode: "", sourceCodes: {}, defaultSourceCode: undefined, statPrefix: "" };
+  return {
+    inlineCode: "",
+    sourceCodes: {},
+    defaultSourceCode: undefined,
+    statPrefix: "",
+    clearRouteCache: undefined,
+    filterContext: undefined,
+    packagePaths: [],
+    packageCpaths: [],
+    sharedVmId: "",
+  };
 }
 
 export const Lua: MessageFns<Lua, "envoy.extensions.filters.http.lua.v3.Lua"> = {
@@ -120,6 +73,21 @@ export const Lua: MessageFns<Lua, "envoy.extensions.filters.http.lua.v3.Lua"> = 
     }
     if (message.statPrefix !== "") {
       writer.uint32(34).string(message.statPrefix);
+    }
+    if (message.clearRouteCache !== undefined) {
+      BoolValue.encode({ value: message.clearRouteCache! }, writer.uint32(42).fork()).join();
+    }
+    if (message.filterContext !== undefined) {
+      Struct.encode(Struct.wrap(message.filterContext), writer.uint32(50).fork()).join();
+    }
+    for (const v of message.packagePaths) {
+      writer.uint32(58).string(v!);
+    }
+    for (const v of message.packageCpaths) {
+      writer.uint32(66).string(v!);
+    }
+    if (message.sharedVmId !== "") {
+      writer.uint32(74).string(message.sharedVmId);
     }
     return writer;
   },
@@ -170,6 +138,46 @@ export const Lua: MessageFns<Lua, "envoy.extensions.filters.http.lua.v3.Lua"> = 
             }
 
             message.statPrefix = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.clearRouteCache = BoolValue.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.filterContext = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.packagePaths.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.packageCpaths.push(reader.string());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.sharedVmId = reader.string();
             continue;
           }
         }
@@ -228,6 +236,31 @@ export const Lua: MessageFns<Lua, "envoy.extensions.filters.http.lua.v3.Lua"> = 
         : isSet(object.stat_prefix)
         ? globalThis.String(object.stat_prefix)
         : "",
+      clearRouteCache: isSet(object.clearRouteCache)
+        ? Boolean(object.clearRouteCache)
+        : isSet(object.clear_route_cache)
+        ? Boolean(object.clear_route_cache)
+        : undefined,
+      filterContext: isObject(object.filterContext)
+        ? object.filterContext
+        : isObject(object.filter_context)
+        ? object.filter_context
+        : undefined,
+      packagePaths: globalThis.Array.isArray(object?.packagePaths)
+        ? object.packagePaths.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.package_paths)
+        ? object.package_paths.map((e: any) => globalThis.String(e))
+        : [],
+      packageCpaths: globalThis.Array.isArray(object?.packageCpaths)
+        ? object.packageCpaths.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.package_cpaths)
+        ? object.package_cpaths.map((e: any) => globalThis.String(e))
+        : [],
+      sharedVmId: isSet(object.sharedVmId)
+        ? globalThis.String(object.sharedVmId)
+        : isSet(object.shared_vm_id)
+        ? globalThis.String(object.shared_vm_id)
+        : "",
     };
   },
 
@@ -251,6 +284,21 @@ export const Lua: MessageFns<Lua, "envoy.extensions.filters.http.lua.v3.Lua"> = 
     if (message.statPrefix !== "") {
       obj.statPrefix = message.statPrefix;
     }
+    if (message.clearRouteCache !== undefined) {
+      obj.clearRouteCache = message.clearRouteCache;
+    }
+    if (message.filterContext !== undefined) {
+      obj.filterContext = message.filterContext;
+    }
+    if (message.packagePaths?.length) {
+      obj.packagePaths = message.packagePaths;
+    }
+    if (message.packageCpaths?.length) {
+      obj.packageCpaths = message.packageCpaths;
+    }
+    if (message.sharedVmId !== "") {
+      obj.sharedVmId = message.sharedVmId;
+    }
     return obj;
   },
 
@@ -273,6 +321,11 @@ export const Lua: MessageFns<Lua, "envoy.extensions.filters.http.lua.v3.Lua"> = 
       ? DataSource.fromPartial(object.defaultSourceCode)
       : undefined;
     message.statPrefix = object.statPrefix ?? "";
+    message.clearRouteCache = object.clearRouteCache ?? undefined;
+    message.filterContext = object.filterContext ?? undefined;
+    message.packagePaths = object.packagePaths?.map((e) => e) || [];
+    message.packageCpaths = object.packageCpaths?.map((e) => e) || [];
+    message.sharedVmId = object.sharedVmId ?? "";
     return message;
   },
 };
@@ -374,13 +427,33 @@ export const Lua_SourceCodesEntry: MessageFns<
 messageTypeRegistry.set(Lua_SourceCodesEntry.$type, Lua_SourceCodesEntry);
 
 function createBaseLuaPerRoute(): LuaPerRoute {
-  return { disabled: undefined, name: undefined, sourceCode: undefined };
+  return {
+    filterContext: undefined,
+    packagePaths: [],
+    packageCpaths: [],
+    sharedVmId: "",
+    disabled: undefined,
+    name: undefined,
+    sourceCode: undefined,
+  };
 }
 
 export const LuaPerRoute: MessageFns<LuaPerRoute, "envoy.extensions.filters.http.lua.v3.LuaPerRoute"> = {
   $type: "envoy.extensions.filters.http.lua.v3.LuaPerRoute" as const,
 
   encode(message: LuaPerRoute, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.filterContext !== undefined) {
+      Struct.encode(Struct.wrap(message.filterContext), writer.uint32(34).fork()).join();
+    }
+    for (const v of message.packagePaths) {
+      writer.uint32(42).string(v!);
+    }
+    for (const v of message.packageCpaths) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.sharedVmId !== "") {
+      writer.uint32(58).string(message.sharedVmId);
+    }
     if (message.disabled !== undefined) {
       writer.uint32(8).bool(message.disabled);
     }
@@ -406,6 +479,38 @@ export const LuaPerRoute: MessageFns<LuaPerRoute, "envoy.extensions.filters.http
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.filterContext = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.packagePaths.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.packageCpaths.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.sharedVmId = reader.string();
+            continue;
+          }
           case 1: {
             if (tag !== 8) {
               break;
@@ -444,6 +549,26 @@ export const LuaPerRoute: MessageFns<LuaPerRoute, "envoy.extensions.filters.http
 
   fromJSON(object: any): LuaPerRoute {
     return {
+      filterContext: isObject(object.filterContext)
+        ? object.filterContext
+        : isObject(object.filter_context)
+        ? object.filter_context
+        : undefined,
+      packagePaths: globalThis.Array.isArray(object?.packagePaths)
+        ? object.packagePaths.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.package_paths)
+        ? object.package_paths.map((e: any) => globalThis.String(e))
+        : [],
+      packageCpaths: globalThis.Array.isArray(object?.packageCpaths)
+        ? object.packageCpaths.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.package_cpaths)
+        ? object.package_cpaths.map((e: any) => globalThis.String(e))
+        : [],
+      sharedVmId: isSet(object.sharedVmId)
+        ? globalThis.String(object.sharedVmId)
+        : isSet(object.shared_vm_id)
+        ? globalThis.String(object.shared_vm_id)
+        : "",
       disabled: isSet(object.disabled) ? globalThis.Boolean(object.disabled) : undefined,
       name: isSet(object.name) ? globalThis.String(object.name) : undefined,
       sourceCode: isSet(object.sourceCode)
@@ -456,6 +581,18 @@ export const LuaPerRoute: MessageFns<LuaPerRoute, "envoy.extensions.filters.http
 
   toJSON(message: LuaPerRoute): unknown {
     const obj: any = {};
+    if (message.filterContext !== undefined) {
+      obj.filterContext = message.filterContext;
+    }
+    if (message.packagePaths?.length) {
+      obj.packagePaths = message.packagePaths;
+    }
+    if (message.packageCpaths?.length) {
+      obj.packageCpaths = message.packageCpaths;
+    }
+    if (message.sharedVmId !== "") {
+      obj.sharedVmId = message.sharedVmId;
+    }
     if (message.disabled !== undefined) {
       obj.disabled = message.disabled;
     }
@@ -473,6 +610,10 @@ export const LuaPerRoute: MessageFns<LuaPerRoute, "envoy.extensions.filters.http
   },
   fromPartial<I extends Exact<DeepPartial<LuaPerRoute>, I>>(object: I): LuaPerRoute {
     const message = createBaseLuaPerRoute();
+    message.filterContext = object.filterContext ?? undefined;
+    message.packagePaths = object.packagePaths?.map((e) => e) || [];
+    message.packageCpaths = object.packageCpaths?.map((e) => e) || [];
+    message.sharedVmId = object.sharedVmId ?? "";
     message.disabled = object.disabled ?? undefined;
     message.name = object.name ?? undefined;
     message.sourceCode = (object.sourceCode !== undefined && object.sourceCode !== null)
