@@ -55,6 +55,9 @@ const SERVICE_CLUSTERS =
  * requests), and a request timeout for the authorization and OpenID services (their filters'
  * timeouts come from `extAuth.timeout` and Envoy Gateway's default; not checked against it).
  */
+/** Services behind a PROXY protocol only stand-in, reached only with the setting (real Envoy). */
+const SERVICE_PROXY_PROTOCOL = (test: string) =>
+  `apps/conformance/src/__tests__/securityServiceSettings.integration.test.ts: ${test}`;
 const serviceOnlyNotApplied = (service: string): string[] => [
   `${service}.backendSettings.timeout.http.streamIdleTimeout`,
   ...(service === 'spec.jwt.providers.remoteJWKS'
@@ -126,6 +129,15 @@ export const securityPolicyFields: KindFields = {
   notAppliedIn: streamTargets,
   applied: {
     ...serviceApplied,
+    'spec.jwt.providers.remoteJWKS.backendSettings.proxyProtocol': SERVICE_PROXY_PROTOCOL(
+      'a remote JWKS behind PROXY protocol is fetched only with proxyProtocol set',
+    ),
+    'spec.extAuth.http.backendSettings.proxyProtocol': SERVICE_PROXY_PROTOCOL(
+      'an HTTP authorization service behind PROXY protocol answers only with proxyProtocol set',
+    ),
+    'spec.extAuth.grpc.backendSettings.proxyProtocol': SERVICE_PROXY_PROTOCOL(
+      'a gRPC authorization service behind PROXY protocol answers only with proxyProtocol set',
+    ),
     'spec.targetRef': TARGETING_PROOF,
     'spec.targetRefs': TARGETING_PROOF,
     'spec.targetSelectors': TARGETING_PROOF,
