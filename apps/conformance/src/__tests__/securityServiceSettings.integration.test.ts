@@ -1,7 +1,8 @@
 // A SecurityPolicy service's backendSettings change what Envoy does, through real Envoy: the remote
-// JWKS server and the HTTP and gRPC authorization services below speak only behind a PROXY
-// protocol v2 header, so a policy whose backendSettings ask for `proxyProtocol: {version: V2}`
-// works (the token is checked, the request allowed) and the same policy without it fails closed.
+// JWKS server, the HTTP and gRPC authorization services and the OpenID provider's token endpoint
+// below speak only behind a PROXY protocol v2 header, so a policy whose backendSettings ask for
+// `proxyProtocol: {version: V2}` works (the token is checked, the request allowed, the code
+// exchanged) and the same policy without it fails closed.
 // The cluster setting reaches each service as it reaches a route's cluster under a
 // BackendTrafficPolicy (securityServiceSettings.test.ts compares every group).
 import { createSign, generateKeyPairSync } from 'node:crypto';
@@ -68,10 +69,19 @@ const head = b64(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'k' }));
 const body = b64(JSON.stringify({ sub: 'egts', exp: 4_102_444_800 }));
 const TOKEN = `${head}.${body}.${b64(createSign('RSA-SHA256').update(`${head}.${body}`).sign(privateKey))}`;
 
-/** JWKS on /jwks.json; any other request (an authorization check) is allowed. */
+/** JWKS on /jwks.json, tokens on /token; any other request (an authorization check) is allowed. */
 const httpService = createServer((req, res) => {
   req.resume();
-  req.on('end', () => res.end(req.url === '/jwks.json' ? JWKS : 'allowed'));
+  req.on('end', () => {
+    if (req.url === '/token') {
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({ access_token: 'egts-access', token_type: 'Bearer', expires_in: 300 }),
+      );
+      return;
+    }
+    res.end(req.url === '/jwks.json' ? JWKS : 'allowed');
+  });
 });
 /** A gRPC authorization service that allows everything (an empty CheckResponse: status OK). */
 const grpcService = createH2Server();
@@ -94,6 +104,12 @@ metadata: {name: ${name}, namespace: default}
 spec:
   targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: ${name}}]
 ${spec}`;
+const SECRET = `---
+apiVersion: v1
+kind: Secret
+metadata: {name: client-secret, namespace: default}
+data: {client-secret: c2VjcmV0}
+`;
 const PROXY_PROTOCOL = 'backendSettings: {proxyProtocol: {version: V2}}';
 
 describe('[envoy] SecurityPolicy service backendSettings', () => {
@@ -141,8 +157,21 @@ describe('[envoy] SecurityPolicy service backendSettings', () => {
       backendRefs: [{name: grpcauth, port: ${grpcPort}}]
       ${settings}
 `,
+      )}${route(`oidc${suffix}`, 'app', appPort)}${securityPolicy(
+        `oidc${suffix}`,
+        `  oidc:
+    provider:
+      issuer: http://auth.default.svc
+      authorizationEndpoint: http://auth.default.svc/authorize
+      tokenEndpoint: http://auth.default.svc:${httpPort}/token
+      backendRefs: [{name: auth, port: ${httpPort}}]
+      ${settings}
+    clientID: client
+    clientSecret: {name: client-secret}
+    redirectURL: http://www.example.com/oidc${suffix}/oauth2/callback
+`,
       )}`;
-    const text = `${gatewayManifests(port)}${service('app', appPort, ['127.0.0.1'])}${service(
+    const text = `${gatewayManifests(port)}${SECRET}${service('app', appPort, ['127.0.0.1'])}${service(
       'auth',
       httpPort,
       ['127.0.0.1'],
@@ -187,5 +216,36 @@ describe('[envoy] SecurityPolicy service backendSettings', () => {
     expect((await get(port, '/grpc-plain')).status).toBe(403);
     expect(seen.proxied).toBeGreaterThan(0);
     expect(seen.refused).toBeGreaterThan(0);
+  }, 60_000);
+
+  /** The status of the callback after a login started on `path` (the token request's outcome). */
+  const callback = async (path: string) => {
+    const start = await get(port, path, { host: 'www.example.com' });
+    expect(start.status).toBe(302);
+    const location = new URL(String(start.headers.location));
+    const cookies = [start.headers['set-cookie'] ?? []]
+      .flat()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const state = location.searchParams.get('state') ?? '';
+    const reply = await get(
+      port,
+      `${path}/oauth2/callback?code=c0de&state=${encodeURIComponent(state)}`,
+      { host: 'www.example.com', cookie: cookies },
+    );
+    return {
+      status: reply.status,
+      location: String(reply.headers.location ?? ''),
+      cookies: [reply.headers['set-cookie'] ?? []].flat().map((c) => c.split('=')[0]),
+    };
+  };
+
+  it('an OpenID provider behind PROXY protocol gives tokens only with proxyProtocol set', async () => {
+    // A token: Envoy redirects to the page asked for; none: the OAuth flow fails (401).
+    const logged = await callback('/oidc-pp');
+    expect(logged.status).toBe(302);
+    expect(new URL(logged.location).pathname).toBe('/oidc-pp');
+    expect(logged.cookies.some((name) => name?.startsWith('AccessToken'))).toBe(true);
+    expect((await callback('/oidc-plain')).status).toBe(401);
   }, 60_000);
 });

@@ -138,6 +138,9 @@ export const securityPolicyFields: KindFields = {
     'spec.extAuth.grpc.backendSettings.proxyProtocol': SERVICE_PROXY_PROTOCOL(
       'a gRPC authorization service behind PROXY protocol answers only with proxyProtocol set',
     ),
+    'spec.oidc.provider.backendSettings.proxyProtocol': SERVICE_PROXY_PROTOCOL(
+      'an OpenID provider behind PROXY protocol gives tokens only with proxyProtocol set',
+    ),
     'spec.targetRef': TARGETING_PROOF,
     'spec.targetRefs': TARGETING_PROOF,
     'spec.targetSelectors': TARGETING_PROOF,
