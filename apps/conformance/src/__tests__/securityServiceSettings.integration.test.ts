@@ -2,7 +2,9 @@
 // JWKS server, the HTTP and gRPC authorization services and the OpenID provider's token endpoint
 // below speak only behind a PROXY protocol v2 header, so a policy whose backendSettings ask for
 // `proxyProtocol: {version: V2}` works (the token is checked, the request allowed, the code
-// exchanged) and the same policy without it fails closed.
+// exchanged) and the same policy without it fails closed. A gRPC authorization service failing
+// every other check is retried as backendSettings.retry asks (every request allowed), and not
+// retried without it (half refused).
 // The cluster setting reaches each service as it reaches a route's cluster under a
 // BackendTrafficPolicy (securityServiceSettings.test.ts compares every group).
 import { createSign, generateKeyPairSync } from 'node:crypto';
@@ -97,6 +99,29 @@ grpcService.on('stream', (stream) => {
   });
 });
 
+/** A gRPC authorization service that fails every other check (UNAVAILABLE) and allows the rest. */
+let checks = 0;
+const flakyGrpcService = createH2Server();
+flakyGrpcService.on('stream', (stream) => {
+  stream.resume();
+  stream.on('end', () => {
+    checks++;
+    if (checks % 2 === 1) {
+      stream.respond(
+        { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '14' },
+        { endStream: true },
+      );
+      return;
+    }
+    stream.respond(
+      { ':status': 200, 'content-type': 'application/grpc' },
+      { waitForTrailers: true },
+    );
+    stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+    stream.end(Buffer.alloc(5));
+  });
+});
+
 const securityPolicy = (name: string, spec: string) => `---
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: SecurityPolicy
@@ -119,7 +144,11 @@ describe('[envoy] SecurityPolicy service backendSettings', () => {
 
   beforeAll(async () => {
     const [appPort, httpPort, grpcPort] = [await freePort(), await freePort(), await freePort()];
-    const [httpInner, grpcInner] = [await freePort(), await freePort()];
+    const [httpInner, grpcInner, flakyPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     port = await freePort();
     const listen = (server: Server | Http2Server, at: number) =>
       new Promise<Server>((resolve) =>
@@ -129,6 +158,7 @@ describe('[envoy] SecurityPolicy service backendSettings', () => {
       await startBackend('app', '127.0.0.1', appPort, ok),
       await listen(httpService, httpInner),
       await listen(grpcService, grpcInner),
+      await listen(flakyGrpcService, flakyPort),
       await behindProxyProtocol(httpPort, httpInner),
       await behindProxyProtocol(grpcPort, grpcInner),
     );
@@ -171,7 +201,19 @@ describe('[envoy] SecurityPolicy service backendSettings', () => {
     redirectURL: http://www.example.com/oidc${suffix}/oauth2/callback
 `,
       )}`;
-    const text = `${gatewayManifests(port)}${SECRET}${service('app', appPort, ['127.0.0.1'])}${service(
+    const flaky = (name: string, settings: string) =>
+      `${route(name, 'app', appPort)}${securityPolicy(
+        name,
+        `  extAuth:
+    grpc:
+      backendRefs: [{name: flaky, port: ${flakyPort}}]
+      ${settings}
+`,
+      )}`;
+    const text = `${gatewayManifests(port)}${SECRET}${service('flaky', flakyPort, ['127.0.0.1'])}${flaky(
+      'grpc-retry',
+      'backendSettings: {retry: {numRetries: 2, retryOn: {triggers: [unavailable]}}}',
+    )}${flaky('grpc-once', '')}${service('app', appPort, ['127.0.0.1'])}${service(
       'auth',
       httpPort,
       ['127.0.0.1'],
@@ -247,5 +289,12 @@ describe('[envoy] SecurityPolicy service backendSettings', () => {
     expect(new URL(logged.location).pathname).toBe('/oidc-pp');
     expect(logged.cookies.some((name) => name?.startsWith('AccessToken'))).toBe(true);
     expect((await callback('/oidc-plain')).status).toBe(401);
+  }, 60_000);
+
+  it('a flaky gRPC authorization service is retried as backendSettings.retry asks', async () => {
+    for (let i = 0; i < 4; i++) expect((await get(port, '/grpc-retry')).status).toBe(200);
+    const once = [];
+    for (let i = 0; i < 4; i++) once.push((await get(port, '/grpc-once')).status);
+    expect(once.sort()).toEqual([200, 200, 403, 403]);
   }, 60_000);
 });

@@ -58,6 +58,9 @@ const SERVICE_CLUSTERS =
 /** Services behind a PROXY protocol only stand-in, reached only with the setting (real Envoy). */
 const SERVICE_PROXY_PROTOCOL = (test: string) =>
   `apps/conformance/src/__tests__/securityServiceSettings.integration.test.ts: ${test}`;
+const GRPC_RETRY = SERVICE_PROXY_PROTOCOL(
+  'a flaky gRPC authorization service is retried as backendSettings.retry asks',
+);
 const serviceOnlyNotApplied = (service: string): string[] => [
   `${service}.backendSettings.timeout.http.streamIdleTimeout`,
   ...(service === 'spec.jwt.providers.remoteJWKS'
@@ -141,6 +144,8 @@ export const securityPolicyFields: KindFields = {
     'spec.oidc.provider.backendSettings.proxyProtocol': SERVICE_PROXY_PROTOCOL(
       'an OpenID provider behind PROXY protocol gives tokens only with proxyProtocol set',
     ),
+    'spec.extAuth.grpc.backendSettings.retry.numRetries': GRPC_RETRY,
+    'spec.extAuth.grpc.backendSettings.retry.retryOn': GRPC_RETRY,
     'spec.targetRef': TARGETING_PROOF,
     'spec.targetRefs': TARGETING_PROOF,
     'spec.targetSelectors': TARGETING_PROOF,
