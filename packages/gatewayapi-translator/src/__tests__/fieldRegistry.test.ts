@@ -125,7 +125,10 @@ describe('field registry', () => {
             name: 'p',
             remoteJWKS: {
               uri: 'https://jwks.test',
-              backendSettings: { circuitBreaker: { maxConnections: 5 } },
+              backendSettings: {
+                circuitBreaker: { maxConnections: 5 },
+                loadBalancer: { type: 'RoundRobin', zoneAware: { preferLocal: {} } },
+              },
             },
             localJWKS: { type: 'Inline', inline: '{}' },
           },
@@ -133,15 +136,15 @@ describe('field registry', () => {
       },
       oidc: {
         clientID: 'egts',
-        provider: { backendSettings: { circuitBreaker: { maxConnections: 3 } } },
+        provider: { backendSettings: { timeout: { http: { streamIdleTimeout: '5s' } } } },
       },
       notAField: 1,
     };
     // A wholly not-applied feature by its entry; a field of a partly applied one by itself.
     expect(notAppliedFields('SecurityPolicy', spec)).toEqual([
-      'spec.jwt.providers.remoteJWKS.backendSettings.circuitBreaker.maxConnections',
+      'spec.jwt.providers.remoteJWKS.backendSettings.loadBalancer.zoneAware',
       'spec.notAField',
-      'spec.oidc.provider.backendSettings.circuitBreaker.maxConnections',
+      'spec.oidc.provider.backendSettings.timeout.http.streamIdleTimeout',
     ]);
     // A TLSRoute target: Envoy Gateway's network RBAC there, which egts lacks.
     expect(

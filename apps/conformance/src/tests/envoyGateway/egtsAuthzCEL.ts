@@ -53,6 +53,23 @@ const send = (
   ...(status === 200 ? { backend: 'infra-backend-v1', namespace: infra } : {}),
 });
 
+/** One expression calling every function and operator Envoy's CEL has (all true). */
+const EVERY_FUNCTION = [
+  '1 != 2 && 1 < 2 && 1 <= 2 && 2 > 1 && 2 >= 1 && 1 + 1 == 2 && 2 - 1 == 1 && 2 * 2 == 4',
+  '4 / 2 == 2 && 5 % 2 == 1 && -1 < 0 && !false && (true || false) && (true ? true : false)',
+  "[1, 2][0] == 1 && {'a': 1}['a'] == 1 && 'x-a' in request.headers && !has(request.headers.x)",
+  "size(request.path) > 0 && request.path.size() > 0 && request.path.contains('cel')",
+  "request.path.startsWith('/egts') && request.path.endsWith('functions')",
+  "request.path.matches('^/egts') && matches(request.path, 'cel')",
+  "int('1') == 1 && uint(1) == 1u && double(1) == 1.0 && type(1) == int",
+  "duration('1s') < duration('2s') && timestamp('2000-01-01T00:00:00Z') < request.time",
+  'request.time.getFullYear() > 2000 && request.time.getMonth() >= 0 && request.time.getDate() > 0',
+  'request.time.getDayOfMonth() >= 0 && request.time.getDayOfWeek() >= 0',
+  'request.time.getDayOfYear() >= 0 && request.time.getHours() >= 0',
+  "request.time.getMinutes('UTC') >= 0 && request.time.getSeconds() >= 0",
+  'request.time.getMilliseconds() >= 0',
+].join(' && ');
+
 export const authzCELDenyRules: ConformanceTest = {
   name: 'EgtsAuthzCELDenyRules',
   description: 'Deny rules with CEL come first; a CEL expression that does not parse fails closed',
@@ -62,6 +79,7 @@ export const authzCELDenyRules: ConformanceTest = {
     route('egts-cel-deny'),
     route('egts-cel-invalid'),
     route('egts-cel-unbuildable'),
+    route('egts-cel-functions'),
     policy('egts-cel-deny', {
       defaultAction: 'Allow',
       rules: [
@@ -85,8 +103,13 @@ export const authzCELDenyRules: ConformanceTest = {
       defaultAction: 'Allow',
       rules: [{ name: 'lower', action: 'Deny', cel: "request.path.lowerAscii() == '/x'" }],
     }),
+    policy('egts-cel-functions', {
+      defaultAction: 'Deny',
+      rules: [{ name: 'all-hold', action: 'Allow', cel: EVERY_FUNCTION }],
+    }),
   ],
   statuses: [
+    policyStatus('egts-cel-functions', 'True'),
     policyStatus('egts-cel-deny', 'True'),
     policyStatus('egts-cel-invalid', 'False'),
     policyStatus('egts-cel-unbuildable', 'False'),
@@ -101,5 +124,7 @@ export const authzCELDenyRules: ConformanceTest = {
     send('/egts-cel-deny/secret', 403, 'GET', { 'x-vip': 'yes' }),
     send('/egts-cel-invalid', 500),
     send('/egts-cel-unbuildable', 500),
+    // Every function egts lets through (validation/celExpression.ts) builds and evaluates.
+    send('/egts-cel-functions', 200, 'GET', { 'x-a': '1' }),
   ],
 };

@@ -2,6 +2,7 @@
 // Envoy Gateway's e2e tests re-expressed in apps/conformance (`pnpm conformance --suite
 // envoy-gateway`), through egts and real Envoy.
 import type { KindFields } from '../fieldRegistry.js';
+import { backendTrafficPolicyFields } from './backendTrafficPolicy.js';
 import { TARGETING_PROOF } from './proofs.js';
 
 const e2e = (test: string) => `apps/conformance/src/tests/envoyGateway/securityPolicy.ts: ${test}`;
@@ -22,6 +23,67 @@ const SERVICE_SETTINGS =
 /** egts's own tests in the same suite, for settings the e2e tests do not exercise offline. */
 const egts = (test: string) =>
   `apps/conformance/src/tests/envoyGateway/egtsSecurityPolicy.ts: ${test}`;
+
+/**
+ * The services a policy calls, whose `backendSettings` are BackendTrafficPolicy's cluster
+ * settings: Envoy Gateway builds their clusters as a route's under a BackendTrafficPolicy
+ * (createExtServiceXDSCluster with the settings' traffic), and so does egts (backendTraffic()).
+ */
+const SERVICES = [
+  'spec.jwt.providers.remoteJWKS',
+  'spec.oidc.provider',
+  'spec.extAuth.http',
+  'spec.extAuth.grpc',
+];
+const SETTING_GROUPS = new Set([
+  'circuitBreaker',
+  'connection',
+  'dns',
+  'healthCheck',
+  'http2',
+  'loadBalancer',
+  'proxyProtocol',
+  'retry',
+  'tcpKeepalive',
+  'timeout',
+]);
+/** Each service's cluster against a BackendTrafficPolicy's, every group set; Envoy loads it. */
+const SERVICE_CLUSTERS =
+  'apps/conformance/src/__tests__/securityServiceSettings.test.ts: each service cluster carries the settings of a BackendTrafficPolicy';
+/**
+ * Not applied to a service: a route's stream idle timeout (no route carries a filter's own
+ * requests), and a request timeout for the authorization and OpenID services (their filters'
+ * timeouts come from `extAuth.timeout` and Envoy Gateway's default; not checked against it).
+ */
+/** Services behind a PROXY protocol only stand-in, reached only with the setting (real Envoy). */
+const SERVICE_PROXY_PROTOCOL = (test: string) =>
+  `apps/conformance/src/__tests__/securityServiceSettings.integration.test.ts: ${test}`;
+const GRPC_RETRY = SERVICE_PROXY_PROTOCOL(
+  'a flaky gRPC authorization service is retried as backendSettings.retry asks',
+);
+const serviceOnlyNotApplied = (service: string): string[] => [
+  `${service}.backendSettings.timeout.http.streamIdleTimeout`,
+  ...(service === 'spec.jwt.providers.remoteJWKS'
+    ? []
+    : [`${service}.backendSettings.timeout.http.requestTimeout`]),
+];
+const groupOf = (btpPath: string) => btpPath.split('.')[1] ?? '';
+/** The services' backendSettings: applied where BackendTrafficPolicy applies them. */
+const serviceApplied = Object.fromEntries(
+  SERVICES.flatMap((service) =>
+    Object.keys(backendTrafficPolicyFields.applied)
+      .filter((path) => SETTING_GROUPS.has(groupOf(path)))
+      .map((path) => `${service}.backendSettings.${path.slice('spec.'.length)}`)
+      .filter((path) => !serviceOnlyNotApplied(service).includes(path))
+      .map((path) => [path, SERVICE_CLUSTERS]),
+  ),
+);
+const serviceNotApplied = SERVICES.flatMap((service) => [
+  ...backendTrafficPolicyFields.notApplied
+    .filter((path) => SETTING_GROUPS.has(groupOf(path)))
+    .map((path) => `${service}.backendSettings.${path.slice('spec.'.length)}`),
+  ...serviceOnlyNotApplied(service),
+]);
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -69,6 +131,21 @@ const streamTargets = (spec: Readonly<Record<string, unknown>>): string[] => {
 export const securityPolicyFields: KindFields = {
   notAppliedIn: streamTargets,
   applied: {
+    ...serviceApplied,
+    'spec.jwt.providers.remoteJWKS.backendSettings.proxyProtocol': SERVICE_PROXY_PROTOCOL(
+      'a remote JWKS behind PROXY protocol is fetched only with proxyProtocol set',
+    ),
+    'spec.extAuth.http.backendSettings.proxyProtocol': SERVICE_PROXY_PROTOCOL(
+      'an HTTP authorization service behind PROXY protocol answers only with proxyProtocol set',
+    ),
+    'spec.extAuth.grpc.backendSettings.proxyProtocol': SERVICE_PROXY_PROTOCOL(
+      'a gRPC authorization service behind PROXY protocol answers only with proxyProtocol set',
+    ),
+    'spec.oidc.provider.backendSettings.proxyProtocol': SERVICE_PROXY_PROTOCOL(
+      'an OpenID provider behind PROXY protocol gives tokens only with proxyProtocol set',
+    ),
+    'spec.extAuth.grpc.backendSettings.retry.numRetries': GRPC_RETRY,
+    'spec.extAuth.grpc.backendSettings.retry.retryOn': GRPC_RETRY,
     'spec.targetRef': TARGETING_PROOF,
     'spec.targetRefs': TARGETING_PROOF,
     'spec.targetSelectors': TARGETING_PROOF,
@@ -167,6 +244,7 @@ export const securityPolicyFields: KindFields = {
     'spec.oidc.provider.backendSettings.retry': SERVICE_SETTINGS,
   },
   notApplied: [
+    ...serviceNotApplied,
     'spec.apiKeyAuth',
     'spec.authorization',
     'spec.basicAuth',
