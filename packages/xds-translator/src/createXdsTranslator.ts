@@ -9,6 +9,7 @@ import { endpointChanges } from './internal/incremental/endpointChanges.js';
 import { withMovedEndpoints } from './internal/incremental/withMovedEndpoints.js';
 import { routeSources } from './internal/routeSources.js';
 import { XdsMemo } from './internal/xdsMemo.js';
+import { translateDestinations } from './translateDestinations.js';
 import { translateXdsWith } from './translateXds.js';
 import type { TranslateXdsOptions, XdsResources } from './xdsResources.js';
 
@@ -19,6 +20,13 @@ export interface XdsTranslator {
    * the objects returned before; neither `ir` nor the output may be mutated.
    */
   update(name: string, ir: XdsIR): XdsResources;
+  /**
+   * The clusters, ClusterLoadAssignments and upstream secrets of `ir` alone, without listeners
+   * or routes: what a fleet's proxies can apply while the rest is translated (a cold start
+   * pushes them first). Built with this translator's memory, so the `update` that follows reuses
+   * them; nothing is remembered for the fleet.
+   */
+  destinations(ir: XdsIR): XdsResources;
   /** Forgets a fleet. */
   remove(name: string): void;
   /**
@@ -64,6 +72,7 @@ export function xdsTranslatorWith(memo: XdsMemo, options: TranslateXdsOptions): 
       fleets.set(name, { ir, resources });
       return resources;
     },
+    destinations: (ir) => translateDestinations(ir, options, memo),
     remove(name) {
       fleets.delete(name);
       memo.httpFilters.forget(name);
