@@ -24,8 +24,8 @@ import {
 import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
 import { sessionPersistenceTest } from './sessionPersistence.js';
-import { weightedRouteTest } from './weightedRoute.js';
 import { wasmOciTest } from './wasmOci.js';
+import { weightedRouteTest } from './weightedRoute.js';
 
 /** The tests, for Envoy Gateway's e2e folder `suiteDir` (some read data from its Go files). */
 export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [

@@ -91,6 +91,10 @@ export const hcmTracing = (
     provider: provider(tracing, cluster),
     // Envoy Gateway traces the upstream request as a span of its own.
     spawnUpstreamSpan: true,
+    // Span names stay Envoy's defaults (the route's `operation` names them where a policy sets one).
+    operation: '',
+    upstreamOperation: '',
+    noContextPropagation: false,
   };
 };
 
