@@ -29,8 +29,11 @@ const NONE: readonly CredentialInjection[] = [];
 const injectionsOf = (route: HTTPRouteIR): readonly CredentialInjection[] => {
   let found: CredentialInjection[] | undefined;
   if (route.credentialInjection) found = [route.credentialInjection];
-  for (const setting of route.destination?.settings ?? NONE_SETTINGS)
-    if (setting.credentialInjection) (found ??= []).push(setting.credentialInjection);
+  for (const setting of route.destination?.settings ?? NONE_SETTINGS) {
+    if (!setting.credentialInjection) continue;
+    found ??= [];
+    found.push(setting.credentialInjection);
+  }
   return found ?? NONE;
 };
 const NONE_SETTINGS: readonly { credentialInjection?: CredentialInjection | undefined }[] = [];
