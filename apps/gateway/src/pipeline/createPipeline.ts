@@ -6,7 +6,6 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ProviderSnapshot, ResourceStatus } from '@egts/api';
 import {
   type TranslateOptions,
-  wasmFailures,
   withEnvoyPatchOutcomes,
   withWasmFailures,
 } from '@egts/gatewayapi-translator';
@@ -14,9 +13,8 @@ import { type FleetOwnerRef, fleetOwnerRef, type XdsIR } from '@egts/ir';
 import type { SnapshotCache } from '@egts/xds-server';
 import type { XdsResources } from '@egts/xds-translator';
 import {
-  BehaviorSubject,
+  type BehaviorSubject,
   combineLatest,
-  concatMap,
   distinctUntilChanged,
   map,
   type Observable,
@@ -29,7 +27,8 @@ import { runInfra } from './infraRunner.js';
 import type { InfraManager } from './ports.js';
 import { runProvider } from './providerRunner.js';
 import { runStatus } from './statusRunner.js';
-import { type DiscoveryOptions, type GatewayIR, runTranslator } from './translatorRunner.js';
+import { type DiscoveryOptions, runTranslator } from './translatorRunner.js';
+import { runWasm } from './wasmRunner.js';
 import { runXds } from './xdsRunner.js';
 
 export interface PipelineOptions {
@@ -92,26 +91,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   // Infrastructure before xDS: a proxy started as soon as the Infra IR is known boots while its
   // xDS resources are translated (an Infra IR is published before the xDS IR it goes with).
   const infra = runInfra(translator.infraIR$, options.infra, logging.component('infrastructure'));
-  const wasm = options.wasm;
-  // Wasm modules the cache cannot serve, by Gateway: they fail their policies (wasmOutcomes.ts).
-  const unservedWasm = new Map<string, XdsIR>();
-  const wasmFailures$ = new BehaviorSubject<ReadonlyMap<string, readonly string[]>>(new Map());
-  const noteWasm = (change: GatewayIR): GatewayIR => {
-    const failed = 'ir' in change && wasmFailures([change.ir]).size > 0;
-    if (!failed && !unservedWasm.has(change.name)) return change;
-    if (failed) unservedWasm.set(change.name, change.ir);
-    else unservedWasm.delete(change.name);
-    wasmFailures$.next(wasmFailures(unservedWasm.values()));
-    return change;
-  };
-  const xdsIR$ = wasm
-    ? translator.xdsIR$.pipe(
-        concatMap(async (change) =>
-          noteWasm('removed' in change ? change : { ...change, ir: await wasm.resolve(change.ir) }),
-        ),
-      )
-    : translator.xdsIR$;
-  const xds = runXds(xdsIR$, {
+  const wasm = runWasm(translator.xdsIR$, options.wasm);
+  const xds = runXds(wasm.xdsIR$, {
     cache: options.cache,
     metrics,
     log: logging.component('xds-translator'),
@@ -119,7 +100,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     extension: options.extension,
   });
   // EnvoyPatchPolicies are Programmed or not by what the xDS translator made of their patches.
-  const statuses$ = combineLatest([translator.statuses$, xds.patchOutcomes$, wasmFailures$]).pipe(
+  const statuses$ = combineLatest([translator.statuses$, xds.patchOutcomes$, wasm.failures$]).pipe(
     map(([statuses, outcomes, failures]) =>
       withWasmFailures(
         outcomes.length === 0 ? statuses : withEnvoyPatchOutcomes(statuses, outcomes),

@@ -120,16 +120,7 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
             startService(xds),
             rateLimit?.telemetry?.prometheus ?? true,
           ),
-    xds: certs
-      ? {
-          ...options.xds,
-          tls: {
-            certFile: certs.files.serverCert,
-            keyFile: certs.files.serverKey,
-            caFile: certs.files.ca,
-          },
-        }
-      : options.xds,
+    xds: certs ? { ...options.xds, tls: certs.serverTls } : options.xds,
     admin: options.admin,
     // The proxies started here boot while the routes translate: their clusters go first.
     ...(options.withoutProxies ? {} : { clustersFirst: {} }),

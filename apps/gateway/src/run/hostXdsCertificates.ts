@@ -20,6 +20,8 @@ export interface HostXdsCertificates {
   readonly proxyTls: NonNullable<XdsAddress['tls']>;
   /** What the Rate Limit Service connects with (read when it connects). */
   readonly serviceTls: { ca: string; cert: string; key: string };
+  /** What the xDS server serves with (read again when renewed). */
+  readonly serverTls: { certFile: string; keyFile: string; caFile: string };
   /** Stops the renewal. */
   stop(): void;
 }
@@ -50,6 +52,7 @@ export async function hostXdsCertificates(
     files,
     proxyTls,
     serviceTls: { ca: files.ca, cert: files.clientCert, key: files.clientKey },
+    serverTls: { certFile: files.serverCert, keyFile: files.serverKey, caFile: files.ca },
     stop: () => renewal.stop(),
   };
 }

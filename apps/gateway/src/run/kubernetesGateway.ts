@@ -6,7 +6,6 @@ import type { ExtensionManager } from '@egts/api';
 import type { CertificateRotationOptions } from '@egts/certgen';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import { createKubernetesInfraManager, createWasmCache } from '@egts/infra-manager';
-import type { InfraIR } from '@egts/ir';
 import {
   createKubernetesProvider,
   startLeaderElection,
@@ -14,12 +13,11 @@ import {
 } from '@egts/provider-kubernetes';
 import type { TlsFiles } from '@egts/xds-server';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { BehaviorSubject, filter } from 'rxjs';
 import type { Logging } from '../logging.js';
-import type { InfraManager } from '../pipeline/ports.js';
 import { kubernetesRateLimit } from './kubernetesRateLimit.js';
 import { writeKubernetesStatuses } from './kubernetesStatus.js';
 import { rotateCertificatesWhileLeading } from './leaderCertificates.js';
+import { leaderInfra } from './leaderInfra.js';
 import type { RateLimitOptions } from './rateLimitOptions.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
 
@@ -87,10 +85,6 @@ export async function runKubernetesGateway(
     ],
     log: (message) => log.info(message),
   });
-  const manager = createKubernetesInfraManager({
-    kubeConfig: options.kubeConfig,
-    xds: options.xdsService,
-  });
   const rateLimit = kubernetesRateLimit({
     kubeConfig: options.kubeConfig,
     namespace: options.namespace,
@@ -100,21 +94,11 @@ export async function runKubernetesGateway(
     log,
   });
   // Only the leader changes infrastructure; a new leader applies the latest Infra IR at once.
-  const infraIR$ = new BehaviorSubject<InfraIR | undefined>(undefined);
-  const infra: InfraManager = {
-    apply: async (infraIR) => {
-      infraIR$.next(infraIR);
-      if (leaderElection.isLeader()) await manager.apply(infraIR);
-    },
-    close: async () => {},
-  };
-  const leading = leaderElection.isLeader$.subscribe((isLeader) => {
-    const latest = infraIR$.value;
-    if (!isLeader || latest === undefined) return;
-    manager
-      .apply(latest)
-      .catch((error: unknown) => log.error({ err: error }, 'infrastructure update failed'));
-  });
+  const leader = leaderInfra(
+    createKubernetesInfraManager({ kubeConfig: options.kubeConfig, xds: options.xdsService }),
+    leaderElection,
+    log,
+  );
   const rotation =
     options.xds.tls === undefined
       ? undefined
@@ -136,7 +120,7 @@ export async function runKubernetesGateway(
   const gateway = await runGateway({
     provider,
     wasm,
-    infra: () => infra,
+    infra: () => leader.infra,
     xds: options.xds,
     admin: options.admin,
     extensionManager: options.extensionManager,
@@ -153,14 +137,14 @@ export async function runKubernetesGateway(
     namespace: options.namespace,
     provider,
     statuses$: gateway.statuses$,
-    infraIR$: infraIR$.pipe(filter((ir) => ir !== undefined)),
+    infraIR$: leader.infraIR$,
     log: options.logging.component('status'),
   });
   return {
     ...gateway,
     async close() {
       await writer.stop();
-      leading.unsubscribe();
+      leader.stop();
       rateLimit.stop();
       await rotation?.stop();
       await gateway.close();

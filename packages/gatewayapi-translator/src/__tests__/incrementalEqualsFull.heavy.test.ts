@@ -1,5 +1,6 @@
 // "Incremental equals full": random sequences of edits (routes added, removed, edited and moved
-// between Gateways; endpoints; policies, one writing IR; a TCPRoute) are fed to one createTranslator(), and after
+// between Gateways; endpoints; policies added, removed, retargeted and edited, several of a kind
+// on one route; a TCPRoute) are fed to one createTranslator(), and after
 // every edit its output must equal a fresh translate() of the same input: xDS IR, Infra IR and
 // statuses. Unchanged objects keep their identity from one snapshot to the next, as the
 // providers keep them, so that the incremental paths (splice, endpoint patch) are taken.
@@ -123,11 +124,13 @@ const policyText = (name: string, target: string) => {
   const [kind, targetName, variant] = target.split(':') as [string, string, string?];
   const policyKind = name.startsWith('btp')
     ? 'BackendTrafficPolicy'
-    : { ctp: 'ClientTrafficPolicy', sp: 'SecurityPolicy' }[name];
+    : name.startsWith('sp')
+      ? 'SecurityPolicy'
+      : 'ClientTrafficPolicy';
   // A SecurityPolicy writes to the IR of the routes it protects (CORS); a BackendTrafficPolicy
   // to their clusters and routes.
   const settings =
-    name === 'sp'
+    policyKind === 'SecurityPolicy'
       ? `, cors: {allowOrigins: ['https://a${variant ?? ''}.example']}`
       : policyKind === 'BackendTrafficPolicy'
         ? BTP_SETTINGS[Number(variant ?? 0)]
@@ -246,11 +249,22 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       op: fc.constant('policy' as const),
-      name: fc.constantFrom('btp', 'btp-route', 'ctp', 'sp'),
+      name: fc.constantFrom('btp', 'btp-route', 'btp-route2', 'ctp', 'sp', 'sp2'),
       variant: fc.nat(BTP_SETTINGS.length - 1),
-      target: fc.option(fc.constantFrom('HTTPRoute:r0', 'HTTPRoute:r1', 'Gateway:a', 'Gateway:d'), {
-        nil: null,
-      }),
+      // Added, removed (null) or retargeted; route targets more often (the incremental path).
+      target: fc.option(
+        fc.constantFrom(
+          'HTTPRoute:r0',
+          'HTTPRoute:r1',
+          'HTTPRoute:r2',
+          'GRPCRoute:r1',
+          'HTTPRoute:r0',
+          'HTTPRoute:r1',
+          'Gateway:a',
+          'Gateway:d',
+        ),
+        { nil: null },
+      ),
     }),
   },
   // A policy's settings edited in place, its targets kept.
@@ -258,7 +272,7 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
     weight: 3,
     arbitrary: fc.record({
       op: fc.constant('retune' as const),
-      name: fc.constantFrom('btp', 'btp-route', 'sp'),
+      name: fc.constantFrom('btp', 'btp-route', 'btp-route2', 'sp', 'sp2'),
       variant: fc.nat(BTP_SETTINGS.length - 1),
     }),
   },
@@ -288,9 +302,15 @@ const apply = (world: World, change: Edit): World => {
     if (keys.length > 0) next.routes.delete(keys[change.key % keys.length]!);
   } else if (change.op === 'endpoints') next.endpoints[change.service] = change.addresses;
   else if (change.op === 'policy') {
-    // A policy keeps its target kind while edited (ClientTrafficPolicy targets Gateways only).
+    // A policy keeps its target kind while edited: ClientTrafficPolicy and btp target Gateways
+    // only, the others routes only (a Gateway's policy sends route policies the full way).
+    const gatewayOnly = change.name === 'ctp' || change.name === 'btp';
     const target =
-      change.name === 'ctp' && change.target?.startsWith('HTTPRoute') ? null : change.target;
+      change.target === null || change.target.startsWith('Gateway') === gatewayOnly
+        ? change.target
+        : gatewayOnly
+          ? null
+          : 'HTTPRoute:r2';
     if (target === null) next.policies.delete(change.name);
     else next.policies.set(change.name, `${target}:${change.variant}`);
   } else if (change.op === 'retune') {
@@ -303,10 +323,13 @@ const apply = (world: World, change: Edit): World => {
 const START: World = {
   routes: new Map(),
   endpoints: { app: ['10.0.0.1'], web: ['10.0.0.2'] },
-  // Route policies from the start, so that edits in place (retune) find them.
+  // Route policies from the start, so that edits in place (retune) find them, two of a kind on
+  // one route (the younger Conflicted until the older goes or moves).
   policies: new Map([
     ['btp-route', 'HTTPRoute:r0:0'],
     ['sp', 'HTTPRoute:r1:0'],
+    ['btp-route2', 'HTTPRoute:r0:1'],
+    ['sp2', 'HTTPRoute:r1:0'],
   ]),
   tcpPort: 8080,
 };
@@ -317,6 +340,8 @@ const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 describe('createTranslator', () => {
   it('gives, after every edit of a random sequence, what a full translation gives', () => {
     const paths: Record<UpdatePath, number> = { full: 0, endpoints: 0, routes: 0, spliced: 0 };
+    // Policies added, removed or retargeted that took the incremental path.
+    let policiesSpliced = 0;
     const now = new Date('2026-01-01T00:00:00Z');
     fc.assert(
       fc.property(
@@ -332,6 +357,7 @@ describe('createTranslator', () => {
             resources = load(world, resources);
             const update = translator.update(resources);
             paths[update.path]++;
+            if (change.op === 'policy' && update.path === 'spliced') policiesSpliced++;
             expect(update.incrementalError).toBeUndefined();
             const full = translate(resources, { now });
             expect([...update.xdsIR.values()]).toEqual(full.xdsIR);
@@ -345,5 +371,7 @@ describe('createTranslator', () => {
     // The incremental paths were taken, not just full translations.
     expect(paths.spliced).toBeGreaterThan(RUNS / 2);
     expect(paths.endpoints).toBeGreaterThan(RUNS / 4);
+    if (process.env.PROPERTY_PATHS) console.log({ paths, policiesSpliced });
+    expect(policiesSpliced).toBeGreaterThan(RUNS / 8);
   });
 });

@@ -19,13 +19,24 @@ export const credentialInjectorName = (injection: CredentialInjection): string =
   `envoy.filters.http.credential_injector/${injection.name}`;
 const filterName = credentialInjectorName;
 
-/** The route's injection, and those of its backends (backendRef filters, per weighted cluster). */
-const injectionsOf = (route: HTTPRouteIR): CredentialInjection[] => [
-  ...(route.credentialInjection ? [route.credentialInjection] : []),
-  ...(route.destination?.settings ?? []).flatMap((s) =>
-    s.credentialInjection ? [s.credentialInjection] : [],
-  ),
-];
+const NONE: readonly CredentialInjection[] = [];
+
+/**
+ * The route's injection, and those of its backends (backendRef filters, per weighted cluster).
+ * Allocates nothing for a route without any: it runs for every route of a listener on each
+ * change (at 5,000 routes the arrays it made were most of a one-route change's xDS cost).
+ */
+const injectionsOf = (route: HTTPRouteIR): readonly CredentialInjection[] => {
+  let found: CredentialInjection[] | undefined;
+  if (route.credentialInjection) found = [route.credentialInjection];
+  for (const setting of route.destination?.settings ?? NONE_SETTINGS) {
+    if (!setting.credentialInjection) continue;
+    found ??= [];
+    found.push(setting.credentialInjection);
+  }
+  return found ?? NONE;
+};
+const NONE_SETTINGS: readonly { credentialInjection?: CredentialInjection | undefined }[] = [];
 
 const secretName = (injection: CredentialInjection): string => `credential/${injection.name}`;
 
@@ -62,13 +73,13 @@ export const credentialInjectorFilter: HttpFilterTranslator = {
       ? { [filterName(route.credentialInjection)]: enabledAsConfigured }
       : undefined,
   addResources: (listener, out) => {
-    for (const injection of listener.routes.flatMap(injectionsOf)) {
-      out.addSecret(
-        Secret.fromPartial({
-          name: secretName(injection),
-          genericSecret: { secret: { inlineString: injection.credential } },
-        }),
-      );
-    }
+    for (const route of listener.routes)
+      for (const injection of injectionsOf(route))
+        out.addSecret(
+          Secret.fromPartial({
+            name: secretName(injection),
+            genericSecret: { secret: { inlineString: injection.credential } },
+          }),
+        );
   },
 };
