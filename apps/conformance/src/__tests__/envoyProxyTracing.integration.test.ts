@@ -102,6 +102,7 @@ spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
         'otel',
         ports.otel as number,
         `${otlp('samplingRate: 100')}
+        openTelemetry: {headers: [{name: X-Tenant, value: egts-traces}]}
       customTags:
         k8s.cluster.name: {type: Literal, literal: {value: envoy-gateway}}
         pod: {type: Environment, environment: {name: EGTS_TRACING_UNSET, defaultValue: "-"}}
@@ -232,6 +233,11 @@ spec:
       pod: '-',
       'request-id': 'abc',
       'from-env': 'pod-1',
+    });
+    // Every export carries the provider's headers as gRPC metadata.
+    expect(receiver.calls).toContainEqual({
+      service: 'trace',
+      metadata: expect.objectContaining({ 'x-tenant': 'egts-traces' }),
     });
     expect(await get(ports['otel-custom'] as number, '/custom-service')).toBe(200);
     const [custom] = await spansOf('otel-custom');

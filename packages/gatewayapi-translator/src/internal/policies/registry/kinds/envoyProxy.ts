@@ -57,12 +57,13 @@ export const envoyProxyFields: KindFields = {
     [`${SINKS}.openTelemetry.port`]: OTEL_LOGS,
     [`${SINKS}.openTelemetry.resources`]: OTEL_LOGS,
     [`${SINKS}.openTelemetry.resourceAttributes`]: OTEL_LOGS,
+    [`${SINKS}.openTelemetry.headers`]: OTEL_LOGS,
     ...backendRefProofs(`${SINKS}.als.backendRefs`, ALS_LOGS),
     [`${SINKS}.als.logName`]: ALS_LOGS,
     [`${SINKS}.als.type`]: ALS_LOGS,
     [`${SINKS}.als.http.requestHeaders`]: ALS_LOGS,
     // Tracing (span names wait for Envoy 1.40's HCM proto; backendSettings, sampler, resource
-    // attributes, export headers and Zipkin's disableSharedSpanContext are not applied yet).
+    // attributes and Zipkin's disableSharedSpanContext are not applied yet).
     'spec.telemetry.tracing.samplingRate': OTEL_SPANS,
     'spec.telemetry.tracing.samplingFraction': SAMPLING,
     'spec.telemetry.tracing.clientSamplingFraction': SAMPLING,
@@ -84,6 +85,7 @@ export const envoyProxyFields: KindFields = {
     [`${TRACING_PROVIDER}.host`]: OTEL_SPANS,
     [`${TRACING_PROVIDER}.port`]: OTEL_SPANS,
     [`${TRACING_PROVIDER}.serviceName`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.openTelemetry.headers`]: OTEL_SPANS,
     'spec.telemetry.metrics.clusterStatName': STAT_NAMES,
     'spec.telemetry.metrics.matches.type': BOOTSTRAP_METRICS,
     'spec.telemetry.metrics.matches.value': BOOTSTRAP_METRICS,
