@@ -52,6 +52,8 @@ spec:
   telemetry:
     metrics:
       clusterStatName: "%ROUTE_NAMESPACE%/%ROUTE_NAME%/%BACKEND_REFS%"
+      enableRequestResponseSizesStats: true
+      enablePerEndpointStats: true
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -167,5 +169,21 @@ describe('[envoy] cluster and route stat names', () => {
       await stat(/^vhost\.[^ ]+\.route\.default\/stat-route\.upstream_rq_total$/),
     ).toBeGreaterThanOrEqual(1);
     expect(await stat(/^tcp\.default\/tcp-route\.downstream_cx_total$/)).toBe(1);
+  });
+
+  it('adds request and response size histograms and per-endpoint stats when asked', async () => {
+    expect(await get(httpPort, '/one')).toBe(200);
+    const stats = (await envoy?.admin('/stats')) ?? '';
+    expect(stats).toMatch(
+      /^cluster\.default\/stat-route\/default\/echo\.upstream_rq_headers_size: /m,
+    );
+    expect(stats).toMatch(/^cluster\.default\/stat-route\/default\/echo\.upstream_rs_body_size: /m);
+    // Per-endpoint stats appear in the Prometheus output only.
+    const prometheus = (await envoy?.admin('/stats/prometheus')) ?? '';
+    expect(prometheus).toMatch(
+      new RegExp(
+        `envoy_cluster_endpoint_rq_total\\{[^}]*envoy_endpoint_address="127\\.0\\.0\\.1:${echo.port}"`,
+      ),
+    );
   });
 });

@@ -49,6 +49,7 @@ export type ClusterTraffic = Pick<
   | 'useClientProtocol'
   | 'preserveHeaderCase'
   | 'statName'
+  | 'trackStats'
 >;
 
 const TRAFFIC_FIELDS = [
@@ -64,6 +65,7 @@ const TRAFFIC_FIELDS = [
   'useClientProtocol',
   'preserveHeaderCase',
   'statName',
+  'trackStats',
 ] as const satisfies readonly (keyof ClusterTraffic)[];
 
 const sameTraffic = (a: ClusterTraffic, b: ClusterTraffic): boolean =>

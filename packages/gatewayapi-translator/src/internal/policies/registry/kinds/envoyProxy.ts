@@ -24,6 +24,8 @@ const backendRefProofs = (path: string, proof: string) =>
   );
 const STAT_NAMES =
   'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: names cluster, HTTP route and TCP route stats as asked';
+const CLUSTER_STATS =
+  'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: adds request and response size histograms and per-endpoint stats when asked';
 const BOOTSTRAP_METRICS =
   'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: keeps only the matching stats and compresses them when asked';
 const LUA =
@@ -87,6 +89,8 @@ export const envoyProxyFields: KindFields = {
     [`${TRACING_PROVIDER}.serviceName`]: OTEL_SPANS,
     [`${TRACING_PROVIDER}.openTelemetry.headers`]: OTEL_SPANS,
     'spec.telemetry.metrics.clusterStatName': STAT_NAMES,
+    'spec.telemetry.metrics.enableRequestResponseSizesStats': CLUSTER_STATS,
+    'spec.telemetry.metrics.enablePerEndpointStats': CLUSTER_STATS,
     'spec.telemetry.metrics.matches.type': BOOTSTRAP_METRICS,
     'spec.telemetry.metrics.matches.value': BOOTSTRAP_METRICS,
     'spec.telemetry.metrics.prometheus.compression.type': BOOTSTRAP_METRICS,
