@@ -215,6 +215,7 @@ export {
   StatefulSession,
   StatefulSessionPerRoute,
 } from './generated/envoy/extensions/filters/http/stateful_session/v3/stateful_session.js';
+export { UpstreamCodec } from './generated/envoy/extensions/filters/http/upstream_codec/v3/upstream_codec.js';
 // EnvoyExtensionPolicy: Wasm
 export { Wasm } from './generated/envoy/extensions/filters/http/wasm/v3/wasm.js';
 export { ProxyProtocol as ProxyProtocolListenerFilter } from './generated/envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol.js';
@@ -244,6 +245,11 @@ export { CustomHeaderConfig } from './generated/envoy/extensions/http/original_i
 export { XffConfig } from './generated/envoy/extensions/http/original_ip_detection/xff/v3/xff.js';
 export { CookieBasedSessionState } from './generated/envoy/extensions/http/stateful_session/cookie/v3/cookie.js';
 export { HeaderBasedSessionState } from './generated/envoy/extensions/http/stateful_session/header/v3/header.js';
+export { LeastRequest } from './generated/envoy/extensions/load_balancing_policies/least_request/v3/least_request.js';
+export { Maglev } from './generated/envoy/extensions/load_balancing_policies/maglev/v3/maglev.js';
+export { OverrideHost } from './generated/envoy/extensions/load_balancing_policies/override_host/v3/override_host.js';
+export { Random } from './generated/envoy/extensions/load_balancing_policies/random/v3/random.js';
+export { RoundRobin } from './generated/envoy/extensions/load_balancing_policies/round_robin/v3/round_robin.js';
 export { SinkConfig as OpenTelemetryStatsSinkConfig } from './generated/envoy/extensions/stat_sinks/open_telemetry/v3/open_telemetry.js';
 export { ProxyProtocolUpstreamTransport } from './generated/envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';
 export { QuicDownstreamTransport } from './generated/envoy/extensions/transport_sockets/quic/v3/quic_transport.js';
@@ -304,6 +310,33 @@ export { HttpResponseLocalReplyMatchInput } from './generated/envoy/type/matcher
 export { HttpResponseStatusCodeMatchInput } from './generated/envoy/type/matcher/v3/status_code_input.js';
 // Well-known and common types
 export { FractionalPercent_DenominatorType } from './generated/envoy/type/v3/percent.js';
+// Envoy Gateway's extension server API (proto/envoygateway/extension/): its hook messages and
+// the grpc-js service definition, client and server interface.
+export {
+  ExtensionResource,
+  PostClusterExtensionContext,
+  PostHTTPListenerExtensionContext,
+  PostRouteExtensionContext,
+  PostTranslateExtensionContext,
+  PostVirtualHostExtensionContext,
+} from './generated/envoygateway/extension/context.js';
+export {
+  EnvoyGatewayExtensionClient,
+  type EnvoyGatewayExtensionServer,
+  EnvoyGatewayExtensionService,
+  PostClusterModifyRequest,
+  PostClusterModifyResponse,
+  PostHTTPListenerModifyRequest,
+  PostHTTPListenerModifyResponse,
+  PostRouteModifyRequest,
+  PostRouteModifyResponse,
+  PostTranslateModifyRequest,
+  PostTranslateModifyResponse,
+  PostVirtualHostModifyRequest,
+  PostVirtualHostModifyResponse,
+} from './generated/envoygateway/extension/service.js';
+// A policy's CEL condition (google.api.expr.v1alpha1, as RBAC's Policy.condition carries it)
+export { Expr as CelExpr } from './generated/google/api/expr/v1alpha1/syntax.js';
 export { Any } from './generated/google/protobuf/any.js';
 export { Duration } from './generated/google/protobuf/duration.js';
 export { ListValue, NullValue, Struct, Value } from './generated/google/protobuf/struct.js';

@@ -15,6 +15,7 @@ export type {
   LocalRateLimit,
   LocalRateLimitRule,
   OutlierDetection,
+  RateLimitCost,
   RateLimitHeaderMatch,
   RateLimitValue,
   RequestBuffer,
@@ -24,6 +25,7 @@ export type {
   UpstreamTimeouts,
 } from './backendTraffic.js';
 export type { ClientTraffic, ClientValidation, HeaderMutation } from './clientTraffic.js';
+export type { CredentialInjection } from './credentialInjection.js';
 export type {
   DestinationSetting,
   Endpoint,
@@ -37,14 +39,20 @@ export type {
   EnvoyPatchPolicyOutcome,
   JSONPatch,
 } from './envoyPatchPolicy.js';
+export type { FilterOrder, IpFamily } from './envoyProxy.js';
 export {
   prefixRewriteRegex,
   regexQuote,
   subdomainOriginRegex,
   wildcardOriginRegex,
 } from './envoyRegex.js';
+export {
+  type ExtensionObject,
+  ExtensionObjectSchema,
+  type ExtensionServerPolicy,
+  ExtensionServerPolicySchema,
+} from './extensionServer.js';
 export type {
-  CredentialInjection,
   ExtensionsIR,
   ExtProc,
   LuaScript,
@@ -53,7 +61,6 @@ export type {
 export type {
   GlobalRateLimit,
   GlobalRateLimitRule,
-  RateLimitCost,
   RateLimitService,
   RateLimitUnit,
   SdsFile,

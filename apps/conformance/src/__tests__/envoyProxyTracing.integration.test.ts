@@ -127,6 +127,7 @@ ${TAGS.replace('%PROVIDER%', 'otel-custom')}`,
         ports.zipkin as number,
         `    tracing:
       samplingFraction: {numerator: 100}
+      spanName: {client: "zipkin-span %REQ(:PATH)%", server: zipkin-upstream}
       provider:
         type: Zipkin
         backendRefs: [{name: zipkin, namespace: monitoring, port: 9411}]
@@ -246,8 +247,11 @@ spec:
 
   it('exports Zipkin spans under the proxy node name', async () => {
     expect(await get(ports.zipkin as number, '/zipkin')).toBe(200);
-    const [span] = await spansOf('zipkin');
+    const spans = await spansOf('zipkin', 2);
+    const [span] = spans;
     expect(span?.via).toBe('zipkin');
+    // The EnvoyProxy's span names: the request's span and its upstream span.
+    expect(spans.map((s) => s.name).sort()).toEqual(['zipkin-span /zipkin', 'zipkin-upstream']);
     expect(span?.resource['service.name']).toBe('default/zipkin');
     expect(span?.attributes['from-env']).toBe('pod-1');
   });

@@ -27,6 +27,7 @@ import {
 } from '../policies/clientTrafficListeners.js';
 import { withExtensionPolicy } from '../policies/envoyExtensionPolicyIR.js';
 import { withAccessLog } from '../policies/envoyProxyAccessLog.js';
+import { preservesRouteOrder, withEnvoyProxySettings } from '../policies/envoyProxySettings.js';
 import { scopedToListener } from '../policies/globalRateLimitIR.js';
 import {
   appliedPolicyIndex,
@@ -39,7 +40,7 @@ import { expandStatName, withClusterStats } from '../policies/statNames.js';
 import { withTracing } from '../policies/tracingIR.js';
 import { withBackendClientCertificate } from './backendClientCertificate.js';
 import type { ProxyFleet } from './fleets.js';
-import { compareRoutePrecedence, type RankedRoute } from './precedence.js';
+import { compareRouteOrder, compareRoutePrecedence, type RankedRoute } from './precedence.js';
 
 export const proxyPort = (port: number): number => (port < 1024 ? port + 10000 : port);
 
@@ -121,12 +122,13 @@ function httpListener(
       });
     }
   }
+  // EnvoyProxy preserveRouteOrder: within a hostname, routes and their rules in the order
+  // written (oldest route first), not Gateway API's precedence.
+  const compare = preservesRouteOrder(l.gateway.envoyProxy)
+    ? compareRouteOrder
+    : compareRoutePrecedence;
   ranked.sort((a, b) =>
-    a.ir.hostname < b.ir.hostname
-      ? -1
-      : a.ir.hostname > b.ir.hostname
-        ? 1
-        : compareRoutePrecedence(a, b),
+    a.ir.hostname < b.ir.hostname ? -1 : a.ir.hostname > b.ir.hostname ? 1 : compare(a, b),
   );
   const listener: HTTPListener = {
     name: l.irName,
@@ -187,10 +189,10 @@ function tcpListener(
   const routes: TCPRouteIR[] = [];
   for (const { route, hostnames } of attachedRoutes(ctx, l)) {
     if (route.kind !== 'TLSRoute' && route.kind !== 'TCPRoute') continue;
-    // A SecurityPolicy on a TCPRoute: its authorization by client address (network RBAC). One
-    // not accepted there (anything else it sets is NotApplied), or on a TLSRoute, fails closed:
-    // the route is not served, never served unprotected.
-    const authorization = streamAuthorization(ctx, route, security.forRoute(route, undefined, l));
+    // The authorization of the SecurityPolicy protecting the route (its own on a TCPRoute, else
+    // the listener's or Gateway's), by client address (network RBAC). One that cannot be applied
+    // fails closed: the route is not served, never served unprotected.
+    const authorization = streamAuthorization(ctx, route, security, l);
     if (authorization === null) continue;
     (ctx.routeOutcomes.get(route) ?? []).forEach((outcome, i) => {
       if (outcome.invalid || !outcome.destination) return;
@@ -292,5 +294,5 @@ export function buildXdsIR(
     ? ctx.gatewayClasses.get(fleet.gatewayClass)?.envoyProxy
     : fleet.gateways[0]?.envoyProxy;
   const telemetry = withTracing(ctx, withAccessLog(ctx, ir, envoyProxy), envoyProxy, fleet);
-  return withClusterStats(ctx, telemetry, envoyProxy);
+  return withEnvoyProxySettings(withClusterStats(ctx, telemetry, envoyProxy), envoyProxy);
 }

@@ -208,7 +208,6 @@ export function withBackendTraffic(
   if (route.bandwidthLimit) out.bandwidthLimit = route.bandwidthLimit;
   if (route.requestBuffer) out.requestBuffer = route.requestBuffer;
   if (route.upgrades) out.upgrades = route.upgrades;
-  if (route.admissionControl) out.admissionControl = route.admissionControl;
   if (route.responseOverride) out.responseOverride = route.responseOverride;
   if (route.globalRateLimit) out.globalRateLimit = route.globalRateLimit;
   if (route.tracing) out.tracing = route.tracing;

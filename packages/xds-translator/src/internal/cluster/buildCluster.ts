@@ -21,6 +21,7 @@ import { circuitBreaker, clusterBufferLimitBytes, http2Settings } from '../defau
 import { preserveCase } from '../listener/clientTraffic.js';
 import { adsConfigSource, durationMs, socketAddress, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
+import { admissionControlFilters } from './admissionControl.js';
 import {
   clusterTraffic,
   dnsSettings,
@@ -48,6 +49,7 @@ export type ClusterTraffic = Pick<
   | 'tcpKeepalive'
   | 'useClientProtocol'
   | 'preserveHeaderCase'
+  | 'admissionControl'
   | 'statName'
   | 'trackStats'
 >;
@@ -64,6 +66,7 @@ const TRAFFIC_FIELDS = [
   'tcpKeepalive',
   'useClientProtocol',
   'preserveHeaderCase',
+  'admissionControl',
   'statName',
   'trackStats',
 ] as const satisfies readonly (keyof ClusterTraffic)[];
@@ -142,7 +145,8 @@ const protocolOptions = (
   const common = http ? commonHttpOptions(traffic) : undefined;
   const downstream = http && traffic.useClientProtocol === true;
   const keepCase = http && traffic.preserveHeaderCase === true;
-  if (!http2 && !tls && !downstream && !keepCase && common === undefined) return {};
+  const admission = http ? traffic.admissionControl : undefined;
+  if (!http2 && !tls && !downstream && !keepCase && common === undefined && !admission) return {};
   // HTTP/1 towards the backend; with preserveHeaderCase, header names as the client wrote them.
   const http1 = keepCase ? { headerKeyFormat: preserveCase() } : {};
   // useClientProtocol: HTTP/1.1 or HTTP/2 as the client spoke.
@@ -170,6 +174,7 @@ const protocolOptions = (
     ...(autoSni && http
       ? { upstreamHttpProtocolOptions: { autoSni: true, autoSanValidation: autoSni.verify } }
       : {}),
+    ...(admission ? { httpFilters: admissionControlFilters(admission) } : {}),
   };
   return {
     typedExtensionProtocolOptions: {

@@ -17,6 +17,7 @@ import {
 import type { HeaderSettings, HTTPListener } from '@egts/ir';
 import { headerSettings, http2Settings } from '../defaults.js';
 import type { AccessLog } from '../envoyTypes.js';
+import { orderHttpFilters } from '../httpfilters/filterOrder.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
 import { adsConfigSource, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
@@ -36,7 +37,10 @@ import { memoizedFilters } from './filterMemo.js';
  * filter's entries reused while what it read of the listeners is unchanged (filterMemo.ts).
  */
 const httpFilters = (listeners: readonly HTTPListener[], out: ResourceSet): HttpFilter[] =>
-  memoizedFilters(out.memo.httpFilters, HTTP_FILTERS, listeners, out.mode);
+  orderHttpFilters(
+    memoizedFilters(out.memo.httpFilters, HTTP_FILTERS, listeners, out.mode),
+    listeners[0]?.filterOrder,
+  );
 
 const UNDERSCORES_ACTIONS: Record<
   NonNullable<HeaderSettings['withUnderscoresAction']>,

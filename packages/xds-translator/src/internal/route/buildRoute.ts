@@ -16,13 +16,23 @@ import { routeMatch } from './routeMatch.js';
 const action = (route: HTTPRouteIR, out: ResourceSet): Partial<Route> => {
   if (route.redirect !== undefined) return { redirect: redirectAction(route, route.redirect) };
   if (route.directResponse !== undefined) {
-    const { statusCode, body } = route.directResponse;
-    return {
-      directResponse: {
-        status: statusCode,
-        ...(body === undefined ? {} : { body: { inlineString: body } }),
-      },
-    };
+    const { statusCode, body, formatted } = route.directResponse;
+    // A body with command operators goes as a format string (Envoy 1.40's body_format, whose
+    // Content-Type the route's response headers set as written).
+    const content =
+      body === undefined
+        ? {}
+        : formatted
+          ? {
+              bodyFormat: {
+                textFormatSource: { inlineString: body },
+                omitEmptyValues: false,
+                contentType: '',
+                formatters: [],
+              },
+            }
+          : { body: { inlineString: body } };
+    return { directResponse: { status: statusCode, ...content } };
   }
   // A Wasm module that must run but cannot be loaded: fail closed.
   if (wasmUnavailable(route)) return { directResponse: { status: 500 } };

@@ -28,6 +28,14 @@ const CLUSTER_STATS =
   'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: adds request and response size histograms and per-endpoint stats when asked';
 const BOOTSTRAP_METRICS =
   'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: keeps only the matching stats and compresses them when asked';
+const SETTINGS = 'apps/conformance/src/__tests__/envoyProxySettings.integration.test.ts';
+const ROUTE_ORDER = `${SETTINGS}: keeps HTTPRoute rules in the order written with preserveRouteOrder`;
+const IP_FAMILY = `${SETTINGS}: serves IPv6 and IPv4 clients with ipFamily DualStack`;
+const FILTER_ORDER = `${SETTINGS}: moves an HTTP filter with filterOrder`;
+const HOST_SHUTDOWN =
+  'packages/infra-manager/src/__tests__/hostInfraShutdown.integration.test.ts: starts Envoy with its concurrency and drains in-flight requests before it exits';
+const BOOTSTRAP =
+  'packages/infra-manager/src/__tests__/hostInfraBootstrap.integration.test.ts: applies Merge and JSONPatch bootstraps and keeps the last good one when one is refused';
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
@@ -46,6 +54,12 @@ export const envoyProxyFields: KindFields = {
   notAppliedIn: upstreamAccessLogs,
   applied: {
     'spec.mergeGateways': goldenProof('merged-gateways'),
+    'spec.preserveRouteOrder': ROUTE_ORDER,
+    'spec.ipFamily': IP_FAMILY,
+    'spec.filterOrder': FILTER_ORDER,
+    'spec.concurrency': HOST_SHUTDOWN,
+    'spec.bootstrap': BOOTSTRAP,
+    'spec.shutdown': HOST_SHUTDOWN,
     'spec.telemetry.accessLog.disable': NO_ACCESS_LOG,
     'spec.telemetry.metrics.prometheus.disable':
       'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: serves /stats/prometheus unless telemetry.metrics.prometheus.disable',
@@ -64,8 +78,9 @@ export const envoyProxyFields: KindFields = {
     [`${SINKS}.als.logName`]: ALS_LOGS,
     [`${SINKS}.als.type`]: ALS_LOGS,
     [`${SINKS}.als.http.requestHeaders`]: ALS_LOGS,
-    // Tracing (span names wait for Envoy 1.40's HCM proto; backendSettings, sampler, resource
-    // attributes and Zipkin's disableSharedSpanContext are not applied yet).
+    // Tracing (backendSettings, sampler, resource attributes and Zipkin's
+    // disableSharedSpanContext are not applied yet).
+    'spec.telemetry.tracing.spanName': ZIPKIN_SPANS,
     'spec.telemetry.tracing.samplingRate': OTEL_SPANS,
     'spec.telemetry.tracing.samplingFraction': SAMPLING,
     'spec.telemetry.tracing.clientSamplingFraction': SAMPLING,
@@ -107,17 +122,12 @@ export const envoyProxyFields: KindFields = {
   },
   notApplied: [
     'spec.backendTLS',
-    'spec.bootstrap',
-    'spec.concurrency',
     'spec.dynamicModules',
     'spec.extraArgs',
-    'spec.filterOrder',
     'spec.geoIP',
     'spec.lua.strictValidation',
-    'spec.ipFamily',
     'spec.mergeBackends',
     'spec.mergeType',
-    'spec.preserveRouteOrder',
     'spec.provider.host',
     `${K8S}.envoyDaemonSet.container`,
     `${K8S}.envoyDaemonSet.name`,
@@ -131,7 +141,6 @@ export const envoyProxyFields: KindFields = {
     `${K8S}.envoyServiceAccount`,
     `${K8S}.useListenerPortAsContainerPort`,
     'spec.routingType',
-    'spec.shutdown',
     'spec.telemetry',
   ],
 };

@@ -30,6 +30,7 @@ import {
 } from "../../core/v3/base.js";
 import { TypedExtensionConfig } from "../../core/v3/extension.js";
 import { ProxyProtocolConfig } from "../../core/v3/proxy_protocol.js";
+import { SubstitutionFormatString } from "../../core/v3/substitution_format_string.js";
 
 export const protobufPackage = "envoy.config.route.v3";
 
@@ -2067,7 +2068,14 @@ export interface DirectResponseAction {
    *   :ref:`envoy_v3_api_msg_config.route.v3.Route`, :ref:`envoy_v3_api_msg_config.route.v3.RouteConfiguration` or
    *   :ref:`envoy_v3_api_msg_config.route.v3.VirtualHost`.
    */
-  body?: DataSource | undefined;
+  body?:
+    | DataSource
+    | undefined;
+  /**
+   * Envoy 1.40: the body (and its content type) as a format string, with command operators
+   * such as %REQ(:METHOD)% substituted per request.
+   */
+  bodyFormat?: SubstitutionFormatString | undefined;
 }
 
 /** [#not-implemented-hide:] */
@@ -8941,7 +8949,7 @@ export const RedirectAction: MessageFns<RedirectAction, "envoy.config.route.v3.R
 messageTypeRegistry.set(RedirectAction.$type, RedirectAction);
 
 function createBaseDirectResponseAction(): DirectResponseAction {
-  return { status: 0, body: undefined };
+  return { status: 0, body: undefined, bodyFormat: undefined };
 }
 
 export const DirectResponseAction: MessageFns<DirectResponseAction, "envoy.config.route.v3.DirectResponseAction"> = {
@@ -8953,6 +8961,9 @@ export const DirectResponseAction: MessageFns<DirectResponseAction, "envoy.confi
     }
     if (message.body !== undefined) {
       DataSource.encode(message.body, writer.uint32(18).fork()).join();
+    }
+    if (message.bodyFormat !== undefined) {
+      SubstitutionFormatString.encode(message.bodyFormat, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -8986,6 +8997,14 @@ export const DirectResponseAction: MessageFns<DirectResponseAction, "envoy.confi
             message.body = DataSource.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.bodyFormat = SubstitutionFormatString.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -9002,6 +9021,11 @@ export const DirectResponseAction: MessageFns<DirectResponseAction, "envoy.confi
     return {
       status: isSet(object.status) ? globalThis.Number(object.status) : 0,
       body: isSet(object.body) ? DataSource.fromJSON(object.body) : undefined,
+      bodyFormat: isSet(object.bodyFormat)
+        ? SubstitutionFormatString.fromJSON(object.bodyFormat)
+        : isSet(object.body_format)
+        ? SubstitutionFormatString.fromJSON(object.body_format)
+        : undefined,
     };
   },
 
@@ -9012,6 +9036,9 @@ export const DirectResponseAction: MessageFns<DirectResponseAction, "envoy.confi
     }
     if (message.body !== undefined) {
       obj.body = DataSource.toJSON(message.body);
+    }
+    if (message.bodyFormat !== undefined) {
+      obj.bodyFormat = SubstitutionFormatString.toJSON(message.bodyFormat);
     }
     return obj;
   },
@@ -9024,6 +9051,9 @@ export const DirectResponseAction: MessageFns<DirectResponseAction, "envoy.confi
     message.status = object.status ?? 0;
     message.body = (object.body !== undefined && object.body !== null)
       ? DataSource.fromPartial(object.body)
+      : undefined;
+    message.bodyFormat = (object.bodyFormat !== undefined && object.bodyFormat !== null)
+      ? SubstitutionFormatString.fromPartial(object.bodyFormat)
       : undefined;
     return message;
   },
