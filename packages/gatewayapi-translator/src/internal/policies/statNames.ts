@@ -1,6 +1,7 @@
 // Stat names Envoy Gateway lets users choose: a fleet's cluster stats under EnvoyProxy
 // `telemetry.metrics.clusterStatName` (Envoy alt_stat_name), with the extra stats its
-// `enableRequestResponseSizesStats` and `enablePerEndpointStats` ask for; a route's under BackendTrafficPolicy
+// `enableRequestResponseSizesStats` and `enablePerEndpointStats` ask for (and the listeners'
+// `enableGRPCStats` and `enableVirtualHostStats`); a route's under BackendTrafficPolicy
 // `telemetry.metrics.routeStatName` (stat_prefix). Both are templates over the route:
 // %ROUTE_KIND%, %ROUTE_NAMESPACE%, %ROUTE_NAME%, %ROUTE_RULE_NAME%, %ROUTE_RULE_NUMBER%, and for
 // clusters %BACKEND_REFS% (the rule's backendRefs as `<namespace>/<name>`, joined by `|`).
@@ -60,7 +61,8 @@ export function withClusterStats(
   const template = metrics?.clusterStatName;
   const sizes = metrics?.enableRequestResponseSizesStats === true;
   const perEndpoint = metrics?.enablePerEndpointStats === true;
-  if (typeof template !== 'string' && !sizes && !perEndpoint) return ir;
+  const listeners = withListenerStats(ir, metrics);
+  if (typeof template !== 'string' && !sizes && !perEndpoint) return listeners;
   const named = <T extends { destination?: RouteDestination | undefined; source: RouteSource }>(
     route: T,
   ): T =>
@@ -85,8 +87,26 @@ export function withClusterStats(
         }
       : route;
   return {
+    ...listeners,
+    http: listeners.http.map((l) => ({ ...l, routes: l.routes.map(named) })),
+    tcp: listeners.tcp.map((l) => ({ ...l, routes: l.routes.map(named) })),
+  };
+}
+
+/**
+ * The HTTP listeners with the EnvoyProxy's `enableGRPCStats` (gRPC call stats everywhere, or
+ * nowhere) and `enableVirtualHostStats` (a virtual cluster per hostname).
+ */
+function withListenerStats(ir: XdsIR, metrics: Record<string, unknown> | undefined): XdsIR {
+  const grpc = metrics?.enableGRPCStats;
+  const hosts = metrics?.enableVirtualHostStats === true;
+  if (typeof grpc !== 'boolean' && !hosts) return ir;
+  return {
     ...ir,
-    http: ir.http.map((l) => ({ ...l, routes: l.routes.map(named) })),
-    tcp: ir.tcp.map((l) => ({ ...l, routes: l.routes.map(named) })),
+    http: ir.http.map((l) => ({
+      ...l,
+      ...(typeof grpc === 'boolean' ? { grpcStats: grpc } : {}),
+      ...(hosts ? { virtualHostStats: true } : {}),
+    })),
   };
 }

@@ -26,6 +26,8 @@ const STAT_NAMES =
   'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: names cluster, HTTP route and TCP route stats as asked';
 const CLUSTER_STATS =
   'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: adds request and response size histograms and per-endpoint stats when asked';
+const LISTENER_STATS =
+  'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: counts a hostname under its virtual cluster and gRPC calls per method when asked';
 const BOOTSTRAP_METRICS =
   'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: keeps only the matching stats and compresses them when asked';
 const SETTINGS = 'apps/conformance/src/__tests__/envoyProxySettings.integration.test.ts';
@@ -106,6 +108,8 @@ export const envoyProxyFields: KindFields = {
     'spec.telemetry.metrics.clusterStatName': STAT_NAMES,
     'spec.telemetry.metrics.enableRequestResponseSizesStats': CLUSTER_STATS,
     'spec.telemetry.metrics.enablePerEndpointStats': CLUSTER_STATS,
+    'spec.telemetry.metrics.enableVirtualHostStats': LISTENER_STATS,
+    'spec.telemetry.metrics.enableGRPCStats': LISTENER_STATS,
     'spec.telemetry.metrics.matches.type': BOOTSTRAP_METRICS,
     'spec.telemetry.metrics.matches.value': BOOTSTRAP_METRICS,
     'spec.telemetry.metrics.prometheus.compression.type': BOOTSTRAP_METRICS,
