@@ -28,6 +28,8 @@ const CLUSTER_STATS =
   'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: adds request and response size histograms and per-endpoint stats when asked';
 const LISTENER_STATS =
   'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: counts a hostname under its virtual cluster and gRPC calls per method when asked';
+const METRIC_SINK =
+  'apps/conformance/src/__tests__/envoyProxyMetricSink.integration.test.ts: pushes the proxy metrics to the OpenTelemetry collector';
 const BOOTSTRAP_METRICS =
   'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: keeps only the matching stats and compresses them when asked';
 const SETTINGS = 'apps/conformance/src/__tests__/envoyProxySettings.integration.test.ts';
@@ -109,6 +111,9 @@ export const envoyProxyFields: KindFields = {
     'spec.telemetry.metrics.enableRequestResponseSizesStats': CLUSTER_STATS,
     'spec.telemetry.metrics.enablePerEndpointStats': CLUSTER_STATS,
     'spec.telemetry.metrics.enableVirtualHostStats': LISTENER_STATS,
+    'spec.telemetry.metrics.sinks.type': METRIC_SINK,
+    'spec.telemetry.metrics.sinks.openTelemetry.host': METRIC_SINK,
+    'spec.telemetry.metrics.sinks.openTelemetry.port': METRIC_SINK,
     'spec.telemetry.metrics.enableGRPCStats': LISTENER_STATS,
     'spec.telemetry.metrics.matches.type': BOOTSTRAP_METRICS,
     'spec.telemetry.metrics.matches.value': BOOTSTRAP_METRICS,
