@@ -101,6 +101,7 @@ export {
   RouteAction,
   RouteAction_ClusterNotFoundResponseCode,
   RouteMatch,
+  VirtualCluster,
   VirtualHost,
   WeightedCluster,
 } from './generated/envoy/config/route/v3/route_components.js';

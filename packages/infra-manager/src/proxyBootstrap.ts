@@ -21,7 +21,12 @@ import {
   toEnvoyJson,
   UpstreamTlsContext,
 } from '@egts/envoy-api';
-import { type ProxyMetrics, prometheusCompressor, statsConfig } from './proxyMetrics.js';
+import {
+  metricSinks,
+  type ProxyMetrics,
+  prometheusCompressor,
+  statsConfig,
+} from './proxyMetrics.js';
 
 /** Where the proxies reach the xDS server. */
 export interface XdsAddress {
@@ -323,6 +328,7 @@ export const proxyBootstrap = (options: ProxyBootstrapOptions): object => {
   const ads = { ads: {}, resourceApiVersion: ApiVersion.V3 };
   const probes = options.probes;
   const prometheus = probes?.prometheus ?? true;
+  const sinks = metricSinks(options.metrics);
   const bootstrap = Bootstrap.fromPartial({
     node: { id: options.proxyName, cluster: options.proxyName },
     // Most of what Envoy spends applying CDS is creating each cluster's stats; its traffic stats
@@ -358,12 +364,14 @@ export const proxyBootstrap = (options: ProxyBootstrapOptions): object => {
       clusters: [
         xdsCluster(options.xds),
         ...(probes && prometheus ? [prometheusCluster(probes.adminPort)] : []),
+        ...sinks.clusters,
       ],
       ...(probes
         ? { listeners: [readyListener(probes.readyPort, probes.path, prometheus, options.metrics)] }
         : {}),
     },
     ...statsConfig(options.metrics),
+    ...(sinks.statsSinks.length > 0 ? { statsSinks: sinks.statsSinks } : {}),
     ...(probes
       ? {
           admin: {

@@ -3,12 +3,17 @@
 // stats that match are created) and the compression of the ready listener's `/stats/prometheus`
 // (`prometheus.compression`, Envoy's compressor filter in front of the admin route)
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/metrics/v3/stats.proto#config-metrics-v3-statsmatcher).
+import { isIP } from 'node:net';
 import {
   type Bootstrap,
   Brotli,
+  Cluster,
+  Cluster_DiscoveryType,
   Compressor,
   Gzip,
   type HttpFilter,
+  HttpProtocolOptions,
+  OpenTelemetryStatsSinkConfig,
   packAny,
   Zstd,
 } from '@egts/envoy-api';
@@ -33,6 +38,8 @@ export interface ProxyMetrics {
     readonly type: 'Gzip' | 'Brotli' | 'Zstd';
     readonly minContentLength?: number;
   };
+  /** OpenTelemetry collectors the proxy pushes its stats to (`sinks[].openTelemetry`). */
+  readonly openTelemetry?: readonly { readonly host: string; readonly port: number }[];
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -63,7 +70,14 @@ export const proxyMetrics = (
   const compression = isRecord(prometheus.compression) ? prometheus.compression : undefined;
   const type = typeof compression?.type === 'string' ? compression.type : undefined;
   const min = compression?.minContentLength;
+  const openTelemetry = (Array.isArray(metrics.sinks) ? metrics.sinks : []).flatMap((sink) => {
+    const otel = isRecord(sink) && sink.type === 'OpenTelemetry' ? sink.openTelemetry : undefined;
+    return isRecord(otel) && typeof otel.host === 'string'
+      ? [{ host: otel.host, port: typeof otel.port === 'number' ? otel.port : 4317 }]
+      : [];
+  });
   return {
+    ...(openTelemetry.length > 0 ? { openTelemetry } : {}),
     ...(matches.length > 0 ? { matches } : {}),
     ...(type !== undefined && COMPRESSORS.has(type)
       ? {
@@ -139,4 +153,53 @@ export const prometheusCompressor = (metrics: ProxyMetrics | undefined): HttpFil
       disabled: false,
     },
   ];
+};
+
+/** The cluster of the `n`th OpenTelemetry metric sink, named as Envoy Gateway names it. */
+const sinkCluster = (n: number) => `otel_metric_sink_${n}`;
+
+/**
+ * The bootstrap's OpenTelemetry stats sinks (Envoy's open_telemetry stat sink, OTLP/gRPC) and
+ * the static clusters they push to: an IP as is, a hostname resolved by Envoy
+ * (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/stat_sinks/open_telemetry/v3/open_telemetry.proto).
+ */
+export const metricSinks = (
+  metrics: ProxyMetrics | undefined,
+): { statsSinks: NonNullable<Bootstrap['statsSinks']>; clusters: Cluster[] } => {
+  const sinks = metrics?.openTelemetry ?? [];
+  return {
+    statsSinks: sinks.map((_, n) => ({
+      name: 'envoy.stat_sinks.open_telemetry',
+      typedConfig: packAny(
+        OpenTelemetryStatsSinkConfig,
+        OpenTelemetryStatsSinkConfig.fromPartial({
+          grpcService: { envoyGrpc: { clusterName: sinkCluster(n) } },
+        }),
+      ),
+    })),
+    clusters: sinks.map(({ host, port }, n) =>
+      Cluster.fromPartial({
+        name: sinkCluster(n),
+        type: isIP(host) !== 0 ? Cluster_DiscoveryType.STATIC : Cluster_DiscoveryType.STRICT_DNS,
+        connectTimeout: { seconds: 10 },
+        // OTLP/gRPC needs HTTP/2 upstream.
+        typedExtensionProtocolOptions: {
+          'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': packAny(
+            HttpProtocolOptions,
+            HttpProtocolOptions.fromPartial({ explicitHttpConfig: { http2ProtocolOptions: {} } }),
+          ),
+        },
+        loadAssignment: {
+          clusterName: sinkCluster(n),
+          endpoints: [
+            {
+              lbEndpoints: [
+                { endpoint: { address: { socketAddress: { address: host, portValue: port } } } },
+              ],
+            },
+          ],
+        },
+      }),
+    ),
+  };
 };

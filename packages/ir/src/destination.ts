@@ -180,6 +180,11 @@ export const RouteDestinationSchema = z.object({
   preserveHeaderCase: z.boolean().optional(),
   /** Name the clusters' stats go under (Envoy alt_stat_name; EnvoyProxy `metrics.clusterStatName`). */
   statName: z.string().optional(),
+  /**
+   * Extra cluster stats (EnvoyProxy `metrics.enableRequestResponseSizesStats`,
+   * `enablePerEndpointStats`; Envoy track_cluster_stats).
+   */
+  trackStats: z.object({ requestResponseSizes: z.boolean(), perEndpoint: z.boolean() }).optional(),
   /** Speak to the backends the protocol the client used (HTTP/1.1 or HTTP/2; `useClientProtocol`). */
   useClientProtocol: z.boolean().optional(),
   /** Load balancer of the destination's clusters (absent: LeastRequest). */

@@ -66,6 +66,13 @@ export const HTTPListenerSchema = z.object({
   rateLimitService: RateLimitServiceSchema.optional(),
   /** The fleet's EnvoyProxy `filterOrder`: HTTP filters moved from their default places. */
   filterOrder: FilterOrderSchema.optional(),
+  /**
+   * The fleet's EnvoyProxy `metrics.enableGRPCStats`: true counts gRPC calls (grpc_stats) on
+   * every listener, false on none; absent: on listeners serving a GRPCRoute, as Envoy Gateway has it.
+   */
+  grpcStats: z.boolean().optional(),
+  /** The fleet's EnvoyProxy `metrics.enableVirtualHostStats`: a virtual cluster per hostname. */
+  virtualHostStats: z.boolean().optional(),
 });
 export type HTTPListener = z.infer<typeof HTTPListenerSchema>;
 

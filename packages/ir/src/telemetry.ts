@@ -9,6 +9,8 @@ const GrpcSinkSchema = z.object({
   destination: RouteDestinationSchema,
   /** Host the proxy names when it calls (gRPC authority). */
   authority: z.string(),
+  /** Headers sent with every call (gRPC initial metadata). */
+  headers: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
 });
 
 /**

@@ -57,6 +57,7 @@ spec:
           openTelemetry:
             backendRefs: [{name: otel-collector, namespace: monitoring, port: 4317}]
             resourceAttributes: {sink: json}
+            headers: [{name: X-Tenant, value: egts-logs}]
       - sinks:
         - type: OpenTelemetry
           openTelemetry:
@@ -169,6 +170,10 @@ describe('[envoy] EnvoyProxy access logs to OpenTelemetry and an access log serv
         { method: 'GET', path: '/logged/marked', responseCode: '200' },
       ]),
     );
+    expect(receiver.calls).toContainEqual({
+      service: 'logs',
+      metadata: expect.objectContaining({ 'x-tenant': 'egts-logs' }),
+    });
     const [fallback] = await until(() => records(sink('default')), 1);
     expect(fallback?.body).toMatchObject({ method: 'GET', response_code: '200' });
     const marked = await until(() => records(text), 1);

@@ -1,7 +1,9 @@
 // Stat names through real Envoy, as Envoy Gateway's ClusterStatName and RouteStatName e2e tests
 // read them: EnvoyProxy `metrics.clusterStatName` names the route clusters' stats (both rules of a
 // route count under one name), BackendTrafficPolicy `metrics.routeStatName` names an
-// HTTP route's stats and a TCP route's proxy stats.
+// HTTP route's stats and a TCP route's proxy stats; `metrics.enableVirtualHostStats` adds a
+// virtual cluster per hostname and `metrics.enableGRPCStats` counts gRPC calls on an HTTPRoute's
+// listener.
 
 import { request } from 'node:http';
 import { connect } from 'node:net';
@@ -21,6 +23,27 @@ const get = (port: number, path: string): Promise<number> =>
     });
     req.on('error', reject);
     req.end();
+  });
+
+/** A gRPC-framed POST (HTTP/1.1 is enough for Envoy to see a gRPC call) to `host`. */
+const grpcCall = (port: number, host: string, path: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent: false,
+        headers: { host, 'content-type': 'application/grpc', te: 'trailers' },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(Buffer.from([0, 0, 0, 0, 0]));
   });
 
 /** One TCP connection through the proxy that sends an HTTP request and reads the answer. */
@@ -52,6 +75,10 @@ spec:
   telemetry:
     metrics:
       clusterStatName: "%ROUTE_NAMESPACE%/%ROUTE_NAME%/%BACKEND_REFS%"
+      enableRequestResponseSizesStats: true
+      enablePerEndpointStats: true
+      enableVirtualHostStats: true
+      enableGRPCStats: true
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -84,6 +111,14 @@ spec:
     backendRefs: [{name: echo, port: 8080}]
   - matches: [{path: {type: PathPrefix, value: /two}}]
     backendRefs: [{name: echo, port: 8080}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: host-route, namespace: default}
+spec:
+  parentRefs: [{name: gw, sectionName: http}]
+  hostnames: [stats.example.com]
+  rules: [{backendRefs: [{name: echo, port: 8080}]}]
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: TCPRoute
@@ -167,5 +202,35 @@ describe('[envoy] cluster and route stat names', () => {
       await stat(/^vhost\.[^ ]+\.route\.default\/stat-route\.upstream_rq_total$/),
     ).toBeGreaterThanOrEqual(1);
     expect(await stat(/^tcp\.default\/tcp-route\.downstream_cx_total$/)).toBe(1);
+  });
+
+  it('adds request and response size histograms and per-endpoint stats when asked', async () => {
+    expect(await get(httpPort, '/one')).toBe(200);
+    const stats = (await envoy?.admin('/stats')) ?? '';
+    expect(stats).toMatch(
+      /^cluster\.default\/stat-route\/default\/echo\.upstream_rq_headers_size: /m,
+    );
+    expect(stats).toMatch(/^cluster\.default\/stat-route\/default\/echo\.upstream_rs_body_size: /m);
+    // Per-endpoint stats appear in the Prometheus output only.
+    const prometheus = (await envoy?.admin('/stats/prometheus')) ?? '';
+    expect(prometheus).toMatch(
+      new RegExp(
+        `envoy_cluster_endpoint_rq_total\\{[^}]*envoy_endpoint_address="127\\.0\\.0\\.1:${echo.port}"`,
+      ),
+    );
+  });
+
+  it('counts a hostname under its virtual cluster and gRPC calls per method when asked', async () => {
+    expect(await grpcCall(httpPort, 'stats.example.com', '/pkg.Echo/Say')).toBe(200);
+    expect(await grpcCall(httpPort, 'stats.example.com', '/pkg.Echo/Say')).toBe(200);
+    // The virtual cluster Envoy Gateway names after the hostname, dots as underscores.
+    expect(await stat(/^vhost\.[^ ]+\.vcluster\.stats_example_com\.upstream_rq_total$/)).toBe(2);
+    // grpc_stats on a listener without a GRPCRoute, every method counted under the route's
+    // cluster (one message each; the echo answers without grpc-status, so no success/total).
+    expect(
+      await stat(
+        /^cluster\.default\/host-route\/default\/echo\.grpc\.pkg\.Echo\.Say\.request_message_count$/,
+      ),
+    ).toBe(2);
   });
 });

@@ -102,6 +102,7 @@ spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
         'otel',
         ports.otel as number,
         `${otlp('samplingRate: 100')}
+        openTelemetry: {headers: [{name: X-Tenant, value: egts-traces}]}
       customTags:
         k8s.cluster.name: {type: Literal, literal: {value: envoy-gateway}}
         pod: {type: Environment, environment: {name: EGTS_TRACING_UNSET, defaultValue: "-"}}
@@ -126,6 +127,7 @@ ${TAGS.replace('%PROVIDER%', 'otel-custom')}`,
         ports.zipkin as number,
         `    tracing:
       samplingFraction: {numerator: 100}
+      spanName: {client: "zipkin-span %REQ(:PATH)%", server: zipkin-upstream}
       provider:
         type: Zipkin
         backendRefs: [{name: zipkin, namespace: monitoring, port: 9411}]
@@ -233,6 +235,11 @@ spec:
       'request-id': 'abc',
       'from-env': 'pod-1',
     });
+    // Every export carries the provider's headers as gRPC metadata.
+    expect(receiver.calls).toContainEqual({
+      service: 'trace',
+      metadata: expect.objectContaining({ 'x-tenant': 'egts-traces' }),
+    });
     expect(await get(ports['otel-custom'] as number, '/custom-service')).toBe(200);
     const [custom] = await spansOf('otel-custom');
     expect(custom?.resource['service.name']).toBe('my-custom-service');
@@ -240,8 +247,11 @@ spec:
 
   it('exports Zipkin spans under the proxy node name', async () => {
     expect(await get(ports.zipkin as number, '/zipkin')).toBe(200);
-    const [span] = await spansOf('zipkin');
+    const spans = await spansOf('zipkin', 2);
+    const [span] = spans;
     expect(span?.via).toBe('zipkin');
+    // The EnvoyProxy's span names: the request's span and its upstream span.
+    expect(spans.map((s) => s.name).sort()).toEqual(['zipkin-span /zipkin', 'zipkin-upstream']);
     expect(span?.resource['service.name']).toBe('default/zipkin');
     expect(span?.attributes['from-env']).toBe('pod-1');
   });

@@ -64,6 +64,8 @@ export interface TelemetryReceiver {
   /** Names of the metrics received over OTLP, with their resource attributes. */
   readonly metrics: { name: string; resource: Readonly<Record<string, string>> }[];
   readonly accessLogs: ReceivedAccessLog[];
+  /** The gRPC metadata of every call, by service (`trace`, `logs`, `metrics`, `als`). */
+  readonly calls: { service: string; metadata: Readonly<Record<string, string>> }[];
   close(): Promise<void>;
 }
 
@@ -83,10 +85,16 @@ export const anyValue = (value: AnyValue | undefined): unknown => {
 const attributes = (list: readonly KeyValue[] = []): Record<string, string> =>
   Object.fromEntries(list.map((kv) => [kv.key, String(anyValue(kv.value) ?? '')]));
 
-/** A unary OTLP Export handler that records the request and answers success. */
+type Calls = TelemetryReceiver['calls'];
+
+const metadataOf = (call: { metadata: { getMap(): Record<string, unknown> } }) =>
+  Object.fromEntries(Object.entries(call.metadata.getMap()).map(([k, v]) => [k, String(v)]));
+
+/** A unary OTLP Export handler that records the call and its request and answers success. */
 const exporter =
-  <Req, Res>(record: (request: Req) => void, response: Res) =>
+  <Req, Res>(calls: Calls, service: string, record: (request: Req) => void, response: Res) =>
   (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+    calls.push({ service, metadata: metadataOf(call) });
     record(call.request);
     callback(null, response);
   };
@@ -128,48 +136,65 @@ export const startTelemetryReceiver = async (): Promise<TelemetryReceiver> => {
   const logs: ReceivedLog[] = [];
   const metrics: TelemetryReceiver['metrics'] = [];
   const accessLogs: ReceivedAccessLog[] = [];
+  const calls: Calls = [];
   const server = new Server();
   server.addService(TraceServiceService, {
-    export: exporter((request: ExportTraceServiceRequest) => {
-      for (const rs of request.resourceSpans) {
-        const resource = attributes(rs.resource?.attributes);
-        for (const scope of rs.scopeSpans)
-          for (const span of scope.spans)
-            spans.push({
-              name: span.name,
-              attributes: attributes(span.attributes),
-              resource,
-              via: 'otlp',
-            });
-      }
-    }, {}),
+    export: exporter(
+      calls,
+      'trace',
+      (request: ExportTraceServiceRequest) => {
+        for (const rs of request.resourceSpans) {
+          const resource = attributes(rs.resource?.attributes);
+          for (const scope of rs.scopeSpans)
+            for (const span of scope.spans)
+              spans.push({
+                name: span.name,
+                attributes: attributes(span.attributes),
+                resource,
+                via: 'otlp',
+              });
+        }
+      },
+      {},
+    ),
   });
   server.addService(LogsServiceService, {
-    export: exporter((request: ExportLogsServiceRequest) => {
-      for (const rl of request.resourceLogs) {
-        const resource = attributes(rl.resource?.attributes);
-        for (const scope of rl.scopeLogs)
-          for (const record of scope.logRecords)
-            logs.push({
-              body: anyValue(record.body),
-              attributes: attributes(record.attributes),
-              resource,
-            });
-      }
-    }, {}),
+    export: exporter(
+      calls,
+      'logs',
+      (request: ExportLogsServiceRequest) => {
+        for (const rl of request.resourceLogs) {
+          const resource = attributes(rl.resource?.attributes);
+          for (const scope of rl.scopeLogs)
+            for (const record of scope.logRecords)
+              logs.push({
+                body: anyValue(record.body),
+                attributes: attributes(record.attributes),
+                resource,
+              });
+        }
+      },
+      {},
+    ),
   });
   server.addService(MetricsServiceService, {
-    export: exporter((request: ExportMetricsServiceRequest) => {
-      for (const rm of request.resourceMetrics) {
-        const resource = attributes(rm.resource?.attributes);
-        for (const scope of rm.scopeMetrics)
-          for (const metric of scope.metrics) metrics.push({ name: metric.name, resource });
-      }
-    }, {}),
+    export: exporter(
+      calls,
+      'metrics',
+      (request: ExportMetricsServiceRequest) => {
+        for (const rm of request.resourceMetrics) {
+          const resource = attributes(rm.resource?.attributes);
+          for (const scope of rm.scopeMetrics)
+            for (const metric of scope.metrics) metrics.push({ name: metric.name, resource });
+        }
+      },
+      {},
+    ),
   });
   server.addService(AccessLogServiceService, {
     streamAccessLogs: (call: ServerReadableStream<StreamAccessLogsMessage, unknown>) => {
       let logName = '';
+      calls.push({ service: 'als', metadata: metadataOf(call) });
       call.on('data', (message: StreamAccessLogsMessage) => {
         // The identifier comes with the first message of a stream only.
         logName = message.identifier?.logName ?? logName;
@@ -218,6 +243,7 @@ export const startTelemetryReceiver = async (): Promise<TelemetryReceiver> => {
     logs,
     metrics,
     accessLogs,
+    calls,
     close: async () => {
       server.forceShutdown();
       await http.close();

@@ -1,6 +1,6 @@
 // EnvoyProxy telemetry into the IR: tracing takes Envoy Gateway's defaults (every request sampled
 // at random, client-forced tracing off, no cap; the Gateway as service name) and its collector's
-// cluster; what egts does not apply yet (upstream access logs, span names) is reported NotApplied
+// cluster; what egts does not apply yet (upstream access logs, samplers) is reported NotApplied
 // naming the field, never accepted silently.
 import { loadResourcesFromText } from '@egts/api';
 import { describe, expect, it } from 'vitest';
@@ -64,11 +64,13 @@ describe('EnvoyProxy telemetry', () => {
       settings: [{type: Upstream, sinks: [{type: File, file: {path: /dev/stdout}}]}]`);
     expect(upstream.accepted?.reason).toBe('NotApplied');
     expect(upstream.accepted?.message).toContain('spec.telemetry.accessLog.settings.type');
-    const spanName = run(`    tracing:
-      spanName: {client: a, server: b}
+    const sampler = run(`    tracing:
       provider:
-        backendRefs: [{name: collector, namespace: monitoring, port: 4317}]`);
-    expect(spanName.accepted?.reason).toBe('NotApplied');
-    expect(spanName.accepted?.message).toContain('spec.telemetry.tracing.spanName');
+        backendRefs: [{name: collector, namespace: monitoring, port: 4317}]
+        openTelemetry: {sampler: {type: AlwaysOff}}`);
+    expect(sampler.accepted?.reason).toBe('NotApplied');
+    expect(sampler.accepted?.message).toContain(
+      'spec.telemetry.tracing.provider.openTelemetry.sampler',
+    );
   });
 });

@@ -29,14 +29,22 @@ const logFormat = (sink: AccessLogSink) =>
       ? { logFormat: { textFormatSource: { inlineString: sink.text } } }
       : {};
 
-/** The call to a gRPC logging service, as Envoy Gateway makes it. */
+/** The call to a gRPC logging service, as Envoy Gateway makes it (headers as initial metadata). */
 const commonConfig = (
   logName: string,
-  service: { destination: { name: string }; authority: string },
+  service: {
+    destination: { name: string };
+    authority: string;
+    headers?: readonly { name: string; value: string }[] | undefined;
+  },
 ) => ({
   logName,
   grpcService: {
     envoyGrpc: { clusterName: service.destination.name, authority: service.authority },
+    initialMetadata: (service.headers ?? []).map(({ name, value }) => ({
+      key: name.toLowerCase(),
+      value,
+    })),
   },
   transportApiVersion: ApiVersion.V3,
 });

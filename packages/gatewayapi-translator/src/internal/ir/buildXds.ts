@@ -36,7 +36,7 @@ import {
   streamAuthorization,
   withSecurityPolicy,
 } from '../policies/securityPolicyRoutes.js';
-import { expandStatName, withClusterStatNames } from '../policies/statNames.js';
+import { expandStatName, withClusterStats } from '../policies/statNames.js';
 import { withTracing } from '../policies/tracingIR.js';
 import { withBackendClientCertificate } from './backendClientCertificate.js';
 import type { ProxyFleet } from './fleets.js';
@@ -294,5 +294,5 @@ export function buildXdsIR(
     ? ctx.gatewayClasses.get(fleet.gatewayClass)?.envoyProxy
     : fleet.gateways[0]?.envoyProxy;
   const telemetry = withTracing(ctx, withAccessLog(ctx, ir, envoyProxy), envoyProxy, fleet);
-  return withEnvoyProxySettings(withClusterStatNames(ctx, telemetry, envoyProxy), envoyProxy);
+  return withEnvoyProxySettings(withClusterStats(ctx, telemetry, envoyProxy), envoyProxy);
 }

@@ -36,9 +36,15 @@ function sinkTarget(
   if (sink.type === 'OpenTelemetry' && otel) {
     const backend = telemetryBackend(ctx, proxy, otel, name(), 'GRPC');
     if (!backend) return undefined;
+    const headers = list(otel.headers).flatMap((h) =>
+      typeof h.name === 'string'
+        ? [{ name: h.name, value: typeof h.value === 'string' ? h.value : '' }]
+        : [],
+    );
     return {
       openTelemetry: {
         ...backend,
+        ...(headers.length > 0 ? { headers } : {}),
         // `resources` is the deprecated spelling; `resourceAttributes` wins on a clash.
         resourceAttributes: {
           ...stringMap(otel.resources),

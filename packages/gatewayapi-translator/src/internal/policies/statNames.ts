@@ -1,5 +1,7 @@
 // Stat names Envoy Gateway lets users choose: a fleet's cluster stats under EnvoyProxy
-// `telemetry.metrics.clusterStatName` (Envoy alt_stat_name), a route's under BackendTrafficPolicy
+// `telemetry.metrics.clusterStatName` (Envoy alt_stat_name), with the extra stats its
+// `enableRequestResponseSizesStats` and `enablePerEndpointStats` ask for (and the listeners'
+// `enableGRPCStats` and `enableVirtualHostStats`); a route's under BackendTrafficPolicy
 // `telemetry.metrics.routeStatName` (stat_prefix). Both are templates over the route:
 // %ROUTE_KIND%, %ROUTE_NAMESPACE%, %ROUTE_NAME%, %ROUTE_RULE_NAME%, %ROUTE_RULE_NUMBER%, and for
 // clusters %BACKEND_REFS% (the rule's backendRefs as `<namespace>/<name>`, joined by `|`).
@@ -44,16 +46,23 @@ function ruleBackendRefs(ctx: TranslatorContext, source: RouteSource): string[] 
   });
 }
 
-/** The IR with every route cluster named for stats as the EnvoyProxy's `clusterStatName` asks. */
-export function withClusterStatNames(
+/**
+ * The IR with every route cluster named for stats as the EnvoyProxy's `clusterStatName` asks, and
+ * the extra cluster stats it enables.
+ */
+export function withClusterStats(
   ctx: TranslatorContext,
   ir: XdsIR,
   proxy: EnvoyProxy | undefined,
 ): XdsIR {
-  const template = obj(
+  const metrics = obj(
     obj(obj((proxy as { spec?: unknown } | undefined)?.spec)?.telemetry)?.metrics,
-  )?.clusterStatName;
-  if (typeof template !== 'string') return ir;
+  );
+  const template = metrics?.clusterStatName;
+  const sizes = metrics?.enableRequestResponseSizesStats === true;
+  const perEndpoint = metrics?.enablePerEndpointStats === true;
+  const listeners = withListenerStats(ir, metrics);
+  if (typeof template !== 'string' && !sizes && !perEndpoint) return listeners;
   const named = <T extends { destination?: RouteDestination | undefined; source: RouteSource }>(
     route: T,
   ): T =>
@@ -62,13 +71,42 @@ export function withClusterStatNames(
           ...route,
           destination: {
             ...route.destination,
-            statName: expandStatName(template, route.source, ruleBackendRefs(ctx, route.source)),
+            ...(typeof template === 'string'
+              ? {
+                  statName: expandStatName(
+                    template,
+                    route.source,
+                    ruleBackendRefs(ctx, route.source),
+                  ),
+                }
+              : {}),
+            ...(sizes || perEndpoint
+              ? { trackStats: { requestResponseSizes: sizes, perEndpoint } }
+              : {}),
           },
         }
       : route;
   return {
+    ...listeners,
+    http: listeners.http.map((l) => ({ ...l, routes: l.routes.map(named) })),
+    tcp: listeners.tcp.map((l) => ({ ...l, routes: l.routes.map(named) })),
+  };
+}
+
+/**
+ * The HTTP listeners with the EnvoyProxy's `enableGRPCStats` (gRPC call stats everywhere, or
+ * nowhere) and `enableVirtualHostStats` (a virtual cluster per hostname).
+ */
+function withListenerStats(ir: XdsIR, metrics: Record<string, unknown> | undefined): XdsIR {
+  const grpc = metrics?.enableGRPCStats;
+  const hosts = metrics?.enableVirtualHostStats === true;
+  if (typeof grpc !== 'boolean' && !hosts) return ir;
+  return {
     ...ir,
-    http: ir.http.map((l) => ({ ...l, routes: l.routes.map(named) })),
-    tcp: ir.tcp.map((l) => ({ ...l, routes: l.routes.map(named) })),
+    http: ir.http.map((l) => ({
+      ...l,
+      ...(typeof grpc === 'boolean' ? { grpcStats: grpc } : {}),
+      ...(hosts ? { virtualHostStats: true } : {}),
+    })),
   };
 }

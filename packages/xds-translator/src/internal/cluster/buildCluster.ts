@@ -51,6 +51,7 @@ export type ClusterTraffic = Pick<
   | 'preserveHeaderCase'
   | 'admissionControl'
   | 'statName'
+  | 'trackStats'
 >;
 
 const TRAFFIC_FIELDS = [
@@ -67,6 +68,7 @@ const TRAFFIC_FIELDS = [
   'preserveHeaderCase',
   'admissionControl',
   'statName',
+  'trackStats',
 ] as const satisfies readonly (keyof ClusterTraffic)[];
 
 const sameTraffic = (a: ClusterTraffic, b: ClusterTraffic): boolean =>

@@ -267,6 +267,15 @@ export function clusterTraffic(traffic: Partial<RouteDestination>): Partial<Clus
     connectTimeout: durationMs(traffic.timeouts?.connectMs ?? CONNECT_TIMEOUT_MS),
     // EnvoyProxy metrics.clusterStatName (#19): stats under this name instead of the cluster's.
     ...(traffic.statName === undefined ? {} : { altStatName: traffic.statName }),
+    ...(traffic.trackStats === undefined
+      ? {}
+      : {
+          trackClusterStats: {
+            timeoutBudgets: false,
+            requestResponseSizes: traffic.trackStats.requestResponseSizes,
+            perEndpointStats: traffic.trackStats.perEndpoint,
+          },
+        }),
     ...(keepalive === undefined
       ? {}
       : {

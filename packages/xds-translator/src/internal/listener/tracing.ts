@@ -1,6 +1,5 @@
 // Request tracing as Envoy Gateway emits it: the connection manager's `tracing` (the provider
-// with its collector cluster, sampling, custom tags, an upstream span per request; span names
-// wait for Envoy 1.40's HCM proto, so the IR's `spanName` is refused by the registry)
+// with its collector cluster, sampling, custom tags, span names, an upstream span per request)
 // and a route's own override (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto#extensions-filters-network-http-connection-manager-v3-httpconnectionmanager-tracing,
 // https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-tracing).
 import {
@@ -91,9 +90,9 @@ export const hcmTracing = (
     provider: provider(tracing, cluster),
     // Envoy Gateway traces the upstream request as a span of its own.
     spawnUpstreamSpan: true,
-    // Span names stay Envoy's defaults (the route's `operation` names them where a policy sets one).
-    operation: '',
-    upstreamOperation: '',
+    // EnvoyProxy spanName (format strings); empty keeps Envoy's default names.
+    operation: tracing.spanName?.client ?? '',
+    upstreamOperation: tracing.spanName?.server ?? '',
     noContextPropagation: false,
   };
 };

@@ -5,6 +5,8 @@ import {
   HeaderValueOption,
   HeaderValueOption_HeaderAppendAction,
   RouteConfiguration,
+  VirtualCluster,
+  type VirtualHost,
 } from '@egts/envoy-api';
 import type { HTTPListener, HTTPRouteIR } from '@egts/ir';
 import { servesHttp3 } from '../listener/clientTraffic.js';
@@ -36,14 +38,16 @@ export const routeConfiguration = (
     }
   }
   const hostnames = [...byHost.keys()].sort();
-  const virtualHosts = hostnames.map((hostname) =>
-    memoizedVirtualHost(
+  const hostStats = listeners.some((listener) => listener.virtualHostStats === true);
+  const virtualHosts = hostnames.map((hostname) => {
+    const host = memoizedVirtualHost(
       virtualHostName(name, hostname),
       hostname,
       byHost.get(hostname)?.routes ?? [],
       out,
-    ),
-  );
+    );
+    return hostStats ? withHostStats(host, hostname) : host;
+  });
   const config = RouteConfiguration.fromPartial({
     name,
     // Gateway API hostnames never carry a port; clients' Host headers may.
@@ -57,6 +61,21 @@ export const routeConfiguration = (
   if (http3 !== undefined) config.responseHeadersToAdd = [altSvc(http3.externalPort)];
   return config;
 };
+
+/**
+ * EnvoyProxy `metrics.enableVirtualHostStats`: one virtual cluster over the host's requests
+ * (`vhost.<host>.vcluster.<hostname with _ for .>.*` stats), matched on `:authority` by prefix as
+ * Envoy Gateway writes it (so a wildcard hostname's cluster counts nothing there either).
+ */
+const withHostStats = (host: VirtualHost, hostname: string): VirtualHost => ({
+  ...host,
+  virtualClusters: [
+    VirtualCluster.fromPartial({
+      name: hostname.replaceAll('.', '_'),
+      headers: [{ name: ':authority', stringMatch: { prefix: hostname } }],
+    }),
+  ],
+});
 
 /**
  * Responses advertise HTTP/3 on the Gateway's port for a day, as Envoy Gateway writes it

@@ -24,6 +24,12 @@ const backendRefProofs = (path: string, proof: string) =>
   );
 const STAT_NAMES =
   'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: names cluster, HTTP route and TCP route stats as asked';
+const CLUSTER_STATS =
+  'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: adds request and response size histograms and per-endpoint stats when asked';
+const LISTENER_STATS =
+  'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: counts a hostname under its virtual cluster and gRPC calls per method when asked';
+const METRIC_SINK =
+  'apps/conformance/src/__tests__/envoyProxyMetricSink.integration.test.ts: pushes the proxy metrics to the OpenTelemetry collector';
 const BOOTSTRAP_METRICS =
   'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: keeps only the matching stats and compresses them when asked';
 const SETTINGS = 'apps/conformance/src/__tests__/envoyProxySettings.integration.test.ts';
@@ -71,12 +77,14 @@ export const envoyProxyFields: KindFields = {
     [`${SINKS}.openTelemetry.port`]: OTEL_LOGS,
     [`${SINKS}.openTelemetry.resources`]: OTEL_LOGS,
     [`${SINKS}.openTelemetry.resourceAttributes`]: OTEL_LOGS,
+    [`${SINKS}.openTelemetry.headers`]: OTEL_LOGS,
     ...backendRefProofs(`${SINKS}.als.backendRefs`, ALS_LOGS),
     [`${SINKS}.als.logName`]: ALS_LOGS,
     [`${SINKS}.als.type`]: ALS_LOGS,
     [`${SINKS}.als.http.requestHeaders`]: ALS_LOGS,
-    // Tracing (span names wait for Envoy 1.40's HCM proto; backendSettings, sampler, resource
-    // attributes, export headers and Zipkin's disableSharedSpanContext are not applied yet).
+    // Tracing (backendSettings, sampler, resource attributes and Zipkin's
+    // disableSharedSpanContext are not applied yet).
+    'spec.telemetry.tracing.spanName': ZIPKIN_SPANS,
     'spec.telemetry.tracing.samplingRate': OTEL_SPANS,
     'spec.telemetry.tracing.samplingFraction': SAMPLING,
     'spec.telemetry.tracing.clientSamplingFraction': SAMPLING,
@@ -98,7 +106,15 @@ export const envoyProxyFields: KindFields = {
     [`${TRACING_PROVIDER}.host`]: OTEL_SPANS,
     [`${TRACING_PROVIDER}.port`]: OTEL_SPANS,
     [`${TRACING_PROVIDER}.serviceName`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.openTelemetry.headers`]: OTEL_SPANS,
     'spec.telemetry.metrics.clusterStatName': STAT_NAMES,
+    'spec.telemetry.metrics.enableRequestResponseSizesStats': CLUSTER_STATS,
+    'spec.telemetry.metrics.enablePerEndpointStats': CLUSTER_STATS,
+    'spec.telemetry.metrics.enableVirtualHostStats': LISTENER_STATS,
+    'spec.telemetry.metrics.sinks.type': METRIC_SINK,
+    'spec.telemetry.metrics.sinks.openTelemetry.host': METRIC_SINK,
+    'spec.telemetry.metrics.sinks.openTelemetry.port': METRIC_SINK,
+    'spec.telemetry.metrics.enableGRPCStats': LISTENER_STATS,
     'spec.telemetry.metrics.matches.type': BOOTSTRAP_METRICS,
     'spec.telemetry.metrics.matches.value': BOOTSTRAP_METRICS,
     'spec.telemetry.metrics.prometheus.compression.type': BOOTSTRAP_METRICS,
