@@ -104,9 +104,18 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.loadBalancer.type': LOAD_BALANCER,
     'spec.loadBalancer.consistentHash.type': LOAD_BALANCER,
     'spec.loadBalancer.consistentHash.header': LOAD_BALANCER,
-    'spec.loadBalancer.consistentHash.headers': LOADED,
-    'spec.loadBalancer.consistentHash.cookie': LOADED,
-    'spec.loadBalancer.consistentHash.queryParams': LOADED,
+    'spec.loadBalancer.consistentHash.headers': suite(
+      'loadBalancing',
+      'MultiHeaderBasedConsistentHashLoadBalancing',
+    ),
+    'spec.loadBalancer.consistentHash.cookie': suite(
+      'loadBalancing',
+      'CookieBasedConsistentHashLoadBalancing',
+    ),
+    'spec.loadBalancer.consistentHash.queryParams': suite(
+      'loadBalancing',
+      'QueryParamsBasedConsistentHashLoadBalancing',
+    ),
     'spec.loadBalancer.consistentHash.tableSize': LOADED,
     'spec.loadBalancer.slowStart': LOADED,
     'spec.loadBalancer.endpointOverride': suite('loadBalancing', 'EndpointOverrideLoadBalancing'),
