@@ -79,7 +79,11 @@ const suiteSetup = (
           { image: 'egts-ext-proc', start: startExtProcServer },
           // The e2e grpc-ext-proc image (TLS, usage reported for UsageRateLimit).
           { image: 'gateway-grpc-ext-proc', start: startExtProcServer },
-          { image: 'keycloak/keycloak', start: startOpenIdProvider },
+          {
+            image: 'keycloak/keycloak',
+            start: (namespace, _pod, deployment, get) =>
+              startOpenIdProvider(() => mountedCertificate(deployment, namespace, get)),
+          },
           { image: 'gateway-preserve-case-backend', start: startPreserveCaseServer },
           {
             image: 'gateway-static-file-server',

@@ -187,7 +187,7 @@ export {
   resourceFiles,
   type SourcedResource,
 } from './loader/loadResources.js';
-export { formatFieldPath, formatProblem, type Problem } from './loader/problem.js';
+export { formatFieldPath, formatProblem, type Problem, refuses } from './loader/problem.js';
 export { refusedStatuses } from './loader/refusedStatuses.js';
 export { type ObjectMeta, type OwnerReference, objectMetaSchema } from './objectMeta.js';
 export {

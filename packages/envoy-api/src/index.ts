@@ -290,6 +290,8 @@ export { HttpResponseLocalReplyMatchInput } from './generated/envoy/type/matcher
 export { HttpResponseStatusCodeMatchInput } from './generated/envoy/type/matcher/v3/status_code_input.js';
 // Well-known and common types
 export { FractionalPercent_DenominatorType } from './generated/envoy/type/v3/percent.js';
+// A policy's CEL condition (google.api.expr.v1alpha1, as RBAC's Policy.condition carries it)
+export { Expr as CelExpr } from './generated/google/api/expr/v1alpha1/syntax.js';
 export { Any } from './generated/google/protobuf/any.js';
 export { Duration } from './generated/google/protobuf/duration.js';
 export { ListValue, NullValue, Struct, Value } from './generated/google/protobuf/struct.js';

@@ -316,6 +316,12 @@ export const proxyBootstrap = (options: ProxyBootstrapOptions): object => {
   const prometheus = probes?.prometheus ?? true;
   const bootstrap = Bootstrap.fromPartial({
     node: { id: options.proxyName, cluster: options.proxyName },
+    // Most of what Envoy spends applying CDS is creating each cluster's stats; its traffic stats
+    // (upstream_rq_*, upstream_cx_*, about 80% of them) are made on a cluster's first request
+    // instead. At 5,000 clusters this halves Envoy's CPU time to first serving (issue #24); a
+    // cluster that never saw traffic just has no such series yet. Bootstrap.deferred_stat_options:
+    // https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/bootstrap/v3/bootstrap.proto
+    deferredStatOptions: { enableDeferredCreationStats: true },
     dynamicResources: {
       // Delta (incremental) ADS: https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol#incremental-xds
       adsConfig: {

@@ -208,7 +208,7 @@ export const createKubernetesProvider = (
             // The API server has validated and pruned what it stores: a field unknown to our
             // schemas is one egts does not read (most of a Service or Namespace), not a mistake.
             problems: decodedObject.problems
-              .filter((p) => !(p.severity === 'warning' && p.message === 'unknown field: ignored'))
+              .filter((p) => p.pruned !== true)
               .map((p) => ({ ...where, ...p })),
             ...(decodedObject.decoded
               ? {

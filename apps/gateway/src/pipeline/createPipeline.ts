@@ -18,6 +18,7 @@ import {
 } from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
 import type { Logging } from '../logging.js';
+import type { ClustersFirstOptions } from './clustersFirst.js';
 import { runInfra } from './infraRunner.js';
 import type { InfraManager } from './ports.js';
 import { runProvider } from './providerRunner.js';
@@ -42,6 +43,8 @@ export interface PipelineOptions {
    * so that the xDS translator finds where every Wasm module is served.
    */
   wasm?: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined;
+  /** Push each Gateway's clusters before its listeners and routes the first time (a cold start). */
+  clustersFirst?: ClustersFirstOptions | undefined;
 }
 
 export interface Pipeline {
@@ -93,6 +96,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     cache: options.cache,
     metrics,
     log: logging.component('xds-translator'),
+    clustersFirst: options.clustersFirst,
   });
   // EnvoyPatchPolicies are Programmed or not by what the xDS translator made of their patches.
   const statuses$ = combineLatest([translator.statuses$, xds.patchOutcomes$]).pipe(

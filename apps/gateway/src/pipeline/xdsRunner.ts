@@ -9,8 +9,17 @@ import type { EnvoyPatchPolicyOutcome, RouteSource, XdsIR } from '@egts/ir';
 import { createSnapshot, type SnapshotCache } from '@egts/xds-server';
 import { createRateLimitConfigs, createXdsTranslator } from '@egts/xds-translator';
 import type { Logger } from 'pino';
-import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import {
+  BehaviorSubject,
+  concatMap,
+  from,
+  map,
+  type Observable,
+  of,
+  type Subscription,
+} from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
+import { type ClustersFirstOptions, pushClustersFirst } from './clustersFirst.js';
 import type { GatewayIR } from './translatorRunner.js';
 
 export interface XdsRunner {
@@ -23,10 +32,15 @@ export interface XdsRunner {
   readonly subscription: Subscription;
 }
 
-export function runXds(
-  xdsIR$: Observable<GatewayIR>,
-  options: { cache: SnapshotCache; metrics: Metrics; log: Logger },
-): XdsRunner {
+export interface XdsRunnerOptions {
+  cache: SnapshotCache;
+  metrics: Metrics;
+  log: Logger;
+  /** Push a Gateway's clusters before its listeners and routes, the first time (clustersFirst.ts). */
+  clustersFirst?: ClustersFirstOptions | undefined;
+}
+
+export function runXds(xdsIR$: Observable<GatewayIR>, options: XdsRunnerOptions): XdsRunner {
   const { cache, metrics, log } = options;
   const translator = createXdsTranslator({ mode: 'ads' });
   const served = new Map<string, XdsIR>();
@@ -50,7 +64,19 @@ export function runXds(
     cache.setSnapshot(RATE_LIMIT_NODE_ID, createSnapshot({ rateLimitConfigs: configs }));
     log.info({ domains: configs.map((c) => c.domain) }, 'rate limit configuration set');
   };
-  const subscription = xdsIR$.subscribe((change) => {
+  const clustersFirst = options.clustersFirst;
+  const ordered$ = clustersFirst
+    ? xdsIR$.pipe(
+        concatMap((change) =>
+          'removed' in change || cache.getSnapshot(change.name) !== undefined
+            ? of(change)
+            : from(
+                pushClustersFirst(change.name, change.ir, translator, cache, log, clustersFirst),
+              ).pipe(map(() => change)),
+        ),
+      )
+    : xdsIR$;
+  const subscription = ordered$.subscribe((change) => {
     const gateway = change.name;
     if ('removed' in change) {
       served.delete(gateway);

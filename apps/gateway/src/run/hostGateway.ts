@@ -10,12 +10,15 @@ import {
   freeRateLimitPort,
   type RateLimitServiceHandle,
   type XdsAddress,
-  xdsSdsSecrets,
 } from '@egts/infra-manager';
 import { createFileProvider } from '@egts/provider-file';
 import type { Logging } from '../logging.js';
 import type { ResourceProvider } from '../pipeline/ports.js';
-import { startHostRateLimitService, withRateLimitService } from './hostRateLimitService.js';
+import {
+  rateLimitTranslateOptions,
+  startHostRateLimitService,
+  withRateLimitService,
+} from './hostRateLimitService.js';
 import { hostXdsCertificates } from './hostXdsCertificates.js';
 import type { RateLimitOptions } from './rateLimitOptions.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
@@ -119,6 +122,8 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
         }
       : options.xds,
     admin: options.admin,
+    // The proxies started here boot while the routes translate: their clusters go first.
+    ...(options.withoutProxies ? {} : { clustersFirst: {} }),
     // Proxies run here share this host's ports: a port is claimed by one Gateway only; and
     // this host is where Backends naming localhost are.
     translate: {
@@ -126,18 +131,7 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
       ...(options.extensionApis ? { extensionApis: options.extensionApis } : {}),
       sharedHostPorts: !options.withoutProxies,
       allowLoopbackBackends: !options.withoutProxies,
-      ...(rateLimit
-        ? {
-            rateLimitService: {
-              host: '127.0.0.1',
-              port: rateLimit.grpcPort,
-              failClosed: rateLimit.failClosed ?? false,
-              ...(rateLimit.timeoutMs === undefined ? {} : { timeoutMs: rateLimit.timeoutMs }),
-              // The proxies' client certificate and CA, from the SDS files their xDS uses.
-              ...(certs?.proxyTls.sds ? { tls: xdsSdsSecrets(certs.proxyTls.sds) } : {}),
-            },
-          }
-        : {}),
+      ...rateLimitTranslateOptions(rateLimit, certs?.proxyTls),
     },
     logging: options.logging,
   }).catch(async (error: unknown) => {

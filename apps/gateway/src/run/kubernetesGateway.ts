@@ -1,9 +1,8 @@
+// Kubernetes mode: resources from the API server (with leader election), proxies as Deployments
+// the leader applies, statuses written back, and xDS certificates rotated while leading.
 import type { CertificateRotationOptions } from '@egts/certgen';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
-import {
-  createKubernetesInfraManager,
-  createKubernetesRateLimitManager,
-} from '@egts/infra-manager';
+import { createKubernetesInfraManager } from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import {
   createKubernetesProvider,
@@ -15,6 +14,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { BehaviorSubject, filter } from 'rxjs';
 import type { Logging } from '../logging.js';
 import type { InfraManager } from '../pipeline/ports.js';
+import { kubernetesRateLimit } from './kubernetesRateLimit.js';
 import { writeKubernetesStatuses } from './kubernetesStatus.js';
 import { rotateCertificatesWhileLeading } from './leaderCertificates.js';
 import type { RateLimitOptions } from './rateLimitOptions.js';
@@ -73,33 +73,13 @@ export async function runKubernetesGateway(
     kubeConfig: options.kubeConfig,
     xds: options.xdsService,
   });
-  const rateLimitManager = createKubernetesRateLimitManager({
+  const rateLimit = kubernetesRateLimit({
     kubeConfig: options.kubeConfig,
     namespace: options.namespace,
-    xds: options.xdsService,
-  });
-  // What the EnvoyGateway `rateLimit` block asks of the service; what it cannot apply is logged.
-  const rateLimitSettings = (rateLimit: NonNullable<KubernetesGatewayOptions['rateLimit']>) => {
-    for (const problem of rateLimit.problems ?? []) log.warn(`rate limit service: ${problem}`);
-    return {
-      redisUrl: rateLimit.redisUrl,
-      ...(rateLimit.redisTls ? { redisTls: rateLimit.redisTls } : {}),
-      ...(rateLimit.telemetry ? { telemetry: rateLimit.telemetry } : {}),
-    };
-  };
-  // Set by the certificate rotation: the service rolls out to read the rotated Secret.
-  let certificatesNotAfter: string | undefined;
-  const applyRateLimit = () =>
-    rateLimitManager
-      .apply(
-        options.rateLimit && {
-          ...rateLimitSettings(options.rateLimit),
-          ...(certificatesNotAfter ? { certificatesNotAfter } : {}),
-        },
-      )
-      .catch((error: unknown) => log.error({ err: error }, 'rate limit service update failed'));
-  const rateLimiting = leaderElection.isLeader$.subscribe((isLeader) => {
-    if (isLeader) void applyRateLimit();
+    xdsService: options.xdsService,
+    rateLimit: options.rateLimit,
+    leader: leaderElection,
+    log,
   });
   // Only the leader changes infrastructure; a new leader applies the latest Infra IR at once.
   const infraIR$ = new BehaviorSubject<InfraIR | undefined>(undefined);
@@ -124,10 +104,7 @@ export async function runKubernetesGateway(
           leaderElection.isLeader$,
           { ...options.certificates, kubeConfig: options.kubeConfig, namespace: options.namespace },
           options.logging.component('certgen'),
-          (notAfter) => {
-            certificatesNotAfter = notAfter.toISOString();
-            if (options.rateLimit && leaderElection.isLeader()) void applyRateLimit();
-          },
+          (notAfter) => rateLimit.certificatesRotated(notAfter),
         );
   const gateway = await runGateway({
     provider,
@@ -138,18 +115,7 @@ export async function runKubernetesGateway(
       controllerName: options.controllerName,
       controllerNamespace: options.namespace,
       extensionApis: options.extensionApis ?? {},
-      ...(options.rateLimit
-        ? {
-            rateLimitService: {
-              ...rateLimitManager.address,
-              ...(rateLimitManager.proxyTls ? { tls: rateLimitManager.proxyTls } : {}),
-              failClosed: options.rateLimit.failClosed ?? false,
-              ...(options.rateLimit.timeoutMs === undefined
-                ? {}
-                : { timeoutMs: options.rateLimit.timeoutMs }),
-            },
-          }
-        : {}),
+      ...rateLimit.translate,
     },
     logging: options.logging,
   });
@@ -166,7 +132,7 @@ export async function runKubernetesGateway(
     async close() {
       await writer.stop();
       leading.unsubscribe();
-      rateLimiting.unsubscribe();
+      rateLimit.stop();
       await rotation?.stop();
       await gateway.close();
       await leaderElection.stop();

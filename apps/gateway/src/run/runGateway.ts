@@ -10,6 +10,7 @@ import { createMetrics, type Metrics } from '../admin/metrics.js';
 import { withRejectionConditions } from '../admin/rejectionProblems.js';
 import { createXdsTracker } from '../admin/xdsTracker.js';
 import type { Logging } from '../logging.js';
+import type { ClustersFirstOptions } from '../pipeline/clustersFirst.js';
 import { createPipeline, type Pipeline } from '../pipeline/createPipeline.js';
 import type { InfraManager, ResourceProvider } from '../pipeline/ports.js';
 import type { DiscoveryOptions } from '../pipeline/translatorRunner.js';
@@ -32,6 +33,8 @@ export interface GatewayOptions {
   logging: Logging;
   /** The Wasm cache the proxies load EnvoyExtensionPolicy Wasm modules from (host mode). */
   wasm?: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined;
+  /** Push each Gateway's clusters first on a cold start (proxies run here, and boot meanwhile). */
+  clustersFirst?: ClustersFirstOptions | undefined;
 }
 
 export interface RunningGateway {
@@ -73,6 +76,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
     ...(options.translate ? { translate: options.translate } : {}),
     oidcDiscovery: options.oidcDiscovery,
     ...(options.wasm ? { wasm: options.wasm } : {}),
+    clustersFirst: options.clustersFirst,
   });
   attributing = pipeline;
   const statuses$ = new BehaviorSubject<readonly ResourceStatus[]>([]);

@@ -140,6 +140,7 @@ function parseDocuments(text: string, file: string, options: DecodeOptions): Par
           name: stringOr(meta.name),
           path: problem.path,
           message: problem.message,
+          ...(problem.pruned ? { pruned: problem.pruned } : {}),
         });
       }
       if (result.decoded) out.resources.push({ ...result.decoded, file, document, line: itemLine });

@@ -5,6 +5,7 @@ import {
   type DocumentCache,
   type Problem,
   parseResourceFile,
+  refuses,
   type SourcedResource,
 } from '@egts/api';
 
@@ -21,8 +22,8 @@ interface FileState {
   documents: DocumentCache;
 }
 
-const hasError = (problems: readonly Problem[]): boolean =>
-  problems.some((problem) => problem.severity === 'error');
+// An unknown field is an error, but its resource is read (pruned): the file is not broken.
+const hasError = (problems: readonly Problem[]): boolean => problems.some(refuses);
 
 export class FileStates {
   readonly #files = new Map<string, FileState>();

@@ -14,7 +14,13 @@ import { globalRateLimitTests } from './globalRateLimit.js';
 import { httpRouteFilterTests } from './httpRouteFilter.js';
 import { loadBalancingTests } from './loadBalancing.js';
 import { localRateLimitOptionsTest } from './localRateLimitOptions.js';
-import { oidcDiscoveryTest, oidcOptionsTest, oidcTest } from './oidc.js';
+import {
+  oidcBackendClusterTest,
+  oidcDefaultTokenTTLTest,
+  oidcDiscoveryTest,
+  oidcOptionsTest,
+  oidcTest,
+} from './oidc.js';
 import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
 import { sessionPersistenceTest } from './sessionPersistence.js';
@@ -24,8 +30,10 @@ import { weightedRouteTest } from './weightedRoute.js';
 export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...securityPolicyTests(suiteDir),
   oidcTest(suiteDir),
+  oidcBackendClusterTest,
   oidcOptionsTest,
   oidcDiscoveryTest,
+  oidcDefaultTokenTTLTest,
   ...extAuthTests(),
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),

@@ -185,10 +185,10 @@ function tcpListener(
   const routes: TCPRouteIR[] = [];
   for (const { route, hostnames } of attachedRoutes(ctx, l)) {
     if (route.kind !== 'TLSRoute' && route.kind !== 'TCPRoute') continue;
-    // A SecurityPolicy on a TCPRoute: its authorization by client address (network RBAC). One
-    // not accepted there (anything else it sets is NotApplied), or on a TLSRoute, fails closed:
-    // the route is not served, never served unprotected.
-    const authorization = streamAuthorization(ctx, route, security.forRoute(route, undefined, l));
+    // The authorization of the SecurityPolicy protecting the route (its own on a TCPRoute, else
+    // the listener's or Gateway's), by client address (network RBAC). One that cannot be applied
+    // fails closed: the route is not served, never served unprotected.
+    const authorization = streamAuthorization(ctx, route, security, l);
     if (authorization === null) continue;
     (ctx.routeOutcomes.get(route) ?? []).forEach((outcome, i) => {
       if (outcome.invalid || !outcome.destination) return;
