@@ -111,7 +111,8 @@ export const ENVOY_GATEWAY_PROFILES: readonly Profile[] = [
   {
     name: 'ENVOY-GATEWAY-CLIENT',
     core: ['ClientTrafficPolicy'],
-    extended: [],
+    // EnvoyProxy settings that shape the client side (preserveRouteOrder).
+    extended: ['EnvoyProxy'],
   },
   {
     name: 'ENVOY-GATEWAY-EXTENSIONS',

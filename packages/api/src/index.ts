@@ -26,6 +26,14 @@ export {
   type EnvoyGateway,
   envoyGatewaySchema,
 } from './envoyGateway.js';
+export {
+  type ExtensionManager,
+  extensionKinds,
+  extensionManagerSchema,
+  type GroupVersionKind,
+  XDS_TRANSLATOR_HOOKS,
+  type XdsTranslatorHook,
+} from './extensionManager.js';
 export type { Backend, BackendSpec, BackendStatus } from './generated/backend.js';
 export { backendDefinition, backendV1alpha1Schema } from './generated/backend.js';
 export type {
@@ -192,6 +200,7 @@ export { refusedStatuses } from './loader/refusedStatuses.js';
 export { type ObjectMeta, type OwnerReference, objectMetaSchema } from './objectMeta.js';
 export {
   countResources,
+  type ExtensionResource,
   emptyResources,
   POLICY_COLLECTIONS,
   type PolicyCollection,

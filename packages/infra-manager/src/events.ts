@@ -6,6 +6,16 @@ export type StopReason = 'removed' | 'changed' | 'close';
 
 export type ProxyEvent =
   | {
+      /**
+       * The fleet's EnvoyProxy bootstrap does not apply or Envoy refuses the result (`envoy --mode
+       * validate`): a running proxy keeps its bootstrap, none is started with this one.
+       */
+      readonly type: 'bootstrap-refused';
+      readonly proxy: string;
+      /** The EnvoyProxy field, or Envoy's own words. */
+      readonly reason: string;
+    }
+  | {
       readonly type: 'started';
       readonly proxy: string;
       readonly pid: number;

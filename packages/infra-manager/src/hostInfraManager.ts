@@ -1,12 +1,14 @@
 // Host infrastructure: runs one Envoy process per proxy fleet of the Infra IR on this machine
 // (Envoy Gateway's Host infrastructure provider), and keeps the set of processes matching the IR.
-import { findEnvoy } from '@egts/envoy-binary';
+import { findEnvoy, type ValidationResult, validateEnvoyConfig } from '@egts/envoy-binary';
 import type { InfraIR, ProxyInfra } from '@egts/ir';
+import { applyBootstrapOverride } from './bootstrapOverride.js';
 import type { ProxyEvent, ProxyStatus } from './events.js';
 import { freePort } from './internal/freePort.js';
 import { type LaunchSpec, ProxyProcess } from './internal/proxyProcess.js';
 import { takeOverOrphans } from './internal/proxyRecords.js';
 import { proxyBootstrap, type XdsAddress } from './proxyBootstrap.js';
+import { proxyMetrics } from './proxyMetrics.js';
 
 export interface HostInfraManagerOptions {
   /** The xDS server every proxy connects to (Delta ADS). */
@@ -57,7 +59,8 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * The settings a fleet's process starts with. From the EnvoyProxy spec: `logging.level`
- * (`default` -> `--log-level`, the others -> `--component-log-level`) and `concurrency`. Listener
+ * (`default` -> `--log-level`, the others -> `--component-log-level`), `concurrency` and
+ * `shutdown` (how the proxy drains when it stops). Listener
  * ports are not here: Envoy gets them over xDS, so a port change needs no restart.
  */
 const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): LaunchSpec => {
@@ -70,11 +73,25 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     .map(([component, level]) => `${component}:${String(level)}`)
     .sort();
   const concurrency = envoyProxy.concurrency;
+  const generated = proxyBootstrap({
+    proxyName: proxy.name,
+    xds: options.xds,
+    metrics: proxyMetrics(proxy.envoyProxy),
+  });
+  let bootstrap: object = generated;
+  let refused: string | undefined;
+  try {
+    if (proxy.bootstrap) bootstrap = applyBootstrapOverride(generated, proxy.bootstrap);
+  } catch (error) {
+    refused = (error as Error).message;
+  }
   return {
-    bootstrap: proxyBootstrap({ proxyName: proxy.name, xds: options.xds }),
+    bootstrap,
+    ...(proxy.bootstrap ? { overridden: refused ?? true } : {}),
     logLevel: defaultLevel ?? options.logLevel ?? 'warn',
     componentLogLevels: components.length === 0 ? undefined : components.join(','),
     concurrency: typeof concurrency === 'number' && concurrency > 0 ? concurrency : undefined,
+    ...(proxy.shutdown ? { shutdown: proxy.shutdown } : {}),
   };
 };
 
@@ -124,12 +141,47 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
     return port;
   };
 
-  // No await unless there is something to wait for (a stop, a port): see `sparePort`.
+  // `envoy --mode validate` of each overridden bootstrap, by its text: once per new bootstrap.
+  const validations = new Map<string, Promise<ValidationResult>>();
+  /**
+   * EnvoyProxy bootstraps are checked before a proxy restarts with one: one that does not apply
+   * or that Envoy refuses leaves the running proxy (with its last good bootstrap) alone, and
+   * starts none.
+   */
+  const refuseInvalidBootstraps = async (desired: Map<string, LaunchSpec>): Promise<void> => {
+    for (const [name, spec] of desired) {
+      const current = running.get(name);
+      if (spec.overridden === undefined) continue;
+      if (current && JSON.stringify(current.spec) === JSON.stringify(spec)) continue;
+      let reason = spec.overridden === true ? undefined : spec.overridden;
+      if (reason === undefined) {
+        const key = JSON.stringify(spec.bootstrap);
+        let validation = validations.get(key);
+        if (validation === undefined) {
+          validation = validateEnvoyConfig(spec.bootstrap, { envoyPath });
+          validations.set(key, validation);
+        }
+        const result = await validation;
+        if (!result.valid)
+          reason = `spec.bootstrap: Envoy refuses it: ${result.output.trim().split('\n').slice(-3).join(' ')}`;
+      }
+      if (reason === undefined) continue;
+      options.onEvent?.({ type: 'bootstrap-refused', proxy: name, reason });
+      if (current) desired.set(name, current.spec);
+      else desired.delete(name);
+    }
+  };
+
+  // No await unless there is something to wait for (a stop, a port, a bootstrap to validate):
+  // see `sparePort`.
   const reconcile = async (infraIR: InfraIR): Promise<void> => {
     if (closed) return;
     const desired = new Map(
       infraIR.proxies.map((proxy) => [proxy.name, launchSpec(proxy, options)]),
     );
+    if ([...desired.values()].some((spec) => spec.overridden !== undefined))
+      await refuseInvalidBootstraps(desired);
+    if (closed) return;
     if (!orphansStopped && options.stateDir !== undefined) {
       orphansStopped = true;
       // Graceful like any stop, but bounded: the new proxies wait for the port.

@@ -75,12 +75,22 @@ export const createKubernetesInfraManager = (
     for (const proxy of infraIR.proxies) {
       namespaces.add(proxy.namespace);
       const owner = await gatewayClassOwner(proxy.owner.gatewayClass);
-      const objects = kubernetesObjects(proxy, {
-        xds: options.xds,
-        certsSecret: options.certsSecret ?? 'envoy',
-        image: options.image ?? DEFAULT_ENVOY_IMAGE,
-        ...(owner ? { owner } : {}),
-      });
+      let objects: KubeObject[];
+      try {
+        objects = kubernetesObjects(proxy, {
+          xds: options.xds,
+          certsSecret: options.certsSecret ?? 'envoy',
+          image: options.image ?? DEFAULT_ENVOY_IMAGE,
+          ...(owner ? { owner } : {}),
+        });
+      } catch (error) {
+        // An EnvoyProxy bootstrap patch that does not apply: this fleet keeps the objects it
+        // has (its proxies their last good bootstrap); the other fleets go on.
+        console.warn(`egts: fleet ${proxy.name}: ${(error as Error).message}`);
+        const name = fleetObjectName(proxy);
+        for (const { kind } of FLEET_KINDS) wanted.add(`${kind}/${proxy.namespace}/${name}`);
+        continue;
+      }
       for (const object of objects) {
         wanted.add(`${object.kind}/${object.metadata.namespace}/${object.metadata.name}`);
         // Server-side apply: the API server merges our fields and owns conflicts for us

@@ -71,6 +71,8 @@ export const ClientTrafficSchema = z.object({
       skipXffAppend: z.boolean().optional(),
       /** The client's address is this header's value; failClosed answers 403 without it. */
       customHeader: z.object({ name: z.string(), failClosed: z.boolean() }).optional(),
+      /** The client is the TCP peer: `x-forwarded-for` is never read (`directSourceIP`). */
+      directSource: z.boolean().optional(),
     })
     .optional(),
   timeouts: z
@@ -94,6 +96,8 @@ export const ClientTrafficSchema = z.object({
       closeDelayMs: z.number().nonnegative().optional(),
     })
     .optional(),
+  /** Kernel receive buffer of each accepted socket, in bytes (`connection.socketBufferLimit`). */
+  socketBufferLimitBytes: z.number().int().positive().optional(),
   /** Limits of each client connection's lifetime and use (HTTP). */
   connectionLifetime: z
     .object({
@@ -130,6 +134,20 @@ export const ClientTrafficSchema = z.object({
       http10: z.object({ useDefaultHost: z.boolean().optional() }).optional(),
       enableTrailers: z.boolean().optional(),
       preserveHeaderCase: z.boolean().optional(),
+      /**
+       * Past the maximum connection duration, Envoy closes an HTTP/1 connection at once (drain)
+       * rather than after the next response with `connection: close` (the default).
+       */
+      disableSafeMaxConnectionDuration: z.boolean().optional(),
+      /** HTTP/1.1 upgrades of these types are stripped and the request served as plain HTTP/1.1. */
+      ignoredUpgradeTypes: z
+        .array(
+          z.object({
+            type: z.enum(['Exact', 'Prefix', 'Suffix', 'RegularExpression']),
+            value: z.string(),
+          }),
+        )
+        .optional(),
     })
     .optional(),
   /**
@@ -148,6 +166,10 @@ export const ClientTrafficSchema = z.object({
     .optional(),
   /** Invalid HTTP/2 messages close only their stream (TerminateStream) or the connection. */
   http2OnInvalidMessage: z.enum(['TerminateConnection', 'TerminateStream']).optional(),
+  /** gRPC-Web requests become gRPC on this listener, whatever its routes (`grpc.enableWeb`). */
+  grpcWeb: z.boolean().optional(),
+  /** `:scheme` towards backends follows their transport (http, https) rather than the client's. */
+  schemeMatchesBackend: z.boolean().optional(),
   /** Path Envoy answers itself with 200 (503 while draining). */
   healthCheckPath: z.string().optional(),
   headers: z
@@ -180,6 +202,8 @@ export const ClientTrafficSchema = z.object({
       ecdhCurves: z.array(z.string()).optional(),
       signatureAlgorithms: z.array(z.string()).optional(),
       clientValidation: ClientValidationSchema.optional(),
+      /** TLS client fingerprints computed for `%TLS_JA3_FINGERPRINT%` / `%TLS_JA4_FINGERPRINT%`. */
+      fingerprints: z.array(z.enum(['JA3', 'JA4'])).optional(),
     })
     .optional(),
 });

@@ -25,6 +25,7 @@ export type {
   UpstreamTimeouts,
 } from './backendTraffic.js';
 export type { ClientTraffic, ClientValidation, HeaderMutation } from './clientTraffic.js';
+export type { CredentialInjection } from './credentialInjection.js';
 export type {
   DestinationSetting,
   Endpoint,
@@ -38,14 +39,20 @@ export type {
   EnvoyPatchPolicyOutcome,
   JSONPatch,
 } from './envoyPatchPolicy.js';
+export type { FilterOrder, IpFamily } from './envoyProxy.js';
 export {
   prefixRewriteRegex,
   regexQuote,
   subdomainOriginRegex,
   wildcardOriginRegex,
 } from './envoyRegex.js';
+export {
+  type ExtensionObject,
+  ExtensionObjectSchema,
+  type ExtensionServerPolicy,
+  ExtensionServerPolicySchema,
+} from './extensionServer.js';
 export type {
-  CredentialInjection,
   ExtensionsIR,
   ExtProc,
   LuaScript,
@@ -117,11 +124,19 @@ export {
   SecurityIRSchema,
 } from './security.js';
 export type {
-  AccessLog,
-  AccessLogSink,
   BackendConnection,
   CircuitBreaker,
   ConnectionSettings,
   HeaderSettings,
   HTTP2Settings,
 } from './settings.js';
+export type {
+  AccessLog,
+  AccessLogSink,
+  CustomTag,
+  RouteTracing,
+  SpanName,
+  Tracing,
+  TracingSampling,
+} from './telemetry.js';
+export { RouteTracingSchema, TracingSchema } from './telemetry.js';

@@ -53,6 +53,39 @@ export const ProxyInfraSchema = z.object({
   listeners: z.array(InfraListenerSchema),
   /** Addresses requested by Gateway spec.addresses (IPs or hostnames), in order. */
   addresses: z.array(z.string()),
+  /**
+   * The EnvoyProxy's `shutdown`, with Envoy Gateway's defaults filled in: a stopping proxy
+   * reports unready after `healthCheckFailureDelayMs`, then drains for at least `minDrainMs` and
+   * until its last client connection closes, `drainTimeoutMs` at most.
+   */
+  shutdown: z
+    .object({
+      drainTimeoutMs: z.number().nonnegative(),
+      minDrainMs: z.number().nonnegative(),
+      healthCheckFailureDelayMs: z.number().nonnegative(),
+    })
+    .optional(),
+  /**
+   * The EnvoyProxy's `bootstrap`: a document replacing or merged into the generated bootstrap
+   * (Envoy's proto field names), or RFC 6902 patches of it; see the infra-manager's
+   * applyBootstrapOverride.
+   */
+  bootstrap: z
+    .object({
+      type: z.enum(['Replace', 'Merge', 'JSONPatch']),
+      value: z.record(z.string(), z.unknown()).optional(),
+      jsonPatches: z
+        .array(
+          z.object({
+            op: z.enum(['add', 'remove', 'replace', 'move', 'copy', 'test']),
+            path: z.string(),
+            from: z.string().optional(),
+            value: z.unknown().optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
   /** The EnvoyProxy spec that parametrises the fleet (from the Gateway, else the GatewayClass), if any. */
   envoyProxy: z.record(z.string(), z.unknown()).optional(),
 });

@@ -24,7 +24,8 @@ export const translateXdsWith = (
 ): XdsResources => {
   const out = new ResourceSet(options.mode ?? 'ads', memo);
   addStreamListeners(ir, out);
-  for (const listener of ir.udp) addUdpListener(listener, out, ir.accessLog);
+  for (const listener of ir.udp)
+    addUdpListener(listener, out, ir.accessLog, ir.ipFamily === 'DualStack');
   const resources = out.toResources();
   // Last, on the final resources (Envoy Gateway's EnvoyPatchPolicy).
   const policies = ir.envoyPatchPolicies ?? [];

@@ -3,6 +3,7 @@
 // provider (the config server) can take the files' place.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { type ExtensionManager, extensionKinds } from '@egts/api';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import {
   createHostInfraManager,
@@ -34,6 +35,8 @@ export interface HostGatewayOptions {
   controllerName?: string | undefined;
   /** The EnvoyGateway's extensionApis (absent: `egts run`, which translates everything given). */
   extensionApis?: TranslateOptions['extensionApis'];
+  /** The EnvoyGateway `extensionManager`: an extension server called during xDS translation. */
+  extensionManager?: ExtensionManager | undefined;
   /** Run no Envoy (serve xDS only), e.g. when proxies are started elsewhere. */
   withoutProxies?: boolean;
   /**
@@ -92,7 +95,13 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
     : createWasmCache({ dir: join(stateDir, 'wasm') });
   await wasm?.listen();
   const gateway = await runGateway({
-    provider: options.provider ?? createFileProvider({ paths: options.paths }),
+    provider:
+      options.provider ??
+      createFileProvider({
+        paths: options.paths,
+        extensionKinds: extensionKinds(options.extensionManager),
+      }),
+    extensionManager: options.extensionManager,
     ...(wasm ? { wasm } : {}),
     infra: options.withoutProxies
       ? undefined

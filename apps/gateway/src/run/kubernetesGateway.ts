@@ -1,8 +1,11 @@
 // Kubernetes mode: resources from the API server (with leader election), proxies as Deployments
 // the leader applies, statuses written back, and xDS certificates rotated while leading.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExtensionManager } from '@egts/api';
 import type { CertificateRotationOptions } from '@egts/certgen';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
-import { createKubernetesInfraManager } from '@egts/infra-manager';
+import { createKubernetesInfraManager, createWasmCache } from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import {
   createKubernetesProvider,
@@ -25,12 +28,19 @@ export interface KubernetesGatewayOptions {
   controllerName: string;
   /** The EnvoyGateway's extensionApis: EnvoyPatchPolicy is off unless enabled there. */
   extensionApis?: TranslateOptions['extensionApis'];
+  /** The EnvoyGateway `extensionManager`: an extension server called during xDS translation. */
+  extensionManager?: ExtensionManager | undefined;
   /** Where egts runs: the Lease, and the proxies' default namespace. */
   namespace: string;
   watch: WatchMode;
   /** With `tls`, xDS is served over mTLS: proxies present the `envoy` Secret's certificate. */
   xds: { host: string; port: number; tls?: TlsFiles | undefined };
   admin: { host: string; port: number };
+  /**
+   * The port the Wasm cache serves EnvoyExtensionPolicy modules on (default 18002, Envoy
+   * Gateway's), on the xDS host; proxies reach it on the same port of the egts Service.
+   */
+  wasmPort?: number;
   /** How proxies reach this xDS server: the egts Service's DNS name and port. */
   xdsService: { host: string; port: number };
   /**
@@ -48,6 +58,9 @@ export interface KubernetesGatewayOptions {
   rateLimit?: RateLimitOptions | undefined;
   logging: Logging;
 }
+
+/** The port the Wasm cache serves on (Envoy Gateway's wasm port). */
+const WASM_PORT = 18002;
 
 // Envoy Gateway's leader election Lease name, so the two never lead at once in one namespace.
 const LEASE_NAME = '5b9825d2.gateway.envoyproxy.io';
@@ -67,6 +80,11 @@ export async function runKubernetesGateway(
     controllerName: options.controllerName,
     watch: options.watch,
     leaderElection,
+    extensionKinds: [
+      ...(options.extensionManager?.resources ?? []),
+      ...(options.extensionManager?.policyResources ?? []),
+      ...(options.extensionManager?.backendResources ?? []),
+    ],
     log: (message) => log.info(message),
   });
   const manager = createKubernetesInfraManager({
@@ -106,11 +124,22 @@ export async function runKubernetesGateway(
           options.logging.component('certgen'),
           (notAfter) => rateLimit.certificatesRotated(notAfter),
         );
+  // Wasm modules of EnvoyExtensionPolicies, served to the proxies through the egts Service on
+  // Envoy Gateway's Wasm port; the module's sha256 in the filter is what Envoy checks.
+  const wasm = createWasmCache({
+    dir: join(tmpdir(), `egts-wasm-${process.pid}`),
+    host: options.xds.host,
+    port: options.wasmPort ?? WASM_PORT,
+    publicHost: options.xdsService.host,
+  });
+  await wasm.listen();
   const gateway = await runGateway({
     provider,
+    wasm,
     infra: () => infra,
     xds: options.xds,
     admin: options.admin,
+    extensionManager: options.extensionManager,
     translate: {
       controllerName: options.controllerName,
       controllerNamespace: options.namespace,
@@ -135,6 +164,7 @@ export async function runKubernetesGateway(
       rateLimit.stop();
       await rotation?.stop();
       await gateway.close();
+      await wasm.close();
       await leaderElection.stop();
     },
   };

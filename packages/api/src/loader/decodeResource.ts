@@ -2,7 +2,12 @@
 // its version (applying the CRD's defaults) and reports every problem with its field path.
 import type { z } from 'zod';
 import { apiVersionOf, type KindDefinition } from '../kindDefinition.js';
-import { type Resource, type Resources, resourceKinds } from '../resources.js';
+import {
+  type ExtensionResource,
+  type Resource,
+  type Resources,
+  resourceKinds,
+} from '../resources.js';
 import { measureValue } from './documentBounds.js';
 import { caseFoldedField } from './fieldNames.js';
 import { isRecord } from './isRecord.js';
@@ -53,6 +58,11 @@ export interface DecodeOptions {
    * hold values outside their declared enums and patterns: whoever reads it checks them.
    */
   lenient?: boolean | undefined;
+  /**
+   * `group/kind` of the kinds an extension server registers (EnvoyGateway `extensionManager`):
+   * objects of these kinds are kept unstructured, in `extensionResources`, instead of refused.
+   */
+  extensionKinds?: ReadonlySet<string> | undefined;
 }
 
 // Issue codes that mean a value breaks a rule, not that the object has the wrong shape.
@@ -96,6 +106,7 @@ export function decodeResource(object: unknown, options: DecodeOptions = {}): De
   }
   const { group, version } = splitApiVersion(apiVersion);
   const entry = byGroupKind.get(`${group}/${kind}`);
+  if (!entry && options.extensionKinds?.has(`${group}/${kind}`)) return decodeExtension(object);
   if (!entry) {
     return {
       problems: [
@@ -183,6 +194,24 @@ export function decodeResource(object: unknown, options: DecodeOptions = {}): De
     decoded: { collection, resource: withGivenStatus(lenient.data) },
     problems: problems.map(strip),
   };
+}
+
+/**
+ * An object of an extension's kind: egts knows nothing of its schema, so only its identity is
+ * checked; a namespace defaults to "default" as for every namespaced kind egts reads.
+ */
+function decodeExtension(object: Record<string, unknown>): DecodeResult {
+  const metadata = object.metadata;
+  if (!isRecord(metadata) || typeof metadata.name !== 'string' || metadata.name === '') {
+    return {
+      problems: [
+        { severity: 'error', path: ['metadata', 'name'], message: 'required field is missing' },
+      ],
+    };
+  }
+  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : 'default';
+  const resource = { ...object, metadata: { ...metadata, namespace } } as ExtensionResource;
+  return { decoded: { collection: 'extensionResources', resource }, problems: [] };
 }
 
 const isStatusError = (issue: z.core.$ZodIssue): boolean =>

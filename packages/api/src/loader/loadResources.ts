@@ -180,6 +180,8 @@ export function bundleResources(parsed: readonly SourcedResource[]): LoadResult 
       continue;
     }
     seen.set(key, entry);
+    // extensionResources exists only once an extension's object is read.
+    resources[entry.collection] ??= [];
     (resources[entry.collection] as Resource[]).push(entry.resource);
   }
   return { resources, problems };

@@ -50,7 +50,7 @@ kind: ClientTrafficPolicy
 metadata: {name: refused, namespace: default}
 spec:
   targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw, sectionName: refused}]
-  scheme: MatchBackend
+  clientIPDetection: {directSourceIP: {}, xForwardedFor: {numTrustedHops: 1}}
 ---
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: ClientTrafficPolicy
@@ -87,9 +87,10 @@ describe('ClientTrafficPolicy into the IR', () => {
     const refused = result.statuses.find(
       (s) => s.kind === 'ClientTrafficPolicy' && s.metadata.name === 'refused',
     )?.status as { ancestors: { conditions: { type: string; reason: string }[] }[] };
-    expect(refused.ancestors[0]?.conditions.find((c) => c.type === 'Accepted')?.reason).toBe(
-      'NotApplied',
-    );
+    expect(refused.ancestors[0]?.conditions.find((c) => c.type === 'Accepted')).toMatchObject({
+      reason: 'Invalid',
+      message: expect.stringContaining('clientIPDetection.directSourceIP'),
+    });
     expect(listener(8003).clientTraffic).toBeUndefined();
   });
 });

@@ -4,7 +4,9 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { ProxyInfra } from '@egts/ir';
+import { applyBootstrapOverride } from '../bootstrapOverride.js';
 import { proxyBootstrap, type XdsAddress, xdsSdsFiles } from '../proxyBootstrap.js';
+import { proxyMetrics } from '../proxyMetrics.js';
 
 export type KubeObject = {
   apiVersion: string;
@@ -126,7 +128,7 @@ export const kubernetesObjects = (
     sds: PROXY_SDS_FILES,
   };
   const sds = xdsSdsFiles(tls);
-  const bootstrap = proxyBootstrap({
+  const generated = proxyBootstrap({
     proxyName: proxy.name,
     xds: { host: options.xds.host, port: options.xds.port, tls } satisfies XdsAddress,
     probes: {
@@ -135,7 +137,13 @@ export const kubernetesObjects = (
       path: PROXY_READY_PATH,
       prometheus: at(proxy.envoyProxy, 'telemetry', 'metrics', 'prometheus', 'disable') !== true,
     },
+    metrics: proxyMetrics(proxy.envoyProxy),
   });
+  // EnvoyProxy bootstrap; a patch that does not apply throws (the caller keeps the old objects).
+  // A result Envoy refuses fails the new pods' readiness: the rollout keeps the old ones serving.
+  const bootstrap = proxy.bootstrap
+    ? applyBootstrapOverride(generated, proxy.bootstrap)
+    : generated;
   const requestedIPs = proxy.addresses.filter((a) => isIP(a) !== 0);
   const container = (deployment.container ?? {}) as Loose;
   const pod = (deployment.pod ?? {}) as Loose;
@@ -180,8 +188,15 @@ export const kubernetesObjects = (
                   `${CONFIG_DIR}/envoy.json`,
                   '--log-level',
                   logLevel,
+                  // EnvoyProxy shutdown.drainTimeout (Envoy Gateway's default 60 s).
                   '--drain-time-s',
-                  '60',
+                  String(
+                    Math.max(1, Math.round((proxy.shutdown?.drainTimeoutMs ?? 60_000) / 1000)),
+                  ),
+                  ...(proxy.shutdown ? ['--drain-strategy', 'immediate'] : []),
+                  ...(typeof proxy.envoyProxy?.concurrency === 'number'
+                    ? ['--concurrency', String(proxy.envoyProxy.concurrency)]
+                    : []),
                 ],
                 ports: unique.map((p) => ({
                   name: p.name.slice(0, 15),

@@ -44,6 +44,24 @@ export interface LaunchSpec {
   readonly logLevel: string;
   readonly componentLogLevels: string | undefined;
   readonly concurrency: number | undefined;
+  /**
+   * Set when an EnvoyProxy `bootstrap` changed the generated one: true, or why it could not
+   * apply (then `bootstrap` is the generated one and the proxy is not started with it).
+   */
+  readonly overridden?: true | string;
+  /** EnvoyProxy `shutdown`: how a stopping proxy drains; absent, the manager's `drainMs`. */
+  readonly shutdown?: ShutdownDrain;
+}
+
+/**
+ * EnvoyProxy `shutdown` (Envoy Gateway's shutdown manager): Envoy drains for at most
+ * `drainTimeoutMs` (also its `--drain-time-s`) and at least `minDrainMs`, and exits as soon as
+ * no client connection is left in between.
+ */
+export interface ShutdownDrain {
+  readonly drainTimeoutMs: number;
+  readonly minDrainMs: number;
+  readonly healthCheckFailureDelayMs: number;
 }
 
 export interface ProxyProcessSettings {
@@ -107,9 +125,19 @@ export class ProxyProcess {
       logLevel: spec.logLevel,
       envoyPath: this.#settings.envoyPath,
       ...(spec.concurrency === undefined ? {} : { concurrency: spec.concurrency }),
-      ...(spec.componentLogLevels === undefined
-        ? {}
-        : { args: ['--component-log-level', spec.componentLogLevels] }),
+      args: [
+        ...(spec.componentLogLevels === undefined
+          ? []
+          : ['--component-log-level', spec.componentLogLevels]),
+        ...(spec.shutdown === undefined
+          ? []
+          : [
+              '--drain-time-s',
+              String(Math.max(1, Math.round(spec.shutdown.drainTimeoutMs / 1000))),
+              '--drain-strategy',
+              'immediate',
+            ]),
+      ],
     });
     this.#supervise(handle, new Date().toISOString());
     this.#emit({
@@ -206,7 +234,8 @@ export class ProxyProcess {
    * Stops the process for good. With `drainMs` > 0 it first asks Envoy to drain its listeners
    * gracefully (admin `POST /drain_listeners?graceful`,
    * https://www.envoyproxy.io/docs/envoy/latest/operations/admin#post--drain_listeners) and waits
-   * that long; then SIGTERM, and SIGKILL after `timeoutMs`.
+   * that long; with the EnvoyProxy's `shutdown`, as long as it says (drainConnections). Then
+   * SIGTERM, and SIGKILL after `timeoutMs`.
    */
   async stop(reason: StopReason, drainMs: number, timeoutMs: number): Promise<void> {
     if (this.#stopping) return;
@@ -215,7 +244,9 @@ export class ProxyProcess {
     this.#timer = undefined;
     const handle = this.#handle;
     if (handle !== undefined) {
-      if (drainMs > 0) {
+      if (this.spec.shutdown !== undefined)
+        await drainConnections(this.#adminPort, this.spec.shutdown);
+      else if (drainMs > 0) {
         try {
           await fetch(`http://127.0.0.1:${this.#adminPort}/drain_listeners?graceful`, {
             method: 'POST',
@@ -250,5 +281,48 @@ export class ProxyProcess {
     } catch {
       // A failing listener must not break supervision.
     }
+  }
+}
+
+/**
+ * EnvoyProxy `shutdown` as Envoy Gateway's shutdown manager does it: a graceful listener drain
+ * (Envoy closes idle connections and asks clients to reconnect elsewhere), then waits at least
+ * `minDrainMs` and until no client connection is left, `drainTimeoutMs` at most. Connections
+ * are read from the admin stats (every listener's `downstream_cx_active`).
+ */
+export async function drainConnections(adminPort: number, shutdown: ShutdownDrain): Promise<void> {
+  const admin = `http://127.0.0.1:${adminPort}`;
+  // Serving and ready a while longer: load balancers take time to notice (healthCheckFailureDelay).
+  await sleep(shutdown.healthCheckFailureDelayMs);
+  const started = Date.now();
+  try {
+    await fetch(`${admin}/drain_listeners?graceful`, {
+      method: 'POST',
+      signal: AbortSignal.timeout(1_000),
+    });
+  } catch {
+    return; // Admin not answering: straight to SIGTERM.
+  }
+  const active = async (): Promise<number> => {
+    const text = await (
+      await fetch(`${admin}/stats?filter=^listener\\..*\\.downstream_cx_active$`, {
+        signal: AbortSignal.timeout(1_000),
+      })
+    ).text();
+    // The admin listener counts this very request.
+    return [...text.matchAll(/^listener\.(?!admin\.).*: (\d+)$/gm)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
+  };
+  while (Date.now() - started < shutdown.drainTimeoutMs) {
+    if (Date.now() - started >= shutdown.minDrainMs) {
+      try {
+        if ((await active()) === 0) return;
+      } catch {
+        return;
+      }
+    }
+    await sleep(200);
   }
 }

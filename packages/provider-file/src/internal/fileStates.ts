@@ -2,6 +2,7 @@
 // error, so that a broken file keeps contributing its last good content.
 import {
   createDocumentCache,
+  type DecodeOptions,
   type DocumentCache,
   type Problem,
   parseResourceFile,
@@ -27,10 +28,10 @@ const hasError = (problems: readonly Problem[]): boolean => problems.some(refuse
 
 export class FileStates {
   readonly #files = new Map<string, FileState>();
-  readonly #lenient: boolean;
+  readonly #decode: DecodeOptions;
 
-  constructor(lenient: boolean) {
-    this.#lenient = lenient;
+  constructor(decode: DecodeOptions) {
+    this.#decode = decode;
   }
 
   /**
@@ -42,7 +43,7 @@ export class FileStates {
     const previous = this.#files.get(file);
     if (previous?.text === text) return;
     const documents = previous?.documents ?? createDocumentCache();
-    const parsed = parseResourceFile(text, file, { lenient: this.#lenient }, documents);
+    const parsed = parseResourceFile(text, file, this.#decode, documents);
     const broken = hasError(parsed.problems);
     if (!broken) {
       this.#files.set(file, {

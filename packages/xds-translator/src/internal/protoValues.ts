@@ -28,6 +28,20 @@ export const socketAddress = (
   protocol: SocketAddress_Protocol = SocketAddress_Protocol.TCP,
 ): Address => Address.fromPartial({ socketAddress: { address, portValue, protocol } });
 
+/**
+ * A listener's address; `dualStack` (EnvoyProxy ipFamily DualStack) lets a socket bound to `::`
+ * take IPv4 connections too.
+ */
+export const listenerAddress = (
+  address: string,
+  portValue: number,
+  protocol: SocketAddress_Protocol,
+  dualStack: boolean,
+): Address =>
+  Address.fromPartial({
+    socketAddress: { address, portValue, protocol, ...(dualStack ? { ipv4Compat: true } : {}) },
+  });
+
 /** `{ name, typed_config }` with the config packed into an Any. */
 export const typedConfig = <T>(
   name: string,

@@ -57,7 +57,7 @@ export class XdsMemo {
   /** Per UDP IR listener object. */
   readonly udpListeners = new WeakMap<
     UDPListener,
-    { mode: XdsMode; log: AccessLogIR | undefined; added: XdsResources }
+    { mode: XdsMode; log: AccessLogIR | undefined; dualStack: boolean; added: XdsResources }
   >();
   /** Per IR access log (a fixed key for the default). */
   readonly accessLogs = new WeakMap<AccessLogIR, { requests: AccessLog[]; noRoute: AccessLog[] }>();

@@ -11,6 +11,7 @@ import {
   infra,
   type StatusExpectation,
 } from '../../conformanceTest.js';
+import { jaFingerprint, preserveRouteOrder } from './clientFingerprint.js';
 import { clientMtls, http3, listenerSetClientTrafficPolicy } from './clientTrafficTls.js';
 
 const sameNs = gw('same-namespace');
@@ -253,4 +254,6 @@ export const clientTrafficPolicyTests = (): ConformanceTest[] => [
   proxyProtocol,
   preserveCase,
   http3,
+  jaFingerprint,
+  preserveRouteOrder,
 ];

@@ -24,6 +24,7 @@ import {
 import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
 import { sessionPersistenceTest } from './sessionPersistence.js';
+import { wasmOciTest } from './wasmOci.js';
 import { weightedRouteTest } from './weightedRoute.js';
 
 /** The tests, for Envoy Gateway's e2e folder `suiteDir` (some read data from its Go files). */
@@ -49,6 +50,7 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...globalRateLimitTests(suiteDir),
   ...envoyPatchPolicyTests(),
   ...envoyExtensionPolicyTests(),
+  wasmOciTest(suiteDir),
   ...httpRouteFilterTests(),
   ...backendTests(),
 ];

@@ -147,6 +147,9 @@ export function spliceRoutes(
 ): Translation | 'overlaps' | undefined {
   if (changes.some((c) => c.kind !== 'httpRoutes' && c.kind !== 'grpcRoutes')) return undefined;
   if (next.backendTLSPolicies.length > 0 || next.listenerSets.length > 0) return undefined;
+  // Routes are spliced in at their precedence: an EnvoyProxy keeping the written order (#19b)
+  // needs the full translation.
+  if (next.envoyProxies.some((p) => p.spec.preserveRouteOrder === true)) return undefined;
   const http = routeIndex(memo, next.httpRoutes as Route[]);
   const grpc = routeIndex(memo, next.grpcRoutes as Route[]);
   if (http === undefined || grpc === undefined) return undefined;

@@ -1,8 +1,11 @@
 // Infra IR per Gateway: the proxy fleet to run, its ports (ready listeners only), addresses,
 // ownership labels and the EnvoyProxy parameters that apply.
+import type { EnvoyProxy } from '@egts/api';
 import type { InfraListener, InfraPort, ProxyInfra } from '@egts/ir';
 import type { GatewayContext } from '../context/gatewayContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
+import { bootstrapOverride } from '../policies/validation/envoyProxyBootstrap.js';
+import { parseGoDuration } from '../policies/validation/policyValues.js';
 import { proxyPort } from './buildXds.js';
 import type { ProxyFleet } from './fleets.js';
 
@@ -29,6 +32,17 @@ const BASE_LABELS = {
   'app.kubernetes.io/managed-by': 'envoy-gateway',
   'app.kubernetes.io/name': 'envoy',
 };
+
+/** EnvoyProxy `shutdown` with Envoy Gateway's defaults (60 s drain, 10 s minimum, no delay). */
+function shutdownDrain(envoyProxy: EnvoyProxy | undefined): ProxyInfra['shutdown'] {
+  const shutdown = envoyProxy?.spec.shutdown;
+  if (!shutdown) return undefined;
+  return {
+    drainTimeoutMs: parseGoDuration(shutdown.drainTimeout) ?? 60_000,
+    minDrainMs: parseGoDuration(shutdown.minDrainDuration) ?? 10_000,
+    healthCheckFailureDelayMs: parseGoDuration(shutdown.healthCheckFailureDelay) ?? 0,
+  };
+}
 
 export function buildProxyInfra(ctx: TranslatorContext, fleet: ProxyFleet): ProxyInfra {
   const [gw] = fleet.gateways;
@@ -63,5 +77,9 @@ export function buildProxyInfra(ctx: TranslatorContext, fleet: ProxyFleet): Prox
     ? ctx.gatewayClasses.get(fleet.gatewayClass)?.envoyProxy
     : gw?.envoyProxy;
   if (envoyProxy) proxy.envoyProxy = { ...(envoyProxy.spec as Record<string, unknown>) };
+  const shutdown = shutdownDrain(envoyProxy);
+  if (shutdown) proxy.shutdown = shutdown;
+  const { override } = bootstrapOverride(envoyProxy);
+  if (override) proxy.bootstrap = override;
   return proxy;
 }

@@ -27,6 +27,7 @@ import {
 } from '../policies/clientTrafficListeners.js';
 import { withExtensionPolicy } from '../policies/envoyExtensionPolicyIR.js';
 import { withAccessLog } from '../policies/envoyProxyAccessLog.js';
+import { preservesRouteOrder, withEnvoyProxySettings } from '../policies/envoyProxySettings.js';
 import { scopedToListener } from '../policies/globalRateLimitIR.js';
 import {
   appliedPolicyIndex,
@@ -35,9 +36,11 @@ import {
   streamAuthorization,
   withSecurityPolicy,
 } from '../policies/securityPolicyRoutes.js';
+import { expandStatName, withClusterStatNames } from '../policies/statNames.js';
+import { withTracing } from '../policies/tracingIR.js';
 import { withBackendClientCertificate } from './backendClientCertificate.js';
 import type { ProxyFleet } from './fleets.js';
-import { compareRoutePrecedence, type RankedRoute } from './precedence.js';
+import { compareRouteOrder, compareRoutePrecedence, type RankedRoute } from './precedence.js';
 
 export const proxyPort = (port: number): number => (port < 1024 ? port + 10000 : port);
 
@@ -119,12 +122,13 @@ function httpListener(
       });
     }
   }
+  // EnvoyProxy preserveRouteOrder: within a hostname, routes and their rules in the order
+  // written (oldest route first), not Gateway API's precedence.
+  const compare = preservesRouteOrder(l.gateway.envoyProxy)
+    ? compareRouteOrder
+    : compareRoutePrecedence;
   ranked.sort((a, b) =>
-    a.ir.hostname < b.ir.hostname
-      ? -1
-      : a.ir.hostname > b.ir.hostname
-        ? 1
-        : compareRoutePrecedence(a, b),
+    a.ir.hostname < b.ir.hostname ? -1 : a.ir.hostname > b.ir.hostname ? 1 : compare(a, b),
   );
   const listener: HTTPListener = {
     name: l.irName,
@@ -212,11 +216,10 @@ function tcpListener(
             ? { mode: 'Passthrough', certificates: [], alpnProtocols: [] }
             : { mode: 'Terminate', certificates: l.certificates, alpnProtocols: [] };
       }
-      ir.destination = traffic.destination(
-        ir.destination,
-        traffic.forRoute(route, undefined, l),
-        l,
-      );
+      const effective = traffic.forRoute(route, undefined, l);
+      ir.destination = traffic.destination(ir.destination, effective, l);
+      const statName = effective?.kind === 'applied' ? effective.traffic.route.statName : undefined;
+      if (statName !== undefined) ir.statName = expandStatName(statName, ir.source);
       routes.push(ir);
     });
   }
@@ -290,5 +293,6 @@ export function buildXdsIR(
   const envoyProxy = fleet.merged
     ? ctx.gatewayClasses.get(fleet.gatewayClass)?.envoyProxy
     : fleet.gateways[0]?.envoyProxy;
-  return withAccessLog(ir, envoyProxy);
+  const telemetry = withTracing(ctx, withAccessLog(ctx, ir, envoyProxy), envoyProxy, fleet);
+  return withEnvoyProxySettings(withClusterStatNames(ctx, telemetry, envoyProxy), envoyProxy);
 }

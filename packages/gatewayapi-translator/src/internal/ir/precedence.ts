@@ -21,6 +21,11 @@ const PATH_RANK: Record<string, number> = {
 export function compareRoutePrecedence(a: RankedRoute, b: RankedRoute): number {
   const byMatch = compareMatchPrecedence(a.ir, b.ir);
   if (byMatch !== 0) return byMatch;
+  return compareRouteOrder(a, b);
+}
+
+/** The order routes were written in: oldest route first, then rule and match order. */
+export function compareRouteOrder(a: RankedRoute, b: RankedRoute): number {
   if (a.routeOrder !== b.routeOrder) return a.routeOrder - b.routeOrder;
   if (a.ruleIndex !== b.ruleIndex) return a.ruleIndex - b.ruleIndex;
   return a.matchIndex - b.matchIndex;

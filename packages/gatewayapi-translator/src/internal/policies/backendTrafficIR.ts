@@ -25,6 +25,7 @@ import type {
   ResponseOverride,
   Retry,
   RouteDestination,
+  RouteTracing,
   TCPKeepalive,
   UpstreamDNS,
   UpstreamTimeouts,
@@ -38,6 +39,7 @@ import {
   responseOverride,
 } from './backendTrafficFilters.js';
 import { globalRateLimit } from './globalRateLimitIR.js';
+import { routeTracing } from './tracingIR.js';
 import { list, type Obj, obj, parseGoDuration, parseQuantity } from './validation/policyValues.js';
 
 /** What a policy sets on the clusters of the routes it reaches. */
@@ -71,6 +73,10 @@ export interface RouteTraffic {
   upgrades?: HTTPUpgrade[];
   responseOverride?: ResponseOverride[];
   globalRateLimit?: GlobalRateLimit;
+  /** `telemetry.tracing` (#19's tracingIR.ts). */
+  tracing?: RouteTracing;
+  /** `telemetry.metrics.routeStatName`, a template (#19's statNames.ts). */
+  statName?: string;
 }
 
 export interface BackendTraffic {
@@ -488,6 +494,8 @@ export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
       upgrades: httpUpgrades(spec),
       responseOverride: responseOverride(spec.responseOverride),
       globalRateLimit: globalRateLimit(obj(spec.rateLimit), policyKey),
+      tracing: routeTracing(obj(obj(spec.telemetry)?.tracing)),
+      statName: str(obj(obj(spec.telemetry)?.metrics)?.routeStatName),
     }) ?? {};
   return { destination, route };
 }

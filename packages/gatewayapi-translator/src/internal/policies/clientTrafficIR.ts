@@ -53,14 +53,20 @@ const pairs = (v: unknown) =>
 type NameMatch = NonNullable<HeaderMutation['removeOnMatch']>[number];
 const MATCH_TYPES = new Set<unknown>(['Exact', 'Prefix', 'Suffix', 'RegularExpression']);
 
-function headerMutation(m: Obj | undefined): HeaderMutation | undefined {
-  if (!m) return undefined;
-  const removeOnMatch = list(m.removeOnMatch).map(
+/** String matches (`type` defaults to Exact), or undefined when there are none. */
+function nameMatches(v: unknown): NameMatch[] | undefined {
+  const matches = list(v).map(
     (match): NameMatch => ({
       type: (MATCH_TYPES.has(match.type) ? match.type : 'Exact') as NameMatch['type'],
       value: String(match.value ?? ''),
     }),
   );
+  return matches.length > 0 ? matches : undefined;
+}
+
+function headerMutation(m: Obj | undefined): HeaderMutation | undefined {
+  if (!m) return undefined;
+  const removeOnMatch = nameMatches(m.removeOnMatch) ?? [];
   return {
     add: pairs(m.add),
     set: pairs(m.set),
@@ -124,6 +130,12 @@ function clientValidation(
   };
 }
 
+type Fingerprint = NonNullable<NonNullable<ClientTraffic['tls']>['fingerprints']>[number];
+const fingerprints = (v: unknown): Fingerprint[] | undefined => {
+  const kinds = strings(v)?.filter((k): k is Fingerprint => k === 'JA3' || k === 'JA4');
+  return kinds?.length ? [...new Set(kinds)] : undefined;
+};
+
 type SanKind = NonNullable<ClientValidation['subjectAltNames']>[number]['kind'];
 /** `subjectAltNames` fields and Envoy's SAN types. */
 const SAN_KINDS: [string, SanKind][] = [
@@ -159,6 +171,7 @@ function clientTraffic(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): Cl
         custom && str(custom.name)
           ? { name: String(custom.name), failClosed: custom.failClosed === true }
           : undefined,
+      directSource: obj(ip?.directSourceIP) ? true : undefined,
     }),
     timeouts: defined({
       requestReceivedMs: parseGoDuration(http?.requestReceivedTimeout),
@@ -176,6 +189,7 @@ function clientTraffic(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): Cl
             maxConnections: int(limit?.value),
             closeDelayMs: parseGoDuration(limit?.closeDelay),
           }),
+    socketBufferLimitBytes: quantity(obj(spec.connection)?.socketBufferLimit),
     connectionLifetime: defined({
       maxConnectionDurationMs: parseGoDuration(limit?.maxConnectionDuration),
       maxRequestsPerConnection: int(limit?.maxRequestsPerConnection),
@@ -205,6 +219,8 @@ function clientTraffic(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): Cl
       http10: obj(http1?.http10) ? {} : undefined,
       enableTrailers: bool(http1?.enableTrailers),
       preserveHeaderCase: bool(http1?.preserveHeaderCase),
+      disableSafeMaxConnectionDuration: bool(http1?.disableSafeMaxConnectionDuration),
+      ignoredUpgradeTypes: nameMatches(http1?.ignoredUpgradeTypes),
     }),
     http2Keepalive: defined({
       intervalMs: parseGoDuration(keepalive2?.interval),
@@ -215,6 +231,8 @@ function clientTraffic(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): Cl
     http2OnInvalidMessage: str(obj(spec.http2)?.onInvalidMessage) as
       | ClientTraffic['http2OnInvalidMessage']
       | undefined,
+    grpcWeb: obj(spec.grpc)?.enableWeb === true ? true : undefined,
+    schemeMatchesBackend: spec.scheme === 'MatchBackend' ? true : undefined,
     healthCheckPath: str(obj(spec.healthCheck)?.path),
     http3: obj(spec.http3) ? {} : undefined,
     headers: defined({
@@ -244,6 +262,7 @@ function clientTraffic(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): Cl
       ecdhCurves: strings(tls?.ecdhCurves),
       signatureAlgorithms: strings(tls?.signatureAlgorithms),
       clientValidation: clientValidation(ctx, policy, obj(tls?.clientValidation)),
+      fingerprints: fingerprints(tls?.fingerprints),
     }),
   });
   return out ?? {};

@@ -50,6 +50,7 @@ export type ClusterTraffic = Pick<
   | 'useClientProtocol'
   | 'preserveHeaderCase'
   | 'admissionControl'
+  | 'statName'
 >;
 
 const TRAFFIC_FIELDS = [
@@ -65,6 +66,7 @@ const TRAFFIC_FIELDS = [
   'useClientProtocol',
   'preserveHeaderCase',
   'admissionControl',
+  'statName',
 ] as const satisfies readonly (keyof ClusterTraffic)[];
 
 const sameTraffic = (a: ClusterTraffic, b: ClusterTraffic): boolean =>

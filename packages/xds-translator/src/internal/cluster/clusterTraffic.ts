@@ -265,6 +265,8 @@ export function clusterTraffic(traffic: Partial<RouteDestination>): Partial<Clus
     ...loadBalancer(traffic.loadBalancer),
     ...healthChecks(traffic.healthCheck),
     connectTimeout: durationMs(traffic.timeouts?.connectMs ?? CONNECT_TIMEOUT_MS),
+    // EnvoyProxy metrics.clusterStatName (#19): stats under this name instead of the cluster's.
+    ...(traffic.statName === undefined ? {} : { altStatName: traffic.statName }),
     ...(keepalive === undefined
       ? {}
       : {

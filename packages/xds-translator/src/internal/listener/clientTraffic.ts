@@ -34,6 +34,8 @@ type Hcm = HttpConnectionManager;
  */
 function clientIp(ip: ClientTraffic['clientIPDetection']): Partial<Hcm> {
   if (ip === undefined) return {};
+  // The TCP peer is the client: its address, never x-forwarded-for's (`directSourceIP`).
+  if (ip.directSource) return { useRemoteAddress: true, xffNumTrustedHops: 0 };
   const extensions: TypedExtensionConfig[] = [];
   if (ip.customHeader) {
     extensions.push(
@@ -205,9 +207,18 @@ export function connectionManagerSettings(listener: HTTPListener, base: Hcm): Hc
               : {}),
             ...(http1.enableTrailers ? { enableTrailers: true } : {}),
             ...(http1.preserveHeaderCase ? { headerKeyFormat: preserveCase() } : {}),
+            ...(http1.ignoredUpgradeTypes
+              ? { ignoreHttp11Upgrade: http1.ignoredUpgradeTypes.map(stringMatcher) }
+              : {}),
           },
         }
       : {}),
+    // Past max_connection_duration an HTTP/1 connection closes after its next response (with
+    // `connection: close`) rather than at once, unless http1.disableSafeMaxConnectionDuration.
+    ...(connectionLifetime?.maxConnectionDurationMs === undefined
+      ? {}
+      : { http1SafeMaxConnectionDuration: http1?.disableSafeMaxConnectionDuration !== true }),
+    ...(client.schemeMatchesBackend ? { schemeHeaderTransformation: { matchUpstream: true } } : {}),
     ...(client.http2OnInvalidMessage === undefined && client.http2Keepalive === undefined
       ? {}
       : {
@@ -314,12 +325,25 @@ const TCP_KEEPIDLE = 4;
 const TCP_KEEPINTVL = 5;
 const TCP_KEEPCNT = 6;
 
-/** TCP keepalive on accepted sockets (`tcpKeepalive`); absent values keep the system's. */
-export function keepaliveSocketOptions(client: ClientTraffic | undefined): SocketOption[] {
+const SO_RCVBUF = 8;
+
+const option = (level: number, name: number, value: number): SocketOption =>
+  ({ description: '', level, name, intValue: value, state: 0 }) as SocketOption;
+
+/**
+ * Options of the listening socket, which accepted sockets inherit: TCP keepalive (`tcpKeepalive`;
+ * absent values keep the system's) and the kernel receive buffer (`connection.socketBufferLimit`).
+ */
+export const listenerSocketOptions = (client: ClientTraffic | undefined): SocketOption[] => [
+  ...keepaliveSocketOptions(client),
+  ...(client?.socketBufferLimitBytes === undefined
+    ? []
+    : [option(SOL_SOCKET, SO_RCVBUF, client.socketBufferLimitBytes)]),
+];
+
+function keepaliveSocketOptions(client: ClientTraffic | undefined): SocketOption[] {
   const keepalive = client?.tcpKeepalive;
   if (keepalive === undefined) return [];
-  const option = (level: number, name: number, value: number): SocketOption =>
-    ({ description: '', level, name, intValue: value, state: 0 }) as SocketOption;
   return [
     option(SOL_SOCKET, SO_KEEPALIVE, 1),
     ...(keepalive.probes === undefined ? [] : [option(IPPROTO_TCP, TCP_KEEPCNT, keepalive.probes)]),

@@ -9,6 +9,7 @@ import {
   HttpConnectionManager_CodecType,
   HttpConnectionManager_PathWithEscapedSlashesAction,
   HttpConnectionManager_ServerHeaderTransformation,
+  type HttpConnectionManager_Tracing,
   type HttpFilter,
   type RouteConfiguration,
   HttpProtocolOptions_HeadersWithUnderscoresAction as UnderscoresAction,
@@ -16,6 +17,7 @@ import {
 import type { HeaderSettings, HTTPListener } from '@egts/ir';
 import { headerSettings, http2Settings } from '../defaults.js';
 import type { AccessLog } from '../envoyTypes.js';
+import { orderHttpFilters } from '../httpfilters/filterOrder.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
 import { adsConfigSource, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
@@ -35,7 +37,10 @@ import { memoizedFilters } from './filterMemo.js';
  * filter's entries reused while what it read of the listeners is unchanged (filterMemo.ts).
  */
 const httpFilters = (listeners: readonly HTTPListener[], out: ResourceSet): HttpFilter[] =>
-  memoizedFilters(out.memo.httpFilters, HTTP_FILTERS, listeners, out.mode);
+  orderHttpFilters(
+    memoizedFilters(out.memo.httpFilters, HTTP_FILTERS, listeners, out.mode),
+    listeners[0]?.filterOrder,
+  );
 
 const UNDERSCORES_ACTIONS: Record<
   NonNullable<HeaderSettings['withUnderscoresAction']>,
@@ -46,12 +51,18 @@ const UNDERSCORES_ACTIONS: Record<
   DropHeader: UnderscoresAction.DROP_HEADER,
 };
 
+/** What every connection manager of a fleet reports: its access logs and its request tracing. */
+export interface HcmTelemetry {
+  readonly accessLog: AccessLog[];
+  readonly tracing?: HttpConnectionManager_Tracing | undefined;
+}
+
 const connectionManager = (
   first: HTTPListener,
   listeners: readonly HTTPListener[],
   routes: RouteConfiguration,
   out: ResourceSet,
-  accessLog: AccessLog[],
+  telemetry: HcmTelemetry,
   http3 = false,
 ) =>
   typedConfig(
@@ -69,7 +80,8 @@ const connectionManager = (
           ? { rds: { configSource: adsConfigSource(), routeConfigName: routes.name } }
           : { routeConfig: routes }),
         httpFilters: httpFilters(listeners, out),
-        accessLog,
+        accessLog: telemetry.accessLog,
+        ...(telemetry.tracing ? { tracing: telemetry.tracing } : {}),
         useRemoteAddress: true,
         commonHttpProtocolOptions: {
           headersWithUnderscoresAction:
@@ -96,7 +108,7 @@ const connectionManager = (
 const serve = (
   listeners: readonly HTTPListener[],
   out: ResourceSet,
-  accessLog: AccessLog[],
+  telemetry: HcmTelemetry,
   http3 = false,
 ) => {
   const [first] = listeners as [HTTPListener, ...HTTPListener[]];
@@ -106,8 +118,8 @@ const serve = (
   const routes = routeConfiguration(first.name, listeners, out);
   out.addRoute(routes);
   return {
-    hcm: connectionManager(first, listeners, routes, out, accessLog),
-    hcm3: http3 ? connectionManager(first, listeners, routes, out, accessLog, true) : undefined,
+    hcm: connectionManager(first, listeners, routes, out, telemetry),
+    hcm3: http3 ? connectionManager(first, listeners, routes, out, telemetry, true) : undefined,
   };
 };
 
@@ -119,7 +131,7 @@ export const httpFilterChains = (
   listeners: readonly HTTPListener[],
   claims: ChainClaims,
   out: ResourceSet,
-  accessLog: AccessLog[],
+  telemetry: HcmTelemetry,
 ): { chains: FilterChain[]; quic: FilterChain[] } => {
   const chains: FilterChain[] = [];
   const quic: FilterChain[] = [];
@@ -131,7 +143,7 @@ export const httpFilterChains = (
         name: firstPlain.name,
         filters: [
           ...connectionFilters(firstPlain.clientTraffic, `http-${firstPlain.port}`),
-          serve(plain, out, accessLog).hcm,
+          serve(plain, out, telemetry).hcm,
         ],
         // Envoy Gateway sets the TLS handshake timeout on plain chains too (a connect timeout there).
         ...tlsChainSettings(firstPlain.clientTraffic),
@@ -142,7 +154,7 @@ export const httpFilterChains = (
     const tls = listener.tls;
     // Without a certificate there is nothing to terminate with (the listener is not Programmed).
     if (tls?.mode !== 'Terminate' || tls.certificates.length === 0) continue;
-    const { hcm, hcm3 } = serve([listener], out, accessLog, servesHttp3(listener));
+    const { hcm, hcm3 } = serve([listener], out, telemetry, servesHttp3(listener));
     const hostnames = listener.hostnames.length === 0 ? ['*'] : listener.hostnames;
     for (const hostname of hostnames) {
       const serverNames = claims.claim([hostname]);

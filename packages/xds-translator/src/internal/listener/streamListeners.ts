@@ -7,12 +7,13 @@ import type { ClientTraffic, ConnectionSettings, HTTPListener, TCPListener, XdsI
 import { accessLogs } from '../accessLog.js';
 import { connectionSettings } from '../defaults.js';
 import type { AccessLog } from '../envoyTypes.js';
-import { durationMs, socketAddress, typedConfig } from '../protoValues.js';
+import { durationMs, listenerAddress, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { ChainClaims } from './chainClaims.js';
-import { keepaliveSocketOptions, proxyProtocolFilters } from './clientTraffic.js';
+import { listenerSocketOptions, proxyProtocolFilters } from './clientTraffic.js';
 import { httpFilterChains } from './httpListener.js';
 import { emptyFilterChain, tcpFilterChains } from './tcpListener.js';
+import { hcmTracing } from './tracing.js';
 
 interface PortGroup {
   readonly name: string;
@@ -56,11 +57,30 @@ const needsTlsInspector = (chains: readonly FilterChain[]): boolean =>
       (chain.filterChainMatch?.serverNames.length ?? 0) > 0 || chain.transportSocket !== undefined,
   );
 
+/**
+ * TLS client fingerprints (`tls.fingerprints`) the inspector computes for the listeners of a
+ * port, for `%TLS_JA3_FINGERPRINT%` and `%TLS_JA4_FINGERPRINT%` in headers and access logs.
+ */
+const fingerprinting = (group: PortGroup) => {
+  const kinds = new Set(
+    [...group.http, ...group.tcp].flatMap((l) => l.clientTraffic?.tls?.fingerprints ?? []),
+  );
+  return {
+    ...(kinds.has('JA3') ? { enableJa3Fingerprinting: true } : {}),
+    ...(kinds.has('JA4') ? { enableJa4Fingerprinting: true } : {}),
+  };
+};
+
 export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
-  const logs = accessLogs(ir.accessLog, out.memo);
+  const logs = accessLogs(ir.accessLog, out);
+  const telemetry = {
+    accessLog: logs.requests,
+    tracing: ir.http.length > 0 ? hcmTracing(ir.tracing, out) : undefined,
+  };
+  const dualStack = ir.ipFamily === 'DualStack';
   for (const group of groupByPort(ir)) {
     const claims = new ChainClaims();
-    const { chains: httpChains, quic } = httpFilterChains(group.http, claims, out, logs.requests);
+    const { chains: httpChains, quic } = httpFilterChains(group.http, claims, out, telemetry);
     // Plain HTTP matches every connection no other chain takes: Envoy Gateway serves it as the
     // listener's default_filter_chain, where EnvoyPatchPolicies written for it expect it.
     const plainHttp = httpChains.find(
@@ -78,12 +98,12 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
             typedConfig(
               'envoy.filters.listener.tls_inspector',
               TlsInspector,
-              TlsInspector.fromPartial({}),
+              TlsInspector.fromPartial(fingerprinting(group)),
             ),
           ]
         : []),
     ];
-    const socketOptions = keepaliveSocketOptions(group.clientTraffic);
+    const socketOptions = listenerSocketOptions(group.clientTraffic);
     const [firstTcp] = group.tcp;
     if (chains.length === 0 && firstTcp !== undefined) {
       chains.push(emptyFilterChain(firstTcp, out, logs.requests));
@@ -93,7 +113,7 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
     out.addListener(
       Listener.fromPartial({
         name: group.name,
-        address: socketAddress(group.address, group.port),
+        address: listenerAddress(group.address, group.port, SocketAddress_Protocol.TCP, dualStack),
         // Requests the connection managers do not log: those that matched no route.
         accessLog: logs.noRoute,
         perConnectionBufferLimitBytes: connection.bufferLimitBytes,
@@ -114,7 +134,7 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
         ...(plainHttp === undefined ? {} : { defaultFilterChain: plainHttp }),
       }),
     );
-    if (quic.length > 0) out.addListener(quicListener(group, quic, logs.noRoute));
+    if (quic.length > 0) out.addListener(quicListener(group, quic, logs.noRoute, dualStack));
   }
 };
 
@@ -122,10 +142,15 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
  * HTTP/3 beside the TCP listener: a UDP listener on the same port taking QUIC, as Envoy Gateway
  * names and sets it (https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/http/http3).
  */
-const quicListener = (group: PortGroup, chains: FilterChain[], accessLog: AccessLog[]) =>
+const quicListener = (
+  group: PortGroup,
+  chains: FilterChain[],
+  accessLog: AccessLog[],
+  dualStack: boolean,
+) =>
   Listener.fromPartial({
     name: `${group.name}-quic`,
-    address: socketAddress(group.address, group.port, SocketAddress_Protocol.UDP),
+    address: listenerAddress(group.address, group.port, SocketAddress_Protocol.UDP, dualStack),
     accessLog,
     udpListenerConfig: { quicOptions: {}, downstreamSocketConfig: { preferGro: true } },
     filterChains: chains,

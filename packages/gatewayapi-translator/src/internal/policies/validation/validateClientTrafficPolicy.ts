@@ -89,11 +89,21 @@ export function validateClientTrafficPolicy(
   if (shared) return shared;
   const headers = obj(spec.headers);
   const bufferLimit = obj(spec.connection)?.bufferLimit;
+  const socketBufferLimit = obj(spec.connection)?.socketBufferLimit;
   const headerLimit = headers?.maxRequestHeaderLimit;
+  const ip = obj(spec.clientIPDetection);
   const problem =
     (bufferLimit === undefined
       ? undefined
       : byteSizeProblem('connection.bufferLimit', bufferLimit)) ??
+    (socketBufferLimit === undefined
+      ? undefined
+      : // setsockopt takes a C int.
+        byteSizeProblem('connection.socketBufferLimit', socketBufferLimit, 1, 2 ** 31 - 1)) ??
+    // The CRD says so too; a file provider has no API server to check it.
+    (obj(ip?.directSourceIP) && (ip?.xForwardedFor || ip?.customHeader)
+      ? 'clientIPDetection.directSourceIP: cannot be combined with xForwardedFor or customHeader'
+      : undefined) ??
     (headerLimit === undefined
       ? undefined
       : byteSizeProblem(

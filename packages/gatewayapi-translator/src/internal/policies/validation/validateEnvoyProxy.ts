@@ -7,6 +7,7 @@ import type { EnvoyProxy } from '@egts/api';
 import type { TranslatorContext } from '../../context/translatorContext.js';
 import { resolveBackendRef } from '../../routes/backendRefs.js';
 import { ENVOY_GATEWAY_GROUP } from '../../types.js';
+import { bootstrapOverride } from './envoyProxyBootstrap.js';
 import { backendRefOf, serviceBackendRefs } from './policyBackendRefs.js';
 import { list, type Obj, obj } from './policyValues.js';
 
@@ -35,7 +36,10 @@ export function envoyProxySpecProblem(proxy: EnvoyProxy): string | undefined {
     const problem = sinkProblem(`telemetry.accessLog.settings[${i}].sinks`, list(setting.sinks));
     if (problem) return problem;
   }
-  return sinkProblem('telemetry.metrics.sinks', list(obj(telemetry?.metrics)?.sinks));
+  return (
+    sinkProblem('telemetry.metrics.sinks', list(obj(telemetry?.metrics)?.sinks)) ??
+    bootstrapOverride(proxy).problem
+  );
 }
 
 /**

@@ -39,8 +39,18 @@ const LOCAL_OPTIONS = suite('localRateLimitOptions', 'EgtsLocalRateLimitOptions'
 /** Settings Envoy loads from the golden case (their IR is in the golden output). */
 const LOADED = envoy('Envoy loads every setting of the golden case');
 
+/** A route's own tracing over its fleet's (#19). */
+const ROUTE_TRACING =
+  "apps/conformance/src/__tests__/envoyProxyTracing.integration.test.ts: traces a route by its policy's sampling and tags, and nothing a zero fraction leaves out";
+
 export const backendTrafficPolicyFields: KindFields = {
   applied: {
+    'spec.telemetry.tracing.samplingFraction': ROUTE_TRACING,
+    'spec.telemetry.tracing.tags': ROUTE_TRACING,
+    'spec.telemetry.tracing.customTags': ROUTE_TRACING,
+    'spec.telemetry.tracing.spanName': ROUTE_TRACING,
+    'spec.telemetry.metrics.routeStatName':
+      'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: names cluster, HTTP route and TCP route stats as asked',
     'spec.targetRef': TARGETING_PROOF,
     'spec.targetRefs': TARGETING_PROOF,
     'spec.targetSelectors': TARGETING_PROOF,

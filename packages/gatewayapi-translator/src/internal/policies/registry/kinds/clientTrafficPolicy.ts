@@ -23,6 +23,14 @@ const HTTP3 = envoy('serves HTTP/3 over QUIC beside HTTPS and advertises it');
 const HOST_DOT = envoy('strips the trailing dot of a host');
 const TLS = envoy('negotiates the TLS versions and ALPN the policy allows');
 const MTLS = envoy('verifies client certificates and forwards their details');
+const MORE = 'apps/conformance/src/__tests__/clientTrafficSettings.integration.test.ts';
+const more = (test: string) => `${MORE}: ${test}`;
+const DIRECT_IP = more('takes the TCP peer as the client with directSourceIP');
+const UPGRADES = more('serves ignored HTTP/1.1 upgrades as plain requests');
+const SAFE_DURATION = more('closes HTTP/1 connections past their duration safely or at once');
+const GRPC_WEB = more('turns gRPC-Web into gRPC with grpc.enableWeb');
+const FINGERPRINTS = more('computes the JA3 and JA4 fingerprints asked for');
+const SOCKET = more('Envoy loads the socket buffer limit and the scheme');
 /** Settings Envoy loads, checked in its config dump. */
 const LOADED = envoy('Envoy loads every applied setting');
 
@@ -98,14 +106,13 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.tls.clientValidation.certificateHashes': PINS,
     'spec.tls.clientValidation.subjectAltNames': PINS,
     'spec.tls.clientValidation.allowExpiredCertificate': LOADED,
+    'spec.clientIPDetection.directSourceIP': DIRECT_IP,
+    'spec.connection.socketBufferLimit': SOCKET,
+    'spec.grpc.enableWeb': GRPC_WEB,
+    'spec.http1.disableSafeMaxConnectionDuration': SAFE_DURATION,
+    'spec.http1.ignoredUpgradeTypes': UPGRADES,
+    'spec.scheme': SOCKET,
+    'spec.tls.fingerprints': FINGERPRINTS,
   },
-  notApplied: [
-    'spec.clientIPDetection.directSourceIP',
-    'spec.connection.socketBufferLimit',
-    'spec.grpc',
-    'spec.http1.disableSafeMaxConnectionDuration',
-    'spec.http1.ignoredUpgradeTypes',
-    'spec.scheme',
-    'spec.tls.fingerprints',
-  ],
+  notApplied: [],
 };

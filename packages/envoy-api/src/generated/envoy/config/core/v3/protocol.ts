@@ -7,8 +7,9 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Duration } from "../../../../google/protobuf/duration.js";
-import { BoolValue, UInt32Value } from "../../../../google/protobuf/wrappers.js";
+import { BoolValue, UInt32Value, UInt64Value } from "../../../../google/protobuf/wrappers.js";
 import { messageTypeRegistry } from "../../../../typeRegistry.js";
+import { StringMatcher } from "../../../type/matcher/v3/string.js";
 import { Percent } from "../../../type/v3/percent.js";
 import { TypedExtensionConfig } from "./extension.js";
 
@@ -16,298 +17,74 @@ export const protobufPackage = "envoy.config.core.v3";
 
 export const protobufFileName = "envoy/config/core/v3/protocol.proto";
 
-/** [#not-implemented-hide:] */
+/** protocol as of the Envoy this project runs (see the README of proto/envoy-overrides). */
+
 export interface TcpProtocolOptions {
 }
 
-/**
- * Config for keepalive probes in a QUIC connection.
- * Note that QUIC keep-alive probing packets work differently from HTTP/2 keep-alive PINGs in a sense that the probing packet
- * itself doesn't timeout waiting for a probing response. Quic has a shorter idle timeout than TCP, so it doesn't rely on such probing to discover dead connections. If the peer fails to respond, the connection will idle timeout eventually. Thus, they are configured differently from :ref:`connection_keepalive <envoy_v3_api_field_config.core.v3.Http2ProtocolOptions.connection_keepalive>`.
- */
 export interface QuicKeepAliveSettings {
-  /**
-   * The max interval for a connection to send keep-alive probing packets (with PING or PATH_RESPONSE). The value should be smaller than :ref:`connection idle_timeout <envoy_v3_api_field_config.listener.v3.QuicProtocolOptions.idle_timeout>` to prevent idle timeout while not less than 1s to avoid throttling the connection or flooding the peer with probes.
-   *
-   * If :ref:`initial_interval <envoy_v3_api_field_config.core.v3.QuicKeepAliveSettings.initial_interval>` is absent or zero, a client connection will use this value to start probing.
-   *
-   * If zero, disable keepalive probing.
-   * If absent, use the QUICHE default interval to probe.
-   */
-  maxInterval?:
-    | Duration
-    | undefined;
-  /**
-   * The interval to send the first few keep-alive probing packets to prevent connection from hitting the idle timeout. Subsequent probes will be sent, each one with an interval exponentially longer than previous one, till it reaches :ref:`max_interval <envoy_v3_api_field_config.core.v3.QuicKeepAliveSettings.max_interval>`. And the probes afterwards will always use :ref:`max_interval <envoy_v3_api_field_config.core.v3.QuicKeepAliveSettings.max_interval>`.
-   *
-   * The value should be smaller than :ref:`connection idle_timeout <envoy_v3_api_field_config.listener.v3.QuicProtocolOptions.idle_timeout>` to prevent idle timeout and smaller than max_interval to take effect.
-   *
-   * If absent or zero, disable keepalive probing for a server connection. For a client connection, if :ref:`max_interval <envoy_v3_api_field_config.core.v3.QuicKeepAliveSettings.max_interval>`  is also zero, do not keepalive, otherwise use max_interval or QUICHE default to probe all the time.
-   */
+  maxInterval?: Duration | undefined;
   initialInterval?: Duration | undefined;
 }
 
-/**
- * QUIC protocol options which apply to both downstream and upstream connections.
- * [#next-free-field: 9]
- */
 export interface QuicProtocolOptions {
-  /**
-   * Maximum number of streams that the client can negotiate per connection. 100
-   * if not specified.
-   */
-  maxConcurrentStreams?:
-    | number
-    | undefined;
-  /**
-   * `Initial stream-level flow-control receive window
-   * <https://tools.ietf.org/html/draft-ietf-quic-transport-34#section-4.1>`_ size. Valid values range from
-   * 1 to 16777216 (2^24, maximum supported by QUICHE) and defaults to 16777216 (16 * 1024 * 1024).
-   *
-   * NOTE: 16384 (2^14) is the minimum window size supported in Google QUIC. If configured smaller than it, we will use 16384 instead.
-   * QUICHE IETF Quic implementation supports 1 bytes window. We only support increasing the default window size now, so it's also the minimum.
-   *
-   * This field also acts as a soft limit on the number of bytes Envoy will buffer per-stream in the
-   * QUIC stream send and receive buffers. Once the buffer reaches this pointer, watermark callbacks will fire to
-   * stop the flow of data to the stream buffers.
-   */
-  initialStreamWindowSize?:
-    | number
-    | undefined;
-  /**
-   * Similar to ``initial_stream_window_size``, but for connection-level
-   * flow-control. Valid values rage from 1 to 25165824 (24MB, maximum supported by QUICHE) and defaults
-   * to 25165824 (24 * 1024 * 1024).
-   *
-   * NOTE: 16384 (2^14) is the minimum window size supported in Google QUIC. We only support increasing the default
-   * window size now, so it's also the minimum.
-   */
-  initialConnectionWindowSize?:
-    | number
-    | undefined;
-  /**
-   * The number of timeouts that can occur before port migration is triggered for QUIC clients.
-   * This defaults to 4. If set to 0, port migration will not occur on path degrading.
-   * Timeout here refers to QUIC internal path degrading timeout mechanism, such as PTO.
-   * This has no effect on server sessions.
-   */
-  numTimeoutsToTriggerPortMigration?:
-    | number
-    | undefined;
-  /**
-   * Probes the peer at the configured interval to solicit traffic, i.e. ACK or PATH_RESPONSE, from the peer to push back connection idle timeout.
-   * If absent, use the default keepalive behavior of which a client connection sends PINGs every 15s, and a server connection doesn't do anything.
-   */
-  connectionKeepalive?:
-    | QuicKeepAliveSettings
-    | undefined;
-  /**
-   * A comma-separated list of strings representing QUIC connection options defined in
-   * `QUICHE <https://github.com/google/quiche/blob/main/quiche/quic/core/crypto/crypto_protocol.h>`_ and to be sent by upstream connections.
-   */
+  maxConcurrentStreams?: number | undefined;
+  initialStreamWindowSize?: number | undefined;
+  initialConnectionWindowSize?: number | undefined;
+  numTimeoutsToTriggerPortMigration?: number | undefined;
+  connectionKeepalive?: QuicKeepAliveSettings | undefined;
   connectionOptions: string;
-  /**
-   * A comma-separated list of strings representing QUIC client connection options defined in
-   * `QUICHE <https://github.com/google/quiche/blob/main/quiche/quic/core/crypto/crypto_protocol.h>`_ and to be sent by upstream connections.
-   */
   clientConnectionOptions: string;
-  /**
-   * The duration that a QUIC connection stays idle before it closes itself. If this field is not present, QUICHE
-   * default 600s will be applied.
-   * For internal corporate network, a long timeout is often fine.
-   * But for client facing network, 30s is usually a good choice.
-   */
   idleNetworkTimeout?: Duration | undefined;
+  maxPacketLength?: number | undefined;
+  clientPacketWriter?: TypedExtensionConfig | undefined;
+  connectionMigration?: QuicProtocolOptions_ConnectionMigrationSettings | undefined;
+  memoryReductionTimeout?: Duration | undefined;
+  enableScone?: boolean | undefined;
+}
+
+export interface QuicProtocolOptions_ConnectionMigrationSettings {
+  migrateIdleConnections?: QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings | undefined;
+  maxTimeOnNonDefaultNetwork?: Duration | undefined;
+}
+
+export interface QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings {
+  maxIdleTimeBeforeMigration?: Duration | undefined;
 }
 
 export interface UpstreamHttpProtocolOptions {
-  /**
-   * Set transport socket `SNI <https://en.wikipedia.org/wiki/Server_Name_Indication>`_ for new
-   * upstream connections based on the downstream HTTP host/authority header or any other arbitrary
-   * header when :ref:`override_auto_sni_header <envoy_v3_api_field_config.core.v3.UpstreamHttpProtocolOptions.override_auto_sni_header>`
-   * is set, as seen by the :ref:`router filter <config_http_filters_router>`.
-   * Does nothing if a filter before the http router filter sets the corresponding metadata.
-   */
   autoSni: boolean;
-  /**
-   * Automatic validate upstream presented certificate for new upstream connections based on the
-   * downstream HTTP host/authority header or any other arbitrary header when :ref:`override_auto_sni_header <envoy_v3_api_field_config.core.v3.UpstreamHttpProtocolOptions.override_auto_sni_header>`
-   * is set, as seen by the :ref:`router filter <config_http_filters_router>`.
-   * This field is intended to be set with ``auto_sni`` field.
-   * Does nothing if a filter before the http router filter sets the corresponding metadata.
-   */
   autoSanValidation: boolean;
-  /**
-   * An optional alternative to the host/authority header to be used for setting the SNI value.
-   * It should be a valid downstream HTTP header, as seen by the
-   * :ref:`router filter <config_http_filters_router>`.
-   * If unset, host/authority header will be used for populating the SNI. If the specified header
-   * is not found or the value is empty, host/authority header will be used instead.
-   * This field is intended to be set with ``auto_sni`` and/or ``auto_san_validation`` fields.
-   * If none of these fields are set then setting this would be a no-op.
-   * Does nothing if a filter before the http router filter sets the corresponding metadata.
-   */
   overrideAutoSniHeader: string;
 }
 
-/**
- * Configures the alternate protocols cache which tracks alternate protocols that can be used to
- * make an HTTP connection to an origin server. See https://tools.ietf.org/html/rfc7838 for
- * HTTP Alternative Services and https://datatracker.ietf.org/doc/html/draft-ietf-dnsop-svcb-https-04
- * for the "HTTPS" DNS resource record.
- * [#next-free-field: 6]
- */
 export interface AlternateProtocolsCacheOptions {
-  /**
-   * The name of the cache. Multiple named caches allow independent alternate protocols cache
-   * configurations to operate within a single Envoy process using different configurations. All
-   * alternate protocols cache options with the same name *must* be equal in all fields when
-   * referenced from different configuration components. Configuration will fail to load if this is
-   * not the case.
-   */
   name: string;
-  /**
-   * The maximum number of entries that the cache will hold. If not specified defaults to 1024.
-   *
-   * .. note:
-   *
-   *   The implementation is approximate and enforced independently on each worker thread, thus
-   *   it is possible for the maximum entries in the cache to go slightly above the configured
-   *   value depending on timing. This is similar to how other circuit breakers work.
-   */
-  maxEntries?:
-    | number
-    | undefined;
-  /**
-   * Allows configuring a persistent
-   * :ref:`key value store <envoy_v3_api_msg_config.common.key_value.v3.KeyValueStoreConfig>` to flush
-   * alternate protocols entries to disk.
-   * This function is currently only supported if concurrency is 1
-   * Cached entries will take precedence over pre-populated entries below.
-   */
-  keyValueStoreConfig?:
-    | TypedExtensionConfig
-    | undefined;
-  /** Allows pre-populating the cache with entries, as described above. */
+  maxEntries?: number | undefined;
+  keyValueStoreConfig?: TypedExtensionConfig | undefined;
   prepopulatedEntries: AlternateProtocolsCacheOptions_AlternateProtocolsCacheEntry[];
-  /**
-   * Optional list of hostnames suffixes for which Alt-Svc entries can be shared. For example, if
-   * this list contained the value ``.c.example.com``, then an Alt-Svc entry for ``foo.c.example.com``
-   * could be shared with ``bar.c.example.com`` but would not be shared with ``baz.example.com``. On
-   * the other hand, if the list contained the value ``.example.com`` then all three hosts could share
-   * Alt-Svc entries. Each entry must start with ``.``. If a hostname matches multiple suffixes, the
-   * first listed suffix will be used.
-   *
-   * Since lookup in this list is O(n), it is recommended that the number of suffixes be limited.
-   * [#not-implemented-hide:]
-   */
   canonicalSuffixes: string[];
 }
 
-/**
- * Allows pre-populating the cache with HTTP/3 alternate protocols entries with a 7 day lifetime.
- * This will cause Envoy to attempt HTTP/3 to those upstreams, even if the upstreams have not
- * advertised HTTP/3 support. These entries will be overwritten by alt-svc
- * response headers or cached values.
- * As with regular cached entries, if the origin response would result in clearing an existing
- * alternate protocol cache entry, pre-populated entries will also be cleared.
- * Adding a cache entry with hostname=foo.com port=123 is the equivalent of getting
- * response headers
- * alt-svc: h3=:"123"; ma=86400" in a response to a request to foo.com:123
- */
 export interface AlternateProtocolsCacheOptions_AlternateProtocolsCacheEntry {
-  /** The host name for the alternate protocol entry. */
   hostname: string;
-  /** The port for the alternate protocol entry. */
   port: number;
 }
 
-/** [#next-free-field: 7] */
 export interface HttpProtocolOptions {
-  /**
-   * The idle timeout for connections. The idle timeout is defined as the
-   * period in which there are no active requests. When the
-   * idle timeout is reached the connection will be closed. If the connection is an HTTP/2
-   * downstream connection a drain sequence will occur prior to closing the connection, see
-   * :ref:`drain_timeout
-   * <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.drain_timeout>`.
-   * Note that request based timeouts mean that HTTP/2 PINGs will not keep the connection alive.
-   * If not specified, this defaults to 1 hour. To disable idle timeouts explicitly set this to 0.
-   *
-   * .. warning::
-   *   Disabling this timeout has a highly likelihood of yielding connection leaks due to lost TCP
-   *   FIN packets, etc.
-   *
-   * If the :ref:`overload action <config_overload_manager_overload_actions>` "envoy.overload_actions.reduce_timeouts"
-   * is configured, this timeout is scaled for downstream connections according to the value for
-   * :ref:`HTTP_DOWNSTREAM_CONNECTION_IDLE <envoy_v3_api_enum_value_config.overload.v3.ScaleTimersOverloadActionConfig.TimerType.HTTP_DOWNSTREAM_CONNECTION_IDLE>`.
-   */
-  idleTimeout?:
-    | Duration
-    | undefined;
-  /**
-   * The maximum duration of a connection. The duration is defined as a period since a connection
-   * was established. If not set, there is no max duration. When max_connection_duration is reached,
-   * the drain sequence will kick-in. The connection will be closed after the drain timeout period
-   * if there are no active streams. See :ref:`drain_timeout
-   * <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.drain_timeout>`.
-   */
-  maxConnectionDuration?:
-    | Duration
-    | undefined;
-  /**
-   * The maximum number of headers. If unconfigured, the default
-   * maximum number of request headers allowed is 100. Requests that exceed this limit will receive
-   * a 431 response for HTTP/1.x and cause a stream reset for HTTP/2.
-   */
-  maxHeadersCount?:
-    | number
-    | undefined;
-  /**
-   * Total duration to keep alive an HTTP request/response stream. If the time limit is reached the stream will be
-   * reset independent of any other timeouts. If not specified, this value is not set.
-   */
-  maxStreamDuration?:
-    | Duration
-    | undefined;
-  /**
-   * Action to take when a client request with a header name containing underscore characters is received.
-   * If this setting is not specified, the value defaults to ALLOW.
-   * Note: upstream responses are not affected by this setting.
-   * Note: this only affects client headers. It does not affect headers added
-   * by Envoy filters and does not have any impact if added to cluster config.
-   */
+  idleTimeout?: Duration | undefined;
+  maxConnectionDuration?: Duration | undefined;
+  maxConnectionDurationJitter?: Percent | undefined;
+  maxHeadersCount?: number | undefined;
+  maxResponseHeadersKb?: number | undefined;
+  maxStreamDuration?: Duration | undefined;
   headersWithUnderscoresAction: HttpProtocolOptions_HeadersWithUnderscoresAction;
-  /**
-   * Optional maximum requests for both upstream and downstream connections.
-   * If not specified, there is no limit.
-   * Setting this parameter to 1 will effectively disable keep alive.
-   * For HTTP/2 and HTTP/3, due to concurrent stream processing, the limit is approximate.
-   */
   maxRequestsPerConnection?: number | undefined;
 }
 
-/**
- * Action to take when Envoy receives client request with header names containing underscore
- * characters.
- * Underscore character is allowed in header names by the RFC-7230 and this behavior is implemented
- * as a security measure due to systems that treat '_' and '-' as interchangeable. Envoy by default allows client request headers with underscore
- * characters.
- */
 export enum HttpProtocolOptions_HeadersWithUnderscoresAction {
-  /** ALLOW - Allow headers with underscores. This is the default behavior. */
   ALLOW = 0,
-  /**
-   * REJECT_REQUEST - Reject client request. HTTP/1 requests are rejected with the 400 status. HTTP/2 requests
-   * end with the stream reset. The "httpN.requests_rejected_with_underscores_in_headers" counter
-   * is incremented for each rejected request.
-   */
   REJECT_REQUEST = 1,
-  /**
-   * DROP_HEADER - Drop the client header with name containing underscores. The header is dropped before the filter chain is
-   * invoked and as such filters will not see dropped headers. The
-   * "httpN.dropped_headers_with_underscores" is incremented for each dropped header.
-   */
   DROP_HEADER = 2,
 }
 
@@ -348,125 +125,22 @@ export function httpProtocolOptions_HeadersWithUnderscoresActionToJSON(
   }
 }
 
-/** [#next-free-field: 11] */
 export interface Http1ProtocolOptions {
-  /**
-   * Handle HTTP requests with absolute URLs in the requests. These requests
-   * are generally sent by clients to forward/explicit proxies. This allows clients to configure
-   * envoy as their HTTP proxy. In Unix, for example, this is typically done by setting the
-   * ``http_proxy`` environment variable.
-   */
-  allowAbsoluteUrl?:
-    | boolean
-    | undefined;
-  /**
-   * Handle incoming HTTP/1.0 and HTTP 0.9 requests.
-   * This is off by default, and not fully standards compliant. There is support for pre-HTTP/1.1
-   * style connect logic, dechunking, and handling lack of client host iff
-   * ``default_host_for_http_10`` is configured.
-   */
+  allowAbsoluteUrl?: boolean | undefined;
   acceptHttp10: boolean;
-  /**
-   * A default host for HTTP/1.0 requests. This is highly suggested if ``accept_http_10`` is true as
-   * Envoy does not otherwise support HTTP/1.0 without a Host header.
-   * This is a no-op if ``accept_http_10`` is not true.
-   */
   defaultHostForHttp10: string;
-  /**
-   * Describes how the keys for response headers should be formatted. By default, all header keys
-   * are lower cased.
-   */
-  headerKeyFormat?:
-    | Http1ProtocolOptions_HeaderKeyFormat
-    | undefined;
-  /**
-   * Enables trailers for HTTP/1. By default the HTTP/1 codec drops proxied trailers.
-   *
-   * .. attention::
-   *
-   *   Note that this only happens when Envoy is chunk encoding which occurs when:
-   *   - The request is HTTP/1.1.
-   *   - Is neither a HEAD only request nor a HTTP Upgrade.
-   *   - Not a response to a HEAD request.
-   *   - The content length header is not present.
-   */
+  headerKeyFormat?: Http1ProtocolOptions_HeaderKeyFormat | undefined;
   enableTrailers: boolean;
-  /**
-   * Allows Envoy to process requests/responses with both ``Content-Length`` and ``Transfer-Encoding``
-   * headers set. By default such messages are rejected, but if option is enabled - Envoy will
-   * remove Content-Length header and process message.
-   * See `RFC7230, sec. 3.3.3 <https://tools.ietf.org/html/rfc7230#section-3.3.3>`_ for details.
-   *
-   * .. attention::
-   *   Enabling this option might lead to request smuggling vulnerability, especially if traffic
-   *   is proxied via multiple layers of proxies.
-   * [#comment:TODO: This field is ignored when the
-   * :ref:`header validation configuration <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.typed_header_validation_config>`
-   * is present.]
-   */
   allowChunkedLength: boolean;
-  /**
-   * Allows invalid HTTP messaging. When this option is false, then Envoy will terminate
-   * HTTP/1.1 connections upon receiving an invalid HTTP message. However,
-   * when this option is true, then Envoy will leave the HTTP/1.1 connection
-   * open where possible.
-   * If set, this overrides any HCM :ref:`stream_error_on_invalid_http_messaging
-   * <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.stream_error_on_invalid_http_message>`.
-   */
-  overrideStreamErrorOnInvalidHttpMessage?:
-    | boolean
-    | undefined;
-  /**
-   * Allows sending fully qualified URLs when proxying the first line of the
-   * response. By default, Envoy will only send the path components in the first line.
-   * If this is true, Envoy will create a fully qualified URI composing scheme
-   * (inferred if not present), host (from the host/:authority header) and path
-   * (from first line or :path header).
-   */
+  overrideStreamErrorOnInvalidHttpMessage?: boolean | undefined;
   sendFullyQualifiedUrl: boolean;
-  /**
-   * [#not-implemented-hide:] Hiding so that field can be removed after BalsaParser is rolled out.
-   * If set, force HTTP/1 parser: BalsaParser if true, http-parser if false.
-   * If unset, HTTP/1 parser is selected based on
-   * envoy.reloadable_features.http1_use_balsa_parser.
-   * See issue #21245.
-   */
-  useBalsaParser?:
-    | boolean
-    | undefined;
-  /**
-   * [#not-implemented-hide:] Hiding so that field can be removed.
-   * If true, and BalsaParser is used (either `use_balsa_parser` above is true,
-   * or `envoy.reloadable_features.http1_use_balsa_parser` is true and
-   * `use_balsa_parser` is unset), then every non-empty method with only valid
-   * characters is accepted. Otherwise, methods not on the hard-coded list are
-   * rejected.
-   * Once UHV is enabled, this field should be removed, and BalsaParser should
-   * allow any method. UHV validates the method, rejecting empty string or
-   * invalid characters, and provides :ref:`restrict_http_methods
-   * <envoy_v3_api_field_extensions.http.header_validators.envoy_default.v3.HeaderValidatorConfig.restrict_http_methods>`
-   * to reject custom methods.
-   */
+  useBalsaParser?: boolean | undefined;
   allowCustomMethods: boolean;
+  ignoreHttp11Upgrade: StringMatcher[];
 }
 
-/** [#next-free-field: 9] */
 export interface Http1ProtocolOptions_HeaderKeyFormat {
-  /**
-   * Formats the header by proper casing words: the first character and any character following
-   * a special character will be capitalized if it's an alpha character. For example,
-   * "content-type" becomes "Content-Type", and "foo$b#$are" becomes "Foo$B#$Are".
-   * Note that while this results in most headers following conventional casing, certain headers
-   * are not covered. For example, the "TE" header will be formatted as "Te".
-   */
-  properCaseWords?:
-    | Http1ProtocolOptions_HeaderKeyFormat_ProperCaseWords
-    | undefined;
-  /**
-   * Configuration for stateful formatter extensions that allow using received headers to
-   * affect the output of encoding headers. E.g., preserving case during proxying.
-   * [#extension-category: envoy.http.stateful_header_formatters]
-   */
+  properCaseWords?: Http1ProtocolOptions_HeaderKeyFormat_ProperCaseWords | undefined;
   statefulFormatter?: TypedExtensionConfig | undefined;
 }
 
@@ -474,315 +148,59 @@ export interface Http1ProtocolOptions_HeaderKeyFormat_ProperCaseWords {
 }
 
 export interface KeepaliveSettings {
-  /**
-   * Send HTTP/2 PING frames at this period, in order to test that the connection is still alive.
-   * If this is zero, interval PINGs will not be sent.
-   */
-  interval?:
-    | Duration
-    | undefined;
-  /**
-   * How long to wait for a response to a keepalive PING. If a response is not received within this
-   * time period, the connection will be aborted. Note that in order to prevent the influence of
-   * Head-of-line (HOL) blocking the timeout period is extended when *any* frame is received on
-   * the connection, under the assumption that if a frame is received the connection is healthy.
-   */
-  timeout?:
-    | Duration
-    | undefined;
-  /**
-   * A random jitter amount as a percentage of interval that will be added to each interval.
-   * A value of zero means there will be no jitter.
-   * The default value is 15%.
-   */
-  intervalJitter?:
-    | Percent
-    | undefined;
-  /**
-   * If the connection has been idle for this duration, send a HTTP/2 ping ahead
-   * of new stream creation, to quickly detect dead connections.
-   * If this is zero, this type of PING will not be sent.
-   * If an interval ping is outstanding, a second ping will not be sent as the
-   * interval ping will determine if the connection is dead.
-   *
-   * The same feature for HTTP/3 is given by inheritance from QUICHE which uses :ref:`connection idle_timeout <envoy_v3_api_field_config.listener.v3.QuicProtocolOptions.idle_timeout>` and the current PTO of the connection to decide whether to probe before sending a new request.
-   */
+  interval?: Duration | undefined;
+  timeout?: Duration | undefined;
+  intervalJitter?: Percent | undefined;
   connectionIdleInterval?: Duration | undefined;
 }
 
-/** [#next-free-field: 17] */
 export interface Http2ProtocolOptions {
-  /**
-   * `Maximum table size <https://httpwg.org/specs/rfc7541.html#rfc.section.4.2>`_
-   * (in octets) that the encoder is permitted to use for the dynamic HPACK table. Valid values
-   * range from 0 to 4294967295 (2^32 - 1) and defaults to 4096. 0 effectively disables header
-   * compression.
-   */
-  hpackTableSize?:
-    | number
-    | undefined;
-  /**
-   * `Maximum concurrent streams <https://httpwg.org/specs/rfc7540.html#rfc.section.5.1.2>`_
-   * allowed for peer on one HTTP/2 connection. Valid values range from 1 to 2147483647 (2^31 - 1)
-   * and defaults to 2147483647.
-   *
-   * For upstream connections, this also limits how many streams Envoy will initiate concurrently
-   * on a single connection. If the limit is reached, Envoy may queue requests or establish
-   * additional connections (as allowed per circuit breaker limits).
-   *
-   * This acts as an upper bound: Envoy will lower the max concurrent streams allowed on a given
-   * connection based on upstream settings. Config dumps will reflect the configured upper bound,
-   * not the per-connection negotiated limits.
-   */
-  maxConcurrentStreams?:
-    | number
-    | undefined;
-  /**
-   * `Initial stream-level flow-control window
-   * <https://httpwg.org/specs/rfc7540.html#rfc.section.6.9.2>`_ size. Valid values range from 65535
-   * (2^16 - 1, HTTP/2 default) to 2147483647 (2^31 - 1, HTTP/2 maximum) and defaults to 268435456
-   * (256 * 1024 * 1024).
-   *
-   * NOTE: 65535 is the initial window size from HTTP/2 spec. We only support increasing the default
-   * window size now, so it's also the minimum.
-   *
-   * This field also acts as a soft limit on the number of bytes Envoy will buffer per-stream in the
-   * HTTP/2 codec buffers. Once the buffer reaches this pointer, watermark callbacks will fire to
-   * stop the flow of data to the codec buffers.
-   */
-  initialStreamWindowSize?:
-    | number
-    | undefined;
-  /**
-   * Similar to ``initial_stream_window_size``, but for connection-level flow-control
-   * window. Currently, this has the same minimum/maximum/default as ``initial_stream_window_size``.
-   */
-  initialConnectionWindowSize?:
-    | number
-    | undefined;
-  /** Allows proxying Websocket and other upgrades over H2 connect. */
+  hpackTableSize?: number | undefined;
+  maxConcurrentStreams?: number | undefined;
+  initialStreamWindowSize?: number | undefined;
+  initialConnectionWindowSize?: number | undefined;
   allowConnect: boolean;
-  /**
-   * [#not-implemented-hide:] Hiding until Envoy has full metadata support.
-   * Still under implementation. DO NOT USE.
-   *
-   * Allows sending and receiving HTTP/2 METADATA frames. See [metadata
-   * docs](https://github.com/envoyproxy/envoy/blob/main/source/docs/h2_metadata.md) for more
-   * information.
-   */
   allowMetadata: boolean;
-  /**
-   * Limit the number of pending outbound downstream frames of all types (frames that are waiting to
-   * be written into the socket). Exceeding this limit triggers flood mitigation and connection is
-   * terminated. The ``http2.outbound_flood`` stat tracks the number of terminated connections due
-   * to flood mitigation. The default limit is 10000.
-   */
-  maxOutboundFrames?:
-    | number
-    | undefined;
-  /**
-   * Limit the number of pending outbound downstream frames of types PING, SETTINGS and RST_STREAM,
-   * preventing high memory utilization when receiving continuous stream of these frames. Exceeding
-   * this limit triggers flood mitigation and connection is terminated. The
-   * ``http2.outbound_control_flood`` stat tracks the number of terminated connections due to flood
-   * mitigation. The default limit is 1000.
-   */
-  maxOutboundControlFrames?:
-    | number
-    | undefined;
-  /**
-   * Limit the number of consecutive inbound frames of types HEADERS, CONTINUATION and DATA with an
-   * empty payload and no end stream flag. Those frames have no legitimate use and are abusive, but
-   * might be a result of a broken HTTP/2 implementation. The `http2.inbound_empty_frames_flood``
-   * stat tracks the number of connections terminated due to flood mitigation.
-   * Setting this to 0 will terminate connection upon receiving first frame with an empty payload
-   * and no end stream flag. The default limit is 1.
-   */
-  maxConsecutiveInboundFramesWithEmptyPayload?:
-    | number
-    | undefined;
-  /**
-   * Limit the number of inbound PRIORITY frames allowed per each opened stream. If the number
-   * of PRIORITY frames received over the lifetime of connection exceeds the value calculated
-   * using this formula::
-   *
-   *   ``max_inbound_priority_frames_per_stream`` * (1 + ``opened_streams``)
-   *
-   * the connection is terminated. For downstream connections the ``opened_streams`` is incremented when
-   * Envoy receives complete response headers from the upstream server. For upstream connection the
-   * ``opened_streams`` is incremented when Envoy send the HEADERS frame for a new stream. The
-   * ``http2.inbound_priority_frames_flood`` stat tracks
-   * the number of connections terminated due to flood mitigation. The default limit is 100.
-   */
-  maxInboundPriorityFramesPerStream?:
-    | number
-    | undefined;
-  /**
-   * Limit the number of inbound WINDOW_UPDATE frames allowed per DATA frame sent. If the number
-   * of WINDOW_UPDATE frames received over the lifetime of connection exceeds the value calculated
-   * using this formula::
-   *
-   *   5 + 2 * (``opened_streams`` +
-   *            ``max_inbound_window_update_frames_per_data_frame_sent`` * ``outbound_data_frames``)
-   *
-   * the connection is terminated. For downstream connections the ``opened_streams`` is incremented when
-   * Envoy receives complete response headers from the upstream server. For upstream connections the
-   * ``opened_streams`` is incremented when Envoy sends the HEADERS frame for a new stream. The
-   * ``http2.inbound_priority_frames_flood`` stat tracks the number of connections terminated due to
-   * flood mitigation. The default max_inbound_window_update_frames_per_data_frame_sent value is 10.
-   * Setting this to 1 should be enough to support HTTP/2 implementations with basic flow control,
-   * but more complex implementations that try to estimate available bandwidth require at least 2.
-   */
-  maxInboundWindowUpdateFramesPerDataFrameSent?:
-    | number
-    | undefined;
-  /**
-   * Allows invalid HTTP messaging and headers. When this option is disabled (default), then
-   * the whole HTTP/2 connection is terminated upon receiving invalid HEADERS frame. However,
-   * when this option is enabled, only the offending stream is terminated.
-   *
-   * This is overridden by HCM :ref:`stream_error_on_invalid_http_messaging
-   * <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.stream_error_on_invalid_http_message>`
-   * iff present.
-   *
-   * This is deprecated in favor of :ref:`override_stream_error_on_invalid_http_message
-   * <envoy_v3_api_field_config.core.v3.Http2ProtocolOptions.override_stream_error_on_invalid_http_message>`
-   *
-   * See `RFC7540, sec. 8.1 <https://tools.ietf.org/html/rfc7540#section-8.1>`_ for details.
-   *
-   * @deprecated
-   */
+  maxOutboundFrames?: number | undefined;
+  maxOutboundControlFrames?: number | undefined;
+  maxConsecutiveInboundFramesWithEmptyPayload?: number | undefined;
+  maxInboundPriorityFramesPerStream?: number | undefined;
+  maxInboundWindowUpdateFramesPerDataFrameSent?: number | undefined;
   streamErrorOnInvalidHttpMessaging: boolean;
-  /**
-   * Allows invalid HTTP messaging and headers. When this option is disabled (default), then
-   * the whole HTTP/2 connection is terminated upon receiving invalid HEADERS frame. However,
-   * when this option is enabled, only the offending stream is terminated.
-   *
-   * This overrides any HCM :ref:`stream_error_on_invalid_http_messaging
-   * <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.stream_error_on_invalid_http_message>`
-   *
-   * See `RFC7540, sec. 8.1 <https://tools.ietf.org/html/rfc7540#section-8.1>`_ for details.
-   */
-  overrideStreamErrorOnInvalidHttpMessage?:
-    | boolean
-    | undefined;
-  /**
-   * [#not-implemented-hide:]
-   * Specifies SETTINGS frame parameters to be sent to the peer, with two exceptions:
-   *
-   * 1. SETTINGS_ENABLE_PUSH (0x2) is not configurable as HTTP/2 server push is not supported by
-   * Envoy.
-   *
-   * 2. SETTINGS_ENABLE_CONNECT_PROTOCOL (0x8) is only configurable through the named field
-   * 'allow_connect'.
-   *
-   * Note that custom parameters specified through this field can not also be set in the
-   * corresponding named parameters:
-   *
-   * .. code-block:: text
-   *
-   *   ID    Field Name
-   *   ----------------
-   *   0x1   hpack_table_size
-   *   0x3   max_concurrent_streams
-   *   0x4   initial_stream_window_size
-   *
-   * Collisions will trigger config validation failure on load/update. Likewise, inconsistencies
-   * between custom parameters with the same identifier will trigger a failure.
-   *
-   * See `IANA HTTP/2 Settings
-   * <https://www.iana.org/assignments/http2-parameters/http2-parameters.xhtml#settings>`_ for
-   * standardized identifiers.
-   */
+  overrideStreamErrorOnInvalidHttpMessage?: boolean | undefined;
   customSettingsParameters: Http2ProtocolOptions_SettingsParameter[];
-  /**
-   * Send HTTP/2 PING frames to verify that the connection is still healthy. If the remote peer
-   * does not respond within the configured timeout, the connection will be aborted.
-   */
-  connectionKeepalive?:
-    | KeepaliveSettings
-    | undefined;
-  /**
-   * [#not-implemented-hide:] Hiding so that the field can be removed after oghttp2 is rolled out.
-   * If set, force use of a particular HTTP/2 codec: oghttp2 if true, nghttp2 if false.
-   * If unset, HTTP/2 codec is selected based on envoy.reloadable_features.http2_use_oghttp2.
-   */
+  connectionKeepalive?: KeepaliveSettings | undefined;
   useOghttp2Codec?: boolean | undefined;
+  maxMetadataSize?: number | undefined;
+  enableHuffmanEncoding?: boolean | undefined;
+  maxHeaderFieldSizeKb?: number | undefined;
+  disallowObsText?: boolean | undefined;
+  streamResetBurst?: number | undefined;
+  streamResetRate?: number | undefined;
 }
 
-/**
- * Defines a parameter to be sent in the SETTINGS frame.
- * See `RFC7540, sec. 6.5.1 <https://tools.ietf.org/html/rfc7540#section-6.5.1>`_ for details.
- */
 export interface Http2ProtocolOptions_SettingsParameter {
-  /** The 16 bit parameter identifier. */
-  identifier?:
-    | number
-    | undefined;
-  /** The 32 bit parameter value. */
+  identifier?: number | undefined;
   value?: number | undefined;
 }
 
-/** [#not-implemented-hide:] */
 export interface GrpcProtocolOptions {
   http2ProtocolOptions?: Http2ProtocolOptions | undefined;
 }
 
-/**
- * A message which allows using HTTP/3.
- * [#next-free-field: 7]
- */
 export interface Http3ProtocolOptions {
-  quicProtocolOptions?:
-    | QuicProtocolOptions
-    | undefined;
-  /**
-   * Allows invalid HTTP messaging and headers. When this option is disabled (default), then
-   * the whole HTTP/3 connection is terminated upon receiving invalid HEADERS frame. However,
-   * when this option is enabled, only the offending stream is terminated.
-   *
-   * If set, this overrides any HCM :ref:`stream_error_on_invalid_http_messaging
-   * <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.stream_error_on_invalid_http_message>`.
-   */
-  overrideStreamErrorOnInvalidHttpMessage?:
-    | boolean
-    | undefined;
-  /**
-   * Allows proxying Websocket and other upgrades over HTTP/3 CONNECT using
-   * the header mechanisms from the `HTTP/2 extended connect RFC
-   * <https://datatracker.ietf.org/doc/html/rfc8441>`_
-   * and settings `proposed for HTTP/3
-   * <https://datatracker.ietf.org/doc/draft-ietf-httpbis-h3-websockets/>`_
-   * Note that HTTP/3 CONNECT is not yet an RFC.
-   */
+  quicProtocolOptions?: QuicProtocolOptions | undefined;
+  overrideStreamErrorOnInvalidHttpMessage?: boolean | undefined;
   allowExtendedConnect: boolean;
-  /**
-   * [#not-implemented-hide:] Hiding until Envoy has full metadata support.
-   * Still under implementation. DO NOT USE.
-   *
-   * Allows sending and receiving HTTP/3 METADATA frames. See [metadata
-   * docs](https://github.com/envoyproxy/envoy/blob/main/source/docs/h2_metadata.md) for more
-   * information.
-   */
   allowMetadata: boolean;
+  disableQpack: boolean;
+  disableConnectionFlowControlForStreams: boolean;
+  disallowObsText?: boolean | undefined;
 }
 
-/** A message to control transformations to the :scheme header */
 export interface SchemeHeaderTransformation {
-  /**
-   * Overwrite any Scheme header with the contents of this string.
-   * If set, takes precedence over match_upstream.
-   */
-  schemeToOverwrite?:
-    | string
-    | undefined;
-  /**
-   * Set the Scheme header to match the upstream transport protocol. For example, should a
-   * request be sent to the upstream over TLS, the scheme header will be set to "https". Should the
-   * request be sent over plaintext, the scheme header will be set to "http".
-   * If scheme_to_overwrite is set, this field is not used.
-   */
   matchUpstream: boolean;
+  schemeToOverwrite?: string | undefined;
 }
 
 function createBaseTcpProtocolOptions(): TcpProtocolOptions {
@@ -952,6 +370,11 @@ function createBaseQuicProtocolOptions(): QuicProtocolOptions {
     connectionOptions: "",
     clientConnectionOptions: "",
     idleNetworkTimeout: undefined,
+    maxPacketLength: undefined,
+    clientPacketWriter: undefined,
+    connectionMigration: undefined,
+    memoryReductionTimeout: undefined,
+    enableScone: undefined,
   };
 }
 
@@ -982,6 +405,22 @@ export const QuicProtocolOptions: MessageFns<QuicProtocolOptions, "envoy.config.
     }
     if (message.idleNetworkTimeout !== undefined) {
       Duration.encode(message.idleNetworkTimeout, writer.uint32(66).fork()).join();
+    }
+    if (message.maxPacketLength !== undefined) {
+      UInt64Value.encode({ value: message.maxPacketLength! }, writer.uint32(74).fork()).join();
+    }
+    if (message.clientPacketWriter !== undefined) {
+      TypedExtensionConfig.encode(message.clientPacketWriter, writer.uint32(82).fork()).join();
+    }
+    if (message.connectionMigration !== undefined) {
+      QuicProtocolOptions_ConnectionMigrationSettings.encode(message.connectionMigration, writer.uint32(90).fork())
+        .join();
+    }
+    if (message.memoryReductionTimeout !== undefined) {
+      Duration.encode(message.memoryReductionTimeout, writer.uint32(98).fork()).join();
+    }
+    if (message.enableScone !== undefined) {
+      BoolValue.encode({ value: message.enableScone! }, writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -1063,6 +502,49 @@ export const QuicProtocolOptions: MessageFns<QuicProtocolOptions, "envoy.config.
             message.idleNetworkTimeout = Duration.decode(reader, reader.uint32());
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.maxPacketLength = UInt64Value.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.clientPacketWriter = TypedExtensionConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.connectionMigration = QuicProtocolOptions_ConnectionMigrationSettings.decode(
+              reader,
+              reader.uint32(),
+            );
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.memoryReductionTimeout = Duration.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.enableScone = BoolValue.decode(reader, reader.uint32()).value;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1117,6 +599,31 @@ export const QuicProtocolOptions: MessageFns<QuicProtocolOptions, "envoy.config.
         : isSet(object.idle_network_timeout)
         ? Duration.fromJSON(object.idle_network_timeout)
         : undefined,
+      maxPacketLength: isSet(object.maxPacketLength)
+        ? Number(object.maxPacketLength)
+        : isSet(object.max_packet_length)
+        ? Number(object.max_packet_length)
+        : undefined,
+      clientPacketWriter: isSet(object.clientPacketWriter)
+        ? TypedExtensionConfig.fromJSON(object.clientPacketWriter)
+        : isSet(object.client_packet_writer)
+        ? TypedExtensionConfig.fromJSON(object.client_packet_writer)
+        : undefined,
+      connectionMigration: isSet(object.connectionMigration)
+        ? QuicProtocolOptions_ConnectionMigrationSettings.fromJSON(object.connectionMigration)
+        : isSet(object.connection_migration)
+        ? QuicProtocolOptions_ConnectionMigrationSettings.fromJSON(object.connection_migration)
+        : undefined,
+      memoryReductionTimeout: isSet(object.memoryReductionTimeout)
+        ? Duration.fromJSON(object.memoryReductionTimeout)
+        : isSet(object.memory_reduction_timeout)
+        ? Duration.fromJSON(object.memory_reduction_timeout)
+        : undefined,
+      enableScone: isSet(object.enableScone)
+        ? Boolean(object.enableScone)
+        : isSet(object.enable_scone)
+        ? Boolean(object.enable_scone)
+        : undefined,
     };
   },
 
@@ -1146,6 +653,21 @@ export const QuicProtocolOptions: MessageFns<QuicProtocolOptions, "envoy.config.
     if (message.idleNetworkTimeout !== undefined) {
       obj.idleNetworkTimeout = Duration.toJSON(message.idleNetworkTimeout);
     }
+    if (message.maxPacketLength !== undefined) {
+      obj.maxPacketLength = message.maxPacketLength;
+    }
+    if (message.clientPacketWriter !== undefined) {
+      obj.clientPacketWriter = TypedExtensionConfig.toJSON(message.clientPacketWriter);
+    }
+    if (message.connectionMigration !== undefined) {
+      obj.connectionMigration = QuicProtocolOptions_ConnectionMigrationSettings.toJSON(message.connectionMigration);
+    }
+    if (message.memoryReductionTimeout !== undefined) {
+      obj.memoryReductionTimeout = Duration.toJSON(message.memoryReductionTimeout);
+    }
+    if (message.enableScone !== undefined) {
+      obj.enableScone = message.enableScone;
+    }
     return obj;
   },
 
@@ -1166,11 +688,252 @@ export const QuicProtocolOptions: MessageFns<QuicProtocolOptions, "envoy.config.
     message.idleNetworkTimeout = (object.idleNetworkTimeout !== undefined && object.idleNetworkTimeout !== null)
       ? Duration.fromPartial(object.idleNetworkTimeout)
       : undefined;
+    message.maxPacketLength = object.maxPacketLength ?? undefined;
+    message.clientPacketWriter = (object.clientPacketWriter !== undefined && object.clientPacketWriter !== null)
+      ? TypedExtensionConfig.fromPartial(object.clientPacketWriter)
+      : undefined;
+    message.connectionMigration = (object.connectionMigration !== undefined && object.connectionMigration !== null)
+      ? QuicProtocolOptions_ConnectionMigrationSettings.fromPartial(object.connectionMigration)
+      : undefined;
+    message.memoryReductionTimeout =
+      (object.memoryReductionTimeout !== undefined && object.memoryReductionTimeout !== null)
+        ? Duration.fromPartial(object.memoryReductionTimeout)
+        : undefined;
+    message.enableScone = object.enableScone ?? undefined;
     return message;
   },
 };
 
 messageTypeRegistry.set(QuicProtocolOptions.$type, QuicProtocolOptions);
+
+function createBaseQuicProtocolOptions_ConnectionMigrationSettings(): QuicProtocolOptions_ConnectionMigrationSettings {
+  return { migrateIdleConnections: undefined, maxTimeOnNonDefaultNetwork: undefined };
+}
+
+export const QuicProtocolOptions_ConnectionMigrationSettings: MessageFns<
+  QuicProtocolOptions_ConnectionMigrationSettings,
+  "envoy.config.core.v3.QuicProtocolOptions.ConnectionMigrationSettings"
+> = {
+  $type: "envoy.config.core.v3.QuicProtocolOptions.ConnectionMigrationSettings" as const,
+
+  encode(
+    message: QuicProtocolOptions_ConnectionMigrationSettings,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    if (message.migrateIdleConnections !== undefined) {
+      QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings.encode(
+        message.migrateIdleConnections,
+        writer.uint32(10).fork(),
+      ).join();
+    }
+    if (message.maxTimeOnNonDefaultNetwork !== undefined) {
+      Duration.encode(message.maxTimeOnNonDefaultNetwork, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QuicProtocolOptions_ConnectionMigrationSettings {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuicProtocolOptions_ConnectionMigrationSettings();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.migrateIdleConnections =
+              QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings.decode(
+                reader,
+                reader.uint32(),
+              );
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.maxTimeOnNonDefaultNetwork = Duration.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QuicProtocolOptions_ConnectionMigrationSettings {
+    return {
+      migrateIdleConnections: isSet(object.migrateIdleConnections)
+        ? QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings.fromJSON(
+          object.migrateIdleConnections,
+        )
+        : isSet(object.migrate_idle_connections)
+        ? QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings.fromJSON(
+          object.migrate_idle_connections,
+        )
+        : undefined,
+      maxTimeOnNonDefaultNetwork: isSet(object.maxTimeOnNonDefaultNetwork)
+        ? Duration.fromJSON(object.maxTimeOnNonDefaultNetwork)
+        : isSet(object.max_time_on_non_default_network)
+        ? Duration.fromJSON(object.max_time_on_non_default_network)
+        : undefined,
+    };
+  },
+
+  toJSON(message: QuicProtocolOptions_ConnectionMigrationSettings): unknown {
+    const obj: any = {};
+    if (message.migrateIdleConnections !== undefined) {
+      obj.migrateIdleConnections = QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings.toJSON(
+        message.migrateIdleConnections,
+      );
+    }
+    if (message.maxTimeOnNonDefaultNetwork !== undefined) {
+      obj.maxTimeOnNonDefaultNetwork = Duration.toJSON(message.maxTimeOnNonDefaultNetwork);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QuicProtocolOptions_ConnectionMigrationSettings>, I>>(
+    base?: I,
+  ): QuicProtocolOptions_ConnectionMigrationSettings {
+    return QuicProtocolOptions_ConnectionMigrationSettings.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QuicProtocolOptions_ConnectionMigrationSettings>, I>>(
+    object: I,
+  ): QuicProtocolOptions_ConnectionMigrationSettings {
+    const message = createBaseQuicProtocolOptions_ConnectionMigrationSettings();
+    message.migrateIdleConnections =
+      (object.migrateIdleConnections !== undefined && object.migrateIdleConnections !== null)
+        ? QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings.fromPartial(
+          object.migrateIdleConnections,
+        )
+        : undefined;
+    message.maxTimeOnNonDefaultNetwork =
+      (object.maxTimeOnNonDefaultNetwork !== undefined && object.maxTimeOnNonDefaultNetwork !== null)
+        ? Duration.fromPartial(object.maxTimeOnNonDefaultNetwork)
+        : undefined;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(
+  QuicProtocolOptions_ConnectionMigrationSettings.$type,
+  QuicProtocolOptions_ConnectionMigrationSettings,
+);
+
+function createBaseQuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings(): QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings {
+  return { maxIdleTimeBeforeMigration: undefined };
+}
+
+export const QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings: MessageFns<
+  QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings,
+  "envoy.config.core.v3.QuicProtocolOptions.ConnectionMigrationSettings.MigrateIdleConnectionSettings"
+> = {
+  $type: "envoy.config.core.v3.QuicProtocolOptions.ConnectionMigrationSettings.MigrateIdleConnectionSettings" as const,
+
+  encode(
+    message: QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    if (message.maxIdleTimeBeforeMigration !== undefined) {
+      Duration.encode(message.maxIdleTimeBeforeMigration, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(
+    input: BinaryReader | Uint8Array,
+    length?: number,
+  ): QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.maxIdleTimeBeforeMigration = Duration.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings {
+    return {
+      maxIdleTimeBeforeMigration: isSet(object.maxIdleTimeBeforeMigration)
+        ? Duration.fromJSON(object.maxIdleTimeBeforeMigration)
+        : isSet(object.max_idle_time_before_migration)
+        ? Duration.fromJSON(object.max_idle_time_before_migration)
+        : undefined,
+    };
+  },
+
+  toJSON(message: QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings): unknown {
+    const obj: any = {};
+    if (message.maxIdleTimeBeforeMigration !== undefined) {
+      obj.maxIdleTimeBeforeMigration = Duration.toJSON(message.maxIdleTimeBeforeMigration);
+    }
+    return obj;
+  },
+
+  create<
+    I extends Exact<DeepPartial<QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings>, I>,
+  >(base?: I): QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings {
+    return QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings.fromPartial(
+      base ?? ({} as any),
+    );
+  },
+  fromPartial<
+    I extends Exact<DeepPartial<QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings>, I>,
+  >(object: I): QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings {
+    const message = createBaseQuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings();
+    message.maxIdleTimeBeforeMigration =
+      (object.maxIdleTimeBeforeMigration !== undefined && object.maxIdleTimeBeforeMigration !== null)
+        ? Duration.fromPartial(object.maxIdleTimeBeforeMigration)
+        : undefined;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(
+  QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings.$type,
+  QuicProtocolOptions_ConnectionMigrationSettings_MigrateIdleConnectionSettings,
+);
 
 function createBaseUpstreamHttpProtocolOptions(): UpstreamHttpProtocolOptions {
   return { autoSni: false, autoSanValidation: false, overrideAutoSniHeader: "" };
@@ -1578,7 +1341,9 @@ function createBaseHttpProtocolOptions(): HttpProtocolOptions {
   return {
     idleTimeout: undefined,
     maxConnectionDuration: undefined,
+    maxConnectionDurationJitter: undefined,
     maxHeadersCount: undefined,
+    maxResponseHeadersKb: undefined,
     maxStreamDuration: undefined,
     headersWithUnderscoresAction: 0,
     maxRequestsPerConnection: undefined,
@@ -1595,8 +1360,14 @@ export const HttpProtocolOptions: MessageFns<HttpProtocolOptions, "envoy.config.
     if (message.maxConnectionDuration !== undefined) {
       Duration.encode(message.maxConnectionDuration, writer.uint32(26).fork()).join();
     }
+    if (message.maxConnectionDurationJitter !== undefined) {
+      Percent.encode(message.maxConnectionDurationJitter, writer.uint32(66).fork()).join();
+    }
     if (message.maxHeadersCount !== undefined) {
       UInt32Value.encode({ value: message.maxHeadersCount! }, writer.uint32(18).fork()).join();
+    }
+    if (message.maxResponseHeadersKb !== undefined) {
+      UInt32Value.encode({ value: message.maxResponseHeadersKb! }, writer.uint32(58).fork()).join();
     }
     if (message.maxStreamDuration !== undefined) {
       Duration.encode(message.maxStreamDuration, writer.uint32(34).fork()).join();
@@ -1639,12 +1410,28 @@ export const HttpProtocolOptions: MessageFns<HttpProtocolOptions, "envoy.config.
             message.maxConnectionDuration = Duration.decode(reader, reader.uint32());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.maxConnectionDurationJitter = Percent.decode(reader, reader.uint32());
+            continue;
+          }
           case 2: {
             if (tag !== 18) {
               break;
             }
 
             message.maxHeadersCount = UInt32Value.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.maxResponseHeadersKb = UInt32Value.decode(reader, reader.uint32()).value;
             continue;
           }
           case 4: {
@@ -1695,10 +1482,20 @@ export const HttpProtocolOptions: MessageFns<HttpProtocolOptions, "envoy.config.
         : isSet(object.max_connection_duration)
         ? Duration.fromJSON(object.max_connection_duration)
         : undefined,
+      maxConnectionDurationJitter: isSet(object.maxConnectionDurationJitter)
+        ? Percent.fromJSON(object.maxConnectionDurationJitter)
+        : isSet(object.max_connection_duration_jitter)
+        ? Percent.fromJSON(object.max_connection_duration_jitter)
+        : undefined,
       maxHeadersCount: isSet(object.maxHeadersCount)
         ? Number(object.maxHeadersCount)
         : isSet(object.max_headers_count)
         ? Number(object.max_headers_count)
+        : undefined,
+      maxResponseHeadersKb: isSet(object.maxResponseHeadersKb)
+        ? Number(object.maxResponseHeadersKb)
+        : isSet(object.max_response_headers_kb)
+        ? Number(object.max_response_headers_kb)
         : undefined,
       maxStreamDuration: isSet(object.maxStreamDuration)
         ? Duration.fromJSON(object.maxStreamDuration)
@@ -1726,8 +1523,14 @@ export const HttpProtocolOptions: MessageFns<HttpProtocolOptions, "envoy.config.
     if (message.maxConnectionDuration !== undefined) {
       obj.maxConnectionDuration = Duration.toJSON(message.maxConnectionDuration);
     }
+    if (message.maxConnectionDurationJitter !== undefined) {
+      obj.maxConnectionDurationJitter = Percent.toJSON(message.maxConnectionDurationJitter);
+    }
     if (message.maxHeadersCount !== undefined) {
       obj.maxHeadersCount = message.maxHeadersCount;
+    }
+    if (message.maxResponseHeadersKb !== undefined) {
+      obj.maxResponseHeadersKb = message.maxResponseHeadersKb;
     }
     if (message.maxStreamDuration !== undefined) {
       obj.maxStreamDuration = Duration.toJSON(message.maxStreamDuration);
@@ -1755,7 +1558,12 @@ export const HttpProtocolOptions: MessageFns<HttpProtocolOptions, "envoy.config.
       (object.maxConnectionDuration !== undefined && object.maxConnectionDuration !== null)
         ? Duration.fromPartial(object.maxConnectionDuration)
         : undefined;
+    message.maxConnectionDurationJitter =
+      (object.maxConnectionDurationJitter !== undefined && object.maxConnectionDurationJitter !== null)
+        ? Percent.fromPartial(object.maxConnectionDurationJitter)
+        : undefined;
     message.maxHeadersCount = object.maxHeadersCount ?? undefined;
+    message.maxResponseHeadersKb = object.maxResponseHeadersKb ?? undefined;
     message.maxStreamDuration = (object.maxStreamDuration !== undefined && object.maxStreamDuration !== null)
       ? Duration.fromPartial(object.maxStreamDuration)
       : undefined;
@@ -1779,6 +1587,7 @@ function createBaseHttp1ProtocolOptions(): Http1ProtocolOptions {
     sendFullyQualifiedUrl: false,
     useBalsaParser: undefined,
     allowCustomMethods: false,
+    ignoreHttp11Upgrade: [],
   };
 }
 
@@ -1815,6 +1624,9 @@ export const Http1ProtocolOptions: MessageFns<Http1ProtocolOptions, "envoy.confi
     }
     if (message.allowCustomMethods !== false) {
       writer.uint32(80).bool(message.allowCustomMethods);
+    }
+    for (const v of message.ignoreHttp11Upgrade) {
+      StringMatcher.encode(v!, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -1912,6 +1724,14 @@ export const Http1ProtocolOptions: MessageFns<Http1ProtocolOptions, "envoy.confi
             message.allowCustomMethods = reader.bool();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.ignoreHttp11Upgrade.push(StringMatcher.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1976,6 +1796,11 @@ export const Http1ProtocolOptions: MessageFns<Http1ProtocolOptions, "envoy.confi
         : isSet(object.allow_custom_methods)
         ? globalThis.Boolean(object.allow_custom_methods)
         : false,
+      ignoreHttp11Upgrade: globalThis.Array.isArray(object?.ignoreHttp11Upgrade)
+        ? object.ignoreHttp11Upgrade.map((e: any) => StringMatcher.fromJSON(e))
+        : globalThis.Array.isArray(object?.ignore_http_11_upgrade)
+        ? object.ignore_http_11_upgrade.map((e: any) => StringMatcher.fromJSON(e))
+        : [],
     };
   },
 
@@ -2011,6 +1836,9 @@ export const Http1ProtocolOptions: MessageFns<Http1ProtocolOptions, "envoy.confi
     if (message.allowCustomMethods !== false) {
       obj.allowCustomMethods = message.allowCustomMethods;
     }
+    if (message.ignoreHttp11Upgrade?.length) {
+      obj.ignoreHttp11Upgrade = message.ignoreHttp11Upgrade.map((e) => StringMatcher.toJSON(e));
+    }
     return obj;
   },
 
@@ -2031,6 +1859,7 @@ export const Http1ProtocolOptions: MessageFns<Http1ProtocolOptions, "envoy.confi
     message.sendFullyQualifiedUrl = object.sendFullyQualifiedUrl ?? false;
     message.useBalsaParser = object.useBalsaParser ?? undefined;
     message.allowCustomMethods = object.allowCustomMethods ?? false;
+    message.ignoreHttp11Upgrade = object.ignoreHttp11Upgrade?.map((e) => StringMatcher.fromPartial(e)) || [];
     return message;
   },
 };
@@ -2374,6 +2203,12 @@ function createBaseHttp2ProtocolOptions(): Http2ProtocolOptions {
     customSettingsParameters: [],
     connectionKeepalive: undefined,
     useOghttp2Codec: undefined,
+    maxMetadataSize: undefined,
+    enableHuffmanEncoding: undefined,
+    maxHeaderFieldSizeKb: undefined,
+    disallowObsText: undefined,
+    streamResetBurst: undefined,
+    streamResetRate: undefined,
   };
 }
 
@@ -2430,6 +2265,24 @@ export const Http2ProtocolOptions: MessageFns<Http2ProtocolOptions, "envoy.confi
     }
     if (message.useOghttp2Codec !== undefined) {
       BoolValue.encode({ value: message.useOghttp2Codec! }, writer.uint32(130).fork()).join();
+    }
+    if (message.maxMetadataSize !== undefined) {
+      UInt64Value.encode({ value: message.maxMetadataSize! }, writer.uint32(138).fork()).join();
+    }
+    if (message.enableHuffmanEncoding !== undefined) {
+      BoolValue.encode({ value: message.enableHuffmanEncoding! }, writer.uint32(146).fork()).join();
+    }
+    if (message.maxHeaderFieldSizeKb !== undefined) {
+      UInt32Value.encode({ value: message.maxHeaderFieldSizeKb! }, writer.uint32(154).fork()).join();
+    }
+    if (message.disallowObsText !== undefined) {
+      BoolValue.encode({ value: message.disallowObsText! }, writer.uint32(162).fork()).join();
+    }
+    if (message.streamResetBurst !== undefined) {
+      UInt64Value.encode({ value: message.streamResetBurst! }, writer.uint32(170).fork()).join();
+    }
+    if (message.streamResetRate !== undefined) {
+      UInt64Value.encode({ value: message.streamResetRate! }, writer.uint32(178).fork()).join();
     }
     return writer;
   },
@@ -2577,6 +2430,54 @@ export const Http2ProtocolOptions: MessageFns<Http2ProtocolOptions, "envoy.confi
             message.useOghttp2Codec = BoolValue.decode(reader, reader.uint32()).value;
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.maxMetadataSize = UInt64Value.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.enableHuffmanEncoding = BoolValue.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.maxHeaderFieldSizeKb = UInt32Value.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.disallowObsText = BoolValue.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.streamResetBurst = UInt64Value.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.streamResetRate = UInt64Value.decode(reader, reader.uint32()).value;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2671,6 +2572,36 @@ export const Http2ProtocolOptions: MessageFns<Http2ProtocolOptions, "envoy.confi
         : isSet(object.use_oghttp2_codec)
         ? Boolean(object.use_oghttp2_codec)
         : undefined,
+      maxMetadataSize: isSet(object.maxMetadataSize)
+        ? Number(object.maxMetadataSize)
+        : isSet(object.max_metadata_size)
+        ? Number(object.max_metadata_size)
+        : undefined,
+      enableHuffmanEncoding: isSet(object.enableHuffmanEncoding)
+        ? Boolean(object.enableHuffmanEncoding)
+        : isSet(object.enable_huffman_encoding)
+        ? Boolean(object.enable_huffman_encoding)
+        : undefined,
+      maxHeaderFieldSizeKb: isSet(object.maxHeaderFieldSizeKb)
+        ? Number(object.maxHeaderFieldSizeKb)
+        : isSet(object.max_header_field_size_kb)
+        ? Number(object.max_header_field_size_kb)
+        : undefined,
+      disallowObsText: isSet(object.disallowObsText)
+        ? Boolean(object.disallowObsText)
+        : isSet(object.disallow_obs_text)
+        ? Boolean(object.disallow_obs_text)
+        : undefined,
+      streamResetBurst: isSet(object.streamResetBurst)
+        ? Number(object.streamResetBurst)
+        : isSet(object.stream_reset_burst)
+        ? Number(object.stream_reset_burst)
+        : undefined,
+      streamResetRate: isSet(object.streamResetRate)
+        ? Number(object.streamResetRate)
+        : isSet(object.stream_reset_rate)
+        ? Number(object.stream_reset_rate)
+        : undefined,
     };
   },
 
@@ -2726,6 +2657,24 @@ export const Http2ProtocolOptions: MessageFns<Http2ProtocolOptions, "envoy.confi
     if (message.useOghttp2Codec !== undefined) {
       obj.useOghttp2Codec = message.useOghttp2Codec;
     }
+    if (message.maxMetadataSize !== undefined) {
+      obj.maxMetadataSize = message.maxMetadataSize;
+    }
+    if (message.enableHuffmanEncoding !== undefined) {
+      obj.enableHuffmanEncoding = message.enableHuffmanEncoding;
+    }
+    if (message.maxHeaderFieldSizeKb !== undefined) {
+      obj.maxHeaderFieldSizeKb = message.maxHeaderFieldSizeKb;
+    }
+    if (message.disallowObsText !== undefined) {
+      obj.disallowObsText = message.disallowObsText;
+    }
+    if (message.streamResetBurst !== undefined) {
+      obj.streamResetBurst = message.streamResetBurst;
+    }
+    if (message.streamResetRate !== undefined) {
+      obj.streamResetRate = message.streamResetRate;
+    }
     return obj;
   },
 
@@ -2755,6 +2704,12 @@ export const Http2ProtocolOptions: MessageFns<Http2ProtocolOptions, "envoy.confi
       ? KeepaliveSettings.fromPartial(object.connectionKeepalive)
       : undefined;
     message.useOghttp2Codec = object.useOghttp2Codec ?? undefined;
+    message.maxMetadataSize = object.maxMetadataSize ?? undefined;
+    message.enableHuffmanEncoding = object.enableHuffmanEncoding ?? undefined;
+    message.maxHeaderFieldSizeKb = object.maxHeaderFieldSizeKb ?? undefined;
+    message.disallowObsText = object.disallowObsText ?? undefined;
+    message.streamResetBurst = object.streamResetBurst ?? undefined;
+    message.streamResetRate = object.streamResetRate ?? undefined;
     return message;
   },
 };
@@ -2942,6 +2897,9 @@ function createBaseHttp3ProtocolOptions(): Http3ProtocolOptions {
     overrideStreamErrorOnInvalidHttpMessage: undefined,
     allowExtendedConnect: false,
     allowMetadata: false,
+    disableQpack: false,
+    disableConnectionFlowControlForStreams: false,
+    disallowObsText: undefined,
   };
 }
 
@@ -2960,6 +2918,15 @@ export const Http3ProtocolOptions: MessageFns<Http3ProtocolOptions, "envoy.confi
     }
     if (message.allowMetadata !== false) {
       writer.uint32(48).bool(message.allowMetadata);
+    }
+    if (message.disableQpack !== false) {
+      writer.uint32(56).bool(message.disableQpack);
+    }
+    if (message.disableConnectionFlowControlForStreams !== false) {
+      writer.uint32(64).bool(message.disableConnectionFlowControlForStreams);
+    }
+    if (message.disallowObsText !== undefined) {
+      BoolValue.encode({ value: message.disallowObsText! }, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -3009,6 +2976,30 @@ export const Http3ProtocolOptions: MessageFns<Http3ProtocolOptions, "envoy.confi
             message.allowMetadata = reader.bool();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.disableQpack = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.disableConnectionFlowControlForStreams = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.disallowObsText = BoolValue.decode(reader, reader.uint32()).value;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3043,6 +3034,21 @@ export const Http3ProtocolOptions: MessageFns<Http3ProtocolOptions, "envoy.confi
         : isSet(object.allow_metadata)
         ? globalThis.Boolean(object.allow_metadata)
         : false,
+      disableQpack: isSet(object.disableQpack)
+        ? globalThis.Boolean(object.disableQpack)
+        : isSet(object.disable_qpack)
+        ? globalThis.Boolean(object.disable_qpack)
+        : false,
+      disableConnectionFlowControlForStreams: isSet(object.disableConnectionFlowControlForStreams)
+        ? globalThis.Boolean(object.disableConnectionFlowControlForStreams)
+        : isSet(object.disable_connection_flow_control_for_streams)
+        ? globalThis.Boolean(object.disable_connection_flow_control_for_streams)
+        : false,
+      disallowObsText: isSet(object.disallowObsText)
+        ? Boolean(object.disallowObsText)
+        : isSet(object.disallow_obs_text)
+        ? Boolean(object.disallow_obs_text)
+        : undefined,
     };
   },
 
@@ -3060,6 +3066,15 @@ export const Http3ProtocolOptions: MessageFns<Http3ProtocolOptions, "envoy.confi
     if (message.allowMetadata !== false) {
       obj.allowMetadata = message.allowMetadata;
     }
+    if (message.disableQpack !== false) {
+      obj.disableQpack = message.disableQpack;
+    }
+    if (message.disableConnectionFlowControlForStreams !== false) {
+      obj.disableConnectionFlowControlForStreams = message.disableConnectionFlowControlForStreams;
+    }
+    if (message.disallowObsText !== undefined) {
+      obj.disallowObsText = message.disallowObsText;
+    }
     return obj;
   },
 
@@ -3074,6 +3089,9 @@ export const Http3ProtocolOptions: MessageFns<Http3ProtocolOptions, "envoy.confi
     message.overrideStreamErrorOnInvalidHttpMessage = object.overrideStreamErrorOnInvalidHttpMessage ?? undefined;
     message.allowExtendedConnect = object.allowExtendedConnect ?? false;
     message.allowMetadata = object.allowMetadata ?? false;
+    message.disableQpack = object.disableQpack ?? false;
+    message.disableConnectionFlowControlForStreams = object.disableConnectionFlowControlForStreams ?? false;
+    message.disallowObsText = object.disallowObsText ?? undefined;
     return message;
   },
 };
@@ -3081,7 +3099,7 @@ export const Http3ProtocolOptions: MessageFns<Http3ProtocolOptions, "envoy.confi
 messageTypeRegistry.set(Http3ProtocolOptions.$type, Http3ProtocolOptions);
 
 function createBaseSchemeHeaderTransformation(): SchemeHeaderTransformation {
-  return { schemeToOverwrite: undefined, matchUpstream: false };
+  return { matchUpstream: false, schemeToOverwrite: undefined };
 }
 
 export const SchemeHeaderTransformation: MessageFns<
@@ -3091,11 +3109,11 @@ export const SchemeHeaderTransformation: MessageFns<
   $type: "envoy.config.core.v3.SchemeHeaderTransformation" as const,
 
   encode(message: SchemeHeaderTransformation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.schemeToOverwrite !== undefined) {
-      writer.uint32(10).string(message.schemeToOverwrite);
-    }
     if (message.matchUpstream !== false) {
       writer.uint32(16).bool(message.matchUpstream);
+    }
+    if (message.schemeToOverwrite !== undefined) {
+      writer.uint32(10).string(message.schemeToOverwrite);
     }
     return writer;
   },
@@ -3113,20 +3131,20 @@ export const SchemeHeaderTransformation: MessageFns<
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.schemeToOverwrite = reader.string();
-            continue;
-          }
           case 2: {
             if (tag !== 16) {
               break;
             }
 
             message.matchUpstream = reader.bool();
+            continue;
+          }
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.schemeToOverwrite = reader.string();
             continue;
           }
         }
@@ -3143,26 +3161,26 @@ export const SchemeHeaderTransformation: MessageFns<
 
   fromJSON(object: any): SchemeHeaderTransformation {
     return {
-      schemeToOverwrite: isSet(object.schemeToOverwrite)
-        ? globalThis.String(object.schemeToOverwrite)
-        : isSet(object.scheme_to_overwrite)
-        ? globalThis.String(object.scheme_to_overwrite)
-        : undefined,
       matchUpstream: isSet(object.matchUpstream)
         ? globalThis.Boolean(object.matchUpstream)
         : isSet(object.match_upstream)
         ? globalThis.Boolean(object.match_upstream)
         : false,
+      schemeToOverwrite: isSet(object.schemeToOverwrite)
+        ? globalThis.String(object.schemeToOverwrite)
+        : isSet(object.scheme_to_overwrite)
+        ? globalThis.String(object.scheme_to_overwrite)
+        : undefined,
     };
   },
 
   toJSON(message: SchemeHeaderTransformation): unknown {
     const obj: any = {};
-    if (message.schemeToOverwrite !== undefined) {
-      obj.schemeToOverwrite = message.schemeToOverwrite;
-    }
     if (message.matchUpstream !== false) {
       obj.matchUpstream = message.matchUpstream;
+    }
+    if (message.schemeToOverwrite !== undefined) {
+      obj.schemeToOverwrite = message.schemeToOverwrite;
     }
     return obj;
   },
@@ -3172,8 +3190,8 @@ export const SchemeHeaderTransformation: MessageFns<
   },
   fromPartial<I extends Exact<DeepPartial<SchemeHeaderTransformation>, I>>(object: I): SchemeHeaderTransformation {
     const message = createBaseSchemeHeaderTransformation();
-    message.schemeToOverwrite = object.schemeToOverwrite ?? undefined;
     message.matchUpstream = object.matchUpstream ?? false;
+    message.schemeToOverwrite = object.schemeToOverwrite ?? undefined;
     return message;
   },
 };

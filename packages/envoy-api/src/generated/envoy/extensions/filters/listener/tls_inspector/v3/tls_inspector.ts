@@ -13,23 +13,24 @@ export const protobufPackage = "envoy.extensions.filters.listener.tls_inspector.
 
 export const protobufFileName = "envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto";
 
+/** tls_inspector as of the Envoy this project runs (see the README of proto/envoy-overrides). */
+
 export interface TlsInspector {
-  /** Populate ``JA3`` fingerprint hash using data from the TLS Client Hello packet. Default is false. */
-  enableJa3Fingerprinting?:
-    | boolean
-    | undefined;
-  /**
-   * The size in bytes of the initial buffer requested by the tls_inspector.
-   * If the filter needs to read additional bytes from the socket, the
-   * filter will double the buffer up to it's default maximum of 64KiB.
-   * If this size is not defined, defaults to maximum 64KiB that the
-   * tls inspector will consume.
-   */
+  enableJa3Fingerprinting?: boolean | undefined;
+  enableJa4Fingerprinting?: boolean | undefined;
   initialReadBufferSize?: number | undefined;
+  closeConnectionOnClientHelloParsingErrors: boolean;
+  maxClientHelloSize?: number | undefined;
 }
 
 function createBaseTlsInspector(): TlsInspector {
-  return { enableJa3Fingerprinting: undefined, initialReadBufferSize: undefined };
+  return {
+    enableJa3Fingerprinting: undefined,
+    enableJa4Fingerprinting: undefined,
+    initialReadBufferSize: undefined,
+    closeConnectionOnClientHelloParsingErrors: false,
+    maxClientHelloSize: undefined,
+  };
 }
 
 export const TlsInspector: MessageFns<TlsInspector, "envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector"> =
@@ -40,8 +41,17 @@ export const TlsInspector: MessageFns<TlsInspector, "envoy.extensions.filters.li
       if (message.enableJa3Fingerprinting !== undefined) {
         BoolValue.encode({ value: message.enableJa3Fingerprinting! }, writer.uint32(10).fork()).join();
       }
+      if (message.enableJa4Fingerprinting !== undefined) {
+        BoolValue.encode({ value: message.enableJa4Fingerprinting! }, writer.uint32(26).fork()).join();
+      }
       if (message.initialReadBufferSize !== undefined) {
         UInt32Value.encode({ value: message.initialReadBufferSize! }, writer.uint32(18).fork()).join();
+      }
+      if (message.closeConnectionOnClientHelloParsingErrors !== false) {
+        writer.uint32(32).bool(message.closeConnectionOnClientHelloParsingErrors);
+      }
+      if (message.maxClientHelloSize !== undefined) {
+        UInt32Value.encode({ value: message.maxClientHelloSize! }, writer.uint32(42).fork()).join();
       }
       return writer;
     },
@@ -67,12 +77,36 @@ export const TlsInspector: MessageFns<TlsInspector, "envoy.extensions.filters.li
               message.enableJa3Fingerprinting = BoolValue.decode(reader, reader.uint32()).value;
               continue;
             }
+            case 3: {
+              if (tag !== 26) {
+                break;
+              }
+
+              message.enableJa4Fingerprinting = BoolValue.decode(reader, reader.uint32()).value;
+              continue;
+            }
             case 2: {
               if (tag !== 18) {
                 break;
               }
 
               message.initialReadBufferSize = UInt32Value.decode(reader, reader.uint32()).value;
+              continue;
+            }
+            case 4: {
+              if (tag !== 32) {
+                break;
+              }
+
+              message.closeConnectionOnClientHelloParsingErrors = reader.bool();
+              continue;
+            }
+            case 5: {
+              if (tag !== 42) {
+                break;
+              }
+
+              message.maxClientHelloSize = UInt32Value.decode(reader, reader.uint32()).value;
               continue;
             }
           }
@@ -94,10 +128,25 @@ export const TlsInspector: MessageFns<TlsInspector, "envoy.extensions.filters.li
           : isSet(object.enable_ja3_fingerprinting)
           ? Boolean(object.enable_ja3_fingerprinting)
           : undefined,
+        enableJa4Fingerprinting: isSet(object.enableJa4Fingerprinting)
+          ? Boolean(object.enableJa4Fingerprinting)
+          : isSet(object.enable_ja4_fingerprinting)
+          ? Boolean(object.enable_ja4_fingerprinting)
+          : undefined,
         initialReadBufferSize: isSet(object.initialReadBufferSize)
           ? Number(object.initialReadBufferSize)
           : isSet(object.initial_read_buffer_size)
           ? Number(object.initial_read_buffer_size)
+          : undefined,
+        closeConnectionOnClientHelloParsingErrors: isSet(object.closeConnectionOnClientHelloParsingErrors)
+          ? globalThis.Boolean(object.closeConnectionOnClientHelloParsingErrors)
+          : isSet(object.close_connection_on_client_hello_parsing_errors)
+          ? globalThis.Boolean(object.close_connection_on_client_hello_parsing_errors)
+          : false,
+        maxClientHelloSize: isSet(object.maxClientHelloSize)
+          ? Number(object.maxClientHelloSize)
+          : isSet(object.max_client_hello_size)
+          ? Number(object.max_client_hello_size)
           : undefined,
       };
     },
@@ -107,8 +156,17 @@ export const TlsInspector: MessageFns<TlsInspector, "envoy.extensions.filters.li
       if (message.enableJa3Fingerprinting !== undefined) {
         obj.enableJa3Fingerprinting = message.enableJa3Fingerprinting;
       }
+      if (message.enableJa4Fingerprinting !== undefined) {
+        obj.enableJa4Fingerprinting = message.enableJa4Fingerprinting;
+      }
       if (message.initialReadBufferSize !== undefined) {
         obj.initialReadBufferSize = message.initialReadBufferSize;
+      }
+      if (message.closeConnectionOnClientHelloParsingErrors !== false) {
+        obj.closeConnectionOnClientHelloParsingErrors = message.closeConnectionOnClientHelloParsingErrors;
+      }
+      if (message.maxClientHelloSize !== undefined) {
+        obj.maxClientHelloSize = message.maxClientHelloSize;
       }
       return obj;
     },
@@ -119,7 +177,10 @@ export const TlsInspector: MessageFns<TlsInspector, "envoy.extensions.filters.li
     fromPartial<I extends Exact<DeepPartial<TlsInspector>, I>>(object: I): TlsInspector {
       const message = createBaseTlsInspector();
       message.enableJa3Fingerprinting = object.enableJa3Fingerprinting ?? undefined;
+      message.enableJa4Fingerprinting = object.enableJa4Fingerprinting ?? undefined;
       message.initialReadBufferSize = object.initialReadBufferSize ?? undefined;
+      message.closeConnectionOnClientHelloParsingErrors = object.closeConnectionOnClientHelloParsingErrors ?? false;
+      message.maxClientHelloSize = object.maxClientHelloSize ?? undefined;
       return message;
     },
   };

@@ -10,6 +10,7 @@ import { Any } from "../../../../../../google/protobuf/any.js";
 import { Duration } from "../../../../../../google/protobuf/duration.js";
 import { BoolValue, UInt32Value } from "../../../../../../google/protobuf/wrappers.js";
 import { messageTypeRegistry } from "../../../../../../typeRegistry.js";
+import { Matcher } from "../../../../../../xds/type/matcher/v3/matcher.js";
 import { AccessLog, AccessLogFilter } from "../../../../../config/accesslog/v3/accesslog.js";
 import { CidrRange } from "../../../../../config/core/v3/address.js";
 import { DataSource, HeaderValueOption } from "../../../../../config/core/v3/base.js";
@@ -35,608 +36,76 @@ export const protobufPackage = "envoy.extensions.filters.network.http_connection
 export const protobufFileName =
   "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto";
 
-/** [#next-free-field: 58] */
+/** http_connection_manager as of the Envoy this project runs (see the README of proto/envoy-overrides). */
+
 export interface HttpConnectionManager {
-  /** Supplies the type of codec that the connection manager should use. */
   codecType: HttpConnectionManager_CodecType;
-  /**
-   * The human readable prefix to use when emitting statistics for the
-   * connection manager. See the :ref:`statistics documentation <config_http_conn_man_stats>` for
-   * more information.
-   */
   statPrefix: string;
-  /** The connection manager’s route table will be dynamically loaded via the RDS API. */
-  rds?:
-    | Rds
-    | undefined;
-  /** The route table for the connection manager is static and is specified in this property. */
-  routeConfig?:
-    | RouteConfiguration
-    | undefined;
-  /**
-   * A route table will be dynamically assigned to each request based on request attributes
-   * (e.g., the value of a header). The "routing scopes" (i.e., route tables) and "scope keys" are
-   * specified in this message.
-   */
-  scopedRoutes?:
-    | ScopedRoutes
-    | undefined;
-  /**
-   * A list of individual HTTP filters that make up the filter chain for
-   * requests made to the connection manager. :ref:`Order matters <arch_overview_http_filters_ordering>`
-   * as the filters are processed sequentially as request events happen.
-   */
   httpFilters: HttpFilter[];
-  /**
-   * Whether the connection manager manipulates the :ref:`config_http_conn_man_headers_user-agent`
-   * and :ref:`config_http_conn_man_headers_downstream-service-cluster` headers. See the linked
-   * documentation for more information. Defaults to false.
-   */
-  addUserAgent?:
-    | boolean
-    | undefined;
-  /**
-   * Presence of the object defines whether the connection manager
-   * emits :ref:`tracing <arch_overview_tracing>` data to the :ref:`configured tracing provider
-   * <envoy_v3_api_msg_config.trace.v3.Tracing>`.
-   */
-  tracing?:
-    | HttpConnectionManager_Tracing
-    | undefined;
-  /**
-   * Additional settings for HTTP requests handled by the connection manager. These will be
-   * applicable to both HTTP1 and HTTP2 requests.
-   */
-  commonHttpProtocolOptions?:
-    | HttpProtocolOptions
-    | undefined;
-  /**
-   * Additional HTTP/1 settings that are passed to the HTTP/1 codec.
-   * [#comment:TODO: The following fields are ignored when the
-   * :ref:`header validation configuration <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.typed_header_validation_config>`
-   * is present:
-   * 1. :ref:`allow_chunked_length <envoy_v3_api_field_config.core.v3.Http1ProtocolOptions.allow_chunked_length>`]
-   */
-  httpProtocolOptions?:
-    | Http1ProtocolOptions
-    | undefined;
-  /** Additional HTTP/2 settings that are passed directly to the HTTP/2 codec. */
-  http2ProtocolOptions?:
-    | Http2ProtocolOptions
-    | undefined;
-  /**
-   * Additional HTTP/3 settings that are passed directly to the HTTP/3 codec.
-   * [#not-implemented-hide:]
-   */
-  http3ProtocolOptions?:
-    | Http3ProtocolOptions
-    | undefined;
-  /**
-   * An optional override that the connection manager will write to the server
-   * header in responses. If not set, the default is ``envoy``.
-   */
+  addUserAgent?: boolean | undefined;
+  tracing?: HttpConnectionManager_Tracing | undefined;
+  commonHttpProtocolOptions?: HttpProtocolOptions | undefined;
+  http1SafeMaxConnectionDuration: boolean;
+  httpProtocolOptions?: Http1ProtocolOptions | undefined;
+  http2ProtocolOptions?: Http2ProtocolOptions | undefined;
+  http3ProtocolOptions?: Http3ProtocolOptions | undefined;
   serverName: string;
-  /**
-   * Defines the action to be applied to the Server header on the response path.
-   * By default, Envoy will overwrite the header with the value specified in
-   * server_name.
-   */
   serverHeaderTransformation: HttpConnectionManager_ServerHeaderTransformation;
-  /**
-   * Allows for explicit transformation of the :scheme header on the request path.
-   * If not set, Envoy's default :ref:`scheme  <config_http_conn_man_headers_scheme>`
-   * handling applies.
-   */
-  schemeHeaderTransformation?:
-    | SchemeHeaderTransformation
-    | undefined;
-  /**
-   * The maximum request headers size for incoming connections.
-   * If unconfigured, the default max request headers allowed is 60 KiB.
-   * Requests that exceed this limit will receive a 431 response.
-   */
-  maxRequestHeadersKb?:
-    | number
-    | undefined;
-  /**
-   * The stream idle timeout for connections managed by the connection manager.
-   * If not specified, this defaults to 5 minutes. The default value was selected
-   * so as not to interfere with any smaller configured timeouts that may have
-   * existed in configurations prior to the introduction of this feature, while
-   * introducing robustness to TCP connections that terminate without a FIN.
-   *
-   * This idle timeout applies to new streams and is overridable by the
-   * :ref:`route-level idle_timeout
-   * <envoy_v3_api_field_config.route.v3.RouteAction.idle_timeout>`. Even on a stream in
-   * which the override applies, prior to receipt of the initial request
-   * headers, the :ref:`stream_idle_timeout
-   * <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.stream_idle_timeout>`
-   * applies. Each time an encode/decode event for headers or data is processed
-   * for the stream, the timer will be reset. If the timeout fires, the stream
-   * is terminated with a 408 Request Timeout error code if no upstream response
-   * header has been received, otherwise a stream reset occurs.
-   *
-   * This timeout also specifies the amount of time that Envoy will wait for the peer to open enough
-   * window to write any remaining stream data once the entirety of stream data (local end stream is
-   * true) has been buffered pending available window. In other words, this timeout defends against
-   * a peer that does not release enough window to completely write the stream, even though all
-   * data has been proxied within available flow control windows. If the timeout is hit in this
-   * case, the :ref:`tx_flush_timeout <config_http_conn_man_stats_per_codec>` counter will be
-   * incremented. Note that :ref:`max_stream_duration
-   * <envoy_v3_api_field_config.core.v3.HttpProtocolOptions.max_stream_duration>` does not apply to
-   * this corner case.
-   *
-   * If the :ref:`overload action <config_overload_manager_overload_actions>` "envoy.overload_actions.reduce_timeouts"
-   * is configured, this timeout is scaled according to the value for
-   * :ref:`HTTP_DOWNSTREAM_STREAM_IDLE <envoy_v3_api_enum_value_config.overload.v3.ScaleTimersOverloadActionConfig.TimerType.HTTP_DOWNSTREAM_STREAM_IDLE>`.
-   *
-   * Note that it is possible to idle timeout even if the wire traffic for a stream is non-idle, due
-   * to the granularity of events presented to the connection manager. For example, while receiving
-   * very large request headers, it may be the case that there is traffic regularly arriving on the
-   * wire while the connection manage is only able to observe the end-of-headers event, hence the
-   * stream may still idle timeout.
-   *
-   * A value of 0 will completely disable the connection manager stream idle
-   * timeout, although per-route idle timeout overrides will continue to apply.
-   */
-  streamIdleTimeout?:
-    | Duration
-    | undefined;
-  /**
-   * The amount of time that Envoy will wait for the entire request to be received.
-   * The timer is activated when the request is initiated, and is disarmed when the last byte of the
-   * request is sent upstream (i.e. all decoding filters have processed the request), OR when the
-   * response is initiated. If not specified or set to 0, this timeout is disabled.
-   */
-  requestTimeout?:
-    | Duration
-    | undefined;
-  /**
-   * The amount of time that Envoy will wait for the request headers to be received. The timer is
-   * activated when the first byte of the headers is received, and is disarmed when the last byte of
-   * the headers has been received. If not specified or set to 0, this timeout is disabled.
-   */
-  requestHeadersTimeout?:
-    | Duration
-    | undefined;
-  /**
-   * The time that Envoy will wait between sending an HTTP/2 “shutdown
-   * notification” (GOAWAY frame with max stream ID) and a final GOAWAY frame.
-   * This is used so that Envoy provides a grace period for new streams that
-   * race with the final GOAWAY frame. During this grace period, Envoy will
-   * continue to accept new streams. After the grace period, a final GOAWAY
-   * frame is sent and Envoy will start refusing new streams. Draining occurs
-   * either when a connection hits the idle timeout, when :ref:`max_connection_duration
-   * <envoy_v3_api_field_config.core.v3.HttpProtocolOptions.max_connection_duration>`
-   * is reached, or during general server draining. The default grace period is
-   * 5000 milliseconds (5 seconds) if this option is not specified.
-   */
-  drainTimeout?:
-    | Duration
-    | undefined;
-  /**
-   * The delayed close timeout is for downstream connections managed by the HTTP connection manager.
-   * It is defined as a grace period after connection close processing has been locally initiated
-   * during which Envoy will wait for the peer to close (i.e., a TCP FIN/RST is received by Envoy
-   * from the downstream connection) prior to Envoy closing the socket associated with that
-   * connection.
-   * NOTE: This timeout is enforced even when the socket associated with the downstream connection
-   * is pending a flush of the write buffer. However, any progress made writing data to the socket
-   * will restart the timer associated with this timeout. This means that the total grace period for
-   * a socket in this state will be
-   * <total_time_waiting_for_write_buffer_flushes>+<delayed_close_timeout>.
-   *
-   * Delaying Envoy's connection close and giving the peer the opportunity to initiate the close
-   * sequence mitigates a race condition that exists when downstream clients do not drain/process
-   * data in a connection's receive buffer after a remote close has been detected via a socket
-   * write(). This race leads to such clients failing to process the response code sent by Envoy,
-   * which could result in erroneous downstream processing.
-   *
-   * If the timeout triggers, Envoy will close the connection's socket.
-   *
-   * The default timeout is 1000 ms if this option is not specified.
-   *
-   * .. NOTE::
-   *    To be useful in avoiding the race condition described above, this timeout must be set
-   *    to *at least* <max round trip time expected between clients and Envoy>+<100ms to account for
-   *    a reasonable "worst" case processing time for a full iteration of Envoy's event loop>.
-   *
-   * .. WARNING::
-   *    A value of 0 will completely disable delayed close processing. When disabled, the downstream
-   *    connection's socket will be closed immediately after the write flush is completed or will
-   *    never close if the write flush does not complete.
-   */
-  delayedCloseTimeout?:
-    | Duration
-    | undefined;
-  /**
-   * Configuration for :ref:`HTTP access logs <arch_overview_access_logs>`
-   * emitted by the connection manager.
-   */
+  schemeHeaderTransformation?: SchemeHeaderTransformation | undefined;
+  maxRequestHeadersKb?: number | undefined;
+  streamIdleTimeout?: Duration | undefined;
+  streamFlushTimeout?: Duration | undefined;
+  requestTimeout?: Duration | undefined;
+  requestHeadersTimeout?: Duration | undefined;
+  drainTimeout?: Duration | undefined;
+  drainTimeoutJitter?: Percent | undefined;
+  delayedCloseTimeout?: Duration | undefined;
   accessLog: AccessLog[];
-  /**
-   * .. attention::
-   * This field is deprecated in favor of
-   * :ref:`access_log_flush_interval
-   * <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.HcmAccessLogOptions.access_log_flush_interval>`.
-   * Note that if both this field and :ref:`access_log_flush_interval
-   * <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.HcmAccessLogOptions.access_log_flush_interval>`
-   * are specified, the former (deprecated field) is ignored.
-   *
-   * @deprecated
-   */
-  accessLogFlushInterval?:
-    | Duration
-    | undefined;
-  /**
-   * .. attention::
-   * This field is deprecated in favor of
-   * :ref:`flush_access_log_on_new_request
-   * <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.HcmAccessLogOptions.flush_access_log_on_new_request>`.
-   * Note that if both this field and :ref:`flush_access_log_on_new_request
-   * <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.HcmAccessLogOptions.flush_access_log_on_new_request>`
-   * are specified, the former (deprecated field) is ignored.
-   *
-   * @deprecated
-   */
+  accessLogFlushInterval?: Duration | undefined;
   flushAccessLogOnNewRequest: boolean;
-  /** Additional access log options for HTTP connection manager. */
-  accessLogOptions?:
-    | HttpConnectionManager_HcmAccessLogOptions
-    | undefined;
-  /**
-   * If set to true, the connection manager will use the real remote address
-   * of the client connection when determining internal versus external origin and manipulating
-   * various headers. If set to false or absent, the connection manager will use the
-   * :ref:`config_http_conn_man_headers_x-forwarded-for` HTTP header. See the documentation for
-   * :ref:`config_http_conn_man_headers_x-forwarded-for`,
-   * :ref:`config_http_conn_man_headers_x-envoy-internal`, and
-   * :ref:`config_http_conn_man_headers_x-envoy-external-address` for more information.
-   */
-  useRemoteAddress?:
-    | boolean
-    | undefined;
-  /**
-   * The number of additional ingress proxy hops from the right side of the
-   * :ref:`config_http_conn_man_headers_x-forwarded-for` HTTP header to trust when
-   * determining the origin client's IP address. The default is zero if this option
-   * is not specified. See the documentation for
-   * :ref:`config_http_conn_man_headers_x-forwarded-for` for more information.
-   */
+  accessLogOptions?: HttpConnectionManager_HcmAccessLogOptions | undefined;
+  useRemoteAddress?: boolean | undefined;
   xffNumTrustedHops: number;
-  /**
-   * The configuration for the original IP detection extensions.
-   *
-   * When configured the extensions will be called along with the request headers
-   * and information about the downstream connection, such as the directly connected address.
-   * Each extension will then use these parameters to decide the request's effective remote address.
-   * If an extension fails to detect the original IP address and isn't configured to reject
-   * the request, the HCM will try the remaining extensions until one succeeds or rejects
-   * the request. If the request isn't rejected nor any extension succeeds, the HCM will
-   * fallback to using the remote address.
-   *
-   * .. WARNING::
-   *    Extensions cannot be used in conjunction with :ref:`use_remote_address
-   *    <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.use_remote_address>`
-   *    nor :ref:`xff_num_trusted_hops
-   *    <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.xff_num_trusted_hops>`.
-   *
-   * [#extension-category: envoy.http.original_ip_detection]
-   */
   originalIpDetectionExtensions: TypedExtensionConfig[];
-  /**
-   * The configuration for the early header mutation extensions.
-   *
-   * When configured the extensions will be called before any routing, tracing, or any filter processing.
-   * Each extension will be applied in the order they are configured.
-   * If the same header is mutated by multiple extensions, then the last extension will win.
-   *
-   * [#extension-category: envoy.http.early_header_mutation]
-   */
   earlyHeaderMutationExtensions: TypedExtensionConfig[];
-  /**
-   * Configures what network addresses are considered internal for stats and header sanitation
-   * purposes. If unspecified, only RFC1918 IP addresses will be considered internal.
-   * See the documentation for :ref:`config_http_conn_man_headers_x-envoy-internal` for more
-   * information about internal/external addresses.
-   */
-  internalAddressConfig?:
-    | HttpConnectionManager_InternalAddressConfig
-    | undefined;
-  /**
-   * If set, Envoy will not append the remote address to the
-   * :ref:`config_http_conn_man_headers_x-forwarded-for` HTTP header. This may be used in
-   * conjunction with HTTP filters that explicitly manipulate XFF after the HTTP connection manager
-   * has mutated the request headers. While :ref:`use_remote_address
-   * <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.use_remote_address>`
-   * will also suppress XFF addition, it has consequences for logging and other
-   * Envoy uses of the remote address, so ``skip_xff_append`` should be used
-   * when only an elision of XFF addition is intended.
-   */
+  internalAddressConfig?: HttpConnectionManager_InternalAddressConfig | undefined;
   skipXffAppend: boolean;
-  /**
-   * Via header value to append to request and response headers. If this is
-   * empty, no via header will be appended.
-   */
   via: string;
-  /**
-   * Whether the connection manager will generate the :ref:`x-request-id
-   * <config_http_conn_man_headers_x-request-id>` header if it does not exist. This defaults to
-   * true. Generating a random UUID4 is expensive so in high throughput scenarios where this feature
-   * is not desired it can be disabled.
-   */
-  generateRequestId?:
-    | boolean
-    | undefined;
-  /**
-   * Whether the connection manager will keep the :ref:`x-request-id
-   * <config_http_conn_man_headers_x-request-id>` header if passed for a request that is edge
-   * (Edge request is the request from external clients to front Envoy) and not reset it, which
-   * is the current Envoy behaviour. This defaults to false.
-   */
+  generateRequestId?: boolean | undefined;
   preserveExternalRequestId: boolean;
-  /**
-   * If set, Envoy will always set :ref:`x-request-id <config_http_conn_man_headers_x-request-id>` header in response.
-   * If this is false or not set, the request ID is returned in responses only if tracing is forced using
-   * :ref:`x-envoy-force-trace <config_http_conn_man_headers_x-envoy-force-trace>` header.
-   */
   alwaysSetRequestIdInResponse: boolean;
-  /**
-   * How to handle the :ref:`config_http_conn_man_headers_x-forwarded-client-cert` (XFCC) HTTP
-   * header.
-   */
   forwardClientCertDetails: HttpConnectionManager_ForwardClientCertDetails;
-  /**
-   * This field is valid only when :ref:`forward_client_cert_details
-   * <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.forward_client_cert_details>`
-   * is APPEND_FORWARD or SANITIZE_SET and the client connection is mTLS. It specifies the fields in
-   * the client certificate to be forwarded. Note that in the
-   * :ref:`config_http_conn_man_headers_x-forwarded-client-cert` header, ``Hash`` is always set, and
-   * ``By`` is always set when the client certificate presents the URI type Subject Alternative Name
-   * value.
-   */
-  setCurrentClientCertDetails?:
-    | HttpConnectionManager_SetCurrentClientCertDetails
-    | undefined;
-  /**
-   * If proxy_100_continue is true, Envoy will proxy incoming "Expect:
-   * 100-continue" headers upstream, and forward "100 Continue" responses
-   * downstream. If this is false or not set, Envoy will instead strip the
-   * "Expect: 100-continue" header, and send a "100 Continue" response itself.
-   */
+  setCurrentClientCertDetails?: HttpConnectionManager_SetCurrentClientCertDetails | undefined;
+  forwardClientCertMatcher?: Matcher | undefined;
   proxy100Continue: boolean;
-  /**
-   * If
-   * :ref:`use_remote_address
-   * <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.use_remote_address>`
-   * is true and represent_ipv4_remote_address_as_ipv4_mapped_ipv6 is true and the remote address is
-   * an IPv4 address, the address will be mapped to IPv6 before it is appended to ``x-forwarded-for``.
-   * This is useful for testing compatibility of upstream services that parse the header value. For
-   * example, 50.0.0.1 is represented as ::FFFF:50.0.0.1. See `IPv4-Mapped IPv6 Addresses
-   * <https://tools.ietf.org/html/rfc4291#section-2.5.5.2>`_ for details. This will also affect the
-   * :ref:`config_http_conn_man_headers_x-envoy-external-address` header. See
-   * :ref:`http_connection_manager.represent_ipv4_remote_address_as_ipv4_mapped_ipv6
-   * <config_http_conn_man_runtime_represent_ipv4_remote_address_as_ipv4_mapped_ipv6>` for runtime
-   * control.
-   * [#not-implemented-hide:]
-   */
   representIpv4RemoteAddressAsIpv4MappedIpv6: boolean;
   upgradeConfigs: HttpConnectionManager_UpgradeConfig[];
-  /**
-   * Should paths be normalized according to RFC 3986 before any processing of
-   * requests by HTTP filters or routing? This affects the upstream ``:path`` header
-   * as well. For paths that fail this check, Envoy will respond with 400 to
-   * paths that are malformed. This defaults to false currently but will default
-   * true in the future. When not specified, this value may be overridden by the
-   * runtime variable
-   * :ref:`http_connection_manager.normalize_path<config_http_conn_man_runtime_normalize_path>`.
-   * See `Normalization and Comparison <https://tools.ietf.org/html/rfc3986#section-6>`_
-   * for details of normalization.
-   * Note that Envoy does not perform
-   * `case normalization <https://tools.ietf.org/html/rfc3986#section-6.2.2.1>`_
-   * [#comment:TODO: This field is ignored when the
-   * :ref:`header validation configuration <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.typed_header_validation_config>`
-   * is present.]
-   */
-  normalizePath?:
-    | boolean
-    | undefined;
-  /**
-   * Determines if adjacent slashes in the path are merged into one before any processing of
-   * requests by HTTP filters or routing. This affects the upstream ``:path`` header as well. Without
-   * setting this option, incoming requests with path ``//dir///file`` will not match against route
-   * with ``prefix`` match set to ``/dir``. Defaults to ``false``. Note that slash merging is not part of
-   * `HTTP spec <https://tools.ietf.org/html/rfc3986>`_ and is provided for convenience.
-   * [#comment:TODO: This field is ignored when the
-   * :ref:`header validation configuration <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.typed_header_validation_config>`
-   * is present.]
-   */
+  normalizePath?: boolean | undefined;
   mergeSlashes: boolean;
-  /**
-   * Action to take when request URL path contains escaped slash sequences (%2F, %2f, %5C and %5c).
-   * The default value can be overridden by the :ref:`http_connection_manager.path_with_escaped_slashes_action<config_http_conn_man_runtime_path_with_escaped_slashes_action>`
-   * runtime variable.
-   * The :ref:`http_connection_manager.path_with_escaped_slashes_action_sampling<config_http_conn_man_runtime_path_with_escaped_slashes_action_enabled>` runtime
-   * variable can be used to apply the action to a portion of all requests.
-   * [#comment:TODO: This field is ignored when the
-   * :ref:`header validation configuration <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.typed_header_validation_config>`
-   * is present.]
-   */
   pathWithEscapedSlashesAction: HttpConnectionManager_PathWithEscapedSlashesAction;
-  /**
-   * The configuration of the request ID extension. This includes operations such as
-   * generation, validation, and associated tracing operations. If empty, the
-   * :ref:`UuidRequestIdConfig <envoy_v3_api_msg_extensions.request_id.uuid.v3.UuidRequestIdConfig>`
-   * default extension is used with default parameters. See the documentation for that extension
-   * for details on what it does. Customizing the configuration for the default extension can be
-   * achieved by configuring it explicitly here. For example, to disable trace reason packing,
-   * the following configuration can be used:
-   *
-   * .. validated-code-block:: yaml
-   *   :type-name: envoy.extensions.filters.network.http_connection_manager.v3.RequestIDExtension
-   *
-   *   typed_config:
-   *     "@type": type.googleapis.com/envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig
-   *     pack_trace_reason: false
-   *
-   * [#extension-category: envoy.request_id]
-   */
-  requestIdExtension?:
-    | RequestIDExtension
-    | undefined;
-  /**
-   * The configuration to customize local reply returned by Envoy. It can customize status code,
-   * body text and response content type. If not specified, status code and text body are hard
-   * coded in Envoy, the response content type is plain text.
-   */
-  localReplyConfig?:
-    | LocalReplyConfig
-    | undefined;
-  /**
-   * Determines if the port part should be removed from host/authority header before any processing
-   * of request by HTTP filters or routing. The port would be removed only if it is equal to the :ref:`listener's<envoy_v3_api_field_config.listener.v3.Listener.address>`
-   * local port. This affects the upstream host header unless the method is
-   * CONNECT in which case if no filter adds a port the original port will be restored before headers are
-   * sent upstream.
-   * Without setting this option, incoming requests with host ``example:443`` will not match against
-   * route with :ref:`domains<envoy_v3_api_field_config.route.v3.VirtualHost.domains>` match set to ``example``. Defaults to ``false``. Note that port removal is not part
-   * of `HTTP spec <https://tools.ietf.org/html/rfc3986>`_ and is provided for convenience.
-   * Only one of ``strip_matching_host_port`` or ``strip_any_host_port`` can be set.
-   */
+  requestIdExtension?: RequestIDExtension | undefined;
+  localReplyConfig?: LocalReplyConfig | undefined;
   stripMatchingHostPort: boolean;
-  /**
-   * Determines if the port part should be removed from host/authority header before any processing
-   * of request by HTTP filters or routing.
-   * This affects the upstream host header unless the method is CONNECT in
-   * which case if no filter adds a port the original port will be restored before headers are sent upstream.
-   * Without setting this option, incoming requests with host ``example:443`` will not match against
-   * route with :ref:`domains<envoy_v3_api_field_config.route.v3.VirtualHost.domains>` match set to ``example``. Defaults to ``false``. Note that port removal is not part
-   * of `HTTP spec <https://tools.ietf.org/html/rfc3986>`_ and is provided for convenience.
-   * Only one of ``strip_matching_host_port`` or ``strip_any_host_port`` can be set.
-   */
-  stripAnyHostPort?:
-    | boolean
-    | undefined;
-  /**
-   * Governs Envoy's behavior when receiving invalid HTTP from downstream.
-   * If this option is false (default), Envoy will err on the conservative side handling HTTP
-   * errors, terminating both HTTP/1.1 and HTTP/2 connections when receiving an invalid request.
-   * If this option is set to true, Envoy will be more permissive, only resetting the invalid
-   * stream in the case of HTTP/2 and leaving the connection open where possible (if the entire
-   * request is read for HTTP/1.1)
-   * In general this should be true for deployments receiving trusted traffic (L2 Envoys,
-   * company-internal mesh) and false when receiving untrusted traffic (edge deployments).
-   *
-   * If different behaviors for invalid_http_message for HTTP/1 and HTTP/2 are
-   * desired, one should use the new HTTP/1 option :ref:`override_stream_error_on_invalid_http_message
-   * <envoy_v3_api_field_config.core.v3.Http1ProtocolOptions.override_stream_error_on_invalid_http_message>` or the new HTTP/2 option
-   * :ref:`override_stream_error_on_invalid_http_message
-   * <envoy_v3_api_field_config.core.v3.Http2ProtocolOptions.override_stream_error_on_invalid_http_message>`
-   * ``not`` the deprecated but similarly named :ref:`stream_error_on_invalid_http_messaging
-   * <envoy_v3_api_field_config.core.v3.Http2ProtocolOptions.stream_error_on_invalid_http_messaging>`
-   */
-  streamErrorOnInvalidHttpMessage?:
-    | boolean
-    | undefined;
-  /**
-   * [#not-implemented-hide:] Path normalization configuration. This includes
-   * configurations for transformations (e.g. RFC 3986 normalization or merge
-   * adjacent slashes) and the policy to apply them. The policy determines
-   * whether transformations affect the forwarded ``:path`` header. RFC 3986 path
-   * normalization is enabled by default and the default policy is that the
-   * normalized header will be forwarded. See :ref:`PathNormalizationOptions
-   * <envoy_v3_api_msg_extensions.filters.network.http_connection_manager.v3.PathNormalizationOptions>`
-   * for details.
-   */
-  pathNormalizationOptions?:
-    | HttpConnectionManager_PathNormalizationOptions
-    | undefined;
-  /**
-   * Determines if trailing dot of the host should be removed from host/authority header before any
-   * processing of request by HTTP filters or routing.
-   * This affects the upstream host header.
-   * Without setting this option, incoming requests with host ``example.com.`` will not match against
-   * route with :ref:`domains<envoy_v3_api_field_config.route.v3.VirtualHost.domains>` match set to ``example.com``. Defaults to ``false``.
-   * When the incoming request contains a host/authority header that includes a port number,
-   * setting this option will strip a trailing dot, if present, from the host section,
-   * leaving the port as is (e.g. host value ``example.com.:443`` will be updated to ``example.com:443``).
-   */
+  streamErrorOnInvalidHttpMessage?: boolean | undefined;
+  pathNormalizationOptions?: HttpConnectionManager_PathNormalizationOptions | undefined;
   stripTrailingHostDot: boolean;
-  /**
-   * Proxy-Status HTTP response header configuration.
-   * If this config is set, the Proxy-Status HTTP response header field is
-   * populated. By default, it is not.
-   */
-  proxyStatusConfig?:
-    | HttpConnectionManager_ProxyStatusConfig
-    | undefined;
-  /**
-   * Configuration options for Header Validation (UHV).
-   * UHV is an extensible mechanism for checking validity of HTTP requests as well as providing
-   * normalization for request attributes, such as URI path.
-   * If the typed_header_validation_config is present it overrides the following options:
-   * ``normalize_path``, ``merge_slashes``, ``path_with_escaped_slashes_action``
-   * ``http_protocol_options.allow_chunked_length``, ``common_http_protocol_options.headers_with_underscores_action``.
-   *
-   * The default UHV checks the following:
-   *
-   * #. HTTP/1 header map validity according to `RFC 7230 section 3.2<https://datatracker.ietf.org/doc/html/rfc7230#section-3.2>`_
-   * #. Syntax of HTTP/1 request target URI and response status
-   * #. HTTP/2 header map validity according to `RFC 7540 section 8.1.2<https://datatracker.ietf.org/doc/html/rfc7540#section-8.1.2`_
-   * #. Syntax of HTTP/2 pseudo headers
-   * #. HTTP/3 header map validity according to `RFC 9114 section 4.3 <https://www.rfc-editor.org/rfc/rfc9114.html>`_
-   * #. Syntax of HTTP/3 pseudo headers
-   * #. Syntax of ``Content-Length`` and ``Transfer-Encoding``
-   * #. Validation of HTTP/1 requests with both ``Content-Length`` and ``Transfer-Encoding`` headers
-   * #. Normalization of the URI path according to `Normalization and Comparison <https://datatracker.ietf.org/doc/html/rfc3986#section-6>`_
-   *    without `case normalization <https://datatracker.ietf.org/doc/html/rfc3986#section-6.2.2.1>`_
-   *
-   * [#not-implemented-hide:]
-   * [#extension-category: envoy.http.header_validators]
-   */
-  typedHeaderValidationConfig?:
-    | TypedExtensionConfig
-    | undefined;
-  /**
-   * Append the ``x-forwarded-port`` header with the port value client used to connect to Envoy. It
-   * will be ignored if the ``x-forwarded-port`` header has been set by any trusted proxy in front of Envoy.
-   */
+  proxyStatusConfig?: HttpConnectionManager_ProxyStatusConfig | undefined;
+  typedHeaderValidationConfig?: TypedExtensionConfig | undefined;
   appendXForwardedPort: boolean;
-  /**
-   * Append the :ref:`config_http_conn_man_headers_x-envoy-local-overloaded` HTTP header in the scenario where
-   * the Overload Manager has been triggered.
-   */
   appendLocalOverload: boolean;
-  /**
-   * Whether the HCM will add ProxyProtocolFilterState to the Connection lifetime filter state. Defaults to ``true``.
-   * This should be set to ``false`` in cases where Envoy's view of the downstream address may not correspond to the
-   * actual client address, for example, if there's another proxy in front of the Envoy.
-   */
   addProxyProtocolConnectionState?: boolean | undefined;
+  forwardProtoConfig?: ForwardProtoConfig | undefined;
+  recordRouteResolutionStats: boolean;
+  rds?: Rds | undefined;
+  routeConfig?: RouteConfiguration | undefined;
+  scopedRoutes?: ScopedRoutes | undefined;
+  stripAnyHostPort?: boolean | undefined;
 }
 
 export enum HttpConnectionManager_CodecType {
-  /**
-   * AUTO - For every new connection, the connection manager will determine which
-   * codec to use. This mode supports both ALPN for TLS listeners as well as
-   * protocol inference for plaintext listeners. If ALPN data is available, it
-   * is preferred, otherwise protocol inference is used. In almost all cases,
-   * this is the right option to choose for this setting.
-   */
   AUTO = 0,
-  /** HTTP1 - The connection manager will assume that the client is speaking HTTP/1.1. */
   HTTP1 = 1,
-  /**
-   * HTTP2 - The connection manager will assume that the client is speaking HTTP/2
-   * (Envoy does not require HTTP/2 to take place over TLS or to use ALPN.
-   * Prior knowledge is allowed).
-   */
   HTTP2 = 2,
-  /**
-   * HTTP3 - [#not-implemented-hide:] QUIC implementation is not production ready yet. Use this enum with
-   * caution to prevent accidental execution of QUIC code. I.e. `!= HTTP2` is no longer sufficient
-   * to distinguish HTTP1 and HTTP2 traffic.
-   */
   HTTP3 = 3,
 }
 
@@ -675,17 +144,8 @@ export function httpConnectionManager_CodecTypeToJSON(object: HttpConnectionMana
 }
 
 export enum HttpConnectionManager_ServerHeaderTransformation {
-  /** OVERWRITE - Overwrite any Server header with the contents of server_name. */
   OVERWRITE = 0,
-  /**
-   * APPEND_IF_ABSENT - If no Server header is present, append Server server_name
-   * If a Server header is present, pass it through.
-   */
   APPEND_IF_ABSENT = 1,
-  /**
-   * PASS_THROUGH - Pass through the value of the server header, and do not append a header
-   * if none is present.
-   */
   PASS_THROUGH = 2,
 }
 
@@ -726,32 +186,11 @@ export function httpConnectionManager_ServerHeaderTransformationToJSON(
   }
 }
 
-/**
- * How to handle the :ref:`config_http_conn_man_headers_x-forwarded-client-cert` (XFCC) HTTP
- * header.
- */
 export enum HttpConnectionManager_ForwardClientCertDetails {
-  /** SANITIZE - Do not send the XFCC header to the next hop. This is the default value. */
   SANITIZE = 0,
-  /**
-   * FORWARD_ONLY - When the client connection is mTLS (Mutual TLS), forward the XFCC header
-   * in the request.
-   */
   FORWARD_ONLY = 1,
-  /**
-   * APPEND_FORWARD - When the client connection is mTLS, append the client certificate
-   * information to the request’s XFCC header and forward it.
-   */
   APPEND_FORWARD = 2,
-  /**
-   * SANITIZE_SET - When the client connection is mTLS, reset the XFCC header with the client
-   * certificate information and send it to the next hop.
-   */
   SANITIZE_SET = 3,
-  /**
-   * ALWAYS_FORWARD_ONLY - Always forward the XFCC header in the request, regardless of whether the
-   * client connection is mTLS.
-   */
   ALWAYS_FORWARD_ONLY = 4,
 }
 
@@ -802,39 +241,11 @@ export function httpConnectionManager_ForwardClientCertDetailsToJSON(
   }
 }
 
-/**
- * Determines the action for request that contain %2F, %2f, %5C or %5c sequences in the URI path.
- * This operation occurs before URL normalization and the merge slashes transformations if they were enabled.
- */
 export enum HttpConnectionManager_PathWithEscapedSlashesAction {
-  /**
-   * IMPLEMENTATION_SPECIFIC_DEFAULT - Default behavior specific to implementation (i.e. Envoy) of this configuration option.
-   * Envoy, by default, takes the KEEP_UNCHANGED action.
-   * NOTE: the implementation may change the default behavior at-will.
-   */
   IMPLEMENTATION_SPECIFIC_DEFAULT = 0,
-  /** KEEP_UNCHANGED - Keep escaped slashes. */
   KEEP_UNCHANGED = 1,
-  /**
-   * REJECT_REQUEST - Reject client request with the 400 status. gRPC requests will be rejected with the INTERNAL (13) error code.
-   * The "httpN.downstream_rq_failed_path_normalization" counter is incremented for each rejected request.
-   */
   REJECT_REQUEST = 2,
-  /**
-   * UNESCAPE_AND_REDIRECT - Unescape %2F and %5C sequences and redirect request to the new path if these sequences were present.
-   * Redirect occurs after path normalization and merge slashes transformations if they were configured.
-   * NOTE: gRPC requests will be rejected with the INTERNAL (13) error code.
-   * This option minimizes possibility of path confusion exploits by forcing request with unescaped slashes to
-   * traverse all parties: downstream client, intermediate proxies, Envoy and upstream server.
-   * The "httpN.downstream_rq_redirected_with_normalized_path" counter is incremented for each
-   * redirected request.
-   */
   UNESCAPE_AND_REDIRECT = 3,
-  /**
-   * UNESCAPE_AND_FORWARD - Unescape %2F and %5C sequences.
-   * Note: this option should not be enabled if intermediaries perform path based access control as
-   * it may lead to path confusion vulnerabilities.
-   */
   UNESCAPE_AND_FORWARD = 4,
 }
 
@@ -885,100 +296,59 @@ export function httpConnectionManager_PathWithEscapedSlashesActionToJSON(
   }
 }
 
-/** [#next-free-field: 11] */
+export enum HttpConnectionManager_ForwardClientCertFormat {
+  TEXT = 0,
+  JSON = 1,
+}
+
+export function httpConnectionManager_ForwardClientCertFormatFromJSON(
+  object: any,
+): HttpConnectionManager_ForwardClientCertFormat {
+  switch (object) {
+    case 0:
+    case "TEXT":
+      return HttpConnectionManager_ForwardClientCertFormat.TEXT;
+    case 1:
+    case "JSON":
+      return HttpConnectionManager_ForwardClientCertFormat.JSON;
+    default:
+      throw new globalThis.Error(
+        "Unrecognized enum value " + object + " for enum HttpConnectionManager_ForwardClientCertFormat",
+      );
+  }
+}
+
+export function httpConnectionManager_ForwardClientCertFormatToJSON(
+  object: HttpConnectionManager_ForwardClientCertFormat,
+): string {
+  switch (object) {
+    case HttpConnectionManager_ForwardClientCertFormat.TEXT:
+      return "TEXT";
+    case HttpConnectionManager_ForwardClientCertFormat.JSON:
+      return "JSON";
+    default:
+      throw new globalThis.Error(
+        "Unrecognized enum value " + object + " for enum HttpConnectionManager_ForwardClientCertFormat",
+      );
+  }
+}
+
 export interface HttpConnectionManager_Tracing {
-  /**
-   * Target percentage of requests managed by this HTTP connection manager that will be force
-   * traced if the :ref:`x-client-trace-id <config_http_conn_man_headers_x-client-trace-id>`
-   * header is set. This field is a direct analog for the runtime variable
-   * 'tracing.client_enabled' in the :ref:`HTTP Connection Manager
-   * <config_http_conn_man_runtime>`.
-   * Default: 100%
-   */
-  clientSampling?:
-    | Percent
-    | undefined;
-  /**
-   * Target percentage of requests managed by this HTTP connection manager that will be randomly
-   * selected for trace generation, if not requested by the client or not forced. This field is
-   * a direct analog for the runtime variable 'tracing.random_sampling' in the
-   * :ref:`HTTP Connection Manager <config_http_conn_man_runtime>`.
-   * Default: 100%
-   */
-  randomSampling?:
-    | Percent
-    | undefined;
-  /**
-   * Target percentage of requests managed by this HTTP connection manager that will be traced
-   * after all other sampling checks have been applied (client-directed, force tracing, random
-   * sampling). This field functions as an upper limit on the total configured sampling rate. For
-   * instance, setting client_sampling to 100% but overall_sampling to 1% will result in only 1%
-   * of client requests with the appropriate headers to be force traced. This field is a direct
-   * analog for the runtime variable 'tracing.global_enabled' in the
-   * :ref:`HTTP Connection Manager <config_http_conn_man_runtime>`.
-   * Default: 100%
-   */
-  overallSampling?:
-    | Percent
-    | undefined;
-  /**
-   * Whether to annotate spans with additional data. If true, spans will include logs for stream
-   * events.
-   */
+  clientSampling?: Percent | undefined;
+  randomSampling?: Percent | undefined;
+  overallSampling?: Percent | undefined;
   verbose: boolean;
-  /**
-   * Maximum length of the request path to extract and include in the HttpUrl tag. Used to
-   * truncate lengthy request paths to meet the needs of a tracing backend.
-   * Default: 256
-   */
-  maxPathTagLength?:
-    | number
-    | undefined;
-  /** A list of custom tags with unique tag name to create tags for the active span. */
+  maxPathTagLength?: number | undefined;
   customTags: CustomTag[];
-  /**
-   * Configuration for an external tracing provider.
-   * If not specified, no tracing will be performed.
-   *
-   * .. attention::
-   *   Please be aware that ``envoy.tracers.opencensus`` provider can only be configured once
-   *   in Envoy lifetime.
-   *   Any attempts to reconfigure it or to use different configurations for different HCM filters
-   *   will be rejected.
-   *   Such a constraint is inherent to OpenCensus itself. It cannot be overcome without changes
-   *   on OpenCensus side.
-   */
-  provider?:
-    | Tracing_Http
-    | undefined;
-  /**
-   * Create separate tracing span for each upstream request if true. And if this flag is set to true,
-   * the tracing provider will assume that Envoy will be independent hop in the trace chain and may
-   * set span type to client or server based on this flag.
-   * This will deprecate the
-   * :ref:`start_child_span <envoy_v3_api_field_extensions.filters.http.router.v3.Router.start_child_span>`
-   * in the router.
-   *
-   * Users should set appropriate value based on their tracing provider and actual scenario:
-   *
-   * * If Envoy is used as sidecar and users want to make the sidecar and its application as only one
-   *   hop in the trace chain, this flag should be set to false. And please also make sure the
-   *   :ref:`start_child_span <envoy_v3_api_field_extensions.filters.http.router.v3.Router.start_child_span>`
-   *   in the router is not set to true.
-   * * If Envoy is used as gateway or independent proxy, or users want to make the sidecar and its
-   *   application as different hops in the trace chain, this flag should be set to true.
-   * * If tracing provider that has explicit requirements on span creation (like SkyWalking),
-   *   this flag should be set to true.
-   *
-   * The default value is false for now for backward compatibility.
-   */
+  provider?: Tracing_Http | undefined;
   spawnUpstreamSpan?: boolean | undefined;
+  operation: string;
+  upstreamOperation: string;
+  noContextPropagation: boolean;
 }
 
 export enum HttpConnectionManager_Tracing_OperationName {
-  /** INGRESS - The HTTP listener is used for ingress/incoming requests. */
   INGRESS = 0,
-  /** EGRESS - The HTTP listener is used for egress/outgoing requests. */
   EGRESS = 1,
 }
 
@@ -1015,500 +385,124 @@ export function httpConnectionManager_Tracing_OperationNameToJSON(
 }
 
 export interface HttpConnectionManager_InternalAddressConfig {
-  /** Whether unix socket addresses should be considered internal. */
   unixSockets: boolean;
-  /**
-   * List of CIDR ranges that are treated as internal. If unset, then RFC1918 / RFC4193
-   * IP addresses will be considered internal.
-   */
   cidrRanges: CidrRange[];
 }
 
-/** [#next-free-field: 7] */
 export interface HttpConnectionManager_SetCurrentClientCertDetails {
-  /** Whether to forward the subject of the client cert. Defaults to false. */
-  subject?:
-    | boolean
-    | undefined;
-  /**
-   * Whether to forward the entire client cert in URL encoded PEM format. This will appear in the
-   * XFCC header comma separated from other values with the value Cert="PEM".
-   * Defaults to false.
-   */
+  subject?: boolean | undefined;
   cert: boolean;
-  /**
-   * Whether to forward the entire client cert chain (including the leaf cert) in URL encoded PEM
-   * format. This will appear in the XFCC header comma separated from other values with the value
-   * Chain="PEM".
-   * Defaults to false.
-   */
   chain: boolean;
-  /**
-   * Whether to forward the DNS type Subject Alternative Names of the client cert.
-   * Defaults to false.
-   */
   dns: boolean;
-  /**
-   * Whether to forward the URI type Subject Alternative Name of the client cert. Defaults to
-   * false.
-   */
   uri: boolean;
+  issuer: boolean;
+  format: HttpConnectionManager_ForwardClientCertFormat;
 }
 
-/**
- * The configuration for HTTP upgrades.
- * For each upgrade type desired, an UpgradeConfig must be added.
- *
- * .. warning::
- *
- *    The current implementation of upgrade headers does not handle
- *    multi-valued upgrade headers. Support for multi-valued headers may be
- *    added in the future if needed.
- *
- * .. warning::
- *    The current implementation of upgrade headers does not work with HTTP/2
- *    upstreams.
- */
+export interface HttpConnectionManager_ForwardClientCertConfig {
+  forwardClientCertDetails: HttpConnectionManager_ForwardClientCertDetails;
+  setCurrentClientCertDetails?: HttpConnectionManager_SetCurrentClientCertDetails | undefined;
+}
+
 export interface HttpConnectionManager_UpgradeConfig {
-  /**
-   * The case-insensitive name of this upgrade, e.g. "websocket".
-   * For each upgrade type present in upgrade_configs, requests with
-   * Upgrade: [upgrade_type]
-   * will be proxied upstream.
-   */
   upgradeType: string;
-  /**
-   * If present, this represents the filter chain which will be created for
-   * this type of upgrade. If no filters are present, the filter chain for
-   * HTTP connections will be used for this upgrade type.
-   */
   filters: HttpFilter[];
-  /**
-   * Determines if upgrades are enabled or disabled by default. Defaults to true.
-   * This can be overridden on a per-route basis with :ref:`cluster
-   * <envoy_v3_api_field_config.route.v3.RouteAction.upgrade_configs>` as documented in the
-   * :ref:`upgrade documentation <arch_overview_upgrades>`.
-   */
   enabled?: boolean | undefined;
 }
 
-/**
- * [#not-implemented-hide:] Transformations that apply to path headers. Transformations are applied
- * before any processing of requests by HTTP filters, routing, and matching. Only the normalized
- * path will be visible internally if a transformation is enabled. Any path rewrites that the
- * router performs (e.g. :ref:`regex_rewrite
- * <envoy_v3_api_field_config.route.v3.RouteAction.regex_rewrite>` or :ref:`prefix_rewrite
- * <envoy_v3_api_field_config.route.v3.RouteAction.prefix_rewrite>`) will apply to the ``:path`` header
- * destined for the upstream.
- *
- * Note: access logging and tracing will show the original ``:path`` header.
- */
 export interface HttpConnectionManager_PathNormalizationOptions {
-  /**
-   * [#not-implemented-hide:] Normalization applies internally before any processing of requests by
-   * HTTP filters, routing, and matching *and* will affect the forwarded ``:path`` header. Defaults
-   * to :ref:`NormalizePathRFC3986
-   * <envoy_v3_api_msg_type.http.v3.PathTransformation.Operation.NormalizePathRFC3986>`. When not
-   * specified, this value may be overridden by the runtime variable
-   * :ref:`http_connection_manager.normalize_path<config_http_conn_man_runtime_normalize_path>`.
-   * Envoy will respond with 400 to paths that are malformed (e.g. for paths that fail RFC 3986
-   * normalization due to disallowed characters.)
-   */
-  forwardingTransformation?:
-    | PathTransformation
-    | undefined;
-  /**
-   * [#not-implemented-hide:] Normalization only applies internally before any processing of
-   * requests by HTTP filters, routing, and matching. These will be applied after full
-   * transformation is applied. The ``:path`` header before this transformation will be restored in
-   * the router filter and sent upstream unless it was mutated by a filter. Defaults to no
-   * transformations.
-   * Multiple actions can be applied in the same Transformation, forming a sequential
-   * pipeline. The transformations will be performed in the order that they appear. Envoy will
-   * respond with 400 to paths that are malformed (e.g. for paths that fail RFC 3986
-   * normalization due to disallowed characters.)
-   */
+  forwardingTransformation?: PathTransformation | undefined;
   httpFilterTransformation?: PathTransformation | undefined;
 }
 
-/**
- * Configures the manner in which the Proxy-Status HTTP response header is
- * populated.
- *
- * See the [Proxy-Status
- * RFC](https://datatracker.ietf.org/doc/html/draft-ietf-httpbis-proxy-status-08).
- * [#comment:TODO: Update this with the non-draft URL when finalized.]
- *
- * The Proxy-Status header is a string of the form:
- *
- *   "<server_name>; error=<error_type>; details=<details>"
- * [#next-free-field: 7]
- */
 export interface HttpConnectionManager_ProxyStatusConfig {
-  /**
-   * If true, the details field of the Proxy-Status header is not populated with stream_info.response_code_details.
-   * This value defaults to ``false``, i.e. the ``details`` field is populated by default.
-   */
   removeDetails: boolean;
-  /**
-   * If true, the details field of the Proxy-Status header will not contain
-   * connection termination details. This value defaults to ``false``, i.e. the
-   * ``details`` field will contain connection termination details by default.
-   */
   removeConnectionTerminationDetails: boolean;
-  /**
-   * If true, the details field of the Proxy-Status header will not contain an
-   * enumeration of the Envoy ResponseFlags. This value defaults to ``false``,
-   * i.e. the ``details`` field will contain a list of ResponseFlags by default.
-   */
   removeResponseFlags: boolean;
-  /**
-   * If true, overwrites the existing Status header with the response code
-   * recommended by the Proxy-Status spec.
-   * This value defaults to ``false``, i.e. the HTTP response code is not
-   * overwritten.
-   */
   setRecommendedResponseCode: boolean;
-  /**
-   * If ``use_node_id`` is set, Proxy-Status headers will use the Envoy's node
-   * ID as the name of the proxy.
-   */
-  useNodeId?:
-    | boolean
-    | undefined;
-  /**
-   * If ``literal_proxy_name`` is set, Proxy-Status headers will use this
-   * value as the name of the proxy.
-   */
+  useNodeId?: boolean | undefined;
   literalProxyName?: string | undefined;
 }
 
 export interface HttpConnectionManager_HcmAccessLogOptions {
-  /**
-   * The interval to flush the above access logs. By default, the HCM will flush exactly one access log
-   * on stream close, when the HTTP request is complete. If this field is set, the HCM will flush access
-   * logs periodically at the specified interval. This is especially useful in the case of long-lived
-   * requests, such as CONNECT and Websockets. Final access logs can be detected via the
-   * ``requestComplete()`` method of ``StreamInfo`` in access log filters, or through the ``%DURATION%`` substitution
-   * string.
-   * The interval must be at least 1 millisecond.
-   */
-  accessLogFlushInterval?:
-    | Duration
-    | undefined;
-  /**
-   * If set to true, HCM will flush an access log when a new HTTP request is received, after request
-   * headers have been evaluated, before iterating through the HTTP filter chain.
-   * This log record, if enabled, does not depend on periodic log records or request completion log.
-   * Details related to upstream cluster, such as upstream host, will not be available for this log.
-   */
+  accessLogFlushInterval?: Duration | undefined;
   flushAccessLogOnNewRequest: boolean;
-  /**
-   * If true, the HCM will flush an access log when a tunnel is successfully established. For example,
-   * this could be when an upstream has successfully returned 101 Switching Protocols, or when the proxy
-   * has returned 200 to a CONNECT request.
-   */
   flushLogOnTunnelSuccessfullyEstablished: boolean;
 }
 
-/** The configuration to customize local reply returned by Envoy. */
+export interface ForwardProtoConfig {
+  httpsDestinationPorts: number[];
+  httpDestinationPorts: number[];
+}
+
 export interface LocalReplyConfig {
-  /**
-   * Configuration of list of mappers which allows to filter and change local response.
-   * The mappers will be checked by the specified order until one is matched.
-   */
   mappers: ResponseMapper[];
-  /**
-   * The configuration to form response body from the :ref:`command operators <config_access_log_command_operators>`
-   * and to specify response content type as one of: plain/text or application/json.
-   *
-   * Example one: "plain/text" ``body_format``.
-   *
-   * .. validated-code-block:: yaml
-   *   :type-name: envoy.config.core.v3.SubstitutionFormatString
-   *
-   *   text_format: "%LOCAL_REPLY_BODY%:%RESPONSE_CODE%:path=%REQ(:path)%\n"
-   *
-   * The following response body in "plain/text" format will be generated for a request with
-   * local reply body of "upstream connection error", response_code=503 and path=/foo.
-   *
-   * .. code-block:: text
-   *
-   *   upstream connect error:503:path=/foo
-   *
-   * Example two: "application/json" ``body_format``.
-   *
-   * .. validated-code-block:: yaml
-   *   :type-name: envoy.config.core.v3.SubstitutionFormatString
-   *
-   *   json_format:
-   *     status: "%RESPONSE_CODE%"
-   *     message: "%LOCAL_REPLY_BODY%"
-   *     path: "%REQ(:path)%"
-   *
-   * The following response body in "application/json" format would be generated for a request with
-   * local reply body of "upstream connection error", response_code=503 and path=/foo.
-   *
-   * .. code-block:: json
-   *
-   *  {
-   *    "status": 503,
-   *    "message": "upstream connection error",
-   *    "path": "/foo"
-   *  }
-   */
   bodyFormat?: SubstitutionFormatString | undefined;
 }
 
-/**
- * The configuration to filter and change local response.
- * [#next-free-field: 6]
- */
 export interface ResponseMapper {
-  /** Filter to determine if this mapper should apply. */
-  filter?:
-    | AccessLogFilter
-    | undefined;
-  /** The new response status code if specified. */
-  statusCode?:
-    | number
-    | undefined;
-  /**
-   * The new local reply body text if specified. It will be used in the ``%LOCAL_REPLY_BODY%``
-   * command operator in the ``body_format``.
-   */
-  body?:
-    | DataSource
-    | undefined;
-  /**
-   * A per mapper ``body_format`` to override the :ref:`body_format <envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.LocalReplyConfig.body_format>`.
-   * It will be used when this mapper is matched.
-   */
-  bodyFormatOverride?:
-    | SubstitutionFormatString
-    | undefined;
-  /**
-   * HTTP headers to add to a local reply. This allows the response mapper to append, to add
-   * or to override headers of any local reply before it is sent to a downstream client.
-   */
+  filter?: AccessLogFilter | undefined;
+  statusCode?: number | undefined;
+  body?: DataSource | undefined;
+  bodyFormatOverride?: SubstitutionFormatString | undefined;
   headersToAdd: HeaderValueOption[];
 }
 
 export interface Rds {
-  /** Configuration source specifier for RDS. */
-  configSource?:
-    | ConfigSource
-    | undefined;
-  /**
-   * The name of the route configuration. This name will be passed to the RDS
-   * API. This allows an Envoy configuration with multiple HTTP listeners (and
-   * associated HTTP connection manager filters) to use different route
-   * configurations.
-   */
+  configSource?: ConfigSource | undefined;
   routeConfigName: string;
 }
 
-/** This message is used to work around the limitations with 'oneof' and repeated fields. */
 export interface ScopedRouteConfigurationsList {
   scopedRouteConfigurations: ScopedRouteConfiguration[];
 }
 
-/** [#next-free-field: 6] */
 export interface ScopedRoutes {
-  /** The name assigned to the scoped routing configuration. */
   name: string;
-  /** The algorithm to use for constructing a scope key for each request. */
-  scopeKeyBuilder?:
-    | ScopedRoutes_ScopeKeyBuilder
-    | undefined;
-  /**
-   * Configuration source specifier for RDS.
-   * This config source is used to subscribe to RouteConfiguration resources specified in
-   * ScopedRouteConfiguration messages.
-   */
-  rdsConfigSource?:
-    | ConfigSource
-    | undefined;
-  /**
-   * The set of routing scopes corresponding to the HCM. A scope is assigned to a request by
-   * matching a key constructed from the request's attributes according to the algorithm specified
-   * by the
-   * :ref:`ScopeKeyBuilder<envoy_v3_api_msg_extensions.filters.network.http_connection_manager.v3.ScopedRoutes.ScopeKeyBuilder>`
-   * in this message.
-   */
-  scopedRouteConfigurationsList?:
-    | ScopedRouteConfigurationsList
-    | undefined;
-  /**
-   * The set of routing scopes associated with the HCM will be dynamically loaded via the SRDS
-   * API. A scope is assigned to a request by matching a key constructed from the request's
-   * attributes according to the algorithm specified by the
-   * :ref:`ScopeKeyBuilder<envoy_v3_api_msg_extensions.filters.network.http_connection_manager.v3.ScopedRoutes.ScopeKeyBuilder>`
-   * in this message.
-   */
+  scopeKeyBuilder?: ScopedRoutes_ScopeKeyBuilder | undefined;
+  rdsConfigSource?: ConfigSource | undefined;
+  scopedRouteConfigurationsList?: ScopedRouteConfigurationsList | undefined;
   scopedRds?: ScopedRds | undefined;
 }
 
-/**
- * Specifies the mechanism for constructing "scope keys" based on HTTP request attributes. These
- * keys are matched against a set of :ref:`Key<envoy_v3_api_msg_config.route.v3.ScopedRouteConfiguration.Key>`
- * objects assembled from :ref:`ScopedRouteConfiguration<envoy_v3_api_msg_config.route.v3.ScopedRouteConfiguration>`
- * messages distributed via SRDS (the Scoped Route Discovery Service) or assigned statically via
- * :ref:`scoped_route_configurations_list<envoy_v3_api_field_extensions.filters.network.http_connection_manager.v3.ScopedRoutes.scoped_route_configurations_list>`.
- *
- * Upon receiving a request's headers, the Router will build a key using the algorithm specified
- * by this message. This key will be used to look up the routing table (i.e., the
- * :ref:`RouteConfiguration<envoy_v3_api_msg_config.route.v3.RouteConfiguration>`) to use for the request.
- */
 export interface ScopedRoutes_ScopeKeyBuilder {
-  /**
-   * The final(built) scope key consists of the ordered union of these fragments, which are compared in order with the
-   * fragments of a :ref:`ScopedRouteConfiguration<envoy_v3_api_msg_config.route.v3.ScopedRouteConfiguration>`.
-   * A missing fragment during comparison will make the key invalid, i.e., the computed key doesn't match any key.
-   */
   fragments: ScopedRoutes_ScopeKeyBuilder_FragmentBuilder[];
 }
 
-/** Specifies the mechanism for constructing key fragments which are composed into scope keys. */
 export interface ScopedRoutes_ScopeKeyBuilder_FragmentBuilder {
-  /** Specifies how a header field's value should be extracted. */
   headerValueExtractor?: ScopedRoutes_ScopeKeyBuilder_FragmentBuilder_HeaderValueExtractor | undefined;
 }
 
-/**
- * Specifies how the value of a header should be extracted.
- * The following example maps the structure of a header to the fields in this message.
- *
- * .. code::
- *
- *              <0> <1>   <-- index
- *    X-Header: a=b;c=d
- *    |         || |
- *    |         || \----> <element_separator>
- *    |         ||
- *    |         |\----> <element.separator>
- *    |         |
- *    |         \----> <element.key>
- *    |
- *    \----> <name>
- *
- *    Each 'a=b' key-value pair constitutes an 'element' of the header field.
- */
 export interface ScopedRoutes_ScopeKeyBuilder_FragmentBuilder_HeaderValueExtractor {
-  /**
-   * The name of the header field to extract the value from.
-   *
-   * .. note::
-   *
-   *   If the header appears multiple times only the first value is used.
-   */
   name: string;
-  /**
-   * The element separator (e.g., ';' separates 'a;b;c;d').
-   * Default: empty string. This causes the entirety of the header field to be extracted.
-   * If this field is set to an empty string and 'index' is used in the oneof below, 'index'
-   * must be set to 0.
-   */
   elementSeparator: string;
-  /**
-   * Specifies the zero based index of the element to extract.
-   * Note Envoy concatenates multiple values of the same header key into a comma separated
-   * string, the splitting always happens after the concatenation.
-   */
-  index?:
-    | number
-    | undefined;
-  /** Specifies the key value pair to extract the value from. */
+  index?: number | undefined;
   element?: ScopedRoutes_ScopeKeyBuilder_FragmentBuilder_HeaderValueExtractor_KvElement | undefined;
 }
 
-/** Specifies a header field's key value pair to match on. */
 export interface ScopedRoutes_ScopeKeyBuilder_FragmentBuilder_HeaderValueExtractor_KvElement {
-  /**
-   * The separator between key and value (e.g., '=' separates 'k=v;...').
-   * If an element is an empty string, the element is ignored.
-   * If an element contains no separator, the whole element is parsed as key and the
-   * fragment value is an empty string.
-   * If there are multiple values for a matched key, the first value is returned.
-   */
   separator: string;
-  /** The key to match on. */
   key: string;
 }
 
 export interface ScopedRds {
-  /** Configuration source specifier for scoped RDS. */
-  scopedRdsConfigSource?:
-    | ConfigSource
-    | undefined;
-  /**
-   * xdstp:// resource locator for scoped RDS collection.
-   * [#not-implemented-hide:]
-   */
+  scopedRdsConfigSource?: ConfigSource | undefined;
   srdsResourcesLocator: string;
 }
 
-/** [#next-free-field: 8] */
 export interface HttpFilter {
-  /** The name of the filter configuration. It also serves as a resource name in ExtensionConfigDS. */
   name: string;
-  /**
-   * Filter specific configuration which depends on the filter being instantiated. See the supported
-   * filters for further documentation.
-   *
-   * To support configuring a :ref:`match tree <arch_overview_matching_api>`, use an
-   * :ref:`ExtensionWithMatcher <envoy_v3_api_msg_extensions.common.matching.v3.ExtensionWithMatcher>`
-   * with the desired HTTP filter.
-   * [#extension-category: envoy.filters.http]
-   */
-  typedConfig?:
-    | Any
-    | undefined;
-  /**
-   * Configuration source specifier for an extension configuration discovery service.
-   * In case of a failure and without the default configuration, the HTTP listener responds with code 500.
-   * Extension configs delivered through this mechanism are not expected to require warming (see https://github.com/envoyproxy/envoy/issues/12061).
-   *
-   * To support configuring a :ref:`match tree <arch_overview_matching_api>`, use an
-   * :ref:`ExtensionWithMatcher <envoy_v3_api_msg_extensions.common.matching.v3.ExtensionWithMatcher>`
-   * with the desired HTTP filter. This works for both the default filter configuration as well
-   * as for filters provided via the API.
-   */
-  configDiscovery?:
-    | ExtensionConfigSource
-    | undefined;
-  /**
-   * If true, clients that do not support this filter may ignore the
-   * filter but otherwise accept the config.
-   * Otherwise, clients that do not support this filter must reject the config.
-   */
   isOptional: boolean;
-  /**
-   * If true, the filter is disabled by default and must be explicitly enabled by setting
-   * per filter configuration in the route configuration.
-   * See :ref:`route based filter chain <arch_overview_http_filters_route_based_filter_chain>`
-   * for more details.
-   *
-   * Terminal filters (e.g. ``envoy.filters.http.router``) cannot be marked as disabled.
-   */
   disabled: boolean;
+  typedConfig?: Any | undefined;
+  configDiscovery?: ExtensionConfigSource | undefined;
 }
 
 export interface RequestIDExtension {
-  /** Request ID extension specific configuration. */
   typedConfig?: Any | undefined;
 }
 
-/**
- * [#protodoc-title: Envoy Mobile HTTP connection manager]
- * HTTP connection manager for use in Envoy mobile.
- * [#extension: envoy.filters.network.envoy_mobile_http_connection_manager]
- */
 export interface EnvoyMobileHttpConnectionManager {
-  /**
-   * The configuration for the underlying HttpConnectionManager which will be
-   * instantiated for Envoy mobile.
-   */
   config?: HttpConnectionManager | undefined;
 }
 
@@ -1516,13 +510,11 @@ function createBaseHttpConnectionManager(): HttpConnectionManager {
   return {
     codecType: 0,
     statPrefix: "",
-    rds: undefined,
-    routeConfig: undefined,
-    scopedRoutes: undefined,
     httpFilters: [],
     addUserAgent: undefined,
     tracing: undefined,
     commonHttpProtocolOptions: undefined,
+    http1SafeMaxConnectionDuration: false,
     httpProtocolOptions: undefined,
     http2ProtocolOptions: undefined,
     http3ProtocolOptions: undefined,
@@ -1531,9 +523,11 @@ function createBaseHttpConnectionManager(): HttpConnectionManager {
     schemeHeaderTransformation: undefined,
     maxRequestHeadersKb: undefined,
     streamIdleTimeout: undefined,
+    streamFlushTimeout: undefined,
     requestTimeout: undefined,
     requestHeadersTimeout: undefined,
     drainTimeout: undefined,
+    drainTimeoutJitter: undefined,
     delayedCloseTimeout: undefined,
     accessLog: [],
     accessLogFlushInterval: undefined,
@@ -1551,6 +545,7 @@ function createBaseHttpConnectionManager(): HttpConnectionManager {
     alwaysSetRequestIdInResponse: false,
     forwardClientCertDetails: 0,
     setCurrentClientCertDetails: undefined,
+    forwardClientCertMatcher: undefined,
     proxy100Continue: false,
     representIpv4RemoteAddressAsIpv4MappedIpv6: false,
     upgradeConfigs: [],
@@ -1560,7 +555,6 @@ function createBaseHttpConnectionManager(): HttpConnectionManager {
     requestIdExtension: undefined,
     localReplyConfig: undefined,
     stripMatchingHostPort: false,
-    stripAnyHostPort: undefined,
     streamErrorOnInvalidHttpMessage: undefined,
     pathNormalizationOptions: undefined,
     stripTrailingHostDot: false,
@@ -1569,6 +563,12 @@ function createBaseHttpConnectionManager(): HttpConnectionManager {
     appendXForwardedPort: false,
     appendLocalOverload: false,
     addProxyProtocolConnectionState: undefined,
+    forwardProtoConfig: undefined,
+    recordRouteResolutionStats: false,
+    rds: undefined,
+    routeConfig: undefined,
+    scopedRoutes: undefined,
+    stripAnyHostPort: undefined,
   };
 }
 
@@ -1585,15 +585,6 @@ export const HttpConnectionManager: MessageFns<
     if (message.statPrefix !== "") {
       writer.uint32(18).string(message.statPrefix);
     }
-    if (message.rds !== undefined) {
-      Rds.encode(message.rds, writer.uint32(26).fork()).join();
-    }
-    if (message.routeConfig !== undefined) {
-      RouteConfiguration.encode(message.routeConfig, writer.uint32(34).fork()).join();
-    }
-    if (message.scopedRoutes !== undefined) {
-      ScopedRoutes.encode(message.scopedRoutes, writer.uint32(250).fork()).join();
-    }
     for (const v of message.httpFilters) {
       HttpFilter.encode(v!, writer.uint32(42).fork()).join();
     }
@@ -1605,6 +596,9 @@ export const HttpConnectionManager: MessageFns<
     }
     if (message.commonHttpProtocolOptions !== undefined) {
       HttpProtocolOptions.encode(message.commonHttpProtocolOptions, writer.uint32(282).fork()).join();
+    }
+    if (message.http1SafeMaxConnectionDuration !== false) {
+      writer.uint32(464).bool(message.http1SafeMaxConnectionDuration);
     }
     if (message.httpProtocolOptions !== undefined) {
       Http1ProtocolOptions.encode(message.httpProtocolOptions, writer.uint32(66).fork()).join();
@@ -1630,6 +624,9 @@ export const HttpConnectionManager: MessageFns<
     if (message.streamIdleTimeout !== undefined) {
       Duration.encode(message.streamIdleTimeout, writer.uint32(194).fork()).join();
     }
+    if (message.streamFlushTimeout !== undefined) {
+      Duration.encode(message.streamFlushTimeout, writer.uint32(474).fork()).join();
+    }
     if (message.requestTimeout !== undefined) {
       Duration.encode(message.requestTimeout, writer.uint32(226).fork()).join();
     }
@@ -1638,6 +635,9 @@ export const HttpConnectionManager: MessageFns<
     }
     if (message.drainTimeout !== undefined) {
       Duration.encode(message.drainTimeout, writer.uint32(98).fork()).join();
+    }
+    if (message.drainTimeoutJitter !== undefined) {
+      Percent.encode(message.drainTimeoutJitter, writer.uint32(498).fork()).join();
     }
     if (message.delayedCloseTimeout !== undefined) {
       Duration.encode(message.delayedCloseTimeout, writer.uint32(210).fork()).join();
@@ -1694,6 +694,9 @@ export const HttpConnectionManager: MessageFns<
         writer.uint32(138).fork(),
       ).join();
     }
+    if (message.forwardClientCertMatcher !== undefined) {
+      Matcher.encode(message.forwardClientCertMatcher, writer.uint32(482).fork()).join();
+    }
     if (message.proxy100Continue !== false) {
       writer.uint32(144).bool(message.proxy100Continue);
     }
@@ -1721,9 +724,6 @@ export const HttpConnectionManager: MessageFns<
     if (message.stripMatchingHostPort !== false) {
       writer.uint32(312).bool(message.stripMatchingHostPort);
     }
-    if (message.stripAnyHostPort !== undefined) {
-      writer.uint32(336).bool(message.stripAnyHostPort);
-    }
     if (message.streamErrorOnInvalidHttpMessage !== undefined) {
       BoolValue.encode({ value: message.streamErrorOnInvalidHttpMessage! }, writer.uint32(322).fork()).join();
     }
@@ -1748,6 +748,24 @@ export const HttpConnectionManager: MessageFns<
     }
     if (message.addProxyProtocolConnectionState !== undefined) {
       BoolValue.encode({ value: message.addProxyProtocolConnectionState! }, writer.uint32(426).fork()).join();
+    }
+    if (message.forwardProtoConfig !== undefined) {
+      ForwardProtoConfig.encode(message.forwardProtoConfig, writer.uint32(490).fork()).join();
+    }
+    if (message.recordRouteResolutionStats !== false) {
+      writer.uint32(504).bool(message.recordRouteResolutionStats);
+    }
+    if (message.rds !== undefined) {
+      Rds.encode(message.rds, writer.uint32(26).fork()).join();
+    }
+    if (message.routeConfig !== undefined) {
+      RouteConfiguration.encode(message.routeConfig, writer.uint32(34).fork()).join();
+    }
+    if (message.scopedRoutes !== undefined) {
+      ScopedRoutes.encode(message.scopedRoutes, writer.uint32(250).fork()).join();
+    }
+    if (message.stripAnyHostPort !== undefined) {
+      writer.uint32(336).bool(message.stripAnyHostPort);
     }
     return writer;
   },
@@ -1781,30 +799,6 @@ export const HttpConnectionManager: MessageFns<
             message.statPrefix = reader.string();
             continue;
           }
-          case 3: {
-            if (tag !== 26) {
-              break;
-            }
-
-            message.rds = Rds.decode(reader, reader.uint32());
-            continue;
-          }
-          case 4: {
-            if (tag !== 34) {
-              break;
-            }
-
-            message.routeConfig = RouteConfiguration.decode(reader, reader.uint32());
-            continue;
-          }
-          case 31: {
-            if (tag !== 250) {
-              break;
-            }
-
-            message.scopedRoutes = ScopedRoutes.decode(reader, reader.uint32());
-            continue;
-          }
           case 5: {
             if (tag !== 42) {
               break;
@@ -1835,6 +829,14 @@ export const HttpConnectionManager: MessageFns<
             }
 
             message.commonHttpProtocolOptions = HttpProtocolOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 58: {
+            if (tag !== 464) {
+              break;
+            }
+
+            message.http1SafeMaxConnectionDuration = reader.bool();
             continue;
           }
           case 8: {
@@ -1901,6 +903,14 @@ export const HttpConnectionManager: MessageFns<
             message.streamIdleTimeout = Duration.decode(reader, reader.uint32());
             continue;
           }
+          case 59: {
+            if (tag !== 474) {
+              break;
+            }
+
+            message.streamFlushTimeout = Duration.decode(reader, reader.uint32());
+            continue;
+          }
           case 28: {
             if (tag !== 226) {
               break;
@@ -1923,6 +933,14 @@ export const HttpConnectionManager: MessageFns<
             }
 
             message.drainTimeout = Duration.decode(reader, reader.uint32());
+            continue;
+          }
+          case 62: {
+            if (tag !== 498) {
+              break;
+            }
+
+            message.drainTimeoutJitter = Percent.decode(reader, reader.uint32());
             continue;
           }
           case 26: {
@@ -2064,6 +1082,14 @@ export const HttpConnectionManager: MessageFns<
             );
             continue;
           }
+          case 60: {
+            if (tag !== 482) {
+              break;
+            }
+
+            message.forwardClientCertMatcher = Matcher.decode(reader, reader.uint32());
+            continue;
+          }
           case 18: {
             if (tag !== 144) {
               break;
@@ -2136,14 +1162,6 @@ export const HttpConnectionManager: MessageFns<
             message.stripMatchingHostPort = reader.bool();
             continue;
           }
-          case 42: {
-            if (tag !== 336) {
-              break;
-            }
-
-            message.stripAnyHostPort = reader.bool();
-            continue;
-          }
           case 40: {
             if (tag !== 322) {
               break;
@@ -2211,6 +1229,54 @@ export const HttpConnectionManager: MessageFns<
             message.addProxyProtocolConnectionState = BoolValue.decode(reader, reader.uint32()).value;
             continue;
           }
+          case 61: {
+            if (tag !== 490) {
+              break;
+            }
+
+            message.forwardProtoConfig = ForwardProtoConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 63: {
+            if (tag !== 504) {
+              break;
+            }
+
+            message.recordRouteResolutionStats = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.rds = Rds.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.routeConfig = RouteConfiguration.decode(reader, reader.uint32());
+            continue;
+          }
+          case 31: {
+            if (tag !== 250) {
+              break;
+            }
+
+            message.scopedRoutes = ScopedRoutes.decode(reader, reader.uint32());
+            continue;
+          }
+          case 42: {
+            if (tag !== 336) {
+              break;
+            }
+
+            message.stripAnyHostPort = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2235,17 +1301,6 @@ export const HttpConnectionManager: MessageFns<
         : isSet(object.stat_prefix)
         ? globalThis.String(object.stat_prefix)
         : "",
-      rds: isSet(object.rds) ? Rds.fromJSON(object.rds) : undefined,
-      routeConfig: isSet(object.routeConfig)
-        ? RouteConfiguration.fromJSON(object.routeConfig)
-        : isSet(object.route_config)
-        ? RouteConfiguration.fromJSON(object.route_config)
-        : undefined,
-      scopedRoutes: isSet(object.scopedRoutes)
-        ? ScopedRoutes.fromJSON(object.scopedRoutes)
-        : isSet(object.scoped_routes)
-        ? ScopedRoutes.fromJSON(object.scoped_routes)
-        : undefined,
       httpFilters: globalThis.Array.isArray(object?.httpFilters)
         ? object.httpFilters.map((e: any) => HttpFilter.fromJSON(e))
         : globalThis.Array.isArray(object?.http_filters)
@@ -2262,6 +1317,11 @@ export const HttpConnectionManager: MessageFns<
         : isSet(object.common_http_protocol_options)
         ? HttpProtocolOptions.fromJSON(object.common_http_protocol_options)
         : undefined,
+      http1SafeMaxConnectionDuration: isSet(object.http1SafeMaxConnectionDuration)
+        ? globalThis.Boolean(object.http1SafeMaxConnectionDuration)
+        : isSet(object.http1_safe_max_connection_duration)
+        ? globalThis.Boolean(object.http1_safe_max_connection_duration)
+        : false,
       httpProtocolOptions: isSet(object.httpProtocolOptions)
         ? Http1ProtocolOptions.fromJSON(object.httpProtocolOptions)
         : isSet(object.http_protocol_options)
@@ -2302,6 +1362,11 @@ export const HttpConnectionManager: MessageFns<
         : isSet(object.stream_idle_timeout)
         ? Duration.fromJSON(object.stream_idle_timeout)
         : undefined,
+      streamFlushTimeout: isSet(object.streamFlushTimeout)
+        ? Duration.fromJSON(object.streamFlushTimeout)
+        : isSet(object.stream_flush_timeout)
+        ? Duration.fromJSON(object.stream_flush_timeout)
+        : undefined,
       requestTimeout: isSet(object.requestTimeout)
         ? Duration.fromJSON(object.requestTimeout)
         : isSet(object.request_timeout)
@@ -2316,6 +1381,11 @@ export const HttpConnectionManager: MessageFns<
         ? Duration.fromJSON(object.drainTimeout)
         : isSet(object.drain_timeout)
         ? Duration.fromJSON(object.drain_timeout)
+        : undefined,
+      drainTimeoutJitter: isSet(object.drainTimeoutJitter)
+        ? Percent.fromJSON(object.drainTimeoutJitter)
+        : isSet(object.drain_timeout_jitter)
+        ? Percent.fromJSON(object.drain_timeout_jitter)
         : undefined,
       delayedCloseTimeout: isSet(object.delayedCloseTimeout)
         ? Duration.fromJSON(object.delayedCloseTimeout)
@@ -2398,6 +1468,11 @@ export const HttpConnectionManager: MessageFns<
         : isSet(object.set_current_client_cert_details)
         ? HttpConnectionManager_SetCurrentClientCertDetails.fromJSON(object.set_current_client_cert_details)
         : undefined,
+      forwardClientCertMatcher: isSet(object.forwardClientCertMatcher)
+        ? Matcher.fromJSON(object.forwardClientCertMatcher)
+        : isSet(object.forward_client_cert_matcher)
+        ? Matcher.fromJSON(object.forward_client_cert_matcher)
+        : undefined,
       proxy100Continue: isSet(object.proxy100Continue)
         ? globalThis.Boolean(object.proxy100Continue)
         : isSet(object.proxy_100_continue)
@@ -2443,11 +1518,6 @@ export const HttpConnectionManager: MessageFns<
         : isSet(object.strip_matching_host_port)
         ? globalThis.Boolean(object.strip_matching_host_port)
         : false,
-      stripAnyHostPort: isSet(object.stripAnyHostPort)
-        ? globalThis.Boolean(object.stripAnyHostPort)
-        : isSet(object.strip_any_host_port)
-        ? globalThis.Boolean(object.strip_any_host_port)
-        : undefined,
       streamErrorOnInvalidHttpMessage: isSet(object.streamErrorOnInvalidHttpMessage)
         ? Boolean(object.streamErrorOnInvalidHttpMessage)
         : isSet(object.stream_error_on_invalid_http_message)
@@ -2488,6 +1558,32 @@ export const HttpConnectionManager: MessageFns<
         : isSet(object.add_proxy_protocol_connection_state)
         ? Boolean(object.add_proxy_protocol_connection_state)
         : undefined,
+      forwardProtoConfig: isSet(object.forwardProtoConfig)
+        ? ForwardProtoConfig.fromJSON(object.forwardProtoConfig)
+        : isSet(object.forward_proto_config)
+        ? ForwardProtoConfig.fromJSON(object.forward_proto_config)
+        : undefined,
+      recordRouteResolutionStats: isSet(object.recordRouteResolutionStats)
+        ? globalThis.Boolean(object.recordRouteResolutionStats)
+        : isSet(object.record_route_resolution_stats)
+        ? globalThis.Boolean(object.record_route_resolution_stats)
+        : false,
+      rds: isSet(object.rds) ? Rds.fromJSON(object.rds) : undefined,
+      routeConfig: isSet(object.routeConfig)
+        ? RouteConfiguration.fromJSON(object.routeConfig)
+        : isSet(object.route_config)
+        ? RouteConfiguration.fromJSON(object.route_config)
+        : undefined,
+      scopedRoutes: isSet(object.scopedRoutes)
+        ? ScopedRoutes.fromJSON(object.scopedRoutes)
+        : isSet(object.scoped_routes)
+        ? ScopedRoutes.fromJSON(object.scoped_routes)
+        : undefined,
+      stripAnyHostPort: isSet(object.stripAnyHostPort)
+        ? globalThis.Boolean(object.stripAnyHostPort)
+        : isSet(object.strip_any_host_port)
+        ? globalThis.Boolean(object.strip_any_host_port)
+        : undefined,
     };
   },
 
@@ -2498,15 +1594,6 @@ export const HttpConnectionManager: MessageFns<
     }
     if (message.statPrefix !== "") {
       obj.statPrefix = message.statPrefix;
-    }
-    if (message.rds !== undefined) {
-      obj.rds = Rds.toJSON(message.rds);
-    }
-    if (message.routeConfig !== undefined) {
-      obj.routeConfig = RouteConfiguration.toJSON(message.routeConfig);
-    }
-    if (message.scopedRoutes !== undefined) {
-      obj.scopedRoutes = ScopedRoutes.toJSON(message.scopedRoutes);
     }
     if (message.httpFilters?.length) {
       obj.httpFilters = message.httpFilters.map((e) => HttpFilter.toJSON(e));
@@ -2519,6 +1606,9 @@ export const HttpConnectionManager: MessageFns<
     }
     if (message.commonHttpProtocolOptions !== undefined) {
       obj.commonHttpProtocolOptions = HttpProtocolOptions.toJSON(message.commonHttpProtocolOptions);
+    }
+    if (message.http1SafeMaxConnectionDuration !== false) {
+      obj.http1SafeMaxConnectionDuration = message.http1SafeMaxConnectionDuration;
     }
     if (message.httpProtocolOptions !== undefined) {
       obj.httpProtocolOptions = Http1ProtocolOptions.toJSON(message.httpProtocolOptions);
@@ -2546,6 +1636,9 @@ export const HttpConnectionManager: MessageFns<
     if (message.streamIdleTimeout !== undefined) {
       obj.streamIdleTimeout = Duration.toJSON(message.streamIdleTimeout);
     }
+    if (message.streamFlushTimeout !== undefined) {
+      obj.streamFlushTimeout = Duration.toJSON(message.streamFlushTimeout);
+    }
     if (message.requestTimeout !== undefined) {
       obj.requestTimeout = Duration.toJSON(message.requestTimeout);
     }
@@ -2554,6 +1647,9 @@ export const HttpConnectionManager: MessageFns<
     }
     if (message.drainTimeout !== undefined) {
       obj.drainTimeout = Duration.toJSON(message.drainTimeout);
+    }
+    if (message.drainTimeoutJitter !== undefined) {
+      obj.drainTimeoutJitter = Percent.toJSON(message.drainTimeoutJitter);
     }
     if (message.delayedCloseTimeout !== undefined) {
       obj.delayedCloseTimeout = Duration.toJSON(message.delayedCloseTimeout);
@@ -2614,6 +1710,9 @@ export const HttpConnectionManager: MessageFns<
         message.setCurrentClientCertDetails,
       );
     }
+    if (message.forwardClientCertMatcher !== undefined) {
+      obj.forwardClientCertMatcher = Matcher.toJSON(message.forwardClientCertMatcher);
+    }
     if (message.proxy100Continue !== false) {
       obj.proxy100Continue = message.proxy100Continue;
     }
@@ -2643,9 +1742,6 @@ export const HttpConnectionManager: MessageFns<
     if (message.stripMatchingHostPort !== false) {
       obj.stripMatchingHostPort = message.stripMatchingHostPort;
     }
-    if (message.stripAnyHostPort !== undefined) {
-      obj.stripAnyHostPort = message.stripAnyHostPort;
-    }
     if (message.streamErrorOnInvalidHttpMessage !== undefined) {
       obj.streamErrorOnInvalidHttpMessage = message.streamErrorOnInvalidHttpMessage;
     }
@@ -2672,6 +1768,24 @@ export const HttpConnectionManager: MessageFns<
     if (message.addProxyProtocolConnectionState !== undefined) {
       obj.addProxyProtocolConnectionState = message.addProxyProtocolConnectionState;
     }
+    if (message.forwardProtoConfig !== undefined) {
+      obj.forwardProtoConfig = ForwardProtoConfig.toJSON(message.forwardProtoConfig);
+    }
+    if (message.recordRouteResolutionStats !== false) {
+      obj.recordRouteResolutionStats = message.recordRouteResolutionStats;
+    }
+    if (message.rds !== undefined) {
+      obj.rds = Rds.toJSON(message.rds);
+    }
+    if (message.routeConfig !== undefined) {
+      obj.routeConfig = RouteConfiguration.toJSON(message.routeConfig);
+    }
+    if (message.scopedRoutes !== undefined) {
+      obj.scopedRoutes = ScopedRoutes.toJSON(message.scopedRoutes);
+    }
+    if (message.stripAnyHostPort !== undefined) {
+      obj.stripAnyHostPort = message.stripAnyHostPort;
+    }
     return obj;
   },
 
@@ -2682,13 +1796,6 @@ export const HttpConnectionManager: MessageFns<
     const message = createBaseHttpConnectionManager();
     message.codecType = object.codecType ?? 0;
     message.statPrefix = object.statPrefix ?? "";
-    message.rds = (object.rds !== undefined && object.rds !== null) ? Rds.fromPartial(object.rds) : undefined;
-    message.routeConfig = (object.routeConfig !== undefined && object.routeConfig !== null)
-      ? RouteConfiguration.fromPartial(object.routeConfig)
-      : undefined;
-    message.scopedRoutes = (object.scopedRoutes !== undefined && object.scopedRoutes !== null)
-      ? ScopedRoutes.fromPartial(object.scopedRoutes)
-      : undefined;
     message.httpFilters = object.httpFilters?.map((e) => HttpFilter.fromPartial(e)) || [];
     message.addUserAgent = object.addUserAgent ?? undefined;
     message.tracing = (object.tracing !== undefined && object.tracing !== null)
@@ -2698,6 +1805,7 @@ export const HttpConnectionManager: MessageFns<
       (object.commonHttpProtocolOptions !== undefined && object.commonHttpProtocolOptions !== null)
         ? HttpProtocolOptions.fromPartial(object.commonHttpProtocolOptions)
         : undefined;
+    message.http1SafeMaxConnectionDuration = object.http1SafeMaxConnectionDuration ?? false;
     message.httpProtocolOptions = (object.httpProtocolOptions !== undefined && object.httpProtocolOptions !== null)
       ? Http1ProtocolOptions.fromPartial(object.httpProtocolOptions)
       : undefined;
@@ -2717,6 +1825,9 @@ export const HttpConnectionManager: MessageFns<
     message.streamIdleTimeout = (object.streamIdleTimeout !== undefined && object.streamIdleTimeout !== null)
       ? Duration.fromPartial(object.streamIdleTimeout)
       : undefined;
+    message.streamFlushTimeout = (object.streamFlushTimeout !== undefined && object.streamFlushTimeout !== null)
+      ? Duration.fromPartial(object.streamFlushTimeout)
+      : undefined;
     message.requestTimeout = (object.requestTimeout !== undefined && object.requestTimeout !== null)
       ? Duration.fromPartial(object.requestTimeout)
       : undefined;
@@ -2726,6 +1837,9 @@ export const HttpConnectionManager: MessageFns<
         : undefined;
     message.drainTimeout = (object.drainTimeout !== undefined && object.drainTimeout !== null)
       ? Duration.fromPartial(object.drainTimeout)
+      : undefined;
+    message.drainTimeoutJitter = (object.drainTimeoutJitter !== undefined && object.drainTimeoutJitter !== null)
+      ? Percent.fromPartial(object.drainTimeoutJitter)
       : undefined;
     message.delayedCloseTimeout = (object.delayedCloseTimeout !== undefined && object.delayedCloseTimeout !== null)
       ? Duration.fromPartial(object.delayedCloseTimeout)
@@ -2759,6 +1873,10 @@ export const HttpConnectionManager: MessageFns<
       (object.setCurrentClientCertDetails !== undefined && object.setCurrentClientCertDetails !== null)
         ? HttpConnectionManager_SetCurrentClientCertDetails.fromPartial(object.setCurrentClientCertDetails)
         : undefined;
+    message.forwardClientCertMatcher =
+      (object.forwardClientCertMatcher !== undefined && object.forwardClientCertMatcher !== null)
+        ? Matcher.fromPartial(object.forwardClientCertMatcher)
+        : undefined;
     message.proxy100Continue = object.proxy100Continue ?? false;
     message.representIpv4RemoteAddressAsIpv4MappedIpv6 = object.representIpv4RemoteAddressAsIpv4MappedIpv6 ?? false;
     message.upgradeConfigs = object.upgradeConfigs?.map((e) => HttpConnectionManager_UpgradeConfig.fromPartial(e)) ||
@@ -2773,7 +1891,6 @@ export const HttpConnectionManager: MessageFns<
       ? LocalReplyConfig.fromPartial(object.localReplyConfig)
       : undefined;
     message.stripMatchingHostPort = object.stripMatchingHostPort ?? false;
-    message.stripAnyHostPort = object.stripAnyHostPort ?? undefined;
     message.streamErrorOnInvalidHttpMessage = object.streamErrorOnInvalidHttpMessage ?? undefined;
     message.pathNormalizationOptions =
       (object.pathNormalizationOptions !== undefined && object.pathNormalizationOptions !== null)
@@ -2790,6 +1907,18 @@ export const HttpConnectionManager: MessageFns<
     message.appendXForwardedPort = object.appendXForwardedPort ?? false;
     message.appendLocalOverload = object.appendLocalOverload ?? false;
     message.addProxyProtocolConnectionState = object.addProxyProtocolConnectionState ?? undefined;
+    message.forwardProtoConfig = (object.forwardProtoConfig !== undefined && object.forwardProtoConfig !== null)
+      ? ForwardProtoConfig.fromPartial(object.forwardProtoConfig)
+      : undefined;
+    message.recordRouteResolutionStats = object.recordRouteResolutionStats ?? false;
+    message.rds = (object.rds !== undefined && object.rds !== null) ? Rds.fromPartial(object.rds) : undefined;
+    message.routeConfig = (object.routeConfig !== undefined && object.routeConfig !== null)
+      ? RouteConfiguration.fromPartial(object.routeConfig)
+      : undefined;
+    message.scopedRoutes = (object.scopedRoutes !== undefined && object.scopedRoutes !== null)
+      ? ScopedRoutes.fromPartial(object.scopedRoutes)
+      : undefined;
+    message.stripAnyHostPort = object.stripAnyHostPort ?? undefined;
     return message;
   },
 };
@@ -2806,6 +1935,9 @@ function createBaseHttpConnectionManager_Tracing(): HttpConnectionManager_Tracin
     customTags: [],
     provider: undefined,
     spawnUpstreamSpan: undefined,
+    operation: "",
+    upstreamOperation: "",
+    noContextPropagation: false,
   };
 }
 
@@ -2839,6 +1971,15 @@ export const HttpConnectionManager_Tracing: MessageFns<
     }
     if (message.spawnUpstreamSpan !== undefined) {
       BoolValue.encode({ value: message.spawnUpstreamSpan! }, writer.uint32(82).fork()).join();
+    }
+    if (message.operation !== "") {
+      writer.uint32(90).string(message.operation);
+    }
+    if (message.upstreamOperation !== "") {
+      writer.uint32(98).string(message.upstreamOperation);
+    }
+    if (message.noContextPropagation !== false) {
+      writer.uint32(104).bool(message.noContextPropagation);
     }
     return writer;
   },
@@ -2920,6 +2061,30 @@ export const HttpConnectionManager_Tracing: MessageFns<
             message.spawnUpstreamSpan = BoolValue.decode(reader, reader.uint32()).value;
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.operation = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.upstreamOperation = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.noContextPropagation = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2966,6 +2131,17 @@ export const HttpConnectionManager_Tracing: MessageFns<
         : isSet(object.spawn_upstream_span)
         ? Boolean(object.spawn_upstream_span)
         : undefined,
+      operation: isSet(object.operation) ? globalThis.String(object.operation) : "",
+      upstreamOperation: isSet(object.upstreamOperation)
+        ? globalThis.String(object.upstreamOperation)
+        : isSet(object.upstream_operation)
+        ? globalThis.String(object.upstream_operation)
+        : "",
+      noContextPropagation: isSet(object.noContextPropagation)
+        ? globalThis.Boolean(object.noContextPropagation)
+        : isSet(object.no_context_propagation)
+        ? globalThis.Boolean(object.no_context_propagation)
+        : false,
     };
   },
 
@@ -2995,6 +2171,15 @@ export const HttpConnectionManager_Tracing: MessageFns<
     if (message.spawnUpstreamSpan !== undefined) {
       obj.spawnUpstreamSpan = message.spawnUpstreamSpan;
     }
+    if (message.operation !== "") {
+      obj.operation = message.operation;
+    }
+    if (message.upstreamOperation !== "") {
+      obj.upstreamOperation = message.upstreamOperation;
+    }
+    if (message.noContextPropagation !== false) {
+      obj.noContextPropagation = message.noContextPropagation;
+    }
     return obj;
   },
 
@@ -3021,6 +2206,9 @@ export const HttpConnectionManager_Tracing: MessageFns<
       ? Tracing_Http.fromPartial(object.provider)
       : undefined;
     message.spawnUpstreamSpan = object.spawnUpstreamSpan ?? undefined;
+    message.operation = object.operation ?? "";
+    message.upstreamOperation = object.upstreamOperation ?? "";
+    message.noContextPropagation = object.noContextPropagation ?? false;
     return message;
   },
 };
@@ -3136,7 +2324,7 @@ export const HttpConnectionManager_InternalAddressConfig: MessageFns<
 messageTypeRegistry.set(HttpConnectionManager_InternalAddressConfig.$type, HttpConnectionManager_InternalAddressConfig);
 
 function createBaseHttpConnectionManager_SetCurrentClientCertDetails(): HttpConnectionManager_SetCurrentClientCertDetails {
-  return { subject: undefined, cert: false, chain: false, dns: false, uri: false };
+  return { subject: undefined, cert: false, chain: false, dns: false, uri: false, issuer: false, format: 0 };
 }
 
 export const HttpConnectionManager_SetCurrentClientCertDetails: MessageFns<
@@ -3164,6 +2352,12 @@ export const HttpConnectionManager_SetCurrentClientCertDetails: MessageFns<
     }
     if (message.uri !== false) {
       writer.uint32(40).bool(message.uri);
+    }
+    if (message.issuer !== false) {
+      writer.uint32(64).bool(message.issuer);
+    }
+    if (message.format !== 0) {
+      writer.uint32(56).int32(message.format);
     }
     return writer;
   },
@@ -3221,6 +2415,22 @@ export const HttpConnectionManager_SetCurrentClientCertDetails: MessageFns<
             message.uri = reader.bool();
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.issuer = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.format = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3240,6 +2450,8 @@ export const HttpConnectionManager_SetCurrentClientCertDetails: MessageFns<
       chain: isSet(object.chain) ? globalThis.Boolean(object.chain) : false,
       dns: isSet(object.dns) ? globalThis.Boolean(object.dns) : false,
       uri: isSet(object.uri) ? globalThis.Boolean(object.uri) : false,
+      issuer: isSet(object.issuer) ? globalThis.Boolean(object.issuer) : false,
+      format: isSet(object.format) ? httpConnectionManager_ForwardClientCertFormatFromJSON(object.format) : 0,
     };
   },
 
@@ -3260,6 +2472,12 @@ export const HttpConnectionManager_SetCurrentClientCertDetails: MessageFns<
     if (message.uri !== false) {
       obj.uri = message.uri;
     }
+    if (message.issuer !== false) {
+      obj.issuer = message.issuer;
+    }
+    if (message.format !== 0) {
+      obj.format = httpConnectionManager_ForwardClientCertFormatToJSON(message.format);
+    }
     return obj;
   },
 
@@ -3277,6 +2495,8 @@ export const HttpConnectionManager_SetCurrentClientCertDetails: MessageFns<
     message.chain = object.chain ?? false;
     message.dns = object.dns ?? false;
     message.uri = object.uri ?? false;
+    message.issuer = object.issuer ?? false;
+    message.format = object.format ?? 0;
     return message;
   },
 };
@@ -3284,6 +2504,130 @@ export const HttpConnectionManager_SetCurrentClientCertDetails: MessageFns<
 messageTypeRegistry.set(
   HttpConnectionManager_SetCurrentClientCertDetails.$type,
   HttpConnectionManager_SetCurrentClientCertDetails,
+);
+
+function createBaseHttpConnectionManager_ForwardClientCertConfig(): HttpConnectionManager_ForwardClientCertConfig {
+  return { forwardClientCertDetails: 0, setCurrentClientCertDetails: undefined };
+}
+
+export const HttpConnectionManager_ForwardClientCertConfig: MessageFns<
+  HttpConnectionManager_ForwardClientCertConfig,
+  "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.ForwardClientCertConfig"
+> = {
+  $type:
+    "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.ForwardClientCertConfig" as const,
+
+  encode(
+    message: HttpConnectionManager_ForwardClientCertConfig,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    if (message.forwardClientCertDetails !== 0) {
+      writer.uint32(8).int32(message.forwardClientCertDetails);
+    }
+    if (message.setCurrentClientCertDetails !== undefined) {
+      HttpConnectionManager_SetCurrentClientCertDetails.encode(
+        message.setCurrentClientCertDetails,
+        writer.uint32(18).fork(),
+      ).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HttpConnectionManager_ForwardClientCertConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHttpConnectionManager_ForwardClientCertConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.forwardClientCertDetails = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.setCurrentClientCertDetails = HttpConnectionManager_SetCurrentClientCertDetails.decode(
+              reader,
+              reader.uint32(),
+            );
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HttpConnectionManager_ForwardClientCertConfig {
+    return {
+      forwardClientCertDetails: isSet(object.forwardClientCertDetails)
+        ? httpConnectionManager_ForwardClientCertDetailsFromJSON(object.forwardClientCertDetails)
+        : isSet(object.forward_client_cert_details)
+        ? httpConnectionManager_ForwardClientCertDetailsFromJSON(object.forward_client_cert_details)
+        : 0,
+      setCurrentClientCertDetails: isSet(object.setCurrentClientCertDetails)
+        ? HttpConnectionManager_SetCurrentClientCertDetails.fromJSON(object.setCurrentClientCertDetails)
+        : isSet(object.set_current_client_cert_details)
+        ? HttpConnectionManager_SetCurrentClientCertDetails.fromJSON(object.set_current_client_cert_details)
+        : undefined,
+    };
+  },
+
+  toJSON(message: HttpConnectionManager_ForwardClientCertConfig): unknown {
+    const obj: any = {};
+    if (message.forwardClientCertDetails !== 0) {
+      obj.forwardClientCertDetails = httpConnectionManager_ForwardClientCertDetailsToJSON(
+        message.forwardClientCertDetails,
+      );
+    }
+    if (message.setCurrentClientCertDetails !== undefined) {
+      obj.setCurrentClientCertDetails = HttpConnectionManager_SetCurrentClientCertDetails.toJSON(
+        message.setCurrentClientCertDetails,
+      );
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HttpConnectionManager_ForwardClientCertConfig>, I>>(
+    base?: I,
+  ): HttpConnectionManager_ForwardClientCertConfig {
+    return HttpConnectionManager_ForwardClientCertConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HttpConnectionManager_ForwardClientCertConfig>, I>>(
+    object: I,
+  ): HttpConnectionManager_ForwardClientCertConfig {
+    const message = createBaseHttpConnectionManager_ForwardClientCertConfig();
+    message.forwardClientCertDetails = object.forwardClientCertDetails ?? 0;
+    message.setCurrentClientCertDetails =
+      (object.setCurrentClientCertDetails !== undefined && object.setCurrentClientCertDetails !== null)
+        ? HttpConnectionManager_SetCurrentClientCertDetails.fromPartial(object.setCurrentClientCertDetails)
+        : undefined;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(
+  HttpConnectionManager_ForwardClientCertConfig.$type,
+  HttpConnectionManager_ForwardClientCertConfig,
 );
 
 function createBaseHttpConnectionManager_UpgradeConfig(): HttpConnectionManager_UpgradeConfig {
@@ -3841,6 +3185,134 @@ export const HttpConnectionManager_HcmAccessLogOptions: MessageFns<
 };
 
 messageTypeRegistry.set(HttpConnectionManager_HcmAccessLogOptions.$type, HttpConnectionManager_HcmAccessLogOptions);
+
+function createBaseForwardProtoConfig(): ForwardProtoConfig {
+  return { httpsDestinationPorts: [], httpDestinationPorts: [] };
+}
+
+export const ForwardProtoConfig: MessageFns<
+  ForwardProtoConfig,
+  "envoy.extensions.filters.network.http_connection_manager.v3.ForwardProtoConfig"
+> = {
+  $type: "envoy.extensions.filters.network.http_connection_manager.v3.ForwardProtoConfig" as const,
+
+  encode(message: ForwardProtoConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.httpsDestinationPorts.length !== 0) {
+      writer.uint32(10).fork();
+      for (const v of message.httpsDestinationPorts) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    if (message.httpDestinationPorts.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.httpDestinationPorts) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ForwardProtoConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseForwardProtoConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 8) {
+              message.httpsDestinationPorts.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.httpsDestinationPorts.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 2: {
+            if (tag === 16) {
+              message.httpDestinationPorts.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.httpDestinationPorts.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ForwardProtoConfig {
+    return {
+      httpsDestinationPorts: globalThis.Array.isArray(object?.httpsDestinationPorts)
+        ? object.httpsDestinationPorts.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.https_destination_ports)
+        ? object.https_destination_ports.map((e: any) => globalThis.Number(e))
+        : [],
+      httpDestinationPorts: globalThis.Array.isArray(object?.httpDestinationPorts)
+        ? object.httpDestinationPorts.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.http_destination_ports)
+        ? object.http_destination_ports.map((e: any) => globalThis.Number(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ForwardProtoConfig): unknown {
+    const obj: any = {};
+    if (message.httpsDestinationPorts?.length) {
+      obj.httpsDestinationPorts = message.httpsDestinationPorts.map((e) => Math.round(e));
+    }
+    if (message.httpDestinationPorts?.length) {
+      obj.httpDestinationPorts = message.httpDestinationPorts.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ForwardProtoConfig>, I>>(base?: I): ForwardProtoConfig {
+    return ForwardProtoConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ForwardProtoConfig>, I>>(object: I): ForwardProtoConfig {
+    const message = createBaseForwardProtoConfig();
+    message.httpsDestinationPorts = object.httpsDestinationPorts?.map((e) => e) || [];
+    message.httpDestinationPorts = object.httpDestinationPorts?.map((e) => e) || [];
+    return message;
+  },
+};
+
+messageTypeRegistry.set(ForwardProtoConfig.$type, ForwardProtoConfig);
 
 function createBaseLocalReplyConfig(): LocalReplyConfig {
   return { mappers: [], bodyFormat: undefined };
@@ -4992,7 +4464,7 @@ export const ScopedRds: MessageFns<ScopedRds, "envoy.extensions.filters.network.
 messageTypeRegistry.set(ScopedRds.$type, ScopedRds);
 
 function createBaseHttpFilter(): HttpFilter {
-  return { name: "", typedConfig: undefined, configDiscovery: undefined, isOptional: false, disabled: false };
+  return { name: "", isOptional: false, disabled: false, typedConfig: undefined, configDiscovery: undefined };
 }
 
 export const HttpFilter: MessageFns<
@@ -5005,17 +4477,17 @@ export const HttpFilter: MessageFns<
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
     }
-    if (message.typedConfig !== undefined) {
-      Any.encode(message.typedConfig, writer.uint32(34).fork()).join();
-    }
-    if (message.configDiscovery !== undefined) {
-      ExtensionConfigSource.encode(message.configDiscovery, writer.uint32(42).fork()).join();
-    }
     if (message.isOptional !== false) {
       writer.uint32(48).bool(message.isOptional);
     }
     if (message.disabled !== false) {
       writer.uint32(56).bool(message.disabled);
+    }
+    if (message.typedConfig !== undefined) {
+      Any.encode(message.typedConfig, writer.uint32(34).fork()).join();
+    }
+    if (message.configDiscovery !== undefined) {
+      ExtensionConfigSource.encode(message.configDiscovery, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -5041,22 +4513,6 @@ export const HttpFilter: MessageFns<
             message.name = reader.string();
             continue;
           }
-          case 4: {
-            if (tag !== 34) {
-              break;
-            }
-
-            message.typedConfig = Any.decode(reader, reader.uint32());
-            continue;
-          }
-          case 5: {
-            if (tag !== 42) {
-              break;
-            }
-
-            message.configDiscovery = ExtensionConfigSource.decode(reader, reader.uint32());
-            continue;
-          }
           case 6: {
             if (tag !== 48) {
               break;
@@ -5071,6 +4527,22 @@ export const HttpFilter: MessageFns<
             }
 
             message.disabled = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.typedConfig = Any.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.configDiscovery = ExtensionConfigSource.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -5088,6 +4560,12 @@ export const HttpFilter: MessageFns<
   fromJSON(object: any): HttpFilter {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
+      isOptional: isSet(object.isOptional)
+        ? globalThis.Boolean(object.isOptional)
+        : isSet(object.is_optional)
+        ? globalThis.Boolean(object.is_optional)
+        : false,
+      disabled: isSet(object.disabled) ? globalThis.Boolean(object.disabled) : false,
       typedConfig: isSet(object.typedConfig)
         ? Any.fromJSON(object.typedConfig)
         : isSet(object.typed_config)
@@ -5098,12 +4576,6 @@ export const HttpFilter: MessageFns<
         : isSet(object.config_discovery)
         ? ExtensionConfigSource.fromJSON(object.config_discovery)
         : undefined,
-      isOptional: isSet(object.isOptional)
-        ? globalThis.Boolean(object.isOptional)
-        : isSet(object.is_optional)
-        ? globalThis.Boolean(object.is_optional)
-        : false,
-      disabled: isSet(object.disabled) ? globalThis.Boolean(object.disabled) : false,
     };
   },
 
@@ -5112,17 +4584,17 @@ export const HttpFilter: MessageFns<
     if (message.name !== "") {
       obj.name = message.name;
     }
-    if (message.typedConfig !== undefined) {
-      obj.typedConfig = Any.toJSON(message.typedConfig);
-    }
-    if (message.configDiscovery !== undefined) {
-      obj.configDiscovery = ExtensionConfigSource.toJSON(message.configDiscovery);
-    }
     if (message.isOptional !== false) {
       obj.isOptional = message.isOptional;
     }
     if (message.disabled !== false) {
       obj.disabled = message.disabled;
+    }
+    if (message.typedConfig !== undefined) {
+      obj.typedConfig = Any.toJSON(message.typedConfig);
+    }
+    if (message.configDiscovery !== undefined) {
+      obj.configDiscovery = ExtensionConfigSource.toJSON(message.configDiscovery);
     }
     return obj;
   },
@@ -5133,14 +4605,14 @@ export const HttpFilter: MessageFns<
   fromPartial<I extends Exact<DeepPartial<HttpFilter>, I>>(object: I): HttpFilter {
     const message = createBaseHttpFilter();
     message.name = object.name ?? "";
+    message.isOptional = object.isOptional ?? false;
+    message.disabled = object.disabled ?? false;
     message.typedConfig = (object.typedConfig !== undefined && object.typedConfig !== null)
       ? Any.fromPartial(object.typedConfig)
       : undefined;
     message.configDiscovery = (object.configDiscovery !== undefined && object.configDiscovery !== null)
       ? ExtensionConfigSource.fromPartial(object.configDiscovery)
       : undefined;
-    message.isOptional = object.isOptional ?? false;
-    message.disabled = object.disabled ?? false;
     return message;
   },
 };

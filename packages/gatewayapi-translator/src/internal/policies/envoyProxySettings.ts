@@ -1,0 +1,48 @@
+// EnvoyProxy settings that shape a fleet's xDS (besides access logs, envoyProxyAccessLog.ts):
+// `ipFamily` (listeners bind `::` for IPv6 and DualStack, as Envoy Gateway binds them) and
+// `filterOrder` (carried on each HTTP listener, applied to its connection manager's filters).
+// `preserveRouteOrder` is read where routes are ranked (buildXds.ts).
+import type { EnvoyProxy } from '@egts/api';
+import type { FilterOrder, IpFamily, XdsIR } from '@egts/ir';
+import { list, obj } from './validation/policyValues.js';
+
+const specOf = (proxy: EnvoyProxy | undefined) =>
+  obj((proxy as { spec?: unknown } | undefined)?.spec);
+
+/** Whether the EnvoyProxy keeps HTTPRoute rules in the order written (`preserveRouteOrder`). */
+export const preservesRouteOrder = (proxy: EnvoyProxy | undefined): boolean =>
+  specOf(proxy)?.preserveRouteOrder === true;
+
+function filterOrder(spec: Record<string, unknown> | undefined): FilterOrder | undefined {
+  const entries = list(spec?.filterOrder).flatMap((entry) =>
+    typeof entry.name === 'string'
+      ? [
+          {
+            name: entry.name,
+            ...(typeof entry.before === 'string' ? { before: entry.before } : {}),
+            ...(typeof entry.after === 'string' ? { after: entry.after } : {}),
+          },
+        ]
+      : [],
+  );
+  return entries.length > 0 ? entries : undefined;
+}
+
+const IP_FAMILIES = new Set<unknown>(['IPv4', 'IPv6', 'DualStack']);
+
+export function withEnvoyProxySettings(ir: XdsIR, proxy: EnvoyProxy | undefined): XdsIR {
+  const spec = specOf(proxy);
+  const ipFamily = IP_FAMILIES.has(spec?.ipFamily) ? (spec?.ipFamily as IpFamily) : undefined;
+  const order = filterOrder(spec);
+  if (ipFamily === undefined && order === undefined) return ir;
+  const address = ipFamily === 'IPv6' || ipFamily === 'DualStack' ? '::' : undefined;
+  const bound = <L extends { address: string }>(listener: L): L =>
+    address === undefined ? listener : { ...listener, address };
+  return {
+    ...ir,
+    ...(ipFamily ? { ipFamily } : {}),
+    http: ir.http.map((l) => ({ ...bound(l), ...(order ? { filterOrder: order } : {}) })),
+    tcp: ir.tcp.map(bound),
+    udp: ir.udp.map(bound),
+  };
+}
