@@ -55,6 +55,13 @@ export const ActiveHealthCheckSchema = z.object({
   initialJitterMs: z.number().optional(),
   /** The endpoints' port the checks go to instead of the serving one (`overrides.port`). */
   port: z.number().int().optional(),
+  /**
+   * Health check events written to a file (`healthCheckLog`): every failure and every success
+   * too when asked; otherwise Envoy logs the first failure of a series and healthy transitions.
+   */
+  eventLog: z
+    .object({ path: z.string(), failures: z.boolean(), successes: z.boolean() })
+    .optional(),
   http: z
     .object({
       path: z.string(),

@@ -63,6 +63,8 @@ export type CircuitBreaker = z.infer<typeof CircuitBreakerSchema>;
 export const BackendConnectionSchema = z.object({
   /** Per-connection buffer limit in bytes (`connection.bufferLimit`; default 32 KiB). */
   bufferLimitBytes: z.number().int().positive().optional(),
+  /** Kernel receive buffer of each upstream socket, SO_RCVBUF (`connection.socketBufferLimit`). */
+  socketBufferLimitBytes: z.number().int().positive().optional(),
   /** Connections opened ahead of need, in percent of what is needed (`connection.preconnect`). */
   preconnect: z
     .object({

@@ -82,6 +82,8 @@ export interface RouteTraffic {
 export interface BackendTraffic {
   destination: DestinationTraffic;
   route: RouteTraffic;
+  /** `routingType: Service`: Service backends reached at their cluster IP (serviceRouting.ts). */
+  serviceRouting?: boolean;
 }
 
 const ms = (value: unknown): number | undefined => parseGoDuration(value);
@@ -183,6 +185,7 @@ function activeHealthCheck(active: Obj | undefined): ActiveHealthCheck | undefin
     healthyThreshold: int(active.healthyThreshold) ?? 1,
     initialJitterMs: ms(active.initialJitter),
     port: int(obj(active.overrides)?.port),
+    eventLog: healthCheckLog(obj(active.healthCheckLog)),
     http:
       type === 'HTTP'
         ? (defined({
@@ -205,6 +208,23 @@ function activeHealthCheck(active: Obj | undefined): ActiveHealthCheck | undefin
         : undefined,
     grpc: type === 'GRPC' ? { ...defined({ service: str(grpc?.service) }) } : undefined,
   });
+}
+
+/**
+ * `healthCheckLog`: one file sink (default /dev/stdout); `matches` Failure and Success log every
+ * such probe (none given: all of them), FailureSeriesStart and HealthyTransition are what Envoy
+ * logs anyway.
+ */
+function healthCheckLog(log: Obj | undefined): ActiveHealthCheck['eventLog'] {
+  if (!log) return undefined;
+  const matches = Array.isArray(log.matches) ? (log.matches as unknown[]) : [];
+  const sink = Array.isArray(log.sinks) ? obj((log.sinks as unknown[])[0]) : undefined;
+  const all = matches.length === 0;
+  return {
+    path: str(obj(sink?.file)?.path) ?? '/dev/stdout',
+    failures: all || matches.includes('Failure'),
+    successes: all || matches.includes('Success'),
+  };
 }
 
 function outlierDetection(passive: Obj | undefined): OutlierDetection | undefined {
@@ -463,6 +483,7 @@ export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
       circuitBreaker: circuitBreaker(obj(spec.circuitBreaker)),
       connection: defined({
         bufferLimitBytes: bufferLimit,
+        socketBufferLimitBytes: parseQuantity(obj(spec.connection)?.socketBufferLimit),
         preconnect: preconnect
           ? defined({
               perEndpointPercent: int(preconnect.perEndpointPercent),
@@ -497,5 +518,7 @@ export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
       tracing: routeTracing(obj(obj(spec.telemetry)?.tracing)),
       statName: str(obj(obj(spec.telemetry)?.metrics)?.routeStatName),
     }) ?? {};
-  return { destination, route };
+  return spec.routingType === 'Service'
+    ? { destination, route, serviceRouting: true }
+    : { destination, route };
 }

@@ -12,6 +12,7 @@ import type { HTTPRouteIR, RouteDestination } from '@egts/ir';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
+import { withServiceRouting } from '../routes/serviceRouting.js';
 import { nsName } from '../types.js';
 import { inlineResponseBodies } from './backendTrafficFilters.js';
 import {
@@ -108,10 +109,11 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
   const claimed = new Map<string, RouteDestination>();
   return {
     destination(destination, effective, listener) {
-      const shaped =
-        effective?.kind === 'applied'
-          ? destinationWithTraffic(destination, effective.traffic.destination)
-          : destination;
+      const traffic = effective?.kind === 'applied' ? effective.traffic : undefined;
+      const withTraffic = traffic
+        ? destinationWithTraffic(destination, traffic.destination)
+        : destination;
+      const shaped = traffic?.serviceRouting ? withServiceRouting(ctx, withTraffic) : withTraffic;
       const first = claimed.get(shaped.name);
       if (first === undefined) claimed.set(shaped.name, shaped);
       else if (first !== shaped && !isDeepStrictEqual(first, shaped))

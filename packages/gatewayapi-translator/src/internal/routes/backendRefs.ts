@@ -17,6 +17,7 @@ import {
 } from '../types.js';
 import { backendTLSFor } from './backendTls.js';
 import { backendEndpoints, backendProtocol, backendTLS } from './egBackend.js';
+import { recordServiceAddress } from './serviceRouting.js';
 
 /** Who refers to a backend: a route, or an Envoy Gateway policy (extAuth, extProc services). */
 export interface BackendRouteInfo {
@@ -236,6 +237,7 @@ export function resolveBackendRef(
     sectionName: servicePort.name,
   });
   if (tls?.settings) setting.tls = tls.settings;
+  if (kind === 'Service') recordServiceAddress(ctx, settingName, service.spec?.clusterIP, ref.port);
   const result: ResolvedBackend = { setting };
   // A backend weighted 0 receives no traffic: once the reference itself resolved, neither its
   // endpoints nor its TLS can affect the route's status (Envoy Gateway stops there too).

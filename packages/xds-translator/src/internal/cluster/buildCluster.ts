@@ -401,6 +401,13 @@ const buildCluster = (
       first?.tls?.autoSni === true ? { verify: first.tls.insecureSkipVerify !== true } : undefined,
     ),
     perConnectionBufferLimitBytes: clusterBufferLimitBytes(traffic.connection?.bufferLimitBytes),
+    ...(traffic.connection?.socketBufferLimitBytes === undefined
+      ? {}
+      : {
+          upstreamBindConfig: {
+            socketOptions: [upstreamReceiveBuffer(traffic.connection.socketBufferLimitBytes)],
+          },
+        }),
     ...preconnectPolicy(traffic),
     circuitBreakers: circuitBreakers(traffic),
     ...optionalSocket(
@@ -422,6 +429,10 @@ const buildCluster = (
  * unless the route's DNS settings say otherwise), as Envoy Gateway emits it
  * (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/clusters/dynamic_forward_proxy/v3/cluster.proto).
  */
+/** SO_RCVBUF (SOL_SOCKET 1, option 8) of each upstream socket: the kernel's receive buffer. */
+const upstreamReceiveBuffer = (bytes: number) =>
+  ({ description: '', level: 1, name: 8, intValue: bytes, state: 0 }) as const;
+
 const dynamicForwardProxy = (name: string, traffic: ClusterTraffic) => ({
   clusterType: typedConfig(
     'envoy.clusters.dynamic_forward_proxy',

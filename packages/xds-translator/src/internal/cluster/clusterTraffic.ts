@@ -148,6 +148,17 @@ const METHODS: Record<string, RequestMethod> = {
 const statusRanges = (codes: readonly number[]) =>
   codes.map((code) => ({ start: code, end: code + 1 }));
 
+/**
+ * Health check events to a file. Envoy Gateway configures the file event sink extension; egts's
+ * generated Envoy API has no HealthCheckEventFileSink yet, so the HealthCheck's own
+ * `event_log_path` (the same file sink, deprecated in favour of event_logger) carries the path.
+ */
+const healthCheckEventLog = (log: NonNullable<ActiveHealthCheck['eventLog']>) => ({
+  eventLogPath: log.path,
+  ...(log.failures ? { alwaysLogHealthCheckFailures: true } : {}),
+  ...(log.successes ? { alwaysLogHealthCheckSuccess: true } : {}),
+});
+
 function activeHealthCheck(active: ActiveHealthCheck) {
   const common = {
     timeout: durationMs(active.timeoutMs),
@@ -157,6 +168,7 @@ function activeHealthCheck(active: ActiveHealthCheck) {
     ...(active.initialJitterMs === undefined
       ? {}
       : { initialJitter: durationMs(active.initialJitterMs) }),
+    ...(active.eventLog === undefined ? {} : healthCheckEventLog(active.eventLog)),
   };
   if (active.http) {
     const { http } = active;
