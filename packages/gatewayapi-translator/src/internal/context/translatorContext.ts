@@ -2,6 +2,7 @@
 // ReferenceGrants by namespace) plus the contexts every processX step fills in.
 import type {
   Backend,
+  ClusterTrustBundle,
   ConfigMap,
   EndpointSlice,
   EnvoyProxy,
@@ -80,6 +81,8 @@ export class TranslatorContext {
   readonly serviceImports: Map<string, ServiceImport>;
   readonly secrets: Map<string, Secret>;
   readonly configMaps: Map<string, ConfigMap>;
+  /** ClusterTrustBundles (cluster-scoped) by name. */
+  readonly clusterTrustBundles: Map<string, ClusterTrustBundle>;
   readonly backends: Map<string, Backend>;
   readonly envoyProxies: Map<string, EnvoyProxy>;
   readonly httpRouteFilters: Map<string, HTTPRouteFilter>;
@@ -120,6 +123,9 @@ export class TranslatorContext {
     this.serviceImports = index(resources.serviceImports);
     this.secrets = index(resources.secrets);
     this.configMaps = index(resources.configMaps);
+    this.clusterTrustBundles = new Map(
+      resources.clusterTrustBundles.map((b) => [b.metadata.name, b]),
+    );
     this.backends = index(resources.backends);
     this.envoyProxies = index(resources.envoyProxies);
     this.httpRouteFilters = index(resources.httpRouteFilters);
