@@ -80,14 +80,17 @@ export function clientCrlBundle(
   return found.length === 0 ? undefined : `${found.join('\n')}\n`;
 }
 
-/** A ClusterTrustBundle reference (group certificates.k8s.io; cluster-scoped, no grant needed). */
+/**
+ * A ClusterTrustBundle reference: cluster-scoped, no grant needed; group certificates.k8s.io, or
+ * empty as Envoy Gateway's e2e manifests write it.
+ */
 function trustBundleRefProblem(
   ctx: TranslatorContext,
   field: string,
   ref: Obj,
 ): string | undefined {
-  if (ref.group !== 'certificates.k8s.io')
-    return `${field}: ClusterTrustBundle is in group certificates.k8s.io, not ${String(ref.group ?? '""')}`;
+  if (ref.group !== undefined && ref.group !== '' && ref.group !== 'certificates.k8s.io')
+    return `${field}: ClusterTrustBundle is in group certificates.k8s.io, not ${String(ref.group)}`;
   return ctx.clusterTrustBundles.has(String(ref.name))
     ? undefined
     : `${field}: ClusterTrustBundle ${String(ref.name)} not found`;
