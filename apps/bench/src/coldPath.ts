@@ -98,6 +98,8 @@ export interface ColdStartRow {
   /** `egts run -f DIR` started -> the last route answers 200 through Envoy (Envoy's start included). */
   medianMs: number;
   minMs: number;
+  /** Median split: egts started -> its clusters pushed ahead ("clusters set"), for Envoy to apply meanwhile. */
+  toClustersMs: number;
   /** Median split: egts started -> its first "snapshot set" log line (the rest is mostly Envoy). */
   toSnapshotMs: number;
   /** CPU time egts and its Envoy used until then (medians): what the start costs, load aside. */
@@ -110,6 +112,7 @@ export async function coldStarts(scales: readonly number[], runs: number): Promi
   const rows: ColdStartRow[] = [];
   for (const routes of scales) {
     const samples: number[] = [];
+    const toClusters: number[] = [];
     const toSnapshot: number[] = [];
     const egtsCpu: number[] = [];
     const envoyCpu: number[] = [];
@@ -120,6 +123,8 @@ export async function coldStarts(scales: readonly number[], runs: number): Promi
       samples.push(performance.now() - started);
       const set = harness.snapshotsSet[0];
       if (set !== undefined) toSnapshot.push(set - startedAt);
+      const clusters = harness.clustersSet[0];
+      if (clusters !== undefined) toClusters.push(clusters - startedAt);
       egtsCpu.push(cpuMsOf(harness.egtsPid));
       envoyCpu.push(
         envoyChildrenOf(harness.egtsPid).reduce((sum, envoy) => sum + cpuMsOf(envoy), 0),
@@ -130,6 +135,7 @@ export async function coldStarts(scales: readonly number[], runs: number): Promi
       routes,
       medianMs: round(median(samples)),
       minMs: round(Math.min(...samples)),
+      toClustersMs: round(median(toClusters)),
       toSnapshotMs: round(median(toSnapshot)),
       egtsCpuMs: median(egtsCpu),
       envoyCpuMs: median(envoyCpu),

@@ -55,6 +55,8 @@ export interface Harness {
   errors: number;
   /** Wall-clock times (ms since epoch) of egts's "snapshot set" log lines. */
   readonly snapshotsSet: number[];
+  /** The same of its "clusters set" lines (a Gateway's clusters pushed ahead, on a cold start). */
+  readonly clustersSet: number[];
   /** Kills egts with SIGKILL (what a crash does), leaving its Envoy running; resolves once gone. */
   crash(): Promise<void>;
   /** Starts egts again with the same files, xDS address and state (after `crash`). */
@@ -141,6 +143,7 @@ export const startHarness = async (
     : undefined;
   const logs: string[] = [];
   const snapshotsSet: number[] = [];
+  const clustersSet: number[] = [];
   const spawnEgts = (): ChildProcess => {
     const child = spawn(
       process.execPath,
@@ -167,9 +170,10 @@ export const startHarness = async (
       const lines = (partial + chunk.toString()).split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) {
-        if (line.includes('"snapshot set"')) {
+        if (line.includes('"snapshot set"') || line.includes('"clusters set')) {
           const time = (JSON.parse(line) as { time?: number }).time;
-          if (time !== undefined) snapshotsSet.push(time);
+          if (time !== undefined)
+            (line.includes('"snapshot set"') ? snapshotsSet : clustersSet).push(time);
         } else if (/"level":(40|50|60)/.test(line)) {
           logs.push(line);
           if (logs.length > 50) logs.shift();
@@ -198,6 +202,7 @@ export const startHarness = async (
     },
     errors: 0,
     snapshotsSet,
+    clustersSet,
     write,
     routes: (count, version = () => 0) =>
       Array.from({ length: count }, (_, i) => httpRouteObject(i, options, version(i))),

@@ -28,6 +28,8 @@ export interface TestHarness {
     name: string,
     edit: (object: KubeObject) => void,
   ): Promise<void>;
+  /** Applies further objects (deleted with the test's own) and re-syncs egts. */
+  apply(objects: readonly KubeObject[]): Promise<void>;
   /** The request paths a backend Deployment answered so far (echo-basic's log). */
   requestLog(namespace: string, deployment: string): readonly string[];
   /** Where the local echo server of a backend Deployment listens (its "pod IP" and port). */

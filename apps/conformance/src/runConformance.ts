@@ -16,6 +16,7 @@ import {
   type TestOutcome,
 } from './internal/harness.js';
 import { mountedCertificate } from './internal/mountedCertificate.js';
+import { startOciRegistry } from './internal/ociRegistry.js';
 import { startOpenIdProvider } from './internal/openIdProvider.js';
 import { startPreserveCaseServer } from './internal/preserveCaseServer.js';
 import { startStaticFileServer } from './internal/staticFileServer.js';
@@ -79,7 +80,13 @@ const suiteSetup = (
           { image: 'egts-ext-proc', start: startExtProcServer },
           // The e2e grpc-ext-proc image (TLS, usage reported for UsageRateLimit).
           { image: 'gateway-grpc-ext-proc', start: startExtProcServer },
-          { image: 'keycloak/keycloak', start: startOpenIdProvider },
+          {
+            image: 'keycloak/keycloak',
+            start: (namespace, _pod, deployment, get) =>
+              startOpenIdProvider(() => mountedCertificate(deployment, namespace, get)),
+          },
+          // The registry the WasmOCIImageCodeSource test pushes its Wasm image to.
+          { image: 'registry:2', start: startOciRegistry },
           { image: 'gateway-preserve-case-backend', start: startPreserveCaseServer },
           {
             image: 'gateway-static-file-server',

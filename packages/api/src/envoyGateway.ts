@@ -3,6 +3,7 @@
 // Fields egts does not act on yet are kept as they are. `provider.custom.resource.type: ConfigServer`
 // (with `configServer`) is an egts addition: resources pushed over @egts/provider-config-server's API.
 import { z } from 'zod';
+import { extensionManagerSchema } from './extensionManager.js';
 
 const logLevel = z.enum(['debug', 'info', 'warn', 'error']);
 const loose = z.record(z.string(), z.unknown());
@@ -111,7 +112,7 @@ export const envoyGatewaySchema = z.looseObject({
       enableBackend: z.boolean().optional(),
     })
     .optional(),
-  extensionManager: loose.optional(),
+  extensionManager: extensionManagerSchema.optional(),
   telemetry: loose.optional(),
 });
 

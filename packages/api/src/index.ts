@@ -27,6 +27,14 @@ export {
   type EnvoyGateway,
   envoyGatewaySchema,
 } from './envoyGateway.js';
+export {
+  type ExtensionManager,
+  extensionKinds,
+  extensionManagerSchema,
+  type GroupVersionKind,
+  XDS_TRANSLATOR_HOOKS,
+  type XdsTranslatorHook,
+} from './extensionManager.js';
 export type { Backend, BackendSpec, BackendStatus } from './generated/backend.js';
 export { backendDefinition, backendV1alpha1Schema } from './generated/backend.js';
 export type {
@@ -188,11 +196,12 @@ export {
   resourceFiles,
   type SourcedResource,
 } from './loader/loadResources.js';
-export { formatFieldPath, formatProblem, type Problem } from './loader/problem.js';
+export { formatFieldPath, formatProblem, type Problem, refuses } from './loader/problem.js';
 export { refusedStatuses } from './loader/refusedStatuses.js';
 export { type ObjectMeta, type OwnerReference, objectMetaSchema } from './objectMeta.js';
 export {
   countResources,
+  type ExtensionResource,
   emptyResources,
   POLICY_COLLECTIONS,
   type PolicyCollection,

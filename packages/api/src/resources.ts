@@ -38,6 +38,7 @@ import { type TCPRoute, tcpRouteDefinition } from './generated/tcpRoute.js';
 import { type TLSRoute, tlsRouteDefinition } from './generated/tlsRoute.js';
 import { type UDPRoute, udpRouteDefinition } from './generated/udpRoute.js';
 import type { KindDefinition } from './kindDefinition.js';
+import type { ObjectMeta } from './objectMeta.js';
 
 /** Every input resource, grouped by kind. Arrays keep the order resources were read in. */
 export interface Resources {
@@ -66,10 +67,23 @@ export interface Resources {
   envoyPatchPolicies: EnvoyPatchPolicy[];
   backends: Backend[];
   httpRouteFilters: HTTPRouteFilter[];
+  /**
+   * Objects of the kinds an extension server registers (EnvoyGateway `extensionManager`), read
+   * unstructured: egts hands them to the extension; absent when none is registered.
+   */
+  extensionResources?: ExtensionResource[];
+}
+
+/** An object of a kind an extension server registers, as read (Kubernetes unstructured). */
+export interface ExtensionResource {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
 }
 
 /** Any resource a Resources bundle can hold. */
-export type Resource = Resources[keyof Resources][number];
+export type Resource = NonNullable<Resources[keyof Resources]>[number];
 
 /**
  * What a kind is to the translator; lists of kinds (every route kind, every policy kind) are

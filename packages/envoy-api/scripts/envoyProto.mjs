@@ -1,7 +1,7 @@
 // `node scripts/envoyProto.mjs <proto file> [envoy binary]`: prints an Envoy API file as the Envoy
 // this project runs defines it, read from the FileDescriptorProto embedded in its binary (the
 // source of proto/envoy-overrides, see its README): messages, enums, oneofs and fields with their
-// numbers; options (validation rules, annotations) and comments left out.
+// numbers, and services; options (validation rules, annotations) and comments left out.
 import { readFileSync } from 'node:fs';
 import { fromBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
@@ -112,6 +112,17 @@ const inOneof = (f) => Object.hasOwn(f, 'oneofIndex') && !f.proto3Optional;
 const body = [];
 for (const e of fd.enumType) printEnum(e, 0), lines.push('');
 for (const m of fd.messageType) printMessage(m, 0), lines.push('');
+// Services (the OTLP collectors' Export calls): unary or streaming methods by their types.
+for (const svc of fd.service) {
+  out(0, `service ${svc.name} {`);
+  for (const m of svc.method)
+    out(
+      1,
+      `rpc ${m.name}(${m.clientStreaming ? 'stream ' : ''}${typeName(m.inputType)}) returns (${m.serverStreaming ? 'stream ' : ''}${typeName(m.outputType)}) {}`,
+    );
+  out(0, '}');
+  lines.push('');
+}
 body.push(...lines);
 // Files of options only (annotations, validation rules) are left out with the options.
 const imports = fd.dependency.filter(

@@ -48,9 +48,15 @@ try {
   for (const [from, to] of trees) cpSync(join(depsDir, from), join(root, to), { recursive: true });
   // Protos of our own, for types the trees above lack (the Rate Limit Service's RateLimitConfig).
   cpSync(join(protoConfigDir, 'ratelimit'), join(root, 'ratelimit'), { recursive: true });
+  // Envoy Gateway's extension server API (its hooks carry the Envoy messages above).
+  cpSync(join(protoConfigDir, 'envoygateway'), join(root, 'envoygateway'), { recursive: true });
   patchValidateProto(join(root, 'validate/validate.proto'));
   // Envoy API files newer than the shipped tree's (proto/envoy-overrides/README.md), laid over it.
   cpSync(join(protoConfigDir, 'envoy-overrides', 'envoy'), join(root, 'envoy'), {
+    recursive: true,
+  });
+  // OTLP, which Envoy's OpenTelemetry access logger imports (proto/otlp/README.md).
+  cpSync(join(protoConfigDir, 'otlp', 'opentelemetry'), join(root, 'opentelemetry'), {
     recursive: true,
   });
   writeFileSync(join(root, 'buf.yaml'), 'version: v2\n');

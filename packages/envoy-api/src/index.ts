@@ -106,9 +106,22 @@ export {
 } from './generated/envoy/config/route/v3/route_components.js';
 // ClientTrafficPolicy and EnvoyProxy telemetry (listener filters, connection limits, client IP
 // detection, early header mutation, header case, OpenTelemetry tracing)
+export { DatadogConfig } from './generated/envoy/config/trace/v3/datadog.js';
 export { OpenTelemetryConfig } from './generated/envoy/config/trace/v3/opentelemetry.js';
+export {
+  ZipkinConfig,
+  ZipkinConfig_CollectorEndpointVersion,
+} from './generated/envoy/config/trace/v3/zipkin.js';
 // Extensions
 export { FileAccessLog } from './generated/envoy/extensions/access_loggers/file/v3/file.js';
+// EnvoyProxy telemetry: access logs to an access log service or OpenTelemetry, CEL filters, the
+// OpenTelemetry stats sink
+export { ExpressionFilter } from './generated/envoy/extensions/access_loggers/filters/cel/v3/cel.js';
+export {
+  HttpGrpcAccessLogConfig,
+  TcpGrpcAccessLogConfig,
+} from './generated/envoy/extensions/access_loggers/grpc/v3/als.js';
+export { OpenTelemetryAccessLogConfig } from './generated/envoy/extensions/access_loggers/open_telemetry/v3/logs_service.js';
 export {
   StderrAccessLog,
   StdoutAccessLog,
@@ -202,6 +215,7 @@ export {
   StatefulSession,
   StatefulSessionPerRoute,
 } from './generated/envoy/extensions/filters/http/stateful_session/v3/stateful_session.js';
+export { UpstreamCodec } from './generated/envoy/extensions/filters/http/upstream_codec/v3/upstream_codec.js';
 // EnvoyExtensionPolicy: Wasm
 export { Wasm } from './generated/envoy/extensions/filters/http/wasm/v3/wasm.js';
 export { ProxyProtocol as ProxyProtocolListenerFilter } from './generated/envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol.js';
@@ -231,6 +245,12 @@ export { CustomHeaderConfig } from './generated/envoy/extensions/http/original_i
 export { XffConfig } from './generated/envoy/extensions/http/original_ip_detection/xff/v3/xff.js';
 export { CookieBasedSessionState } from './generated/envoy/extensions/http/stateful_session/cookie/v3/cookie.js';
 export { HeaderBasedSessionState } from './generated/envoy/extensions/http/stateful_session/header/v3/header.js';
+export { LeastRequest } from './generated/envoy/extensions/load_balancing_policies/least_request/v3/least_request.js';
+export { Maglev } from './generated/envoy/extensions/load_balancing_policies/maglev/v3/maglev.js';
+export { OverrideHost } from './generated/envoy/extensions/load_balancing_policies/override_host/v3/override_host.js';
+export { Random } from './generated/envoy/extensions/load_balancing_policies/random/v3/random.js';
+export { RoundRobin } from './generated/envoy/extensions/load_balancing_policies/round_robin/v3/round_robin.js';
+export { SinkConfig as OpenTelemetryStatsSinkConfig } from './generated/envoy/extensions/stat_sinks/open_telemetry/v3/open_telemetry.js';
 export { ProxyProtocolUpstreamTransport } from './generated/envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';
 export { QuicDownstreamTransport } from './generated/envoy/extensions/transport_sockets/quic/v3/quic_transport.js';
 export { RawBuffer } from './generated/envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.js';
@@ -253,6 +273,12 @@ export {
 } from './generated/envoy/extensions/transport_sockets/tls/v3/tls.js';
 export { HttpProtocolOptions } from './generated/envoy/extensions/upstreams/http/v3/http_protocol_options.js';
 export { PluginConfig as WasmPluginConfig } from './generated/envoy/extensions/wasm/v3/wasm.js';
+// The access log service the tests' stand-in serves (envoy.service.accesslog.v3)
+export type { AccessLogServiceServer } from './generated/envoy/service/accesslog/v3/als.js';
+export {
+  AccessLogServiceService,
+  StreamAccessLogsMessage,
+} from './generated/envoy/service/accesslog/v3/als.js';
 // The external authorization service (what an ext_authz gRPC server implements)
 export type { AuthorizationServer } from './generated/envoy/service/auth/v3/external_auth.js';
 export {
@@ -284,6 +310,33 @@ export { HttpResponseLocalReplyMatchInput } from './generated/envoy/type/matcher
 export { HttpResponseStatusCodeMatchInput } from './generated/envoy/type/matcher/v3/status_code_input.js';
 // Well-known and common types
 export { FractionalPercent_DenominatorType } from './generated/envoy/type/v3/percent.js';
+// Envoy Gateway's extension server API (proto/envoygateway/extension/): its hook messages and
+// the grpc-js service definition, client and server interface.
+export {
+  ExtensionResource,
+  PostClusterExtensionContext,
+  PostHTTPListenerExtensionContext,
+  PostRouteExtensionContext,
+  PostTranslateExtensionContext,
+  PostVirtualHostExtensionContext,
+} from './generated/envoygateway/extension/context.js';
+export {
+  EnvoyGatewayExtensionClient,
+  type EnvoyGatewayExtensionServer,
+  EnvoyGatewayExtensionService,
+  PostClusterModifyRequest,
+  PostClusterModifyResponse,
+  PostHTTPListenerModifyRequest,
+  PostHTTPListenerModifyResponse,
+  PostRouteModifyRequest,
+  PostRouteModifyResponse,
+  PostTranslateModifyRequest,
+  PostTranslateModifyResponse,
+  PostVirtualHostModifyRequest,
+  PostVirtualHostModifyResponse,
+} from './generated/envoygateway/extension/service.js';
+// A policy's CEL condition (google.api.expr.v1alpha1, as RBAC's Policy.condition carries it)
+export { Expr as CelExpr } from './generated/google/api/expr/v1alpha1/syntax.js';
 export { Any } from './generated/google/protobuf/any.js';
 export { Duration } from './generated/google/protobuf/duration.js';
 export { ListValue, NullValue, Struct, Value } from './generated/google/protobuf/struct.js';
@@ -297,6 +350,23 @@ export {
   UInt64Value,
 } from './generated/google/protobuf/wrappers.js';
 export { Status } from './generated/google/rpc/status.js';
+// OTLP collectors (proto/otlp/), which the tests' stand-in receiver serves.
+export type { LogsServiceServer } from './generated/opentelemetry/proto/collector/logs/v1/logs_service.js';
+export {
+  ExportLogsServiceRequest,
+  LogsServiceService,
+} from './generated/opentelemetry/proto/collector/logs/v1/logs_service.js';
+export type { MetricsServiceServer } from './generated/opentelemetry/proto/collector/metrics/v1/metrics_service.js';
+export {
+  ExportMetricsServiceRequest,
+  MetricsServiceService,
+} from './generated/opentelemetry/proto/collector/metrics/v1/metrics_service.js';
+export type { TraceServiceServer } from './generated/opentelemetry/proto/collector/trace/v1/trace_service.js';
+export {
+  ExportTraceServiceRequest,
+  TraceServiceService,
+} from './generated/opentelemetry/proto/collector/trace/v1/trace_service.js';
+export type { AnyValue, KeyValue } from './generated/opentelemetry/proto/common/v1/common.js';
 // The Rate Limit Service's configuration (proto/ratelimit/), served to it over xDS.
 export {
   RateLimitConfig,

@@ -45,3 +45,4 @@ export {
   type TranslateResult,
   translate,
 } from './translate.js';
+export { wasmFailures, withWasmFailures } from './wasmOutcomes.js';

@@ -7,6 +7,7 @@
 // A one-shot caller (`egts translate`) uses discoverOidcProviders(); a long-running control plane
 // (`egts run`/`server`) uses createOidcDiscoverer(), which fetches in the background, retries
 // failures with back-off, and hands each new result to createTranslator().update().
+import { isDeepStrictEqual } from 'node:util';
 import type { Resources } from '@egts/api';
 
 /** The endpoints of an OpenID provider, from its discovery document. */
@@ -125,13 +126,18 @@ export interface OidcDiscovererOptions {
   readonly backoffMs?: number;
   /** The longest wait between retries (default 30 s). */
   readonly maxBackoffMs?: number;
+  /**
+   * How long a fetched document is used before it is fetched again (default 10 min): a provider
+   * may move its endpoints. A refresh that fails keeps the document and is retried with back-off.
+   */
+  readonly refreshMs?: number;
 }
 
 /**
  * Discovery for a control plane that runs beside the translator (as Envoy Gateway's does): it is
  * told which issuers the resources name now (`want`), fetches each new one in the background,
- * keeps a fetched document, retries a failed issuer with a capped back-off, and tells its
- * listeners a new discovery map each time a result changes. The map is a new object only when
+ * keeps a fetched document and fetches it again every `refreshMs`, retries a failed issuer with
+ * a capped back-off, and tells its listeners a new discovery map each time a result changes. The map is a new object only when
  * something in it changed, so a translator can compare it by identity.
  */
 export interface OidcDiscoverer {
@@ -181,29 +187,39 @@ export function createOidcDiscoverer(options: OidcDiscovererOptions = {}): OidcD
     waiters.clear();
   };
 
+  const schedule = (issuer: string, entry: Tracked, wait: number) => {
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      attempt(issuer, entry);
+    }, wait);
+    entry.timer.unref?.();
+  };
+  const backoff = (entry: Tracked) =>
+    Math.min(
+      (options.backoffMs ?? 1_000) * 2 ** (entry.failures - 1),
+      options.maxBackoffMs ?? 30_000,
+    );
+
   const attempt = (issuer: string, entry: Tracked) => {
     const generation = entry.generation;
     void fetchOnce(issuer, options).then((result) => {
       if (closed || tracked.get(issuer) !== entry || entry.generation !== generation) return;
       const before = entry.result;
-      entry.result = result;
       if ('error' in result) {
         entry.failures += 1;
-        const wait = Math.min(
-          (options.backoffMs ?? 1_000) * 2 ** (entry.failures - 1),
-          options.maxBackoffMs ?? 30_000,
-        );
-        entry.timer = setTimeout(() => {
-          entry.timer = undefined;
-          attempt(issuer, entry);
-        }, wait);
-        entry.timer.unref?.();
+        schedule(issuer, entry, backoff(entry));
+        // A refresh that fails keeps the document Envoy is using: the provider may be back soon,
+        // and the routes keep working meanwhile.
+        if (before && !('error' in before)) return;
       } else {
         entry.failures = 0;
+        schedule(issuer, entry, options.refreshMs ?? 600_000);
       }
+      entry.result = result;
       notifyWaiters();
-      // A retry failing the same way changes nothing: no new map, no translation.
-      if (before && 'error' in before && 'error' in result && before.error === result.error) return;
+      // A result equal to the previous one (a refresh, or a retry failing the same way) changes
+      // nothing: no new map, no translation.
+      if (before && isDeepStrictEqual(before, result)) return;
       rebuild();
       for (const listener of listeners) listener(current);
     });

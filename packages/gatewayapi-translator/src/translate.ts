@@ -1,9 +1,11 @@
 // translate(): Gateway API and Envoy Gateway resources -> Infra IR, xDS IR and statuses.
 // Pure and deterministic: an ordered list of processX steps over a context indexed once;
 // inputs are never mutated.
+
 import { DEFAULT_CONTROLLER_NAME, type Resources } from '@egts/api';
 import type { InfraIR, RateLimitService, XdsIR } from '@egts/ir';
 import { type ResolvedOptions, TranslatorContext } from './internal/context/translatorContext.js';
+import { withExtensionPolicies } from './internal/extensionServer/extensionServerPolicies.js';
 import { buildProxyInfra } from './internal/ir/buildInfra.js';
 import { buildXdsIR, routeOrder } from './internal/ir/buildXds.js';
 import { proxyFleets } from './internal/ir/fleets.js';
@@ -65,6 +67,16 @@ export interface TranslateOptions {
    * given by their issuer alone. Absent for such an issuer: the policy is not accepted.
    */
   oidcDiscovery?: OidcDiscovery;
+  /**
+   * The kinds the EnvoyGateway's extension server registers (`extensionManager`): rules naming
+   * an object of a `resources` kind as an extensionRef filter carry it in the IR route's
+   * `extensionRefs`; objects of a `policyResources` kind targeting a Gateway are each fleet's
+   * `extensionServerPolicies`. Absent: such references are unknown filters, as without one.
+   */
+  extensionManager?: {
+    resources?: readonly { group: string; kind: string }[] | undefined;
+    policyResources?: readonly { group: string; kind: string }[] | undefined;
+  };
 }
 
 /** Where the Rate Limit Service listens and how proxies treat it. */
@@ -113,7 +125,14 @@ export const resolveOptions = (options: TranslateOptions): ResolvedOptions => ({
     options.extensionApis === undefined || options.extensionApis.enableBackend === true,
   rateLimitService: options.rateLimitService,
   oidcDiscovery: options.oidcDiscovery ?? new Map(),
+  extensionKinds: {
+    filters: groupKinds(options.extensionManager?.resources),
+    policies: groupKinds(options.extensionManager?.policyResources),
+  },
 });
+
+const groupKinds = (kinds: readonly { group: string; kind: string }[] | undefined) =>
+  new Set((kinds ?? []).map((k) => `${k.group}/${k.kind}`));
 
 export function translate(resources: Resources, options: TranslateOptions = {}): TranslateResult {
   const ctx = new TranslatorContext(resources, resolveOptions(options));
@@ -136,7 +155,7 @@ export function translate(resources: Resources, options: TranslateOptions = {}):
     xdsIR: fleets.map((fleet) => {
       const ir = buildXdsIR(ctx, fleet, order);
       const envoyPatchPolicies = patchesByFleet.get(fleet.name);
-      return envoyPatchPolicies ? { ...ir, envoyPatchPolicies } : ir;
+      return withExtensionPolicies(ctx, envoyPatchPolicies ? { ...ir, envoyPatchPolicies } : ir);
     }),
     statuses: collectStatuses(ctx, {
       gatewayClasses,

@@ -8,6 +8,7 @@ import { freePort } from './internal/freePort.js';
 import { type LaunchSpec, ProxyProcess } from './internal/proxyProcess.js';
 import { takeOverOrphans } from './internal/proxyRecords.js';
 import { proxyBootstrap, type XdsAddress } from './proxyBootstrap.js';
+import { proxyMetrics } from './proxyMetrics.js';
 
 export interface HostInfraManagerOptions {
   /** The xDS server every proxy connects to (Delta ADS). */
@@ -72,7 +73,11 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     .map(([component, level]) => `${component}:${String(level)}`)
     .sort();
   const concurrency = envoyProxy.concurrency;
-  const generated = proxyBootstrap({ proxyName: proxy.name, xds: options.xds });
+  const generated = proxyBootstrap({
+    proxyName: proxy.name,
+    xds: options.xds,
+    metrics: proxyMetrics(proxy.envoyProxy),
+  });
   let bootstrap: object = generated;
   let refused: string | undefined;
   try {

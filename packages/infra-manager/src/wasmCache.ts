@@ -1,7 +1,8 @@
 // The control plane's Wasm cache (Envoy Gateway's wasm cache server): it fetches the modules
-// EnvoyExtensionPolicies name over HTTP(S), checks each against its sha256 when one is given,
-// keeps it on disk under its checksum (so a restart refetches nothing it has) and serves it to
-// the proxies from a local HTTP server. resolve() fills the xDS IR in with where each module is
+// EnvoyExtensionPolicies name over HTTP(S) or from OCI images (ociImage.ts, with the pull
+// secret's credentials), checks each against its sha256 (an image: its manifest digest) when one
+// is given, keeps it on disk under its checksum (so a restart refetches nothing it has) and
+// serves it to the proxies from a local HTTP server. resolve() fills the xDS IR in with where each module is
 // served, or why it cannot be; the xDS translator points Envoy's Wasm filter there.
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { get as httpsGet } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { HTTPListener, HTTPRouteIR, WasmModule, XdsIR } from '@egts/ir';
+import { pullWasmImage, type RegistryFetch } from './internal/ociImage.js';
 
 export interface WasmCacheOptions {
   /** Folder the modules are kept in, as `<sha256>.wasm`; created when missing. */
@@ -19,6 +21,11 @@ export interface WasmCacheOptions {
   readonly host?: string;
   /** Port to serve on (default: any free one). */
   readonly port?: number;
+  /**
+   * The host the proxies reach the cache by, when not the one it listens on (Kubernetes mode:
+   * the egts Service's DNS name, whose port of the same number leads here).
+   */
+  readonly publicHost?: string;
   /**
    * How modules are fetched (default: the global fetch, or Node's HTTPS client verifying with the
    * source's CA when it names one).
@@ -38,20 +45,34 @@ export interface WasmCache {
 
 type Outcome = { sha256: string } | { error: string };
 
-/** Fetches a module; `ca`: the PEM CA an HTTPS source is verified with. */
-export type WasmFetch = (
-  url: string,
-  init: { signal: AbortSignal; ca?: string | undefined },
-) => Promise<Response>;
+/**
+ * Fetches a module or a registry's answer (a GET); `ca`: the PEM CA an HTTPS source is verified
+ * with. A redirect it answers is followed by the caller, without credentials.
+ */
+export type WasmFetch = RegistryFetch;
+
+/** Node's response headers as a Headers object (repeated ones joined). */
+const headersOf = (raw: Record<string, string | string[] | undefined>): Headers => {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw))
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  return headers;
+};
 
 /** An HTTPS GET verified with `ca` (the global fetch takes no CA). */
 const fetchWithCa: WasmFetch = (url, init) =>
   new Promise((resolve, reject) => {
-    const call = httpsGet(url, { ca: init.ca, signal: init.signal }, (res) => {
+    const options = { ca: init.ca, signal: init.signal, headers: init.headers ?? {} };
+    const call = httpsGet(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
-        resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0 })),
+        resolve(
+          new Response(Buffer.concat(chunks), {
+            status: res.statusCode ?? 0,
+            headers: headersOf(res.headers),
+          }),
+        ),
       );
       res.on('error', reject);
     });
@@ -59,7 +80,9 @@ const fetchWithCa: WasmFetch = (url, init) =>
   });
 
 const defaultFetch: WasmFetch = (url, init) =>
-  init.ca === undefined ? fetch(url, { signal: init.signal }) : fetchWithCa(url, init);
+  init.ca === undefined
+    ? fetch(url, { signal: init.signal, headers: init.headers ?? {} })
+    : fetchWithCa(url, init);
 
 const SHA256 = /^[0-9a-f]{64}\.wasm$/;
 
@@ -70,6 +93,53 @@ export const createWasmCache = (options: WasmCacheOptions): WasmCache => {
   const fetched = new Map<string, { outcome: Promise<Outcome>; at: number }>();
   let server: Server | undefined;
   let base: string | undefined;
+
+  /** Keeps `body` under its checksum; written aside then renamed (never half a module served). */
+  const keep = async (body: Buffer): Promise<string> => {
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    await mkdir(options.dir, { recursive: true });
+    const file = join(options.dir, `${sha256}.wasm`);
+    // A unique name each time: two sources of the same module may be fetched at once.
+    const temporary = `${file}.${randomUUID()}.tmp`;
+    await writeFile(temporary, body);
+    await rename(temporary, file);
+    return sha256;
+  };
+
+  /**
+   * A module from an OCI image: the manifest is checked with the pull secret every time (as
+   * Envoy Gateway's permission check), the layers fetched only when the module of that image
+   * digest is not on disk yet (`images/<digest>` names its checksum).
+   */
+  const pullModule = async (code: WasmModule['code']): Promise<Outcome> => {
+    let digest: string;
+    let image: Awaited<ReturnType<typeof pullWasmImage>>;
+    try {
+      image = await pullWasmImage(code.url, {
+        fetch: fetchUrl,
+        expectedDigest: code.sha256,
+        pullSecret: code.pullSecret,
+        ca: code.ca,
+        signal: AbortSignal.timeout(60_000),
+      });
+      digest = image.digest;
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+    const index = join(options.dir, 'images', digest);
+    const known = await readFile(index, 'utf8').catch(() => undefined);
+    if (known && existsSync(join(options.dir, `${known}.wasm`))) return { sha256: known };
+    let body: Buffer;
+    try {
+      body = await image.module();
+    } catch (error) {
+      return { error: `pulling ${code.url}: ${(error as Error).message}` };
+    }
+    const sha256 = await keep(body);
+    await mkdir(join(options.dir, 'images'), { recursive: true });
+    await writeFile(index, sha256);
+    return { sha256 };
+  };
 
   const fetchModule = async (
     url: string,
@@ -90,22 +160,21 @@ export const createWasmCache = (options: WasmCacheOptions): WasmCache => {
     const sha256 = createHash('sha256').update(body).digest('hex');
     if (expected && sha256 !== expected)
       return { error: `the module at ${url} has sha256 ${sha256}, not ${expected}` };
-    // Written aside then renamed, so the server never serves half a module.
-    await mkdir(options.dir, { recursive: true });
-    const file = join(options.dir, `${sha256}.wasm`);
-    // A unique name each time: two sources of the same module may be fetched at once.
-    const temporary = `${file}.${randomUUID()}.tmp`;
-    await writeFile(temporary, body);
-    await rename(temporary, file);
-    return { sha256 };
+    return { sha256: await keep(body) };
   };
 
   const outcomeOf = (module: WasmModule): Promise<Outcome> => {
-    const key = `${module.code.url}|${module.code.sha256 ?? ''}`;
+    const { code } = module;
+    // Each pull secret is checked on its own: a policy without the right one never loads an
+    // image another policy could pull.
+    const secret = code.pullSecret && createHash('sha256').update(code.pullSecret).digest('hex');
+    const key = `${code.type ?? 'HTTP'}|${code.url}|${code.sha256 ?? ''}|${secret ?? ''}`;
     const known = fetched.get(key);
     if (known) return known.outcome;
+    const fetching =
+      code.type === 'Image' ? pullModule(code) : fetchModule(code.url, code.sha256, code.ca);
     const entry = {
-      outcome: fetchModule(module.code.url, module.code.sha256, module.code.ca).catch(
+      outcome: fetching.catch(
         (error: Error): Outcome => ({ error: `keeping ${module.code.url}: ${error.message}` }),
       ),
       at: Date.now(),
@@ -160,7 +229,8 @@ export const createWasmCache = (options: WasmCacheOptions): WasmCache => {
         listening.listen(options.port ?? 0, host, () => resolve());
       });
       const { port } = listening.address() as AddressInfo;
-      base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const reachedAt = options.publicHost ?? host;
+      base = `http://${reachedAt.includes(':') ? `[${reachedAt}]` : reachedAt}:${port}`;
       return base;
     },
     async resolve(ir) {

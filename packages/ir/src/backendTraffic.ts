@@ -31,6 +31,11 @@ export const LoadBalancerSchema = z.object({
   consistentHash: ConsistentHashSchema.optional(),
   /** Slow start window for new endpoints (RoundRobin, LeastRequest). */
   slowStartWindowMs: z.number().optional(),
+  /**
+   * Request headers naming the endpoint (`IP:Port`, or several comma-separated) to send to when
+   * it is one of the cluster's (`endpointOverride.extractFrom`); otherwise the policy above picks.
+   */
+  endpointOverrideHeaders: z.array(z.string()).optional(),
 });
 export type LoadBalancer = z.infer<typeof LoadBalancerSchema>;
 
@@ -142,7 +147,6 @@ export const RateLimitHeaderMatchSchema = z.object({
 });
 export type RateLimitHeaderMatch = z.infer<typeof RateLimitHeaderMatchSchema>;
 
-/** One local rate limit rule: its selectors (all must match) and its limit. */
 /** A query parameter a rate limit rule selects on (local and global rules alike). */
 export const QueryParamMatchSchema = z.object({
   name: z.string(),
@@ -151,6 +155,14 @@ export const QueryParamMatchSchema = z.object({
   invert: z.boolean().optional(),
 });
 
+/** A fixed number of hits, or the number in dynamic metadata `namespace`/`key`. */
+export const RateLimitCostSchema = z.union([
+  z.object({ number: z.number().int().nonnegative() }),
+  z.object({ metadata: z.object({ namespace: z.string(), key: z.string() }) }),
+]);
+export type RateLimitCost = z.infer<typeof RateLimitCostSchema>;
+
+/** One local rate limit rule: its selectors (all must match) and its limit. */
 export const LocalRateLimitRuleSchema = z.object({
   headers: z.array(RateLimitHeaderMatchSchema),
   /** Client address range; distinct: one bucket per client address in it. */
@@ -170,6 +182,18 @@ export const LocalRateLimitRuleSchema = z.object({
   limit: RateLimitValueSchema,
   /** Count, but never refuse (`shadowMode`). */
   shadowMode: z.boolean().optional(),
+  /**
+   * What one request takes from the bucket (`cost`): `request` when it arrives (default 1), and
+   * (global rules only) `response` once the stream is done.
+   */
+  cost: z
+    .object({ request: RateLimitCostSchema.optional(), response: RateLimitCostSchema.optional() })
+    .optional(),
+  /**
+   * `shared`: one bucket for every route the policy reaches on a listener, not one per route;
+   * its name (`<policy namespace>/<policy name>/rule/<i>`).
+   */
+  shared: z.string().optional(),
 });
 export type LocalRateLimitRule = z.infer<typeof LocalRateLimitRuleSchema>;
 
@@ -178,8 +202,10 @@ export const LocalRateLimitSchema = z.object({
   /** The route-wide bucket (the rule without selectors); absent: unlimited. */
   default: RateLimitValueSchema.optional(),
   rules: z.array(LocalRateLimitRuleSchema),
-  /** Send `x-ratelimit-*` response headers (default true). */
+  /** Send `x-ratelimit-*` response headers (default true; ClientTrafficPolicy can turn them off). */
   headers: z.boolean().optional(),
+  /** The policy's own `xRateLimitHeaders` (every rule alike), over the listener's `headers`. */
+  xRateLimitHeaders: z.boolean().optional(),
 });
 export type LocalRateLimit = z.infer<typeof LocalRateLimitSchema>;
 

@@ -2,12 +2,14 @@
 // what the xds-translator turns into Clusters and ClusterLoadAssignments.
 import { z } from 'zod';
 import {
+  AdmissionControlSchema,
   HealthCheckSchema,
   LoadBalancerSchema,
   TCPKeepaliveSchema,
   UpstreamDNSSchema,
   UpstreamTimeoutsSchema,
 } from './backendTraffic.js';
+import { CredentialInjectionSchema } from './credentialInjection.js';
 import { BackendConnectionSchema, CircuitBreakerSchema, HTTP2SettingsSchema } from './settings.js';
 
 /** One upstream endpoint. */
@@ -72,6 +74,14 @@ export const UpstreamTLSSchema = z.object({
    * auto_sni and auto_san_validation), as Envoy Gateway does for a Backend without `tls.sni`.
    */
   autoSni: z.boolean().optional(),
+  /** Cipher suites offered up to TLS 1.2, by OpenSSL name (a Backend's `tls.ciphers`). */
+  ciphers: z.array(z.string()).optional(),
+  /** Key exchange groups offered (`tls.ecdhCurves`). */
+  ecdhCurves: z.array(z.string()).optional(),
+  /** Signature algorithms offered (`tls.signatureAlgorithms`). */
+  signatureAlgorithms: z.array(z.string()).optional(),
+  /** ALPN protocols offered instead of those of the upstream protocol (`tls.alpnProtocols`). */
+  alpnProtocols: z.array(z.string()).optional(),
 });
 export type UpstreamTLS = z.infer<typeof UpstreamTLSSchema>;
 
@@ -108,6 +118,8 @@ export const DestinationSettingSchema = z.object({
   priority: z.number().int().optional(),
   /** Host header sent to this backend only (a backendRef URLRewrite hostname). */
   hostRewrite: z.string().optional(),
+  /** A credential injected only when this backend is picked (a backendRef HTTPRouteFilter). */
+  credentialInjection: CredentialInjectionSchema.optional(),
   /** Header changes that apply only when this backend is picked (backendRef filters). */
   requestHeaders: z
     .object({
@@ -159,6 +171,8 @@ export const RouteDestinationSchema = z.object({
    * ClientTrafficPolicy `http1.preserveHeaderCase`), and theirs the client.
    */
   preserveHeaderCase: z.boolean().optional(),
+  /** Name the clusters' stats go under (Envoy alt_stat_name; EnvoyProxy `metrics.clusterStatName`). */
+  statName: z.string().optional(),
   /** Speak to the backends the protocol the client used (HTTP/1.1 or HTTP/2; `useClientProtocol`). */
   useClientProtocol: z.boolean().optional(),
   /** Load balancer of the destination's clusters (absent: LeastRequest). */
@@ -173,5 +187,10 @@ export const RouteDestinationSchema = z.object({
   dns: UpstreamDNSSchema.optional(),
   /** TCP keepalive on upstream connections. */
   tcpKeepalive: TCPKeepaliveSchema.optional(),
+  /**
+   * Load shedding on a falling success rate (BackendTrafficPolicy `admissionControl`): an upstream
+   * HTTP filter of the cluster, as Envoy Gateway configures it.
+   */
+  admissionControl: AdmissionControlSchema.optional(),
 });
 export type RouteDestination = z.infer<typeof RouteDestinationSchema>;

@@ -54,12 +54,19 @@ export const WasmModuleSchema = z.object({
   name: z.string(),
   /** The extension's `rootID`: which root context of the module runs it. */
   rootId: z.string().optional(),
-  /** Where the code comes from: an HTTP(S) URL, and the checksum it must have when given. */
+  /**
+   * Where the code comes from: an HTTP(S) URL and the checksum the module must have, or an OCI
+   * image (`type: Image`, `url` its reference) and the digest its manifest must have.
+   */
   code: z.object({
+    /** Absent: HTTP. */
+    type: z.enum(['HTTP', 'Image']).optional(),
     url: z.string(),
     sha256: z.string().optional(),
-    /** PEM CA bundle the HTTPS source is verified with (`code.http.tls.caCertificateRef`). */
+    /** PEM CA bundle the HTTPS source or registry is verified with (`tls.caCertificateRef`). */
     ca: z.string().optional(),
+    /** Docker config JSON the registry is logged in to with (`image.pullSecretRef`). */
+    pullSecret: z.string().optional(),
   }),
   /** The plugin configuration as JSON text (`config`), passed to the module as a string. */
   config: z.string().optional(),
@@ -87,19 +94,3 @@ export const ExtensionsIRSchema = z.object({
   wasm: z.array(WasmModuleSchema).optional(),
 });
 export type ExtensionsIR = z.infer<typeof ExtensionsIRSchema>;
-
-/**
- * A credential injected into requests (an HTTPRouteFilter's `credentialInjection`, Envoy's
- * credential injector): the Secret's `credential` value as a header to the backend.
- */
-export const CredentialInjectionSchema = z.object({
-  /** Unique per proxy: `<namespace>/<filter>`; names the filter instance and its secret. */
-  name: z.string(),
-  /** The header carrying it (default Authorization). */
-  header: z.string(),
-  /** Replace a value the client sent (default false: keep the client's). */
-  overwrite: z.boolean(),
-  /** The credential, as the Secret holds it. */
-  credential: z.string(),
-});
-export type CredentialInjection = z.infer<typeof CredentialInjectionSchema>;

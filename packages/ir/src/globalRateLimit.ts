@@ -3,18 +3,15 @@
 // the local rate limit's (all must match); its counter lives under a descriptor key that is the
 // route's own on one listener, or the policy's for a `shared` rule, inside the Gateway's domain.
 import { z } from 'zod';
-import { LocalRateLimitRuleSchema, QueryParamMatchSchema } from './backendTraffic.js';
+import {
+  LocalRateLimitRuleSchema,
+  QueryParamMatchSchema,
+  RateLimitCostSchema,
+} from './backendTraffic.js';
 
 /** Rate limit units the Rate Limit Service counts in (ratelimit.config.ratelimit.v3.RateLimitUnit). */
 export const RateLimitUnitSchema = z.enum(['Second', 'Minute', 'Hour', 'Day', 'Month', 'Year']);
 export type RateLimitUnit = z.infer<typeof RateLimitUnitSchema>;
-
-/** A fixed number of hits, or the number in dynamic metadata `namespace`/`key`. */
-export const RateLimitCostSchema = z.union([
-  z.object({ number: z.number().int().nonnegative() }),
-  z.object({ metadata: z.object({ namespace: z.string(), key: z.string() }) }),
-]);
-export type RateLimitCost = z.infer<typeof RateLimitCostSchema>;
 
 /** One global rule: its selectors, its limit, and the descriptor key its counter is kept under. */
 export const GlobalRateLimitRuleSchema = LocalRateLimitRuleSchema.omit({ limit: true }).extend({

@@ -2,7 +2,6 @@
 // Envoy route entry inside a virtual host.
 import { z } from 'zod';
 import {
-  AdmissionControlSchema,
   BandwidthLimitSchema,
   CompressionSchema,
   FaultInjectionSchema,
@@ -11,12 +10,15 @@ import {
   RequestBufferSchema,
   ResponseOverrideSchema,
 } from './backendTraffic.js';
+import { CredentialInjectionSchema } from './credentialInjection.js';
 import { RouteDestinationSchema } from './destination.js';
-import { CredentialInjectionSchema, ExtensionsIRSchema } from './extensions.js';
+import { ExtensionObjectSchema } from './extensionServer.js';
+import { ExtensionsIRSchema } from './extensions.js';
 import { GlobalRateLimitSchema } from './globalRateLimit.js';
 import { RetrySchema } from './retry.js';
 import { RouteSourceSchema } from './routeSource.js';
 import { SecurityIRSchema } from './security.js';
+import { RouteTracingSchema } from './telemetry.js';
 
 /** A string match on a path, header, query parameter or method. */
 export const StringMatchSchema = z.object({
@@ -72,6 +74,11 @@ export const URLRewriteSchema = z.object({
   hostnameFromBackend: z.boolean().optional(),
   /** Host header from the path by regex (HTTPRouteFilter hostname type PathRegex). */
   hostnameFromPath: RegexSubstitutionSchema.optional(),
+  /**
+   * Whether a host rewrite appends the client's Host to x-forwarded-host (absent: true; an
+   * HTTPRouteFilter's `urlRewrite.appendXForwardedHost`).
+   */
+  appendXForwardedHost: z.boolean().optional(),
   /** Path change: full, prefix or regex (HTTPRouteFilter ReplaceRegexMatch) replacement. */
   path: z
     .object({
@@ -89,6 +96,11 @@ export const DirectResponseSchema = z.object({
   statusCode: z.number().int(),
   /** Optional body. */
   body: z.string().optional(),
+  /**
+   * The body holds Envoy command operators (`%REQ(:METHOD)%`) substituted per request
+   * (DirectResponseAction.body_format); absent: sent as written.
+   */
+  formatted: z.boolean().optional(),
 });
 export type DirectResponse = z.infer<typeof DirectResponseSchema>;
 
@@ -188,20 +200,32 @@ export const HTTPRouteIRSchema = z.object({
   bandwidthLimit: BandwidthLimitSchema.optional(),
   /** Request buffering (BackendTrafficPolicy `requestBuffer`). */
   requestBuffer: RequestBufferSchema.optional(),
-  /** Load shedding on a falling success rate (BackendTrafficPolicy `admissionControl`). */
-  admissionControl: AdmissionControlSchema.optional(),
   /** Protocol upgrades allowed (BackendTrafficPolicy `httpUpgrade`); absent: WebSocket. */
   upgrades: z.array(HTTPUpgradeSchema).optional(),
   /** Responses answered differently (BackendTrafficPolicy `responseOverride`), first match wins. */
   responseOverride: z.array(ResponseOverrideSchema).optional(),
   /** Global rate limit (BackendTrafficPolicy `rateLimit.global`), enforced by the Rate Limit Service. */
   globalRateLimit: GlobalRateLimitSchema.optional(),
+  /** Tracing settings of the route's own (BackendTrafficPolicy `telemetry.tracing`). */
+  tracing: RouteTracingSchema.optional(),
+  /** Prefix of the route's own stats (Envoy stat_prefix; BackendTrafficPolicy `metrics.routeStatName`). */
+  statName: z.string().optional(),
   /** Who may call the route (the SecurityPolicy protecting it). */
   security: SecurityIRSchema.optional(),
   /** What the EnvoyExtensionPolicy extending the route runs (Lua). */
   extensions: ExtensionsIRSchema.optional(),
   /** A credential injected into the route's requests (HTTPRouteFilter credentialInjection). */
   credentialInjection: CredentialInjectionSchema.optional(),
+  /**
+   * Objects of an extension server's kinds the rule names as extensionRef filters, handed to its
+   * PostRouteModify hook (EnvoyGateway `extensionManager.resources`).
+   */
+  extensionRefs: z.array(ExtensionObjectSchema).optional(),
+  /**
+   * Policies of an extension server's kinds targeting the route (or its rule), handed to its
+   * PostRouteModify hook (EnvoyGateway `extensionManager.policyResources`).
+   */
+  extensionPolicies: z.array(ExtensionObjectSchema).optional(),
   /** Whether this route serves gRPC (from a GRPCRoute). */
   grpc: z.boolean(),
   /**

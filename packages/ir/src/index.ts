@@ -15,6 +15,7 @@ export type {
   LocalRateLimit,
   LocalRateLimitRule,
   OutlierDetection,
+  RateLimitCost,
   RateLimitHeaderMatch,
   RateLimitValue,
   RequestBuffer,
@@ -24,6 +25,7 @@ export type {
   UpstreamTimeouts,
 } from './backendTraffic.js';
 export type { ClientTraffic, ClientValidation, HeaderMutation } from './clientTraffic.js';
+export type { CredentialInjection } from './credentialInjection.js';
 export type {
   DestinationSetting,
   Endpoint,
@@ -44,8 +46,13 @@ export {
   subdomainOriginRegex,
   wildcardOriginRegex,
 } from './envoyRegex.js';
+export {
+  type ExtensionObject,
+  ExtensionObjectSchema,
+  type ExtensionServerPolicy,
+  ExtensionServerPolicySchema,
+} from './extensionServer.js';
 export type {
-  CredentialInjection,
   ExtensionsIR,
   ExtProc,
   LuaScript,
@@ -54,7 +61,6 @@ export type {
 export type {
   GlobalRateLimit,
   GlobalRateLimitRule,
-  RateLimitCost,
   RateLimitService,
   RateLimitUnit,
   SdsFile,
@@ -118,11 +124,19 @@ export {
   SecurityIRSchema,
 } from './security.js';
 export type {
-  AccessLog,
-  AccessLogSink,
   BackendConnection,
   CircuitBreaker,
   ConnectionSettings,
   HeaderSettings,
   HTTP2Settings,
 } from './settings.js';
+export type {
+  AccessLog,
+  AccessLogSink,
+  CustomTag,
+  RouteTracing,
+  SpanName,
+  Tracing,
+  TracingSampling,
+} from './telemetry.js';
+export { RouteTracingSchema, TracingSchema } from './telemetry.js';

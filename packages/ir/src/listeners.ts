@@ -1,20 +1,18 @@
 // xDS IR listeners: what one Envoy listener (address:port) serves, HTTP with virtual hosts,
 // TCP with SNI-matched or catch-all routes, UDP with one route.
+
 import { z } from 'zod';
 import { ClientTrafficSchema } from './clientTraffic.js';
 import { RouteDestinationSchema, TLSCertificateSchema } from './destination.js';
 import { EnvoyPatchPolicyIRSchema } from './envoyPatchPolicy.js';
 import { FilterOrderSchema, IpFamilySchema } from './envoyProxy.js';
+import { ExtensionServerPolicySchema } from './extensionServer.js';
 import { RateLimitServiceSchema } from './globalRateLimit.js';
 import { HTTPRouteIRSchema } from './httpRoute.js';
 import { RouteSourceSchema } from './routeSource.js';
 import { AuthorizationSchema } from './security.js';
-import {
-  AccessLogSchema,
-  ConnectionSettingsSchema,
-  HeaderSettingsSchema,
-  HTTP2SettingsSchema,
-} from './settings.js';
+import { ConnectionSettingsSchema, HeaderSettingsSchema, HTTP2SettingsSchema } from './settings.js';
+import { AccessLogSchema, TracingSchema } from './telemetry.js';
 
 /** Downstream TLS settings of a listener. */
 export const ListenerTLSSchema = z.object({
@@ -85,6 +83,8 @@ export const TCPRouteIRSchema = z.object({
   source: RouteSourceSchema,
   /** Who may connect: a SecurityPolicy's authorization by client address (network RBAC). */
   authorization: AuthorizationSchema.optional(),
+  /** Prefix of the route's TCP proxy stats (BackendTrafficPolicy `metrics.routeStatName`). */
+  statName: z.string().optional(),
 });
 export type TCPRouteIR = z.infer<typeof TCPRouteIRSchema>;
 
@@ -141,9 +141,16 @@ export const XdsIRSchema = z.object({
   udp: z.array(UDPListenerSchema),
   /** Access logs of every listener; absent: Envoy Gateway's default JSON log to stdout. */
   accessLog: AccessLogSchema.optional(),
+  /** Request tracing of every HTTP listener (EnvoyProxy `telemetry.tracing`); absent: none. */
+  tracing: TracingSchema.optional(),
   /** The fleet's EnvoyProxy `ipFamily` (listener addresses are `::` for IPv6 and DualStack). */
   ipFamily: IpFamilySchema.optional(),
   /** EnvoyPatchPolicies targeting the fleet, applied to its final resources in this order. */
   envoyPatchPolicies: z.array(EnvoyPatchPolicyIRSchema).optional(),
+  /**
+   * Policies of an extension server's kinds attached to the fleet's Gateways (EnvoyGateway
+   * `extensionManager.policyResources`), handed to its listener and translation hooks.
+   */
+  extensionServerPolicies: z.array(ExtensionServerPolicySchema).optional(),
 });
 export type XdsIR = z.infer<typeof XdsIRSchema>;

@@ -104,6 +104,8 @@ export const AuthorizationRuleSchema = z.object({
       scopes: z.array(z.string()),
     })
     .optional(),
+  /** A CEL expression over Envoy's request attributes that must also hold. */
+  cel: z.string().optional(),
 });
 export type AuthorizationRule = z.infer<typeof AuthorizationRuleSchema>;
 

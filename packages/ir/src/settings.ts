@@ -72,26 +72,3 @@ export const BackendConnectionSchema = z.object({
     .optional(),
 });
 export type BackendConnection = z.infer<typeof BackendConnectionSchema>;
-
-/** One access log sink: lines as JSON objects or as text, to a file path (`/dev/stdout` too). */
-export const AccessLogSinkSchema = z.object({
-  /** File the proxy writes to. */
-  path: z.string(),
-  /** JSON lines: field name -> Envoy format string (`%START_TIME%`, `%REQ(:METHOD)%`, ...). */
-  json: z.record(z.string(), z.string()).optional(),
-  /** Text lines in Envoy's format string syntax. */
-  text: z.string().optional(),
-  /**
-   * Where it logs (EnvoyProxy `accessLog.settings[].type`): Listener, on the listener only;
-   * Route, on the connection managers and proxies only; absent, both (the listener then logs
-   * only requests no route matched).
-   */
-  type: z.enum(['Listener', 'Route']).optional(),
-});
-export type AccessLogSink = z.infer<typeof AccessLogSinkSchema>;
-
-/** Access logs of a proxy fleet (EnvoyProxy `telemetry.accessLog`); absent: Envoy Gateway's JSON log to stdout. */
-export const AccessLogSchema = z.object({
-  sinks: z.array(AccessLogSinkSchema),
-});
-export type AccessLog = z.infer<typeof AccessLogSchema>;

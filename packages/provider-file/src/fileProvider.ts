@@ -29,6 +29,11 @@ export interface FileProviderOptions {
    * false: a resource the API server would refuse is refused, reported in `problems`, never served.
    */
   readonly lenient?: boolean;
+  /**
+   * `group/kind` of the kinds an extension server registers (`@egts/api` extensionKinds()): their
+   * objects are read, unstructured, into `extensionResources` instead of refused as unknown.
+   */
+  readonly extensionKinds?: ReadonlySet<string>;
   /** Full re-scan this often even without watch events (a watch can go quiet); default 30 s, 0 = never. */
   readonly resyncMs?: number;
   /** Largest file read; a larger one is reported and keeps its last content. Default 16 MiB. */
@@ -71,7 +76,10 @@ const isNotFound = (error: unknown): boolean =>
 
 export const createFileProvider = (options: FileProviderOptions): FileProvider => {
   const debounceMs = options.debounceMs ?? 20;
-  const states = new FileStates(options.lenient ?? false);
+  const states = new FileStates({
+    lenient: options.lenient ?? false,
+    extensionKinds: options.extensionKinds,
+  });
   const holders = new ResourceHolders();
   const subject = new ReplaySubject<FileSnapshot>(1);
   let last: FileSnapshot | undefined;

@@ -47,6 +47,13 @@ export interface KubernetesProviderOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** Status is written only while this replica leads; without it, always. */
   readonly leaderElection?: LeaderElection;
+  /**
+   * The kinds an extension server registers (EnvoyGateway `extensionManager` resources,
+   * policyResources, backendResources): watched too, read unstructured into `extensionResources`.
+   * Their resource path is the kind's lowercased plural (`ListenerContextExample` ->
+   * `listenercontextexamples`), the name `kubectl` and CRDs use unless a CRD says otherwise.
+   */
+  readonly extensionKinds?: readonly { group: string; version: string; kind: string }[];
   readonly log?: (message: string) => void;
 }
 
@@ -115,6 +122,14 @@ const kinds: KindEntry[] = resourceKinds.map(({ definition }) => ({
   ],
 }));
 
+/** A kind's default resource name, as Kubernetes derives CRD plurals: lower case, plus s/es/ies. */
+const pluralOf = (kind: string): string => {
+  const lower = kind.toLowerCase();
+  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
+  if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`;
+  return `${lower}s`;
+};
+
 const basePath = (group: string, version: string) =>
   group === '' ? `/api/${version}` : `/apis/${group}/${version}`;
 
@@ -145,9 +160,17 @@ export const createKubernetesProvider = (
     log,
   });
 
+  const extensions: KindEntry[] = (options.extensionKinds ?? []).map((gvk) => ({
+    kind: gvk.kind,
+    group: gvk.group,
+    plural: pluralOf(gvk.kind),
+    namespaced: true,
+    versions: [gvk.version],
+  }));
+  const extensionKinds = new Set(extensions.map((e) => `${e.group}/${e.kind}`));
   // One informer per kind, or per kind and namespace with a namespace list.
   const informers = new Map<string, { entry: KindEntry; reflector: Reflector }>();
-  for (const entry of kinds) {
+  for (const entry of [...kinds, ...extensions]) {
     const scopes: Array<string | undefined> =
       entry.namespaced && watch.type === 'namespaces' ? [...watch.namespaces] : [undefined];
     for (const namespace of scopes) {
@@ -196,7 +219,10 @@ export const createKubernetesProvider = (
         let result = decoded.get(cacheKey);
         if (!result) {
           const dropStatus = entry.group !== '' || !CORE_KINDS_WITH_STATUS.has(entry.kind);
-          const decodedObject = decodeResource(stripped(object, dropStatus), { lenient: true });
+          const decodedObject = decodeResource(stripped(object, dropStatus), {
+            lenient: true,
+            extensionKinds,
+          });
           const where = {
             file: `kubernetes:${entry.kind}`,
             apiVersion: String(object.apiVersion ?? ''),
@@ -208,7 +234,7 @@ export const createKubernetesProvider = (
             // The API server has validated and pruned what it stores: a field unknown to our
             // schemas is one egts does not read (most of a Service or Namespace), not a mistake.
             problems: decodedObject.problems
-              .filter((p) => !(p.severity === 'warning' && p.message === 'unknown field: ignored'))
+              .filter((p) => p.pruned !== true)
               .map((p) => ({ ...where, ...p })),
             ...(decodedObject.decoded
               ? {

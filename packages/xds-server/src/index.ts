@@ -10,6 +10,7 @@ export { createXdsServer } from './server.js';
 export type {
   ConsistencyResult,
   Snapshot,
+  SnapshotOptions,
   SnapshotResources,
   VersionedResource,
 } from './snapshot.js';

@@ -60,6 +60,17 @@ export interface Snapshot {
    * Envoy would otherwise wait (warming) or answer 503 for what is missing.
    */
   consistent(): ConsistencyResult;
+  /**
+   * Whether the snapshot says nothing yet about this type: a partial snapshot, such as the
+   * clusters of a fleet set while its listeners and routes are still being translated. Streams
+   * neither send nor remove resources of a pending type, and hold back what waits on it.
+   */
+  pending(typeUrl: string): boolean;
+}
+
+export interface SnapshotOptions {
+  /** Types the snapshot does not cover yet (see `Snapshot.pending`); default none. */
+  readonly pending?: readonly TypeUrl[];
 }
 
 /**
@@ -170,7 +181,11 @@ const index = <T extends object>(
   return byName;
 };
 
-export const createSnapshot = (input: SnapshotResources): Snapshot => {
+export const createSnapshot = (
+  input: SnapshotResources,
+  options: SnapshotOptions = {},
+): Snapshot => {
+  const pending = new Set<string>(options.pending);
   const byType = new Map<string, ReadonlyMap<string, VersionedResource>>([
     [TypeUrl.Cluster, index(Cluster, TypeUrl.Cluster, input.clusters, (c) => c.name)],
     [
@@ -197,6 +212,7 @@ export const createSnapshot = (input: SnapshotResources): Snapshot => {
   let consistency: ConsistencyResult | undefined;
   return Object.freeze({
     resources: (typeUrl: string) => byType.get(typeUrl) ?? empty,
+    pending: (typeUrl: string) => pending.has(typeUrl),
     consistent: () => {
       consistency ??= checkConsistency(input, byType);
       return consistency;
@@ -334,10 +350,16 @@ const hostClusters = new WeakMap<VirtualHost, readonly string[]>();
 const clustersOf = (host: VirtualHost): readonly string[] => {
   let clusters = hostClusters.get(host);
   if (clusters === undefined) {
-    clusters = host.routes.flatMap((route) => [
-      ...(route.route?.cluster ? [route.route.cluster] : []),
-      ...(route.route?.weightedClusters?.clusters.map((c) => c.name) ?? []),
-    ]);
+    clusters = host.routes.flatMap((route) =>
+      // A route that names the answer for a missing cluster (cluster_not_found_response_code,
+      // such as a split's share for invalid backendRefs: 500) expects one; Envoy answers it.
+      route.route?.clusterNotFoundResponseCode
+        ? []
+        : [
+            ...(route.route?.cluster ? [route.route.cluster] : []),
+            ...(route.route?.weightedClusters?.clusters.map((c) => c.name) ?? []),
+          ],
+    );
     hostClusters.set(host, clusters);
   }
   return clusters;

@@ -24,6 +24,8 @@ export interface SnapshotCache {
   /** Calls `listener` (synchronously) on every `setSnapshot` of the group; returns unsubscribe. */
   watch(group: string, listener: (entry: SnapshotEntry) => void): () => void;
   groups(): readonly string[];
+  /** Whether a stream follows the group: a proxy of it has connected and sent a request. */
+  watched(group: string): boolean;
 }
 
 export interface SnapshotCacheOptions {
@@ -68,5 +70,6 @@ export const createSnapshotCache = (options: SnapshotCacheOptions = {}): Snapsho
       };
     },
     groups: () => [...snapshots.keys()],
+    watched: (group) => (watchers.get(group)?.size ?? 0) > 0,
   };
 };

@@ -9,6 +9,7 @@ import { endpointChanges } from './internal/incremental/endpointChanges.js';
 import { withMovedEndpoints } from './internal/incremental/withMovedEndpoints.js';
 import { routeSources } from './internal/routeSources.js';
 import { XdsMemo } from './internal/xdsMemo.js';
+import { translateDestinations } from './translateDestinations.js';
 import { translateXdsWith } from './translateXds.js';
 import type { TranslateXdsOptions, XdsResources } from './xdsResources.js';
 
@@ -19,6 +20,13 @@ export interface XdsTranslator {
    * the objects returned before; neither `ir` nor the output may be mutated.
    */
   update(name: string, ir: XdsIR): XdsResources;
+  /**
+   * The clusters, ClusterLoadAssignments and upstream secrets of `ir` alone, without listeners
+   * or routes: what a fleet's proxies can apply while the rest is translated (a cold start
+   * pushes them first). Built with this translator's memory, so the `update` that follows reuses
+   * them; nothing is remembered for the fleet.
+   */
+  destinations(ir: XdsIR): XdsResources;
   /** Forgets a fleet. */
   remove(name: string): void;
   /**
@@ -31,29 +39,43 @@ export interface XdsTranslator {
 }
 
 export function createXdsTranslator(options: TranslateXdsOptions = {}): XdsTranslator {
+  return xdsTranslatorWith(new XdsMemo(), options);
+}
+
+/** createXdsTranslator() on a given memo (tests look into what it remembers). */
+export function xdsTranslatorWith(memo: XdsMemo, options: TranslateXdsOptions): XdsTranslator {
   const fleets = new Map<string, { ir: XdsIR; resources: XdsResources }>();
-  const memo = new XdsMemo();
   // Built on the first question about an IR (a rejection is rare), per IR object.
   const sources = new WeakMap<XdsIR, ReadonlyMap<string, RouteSource>>();
-  const build = (previous: { ir: XdsIR; resources: XdsResources } | undefined, ir: XdsIR) => {
+  // What a whole translation of a fleet remembers by name (connection managers' filters) is
+  // the fleet's until its next whole translation or its removal.
+  const translate = (name: string, ir: XdsIR) =>
+    memo.httpFilters.buildFor(name, () => translateXdsWith(memo, ir, options));
+  const build = (
+    name: string,
+    previous: { ir: XdsIR; resources: XdsResources } | undefined,
+    ir: XdsIR,
+  ) => {
     if (previous !== undefined) {
       if (previous.ir === ir) return previous.resources;
       // Patches apply to the final resources: moved endpoints are patched again, in full.
-      if ((ir.envoyPatchPolicies ?? []).length > 0) return translateXdsWith(memo, ir, options);
+      if ((ir.envoyPatchPolicies ?? []).length > 0) return translate(name, ir);
       const changes = endpointChanges(previous.ir, ir);
       const patched = changes && withMovedEndpoints(previous.resources, changes, options, memo);
       if (patched !== undefined) return patched;
     }
-    return translateXdsWith(memo, ir, options);
+    return translate(name, ir);
   };
   return {
     update(name, ir) {
-      const resources = build(fleets.get(name), ir);
+      const resources = build(name, fleets.get(name), ir);
       fleets.set(name, { ir, resources });
       return resources;
     },
+    destinations: (ir) => translateDestinations(ir, options, memo),
     remove(name) {
       fleets.delete(name);
+      memo.httpFilters.forget(name);
     },
     sourceOf(name, resourceName) {
       const ir = fleets.get(name)?.ir;

@@ -1,8 +1,11 @@
 // An HTTP client that behaves like a browser for login flows (Envoy Gateway's OIDC test client):
 // a cookie jar per host (RFC 6265 name/value and deletion; Path and Domain are not needed by the
 // flows here), redirects followed on request, and host names mapped to local ports (the
-// Gateway's Envoy) as the e2e test maps cluster DNS names to the Gateway address.
+// Gateway's Envoy) as the e2e test maps cluster DNS names to the Gateway address. HTTPS URLs
+// are sent over TLS with the URL's host as SNI; like the e2e test's client, the client does not
+// verify the server's certificate (Envoy's side of TLS, the thing under test, does).
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 export interface BrowserResponse {
   readonly status: number;
@@ -21,7 +24,7 @@ export class BrowserClient {
   /** Every Set-Cookie line received, in order. */
   readonly setCookieLines: string[] = [];
 
-  /** `ports`: `host` (or `host:port`) -> local port serving it. */
+  /** `ports`: `host` (or `host:port`, or `https://host` for HTTPS) -> local port serving it. */
   constructor(ports: Readonly<Record<string, number>>) {
     this.#ports = new Map(Object.entries(ports));
   }
@@ -63,7 +66,10 @@ export class BrowserClient {
   }
 
   #port(url: URL): number {
-    const port = this.#ports.get(url.host) ?? this.#ports.get(url.hostname);
+    const port =
+      (url.protocol === 'https:' ? this.#ports.get(`https://${url.host}`) : undefined) ??
+      this.#ports.get(url.host) ??
+      this.#ports.get(url.hostname);
     if (port === undefined) throw new Error(`no local address for ${url.host}`);
     return port;
   }
@@ -113,14 +119,16 @@ export class BrowserClient {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       headers['content-length'] = String(Buffer.byteLength(body));
     }
+    const tls = target.protocol === 'https:';
     return new Promise((resolve, reject) => {
-      const req = request(
+      const req = (tls ? httpsRequest : request)(
         {
           host: '127.0.0.1',
           port: this.#port(target),
           method,
           path: `${target.pathname}${target.search}`,
           headers,
+          ...(tls ? { servername: target.hostname, rejectUnauthorized: false } : {}),
         },
         (res) => {
           let text = '';

@@ -178,9 +178,15 @@ export class Cluster {
       const stored: Stored = { object };
       if (WORKLOAD_KINDS.has(object.kind)) {
         const namespace = object.metadata.namespace ?? 'default';
-        const replicas = this.#replicated.has(`${namespace}/${object.metadata.name}`)
-          ? Math.max(1, Number(object.spec?.replicas ?? 1))
-          : 1;
+        // `replicas: 0` runs no pod (a Service without endpoints); otherwise one local server,
+        // or one per replica for the Deployments the tests count pods of.
+        const wanted = Number(object.spec?.replicas ?? 1);
+        const replicas =
+          wanted === 0
+            ? 0
+            : this.#replicated.has(`${namespace}/${object.metadata.name}`)
+              ? Math.max(1, wanted)
+              : 1;
         stored.pods = [];
         for (let i = 0; i < replicas; i++) stored.pods.push(await this.#startPod(object));
       }

@@ -16,7 +16,9 @@ import {
   type OidcDiscovery,
   oidcIssuers,
   translate,
+  wasmFailures,
   withEnvoyPatchOutcomes,
+  withWasmFailures,
 } from '@egts/gatewayapi-translator';
 import {
   createHostInfraManager,
@@ -183,11 +185,10 @@ export const startControlPlane = async (
       });
       const now = new Set<string>();
       const outcomes: Parameters<typeof withEnvoyPatchOutcomes>[1][number][] = [];
+      const resolved: Awaited<ReturnType<typeof wasmCache.resolve>>[] = [];
       for (const translated of result.xdsIR) {
         const ir = await wasmCache.resolve(translated);
-        for (const route of ir.http.flatMap((l) => l.routes))
-          for (const module of route.extensions?.wasm ?? [])
-            if (module.unavailable) incidents.push(`Wasm ${module.name}: ${module.unavailable}`);
+        resolved.push(ir);
         const xdsResources = translateXds(ir, { mode: 'ads' });
         outcomes.push(...(xdsResources.envoyPatchPolicies ?? []));
         const listeners = await Promise.all(xdsResources.listeners.map((l) => rebind(ir.name, l)));
@@ -201,7 +202,11 @@ export const startControlPlane = async (
           createSnapshot({ rateLimitConfigs: rateLimitConfigs(result.xdsIR) }),
         );
       served = now;
-      statuses = withEnvoyPatchOutcomes(result.statuses, outcomes);
+      // Wasm modules that cannot be fetched fail their policies, as in Envoy Gateway.
+      statuses = withWasmFailures(
+        withEnvoyPatchOutcomes(result.statuses, outcomes),
+        wasmFailures(resolved),
+      );
       await infra.apply(result.infraIR);
     },
     statuses: () => statuses,

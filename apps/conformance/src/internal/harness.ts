@@ -231,6 +231,12 @@ export class Harness {
         if (!applied.some((o) => o.kind === kind && o.metadata.name === name)) applied.push(copy);
         await this.#plane!.sync();
       },
+      apply: async (objects) => {
+        const copies = objects.map((o) => structuredClone(o));
+        applied.push(...copies);
+        await this.#cluster.apply(copies);
+        await this.#plane!.sync();
+      },
       requestLog: (namespace, deployment) => [...this.#cluster.requestLog(namespace, deployment)],
       endpoint: (namespace, deployment) => {
         const port = this.#cluster.echoPort(namespace, deployment);

@@ -36,6 +36,8 @@ export interface HttpExpectation {
     readonly absentHeaders?: readonly string[];
     /** The SNI of the backend's TLS connection (the suite's ExpectedRequest SNI). */
     readonly sni?: string;
+    /** The TLS cipher suite the backend negotiated (IANA name), when it speaks TLS. */
+    readonly cipherSuite?: string;
     /**
      * The client certificate the backend's TLS connection presented (ExpectedRequest ClientCert):
      * PEM, or the kubernetes.io/tls Secret holding it (the harness reads it, as GetTLSSecret).
@@ -174,6 +176,8 @@ export const compareResponse = (
     if (headerValues(echo.headers, name)) return `backend got header ${name}, want it absent`;
   if (seen.sni !== undefined && echo.tls?.serverName !== seen.sni)
     return `backend saw SNI ${JSON.stringify(echo.tls?.serverName ?? null)}, want ${seen.sni}`;
+  if (seen.cipherSuite !== undefined && echo.tls?.cipherSuite !== seen.cipherSuite)
+    return `backend negotiated ${JSON.stringify(echo.tls?.cipherSuite ?? null)}, want ${seen.cipherSuite}`;
   if (seen.clientCertificate !== undefined) {
     const normal = (pem: string) => pem.replace(/\s+/g, '');
     const presented = echo.tls?.peerCertificates?.[0];

@@ -6,9 +6,16 @@
 // fields `username` and `password`). Access tokens are JWTs signed with the provider's key, so a
 // JWT provider reading its JWKS verifies what the OIDC login forwards, as with Keycloak.
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import type { EchoServer } from './echoServer.js';
+import type { StandInServer } from './cluster.js';
 import { listenLocally } from './listenLocally.js';
 
 export const OIDC_ISSUER = 'http://keycloak.gateway-conformance-infra/realms/master';
@@ -19,11 +26,18 @@ const LOGIN = `${REALM}/login-actions`;
 const RESOURCE = 'http://www.example.com';
 const USER = { username: 'oidcuser', password: 'oidcpassword' };
 
+/**
+ * egts's own client whose token responses leave out `expires_in` (RFC 6749 §5.1: RECOMMENDED,
+ * not required), so that the relying party's default token lifetime applies.
+ */
+export const NO_EXPIRY_CLIENT = 'egts-no-expiry';
+
 /** The clients of the suite's setup Job: secret `<client>-client-secret`, callback per path. */
 const CLIENTS = [
   ['oidctest', '/myapp'],
   ['oidctest-foo', '/foo'],
   ['oidctest-bar', '/bar'],
+  [NO_EXPIRY_CLIENT, '/egts-ttl'],
 ].map(([id, path]) => ({
   client_id: id!,
   client_secret: `${id}-client-secret`,
@@ -132,12 +146,28 @@ async function interaction(provider: Provider, req: IncomingMessage, res: Server
   );
 }
 
-export const startOpenIdProvider = async (namespace: string, pod: string): Promise<EchoServer> => {
+/** Keycloak's HTTPS container port (KC_HTTPS_PORT). */
+const HTTPS_PORT = 8443;
+
+/**
+ * The provider on Keycloak's HTTP port and on its HTTPS port, as Keycloak serves both. The HTTPS
+ * port presents the certificate the Deployment mounts, read at each handshake (`certificate`):
+ * the Secret may be applied after the Deployment, as a pod waits for its mounted Secret.
+ */
+export const startOpenIdProvider = async (
+  certificate: () => { cert: Buffer; key: Buffer } | undefined,
+): Promise<StandInServer> => {
   const provider = new Provider(OIDC_ISSUER, configuration());
   // Envoy in front says how the client reached it (X-Forwarded-Proto).
   provider.proxy = true;
+  provider.use(async (ctx, next) => {
+    await next();
+    const body = ctx.body as Record<string, unknown> | undefined;
+    if (ctx.oidc?.route === 'token' && ctx.oidc.client?.clientId === NO_EXPIRY_CLIENT && body)
+      delete body.expires_in;
+  });
   const callback = provider.callback();
-  const server = createServer((req, res) => {
+  const serve: RequestListener = (req, res) => {
     if (req.url?.startsWith(`${LOGIN}/`)) {
       interaction(provider, req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' });
@@ -149,6 +179,25 @@ export const startOpenIdProvider = async (namespace: string, pod: string): Promi
     if (req.url === `${REALM}/.well-known/openid-configuration`)
       req.url = '/.well-known/openid-configuration';
     callback(req, res);
-  });
-  return { namespace, pod, ...(await listenLocally(server)) };
+  };
+  const http = await listenLocally(createServer(serve));
+  const https = await listenLocally(
+    createTlsServer(
+      {
+        SNICallback: (_name, done) => {
+          const tls = certificate();
+          if (tls) done(null, createSecureContext(tls));
+          else done(new Error('the Deployment mounts no serving certificate'));
+        },
+      },
+      serve,
+    ),
+  );
+  return {
+    port: http.port,
+    ports: { [HTTPS_PORT]: https.port },
+    close: async () => {
+      await Promise.all([http.close(), https.close()]);
+    },
+  };
 };

@@ -17,7 +17,7 @@ const v1 = { backend: 'infra-backend-v1', namespace: infra };
 const v2 = { backend: 'infra-backend-v2', namespace: infra };
 
 /** The suite's traffic-split check: shares of answers per backend within a tolerance. */
-const expectSplit = async (
+export const expectSplit = async (
   harness: TestHarness,
   request: HttpExpectation,
   shares: Record<string, number>,

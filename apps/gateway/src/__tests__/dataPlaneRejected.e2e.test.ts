@@ -153,6 +153,7 @@ describe.skipIf(unavailable !== undefined)('a NACK on the status in Kubernetes (
       xds: { host: '127.0.0.1', port: 0 },
       admin: { host: '127.0.0.1', port: 0 },
       xdsService: { host: '127.0.0.1', port: 18000 },
+      wasmPort: 0,
       logging: createLogging({ default: 'warn' }),
     });
     // The Gateway's proxy, as its pod would run it (no kubelet here): node `default/eg`, Delta ADS.

@@ -83,9 +83,25 @@ describe('egts validate', () => {
   });
 
   it('counts warnings as problems only with --strict', () => {
-    const file = write('warn.yaml', gatewayClass.replace('spec:', 'spec:\n  colour: blue'));
+    // A field spelled with the wrong case: read as Envoy Gateway reads it, with a warning.
+    const file = write('warn.yaml', gatewayClass.replace('controllerName', 'ControllerName'));
     expect(runCli(['validate', '-f', file]).status).toBe(0);
     expect(runCli(['validate', '-f', file, '--strict']).status).toBe(1);
+  });
+
+  it('fails on a misspelt field, naming it as kubectl does; translate shows it and goes on', () => {
+    const file = write('typo.yaml', gatewayClass.replace('spec:', 'spec:\n  descriptoin: x'));
+    const validate = runCli(['validate', '-f', file]);
+    expect(validate.stdout).toBe(
+      `error: ${file}:6 (document 1): GatewayClass eg: unknown field "spec.descriptoin"\n` +
+        '1 valid resource, 1 error, 0 warnings\n',
+    );
+    expect(validate.status).toBe(1);
+    const translate = runCli(['translate', '-f', file, '-o', 'status']);
+    expect(translate.stderr).toContain('unknown field "spec.descriptoin"');
+    expect(translate.stderr).toContain('1 unknown field(s): left out');
+    expect(translate.stdout).toContain('Accepted');
+    expect(translate.status).toBe(0);
   });
 });
 

@@ -59,6 +59,7 @@ const hostSettings = (config: EnvoyGatewayConfig, options: ServerOptions, loggin
   controllerName: config.gateway.controllerName,
   // Envoy Gateway's defaults: EnvoyPatchPolicy off unless the configuration enables it.
   extensionApis: config.extensionApis ?? {},
+  extensionManager: config.extensionManager,
   withoutProxies: config.provider.custom?.infrastructure?.type !== 'Host',
   rateLimit: rateLimitSettings(config),
   logging,
@@ -126,6 +127,7 @@ export async function startKubernetes(
     },
     controllerName: config.gateway.controllerName,
     extensionApis: config.extensionApis ?? {},
+    extensionManager: config.extensionManager,
     rateLimit: rateLimitSettings(config),
     xds: { ...options.xdsAddress, tls },
     admin: config.admin.address,

@@ -33,7 +33,7 @@ export interface TranslateCliResult {
 async function loadAndTranslate(path: string, options: TranslateCliOptions) {
   const [
     { loadInput },
-    { formatProblem, refusedStatuses },
+    { formatProblem, refusedStatuses, refuses },
     {
       discoverOidcProviders,
       formatStatusProblem,
@@ -51,9 +51,18 @@ async function loadAndTranslate(path: string, options: TranslateCliOptions) {
   // reported, not translated, as it would be in Kubernetes.
   const { resources, problems } = await loadInput(path);
   const errors = problems.filter((p) => p.severity === 'error');
+  // Unknown fields are errors too, but their resources are translated without them (pruned).
+  const refusing = errors.filter(refuses).length;
+  const pruned = errors.length - refusing;
+  const summary = [
+    ...(refusing > 0
+      ? [`${refusing} problem(s) in the input: what they name is not translated`]
+      : []),
+    ...(pruned > 0 ? [`${pruned} unknown field(s): left out, as the API server prunes them`] : []),
+  ];
   let stderr =
     errors.length > 0
-      ? `${errors.map(formatProblem).join('\n')}\negts translate: ${errors.length} problem(s) in the input: what they name is not translated\n`
+      ? `${errors.map(formatProblem).join('\n')}\negts translate: ${summary.join('; ')}\n`
       : '';
   // OpenID providers given by their issuer alone: their endpoints from the discovery document,
   // fetched here as Envoy Gateway's control plane fetches it (one that fails is reported).

@@ -53,7 +53,7 @@ export function validateCommand(): Command {
     )
     .option(
       '--strict',
-      'treat warnings (unknown fields, deprecated versions) as problems too',
+      'treat warnings (fields spelled with the wrong case, deprecated versions) as problems too',
       false,
     )
     .action(async (options: { filename: string; output: 'human' | 'json'; strict: boolean }) => {

@@ -4,11 +4,17 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import type { ProviderSnapshot, ResourceStatus } from '@egts/api';
-import { type TranslateOptions, withEnvoyPatchOutcomes } from '@egts/gatewayapi-translator';
+import {
+  type TranslateOptions,
+  wasmFailures,
+  withEnvoyPatchOutcomes,
+  withWasmFailures,
+} from '@egts/gatewayapi-translator';
 import { type FleetOwnerRef, fleetOwnerRef, type XdsIR } from '@egts/ir';
 import type { SnapshotCache } from '@egts/xds-server';
+import type { XdsResources } from '@egts/xds-translator';
 import {
-  type BehaviorSubject,
+  BehaviorSubject,
   combineLatest,
   concatMap,
   distinctUntilChanged,
@@ -18,11 +24,12 @@ import {
 } from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
 import type { Logging } from '../logging.js';
+import type { ClustersFirstOptions } from './clustersFirst.js';
 import { runInfra } from './infraRunner.js';
 import type { InfraManager } from './ports.js';
 import { runProvider } from './providerRunner.js';
 import { runStatus } from './statusRunner.js';
-import { type DiscoveryOptions, runTranslator } from './translatorRunner.js';
+import { type DiscoveryOptions, type GatewayIR, runTranslator } from './translatorRunner.js';
 import { runXds } from './xdsRunner.js';
 
 export interface PipelineOptions {
@@ -42,6 +49,10 @@ export interface PipelineOptions {
    * so that the xDS translator finds where every Wasm module is served.
    */
   wasm?: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined;
+  /** Push each Gateway's clusters before its listeners and routes the first time (a cold start). */
+  clustersFirst?: ClustersFirstOptions | undefined;
+  /** The extension server's hooks on each Gateway's xDS resources (EnvoyGateway extensionManager). */
+  extension?: { extend(ir: XdsIR, resources: XdsResources): Promise<XdsResources> } | undefined;
 }
 
 export interface Pipeline {
@@ -82,10 +93,21 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   // xDS resources are translated (an Infra IR is published before the xDS IR it goes with).
   const infra = runInfra(translator.infraIR$, options.infra, logging.component('infrastructure'));
   const wasm = options.wasm;
+  // Wasm modules the cache cannot serve, by Gateway: they fail their policies (wasmOutcomes.ts).
+  const unservedWasm = new Map<string, XdsIR>();
+  const wasmFailures$ = new BehaviorSubject<ReadonlyMap<string, readonly string[]>>(new Map());
+  const noteWasm = (change: GatewayIR): GatewayIR => {
+    const failed = 'ir' in change && wasmFailures([change.ir]).size > 0;
+    if (!failed && !unservedWasm.has(change.name)) return change;
+    if (failed) unservedWasm.set(change.name, change.ir);
+    else unservedWasm.delete(change.name);
+    wasmFailures$.next(wasmFailures(unservedWasm.values()));
+    return change;
+  };
   const xdsIR$ = wasm
     ? translator.xdsIR$.pipe(
         concatMap(async (change) =>
-          'removed' in change ? change : { ...change, ir: await wasm.resolve(change.ir) },
+          noteWasm('removed' in change ? change : { ...change, ir: await wasm.resolve(change.ir) }),
         ),
       )
     : translator.xdsIR$;
@@ -93,11 +115,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     cache: options.cache,
     metrics,
     log: logging.component('xds-translator'),
+    clustersFirst: options.clustersFirst,
+    extension: options.extension,
   });
   // EnvoyPatchPolicies are Programmed or not by what the xDS translator made of their patches.
-  const statuses$ = combineLatest([translator.statuses$, xds.patchOutcomes$]).pipe(
-    map(([statuses, outcomes]) =>
-      outcomes.length === 0 ? statuses : withEnvoyPatchOutcomes(statuses, outcomes),
+  const statuses$ = combineLatest([translator.statuses$, xds.patchOutcomes$, wasmFailures$]).pipe(
+    map(([statuses, outcomes, failures]) =>
+      withWasmFailures(
+        outcomes.length === 0 ? statuses : withEnvoyPatchOutcomes(statuses, outcomes),
+        failures,
+      ),
     ),
     distinctUntilChanged<readonly ResourceStatus[]>(isDeepStrictEqual),
   );

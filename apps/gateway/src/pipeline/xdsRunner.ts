@@ -4,13 +4,28 @@
 // go to its own node group (RATE_LIMIT_NODE_ID) whenever they change.
 
 import { isDeepStrictEqual } from 'node:util';
+import { ExtensionHookError, unpatched } from '@egts/extension-manager';
 import { RATE_LIMIT_NODE_ID } from '@egts/infra-manager';
 import type { EnvoyPatchPolicyOutcome, RouteSource, XdsIR } from '@egts/ir';
 import { createSnapshot, type SnapshotCache } from '@egts/xds-server';
-import { createRateLimitConfigs, createXdsTranslator } from '@egts/xds-translator';
+import {
+  createRateLimitConfigs,
+  createXdsTranslator,
+  type XdsResources,
+} from '@egts/xds-translator';
 import type { Logger } from 'pino';
-import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import {
+  BehaviorSubject,
+  concatMap,
+  from,
+  map,
+  type Observable,
+  of,
+  type Subscription,
+} from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
+import { type ClustersFirstOptions, pushClustersFirst } from './clustersFirst.js';
+import { extensionUpdates } from './extensionUpdates.js';
 import type { GatewayIR } from './translatorRunner.js';
 
 export interface XdsRunner {
@@ -23,10 +38,21 @@ export interface XdsRunner {
   readonly subscription: Subscription;
 }
 
-export function runXds(
-  xdsIR$: Observable<GatewayIR>,
-  options: { cache: SnapshotCache; metrics: Metrics; log: Logger },
-): XdsRunner {
+export interface XdsRunnerOptions {
+  cache: SnapshotCache;
+  metrics: Metrics;
+  log: Logger;
+  /** Push a Gateway's clusters before its listeners and routes, the first time (clustersFirst.ts). */
+  clustersFirst?: ClustersFirstOptions | undefined;
+  /**
+   * The extension server's hooks (@egts/extension-manager), run on each Gateway's resources
+   * (translated without its EnvoyPatchPolicies, which it applies after the hooks that precede
+   * them) before they are served; a rejection keeps the Gateway's last snapshot (failOpen off).
+   */
+  extension?: { extend(ir: XdsIR, resources: XdsResources): Promise<XdsResources> } | undefined;
+}
+
+export function runXds(xdsIR$: Observable<GatewayIR>, options: XdsRunnerOptions): XdsRunner {
   const { cache, metrics, log } = options;
   const translator = createXdsTranslator({ mode: 'ads' });
   const served = new Map<string, XdsIR>();
@@ -50,35 +76,72 @@ export function runXds(
     cache.setSnapshot(RATE_LIMIT_NODE_ID, createSnapshot({ rateLimitConfigs: configs }));
     log.info({ domains: configs.map((c) => c.domain) }, 'rate limit configuration set');
   };
-  const subscription = xdsIR$.subscribe((change) => {
-    const gateway = change.name;
-    if ('removed' in change) {
-      served.delete(gateway);
-      outcomes.delete(gateway);
-      publishOutcomes();
-      translator.remove(gateway);
-      cache.clearSnapshot(gateway);
-      log.info({ gateway }, 'gateway removed; its proxies keep their last config');
-      publishRateLimits();
-      return;
-    }
-    try {
-      const started = performance.now();
-      const resources = translator.update(gateway, change.ir);
-      cache.setSnapshot(gateway, createSnapshot(resources));
-      served.set(gateway, change.ir);
-      if (resources.envoyPatchPolicies === undefined) outcomes.delete(gateway);
-      else outcomes.set(gateway, resources.envoyPatchPolicies);
-      publishOutcomes();
-      metrics.snapshotsPushed.inc({ gateway });
-      metrics.xdsTranslationSeconds.observe((performance.now() - started) / 1000);
-      log.info({ gateway }, 'snapshot set');
-      publishRateLimits();
-    } catch (error) {
-      metrics.translationErrors.inc();
-      log.error({ err: error, gateway }, 'xDS translation failed; keeping the last snapshot');
-    }
-  });
+  const clustersFirst = options.clustersFirst;
+  // Not with an extension server: its cluster hook must see every cluster before Envoy does.
+  const ordered$ =
+    clustersFirst && !options.extension
+      ? xdsIR$.pipe(
+          concatMap((change) =>
+            'removed' in change || cache.getSnapshot(change.name) !== undefined
+              ? of(change)
+              : from(
+                  pushClustersFirst(change.name, change.ir, translator, cache, log, clustersFirst),
+                ).pipe(map(() => change)),
+          ),
+        )
+      : xdsIR$;
+  const remove = (gateway: string) => {
+    served.delete(gateway);
+    outcomes.delete(gateway);
+    publishOutcomes();
+    translator.remove(gateway);
+    cache.clearSnapshot(gateway);
+    log.info({ gateway }, 'gateway removed; its proxies keep their last config');
+    publishRateLimits();
+  };
+  const publish = (gateway: string, ir: XdsIR, resources: XdsResources, started: number) => {
+    cache.setSnapshot(gateway, createSnapshot(resources));
+    served.set(gateway, ir);
+    if (resources.envoyPatchPolicies === undefined) outcomes.delete(gateway);
+    else outcomes.set(gateway, resources.envoyPatchPolicies);
+    publishOutcomes();
+    metrics.snapshotsPushed.inc({ gateway });
+    metrics.xdsTranslationSeconds.observe((performance.now() - started) / 1000);
+    log.info({ gateway }, 'snapshot set');
+    publishRateLimits();
+  };
+  const fail = (gateway: string, error: unknown) => {
+    metrics.translationErrors.inc();
+    log.error({ err: error, gateway }, 'xDS translation failed; keeping the last snapshot');
+  };
+  const extension = options.extension;
+  const subscription = extension
+    ? extensionUpdates(xdsIR$, async (change) => {
+        if ('removed' in change) {
+          remove(change.name);
+          return true;
+        }
+        const started = performance.now();
+        try {
+          // The patches apply to what the hooks made: the extension applies them.
+          const translated = translator.update(change.name, unpatched(change.ir));
+          publish(change.name, change.ir, await extension.extend(change.ir, translated), started);
+          return true;
+        } catch (error) {
+          fail(change.name, error);
+          // Only the extension's failures pass: a translation error would fail again.
+          return !(error instanceof ExtensionHookError);
+        }
+      })
+    : ordered$.subscribe((change) => {
+        if ('removed' in change) return remove(change.name);
+        try {
+          const started = performance.now();
+          publish(change.name, change.ir, translator.update(change.name, change.ir), started);
+        } catch (error) {
+          fail(change.name, error);
+        }
+      });
   return {
     served,
     patchOutcomes$,

@@ -3,6 +3,7 @@
 // provider (the config server) can take the files' place.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { type ExtensionManager, extensionKinds } from '@egts/api';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import {
   createHostInfraManager,
@@ -10,12 +11,15 @@ import {
   freeRateLimitPort,
   type RateLimitServiceHandle,
   type XdsAddress,
-  xdsSdsSecrets,
 } from '@egts/infra-manager';
 import { createFileProvider } from '@egts/provider-file';
 import type { Logging } from '../logging.js';
 import type { ResourceProvider } from '../pipeline/ports.js';
-import { startHostRateLimitService, withRateLimitService } from './hostRateLimitService.js';
+import {
+  rateLimitTranslateOptions,
+  startHostRateLimitService,
+  withRateLimitService,
+} from './hostRateLimitService.js';
 import { hostXdsCertificates } from './hostXdsCertificates.js';
 import type { RateLimitOptions } from './rateLimitOptions.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
@@ -31,6 +35,8 @@ export interface HostGatewayOptions {
   controllerName?: string | undefined;
   /** The EnvoyGateway's extensionApis (absent: `egts run`, which translates everything given). */
   extensionApis?: TranslateOptions['extensionApis'];
+  /** The EnvoyGateway `extensionManager`: an extension server called during xDS translation. */
+  extensionManager?: ExtensionManager | undefined;
   /** Run no Envoy (serve xDS only), e.g. when proxies are started elsewhere. */
   withoutProxies?: boolean;
   /**
@@ -89,7 +95,13 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
     : createWasmCache({ dir: join(stateDir, 'wasm') });
   await wasm?.listen();
   const gateway = await runGateway({
-    provider: options.provider ?? createFileProvider({ paths: options.paths }),
+    provider:
+      options.provider ??
+      createFileProvider({
+        paths: options.paths,
+        extensionKinds: extensionKinds(options.extensionManager),
+      }),
+    extensionManager: options.extensionManager,
     ...(wasm ? { wasm } : {}),
     infra: options.withoutProxies
       ? undefined
@@ -119,6 +131,8 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
         }
       : options.xds,
     admin: options.admin,
+    // The proxies started here boot while the routes translate: their clusters go first.
+    ...(options.withoutProxies ? {} : { clustersFirst: {} }),
     // Proxies run here share this host's ports: a port is claimed by one Gateway only; and
     // this host is where Backends naming localhost are.
     translate: {
@@ -126,18 +140,7 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
       ...(options.extensionApis ? { extensionApis: options.extensionApis } : {}),
       sharedHostPorts: !options.withoutProxies,
       allowLoopbackBackends: !options.withoutProxies,
-      ...(rateLimit
-        ? {
-            rateLimitService: {
-              host: '127.0.0.1',
-              port: rateLimit.grpcPort,
-              failClosed: rateLimit.failClosed ?? false,
-              ...(rateLimit.timeoutMs === undefined ? {} : { timeoutMs: rateLimit.timeoutMs }),
-              // The proxies' client certificate and CA, from the SDS files their xDS uses.
-              ...(certs?.proxyTls.sds ? { tls: xdsSdsSecrets(certs.proxyTls.sds) } : {}),
-            },
-          }
-        : {}),
+      ...rateLimitTranslateOptions(rateLimit, certs?.proxyTls),
     },
     logging: options.logging,
   }).catch(async (error: unknown) => {

@@ -1,9 +1,11 @@
 // Global rate limiting in host mode: the Envoy Rate Limit Service runs beside the proxies,
 // supervised on its own, and egts's admin metrics include its ratelimit_* families.
+import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import {
   type RateLimitServiceHandle,
   startRateLimitService,
   type XdsAddress,
+  xdsSdsSecrets,
 } from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import type { Logger } from 'pino';
@@ -82,3 +84,23 @@ export function withRateLimitService<T extends InfraManager>(
     },
   };
 }
+
+/**
+ * What the translator names in every proxy's config for the service on `grpcPort`: this host,
+ * and with `proxyTls`, the proxies' client certificate and CA from the SDS files their xDS uses.
+ */
+export const rateLimitTranslateOptions = (
+  rateLimit: (RateLimitOptions & { grpcPort: number }) | undefined,
+  proxyTls: XdsAddress['tls'] | undefined,
+): Pick<TranslateOptions, 'rateLimitService'> =>
+  rateLimit === undefined
+    ? {}
+    : {
+        rateLimitService: {
+          host: '127.0.0.1',
+          port: rateLimit.grpcPort,
+          failClosed: rateLimit.failClosed ?? false,
+          ...(rateLimit.timeoutMs === undefined ? {} : { timeoutMs: rateLimit.timeoutMs }),
+          ...(proxyTls?.sds ? { tls: xdsSdsSecrets(proxyTls.sds) } : {}),
+        },
+      };

@@ -1,9 +1,11 @@
+// Kubernetes mode: resources from the API server (with leader election), proxies as Deployments
+// the leader applies, statuses written back, and xDS certificates rotated while leading.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExtensionManager } from '@egts/api';
 import type { CertificateRotationOptions } from '@egts/certgen';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
-import {
-  createKubernetesInfraManager,
-  createKubernetesRateLimitManager,
-} from '@egts/infra-manager';
+import { createKubernetesInfraManager, createWasmCache } from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import {
   createKubernetesProvider,
@@ -15,6 +17,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { BehaviorSubject, filter } from 'rxjs';
 import type { Logging } from '../logging.js';
 import type { InfraManager } from '../pipeline/ports.js';
+import { kubernetesRateLimit } from './kubernetesRateLimit.js';
 import { writeKubernetesStatuses } from './kubernetesStatus.js';
 import { rotateCertificatesWhileLeading } from './leaderCertificates.js';
 import type { RateLimitOptions } from './rateLimitOptions.js';
@@ -25,12 +28,19 @@ export interface KubernetesGatewayOptions {
   controllerName: string;
   /** The EnvoyGateway's extensionApis: EnvoyPatchPolicy is off unless enabled there. */
   extensionApis?: TranslateOptions['extensionApis'];
+  /** The EnvoyGateway `extensionManager`: an extension server called during xDS translation. */
+  extensionManager?: ExtensionManager | undefined;
   /** Where egts runs: the Lease, and the proxies' default namespace. */
   namespace: string;
   watch: WatchMode;
   /** With `tls`, xDS is served over mTLS: proxies present the `envoy` Secret's certificate. */
   xds: { host: string; port: number; tls?: TlsFiles | undefined };
   admin: { host: string; port: number };
+  /**
+   * The port the Wasm cache serves EnvoyExtensionPolicy modules on (default 18002, Envoy
+   * Gateway's), on the xDS host; proxies reach it on the same port of the egts Service.
+   */
+  wasmPort?: number;
   /** How proxies reach this xDS server: the egts Service's DNS name and port. */
   xdsService: { host: string; port: number };
   /**
@@ -48,6 +58,9 @@ export interface KubernetesGatewayOptions {
   rateLimit?: RateLimitOptions | undefined;
   logging: Logging;
 }
+
+/** The port the Wasm cache serves on (Envoy Gateway's wasm port). */
+const WASM_PORT = 18002;
 
 // Envoy Gateway's leader election Lease name, so the two never lead at once in one namespace.
 const LEASE_NAME = '5b9825d2.gateway.envoyproxy.io';
@@ -67,39 +80,24 @@ export async function runKubernetesGateway(
     controllerName: options.controllerName,
     watch: options.watch,
     leaderElection,
+    extensionKinds: [
+      ...(options.extensionManager?.resources ?? []),
+      ...(options.extensionManager?.policyResources ?? []),
+      ...(options.extensionManager?.backendResources ?? []),
+    ],
     log: (message) => log.info(message),
   });
   const manager = createKubernetesInfraManager({
     kubeConfig: options.kubeConfig,
     xds: options.xdsService,
   });
-  const rateLimitManager = createKubernetesRateLimitManager({
+  const rateLimit = kubernetesRateLimit({
     kubeConfig: options.kubeConfig,
     namespace: options.namespace,
-    xds: options.xdsService,
-  });
-  // What the EnvoyGateway `rateLimit` block asks of the service; what it cannot apply is logged.
-  const rateLimitSettings = (rateLimit: NonNullable<KubernetesGatewayOptions['rateLimit']>) => {
-    for (const problem of rateLimit.problems ?? []) log.warn(`rate limit service: ${problem}`);
-    return {
-      redisUrl: rateLimit.redisUrl,
-      ...(rateLimit.redisTls ? { redisTls: rateLimit.redisTls } : {}),
-      ...(rateLimit.telemetry ? { telemetry: rateLimit.telemetry } : {}),
-    };
-  };
-  // Set by the certificate rotation: the service rolls out to read the rotated Secret.
-  let certificatesNotAfter: string | undefined;
-  const applyRateLimit = () =>
-    rateLimitManager
-      .apply(
-        options.rateLimit && {
-          ...rateLimitSettings(options.rateLimit),
-          ...(certificatesNotAfter ? { certificatesNotAfter } : {}),
-        },
-      )
-      .catch((error: unknown) => log.error({ err: error }, 'rate limit service update failed'));
-  const rateLimiting = leaderElection.isLeader$.subscribe((isLeader) => {
-    if (isLeader) void applyRateLimit();
+    xdsService: options.xdsService,
+    rateLimit: options.rateLimit,
+    leader: leaderElection,
+    log,
   });
   // Only the leader changes infrastructure; a new leader applies the latest Infra IR at once.
   const infraIR$ = new BehaviorSubject<InfraIR | undefined>(undefined);
@@ -124,32 +122,29 @@ export async function runKubernetesGateway(
           leaderElection.isLeader$,
           { ...options.certificates, kubeConfig: options.kubeConfig, namespace: options.namespace },
           options.logging.component('certgen'),
-          (notAfter) => {
-            certificatesNotAfter = notAfter.toISOString();
-            if (options.rateLimit && leaderElection.isLeader()) void applyRateLimit();
-          },
+          (notAfter) => rateLimit.certificatesRotated(notAfter),
         );
+  // Wasm modules of EnvoyExtensionPolicies, served to the proxies through the egts Service on
+  // Envoy Gateway's Wasm port; the module's sha256 in the filter is what Envoy checks.
+  const wasm = createWasmCache({
+    dir: join(tmpdir(), `egts-wasm-${process.pid}`),
+    host: options.xds.host,
+    port: options.wasmPort ?? WASM_PORT,
+    publicHost: options.xdsService.host,
+  });
+  await wasm.listen();
   const gateway = await runGateway({
     provider,
+    wasm,
     infra: () => infra,
     xds: options.xds,
     admin: options.admin,
+    extensionManager: options.extensionManager,
     translate: {
       controllerName: options.controllerName,
       controllerNamespace: options.namespace,
       extensionApis: options.extensionApis ?? {},
-      ...(options.rateLimit
-        ? {
-            rateLimitService: {
-              ...rateLimitManager.address,
-              ...(rateLimitManager.proxyTls ? { tls: rateLimitManager.proxyTls } : {}),
-              failClosed: options.rateLimit.failClosed ?? false,
-              ...(options.rateLimit.timeoutMs === undefined
-                ? {}
-                : { timeoutMs: options.rateLimit.timeoutMs }),
-            },
-          }
-        : {}),
+      ...rateLimit.translate,
     },
     logging: options.logging,
   });
@@ -166,9 +161,10 @@ export async function runKubernetesGateway(
     async close() {
       await writer.stop();
       leading.unsubscribe();
-      rateLimiting.unsubscribe();
+      rateLimit.stop();
       await rotation?.stop();
       await gateway.close();
+      await wasm.close();
       await leaderElection.stop();
     },
   };

@@ -1,6 +1,6 @@
 // Starts the control plane around a provider: the xDS server, the pipeline, the infrastructure
 // and the admin API; `close()` stops them in reverse order (proxies drained first).
-import type { ResourceStatus } from '@egts/api';
+import type { ExtensionManager as ExtensionManagerConfig, ResourceStatus } from '@egts/api';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import type { XdsIR } from '@egts/ir';
 import { createSnapshotCache, createXdsServer, type TlsFiles } from '@egts/xds-server';
@@ -10,9 +10,11 @@ import { createMetrics, type Metrics } from '../admin/metrics.js';
 import { withRejectionConditions } from '../admin/rejectionProblems.js';
 import { createXdsTracker } from '../admin/xdsTracker.js';
 import type { Logging } from '../logging.js';
+import type { ClustersFirstOptions } from '../pipeline/clustersFirst.js';
 import { createPipeline, type Pipeline } from '../pipeline/createPipeline.js';
 import type { InfraManager, ResourceProvider } from '../pipeline/ports.js';
 import type { DiscoveryOptions } from '../pipeline/translatorRunner.js';
+import { startExtensionManager } from './extensionManager.js';
 import { collectWhenIdle } from './idleCollection.js';
 
 export interface GatewayOptions {
@@ -32,6 +34,10 @@ export interface GatewayOptions {
   logging: Logging;
   /** The Wasm cache the proxies load EnvoyExtensionPolicy Wasm modules from (host mode). */
   wasm?: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined;
+  /** Push each Gateway's clusters first on a cold start (proxies run here, and boot meanwhile). */
+  clustersFirst?: ClustersFirstOptions | undefined;
+  /** The EnvoyGateway `extensionManager`: an extension server called during xDS translation. */
+  extensionManager?: ExtensionManagerConfig | undefined;
 }
 
 export interface RunningGateway {
@@ -64,15 +70,33 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
   log.info({ port: xdsPort }, 'xDS server listening');
 
   const infra = options.infra?.({ host: options.xds.host, port: xdsPort }, metrics);
+  const extension = options.extensionManager
+    ? startExtensionManager(
+        options.extensionManager,
+        options.provider.resources$,
+        options.translate?.controllerNamespace,
+        options.logging.component('extension-manager'),
+      )
+    : undefined;
   const pipeline = createPipeline({
     provider: options.provider,
     cache,
     infra,
     logging: options.logging,
     metrics,
-    ...(options.translate ? { translate: options.translate } : {}),
+    ...(options.translate || options.extensionManager
+      ? {
+          translate: {
+            ...options.translate,
+            // The extension's kinds: its filters and policies reach the IR.
+            ...(options.extensionManager ? { extensionManager: options.extensionManager } : {}),
+          },
+        }
+      : {}),
     oidcDiscovery: options.oidcDiscovery,
     ...(options.wasm ? { wasm: options.wasm } : {}),
+    clustersFirst: options.clustersFirst,
+    ...(extension ? { extension: extension.manager } : {}),
   });
   attributing = pipeline;
   const statuses$ = new BehaviorSubject<readonly ResourceStatus[]>([]);
@@ -98,6 +122,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
   } catch (error) {
     statusing.unsubscribe();
     pipeline.stop();
+    extension?.stop();
     await infra?.close();
     await xdsServer.close();
     throw error;
@@ -115,6 +140,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
       statusing.unsubscribe();
       pipeline.stop();
       await options.provider.close();
+      extension?.stop();
       await infra?.close();
       await admin.close();
       await xdsServer.close();

@@ -125,17 +125,21 @@ spec:
     ]);
   });
 
-  it('warns about unknown fields and drops them', () => {
+  it('reports an unknown field as an error and reads the resource without it', () => {
     const text = gateway.replace(
       '  gatewayClassName: eg',
       '  gatewayClassName: eg\n  colour: blue',
     );
     const { resources, problems } = loadResourcesFromText(text, 'in.yaml');
-    expect(errors(problems)).toEqual([]);
-    expect(warnings(problems)).toEqual([
-      expect.objectContaining({ path: ['spec', 'colour'], message: 'unknown field: ignored' }),
+    expect(errors(problems)).toEqual([
+      expect.objectContaining({
+        path: ['spec', 'colour'],
+        message: 'unknown field "spec.colour"',
+        pruned: true,
+      }),
     ]);
     expect(resources.gateways[0]!.spec).not.toHaveProperty('colour');
+    expect(resources.gateways[0]!.spec.gatewayClassName).toBe('eg');
   });
 
   it('reads a field spelled with the wrong case as Envoy Gateway does, with a warning', () => {

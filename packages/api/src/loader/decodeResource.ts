@@ -2,10 +2,16 @@
 // its version (applying the CRD's defaults) and reports every problem with its field path.
 import type { z } from 'zod';
 import { apiVersionOf, type KindDefinition } from '../kindDefinition.js';
-import { type Resource, type Resources, resourceKinds } from '../resources.js';
+import {
+  type ExtensionResource,
+  type Resource,
+  type Resources,
+  resourceKinds,
+} from '../resources.js';
 import { measureValue } from './documentBounds.js';
 import { caseFoldedField } from './fieldNames.js';
 import { isRecord } from './isRecord.js';
+import { formatFieldPath } from './problem.js';
 
 export interface DecodedResource {
   collection: keyof Resources;
@@ -17,6 +23,8 @@ export interface ObjectProblem {
   severity: 'error' | 'warning';
   path: Array<string | number>;
   message: string;
+  /** An unknown field: an error to fix, yet the resource is read without it (see Problem). */
+  pruned?: true | undefined;
 }
 
 export interface DecodeResult {
@@ -50,6 +58,11 @@ export interface DecodeOptions {
    * hold values outside their declared enums and patterns: whoever reads it checks them.
    */
   lenient?: boolean | undefined;
+  /**
+   * `group/kind` of the kinds an extension server registers (EnvoyGateway `extensionManager`):
+   * objects of these kinds are kept unstructured, in `extensionResources`, instead of refused.
+   */
+  extensionKinds?: ReadonlySet<string> | undefined;
 }
 
 // Issue codes that mean a value breaks a rule, not that the object has the wrong shape.
@@ -64,8 +77,9 @@ const valueIssueCodes = new Set([
 /**
  * Decodes one object. The input is never mutated. An object past the bounds of documentBounds.ts
  * (nesting, list lengths, values, alias expansions) is refused before any other work. Null fields
- * count as absent, as the API server prunes them. Unknown fields are warnings and are dropped, as
- * the API server does by default. A version the CRDs no longer serve is read as the storage
+ * count as absent, as the API server prunes them. Unknown fields are errors (`unknown field
+ * "spec.foo"`, as kubectl's strict field validation says) marked `pruned`: the resource is still
+ * read, without them, as the API server stores it by default. A version the CRDs no longer serve is read as the storage
  * version, as the API server would convert it (Gateway API versions differ only in validation),
  * with a warning.
  */
@@ -92,6 +106,7 @@ export function decodeResource(object: unknown, options: DecodeOptions = {}): De
   }
   const { group, version } = splitApiVersion(apiVersion);
   const entry = byGroupKind.get(`${group}/${kind}`);
+  if (!entry && options.extensionKinds?.has(`${group}/${kind}`)) return decodeExtension(object);
   if (!entry) {
     return {
       problems: [
@@ -158,10 +173,21 @@ export function decodeResource(object: unknown, options: DecodeOptions = {}): De
 
   const issues = strict.error.issues.flatMap(problemsOf);
   problems.push(...issues);
-  const structural = issues.some((p) => p.severity === 'error' && !p.valueRule);
+  const structural = issues.some((p) => p.severity === 'error' && !p.valueRule && !p.pruned);
   const valueErrors = issues.some((p) => p.valueRule);
   if (structural || (valueErrors && !options.lenient)) return { problems: problems.map(strip) };
-  // Only unknown fields (dropped) or, when lenient, broken value rules: read the structure.
+  if (!valueErrors) {
+    // Only unknown fields: read as the API server stores it, pruned, through the same schema (its
+    // defaults and checks), a second pass that only a resource with unknown fields pays.
+    const pruned = schema.safeParse(withoutFields(input, issues));
+    if (pruned.success) {
+      return {
+        decoded: { collection, resource: withGivenStatus(pruned.data) },
+        problems: problems.map(strip),
+      };
+    }
+  }
+  // Broken value rules, when lenient: read the structure.
   const lenient = definition.lenientVersions[readAs]!.safeParse(input);
   if (!lenient.success) return { problems: problems.map(strip) };
   return {
@@ -170,14 +196,56 @@ export function decodeResource(object: unknown, options: DecodeOptions = {}): De
   };
 }
 
+/**
+ * An object of an extension's kind: egts knows nothing of its schema, so only its identity is
+ * checked; a namespace defaults to "default" as for every namespaced kind egts reads.
+ */
+function decodeExtension(object: Record<string, unknown>): DecodeResult {
+  const metadata = object.metadata;
+  if (!isRecord(metadata) || typeof metadata.name !== 'string' || metadata.name === '') {
+    return {
+      problems: [
+        { severity: 'error', path: ['metadata', 'name'], message: 'required field is missing' },
+      ],
+    };
+  }
+  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : 'default';
+  const resource = { ...object, metadata: { ...metadata, namespace } } as ExtensionResource;
+  return { decoded: { collection: 'extensionResources', resource }, problems: [] };
+}
+
 const isStatusError = (issue: z.core.$ZodIssue): boolean =>
   issue.path[0] === 'status' && issue.code !== 'unrecognized_keys';
 
-const strip = ({ severity, path, message }: ObjectProblem): ObjectProblem => ({
+const strip = ({ severity, path, message, pruned }: ObjectProblem): ObjectProblem => ({
   severity,
   path,
   message,
+  ...(pruned ? { pruned } : {}),
 });
+
+/** A copy of `value` without the fields that problems marked `pruned` name. */
+function withoutFields(value: Record<string, unknown>, problems: readonly ObjectProblem[]) {
+  let out: unknown = value;
+  for (const problem of problems) {
+    if (problem.pruned) out = removeAt(out, problem.path);
+  }
+  return out;
+}
+
+/** A copy of `value` without the field at `path` (unchanged when the path leads nowhere). */
+function removeAt(value: unknown, path: ReadonlyArray<string | number>): unknown {
+  const [head, ...tail] = path;
+  if (Array.isArray(value) && typeof head === 'number' && tail.length > 0) {
+    return value.map((item, i) => (i === head ? removeAt(item, tail) : item));
+  }
+  if (!isRecord(value) || typeof head !== 'string' || !(head in value)) return value;
+  if (tail.length === 0) {
+    const { [head]: _removed, ...rest } = value;
+    return rest;
+  }
+  return { ...value, [head]: removeAt(value[head], tail) };
+}
 
 /**
  * Renames fields spelled with the wrong case (`Name` for `name`), with a warning: Envoy Gateway
@@ -266,11 +334,13 @@ function withNamespace(
 function problemsOf(issue: z.core.$ZodIssue): Array<ObjectProblem & { valueRule?: boolean }> {
   const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
   if (issue.code === 'unrecognized_keys') {
-    // Strict field validation names each unknown field; the API server's default drops them.
+    // Worded as kubectl's strict field validation words it; the resource is read without the
+    // field, as the API server's default (pruning) stores it, but the mistake is an error.
     return issue.keys.map((key) => ({
-      severity: 'warning',
+      severity: 'error',
       path: [...path, key],
-      message: 'unknown field: ignored',
+      message: `unknown field ${JSON.stringify(formatFieldPath([...path, key]))}`,
+      pruned: true,
     }));
   }
   if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {

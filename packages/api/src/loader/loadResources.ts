@@ -140,6 +140,7 @@ function parseDocuments(text: string, file: string, options: DecodeOptions): Par
           name: stringOr(meta.name),
           path: problem.path,
           message: problem.message,
+          ...(problem.pruned ? { pruned: problem.pruned } : {}),
         });
       }
       if (result.decoded) out.resources.push({ ...result.decoded, file, document, line: itemLine });
@@ -179,6 +180,8 @@ export function bundleResources(parsed: readonly SourcedResource[]): LoadResult 
       continue;
     }
     seen.set(key, entry);
+    // extensionResources exists only once an extension's object is read.
+    resources[entry.collection] ??= [];
     (resources[entry.collection] as Resource[]).push(entry.resource);
   }
   return { resources, problems };

@@ -15,7 +15,17 @@ export interface Problem {
   /** The field, as a path from the resource's root, e.g. ["spec", "rules", 0, "matches"]. */
   path: Array<string | number>;
   message: string;
+  /**
+   * Set on an unknown field (an error: `egts validate` fails): the resource is read without the
+   * field, as the API server prunes it, so the error refuses nothing. Whoever keeps or refuses
+   * input on errors (a file's last good content, a request) lets these through.
+   */
+  pruned?: true | undefined;
 }
+
+/** An error that refuses what it names: any error but an unknown field, read pruned. */
+export const refuses = (problem: Pick<Problem, 'severity' | 'pruned'>): boolean =>
+  problem.severity === 'error' && problem.pruned !== true;
 
 /** `spec.rules[0].matches`, the way kubectl names a field. */
 export function formatFieldPath(path: ReadonlyArray<string | number>): string {
@@ -34,7 +44,8 @@ export function formatProblem(problem: Problem): string {
   const document = problem.document === undefined ? '' : ` (document ${problem.document})`;
   const objectName = [problem.namespace, problem.name].filter(Boolean).join('/');
   const resource = [problem.kind, objectName].filter(Boolean).join(' ');
-  const field = formatFieldPath(problem.path);
+  // An unknown field's message names it already, as kubectl does.
+  const field = problem.pruned ? '' : formatFieldPath(problem.path);
   const parts = [`${where}${document}`, resource, field, problem.message].filter((p) => p !== '');
   return `${problem.severity}: ${parts.join(': ')}`;
 }

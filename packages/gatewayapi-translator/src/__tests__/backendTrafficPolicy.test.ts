@@ -49,7 +49,11 @@ const run = (text: string) => {
     const status = result.statuses.find(
       (s) => s.kind === 'BackendTrafficPolicy' && s.metadata.name === name,
     )?.status as
-      | { ancestors: { conditions: { type: string; reason: string; message: string }[] }[] }
+      | {
+          ancestors: {
+            conditions: { type: string; status: string; reason: string; message: string }[];
+          }[];
+        }
       | undefined;
     return status?.ancestors[0]?.conditions.find((c) => c.type === 'Accepted');
   };
@@ -105,6 +109,26 @@ describe('BackendTrafficPolicy', () => {
     expect(accepted('bad')?.message).toContain(field);
     expect(route('a')?.directResponse).toEqual({ statusCode: 500 });
     expect(route('b')?.faultInjection?.abort?.httpStatus).toBe(418);
+  });
+
+  it.each([
+    [
+      'x-ratelimit-* headers set differently across local rules',
+      '{limit: {requests: 5, unit: Hour}, xRateLimitHeaders: "Off"}, {clientSelectors: [{headers: [{name: x, value: y}]}], limit: {requests: 1, unit: Hour}}',
+      'spec.rateLimit.local.rules.xRateLimitHeaders',
+    ],
+    [
+      'a cost on the route-wide local rule',
+      '{limit: {requests: 5, unit: Hour}, cost: {request: {from: Number, number: 2}}}',
+      'spec.rateLimit.local.rules.cost',
+    ],
+  ])('does not accept %s, naming the field', (_case, rules, field) => {
+    const { accepted } = run(
+      base +
+        policy('p', 'HTTPRoute', 'a', `  rateLimit: {type: Local, local: {rules: [${rules}]}}\n`),
+    );
+    expect(accepted('p')?.status).toBe('False');
+    expect(accepted('p')?.message).toContain(field);
   });
 
   it('merges a route policy onto its Gateway policy with mergeType', () => {

@@ -3,8 +3,10 @@
 // responseOverride whose body is a valueRef needs that ConfigMap, in the referrer's namespace,
 // holding data. Otherwise the filter is invalid and so is its rule (Accepted=False
 // UnsupportedValue, GEP-1364), and the policy is not accepted (Accepted=False Invalid).
+import { loadResourcesFromText } from '@egts/api';
 import { describe, expect, it } from 'vitest';
-import { conds, statusesOf } from './translateYaml.js';
+import { translate } from '../index.js';
+import { BASE, conds, statusesOf } from './translateYaml.js';
 
 const GATEWAY = `
 apiVersion: gateway.networking.k8s.io/v1
@@ -82,15 +84,21 @@ spec:
     ).toBe('False/Invalid');
   });
 
-  it('refuses a body with command operators it cannot format, naming them', () => {
+  it('serves a body with command operators as a format string (Envoy substitutes them)', () => {
     const withOperator = GATEWAY.replace(
       'body: { type: ValueRef, valueRef: { group: "", kind: ConfigMap, name: body } }',
       'body: { type: Inline, inline: "%REQ(:METHOD)% not found" }',
     );
+    const yaml = `${BASE}---\n${withOperator}${ROUTES}`;
+    const { resources } = loadResourcesFromText(yaml, 'test.yaml', { lenient: true });
+    const result = translate(resources, { now: new Date('2030-01-01T00:00:00Z') });
     const parent = statusesOf(withOperator + ROUTES)('HTTPRoute', 'http').parents[0];
-    expect(conds(parent?.conditions).Accepted).toMatch(/^False\//);
-    expect(parent?.conditions.find((c) => c.type === 'Accepted')?.message).toContain(
-      'command operators in directResponse.body',
-    );
+    expect(conds(parent?.conditions).Accepted).toBe('True/Accepted');
+    const routes = result.xdsIR[0]?.http[0]?.routes ?? [];
+    expect(routes.map((r) => r.directResponse)).toContainEqual({
+      statusCode: 503,
+      body: '%REQ(:METHOD)% not found',
+      formatted: true,
+    });
   });
 });

@@ -2,7 +2,7 @@
 // NotApplied), and what it runs reaches the routes' xDS IR.
 import { loadResourcesFromText } from '@egts/api';
 import { describe, expect, it } from 'vitest';
-import { translate } from '../index.js';
+import { translate, wasmFailures, withWasmFailures } from '../index.js';
 import { BASE, type Status } from './translateYaml.js';
 
 const GATEWAY = `${BASE}---
@@ -92,5 +92,58 @@ ${policy(`  lua: [{ type: ValueRef, valueRef: { group: "", kind: ConfigMap, name
     );
     expect(accepted?.reason).toBe('NotApplied');
     expect(accepted?.message).toContain('spec.extProc.backendSettings');
+  });
+
+  it('pulls Wasm from an image with its pull secret, and fails the policy when it cannot', () => {
+    const config = Buffer.from('{"auths":{"registry.test":{"auth":"dTpw"}}}').toString('base64');
+    const yaml = `${GATEWAY}---
+apiVersion: v1
+kind: Secret
+metadata: { name: pull, namespace: default }
+type: kubernetes.io/dockerconfigjson
+data: { .dockerconfigjson: ${config} }
+${policy(`  wasm:
+  - code:
+      type: Image
+      image: { url: registry.test/filter:v1, sha256: ${'AB'.repeat(32)}, pullSecretRef: { name: pull } }`)}`;
+    const { resources } = loadResourcesFromText(yaml, 'test.yaml', { lenient: true });
+    const result = translate(resources, { now: new Date('2030-01-01T00:00:00Z') });
+    const route = result.xdsIR[0]?.http[0]?.routes[0];
+    expect(route?.extensions?.wasm?.[0]?.code).toEqual({
+      type: 'Image',
+      url: 'registry.test/filter:v1',
+      sha256: 'ab'.repeat(32),
+      pullSecret: '{"auths":{"registry.test":{"auth":"dTpw"}}}',
+    });
+    // What the Wasm cache could not fetch fails the policy (Accepted False, Invalid).
+    const unavailable = {
+      ...result.xdsIR[0]!,
+      http: result.xdsIR[0]!.http.map((l) => ({
+        ...l,
+        routes: l.routes.map((r) => ({
+          ...r,
+          ...(r.extensions && {
+            extensions: {
+              ...r.extensions,
+              wasm: r.extensions.wasm?.map((m) => ({ ...m, unavailable: 'UNAUTHORIZED: no' })),
+            },
+          }),
+        })),
+      })),
+    };
+    const statuses = withWasmFailures(result.statuses, wasmFailures([unavailable]));
+    const status = statuses.find((s) => s.kind === 'EnvoyExtensionPolicy')
+      ?.status as unknown as Status;
+    expect(status.ancestors[0]?.conditions.find((c) => c.type === 'Accepted')).toMatchObject({
+      status: 'False',
+      reason: 'Invalid',
+      message: 'Wasm: UNAUTHORIZED: no.',
+    });
+    const missing = run(
+      GATEWAY +
+        policy(`  wasm:
+  - code: { type: Image, image: { url: registry.test/filter:v1, pullSecretRef: { name: nope } } }`),
+    );
+    expect(missing.accepted?.message).toContain('Secret default/nope not found');
   });
 });

@@ -168,7 +168,7 @@ describe('field registry', () => {
     expect(notAppliedFields('Backend', { type: 'Endpoints', endpoints: [] })).toEqual([]);
     expect(notAppliedFields('Backend', { type: 'DynamicResolver' })).toEqual([]);
     expect(
-      notAppliedFields('Backend', { tls: { insecureSkipVerify: true, ciphers: ['AES128-SHA'] } }),
-    ).toEqual(['spec.tls.ciphers']);
+      notAppliedFields('Backend', { tls: { insecureSkipVerify: true, fingerprints: ['JA3'] } }),
+    ).toEqual(['spec.tls.fingerprints']);
   });
 });

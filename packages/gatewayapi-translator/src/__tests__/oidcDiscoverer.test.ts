@@ -116,6 +116,40 @@ describe('createOidcDiscoverer', () => {
     discoverer.close();
   });
 
+  it('fetches a document again every refreshMs: a moved endpoint is published, a failure keeps it', async () => {
+    let answer: object | number = doc(A);
+    const { fetch, calls } = fakeFetch(() => answer);
+    const discoverer = createOidcDiscoverer({ fetch, refreshMs: 30, backoffMs: 20 });
+    const published: OidcDiscovery[] = [];
+    const stop = discoverer.subscribe((map) => published.push(map));
+    discoverer.want([A]);
+    await discoverer.settled(10_000);
+    const first = discoverer.current();
+    const waitCalls = async (n: number) => {
+      const started = Date.now();
+      while ((calls.get(url(A)) ?? 0) < n && Date.now() - started < 30_000)
+        await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    // Refreshes of an unchanged document publish nothing.
+    await waitCalls(3);
+    expect(published).toEqual([first]);
+    // The provider moves its token endpoint: the next refresh publishes it.
+    answer = { ...doc(A), token_endpoint: `${A}/token2` };
+    const moved = await next(discoverer);
+    expect(moved.get(A)).toEqual({
+      authorizationEndpoint: `${A}/auth`,
+      tokenEndpoint: `${A}/token2`,
+    });
+    // The provider fails: the document in use stays, retried until it answers again.
+    answer = 503;
+    const before = calls.get(url(A)) ?? 0;
+    await waitCalls(before + 3);
+    expect(discoverer.current()).toBe(moved);
+    expect(published).toEqual([first, moved]);
+    stop();
+    discoverer.close();
+  });
+
   it('waits for the first fetches when asked to, bounded', async () => {
     const never = () => new Promise<Response>(() => {});
     const discoverer = createOidcDiscoverer({ fetch: never });

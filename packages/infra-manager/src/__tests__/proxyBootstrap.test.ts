@@ -16,6 +16,8 @@ describe('proxyBootstrap', () => {
     });
     expect(bootstrap).toMatchObject({
       node: { id: 'default/eg', cluster: 'default/eg' },
+      // Cluster traffic stats made on first use: applying thousands of clusters costs half.
+      deferredStatOptions: { enableDeferredCreationStats: true },
       dynamicResources: {
         adsConfig: {
           apiType: 'DELTA_GRPC',

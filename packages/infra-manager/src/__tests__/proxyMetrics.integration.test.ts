@@ -1,7 +1,10 @@
 // A pod's proxy serves its Prometheus metrics where Envoy Gateway's do: GET /stats/prometheus on
 // the ready listener reaches the admin interface (through a real Envoy fed by the egts xDS
-// server); EnvoyProxy telemetry.metrics.prometheus.disable leaves only the ready probe there.
+// server); EnvoyProxy telemetry.metrics.prometheus.disable leaves only the ready probe there;
+// metrics.matches keeps only the stats that match, prometheus.compression gzips the answer.
+import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
 import {
   createSnapshot,
@@ -10,7 +13,7 @@ import {
   type XdsServer,
 } from '@egts/xds-server';
 import { afterAll, describe, expect, it } from 'vitest';
-import { proxyBootstrap } from '../index.js';
+import { proxyBootstrap, proxyMetrics } from '../index.js';
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -53,7 +56,7 @@ describe('[envoy] proxy metrics on the ready listener', () => {
     const cache = createSnapshotCache();
     server = createXdsServer(cache);
     const xdsPort = await server.listen('127.0.0.1:0');
-    const run = async (name: string, prometheus: boolean) => {
+    const run = async (name: string, prometheus: boolean, envoyProxy?: Record<string, unknown>) => {
       cache.setSnapshot(name, createSnapshot({}));
       const [adminPort, readyPort] = [await freePort(), await freePort()];
       const envoy = startEnvoy({
@@ -61,6 +64,7 @@ describe('[envoy] proxy metrics on the ready listener', () => {
           proxyName: name,
           xds: { host: '127.0.0.1', port: xdsPort },
           probes: { adminPort, readyPort, path: '/ready', prometheus },
+          metrics: proxyMetrics(envoyProxy),
         }),
         adminPort,
         logLevel: 'warn',
@@ -78,5 +82,77 @@ describe('[envoy] proxy metrics on the ready listener', () => {
     expect((await fetchReady(withMetrics, '/config_dump')).status).toBe(404);
     expect((await fetchReady(without, '/stats/prometheus')).status).toBe(404);
     expect((await fetchReady(without, '/ready')).status).toBe(200);
+  }, 120_000);
+
+  it('keeps only the matching stats and compresses them when asked', async () => {
+    const cache = createSnapshotCache();
+    const xds = createXdsServer(cache);
+    const xdsPort = await xds.listen('127.0.0.1:0');
+    try {
+      cache.setSnapshot('default/matched', createSnapshot({}));
+      const [adminPort, readyPort] = [await freePort(), await freePort()];
+      const envoy = startEnvoy({
+        config: proxyBootstrap({
+          proxyName: 'default/matched',
+          xds: { host: '127.0.0.1', port: xdsPort },
+          probes: { adminPort, readyPort, path: '/ready', prometheus: true },
+          metrics: proxyMetrics({
+            telemetry: {
+              metrics: {
+                matches: [
+                  { type: 'Prefix', value: 'cluster.xds_cluster.' },
+                  { type: 'Exact', value: 'server.uptime' },
+                ],
+                prometheus: { compression: { type: 'Gzip' } },
+              },
+            },
+          }),
+        }),
+        adminPort,
+        logLevel: 'warn',
+      });
+      envoys.push(envoy);
+      await fetchReady(readyPort, '/ready');
+      // node:http, not fetch: fetch would decode the body before the test sees how it came.
+      const res = await new Promise<{ encoding: string | undefined; bytes: Buffer }>(
+        (resolve, reject) => {
+          const req = request(
+            {
+              host: '127.0.0.1',
+              port: readyPort,
+              path: '/stats/prometheus',
+              headers: { 'accept-encoding': 'gzip' },
+            },
+            (r) => {
+              const chunks: Buffer[] = [];
+              r.on('data', (c: Buffer) => chunks.push(c));
+              r.on('end', () =>
+                resolve({
+                  encoding: r.headers['content-encoding'],
+                  bytes: Buffer.concat(chunks),
+                }),
+              );
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        },
+      );
+      expect(res.encoding).toBe('gzip');
+      const body = gunzipSync(res.bytes).toString('utf8');
+      const names = new Set(
+        body
+          .split('\n')
+          .filter((l) => l.startsWith('# TYPE '))
+          .map((l) => l.split(' ')[2]),
+      );
+      expect(names).toContain('envoy_server_uptime');
+      expect(names).toContain('envoy_cluster_upstream_cx_total');
+      // Stats no pattern matches are not created: not the listeners', not other servers'.
+      expect(names).not.toContain('envoy_server_memory_allocated');
+      expect([...names].some((n) => n?.startsWith('envoy_listener_'))).toBe(false);
+    } finally {
+      await xds.close();
+    }
   }, 120_000);
 });

@@ -126,4 +126,12 @@ describe('Wasm cache', () => {
     // Nothing the cache did not check is served.
     expect((await fetch(`${await cache.listen()}/${'b'.repeat(64)}.wasm`)).status).toBe(404);
   });
+
+  it('names the host proxies reach it by (Kubernetes mode: the egts Service)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'egts-wasm-test-'));
+    dirs.push(dir);
+    const cache = createWasmCache({ dir, host: '127.0.0.1', publicHost: 'envoy-gateway.ns.svc' });
+    caches.push(cache);
+    expect(await cache.listen()).toMatch(/^http:\/\/envoy-gateway\.ns\.svc:\d+$/);
+  });
 });

@@ -9,6 +9,7 @@ import {
   parseResourceFile,
   type Resource,
   type Resources,
+  refuses,
   type SourcedResource,
 } from '@egts/api';
 import { loadState, saveState } from './stateFile.js';
@@ -41,8 +42,10 @@ const keyOfResource = (resource: Resource): string =>
     namespace: resource.metadata.namespace,
     name: resource.metadata.name,
   });
-const hasError = (problems: ReadonlyArray<{ severity: string }>): boolean =>
-  problems.some((problem) => problem.severity === 'error');
+// An unknown field is reported but refuses nothing: its resource is stored pruned, as the API
+// server stores it.
+const hasError = (problems: ReadonlyArray<Pick<Problem, 'severity' | 'pruned'>>): boolean =>
+  problems.some(refuses);
 
 /** The content of a resource without the fields the store owns, to tell a no-op write. */
 const content = (resource: Resource): unknown => {

@@ -181,6 +181,27 @@ describe('createFileProvider', () => {
     expect(fixed.problems).toEqual([]);
   });
 
+  it('applies an edit with a misspelt field, without the field, and reports it', async () => {
+    writeFileSync(join(dir, 'a.yaml'), route('a', 'a.example.com'));
+    await start();
+    writeFileSync(
+      join(dir, 'a.yaml'),
+      route('a', 'new.example.com').replace('  hostnames:', '  hostname: [x]\n  hostnames:'),
+    );
+    const edited = await recorder!.next();
+    // Not a broken file: the edit applies, as the API server would store it (pruned).
+    expect(hostnames(edited)).toEqual({ a: ['new.example.com'] });
+    expect(edited.problems).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        file: join(dir, 'a.yaml'),
+        name: 'a',
+        message: 'unknown field "spec.hostname"',
+        pruned: true,
+      }),
+    ]);
+  });
+
   it('takes what did decode from a file broken from the start', async () => {
     writeFileSync(join(dir, 'a.yaml'), `${route('a', 'a.example.com')}---\nkind: [\n`);
     const snapshot = await start();

@@ -2,9 +2,11 @@
 // error, so that a broken file keeps contributing its last good content.
 import {
   createDocumentCache,
+  type DecodeOptions,
   type DocumentCache,
   type Problem,
   parseResourceFile,
+  refuses,
   type SourcedResource,
 } from '@egts/api';
 
@@ -21,15 +23,15 @@ interface FileState {
   documents: DocumentCache;
 }
 
-const hasError = (problems: readonly Problem[]): boolean =>
-  problems.some((problem) => problem.severity === 'error');
+// An unknown field is an error, but its resource is read (pruned): the file is not broken.
+const hasError = (problems: readonly Problem[]): boolean => problems.some(refuses);
 
 export class FileStates {
   readonly #files = new Map<string, FileState>();
-  readonly #lenient: boolean;
+  readonly #decode: DecodeOptions;
 
-  constructor(lenient: boolean) {
-    this.#lenient = lenient;
+  constructor(decode: DecodeOptions) {
+    this.#decode = decode;
   }
 
   /**
@@ -41,7 +43,7 @@ export class FileStates {
     const previous = this.#files.get(file);
     if (previous?.text === text) return;
     const documents = previous?.documents ?? createDocumentCache();
-    const parsed = parseResourceFile(text, file, { lenient: this.#lenient }, documents);
+    const parsed = parseResourceFile(text, file, this.#decode, documents);
     const broken = hasError(parsed.problems);
     if (!broken) {
       this.#files.set(file, {

@@ -281,6 +281,45 @@ describe('Delta', () => {
     expect(removal.removedResources).toEqual(['b']);
   });
 
+  it('serves a partial snapshot: its clusters now, its pending types neither sent nor removed', async () => {
+    const full = httpConfig('a', { a: 1 });
+    cache.setSnapshot('gateway-1', createSnapshot(full));
+    const first = delta();
+    first.send({ node: node('n1'), typeUrl: TypeUrl.Listener });
+    const had = await first.next();
+    const versions = Object.fromEntries(had.resources.map((r) => [r.name, r.version]));
+    first.close();
+
+    // A restarted server: the clusters are translated, the listeners and routes not yet.
+    cache.setSnapshot(
+      'gateway-1',
+      createSnapshot(
+        { clusters: full.clusters ?? [], endpoints: full.endpoints ?? [] },
+        { pending: [TypeUrl.Listener, TypeUrl.RouteConfiguration] },
+      ),
+    );
+    const d = delta();
+    d.send({ node: node('n1'), typeUrl: TypeUrl.Listener, initialResourceVersions: versions });
+    d.send({ typeUrl: TypeUrl.Cluster });
+    const clusters = await d.next();
+    expect(clusters.typeUrl).toBe(TypeUrl.Cluster);
+    expect(clusters.resources.map((r) => r.name)).toEqual(['a']);
+    d.send({ typeUrl: TypeUrl.Cluster, responseNonce: clusters.nonce });
+    await d.none(); // the proxy's listener is not removed
+
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('b', { a: 1, b: 2 })));
+    const next = await d.next();
+    expect(next.typeUrl).toBe(TypeUrl.Cluster);
+    expect(next.resources.map((r) => r.name)).toEqual(['b']);
+    d.send({ typeUrl: TypeUrl.Cluster, responseNonce: next.nonce });
+    // The first answer on the wildcard (Envoy waits for one): the listener it holds is the
+    // complete snapshot's, so nothing is sent again and nothing removed.
+    const listeners = await d.next();
+    expect(listeners.typeUrl).toBe(TypeUrl.Listener);
+    expect(listeners.resources).toEqual([]);
+    expect(listeners.removedResources).toEqual([]);
+  });
+
   it('ignores the ACK/NACK of a stale nonce', async () => {
     cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1 })));
     const rejections: Rejection[] = [];

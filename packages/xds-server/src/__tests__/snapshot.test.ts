@@ -5,6 +5,7 @@ import {
   Cluster_DiscoveryType,
   ClusterLoadAssignment,
   Route,
+  RouteAction_ClusterNotFoundResponseCode,
   RouteConfiguration,
   VirtualHost,
 } from '@egts/envoy-api';
@@ -84,6 +85,42 @@ describe('consistent()', () => {
     const again = [RouteConfiguration.fromPartial({ name: 'r' })];
     again[0]!.virtualHosts = [host];
     expect(createSnapshot({ routes: again, clusters }).consistent().consistent).toBe(true);
+  });
+
+  it('lets a route that names its answer for a missing cluster route to one', () => {
+    const split = (code: RouteAction_ClusterNotFoundResponseCode) =>
+      RouteConfiguration.fromPartial({
+        name: 'r',
+        virtualHosts: [
+          {
+            name: 'h',
+            domains: ['*'],
+            routes: [
+              {
+                match: { prefix: '/' },
+                route: {
+                  weightedClusters: {
+                    clusters: [
+                      { name: 'a', weight: 9 },
+                      { name: 'gone', weight: 1 },
+                    ],
+                  },
+                  clusterNotFoundResponseCode: code,
+                },
+              },
+            ],
+          },
+        ],
+      });
+    const clusters = [cluster('a')];
+    const internalError = RouteAction_ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR;
+    expect(
+      createSnapshot({ routes: [split(internalError)], clusters }).consistent().consistent,
+    ).toBe(true);
+    const unset = RouteAction_ClusterNotFoundResponseCode.SERVICE_UNAVAILABLE;
+    expect(createSnapshot({ routes: [split(unset)], clusters }).consistent().problems).toEqual([
+      'RouteConfiguration "r" routes to cluster "gone", which is missing',
+    ]);
   });
 });
 

@@ -255,6 +255,12 @@ export class StreamCore {
     const phase = (types: readonly TypeUrl[], keepStale: boolean): boolean => {
       let settled = true;
       for (const typeUrl of types) {
+        // A type the snapshot does not cover yet is left as the proxy holds it, and what comes
+        // after it waits (the referencing types are not settled, so no removals follow).
+        if (snapshot.pending(typeUrl)) {
+          settled = false;
+          continue;
+        }
         const state = this.#types.get(typeUrl);
         if (state === undefined) continue;
         if (state.inFlight !== undefined || this.#sendIfChanged(state, snapshot, setAt, keepStale))

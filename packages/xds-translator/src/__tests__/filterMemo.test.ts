@@ -7,7 +7,7 @@ import { HttpConnectionManager, type HttpFilter } from '@egts/envoy-api';
 import type { DestinationSetting, HTTPListener, HTTPRouteIR, SecurityIR, XdsIR } from '@egts/ir';
 import { describe, expect, it } from 'vitest';
 import { createXdsTranslator, translateXds, type XdsResources } from '../index.js';
-import { type FilterMemo, memoizedFilters } from '../internal/listener/filterMemo.js';
+import { FilterMemo, memoizedFilters } from '../internal/listener/filterMemo.js';
 
 const setting = (name: string): DestinationSetting => ({
   name,
@@ -87,7 +87,7 @@ const listenerOf = (routes: HTTPRouteIR[]): HTTPListener => ir(routes).http[0]!;
 
 describe('HTTP filter memo', () => {
   it('builds a filter again only when a field it read changed', () => {
-    const memo: FilterMemo = new Map();
+    const memo = new FilterMemo();
     const filter = counting();
     const build = (routes: HTTPRouteIR[], port = 10080) =>
       memoizedFilters(memo, [filter], [{ ...listenerOf(routes), port }], 'ads')[0];
@@ -119,7 +119,7 @@ describe('HTTP filter memo', () => {
   });
 
   it('forgets a connection manager whose filters threw', () => {
-    const memo: FilterMemo = new Map();
+    const memo = new FilterMemo();
     const filter = counting();
     const boom = {
       patchListener: (listeners: readonly HTTPListener[]): HttpFilter[] => {
@@ -137,7 +137,7 @@ describe('HTTP filter memo', () => {
   });
 
   it('does not remember a filter that looked at the keys of a route', () => {
-    const memo: FilterMemo = new Map();
+    const memo = new FilterMemo();
     let builds = 0;
     const filter = {
       patchListener: (listeners: readonly HTTPListener[]): HttpFilter[] => {

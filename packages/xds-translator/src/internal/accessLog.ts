@@ -1,12 +1,26 @@
 // Access logs of listeners, HTTP connection managers and TCP/UDP proxies, from the fleet's IR
-// access log (Envoy Gateway's JSON log to stdout when none is set)
+// access log (Envoy Gateway's JSON log to stdout when none is set): files (stdout and stderr by
+// their stream loggers), OpenTelemetry log records, and the gRPC access log service, each behind
+// the CEL expressions its setting matches on
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/accesslog/v3/accesslog.proto).
-import { FileAccessLog, StderrAccessLog, StdoutAccessLog } from '@egts/envoy-api';
+import {
+  ApiVersion,
+  ExpressionFilter,
+  FileAccessLog,
+  HttpGrpcAccessLogConfig,
+  OpenTelemetryAccessLogConfig,
+  StderrAccessLog,
+  StdoutAccessLog,
+  TcpGrpcAccessLogConfig,
+} from '@egts/envoy-api';
 import type { AccessLog as AccessLogIR, AccessLogSink } from '@egts/ir';
+import { addDestination } from './cluster/destinationClusters.js';
 import { accessLog } from './defaults.js';
 import type { AccessLog } from './envoyTypes.js';
 import { typedConfig } from './protoValues.js';
-import type { XdsMemo } from './xdsMemo.js';
+import type { ResourceSet } from './resourceSet.js';
+
+type Filter = NonNullable<AccessLog['filter']>;
 
 const logFormat = (sink: AccessLogSink) =>
   sink.json !== undefined
@@ -15,8 +29,58 @@ const logFormat = (sink: AccessLogSink) =>
       ? { logFormat: { textFormatSource: { inlineString: sink.text } } }
       : {};
 
-/** One sink as an access logger: stdout and stderr by their stream loggers, files by path. */
+/** The call to a gRPC logging service, as Envoy Gateway makes it. */
+const commonConfig = (
+  logName: string,
+  service: { destination: { name: string }; authority: string },
+) => ({
+  logName,
+  grpcService: {
+    envoyGrpc: { clusterName: service.destination.name, authority: service.authority },
+  },
+  transportApiVersion: ApiVersion.V3,
+});
+
+const stringValues = (values: Readonly<Record<string, string>>) => ({
+  values: Object.entries(values).map(([key, value]) => ({ key, value: { stringValue: value } })),
+});
+
+/** An OpenTelemetry log record's body: the text line, or the JSON fields as a key-value list. */
+const otelBody = (sink: AccessLogSink) =>
+  sink.text !== undefined
+    ? { stringValue: sink.text }
+    : { kvlistValue: stringValues(sink.json ?? {}) };
+
+/** One sink as an access logger. */
 const logger = (sink: AccessLogSink): Omit<AccessLog, 'filter'> => {
+  if (sink.openTelemetry)
+    return typedConfig(
+      'envoy.access_loggers.open_telemetry',
+      OpenTelemetryAccessLogConfig,
+      OpenTelemetryAccessLogConfig.fromPartial({
+        commonConfig: commonConfig('otel_envoy_accesslog', sink.openTelemetry),
+        resourceAttributes: stringValues(sink.openTelemetry.resourceAttributes),
+        body: otelBody(sink),
+      }),
+    );
+  const als = sink.als;
+  if (als?.type === 'TCP')
+    return typedConfig(
+      'envoy.access_loggers.tcp_grpc',
+      TcpGrpcAccessLogConfig,
+      TcpGrpcAccessLogConfig.fromPartial({ commonConfig: commonConfig(als.logName, als) }),
+    );
+  if (als)
+    return typedConfig(
+      'envoy.access_loggers.http_grpc',
+      HttpGrpcAccessLogConfig,
+      HttpGrpcAccessLogConfig.fromPartial({
+        commonConfig: commonConfig(als.logName, als),
+        additionalRequestHeadersToLog: als.requestHeaders,
+        additionalResponseHeadersToLog: als.responseHeaders,
+        additionalResponseTrailersToLog: als.responseTrailers,
+      }),
+    );
   switch (sink.path) {
     case '/dev/stdout':
       return typedConfig(
@@ -34,9 +98,28 @@ const logger = (sink: AccessLogSink): Omit<AccessLog, 'filter'> => {
       return typedConfig(
         'envoy.access_loggers.file',
         FileAccessLog,
-        FileAccessLog.fromPartial({ path: sink.path, ...logFormat(sink) }),
+        FileAccessLog.fromPartial({ path: sink.path ?? '/dev/stdout', ...logFormat(sink) }),
       );
   }
+};
+
+/** The sink's CEL matches, and for `noRoute` the listener's "no route matched" (flag NR), all of them. */
+const filter = (sink: AccessLogSink, noRoute: boolean): Filter | undefined => {
+  const filters: Filter[] = (sink.matches ?? []).map((expression) => ({
+    extensionFilter: typedConfig(
+      'envoy.access_loggers.extension_filters.cel',
+      ExpressionFilter,
+      ExpressionFilter.fromPartial({ expression }),
+    ),
+  }));
+  if (noRoute) filters.push({ responseFlagFilter: { flags: ['NR'] } });
+  if (filters.length <= 1) return filters[0];
+  return { andFilter: { filters } };
+};
+
+const withFilter = (sink: AccessLogSink, noRoute: boolean): AccessLog => {
+  const f = filter(sink, noRoute);
+  return f === undefined ? logger(sink) : { ...logger(sink), filter: f };
 };
 
 /** The cache key of the default log (no IR access log). */
@@ -45,27 +128,30 @@ const DEFAULT_KEY: AccessLogIR = { sinks: [] };
 /**
  * The access logs for `log`: `requests` for connection managers and TCP/UDP proxies, `noRoute`
  * for listeners. A listener logs only what no connection manager logs: requests that matched no
- * route (response flag NR), as Envoy Gateway does, unless the sink is for listeners only.
+ * route (response flag NR), as Envoy Gateway does, unless the sink is for listeners only. The
+ * clusters of the logging services are added to `out`.
  */
 export const accessLogs = (
   log: AccessLogIR | undefined,
-  memo: XdsMemo,
+  out: ResourceSet,
 ): { readonly requests: AccessLog[]; readonly noRoute: AccessLog[] } => {
+  for (const sink of log?.sinks ?? []) {
+    const service = sink.openTelemetry ?? sink.als;
+    if (service) addDestination(service.destination, out, { single: true });
+  }
   const key = log ?? DEFAULT_KEY;
-  let entry = memo.accessLogs.get(key);
+  let entry = out.memo.accessLogs.get(key);
   if (entry === undefined) {
     const resolved = accessLog(log);
     entry = {
-      requests: resolved.sinks.filter((s) => s.type !== 'Listener').map(logger),
+      requests: resolved.sinks
+        .filter((s) => s.type !== 'Listener')
+        .map((s) => withFilter(s, false)),
       noRoute: resolved.sinks
         .filter((s) => s.type !== 'Route')
-        .map((s) =>
-          s.type === 'Listener'
-            ? logger(s)
-            : { ...logger(s), filter: { responseFlagFilter: { flags: ['NR'] } } },
-        ),
+        .map((s) => withFilter(s, s.type !== 'Listener')),
     };
-    memo.accessLogs.set(key, entry);
+    out.memo.accessLogs.set(key, entry);
   }
   return entry;
 };

@@ -13,7 +13,7 @@ import type {
 import type { XdsMode, XdsResources } from '../xdsResources.js';
 import type { ClusterTraffic } from './cluster/buildCluster.js';
 import type { AccessLog } from './envoyTypes.js';
-import type { FilterMemo } from './listener/filterMemo.js';
+import { FilterMemo } from './listener/filterMemo.js';
 
 /** A built route and what building it added (clusters, endpoints, secrets). */
 export interface BuiltRoute {
@@ -50,7 +50,7 @@ export interface SortedList {
 export class XdsMemo {
   /** Per IR route object. */
   readonly routes = new WeakMap<HTTPRouteIR, BuiltRoute>();
-  /** Per IR route object of the host: a rebuilt host finds the one it replaces through any. */
+  /** Per first (and second) IR route of a host: a rebuilt host finds the one it replaces. */
   readonly hosts = new WeakMap<HTTPRouteIR, BuiltHost>();
   /** Per first destination setting. */
   readonly clusters = new WeakMap<DestinationSetting, BuiltCluster>();
@@ -64,7 +64,7 @@ export class XdsMemo {
   /** The last sorted list made from additions starting with this object. */
   readonly sorted = new WeakMap<object, SortedList>();
   /** Per connection manager, its HTTP filters' last entries and what they were built from. */
-  readonly httpFilters: FilterMemo = new Map();
+  readonly httpFilters = new FilterMemo();
   /** The last list built whose first element is this object. */
   readonly lists = new WeakMap<object, readonly object[]>();
 }

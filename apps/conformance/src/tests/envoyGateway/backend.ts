@@ -181,6 +181,7 @@ const egtsBackendSettings: ConformanceTest = {
         rules: [
           backendRule('/tls-ca', 'egts-tls-ca'),
           backendRule('/tls-insecure', 'egts-tls-insecure'),
+          backendRule('/tls-params', 'egts-tls-params'),
           backendRule('/unix', 'egts-unix'),
           backendRule('/ws', 'egts-ws'),
           backendRule('/fallback', 'egts-primary', 'egts-fallback'),
@@ -201,6 +202,18 @@ const egtsBackendSettings: ConformanceTest = {
       endpoints: [fqdn('tls-backend-2', 443)],
       tls: { insecureSkipVerify: true },
     }),
+    // TLS 1.2 with one cipher suite, one key exchange group and the signature algorithms named.
+    egBackend('egts-tls-params', {
+      endpoints: [fqdn('tls-backend-2', 443)],
+      tls: {
+        insecureSkipVerify: true,
+        maxVersion: '1.2',
+        ciphers: ['ECDHE-RSA-AES256-GCM-SHA384'],
+        ecdhCurves: ['X25519'],
+        signatureAlgorithms: ['rsa_pss_rsae_sha256', 'rsa_pkcs1_sha256'],
+        alpnProtocols: ['http/1.1'],
+      },
+    }),
     egBackend('egts-unix', { endpoints: [{ unix: { path: socketPath } }] }),
     egBackend('egts-ws', {
       appProtocols: ['gateway.envoyproxy.io/ws'],
@@ -211,9 +224,14 @@ const egtsBackendSettings: ConformanceTest = {
   ],
   statuses: [
     ...accepted(sameNs, ['egts-backend-settings']),
-    ...['egts-tls-ca', 'egts-tls-insecure', 'egts-unix', 'egts-ws', 'egts-primary'].map(
-      backendAccepted,
-    ),
+    ...[
+      'egts-tls-ca',
+      'egts-tls-insecure',
+      'egts-tls-params',
+      'egts-unix',
+      'egts-ws',
+      'egts-primary',
+    ].map(backendAccepted),
   ],
   requests: [
     {
@@ -222,6 +240,10 @@ const egtsBackendSettings: ConformanceTest = {
       backendRequest: { sni: 'example.com' },
     },
     ok('/tls-insecure', 'tls-backend-2'),
+    {
+      ...ok('/tls-params', 'tls-backend-2'),
+      backendRequest: { cipherSuite: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384' },
+    },
     // The fallback takes nothing while the primary is healthy (consecutive answers, all v1).
     ok('/fallback'),
   ],

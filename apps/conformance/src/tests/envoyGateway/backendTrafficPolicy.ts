@@ -46,7 +46,7 @@ const once = async (
 /** Requests the shadow-mode local rate limiter found over a limit (and let through). */
 const shadowLimited = async (harness: TestHarness) =>
   Object.values(
-    await harness.stats('http_local_rate_limiter_shadow\\.http_local_rate_limit\\.rate_limited$'),
+    await harness.stats('http_local_rate_limiter\\.http_local_rate_limit\\.shadow_mode$'),
   ).reduce((a, b) => a + b, 0);
 
 const allNs = gw('all-namespaces');

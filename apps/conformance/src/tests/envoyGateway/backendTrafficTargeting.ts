@@ -1,6 +1,6 @@
 // Envoy Gateway's BackendTrafficPolicy targeting e2e tests (test/e2e/tests:
 // backendtrafficpolicy_section_merged.go, backendtrafficpolicy_cross_namespace.go,
-// backendtrafficpolicy_listenerset.go) re-expressed: which policy reaches which route through
+// backendtrafficpolicy_listenerset.go, backend_traffic_policy_match_expression.go) re-expressed: which policy reaches which route through
 // listeners, ListenerSets, ReferenceGrants and mergeType, shown by the status a fault or an
 // override answers with, through egts and real Envoy.
 import {
@@ -121,8 +121,32 @@ const listenerSet: ConformanceTest = {
   ],
 };
 
+/** A policy selecting routes by a label expression (targetSelectors.matchExpressions). */
+const matchExpression: ConformanceTest = {
+  name: 'BackendTrafficPolicyMatchExpression',
+  description: 'Use match expression to select one HTTPRoute',
+  features: ['BackendTrafficPolicy'],
+  manifests: ['backend-traffic-policy-match-expression.yaml'],
+  statuses: [
+    ...accepted(gw('same-namespace'), [
+      'backend-traffic-match-expression-normal',
+      'backend-traffic-match-expression-injected',
+    ]),
+    onAncestor('backend-traffic-match-expression', gw('same-namespace')),
+  ],
+  requests: [
+    {
+      request: { host: 'normal.example.com', path: '/' },
+      backend: 'infra-backend-v1',
+      namespace: infra,
+    },
+    answered(gw('same-namespace'), '/', 418, 'injected.example.com'),
+  ],
+};
+
 export const backendTrafficTargetingTests = (): ConformanceTest[] => [
   merged,
   crossNamespace,
   listenerSet,
+  matchExpression,
 ];

@@ -11,6 +11,8 @@ import {
   type KubeObject,
 } from '../../conformanceTest.js';
 import { GATEWAY_CLASS_NAME } from '../../internal/harness.js';
+import { authzCELDenyRules } from './egtsAuthzCEL.js';
+import { corsCredentialsMaxAge } from './egtsSecurityPolicyCors.js';
 
 const v1 = { backend: 'infra-backend-v1', namespace: infra };
 
@@ -340,12 +342,12 @@ const authzClientCIDRs: ConformanceTest = {
 
 const tcpGateway = gw('egts-tcp-authz');
 
-const tcpRoute = (name: string, sectionName: string): KubeObject => ({
+const tcpRoute = (name: string, sectionName: string, gateway = 'egts-tcp-authz'): KubeObject => ({
   apiVersion: 'gateway.networking.k8s.io/v1alpha2',
   kind: 'TCPRoute',
   metadata: { name, namespace: infra },
   spec: {
-    parentRefs: [{ name: 'egts-tcp-authz', sectionName }],
+    parentRefs: [{ name: gateway, sectionName }],
     rules: [{ backendRefs: [{ name: 'infra-backend-v1', port: 8080 }] }],
   },
 });
@@ -363,42 +365,37 @@ const tcpPolicy = (name: string, clientCIDRs: string[]): KubeObject => ({
   },
 });
 
-const overTcp = (port: number): HttpExpectation => ({
-  gateway: tcpGateway,
+const overTcp = (port: number, gateway = tcpGateway): HttpExpectation => ({
+  gateway,
   port,
   request: { path: '/' },
   ...v1,
 });
 
 /** Network RBAC on TCPRoutes with valid backends: only the client range decides. */
+/** A Gateway of TCP listeners, each named and on its port. */
+const tcpGatewayObject = (name: string, listeners: Record<string, number>): KubeObject => ({
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'Gateway',
+  metadata: { name, namespace: infra },
+  spec: {
+    gatewayClassName: GATEWAY_CLASS_NAME,
+    listeners: Object.entries(listeners).map(([listener, port]) => ({
+      name: listener,
+      protocol: 'TCP',
+      port,
+      allowedRoutes: { kinds: [{ kind: 'TCPRoute' }] },
+    })),
+  },
+});
+
 const tcpAuthzClientCIDRs: ConformanceTest = {
   name: 'EgtsTCPRouteAuthzClientCIDRs',
   description: 'A TCPRoute whose policy does not allow the client drops it; one that does proxies',
   features: ['SecurityPolicy', 'Authorization'],
   manifests: [],
   objects: [
-    {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: { name: 'egts-tcp-authz', namespace: infra },
-      spec: {
-        gatewayClassName: GATEWAY_CLASS_NAME,
-        listeners: [
-          {
-            name: 'denied',
-            protocol: 'TCP',
-            port: 8100,
-            allowedRoutes: { kinds: [{ kind: 'TCPRoute' }] },
-          },
-          {
-            name: 'allowed',
-            protocol: 'TCP',
-            port: 8101,
-            allowedRoutes: { kinds: [{ kind: 'TCPRoute' }] },
-          },
-        ],
-      },
-    },
+    tcpGatewayObject('egts-tcp-authz', { denied: 8100, allowed: 8101 }),
     tcpRoute('egts-tcp-denied', 'denied'),
     tcpRoute('egts-tcp-allowed', 'allowed'),
     tcpPolicy('egts-tcp-denied', ['192.168.254.0/24']),
@@ -413,11 +410,84 @@ const tcpAuthzClientCIDRs: ConformanceTest = {
   },
 };
 
+const gatewayTcpAuthz = gw('egts-gateway-tcp-authz');
+
+/** A SecurityPolicy on the Gateway `egts-gateway-tcp-authz`, or on one of its listeners. */
+const gatewayPolicy = (
+  name: string,
+  authorization: Record<string, unknown>,
+  sectionName?: string,
+): KubeObject => ({
+  apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+  kind: 'SecurityPolicy',
+  metadata: { name, namespace: infra },
+  spec: {
+    targetRefs: [
+      {
+        group: 'gateway.networking.k8s.io',
+        kind: 'Gateway',
+        name: 'egts-gateway-tcp-authz',
+        ...(sectionName ? { sectionName } : {}),
+      },
+    ],
+    authorization,
+  },
+});
+
+/**
+ * Gateway and listener SecurityPolicies protect the TCPRoutes under them with their authorization
+ * (network RBAC), as Envoy Gateway applies it to TCP listeners; a rule that needs a request
+ * (headers here) fails closed on a connection: a Deny matches on its client CIDRs alone.
+ */
+const gatewayTcpAuthzClientCIDRs: ConformanceTest = {
+  name: 'EgtsGatewayTCPAuthzClientCIDRs',
+  description: 'Gateway and listener policies authorize TCP connections by client address',
+  features: ['SecurityPolicy', 'Authorization'],
+  manifests: [],
+  objects: [
+    tcpGatewayObject('egts-gateway-tcp-authz', { allowed: 8102, denied: 8103, headers: 8104 }),
+    tcpRoute('egts-gw-tcp-allowed', 'allowed', 'egts-gateway-tcp-authz'),
+    tcpRoute('egts-gw-tcp-denied', 'denied', 'egts-gateway-tcp-authz'),
+    tcpRoute('egts-gw-tcp-headers', 'headers', 'egts-gateway-tcp-authz'),
+    gatewayPolicy('egts-gw-tcp', {
+      defaultAction: 'Deny',
+      rules: [{ action: 'Allow', principal: { clientCIDRs: ['127.0.0.0/8'] } }],
+    }),
+    gatewayPolicy(
+      'egts-gw-tcp-denied',
+      {
+        defaultAction: 'Deny',
+        rules: [{ action: 'Allow', principal: { clientCIDRs: ['192.168.254.0/24'] } }],
+      },
+      'denied',
+    ),
+    gatewayPolicy(
+      'egts-gw-tcp-headers',
+      {
+        defaultAction: 'Allow',
+        rules: [{ action: 'Deny', principal: { headers: [{ name: 'x-team', values: ['b'] }] } }],
+      },
+      'headers',
+    ),
+  ],
+  requests: [overTcp(8102, gatewayTcpAuthz)],
+  steps: async (harness) => {
+    for (const port of [8103, 8104])
+      await harness.eventually(`egts-gateway-tcp-authz:${port} blocked`, async () => {
+        const result = await harness.send(overTcp(port, gatewayTcpAuthz));
+        return result instanceof Error ? undefined : `answered ${result.status}`;
+      });
+  },
+};
+
 export const egtsSecurityPolicyTests = (): ConformanceTest[] => [
   jwtIssuerAudiences(),
   jwtExtractFromFailOpen(),
   extAuthOptions,
   mergeTypeKeepsBroader,
   authzClientCIDRs,
+  authzCELDenyRules,
   tcpAuthzClientCIDRs,
+  gatewayTcpAuthzClientCIDRs,
+  corsCredentialsMaxAge,
 ];

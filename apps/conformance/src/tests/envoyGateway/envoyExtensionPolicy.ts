@@ -380,11 +380,6 @@ export const envoyExtensionPolicyTests = (): ConformanceTest[] => [
     ['ExtProc'],
     "its policy sets extProc.backendSettings.healthCheck.active.healthCheckLog (Envoy's health check event log), which egts does not apply yet, so egts reports that policy NotApplied and the routes run without it; EgtsExtProc, EnvoyExtensionPolicyMerged and EnvoyExtensionPolicyListenerSet check the processor, over TLS too",
   ),
-  skipped(
-    'WasmOCIImageCodeSource',
-    ['Wasm'],
-    'egts does not pull Wasm modules from OCI registries yet (wasm code.image is reported NotApplied); WasmHTTPCodeSource checks Wasm from an HTTP source',
-  ),
   envoyExtensionPolicyListenerSet,
   envoyExtensionPolicyMerged,
   luaHttp,

@@ -13,28 +13,44 @@ import { extAuthTests } from './extAuth.js';
 import { globalRateLimitTests } from './globalRateLimit.js';
 import { httpRouteFilterTests } from './httpRouteFilter.js';
 import { loadBalancingTests } from './loadBalancing.js';
-import { oidcDiscoveryTest, oidcOptionsTest, oidcTest } from './oidc.js';
+import { localRateLimitOptionsTest } from './localRateLimitOptions.js';
+import {
+  oidcBackendClusterTest,
+  oidcDefaultTokenTTLTest,
+  oidcDiscoveryTest,
+  oidcOptionsTest,
+  oidcTest,
+} from './oidc.js';
 import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
+import { sessionPersistenceTest } from './sessionPersistence.js';
+import { wasmOciTest } from './wasmOci.js';
+import { weightedRouteTest } from './weightedRoute.js';
 
 /** The tests, for Envoy Gateway's e2e folder `suiteDir` (some read data from its Go files). */
 export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...securityPolicyTests(suiteDir),
   oidcTest(suiteDir),
+  oidcBackendClusterTest,
   oidcOptionsTest,
   oidcDiscoveryTest,
+  oidcDefaultTokenTTLTest,
   ...extAuthTests(),
   ...egtsSecurityPolicyTests(),
   ...backendTrafficPolicyTests(),
+  localRateLimitOptionsTest,
   ...backendTrafficResilienceTests(),
   ...responseOverrideTests(suiteDir),
   ...loadBalancingTests(),
+  weightedRouteTest,
+  sessionPersistenceTest,
   ...backendHealthCheckTests(),
   ...backendTrafficTargetingTests(),
   ...clientTrafficPolicyTests(),
   ...globalRateLimitTests(suiteDir),
   ...envoyPatchPolicyTests(),
   ...envoyExtensionPolicyTests(),
+  wasmOciTest(suiteDir),
   ...httpRouteFilterTests(),
   ...backendTests(),
 ];

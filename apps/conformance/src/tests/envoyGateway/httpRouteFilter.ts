@@ -1,15 +1,14 @@
 // Envoy Gateway's HTTPRouteFilter e2e tests (test/e2e/tests: direct-response.go) re-expressed:
-// the same manifests and checks, through egts and real Envoy. Its inline body uses a command
-// operator (%REQ(:METHOD)%), which needs DirectResponseAction.body_format, newer than the Envoy
-// protos egts generates from: egts refuses such a body (the rule is not served, the route says
-// why), so egts's own test checks the rest of the same manifest's kind: inline and ConfigMap
-// bodies, content type and headers.
+// the same manifests and checks, through egts and real Envoy (a body's command operators, such
+// as %REQ(:METHOD)%, substituted through Envoy 1.40's DirectResponseAction.body_format); and
+// egts's own direct response test: inline and ConfigMap bodies, content type and headers.
 import {
   accepted,
   type ConformanceTest,
   gw,
   infra,
   type KubeObject,
+  routeCondition,
 } from '../../conformanceTest.js';
 
 const sameNs = gw('same-namespace');
@@ -19,7 +18,40 @@ const directResponse: ConformanceTest = {
   description: 'Direct',
   features: ['HTTPRouteFilter'],
   manifests: ['direct-response.yaml'],
-  skip: 'its inline body uses %REQ(:METHOD)%, which needs DirectResponseAction.body_format (newer than the Envoy protos egts generates from); EgtsDirectResponse checks the rest',
+  statuses: [
+    ...accepted(sameNs, ['direct-response']),
+    routeCondition('direct-response', sameNs, 'ResolvedRefs', 'True'),
+  ],
+  requests: [
+    {
+      request: { path: '/inline' },
+      status: 200,
+      responseHeaders: {
+        'Content-Type': 'text/plain',
+        'X-Add-Header': 'added-value',
+        'X-Set-Header': 'set-value',
+        'X-Response-Type': 'direct',
+        'Cache-Control': 'no-cache',
+      },
+      // %REQ(:METHOD)% substituted by Envoy (DirectResponseAction.body_format).
+      responseBody: 'GET Oops! Your request is not found.',
+    },
+    {
+      request: { path: '/value-ref' },
+      status: 200,
+      responseHeaders: {
+        'Content-Type': 'application/json',
+        'X-Add-Header': 'added-json',
+        'X-Set-Header': 'set-json',
+      },
+      responseBody: '{"error": "Internal Server Error"}',
+    },
+    {
+      request: { path: '/401' },
+      status: 401,
+      responseHeaders: { 'X-Add-Header': 'added-401', 'X-Set-Header': 'set-401' },
+    },
+  ],
 };
 
 const filter = (name: string, directResponse: Record<string, unknown>): KubeObject => ({
@@ -187,6 +219,7 @@ const egtsRewriteHost: ConformanceTest = {
         rules: [
           forwarded('/header', 'egts-header-host-rewrite'),
           forwarded('/path-regex', 'egts-path-regex-host-rewrite'),
+          forwarded('/no-forwarded-host', 'egts-host-rewrite-no-xfh'),
         ],
       },
     },
@@ -195,6 +228,15 @@ const egtsRewriteHost: ConformanceTest = {
       type: 'PathRegex',
       pathRegex: { pattern: '^/path-regex/([^/]+)/.*$', substitution: '\\1.example.com' },
     }),
+    {
+      ...hostFilter('egts-host-rewrite-no-xfh', { type: 'Header', header: 'x-custom-host' }),
+      spec: {
+        urlRewrite: {
+          hostname: { type: 'Header', header: 'x-custom-host' },
+          appendXForwardedHost: false,
+        },
+      },
+    },
   ],
   statuses: [...accepted(sameNs, ['egts-rewrite-host'])],
   requests: [
@@ -209,6 +251,14 @@ const egtsRewriteHost: ConformanceTest = {
       backend: 'infra-backend-v1',
       namespace: infra,
       backendRequest: { host: 'foo.example.com' },
+    },
+    // appendXForwardedHost false: the host is rewritten, the client's is not forwarded (the
+    // /header rule forwards it).
+    {
+      request: { path: '/no-forwarded-host', headers: { 'x-custom-host': 'quiet.example.com' } },
+      backend: 'infra-backend-v1',
+      namespace: infra,
+      backendRequest: { host: 'quiet.example.com', absentHeaders: ['x-forwarded-host'] },
     },
   ],
 };
@@ -254,10 +304,19 @@ const credentialInjection: ConformanceTest = {
 
 const credentialInjectionBackendFilter: ConformanceTest = {
   name: 'CredentialInjectionBackendFilter',
-  description: 'Inject a credential from a backendRef filter',
+  description: 'Backend filter with CredentialInjection',
   features: ['HTTPRouteFilter'],
-  manifests: [],
-  skip: 'a credentialInjection HTTPRouteFilter as a backendRef filter needs the injector per weighted cluster, which egts does not configure yet; the backendRef is refused (ResolvedRefs=False, UnsupportedRefValue: ExtensionRef filters are not supported within a backendRef); CredentialInjection checks the route-level filter',
+  manifests: ['credential-injection-backend-filter.yaml'],
+  // The injector runs per backend: enabled by the backend's weighted cluster entry.
+  statuses: [
+    ...accepted(sameNs, ['credential-injection']),
+    routeCondition('credential-injection', sameNs, 'ResolvedRefs', 'True'),
+  ],
+  requests: [
+    injected('/foo', { Authorization: 'Basic dXNlcjE6dGVzdDE=' }),
+    injected('/bar', { 'x-credential': 'Basic dXNlcjE6dGVzdDI=' }),
+    injected('/baz'),
+  ],
 };
 
 export const httpRouteFilterTests = (): ConformanceTest[] => [

@@ -187,6 +187,41 @@ const cookie: ConformanceTest = {
   },
 };
 
+/**
+ * The upstream's three cases: a header naming an address that is no endpoint, and no header,
+ * fall back to round robin (every request answered); a header naming one pod's address sends
+ * every request there (round robin would reach all 4).
+ */
+const endpointOverride: ConformanceTest = {
+  name: 'EndpointOverrideLoadBalancing',
+  description: 'Test for endpoint override load balancing functionality',
+  features: ['BackendTrafficPolicy'],
+  manifests: ['load_balancing_endpoint_override.yaml'],
+  statuses: [
+    ...accepted(sameNs, ['endpoint-override-header-lb-route']),
+    policy('endpoint-override-header-lb-policy'),
+  ],
+  requests: [web({ path: '/endpoint-override-header' })],
+  steps: async (h) => {
+    const path = '/endpoint-override-header';
+    const unknown = await countPods(
+      h,
+      { path, headers: { 'x-custom-host': '192.168.99.99:8080' } },
+      10,
+    );
+    if (unknown.size < 2) throw new Error(`unknown host: not round robin ${show(unknown)}`);
+    await countPods(h, { path }, 10);
+    const { address, port } = h.endpoint(infra, 'web-backend');
+    const chosen = await countPods(
+      h,
+      { path, headers: { 'x-custom-host': `${address}:${port}` } },
+      10,
+    );
+    if (chosen.size !== 1)
+      throw new Error(`${address}:${port} reached several pods: ${show(chosen)}`);
+  },
+};
+
 const notApplied = (name: string, manifest: string, reason: string): ConformanceTest => ({
   name,
   description: `Load balancing: ${name}`,
@@ -217,9 +252,5 @@ export const loadBalancingTests = (): ConformanceTest[] => [
     'load_balancing_backend_utilization_weighted_zones.yaml',
     'loadBalancer.backendUtilization is not applied by egts yet, and the zones come from Kubernetes node topology labels this harness has no nodes for',
   ),
-  notApplied(
-    'EndpointOverrideLoadBalancing',
-    'load_balancing_endpoint_override.yaml',
-    'loadBalancer.endpointOverride is not applied by egts yet (the policy is Accepted=False, NotApplied)',
-  ),
+  endpointOverride,
 ];

@@ -15,11 +15,14 @@ import {
   type TestHarness,
 } from '../../conformanceTest.js';
 import { BrowserClient, formAction } from '../../internal/browserClient.js';
+import { NO_EXPIRY_CLIENT } from '../../internal/openIdProvider.js';
 import { goConstant } from './goConstants.js';
 
 const sameNs = gw('same-namespace');
 const KEYCLOAK = 'keycloak.gateway-conformance-infra';
 const END_SESSION = `https://${KEYCLOAK}/realms/master/protocol/openid-connect/logout`;
+/** A name of the provider that no Service has: only a backendRef leads Envoy to it. */
+const IDP = 'idp.egts.example';
 
 interface OIDCRoute {
   readonly path: string;
@@ -44,10 +47,23 @@ const fromApplication = (label: string, status: number, body: string): void => {
     throw new Error(`${label}: the answer is not from infra-backend-v1: ${body.slice(0, 300)}`);
 };
 
+/**
+ * A browser reaching www.example.com and the provider through the Gateway, as oidc.go's client
+ * maps them: HTTP on the http listener, HTTPS to the provider on the tls listener (passthrough).
+ */
+const browser = (harness: TestHarness): BrowserClient => {
+  const port = harness.gatewayPort(sameNs, 80);
+  return new BrowserClient({
+    'www.example.com': port,
+    [KEYCLOAK]: port,
+    [IDP]: port,
+    [`https://${KEYCLOAK}`]: harness.gatewayPort(sameNs, 443),
+  });
+};
+
 /** The login, session and logout checks of oidc.go's testOIDC for one protected route. */
 async function loginFlow(harness: TestHarness, route: OIDCRoute): Promise<BrowserClient> {
-  const port = harness.gatewayPort(sameNs, 80);
-  const client = new BrowserClient({ 'www.example.com': port, [KEYCLOAK]: port });
+  const client = browser(harness);
   const url = `http://www.example.com${route.path}`;
   let loginURL: string | undefined;
   // The route redirects to the provider's login page once the policy reached Envoy.
@@ -128,8 +144,7 @@ const egtsPolicy: KubeObject = {
  * unencrypted token cookies, and requests answered 401 instead of redirected.
  */
 async function optionsFlow(harness: TestHarness): Promise<void> {
-  const port = harness.gatewayPort(sameNs, 80);
-  const client = new BrowserClient({ 'www.example.com': port, [KEYCLOAK]: port });
+  const client = browser(harness);
   const url = 'http://www.example.com/foo';
   await harness.eventually(`${url}: redirect to the provider`, async () => {
     const first = await client.get(url, false);
@@ -357,3 +372,82 @@ export const oidcTest = (suiteDir: string): ConformanceTest => ({
     await loginFlow(harness, { path: '/bar', idTokenHeader: 'X-Id-Token' });
   },
 });
+
+/**
+ * oidc.go's "oidc provider represented by a BackendCluster": the provider reached over HTTPS
+ * through a Backend (FQDN) whose BackendTLSPolicy names the CA and hostname, with its endpoints
+ * pinned to https; the browser reaches the provider through the Gateway's TLS passthrough
+ * listener (TLSRoute tls-keycloak).
+ */
+export const oidcBackendClusterTest: ConformanceTest = {
+  name: 'OIDCBackendCluster',
+  description: 'OIDC login with the provider behind an HTTPS Backend and a BackendTLSPolicy',
+  features: ['SecurityPolicy', 'OIDC'],
+  manifests: ['oidc-keycloak.yaml', 'oidc-securitypolicy-backendcluster.yaml'],
+  statuses: [...accepted(sameNs, ['http-with-oidc']), ...policyAccepted('oidc-test')],
+  steps: async (harness) => {
+    await loginFlow(harness, { path: '/myapp' });
+  },
+};
+
+const ttlPolicy: KubeObject = {
+  apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+  kind: 'SecurityPolicy',
+  metadata: { name: 'egts-oidc-ttl', namespace: infra },
+  spec: {
+    targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'egts-oidc-ttl' }],
+    oidc: {
+      provider: {
+        issuer: `http://${KEYCLOAK}/realms/master`,
+        authorizationEndpoint: `http://${IDP}/realms/master/protocol/openid-connect/auth`,
+        tokenEndpoint: `http://${IDP}/realms/master/protocol/openid-connect/token`,
+        endSessionEndpoint: `http://${IDP}/realms/master/protocol/openid-connect/logout`,
+        // The deprecated single backendRef: the token endpoint's host resolves to nothing.
+        backendRef: { name: 'keycloak', port: 80 },
+      },
+      clientID: NO_EXPIRY_CLIENT,
+      clientSecret: { name: 'egts-oidc-ttl-secret' },
+      redirectURL: 'http://www.example.com/egts-ttl/oauth2/callback',
+      logoutPath: '/egts-ttl/logout',
+      defaultTokenTTL: '321s',
+    },
+  },
+};
+
+/**
+ * defaultTokenTTL: the provider's token response has no `expires_in` (its client
+ * egts-no-expiry), so the session lives defaultTokenTTL: the access token cookie's Max-Age. The
+ * provider is reached through its (deprecated) single backendRef: its endpoints name a host no
+ * Service has, so the code exchange works only through that reference.
+ */
+export const oidcDefaultTokenTTLTest: ConformanceTest = {
+  name: 'EgtsOIDCDefaultTokenTTL',
+  description: 'A token response without expires_in: the session lives defaultTokenTTL',
+  features: ['SecurityPolicy', 'OIDC'],
+  manifests: ['oidc-keycloak.yaml'],
+  objects: [
+    route('egts-oidc-ttl', '/egts-ttl'),
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'egts-idp', namespace: infra },
+      spec: {
+        parentRefs: [{ name: 'same-namespace' }],
+        hostnames: [IDP],
+        rules: [{ backendRefs: [{ name: 'keycloak', port: 80 }] }],
+      },
+    },
+    secret('egts-oidc-ttl-secret', 'client-secret', `${NO_EXPIRY_CLIENT}-client-secret`),
+    ttlPolicy,
+  ],
+  statuses: policyAccepted('egts-oidc-ttl'),
+  steps: async (harness) => {
+    const client = await loginFlow(harness, {
+      path: '/egts-ttl',
+      endSession: `http://${IDP}/realms/master/protocol/openid-connect/logout`,
+    });
+    const access = client.setCookieLines.find((c) => c.startsWith('AccessToken-'));
+    if (!access || !/;\s*max-age=321\b/i.test(access))
+      throw new Error(`the access token cookie does not live defaultTokenTTL (321 s): ${access}`);
+  },
+};

@@ -10,6 +10,7 @@ import {
   type StatusExpectation,
 } from '../../conformanceTest.js';
 import { goConstant } from './goConstants.js';
+import { securityPolicyListenerSet } from './securityPolicyListenerSet.js';
 
 const sameNs = gw('same-namespace');
 const v1 = { backend: 'infra-backend-v1', namespace: infra };
@@ -478,6 +479,45 @@ const tcpRouteAuthzClientIP: ConformanceTest = {
   },
 };
 
+/**
+ * AuthzWithClientIPTrustedCIDRs with the harness's only hop, the loopback, added to the
+ * ClientTrafficPolicy's trusted ranges (in a cluster the pod network is that hop): Envoy then walks
+ * X-Forwarded-For from the right past trusted addresses, and the first untrusted one is the client
+ * the policy's clientCIDRs see. Without the loopback trusted the client would be 127.0.0.1 and
+ * the last request would pass.
+ */
+const authzTrustedCIDRsOnLoopback: ConformanceTest = {
+  name: 'EgtsAuthzWithClientIPTrustedCIDRs',
+  description: 'Authorization with client IP and trusted CIDRs, the loopback trusted as the hop',
+  features: ['SecurityPolicy', 'Authorization'],
+  manifests: ['authorization-client-ip-trusted-cidrs.yaml'],
+  objects: [
+    {
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'ClientTrafficPolicy',
+      metadata: { name: 'enable-client-ip-detection-trusted-cidr', namespace: infra },
+      spec: {
+        clientIPDetection: {
+          xForwardedFor: { trustedCIDRs: ['127.0.0.0/8', '172.0.0.0/8', '10.0.0.0/8', '::/0'] },
+        },
+        targetRefs: [
+          { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'same-namespace' },
+        ],
+      },
+    },
+  ],
+  statuses: [
+    ...accepted(sameNs, ['http-with-authorization-client-ip-trusted-cidr']),
+    ...policyAccepted('authorization-client-ip-trusted-cidr'),
+  ],
+  requests: [
+    get('/protected1', { 'X-Forwarded-For': '192.168.1.1' }, 403),
+    get('/protected1', { 'X-Forwarded-For': '192.168.2.1' }, 200),
+    get('/protected1', { 'X-Forwarded-For': '192.168.2.1,172.16.1.17,10.0.1.12' }, 200),
+    get('/protected1', { 'X-Forwarded-For': '192.168.2.1,192.168.1.1,10.0.1.12' }, 403),
+  ],
+};
+
 /** The suite's SecurityPolicy tests; `suiteDir` is Envoy Gateway's e2e folder (for tokens). */
 export const securityPolicyTests = (suiteDir: string): ConformanceTest[] => [
   basicAuth,
@@ -512,7 +552,20 @@ export const securityPolicyTests = (suiteDir: string): ConformanceTest[] => [
     description: 'Authorization with CEL expressions',
     features: ['SecurityPolicy', 'Authorization'],
     manifests: ['authorization-cel.yaml'],
-    skip: "needs authorization rules' cel expressions compiled into Envoy RBAC conditions (CEL parsed to google.api.expr ASTs), which egts does not do yet: such a policy is reported NotApplied (spec.authorization.rules.cel) and its routes answer 500",
+    statuses: [
+      ...accepted(sameNs, [
+        'http-with-authorization-cel',
+        'http-with-authorization-cel-and-principal',
+      ]),
+      ...policyAccepted('authorization-cel', 'authorization-cel-and-principal'),
+    ],
+    requests: [
+      get('/authz-cel/public/resource', {}, 200),
+      get('/authz-cel/private/resource', {}, 403),
+      get('/authz-cel-principal', { 'x-team': 'team-a' }, 200, 'POST'),
+      get('/authz-cel-principal', { 'x-team': 'team-a' }, 403),
+      get('/authz-cel-principal', { 'x-team': 'team-b' }, 403, 'POST'),
+    ],
   },
   {
     name: 'AuthzWithGeoIPCountry',
@@ -526,11 +579,13 @@ export const securityPolicyTests = (suiteDir: string): ConformanceTest[] => [
     description: 'Authorization with client IP and trusted CIDRs',
     features: ['SecurityPolicy', 'Authorization'],
     manifests: ['authorization-client-ip-trusted-cidrs.yaml'],
-    skip: clientIPDetection,
+    skip: `${clientIPDetection}; EgtsAuthzWithClientIPTrustedCIDRs runs it with the loopback trusted too`,
   },
+  authzTrustedCIDRsOnLoopback,
   corsFromSecurityPolicy,
   csrfFromSecurityPolicy,
   securityPolicyMerged,
+  securityPolicyListenerSet,
   failedDirectResponse,
   tcpRouteAuthzClientIP,
   httpExtAuth,

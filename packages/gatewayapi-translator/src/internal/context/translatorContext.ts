@@ -1,5 +1,6 @@
 // TranslatorContext: the input indexed once (by namespace/name, Services' EndpointSlices,
 // ReferenceGrants by namespace) plus the contexts every processX step fills in.
+
 import type {
   Backend,
   ClusterTrustBundle,
@@ -18,6 +19,7 @@ import type {
 import type { ExtensionsIR } from '@egts/ir';
 import type { OidcDiscovery } from '../../oidcDiscovery.js';
 import type { RateLimitServiceOptions } from '../../translate.js';
+import type { ExtensionKinds } from '../extensionServer/extensionObjects.js';
 import type { AppliedPolicy } from '../policies/processPolicies.js';
 import type { SecurityPolicyIR } from '../policies/securityPolicyIR.js';
 import type { BackendTLSPolicyContext } from '../routes/backendTls.js';
@@ -44,6 +46,8 @@ export interface ResolvedOptions {
   rateLimitService: RateLimitServiceOptions | undefined;
   /** OpenID provider discovery results by issuer (see TranslateOptions). */
   oidcDiscovery: OidcDiscovery;
+  /** The extension server's kinds (see TranslateOptions `extensionManager`). */
+  extensionKinds: ExtensionKinds;
 }
 
 export interface GatewayClassContext {

@@ -3,6 +3,7 @@
 // per createTranslator() instance: two translators never share state. Inputs must not be
 // mutated once passed in (the Translator contract).
 import type { ResourceStatus } from '@egts/api';
+import type { RouteColumns } from './listenerSplice.js';
 import type { Route } from './routeDiff.js';
 
 /** Where a destination setting sits in an IR: the keys and indexes down to it. */
@@ -34,6 +35,8 @@ export class IncrementalMemo {
       readonly byTarget: ReadonlyMap<string, readonly number[]>;
     }
   >();
+  /** Per IR listener route list: its routes' source names and rough requests keys. */
+  readonly routeColumns = new WeakMap<readonly object[], RouteColumns>();
   /** Per route resource: the Gateways it names, undefined when it names another parent kind. */
   readonly parentGateways = new WeakMap<object, readonly string[] | undefined>();
 }

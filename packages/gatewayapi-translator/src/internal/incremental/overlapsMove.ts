@@ -13,7 +13,7 @@ export interface ChangedRoute {
 }
 
 /** The path without a trailing slash (`/a/` and `/a` select the same requests), `/` kept. */
-const pathOf = (r: HTTPRouteIR) => {
+export const pathOf = (r: HTTPRouteIR) => {
   const path = r.pathMatch?.value ?? '/';
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 };

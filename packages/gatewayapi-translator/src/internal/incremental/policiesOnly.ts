@@ -18,7 +18,6 @@ import {
 import type { TranslateOptions } from '../../translate.js';
 import { GATEWAY_GROUP } from '../types.js';
 import type { IncrementalMemo } from './incrementalMemo.js';
-import { overlapsMove } from './overlapsMove.js';
 import { policiesReaching } from './policyFootprint.js';
 import { translatePolicyStatuses } from './policyStatuses.js';
 import { type Route, type RouteChange, routeIndex, routeKeyOf, statusKey } from './routeDiff.js';
@@ -133,15 +132,9 @@ export function policiesOnlyUpdate(
     changes.size === 0
       ? { ...previous, resources: next }
       : spliceRoutes(previous, next, [...changes.values()], touched, options, memo);
-  if (spliced === undefined) return undefined;
   // The spliced routes' statuses come from translating them alone: not when another route shares
-  // their requests (RouteRulesOverlap).
-  const identities = routes.map(({ kind, metadata }) => ({
-    kind,
-    namespace: metadata.namespace ?? 'default',
-    name: metadata.name,
-  }));
-  if (overlapsMove(previous.xdsIR, spliced.xdsIR, touched, identities)) return undefined;
+  // their requests (RouteRulesOverlap), which the splice checks.
+  if (spliced === undefined || spliced === 'overlaps') return undefined;
 
   // The edited policies' statuses, from what reaches their targets.
   const gateways = next.gateways.filter((g) =>

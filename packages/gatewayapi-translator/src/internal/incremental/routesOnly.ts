@@ -103,18 +103,22 @@ export function routesOnlyUpdate(
         c.after !== undefined &&
         isDeepStrictEqual(routeFootprint(c.before), routeFootprint(c.after)),
     );
+  // Other routes' statuses can depend on the changed ones (RouteRulesOverlap): the splice
+  // checks that as it goes, a reduced translation after.
   const spliced = spliceRoutes(previous, next, changes, touched, options, memo);
-  const update =
-    spliced === undefined
-      ? reducedUpdate(previous, next, touched, changed, options, memo)
-      : { translation: spliced, touched, shared: true };
-  if (update === undefined) return undefined;
-  // Other routes' statuses can depend on the changed ones (RouteRulesOverlap).
-  const routes = changes.map((c) => {
-    const { kind, metadata } = (c.after ?? c.before)!;
-    return { kind, namespace: metadata.namespace ?? 'default', name: metadata.name };
-  });
-  if (overlapsMove(previous.xdsIR, update.translation.xdsIR, touched, routes)) return undefined;
+  if (spliced === 'overlaps') return undefined;
+  let update: RoutesUpdate | undefined;
+  if (spliced === undefined) {
+    update = reducedUpdate(previous, next, touched, changed, options, memo);
+    if (update === undefined) return undefined;
+    const routes = changes.map((c) => {
+      const { kind, metadata } = (c.after ?? c.before)!;
+      return { kind, namespace: metadata.namespace ?? 'default', name: metadata.name };
+    });
+    if (overlapsMove(previous.xdsIR, update.translation.xdsIR, touched, routes)) return undefined;
+  } else {
+    update = { translation: spliced, touched, shared: true };
+  }
   if (!policiesMoved) return update;
   const translation = withStatuses(update.translation, translatePolicyStatuses(next, options));
   return { ...update, translation };

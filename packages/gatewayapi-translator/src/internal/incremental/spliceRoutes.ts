@@ -14,10 +14,9 @@ import type { GRPCRoute, HTTPRoute, ResourceStatus, Resources } from '@egts/api'
 import type { HTTPListener, HTTPRouteIR, XdsIR } from '@egts/ir';
 import { type TranslateOptions, type TranslateResult, translate } from '../../translate.js';
 import type { IncrementalMemo } from './incrementalMemo.js';
-import { compareListenerRoutes, type ListenerRoute } from './listenerRouteOrder.js';
+import { type ChangedNames, type Lookup, Refused, spliceListenerRoutes } from './listenerSplice.js';
 import { policiesReaching, routeFootprint } from './policyFootprint.js';
 import { type Route, type RouteChange, routeIndex, routeKeyOf, statusKey } from './routeDiff.js';
-import { shareUnchanged } from './shareUnchanged.js';
 import type { Translation } from './translation.js';
 
 /** Position of each status by key, per statuses array (handed on when positions do not move). */
@@ -33,14 +32,6 @@ const statusIndex = (
   return index;
 };
 
-class Refused extends Error {}
-
-/** Where an IR route comes from; only IR the translator made (which says) is spliced. */
-const sourceOf = (ir: HTTPRouteIR): HTTPRouteIR['source'] => {
-  if (ir.source.ruleIndex === undefined) throw new Refused(`no rule index for ${ir.name}`);
-  return ir.source;
-};
-
 const withoutRoutes = <T extends { routes?: unknown; route?: unknown }>(listener: T) => ({
   ...listener,
   routes: undefined,
@@ -54,72 +45,33 @@ const sameShape = <T extends { routes?: unknown; route?: unknown }>(
   a.length === b.length &&
   a.every((x, i) => isDeepStrictEqual(withoutRoutes(x), withoutRoutes(b[i]!)));
 
-type Lookup = (source: HTTPRouteIR['source']) => HTTPRoute | GRPCRoute | undefined;
-
-/** `kept` (sorted) with `added` (sorted the same way) merged in where a full translation puts them. */
-const merge = (kept: HTTPRouteIR[], added: readonly HTTPRouteIR[], lookup: Lookup) => {
-  const entry = (ir: HTTPRouteIR): ListenerRoute => {
-    const route = lookup(sourceOf(ir));
-    if (route === undefined) throw new Refused(`no route for ${ir.name}`);
-    return { ir, route };
-  };
-  const out: HTTPRouteIR[] = [];
-  let from = 0;
-  for (const ir of added) {
-    const x = entry(ir);
-    let lo = from;
-    let hi = kept.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareListenerRoutes(entry(kept[mid]!), x) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    while (from < lo) out.push(kept[from++]!);
-    out.push(ir);
-  }
-  while (from < kept.length) out.push(kept[from++]!);
-  return out;
-};
-
 /**
  * The previous HTTP listeners with the changed routes' IR replaced; `before` (the changed routes
- * translated before the change) checks what leaves, when it was translated.
+ * translated before the change) checks what leaves, when it was translated. `overlaps` when a
+ * changed route selects an unchanged one's requests (then a full translation must decide).
  */
 const spliceListeners = (
+  memo: IncrementalMemo,
   previous: readonly HTTPListener[],
   before: readonly HTTPListener[] | undefined,
   after: readonly HTTPListener[],
-  changed: readonly Pick<HTTPRouteIR['source'], 'kind' | 'namespace' | 'name'>[],
+  changed: ChangedNames,
   lookup: Lookup,
-): HTTPListener[] => {
+): { listeners: HTTPListener[]; overlaps: boolean } => {
   if (!sameShape(previous, after) || (before !== undefined && !sameShape(before, after)))
     throw new Refused('listeners');
-  // By name first: no key string is built for each of thousands of unchanged routes.
-  const byName = new Map<string, { kind: string; namespace: string }[]>();
-  for (const c of changed) byName.set(c.name, [...(byName.get(c.name) ?? []), c]);
-  const isChanged = (ir: HTTPRouteIR) => {
-    const source = sourceOf(ir);
-    const candidates = byName.get(source.name);
-    return (
-      candidates?.some((c) => c.kind === source.kind && c.namespace === source.namespace) === true
-    );
-  };
-  return previous.map((listener, i) => {
-    const kept: HTTPRouteIR[] = [];
-    const removed = new Map<string, HTTPRouteIR>();
-    for (const route of listener.routes) {
-      if (isChanged(route)) removed.set(route.name, route);
-      else kept.push(route);
-    }
+  let overlaps = false;
+  const listeners = previous.map((listener, i) => {
+    const spliced = spliceListenerRoutes(memo, listener.routes, after[i]!.routes, changed, lookup);
+    overlaps ||= spliced.overlaps;
     // What leaves must be what the changed routes contributed before the change.
-    if (before !== undefined && listener.routes.length - kept.length !== before[i]!.routes.length)
+    if (before !== undefined && spliced.removed !== before[i]!.routes.length)
       throw new Refused('routes');
-    // Parts equal to the old IR keep its objects (a new header leaves the destination's, so
-    // the xds-translator keeps its cluster messages).
-    const added = after[i]!.routes.map((route) => shareUnchanged(removed.get(route.name), route));
-    if (kept.length === listener.routes.length && added.length === 0) return listener;
-    return { ...listener, routes: merge(kept, added, lookup) };
+    return spliced.routes === listener.routes
+      ? listener
+      : { ...listener, routes: spliced.routes as HTTPRouteIR[] };
   });
+  return { listeners, overlaps };
 };
 
 interface ListenerStatus {
@@ -181,7 +133,9 @@ const translateOnly = (
 
 /**
  * `previous` updated for `changes` (HTTPRoutes and GRPCRoutes naming only Gateways, the
- * `touched` ones), or undefined when that could differ from translating `next` in full.
+ * `touched` ones); undefined when splicing could differ from translating `next` in full, and
+ * 'overlaps' when a changed route selects the same requests as an unchanged one (its
+ * RouteRulesOverlap condition may move: only a full translation says).
  */
 export function spliceRoutes(
   previous: Translation,
@@ -190,7 +144,7 @@ export function spliceRoutes(
   touched: ReadonlySet<string>,
   options: TranslateOptions | undefined,
   memo: IncrementalMemo,
-): Translation | undefined {
+): Translation | 'overlaps' | undefined {
   if (changes.some((c) => c.kind !== 'httpRoutes' && c.kind !== 'grpcRoutes')) return undefined;
   if (next.backendTLSPolicies.length > 0 || next.listenerSets.length > 0) return undefined;
   // Routes are spliced in at their precedence: an EnvoyProxy keeping the written order (#19b)
@@ -231,11 +185,14 @@ export function spliceRoutes(
         options,
         memo,
       );
-  const changed = changes.map((c) => {
-    const route = (c.after ?? c.before)!;
-    const { name, namespace } = route.metadata;
-    return { kind: route.kind, namespace: namespace ?? 'default', name };
-  });
+  const changed = new Map<string, { kind: string; namespace: string }[]>();
+  for (const c of changes) {
+    const { kind, metadata } = (c.after ?? c.before)!;
+    const same = changed.get(metadata.name) ?? [];
+    same.push({ kind, namespace: metadata.namespace ?? 'default' });
+    changed.set(metadata.name, same);
+  }
+  let overlaps = false;
   try {
     // IR: one per touched Gateway (fleets are Gateways: merged Gateways were refused before).
     const replaced = new Map<string, XdsIR>();
@@ -246,11 +203,21 @@ export function spliceRoutes(
       if (was === undefined && old === undefined && now === undefined) continue;
       if (was === undefined || old === undefined || now === undefined) return undefined;
       if (!sameShape(was.tcp, now.tcp) || !sameShape(was.udp, now.udp)) return undefined;
-      const listeners = spliceListeners(was.http, before && old.http, now.http, changed, lookup);
+      const spliced = spliceListeners(
+        memo,
+        was.http,
+        before && old.http,
+        now.http,
+        changed,
+        lookup,
+      );
+      const listeners = spliced.listeners;
+      overlaps ||= spliced.overlaps;
       if (listeners.some((l, i) => l !== was.http[i]))
         replaced.set(name, { ...was, http: listeners });
     }
     if ((before ?? after).xdsIR.length + after.xdsIR.length > 2 * touched.size) return undefined;
+    if (overlaps) return 'overlaps';
     // Routes do not change what proxies run: the touched Gateways' Infra IR stays as it was.
     for (const proxy of [...(before?.infraIR.proxies ?? []), ...after.infraIR.proxies]) {
       const was = previous.infraIR.proxies.find((p) => p.name === proxy.name);

@@ -36,6 +36,8 @@ import {
   streamAuthorization,
   withSecurityPolicy,
 } from '../policies/securityPolicyRoutes.js';
+import { expandStatName, withClusterStatNames } from '../policies/statNames.js';
+import { withTracing } from '../policies/tracingIR.js';
 import { withBackendClientCertificate } from './backendClientCertificate.js';
 import type { ProxyFleet } from './fleets.js';
 import { compareRouteOrder, compareRoutePrecedence, type RankedRoute } from './precedence.js';
@@ -187,10 +189,10 @@ function tcpListener(
   const routes: TCPRouteIR[] = [];
   for (const { route, hostnames } of attachedRoutes(ctx, l)) {
     if (route.kind !== 'TLSRoute' && route.kind !== 'TCPRoute') continue;
-    // A SecurityPolicy on a TCPRoute: its authorization by client address (network RBAC). One
-    // not accepted there (anything else it sets is NotApplied), or on a TLSRoute, fails closed:
-    // the route is not served, never served unprotected.
-    const authorization = streamAuthorization(ctx, route, security.forRoute(route, undefined, l));
+    // The authorization of the SecurityPolicy protecting the route (its own on a TCPRoute, else
+    // the listener's or Gateway's), by client address (network RBAC). One that cannot be applied
+    // fails closed: the route is not served, never served unprotected.
+    const authorization = streamAuthorization(ctx, route, security, l);
     if (authorization === null) continue;
     (ctx.routeOutcomes.get(route) ?? []).forEach((outcome, i) => {
       if (outcome.invalid || !outcome.destination) return;
@@ -214,11 +216,10 @@ function tcpListener(
             ? { mode: 'Passthrough', certificates: [], alpnProtocols: [] }
             : { mode: 'Terminate', certificates: l.certificates, alpnProtocols: [] };
       }
-      ir.destination = traffic.destination(
-        ir.destination,
-        traffic.forRoute(route, undefined, l),
-        l,
-      );
+      const effective = traffic.forRoute(route, undefined, l);
+      ir.destination = traffic.destination(ir.destination, effective, l);
+      const statName = effective?.kind === 'applied' ? effective.traffic.route.statName : undefined;
+      if (statName !== undefined) ir.statName = expandStatName(statName, ir.source);
       routes.push(ir);
     });
   }
@@ -292,5 +293,6 @@ export function buildXdsIR(
   const envoyProxy = fleet.merged
     ? ctx.gatewayClasses.get(fleet.gatewayClass)?.envoyProxy
     : fleet.gateways[0]?.envoyProxy;
-  return withEnvoyProxySettings(withAccessLog(ir, envoyProxy), envoyProxy);
+  const telemetry = withTracing(ctx, withAccessLog(ctx, ir, envoyProxy), envoyProxy, fleet);
+  return withEnvoyProxySettings(withClusterStatNames(ctx, telemetry, envoyProxy), envoyProxy);
 }

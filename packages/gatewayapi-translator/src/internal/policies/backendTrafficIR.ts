@@ -19,11 +19,13 @@ import type {
   LocalRateLimit,
   LocalRateLimitRule,
   OutlierDetection,
+  RateLimitCost,
   RateLimitValue,
   RequestBuffer,
   ResponseOverride,
   Retry,
   RouteDestination,
+  RouteTracing,
   TCPKeepalive,
   UpstreamDNS,
   UpstreamTimeouts,
@@ -37,6 +39,7 @@ import {
   responseOverride,
 } from './backendTrafficFilters.js';
 import { globalRateLimit } from './globalRateLimitIR.js';
+import { routeTracing } from './tracingIR.js';
 import { list, type Obj, obj, parseGoDuration, parseQuantity } from './validation/policyValues.js';
 
 /** What a policy sets on the clusters of the routes it reaches. */
@@ -52,6 +55,7 @@ export type DestinationTraffic = Pick<
   | 'tcpKeepalive'
   | 'http2'
   | 'useClientProtocol'
+  | 'admissionControl'
 >;
 
 /** What a policy sets on the HTTP routes it reaches. */
@@ -67,9 +71,12 @@ export interface RouteTraffic {
   bandwidthLimit?: BandwidthLimit;
   requestBuffer?: RequestBuffer;
   upgrades?: HTTPUpgrade[];
-  admissionControl?: AdmissionControl;
   responseOverride?: ResponseOverride[];
   globalRateLimit?: GlobalRateLimit;
+  /** `telemetry.tracing` (#19's tracingIR.ts). */
+  tracing?: RouteTracing;
+  /** `telemetry.metrics.routeStatName`, a template (#19's statNames.ts). */
+  statName?: string;
 }
 
 export interface BackendTraffic {
@@ -142,10 +149,14 @@ function consistentHash(hash: Obj | undefined): ConsistentHash | undefined {
 function loadBalancer(lb: Obj | undefined): LoadBalancer | undefined {
   const type = str(lb?.type) as LoadBalancer['type'] | undefined;
   if (!lb || !type) return undefined;
+  const overrideHeaders = list(obj(lb.endpointOverride)?.extractFrom)
+    .map((source) => str(source.header))
+    .filter((header): header is string => header !== undefined);
   return defined<LoadBalancer>({
     type,
     consistentHash: type === 'ConsistentHash' ? consistentHash(obj(lb.consistentHash)) : undefined,
     slowStartWindowMs: ms(obj(lb.slowStart)?.window),
+    endpointOverrideHeaders: overrideHeaders.length > 0 ? overrideHeaders : undefined,
   });
 }
 
@@ -337,7 +348,28 @@ const rateLimitValue = (limit: Obj | undefined): RateLimitValue => ({
   unitSeconds: UNIT_SECONDS[str(limit?.unit) ?? 'Second'] ?? 1,
 });
 
-export function localRateLimitRule(rule: Obj): LocalRateLimitRule {
+/** A `cost.request` / `cost.response` (from Number or Metadata), as the IR has it. */
+function rateLimitCost(spec: Obj | undefined): RateLimitCost | undefined {
+  if (spec === undefined) return undefined;
+  if (spec.from === 'Metadata') {
+    const metadata = obj(spec.metadata);
+    return {
+      metadata: { namespace: String(metadata?.namespace ?? ''), key: String(metadata?.key ?? '') },
+    };
+  }
+  return { number: typeof spec.number === 'number' ? spec.number : 1 };
+}
+
+/** A rule's `cost`, when it sets one. */
+export function ruleCost(rule: Obj): LocalRateLimitRule['cost'] {
+  const request = rateLimitCost(obj(obj(rule.cost)?.request));
+  const response = rateLimitCost(obj(obj(rule.cost)?.response));
+  if (!request && !response) return undefined;
+  return { ...(request ? { request } : {}), ...(response ? { response } : {}) };
+}
+
+export function localRateLimitRule(rule: Obj, sharedName?: string): LocalRateLimitRule {
+  const cost = ruleCost(rule);
   const selectors = list(rule.clientSelectors);
   const headers = selectors.flatMap((s) => list(s.headers));
   const cidr = selectors.map((s) => obj(s.sourceCIDR)).find((c) => c !== undefined);
@@ -392,17 +424,25 @@ export function localRateLimitRule(rule: Obj): LocalRateLimitRule {
       : {}),
     limit: rateLimitValue(obj(rule.limit)),
     ...(rule.shadowMode === true ? { shadowMode: true } : {}),
+    ...(cost ? { cost } : {}),
+    ...(rule.shared === true && sharedName !== undefined ? { shared: sharedName } : {}),
   };
 }
 
-function localRateLimit(rateLimit: Obj | undefined): LocalRateLimit | undefined {
+function localRateLimit(rateLimit: Obj | undefined, policyKey: string): LocalRateLimit | undefined {
   const local = obj(rateLimit?.local);
   if (!local) return undefined;
   const rules = list(local.rules);
   const route = rules.find((r) => list(r.clientSelectors).length === 0);
+  // egts applies xRateLimitHeaders to a policy's local rules together (Envoy's switch is one per
+  // route); rules that disagree are reported (notAppliedIn of the registry).
+  const headers = rules.map((r) => r.xRateLimitHeaders).find((h) => h !== undefined);
   return {
     ...(route ? { default: rateLimitValue(obj(route.limit)) } : {}),
-    rules: rules.filter((r) => r !== route).map(localRateLimitRule),
+    rules: rules.flatMap((r, i) =>
+      r === route ? [] : [localRateLimitRule(r, `${policyKey}/rule/${i}`)],
+    ),
+    ...(headers === undefined ? {} : { xRateLimitHeaders: headers !== 'Off' }),
   };
 }
 
@@ -438,6 +478,7 @@ export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
       proxyProtocol: version === 'V1' || version === 'V2' ? version : undefined,
       dns: dns(obj(spec.dns)),
       tcpKeepalive: tcpKeepalive(obj(spec.tcpKeepalive)),
+      admissionControl: admissionControl(obj(spec.admissionControl)),
     }) ?? {};
   const route =
     defined<RouteTraffic>({
@@ -445,15 +486,16 @@ export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
       perTryTimeoutMs: perRetryTimeout,
       requestTimeoutMs: requestTimeout,
       streamIdleTimeoutMs: ms(obj(timeout?.http)?.streamIdleTimeout),
-      localRateLimit: localRateLimit(obj(spec.rateLimit)),
+      localRateLimit: localRateLimit(obj(spec.rateLimit), policyKey),
       faultInjection: faultInjection(obj(spec.faultInjection)),
       compression: compression(spec),
       bandwidthLimit: bandwidthLimit(obj(spec.bandwidthLimit)),
       requestBuffer: requestBuffer(obj(spec.requestBuffer)),
       upgrades: httpUpgrades(spec),
-      admissionControl: admissionControl(obj(spec.admissionControl)),
       responseOverride: responseOverride(spec.responseOverride),
       globalRateLimit: globalRateLimit(obj(spec.rateLimit), policyKey),
+      tracing: routeTracing(obj(obj(spec.telemetry)?.tracing)),
+      statName: str(obj(obj(spec.telemetry)?.metrics)?.routeStatName),
     }) ?? {};
   return { destination, route };
 }

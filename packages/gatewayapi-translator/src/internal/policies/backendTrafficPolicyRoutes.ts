@@ -22,6 +22,7 @@ import {
 import { globalRateLimit } from './globalRateLimitIR.js';
 import { scopeOwner } from './policyScope.js';
 import type { AppliedPolicy } from './processPolicies.js';
+import { expandStatName } from './statNames.js';
 import type { Obj } from './validation/policyValues.js';
 
 /** What reaches one route on one listener. */
@@ -207,9 +208,10 @@ export function withBackendTraffic(
   if (route.bandwidthLimit) out.bandwidthLimit = route.bandwidthLimit;
   if (route.requestBuffer) out.requestBuffer = route.requestBuffer;
   if (route.upgrades) out.upgrades = route.upgrades;
-  if (route.admissionControl) out.admissionControl = route.admissionControl;
   if (route.responseOverride) out.responseOverride = route.responseOverride;
   if (route.globalRateLimit) out.globalRateLimit = route.globalRateLimit;
+  if (route.tracing) out.tracing = route.tracing;
+  if (route.statName) out.statName = expandStatName(route.statName, ir.source);
   // The route's own timeouts (HTTPRoute `timeouts`) stay; the policy fills in the rest.
   if (
     route.requestTimeoutMs !== undefined ||

@@ -1,11 +1,13 @@
 // What an EnvoyExtensionPolicy runs on the routes it extends (Envoy Gateway's
 // envoyextensionpolicy.go): its external processors (gRPC services from backendRefs) and its Lua
 // scripts, inline or from a ConfigMap of the policy's namespace (key `lua`, else the first key),
-// each checked as the Gateway's EnvoyProxy asks (luaScript.ts). What cannot be built makes the
+// each checked as the Gateway's EnvoyProxy asks (luaScript.ts); its Wasm modules, from HTTP(S) or
+// OCI image sources, which the control plane's Wasm cache fetches after translation. What cannot be built makes the
 // policy Invalid on that Gateway.
 import type { ExtensionsIR, ExtProc, HTTPRouteIR, LuaScript, WasmModule } from '@egts/ir';
 import { readCABundle } from '../caCertificates.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
+import { secretValue } from '../listeners/certificates.js';
 import { nsName } from '../types.js';
 import { mergePatch } from './backendTrafficPolicyRoutes.js';
 import type { PolicyScope } from './policyScope.js';
@@ -86,10 +88,79 @@ function extProc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj, index: nu
   };
 }
 
+/** The PEM CA of a source's `tls.caCertificateRef` (ConfigMap or Secret of the policy's namespace). */
+function sourceCa(
+  ctx: TranslatorContext,
+  policy: PolicyRef,
+  field: string,
+  tls: Obj | undefined,
+): string | undefined {
+  const caRef = obj(tls?.caCertificateRef);
+  if (!caRef) return undefined;
+  const kind = caRef.kind === 'Secret' ? 'Secret' : 'ConfigMap';
+  const ca = readCABundle(ctx, kind, policy.namespace, String(caRef.name));
+  if (!ca)
+    throw new Error(
+      `${field}.tls.caCertificateRef: ${kind} ${policy.namespace}/${String(caRef.name)} holds no CA certificate`,
+    );
+  return ca;
+}
+
+/** The Docker config JSON of an image's `pullSecretRef` (its `.dockerconfigjson`), as Envoy Gateway. */
+function pullSecret(ctx: TranslatorContext, policy: PolicyRef, field: string, ref: Obj): string {
+  const namespace = typeof ref.namespace === 'string' ? ref.namespace : policy.namespace;
+  const name = String(ref.name);
+  // Found and granted (ReferenceGrant) already: validateEnvoyExtensionPolicy checked it.
+  const secret = ctx.secrets.get(nsName(namespace, name));
+  if (!secret) throw new Error(`${field}.pullSecretRef: Secret ${namespace}/${name} not found`);
+  const config = secretValue(secret, '.dockerconfigjson');
+  if (config === undefined)
+    throw new Error(`missing .dockerconfigjson key in secret ${namespace}/${name}`);
+  return config;
+}
+
+/** A checksum as written, lowercased; 64 hex digits (sha256) when given. */
+function checksum(field: string, value: unknown): string | undefined {
+  const sha256 = typeof value === 'string' ? value.toLowerCase() : undefined;
+  if (sha256 !== undefined && !/^[0-9a-f]{64}$/.test(sha256))
+    throw new Error(`${field}: ${String(value)} is not a sha256 checksum`);
+  return sha256;
+}
+
+/** Where a `wasm` entry's code comes from: an HTTP(S) URL or an OCI image. */
+function wasmCode(
+  ctx: TranslatorContext,
+  policy: PolicyRef,
+  field: string,
+  code: Obj | undefined,
+): WasmModule['code'] {
+  const http = obj(code?.http);
+  if (code?.type === 'HTTP' && http && typeof http.url === 'string') {
+    const sha256 = checksum(`${field}.http.sha256`, http.sha256);
+    const ca = sourceCa(ctx, policy, `${field}.http`, obj(http.tls));
+    return { url: http.url, ...(sha256 ? { sha256 } : {}), ...(ca ? { ca } : {}) };
+  }
+  const image = obj(code?.image);
+  if (code?.type === 'Image' && image && typeof image.url === 'string') {
+    // The sha256 of an image is its manifest's digest (Envoy Gateway's ImageWasmCodeSource).
+    const sha256 = checksum(`${field}.image.sha256`, image.sha256);
+    const ca = sourceCa(ctx, policy, `${field}.image`, obj(image.tls));
+    const secretRef = obj(image.pullSecretRef);
+    const secret = secretRef ? pullSecret(ctx, policy, `${field}.image`, secretRef) : undefined;
+    return {
+      type: 'Image',
+      url: image.url,
+      ...(sha256 ? { sha256 } : {}),
+      ...(ca ? { ca } : {}),
+      ...(secret ? { pullSecret: secret } : {}),
+    };
+  }
+  throw new Error(`${field}: an HTTP source (http.url) or an Image source (image.url) is required`);
+}
+
 /**
- * One `wasm` entry: the HTTP source the control plane fetches (its Wasm cache), the plugin's
- * config as JSON text, failOpen and the host environment keys. A checksum, when given, is
- * 64 hex digits (sha256).
+ * One `wasm` entry: the source the control plane fetches (its Wasm cache), the plugin's config
+ * as JSON text, failOpen and the host environment keys.
  */
 function wasm(
   ctx: TranslatorContext,
@@ -97,36 +168,12 @@ function wasm(
   key: string,
   spec: Obj,
   index: number,
-): WasmModule | undefined {
+): WasmModule {
   const field = `wasm[${index}]`;
-  const code = obj(spec.code);
-  // An image source is valid input egts does not apply yet: the field registry reports
-  // `spec.wasm.code.image` NotApplied, so the policy never takes effect. Not Invalid: Envoy
-  // Gateway accepts it.
-  if (code?.type === 'Image') return undefined;
-  const http = obj(code?.http);
-  if (code?.type !== 'HTTP' || !http || typeof http.url !== 'string')
-    throw new Error(
-      `${field}.code: only an HTTP source (type HTTP with http.url) is supported by egts yet`,
-    );
-  const sha256 = typeof http.sha256 === 'string' ? http.sha256.toLowerCase() : undefined;
-  if (sha256 !== undefined && !/^[0-9a-f]{64}$/.test(sha256))
-    throw new Error(`${field}.code.http.sha256: ${String(http.sha256)} is not a sha256 checksum`);
-  // The CA an HTTPS source is verified with: a ConfigMap or Secret of the policy's namespace.
-  const caRef = obj(obj(http.tls)?.caCertificateRef);
-  let ca: string | undefined;
-  if (caRef) {
-    const kind = caRef.kind === 'Secret' ? 'Secret' : 'ConfigMap';
-    ca = readCABundle(ctx, kind, policy.namespace, String(caRef.name));
-    if (!ca)
-      throw new Error(
-        `${field}.code.http.tls.caCertificateRef: ${kind} ${policy.namespace}/${String(caRef.name)} holds no CA certificate`,
-      );
-  }
   return {
     name: `${key}/wasm/${index}`,
     ...(typeof spec.rootID === 'string' ? { rootId: spec.rootID } : {}),
-    code: { url: http.url, ...(sha256 ? { sha256 } : {}), ...(ca ? { ca } : {}) },
+    code: wasmCode(ctx, policy, `${field}.code`, obj(spec.code)),
     ...(spec.config === undefined || spec.config === null
       ? {}
       : { config: JSON.stringify(spec.config) }),
@@ -162,8 +209,7 @@ export function envoyExtensionPolicyIR(
   const modules: WasmModule[] = [];
   for (const [i, entry] of list(spec.wasm).entries()) {
     try {
-      const module = wasm(ctx, policy, key, entry, i);
-      if (module) modules.push(module);
+      modules.push(wasm(ctx, policy, key, entry, i));
     } catch (error) {
       return { problem: (error as Error).message };
     }

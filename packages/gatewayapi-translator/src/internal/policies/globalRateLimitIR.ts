@@ -2,38 +2,19 @@
 // rules' are; the descriptor key is provisional here (`rule/<i>`, or the policy's own for shared
 // rules) and scopedToListener() makes a route's unshared keys its own on each listener, so two
 // routes, or one route on two listeners, never count together unless a rule is `shared`.
-import type {
-  GlobalRateLimit,
-  GlobalRateLimitRule,
-  HTTPRouteIR,
-  RateLimitCost,
-  RateLimitUnit,
-} from '@egts/ir';
-import { localRateLimitRule } from './backendTrafficIR.js';
+import type { GlobalRateLimit, GlobalRateLimitRule, HTTPRouteIR, RateLimitUnit } from '@egts/ir';
+import { localRateLimitRule, ruleCost } from './backendTrafficIR.js';
 import { list, type Obj, obj } from './validation/policyValues.js';
 
 const UNITS: readonly RateLimitUnit[] = ['Second', 'Minute', 'Hour', 'Day', 'Month', 'Year'];
 
-/** A `cost.request` / `cost.response` (from Number or Metadata), as the IR has it. */
-function cost(spec: Obj | undefined): RateLimitCost | undefined {
-  if (spec === undefined) return undefined;
-  if (spec.from === 'Metadata') {
-    const metadata = obj(spec.metadata);
-    return {
-      metadata: { namespace: String(metadata?.namespace ?? ''), key: String(metadata?.key ?? '') },
-    };
-  }
-  return { number: typeof spec.number === 'number' ? spec.number : 1 };
-}
-
 function globalRule(rule: Obj, index: number, policyKey: string): GlobalRateLimitRule {
-  const { limit: _local, ...selectors } = localRateLimitRule(rule);
+  const { limit: _local, cost: _cost, shared: _shared, ...selectors } = localRateLimitRule(rule);
   const limit = obj(rule.limit);
   const unit = UNITS.find((u) => u === limit?.unit) ?? 'Second';
   const shared = rule.shared === true;
   const queryParams = list(rule.clientSelectors).flatMap((s) => list(s.queryParams));
-  const request = cost(obj(obj(rule.cost)?.request));
-  const response = cost(obj(obj(rule.cost)?.response));
+  const cost = ruleCost(rule);
   return {
     ...selectors,
     ...(queryParams.length > 0
@@ -51,9 +32,7 @@ function globalRule(rule: Obj, index: number, policyKey: string): GlobalRateLimi
     shared,
     limit: { requests: typeof limit?.requests === 'number' ? limit.requests : 0, unit },
     ...(rule.shadowMode === true ? { shadowMode: true } : {}),
-    ...(request || response
-      ? { cost: { ...(request ? { request } : {}), ...(response ? { response } : {}) } }
-      : {}),
+    ...(cost ? { cost } : {}),
   };
 }
 

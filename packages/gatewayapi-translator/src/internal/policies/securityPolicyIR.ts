@@ -28,6 +28,7 @@ import {
   uriDestination,
 } from './securityPolicyRefs.js';
 import { serviceSettings } from './securityPolicyServices.js';
+import { celProblem } from './validation/celExpression.js';
 import type { PolicyRef } from './validation/policyBackendRefs.js';
 import { list, type Obj, obj, parseGoDuration } from './validation/policyValues.js';
 
@@ -221,8 +222,27 @@ function rulePath(path: Obj | undefined): Pick<AuthorizationRule, 'path'> {
 
 const action = (value: unknown): 'Allow' | 'Deny' => (value === 'Allow' ? 'Allow' : 'Deny');
 
+/**
+ * Deny rules with both a CEL expression and other conditions each double the RBAC policies that
+ * express first-match-wins (xds-translator rbac.ts): past this many, the policy is refused.
+ */
+const MAX_MIXED_CEL_DENY_RULES = 6;
+
+/** A rule's `cel`, which Envoy must be able to build (Envoy takes the parsed AST, never the text). */
+function ruleCEL(rule: Obj, i: number): Pick<AuthorizationRule, 'cel'> {
+  const text = str(rule.cel);
+  if (text === undefined) return {};
+  const problem = celProblem(text);
+  if (problem) throw new Problem(`authorization.rules[${i}].cel: ${problem}`);
+  return { cel: text };
+}
+
+/** Whether a rule sets conditions besides its CEL expression. */
+const hasPrincipalOrOperation = (r: AuthorizationRule): boolean =>
+  r.clientCIDRs.length + r.headers.length + r.methods.length > 0 || !!r.path || !!r.jwt;
+
 function authorization(spec: Obj): Authorization {
-  return {
+  const out: Authorization = {
     // Envoy Gateway denies what no rule allows unless told otherwise.
     defaultAction: action(spec.defaultAction),
     rules: list(spec.rules).map((rule, i): AuthorizationRule => {
@@ -238,9 +258,16 @@ function authorization(spec: Obj): Authorization {
         methods: strings(operation.methods),
         ...rulePath(obj(operation.path)),
         ...ruleJWT(obj(principal.jwt)),
+        ...ruleCEL(rule, i),
       };
     }),
   };
+  const mixed = out.rules.filter((r) => r.action === 'Deny' && r.cel && hasPrincipalOrOperation(r));
+  if (mixed.length > MAX_MIXED_CEL_DENY_RULES)
+    throw new Problem(
+      `authorization.rules: ${mixed.length} Deny rules combine cel with other conditions; at most ${MAX_MIXED_CEL_DENY_RULES} are supported`,
+    );
+  return out;
 }
 
 /** `contextExtensions`: inline values, or a key of a ConfigMap or Secret in the policy's namespace. */

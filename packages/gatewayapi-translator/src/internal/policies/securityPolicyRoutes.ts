@@ -5,7 +5,7 @@
 // result protects the route. A route whose policy (or the one it merges onto) is not accepted
 // there (Invalid, NotApplied) fails closed with a 500, as Envoy Gateway answers for an invalid
 // SecurityPolicy: never served unprotected.
-import type { Authorization, HTTPRouteIR } from '@egts/ir';
+import type { Authorization, AuthorizationRule, HTTPRouteIR } from '@egts/ir';
 import type { GatewayContext } from '../context/gatewayContext.js';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { ListenerSetContext } from '../context/listenerSetContext.js';
@@ -29,6 +29,8 @@ export interface SecurityPolicyIndex {
     ruleName: string | undefined,
     listener: ListenerContext,
   ): EffectiveSecurityPolicy | undefined;
+  /** The policies on the listener, its ListenerSet and its Gateway, most specific first. */
+  broader(listener: ListenerContext): AppliedPolicy[];
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -61,6 +63,12 @@ export function appliedPolicyIndex(applied: readonly AppliedPolicy[]): SecurityP
     else if (scope.level === 'listenerSet') claim(byListenerSet, scope.listenerSet, a);
     else claim(byGateway, scope.gateway, a);
   }
+  const broaderOf = (listener: ListenerContext): AppliedPolicy[] =>
+    [
+      byListener.get(listener),
+      listener.listenerSet ? byListenerSet.get(listener.listenerSet) : undefined,
+      byGateway.get(listener.gateway),
+    ].filter((a): a is AppliedPolicy => a !== undefined);
   return {
     forRoute(route, ruleName, listener) {
       const onRoute = (byRoute.get(route) ?? []).filter(
@@ -71,14 +79,12 @@ export function appliedPolicyIndex(applied: readonly AppliedPolicy[]): SecurityP
           ? undefined
           : onRoute.find((a) => a.scope.level === 'rule' && a.scope.rule === ruleName)) ??
         onRoute.find((a) => a.scope.level === 'route');
-      const broader =
-        byListener.get(listener) ??
-        (listener.listenerSet ? byListenerSet.get(listener.listenerSet) : undefined) ??
-        byGateway.get(listener.gateway);
+      const [broader] = broaderOf(listener);
       if (!specific) return broader && { policy: broader };
       const merges = (specific.policy.spec as Obj).mergeType !== undefined;
       return merges && broader ? { policy: specific, mergedOnto: broader } : { policy: specific };
     },
+    broader: broaderOf,
   };
 }
 
@@ -142,19 +148,52 @@ export function withSecurityPolicy(
 }
 
 /**
- * The authorization of the route-level policy protecting a TCPRoute (network RBAC); undefined
- * when no route-level policy protects it, null when the route must fail closed: its policy is
- * not accepted there, or it is on a TLSRoute (not applied yet).
+ * An authorization as a connection sees it (network RBAC: the client address, nothing of a
+ * request). A rule that needs request attributes (headers, methods, path, JWT, CEL) cannot be
+ * checked there, so it fails closed: an Allow rule never matches (it is dropped), a Deny rule
+ * matches on its client CIDRs alone (every connection when it has none).
+ */
+function overConnections(authz: Authorization): Authorization {
+  const needsRequest = (r: AuthorizationRule) =>
+    r.headers.length + r.methods.length > 0 || !!r.path || !!r.jwt || r.cel !== undefined;
+  return {
+    ...authz,
+    rules: authz.rules.flatMap((rule) => {
+      if (!needsRequest(rule)) return [rule];
+      if (rule.action === 'Allow') return [];
+      const { path: _path, jwt: _jwt, cel: _cel, ...rest } = rule;
+      return [{ ...rest, headers: [], methods: [] }];
+    }),
+  };
+}
+
+/**
+ * The authorization protecting a TCPRoute or TLSRoute (network RBAC); undefined when none does,
+ * null when the route must fail closed. A policy on the route itself (TCPRoute only: on a
+ * TLSRoute it is not applied) protects it when accepted there. Else, as Envoy Gateway applies
+ * the authorization of listener and Gateway policies to the TCP routes still without one (their
+ * other settings are HTTP only), the most specific of the listener's, ListenerSet's and
+ * Gateway's policies that sets an authorization does, failing closed when it is not accepted.
  */
 export function streamAuthorization(
   ctx: TranslatorContext,
   route: AnyRouteContext,
-  effective: EffectiveSecurityPolicy | undefined,
+  security: SecurityPolicyIndex,
+  listener: ListenerContext,
 ): Authorization | undefined | null {
+  const effective = security.forRoute(route, undefined, listener);
   const level = effective?.policy.scope.level;
-  if (!effective || (level !== 'route' && level !== 'rule')) return undefined;
-  if (route.kind !== 'TCPRoute' || !accepted(effective.policy)) return null;
-  const built = ctx.securityPolicyIR.get(keyOf(effective.policy));
-  if (!built || built.problem) return null;
-  return built.security?.authorization ?? null;
+  if (effective && (level === 'route' || level === 'rule')) {
+    if (route.kind !== 'TCPRoute' || !accepted(effective.policy)) return null;
+    const built = ctx.securityPolicyIR.get(keyOf(effective.policy));
+    if (!built || built.problem) return null;
+    return built.security?.authorization ?? null;
+  }
+  const policy = security
+    .broader(listener)
+    .find((a) => (a.policy.spec as Obj).authorization !== undefined);
+  if (!policy) return undefined;
+  if (!accepted(policy)) return null;
+  const authorization = ctx.securityPolicyIR.get(keyOf(policy))?.security?.authorization;
+  return authorization ? overConnections(authorization) : null;
 }

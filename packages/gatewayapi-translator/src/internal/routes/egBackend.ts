@@ -130,6 +130,10 @@ export function backendTLS(
     ...(client ? { clientCertificate: client } : {}),
     ...(min ? { minVersion: min } : {}),
     ...(max ? { maxVersion: max } : {}),
+    ...(tls.ciphers?.length ? { ciphers: tls.ciphers } : {}),
+    ...(tls.ecdhCurves?.length ? { ecdhCurves: tls.ecdhCurves } : {}),
+    ...(tls.signatureAlgorithms?.length ? { signatureAlgorithms: tls.signatureAlgorithms } : {}),
+    ...(tls.alpnProtocols?.length ? { alpnProtocols: tls.alpnProtocols } : {}),
   };
   if (policy) return { ...policy, ...extra };
   const namespace = backend.metadata.namespace ?? 'default';

@@ -151,6 +151,7 @@ export function processGRPCRouteRule(
       grpc: true,
       source: { ...source },
     };
+    if (filters.extensionRefs) template.extensionRefs = filters.extensionRefs;
     if (filters.directResponse) template.directResponse = filters.directResponse;
     else if (destination && destination.resolved > 0 && !filters.unresolvedFilter)
       template.destination = destination.destination;

@@ -4,6 +4,7 @@
 import {
   type CORS,
   type CredentialInjection,
+  type ExtensionObject,
   type HeaderValue,
   type Mirror,
   prefixRewriteRegex,
@@ -14,6 +15,7 @@ import {
 } from '@egts/ir';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
+import { findExtensionObject } from '../extensionServer/extensionObjects.js';
 import { notAppliedFields, notAppliedMessage } from '../policies/registry/fieldRegistry.js';
 import { responseBody, responseBodyProblem } from '../policies/validation/localRefs.js';
 import { invalidRule, type RouteStatusError, unresolvedRef } from '../status/statusError.js';
@@ -43,6 +45,8 @@ export interface FilterOutcome {
   extraMatches?: StringMatch[][];
   /** The type of an Envoy Gateway HTTPRouteFilter hostname rewrite (Header, Backend, PathRegex). */
   hostnameRewrite?: string;
+  /** Objects of the extension server's kinds named as extensionRef filters (extensionObjects.ts). */
+  extensionRefs?: ExtensionObject[];
   /** First problem that invalidates the rule. */
   invalid?: RouteStatusError;
   /** Reference problems (mirror backends). */
@@ -260,6 +264,28 @@ export function processHTTPFilters(
       }
       case 'ExtensionRef': {
         const ref = filter.extensionRef;
+        const extensionKind = `${ref?.group ?? ''}/${ref?.kind ?? ''}`;
+        if (ref && ctx.options.extensionKinds.filters.has(extensionKind)) {
+          // An extension server's filter: its object is handed to the extension's PostRouteModify.
+          const object = findExtensionObject(
+            ctx.resources,
+            extensionKind,
+            route.namespace,
+            ref.name,
+          );
+          if (object) out.extensionRefs = [...(out.extensionRefs ?? []), object];
+          else {
+            // As a missing HTTPRouteFilter: the rule stays and answers 500.
+            out.refErrors.push(
+              unresolvedRef(
+                'UnsupportedValue',
+                `${ref.kind} ${route.namespace}/${ref.name} not found.`,
+              ),
+            );
+            out.unresolvedFilter = true;
+          }
+          break;
+        }
         if (!ref || ref.group !== ENVOY_GATEWAY_GROUP || ref.kind !== 'HTTPRouteFilter') {
           out.unknownFilter = true;
           fail(
@@ -320,16 +346,12 @@ export function processHTTPFilters(
             direct.body as Record<string, unknown> | undefined,
             route.namespace,
           );
-          // Envoy formats command operators in a direct response only through
-          // DirectResponseAction.body_format, newer than the protos egts generates from: refuse
-          // rather than serve `%REQ(...)%` literally.
-          if (body !== undefined && COMMAND_OPERATOR.test(body))
-            notApplied.push(
-              `HTTPRouteFilter ${ref.name}: command operators in directResponse.body`,
-            );
+          // Command operators (`%REQ(:METHOD)%`) are substituted per request, as Envoy
+          // Gateway's DirectResponse e2e test expects.
           out.directResponse = {
             statusCode: direct.statusCode ?? 200,
             ...(body === undefined ? {} : { body }),
+            ...(body !== undefined && COMMAND_OPERATOR.test(body) ? { formatted: true } : {}),
           };
           const header = direct.header ?? undefined;
           const contentType = direct.contentType ?? undefined;

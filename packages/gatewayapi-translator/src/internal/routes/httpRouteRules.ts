@@ -6,7 +6,14 @@ import type { HeaderValue, HTTPRouteIR, RouteDestination, StringMatch } from '@e
 import type { RouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { invalidRule, unresolvedRef } from '../status/statusError.js';
-import type { HTTPBackendRef, HTTPRouteMatch, HTTPRouteRule } from '../types.js';
+import {
+  ENVOY_GATEWAY_GROUP,
+  type HTTPBackendRef,
+  type HTTPRouteMatch,
+  type HTTPRouteRule,
+  nsName,
+} from '../types.js';
+import { credentialInjection } from './credentialInjection.js';
 import { buildDestination } from './destinations.js';
 import { parseDuration } from './durations.js';
 import { applyHeaderModifier } from './headerFilters.js';
@@ -77,13 +84,36 @@ function convertMatch(match: HTTPRouteMatch): {
   return { matches: result };
 }
 
-function checkBackendFilters(ref: HTTPBackendRef) {
+/**
+ * The HTTPRouteFilter an ExtensionRef on a backendRef names, or why it cannot apply there: only
+ * a credentialInjection runs per backend (Envoy's credential injector per weighted cluster).
+ */
+function backendExtension(
+  ctx: TranslatorContext,
+  namespace: string,
+  ref: { group?: string; kind?: string; name?: string } | undefined,
+): NonNullable<ReturnType<TranslatorContext['httpRouteFilters']['get']>> | string {
+  if (ref?.group !== ENVOY_GATEWAY_GROUP || ref.kind !== 'HTTPRouteFilter')
+    return `ExtensionRef ${ref?.group ?? ''}/${ref?.kind ?? ''} is not supported within a backendRef.`;
+  const found = ctx.httpRouteFilters.get(nsName(namespace, ref.name ?? ''));
+  if (!found) return `HTTPRouteFilter ${namespace}/${ref.name ?? ''} not found.`;
+  const other = Object.keys(found.spec).filter((k) => k !== 'credentialInjection');
+  if (other.length > 0 || !found.spec.credentialInjection)
+    return `HTTPRouteFilter ${ref.name ?? ''}: only credentialInjection applies within a backendRef.`;
+  return found;
+}
+
+function checkBackendFilters(ctx: TranslatorContext, namespace: string, ref: HTTPBackendRef) {
   for (const f of ref.filters ?? []) {
     if (!BACKEND_FILTERS.has(f.type)) {
       return unresolvedRef(
         'UnsupportedRefValue',
         `Filter ${f.type} is not supported within a backendRef.`,
       );
+    }
+    if (f.type === 'ExtensionRef') {
+      const extension = backendExtension(ctx, namespace, f.extensionRef ?? undefined);
+      if (typeof extension === 'string') return unresolvedRef('UnsupportedRefValue', extension);
     }
     if (f.type === 'URLRewrite' && f.urlRewrite?.path) {
       return unresolvedRef(
@@ -100,6 +130,8 @@ function checkBackendFilters(ref: HTTPBackendRef) {
  * that backend (HTTPBackendRef filters).
  */
 function applyBackendHeaderFilters(
+  ctx: TranslatorContext,
+  namespace: string,
   refs: readonly HTTPBackendRef[],
   destination: RouteDestination,
   outcome: RuleOutcome,
@@ -129,6 +161,17 @@ function applyBackendHeaderFilters(
     }
     const hostname = filters.find((f) => f.type === 'URLRewrite')?.urlRewrite?.hostname;
     if (hostname) setting.hostRewrite = hostname;
+    for (const f of filters.filter((g) => g.type === 'ExtensionRef')) {
+      const extension = backendExtension(ctx, namespace, f.extensionRef ?? undefined);
+      if (typeof extension === 'string') continue; // refused by checkBackendFilters
+      const name = f.extensionRef?.name ?? '';
+      const injected = credentialInjection(ctx, namespace, name, extension.spec);
+      if (typeof injected === 'string')
+        outcome.refErrors.push(
+          unresolvedRef('UnsupportedRefValue', `HTTPRouteFilter ${name}: ${injected}.`),
+        );
+      else setting.credentialInjection = injected;
+    }
   });
 }
 
@@ -176,11 +219,12 @@ export function processHTTPRouteRule(
           irName,
           'HTTP',
           outcome,
-          (ref, i) => checkBackendFilters(refs[i] ?? (ref as HTTPBackendRef)),
+          (ref, i) => checkBackendFilters(ctx, route.namespace, refs[i] ?? (ref as HTTPBackendRef)),
           filters.hostnameRewrite,
         )
       : undefined;
-  if (destination) applyBackendHeaderFilters(refs, destination.destination, outcome);
+  if (destination)
+    applyBackendHeaderFilters(ctx, route.namespace, refs, destination.destination, outcome);
   const source = {
     kind: 'HTTPRoute',
     namespace: route.namespace,
@@ -223,6 +267,7 @@ export function processHTTPRouteRule(
     if (filters.urlRewrite) template.urlRewrite = filters.urlRewrite;
     if (filters.cors) template.cors = filters.cors;
     if (filters.credentialInjection) template.credentialInjection = filters.credentialInjection;
+    if (filters.extensionRefs) template.extensionRefs = filters.extensionRefs;
     if (filters.directResponse) template.directResponse = filters.directResponse;
     else if (filters.unresolvedFilter) template.directResponse = { statusCode: 500 };
     else if (!filters.redirect) {

@@ -53,7 +53,11 @@ export function filterRewrite(urlRewrite: unknown): FilterRewrite {
     }
     if (error) out.error ??= error;
   }
-  if (out.error === undefined) out.rewrite = irRewrite(path, hostname);
+  if (out.error === undefined) {
+    out.rewrite = irRewrite(path, hostname);
+    if (hostname && rewrite?.appendXForwardedHost === false)
+      out.rewrite.appendXForwardedHost = false;
+  }
   return out;
 }
 

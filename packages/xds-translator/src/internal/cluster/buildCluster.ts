@@ -21,6 +21,7 @@ import { circuitBreaker, clusterBufferLimitBytes, http2Settings } from '../defau
 import { preserveCase } from '../listener/clientTraffic.js';
 import { adsConfigSource, durationMs, socketAddress, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
+import { admissionControlFilters } from './admissionControl.js';
 import {
   clusterTraffic,
   dnsSettings,
@@ -48,6 +49,8 @@ export type ClusterTraffic = Pick<
   | 'tcpKeepalive'
   | 'useClientProtocol'
   | 'preserveHeaderCase'
+  | 'admissionControl'
+  | 'statName'
 >;
 
 const TRAFFIC_FIELDS = [
@@ -62,6 +65,8 @@ const TRAFFIC_FIELDS = [
   'tcpKeepalive',
   'useClientProtocol',
   'preserveHeaderCase',
+  'admissionControl',
+  'statName',
 ] as const satisfies readonly (keyof ClusterTraffic)[];
 
 const sameTraffic = (a: ClusterTraffic, b: ClusterTraffic): boolean =>
@@ -138,7 +143,8 @@ const protocolOptions = (
   const common = http ? commonHttpOptions(traffic) : undefined;
   const downstream = http && traffic.useClientProtocol === true;
   const keepCase = http && traffic.preserveHeaderCase === true;
-  if (!http2 && !tls && !downstream && !keepCase && common === undefined) return {};
+  const admission = http ? traffic.admissionControl : undefined;
+  if (!http2 && !tls && !downstream && !keepCase && common === undefined && !admission) return {};
   // HTTP/1 towards the backend; with preserveHeaderCase, header names as the client wrote them.
   const http1 = keepCase ? { headerKeyFormat: preserveCase() } : {};
   // useClientProtocol: HTTP/1.1 or HTTP/2 as the client spoke.
@@ -166,6 +172,7 @@ const protocolOptions = (
     ...(autoSni && http
       ? { upstreamHttpProtocolOptions: { autoSni: true, autoSanValidation: autoSni.verify } }
       : {}),
+    ...(admission ? { httpFilters: admissionControlFilters(admission) } : {}),
   };
   return {
     typedExtensionProtocolOptions: {

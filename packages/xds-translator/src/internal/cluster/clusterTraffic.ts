@@ -4,14 +4,20 @@
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/cluster.proto). Absent
 // settings keep Envoy Gateway's defaults (least request, 10 s connect timeout).
 import {
+  type Any,
   type Cluster,
   Cluster_DnsLookupFamily,
   Cluster_LbPolicy,
+  LeastRequest,
+  Maglev,
+  OverrideHost,
   ProxyProtocolConfig_Version,
   ProxyProtocolUpstreamTransport,
   packAny,
+  Random,
   RawBuffer,
   RequestMethod,
+  RoundRobin,
 } from '@egts/envoy-api';
 import type { ActiveHealthCheck, HealthCheckPayload, RouteDestination } from '@egts/ir';
 import { durationMs } from '../protoValues.js';
@@ -28,8 +34,71 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /** Envoy Gateway's Maglev table size when a policy does not set one. */
 const MAGLEV_TABLE_SIZE = 65_537;
 
-/** Load balancer policy and its settings (slow start for round robin and least request). */
+/** The cluster's load balancer: the policy, behind an endpoint override when one is set. */
 function loadBalancer(lb: RouteDestination['loadBalancer']): Fields {
+  const headers = lb?.endpointOverrideHeaders;
+  return lb === undefined || headers === undefined ? lbPolicy(lb) : overrideHost(lb, headers);
+}
+
+/**
+ * Endpoint override: Envoy's override_host policy sends a request to the endpoint its header names
+ * when that is one of the cluster's, else lets the fallback policy pick, as Envoy Gateway
+ * configures it (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/load_balancing_policies/override_host/v3/override_host.proto).
+ */
+function overrideHost(
+  lb: NonNullable<RouteDestination['loadBalancer']>,
+  headers: string[],
+): Fields {
+  return {
+    loadBalancingPolicy: {
+      policies: [
+        {
+          typedExtensionConfig: {
+            name: 'envoy.load_balancing_policies.override_host',
+            typedConfig: packAny(
+              OverrideHost,
+              OverrideHost.fromPartial({
+                overrideHostSources: headers.map((header) => ({ header })),
+                fallbackPolicy: { policies: [{ typedExtensionConfig: typedPolicy(lb) }] },
+              }),
+            ),
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** The load balancer as a typed extension (the fallback of an endpoint override). */
+function typedPolicy(lb: NonNullable<RouteDestination['loadBalancer']>) {
+  const slowStart =
+    lb.slowStartWindowMs === undefined
+      ? {}
+      : { slowStartConfig: { slowStartWindow: durationMs(lb.slowStartWindowMs) } };
+  const policy = (name: string, typedConfig: Any) => ({
+    name: `envoy.load_balancing_policies.${name}`,
+    typedConfig,
+  });
+  switch (lb.type) {
+    case 'RoundRobin':
+      return policy('round_robin', packAny(RoundRobin, RoundRobin.fromPartial(slowStart)));
+    case 'Random':
+      return policy('random', packAny(Random, Random.fromPartial({})));
+    case 'ConsistentHash':
+      return policy(
+        'maglev',
+        packAny(
+          Maglev,
+          Maglev.fromPartial({ tableSize: lb.consistentHash?.tableSize ?? MAGLEV_TABLE_SIZE }),
+        ),
+      );
+    default:
+      return policy('least_request', packAny(LeastRequest, LeastRequest.fromPartial(slowStart)));
+  }
+}
+
+/** Load balancer policy and its settings (slow start for round robin and least request). */
+function lbPolicy(lb: RouteDestination['loadBalancer']): Fields {
   const slowStart =
     lb?.slowStartWindowMs === undefined
       ? undefined
@@ -196,6 +265,8 @@ export function clusterTraffic(traffic: Partial<RouteDestination>): Partial<Clus
     ...loadBalancer(traffic.loadBalancer),
     ...healthChecks(traffic.healthCheck),
     connectTimeout: durationMs(traffic.timeouts?.connectMs ?? CONNECT_TIMEOUT_MS),
+    // EnvoyProxy metrics.clusterStatName (#19): stats under this name instead of the cluster's.
+    ...(traffic.statName === undefined ? {} : { altStatName: traffic.statName }),
     ...(keepalive === undefined
       ? {}
       : {

@@ -25,7 +25,8 @@ export interface DestinationOptions {
 export const hasBackendFilters = (setting: DestinationSetting): boolean =>
   setting.requestHeaders !== undefined ||
   setting.responseHeaders !== undefined ||
-  setting.hostRewrite !== undefined;
+  setting.hostRewrite !== undefined ||
+  setting.credentialInjection !== undefined;
 
 /** Adds the clusters of `destination` to `out` and says how to route to them. */
 export const addDestination = (

@@ -71,10 +71,13 @@ export const upstreamTlsSocket = (
   const context = UpstreamTlsContext.fromPartial({
     ...(tls.sni === '' ? {} : { sni: tls.sni }),
     commonTlsContext: {
-      alpnProtocols,
+      alpnProtocols: tls.alpnProtocols ?? alpnProtocols,
       tlsParams: {
         tlsMinimumProtocolVersion: TLS_VERSIONS[upstreamTlsVersions(tls).min],
         tlsMaximumProtocolVersion: TLS_VERSIONS[upstreamTlsVersions(tls).max],
+        cipherSuites: tls.ciphers ?? [],
+        ecdhCurves: tls.ecdhCurves ?? [],
+        signatureAlgorithms: tls.signatureAlgorithms ?? [],
       },
       // GEP-3155: the Gateway's client certificate, for backends that verify their clients.
       ...(client ? { tlsCertificateSdsSecretConfigs: [sdsSecret(client.name, out.mode)] } : {}),

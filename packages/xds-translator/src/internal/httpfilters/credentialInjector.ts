@@ -1,7 +1,7 @@
 // HTTPRouteFilter credentialInjection with Envoy's credential injector
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/credential_injector_filter):
 // one filter per HTTPRouteFilter, disabled in the connection manager and enabled by the routes
-// using it; the credential is an SDS generic secret (generic injected credential), never inline
+// using it (a backendRef's filter: by its weighted cluster, routeAction.ts); the credential is an SDS generic secret (generic injected credential), never inline
 // in the listener.
 import {
   CredentialInjector,
@@ -10,13 +10,22 @@ import {
   packAny,
   Secret,
 } from '@egts/envoy-api';
-import type { CredentialInjection } from '@egts/ir';
+import type { CredentialInjection, HTTPRouteIR } from '@egts/ir';
 import { sdsSecret, typedConfig } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 import { enabledAsConfigured } from './securityPolicies.js';
 
-const filterName = (injection: CredentialInjection): string =>
+export const credentialInjectorName = (injection: CredentialInjection): string =>
   `envoy.filters.http.credential_injector/${injection.name}`;
+const filterName = credentialInjectorName;
+
+/** The route's injection, and those of its backends (backendRef filters, per weighted cluster). */
+const injectionsOf = (route: HTTPRouteIR): CredentialInjection[] => [
+  ...(route.credentialInjection ? [route.credentialInjection] : []),
+  ...(route.destination?.settings ?? []).flatMap((s) =>
+    s.credentialInjection ? [s.credentialInjection] : [],
+  ),
+];
 
 const secretName = (injection: CredentialInjection): string => `credential/${injection.name}`;
 
@@ -24,8 +33,7 @@ export const credentialInjectorFilter: HttpFilterTranslator = {
   patchListener: (listeners, mode) => {
     const injections = new Map<string, CredentialInjection>();
     for (const route of routesOf(listeners))
-      if (route.credentialInjection)
-        injections.set(route.credentialInjection.name, route.credentialInjection);
+      for (const injection of injectionsOf(route)) injections.set(injection.name, injection);
     return [...injections.values()]
       .sort((a, b) => (a.name < b.name ? -1 : 1))
       .map((injection) =>
@@ -54,9 +62,7 @@ export const credentialInjectorFilter: HttpFilterTranslator = {
       ? { [filterName(route.credentialInjection)]: enabledAsConfigured }
       : undefined,
   addResources: (listener, out) => {
-    for (const route of listener.routes) {
-      const injection = route.credentialInjection;
-      if (!injection) continue;
+    for (const injection of listener.routes.flatMap(injectionsOf)) {
       out.addSecret(
         Secret.fromPartial({
           name: secretName(injection),

@@ -3,7 +3,7 @@
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/rate_limit_filter).
 // Each rule is one rate limit of the route's RateLimitPerRoute: a generic_key entry naming the
 // rule's counter, then the entries of its client selectors (the local rate limit's, so both read
-// selectors alike). The local rate limit keeps the route's own rate_limits (stage 0), so neither
+// selectors alike). The local rate limit keeps its rate_limits in its own config, so neither
 // filter sees the other's descriptors. The service's own configuration (rateLimitConfigs.ts)
 // holds the limits.
 import { dirname } from 'node:path';
@@ -20,7 +20,6 @@ import type {
   GlobalRateLimitRule,
   HTTPListener,
   HTTPRouteIR,
-  RateLimitCost,
   RateLimitService,
   RouteDestination,
   SdsFile,
@@ -28,7 +27,7 @@ import type {
 import { addDestination } from '../cluster/destinationClusters.js';
 import { durationMs } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
-import { type Entry, ruleParts } from './localRateLimit.js';
+import { type Entry, hitsAddend, ruleParts } from './localRateLimit.js';
 
 const NAME = 'envoy.filters.http.ratelimit';
 /** The Rate Limit Service's cluster, as Envoy Gateway names it. */
@@ -72,15 +71,6 @@ export function globalRuleParts(
     entries: [{ key, value: key }, ...selectors.entries, ...queries.map((q) => q.entry)],
   };
 }
-
-/** Envoy's hits_addend for a cost: a number, or a format reading dynamic metadata. */
-const hitsAddend = (cost: RateLimitCost) =>
-  'number' in cost
-    ? { number: cost.number, format: '', isNegativeHits: false }
-    : {
-        format: `%DYNAMIC_METADATA(${cost.metadata.namespace}:${cost.metadata.key})%`,
-        isNegativeHits: false,
-      };
 
 /**
  * The route's rate_limits for its global rules: one per rule, adding its request cost, and for a

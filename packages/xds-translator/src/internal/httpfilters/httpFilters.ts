@@ -8,7 +8,6 @@
 // rate limited; EnvoyExtensionPolicy external processors, then Lua scripts, see only admitted
 // requests; session persistence picks the host; the gRPC filters and response compression sit
 // just before the router, as in Envoy Gateway's filter order.
-import { admissionControlFilter } from './admissionControl.js';
 import { apiKeyAuthFilter } from './apiKeyAuth.js';
 import { bandwidthLimitFilter } from './bandwidthLimit.js';
 import { basicAuthFilter } from './basicAuth.js';
@@ -55,7 +54,6 @@ export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   rbacFilter,
   localRateLimitFilter,
   globalRateLimitFilter,
-  admissionControlFilter,
   bufferFilter,
   bandwidthLimitFilter,
   extProcFilter,

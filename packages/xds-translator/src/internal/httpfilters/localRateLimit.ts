@@ -2,9 +2,10 @@
 // in the connection manager without a bucket (it passes everything), configured per route
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/local_rate_limit_filter).
 // The route-wide rule is the route's token bucket; each rule with client selectors is a
-// descriptor: the route's rate_limits actions produce its entries only when every selector
+// descriptor: the config's own rate_limits actions produce its entries only when every selector
 // matches, and a Distinct selector (header value, client address) leaves the entry's value empty
-// so Envoy keeps one bucket per distinct value.
+// so Envoy keeps one bucket per distinct value. A rule in shadow mode is a descriptor in shadow
+// mode; a shared rule is a filter instance of its own (see sharedName).
 
 import type { RouteAction } from '@egts/envoy-api';
 import {
@@ -14,12 +15,21 @@ import {
   packAny,
   XRateLimitHeadersRFCVersion,
 } from '@egts/envoy-api';
-import type { HTTPRouteIR, LocalRateLimitRule, RateLimitValue } from '@egts/ir';
+import type {
+  HTTPRouteIR,
+  LocalRateLimit as LocalRateLimitIR,
+  LocalRateLimitRule,
+  RateLimitCost,
+  RateLimitValue,
+} from '@egts/ir';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
+import { enabledAsConfigured } from './securityPolicies.js';
 
 const NAME = 'envoy.filters.http.local_ratelimit';
 const STAT_PREFIX = 'http_local_rate_limiter';
 const MAX_UINT32 = 4_294_967_295;
+/** Buckets Envoy keeps for distinct values (Envoy Gateway's figure). */
+const MAX_DYNAMIC_DESCRIPTORS = 10_000;
 
 type RateLimit = RouteAction['rateLimits'][number];
 type Action = RateLimit['actions'][number];
@@ -49,7 +59,7 @@ const regexOf = (values: readonly string[]) =>
  * global rate limit filter builds its descriptors from the same selectors.
  */
 export function ruleParts(
-  rule: Omit<LocalRateLimitRule, 'limit' | 'queryParams'>,
+  rule: Omit<LocalRateLimitRule, 'limit' | 'queryParams' | 'cost' | 'shared'>,
   index: number,
 ): { actions: Action[]; entries: Entry[] } {
   const actions: Action[] = [];
@@ -185,91 +195,135 @@ const localRuleParts = (rule: LocalRateLimitRule, index: number) => {
   };
 };
 
-/**
- * A route's rules in one filter instance: the enforcing one (stage 0) or, for rules in shadow
- * mode, the shadow one (stage 2; global rules use 1), which counts without ever refusing. Each
- * keeps the rule's index, so its descriptor keys are the same whichever instance holds it.
- */
-const INSTANCES = [
-  { name: NAME, statPrefix: STAT_PREFIX, runtime: 'local_rate_limit', stage: 0, shadow: false },
-  {
-    name: `${NAME}/shadow`,
-    statPrefix: `${STAT_PREFIX}_shadow`,
-    runtime: 'local_rate_limit_shadow',
-    stage: 2,
-    shadow: true,
-  },
-] as const;
-type Instance = (typeof INSTANCES)[number];
+/** Envoy's hits_addend for a cost: a number, or a format reading dynamic metadata. */
+export const hitsAddend = (cost: RateLimitCost) =>
+  'number' in cost
+    ? { number: cost.number, format: '', isNegativeHits: false }
+    : {
+        format: `%DYNAMIC_METADATA(${cost.metadata.namespace}:${cost.metadata.key})%`,
+        isNegativeHits: false,
+      };
 
-const rulesOf = (route: HTTPRouteIR, instance: Instance) =>
+/**
+ * The rule's rate limit in the filter's own rate_limits (Envoy 1.40's LocalRateLimit field 17,
+ * where Envoy Gateway puts them): its actions, and its request cost as hits_addend (the local
+ * filter honors it there; a response cost, apply_on_stream_done, it ignores: checked with 1.40).
+ */
+const rateLimitOf = (rule: LocalRateLimitRule, index: number): RateLimit => {
+  const request = rule.cost?.request;
+  return {
+    actions: localRuleParts(rule, index).actions,
+    ...(request ? { hitsAddend: hitsAddend(request) } : {}),
+  } as unknown as RateLimit;
+};
+
+type IndexedRule = { rule: LocalRateLimitRule; index: number };
+
+/** The route's own rules (shared ones have filter instances of their own), with their index. */
+const ownRules = (route: HTTPRouteIR): IndexedRule[] =>
   (route.localRateLimit?.rules ?? [])
     .map((rule, index) => ({ rule, index }))
-    .filter(({ rule }) => (rule.shadowMode === true) === instance.shadow);
-
-/** The route's rate_limits: one per rule with selectors, producing that rule's descriptor. */
-export const localRateLimitActions = (route: HTTPRouteIR): RateLimit[] =>
-  INSTANCES.flatMap((instance) =>
-    rulesOf(route, instance).map(
-      ({ rule, index }) =>
-        ({
-          stage: instance.stage,
-          actions: localRuleParts(rule, index).actions,
-        }) as unknown as RateLimit,
-    ),
-  );
+    .filter(({ rule }) => rule.shared === undefined);
 
 const percent = (numerator: number, runtimeKey: string) => ({
   defaultValue: { numerator, denominator: FractionalPercent_DenominatorType.HUNDRED },
   runtimeKey,
 });
 
-/** A route's config of one instance; the shadow one only where a rule is in shadow mode. */
-const routeConfig = (route: HTTPRouteIR, instance: Instance): LocalRateLimit | undefined => {
-  const limit = route.localRateLimit;
-  if (limit === undefined) return undefined;
-  const rules = rulesOf(route, instance);
-  if (instance.shadow && rules.length === 0) return undefined;
-  return LocalRateLimit.fromPartial({
-    statPrefix: instance.statPrefix,
-    stage: instance.stage,
-    // The route-wide rule has no selectors and never a shadow twin.
-    tokenBucket: !instance.shadow && limit.default ? tokenBucket(limit.default) : UNLIMITED,
-    filterEnabled: percent(100, `${instance.runtime}_enabled`),
-    filterEnforced: percent(instance.shadow ? 0 : 100, `${instance.runtime}_enforced`),
+/** x-ratelimit-* headers: the policy's own choice, else the listener's (ClientTrafficPolicy). */
+const headersOf = (limit: LocalRateLimitIR) =>
+  (limit.xRateLimitHeaders ?? limit.headers !== false)
+    ? XRateLimitHeadersRFCVersion.DRAFT_VERSION_03
+    : XRateLimitHeadersRFCVersion.OFF;
+
+/**
+ * One filter config: a default bucket, and a descriptor and rate limit per rule. A rule in shadow
+ * mode is a descriptor in shadow mode: counted (stat `shadow_mode`), never refused.
+ */
+const config = (
+  defaultBucket: RateLimitValue | undefined,
+  rules: readonly IndexedRule[],
+  headers: XRateLimitHeadersRFCVersion,
+): LocalRateLimit =>
+  LocalRateLimit.fromPartial({
+    statPrefix: STAT_PREFIX,
+    tokenBucket: defaultBucket ? tokenBucket(defaultBucket) : UNLIMITED,
+    filterEnabled: percent(100, 'local_rate_limit_enabled'),
+    filterEnforced: percent(100, 'local_rate_limit_enforced'),
     descriptors: rules.map(({ rule, index }) => ({
       entries: localRuleParts(rule, index).entries,
       tokenBucket: tokenBucket(rule.limit),
+      ...(rule.shadowMode === true ? { shadowMode: true } : {}),
     })),
-    enableXRatelimitHeaders:
-      instance.shadow || limit.headers === false
-        ? XRateLimitHeadersRFCVersion.OFF
-        : XRateLimitHeadersRFCVersion.DRAFT_VERSION_03,
+    rateLimits: rules.map(({ rule, index }) => rateLimitOf(rule, index)),
+    enableXRatelimitHeaders: headers,
     // A request a rule limits is not also counted against the route-wide bucket.
     alwaysConsumeDefaultTokenBucket: false,
   });
+
+/**
+ * Shared rules (`shared: true`): one instance per rule in the connection manager, holding the
+ * rule's bucket, disabled there and enabled as configured on each route the policy reaches, so
+ * those routes take from one bucket (Envoy keeps a filter config's buckets per listener; a
+ * route's own config would give it a bucket of its own).
+ */
+const sharedName = (shared: string) => `${NAME}/shared/${shared}`;
+
+const sharedRules = (routes: readonly HTTPRouteIR[]) => {
+  const byName = new Map<string, { rule: IndexedRule; limit: LocalRateLimitIR }>();
+  for (const route of routes) {
+    const limit = route.localRateLimit;
+    limit?.rules.forEach((rule, index) => {
+      if (rule.shared !== undefined && !byName.has(rule.shared))
+        byName.set(rule.shared, { rule: { rule, index }, limit });
+    });
+  }
+  return [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 };
 
 export const localRateLimitFilter: HttpFilterTranslator = {
   patchListener: (listeners) => {
     const routes = routesOf(listeners);
-    return INSTANCES.filter((instance) =>
-      routes.some((route) => routeConfig(route, instance) !== undefined),
-    ).map((instance) =>
+    const own = routes.some(
+      (route) => route.localRateLimit !== undefined && !onlyShared(route.localRateLimit),
+    )
+      ? [
+          HttpFilter.fromPartial({
+            name: NAME,
+            typedConfig: packAny(
+              LocalRateLimit,
+              LocalRateLimit.fromPartial({
+                statPrefix: STAT_PREFIX,
+                maxDynamicDescriptors: MAX_DYNAMIC_DESCRIPTORS,
+              }),
+            ),
+          }),
+        ]
+      : [];
+    const shared = sharedRules(routes).map(([name, { rule, limit }]) =>
       HttpFilter.fromPartial({
-        name: instance.name,
-        typedConfig: packAny(
-          LocalRateLimit,
-          LocalRateLimit.fromPartial({ statPrefix: instance.statPrefix, stage: instance.stage }),
-        ),
+        name: sharedName(name),
+        disabled: true,
+        typedConfig: packAny(LocalRateLimit, config(undefined, [rule], headersOf(limit))),
       }),
     );
+    return [...own, ...shared];
   },
   patchRoute: (route) => {
-    const configs = INSTANCES.flatMap((instance) => {
-      const config = routeConfig(route, instance);
-      return config ? [[instance.name, packAny(LocalRateLimit, config)] as const] : [];
-    });
-    return configs.length === 0 ? undefined : Object.fromEntries(configs);
+    const limit = route.localRateLimit;
+    if (limit === undefined) return undefined;
+    const own = onlyShared(limit)
+      ? []
+      : [[NAME, packAny(LocalRateLimit, config(limit.default, ownRules(route), headersOf(limit)))]];
+    const shared = limit.rules.flatMap((rule) =>
+      rule.shared === undefined ? [] : [[sharedName(rule.shared), enabledAsConfigured]],
+    );
+    return Object.fromEntries([...own, ...shared]);
   },
 };
+
+/** Rules that are all shared and no route-wide bucket: the route needs no config of its own. */
+const onlyShared = (limit: LocalRateLimitIR) =>
+  limit.default === undefined &&
+  limit.rules.length > 0 &&
+  limit.rules.every((rule) => rule.shared !== undefined);

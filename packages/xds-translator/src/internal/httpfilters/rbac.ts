@@ -1,18 +1,22 @@
 // SecurityPolicy authorization with Envoy's RBAC filter, configured per route. Envoy Gateway's
 // rules are first-match-wins with a default action; Envoy's RBAC policies are one action over
 // an OR of policies. So each rule becomes one principal (client CIDRs, headers, the `:method`
-// pseudo-header and the path, all required), and the requests allowed are those where an Allow rule matches
-// and no earlier Deny rule does (or, by default, no Deny rule at all)
+// pseudo-header and the path, all required), and the requests allowed are those where an Allow
+// rule matches and no earlier Deny rule does (or, by default, no Deny rule at all). A rule's CEL
+// expression becomes a policy's `condition`
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/rbac_filter).
 import {
+  type CelExpr,
   HttpFilter,
   type Principal,
   packAny,
   RBAC,
   RBAC_Action,
   RBACPerRoute,
+  RBACPolicy,
 } from '@egts/envoy-api';
 import type { Authorization, AuthorizationRule } from '@egts/ir';
+import { celAnd, celBool, celNot, parseCel } from './celCondition.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 import { routesOf } from './httpFilter.js';
 
@@ -73,8 +77,8 @@ const path = ({ type, value, invert }: NonNullable<AuthorizationRule['path']>): 
   return invert ? not(id) : id;
 };
 
-/** Whether a request matches the rule: every condition it sets holds. */
-const matches = (rule: AuthorizationRule): Principal => {
+/** The principal conditions of a rule (all must hold); none: any request. */
+const conditionsOf = (rule: AuthorizationRule): Principal[] => {
   const conditions: Principal[] = [];
   if (rule.clientCIDRs.length > 0) conditions.push(anyOf(rule.clientCIDRs.map(cidr)));
   for (const h of rule.headers) conditions.push(anyOf(h.values.map((v) => header(h.name, v))));
@@ -82,32 +86,79 @@ const matches = (rule: AuthorizationRule): Principal => {
     conditions.push(anyOf(rule.methods.map((m) => header(':method', m))));
   if (rule.path) conditions.push(path(rule.path));
   if (rule.jwt) conditions.push(...jwtConditions(rule.jwt));
-  return allOf(conditions);
+  return conditions;
 };
 
-/** The principals allowed under first-match-wins. */
-const allowed = (authz: Authorization): Principal[] => {
-  const out: Principal[] = [];
-  const denied: Principal[] = [];
+/**
+ * A rule's CEL expression; one that does not parse (the gateway API translator reports it) fails
+ * closed: an Allow rule never matches, a Deny rule matches whatever its other conditions match.
+ */
+const celOf = (rule: AuthorizationRule): CelExpr | undefined =>
+  rule.cel === undefined ? undefined : (parseCel(rule.cel) ?? celBool(rule.action === 'Deny'));
+
+/** Requests that hold every principal and every CEL condition (an RBAC policy's shape). */
+interface Alternative {
+  principals: Principal[];
+  conditions: CelExpr[];
+}
+
+/**
+ * The requests no rule of `denied` matches, within each alternative. A Deny rule matches when its
+ * principal and its CEL condition both hold, so its negation is "not the principal" or "not the
+ * condition": with both set, each alternative splits in two (the translator caps such rules).
+ */
+const outsideDenied = (alternatives: Alternative[], denied: AuthorizationRule[]): Alternative[] =>
+  denied.reduce((alts, rule) => {
+    const principal = not(allOf(conditionsOf(rule)));
+    const cel = celOf(rule);
+    if (cel === undefined)
+      return alts.map((a) => ({ ...a, principals: [...a.principals, principal] }));
+    const notCel = celNot(cel);
+    if (conditionsOf(rule).length === 0)
+      return alts.map((a) => ({ ...a, conditions: [...a.conditions, notCel] }));
+    return alts.flatMap((a) => [
+      { ...a, principals: [...a.principals, principal] },
+      { ...a, conditions: [...a.conditions, notCel] },
+    ]);
+  }, alternatives);
+
+/** The requests allowed under first-match-wins. */
+const allowed = (authz: Authorization): Alternative[] => {
+  const out: Alternative[] = [];
+  const denied: AuthorizationRule[] = [];
   for (const rule of authz.rules) {
-    if (rule.action === 'Deny') denied.push(matches(rule));
-    else out.push(allOf([matches(rule), ...denied.map(not)]));
+    if (rule.action === 'Deny') {
+      denied.push(rule);
+      continue;
+    }
+    const cel = celOf(rule);
+    const own = { principals: [allOf(conditionsOf(rule))], conditions: cel ? [cel] : [] };
+    out.push(...outsideDenied([own], denied));
   }
-  if (authz.defaultAction === 'Allow') out.push(allOf(denied.map(not)));
+  if (authz.defaultAction === 'Allow')
+    out.push(...outsideDenied([{ principals: [], conditions: [] }], denied));
   return out;
 };
 
 /** The RBAC rules of an authorization: allow what it allows (HTTP filter and network filter). */
 export const authorizationRules = (authz: Authorization) => {
-  const principals = allowed(authz);
-  return {
-    action: RBAC_Action.ALLOW,
-    // No policy at all denies every request.
-    policies:
-      principals.length === 0
-        ? {}
-        : { authorization: { permissions: [{ any: true }], principals } },
-  };
+  const alternatives = allowed(authz);
+  const plain = alternatives.filter((a) => a.conditions.length === 0);
+  const policies: Record<string, RBACPolicy> = {};
+  // No policy at all denies every request.
+  if (plain.length > 0)
+    policies.authorization = RBACPolicy.fromPartial({
+      permissions: [{ any: true }],
+      principals: plain.map((a) => allOf(a.principals)),
+    });
+  // A CEL condition applies to a whole policy: one policy per alternative that has one.
+  for (const [i, a] of alternatives.filter((a) => a.conditions.length > 0).entries())
+    policies[`authorization-cel-${i}`] = RBACPolicy.fromPartial({
+      permissions: [{ any: true }],
+      principals: [allOf(a.principals)],
+      condition: celAnd(a.conditions),
+    });
+  return { action: RBAC_Action.ALLOW, policies };
 };
 
 const perRoute = (authz: Authorization): RBACPerRoute =>

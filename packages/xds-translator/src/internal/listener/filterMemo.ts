@@ -34,8 +34,68 @@ interface ManagerBuilds {
   readonly builds: Map<HttpFilterTranslator, FilterBuild>;
 }
 
-/** Per connection manager (its mode and first listener's name), its filters' last builds. */
-export type FilterMemo = Map<string, ManagerBuilds>;
+/**
+ * Per connection manager (its mode and first listener's name), its filters' last builds; and
+ * which connection managers each owner (a proxy fleet of createXdsTranslator) built last, so
+ * that those of a removed fleet or listener are forgotten: keyed by names, not IR objects, they
+ * would otherwise stay for the life of the process (a server with Gateway churn grows).
+ */
+export class FilterMemo {
+  readonly #managers = new Map<string, ManagerBuilds>();
+  readonly #owners = new Map<string, ReadonlySet<string>>();
+  /** The keys the build in progress used (undefined: a build for no owner). */
+  #building: Set<string> | undefined;
+
+  /** How many connection managers' filters are remembered. */
+  get size(): number {
+    return this.#managers.size;
+  }
+
+  get(key: string): ManagerBuilds | undefined {
+    this.#building?.add(key);
+    return this.#managers.get(key);
+  }
+
+  set(key: string, builds: ManagerBuilds): void {
+    this.#managers.set(key, builds);
+  }
+
+  delete(key: string): void {
+    this.#managers.delete(key);
+  }
+
+  /**
+   * Runs `build` (a whole translation) for `owner`: the connection managers it built last time
+   * and not this time are forgotten, unless another owner built them too.
+   */
+  buildFor<T>(owner: string, build: () => T): T {
+    const used = new Set<string>();
+    const outer = this.#building;
+    this.#building = used;
+    let result: T;
+    try {
+      result = build();
+    } finally {
+      this.#building = outer;
+    }
+    const before = this.#owners.get(owner);
+    this.#owners.set(owner, used);
+    for (const key of before ?? []) if (!used.has(key)) this.#release(key);
+    return result;
+  }
+
+  /** Forgets what `owner` built (a removed fleet). */
+  forget(owner: string): void {
+    const keys = this.#owners.get(owner);
+    this.#owners.delete(owner);
+    for (const key of keys ?? []) this.#release(key);
+  }
+
+  #release(key: string): void {
+    for (const keys of this.#owners.values()) if (keys.has(key)) return;
+    this.#managers.delete(key);
+  }
+}
 
 const sameValue = (a: unknown, b: unknown) => a === b || isDeepStrictEqual(a, b);
 

@@ -9,6 +9,7 @@ import {
   HttpConnectionManager_CodecType,
   HttpConnectionManager_PathWithEscapedSlashesAction,
   HttpConnectionManager_ServerHeaderTransformation,
+  type HttpConnectionManager_Tracing,
   type HttpFilter,
   type RouteConfiguration,
   HttpProtocolOptions_HeadersWithUnderscoresAction as UnderscoresAction,
@@ -50,12 +51,18 @@ const UNDERSCORES_ACTIONS: Record<
   DropHeader: UnderscoresAction.DROP_HEADER,
 };
 
+/** What every connection manager of a fleet reports: its access logs and its request tracing. */
+export interface HcmTelemetry {
+  readonly accessLog: AccessLog[];
+  readonly tracing?: HttpConnectionManager_Tracing | undefined;
+}
+
 const connectionManager = (
   first: HTTPListener,
   listeners: readonly HTTPListener[],
   routes: RouteConfiguration,
   out: ResourceSet,
-  accessLog: AccessLog[],
+  telemetry: HcmTelemetry,
   http3 = false,
 ) =>
   typedConfig(
@@ -73,7 +80,8 @@ const connectionManager = (
           ? { rds: { configSource: adsConfigSource(), routeConfigName: routes.name } }
           : { routeConfig: routes }),
         httpFilters: httpFilters(listeners, out),
-        accessLog,
+        accessLog: telemetry.accessLog,
+        ...(telemetry.tracing ? { tracing: telemetry.tracing } : {}),
         useRemoteAddress: true,
         commonHttpProtocolOptions: {
           headersWithUnderscoresAction:
@@ -100,7 +108,7 @@ const connectionManager = (
 const serve = (
   listeners: readonly HTTPListener[],
   out: ResourceSet,
-  accessLog: AccessLog[],
+  telemetry: HcmTelemetry,
   http3 = false,
 ) => {
   const [first] = listeners as [HTTPListener, ...HTTPListener[]];
@@ -110,8 +118,8 @@ const serve = (
   const routes = routeConfiguration(first.name, listeners, out);
   out.addRoute(routes);
   return {
-    hcm: connectionManager(first, listeners, routes, out, accessLog),
-    hcm3: http3 ? connectionManager(first, listeners, routes, out, accessLog, true) : undefined,
+    hcm: connectionManager(first, listeners, routes, out, telemetry),
+    hcm3: http3 ? connectionManager(first, listeners, routes, out, telemetry, true) : undefined,
   };
 };
 
@@ -123,7 +131,7 @@ export const httpFilterChains = (
   listeners: readonly HTTPListener[],
   claims: ChainClaims,
   out: ResourceSet,
-  accessLog: AccessLog[],
+  telemetry: HcmTelemetry,
 ): { chains: FilterChain[]; quic: FilterChain[] } => {
   const chains: FilterChain[] = [];
   const quic: FilterChain[] = [];
@@ -135,7 +143,7 @@ export const httpFilterChains = (
         name: firstPlain.name,
         filters: [
           ...connectionFilters(firstPlain.clientTraffic, `http-${firstPlain.port}`),
-          serve(plain, out, accessLog).hcm,
+          serve(plain, out, telemetry).hcm,
         ],
         // Envoy Gateway sets the TLS handshake timeout on plain chains too (a connect timeout there).
         ...tlsChainSettings(firstPlain.clientTraffic),
@@ -146,7 +154,7 @@ export const httpFilterChains = (
     const tls = listener.tls;
     // Without a certificate there is nothing to terminate with (the listener is not Programmed).
     if (tls?.mode !== 'Terminate' || tls.certificates.length === 0) continue;
-    const { hcm, hcm3 } = serve([listener], out, accessLog, servesHttp3(listener));
+    const { hcm, hcm3 } = serve([listener], out, telemetry, servesHttp3(listener));
     const hostnames = listener.hostnames.length === 0 ? ['*'] : listener.hostnames;
     for (const hostname of hostnames) {
       const serverNames = claims.claim([hostname]);

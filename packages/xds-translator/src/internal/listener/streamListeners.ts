@@ -13,6 +13,7 @@ import { ChainClaims } from './chainClaims.js';
 import { listenerSocketOptions, proxyProtocolFilters } from './clientTraffic.js';
 import { httpFilterChains } from './httpListener.js';
 import { emptyFilterChain, tcpFilterChains } from './tcpListener.js';
+import { hcmTracing } from './tracing.js';
 
 interface PortGroup {
   readonly name: string;
@@ -71,11 +72,15 @@ const fingerprinting = (group: PortGroup) => {
 };
 
 export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
-  const logs = accessLogs(ir.accessLog, out.memo);
+  const logs = accessLogs(ir.accessLog, out);
+  const telemetry = {
+    accessLog: logs.requests,
+    tracing: ir.http.length > 0 ? hcmTracing(ir.tracing, out) : undefined,
+  };
   const dualStack = ir.ipFamily === 'DualStack';
   for (const group of groupByPort(ir)) {
     const claims = new ChainClaims();
-    const { chains: httpChains, quic } = httpFilterChains(group.http, claims, out, logs.requests);
+    const { chains: httpChains, quic } = httpFilterChains(group.http, claims, out, telemetry);
     // Plain HTTP matches every connection no other chain takes: Envoy Gateway serves it as the
     // listener's default_filter_chain, where EnvoyPatchPolicies written for it expect it.
     const plainHttp = httpChains.find(

@@ -56,7 +56,8 @@ const tcpProxy = (
               : addEmptyDestination(route.destination, out),
         };
   return TcpProxy.fromPartial({
-    statPrefix: `tcp-${route.name}`,
+    // BackendTrafficPolicy metrics.routeStatName, else the route's name.
+    statPrefix: route.statName ?? `tcp-${route.name}`,
     ...upstream,
     accessLog,
     // ClientTrafficPolicy timeout.tcp.idleTimeout (Envoy's default is an hour).

@@ -41,7 +41,7 @@ const buildUdpListener = (
   const target = addDestination(route.destination, out, { single: true });
   const cluster =
     target.kind === 'cluster' ? target.cluster : addEmptyDestination(route.destination, out);
-  const logs = accessLogs(log, out.memo);
+  const logs = accessLogs(log, out);
   const proxy = UdpProxyConfig.fromPartial({
     statPrefix: `udp-${route.name}`,
     matcher: {

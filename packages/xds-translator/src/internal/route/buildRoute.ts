@@ -6,6 +6,7 @@ import { addDestination } from '../cluster/destinationClusters.js';
 import { extAuthRouteMetadata } from '../httpfilters/extAuthz.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
 import { wasmUnavailable } from '../httpfilters/wasm.js';
+import { routeTracing } from '../listener/tracing.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { headersToAdd, headersToRemove } from './headers.js';
 import { redirectAction } from './redirect.js';
@@ -15,13 +16,23 @@ import { routeMatch } from './routeMatch.js';
 const action = (route: HTTPRouteIR, out: ResourceSet): Partial<Route> => {
   if (route.redirect !== undefined) return { redirect: redirectAction(route, route.redirect) };
   if (route.directResponse !== undefined) {
-    const { statusCode, body } = route.directResponse;
-    return {
-      directResponse: {
-        status: statusCode,
-        ...(body === undefined ? {} : { body: { inlineString: body } }),
-      },
-    };
+    const { statusCode, body, formatted } = route.directResponse;
+    // A body with command operators goes as a format string (Envoy 1.40's body_format, whose
+    // Content-Type the route's response headers set as written).
+    const content =
+      body === undefined
+        ? {}
+        : formatted
+          ? {
+              bodyFormat: {
+                textFormatSource: { inlineString: body },
+                omitEmptyValues: false,
+                contentType: '',
+                formatters: [],
+              },
+            }
+          : { body: { inlineString: body } };
+    return { directResponse: { status: statusCode, ...content } };
   }
   // A Wasm module that must run but cannot be loaded: fail closed.
   if (wasmUnavailable(route)) return { directResponse: { status: 500 } };
@@ -51,4 +62,7 @@ export const buildRoute = (route: HTTPRouteIR, out: ResourceSet): Route =>
     responseHeadersToRemove: headersToRemove(route.removeResponseHeaders),
     typedPerFilterConfig: perFilterConfig(route),
     ...extAuthRouteMetadata(route),
+    ...(route.tracing ? { tracing: routeTracing(route.tracing) } : {}),
+    // BackendTrafficPolicy metrics.routeStatName: the route's own stats (vhost.<host>.route.<prefix>.*).
+    ...(route.statName === undefined ? {} : { statPrefix: route.statName }),
   });

@@ -10,7 +10,8 @@ import type { DestinationSetting, HTTPRouteIR, Mirror, Retry } from '@egts/ir';
 import type { DestinationTarget } from '../cluster/destinationClusters.js';
 import { addDestination, hasBackendFilters } from '../cluster/destinationClusters.js';
 import type { RequestMirrorPolicy, RetryPolicy } from '../envoyTypes.js';
-import { localRateLimitActions } from '../httpfilters/localRateLimit.js';
+import { credentialInjectorName } from '../httpfilters/credentialInjector.js';
+import { enabledAsConfigured } from '../httpfilters/securityPolicies.js';
 import { retryBackOff } from '../httpfilters/serviceRetry.js';
 import { durationMs } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
@@ -51,6 +52,13 @@ const clusterWeight = ({ name, weight, setting }: WeightedTarget['clusters'][num
   responseHeadersToAdd: headersToAdd(setting.responseHeaders?.add ?? []),
   responseHeadersToRemove: headersToRemove(setting.responseHeaders?.remove ?? []),
   ...(setting.hostRewrite === undefined ? {} : { hostRewriteLiteral: setting.hostRewrite }),
+  ...(setting.credentialInjection === undefined
+    ? {}
+    : {
+        typedPerFilterConfig: {
+          [credentialInjectorName(setting.credentialInjection)]: enabledAsConfigured,
+        },
+      }),
 });
 
 const clusterSpecifier = (target: Target): Partial<RouteAction> => {
@@ -165,19 +173,20 @@ const hashPolicy = (route: HTTPRouteIR): Partial<RouteAction> => {
  * for from x-forwarded-host.
  */
 const hostRewrite = (rewrite: HTTPRouteIR['urlRewrite']): Partial<RouteAction> => {
+  // An HTTPRouteFilter's appendXForwardedHost (default true) may turn x-forwarded-host off.
+  const appendXForwardedHost = rewrite?.appendXForwardedHost ?? true;
   if (rewrite?.hostname !== undefined)
-    return { hostRewriteLiteral: rewrite.hostname, appendXForwardedHost: true };
+    return { hostRewriteLiteral: rewrite.hostname, appendXForwardedHost };
   if (rewrite?.hostnameFromHeader !== undefined)
-    return { hostRewriteHeader: rewrite.hostnameFromHeader, appendXForwardedHost: true };
-  if (rewrite?.hostnameFromBackend === true)
-    return { autoHostRewrite: true, appendXForwardedHost: true };
+    return { hostRewriteHeader: rewrite.hostnameFromHeader, appendXForwardedHost };
+  if (rewrite?.hostnameFromBackend === true) return { autoHostRewrite: true, appendXForwardedHost };
   if (rewrite?.hostnameFromPath !== undefined)
     return {
       hostRewritePathRegex: {
         pattern: { regex: rewrite.hostnameFromPath.pattern },
         substitution: rewrite.hostnameFromPath.substitution,
       },
-      appendXForwardedHost: true,
+      appendXForwardedHost,
     };
   return {};
 };
@@ -224,7 +233,6 @@ export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet
       : { idleTimeout: durationMs(route.timeout.streamIdleMs) }),
     ...optional('retryPolicy', retryPolicy(route.retry, route.timeout?.backendRequestMs)),
     ...hashPolicy(route),
-    rateLimits: localRateLimitActions(route),
     requestMirrorPolicies: route.mirrors
       .map((mirror) => mirrorPolicy(mirror, out))
       .filter((policy) => policy !== undefined),

@@ -32,9 +32,9 @@ const sameLists = (a: XdsResources, b: XdsResources): boolean =>
 
 /**
  * A VirtualHost for one hostname's IR routes (in order), once per list of route objects. Memoized
- * under each of the host's IR routes; the entry holds for the same name and route objects. A
- * rebuilt host finds the one it replaces through any route it kept, and keeps its list of
- * clusters and endpoints when equal: the route configuration's lists then need no sorting again.
+ * under the host's first two IR routes; the entry holds for the same name and route objects. A
+ * rebuilt host finds the one it replaces through them, and keeps its list of clusters and
+ * endpoints when equal: the route configuration's lists then need no sorting again.
  */
 export const memoizedVirtualHost = (
   name: string,
@@ -57,12 +57,16 @@ export const memoizedVirtualHost = (
     // Routes are memoized message objects: placed as they are (fromPartial would copy each one).
     host.routes = routes.map((route) => memoizedRoute(route, own));
     let added = own.toResources();
-    const before = routes
-      .map((route) => hosts.get(route))
-      .find((e) => e !== undefined && e.mode === out.mode && e.name === name);
+    // The host this one replaces: found through its first route, which most changes keep (or
+    // through the route after a first one that changed). Setting the entry under every route
+    // cost thousands of WeakMap writes per change to one route.
+    const before = [entry, ...routes.slice(1, 3).map((route) => hosts.get(route))].find(
+      (e) => e !== undefined && e.mode === out.mode && e.name === name,
+    );
     if (before !== undefined && sameLists(before.added, added)) added = before.added;
     entry = { mode: out.mode, name, routes: [...routes], host, added };
-    for (const route of routes) hosts.set(route, entry);
+    hosts.set(first!, entry);
+    if (routes[1] !== undefined) hosts.set(routes[1], entry);
   }
   out.addResources(entry.added);
   return entry.host;

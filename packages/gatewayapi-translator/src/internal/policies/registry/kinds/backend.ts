@@ -1,6 +1,7 @@
 // Backend fields: applied or not (see ../fieldRegistry.ts). Endpoints (IP, FQDN, Unix socket, with
 // a hostname), h2c and WebSocket, fallback, the Backend's own TLS and DynamicResolver (the dynamic
-// forward proxy) reach Envoy; endpoint zones, `wss` and the finer TLS knobs do not yet.
+// forward proxy) reach Envoy, with the TLS parameters (ciphers, curves, signature algorithms,
+// ALPN); endpoint zones, `wss`, fingerprints and auto SNI from endpoint hostnames do not yet.
 import type { KindFields } from '../fieldRegistry.js';
 import { goldenProof } from './proofs.js';
 
@@ -28,18 +29,18 @@ export const backendFields: KindFields = {
     'spec.tls.wellKnownCACertificates': TLS_IR,
     'spec.tls.minVersion': TLS_IR,
     'spec.tls.maxVersion': TLS_IR,
+    'spec.tls.ciphers': SETTINGS,
+    'spec.tls.ecdhCurves': SETTINGS,
+    'spec.tls.signatureAlgorithms': SETTINGS,
+    'spec.tls.alpnProtocols': SETTINGS,
     // DynamicResolver: by Host on HTTP/gRPC routes (EgtsDynamicResolver), by SNI on Passthrough
     // TLSRoutes (EgtsTLSDynamicResolver).
     'spec.type': 'apps/conformance/src/tests/envoyGateway/backend.ts: EgtsDynamicResolver',
   },
   notApplied: [
     'spec.endpoints.zone',
-    'spec.tls.alpnProtocols',
     'spec.tls.autoSNIFromEndpointHostname',
-    'spec.tls.ciphers',
-    'spec.tls.ecdhCurves',
     'spec.tls.fingerprints',
-    'spec.tls.signatureAlgorithms',
   ],
   // WebSocket over TLS and TLS versions below 1.2 are not offered.
   notAppliedIn: (spec) => [

@@ -34,11 +34,23 @@ const EG_GLOBAL = (test: string) =>
 /** Envoy Gateway's e2e tests, re-expressed in the envoy-gateway conformance suite. */
 const SUITE = 'apps/conformance/src/tests/envoyGateway';
 const suite = (file: string, test: string) => `${SUITE}/${file}.ts: ${test}`;
+/** Local rate limit options: egts's own suite test. */
+const LOCAL_OPTIONS = suite('localRateLimitOptions', 'EgtsLocalRateLimitOptions');
 /** Settings Envoy loads from the golden case (their IR is in the golden output). */
 const LOADED = envoy('Envoy loads every setting of the golden case');
 
+/** A route's own tracing over its fleet's (#19). */
+const ROUTE_TRACING =
+  "apps/conformance/src/__tests__/envoyProxyTracing.integration.test.ts: traces a route by its policy's sampling and tags, and nothing a zero fraction leaves out";
+
 export const backendTrafficPolicyFields: KindFields = {
   applied: {
+    'spec.telemetry.tracing.samplingFraction': ROUTE_TRACING,
+    'spec.telemetry.tracing.tags': ROUTE_TRACING,
+    'spec.telemetry.tracing.customTags': ROUTE_TRACING,
+    'spec.telemetry.tracing.spanName': ROUTE_TRACING,
+    'spec.telemetry.metrics.routeStatName':
+      'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: names cluster, HTTP route and TCP route stats as asked',
     'spec.targetRef': TARGETING_PROOF,
     'spec.targetRefs': TARGETING_PROOF,
     'spec.targetSelectors': TARGETING_PROOF,
@@ -57,7 +69,7 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.http2.maxConcurrentStreams': LOADED,
     'spec.http2.connectionKeepalive': LOADED,
     'spec.http2.onInvalidMessage': LOADED,
-    'spec.useClientProtocol': LOADED,
+    'spec.useClientProtocol': suite('backendTrafficResilience', 'UseClientProtocol'),
     'spec.healthCheck.active.http.retriableStatuses': LOADED,
     'spec.healthCheck.active.http.requestBody': LOADED,
     'spec.healthCheck.passive.alwaysEjectOneEndpoint': LOADED,
@@ -98,7 +110,7 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.healthCheck.passive.interval': LOADED,
     'spec.healthCheck.passive.maxEjectionPercent': LOADED,
     'spec.healthCheck.passive.splitExternalLocalOriginErrors': LOADED,
-    'spec.healthCheck.panicThreshold': LOADED,
+    'spec.healthCheck.panicThreshold': suite('backendHealthCheck', 'BackendPanicThresholdHTTPTest'),
     'spec.loadBalancer.type': LOAD_BALANCER,
     'spec.loadBalancer.consistentHash.type': LOAD_BALANCER,
     'spec.loadBalancer.consistentHash.header': LOAD_BALANCER,
@@ -107,6 +119,7 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.loadBalancer.consistentHash.queryParams': LOADED,
     'spec.loadBalancer.consistentHash.tableSize': LOADED,
     'spec.loadBalancer.slowStart': LOADED,
+    'spec.loadBalancer.endpointOverride': suite('loadBalancing', 'EndpointOverrideLoadBalancing'),
     'spec.proxyProtocol': LOADED,
     'spec.rateLimit.type': RATE_LIMIT,
     'spec.rateLimit.global.rules.clientSelectors.headers': GLOBAL_LIMIT,
@@ -125,14 +138,24 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.rateLimit.local.rules.limit.requests': RATE_LIMIT,
     'spec.rateLimit.local.rules.limit.unit': RATE_LIMIT,
     'spec.rateLimit.local.rules.clientSelectors.headers': RATE_LIMIT,
-    'spec.rateLimit.local.rules.clientSelectors.sourceCIDR': LOADED,
-    'spec.rateLimit.local.rules.clientSelectors.methods': LOADED,
-    'spec.rateLimit.local.rules.clientSelectors.path': LOADED,
+    'spec.rateLimit.local.rules.clientSelectors.sourceCIDR': LOCAL_OPTIONS,
+    'spec.rateLimit.local.rules.clientSelectors.methods': suite(
+      'backendTrafficPolicy',
+      'LocalRateLimit',
+    ),
+    'spec.rateLimit.local.rules.clientSelectors.path': suite(
+      'backendTrafficPolicy',
+      'LocalRateLimit',
+    ),
     'spec.rateLimit.local.rules.shadowMode': suite('backendTrafficPolicy', 'LocalRateLimit'),
     'spec.rateLimit.local.rules.clientSelectors.queryParams': suite(
       'backendTrafficPolicy',
       'LocalRateLimitQueryParameters',
     ),
+    'spec.rateLimit.local.rules.cost': LOCAL_OPTIONS,
+    'spec.rateLimit.local.rules.xRateLimitHeaders': LOCAL_OPTIONS,
+    'spec.rateLimit.local.rules.shared': LOCAL_OPTIONS,
+    'spec.rateLimit.local.rules.clientSelectors.sourceCIDR.invert': LOCAL_OPTIONS,
     'spec.retry.numRetries': RETRY,
     'spec.retry.retryOn': RETRY,
     'spec.retry.perRetry': RETRY,
@@ -149,17 +172,36 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.healthCheck.active.healthCheckLog',
     'spec.loadBalancer.backendUtilization',
     'spec.loadBalancer.dynamicModule',
-    'spec.loadBalancer.endpointOverride',
     'spec.loadBalancer.zoneAware',
     'spec.rateLimit.global.rules.limit.fromMetadata',
     'spec.rateLimit.global.rules.xRateLimitHeaders',
-    'spec.rateLimit.local.rules.clientSelectors.sourceCIDR.invert',
-    'spec.rateLimit.local.rules.cost',
+    // Envoy's local filter ignores a cost applied when the stream is done (checked with 1.40).
+    'spec.rateLimit.local.rules.cost.response',
+    // A cost read from dynamic metadata: nothing local shows it yet.
+    'spec.rateLimit.local.rules.cost.request.metadata',
     'spec.rateLimit.local.rules.limit.fromMetadata',
-    'spec.rateLimit.local.rules.shared',
-    'spec.rateLimit.local.rules.xRateLimitHeaders',
     'spec.retry.numAttemptsPerPriority',
     'spec.routingType',
     'spec.telemetry',
   ],
+  notAppliedIn: (spec) => localRateLimitCombinations(spec),
 };
+
+/**
+ * Local rules egts cannot apply as this spec combines them: x-ratelimit-* headers set differently
+ * across one policy's rules (Envoy switches them per route, not per bucket), and a cost on the
+ * rule without selectors (the route-wide bucket has no rate limit to carry hits_addend).
+ */
+function localRateLimitCombinations(spec: Readonly<Record<string, unknown>>): string[] {
+  const local = (spec.rateLimit as { local?: { rules?: unknown } } | undefined)?.local;
+  const rules = Array.isArray(local?.rules) ? (local.rules as Record<string, unknown>[]) : [];
+  const headers = new Set(rules.map((r) => r.xRateLimitHeaders));
+  const problems: string[] = [];
+  if (headers.size > 1) problems.push('spec.rateLimit.local.rules.xRateLimitHeaders');
+  const routeWide = rules.filter(
+    (r) => !Array.isArray(r.clientSelectors) || r.clientSelectors.length === 0,
+  );
+  if (routeWide.some((r) => r.cost !== undefined)) problems.push('spec.rateLimit.local.rules.cost');
+  if (routeWide.some((r) => r.shared === true)) problems.push('spec.rateLimit.local.rules.shared');
+  return problems;
+}

@@ -1,7 +1,8 @@
 // EnvoyExtensionPolicy fields: applied or not (see ../fieldRegistry.ts). Lua scripts and external
 // processors run on the routes the policy extends; a processor's backendSettings, shadow mode and
-// status on error, Wasm from OCI images or over TLS, dynamic modules, and a Lua filter
-// context do not yet; a route policy's mergeType merges it onto the broader policy. Wasm modules come over HTTP through the control plane's Wasm cache.
+// status on error, dynamic modules, an image pull policy and a Lua filter context do not yet; a
+// route policy's mergeType merges it onto the broader policy. Wasm modules come over HTTP(S) or
+// from OCI images through the control plane's Wasm cache.
 import type { KindFields } from '../fieldRegistry.js';
 import { TARGETING_PROOF } from './proofs.js';
 
@@ -10,6 +11,7 @@ const EXT_PROC = 'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.t
 const WASM_IR =
   'packages/xds-translator/src/__tests__/wasm.test.ts: loads served modules from the Wasm cache';
 const WASM = 'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.ts: WasmHTTPCodeSource';
+const WASM_OCI = 'apps/conformance/src/tests/envoyGateway/wasmOci.ts: WasmOCIImageCodeSource';
 
 export const envoyExtensionPolicyFields: KindFields = {
   applied: {
@@ -40,6 +42,11 @@ export const envoyExtensionPolicyFields: KindFields = {
     'spec.wasm.config': WASM,
     'spec.wasm.code.http.tls':
       'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.ts: WasmHTTPTLS',
+    'spec.wasm.code.image.url': WASM_OCI,
+    'spec.wasm.code.image.sha256': WASM_OCI,
+    'spec.wasm.code.image.pullSecretRef': WASM_OCI,
+    'spec.wasm.code.image.tls':
+      'packages/infra-manager/src/__tests__/wasmImage.test.ts: pulls a module from a registry over HTTPS with its CA',
     'spec.wasm.failOpen': WASM_IR,
     'spec.wasm.env': WASM_IR,
   },
@@ -50,7 +57,6 @@ export const envoyExtensionPolicyFields: KindFields = {
     'spec.extProc.shadowMode',
     'spec.extProc.statusOnError',
     'spec.lua.filterContext',
-    'spec.wasm.code.image',
     'spec.wasm.code.pullPolicy',
   ],
 };

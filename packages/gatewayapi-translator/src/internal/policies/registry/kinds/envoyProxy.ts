@@ -7,6 +7,25 @@ const K8S = 'spec.provider.kubernetes';
 const TELEMETRY = 'apps/conformance/src/__tests__/envoyProxyTelemetry.integration.test.ts';
 const ACCESS_LOG = `${TELEMETRY}: writes access logs in the formats and files asked for`;
 const NO_ACCESS_LOG = `${TELEMETRY}: disable turns every access log off`;
+const TRACING = 'apps/conformance/src/__tests__/envoyProxyTracing.integration.test.ts';
+const OTEL_SPANS = `${TRACING}: exports OpenTelemetry spans with the service name and the tags asked for`;
+const ZIPKIN_SPANS = `${TRACING}: exports Zipkin spans under the proxy node name`;
+const DATADOG_SPANS = `${TRACING}: exports Datadog spans with the Gateway as service`;
+const SAMPLING = `${TRACING}: traces a route by its policy's sampling and tags, and nothing a zero fraction leaves out`;
+const TRACING_PROVIDER = 'spec.telemetry.tracing.provider';
+const LOG_SERVICES =
+  'apps/conformance/src/__tests__/envoyProxyAccessLogServices.integration.test.ts';
+const OTEL_LOGS = `${LOG_SERVICES}: sends text, JSON and default JSON records, the text ones only where the CEL match holds`;
+const ALS_LOGS = `${LOG_SERVICES}: streams HTTP entries to the access log service under its log name`;
+const SINKS = 'spec.telemetry.accessLog.settings.sinks';
+const backendRefProofs = (path: string, proof: string) =>
+  Object.fromEntries(
+    ['name', 'namespace', 'port', 'group', 'kind'].map((field) => [`${path}.${field}`, proof]),
+  );
+const STAT_NAMES =
+  'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: names cluster, HTTP route and TCP route stats as asked';
+const BOOTSTRAP_METRICS =
+  'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: keeps only the matching stats and compresses them when asked';
 const SETTINGS = 'apps/conformance/src/__tests__/envoyProxySettings.integration.test.ts';
 const ROUTE_ORDER = `${SETTINGS}: keeps HTTPRoute rules in the order written with preserveRouteOrder`;
 const IP_FAMILY = `${SETTINGS}: serves IPv6 and IPv4 clients with ipFamily DualStack`;
@@ -18,7 +37,19 @@ const BOOTSTRAP =
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
+/** Access logs of upstream connections (`settings[].type: Upstream`) are not written yet. */
+const upstreamAccessLogs = (spec: Readonly<Record<string, unknown>>): string[] => {
+  const telemetry = spec.telemetry as
+    | { accessLog?: { settings?: { type?: unknown }[] } }
+    | undefined;
+  const settings = telemetry?.accessLog?.settings;
+  return Array.isArray(settings) && settings.some((s) => s?.type === 'Upstream')
+    ? ['spec.telemetry.accessLog.settings.type']
+    : [];
+};
+
 export const envoyProxyFields: KindFields = {
+  notAppliedIn: upstreamAccessLogs,
   applied: {
     'spec.mergeGateways': goldenProof('merged-gateways'),
     'spec.preserveRouteOrder': ROUTE_ORDER,
@@ -34,6 +65,43 @@ export const envoyProxyFields: KindFields = {
     'spec.telemetry.accessLog.settings.sinks.type': ACCESS_LOG,
     'spec.telemetry.accessLog.settings.sinks.file': ACCESS_LOG,
     'spec.telemetry.accessLog.settings.type': ACCESS_LOG,
+    'spec.telemetry.accessLog.settings.matches': OTEL_LOGS,
+    ...backendRefProofs(`${SINKS}.openTelemetry.backendRefs`, OTEL_LOGS),
+    [`${SINKS}.openTelemetry.host`]: OTEL_LOGS,
+    [`${SINKS}.openTelemetry.port`]: OTEL_LOGS,
+    [`${SINKS}.openTelemetry.resources`]: OTEL_LOGS,
+    [`${SINKS}.openTelemetry.resourceAttributes`]: OTEL_LOGS,
+    ...backendRefProofs(`${SINKS}.als.backendRefs`, ALS_LOGS),
+    [`${SINKS}.als.logName`]: ALS_LOGS,
+    [`${SINKS}.als.type`]: ALS_LOGS,
+    [`${SINKS}.als.http.requestHeaders`]: ALS_LOGS,
+    // Tracing (span names wait for Envoy 1.40's HCM proto; backendSettings, sampler, resource
+    // attributes, export headers and Zipkin's disableSharedSpanContext are not applied yet).
+    'spec.telemetry.tracing.samplingRate': OTEL_SPANS,
+    'spec.telemetry.tracing.samplingFraction': SAMPLING,
+    'spec.telemetry.tracing.clientSamplingFraction': SAMPLING,
+    'spec.telemetry.tracing.overallSamplingFraction': SAMPLING,
+    'spec.telemetry.tracing.customTags': OTEL_SPANS,
+    'spec.telemetry.tracing.tags': OTEL_SPANS,
+    [`${TRACING_PROVIDER}.type`]: DATADOG_SPANS,
+    [`${TRACING_PROVIDER}.zipkin.enable128BitTraceId`]: ZIPKIN_SPANS,
+    [`${TRACING_PROVIDER}.backendRefs.name`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.backendRefs.namespace`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.backendRefs.port`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.backendRefs.group`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.backendRefs.kind`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.backendRef.name`]: DATADOG_SPANS,
+    [`${TRACING_PROVIDER}.backendRef.namespace`]: DATADOG_SPANS,
+    [`${TRACING_PROVIDER}.backendRef.port`]: DATADOG_SPANS,
+    [`${TRACING_PROVIDER}.backendRef.group`]: DATADOG_SPANS,
+    [`${TRACING_PROVIDER}.backendRef.kind`]: DATADOG_SPANS,
+    [`${TRACING_PROVIDER}.host`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.port`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.serviceName`]: OTEL_SPANS,
+    'spec.telemetry.metrics.clusterStatName': STAT_NAMES,
+    'spec.telemetry.metrics.matches.type': BOOTSTRAP_METRICS,
+    'spec.telemetry.metrics.matches.value': BOOTSTRAP_METRICS,
+    'spec.telemetry.metrics.prometheus.compression.type': BOOTSTRAP_METRICS,
     'spec.logging.level': HOST_INFRA_PROOF,
     'spec.lua.validationType': LUA,
     'spec.luaValidation': LUA,

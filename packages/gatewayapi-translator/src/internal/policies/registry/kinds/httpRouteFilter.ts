@@ -9,17 +9,20 @@ const DIRECT_RESPONSE =
 export const httpRouteFilterFields: KindFields = {
   applied: {
     'spec.directResponse.statusCode': goldenProof('registry-applied-fields'),
-    'spec.directResponse.body': DIRECT_RESPONSE,
+    'spec.directResponse.body':
+      'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: DirectResponse',
     'spec.directResponse.contentType': DIRECT_RESPONSE,
     'spec.directResponse.header': DIRECT_RESPONSE,
     'spec.urlRewrite.path':
       'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: HTTPRouteRewriteRegexPath',
     'spec.urlRewrite.hostname':
       'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: EgtsHTTPRouteRewriteHost',
+    'spec.urlRewrite.appendXForwardedHost':
+      'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: EgtsHTTPRouteRewriteHost',
     'spec.matches':
       'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: HTTPRouteFilterCookieMatch',
     'spec.credentialInjection':
-      'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: CredentialInjection',
+      'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: CredentialInjectionBackendFilter',
   },
-  notApplied: ['spec.urlRewrite'],
+  notApplied: [],
 };

@@ -9,10 +9,13 @@ const extAuthE2e = (test: string) => `apps/conformance/src/tests/envoyGateway/ex
 const BASIC_AUTH = e2e('BasicAuth');
 const AUTHZ = e2e('AuthzWithHTTPMethodAndHeader');
 const CORS = e2e('CORSFromSecurityPolicy');
+const CORS_OPTIONS =
+  'apps/conformance/src/tests/envoyGateway/egtsSecurityPolicyCors.ts: EgtsCORSCredentialsMaxAge';
 const LOCAL_JWKS = e2e('LocalJWKSInline');
 const OIDC = 'apps/conformance/src/tests/envoyGateway/oidc.ts: OIDC';
 const OIDC_OPTIONS = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCOptions';
 const OIDC_DISCOVERY = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCDiscovery';
+const OIDC_TTL = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCDefaultTokenTTL';
 /** The Envoy configuration of the requests Envoy makes to a policy's services (xds-translator). */
 const SERVICE_SETTINGS =
   'packages/xds-translator/src/__tests__/securityServices.test.ts: fetch and check settings';
@@ -85,11 +88,15 @@ export const securityPolicyFields: KindFields = {
     'spec.authorization.rules.principal.jwt.claims': e2e('AuthzWithJWTClaimsScopes'),
     'spec.authorization.rules.principal.jwt.scopes': e2e('AuthzWithJWTClaimsScopes'),
     'spec.authorization.rules.principal.clientCIDRs': egts('EgtsAuthzClientCIDRs'),
-    // On a TCPRoute too (network RBAC): TCPRouteAuthzWithClientIP.
+    'spec.authorization.rules.cel': e2e('AuthzWithCEL'),
+    // On a TCPRoute too (network RBAC): TCPRouteAuthzWithClientIP; from a Gateway or listener
+    // policy onto its TCP listeners: egtsSecurityPolicy.ts EgtsGatewayTCPAuthzClientCIDRs.
     'spec.cors.allowOrigins': CORS,
     'spec.cors.allowMethods': CORS,
     'spec.cors.allowHeaders': CORS,
     'spec.cors.exposeHeaders': CORS,
+    'spec.cors.allowCredentials': CORS_OPTIONS,
+    'spec.cors.maxAge': CORS_OPTIONS,
     'spec.csrf.additionalOrigins': e2e('CSRFFromSecurityPolicy'),
     'spec.csrf.shadowFraction': e2e('CSRFFromSecurityPolicy'),
     'spec.extAuth.http.backendRef': e2e('HTTPExtAuth'),
@@ -154,7 +161,8 @@ export const securityPolicyFields: KindFields = {
     'spec.oidc.clientIDRef': OIDC_DISCOVERY,
     'spec.oidc.refreshToken': OIDC_DISCOVERY,
     'spec.oidc.defaultRefreshTokenTTL': OIDC_DISCOVERY,
-    'spec.oidc.defaultTokenTTL': SERVICE_SETTINGS,
+    'spec.oidc.defaultTokenTTL': OIDC_TTL,
+    'spec.oidc.provider.backendRef': OIDC_TTL,
     'spec.oidc.provider.backendRefs': OIDC_DISCOVERY,
     'spec.oidc.provider.backendSettings.retry': SERVICE_SETTINGS,
   },

@@ -30,6 +30,7 @@ import {
 } from "../../core/v3/base.js";
 import { TypedExtensionConfig } from "../../core/v3/extension.js";
 import { ProxyProtocolConfig } from "../../core/v3/proxy_protocol.js";
+import { SubstitutionFormatString } from "../../core/v3/substitution_format_string.js";
 
 export const protobufPackage = "envoy.config.route.v3";
 
@@ -2067,7 +2068,14 @@ export interface DirectResponseAction {
    *   :ref:`envoy_v3_api_msg_config.route.v3.Route`, :ref:`envoy_v3_api_msg_config.route.v3.RouteConfiguration` or
    *   :ref:`envoy_v3_api_msg_config.route.v3.VirtualHost`.
    */
-  body?: DataSource | undefined;
+  body?:
+    | DataSource
+    | undefined;
+  /**
+   * Envoy 1.40: the body (and its content type) as a format string, with command operators
+   * such as %REQ(:METHOD)% substituted per request.
+   */
+  bodyFormat?: SubstitutionFormatString | undefined;
 }
 
 /** [#not-implemented-hide:] */
@@ -2134,6 +2142,9 @@ export interface Tracing {
    * priority.
    */
   customTags: CustomTag[];
+  /** Envoy 1.40: the span's operation name and its upstream span's (substitution format strings). */
+  operation: string;
+  upstreamOperation: string;
 }
 
 /**
@@ -8938,7 +8949,7 @@ export const RedirectAction: MessageFns<RedirectAction, "envoy.config.route.v3.R
 messageTypeRegistry.set(RedirectAction.$type, RedirectAction);
 
 function createBaseDirectResponseAction(): DirectResponseAction {
-  return { status: 0, body: undefined };
+  return { status: 0, body: undefined, bodyFormat: undefined };
 }
 
 export const DirectResponseAction: MessageFns<DirectResponseAction, "envoy.config.route.v3.DirectResponseAction"> = {
@@ -8950,6 +8961,9 @@ export const DirectResponseAction: MessageFns<DirectResponseAction, "envoy.confi
     }
     if (message.body !== undefined) {
       DataSource.encode(message.body, writer.uint32(18).fork()).join();
+    }
+    if (message.bodyFormat !== undefined) {
+      SubstitutionFormatString.encode(message.bodyFormat, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -8983,6 +8997,14 @@ export const DirectResponseAction: MessageFns<DirectResponseAction, "envoy.confi
             message.body = DataSource.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.bodyFormat = SubstitutionFormatString.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -8999,6 +9021,11 @@ export const DirectResponseAction: MessageFns<DirectResponseAction, "envoy.confi
     return {
       status: isSet(object.status) ? globalThis.Number(object.status) : 0,
       body: isSet(object.body) ? DataSource.fromJSON(object.body) : undefined,
+      bodyFormat: isSet(object.bodyFormat)
+        ? SubstitutionFormatString.fromJSON(object.bodyFormat)
+        : isSet(object.body_format)
+        ? SubstitutionFormatString.fromJSON(object.body_format)
+        : undefined,
     };
   },
 
@@ -9009,6 +9036,9 @@ export const DirectResponseAction: MessageFns<DirectResponseAction, "envoy.confi
     }
     if (message.body !== undefined) {
       obj.body = DataSource.toJSON(message.body);
+    }
+    if (message.bodyFormat !== undefined) {
+      obj.bodyFormat = SubstitutionFormatString.toJSON(message.bodyFormat);
     }
     return obj;
   },
@@ -9021,6 +9051,9 @@ export const DirectResponseAction: MessageFns<DirectResponseAction, "envoy.confi
     message.status = object.status ?? 0;
     message.body = (object.body !== undefined && object.body !== null)
       ? DataSource.fromPartial(object.body)
+      : undefined;
+    message.bodyFormat = (object.bodyFormat !== undefined && object.bodyFormat !== null)
+      ? SubstitutionFormatString.fromPartial(object.bodyFormat)
       : undefined;
     return message;
   },
@@ -9174,7 +9207,14 @@ export const Decorator: MessageFns<Decorator, "envoy.config.route.v3.Decorator">
 messageTypeRegistry.set(Decorator.$type, Decorator);
 
 function createBaseTracing(): Tracing {
-  return { clientSampling: undefined, randomSampling: undefined, overallSampling: undefined, customTags: [] };
+  return {
+    clientSampling: undefined,
+    randomSampling: undefined,
+    overallSampling: undefined,
+    customTags: [],
+    operation: "",
+    upstreamOperation: "",
+  };
 }
 
 export const Tracing: MessageFns<Tracing, "envoy.config.route.v3.Tracing"> = {
@@ -9192,6 +9232,12 @@ export const Tracing: MessageFns<Tracing, "envoy.config.route.v3.Tracing"> = {
     }
     for (const v of message.customTags) {
       CustomTag.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.operation !== "") {
+      writer.uint32(42).string(message.operation);
+    }
+    if (message.upstreamOperation !== "") {
+      writer.uint32(50).string(message.upstreamOperation);
     }
     return writer;
   },
@@ -9241,6 +9287,22 @@ export const Tracing: MessageFns<Tracing, "envoy.config.route.v3.Tracing"> = {
             message.customTags.push(CustomTag.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.operation = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.upstreamOperation = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -9275,6 +9337,12 @@ export const Tracing: MessageFns<Tracing, "envoy.config.route.v3.Tracing"> = {
         : globalThis.Array.isArray(object?.custom_tags)
         ? object.custom_tags.map((e: any) => CustomTag.fromJSON(e))
         : [],
+      operation: isSet(object.operation) ? globalThis.String(object.operation) : "",
+      upstreamOperation: isSet(object.upstreamOperation)
+        ? globalThis.String(object.upstreamOperation)
+        : isSet(object.upstream_operation)
+        ? globalThis.String(object.upstream_operation)
+        : "",
     };
   },
 
@@ -9291,6 +9359,12 @@ export const Tracing: MessageFns<Tracing, "envoy.config.route.v3.Tracing"> = {
     }
     if (message.customTags?.length) {
       obj.customTags = message.customTags.map((e) => CustomTag.toJSON(e));
+    }
+    if (message.operation !== "") {
+      obj.operation = message.operation;
+    }
+    if (message.upstreamOperation !== "") {
+      obj.upstreamOperation = message.upstreamOperation;
     }
     return obj;
   },
@@ -9310,6 +9384,8 @@ export const Tracing: MessageFns<Tracing, "envoy.config.route.v3.Tracing"> = {
       ? FractionalPercent.fromPartial(object.overallSampling)
       : undefined;
     message.customTags = object.customTags?.map((e) => CustomTag.fromPartial(e)) || [];
+    message.operation = object.operation ?? "";
+    message.upstreamOperation = object.upstreamOperation ?? "";
     return message;
   },
 };

@@ -13,85 +13,95 @@ export const protobufPackage = "envoy.type.tracing.v3";
 
 export const protobufFileName = "envoy/type/tracing/v3/custom_tag.proto";
 
-/**
- * Describes custom tags for the active span.
- * [#next-free-field: 6]
- */
+/** custom_tag as of the Envoy this project runs (see the README of proto/envoy-overrides). */
+
 export interface CustomTag {
-  /** Used to populate the tag name. */
   tag: string;
-  /** A literal custom tag. */
-  literal?:
-    | CustomTag_Literal
-    | undefined;
-  /** An environment custom tag. */
-  environment?:
-    | CustomTag_Environment
-    | undefined;
-  /** A request header custom tag. */
-  requestHeader?:
-    | CustomTag_Header
-    | undefined;
-  /** A custom tag to obtain tag value from the metadata. */
+  valueType: CustomTag_ValueType;
+  literal?: CustomTag_Literal | undefined;
+  environment?: CustomTag_Environment | undefined;
+  requestHeader?: CustomTag_Header | undefined;
   metadata?: CustomTag_Metadata | undefined;
+  value?: string | undefined;
 }
 
-/** Literal type custom tag with static value for the tag value. */
+export enum CustomTag_ValueType {
+  UNSPECIFIED = 0,
+  STRING = 1,
+  INT = 2,
+  DOUBLE = 3,
+  BOOL = 4,
+}
+
+export function customTag_ValueTypeFromJSON(object: any): CustomTag_ValueType {
+  switch (object) {
+    case 0:
+    case "UNSPECIFIED":
+      return CustomTag_ValueType.UNSPECIFIED;
+    case 1:
+    case "STRING":
+      return CustomTag_ValueType.STRING;
+    case 2:
+    case "INT":
+      return CustomTag_ValueType.INT;
+    case 3:
+    case "DOUBLE":
+      return CustomTag_ValueType.DOUBLE;
+    case 4:
+    case "BOOL":
+      return CustomTag_ValueType.BOOL;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum CustomTag_ValueType");
+  }
+}
+
+export function customTag_ValueTypeToJSON(object: CustomTag_ValueType): string {
+  switch (object) {
+    case CustomTag_ValueType.UNSPECIFIED:
+      return "UNSPECIFIED";
+    case CustomTag_ValueType.STRING:
+      return "STRING";
+    case CustomTag_ValueType.INT:
+      return "INT";
+    case CustomTag_ValueType.DOUBLE:
+      return "DOUBLE";
+    case CustomTag_ValueType.BOOL:
+      return "BOOL";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum CustomTag_ValueType");
+  }
+}
+
 export interface CustomTag_Literal {
-  /** Static literal value to populate the tag value. */
   value: string;
 }
 
-/** Environment type custom tag with environment name and default value. */
 export interface CustomTag_Environment {
-  /** Environment variable name to obtain the value to populate the tag value. */
   name: string;
-  /**
-   * When the environment variable is not found,
-   * the tag value will be populated with this default value if specified,
-   * otherwise no tag will be populated.
-   */
   defaultValue: string;
 }
 
-/** Header type custom tag with header name and default value. */
 export interface CustomTag_Header {
-  /** Header name to obtain the value to populate the tag value. */
   name: string;
-  /**
-   * When the header does not exist,
-   * the tag value will be populated with this default value if specified,
-   * otherwise no tag will be populated.
-   */
   defaultValue: string;
 }
 
-/**
- * Metadata type custom tag using
- * :ref:`MetadataKey <envoy_v3_api_msg_type.metadata.v3.MetadataKey>` to retrieve the protobuf value
- * from :ref:`Metadata <envoy_v3_api_msg_config.core.v3.Metadata>`, and populate the tag value with
- * `the canonical JSON <https://developers.google.com/protocol-buffers/docs/proto3#json>`_
- * representation of it.
- */
 export interface CustomTag_Metadata {
-  /** Specify what kind of metadata to obtain tag value from. */
-  kind?:
-    | MetadataKind
-    | undefined;
-  /** Metadata key to define the path to retrieve the tag value. */
-  metadataKey?:
-    | MetadataKey
-    | undefined;
-  /**
-   * When no valid metadata is found,
-   * the tag value would be populated with this default value if specified,
-   * otherwise no tag would be populated.
-   */
+  kind?: MetadataKind | undefined;
+  metadataKey?: MetadataKey | undefined;
   defaultValue: string;
 }
 
 function createBaseCustomTag(): CustomTag {
-  return { tag: "", literal: undefined, environment: undefined, requestHeader: undefined, metadata: undefined };
+  return {
+    tag: "",
+    valueType: 0,
+    literal: undefined,
+    environment: undefined,
+    requestHeader: undefined,
+    metadata: undefined,
+    value: undefined,
+  };
 }
 
 export const CustomTag: MessageFns<CustomTag, "envoy.type.tracing.v3.CustomTag"> = {
@@ -100,6 +110,9 @@ export const CustomTag: MessageFns<CustomTag, "envoy.type.tracing.v3.CustomTag">
   encode(message: CustomTag, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.tag !== "") {
       writer.uint32(10).string(message.tag);
+    }
+    if (message.valueType !== 0) {
+      writer.uint32(56).int32(message.valueType);
     }
     if (message.literal !== undefined) {
       CustomTag_Literal.encode(message.literal, writer.uint32(18).fork()).join();
@@ -112,6 +125,9 @@ export const CustomTag: MessageFns<CustomTag, "envoy.type.tracing.v3.CustomTag">
     }
     if (message.metadata !== undefined) {
       CustomTag_Metadata.encode(message.metadata, writer.uint32(42).fork()).join();
+    }
+    if (message.value !== undefined) {
+      writer.uint32(50).string(message.value);
     }
     return writer;
   },
@@ -135,6 +151,14 @@ export const CustomTag: MessageFns<CustomTag, "envoy.type.tracing.v3.CustomTag">
             }
 
             message.tag = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.valueType = reader.int32() as any;
             continue;
           }
           case 2: {
@@ -169,6 +193,14 @@ export const CustomTag: MessageFns<CustomTag, "envoy.type.tracing.v3.CustomTag">
             message.metadata = CustomTag_Metadata.decode(reader, reader.uint32());
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -184,6 +216,11 @@ export const CustomTag: MessageFns<CustomTag, "envoy.type.tracing.v3.CustomTag">
   fromJSON(object: any): CustomTag {
     return {
       tag: isSet(object.tag) ? globalThis.String(object.tag) : "",
+      valueType: isSet(object.valueType)
+        ? customTag_ValueTypeFromJSON(object.valueType)
+        : isSet(object.value_type)
+        ? customTag_ValueTypeFromJSON(object.value_type)
+        : 0,
       literal: isSet(object.literal) ? CustomTag_Literal.fromJSON(object.literal) : undefined,
       environment: isSet(object.environment) ? CustomTag_Environment.fromJSON(object.environment) : undefined,
       requestHeader: isSet(object.requestHeader)
@@ -192,6 +229,7 @@ export const CustomTag: MessageFns<CustomTag, "envoy.type.tracing.v3.CustomTag">
         ? CustomTag_Header.fromJSON(object.request_header)
         : undefined,
       metadata: isSet(object.metadata) ? CustomTag_Metadata.fromJSON(object.metadata) : undefined,
+      value: isSet(object.value) ? globalThis.String(object.value) : undefined,
     };
   },
 
@@ -199,6 +237,9 @@ export const CustomTag: MessageFns<CustomTag, "envoy.type.tracing.v3.CustomTag">
     const obj: any = {};
     if (message.tag !== "") {
       obj.tag = message.tag;
+    }
+    if (message.valueType !== 0) {
+      obj.valueType = customTag_ValueTypeToJSON(message.valueType);
     }
     if (message.literal !== undefined) {
       obj.literal = CustomTag_Literal.toJSON(message.literal);
@@ -212,6 +253,9 @@ export const CustomTag: MessageFns<CustomTag, "envoy.type.tracing.v3.CustomTag">
     if (message.metadata !== undefined) {
       obj.metadata = CustomTag_Metadata.toJSON(message.metadata);
     }
+    if (message.value !== undefined) {
+      obj.value = message.value;
+    }
     return obj;
   },
 
@@ -221,6 +265,7 @@ export const CustomTag: MessageFns<CustomTag, "envoy.type.tracing.v3.CustomTag">
   fromPartial<I extends Exact<DeepPartial<CustomTag>, I>>(object: I): CustomTag {
     const message = createBaseCustomTag();
     message.tag = object.tag ?? "";
+    message.valueType = object.valueType ?? 0;
     message.literal = (object.literal !== undefined && object.literal !== null)
       ? CustomTag_Literal.fromPartial(object.literal)
       : undefined;
@@ -233,6 +278,7 @@ export const CustomTag: MessageFns<CustomTag, "envoy.type.tracing.v3.CustomTag">
     message.metadata = (object.metadata !== undefined && object.metadata !== null)
       ? CustomTag_Metadata.fromPartial(object.metadata)
       : undefined;
+    message.value = object.value ?? undefined;
     return message;
   },
 };

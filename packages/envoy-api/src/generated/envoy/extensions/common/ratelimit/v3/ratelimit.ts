@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { UInt32Value, UInt64Value } from "../../../../../google/protobuf/wrappers.js";
 import { messageTypeRegistry } from "../../../../../typeRegistry.js";
 import { RateLimitUnit, rateLimitUnitFromJSON, rateLimitUnitToJSON } from "../../../../type/v3/ratelimit_unit.js";
 import { TokenBucket } from "../../../../type/v3/token_bucket.js";
@@ -14,21 +15,10 @@ export const protobufPackage = "envoy.extensions.common.ratelimit.v3";
 
 export const protobufFileName = "envoy/extensions/common/ratelimit/v3/ratelimit.proto";
 
-/** Defines the version of the standard to use for X-RateLimit headers. */
+/** ratelimit as of the Envoy this project runs (see the README of proto/envoy-overrides). */
+
 export enum XRateLimitHeadersRFCVersion {
-  /** OFF - X-RateLimit headers disabled. */
   OFF = 0,
-  /**
-   * DRAFT_VERSION_03 - Use `draft RFC Version 03 <https://tools.ietf.org/id/draft-polli-ratelimit-headers-03.html>`_ where 3 headers will be added:
-   *
-   * * ``X-RateLimit-Limit`` - indicates the request-quota associated to the
-   *   client in the current time-window followed by the description of the
-   *   quota policy. The value is returned by the maximum tokens of the token bucket.
-   * * ``X-RateLimit-Remaining`` - indicates the remaining requests in the
-   *   current time-window. The value is returned by the remaining tokens in the token bucket.
-   * * ``X-RateLimit-Reset`` - indicates the number of seconds until reset of
-   *   the current time-window. The value is returned by the remaining fill interval of the token bucket.
-   */
   DRAFT_VERSION_03 = 1,
 }
 
@@ -57,11 +47,8 @@ export function xRateLimitHeadersRFCVersionToJSON(object: XRateLimitHeadersRFCVe
 }
 
 export enum VhRateLimitsOptions {
-  /** OVERRIDE - Use the virtual host rate limits unless the route has a rate limit policy. */
   OVERRIDE = 0,
-  /** INCLUDE - Use the virtual host rate limits even if the route has a rate limit policy. */
   INCLUDE = 1,
-  /** IGNORE - Ignore the virtual host rate limits even if the route does not have a rate limit policy. */
   IGNORE = 2,
 }
 
@@ -94,102 +81,35 @@ export function vhRateLimitsOptionsToJSON(object: VhRateLimitsOptions): string {
   }
 }
 
-/**
- * A RateLimitDescriptor is a list of hierarchical entries that are used by the service to
- * determine the final rate limit key and overall allowed limit. Here are some examples of how
- * they might be used for the domain "envoy".
- *
- * .. code-block:: cpp
- *
- *   ["authenticated": "false"], ["remote_address": "10.0.0.1"]
- *
- * What it does: Limits all unauthenticated traffic for the IP address 10.0.0.1. The
- * configuration supplies a default limit for the *remote_address* key. If there is a desire to
- * raise the limit for 10.0.0.1 or block it entirely it can be specified directly in the
- * configuration.
- *
- * .. code-block:: cpp
- *
- *   ["authenticated": "false"], ["path": "/foo/bar"]
- *
- * What it does: Limits all unauthenticated traffic globally for a specific path (or prefix if
- * configured that way in the service).
- *
- * .. code-block:: cpp
- *
- *   ["authenticated": "false"], ["path": "/foo/bar"], ["remote_address": "10.0.0.1"]
- *
- * What it does: Limits unauthenticated traffic to a specific path for a specific IP address.
- * Like (1) we can raise/block specific IP addresses if we want with an override configuration.
- *
- * .. code-block:: cpp
- *
- *   ["authenticated": "true"], ["client_id": "foo"]
- *
- * What it does: Limits all traffic for an authenticated client "foo"
- *
- * .. code-block:: cpp
- *
- *   ["authenticated": "true"], ["client_id": "foo"], ["path": "/foo/bar"]
- *
- * What it does: Limits traffic to a specific path for an authenticated client "foo"
- *
- * The idea behind the API is that (1)/(2)/(3) and (4)/(5) can be sent in 1 request if desired.
- * This enables building complex application scenarios with a generic backend.
- *
- * Optionally the descriptor can contain a limit override under a "limit" key, that specifies
- * the number of requests per unit to use instead of the number configured in the
- * rate limiting service.
- */
 export interface RateLimitDescriptor {
-  /** Descriptor entries. */
   entries: RateLimitDescriptor_Entry[];
-  /** Optional rate limit override to supply to the ratelimit service. */
   limit?: RateLimitDescriptor_RateLimitOverride | undefined;
+  hitsAddend?: number | undefined;
+  isNegativeHits: boolean;
 }
 
 export interface RateLimitDescriptor_Entry {
-  /** Descriptor key. */
   key: string;
-  /** Descriptor value. */
   value: string;
 }
 
-/**
- * Override rate limit to apply to this descriptor instead of the limit
- * configured in the rate limit service. See :ref:`rate limit override
- * <config_http_filters_rate_limit_rate_limit_override>` for more information.
- */
 export interface RateLimitDescriptor_RateLimitOverride {
-  /** The number of requests per unit of time. */
   requestsPerUnit: number;
-  /** The unit of time. */
   unit: RateLimitUnit;
+  unitMultiplier?: number | undefined;
 }
 
 export interface LocalRateLimitDescriptor {
-  /** Descriptor entries. */
   entries: RateLimitDescriptor_Entry[];
-  /** Token Bucket algorithm for local ratelimiting. */
   tokenBucket?: TokenBucket | undefined;
+  shadowMode: boolean;
 }
 
-/**
- * Configuration used to enable local cluster level rate limiting where the token buckets
- * will be shared across all the Envoy instances in the local cluster.
- * A share will be calculated based on the membership of the local cluster dynamically
- * and the configuration. When the limiter refilling the token bucket, the share will be
- * applied. By default, the token bucket will be shared evenly.
- *
- * See :ref:`local cluster name
- * <envoy_v3_api_field_config.bootstrap.v3.ClusterManager.local_cluster_name>` for more context
- * about local cluster.
- */
 export interface LocalClusterRateLimit {
 }
 
 function createBaseRateLimitDescriptor(): RateLimitDescriptor {
-  return { entries: [], limit: undefined };
+  return { entries: [], limit: undefined, hitsAddend: undefined, isNegativeHits: false };
 }
 
 export const RateLimitDescriptor: MessageFns<
@@ -204,6 +124,12 @@ export const RateLimitDescriptor: MessageFns<
     }
     if (message.limit !== undefined) {
       RateLimitDescriptor_RateLimitOverride.encode(message.limit, writer.uint32(18).fork()).join();
+    }
+    if (message.hitsAddend !== undefined) {
+      UInt64Value.encode({ value: message.hitsAddend! }, writer.uint32(26).fork()).join();
+    }
+    if (message.isNegativeHits !== false) {
+      writer.uint32(32).bool(message.isNegativeHits);
     }
     return writer;
   },
@@ -237,6 +163,22 @@ export const RateLimitDescriptor: MessageFns<
             message.limit = RateLimitDescriptor_RateLimitOverride.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.hitsAddend = UInt64Value.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.isNegativeHits = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -255,6 +197,16 @@ export const RateLimitDescriptor: MessageFns<
         ? object.entries.map((e: any) => RateLimitDescriptor_Entry.fromJSON(e))
         : [],
       limit: isSet(object.limit) ? RateLimitDescriptor_RateLimitOverride.fromJSON(object.limit) : undefined,
+      hitsAddend: isSet(object.hitsAddend)
+        ? Number(object.hitsAddend)
+        : isSet(object.hits_addend)
+        ? Number(object.hits_addend)
+        : undefined,
+      isNegativeHits: isSet(object.isNegativeHits)
+        ? globalThis.Boolean(object.isNegativeHits)
+        : isSet(object.is_negative_hits)
+        ? globalThis.Boolean(object.is_negative_hits)
+        : false,
     };
   },
 
@@ -265,6 +217,12 @@ export const RateLimitDescriptor: MessageFns<
     }
     if (message.limit !== undefined) {
       obj.limit = RateLimitDescriptor_RateLimitOverride.toJSON(message.limit);
+    }
+    if (message.hitsAddend !== undefined) {
+      obj.hitsAddend = message.hitsAddend;
+    }
+    if (message.isNegativeHits !== false) {
+      obj.isNegativeHits = message.isNegativeHits;
     }
     return obj;
   },
@@ -278,6 +236,8 @@ export const RateLimitDescriptor: MessageFns<
     message.limit = (object.limit !== undefined && object.limit !== null)
       ? RateLimitDescriptor_RateLimitOverride.fromPartial(object.limit)
       : undefined;
+    message.hitsAddend = object.hitsAddend ?? undefined;
+    message.isNegativeHits = object.isNegativeHits ?? false;
     return message;
   },
 };
@@ -377,7 +337,7 @@ export const RateLimitDescriptor_Entry: MessageFns<
 messageTypeRegistry.set(RateLimitDescriptor_Entry.$type, RateLimitDescriptor_Entry);
 
 function createBaseRateLimitDescriptor_RateLimitOverride(): RateLimitDescriptor_RateLimitOverride {
-  return { requestsPerUnit: 0, unit: 0 };
+  return { requestsPerUnit: 0, unit: 0, unitMultiplier: undefined };
 }
 
 export const RateLimitDescriptor_RateLimitOverride: MessageFns<
@@ -392,6 +352,9 @@ export const RateLimitDescriptor_RateLimitOverride: MessageFns<
     }
     if (message.unit !== 0) {
       writer.uint32(16).int32(message.unit);
+    }
+    if (message.unitMultiplier !== undefined) {
+      UInt32Value.encode({ value: message.unitMultiplier! }, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -425,6 +388,14 @@ export const RateLimitDescriptor_RateLimitOverride: MessageFns<
             message.unit = reader.int32() as any;
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.unitMultiplier = UInt32Value.decode(reader, reader.uint32()).value;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -445,6 +416,11 @@ export const RateLimitDescriptor_RateLimitOverride: MessageFns<
         ? globalThis.Number(object.requests_per_unit)
         : 0,
       unit: isSet(object.unit) ? rateLimitUnitFromJSON(object.unit) : 0,
+      unitMultiplier: isSet(object.unitMultiplier)
+        ? Number(object.unitMultiplier)
+        : isSet(object.unit_multiplier)
+        ? Number(object.unit_multiplier)
+        : undefined,
     };
   },
 
@@ -455,6 +431,9 @@ export const RateLimitDescriptor_RateLimitOverride: MessageFns<
     }
     if (message.unit !== 0) {
       obj.unit = rateLimitUnitToJSON(message.unit);
+    }
+    if (message.unitMultiplier !== undefined) {
+      obj.unitMultiplier = message.unitMultiplier;
     }
     return obj;
   },
@@ -470,6 +449,7 @@ export const RateLimitDescriptor_RateLimitOverride: MessageFns<
     const message = createBaseRateLimitDescriptor_RateLimitOverride();
     message.requestsPerUnit = object.requestsPerUnit ?? 0;
     message.unit = object.unit ?? 0;
+    message.unitMultiplier = object.unitMultiplier ?? undefined;
     return message;
   },
 };
@@ -477,7 +457,7 @@ export const RateLimitDescriptor_RateLimitOverride: MessageFns<
 messageTypeRegistry.set(RateLimitDescriptor_RateLimitOverride.$type, RateLimitDescriptor_RateLimitOverride);
 
 function createBaseLocalRateLimitDescriptor(): LocalRateLimitDescriptor {
-  return { entries: [], tokenBucket: undefined };
+  return { entries: [], tokenBucket: undefined, shadowMode: false };
 }
 
 export const LocalRateLimitDescriptor: MessageFns<
@@ -492,6 +472,9 @@ export const LocalRateLimitDescriptor: MessageFns<
     }
     if (message.tokenBucket !== undefined) {
       TokenBucket.encode(message.tokenBucket, writer.uint32(18).fork()).join();
+    }
+    if (message.shadowMode !== false) {
+      writer.uint32(24).bool(message.shadowMode);
     }
     return writer;
   },
@@ -525,6 +508,14 @@ export const LocalRateLimitDescriptor: MessageFns<
             message.tokenBucket = TokenBucket.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.shadowMode = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -547,6 +538,11 @@ export const LocalRateLimitDescriptor: MessageFns<
         : isSet(object.token_bucket)
         ? TokenBucket.fromJSON(object.token_bucket)
         : undefined,
+      shadowMode: isSet(object.shadowMode)
+        ? globalThis.Boolean(object.shadowMode)
+        : isSet(object.shadow_mode)
+        ? globalThis.Boolean(object.shadow_mode)
+        : false,
     };
   },
 
@@ -557,6 +553,9 @@ export const LocalRateLimitDescriptor: MessageFns<
     }
     if (message.tokenBucket !== undefined) {
       obj.tokenBucket = TokenBucket.toJSON(message.tokenBucket);
+    }
+    if (message.shadowMode !== false) {
+      obj.shadowMode = message.shadowMode;
     }
     return obj;
   },
@@ -570,6 +569,7 @@ export const LocalRateLimitDescriptor: MessageFns<
     message.tokenBucket = (object.tokenBucket !== undefined && object.tokenBucket !== null)
       ? TokenBucket.fromPartial(object.tokenBucket)
       : undefined;
+    message.shadowMode = object.shadowMode ?? false;
     return message;
   },
 };

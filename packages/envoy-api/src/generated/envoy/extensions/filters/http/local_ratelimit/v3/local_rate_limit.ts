@@ -6,9 +6,10 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { BoolValue } from "../../../../../../google/protobuf/wrappers.js";
+import { BoolValue, UInt32Value } from "../../../../../../google/protobuf/wrappers.js";
 import { messageTypeRegistry } from "../../../../../../typeRegistry.js";
 import { HeaderValueOption, RuntimeFractionalPercent } from "../../../../../config/core/v3/base.js";
+import { RateLimit } from "../../../../../config/route/v3/route_components.js";
 import { HttpStatus } from "../../../../../type/v3/http_status.js";
 import { TokenBucket } from "../../../../../type/v3/token_bucket.js";
 import {
@@ -26,151 +27,27 @@ export const protobufPackage = "envoy.extensions.filters.http.local_ratelimit.v3
 
 export const protobufFileName = "envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto";
 
-/** [#next-free-field: 17] */
+/** local_rate_limit as of the Envoy this project runs (see the README of proto/envoy-overrides). */
+
 export interface LocalRateLimit {
-  /** The human readable prefix to use when emitting stats. */
   statPrefix: string;
-  /**
-   * This field allows for a custom HTTP response status code to the downstream client when
-   * the request has been rate limited.
-   * Defaults to 429 (TooManyRequests).
-   *
-   * .. note::
-   *   If this is set to < 400, 429 will be used instead.
-   */
-  status?:
-    | HttpStatus
-    | undefined;
-  /**
-   * The token bucket configuration to use for rate limiting requests that are processed by this
-   * filter. Each request processed by the filter consumes a single token. If the token is available,
-   * the request will be allowed. If no tokens are available, the request will receive the configured
-   * rate limit status.
-   *
-   * .. note::
-   *   It's fine for the token bucket to be unset for the global configuration since the rate limit
-   *   can be applied at a the virtual host or route level. Thus, the token bucket must be set
-   *   for the per route configuration otherwise the config will be rejected.
-   *
-   * .. note::
-   *   When using per route configuration, the bucket becomes unique to that route.
-   *
-   * .. note::
-   *   In the current implementation the token bucket's :ref:`fill_interval
-   *   <envoy_v3_api_field_type.v3.TokenBucket.fill_interval>` must be >= 50ms to avoid too aggressive
-   *   refills.
-   */
-  tokenBucket?:
-    | TokenBucket
-    | undefined;
-  /**
-   * If set, this will enable -- but not necessarily enforce -- the rate limit for the given
-   * fraction of requests.
-   * Defaults to 0% of requests for safety.
-   */
-  filterEnabled?:
-    | RuntimeFractionalPercent
-    | undefined;
-  /**
-   * If set, this will enforce the rate limit decisions for the given fraction of requests.
-   *
-   * Note: this only applies to the fraction of enabled requests.
-   *
-   * Defaults to 0% of requests for safety.
-   */
-  filterEnforced?:
-    | RuntimeFractionalPercent
-    | undefined;
-  /**
-   * Specifies a list of HTTP headers that should be added to each request that
-   * has been rate limited and is also forwarded upstream. This can only occur when the
-   * filter is enabled but not enforced.
-   */
+  status?: HttpStatus | undefined;
+  tokenBucket?: TokenBucket | undefined;
+  filterEnabled?: RuntimeFractionalPercent | undefined;
+  filterEnforced?: RuntimeFractionalPercent | undefined;
   requestHeadersToAddWhenNotEnforced: HeaderValueOption[];
-  /**
-   * Specifies a list of HTTP headers that should be added to each response for requests that
-   * have been rate limited. This occurs when the filter is enabled and fully enforced.
-   */
   responseHeadersToAdd: HeaderValueOption[];
-  /**
-   * The rate limit descriptor list to use in the local rate limit to override
-   * on. The rate limit descriptor is selected by the first full match from the
-   * request descriptors.
-   *
-   * Example on how to use :ref:`this <config_http_filters_local_rate_limit_descriptors>`.
-   *
-   * .. note::
-   *
-   *   In the current implementation the descriptor's token bucket :ref:`fill_interval
-   *   <envoy_v3_api_field_type.v3.TokenBucket.fill_interval>` must be a multiple
-   *   global :ref:`token bucket's<envoy_v3_api_field_extensions.filters.http.local_ratelimit.v3.LocalRateLimit.token_bucket>` fill interval.
-   *
-   *   The descriptors must match verbatim for rate limiting to apply. There is no partial
-   *   match by a subset of descriptor entries in the current implementation.
-   */
   descriptors: LocalRateLimitDescriptor[];
-  /**
-   * Specifies the rate limit configurations to be applied with the same
-   * stage number. If not set, the default stage number is 0.
-   *
-   * .. note::
-   *
-   *  The filter supports a range of 0 - 10 inclusively for stage numbers.
-   */
   stage: number;
-  /**
-   * Specifies the scope of the rate limiter's token bucket.
-   * If set to false, the token bucket is shared across all worker threads,
-   * thus the rate limits are applied per Envoy process.
-   * If set to true, a token bucket is allocated for each connection.
-   * Thus the rate limits are applied per connection thereby allowing
-   * one to rate limit requests on a per connection basis.
-   * If unspecified, the default value is false.
-   */
   localRateLimitPerDownstreamConnection: boolean;
-  /**
-   * Enables the local cluster level rate limiting, iff this is set explicitly. For example,
-   * given an Envoy gateway that contains N Envoy instances and a rate limit rule X tokens
-   * per second. If this is set, the total rate limit of whole gateway will always be X tokens
-   * per second regardless of how N changes. If this is not set, the total rate limit of whole
-   * gateway will be N * X tokens per second.
-   *
-   * .. note::
-   *   This should never be set if the ``local_rate_limit_per_downstream_connection`` is set to
-   *   true. Because if per connection rate limiting is enabled, we assume that the token buckets
-   *   should never be shared across Envoy instances.
-   *
-   * .. note::
-   *   This only works when the :ref:`local cluster name
-   *   <envoy_v3_api_field_config.bootstrap.v3.ClusterManager.local_cluster_name>` is set and
-   *   the related cluster is defined in the bootstrap configuration.
-   */
-  localClusterRateLimit?:
-    | LocalClusterRateLimit
-    | undefined;
-  /**
-   * Defines the standard version to use for X-RateLimit headers emitted by the filter.
-   *
-   * Disabled by default.
-   */
+  localClusterRateLimit?: LocalClusterRateLimit | undefined;
   enableXRatelimitHeaders: XRateLimitHeadersRFCVersion;
-  /** Specifies if the local rate limit filter should include the virtual host rate limits. */
   vhRateLimits: VhRateLimitsOptions;
-  /**
-   * Specifies if default token bucket should be always consumed.
-   * If set to false, default token bucket will only be consumed when there is
-   * no matching descriptor. If set to true, default token bucket will always
-   * be consumed. Default is true.
-   */
-  alwaysConsumeDefaultTokenBucket?:
-    | boolean
-    | undefined;
-  /**
-   * Specifies whether a ``RESOURCE_EXHAUSTED`` gRPC code must be returned instead
-   * of the default ``UNAVAILABLE`` gRPC code for a rate limited gRPC call. The
-   * HTTP code will be 200 for a gRPC response.
-   */
+  alwaysConsumeDefaultTokenBucket?: boolean | undefined;
   rateLimitedAsResourceExhausted: boolean;
+  rateLimits: RateLimit[];
+  maxDynamicDescriptors?: number | undefined;
+  enableRetryAfterHeader: boolean;
 }
 
 function createBaseLocalRateLimit(): LocalRateLimit {
@@ -190,6 +67,9 @@ function createBaseLocalRateLimit(): LocalRateLimit {
     vhRateLimits: 0,
     alwaysConsumeDefaultTokenBucket: undefined,
     rateLimitedAsResourceExhausted: false,
+    rateLimits: [],
+    maxDynamicDescriptors: undefined,
+    enableRetryAfterHeader: false,
   };
 }
 
@@ -244,6 +124,15 @@ export const LocalRateLimit: MessageFns<
     }
     if (message.rateLimitedAsResourceExhausted !== false) {
       writer.uint32(120).bool(message.rateLimitedAsResourceExhausted);
+    }
+    for (const v of message.rateLimits) {
+      RateLimit.encode(v!, writer.uint32(138).fork()).join();
+    }
+    if (message.maxDynamicDescriptors !== undefined) {
+      UInt32Value.encode({ value: message.maxDynamicDescriptors! }, writer.uint32(146).fork()).join();
+    }
+    if (message.enableRetryAfterHeader !== false) {
+      writer.uint32(152).bool(message.enableRetryAfterHeader);
     }
     return writer;
   },
@@ -381,6 +270,30 @@ export const LocalRateLimit: MessageFns<
             message.rateLimitedAsResourceExhausted = reader.bool();
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.rateLimits.push(RateLimit.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.maxDynamicDescriptors = UInt32Value.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.enableRetryAfterHeader = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -460,6 +373,21 @@ export const LocalRateLimit: MessageFns<
         : isSet(object.rate_limited_as_resource_exhausted)
         ? globalThis.Boolean(object.rate_limited_as_resource_exhausted)
         : false,
+      rateLimits: globalThis.Array.isArray(object?.rateLimits)
+        ? object.rateLimits.map((e: any) => RateLimit.fromJSON(e))
+        : globalThis.Array.isArray(object?.rate_limits)
+        ? object.rate_limits.map((e: any) => RateLimit.fromJSON(e))
+        : [],
+      maxDynamicDescriptors: isSet(object.maxDynamicDescriptors)
+        ? Number(object.maxDynamicDescriptors)
+        : isSet(object.max_dynamic_descriptors)
+        ? Number(object.max_dynamic_descriptors)
+        : undefined,
+      enableRetryAfterHeader: isSet(object.enableRetryAfterHeader)
+        ? globalThis.Boolean(object.enableRetryAfterHeader)
+        : isSet(object.enable_retry_after_header)
+        ? globalThis.Boolean(object.enable_retry_after_header)
+        : false,
     };
   },
 
@@ -512,6 +440,15 @@ export const LocalRateLimit: MessageFns<
     if (message.rateLimitedAsResourceExhausted !== false) {
       obj.rateLimitedAsResourceExhausted = message.rateLimitedAsResourceExhausted;
     }
+    if (message.rateLimits?.length) {
+      obj.rateLimits = message.rateLimits.map((e) => RateLimit.toJSON(e));
+    }
+    if (message.maxDynamicDescriptors !== undefined) {
+      obj.maxDynamicDescriptors = message.maxDynamicDescriptors;
+    }
+    if (message.enableRetryAfterHeader !== false) {
+      obj.enableRetryAfterHeader = message.enableRetryAfterHeader;
+    }
     return obj;
   },
 
@@ -547,6 +484,9 @@ export const LocalRateLimit: MessageFns<
     message.vhRateLimits = object.vhRateLimits ?? 0;
     message.alwaysConsumeDefaultTokenBucket = object.alwaysConsumeDefaultTokenBucket ?? undefined;
     message.rateLimitedAsResourceExhausted = object.rateLimitedAsResourceExhausted ?? false;
+    message.rateLimits = object.rateLimits?.map((e) => RateLimit.fromPartial(e)) || [];
+    message.maxDynamicDescriptors = object.maxDynamicDescriptors ?? undefined;
+    message.enableRetryAfterHeader = object.enableRetryAfterHeader ?? false;
     return message;
   },
 };

@@ -1,14 +1,11 @@
 // Admission control (BackendTrafficPolicy `admissionControl`) with Envoy's admission_control
 // filter (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/admission_control_filter):
 // it sheds a share of requests that grows as the backend's success rate over the sampling window
-// falls below the threshold. The filter has no per-route config, so, as for response overrides,
-// the connection manager holds one disabled instance per distinct setting, enabled on its routes.
-import { createHash } from 'node:crypto';
-import { AdmissionControl, HttpFilter, packAny } from '@egts/envoy-api';
+// falls below the threshold. Envoy Gateway runs it among the cluster's upstream HTTP filters, so
+// it sees each attempt's answer, and a route's settings stay with the cluster it reaches.
+import { AdmissionControl, HttpFilter, packAny, UpstreamCodec } from '@egts/envoy-api';
 import type { AdmissionControl as AdmissionControlIR } from '@egts/ir';
 import { durationMs } from '../protoValues.js';
-import { ENABLED } from './customResponse.js';
-import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 
 const NAME = 'envoy.filters.http.admission_control';
 const RUNTIME = 'admission_control';
@@ -60,28 +57,14 @@ const config = (ir: AdmissionControlIR): AdmissionControl =>
         }),
   });
 
-/** One instance per distinct setting, named after its content (stable across changes). */
-const instanceName = (ir: AdmissionControlIR): string =>
-  `${NAME}/${createHash('sha256').update(JSON.stringify(ir)).digest('hex').slice(0, 12)}`;
-
-export const admissionControlFilter: HttpFilterTranslator = {
-  patchListener: (listeners) => {
-    const instances = new Map<string, AdmissionControlIR>();
-    for (const route of routesOf(listeners))
-      if (route.admissionControl)
-        instances.set(instanceName(route.admissionControl), route.admissionControl);
-    return [...instances.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, ir]) =>
-        HttpFilter.fromPartial({
-          name,
-          disabled: true,
-          typedConfig: packAny(AdmissionControl, config(ir)),
-        }),
-      );
-  },
-  patchRoute: (route) =>
-    route.admissionControl === undefined
-      ? undefined
-      : { [instanceName(route.admissionControl)]: ENABLED },
-};
+/**
+ * The cluster's upstream HTTP filters for admission control: the filter, then the upstream codec
+ * Envoy requires last (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/upstreams/http/v3/http_protocol_options.proto#envoy-v3-api-field-extensions-upstreams-http-v3-httpprotocoloptions-http-filters).
+ */
+export const admissionControlFilters = (ir: AdmissionControlIR): HttpFilter[] => [
+  HttpFilter.fromPartial({ name: NAME, typedConfig: packAny(AdmissionControl, config(ir)) }),
+  HttpFilter.fromPartial({
+    name: 'envoy.filters.http.upstream_codec',
+    typedConfig: packAny(UpstreamCodec, UpstreamCodec.fromPartial({})),
+  }),
+];

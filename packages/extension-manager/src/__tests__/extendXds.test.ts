@@ -1,0 +1,325 @@
+// Which hook is called on what, with which context, and what its answers change, as Envoy
+// Gateway does it (internal/xds/translator/extension.go), against a recording client; the gRPC
+// wire is covered end to end through Envoy in apps/gateway (extensionServer.e2e.test.ts).
+import { extensionManagerSchema } from '@egts/api';
+import {
+  Cluster,
+  type ExtensionResource,
+  Listener,
+  Route,
+  RouteConfiguration,
+  Secret,
+} from '@egts/envoy-api';
+import type { XdsIR } from '@egts/ir';
+import type { XdsResources } from '@egts/xds-translator';
+import { describe, expect, it } from 'vitest';
+import type { ExtensionClient } from '../extensionClient.js';
+import {
+  createExtensionManager,
+  ExtensionHookError,
+  extendXds,
+  notAppliedSettings,
+} from '../index.js';
+
+const filter = {
+  apiVersion: 'example.io/v1',
+  kind: 'Filter',
+  metadata: { name: 'f', namespace: 'default' },
+};
+const policy = {
+  apiVersion: 'example.io/v1',
+  kind: 'Policy',
+  metadata: { name: 'p', namespace: 'default' },
+};
+
+const ir = {
+  name: 'default/eg',
+  http: [
+    {
+      name: 'default/eg/http',
+      port: 10080,
+      routes: [
+        { name: 'with-filter', extensionRefs: [filter] },
+        { name: 'plain' },
+        { name: 'with-policy', extensionPolicies: [policy] },
+      ],
+    },
+  ],
+  tcp: [{ name: 'default/eg/tcp', port: 9000, routes: [] }],
+  udp: [],
+  extensionServerPolicies: [{ object: policy, listeners: ['default/eg/http'] }],
+} as unknown as XdsIR;
+
+const resources: XdsResources = {
+  listeners: [
+    Listener.fromPartial({ name: 'http', address: { socketAddress: { portValue: 10080 } } }),
+    Listener.fromPartial({ name: 'tcp', address: { socketAddress: { portValue: 9000 } } }),
+  ],
+  routes: [
+    RouteConfiguration.fromPartial({
+      name: 'default/eg/http',
+      virtualHosts: [
+        {
+          name: 'vh',
+          domains: ['example.com'],
+          routes: [
+            Route.fromPartial({ name: 'with-filter' }),
+            Route.fromPartial({ name: 'plain' }),
+            Route.fromPartial({ name: 'with-policy' }),
+          ],
+        },
+      ],
+    }),
+  ],
+  clusters: [Cluster.fromPartial({ name: 'c1' })],
+  endpoints: [],
+  secrets: [Secret.fromPartial({ name: 's1' })],
+};
+
+const read = (list: readonly ExtensionResource[] | undefined) =>
+  (list ?? []).map((r) => JSON.parse(Buffer.from(r.unstructuredBytes).toString()).kind);
+
+/** A client that records each call and answers as `answers` says (undefined: an unset answer). */
+function recordingClient(fail = new Set<string>()) {
+  const calls: Array<{ hook: string; name: string; context: unknown }> = [];
+  const maybeFail = (hook: string) => {
+    if (fail.has(hook)) throw new Error(`${hook} is down`);
+  };
+  const client: ExtensionClient = {
+    async postRouteModify({ route, postRouteContext }) {
+      calls.push({
+        hook: 'Route',
+        name: route?.name ?? '',
+        context: {
+          refs: read(postRouteContext?.extensionResources),
+          policies: read(postRouteContext?.extensionPolicies),
+          hostnames: postRouteContext?.hostnames,
+        },
+      });
+      maybeFail('Route');
+      return { route: route && { ...route, name: `${route.name}+ext` } };
+    },
+    async postVirtualHostModify({ virtualHost }) {
+      calls.push({ hook: 'VirtualHost', name: virtualHost?.name ?? '', context: undefined });
+      maybeFail('VirtualHost');
+      return {};
+    },
+    async postHTTPListenerModify({ listener, postListenerContext }) {
+      calls.push({
+        hook: 'HTTPListener',
+        name: listener?.name ?? '',
+        context: read(postListenerContext?.extensionResources),
+      });
+      maybeFail('HTTPListener');
+      return { listener: listener && { ...listener, statPrefix: 'ext' } };
+    },
+    async postTranslateModify(request) {
+      calls.push({
+        hook: 'Translation',
+        name: '',
+        context: {
+          policies: read(request.postTranslateContext?.extensionResources),
+          clusters: request.clusters.map((c) => c.name),
+          secrets: request.secrets.map((s) => s.name),
+          listeners: request.listeners.map((l) => l.name),
+        },
+      });
+      maybeFail('Translation');
+      return {
+        clusters: [...request.clusters, Cluster.fromPartial({ name: 'added' })],
+        secrets: request.secrets,
+        listeners: [],
+        routes: [],
+      };
+    },
+    close() {},
+  };
+  return { client, calls };
+}
+
+const manager = (post: string[], extra: Record<string, unknown> = {}) =>
+  extensionManagerSchema.parse({
+    hooks: { xdsTranslator: { post, ...extra } },
+    service: { fqdn: { hostname: '127.0.0.1', port: 1 } },
+  });
+
+describe('extendXds', () => {
+  it('calls each subscribed hook where Envoy Gateway does, with its context, and applies the answers', async () => {
+    const { client, calls } = recordingClient();
+    const before = JSON.stringify(resources);
+    const { resources: out, errors } = await extendXds(
+      client,
+      manager(['Route', 'VirtualHost', 'HTTPListener', 'Translation']),
+      ir,
+      resources,
+    );
+    expect(errors).toEqual([]);
+    // Route: only routes whose rule names an extension filter or that an extension policy
+    // targets, with those objects and the vhost's domains.
+    expect(calls.filter((c) => c.hook === 'Route')).toEqual([
+      {
+        hook: 'Route',
+        name: 'with-filter',
+        context: { refs: ['Filter'], policies: [], hostnames: ['example.com'] },
+      },
+      {
+        hook: 'Route',
+        name: 'with-policy',
+        context: { refs: [], policies: ['Policy'], hostnames: ['example.com'] },
+      },
+    ]);
+    expect(out.routes[0]?.virtualHosts[0]?.routes.map((r) => r.name)).toEqual([
+      'with-filter+ext',
+      'plain',
+      'with-policy+ext',
+    ]);
+    // VirtualHost: every one; an unset answer leaves it as it was.
+    expect(calls.filter((c) => c.hook === 'VirtualHost').map((c) => c.name)).toEqual(['vh']);
+    // HTTPListener: every listener, with the policies targeting the IR listeners on its port.
+    expect(calls.filter((c) => c.hook === 'HTTPListener')).toEqual([
+      { hook: 'HTTPListener', name: 'http', context: ['Policy'] },
+      { hook: 'HTTPListener', name: 'tcp', context: [] },
+    ]);
+    expect(out.listeners.map((l) => l.statPrefix)).toEqual(['ext', 'ext']);
+    // Translation: clusters and secrets (not listeners by default), every policy; its lists replace.
+    expect(calls.find((c) => c.hook === 'Translation')?.context).toEqual({
+      policies: ['Policy'],
+      clusters: ['c1'],
+      secrets: ['s1'],
+      listeners: [],
+    });
+    expect(out.clusters.map((c) => c.name)).toEqual(['c1', 'added']);
+    expect(out.listeners).toHaveLength(2);
+    expect(JSON.stringify(resources)).toBe(before);
+  });
+
+  it('calls only the hooks the extension subscribes to; includeAll sends the listeners', async () => {
+    const { client, calls } = recordingClient();
+    const { resources: out } = await extendXds(
+      client,
+      manager(['Translation'], { translation: { listener: { includeAll: true } } }),
+      ir,
+      resources,
+    );
+    expect(calls.map((c) => c.hook)).toEqual(['Translation']);
+    expect((calls[0]?.context as { listeners?: string[] } | undefined)?.listeners).toEqual([
+      'http',
+      'tcp',
+    ]);
+    // The extension returned no listeners for the listeners it was sent: they are replaced.
+    expect(out.listeners).toEqual([]);
+  });
+
+  it('collects a failed hook and leaves what it concerned unmodified', async () => {
+    const { client } = recordingClient(new Set(['Route']));
+    const { resources: out, errors } = await extendXds(client, manager(['Route']), ir, resources);
+    expect(errors).toEqual([
+      'PostRouteModify with-filter: Route is down',
+      'PostRouteModify with-policy: Route is down',
+    ]);
+    expect(out.routes[0]?.virtualHosts[0]?.routes.map((r) => r.name)).toEqual([
+      'with-filter',
+      'plain',
+      'with-policy',
+    ]);
+  });
+});
+
+describe('createExtensionManager', () => {
+  const unreachable = (failOpen: boolean) =>
+    createExtensionManager(
+      extensionManagerSchema.parse({
+        hooks: { xdsTranslator: { post: ['VirtualHost'] } },
+        // Port 1 on loopback: nothing listens; every call fails.
+        service: { ip: { address: '127.0.0.1', port: 1 } },
+        retry: { maxAttempts: 2, initialBackoff: '0.01s', maxBackoff: '0.02s' },
+        failOpen,
+      }),
+      { callTimeoutMs: 5_000 },
+    );
+
+  it('fails the update when the extension is down and failOpen is off', async () => {
+    const manager = unreachable(false);
+    await expect(manager.extend(ir, resources)).rejects.toBeInstanceOf(ExtensionHookError);
+    manager.close();
+  });
+
+  it('sends the resources unmodified when the extension is down and failOpen is on', async () => {
+    const manager = unreachable(true);
+    expect(await manager.extend(ir, resources)).toEqual(resources);
+    manager.close();
+  });
+
+  it('calls nothing without subscribed hooks', async () => {
+    const manager = createExtensionManager(manager0());
+    expect(await manager.extend(ir, resources)).toBe(resources);
+  });
+});
+
+const manager0 = () => manager([]);
+
+describe('notAppliedSettings', () => {
+  it('names the custom backend and pre-translation settings egts does not act on', () => {
+    const config = extensionManagerSchema.parse({
+      backendResources: [{ group: 'example.io', version: 'v1', kind: 'Bucket' }],
+      hooks: { xdsTranslator: { pre: ['Route'], post: ['Route', 'Cluster'] } },
+      service: { unix: { path: '/tmp/ext.sock' } },
+    });
+    expect(notAppliedSettings(config)).toEqual([
+      'backendResources',
+      'hooks.xdsTranslator.post: Cluster',
+      'hooks.xdsTranslator.pre',
+    ]);
+    expect(notAppliedSettings(manager(['Route', 'Translation']))).toEqual([]);
+  });
+});
+
+describe('EnvoyPatchPolicy order', () => {
+  it('patches after the listener hook and before the translation hook, as Envoy Gateway', async () => {
+    const { client } = recordingClient();
+    const patchedIR = {
+      ...ir,
+      envoyPatchPolicies: [
+        {
+          namespace: 'default',
+          name: 'after-listener-hook',
+          patches: [
+            {
+              type: 'type.googleapis.com/envoy.config.listener.v3.Listener',
+              name: 'http',
+              op: 'replace' as const,
+              path: '/stat_prefix',
+              value: 'patched',
+            },
+          ],
+        },
+        {
+          namespace: 'default',
+          name: 'before-translation-hook',
+          patches: [
+            {
+              type: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+              name: 'added',
+              op: 'replace' as const,
+              path: '/name',
+              value: 'renamed',
+            },
+          ],
+        },
+      ],
+    } as XdsIR;
+    const { resources: out } = await extendXds(
+      client,
+      manager(['HTTPListener', 'Translation']),
+      patchedIR,
+      resources,
+    );
+    expect(out.listeners.map((l) => l.statPrefix)).toEqual(['patched', 'ext']);
+    // The cluster the translation hook adds did not exist yet when the patches ran.
+    expect(out.clusters.map((c) => c.name)).toEqual(['c1', 'added']);
+    expect(out.envoyPatchPolicies?.map((o) => [o.name, o.reason])).toEqual([
+      ['after-listener-hook', 'Programmed'],
+      ['before-translation-hook', 'ResourceNotFound'],
+    ]);
+  });
+});

@@ -1,0 +1,4 @@
+import { defineConfig } from 'tsup';
+import { tsupOptions } from '../../tsup.shared.ts';
+
+export default defineConfig(tsupOptions());

@@ -1,0 +1,74 @@
+// EnvoyProxy telemetry into the IR: tracing takes Envoy Gateway's defaults (every request sampled
+// at random, client-forced tracing off, no cap; the Gateway as service name) and its collector's
+// cluster; what egts does not apply yet (upstream access logs, span names) is reported NotApplied
+// naming the field, never accepted silently.
+import { loadResourcesFromText } from '@egts/api';
+import { describe, expect, it } from 'vitest';
+import { translate } from '../index.js';
+
+const manifests = (telemetry: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: eg}
+spec:
+  controllerName: gateway.envoyproxy.io/gatewayclass-controller
+  parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: proxy, namespace: default}
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyProxy
+metadata: {name: proxy, namespace: default}
+spec:
+  telemetry:
+${telemetry}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec: {gatewayClassName: eg, listeners: [{name: http, protocol: HTTP, port: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: collector, namespace: monitoring}
+spec: {ports: [{name: grpc, port: 4317}]}
+`;
+
+const run = (telemetry: string) => {
+  const { resources, problems } = loadResourcesFromText(manifests(telemetry), 'telemetry.yaml');
+  expect(problems).toEqual([]);
+  const result = translate(resources);
+  const status = result.statuses.find((s) => s.kind === 'EnvoyProxy')?.status as {
+    ancestors: { conditions: { type: string; reason: string; message: string }[] }[];
+  };
+  return {
+    accepted: status.ancestors[0]?.conditions.find((c) => c.type === 'Accepted'),
+    ir: result.xdsIR[0],
+  };
+};
+
+describe('EnvoyProxy telemetry', () => {
+  it("traces with Envoy Gateway's defaults to the collector's cluster", () => {
+    const { accepted, ir } = run(`    tracing:
+      provider:
+        backendRefs: [{name: collector, namespace: monitoring, port: 4317}]`);
+    expect(accepted?.reason).toBe('Accepted');
+    expect(ir?.tracing).toMatchObject({
+      provider: 'OpenTelemetry',
+      serviceName: 'gw.default',
+      authority: 'collector.monitoring.svc.cluster.local',
+      sampling: { random: 100, client: 0, overall: 100 },
+      destination: { name: 'tracing', settings: [{ protocol: 'GRPC' }] },
+    });
+  });
+
+  it('reports what it does not apply yet', () => {
+    const upstream = run(`    accessLog:
+      settings: [{type: Upstream, sinks: [{type: File, file: {path: /dev/stdout}}]}]`);
+    expect(upstream.accepted?.reason).toBe('NotApplied');
+    expect(upstream.accepted?.message).toContain('spec.telemetry.accessLog.settings.type');
+    const spanName = run(`    tracing:
+      spanName: {client: a, server: b}
+      provider:
+        backendRefs: [{name: collector, namespace: monitoring, port: 4317}]`);
+    expect(spanName.accepted?.reason).toBe('NotApplied');
+    expect(spanName.accepted?.message).toContain('spec.telemetry.tracing.spanName');
+  });
+});

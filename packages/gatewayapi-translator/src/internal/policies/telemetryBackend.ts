@@ -1,0 +1,79 @@
+// The backends EnvoyProxy telemetry sends to (a tracing collector, an OpenTelemetry or access log
+// service sink): a destination of their own, as Envoy Gateway builds them.
+import type { EnvoyProxy } from '@egts/api';
+import type { DestinationSetting, RouteDestination } from '@egts/ir';
+import type { TranslatorContext } from '../context/translatorContext.js';
+import { resolveBackendRef } from '../routes/backendRefs.js';
+import { ENVOY_GATEWAY_GROUP, nsName } from '../types.js';
+import { backendRefOf, serviceBackendRefs } from './validation/policyBackendRefs.js';
+import type { Obj } from './validation/policyValues.js';
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** A Service by its cluster DNS name: `<service>.<namespace>[.svc[.cluster.local]]`. */
+const SERVICE_HOST = /^([a-z0-9-]+)\.([a-z0-9-]+)(\.svc(\.cluster\.local)?)?$/;
+
+/**
+ * A telemetry backend (tracing collector, OpenTelemetry or ALS access log sink) as the destination
+ * `name`: the service's backendRefs (no ReferenceGrant: the EnvoyProxy is the operator's
+ * own configuration), or its deprecated `host` and `port` (a Service's DNS name goes to the
+ * Service's endpoints, as cluster DNS would). Undefined when a ref does not resolve (the Gateway
+ * says so: envoyProxyGatewayProblem).
+ */
+export function telemetryBackend(
+  ctx: TranslatorContext,
+  proxy: EnvoyProxy,
+  service: Obj,
+  name: string,
+  protocol: DestinationSetting['protocol'],
+): { destination: RouteDestination; authority: string } | undefined {
+  const namespace = proxy.metadata.namespace ?? 'default';
+  const self = {
+    group: ENVOY_GATEWAY_GROUP,
+    kind: 'EnvoyProxy',
+    namespace,
+    name: proxy.metadata.name,
+  };
+  const referrer = { ...self, skipReferenceGrant: true, parents: [{ ref: self }] };
+  let refs = serviceBackendRefs(service);
+  const host = str(service.host);
+  const port = typeof service.port === 'number' ? service.port : 4317;
+  if (refs.length === 0 && host !== undefined) {
+    const service = SERVICE_HOST.exec(host);
+    if (!service || !ctx.services.has(nsName(service[2] ?? '', service[1] ?? '')))
+      return {
+        authority: host,
+        destination: {
+          name: name,
+          settings: [
+            {
+              name: `${name}/backend/0`,
+              weight: 1,
+              protocol,
+              addressType: /^[0-9.]+$/.test(host) || host.includes(':') ? 'IP' : 'FQDN',
+              endpoints: [{ host, port, ready: true }],
+            },
+          ],
+        },
+      };
+    refs = [{ name: service[1], namespace: service[2], port }];
+  }
+  const settings: DestinationSetting[] = [];
+  for (const [i, ref] of refs.entries()) {
+    const resolved = resolveBackendRef(
+      ctx,
+      referrer,
+      backendRefOf(ref, str(ref.name) ?? ''),
+      `${name}/backend/${i}`,
+      protocol,
+    );
+    if (!resolved.setting) return undefined;
+    settings.push(resolved.setting);
+  }
+  const [first] = refs;
+  if (first === undefined) return undefined;
+  return {
+    destination: { name: name, settings },
+    authority: host ?? `${str(first.name)}.${str(first.namespace) ?? namespace}.svc.cluster.local`,
+  };
+}
