@@ -31,6 +31,13 @@ const SAFE_DURATION = more('closes HTTP/1 connections past their duration safely
 const GRPC_WEB = more('turns gRPC-Web into gRPC with grpc.enableWeb');
 const FINGERPRINTS = more('computes the JA3 and JA4 fingerprints asked for');
 const SOCKET = more('Envoy loads the socket buffer limit and the scheme');
+const CONNECTIONS = 'apps/conformance/src/__tests__/clientTrafficConnections.integration.test.ts';
+const connections = (test: string) => `${CONNECTIONS}: ${test}`;
+const PER_CONNECTION = connections('closes a connection after maxRequestsPerConnection requests');
+const IDLE = connections('closes an idle connection after timeout.http.idleTimeout');
+const HEADERS_TIMEOUT = connections(
+  'gives up on unfinished request headers after requestHeadersReceivedTimeout',
+);
 /** Settings Envoy loads, checked in its config dump. */
 const LOADED = envoy('Envoy loads every applied setting');
 
@@ -48,7 +55,7 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.connection.connectionLimit.value': CONNECTION_LIMIT,
     'spec.connection.connectionLimit.closeDelay': LOADED,
     'spec.connection.connectionLimit.maxConnectionDuration': LOADED,
-    'spec.connection.connectionLimit.maxRequestsPerConnection': LOADED,
+    'spec.connection.connectionLimit.maxRequestsPerConnection': PER_CONNECTION,
     'spec.connection.connectionLimit.maxStreamDuration': LOADED,
     'spec.enableProxyProtocol': PROXY_PROTOCOL,
     'spec.proxyProtocol': PROXY_PROTOCOL,
@@ -84,8 +91,8 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.path': PATH,
     'spec.tcpKeepalive': LOADED,
     'spec.timeout.http.requestReceivedTimeout': TIMEOUT,
-    'spec.timeout.http.requestHeadersReceivedTimeout': LOADED,
-    'spec.timeout.http.idleTimeout': LOADED,
+    'spec.timeout.http.requestHeadersReceivedTimeout': HEADERS_TIMEOUT,
+    'spec.timeout.http.idleTimeout': IDLE,
     'spec.timeout.http.streamIdleTimeout': LOADED,
     'spec.timeout.tcp.tlsHandshakeTimeout': LOADED,
     'spec.timeout.tcp.connectionInspectionTimeout': LOADED,
