@@ -1,7 +1,8 @@
 // ClientTrafficPolicy connection limits and HTTP timeouts as a client sees them through real
 // Envoy (each field had only a config-dump proof): maxRequestsPerConnection closes the
 // connection after N requests, timeout.http.idleTimeout closes an idle connection,
-// requestHeadersReceivedTimeout gives up on a client that never finishes its headers. Manifests ->
+// requestHeadersReceivedTimeout gives up on a client that never finishes its headers,
+// maxStreamDuration and streamIdleTimeout end a request the backend is slow to answer. Manifests ->
 // egts's translators -> a static bootstrap -> Envoy; one listener per setting, `plain` without.
 import { createServer, type Server } from 'node:http';
 import { connect as netConnect, type Socket } from 'node:net';
@@ -64,7 +65,7 @@ class Connection {
 }
 
 const ns = 'default';
-const LISTENERS = ['plain', 'perconn', 'idle', 'headers'];
+const LISTENERS = ['plain', 'perconn', 'idle', 'headers', 'stream', 'streamidle'];
 
 const ctp = (name: string, spec: string) => `---
 apiVersion: gateway.envoyproxy.io/v1alpha1
@@ -86,7 +87,8 @@ describe('[envoy] ClientTrafficPolicy connection limits and timeouts, as a clien
     for (const name of LISTENERS) ports[name] = await freePort();
     backend = createServer((req, res) => {
       req.resume();
-      req.on('end', () => res.end('ok'));
+      // /slow answers after 3 s: longer than the stream limits below.
+      req.on('end', () => setTimeout(() => res.end('ok'), req.url === '/slow' ? 3_000 : 0));
     });
     await new Promise<void>((resolve) => backend.listen(backendPort, '127.0.0.1', resolve));
     const text = `apiVersion: gateway.networking.k8s.io/v1
@@ -124,7 +126,10 @@ spec:
 ${ctp('perconn', '  connection: {connectionLimit: {maxRequestsPerConnection: 2}}\n')}${ctp(
   'idle',
   '  timeout: {http: {idleTimeout: 1s}}\n',
-)}${ctp('headers', '  timeout: {http: {requestHeadersReceivedTimeout: 1s}}\n')}`;
+)}${ctp('headers', '  timeout: {http: {requestHeadersReceivedTimeout: 1s}}\n')}${ctp(
+  'stream',
+  '  connection: {connectionLimit: {maxStreamDuration: 1s}}\n',
+)}${ctp('streamidle', '  timeout: {http: {streamIdleTimeout: 1s}}\n')}`;
     const { resources, problems } = loadResourcesFromText(text, 'ctp-connections.yaml');
     if (problems.length > 0) throw new Error(JSON.stringify(problems));
     const result = translate(resources);
@@ -145,7 +150,7 @@ ${ctp('perconn', '  connection: {connectionLimit: {maxRequestsPerConnection: 2}}
 
   it('accepts every policy', () => {
     const policies = statuses.filter((s) => s.kind === 'ClientTrafficPolicy');
-    expect(policies).toHaveLength(3);
+    expect(policies).toHaveLength(5);
     for (const policy of policies)
       expect(JSON.stringify(policy.status)).toContain('"type":"Accepted","status":"True"');
   });
@@ -201,5 +206,25 @@ ${ctp('perconn', '  connection: {connectionLimit: {maxRequestsPerConnection: 2}}
       slow.destroy();
       plain.destroy();
     }
+  }, 60_000);
+
+  it('ends a request past maxStreamDuration or streamIdleTimeout, not a plain one', async () => {
+    const status = async (name: string) => {
+      const conn = new Connection(port(name));
+      try {
+        return /^HTTP\/1\.1 (\d+)/.exec(await conn.get('/slow'))?.[1];
+      } finally {
+        conn.destroy();
+      }
+    };
+    const [stream, idle, plain] = await Promise.all([
+      status('stream'),
+      status('streamidle'),
+      status('plain'),
+    ]);
+    expect(plain).toBe('200');
+    // Envoy gives up on the upstream request after 1 s and answers 504 itself.
+    expect(stream).toBe('504');
+    expect(idle).toBe('504');
   }, 60_000);
 });

@@ -38,6 +38,9 @@ const IDLE = connections('closes an idle connection after timeout.http.idleTimeo
 const HEADERS_TIMEOUT = connections(
   'gives up on unfinished request headers after requestHeadersReceivedTimeout',
 );
+const STREAM_LIMITS = connections(
+  'ends a request past maxStreamDuration or streamIdleTimeout, not a plain one',
+);
 /** Settings Envoy loads, checked in its config dump. */
 const LOADED = envoy('Envoy loads every applied setting');
 
@@ -56,7 +59,7 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.connection.connectionLimit.closeDelay': LOADED,
     'spec.connection.connectionLimit.maxConnectionDuration': LOADED,
     'spec.connection.connectionLimit.maxRequestsPerConnection': PER_CONNECTION,
-    'spec.connection.connectionLimit.maxStreamDuration': LOADED,
+    'spec.connection.connectionLimit.maxStreamDuration': STREAM_LIMITS,
     'spec.enableProxyProtocol': PROXY_PROTOCOL,
     'spec.proxyProtocol': PROXY_PROTOCOL,
     'spec.headers.earlyRequestHeaders.add': HEADERS,
@@ -93,7 +96,7 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.timeout.http.requestReceivedTimeout': TIMEOUT,
     'spec.timeout.http.requestHeadersReceivedTimeout': HEADERS_TIMEOUT,
     'spec.timeout.http.idleTimeout': IDLE,
-    'spec.timeout.http.streamIdleTimeout': LOADED,
+    'spec.timeout.http.streamIdleTimeout': STREAM_LIMITS,
     'spec.timeout.tcp.tlsHandshakeTimeout': LOADED,
     'spec.timeout.tcp.connectionInspectionTimeout': LOADED,
     'spec.timeout.tcp.idleTimeout': TCP_IDLE,
