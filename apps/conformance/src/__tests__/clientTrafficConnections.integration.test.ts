@@ -2,9 +2,11 @@
 // Envoy (each field had only a config-dump proof): maxRequestsPerConnection closes the
 // connection after N requests, timeout.http.idleTimeout closes an idle connection,
 // requestHeadersReceivedTimeout gives up on a client that never finishes its headers,
-// maxStreamDuration and streamIdleTimeout end a request the backend is slow to answer. Manifests ->
+// maxStreamDuration and streamIdleTimeout end a request the backend is slow to answer, and the
+// HTTP/2 SETTINGS frame carries maxConcurrentStreams and initialStreamWindowSize. Manifests ->
 // egts's translators -> a static bootstrap -> Envoy; one listener per setting, `plain` without.
 import { createServer, type Server } from 'node:http';
+import { connect as http2Connect, type Settings } from 'node:http2';
 import { connect as netConnect, type Socket } from 'node:net';
 import { loadResourcesFromText, type ResourceStatus } from '@egts/api';
 import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
@@ -65,7 +67,7 @@ class Connection {
 }
 
 const ns = 'default';
-const LISTENERS = ['plain', 'perconn', 'idle', 'headers', 'stream', 'streamidle'];
+const LISTENERS = ['plain', 'perconn', 'idle', 'headers', 'stream', 'streamidle', 'h2'];
 
 const ctp = (name: string, spec: string) => `---
 apiVersion: gateway.envoyproxy.io/v1alpha1
@@ -129,7 +131,10 @@ ${ctp('perconn', '  connection: {connectionLimit: {maxRequestsPerConnection: 2}}
 )}${ctp('headers', '  timeout: {http: {requestHeadersReceivedTimeout: 1s}}\n')}${ctp(
   'stream',
   '  connection: {connectionLimit: {maxStreamDuration: 1s}}\n',
-)}${ctp('streamidle', '  timeout: {http: {streamIdleTimeout: 1s}}\n')}`;
+)}${ctp('streamidle', '  timeout: {http: {streamIdleTimeout: 1s}}\n')}${ctp(
+  'h2',
+  '  http2: {maxConcurrentStreams: 7, initialStreamWindowSize: 128Ki}\n',
+)}`;
     const { resources, problems } = loadResourcesFromText(text, 'ctp-connections.yaml');
     if (problems.length > 0) throw new Error(JSON.stringify(problems));
     const result = translate(resources);
@@ -150,7 +155,7 @@ ${ctp('perconn', '  connection: {connectionLimit: {maxRequestsPerConnection: 2}}
 
   it('accepts every policy', () => {
     const policies = statuses.filter((s) => s.kind === 'ClientTrafficPolicy');
-    expect(policies).toHaveLength(5);
+    expect(policies).toHaveLength(6);
     for (const policy of policies)
       expect(JSON.stringify(policy.status)).toContain('"type":"Accepted","status":"True"');
   });
@@ -226,5 +231,22 @@ ${ctp('perconn', '  connection: {connectionLimit: {maxRequestsPerConnection: 2}}
     // Envoy gives up on the upstream request after 1 s and answers 504 itself.
     expect(stream).toBe('504');
     expect(idle).toBe('504');
+  }, 60_000);
+
+  it('advertises http2 maxConcurrentStreams and initialStreamWindowSize in its SETTINGS', async () => {
+    const settings = (name: string) =>
+      new Promise<Settings>((resolve, reject) => {
+        const session = http2Connect(`http://127.0.0.1:${port(name)}`);
+        session.once('remoteSettings', (remote) => {
+          resolve(remote);
+          session.close();
+        });
+        session.once('error', reject);
+      });
+    const [tuned, plain] = await Promise.all([settings('h2'), settings('plain')]);
+    expect(tuned.maxConcurrentStreams).toBe(7);
+    expect(tuned.initialWindowSize).toBe(131_072);
+    expect(plain.maxConcurrentStreams).not.toBe(7);
+    expect(plain.initialWindowSize).not.toBe(131_072);
   }, 60_000);
 });

@@ -41,6 +41,9 @@ const HEADERS_TIMEOUT = connections(
 const STREAM_LIMITS = connections(
   'ends a request past maxStreamDuration or streamIdleTimeout, not a plain one',
 );
+const H2_SETTINGS = connections(
+  'advertises http2 maxConcurrentStreams and initialStreamWindowSize in its SETTINGS',
+);
 /** Settings Envoy loads, checked in its config dump. */
 const LOADED = envoy('Envoy loads every applied setting');
 
@@ -87,9 +90,9 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.http1.http10.useDefaultHost': HTTP10,
     'spec.http1.preserveHeaderCase': PRESERVE_CASE,
     'spec.http3': HTTP3,
-    'spec.http2.initialStreamWindowSize': LOADED,
+    'spec.http2.initialStreamWindowSize': H2_SETTINGS,
     'spec.http2.initialConnectionWindowSize': LOADED,
-    'spec.http2.maxConcurrentStreams': LOADED,
+    'spec.http2.maxConcurrentStreams': H2_SETTINGS,
     'spec.http2.onInvalidMessage': LOADED,
     'spec.path': PATH,
     'spec.tcpKeepalive': LOADED,
