@@ -60,7 +60,7 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.connection.maxAcceptPerSocketEvent': LOADED,
     'spec.connection.connectionLimit.value': CONNECTION_LIMIT,
     'spec.connection.connectionLimit.closeDelay': LOADED,
-    'spec.connection.connectionLimit.maxConnectionDuration': LOADED,
+    'spec.connection.connectionLimit.maxConnectionDuration': SAFE_DURATION,
     'spec.connection.connectionLimit.maxRequestsPerConnection': PER_CONNECTION,
     'spec.connection.connectionLimit.maxStreamDuration': STREAM_LIMITS,
     'spec.enableProxyProtocol': PROXY_PROTOCOL,
