@@ -2,6 +2,7 @@
 // YAML/JSON into a typed Resources bundle with path-named problems.
 
 export type { Condition } from './condition.js';
+export type { ClusterTrustBundle } from './core/clusterTrustBundle.js';
 export type { ConfigMap } from './core/configMap.js';
 export { configMapDefinition } from './core/configMap.js';
 export type { Endpoint, EndpointPort, EndpointSlice } from './core/endpointSlice.js';

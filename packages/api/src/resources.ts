@@ -1,5 +1,9 @@
 // The Resources bundle: every input egts reads, one array per kind, and the registry that says
 // which kind goes in which array.
+import {
+  type ClusterTrustBundle,
+  clusterTrustBundleDefinition,
+} from './core/clusterTrustBundle.js';
 import { type ConfigMap, configMapDefinition } from './core/configMap.js';
 import { type EndpointSlice, endpointSliceDefinition } from './core/endpointSlice.js';
 import { type Namespace, namespaceDefinition } from './core/namespace.js';
@@ -54,6 +58,7 @@ export interface Resources {
   endpointSlices: EndpointSlice[];
   secrets: Secret[];
   configMaps: ConfigMap[];
+  clusterTrustBundles: ClusterTrustBundle[];
   envoyProxies: EnvoyProxy[];
   clientTrafficPolicies: ClientTrafficPolicy[];
   backendTrafficPolicies: BackendTrafficPolicy[];
@@ -123,6 +128,11 @@ export const resourceKinds = [
   { collection: 'endpointSlices', role: 'endpoints', definition: endpointSliceDefinition },
   { collection: 'secrets', role: 'data', definition: secretDefinition },
   { collection: 'configMaps', role: 'data', definition: configMapDefinition },
+  {
+    collection: 'clusterTrustBundles',
+    role: 'data',
+    definition: clusterTrustBundleDefinition,
+  },
   { collection: 'envoyProxies', role: 'parameters', definition: envoyProxyDefinition },
   {
     collection: 'clientTrafficPolicies',

@@ -16,6 +16,11 @@ export type ProxyEvent =
       readonly reason: string;
     }
   | {
+      /** A fleet whose bootstrap was refused has one Envoy takes again, or is gone. */
+      readonly type: 'bootstrap-accepted';
+      readonly proxy: string;
+    }
+  | {
       readonly type: 'started';
       readonly proxy: string;
       readonly pid: number;

@@ -148,11 +148,24 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
    * or that Envoy refuses leaves the running proxy (with its last good bootstrap) alone, and
    * starts none.
    */
+  /** Fleets whose last bootstrap was refused. */
+  const refused = new Set<string>();
   const refuseInvalidBootstraps = async (desired: Map<string, LaunchSpec>): Promise<void> => {
+    // Fleets refused before whose bootstrap is now taken (or that are gone): said once.
+    const accepted = (name: string) => {
+      if (refused.delete(name)) options.onEvent?.({ type: 'bootstrap-accepted', proxy: name });
+    };
+    for (const name of refused) if (!desired.has(name)) accepted(name);
     for (const [name, spec] of desired) {
       const current = running.get(name);
-      if (spec.overridden === undefined) continue;
-      if (current && JSON.stringify(current.spec) === JSON.stringify(spec)) continue;
+      if (spec.overridden === undefined) {
+        accepted(name);
+        continue;
+      }
+      if (current && JSON.stringify(current.spec) === JSON.stringify(spec)) {
+        accepted(name);
+        continue;
+      }
       let reason = spec.overridden === true ? undefined : spec.overridden;
       if (reason === undefined) {
         const key = JSON.stringify(spec.bootstrap);
@@ -165,7 +178,11 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
         if (!result.valid)
           reason = `spec.bootstrap: Envoy refuses it: ${result.output.trim().split('\n').slice(-3).join(' ')}`;
       }
-      if (reason === undefined) continue;
+      if (reason === undefined) {
+        accepted(name);
+        continue;
+      }
+      refused.add(name);
       options.onEvent?.({ type: 'bootstrap-refused', proxy: name, reason });
       if (current) desired.set(name, current.spec);
       else desired.delete(name);

@@ -7,6 +7,7 @@
 // no endpoints) and only their ClusterLoadAssignments are built.
 import type { XdsIR } from '@egts/ir';
 import { addDestination, addEmptyDestination } from './internal/cluster/destinationClusters.js';
+import { withIpFamilyDns } from './internal/cluster/ipFamilyDns.js';
 import { addEmptyListenerCluster } from './internal/listener/tcpListener.js';
 import { ResourceSet } from './internal/resourceSet.js';
 import { XdsMemo } from './internal/xdsMemo.js';
@@ -40,5 +41,5 @@ export const translateDestinations = (
       addEmptyDestination(route.destination, out);
     }
   }
-  return out.toResources();
+  return withIpFamilyDns(out.toResources(), ir.ipFamily);
 };

@@ -2,6 +2,7 @@
 // names come from the IR, resources are deduplicated by name and sorted, the IR is not mutated.
 // Each call starts from nothing; createXdsTranslator() keeps what it built between calls.
 import type { XdsIR } from '@egts/ir';
+import { withIpFamilyDns } from './internal/cluster/ipFamilyDns.js';
 import { addStreamListeners } from './internal/listener/streamListeners.js';
 import { addUdpListener } from './internal/listener/udpListener.js';
 import { applyEnvoyPatches } from './internal/patches/applyEnvoyPatches.js';
@@ -26,7 +27,7 @@ export const translateXdsWith = (
   addStreamListeners(ir, out);
   for (const listener of ir.udp)
     addUdpListener(listener, out, ir.accessLog, ir.ipFamily === 'DualStack');
-  const resources = out.toResources();
+  const resources = withIpFamilyDns(out.toResources(), ir.ipFamily);
   // Last, on the final resources (Envoy Gateway's EnvoyPatchPolicy).
   const policies = ir.envoyPatchPolicies ?? [];
   if (policies.length === 0) return resources;

@@ -1,8 +1,9 @@
 // More ClientTrafficPolicy settings through real Envoy (clientTrafficPolicy.integration.test.ts has
 // the first ones): where the client address comes from with directSourceIP, ignored HTTP/1.1
-// upgrades, the safe HTTP/1 maximum connection duration, gRPC-Web, TLS fingerprints, the socket
-// buffer and the scheme. Manifests -> egts's translators -> a static bootstrap -> Envoy, with a
-// local echo backend; one listener per behaviour, one policy on each.
+// upgrades, the safe HTTP/1 maximum connection duration, gRPC-Web, TLS fingerprints, client CAs
+// from a ClusterTrustBundle, the socket buffer and the scheme. Manifests -> egts's translators ->
+// a static bootstrap -> Envoy, with a local echo backend; one listener per behaviour, one policy
+// on each.
 
 import { createServer, request, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -12,7 +13,7 @@ import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
 import { translate } from '@egts/gatewayapi-translator';
 import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selfSigned } from '../internal/certificates.js';
+import { type Certificate, clientCertificate, selfSigned } from '../internal/certificates.js';
 import { freePort } from '../internal/freePort.js';
 
 interface Reply {
@@ -54,7 +55,7 @@ const send = (
     req.end();
   });
 
-const sendTls = (port: number, host: string): Promise<Reply> =>
+const sendTls = (port: number, host: string, cert?: Certificate): Promise<Reply> =>
   new Promise((resolve, reject) => {
     const req = httpsRequest(
       {
@@ -65,6 +66,7 @@ const sendTls = (port: number, host: string): Promise<Reply> =>
         headers: { host },
         rejectUnauthorized: false,
         agent: false,
+        ...(cert ? { cert: cert.cert, key: cert.key } : {}),
       },
       (res) => collect(res, resolve),
     );
@@ -127,12 +129,13 @@ describe('[envoy] more ClientTrafficPolicy settings through a translated bootstr
   const ports: Record<string, number> = {};
   let statuses: readonly ResourceStatus[] = [];
   const port = (name: string) => ports[name] as number;
+  let client: Certificate;
 
   beforeAll(async () => {
     const backendPort = await freePort();
     for (const name of ['plain', 'direct', 'xff', 'upgrade', 'safe', 'unsafe', 'web'])
       ports[name] = await freePort();
-    for (const name of ['ja3', 'ja4', 'loaded']) ports[name] = await freePort();
+    for (const name of ['ja3', 'ja4', 'loaded', 'bundle']) ports[name] = await freePort();
     backend = createServer((req, res) => {
       req.resume();
       req.on('end', () => {
@@ -144,6 +147,13 @@ describe('[envoy] more ClientTrafficPolicy settings through a translated bootstr
     });
     await new Promise<void>((resolve) => backend.listen(backendPort, '127.0.0.1', resolve));
     const server = selfSigned(['www.example.com']);
+    const ca = selfSigned(['bundle-ca.example.com']);
+    client = clientCertificate(ca, 'client.example.com');
+    const indented = ca.cert
+      .trim()
+      .split('\n')
+      .map((line) => `    ${line}`)
+      .join('\n');
     const b64 = (s: string) => Buffer.from(s).toString('base64');
     const http = (name: string) => `{name: ${name}, protocol: HTTP, port: ${port(name)}}`;
     const https = (name: string) =>
@@ -160,7 +170,14 @@ spec:
   gatewayClassName: eg
   listeners:
 ${['plain', 'direct', 'xff', 'upgrade', 'safe', 'unsafe', 'web'].map((n) => `  - ${http(n)}`).join('\n')}
-${['ja3', 'ja4', 'loaded'].map((n) => `  - ${https(n)}`).join('\n')}
+${['ja3', 'ja4', 'loaded', 'bundle'].map((n) => `  - ${https(n)}`).join('\n')}
+---
+apiVersion: certificates.k8s.io/v1beta1
+kind: ClusterTrustBundle
+metadata: {name: client-ca}
+spec:
+  trustBundle: |
+${indented}
 ---
 apiVersion: v1
 kind: Secret
@@ -215,6 +232,9 @@ ${ctp('direct', '  clientIPDetection: {directSourceIP: {}}\n')}${ctp(
   `  connection: {socketBufferLimit: 256Ki}
   scheme: MatchBackend
 `,
+)}${ctp(
+  'bundle',
+  '  tls: {clientValidation: {caCertificateRefs: [{group: certificates.k8s.io, kind: ClusterTrustBundle, name: client-ca}]}}\n',
 )}`;
     const { resources, problems } = loadResourcesFromText(text, 'ctp-settings.yaml');
     if (problems.length > 0) throw new Error(JSON.stringify(problems));
@@ -236,7 +256,7 @@ ${ctp('direct', '  clientIPDetection: {directSourceIP: {}}\n')}${ctp(
 
   it('accepts every policy', () => {
     const policies = statuses.filter((s) => s.kind === 'ClientTrafficPolicy');
-    expect(policies).toHaveLength(9);
+    expect(policies).toHaveLength(10);
     for (const s of policies) {
       const status = s.status as {
         ancestors: { conditions: { type: string; reason: string }[] }[];
@@ -312,6 +332,13 @@ ${ctp('direct', '  clientIPDetection: {directSourceIP: {}}\n')}${ctp(
     const none = await sendTls(port('loaded'), 'www.example.com');
     expect(none.status).toBe(200);
     expect(none.headers['ja3-fingerprint']).toBeUndefined();
+  });
+
+  it('verifies client certificates against a ClusterTrustBundle', async () => {
+    const signed = await sendTls(port('bundle'), 'www.example.com', client);
+    expect(signed.status).toBe(200);
+    // Without a certificate the handshake (TLS 1.3: the first read) fails.
+    await expect(sendTls(port('bundle'), 'www.example.com')).rejects.toThrow();
   });
 
   it('Envoy loads the socket buffer limit and the scheme', async () => {

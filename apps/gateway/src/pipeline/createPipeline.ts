@@ -18,10 +18,12 @@ import {
   distinctUntilChanged,
   map,
   type Observable,
+  of,
   Subscription,
 } from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
 import type { Logging } from '../logging.js';
+import { withBootstrapRefusals } from './bootstrapRefusals.js';
 import type { ClustersFirstOptions } from './clustersFirst.js';
 import { runInfra } from './infraRunner.js';
 import type { InfraManager } from './ports.js';
@@ -100,20 +102,30 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     extension: options.extension,
   });
   // EnvoyPatchPolicies are Programmed or not by what the xDS translator made of their patches.
-  const statuses$ = combineLatest([translator.statuses$, xds.patchOutcomes$, wasm.failures$]).pipe(
-    map(([statuses, outcomes, failures]) =>
-      withWasmFailures(
-        outcomes.length === 0 ? statuses : withEnvoyPatchOutcomes(statuses, outcomes),
-        failures,
+  let owners = new Map<string, FleetOwnerRef>();
+  const owning = translator.infraIR$.subscribe((infraIR) => {
+    owners = new Map(infraIR.proxies.map((fleet) => [fleet.name, fleetOwnerRef(fleet.owner)]));
+  });
+  const refusals$ = options.infra?.bootstrapRefusals$ ?? of(new Map<string, string>());
+  const statuses$ = combineLatest([
+    translator.statuses$,
+    xds.patchOutcomes$,
+    wasm.failures$,
+    refusals$,
+  ]).pipe(
+    map(([statuses, outcomes, failures, refusals]) =>
+      withBootstrapRefusals(
+        withWasmFailures(
+          outcomes.length === 0 ? statuses : withEnvoyPatchOutcomes(statuses, outcomes),
+          failures,
+        ),
+        refusals,
+        owners,
       ),
     ),
     distinctUntilChanged<readonly ResourceStatus[]>(isDeepStrictEqual),
   );
   const status = runStatus(statuses$, logging.component('status'));
-  let owners = new Map<string, FleetOwnerRef>();
-  const owning = translator.infraIR$.subscribe((infraIR) => {
-    owners = new Map(infraIR.proxies.map((fleet) => [fleet.name, fleetOwnerRef(fleet.owner)]));
-  });
 
   const subscription = new Subscription();
   subscription.add(status.subscription);

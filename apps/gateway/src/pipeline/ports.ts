@@ -17,4 +17,6 @@ export interface InfraManager {
   /** Makes the running proxies match the Infra IR. */
   apply(infraIR: InfraIR): Promise<void>;
   close(): Promise<void>;
+  /** Why the proxy runtime refused each fleet's bootstrap, by fleet name (bootstrapRefusals.ts). */
+  readonly bootstrapRefusals$?: Observable<ReadonlyMap<string, string>>;
 }

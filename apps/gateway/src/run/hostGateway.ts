@@ -14,6 +14,7 @@ import {
 } from '@egts/infra-manager';
 import { createFileProvider } from '@egts/provider-file';
 import type { Logging } from '../logging.js';
+import { bootstrapRefusals } from '../pipeline/bootstrapRefusals.js';
 import type { ResourceProvider } from '../pipeline/ports.js';
 import {
   rateLimitTranslateOptions,
@@ -105,21 +106,26 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
     ...(wasm ? { wasm } : {}),
     infra: options.withoutProxies
       ? undefined
-      : (xds, metrics) =>
-          withRateLimitService(
-            createHostInfraManager({
-              // Records of the running proxies: the next start stops what a killed egts left.
-              stateDir,
-              xds: certs ? { ...xds, tls: certs.proxyTls } : xds,
-              onEvent: (event) => {
-                if (event.type === 'restarting') metrics.proxyRestarts.inc({ proxy: event.proxy });
-                const level = event.type === 'exited' ? 'warn' : 'info';
-                infraLog[level]({ event }, `proxy ${event.proxy} ${event.type}`);
-              },
-            }),
+      : (xds, metrics) => {
+          // Bootstraps Envoy refuses become Gateway status (bootstrapRefusals.ts).
+          const refusals = bootstrapRefusals();
+          const infra = createHostInfraManager({
+            // Records of the running proxies: the next start stops what a killed egts left.
+            stateDir,
+            xds: certs ? { ...xds, tls: certs.proxyTls } : xds,
+            onEvent: (event) => {
+              if (event.type === 'restarting') metrics.proxyRestarts.inc({ proxy: event.proxy });
+              refusals.note(event);
+              const level = event.type === 'exited' ? 'warn' : 'info';
+              infraLog[level]({ event }, `proxy ${event.proxy} ${event.type}`);
+            },
+          });
+          return withRateLimitService(
+            { ...infra, bootstrapRefusals$: refusals.refusals$ },
             startService(xds),
             rateLimit?.telemetry?.prometheus ?? true,
-          ),
+          );
+        },
     xds: certs ? { ...options.xds, tls: certs.serverTls } : options.xds,
     admin: options.admin,
     // The proxies started here boot while the routes translate: their clusters go first.

@@ -25,13 +25,15 @@ export function isPemCertificate(pem: string): boolean {
 /** The PEM CA bundle a ConfigMap or Secret holds, or undefined when missing or not a certificate. */
 export function readCABundle(
   ctx: TranslatorContext,
-  kind: 'ConfigMap' | 'Secret',
+  kind: 'ConfigMap' | 'Secret' | 'ClusterTrustBundle',
   namespace: string,
   name: string,
   options: { parse: boolean } = { parse: true },
 ): string | undefined {
   let pem: string | undefined;
-  if (kind === 'ConfigMap') {
+  // Cluster-scoped: the namespace does not apply.
+  if (kind === 'ClusterTrustBundle') pem = ctx.clusterTrustBundles.get(name)?.spec.trustBundle;
+  else if (kind === 'ConfigMap') {
     const cm = ctx.configMaps.get(nsName(namespace, name));
     pem = cm?.data ? caFromData(cm.data as Record<string, string>) : undefined;
   } else {

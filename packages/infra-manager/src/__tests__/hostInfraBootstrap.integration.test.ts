@@ -94,6 +94,7 @@ describe('host infra-manager: EnvoyProxy bootstrap', () => {
       }),
     );
     expect(manager.proxies()[0]?.pid).toBe(pid);
+    expect(events.some((e) => e.type === 'bootstrap-accepted')).toBe(false);
 
     // A good patch (over Envoy's proto field names) restarts the proxy with it.
     await manager.apply(
@@ -107,5 +108,7 @@ describe('host infra-manager: EnvoyProxy bootstrap', () => {
     expect(manager.proxies()[0]?.pid).not.toBe(pid);
     await eventually(async () => (await get(port)) === 'hello');
     expect(await metadata()).toEqual({ patched: 'yes' });
+    // The refusal is over (the app clears the Gateway's InvalidParameters condition on this).
+    expect(events).toContainEqual({ type: 'bootstrap-accepted', proxy: 'default/a' });
   }, 180_000);
 });

@@ -1,6 +1,6 @@
-// Envoy Gateway's e2e tests of the client profile that need more than ClientTrafficPolicy
-// listeners (ja_fingerprint.go, preserve_route_order.go), re-expressed: the same manifests and
-// requests through egts and real Envoy.
+// Envoy Gateway's e2e tests of the client profile added with #19b (ja_fingerprint.go,
+// preserve_route_order.go, client_mtls.go's ClusterTrustBundle variant), re-expressed: the same
+// manifests and requests through egts and real Envoy.
 import {
   accepted,
   type ConformanceTest,
@@ -55,6 +55,59 @@ export const jaFingerprint: ConformanceTest = {
   },
 };
 
+/**
+ * Some manifests name the class Envoy Gateway's e2e cluster has (`envoy-gateway`), not the
+ * suite's placeholder: that class, for the same controller.
+ */
+const envoyGatewayClass = {
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'GatewayClass',
+  metadata: { name: 'envoy-gateway' },
+  spec: { controllerName: CONTROLLER_NAME },
+};
+
+const trustBundleGateway = gw('client-mtls-clustertrustbundle');
+
+export const clientMtlsClusterTrustBundle: ConformanceTest = {
+  name: 'ClientMTLSClusterTrustBundle',
+  description: 'Use Gateway with Client MTLS policy',
+  features: ['ClientTrafficPolicy'],
+  manifests: ['client-mtls-trustbundle.yaml'],
+  objects: [envoyGatewayClass],
+  statuses: [
+    ...accepted(trustBundleGateway, ['client-mtls-clustertrustbundle']),
+    {
+      kind: 'ClientTrafficPolicy',
+      namespace: infra,
+      name: 'ctp-client-mtls-clustertrustbundle',
+      ancestors: [
+        { gateway: trustBundleGateway, conditions: [{ type: 'Accepted', status: 'True' }] },
+      ],
+    },
+  ],
+  requests: [
+    {
+      gateway: trustBundleGateway,
+      request: {
+        scheme: 'https',
+        host: 'www.example.com',
+        path: '/cluster-trust-bundle',
+        clientCertificate: { namespace: infra, name: 'client-example-com' },
+      },
+      backendRequest: {
+        host: 'www.example.com',
+        path: '/cluster-trust-bundle',
+        headers: {
+          'X-Forwarded-Client-Cert':
+            'Hash=6d6abe782b02ce47420bda8d994ceff9acd53a0155861460f260192efefa6697;Subject="O=example organization,CN=client.example.com"',
+        },
+      },
+      backend: 'infra-backend-v1',
+      namespace: infra,
+    },
+  ],
+};
+
 const routeOrderGateway = gw('preserve-route-order-gateway');
 
 export const preserveRouteOrder: ConformanceTest = {
@@ -62,16 +115,7 @@ export const preserveRouteOrder: ConformanceTest = {
   description: 'Route order should be preserved',
   features: ['ClientTrafficPolicy', 'EnvoyProxy'],
   manifests: ['preserve-route-order.yaml'],
-  // Its Gateway names the class Envoy Gateway's e2e cluster has (`envoy-gateway`), not the
-  // suite's placeholder: that class, for the same controller.
-  objects: [
-    {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'GatewayClass',
-      metadata: { name: 'envoy-gateway' },
-      spec: { controllerName: CONTROLLER_NAME },
-    },
-  ],
+  objects: [envoyGatewayClass],
   statuses: [...accepted(routeOrderGateway, ['http-with-preserved-route-order'])],
   requests: [
     {

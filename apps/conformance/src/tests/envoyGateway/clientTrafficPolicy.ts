@@ -11,7 +11,11 @@ import {
   infra,
   type StatusExpectation,
 } from '../../conformanceTest.js';
-import { jaFingerprint, preserveRouteOrder } from './clientFingerprint.js';
+import {
+  clientMtlsClusterTrustBundle,
+  jaFingerprint,
+  preserveRouteOrder,
+} from './clientFingerprint.js';
 import { clientMtls, http3, listenerSetClientTrafficPolicy } from './clientTrafficTls.js';
 
 const sameNs = gw('same-namespace');
@@ -256,4 +260,5 @@ export const clientTrafficPolicyTests = (): ConformanceTest[] => [
   http3,
   jaFingerprint,
   preserveRouteOrder,
+  clientMtlsClusterTrustBundle,
 ];

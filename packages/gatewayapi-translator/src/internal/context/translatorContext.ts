@@ -3,6 +3,7 @@
 
 import type {
   Backend,
+  ClusterTrustBundle,
   ConfigMap,
   EndpointSlice,
   EnvoyProxy,
@@ -84,6 +85,8 @@ export class TranslatorContext {
   readonly serviceImports: Map<string, ServiceImport>;
   readonly secrets: Map<string, Secret>;
   readonly configMaps: Map<string, ConfigMap>;
+  /** ClusterTrustBundles (cluster-scoped) by name. */
+  readonly clusterTrustBundles: Map<string, ClusterTrustBundle>;
   readonly backends: Map<string, Backend>;
   readonly envoyProxies: Map<string, EnvoyProxy>;
   readonly httpRouteFilters: Map<string, HTTPRouteFilter>;
@@ -124,6 +127,9 @@ export class TranslatorContext {
     this.serviceImports = index(resources.serviceImports);
     this.secrets = index(resources.secrets);
     this.configMaps = index(resources.configMaps);
+    this.clusterTrustBundles = new Map(
+      resources.clusterTrustBundles.map((b) => [b.metadata.name, b]),
+    );
     this.backends = index(resources.backends);
     this.envoyProxies = index(resources.envoyProxies);
     this.httpRouteFilters = index(resources.httpRouteFilters);

@@ -75,14 +75,18 @@ function validatePolicy(ctx: TranslatorContext, p: BackendTLSPolicyContext): voi
   const cas: string[] = [];
   for (const ref of validation.caCertificateRefs ?? []) {
     const kind = ref.kind;
-    if ((ref.group ?? '') !== '' || (kind !== 'ConfigMap' && kind !== 'Secret')) {
+    // Envoy Gateway also takes a ClusterTrustBundle (cluster-scoped; its e2e manifests leave the
+    // group empty, the API's is certificates.k8s.io).
+    const bundle =
+      kind === 'ClusterTrustBundle' && ['', 'certificates.k8s.io'].includes(ref.group ?? '');
+    if (!bundle && ((ref.group ?? '') !== '' || (kind !== 'ConfigMap' && kind !== 'Secret'))) {
       p.problem = [
         'InvalidKind',
-        `caCertificateRef kind ${kind} is not supported, only ConfigMap and Secret.`,
+        `caCertificateRef kind ${kind} is not supported, only ConfigMap, Secret and ClusterTrustBundle.`,
       ];
       return;
     }
-    const key = `${p.namespace}/${ref.name}`;
+    const key = bundle ? ref.name : `${p.namespace}/${ref.name}`;
     const pem = readCABundle(ctx, kind, p.namespace, ref.name);
     if (!pem) {
       p.problem = [

@@ -1,7 +1,7 @@
 // ClientTrafficPolicy `tls.clientValidation` (mutual TLS to clients): Envoy Gateway needs at
 // least one CA unless the mode only requests a certificate (Request, RequireAny), each reference a Secret or ConfigMap it may read (a ReferenceGrant across
-// namespaces) holding a PEM certificate under `ca.crt`, not all expired; otherwise the policy
-// is Invalid.
+// namespaces) holding a PEM certificate under `ca.crt`, or a ClusterTrustBundle, not all
+// expired; otherwise the policy is Invalid.
 import { X509Certificate } from 'node:crypto';
 import type { TranslatorContext } from '../../context/translatorContext.js';
 import { secretValue } from '../../listeners/certificates.js';
@@ -18,6 +18,8 @@ function dataValue(
   name: string,
   key: string,
 ) {
+  // Cluster-scoped: no namespace, and its one bundle whatever the key.
+  if (kind === 'ClusterTrustBundle') return ctx.clusterTrustBundles.get(name)?.spec.trustBundle;
   if (kind === 'ConfigMap') {
     const data = ctx.configMaps.get(nsName(namespace, name))?.data as
       | Record<string, string>
@@ -78,6 +80,22 @@ export function clientCrlBundle(
   return found.length === 0 ? undefined : `${found.join('\n')}\n`;
 }
 
+/**
+ * A ClusterTrustBundle reference: cluster-scoped, no grant needed; group certificates.k8s.io, or
+ * empty as Envoy Gateway's e2e manifests write it.
+ */
+function trustBundleRefProblem(
+  ctx: TranslatorContext,
+  field: string,
+  ref: Obj,
+): string | undefined {
+  if (ref.group !== undefined && ref.group !== '' && ref.group !== 'certificates.k8s.io')
+    return `${field}: ClusterTrustBundle is in group certificates.k8s.io, not ${String(ref.group)}`;
+  return ctx.clusterTrustBundles.has(String(ref.name))
+    ? undefined
+    : `${field}: ClusterTrustBundle ${String(ref.name)} not found`;
+}
+
 export function clientValidationProblem(
   ctx: TranslatorContext,
   policy: PolicyRef,
@@ -89,9 +107,12 @@ export function clientValidationProblem(
   if (refs.length === 0 && verifies) return 'tls.clientValidation needs caCertificateRefs';
   for (const [i, ref] of refs.entries()) {
     const field = `tls.clientValidation.caCertificateRefs[${i}]`;
-    const problem = localRefProblem(ctx, policy, field, ref);
-    if (problem) return problem;
     const kind = typeof ref.kind === 'string' && ref.kind ? ref.kind : 'Secret';
+    const problem =
+      kind === 'ClusterTrustBundle'
+        ? trustBundleRefProblem(ctx, field, ref)
+        : localRefProblem(ctx, policy, field, ref);
+    if (problem) return problem;
     const namespace =
       typeof ref.namespace === 'string' && ref.namespace ? ref.namespace : policy.namespace;
     const pem = caCertificate(ctx, kind, namespace, String(ref.name));

@@ -31,6 +31,19 @@ const SAFE_DURATION = more('closes HTTP/1 connections past their duration safely
 const GRPC_WEB = more('turns gRPC-Web into gRPC with grpc.enableWeb');
 const FINGERPRINTS = more('computes the JA3 and JA4 fingerprints asked for');
 const SOCKET = more('Envoy loads the socket buffer limit and the scheme');
+const CONNECTIONS = 'apps/conformance/src/__tests__/clientTrafficConnections.integration.test.ts';
+const connections = (test: string) => `${CONNECTIONS}: ${test}`;
+const PER_CONNECTION = connections('closes a connection after maxRequestsPerConnection requests');
+const IDLE = connections('closes an idle connection after timeout.http.idleTimeout');
+const HEADERS_TIMEOUT = connections(
+  'gives up on unfinished request headers after requestHeadersReceivedTimeout',
+);
+const STREAM_LIMITS = connections(
+  'ends a request past maxStreamDuration or streamIdleTimeout, not a plain one',
+);
+const H2_SETTINGS = connections(
+  'advertises http2 maxConcurrentStreams and initialStreamWindowSize in its SETTINGS',
+);
 /** Settings Envoy loads, checked in its config dump. */
 const LOADED = envoy('Envoy loads every applied setting');
 
@@ -47,9 +60,9 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.connection.maxAcceptPerSocketEvent': LOADED,
     'spec.connection.connectionLimit.value': CONNECTION_LIMIT,
     'spec.connection.connectionLimit.closeDelay': LOADED,
-    'spec.connection.connectionLimit.maxConnectionDuration': LOADED,
-    'spec.connection.connectionLimit.maxRequestsPerConnection': LOADED,
-    'spec.connection.connectionLimit.maxStreamDuration': LOADED,
+    'spec.connection.connectionLimit.maxConnectionDuration': SAFE_DURATION,
+    'spec.connection.connectionLimit.maxRequestsPerConnection': PER_CONNECTION,
+    'spec.connection.connectionLimit.maxStreamDuration': STREAM_LIMITS,
     'spec.enableProxyProtocol': PROXY_PROTOCOL,
     'spec.proxyProtocol': PROXY_PROTOCOL,
     'spec.headers.earlyRequestHeaders.add': HEADERS,
@@ -77,16 +90,16 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.http1.http10.useDefaultHost': HTTP10,
     'spec.http1.preserveHeaderCase': PRESERVE_CASE,
     'spec.http3': HTTP3,
-    'spec.http2.initialStreamWindowSize': LOADED,
+    'spec.http2.initialStreamWindowSize': H2_SETTINGS,
     'spec.http2.initialConnectionWindowSize': LOADED,
-    'spec.http2.maxConcurrentStreams': LOADED,
+    'spec.http2.maxConcurrentStreams': H2_SETTINGS,
     'spec.http2.onInvalidMessage': LOADED,
     'spec.path': PATH,
     'spec.tcpKeepalive': LOADED,
     'spec.timeout.http.requestReceivedTimeout': TIMEOUT,
-    'spec.timeout.http.requestHeadersReceivedTimeout': LOADED,
-    'spec.timeout.http.idleTimeout': LOADED,
-    'spec.timeout.http.streamIdleTimeout': LOADED,
+    'spec.timeout.http.requestHeadersReceivedTimeout': HEADERS_TIMEOUT,
+    'spec.timeout.http.idleTimeout': IDLE,
+    'spec.timeout.http.streamIdleTimeout': STREAM_LIMITS,
     'spec.timeout.tcp.tlsHandshakeTimeout': LOADED,
     'spec.timeout.tcp.connectionInspectionTimeout': LOADED,
     'spec.timeout.tcp.idleTimeout': TCP_IDLE,

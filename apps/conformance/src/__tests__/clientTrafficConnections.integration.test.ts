@@ -1,0 +1,252 @@
+// ClientTrafficPolicy connection limits and HTTP timeouts as a client sees them through real
+// Envoy (each field had only a config-dump proof): maxRequestsPerConnection closes the
+// connection after N requests, timeout.http.idleTimeout closes an idle connection,
+// requestHeadersReceivedTimeout gives up on a client that never finishes its headers,
+// maxStreamDuration and streamIdleTimeout end a request the backend is slow to answer, and the
+// HTTP/2 SETTINGS frame carries maxConcurrentStreams and initialStreamWindowSize. Manifests ->
+// egts's translators -> a static bootstrap -> Envoy; one listener per setting, `plain` without.
+import { createServer, type Server } from 'node:http';
+import { connect as http2Connect, type Settings } from 'node:http2';
+import { connect as netConnect, type Socket } from 'node:net';
+import { loadResourcesFromText, type ResourceStatus } from '@egts/api';
+import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
+import { translate } from '@egts/gatewayapi-translator';
+import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../internal/freePort.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An HTTP/1.1 keep-alive connection: requests one at a time, and whether the peer closed it. */
+class Connection {
+  private readonly socket: Socket;
+  text = '';
+  closed = false;
+  private readonly ready: Promise<void>;
+
+  constructor(port: number) {
+    this.socket = netConnect({ host: '127.0.0.1', port });
+    this.socket.setEncoding('utf8');
+    this.socket.on('data', (chunk: string) => {
+      this.text += chunk;
+    });
+    this.socket.on('close', () => {
+      this.closed = true;
+    });
+    this.socket.on('error', () => {});
+    this.ready = new Promise((resolve) => this.socket.once('connect', () => resolve()));
+  }
+
+  async write(data: string): Promise<void> {
+    await this.ready;
+    this.socket.write(data);
+  }
+
+  /** Sends a GET and returns the response head once its body (by length) is in. */
+  async get(path: string): Promise<string> {
+    this.text = '';
+    await this.write(`GET ${path} HTTP/1.1\r\nhost: x\r\n\r\n`);
+    for (let i = 0; i < 600 && !this.closed; i++) {
+      const head = this.text.split('\r\n\r\n')[0] ?? '';
+      const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? -1);
+      if (length >= 0 && this.text.length >= head.length + 4 + length) return head;
+      await sleep(50);
+    }
+    return this.text;
+  }
+
+  /** Waits up to `ms` for the peer to close; whether it did. */
+  async closesWithin(ms: number): Promise<boolean> {
+    for (let waited = 0; waited < ms && !this.closed; waited += 100) await sleep(100);
+    return this.closed;
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+const ns = 'default';
+const LISTENERS = ['plain', 'perconn', 'idle', 'headers', 'stream', 'streamidle', 'h2'];
+
+const ctp = (name: string, spec: string) => `---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: ClientTrafficPolicy
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw, sectionName: ${name}}]
+${spec}`;
+
+describe('[envoy] ClientTrafficPolicy connection limits and timeouts, as a client sees them', () => {
+  let backend: Server;
+  let envoy: EnvoyHandle | undefined;
+  const ports: Record<string, number> = {};
+  let statuses: readonly ResourceStatus[] = [];
+  const port = (name: string) => ports[name] as number;
+
+  beforeAll(async () => {
+    const backendPort = await freePort();
+    for (const name of LISTENERS) ports[name] = await freePort();
+    backend = createServer((req, res) => {
+      req.resume();
+      // /slow answers after 3 s: longer than the stream limits below.
+      req.on('end', () => setTimeout(() => res.end('ok'), req.url === '/slow' ? 3_000 : 0));
+    });
+    await new Promise<void>((resolve) => backend.listen(backendPort, '127.0.0.1', resolve));
+    const text = `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: eg}
+spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: ${ns}}
+spec:
+  gatewayClassName: eg
+  listeners:
+${LISTENERS.map((n) => `  - {name: ${n}, protocol: HTTP, port: ${port(n)}}`).join('\n')}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: ${ns}}
+spec: {ports: [{name: http, port: ${backendPort}}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: echo-1, namespace: ${ns}, labels: {kubernetes.io/service-name: echo}}
+addressType: IPv4
+endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
+ports: [{name: http, port: ${backendPort}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: echo, namespace: ${ns}}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+  - backendRefs: [{name: echo, port: ${backendPort}}]
+${ctp('perconn', '  connection: {connectionLimit: {maxRequestsPerConnection: 2}}\n')}${ctp(
+  'idle',
+  '  timeout: {http: {idleTimeout: 1s}}\n',
+)}${ctp('headers', '  timeout: {http: {requestHeadersReceivedTimeout: 1s}}\n')}${ctp(
+  'stream',
+  '  connection: {connectionLimit: {maxStreamDuration: 1s}}\n',
+)}${ctp('streamidle', '  timeout: {http: {streamIdleTimeout: 1s}}\n')}${ctp(
+  'h2',
+  '  http2: {maxConcurrentStreams: 7, initialStreamWindowSize: 128Ki}\n',
+)}`;
+    const { resources, problems } = loadResourcesFromText(text, 'ctp-connections.yaml');
+    if (problems.length > 0) throw new Error(JSON.stringify(problems));
+    const result = translate(resources);
+    statuses = result.statuses;
+    const ir = result.xdsIR[0];
+    if (ir === undefined) throw new Error('no xDS IR');
+    envoy = startEnvoy({
+      config: bootstrapToJson(translateBootstrap(ir)) as object,
+      logLevel: 'warn',
+    });
+    await envoy.ready(60_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await envoy?.stop();
+    await new Promise((resolve) => backend?.close(resolve));
+  });
+
+  it('accepts every policy', () => {
+    const policies = statuses.filter((s) => s.kind === 'ClientTrafficPolicy');
+    expect(policies).toHaveLength(6);
+    for (const policy of policies)
+      expect(JSON.stringify(policy.status)).toContain('"type":"Accepted","status":"True"');
+  });
+
+  it('closes a connection after maxRequestsPerConnection requests', async () => {
+    const limited = new Connection(port('perconn'));
+    const plain = new Connection(port('plain'));
+    try {
+      expect(await limited.get('/')).toMatch(/^HTTP\/1\.1 200/);
+      const second = await limited.get('/');
+      expect(second).toMatch(/^HTTP\/1\.1 200/);
+      expect(second.toLowerCase()).toContain('connection: close');
+      expect(await limited.closesWithin(10_000)).toBe(true);
+      for (let i = 0; i < 3; i++) {
+        const head = await plain.get('/');
+        expect(head).toMatch(/^HTTP\/1\.1 200/);
+        expect(head.toLowerCase()).not.toContain('connection: close');
+      }
+      expect(plain.closed).toBe(false);
+    } finally {
+      limited.destroy();
+      plain.destroy();
+    }
+  }, 60_000);
+
+  it('closes an idle connection after timeout.http.idleTimeout', async () => {
+    const idle = new Connection(port('idle'));
+    const plain = new Connection(port('plain'));
+    try {
+      expect(await idle.get('/')).toMatch(/^HTTP\/1\.1 200/);
+      expect(await plain.get('/')).toMatch(/^HTTP\/1\.1 200/);
+      // 1 s idle timeout: closed well within 20 s; the default (1 h) keeps the other open.
+      expect(await idle.closesWithin(20_000)).toBe(true);
+      expect(plain.closed).toBe(false);
+    } finally {
+      idle.destroy();
+      plain.destroy();
+    }
+  }, 60_000);
+
+  it('gives up on unfinished request headers after requestHeadersReceivedTimeout', async () => {
+    const slow = new Connection(port('headers'));
+    const plain = new Connection(port('plain'));
+    try {
+      await slow.write('GET / HTTP/1.1\r\nhost: x\r\n');
+      await plain.write('GET / HTTP/1.1\r\nhost: x\r\n');
+      // Envoy answers 408 and closes; without the setting it keeps waiting.
+      expect(await slow.closesWithin(20_000)).toBe(true);
+      expect(slow.text).toMatch(/^HTTP\/1\.1 408/);
+      expect(plain.closed).toBe(false);
+      expect(plain.text).toBe('');
+    } finally {
+      slow.destroy();
+      plain.destroy();
+    }
+  }, 60_000);
+
+  it('ends a request past maxStreamDuration or streamIdleTimeout, not a plain one', async () => {
+    const status = async (name: string) => {
+      const conn = new Connection(port(name));
+      try {
+        return /^HTTP\/1\.1 (\d+)/.exec(await conn.get('/slow'))?.[1];
+      } finally {
+        conn.destroy();
+      }
+    };
+    const [stream, idle, plain] = await Promise.all([
+      status('stream'),
+      status('streamidle'),
+      status('plain'),
+    ]);
+    expect(plain).toBe('200');
+    // Envoy gives up on the upstream request after 1 s and answers 504 itself.
+    expect(stream).toBe('504');
+    expect(idle).toBe('504');
+  }, 60_000);
+
+  it('advertises http2 maxConcurrentStreams and initialStreamWindowSize in its SETTINGS', async () => {
+    const settings = (name: string) =>
+      new Promise<Settings>((resolve, reject) => {
+        const session = http2Connect(`http://127.0.0.1:${port(name)}`);
+        session.once('remoteSettings', (remote) => {
+          resolve(remote);
+          session.close();
+        });
+        session.once('error', reject);
+      });
+    const [tuned, plain] = await Promise.all([settings('h2'), settings('plain')]);
+    expect(tuned.maxConcurrentStreams).toBe(7);
+    expect(tuned.initialWindowSize).toBe(131_072);
+    expect(plain.maxConcurrentStreams).not.toBe(7);
+    expect(plain.initialWindowSize).not.toBe(131_072);
+  }, 60_000);
+});
