@@ -5,10 +5,7 @@
 // False with reason Invalid or ResourceNotFound).
 import type { ResourceStatus } from '@egts/api';
 import type { EnvoyPatchPolicyOutcome } from '@egts/ir';
-
-interface Ancestor {
-  conditions?: { type: string; status: string; observedGeneration?: number }[];
-}
+import { onAcceptedAncestors } from './acceptedAncestors.js';
 
 /**
  * `statuses` with a Programmed condition on every accepted ancestor of each EnvoyPatchPolicy an
@@ -19,36 +16,23 @@ export function withEnvoyPatchOutcomes(
   outcomes: readonly EnvoyPatchPolicyOutcome[],
 ): ResourceStatus[] {
   const byPolicy = new Map(outcomes.map((o) => [`${o.namespace}/${o.name}`, o]));
-  return statuses.map((entry) => {
-    if (entry.kind !== 'EnvoyPatchPolicy') return entry;
-    const outcome = byPolicy.get(`${entry.metadata.namespace ?? 'default'}/${entry.metadata.name}`);
-    const ancestors = entry.status.ancestors;
-    if (outcome === undefined || !Array.isArray(ancestors)) return entry;
-    return {
-      ...entry,
-      status: {
-        ...entry.status,
-        ancestors: (ancestors as Ancestor[]).map((ancestor) => {
-          const conditions = ancestor.conditions ?? [];
-          const accepted = conditions.find((c) => c.type === 'Accepted');
-          if (accepted?.status !== 'True') return ancestor;
-          const programmed = {
-            type: 'Programmed',
-            status: outcome.programmed ? 'True' : 'False',
-            reason: outcome.reason,
-            message: outcome.message,
-            ...(accepted.observedGeneration === undefined
-              ? {}
-              : { observedGeneration: accepted.observedGeneration }),
-          };
-          return {
-            ...ancestor,
-            conditions: [...conditions.filter((c) => c.type !== 'Programmed'), programmed].sort(
-              (a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0),
-            ),
-          };
-        }),
-      },
-    };
-  });
+  return onAcceptedAncestors(
+    statuses,
+    'EnvoyPatchPolicy',
+    (key) => byPolicy.get(key),
+    (conditions, accepted, outcome) => {
+      const programmed = {
+        type: 'Programmed',
+        status: outcome.programmed ? 'True' : 'False',
+        reason: outcome.reason,
+        message: outcome.message,
+        ...(accepted.observedGeneration === undefined
+          ? {}
+          : { observedGeneration: accepted.observedGeneration }),
+      };
+      return [...conditions.filter((c) => c.type !== 'Programmed'), programmed].sort((a, b) =>
+        a.type < b.type ? -1 : a.type > b.type ? 1 : 0,
+      );
+    },
+  );
 }

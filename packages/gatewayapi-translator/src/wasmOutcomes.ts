@@ -5,10 +5,7 @@
 // every ancestor (a source that cannot be fetched fails wherever the policy applies).
 import type { ResourceStatus } from '@egts/api';
 import type { XdsIR } from '@egts/ir';
-
-interface Ancestor {
-  conditions?: { type: string; status: string; observedGeneration?: number }[];
-}
+import { onAcceptedAncestors } from './acceptedAncestors.js';
 
 /** Why each policy's Wasm modules cannot be served, by `<namespace>/<name>`. */
 export function wasmFailures(irs: Iterable<XdsIR>): Map<string, string[]> {
@@ -38,27 +35,18 @@ export function withWasmFailures(
   failures: ReadonlyMap<string, readonly string[]>,
 ): ResourceStatus[] {
   if (failures.size === 0) return [...statuses];
-  return statuses.map((entry) => {
-    if (entry.kind !== 'EnvoyExtensionPolicy') return entry;
-    const why = failures.get(`${entry.metadata.namespace ?? 'default'}/${entry.metadata.name}`);
-    const ancestors = entry.status.ancestors;
-    if (why === undefined || !Array.isArray(ancestors)) return entry;
-    const message = `Wasm: ${why.join('; ')}.`;
-    return {
-      ...entry,
-      status: {
-        ...entry.status,
-        ancestors: (ancestors as Ancestor[]).map((ancestor) => {
-          const conditions = ancestor.conditions ?? [];
-          const accepted = conditions.find((c) => c.type === 'Accepted');
-          if (accepted?.status !== 'True') return ancestor;
-          const failed = { ...accepted, status: 'False', reason: 'Invalid', message };
-          return {
-            ...ancestor,
-            conditions: conditions.map((c) => (c === accepted ? failed : c)),
-          };
-        }),
-      },
-    };
-  });
+  return onAcceptedAncestors(
+    statuses,
+    'EnvoyExtensionPolicy',
+    (key) => failures.get(key),
+    (conditions, accepted, why) => {
+      const failed = {
+        ...accepted,
+        status: 'False',
+        reason: 'Invalid',
+        message: `Wasm: ${why.join('; ')}.`,
+      };
+      return conditions.map((c) => (c === accepted ? failed : c));
+    },
+  );
 }

@@ -5,7 +5,6 @@
 // API server would fill in (health check timings, passive thresholds, Maglev table size).
 import type {
   ActiveHealthCheck,
-  AdmissionControl,
   BandwidthLimit,
   CircuitBreaker,
   Compression,
