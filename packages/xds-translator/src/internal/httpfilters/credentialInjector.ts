@@ -41,6 +41,7 @@ const NONE_SETTINGS: readonly { credentialInjection?: CredentialInjection | unde
 const secretName = (injection: CredentialInjection): string => `credential/${injection.name}`;
 
 export const credentialInjectorFilter: HttpFilterTranslator = {
+  resourcesPerRoute: true,
   patchListener: (listeners, mode) => {
     const injections = new Map<string, CredentialInjection>();
     for (const route of routesOf(listeners))

@@ -103,6 +103,7 @@ const extAuthz = (ext: ExtAuth): ExtAuthz => {
 };
 
 export const extAuthzFilter: HttpFilterTranslator = {
+  resourcesPerRoute: true,
   patchListener: (listeners) =>
     policiesWith(listeners, 'extAuth').map(({ policy, extAuth }) =>
       HttpFilter.fromPartial({

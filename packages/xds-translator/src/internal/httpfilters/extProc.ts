@@ -76,6 +76,7 @@ const processors = (listeners: readonly HTTPListener[]): ExtProc[] => {
 };
 
 export const extProcFilter: HttpFilterTranslator = {
+  resourcesPerRoute: true,
   patchListener: (listeners) =>
     processors(listeners).map((p) =>
       HttpFilter.fromPartial({

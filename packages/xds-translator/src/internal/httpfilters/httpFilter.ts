@@ -17,6 +17,13 @@ export interface HttpFilterTranslator {
   patchRoute?(route: HTTPRouteIR): Readonly<Record<string, Any>> | undefined;
   /** Resources the filter needs besides its config (clusters, secrets). */
   addResources?(listener: HTTPListener, out: ResourceSet): void;
+  /**
+   * `addResources` reads nothing but `listener.routes`, each route on its own: it is then run
+   * once per IR route object (with a listener holding that one route) when the route is built,
+   * and its resources come back with the memoized route and virtual host, so a change to one
+   * route does not walk the others (route/routeMemo.ts).
+   */
+  readonly resourcesPerRoute?: true;
 }
 
 /**

@@ -82,6 +82,7 @@ const requirement = (policy: string, jwt: JWT): JwtRequirement => {
 };
 
 export const jwtAuthnFilter: HttpFilterTranslator = {
+  resourcesPerRoute: true,
   patchListener: (listeners) => {
     const policies = policiesWith(listeners, 'jwt');
     if (policies.length === 0) return [];

@@ -118,6 +118,7 @@ const config = (policy: string, oidc: OIDC, mode: XdsMode): OAuth2Config => {
 };
 
 export const oauth2Filter: HttpFilterTranslator = {
+  resourcesPerRoute: true,
   patchListener: (listeners, mode) =>
     policiesWith(listeners, 'oidc').map(({ policy, oidc }) =>
       HttpFilter.fromPartial({

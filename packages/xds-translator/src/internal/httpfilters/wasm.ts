@@ -57,6 +57,7 @@ const pluginConfig = (module: WasmModule, url: string, sha256: string): WasmPlug
 });
 
 export const wasmFilter: HttpFilterTranslator = {
+  resourcesPerRoute: true,
   patchListener: (listeners) => {
     const modules = new Map<string, WasmModule>();
     for (const route of routesOf(listeners))

@@ -112,7 +112,9 @@ const serve = (
   http3 = false,
 ) => {
   const [first] = listeners as [HTTPListener, ...HTTPListener[]];
+  // Filters with resourcesPerRoute add theirs with each memoized route (route/routeMemo.ts).
   for (const filter of HTTP_FILTERS) {
+    if (filter.resourcesPerRoute === true) continue;
     for (const listener of listeners) filter.addResources?.(listener, out);
   }
   const routes = routeConfiguration(first.name, listeners, out);

@@ -4,18 +4,29 @@
 // messages, so unchanged routes cost neither translation nor, in the xDS server, encoding and
 // hashing; one route change rebuilds one virtual host. IR objects must not be mutated once translated.
 import { type Route, VirtualHost } from '@egts/envoy-api';
-import type { HTTPRouteIR } from '@egts/ir';
+import type { HTTPListener, HTTPRouteIR } from '@egts/ir';
 import type { XdsResources } from '../../xdsResources.js';
+import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { buildRoute } from './buildRoute.js';
 
-/** buildRoute, once per IR route object and mode; the route's resources go to `out` every time. */
+/** The filters whose resources are a function of each route alone (HttpFilterTranslator.resourcesPerRoute). */
+const PER_ROUTE_RESOURCES = HTTP_FILTERS.filter((filter) => filter.resourcesPerRoute === true);
+
+/**
+ * buildRoute, once per IR route object and mode, with the resources the per-route filters need
+ * for it; the route's resources go to `out` every time.
+ */
 export const memoizedRoute = (ir: HTTPRouteIR, out: ResourceSet): Route => {
   let entry = out.memo.routes.get(ir);
   if (entry === undefined || entry.mode !== out.mode) {
     // Built in isolation, so what it needs is recorded even when `out` already has it.
     const own = out.nested();
-    entry = { mode: out.mode, route: buildRoute(ir, own), added: own.toResources() };
+    const route = buildRoute(ir, own);
+    // Those filters read only `routes` of the listener they are given (see resourcesPerRoute).
+    const alone = { routes: [ir] } as unknown as HTTPListener;
+    for (const filter of PER_ROUTE_RESOURCES) filter.addResources?.(alone, own);
+    entry = { mode: out.mode, route, added: own.toResources() };
     out.memo.routes.set(ir, entry);
   }
   out.addResources(entry.added);
