@@ -172,6 +172,8 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.retry.numRetries': RETRY,
     'spec.retry.retryOn': RETRY,
     'spec.retry.perRetry': RETRY,
+    'spec.retry.numAttemptsPerPriority':
+      'apps/conformance/src/__tests__/backendTrafficRetryPriority.integration.test.ts: numAttemptsPerPriority moves the retry of a 503 to the fallback priority',
     'spec.tcpKeepalive': LOADED,
     'spec.timeout.tcp.connectTimeout': LOADED,
     'spec.timeout.http.requestTimeout': TIMEOUT,
@@ -204,9 +206,6 @@ export const backendTrafficPolicyFields: KindFields = {
     // A cost read from dynamic metadata: nothing local shows it yet.
     'spec.rateLimit.local.rules.cost.request.metadata',
     'spec.rateLimit.local.rules.limit.fromMetadata',
-    // retry_priority previous_priorities (retries moving to the fallback priority): its config
-    // message is not in egts's generated Envoy API yet.
-    'spec.retry.numAttemptsPerPriority',
     'spec.telemetry',
   ],
   notAppliedIn: (spec) => localRateLimitCombinations(spec),
