@@ -196,8 +196,10 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.loadBalancer.backendUtilization',
     'spec.loadBalancer.dynamicModule',
     // Zone-aware routing needs the proxy's own zone and a local cluster in the bootstrap
-    // (node.locality, cluster_manager.local_cluster_name): not built yet. Endpoint zones already
-    // reach the clusters as localities.
+    // (node.locality zone, cluster_manager.local_cluster_name `local_cluster` listing the proxy
+    // fleet by zone, as Envoy Gateway's bootstrap does) besides the cluster's zone-aware LB
+    // config: not built yet (no proof with endpoints in two zones). Endpoint zones already reach
+    // the clusters as localities.
     'spec.loadBalancer.zoneAware',
     'spec.rateLimit.global.rules.limit.fromMetadata',
     'spec.rateLimit.global.rules.xRateLimitHeaders',
