@@ -251,6 +251,7 @@ export { Maglev } from './generated/envoy/extensions/load_balancing_policies/mag
 export { OverrideHost } from './generated/envoy/extensions/load_balancing_policies/override_host/v3/override_host.js';
 export { Random } from './generated/envoy/extensions/load_balancing_policies/random/v3/random.js';
 export { RoundRobin } from './generated/envoy/extensions/load_balancing_policies/round_robin/v3/round_robin.js';
+export { PreviousPrioritiesConfig } from './generated/envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.js';
 export { SinkConfig as OpenTelemetryStatsSinkConfig } from './generated/envoy/extensions/stat_sinks/open_telemetry/v3/open_telemetry.js';
 export { ProxyProtocolUpstreamTransport } from './generated/envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';
 export { QuicDownstreamTransport } from './generated/envoy/extensions/transport_sockets/quic/v3/quic_transport.js';

@@ -15,6 +15,11 @@ export const RetrySchema = z.object({
    * (a BackendTrafficPolicy's `retry.retryOn.triggers`).
    */
   triggers: z.array(z.string()).optional(),
+  /**
+   * Attempts (initial + retries) sent to one priority before the next is tried (Envoy Gateway
+   * `retry.numAttemptsPerPriority`; Envoy's previous_priorities update_frequency).
+   */
+  attemptsPerPriority: z.number().int().positive().optional(),
   /** Response codes that trigger a retry. */
   codes: z.array(z.number().int()),
 });

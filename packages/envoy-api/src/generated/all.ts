@@ -110,6 +110,7 @@ import './envoy/extensions/load_balancing_policies/maglev/v3/maglev.js';
 import './envoy/extensions/load_balancing_policies/override_host/v3/override_host.js';
 import './envoy/extensions/load_balancing_policies/random/v3/random.js';
 import './envoy/extensions/load_balancing_policies/round_robin/v3/round_robin.js';
+import './envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.js';
 import './envoy/extensions/stat_sinks/open_telemetry/v3/open_telemetry.js';
 import './envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';
 import './envoy/extensions/transport_sockets/quic/v3/quic_transport.js';

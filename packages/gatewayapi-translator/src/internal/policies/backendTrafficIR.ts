@@ -306,9 +306,12 @@ function retry(value: Obj | undefined): Retry | undefined {
     : retryOn
       ? []
       : ['connect-failure', 'refused-stream', 'unavailable', 'cancelled'];
+  const perPriority = int(value.numAttemptsPerPriority);
   return {
     attempts: int(value.numRetries) ?? 2,
     codes,
+    // 0 (or none): every attempt goes to the highest healthy priority, as without it.
+    ...(perPriority !== undefined && perPriority > 0 ? { attemptsPerPriority: perPriority } : {}),
     ...(triggers === undefined ? {} : { triggers }),
     ...(ms(backOff?.baseInterval) === undefined
       ? {}

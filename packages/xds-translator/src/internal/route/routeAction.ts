@@ -2,6 +2,8 @@
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-routeaction).
 import {
   FractionalPercent_DenominatorType,
+  PreviousPrioritiesConfig,
+  packAny,
   RouteAction,
   RouteAction_ClusterNotFoundResponseCode,
   WeightedCluster,
@@ -87,6 +89,24 @@ const clusterSpecifier = (target: Target): Partial<RouteAction> => {
 };
 
 /**
+ * `retry_priority` previous_priorities, as Envoy Gateway sets it for `numAttemptsPerPriority`:
+ * after that many attempts on a priority, retries go to the next one (fallback backends are
+ * priority 1).
+ */
+const retryPriority = (retry: Retry | undefined) =>
+  retry?.attemptsPerPriority === undefined
+    ? {}
+    : {
+        retryPriority: {
+          name: 'envoy.retry_priorities.previous_priorities',
+          typedConfig: packAny(
+            PreviousPrioritiesConfig,
+            PreviousPrioritiesConfig.fromPartial({ updateFrequency: retry.attemptsPerPriority }),
+          ),
+        },
+      };
+
+/**
  * GEP-1731 retries: retry on the listed status codes, and on connection failures and resets,
  * which Gateway API treats as retriable; backendRequest timeout is the per-try timeout.
  */
@@ -109,6 +129,7 @@ const retryPolicy = (
     hostSelectionRetryMaxAttempts: 0,
     retriableStatusCodes: retry?.codes ?? [],
     ...retryBackOff(retry),
+    ...retryPriority(retry),
     retriableHeaders: [],
     retriableRequestHeaders: [],
   };

@@ -172,6 +172,8 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.retry.numRetries': RETRY,
     'spec.retry.retryOn': RETRY,
     'spec.retry.perRetry': RETRY,
+    'spec.retry.numAttemptsPerPriority':
+      'apps/conformance/src/__tests__/backendTrafficRetryPriority.integration.test.ts: numAttemptsPerPriority moves the retry of a 503 to the fallback priority',
     'spec.tcpKeepalive': LOADED,
     'spec.timeout.tcp.connectTimeout': LOADED,
     'spec.timeout.http.requestTimeout': TIMEOUT,
@@ -194,8 +196,10 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.loadBalancer.backendUtilization',
     'spec.loadBalancer.dynamicModule',
     // Zone-aware routing needs the proxy's own zone and a local cluster in the bootstrap
-    // (node.locality, cluster_manager.local_cluster_name): not built yet. Endpoint zones already
-    // reach the clusters as localities.
+    // (node.locality zone, cluster_manager.local_cluster_name `local_cluster` listing the proxy
+    // fleet by zone, as Envoy Gateway's bootstrap does) besides the cluster's zone-aware LB
+    // config: not built yet (no proof with endpoints in two zones). Endpoint zones already reach
+    // the clusters as localities.
     'spec.loadBalancer.zoneAware',
     'spec.rateLimit.global.rules.limit.fromMetadata',
     'spec.rateLimit.global.rules.xRateLimitHeaders',
@@ -204,9 +208,6 @@ export const backendTrafficPolicyFields: KindFields = {
     // A cost read from dynamic metadata: nothing local shows it yet.
     'spec.rateLimit.local.rules.cost.request.metadata',
     'spec.rateLimit.local.rules.limit.fromMetadata',
-    // retry_priority previous_priorities (retries moving to the fallback priority): its config
-    // message is not in egts's generated Envoy API yet.
-    'spec.retry.numAttemptsPerPriority',
     'spec.telemetry',
   ],
   notAppliedIn: (spec) => localRateLimitCombinations(spec),
