@@ -2,6 +2,7 @@
 // Lua scripts and external processors; the xds translator turns each part into its Envoy HTTP filter, enabled per route.
 import { z } from 'zod';
 import { RouteDestinationSchema } from './destination.js';
+import { RetrySchema } from './retry.js';
 
 /** One Lua script (envoy.filters.http.lua), run in the order listed. */
 export const LuaScriptSchema = z.object({
@@ -45,6 +46,8 @@ export const ExtProcSchema = z.object({
   shadowMode: z.boolean().optional(),
   /** The status clients get when the processor fails or cannot be reached (absent: 500). */
   statusOnError: z.number().int().optional(),
+  /** Retries of a failed call to the processor (backendSettings `retry`, as Envoy Gateway). */
+  retry: RetrySchema.optional(),
   /** How long Envoy waits for each answer, in milliseconds; absent: Envoy's default (200 ms). */
   messageTimeoutMs: z.number().optional(),
   /** Dynamic metadata namespaces sent to the processor, and those it may write. */

@@ -88,10 +88,12 @@ ${policy(`  lua: [{ type: ValueRef, valueRef: { group: "", kind: ConfigMap, name
       GATEWAY +
         policy(`  extProc:
   - backendRefs: [{ name: service-1, port: 8080 }]
-    backendSettings: { retry: { numRetries: 5 } }`),
+    backendSettings: { retry: { numRetries: 5 }, timeout: { http: { requestTimeout: 5s } } }`),
     );
+    // A route's request timeout: no route carries the processor's calls; the retry applies.
     expect(accepted?.reason).toBe('NotApplied');
-    expect(accepted?.message).toContain('spec.extProc.backendSettings');
+    expect(accepted?.message).toContain('spec.extProc.backendSettings.timeout.http.requestTimeout');
+    expect(accepted?.message).not.toContain('retry');
   });
 
   it('pulls Wasm from an image with its pull secret, and fails the policy when it cannot', () => {

@@ -429,7 +429,7 @@ export const envoyExtensionPolicyTests = (): ConformanceTest[] => [
   skipped(
     'ExtProc',
     ['ExtProc'],
-    "its policy sets extProc.backendSettings.healthCheck.active.healthCheckLog (Envoy's health check event log), which egts does not apply yet, so egts reports that policy NotApplied and the routes run without it; EgtsExtProc, EnvoyExtensionPolicyMerged and EnvoyExtensionPolicyListenerSet check the processor, over TLS too",
+    "its processor's backendSettings (a gRPC health check with a healthCheckLog file sink on /dev/stdout) now apply, but Envoy cannot open /dev/stdout here (the harness gives Envoy a socketpair for stdout: ENXIO, the cluster is NACKed); the Unix-socket processor sub-test has no stand-in offline; EgtsExtProc, EnvoyExtensionPolicyMerged and EnvoyExtensionPolicyListenerSet check the processor, over TLS too",
   ),
   envoyExtensionPolicyListenerSet,
   envoyExtensionPolicyMerged,

@@ -13,6 +13,7 @@ import { mergePatch } from './backendTrafficPolicyRoutes.js';
 import type { PolicyScope } from './policyScope.js';
 import type { AppliedPolicy } from './processPolicies.js';
 import { serviceDestination } from './securityPolicyRefs.js';
+import { serviceSettings } from './securityPolicyServices.js';
 import { type LuaValidation, luaScriptProblem } from './validation/luaScript.js';
 import { type PolicyRef, serviceBackendRefs } from './validation/policyBackendRefs.js';
 import { list, type Obj, obj, parseGoDuration } from './validation/policyValues.js';
@@ -64,8 +65,12 @@ function direction(mode: Obj | undefined, field: string): ExtProc['request'] {
 function extProc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj, index: number): ExtProc {
   const field = `extProc[${index}]`;
   const name = `envoyextensionpolicy/${policy.namespace}/${policy.name}/extproc/${index}`;
-  const destination = serviceDestination(ctx, policy, `${field}.backendRefs`, spec, name, 'GRPC');
-  if (!destination) throw new Error(`${field}: backendRefs are required`);
+  const refs = serviceDestination(ctx, policy, `${field}.backendRefs`, spec, name, 'GRPC');
+  if (!refs) throw new Error(`${field}: backendRefs are required`);
+  // backendSettings: a BackendTrafficPolicy's cluster settings on the processor's cluster, and its
+  // retry on the gRPC calls (Envoy Gateway: createExtServiceXDSCluster, buildNonRouteRetryPolicy).
+  const settings = serviceSettings(spec);
+  const destination = { ...refs, ...settings.destination };
   // As Envoy Gateway: the first backendRef's host and port (a cluster name is no authority).
   const first = serviceBackendRefs(spec)[0] ?? {};
   const authority = `${String(first.name)}.${typeof first.namespace === 'string' ? first.namespace : policy.namespace}:${String(first.port)}`;
@@ -84,6 +89,7 @@ function extProc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj, index: nu
     failOpen: spec.failOpen === true,
     ...(spec.shadowMode === true ? { shadowMode: true } : {}),
     ...(typeof spec.statusOnError === 'number' ? { statusOnError: spec.statusOnError } : {}),
+    ...(settings.route.retry ? { retry: settings.route.retry } : {}),
     ...(timeout === undefined ? {} : { messageTimeoutMs: timeout }),
     forwardingNamespaces: strings(metadata?.accessibleNamespaces),
     receivingNamespaces: strings(metadata?.writableNamespaces),

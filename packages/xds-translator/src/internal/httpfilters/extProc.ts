@@ -16,6 +16,7 @@ import { addDestination } from '../cluster/destinationClusters.js';
 import { durationMs } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 import { enabledOnRoute } from './securityPolicies.js';
+import { serviceRetryPolicy } from './serviceRetry.js';
 
 const NAME = 'envoy.filters.http.ext_proc';
 /** Envoy Gateway's timeout of calls to its external services. */
@@ -40,6 +41,7 @@ const externalProcessor = (p: ExtProc): ExternalProcessor =>
     grpcService: {
       envoyGrpc: { clusterName: p.destination.name, authority: p.authority },
       timeout: durationMs(GRPC_TIMEOUT_MS),
+      ...(p.retry ? { retryPolicy: serviceRetryPolicy(p.retry) } : {}),
     },
     failureModeAllow: p.failOpen,
     // Shadow mode: the processor observes, Envoy does not wait for or apply its answers.
