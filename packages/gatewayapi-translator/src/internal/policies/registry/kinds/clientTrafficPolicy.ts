@@ -44,6 +44,16 @@ const STREAM_LIMITS = connections(
 const H2_SETTINGS = connections(
   'advertises http2 maxConcurrentStreams and initialStreamWindowSize in its SETTINGS',
 );
+const TLS_FILE = 'apps/conformance/src/__tests__/clientTrafficTls.integration.test.ts';
+const tls = (test: string) => `${TLS_FILE}: ${test}`;
+const CIPHERS = tls('refuses a TLS 1.2 cipher tls.ciphers leaves out, serves one it lists');
+const CURVES = tls('refuses a client offering only a curve tls.ecdhCurves leaves out');
+const RESUMPTION = tls('resumes a TLS session from a ticket with tls.session.resumption stateless');
+const EXPIRED = tls('admits an expired client certificate only with allowExpiredCertificate');
+const HANDSHAKE = tls(
+  'closes a handshake that never finishes after timeout.tcp.tlsHandshakeTimeout',
+);
+const INSPECTION = tls('closes a silent connection after timeout.tcp.connectionInspectionTimeout');
 /** Settings Envoy loads, checked in its config dump. */
 const LOADED = envoy('Envoy loads every applied setting');
 
@@ -100,17 +110,17 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.timeout.http.requestHeadersReceivedTimeout': HEADERS_TIMEOUT,
     'spec.timeout.http.idleTimeout': IDLE,
     'spec.timeout.http.streamIdleTimeout': STREAM_LIMITS,
-    'spec.timeout.tcp.tlsHandshakeTimeout': LOADED,
-    'spec.timeout.tcp.connectionInspectionTimeout': LOADED,
+    'spec.timeout.tcp.tlsHandshakeTimeout': HANDSHAKE,
+    'spec.timeout.tcp.connectionInspectionTimeout': INSPECTION,
     'spec.timeout.tcp.idleTimeout': TCP_IDLE,
     'spec.http2.connectionKeepalive': LOADED,
     'spec.tls.minVersion': TLS,
     'spec.tls.maxVersion': TLS,
     'spec.tls.alpnProtocols': TLS,
-    'spec.tls.ciphers': LOADED,
-    'spec.tls.ecdhCurves': LOADED,
+    'spec.tls.ciphers': CIPHERS,
+    'spec.tls.ecdhCurves': CURVES,
     'spec.tls.signatureAlgorithms': LOADED,
-    'spec.tls.session.resumption': LOADED,
+    'spec.tls.session.resumption': RESUMPTION,
     'spec.tls.clientValidation.caCertificateRefs': MTLS,
     'spec.tls.clientValidation.mode': MTLS,
     'spec.tls.clientValidation.optional': MTLS,
@@ -118,7 +128,7 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.tls.clientValidation.spkiHashes': PINS,
     'spec.tls.clientValidation.certificateHashes': PINS,
     'spec.tls.clientValidation.subjectAltNames': PINS,
-    'spec.tls.clientValidation.allowExpiredCertificate': LOADED,
+    'spec.tls.clientValidation.allowExpiredCertificate': EXPIRED,
     'spec.clientIPDetection.directSourceIP': DIRECT_IP,
     'spec.connection.socketBufferLimit': SOCKET,
     'spec.grpc.enableWeb': GRPC_WEB,
