@@ -54,6 +54,12 @@ const HANDSHAKE = tls(
   'closes a handshake that never finishes after timeout.tcp.tlsHandshakeTimeout',
 );
 const INSPECTION = tls('closes a silent connection after timeout.tcp.connectionInspectionTimeout');
+const HTTP_FILE = 'apps/conformance/src/__tests__/clientTrafficHttp.integration.test.ts';
+const http = (test: string) => `${HTTP_FILE}: ${test}`;
+const TRAILERS = http('passes HTTP/1 request trailers to the backend with http1.enableTrailers');
+const BUFFER = http('answers 413 for a buffered body over connection.bufferLimit');
+const CLOSE_DELAY = http('holds a connection over the limit open for connectionLimit.closeDelay');
+const CONNECTION_WINDOW = http('grants an h2c client the http2.initialConnectionWindowSize');
 /** Settings Envoy loads, checked in its config dump. */
 const LOADED = envoy('Envoy loads every applied setting');
 
@@ -66,10 +72,10 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.clientIPDetection.xForwardedFor.numTrustedHops': CLIENT_IP,
     'spec.clientIPDetection.xForwardedFor.disableXForwardedForAppend': CLIENT_IP,
     'spec.clientIPDetection.xForwardedFor.trustedCIDRs': CLIENT_IP,
-    'spec.connection.bufferLimit': LOADED,
+    'spec.connection.bufferLimit': BUFFER,
     'spec.connection.maxAcceptPerSocketEvent': LOADED,
     'spec.connection.connectionLimit.value': CONNECTION_LIMIT,
-    'spec.connection.connectionLimit.closeDelay': LOADED,
+    'spec.connection.connectionLimit.closeDelay': CLOSE_DELAY,
     'spec.connection.connectionLimit.maxConnectionDuration': SAFE_DURATION,
     'spec.connection.connectionLimit.maxRequestsPerConnection': PER_CONNECTION,
     'spec.connection.connectionLimit.maxStreamDuration': STREAM_LIMITS,
@@ -96,12 +102,12 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.headers.host.stripTrailingHostDot': HOST_DOT,
     'spec.headers.xForwardedClientCert': MTLS,
     'spec.healthCheck.path': HEALTH_CHECK,
-    'spec.http1.enableTrailers': LOADED,
+    'spec.http1.enableTrailers': TRAILERS,
     'spec.http1.http10.useDefaultHost': HTTP10,
     'spec.http1.preserveHeaderCase': PRESERVE_CASE,
     'spec.http3': HTTP3,
     'spec.http2.initialStreamWindowSize': H2_SETTINGS,
-    'spec.http2.initialConnectionWindowSize': LOADED,
+    'spec.http2.initialConnectionWindowSize': CONNECTION_WINDOW,
     'spec.http2.maxConcurrentStreams': H2_SETTINGS,
     'spec.http2.onInvalidMessage': LOADED,
     'spec.path': PATH,
