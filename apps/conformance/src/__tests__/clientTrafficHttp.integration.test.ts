@@ -63,7 +63,7 @@ const closedAfter = (port: number, ms: number): Promise<number> =>
   });
 
 const ns = 'default';
-const LISTENERS = ['plain', 'trailers', 'buffer', 'limit', 'delay', 'window'];
+const LISTENERS = ['plain', 'trailers', 'buffer', 'limit', 'delay', 'window', 'keepalive'];
 
 const ctp = (name: string, spec: string) => `---
 apiVersion: gateway.envoyproxy.io/v1alpha1
@@ -172,7 +172,10 @@ ${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
 )}${ctp('limit', '  connection: {connectionLimit: {value: 1}}\n')}${ctp(
   'delay',
   '  connection: {connectionLimit: {value: 1, closeDelay: 3s}}\n',
-)}${ctp('window', '  http2: {initialConnectionWindowSize: 2Mi}\n')}`;
+)}${ctp('window', '  http2: {initialConnectionWindowSize: 2Mi}\n')}${ctp(
+  'keepalive',
+  '  http2: {connectionKeepalive: {interval: 1s, timeout: 10s}}\n',
+)}`;
     const { resources, problems } = loadResourcesFromText(text, 'ctp-http.yaml');
     if (problems.length > 0) throw new Error(JSON.stringify(problems));
     const result = translate(resources);
@@ -278,5 +281,27 @@ ${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
     // 2 MiB vs Envoy Gateway's default 1 MiB.
     expect(granted).toBe(2 * 1024 * 1024);
     expect(plain).toBe(1024 * 1024);
+  }, 60_000);
+
+  it('sends HTTP/2 PINGs on an idle connection with http2.connectionKeepalive', async () => {
+    const pings = async (name: string): Promise<number> => {
+      const session = http2Connect(`http://127.0.0.1:${port(name)}`);
+      let count = 0;
+      session.on('ping', () => {
+        count++;
+      });
+      session.on('error', () => {});
+      try {
+        await new Promise<void>((resolve) => session.once('remoteSettings', () => resolve()));
+        await sleep(4_000);
+        return count;
+      } finally {
+        session.close();
+      }
+    };
+    const [keepalive, plain] = await Promise.all([pings('keepalive'), pings('plain')]);
+    // Interval 1 s (+15% jitter): at least one PING in 4 s; none without the policy.
+    expect(keepalive).toBeGreaterThanOrEqual(1);
+    expect(plain).toBe(0);
   }, 60_000);
 });

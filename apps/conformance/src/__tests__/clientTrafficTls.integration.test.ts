@@ -113,6 +113,7 @@ const LISTENERS = [
   'resume',
   'mtls',
   'expired',
+  'sigalgs',
   'handshake',
   'inspect',
 ];
@@ -201,6 +202,9 @@ ${ctp('ciphers', '  tls: {ciphers: [ECDHE-RSA-AES128-GCM-SHA256]}\n')}${ctp(
 )}${ctp('resume', '  tls: {session: {resumption: {stateless: {}}}}\n')}${ctp(
   'mtls',
   `  tls: {clientValidation: {${caRefs}}}\n`,
+)}${ctp(
+  'sigalgs',
+  `  tls: {clientValidation: {${caRefs}}, signatureAlgorithms: [rsa_pss_rsae_sha256]}\n`,
 )}${ctp('expired', `  tls: {clientValidation: {${caRefs}, allowExpiredCertificate: true}}\n`)}${ctp(
   'handshake',
   '  timeout: {tcp: {tlsHandshakeTimeout: 1s}}\n',
@@ -310,5 +314,16 @@ ${ctp('ciphers', '  tls: {ciphers: [ECDHE-RSA-AES128-GCM-SHA256]}\n')}${ctp(
       limited.destroy();
       plain.destroy();
     }
+  }, 60_000);
+
+  it('refuses a client certificate signed only with an algorithm tls.signatureAlgorithms leaves out', async () => {
+    const cert = { cert: client.cert, key: client.key };
+    const sha384 = { ...cert, sigalgs: 'rsa_pss_rsae_sha384' };
+    const sha256 = { ...cert, sigalgs: 'rsa_pss_rsae_sha256' };
+    expect((await get(port('sigalgs'), sha256)).status).toMatch(/^HTTP\/1\.1 200/);
+    const outcome = await get(port('sigalgs'), sha384);
+    expect(outcome.status).toBeUndefined();
+    // The same client and certificate pass client validation without the policy.
+    expect((await get(port('mtls'), sha384)).status).toMatch(/^HTTP\/1\.1 200/);
   }, 60_000);
 });

@@ -60,6 +60,12 @@ const TRAILERS = http('passes HTTP/1 request trailers to the backend with http1.
 const BUFFER = http('answers 413 for a buffered body over connection.bufferLimit');
 const CLOSE_DELAY = http('holds a connection over the limit open for connectionLimit.closeDelay');
 const CONNECTION_WINDOW = http('grants an h2c client the http2.initialConnectionWindowSize');
+const SIGNATURES = tls(
+  'refuses a client certificate signed only with an algorithm tls.signatureAlgorithms leaves out',
+);
+const H2_KEEPALIVE = http(
+  'sends HTTP/2 PINGs on an idle connection with http2.connectionKeepalive',
+);
 /** Settings Envoy loads, checked in its config dump. */
 const LOADED = envoy('Envoy loads every applied setting');
 
@@ -119,13 +125,13 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.timeout.tcp.tlsHandshakeTimeout': HANDSHAKE,
     'spec.timeout.tcp.connectionInspectionTimeout': INSPECTION,
     'spec.timeout.tcp.idleTimeout': TCP_IDLE,
-    'spec.http2.connectionKeepalive': LOADED,
+    'spec.http2.connectionKeepalive': H2_KEEPALIVE,
     'spec.tls.minVersion': TLS,
     'spec.tls.maxVersion': TLS,
     'spec.tls.alpnProtocols': TLS,
     'spec.tls.ciphers': CIPHERS,
     'spec.tls.ecdhCurves': CURVES,
-    'spec.tls.signatureAlgorithms': LOADED,
+    'spec.tls.signatureAlgorithms': SIGNATURES,
     'spec.tls.session.resumption': RESUMPTION,
     'spec.tls.clientValidation.caCertificateRefs': MTLS,
     'spec.tls.clientValidation.mode': MTLS,
