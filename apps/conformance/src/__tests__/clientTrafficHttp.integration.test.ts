@@ -12,11 +12,13 @@ import {
   connect as http2Connect,
 } from 'node:http2';
 import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { loadResourcesFromText, type ResourceStatus } from '@egts/api';
 import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
 import { translate } from '@egts/gatewayapi-translator';
 import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSigned } from '../internal/certificates.js';
 import { freePort } from '../internal/freePort.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -65,6 +67,9 @@ const closedAfter = (port: number, ms: number): Promise<number> =>
 const ns = 'default';
 const LISTENERS = ['plain', 'trailers', 'buffer', 'limit', 'delay', 'window', 'keepalive'];
 
+/** HTTPS listeners: `scheme` with scheme MatchBackend, `tls` without a policy. */
+const TLS_LISTENERS = ['scheme', 'tls'];
+
 const ctp = (name: string, spec: string) => `---
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: ClientTrafficPolicy
@@ -89,11 +94,14 @@ describe('[envoy] ClientTrafficPolicy HTTP and connection settings, as a client 
       req.resume();
       req.on('end', () => {
         res.setHeader('seen-trailer', String(req.trailers['x-checksum'] ?? 'none'));
+        res.setHeader('seen-scheme', req.scheme);
         res.end('ok');
       });
     });
     await new Promise<void>((resolve) => h2Backend.listen(h2Port, '127.0.0.1', resolve));
-    for (const name of LISTENERS) ports[name] = await freePort();
+    for (const name of [...LISTENERS, ...TLS_LISTENERS]) ports[name] = await freePort();
+    const server = selfSigned(['www.example.com']);
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
     backend = createServer((req, res) => {
       let length = 0;
       req.on('data', (chunk: Buffer) => {
@@ -118,6 +126,16 @@ spec:
   gatewayClassName: eg
   listeners:
 ${LISTENERS.map((n) => `  - {name: ${n}, protocol: HTTP, port: ${port(n)}}`).join('\n')}
+${TLS_LISTENERS.map(
+  (n) =>
+    `  - {name: ${n}, protocol: HTTPS, port: ${port(n)}, tls: {certificateRefs: [{name: server-cert}]}}`,
+).join('\n')}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: server-cert, namespace: ${ns}}
+type: kubernetes.io/tls
+data: {tls.crt: ${b64(server.cert)}, tls.key: ${b64(server.key)}}
 ---
 apiVersion: v1
 kind: Service
@@ -150,7 +168,7 @@ spec:
   parentRefs: [{name: gw}]
   rules:
   - backendRefs: [{name: echo, port: ${backendPort}}]
-  - matches: [{path: {type: PathPrefix, value: /trailers}}]
+  - matches: [{path: {type: PathPrefix, value: /trailers}}, {path: {type: PathPrefix, value: /scheme}}]
     backendRefs: [{name: h2, port: ${h2Port}}]
 ---
 # A filter that buffers the whole request body on /buffered: the stream's buffer limit is the
@@ -175,7 +193,7 @@ ${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
 )}${ctp('window', '  http2: {initialConnectionWindowSize: 2Mi}\n')}${ctp(
   'keepalive',
   '  http2: {connectionKeepalive: {interval: 1s, timeout: 10s}}\n',
-)}`;
+)}${ctp('scheme', '  scheme: MatchBackend\n')}`;
     const { resources, problems } = loadResourcesFromText(text, 'ctp-http.yaml');
     if (problems.length > 0) throw new Error(JSON.stringify(problems));
     const result = translate(resources);
@@ -197,7 +215,7 @@ ${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
 
   it('accepts every policy', () => {
     const policies = statuses.filter((s) => s.kind === 'ClientTrafficPolicy');
-    expect(policies).toHaveLength(LISTENERS.length - 1);
+    expect(policies).toHaveLength(LISTENERS.length);
     for (const policy of policies)
       expect(JSON.stringify(policy.status)).toContain('"type":"Accepted","status":"True"');
     const lua = statuses.find((s) => s.kind === 'EnvoyExtensionPolicy');
@@ -303,5 +321,36 @@ ${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
     // Interval 1 s (+15% jitter): at least one PING in 4 s; none without the policy.
     expect(keepalive).toBeGreaterThanOrEqual(1);
     expect(plain).toBe(0);
+  }, 60_000);
+
+  it('sends the backend its own scheme with scheme MatchBackend', async () => {
+    const schemeSeen = (name: string): Promise<string> =>
+      new Promise((resolve) => {
+        let text = '';
+        const socket = tlsConnect({
+          host: '127.0.0.1',
+          port: port(name),
+          servername: 'www.example.com',
+          rejectUnauthorized: false,
+          ALPNProtocols: ['http/1.1'],
+        });
+        socket.setEncoding('utf8');
+        socket.once('secureConnect', () =>
+          socket.write('GET /scheme HTTP/1.1\r\nhost: www.example.com\r\n\r\n'),
+        );
+        const done = () => {
+          socket.destroy();
+          resolve(/seen-scheme: (\w+)/i.exec(text)?.[1] ?? text);
+        };
+        socket.on('data', (chunk: string) => {
+          text += chunk;
+          if (text.endsWith('0\r\n\r\n')) done();
+        });
+        socket.on('error', done);
+        socket.on('close', done);
+      });
+    // HTTPS in front of an h2c backend: its :scheme is http with the policy, https without.
+    expect(await schemeSeen('scheme')).toBe('http');
+    expect(await schemeSeen('tls')).toBe('https');
   }, 60_000);
 });

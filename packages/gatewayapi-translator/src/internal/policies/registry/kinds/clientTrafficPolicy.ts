@@ -66,6 +66,7 @@ const SIGNATURES = tls(
 const H2_KEEPALIVE = http(
   'sends HTTP/2 PINGs on an idle connection with http2.connectionKeepalive',
 );
+const SCHEME = http('sends the backend its own scheme with scheme MatchBackend');
 /** Settings Envoy loads, checked in its config dump. */
 const LOADED = envoy('Envoy loads every applied setting');
 
@@ -146,7 +147,7 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.grpc.enableWeb': GRPC_WEB,
     'spec.http1.disableSafeMaxConnectionDuration': SAFE_DURATION,
     'spec.http1.ignoredUpgradeTypes': UPGRADES,
-    'spec.scheme': SOCKET,
+    'spec.scheme': SCHEME,
     'spec.tls.fingerprints': FINGERPRINTS,
   },
   notApplied: [],
