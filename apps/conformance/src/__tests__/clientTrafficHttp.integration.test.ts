@@ -1,8 +1,10 @@
 // ClientTrafficPolicy HTTP and connection settings as a client sees them through real Envoy (each
 // field had only a config-dump proof): http1.enableTrailers passes HTTP/1 request trailers on to
 // the backend, connection.bufferLimit makes a buffering filter refuse a body over it (413),
-// connectionLimit.closeDelay holds a connection over the limit open before closing it, and
-// http2.initialConnectionWindowSize is the connection window an h2c client is granted.
+// connectionLimit.closeDelay holds a connection over the limit open before closing it,
+// http2.initialConnectionWindowSize is the connection window an h2c client is granted,
+// http2.connectionKeepalive PINGs an idle client, http2.onInvalidMessage TerminateStream keeps the
+// connection of an invalid request, and scheme MatchBackend gives an h2c backend its own :scheme.
 // Manifests -> egts's translators -> a static bootstrap -> Envoy; one listener per setting,
 // `plain` without a policy as the control.
 import { createServer, type Server } from 'node:http';
@@ -65,7 +67,16 @@ const closedAfter = (port: number, ms: number): Promise<number> =>
   });
 
 const ns = 'default';
-const LISTENERS = ['plain', 'trailers', 'buffer', 'limit', 'delay', 'window', 'keepalive'];
+const LISTENERS = [
+  'plain',
+  'trailers',
+  'buffer',
+  'limit',
+  'delay',
+  'window',
+  'keepalive',
+  'invalid',
+];
 
 /** HTTPS listeners: `scheme` with scheme MatchBackend, `tls` without a policy. */
 const TLS_LISTENERS = ['scheme', 'tls'];
@@ -193,7 +204,10 @@ ${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
 )}${ctp('window', '  http2: {initialConnectionWindowSize: 2Mi}\n')}${ctp(
   'keepalive',
   '  http2: {connectionKeepalive: {interval: 1s, timeout: 10s}}\n',
-)}${ctp('scheme', '  scheme: MatchBackend\n')}`;
+)}${ctp('scheme', '  scheme: MatchBackend\n')}${ctp(
+  'invalid',
+  '  http2: {onInvalidMessage: TerminateStream}\n',
+)}`;
     const { resources, problems } = loadResourcesFromText(text, 'ctp-http.yaml');
     if (problems.length > 0) throw new Error(JSON.stringify(problems));
     const result = translate(resources);
@@ -352,5 +366,45 @@ ${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
     // HTTPS in front of an h2c backend: its :scheme is http with the policy, https without.
     expect(await schemeSeen('scheme')).toBe('http');
     expect(await schemeSeen('tls')).toBe('https');
+  }, 60_000);
+
+  it('resets only the stream of an invalid HTTP/2 request with onInvalidMessage TerminateStream', async () => {
+    /** Sends a request whose content-length is not a number, then a valid one. */
+    const afterInvalid = async (name: string): Promise<{ goaway: boolean; next: string }> => {
+      const session = http2Connect(`http://127.0.0.1:${port(name)}`);
+      let goaway = false;
+      session.on('goaway', () => {
+        goaway = true;
+      });
+      session.on('error', () => {});
+      const send = (headers: Record<string, string>, body: string) =>
+        new Promise<string>((resolve) => {
+          try {
+            const stream = session.request(headers);
+            stream.on('response', (h) => resolve(String(h[':status'])));
+            stream.on('error', (e: Error) => resolve(`error: ${e.message}`));
+            stream.on('close', () => resolve(`closed ${stream.rstCode}`));
+            // A GET stream is ended by request() already.
+            if (body === '') stream.end();
+            else stream.end(body);
+          } catch (error) {
+            resolve(`error: ${(error as Error).message}`);
+          }
+        });
+      try {
+        await send({ ':method': 'POST', ':path': '/', 'content-length': 'abc' }, 'abc');
+        await sleep(500);
+        const next = await send({ ':method': 'GET', ':path': '/' }, '');
+        return { goaway: goaway || session.closed || session.destroyed, next };
+      } finally {
+        session.destroy();
+      }
+    };
+    const stream = await afterInvalid('invalid');
+    expect(stream).toEqual({ goaway: false, next: '200' });
+    // Envoy's default: the whole connection is ended.
+    const connection = await afterInvalid('plain');
+    expect(connection.goaway).toBe(true);
+    expect(connection.next).not.toBe('200');
   }, 60_000);
 });

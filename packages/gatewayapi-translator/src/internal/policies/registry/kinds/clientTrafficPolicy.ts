@@ -67,6 +67,9 @@ const H2_KEEPALIVE = http(
   'sends HTTP/2 PINGs on an idle connection with http2.connectionKeepalive',
 );
 const SCHEME = http('sends the backend its own scheme with scheme MatchBackend');
+const INVALID_MESSAGE = http(
+  'resets only the stream of an invalid HTTP/2 request with onInvalidMessage TerminateStream',
+);
 /** Settings Envoy loads, checked in its config dump. */
 const LOADED = envoy('Envoy loads every applied setting');
 
@@ -116,7 +119,7 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.http2.initialStreamWindowSize': H2_SETTINGS,
     'spec.http2.initialConnectionWindowSize': CONNECTION_WINDOW,
     'spec.http2.maxConcurrentStreams': H2_SETTINGS,
-    'spec.http2.onInvalidMessage': LOADED,
+    'spec.http2.onInvalidMessage': INVALID_MESSAGE,
     'spec.path': PATH,
     'spec.tcpKeepalive': LOADED,
     'spec.timeout.http.requestReceivedTimeout': TIMEOUT,
