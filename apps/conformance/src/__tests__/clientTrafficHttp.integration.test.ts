@@ -4,9 +4,12 @@
 // connectionLimit.closeDelay holds a connection over the limit open before closing it,
 // http2.initialConnectionWindowSize is the connection window an h2c client is granted,
 // http2.connectionKeepalive PINGs an idle client, http2.onInvalidMessage TerminateStream keeps the
-// connection of an invalid request, and scheme MatchBackend gives an h2c backend its own :scheme.
+// connection of an invalid request, scheme MatchBackend gives an h2c backend its own :scheme, and
+// tcpKeepalive arms the kernel's keepalive timer on Envoy's side (as `ss` shows it).
 // Manifests -> egts's translators -> a static bootstrap -> Envoy; one listener per setting,
 // `plain` without a policy as the control.
+
+import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import {
   createServer as createH2cServer,
@@ -76,6 +79,7 @@ const LISTENERS = [
   'window',
   'keepalive',
   'invalid',
+  'keepalivetcp',
 ];
 
 /** HTTPS listeners: `scheme` with scheme MatchBackend, `tls` without a policy. */
@@ -207,7 +211,7 @@ ${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
 )}${ctp('scheme', '  scheme: MatchBackend\n')}${ctp(
   'invalid',
   '  http2: {onInvalidMessage: TerminateStream}\n',
-)}`;
+)}${ctp('keepalivetcp', '  tcpKeepalive: {idleTime: 20s, interval: 5s, probes: 3}\n')}`;
     const { resources, problems } = loadResourcesFromText(text, 'ctp-http.yaml');
     if (problems.length > 0) throw new Error(JSON.stringify(problems));
     const result = translate(resources);
@@ -406,5 +410,28 @@ ${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
     const connection = await afterInvalid('plain');
     expect(connection.goaway).toBe(true);
     expect(connection.next).not.toBe('200');
+  }, 60_000);
+
+  it('arms the kernel TCP keepalive timer on accepted connections with tcpKeepalive', async () => {
+    /** The timer `ss` shows on Envoy's side of an established connection to listener `name`. */
+    const timer = async (name: string): Promise<string> => {
+      const socket = netConnect({ host: '127.0.0.1', port: port(name) });
+      socket.on('error', () => {});
+      try {
+        await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+        await sleep(300);
+        return execFileSync('ss', ['-tnoH', 'state', 'established', `( sport = :${port(name)} )`], {
+          encoding: 'utf8',
+        });
+      } finally {
+        socket.destroy();
+      }
+    };
+    // idleTime 20s: the first probe is due within 20 s; without the policy no keepalive timer.
+    const armed = await timer('keepalivetcp');
+    expect(armed).toMatch(/timer:\(keepalive,(1\d|[0-9]|20)(\.\d+)?sec/);
+    const plain = await timer('plain');
+    expect(plain).toContain(`:${port('plain')}`);
+    expect(plain).not.toContain('keepalive');
   }, 60_000);
 });

@@ -70,6 +70,9 @@ const SCHEME = http('sends the backend its own scheme with scheme MatchBackend')
 const INVALID_MESSAGE = http(
   'resets only the stream of an invalid HTTP/2 request with onInvalidMessage TerminateStream',
 );
+const TCP_KEEPALIVE = http(
+  'arms the kernel TCP keepalive timer on accepted connections with tcpKeepalive',
+);
 /** Settings Envoy loads, checked in its config dump. */
 const LOADED = envoy('Envoy loads every applied setting');
 
@@ -121,7 +124,7 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.http2.maxConcurrentStreams': H2_SETTINGS,
     'spec.http2.onInvalidMessage': INVALID_MESSAGE,
     'spec.path': PATH,
-    'spec.tcpKeepalive': LOADED,
+    'spec.tcpKeepalive': TCP_KEEPALIVE,
     'spec.timeout.http.requestReceivedTimeout': TIMEOUT,
     'spec.timeout.http.requestHeadersReceivedTimeout': HEADERS_TIMEOUT,
     'spec.timeout.http.idleTimeout': IDLE,
