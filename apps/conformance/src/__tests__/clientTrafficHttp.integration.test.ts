@@ -5,7 +5,8 @@
 // http2.initialConnectionWindowSize is the connection window an h2c client is granted,
 // http2.connectionKeepalive PINGs an idle client, http2.onInvalidMessage TerminateStream keeps the
 // connection of an invalid request, scheme MatchBackend gives an h2c backend its own :scheme, and
-// tcpKeepalive arms the kernel's keepalive timer on Envoy's side (as `ss` shows it).
+// tcpKeepalive and socketBufferLimit show on Envoy's side of the socket (keepalive timer and
+// receive buffer, as `ss` shows them).
 // Manifests -> egts's translators -> a static bootstrap -> Envoy; one listener per setting,
 // `plain` without a policy as the control.
 
@@ -80,6 +81,7 @@ const LISTENERS = [
   'keepalive',
   'invalid',
   'keepalivetcp',
+  'socketbuffer',
 ];
 
 /** HTTPS listeners: `scheme` with scheme MatchBackend, `tls` without a policy. */
@@ -211,7 +213,10 @@ ${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
 )}${ctp('scheme', '  scheme: MatchBackend\n')}${ctp(
   'invalid',
   '  http2: {onInvalidMessage: TerminateStream}\n',
-)}${ctp('keepalivetcp', '  tcpKeepalive: {idleTime: 20s, interval: 5s, probes: 3}\n')}`;
+)}${ctp('keepalivetcp', '  tcpKeepalive: {idleTime: 20s, interval: 5s, probes: 3}\n')}${ctp(
+  'socketbuffer',
+  '  connection: {socketBufferLimit: 256Ki}\n',
+)}`;
     const { resources, problems } = loadResourcesFromText(text, 'ctp-http.yaml');
     if (problems.length > 0) throw new Error(JSON.stringify(problems));
     const result = translate(resources);
@@ -433,5 +438,30 @@ ${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
     const plain = await timer('plain');
     expect(plain).toContain(`:${port('plain')}`);
     expect(plain).not.toContain('keepalive');
+  }, 60_000);
+
+  it('sizes the receive buffer of accepted sockets with connection.socketBufferLimit', async () => {
+    /** The receive buffer (`rb`, bytes) `ss` shows on Envoy's side of a connection to `name`. */
+    const receiveBuffer = async (name: string): Promise<number> => {
+      const socket = netConnect({ host: '127.0.0.1', port: port(name) });
+      socket.on('error', () => {});
+      try {
+        await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+        await sleep(300);
+        const out = execFileSync(
+          'ss',
+          ['-tmnH', 'state', 'established', `( sport = :${port(name)} )`],
+          { encoding: 'utf8' },
+        );
+        return Number(/rb(\d+)/.exec(out)?.[1] ?? Number.NaN);
+      } finally {
+        socket.destroy();
+      }
+    };
+    // SO_RCVBUF 256Ki: the kernel doubles it for its bookkeeping.
+    expect(await receiveBuffer('socketbuffer')).toBe(2 * 256 * 1024);
+    const plain = await receiveBuffer('plain');
+    expect(plain).toBeGreaterThan(0);
+    expect(plain).not.toBe(2 * 256 * 1024);
   }, 60_000);
 });

@@ -30,7 +30,6 @@ const UPGRADES = more('serves ignored HTTP/1.1 upgrades as plain requests');
 const SAFE_DURATION = more('closes HTTP/1 connections past their duration safely or at once');
 const GRPC_WEB = more('turns gRPC-Web into gRPC with grpc.enableWeb');
 const FINGERPRINTS = more('computes the JA3 and JA4 fingerprints asked for');
-const SOCKET = more('Envoy loads the socket buffer limit and the scheme');
 const CONNECTIONS = 'apps/conformance/src/__tests__/clientTrafficConnections.integration.test.ts';
 const connections = (test: string) => `${CONNECTIONS}: ${test}`;
 const PER_CONNECTION = connections('closes a connection after maxRequestsPerConnection requests');
@@ -72,6 +71,9 @@ const INVALID_MESSAGE = http(
 );
 const TCP_KEEPALIVE = http(
   'arms the kernel TCP keepalive timer on accepted connections with tcpKeepalive',
+);
+const SOCKET_BUFFER = http(
+  'sizes the receive buffer of accepted sockets with connection.socketBufferLimit',
 );
 /** Settings Envoy loads, checked in its config dump. */
 const LOADED = envoy('Envoy loads every applied setting');
@@ -149,7 +151,7 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.tls.clientValidation.subjectAltNames': PINS,
     'spec.tls.clientValidation.allowExpiredCertificate': EXPIRED,
     'spec.clientIPDetection.directSourceIP': DIRECT_IP,
-    'spec.connection.socketBufferLimit': SOCKET,
+    'spec.connection.socketBufferLimit': SOCKET_BUFFER,
     'spec.grpc.enableWeb': GRPC_WEB,
     'spec.http1.disableSafeMaxConnectionDuration': SAFE_DURATION,
     'spec.http1.ignoredUpgradeTypes': UPGRADES,
