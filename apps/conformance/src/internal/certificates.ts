@@ -60,8 +60,11 @@ export const selfSigned = (hosts: readonly string[]): Certificate => {
   }
 };
 
-/** A client certificate (CN `name`, clientAuth) signed by `ca`, as the suite makes for mTLS checks. */
-export const clientCertificate = (ca: Certificate, name: string): Certificate => {
+/**
+ * A client certificate (CN `name`, clientAuth) signed by `ca`, as the suite makes for mTLS checks.
+ * `days` -1 makes one that expired a day ago (notAfter before notBefore).
+ */
+export const clientCertificate = (ca: Certificate, name: string, days = 365): Certificate => {
   const dir = mkdtempSync(join(tmpdir(), 'egts-conformance-cert-'));
   const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   try {
@@ -99,7 +102,7 @@ export const clientCertificate = (ca: Certificate, name: string): Certificate =>
       'ca-key.pem',
       '-CAcreateserial',
       '-days',
-      '365',
+      String(days),
       '-extfile',
       'ext.cnf',
       '-out',

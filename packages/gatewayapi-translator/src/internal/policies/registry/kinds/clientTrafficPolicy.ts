@@ -30,7 +30,6 @@ const UPGRADES = more('serves ignored HTTP/1.1 upgrades as plain requests');
 const SAFE_DURATION = more('closes HTTP/1 connections past their duration safely or at once');
 const GRPC_WEB = more('turns gRPC-Web into gRPC with grpc.enableWeb');
 const FINGERPRINTS = more('computes the JA3 and JA4 fingerprints asked for');
-const SOCKET = more('Envoy loads the socket buffer limit and the scheme');
 const CONNECTIONS = 'apps/conformance/src/__tests__/clientTrafficConnections.integration.test.ts';
 const connections = (test: string) => `${CONNECTIONS}: ${test}`;
 const PER_CONNECTION = connections('closes a connection after maxRequestsPerConnection requests');
@@ -44,6 +43,38 @@ const STREAM_LIMITS = connections(
 const H2_SETTINGS = connections(
   'advertises http2 maxConcurrentStreams and initialStreamWindowSize in its SETTINGS',
 );
+const TLS_FILE = 'apps/conformance/src/__tests__/clientTrafficTls.integration.test.ts';
+const tls = (test: string) => `${TLS_FILE}: ${test}`;
+const CIPHERS = tls('refuses a TLS 1.2 cipher tls.ciphers leaves out, serves one it lists');
+const CURVES = tls('refuses a client offering only a curve tls.ecdhCurves leaves out');
+const RESUMPTION = tls('resumes a TLS session from a ticket with tls.session.resumption stateless');
+const EXPIRED = tls('admits an expired client certificate only with allowExpiredCertificate');
+const HANDSHAKE = tls(
+  'closes a handshake that never finishes after timeout.tcp.tlsHandshakeTimeout',
+);
+const INSPECTION = tls('closes a silent connection after timeout.tcp.connectionInspectionTimeout');
+const HTTP_FILE = 'apps/conformance/src/__tests__/clientTrafficHttp.integration.test.ts';
+const http = (test: string) => `${HTTP_FILE}: ${test}`;
+const TRAILERS = http('passes HTTP/1 request trailers to the backend with http1.enableTrailers');
+const BUFFER = http('answers 413 for a buffered body over connection.bufferLimit');
+const CLOSE_DELAY = http('holds a connection over the limit open for connectionLimit.closeDelay');
+const CONNECTION_WINDOW = http('grants an h2c client the http2.initialConnectionWindowSize');
+const SIGNATURES = tls(
+  'refuses a client certificate signed only with an algorithm tls.signatureAlgorithms leaves out',
+);
+const H2_KEEPALIVE = http(
+  'sends HTTP/2 PINGs on an idle connection with http2.connectionKeepalive',
+);
+const SCHEME = http('sends the backend its own scheme with scheme MatchBackend');
+const INVALID_MESSAGE = http(
+  'resets only the stream of an invalid HTTP/2 request with onInvalidMessage TerminateStream',
+);
+const TCP_KEEPALIVE = http(
+  'arms the kernel TCP keepalive timer on accepted connections with tcpKeepalive',
+);
+const SOCKET_BUFFER = http(
+  'sizes the receive buffer of accepted sockets with connection.socketBufferLimit',
+);
 /** Settings Envoy loads, checked in its config dump. */
 const LOADED = envoy('Envoy loads every applied setting');
 
@@ -56,10 +87,10 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.clientIPDetection.xForwardedFor.numTrustedHops': CLIENT_IP,
     'spec.clientIPDetection.xForwardedFor.disableXForwardedForAppend': CLIENT_IP,
     'spec.clientIPDetection.xForwardedFor.trustedCIDRs': CLIENT_IP,
-    'spec.connection.bufferLimit': LOADED,
+    'spec.connection.bufferLimit': BUFFER,
     'spec.connection.maxAcceptPerSocketEvent': LOADED,
     'spec.connection.connectionLimit.value': CONNECTION_LIMIT,
-    'spec.connection.connectionLimit.closeDelay': LOADED,
+    'spec.connection.connectionLimit.closeDelay': CLOSE_DELAY,
     'spec.connection.connectionLimit.maxConnectionDuration': SAFE_DURATION,
     'spec.connection.connectionLimit.maxRequestsPerConnection': PER_CONNECTION,
     'spec.connection.connectionLimit.maxStreamDuration': STREAM_LIMITS,
@@ -86,31 +117,31 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.headers.host.stripTrailingHostDot': HOST_DOT,
     'spec.headers.xForwardedClientCert': MTLS,
     'spec.healthCheck.path': HEALTH_CHECK,
-    'spec.http1.enableTrailers': LOADED,
+    'spec.http1.enableTrailers': TRAILERS,
     'spec.http1.http10.useDefaultHost': HTTP10,
     'spec.http1.preserveHeaderCase': PRESERVE_CASE,
     'spec.http3': HTTP3,
     'spec.http2.initialStreamWindowSize': H2_SETTINGS,
-    'spec.http2.initialConnectionWindowSize': LOADED,
+    'spec.http2.initialConnectionWindowSize': CONNECTION_WINDOW,
     'spec.http2.maxConcurrentStreams': H2_SETTINGS,
-    'spec.http2.onInvalidMessage': LOADED,
+    'spec.http2.onInvalidMessage': INVALID_MESSAGE,
     'spec.path': PATH,
-    'spec.tcpKeepalive': LOADED,
+    'spec.tcpKeepalive': TCP_KEEPALIVE,
     'spec.timeout.http.requestReceivedTimeout': TIMEOUT,
     'spec.timeout.http.requestHeadersReceivedTimeout': HEADERS_TIMEOUT,
     'spec.timeout.http.idleTimeout': IDLE,
     'spec.timeout.http.streamIdleTimeout': STREAM_LIMITS,
-    'spec.timeout.tcp.tlsHandshakeTimeout': LOADED,
-    'spec.timeout.tcp.connectionInspectionTimeout': LOADED,
+    'spec.timeout.tcp.tlsHandshakeTimeout': HANDSHAKE,
+    'spec.timeout.tcp.connectionInspectionTimeout': INSPECTION,
     'spec.timeout.tcp.idleTimeout': TCP_IDLE,
-    'spec.http2.connectionKeepalive': LOADED,
+    'spec.http2.connectionKeepalive': H2_KEEPALIVE,
     'spec.tls.minVersion': TLS,
     'spec.tls.maxVersion': TLS,
     'spec.tls.alpnProtocols': TLS,
-    'spec.tls.ciphers': LOADED,
-    'spec.tls.ecdhCurves': LOADED,
-    'spec.tls.signatureAlgorithms': LOADED,
-    'spec.tls.session.resumption': LOADED,
+    'spec.tls.ciphers': CIPHERS,
+    'spec.tls.ecdhCurves': CURVES,
+    'spec.tls.signatureAlgorithms': SIGNATURES,
+    'spec.tls.session.resumption': RESUMPTION,
     'spec.tls.clientValidation.caCertificateRefs': MTLS,
     'spec.tls.clientValidation.mode': MTLS,
     'spec.tls.clientValidation.optional': MTLS,
@@ -118,13 +149,13 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.tls.clientValidation.spkiHashes': PINS,
     'spec.tls.clientValidation.certificateHashes': PINS,
     'spec.tls.clientValidation.subjectAltNames': PINS,
-    'spec.tls.clientValidation.allowExpiredCertificate': LOADED,
+    'spec.tls.clientValidation.allowExpiredCertificate': EXPIRED,
     'spec.clientIPDetection.directSourceIP': DIRECT_IP,
-    'spec.connection.socketBufferLimit': SOCKET,
+    'spec.connection.socketBufferLimit': SOCKET_BUFFER,
     'spec.grpc.enableWeb': GRPC_WEB,
     'spec.http1.disableSafeMaxConnectionDuration': SAFE_DURATION,
     'spec.http1.ignoredUpgradeTypes': UPGRADES,
-    'spec.scheme': SOCKET,
+    'spec.scheme': SCHEME,
     'spec.tls.fingerprints': FINGERPRINTS,
   },
   notApplied: [],
