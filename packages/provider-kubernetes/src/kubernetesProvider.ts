@@ -111,16 +111,23 @@ interface KindEntry {
   readonly versions: readonly string[];
 }
 
-const kinds: KindEntry[] = resourceKinds.map(({ definition }) => ({
-  kind: definition.kind,
-  group: definition.group,
-  plural: definition.plural,
-  namespaced: definition.namespaced,
-  versions: [
-    definition.storageVersion,
-    ...Object.keys(definition.versions).filter((v) => v !== definition.storageVersion),
-  ],
-}));
+// ClusterTrustBundle is not watched yet: its list hung against the test API server after a
+// restart (certificates.k8s.io/v1beta1, off by default), holding up the first snapshot. The file
+// and config-server providers read it; here a reference to one stays unresolved, with a condition.
+const NOT_WATCHED = new Set(['ClusterTrustBundle']);
+
+const kinds: KindEntry[] = resourceKinds
+  .filter(({ definition }) => !NOT_WATCHED.has(definition.kind))
+  .map(({ definition }) => ({
+    kind: definition.kind,
+    group: definition.group,
+    plural: definition.plural,
+    namespaced: definition.namespaced,
+    versions: [
+      definition.storageVersion,
+      ...Object.keys(definition.versions).filter((v) => v !== definition.storageVersion),
+    ],
+  }));
 
 /** An API server discovery document (`GET /apis/<group>/<version>`): APIResourceList. */
 interface APIResourceList {
