@@ -5,8 +5,8 @@
 // broader policy. Wasm modules come over HTTP(S) or from OCI images through the control plane's
 // Wasm cache.
 import type { KindFields } from '../fieldRegistry.js';
-import { backendTrafficPolicyFields } from './backendTrafficPolicy.js';
 import { TARGETING_PROOF } from './proofs.js';
+import { serviceBackendSettings } from './serviceSettings.js';
 
 const LUA = 'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.ts: LuaHTTP';
 const EXT_PROC = 'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.ts: EgtsExtProc';
@@ -16,45 +16,22 @@ const WASM = 'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.ts: W
 const WASM_OCI = 'apps/conformance/src/tests/envoyGateway/wasmOci.ts: WasmOCIImageCodeSource';
 
 /**
- * The processor's `backendSettings`: BackendTrafficPolicy's cluster settings. Envoy Gateway builds
- * its cluster as a route's under a BackendTrafficPolicy (createExtServiceXDSCluster with the
- * settings' traffic) and retries its gRPC calls (buildNonRouteRetryPolicy); so does egts
- * (serviceSettings(), the SecurityPolicy services' path). Applied where BackendTrafficPolicy applies
- * them, but a route's request and stream idle timeouts (no route carries the processor's calls).
+ * The processor's `backendSettings`: BackendTrafficPolicy's cluster settings (serviceSettings.ts),
+ * its gRPC calls retried as Envoy Gateway's buildNonRouteRetryPolicy does; all but a route's
+ * request and stream idle timeouts (no route carries the processor's calls).
  */
-const SETTING_GROUPS = new Set([
-  'circuitBreaker',
-  'connection',
-  'dns',
-  'healthCheck',
-  'http2',
-  'loadBalancer',
-  'proxyProtocol',
-  'retry',
-  'tcpKeepalive',
-  'timeout',
-]);
 const SETTINGS_PROOF =
   'apps/conformance/src/__tests__/extProcServiceSettings.test.ts: the processor cluster carries the settings of a BackendTrafficPolicy';
 const SETTINGS_BEHAVIOUR = (test: string) =>
   `apps/conformance/src/__tests__/extProcServiceSettings.integration.test.ts: ${test}`;
-const SETTINGS_NOT_APPLIED = [
-  'spec.extProc.backendSettings.timeout.http.requestTimeout',
-  'spec.extProc.backendSettings.timeout.http.streamIdleTimeout',
-];
-const settingPath = (btpPath: string) => `spec.extProc.backendSettings.${btpPath.slice(5)}`;
-const inGroups = (btpPath: string) => SETTING_GROUPS.has(btpPath.split('.')[1] ?? '');
-const settingsApplied: Record<string, string> = Object.fromEntries(
-  Object.keys(backendTrafficPolicyFields.applied)
-    .filter(inGroups)
-    .map(settingPath)
-    .filter((path) => !SETTINGS_NOT_APPLIED.includes(path))
-    .map((path) => [path, SETTINGS_PROOF]),
+const { applied: settingsApplied, notApplied: settingsNotApplied } = serviceBackendSettings(
+  'spec.extProc',
+  SETTINGS_PROOF,
+  [
+    'spec.extProc.backendSettings.timeout.http.requestTimeout',
+    'spec.extProc.backendSettings.timeout.http.streamIdleTimeout',
+  ],
 );
-const settingsNotApplied = [
-  ...backendTrafficPolicyFields.notApplied.filter(inGroups).map(settingPath),
-  ...SETTINGS_NOT_APPLIED,
-];
 
 export const envoyExtensionPolicyFields: KindFields = {
   applied: {

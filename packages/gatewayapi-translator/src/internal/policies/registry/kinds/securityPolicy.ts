@@ -2,8 +2,8 @@
 // Envoy Gateway's e2e tests re-expressed in apps/conformance (`pnpm conformance --suite
 // envoy-gateway`), through egts and real Envoy.
 import type { KindFields } from '../fieldRegistry.js';
-import { backendTrafficPolicyFields } from './backendTrafficPolicy.js';
 import { TARGETING_PROOF } from './proofs.js';
+import { serviceBackendSettings } from './serviceSettings.js';
 
 const e2e = (test: string) => `apps/conformance/src/tests/envoyGateway/securityPolicy.ts: ${test}`;
 const extAuthE2e = (test: string) => `apps/conformance/src/tests/envoyGateway/extAuth.ts: ${test}`;
@@ -24,66 +24,38 @@ const SERVICE_SETTINGS =
 const egts = (test: string) =>
   `apps/conformance/src/tests/envoyGateway/egtsSecurityPolicy.ts: ${test}`;
 
-/**
- * The services a policy calls, whose `backendSettings` are BackendTrafficPolicy's cluster
- * settings: Envoy Gateway builds their clusters as a route's under a BackendTrafficPolicy
- * (createExtServiceXDSCluster with the settings' traffic), and so does egts (backendTraffic()).
- */
+/** The services a policy calls; their `backendSettings` are BackendTrafficPolicy's (serviceSettings.ts). */
 const SERVICES = [
   'spec.jwt.providers.remoteJWKS',
   'spec.oidc.provider',
   'spec.extAuth.http',
   'spec.extAuth.grpc',
 ];
-const SETTING_GROUPS = new Set([
-  'circuitBreaker',
-  'connection',
-  'dns',
-  'healthCheck',
-  'http2',
-  'loadBalancer',
-  'proxyProtocol',
-  'retry',
-  'tcpKeepalive',
-  'timeout',
-]);
 /** Each service's cluster against a BackendTrafficPolicy's, every group set; Envoy loads it. */
 const SERVICE_CLUSTERS =
   'apps/conformance/src/__tests__/securityServiceSettings.test.ts: each service cluster carries the settings of a BackendTrafficPolicy';
-/**
- * Not applied to a service: a route's stream idle timeout (no route carries a filter's own
- * requests), and a request timeout for the authorization and OpenID services (their filters'
- * timeouts come from `extAuth.timeout` and Envoy Gateway's default; not checked against it).
- */
 /** Services behind a PROXY protocol only stand-in, reached only with the setting (real Envoy). */
 const SERVICE_PROXY_PROTOCOL = (test: string) =>
   `apps/conformance/src/__tests__/securityServiceSettings.integration.test.ts: ${test}`;
 const GRPC_RETRY = SERVICE_PROXY_PROTOCOL(
   'a flaky gRPC authorization service is retried as backendSettings.retry asks',
 );
+/**
+ * Not applied to a service: a route's stream idle timeout (no route carries a filter's own
+ * requests), and a request timeout for the authorization and OpenID services (their filters'
+ * timeouts come from `extAuth.timeout` and Envoy Gateway's default; not checked against it).
+ */
 const serviceOnlyNotApplied = (service: string): string[] => [
   `${service}.backendSettings.timeout.http.streamIdleTimeout`,
   ...(service === 'spec.jwt.providers.remoteJWKS'
     ? []
     : [`${service}.backendSettings.timeout.http.requestTimeout`]),
 ];
-const groupOf = (btpPath: string) => btpPath.split('.')[1] ?? '';
-/** The services' backendSettings: applied where BackendTrafficPolicy applies them. */
-const serviceApplied = Object.fromEntries(
-  SERVICES.flatMap((service) =>
-    Object.keys(backendTrafficPolicyFields.applied)
-      .filter((path) => SETTING_GROUPS.has(groupOf(path)))
-      .map((path) => `${service}.backendSettings.${path.slice('spec.'.length)}`)
-      .filter((path) => !serviceOnlyNotApplied(service).includes(path))
-      .map((path) => [path, SERVICE_CLUSTERS]),
-  ),
+const serviceEntries = SERVICES.map((service) =>
+  serviceBackendSettings(service, SERVICE_CLUSTERS, serviceOnlyNotApplied(service)),
 );
-const serviceNotApplied = SERVICES.flatMap((service) => [
-  ...backendTrafficPolicyFields.notApplied
-    .filter((path) => SETTING_GROUPS.has(groupOf(path)))
-    .map((path) => `${service}.backendSettings.${path.slice('spec.'.length)}`),
-  ...serviceOnlyNotApplied(service),
-]);
+const serviceApplied = Object.assign({}, ...serviceEntries.map((e) => e.applied));
+const serviceNotApplied = serviceEntries.flatMap((e) => e.notApplied);
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

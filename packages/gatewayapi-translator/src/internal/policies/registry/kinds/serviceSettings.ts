@@ -1,0 +1,50 @@
+// The `backendSettings` of a service a policy calls (a SecurityPolicy's JWKS, OpenID and
+// authorization services, an EnvoyExtensionPolicy's processor) are BackendTrafficPolicy's cluster
+// settings: Envoy Gateway builds their clusters as a route's under a BackendTrafficPolicy
+// (createExtServiceXDSCluster with the settings' traffic), and so does egts (serviceSettings()).
+// Their registry entries are derived from BackendTrafficPolicy's, so a field proven or dropped
+// there changes for every service at once.
+import { backendTrafficPolicyFields } from './backendTrafficPolicy.js';
+
+/** The BackendTrafficPolicy groups a service's `backendSettings` carry. */
+const SETTING_GROUPS = new Set([
+  'circuitBreaker',
+  'connection',
+  'dns',
+  'healthCheck',
+  'http2',
+  'loadBalancer',
+  'proxyProtocol',
+  'retry',
+  'tcpKeepalive',
+  'timeout',
+]);
+
+const inGroups = (btpPath: string) => SETTING_GROUPS.has(btpPath.split('.')[1] ?? '');
+
+/**
+ * The registry entries of `<service>.backendSettings`: applied (with `proof`) where
+ * BackendTrafficPolicy applies the field, except `notApplied` (full paths the service cannot take);
+ * not applied where BackendTrafficPolicy does not apply it, and `notApplied`.
+ */
+export function serviceBackendSettings(
+  service: string,
+  proof: string,
+  notApplied: readonly string[] = [],
+): { applied: Record<string, string>; notApplied: string[] } {
+  const settingPath = (btpPath: string) =>
+    `${service}.backendSettings.${btpPath.slice('spec.'.length)}`;
+  return {
+    applied: Object.fromEntries(
+      Object.keys(backendTrafficPolicyFields.applied)
+        .filter(inGroups)
+        .map(settingPath)
+        .filter((path) => !notApplied.includes(path))
+        .map((path) => [path, proof]),
+    ),
+    notApplied: [
+      ...backendTrafficPolicyFields.notApplied.filter(inGroups).map(settingPath),
+      ...notApplied,
+    ],
+  };
+}
