@@ -11,63 +11,7 @@ import { translate } from '@egts/gatewayapi-translator';
 import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 import { describe, expect, it } from 'vitest';
 import { gatewayManifests, policy, route, service } from './backendTrafficFixture.js';
-
-/** Every backendSettings group, with values away from the defaults. */
-export const SERVICE_SETTINGS = {
-  circuitBreaker: {
-    maxConnections: 11,
-    maxPendingRequests: 12,
-    maxParallelRequests: 13,
-    maxParallelRetries: 14,
-    maxRequestsPerConnection: 15,
-    perEndpoint: { maxConnections: 16 },
-    retryBudget: { percent: { numerator: 30 }, minRetryConcurrency: 2 },
-  },
-  connection: { bufferLimit: '20Ki', preconnect: { perEndpointPercent: 150 } },
-  dns: { dnsRefreshRate: '7s', respectDnsTtl: false, lookupFamily: 'IPv4' },
-  healthCheck: {
-    active: {
-      type: 'HTTP',
-      interval: '3s',
-      timeout: '1s',
-      unhealthyThreshold: 2,
-      healthyThreshold: 1,
-      initialJitter: '1s',
-      http: { path: '/healthz', method: 'HEAD', expectedStatuses: [200], retriableStatuses: [503] },
-    },
-    passive: {
-      consecutive5XxErrors: 4,
-      consecutiveGatewayErrors: 3,
-      consecutiveLocalOriginFailures: 2,
-      splitExternalLocalOriginErrors: true,
-      failurePercentageThreshold: 80,
-      alwaysEjectOneEndpoint: true,
-      interval: '2s',
-      baseEjectionTime: '30s',
-      maxEjectionPercent: 50,
-    },
-    panicThreshold: 40,
-  },
-  http2: {
-    initialStreamWindowSize: '128Ki',
-    initialConnectionWindowSize: '1Mi',
-    maxConcurrentStreams: 50,
-    onInvalidMessage: 'TerminateStream',
-    connectionKeepalive: { interval: '20s', timeout: '5s' },
-  },
-  loadBalancer: { type: 'LeastRequest', slowStart: { window: '5s' } },
-  proxyProtocol: { version: 'V2' },
-  retry: {
-    numRetries: 3,
-    retryOn: { triggers: ['connect-failure', 'reset'] },
-    perRetry: { backOff: { baseInterval: '1s', maxInterval: '4s' } },
-  },
-  tcpKeepalive: { probes: 3, idleTime: '10s', interval: '5s' },
-  timeout: {
-    tcp: { connectTimeout: '3s' },
-    http: { connectionIdleTimeout: '50s', maxConnectionDuration: '60s', maxStreamDuration: '9s' },
-  },
-};
+import { SERVICE_SETTINGS } from './serviceSettingsFixture.js';
 
 const settings = JSON.stringify(SERVICE_SETTINGS);
 const ref = (name: string, port: number) => `[{name: ${name}, port: ${port}}]`;

@@ -1,5 +1,5 @@
-// Every backendSettings group, with values away from the defaults (as securityServiceSettings.test.ts,
-// whose copy could import this one).
+// Every backendSettings group, with values away from the defaults: the settings the SecurityPolicy
+// services' and the ext_proc processor's table tests set on a service and on a BackendTrafficPolicy.
 
 /** Every backendSettings group, with values away from the defaults. */
 export const SERVICE_SETTINGS = {
