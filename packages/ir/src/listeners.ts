@@ -52,7 +52,10 @@ export const HTTPListenerSchema = z.object({
   hostnames: z.array(z.string()),
   /** TLS termination, for HTTPS. */
   tls: ListenerTLSSchema.optional(),
-  /** Routes, in Gateway API precedence order (GEP-1294 / HTTPRoute rule ordering). */
+  /**
+   * Routes grouped by hostname, each group in Gateway API precedence order (GEP-1294 / HTTPRoute
+   * rule ordering); each route name once.
+   */
   routes: z.array(HTTPRouteIRSchema),
   /** Downstream connection limits; absent fields take Envoy Gateway's defaults. */
   connection: ConnectionSettingsSchema.optional(),
