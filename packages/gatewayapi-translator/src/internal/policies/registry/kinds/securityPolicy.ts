@@ -13,6 +13,8 @@ const CORS = e2e('CORSFromSecurityPolicy');
 const CORS_OPTIONS =
   'apps/conformance/src/tests/envoyGateway/egtsSecurityPolicyCors.ts: EgtsCORSCredentialsMaxAge';
 const LOCAL_JWKS = e2e('LocalJWKSInline');
+const GEOIP_COUNTRY = 'apps/conformance/src/tests/envoyGateway/geoIP.ts: AuthzWithGeoIPCountry';
+const GEOIP_FIELDS = 'apps/conformance/src/tests/envoyGateway/geoIP.ts: EgtsAuthzWithGeoIPFields';
 const OIDC = 'apps/conformance/src/tests/envoyGateway/oidc.ts: OIDC';
 const OIDC_OPTIONS = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCOptions';
 const OIDC_DISCOVERY = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCDiscovery';
@@ -138,6 +140,12 @@ export const securityPolicyFields: KindFields = {
     'spec.authorization.rules.principal.jwt.scopes': e2e('AuthzWithJWTClaimsScopes'),
     'spec.authorization.rules.principal.clientCIDRs': egts('EgtsAuthzClientCIDRs'),
     'spec.authorization.rules.cel': e2e('AuthzWithCEL'),
+    'spec.authorization.rules.principal.clientIPGeoLocations.country': GEOIP_COUNTRY,
+    'spec.authorization.rules.principal.clientIPGeoLocations.region': GEOIP_FIELDS,
+    'spec.authorization.rules.principal.clientIPGeoLocations.city': GEOIP_FIELDS,
+    'spec.authorization.rules.principal.clientIPGeoLocations.asn': GEOIP_FIELDS,
+    'spec.authorization.rules.principal.clientIPGeoLocations.isp': GEOIP_FIELDS,
+    'spec.authorization.rules.principal.clientIPGeoLocations.anonymous': GEOIP_FIELDS,
     // On a TCPRoute too (network RBAC): TCPRouteAuthzWithClientIP; from a Gateway or listener
     // policy onto its TCP listeners: egtsSecurityPolicy.ts EgtsGatewayTCPAuthzClientCIDRs.
     'spec.cors.allowOrigins': CORS,
