@@ -43,9 +43,13 @@ const GRPC_RETRY = SERVICE_PROXY_PROTOCOL(
   'a flaky gRPC authorization service is retried as backendSettings.retry asks',
 );
 /**
- * Not applied to a service: a route's stream idle timeout (no route carries a filter's own
- * requests), and a request timeout for the authorization and OpenID services (their filters'
- * timeouts come from `extAuth.timeout` and Envoy Gateway's default; not checked against it).
+ * Not applied to a service, as in Envoy Gateway: `timeout.http.streamIdleTimeout` and
+ * `requestTimeout` are route settings in a BackendTrafficPolicy (the route's idle and request
+ * timeouts), and no route carries a filter's own requests; Envoy Gateway builds the services'
+ * clusters from the same settings (createExtServiceXDSCluster), and an Envoy cluster has neither
+ * timeout; the filters time their calls out by `extAuth.timeout` (ext_authz) or a fixed default
+ * (the OAuth2 token endpoint). The one exception is the remote JWKS fetch, whose `http_uri.timeout`
+ * takes `requestTimeout` (applied, JWTBackendRemoteJWKS).
  */
 const serviceOnlyNotApplied = (service: string): string[] => [
   `${service}.backendSettings.timeout.http.streamIdleTimeout`,
