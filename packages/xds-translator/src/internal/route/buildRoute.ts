@@ -1,7 +1,9 @@
 // One IR HTTP route -> one Envoy Route: match, then redirect, fixed response or forwarding,
 // header modifiers, and the per-route config of each HTTP filter.
+
 import { type Any, Route } from '@egts/envoy-api';
 import type { HTTPRouteIR } from '@egts/ir';
+import { ORCA_HEADERS } from '../cluster/backendUtilization.js';
 import { addDestination } from '../cluster/destinationClusters.js';
 import { extAuthRouteMetadata } from '../httpfilters/extAuthz.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
@@ -59,7 +61,14 @@ export const buildRoute = (route: HTTPRouteIR, out: ResourceSet): Route =>
     requestHeadersToAdd: headersToAdd(route.addRequestHeaders),
     requestHeadersToRemove: headersToRemove(route.removeRequestHeaders),
     responseHeadersToAdd: headersToAdd(route.addResponseHeaders),
-    responseHeadersToRemove: headersToRemove(route.removeResponseHeaders),
+    responseHeadersToRemove: [
+      ...headersToRemove(route.removeResponseHeaders),
+      // BackendUtilization's ORCA load reports stay between the endpoints and Envoy.
+      ...(route.destination?.loadBalancer?.type === 'BackendUtilization' &&
+      route.destination.loadBalancer.backendUtilization?.keepResponseHeaders !== true
+        ? ORCA_HEADERS
+        : []),
+    ],
     typedPerFilterConfig: perFilterConfig(route),
     ...extAuthRouteMetadata(route),
     ...(route.tracing ? { tracing: routeTracing(route.tracing) } : {}),
