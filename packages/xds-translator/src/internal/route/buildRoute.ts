@@ -4,7 +4,7 @@
 import { type Any, Route } from '@egts/envoy-api';
 import type { HTTPRouteIR } from '@egts/ir';
 import { ORCA_HEADERS } from '../cluster/backendUtilization.js';
-import { addDestination } from '../cluster/destinationClusters.js';
+import { addDestination, hasBackendFilters } from '../cluster/destinationClusters.js';
 import { extAuthRouteMetadata } from '../httpfilters/extAuthz.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
 import { wasmUnavailable } from '../httpfilters/wasm.js';
@@ -41,7 +41,13 @@ const action = (route: HTTPRouteIR, out: ResourceSet): Partial<Route> => {
   const target =
     route.destination === undefined
       ? { kind: 'none' as const }
-      : addDestination(route.destination, out);
+      : addDestination(route.destination, out, {
+          // A session (stateful_session) pins a host of the route's cluster: with several
+          // backends in one locality-weighted cluster, it holds across them (GEP-1619).
+          single:
+            route.sessionPersistence !== undefined &&
+            !route.destination.settings.some(hasBackendFilters),
+        });
   // Gateway API: a rule whose backends are all invalid or all weighted 0 answers 500.
   if (target.kind === 'none') return { directResponse: { status: 500 } };
   return { route: routeAction(route, target, out) };
