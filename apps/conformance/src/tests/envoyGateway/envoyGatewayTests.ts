@@ -14,6 +14,7 @@ import { globalRateLimitTests } from './globalRateLimit.js';
 import { httpRouteFilterTests } from './httpRouteFilter.js';
 import { loadBalancingTests } from './loadBalancing.js';
 import { localRateLimitOptionsTest } from './localRateLimitOptions.js';
+import { httpRouteMixedBackendsTest } from './mixedBackends.js';
 import {
   oidcBackendClusterTest,
   oidcDefaultTokenTTLTest,
@@ -53,4 +54,5 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   wasmOciTest(suiteDir),
   ...httpRouteFilterTests(),
   ...backendTests(),
+  httpRouteMixedBackendsTest,
 ];
