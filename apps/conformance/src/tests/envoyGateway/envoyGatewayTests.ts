@@ -5,6 +5,7 @@ import { backendHealthCheckTests } from './backendHealthCheck.js';
 import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
 import { backendTrafficResilienceTests } from './backendTrafficResilience.js';
 import { backendTrafficTargetingTests } from './backendTrafficTargeting.js';
+import { backendUpgradeTest } from './backendUpgrade.js';
 import { clientTrafficPolicyTests } from './clientTrafficPolicy.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
 import { envoyExtensionPolicyTests } from './envoyExtensionPolicy.js';
@@ -45,6 +46,7 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...loadBalancingTests(),
   weightedRouteTest,
   sessionPersistenceTest,
+  backendUpgradeTest,
   ...backendHealthCheckTests(),
   ...backendTrafficTargetingTests(),
   ...clientTrafficPolicyTests(),
