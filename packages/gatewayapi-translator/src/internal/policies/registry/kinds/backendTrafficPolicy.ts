@@ -230,8 +230,24 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.rateLimit.local.rules.limit.fromMetadata',
     'spec.telemetry',
   ],
-  notAppliedIn: (spec) => localRateLimitCombinations(spec),
+  notAppliedIn: (spec) => [...localRateLimitCombinations(spec), ...zoneAwareCombinations(spec)],
 };
+
+/**
+ * Zone settings the chosen load balancer cannot take: Maglev (ConsistentHash) has no locality
+ * config, and BackendUtilization's wrr_locality weighs localities but never prefers the local one.
+ */
+function zoneAwareCombinations(spec: Readonly<Record<string, unknown>>): string[] {
+  const lb = spec.loadBalancer as
+    | { type?: unknown; zoneAware?: { preferLocal?: unknown; weightedZones?: unknown } }
+    | undefined;
+  const zoneAware = lb?.zoneAware;
+  if (zoneAware === undefined) return [];
+  if (lb?.type === 'ConsistentHash') return ['spec.loadBalancer.zoneAware'];
+  if (lb?.type === 'BackendUtilization' && zoneAware.preferLocal !== undefined)
+    return ['spec.loadBalancer.zoneAware.preferLocal'];
+  return [];
+}
 
 /**
  * Local rules egts cannot apply as this spec combines them: x-ratelimit-* headers set differently
