@@ -30,6 +30,11 @@ export interface TestHarness {
   ): Promise<void>;
   /** Applies further objects (deleted with the test's own) and re-syncs egts. */
   apply(objects: readonly KubeObject[]): Promise<void>;
+  /**
+   * Rolls a backend Deployment's pods (`kubectl rollout restart`): new pods start, egts re-syncs
+   * the endpoints, then after `drainMs` the old pods stop. Resolves once they have.
+   */
+  restart(namespace: string, deployment: string, drainMs?: number): Promise<void>;
   /** The request paths a backend Deployment answered so far (echo-basic's log). */
   requestLog(namespace: string, deployment: string): readonly string[];
   /** Where the local echo server of a backend Deployment listens (its "pod IP" and port). */

@@ -18,6 +18,7 @@ import {
 import { mountedCertificate } from './internal/mountedCertificate.js';
 import { startOciRegistry } from './internal/ociRegistry.js';
 import { startOpenIdProvider } from './internal/openIdProvider.js';
+import { startOrcaBackend } from './internal/orcaBackend.js';
 import { startPreserveCaseServer } from './internal/preserveCaseServer.js';
 import { startStaticFileServer } from './internal/staticFileServer.js';
 import { ENVOY_GATEWAY_PROFILES, levelIn, PROFILES, type Profile } from './profiles.js';
@@ -88,6 +89,8 @@ const suiteSetup = (
           // The registry the WasmOCIImageCodeSource test pushes its Wasm image to.
           { image: 'registry:2', start: startOciRegistry },
           { image: 'gateway-preserve-case-backend', start: startPreserveCaseServer },
+          // ORCA load reports in response headers (BackendUtilization load balancing).
+          { image: 'gateway-backend-utilization', start: startOrcaBackend },
           {
             image: 'gateway-static-file-server',
             start: (namespace, pod, deployment, get) =>

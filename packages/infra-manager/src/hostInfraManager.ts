@@ -9,6 +9,7 @@ import { type LaunchSpec, ProxyProcess } from './internal/proxyProcess.js';
 import { takeOverOrphans } from './internal/proxyRecords.js';
 import { proxyBootstrap, type XdsAddress } from './proxyBootstrap.js';
 import { proxyMetrics } from './proxyMetrics.js';
+import { ZONE_VARIABLE } from './proxyZone.js';
 
 export interface HostInfraManagerOptions {
   /** The xDS server every proxy connects to (Delta ADS). */
@@ -39,6 +40,11 @@ export interface HostInfraManagerOptions {
   readonly orphanGraceMs?: number;
   /** The process whose death orphans the proxies; default this one. */
   readonly ownerPid?: number;
+  /**
+   * The zone the proxies run in, for zone-aware routing; default the ENVOY_SERVICE_ZONE
+   * environment variable (Envoy Gateway's name for it), none when unset.
+   */
+  readonly zone?: string;
 }
 
 export interface HostInfraManager {
@@ -77,6 +83,7 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     proxyName: proxy.name,
     xds: options.xds,
     metrics: proxyMetrics(proxy.envoyProxy),
+    ...proxyZoneOption(options),
   });
   let bootstrap: object = generated;
   let refused: string | undefined;
@@ -93,6 +100,11 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     concurrency: typeof concurrency === 'number' && concurrency > 0 ? concurrency : undefined,
     ...(proxy.shutdown ? { shutdown: proxy.shutdown } : {}),
   };
+};
+
+const proxyZoneOption = (options: HostInfraManagerOptions): { zone?: string } => {
+  const zone = options.zone ?? process.env[ZONE_VARIABLE];
+  return zone === undefined || zone === '' ? {} : { zone };
 };
 
 export const createHostInfraManager = (options: HostInfraManagerOptions): HostInfraManager => {

@@ -23,6 +23,7 @@ export type {
   TCPKeepalive,
   UpstreamDNS,
   UpstreamTimeouts,
+  ZoneAware,
 } from './backendTraffic.js';
 export type { ClientTraffic, ClientValidation, HeaderMutation } from './clientTraffic.js';
 export type { CredentialInjection } from './credentialInjection.js';

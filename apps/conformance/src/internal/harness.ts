@@ -237,6 +237,12 @@ export class Harness {
         await this.#cluster.apply(copies);
         await this.#plane!.sync();
       },
+      restart: async (namespace, deployment, drainMs = 1_000) => {
+        const stopOld = await this.#cluster.restart(namespace, deployment);
+        await this.#plane!.sync();
+        await new Promise((resolve) => setTimeout(resolve, drainMs));
+        await stopOld();
+      },
       requestLog: (namespace, deployment) => [...this.#cluster.requestLog(namespace, deployment)],
       endpoint: (namespace, deployment) => {
         const port = this.#cluster.echoPort(namespace, deployment);

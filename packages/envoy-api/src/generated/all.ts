@@ -107,12 +107,14 @@ import './envoy/extensions/http/original_ip_detection/custom_header/v3/custom_he
 import './envoy/extensions/http/original_ip_detection/xff/v3/xff.js';
 import './envoy/extensions/http/stateful_session/cookie/v3/cookie.js';
 import './envoy/extensions/http/stateful_session/header/v3/header.js';
+import './envoy/extensions/load_balancing_policies/client_side_weighted_round_robin/v3/client_side_weighted_round_robin.js';
 import './envoy/extensions/load_balancing_policies/common/v3/common.js';
 import './envoy/extensions/load_balancing_policies/least_request/v3/least_request.js';
 import './envoy/extensions/load_balancing_policies/maglev/v3/maglev.js';
 import './envoy/extensions/load_balancing_policies/override_host/v3/override_host.js';
 import './envoy/extensions/load_balancing_policies/random/v3/random.js';
 import './envoy/extensions/load_balancing_policies/round_robin/v3/round_robin.js';
+import './envoy/extensions/load_balancing_policies/wrr_locality/v3/wrr_locality.js';
 import './envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.js';
 import './envoy/extensions/stat_sinks/open_telemetry/v3/open_telemetry.js';
 import './envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';

@@ -5,6 +5,7 @@ import { backendHealthCheckTests } from './backendHealthCheck.js';
 import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
 import { backendTrafficResilienceTests } from './backendTrafficResilience.js';
 import { backendTrafficTargetingTests } from './backendTrafficTargeting.js';
+import { backendUpgradeTest } from './backendUpgrade.js';
 import { clientTrafficPolicyTests } from './clientTrafficPolicy.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
 import { envoyExtensionPolicyTests } from './envoyExtensionPolicy.js';
@@ -14,6 +15,7 @@ import { globalRateLimitTests } from './globalRateLimit.js';
 import { httpRouteFilterTests } from './httpRouteFilter.js';
 import { loadBalancingTests } from './loadBalancing.js';
 import { localRateLimitOptionsTest } from './localRateLimitOptions.js';
+import { httpRouteMixedBackendsTest } from './mixedBackends.js';
 import {
   oidcBackendClusterTest,
   oidcDefaultTokenTTLTest,
@@ -44,6 +46,7 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...loadBalancingTests(),
   weightedRouteTest,
   sessionPersistenceTest,
+  backendUpgradeTest,
   ...backendHealthCheckTests(),
   ...backendTrafficTargetingTests(),
   ...clientTrafficPolicyTests(),
@@ -53,4 +56,5 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   wasmOciTest(suiteDir),
   ...httpRouteFilterTests(),
   ...backendTests(),
+  httpRouteMixedBackendsTest,
 ];
