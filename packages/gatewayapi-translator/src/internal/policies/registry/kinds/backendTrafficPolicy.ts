@@ -172,6 +172,8 @@ export const backendTrafficPolicyFields: KindFields = {
       'LocalRateLimitQueryParameters',
     ),
     'spec.rateLimit.local.rules.cost': LOCAL_OPTIONS,
+    'spec.rateLimit.local.rules.cost.request.metadata':
+      'apps/conformance/src/__tests__/backendTrafficRateLimitCost.integration.test.ts: cost.request from metadata takes the number a filter wrote',
     'spec.rateLimit.local.rules.xRateLimitHeaders': LOCAL_OPTIONS,
     'spec.rateLimit.local.rules.shared': LOCAL_OPTIONS,
     'spec.rateLimit.local.rules.clientSelectors.sourceCIDR.invert': LOCAL_OPTIONS,
@@ -209,8 +211,6 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.loadBalancer.zoneAware',
     // Envoy's local filter ignores a cost applied when the stream is done (checked with 1.40).
     'spec.rateLimit.local.rules.cost.response',
-    // A cost read from dynamic metadata: nothing local shows it yet.
-    'spec.rateLimit.local.rules.cost.request.metadata',
     'spec.rateLimit.local.rules.limit.fromMetadata',
     'spec.telemetry',
   ],
