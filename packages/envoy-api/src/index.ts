@@ -95,6 +95,7 @@ export {
   FilterConfig,
   HeaderMatcher,
   QueryParameterMatcher,
+  RateLimit_XRateLimitOption,
   RedirectAction,
   RedirectAction_RedirectResponseCode,
   Route,

@@ -470,6 +470,9 @@ export function localRateLimitRule(rule: Obj, sharedName?: string): LocalRateLim
     ...(rule.shadowMode === true ? { shadowMode: true } : {}),
     ...(cost ? { cost } : {}),
     ...(rule.shared === true && sharedName !== undefined ? { shared: sharedName } : {}),
+    ...(rule.xRateLimitHeaders === undefined
+      ? {}
+      : { xRateLimitHeaders: rule.xRateLimitHeaders !== 'Off' }),
   };
 }
 
@@ -478,9 +481,9 @@ function localRateLimit(rateLimit: Obj | undefined, policyKey: string): LocalRat
   if (!local) return undefined;
   const rules = list(local.rules);
   const route = rules.find((r) => list(r.clientSelectors).length === 0);
-  // egts applies xRateLimitHeaders to a policy's local rules together (Envoy's switch is one per
-  // route); rules that disagree are reported (notAppliedIn of the registry).
-  const headers = rules.map((r) => r.xRateLimitHeaders).find((h) => h !== undefined);
+  // Each rule with selectors carries its own xRateLimitHeaders (its rate limit's
+  // x_ratelimit_option); the route-wide rule's sets the filter's switch for the default bucket.
+  const headers = route?.xRateLimitHeaders;
   return {
     ...(route ? { default: rateLimitValue(obj(route.limit)) } : {}),
     rules: rules.flatMap((r, i) =>
