@@ -8,7 +8,7 @@ import { freePort } from './internal/freePort.js';
 import { type LaunchSpec, ProxyProcess } from './internal/proxyProcess.js';
 import { takeOverOrphans } from './internal/proxyRecords.js';
 import { proxyBootstrap, type XdsAddress } from './proxyBootstrap.js';
-import { proxyMetrics } from './proxyMetrics.js';
+import { proxyMetrics, sinkTargets } from './proxyMetrics.js';
 
 export interface HostInfraManagerOptions {
   /** The xDS server every proxy connects to (Delta ADS). */
@@ -50,6 +50,11 @@ export interface HostInfraManager {
   apply(infraIR: InfraIR): Promise<void>;
   /** The supervised proxies, by name. */
   proxies(): ProxyStatus[];
+  /**
+   * What a proxy's running Envoy wrote to stdout and stderr so far: its access log when a sink
+   * writes to `/dev/stdout` (Envoy Gateway's default), with Envoy's own log; '' when none runs.
+   */
+  output(name: string): string;
   /** Stops every proxy (drain, SIGTERM, SIGKILL after the timeout); nothing is left running. */
   close(): Promise<void>;
 }
@@ -76,7 +81,10 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
   const generated = proxyBootstrap({
     proxyName: proxy.name,
     xds: options.xds,
-    metrics: proxyMetrics(proxy.envoyProxy),
+    metrics: proxyMetrics(
+      proxy.envoyProxy,
+      proxy.metricSinks && sinkTargets(proxy.metricSinks, 'host'),
+    ),
   });
   let bootstrap: object = generated;
   let refused: string | undefined;
@@ -267,6 +275,7 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
       );
       return next;
     },
+    output: (name) => running.get(name)?.output() ?? '',
     proxies: () =>
       [...running.values()]
         .map((proxy) => proxy.status())

@@ -50,6 +50,13 @@ export interface ControlPlane {
   address(namespace: string, name: string, port: number): number | undefined;
   /** A Gateway's Envoy statistics whose names match `filter` (a regular expression), by name. */
   stats(namespace: string, name: string, filter: string): Promise<Record<string, number>>;
+  /** What a Gateway's Envoy wrote to stdout and stderr so far (its `/dev/stdout` access log). */
+  output(namespace: string, name: string): string;
+  /**
+   * A Gateway's Envoy metrics in Prometheus text format, from where host mode serves them (the
+   * admin interface's `/stats/prometheus`, see the README).
+   */
+  prometheus(namespace: string, name: string): Promise<string>;
   /** xDS rejections (NACKs) and proxy exits seen so far: the reasons behind a failing request. */
   readonly incidents: string[];
   /** Empties Redis: global rate limit counters start from zero (one test's never reach the next). */
@@ -222,6 +229,12 @@ export const startControlPlane = async (
         if (match) values[match[1]!] = Number(match[2]);
       }
       return values;
+    },
+    output: (namespace, name) => infra.output(fleetName(namespace, name)),
+    async prometheus(namespace, name) {
+      const proxy = infra.proxies().find((p) => p.name === fleetName(namespace, name));
+      if (!proxy) throw new Error(`no Envoy runs for Gateway ${namespace}/${name}`);
+      return (await fetch(`http://${proxy.adminAddress}/stats/prometheus`)).text();
     },
     address: (namespace, name, port) => ports.get(`${fleetName(namespace, name)}|${port}`),
     resetRateLimits: async () => {

@@ -116,6 +116,11 @@ export class ProxyProcess {
     };
   }
 
+  /** What the running Envoy wrote to stdout and stderr (its `/dev/stdout` access log among it). */
+  output(): string {
+    return this.#handle?.logs() ?? '';
+  }
+
   start(): void {
     if (this.#stopping) return;
     const { spec } = this;
