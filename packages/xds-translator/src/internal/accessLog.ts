@@ -147,10 +147,7 @@ const DEFAULT_KEY: AccessLogIR = { sinks: [] };
  * Gateway does, unless the sink is for listeners only. The clusters of the logging services are
  * added to `out`.
  */
-export const accessLogs = (
-  log: AccessLogIR | undefined,
-  out: ResourceSet,
-): FleetAccessLogs => {
+export const accessLogs = (log: AccessLogIR | undefined, out: ResourceSet): FleetAccessLogs => {
   for (const sink of log?.sinks ?? []) {
     const service = sink.openTelemetry ?? sink.als;
     if (service) addDestination(service.destination, out, { single: true });
