@@ -49,6 +49,8 @@ export interface TestHarness {
   proxyOutput(gateway?: GatewayRef): string;
   /** A Gateway's proxy metrics in Prometheus text format (what the upstream tests ask Prometheus). */
   prometheus(gateway?: GatewayRef): Promise<string>;
+  /** Where a Gateway's proxy serves them (`http://<address>/stats/prometheus`, its "port 19001"). */
+  metricsUrl(gateway?: GatewayRef): Promise<string>;
   /**
    * GET a URL naming a Service by its cluster DNS name (`http://<service>.<namespace>:<port>/...`),
    * from inside the cluster stand-in: how a test reads an add-on's query API.

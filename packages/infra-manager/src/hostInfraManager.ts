@@ -78,14 +78,14 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     .map(([component, level]) => `${component}:${String(level)}`)
     .sort();
   const concurrency = envoyProxy.concurrency;
-  const generated = proxyBootstrap({
-    proxyName: proxy.name,
-    xds: options.xds,
-    metrics: proxyMetrics(
-      proxy.envoyProxy,
-      proxy.metricSinks && sinkTargets(proxy.metricSinks, 'host'),
-    ),
-  });
+  const metrics = proxyMetrics(
+    proxy.envoyProxy,
+    proxy.metricSinks && sinkTargets(proxy.metricSinks, 'host'),
+  );
+  const generated = proxyBootstrap({ proxyName: proxy.name, xds: options.xds, metrics });
+  const telemetry = isRecord(envoyProxy.telemetry) ? envoyProxy.telemetry : {};
+  const metricsSpec = isRecord(telemetry.metrics) ? telemetry.metrics : {};
+  const prometheus = isRecord(metricsSpec.prometheus) ? metricsSpec.prometheus : {};
   let bootstrap: object = generated;
   let refused: string | undefined;
   try {
@@ -100,6 +100,7 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     componentLogLevels: components.length === 0 ? undefined : components.join(','),
     concurrency: typeof concurrency === 'number' && concurrency > 0 ? concurrency : undefined,
     ...(proxy.shutdown ? { shutdown: proxy.shutdown } : {}),
+    ...(prometheus.disable === true ? {} : { prometheus: { metrics } }),
   };
 };
 

@@ -53,10 +53,10 @@ export interface ControlPlane {
   /** What a Gateway's Envoy wrote to stdout and stderr so far (its `/dev/stdout` access log). */
   output(namespace: string, name: string): string;
   /**
-   * A Gateway's Envoy metrics in Prometheus text format, from where host mode serves them (the
-   * admin interface's `/stats/prometheus`, see the README).
+   * The URL of a Gateway's Envoy metrics in Prometheus text format, where host mode serves them
+   * (the proxy's `metricsAddress`, see the README), once the proxy runs.
    */
-  prometheus(namespace: string, name: string): Promise<string>;
+  metricsUrl(namespace: string, name: string): Promise<string>;
   /** xDS rejections (NACKs) and proxy exits seen so far: the reasons behind a failing request. */
   readonly incidents: string[];
   /** Empties Redis: global rate limit counters start from zero (one test's never reach the next). */
@@ -231,10 +231,15 @@ export const startControlPlane = async (
       return values;
     },
     output: (namespace, name) => infra.output(fleetName(namespace, name)),
-    async prometheus(namespace, name) {
-      const proxy = infra.proxies().find((p) => p.name === fleetName(namespace, name));
-      if (!proxy) throw new Error(`no Envoy runs for Gateway ${namespace}/${name}`);
-      return (await fetch(`http://${proxy.adminAddress}/stats/prometheus`)).text();
+    async metricsUrl(namespace, name) {
+      // The address is known once the started Envoy's admin interface said it.
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const proxy = infra.proxies().find((p) => p.name === fleetName(namespace, name));
+        if (!proxy) throw new Error(`no Envoy runs for Gateway ${namespace}/${name}`);
+        if (proxy.metricsAddress) return `http://${proxy.metricsAddress}/stats/prometheus`;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      throw new Error(`Gateway ${namespace}/${name}: its proxy serves no metrics`);
     },
     address: (namespace, name, port) => ports.get(`${fleetName(namespace, name)}|${port}`),
     resetRateLimits: async () => {

@@ -265,9 +265,13 @@ export class Harness {
         const ref = gateway ?? { namespace: 'gateway-conformance-infra', name: 'same-namespace' };
         return this.#plane!.output(ref.namespace, ref.name);
       },
-      prometheus: (gateway) => {
+      metricsUrl: (gateway) => {
         const ref = gateway ?? { namespace: 'gateway-conformance-infra', name: 'same-namespace' };
-        return this.#plane!.prometheus(ref.namespace, ref.name);
+        return this.#plane!.metricsUrl(ref.namespace, ref.name);
+      },
+      prometheus: async (gateway) => {
+        const ref = gateway ?? { namespace: 'gateway-conformance-infra', name: 'same-namespace' };
+        return (await fetch(await this.#plane!.metricsUrl(ref.namespace, ref.name))).text();
       },
       fetchInCluster: (url) =>
         clusterFetch(this.#cluster)(url, { signal: AbortSignal.timeout(10_000) }),

@@ -1,7 +1,9 @@
-// Envoy Gateway's proxy metrics e2e tests (metric.go: ProxyMetrics; stat_name.go:
-// ClusterStatName, RouteStatName), re-expressed: the same manifests and requests; the PromQL
-// queries become reads of the proxy's Prometheus endpoint (the series Prometheus would scrape),
-// and the OpenTelemetry sink's metrics are read from the stand-in collector.
+// Envoy Gateway's proxy metrics e2e tests (metric.go: ProxyMetrics, MetricCompressor;
+// stat_name.go: ClusterStatName, RouteStatName), re-expressed: the same manifests and requests;
+// the PromQL queries become reads of the proxy's Prometheus endpoint (the series Prometheus would
+// scrape; in host mode the proxy's `metricsAddress`, its pod's port 19001), and the OpenTelemetry
+// sink's metrics are read from the stand-in collector.
+import { request } from 'node:http';
 import type { ConformanceTest, GatewayRef, TestHarness } from '../../conformanceTest.js';
 import { accepted, gw, infra } from '../../conformanceTest.js';
 import { received } from './telemetryQuery.js';
@@ -68,6 +70,28 @@ const metricGateway = gw('metric-prometheus');
 const statNameGateway = gw('stat-name-gtw');
 const httpStatGateway = gw('http-stat-name-backend-gateway');
 const tcpStatGateway = gw('tcp-stat-name-backend-gateway');
+
+/** The `content-encoding` of the metrics endpoint's answer to a client accepting `encoding`. */
+const metricsEncoding = (url: string, encoding: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const req = request(url, { headers: { 'accept-encoding': encoding } }, (res) => {
+      res.resume();
+      res.on('end', () =>
+        res.statusCode === 200
+          ? resolve(String(res.headers['content-encoding'] ?? 'none'))
+          : reject(new Error(`${url}: status ${res.statusCode}`)),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
+/** MetricCompressor: each gateway's EnvoyProxy asks for one compressor of its metrics. */
+const COMPRESSORS = [
+  ['gzip', 'gzip'],
+  ['brotli', 'br'],
+  ['zstd', 'zstd'],
+] as const;
 
 export const telemetryMetricsTests = (): ConformanceTest[] => [
   {
@@ -169,6 +193,25 @@ export const telemetryMetricsTests = (): ConformanceTest[] => [
         });
         return found.length === 1 ? undefined : `${found.length} series`;
       });
+    },
+  },
+  {
+    name: 'MetricCompressor',
+    description: 'Make sure metric is working with compressor',
+    features: ['EnvoyProxyTelemetry'],
+    manifests: ['metric-compressor.yaml'],
+    statuses: COMPRESSORS.flatMap(([name]) => accepted(gw(`${name}-gtw`), [`${name}-route`])),
+    requests: COMPRESSORS.map(([name]) => ({
+      gateway: gw(`${name}-gtw`),
+      request: { path: `/${name}` },
+      backend: 'infra-backend-v1',
+    })),
+    steps: async (harness) => {
+      for (const [name, encoding] of COMPRESSORS)
+        await within(name, async () => {
+          const got = await metricsEncoding(await harness.metricsUrl(gw(`${name}-gtw`)), encoding);
+          return got === encoding ? undefined : `Content-Encoding is ${got}, want ${encoding}`;
+        });
     },
   },
 ];
