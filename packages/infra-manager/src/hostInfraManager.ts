@@ -8,7 +8,7 @@ import { freePort } from './internal/freePort.js';
 import { type LaunchSpec, ProxyProcess } from './internal/proxyProcess.js';
 import { takeOverOrphans } from './internal/proxyRecords.js';
 import { proxyBootstrap, type XdsAddress } from './proxyBootstrap.js';
-import { proxyMetrics } from './proxyMetrics.js';
+import { proxyMetrics, sinkTargets } from './proxyMetrics.js';
 import { ZONE_VARIABLE } from './proxyZone.js';
 
 export interface HostInfraManagerOptions {
@@ -56,6 +56,11 @@ export interface HostInfraManager {
   apply(infraIR: InfraIR): Promise<void>;
   /** The supervised proxies, by name. */
   proxies(): ProxyStatus[];
+  /**
+   * What a proxy's running Envoy wrote to stdout and stderr so far: its access log when a sink
+   * writes to `/dev/stdout` (Envoy Gateway's default), with Envoy's own log; '' when none runs.
+   */
+  output(name: string): string;
   /** Stops every proxy (drain, SIGTERM, SIGKILL after the timeout); nothing is left running. */
   close(): Promise<void>;
 }
@@ -79,12 +84,19 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     .map(([component, level]) => `${component}:${String(level)}`)
     .sort();
   const concurrency = envoyProxy.concurrency;
+  const metrics = proxyMetrics(
+    proxy.envoyProxy,
+    proxy.metricSinks && sinkTargets(proxy.metricSinks, 'host'),
+  );
   const generated = proxyBootstrap({
     proxyName: proxy.name,
     xds: options.xds,
-    metrics: proxyMetrics(proxy.envoyProxy),
+    metrics,
     ...proxyZoneOption(options),
   });
+  const telemetry = isRecord(envoyProxy.telemetry) ? envoyProxy.telemetry : {};
+  const metricsSpec = isRecord(telemetry.metrics) ? telemetry.metrics : {};
+  const prometheus = isRecord(metricsSpec.prometheus) ? metricsSpec.prometheus : {};
   let bootstrap: object = generated;
   let refused: string | undefined;
   try {
@@ -99,6 +111,7 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     componentLogLevels: components.length === 0 ? undefined : components.join(','),
     concurrency: typeof concurrency === 'number' && concurrency > 0 ? concurrency : undefined,
     ...(proxy.shutdown ? { shutdown: proxy.shutdown } : {}),
+    ...(prometheus.disable === true ? {} : { prometheus: { metrics } }),
   };
 };
 
@@ -279,6 +292,7 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
       );
       return next;
     },
+    output: (name) => running.get(name)?.output() ?? '',
     proxies: () =>
       [...running.values()]
         .map((proxy) => proxy.status())

@@ -26,6 +26,9 @@ import {
 import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
 import { sessionPersistenceTest } from './sessionPersistence.js';
+import { telemetryAccessLogTests } from './telemetryAccessLog.js';
+import { telemetryMetricsTests } from './telemetryMetrics.js';
+import { telemetryTracingTests } from './telemetryTracing.js';
 import { wasmOciTest } from './wasmOci.js';
 import { weightedRouteTest } from './weightedRoute.js';
 
@@ -57,4 +60,7 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...httpRouteFilterTests(),
   ...backendTests(),
   httpRouteMixedBackendsTest,
+  ...telemetryAccessLogTests(),
+  ...telemetryTracingTests(),
+  ...telemetryMetricsTests(),
 ];

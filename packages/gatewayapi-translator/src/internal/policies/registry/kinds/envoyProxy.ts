@@ -30,6 +30,8 @@ const LISTENER_STATS =
   'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: counts a hostname under its virtual cluster and gRPC calls per method when asked';
 const METRIC_SINK =
   'apps/conformance/src/__tests__/envoyProxyMetricSink.integration.test.ts: pushes the proxy metrics to the OpenTelemetry collector';
+const SINK_REFS =
+  'apps/conformance/src/__tests__/envoyProxyMetricSink.integration.test.ts: pushes to the Service endpoints of each sink, counters and histograms as deltas when asked';
 const BOOTSTRAP_METRICS =
   'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: keeps only the matching stats and compresses them when asked';
 const SETTINGS = 'apps/conformance/src/__tests__/envoyProxySettings.integration.test.ts';
@@ -45,19 +47,7 @@ const GEOIP_FIELDS = 'apps/conformance/src/tests/envoyGateway/geoIP.ts: EgtsAuth
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
-/** Access logs of upstream connections (`settings[].type: Upstream`) are not written yet. */
-const upstreamAccessLogs = (spec: Readonly<Record<string, unknown>>): string[] => {
-  const telemetry = spec.telemetry as
-    | { accessLog?: { settings?: { type?: unknown }[] } }
-    | undefined;
-  const settings = telemetry?.accessLog?.settings;
-  return Array.isArray(settings) && settings.some((s) => s?.type === 'Upstream')
-    ? ['spec.telemetry.accessLog.settings.type']
-    : [];
-};
-
 export const envoyProxyFields: KindFields = {
-  notAppliedIn: upstreamAccessLogs,
   applied: {
     'spec.mergeGateways': goldenProof('merged-gateways'),
     'spec.geoIP.provider.type': GEOIP_COUNTRY,
@@ -78,7 +68,8 @@ export const envoyProxyFields: KindFields = {
     'spec.telemetry.accessLog.settings.format': ACCESS_LOG,
     'spec.telemetry.accessLog.settings.sinks.type': ACCESS_LOG,
     'spec.telemetry.accessLog.settings.sinks.file': ACCESS_LOG,
-    'spec.telemetry.accessLog.settings.type': ACCESS_LOG,
+    'spec.telemetry.accessLog.settings.type':
+      'apps/conformance/src/tests/envoyGateway/telemetryAccessLog.ts: Upstream Logs',
     'spec.telemetry.accessLog.settings.matches': OTEL_LOGS,
     ...backendRefProofs(`${SINKS}.openTelemetry.backendRefs`, OTEL_LOGS),
     [`${SINKS}.openTelemetry.host`]: OTEL_LOGS,
@@ -122,6 +113,9 @@ export const envoyProxyFields: KindFields = {
     'spec.telemetry.metrics.sinks.type': METRIC_SINK,
     'spec.telemetry.metrics.sinks.openTelemetry.host': METRIC_SINK,
     'spec.telemetry.metrics.sinks.openTelemetry.port': METRIC_SINK,
+    ...backendRefProofs('spec.telemetry.metrics.sinks.openTelemetry.backendRefs', SINK_REFS),
+    'spec.telemetry.metrics.sinks.openTelemetry.reportCountersAsDeltas': SINK_REFS,
+    'spec.telemetry.metrics.sinks.openTelemetry.reportHistogramsAsDeltas': SINK_REFS,
     'spec.telemetry.metrics.enableGRPCStats': LISTENER_STATS,
     'spec.telemetry.metrics.matches.type': BOOTSTRAP_METRICS,
     'spec.telemetry.metrics.matches.value': BOOTSTRAP_METRICS,
