@@ -1,7 +1,8 @@
 // EnvoyProxy settings that shape a fleet's xDS (besides access logs, envoyProxyAccessLog.ts):
 // `ipFamily` (listeners bind `::` for IPv6 and DualStack, as Envoy Gateway binds them) and
 // `filterOrder` (carried on each HTTP listener, applied to its connection manager's filters).
-// `preserveRouteOrder` is read where routes are ranked (buildXds.ts).
+// `preserveRouteOrder` is read where routes are ranked (buildXds.ts), `routingType` where a
+// route's destination is shaped (backendTrafficPolicyRoutes.ts).
 import type { EnvoyProxy } from '@egts/api';
 import type { FilterOrder, IpFamily, XdsIR } from '@egts/ir';
 import { list, obj } from './validation/policyValues.js';
@@ -12,6 +13,12 @@ const specOf = (proxy: EnvoyProxy | undefined) =>
 /** Whether the EnvoyProxy keeps HTTPRoute rules in the order written (`preserveRouteOrder`). */
 export const preservesRouteOrder = (proxy: EnvoyProxy | undefined): boolean =>
   specOf(proxy)?.preserveRouteOrder === true;
+
+/** The EnvoyProxy's `routingType` (Service: backends at their cluster IP), read per destination. */
+export const envoyProxyRoutingType = (proxy: EnvoyProxy | undefined): string | undefined => {
+  const routing = specOf(proxy)?.routingType;
+  return typeof routing === 'string' ? routing : undefined;
+};
 
 function filterOrder(spec: Record<string, unknown> | undefined): FilterOrder | undefined {
   const entries = list(spec?.filterOrder).flatMap((entry) =>

@@ -40,6 +40,8 @@ const HOST_SHUTDOWN =
   'packages/infra-manager/src/__tests__/hostInfraShutdown.integration.test.ts: starts Envoy with its concurrency and drains in-flight requests before it exits';
 const BOOTSTRAP =
   'packages/infra-manager/src/__tests__/hostInfraBootstrap.integration.test.ts: applies Merge and JSONPatch bootstraps and keeps the last good one when one is refused';
+const ROUTING =
+  "apps/conformance/src/__tests__/envoyProxyRouting.integration.test.ts: sends a Gateway's routes to the cluster IP, and a policy's routingType Endpoint wins";
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
@@ -61,6 +63,7 @@ export const envoyProxyFields: KindFields = {
     'spec.preserveRouteOrder': ROUTE_ORDER,
     'spec.ipFamily': IP_FAMILY,
     'spec.filterOrder': FILTER_ORDER,
+    'spec.routingType': ROUTING,
     'spec.concurrency': HOST_SHUTDOWN,
     'spec.bootstrap': BOOTSTRAP,
     'spec.shutdown': HOST_SHUTDOWN,
@@ -149,7 +152,6 @@ export const envoyProxyFields: KindFields = {
     `${K8S}.envoyService`,
     `${K8S}.envoyServiceAccount`,
     `${K8S}.useListenerPortAsContainerPort`,
-    'spec.routingType',
     'spec.telemetry',
   ],
 };
