@@ -82,8 +82,11 @@ export interface RouteTraffic {
 export interface BackendTraffic {
   destination: DestinationTraffic;
   route: RouteTraffic;
-  /** `routingType: Service`: Service backends reached at their cluster IP (serviceRouting.ts). */
-  serviceRouting?: boolean;
+  /**
+   * `routingType`: Service backends reached at their cluster IP (`Service`, serviceRouting.ts) or
+   * their endpoints; unset, the EnvoyProxy's routingType decides.
+   */
+  routingType?: 'Service' | 'Endpoint';
 }
 
 const ms = (value: unknown): number | undefined => parseGoDuration(value);
@@ -545,7 +548,7 @@ export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
       tracing: routeTracing(obj(obj(spec.telemetry)?.tracing)),
       statName: str(obj(obj(spec.telemetry)?.metrics)?.routeStatName),
     }) ?? {};
-  return spec.routingType === 'Service'
-    ? { destination, route, serviceRouting: true }
+  return spec.routingType === 'Service' || spec.routingType === 'Endpoint'
+    ? { destination, route, routingType: spec.routingType }
     : { destination, route };
 }

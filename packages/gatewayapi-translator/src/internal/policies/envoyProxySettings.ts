@@ -2,7 +2,8 @@
 // `ipFamily` (listeners bind `::` for IPv6 and DualStack, as Envoy Gateway binds them) and
 // `filterOrder` (carried on each HTTP listener, applied to its connection manager's filters) and
 // `geoIP` (the MaxMind databases, carried on each HTTP listener for its geoip filter).
-// `preserveRouteOrder` is read where routes are ranked (buildXds.ts).
+// `preserveRouteOrder` is read where routes are ranked (buildXds.ts), `routingType` where a
+// route's destination is shaped (backendTrafficPolicyRoutes.ts).
 import type { EnvoyProxy } from '@egts/api';
 import type { FilterOrder, GeoIPProvider, IpFamily, XdsIR } from '@egts/ir';
 import { list, obj } from './validation/policyValues.js';
@@ -13,6 +14,12 @@ const specOf = (proxy: EnvoyProxy | undefined) =>
 /** Whether the EnvoyProxy keeps HTTPRoute rules in the order written (`preserveRouteOrder`). */
 export const preservesRouteOrder = (proxy: EnvoyProxy | undefined): boolean =>
   specOf(proxy)?.preserveRouteOrder === true;
+
+/** The EnvoyProxy's `routingType` (Service: backends at their cluster IP), read per destination. */
+export const envoyProxyRoutingType = (proxy: EnvoyProxy | undefined): string | undefined => {
+  const routing = specOf(proxy)?.routingType;
+  return typeof routing === 'string' ? routing : undefined;
+};
 
 function filterOrder(spec: Record<string, unknown> | undefined): FilterOrder | undefined {
   const entries = list(spec?.filterOrder).flatMap((entry) =>

@@ -44,6 +44,8 @@ const BOOTSTRAP =
   'packages/infra-manager/src/__tests__/hostInfraBootstrap.integration.test.ts: applies Merge and JSONPatch bootstraps and keeps the last good one when one is refused';
 const GEOIP_COUNTRY = 'apps/conformance/src/tests/envoyGateway/geoIP.ts: AuthzWithGeoIPCountry';
 const GEOIP_FIELDS = 'apps/conformance/src/tests/envoyGateway/geoIP.ts: EgtsAuthzWithGeoIPFields';
+const ROUTING =
+  "apps/conformance/src/__tests__/envoyProxyRouting.integration.test.ts: sends a Gateway's routes to the cluster IP, and a policy's routingType Endpoint wins";
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
@@ -59,6 +61,7 @@ export const envoyProxyFields: KindFields = {
     'spec.preserveRouteOrder': ROUTE_ORDER,
     'spec.ipFamily': IP_FAMILY,
     'spec.filterOrder': FILTER_ORDER,
+    'spec.routingType': ROUTING,
     'spec.concurrency': HOST_SHUTDOWN,
     'spec.bootstrap': BOOTSTRAP,
     'spec.shutdown': HOST_SHUTDOWN,
@@ -150,7 +153,6 @@ export const envoyProxyFields: KindFields = {
     `${K8S}.envoyService`,
     `${K8S}.envoyServiceAccount`,
     `${K8S}.useListenerPortAsContainerPort`,
-    'spec.routingType',
     'spec.telemetry',
   ],
 };
