@@ -328,6 +328,8 @@ export {
   EnvoyGatewayExtensionService,
   PostClusterModifyRequest,
   PostClusterModifyResponse,
+  PostEndpointsModifyRequest,
+  PostEndpointsModifyResponse,
   PostHTTPListenerModifyRequest,
   PostHTTPListenerModifyResponse,
   PostRouteModifyRequest,
