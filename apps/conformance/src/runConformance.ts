@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConformanceTest } from './conformanceTest.js';
 import type { StandIn } from './internal/cluster.js';
+import { startDnsServer } from './internal/dnsServer.js';
 import { startExtAuthServer } from './internal/extAuthServer.js';
 import { startExtProcServer } from './internal/extProcServer.js';
 import {
@@ -88,6 +89,8 @@ const suiteSetup = (
           // The registry the WasmOCIImageCodeSource test pushes its Wasm image to.
           { image: 'registry:2', start: startOciRegistry },
           { image: 'gateway-preserve-case-backend', start: startPreserveCaseServer },
+          // The CoreDNS pod of the UDPRoute tests (its Corefile's whoami zones).
+          { image: 'coredns/coredns', start: startDnsServer },
           {
             image: 'gateway-static-file-server',
             start: (namespace, pod, deployment, get) =>

@@ -433,16 +433,6 @@ export const backendTests = (): ConformanceTest[] => [
   grpcBackendFqdn,
   grpcBackendIp,
   tlsRouteBackendFqdn,
-  dynamicResolverSkipped(
-    'TLSRouteBackendIP',
-    "its Backend is created at run time with the tls-backend-2-clusterip Service's cluster IP on port 443, an address the offline harness's stand-ins do not have; TLSRouteBackendFQDN checks TLS passthrough to a Backend",
-  ),
-  ...['TCPRouteBackend', 'UDPRouteBackendFQDNTest', 'UDPRouteBackendIP'].map((name) =>
-    dynamicResolverSkipped(
-      name,
-      'the offline harness has no raw TCP or UDP echo client yet (its stand-ins answer HTTP, gRPC and TLS); Backends of TCPRoutes and UDPRoutes use the same Backend resolution as the HTTP, gRPC and TLS tests here',
-    ),
-  ),
   dynamicResolverSkipped('DynamicResolverBackend'),
   dynamicResolverSkipped('DynamicResolverBackendWithTLS'),
   dynamicResolverSkipped(
