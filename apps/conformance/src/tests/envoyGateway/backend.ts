@@ -278,7 +278,7 @@ const egtsBackendSettings: ConformanceTest = {
 };
 
 const OFFLINE =
-  'it resolves cluster DNS names of Services without a Backend (test-service-*.svc.cluster.local) and reaches httpbin.org and gateway.envoyproxy.io, which an offline run cannot; EgtsDynamicResolver checks the dynamic forward proxy';
+  "the dynamic forward proxy must resolve cluster DNS names of Services (test-service-*.gateway-conformance-infra.svc.cluster.local, on the Service's port 80 or 443) with Envoy's own DNS cache; the harness maps these names for Backends and routes but gives Envoy's resolver no cluster DNS yet (DynamicResolverBackend also reaches httpbin.org and gateway.envoyproxy.io); EgtsDynamicResolver checks the dynamic forward proxy";
 
 const dynamicResolverSkipped = (name: string, why = OFFLINE): ConformanceTest => ({
   name,
