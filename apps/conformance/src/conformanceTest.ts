@@ -39,6 +39,15 @@ export interface TestHarness {
   requestLog(namespace: string, deployment: string): readonly string[];
   /** Where the local echo server of a backend Deployment listens (its "pod IP" and port). */
   endpoint(namespace: string, deployment: string): { address: string; port: number };
+  /**
+   * Where a Service's port leads (its cluster IP and port, as a client in the cluster reaches
+   * it): the local server standing in for the pod behind it.
+   */
+  serviceAddress(
+    namespace: string,
+    service: string,
+    port: number,
+  ): { address: string; port: number };
   /** One request, answered or not (for tests that count answers, such as traffic splits). */
   send(expected: HttpExpectation): Promise<HttpResult | Error>;
   /**
@@ -129,7 +138,7 @@ export const gw = (name: string, namespace = infra): GatewayRef => ({ namespace,
 export const accepted = (
   gateway: GatewayRef,
   routes: readonly string[],
-  kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' = 'HTTPRoute',
+  kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute' = 'HTTPRoute',
   routeNamespace = infra,
 ): StatusExpectation[] => [
   {

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConformanceTest } from './conformanceTest.js';
 import type { KubeObject, StandIn } from './internal/cluster.js';
+import { startDnsServer } from './internal/dnsServer.js';
 import { startExtAuthServer } from './internal/extAuthServer.js';
 import { startExtProcServer } from './internal/extProcServer.js';
 import {
@@ -96,6 +97,8 @@ const suiteSetup = (
           { image: 'gateway-preserve-case-backend', start: startPreserveCaseServer },
           // ORCA load reports in response headers (BackendUtilization load balancing).
           { image: 'gateway-backend-utilization', start: startOrcaBackend },
+          // The CoreDNS pod of the UDPRoute tests (its Corefile's whoami zones).
+          { image: 'coredns/coredns', start: startDnsServer },
           {
             image: 'gateway-static-file-server',
             start: (namespace, pod, deployment, get) =>

@@ -335,6 +335,8 @@ export {
   EnvoyGatewayExtensionService,
   PostClusterModifyRequest,
   PostClusterModifyResponse,
+  PostEndpointsModifyRequest,
+  PostEndpointsModifyResponse,
   PostHTTPListenerModifyRequest,
   PostHTTPListenerModifyResponse,
   PostRouteModifyRequest,

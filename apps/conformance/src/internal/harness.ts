@@ -260,6 +260,14 @@ export class Harness {
         if (port === undefined) throw new Failure(`no backend ${namespace}/${deployment}`);
         return { address: '127.0.0.1', port };
       },
+      serviceAddress: (namespace, service, servicePort) => {
+        const port = this.#cluster.servicePort(`${service}.${namespace}`, servicePort);
+        if (port === undefined)
+          throw new Failure(
+            `no backend behind Service ${namespace}/${service} port ${servicePort}`,
+          );
+        return { address: '127.0.0.1', port };
+      },
       send: async (expected) => {
         try {
           return await this.#send(freshAttempt(expected));

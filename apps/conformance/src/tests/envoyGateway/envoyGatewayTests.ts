@@ -2,6 +2,7 @@
 import type { ConformanceTest } from '../../conformanceTest.js';
 import { backendTests } from './backend.js';
 import { backendHealthCheckTests } from './backendHealthCheck.js';
+import { backendL4Tests } from './backendL4.js';
 import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
 import { backendTrafficResilienceTests } from './backendTrafficResilience.js';
 import { backendTrafficTargetingTests } from './backendTrafficTargeting.js';
@@ -63,4 +64,5 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...telemetryAccessLogTests(),
   ...telemetryTracingTests(),
   ...telemetryMetricsTests(),
+  ...backendL4Tests(),
 ];
