@@ -4,6 +4,7 @@ import { type Any, Route } from '@egts/envoy-api';
 import type { HTTPRouteIR } from '@egts/ir';
 import { addDestination } from '../cluster/destinationClusters.js';
 import { extAuthRouteMetadata } from '../httpfilters/extAuthz.js';
+import { geoHeadersToRemove } from '../httpfilters/geoip.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
 import { wasmUnavailable } from '../httpfilters/wasm.js';
 import { routeTracing } from '../listener/tracing.js';
@@ -57,7 +58,10 @@ export const buildRoute = (route: HTTPRouteIR, out: ResourceSet): Route =>
     match: routeMatch(route),
     ...action(route, out),
     requestHeadersToAdd: headersToAdd(route.addRequestHeaders),
-    requestHeadersToRemove: headersToRemove(route.removeRequestHeaders),
+    requestHeadersToRemove: headersToRemove([
+      ...route.removeRequestHeaders,
+      ...geoHeadersToRemove(route),
+    ]),
     responseHeadersToAdd: headersToAdd(route.addResponseHeaders),
     responseHeadersToRemove: headersToRemove(route.removeResponseHeaders),
     typedPerFilterConfig: perFilterConfig(route),
