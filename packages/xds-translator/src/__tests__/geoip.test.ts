@@ -4,7 +4,7 @@
 import { Geoip, HeaderMutationFilter, MaxMindConfig } from '@egts/envoy-api';
 import type { AuthorizationRule, HTTPListener } from '@egts/ir';
 import { describe, expect, it } from 'vitest';
-import { geoipFilter } from '../internal/httpfilters/geoip.js';
+import { geoHeadersToRemove, geoipFilter } from '../internal/httpfilters/geoip.js';
 import { authorizationRules } from '../internal/httpfilters/rbac.js';
 
 const rule: AuthorizationRule = {
@@ -114,5 +114,14 @@ describe('geoip filter', () => {
         ],
       },
     });
+  });
+
+  it('removes the headers the lookup wrote before the request goes upstream', () => {
+    const [route] = listener({ xffNumTrustedHops: 1 }).routes;
+    expect(geoHeadersToRemove(route!)).toEqual([
+      'x-eg-internal-geoip-country',
+      'x-eg-internal-geoip-asn',
+      'x-eg-internal-geoip-anon-vpn',
+    ]);
   });
 });

@@ -8,7 +8,7 @@
 // The filter leaves a header alone when a lookup finds nothing, so a client could send the
 // internal headers itself: a header_mutation instance before it removes them first.
 import { Geoip, HeaderMutationFilter, HttpFilter, MaxMindConfig, packAny } from '@egts/envoy-api';
-import type { AuthorizationRule, HTTPListener } from '@egts/ir';
+import type { AuthorizationRule, HTTPListener, HTTPRouteIR } from '@egts/ir';
 import { typedConfig } from '../protoValues.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 import { routesOf } from './httpFilter.js';
@@ -52,15 +52,22 @@ const fieldsOf = ({ anonymous, ...rest }: GeoLocation): GeoField[] =>
     .filter(([field, value]) => field in GEO_HEADERS && value !== undefined)
     .map(([field]) => field as GeoField);
 
-/** The fields the authorization rules of `listeners`' routes match on, in a stable order. */
-function requiredFields(listeners: readonly HTTPListener[]): GeoField[] {
+/** The fields the authorization rules of `routes` match on, in a stable order. */
+function requiredFields(routes: readonly HTTPRouteIR[]): GeoField[] {
   const needed = new Set<GeoField>();
-  for (const route of routesOf(listeners))
+  for (const route of routes)
     for (const rule of route.security?.authorization?.rules ?? [])
       for (const location of rule.geoLocations ?? [])
         for (const field of fieldsOf(location)) needed.add(field);
   return (Object.keys(GEO_HEADERS) as GeoField[]).filter((f) => needed.has(f));
 }
+
+/**
+ * The internal headers a route's rules have the geoip filter write: removed before the request
+ * goes upstream (the route's request_headers_to_remove, as Envoy Gateway removes them).
+ */
+export const geoHeadersToRemove = (route: HTTPRouteIR): string[] =>
+  requiredFields([route]).map((f) => GEO_HEADERS[f]);
 
 /** Which address to look up: Envoy Gateway's choice from the client IP detection. */
 function addressSource(listener: HTTPListener): Partial<Geoip> {
@@ -74,7 +81,7 @@ function addressSource(listener: HTTPListener): Partial<Geoip> {
 
 export const geoipFilter: HttpFilterTranslator = {
   patchListener: (listeners) => {
-    const fields = requiredFields(listeners);
+    const fields = requiredFields(routesOf(listeners));
     const listener = listeners[0];
     // Without a provider the SecurityPolicy is refused (the gateway API translator says why).
     const maxMind = listener?.geoIP?.maxMind;

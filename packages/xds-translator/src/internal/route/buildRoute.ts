@@ -5,6 +5,7 @@ import { type Any, Route } from '@egts/envoy-api';
 import type { HTTPRouteIR } from '@egts/ir';
 import { ORCA_HEADERS } from '../cluster/backendUtilization.js';
 import { addDestination, hasBackendFilters } from '../cluster/destinationClusters.js';
+import { geoHeadersToRemove } from '../httpfilters/geoip.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
 import { wasmUnavailable } from '../httpfilters/wasm.js';
 import { routeTracing } from '../listener/tracing.js';
@@ -65,7 +66,10 @@ export const buildRoute = (route: HTTPRouteIR, out: ResourceSet): Route =>
     match: routeMatch(route),
     ...action(route, out),
     requestHeadersToAdd: headersToAdd(route.addRequestHeaders),
-    requestHeadersToRemove: headersToRemove(route.removeRequestHeaders),
+    requestHeadersToRemove: headersToRemove([
+      ...route.removeRequestHeaders,
+      ...geoHeadersToRemove(route),
+    ]),
     responseHeadersToAdd: headersToAdd(route.addResponseHeaders),
     responseHeadersToRemove: [
       ...headersToRemove(route.removeResponseHeaders),
