@@ -133,9 +133,9 @@ describe('BackendTrafficPolicy', () => {
 
   it.each([
     [
-      'zone settings under consistent hashing (Maglev has no locality config)',
-      '{type: ConsistentHash, consistentHash: {type: SourceIP}, zoneAware: {weightedZones: [{zone: a, weight: 2}]}}',
-      'spec.loadBalancer.zoneAware',
+      'preferLocal under consistent hashing (Maglev hashes, it never prefers a zone)',
+      '{type: ConsistentHash, consistentHash: {type: SourceIP}, zoneAware: {preferLocal: {}}}',
+      'spec.loadBalancer.zoneAware.preferLocal',
     ],
     [
       'preferLocal under BackendUtilization (wrr_locality never prefers the local zone)',

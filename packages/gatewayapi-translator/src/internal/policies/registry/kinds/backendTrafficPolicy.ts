@@ -234,8 +234,9 @@ export const backendTrafficPolicyFields: KindFields = {
 };
 
 /**
- * Zone settings the chosen load balancer cannot take: Maglev (ConsistentHash) has no locality
- * config, and BackendUtilization's wrr_locality weighs localities but never prefers the local one.
+ * Zone settings the chosen load balancer cannot take: neither Maglev (ConsistentHash) nor
+ * BackendUtilization's wrr_locality prefers the local zone; both take zone weights (Envoy
+ * Gateway's zone-aware routing docs, "Supported Combinations").
  */
 function zoneAwareCombinations(spec: Readonly<Record<string, unknown>>): string[] {
   const lb = spec.loadBalancer as
@@ -243,10 +244,10 @@ function zoneAwareCombinations(spec: Readonly<Record<string, unknown>>): string[
     | undefined;
   const zoneAware = lb?.zoneAware;
   if (zoneAware === undefined) return [];
-  if (lb?.type === 'ConsistentHash') return ['spec.loadBalancer.zoneAware'];
-  if (lb?.type === 'BackendUtilization' && zoneAware.preferLocal !== undefined)
-    return ['spec.loadBalancer.zoneAware.preferLocal'];
-  return [];
+  const noPreferLocal = lb?.type === 'ConsistentHash' || lb?.type === 'BackendUtilization';
+  return noPreferLocal && zoneAware.preferLocal !== undefined
+    ? ['spec.loadBalancer.zoneAware.preferLocal']
+    : [];
 }
 
 /**
