@@ -268,3 +268,16 @@ function localRateLimitCombinations(spec: Readonly<Record<string, unknown>>): st
   if (routeWide.some((r) => r.shared === true)) problems.push('spec.rateLimit.local.rules.shared');
   return problems;
 }
+
+/**
+ * `zoneAware.preferLocal` where the proxies have no zone (TranslateOptions.proxiesWithoutZone):
+ * Envoy routes zone-aware only with its own locality and a local cluster.
+ */
+export const preferLocalWithoutZone = (spec: object): string[] =>
+  (
+    (spec as { loadBalancer?: unknown }).loadBalancer as
+      | { zoneAware?: { preferLocal?: unknown } }
+      | undefined
+  )?.zoneAware?.preferLocal === undefined
+    ? []
+    : ['spec.loadBalancer.zoneAware.preferLocal'];
