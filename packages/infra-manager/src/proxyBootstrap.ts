@@ -394,3 +394,39 @@ export const proxyBootstrap = (options: ProxyBootstrapOptions): object => {
   });
   return toEnvoyJson(Bootstrap, bootstrap) as object;
 };
+
+/** Name of host mode's metrics listener (see withHostMetrics). */
+export const HOST_METRICS_LISTENER = 'egts-proxy-metrics';
+
+/**
+ * Host mode's metrics endpoint, a pod's ready listener on this machine: `/stats/prometheus` of
+ * the admin interface (at `adminPort`), compressed as the EnvoyProxy's `prometheus.compression`
+ * asks, and `/ready`, on a loopback port the kernel picks (several proxies share the host). Added
+ * when the process starts, since the admin port is the process's own.
+ */
+export const withHostMetrics = (
+  bootstrap: object,
+  adminPort: number,
+  metrics: ProxyMetrics | undefined,
+): object => {
+  const listener = toEnvoyJson(
+    Listener,
+    Listener.fromPartial({
+      ...readyListener(0, '/ready', true, metrics),
+      name: HOST_METRICS_LISTENER,
+      address: { socketAddress: { address: '127.0.0.1', portValue: 0 } },
+    }),
+  );
+  const cluster = toEnvoyJson(Cluster, prometheusCluster(adminPort));
+  // An EnvoyProxy bootstrap override is written with Envoy's proto field names.
+  const key = 'static_resources' in bootstrap ? 'static_resources' : 'staticResources';
+  const base = bootstrap as Record<string, { listeners?: unknown[]; clusters?: unknown[] }>;
+  return {
+    ...base,
+    [key]: {
+      ...base[key],
+      listeners: [...(base[key]?.listeners ?? []), listener],
+      clusters: [...(base[key]?.clusters ?? []), cluster],
+    },
+  };
+};

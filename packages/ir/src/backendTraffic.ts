@@ -238,6 +238,11 @@ export const LocalRateLimitRuleSchema = z.object({
    * its name (`<policy namespace>/<policy name>/rule/<i>`).
    */
   shared: z.string().optional(),
+  /**
+   * This rule's `xRateLimitHeaders`: whether its x-ratelimit-* headers are sent, over the
+   * listener's setting (Envoy's per-rate-limit x_ratelimit_option).
+   */
+  xRateLimitHeaders: z.boolean().optional(),
 });
 export type LocalRateLimitRule = z.infer<typeof LocalRateLimitRuleSchema>;
 
@@ -248,7 +253,7 @@ export const LocalRateLimitSchema = z.object({
   rules: z.array(LocalRateLimitRuleSchema),
   /** Send `x-ratelimit-*` response headers (default true; ClientTrafficPolicy can turn them off). */
   headers: z.boolean().optional(),
-  /** The policy's own `xRateLimitHeaders` (every rule alike), over the listener's `headers`. */
+  /** The route-wide rule's own `xRateLimitHeaders` (the default bucket's), over `headers`. */
   xRateLimitHeaders: z.boolean().optional(),
 });
 export type LocalRateLimit = z.infer<typeof LocalRateLimitSchema>;

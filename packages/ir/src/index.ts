@@ -40,7 +40,7 @@ export type {
   EnvoyPatchPolicyOutcome,
   JSONPatch,
 } from './envoyPatchPolicy.js';
-export type { FilterOrder, IpFamily } from './envoyProxy.js';
+export type { FilterOrder, GeoIPProvider, IpFamily } from './envoyProxy.js';
 export {
   prefixRewriteRegex,
   regexQuote,

@@ -72,6 +72,7 @@ import './envoy/extensions/filters/http/ext_authz/v3/ext_authz.js';
 import './envoy/extensions/filters/http/ext_proc/v3/ext_proc.js';
 import './envoy/extensions/filters/http/ext_proc/v3/processing_mode.js';
 import './envoy/extensions/filters/http/fault/v3/fault.js';
+import './envoy/extensions/filters/http/geoip/v3/geoip.js';
 import './envoy/extensions/filters/http/grpc_stats/v3/config.js';
 import './envoy/extensions/filters/http/grpc_web/v3/grpc_web.js';
 import './envoy/extensions/filters/http/header_mutation/v3/header_mutation.js';
@@ -95,6 +96,8 @@ import './envoy/extensions/filters/network/sni_dynamic_forward_proxy/v3/sni_dyna
 import './envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js';
 import './envoy/extensions/filters/udp/udp_proxy/v3/route.js';
 import './envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';
+import './envoy/extensions/geoip_providers/common/v3/common.js';
+import './envoy/extensions/geoip_providers/maxmind/v3/maxmind.js';
 import './envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.js';
 import './envoy/extensions/http/custom_response/redirect_policy/v3/redirect_policy.js';
 import './envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation.js';

@@ -113,11 +113,6 @@ describe('BackendTrafficPolicy', () => {
 
   it.each([
     [
-      'x-ratelimit-* headers set differently across local rules',
-      '{limit: {requests: 5, unit: Hour}, xRateLimitHeaders: "Off"}, {clientSelectors: [{headers: [{name: x, value: y}]}], limit: {requests: 1, unit: Hour}}',
-      'spec.rateLimit.local.rules.xRateLimitHeaders',
-    ],
-    [
       'a cost on the route-wide local rule',
       '{limit: {requests: 5, unit: Hour}, cost: {request: {from: Number, number: 2}}}',
       'spec.rateLimit.local.rules.cost',

@@ -2,6 +2,7 @@
 import type { ConformanceTest } from '../../conformanceTest.js';
 import { backendTests } from './backend.js';
 import { backendHealthCheckTests } from './backendHealthCheck.js';
+import { backendL4Tests } from './backendL4.js';
 import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
 import { backendTrafficResilienceTests } from './backendTrafficResilience.js';
 import { backendTrafficTargetingTests } from './backendTrafficTargeting.js';
@@ -26,6 +27,9 @@ import {
 import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
 import { sessionPersistenceTest } from './sessionPersistence.js';
+import { telemetryAccessLogTests } from './telemetryAccessLog.js';
+import { telemetryMetricsTests } from './telemetryMetrics.js';
+import { telemetryTracingTests } from './telemetryTracing.js';
 import { wasmOciTest } from './wasmOci.js';
 import { weightedRouteTest } from './weightedRoute.js';
 
@@ -57,4 +61,8 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...httpRouteFilterTests(),
   ...backendTests(),
   httpRouteMixedBackendsTest,
+  ...telemetryAccessLogTests(),
+  ...telemetryTracingTests(),
+  ...telemetryMetricsTests(),
+  ...backendL4Tests(),
 ];

@@ -82,8 +82,11 @@ export interface RouteTraffic {
 export interface BackendTraffic {
   destination: DestinationTraffic;
   route: RouteTraffic;
-  /** `routingType: Service`: Service backends reached at their cluster IP (serviceRouting.ts). */
-  serviceRouting?: boolean;
+  /**
+   * `routingType`: Service backends reached at their cluster IP (`Service`, serviceRouting.ts) or
+   * their endpoints; unset, the EnvoyProxy's routingType decides.
+   */
+  routingType?: 'Service' | 'Endpoint';
 }
 
 const ms = (value: unknown): number | undefined => parseGoDuration(value);
@@ -470,6 +473,9 @@ export function localRateLimitRule(rule: Obj, sharedName?: string): LocalRateLim
     ...(rule.shadowMode === true ? { shadowMode: true } : {}),
     ...(cost ? { cost } : {}),
     ...(rule.shared === true && sharedName !== undefined ? { shared: sharedName } : {}),
+    ...(rule.xRateLimitHeaders === undefined
+      ? {}
+      : { xRateLimitHeaders: rule.xRateLimitHeaders !== 'Off' }),
   };
 }
 
@@ -478,9 +484,9 @@ function localRateLimit(rateLimit: Obj | undefined, policyKey: string): LocalRat
   if (!local) return undefined;
   const rules = list(local.rules);
   const route = rules.find((r) => list(r.clientSelectors).length === 0);
-  // egts applies xRateLimitHeaders to a policy's local rules together (Envoy's switch is one per
-  // route); rules that disagree are reported (notAppliedIn of the registry).
-  const headers = rules.map((r) => r.xRateLimitHeaders).find((h) => h !== undefined);
+  // Each rule with selectors carries its own xRateLimitHeaders (its rate limit's
+  // x_ratelimit_option); the route-wide rule's sets the filter's switch for the default bucket.
+  const headers = route?.xRateLimitHeaders;
   return {
     ...(route ? { default: rateLimitValue(obj(route.limit)) } : {}),
     rules: rules.flatMap((r, i) =>
@@ -542,7 +548,7 @@ export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
       tracing: routeTracing(obj(obj(spec.telemetry)?.tracing)),
       statName: str(obj(obj(spec.telemetry)?.metrics)?.routeStatName),
     }) ?? {};
-  return spec.routingType === 'Service'
-    ? { destination, route, serviceRouting: true }
+  return spec.routingType === 'Service' || spec.routingType === 'Endpoint'
+    ? { destination, route, routingType: spec.routingType }
     : { destination, route };
 }

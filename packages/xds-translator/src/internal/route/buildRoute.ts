@@ -5,7 +5,6 @@ import { type Any, Route } from '@egts/envoy-api';
 import type { HTTPRouteIR } from '@egts/ir';
 import { ORCA_HEADERS } from '../cluster/backendUtilization.js';
 import { addDestination, hasBackendFilters } from '../cluster/destinationClusters.js';
-import { extAuthRouteMetadata } from '../httpfilters/extAuthz.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
 import { wasmUnavailable } from '../httpfilters/wasm.js';
 import { routeTracing } from '../listener/tracing.js';
@@ -14,6 +13,7 @@ import { headersToAdd, headersToRemove } from './headers.js';
 import { redirectAction } from './redirect.js';
 import { routeAction } from './routeAction.js';
 import { routeMatch } from './routeMatch.js';
+import { routeMetadata } from './routeMetadata.js';
 
 const action = (route: HTTPRouteIR, out: ResourceSet): Partial<Route> => {
   if (route.redirect !== undefined) return { redirect: redirectAction(route, route.redirect) };
@@ -76,7 +76,7 @@ export const buildRoute = (route: HTTPRouteIR, out: ResourceSet): Route =>
         : []),
     ],
     typedPerFilterConfig: perFilterConfig(route),
-    ...extAuthRouteMetadata(route),
+    ...routeMetadata(route),
     ...(route.tracing ? { tracing: routeTracing(route.tracing) } : {}),
     // BackendTrafficPolicy metrics.routeStatName: the route's own stats (vhost.<host>.route.<prefix>.*).
     ...(route.statName === undefined ? {} : { statPrefix: route.statName }),
