@@ -47,6 +47,13 @@ export interface TranslateOptions {
    */
   allowLoopbackBackends?: boolean;
   /**
+   * The proxies have no zone of their own (no node.locality and local cluster in their
+   * bootstrap): zone-aware routing (BackendTrafficPolicy `loadBalancer.zoneAware.preferLocal`)
+   * cannot take effect, so it is not applied. Default false, as Envoy Gateway's proxies learn
+   * their zone from their node.
+   */
+  proxiesWithoutZone?: boolean;
+  /**
    * The EnvoyGateway's `extensionApis`: a control plane passes its configuration's, where both
    * are off by default and an EnvoyPatchPolicy is then not accepted (reason Disabled), a Backend
    * not accepted and a reference to one unresolved. Absent, the translator translates what it is
@@ -121,6 +128,7 @@ export const resolveOptions = (options: TranslateOptions): ResolvedOptions => ({
   now: options.now ?? new Date(),
   sharedHostPorts: options.sharedHostPorts ?? false,
   allowLoopbackBackends: options.allowLoopbackBackends ?? false,
+  proxiesWithoutZone: options.proxiesWithoutZone ?? false,
   enableEnvoyPatchPolicy:
     options.extensionApis === undefined || options.extensionApis.enableEnvoyPatchPolicy === true,
   enableBackend:

@@ -99,6 +99,12 @@ describe('[envoy] BackendTrafficPolicy zone-aware routing', () => {
         '  loadBalancer:\n    type: RoundRobin\n    zoneAware:\n      weightedZones:\n      - {zone: zone-a, weight: 80}\n      - {zone: zone-b, weight: 20}\n',
       ],
       ['unweighted', ['local-1', 'nonlocal-1'], undefined],
+      // Envoy Gateway's supported combination: consistent hashing (Maglev) with zone weights.
+      [
+        'hashed',
+        ['local-1', 'nonlocal-1'],
+        '  loadBalancer:\n    type: ConsistentHash\n    consistentHash: {type: Header, header: {name: x-key}}\n    zoneAware:\n      weightedZones:\n      - {zone: zone-a, weight: 80}\n      - {zone: zone-b, weight: 20}\n',
+      ],
     ];
     let text = gatewayManifests(port);
     for (const [name, backends, spec] of routes) {
@@ -124,10 +130,10 @@ describe('[envoy] BackendTrafficPolicy zone-aware routing', () => {
   });
 
   /** Share (percent) of `REQUESTS` to /`path` that zone-a answered. */
-  const localShare = async (path: string): Promise<number> => {
+  const localShare = async (path: string, key?: (i: number) => string): Promise<number> => {
     let local = 0;
     for (let i = 0; i < REQUESTS; i++) {
-      const reply = await get(port, `/${path}`);
+      const reply = await get(port, `/${path}`, key ? { 'x-key': key(i) } : {});
       expect(reply.status).toBe(200);
       if (BACKENDS[backendOf(reply) ?? '']?.[1] === 'zone-a') local += 1;
     }
@@ -154,5 +160,17 @@ describe('[envoy] BackendTrafficPolicy zone-aware routing', () => {
     expect(Math.abs((await localShare('weighted')) - 80)).toBeLessThanOrEqual(10);
     // The same endpoints without weights: an equal split.
     expect(Math.abs((await localShare('unweighted')) - 50)).toBeLessThanOrEqual(10);
+  });
+
+  it('weightedZones weighs the zones consistent hashing spreads keys over', async () => {
+    expect(statuses).toContainEqual({
+      kind: 'BackendTrafficPolicy',
+      name: 'hashed',
+      accepted: 'Accepted',
+    });
+    // Distinct keys spread by zone weight; one key always lands on one endpoint.
+    expect(Math.abs((await localShare('hashed', (i) => `key-${i}`)) - 80)).toBeLessThanOrEqual(10);
+    const once = await localShare('hashed', () => 'same-key');
+    expect([0, 100]).toContain(once);
   });
 });

@@ -143,6 +143,9 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
       ...(options.extensionApis ? { extensionApis: options.extensionApis } : {}),
       sharedHostPorts: !options.withoutProxies,
       allowLoopbackBackends: !options.withoutProxies,
+      // The proxies run here know their zone from ENVOY_SERVICE_ZONE (the host infra manager
+      // reads it); without it zone-aware routing cannot work, and preferLocal is not applied.
+      proxiesWithoutZone: !options.withoutProxies && !process.env.ENVOY_SERVICE_ZONE,
       ...rateLimitTranslateOptions(rateLimit, certs?.proxyTls),
     },
     logging: options.logging,

@@ -139,6 +139,9 @@ export async function runKubernetesGateway(
       controllerName: options.controllerName,
       controllerNamespace: options.namespace,
       extensionApis: options.extensionApis ?? {},
+      // The pods' bootstrap has no zone or local cluster yet (Envoy Gateway's come from the
+      // node, through its topology injector): preferLocal is not applied.
+      proxiesWithoutZone: true,
       ...rateLimit.translate,
     },
     logging: options.logging,

@@ -40,8 +40,8 @@ spec:
   targetRefs: [{group: gateway.networking.k8s.io, kind: ${kind}, name: ${target}}]
 ${spec}`;
 
-const run = (text: string) => {
-  const result = translate(loadResourcesFromText(text, 'btp.yaml').resources);
+const run = (text: string, options: Parameters<typeof translate>[1] = {}) => {
+  const result = translate(loadResourcesFromText(text, 'btp.yaml').resources, options);
   const routes = result.xdsIR[0]?.http[0]?.routes ?? [];
   const route = (name: string) =>
     routes.find((r) => r.source.name === name) as HTTPRouteIR | undefined;
@@ -128,9 +128,9 @@ describe('BackendTrafficPolicy', () => {
 
   it.each([
     [
-      'zone settings under consistent hashing (Maglev has no locality config)',
-      '{type: ConsistentHash, consistentHash: {type: SourceIP}, zoneAware: {weightedZones: [{zone: a, weight: 2}]}}',
-      'spec.loadBalancer.zoneAware',
+      'preferLocal under consistent hashing (Maglev hashes, it never prefers a zone)',
+      '{type: ConsistentHash, consistentHash: {type: SourceIP}, zoneAware: {preferLocal: {}}}',
+      'spec.loadBalancer.zoneAware.preferLocal',
     ],
     [
       'preferLocal under BackendUtilization (wrr_locality never prefers the local zone)',
@@ -143,6 +143,21 @@ describe('BackendTrafficPolicy', () => {
     );
     expect(accepted('p')?.status).toBe('False');
     expect(accepted('p')?.message).toContain(field);
+  });
+
+  it('does not apply preferLocal where the proxies have no zone, and still applies zone weights', () => {
+    const prefer = '  loadBalancer: {type: RoundRobin, zoneAware: {preferLocal: {}}}\n';
+    const weights =
+      '  loadBalancer: {type: RoundRobin, zoneAware: {weightedZones: [{zone: a, weight: 2}]}}\n';
+    const text =
+      base + policy('p', 'HTTPRoute', 'a', prefer) + policy('w', 'HTTPRoute', 'b', weights);
+    const zoneless = run(text, { proxiesWithoutZone: true });
+    expect(zoneless.accepted('p')?.reason).toBe('NotApplied');
+    expect(zoneless.accepted('p')?.message).toContain('spec.loadBalancer.zoneAware.preferLocal');
+    expect(zoneless.accepted('w')?.status).toBe('True');
+    // By default (as Envoy Gateway, whose proxies know their zone) both apply.
+    expect(run(text).accepted('p')?.status).toBe('True');
+    expect(run(text).route('a')?.destination?.loadBalancer?.zoneAware?.preferLocal).toEqual({});
   });
 
   it('merges a route policy onto its Gateway policy with mergeType', () => {

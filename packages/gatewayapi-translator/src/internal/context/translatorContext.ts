@@ -38,6 +38,8 @@ export interface ResolvedOptions {
   sharedHostPorts: boolean;
   /** Backends may name this host (host mode; see TranslateOptions). */
   allowLoopbackBackends: boolean;
+  /** Zone-aware routing cannot take effect (see TranslateOptions). */
+  proxiesWithoutZone: boolean;
   /** EnvoyGateway extensionApis.enableEnvoyPatchPolicy (see TranslateOptions). */
   enableEnvoyPatchPolicy: boolean;
   /** EnvoyGateway extensionApis.enableBackend (see TranslateOptions). */

@@ -20,6 +20,7 @@ import {
   notAppliedFields,
   notAppliedMessage,
 } from './registry/fieldRegistry.js';
+import { preferLocalWithoutZone } from './registry/kinds/backendTrafficPolicy.js';
 import { securityPolicyIR } from './securityPolicyIR.js';
 import type { PolicyRef } from './validation/policyBackendRefs.js';
 import type { Obj, PolicyWarning } from './validation/policyValues.js';
@@ -189,7 +190,15 @@ function processKind(
     }),
   );
   const notAppliedOf = new Map(
-    sorted.map((p) => [p, isRegisteredKind(p.kind) ? notAppliedFields(p.kind, p.spec) : []]),
+    sorted.map((p) => [
+      p,
+      [
+        ...(isRegisteredKind(p.kind) ? notAppliedFields(p.kind, p.spec) : []),
+        ...(p.kind === 'BackendTrafficPolicy' && ctx.options.proxiesWithoutZone
+          ? preferLocalWithoutZone(p.spec)
+          : []),
+      ],
+    ]),
   );
   // Most specific first, as Envoy Gateway applies them.
   for (const level of LEVELS) {

@@ -108,7 +108,11 @@ function typedPolicy(lb: NonNullable<RouteDestination['loadBalancer']>, grouped:
         'maglev',
         packAny(
           Maglev,
-          Maglev.fromPartial({ tableSize: lb.consistentHash?.tableSize ?? MAGLEV_TABLE_SIZE }),
+          Maglev.fromPartial({
+            tableSize: lb.consistentHash?.tableSize ?? MAGLEV_TABLE_SIZE,
+            // Maglev takes locality weights (weightedZones), never zone-aware routing.
+            ...(locality?.localityWeightedLbConfig ? { localityWeightedLbConfig: {} } : {}),
+          }),
         ),
       );
     default:

@@ -238,8 +238,9 @@ export const backendTrafficPolicyFields: KindFields = {
 };
 
 /**
- * Zone settings the chosen load balancer cannot take: Maglev (ConsistentHash) has no locality
- * config, and BackendUtilization's wrr_locality weighs localities but never prefers the local one.
+ * Zone settings the chosen load balancer cannot take: neither Maglev (ConsistentHash) nor
+ * BackendUtilization's wrr_locality prefers the local zone; both take zone weights (Envoy
+ * Gateway's zone-aware routing docs, "Supported Combinations").
  */
 function zoneAwareCombinations(spec: Readonly<Record<string, unknown>>): string[] {
   const lb = spec.loadBalancer as
@@ -247,10 +248,10 @@ function zoneAwareCombinations(spec: Readonly<Record<string, unknown>>): string[
     | undefined;
   const zoneAware = lb?.zoneAware;
   if (zoneAware === undefined) return [];
-  if (lb?.type === 'ConsistentHash') return ['spec.loadBalancer.zoneAware'];
-  if (lb?.type === 'BackendUtilization' && zoneAware.preferLocal !== undefined)
-    return ['spec.loadBalancer.zoneAware.preferLocal'];
-  return [];
+  const noPreferLocal = lb?.type === 'ConsistentHash' || lb?.type === 'BackendUtilization';
+  return noPreferLocal && zoneAware.preferLocal !== undefined
+    ? ['spec.loadBalancer.zoneAware.preferLocal']
+    : [];
 }
 
 /**
@@ -268,3 +269,16 @@ function localRateLimitCombinations(spec: Readonly<Record<string, unknown>>): st
   if (routeWide.some((r) => r.shared === true)) problems.push('spec.rateLimit.local.rules.shared');
   return problems;
 }
+
+/**
+ * `zoneAware.preferLocal` where the proxies have no zone (TranslateOptions.proxiesWithoutZone):
+ * Envoy routes zone-aware only with its own locality and a local cluster.
+ */
+export const preferLocalWithoutZone = (spec: object): string[] =>
+  (
+    (spec as { loadBalancer?: unknown }).loadBalancer as
+      | { zoneAware?: { preferLocal?: unknown } }
+      | undefined
+  )?.zoneAware?.preferLocal === undefined
+    ? []
+    : ['spec.loadBalancer.zoneAware.preferLocal'];
