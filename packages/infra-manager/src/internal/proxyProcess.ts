@@ -51,6 +51,8 @@ export interface LaunchSpec {
   readonly overridden?: true | string;
   /** EnvoyProxy `shutdown`: how a stopping proxy drains; absent, the manager's `drainMs`. */
   readonly shutdown?: ShutdownDrain;
+  /** EnvoyProxy `extraArgs`: after every argument egts sets, as Envoy Gateway appends them. */
+  readonly extraArgs?: readonly string[];
 }
 
 /**
@@ -137,6 +139,7 @@ export class ProxyProcess {
               '--drain-strategy',
               'immediate',
             ]),
+        ...(spec.extraArgs ?? []),
       ],
     });
     this.#supervise(handle, new Date().toISOString());

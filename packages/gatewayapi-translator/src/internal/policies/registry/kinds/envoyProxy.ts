@@ -42,6 +42,8 @@ const BOOTSTRAP =
   'packages/infra-manager/src/__tests__/hostInfraBootstrap.integration.test.ts: applies Merge and JSONPatch bootstraps and keeps the last good one when one is refused';
 const ROUTING =
   "apps/conformance/src/__tests__/envoyProxyRouting.integration.test.ts: sends a Gateway's routes to the cluster IP, and a policy's routingType Endpoint wins";
+const EXTRA_ARGS =
+  'packages/infra-manager/src/__tests__/hostInfraExtraArgs.integration.test.ts: starts Envoy with the extra arguments';
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
@@ -64,6 +66,7 @@ export const envoyProxyFields: KindFields = {
     'spec.ipFamily': IP_FAMILY,
     'spec.filterOrder': FILTER_ORDER,
     'spec.routingType': ROUTING,
+    'spec.extraArgs': EXTRA_ARGS,
     'spec.concurrency': HOST_SHUTDOWN,
     'spec.bootstrap': BOOTSTRAP,
     'spec.shutdown': HOST_SHUTDOWN,
@@ -135,7 +138,6 @@ export const envoyProxyFields: KindFields = {
   notApplied: [
     'spec.backendTLS',
     'spec.dynamicModules',
-    'spec.extraArgs',
     'spec.geoIP',
     'spec.lua.strictValidation',
     'spec.mergeBackends',
