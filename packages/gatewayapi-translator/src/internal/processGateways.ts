@@ -7,6 +7,7 @@ import { GatewayContext } from './context/gatewayContext.js';
 import { ListenerContext } from './context/listenerContext.js';
 import type { TranslatorContext } from './context/translatorContext.js';
 import { parseTLSSecret } from './listeners/certificates.js';
+import { gatewayEnvoyProxy } from './policies/envoyProxyMerge.js';
 import {
   envoyProxyGatewayProblem,
   envoyProxySpecProblem,
@@ -38,7 +39,8 @@ function resolveEnvoyProxy(
     gw.envoyProxy = classProxy;
     return;
   }
-  gw.envoyProxy = found;
+  gw.ownEnvoyProxy = found;
+  gw.envoyProxy = gatewayEnvoyProxy(classProxy, found);
 }
 
 /**

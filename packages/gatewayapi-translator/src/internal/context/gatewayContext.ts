@@ -10,7 +10,10 @@ export class GatewayContext {
   readonly conditions: Conditions;
   readonly listeners: ListenerContext[] = [];
   readonly listenerSets: ListenerSetContext[] = [];
+  /** The EnvoyProxy its proxies run with: its own, its class's, or its own merged onto it. */
   envoyProxy: EnvoyProxy | undefined;
+  /** The EnvoyProxy its infrastructure.parametersRef names, when found. */
+  ownEnvoyProxy: EnvoyProxy | undefined;
   /** Some HTTPS listener's client certificate validation (spec.tls.frontend) is unusable. */
   frontendInvalid = false;
   /** The certificate its proxies present to TLS backends (spec.tls.backend, GEP-3155). */

@@ -44,6 +44,8 @@ const ROUTING =
   "apps/conformance/src/__tests__/envoyProxyRouting.integration.test.ts: sends a Gateway's routes to the cluster IP, and a policy's routingType Endpoint wins";
 const EXTRA_ARGS =
   'packages/infra-manager/src/__tests__/hostInfraExtraArgs.integration.test.ts: starts Envoy with the extra arguments';
+const MERGE_TYPE =
+  'packages/gatewayapi-translator/src/__tests__/envoyProxyMergeType.test.ts: JSONMerge and StrategicMerge merge it onto the class one: objects merge, lists and scalars are replaced';
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
@@ -67,6 +69,7 @@ export const envoyProxyFields: KindFields = {
     'spec.filterOrder': FILTER_ORDER,
     'spec.routingType': ROUTING,
     'spec.extraArgs': EXTRA_ARGS,
+    'spec.mergeType': MERGE_TYPE,
     'spec.concurrency': HOST_SHUTDOWN,
     'spec.bootstrap': BOOTSTRAP,
     'spec.shutdown': HOST_SHUTDOWN,
@@ -141,7 +144,6 @@ export const envoyProxyFields: KindFields = {
     'spec.geoIP',
     'spec.lua.strictValidation',
     'spec.mergeBackends',
-    'spec.mergeType',
     'spec.provider.host',
     `${K8S}.envoyDaemonSet.container`,
     `${K8S}.envoyDaemonSet.name`,
