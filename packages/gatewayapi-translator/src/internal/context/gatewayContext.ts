@@ -2,6 +2,7 @@
 // listeners (its own first, then those of attached ListenerSets in precedence order).
 import type { EnvoyProxy, Gateway } from '@egts/api';
 import type { TLSCertificate } from '@egts/ir';
+import type { BackendTLSDefaults } from '../policies/envoyProxyBackendTls.js';
 import { Conditions } from '../status/conditions.js';
 import type { ListenerContext } from './listenerContext.js';
 import type { ListenerSetContext } from './listenerSetContext.js';
@@ -18,6 +19,8 @@ export class GatewayContext {
   frontendInvalid = false;
   /** The certificate its proxies present to TLS backends (spec.tls.backend, GEP-3155). */
   backendClientCertificate: TLSCertificate | undefined;
+  /** TLS parameters its proxies offer backends that name none (EnvoyProxy spec.backendTLS). */
+  backendTLSDefaults: BackendTLSDefaults | undefined;
 
   constructor(
     readonly resource: Gateway,

@@ -46,6 +46,8 @@ const EXTRA_ARGS =
   'packages/infra-manager/src/__tests__/hostInfraExtraArgs.integration.test.ts: starts Envoy with the extra arguments';
 const MERGE_TYPE =
   'packages/gatewayapi-translator/src/__tests__/envoyProxyMergeType.test.ts: JSONMerge and StrategicMerge merge it onto the class one: objects merge, lists and scalars are replaced';
+const BACKEND_TLS =
+  "apps/conformance/src/__tests__/envoyProxyBackendTls.integration.test.ts: presents the EnvoyProxy's client certificate to TLS backends with its TLS parameters";
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
@@ -70,6 +72,20 @@ export const envoyProxyFields: KindFields = {
     'spec.routingType': ROUTING,
     'spec.extraArgs': EXTRA_ARGS,
     'spec.mergeType': MERGE_TYPE,
+    ...Object.fromEntries(
+      [
+        'clientCertificateRef.name',
+        'clientCertificateRef.namespace',
+        'clientCertificateRef.group',
+        'clientCertificateRef.kind',
+        'minVersion',
+        'maxVersion',
+        'ciphers',
+        'ecdhCurves',
+        'signatureAlgorithms',
+        'alpnProtocols',
+      ].map((field) => [`spec.backendTLS.${field}`, BACKEND_TLS]),
+    ),
     'spec.concurrency': HOST_SHUTDOWN,
     'spec.bootstrap': BOOTSTRAP,
     'spec.shutdown': HOST_SHUTDOWN,
@@ -139,7 +155,7 @@ export const envoyProxyFields: KindFields = {
     [`${K8S}.envoyService.type`]: KUBERNETES_INFRA_PROOF,
   },
   notApplied: [
-    'spec.backendTLS',
+    'spec.backendTLS.fingerprints',
     'spec.dynamicModules',
     'spec.geoIP',
     'spec.lua.strictValidation',
