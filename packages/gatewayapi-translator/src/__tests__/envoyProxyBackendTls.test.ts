@@ -28,9 +28,8 @@ spec:
     'p.yaml',
   );
   const gw = translate(resources).statuses.find((s) => s.kind === 'Gateway');
-  return (gw?.status.conditions as { type: string; reason: string; message: string }[]).find(
-    (c) => c.type === 'Accepted',
-  );
+  const conditions = (gw?.status.conditions ?? []) as { type: string; reason: string }[];
+  return conditions.find((c) => c.type === 'Accepted');
 };
 
 describe('EnvoyProxy backendTLS.clientCertificateRef', () => {
