@@ -10,7 +10,8 @@ import { freePort } from './internal/freePort.js';
 import { type LaunchSpec, ProxyProcess } from './internal/proxyProcess.js';
 import { takeOverOrphans } from './internal/proxyRecords.js';
 import { proxyBootstrap, type XdsAddress } from './proxyBootstrap.js';
-import { proxyMetrics } from './proxyMetrics.js';
+import { proxyMetrics, sinkTargets } from './proxyMetrics.js';
+import { ZONE_VARIABLE } from './proxyZone.js';
 
 export interface HostInfraManagerOptions {
   /** The xDS server every proxy connects to (Delta ADS). */
@@ -41,6 +42,11 @@ export interface HostInfraManagerOptions {
   readonly orphanGraceMs?: number;
   /** The process whose death orphans the proxies; default this one. */
   readonly ownerPid?: number;
+  /**
+   * The zone the proxies run in, for zone-aware routing; default the ENVOY_SERVICE_ZONE
+   * environment variable (Envoy Gateway's name for it), none when unset.
+   */
+  readonly zone?: string;
 }
 
 export interface HostInfraManager {
@@ -52,6 +58,11 @@ export interface HostInfraManager {
   apply(infraIR: InfraIR): Promise<void>;
   /** The supervised proxies, by name. */
   proxies(): ProxyStatus[];
+  /**
+   * What a proxy's running Envoy wrote to stdout and stderr so far: its access log when a sink
+   * writes to `/dev/stdout` (Envoy Gateway's default), with Envoy's own log; '' when none runs.
+   */
+  output(name: string): string;
   /** Stops every proxy (drain, SIGTERM, SIGKILL after the timeout); nothing is left running. */
   close(): Promise<void>;
 }
@@ -75,11 +86,19 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     .map(([component, level]) => `${component}:${String(level)}`)
     .sort();
   const concurrency = envoyProxy.concurrency;
+  const metrics = proxyMetrics(
+    proxy.envoyProxy,
+    proxy.metricSinks && sinkTargets(proxy.metricSinks, 'host'),
+  );
   const generated = proxyBootstrap({
     proxyName: proxy.name,
     xds: options.xds,
-    metrics: proxyMetrics(proxy.envoyProxy),
+    metrics,
+    ...proxyZoneOption(options),
   });
+  const telemetry = isRecord(envoyProxy.telemetry) ? envoyProxy.telemetry : {};
+  const metricsSpec = isRecord(telemetry.metrics) ? telemetry.metrics : {};
+  const prometheus = isRecord(metricsSpec.prometheus) ? metricsSpec.prometheus : {};
   let bootstrap: object = generated;
   let refused: string | undefined;
   try {
@@ -95,7 +114,13 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     concurrency: typeof concurrency === 'number' && concurrency > 0 ? concurrency : undefined,
     ...(proxy.shutdown ? { shutdown: proxy.shutdown } : {}),
     ...(extraArgs(envoyProxy).length > 0 ? { extraArgs: extraArgs(envoyProxy) } : {}),
+    ...(prometheus.disable === true ? {} : { prometheus: { metrics } }),
   };
+};
+
+const proxyZoneOption = (options: HostInfraManagerOptions): { zone?: string } => {
+  const zone = options.zone ?? process.env[ZONE_VARIABLE];
+  return zone === undefined || zone === '' ? {} : { zone };
 };
 
 export const createHostInfraManager = (options: HostInfraManagerOptions): HostInfraManager => {
@@ -254,6 +279,7 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
       );
       return next;
     },
+    output: (name) => running.get(name)?.output() ?? '',
     proxies: () =>
       [...running.values()]
         .map((proxy) => proxy.status())

@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import type { ProxyInfra } from '@egts/ir';
 import { applyBootstrapOverride } from '../bootstrapOverride.js';
 import { proxyBootstrap, type XdsAddress, xdsSdsFiles } from '../proxyBootstrap.js';
-import { proxyMetrics } from '../proxyMetrics.js';
+import { proxyMetrics, sinkTargets } from '../proxyMetrics.js';
 import { extraArgs } from './extraArgs.js';
 
 export type KubeObject = {
@@ -147,7 +147,10 @@ export const kubernetesObjects = (
       path: PROXY_READY_PATH,
       prometheus: at(proxy.envoyProxy, 'telemetry', 'metrics', 'prometheus', 'disable') !== true,
     },
-    metrics: proxyMetrics(proxy.envoyProxy),
+    metrics: proxyMetrics(
+      proxy.envoyProxy,
+      proxy.metricSinks && sinkTargets(proxy.metricSinks, 'cluster'),
+    ),
   });
   // EnvoyProxy bootstrap; a patch that does not apply throws (the caller keeps the old objects).
   // A result Envoy refuses fails the new pods' readiness: the rollout keeps the old ones serving.

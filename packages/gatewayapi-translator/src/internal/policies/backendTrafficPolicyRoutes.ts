@@ -22,7 +22,7 @@ import {
 } from './backendTrafficIR.js';
 import { envoyProxyRoutingType } from './envoyProxySettings.js';
 import { globalRateLimit } from './globalRateLimitIR.js';
-import { scopeOwner } from './policyScope.js';
+import { scopeOwner, specificPolicy } from './policyScope.js';
 import type { AppliedPolicy } from './processPolicies.js';
 import { expandStatName } from './statNames.js';
 import type { Obj } from './validation/policyValues.js';
@@ -124,14 +124,8 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
       return shaped;
     },
     forRoute(route, ruleName, listener) {
-      const onRoute = (byRoute.get(route) ?? []).filter(
-        (a) => a.scope.gateway === listener.gateway,
-      );
-      const specific =
-        (ruleName === undefined
-          ? undefined
-          : onRoute.find((a) => a.scope.level === 'rule' && a.scope.rule === ruleName)) ??
-        onRoute.find((a) => a.scope.level === 'route');
+      const onRoute = byRoute.get(route);
+      const specific = onRoute && specificPolicy(onRoute, ruleName, listener);
       const broader =
         byScope.get(listener) ??
         (listener.listenerSet ? byScope.get(listener.listenerSet) : undefined) ??
