@@ -5,6 +5,7 @@ import type { InfraIR, ProxyInfra } from '@egts/ir';
 import { createBootstrapJudge } from './bootstrapJudge.js';
 import { applyBootstrapOverride } from './bootstrapOverride.js';
 import type { ProxyEvent, ProxyStatus } from './events.js';
+import { extraArgs } from './internal/extraArgs.js';
 import { freePort } from './internal/freePort.js';
 import { type LaunchSpec, ProxyProcess } from './internal/proxyProcess.js';
 import { takeOverOrphans } from './internal/proxyRecords.js';
@@ -71,8 +72,8 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * The settings a fleet's process starts with. From the EnvoyProxy spec: `logging.level`
- * (`default` -> `--log-level`, the others -> `--component-log-level`), `concurrency` and
- * `shutdown` (how the proxy drains when it stops). Listener
+ * (`default` -> `--log-level`, the others -> `--component-log-level`), `concurrency`,
+ * `shutdown` (how the proxy drains when it stops) and `extraArgs`. Listener
  * ports are not here: Envoy gets them over xDS, so a port change needs no restart.
  */
 const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): LaunchSpec => {
@@ -112,6 +113,7 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     componentLogLevels: components.length === 0 ? undefined : components.join(','),
     concurrency: typeof concurrency === 'number' && concurrency > 0 ? concurrency : undefined,
     ...(proxy.shutdown ? { shutdown: proxy.shutdown } : {}),
+    ...(extraArgs(envoyProxy).length > 0 ? { extraArgs: extraArgs(envoyProxy) } : {}),
     ...(prometheus.disable === true ? {} : { prometheus: { metrics } }),
   };
 };

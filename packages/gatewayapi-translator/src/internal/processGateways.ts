@@ -7,6 +7,8 @@ import { GatewayContext } from './context/gatewayContext.js';
 import { ListenerContext } from './context/listenerContext.js';
 import type { TranslatorContext } from './context/translatorContext.js';
 import { parseTLSSecret } from './listeners/certificates.js';
+import { resolveEnvoyProxyBackendTLS } from './policies/envoyProxyBackendTls.js';
+import { gatewayEnvoyProxy } from './policies/envoyProxyMerge.js';
 import {
   envoyProxyGatewayProblem,
   envoyProxySpecProblem,
@@ -38,7 +40,8 @@ function resolveEnvoyProxy(
     gw.envoyProxy = classProxy;
     return;
   }
-  gw.envoyProxy = found;
+  gw.ownEnvoyProxy = found;
+  gw.envoyProxy = gatewayEnvoyProxy(classProxy, found);
 }
 
 /**
@@ -132,6 +135,7 @@ export function processGateways(ctx: TranslatorContext): void {
     validateEnvoyProxy(ctx, gw, gc.parametersProblem);
     validateAddresses(gw);
     validateBackendClientCertificate(ctx, gw);
+    resolveEnvoyProxyBackendTLS(ctx, gw);
     for (const listener of gateway.spec.listeners ?? []) {
       gw.listeners.push(
         new ListenerContext(listener, gw, undefined, gateway.metadata.generation ?? undefined),

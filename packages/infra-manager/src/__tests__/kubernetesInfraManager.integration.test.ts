@@ -148,6 +148,7 @@ describe.skipIf(unavailable !== undefined)(
             envoyDeployment: { container: { image: 'example.com/envoy:test' } },
           },
         },
+        extraArgs: ['--service-zone', 'z1'],
       };
       await manager.apply({
         proxies: [
@@ -180,6 +181,11 @@ describe.skipIf(unavailable !== undefined)(
         (d) => d.metadata.name === gw.metadata.name,
       ) as Obj;
       expect(JSON.stringify(deployment.spec)).toContain('example.com/envoy:test');
+      // EnvoyProxy extraArgs after the arguments egts sets.
+      const container = (
+        deployment.spec as { template: { spec: { containers: { args: string[] }[] } } }
+      ).template.spec.containers[0];
+      expect(container?.args.slice(-2)).toEqual(['--service-zone', 'z1']);
       expect(await manager.addresses(fleet('gw', [[80, 10080]]))).toEqual([
         { type: 'IPAddress', value: expect.stringMatching(/^10\.96\.0\.\d+$/) },
       ]);

@@ -7,6 +7,7 @@ import type { ProxyInfra } from '@egts/ir';
 import { applyBootstrapOverride } from '../bootstrapOverride.js';
 import { proxyBootstrap, type XdsAddress, xdsSdsFiles } from '../proxyBootstrap.js';
 import { proxyMetrics, sinkTargets } from '../proxyMetrics.js';
+import { extraArgs } from './extraArgs.js';
 
 export type KubeObject = {
   apiVersion: string;
@@ -209,6 +210,7 @@ export const kubernetesObjects = (
                   ...(typeof proxy.envoyProxy?.concurrency === 'number'
                     ? ['--concurrency', String(proxy.envoyProxy.concurrency)]
                     : []),
+                  ...extraArgs(proxy.envoyProxy),
                 ],
                 ports: unique.map((p) => ({
                   name: p.name.slice(0, 15),

@@ -58,6 +58,8 @@ export interface LaunchSpec {
   readonly prometheus?: { readonly metrics: ProxyMetrics };
   /** EnvoyProxy `shutdown`: how a stopping proxy drains; absent, the manager's `drainMs`. */
   readonly shutdown?: ShutdownDrain;
+  /** EnvoyProxy `extraArgs`: after every argument egts sets, as Envoy Gateway appends them. */
+  readonly extraArgs?: readonly string[];
 }
 
 /**
@@ -156,6 +158,7 @@ export class ProxyProcess {
               '--drain-strategy',
               'immediate',
             ]),
+        ...(spec.extraArgs ?? []),
       ],
     });
     this.#supervise(handle, new Date().toISOString());

@@ -1,22 +1,34 @@
-// GEP-3155: a Gateway's proxies present its spec.tls.backend.clientCertificateRef to every backend
-// they reach over TLS (a BackendTLSPolicy). Routes are translated once for all the Gateways they
+// GEP-3155: a Gateway's proxies present its spec.tls.backend.clientCertificateRef (or its
+// EnvoyProxy's backendTLS.clientCertificateRef) to every backend they reach over TLS (a
+// BackendTLSPolicy), with the EnvoyProxy's backendTLS parameters where the backend sets none. Routes are translated once for all the Gateways they
 // attach to, so the certificate is added per Gateway when its IR is built. Copies are memoized by
 // destination and certificate, so an unchanged route keeps handing out the same objects (the xDS
 // translator's caches key on them).
 import type { HTTPRouteIR, RouteDestination, TLSCertificate } from '@egts/ir';
+import type { BackendTLSDefaults } from '../policies/envoyProxyBackendTls.js';
 
 const copies = new WeakMap<RouteDestination, Map<string, RouteDestination>>();
 
-function withCertificate(destination: RouteDestination, cert: TLSCertificate): RouteDestination {
+function withBackendTLS(
+  destination: RouteDestination,
+  cert: TLSCertificate | undefined,
+  defaults: BackendTLSDefaults | undefined,
+): RouteDestination {
   if (!destination.settings.some((s) => s.tls !== undefined)) return destination;
-  const key = `${cert.name}\n${cert.certificate}\n${cert.privateKey}`;
+  const key = `${cert ? `${cert.name}\n${cert.certificate}\n${cert.privateKey}` : ''}\n${JSON.stringify(defaults ?? {})}`;
   let byCertificate = copies.get(destination);
   const cached = byCertificate?.get(key);
   if (cached) return cached;
   const copy: RouteDestination = {
     ...destination,
     settings: destination.settings.map((s) =>
-      s.tls ? { ...s, tls: { ...s.tls, clientCertificate: cert } } : s,
+      s.tls
+        ? {
+            ...s,
+            // The backend's own parameters win over the EnvoyProxy's.
+            tls: { ...defaults, ...s.tls, ...(cert ? { clientCertificate: cert } : {}) },
+          }
+        : s,
     ),
   };
   if (!byCertificate) {
@@ -29,18 +41,24 @@ function withCertificate(destination: RouteDestination, cert: TLSCertificate): R
 
 type RouteTemplate = Omit<HTTPRouteIR, 'name' | 'hostname'>;
 
-/** The route's destination and mirrors with the Gateway's backend client certificate, if any. */
+/**
+ * The route's destination and mirrors with the Gateway's backend client certificate and the
+ * EnvoyProxy's backend TLS parameters, if any.
+ */
 export function withBackendClientCertificate<T extends RouteTemplate>(
   template: T,
   cert: TLSCertificate | undefined,
+  defaults?: BackendTLSDefaults,
 ): T {
-  if (!cert) return template;
+  if (!cert && !defaults) return template;
   return {
     ...template,
-    ...(template.destination ? { destination: withCertificate(template.destination, cert) } : {}),
+    ...(template.destination
+      ? { destination: withBackendTLS(template.destination, cert, defaults) }
+      : {}),
     mirrors: template.mirrors.map((m) => ({
       ...m,
-      destination: withCertificate(m.destination, cert),
+      destination: withBackendTLS(m.destination, cert, defaults),
     })),
   };
 }

@@ -105,7 +105,11 @@ function httpListener(
                   {
                     name: `${route.irName}/rule/${ruleIndex}/match/${matchIndex}/${hostname}`,
                     hostname,
-                    ...withBackendClientCertificate(template, l.gateway.backendClientCertificate),
+                    ...withBackendClientCertificate(
+                      template,
+                      l.gateway.backendClientCertificate,
+                      l.gateway.backendTLSDefaults,
+                    ),
                     source: { ...template.source, ruleIndex, matchIndex },
                     ...(template.redirect ? { redirect: redirectFor(template.redirect, l) } : {}),
                   },

@@ -50,7 +50,7 @@ export function processEnvoyProxies(ctx: TranslatorContext): EnvoyProxyStatus[] 
         accept({ group: GATEWAY_GROUP, kind: 'GatewayClass', name: gc.resource.metadata.name });
     }
     for (const gw of ctx.gateways) {
-      if (gw.envoyProxy === resource && gw.resource.spec.infrastructure?.parametersRef) {
+      if (gw.ownEnvoyProxy === resource) {
         accept({ group: GATEWAY_GROUP, kind: 'Gateway', namespace: gw.namespace, name: gw.name });
       }
     }

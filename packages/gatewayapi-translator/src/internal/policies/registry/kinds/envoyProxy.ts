@@ -46,6 +46,12 @@ const GEOIP_COUNTRY = 'apps/conformance/src/tests/envoyGateway/geoIP.ts: AuthzWi
 const GEOIP_FIELDS = 'apps/conformance/src/tests/envoyGateway/geoIP.ts: EgtsAuthzWithGeoIPFields';
 const ROUTING =
   "apps/conformance/src/__tests__/envoyProxyRouting.integration.test.ts: sends a Gateway's routes to the cluster IP, and a policy's routingType Endpoint wins";
+const EXTRA_ARGS =
+  'packages/infra-manager/src/__tests__/hostInfraExtraArgs.integration.test.ts: starts Envoy with the extra arguments';
+const MERGE_TYPE =
+  'packages/gatewayapi-translator/src/__tests__/envoyProxyMergeType.test.ts: JSONMerge and StrategicMerge merge it onto the class one: objects merge, lists and scalars are replaced';
+const BACKEND_TLS =
+  "apps/conformance/src/__tests__/envoyProxyBackendTls.integration.test.ts: presents the EnvoyProxy's client certificate to TLS backends with its TLS parameters";
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
@@ -62,6 +68,22 @@ export const envoyProxyFields: KindFields = {
     'spec.ipFamily': IP_FAMILY,
     'spec.filterOrder': FILTER_ORDER,
     'spec.routingType': ROUTING,
+    'spec.extraArgs': EXTRA_ARGS,
+    'spec.mergeType': MERGE_TYPE,
+    ...Object.fromEntries(
+      [
+        'clientCertificateRef.name',
+        'clientCertificateRef.namespace',
+        'clientCertificateRef.group',
+        'clientCertificateRef.kind',
+        'minVersion',
+        'maxVersion',
+        'ciphers',
+        'ecdhCurves',
+        'signatureAlgorithms',
+        'alpnProtocols',
+      ].map((field) => [`spec.backendTLS.${field}`, BACKEND_TLS]),
+    ),
     'spec.concurrency': HOST_SHUTDOWN,
     'spec.bootstrap': BOOTSTRAP,
     'spec.shutdown': HOST_SHUTDOWN,
@@ -135,12 +157,10 @@ export const envoyProxyFields: KindFields = {
     [`${K8S}.envoyService.type`]: KUBERNETES_INFRA_PROOF,
   },
   notApplied: [
-    'spec.backendTLS',
+    'spec.backendTLS.fingerprints',
     'spec.dynamicModules',
-    'spec.extraArgs',
     'spec.lua.strictValidation',
     'spec.mergeBackends',
-    'spec.mergeType',
     'spec.provider.host',
     `${K8S}.envoyDaemonSet.container`,
     `${K8S}.envoyDaemonSet.name`,
