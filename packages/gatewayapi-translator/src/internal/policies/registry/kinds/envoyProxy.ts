@@ -46,6 +46,8 @@ const GEOIP_COUNTRY = 'apps/conformance/src/tests/envoyGateway/geoIP.ts: AuthzWi
 const GEOIP_FIELDS = 'apps/conformance/src/tests/envoyGateway/geoIP.ts: EgtsAuthzWithGeoIPFields';
 const ROUTING =
   "apps/conformance/src/__tests__/envoyProxyRouting.integration.test.ts: sends a Gateway's routes to the cluster IP, and a policy's routingType Endpoint wins";
+const KUBERNETES_SETTINGS =
+  'packages/infra-manager/src/__tests__/kubernetesInfraManager.integration.test.ts: lays the EnvoyProxy Kubernetes provider settings onto the objects as the API server stores them';
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
@@ -127,12 +129,19 @@ export const envoyProxyFields: KindFields = {
     'spec.lua.validationType': LUA,
     'spec.luaValidation': LUA,
     'spec.provider.type': KUBERNETES_INFRA_PROOF,
-    [`${K8S}.envoyDaemonSet`]: KUBERNETES_INFRA_PROOF,
+    // The Kubernetes provider: every part of the proxy objects (Kubernetes-typed subtrees passed
+    // through, `patch` as strategic or JSON merge) reaches the API server.
+    [`${K8S}.envoyDaemonSet`]: KUBERNETES_SETTINGS,
+    [`${K8S}.envoyDeployment`]: KUBERNETES_SETTINGS,
     [`${K8S}.envoyDeployment.container.image`]: KUBERNETES_INFRA_PROOF,
+    [`${K8S}.envoyHpa`]: KUBERNETES_SETTINGS,
     [`${K8S}.envoyHpa.minReplicas`]: KUBERNETES_INFRA_PROOF,
     [`${K8S}.envoyHpa.maxReplicas`]: KUBERNETES_INFRA_PROOF,
+    [`${K8S}.envoyPDB`]: KUBERNETES_SETTINGS,
     [`${K8S}.envoyPDB.minAvailable`]: KUBERNETES_INFRA_PROOF,
+    [`${K8S}.envoyService`]: KUBERNETES_SETTINGS,
     [`${K8S}.envoyService.type`]: KUBERNETES_INFRA_PROOF,
+    [`${K8S}.envoyServiceAccount`]: KUBERNETES_SETTINGS,
   },
   notApplied: [
     'spec.backendTLS',
@@ -142,16 +151,8 @@ export const envoyProxyFields: KindFields = {
     'spec.mergeBackends',
     'spec.mergeType',
     'spec.provider.host',
-    `${K8S}.envoyDaemonSet.container`,
-    `${K8S}.envoyDaemonSet.name`,
-    `${K8S}.envoyDaemonSet.patch`,
-    `${K8S}.envoyDaemonSet.pod`,
-    `${K8S}.envoyDaemonSet.strategy`,
-    `${K8S}.envoyDeployment`,
-    `${K8S}.envoyHpa`,
-    `${K8S}.envoyPDB`,
-    `${K8S}.envoyService`,
-    `${K8S}.envoyServiceAccount`,
+    // Envoy would have to listen on the listener port itself: the xDS listeners and the Infra IR
+    // both take the shifted port (ports below 1024 + 10000) today.
     `${K8S}.useListenerPortAsContainerPort`,
     'spec.telemetry',
   ],
