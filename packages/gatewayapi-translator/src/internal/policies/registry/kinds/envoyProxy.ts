@@ -142,6 +142,7 @@ export const envoyProxyFields: KindFields = {
     [`${K8S}.envoyService`]: KUBERNETES_SETTINGS,
     [`${K8S}.envoyService.type`]: KUBERNETES_INFRA_PROOF,
     [`${K8S}.envoyServiceAccount`]: KUBERNETES_SETTINGS,
+    [`${K8S}.useListenerPortAsContainerPort`]: goldenProof('listener-port-as-container-port'),
   },
   notApplied: [
     'spec.backendTLS',
@@ -151,9 +152,6 @@ export const envoyProxyFields: KindFields = {
     'spec.mergeBackends',
     'spec.mergeType',
     'spec.provider.host',
-    // Envoy would have to listen on the listener port itself: the xDS listeners and the Infra IR
-    // both take the shifted port (ports below 1024 + 10000) today.
-    `${K8S}.useListenerPortAsContainerPort`,
     'spec.telemetry',
   ],
 };
