@@ -122,7 +122,8 @@ export const createKubernetesInfraManager = (
         objects = { error: (error as Error).message };
       }
       let refused: string | undefined;
-      if (proxy.bootstrap)
+      // A bootstrap or an object patch that does not apply is refused with the field it names.
+      if (proxy.bootstrap || 'error' in objects)
         refused = await judge.judge(
           proxy.name,
           'error' in objects ? objects : bootstrapOf(objects),

@@ -1,6 +1,9 @@
 // The EnvoyProxy `patch` of a generated object: strategic merge (lists merged by their Kubernetes
 // merge key, `$patch` directives) and JSON merge patch (RFC 7396).
+
+import type { ProxyInfra } from '@egts/ir';
 import { describe, expect, it } from 'vitest';
+import { kubernetesObjects } from '../internal/kubernetesObjects.js';
 import { applyObjectPatch } from '../internal/objectPatch.js';
 
 const deployment = {
@@ -76,5 +79,32 @@ describe('applyObjectPatch', () => {
       /unknown patch type JSONPatch/,
     );
     expect(applyObjectPatch(deployment, undefined)).toBe(deployment);
+    expect(() =>
+      applyObjectPatch(deployment, { value: { spec: { $retainKeys: ['template'] } } }),
+    ).toThrow(/\$retainKeys is not supported/);
+  });
+});
+
+describe('an EnvoyProxy patch that does not apply', () => {
+  it('is refused naming its field, so the fleet keeps its objects', () => {
+    const proxy: ProxyInfra = {
+      name: 'app/gw',
+      namespace: 'envoy-gateway-system',
+      owner: { gatewayClass: 'egts', gatewayNamespace: 'app', gatewayName: 'gw' },
+      labels: {},
+      annotations: {},
+      listeners: [],
+      addresses: [],
+      envoyProxy: {
+        provider: {
+          type: 'Kubernetes',
+          kubernetes: { envoyService: { patch: { value: { spec: { $retainKeys: ['type'] } } } } },
+        },
+      },
+    };
+    const options = { xds: { host: 'xds', port: 18000 }, certsSecret: 'envoy', image: 'envoy' };
+    expect(() => kubernetesObjects(proxy, options)).toThrow(
+      /^spec\.provider\.kubernetes\.envoyService\.patch: strategic merge directive \$retainKeys/,
+    );
   });
 });

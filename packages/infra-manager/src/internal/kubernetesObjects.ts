@@ -273,6 +273,7 @@ export const kubernetesObjects = (
         },
       },
       deployment,
+      daemonSet ? 'envoyDaemonSet' : 'envoyDeployment',
     ),
     patched<KubeObject>(
       {
@@ -315,6 +316,7 @@ export const kubernetesObjects = (
         },
       },
       service,
+      'envoyService',
     ),
   ];
   // An HPA scales a Deployment only.
@@ -341,6 +343,7 @@ export const kubernetesObjects = (
           },
         },
         hpa,
+        'envoyHpa',
       ),
     );
   }
@@ -360,6 +363,7 @@ export const kubernetesObjects = (
           },
         },
         pdb,
+        'envoyPDB',
       ),
     );
   }

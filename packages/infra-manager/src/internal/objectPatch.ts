@@ -80,7 +80,11 @@ export const strategicMerge = (target: Json, patch: Json, path: string[] = []): 
   if (patch.$patch === 'delete') return undefined;
   const result: JsonObject = isObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
-    if (key.startsWith('$')) continue;
+    // $retainKeys, $setElementOrder and $deleteFromPrimitiveList are not implemented: refused
+    // rather than ignored (the fleet keeps its objects).
+    if (key === '$patch') continue;
+    if (key.startsWith('$'))
+      throw new Error(`strategic merge directive ${key} is not supported: use $patch or JSONMerge`);
     if (value === null) delete result[key];
     else if (Array.isArray(value)) result[key] = mergeList(key, path, result[key], value);
     else {

@@ -112,6 +112,14 @@ export const loadBalancerExtras = (service: Loose): Loose => {
   return extras;
 };
 
-/** `object` with its EnvoyProxy part's `patch` applied (StrategicMerge by default). */
-export const patched = <T>(object: T, settings: unknown): T =>
-  applyObjectPatch(object, (settings as { patch?: KubernetesPatch } | undefined)?.patch);
+/**
+ * `object` with its EnvoyProxy part's `patch` applied (StrategicMerge by default); a patch that
+ * does not apply throws naming the field (`part`: envoyDeployment, envoyService, ...).
+ */
+export const patched = <T>(object: T, settings: unknown, part: string): T => {
+  try {
+    return applyObjectPatch(object, (settings as { patch?: KubernetesPatch } | undefined)?.patch);
+  } catch (error) {
+    throw new Error(`spec.provider.kubernetes.${part}.patch: ${(error as Error).message}`);
+  }
+};
