@@ -4,7 +4,7 @@
 // Deployment are made, addressed and scheduled after it runs.
 import type { Condition, ResourceStatus, Service } from '@egts/api';
 import type { InfraIR, ProxyInfra } from '@egts/ir';
-import { fleetObjectName } from './internal/kubernetesObjects.js';
+import { fleetObjectNames } from './internal/kubernetesObjects.js';
 import {
   type GatewayStatusAddress,
   type ServiceAddressFields,
@@ -110,8 +110,8 @@ export const withInfraStatus = (
     const isProgrammed = conditions.some((c) => c.type === 'Programmed' && c.status === 'True');
     if (!isProgrammed) return entry;
     const fleet = fleets.get(`${entry.metadata.namespace ?? 'default'}/${entry.metadata.name}`);
-    const name = fleet && `${fleet.namespace}/${fleetObjectName(fleet)}`;
-    const service = name === undefined ? undefined : servicesByName.get(name);
+    const names = fleet && fleetObjectNames(fleet);
+    const service = names && servicesByName.get(`${fleet.namespace}/${names.service}`);
     const addresses =
       fleet && service
         ? serviceAddresses(
@@ -120,7 +120,7 @@ export const withInfraStatus = (
             cluster.nodeAddresses,
           )
         : [];
-    const workload = name === undefined ? undefined : workloadsByName.get(name);
+    const workload = names && workloadsByName.get(`${fleet.namespace}/${names.workload}`);
     const condition = programmed(addresses, workload);
     // Keep the field order the translator uses (conditions, addresses, listeners).
     const { conditions: _, addresses: _old, ...rest } = entry.status;

@@ -10,7 +10,7 @@ import { deleteInBackground, isNotFound, lazyObjectClient } from './internal/kub
 import {
   COMPONENT_LABEL,
   FLEET_KINDS,
-  fleetObjectName,
+  fleetObjectNames,
   type KubeObject,
   kubernetesObjects,
   MANAGED_BY,
@@ -122,7 +122,8 @@ export const createKubernetesInfraManager = (
         objects = { error: (error as Error).message };
       }
       let refused: string | undefined;
-      if (proxy.bootstrap)
+      // A bootstrap or an object patch that does not apply is refused with the field it names.
+      if (proxy.bootstrap || 'error' in objects)
         refused = await judge.judge(
           proxy.name,
           'error' in objects ? objects : bootstrapOf(objects),
@@ -131,8 +132,9 @@ export const createKubernetesInfraManager = (
       if (refused !== undefined || 'error' in objects) {
         // An EnvoyProxy bootstrap refused: this fleet keeps the objects it has (its proxies
         // their last good bootstrap); the other fleets go on.
-        const name = fleetObjectName(proxy);
-        for (const { kind } of FLEET_KINDS) wanted.add(`${kind}/${proxy.namespace}/${name}`);
+        const names = Object.values(fleetObjectNames(proxy));
+        for (const { kind } of FLEET_KINDS)
+          for (const name of names) wanted.add(`${kind}/${proxy.namespace}/${name}`);
         continue;
       }
       for (const object of objects) {
@@ -189,7 +191,7 @@ export const createKubernetesInfraManager = (
         const service = await api.read<KubernetesObject & ServiceAddressFields>({
           apiVersion: 'v1',
           kind: 'Service',
-          metadata: { name: fleetObjectName(proxy), namespace: proxy.namespace },
+          metadata: { name: fleetObjectNames(proxy).service, namespace: proxy.namespace },
         });
         return serviceAddresses(service, proxy.addresses.length > 0);
       } catch (error) {

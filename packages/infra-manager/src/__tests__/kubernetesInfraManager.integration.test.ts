@@ -224,5 +224,236 @@ describe.skipIf(unavailable !== undefined)(
       expect(await managed('deployments', '/apis/apps/v1')).toEqual([]);
       expect(await managed('services')).toEqual([]);
     }, 120_000);
+
+    it('lays the EnvoyProxy Kubernetes provider settings onto the objects as the API server stores them', async () => {
+      const provider = (kubernetes: Record<string, unknown>) => ({
+        provider: { type: 'Kubernetes', kubernetes },
+      });
+      const rich = fleet('rich', [[80, 10080]], RICH_PROVIDER);
+      const scaled = fleet('scaled', [[80, 10080]], provider(SCALED_PROVIDER));
+      const daemon = fleet('daemon', [[80, 10080]], provider(DAEMON_PROVIDER));
+      await manager.apply({ proxies: [rich, scaled, daemon] });
+
+      const deployments = await managed('deployments', '/apis/apps/v1');
+      const deployment = deployments.find((d) => d.metadata.name === 'custom-envoy') as Obj;
+      expect(deployment.spec).toMatchObject({
+        replicas: 2,
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      });
+      const template = deployment.spec.template as PodTemplate;
+      expect(template.metadata.labels).toMatchObject({ tier: 'edge', team: 'a' });
+      expect(template.metadata.annotations).toMatchObject({ 'example.com/scrape': 'true' });
+      expect(template.spec).toMatchObject({
+        serviceAccountName: 'custom-sa',
+        securityContext: { fsGroup: 1000 },
+        affinity: POD.affinity,
+        tolerations: POD.tolerations,
+        imagePullSecrets: [{ name: 'registry' }],
+        nodeSelector: { 'kubernetes.io/os': 'linux' },
+        topologySpreadConstraints: POD.topologySpreadConstraints,
+        priorityClassName: 'system-cluster-critical',
+        initContainers: [expect.objectContaining({ name: 'init', image: 'busybox:1.36' })],
+        // The strategic merge patch: a pod field added, the envoy container merged by name.
+        dnsPolicy: 'ClusterFirstWithHostNet',
+      });
+      expect(template.spec.volumes.map((v) => v.name)).toEqual(['config', 'certs', 'extra']);
+      const [envoy] = template.spec.containers;
+      expect(template.spec.containers).toHaveLength(1);
+      expect(envoy).toMatchObject({
+        name: 'envoy',
+        image: 'mirror.example.com/envoy:distroless-v1.36.2',
+        env: [
+          { name: 'ENVOY_MODE', value: 'edge' },
+          { name: 'PATCHED', value: 'yes' },
+        ],
+        resources: { requests: { cpu: '150m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+        securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false },
+      });
+      expect(envoy?.volumeMounts.map((m) => m.mountPath)).toEqual(['/config', '/certs', '/extra']);
+      expect(envoy?.args).toContain('--config-path');
+
+      const services = await managed('services');
+      const service = services.find((s) => s.metadata.name === 'custom-svc') as Obj & {
+        metadata: { annotations: Record<string, string> };
+      };
+      expect(service.metadata.labels).toMatchObject({ exposure: 'public', team: 'a' });
+      expect(service.metadata.annotations).toMatchObject({
+        'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
+      });
+      expect(service.spec).toMatchObject({
+        type: 'LoadBalancer',
+        loadBalancerClass: 'example.com/lb',
+        allocateLoadBalancerNodePorts: false,
+        loadBalancerSourceRanges: ['10.0.0.0/8'],
+        loadBalancerIP: '203.0.113.10',
+        externalTrafficPolicy: 'Cluster',
+        // The JSON merge patch.
+        sessionAffinity: 'ClientIP',
+      });
+      expect((await managed('serviceaccounts')).map((a) => a.metadata.name)).toContain('custom-sa');
+      const pdbs = await managed('poddisruptionbudgets', '/apis/policy/v1');
+      expect(pdbs.map((p) => [p.metadata.name, p.spec.maxUnavailable])).toEqual([
+        ['custom-pdb', 1],
+      ]);
+      expect(pdbs[0]?.spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
+
+      const hpas = await managed('horizontalpodautoscalers', '/apis/autoscaling/v2');
+      expect(hpas).toHaveLength(1);
+      expect(hpas[0]?.metadata.name).toBe('custom-hpa');
+      expect(hpas[0]?.spec).toMatchObject({
+        minReplicas: 2,
+        maxReplicas: 4,
+        metrics: SCALED_PROVIDER.envoyHpa.metrics,
+        behavior: { scaleDown: { stabilizationWindowSeconds: 120 } },
+        scaleTargetRef: { kind: 'Deployment', name: 'scaled-envoy' },
+      });
+      expect(hpas[0]?.metadata).toMatchObject({ annotations: { 'example.com/patched': 'yes' } });
+      const scaledDeployment = deployments.find((d) => d.metadata.name === 'scaled-envoy') as Obj;
+      // The autoscaler owns the replica count; the API server defaults an unset one to 1.
+      expect(scaledDeployment.spec.replicas).toBe(1);
+
+      const daemonSets = await managed('daemonsets', '/apis/apps/v1');
+      expect(daemonSets.map((d) => d.metadata.name)).toEqual(['edge-envoy']);
+      const daemonSet = daemonSets[0] as Obj;
+      expect(daemonSet.spec.updateStrategy).toEqual({
+        type: 'RollingUpdate',
+        rollingUpdate: { maxUnavailable: 2, maxSurge: 0 },
+      });
+      const daemonPod = (daemonSet.spec.template as PodTemplate).spec;
+      expect(daemonPod).toMatchObject({
+        hostNetwork: true,
+        nodeSelector: { role: 'edge' },
+        containers: [expect.objectContaining({ resources: { requests: { cpu: '1' } } })],
+      });
+
+      // Custom names are cleaned up like generated ones when the Gateway goes.
+      await manager.apply({ proxies: [] });
+      for (const [plural, group] of [
+        ['deployments', '/apis/apps/v1'],
+        ['daemonsets', '/apis/apps/v1'],
+        ['services', '/api/v1'],
+        ['serviceaccounts', '/api/v1'],
+        ['poddisruptionbudgets', '/apis/policy/v1'],
+        ['horizontalpodautoscalers', '/apis/autoscaling/v2'],
+      ] as const)
+        expect(await managed(plural, group)).toEqual([]);
+    }, 120_000);
   },
 );
+
+type PodTemplate = {
+  metadata: { labels: Record<string, string>; annotations: Record<string, string> };
+  spec: {
+    volumes: Array<{ name: string }>;
+    containers: Array<{ volumeMounts: Array<{ mountPath: string }>; args: string[] }>;
+  } & Record<string, unknown>;
+};
+
+const POD = {
+  annotations: { 'example.com/scrape': 'true' },
+  labels: { tier: 'edge' },
+  securityContext: { fsGroup: 1000 },
+  affinity: {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [
+          { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a', 'b'] }] },
+        ],
+      },
+    },
+  },
+  tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'edge', effect: 'NoSchedule' }],
+  volumes: [{ name: 'extra', emptyDir: {} }],
+  imagePullSecrets: [{ name: 'registry' }],
+  nodeSelector: { 'kubernetes.io/os': 'linux' },
+  topologySpreadConstraints: [
+    {
+      maxSkew: 1,
+      topologyKey: 'kubernetes.io/hostname',
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: { tier: 'edge' } },
+    },
+  ],
+  priorityClassName: 'system-cluster-critical',
+};
+
+/** Every envoyDeployment, envoyService, envoyPDB and envoyServiceAccount setting at once. */
+const RICH_PROVIDER = {
+  provider: {
+    type: 'Kubernetes',
+    kubernetes: {
+      envoyDeployment: {
+        name: 'custom-envoy',
+        replicas: 2,
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        container: {
+          imageRepository: 'mirror.example.com/envoy',
+          env: [{ name: 'ENVOY_MODE', value: 'edge' }],
+          resources: { requests: { cpu: '150m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+          securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false },
+          volumeMounts: [{ name: 'extra', mountPath: '/extra' }],
+        },
+        pod: POD,
+        initContainers: [{ name: 'init', image: 'busybox:1.36', command: ['true'] }],
+        patch: {
+          type: 'StrategicMerge',
+          value: {
+            spec: {
+              template: {
+                spec: {
+                  dnsPolicy: 'ClusterFirstWithHostNet',
+                  containers: [{ name: 'envoy', env: [{ name: 'PATCHED', value: 'yes' }] }],
+                },
+              },
+            },
+          },
+        },
+      },
+      envoyService: {
+        name: 'custom-svc',
+        annotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' },
+        labels: { exposure: 'public' },
+        type: 'LoadBalancer',
+        loadBalancerClass: 'example.com/lb',
+        allocateLoadBalancerNodePorts: false,
+        loadBalancerSourceRanges: ['10.0.0.0/8'],
+        loadBalancerIP: '203.0.113.10',
+        externalTrafficPolicy: 'Cluster',
+        patch: { type: 'JSONMerge', value: { spec: { sessionAffinity: 'ClientIP' } } },
+      },
+      envoyPDB: {
+        name: 'custom-pdb',
+        maxUnavailable: 1,
+        patch: { value: { spec: { unhealthyPodEvictionPolicy: 'AlwaysAllow' } } },
+      },
+      envoyServiceAccount: { name: 'custom-sa' },
+    },
+  },
+};
+
+const SCALED_PROVIDER = {
+  envoyDeployment: { name: 'scaled-envoy' },
+  envoyHpa: {
+    name: 'custom-hpa',
+    minReplicas: 2,
+    maxReplicas: 4,
+    metrics: [
+      {
+        type: 'Resource',
+        resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 70 } },
+      },
+    ],
+    behavior: { scaleDown: { stabilizationWindowSeconds: 120 } },
+    patch: { value: { metadata: { annotations: { 'example.com/patched': 'yes' } } } },
+  },
+};
+
+const DAEMON_PROVIDER = {
+  envoyDaemonSet: {
+    name: 'edge-envoy',
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2, maxSurge: 0 } },
+    container: { resources: { requests: { cpu: '1' } } },
+    pod: { nodeSelector: { role: 'edge' } },
+    patch: { type: 'JSONMerge', value: { spec: { template: { spec: { hostNetwork: true } } } } },
+  },
+};

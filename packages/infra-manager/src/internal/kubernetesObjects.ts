@@ -8,6 +8,18 @@ import { applyBootstrapOverride } from '../bootstrapOverride.js';
 import { proxyBootstrap, type XdsAddress, xdsSdsFiles } from '../proxyBootstrap.js';
 import { proxyMetrics, sinkTargets } from '../proxyMetrics.js';
 import { extraArgs } from './extraArgs.js';
+import {
+  amendByName,
+  containerExtras,
+  type FleetNames,
+  fleetNames,
+  kubernetesProvider,
+  loadBalancerExtras,
+  patched,
+  podExtras,
+  proxyImage,
+  workloadSettings,
+} from './proxySettings.js';
 
 export type KubeObject = {
   apiVersion: string;
@@ -81,6 +93,10 @@ export const fleetObjectName = (proxy: ProxyInfra): string => {
   return `${readable}-${hash}`;
 };
 
+/** The name of each object of a fleet (an EnvoyProxy may name some, see proxySettings). */
+export const fleetObjectNames = (proxy: ProxyInfra): FleetNames =>
+  fleetNames(proxy, fleetObjectName(proxy));
+
 type Loose = Record<string, unknown>;
 const at = (value: unknown, ...path: string[]): unknown =>
   path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Loose)[k] : undefined), value);
@@ -106,15 +122,15 @@ export const kubernetesObjects = (
   options: KubernetesObjectsOptions,
 ): KubeObject[] => {
   const name = fleetObjectName(proxy);
+  const names = fleetNames(proxy, name);
   const selector = fleetLabels(proxy);
   const labels = { ...proxy.labels, ...selector };
-  const k8s = at(proxy.envoyProxy, 'provider', 'kubernetes') as Loose | undefined;
+  const k8s = kubernetesProvider(proxy);
   // An EnvoyProxy asks for a DaemonSet (one proxy per node) or, by default, a Deployment.
-  const daemonSet = k8s?.envoyDaemonSet as Loose | undefined;
-  const deployment = (daemonSet ?? k8s?.envoyDeployment ?? {}) as Loose;
-  const service = (k8s?.envoyService ?? {}) as Loose;
-  const metadata = () => ({
-    name,
+  const { daemonSet, settings: deployment } = workloadSettings(k8s);
+  const service = (k8s.envoyService ?? {}) as Loose;
+  const metadata = (objectName = name) => ({
+    name: objectName,
     namespace: proxy.namespace,
     labels,
     annotations: { ...proxy.annotations, [FLEET_ANNOTATION]: proxy.name },
@@ -162,8 +178,9 @@ export const kubernetesObjects = (
   const pod = (deployment.pod ?? {}) as Loose;
   const logLevel =
     (at(proxy.envoyProxy, 'logging', 'level', 'default') as string | undefined) ?? 'warn';
+  const serviceType = (service.type as string | undefined) ?? 'LoadBalancer';
   const objects: KubeObject[] = [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata() },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(names.serviceAccount) },
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -174,147 +191,183 @@ export const kubernetesObjects = (
         [SDS_TRUSTED_CA_FILE]: sds.trustedCa,
       },
     },
-    {
-      apiVersion: 'apps/v1',
-      kind: daemonSet ? 'DaemonSet' : 'Deployment',
-      metadata: metadata(),
-      spec: {
-        // With an HPA the replica count is the autoscaler's (it would fight a fixed one).
-        ...(daemonSet || k8s?.envoyHpa
-          ? {}
-          : { replicas: (deployment.replicas as number | undefined) ?? 1 }),
-        selector: { matchLabels: selector },
-        template: {
-          metadata: {
-            labels: { ...labels, ...((pod.labels as Record<string, string>) ?? {}) },
-            annotations: (pod.annotations as Record<string, string>) ?? {},
-          },
-          spec: {
-            serviceAccountName: name,
-            automountServiceAccountToken: false,
-            containers: [
-              {
-                name: 'envoy',
-                image: (container.image as string | undefined) ?? options.image,
-                args: [
-                  '--config-path',
-                  `${CONFIG_DIR}/envoy.json`,
-                  '--log-level',
-                  logLevel,
-                  // EnvoyProxy shutdown.drainTimeout (Envoy Gateway's default 60 s).
-                  '--drain-time-s',
-                  String(
-                    Math.max(1, Math.round((proxy.shutdown?.drainTimeoutMs ?? 60_000) / 1000)),
+    patched<KubeObject>(
+      {
+        apiVersion: 'apps/v1',
+        kind: daemonSet ? 'DaemonSet' : 'Deployment',
+        metadata: metadata(names.workload),
+        spec: {
+          // With an HPA the replica count is the autoscaler's (it would fight a fixed one).
+          ...(daemonSet || k8s.envoyHpa
+            ? {}
+            : { replicas: (deployment.replicas as number | undefined) ?? 1 }),
+          // A Deployment's `strategy` is a DaemonSet's `updateStrategy` (apps/v1).
+          ...(deployment.strategy
+            ? { [daemonSet ? 'updateStrategy' : 'strategy']: deployment.strategy }
+            : {}),
+          selector: { matchLabels: selector },
+          template: {
+            metadata: {
+              labels: { ...labels, ...((pod.labels as Record<string, string>) ?? {}) },
+              annotations: (pod.annotations as Record<string, string>) ?? {},
+            },
+            spec: {
+              serviceAccountName: names.serviceAccount,
+              automountServiceAccountToken: false,
+              ...podExtras(pod),
+              ...(Array.isArray(deployment.initContainers)
+                ? { initContainers: deployment.initContainers }
+                : {}),
+              containers: [
+                {
+                  name: 'envoy',
+                  image: proxyImage(container, options.image),
+                  args: [
+                    '--config-path',
+                    `${CONFIG_DIR}/envoy.json`,
+                    '--log-level',
+                    logLevel,
+                    // EnvoyProxy shutdown.drainTimeout (Envoy Gateway's default 60 s).
+                    '--drain-time-s',
+                    String(
+                      Math.max(1, Math.round((proxy.shutdown?.drainTimeoutMs ?? 60_000) / 1000)),
+                    ),
+                    ...(proxy.shutdown ? ['--drain-strategy', 'immediate'] : []),
+                    ...(typeof proxy.envoyProxy?.concurrency === 'number'
+                      ? ['--concurrency', String(proxy.envoyProxy.concurrency)]
+                      : []),
+                    ...extraArgs(proxy.envoyProxy),
+                  ],
+                  ports: unique.map((p) => ({
+                    name: p.name.slice(0, 15),
+                    containerPort: p.containerPort,
+                    protocol: transport(p.protocol),
+                  })),
+                  // Ready once Envoy has its first configuration, unready while it drains, so a
+                  // rollout or scale-down takes the pod out of the Service before traffic is lost.
+                  readinessProbe: {
+                    httpGet: { path: PROXY_READY_PATH, port: PROXY_READY_PORT, scheme: 'HTTP' },
+                    timeoutSeconds: 1,
+                    periodSeconds: 5,
+                    successThreshold: 1,
+                    failureThreshold: 1,
+                  },
+                  ...(Array.isArray(container.env) ? { env: amendByName([], container.env) } : {}),
+                  ...containerExtras(container),
+                  volumeMounts: amendByName(
+                    [
+                      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                      { name: 'certs', mountPath: CERTS_DIR, readOnly: true },
+                    ],
+                    container.volumeMounts,
                   ),
-                  ...(proxy.shutdown ? ['--drain-strategy', 'immediate'] : []),
-                  ...(typeof proxy.envoyProxy?.concurrency === 'number'
-                    ? ['--concurrency', String(proxy.envoyProxy.concurrency)]
-                    : []),
-                  ...extraArgs(proxy.envoyProxy),
-                ],
-                ports: unique.map((p) => ({
-                  name: p.name.slice(0, 15),
-                  containerPort: p.containerPort,
-                  protocol: transport(p.protocol),
-                })),
-                // Ready once Envoy has its first configuration, unready while it drains, so a
-                // rollout or scale-down takes the pod out of the Service before traffic is lost.
-                readinessProbe: {
-                  httpGet: { path: PROXY_READY_PATH, port: PROXY_READY_PORT, scheme: 'HTTP' },
-                  timeoutSeconds: 1,
-                  periodSeconds: 5,
-                  successThreshold: 1,
-                  failureThreshold: 1,
                 },
-                ...(container.resources ? { resources: container.resources } : {}),
-                volumeMounts: [
-                  { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-                  { name: 'certs', mountPath: CERTS_DIR, readOnly: true },
+              ],
+              volumes: amendByName(
+                [
+                  { name: 'config', configMap: { name: names.configMap } },
+                  { name: 'certs', secret: { secretName: options.certsSecret } },
                 ],
-              },
-            ],
-            volumes: [
-              { name: 'config', configMap: { name } },
-              { name: 'certs', secret: { secretName: options.certsSecret } },
-            ],
+                pod.volumes,
+              ),
+            },
           },
         },
       },
-    },
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: {
-        ...metadata(),
-        annotations: {
-          ...proxy.annotations,
-          ...((service.annotations as Record<string, string>) ?? {}),
-          [FLEET_ANNOTATION]: proxy.name,
+      deployment,
+      daemonSet ? 'envoyDaemonSet' : 'envoyDeployment',
+    ),
+    patched<KubeObject>(
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: {
+          ...metadata(names.service),
+          labels: { ...((service.labels as Record<string, string>) ?? {}), ...labels },
+          annotations: {
+            ...proxy.annotations,
+            ...((service.annotations as Record<string, string>) ?? {}),
+            [FLEET_ANNOTATION]: proxy.name,
+          },
+        },
+        spec: {
+          type: serviceType,
+          selector,
+          // Envoy Gateway's default keeps the client's source address (LoadBalancer services only).
+          ...(serviceType === 'LoadBalancer'
+            ? {
+                externalTrafficPolicy:
+                  (service.externalTrafficPolicy as string | undefined) ?? 'Local',
+                ...loadBalancerExtras(service),
+              }
+            : {}),
+          // The Gateway's spec.addresses, as Envoy Gateway places them: a ClusterIP Service takes the
+          // first as its cluster IP (one only), any other type all as external IPs. Hostnames cannot
+          // go in either field.
+          ...(requestedIPs.length === 0
+            ? {}
+            : service.type === 'ClusterIP'
+              ? { clusterIP: requestedIPs[0] }
+              : { externalIPs: requestedIPs }),
+          ports: unique.map((p) => ({
+            name: p.name,
+            port: p.servicePort,
+            targetPort: p.containerPort,
+            protocol: transport(p.protocol),
+          })),
         },
       },
-      spec: {
-        type: (service.type as string | undefined) ?? 'LoadBalancer',
-        selector,
-        // Envoy Gateway's default keeps the client's source address (LoadBalancer services only).
-        ...(((service.type as string | undefined) ?? 'LoadBalancer') === 'LoadBalancer'
-          ? {
-              externalTrafficPolicy:
-                (service.externalTrafficPolicy as string | undefined) ?? 'Local',
-            }
-          : {}),
-        ...(service.loadBalancerClass ? { loadBalancerClass: service.loadBalancerClass } : {}),
-        // The Gateway's spec.addresses, as Envoy Gateway places them: a ClusterIP Service takes the
-        // first as its cluster IP (one only), any other type all as external IPs. Hostnames cannot
-        // go in either field.
-        ...(requestedIPs.length === 0
-          ? {}
-          : service.type === 'ClusterIP'
-            ? { clusterIP: requestedIPs[0] }
-            : { externalIPs: requestedIPs }),
-        ports: unique.map((p) => ({
-          name: p.name,
-          port: p.servicePort,
-          targetPort: p.containerPort,
-          protocol: transport(p.protocol),
-        })),
-      },
-    },
+      service,
+      'envoyService',
+    ),
   ];
   // An HPA scales a Deployment only.
-  const hpa = daemonSet ? undefined : (k8s?.envoyHpa as Loose | undefined);
+  const hpa = daemonSet ? undefined : (k8s.envoyHpa as Loose | undefined);
   if (hpa) {
-    objects.push({
-      apiVersion: 'autoscaling/v2',
-      kind: 'HorizontalPodAutoscaler',
-      metadata: metadata(),
-      spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-        ...(hpa.minReplicas !== undefined ? { minReplicas: hpa.minReplicas } : {}),
-        maxReplicas: hpa.maxReplicas,
-        // Envoy Gateway's default: 80% CPU.
-        metrics: hpa.metrics ?? [
-          {
-            type: 'Resource',
-            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
+    objects.push(
+      patched<KubeObject>(
+        {
+          apiVersion: 'autoscaling/v2',
+          kind: 'HorizontalPodAutoscaler',
+          metadata: metadata(names.hpa),
+          spec: {
+            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: names.workload },
+            ...(hpa.minReplicas !== undefined ? { minReplicas: hpa.minReplicas } : {}),
+            maxReplicas: hpa.maxReplicas,
+            // Envoy Gateway's default: 80% CPU.
+            metrics: hpa.metrics ?? [
+              {
+                type: 'Resource',
+                resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
+              },
+            ],
+            ...(hpa.behavior ? { behavior: hpa.behavior } : {}),
           },
-        ],
-        ...(hpa.behavior ? { behavior: hpa.behavior } : {}),
-      },
-    });
+        },
+        hpa,
+        'envoyHpa',
+      ),
+    );
   }
-  const pdb = k8s?.envoyPDB as Loose | undefined;
+  const pdb = k8s.envoyPDB as Loose | undefined;
   if (pdb) {
-    objects.push({
-      apiVersion: 'policy/v1',
-      kind: 'PodDisruptionBudget',
-      metadata: metadata(),
-      spec: {
-        selector: { matchLabels: selector },
-        ...(pdb.maxUnavailable !== undefined
-          ? { maxUnavailable: pdb.maxUnavailable }
-          : { minAvailable: pdb.minAvailable ?? 1 }),
-      },
-    });
+    objects.push(
+      patched<KubeObject>(
+        {
+          apiVersion: 'policy/v1',
+          kind: 'PodDisruptionBudget',
+          metadata: metadata(names.pdb),
+          spec: {
+            selector: { matchLabels: selector },
+            ...(pdb.maxUnavailable !== undefined
+              ? { maxUnavailable: pdb.maxUnavailable }
+              : { minAvailable: pdb.minAvailable ?? 1 }),
+          },
+        },
+        pdb,
+        'envoyPDB',
+      ),
+    );
   }
   return objects;
 };

@@ -20,7 +20,7 @@ function infraListeners(gw: GatewayContext): InfraListener[] {
     const port = {
       name: `${protocol.toLowerCase()}-${l.port}`,
       protocol,
-      containerPort: proxyPort(l.port),
+      containerPort: proxyPort(l.port, gw.envoyProxy),
       servicePort: l.port,
     };
     listeners.push({ name: l.irName, ports: [port] });

@@ -1,6 +1,7 @@
 // xDS IR per Gateway from the ready listeners and the accepted routes attached to them. One IR
 // listener per Gateway listener (the xds-translator merges those sharing a port into one Envoy
 // listener); ports below 1024 shift by 10000 so proxies need no privilege.
+import type { EnvoyProxy } from '@egts/api';
 import type {
   HTTPListener,
   Redirect,
@@ -42,7 +43,15 @@ import { withBackendClientCertificate } from './backendClientCertificate.js';
 import type { ProxyFleet } from './fleets.js';
 import { compareRouteOrder, compareRoutePrecedence, type RankedRoute } from './precedence.js';
 
-export const proxyPort = (port: number): number => (port < 1024 ? port + 10000 : port);
+/**
+ * The port Envoy listens on for a Gateway listener: below 1024 shifted by 10000 so proxies need no
+ * privilege (Envoy Gateway), unless the EnvoyProxy asks for the listener port itself
+ * (provider.kubernetes.useListenerPortAsContainerPort; the pod then needs NET_BIND_SERVICE).
+ */
+export const proxyPort = (port: number, envoyProxy?: EnvoyProxy): number =>
+  port < 1024 && envoyProxy?.spec.provider?.kubernetes?.useListenerPortAsContainerPort !== true
+    ? port + 10000
+    : port;
 
 interface Attached {
   route: AnyRouteContext;
@@ -139,7 +148,7 @@ function httpListener(
   const listener: HTTPListener = {
     name: l.irName,
     address: '0.0.0.0',
-    port: proxyPort(l.port),
+    port: proxyPort(l.port, l.gateway.envoyProxy),
     externalPort: l.port,
     hostnames: [l.hostname ?? '*'],
     routes: ranked.map((r) => scopedToListener(r.ir, l.irName)),
@@ -230,7 +239,13 @@ function tcpListener(
     });
   }
   return withClientTrafficTcp(
-    { name: l.irName, address: '0.0.0.0', port: proxyPort(l.port), externalPort: l.port, routes },
+    {
+      name: l.irName,
+      address: '0.0.0.0',
+      port: proxyPort(l.port, l.gateway.envoyProxy),
+      externalPort: l.port,
+      routes,
+    },
     client(l),
   );
 }
@@ -243,7 +258,7 @@ function udpListener(
   const listener: UDPListener = {
     name: l.irName,
     address: '0.0.0.0',
-    port: proxyPort(l.port),
+    port: proxyPort(l.port, l.gateway.envoyProxy),
     externalPort: l.port,
   };
   for (const { route } of attachedRoutes(ctx, l)) {

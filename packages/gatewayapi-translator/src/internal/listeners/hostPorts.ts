@@ -23,7 +23,7 @@ export function claimHostPorts(ctx: TranslatorContext): void {
     for (const listener of gw.allListeners) {
       if (!listener.ready) continue;
       // TCP and UDP ports are separate resources.
-      const port = proxyPort(listener.port);
+      const port = proxyPort(listener.port, gw.envoyProxy);
       const key = `${listener.protocol === 'UDP' ? 'udp' : 'tcp'}/${port}`;
       const holder = claims.get(key);
       if (holder === undefined) {

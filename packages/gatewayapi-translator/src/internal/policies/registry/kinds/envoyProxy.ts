@@ -52,6 +52,8 @@ const MERGE_TYPE =
   'packages/gatewayapi-translator/src/__tests__/envoyProxyMergeType.test.ts: JSONMerge and StrategicMerge merge it onto the class one: objects merge, lists and scalars are replaced';
 const BACKEND_TLS =
   "apps/conformance/src/__tests__/envoyProxyBackendTls.integration.test.ts: presents the EnvoyProxy's client certificate to TLS backends with its TLS parameters";
+const KUBERNETES_SETTINGS =
+  'packages/infra-manager/src/__tests__/kubernetesInfraManager.integration.test.ts: lays the EnvoyProxy Kubernetes provider settings onto the objects as the API server stores them';
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
@@ -149,12 +151,20 @@ export const envoyProxyFields: KindFields = {
     'spec.lua.validationType': LUA,
     'spec.luaValidation': LUA,
     'spec.provider.type': KUBERNETES_INFRA_PROOF,
-    [`${K8S}.envoyDaemonSet`]: KUBERNETES_INFRA_PROOF,
+    // The Kubernetes provider: every part of the proxy objects (Kubernetes-typed subtrees passed
+    // through, `patch` as strategic or JSON merge) reaches the API server.
+    [`${K8S}.envoyDaemonSet`]: KUBERNETES_SETTINGS,
+    [`${K8S}.envoyDeployment`]: KUBERNETES_SETTINGS,
     [`${K8S}.envoyDeployment.container.image`]: KUBERNETES_INFRA_PROOF,
+    [`${K8S}.envoyHpa`]: KUBERNETES_SETTINGS,
     [`${K8S}.envoyHpa.minReplicas`]: KUBERNETES_INFRA_PROOF,
     [`${K8S}.envoyHpa.maxReplicas`]: KUBERNETES_INFRA_PROOF,
+    [`${K8S}.envoyPDB`]: KUBERNETES_SETTINGS,
     [`${K8S}.envoyPDB.minAvailable`]: KUBERNETES_INFRA_PROOF,
+    [`${K8S}.envoyService`]: KUBERNETES_SETTINGS,
     [`${K8S}.envoyService.type`]: KUBERNETES_INFRA_PROOF,
+    [`${K8S}.envoyServiceAccount`]: KUBERNETES_SETTINGS,
+    [`${K8S}.useListenerPortAsContainerPort`]: goldenProof('listener-port-as-container-port'),
   },
   notApplied: [
     'spec.backendTLS.fingerprints',
@@ -162,17 +172,6 @@ export const envoyProxyFields: KindFields = {
     'spec.lua.strictValidation',
     'spec.mergeBackends',
     'spec.provider.host',
-    `${K8S}.envoyDaemonSet.container`,
-    `${K8S}.envoyDaemonSet.name`,
-    `${K8S}.envoyDaemonSet.patch`,
-    `${K8S}.envoyDaemonSet.pod`,
-    `${K8S}.envoyDaemonSet.strategy`,
-    `${K8S}.envoyDeployment`,
-    `${K8S}.envoyHpa`,
-    `${K8S}.envoyPDB`,
-    `${K8S}.envoyService`,
-    `${K8S}.envoyServiceAccount`,
-    `${K8S}.useListenerPortAsContainerPort`,
     'spec.telemetry',
   ],
 };
