@@ -433,16 +433,9 @@ export const backendTests = (): ConformanceTest[] => [
   grpcBackendFqdn,
   grpcBackendIp,
   tlsRouteBackendFqdn,
-  dynamicResolverSkipped('DynamicResolverBackend'),
-  dynamicResolverSkipped('DynamicResolverBackendWithTLS'),
   dynamicResolverSkipped(
     'DynamicResolverBackendWithClusterTrustBundle',
     'ClusterTrustBundle (certificates.k8s.io/v1beta1) is a Kubernetes API the offline harness does not serve, and the test resolves cluster DNS names',
-  ),
-  dynamicResolverSkipped('DynamicResolverOriginalHostHeader'),
-  dynamicResolverSkipped(
-    'TLSRouteDynamicResolverBackend',
-    'its SNI is a cluster DNS name (tls-dfp-backend.gateway-conformance-infra.svc.cluster.local) the dynamic forward proxy resolves, which an offline run cannot; EgtsTLSDynamicResolver checks forwarding by SNI',
   ),
   egtsDynamicResolver,
   egtsTlsDynamicResolver,

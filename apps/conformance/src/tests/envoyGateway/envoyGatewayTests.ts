@@ -7,6 +7,7 @@ import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
 import { backendTrafficResilienceTests } from './backendTrafficResilience.js';
 import { backendTrafficTargetingTests } from './backendTrafficTargeting.js';
 import { clientTrafficPolicyTests } from './clientTrafficPolicy.js';
+import { dynamicResolverTests } from './dynamicResolver.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
 import { envoyExtensionPolicyTests } from './envoyExtensionPolicy.js';
 import { envoyPatchPolicyTests } from './envoyPatchPolicy.js';
@@ -55,4 +56,5 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...httpRouteFilterTests(),
   ...backendTests(),
   ...backendL4Tests(),
+  ...dynamicResolverTests(),
 ];
