@@ -433,10 +433,6 @@ export const backendTests = (): ConformanceTest[] => [
   grpcBackendFqdn,
   grpcBackendIp,
   tlsRouteBackendFqdn,
-  dynamicResolverSkipped(
-    'DynamicResolverBackendWithClusterTrustBundle',
-    'ClusterTrustBundle (certificates.k8s.io/v1beta1) is a Kubernetes API the offline harness does not serve, and the test resolves cluster DNS names',
-  ),
   egtsDynamicResolver,
   egtsTlsDynamicResolver,
 ];

@@ -141,6 +141,35 @@ const withTls: ConformanceTest = {
   ],
 };
 
+const allNs = gw('all-namespaces');
+
+const withClusterTrustBundle: ConformanceTest = {
+  name: 'DynamicResolverBackendWithClusterTrustBundle',
+  ...(unavailable ? { skip: unavailable } : {}),
+  description: 'Routes with a backend ref to a dynamic resolver backend',
+  features: ['Backend'],
+  manifests: [
+    'httproute-with-dynamic-resolver-backend-with-tls.yaml',
+    'httproute-with-dynamic-resolver-backend-with-clustertrustbundle.yaml',
+  ],
+  statuses: [
+    ...accepted(allNs, ['httproute-clustertrustbundle']),
+    backendAccepted('backend-clustertrustbundle'),
+  ],
+  // The backend's certificate checked against the CA of a ClusterTrustBundle.
+  requests: [
+    {
+      gateway: allNs,
+      request: {
+        host: `backend-dynamic-resolver-tls.${infra}.svc.cluster.local:443`,
+        path: '/with-clustertrustbundle',
+      },
+      backend: 'backend-dynamic-resolver-tls',
+      namespace: infra,
+    },
+  ],
+};
+
 const SNI = `tls-dfp-backend.${infra}.svc.cluster.local`;
 
 const tlsRouteDynamicResolver: ConformanceTest = {
@@ -168,6 +197,7 @@ const tlsRouteDynamicResolver: ConformanceTest = {
 export const dynamicResolverTests = (): ConformanceTest[] => [
   dynamicResolverBackend,
   withTls,
+  withClusterTrustBundle,
   originalHostHeader,
   tlsRouteDynamicResolver,
 ];
