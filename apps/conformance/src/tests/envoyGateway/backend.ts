@@ -277,17 +277,6 @@ const egtsBackendSettings: ConformanceTest = {
   },
 };
 
-const OFFLINE =
-  "the dynamic forward proxy must resolve cluster DNS names of Services (test-service-*.gateway-conformance-infra.svc.cluster.local, on the Service's port 80 or 443) with Envoy's own DNS cache; the harness maps these names for Backends and routes but gives Envoy's resolver no cluster DNS yet (DynamicResolverBackend also reaches httpbin.org and gateway.envoyproxy.io); EgtsDynamicResolver checks the dynamic forward proxy";
-
-const dynamicResolverSkipped = (name: string, why = OFFLINE): ConformanceTest => ({
-  name,
-  description: 'Routes with a backend ref to a Backend',
-  features: ['Backend'],
-  manifests: [],
-  skip: why,
-});
-
 /** A host the dynamic forward proxy may reach (127.0.0.2 is not in the loopback deny list). */
 const DYNAMIC_HOST = '127.0.0.2';
 
