@@ -6,6 +6,7 @@ import { backendL4Tests } from './backendL4.js';
 import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
 import { backendTrafficResilienceTests } from './backendTrafficResilience.js';
 import { backendTrafficTargetingTests } from './backendTrafficTargeting.js';
+import { backendUpgradeTest } from './backendUpgrade.js';
 import { clientTrafficPolicyTests } from './clientTrafficPolicy.js';
 import { dynamicResolverTests } from './dynamicResolver.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
@@ -16,6 +17,7 @@ import { globalRateLimitTests } from './globalRateLimit.js';
 import { httpRouteFilterTests } from './httpRouteFilter.js';
 import { loadBalancingTests } from './loadBalancing.js';
 import { localRateLimitOptionsTest } from './localRateLimitOptions.js';
+import { httpRouteMixedBackendsTest } from './mixedBackends.js';
 import {
   oidcBackendClusterTest,
   oidcDefaultTokenTTLTest,
@@ -26,6 +28,9 @@ import {
 import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
 import { sessionPersistenceTest } from './sessionPersistence.js';
+import { telemetryAccessLogTests } from './telemetryAccessLog.js';
+import { telemetryMetricsTests } from './telemetryMetrics.js';
+import { telemetryTracingTests } from './telemetryTracing.js';
 import { wasmOciTest } from './wasmOci.js';
 import { weightedRouteTest } from './weightedRoute.js';
 
@@ -46,6 +51,7 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...loadBalancingTests(),
   weightedRouteTest,
   sessionPersistenceTest,
+  backendUpgradeTest,
   ...backendHealthCheckTests(),
   ...backendTrafficTargetingTests(),
   ...clientTrafficPolicyTests(),
@@ -55,6 +61,10 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   wasmOciTest(suiteDir),
   ...httpRouteFilterTests(),
   ...backendTests(),
+  httpRouteMixedBackendsTest,
+  ...telemetryAccessLogTests(),
+  ...telemetryTracingTests(),
+  ...telemetryMetricsTests(),
   ...backendL4Tests(),
   ...dynamicResolverTests(),
 ];
