@@ -115,15 +115,11 @@ export const envoyGatewaySchema = z
       .optional(),
     extensionManager: extensionManagerSchema.optional(),
     /**
-     * Envoy Gateway's plural form: several extension servers, each named, chained hook by hook.
-     * egts runs one: a single entry is that extension manager; more are refused (not ignored).
+     * Envoy Gateway's plural form: several extension servers, each named, called in this order at
+     * each hook, each on what the previous one returned.
      */
     extensionManagers: z
       .array(extensionManagerSchema.extend({ name: z.string().min(1) }))
-      .max(
-        1,
-        'several extension servers (Envoy Gateway chains their hooks) are not supported by egts yet; set one',
-      )
       .optional(),
     telemetry: loose.optional(),
   })
@@ -134,10 +130,48 @@ export const envoyGatewaySchema = z
         path: ['extensionManagers'],
         message: 'set extensionManager or extensionManagers, not both',
       });
+    const names = (config.extensionManagers ?? []).map((m) => m.name);
+    names.forEach((name, i) => {
+      if (names.indexOf(name) !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['extensionManagers', i, 'name'],
+          message: `extension manager name ${name} is used twice`,
+        });
+    });
   });
 
 export type EnvoyGateway = z.output<typeof envoyGatewaySchema>;
 
-/** The extension manager egts runs: `extensionManager`, or the one entry of `extensionManagers`. */
-export const extensionManagerOf = (config: EnvoyGateway) =>
-  config.extensionManager ?? config.extensionManagers?.[0];
+/**
+ * The extension managers egts runs, in order: `extensionManager` (unnamed), or the entries of
+ * `extensionManagers`.
+ */
+export const extensionManagersOf = (config: EnvoyGateway) =>
+  config.extensionManager !== undefined
+    ? [{ ...config.extensionManager, name: '' }]
+    : (config.extensionManagers ?? []);
+
+/**
+ * The extension manager as the translator and the loaders see it: `extensionManager`, or for
+ * `extensionManagers` the first entry with the kinds of all (each kind is read and reaches the
+ * IR when any extension registers it, as Envoy Gateway's composite HasExtension).
+ */
+export const extensionManagerOf = (config: EnvoyGateway) => {
+  const all = extensionManagersOf(config);
+  const [first] = all;
+  if (first === undefined || all.length === 1) return config.extensionManager ?? first;
+  const union = (pick: (m: (typeof all)[number]) => readonly GVK[] | undefined) => {
+    const seen = new Map<string, GVK>();
+    for (const m of all)
+      for (const gvk of pick(m) ?? []) seen.set(`${gvk.group}/${gvk.version}/${gvk.kind}`, gvk);
+    return [...seen.values()];
+  };
+  return {
+    ...first,
+    resources: union((m) => m.resources),
+    policyResources: union((m) => m.policyResources),
+    backendResources: union((m) => m.backendResources),
+  };
+};
+type GVK = NonNullable<NonNullable<EnvoyGateway['extensionManager']>['resources']>[number];

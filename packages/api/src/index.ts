@@ -27,6 +27,7 @@ export {
   type EnvoyGateway,
   envoyGatewaySchema,
   extensionManagerOf,
+  extensionManagersOf,
 } from './envoyGateway.js';
 export {
   type ExtensionManager,

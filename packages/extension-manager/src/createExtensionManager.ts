@@ -5,7 +5,7 @@
 import type { ExtensionManager as ExtensionManagerConfig } from '@egts/api';
 import type { XdsIR } from '@egts/ir';
 import type { XdsResources } from '@egts/xds-translator';
-import { extendXds, postHooks, withPatches } from './extendXds.js';
+import { extendXdsChain, postHooks, withPatches } from './extendXds.js';
 import {
   connectExtension,
   type ExtensionClient,
@@ -14,7 +14,7 @@ import {
 } from './extensionClient.js';
 
 export interface ExtensionManager {
-  /** The EnvoyGateway `extensionManager` this runs. */
+  /** The EnvoyGateway `extensionManager` this runs (the first of a chain). */
   readonly config: ExtensionManagerConfig;
   /**
    * `resources` (translated from `unpatched(ir)`) after the extension's hooks and the IR's
@@ -49,14 +49,80 @@ export function notAppliedSettings(config: ExtensionManagerConfig): string[] {
   return [...((hooks?.pre ?? []).length > 0 ? ['hooks.xdsTranslator.pre'] : [])];
 }
 
+/** One extension of EnvoyGateway `extensionManagers`: its settings and its name. */
+export interface NamedExtensionManager {
+  readonly name: string;
+  readonly config: ExtensionManagerConfig;
+  /** The TLS material its `service.tls` names. */
+  readonly tls?: (() => Promise<ExtensionTls>) | undefined;
+}
+
+/**
+ * The extension manager of one extension server (`config`) or of a chain of them (EnvoyGateway
+ * `extensionManagers`, called in their order at each hook, as Envoy Gateway's composite manager).
+ * Each extension fails open or not on its own: a failure of one that fails open is reported
+ * (`onError`) and the chain goes on without it; one of an extension that does not fails the
+ * update. An extension that cannot be reached counts as a failure of each of its hooks.
+ */
 export function createExtensionManager(
-  config: ExtensionManagerConfig,
+  config: ExtensionManagerConfig | readonly NamedExtensionManager[],
   options: ExtensionManagerOptions = {},
 ): ExtensionManager {
+  const named: readonly NamedExtensionManager[] = Array.isArray(config)
+    ? (config as readonly NamedExtensionManager[])
+    : [{ name: '', config: config as ExtensionManagerConfig, tls: options.tls }];
+  const chained = named.length > 1;
+  const links = named
+    .filter((n) => postHooks(n.config).size > 0)
+    .map((n) => ({ ...n, connect: connector(n.config, n.tls, options) }));
+  const first = named[0]?.config;
+  if (first === undefined) throw new Error('createExtensionManager: no extension manager given');
+  return {
+    config: first,
+    async extend(ir, resources) {
+      if (links.length === 0) return withPatches(ir, resources);
+      const targets = [];
+      const errors: string[] = [];
+      const fatal: string[] = [];
+      for (const link of links) {
+        try {
+          targets.push({
+            client: await link.connect(),
+            manager: link.config,
+            ...(chained ? { name: link.name } : {}),
+          });
+        } catch (error) {
+          const message = `${chained ? `extension ${link.name}: ` : ''}connecting: ${(error as Error).message}`;
+          errors.push(message);
+          if (link.config.failOpen !== true) fatal.push(message);
+        }
+      }
+      const result =
+        fatal.length > 0
+          ? { resources: withPatches(ir, resources), errors: [], fatal: [] }
+          : await extendXdsChain(targets, ir, resources);
+      errors.push(...result.errors);
+      fatal.push(...result.fatal);
+      if (fatal.length > 0) throw new ExtensionHookError(errors);
+      if (errors.length > 0) options.onError?.(errors);
+      return result.resources;
+    },
+    close() {
+      for (const link of links) link.connect.close();
+    },
+  };
+}
+
+/** A lazy connection to one extension server, set up again after a failed set-up. */
+function connector(
+  config: ExtensionManagerConfig,
+  tlsOf: (() => Promise<ExtensionTls>) | undefined,
+  options: ExtensionManagerOptions,
+) {
   let client: Promise<ExtensionClient> | undefined;
   const connect = () => {
     client ??= (async () => {
-      const tls = config.service.tls ? await options.tls?.() : undefined;
+      const tls = config.service.tls ? await tlsOf?.() : undefined;
       if (config.service.tls && tls === undefined)
         throw new Error('extensionManager.service.tls is set but no TLS material was given');
       return connectExtension(config, { tls, callTimeoutMs: options.callTimeoutMs });
@@ -67,28 +133,10 @@ export function createExtensionManager(
     });
     return client;
   };
-  const subscribed = postHooks(config).size > 0;
-  return {
-    config,
-    async extend(ir, resources) {
-      if (!subscribed) return withPatches(ir, resources);
-      let result: Awaited<ReturnType<typeof extendXds>>;
-      try {
-        result = await extendXds(await connect(), config, ir, resources);
-      } catch (error) {
-        result = {
-          resources: withPatches(ir, resources),
-          errors: [`connecting: ${(error as Error).message}`],
-        };
-      }
-      if (result.errors.length === 0) return result.resources;
-      if (config.failOpen !== true) throw new ExtensionHookError(result.errors);
-      options.onError?.(result.errors);
-      return result.resources;
-    },
+  return Object.assign(connect, {
     close() {
       void client?.then((c) => c.close()).catch(() => {});
       client = undefined;
     },
-  };
+  });
 }

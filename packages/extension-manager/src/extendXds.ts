@@ -33,8 +33,20 @@ import type { ExtensionClient } from './extensionClient.js';
 
 export interface ExtendResult {
   readonly resources: XdsResources;
-  /** One message per failed hook call, naming the hook and the resource. */
+  /** One message per failed hook call, naming the hook and the resource (and the extension). */
   readonly errors: readonly string[];
+  /** Those of `errors` from extensions that do not fail open: they fail the update. */
+  readonly fatal: readonly string[];
+}
+
+/**
+ * One extension of a chain (EnvoyGateway `extensionManagers`): its client, its settings and its
+ * name (prefixed to its errors when set).
+ */
+export interface HookTarget {
+  readonly client: ExtensionClient;
+  readonly manager: ExtensionManager;
+  readonly name?: string | undefined;
 }
 
 const toExtensionResource = (object: ExtensionObject): ExtensionResource => ({
@@ -47,85 +59,173 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
 export const postHooks = (manager: ExtensionManager): ReadonlySet<XdsTranslatorHook> =>
   new Set(manager.hooks.xdsTranslator?.post ?? []);
 
-export async function extendXds(
+type Kinds = ReadonlySet<string>;
+const kindsOf = (gvks: readonly { group: string; kind: string }[]): Kinds =>
+  new Set(gvks.map((gvk) => `${gvk.group}/${gvk.kind}`));
+const groupOf = (object: ExtensionObject) => {
+  const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : '';
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+};
+/**
+ * `objects` of `kinds` (group and kind; version ignored), all when `kinds` is empty: what one
+ * extension of a chain is handed, as Envoy Gateway's filterResourcesByGK.
+ */
+const ofKinds = (objects: readonly ExtensionObject[], kinds: Kinds): ExtensionObject[] =>
+  kinds.size === 0
+    ? [...objects]
+    : objects.filter((o) => kinds.has(`${groupOf(o)}/${String(o.kind ?? '')}`));
+
+interface Link {
+  readonly client: ExtensionClient;
+  readonly manager: ExtensionManager;
+  readonly name: string | undefined;
+  readonly hooks: ReadonlySet<XdsTranslatorHook>;
+  /** `resources` and `backendResources`: route and cluster hook context. */
+  readonly resourceKinds: Kinds;
+  /** `policyResources`: listener, route-policy and translation hook context. */
+  readonly policyKinds: Kinds;
+}
+
+/** One extension's hooks on `input`: extendXdsChain with a chain of one. */
+export function extendXds(
   client: ExtensionClient,
   manager: ExtensionManager,
   ir: XdsIR,
   input: XdsResources,
 ): Promise<ExtendResult> {
-  const hooks = postHooks(manager);
+  return extendXdsChain([{ client, manager }], ir, input);
+}
+
+/**
+ * The hooks of a chain of extensions, as Envoy Gateway's composite hook client: at each hook
+ * point, each extension subscribed to it is called in the chain's order on what the previous
+ * one returned; a failed call leaves the resource as it was for the next one. Each extension
+ * gets only the extension objects of its own kinds (all when it declares none), and its own
+ * translation settings decide which resource lists it is sent and which it may replace.
+ */
+export async function extendXdsChain(
+  targets: readonly HookTarget[],
+  ir: XdsIR,
+  input: XdsResources,
+): Promise<ExtendResult> {
+  const links: Link[] = targets.map((t) => ({
+    client: t.client,
+    manager: t.manager,
+    name: t.name,
+    hooks: postHooks(t.manager),
+    resourceKinds: kindsOf([...(t.manager.resources ?? []), ...(t.manager.backendResources ?? [])]),
+    policyKinds: kindsOf(t.manager.policyResources ?? []),
+  }));
   const errors: string[] = [];
-  const attempt = async <T>(what: string, call: () => Promise<T | undefined>) => {
-    try {
-      return await call();
-    } catch (error) {
-      errors.push(`${what}: ${errorText(error)}`);
-      return undefined;
+  const fatal: string[] = [];
+  const chain: Chain = async (hook, what, value, call) => {
+    let current = value;
+    for (const link of links) {
+      if (!link.hooks.has(hook)) continue;
+      try {
+        const answer = await call(link, current);
+        if (answer !== undefined) current = answer;
+      } catch (error) {
+        const message = `${link.name !== undefined ? `extension ${link.name}: ` : ''}${what}: ${errorText(error)}`;
+        errors.push(message);
+        if (link.manager.failOpen !== true) fatal.push(message);
+      }
     }
+    return current;
   };
+  const any = (hook: XdsTranslatorHook) => links.some((link) => link.hooks.has(hook));
   let resources = input;
-  if (hooks.has('Route') || hooks.has('VirtualHost')) {
+  if (any('Route') || any('VirtualHost')) {
     const routes = await Promise.all(
-      resources.routes.map((config) =>
-        modifyRouteConfiguration(config, ir, hooks, client, attempt),
-      ),
+      resources.routes.map((config) => modifyRouteConfiguration(config, ir, any, chain)),
     );
     resources = { ...resources, routes };
   }
-  if (hooks.has('Cluster')) {
+  if (any('Cluster')) {
     const custom = customBackendClusters(ir);
     if (custom.size > 0) {
       const clusters = await Promise.all(
         resources.clusters.map(async (cluster: Cluster) => {
           const objects = custom.get(cluster.name);
           if (objects === undefined) return cluster;
-          const answer = await attempt(`PostClusterModify ${cluster.name}`, () =>
-            client.postClusterModify({
-              cluster,
-              postClusterContext: {
-                backendExtensionResources: objects.map(toExtensionResource),
-              },
-            }),
+          return chain(
+            'Cluster',
+            `PostClusterModify ${cluster.name}`,
+            cluster,
+            async (link, c) =>
+              (
+                await link.client.postClusterModify({
+                  cluster: c,
+                  postClusterContext: {
+                    backendExtensionResources: ofKinds(objects, link.resourceKinds).map(
+                      toExtensionResource,
+                    ),
+                  },
+                })
+              )?.cluster,
           );
-          return answer?.cluster ?? cluster;
         }),
       );
       resources = { ...resources, clusters };
     }
   }
-  if (hooks.has('Endpoints')) {
+  if (any('Endpoints')) {
     const endpoints = await Promise.all(
-      resources.endpoints.map(async (loadAssignment: ClusterLoadAssignment) => {
-        const answer = await attempt(`PostEndpointsModify ${loadAssignment.clusterName}`, () =>
-          client.postEndpointsModify({ loadAssignment, postEndpointsContext: {} }),
-        );
-        return answer?.loadAssignment ?? loadAssignment;
-      }),
+      resources.endpoints.map((loadAssignment: ClusterLoadAssignment) =>
+        chain(
+          'Endpoints',
+          `PostEndpointsModify ${loadAssignment.clusterName}`,
+          loadAssignment,
+          async (link, la) =>
+            (
+              await link.client.postEndpointsModify({
+                loadAssignment: la,
+                postEndpointsContext: {},
+              })
+            )?.loadAssignment,
+        ),
+      ),
     );
     resources = { ...resources, endpoints };
   }
-  if (hooks.has('HTTPListener')) {
+  if (any('HTTPListener')) {
     const listeners = await Promise.all(
-      resources.listeners.map(async (listener) => {
+      resources.listeners.map((listener) => {
         const policies = listenerPolicies(ir, listener);
-        const answer = await attempt(`PostHTTPListenerModify ${listener.name}`, () =>
-          client.postHTTPListenerModify({
-            listener,
-            postListenerContext: { extensionResources: policies.map(toExtensionResource) },
-          }),
+        return chain(
+          'HTTPListener',
+          `PostHTTPListenerModify ${listener.name}`,
+          listener,
+          async (link, l) =>
+            (
+              await link.client.postHTTPListenerModify({
+                listener: l,
+                postListenerContext: {
+                  extensionResources: ofKinds(policies, link.policyKinds).map(toExtensionResource),
+                },
+              })
+            )?.listener,
         );
-        return answer?.listener ?? listener;
       }),
     );
     resources = { ...resources, listeners };
   }
   // Envoy Gateway patches (EnvoyPatchPolicy) after the listener hook, before the translation hook.
   resources = withPatches(ir, resources);
-  if (hooks.has('Translation')) {
-    resources = await translationHook(client, manager, ir, resources, attempt);
+  if (any('Translation')) {
+    resources = await chain('Translation', `PostTranslateModify ${ir.name}`, resources, (link, r) =>
+      translationHook(link, ir, r),
+    );
   }
-  return { resources, errors };
+  return { resources, errors, fatal };
 }
+
+type Chain = <T>(
+  hook: XdsTranslatorHook,
+  what: string,
+  value: T,
+  call: (link: Link, current: T) => Promise<T | undefined>,
+) => Promise<T>;
 
 /**
  * The fleet's IR without its EnvoyPatchPolicies, one object per IR: what to translate when the
@@ -150,8 +250,6 @@ export function withPatches(ir: XdsIR, resources: XdsResources): XdsResources {
   const patched = applyEnvoyPatches(resources, policies);
   return { ...patched.resources, envoyPatchPolicies: patched.outcomes };
 }
-
-type Attempt = <T>(what: string, call: () => Promise<T | undefined>) => Promise<T | undefined>;
 
 /**
  * IR routes with extension filters or targeted by extension policies, by name (the Envoy
@@ -196,40 +294,53 @@ function customBackendClusters(ir: XdsIR): Map<string, ExtensionObject[]> {
 async function modifyRouteConfiguration(
   config: RouteConfiguration,
   ir: XdsIR,
-  hooks: ReadonlySet<XdsTranslatorHook>,
-  client: ExtensionClient,
-  attempt: Attempt,
+  any: (hook: XdsTranslatorHook) => boolean,
+  chain: Chain,
 ): Promise<RouteConfiguration> {
-  const withRefs = hooks.has('Route') ? extensionRoutes(ir) : new Map<string, HTTPRouteIR>();
+  const withRefs = any('Route') ? extensionRoutes(ir) : new Map<string, HTTPRouteIR>();
   const virtualHosts = await Promise.all(
     config.virtualHosts.map(async (host) => {
       let vh: VirtualHost = host;
       if (withRefs.size > 0) {
         const routes = await Promise.all(
-          vh.routes.map(async (route: Route) => {
+          vh.routes.map((route: Route) => {
             const irRoute = withRefs.get(route.name);
             if (irRoute === undefined) return route;
-            const answer = await attempt(`PostRouteModify ${route.name}`, () =>
-              client.postRouteModify({
-                route,
-                postRouteContext: {
-                  extensionResources: (irRoute.extensionRefs ?? []).map(toExtensionResource),
-                  hostnames: [...vh.domains],
-                  extensionPolicies: (irRoute.extensionPolicies ?? []).map(toExtensionResource),
-                },
-              }),
+            return chain(
+              'Route',
+              `PostRouteModify ${route.name}`,
+              route,
+              async (link, r) =>
+                (
+                  await link.client.postRouteModify({
+                    route: r,
+                    postRouteContext: {
+                      extensionResources: ofKinds(
+                        irRoute.extensionRefs ?? [],
+                        link.resourceKinds,
+                      ).map(toExtensionResource),
+                      hostnames: [...host.domains],
+                      extensionPolicies: ofKinds(
+                        irRoute.extensionPolicies ?? [],
+                        link.policyKinds,
+                      ).map(toExtensionResource),
+                    },
+                  })
+                )?.route,
             );
-            return answer?.route ?? route;
           }),
         );
         vh = { ...vh, routes };
       }
-      if (!hooks.has('VirtualHost')) return vh;
-      const current = vh;
-      const answer = await attempt(`PostVirtualHostModify ${vh.name}`, () =>
-        client.postVirtualHostModify({ virtualHost: current, postVirtualHostContext: {} }),
+      if (!any('VirtualHost')) return vh;
+      return chain(
+        'VirtualHost',
+        `PostVirtualHostModify ${vh.name}`,
+        vh,
+        async (link, v) =>
+          (await link.client.postVirtualHostModify({ virtualHost: v, postVirtualHostContext: {} }))
+            ?.virtualHost,
       );
-      return answer?.virtualHost ?? vh;
     }),
   );
   return { ...config, virtualHosts };
@@ -250,35 +361,30 @@ function listenerPolicies(ir: XdsIR, listener: Listener): ExtensionObject[] {
 }
 
 async function translationHook(
-  client: ExtensionClient,
-  manager: ExtensionManager,
+  link: Link,
   ir: XdsIR,
   resources: XdsResources,
-  attempt: Attempt,
-): Promise<XdsResources> {
-  // Envoy Gateway's TranslationConfig: clusters and secrets by default, listeners and routes
-  // only when asked.
-  const config = manager.hooks.xdsTranslator?.translation;
+): Promise<XdsResources | undefined> {
+  // Envoy Gateway's TranslationConfig, the extension's own in a chain: clusters and secrets by
+  // default, listeners and routes only when asked; only the lists it was sent are taken back.
+  const config = link.manager.hooks.xdsTranslator?.translation;
   const include = {
     clusters: config?.cluster?.includeAll ?? true,
     secrets: config?.secret?.includeAll ?? true,
     listeners: config?.listener?.includeAll ?? false,
     routes: config?.route?.includeAll ?? false,
   };
-  const answer = await attempt(`PostTranslateModify ${ir.name}`, () =>
-    client.postTranslateModify({
-      postTranslateContext: {
-        extensionResources: (ir.extensionServerPolicies ?? []).map((p) =>
-          toExtensionResource(p.object),
-        ),
-      },
-      clusters: include.clusters ? resources.clusters : [],
-      secrets: include.secrets ? resources.secrets : [],
-      listeners: include.listeners ? resources.listeners : [],
-      routes: include.routes ? resources.routes : [],
-    }),
-  );
-  if (answer === undefined) return resources;
+  const policies = (ir.extensionServerPolicies ?? []).map((p) => p.object);
+  const answer = await link.client.postTranslateModify({
+    postTranslateContext: {
+      extensionResources: ofKinds(policies, link.policyKinds).map(toExtensionResource),
+    },
+    clusters: include.clusters ? resources.clusters : [],
+    secrets: include.secrets ? resources.secrets : [],
+    listeners: include.listeners ? resources.listeners : [],
+    routes: include.routes ? resources.routes : [],
+  });
+  if (answer === undefined) return undefined;
   return {
     ...resources,
     ...(include.clusters ? { clusters: answer.clusters } : {}),

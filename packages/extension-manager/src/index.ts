@@ -8,9 +8,16 @@ export {
   ExtensionHookError,
   type ExtensionManager,
   type ExtensionManagerOptions,
+  type NamedExtensionManager,
   notAppliedSettings,
 } from './createExtensionManager.js';
-export { type ExtendResult, extendXds, unpatched } from './extendXds.js';
+export {
+  type ExtendResult,
+  extendXds,
+  extendXdsChain,
+  type HookTarget,
+  unpatched,
+} from './extendXds.js';
 export {
   connectExtension,
   type ExtensionClient,

@@ -38,6 +38,7 @@ import {
 } from '@egts/xds-server';
 import { rateLimitConfigs, translateXds } from '@egts/xds-translator';
 import type { Cluster } from './cluster.js';
+import { startClusterDns, withClusterDns } from './clusterDns.js';
 import { clusterFetch } from './clusterFetch.js';
 import { freePort } from './freePort.js';
 import { findRedisServer, type RedisServer, startRedis } from './redisServer.js';
@@ -101,6 +102,8 @@ export const startControlPlane = async (
     fetch: clusterFetch(cluster),
   });
   await wasmCache.listen();
+  // Cluster DNS for Envoy's own resolver (the dynamic forward proxy's DNS caches).
+  const clusterDns = await startClusterDns(cluster);
   let redis: RedisServer | undefined;
   let rateLimitService: RateLimitServiceHandle | undefined;
   const redisServer = findRedisServer();
@@ -196,7 +199,7 @@ export const startControlPlane = async (
       for (const translated of result.xdsIR) {
         const ir = await wasmCache.resolve(translated);
         resolved.push(ir);
-        const xdsResources = translateXds(ir, { mode: 'ads' });
+        const xdsResources = withClusterDns(translateXds(ir, { mode: 'ads' }), clusterDns.port);
         outcomes.push(...(xdsResources.envoyPatchPolicies ?? []));
         const listeners = await Promise.all(xdsResources.listeners.map((l) => rebind(ir.name, l)));
         cache.setSnapshot(ir.name, createSnapshot({ ...xdsResources, listeners }));
@@ -251,6 +254,7 @@ export const startControlPlane = async (
       await redis?.stop();
       await xds.close();
       await wasmCache.close();
+      await clusterDns.close();
       rmSync(wasmDir, { recursive: true, force: true });
     },
   };

@@ -18,7 +18,7 @@ import type { Observable } from 'rxjs';
 const DEFAULT_NAMESPACE = 'envoy-gateway-system';
 
 export function startExtensionManager(
-  config: ExtensionManagerConfig,
+  configs: readonly (ExtensionManagerConfig & { name: string })[],
   resources$: Observable<ProviderSnapshot>,
   controllerNamespace: string | undefined,
   log: Logger,
@@ -39,29 +39,36 @@ export function startExtensionManager(
       );
     return Buffer.from(value, 'base64');
   };
-  const manager = createExtensionManager(config, {
-    tls: async () => {
-      const tls = config.service.tls;
-      if (tls === undefined) throw new Error('extensionManager.service.tls is not set');
-      const client = tls.clientCertificateRef;
-      return {
-        ca: secretKey(tls.certificateRef, 'tls.crt'),
-        ...(client
-          ? { cert: secretKey(client, 'tls.crt'), key: secretKey(client, 'tls.key') }
-          : {}),
-      };
+  const tlsOf = (config: ExtensionManagerConfig) => async () => {
+    const tls = config.service.tls;
+    if (tls === undefined) throw new Error('extensionManager.service.tls is not set');
+    const client = tls.clientCertificateRef;
+    return {
+      ca: secretKey(tls.certificateRef, 'tls.crt'),
+      ...(client ? { cert: secretKey(client, 'tls.crt'), key: secretKey(client, 'tls.key') } : {}),
+    };
+  };
+  const manager = createExtensionManager(
+    configs.map((config) => ({ name: config.name, config, tls: tlsOf(config) })),
+    {
+      onError: (failures) =>
+        log.error(
+          { failures },
+          'extension server hooks failed; failOpen: resources sent unmodified',
+        ),
     },
-    onError: (failures) =>
-      log.error({ failures }, 'extension server hooks failed; failOpen: resources sent unmodified'),
-  });
-  // Never silently: what egts reads but does not do is said at start.
-  const notApplied = notAppliedSettings(config);
-  if (notApplied.length > 0)
-    log.warn({ notApplied }, `extensionManager: not applied by egts: ${notApplied.join(', ')}`);
-  log.info(
-    { hooks: config.hooks.xdsTranslator?.post ?? [], failOpen: config.failOpen === true },
-    'extension manager configured',
   );
+  for (const config of configs) {
+    const which = config.name === '' ? 'extensionManager' : `extensionManagers ${config.name}`;
+    // Never silently: what egts reads but does not do is said at start.
+    const notApplied = notAppliedSettings(config);
+    if (notApplied.length > 0)
+      log.warn({ notApplied }, `${which}: not applied by egts: ${notApplied.join(', ')}`);
+    log.info(
+      { hooks: config.hooks.xdsTranslator?.post ?? [], failOpen: config.failOpen === true },
+      `${which}: extension manager configured`,
+    );
+  }
   return {
     manager,
     stop() {

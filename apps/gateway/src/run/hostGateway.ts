@@ -38,6 +38,11 @@ export interface HostGatewayOptions {
   extensionApis?: TranslateOptions['extensionApis'];
   /** The EnvoyGateway `extensionManager`: an extension server called during xDS translation. */
   extensionManager?: ExtensionManager | undefined;
+  /**
+   * EnvoyGateway `extensionManagers` (several extension servers, called in this order at each
+   * hook); `extensionManager` then carries the kinds of all of them.
+   */
+  extensionManagers?: readonly (ExtensionManager & { name: string })[] | undefined;
   /** Run no Envoy (serve xDS only), e.g. when proxies are started elsewhere. */
   withoutProxies?: boolean;
   /**
@@ -105,6 +110,7 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
         extensionKinds: extensionKinds(options.extensionManager),
       }),
     extensionManager: options.extensionManager,
+    extensionManagers: options.extensionManagers,
     ...(wasm ? { wasm } : {}),
     infra: options.withoutProxies
       ? undefined

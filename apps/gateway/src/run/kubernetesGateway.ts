@@ -29,6 +29,11 @@ export interface KubernetesGatewayOptions {
   extensionApis?: TranslateOptions['extensionApis'];
   /** The EnvoyGateway `extensionManager`: an extension server called during xDS translation. */
   extensionManager?: ExtensionManager | undefined;
+  /**
+   * EnvoyGateway `extensionManagers` (several extension servers, called in this order at each
+   * hook); `extensionManager` then carries the kinds of all of them.
+   */
+  extensionManagers?: readonly (ExtensionManager & { name: string })[] | undefined;
   /** Where egts runs: the Lease, and the proxies' default namespace. */
   namespace: string;
   watch: WatchMode;
@@ -135,6 +140,7 @@ export async function runKubernetesGateway(
     xds: options.xds,
     admin: options.admin,
     extensionManager: options.extensionManager,
+    extensionManagers: options.extensionManagers,
     translate: {
       controllerName: options.controllerName,
       controllerNamespace: options.namespace,

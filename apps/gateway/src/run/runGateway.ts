@@ -38,6 +38,11 @@ export interface GatewayOptions {
   clustersFirst?: ClustersFirstOptions | undefined;
   /** The EnvoyGateway `extensionManager`: an extension server called during xDS translation. */
   extensionManager?: ExtensionManagerConfig | undefined;
+  /**
+   * EnvoyGateway `extensionManagers` (several extension servers, called in this order at each
+   * hook); `extensionManager` then carries the kinds of all of them.
+   */
+  extensionManagers?: readonly (ExtensionManagerConfig & { name: string })[] | undefined;
 }
 
 export interface RunningGateway {
@@ -72,7 +77,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
   const infra = options.infra?.({ host: options.xds.host, port: xdsPort }, metrics);
   const extension = options.extensionManager
     ? startExtensionManager(
-        options.extensionManager,
+        options.extensionManagers ?? [{ ...options.extensionManager, name: '' }],
         options.provider.resources$,
         options.translate?.controllerNamespace,
         options.logging.component('extension-manager'),

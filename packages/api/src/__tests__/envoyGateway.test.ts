@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONTROLLER_NAME, extensionManagerOf, loadEnvoyGatewayConfig } from '../index.js';
+import {
+  DEFAULT_CONTROLLER_NAME,
+  extensionManagerOf,
+  extensionManagersOf,
+  loadEnvoyGatewayConfig,
+} from '../index.js';
 
 describe('loadEnvoyGatewayConfig', () => {
   it('gives Envoy Gateway defaults when there is no file', () => {
@@ -105,7 +110,7 @@ provider:
     expect(loadEnvoyGatewayConfig('', 'eg.yaml').config).toBeDefined();
   });
 
-  it('runs the one entry of extensionManagers, and refuses several or both forms', () => {
+  it('runs the entries of extensionManagers in order, and refuses repeated names or both forms', () => {
     const manager = (name: string) => `
 - name: ${name}
   hooks: {xdsTranslator: {post: [Route]}}
@@ -120,10 +125,23 @@ ${single}`;
       name: 'a',
       service: { fqdn: { hostname: 'ext.example', port: 5005 } },
     });
-    const two = loadEnvoyGatewayConfig(text(manager('a') + manager('b')), 'eg.yaml');
-    expect(two.config).toBeUndefined();
-    expect(two.problems[0]).toMatchObject({ path: ['extensionManagers'] });
-    expect(two.problems[0]?.message).toMatch(/several extension servers/);
+    const kinds = (kind: string) =>
+      `\n  resources: [{group: x.io, version: v1, kind: ${kind}}]\n  policyResources: [{group: x.io, version: v1, kind: ${kind}Policy}]`;
+    const two = loadEnvoyGatewayConfig(
+      text(manager('b') + kinds('B') + manager('a') + kinds('A')),
+      'eg.yaml',
+    );
+    expect(two.problems).toEqual([]);
+    expect(two.config && extensionManagersOf(two.config).map((m) => m.name)).toEqual(['b', 'a']);
+    // The translator and loaders see every extension's kinds.
+    expect(two.config && extensionManagerOf(two.config)).toMatchObject({
+      name: 'b',
+      resources: [{ kind: 'B' }, { kind: 'A' }],
+      policyResources: [{ kind: 'BPolicy' }, { kind: 'APolicy' }],
+    });
+    const repeated = loadEnvoyGatewayConfig(text(manager('a') + manager('a')), 'eg.yaml');
+    expect(repeated.config).toBeUndefined();
+    expect(repeated.problems[0]).toMatchObject({ path: ['extensionManagers', 1, 'name'] });
     const both = loadEnvoyGatewayConfig(
       text(
         manager('a'),

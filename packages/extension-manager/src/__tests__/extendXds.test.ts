@@ -19,6 +19,7 @@ import {
   createExtensionManager,
   ExtensionHookError,
   extendXds,
+  extendXdsChain,
   notAppliedSettings,
 } from '../index.js';
 
@@ -481,5 +482,71 @@ describe('EnvoyPatchPolicy order', () => {
       ['after-listener-hook', 'Programmed'],
       ['before-translation-hook', 'ResourceNotFound'],
     ]);
+  });
+});
+
+describe("a chain of extensions (extensionManagers), as Envoy Gateway's composite hook client", () => {
+  const chained = (name: string, extra: Record<string, unknown> = {}) =>
+    extensionManagerSchema.parse({
+      hooks: { xdsTranslator: { post: ['Route'] } },
+      service: { fqdn: { hostname: name, port: 1 } },
+      ...extra,
+    });
+  const routeNamed = (r: XdsResources, name: string) =>
+    r.routes[0]?.virtualHosts[0]?.routes.find((x) => x.name.startsWith(name))?.name;
+
+  it('calls each in order on what the previous returned, each with its own kinds', async () => {
+    const a = recordingClient();
+    const b = recordingClient();
+    const result = await extendXdsChain(
+      [
+        {
+          client: a.client,
+          manager: chained('a', {
+            resources: [{ group: 'example.io', version: 'v1', kind: 'Filter' }],
+            policyResources: [{ group: 'example.io', version: 'v1', kind: 'Other' }],
+          }),
+          name: 'a',
+        },
+        { client: b.client, manager: chained('b'), name: 'b' },
+      ],
+      ir,
+      resources,
+    );
+    expect(result.errors).toEqual([]);
+    expect(routeNamed(result.resources, 'with-filter')).toBe('with-filter+ext+ext');
+    // b was sent a's route; a only the objects of its kinds, b (no kinds declared) all.
+    expect(b.calls.find((c) => c.hook === 'Route' && c.name.startsWith('with-filter'))?.name).toBe(
+      'with-filter+ext',
+    );
+    expect(a.calls.find((c) => c.name === 'with-policy')?.context).toMatchObject({ policies: [] });
+    expect(b.calls.find((c) => c.name.startsWith('with-policy'))?.context).toMatchObject({
+      policies: ['Policy'],
+    });
+  });
+
+  it('skips a failed extension that fails open; one that does not fails the update', async () => {
+    const down = recordingClient(new Set(['Route']));
+    const b = recordingClient();
+    const open = await extendXdsChain(
+      [
+        { client: down.client, manager: chained('a', { failOpen: true }), name: 'a' },
+        { client: b.client, manager: chained('b'), name: 'b' },
+      ],
+      ir,
+      resources,
+    );
+    expect(routeNamed(open.resources, 'with-filter')).toBe('with-filter+ext');
+    expect(open.errors[0]).toMatch(/^extension a: PostRouteModify with-filter/);
+    expect(open.fatal).toEqual([]);
+    const closed = await extendXdsChain(
+      [
+        { client: down.client, manager: chained('a'), name: 'a' },
+        { client: b.client, manager: chained('b', { failOpen: true }), name: 'b' },
+      ],
+      ir,
+      resources,
+    );
+    expect(closed.fatal.length).toBeGreaterThan(0);
   });
 });

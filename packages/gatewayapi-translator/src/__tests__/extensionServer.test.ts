@@ -63,11 +63,12 @@ describe('extension server kinds', () => {
   it('are read unstructured by the loader', () => {
     const { resources, problems } = load(yaml('f'));
     expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+    // In one order (group, kind, namespace, name), not the files'.
     expect(resources.extensionResources?.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Filter/f',
-      'Policy/p',
-      'Policy/on-route',
       'Policy/elsewhere',
+      'Policy/on-route',
+      'Policy/p',
     ]);
     expect(resources.extensionResources?.[0]?.spec).toEqual({ anything: [1, 2] });
   });

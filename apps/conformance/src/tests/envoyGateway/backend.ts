@@ -277,17 +277,6 @@ const egtsBackendSettings: ConformanceTest = {
   },
 };
 
-const OFFLINE =
-  "the dynamic forward proxy must resolve cluster DNS names of Services (test-service-*.gateway-conformance-infra.svc.cluster.local, on the Service's port 80 or 443) with Envoy's own DNS cache; the harness maps these names for Backends and routes but gives Envoy's resolver no cluster DNS yet (DynamicResolverBackend also reaches httpbin.org and gateway.envoyproxy.io); EgtsDynamicResolver checks the dynamic forward proxy";
-
-const dynamicResolverSkipped = (name: string, why = OFFLINE): ConformanceTest => ({
-  name,
-  description: 'Routes with a backend ref to a Backend',
-  features: ['Backend'],
-  manifests: [],
-  skip: why,
-});
-
 /** A host the dynamic forward proxy may reach (127.0.0.2 is not in the loopback deny list). */
 const DYNAMIC_HOST = '127.0.0.2';
 
@@ -433,17 +422,6 @@ export const backendTests = (): ConformanceTest[] => [
   grpcBackendFqdn,
   grpcBackendIp,
   tlsRouteBackendFqdn,
-  dynamicResolverSkipped('DynamicResolverBackend'),
-  dynamicResolverSkipped('DynamicResolverBackendWithTLS'),
-  dynamicResolverSkipped(
-    'DynamicResolverBackendWithClusterTrustBundle',
-    'ClusterTrustBundle (certificates.k8s.io/v1beta1) is a Kubernetes API the offline harness does not serve, and the test resolves cluster DNS names',
-  ),
-  dynamicResolverSkipped('DynamicResolverOriginalHostHeader'),
-  dynamicResolverSkipped(
-    'TLSRouteDynamicResolverBackend',
-    'its SNI is a cluster DNS name (tls-dfp-backend.gateway-conformance-infra.svc.cluster.local) the dynamic forward proxy resolves, which an offline run cannot; EgtsTLSDynamicResolver checks forwarding by SNI',
-  ),
   egtsDynamicResolver,
   egtsTlsDynamicResolver,
 ];

@@ -8,6 +8,7 @@ import { backendTrafficResilienceTests } from './backendTrafficResilience.js';
 import { backendTrafficTargetingTests } from './backendTrafficTargeting.js';
 import { backendUpgradeTest } from './backendUpgrade.js';
 import { clientTrafficPolicyTests } from './clientTrafficPolicy.js';
+import { dynamicResolverTests } from './dynamicResolver.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
 import { envoyExtensionPolicyTests } from './envoyExtensionPolicy.js';
 import { envoyPatchPolicyTests } from './envoyPatchPolicy.js';
@@ -65,4 +66,5 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...telemetryTracingTests(),
   ...telemetryMetricsTests(),
   ...backendL4Tests(),
+  ...dynamicResolverTests(),
 ];

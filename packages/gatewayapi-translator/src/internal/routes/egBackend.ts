@@ -88,7 +88,11 @@ function clientCertificate(
   };
 }
 
-/** The CA bundle of `tls.caCertificateRefs` (ConfigMaps or Secrets of the Backend's namespace). */
+/**
+ * The CA bundle of `tls.caCertificateRefs`: ConfigMaps or Secrets of the Backend's namespace, or
+ * ClusterTrustBundles (cluster-scoped; Envoy Gateway's manifests leave the group empty, the API's
+ * is certificates.k8s.io), as Envoy Gateway reads them.
+ */
 function caBundle(
   ctx: TranslatorContext,
   backend: Backend,
@@ -97,12 +101,21 @@ function caBundle(
   const namespace = backend.metadata.namespace ?? 'default';
   const pems: string[] = [];
   for (const ref of tls.caCertificateRefs ?? []) {
-    const kind = ref.kind === 'Secret' ? 'Secret' : ref.kind === 'ConfigMap' ? 'ConfigMap' : '';
+    const bundle =
+      ref.kind === 'ClusterTrustBundle' &&
+      ['', 'certificates.k8s.io'].includes((ref as { group?: string }).group ?? '');
+    const kind = bundle
+      ? 'ClusterTrustBundle'
+      : ref.kind === 'Secret'
+        ? 'Secret'
+        : ref.kind === 'ConfigMap'
+          ? 'ConfigMap'
+          : '';
     const pem = kind ? readCABundle(ctx, kind, namespace, ref.name) : undefined;
     if (!pem)
       return unresolvedRef(
         'InvalidBackendRef',
-        `Backend ${namespace}/${backend.metadata.name}: CA certificate ${ref.kind} ${namespace}/${ref.name} does not exist or holds no valid CA certificate.`,
+        `Backend ${namespace}/${backend.metadata.name}: CA certificate ${ref.kind} ${bundle ? '' : `${namespace}/`}${ref.name} does not exist or holds no valid CA certificate.`,
       );
     pems.push(pem);
   }
