@@ -38,6 +38,13 @@ const suite = (file: string, test: string) => `${SUITE}/${file}.ts: ${test}`;
 const LOCAL_OPTIONS = suite('localRateLimitOptions', 'EgtsLocalRateLimitOptions');
 /** Settings Envoy loads from the golden case (their IR is in the golden output). */
 const LOADED = envoy('Envoy loads every setting of the golden case');
+const HEALTH = (test: string) =>
+  `apps/conformance/src/__tests__/backendTrafficHealth.integration.test.ts: ${test}`;
+const ACTIVE_HTTP = HEALTH('active HTTP checks use the method, Host and expected body given');
+const PASSIVE = HEALTH('passive checks eject an endpoint after consecutive 5xx or gateway errors');
+const CONNECTION_TIMEOUTS = HEALTH(
+  'connectionIdleTimeout and maxConnectionDuration close upstream connections',
+);
 
 /** Routing settings through real Envoy. */
 const ROUTING = (test: string) =>
@@ -101,15 +108,15 @@ export const backendTrafficPolicyFields: KindFields = {
       'health check overrides send the checks to another port',
     ),
     'spec.healthCheck.active.http.path': HEALTH_CHECK,
-    'spec.healthCheck.active.http.hostname': LOADED,
-    'spec.healthCheck.active.http.method': LOADED,
+    'spec.healthCheck.active.http.hostname': ACTIVE_HTTP,
+    'spec.healthCheck.active.http.method': ACTIVE_HTTP,
     'spec.healthCheck.active.http.expectedStatuses': HEALTH_CHECK,
-    'spec.healthCheck.active.http.expectedResponse': LOADED,
+    'spec.healthCheck.active.http.expectedResponse': ACTIVE_HTTP,
     'spec.healthCheck.active.tcp': LOADED,
     'spec.healthCheck.active.grpc': LOADED,
     'spec.healthCheck.passive.baseEjectionTime': LOADED,
-    'spec.healthCheck.passive.consecutive5XxErrors': LOADED,
-    'spec.healthCheck.passive.consecutiveGatewayErrors': LOADED,
+    'spec.healthCheck.passive.consecutive5XxErrors': PASSIVE,
+    'spec.healthCheck.passive.consecutiveGatewayErrors': PASSIVE,
     'spec.healthCheck.passive.consecutiveLocalOriginFailures': LOADED,
     'spec.healthCheck.passive.interval': LOADED,
     'spec.healthCheck.passive.maxEjectionPercent': LOADED,
@@ -185,8 +192,8 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.tcpKeepalive': LOADED,
     'spec.timeout.tcp.connectTimeout': LOADED,
     'spec.timeout.http.requestTimeout': TIMEOUT,
-    'spec.timeout.http.connectionIdleTimeout': LOADED,
-    'spec.timeout.http.maxConnectionDuration': LOADED,
+    'spec.timeout.http.connectionIdleTimeout': CONNECTION_TIMEOUTS,
+    'spec.timeout.http.maxConnectionDuration': CONNECTION_TIMEOUTS,
     'spec.timeout.http.maxStreamDuration': LOADED,
     'spec.timeout.http.streamIdleTimeout': envoy('a stream idle past the timeout is cut'),
     'spec.healthCheck.active.healthCheckLog': ROUTING(
