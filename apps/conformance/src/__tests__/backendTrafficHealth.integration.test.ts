@@ -6,7 +6,10 @@
 // - passive checks (outlier detection): consecutive 5xx, or consecutive gateway errors, eject the
 //   endpoint answering them;
 // - connectionIdleTimeout and maxConnectionDuration close upstream connections, so the backend
-//   sees a new one for the next request.
+//   sees a new one for the next request; maxRequestsPerConnection 1 does so for every request;
+// - maxStreamDuration cuts a slow upstream stream; tcpKeepalive sets SO_KEEPALIVE (seen with `ss`,
+//   from iproute2, which the machine image has).
+import { execFileSync } from 'node:child_process';
 import type { Server } from 'node:http';
 import { loadResourcesFromText } from '@egts/api';
 import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
@@ -61,6 +64,8 @@ describe('[envoy] BackendTrafficPolicy health checks and upstream connection tim
   const servers: Server[] = [];
   let envoy: EnvoyHandle | undefined;
   let port = 0;
+  /** The backend both /keep (no keepalive) and /alive (tcpKeepalive) reach. */
+  let alivePort = 0;
   let statuses: { kind: string; name: string; accepted: string | undefined }[] = [];
   /** Connections each connection-counting backend accepted. */
   const connections = new Map<string, number>();
@@ -106,7 +111,10 @@ describe('[envoy] BackendTrafficPolicy health checks and upstream connection tim
       idlePort = 0,
       keepPort = 0,
       agePort = 0,
-    ] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+      perConnectionPort = 0,
+      slowPort = 0,
+    ] = await Promise.all(Array.from({ length: 8 }, () => freePort()));
+    alivePort = keepPort;
     servers.push(
       // Only the first answers "healthy", and only to POST with Host health.example.
       await checkedBackend(
@@ -123,8 +131,10 @@ describe('[envoy] BackendTrafficPolicy health checks and upstream connection tim
       await counted('idle', idlePort),
       await counted('keep', keepPort),
       await counted('age', agePort),
+      await counted('perconn', perConnectionPort),
+      await startBackend('slow', '127.0.0.1', slowPort, () => ({ status: 200, delayMs: 1_500 })),
     );
-    const text = `${gatewayManifests(port)}${service('checked', checkPort, ['127.0.0.1', '127.0.0.2'])}${service('five', fivePort, ['127.0.0.1', '127.0.0.2'])}${service('gwerr', gatewayErrPort, ['127.0.0.1', '127.0.0.2'])}${service('idle', idlePort, ['127.0.0.1'])}${service('keep', keepPort, ['127.0.0.1'])}${service('age', agePort, ['127.0.0.1'])}${route('active', 'checked', checkPort)}${route('unchecked', 'checked', checkPort)}${route('passive5xx', 'five', fivePort)}${route('plain5xx', 'five', fivePort)}${route('passivegw', 'gwerr', gatewayErrPort)}${route('idle', 'idle', idlePort)}${route('keep', 'keep', keepPort)}${route('age', 'age', agePort)}${policy(
+    const text = `${gatewayManifests(port)}${service('checked', checkPort, ['127.0.0.1', '127.0.0.2'])}${service('five', fivePort, ['127.0.0.1', '127.0.0.2'])}${service('gwerr', gatewayErrPort, ['127.0.0.1', '127.0.0.2'])}${service('idle', idlePort, ['127.0.0.1'])}${service('keep', keepPort, ['127.0.0.1'])}${service('age', agePort, ['127.0.0.1'])}${service('perconn', perConnectionPort, ['127.0.0.1'])}${service('slow', slowPort, ['127.0.0.1'])}${route('perconn', 'perconn', perConnectionPort)}${route('stream', 'slow', slowPort)}${route('unbounded', 'slow', slowPort)}${route('alive', 'keep', keepPort)}${route('active', 'checked', checkPort)}${route('unchecked', 'checked', checkPort)}${route('passive5xx', 'five', fivePort)}${route('plain5xx', 'five', fivePort)}${route('passivegw', 'gwerr', gatewayErrPort)}${route('idle', 'idle', idlePort)}${route('keep', 'keep', keepPort)}${route('age', 'age', agePort)}${policy(
       'active',
       active,
     )}${policy('unchecked', roundRobin)}${policy('passive5xx', passive('consecutive5XxErrors'))}${policy(
@@ -133,7 +143,13 @@ describe('[envoy] BackendTrafficPolicy health checks and upstream connection tim
     )}${policy('passivegw', passive('consecutiveGatewayErrors'))}${policy(
       'idle',
       '  timeout: {http: {connectionIdleTimeout: 500ms}}\n',
-    )}${policy('age', '  timeout: {http: {maxConnectionDuration: 500ms}}\n')}`;
+    )}${policy('age', '  timeout: {http: {maxConnectionDuration: 500ms}}\n')}${policy(
+      'perconn',
+      '  circuitBreaker: {maxRequestsPerConnection: 1}\n',
+    )}${policy('stream', '  timeout: {http: {maxStreamDuration: 300ms}}\n')}${policy(
+      'alive',
+      '  tcpKeepalive: {idleTime: 45s, interval: 5s, probes: 3}\n',
+    )}`;
     const { resources } = loadResourcesFromText(text, 'health.yaml');
     const result = translate(resources);
     statuses = acceptedReasons(result.statuses);
@@ -213,5 +229,33 @@ describe('[envoy] BackendTrafficPolicy health checks and upstream connection tim
     expect(connections.get('age')).toBe(2);
     // Envoy's default idle timeout is an hour: the connection is reused.
     expect(connections.get('keep')).toBe(1);
+  });
+
+  it('maxRequestsPerConnection 1 gives every request its own upstream connection', async () => {
+    for (let i = 0; i < 3; i++) expect((await get(port, '/perconn')).status).toBe(200);
+    expect(connections.get('perconn')).toBe(3);
+  });
+
+  it('maxStreamDuration cuts an upstream stream that lasts longer', async () => {
+    // The backend answers after 1.5 s: past 300 ms Envoy gives up; without the setting it waits.
+    expect((await get(port, '/stream')).status).not.toBe(200);
+    expect((await get(port, '/unbounded')).status).toBe(200);
+  });
+
+  it('tcpKeepalive turns on keepalive probes on upstream sockets', async () => {
+    // /alive and /keep reach one backend through two clusters: only /alive's socket has
+    // SO_KEEPALIVE (ss shows its keepalive timer, at the 45 s idle time).
+    await get(port, '/keep');
+    await get(port, '/alive');
+    const sockets = execFileSync('ss', ['-tnoH', 'dst', `127.0.0.1:${alivePort}`], {
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter((line) => line.includes('ESTAB'));
+    const timers = sockets.map((line) => /timer:\((\w+),(\d+)/.exec(line)?.slice(1) ?? []);
+    expect(timers.filter(([kind]) => kind === 'keepalive').length).toBe(1);
+    expect(sockets.length).toBe(2);
+    const seconds = Number(timers.find(([kind]) => kind === 'keepalive')?.[1]);
+    expect(seconds).toBeGreaterThan(30);
   });
 });

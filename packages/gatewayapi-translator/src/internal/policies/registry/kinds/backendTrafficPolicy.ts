@@ -70,7 +70,9 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.circuitBreaker.maxPendingRequests': CIRCUIT_BREAKER,
     'spec.circuitBreaker.maxParallelRequests': CIRCUIT_BREAKER,
     'spec.circuitBreaker.maxParallelRetries': LOADED,
-    'spec.circuitBreaker.maxRequestsPerConnection': LOADED,
+    'spec.circuitBreaker.maxRequestsPerConnection': HEALTH(
+      'maxRequestsPerConnection 1 gives every request its own upstream connection',
+    ),
     'spec.circuitBreaker.perEndpoint.maxConnections': LOADED,
     'spec.circuitBreaker.retryBudget': envoy('a retry budget of 0% stops retries'),
     'spec.connection.bufferLimit': LOADED,
@@ -189,12 +191,14 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.retry.perRetry': RETRY,
     'spec.retry.numAttemptsPerPriority':
       'apps/conformance/src/__tests__/backendTrafficRetryPriority.integration.test.ts: numAttemptsPerPriority moves the retry of a 503 to the fallback priority',
-    'spec.tcpKeepalive': LOADED,
+    'spec.tcpKeepalive': HEALTH('tcpKeepalive turns on keepalive probes on upstream sockets'),
     'spec.timeout.tcp.connectTimeout': LOADED,
     'spec.timeout.http.requestTimeout': TIMEOUT,
     'spec.timeout.http.connectionIdleTimeout': CONNECTION_TIMEOUTS,
     'spec.timeout.http.maxConnectionDuration': CONNECTION_TIMEOUTS,
-    'spec.timeout.http.maxStreamDuration': LOADED,
+    'spec.timeout.http.maxStreamDuration': HEALTH(
+      'maxStreamDuration cuts an upstream stream that lasts longer',
+    ),
     'spec.timeout.http.streamIdleTimeout': envoy('a stream idle past the timeout is cut'),
     'spec.healthCheck.active.healthCheckLog': ROUTING(
       'healthCheckLog writes every success and failure to the file sink',
