@@ -42,6 +42,8 @@ const HEALTH = (test: string) =>
   `apps/conformance/src/__tests__/backendTrafficHealth.integration.test.ts: ${test}`;
 const ACTIVE_HTTP = HEALTH('active HTTP checks use the method, Host and expected body given');
 const PASSIVE = HEALTH('passive checks eject an endpoint after consecutive 5xx or gateway errors');
+const RAW_TCP = (test: string) =>
+  `apps/conformance/src/__tests__/backendTrafficRawTcp.integration.test.ts: ${test}`;
 const CONNECTION_TIMEOUTS = HEALTH(
   'connectionIdleTimeout and maxConnectionDuration close upstream connections',
 );
@@ -114,7 +116,9 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.healthCheck.active.http.method': ACTIVE_HTTP,
     'spec.healthCheck.active.http.expectedStatuses': HEALTH_CHECK,
     'spec.healthCheck.active.http.expectedResponse': ACTIVE_HTTP,
-    'spec.healthCheck.active.tcp': LOADED,
+    'spec.healthCheck.active.tcp': RAW_TCP(
+      'an active TCP check keeps only the endpoint answering the expected payload',
+    ),
     'spec.healthCheck.active.grpc': LOADED,
     'spec.healthCheck.passive.baseEjectionTime': LOADED,
     'spec.healthCheck.passive.consecutive5XxErrors': PASSIVE,
@@ -142,7 +146,9 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.loadBalancer.consistentHash.tableSize': LOADED,
     'spec.loadBalancer.slowStart': LOADED,
     'spec.loadBalancer.endpointOverride': suite('loadBalancing', 'EndpointOverrideLoadBalancing'),
-    'spec.proxyProtocol': LOADED,
+    'spec.proxyProtocol': RAW_TCP(
+      'proxyProtocol opens upstream connections with a PROXY header of the version given',
+    ),
     'spec.rateLimit.type': RATE_LIMIT,
     'spec.rateLimit.global.rules.clientSelectors.headers': GLOBAL_LIMIT,
     'spec.rateLimit.global.rules.clientSelectors.sourceCIDR': GLOBAL_SELECTORS,
