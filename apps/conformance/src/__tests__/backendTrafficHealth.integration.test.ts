@@ -1,10 +1,10 @@
 // BackendTrafficPolicy health checks and upstream connection timeouts, each through real Envoy and
 // each against a route without the setting (or with the endpoint it must tell apart), so that the
 // result changes when the setting is gone:
-// - active HTTP checks with a method, a Host and an expected body: only the endpoint answering that
-//   exact check keeps traffic;
+// - active HTTP checks with a method, a Host, a request body and an expected body: only the
+//   endpoint answering that exact check keeps traffic;
 // - passive checks (outlier detection): consecutive 5xx, or consecutive gateway errors, eject the
-//   endpoint answering them;
+//   endpoint answering them; connection failures counted apart (split) eject one that refuses;
 // - connectionIdleTimeout and maxConnectionDuration close upstream connections, so the backend
 //   sees a new one for the next request; maxRequestsPerConnection 1 does so for every request;
 // - maxStreamDuration cuts a slow upstream stream; tcpKeepalive sets SO_KEEPALIVE (seen with `ss`,
@@ -45,8 +45,23 @@ const active = `${roundRobin}  healthCheck:
         path: /healthz
         method: POST
         hostname: health.example
+        requestBody: {type: Text, text: are-you-ok}
         expectedStatuses: [200]
         expectedResponse: {type: Text, text: healthy}
+`;
+
+/**
+ * Connection failures (local origin) counted on their own, ejecting after 2 in a row; `split`
+ * false: counted with the 5xx, whose threshold is out of reach.
+ */
+const localOrigin = (split: boolean) => `${roundRobin}  healthCheck:
+    passive:
+      splitExternalLocalOriginErrors: ${split}
+      consecutiveLocalOriginFailures: 2
+      consecutive5XxErrors: 1000
+      consecutiveGatewayErrors: 1000
+      baseEjectionTime: 300s
+      maxEjectionPercent: 100
 `;
 
 /** Outlier detection ejecting after 2 `field` errors in a row (5xx counted only when named). */
@@ -80,13 +95,16 @@ describe('[envoy] BackendTrafficPolicy health checks and upstream connection tim
     name: string,
     host: string,
     backendPort: number,
-    healthy: (method: string, host: string) => boolean,
+    healthy: (method: string, host: string, body: string) => boolean,
   ) => {
-    const handler: Handler = (path) => {
+    const handler: Handler = (path, _headers, body) => {
       if (path !== '/healthz') return { status: 200 };
       const [method = '', hostHeader = ''] = (lastRequest.get(name) ?? '').split(' ');
-      checks.set(name, [...(checks.get(name) ?? []), `${method} ${hostHeader}`]);
-      return { status: 200, body: healthy(method, hostHeader) ? 'healthy' : 'sick' };
+      checks.set(name, [...(checks.get(name) ?? []), `${method} ${hostHeader} ${body}`]);
+      return {
+        status: 200,
+        body: healthy(method, hostHeader, body.toString()) ? 'healthy' : 'sick',
+      };
     };
     const server = await startBackend(name, host, backendPort, handler);
     server.prependListener('request', (req) =>
@@ -113,15 +131,17 @@ describe('[envoy] BackendTrafficPolicy health checks and upstream connection tim
       agePort = 0,
       perConnectionPort = 0,
       slowPort = 0,
-    ] = await Promise.all(Array.from({ length: 8 }, () => freePort()));
+      refusingPort = 0,
+    ] = await Promise.all(Array.from({ length: 9 }, () => freePort()));
     alivePort = keepPort;
     servers.push(
-      // Only the first answers "healthy", and only to POST with Host health.example.
+      // Only the first answers "healthy", and only to POST of are-you-ok to Host health.example.
       await checkedBackend(
         'strict',
         '127.0.0.1',
         checkPort,
-        (method, host) => method === 'POST' && host === 'health.example',
+        (method, host, body) =>
+          method === 'POST' && host === 'health.example' && body === 'are-you-ok',
       ),
       await checkedBackend('lenient', '127.0.0.2', checkPort, () => false),
       await startBackend('five-ok', '127.0.0.1', fivePort, ok),
@@ -132,9 +152,11 @@ describe('[envoy] BackendTrafficPolicy health checks and upstream connection tim
       await counted('keep', keepPort),
       await counted('age', agePort),
       await counted('perconn', perConnectionPort),
+      // 127.0.0.2 listens on no refusingPort: connecting there fails (a local origin error).
+      await startBackend('reachable', '127.0.0.1', refusingPort, ok),
       await startBackend('slow', '127.0.0.1', slowPort, () => ({ status: 200, delayMs: 1_500 })),
     );
-    const text = `${gatewayManifests(port)}${service('checked', checkPort, ['127.0.0.1', '127.0.0.2'])}${service('five', fivePort, ['127.0.0.1', '127.0.0.2'])}${service('gwerr', gatewayErrPort, ['127.0.0.1', '127.0.0.2'])}${service('idle', idlePort, ['127.0.0.1'])}${service('keep', keepPort, ['127.0.0.1'])}${service('age', agePort, ['127.0.0.1'])}${service('perconn', perConnectionPort, ['127.0.0.1'])}${service('slow', slowPort, ['127.0.0.1'])}${route('perconn', 'perconn', perConnectionPort)}${route('stream', 'slow', slowPort)}${route('unbounded', 'slow', slowPort)}${route('alive', 'keep', keepPort)}${route('active', 'checked', checkPort)}${route('unchecked', 'checked', checkPort)}${route('passive5xx', 'five', fivePort)}${route('plain5xx', 'five', fivePort)}${route('passivegw', 'gwerr', gatewayErrPort)}${route('idle', 'idle', idlePort)}${route('keep', 'keep', keepPort)}${route('age', 'age', agePort)}${policy(
+    const text = `${gatewayManifests(port)}${service('checked', checkPort, ['127.0.0.1', '127.0.0.2'])}${service('five', fivePort, ['127.0.0.1', '127.0.0.2'])}${service('gwerr', gatewayErrPort, ['127.0.0.1', '127.0.0.2'])}${service('idle', idlePort, ['127.0.0.1'])}${service('keep', keepPort, ['127.0.0.1'])}${service('age', agePort, ['127.0.0.1'])}${service('perconn', perConnectionPort, ['127.0.0.1'])}${service('slow', slowPort, ['127.0.0.1'])}${service('refusing', refusingPort, ['127.0.0.1', '127.0.0.2'])}${route('localsplit', 'refusing', refusingPort)}${route('localjoined', 'refusing', refusingPort)}${route('perconn', 'perconn', perConnectionPort)}${route('stream', 'slow', slowPort)}${route('unbounded', 'slow', slowPort)}${route('alive', 'keep', keepPort)}${route('active', 'checked', checkPort)}${route('unchecked', 'checked', checkPort)}${route('passive5xx', 'five', fivePort)}${route('plain5xx', 'five', fivePort)}${route('passivegw', 'gwerr', gatewayErrPort)}${route('idle', 'idle', idlePort)}${route('keep', 'keep', keepPort)}${route('age', 'age', agePort)}${policy(
       'active',
       active,
     )}${policy('unchecked', roundRobin)}${policy('passive5xx', passive('consecutive5XxErrors'))}${policy(
@@ -146,7 +168,7 @@ describe('[envoy] BackendTrafficPolicy health checks and upstream connection tim
     )}${policy('age', '  timeout: {http: {maxConnectionDuration: 500ms}}\n')}${policy(
       'perconn',
       '  circuitBreaker: {maxRequestsPerConnection: 1}\n',
-    )}${policy('stream', '  timeout: {http: {maxStreamDuration: 300ms}}\n')}${policy(
+    )}${policy('localsplit', localOrigin(true))}${policy('localjoined', localOrigin(false))}${policy('stream', '  timeout: {http: {maxStreamDuration: 300ms}}\n')}${policy(
       'alive',
       '  tcpKeepalive: {idleTime: 45s, interval: 5s, probes: 3}\n',
     )}`;
@@ -187,9 +209,9 @@ describe('[envoy] BackendTrafficPolicy health checks and upstream connection tim
       expect(statuses).toContainEqual({ kind: 'BackendTrafficPolicy', name, accepted: 'Accepted' });
   });
 
-  it('active HTTP checks use the method, Host and expected body given', async () => {
-    // Both endpoints answer 200; only the first answers "healthy", and only to POST with Host
-    // health.example. Until both were checked, both may serve.
+  it('active HTTP checks use the method, Host, request body and expected body given', async () => {
+    // Both endpoints answer 200; only the first answers "healthy", and only to POST of
+    // are-you-ok with Host health.example. Until both were checked, both may serve.
     let streak = 0;
     for (let i = 0; i < 300 && streak < 10; i++) {
       const reply = await get(port, '/active');
@@ -197,7 +219,7 @@ describe('[envoy] BackendTrafficPolicy health checks and upstream connection tim
       if (streak === 0) await sleep(100);
     }
     expect(streak).toBe(10);
-    expect(checks.get('strict')?.at(-1)).toBe('POST health.example');
+    expect(checks.get('strict')?.at(-1)).toBe('POST health.example are-you-ok');
     // The route without checks keeps both.
     expect(await answeredBy('/unchecked', 10)).toEqual(['lenient', 'strict']);
   });
@@ -218,6 +240,18 @@ describe('[envoy] BackendTrafficPolicy health checks and upstream connection tim
     const plain = [];
     for (let i = 0; i < 10; i++) plain.push((await get(port, '/plain5xx')).status);
     expect(plain).toContain(500);
+  });
+
+  it('local origin failures, split from the 5xx, eject an unreachable endpoint', async () => {
+    // Round robin: every other request goes to the endpoint that refuses connections (503).
+    for (let i = 0; i < 6; i++) await get(port, '/localsplit');
+    const after = [];
+    for (let i = 0; i < 10; i++) after.push((await get(port, '/localsplit')).status);
+    expect(after).toEqual(Array(10).fill(200));
+    // Not split, the failures count with the 5xx (threshold 1000): the endpoint stays in.
+    const joined = [];
+    for (let i = 0; i < 16; i++) joined.push((await get(port, '/localjoined')).status);
+    expect(joined).toContain(503);
   });
 
   it('connectionIdleTimeout and maxConnectionDuration close upstream connections', async () => {

@@ -40,7 +40,9 @@ const LOCAL_OPTIONS = suite('localRateLimitOptions', 'EgtsLocalRateLimitOptions'
 const LOADED = envoy('Envoy loads every setting of the golden case');
 const HEALTH = (test: string) =>
   `apps/conformance/src/__tests__/backendTrafficHealth.integration.test.ts: ${test}`;
-const ACTIVE_HTTP = HEALTH('active HTTP checks use the method, Host and expected body given');
+const ACTIVE_HTTP = HEALTH(
+  'active HTTP checks use the method, Host, request body and expected body given',
+);
 const PASSIVE = HEALTH('passive checks eject an endpoint after consecutive 5xx or gateway errors');
 const RAW_TCP = (test: string) =>
   `apps/conformance/src/__tests__/backendTrafficRawTcp.integration.test.ts: ${test}`;
@@ -86,7 +88,7 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.http2.onInvalidMessage': LOADED,
     'spec.useClientProtocol': suite('backendTrafficResilience', 'UseClientProtocol'),
     'spec.healthCheck.active.http.retriableStatuses': LOADED,
-    'spec.healthCheck.active.http.requestBody': LOADED,
+    'spec.healthCheck.active.http.requestBody': ACTIVE_HTTP,
     'spec.healthCheck.passive.alwaysEjectOneEndpoint': LOADED,
     'spec.healthCheck.passive.failurePercentageThreshold': LOADED,
     'spec.dns': LOADED,
@@ -123,10 +125,14 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.healthCheck.passive.baseEjectionTime': LOADED,
     'spec.healthCheck.passive.consecutive5XxErrors': PASSIVE,
     'spec.healthCheck.passive.consecutiveGatewayErrors': PASSIVE,
-    'spec.healthCheck.passive.consecutiveLocalOriginFailures': LOADED,
+    'spec.healthCheck.passive.consecutiveLocalOriginFailures': HEALTH(
+      'local origin failures, split from the 5xx, eject an unreachable endpoint',
+    ),
     'spec.healthCheck.passive.interval': LOADED,
     'spec.healthCheck.passive.maxEjectionPercent': LOADED,
-    'spec.healthCheck.passive.splitExternalLocalOriginErrors': LOADED,
+    'spec.healthCheck.passive.splitExternalLocalOriginErrors': HEALTH(
+      'local origin failures, split from the 5xx, eject an unreachable endpoint',
+    ),
     'spec.healthCheck.panicThreshold': suite('backendHealthCheck', 'BackendPanicThresholdHTTPTest'),
     'spec.loadBalancer.type': LOAD_BALANCER,
     'spec.loadBalancer.consistentHash.type': LOAD_BALANCER,
