@@ -46,6 +46,8 @@ const ACTIVE_HTTP = HEALTH(
 const PASSIVE = HEALTH('passive checks eject an endpoint after consecutive 5xx or gateway errors');
 const RAW_TCP = (test: string) =>
   `apps/conformance/src/__tests__/backendTrafficRawTcp.integration.test.ts: ${test}`;
+const HTTP2 =
+  'apps/conformance/src/__tests__/backendTrafficHttp2.integration.test.ts: initial windows and concurrent streams reach the backend connection';
 const CONNECTION_TIMEOUTS = HEALTH(
   'connectionIdleTimeout and maxConnectionDuration close upstream connections',
 );
@@ -81,9 +83,9 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.circuitBreaker.retryBudget': envoy('a retry budget of 0% stops retries'),
     'spec.connection.bufferLimit': LOADED,
     'spec.connection.preconnect': LOADED,
-    'spec.http2.initialStreamWindowSize': LOADED,
-    'spec.http2.initialConnectionWindowSize': LOADED,
-    'spec.http2.maxConcurrentStreams': LOADED,
+    'spec.http2.initialStreamWindowSize': HTTP2,
+    'spec.http2.initialConnectionWindowSize': HTTP2,
+    'spec.http2.maxConcurrentStreams': HTTP2,
     'spec.http2.connectionKeepalive': LOADED,
     'spec.http2.onInvalidMessage': LOADED,
     'spec.useClientProtocol': suite('backendTrafficResilience', 'UseClientProtocol'),
