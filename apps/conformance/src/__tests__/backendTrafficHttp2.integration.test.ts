@@ -1,5 +1,5 @@
 // BackendTrafficPolicy `http2` settings through real Envoy, read where they land: the SETTINGS
-// frame and connection window Envoy sends an h2c backend (a Service port with appProtocol
+// frame, connection window and PING frames Envoy sends an h2c backend (a Service port with appProtocol
 // kubernetes.io/h2c). A route without them gets Envoy Gateway's defaults.
 import { createServer, type Http2Server, type Settings } from 'node:http2';
 import { loadResourcesFromText } from '@egts/api';
@@ -36,6 +36,8 @@ interface Seen {
   settings?: Settings;
   /** The connection-level window Envoy opened for the backend to send in. */
   connectionWindow?: number | undefined;
+  /** PING frames Envoy sent. */
+  pings: number;
 }
 
 /** An h2c backend recording the settings and connection window of its first session. */
@@ -45,6 +47,9 @@ const startH2c = (port: number, seen: Seen) =>
     server.on('session', (session) => {
       session.on('remoteSettings', (settings) => {
         seen.settings ??= settings;
+      });
+      session.on('ping', () => {
+        seen.pings++;
       });
     });
     server.on('stream', (stream) => {
@@ -59,8 +64,8 @@ const startH2c = (port: number, seen: Seen) =>
 
 describe('[envoy] BackendTrafficPolicy http2 settings', () => {
   const servers: Http2Server[] = [];
-  const tuned: Seen = {};
-  const plain: Seen = {};
+  const tuned: Seen = { pings: 0 };
+  const plain: Seen = { pings: 0 };
   let envoy: EnvoyHandle | undefined;
   let port = 0;
   let statuses: { kind: string; name: string; accepted: string | undefined }[] = [];
@@ -75,6 +80,7 @@ describe('[envoy] BackendTrafficPolicy http2 settings', () => {
     initialStreamWindowSize: 128Ki
     initialConnectionWindowSize: 2Mi
     maxConcurrentStreams: 7
+    connectionKeepalive: {interval: 200ms, timeout: 5s}
 `,
     )}`;
     const { resources } = loadResourcesFromText(text, 'http2.yaml');
@@ -109,5 +115,12 @@ describe('[envoy] BackendTrafficPolicy http2 settings', () => {
     // Without the settings: Envoy Gateway's defaults (64 KiB stream, 1 MiB connection window).
     expect(plain.settings?.initialWindowSize).toBe(64 * 1024);
     expect(plain.connectionWindow).toBe(1024 * 1024);
+  });
+
+  it('connectionKeepalive pings the backend connection', async () => {
+    // Every 200 ms on the tuned connection; none on the plain one.
+    for (let i = 0; i < 100 && tuned.pings < 3; i++) await sleep(50);
+    expect(tuned.pings).toBeGreaterThanOrEqual(3);
+    expect(plain.pings).toBe(0);
   });
 });

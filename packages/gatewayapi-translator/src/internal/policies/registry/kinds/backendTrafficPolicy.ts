@@ -86,7 +86,8 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.http2.initialStreamWindowSize': HTTP2,
     'spec.http2.initialConnectionWindowSize': HTTP2,
     'spec.http2.maxConcurrentStreams': HTTP2,
-    'spec.http2.connectionKeepalive': LOADED,
+    'spec.http2.connectionKeepalive':
+      'apps/conformance/src/__tests__/backendTrafficHttp2.integration.test.ts: connectionKeepalive pings the backend connection',
     'spec.http2.onInvalidMessage': LOADED,
     'spec.useClientProtocol': suite('backendTrafficResilience', 'UseClientProtocol'),
     'spec.healthCheck.active.http.retriableStatuses': LOADED,
