@@ -25,9 +25,46 @@ export const ConsistentHashSchema = z.object({
 });
 export type ConsistentHash = z.infer<typeof ConsistentHashSchema>;
 
+/**
+ * How requests spread over endpoint zones (BackendTrafficPolicy `loadBalancer.zoneAware`): prefer
+ * the proxy's own zone (Envoy zone-aware routing), or weigh each zone.
+ */
+export const ZoneAwareSchema = z.object({
+  preferLocal: z
+    .object({
+      /** Fewest endpoints in all zones for zone-aware routing to apply (Envoy's default 6). */
+      minEndpoints: z.number().int().nonnegative().optional(),
+      /** Percentage of requests routed zone-aware (default 100). */
+      percentageEnabled: z.number().min(0).max(100).optional(),
+      /** Keep every request in the local zone while it has at least this many endpoints. */
+      forceMinEndpointsInZone: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+  /** A weight per zone; zones not listed weigh 1. */
+  weightedZones: z.array(z.object({ zone: z.string(), weight: z.number().int() })).optional(),
+});
+export type ZoneAware = z.infer<typeof ZoneAwareSchema>;
+
 /** How a cluster picks an endpoint (BackendTrafficPolicy `loadBalancer`). */
 export const LoadBalancerSchema = z.object({
-  type: z.enum(['RoundRobin', 'LeastRequest', 'Random', 'ConsistentHash']),
+  type: z.enum(['RoundRobin', 'LeastRequest', 'Random', 'ConsistentHash', 'BackendUtilization']),
+  zoneAware: ZoneAwareSchema.optional(),
+  /**
+   * BackendUtilization: client-side weighted round robin, endpoint weights from the ORCA load
+   * reports endpoints send in response headers (`loadBalancer.backendUtilization`).
+   */
+  backendUtilization: z
+    .object({
+      blackoutPeriodMs: z.number().optional(),
+      weightExpirationPeriodMs: z.number().optional(),
+      weightUpdatePeriodMs: z.number().optional(),
+      /** Error rate penalty, percent (100 = 1.0). */
+      errorUtilizationPenaltyPercent: z.number().optional(),
+      metricNamesForComputingUtilization: z.array(z.string()).optional(),
+      /** Pass the ORCA headers on to the client (default: removed). */
+      keepResponseHeaders: z.boolean().optional(),
+    })
+    .optional(),
   consistentHash: ConsistentHashSchema.optional(),
   /** Slow start window for new endpoints (RoundRobin, LeastRequest). */
   slowStartWindowMs: z.number().optional(),

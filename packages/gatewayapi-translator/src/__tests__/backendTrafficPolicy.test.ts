@@ -126,6 +126,25 @@ describe('BackendTrafficPolicy', () => {
     expect(accepted('p')?.message).toContain(field);
   });
 
+  it.each([
+    [
+      'zone settings under consistent hashing (Maglev has no locality config)',
+      '{type: ConsistentHash, consistentHash: {type: SourceIP}, zoneAware: {weightedZones: [{zone: a, weight: 2}]}}',
+      'spec.loadBalancer.zoneAware',
+    ],
+    [
+      'preferLocal under BackendUtilization (wrr_locality never prefers the local zone)',
+      '{type: BackendUtilization, zoneAware: {preferLocal: {minEndpointsThreshold: 1}}}',
+      'spec.loadBalancer.zoneAware.preferLocal',
+    ],
+  ])('does not accept %s, naming the field', (_case, loadBalancer, field) => {
+    const { accepted } = run(
+      base + policy('p', 'HTTPRoute', 'a', `  loadBalancer: ${loadBalancer}\n`),
+    );
+    expect(accepted('p')?.status).toBe('False');
+    expect(accepted('p')?.message).toContain(field);
+  });
+
   it('merges a route policy onto its Gateway policy with mergeType', () => {
     const { route } = run(
       base +
