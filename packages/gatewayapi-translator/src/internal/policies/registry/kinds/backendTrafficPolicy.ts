@@ -206,6 +206,8 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.rateLimit.local.rules.cost': LOCAL_OPTIONS,
     'spec.rateLimit.local.rules.cost.request.metadata':
       'apps/conformance/src/__tests__/backendTrafficRateLimitCost.integration.test.ts: cost.request from metadata takes the number a filter wrote',
+    'spec.rateLimit.local.rules.cost.request.number':
+      'apps/conformance/src/__tests__/backendTrafficRateLimitZeroCost.integration.test.ts: a rule with cost 0 never refuses and the other rule still counts',
     'spec.rateLimit.local.rules.xRateLimitHeaders': LOCAL_OPTIONS,
     'spec.rateLimit.local.rules.shared': LOCAL_OPTIONS,
     'spec.rateLimit.local.rules.clientSelectors.sourceCIDR.invert': LOCAL_OPTIONS,
@@ -292,5 +294,13 @@ function localRateLimitCombinations(spec: Readonly<Record<string, unknown>>): st
   );
   if (routeWide.some((r) => r.cost !== undefined)) problems.push('spec.rateLimit.local.rules.cost');
   if (routeWide.some((r) => r.shared === true)) problems.push('spec.rateLimit.local.rules.shared');
+  // A shared bucket checked without taking a token (cost 0) has no Envoy form: the rule takes one.
+  const free = (r: Record<string, unknown>) => {
+    const request = (r.cost as { request?: { from?: unknown; number?: unknown } } | undefined)
+      ?.request;
+    return request !== undefined && request.from !== 'Metadata' && request.number === 0;
+  };
+  if (rules.some((r) => r.shared === true && free(r)))
+    problems.push('spec.rateLimit.local.rules.cost.request.number');
   return problems;
 }
