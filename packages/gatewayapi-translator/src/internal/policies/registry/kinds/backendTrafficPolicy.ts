@@ -38,6 +38,10 @@ const suite = (file: string, test: string) => `${SUITE}/${file}.ts: ${test}`;
 const LOCAL_OPTIONS = suite('localRateLimitOptions', 'EgtsLocalRateLimitOptions');
 /** Settings Envoy loads from the golden case (their IR is in the golden output). */
 const LOADED = envoy('Envoy loads every setting of the golden case');
+const OUTLIER = (test: string) =>
+  `apps/conformance/src/__tests__/backendTrafficOutlier.integration.test.ts: ${test}`;
+const EJECTED = 'maxEjectionPercent caps the endpoints ejected; alwaysEjectOneEndpoint ejects one';
+const COMES_BACK = 'baseEjectionTime and interval decide when an ejected endpoint comes back';
 const HEALTH = (test: string) =>
   `apps/conformance/src/__tests__/backendTrafficHealth.integration.test.ts: ${test}`;
 const ACTIVE_HTTP = HEALTH(
@@ -83,7 +87,7 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.circuitBreaker.maxConnections': CIRCUIT_BREAKER,
     'spec.circuitBreaker.maxPendingRequests': CIRCUIT_BREAKER,
     'spec.circuitBreaker.maxParallelRequests': CIRCUIT_BREAKER,
-    'spec.circuitBreaker.maxParallelRetries': LOADED,
+    'spec.circuitBreaker.maxParallelRetries': OUTLIER('maxParallelRetries 0 lets no retry through'),
     'spec.circuitBreaker.maxRequestsPerConnection': HEALTH(
       'maxRequestsPerConnection 1 gives every request its own upstream connection',
     ),
@@ -100,7 +104,7 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.useClientProtocol': suite('backendTrafficResilience', 'UseClientProtocol'),
     'spec.healthCheck.active.http.retriableStatuses': LOADED,
     'spec.healthCheck.active.http.requestBody': ACTIVE_HTTP,
-    'spec.healthCheck.passive.alwaysEjectOneEndpoint': LOADED,
+    'spec.healthCheck.passive.alwaysEjectOneEndpoint': OUTLIER(EJECTED),
     'spec.healthCheck.passive.failurePercentageThreshold': LOADED,
     'spec.dns': LOADED,
     'spec.faultInjection.abort': filters('injects an abort'),
@@ -133,14 +137,14 @@ export const backendTrafficPolicyFields: KindFields = {
       'an active TCP check keeps only the endpoint answering the expected payload',
     ),
     'spec.healthCheck.active.grpc': LOADED,
-    'spec.healthCheck.passive.baseEjectionTime': LOADED,
+    'spec.healthCheck.passive.baseEjectionTime': OUTLIER(COMES_BACK),
     'spec.healthCheck.passive.consecutive5XxErrors': PASSIVE,
     'spec.healthCheck.passive.consecutiveGatewayErrors': PASSIVE,
     'spec.healthCheck.passive.consecutiveLocalOriginFailures': HEALTH(
       'local origin failures, split from the 5xx, eject an unreachable endpoint',
     ),
-    'spec.healthCheck.passive.interval': LOADED,
-    'spec.healthCheck.passive.maxEjectionPercent': LOADED,
+    'spec.healthCheck.passive.interval': OUTLIER(COMES_BACK),
+    'spec.healthCheck.passive.maxEjectionPercent': OUTLIER(EJECTED),
     'spec.healthCheck.passive.splitExternalLocalOriginErrors': HEALTH(
       'local origin failures, split from the 5xx, eject an unreachable endpoint',
     ),
