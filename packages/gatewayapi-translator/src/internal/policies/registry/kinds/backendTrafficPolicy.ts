@@ -221,7 +221,8 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.retry.numAttemptsPerPriority':
       'apps/conformance/src/__tests__/backendTrafficRetryPriority.integration.test.ts: numAttemptsPerPriority moves the retry of a 503 to the fallback priority',
     'spec.tcpKeepalive': HEALTH('tcpKeepalive turns on keepalive probes on upstream sockets'),
-    'spec.timeout.tcp.connectTimeout': LOADED,
+    'spec.timeout.tcp.connectTimeout':
+      'apps/conformance/src/__tests__/backendTrafficConnectTimeout.integration.test.ts: connectTimeout fails a connection that hangs sooner than the default',
     'spec.timeout.http.requestTimeout': TIMEOUT,
     'spec.timeout.http.connectionIdleTimeout': CONNECTION_TIMEOUTS,
     'spec.timeout.http.maxConnectionDuration': CONNECTION_TIMEOUTS,
