@@ -4,7 +4,8 @@
 //   without it Envoy's 10% ejects none of two, unless alwaysEjectOneEndpoint;
 // - baseEjectionTime and interval: an endpoint ejected for 1s comes back at the next interval
 //   (300ms); ejected for 300s, or checked every 60s, it is still out 3s later;
-// - circuitBreaker.maxParallelRetries 0: no retry is made (the backend sees one attempt).
+// - circuitBreaker.maxParallelRetries 0: no retry is made (the backend sees one attempt);
+// - consistentHash.tableSize: Envoy's Maglev statistics count the entries each endpoint holds.
 import type { Server } from 'node:http';
 import { loadResourcesFromText } from '@egts/api';
 import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
@@ -85,6 +86,10 @@ describe('[envoy] BackendTrafficPolicy outlier limits and retry breaker', () => 
     add('rare', 'mixed', mixedPort, timed('1s', '60s'));
     add('capped', 'retried', retryPort, retrying('  circuitBreaker: {maxParallelRetries: 0}\n'));
     add('uncapped', 'retried', retryPort, retrying(''));
+    const maglev = (size: string) =>
+      `  loadBalancer: {type: ConsistentHash, consistentHash: {type: SourceIP${size}}}\n`;
+    add('smalltable', 'mixed', mixedPort, maglev(', tableSize: 7'));
+    add('bigtable', 'mixed', mixedPort, maglev(''));
     const { resources } = loadResourcesFromText(text, 'outlier.yaml');
     const result = translate(resources);
     statuses = acceptedReasons(result.statuses);
@@ -105,7 +110,7 @@ describe('[envoy] BackendTrafficPolicy outlier limits and retry breaker', () => 
   it('policies are accepted', () => {
     for (const name of ['capall', 'caphalf', 'capdefault', 'capone', 'quick', 'long', 'rare'])
       expect(statuses).toContainEqual({ kind: 'BackendTrafficPolicy', name, accepted: 'Accepted' });
-    for (const name of ['capped', 'uncapped'])
+    for (const name of ['capped', 'uncapped', 'smalltable', 'bigtable'])
       expect(statuses).toContainEqual({ kind: 'BackendTrafficPolicy', name, accepted: 'Accepted' });
   });
 
@@ -128,6 +133,12 @@ describe('[envoy] BackendTrafficPolicy outlier limits and retry breaker', () => 
     for (const name of ['quick', 'long', 'rare'])
       back[name] = await stat(name, 'outlier_detection.ejections_active');
     expect(back).toEqual({ quick: 0, long: 1, rare: 1 });
+  });
+
+  it('consistentHash.tableSize sizes the Maglev table', async () => {
+    // Two endpoints share the table: 7 entries give each 3 or 4; the default 65537 about 32768.
+    expect(await stat('smalltable', 'maglev_lb.max_entries_per_host')).toBeLessThanOrEqual(4);
+    expect(await stat('bigtable', 'maglev_lb.max_entries_per_host')).toBeGreaterThan(30_000);
   });
 
   it('maxParallelRetries 0 lets no retry through', async () => {

@@ -164,7 +164,9 @@ export const backendTrafficPolicyFields: KindFields = {
       'loadBalancing',
       'QueryParamsBasedConsistentHashLoadBalancing',
     ),
-    'spec.loadBalancer.consistentHash.tableSize': LOADED,
+    'spec.loadBalancer.consistentHash.tableSize': OUTLIER(
+      'consistentHash.tableSize sizes the Maglev table',
+    ),
     'spec.loadBalancer.slowStart': LOADED,
     'spec.loadBalancer.endpointOverride': suite('loadBalancing', 'EndpointOverrideLoadBalancing'),
     'spec.proxyProtocol': RAW_TCP(
