@@ -93,7 +93,8 @@ export const backendTrafficPolicyFields: KindFields = {
     ),
     'spec.circuitBreaker.perEndpoint.maxConnections': LOADED,
     'spec.circuitBreaker.retryBudget': envoy('a retry budget of 0% stops retries'),
-    'spec.connection.bufferLimit': LOADED,
+    'spec.connection.bufferLimit':
+      'apps/conformance/src/__tests__/backendTrafficBufferLimit.integration.test.ts: bufferLimit backs the upstream connection up sooner',
     'spec.connection.preconnect': LOADED,
     'spec.http2.initialStreamWindowSize': HTTP2,
     'spec.http2.initialConnectionWindowSize': HTTP2,
