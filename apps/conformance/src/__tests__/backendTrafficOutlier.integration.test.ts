@@ -5,6 +5,7 @@
 // - baseEjectionTime and interval: an endpoint ejected for 1s comes back at the next interval
 //   (300ms); ejected for 300s, or checked every 60s, it is still out 3s later;
 // - circuitBreaker.maxParallelRetries 0: no retry is made (the backend sees one attempt);
+// - circuitBreaker.perEndpoint.maxConnections 1: three requests at once share one connection;
 // - consistentHash.tableSize: Envoy's Maglev statistics count the entries each endpoint holds.
 import type { Server } from 'node:http';
 import { loadResourcesFromText } from '@egts/api';
@@ -43,6 +44,7 @@ describe('[envoy] BackendTrafficPolicy outlier limits and retry breaker', () => 
   const servers: Server[] = [];
   let envoy: EnvoyHandle | undefined;
   let port = 0;
+  let slowConnections = 0;
   let statuses: { kind: string; name: string; accepted: string | undefined }[] = [];
 
   /** A statistic of the cluster of route `name` (`cluster.<...>/<name>/...`). */
@@ -56,8 +58,8 @@ describe('[envoy] BackendTrafficPolicy outlier limits and retry breaker', () => 
 
   beforeAll(async () => {
     port = await freePort();
-    const [failPort = 0, mixedPort = 0, retryPort = 0] = await Promise.all(
-      Array.from({ length: 3 }, () => freePort()),
+    const [failPort = 0, mixedPort = 0, retryPort = 0, slowPort = 0] = await Promise.all(
+      Array.from({ length: 4 }, () => freePort()),
     );
     servers.push(
       await startBackend('fail-a', '127.0.0.3', failPort, failing),
@@ -66,6 +68,14 @@ describe('[envoy] BackendTrafficPolicy outlier limits and retry breaker', () => 
       await startBackend('bad', '127.0.0.2', mixedPort, failing),
       await startBackend('retried', '127.0.0.1', retryPort, failing),
     );
+    const slow = await startBackend('slow', '127.0.0.1', slowPort, () => ({
+      status: 200,
+      delayMs: 300,
+    }));
+    slow.on('connection', () => {
+      slowConnections += 1;
+    });
+    servers.push(slow);
     let text = gatewayManifests(port);
     const add = (name: string, svc: string, svcPort: number, spec: string) => {
       text += route(name, svc, svcPort) + policy(name, spec);
@@ -88,6 +98,10 @@ describe('[envoy] BackendTrafficPolicy outlier limits and retry breaker', () => 
     add('uncapped', 'retried', retryPort, retrying(''));
     const maglev = (size: string) =>
       `  loadBalancer: {type: ConsistentHash, consistentHash: {type: SourceIP${size}}}\n`;
+    text += service('slow', slowPort, ['127.0.0.1']);
+    add('oneconn', 'slow', slowPort, '  circuitBreaker: {perEndpoint: {maxConnections: 1}}\n');
+    // A policy without perEndpoint (its one field is the default).
+    add('manyconn', 'slow', slowPort, '  circuitBreaker: {maxParallelRetries: 1024}\n');
     add('smalltable', 'mixed', mixedPort, maglev(', tableSize: 7'));
     add('bigtable', 'mixed', mixedPort, maglev(''));
     const { resources } = loadResourcesFromText(text, 'outlier.yaml');
@@ -110,7 +124,7 @@ describe('[envoy] BackendTrafficPolicy outlier limits and retry breaker', () => 
   it('policies are accepted', () => {
     for (const name of ['capall', 'caphalf', 'capdefault', 'capone', 'quick', 'long', 'rare'])
       expect(statuses).toContainEqual({ kind: 'BackendTrafficPolicy', name, accepted: 'Accepted' });
-    for (const name of ['capped', 'uncapped', 'smalltable', 'bigtable'])
+    for (const name of ['capped', 'uncapped', 'smalltable', 'bigtable', 'oneconn', 'manyconn'])
       expect(statuses).toContainEqual({ kind: 'BackendTrafficPolicy', name, accepted: 'Accepted' });
   });
 
@@ -133,6 +147,18 @@ describe('[envoy] BackendTrafficPolicy outlier limits and retry breaker', () => 
     for (const name of ['quick', 'long', 'rare'])
       back[name] = await stat(name, 'outlier_detection.ejections_active');
     expect(back).toEqual({ quick: 0, long: 1, rare: 1 });
+  });
+
+  it('perEndpoint.maxConnections holds an endpoint to that many connections', async () => {
+    const burst = async (path: string) => {
+      const before = slowConnections;
+      const replies = await Promise.all([1, 2, 3].map(() => get(port, path)));
+      expect(replies.map((r) => r.status)).toEqual([200, 200, 200]);
+      return slowConnections - before;
+    };
+    // Three requests at once: one connection, taking them in turn; without the limit, three.
+    expect(await burst('/oneconn')).toBe(1);
+    expect(await burst('/manyconn')).toBe(3);
   });
 
   it('consistentHash.tableSize sizes the Maglev table', async () => {

@@ -91,7 +91,9 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.circuitBreaker.maxRequestsPerConnection': HEALTH(
       'maxRequestsPerConnection 1 gives every request its own upstream connection',
     ),
-    'spec.circuitBreaker.perEndpoint.maxConnections': LOADED,
+    'spec.circuitBreaker.perEndpoint.maxConnections': OUTLIER(
+      'perEndpoint.maxConnections holds an endpoint to that many connections',
+    ),
     'spec.circuitBreaker.retryBudget': envoy('a retry budget of 0% stops retries'),
     'spec.connection.bufferLimit':
       'apps/conformance/src/__tests__/backendTrafficBufferLimit.integration.test.ts: bufferLimit backs the upstream connection up sooner',
