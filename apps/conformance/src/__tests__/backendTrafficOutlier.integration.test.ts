@@ -6,6 +6,7 @@
 //   (300ms); ejected for 300s, or checked every 60s, it is still out 3s later;
 // - circuitBreaker.maxParallelRetries 0: no retry is made (the backend sees one attempt);
 // - circuitBreaker.perEndpoint.maxConnections 1: three requests at once share one connection;
+// - connection.preconnect.perEndpointPercent 300: a lone request has three connections opened;
 // - consistentHash.tableSize: Envoy's Maglev statistics count the entries each endpoint holds.
 import type { Server } from 'node:http';
 import { loadResourcesFromText } from '@egts/api';
@@ -102,6 +103,12 @@ describe('[envoy] BackendTrafficPolicy outlier limits and retry breaker', () => 
     add('oneconn', 'slow', slowPort, '  circuitBreaker: {perEndpoint: {maxConnections: 1}}\n');
     // A policy without perEndpoint (its one field is the default).
     add('manyconn', 'slow', slowPort, '  circuitBreaker: {maxParallelRetries: 1024}\n');
+    add(
+      'preconnected',
+      'slow',
+      slowPort,
+      '  connection: {preconnect: {perEndpointPercent: 300}}\n',
+    );
     add('smalltable', 'mixed', mixedPort, maglev(', tableSize: 7'));
     add('bigtable', 'mixed', mixedPort, maglev(''));
     const { resources } = loadResourcesFromText(text, 'outlier.yaml');
@@ -124,7 +131,15 @@ describe('[envoy] BackendTrafficPolicy outlier limits and retry breaker', () => 
   it('policies are accepted', () => {
     for (const name of ['capall', 'caphalf', 'capdefault', 'capone', 'quick', 'long', 'rare'])
       expect(statuses).toContainEqual({ kind: 'BackendTrafficPolicy', name, accepted: 'Accepted' });
-    for (const name of ['capped', 'uncapped', 'smalltable', 'bigtable', 'oneconn', 'manyconn'])
+    for (const name of [
+      'capped',
+      'uncapped',
+      'smalltable',
+      'bigtable',
+      'oneconn',
+      'manyconn',
+      'preconnected',
+    ])
       expect(statuses).toContainEqual({ kind: 'BackendTrafficPolicy', name, accepted: 'Accepted' });
   });
 
@@ -159,6 +174,19 @@ describe('[envoy] BackendTrafficPolicy outlier limits and retry breaker', () => 
     // Three requests at once: one connection, taking them in turn; without the limit, three.
     expect(await burst('/oneconn')).toBe(1);
     expect(await burst('/manyconn')).toBe(3);
+  });
+
+  it('preconnect.perEndpointPercent opens connections ahead of requests', async () => {
+    // One request at a time: 300% keeps three connections for its one stream; manyconn, without
+    // preconnect, reuses its one.
+    const sequence = async (path: string) => {
+      const before = slowConnections;
+      for (let i = 0; i < 2; i++) expect((await get(port, path)).status).toBe(200);
+      await sleep(300);
+      return slowConnections - before;
+    };
+    expect(await sequence('/manyconn')).toBeLessThanOrEqual(1);
+    expect(await sequence('/preconnected')).toBeGreaterThanOrEqual(3);
   });
 
   it('consistentHash.tableSize sizes the Maglev table', async () => {

@@ -97,7 +97,9 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.circuitBreaker.retryBudget': envoy('a retry budget of 0% stops retries'),
     'spec.connection.bufferLimit':
       'apps/conformance/src/__tests__/backendTrafficBufferLimit.integration.test.ts: bufferLimit backs the upstream connection up sooner',
-    'spec.connection.preconnect': LOADED,
+    'spec.connection.preconnect': OUTLIER(
+      'preconnect.perEndpointPercent opens connections ahead of requests',
+    ),
     'spec.http2.initialStreamWindowSize': HTTP2,
     'spec.http2.initialConnectionWindowSize': HTTP2,
     'spec.http2.maxConcurrentStreams': HTTP2,
