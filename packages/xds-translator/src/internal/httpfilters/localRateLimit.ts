@@ -215,7 +215,7 @@ const rateLimitOf = (
   index: number,
   inherited: boolean | undefined,
 ): RateLimit => {
-  const request = rule.cost?.request;
+  const request = costsNothing(rule) ? undefined : rule.cost?.request;
   const headers = rule.xRateLimitHeaders ?? inherited;
   return {
     actions: localRuleParts(rule, index).actions,
@@ -236,6 +236,21 @@ export const xRateLimitOption = (rule: Pick<LocalRateLimitRule, 'xRateLimitHeade
           ? RateLimit_XRateLimitOption.DRAFT_VERSION_03
           : RateLimit_XRateLimitOption.OFF,
       };
+
+/** A rule whose request costs nothing (`cost.request.number: 0`). */
+const costsNothing = (rule: LocalRateLimitRule) => {
+  const request = rule.cost?.request;
+  return request !== undefined && 'number' in request && request.number === 0;
+};
+
+/**
+ * A rule of its own whose request costs nothing never refuses: Envoy (1.40) refuses a request
+ * whose hits_addend is 0 (its token bucket reports 0 tokens consumed), so such a rule is a
+ * bucket that never runs out and no hits_addend. The request still matches the rule, so it stays
+ * out of the route-wide bucket as a rule's request does. A shared one is NotApplied (a check
+ * against a bucket other routes drain has no Envoy form) and takes one token.
+ */
+const freeRule = (rule: LocalRateLimitRule) => rule.shared === undefined && costsNothing(rule);
 
 type IndexedRule = { rule: LocalRateLimitRule; index: number };
 
@@ -282,7 +297,7 @@ const config = (
     filterEnforced: percent(100, 'local_rate_limit_enforced'),
     descriptors: rules.map(({ rule, index }) => ({
       entries: localRuleParts(rule, index).entries,
-      tokenBucket: tokenBucket(rule.limit),
+      tokenBucket: freeRule(rule) ? UNLIMITED : tokenBucket(rule.limit),
       ...(rule.shadowMode === true ? { shadowMode: true } : {}),
     })),
     rateLimits: rules.map(({ rule, index }) => rateLimitOf(rule, index, headers.inherited)),

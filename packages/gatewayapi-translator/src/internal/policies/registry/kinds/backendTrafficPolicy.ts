@@ -38,6 +38,23 @@ const suite = (file: string, test: string) => `${SUITE}/${file}.ts: ${test}`;
 const LOCAL_OPTIONS = suite('localRateLimitOptions', 'EgtsLocalRateLimitOptions');
 /** Settings Envoy loads from the golden case (their IR is in the golden output). */
 const LOADED = envoy('Envoy loads every setting of the golden case');
+const OUTLIER = (test: string) =>
+  `apps/conformance/src/__tests__/backendTrafficOutlier.integration.test.ts: ${test}`;
+const EJECTED = 'maxEjectionPercent caps the endpoints ejected; alwaysEjectOneEndpoint ejects one';
+const COMES_BACK = 'baseEjectionTime and interval decide when an ejected endpoint comes back';
+const HEALTH = (test: string) =>
+  `apps/conformance/src/__tests__/backendTrafficHealth.integration.test.ts: ${test}`;
+const ACTIVE_HTTP = HEALTH(
+  'active HTTP checks use the method, Host, request body and expected body given',
+);
+const PASSIVE = HEALTH('passive checks eject an endpoint after consecutive 5xx or gateway errors');
+const RAW_TCP = (test: string) =>
+  `apps/conformance/src/__tests__/backendTrafficRawTcp.integration.test.ts: ${test}`;
+const HTTP2 =
+  'apps/conformance/src/__tests__/backendTrafficHttp2.integration.test.ts: initial windows and concurrent streams reach the backend connection';
+const CONNECTION_TIMEOUTS = HEALTH(
+  'connectionIdleTimeout and maxConnectionDuration close upstream connections',
+);
 
 /** Routing settings through real Envoy. */
 const ROUTING = (test: string) =>
@@ -70,21 +87,29 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.circuitBreaker.maxConnections': CIRCUIT_BREAKER,
     'spec.circuitBreaker.maxPendingRequests': CIRCUIT_BREAKER,
     'spec.circuitBreaker.maxParallelRequests': CIRCUIT_BREAKER,
-    'spec.circuitBreaker.maxParallelRetries': LOADED,
-    'spec.circuitBreaker.maxRequestsPerConnection': LOADED,
-    'spec.circuitBreaker.perEndpoint.maxConnections': LOADED,
+    'spec.circuitBreaker.maxParallelRetries': OUTLIER('maxParallelRetries 0 lets no retry through'),
+    'spec.circuitBreaker.maxRequestsPerConnection': HEALTH(
+      'maxRequestsPerConnection 1 gives every request its own upstream connection',
+    ),
+    'spec.circuitBreaker.perEndpoint.maxConnections': OUTLIER(
+      'perEndpoint.maxConnections holds an endpoint to that many connections',
+    ),
     'spec.circuitBreaker.retryBudget': envoy('a retry budget of 0% stops retries'),
-    'spec.connection.bufferLimit': LOADED,
-    'spec.connection.preconnect': LOADED,
-    'spec.http2.initialStreamWindowSize': LOADED,
-    'spec.http2.initialConnectionWindowSize': LOADED,
-    'spec.http2.maxConcurrentStreams': LOADED,
-    'spec.http2.connectionKeepalive': LOADED,
+    'spec.connection.bufferLimit':
+      'apps/conformance/src/__tests__/backendTrafficBufferLimit.integration.test.ts: bufferLimit backs the upstream connection up sooner',
+    'spec.connection.preconnect': OUTLIER(
+      'preconnect.perEndpointPercent opens connections ahead of requests',
+    ),
+    'spec.http2.initialStreamWindowSize': HTTP2,
+    'spec.http2.initialConnectionWindowSize': HTTP2,
+    'spec.http2.maxConcurrentStreams': HTTP2,
+    'spec.http2.connectionKeepalive':
+      'apps/conformance/src/__tests__/backendTrafficHttp2.integration.test.ts: connectionKeepalive pings the backend connection',
     'spec.http2.onInvalidMessage': LOADED,
     'spec.useClientProtocol': suite('backendTrafficResilience', 'UseClientProtocol'),
     'spec.healthCheck.active.http.retriableStatuses': LOADED,
-    'spec.healthCheck.active.http.requestBody': LOADED,
-    'spec.healthCheck.passive.alwaysEjectOneEndpoint': LOADED,
+    'spec.healthCheck.active.http.requestBody': ACTIVE_HTTP,
+    'spec.healthCheck.passive.alwaysEjectOneEndpoint': OUTLIER(EJECTED),
     'spec.healthCheck.passive.failurePercentageThreshold': LOADED,
     'spec.dns': LOADED,
     'spec.faultInjection.abort': filters('injects an abort'),
@@ -109,19 +134,25 @@ export const backendTrafficPolicyFields: KindFields = {
       'health check overrides send the checks to another port',
     ),
     'spec.healthCheck.active.http.path': HEALTH_CHECK,
-    'spec.healthCheck.active.http.hostname': LOADED,
-    'spec.healthCheck.active.http.method': LOADED,
+    'spec.healthCheck.active.http.hostname': ACTIVE_HTTP,
+    'spec.healthCheck.active.http.method': ACTIVE_HTTP,
     'spec.healthCheck.active.http.expectedStatuses': HEALTH_CHECK,
-    'spec.healthCheck.active.http.expectedResponse': LOADED,
-    'spec.healthCheck.active.tcp': LOADED,
+    'spec.healthCheck.active.http.expectedResponse': ACTIVE_HTTP,
+    'spec.healthCheck.active.tcp': RAW_TCP(
+      'an active TCP check keeps only the endpoint answering the expected payload',
+    ),
     'spec.healthCheck.active.grpc': LOADED,
-    'spec.healthCheck.passive.baseEjectionTime': LOADED,
-    'spec.healthCheck.passive.consecutive5XxErrors': LOADED,
-    'spec.healthCheck.passive.consecutiveGatewayErrors': LOADED,
-    'spec.healthCheck.passive.consecutiveLocalOriginFailures': LOADED,
-    'spec.healthCheck.passive.interval': LOADED,
-    'spec.healthCheck.passive.maxEjectionPercent': LOADED,
-    'spec.healthCheck.passive.splitExternalLocalOriginErrors': LOADED,
+    'spec.healthCheck.passive.baseEjectionTime': OUTLIER(COMES_BACK),
+    'spec.healthCheck.passive.consecutive5XxErrors': PASSIVE,
+    'spec.healthCheck.passive.consecutiveGatewayErrors': PASSIVE,
+    'spec.healthCheck.passive.consecutiveLocalOriginFailures': HEALTH(
+      'local origin failures, split from the 5xx, eject an unreachable endpoint',
+    ),
+    'spec.healthCheck.passive.interval': OUTLIER(COMES_BACK),
+    'spec.healthCheck.passive.maxEjectionPercent': OUTLIER(EJECTED),
+    'spec.healthCheck.passive.splitExternalLocalOriginErrors': HEALTH(
+      'local origin failures, split from the 5xx, eject an unreachable endpoint',
+    ),
     'spec.healthCheck.panicThreshold': suite('backendHealthCheck', 'BackendPanicThresholdHTTPTest'),
     'spec.loadBalancer.type': LOAD_BALANCER,
     'spec.loadBalancer.consistentHash.type': LOAD_BALANCER,
@@ -138,10 +169,14 @@ export const backendTrafficPolicyFields: KindFields = {
       'loadBalancing',
       'QueryParamsBasedConsistentHashLoadBalancing',
     ),
-    'spec.loadBalancer.consistentHash.tableSize': LOADED,
+    'spec.loadBalancer.consistentHash.tableSize': OUTLIER(
+      'consistentHash.tableSize sizes the Maglev table',
+    ),
     'spec.loadBalancer.slowStart': LOADED,
     'spec.loadBalancer.endpointOverride': suite('loadBalancing', 'EndpointOverrideLoadBalancing'),
-    'spec.proxyProtocol': LOADED,
+    'spec.proxyProtocol': RAW_TCP(
+      'proxyProtocol opens upstream connections with a PROXY header of the version given',
+    ),
     'spec.rateLimit.type': RATE_LIMIT,
     'spec.rateLimit.global.rules.clientSelectors.headers': GLOBAL_LIMIT,
     'spec.rateLimit.global.rules.clientSelectors.sourceCIDR': GLOBAL_SELECTORS,
@@ -182,6 +217,8 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.rateLimit.local.rules.cost': LOCAL_OPTIONS,
     'spec.rateLimit.local.rules.cost.request.metadata':
       'apps/conformance/src/__tests__/backendTrafficRateLimitCost.integration.test.ts: cost.request from metadata takes the number a filter wrote',
+    'spec.rateLimit.local.rules.cost.request.number':
+      'apps/conformance/src/__tests__/backendTrafficRateLimitZeroCost.integration.test.ts: a rule with cost 0 never refuses and the other rule still counts',
     'spec.rateLimit.local.rules.xRateLimitHeaders': LOCAL_OPTIONS,
     'spec.rateLimit.local.rules.shared': LOCAL_OPTIONS,
     'spec.rateLimit.local.rules.clientSelectors.sourceCIDR.invert': LOCAL_OPTIONS,
@@ -190,12 +227,15 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.retry.perRetry': RETRY,
     'spec.retry.numAttemptsPerPriority':
       'apps/conformance/src/__tests__/backendTrafficRetryPriority.integration.test.ts: numAttemptsPerPriority moves the retry of a 503 to the fallback priority',
-    'spec.tcpKeepalive': LOADED,
-    'spec.timeout.tcp.connectTimeout': LOADED,
+    'spec.tcpKeepalive': HEALTH('tcpKeepalive turns on keepalive probes on upstream sockets'),
+    'spec.timeout.tcp.connectTimeout':
+      'apps/conformance/src/__tests__/backendTrafficConnectTimeout.integration.test.ts: connectTimeout fails a connection that hangs sooner than the default',
     'spec.timeout.http.requestTimeout': TIMEOUT,
-    'spec.timeout.http.connectionIdleTimeout': LOADED,
-    'spec.timeout.http.maxConnectionDuration': LOADED,
-    'spec.timeout.http.maxStreamDuration': LOADED,
+    'spec.timeout.http.connectionIdleTimeout': CONNECTION_TIMEOUTS,
+    'spec.timeout.http.maxConnectionDuration': CONNECTION_TIMEOUTS,
+    'spec.timeout.http.maxStreamDuration': HEALTH(
+      'maxStreamDuration cuts an upstream stream that lasts longer',
+    ),
     'spec.timeout.http.streamIdleTimeout': envoy('a stream idle past the timeout is cut'),
     'spec.healthCheck.active.healthCheckLog': ROUTING(
       'healthCheckLog writes every success and failure to the file sink',
@@ -267,6 +307,14 @@ function localRateLimitCombinations(spec: Readonly<Record<string, unknown>>): st
   );
   if (routeWide.some((r) => r.cost !== undefined)) problems.push('spec.rateLimit.local.rules.cost');
   if (routeWide.some((r) => r.shared === true)) problems.push('spec.rateLimit.local.rules.shared');
+  // A shared bucket checked without taking a token (cost 0) has no Envoy form: the rule takes one.
+  const free = (r: Record<string, unknown>) => {
+    const request = (r.cost as { request?: { from?: unknown; number?: unknown } } | undefined)
+      ?.request;
+    return request !== undefined && request.from !== 'Metadata' && request.number === 0;
+  };
+  if (rules.some((r) => r.shared === true && free(r)))
+    problems.push('spec.rateLimit.local.rules.cost.request.number');
   return problems;
 }
 
