@@ -3,19 +3,16 @@
 // connection up (Envoy's upstream_flow_control_backed_up_total) far more often with a 1Ki limit
 // than the same upload on a route without the setting (32Ki).
 import { createServer, request, type Server } from 'node:http';
-import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
 import {
-  acceptedReasons,
   closeAll,
   gatewayManifests,
   policy,
   route,
   service,
+  startTranslated,
 } from './backendTrafficFixture.js';
 
 const BODY = Buffer.alloc(4 * 1024 * 1024, 'x');
@@ -47,16 +44,7 @@ describe('[envoy] BackendTrafficPolicy connection bufferLimit', () => {
       'sink',
       backendPort,
     )}${route('plain', 'sink', backendPort)}${policy('small', '  connection: {bufferLimit: 1Ki}\n')}`;
-    const { resources } = loadResourcesFromText(text, 'buffer-limit.yaml');
-    const result = translate(resources);
-    statuses = acceptedReasons(result.statuses);
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ({ envoy, statuses } = await startTranslated(text, 'buffer-limit.yaml'));
   }, 120_000);
 
   afterAll(async () => {

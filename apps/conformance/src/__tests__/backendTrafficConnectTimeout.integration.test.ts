@@ -5,19 +5,16 @@
 // the setting takes Envoy Gateway's default (10s).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
 import {
-  acceptedReasons,
   gatewayManifests,
   get,
   policy,
   route,
   service,
+  startTranslated,
 } from './backendTrafficFixture.js';
 
 const LISTENER = `
@@ -58,16 +55,7 @@ describe('[envoy] BackendTrafficPolicy tcp connectTimeout', () => {
       'fast',
       '  timeout: {tcp: {connectTimeout: 300ms}}\n',
     )}`;
-    const { resources } = loadResourcesFromText(text, 'connect-timeout.yaml');
-    const result = translate(resources);
-    statuses = acceptedReasons(result.statuses);
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ({ envoy, statuses } = await startTranslated(text, 'connect-timeout.yaml'));
   }, 120_000);
 
   afterAll(async () => {

@@ -5,14 +5,11 @@
 // overrides (by status code and response header, bodies inline or from a ConfigMap).
 import type { Server } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
 import {
-  acceptedReasons,
+  type acceptedReasons,
   closeAll,
   gatewayManifests,
   get,
@@ -22,6 +19,7 @@ import {
   send,
   service,
   startBackend,
+  startTranslated,
 } from './backendTrafficFixture.js';
 
 /** A compressible text body, larger than every minimum length below. */
@@ -109,16 +107,7 @@ metadata: {name: override-body, namespace: default}
 data: {response.body: '{"error": "Internal Server Error"}'}
 `,
     )}`;
-    const { resources } = loadResourcesFromText(text, 'btp-filters.yaml');
-    const result = translate(resources);
-    statuses = acceptedReasons(result.statuses);
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ({ envoy, statuses } = await startTranslated(text, 'btp-filters.yaml'));
   }, 120_000);
 
   afterAll(async () => {

@@ -2,6 +2,10 @@
 // (each records what it saw), a raw HTTP client (bodies as bytes, so compressed answers can be
 // checked), and manifest builders for Services, HTTPRoutes and policies.
 import { createServer, request, type Server } from 'node:http';
+import { loadResourcesFromText } from '@egts/api';
+import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
+import { translate } from '@egts/gatewayapi-translator';
+import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 
 export interface Reply {
   status: number;
@@ -151,3 +155,23 @@ export const acceptedReasons = (
         accepted: ancestors?.[0]?.conditions.find((c) => c.type === 'Accepted')?.reason,
       };
     });
+
+/**
+ * Translates the manifests in `text` and starts a real Envoy on the first Gateway's static
+ * bootstrap (its listeners, routes and clusters inline), ready to answer.
+ */
+export const startTranslated = async (
+  text: string,
+  file: string,
+): Promise<{ envoy: EnvoyHandle; statuses: ReturnType<typeof acceptedReasons> }> => {
+  const { resources } = loadResourcesFromText(text, file);
+  const result = translate(resources);
+  const ir = result.xdsIR[0];
+  if (ir === undefined) throw new Error('no xDS IR');
+  const envoy = startEnvoy({
+    config: bootstrapToJson(translateBootstrap(ir)) as object,
+    logLevel: 'warn',
+  });
+  await envoy.ready(60_000);
+  return { envoy, statuses: acceptedReasons(result.statuses) };
+};

@@ -11,14 +11,10 @@
 //   from iproute2, which the machine image has).
 import { execFileSync } from 'node:child_process';
 import type { Server } from 'node:http';
-import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
 import {
-  acceptedReasons,
   backendOf,
   closeAll,
   gatewayManifests,
@@ -30,6 +26,7 @@ import {
   service,
   sleep,
   startBackend,
+  startTranslated,
 } from './backendTrafficFixture.js';
 
 const roundRobin = '  loadBalancer: {type: RoundRobin}\n';
@@ -172,16 +169,7 @@ describe('[envoy] BackendTrafficPolicy health checks and upstream connection tim
       'alive',
       '  tcpKeepalive: {idleTime: 45s, interval: 5s, probes: 3}\n',
     )}`;
-    const { resources } = loadResourcesFromText(text, 'health.yaml');
-    const result = translate(resources);
-    statuses = acceptedReasons(result.statuses);
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ({ envoy, statuses } = await startTranslated(text, 'health.yaml'));
   }, 120_000);
 
   afterAll(async () => {

@@ -2,13 +2,10 @@
 // frame, connection window and PING frames Envoy sends an h2c backend (a Service port with appProtocol
 // kubernetes.io/h2c). A route without them gets Envoy Gateway's defaults.
 import { createServer, type Http2Server, type Settings } from 'node:http2';
-import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
-import { acceptedReasons, gatewayManifests, get, policy, sleep } from './backendTrafficFixture.js';
+import { gatewayManifests, get, policy, sleep, startTranslated } from './backendTrafficFixture.js';
 
 /** An h2c Service `name` on `port` and a route to it. */
 const h2cService = (name: string, port: number) => `---
@@ -83,16 +80,7 @@ describe('[envoy] BackendTrafficPolicy http2 settings', () => {
     connectionKeepalive: {interval: 200ms, timeout: 5s}
 `,
     )}`;
-    const { resources } = loadResourcesFromText(text, 'http2.yaml');
-    const result = translate(resources);
-    statuses = acceptedReasons(result.statuses);
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ({ envoy, statuses } = await startTranslated(text, 'http2.yaml'));
   }, 120_000);
 
   afterAll(async () => {

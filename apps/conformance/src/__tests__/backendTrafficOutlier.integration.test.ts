@@ -9,14 +9,10 @@
 // - connection.preconnect.perEndpointPercent 300: a lone request has three connections opened;
 // - consistentHash.tableSize: Envoy's Maglev statistics count the entries each endpoint holds.
 import type { Server } from 'node:http';
-import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
 import {
-  acceptedReasons,
   closeAll,
   gatewayManifests,
   get,
@@ -27,6 +23,7 @@ import {
   service,
   sleep,
   startBackend,
+  startTranslated,
 } from './backendTrafficFixture.js';
 
 const failing = () => ({ status: 500 });
@@ -111,16 +108,7 @@ describe('[envoy] BackendTrafficPolicy outlier limits and retry breaker', () => 
     );
     add('smalltable', 'mixed', mixedPort, maglev(', tableSize: 7'));
     add('bigtable', 'mixed', mixedPort, maglev(''));
-    const { resources } = loadResourcesFromText(text, 'outlier.yaml');
-    const result = translate(resources);
-    statuses = acceptedReasons(result.statuses);
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ({ envoy, statuses } = await startTranslated(text, 'outlier.yaml'));
   }, 120_000);
 
   afterAll(async () => {

@@ -9,13 +9,12 @@ import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy, validateEnvoyConfig } from '@egts/envoy-binary';
+import { type EnvoyHandle, validateEnvoyConfig } from '@egts/envoy-binary';
 import { translate } from '@egts/gatewayapi-translator';
 import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
 import {
-  acceptedReasons,
   backendOf,
   closeAll,
   gatewayManifests,
@@ -27,6 +26,7 @@ import {
   service,
   sleep,
   startBackend,
+  startTranslated,
 } from './backendTrafficFixture.js';
 
 /** A backend that switches any connection asking to upgrade (101), then echoes bytes. */
@@ -196,16 +196,7 @@ describe('[envoy] BackendTrafficPolicy through a translated bootstrap', () => {
         limit: {requests: 1, unit: Hour}
 `,
     )}`;
-    const { resources } = loadResourcesFromText(text, 'btp.yaml');
-    const result = translate(resources);
-    statuses = acceptedReasons(result.statuses);
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ({ envoy, statuses } = await startTranslated(text, 'btp.yaml'));
   }, 120_000);
 
   afterAll(async () => {

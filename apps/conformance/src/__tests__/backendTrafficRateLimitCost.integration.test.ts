@@ -3,14 +3,10 @@
 // default order runs them first) writes the cost of a request, and the rule takes that many
 // tokens (Envoy's hits_addend format). A rule without the cost takes one token a request.
 import type { Server } from 'node:http';
-import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
 import {
-  acceptedReasons,
   closeAll,
   get,
   ok,
@@ -18,6 +14,7 @@ import {
   route,
   service,
   startBackend,
+  startTranslated,
 } from './backendTrafficFixture.js';
 
 const manifests = (port: number) => `apiVersion: gateway.networking.k8s.io/v1
@@ -84,16 +81,7 @@ describe('[envoy] BackendTrafficPolicy local rate limit cost from metadata', () 
         '        cost: {request: {from: Metadata, metadata: {namespace: io.egts.cost, key: hits}}}\n',
       ),
     )}${policy('counted', limit(''))}`;
-    const { resources } = loadResourcesFromText(text, 'rate-limit-cost.yaml');
-    const result = translate(resources);
-    statuses = acceptedReasons(result.statuses);
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ({ envoy, statuses } = await startTranslated(text, 'rate-limit-cost.yaml'));
   }, 120_000);
 
   afterAll(async () => {

@@ -5,14 +5,10 @@
 // - an active TCP health check (send/receive payloads): only the endpoint answering the expected
 //   payload keeps traffic.
 import { createServer, type Server, type Socket } from 'node:net';
-import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
 import {
-  acceptedReasons,
   backendOf,
   gatewayManifests,
   get,
@@ -20,6 +16,7 @@ import {
   route,
   service,
   sleep,
+  startTranslated,
 } from './backendTrafficFixture.js';
 
 const V2_SIGNATURE = Buffer.from('0d0a0d0a000d0a515549540a', 'hex');
@@ -97,16 +94,7 @@ describe('[envoy] BackendTrafficPolicy on the upstream TCP stream', () => {
       'nocheck',
       '  loadBalancer: {type: RoundRobin}\n',
     )}`;
-    const { resources } = loadResourcesFromText(text, 'raw-tcp.yaml');
-    const result = translate(resources);
-    statuses = acceptedReasons(result.statuses);
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ({ envoy, statuses } = await startTranslated(text, 'raw-tcp.yaml'));
   }, 120_000);
 
   afterAll(async () => {

@@ -5,14 +5,10 @@
 // loopback address (Envoy Gateway rejects it), so the fallback listens on the machine's own IPv4.
 import type { Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
-import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
 import {
-  acceptedReasons,
   backendOf,
   closeAll,
   gatewayManifests,
@@ -22,6 +18,7 @@ import {
   seen,
   service,
   startBackend,
+  startTranslated,
 } from './backendTrafficFixture.js';
 
 /** The machine's first non-loopback IPv4 address. */
@@ -70,16 +67,7 @@ ${routeWithFallback('priority', backendPort)}${routeWithFallback('same', backend
   'priority',
   retry('    numAttemptsPerPriority: 1\n'),
 )}${policy('same', retry(''))}`;
-    const { resources } = loadResourcesFromText(text, 'retry-priority.yaml');
-    const result = translate(resources);
-    statuses = acceptedReasons(result.statuses);
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ({ envoy, statuses } = await startTranslated(text, 'retry-priority.yaml'));
   }, 120_000);
 
   afterAll(async () => {

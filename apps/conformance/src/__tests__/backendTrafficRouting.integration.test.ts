@@ -10,14 +10,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
 import {
-  acceptedReasons,
   backendOf,
   closeAll,
   gatewayManifests,
@@ -28,6 +24,7 @@ import {
   service,
   sleep,
   startBackend,
+  startTranslated,
 } from './backendTrafficFixture.js';
 
 const CLUSTER_IP = '127.0.0.3';
@@ -95,16 +92,7 @@ describe('[envoy] BackendTrafficPolicy routing settings', () => {
         sinks: [{type: File, file: {path: ${hcLog}}}]
 `,
     )}`;
-    const { resources } = loadResourcesFromText(text, 'routing.yaml');
-    const result = translate(resources);
-    statuses = acceptedReasons(result.statuses);
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ({ envoy, statuses } = await startTranslated(text, 'routing.yaml'));
   }, 120_000);
 
   afterAll(async () => {
