@@ -95,6 +95,8 @@ export function cliRuns(scenarios: readonly Scenario[], runs: number, source = f
 
 export interface ColdStartRow {
   routes: number;
+  /** `kept`: the state directory of earlier runs (their certificates); `new`: a first start. */
+  state: 'kept' | 'new';
   /** `egts run -f DIR` started -> the last route answers 200 through Envoy (Envoy's start included). */
   medianMs: number;
   minMs: number;
@@ -107,10 +109,16 @@ export interface ColdStartRow {
   envoyCpuMs: number;
 }
 
-/** Server cold start at each scale: `egts run -f DIR` to the first correct answer through Envoy. */
-export async function coldStarts(scales: readonly number[], runs: number): Promise<ColdStartRow[]> {
+/**
+ * Server cold start in each case: `egts run -f DIR` to the first correct answer through Envoy, with
+ * the state directory of earlier runs, or a new one (`firstStart`).
+ */
+export async function coldStarts(
+  cases: readonly { routes: number; firstStart?: boolean }[],
+  runs: number,
+): Promise<ColdStartRow[]> {
   const rows: ColdStartRow[] = [];
-  for (const routes of scales) {
+  for (const { routes, firstStart = false } of cases) {
     const samples: number[] = [];
     const toClusters: number[] = [];
     const toSnapshot: number[] = [];
@@ -119,7 +127,7 @@ export async function coldStarts(scales: readonly number[], runs: number): Promi
     for (let i = 0; i < runs; i++) {
       const started = performance.now();
       const startedAt = Date.now();
-      const harness = await startHarness(routes);
+      const harness = await startHarness(routes, { firstStart });
       samples.push(performance.now() - started);
       const set = harness.snapshotsSet[0];
       if (set !== undefined) toSnapshot.push(set - startedAt);
@@ -133,6 +141,7 @@ export async function coldStarts(scales: readonly number[], runs: number): Promi
     }
     rows.push({
       routes,
+      state: firstStart ? 'new' : 'kept',
       medianMs: round(median(samples)),
       minMs: round(Math.min(...samples)),
       toClustersMs: round(median(toClusters)),

@@ -71,6 +71,11 @@ export interface HarnessOptions {
    * state directory.
    */
   restartable?: boolean;
+  /**
+   * A new state directory: egts starts as on a machine it never ran on, making its xDS
+   * certificates first. Default: the default state directory, certificates kept from earlier runs.
+   */
+  firstStart?: boolean;
 }
 
 const freePort = async (): Promise<number> => {
@@ -138,9 +143,10 @@ export const startHarness = async (
   write('routes.yaml', scenario.routes);
 
   const xdsPort = harnessOptions.restartable ? await freePort() : 0;
-  const stateDir = harnessOptions.restartable
-    ? mkdtempSync(join(tmpdir(), 'egts-bench-state-'))
-    : undefined;
+  const stateDir =
+    harnessOptions.restartable || harnessOptions.firstStart
+      ? mkdtempSync(join(tmpdir(), 'egts-bench-state-'))
+      : undefined;
   const logs: string[] = [];
   const snapshotsSet: number[] = [];
   const clustersSet: number[] = [];

@@ -282,25 +282,15 @@ export {
 } from './generated/envoy/extensions/transport_sockets/tls/v3/tls.js';
 export { HttpProtocolOptions } from './generated/envoy/extensions/upstreams/http/v3/http_protocol_options.js';
 export { PluginConfig as WasmPluginConfig } from './generated/envoy/extensions/wasm/v3/wasm.js';
+// The gRPC services' messages; their grpc-js definitions are in `@egts/envoy-api/services`.
 // The access log service the tests' stand-in serves (envoy.service.accesslog.v3)
-export type { AccessLogServiceServer } from './generated/envoy/service/accesslog/v3/als.js';
-export {
-  AccessLogServiceService,
-  StreamAccessLogsMessage,
-} from './generated/envoy/service/accesslog/v3/als.js';
+export { StreamAccessLogsMessage } from './generated/envoy/service/accesslog/v3/als.js';
 // The external authorization service (what an ext_authz gRPC server implements)
-export type { AuthorizationServer } from './generated/envoy/service/auth/v3/external_auth.js';
 export {
-  AuthorizationService,
   CheckRequest,
   CheckResponse,
 } from './generated/envoy/service/auth/v3/external_auth.js';
 // Discovery service
-export type { AggregatedDiscoveryServiceServer } from './generated/envoy/service/discovery/v3/ads.js';
-export {
-  AggregatedDiscoveryServiceClient,
-  AggregatedDiscoveryServiceService,
-} from './generated/envoy/service/discovery/v3/ads.js';
 export {
   DeltaDiscoveryRequest,
   DeltaDiscoveryResponse,
@@ -308,9 +298,7 @@ export {
   DiscoveryResponse,
   Resource,
 } from './generated/envoy/service/discovery/v3/discovery.js';
-export type { ExternalProcessorServer } from './generated/envoy/service/ext_proc/v3/external_processor.js';
 export {
-  ExternalProcessorService,
   ProcessingRequest,
   ProcessingResponse,
 } from './generated/envoy/service/ext_proc/v3/external_processor.js';
@@ -319,8 +307,7 @@ export { HttpResponseLocalReplyMatchInput } from './generated/envoy/type/matcher
 export { HttpResponseStatusCodeMatchInput } from './generated/envoy/type/matcher/v3/status_code_input.js';
 // Well-known and common types
 export { FractionalPercent_DenominatorType } from './generated/envoy/type/v3/percent.js';
-// Envoy Gateway's extension server API (proto/envoygateway/extension/): its hook messages and
-// the grpc-js service definition, client and server interface.
+// Envoy Gateway's extension server API (proto/envoygateway/extension/): its hook messages.
 export {
   ExtensionResource,
   PostClusterExtensionContext,
@@ -330,9 +317,6 @@ export {
   PostVirtualHostExtensionContext,
 } from './generated/envoygateway/extension/context.js';
 export {
-  EnvoyGatewayExtensionClient,
-  type EnvoyGatewayExtensionServer,
-  EnvoyGatewayExtensionService,
   PostClusterModifyRequest,
   PostClusterModifyResponse,
   PostEndpointsModifyRequest,
@@ -362,21 +346,9 @@ export {
 } from './generated/google/protobuf/wrappers.js';
 export { Status } from './generated/google/rpc/status.js';
 // OTLP collectors (proto/otlp/), which the tests' stand-in receiver serves.
-export type { LogsServiceServer } from './generated/opentelemetry/proto/collector/logs/v1/logs_service.js';
-export {
-  ExportLogsServiceRequest,
-  LogsServiceService,
-} from './generated/opentelemetry/proto/collector/logs/v1/logs_service.js';
-export type { MetricsServiceServer } from './generated/opentelemetry/proto/collector/metrics/v1/metrics_service.js';
-export {
-  ExportMetricsServiceRequest,
-  MetricsServiceService,
-} from './generated/opentelemetry/proto/collector/metrics/v1/metrics_service.js';
-export type { TraceServiceServer } from './generated/opentelemetry/proto/collector/trace/v1/trace_service.js';
-export {
-  ExportTraceServiceRequest,
-  TraceServiceService,
-} from './generated/opentelemetry/proto/collector/trace/v1/trace_service.js';
+export { ExportLogsServiceRequest } from './generated/opentelemetry/proto/collector/logs/v1/logs_service.js';
+export { ExportMetricsServiceRequest } from './generated/opentelemetry/proto/collector/metrics/v1/metrics_service.js';
+export { ExportTraceServiceRequest } from './generated/opentelemetry/proto/collector/trace/v1/trace_service.js';
 export type { AnyValue, KeyValue } from './generated/opentelemetry/proto/common/v1/common.js';
 // The Rate Limit Service's configuration (proto/ratelimit/), served to it over xDS.
 export {

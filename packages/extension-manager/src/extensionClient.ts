@@ -3,21 +3,21 @@
 // host/port), plaintext or TLS (server CA, optional client certificate), Envoy Gateway's retry
 // policy, and maxMessageSize both ways (default 4M, as Envoy Gateway).
 import type { ExtensionManager } from '@egts/api';
-import {
-  EnvoyGatewayExtensionClient,
-  type PostClusterModifyRequest,
-  type PostClusterModifyResponse,
-  type PostEndpointsModifyRequest,
-  type PostEndpointsModifyResponse,
-  type PostHTTPListenerModifyRequest,
-  type PostHTTPListenerModifyResponse,
-  type PostRouteModifyRequest,
-  type PostRouteModifyResponse,
-  type PostTranslateModifyRequest,
-  type PostTranslateModifyResponse,
-  type PostVirtualHostModifyRequest,
-  type PostVirtualHostModifyResponse,
+import type {
+  PostClusterModifyRequest,
+  PostClusterModifyResponse,
+  PostEndpointsModifyRequest,
+  PostEndpointsModifyResponse,
+  PostHTTPListenerModifyRequest,
+  PostHTTPListenerModifyResponse,
+  PostRouteModifyRequest,
+  PostRouteModifyResponse,
+  PostTranslateModifyRequest,
+  PostTranslateModifyResponse,
+  PostVirtualHostModifyRequest,
+  PostVirtualHostModifyResponse,
 } from '@egts/envoy-api';
+import { EnvoyGatewayExtensionClient } from '@egts/envoy-api/services';
 import { type CallOptions, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { quantityBytes } from './internal/quantity.js';
 import { serviceConfig } from './internal/serviceConfig.js';

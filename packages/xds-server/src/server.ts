@@ -1,12 +1,12 @@
 // createXdsServer: the Aggregated Discovery Service on @grpc/grpc-js, both variants (sotw/ and
 // delta/) over one snapshot cache, with optional mTLS, keepalive, connection age and size limits.
-import {
-  AggregatedDiscoveryServiceService,
-  type DeltaDiscoveryRequest,
-  type DeltaDiscoveryResponse,
-  type DiscoveryRequest,
-  type DiscoveryResponse,
+import type {
+  DeltaDiscoveryRequest,
+  DeltaDiscoveryResponse,
+  DiscoveryRequest,
+  DiscoveryResponse,
 } from '@egts/envoy-api';
+import { AggregatedDiscoveryServiceService } from '@egts/envoy-api/services';
 import {
   type ChannelOptions,
   Server,

@@ -10,9 +10,13 @@ export { createRateLimitConfigs, rateLimitConfigs } from './rateLimitConfigs.js'
 export type { XdsResourceType } from './render.js';
 export {
   bootstrapToJson,
+  envoyTextChunks,
   formatEnvoyJson,
+  streamedBootstrap,
+  streamedXdsResources,
   XDS_RESOURCE_TYPES,
   xdsResourcesToJson,
 } from './render.js';
+export { jsonChunks, StreamedArray, StreamedObject, yamlChunks } from './streamedText.js';
 export { translateXds } from './translateXds.js';
 export type { TranslateXdsOptions, XdsMode, XdsResources } from './xdsResources.js';

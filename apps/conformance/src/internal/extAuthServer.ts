@@ -10,11 +10,8 @@
 // was sent, so that egts's tests can see what Envoy sent.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  type AuthorizationServer,
-  AuthorizationService,
-  type CheckResponse,
-} from '@egts/envoy-api';
+import type { CheckResponse } from '@egts/envoy-api';
+import { type AuthorizationServer, AuthorizationService } from '@egts/envoy-api/services';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { KubeObject, StandInServer } from './cluster.js';
 import { mountedCertificate } from './mountedCertificate.js';

@@ -8,11 +8,8 @@
 // `x-response-rbac-result-metadata` from the RBAC filter's metadata Envoy forwards, and dynamic
 // metadata `io.envoyproxy.gateway.e2e:request_cost_set_by_ext_proc=10`; bodies pass
 // unchanged. For egts's timeout tests, a request header `x-ext-proc-delay-ms` delays each answer.
-import {
-  ExternalProcessorService,
-  type ProcessingRequest,
-  ProcessingResponse,
-} from '@egts/envoy-api';
+import { type ProcessingRequest, ProcessingResponse } from '@egts/envoy-api';
+import { ExternalProcessorService } from '@egts/envoy-api/services';
 import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { KubeObject } from './cluster.js';
 import type { EchoServer } from './echoServer.js';

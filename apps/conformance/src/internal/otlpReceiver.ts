@@ -7,18 +7,20 @@
 // OTLP: https://opentelemetry.io/docs/specs/otlp/ ; ALS:
 // https://www.envoyproxy.io/docs/envoy/latest/api-v3/service/accesslog/v3/als.proto
 import { createServer } from 'node:http';
+import type {
+  AnyValue,
+  ExportLogsServiceRequest,
+  ExportMetricsServiceRequest,
+  ExportTraceServiceRequest,
+  KeyValue,
+  StreamAccessLogsMessage,
+} from '@egts/envoy-api';
 import {
   AccessLogServiceService,
-  type AnyValue,
-  type ExportLogsServiceRequest,
-  type ExportMetricsServiceRequest,
-  type ExportTraceServiceRequest,
-  type KeyValue,
   LogsServiceService,
   MetricsServiceService,
-  type StreamAccessLogsMessage,
   TraceServiceService,
-} from '@egts/envoy-api';
+} from '@egts/envoy-api/services';
 import {
   Server,
   ServerCredentials,

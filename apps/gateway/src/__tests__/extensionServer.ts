@@ -16,8 +16,6 @@
 import {
   Cluster,
   Cluster_DiscoveryType,
-  type EnvoyGatewayExtensionServer,
-  EnvoyGatewayExtensionService,
   type ExtensionResource,
   HeaderValueOption,
   HttpConnectionManager,
@@ -27,6 +25,10 @@ import {
   Route,
   unpackAnyAs,
 } from '@egts/envoy-api';
+import {
+  type EnvoyGatewayExtensionServer,
+  EnvoyGatewayExtensionService,
+} from '@egts/envoy-api/services';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 
 interface Unstructured {

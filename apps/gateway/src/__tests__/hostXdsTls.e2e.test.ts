@@ -4,7 +4,8 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AggregatedDiscoveryServiceClient, DiscoveryRequest } from '@egts/envoy-api';
+import { DiscoveryRequest } from '@egts/envoy-api';
+import { AggregatedDiscoveryServiceClient } from '@egts/envoy-api/services';
 import { credentials } from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type RunningCli, startCli } from './runCli.js';

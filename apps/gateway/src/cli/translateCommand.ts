@@ -95,34 +95,64 @@ async function loadAndTranslate(path: string, options: TranslateCliOptions) {
 
 /**
  * What `egts translate` does, without touching the process: the CLI and its tests share it. The
- * output goes to `write` piece by piece as it is made (one Gateway's config, one status), or, with
- * no `write`, is returned whole in `stdout`.
+ * output goes to `write` piece by piece as it is made (one status, one Envoy resource), or, with
+ * no `write`, is returned whole in `stdout`. A `write` that returns a promise (the stream is full)
+ * is awaited before the next piece is made.
  */
 export async function runTranslate(
   path: string,
   options: TranslateCliOptions,
-  write?: (chunk: string) => void,
+  write?: (chunk: string) => void | Promise<void>,
 ): Promise<TranslateCliResult> {
   const [{ renderIR, renderStatuses }, { result, stderr, exitCode }] = await Promise.all([
     import('@egts/gatewayapi-translator'),
     loadAndTranslate(path, options),
   ]);
   let stdout = '';
-  const out = write ?? ((chunk: string) => (stdout += chunk));
+  const out =
+    write ??
+    ((chunk: string) => {
+      stdout += chunk;
+    });
   const { output } = options;
+  let chunks: Iterable<string>;
   if (isXdsOutput(output)) {
     const { xdsOutputChunks } = await import('./xdsOutput.js');
-    for (const chunk of xdsOutputChunks(result, { ...options, output })) out(chunk);
-  } else if (output === 'ir') out(renderIR(result, options.format));
+    chunks = xdsOutputChunks(result, { ...options, output });
+  } else if (output === 'ir') chunks = [renderIR(result, options.format)];
   else if (options.format === 'json') {
     const { statuses } = result;
-    for (const chunk of jsonArrayChunks(statuses.length, (i) => statuses[i])) out(chunk);
+    chunks = jsonArrayChunks(statuses.length, (i) => statuses[i]);
   } else {
-    for (const [i, status] of result.statuses.entries()) {
-      out(`${i === 0 ? '' : '---\n'}${renderStatuses([status], 'yaml')}`);
-    }
+    // One status document at a time, made when the previous one is written.
+    chunks = (function* () {
+      for (const [i, status] of result.statuses.entries()) {
+        yield `${i === 0 ? '' : '---\n'}${renderStatuses([status], 'yaml')}`;
+      }
+    })();
+  }
+  for (const chunk of chunks) {
+    const full = out(chunk);
+    if (full !== undefined) await full;
   }
   return { stdout, stderr, exitCode };
+}
+
+/** Writes to stdout; when its buffer is full, a promise of the moment it drains (backpressure). */
+function writeStdout(chunk: string): void | Promise<void> {
+  if (process.stdout.write(chunk)) return;
+  return new Promise((resolve, reject) => {
+    const drained = () => {
+      process.stdout.off('error', failed);
+      resolve();
+    };
+    const failed = (error: Error) => {
+      process.stdout.off('drain', drained);
+      reject(error);
+    };
+    process.stdout.once('drain', drained);
+    process.stdout.once('error', failed);
+  });
 }
 
 export function translateCommand(): Command {
@@ -162,9 +192,7 @@ export function translateCommand(): Command {
     .addOption(xdsTypeOption())
     .addOption(gatewayOption())
     .action(async (options: TranslateCliOptions & { filename: string }) => {
-      const result = await runTranslate(options.filename, options, (chunk) =>
-        process.stdout.write(chunk),
-      );
+      const result = await runTranslate(options.filename, options, writeStdout);
       if (result.stderr) process.stderr.write(result.stderr);
       if (result.exitCode !== 0) process.exitCode = result.exitCode;
     });

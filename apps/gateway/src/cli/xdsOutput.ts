@@ -4,13 +4,15 @@
 // over ADS. `all` prints statuses, IR and bootstraps together.
 import { renderStatuses, type TranslateResult } from '@egts/gatewayapi-translator';
 import {
-  bootstrapToJson,
+  envoyTextChunks,
   formatEnvoyJson,
+  StreamedArray,
+  StreamedObject,
+  streamedBootstrap,
+  streamedXdsResources,
   translateBootstrap,
   translateXds,
-  xdsResourcesToJson,
 } from '@egts/xds-translator';
-import { jsonArrayChunks } from './jsonStream.js';
 import type { XdsCliOptions } from './xdsOptions.js';
 
 /** The Gateways printed, each with its value: its bootstrap, or `{ gateway, type, resources }` with `--type`. */
@@ -22,28 +24,28 @@ const gatewaysOf = (result: TranslateResult, options: XdsCliOptions) =>
         options.type === undefined
           ? `Envoy bootstrap of ${ir.name}`
           : `${options.type} resources of ${ir.name}`,
-      // Built when printed, so that one Gateway's Envoy config is garbage before the next's is made.
-      value: (): unknown =>
+      // Built when printed, so that one Gateway's Envoy config is garbage before the next's is
+      // made; and written resource by resource, each made into proto3 JSON and text on its own.
+      value: (): StreamedObject =>
         options.type === undefined
-          ? bootstrapToJson(translateBootstrap(ir))
-          : {
-              gateway: ir.name,
-              type: options.type,
-              resources: xdsResourcesToJson(translateXds(ir), options.type),
-            },
+          ? streamedBootstrap(translateBootstrap(ir))
+          : new StreamedObject([
+              ['gateway', ir.name],
+              ['type', options.type],
+              ['resources', streamedXdsResources(translateXds(ir), options.type)],
+            ]),
     }));
 
 /** A YAML stream, one document per Gateway, as it is made. */
 function* yamlStream(gateways: ReturnType<typeof gatewaysOf>): Generator<string> {
   for (const [i, gateway] of gateways.entries()) {
     yield `${i === 0 ? '' : '---\n'}# ${gateway.label}\n`;
-    // A piece of its own: joined to the line above, the config would be copied once more.
-    yield formatEnvoyJson(gateway.value(), 'yaml');
+    yield* envoyTextChunks(gateway.value(), 'yaml');
   }
 }
 
 /**
- * The output in pieces, each written as soon as it is made. YAML: one document per Gateway
+ * The output in pieces, each written as soon as it is made (each Envoy resource on its own). YAML: one document per Gateway
  * (`envoy -c` takes a single document: pick one with `--gateway`). JSON: the bootstrap object for
  * a single Gateway, else an array of them.
  */
@@ -54,12 +56,13 @@ export function* xdsOutputChunks(
   const gateways = gatewaysOf(result, options);
   if (options.output === 'all') {
     if (options.format === 'json') {
-      const all = {
-        statuses: result.statuses,
-        ir: { infraIR: result.infraIR, xdsIR: result.xdsIR },
-        xds: gateways.map((gateway) => gateway.value()),
-      };
-      yield `${JSON.stringify(all, null, 2)}\n`;
+      const { statuses } = result;
+      const all = new StreamedObject([
+        ['statuses', new StreamedArray(statuses.length, (i) => statuses[i])],
+        ['ir', { infraIR: result.infraIR, xdsIR: result.xdsIR }],
+        ['xds', new StreamedArray(gateways.length, (i) => gateways[i]!.value())],
+      ]);
+      yield* envoyTextChunks(all, 'json');
       return;
     }
     const statuses = renderStatuses(result.statuses, 'yaml');
@@ -70,11 +73,12 @@ export function* xdsOutputChunks(
     return;
   }
   if (options.format === 'json') {
-    if (gateways.length === 1) {
-      yield `${JSON.stringify(gateways[0]!.value(), null, 2)}\n`;
-      return;
-    }
-    yield* jsonArrayChunks(gateways.length, (i) => gateways[i]!.value());
+    yield* envoyTextChunks(
+      gateways.length === 1
+        ? gateways[0]!.value()
+        : new StreamedArray(gateways.length, (i) => gateways[i]!.value()),
+      'json',
+    );
     return;
   }
   if (gateways.length === 0) {

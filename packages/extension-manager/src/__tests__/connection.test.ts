@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extensionManagerSchema } from '@egts/api';
 import { generateCertificates } from '@egts/certgen';
+import { RouteConfiguration } from '@egts/envoy-api';
 import {
   type EnvoyGatewayExtensionServer,
   EnvoyGatewayExtensionService,
-  RouteConfiguration,
-} from '@egts/envoy-api';
+} from '@egts/envoy-api/services';
 import type { XdsIR } from '@egts/ir';
 import type { XdsResources } from '@egts/xds-translator';
 import { Server, ServerCredentials } from '@grpc/grpc-js';

@@ -1,5 +1,6 @@
 // A scripted ADS client for protocol tests: send requests, await responses one by one.
-import { AggregatedDiscoveryServiceClient, Node } from '@egts/envoy-api';
+import { Node } from '@egts/envoy-api';
+import { AggregatedDiscoveryServiceClient } from '@egts/envoy-api/services';
 import { type ClientDuplexStream, credentials } from '@grpc/grpc-js';
 
 export interface ScriptedStream<Req, Res> {

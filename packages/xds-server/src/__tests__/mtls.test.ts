@@ -3,7 +3,8 @@
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
-import { AggregatedDiscoveryServiceClient, DiscoveryRequest } from '@egts/envoy-api';
+import { DiscoveryRequest } from '@egts/envoy-api';
+import { AggregatedDiscoveryServiceClient } from '@egts/envoy-api/services';
 import { credentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -6,18 +6,6 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import {
-  type CallOptions,
-  type ChannelCredentials,
-  Client,
-  type ClientOptions,
-  type ClientWritableStream,
-  type handleClientStreamingCall,
-  makeGenericClientConstructor,
-  type Metadata,
-  type ServiceError,
-  type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
 import { messageTypeRegistry } from "../../../../typeRegistry.js";
 import { Node } from "../../../config/core/v3/base.js";
 import { HTTPAccessLogEntry, TCPAccessLogEntry } from "../../../data/accesslog/v3/accesslog.js";
@@ -523,78 +511,6 @@ export const StreamAccessLogsMessage_TCPAccessLogEntries: MessageFns<
 };
 
 messageTypeRegistry.set(StreamAccessLogsMessage_TCPAccessLogEntries.$type, StreamAccessLogsMessage_TCPAccessLogEntries);
-
-/** Service for streaming access logs from Envoy to an access log server. */
-export type AccessLogServiceService = typeof AccessLogServiceService;
-export const AccessLogServiceService = {
-  /**
-   * Envoy will connect and send StreamAccessLogsMessage messages forever. It does not expect any
-   * response to be sent as nothing would be done in the case of failure. The server should
-   * disconnect if it expects Envoy to reconnect. In the future we may decide to add a different
-   * API for "critical" access logs in which Envoy will buffer access logs for some period of time
-   * until it gets an ACK so it could then retry. This API is designed for high throughput with the
-   * expectation that it might be lossy.
-   */
-  streamAccessLogs: {
-    path: "/envoy.service.accesslog.v3.AccessLogService/StreamAccessLogs" as const,
-    requestStream: true as const,
-    responseStream: false as const,
-    requestSerialize: (value: StreamAccessLogsMessage): Buffer =>
-      Buffer.from(StreamAccessLogsMessage.encode(value).finish()),
-    requestDeserialize: (value: Buffer): StreamAccessLogsMessage => StreamAccessLogsMessage.decode(value),
-    responseSerialize: (value: StreamAccessLogsResponse): Buffer =>
-      Buffer.from(StreamAccessLogsResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): StreamAccessLogsResponse => StreamAccessLogsResponse.decode(value),
-  },
-} as const;
-
-export interface AccessLogServiceServer extends UntypedServiceImplementation {
-  /**
-   * Envoy will connect and send StreamAccessLogsMessage messages forever. It does not expect any
-   * response to be sent as nothing would be done in the case of failure. The server should
-   * disconnect if it expects Envoy to reconnect. In the future we may decide to add a different
-   * API for "critical" access logs in which Envoy will buffer access logs for some period of time
-   * until it gets an ACK so it could then retry. This API is designed for high throughput with the
-   * expectation that it might be lossy.
-   */
-  streamAccessLogs: handleClientStreamingCall<StreamAccessLogsMessage, StreamAccessLogsResponse>;
-}
-
-export interface AccessLogServiceClient extends Client {
-  /**
-   * Envoy will connect and send StreamAccessLogsMessage messages forever. It does not expect any
-   * response to be sent as nothing would be done in the case of failure. The server should
-   * disconnect if it expects Envoy to reconnect. In the future we may decide to add a different
-   * API for "critical" access logs in which Envoy will buffer access logs for some period of time
-   * until it gets an ACK so it could then retry. This API is designed for high throughput with the
-   * expectation that it might be lossy.
-   */
-  streamAccessLogs(
-    callback: (error: ServiceError | null, response: StreamAccessLogsResponse) => void,
-  ): ClientWritableStream<StreamAccessLogsMessage>;
-  streamAccessLogs(
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: StreamAccessLogsResponse) => void,
-  ): ClientWritableStream<StreamAccessLogsMessage>;
-  streamAccessLogs(
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: StreamAccessLogsResponse) => void,
-  ): ClientWritableStream<StreamAccessLogsMessage>;
-  streamAccessLogs(
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: StreamAccessLogsResponse) => void,
-  ): ClientWritableStream<StreamAccessLogsMessage>;
-}
-
-export const AccessLogServiceClient = makeGenericClientConstructor(
-  AccessLogServiceService,
-  "envoy.service.accesslog.v3.AccessLogService",
-) as unknown as {
-  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): AccessLogServiceClient;
-  service: typeof AccessLogServiceService;
-  serviceName: string;
-};
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

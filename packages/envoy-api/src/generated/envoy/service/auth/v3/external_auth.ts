@@ -6,18 +6,6 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import {
-  type CallOptions,
-  type ChannelCredentials,
-  Client,
-  type ClientOptions,
-  type ClientUnaryCall,
-  type handleUnaryCall,
-  makeGenericClientConstructor,
-  type Metadata,
-  type ServiceError,
-  type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
 import { Struct } from "../../../../google/protobuf/struct.js";
 import { Status } from "../../../../google/rpc/status.js";
 import { messageTypeRegistry } from "../../../../typeRegistry.js";
@@ -650,66 +638,6 @@ export const CheckResponse: MessageFns<CheckResponse, "envoy.service.auth.v3.Che
 };
 
 messageTypeRegistry.set(CheckResponse.$type, CheckResponse);
-
-/**
- * A generic interface for performing authorization check on incoming
- * requests to a networked service.
- */
-export type AuthorizationService = typeof AuthorizationService;
-export const AuthorizationService = {
-  /**
-   * Performs authorization check based on the attributes associated with the
-   * incoming request, and returns status `OK` or not `OK`.
-   */
-  check: {
-    path: "/envoy.service.auth.v3.Authorization/Check" as const,
-    requestStream: false as const,
-    responseStream: false as const,
-    requestSerialize: (value: CheckRequest): Buffer => Buffer.from(CheckRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): CheckRequest => CheckRequest.decode(value),
-    responseSerialize: (value: CheckResponse): Buffer => Buffer.from(CheckResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): CheckResponse => CheckResponse.decode(value),
-  },
-} as const;
-
-export interface AuthorizationServer extends UntypedServiceImplementation {
-  /**
-   * Performs authorization check based on the attributes associated with the
-   * incoming request, and returns status `OK` or not `OK`.
-   */
-  check: handleUnaryCall<CheckRequest, CheckResponse>;
-}
-
-export interface AuthorizationClient extends Client {
-  /**
-   * Performs authorization check based on the attributes associated with the
-   * incoming request, and returns status `OK` or not `OK`.
-   */
-  check(
-    request: CheckRequest,
-    callback: (error: ServiceError | null, response: CheckResponse) => void,
-  ): ClientUnaryCall;
-  check(
-    request: CheckRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: CheckResponse) => void,
-  ): ClientUnaryCall;
-  check(
-    request: CheckRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: CheckResponse) => void,
-  ): ClientUnaryCall;
-}
-
-export const AuthorizationClient = makeGenericClientConstructor(
-  AuthorizationService,
-  "envoy.service.auth.v3.Authorization",
-) as unknown as {
-  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): AuthorizationClient;
-  service: typeof AuthorizationService;
-  serviceName: string;
-};
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

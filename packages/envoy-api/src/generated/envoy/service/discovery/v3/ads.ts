@@ -6,17 +6,6 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import {
-  type CallOptions,
-  type ChannelCredentials,
-  Client,
-  type ClientDuplexStream,
-  type ClientOptions,
-  type handleBidiStreamingCall,
-  makeGenericClientConstructor,
-  type Metadata,
-  type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
 import { messageTypeRegistry } from "../../../../typeRegistry.js";
 import { DeltaDiscoveryRequest, DeltaDiscoveryResponse, DiscoveryRequest, DiscoveryResponse } from "./discovery.js";
 
@@ -86,76 +75,6 @@ export const AdsDummy: MessageFns<AdsDummy, "envoy.service.discovery.v3.AdsDummy
 };
 
 messageTypeRegistry.set(AdsDummy.$type, AdsDummy);
-
-/**
- * See https://github.com/envoyproxy/envoy-api#apis for a description of the role of
- * ADS and how it is intended to be used by a management server. ADS requests
- * have the same structure as their singleton xDS counterparts, but can
- * multiplex many resource types on a single stream. The type_url in the
- * DiscoveryRequest/DiscoveryResponse provides sufficient information to recover
- * the multiplexed singleton APIs at the Envoy instance and management server.
- */
-export type AggregatedDiscoveryServiceService = typeof AggregatedDiscoveryServiceService;
-export const AggregatedDiscoveryServiceService = {
-  /** This is a gRPC-only API. */
-  streamAggregatedResources: {
-    path: "/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources" as const,
-    requestStream: true as const,
-    responseStream: true as const,
-    requestSerialize: (value: DiscoveryRequest): Buffer => Buffer.from(DiscoveryRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): DiscoveryRequest => DiscoveryRequest.decode(value),
-    responseSerialize: (value: DiscoveryResponse): Buffer => Buffer.from(DiscoveryResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): DiscoveryResponse => DiscoveryResponse.decode(value),
-  },
-  deltaAggregatedResources: {
-    path: "/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources" as const,
-    requestStream: true as const,
-    responseStream: true as const,
-    requestSerialize: (value: DeltaDiscoveryRequest): Buffer =>
-      Buffer.from(DeltaDiscoveryRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): DeltaDiscoveryRequest => DeltaDiscoveryRequest.decode(value),
-    responseSerialize: (value: DeltaDiscoveryResponse): Buffer =>
-      Buffer.from(DeltaDiscoveryResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): DeltaDiscoveryResponse => DeltaDiscoveryResponse.decode(value),
-  },
-} as const;
-
-export interface AggregatedDiscoveryServiceServer extends UntypedServiceImplementation {
-  /** This is a gRPC-only API. */
-  streamAggregatedResources: handleBidiStreamingCall<DiscoveryRequest, DiscoveryResponse>;
-  deltaAggregatedResources: handleBidiStreamingCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
-}
-
-export interface AggregatedDiscoveryServiceClient extends Client {
-  /** This is a gRPC-only API. */
-  streamAggregatedResources(): ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
-  streamAggregatedResources(options: Partial<CallOptions>): ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
-  streamAggregatedResources(
-    metadata: Metadata,
-    options?: Partial<CallOptions>,
-  ): ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
-  deltaAggregatedResources(): ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
-  deltaAggregatedResources(
-    options: Partial<CallOptions>,
-  ): ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
-  deltaAggregatedResources(
-    metadata: Metadata,
-    options?: Partial<CallOptions>,
-  ): ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
-}
-
-export const AggregatedDiscoveryServiceClient = makeGenericClientConstructor(
-  AggregatedDiscoveryServiceService,
-  "envoy.service.discovery.v3.AggregatedDiscoveryService",
-) as unknown as {
-  new (
-    address: string,
-    credentials: ChannelCredentials,
-    options?: Partial<ClientOptions>,
-  ): AggregatedDiscoveryServiceClient;
-  service: typeof AggregatedDiscoveryServiceService;
-  serviceName: string;
-};
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

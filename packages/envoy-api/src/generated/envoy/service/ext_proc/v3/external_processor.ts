@@ -6,17 +6,6 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import {
-  type CallOptions,
-  type ChannelCredentials,
-  Client,
-  type ClientDuplexStream,
-  type ClientOptions,
-  type handleBidiStreamingCall,
-  makeGenericClientConstructor,
-  type Metadata,
-  type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
 import { Duration } from "../../../../google/protobuf/duration.js";
 import { Struct } from "../../../../google/protobuf/struct.js";
 import { messageTypeRegistry } from "../../../../typeRegistry.js";
@@ -2342,59 +2331,6 @@ export const BodyMutation: MessageFns<BodyMutation, "envoy.service.ext_proc.v3.B
 };
 
 messageTypeRegistry.set(BodyMutation.$type, BodyMutation);
-
-export type ExternalProcessorService = typeof ExternalProcessorService;
-export const ExternalProcessorService = {
-  /**
-   * This begins the bidirectional stream that Envoy will use to
-   * give the server control over what the filter does. The actual
-   * protocol is described by the ProcessingRequest and ProcessingResponse
-   * messages below.
-   */
-  process: {
-    path: "/envoy.service.ext_proc.v3.ExternalProcessor/Process" as const,
-    requestStream: true as const,
-    responseStream: true as const,
-    requestSerialize: (value: ProcessingRequest): Buffer => Buffer.from(ProcessingRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ProcessingRequest => ProcessingRequest.decode(value),
-    responseSerialize: (value: ProcessingResponse): Buffer => Buffer.from(ProcessingResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ProcessingResponse => ProcessingResponse.decode(value),
-  },
-} as const;
-
-export interface ExternalProcessorServer extends UntypedServiceImplementation {
-  /**
-   * This begins the bidirectional stream that Envoy will use to
-   * give the server control over what the filter does. The actual
-   * protocol is described by the ProcessingRequest and ProcessingResponse
-   * messages below.
-   */
-  process: handleBidiStreamingCall<ProcessingRequest, ProcessingResponse>;
-}
-
-export interface ExternalProcessorClient extends Client {
-  /**
-   * This begins the bidirectional stream that Envoy will use to
-   * give the server control over what the filter does. The actual
-   * protocol is described by the ProcessingRequest and ProcessingResponse
-   * messages below.
-   */
-  process(): ClientDuplexStream<ProcessingRequest, ProcessingResponse>;
-  process(options: Partial<CallOptions>): ClientDuplexStream<ProcessingRequest, ProcessingResponse>;
-  process(
-    metadata: Metadata,
-    options?: Partial<CallOptions>,
-  ): ClientDuplexStream<ProcessingRequest, ProcessingResponse>;
-}
-
-export const ExternalProcessorClient = makeGenericClientConstructor(
-  ExternalProcessorService,
-  "envoy.service.ext_proc.v3.ExternalProcessor",
-) as unknown as {
-  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): ExternalProcessorClient;
-  service: typeof ExternalProcessorService;
-  serviceName: string;
-};
 
 function bytesFromBase64(b64: string): Uint8Array {
   return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));

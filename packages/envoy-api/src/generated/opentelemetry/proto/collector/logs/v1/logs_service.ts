@@ -6,18 +6,6 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import {
-  type CallOptions,
-  type ChannelCredentials,
-  Client,
-  type ClientOptions,
-  type ClientUnaryCall,
-  type handleUnaryCall,
-  makeGenericClientConstructor,
-  type Metadata,
-  type ServiceError,
-  type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
 import { messageTypeRegistry } from "../../../../../typeRegistry.js";
 import { ResourceLogs } from "../../../logs/v1/logs.js";
 
@@ -301,52 +289,6 @@ export const ExportLogsPartialSuccess: MessageFns<
 };
 
 messageTypeRegistry.set(ExportLogsPartialSuccess.$type, ExportLogsPartialSuccess);
-
-export type LogsServiceService = typeof LogsServiceService;
-export const LogsServiceService = {
-  export: {
-    path: "/opentelemetry.proto.collector.logs.v1.LogsService/Export" as const,
-    requestStream: false as const,
-    responseStream: false as const,
-    requestSerialize: (value: ExportLogsServiceRequest): Buffer =>
-      Buffer.from(ExportLogsServiceRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ExportLogsServiceRequest => ExportLogsServiceRequest.decode(value),
-    responseSerialize: (value: ExportLogsServiceResponse): Buffer =>
-      Buffer.from(ExportLogsServiceResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ExportLogsServiceResponse => ExportLogsServiceResponse.decode(value),
-  },
-} as const;
-
-export interface LogsServiceServer extends UntypedServiceImplementation {
-  export: handleUnaryCall<ExportLogsServiceRequest, ExportLogsServiceResponse>;
-}
-
-export interface LogsServiceClient extends Client {
-  export(
-    request: ExportLogsServiceRequest,
-    callback: (error: ServiceError | null, response: ExportLogsServiceResponse) => void,
-  ): ClientUnaryCall;
-  export(
-    request: ExportLogsServiceRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: ExportLogsServiceResponse) => void,
-  ): ClientUnaryCall;
-  export(
-    request: ExportLogsServiceRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: ExportLogsServiceResponse) => void,
-  ): ClientUnaryCall;
-}
-
-export const LogsServiceClient = makeGenericClientConstructor(
-  LogsServiceService,
-  "opentelemetry.proto.collector.logs.v1.LogsService",
-) as unknown as {
-  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): LogsServiceClient;
-  service: typeof LogsServiceService;
-  serviceName: string;
-};
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

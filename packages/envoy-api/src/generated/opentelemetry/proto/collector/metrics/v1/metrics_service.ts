@@ -6,18 +6,6 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import {
-  type CallOptions,
-  type ChannelCredentials,
-  Client,
-  type ClientOptions,
-  type ClientUnaryCall,
-  type handleUnaryCall,
-  makeGenericClientConstructor,
-  type Metadata,
-  type ServiceError,
-  type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
 import { messageTypeRegistry } from "../../../../../typeRegistry.js";
 import { ResourceMetrics } from "../../../metrics/v1/metrics.js";
 
@@ -301,52 +289,6 @@ export const ExportMetricsPartialSuccess: MessageFns<
 };
 
 messageTypeRegistry.set(ExportMetricsPartialSuccess.$type, ExportMetricsPartialSuccess);
-
-export type MetricsServiceService = typeof MetricsServiceService;
-export const MetricsServiceService = {
-  export: {
-    path: "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export" as const,
-    requestStream: false as const,
-    responseStream: false as const,
-    requestSerialize: (value: ExportMetricsServiceRequest): Buffer =>
-      Buffer.from(ExportMetricsServiceRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ExportMetricsServiceRequest => ExportMetricsServiceRequest.decode(value),
-    responseSerialize: (value: ExportMetricsServiceResponse): Buffer =>
-      Buffer.from(ExportMetricsServiceResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ExportMetricsServiceResponse => ExportMetricsServiceResponse.decode(value),
-  },
-} as const;
-
-export interface MetricsServiceServer extends UntypedServiceImplementation {
-  export: handleUnaryCall<ExportMetricsServiceRequest, ExportMetricsServiceResponse>;
-}
-
-export interface MetricsServiceClient extends Client {
-  export(
-    request: ExportMetricsServiceRequest,
-    callback: (error: ServiceError | null, response: ExportMetricsServiceResponse) => void,
-  ): ClientUnaryCall;
-  export(
-    request: ExportMetricsServiceRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: ExportMetricsServiceResponse) => void,
-  ): ClientUnaryCall;
-  export(
-    request: ExportMetricsServiceRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: ExportMetricsServiceResponse) => void,
-  ): ClientUnaryCall;
-}
-
-export const MetricsServiceClient = makeGenericClientConstructor(
-  MetricsServiceService,
-  "opentelemetry.proto.collector.metrics.v1.MetricsService",
-) as unknown as {
-  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): MetricsServiceClient;
-  service: typeof MetricsServiceService;
-  serviceName: string;
-};
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

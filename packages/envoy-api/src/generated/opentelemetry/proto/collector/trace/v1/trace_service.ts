@@ -6,18 +6,6 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import {
-  type CallOptions,
-  type ChannelCredentials,
-  Client,
-  type ClientOptions,
-  type ClientUnaryCall,
-  type handleUnaryCall,
-  makeGenericClientConstructor,
-  type Metadata,
-  type ServiceError,
-  type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
 import { messageTypeRegistry } from "../../../../../typeRegistry.js";
 import { ResourceSpans } from "../../../trace/v1/trace.js";
 
@@ -301,52 +289,6 @@ export const ExportTracePartialSuccess: MessageFns<
 };
 
 messageTypeRegistry.set(ExportTracePartialSuccess.$type, ExportTracePartialSuccess);
-
-export type TraceServiceService = typeof TraceServiceService;
-export const TraceServiceService = {
-  export: {
-    path: "/opentelemetry.proto.collector.trace.v1.TraceService/Export" as const,
-    requestStream: false as const,
-    responseStream: false as const,
-    requestSerialize: (value: ExportTraceServiceRequest): Buffer =>
-      Buffer.from(ExportTraceServiceRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ExportTraceServiceRequest => ExportTraceServiceRequest.decode(value),
-    responseSerialize: (value: ExportTraceServiceResponse): Buffer =>
-      Buffer.from(ExportTraceServiceResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ExportTraceServiceResponse => ExportTraceServiceResponse.decode(value),
-  },
-} as const;
-
-export interface TraceServiceServer extends UntypedServiceImplementation {
-  export: handleUnaryCall<ExportTraceServiceRequest, ExportTraceServiceResponse>;
-}
-
-export interface TraceServiceClient extends Client {
-  export(
-    request: ExportTraceServiceRequest,
-    callback: (error: ServiceError | null, response: ExportTraceServiceResponse) => void,
-  ): ClientUnaryCall;
-  export(
-    request: ExportTraceServiceRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: ExportTraceServiceResponse) => void,
-  ): ClientUnaryCall;
-  export(
-    request: ExportTraceServiceRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: ExportTraceServiceResponse) => void,
-  ): ClientUnaryCall;
-}
-
-export const TraceServiceClient = makeGenericClientConstructor(
-  TraceServiceService,
-  "opentelemetry.proto.collector.trace.v1.TraceService",
-) as unknown as {
-  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): TraceServiceClient;
-  service: typeof TraceServiceService;
-  serviceName: string;
-};
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
