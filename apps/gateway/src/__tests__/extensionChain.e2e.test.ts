@@ -8,12 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ExtensionManager, extensionManagerSchema } from '@egts/api';
+import { HeaderValueOption, type Route } from '@egts/envoy-api';
 import {
   type EnvoyGatewayExtensionServer,
   EnvoyGatewayExtensionService,
-  HeaderValueOption,
-  type Route,
-} from '@egts/envoy-api';
+} from '@egts/envoy-api/services';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogging } from '../logging.js';
