@@ -82,7 +82,15 @@ describe('[envoy] EnvoyProxy tracing to a stand-in collector', () => {
   beforeAll(async () => {
     receiver = await startTelemetryReceiver();
     echo = await startEchoServer('default', 'echo');
-    for (const name of ['otel', 'otel-custom', 'zipkin', 'datadog', 'unsampled', 'btp'])
+    for (const name of [
+      'otel',
+      'otel-custom',
+      'zipkin',
+      'zipkin-unshared',
+      'datadog',
+      'unsampled',
+      'btp',
+    ])
       ports[name] = await freePort();
     const otlp = (extra: string) => `    tracing:
       ${extra}
@@ -134,6 +142,19 @@ ${TAGS.replace('%PROVIDER%', 'otel-custom')}`,
         zipkin: {enable128BitTraceId: true}
 ${TAGS.replace('%PROVIDER%', 'zipkin')}`,
         '/zipkin',
+      ),
+      // Client and server spans do not share a span context (Zipkin's shared_span_context false).
+      gateway(
+        'zipkin-unshared',
+        ports['zipkin-unshared'] as number,
+        `    tracing:
+      samplingFraction: {numerator: 100}
+      provider:
+        type: Zipkin
+        backendRefs: [{name: zipkin, namespace: monitoring, port: 9411}]
+        zipkin: {disableSharedSpanContext: true}
+${TAGS.replace('%PROVIDER%', 'zipkin-unshared')}`,
+        '/zipkin-unshared',
       ),
       gateway(
         'datadog',
@@ -216,7 +237,7 @@ spec:
         };
         return `${s.kind}/${s.metadata.name}: ${status.ancestors[0]?.conditions.find((c) => c.type === 'Accepted')?.reason}`;
       });
-    expect(accepted).toHaveLength(7);
+    expect(accepted).toHaveLength(8);
     for (const line of accepted) expect(line).toMatch(/: Accepted$/);
   });
 
@@ -254,6 +275,36 @@ spec:
     expect(spans.map((s) => s.name).sort()).toEqual(['zipkin-span /zipkin', 'zipkin-upstream']);
     expect(span?.resource['service.name']).toBe('default/zipkin');
     expect(span?.attributes['from-env']).toBe('pod-1');
+  });
+
+  it("continues a caller's B3 span as its server span unless disableSharedSpanContext", async () => {
+    // The caller's client span: Envoy's server span takes its id when the context is shared,
+    // and is its child (new id, parentId the caller's) when not.
+    const b3 = (spanId: string) => ({
+      'x-b3-traceid': '463ac35c9f6413ad48485a3953bb6124',
+      'x-b3-spanid': spanId,
+      'x-b3-sampled': '1',
+    });
+    expect(await get(ports.zipkin as number, '/zipkin', b3('a2fb4a1d1a96d312'))).toBe(200);
+    expect(
+      await get(ports['zipkin-unshared'] as number, '/zipkin-unshared', b3('b7ad6b7169203331')),
+    ).toBe(200);
+    const server = async (provider: string, callerId: string) => {
+      for (let i = 0; i < 300; i++) {
+        const found = (await spansOf(provider)).find(
+          (s) =>
+            s.zipkin?.kind === 'SERVER' &&
+            (s.zipkin.id === callerId || s.zipkin.parentId === callerId),
+        );
+        if (found) return found.zipkin;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return undefined;
+    };
+    expect((await server('zipkin', 'a2fb4a1d1a96d312'))?.id).toBe('a2fb4a1d1a96d312');
+    const unshared = await server('zipkin-unshared', 'b7ad6b7169203331');
+    expect(unshared?.parentId).toBe('b7ad6b7169203331');
+    expect(unshared?.id).not.toBe('b7ad6b7169203331');
   });
 
   it('exports Datadog spans with the Gateway as service', async () => {

@@ -36,6 +36,8 @@ export interface ReceivedSpan {
   readonly resource: Readonly<Record<string, string>>;
   /** How it came: OTLP/gRPC, Zipkin JSON or the Datadog agent API. */
   readonly via: 'otlp' | 'zipkin' | 'datadog';
+  /** Zipkin's span `id`, `parentId` and `kind` (SERVER, CLIENT), as hex strings. */
+  readonly zipkin?: { readonly id: string; readonly parentId?: string; readonly kind?: string };
 }
 
 /** One received OTLP log record: its body (a string, or a JSON object's fields) and attributes. */
@@ -132,6 +134,11 @@ const zipkinSpans = (body: string): ReceivedSpan[] => {
       ),
     },
     via: 'zipkin' as const,
+    zipkin: {
+      id: String(span.id ?? ''),
+      ...(span.parentId !== undefined ? { parentId: String(span.parentId) } : {}),
+      ...(span.kind !== undefined ? { kind: String(span.kind) } : {}),
+    },
   }));
 };
 

@@ -73,8 +73,7 @@ export const envoyProxyFields: KindFields = {
     [`${SINKS}.als.logName`]: ALS_LOGS,
     [`${SINKS}.als.type`]: ALS_LOGS,
     [`${SINKS}.als.http.requestHeaders`]: ALS_LOGS,
-    // Tracing (backendSettings, sampler, resource attributes and Zipkin's
-    // disableSharedSpanContext are not applied yet).
+    // Tracing (backendSettings, sampler and resource attributes are not applied yet).
     'spec.telemetry.tracing.spanName': ZIPKIN_SPANS,
     'spec.telemetry.tracing.samplingRate': OTEL_SPANS,
     'spec.telemetry.tracing.samplingFraction': SAMPLING,
@@ -84,6 +83,7 @@ export const envoyProxyFields: KindFields = {
     'spec.telemetry.tracing.tags': OTEL_SPANS,
     [`${TRACING_PROVIDER}.type`]: DATADOG_SPANS,
     [`${TRACING_PROVIDER}.zipkin.enable128BitTraceId`]: ZIPKIN_SPANS,
+    [`${TRACING_PROVIDER}.zipkin.disableSharedSpanContext`]: `${TRACING}: continues a caller's B3 span as its server span unless disableSharedSpanContext`,
     [`${TRACING_PROVIDER}.backendRefs.name`]: OTEL_SPANS,
     [`${TRACING_PROVIDER}.backendRefs.namespace`]: OTEL_SPANS,
     [`${TRACING_PROVIDER}.backendRefs.port`]: OTEL_SPANS,
