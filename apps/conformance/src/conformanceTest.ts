@@ -30,10 +30,24 @@ export interface TestHarness {
   ): Promise<void>;
   /** Applies further objects (deleted with the test's own) and re-syncs egts. */
   apply(objects: readonly KubeObject[]): Promise<void>;
+  /**
+   * Rolls a backend Deployment's pods (`kubectl rollout restart`): new pods start, egts re-syncs
+   * the endpoints, then after `drainMs` the old pods stop. Resolves once they have.
+   */
+  restart(namespace: string, deployment: string, drainMs?: number): Promise<void>;
   /** The request paths a backend Deployment answered so far (echo-basic's log). */
   requestLog(namespace: string, deployment: string): readonly string[];
   /** Where the local echo server of a backend Deployment listens (its "pod IP" and port). */
   endpoint(namespace: string, deployment: string): { address: string; port: number };
+  /**
+   * Where a Service's port leads (its cluster IP and port, as a client in the cluster reaches
+   * it): the local server standing in for the pod behind it.
+   */
+  serviceAddress(
+    namespace: string,
+    service: string,
+    port: number,
+  ): { address: string; port: number };
   /** One request, answered or not (for tests that count answers, such as traffic splits). */
   send(expected: HttpExpectation): Promise<HttpResult | Error>;
   /**
@@ -124,7 +138,7 @@ export const gw = (name: string, namespace = infra): GatewayRef => ({ namespace,
 export const accepted = (
   gateway: GatewayRef,
   routes: readonly string[],
-  kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' = 'HTTPRoute',
+  kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute' = 'HTTPRoute',
   routeNamespace = infra,
 ): StatusExpectation[] => [
   {

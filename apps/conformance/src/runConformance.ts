@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConformanceTest } from './conformanceTest.js';
 import type { KubeObject, StandIn } from './internal/cluster.js';
+import { startDnsServer } from './internal/dnsServer.js';
 import { startExtAuthServer } from './internal/extAuthServer.js';
 import { startExtProcServer } from './internal/extProcServer.js';
 import {
@@ -18,6 +19,7 @@ import {
 import { mountedCertificate } from './internal/mountedCertificate.js';
 import { startOciRegistry } from './internal/ociRegistry.js';
 import { startOpenIdProvider } from './internal/openIdProvider.js';
+import { startOrcaBackend } from './internal/orcaBackend.js';
 import { startPreserveCaseServer } from './internal/preserveCaseServer.js';
 import { startStaticFileServer } from './internal/staticFileServer.js';
 import { telemetryAddonObjects, telemetryCollectorStandIn } from './internal/telemetryAddon.js';
@@ -93,6 +95,10 @@ const suiteSetup = (
           // The registry the WasmOCIImageCodeSource test pushes its Wasm image to.
           { image: 'registry:2', start: startOciRegistry },
           { image: 'gateway-preserve-case-backend', start: startPreserveCaseServer },
+          // ORCA load reports in response headers (BackendUtilization load balancing).
+          { image: 'gateway-backend-utilization', start: startOrcaBackend },
+          // The CoreDNS pod of the UDPRoute tests (its Corefile's whoami zones).
+          { image: 'coredns/coredns', start: startDnsServer },
           {
             image: 'gateway-static-file-server',
             start: (namespace, pod, deployment, get) =>

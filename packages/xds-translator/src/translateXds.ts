@@ -11,7 +11,7 @@ import { XdsMemo } from './internal/xdsMemo.js';
 import type { TranslateXdsOptions, XdsResources } from './xdsResources.js';
 
 export const translateXds = (ir: XdsIR, options: TranslateXdsOptions = {}): XdsResources =>
-  translateXdsWith(new XdsMemo(), ir, options);
+  translateXdsWith(new XdsMemo(false), ir, options);
 
 /**
  * translateXds() remembering in `memo`: unchanged IR objects give the message objects built

@@ -248,10 +248,24 @@ export class Harness {
         await this.#cluster.apply(copies);
         await this.#plane!.sync();
       },
+      restart: async (namespace, deployment, drainMs = 1_000) => {
+        const stopOld = await this.#cluster.restart(namespace, deployment);
+        await this.#plane!.sync();
+        await new Promise((resolve) => setTimeout(resolve, drainMs));
+        await stopOld();
+      },
       requestLog: (namespace, deployment) => [...this.#cluster.requestLog(namespace, deployment)],
       endpoint: (namespace, deployment) => {
         const port = this.#cluster.echoPort(namespace, deployment);
         if (port === undefined) throw new Failure(`no backend ${namespace}/${deployment}`);
+        return { address: '127.0.0.1', port };
+      },
+      serviceAddress: (namespace, service, servicePort) => {
+        const port = this.#cluster.servicePort(`${service}.${namespace}`, servicePort);
+        if (port === undefined)
+          throw new Failure(
+            `no backend behind Service ${namespace}/${service} port ${servicePort}`,
+          );
         return { address: '127.0.0.1', port };
       },
       send: async (expected) => {

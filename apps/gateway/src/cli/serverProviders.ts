@@ -2,7 +2,7 @@
 // ConfigServer (an egts addition: @egts/provider-config-server), Kubernetes, or File (host mode).
 // Each loads its runner when called, so a mode never pays for another's dependencies.
 import { join } from 'node:path';
-import type { EnvoyGatewayConfigResult } from '@egts/api';
+import { type EnvoyGatewayConfigResult, extensionManagerOf } from '@egts/api';
 import { readRateLimitTelemetry } from '@egts/infra-manager';
 import type { Logging } from '../logging.js';
 import type { RunningGateway } from '../run/runGateway.js';
@@ -59,7 +59,7 @@ const hostSettings = (config: EnvoyGatewayConfig, options: ServerOptions, loggin
   controllerName: config.gateway.controllerName,
   // Envoy Gateway's defaults: EnvoyPatchPolicy off unless the configuration enables it.
   extensionApis: config.extensionApis ?? {},
-  extensionManager: config.extensionManager,
+  extensionManager: extensionManagerOf(config),
   withoutProxies: config.provider.custom?.infrastructure?.type !== 'Host',
   rateLimit: rateLimitSettings(config),
   logging,
@@ -127,7 +127,7 @@ export async function startKubernetes(
     },
     controllerName: config.gateway.controllerName,
     extensionApis: config.extensionApis ?? {},
-    extensionManager: config.extensionManager,
+    extensionManager: extensionManagerOf(config),
     rateLimit: rateLimitSettings(config),
     xds: { ...options.xdsAddress, tls },
     admin: config.admin.address,

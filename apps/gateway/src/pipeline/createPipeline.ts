@@ -23,7 +23,7 @@ import {
 } from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
 import type { Logging } from '../logging.js';
-import { withBootstrapRefusals } from './bootstrapRefusals.js';
+import { type FleetGateways, fleetGateways, withBootstrapRefusals } from './bootstrapRefusals.js';
 import type { ClustersFirstOptions } from './clustersFirst.js';
 import { runInfra } from './infraRunner.js';
 import type { InfraManager } from './ports.js';
@@ -103,8 +103,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   });
   // EnvoyPatchPolicies are Programmed or not by what the xDS translator made of their patches.
   let owners = new Map<string, FleetOwnerRef>();
+  let gateways: FleetGateways = new Map();
   const owning = translator.infraIR$.subscribe((infraIR) => {
     owners = new Map(infraIR.proxies.map((fleet) => [fleet.name, fleetOwnerRef(fleet.owner)]));
+    gateways = new Map(infraIR.proxies.map((fleet) => [fleet.name, fleetGateways(fleet.owner)]));
   });
   const refusals$ = options.infra?.bootstrapRefusals$ ?? of(new Map<string, string>());
   const statuses$ = combineLatest([
@@ -120,7 +122,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           failures,
         ),
         refusals,
-        owners,
+        gateways,
       ),
     ),
     distinctUntilChanged<readonly ResourceStatus[]>(isDeepStrictEqual),

@@ -95,6 +95,8 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
     ? undefined
     : createWasmCache({ dir: join(stateDir, 'wasm') });
   await wasm?.listen();
+  // Proxies a killed egts left running, adopted on this start: they hold their configuration.
+  const adopted = new Set<string>();
   const gateway = await runGateway({
     provider:
       options.provider ??
@@ -115,6 +117,7 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
             xds: certs ? { ...xds, tls: certs.proxyTls } : xds,
             onEvent: (event) => {
               if (event.type === 'restarting') metrics.proxyRestarts.inc({ proxy: event.proxy });
+              if (event.type === 'adopted') adopted.add(event.proxy);
               refusals.note(event);
               const level = event.type === 'exited' ? 'warn' : 'info';
               infraLog[level]({ event }, `proxy ${event.proxy} ${event.type}`);
@@ -128,8 +131,11 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
         },
     xds: certs ? { ...options.xds, tls: certs.serverTls } : options.xds,
     admin: options.admin,
-    // The proxies started here boot while the routes translate: their clusters go first.
-    ...(options.withoutProxies ? {} : { clustersFirst: {} }),
+    // The proxies started here boot while the routes translate: their clusters go first. An
+    // adopted proxy (egts restarted under it) gets the complete snapshot at once.
+    ...(options.withoutProxies
+      ? {}
+      : { clustersFirst: { proxyHoldsConfig: (gateway: string) => adopted.has(gateway) } }),
     // Proxies run here share this host's ports: a port is claimed by one Gateway only; and
     // this host is where Backends naming localhost are.
     translate: {

@@ -48,6 +48,11 @@ export interface SortedList {
 }
 
 export class XdsMemo {
+  /** `remembers` false: for one translation only (translateXds), nothing is asked again. */
+  constructor(readonly remembers = true) {
+    this.httpFilters = new FilterMemo(remembers);
+  }
+
   /** Per IR route object. */
   readonly routes = new WeakMap<HTTPRouteIR, BuiltRoute>();
   /** Per first (and second) IR route of a host: a rebuilt host finds the one it replaces. */
@@ -67,7 +72,7 @@ export class XdsMemo {
   /** The last sorted list made from additions starting with this object. */
   readonly sorted = new WeakMap<object, SortedList>();
   /** Per connection manager, its HTTP filters' last entries and what they were built from. */
-  readonly httpFilters = new FilterMemo();
+  readonly httpFilters: FilterMemo;
   /** The last list built whose first element is this object. */
   readonly lists = new WeakMap<object, readonly object[]>();
 }

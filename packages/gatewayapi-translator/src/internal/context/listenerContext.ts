@@ -55,11 +55,15 @@ export class ListenerContext {
   }
   /** `namespace/gateway/listener`, or `namespace/gateway/listenerset/listener`, unique per Gateway. */
   get irName(): string {
+    if (this.#irName !== undefined) return this.#irName;
     const base = `${this.gateway.namespace}/${this.gateway.name}`;
-    return this.listenerSet
+    this.#irName = this.listenerSet
       ? `${base}/${this.listenerSet.namespace}/${this.listenerSet.name}/${this.name}`
       : `${base}/${this.name}`;
+    return this.#irName;
   }
+  /** Asked for every route on the listener: made once (the Gateway and spec never change). */
+  #irName: string | undefined;
 
   setError(error: ListenerStatusError): void {
     this.conditions.set(error.type, 'False', error.reason, error.message);

@@ -61,8 +61,11 @@ export class RouteContext<K extends RouteKind = RouteKind> {
   }
   /** `kind/namespace/name`, the prefix of every IR name derived from this route. */
   get irName(): string {
-    return `${this.kind.toLowerCase()}/${this.namespace}/${this.name}`;
+    // Asked for every rule, match and hostname of the route: made once.
+    this.#irName ??= `${this.kind.toLowerCase()}/${this.namespace}/${this.name}`;
+    return this.#irName;
   }
+  #irName: string | undefined;
 }
 
 export type AnyRouteContext = {

@@ -52,11 +52,13 @@ interface Attached {
 function attachedRoutes(ctx: TranslatorContext, listener: ListenerContext): Attached[] {
   const out: Attached[] = [];
   for (const route of ctx.routes) {
-    for (const parent of route.parents) {
-      if (!parent.accepted) continue;
-      for (const a of parent.attachments)
-        if (a.listener === listener) out.push({ route, hostnames: a.hostnames });
-    }
+    // Once per route: parentRefs naming the same listener twice (the Gateway, and the Gateway
+    // with a sectionName) attach it with the same hostnames, and its IR routes must not repeat.
+    const attached = route.parents.find(
+      (parent) => parent.accepted && parent.attachments.some((a) => a.listener === listener),
+    );
+    const a = attached?.attachments.find((a) => a.listener === listener);
+    if (a !== undefined) out.push({ route, hostnames: a.hostnames });
   }
   return out;
 }

@@ -20,8 +20,9 @@ import {
   backendTraffic,
   type DestinationTraffic,
 } from './backendTrafficIR.js';
+import { envoyProxyRoutingType } from './envoyProxySettings.js';
 import { globalRateLimit } from './globalRateLimitIR.js';
-import { scopeOwner } from './policyScope.js';
+import { scopeOwner, specificPolicy } from './policyScope.js';
 import type { AppliedPolicy } from './processPolicies.js';
 import { expandStatName } from './statNames.js';
 import type { Obj } from './validation/policyValues.js';
@@ -113,7 +114,9 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
       const withTraffic = traffic
         ? destinationWithTraffic(destination, traffic.destination)
         : destination;
-      const shaped = traffic?.serviceRouting ? withServiceRouting(ctx, withTraffic) : withTraffic;
+      // The policy's routingType, else the Gateway's EnvoyProxy's (Envoy Gateway's precedence).
+      const routing = traffic?.routingType ?? envoyProxyRoutingType(listener.gateway.envoyProxy);
+      const shaped = routing === 'Service' ? withServiceRouting(ctx, withTraffic) : withTraffic;
       const first = claimed.get(shaped.name);
       if (first === undefined) claimed.set(shaped.name, shaped);
       else if (first !== shaped && !isDeepStrictEqual(first, shaped))
@@ -121,14 +124,8 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
       return shaped;
     },
     forRoute(route, ruleName, listener) {
-      const onRoute = (byRoute.get(route) ?? []).filter(
-        (a) => a.scope.gateway === listener.gateway,
-      );
-      const specific =
-        (ruleName === undefined
-          ? undefined
-          : onRoute.find((a) => a.scope.level === 'rule' && a.scope.rule === ruleName)) ??
-        onRoute.find((a) => a.scope.level === 'route');
+      const onRoute = byRoute.get(route);
+      const specific = onRoute && specificPolicy(onRoute, ruleName, listener);
       const broader =
         byScope.get(listener) ??
         (listener.listenerSet ? byScope.get(listener.listenerSet) : undefined) ??

@@ -74,3 +74,21 @@ export function scopeContains(outer: PolicyScope, inner: PolicyScope): boolean {
       return false;
   }
 }
+
+/**
+ * Of the policies on one route, the one that applies on `listener`'s Gateway: its rule's before
+ * the route's, the first of each level. Asked for every rule of every route, so it allocates nothing.
+ */
+export function specificPolicy<P extends { readonly scope: PolicyScope }>(
+  onRoute: readonly P[],
+  ruleName: string | undefined,
+  listener: ListenerContext,
+): P | undefined {
+  let routeLevel: P | undefined;
+  for (const a of onRoute) {
+    if (a.scope.gateway !== listener.gateway) continue;
+    if (a.scope.level === 'rule' && ruleName !== undefined && a.scope.rule === ruleName) return a;
+    if (a.scope.level === 'route') routeLevel ??= a;
+  }
+  return routeLevel;
+}

@@ -12,6 +12,7 @@ import type { ListenerSetContext } from '../context/listenerSetContext.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { mergePatch } from './backendTrafficPolicyRoutes.js';
+import { specificPolicy } from './policyScope.js';
 import type { AppliedPolicy } from './processPolicies.js';
 import { type SecurityPolicyIR, securityPolicyIR } from './securityPolicyIR.js';
 import type { Obj } from './validation/policyValues.js';
@@ -71,15 +72,13 @@ export function appliedPolicyIndex(applied: readonly AppliedPolicy[]): SecurityP
     ].filter((a): a is AppliedPolicy => a !== undefined);
   return {
     forRoute(route, ruleName, listener) {
-      const onRoute = (byRoute.get(route) ?? []).filter(
-        (a) => a.scope.gateway === listener.gateway,
-      );
-      const specific =
-        (ruleName === undefined
-          ? undefined
-          : onRoute.find((a) => a.scope.level === 'rule' && a.scope.rule === ruleName)) ??
-        onRoute.find((a) => a.scope.level === 'route');
-      const [broader] = broaderOf(listener);
+      const onRoute = byRoute.get(route);
+      const specific = onRoute && specificPolicy(onRoute, ruleName, listener);
+      // Asked for every rule of every route: no array for the broader policies.
+      const broader =
+        byListener.get(listener) ??
+        (listener.listenerSet ? byListenerSet.get(listener.listenerSet) : undefined) ??
+        byGateway.get(listener.gateway);
       if (!specific) return broader && { policy: broader };
       const merges = (specific.policy.spec as Obj).mergeType !== undefined;
       return merges && broader ? { policy: specific, mergedOnto: broader } : { policy: specific };

@@ -9,38 +9,50 @@ import type { AnyRouteContext, RouteParentContext } from '../context/routeContex
 import type { TranslatorContext } from '../context/translatorContext.js';
 import type { HTTPRouteTemplate } from './ruleOutcome.js';
 
-const matchKey = (m: StringMatch, lowerName: boolean) =>
-  [lowerName ? m.name?.toLowerCase() : m.name, m.type, m.value, m.invert ? '!' : ''].join('\0');
+const stringMatchKey = (name: string | undefined, m: StringMatch, value: string) =>
+  `${name ?? ''}\0${m.type}\0${value}\0${m.invert ? '!' : ''}`;
 
+const matchKey = (m: StringMatch, lowerName: boolean) =>
+  stringMatchKey(lowerName ? m.name?.toLowerCase() : m.name, m, m.value);
+
+// Keyed for every match of every route: most lists are empty or hold one match.
 const listKey = (list: readonly StringMatch[], lowerName: boolean) =>
-  list
-    .map((m) => matchKey(m, lowerName))
-    .sort()
-    .join('\x01');
+  list.length === 0
+    ? ''
+    : list.length === 1
+      ? matchKey(list[0]!, lowerName)
+      : list
+          .map((m) => matchKey(m, lowerName))
+          .sort()
+          .join('\x01');
+
+const NO_PATH = matchKey({ type: 'PathPrefix', value: '/' }, false);
 
 /** No path match is PathPrefix "/"; a prefix other than "/" ignores one trailing slash. */
 function pathKey(path: StringMatch | undefined): string {
-  if (!path) return matchKey({ type: 'PathPrefix', value: '/' }, false);
+  if (!path) return NO_PATH;
   const prefix = path.type === 'PathPrefix' || path.type === 'Prefix';
   const value = prefix && path.value !== '/' ? path.value.replace(/\/$/, '') : path.value;
-  return matchKey({ ...path, value }, false);
+  return stringMatchKey(path.name, path, value);
 }
 
 /** A canonical key of what requests one IR route template matches (header names fold case). */
 export function requestsKey(hostname: string, t: HTTPRouteTemplate): string {
-  return [
-    hostname,
-    pathKey(t.pathMatch),
-    listKey(t.headerMatches, true),
-    listKey(t.queryParamMatches, false),
-  ].join('\x02');
+  return `${hostname}\x02${pathKey(t.pathMatch)}\x02${listKey(t.headerMatches, true)}\x02${listKey(t.queryParamMatches, false)}`;
 }
 
 const routeName = (r: AnyRouteContext) => `${r.kind} ${r.namespace}/${r.name}`;
 
+/** A route whose matches select one request key, and its parents where they do. */
+interface Claim {
+  readonly route: AnyRouteContext;
+  readonly parents: RouteParentContext[];
+}
+
 export function markRouteOverlaps(ctx: TranslatorContext): void {
-  // listener -> request key -> the routes (and their parents there) whose matches select it
-  const buckets = new Map<string, Map<AnyRouteContext, RouteParentContext[]>>();
+  // listener + request key -> the routes (and their parents there) whose matches select it;
+  // most keys have one route.
+  const buckets = new Map<string, Claim[]>();
   for (const route of ctx.routes) {
     if (route.kind !== 'HTTPRoute' && route.kind !== 'GRPCRoute') continue;
     const outcomes = (ctx.routeOutcomes.get(route) ?? []).filter((o) => !o.invalid);
@@ -52,22 +64,22 @@ export function markRouteOverlaps(ctx: TranslatorContext): void {
           for (const outcome of outcomes)
             for (const template of outcome.httpRoutes) {
               const key = `${listener.irName}\x03${requestsKey(hostname, template)}`;
-              const routes = buckets.get(key) ?? new Map<AnyRouteContext, RouteParentContext[]>();
-              buckets.set(key, routes);
-              const parents = routes.get(route) ?? [];
-              if (!parents.includes(parent)) parents.push(parent);
-              routes.set(route, parents);
+              const claims = buckets.get(key);
+              const claim = claims?.find((c) => c.route === route);
+              if (claims === undefined) buckets.set(key, [{ route, parents: [parent] }]);
+              else if (claim === undefined) claims.push({ route, parents: [parent] });
+              else if (!claim.parents.includes(parent)) claim.parents.push(parent);
             }
       }
     }
   }
   const overlapping = new Map<RouteParentContext, Set<string>>();
-  for (const routes of buckets.values()) {
-    if (routes.size < 2) continue;
-    for (const [route, parents] of routes)
+  for (const claims of buckets.values()) {
+    if (claims.length < 2) continue;
+    for (const { route, parents } of claims)
       for (const parent of parents) {
         const others = overlapping.get(parent) ?? new Set<string>();
-        for (const other of routes.keys()) if (other !== route) others.add(routeName(other));
+        for (const other of claims) if (other.route !== route) others.add(routeName(other.route));
         overlapping.set(parent, others);
       }
   }

@@ -41,6 +41,12 @@ interface ManagerBuilds {
  * would otherwise stay for the life of the process (a server with Gateway churn grows).
  */
 export class FilterMemo {
+  /**
+   * `remembers` false: a memo for one translation (translateXds), which is never asked again, so
+   * filters are built directly, without recording what they read.
+   */
+  constructor(readonly remembers = true) {}
+
   readonly #managers = new Map<string, ManagerBuilds>();
   readonly #owners = new Map<string, ReadonlySet<string>>();
   /** The keys the build in progress used (undefined: a build for no owner). */
@@ -242,6 +248,7 @@ export const memoizedFilters = (
   listeners: readonly HTTPListener[],
   mode: XdsMode,
 ): HttpFilter[] => {
+  if (!memo.remembers) return filters.flatMap((filter) => filter.patchListener(listeners, mode));
   const key = `${mode}\0${listeners[0]?.name ?? ''}`;
   const manager = memo.get(key) ?? { routes: [], builds: new Map() };
   const changed = changedRoutes(manager.routes, listeners);

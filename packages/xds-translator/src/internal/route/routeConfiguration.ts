@@ -17,33 +17,59 @@ import { memoizedVirtualHost } from './routeMemo.js';
 const virtualHostName = (config: string, hostname: string): string =>
   `${config}/${hostname === '*' ? 'wildcard' : hostname}`;
 
+/**
+ * The routes of `listeners` per hostname, in order. The IR lists a listener's routes grouped by
+ * hostname, so one listener (most ports) is cut into its runs: a one-route change costs a walk
+ * comparing hostnames, with no set of names (the IR names each route of a listener once). A
+ * route attached to two merged listeners appears in both; it is placed once.
+ */
+const routesByHost = (listeners: readonly HTTPListener[]): Map<string, HTTPRouteIR[]> => {
+  const byHost = new Map<string, HTTPRouteIR[]>();
+  if (listeners.length === 1) {
+    const { routes } = listeners[0]!;
+    let start = 0;
+    for (let i = 1; i <= routes.length; i++) {
+      if (i < routes.length && routes[i]!.hostname === routes[start]!.hostname) continue;
+      const run = routes.slice(start, i);
+      const hostRoutes = byHost.get(routes[start]!.hostname);
+      if (hostRoutes === undefined) byHost.set(routes[start]!.hostname, run);
+      else hostRoutes.push(...run);
+      start = i;
+    }
+    return byHost;
+  }
+  const names = new Map<string, Set<string>>();
+  for (const listener of listeners) {
+    for (const route of listener.routes) {
+      let group = byHost.get(route.hostname);
+      let seen = names.get(route.hostname);
+      if (group === undefined || seen === undefined) {
+        group = [];
+        seen = new Set();
+        byHost.set(route.hostname, group);
+        names.set(route.hostname, seen);
+      }
+      if (seen.has(route.name)) continue;
+      seen.add(route.name);
+      group.push(route);
+    }
+  }
+  return byHost;
+};
+
 export const routeConfiguration = (
   name: string,
   listeners: readonly HTTPListener[],
   out: ResourceSet,
 ): RouteConfiguration => {
-  const byHost = new Map<string, { routes: HTTPRouteIR[]; names: Set<string> }>();
-  let group: { routes: HTTPRouteIR[]; names: Set<string> } | undefined;
-  for (const listener of listeners) {
-    for (const route of listener.routes) {
-      // Routes come grouped by hostname: look the group up only when the hostname changes.
-      if (group === undefined || route.hostname !== group.routes[0]?.hostname) {
-        group = byHost.get(route.hostname) ?? { routes: [], names: new Set() };
-        byHost.set(route.hostname, group);
-      }
-      // A route attached to two merged listeners appears twice; once is enough.
-      if (group.names.has(route.name)) continue;
-      group.names.add(route.name);
-      group.routes.push(route);
-    }
-  }
+  const byHost = routesByHost(listeners);
   const hostnames = [...byHost.keys()].sort();
   const hostStats = listeners.some((listener) => listener.virtualHostStats === true);
   const virtualHosts = hostnames.map((hostname) => {
     const host = memoizedVirtualHost(
       virtualHostName(name, hostname),
       hostname,
-      byHost.get(hostname)?.routes ?? [],
+      byHost.get(hostname) ?? [],
       out,
     );
     return hostStats ? withHostStats(host, hostname) : host;

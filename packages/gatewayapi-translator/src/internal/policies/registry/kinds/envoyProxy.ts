@@ -42,15 +42,26 @@ const HOST_SHUTDOWN =
   'packages/infra-manager/src/__tests__/hostInfraShutdown.integration.test.ts: starts Envoy with its concurrency and drains in-flight requests before it exits';
 const BOOTSTRAP =
   'packages/infra-manager/src/__tests__/hostInfraBootstrap.integration.test.ts: applies Merge and JSONPatch bootstraps and keeps the last good one when one is refused';
+const GEOIP_COUNTRY = 'apps/conformance/src/tests/envoyGateway/geoIP.ts: AuthzWithGeoIPCountry';
+const GEOIP_FIELDS = 'apps/conformance/src/tests/envoyGateway/geoIP.ts: EgtsAuthzWithGeoIPFields';
+const ROUTING =
+  "apps/conformance/src/__tests__/envoyProxyRouting.integration.test.ts: sends a Gateway's routes to the cluster IP, and a policy's routingType Endpoint wins";
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
 export const envoyProxyFields: KindFields = {
   applied: {
     'spec.mergeGateways': goldenProof('merged-gateways'),
+    'spec.geoIP.provider.type': GEOIP_COUNTRY,
+    'spec.geoIP.provider.maxMind.countryDbSource': GEOIP_COUNTRY,
+    'spec.geoIP.provider.maxMind.cityDbSource': GEOIP_FIELDS,
+    'spec.geoIP.provider.maxMind.asnDbSource': GEOIP_FIELDS,
+    'spec.geoIP.provider.maxMind.ispDbSource': GEOIP_FIELDS,
+    'spec.geoIP.provider.maxMind.anonymousIpDbSource': GEOIP_FIELDS,
     'spec.preserveRouteOrder': ROUTE_ORDER,
     'spec.ipFamily': IP_FAMILY,
     'spec.filterOrder': FILTER_ORDER,
+    'spec.routingType': ROUTING,
     'spec.concurrency': HOST_SHUTDOWN,
     'spec.bootstrap': BOOTSTRAP,
     'spec.shutdown': HOST_SHUTDOWN,
@@ -127,7 +138,6 @@ export const envoyProxyFields: KindFields = {
     'spec.backendTLS',
     'spec.dynamicModules',
     'spec.extraArgs',
-    'spec.geoIP',
     'spec.lua.strictValidation',
     'spec.mergeBackends',
     'spec.mergeType',
@@ -143,7 +153,6 @@ export const envoyProxyFields: KindFields = {
     `${K8S}.envoyService`,
     `${K8S}.envoyServiceAccount`,
     `${K8S}.useListenerPortAsContainerPort`,
-    'spec.routingType',
     'spec.telemetry',
   ],
 };
