@@ -34,6 +34,8 @@ export interface ReceivedSpan {
   readonly name: string;
   readonly attributes: Readonly<Record<string, string>>;
   readonly resource: Readonly<Record<string, string>>;
+  /** OTLP: the span's trace ID, as hex. */
+  readonly traceId?: string;
   /** How it came: OTLP/gRPC, Zipkin JSON or the Datadog agent API. */
   readonly via: 'otlp' | 'zipkin' | 'datadog';
   /** Zipkin's span `id`, `parentId` and `kind` (SERVER, CLIENT), as hex strings. */
@@ -176,6 +178,7 @@ export const startTelemetryReceiver = async (): Promise<TelemetryReceiver> => {
                 name: span.name,
                 attributes: attributes(span.attributes),
                 resource,
+                traceId: Buffer.from(span.traceId).toString('hex'),
                 via: 'otlp',
               });
         }

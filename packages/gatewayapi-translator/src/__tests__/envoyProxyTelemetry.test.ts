@@ -67,10 +67,13 @@ describe('EnvoyProxy telemetry', () => {
     const sampler = run(`    tracing:
       provider:
         backendRefs: [{name: collector, namespace: monitoring, port: 4317}]
-        openTelemetry: {sampler: {type: AlwaysOff}}`);
-    expect(sampler.accepted?.reason).toBe('NotApplied');
-    expect(sampler.accepted?.message).toContain(
-      'spec.telemetry.tracing.provider.openTelemetry.sampler',
-    );
+        openTelemetry: {sampler: {type: AlwaysOff}, resourceAttributes: {a: b}}`);
+    expect(sampler.accepted?.reason).toBe('Accepted');
+    const settings = run(`    tracing:
+      provider:
+        backendRefs: [{name: collector, namespace: monitoring, port: 4317}]
+        backendSettings: {connection: {bufferLimit: 1Mi}}`);
+    expect(settings.accepted?.reason).toBe('NotApplied');
+    expect(settings.accepted?.message).toContain('spec.telemetry.tracing.provider.backendSettings');
   });
 });

@@ -12,6 +12,7 @@ const OTEL_SPANS = `${TRACING}: exports OpenTelemetry spans with the service nam
 const ZIPKIN_SPANS = `${TRACING}: exports Zipkin spans under the proxy node name`;
 const DATADOG_SPANS = `${TRACING}: exports Datadog spans with the Gateway as service`;
 const SAMPLING = `${TRACING}: traces a route by its policy's sampling and tags, and nothing a zero fraction leaves out`;
+const OTEL_SAMPLER = `${TRACING}: samples with the OpenTelemetry tracer's sampler and exports its resource attributes`;
 const TRACING_PROVIDER = 'spec.telemetry.tracing.provider';
 const LOG_SERVICES =
   'apps/conformance/src/__tests__/envoyProxyAccessLogServices.integration.test.ts';
@@ -84,7 +85,7 @@ export const envoyProxyFields: KindFields = {
     [`${SINKS}.als.logName`]: ALS_LOGS,
     [`${SINKS}.als.type`]: ALS_LOGS,
     [`${SINKS}.als.http.requestHeaders`]: ALS_LOGS,
-    // Tracing (backendSettings, sampler and resource attributes are not applied yet).
+    // Tracing (backendSettings are not applied yet).
     'spec.telemetry.tracing.spanName': ZIPKIN_SPANS,
     'spec.telemetry.tracing.samplingRate': OTEL_SPANS,
     'spec.telemetry.tracing.samplingFraction': SAMPLING,
@@ -109,6 +110,9 @@ export const envoyProxyFields: KindFields = {
     [`${TRACING_PROVIDER}.port`]: OTEL_SPANS,
     [`${TRACING_PROVIDER}.serviceName`]: OTEL_SPANS,
     [`${TRACING_PROVIDER}.openTelemetry.headers`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.openTelemetry.sampler.type`]: OTEL_SAMPLER,
+    [`${TRACING_PROVIDER}.openTelemetry.sampler.samplingPercentage`]: OTEL_SAMPLER,
+    [`${TRACING_PROVIDER}.openTelemetry.resourceAttributes`]: OTEL_SAMPLER,
     'spec.telemetry.metrics.clusterStatName': STAT_NAMES,
     'spec.telemetry.metrics.enableRequestResponseSizesStats': CLUSTER_STATS,
     'spec.telemetry.metrics.enablePerEndpointStats': CLUSTER_STATS,
