@@ -1,7 +1,9 @@
 // EnvoyProxy fields: applied or not (see ../fieldRegistry.ts): fleet merging, Envoy's log levels,
 // and the Kubernetes objects the infra-manager writes; the rest not yet.
 import type { KindFields } from '../fieldRegistry.js';
+import { backendTrafficPolicyFields } from './backendTrafficPolicy.js';
 import { goldenProof, HOST_INFRA_PROOF, KUBERNETES_INFRA_PROOF } from './proofs.js';
+import { serviceBackendSettings } from './serviceSettings.js';
 
 const K8S = 'spec.provider.kubernetes';
 const TELEMETRY = 'apps/conformance/src/__tests__/envoyProxyTelemetry.integration.test.ts';
@@ -50,8 +52,36 @@ const ROUTING =
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
+/**
+ * The telemetry backends whose `backendSettings` are BackendTrafficPolicy's cluster settings
+ * (serviceSettings.ts); the metric sinks' are not (their clusters are the bootstrap's).
+ */
+const TELEMETRY_SERVICES = [
+  'spec.telemetry.tracing.provider',
+  `${SINKS}.openTelemetry`,
+  `${SINKS}.als`,
+];
+const TELEMETRY_SETTINGS =
+  'apps/conformance/src/__tests__/telemetryServiceSettings.test.ts: each telemetry cluster carries the settings of a BackendTrafficPolicy';
+/**
+ * Not applied to a telemetry backend, as in Envoy Gateway (applyTraffic: the cluster only): retries
+ * and the HTTP request and stream idle timeouts are route settings, and no route carries a
+ * tracer's or an access logger's calls.
+ */
+const telemetryOnlyNotApplied = (service: string): string[] => [
+  ...Object.keys(backendTrafficPolicyFields.applied)
+    .filter((path) => path.startsWith('spec.retry.'))
+    .map((path) => `${service}.backendSettings.${path.slice('spec.'.length)}`),
+  `${service}.backendSettings.timeout.http.requestTimeout`,
+  `${service}.backendSettings.timeout.http.streamIdleTimeout`,
+];
+const telemetryEntries = TELEMETRY_SERVICES.map((service) =>
+  serviceBackendSettings(service, TELEMETRY_SETTINGS, telemetryOnlyNotApplied(service)),
+);
+
 export const envoyProxyFields: KindFields = {
   applied: {
+    ...Object.assign({}, ...telemetryEntries.map((e) => e.applied)),
     'spec.mergeGateways': goldenProof('merged-gateways'),
     'spec.geoIP.provider.type': GEOIP_COUNTRY,
     'spec.geoIP.provider.maxMind.countryDbSource': GEOIP_COUNTRY,
@@ -85,7 +115,7 @@ export const envoyProxyFields: KindFields = {
     [`${SINKS}.als.logName`]: ALS_LOGS,
     [`${SINKS}.als.type`]: ALS_LOGS,
     [`${SINKS}.als.http.requestHeaders`]: ALS_LOGS,
-    // Tracing (backendSettings are not applied yet).
+    // Tracing.
     'spec.telemetry.tracing.spanName': ZIPKIN_SPANS,
     'spec.telemetry.tracing.samplingRate': OTEL_SPANS,
     'spec.telemetry.tracing.samplingFraction': SAMPLING,
@@ -139,6 +169,7 @@ export const envoyProxyFields: KindFields = {
     [`${K8S}.envoyService.type`]: KUBERNETES_INFRA_PROOF,
   },
   notApplied: [
+    ...telemetryEntries.flatMap((e) => e.notApplied),
     'spec.backendTLS',
     'spec.dynamicModules',
     'spec.extraArgs',
