@@ -260,6 +260,10 @@ export { RoundRobin } from './generated/envoy/extensions/load_balancing_policies
 export { WrrLocality } from './generated/envoy/extensions/load_balancing_policies/wrr_locality/v3/wrr_locality.js';
 export { PreviousPrioritiesConfig } from './generated/envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.js';
 export { SinkConfig as OpenTelemetryStatsSinkConfig } from './generated/envoy/extensions/stat_sinks/open_telemetry/v3/open_telemetry.js';
+export { StaticConfigResourceDetectorConfig } from './generated/envoy/extensions/tracers/opentelemetry/resource_detectors/v3/static_config_resource_detector.js';
+export { AlwaysOnSamplerConfig } from './generated/envoy/extensions/tracers/opentelemetry/samplers/v3/always_on_sampler.js';
+export { ParentBasedSamplerConfig } from './generated/envoy/extensions/tracers/opentelemetry/samplers/v3/parent_based_sampler.js';
+export { TraceIdRatioBasedSamplerConfig } from './generated/envoy/extensions/tracers/opentelemetry/samplers/v3/trace_id_ratio_based_sampler.js';
 export { ProxyProtocolUpstreamTransport } from './generated/envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';
 export { QuicDownstreamTransport } from './generated/envoy/extensions/transport_sockets/quic/v3/quic_transport.js';
 export { RawBuffer } from './generated/envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.js';

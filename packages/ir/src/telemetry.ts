@@ -100,6 +100,26 @@ export const TracingSchema = z.object({
   zipkin: z.object({ traceId128Bit: z.boolean(), sharedSpanContext: z.boolean() }).optional(),
   /** OpenTelemetry: headers sent with each export (gRPC metadata). */
   headers: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+  /** OpenTelemetry: attributes of the resource every exported span carries. */
+  resourceAttributes: z.record(z.string(), z.string()).optional(),
+  /**
+   * OpenTelemetry: the tracer's own sampler, deciding alone (the connection manager then picks
+   * every request): AlwaysOn, AlwaysOff, TraceIdRatio (`percent` of trace IDs), each also
+   * ParentBased (a caller's sampled flag wins).
+   */
+  sampler: z
+    .object({
+      type: z.enum([
+        'AlwaysOn',
+        'AlwaysOff',
+        'TraceIdRatio',
+        'ParentBasedAlwaysOn',
+        'ParentBasedAlwaysOff',
+        'ParentBasedTraceIdRatio',
+      ]),
+      percent: z.number().min(0).max(100),
+    })
+    .optional(),
 });
 export type Tracing = z.infer<typeof TracingSchema>;
 

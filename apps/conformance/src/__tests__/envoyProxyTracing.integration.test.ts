@@ -82,7 +82,20 @@ describe('[envoy] EnvoyProxy tracing to a stand-in collector', () => {
   beforeAll(async () => {
     receiver = await startTelemetryReceiver();
     echo = await startEchoServer('default', 'echo');
-    for (const name of ['otel', 'otel-custom', 'zipkin', 'datadog', 'unsampled', 'btp'])
+    for (const name of [
+      'otel',
+      'otel-custom',
+      'zipkin',
+      'zipkin-unshared',
+      'datadog',
+      'unsampled',
+      'btp',
+      'sampler-ratio',
+      'sampler-off',
+      'sampler-parent',
+      'btp-client',
+      'btp-overall',
+    ])
       ports[name] = await freePort();
     const otlp = (extra: string) => `    tracing:
       ${extra}
@@ -135,6 +148,19 @@ ${TAGS.replace('%PROVIDER%', 'otel-custom')}`,
 ${TAGS.replace('%PROVIDER%', 'zipkin')}`,
         '/zipkin',
       ),
+      // Client and server spans do not share a span context (Zipkin's shared_span_context false).
+      gateway(
+        'zipkin-unshared',
+        ports['zipkin-unshared'] as number,
+        `    tracing:
+      samplingFraction: {numerator: 100}
+      provider:
+        type: Zipkin
+        backendRefs: [{name: zipkin, namespace: monitoring, port: 9411}]
+        zipkin: {disableSharedSpanContext: true}
+${TAGS.replace('%PROVIDER%', 'zipkin-unshared')}`,
+        '/zipkin-unshared',
+      ),
       gateway(
         'datadog',
         ports.datadog as number,
@@ -162,7 +188,71 @@ ${TAGS.replace('%PROVIDER%', 'unsampled')}`,
 ${TAGS.replace('%PROVIDER%', 'btp-fleet')}`,
         '/btp',
       ),
+      // The connection manager alone would sample nothing; the tracer's sampler (all trace IDs)
+      // decides instead. Its spans carry the resource attributes.
+      gateway(
+        'sampler-ratio',
+        ports['sampler-ratio'] as number,
+        `${otlp('samplingFraction: {numerator: 0}')}
+        openTelemetry:
+          sampler: {type: TraceIdRatio, samplingPercentage: {numerator: 100}}
+          resourceAttributes: {deployment.environment: egts-test, k8s.cluster.name: sampler-cluster}
+${TAGS.replace('%PROVIDER%', 'sampler-ratio')}`,
+        '/sampler-ratio',
+      ),
+      // Everything sampled by the connection manager, nothing by the tracer.
+      gateway(
+        'sampler-off',
+        ports['sampler-off'] as number,
+        `${otlp('samplingRate: 100')}
+        openTelemetry: {sampler: {type: AlwaysOff}}
+${TAGS.replace('%PROVIDER%', 'sampler-off')}`,
+        '/sampler-off',
+      ),
+      // A root is never sampled; a caller's sampled trace is continued.
+      gateway(
+        'sampler-parent',
+        ports['sampler-parent'] as number,
+        `${otlp('samplingRate: 100')}
+        openTelemetry: {sampler: {type: ParentBasedAlwaysOff}}
+${TAGS.replace('%PROVIDER%', 'sampler-parent')}`,
+        '/sampler-parent',
+      ),
+      // The fleet samples nothing; the route's policy traces every client that asks.
+      gateway(
+        'btp-client',
+        ports['btp-client'] as number,
+        `${otlp('samplingFraction: {numerator: 0}')}
+${TAGS.replace('%PROVIDER%', 'btp-client')}`,
+        '/btp-client',
+      ),
+      // The fleet samples everything; the route's policy caps it at nothing.
+      gateway(
+        'btp-overall',
+        ports['btp-overall'] as number,
+        `${otlp('samplingRate: 100')}
+${TAGS.replace('%PROVIDER%', 'btp-overall')}`,
+        '/btp-overall',
+      ),
       `
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: btp-client, namespace: default}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: btp-client}]
+  telemetry:
+    tracing:
+      clientSamplingFraction: {numerator: 100}
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata: {name: btp-overall, namespace: default}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: btp-overall}]
+  telemetry:
+    tracing:
+      overallSamplingFraction: {numerator: 0}
+---
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: BackendTrafficPolicy
 metadata: {name: btp-tracing, namespace: default}
@@ -216,7 +306,7 @@ spec:
         };
         return `${s.kind}/${s.metadata.name}: ${status.ancestors[0]?.conditions.find((c) => c.type === 'Accepted')?.reason}`;
       });
-    expect(accepted).toHaveLength(7);
+    expect(accepted).toHaveLength(15);
     for (const line of accepted) expect(line).toMatch(/: Accepted$/);
   });
 
@@ -256,6 +346,36 @@ spec:
     expect(span?.attributes['from-env']).toBe('pod-1');
   });
 
+  it("continues a caller's B3 span as its server span unless disableSharedSpanContext", async () => {
+    // The caller's client span: Envoy's server span takes its id when the context is shared,
+    // and is its child (new id, parentId the caller's) when not.
+    const b3 = (spanId: string) => ({
+      'x-b3-traceid': '463ac35c9f6413ad48485a3953bb6124',
+      'x-b3-spanid': spanId,
+      'x-b3-sampled': '1',
+    });
+    expect(await get(ports.zipkin as number, '/zipkin', b3('a2fb4a1d1a96d312'))).toBe(200);
+    expect(
+      await get(ports['zipkin-unshared'] as number, '/zipkin-unshared', b3('b7ad6b7169203331')),
+    ).toBe(200);
+    const server = async (provider: string, callerId: string) => {
+      for (let i = 0; i < 300; i++) {
+        const found = (await spansOf(provider)).find(
+          (s) =>
+            s.zipkin?.kind === 'SERVER' &&
+            (s.zipkin.id === callerId || s.zipkin.parentId === callerId),
+        );
+        if (found) return found.zipkin;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return undefined;
+    };
+    expect((await server('zipkin', 'a2fb4a1d1a96d312'))?.id).toBe('a2fb4a1d1a96d312');
+    const unshared = await server('zipkin-unshared', 'b7ad6b7169203331');
+    expect(unshared?.parentId).toBe('b7ad6b7169203331');
+    expect(unshared?.id).not.toBe('b7ad6b7169203331');
+  });
+
   it('exports Datadog spans with the Gateway as service', async () => {
     expect(await get(ports.datadog as number, '/datadog')).toBe(200);
     const [span] = await spansOf('datadog');
@@ -281,5 +401,59 @@ spec:
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     expect(receiver.spans.filter((s) => s.attributes.provider === 'unsampled')).toEqual([]);
     expect(receiver.spans.filter((s) => s.attributes.provider === 'btp-fleet')).toEqual([]);
+  }, 60_000);
+
+  it("samples with the OpenTelemetry tracer's sampler and exports its resource attributes", async () => {
+    expect(await get(ports['sampler-ratio'] as number, '/sampler-ratio')).toBe(200);
+    const [span] = await spansOf('sampler-ratio');
+    expect(span?.resource).toMatchObject({
+      'service.name': 'sampler-ratio.default',
+      'deployment.environment': 'egts-test',
+      'k8s.cluster.name': 'sampler-cluster',
+    });
+    // ParentBasedAlwaysOff: a root request is not traced, a caller's sampled trace is.
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    expect(await get(ports['sampler-parent'] as number, '/sampler-parent')).toBe(200);
+    expect(
+      await get(ports['sampler-parent'] as number, '/sampler-parent', {
+        traceparent: `00-${traceId}-b7ad6b7169203331-01`,
+      }),
+    ).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect(await get(ports['sampler-off'] as number, '/sampler-off')).toBe(200);
+    const continued = await spansOf('sampler-parent', 2);
+    expect(continued.length).toBeGreaterThanOrEqual(2);
+    // Past another flush (every 5 s): only the caller's trace came, and AlwaysOff sent nothing.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const parentSpans = receiver.spans.filter((s) => s.attributes.provider === 'sampler-parent');
+    expect(parentSpans.map((s) => s.traceId).filter((id) => id !== traceId)).toEqual([]);
+    expect(receiver.spans.filter((s) => s.attributes.provider === 'sampler-off')).toEqual([]);
+  }, 60_000);
+
+  it("traces a route's clients by its policy's clientSamplingFraction, and caps it with overallSamplingFraction", async () => {
+    expect(await get(ports['btp-client'] as number, '/btp-client')).toBe(200);
+    expect(
+      await get(ports['btp-client'] as number, '/btp-client', {
+        'x-client-trace-id': 'client-asks',
+        'x-trace-me': 'forced',
+      }),
+    ).toBe(200);
+    for (let i = 0; i < 3; i++) {
+      expect(await get(ports['btp-overall'] as number, '/btp-overall')).toBe(200);
+      expect(
+        await get(ports['btp-overall'] as number, '/btp-overall', {
+          'x-client-trace-id': `overall-${i}`,
+        }),
+      ).toBe(200);
+    }
+    const client = await spansOf('btp-client', 2);
+    expect(client.length).toBeGreaterThanOrEqual(2);
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    // Only the request whose client asked was traced (its downstream and upstream spans).
+    const traces = new Set(
+      receiver.spans.filter((s) => s.attributes.provider === 'btp-client').map((s) => s.traceId),
+    );
+    expect(traces.size).toBe(1);
+    expect(receiver.spans.filter((s) => s.attributes.provider === 'btp-overall')).toEqual([]);
   }, 60_000);
 });

@@ -36,8 +36,12 @@ export interface ReceivedSpan {
   readonly name: string;
   readonly attributes: Readonly<Record<string, string>>;
   readonly resource: Readonly<Record<string, string>>;
+  /** OTLP: the span's trace ID, as hex. */
+  readonly traceId?: string;
   /** How it came: OTLP/gRPC, Zipkin JSON or the Datadog agent API. */
   readonly via: 'otlp' | 'zipkin' | 'datadog';
+  /** Zipkin's span `id`, `parentId` and `kind` (SERVER, CLIENT), as hex strings. */
+  readonly zipkin?: { readonly id: string; readonly parentId?: string; readonly kind?: string };
 }
 
 /** One received OTLP log record: its body (a string, or a JSON object's fields) and attributes. */
@@ -134,6 +138,11 @@ const zipkinSpans = (body: string): ReceivedSpan[] => {
       ),
     },
     via: 'zipkin' as const,
+    zipkin: {
+      id: String(span.id ?? ''),
+      ...(span.parentId !== undefined ? { parentId: String(span.parentId) } : {}),
+      ...(span.kind !== undefined ? { kind: String(span.kind) } : {}),
+    },
   }));
 };
 
@@ -171,6 +180,7 @@ export const startTelemetryReceiver = async (): Promise<TelemetryReceiver> => {
                 name: span.name,
                 attributes: attributes(span.attributes),
                 resource,
+                traceId: Buffer.from(span.traceId).toString('hex'),
                 via: 'otlp',
               });
         }

@@ -117,6 +117,10 @@ import './envoy/extensions/load_balancing_policies/round_robin/v3/round_robin.js
 import './envoy/extensions/load_balancing_policies/wrr_locality/v3/wrr_locality.js';
 import './envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.js';
 import './envoy/extensions/stat_sinks/open_telemetry/v3/open_telemetry.js';
+import './envoy/extensions/tracers/opentelemetry/resource_detectors/v3/static_config_resource_detector.js';
+import './envoy/extensions/tracers/opentelemetry/samplers/v3/always_on_sampler.js';
+import './envoy/extensions/tracers/opentelemetry/samplers/v3/parent_based_sampler.js';
+import './envoy/extensions/tracers/opentelemetry/samplers/v3/trace_id_ratio_based_sampler.js';
 import './envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';
 import './envoy/extensions/transport_sockets/quic/v3/quic_transport.js';
 import './envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.js';

@@ -1,6 +1,6 @@
 // EnvoyProxy telemetry into the IR: tracing takes Envoy Gateway's defaults (every request sampled
 // at random, client-forced tracing off, no cap; the Gateway as service name) and its collector's
-// cluster; what egts does not apply yet (upstream access logs, samplers) is reported NotApplied
+// cluster; what egts does not apply (a collector's retries) is reported NotApplied
 // naming the field, never accepted silently.
 import { loadResourcesFromText } from '@egts/api';
 import { describe, expect, it } from 'vitest';
@@ -67,10 +67,21 @@ describe('EnvoyProxy telemetry', () => {
     const sampler = run(`    tracing:
       provider:
         backendRefs: [{name: collector, namespace: monitoring, port: 4317}]
-        openTelemetry: {sampler: {type: AlwaysOff}}`);
-    expect(sampler.accepted?.reason).toBe('NotApplied');
-    expect(sampler.accepted?.message).toContain(
-      'spec.telemetry.tracing.provider.openTelemetry.sampler',
+        openTelemetry: {sampler: {type: AlwaysOff}, resourceAttributes: {a: b}}`);
+    expect(sampler.accepted?.reason).toBe('Accepted');
+    const settings = run(`    tracing:
+      provider:
+        backendRefs: [{name: collector, namespace: monitoring, port: 4317}]
+        backendSettings: {connection: {bufferLimit: 1Mi}}`);
+    expect(settings.accepted?.reason).toBe('Accepted');
+    // Retries are route settings; a collector's calls have no route.
+    const retry = run(`    tracing:
+      provider:
+        backendRefs: [{name: collector, namespace: monitoring, port: 4317}]
+        backendSettings: {retry: {numRetries: 5}}`);
+    expect(retry.accepted?.reason).toBe('NotApplied');
+    expect(retry.accepted?.message).toContain(
+      'spec.telemetry.tracing.provider.backendSettings.retry.numRetries',
     );
   });
 });

@@ -1,9 +1,9 @@
 // Envoy Gateway's tracing e2e tests (tracing.go: OpenTelemetryTracing, ZipkinTracing,
 // DatadogTracing; btp_tracing.go: BTPTracing), re-expressed: the same manifests and requests, and
 // the same tag searches (component, provider, service.name, span name) over the spans the stand-in
-// collector received instead of Tempo. The ControlPlane case (egts's own traces) and the health
-// check event log of the tracing backend are not re-expressed: egts does not trace itself, and
-// health check event logs are BackendTrafficPolicy's (#18).
+// collector received instead of Tempo. HealthCheckEventLogOnTracingBackend reads the proxy's
+// stdout instead of Loki. The ControlPlane case (egts's own traces) is not re-expressed: egts does
+// not trace itself.
 import type { ConformanceTest, HttpExpectation, TestHarness } from '../../conformanceTest.js';
 import { accepted, gw, infra } from '../../conformanceTest.js';
 import { expectCountRises, expectNothingBefore, received, spansWith } from './telemetryQuery.js';
@@ -30,6 +30,13 @@ const expectTraces = (
     async () => spansWith((await received(harness)).spans, tags),
     request,
   );
+
+/**
+ * Health check events of the collector's cluster in the proxy's stdout (upstream asks Loki for
+ * `health_checker_type.*tracing/backend/-1`; egts names the collector's cluster `tracing`).
+ */
+const tracingHealthEvents = (harness: TestHarness): number =>
+  harness.proxyOutput(gw('tracing-otel')).match(/"cluster_name":\s*"tracing"/g)?.length ?? 0;
 
 /** Envoy's tracers flush every 5 s; a zero sampling fraction must still send nothing after one. */
 const FLUSH_MS = 6_000;
@@ -63,6 +70,18 @@ export const telemetryTracingTests = (): ConformanceTest[] => [
         get('tracing-otel-custom-service-name', '/custom-service', 'infra-backend-v1'),
         { component: 'proxy', provider: 'otel', 'service.name': 'my-custom-service' },
       );
+      // HealthCheckEventLogOnTracingBackend: the collector's backendSettings carry a TCP health
+      // check logging to /dev/stdout, so the collector's cluster logs its events there. Upstream
+      // waits for Loki's count to rise; here one event of the cluster is enough (the first check's
+      // add_healthy_event): with Envoy 1.40 no further success events were seen within a minute.
+      const deadline = Date.now() + 60_000;
+      while (tracingHealthEvents(harness) === 0) {
+        if (Date.now() > deadline)
+          throw new Error(
+            'HealthCheckEventLogOnTracingBackend: no health check event of the tracing cluster in the proxy output',
+          );
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
       // OverallSamplingFractionZero and ClientSamplingFractionZero (a client-forced trace): no
       // span of theirs, once a sampled request on tracing-otel has arrived and a flush passed.
       for (const [name, headers] of [

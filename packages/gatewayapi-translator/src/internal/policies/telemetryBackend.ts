@@ -1,10 +1,13 @@
 // The backends EnvoyProxy telemetry sends to (a tracing collector, an OpenTelemetry or access log
-// service sink): a destination of their own, as Envoy Gateway builds them.
+// service sink): a destination of their own, as Envoy Gateway builds them, with the service's
+// `backendSettings` on its cluster (BackendTrafficPolicy's cluster settings; Envoy Gateway's
+// applyTraffic). Their retry and HTTP timeouts are route settings no route carries: unused.
 import type { EnvoyProxy } from '@egts/api';
 import type { DestinationSetting, RouteDestination } from '@egts/ir';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { resolveBackendRef } from '../routes/backendRefs.js';
 import { ENVOY_GATEWAY_GROUP, nsName } from '../types.js';
+import { serviceSettings } from './securityPolicyServices.js';
 import { backendRefOf, serviceBackendRefs } from './validation/policyBackendRefs.js';
 import type { Obj } from './validation/policyValues.js';
 
@@ -35,6 +38,7 @@ export function telemetryBackend(
     name: proxy.metadata.name,
   };
   const referrer = { ...self, skipReferenceGrant: true, parents: [{ ref: self }] };
+  const traffic = serviceSettings(service).destination;
   let refs = serviceBackendRefs(service);
   const host = str(service.host);
   const port = typeof service.port === 'number' ? service.port : 4317;
@@ -45,6 +49,7 @@ export function telemetryBackend(
         authority: host,
         destination: {
           name: name,
+          ...traffic,
           settings: [
             {
               name: `${name}/backend/0`,
@@ -73,7 +78,7 @@ export function telemetryBackend(
   const [first] = refs;
   if (first === undefined) return undefined;
   return {
-    destination: { name: name, settings },
+    destination: { name: name, ...traffic, settings },
     authority: host ?? `${str(first.name)}.${str(first.namespace) ?? namespace}.svc.cluster.local`,
   };
 }

@@ -16,6 +16,15 @@ export const TRACING_CLUSTER = 'tracing';
 
 const PROVIDERS = ['OpenTelemetry', 'Zipkin', 'Datadog'] as const;
 
+const SAMPLERS = [
+  'AlwaysOn',
+  'AlwaysOff',
+  'TraceIdRatio',
+  'ParentBasedAlwaysOn',
+  'ParentBasedAlwaysOff',
+  'ParentBasedTraceIdRatio',
+] as const;
+
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** A `{numerator, denominator}` fraction in percent; undefined when not set. */
@@ -93,7 +102,15 @@ export function tracingIR(
       ? fleet.gatewayClass
       : `${gateway.name}.${gateway.namespace}`;
   const zipkin = obj(provider.zipkin);
-  const headers = (obj(provider.openTelemetry)?.headers as unknown[] | undefined) ?? [];
+  const otel = obj(provider.openTelemetry);
+  const headers = (otel?.headers as unknown[] | undefined) ?? [];
+  const resourceAttributes = Object.fromEntries(
+    Object.entries(obj(otel?.resourceAttributes) ?? {})
+      .filter((e): e is [string, string] => typeof e[1] === 'string')
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  const sampler = obj(otel?.sampler);
+  const samplerType = SAMPLERS.find((s) => s === str(sampler?.type));
   const rate = typeof tracing.samplingRate === 'number' ? tracing.samplingRate : 100;
   const span = spanName(tracing);
   return {
@@ -112,6 +129,17 @@ export function tracingIR(
           zipkin: {
             traceId128Bit: zipkin?.enable128BitTraceId === true,
             sharedSpanContext: zipkin?.disableSharedSpanContext !== true,
+          },
+        }
+      : {}),
+    ...(type === 'OpenTelemetry' && Object.keys(resourceAttributes).length > 0
+      ? { resourceAttributes }
+      : {}),
+    ...(type === 'OpenTelemetry' && samplerType !== undefined
+      ? {
+          sampler: {
+            type: samplerType,
+            percent: percent(obj(sampler?.samplingPercentage)) ?? 100,
           },
         }
       : {}),
@@ -135,7 +163,28 @@ export function withTracing(
   fleet: ProxyFleet,
 ): XdsIR {
   const tracing = tracingIR(ctx, proxy, fleet);
-  return tracing === undefined ? ir : { ...ir, tracing };
+  if (tracing === undefined) return ir;
+  // Envoy takes a route's absent sampling share as 100%, not the connection manager's: a route's
+  // policy keeps the fleet's shares it does not set.
+  const http = ir.http.map((listener) =>
+    listener.routes.some((route) => route.tracing?.sampling)
+      ? {
+          ...listener,
+          routes: listener.routes.map((route) =>
+            route.tracing?.sampling
+              ? {
+                  ...route,
+                  tracing: {
+                    ...route.tracing,
+                    sampling: { ...tracing.sampling, ...route.tracing.sampling },
+                  },
+                }
+              : route,
+          ),
+        }
+      : listener,
+  );
+  return { ...ir, http, tracing };
 }
 
 /** A route's own tracing (BackendTrafficPolicy `telemetry.tracing`), or undefined. */

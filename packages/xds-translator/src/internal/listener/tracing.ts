@@ -3,11 +3,15 @@
 // and a route's own override (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto#extensions-filters-network-http-connection-manager-v3-httpconnectionmanager-tracing,
 // https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-tracing).
 import {
+  AlwaysOnSamplerConfig,
   DatadogConfig,
   FractionalPercent_DenominatorType,
   type HttpConnectionManager_Tracing,
   OpenTelemetryConfig,
+  ParentBasedSamplerConfig,
   type Route,
+  StaticConfigResourceDetectorConfig,
+  TraceIdRatioBasedSamplerConfig,
   ZipkinConfig,
   ZipkinConfig_CollectorEndpointVersion,
 } from '@egts/envoy-api';
@@ -27,6 +31,57 @@ const customTag = (tag: CustomTagIR): CustomTag => ({
   ...(tag.value !== undefined ? { value: tag.value } : {}),
 });
 
+/** A FractionalPercent for a percentage: in hundredths when whole, else in millionths. */
+const fractionalPercent = (percent: number) =>
+  Number.isInteger(percent)
+    ? { numerator: percent, denominator: FractionalPercent_DenominatorType.HUNDRED }
+    : {
+        numerator: Math.round(percent * 10_000),
+        denominator: FractionalPercent_DenominatorType.MILLION,
+      };
+
+const traceIdRatio = (percent: number) =>
+  typedConfig(
+    'envoy.tracers.opentelemetry.samplers.trace_id_ratio_based',
+    TraceIdRatioBasedSamplerConfig,
+    TraceIdRatioBasedSamplerConfig.fromPartial({ samplingPercentage: fractionalPercent(percent) }),
+  );
+
+const alwaysOn = () =>
+  typedConfig(
+    'envoy.tracers.opentelemetry.samplers.always_on',
+    AlwaysOnSamplerConfig,
+    AlwaysOnSamplerConfig.fromPartial({}),
+  );
+
+const parentBased = (wrapped: ReturnType<typeof alwaysOn>) =>
+  typedConfig(
+    'envoy.tracers.opentelemetry.samplers.parent_based',
+    ParentBasedSamplerConfig,
+    ParentBasedSamplerConfig.fromPartial({ wrappedSampler: wrapped }),
+  );
+
+/**
+ * The OpenTelemetry tracer's sampler as Envoy Gateway builds it: AlwaysOff is a trace ID ratio of
+ * 0%, the ParentBased ones wrap the root sampler in Envoy's parent_based sampler.
+ */
+const sampler = (spec: NonNullable<Tracing['sampler']>) => {
+  switch (spec.type) {
+    case 'AlwaysOn':
+      return alwaysOn();
+    case 'AlwaysOff':
+      return traceIdRatio(0);
+    case 'TraceIdRatio':
+      return traceIdRatio(spec.percent);
+    case 'ParentBasedAlwaysOn':
+      return parentBased(alwaysOn());
+    case 'ParentBasedAlwaysOff':
+      return parentBased(traceIdRatio(0));
+    case 'ParentBasedTraceIdRatio':
+      return parentBased(traceIdRatio(spec.percent));
+  }
+};
+
 /** The tracer, exporting to the collector's cluster. */
 const provider = (tracing: Tracing, cluster: string) => {
   switch (tracing.provider) {
@@ -43,6 +98,18 @@ const provider = (tracing: Tracing, cluster: string) => {
             })),
           },
           serviceName: tracing.serviceName,
+          resourceDetectors: tracing.resourceAttributes
+            ? [
+                typedConfig(
+                  'envoy.tracers.opentelemetry.resource_detectors.static_config',
+                  StaticConfigResourceDetectorConfig,
+                  StaticConfigResourceDetectorConfig.fromPartial({
+                    attributes: tracing.resourceAttributes,
+                  }),
+                ),
+              ]
+            : [],
+          ...(tracing.sampler ? { sampler: sampler(tracing.sampler) } : {}),
         }),
       );
     case 'Zipkin':
@@ -83,7 +150,8 @@ export const hcmTracing = (
   const cluster = target.kind === 'cluster' ? target.cluster : tracing.destination.name;
   return {
     clientSampling: { value: tracing.sampling.client },
-    randomSampling: { value: tracing.sampling.random },
+    // An OpenTelemetry sampler decides alone: the connection manager then picks every request.
+    randomSampling: { value: tracing.sampler ? 100 : tracing.sampling.random },
     overallSampling: { value: tracing.sampling.overall },
     verbose: false,
     customTags: tracing.customTags.map(customTag),

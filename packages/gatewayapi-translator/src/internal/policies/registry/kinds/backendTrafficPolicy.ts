@@ -72,9 +72,14 @@ const UTILIZATION = (test: string) =>
 const ROUTE_TRACING =
   "apps/conformance/src/__tests__/envoyProxyTracing.integration.test.ts: traces a route by its policy's sampling and tags, and nothing a zero fraction leaves out";
 
+const ROUTE_CLIENT_SAMPLING =
+  "apps/conformance/src/__tests__/envoyProxyTracing.integration.test.ts: traces a route's clients by its policy's clientSamplingFraction, and caps it with overallSamplingFraction";
+
 export const backendTrafficPolicyFields: KindFields = {
   applied: {
     'spec.telemetry.tracing.samplingFraction': ROUTE_TRACING,
+    'spec.telemetry.tracing.clientSamplingFraction': ROUTE_CLIENT_SAMPLING,
+    'spec.telemetry.tracing.overallSamplingFraction': ROUTE_CLIENT_SAMPLING,
     'spec.telemetry.tracing.tags': ROUTE_TRACING,
     'spec.telemetry.tracing.customTags': ROUTE_TRACING,
     'spec.telemetry.tracing.spanName': ROUTE_TRACING,

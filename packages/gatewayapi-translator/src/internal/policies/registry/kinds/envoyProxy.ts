@@ -1,7 +1,9 @@
 // EnvoyProxy fields: applied or not (see ../fieldRegistry.ts): fleet merging, Envoy's log levels,
 // and the Kubernetes objects the infra-manager writes; the rest not yet.
 import type { KindFields } from '../fieldRegistry.js';
+import { backendTrafficPolicyFields } from './backendTrafficPolicy.js';
 import { goldenProof, HOST_INFRA_PROOF, KUBERNETES_INFRA_PROOF } from './proofs.js';
+import { serviceBackendSettings } from './serviceSettings.js';
 
 const K8S = 'spec.provider.kubernetes';
 const TELEMETRY = 'apps/conformance/src/__tests__/envoyProxyTelemetry.integration.test.ts';
@@ -12,6 +14,7 @@ const OTEL_SPANS = `${TRACING}: exports OpenTelemetry spans with the service nam
 const ZIPKIN_SPANS = `${TRACING}: exports Zipkin spans under the proxy node name`;
 const DATADOG_SPANS = `${TRACING}: exports Datadog spans with the Gateway as service`;
 const SAMPLING = `${TRACING}: traces a route by its policy's sampling and tags, and nothing a zero fraction leaves out`;
+const OTEL_SAMPLER = `${TRACING}: samples with the OpenTelemetry tracer's sampler and exports its resource attributes`;
 const TRACING_PROVIDER = 'spec.telemetry.tracing.provider';
 const LOG_SERVICES =
   'apps/conformance/src/__tests__/envoyProxyAccessLogServices.integration.test.ts';
@@ -57,8 +60,36 @@ const KUBERNETES_SETTINGS =
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
+/**
+ * The telemetry backends whose `backendSettings` are BackendTrafficPolicy's cluster settings
+ * (serviceSettings.ts); the metric sinks' are not (their clusters are the bootstrap's).
+ */
+const TELEMETRY_SERVICES = [
+  'spec.telemetry.tracing.provider',
+  `${SINKS}.openTelemetry`,
+  `${SINKS}.als`,
+];
+const TELEMETRY_SETTINGS =
+  'apps/conformance/src/__tests__/telemetryServiceSettings.test.ts: each telemetry cluster carries the settings of a BackendTrafficPolicy';
+/**
+ * Not applied to a telemetry backend, as in Envoy Gateway (applyTraffic: the cluster only): retries
+ * and the HTTP request and stream idle timeouts are route settings, and no route carries a
+ * tracer's or an access logger's calls.
+ */
+const telemetryOnlyNotApplied = (service: string): string[] => [
+  ...Object.keys(backendTrafficPolicyFields.applied)
+    .filter((path) => path.startsWith('spec.retry.'))
+    .map((path) => `${service}.backendSettings.${path.slice('spec.'.length)}`),
+  `${service}.backendSettings.timeout.http.requestTimeout`,
+  `${service}.backendSettings.timeout.http.streamIdleTimeout`,
+];
+const telemetryEntries = TELEMETRY_SERVICES.map((service) =>
+  serviceBackendSettings(service, TELEMETRY_SETTINGS, telemetryOnlyNotApplied(service)),
+);
+
 export const envoyProxyFields: KindFields = {
   applied: {
+    ...Object.assign({}, ...telemetryEntries.map((e) => e.applied)),
     'spec.mergeGateways': goldenProof('merged-gateways'),
     'spec.geoIP.provider.type': GEOIP_COUNTRY,
     'spec.geoIP.provider.maxMind.countryDbSource': GEOIP_COUNTRY,
@@ -108,8 +139,7 @@ export const envoyProxyFields: KindFields = {
     [`${SINKS}.als.logName`]: ALS_LOGS,
     [`${SINKS}.als.type`]: ALS_LOGS,
     [`${SINKS}.als.http.requestHeaders`]: ALS_LOGS,
-    // Tracing (backendSettings, sampler, resource attributes and Zipkin's
-    // disableSharedSpanContext are not applied yet).
+    // Tracing.
     'spec.telemetry.tracing.spanName': ZIPKIN_SPANS,
     'spec.telemetry.tracing.samplingRate': OTEL_SPANS,
     'spec.telemetry.tracing.samplingFraction': SAMPLING,
@@ -119,6 +149,7 @@ export const envoyProxyFields: KindFields = {
     'spec.telemetry.tracing.tags': OTEL_SPANS,
     [`${TRACING_PROVIDER}.type`]: DATADOG_SPANS,
     [`${TRACING_PROVIDER}.zipkin.enable128BitTraceId`]: ZIPKIN_SPANS,
+    [`${TRACING_PROVIDER}.zipkin.disableSharedSpanContext`]: `${TRACING}: continues a caller's B3 span as its server span unless disableSharedSpanContext`,
     [`${TRACING_PROVIDER}.backendRefs.name`]: OTEL_SPANS,
     [`${TRACING_PROVIDER}.backendRefs.namespace`]: OTEL_SPANS,
     [`${TRACING_PROVIDER}.backendRefs.port`]: OTEL_SPANS,
@@ -133,6 +164,9 @@ export const envoyProxyFields: KindFields = {
     [`${TRACING_PROVIDER}.port`]: OTEL_SPANS,
     [`${TRACING_PROVIDER}.serviceName`]: OTEL_SPANS,
     [`${TRACING_PROVIDER}.openTelemetry.headers`]: OTEL_SPANS,
+    [`${TRACING_PROVIDER}.openTelemetry.sampler.type`]: OTEL_SAMPLER,
+    [`${TRACING_PROVIDER}.openTelemetry.sampler.samplingPercentage`]: OTEL_SAMPLER,
+    [`${TRACING_PROVIDER}.openTelemetry.resourceAttributes`]: OTEL_SAMPLER,
     'spec.telemetry.metrics.clusterStatName': STAT_NAMES,
     'spec.telemetry.metrics.enableRequestResponseSizesStats': CLUSTER_STATS,
     'spec.telemetry.metrics.enablePerEndpointStats': CLUSTER_STATS,
@@ -167,6 +201,7 @@ export const envoyProxyFields: KindFields = {
     [`${K8S}.useListenerPortAsContainerPort`]: goldenProof('listener-port-as-container-port'),
   },
   notApplied: [
+    ...telemetryEntries.flatMap((e) => e.notApplied),
     'spec.backendTLS.fingerprints',
     'spec.dynamicModules',
     'spec.lua.strictValidation',
