@@ -30,10 +30,24 @@ export interface TestHarness {
   ): Promise<void>;
   /** Applies further objects (deleted with the test's own) and re-syncs egts. */
   apply(objects: readonly KubeObject[]): Promise<void>;
+  /**
+   * Rolls a backend Deployment's pods (`kubectl rollout restart`): new pods start, egts re-syncs
+   * the endpoints, then after `drainMs` the old pods stop. Resolves once they have.
+   */
+  restart(namespace: string, deployment: string, drainMs?: number): Promise<void>;
   /** The request paths a backend Deployment answered so far (echo-basic's log). */
   requestLog(namespace: string, deployment: string): readonly string[];
   /** Where the local echo server of a backend Deployment listens (its "pod IP" and port). */
   endpoint(namespace: string, deployment: string): { address: string; port: number };
+  /**
+   * Where a Service's port leads (its cluster IP and port, as a client in the cluster reaches
+   * it): the local server standing in for the pod behind it.
+   */
+  serviceAddress(
+    namespace: string,
+    service: string,
+    port: number,
+  ): { address: string; port: number };
   /** One request, answered or not (for tests that count answers, such as traffic splits). */
   send(expected: HttpExpectation): Promise<HttpResult | Error>;
   /**
@@ -42,6 +56,20 @@ export interface TestHarness {
    * from Prometheus.
    */
   stats(filter: string, gateway?: GatewayRef): Promise<Readonly<Record<string, number>>>;
+  /**
+   * What a Gateway's proxy wrote to its stdout so far (default same-namespace): its access log to
+   * `/dev/stdout`, what the upstream tests read from the container's log in Loki.
+   */
+  proxyOutput(gateway?: GatewayRef): string;
+  /** A Gateway's proxy metrics in Prometheus text format (what the upstream tests ask Prometheus). */
+  prometheus(gateway?: GatewayRef): Promise<string>;
+  /** Where a Gateway's proxy serves them (`http://<address>/stats/prometheus`, its "port 19001"). */
+  metricsUrl(gateway?: GatewayRef): Promise<string>;
+  /**
+   * GET a URL naming a Service by its cluster DNS name (`http://<service>.<namespace>:<port>/...`),
+   * from inside the cluster stand-in: how a test reads an add-on's query API.
+   */
+  fetchInCluster(url: string): Promise<Response>;
   /** Generation of an object now (the API server's metadata.generation). */
   generation(kind: string, namespace: string | undefined, name: string): number;
   expectStatuses(expected: readonly StatusExpectation[]): Promise<void>;
@@ -110,7 +138,7 @@ export const gw = (name: string, namespace = infra): GatewayRef => ({ namespace,
 export const accepted = (
   gateway: GatewayRef,
   routes: readonly string[],
-  kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' = 'HTTPRoute',
+  kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute' = 'HTTPRoute',
   routeNamespace = infra,
 ): StatusExpectation[] => [
   {

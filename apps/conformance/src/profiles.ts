@@ -115,6 +115,14 @@ export const ENVOY_GATEWAY_PROFILES: readonly Profile[] = [
     extended: ['EnvoyProxy'],
   },
   {
+    name: 'ENVOY-GATEWAY-TELEMETRY',
+    // EnvoyProxy telemetry (access logs, tracing, metrics) read from the telemetry add-on's
+    // stand-in collector and the proxies' own output; per-route telemetry from a
+    // BackendTrafficPolicy (its own feature, so that the policy's other tests stay out).
+    core: ['EnvoyProxyTelemetry'],
+    extended: ['BackendTrafficPolicyTelemetry'],
+  },
+  {
     name: 'ENVOY-GATEWAY-EXTENSIONS',
     core: ['EnvoyPatchPolicy', 'EnvoyExtensionPolicy', 'HTTPRouteFilter', 'Backend'],
     extended: ['Lua', 'ExtProc', 'Wasm'],

@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConformanceTest } from './conformanceTest.js';
-import type { StandIn } from './internal/cluster.js';
+import type { KubeObject, StandIn } from './internal/cluster.js';
+import { startDnsServer } from './internal/dnsServer.js';
 import { startExtAuthServer } from './internal/extAuthServer.js';
 import { startExtProcServer } from './internal/extProcServer.js';
 import {
@@ -18,8 +19,10 @@ import {
 import { mountedCertificate } from './internal/mountedCertificate.js';
 import { startOciRegistry } from './internal/ociRegistry.js';
 import { startOpenIdProvider } from './internal/openIdProvider.js';
+import { startOrcaBackend } from './internal/orcaBackend.js';
 import { startPreserveCaseServer } from './internal/preserveCaseServer.js';
 import { startStaticFileServer } from './internal/staticFileServer.js';
+import { telemetryAddonObjects, telemetryCollectorStandIn } from './internal/telemetryAddon.js';
 import { ENVOY_GATEWAY_PROFILES, levelIn, PROFILES, type Profile } from './profiles.js';
 import { buildReport, type ConformanceReport } from './report.js';
 import { allTests } from './tests/allTests.js';
@@ -68,13 +71,17 @@ const suiteSetup = (
   profiles: readonly Profile[];
   layout: SuiteLayout;
   standIns: StandIn[];
+  addons: KubeObject[];
 } =>
   suite === 'envoy-gateway'
     ? {
         tests: envoyGatewayTests(suiteDir),
         profiles: ENVOY_GATEWAY_PROFILES,
         layout: ENVOY_GATEWAY_LAYOUT,
+        // Envoy Gateway's e2e install adds the observability add-ons (monitoring namespace).
+        addons: telemetryAddonObjects(),
         standIns: [
+          telemetryCollectorStandIn,
           { image: 'gateway-envoy-ext-auth', start: startExtAuthServer },
           // egts's own ext_proc tests (a plaintext stand-in of the e2e grpc-ext-proc server).
           { image: 'egts-ext-proc', start: startExtProcServer },
@@ -88,6 +95,10 @@ const suiteSetup = (
           // The registry the WasmOCIImageCodeSource test pushes its Wasm image to.
           { image: 'registry:2', start: startOciRegistry },
           { image: 'gateway-preserve-case-backend', start: startPreserveCaseServer },
+          // ORCA load reports in response headers (BackendUtilization load balancing).
+          { image: 'gateway-backend-utilization', start: startOrcaBackend },
+          // The CoreDNS pod of the UDPRoute tests (its Corefile's whoami zones).
+          { image: 'coredns/coredns', start: startDnsServer },
           {
             image: 'gateway-static-file-server',
             start: (namespace, pod, deployment, get) =>
@@ -100,7 +111,13 @@ const suiteSetup = (
           },
         ],
       }
-    : { tests: allTests, profiles: PROFILES, layout: GATEWAY_API_LAYOUT, standIns: [] };
+    : {
+        tests: allTests,
+        profiles: PROFILES,
+        layout: GATEWAY_API_LAYOUT,
+        standIns: [],
+        addons: [],
+      };
 
 /** Where the suite's manifests are, or undefined when this machine has none (a fresh clone). */
 export const defaultSuiteDir = (): string | undefined => {
@@ -142,6 +159,7 @@ export const runConformance = async (options: RunOptions = {}): Promise<RunResul
     suiteDir,
     layout: setup.layout,
     standIns: setup.standIns,
+    addons: setup.addons,
     rateLimit: tests.some((t) => t.features.includes(GLOBAL_RATE_LIMIT) && t.skip === undefined),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     log,

@@ -14,106 +14,130 @@ const listenAddress = z.looseObject({
 
 export const DEFAULT_CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
 
-export const envoyGatewaySchema = z.looseObject({
-  apiVersion: z.literal('gateway.envoyproxy.io/v1alpha1'),
-  kind: z.literal('EnvoyGateway'),
-  gateway: z
-    .looseObject({ controllerName: z.string().min(1).default(DEFAULT_CONTROLLER_NAME) })
-    .default({ controllerName: DEFAULT_CONTROLLER_NAME }),
-  provider: z
-    .looseObject({
-      type: z.enum(['Kubernetes', 'Custom']),
-      kubernetes: z
-        .looseObject({
-          watch: z
-            .looseObject({
-              type: z.enum(['Namespaces', 'NamespaceSelector']),
-              namespaces: z.array(z.string()).optional(),
-              namespaceSelector: loose.optional(),
-            })
-            .optional(),
-        })
-        .optional(),
-      custom: z
-        .looseObject({
-          resource: z.looseObject({
-            type: z.enum(['File', 'ConfigServer']),
-            file: z.looseObject({ paths: z.array(z.string()).min(1) }).optional(),
-            // egts only: the config server's HTTP and/or gRPC API, where it keeps what it accepts,
-            // and how clients authenticate (token file, mTLS with clientCAFile, or anonymous).
-            configServer: z
-              .looseObject({
-                http: listenAddress.optional(),
-                grpc: listenAddress.optional(),
-                dataDir: z.string().min(1),
-                tokenFile: z.string().min(1).optional(),
-                tls: z
-                  .looseObject({
-                    certFile: z.string().min(1),
-                    keyFile: z.string().min(1),
-                    clientCAFile: z.string().min(1).optional(),
-                  })
-                  .optional(),
-                allowAnonymous: z.enum(['read', 'write']).optional(),
-              })
-              .optional(),
-          }),
-          infrastructure: z
-            .looseObject({ type: z.enum(['Host']), host: loose.optional() })
-            .optional(),
-        })
-        .optional(),
-    })
-    .default({ type: 'Kubernetes' }),
-  logging: z
-    .looseObject({ level: z.record(z.string(), logLevel).default({ default: 'info' }) })
-    .default({ level: { default: 'info' } }),
-  admin: z
-    .looseObject({
-      address: z
-        .looseObject({
-          host: z.string().default('127.0.0.1'),
-          port: z.number().int().min(0).max(65535).default(19000),
-        })
-        .default({ host: '127.0.0.1', port: 19000 }),
-      enableDumpConfig: z.boolean().optional(),
-      enablePprof: z.boolean().optional(),
-    })
-    .default({ address: { host: '127.0.0.1', port: 19000 } }),
-  // Global rate limiting (Envoy Gateway's RateLimit): the Rate Limit Service's Redis backend, how
-  // long proxies wait for it, and what they do when it cannot answer. Absent: global rate limits
-  // are not enabled, and a policy with global rules is not accepted.
-  rateLimit: z
-    .looseObject({
-      backend: z.looseObject({
-        type: z.literal('Redis'),
-        redis: z
+export const envoyGatewaySchema = z
+  .looseObject({
+    apiVersion: z.literal('gateway.envoyproxy.io/v1alpha1'),
+    kind: z.literal('EnvoyGateway'),
+    gateway: z
+      .looseObject({ controllerName: z.string().min(1).default(DEFAULT_CONTROLLER_NAME) })
+      .default({ controllerName: DEFAULT_CONTROLLER_NAME }),
+    provider: z
+      .looseObject({
+        type: z.enum(['Kubernetes', 'Custom']),
+        kubernetes: z
           .looseObject({
-            // host:port of the Redis server (Envoy Gateway's REDIS_URL).
-            url: z.string().min(1),
-            tls: z
-              .looseObject({ certificateRef: z.looseObject({ name: z.string().min(1) }) })
+            watch: z
+              .looseObject({
+                type: z.enum(['Namespaces', 'NamespaceSelector']),
+                namespaces: z.array(z.string()).optional(),
+                namespaceSelector: loose.optional(),
+              })
               .optional(),
           })
           .optional(),
-      }),
-      // A duration such as 20ms or 1s (Envoy Gateway's default: 20ms).
-      timeout: z
-        .string()
-        .regex(/^\d+(ms|s|m|h)$/, 'expected a duration such as 20ms, 1s or 1m')
-        .optional(),
-      failClosed: z.boolean().optional(),
-      telemetry: loose.optional(),
-    })
-    .optional(),
-  extensionApis: z
-    .looseObject({
-      enableEnvoyPatchPolicy: z.boolean().optional(),
-      enableBackend: z.boolean().optional(),
-    })
-    .optional(),
-  extensionManager: extensionManagerSchema.optional(),
-  telemetry: loose.optional(),
-});
+        custom: z
+          .looseObject({
+            resource: z.looseObject({
+              type: z.enum(['File', 'ConfigServer']),
+              file: z.looseObject({ paths: z.array(z.string()).min(1) }).optional(),
+              // egts only: the config server's HTTP and/or gRPC API, where it keeps what it accepts,
+              // and how clients authenticate (token file, mTLS with clientCAFile, or anonymous).
+              configServer: z
+                .looseObject({
+                  http: listenAddress.optional(),
+                  grpc: listenAddress.optional(),
+                  dataDir: z.string().min(1),
+                  tokenFile: z.string().min(1).optional(),
+                  tls: z
+                    .looseObject({
+                      certFile: z.string().min(1),
+                      keyFile: z.string().min(1),
+                      clientCAFile: z.string().min(1).optional(),
+                    })
+                    .optional(),
+                  allowAnonymous: z.enum(['read', 'write']).optional(),
+                })
+                .optional(),
+            }),
+            infrastructure: z
+              .looseObject({ type: z.enum(['Host']), host: loose.optional() })
+              .optional(),
+          })
+          .optional(),
+      })
+      .default({ type: 'Kubernetes' }),
+    logging: z
+      .looseObject({ level: z.record(z.string(), logLevel).default({ default: 'info' }) })
+      .default({ level: { default: 'info' } }),
+    admin: z
+      .looseObject({
+        address: z
+          .looseObject({
+            host: z.string().default('127.0.0.1'),
+            port: z.number().int().min(0).max(65535).default(19000),
+          })
+          .default({ host: '127.0.0.1', port: 19000 }),
+        enableDumpConfig: z.boolean().optional(),
+        enablePprof: z.boolean().optional(),
+      })
+      .default({ address: { host: '127.0.0.1', port: 19000 } }),
+    // Global rate limiting (Envoy Gateway's RateLimit): the Rate Limit Service's Redis backend, how
+    // long proxies wait for it, and what they do when it cannot answer. Absent: global rate limits
+    // are not enabled, and a policy with global rules is not accepted.
+    rateLimit: z
+      .looseObject({
+        backend: z.looseObject({
+          type: z.literal('Redis'),
+          redis: z
+            .looseObject({
+              // host:port of the Redis server (Envoy Gateway's REDIS_URL).
+              url: z.string().min(1),
+              tls: z
+                .looseObject({ certificateRef: z.looseObject({ name: z.string().min(1) }) })
+                .optional(),
+            })
+            .optional(),
+        }),
+        // A duration such as 20ms or 1s (Envoy Gateway's default: 20ms).
+        timeout: z
+          .string()
+          .regex(/^\d+(ms|s|m|h)$/, 'expected a duration such as 20ms, 1s or 1m')
+          .optional(),
+        failClosed: z.boolean().optional(),
+        telemetry: loose.optional(),
+      })
+      .optional(),
+    extensionApis: z
+      .looseObject({
+        enableEnvoyPatchPolicy: z.boolean().optional(),
+        enableBackend: z.boolean().optional(),
+      })
+      .optional(),
+    extensionManager: extensionManagerSchema.optional(),
+    /**
+     * Envoy Gateway's plural form: several extension servers, each named, chained hook by hook.
+     * egts runs one: a single entry is that extension manager; more are refused (not ignored).
+     */
+    extensionManagers: z
+      .array(extensionManagerSchema.extend({ name: z.string().min(1) }))
+      .max(
+        1,
+        'several extension servers (Envoy Gateway chains their hooks) are not supported by egts yet; set one',
+      )
+      .optional(),
+    telemetry: loose.optional(),
+  })
+  .superRefine((config, ctx) => {
+    if (config.extensionManager !== undefined && config.extensionManagers !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['extensionManagers'],
+        message: 'set extensionManager or extensionManagers, not both',
+      });
+  });
 
 export type EnvoyGateway = z.output<typeof envoyGatewaySchema>;
+
+/** The extension manager egts runs: `extensionManager`, or the one entry of `extensionManagers`. */
+export const extensionManagerOf = (config: EnvoyGateway) =>
+  config.extensionManager ?? config.extensionManagers?.[0];

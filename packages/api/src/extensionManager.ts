@@ -11,13 +11,17 @@ export const groupVersionKindSchema = z.looseObject({
 });
 export type GroupVersionKind = z.output<typeof groupVersionKindSchema>;
 
-/** Envoy Gateway's XDSTranslatorHook values: the hooks an extension subscribes to. */
+/**
+ * Envoy Gateway's XDSTranslatorHook values: the hooks an extension subscribes to (`Endpoints`,
+ * PostEndpointsModify, came with Envoy Gateway v1.8).
+ */
 export const XDS_TRANSLATOR_HOOKS = [
   'VirtualHost',
   'Route',
   'HTTPListener',
   'Translation',
   'Cluster',
+  'Endpoints',
 ] as const;
 export type XdsTranslatorHook = (typeof XDS_TRANSLATOR_HOOKS)[number];
 

@@ -26,6 +26,7 @@ export {
   DEFAULT_CONTROLLER_NAME,
   type EnvoyGateway,
   envoyGatewaySchema,
+  extensionManagerOf,
 } from './envoyGateway.js';
 export {
   type ExtensionManager,

@@ -1,9 +1,16 @@
 // The certificates of xDS mTLS between egts and its proxies (Envoy Gateway's certgen): one CA, a
 // server certificate for the egts xDS Service, a client certificate for the proxies, a server
 // certificate for the rate limit service, and the OIDC HMAC secret. Keys come from node:crypto;
-// node-forge builds and signs the X.509 certificates (Node has no API to issue one).
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+// node-forge builds the X.509 certificates (Node has no API to issue one); node:crypto signs them.
+import {
+  generateKeyPair,
+  generateKeyPairSync,
+  type KeyPairKeyObjectResult,
+  randomBytes,
+  sign,
+} from 'node:crypto';
 import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
 import type forge from 'node-forge';
 
 // Loaded when a certificate is issued, not at import: a host-mode start with certificates in
@@ -52,16 +59,38 @@ export interface CertificateOptions {
 export const DEFAULT_NAMESPACE = 'envoy-gateway-system';
 export const DEFAULT_VALIDITY_MS = 30 * 24 * 3600 * 1000;
 
-const rsaKey = () => {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  return {
-    pem,
-    forgePrivate: nodeForge().pki.privateKeyFromPem(pem),
-    forgePublic: nodeForge().pki.publicKeyFromPem(
-      publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    ),
-  };
+interface RsaKey {
+  /** The private key, PEM (PKCS#8). */
+  readonly pem: string;
+  readonly forgePublic: forge.pki.rsa.PublicKey;
+}
+
+const rsaKey = ({ privateKey, publicKey }: KeyPairKeyObjectResult): RsaKey => ({
+  pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  forgePublic: nodeForge().pki.publicKeyFromPem(
+    publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  ) as forge.pki.rsa.PublicKey,
+});
+
+/** Where the keys of a set come from, one per certificate. */
+type Keys = () => RsaKey;
+const freshKeys: Keys = () => rsaKey(generateKeyPairSync('rsa', { modulusLength: 2048 }));
+
+/**
+ * Signs `cert` with SHA-256 and RSA, natively: node-forge's pure JavaScript RSA took most of the
+ * 0.6 s CPU a first host-mode start spent on its certificates (#24). The TBSCertificate is the
+ * one node-forge writes out with the signature (RFC 5280 4.1.1.3).
+ */
+const signCertificate = (cert: forge.pki.Certificate, issuerKeyPem: string) => {
+  const { asn1, pki } = nodeForge();
+  const algorithm = pki.oids.sha256WithRSAEncryption!;
+  cert.signatureOid = algorithm;
+  cert.siginfo.algorithmOid = algorithm;
+  // pki.getTBSCertificate is node-forge's (x509.js), left out of its type declarations.
+  const tbsOf = pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 };
+  cert.tbsCertificate = tbsOf.getTBSCertificate(cert);
+  const tbs = Buffer.from(asn1.toDer(cert.tbsCertificate).getBytes(), 'binary');
+  cert.signature = sign('sha256', tbs, issuerKeyPem).toString('binary');
 };
 
 // forge writes CRLF; Node and the Secrets use LF, and bundles are compared as text.
@@ -79,11 +108,10 @@ interface IssueOptions {
   readonly usage: 'server' | 'client';
   readonly notBefore: Date;
   readonly notAfter: Date;
-  readonly issuer: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey };
+  readonly issuer: { cert: forge.pki.Certificate; keyPem: string };
 }
 
-const issue = (options: IssueOptions): KeyPair => {
-  const key = rsaKey();
+const issue = (options: IssueOptions, key: RsaKey): KeyPair => {
   const cert = nodeForge().pki.createCertificate();
   cert.publicKey = key.forgePublic;
   cert.serialNumber = serial();
@@ -104,7 +132,7 @@ const issue = (options: IssueOptions): KeyPair => {
       altNames: options.names.map((n) => (isIp(n) ? { type: 7, ip: n } : { type: 2, value: n })),
     },
   ]);
-  cert.sign(options.issuer.key, nodeForge().md.sha256.create());
+  signCertificate(cert, options.issuer.keyPem);
   return { cert: toPem(cert), key: key.pem };
 };
 
@@ -125,12 +153,13 @@ export interface CaOptions {
 export const DEFAULT_CA_VALIDITY_MS = 365 * 24 * 3600 * 1000;
 
 /** A new self-signed CA. Each has a fresh key, so old and new CAs can be trusted side by side. */
-export const issueCa = (options: CaOptions = {}): KeyPair => {
+export const issueCa = (options: CaOptions = {}): KeyPair => caWithKey(options, freshKeys());
+
+const caWithKey = (options: CaOptions, caKey: RsaKey): KeyPair => {
   const { notBefore, notAfter } = validity(
     options.now,
     options.validityMs ?? DEFAULT_CA_VALIDITY_MS,
   );
-  const caKey = rsaKey();
   const ca = nodeForge().pki.createCertificate();
   ca.publicKey = caKey.forgePublic;
   ca.serialNumber = serial();
@@ -146,7 +175,7 @@ export const issueCa = (options: CaOptions = {}): KeyPair => {
     // which one signed a certificate (RFC 5280 4.2.1.1, 4.2.1.2).
     { name: 'subjectKeyIdentifier' },
   ]);
-  ca.sign(caKey.forgePrivate, nodeForge().md.sha256.create());
+  signCertificate(ca, caKey.pem);
   return { cert: toPem(ca), key: caKey.pem };
 };
 
@@ -159,7 +188,9 @@ export type LeafCertificates = Pick<
 export const issueLeafCertificates = (
   ca: KeyPair,
   options: CertificateOptions = {},
-): LeafCertificates => {
+): LeafCertificates => leavesWithKeys(ca, options, freshKeys);
+
+const leavesWithKeys = (ca: KeyPair, options: CertificateOptions, keys: Keys): LeafCertificates => {
   const ns = options.namespace ?? DEFAULT_NAMESPACE;
   const domain = options.clusterDomain ?? 'cluster.local';
   const caCert = nodeForge().pki.certificateFromPem(ca.cert);
@@ -167,10 +198,7 @@ export const issueLeafCertificates = (
   const notAfter = new Date(
     Math.min(window.notAfter.getTime(), caCert.validity.notAfter.getTime()),
   );
-  const issuer = {
-    cert: caCert,
-    key: nodeForge().pki.privateKeyFromPem(ca.key) as forge.pki.rsa.PrivateKey,
-  };
+  const issuer = { cert: caCert, keyPem: ca.key };
   const serviceNames = (service: string) => [
     service,
     `${service}.${ns}`,
@@ -179,32 +207,69 @@ export const issueLeafCertificates = (
   ];
   const common = { notBefore: window.notBefore, notAfter, issuer };
   return {
-    envoyGateway: issue({
-      ...common,
-      commonName: 'envoy-gateway',
-      names: [...serviceNames('envoy-gateway'), ...(options.extraServerNames ?? [])],
-      usage: 'server',
-    }),
-    envoy: issue({
-      ...common,
-      commonName: 'envoy',
-      names: [`*.${ns}`, `*.${ns}.svc`, `*.${ns}.svc.${domain}`],
-      usage: 'client',
-    }),
-    rateLimit: issue({
-      ...common,
-      commonName: 'envoy-rate-limit',
-      names: serviceNames('envoy-ratelimit'),
-      usage: 'server',
-    }),
+    envoyGateway: issue(
+      {
+        ...common,
+        commonName: 'envoy-gateway',
+        names: [...serviceNames('envoy-gateway'), ...(options.extraServerNames ?? [])],
+        usage: 'server',
+      },
+      keys(),
+    ),
+    envoy: issue(
+      {
+        ...common,
+        commonName: 'envoy',
+        names: [`*.${ns}`, `*.${ns}.svc`, `*.${ns}.svc.${domain}`],
+        usage: 'client',
+      },
+      keys(),
+    ),
+    rateLimit: issue(
+      {
+        ...common,
+        commonName: 'envoy-rate-limit',
+        names: serviceNames('envoy-ratelimit'),
+        usage: 'server',
+      },
+      keys(),
+    ),
     notBefore: window.notBefore,
     notAfter,
   };
 };
 
 /** Issues a new CA (as long-lived as the certificates) and every certificate from it. */
-export const generateCertificates = (options: CertificateOptions = {}): Certificates => {
+export const generateCertificates = (options: CertificateOptions = {}): Certificates =>
+  certificatesWithKeys(options, freshKeys);
+
+const certificatesWithKeys = (options: CertificateOptions, keys: Keys): Certificates => {
   const validityMs = options.validityMs ?? DEFAULT_VALIDITY_MS;
-  const ca = issueCa({ validityMs, ...(options.now ? { now: options.now } : {}) });
-  return { ca: ca.cert, ...issueLeafCertificates(ca, options), hmacSecret: randomBytes(32) };
+  const ca = caWithKey({ validityMs, ...(options.now ? { now: options.now } : {}) }, keys());
+  return { ca: ca.cert, ...leavesWithKeys(ca, options, keys), hmacSecret: randomBytes(32) };
+};
+
+/** How many keys a set takes: the CA's and one per leaf certificate. */
+const KEYS_PER_SET = 4;
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/**
+ * `generateCertificates`, with the RSA keys made off the main thread and side by side (libuv's
+ * thread pool): a host-mode start goes on meanwhile, and on several cores the keys take the time
+ * of one.
+ */
+export const generateCertificatesAsync = async (
+  options: CertificateOptions = {},
+): Promise<Certificates> => {
+  const made = await Promise.all(
+    Array.from({ length: KEYS_PER_SET }, () =>
+      generateKeyPairAsync('rsa', { modulusLength: 2048 }),
+    ),
+  );
+  const keys = made.map(rsaKey);
+  return certificatesWithKeys(options, () => {
+    const key = keys.shift();
+    if (key === undefined) throw new Error('certgen: more certificates than keys');
+    return key;
+  });
 };

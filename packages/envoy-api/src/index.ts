@@ -95,6 +95,7 @@ export {
   FilterConfig,
   HeaderMatcher,
   QueryParameterMatcher,
+  RateLimit_XRateLimitOption,
   RedirectAction,
   RedirectAction_RedirectResponseCode,
   Route,
@@ -180,6 +181,8 @@ export {
   ProcessingMode_HeaderSendMode,
 } from './generated/envoy/extensions/filters/http/ext_proc/v3/processing_mode.js';
 export { HTTPFault } from './generated/envoy/extensions/filters/http/fault/v3/fault.js';
+// EnvoyProxy geoIP: the geoip HTTP filter and its MaxMind provider
+export { Geoip } from './generated/envoy/extensions/filters/http/geoip/v3/geoip.js';
 // Named after their filters: both packages call their config FilterConfig / GrpcWeb.
 export { FilterConfig as GrpcStats } from './generated/envoy/extensions/filters/http/grpc_stats/v3/config.js';
 export { GrpcWeb } from './generated/envoy/extensions/filters/http/grpc_web/v3/grpc_web.js';
@@ -237,6 +240,7 @@ export { FilterConfig as SniDynamicForwardProxyFilterConfig } from './generated/
 export { TcpProxy } from './generated/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js';
 export { Route as UdpProxyRoute } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/route.js';
 export { UdpProxyConfig } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';
+export { MaxMindConfig } from './generated/envoy/extensions/geoip_providers/maxmind/v3/maxmind.js';
 export { LocalResponsePolicy } from './generated/envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.js';
 export { RedirectPolicy } from './generated/envoy/extensions/http/custom_response/redirect_policy/v3/redirect_policy.js';
 export { HeaderMutation as EarlyHeaderMutation } from './generated/envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation.js';
@@ -246,11 +250,14 @@ export { CustomHeaderConfig } from './generated/envoy/extensions/http/original_i
 export { XffConfig } from './generated/envoy/extensions/http/original_ip_detection/xff/v3/xff.js';
 export { CookieBasedSessionState } from './generated/envoy/extensions/http/stateful_session/cookie/v3/cookie.js';
 export { HeaderBasedSessionState } from './generated/envoy/extensions/http/stateful_session/header/v3/header.js';
+export { ClientSideWeightedRoundRobin } from './generated/envoy/extensions/load_balancing_policies/client_side_weighted_round_robin/v3/client_side_weighted_round_robin.js';
+export { LocalityLbConfig } from './generated/envoy/extensions/load_balancing_policies/common/v3/common.js';
 export { LeastRequest } from './generated/envoy/extensions/load_balancing_policies/least_request/v3/least_request.js';
 export { Maglev } from './generated/envoy/extensions/load_balancing_policies/maglev/v3/maglev.js';
 export { OverrideHost } from './generated/envoy/extensions/load_balancing_policies/override_host/v3/override_host.js';
 export { Random } from './generated/envoy/extensions/load_balancing_policies/random/v3/random.js';
 export { RoundRobin } from './generated/envoy/extensions/load_balancing_policies/round_robin/v3/round_robin.js';
+export { WrrLocality } from './generated/envoy/extensions/load_balancing_policies/wrr_locality/v3/wrr_locality.js';
 export { PreviousPrioritiesConfig } from './generated/envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.js';
 export { SinkConfig as OpenTelemetryStatsSinkConfig } from './generated/envoy/extensions/stat_sinks/open_telemetry/v3/open_telemetry.js';
 export { ProxyProtocolUpstreamTransport } from './generated/envoy/extensions/transport_sockets/proxy_protocol/v3/upstream_proxy_protocol.js';
@@ -328,6 +335,8 @@ export {
   EnvoyGatewayExtensionService,
   PostClusterModifyRequest,
   PostClusterModifyResponse,
+  PostEndpointsModifyRequest,
+  PostEndpointsModifyResponse,
   PostHTTPListenerModifyRequest,
   PostHTTPListenerModifyResponse,
   PostRouteModifyRequest,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type EnvoyConfig, writeConfig } from './configFile.js';
 import { findEnvoy } from './findEnvoy.js';
+import { createOutputPipe } from './outputPipe.js';
 
 export interface StartEnvoyOptions {
   readonly config: EnvoyConfig;
@@ -78,20 +79,28 @@ export const startEnvoy = (options: StartEnvoyOptions): EnvoyHandle => {
     ...(options.nodeCluster === undefined ? [] : ['--service-cluster', options.nodeCluster]),
     ...(options.args ?? []),
   ];
-  const child = spawn(envoy, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdout and stderr share one real pipe (see outputPipe.ts for why not Node's socketpair).
+  const pipe = createOutputPipe(file.dir);
+  const child = spawn(envoy, args, { stdio: ['ignore', pipe.writeFd, pipe.writeFd] });
+  pipe.closeWriteEnd();
   running.add(child);
   installExitHook();
   const output: string[] = [];
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
+  pipe.reader.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
+  // The read end closes itself at EOF; an error (none expected on a pipe) only ends the log.
+  pipe.reader.on('error', () => pipe.reader.destroy());
 
   let exitCode: number | null | undefined;
+  // Everything Envoy wrote is read once the pipe reaches end of file (all writers gone).
+  const outputRead = new Promise<void>((resolve) => pipe.reader.once('close', () => resolve()));
   const exited = new Promise<number | null>((resolve) => {
     const done = (code: number | null): void => {
       running.delete(child);
-      exitCode = code;
       file.remove();
-      resolve(code);
+      void outputRead.then(() => {
+        exitCode = code;
+        resolve(code);
+      });
     };
     child.once('exit', (code) => done(code));
     child.once('error', (error) => {

@@ -10,6 +10,9 @@
 // - PostClusterModify: each cluster of a route destination with custom backends (backendRefs of
 //   `backendResources` kinds), with those objects as its backend extension resources (between
 //   the route and listener hooks; Envoy Gateway calls it as it builds the route's cluster).
+// - PostEndpointsModify: each ClusterLoadAssignment (EDS), with no context, after the cluster
+//   hook (Envoy Gateway v1.8's `Endpoints` hook). egts sends every Gateway update, endpoint-only
+//   ones included, through the hooks, so an endpoint change reaches it too.
 // EnvoyPatchPolicies apply between the listener and translation hooks, as in Envoy Gateway: the
 // resources given must be translated from `unpatched(ir)`.
 // A hook's unset answer leaves the resource as it was. Errors are collected, per resource: the
@@ -17,6 +20,7 @@
 import type { ExtensionManager, XdsTranslatorHook } from '@egts/api';
 import type {
   Cluster,
+  ClusterLoadAssignment,
   ExtensionResource,
   Listener,
   Route,
@@ -88,6 +92,17 @@ export async function extendXds(
       );
       resources = { ...resources, clusters };
     }
+  }
+  if (hooks.has('Endpoints')) {
+    const endpoints = await Promise.all(
+      resources.endpoints.map(async (loadAssignment: ClusterLoadAssignment) => {
+        const answer = await attempt(`PostEndpointsModify ${loadAssignment.clusterName}`, () =>
+          client.postEndpointsModify({ loadAssignment, postEndpointsContext: {} }),
+        );
+        return answer?.loadAssignment ?? loadAssignment;
+      }),
+    );
+    resources = { ...resources, endpoints };
   }
   if (hooks.has('HTTPListener')) {
     const listeners = await Promise.all(

@@ -7,6 +7,8 @@ import {
   EnvoyGatewayExtensionClient,
   type PostClusterModifyRequest,
   type PostClusterModifyResponse,
+  type PostEndpointsModifyRequest,
+  type PostEndpointsModifyResponse,
   type PostHTTPListenerModifyRequest,
   type PostHTTPListenerModifyResponse,
   type PostRouteModifyRequest,
@@ -37,6 +39,7 @@ export interface ExtensionClient {
     request: PostHTTPListenerModifyRequest,
   ): Promise<PostHTTPListenerModifyResponse>;
   postClusterModify(request: PostClusterModifyRequest): Promise<PostClusterModifyResponse>;
+  postEndpointsModify(request: PostEndpointsModifyRequest): Promise<PostEndpointsModifyResponse>;
   postTranslateModify(request: PostTranslateModifyRequest): Promise<PostTranslateModifyResponse>;
   close(): void;
 }
@@ -114,6 +117,7 @@ export function connectExtension(
     postVirtualHostModify: call(client.postVirtualHostModify),
     postHTTPListenerModify: call(client.postHttpListenerModify),
     postClusterModify: call(client.postClusterModify),
+    postEndpointsModify: call(client.postEndpointsModify),
     postTranslateModify: call(client.postTranslateModify),
     close: () => client.close(),
   };

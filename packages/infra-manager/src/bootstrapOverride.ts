@@ -3,8 +3,17 @@
 // messages (fields set replace, messages merge, lists append), JSONPatch applies RFC 6902
 // operations in order. The generated document is first written with Envoy's proto field names
 // (snake_case), which the user's YAML and patch paths use; Envoy reads either.
+import { createRequire } from 'node:module';
 import type { ProxyInfra } from '@egts/ir';
-import jsonPatch from 'fast-json-patch';
+import type jsonPatch from 'fast-json-patch';
+
+// Loaded at the first patch, not at import: most configurations have no
+// EnvoyProxy bootstrap JSONPatch (#24).
+let jsonPatchLibrary: typeof jsonPatch | undefined;
+const patches = (): typeof jsonPatch => {
+  jsonPatchLibrary ??= createRequire(import.meta.url)('fast-json-patch') as typeof jsonPatch;
+  return jsonPatchLibrary;
+};
 
 type Override = NonNullable<ProxyInfra['bootstrap']>;
 
@@ -44,7 +53,7 @@ export function applyBootstrapOverride(generated: object, override: Override): o
   for (const [i, patch] of (override.jsonPatches ?? []).entries()) {
     try {
       // Validated, on the clone made above.
-      document = jsonPatch.applyOperation(
+      document = patches().applyOperation(
         document,
         patch as jsonPatch.Operation,
         true,

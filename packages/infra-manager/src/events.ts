@@ -81,6 +81,12 @@ export interface ProxyStatus {
   readonly pid: number | undefined;
   /** `127.0.0.1:<port>` of its admin interface. */
   readonly adminAddress: string;
+  /**
+   * `127.0.0.1:<port>` serving `GET /stats/prometheus` (compressed as the EnvoyProxy's
+   * `telemetry.metrics.prometheus.compression` asks) and `/ready`, once known; absent when the
+   * EnvoyProxy disables Prometheus.
+   */
+  readonly metricsAddress?: string;
   readonly restarts: number;
   readonly state: 'running' | 'backoff' | 'stopping';
 }

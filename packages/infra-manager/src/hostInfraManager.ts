@@ -1,14 +1,16 @@
 // Host infrastructure: runs one Envoy process per proxy fleet of the Infra IR on this machine
 // (Envoy Gateway's Host infrastructure provider), and keeps the set of processes matching the IR.
-import { findEnvoy, type ValidationResult, validateEnvoyConfig } from '@egts/envoy-binary';
+import { findEnvoy } from '@egts/envoy-binary';
 import type { InfraIR, ProxyInfra } from '@egts/ir';
+import { createBootstrapJudge } from './bootstrapJudge.js';
 import { applyBootstrapOverride } from './bootstrapOverride.js';
 import type { ProxyEvent, ProxyStatus } from './events.js';
 import { freePort } from './internal/freePort.js';
 import { type LaunchSpec, ProxyProcess } from './internal/proxyProcess.js';
 import { takeOverOrphans } from './internal/proxyRecords.js';
 import { proxyBootstrap, type XdsAddress } from './proxyBootstrap.js';
-import { proxyMetrics } from './proxyMetrics.js';
+import { proxyMetrics, sinkTargets } from './proxyMetrics.js';
+import { ZONE_VARIABLE } from './proxyZone.js';
 
 export interface HostInfraManagerOptions {
   /** The xDS server every proxy connects to (Delta ADS). */
@@ -39,6 +41,11 @@ export interface HostInfraManagerOptions {
   readonly orphanGraceMs?: number;
   /** The process whose death orphans the proxies; default this one. */
   readonly ownerPid?: number;
+  /**
+   * The zone the proxies run in, for zone-aware routing; default the ENVOY_SERVICE_ZONE
+   * environment variable (Envoy Gateway's name for it), none when unset.
+   */
+  readonly zone?: string;
 }
 
 export interface HostInfraManager {
@@ -50,6 +57,11 @@ export interface HostInfraManager {
   apply(infraIR: InfraIR): Promise<void>;
   /** The supervised proxies, by name. */
   proxies(): ProxyStatus[];
+  /**
+   * What a proxy's running Envoy wrote to stdout and stderr so far: its access log when a sink
+   * writes to `/dev/stdout` (Envoy Gateway's default), with Envoy's own log; '' when none runs.
+   */
+  output(name: string): string;
   /** Stops every proxy (drain, SIGTERM, SIGKILL after the timeout); nothing is left running. */
   close(): Promise<void>;
 }
@@ -73,11 +85,19 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     .map(([component, level]) => `${component}:${String(level)}`)
     .sort();
   const concurrency = envoyProxy.concurrency;
+  const metrics = proxyMetrics(
+    proxy.envoyProxy,
+    proxy.metricSinks && sinkTargets(proxy.metricSinks, 'host'),
+  );
   const generated = proxyBootstrap({
     proxyName: proxy.name,
     xds: options.xds,
-    metrics: proxyMetrics(proxy.envoyProxy),
+    metrics,
+    ...proxyZoneOption(options),
   });
+  const telemetry = isRecord(envoyProxy.telemetry) ? envoyProxy.telemetry : {};
+  const metricsSpec = isRecord(telemetry.metrics) ? telemetry.metrics : {};
+  const prometheus = isRecord(metricsSpec.prometheus) ? metricsSpec.prometheus : {};
   let bootstrap: object = generated;
   let refused: string | undefined;
   try {
@@ -92,7 +112,13 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     componentLogLevels: components.length === 0 ? undefined : components.join(','),
     concurrency: typeof concurrency === 'number' && concurrency > 0 ? concurrency : undefined,
     ...(proxy.shutdown ? { shutdown: proxy.shutdown } : {}),
+    ...(prometheus.disable === true ? {} : { prometheus: { metrics } }),
   };
+};
+
+const proxyZoneOption = (options: HostInfraManagerOptions): { zone?: string } => {
+  const zone = options.zone ?? process.env[ZONE_VARIABLE];
+  return zone === undefined || zone === '' ? {} : { zone };
 };
 
 export const createHostInfraManager = (options: HostInfraManagerOptions): HostInfraManager => {
@@ -141,49 +167,28 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
     return port;
   };
 
-  // `envoy --mode validate` of each overridden bootstrap, by its text: once per new bootstrap.
-  const validations = new Map<string, Promise<ValidationResult>>();
   /**
    * EnvoyProxy bootstraps are checked before a proxy restarts with one: one that does not apply
    * or that Envoy refuses leaves the running proxy (with its last good bootstrap) alone, and
    * starts none.
    */
-  /** Fleets whose last bootstrap was refused. */
-  const refused = new Set<string>();
+  const judge = createBootstrapJudge({ envoyPath, onEvent: options.onEvent });
   const refuseInvalidBootstraps = async (desired: Map<string, LaunchSpec>): Promise<void> => {
-    // Fleets refused before whose bootstrap is now taken (or that are gone): said once.
-    const accepted = (name: string) => {
-      if (refused.delete(name)) options.onEvent?.({ type: 'bootstrap-accepted', proxy: name });
-    };
-    for (const name of refused) if (!desired.has(name)) accepted(name);
+    judge.retain(new Set(desired.keys()));
     for (const [name, spec] of desired) {
       const current = running.get(name);
-      if (spec.overridden === undefined) {
-        accepted(name);
+      if (
+        spec.overridden === undefined ||
+        (current && JSON.stringify(current.spec) === JSON.stringify(spec))
+      ) {
+        judge.accept(name);
         continue;
       }
-      if (current && JSON.stringify(current.spec) === JSON.stringify(spec)) {
-        accepted(name);
-        continue;
-      }
-      let reason = spec.overridden === true ? undefined : spec.overridden;
-      if (reason === undefined) {
-        const key = JSON.stringify(spec.bootstrap);
-        let validation = validations.get(key);
-        if (validation === undefined) {
-          validation = validateEnvoyConfig(spec.bootstrap, { envoyPath });
-          validations.set(key, validation);
-        }
-        const result = await validation;
-        if (!result.valid)
-          reason = `spec.bootstrap: Envoy refuses it: ${result.output.trim().split('\n').slice(-3).join(' ')}`;
-      }
-      if (reason === undefined) {
-        accepted(name);
-        continue;
-      }
-      refused.add(name);
-      options.onEvent?.({ type: 'bootstrap-refused', proxy: name, reason });
+      const reason = await judge.judge(
+        name,
+        spec.overridden === true ? spec.bootstrap : { error: spec.overridden },
+      );
+      if (reason === undefined) continue;
       if (current) desired.set(name, current.spec);
       else desired.delete(name);
     }
@@ -198,6 +203,11 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
     );
     if ([...desired.values()].some((spec) => spec.overridden !== undefined))
       await refuseInvalidBootstraps(desired);
+    else {
+      // Nothing to judge (no await): a fleet refused before has no override any more.
+      judge.retain(new Set(desired.keys()));
+      for (const name of desired.keys()) judge.accept(name);
+    }
     if (closed) return;
     if (!orphansStopped && options.stateDir !== undefined) {
       orphansStopped = true;
@@ -267,6 +277,7 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
       );
       return next;
     },
+    output: (name) => running.get(name)?.output() ?? '',
     proxies: () =>
       [...running.values()]
         .map((proxy) => proxy.status())

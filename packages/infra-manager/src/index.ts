@@ -34,8 +34,8 @@ export {
 } from './kubernetesRateLimit.js';
 export type { ProxyBootstrapOptions, XdsAddress } from './proxyBootstrap.js';
 export { proxyBootstrap, XDS_CLUSTER, xdsSdsFiles, xdsSdsSecrets } from './proxyBootstrap.js';
-export type { ProxyMetrics, StatsMatch } from './proxyMetrics.js';
-export { proxyMetrics } from './proxyMetrics.js';
+export type { MetricSinkTarget, ProxyMetrics, StatsMatch } from './proxyMetrics.js';
+export { proxyMetrics, sinkTargets } from './proxyMetrics.js';
 export type {
   RateLimitServiceEvent,
   RateLimitServiceHandle,

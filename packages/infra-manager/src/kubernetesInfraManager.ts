@@ -1,7 +1,11 @@
 // Kubernetes infrastructure: keeps one set of objects per proxy fleet of the Infra IR (Envoy
 // Gateway's Kubernetes infrastructure provider) with server-side apply, and deletes what no fleet needs.
+
+import { findEnvoy } from '@egts/envoy-binary';
 import type { InfraIR, ProxyInfra } from '@egts/ir';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { createBootstrapJudge } from './bootstrapJudge.js';
+import type { ProxyEvent } from './events.js';
 import { deleteInBackground, isNotFound, lazyObjectClient } from './internal/kubernetesClient.js';
 import {
   COMPONENT_LABEL,
@@ -11,7 +15,9 @@ import {
   kubernetesObjects,
   MANAGED_BY,
   MANAGED_BY_LABEL,
+  proxyPodFiles,
 } from './internal/kubernetesObjects.js';
+import { validateAsPod } from './internal/podValidation.js';
 import {
   type GatewayStatusAddress,
   type ServiceAddressFields,
@@ -28,6 +34,14 @@ export interface KubernetesInfraManagerOptions {
   readonly image?: string;
   /** Server-side apply field manager; default `egts`. */
   readonly fieldManager?: string;
+  /**
+   * The Envoy that validates EnvoyProxy bootstraps (`envoy --mode validate`) before a fleet's
+   * ConfigMap gets one; default `findEnvoy()` when there is one. Without it, only a patch that
+   * does not apply is refused (a result Envoy refuses then fails the new pods' readiness).
+   */
+  readonly envoyPath?: string;
+  /** A fleet's EnvoyProxy bootstrap refused (it keeps its last good objects), or accepted again. */
+  readonly onEvent?: (event: ProxyEvent) => void;
 }
 
 export interface KubernetesInfraManager {
@@ -46,6 +60,22 @@ export interface KubernetesInfraManager {
 
 export const DEFAULT_ENVOY_IMAGE = 'docker.io/envoyproxy/envoy:distroless-v1.36.2';
 
+const anEnvoy = (): string | undefined => {
+  try {
+    return findEnvoy();
+  } catch {
+    return undefined;
+  }
+};
+
+/** The bootstrap a fleet's ConfigMap carries. */
+const bootstrapOf = (objects: readonly KubeObject[]): object => {
+  const configMap = objects.find((o) => o.kind === 'ConfigMap') as
+    | (KubeObject & { data?: Record<string, string> })
+    | undefined;
+  return JSON.parse(configMap?.data?.['envoy.json'] ?? '{}') as object;
+};
+
 export const createKubernetesInfraManager = (
   options: KubernetesInfraManagerOptions,
 ): KubernetesInfraManager => {
@@ -53,6 +83,11 @@ export const createKubernetesInfraManager = (
   const fieldManager = options.fieldManager ?? 'egts';
   const namespaces = new Set<string>();
   let queue: Promise<void> = Promise.resolve();
+  const judge = createBootstrapJudge({
+    envoyPath: options.envoyPath ?? anEnvoy(),
+    validate: validateAsPod(proxyPodFiles()),
+    onEvent: options.onEvent,
+  });
 
   const gatewayClassOwner = async (name: string) => {
     const { api } = await client();
@@ -75,7 +110,7 @@ export const createKubernetesInfraManager = (
     for (const proxy of infraIR.proxies) {
       namespaces.add(proxy.namespace);
       const owner = await gatewayClassOwner(proxy.owner.gatewayClass);
-      let objects: KubeObject[];
+      let objects: KubeObject[] | { error: string };
       try {
         objects = kubernetesObjects(proxy, {
           xds: options.xds,
@@ -84,9 +119,18 @@ export const createKubernetesInfraManager = (
           ...(owner ? { owner } : {}),
         });
       } catch (error) {
-        // An EnvoyProxy bootstrap patch that does not apply: this fleet keeps the objects it
-        // has (its proxies their last good bootstrap); the other fleets go on.
-        console.warn(`egts: fleet ${proxy.name}: ${(error as Error).message}`);
+        objects = { error: (error as Error).message };
+      }
+      let refused: string | undefined;
+      if (proxy.bootstrap)
+        refused = await judge.judge(
+          proxy.name,
+          'error' in objects ? objects : bootstrapOf(objects),
+        );
+      else judge.accept(proxy.name);
+      if (refused !== undefined || 'error' in objects) {
+        // An EnvoyProxy bootstrap refused: this fleet keeps the objects it has (its proxies
+        // their last good bootstrap); the other fleets go on.
         const name = fleetObjectName(proxy);
         for (const { kind } of FLEET_KINDS) wanted.add(`${kind}/${proxy.namespace}/${name}`);
         continue;
@@ -105,6 +149,7 @@ export const createKubernetesInfraManager = (
         );
       }
     }
+    judge.retain(new Set(infraIR.proxies.map((proxy) => proxy.name)));
     // Anything we manage that no fleet wants any more goes (a removed Gateway, an HPA no longer asked for).
     for (const namespace of namespaces) {
       for (const { apiVersion, kind } of FLEET_KINDS) {

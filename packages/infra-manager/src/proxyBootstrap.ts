@@ -27,6 +27,7 @@ import {
   prometheusCompressor,
   statsConfig,
 } from './proxyMetrics.js';
+import { LOCAL_CLUSTER, localCluster } from './proxyZone.js';
 
 /** Where the proxies reach the xDS server. */
 export interface XdsAddress {
@@ -144,6 +145,11 @@ export interface ProxyBootstrapOptions {
   };
   /** EnvoyProxy metrics settings the bootstrap holds: stats kept, Prometheus compression. */
   readonly metrics?: ProxyMetrics;
+  /**
+   * The proxy's zone, for zone-aware routing (BackendTrafficPolicy `zoneAware.preferLocal`):
+   * node.locality and a `local_cluster` of this proxy alone in that zone (see proxyZone.ts).
+   */
+  readonly zone?: string;
 }
 
 /** The static cluster that reaches the admin interface, for `/stats/prometheus`. */
@@ -330,7 +336,12 @@ export const proxyBootstrap = (options: ProxyBootstrapOptions): object => {
   const prometheus = probes?.prometheus ?? true;
   const sinks = metricSinks(options.metrics);
   const bootstrap = Bootstrap.fromPartial({
-    node: { id: options.proxyName, cluster: options.proxyName },
+    node: {
+      id: options.proxyName,
+      cluster: options.proxyName,
+      ...(options.zone === undefined ? {} : { locality: { zone: options.zone } }),
+    },
+    ...(options.zone === undefined ? {} : { clusterManager: { localClusterName: LOCAL_CLUSTER } }),
     // Most of what Envoy spends applying CDS is creating each cluster's stats; its traffic stats
     // (upstream_rq_*, upstream_cx_*, about 80% of them) are made on a cluster's first request
     // instead. At 5,000 clusters this halves Envoy's CPU time to first serving (issue #24); a
@@ -365,6 +376,7 @@ export const proxyBootstrap = (options: ProxyBootstrapOptions): object => {
         xdsCluster(options.xds),
         ...(probes && prometheus ? [prometheusCluster(probes.adminPort)] : []),
         ...sinks.clusters,
+        ...(options.zone === undefined ? [] : [localCluster(options.zone)]),
       ],
       ...(probes
         ? { listeners: [readyListener(probes.readyPort, probes.path, prometheus, options.metrics)] }
@@ -381,4 +393,40 @@ export const proxyBootstrap = (options: ProxyBootstrapOptions): object => {
       : {}),
   });
   return toEnvoyJson(Bootstrap, bootstrap) as object;
+};
+
+/** Name of host mode's metrics listener (see withHostMetrics). */
+export const HOST_METRICS_LISTENER = 'egts-proxy-metrics';
+
+/**
+ * Host mode's metrics endpoint, a pod's ready listener on this machine: `/stats/prometheus` of
+ * the admin interface (at `adminPort`), compressed as the EnvoyProxy's `prometheus.compression`
+ * asks, and `/ready`, on a loopback port the kernel picks (several proxies share the host). Added
+ * when the process starts, since the admin port is the process's own.
+ */
+export const withHostMetrics = (
+  bootstrap: object,
+  adminPort: number,
+  metrics: ProxyMetrics | undefined,
+): object => {
+  const listener = toEnvoyJson(
+    Listener,
+    Listener.fromPartial({
+      ...readyListener(0, '/ready', true, metrics),
+      name: HOST_METRICS_LISTENER,
+      address: { socketAddress: { address: '127.0.0.1', portValue: 0 } },
+    }),
+  );
+  const cluster = toEnvoyJson(Cluster, prometheusCluster(adminPort));
+  // An EnvoyProxy bootstrap override is written with Envoy's proto field names.
+  const key = 'static_resources' in bootstrap ? 'static_resources' : 'staticResources';
+  const base = bootstrap as Record<string, { listeners?: unknown[]; clusters?: unknown[] }>;
+  return {
+    ...base,
+    [key]: {
+      ...base[key],
+      listeners: [...(base[key]?.listeners ?? []), listener],
+      clusters: [...(base[key]?.clusters ?? []), cluster],
+    },
+  };
 };

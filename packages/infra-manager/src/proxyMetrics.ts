@@ -17,6 +17,7 @@ import {
   packAny,
   Zstd,
 } from '@egts/envoy-api';
+import type { ProxyInfra } from '@egts/ir';
 
 type StatsConfig = NonNullable<Bootstrap['statsConfig']>;
 type StringMatcher = NonNullable<
@@ -39,8 +40,36 @@ export interface ProxyMetrics {
     readonly minContentLength?: number;
   };
   /** OpenTelemetry collectors the proxy pushes its stats to (`sinks[].openTelemetry`). */
-  readonly openTelemetry?: readonly { readonly host: string; readonly port: number }[];
+  readonly openTelemetry?: readonly MetricSinkTarget[];
 }
+
+/** One OpenTelemetry collector: its addresses, and counters and histograms sent as deltas. */
+export interface MetricSinkTarget {
+  readonly host: string;
+  readonly port: number;
+  /** Further addresses of the same collector (a Service's other endpoints). */
+  readonly more?: readonly { readonly host: string; readonly port: number }[];
+  readonly reportCountersAsDeltas?: boolean;
+  readonly reportHistogramsAsDeltas?: boolean;
+}
+
+/**
+ * Where the proxy reaches the translator's resolved sinks (ProxyInfra `metricSinks`): `host`, a
+ * process on this machine, at the Service's endpoints; `cluster`, a pod, by the cluster DNS name.
+ */
+export const sinkTargets = (
+  sinks: NonNullable<ProxyInfra['metricSinks']>,
+  where: 'host' | 'cluster',
+): MetricSinkTarget[] =>
+  sinks.flatMap((sink) => {
+    const deltas = {
+      reportCountersAsDeltas: sink.reportCountersAsDeltas,
+      reportHistogramsAsDeltas: sink.reportHistogramsAsDeltas,
+    };
+    if (where === 'cluster') return [{ host: sink.authority, port: sink.port, ...deltas }];
+    const [first, ...more] = sink.endpoints;
+    return first ? [{ ...first, ...(more.length > 0 ? { more } : {}), ...deltas }] : [];
+  });
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -48,9 +77,13 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const MATCH_TYPES = new Set(['Exact', 'Prefix', 'Suffix', 'RegularExpression']);
 const COMPRESSORS = new Set(['Gzip', 'Brotli', 'Zstd']);
 
-/** The bootstrap metrics settings of an EnvoyProxy spec (as the Infra IR carries it). */
+/**
+ * The bootstrap metrics settings of an EnvoyProxy spec (as the Infra IR carries it); `sinks`, the
+ * translator's resolved OpenTelemetry sinks (backendRefs), in place of the spec's own host and port.
+ */
 export const proxyMetrics = (
   envoyProxy: Readonly<Record<string, unknown>> | undefined,
+  sinks?: readonly MetricSinkTarget[],
 ): ProxyMetrics => {
   const telemetry = isRecord(envoyProxy?.telemetry) ? envoyProxy.telemetry : {};
   const metrics = isRecord(telemetry.metrics) ? telemetry.metrics : {};
@@ -70,12 +103,14 @@ export const proxyMetrics = (
   const compression = isRecord(prometheus.compression) ? prometheus.compression : undefined;
   const type = typeof compression?.type === 'string' ? compression.type : undefined;
   const min = compression?.minContentLength;
-  const openTelemetry = (Array.isArray(metrics.sinks) ? metrics.sinks : []).flatMap((sink) => {
-    const otel = isRecord(sink) && sink.type === 'OpenTelemetry' ? sink.openTelemetry : undefined;
-    return isRecord(otel) && typeof otel.host === 'string'
-      ? [{ host: otel.host, port: typeof otel.port === 'number' ? otel.port : 4317 }]
-      : [];
-  });
+  const openTelemetry =
+    sinks ??
+    (Array.isArray(metrics.sinks) ? metrics.sinks : []).flatMap((sink) => {
+      const otel = isRecord(sink) && sink.type === 'OpenTelemetry' ? sink.openTelemetry : undefined;
+      return isRecord(otel) && typeof otel.host === 'string'
+        ? [{ host: otel.host, port: typeof otel.port === 'number' ? otel.port : 4317 }]
+        : [];
+    });
   return {
     ...(openTelemetry.length > 0 ? { openTelemetry } : {}),
     ...(matches.length > 0 ? { matches } : {}),
@@ -168,19 +203,23 @@ export const metricSinks = (
 ): { statsSinks: NonNullable<Bootstrap['statsSinks']>; clusters: Cluster[] } => {
   const sinks = metrics?.openTelemetry ?? [];
   return {
-    statsSinks: sinks.map((_, n) => ({
+    statsSinks: sinks.map((sink, n) => ({
       name: 'envoy.stat_sinks.open_telemetry',
       typedConfig: packAny(
         OpenTelemetryStatsSinkConfig,
         OpenTelemetryStatsSinkConfig.fromPartial({
           grpcService: { envoyGrpc: { clusterName: sinkCluster(n) } },
+          reportCountersAsDeltas: sink.reportCountersAsDeltas === true,
+          reportHistogramsAsDeltas: sink.reportHistogramsAsDeltas === true,
         }),
       ),
     })),
-    clusters: sinks.map(({ host, port }, n) =>
+    clusters: sinks.map(({ host, port, more = [] }, n) =>
       Cluster.fromPartial({
         name: sinkCluster(n),
-        type: isIP(host) !== 0 ? Cluster_DiscoveryType.STATIC : Cluster_DiscoveryType.STRICT_DNS,
+        type: [host, ...more.map((m) => m.host)].every((h) => isIP(h) !== 0)
+          ? Cluster_DiscoveryType.STATIC
+          : Cluster_DiscoveryType.STRICT_DNS,
         connectTimeout: { seconds: 10 },
         // OTLP/gRPC needs HTTP/2 upstream.
         typedExtensionProtocolOptions: {
@@ -193,9 +232,11 @@ export const metricSinks = (
           clusterName: sinkCluster(n),
           endpoints: [
             {
-              lbEndpoints: [
-                { endpoint: { address: { socketAddress: { address: host, portValue: port } } } },
-              ],
+              lbEndpoints: [{ host, port }, ...more].map((address) => ({
+                endpoint: {
+                  address: { socketAddress: { address: address.host, portValue: address.port } },
+                },
+              })),
             },
           ],
         },

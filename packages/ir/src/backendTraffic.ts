@@ -25,9 +25,46 @@ export const ConsistentHashSchema = z.object({
 });
 export type ConsistentHash = z.infer<typeof ConsistentHashSchema>;
 
+/**
+ * How requests spread over endpoint zones (BackendTrafficPolicy `loadBalancer.zoneAware`): prefer
+ * the proxy's own zone (Envoy zone-aware routing), or weigh each zone.
+ */
+export const ZoneAwareSchema = z.object({
+  preferLocal: z
+    .object({
+      /** Fewest endpoints in all zones for zone-aware routing to apply (Envoy's default 6). */
+      minEndpoints: z.number().int().nonnegative().optional(),
+      /** Percentage of requests routed zone-aware (default 100). */
+      percentageEnabled: z.number().min(0).max(100).optional(),
+      /** Keep every request in the local zone while it has at least this many endpoints. */
+      forceMinEndpointsInZone: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+  /** A weight per zone; zones not listed weigh 1. */
+  weightedZones: z.array(z.object({ zone: z.string(), weight: z.number().int() })).optional(),
+});
+export type ZoneAware = z.infer<typeof ZoneAwareSchema>;
+
 /** How a cluster picks an endpoint (BackendTrafficPolicy `loadBalancer`). */
 export const LoadBalancerSchema = z.object({
-  type: z.enum(['RoundRobin', 'LeastRequest', 'Random', 'ConsistentHash']),
+  type: z.enum(['RoundRobin', 'LeastRequest', 'Random', 'ConsistentHash', 'BackendUtilization']),
+  zoneAware: ZoneAwareSchema.optional(),
+  /**
+   * BackendUtilization: client-side weighted round robin, endpoint weights from the ORCA load
+   * reports endpoints send in response headers (`loadBalancer.backendUtilization`).
+   */
+  backendUtilization: z
+    .object({
+      blackoutPeriodMs: z.number().optional(),
+      weightExpirationPeriodMs: z.number().optional(),
+      weightUpdatePeriodMs: z.number().optional(),
+      /** Error rate penalty, percent (100 = 1.0). */
+      errorUtilizationPenaltyPercent: z.number().optional(),
+      metricNamesForComputingUtilization: z.array(z.string()).optional(),
+      /** Pass the ORCA headers on to the client (default: removed). */
+      keepResponseHeaders: z.boolean().optional(),
+    })
+    .optional(),
   consistentHash: ConsistentHashSchema.optional(),
   /** Slow start window for new endpoints (RoundRobin, LeastRequest). */
   slowStartWindowMs: z.number().optional(),
@@ -201,6 +238,11 @@ export const LocalRateLimitRuleSchema = z.object({
    * its name (`<policy namespace>/<policy name>/rule/<i>`).
    */
   shared: z.string().optional(),
+  /**
+   * This rule's `xRateLimitHeaders`: whether its x-ratelimit-* headers are sent, over the
+   * listener's setting (Envoy's per-rate-limit x_ratelimit_option).
+   */
+  xRateLimitHeaders: z.boolean().optional(),
 });
 export type LocalRateLimitRule = z.infer<typeof LocalRateLimitRuleSchema>;
 
@@ -211,7 +253,7 @@ export const LocalRateLimitSchema = z.object({
   rules: z.array(LocalRateLimitRuleSchema),
   /** Send `x-ratelimit-*` response headers (default true; ClientTrafficPolicy can turn them off). */
   headers: z.boolean().optional(),
-  /** The policy's own `xRateLimitHeaders` (every rule alike), over the listener's `headers`. */
+  /** The route-wide rule's own `xRateLimitHeaders` (the default bucket's), over `headers`. */
   xRateLimitHeaders: z.boolean().optional(),
 });
 export type LocalRateLimit = z.infer<typeof LocalRateLimitSchema>;

@@ -15,3 +15,18 @@ export const FilterOrderSchema = z.array(
   z.object({ name: z.string(), before: z.string().optional(), after: z.string().optional() }),
 );
 export type FilterOrder = z.infer<typeof FilterOrderSchema>;
+
+/**
+ * `geoIP.provider` (type MaxMind): the local paths of the MaxMind databases Envoy's geoip filter
+ * looks client addresses up in, one per kind of data.
+ */
+export const GeoIPProviderSchema = z.object({
+  maxMind: z.object({
+    countryDbPath: z.string().optional(),
+    cityDbPath: z.string().optional(),
+    asnDbPath: z.string().optional(),
+    ispDbPath: z.string().optional(),
+    anonymousIpDbPath: z.string().optional(),
+  }),
+});
+export type GeoIPProvider = z.infer<typeof GeoIPProviderSchema>;

@@ -23,6 +23,11 @@ export const GlobalRateLimitRuleSchema = LocalRateLimitRuleSchema.omit({ limit: 
   /** Shared by every route the policy reaches (`shared: true`). */
   shared: z.boolean(),
   limit: z.object({ requests: z.number().int().nonnegative(), unit: RateLimitUnitSchema }),
+  /**
+   * `limit.fromMetadata`: a request's limit read from dynamic metadata `namespace`/`key` (a struct
+   * with requests_per_unit and unit) when present, else `limit` (Envoy's RateLimit limit override).
+   */
+  limitFromMetadata: z.object({ namespace: z.string(), key: z.string() }).optional(),
   /** Query parameters that must match (all of them); `invert`: must not match. */
   queryParams: z.array(QueryParamMatchSchema).optional(),
   /** Count, but never refuse (`shadowMode`). */

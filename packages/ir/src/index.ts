@@ -23,6 +23,7 @@ export type {
   TCPKeepalive,
   UpstreamDNS,
   UpstreamTimeouts,
+  ZoneAware,
 } from './backendTraffic.js';
 export type { ClientTraffic, ClientValidation, HeaderMutation } from './clientTraffic.js';
 export type { CredentialInjection } from './credentialInjection.js';
@@ -39,7 +40,7 @@ export type {
   EnvoyPatchPolicyOutcome,
   JSONPatch,
 } from './envoyPatchPolicy.js';
-export type { FilterOrder, IpFamily } from './envoyProxy.js';
+export type { FilterOrder, GeoIPProvider, IpFamily } from './envoyProxy.js';
 export {
   prefixRewriteRegex,
   regexQuote,

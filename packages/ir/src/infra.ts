@@ -86,6 +86,23 @@ export const ProxyInfraSchema = z.object({
         .optional(),
     })
     .optional(),
+  /**
+   * The EnvoyProxy's OpenTelemetry metric sinks (`telemetry.metrics.sinks`), resolved as Envoy
+   * Gateway's ResolvedMetricSinks: where the collector is (`authority`: its host or the Service's
+   * cluster DNS name, for a proxy in the cluster; `endpoints`: the Service's endpoints, for a proxy
+   * on this host) and whether counters and histograms are sent as deltas.
+   */
+  metricSinks: z
+    .array(
+      z.object({
+        authority: z.string(),
+        port: z.number().int(),
+        endpoints: z.array(z.object({ host: z.string(), port: z.number().int() })),
+        reportCountersAsDeltas: z.boolean(),
+        reportHistogramsAsDeltas: z.boolean(),
+      }),
+    )
+    .optional(),
   /** The EnvoyProxy spec that parametrises the fleet (from the Gateway, else the GatewayClass), if any. */
   envoyProxy: z.record(z.string(), z.unknown()).optional(),
 });

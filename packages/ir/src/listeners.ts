@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ClientTrafficSchema } from './clientTraffic.js';
 import { RouteDestinationSchema, TLSCertificateSchema } from './destination.js';
 import { EnvoyPatchPolicyIRSchema } from './envoyPatchPolicy.js';
-import { FilterOrderSchema, IpFamilySchema } from './envoyProxy.js';
+import { FilterOrderSchema, GeoIPProviderSchema, IpFamilySchema } from './envoyProxy.js';
 import { ExtensionServerPolicySchema } from './extensionServer.js';
 import { RateLimitServiceSchema } from './globalRateLimit.js';
 import { HTTPRouteIRSchema } from './httpRoute.js';
@@ -69,6 +69,8 @@ export const HTTPListenerSchema = z.object({
   rateLimitService: RateLimitServiceSchema.optional(),
   /** The fleet's EnvoyProxy `filterOrder`: HTTP filters moved from their default places. */
   filterOrder: FilterOrderSchema.optional(),
+  /** The fleet's EnvoyProxy `geoIP` provider: the MaxMind databases the geoip filter reads. */
+  geoIP: GeoIPProviderSchema.optional(),
   /**
    * The fleet's EnvoyProxy `metrics.enableGRPCStats`: true counts gRPC calls (grpc_stats) on
    * every listener, false on none; absent: on listeners serving a GRPCRoute, as Envoy Gateway has it.

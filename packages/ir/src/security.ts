@@ -106,6 +106,30 @@ export const AuthorizationRuleSchema = z.object({
     .optional(),
   /** A CEL expression over Envoy's request attributes that must also hold. */
   cel: z.string().optional(),
+  /**
+   * Client IP geolocations (any), each a set of fields that must all equal what the geoip filter
+   * found for the client address (EnvoyProxy geoIP); country, region, city and ISP ignore case.
+   */
+  geoLocations: z
+    .array(
+      z.object({
+        country: z.string().optional(),
+        region: z.string().optional(),
+        city: z.string().optional(),
+        asn: z.number().int().optional(),
+        isp: z.string().optional(),
+        anonymous: z
+          .object({
+            isAnonymous: z.boolean().optional(),
+            isVPN: z.boolean().optional(),
+            isHosting: z.boolean().optional(),
+            isTor: z.boolean().optional(),
+            isProxy: z.boolean().optional(),
+          })
+          .optional(),
+      }),
+    )
+    .optional(),
 });
 export type AuthorizationRule = z.infer<typeof AuthorizationRuleSchema>;
 

@@ -26,10 +26,11 @@ export const AccessLogSinkSchema = z.object({
   text: z.string().optional(),
   /**
    * Where it logs (EnvoyProxy `accessLog.settings[].type`): Listener, on the listener only;
-   * Route, on the connection managers and proxies only; absent, both (the listener then logs
-   * only requests no route matched).
+   * Route, on the connection managers and proxies only; Upstream, each upstream request of the
+   * HTTP router; absent, listeners and connection managers (the listener then logs only
+   * requests no route matched).
    */
-  type: z.enum(['Listener', 'Route']).optional(),
+  type: z.enum(['Listener', 'Route', 'Upstream']).optional(),
   /** CEL expressions a request must all match to be logged (`settings[].matches`). */
   matches: z.array(z.string()).optional(),
   /** OTLP logs to a collector, with resource attributes on every record. */

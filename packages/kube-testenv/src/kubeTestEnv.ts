@@ -67,6 +67,12 @@ export interface KubeTestEnvOptions {
   readonly crdPaths?: readonly string[];
   /** How long the API server may take to become ready; default 120 s (a loaded 2-core machine). */
   readonly startTimeoutMs?: number;
+  /**
+   * Serve ClusterTrustBundles (certificates.k8s.io/v1beta1: a beta API, off by default in
+   * Kubernetes 1.33+, behind the ClusterTrustBundle feature gate); default true. False gives an
+   * API server without them, as most clusters still are.
+   */
+  readonly clusterTrustBundles?: boolean;
 }
 
 const freePort = (): Promise<number> =>
@@ -179,6 +185,7 @@ const clusterScoped = new Set([
   'ClusterRoleBinding',
   'ValidatingAdmissionPolicy',
   'ValidatingAdmissionPolicyBinding',
+  'ClusterTrustBundle',
 ]);
 
 /**
@@ -240,6 +247,12 @@ export const startKubeTestEnv = async (options: KubeTestEnvOptions = {}): Promis
       '--enable-priority-and-fairness=false',
       '--profiling=false',
       '--v=0',
+      ...(options.clusterTrustBundles === false
+        ? []
+        : [
+            '--feature-gates=ClusterTrustBundle=true',
+            '--runtime-config=certificates.k8s.io/v1beta1/clustertrustbundles=true',
+          ]),
     ];
     apiserver = startProcess('kube-apiserver', join(bin, 'kube-apiserver'), apiArgs);
     const server = `https://127.0.0.1:${apiPort}`;

@@ -111,23 +111,18 @@ interface KindEntry {
   readonly versions: readonly string[];
 }
 
-// ClusterTrustBundle is not watched yet: its list hung against the test API server after a
-// restart (certificates.k8s.io/v1beta1, off by default), holding up the first snapshot. The file
-// and config-server providers read it; here a reference to one stays unresolved, with a condition.
-const NOT_WATCHED = new Set(['ClusterTrustBundle']);
-
-const kinds: KindEntry[] = resourceKinds
-  .filter(({ definition }) => !NOT_WATCHED.has(definition.kind))
-  .map(({ definition }) => ({
-    kind: definition.kind,
-    group: definition.group,
-    plural: definition.plural,
-    namespaced: definition.namespaced,
-    versions: [
-      definition.storageVersion,
-      ...Object.keys(definition.versions).filter((v) => v !== definition.storageVersion),
-    ],
-  }));
+// ClusterTrustBundle (certificates.k8s.io/v1beta1) is a beta API most API servers do not serve:
+// its informer then counts as synced and empty, and a reference to one stays unresolved.
+const kinds: KindEntry[] = resourceKinds.map(({ definition }) => ({
+  kind: definition.kind,
+  group: definition.group,
+  plural: definition.plural,
+  namespaced: definition.namespaced,
+  versions: [
+    definition.storageVersion,
+    ...Object.keys(definition.versions).filter((v) => v !== definition.storageVersion),
+  ],
+}));
 
 /** An API server discovery document (`GET /apis/<group>/<version>`): APIResourceList. */
 interface APIResourceList {
@@ -310,7 +305,7 @@ export const createKubernetesProvider = (
     }
     for (const key of decoded.keys()) if (!seen.has(key)) decoded.delete(key);
     for (const [key, { entry, reflector }] of informers) {
-      if (!reflector.stats.forbidden) continue;
+      if (!reflector.stats.forbidden && !reflector.stats.unavailable) continue;
       problems.push({
         severity: 'error',
         file: `kubernetes:${key}`,

@@ -4,21 +4,30 @@
 import { Bootstrap } from '@egts/envoy-api';
 import type { XdsIR } from '@egts/ir';
 import { socketAddress } from './internal/protoValues.js';
+import { proxyZone } from './proxyZone.js';
 import { translateXds } from './translateXds.js';
 
 export interface BootstrapOptions {
   /** Admin port on 127.0.0.1 (default 19000, as Envoy Gateway's proxies). */
   readonly adminPort?: number;
+  /**
+   * The proxy's own zone, for zone-aware routing (BackendTrafficPolicy `zoneAware.preferLocal`):
+   * node.locality and a local cluster of this proxy alone in that zone.
+   */
+  readonly zone?: string;
 }
 
 export const DEFAULT_ADMIN_PORT = 19000;
 
 export const translateBootstrap = (ir: XdsIR, options: BootstrapOptions = {}): Bootstrap => {
   const resources = translateXds(ir, { mode: 'static' });
+  const adminPort = options.adminPort ?? DEFAULT_ADMIN_PORT;
+  const zone = options.zone === undefined ? undefined : proxyZone(options.zone, adminPort);
   const bootstrap = Bootstrap.fromPartial({
-    node: { id: ir.name, cluster: ir.name },
-    admin: { address: socketAddress('127.0.0.1', options.adminPort ?? DEFAULT_ADMIN_PORT) },
+    node: { id: ir.name, cluster: ir.name, ...zone?.node },
+    admin: { address: socketAddress('127.0.0.1', adminPort) },
     staticResources: {},
+    ...zone?.bootstrap,
   });
   // The translated messages as they are: fromPartial would copy every one of them (at 5,000
   // routes, tens of MiB more at the peak of `egts translate -o xds`).
@@ -27,7 +36,7 @@ export const translateBootstrap = (ir: XdsIR, options: BootstrapOptions = {}): B
     staticResources: {
       ...bootstrap.staticResources!,
       listeners: [...resources.listeners],
-      clusters: [...resources.clusters],
+      clusters: zone ? [...resources.clusters, zone.localCluster] : [...resources.clusters],
       secrets: [...resources.secrets],
     },
   };

@@ -99,7 +99,32 @@ const manifests = (
 ) => `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: {name: eg}
-spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
+spec:
+  controllerName: gateway.envoyproxy.io/gatewayclass-controller
+  parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: proxy, namespace: default}
+---
+# Lua before the rate limit filter, so a limit it writes to dynamic metadata is read
+# (limit.fromMetadata); Envoy Gateway's default order has the rate limit filters first.
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyProxy
+metadata: {name: proxy, namespace: default}
+spec:
+  filterOrder: [{name: envoy.filters.http.lua, before: envoy.filters.http.ratelimit}]
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyExtensionPolicy
+metadata: {name: limit-writer, namespace: default}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: metadata}]
+  lua:
+  - type: Inline
+    inline: |
+      function envoy_on_request(handle)
+        if handle:headers():get("x-low-limit") == "yes" then
+          handle:streamInfo():dynamicMetadata():set("io.egts.limits", "override",
+            {requests_per_unit = 2, unit = "HOUR"})
+        end
+      end
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -117,7 +142,28 @@ metadata: {name: app-1, namespace: default, labels: {kubernetes.io/service-name:
 addressType: IPv4
 endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
 ports: [{name: http, port: ${backendPort}}]
-${['distinct', 'shared-a', 'shared-b', 'shadow', 'selectors', 'change'].map((r) => route(r, backendPort)).join('')}${policy(
+${['distinct', 'shared-a', 'shared-b', 'shadow', 'selectors', 'change', 'headers', 'metadata'].map((r) => route(r, backendPort)).join('')}${policy(
+  'headers',
+  ['headers'],
+  `      - clientSelectors: [{headers: [{name: x-user-id, value: one}]}]
+        limit: {requests: 10, unit: Hour}
+        xRateLimitHeaders: "Off"
+      - clientSelectors: [{headers: [{name: x-user-id, value: two}]}]
+        limit: {requests: 20, unit: Hour}
+        xRateLimitHeaders: DraftVersion03
+      - clientSelectors: [{headers: [{name: x-user-id, value: three}]}]
+        limit: {requests: 30, unit: Hour}
+`,
+)}${policy(
+  'metadata',
+  ['metadata'],
+  `      - clientSelectors: [{headers: [{name: x-user-id, type: Distinct}]}]
+        limit:
+          requests: 100
+          unit: Hour
+          fromMetadata: {namespace: io.egts.limits, key: override}
+`,
+)}${policy(
   'distinct',
   ['distinct'],
   `      - clientSelectors: [{headers: [{name: x-user-id, type: Distinct}]}]
@@ -366,6 +412,34 @@ describe.skipIf(missing.length > 0)(
         (await send(ports.b, '/shared-a')).status,
       ];
       expect(statuses).toEqual([200, 200, 429, 429]);
+    }, 120_000);
+
+    it('xRateLimitHeaders sends or drops the x-ratelimit-* headers rule by rule', async () => {
+      // Off drops them for its rule alone; DraftVersion03 and the listener's default send them.
+      const one = await send(ports.a, '/headers', { 'x-user-id': 'one' });
+      expect([one.status, one.limit]).toEqual([200, undefined]);
+      expect((await send(ports.a, '/headers', { 'x-user-id': 'two' })).limit).toBe('20, 20;w=3600');
+      expect((await send(ports.b, '/headers', { 'x-user-id': 'three' })).limit).toBe(
+        '30, 30;w=3600',
+      );
+    }, 120_000);
+
+    it('limit.fromMetadata takes the limit a filter wrote to dynamic metadata', async () => {
+      // The Lua filter writes {requests_per_unit: 2, unit: HOUR} when asked; otherwise the
+      // rule's own 100 per hour holds.
+      const low = { 'x-user-id': 'metadata-low', 'x-low-limit': 'yes' };
+      const replies = [
+        await send(ports.a, '/metadata', low),
+        await send(ports.b, '/metadata', low),
+        await send(ports.a, '/metadata', low),
+      ];
+      expect(replies.map((r) => r.status)).toEqual([200, 200, 429]);
+      expect(replies[0]?.limit).toBe('2, 2;w=3600');
+      const normal = { 'x-user-id': 'metadata-normal' };
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await send(ports.a, '/metadata', normal)).status);
+      expect(statuses).toEqual([200, 200, 200]);
+      expect((await send(ports.a, '/metadata', normal)).limit).toBe('100, 100;w=3600');
     }, 120_000);
 
     it('shadow mode counts but never refuses', async () => {

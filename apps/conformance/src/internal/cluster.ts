@@ -288,6 +288,23 @@ export class Cluster {
     return pods.flatMap((pod) => (pod.echo as { requests?: readonly string[] }).requests ?? []);
   }
 
+  /**
+   * `kubectl rollout restart` of a Deployment: new pods replace its pods, whose endpoints go with
+   * them; the old pods keep serving until the returned function stops them (after the proxies
+   * have the new endpoints, as a terminating pod drains).
+   */
+  async restart(namespace: string, deployment: string): Promise<() => Promise<void>> {
+    const stored = this.#objects.get(`Deployment/${namespace}/${deployment}`);
+    if (stored?.pods === undefined) throw new Error(`no Deployment ${namespace}/${deployment}`);
+    const old = stored.pods;
+    const fresh: Pod[] = [];
+    for (let i = 0; i < old.length; i++) fresh.push(await this.#startPod(stored.object));
+    stored.pods = fresh;
+    return async () => {
+      for (const pod of old) await closePod(pod);
+    };
+  }
+
   /** The port of the echo server standing in for a Deployment's (first) pod. */
   echoPort(namespace: string, deployment: string): number | undefined {
     return this.#objects.get(`Deployment/${namespace}/${deployment}`)?.pods?.[0]?.echo.port;

@@ -50,6 +50,13 @@ export interface ControlPlane {
   address(namespace: string, name: string, port: number): number | undefined;
   /** A Gateway's Envoy statistics whose names match `filter` (a regular expression), by name. */
   stats(namespace: string, name: string, filter: string): Promise<Record<string, number>>;
+  /** What a Gateway's Envoy wrote to stdout and stderr so far (its `/dev/stdout` access log). */
+  output(namespace: string, name: string): string;
+  /**
+   * The URL of a Gateway's Envoy metrics in Prometheus text format, where host mode serves them
+   * (the proxy's `metricsAddress`, see the README), once the proxy runs.
+   */
+  metricsUrl(namespace: string, name: string): Promise<string>;
   /** xDS rejections (NACKs) and proxy exits seen so far: the reasons behind a failing request. */
   readonly incidents: string[];
   /** Empties Redis: global rate limit counters start from zero (one test's never reach the next). */
@@ -222,6 +229,17 @@ export const startControlPlane = async (
         if (match) values[match[1]!] = Number(match[2]);
       }
       return values;
+    },
+    output: (namespace, name) => infra.output(fleetName(namespace, name)),
+    async metricsUrl(namespace, name) {
+      // The address is known once the started Envoy's admin interface said it.
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const proxy = infra.proxies().find((p) => p.name === fleetName(namespace, name));
+        if (!proxy) throw new Error(`no Envoy runs for Gateway ${namespace}/${name}`);
+        if (proxy.metricsAddress) return `http://${proxy.metricsAddress}/stats/prometheus`;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      throw new Error(`Gateway ${namespace}/${name}: its proxy serves no metrics`);
     },
     address: (namespace, name, port) => ports.get(`${fleetName(namespace, name)}|${port}`),
     resetRateLimits: async () => {

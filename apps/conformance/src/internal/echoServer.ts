@@ -128,6 +128,8 @@ export const startEchoServer = async (
   namespace: string,
   pod: string,
   tls?: { cert: string; key: string; clientCa?: string },
+  /** Response headers every answer carries (`[name, value]`), as a stand-in image sends them. */
+  fixedHeaders: readonly (readonly [string, string])[] = [],
 ): Promise<EchoServer> => {
   let port = 0;
   const requests: string[] = [];
@@ -185,6 +187,7 @@ export const startEchoServer = async (
         'content-length',
         String(Buffer.byteLength(text)),
         ...echoSet,
+        ...fixedHeaders.flat(),
       ]);
       res.end(text);
     };

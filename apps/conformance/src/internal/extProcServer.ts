@@ -4,7 +4,8 @@
 // `x-request-xds-route-name`, a mutated `x-request-client-header` (the original kept in
 // `x-request-client-header-received`) and dynamic metadata `io.envoyproxy.gateway.e2e:
 // ext-proc-emitted-metadata=received`; response headers with `x-response-ext-processed: true`,
-// `x-response-xds-route-name` and `x-response-request-path` from the attributes, and dynamic
+// `x-response-xds-route-name` and `x-response-request-path` from the attributes,
+// `x-response-rbac-result-metadata` from the RBAC filter's metadata Envoy forwards, and dynamic
 // metadata `io.envoyproxy.gateway.e2e:request_cost_set_by_ext_proc=10`; bodies pass
 // unchanged. For egts's timeout tests, a request header `x-ext-proc-delay-ms` delays each answer.
 import {
@@ -61,6 +62,9 @@ function answer(request: ProcessingRequest): Record<string, unknown> {
     };
   }
   if (request.responseHeaders) {
+    // What the RBAC filter decided (Envoy's rbac dynamic metadata), as the e2e server reports it.
+    const rbac = request.metadataContext?.filterMetadata['envoy.filters.http.rbac'];
+    const enforced = rbac?.enforced_engine_result;
     return {
       responseHeaders: {
         response: {
@@ -68,6 +72,10 @@ function answer(request: ProcessingRequest): Record<string, unknown> {
             ['x-response-ext-processed', 'true'],
             ['x-response-xds-route-name', attribute(request, 'xds.route_name')],
             ['x-response-request-path', attribute(request, 'request.path')],
+            [
+              'x-response-rbac-result-metadata',
+              typeof enforced === 'string' ? enforced : undefined,
+            ],
           ]),
         },
       },

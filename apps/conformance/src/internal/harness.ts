@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConformanceTest, GrpcExpectation, TestHarness } from '../conformanceTest.js';
 import { caConfigMap, clientCertificate, selfSigned, tlsSecret } from './certificates.js';
-import { Cluster, type KubeObject, parseManifests, type StandIn } from './cluster.js';
+import { Cluster, type KubeObject, objectKey, parseManifests, type StandIn } from './cluster.js';
+import { clusterFetch } from './clusterFetch.js';
 import { type ControlPlane, startControlPlane } from './controlPlane.js';
 import { callGrpcEcho, type GrpcResult } from './grpcEcho.js';
 import { compareGrpc } from './grpcExpectation.js';
@@ -28,6 +29,8 @@ export interface HarnessOptions {
   readonly layout?: SuiteLayout;
   /** Local processes standing in for the suite's auxiliary server images. */
   readonly standIns?: readonly StandIn[];
+  /** Add-ons the suite's install adds beside the base manifests (the telemetry collector). */
+  readonly addons?: readonly KubeObject[];
   /** Run Redis and the Rate Limit Service (tests with the GlobalRateLimit feature). */
   readonly rateLimit?: boolean;
 }
@@ -152,6 +155,7 @@ export class Harness {
       ),
       caConfigMap('gateway-conformance-web-backend', 'web-backend-cm', anyHost),
       ...base.filter((o) => o.kind !== 'Namespace'),
+      ...(this.#options.addons ?? []),
     ]);
     this.#plane = await startControlPlane(this.#cluster, {
       rateLimit: this.#options.rateLimit === true,
@@ -194,6 +198,7 @@ export class Harness {
     const plane = this.#plane;
     if (!plane) throw new Error('harness not started');
     const applied: KubeObject[] = [];
+    const restore: KubeObject[] = [];
     const incidentsBefore = plane.incidents.length;
     try {
       const folder = (this.#options.layout ?? GATEWAY_API_LAYOUT).testsFolder;
@@ -205,7 +210,7 @@ export class Harness {
       if (test.statuses) await this.expectStatuses(test.statuses);
       if (test.requests) await this.expectRequests(test.requests);
       if (test.grpcRequests) await this.expectGrpc(test.grpcRequests);
-      if (test.steps) await test.steps(this.#testHarness(applied));
+      if (test.steps) await test.steps(this.#testHarness(applied, restore));
       return done('passed');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -216,19 +221,25 @@ export class Harness {
     } finally {
       // The suite deletes in reverse order of creation; the next test starts from the base.
       await this.#cluster.delete([...applied].reverse());
+      await this.#cluster.apply(restore);
       await plane.sync();
     }
   }
 
-  #testHarness(applied: KubeObject[]): TestHarness {
+  #testHarness(applied: KubeObject[], restore: KubeObject[]): TestHarness {
     return {
       update: async (kind, namespace, name, edit) => {
         const current = this.#cluster.get(kind, namespace, name);
         if (!current) throw new Failure(`${kind} ${namespace ?? ''}/${name} is not applied`);
         const copy = structuredClone(current);
         edit(copy);
+        const own = applied.some(
+          (o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === namespace,
+        );
+        // A base object (the GatewayClass, a base Gateway) gets its original back afterwards.
+        if (!own && !restore.some((o) => objectKey(o) === objectKey(current)))
+          restore.push(structuredClone(current));
         await this.#cluster.apply([copy]);
-        if (!applied.some((o) => o.kind === kind && o.metadata.name === name)) applied.push(copy);
         await this.#plane!.sync();
       },
       apply: async (objects) => {
@@ -237,10 +248,24 @@ export class Harness {
         await this.#cluster.apply(copies);
         await this.#plane!.sync();
       },
+      restart: async (namespace, deployment, drainMs = 1_000) => {
+        const stopOld = await this.#cluster.restart(namespace, deployment);
+        await this.#plane!.sync();
+        await new Promise((resolve) => setTimeout(resolve, drainMs));
+        await stopOld();
+      },
       requestLog: (namespace, deployment) => [...this.#cluster.requestLog(namespace, deployment)],
       endpoint: (namespace, deployment) => {
         const port = this.#cluster.echoPort(namespace, deployment);
         if (port === undefined) throw new Failure(`no backend ${namespace}/${deployment}`);
+        return { address: '127.0.0.1', port };
+      },
+      serviceAddress: (namespace, service, servicePort) => {
+        const port = this.#cluster.servicePort(`${service}.${namespace}`, servicePort);
+        if (port === undefined)
+          throw new Failure(
+            `no backend behind Service ${namespace}/${service} port ${servicePort}`,
+          );
         return { address: '127.0.0.1', port };
       },
       send: async (expected) => {
@@ -250,6 +275,20 @@ export class Harness {
           return error instanceof Error ? error : new Error(String(error));
         }
       },
+      proxyOutput: (gateway) => {
+        const ref = gateway ?? { namespace: 'gateway-conformance-infra', name: 'same-namespace' };
+        return this.#plane!.output(ref.namespace, ref.name);
+      },
+      metricsUrl: (gateway) => {
+        const ref = gateway ?? { namespace: 'gateway-conformance-infra', name: 'same-namespace' };
+        return this.#plane!.metricsUrl(ref.namespace, ref.name);
+      },
+      prometheus: async (gateway) => {
+        const ref = gateway ?? { namespace: 'gateway-conformance-infra', name: 'same-namespace' };
+        return (await fetch(await this.#plane!.metricsUrl(ref.namespace, ref.name))).text();
+      },
+      fetchInCluster: (url) =>
+        clusterFetch(this.#cluster)(url, { signal: AbortSignal.timeout(10_000) }),
       stats: async (filter, gateway) => {
         const ref = gateway ?? { namespace: 'gateway-conformance-infra', name: 'same-namespace' };
         return this.#plane!.stats(ref.namespace, ref.name, filter);

@@ -2,7 +2,8 @@
 // TraceService, LogsService and MetricsService, and Envoy's gRPC access log service (ALS), on one
 // plaintext port; Zipkin's HTTP JSON endpoint (POST /api/v2/spans) and the Datadog agent's
 // (PUT /v0.4/traces, MessagePack) on another. Everything
-// received is kept, flattened, for tests to query (what the upstream tests ask Tempo and Loki).
+// received is kept, flattened, for tests to query (what the upstream tests ask Tempo and Loki):
+// in process, or as JSON from `GET /received` on the HTTP port (the conformance add-on's query port).
 // OTLP: https://opentelemetry.io/docs/specs/otlp/ ; ALS:
 // https://www.envoyproxy.io/docs/envoy/latest/api-v3/service/accesslog/v3/als.proto
 import { createServer } from 'node:http';
@@ -54,6 +55,15 @@ export interface ReceivedAccessLog {
   readonly requestHeaders?: Readonly<Record<string, string>>;
 }
 
+/** What `GET /received` answers: everything received so far. */
+export type ReceivedTelemetry = Pick<
+  TelemetryReceiver,
+  'spans' | 'logs' | 'metrics' | 'accessLogs' | 'calls'
+>;
+
+/** The path of the HTTP port that answers the received telemetry as JSON. */
+export const RECEIVED_PATH = '/received';
+
 export interface TelemetryReceiver {
   /** Port of the gRPC services (OTLP trace/logs/metrics, ALS). */
   readonly grpcPort: number;
@@ -61,8 +71,16 @@ export interface TelemetryReceiver {
   readonly httpPort: number;
   readonly spans: ReceivedSpan[];
   readonly logs: ReceivedLog[];
-  /** Names of the metrics received over OTLP, with their resource attributes. */
-  readonly metrics: { name: string; resource: Readonly<Record<string, string>> }[];
+  /**
+   * Names of the metrics received over OTLP, with their resource attributes and, for counters
+   * (sums) and histograms, their aggregation temporality (OTLP's: 1 delta, 2 cumulative).
+   */
+  readonly metrics: {
+    name: string;
+    kind: 'gauge' | 'sum' | 'histogram' | 'other';
+    temporality?: number;
+    resource: Readonly<Record<string, string>>;
+  }[];
   readonly accessLogs: ReceivedAccessLog[];
   /** The gRPC metadata of every call, by service (`trace`, `logs`, `metrics`, `als`). */
   readonly calls: { service: string; metadata: Readonly<Record<string, string>> }[];
@@ -185,7 +203,21 @@ export const startTelemetryReceiver = async (): Promise<TelemetryReceiver> => {
         for (const rm of request.resourceMetrics) {
           const resource = attributes(rm.resource?.attributes);
           for (const scope of rm.scopeMetrics)
-            for (const metric of scope.metrics) metrics.push({ name: metric.name, resource });
+            for (const metric of scope.metrics) {
+              const series = metric.sum ?? metric.histogram;
+              metrics.push({
+                name: metric.name,
+                kind: metric.gauge
+                  ? 'gauge'
+                  : metric.sum
+                    ? 'sum'
+                    : metric.histogram
+                      ? 'histogram'
+                      : 'other',
+                ...(series ? { temporality: series.aggregationTemporality } : {}),
+                resource,
+              });
+            }
         }
       },
       {},
@@ -226,6 +258,11 @@ export const startTelemetryReceiver = async (): Promise<TelemetryReceiver> => {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
+        if (req.method === 'GET' && req.url === RECEIVED_PATH) {
+          const received: ReceivedTelemetry = { spans, logs, metrics, accessLogs, calls };
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(received));
+          return;
+        }
         try {
           if (req.method === 'POST' && req.url === '/api/v2/spans')
             spans.push(...zipkinSpans(body.toString('utf8')));

@@ -4,7 +4,8 @@
 // rule names), a route it added to the virtual host (PostVirtualHostModify), the listener's
 // server name (PostHTTPListenerModify, with the ListenerPolicy targeting the Gateway), a
 // cluster it added (PostTranslateModify) and the cluster of a custom backendRef it filled in
-// (PostClusterModify, with the LocalBackend the rule names; a missing one answers 500). Then the extension goes down: with failOpen false the
+// (PostClusterModify, with the LocalBackend the rule names; a missing one answers 500) and the
+// endpoints it moved (PostEndpointsModify). Then the extension goes down: with failOpen false the
 // Gateway keeps its last configuration (a new route is not served) until the extension is back;
 // with failOpen true updates go out unmodified.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,7 @@ const backends = new Backends();
 let appPort = 0;
 let otherPort = 0;
 let customPort = 0;
+let movedPort = 0;
 
 /** The resources: a route through the extension's HeaderFilter, its policy on the Gateway. */
 const resources = (listenerPort: number, extra = '') =>
@@ -47,6 +49,8 @@ spec:
     backendRefs: [{group: example.extensions.io, kind: LocalBackend, name: local}]
   - matches: [{path: {type: PathPrefix, value: /missing-custom}}]
     backendRefs: [{group: example.extensions.io, kind: LocalBackend, name: missing}]
+---
+${route('moved', '/moved', 'app', appPort)}
 ---
 apiVersion: example.extensions.io/v1alpha1
 kind: LocalBackend
@@ -78,7 +82,9 @@ const extensionManager = (port: number, failOpen: boolean) =>
       { group: 'example.extensions.io', version: 'v1alpha1', kind: 'LocalBackend' },
     ],
     hooks: {
-      xdsTranslator: { post: ['Route', 'VirtualHost', 'HTTPListener', 'Translation', 'Cluster'] },
+      xdsTranslator: {
+        post: ['Route', 'VirtualHost', 'HTTPListener', 'Translation', 'Cluster', 'Endpoints'],
+      },
     },
     service: { fqdn: { hostname: '127.0.0.1', port } },
     failOpen,
@@ -130,6 +136,7 @@ beforeAll(async () => {
   appPort = await backends.start('app');
   otherPort = await backends.start('other');
   customPort = await backends.start('custom');
+  movedPort = await backends.start('moved');
 });
 
 afterAll(() => {
@@ -147,7 +154,7 @@ describe('extension server (e2e through Envoy)', () => {
   });
 
   it('serves what the hooks made; failOpen false keeps the last configuration while the extension is down', async () => {
-    extension = await startExtensionServer();
+    extension = await startExtensionServer(0, { movedPort });
     const extensionPort = extension.port;
     const listenerPort = await freePort();
     const started = await start('closed', listenerPort, extensionPort, false);
@@ -182,6 +189,11 @@ describe('extension server (e2e through Envoy)', () => {
     expect(extension.calls.get('PostClusterModify') ?? 0).toBeGreaterThan(0);
     // A custom backendRef to an object that is not there: 500, as Envoy Gateway.
     expect((await get(listenerPort, '/missing-custom')).status).toBe(500);
+    // PostEndpointsModify: the route `moved` goes to the Service app, whose endpoints the
+    // extension replaced; the route `app` to the same Service is left alone.
+    const moved = await get(listenerPort, '/moved');
+    expect(moved.status).toBe(200);
+    expect(JSON.parse(moved.body)).toMatchObject({ backend: 'moved' });
 
     // The extension goes down; a new route arrives: the update fails and nothing changes.
     await extension.close();
@@ -200,7 +212,7 @@ describe('extension server (e2e through Envoy)', () => {
     expect((await get(listenerPort, '/app')).headers.get('x-ext')).toBe('route-hook');
 
     // Back up on its port, the next update goes through it again.
-    extension = await startExtensionServer(extensionPort);
+    extension = await startExtensionServer(extensionPort, { movedPort });
     writeFileSync(
       started.file,
       resources(listenerPort, `---\n${route('added', '/added2', 'app', appPort)}`),

@@ -10,7 +10,9 @@
 // - PostTranslateModify: a `ListenerPolicy` with `spec.backendPort` adds the cluster
 //   `ext-added` (127.0.0.1:backendPort), which the `/ext-cluster` route of the vhost hook uses;
 // - PostClusterModify: the cluster of a route to a `LocalBackend` custom backend is pointed at
-//   127.0.0.1:`spec.port`.
+//   127.0.0.1:`spec.port`;
+// - PostEndpointsModify: the endpoints of the clusters of the HTTPRoute named `moved` are
+//   replaced by 127.0.0.1:`movedPort` (an option of the stand-in: the hook has no context).
 import {
   Cluster,
   Cluster_DiscoveryType,
@@ -84,7 +86,15 @@ const staticCluster = (name: string, port: number) =>
     },
   });
 
-export async function startExtensionServer(port = 0): Promise<StandInExtensionServer> {
+export interface StandInOptions {
+  /** Where PostEndpointsModify sends the HTTPRoute `moved`'s traffic. */
+  readonly movedPort?: number | undefined;
+}
+
+export async function startExtensionServer(
+  port = 0,
+  options: StandInOptions = {},
+): Promise<StandInExtensionServer> {
   const calls = new Map<string, number>();
   const count = (method: string) => calls.set(method, (calls.get(method) ?? 0) + 1);
   const implementation: EnvoyGatewayExtensionServer = {
@@ -163,9 +173,16 @@ export async function startExtensionServer(port = 0): Promise<StandInExtensionSe
         cluster: { ...rest, ...staticCluster(cluster.name, port) },
       });
     },
-    postEndpointsModify(_call, callback) {
+    postEndpointsModify(call, callback) {
       count('PostEndpointsModify');
-      callback(null, {});
+      const { loadAssignment } = call.request;
+      const movedPort = options.movedPort;
+      if (loadAssignment?.clusterName.includes('/moved/') !== true || movedPort === undefined)
+        return callback(null, {});
+      const { endpoints } = staticCluster(loadAssignment.clusterName, movedPort).loadAssignment ?? {
+        endpoints: [],
+      };
+      callback(null, { loadAssignment: { ...loadAssignment, endpoints } });
     },
   };
   const server = new Server();

@@ -2,6 +2,7 @@
 // ConfigServer (an egts addition: @egts/provider-config-server), Kubernetes, or File (host mode).
 // Each loads its runner when called, so a mode never pays for another's dependencies.
 import { join } from 'node:path';
+import { extensionManagerOf } from '@egts/api';
 import type { Logging } from '../logging.js';
 import type { RunningGateway } from '../run/runGateway.js';
 import {
@@ -77,7 +78,7 @@ export async function startKubernetes(
     },
     controllerName: config.gateway.controllerName,
     extensionApis: config.extensionApis ?? {},
-    extensionManager: config.extensionManager,
+    extensionManager: extensionManagerOf(config),
     rateLimit: rateLimitSettings(config),
     xds: { ...options.xdsAddress, tls },
     admin: config.admin.address,

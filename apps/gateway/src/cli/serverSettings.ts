@@ -1,7 +1,7 @@
 // The settings `egts server` derives from the EnvoyGateway configuration and its flags, shared by
 // every resource provider mode (serverProviders.ts): global rate limiting, what stops a start,
 // and what the host-side modes (ConfigServer, File) run with.
-import type { EnvoyGatewayConfigResult } from '@egts/api';
+import { type EnvoyGatewayConfigResult, extensionManagerOf } from '@egts/api';
 import { readRateLimitTelemetry } from '@egts/infra-manager';
 import type { Logging } from '../logging.js';
 import type { Address } from './address.js';
@@ -58,7 +58,7 @@ export const hostSettings = (
   controllerName: config.gateway.controllerName,
   // Envoy Gateway's defaults: EnvoyPatchPolicy off unless the configuration enables it.
   extensionApis: config.extensionApis ?? {},
-  extensionManager: config.extensionManager,
+  extensionManager: extensionManagerOf(config),
   withoutProxies: config.provider.custom?.infrastructure?.type !== 'Host',
   rateLimit: rateLimitSettings(config),
   logging,

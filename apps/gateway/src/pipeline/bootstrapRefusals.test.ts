@@ -1,7 +1,6 @@
 import type { ResourceStatus } from '@egts/api';
-import type { FleetOwnerRef } from '@egts/ir';
 import { describe, expect, it } from 'vitest';
-import { bootstrapRefusals, withBootstrapRefusals } from './bootstrapRefusals.js';
+import { bootstrapRefusals, fleetGateways, withBootstrapRefusals } from './bootstrapRefusals.js';
 
 const gateway = (name: string): ResourceStatus => ({
   apiVersion: 'gateway.networking.k8s.io/v1',
@@ -18,9 +17,9 @@ const gateway = (name: string): ResourceStatus => ({
 describe('bootstrap refusals as Gateway status', () => {
   it('sets Accepted False (InvalidParameters) on the refused fleet Gateway only, until accepted', () => {
     const refusals = bootstrapRefusals();
-    const owners = new Map<string, FleetOwnerRef>([
-      ['fleet-a', { kind: 'Gateway', namespace: 'ns', name: 'a' }],
-      ['fleet-b', { kind: 'Gateway', namespace: 'ns', name: 'b' }],
+    const owners = new Map([
+      ['fleet-a', fleetGateways({ gatewayClass: 'eg', gatewayNamespace: 'ns', gatewayName: 'a' })],
+      ['fleet-b', fleetGateways({ gatewayClass: 'eg', gatewayNamespace: 'ns', gatewayName: 'b' })],
     ]);
     const statuses = [gateway('a'), gateway('b')];
     refusals.note({ type: 'bootstrap-refused', proxy: 'fleet-a', reason: 'spec.bootstrap: bad' });
@@ -39,5 +38,30 @@ describe('bootstrap refusals as Gateway status', () => {
     expect(refusals.refusals$.value.size).toBe(1);
     refusals.note({ type: 'bootstrap-accepted', proxy: 'fleet-a' });
     expect(withBootstrapRefusals(statuses, refusals.refusals$.value, owners)).toBe(statuses);
+  });
+
+  it('marks every Gateway merged into a refused fleet (EnvoyProxy mergeGateways)', () => {
+    const owners = new Map([
+      [
+        'eg',
+        fleetGateways({
+          gatewayClass: 'eg',
+          gateways: [
+            { namespace: 'ns', name: 'a' },
+            { namespace: 'ns', name: 'b' },
+          ],
+        }),
+      ],
+    ]);
+    const statuses = [gateway('a'), gateway('b'), gateway('c')];
+    const marked = withBootstrapRefusals(
+      statuses,
+      new Map([['eg', 'spec.bootstrap: bad']]),
+      owners,
+    );
+    const accepted = marked.map(
+      (s) => (s.status.conditions as { type: string; status: string }[])[0]?.status,
+    );
+    expect(accepted).toEqual(['False', 'False', 'True']);
   });
 });

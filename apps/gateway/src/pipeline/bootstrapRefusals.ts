@@ -2,10 +2,10 @@
 // shape; Envoy itself (`envoy --mode validate`, run by the host infra-manager) is the judge of the
 // rest. A refused bootstrap leaves the running proxy as it was and, as Envoy Gateway reports an
 // invalid EnvoyProxy bootstrap (e2e EnvoyProxyInvalidUpdate), sets the owning Gateway's Accepted
-// condition False with reason InvalidParameters. (A fleet owned by a GatewayClass, merged
-// Gateways, is not marked: a status entry does not say its Gateway's class.)
+// condition False with reason InvalidParameters: every Gateway of a fleet whose EnvoyProxy merges
+// Gateways.
 import type { ResourceStatus } from '@egts/api';
-import type { FleetOwnerRef } from '@egts/ir';
+import type { InfraOwner } from '@egts/ir';
 import { BehaviorSubject } from 'rxjs';
 
 interface Condition {
@@ -38,18 +38,31 @@ export function bootstrapRefusals(): {
   };
 }
 
+/** A fleet's Gateways: its own, or those merged into it. */
+interface GatewayRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+export type FleetGateways = ReadonlyMap<string, readonly GatewayRef[]>;
+
+/** The Gateways a fleet serves, from its Infra IR owner. */
+export const fleetGateways = (owner: InfraOwner): readonly GatewayRef[] =>
+  owner.gateways ??
+  (owner.gatewayNamespace !== undefined && owner.gatewayName !== undefined
+    ? [{ namespace: owner.gatewayNamespace, name: owner.gatewayName }]
+    : []);
+
 /** `statuses` with Accepted False (InvalidParameters) on the Gateways of refused fleets. */
 export function withBootstrapRefusals(
   statuses: readonly ResourceStatus[],
   refusals: ReadonlyMap<string, string>,
-  owners: ReadonlyMap<string, FleetOwnerRef>,
+  fleetGateways: FleetGateways,
 ): readonly ResourceStatus[] {
   if (refusals.size === 0) return statuses;
   const gateways = new Map<string, string>();
-  for (const [fleet, reason] of refusals) {
-    const owner = owners.get(fleet);
-    if (owner?.kind === 'Gateway') gateways.set(`${owner.namespace}/${owner.name}`, reason);
-  }
+  for (const [fleet, reason] of refusals)
+    for (const gateway of fleetGateways.get(fleet) ?? [])
+      gateways.set(`${gateway.namespace}/${gateway.name}`, reason);
   return statuses.map((entry) => {
     if (entry.kind !== 'Gateway') return entry;
     const reason = gateways.get(`${entry.metadata.namespace ?? 'default'}/${entry.metadata.name}`);

@@ -80,4 +80,34 @@ describe('clusters first', () => {
     expect(sets[2]).toEqual({ clusters: 1, endpoints: 1, listeners: 1, routes: 1 });
     pipeline.stop();
   });
+
+  it('sets the complete snapshot at once for a proxy that holds its configuration (adopted)', async () => {
+    const provider = new Subject<ProviderSnapshot>();
+    const cache = createSnapshotCache();
+    const sets: ReturnType<typeof describeSnapshot>[] = [];
+    const original = cache.setSnapshot.bind(cache);
+    cache.setSnapshot = (group, snapshot) => {
+      if (group === 'default/a') sets.push(describeSnapshot(snapshot));
+      original(group, snapshot);
+    };
+    const asked: string[] = [];
+    const pipeline = createPipeline({
+      provider: { resources$: provider },
+      cache,
+      logging: createLogging({ default: 'silent' }),
+      metrics: createMetrics(),
+      clustersFirst: {
+        waitForProxyMs: 20,
+        proxyHoldsConfig: (gateway) => {
+          asked.push(gateway);
+          return true;
+        },
+      },
+    });
+    provider.next(loadResourcesFromText(input('/a'), 'test'));
+    await expect.poll(() => sets.length).toBe(1);
+    expect(sets).toEqual([{ clusters: 1, endpoints: 1, listeners: 1, routes: 1 }]);
+    expect(asked).toEqual(['default/a']);
+    pipeline.stop();
+  });
 });

@@ -17,6 +17,12 @@ export interface ClustersFirstOptions {
    * is there to take them. Default 1,000 ms.
    */
   readonly waitForProxyMs?: number;
+  /**
+   * Whether the Gateway's proxy holds its configuration already: an Envoy a killed egts left
+   * running, adopted on this start. It needs no clusters ahead, and the wait for it to reconnect
+   * would only hold back the complete snapshot of a restart. Default: no proxy does.
+   */
+  readonly proxyHoldsConfig?: (gateway: string) => boolean;
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -7,7 +7,7 @@ import type { ResourceStatus } from '@egts/api';
 import { withEnvoyPatchOutcomes, withWasmFailures } from '@egts/gatewayapi-translator';
 import { type FleetOwnerRef, fleetOwnerRef, type InfraIR } from '@egts/ir';
 import { combineLatest, distinctUntilChanged, map, type Observable, type Subscription } from 'rxjs';
-import { withBootstrapRefusals } from './bootstrapRefusals.js';
+import { type FleetGateways, fleetGateways, withBootstrapRefusals } from './bootstrapRefusals.js';
 
 export interface StatusInputs {
   readonly statuses$: Observable<readonly ResourceStatus[]>;
@@ -27,8 +27,10 @@ export interface FleetStatuses {
 
 export function fleetStatuses(inputs: StatusInputs): FleetStatuses {
   let owners = new Map<string, FleetOwnerRef>();
+  let gateways: FleetGateways = new Map();
   const subscription = inputs.infraIR$.subscribe((infraIR) => {
     owners = new Map(infraIR.proxies.map((fleet) => [fleet.name, fleetOwnerRef(fleet.owner)]));
+    gateways = new Map(infraIR.proxies.map((fleet) => [fleet.name, fleetGateways(fleet.owner)]));
   });
   const statuses$ = combineLatest([
     inputs.statuses$,
@@ -43,7 +45,7 @@ export function fleetStatuses(inputs: StatusInputs): FleetStatuses {
           failures,
         ),
         refusals,
-        owners,
+        gateways,
       ),
     ),
     distinctUntilChanged<readonly ResourceStatus[]>(isDeepStrictEqual),

@@ -76,6 +76,7 @@ spec:
 /** A provider's discovery document server on `port` (0: any), counting requests. */
 async function startProvider(
   port = 0,
+  host = () => 'idp.example.com',
 ): Promise<{ server: Server; issuer: string; hits: () => number }> {
   let hits = 0;
   let issuer = '';
@@ -88,9 +89,9 @@ async function startProvider(
     response.writeHead(200, { 'content-type': 'application/json' }).end(
       JSON.stringify({
         issuer,
-        authorization_endpoint: 'https://idp.example.com/auth',
-        token_endpoint: 'https://idp.example.com/token',
-        end_session_endpoint: 'https://idp.example.com/logout',
+        authorization_endpoint: `https://${host()}/auth`,
+        token_endpoint: `https://${host()}/token`,
+        end_session_endpoint: `https://${host()}/logout`,
       }),
     );
   });
@@ -137,7 +138,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function setup(discovery: { backoffMs?: number; maxBackoffMs?: number; coldStartWaitMs?: number }) {
+function setup(discovery: {
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  coldStartWaitMs?: number;
+  refreshMs?: number;
+}) {
   const provider = new Subject<ProviderSnapshot>();
   const cache = createSnapshotCache();
   const sets: string[] = [];
@@ -208,6 +214,35 @@ describe('OpenID provider discovery in the pipeline', () => {
     expect(route?.directResponse).toBeUndefined();
     expect(route?.security?.oidc?.tokenEndpoint).toBe('https://idp.example.com/token');
     expect(idp.hits()).toBe(1);
+  });
+
+  it('fetches the document again: endpoints the provider moved reach the route without a resource change', async () => {
+    // The product default is Envoy Gateway's (10 minutes); the test asks for a short period.
+    let host = 'idp.example.com';
+    const idp = await startProvider(0, () => host);
+    cleanups.push(() => new Promise<void>((resolve) => idp.server.close(() => resolve())));
+    const { provider, pipeline, sets } = setup({ coldStartWaitMs: 30_000, refreshMs: 200 });
+    provider.next(resources(idp.issuer));
+    await until(() => pipeline.statuses$.value.length > 0, 'the first translation');
+    expect(protectedRoute(pipeline)?.security?.oidc?.tokenEndpoint).toBe(
+      'https://idp.example.com/token',
+    );
+    // Refetches of an unchanged document publish nothing.
+    sets.length = 0;
+    await until(() => idp.hits() >= 3, 'two refetches');
+    expect(sets).toEqual([]);
+    host = 'idp2.example.com';
+    await until(
+      () =>
+        protectedRoute(pipeline)?.security?.oidc?.tokenEndpoint ===
+        'https://idp2.example.com/token',
+      'the moved token endpoint',
+    );
+    expect(protectedRoute(pipeline)?.security?.oidc?.authorizationEndpoint).toBe(
+      'https://idp2.example.com/auth',
+    );
+    expect(sets).toContain('default/gw');
+    expect(accepted(pipeline.statuses$.value)).toMatchObject({ status: 'True' });
   });
 
   it('does not hold an update on a fetch in flight', async () => {

@@ -82,7 +82,9 @@ export function runXds(xdsIR$: Observable<GatewayIR>, options: XdsRunnerOptions)
     clustersFirst && !options.extension
       ? xdsIR$.pipe(
           concatMap((change) =>
-            'removed' in change || cache.getSnapshot(change.name) !== undefined
+            'removed' in change ||
+            cache.getSnapshot(change.name) !== undefined ||
+            clustersFirst.proxyHoldsConfig?.(change.name) === true
               ? of(change)
               : from(
                   pushClustersFirst(change.name, change.ir, translator, cache, log, clustersFirst),

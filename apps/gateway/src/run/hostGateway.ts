@@ -82,8 +82,11 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
     infra: proxies?.infra,
     xds: certs ? { ...options.xds, tls: certs.serverTls } : options.xds,
     admin: options.admin,
-    // The proxies started here boot while the routes translate: their clusters go first.
-    ...(options.withoutProxies ? {} : { clustersFirst: {} }),
+    // The proxies started here boot while the routes translate: their clusters go first. An
+    // adopted proxy (egts restarted under it) gets the complete snapshot at once.
+    ...(proxies
+      ? { clustersFirst: { proxyHoldsConfig: (gateway: string) => proxies.holdsConfig(gateway) } }
+      : {}),
     // Proxies run here share this host's ports: a port is claimed by one Gateway only; and
     // this host is where Backends naming localhost are.
     translate: {

@@ -21,12 +21,16 @@ export interface HostProxiesOptions {
 export interface HostProxies {
   /** The infrastructure runGateway builds once the xDS server listens. */
   readonly infra: NonNullable<GatewayOptions['infra']>;
+  /** Whether the fleet's proxy was adopted (a killed egts left it running): it holds its config. */
+  holdsConfig(fleet: string): boolean;
   /** Restarts the Rate Limit Service: it read its TLS files when it started (a renewal). */
   restartRateLimitService(): void;
 }
 
 export function hostProxies({ stateDir, certs, rateLimit, log }: HostProxiesOptions): HostProxies {
   let rateLimitService: Promise<RateLimitServiceHandle | undefined> | undefined;
+  // Proxies a killed egts left running, adopted on this start: they hold their configuration.
+  const adopted = new Set<string>();
   const startService = (xds: { host: string; port: number }) => {
     if (rateLimit === undefined) return undefined;
     rateLimitService = startHostRateLimitService(
@@ -48,6 +52,7 @@ export function hostProxies({ stateDir, certs, rateLimit, log }: HostProxiesOpti
         xds: certs ? { ...xds, tls: certs.proxyTls } : xds,
         onEvent: (event) => {
           if (event.type === 'restarting') metrics.proxyRestarts.inc({ proxy: event.proxy });
+          if (event.type === 'adopted') adopted.add(event.proxy);
           refusals.note(event);
           const level = event.type === 'exited' ? 'warn' : 'info';
           log[level]({ event }, `proxy ${event.proxy} ${event.type}`);
@@ -59,6 +64,7 @@ export function hostProxies({ stateDir, certs, rateLimit, log }: HostProxiesOpti
         rateLimit?.telemetry?.prometheus ?? true,
       );
     },
+    holdsConfig: (fleet) => adopted.has(fleet),
     restartRateLimitService() {
       void rateLimitService?.then((service) =>
         service?.restart().then(

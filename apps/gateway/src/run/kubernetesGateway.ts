@@ -10,6 +10,7 @@ import type { WatchMode } from '@egts/provider-kubernetes';
 import type { TlsFiles } from '@egts/xds-server';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logging } from '../logging.js';
+import { bootstrapRefusals } from '../pipeline/bootstrapRefusals.js';
 import { kubernetesRateLimit } from './kubernetesRateLimit.js';
 import { kubernetesResources } from './kubernetesResources.js';
 import { writeKubernetesStatuses } from './kubernetesStatus.js';
@@ -71,8 +72,18 @@ export async function runKubernetesGateway(
     log,
   });
   // Only the leader changes infrastructure; a new leader applies the latest Infra IR at once.
+  // Bootstraps it refuses become Gateway status (bootstrapRefusals.ts), as in host mode.
+  const refusals = bootstrapRefusals();
+  const infraLog = options.logging.component('infrastructure');
   const leader = leaderInfra(
-    createKubernetesInfraManager({ kubeConfig: options.kubeConfig, xds: options.xdsService }),
+    createKubernetesInfraManager({
+      kubeConfig: options.kubeConfig,
+      xds: options.xdsService,
+      onEvent: (event) => {
+        refusals.note(event);
+        infraLog.info({ event }, `proxy ${event.proxy} ${event.type}`);
+      },
+    }),
     leaderElection,
     log,
   );
@@ -97,7 +108,7 @@ export async function runKubernetesGateway(
   const gateway = await runGateway({
     provider,
     wasm,
-    infra: () => leader.infra,
+    infra: () => ({ ...leader.infra, bootstrapRefusals$: refusals.refusals$ }),
     xds: options.xds,
     admin: options.admin,
     extensionManager: options.extensionManager,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONTROLLER_NAME, loadEnvoyGatewayConfig } from '../index.js';
+import { DEFAULT_CONTROLLER_NAME, extensionManagerOf, loadEnvoyGatewayConfig } from '../index.js';
 
 describe('loadEnvoyGatewayConfig', () => {
   it('gives Envoy Gateway defaults when there is no file', () => {
@@ -103,5 +103,43 @@ provider:
     expect(two.config).toBeUndefined();
     expect(two.problems[0]!.message).toMatch(/one EnvoyGateway document/);
     expect(loadEnvoyGatewayConfig('', 'eg.yaml').config).toBeDefined();
+  });
+
+  it('runs the one entry of extensionManagers, and refuses several or both forms', () => {
+    const manager = (name: string) => `
+- name: ${name}
+  hooks: {xdsTranslator: {post: [Route]}}
+  service: {fqdn: {hostname: ext.example, port: 5005}}`;
+    const text = (managers: string, single = '') => `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyGateway
+extensionManagers:${managers}
+${single}`;
+    const one = loadEnvoyGatewayConfig(text(manager('a')), 'eg.yaml');
+    expect(one.problems).toEqual([]);
+    expect(one.config && extensionManagerOf(one.config)).toMatchObject({
+      name: 'a',
+      service: { fqdn: { hostname: 'ext.example', port: 5005 } },
+    });
+    const two = loadEnvoyGatewayConfig(text(manager('a') + manager('b')), 'eg.yaml');
+    expect(two.config).toBeUndefined();
+    expect(two.problems[0]).toMatchObject({ path: ['extensionManagers'] });
+    expect(two.problems[0]?.message).toMatch(/several extension servers/);
+    const both = loadEnvoyGatewayConfig(
+      text(
+        manager('a'),
+        'extensionManager: {hooks: {xdsTranslator: {post: [Route]}}, service: {fqdn: {hostname: x, port: 1}}}',
+      ),
+      'eg.yaml',
+    );
+    expect(both.config).toBeUndefined();
+    expect(both.problems[0]?.message).toBe('set extensionManager or extensionManagers, not both');
+    // Unnamed entries are refused, as in Envoy Gateway.
+    const unnamed = loadEnvoyGatewayConfig(
+      text(
+        '\n- hooks: {xdsTranslator: {post: [Route]}}\n  service: {fqdn: {hostname: x, port: 1}}',
+      ),
+      'eg.yaml',
+    );
+    expect(unnamed.problems[0]?.path).toEqual(['extensionManagers', 0, 'name']);
   });
 });

@@ -291,3 +291,39 @@ spec:
     ).toBe(666);
   });
 });
+
+describe('extension objects', () => {
+  const object = (apiVersion: string, kind: string, namespace: string, name: string) =>
+    `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {namespace: ${namespace}, name: ${name}}\n`;
+  const extensionKinds = new Set([
+    'b.example.io/Filter',
+    'a.example.io/Policy',
+    'a.example.io/Backend',
+  ]);
+  const objects = [
+    object('b.example.io/v1', 'Filter', 'default', 'f'),
+    object('a.example.io/v1', 'Policy', 'ns2', 'p'),
+    object('a.example.io/v1', 'Policy', 'default', 'q'),
+    object('a.example.io/v1', 'Backend', 'default', 'z'),
+    object('a.example.io/v1', 'Policy', 'default', 'p'),
+  ];
+  const order = (list: readonly string[]) => {
+    const loaded = loadResourcesFromText(list.join('---\n'), 'f.yaml', { extensionKinds });
+    expect(loaded.problems).toEqual([]);
+    return (loaded.resources.extensionResources ?? []).map(
+      (o) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace}/${o.metadata.name}`,
+    );
+  };
+
+  it('come in one order (group, kind, namespace, name) whatever order they were read in', () => {
+    const expected = [
+      'a.example.io/v1/Backend/default/z',
+      'a.example.io/v1/Policy/default/p',
+      'a.example.io/v1/Policy/default/q',
+      'a.example.io/v1/Policy/ns2/p',
+      'b.example.io/v1/Filter/default/f',
+    ];
+    expect(order(objects)).toEqual(expected);
+    expect(order([...objects].reverse())).toEqual(expected);
+  });
+});

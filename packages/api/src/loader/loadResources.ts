@@ -154,7 +154,10 @@ const stringOr = (value: unknown) => (typeof value === 'string' ? value : undefi
 
 /**
  * Puts parsed resources into one bundle. The same object (kind, namespace, name) twice is an
- * error: the first one read is kept and the duplicate is reported.
+ * error: the first one read is kept and the duplicate is reported. Extension objects are sorted
+ * (extensionResourceOrder): the extension server sees the same input for the same objects,
+ * whatever order a provider read them in (a Kubernetes provider gets its kinds in the order API
+ * discovery answers).
  */
 export function bundleResources(parsed: readonly SourcedResource[]): LoadResult {
   const resources = emptyResources();
@@ -184,7 +187,33 @@ export function bundleResources(parsed: readonly SourcedResource[]): LoadResult 
     resources[entry.collection] ??= [];
     (resources[entry.collection] as Resource[]).push(entry.resource);
   }
+  resources.extensionResources?.sort(extensionResourceOrder);
   return { resources, problems };
+}
+
+const groupOf = (apiVersion: string) =>
+  apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+const extensionResourceKey = (r: Resource) => [
+  groupOf(r.apiVersion),
+  r.kind,
+  r.metadata.namespace ?? '',
+  r.metadata.name,
+  r.apiVersion,
+];
+
+/**
+ * The order of extension objects: by group, kind, namespace, name (then version), compared as
+ * code units, so it does not depend on the locale.
+ */
+export function extensionResourceOrder(a: Resource, b: Resource): number {
+  const ka = extensionResourceKey(a);
+  const kb = extensionResourceKey(b);
+  for (let i = 0; i < ka.length; i++) {
+    const x = ka[i] ?? '';
+    const y = kb[i] ?? '';
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
 }
 
 /** Loads resources from text (a file's content, or stdin). */

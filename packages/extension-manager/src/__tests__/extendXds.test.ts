@@ -4,6 +4,7 @@
 import { extensionManagerSchema } from '@egts/api';
 import {
   Cluster,
+  ClusterLoadAssignment,
   type ExtensionResource,
   Listener,
   Route,
@@ -121,6 +122,20 @@ function recordingClient(fail = new Set<string>()) {
       });
       maybeFail('Cluster');
       return { cluster: cluster && { ...cluster, altStatName: 'ext' } };
+    },
+    async postEndpointsModify({ loadAssignment, postEndpointsContext }) {
+      calls.push({
+        hook: 'Endpoints',
+        name: loadAssignment?.clusterName ?? '',
+        context: postEndpointsContext,
+      });
+      maybeFail('Endpoints');
+      return {
+        loadAssignment: loadAssignment && {
+          ...loadAssignment,
+          endpoints: loadAssignment.endpoints.map((e) => ({ ...e, priority: 7 })),
+        },
+      };
     },
     async postTranslateModify(request) {
       calls.push({
@@ -324,6 +339,53 @@ describe('PostClusterModify', () => {
       'PostClusterModify split-dest/backend/1: Cluster is down',
     ]);
     expect(out.clusters).toEqual(clusters);
+  });
+});
+
+describe('PostEndpointsModify', () => {
+  const endpoints = ['c1', 'c2'].map((clusterName) =>
+    ClusterLoadAssignment.fromPartial({
+      clusterName,
+      endpoints: [
+        { lbEndpoints: [{ endpoint: { address: { socketAddress: { portValue: 8080 } } } }] },
+      ],
+    }),
+  );
+
+  it('hands each ClusterLoadAssignment over, with an empty context, and takes the answer', async () => {
+    const { client, calls } = recordingClient();
+    const { resources: out, errors } = await extendXds(
+      client,
+      manager(['Cluster', 'Endpoints', 'HTTPListener']),
+      ir,
+      { ...resources, endpoints },
+    );
+    expect(errors).toEqual([]);
+    // After the cluster hook (no custom backends here), before the listener hook.
+    expect(calls.map((c) => [c.hook, c.name])).toEqual([
+      ['Endpoints', 'c1'],
+      ['Endpoints', 'c2'],
+      ['HTTPListener', 'http'],
+      ['HTTPListener', 'tcp'],
+    ]);
+    expect(calls[0]?.context).toEqual({});
+    expect(out.endpoints.map((e) => e.endpoints[0]?.priority)).toEqual([7, 7]);
+  });
+
+  it('is not called unless subscribed; a failure is collected and the endpoints left as they were', async () => {
+    const idle = recordingClient();
+    await extendXds(idle.client, manager(['Route']), ir, { ...resources, endpoints });
+    expect(idle.calls.filter((c) => c.hook === 'Endpoints')).toEqual([]);
+    const { client } = recordingClient(new Set(['Endpoints']));
+    const { resources: out, errors } = await extendXds(client, manager(['Endpoints']), ir, {
+      ...resources,
+      endpoints,
+    });
+    expect(errors).toEqual([
+      'PostEndpointsModify c1: Endpoints is down',
+      'PostEndpointsModify c2: Endpoints is down',
+    ]);
+    expect(out.endpoints).toEqual(endpoints);
   });
 });
 

@@ -113,11 +113,6 @@ describe('BackendTrafficPolicy', () => {
 
   it.each([
     [
-      'x-ratelimit-* headers set differently across local rules',
-      '{limit: {requests: 5, unit: Hour}, xRateLimitHeaders: "Off"}, {clientSelectors: [{headers: [{name: x, value: y}]}], limit: {requests: 1, unit: Hour}}',
-      'spec.rateLimit.local.rules.xRateLimitHeaders',
-    ],
-    [
       'a cost on the route-wide local rule',
       '{limit: {requests: 5, unit: Hour}, cost: {request: {from: Number, number: 2}}}',
       'spec.rateLimit.local.rules.cost',
@@ -126,6 +121,25 @@ describe('BackendTrafficPolicy', () => {
     const { accepted } = run(
       base +
         policy('p', 'HTTPRoute', 'a', `  rateLimit: {type: Local, local: {rules: [${rules}]}}\n`),
+    );
+    expect(accepted('p')?.status).toBe('False');
+    expect(accepted('p')?.message).toContain(field);
+  });
+
+  it.each([
+    [
+      'zone settings under consistent hashing (Maglev has no locality config)',
+      '{type: ConsistentHash, consistentHash: {type: SourceIP}, zoneAware: {weightedZones: [{zone: a, weight: 2}]}}',
+      'spec.loadBalancer.zoneAware',
+    ],
+    [
+      'preferLocal under BackendUtilization (wrr_locality never prefers the local zone)',
+      '{type: BackendUtilization, zoneAware: {preferLocal: {minEndpointsThreshold: 1}}}',
+      'spec.loadBalancer.zoneAware.preferLocal',
+    ],
+  ])('does not accept %s, naming the field', (_case, loadBalancer, field) => {
+    const { accepted } = run(
+      base + policy('p', 'HTTPRoute', 'a', `  loadBalancer: ${loadBalancer}\n`),
     );
     expect(accepted('p')?.status).toBe('False');
     expect(accepted('p')?.message).toContain(field);

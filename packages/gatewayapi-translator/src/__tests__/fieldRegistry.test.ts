@@ -127,7 +127,10 @@ describe('field registry', () => {
               uri: 'https://jwks.test',
               backendSettings: {
                 circuitBreaker: { maxConnections: 5 },
-                loadBalancer: { type: 'RoundRobin', zoneAware: { preferLocal: {} } },
+                loadBalancer: {
+                  type: 'DynamicModule',
+                  dynamicModule: { name: 'm', lbPolicyName: 'p' },
+                },
               },
             },
             localJWKS: { type: 'Inline', inline: '{}' },
@@ -142,7 +145,7 @@ describe('field registry', () => {
     };
     // A wholly not-applied feature by its entry; a field of a partly applied one by itself.
     expect(notAppliedFields('SecurityPolicy', spec)).toEqual([
-      'spec.jwt.providers.remoteJWKS.backendSettings.loadBalancer.zoneAware',
+      'spec.jwt.providers.remoteJWKS.backendSettings.loadBalancer.dynamicModule',
       'spec.notAField',
       'spec.oidc.provider.backendSettings.timeout.http.streamIdleTimeout',
     ]);

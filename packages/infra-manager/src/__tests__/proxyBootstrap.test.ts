@@ -84,6 +84,28 @@ describe('proxyBootstrap', () => {
     );
   });
 
+  it('names its zone and a local cluster of itself for zone-aware routing', async () => {
+    const bootstrap = proxyBootstrap({
+      proxyName: 'default/eg',
+      xds: { host: '127.0.0.1', port: 18000 },
+      zone: 'zone-a',
+    });
+    expect(bootstrap).toMatchObject({
+      node: { locality: { zone: 'zone-a' } },
+      clusterManager: { localClusterName: 'local_cluster' },
+    });
+    const clusters = (bootstrap as { staticResources: { clusters: { name: string }[] } })
+      .staticResources.clusters;
+    expect(clusters.find((c) => c.name === 'local_cluster')).toMatchObject({
+      type: 'STATIC',
+      loadAssignment: { endpoints: [{ locality: { zone: 'zone-a' } }] },
+    });
+    expect((await validateEnvoyConfig(bootstrap)).valid).toBe(true);
+    // Without a zone: neither.
+    const plain = JSON.stringify(proxyBootstrap({ proxyName: 'p', xds: { host: '::', port: 1 } }));
+    expect(plain).not.toMatch(/local_cluster|locality/);
+  });
+
   it('connects to loopback when the server listens on a wildcard address', () => {
     const addressOf = (host: string) =>
       JSON.stringify(proxyBootstrap({ proxyName: 'p', xds: { host, port: 1 } })).match(

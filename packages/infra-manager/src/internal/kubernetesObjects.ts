@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import type { ProxyInfra } from '@egts/ir';
 import { applyBootstrapOverride } from '../bootstrapOverride.js';
 import { proxyBootstrap, type XdsAddress, xdsSdsFiles } from '../proxyBootstrap.js';
-import { proxyMetrics } from '../proxyMetrics.js';
+import { proxyMetrics, sinkTargets } from '../proxyMetrics.js';
 
 export type KubeObject = {
   apiVersion: string;
@@ -49,6 +49,20 @@ export const PROXY_SDS_FILES = {
   certificate: `${CONFIG_DIR}/${SDS_CERTIFICATE_FILE}`,
   trustedCa: `${CONFIG_DIR}/${SDS_TRUSTED_CA_FILE}`,
 } as const;
+const PROXY_XDS_TLS = {
+  ca: `${CERTS_DIR}/ca.crt`,
+  cert: `${CERTS_DIR}/tls.crt`,
+  key: `${CERTS_DIR}/tls.key`,
+  sds: PROXY_SDS_FILES,
+};
+/** The files of the ConfigMap volume the bootstrap names (xDS certificates through SDS), by path. */
+export const proxyPodFiles = (): Record<string, string> => {
+  const sds = xdsSdsFiles(PROXY_XDS_TLS);
+  return {
+    [PROXY_SDS_FILES.certificate]: sds.certificate,
+    [PROXY_SDS_FILES.trustedCa]: sds.trustedCa,
+  };
+};
 /** Envoy Gateway's proxy pod ports: admin on loopback, readiness on every address. */
 export const PROXY_ADMIN_PORT = 19000;
 export const PROXY_READY_PORT = 19001;
@@ -121,12 +135,7 @@ export const kubernetesObjects = (
   const transport = (protocol: string) => (protocol === 'UDP' ? 'UDP' : 'TCP');
   // The certificates come through file-based SDS, so that the Secret volume's updates (egts
   // rotates the Secret before expiry) reach a running Envoy.
-  const tls = {
-    ca: `${CERTS_DIR}/ca.crt`,
-    cert: `${CERTS_DIR}/tls.crt`,
-    key: `${CERTS_DIR}/tls.key`,
-    sds: PROXY_SDS_FILES,
-  };
+  const tls = PROXY_XDS_TLS;
   const sds = xdsSdsFiles(tls);
   const generated = proxyBootstrap({
     proxyName: proxy.name,
@@ -137,7 +146,10 @@ export const kubernetesObjects = (
       path: PROXY_READY_PATH,
       prometheus: at(proxy.envoyProxy, 'telemetry', 'metrics', 'prometheus', 'disable') !== true,
     },
-    metrics: proxyMetrics(proxy.envoyProxy),
+    metrics: proxyMetrics(
+      proxy.envoyProxy,
+      proxy.metricSinks && sinkTargets(proxy.metricSinks, 'cluster'),
+    ),
   });
   // EnvoyProxy bootstrap; a patch that does not apply throws (the caller keeps the old objects).
   // A result Envoy refuses fails the new pods' readiness: the rollout keeps the old ones serving.

@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import { extract } from 'tar-stream';
 
 /** An HTTP GET the pull is made with; `ca` verifies an HTTPS registry. */
 export type RegistryFetch = (
@@ -216,6 +215,8 @@ interface Manifest {
 
 /** The file `plugin.wasm` in a tar.gz layer. */
 async function pluginFromTarGzip(layer: Buffer): Promise<Buffer> {
+  // Loaded here, not at import: only a Wasm module from an image needs it (#24).
+  const { extract } = await import('tar-stream');
   const archive = extract();
   Readable.from([gunzipSync(layer, { maxOutputLength: MAX_MODULE_BYTES })]).pipe(archive);
   for await (const entry of archive) {

@@ -4,6 +4,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
 import type { ProxyEvent, ProxyStatus, StopReason } from '../events.js';
+import { HOST_METRICS_LISTENER, withHostMetrics } from '../proxyBootstrap.js';
+import type { ProxyMetrics } from '../proxyMetrics.js';
 import { freePort, isFree } from './freePort.js';
 import {
   alive,
@@ -49,6 +51,11 @@ export interface LaunchSpec {
    * apply (then `bootstrap` is the generated one and the proxy is not started with it).
    */
   readonly overridden?: true | string;
+  /**
+   * Serve the proxy's Prometheus metrics on a port of their own (unless the EnvoyProxy disables
+   * them), with these settings (compression): see withHostMetrics.
+   */
+  readonly prometheus?: { readonly metrics: ProxyMetrics };
   /** EnvoyProxy `shutdown`: how a stopping proxy drains; absent, the manager's `drainMs`. */
   readonly shutdown?: ShutdownDrain;
 }
@@ -94,6 +101,8 @@ export class ProxyProcess {
   #restarts = 0;
   #failures = 0;
   #stopping = false;
+  /** The bound port of the metrics listener, once the admin interface said it (see #findMetricsPort). */
+  #metricsPort: number | undefined;
 
   constructor(name: string, spec: LaunchSpec, adminPort: number, settings: ProxyProcessSettings) {
     this.name = name;
@@ -111,16 +120,26 @@ export class ProxyProcess {
       name: this.name,
       pid: this.#handle?.pid,
       adminAddress: `127.0.0.1:${this.#adminPort}`,
+      ...(this.#metricsPort === undefined
+        ? {}
+        : { metricsAddress: `127.0.0.1:${this.#metricsPort}` }),
       restarts: this.#restarts,
       state: this.#stopping ? 'stopping' : this.#handle === undefined ? 'backoff' : 'running',
     };
+  }
+
+  /** What the running Envoy wrote to stdout and stderr (its `/dev/stdout` access log among it). */
+  output(): string {
+    return this.#handle?.logs() ?? '';
   }
 
   start(): void {
     if (this.#stopping) return;
     const { spec } = this;
     const handle = startEnvoy({
-      config: spec.bootstrap,
+      config: spec.prometheus
+        ? withHostMetrics(spec.bootstrap, this.#adminPort, spec.prometheus.metrics)
+        : spec.bootstrap,
       adminPort: this.#adminPort,
       logLevel: spec.logLevel,
       envoyPath: this.#settings.envoyPath,
@@ -161,9 +180,39 @@ export class ProxyProcess {
     this.#emit({ type: 'adopted', proxy: this.name, pid: record.pid, adminPort: this.#adminPort });
   }
 
+  /**
+   * The port the kernel gave the metrics listener, from the admin interface's `/listeners`: asked
+   * until it answers, for as long as `handle` is the running process.
+   */
+  async #findMetricsPort(handle: Supervised): Promise<void> {
+    if (!this.spec.prometheus) return;
+    while (this.#handle === handle && !this.#stopping) {
+      try {
+        const response = await fetch(`http://127.0.0.1:${this.#adminPort}/listeners?format=json`);
+        const body = (await response.json()) as {
+          listener_statuses?: {
+            name: string;
+            local_address?: { socket_address?: { port_value?: number } };
+          }[];
+        };
+        const port = body.listener_statuses?.find((l) => l.name === HOST_METRICS_LISTENER)
+          ?.local_address?.socket_address?.port_value;
+        if (port !== undefined && port !== 0) {
+          if (this.#handle === handle) this.#metricsPort = port;
+          return;
+        }
+      } catch {
+        // Admin not up yet.
+      }
+      await sleep(200);
+    }
+  }
+
   /** Records the process (with a watchdog for it) and restarts it when it exits on its own. */
   #supervise(handle: Supervised, startedAt: string): void {
     this.#handle = handle;
+    this.#metricsPort = undefined;
+    void this.#findMetricsPort(handle);
     this.#startedAt = performance.now();
     const { stateDir, ownerPid, orphanGraceMs, drainMs, envoyPath } = this.#settings;
     const watchdogPid = startWatchdog({

@@ -95,8 +95,8 @@ describe.skipIf(unavailable !== undefined)('extension kinds (kube-apiserver)', (
       controllerName: 'gateway.envoyproxy.io/gatewayclass-controller',
       debounceMs: 20,
       extensionKinds: [
-        { group: 'example.extensions.io', version: 'v1alpha1', kind: 'ListenerPolicy' },
         { group: 'example.extensions.io', version: 'v1alpha1', kind: 'Octopus' },
+        { group: 'example.extensions.io', version: 'v1alpha1', kind: 'ListenerPolicy' },
         { group: 'example.extensions.io', version: 'v1alpha1', kind: 'Squid' },
       ],
     });
@@ -109,10 +109,10 @@ describe.skipIf(unavailable !== undefined)('extension kinds (kube-apiserver)', (
       provider.resources$.pipe(filter((s) => serverNames(s).length > 0)),
     );
     expect(serverNames(first)).toEqual(['first']);
-    // Octopus is served as `octopi` (its CRD's plural, found by discovery). Kinds come in the
-    // order their discovery answers, which varies under load.
+    // Octopus is served as `octopi` (its CRD's plural, found by discovery). Kinds are read in
+    // the order their discovery answers, which varies under load, and handed on sorted.
     expect(
-      (first.resources.extensionResources ?? []).map((o) => (o as { kind: string }).kind).sort(),
+      (first.resources.extensionResources ?? []).map((o) => (o as { kind: string }).kind),
     ).toEqual(['ListenerPolicy', 'Octopus']);
     // Squid has no CRD: reported, the rest still read (a wrong group/version likewise).
     expect(first.problems.filter((p) => p.severity === 'error').map((p) => p.message)).toEqual([

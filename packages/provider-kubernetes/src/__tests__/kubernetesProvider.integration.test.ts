@@ -392,6 +392,7 @@ describe.skipIf(unavailable !== undefined)(
               'gateway.networking.k8s.io',
               'gateway.envoyproxy.io',
               'multicluster.x-k8s.io',
+              'certificates.k8s.io',
             ],
             // Every kind the provider reads, secrets only when granted.
             resources: resourceKinds

@@ -16,6 +16,11 @@ export interface ReflectorStats {
   notServed: boolean;
   /** The API server refuses us this collection (401/403: RBAC); retried with backoff. */
   forbidden: boolean;
+  /**
+   * Its first list failed with the API server up (an error status, or no answer in time): it
+   * counts as synced, empty, so as not to hold up the others; retried with backoff.
+   */
+  unavailable: boolean;
   /** Last time the API server answered a list or sent anything on a watch (ms since epoch). */
   lastContact: number;
   resourceVersion: string | undefined;
@@ -56,6 +61,7 @@ export class Reflector {
     synced: false,
     notServed: false,
     forbidden: false,
+    unavailable: false,
     lastContact: 0,
     resourceVersion: undefined,
     lists: 0,
@@ -137,13 +143,19 @@ export class Reflector {
         break;
       }
       if (!path) {
+        const news = !this.stats.synced || !this.stats.notServed;
+        if (news)
+          this.#options.log(
+            `${this.#options.paths.join(', ')}: not served by the API server; looking again later`,
+          );
         this.stats.notServed = true;
         this.stats.synced = true;
         this.stats.lastContact = Date.now();
-        if (this.store.size > 0) {
-          this.store.clear();
-          this.#options.onChange();
-        }
+        this.store.clear();
+        // Synced now, even empty: the provider's first snapshot waits for every collection, and
+        // only onChange makes it look again. Without it, a collection found not served after all
+        // the others had listed held up the first snapshot for good.
+        if (news) this.#options.onChange();
         throw new NotServed();
       }
       this.#path = path;
@@ -185,6 +197,7 @@ export class Reflector {
     this.stats.lastContact = Date.now();
     this.stats.notServed = false;
     this.stats.forbidden = false;
+    this.stats.unavailable = false;
     let changed = items.length !== this.store.size;
     const fresh = new Map<string, KubeObject>();
     for (const item of items) {
@@ -280,6 +293,12 @@ export class Reflector {
           this.stats.forbidden = true;
           this.stats.synced = true;
           if (first) this.#options.onChange();
+        } else if (!this.stats.synced && answeredButFailed(error)) {
+          // The API server is up but this first list failed (an error status, or no answer within
+          // the request timeout): the other kinds must not wait for it either. Reported, retried.
+          this.stats.unavailable = true;
+          this.stats.synced = true;
+          this.#options.onChange();
         }
         // A failed list is retried as a list; a failed watch resumes from the last resourceVersion.
         const delay = Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 10));
@@ -292,6 +311,15 @@ export class Reflector {
     }
   }
 }
+
+/**
+ * A failure of this collection rather than of the connection: the API server answered with an
+ * error status, or took the request and never answered (the request timeout). A refused or reset
+ * connection fails every collection alike, so waiting for it holds up nothing more.
+ */
+const answeredButFailed = (error: unknown): boolean =>
+  error instanceof KubeHttpError ||
+  (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'));
 
 class Gone extends Error {}
 class NotServed extends Error {}

@@ -130,19 +130,24 @@ const withFilter = (sink: AccessLogSink, noRoute: boolean): AccessLog => {
   return f === undefined ? logger(sink) : { ...logger(sink), filter: f };
 };
 
+/** A fleet's access logs by where they are written (see accessLogs). */
+export interface FleetAccessLogs {
+  readonly requests: AccessLog[];
+  readonly noRoute: AccessLog[];
+  readonly upstream: AccessLog[];
+}
+
 /** The cache key of the default log (no IR access log). */
 const DEFAULT_KEY: AccessLogIR = { sinks: [] };
 
 /**
  * The access logs for `log`: `requests` for connection managers and TCP/UDP proxies, `noRoute`
- * for listeners. A listener logs only what no connection manager logs: requests that matched no
- * route (response flag NR), as Envoy Gateway does, unless the sink is for listeners only. The
- * clusters of the logging services are added to `out`.
+ * for listeners, `upstream` for the HTTP router's upstream requests. A listener logs only what
+ * no connection manager logs: requests that matched no route (response flag NR), as Envoy
+ * Gateway does, unless the sink is for listeners only. The clusters of the logging services are
+ * added to `out`.
  */
-export const accessLogs = (
-  log: AccessLogIR | undefined,
-  out: ResourceSet,
-): { readonly requests: AccessLog[]; readonly noRoute: AccessLog[] } => {
+export const accessLogs = (log: AccessLogIR | undefined, out: ResourceSet): FleetAccessLogs => {
   for (const sink of log?.sinks ?? []) {
     const service = sink.openTelemetry ?? sink.als;
     if (service) addDestination(service.destination, out, { single: true });
@@ -153,11 +158,14 @@ export const accessLogs = (
     const resolved = accessLog(log);
     entry = {
       requests: resolved.sinks
-        .filter((s) => s.type !== 'Listener')
+        .filter((s) => s.type === undefined || s.type === 'Route')
         .map((s) => withFilter(s, false)),
       noRoute: resolved.sinks
-        .filter((s) => s.type !== 'Route')
+        .filter((s) => s.type === undefined || s.type === 'Listener')
         .map((s) => withFilter(s, s.type !== 'Listener')),
+      upstream: resolved.sinks
+        .filter((s) => s.type === 'Upstream')
+        .map((s) => withFilter(s, false)),
     };
     out.memo.accessLogs.set(key, entry);
   }

@@ -65,7 +65,10 @@ export class XdsMemo {
     { mode: XdsMode; log: AccessLogIR | undefined; dualStack: boolean; added: XdsResources }
   >();
   /** Per IR access log (a fixed key for the default). */
-  readonly accessLogs = new WeakMap<AccessLogIR, { requests: AccessLog[]; noRoute: AccessLog[] }>();
+  readonly accessLogs = new WeakMap<
+    AccessLogIR,
+    { requests: AccessLog[]; noRoute: AccessLog[]; upstream: AccessLog[] }
+  >();
   /** The last sorted list made from additions starting with this object. */
   readonly sorted = new WeakMap<object, SortedList>();
   /** Per connection manager, its HTTP filters' last entries and what they were built from. */

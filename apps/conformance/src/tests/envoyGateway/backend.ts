@@ -278,7 +278,7 @@ const egtsBackendSettings: ConformanceTest = {
 };
 
 const OFFLINE =
-  'it resolves cluster DNS names of Services without a Backend (test-service-*.svc.cluster.local) and reaches httpbin.org and gateway.envoyproxy.io, which an offline run cannot; EgtsDynamicResolver checks the dynamic forward proxy';
+  "the dynamic forward proxy must resolve cluster DNS names of Services (test-service-*.gateway-conformance-infra.svc.cluster.local, on the Service's port 80 or 443) with Envoy's own DNS cache; the harness maps these names for Backends and routes but gives Envoy's resolver no cluster DNS yet (DynamicResolverBackend also reaches httpbin.org and gateway.envoyproxy.io); EgtsDynamicResolver checks the dynamic forward proxy";
 
 const dynamicResolverSkipped = (name: string, why = OFFLINE): ConformanceTest => ({
   name,
@@ -433,16 +433,6 @@ export const backendTests = (): ConformanceTest[] => [
   grpcBackendFqdn,
   grpcBackendIp,
   tlsRouteBackendFqdn,
-  dynamicResolverSkipped(
-    'TLSRouteBackendIP',
-    "its Backend is created at run time with the tls-backend-2-clusterip Service's cluster IP on port 443, an address the offline harness's stand-ins do not have; TLSRouteBackendFQDN checks TLS passthrough to a Backend",
-  ),
-  ...['TCPRouteBackend', 'UDPRouteBackendFQDNTest', 'UDPRouteBackendIP'].map((name) =>
-    dynamicResolverSkipped(
-      name,
-      'the offline harness has no raw TCP or UDP echo client yet (its stand-ins answer HTTP, gRPC and TLS); Backends of TCPRoutes and UDPRoutes use the same Backend resolution as the HTTP, gRPC and TLS tests here',
-    ),
-  ),
   dynamicResolverSkipped('DynamicResolverBackend'),
   dynamicResolverSkipped('DynamicResolverBackendWithTLS'),
   dynamicResolverSkipped(

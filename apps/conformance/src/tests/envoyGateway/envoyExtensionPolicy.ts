@@ -10,6 +10,7 @@ import {
   infra,
   type KubeObject,
   type StatusExpectation,
+  type TestHarness,
 } from '../../conformanceTest.js';
 
 const sameNs = gw('same-namespace');
@@ -404,13 +405,79 @@ const envoyExtensionPolicyListenerSet: ConformanceTest = {
   ],
 };
 
-const skipped = (name: string, features: string[], skip: string): ConformanceTest => ({
-  name,
-  description: "Envoy Gateway's e2e test, not run here",
-  features: ['EnvoyExtensionPolicy', ...features],
-  manifests: [],
-  skip,
-});
+/** The gateway's statistic values whose names match `pattern`, summed. */
+const statSum = async (h: TestHarness, pattern: string): Promise<number> =>
+  Object.values(await h.stats(pattern)).reduce((sum, value) => sum + value, 0);
+
+const processedRequest = (path: string, rule: number) => {
+  // egts names routes by hostname as written; Envoy Gateway writes www_example_com.
+  const routeName = `httproute/gateway-conformance-infra/http-with-ext-proc/rule/${rule}/match/0/www.example.com`;
+  return {
+    request: { host, path, headers: { 'x-request-client-header': 'original' } },
+    ...v1,
+    backendRequest: {
+      headers: {
+        'x-request-ext-processed': 'true',
+        'x-request-client-header-received': 'original',
+        'x-request-client-header': 'mutated',
+        'x-request-xds-route-name': routeName,
+        'x-request-from-ext-proc-metadata': 'received',
+      },
+    },
+    responseHeaders: {
+      'x-response-ext-processed': 'true',
+      'x-response-xds-route-name': routeName,
+      'x-response-rbac-result-metadata': 'allowed',
+      ...(rule === 1 ? { 'x-response-request-path': path } : {}),
+    },
+  };
+};
+
+/**
+ * Envoy Gateway's ExtProc (ext_proc.go): the TLS processor (BackendTLSPolicy) with a gRPC health
+ * check whose event log goes to /dev/stdout, a rule-level policy (sectionName) with more
+ * attributes, RBAC metadata forwarded to the processor, and a policy without processing mode.
+ * Upstream counts health check events in Loki; here the proxy's health check statistics for the
+ * processor's cluster must grow (the /dev/stdout sink itself is proven by @egts/envoy-binary's
+ * test). The Unix-socket processor sub-test is not run: the harness has no Unix-socket stand-in
+ * (the manifest's fixed /var/run/ext-proc path would be shared by concurrent runs).
+ */
+const extProcEnvoyGateway: ConformanceTest = {
+  name: 'ExtProc',
+  description: 'Test ExtProc service that adds request and response headers',
+  features: ['EnvoyExtensionPolicy', 'ExtProc'],
+  manifests: ['ext-proc-service.yaml', 'ext-proc-envoyextensionpolicy.yaml'],
+  statuses: [
+    ...accepted(sameNs, ['http-with-ext-proc', 'http-without-procmode']),
+    policy('ext-proc-test', 'True'),
+    policy('ext-proc-test-route-rule', 'True'),
+    policy('ext-proc-no-procmode-test', 'True'),
+  ],
+  requests: [
+    processedRequest('/processor', 0),
+    processedRequest('/processor-route-rule-name', 1),
+    {
+      request: { host, path: '/no-processor', headers: { 'x-request-client-header': 'original' } },
+      ...v1,
+      backendRequest: { headers: { 'x-request-client-header': 'original' } },
+      absentResponseHeaders: ['x-response-ext-processed'],
+    },
+  ],
+  steps: async (h) => {
+    // The processor's cluster (named after the policy, as upstream's log query) is health-checked.
+    const pattern = 'ext-proc-test/extproc/0\\.health_check\\.attempt$';
+    const deadline = Date.now() + 60_000;
+    let attempts = await statSum(h, pattern);
+    while (attempts === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      attempts = await statSum(h, pattern);
+    }
+    if (attempts === 0) {
+      const seen = Object.keys(await h.stats('health_check\\.attempt$')).join(', ');
+      throw new Error(`no health check of the processor (${pattern}); seen: ${seen || 'none'}`);
+    }
+  },
+};
 
 const wasmHttpTls: ConformanceTest = {
   name: 'WasmHTTPTLS',
@@ -426,11 +493,7 @@ const wasmHttpTls: ConformanceTest = {
 
 export const envoyExtensionPolicyTests = (): ConformanceTest[] => [
   wasmHttpTls,
-  skipped(
-    'ExtProc',
-    ['ExtProc'],
-    "its processor's backendSettings (a gRPC health check with a healthCheckLog file sink on /dev/stdout) now apply, but Envoy cannot open /dev/stdout here (the harness gives Envoy a socketpair for stdout: ENXIO, the cluster is NACKed); the Unix-socket processor sub-test has no stand-in offline; EgtsExtProc, EnvoyExtensionPolicyMerged and EnvoyExtensionPolicyListenerSet check the processor, over TLS too",
-  ),
+  extProcEnvoyGateway,
   envoyExtensionPolicyListenerSet,
   envoyExtensionPolicyMerged,
   luaHttp,

@@ -2,9 +2,11 @@
 import type { ConformanceTest } from '../../conformanceTest.js';
 import { backendTests } from './backend.js';
 import { backendHealthCheckTests } from './backendHealthCheck.js';
+import { backendL4Tests } from './backendL4.js';
 import { backendTrafficPolicyTests } from './backendTrafficPolicy.js';
 import { backendTrafficResilienceTests } from './backendTrafficResilience.js';
 import { backendTrafficTargetingTests } from './backendTrafficTargeting.js';
+import { backendUpgradeTest } from './backendUpgrade.js';
 import { clientTrafficPolicyTests } from './clientTrafficPolicy.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
 import { envoyExtensionPolicyTests } from './envoyExtensionPolicy.js';
@@ -14,6 +16,7 @@ import { globalRateLimitTests } from './globalRateLimit.js';
 import { httpRouteFilterTests } from './httpRouteFilter.js';
 import { loadBalancingTests } from './loadBalancing.js';
 import { localRateLimitOptionsTest } from './localRateLimitOptions.js';
+import { httpRouteMixedBackendsTest } from './mixedBackends.js';
 import {
   oidcBackendClusterTest,
   oidcDefaultTokenTTLTest,
@@ -24,6 +27,9 @@ import {
 import { responseOverrideTests } from './responseOverride.js';
 import { securityPolicyTests } from './securityPolicy.js';
 import { sessionPersistenceTest } from './sessionPersistence.js';
+import { telemetryAccessLogTests } from './telemetryAccessLog.js';
+import { telemetryMetricsTests } from './telemetryMetrics.js';
+import { telemetryTracingTests } from './telemetryTracing.js';
 import { wasmOciTest } from './wasmOci.js';
 import { weightedRouteTest } from './weightedRoute.js';
 
@@ -44,6 +50,7 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...loadBalancingTests(),
   weightedRouteTest,
   sessionPersistenceTest,
+  backendUpgradeTest,
   ...backendHealthCheckTests(),
   ...backendTrafficTargetingTests(),
   ...clientTrafficPolicyTests(),
@@ -53,4 +60,9 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   wasmOciTest(suiteDir),
   ...httpRouteFilterTests(),
   ...backendTests(),
+  httpRouteMixedBackendsTest,
+  ...telemetryAccessLogTests(),
+  ...telemetryTracingTests(),
+  ...telemetryMetricsTests(),
+  ...backendL4Tests(),
 ];

@@ -222,6 +222,52 @@ const endpointOverride: ConformanceTest = {
   },
 };
 
+/** Answers per pod to `count` requests to `path` (any backend). */
+const podsAnswering = async (h: TestHarness, path: string, count: number) => {
+  const pods = new Map<string, number>();
+  for (let i = 0; i < count; i++) {
+    const reply = await h.send({ request: { path }, namespace: infra });
+    if (reply instanceof Error) throw new Error(`${path}: ${reply.message}`);
+    const pod = reply.echo?.pod;
+    if (reply.status !== 200 || pod === undefined)
+      throw new Error(`${path}: ${reply.status}, answered by ${pod ?? 'no echo'}`);
+    pods.set(pod, (pods.get(pod) ?? 0) + 1);
+  }
+  return pods;
+};
+
+/**
+ * The upstream's BackendUtilizationLoadBalancing: two pods report CPU utilization 0.9 and 0.1 in
+ * ORCA headers (the gateway-backend-utilization stand-in); once both have reported, at least 80%
+ * of 100 requests reach the low-utilization pod.
+ */
+const backendUtilization: ConformanceTest = {
+  name: 'BackendUtilizationLoadBalancing',
+  description:
+    'Test that BackendUtilization shifts traffic toward lower-utilization backends using ORCA metrics',
+  features: ['BackendTrafficPolicy'],
+  manifests: ['load_balancing_backend_utilization.yaml'],
+  statuses: [
+    ...accepted(sameNs, ['backend-utilization-lb-route']),
+    policy('backend-utilization-lb-policy'),
+  ],
+  steps: async (h) => {
+    const path = '/backend-utilization';
+    await h.eventually('both backends are hit', async () => {
+      const pods = await podsAnswering(h, path, 20);
+      return pods.size >= 2 ? undefined : `only ${show(pods)}`;
+    });
+    // Weights are recomputed every 100 ms (weightUpdatePeriod).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await h.eventually('traffic skews toward the low-utilization backend', async () => {
+      const pods = await podsAnswering(h, path, 100);
+      const low = [...pods].filter(([pod]) => pod.includes('lb-backend-low-util'));
+      const lowCount = low.reduce((sum, [, n]) => sum + n, 0);
+      return lowCount >= 80 ? undefined : `low-util answered ${lowCount}/100: ${show(pods)}`;
+    });
+  },
+};
+
 const notApplied = (name: string, manifest: string, reason: string): ConformanceTest => ({
   name,
   description: `Load balancing: ${name}`,
@@ -237,20 +283,26 @@ export const loadBalancingTests = (): ConformanceTest[] => [
   multiHeader,
   cookie,
   queryParams,
-  notApplied(
-    'BackendUtilizationLoadBalancing',
-    'load_balancing_backend_utilization.yaml',
-    'loadBalancer.backendUtilization is not applied by egts yet (the policy is Accepted=False, NotApplied), and needs ORCA load reports from the backend',
-  ),
+  backendUtilization,
   notApplied(
     'BackendUtilizationOutOfBandLoadBalancing',
     'load_balancing_backend_utilization_out_of_band.yaml',
-    'loadBalancer.backendUtilization is not applied by egts yet (the policy is Accepted=False, NotApplied), and needs an ORCA out-of-band gRPC service on the backend',
+    'loadBalancer.backendUtilization.outOfBand is not applied by egts yet (the policy is Accepted=False, NotApplied): it needs an ORCA out-of-band gRPC stream to each endpoint',
   ),
   notApplied(
     'BackendUtilizationWeightedZones',
     'load_balancing_backend_utilization_weighted_zones.yaml',
-    'loadBalancer.backendUtilization is not applied by egts yet, and the zones come from Kubernetes node topology labels this harness has no nodes for',
+    'the zones come from Kubernetes node topology labels (nodeSelector topology.kubernetes.io/zone) this harness has no nodes for; backendTrafficZoneAware.integration and backendTrafficUtilization.integration check weighted zones and BackendUtilization through real Envoy',
   ),
   endpointOverride,
+  notApplied(
+    'ZoneAwareRouting',
+    'zone-aware-routing-deployments.yaml',
+    "its pods get their zones from Kubernetes nodes (pod affinity to the proxy's zone, topology.kubernetes.io/zone) and the proxy its zone from its node, which this harness has neither of; backendTrafficZoneAware.integration re-expresses it through real Envoy (force: 100% local, no force: 75% local, with EndpointSlice zones and the proxy in zone-a)",
+  ),
+  notApplied(
+    'WeightedZones',
+    'weighted-zones.yaml',
+    'its pods get their zones from Kubernetes nodes (nodeSelector topology.kubernetes.io/zone), which this harness has none of; backendTrafficZoneAware.integration re-expresses it through real Envoy (zone weights 80/20: 80% within 10 points)',
+  ),
 ];

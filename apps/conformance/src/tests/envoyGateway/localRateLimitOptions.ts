@@ -1,5 +1,5 @@
 // Local rate limit options Envoy Gateway's e2e tests do not exercise (a rule's request cost, its
-// x-ratelimit-* headers switch, a bucket shared by every route of a policy, an inverted source
+// x-ratelimit-* headers switch, for the route-wide bucket and rule by rule, a bucket shared by every route of a policy, an inverted source
 // range), tested as they do: manifests made here, each request sent once through egts and real
 // Envoy, answers counted.
 import {
@@ -84,12 +84,13 @@ const ROUTES = [
   'egts-lrl-shared-b',
   'egts-lrl-outside',
   'egts-lrl-inside',
+  'egts-lrl-rule-headers',
 ];
 
 export const localRateLimitOptionsTest: ConformanceTest = {
   name: 'EgtsLocalRateLimitOptions',
   description:
-    'Local rate limit: a request cost, x-ratelimit-* headers off, a bucket shared across routes, an inverted source range',
+    'Local rate limit: a request cost, x-ratelimit-* headers off (route-wide and per rule), a bucket shared across routes, an inverted source range',
   features: ['BackendTrafficPolicy', 'LocalRateLimit'],
   manifests: [],
   objects: [
@@ -128,6 +129,25 @@ export const localRateLimitOptionsTest: ConformanceTest = {
         },
       ],
     ),
+    // x-ratelimit-* headers rule by rule: the route-wide bucket's Off does not reach a rule
+    // without a setting of its own (it inherits the listener's: on).
+    policy(
+      'egts-lrl-rule-headers',
+      ['egts-lrl-rule-headers'],
+      [
+        { limit: perHour(50), xRateLimitHeaders: 'Off' },
+        { clientSelectors: [john], limit: perHour(5), xRateLimitHeaders: 'Off' },
+        {
+          clientSelectors: [{ headers: [{ name: 'x-user-id', value: 'jane' }] }],
+          limit: perHour(6),
+          xRateLimitHeaders: 'DraftVersion03',
+        },
+        {
+          clientSelectors: [{ headers: [{ name: 'x-user-id', value: 'bob' }] }],
+          limit: perHour(7),
+        },
+      ],
+    ),
     // ...and inside 127.0.0.0/8, so this one never does.
     policy(
       'egts-lrl-inside',
@@ -148,6 +168,7 @@ export const localRateLimitOptionsTest: ConformanceTest = {
       'egts-lrl-shared',
       'egts-lrl-outside',
       'egts-lrl-inside',
+      'egts-lrl-rule-headers',
     ].map(policyAccepted),
   ],
   // Programmed before counting: requests that no rule limits (not john's) answer.
@@ -204,5 +225,18 @@ export const localRateLimitOptionsTest: ConformanceTest = {
       await statuses(harness, ['/egts-lrl-inside', '/egts-lrl-inside', '/egts-lrl-inside']),
       [200, 200, 200],
     );
+
+    const limitHeaders = async (user?: string) =>
+      (await once(harness, '/egts-lrl-rule-headers', user ? { 'x-user-id': user } : {}))
+        .limitHeaders.length > 0;
+    const sent = {
+      john: await limitHeaders('john'),
+      jane: await limitHeaders('jane'),
+      bob: await limitHeaders('bob'),
+      routeWide: await limitHeaders(),
+    };
+    const want = { john: false, jane: true, bob: true, routeWide: false };
+    if (JSON.stringify(sent) !== JSON.stringify(want))
+      throw new Error(`rule headers: sent ${JSON.stringify(sent)}, want ${JSON.stringify(want)}`);
   },
 };

@@ -9,6 +9,7 @@ import {
   infra,
   type StatusExpectation,
 } from '../../conformanceTest.js';
+import { authzWithGeoIPCountry, authzWithGeoIPFields } from './geoIP.js';
 import { goConstant } from './goConstants.js';
 import { securityPolicyListenerSet } from './securityPolicyListenerSet.js';
 
@@ -567,13 +568,8 @@ export const securityPolicyTests = (suiteDir: string): ConformanceTest[] => [
       get('/authz-cel-principal', { 'x-team': 'team-b' }, 403, 'POST'),
     ],
   },
-  {
-    name: 'AuthzWithGeoIPCountry',
-    description: 'Authorization with GeoIP country match',
-    features: ['SecurityPolicy', 'Authorization'],
-    manifests: ['authorization-geoip-country.yaml'],
-    skip: "needs EnvoyProxy geoIP (a MaxMind database mounted into the proxy pod, the geoip filter): egts does not apply EnvoyProxy geoIP or pod volumes yet and reports them NotApplied, as it does the rules' clientIPGeoLocations",
-  },
+  authzWithGeoIPCountry(suiteDir),
+  authzWithGeoIPFields,
   {
     name: 'AuthzWithClientIPTrustedCIDRs',
     description: 'Authorization with client IP and trusted CIDRs',

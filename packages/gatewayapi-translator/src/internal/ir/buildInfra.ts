@@ -4,6 +4,7 @@ import type { EnvoyProxy } from '@egts/api';
 import type { InfraListener, InfraPort, ProxyInfra } from '@egts/ir';
 import type { GatewayContext } from '../context/gatewayContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
+import { metricSinks } from '../policies/envoyProxyMetricSinks.js';
 import { bootstrapOverride } from '../policies/validation/envoyProxyBootstrap.js';
 import { parseGoDuration } from '../policies/validation/policyValues.js';
 import { proxyPort } from './buildXds.js';
@@ -79,6 +80,8 @@ export function buildProxyInfra(ctx: TranslatorContext, fleet: ProxyFleet): Prox
   if (envoyProxy) proxy.envoyProxy = { ...(envoyProxy.spec as Record<string, unknown>) };
   const shutdown = shutdownDrain(envoyProxy);
   if (shutdown) proxy.shutdown = shutdown;
+  const sinks = metricSinks(ctx, envoyProxy);
+  if (sinks) proxy.metricSinks = sinks;
   const { override } = bootstrapOverride(envoyProxy);
   if (override) proxy.bootstrap = override;
   return proxy;

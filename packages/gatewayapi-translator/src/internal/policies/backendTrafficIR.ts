@@ -40,6 +40,7 @@ import {
 import { globalRateLimit } from './globalRateLimitIR.js';
 import { routeTracing } from './tracingIR.js';
 import { list, type Obj, obj, parseGoDuration, parseQuantity } from './validation/policyValues.js';
+import { zoneAware } from './zoneAwareIR.js';
 
 /** What a policy sets on the clusters of the routes it reaches. */
 export type DestinationTraffic = Pick<
@@ -81,8 +82,11 @@ export interface RouteTraffic {
 export interface BackendTraffic {
   destination: DestinationTraffic;
   route: RouteTraffic;
-  /** `routingType: Service`: Service backends reached at their cluster IP (serviceRouting.ts). */
-  serviceRouting?: boolean;
+  /**
+   * `routingType`: Service backends reached at their cluster IP (`Service`, serviceRouting.ts) or
+   * their endpoints; unset, the EnvoyProxy's routingType decides.
+   */
+  routingType?: 'Service' | 'Endpoint';
 }
 
 const ms = (value: unknown): number | undefined => parseGoDuration(value);
@@ -147,6 +151,24 @@ function consistentHash(hash: Obj | undefined): ConsistentHash | undefined {
   });
 }
 
+function backendUtilization(bu: Obj | undefined): LoadBalancer['backendUtilization'] {
+  const metricNames = Array.isArray(bu?.metricNamesForComputingUtilization)
+    ? (bu.metricNamesForComputingUtilization as unknown[]).filter(
+        (name): name is string => typeof name === 'string',
+      )
+    : [];
+  return (
+    defined<NonNullable<LoadBalancer['backendUtilization']>>({
+      blackoutPeriodMs: ms(bu?.blackoutPeriod),
+      weightExpirationPeriodMs: ms(bu?.weightExpirationPeriod),
+      weightUpdatePeriodMs: ms(bu?.weightUpdatePeriod),
+      errorUtilizationPenaltyPercent: int(bu?.errorUtilizationPenaltyPercent),
+      metricNamesForComputingUtilization: metricNames.length > 0 ? metricNames : undefined,
+      keepResponseHeaders: bool(bu?.keepResponseHeaders),
+    }) ?? {}
+  );
+}
+
 function loadBalancer(lb: Obj | undefined): LoadBalancer | undefined {
   const type = str(lb?.type) as LoadBalancer['type'] | undefined;
   if (!lb || !type) return undefined;
@@ -158,6 +180,9 @@ function loadBalancer(lb: Obj | undefined): LoadBalancer | undefined {
     consistentHash: type === 'ConsistentHash' ? consistentHash(obj(lb.consistentHash)) : undefined,
     slowStartWindowMs: ms(obj(lb.slowStart)?.window),
     endpointOverrideHeaders: overrideHeaders.length > 0 ? overrideHeaders : undefined,
+    zoneAware: zoneAware(obj(lb.zoneAware)),
+    backendUtilization:
+      type === 'BackendUtilization' ? backendUtilization(obj(lb.backendUtilization)) : undefined,
   });
 }
 
@@ -448,6 +473,9 @@ export function localRateLimitRule(rule: Obj, sharedName?: string): LocalRateLim
     ...(rule.shadowMode === true ? { shadowMode: true } : {}),
     ...(cost ? { cost } : {}),
     ...(rule.shared === true && sharedName !== undefined ? { shared: sharedName } : {}),
+    ...(rule.xRateLimitHeaders === undefined
+      ? {}
+      : { xRateLimitHeaders: rule.xRateLimitHeaders !== 'Off' }),
   };
 }
 
@@ -456,9 +484,9 @@ function localRateLimit(rateLimit: Obj | undefined, policyKey: string): LocalRat
   if (!local) return undefined;
   const rules = list(local.rules);
   const route = rules.find((r) => list(r.clientSelectors).length === 0);
-  // egts applies xRateLimitHeaders to a policy's local rules together (Envoy's switch is one per
-  // route); rules that disagree are reported (notAppliedIn of the registry).
-  const headers = rules.map((r) => r.xRateLimitHeaders).find((h) => h !== undefined);
+  // Each rule with selectors carries its own xRateLimitHeaders (its rate limit's
+  // x_ratelimit_option); the route-wide rule's sets the filter's switch for the default bucket.
+  const headers = route?.xRateLimitHeaders;
   return {
     ...(route ? { default: rateLimitValue(obj(route.limit)) } : {}),
     rules: rules.flatMap((r, i) =>
@@ -520,7 +548,7 @@ export function backendTraffic(spec: Obj, policyKey = ''): BackendTraffic {
       tracing: routeTracing(obj(obj(spec.telemetry)?.tracing)),
       statName: str(obj(obj(spec.telemetry)?.metrics)?.routeStatName),
     }) ?? {};
-  return spec.routingType === 'Service'
-    ? { destination, route, serviceRouting: true }
+  return spec.routingType === 'Service' || spec.routingType === 'Endpoint'
+    ? { destination, route, routingType: spec.routingType }
     : { destination, route };
 }

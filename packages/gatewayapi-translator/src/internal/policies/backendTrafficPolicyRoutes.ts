@@ -20,6 +20,7 @@ import {
   backendTraffic,
   type DestinationTraffic,
 } from './backendTrafficIR.js';
+import { envoyProxyRoutingType } from './envoyProxySettings.js';
 import { globalRateLimit } from './globalRateLimitIR.js';
 import { scopeOwner, specificPolicy } from './policyScope.js';
 import type { AppliedPolicy } from './processPolicies.js';
@@ -113,7 +114,9 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
       const withTraffic = traffic
         ? destinationWithTraffic(destination, traffic.destination)
         : destination;
-      const shaped = traffic?.serviceRouting ? withServiceRouting(ctx, withTraffic) : withTraffic;
+      // The policy's routingType, else the Gateway's EnvoyProxy's (Envoy Gateway's precedence).
+      const routing = traffic?.routingType ?? envoyProxyRoutingType(listener.gateway.envoyProxy);
+      const shaped = routing === 'Service' ? withServiceRouting(ctx, withTraffic) : withTraffic;
       const first = claimed.get(shaped.name);
       if (first === undefined) claimed.set(shaped.name, shaped);
       else if (first !== shaped && !isDeepStrictEqual(first, shaped))

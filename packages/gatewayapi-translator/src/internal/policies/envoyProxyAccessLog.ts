@@ -89,7 +89,10 @@ export function accessLogIR(
   for (const setting of settings) {
     const format = obj(setting.format);
     const json = obj(format?.json);
-    const type = setting.type === 'Listener' || setting.type === 'Route' ? setting.type : undefined;
+    const type =
+      setting.type === 'Listener' || setting.type === 'Route' || setting.type === 'Upstream'
+        ? setting.type
+        : undefined;
     const matches = strings(setting.matches);
     for (const sink of list(setting.sinks)) {
       const target = sinkTarget(ctx, proxy, sink, nextName);

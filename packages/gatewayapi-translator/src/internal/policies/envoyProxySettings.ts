@@ -1,9 +1,11 @@
 // EnvoyProxy settings that shape a fleet's xDS (besides access logs, envoyProxyAccessLog.ts):
 // `ipFamily` (listeners bind `::` for IPv6 and DualStack, as Envoy Gateway binds them) and
-// `filterOrder` (carried on each HTTP listener, applied to its connection manager's filters).
-// `preserveRouteOrder` is read where routes are ranked (buildXds.ts).
+// `filterOrder` (carried on each HTTP listener, applied to its connection manager's filters) and
+// `geoIP` (the MaxMind databases, carried on each HTTP listener for its geoip filter).
+// `preserveRouteOrder` is read where routes are ranked (buildXds.ts), `routingType` where a
+// route's destination is shaped (backendTrafficPolicyRoutes.ts).
 import type { EnvoyProxy } from '@egts/api';
-import type { FilterOrder, IpFamily, XdsIR } from '@egts/ir';
+import type { FilterOrder, GeoIPProvider, IpFamily, XdsIR } from '@egts/ir';
 import { list, obj } from './validation/policyValues.js';
 
 const specOf = (proxy: EnvoyProxy | undefined) =>
@@ -12,6 +14,12 @@ const specOf = (proxy: EnvoyProxy | undefined) =>
 /** Whether the EnvoyProxy keeps HTTPRoute rules in the order written (`preserveRouteOrder`). */
 export const preservesRouteOrder = (proxy: EnvoyProxy | undefined): boolean =>
   specOf(proxy)?.preserveRouteOrder === true;
+
+/** The EnvoyProxy's `routingType` (Service: backends at their cluster IP), read per destination. */
+export const envoyProxyRoutingType = (proxy: EnvoyProxy | undefined): string | undefined => {
+  const routing = specOf(proxy)?.routingType;
+  return typeof routing === 'string' ? routing : undefined;
+};
 
 function filterOrder(spec: Record<string, unknown> | undefined): FilterOrder | undefined {
   const entries = list(spec?.filterOrder).flatMap((entry) =>
@@ -28,20 +36,46 @@ function filterOrder(spec: Record<string, unknown> | undefined): FilterOrder | u
   return entries.length > 0 ? entries : undefined;
 }
 
+/** `geoIP.provider` of type MaxMind: the local database paths (Envoy Gateway buildGeoIPProvider). */
+export function geoIPProviderOf(proxy: EnvoyProxy | undefined): GeoIPProvider | undefined {
+  const provider = obj(obj(specOf(proxy)?.geoIP)?.provider);
+  const maxMind = obj(provider?.maxMind);
+  if (provider?.type !== 'MaxMind' || !maxMind) return undefined;
+  const path = (source: string) => {
+    const value = obj(obj(maxMind[source])?.local)?.path;
+    return typeof value === 'string' ? value : undefined;
+  };
+  const paths = {
+    countryDbPath: path('countryDbSource'),
+    cityDbPath: path('cityDbSource'),
+    asnDbPath: path('asnDbSource'),
+    ispDbPath: path('ispDbSource'),
+    anonymousIpDbPath: path('anonymousIpDbSource'),
+  };
+  return {
+    maxMind: Object.fromEntries(Object.entries(paths).filter(([, p]) => p !== undefined)),
+  };
+}
+
 const IP_FAMILIES = new Set<unknown>(['IPv4', 'IPv6', 'DualStack']);
 
 export function withEnvoyProxySettings(ir: XdsIR, proxy: EnvoyProxy | undefined): XdsIR {
   const spec = specOf(proxy);
   const ipFamily = IP_FAMILIES.has(spec?.ipFamily) ? (spec?.ipFamily as IpFamily) : undefined;
   const order = filterOrder(spec);
-  if (ipFamily === undefined && order === undefined) return ir;
+  const geoIP = geoIPProviderOf(proxy);
+  if (ipFamily === undefined && order === undefined && geoIP === undefined) return ir;
   const address = ipFamily === 'IPv6' || ipFamily === 'DualStack' ? '::' : undefined;
   const bound = <L extends { address: string }>(listener: L): L =>
     address === undefined ? listener : { ...listener, address };
   return {
     ...ir,
     ...(ipFamily ? { ipFamily } : {}),
-    http: ir.http.map((l) => ({ ...bound(l), ...(order ? { filterOrder: order } : {}) })),
+    http: ir.http.map((l) => ({
+      ...bound(l),
+      ...(order ? { filterOrder: order } : {}),
+      ...(geoIP ? { geoIP } : {}),
+    })),
     tcp: ir.tcp.map(bound),
     udp: ir.udp.map(bound),
   };

@@ -15,6 +15,7 @@ function globalRule(rule: Obj, index: number, policyKey: string): GlobalRateLimi
   const shared = rule.shared === true;
   const queryParams = list(rule.clientSelectors).flatMap((s) => list(s.queryParams));
   const cost = ruleCost(rule);
+  const fromMetadata = obj(limit?.fromMetadata);
   return {
     ...selectors,
     ...(queryParams.length > 0
@@ -31,6 +32,14 @@ function globalRule(rule: Obj, index: number, policyKey: string): GlobalRateLimi
     descriptorKey: shared ? `${policyKey}/rule/${index}` : `rule/${index}`,
     shared,
     limit: { requests: typeof limit?.requests === 'number' ? limit.requests : 0, unit },
+    ...(fromMetadata
+      ? {
+          limitFromMetadata: {
+            namespace: String(fromMetadata.namespace ?? ''),
+            key: String(fromMetadata.key ?? ''),
+          },
+        }
+      : {}),
     ...(rule.shadowMode === true ? { shadowMode: true } : {}),
     ...(cost ? { cost } : {}),
   };

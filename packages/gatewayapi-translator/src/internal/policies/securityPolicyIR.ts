@@ -18,6 +18,7 @@ import type {
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { secretValue } from '../listeners/certificates.js';
 import { nsName } from '../types.js';
+import { ruleGeoLocations } from './securityPolicyGeoIP.js';
 import { oidc } from './securityPolicyOIDC.js';
 import {
   Problem,
@@ -239,7 +240,10 @@ function ruleCEL(rule: Obj, i: number): Pick<AuthorizationRule, 'cel'> {
 
 /** Whether a rule sets conditions besides its CEL expression. */
 const hasPrincipalOrOperation = (r: AuthorizationRule): boolean =>
-  r.clientCIDRs.length + r.headers.length + r.methods.length > 0 || !!r.path || !!r.jwt;
+  r.clientCIDRs.length + r.headers.length + r.methods.length > 0 ||
+  !!r.path ||
+  !!r.jwt ||
+  !!r.geoLocations;
 
 function authorization(spec: Obj): Authorization {
   const out: Authorization = {
@@ -258,6 +262,7 @@ function authorization(spec: Obj): Authorization {
         methods: strings(operation.methods),
         ...rulePath(obj(operation.path)),
         ...ruleJWT(obj(principal.jwt)),
+        ...ruleGeoLocations(principal),
         ...ruleCEL(rule, i),
       };
     }),

@@ -5,7 +5,16 @@
 // syntax, which matches RE2's: no lookaround, no backreferences, no `\u`, no `\cX`, repeats up to
 // 1000). The program size is estimated from re2js's compiled program, counted the way RE2's C++
 // compiler counts it (see `programSize`).
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type * as Re2js from 're2js';
+
+type RE2JS = Re2js.RE2JS;
+// Loaded at the first regular expression, not at import: most configurations have none (#24).
+let re2js: typeof Re2js | undefined;
+const re2 = (): typeof Re2js => {
+  re2js ??= createRequire(import.meta.url)('re2js') as typeof Re2js;
+  return re2js;
+};
 
 /** Envoy's default `re2.max_program_size.error_level`. */
 export const ENVOY_MAX_PROGRAM_SIZE = 100;
@@ -14,7 +23,7 @@ export const ENVOY_MAX_PROGRAM_SIZE = 100;
 export function re2Error(pattern: string): string | undefined {
   let compiled: RE2JS;
   try {
-    compiled = RE2JS.compile(pattern);
+    compiled = re2().RE2JS.compile(pattern);
   } catch (error) {
     return `not valid RE2: ${(error as Error).message}`;
   }

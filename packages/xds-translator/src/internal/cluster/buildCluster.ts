@@ -29,6 +29,7 @@ import {
   withProxyProtocol,
 } from './clusterTraffic.js';
 import { upstreamTlsSocket } from './upstreamTls.js';
+import { type ZoneAware, zoneWeight } from './zoneAware.js';
 
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 
@@ -270,9 +271,13 @@ const lbEndpoints = (endpoints: DestinationSetting['endpoints'], healthCheckPort
  * one per group weighted by its weight (locality-weighted load balancing,
  * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/locality_weight).
  */
+const optionalWeight = (weight: number | undefined) =>
+  weight === undefined ? {} : { loadBalancingWeight: weight };
+
 const localities = (
   settings: DestinationSetting[],
   healthCheckPort?: number,
+  zoneAware?: ZoneAware,
 ): LocalityLbEndpoints[] => {
   if (settings.length > 1) {
     // Fallback groups (priority 1) serve when the others are unhealthy; Envoy needs priority 0
@@ -295,6 +300,7 @@ const localities = (
   return zones.map((zone) =>
     LocalityLbEndpoints.fromPartial({
       ...(zone === undefined ? {} : { locality: { zone } }),
+      ...optionalWeight(zoneWeight(zoneAware, zone)),
       lbEndpoints: lbEndpoints(
         setting.endpoints.filter((endpoint) => endpoint.zone === zone),
         healthCheckPort,
@@ -355,7 +361,11 @@ const buildCluster = (
   const dns = !dynamic && settings.some((setting) => setting.addressType !== 'IP');
   const assignment = ClusterLoadAssignment.fromPartial({
     clusterName: name,
-    endpoints: localities(settings, traffic.healthCheck?.active?.port),
+    endpoints: localities(
+      settings,
+      traffic.healthCheck?.active?.port,
+      traffic.loadBalancer?.zoneAware,
+    ),
   });
   // An EDS cluster holds no endpoints: an endpoint update needs its assignment only.
   if (out.endpointsOnly && !dns && !dynamic && out.mode === 'ads') {
@@ -381,14 +391,17 @@ const buildCluster = (
   const cluster = Cluster.fromPartial({
     name,
     ...discovery,
-    ...clusterTraffic(traffic),
+    ...clusterTraffic(traffic, settings.length > 1),
     // The dynamic forward proxy picks its hosts itself.
     ...(dynamic ? { lbPolicy: Cluster_LbPolicy.CLUSTER_PROVIDED } : {}),
     ...(dns ? dnsSettings(traffic.dns) : {}),
     ...(settings.length > 1 || traffic.healthCheck?.panicThresholdPercent !== undefined
       ? {
           commonLbConfig: {
-            ...(settings.length > 1 ? { localityWeightedLbConfig: {} } : {}),
+            // A typed zone-aware load balancer carries the groups' locality weights itself.
+            ...(settings.length > 1 && traffic.loadBalancer?.zoneAware === undefined
+              ? { localityWeightedLbConfig: {} }
+              : {}),
             ...panicThreshold(traffic),
           },
         }

@@ -21,6 +21,8 @@ import {
 } from '@egts/envoy-api';
 import type { ActiveHealthCheck, HealthCheckPayload, RouteDestination } from '@egts/ir';
 import { durationMs } from '../protoValues.js';
+import { backendUtilizationPolicy } from './backendUtilization.js';
+import { localityLbConfig } from './zoneAware.js';
 
 /**
  * Cluster fields, nested messages partial as Cluster.fromPartial fills them in (the generated
@@ -34,10 +36,18 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /** Envoy Gateway's Maglev table size when a policy does not set one. */
 const MAGLEV_TABLE_SIZE = 65_537;
 
-/** The cluster's load balancer: the policy, behind an endpoint override when one is set. */
-function loadBalancer(lb: RouteDestination['loadBalancer']): Fields {
+/**
+ * The cluster's load balancer: the policy, behind an endpoint override when one is set; as a
+ * typed policy (load_balancing_policy) when it balances by locality, whose config only that form
+ * carries. `grouped`: the cluster's localities are weighted backend groups.
+ */
+function loadBalancer(lb: RouteDestination['loadBalancer'], grouped: boolean): Fields {
   const headers = lb?.endpointOverrideHeaders;
-  return lb === undefined || headers === undefined ? lbPolicy(lb) : overrideHost(lb, headers);
+  if (lb !== undefined && headers !== undefined) return overrideHost(lb, headers, grouped);
+  if (lb?.zoneAware === undefined && lb?.type !== 'BackendUtilization') return lbPolicy(lb);
+  return {
+    loadBalancingPolicy: { policies: [{ typedExtensionConfig: typedPolicy(lb, grouped) }] },
+  };
 }
 
 /**
@@ -48,6 +58,7 @@ function loadBalancer(lb: RouteDestination['loadBalancer']): Fields {
 function overrideHost(
   lb: NonNullable<RouteDestination['loadBalancer']>,
   headers: string[],
+  grouped: boolean,
 ): Fields {
   return {
     loadBalancingPolicy: {
@@ -59,7 +70,7 @@ function overrideHost(
               OverrideHost,
               OverrideHost.fromPartial({
                 overrideHostSources: headers.map((header) => ({ header })),
-                fallbackPolicy: { policies: [{ typedExtensionConfig: typedPolicy(lb) }] },
+                fallbackPolicy: { policies: [{ typedExtensionConfig: typedPolicy(lb, grouped) }] },
               }),
             ),
           },
@@ -69,21 +80,29 @@ function overrideHost(
   };
 }
 
-/** The load balancer as a typed extension (the fallback of an endpoint override). */
-function typedPolicy(lb: NonNullable<RouteDestination['loadBalancer']>) {
-  const slowStart =
-    lb.slowStartWindowMs === undefined
+/** The load balancer as a typed extension, with its locality config when it has one. */
+function typedPolicy(lb: NonNullable<RouteDestination['loadBalancer']>, grouped: boolean) {
+  const locality = localityLbConfig(lb.zoneAware, grouped && lb.zoneAware !== undefined);
+  const slowStart = {
+    ...(lb.slowStartWindowMs === undefined
       ? {}
-      : { slowStartConfig: { slowStartWindow: durationMs(lb.slowStartWindowMs) } };
+      : { slowStartConfig: { slowStartWindow: durationMs(lb.slowStartWindowMs) } }),
+    ...(locality === undefined ? {} : { localityLbConfig: locality }),
+  };
   const policy = (name: string, typedConfig: Any) => ({
     name: `envoy.load_balancing_policies.${name}`,
     typedConfig,
   });
   switch (lb.type) {
+    case 'BackendUtilization':
+      return backendUtilizationPolicy(lb.backendUtilization ?? {}, lb.slowStartWindowMs);
     case 'RoundRobin':
       return policy('round_robin', packAny(RoundRobin, RoundRobin.fromPartial(slowStart)));
     case 'Random':
-      return policy('random', packAny(Random, Random.fromPartial({})));
+      return policy(
+        'random',
+        packAny(Random, Random.fromPartial(locality ? { localityLbConfig: locality } : {})),
+      );
     case 'ConsistentHash':
       return policy(
         'maglev',
@@ -271,10 +290,13 @@ export function dnsSettings(dns: RouteDestination['dns']): Partial<Cluster> {
 }
 
 /** The cluster fields a route's traffic settings give. */
-export function clusterTraffic(traffic: Partial<RouteDestination>): Partial<Cluster> {
+export function clusterTraffic(
+  traffic: Partial<RouteDestination>,
+  grouped = false,
+): Partial<Cluster> {
   const keepalive = traffic.tcpKeepalive;
   return asCluster({
-    ...loadBalancer(traffic.loadBalancer),
+    ...loadBalancer(traffic.loadBalancer, grouped),
     ...healthChecks(traffic.healthCheck),
     connectTimeout: durationMs(traffic.timeouts?.connectMs ?? CONNECT_TIMEOUT_MS),
     // EnvoyProxy metrics.clusterStatName (#19): stats under this name instead of the cluster's.

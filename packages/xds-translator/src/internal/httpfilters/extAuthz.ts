@@ -2,17 +2,11 @@
 // (its own authorization service), disabled in the connection manager and enabled on the routes
 // the policy protects; the service's cluster comes from its backendRefs
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/ext_authz_filter).
-import {
-  ApiVersion,
-  ExtAuthz,
-  ExtAuthzPerRoute,
-  HttpFilter,
-  packAny,
-  type Route,
-} from '@egts/envoy-api';
-import type { ExtAuth, HTTPRouteIR } from '@egts/ir';
+import { ApiVersion, ExtAuthz, ExtAuthzPerRoute, HttpFilter, packAny } from '@egts/envoy-api';
+import type { ExtAuth } from '@egts/ir';
 import { addDestination } from '../cluster/destinationClusters.js';
 import { durationMs } from '../protoValues.js';
+import { ROUTE_METADATA } from '../route/routeMetadata.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 import { enabledOnRoute, instanceName, policiesWith } from './securityPolicies.js';
 import { serviceRetryPolicy } from './serviceRetry.js';
@@ -22,25 +16,6 @@ const NAME = 'envoy.filters.http.ext_authz';
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 const exact = (name: string) => ({ exact: name, ignoreCase: true });
-
-/** Envoy Gateway's route metadata namespace (what `includeRouteMetadata` sends). */
-const ROUTE_METADATA = 'envoy-gateway';
-
-/**
- * A route's metadata as Envoy Gateway writes it, for routes whose ext_authz sends it: the route
- * resource (kind, namespace, name and its `gateway.envoyproxy.io/` annotations).
- */
-export const extAuthRouteMetadata = (route: HTTPRouteIR): Partial<Route> => {
-  if (route.security?.extAuth?.includeRouteMetadata !== true) return {};
-  const { kind, namespace, name, annotations } = route.source;
-  const resource = { kind, namespace, name, ...(annotations ? { annotations } : {}) };
-  return {
-    metadata: {
-      filterMetadata: { [ROUTE_METADATA]: { resources: [resource] } },
-      typedFilterMetadata: {},
-    },
-  };
-};
 
 /** `host:port` of the service's first endpoint. */
 const authority = (ext: ExtAuth): string => {

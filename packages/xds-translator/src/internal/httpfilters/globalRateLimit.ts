@@ -27,7 +27,7 @@ import type {
 import { addDestination } from '../cluster/destinationClusters.js';
 import { durationMs } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
-import { type Entry, hitsAddend, ruleParts } from './localRateLimit.js';
+import { type Entry, hitsAddend, ruleParts, xRateLimitOption } from './localRateLimit.js';
 
 const NAME = 'envoy.filters.http.ratelimit';
 /** The Rate Limit Service's cluster, as Envoy Gateway names it. */
@@ -82,9 +82,21 @@ const globalRateLimitActions = (route: HTTPRouteIR): RateLimit[] =>
     const { actions } = globalRuleParts(rule, i);
     const { request, response } = rule.cost ?? {};
     // No stage: Envoy refuses stage and disable_key in a RateLimitPerRoute.
+    const fromMetadata = rule.limitFromMetadata;
     const onRequest = {
       actions,
       ...(request ? { hitsAddend: hitsAddend(request) } : {}),
+      // limit.fromMetadata: the descriptor's limit override, read per request.
+      ...(fromMetadata
+        ? {
+            limit: {
+              dynamicMetadata: {
+                metadataKey: { key: fromMetadata.namespace, path: [{ key: fromMetadata.key }] },
+              },
+            },
+          }
+        : {}),
+      ...xRateLimitOption(rule),
     } as RateLimit;
     if (response === undefined) return [onRequest];
     const onDone = {

@@ -21,6 +21,7 @@ import { dynamicResolverLoopbackFilter } from './dynamicResolverLoopback.js';
 import { extAuthzFilter } from './extAuthz.js';
 import { extProcFilter } from './extProc.js';
 import { faultFilter } from './fault.js';
+import { geoipFilter } from './geoip.js';
 import { globalRateLimitFilter } from './globalRateLimit.js';
 import { grpcStatsFilter } from './grpcStats.js';
 import { grpcWebFilter } from './grpcWeb.js';
@@ -51,6 +52,8 @@ export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   oauth2Filter,
   jwtAuthnFilter,
   extAuthzFilter,
+  // Looks the client address up for the authorization rules that match on its location.
+  geoipFilter,
   rbacFilter,
   localRateLimitFilter,
   globalRateLimitFilter,

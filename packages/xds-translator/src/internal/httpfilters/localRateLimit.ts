@@ -13,6 +13,7 @@ import {
   HttpFilter,
   LocalRateLimit,
   packAny,
+  RateLimit_XRateLimitOption,
   XRateLimitHeadersRFCVersion,
 } from '@egts/envoy-api';
 import type {
@@ -209,13 +210,32 @@ export const hitsAddend = (cost: RateLimitCost) =>
  * where Envoy Gateway puts them): its actions, and its request cost as hits_addend (the local
  * filter honors it there; a response cost, apply_on_stream_done, it ignores: checked with 1.40).
  */
-const rateLimitOf = (rule: LocalRateLimitRule, index: number): RateLimit => {
+const rateLimitOf = (
+  rule: LocalRateLimitRule,
+  index: number,
+  inherited: boolean | undefined,
+): RateLimit => {
   const request = rule.cost?.request;
+  const headers = rule.xRateLimitHeaders ?? inherited;
   return {
     actions: localRuleParts(rule, index).actions,
     ...(request ? { hitsAddend: hitsAddend(request) } : {}),
+    ...(headers === undefined ? {} : xRateLimitOption({ xRateLimitHeaders: headers })),
   } as unknown as RateLimit;
 };
+
+/**
+ * A rule's own `xRateLimitHeaders` as its rate limit's x_ratelimit_option, which Envoy (1.40)
+ * prefers to the filter's enable_x_ratelimit_headers, local and global filters alike.
+ */
+export const xRateLimitOption = (rule: Pick<LocalRateLimitRule, 'xRateLimitHeaders'>) =>
+  rule.xRateLimitHeaders === undefined
+    ? {}
+    : {
+        xRatelimitOption: rule.xRateLimitHeaders
+          ? RateLimit_XRateLimitOption.DRAFT_VERSION_03
+          : RateLimit_XRateLimitOption.OFF,
+      };
 
 type IndexedRule = { rule: LocalRateLimitRule; index: number };
 
@@ -230,11 +250,21 @@ const percent = (numerator: number, runtimeKey: string) => ({
   runtimeKey,
 });
 
-/** x-ratelimit-* headers: the policy's own choice, else the listener's (ClientTrafficPolicy). */
-const headersOf = (limit: LocalRateLimitIR) =>
-  (limit.xRateLimitHeaders ?? limit.headers !== false)
-    ? XRateLimitHeadersRFCVersion.DRAFT_VERSION_03
-    : XRateLimitHeadersRFCVersion.OFF;
+/**
+ * x-ratelimit-* headers of the filter (the route-wide bucket's): that rule's own choice, else the
+ * listener's (ClientTrafficPolicy). Rules without a choice of their own inherit the listener's
+ * setting, so where the filter's differs they carry the listener's explicitly.
+ */
+const headersOf = (limit: LocalRateLimitIR) => {
+  const listener = limit.headers !== false;
+  const filter = limit.xRateLimitHeaders ?? listener;
+  return {
+    version: filter
+      ? XRateLimitHeadersRFCVersion.DRAFT_VERSION_03
+      : XRateLimitHeadersRFCVersion.OFF,
+    inherited: filter === listener ? undefined : listener,
+  };
+};
 
 /**
  * One filter config: a default bucket, and a descriptor and rate limit per rule. A rule in shadow
@@ -243,7 +273,7 @@ const headersOf = (limit: LocalRateLimitIR) =>
 const config = (
   defaultBucket: RateLimitValue | undefined,
   rules: readonly IndexedRule[],
-  headers: XRateLimitHeadersRFCVersion,
+  headers: ReturnType<typeof headersOf>,
 ): LocalRateLimit =>
   LocalRateLimit.fromPartial({
     statPrefix: STAT_PREFIX,
@@ -255,8 +285,8 @@ const config = (
       tokenBucket: tokenBucket(rule.limit),
       ...(rule.shadowMode === true ? { shadowMode: true } : {}),
     })),
-    rateLimits: rules.map(({ rule, index }) => rateLimitOf(rule, index)),
-    enableXRatelimitHeaders: headers,
+    rateLimits: rules.map(({ rule, index }) => rateLimitOf(rule, index, headers.inherited)),
+    enableXRatelimitHeaders: headers.version,
     // A request a rule limits is not also counted against the route-wide bucket.
     alwaysConsumeDefaultTokenBucket: false,
   });

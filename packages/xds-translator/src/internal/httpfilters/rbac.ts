@@ -1,7 +1,7 @@
 // SecurityPolicy authorization with Envoy's RBAC filter, configured per route. Envoy Gateway's
 // rules are first-match-wins with a default action; Envoy's RBAC policies are one action over
 // an OR of policies. So each rule becomes one principal (client CIDRs, headers, the `:method`
-// pseudo-header and the path, all required), and the requests allowed are those where an Allow
+// pseudo-header, the path and client IP geolocations, all required), and the requests allowed are those where an Allow
 // rule matches and no earlier Deny rule does (or, by default, no Deny rule at all). A rule's CEL
 // expression becomes a policy's `condition`
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/rbac_filter).
@@ -17,6 +17,7 @@ import {
 } from '@egts/envoy-api';
 import type { Authorization, AuthorizationRule } from '@egts/ir';
 import { celAnd, celBool, celNot, parseCel } from './celCondition.js';
+import { GEO_HEADERS } from './geoip.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 import { routesOf } from './httpFilter.js';
 
@@ -38,8 +39,29 @@ const cidr = (range: string): Principal => {
   return { remoteIp: { addressPrefix: address, prefixLen } } as Principal;
 };
 
-const header = (name: string, value: string): Principal =>
-  ({ header: { name, stringMatch: { exact: value, ignoreCase: false } } }) as Principal;
+const header = (name: string, value: string, ignoreCase = false): Principal =>
+  ({ header: { name, stringMatch: { exact: value, ignoreCase } } }) as Principal;
+
+/**
+ * A client IP geolocation: every field it sets equals what the geoip filter wrote (geoip.ts);
+ * country, region, city and ISP ignoring case, as Envoy Gateway compares them.
+ */
+const geoLocation = ({
+  anonymous,
+  ...place
+}: NonNullable<AuthorizationRule['geoLocations']>[number]) => {
+  const fields: Principal[] = [];
+  for (const field of ['country', 'region', 'city', 'isp'] as const) {
+    const value = place[field];
+    if (value !== undefined) fields.push(header(GEO_HEADERS[field], value, true));
+  }
+  if (place.asn !== undefined) fields.push(header(GEO_HEADERS.asn, String(place.asn)));
+  for (const field of ['isAnonymous', 'isVPN', 'isHosting', 'isTor', 'isProxy'] as const) {
+    const value = anonymous?.[field];
+    if (value !== undefined) fields.push(header(GEO_HEADERS[field], String(value)));
+  }
+  return allOf(fields);
+};
 
 /** Where jwt_authn puts a provider's verified payload (jwtAuthn.ts sets payload_in_metadata). */
 const JWT_FILTER = 'envoy.filters.http.jwt_authn';
@@ -86,6 +108,7 @@ const conditionsOf = (rule: AuthorizationRule): Principal[] => {
     conditions.push(anyOf(rule.methods.map((m) => header(':method', m))));
   if (rule.path) conditions.push(path(rule.path));
   if (rule.jwt) conditions.push(...jwtConditions(rule.jwt));
+  if (rule.geoLocations?.length) conditions.push(anyOf(rule.geoLocations.map(geoLocation)));
   return conditions;
 };
 

@@ -19,6 +19,7 @@ import { headerSettings, http2Settings } from '../defaults.js';
 import type { AccessLog } from '../envoyTypes.js';
 import { orderHttpFilters } from '../httpfilters/filterOrder.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
+import { withUpstreamLog } from '../httpfilters/router.js';
 import { adsConfigSource, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { routeConfiguration } from '../route/routeConfiguration.js';
@@ -54,6 +55,8 @@ const UNDERSCORES_ACTIONS: Record<
 /** What every connection manager of a fleet reports: its access logs and its request tracing. */
 export interface HcmTelemetry {
   readonly accessLog: AccessLog[];
+  /** Access logs of each upstream request (the router's). */
+  readonly upstreamLog: AccessLog[];
   readonly tracing?: HttpConnectionManager_Tracing | undefined;
 }
 
@@ -79,7 +82,7 @@ const connectionManager = (
         ...(out.mode === 'ads'
           ? { rds: { configSource: adsConfigSource(), routeConfigName: routes.name } }
           : { routeConfig: routes }),
-        httpFilters: httpFilters(listeners, out),
+        httpFilters: withUpstreamLog(httpFilters(listeners, out), first, telemetry.upstreamLog),
         accessLog: telemetry.accessLog,
         ...(telemetry.tracing ? { tracing: telemetry.tracing } : {}),
         useRemoteAddress: true,

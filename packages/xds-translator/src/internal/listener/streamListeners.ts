@@ -75,6 +75,7 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
   const logs = accessLogs(ir.accessLog, out);
   const telemetry = {
     accessLog: logs.requests,
+    upstreamLog: logs.upstream,
     tracing: ir.http.length > 0 ? hcmTracing(ir.tracing, out) : undefined,
   };
   const dualStack = ir.ipFamily === 'DualStack';

@@ -4,6 +4,7 @@
 // parents of an `add` are created, a patched resource must still be a valid message. Unlike Envoy
 // Gateway, a policy applies all its patches or none: one failing patch leaves every resource as
 // it was before the policy, so a Gateway never runs half a patch.
+import { createRequire } from 'node:module';
 import {
   Cluster,
   ClusterLoadAssignment,
@@ -15,10 +16,18 @@ import {
   typeUrlOf,
 } from '@egts/envoy-api';
 import type { EnvoyPatchPolicyIR, EnvoyPatchPolicyOutcome, JSONPatch } from '@egts/ir';
-import jsonPatch from 'fast-json-patch';
+import type jsonPatch from 'fast-json-patch';
 import type { XdsResources } from '../../xdsResources.js';
 import { toDocumentPointer, withParents } from './protoJsonPointer.js';
 import { unknownField } from './unknownField.js';
+
+// Loaded at the first patch, not at import: most configurations have no
+// EnvoyPatchPolicy (#24).
+let jsonPatchLibrary: typeof jsonPatch | undefined;
+const patches = (): typeof jsonPatch => {
+  jsonPatchLibrary ??= createRequire(import.meta.url)('fast-json-patch') as typeof jsonPatch;
+  return jsonPatchLibrary;
+};
 
 type ListKey = Exclude<keyof XdsResources, 'envoyPatchPolicies'>;
 
@@ -101,7 +110,7 @@ function applyOne(
   } as jsonPatch.Operation;
   const base = patch.op === 'add' ? withParents(document, path) : document;
   try {
-    staged.set(key, jsonPatch.applyOperation(base, operation, true, false).newDocument);
+    staged.set(key, patches().applyOperation(base, operation, true, false).newDocument);
   } catch (error) {
     throw new PatchFailure(
       'Invalid',

@@ -1,9 +1,10 @@
 // One IR HTTP route -> one Envoy Route: match, then redirect, fixed response or forwarding,
 // header modifiers, and the per-route config of each HTTP filter.
+
 import { type Any, Route } from '@egts/envoy-api';
 import type { HTTPRouteIR } from '@egts/ir';
-import { addDestination } from '../cluster/destinationClusters.js';
-import { extAuthRouteMetadata } from '../httpfilters/extAuthz.js';
+import { ORCA_HEADERS } from '../cluster/backendUtilization.js';
+import { addDestination, hasBackendFilters } from '../cluster/destinationClusters.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
 import { wasmUnavailable } from '../httpfilters/wasm.js';
 import { routeTracing } from '../listener/tracing.js';
@@ -12,6 +13,7 @@ import { headersToAdd, headersToRemove } from './headers.js';
 import { redirectAction } from './redirect.js';
 import { routeAction } from './routeAction.js';
 import { routeMatch } from './routeMatch.js';
+import { routeMetadata } from './routeMetadata.js';
 
 const action = (route: HTTPRouteIR, out: ResourceSet): Partial<Route> => {
   if (route.redirect !== undefined) return { redirect: redirectAction(route, route.redirect) };
@@ -39,7 +41,13 @@ const action = (route: HTTPRouteIR, out: ResourceSet): Partial<Route> => {
   const target =
     route.destination === undefined
       ? { kind: 'none' as const }
-      : addDestination(route.destination, out);
+      : addDestination(route.destination, out, {
+          // A session (stateful_session) pins a host of the route's cluster: with several
+          // backends in one locality-weighted cluster, it holds across them (GEP-1619).
+          single:
+            route.sessionPersistence !== undefined &&
+            !route.destination.settings.some(hasBackendFilters),
+        });
   // Gateway API: a rule whose backends are all invalid or all weighted 0 answers 500.
   if (target.kind === 'none') return { directResponse: { status: 500 } };
   return { route: routeAction(route, target, out) };
@@ -59,9 +67,16 @@ export const buildRoute = (route: HTTPRouteIR, out: ResourceSet): Route =>
     requestHeadersToAdd: headersToAdd(route.addRequestHeaders),
     requestHeadersToRemove: headersToRemove(route.removeRequestHeaders),
     responseHeadersToAdd: headersToAdd(route.addResponseHeaders),
-    responseHeadersToRemove: headersToRemove(route.removeResponseHeaders),
+    responseHeadersToRemove: [
+      ...headersToRemove(route.removeResponseHeaders),
+      // BackendUtilization's ORCA load reports stay between the endpoints and Envoy.
+      ...(route.destination?.loadBalancer?.type === 'BackendUtilization' &&
+      route.destination.loadBalancer.backendUtilization?.keepResponseHeaders !== true
+        ? ORCA_HEADERS
+        : []),
+    ],
     typedPerFilterConfig: perFilterConfig(route),
-    ...extAuthRouteMetadata(route),
+    ...routeMetadata(route),
     ...(route.tracing ? { tracing: routeTracing(route.tracing) } : {}),
     // BackendTrafficPolicy metrics.routeStatName: the route's own stats (vhost.<host>.route.<prefix>.*).
     ...(route.statName === undefined ? {} : { statPrefix: route.statName }),

@@ -232,6 +232,14 @@ export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet
   const rewrite = pathRewrite(route, route.urlRewrite?.path);
   return RouteAction.fromPartial({
     ...clusterSpecifier(target),
+    // Envoy Gateway routes a zone-aware destination through weighted clusters (one per backend
+    // setting), which carry this code; egts's single cluster gets it too, alike in effect.
+    ...(route.destination?.loadBalancer?.zoneAware === undefined
+      ? {}
+      : {
+          clusterNotFoundResponseCode:
+            RouteAction_ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR,
+        }),
     ...(rewrite === undefined
       ? {}
       : 'fullPath' in rewrite

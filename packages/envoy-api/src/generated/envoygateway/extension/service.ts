@@ -1340,7 +1340,7 @@ export const EnvoyGatewayExtensionService = {
       Buffer.from(PostClusterModifyResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): PostClusterModifyResponse => PostClusterModifyResponse.decode(value),
   },
-  /** A ClusterLoadAssignment (declared for wire compatibility; egts does not call it). */
+  /** A ClusterLoadAssignment (EDS), after the cluster hook. */
   postEndpointsModify: {
     path: "/envoygateway.extension.EnvoyGatewayExtension/PostEndpointsModify" as const,
     requestStream: false as const,
@@ -1378,7 +1378,7 @@ export interface EnvoyGatewayExtensionServer extends UntypedServiceImplementatio
   postHttpListenerModify: handleUnaryCall<PostHTTPListenerModifyRequest, PostHTTPListenerModifyResponse>;
   /** A cluster of a route whose backendRefs name the extension's backend kinds. */
   postClusterModify: handleUnaryCall<PostClusterModifyRequest, PostClusterModifyResponse>;
-  /** A ClusterLoadAssignment (declared for wire compatibility; egts does not call it). */
+  /** A ClusterLoadAssignment (EDS), after the cluster hook. */
   postEndpointsModify: handleUnaryCall<PostEndpointsModifyRequest, PostEndpointsModifyResponse>;
   /**
    * The fleet's clusters and secrets (and listeners and routes when asked): the lists returned
@@ -1452,7 +1452,7 @@ export interface EnvoyGatewayExtensionClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PostClusterModifyResponse) => void,
   ): ClientUnaryCall;
-  /** A ClusterLoadAssignment (declared for wire compatibility; egts does not call it). */
+  /** A ClusterLoadAssignment (EDS), after the cluster hook. */
   postEndpointsModify(
     request: PostEndpointsModifyRequest,
     callback: (error: ServiceError | null, response: PostEndpointsModifyResponse) => void,

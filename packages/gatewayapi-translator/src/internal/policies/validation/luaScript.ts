@@ -5,7 +5,15 @@
 // calls of methods the stream handle does not have (Envoy's Lua filter "Stream handle API"), which
 // Envoy Gateway finds by running the handlers against mocks; egts finds them in the syntax tree,
 // without running user code in the control plane.
-import luaparse from 'luaparse';
+import { createRequire } from 'node:module';
+import type luaparse from 'luaparse';
+
+// Loaded at the first script, not at import: most configurations have no Lua (#24).
+let luaParser: typeof luaparse | undefined;
+const lua = (): typeof luaparse => {
+  luaParser ??= createRequire(import.meta.url)('luaparse') as typeof luaparse;
+  return luaParser;
+};
 
 /** Methods of the handle passed to envoy_on_request/envoy_on_response (Envoy Lua filter docs). */
 const STREAM_HANDLE_METHODS = new Set([
@@ -85,7 +93,7 @@ export function luaScriptProblem(code: string, validation: LuaValidation): strin
   if (validation === 'Disabled') return undefined;
   let chunk: unknown;
   try {
-    chunk = luaparse.parse(code, { luaVersion: '5.1' });
+    chunk = lua().parse(code, { luaVersion: '5.1' });
   } catch (error) {
     return `syntax error: ${(error as Error).message}`;
   }

@@ -84,7 +84,7 @@ export function validateSecurityPolicy(
     localRefProblem(ctx, policy, 'basicAuth.users', obj(obj(spec.basicAuth)?.users)) ??
     (apiKeyAuth && apiKeyAuthProblem(ctx, policy, apiKeyAuth)) ??
     (jwt && jwtProblem(ctx, policy, jwt)) ??
-    (usesGeoIP(spec) ? geoIPProblem(ctx, scope) : undefined) ??
+    (usesGeoIP(spec) ? geoIPProblem(ctx, scope, spec) : undefined) ??
     originRegexProblem(spec) ??
     undefined
   );

@@ -43,6 +43,14 @@ const LOADED = envoy('Envoy loads every setting of the golden case');
 const ROUTING = (test: string) =>
   `apps/conformance/src/__tests__/backendTrafficRouting.integration.test.ts: ${test}`;
 
+/** Zone-aware routing through real Envoy (the proxy in one zone, endpoints in two). */
+const ZONE_AWARE = (test: string) =>
+  `apps/conformance/src/__tests__/backendTrafficZoneAware.integration.test.ts: ${test}`;
+
+/** Client-side weighted round robin from ORCA load reports, through real Envoy. */
+const UTILIZATION = (test: string) =>
+  `apps/conformance/src/__tests__/backendTrafficUtilization.integration.test.ts: ${test}`;
+
 /** A route's own tracing over its fleet's (#19). */
 const ROUTE_TRACING =
   "apps/conformance/src/__tests__/envoyProxyTracing.integration.test.ts: traces a route by its policy's sampling and tags, and nothing a zero fraction leaves out";
@@ -148,6 +156,12 @@ export const backendTrafficPolicyFields: KindFields = {
       'RateLimitCIDRInvertMatchAlwaysEnforce',
     ),
     'spec.rateLimit.global.rules.cost': EG_GLOBAL('UsageRateLimit'),
+    'spec.rateLimit.global.rules.xRateLimitHeaders': GLOBAL(
+      'xRateLimitHeaders sends or drops the x-ratelimit-* headers rule by rule',
+    ),
+    'spec.rateLimit.global.rules.limit.fromMetadata': GLOBAL(
+      'limit.fromMetadata takes the limit a filter wrote to dynamic metadata',
+    ),
     'spec.rateLimit.local.rules.limit.requests': RATE_LIMIT,
     'spec.rateLimit.local.rules.limit.unit': RATE_LIMIT,
     'spec.rateLimit.local.rules.clientSelectors.headers': RATE_LIMIT,
@@ -166,6 +180,8 @@ export const backendTrafficPolicyFields: KindFields = {
       'LocalRateLimitQueryParameters',
     ),
     'spec.rateLimit.local.rules.cost': LOCAL_OPTIONS,
+    'spec.rateLimit.local.rules.cost.request.metadata':
+      'apps/conformance/src/__tests__/backendTrafficRateLimitCost.integration.test.ts: cost.request from metadata takes the number a filter wrote',
     'spec.rateLimit.local.rules.xRateLimitHeaders': LOCAL_OPTIONS,
     'spec.rateLimit.local.rules.shared': LOCAL_OPTIONS,
     'spec.rateLimit.local.rules.clientSelectors.sourceCIDR.invert': LOCAL_OPTIONS,
@@ -187,43 +203,64 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.connection.socketBufferLimit': ROUTING(
       'socketBufferLimit sets the receive buffer of upstream sockets',
     ),
+    'spec.loadBalancer.zoneAware.preferLocal': ZONE_AWARE(
+      'preferLocal force keeps every request in the local zone',
+    ),
+    'spec.loadBalancer.zoneAware.preferLocal.minEndpointsThreshold': ZONE_AWARE(
+      'percentageEnabled 0 and a threshold above the endpoint count turn it off',
+    ),
+    'spec.loadBalancer.zoneAware.preferLocal.percentageEnabled': ZONE_AWARE(
+      'percentageEnabled 0 and a threshold above the endpoint count turn it off',
+    ),
+    'spec.loadBalancer.backendUtilization': UTILIZATION(
+      'BackendUtilization weighs endpoints by the utilization they report',
+    ),
+    'spec.loadBalancer.backendUtilization.keepResponseHeaders': UTILIZATION(
+      'ORCA report headers are removed from responses unless kept',
+    ),
+    'spec.loadBalancer.zoneAware.weightedZones': ZONE_AWARE(
+      'weightedZones splits traffic by zone weight',
+    ),
     'spec.routingType': ROUTING(
       'routingType Service reaches the cluster IP, endpoint routing the endpoints',
     ),
   },
   notApplied: [
-    // Client-side weighted round robin fed by ORCA load reports: not built yet.
-    'spec.loadBalancer.backendUtilization',
+    // Out-of-band ORCA reports (a gRPC stream to each endpoint): not built yet.
+    'spec.loadBalancer.backendUtilization.outOfBand',
     'spec.loadBalancer.dynamicModule',
-    // Zone-aware routing needs the proxy's own zone and a local cluster in the bootstrap
-    // (node.locality zone, cluster_manager.local_cluster_name `local_cluster` listing the proxy
-    // fleet by zone, as Envoy Gateway's bootstrap does) besides the cluster's zone-aware LB
-    // config: not built yet (no proof with endpoints in two zones). Endpoint zones already reach
-    // the clusters as localities.
-    'spec.loadBalancer.zoneAware',
-    'spec.rateLimit.global.rules.limit.fromMetadata',
-    'spec.rateLimit.global.rules.xRateLimitHeaders',
     // Envoy's local filter ignores a cost applied when the stream is done (checked with 1.40).
     'spec.rateLimit.local.rules.cost.response',
-    // A cost read from dynamic metadata: nothing local shows it yet.
-    'spec.rateLimit.local.rules.cost.request.metadata',
     'spec.rateLimit.local.rules.limit.fromMetadata',
     'spec.telemetry',
   ],
-  notAppliedIn: (spec) => localRateLimitCombinations(spec),
+  notAppliedIn: (spec) => [...localRateLimitCombinations(spec), ...zoneAwareCombinations(spec)],
 };
 
 /**
- * Local rules egts cannot apply as this spec combines them: x-ratelimit-* headers set differently
- * across one policy's rules (Envoy switches them per route, not per bucket), and a cost on the
- * rule without selectors (the route-wide bucket has no rate limit to carry hits_addend).
+ * Zone settings the chosen load balancer cannot take: Maglev (ConsistentHash) has no locality
+ * config, and BackendUtilization's wrr_locality weighs localities but never prefers the local one.
+ */
+function zoneAwareCombinations(spec: Readonly<Record<string, unknown>>): string[] {
+  const lb = spec.loadBalancer as
+    | { type?: unknown; zoneAware?: { preferLocal?: unknown; weightedZones?: unknown } }
+    | undefined;
+  const zoneAware = lb?.zoneAware;
+  if (zoneAware === undefined) return [];
+  if (lb?.type === 'ConsistentHash') return ['spec.loadBalancer.zoneAware'];
+  if (lb?.type === 'BackendUtilization' && zoneAware.preferLocal !== undefined)
+    return ['spec.loadBalancer.zoneAware.preferLocal'];
+  return [];
+}
+
+/**
+ * Local rules egts cannot apply as this spec combines them: a cost or `shared` on the rule
+ * without selectors (the route-wide bucket has no rate limit to carry hits_addend).
  */
 function localRateLimitCombinations(spec: Readonly<Record<string, unknown>>): string[] {
   const local = (spec.rateLimit as { local?: { rules?: unknown } } | undefined)?.local;
   const rules = Array.isArray(local?.rules) ? (local.rules as Record<string, unknown>[]) : [];
-  const headers = new Set(rules.map((r) => r.xRateLimitHeaders));
   const problems: string[] = [];
-  if (headers.size > 1) problems.push('spec.rateLimit.local.rules.xRateLimitHeaders');
   const routeWide = rules.filter(
     (r) => !Array.isArray(r.clientSelectors) || r.clientSelectors.length === 0,
   );

@@ -30,6 +30,8 @@ const LISTENER_STATS =
   'apps/conformance/src/__tests__/envoyProxyStatNames.integration.test.ts: counts a hostname under its virtual cluster and gRPC calls per method when asked';
 const METRIC_SINK =
   'apps/conformance/src/__tests__/envoyProxyMetricSink.integration.test.ts: pushes the proxy metrics to the OpenTelemetry collector';
+const SINK_REFS =
+  'apps/conformance/src/__tests__/envoyProxyMetricSink.integration.test.ts: pushes to the Service endpoints of each sink, counters and histograms as deltas when asked';
 const BOOTSTRAP_METRICS =
   'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: keeps only the matching stats and compresses them when asked';
 const SETTINGS = 'apps/conformance/src/__tests__/envoyProxySettings.integration.test.ts';
@@ -40,27 +42,26 @@ const HOST_SHUTDOWN =
   'packages/infra-manager/src/__tests__/hostInfraShutdown.integration.test.ts: starts Envoy with its concurrency and drains in-flight requests before it exits';
 const BOOTSTRAP =
   'packages/infra-manager/src/__tests__/hostInfraBootstrap.integration.test.ts: applies Merge and JSONPatch bootstraps and keeps the last good one when one is refused';
+const GEOIP_COUNTRY = 'apps/conformance/src/tests/envoyGateway/geoIP.ts: AuthzWithGeoIPCountry';
+const GEOIP_FIELDS = 'apps/conformance/src/tests/envoyGateway/geoIP.ts: EgtsAuthzWithGeoIPFields';
+const ROUTING =
+  "apps/conformance/src/__tests__/envoyProxyRouting.integration.test.ts: sends a Gateway's routes to the cluster IP, and a policy's routingType Endpoint wins";
 const LUA =
   'packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: lets an unchecked script through';
 
-/** Access logs of upstream connections (`settings[].type: Upstream`) are not written yet. */
-const upstreamAccessLogs = (spec: Readonly<Record<string, unknown>>): string[] => {
-  const telemetry = spec.telemetry as
-    | { accessLog?: { settings?: { type?: unknown }[] } }
-    | undefined;
-  const settings = telemetry?.accessLog?.settings;
-  return Array.isArray(settings) && settings.some((s) => s?.type === 'Upstream')
-    ? ['spec.telemetry.accessLog.settings.type']
-    : [];
-};
-
 export const envoyProxyFields: KindFields = {
-  notAppliedIn: upstreamAccessLogs,
   applied: {
     'spec.mergeGateways': goldenProof('merged-gateways'),
+    'spec.geoIP.provider.type': GEOIP_COUNTRY,
+    'spec.geoIP.provider.maxMind.countryDbSource': GEOIP_COUNTRY,
+    'spec.geoIP.provider.maxMind.cityDbSource': GEOIP_FIELDS,
+    'spec.geoIP.provider.maxMind.asnDbSource': GEOIP_FIELDS,
+    'spec.geoIP.provider.maxMind.ispDbSource': GEOIP_FIELDS,
+    'spec.geoIP.provider.maxMind.anonymousIpDbSource': GEOIP_FIELDS,
     'spec.preserveRouteOrder': ROUTE_ORDER,
     'spec.ipFamily': IP_FAMILY,
     'spec.filterOrder': FILTER_ORDER,
+    'spec.routingType': ROUTING,
     'spec.concurrency': HOST_SHUTDOWN,
     'spec.bootstrap': BOOTSTRAP,
     'spec.shutdown': HOST_SHUTDOWN,
@@ -70,7 +71,8 @@ export const envoyProxyFields: KindFields = {
     'spec.telemetry.accessLog.settings.format': ACCESS_LOG,
     'spec.telemetry.accessLog.settings.sinks.type': ACCESS_LOG,
     'spec.telemetry.accessLog.settings.sinks.file': ACCESS_LOG,
-    'spec.telemetry.accessLog.settings.type': ACCESS_LOG,
+    'spec.telemetry.accessLog.settings.type':
+      'apps/conformance/src/tests/envoyGateway/telemetryAccessLog.ts: Upstream Logs',
     'spec.telemetry.accessLog.settings.matches': OTEL_LOGS,
     ...backendRefProofs(`${SINKS}.openTelemetry.backendRefs`, OTEL_LOGS),
     [`${SINKS}.openTelemetry.host`]: OTEL_LOGS,
@@ -114,6 +116,9 @@ export const envoyProxyFields: KindFields = {
     'spec.telemetry.metrics.sinks.type': METRIC_SINK,
     'spec.telemetry.metrics.sinks.openTelemetry.host': METRIC_SINK,
     'spec.telemetry.metrics.sinks.openTelemetry.port': METRIC_SINK,
+    ...backendRefProofs('spec.telemetry.metrics.sinks.openTelemetry.backendRefs', SINK_REFS),
+    'spec.telemetry.metrics.sinks.openTelemetry.reportCountersAsDeltas': SINK_REFS,
+    'spec.telemetry.metrics.sinks.openTelemetry.reportHistogramsAsDeltas': SINK_REFS,
     'spec.telemetry.metrics.enableGRPCStats': LISTENER_STATS,
     'spec.telemetry.metrics.matches.type': BOOTSTRAP_METRICS,
     'spec.telemetry.metrics.matches.value': BOOTSTRAP_METRICS,
@@ -133,7 +138,6 @@ export const envoyProxyFields: KindFields = {
     'spec.backendTLS',
     'spec.dynamicModules',
     'spec.extraArgs',
-    'spec.geoIP',
     'spec.lua.strictValidation',
     'spec.mergeBackends',
     'spec.mergeType',
@@ -149,7 +153,6 @@ export const envoyProxyFields: KindFields = {
     `${K8S}.envoyService`,
     `${K8S}.envoyServiceAccount`,
     `${K8S}.useListenerPortAsContainerPort`,
-    'spec.routingType',
     'spec.telemetry',
   ],
 };

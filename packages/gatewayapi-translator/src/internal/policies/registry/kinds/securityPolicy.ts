@@ -13,6 +13,8 @@ const CORS = e2e('CORSFromSecurityPolicy');
 const CORS_OPTIONS =
   'apps/conformance/src/tests/envoyGateway/egtsSecurityPolicyCors.ts: EgtsCORSCredentialsMaxAge';
 const LOCAL_JWKS = e2e('LocalJWKSInline');
+const GEOIP_COUNTRY = 'apps/conformance/src/tests/envoyGateway/geoIP.ts: AuthzWithGeoIPCountry';
+const GEOIP_FIELDS = 'apps/conformance/src/tests/envoyGateway/geoIP.ts: EgtsAuthzWithGeoIPFields';
 const OIDC = 'apps/conformance/src/tests/envoyGateway/oidc.ts: OIDC';
 const OIDC_OPTIONS = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCOptions';
 const OIDC_DISCOVERY = 'apps/conformance/src/tests/envoyGateway/oidc.ts: EgtsOIDCDiscovery';
@@ -41,9 +43,13 @@ const GRPC_RETRY = SERVICE_PROXY_PROTOCOL(
   'a flaky gRPC authorization service is retried as backendSettings.retry asks',
 );
 /**
- * Not applied to a service: a route's stream idle timeout (no route carries a filter's own
- * requests), and a request timeout for the authorization and OpenID services (their filters'
- * timeouts come from `extAuth.timeout` and Envoy Gateway's default; not checked against it).
+ * Not applied to a service, as in Envoy Gateway: `timeout.http.streamIdleTimeout` and
+ * `requestTimeout` are route settings in a BackendTrafficPolicy (the route's idle and request
+ * timeouts), and no route carries a filter's own requests; Envoy Gateway builds the services'
+ * clusters from the same settings (createExtServiceXDSCluster), and an Envoy cluster has neither
+ * timeout; the filters time their calls out by `extAuth.timeout` (ext_authz) or a fixed default
+ * (the OAuth2 token endpoint). The one exception is the remote JWKS fetch, whose `http_uri.timeout`
+ * takes `requestTimeout` (applied, JWTBackendRemoteJWKS).
  */
 const serviceOnlyNotApplied = (service: string): string[] => [
   `${service}.backendSettings.timeout.http.streamIdleTimeout`,
@@ -138,6 +144,12 @@ export const securityPolicyFields: KindFields = {
     'spec.authorization.rules.principal.jwt.scopes': e2e('AuthzWithJWTClaimsScopes'),
     'spec.authorization.rules.principal.clientCIDRs': egts('EgtsAuthzClientCIDRs'),
     'spec.authorization.rules.cel': e2e('AuthzWithCEL'),
+    'spec.authorization.rules.principal.clientIPGeoLocations.country': GEOIP_COUNTRY,
+    'spec.authorization.rules.principal.clientIPGeoLocations.region': GEOIP_FIELDS,
+    'spec.authorization.rules.principal.clientIPGeoLocations.city': GEOIP_FIELDS,
+    'spec.authorization.rules.principal.clientIPGeoLocations.asn': GEOIP_FIELDS,
+    'spec.authorization.rules.principal.clientIPGeoLocations.isp': GEOIP_FIELDS,
+    'spec.authorization.rules.principal.clientIPGeoLocations.anonymous': GEOIP_FIELDS,
     // On a TCPRoute too (network RBAC): TCPRouteAuthzWithClientIP; from a Gateway or listener
     // policy onto its TCP listeners: egtsSecurityPolicy.ts EgtsGatewayTCPAuthzClientCIDRs.
     'spec.cors.allowOrigins': CORS,

@@ -2224,6 +2224,46 @@ export interface RateLimit {
     | undefined;
   /** Apply this rate limit when the stream completes (response cost) instead of on the request. */
   applyOnStreamDone: boolean;
+  /**
+   * Whether this rate limit's x-ratelimit-* headers are sent, over the filter's setting (Envoy
+   * 1.40; egts addition to the shipped file).
+   */
+  xRatelimitOption: RateLimit_XRateLimitOption;
+}
+
+export enum RateLimit_XRateLimitOption {
+  UNSPECIFIED = 0,
+  OFF = 1,
+  DRAFT_VERSION_03 = 2,
+}
+
+export function rateLimit_XRateLimitOptionFromJSON(object: any): RateLimit_XRateLimitOption {
+  switch (object) {
+    case 0:
+    case "UNSPECIFIED":
+      return RateLimit_XRateLimitOption.UNSPECIFIED;
+    case 1:
+    case "OFF":
+      return RateLimit_XRateLimitOption.OFF;
+    case 2:
+    case "DRAFT_VERSION_03":
+      return RateLimit_XRateLimitOption.DRAFT_VERSION_03;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum RateLimit_XRateLimitOption");
+  }
+}
+
+export function rateLimit_XRateLimitOptionToJSON(object: RateLimit_XRateLimitOption): string {
+  switch (object) {
+    case RateLimit_XRateLimitOption.UNSPECIFIED:
+      return "UNSPECIFIED";
+    case RateLimit_XRateLimitOption.OFF:
+      return "OFF";
+    case RateLimit_XRateLimitOption.DRAFT_VERSION_03:
+      return "DRAFT_VERSION_03";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum RateLimit_XRateLimitOption");
+  }
 }
 
 /** [#next-free-field: 12] */
@@ -9491,6 +9531,7 @@ function createBaseRateLimit(): RateLimit {
     limit: undefined,
     hitsAddend: undefined,
     applyOnStreamDone: false,
+    xRatelimitOption: 0,
   };
 }
 
@@ -9515,6 +9556,9 @@ export const RateLimit: MessageFns<RateLimit, "envoy.config.route.v3.RateLimit">
     }
     if (message.applyOnStreamDone !== false) {
       writer.uint32(48).bool(message.applyOnStreamDone);
+    }
+    if (message.xRatelimitOption !== 0) {
+      writer.uint32(56).int32(message.xRatelimitOption);
     }
     return writer;
   },
@@ -9580,6 +9624,14 @@ export const RateLimit: MessageFns<RateLimit, "envoy.config.route.v3.RateLimit">
             message.applyOnStreamDone = reader.bool();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.xRatelimitOption = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -9614,6 +9666,11 @@ export const RateLimit: MessageFns<RateLimit, "envoy.config.route.v3.RateLimit">
         : isSet(object.apply_on_stream_done)
         ? globalThis.Boolean(object.apply_on_stream_done)
         : false,
+      xRatelimitOption: isSet(object.xRatelimitOption)
+        ? rateLimit_XRateLimitOptionFromJSON(object.xRatelimitOption)
+        : isSet(object.x_ratelimit_option)
+        ? rateLimit_XRateLimitOptionFromJSON(object.x_ratelimit_option)
+        : 0,
     };
   },
 
@@ -9637,6 +9694,9 @@ export const RateLimit: MessageFns<RateLimit, "envoy.config.route.v3.RateLimit">
     if (message.applyOnStreamDone !== false) {
       obj.applyOnStreamDone = message.applyOnStreamDone;
     }
+    if (message.xRatelimitOption !== 0) {
+      obj.xRatelimitOption = rateLimit_XRateLimitOptionToJSON(message.xRatelimitOption);
+    }
     return obj;
   },
 
@@ -9655,6 +9715,7 @@ export const RateLimit: MessageFns<RateLimit, "envoy.config.route.v3.RateLimit">
       ? RateLimit_HitsAddend.fromPartial(object.hitsAddend)
       : undefined;
     message.applyOnStreamDone = object.applyOnStreamDone ?? false;
+    message.xRatelimitOption = object.xRatelimitOption ?? 0;
     return message;
   },
 };

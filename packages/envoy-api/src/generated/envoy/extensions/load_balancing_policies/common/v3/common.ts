@@ -7,127 +7,93 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Duration } from "../../../../../google/protobuf/duration.js";
+import { Struct } from "../../../../../google/protobuf/struct.js";
 import { UInt32Value, UInt64Value } from "../../../../../google/protobuf/wrappers.js";
 import { messageTypeRegistry } from "../../../../../typeRegistry.js";
 import { RuntimeDouble } from "../../../../config/core/v3/base.js";
+import { RouteAction_HashPolicy } from "../../../../config/route/v3/route_components.js";
 import { Percent } from "../../../../type/v3/percent.js";
 
 export const protobufPackage = "envoy.extensions.load_balancing_policies.common.v3";
 
 export const protobufFileName = "envoy/extensions/load_balancing_policies/common/v3/common.proto";
 
+/** common as of the Envoy this project runs (see the README of proto/envoy-overrides). */
+
 export interface LocalityLbConfig {
-  /** Configuration for local zone aware load balancing. */
-  zoneAwareLbConfig?:
-    | LocalityLbConfig_ZoneAwareLbConfig
-    | undefined;
-  /** Enable locality weighted load balancing. */
+  zoneAwareLbConfig?: LocalityLbConfig_ZoneAwareLbConfig | undefined;
   localityWeightedLbConfig?: LocalityLbConfig_LocalityWeightedLbConfig | undefined;
 }
 
-/**
- * Configuration for :ref:`zone aware routing
- * <arch_overview_load_balancing_zone_aware_routing>`.
- */
 export interface LocalityLbConfig_ZoneAwareLbConfig {
-  /**
-   * Configures percentage of requests that will be considered for zone aware routing
-   * if zone aware routing is configured. If not specified, the default is 100%.
-   * * :ref:`runtime values <config_cluster_manager_cluster_runtime_zone_routing>`.
-   * * :ref:`Zone aware routing support <arch_overview_load_balancing_zone_aware_routing>`.
-   */
-  routingEnabled?:
-    | Percent
-    | undefined;
-  /**
-   * Configures minimum upstream cluster size required for zone aware routing
-   * If upstream cluster size is less than specified, zone aware routing is not performed
-   * even if zone aware routing is configured. If not specified, the default is 6.
-   * * :ref:`runtime values <config_cluster_manager_cluster_runtime_zone_routing>`.
-   * * :ref:`Zone aware routing support <arch_overview_load_balancing_zone_aware_routing>`.
-   */
-  minClusterSize?:
-    | number
-    | undefined;
-  /**
-   * If set to true, Envoy will not consider any hosts when the cluster is in :ref:`panic
-   * mode<arch_overview_load_balancing_panic_threshold>`. Instead, the cluster will fail all
-   * requests as if all hosts are unhealthy. This can help avoid potentially overwhelming a
-   * failing service.
-   */
+  routingEnabled?: Percent | undefined;
+  minClusterSize?: number | undefined;
   failTrafficOnPanic: boolean;
+  forceLocalityDirectRouting: boolean;
+  forceLocalZone?: LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone | undefined;
+  localityBasis: LocalityLbConfig_ZoneAwareLbConfig_LocalityBasis;
 }
 
-/**
- * Configuration for :ref:`locality weighted load balancing
- * <arch_overview_load_balancing_locality_weighted_lb>`
- */
+export enum LocalityLbConfig_ZoneAwareLbConfig_LocalityBasis {
+  HEALTHY_HOSTS_NUM = 0,
+  HEALTHY_HOSTS_WEIGHT = 1,
+}
+
+export function localityLbConfig_ZoneAwareLbConfig_LocalityBasisFromJSON(
+  object: any,
+): LocalityLbConfig_ZoneAwareLbConfig_LocalityBasis {
+  switch (object) {
+    case 0:
+    case "HEALTHY_HOSTS_NUM":
+      return LocalityLbConfig_ZoneAwareLbConfig_LocalityBasis.HEALTHY_HOSTS_NUM;
+    case 1:
+    case "HEALTHY_HOSTS_WEIGHT":
+      return LocalityLbConfig_ZoneAwareLbConfig_LocalityBasis.HEALTHY_HOSTS_WEIGHT;
+    default:
+      throw new globalThis.Error(
+        "Unrecognized enum value " + object + " for enum LocalityLbConfig_ZoneAwareLbConfig_LocalityBasis",
+      );
+  }
+}
+
+export function localityLbConfig_ZoneAwareLbConfig_LocalityBasisToJSON(
+  object: LocalityLbConfig_ZoneAwareLbConfig_LocalityBasis,
+): string {
+  switch (object) {
+    case LocalityLbConfig_ZoneAwareLbConfig_LocalityBasis.HEALTHY_HOSTS_NUM:
+      return "HEALTHY_HOSTS_NUM";
+    case LocalityLbConfig_ZoneAwareLbConfig_LocalityBasis.HEALTHY_HOSTS_WEIGHT:
+      return "HEALTHY_HOSTS_WEIGHT";
+    default:
+      throw new globalThis.Error(
+        "Unrecognized enum value " + object + " for enum LocalityLbConfig_ZoneAwareLbConfig_LocalityBasis",
+      );
+  }
+}
+
+export interface LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone {
+  minSize?: number | undefined;
+}
+
 export interface LocalityLbConfig_LocalityWeightedLbConfig {
 }
 
-/** Configuration for :ref:`slow start mode <arch_overview_load_balancing_slow_start>`. */
 export interface SlowStartConfig {
-  /**
-   * Represents the size of slow start window.
-   * If set, the newly created host remains in slow start mode starting from its creation time
-   * for the duration of slow start window.
-   */
-  slowStartWindow?:
-    | Duration
-    | undefined;
-  /**
-   * This parameter controls the speed of traffic increase over the slow start window. Defaults to 1.0,
-   * so that endpoint would get linearly increasing amount of traffic.
-   * When increasing the value for this parameter, the speed of traffic ramp-up increases non-linearly.
-   * The value of aggression parameter should be greater than 0.0.
-   * By tuning the parameter, is possible to achieve polynomial or exponential shape of ramp-up curve.
-   *
-   * During slow start window, effective weight of an endpoint would be scaled with time factor and aggression:
-   * ``new_weight = weight * max(min_weight_percent, time_factor ^ (1 / aggression))``,
-   * where ``time_factor=(time_since_start_seconds / slow_start_time_seconds)``.
-   *
-   * As time progresses, more and more traffic would be sent to endpoint, which is in slow start window.
-   * Once host exits slow start, time_factor and aggression no longer affect its weight.
-   */
-  aggression?:
-    | RuntimeDouble
-    | undefined;
-  /**
-   * Configures the minimum percentage of origin weight that avoids too small new weight,
-   * which may cause endpoints in slow start mode receive no traffic in slow start window.
-   * If not specified, the default is 10%.
-   */
+  slowStartWindow?: Duration | undefined;
+  aggression?: RuntimeDouble | undefined;
   minWeightPercent?: Percent | undefined;
 }
 
-/** Common Configuration for all consistent hashing load balancers (MaglevLb, RingHashLb, etc.) */
 export interface ConsistentHashingLbConfig {
-  /**
-   * If set to ``true``, the cluster will use hostname instead of the resolved
-   * address as the key to consistently hash to an upstream host. Only valid for StrictDNS clusters with hostnames which resolve to a single IP address.
-   */
   useHostnameForHashing: boolean;
-  /**
-   * Configures percentage of average cluster load to bound per upstream host. For example, with a value of 150
-   * no upstream host will get a load more than 1.5 times the average load of all the hosts in the cluster.
-   * If not specified, the load is not bounded for any upstream host. Typical value for this parameter is between 120 and 200.
-   * Minimum is 100.
-   *
-   * Applies to both Ring Hash and Maglev load balancers.
-   *
-   * This is implemented based on the method described in the paper https://arxiv.org/abs/1608.01350. For the specified
-   * ``hash_balance_factor``, requests to any upstream host are capped at ``hash_balance_factor/100`` times the average number of requests
-   * across the cluster. When a request arrives for an upstream host that is currently serving at its max capacity, linear probing
-   * is used to identify an eligible host. Further, the linear probe is implemented using a random jump in hosts ring/table to identify
-   * the eligible host (this technique is as described in the paper https://arxiv.org/abs/1908.08762 - the random jump avoids the
-   * cascading overflow effect when choosing the next host in the ring/table).
-   *
-   * If weights are specified on the hosts, they are respected.
-   *
-   * This is an O(N) algorithm, unlike other load balancers. Using a lower ``hash_balance_factor`` results in more hosts
-   * being probed, so use a higher value if you require better performance.
-   */
   hashBalanceFactor?: number | undefined;
+  hashPolicy: RouteAction_HashPolicy[];
+}
+
+export interface OrcaOobReportingConfig {
+  portValue: number;
+  authority: string;
+  transportSocketMatchCriteria?: { [key: string]: any } | undefined;
 }
 
 function createBaseLocalityLbConfig(): LocalityLbConfig {
@@ -240,7 +206,14 @@ export const LocalityLbConfig: MessageFns<
 messageTypeRegistry.set(LocalityLbConfig.$type, LocalityLbConfig);
 
 function createBaseLocalityLbConfig_ZoneAwareLbConfig(): LocalityLbConfig_ZoneAwareLbConfig {
-  return { routingEnabled: undefined, minClusterSize: undefined, failTrafficOnPanic: false };
+  return {
+    routingEnabled: undefined,
+    minClusterSize: undefined,
+    failTrafficOnPanic: false,
+    forceLocalityDirectRouting: false,
+    forceLocalZone: undefined,
+    localityBasis: 0,
+  };
 }
 
 export const LocalityLbConfig_ZoneAwareLbConfig: MessageFns<
@@ -258,6 +231,15 @@ export const LocalityLbConfig_ZoneAwareLbConfig: MessageFns<
     }
     if (message.failTrafficOnPanic !== false) {
       writer.uint32(24).bool(message.failTrafficOnPanic);
+    }
+    if (message.forceLocalityDirectRouting !== false) {
+      writer.uint32(32).bool(message.forceLocalityDirectRouting);
+    }
+    if (message.forceLocalZone !== undefined) {
+      LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone.encode(message.forceLocalZone, writer.uint32(42).fork()).join();
+    }
+    if (message.localityBasis !== 0) {
+      writer.uint32(48).int32(message.localityBasis);
     }
     return writer;
   },
@@ -299,6 +281,30 @@ export const LocalityLbConfig_ZoneAwareLbConfig: MessageFns<
             message.failTrafficOnPanic = reader.bool();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.forceLocalityDirectRouting = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.forceLocalZone = LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.localityBasis = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -328,6 +334,21 @@ export const LocalityLbConfig_ZoneAwareLbConfig: MessageFns<
         : isSet(object.fail_traffic_on_panic)
         ? globalThis.Boolean(object.fail_traffic_on_panic)
         : false,
+      forceLocalityDirectRouting: isSet(object.forceLocalityDirectRouting)
+        ? globalThis.Boolean(object.forceLocalityDirectRouting)
+        : isSet(object.force_locality_direct_routing)
+        ? globalThis.Boolean(object.force_locality_direct_routing)
+        : false,
+      forceLocalZone: isSet(object.forceLocalZone)
+        ? LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone.fromJSON(object.forceLocalZone)
+        : isSet(object.force_local_zone)
+        ? LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone.fromJSON(object.force_local_zone)
+        : undefined,
+      localityBasis: isSet(object.localityBasis)
+        ? localityLbConfig_ZoneAwareLbConfig_LocalityBasisFromJSON(object.localityBasis)
+        : isSet(object.locality_basis)
+        ? localityLbConfig_ZoneAwareLbConfig_LocalityBasisFromJSON(object.locality_basis)
+        : 0,
     };
   },
 
@@ -341,6 +362,15 @@ export const LocalityLbConfig_ZoneAwareLbConfig: MessageFns<
     }
     if (message.failTrafficOnPanic !== false) {
       obj.failTrafficOnPanic = message.failTrafficOnPanic;
+    }
+    if (message.forceLocalityDirectRouting !== false) {
+      obj.forceLocalityDirectRouting = message.forceLocalityDirectRouting;
+    }
+    if (message.forceLocalZone !== undefined) {
+      obj.forceLocalZone = LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone.toJSON(message.forceLocalZone);
+    }
+    if (message.localityBasis !== 0) {
+      obj.localityBasis = localityLbConfig_ZoneAwareLbConfig_LocalityBasisToJSON(message.localityBasis);
     }
     return obj;
   },
@@ -359,11 +389,107 @@ export const LocalityLbConfig_ZoneAwareLbConfig: MessageFns<
       : undefined;
     message.minClusterSize = object.minClusterSize ?? undefined;
     message.failTrafficOnPanic = object.failTrafficOnPanic ?? false;
+    message.forceLocalityDirectRouting = object.forceLocalityDirectRouting ?? false;
+    message.forceLocalZone = (object.forceLocalZone !== undefined && object.forceLocalZone !== null)
+      ? LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone.fromPartial(object.forceLocalZone)
+      : undefined;
+    message.localityBasis = object.localityBasis ?? 0;
     return message;
   },
 };
 
 messageTypeRegistry.set(LocalityLbConfig_ZoneAwareLbConfig.$type, LocalityLbConfig_ZoneAwareLbConfig);
+
+function createBaseLocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone(): LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone {
+  return { minSize: undefined };
+}
+
+export const LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone: MessageFns<
+  LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone,
+  "envoy.extensions.load_balancing_policies.common.v3.LocalityLbConfig.ZoneAwareLbConfig.ForceLocalZone"
+> = {
+  $type:
+    "envoy.extensions.load_balancing_policies.common.v3.LocalityLbConfig.ZoneAwareLbConfig.ForceLocalZone" as const,
+
+  encode(
+    message: LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    if (message.minSize !== undefined) {
+      UInt32Value.encode({ value: message.minSize! }, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.minSize = UInt32Value.decode(reader, reader.uint32()).value;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone {
+    return {
+      minSize: isSet(object.minSize)
+        ? Number(object.minSize)
+        : isSet(object.min_size)
+        ? Number(object.min_size)
+        : undefined,
+    };
+  },
+
+  toJSON(message: LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone): unknown {
+    const obj: any = {};
+    if (message.minSize !== undefined) {
+      obj.minSize = message.minSize;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone>, I>>(
+    base?: I,
+  ): LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone {
+    return LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone>, I>>(
+    object: I,
+  ): LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone {
+    const message = createBaseLocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone();
+    message.minSize = object.minSize ?? undefined;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(
+  LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone.$type,
+  LocalityLbConfig_ZoneAwareLbConfig_ForceLocalZone,
+);
 
 function createBaseLocalityLbConfig_LocalityWeightedLbConfig(): LocalityLbConfig_LocalityWeightedLbConfig {
   return {};
@@ -551,7 +677,7 @@ export const SlowStartConfig: MessageFns<
 messageTypeRegistry.set(SlowStartConfig.$type, SlowStartConfig);
 
 function createBaseConsistentHashingLbConfig(): ConsistentHashingLbConfig {
-  return { useHostnameForHashing: false, hashBalanceFactor: undefined };
+  return { useHostnameForHashing: false, hashBalanceFactor: undefined, hashPolicy: [] };
 }
 
 export const ConsistentHashingLbConfig: MessageFns<
@@ -566,6 +692,9 @@ export const ConsistentHashingLbConfig: MessageFns<
     }
     if (message.hashBalanceFactor !== undefined) {
       UInt32Value.encode({ value: message.hashBalanceFactor! }, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.hashPolicy) {
+      RouteAction_HashPolicy.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -599,6 +728,14 @@ export const ConsistentHashingLbConfig: MessageFns<
             message.hashBalanceFactor = UInt32Value.decode(reader, reader.uint32()).value;
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.hashPolicy.push(RouteAction_HashPolicy.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -623,6 +760,11 @@ export const ConsistentHashingLbConfig: MessageFns<
         : isSet(object.hash_balance_factor)
         ? Number(object.hash_balance_factor)
         : undefined,
+      hashPolicy: globalThis.Array.isArray(object?.hashPolicy)
+        ? object.hashPolicy.map((e: any) => RouteAction_HashPolicy.fromJSON(e))
+        : globalThis.Array.isArray(object?.hash_policy)
+        ? object.hash_policy.map((e: any) => RouteAction_HashPolicy.fromJSON(e))
+        : [],
     };
   },
 
@@ -634,6 +776,9 @@ export const ConsistentHashingLbConfig: MessageFns<
     if (message.hashBalanceFactor !== undefined) {
       obj.hashBalanceFactor = message.hashBalanceFactor;
     }
+    if (message.hashPolicy?.length) {
+      obj.hashPolicy = message.hashPolicy.map((e) => RouteAction_HashPolicy.toJSON(e));
+    }
     return obj;
   },
 
@@ -644,11 +789,128 @@ export const ConsistentHashingLbConfig: MessageFns<
     const message = createBaseConsistentHashingLbConfig();
     message.useHostnameForHashing = object.useHostnameForHashing ?? false;
     message.hashBalanceFactor = object.hashBalanceFactor ?? undefined;
+    message.hashPolicy = object.hashPolicy?.map((e) => RouteAction_HashPolicy.fromPartial(e)) || [];
     return message;
   },
 };
 
 messageTypeRegistry.set(ConsistentHashingLbConfig.$type, ConsistentHashingLbConfig);
+
+function createBaseOrcaOobReportingConfig(): OrcaOobReportingConfig {
+  return { portValue: 0, authority: "", transportSocketMatchCriteria: undefined };
+}
+
+export const OrcaOobReportingConfig: MessageFns<
+  OrcaOobReportingConfig,
+  "envoy.extensions.load_balancing_policies.common.v3.OrcaOobReportingConfig"
+> = {
+  $type: "envoy.extensions.load_balancing_policies.common.v3.OrcaOobReportingConfig" as const,
+
+  encode(message: OrcaOobReportingConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.portValue !== 0) {
+      writer.uint32(8).uint32(message.portValue);
+    }
+    if (message.authority !== "") {
+      writer.uint32(18).string(message.authority);
+    }
+    if (message.transportSocketMatchCriteria !== undefined) {
+      Struct.encode(Struct.wrap(message.transportSocketMatchCriteria), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrcaOobReportingConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrcaOobReportingConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.portValue = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.authority = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.transportSocketMatchCriteria = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OrcaOobReportingConfig {
+    return {
+      portValue: isSet(object.portValue)
+        ? globalThis.Number(object.portValue)
+        : isSet(object.port_value)
+        ? globalThis.Number(object.port_value)
+        : 0,
+      authority: isSet(object.authority) ? globalThis.String(object.authority) : "",
+      transportSocketMatchCriteria: isObject(object.transportSocketMatchCriteria)
+        ? object.transportSocketMatchCriteria
+        : isObject(object.transport_socket_match_criteria)
+        ? object.transport_socket_match_criteria
+        : undefined,
+    };
+  },
+
+  toJSON(message: OrcaOobReportingConfig): unknown {
+    const obj: any = {};
+    if (message.portValue !== 0) {
+      obj.portValue = Math.round(message.portValue);
+    }
+    if (message.authority !== "") {
+      obj.authority = message.authority;
+    }
+    if (message.transportSocketMatchCriteria !== undefined) {
+      obj.transportSocketMatchCriteria = message.transportSocketMatchCriteria;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OrcaOobReportingConfig>, I>>(base?: I): OrcaOobReportingConfig {
+    return OrcaOobReportingConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OrcaOobReportingConfig>, I>>(object: I): OrcaOobReportingConfig {
+    const message = createBaseOrcaOobReportingConfig();
+    message.portValue = object.portValue ?? 0;
+    message.authority = object.authority ?? "";
+    message.transportSocketMatchCriteria = object.transportSocketMatchCriteria ?? undefined;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(OrcaOobReportingConfig.$type, OrcaOobReportingConfig);
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
@@ -661,6 +923,10 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

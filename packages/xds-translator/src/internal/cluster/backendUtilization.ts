@@ -1,0 +1,52 @@
+// BackendTrafficPolicy `loadBalancer.type: BackendUtilization`: client-side weighted round robin,
+// each endpoint weighted by the queries per second over the utilization it reports in ORCA load
+// reports (the `endpoint-load-metrics` response header), under wrr_locality for the locality
+// weights, as Envoy Gateway emits it
+// (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/load_balancing_policies/client_side_weighted_round_robin/v3/client_side_weighted_round_robin.proto).
+import { ClientSideWeightedRoundRobin, packAny, WrrLocality } from '@egts/envoy-api';
+import type { RouteDestination } from '@egts/ir';
+import { durationMs } from '../protoValues.js';
+
+type Utilization = NonNullable<NonNullable<RouteDestination['loadBalancer']>['backendUtilization']>;
+
+/** The ORCA report headers, removed from responses unless the policy keeps them. */
+export const ORCA_HEADERS = ['endpoint-load-metrics', 'endpoint-load-metrics-bin'];
+
+const duration = (value: number | undefined) =>
+  value === undefined ? undefined : durationMs(value);
+
+export function backendUtilizationPolicy(bu: Utilization, slowStartWindowMs?: number) {
+  const wrr = ClientSideWeightedRoundRobin.fromPartial({
+    blackoutPeriod: duration(bu.blackoutPeriodMs),
+    weightExpirationPeriod: duration(bu.weightExpirationPeriodMs),
+    weightUpdatePeriod: duration(bu.weightUpdatePeriodMs),
+    // A FloatValue; 100% is a penalty of 1.0.
+    errorUtilizationPenalty:
+      bu.errorUtilizationPenaltyPercent === undefined
+        ? undefined
+        : bu.errorUtilizationPenaltyPercent / 100,
+    metricNamesForComputingUtilization: bu.metricNamesForComputingUtilization ?? [],
+    slowStartConfig:
+      slowStartWindowMs === undefined
+        ? undefined
+        : { slowStartWindow: durationMs(slowStartWindowMs) },
+  });
+  return {
+    name: 'envoy.load_balancing_policies.wrr_locality',
+    typedConfig: packAny(
+      WrrLocality,
+      WrrLocality.fromPartial({
+        endpointPickingPolicy: {
+          policies: [
+            {
+              typedExtensionConfig: {
+                name: 'envoy.load_balancing_policies.client_side_weighted_round_robin',
+                typedConfig: packAny(ClientSideWeightedRoundRobin, wrr),
+              },
+            },
+          ],
+        },
+      }),
+    ),
+  };
+}
