@@ -162,7 +162,12 @@ const index = <T extends object>(
 ): ReadonlyMap<string, VersionedResource> => {
   if (messages === undefined) return new Map();
   const known = indexes.get(messages);
-  if (known !== undefined && known.values().next().value?.typeUrl === typeUrl) return known;
+  if (known !== undefined && known.values().next().value?.typeUrl === typeUrl) {
+    // The last array of its first message again: a longer one indexed since (before scaling
+    // down) is not kept alive by `lastIndexed` while that message lives on.
+    lastIndexed.set(messages[0]!, messages);
+    return known;
+  }
   let byName = reindex(codec, typeUrl, messages, nameOf);
   if (byName === undefined) {
     byName = new Map<string, VersionedResource>();

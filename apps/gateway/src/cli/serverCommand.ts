@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { parseAddress } from './address.js';
 import { parseDurationMs } from './duration.js';
-import type { ServerOptions } from './serverProviders.js';
+import type { ServerOptions } from './serverSettings.js';
 
 async function readIfPresent(path: string): Promise<string | undefined> {
   try {

@@ -2,29 +2,16 @@
 // one stream and publishing one. provider -> translator -> { statuses$, xdsIR$ per Gateway ->
 // xDS snapshots, infraIR$ -> infrastructure }. One failing stage never stops the others.
 
-import { isDeepStrictEqual } from 'node:util';
 import type { ProviderSnapshot, ResourceStatus } from '@egts/api';
-import {
-  type TranslateOptions,
-  withEnvoyPatchOutcomes,
-  withWasmFailures,
-} from '@egts/gatewayapi-translator';
-import { type FleetOwnerRef, fleetOwnerRef, type XdsIR } from '@egts/ir';
+import type { TranslateOptions } from '@egts/gatewayapi-translator';
+import type { XdsIR } from '@egts/ir';
 import type { SnapshotCache } from '@egts/xds-server';
 import type { XdsResources } from '@egts/xds-translator';
-import {
-  type BehaviorSubject,
-  combineLatest,
-  distinctUntilChanged,
-  map,
-  type Observable,
-  of,
-  Subscription,
-} from 'rxjs';
+import { type BehaviorSubject, type Observable, of, Subscription } from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
 import type { Logging } from '../logging.js';
-import { type FleetGateways, fleetGateways, withBootstrapRefusals } from './bootstrapRefusals.js';
 import type { ClustersFirstOptions } from './clustersFirst.js';
+import { fleetStatuses } from './fleetStatuses.js';
 import { runInfra } from './infraRunner.js';
 import type { InfraManager } from './ports.js';
 import { runProvider } from './providerRunner.js';
@@ -101,39 +88,20 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     clustersFirst: options.clustersFirst,
     extension: options.extension,
   });
-  // EnvoyPatchPolicies are Programmed or not by what the xDS translator made of their patches.
-  let owners = new Map<string, FleetOwnerRef>();
-  let gateways: FleetGateways = new Map();
-  const owning = translator.infraIR$.subscribe((infraIR) => {
-    owners = new Map(infraIR.proxies.map((fleet) => [fleet.name, fleetOwnerRef(fleet.owner)]));
-    gateways = new Map(infraIR.proxies.map((fleet) => [fleet.name, fleetGateways(fleet.owner)]));
+  const statuses = fleetStatuses({
+    statuses$: translator.statuses$,
+    infraIR$: translator.infraIR$,
+    patchOutcomes$: xds.patchOutcomes$,
+    wasmFailures$: wasm.failures$,
+    refusals$: options.infra?.bootstrapRefusals$ ?? of(new Map<string, string>()),
   });
-  const refusals$ = options.infra?.bootstrapRefusals$ ?? of(new Map<string, string>());
-  const statuses$ = combineLatest([
-    translator.statuses$,
-    xds.patchOutcomes$,
-    wasm.failures$,
-    refusals$,
-  ]).pipe(
-    map(([statuses, outcomes, failures, refusals]) =>
-      withBootstrapRefusals(
-        withWasmFailures(
-          outcomes.length === 0 ? statuses : withEnvoyPatchOutcomes(statuses, outcomes),
-          failures,
-        ),
-        refusals,
-        gateways,
-      ),
-    ),
-    distinctUntilChanged<readonly ResourceStatus[]>(isDeepStrictEqual),
-  );
-  const status = runStatus(statuses$, logging.component('status'));
+  const status = runStatus(statuses.statuses$, logging.component('status'));
 
   const subscription = new Subscription();
   subscription.add(status.subscription);
   subscription.add(xds.subscription);
   subscription.add(infra.subscription);
-  subscription.add(owning);
+  subscription.add(statuses.subscription);
   // Last: a provider that replays its latest snapshot on subscription reaches every stage.
   subscription.add(translator.connect());
   return {
@@ -145,7 +113,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const route = resourceName === undefined ? undefined : xds.sourceOf(fleet, resourceName);
       if (route !== undefined)
         return { kind: route.kind, namespace: route.namespace, name: route.name };
-      return owners.get(fleet);
+      return statuses.owner(fleet);
     },
     ready: () => translator.translatedOnce() && infra.appliedOnce(),
     stop: () => subscription.unsubscribe(),

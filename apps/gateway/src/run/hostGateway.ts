@@ -5,22 +5,12 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type ExtensionManager, extensionKinds } from '@egts/api';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
-import {
-  createHostInfraManager,
-  createWasmCache,
-  freeRateLimitPort,
-  type RateLimitServiceHandle,
-  type XdsAddress,
-} from '@egts/infra-manager';
+import { createWasmCache, freeRateLimitPort } from '@egts/infra-manager';
 import { createFileProvider } from '@egts/provider-file';
 import type { Logging } from '../logging.js';
-import { bootstrapRefusals } from '../pipeline/bootstrapRefusals.js';
 import type { ResourceProvider } from '../pipeline/ports.js';
-import {
-  rateLimitTranslateOptions,
-  startHostRateLimitService,
-  withRateLimitService,
-} from './hostRateLimitService.js';
+import { type HostProxies, hostProxies } from './hostProxies.js';
+import { rateLimitTranslateOptions } from './hostRateLimitService.js';
 import { hostXdsCertificates } from './hostXdsCertificates.js';
 import type { RateLimitOptions } from './rateLimitOptions.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
@@ -66,42 +56,25 @@ const defaultStateDir = (): string =>
 export async function runHostGateway(options: HostGatewayOptions): Promise<RunningGateway> {
   const infraLog = options.logging.component('infrastructure');
   const stateDir = options.stateDir ?? defaultStateDir();
-  let rateLimitService: Promise<RateLimitServiceHandle | undefined> | undefined;
+  let proxies: HostProxies | undefined;
   const certs = options.withoutProxies
     ? undefined
-    : await hostXdsCertificates(stateDir, options.certificates, infraLog, () => {
-        // The Rate Limit Service read its TLS files when it started: a renewal restarts it.
-        void rateLimitService?.then((service) =>
-          service?.restart().then(
-            () => infraLog.info('rate limit service restarted with the renewed certificates'),
-            (error: unknown) =>
-              infraLog.error({ err: error }, 'rate limit service restart after renewal failed'),
-          ),
-        );
-      });
+    : await hostXdsCertificates(stateDir, options.certificates, infraLog, () =>
+        proxies?.restartRateLimitService(),
+      );
   // The service's gRPC port is chosen now: the translator names it in every proxy's config.
   const rateLimit =
     options.rateLimit && !options.withoutProxies
       ? { ...options.rateLimit, grpcPort: await freeRateLimitPort() }
       : undefined;
-  const startService = (xds: XdsAddress) => {
-    if (rateLimit === undefined) return undefined;
-    rateLimitService = startHostRateLimitService(
-      rateLimit,
-      certs ? { ...xds, tls: certs.serviceTls } : xds,
-      // Proxies ask it over mTLS: the xDS server's certificate, their CA.
-      certs && { ca: certs.files.ca, cert: certs.files.serverCert, key: certs.files.serverKey },
-      infraLog,
-    );
-    return rateLimitService;
-  };
+  proxies = options.withoutProxies
+    ? undefined
+    : hostProxies({ stateDir, certs, rateLimit, log: infraLog });
   // Wasm modules of EnvoyExtensionPolicies: fetched, checked and served to the proxies from here.
   const wasm = options.withoutProxies
     ? undefined
     : createWasmCache({ dir: join(stateDir, 'wasm') });
   await wasm?.listen();
-  // Proxies a killed egts left running, adopted on this start: they hold their configuration.
-  const adopted = new Set<string>();
   const gateway = await runGateway({
     provider:
       options.provider ??
@@ -112,36 +85,14 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
     extensionManager: options.extensionManager,
     extensionManagers: options.extensionManagers,
     ...(wasm ? { wasm } : {}),
-    infra: options.withoutProxies
-      ? undefined
-      : (xds, metrics) => {
-          // Bootstraps Envoy refuses become Gateway status (bootstrapRefusals.ts).
-          const refusals = bootstrapRefusals();
-          const infra = createHostInfraManager({
-            // Records of the running proxies: the next start stops what a killed egts left.
-            stateDir,
-            xds: certs ? { ...xds, tls: certs.proxyTls } : xds,
-            onEvent: (event) => {
-              if (event.type === 'restarting') metrics.proxyRestarts.inc({ proxy: event.proxy });
-              if (event.type === 'adopted') adopted.add(event.proxy);
-              refusals.note(event);
-              const level = event.type === 'exited' ? 'warn' : 'info';
-              infraLog[level]({ event }, `proxy ${event.proxy} ${event.type}`);
-            },
-          });
-          return withRateLimitService(
-            { ...infra, bootstrapRefusals$: refusals.refusals$ },
-            startService(xds),
-            rateLimit?.telemetry?.prometheus ?? true,
-          );
-        },
+    infra: proxies?.infra,
     xds: certs ? { ...options.xds, tls: certs.serverTls } : options.xds,
     admin: options.admin,
     // The proxies started here boot while the routes translate: their clusters go first. An
     // adopted proxy (egts restarted under it) gets the complete snapshot at once.
-    ...(options.withoutProxies
-      ? {}
-      : { clustersFirst: { proxyHoldsConfig: (gateway: string) => adopted.has(gateway) } }),
+    ...(proxies
+      ? { clustersFirst: { proxyHoldsConfig: (gateway: string) => proxies.holdsConfig(gateway) } }
+      : {}),
     // Proxies run here share this host's ports: a port is claimed by one Gateway only; and
     // this host is where Backends naming localhost are.
     translate: {

@@ -6,16 +6,13 @@ import type { ExtensionManager } from '@egts/api';
 import type { CertificateRotationOptions } from '@egts/certgen';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import { createKubernetesInfraManager, createWasmCache } from '@egts/infra-manager';
-import {
-  createKubernetesProvider,
-  startLeaderElection,
-  type WatchMode,
-} from '@egts/provider-kubernetes';
+import type { WatchMode } from '@egts/provider-kubernetes';
 import type { TlsFiles } from '@egts/xds-server';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logging } from '../logging.js';
 import { bootstrapRefusals } from '../pipeline/bootstrapRefusals.js';
 import { kubernetesRateLimit } from './kubernetesRateLimit.js';
+import { kubernetesResources } from './kubernetesResources.js';
 import { writeKubernetesStatuses } from './kubernetesStatus.js';
 import { rotateCertificatesWhileLeading } from './leaderCertificates.js';
 import { leaderInfra } from './leaderInfra.js';
@@ -66,31 +63,11 @@ export interface KubernetesGatewayOptions {
 /** The port the Wasm cache serves on (Envoy Gateway's wasm port). */
 const WASM_PORT = 18002;
 
-// Envoy Gateway's leader election Lease name, so the two never lead at once in one namespace.
-const LEASE_NAME = '5b9825d2.gateway.envoyproxy.io';
-
 export async function runKubernetesGateway(
   options: KubernetesGatewayOptions,
 ): Promise<RunningGateway> {
   const log = options.logging.component('provider');
-  const leaderElection = startLeaderElection({
-    kubeConfig: options.kubeConfig,
-    namespace: options.namespace,
-    name: LEASE_NAME,
-    log: (message) => log.info(message),
-  });
-  const provider = createKubernetesProvider({
-    kubeConfig: options.kubeConfig,
-    controllerName: options.controllerName,
-    watch: options.watch,
-    leaderElection,
-    extensionKinds: [
-      ...(options.extensionManager?.resources ?? []),
-      ...(options.extensionManager?.policyResources ?? []),
-      ...(options.extensionManager?.backendResources ?? []),
-    ],
-    log: (message) => log.info(message),
-  });
+  const { leaderElection, provider } = kubernetesResources(options, log);
   const rateLimit = kubernetesRateLimit({
     kubeConfig: options.kubeConfig,
     namespace: options.namespace,

@@ -43,6 +43,10 @@ const toList = <T extends object>(
     known?.additions.length === additions.length &&
     known.additions.every((addition, i) => addition === additions[i])
   ) {
+    // The last list of its first element again: a longer list built since (before scaling down)
+    // is not kept alive by `lists` while that first element lives on.
+    const [head] = known.list;
+    if (head !== undefined) memo.lists.set(head, known.list);
     return known.list as T[];
   }
   const byName = new Map<string, T>();

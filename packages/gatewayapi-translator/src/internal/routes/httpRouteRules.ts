@@ -137,10 +137,11 @@ function applyBackendHeaderFilters(
   outcome: RuleOutcome,
 ): void {
   refs.forEach((ref, i) => {
+    const filters = ref.filters ?? [];
+    if (filters.length === 0) return;
     // Unresolved backendRefs have no setting: find each by its name.
     const setting = destination.settings.find((s) => s.name === `${destination.name}/backend/${i}`);
     if (!setting) return;
-    const filters = ref.filters ?? [];
     const modifiers = filters.filter((f) => f.type === 'RequestHeaderModifier');
     if (modifiers.length > 0) {
       const changes = { add: [] as HeaderValue[], remove: [] as string[] };

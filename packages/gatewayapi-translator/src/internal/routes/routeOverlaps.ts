@@ -5,6 +5,7 @@
 // where it happens; the routes stay Accepted. Matches differing in anything (a query parameter,
 // a header, a cookie, the path) do not overlap.
 import type { StringMatch } from '@egts/ir';
+import type { ListenerContext } from '../context/listenerContext.js';
 import type { AnyRouteContext, RouteParentContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import type { HTTPRouteTemplate } from './ruleOutcome.js';
@@ -49,10 +50,29 @@ interface Claim {
   readonly parents: RouteParentContext[];
 }
 
-export function markRouteOverlaps(ctx: TranslatorContext): void {
-  // listener + request key -> the routes (and their parents there) whose matches select it;
-  // most keys have one route.
-  const buckets = new Map<string, Claim[]>();
+/** One match of a route, served on a listener for a hostname. */
+interface Place {
+  readonly route: AnyRouteContext;
+  readonly parent: RouteParentContext;
+  readonly hostname: string;
+  readonly template: HTTPRouteTemplate;
+}
+
+/** The path a template matches, a trailing slash of a prefix dropped: equal for overlapping ones. */
+const roughPath = (path: StringMatch | undefined): string =>
+  path === undefined
+    ? '/'
+    : path.value.length > 1 && path.value.endsWith('/')
+      ? path.value.slice(0, -1)
+      : path.value;
+
+/**
+ * The matches of routes per listener, hostname and path: only a group holding two routes can
+ * overlap, and only those are keyed exactly (a key per match of every route cost a string and a
+ * map entry each).
+ */
+function placesByPath(ctx: TranslatorContext): Place[][] {
+  const byListener = new Map<ListenerContext, Map<string, Map<string, Place[]>>>();
   for (const route of ctx.routes) {
     if (route.kind !== 'HTTPRoute' && route.kind !== 'GRPCRoute') continue;
     const outcomes = (ctx.routeOutcomes.get(route) ?? []).filter((o) => !o.invalid);
@@ -60,21 +80,48 @@ export function markRouteOverlaps(ctx: TranslatorContext): void {
       if (!parent.accepted) continue;
       for (const { listener, hostnames } of parent.attachments) {
         if (!listener.ready) continue;
-        for (const hostname of hostnames)
+        const byHost = byListener.get(listener) ?? new Map<string, Map<string, Place[]>>();
+        byListener.set(listener, byHost);
+        for (const hostname of hostnames) {
+          const byPath = byHost.get(hostname) ?? new Map<string, Place[]>();
+          byHost.set(hostname, byPath);
           for (const outcome of outcomes)
             for (const template of outcome.httpRoutes) {
-              const key = `${listener.irName}\x03${requestsKey(hostname, template)}`;
-              const claims = buckets.get(key);
-              const claim = claims?.find((c) => c.route === route);
-              if (claims === undefined) buckets.set(key, [{ route, parents: [parent] }]);
-              else if (claim === undefined) claims.push({ route, parents: [parent] });
-              else if (!claim.parents.includes(parent)) claim.parents.push(parent);
+              const path = roughPath(template.pathMatch);
+              const place = { route, parent, hostname, template };
+              const places = byPath.get(path);
+              if (places === undefined) byPath.set(path, [place]);
+              else places.push(place);
             }
+        }
       }
     }
   }
+  const shared: Place[][] = [];
+  for (const byHost of byListener.values())
+    for (const byPath of byHost.values())
+      for (const places of byPath.values())
+        if (places.some((p) => p.route !== places[0]!.route)) shared.push(places);
+  return shared;
+}
+
+export function markRouteOverlaps(ctx: TranslatorContext): void {
+  // request key (within one listener) -> the routes (and their parents there) whose matches select it
+  const buckets: Claim[][] = [];
+  for (const places of placesByPath(ctx)) {
+    const byKey = new Map<string, Claim[]>();
+    for (const { route, parent, hostname, template } of places) {
+      const key = requestsKey(hostname, template);
+      const claims = byKey.get(key);
+      const claim = claims?.find((c) => c.route === route);
+      if (claims === undefined) byKey.set(key, [{ route, parents: [parent] }]);
+      else if (claim === undefined) claims.push({ route, parents: [parent] });
+      else if (!claim.parents.includes(parent)) claim.parents.push(parent);
+    }
+    buckets.push(...byKey.values());
+  }
   const overlapping = new Map<RouteParentContext, Set<string>>();
-  for (const claims of buckets.values()) {
+  for (const claims of buckets) {
     if (claims.length < 2) continue;
     for (const { route, parents } of claims)
       for (const parent of parents) {
