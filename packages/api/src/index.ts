@@ -173,6 +173,7 @@ export {
   udpRouteV1Schema,
 } from './generated/udpRoute.js';
 export { intOrString } from './intOrString.js';
+export { jsonMergePatch } from './jsonMergePatch.js';
 export { apiVersionOf, type KindDefinition } from './kindDefinition.js';
 export {
   type DecodedResource,

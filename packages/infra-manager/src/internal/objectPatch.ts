@@ -3,23 +3,13 @@
 // Gateway applies them (KubernetesPatchSpec). No maintained npm library implements strategic merge
 // (it is Go's k8s.io/apimachinery/pkg/util/strategicpatch); this one follows its documented rules
 // for the list fields of the objects egts writes ("Update API Objects in Place Using kubectl patch").
+import { jsonMergePatch } from '@egts/api';
 
 type Json = unknown;
 type JsonObject = Record<string, Json>;
 
 const isObject = (v: Json): v is JsonObject =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** RFC 7396: objects merge, null removes a member, anything else (lists too) replaces. Pure. */
-export const jsonMergePatch = (target: Json, patch: Json): Json => {
-  if (!isObject(patch)) return patch;
-  const result: JsonObject = isObject(target) ? { ...target } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    else result[key] = jsonMergePatch(result[key], value);
-  }
-  return result;
-};
 
 /**
  * The `patchMergeKey` of the Kubernetes list fields that merge rather than replace, by field name

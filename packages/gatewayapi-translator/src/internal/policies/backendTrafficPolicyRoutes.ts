@@ -7,7 +7,9 @@
 // that StrategicMerge appends global rate limit rules, as Envoy Gateway does.
 // A policy Envoy Gateway rejects (Invalid) makes the routes it reaches answer 500, as Envoy
 // Gateway does; one egts does not apply (NotApplied) is left out.
+
 import { isDeepStrictEqual } from 'node:util';
+import { jsonMergePatch } from '@egts/api';
 import type { HTTPRouteIR, RouteDestination } from '@egts/ir';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
@@ -52,19 +54,6 @@ export interface BackendTrafficIndex {
 
 const TARGETING = new Set(['targetRef', 'targetRefs', 'targetSelectors', 'mergeType']);
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** RFC 7386 JSON merge patch of `patch` onto `target` (neither mutated). */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObj(patch)) return patch;
-  const out: Obj = isObj(target) ? { ...target } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
-    else out[key] = mergePatch(out[key], value);
-  }
-  return out;
-}
-
 const settingsOf = (ctx: TranslatorContext, a: AppliedPolicy): Obj =>
   inlineResponseBodies(
     Object.fromEntries(Object.entries(a.policy.spec as Obj).filter(([k]) => !TARGETING.has(k))),
@@ -99,7 +88,10 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
     if (found === undefined) {
       if (policies.some(invalid)) found = { kind: 'invalid' };
       else {
-        const spec = policies.reduce<unknown>((acc, a) => mergePatch(acc, settingsOf(ctx, a)), {});
+        const spec = policies.reduce<unknown>(
+          (acc, a) => jsonMergePatch(acc, settingsOf(ctx, a)),
+          {},
+        );
         const traffic = backendTraffic(spec as Obj, key);
         found = { kind: 'applied', traffic: withAppendedGlobalRules(traffic, policies, ctx) };
       }

@@ -4,12 +4,12 @@
 // each checked as the Gateway's EnvoyProxy asks (luaScript.ts); its Wasm modules, from HTTP(S) or
 // OCI image sources, which the control plane's Wasm cache fetches after translation. What cannot be built makes the
 // policy Invalid on that Gateway.
+import { jsonMergePatch } from '@egts/api';
 import type { ExtensionsIR, ExtProc, HTTPRouteIR, LuaScript, WasmModule } from '@egts/ir';
 import { readCABundle } from '../caCertificates.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { secretValue } from '../listeners/certificates.js';
 import { nsName } from '../types.js';
-import { mergePatch } from './backendTrafficPolicyRoutes.js';
 import type { PolicyScope } from './policyScope.js';
 import type { AppliedPolicy } from './processPolicies.js';
 import { serviceDestination } from './securityPolicyRefs.js';
@@ -256,7 +256,7 @@ function mergedExtensions(
   const key = `${namespace}/${name}|${policy.scope.gateway.key}`;
   const known = ctx.envoyExtensionPolicyIR.get(key);
   if (known) return known;
-  const spec = mergePatch(settingsOf(onto), settingsOf(policy)) as Obj;
+  const spec = jsonMergePatch(settingsOf(onto), settingsOf(policy)) as Obj;
   const built = envoyExtensionPolicyIR(
     ctx,
     { kind: 'EnvoyExtensionPolicy', namespace, name },

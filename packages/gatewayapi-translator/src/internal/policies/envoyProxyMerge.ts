@@ -4,8 +4,7 @@
 // patch over EnvoyProxy's Go types, where only lists of embedded Kubernetes core types (container
 // env, volumes and the like) merge by key; egts applies none of those, so over the fields it
 // applies StrategicMerge is JSONMerge: objects merge, lists and scalars are replaced.
-import type { EnvoyProxy } from '@egts/api';
-import { mergePatch } from './backendTrafficPolicyRoutes.js';
+import { type EnvoyProxy, jsonMergePatch } from '@egts/api';
 
 const merged = new WeakMap<EnvoyProxy, WeakMap<EnvoyProxy, EnvoyProxy>>();
 
@@ -22,7 +21,7 @@ export function gatewayEnvoyProxy(classProxy: EnvoyProxy | undefined, own: Envoy
   let out = byOwn.get(own);
   if (out === undefined) {
     const { mergeType: _mergeType, ...ownSpec } = own.spec;
-    out = { ...own, spec: mergePatch(classProxy.spec, ownSpec) as EnvoyProxy['spec'] };
+    out = { ...own, spec: jsonMergePatch(classProxy.spec, ownSpec) as EnvoyProxy['spec'] };
     byOwn.set(own, out);
   }
   return out;

@@ -5,13 +5,13 @@
 // result protects the route. A route whose policy (or the one it merges onto) is not accepted
 // there (Invalid, NotApplied) fails closed with a 500, as Envoy Gateway answers for an invalid
 // SecurityPolicy: never served unprotected.
+import { jsonMergePatch } from '@egts/api';
 import type { Authorization, AuthorizationRule, HTTPRouteIR } from '@egts/ir';
 import type { GatewayContext } from '../context/gatewayContext.js';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { ListenerSetContext } from '../context/listenerSetContext.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
-import { mergePatch } from './backendTrafficPolicyRoutes.js';
 import { specificPolicy } from './policyScope.js';
 import type { AppliedPolicy } from './processPolicies.js';
 import { type SecurityPolicyIR, securityPolicyIR } from './securityPolicyIR.js';
@@ -113,7 +113,7 @@ function mergedIR(
   const key = `${namespace}/${name}`;
   let built = ctx.securityPolicyIR.get(key);
   if (!built) {
-    const spec = mergePatch(settingsOf(onto), settingsOf(policy)) as Obj;
+    const spec = jsonMergePatch(settingsOf(onto), settingsOf(policy)) as Obj;
     built = securityPolicyIR(ctx, { kind: 'SecurityPolicy', namespace, name }, spec);
     ctx.securityPolicyIR.set(key, built);
   }
