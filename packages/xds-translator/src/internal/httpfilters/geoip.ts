@@ -62,12 +62,17 @@ function requiredFields(routes: readonly HTTPRouteIR[]): GeoField[] {
   return (Object.keys(GEO_HEADERS) as GeoField[]).filter((f) => needed.has(f));
 }
 
+const NO_HEADERS: readonly string[] = [];
+
 /**
  * The internal headers a route's rules have the geoip filter write: removed before the request
  * goes upstream (the route's request_headers_to_remove, as Envoy Gateway removes them).
  */
-export const geoHeadersToRemove = (route: HTTPRouteIR): string[] =>
-  requiredFields([route]).map((f) => GEO_HEADERS[f]);
+export const geoHeadersToRemove = (route: HTTPRouteIR): readonly string[] =>
+  // Every route is built through here: most have no geolocation rule, so no per-route work.
+  (route.security?.authorization?.rules ?? []).some((rule) => rule.geoLocations !== undefined)
+    ? requiredFields([route]).map((f) => GEO_HEADERS[f])
+    : NO_HEADERS;
 
 /** Which address to look up: Envoy Gateway's choice from the client IP detection. */
 function addressSource(listener: HTTPListener): Partial<Geoip> {
