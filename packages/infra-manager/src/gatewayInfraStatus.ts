@@ -3,7 +3,7 @@
 // UpdateGatewayStatusProgrammedCondition). The translator cannot know either: the Service and the
 // Deployment are made, addressed and scheduled after it runs.
 import type { Condition, ResourceStatus, Service } from '@egts/api';
-import type { InfraIR, ProxyInfra } from '@egts/ir';
+import { fleetGateways, type InfraIR, type ProxyInfra } from '@egts/ir';
 import { fleetObjectNames } from './internal/kubernetesObjects.js';
 import {
   type GatewayStatusAddress,
@@ -17,11 +17,9 @@ const MAX_ADDRESSES = 16;
 /** Which fleet serves each Gateway (`namespace/name`): its own, or its class's merged one. */
 const fleetsByGateway = (infraIR: InfraIR): Map<string, ProxyInfra> => {
   const fleets = new Map<string, ProxyInfra>();
-  for (const proxy of infraIR.proxies) {
-    const { gatewayNamespace, gatewayName, gateways = [] } = proxy.owner;
-    if (gatewayNamespace && gatewayName) fleets.set(`${gatewayNamespace}/${gatewayName}`, proxy);
-    for (const { namespace, name } of gateways) fleets.set(`${namespace}/${name}`, proxy);
-  }
+  for (const proxy of infraIR.proxies)
+    for (const { namespace, name } of fleetGateways(proxy.owner))
+      fleets.set(`${namespace}/${name}`, proxy);
   return fleets;
 };
 

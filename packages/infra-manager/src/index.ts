@@ -5,6 +5,7 @@
 // a Deployment, Service and ServiceAccount in Kubernetes mode. The Wasm cache: fetches, checks
 // and serves the Wasm modules of EnvoyExtensionPolicies to the proxies.
 
+export { type FleetGateways, withBootstrapRefusals } from './bootstrapRefusalStatus.js';
 export type { ProxyEvent, ProxyStatus, StopReason } from './events.js';
 export {
   type ProxyObjects,

@@ -86,7 +86,7 @@ export type {
   InfraPort,
   ProxyInfra,
 } from './infra.js';
-export { fleetOwnerRef, InfraIRSchema } from './infra.js';
+export { fleetGateways, fleetOwnerRef, InfraIRSchema } from './infra.js';
 export type {
   HTTPListener,
   ListenerTLS,

@@ -129,3 +129,14 @@ export const fleetOwnerRef = ({
   gatewayNamespace !== undefined && gatewayName !== undefined
     ? { kind: 'Gateway', namespace: gatewayNamespace, name: gatewayName }
     : { kind: 'GatewayClass', name: gatewayClass };
+
+/** The Gateways a fleet serves, from its typed owner: its own, or those merged into it. */
+export const fleetGateways = ({
+  gatewayNamespace,
+  gatewayName,
+  gateways,
+}: InfraOwner): readonly { readonly namespace: string; readonly name: string }[] =>
+  gateways ??
+  (gatewayNamespace !== undefined && gatewayName !== undefined
+    ? [{ namespace: gatewayNamespace, name: gatewayName }]
+    : []);

@@ -1,6 +1,8 @@
 import type { ResourceStatus } from '@egts/api';
+import { withBootstrapRefusals } from '@egts/infra-manager';
+import { fleetGateways } from '@egts/ir';
 import { describe, expect, it } from 'vitest';
-import { bootstrapRefusals, fleetGateways, withBootstrapRefusals } from './bootstrapRefusals.js';
+import { bootstrapRefusals } from './bootstrapRefusals.js';
 
 const gateway = (name: string): ResourceStatus => ({
   apiVersion: 'gateway.networking.k8s.io/v1',

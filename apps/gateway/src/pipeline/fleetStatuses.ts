@@ -5,9 +5,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ResourceStatus } from '@egts/api';
 import { withEnvoyPatchOutcomes, withWasmFailures } from '@egts/gatewayapi-translator';
-import { type FleetOwnerRef, fleetOwnerRef, type InfraIR } from '@egts/ir';
+import { type FleetGateways, withBootstrapRefusals } from '@egts/infra-manager';
+import { type FleetOwnerRef, fleetGateways, fleetOwnerRef, type InfraIR } from '@egts/ir';
 import { combineLatest, distinctUntilChanged, map, type Observable, type Subscription } from 'rxjs';
-import { type FleetGateways, fleetGateways, withBootstrapRefusals } from './bootstrapRefusals.js';
 
 export interface StatusInputs {
   readonly statuses$: Observable<readonly ResourceStatus[]>;
