@@ -331,6 +331,9 @@ const usage = test({
     const ask = { path: '/get', headers: { 'x-user-id': 'one' } };
     await first(h, ask, 200, '21, 21;w=3600');
     await exactly(h, 2, ask, 200, '21, 21;w=3600');
+    // A response's cost reaches the Rate Limit Service when its stream ends, after the client has
+    // the answer (apply_on_stream_done): the third one's must be counted before the fourth asks.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     await exactly(h, 1, ask, 429);
   },
 });
