@@ -278,6 +278,9 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.loadBalancer.backendUtilization': UTILIZATION(
       'BackendUtilization weighs endpoints by the utilization they report',
     ),
+    'spec.loadBalancer.backendUtilization.outOfBand': UTILIZATION(
+      'outOfBand weighs endpoints by the reports of their ORCA streams',
+    ),
     'spec.loadBalancer.backendUtilization.keepResponseHeaders': UTILIZATION(
       'ORCA report headers are removed from responses unless kept',
     ),
@@ -289,8 +292,6 @@ export const backendTrafficPolicyFields: KindFields = {
     ),
   },
   notApplied: [
-    // Out-of-band ORCA reports (a gRPC stream to each endpoint): not built yet.
-    'spec.loadBalancer.backendUtilization.outOfBand',
     'spec.loadBalancer.dynamicModule',
     // Envoy's local filter ignores a cost applied when the stream is done (checked with 1.40).
     'spec.rateLimit.local.rules.cost.response',
