@@ -293,8 +293,13 @@ export const backendTrafficPolicyFields: KindFields = {
   },
   notApplied: [
     'spec.loadBalancer.dynamicModule',
-    // Envoy's local filter ignores a cost applied when the stream is done (checked with 1.40).
+    // Envoy (1.40) cannot take these in its local filter; localRateLimitEnvoyLimits.integration
+    // fails when an Envoy can. A response cost (a rate limit applied when the stream is done, as
+    // Envoy Gateway emits it) loads but takes no token: the filter counts only as requests come.
     'spec.rateLimit.local.rules.cost.response',
+    // A limit read from dynamic metadata (the rate limit's `limit` override, as the global filter
+    // takes it): refused in the local filter's rate_limits ("'limit' field is not supported"),
+    // and its descriptors' token buckets are fixed in the configuration.
     'spec.rateLimit.local.rules.limit.fromMetadata',
     'spec.telemetry',
   ],
