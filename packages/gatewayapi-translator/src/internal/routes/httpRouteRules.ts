@@ -246,16 +246,16 @@ export function processHTTPRouteRule(
 
   // An HTTPRouteFilter's matches AND the rule's: each pair becomes a route (filterMatches.ts).
   const matchSets = converted.flatMap((c) =>
-    !c.matches
-      ? []
-      : (filters.extraMatches ?? [[]]).map((extra) => ({
-          ...c.matches!,
-          headerMatches: [...c.matches!.headerMatches, ...extra],
-        })),
+    !c.matches ? [] : (filters.extraMatches ?? [[]]).map((extra) => ({ match: c.matches!, extra })),
   );
-  for (const matchSet of matchSets) {
+  for (const { match, extra } of matchSets) {
+    // The match's fields written out, not spread first (`{ ...match, ... }`): on Node 20's V8
+    // every property following a leading spread in an object literal is defined by a slow
+    // runtime call (about 0.3 KiB of garbage each), and this runs for every match of every rule.
     const template: HTTPRouteTemplate = {
-      ...matchSet,
+      headerMatches: [...match.headerMatches, ...extra],
+      queryParamMatches: match.queryParamMatches,
+      ...(match.pathMatch ? { pathMatch: match.pathMatch } : {}),
       addRequestHeaders: filters.requestHeaders.add,
       removeRequestHeaders: filters.requestHeaders.remove,
       addResponseHeaders: filters.responseHeaders.add,
