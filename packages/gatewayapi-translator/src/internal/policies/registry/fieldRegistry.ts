@@ -44,15 +44,41 @@ export type RegisteredKind = keyof typeof FIELD_REGISTRY;
 export const isRegisteredKind = (kind: string): kind is RegisteredKind =>
   Object.hasOwn(FIELD_REGISTRY, kind);
 
+/**
+ * A kind's registry as sets, built once: every set field of every policy is looked up in it on
+ * each translation, and the lists hold hundreds of paths.
+ */
+interface FieldIndex {
+  readonly notApplied: ReadonlySet<string>;
+  /** Every path some applied path lies below (`spec.a` for `spec.a.b`). */
+  readonly aboveApplied: ReadonlySet<string>;
+}
+
+const indexes = new Map<RegisteredKind, FieldIndex>();
+
+function fieldIndex(kind: RegisteredKind): FieldIndex {
+  let index = indexes.get(kind);
+  if (index === undefined) {
+    const aboveApplied = new Set<string>();
+    for (const path of Object.keys(FIELD_REGISTRY[kind].applied))
+      for (let dot = path.indexOf('.'); dot !== -1; dot = path.indexOf('.', dot + 1))
+        aboveApplied.add(path.slice(0, dot));
+    index = { notApplied: new Set(FIELD_REGISTRY[kind].notApplied), aboveApplied };
+    indexes.set(kind, index);
+  }
+  return index;
+}
+
 /** The entry deciding a field: itself or its closest listed ancestor; undefined when unknown. */
 export function fieldEntry(
   kind: RegisteredKind,
   path: string,
 ): { path: string; applied: boolean } | undefined {
   const fields: KindFields = FIELD_REGISTRY[kind];
+  const { notApplied } = fieldIndex(kind);
   for (let p = path; p !== ''; p = p.slice(0, Math.max(0, p.lastIndexOf('.')))) {
     if (Object.hasOwn(fields.applied, p)) return { path: p, applied: true };
-    if (fields.notApplied.includes(p)) return { path: p, applied: false };
+    if (notApplied.has(p)) return { path: p, applied: false };
   }
   return undefined;
 }
@@ -95,15 +121,15 @@ function visitSet(
  */
 export function notAppliedFields(kind: RegisteredKind, spec: unknown): string[] {
   const found = new Set<string>();
-  const applied = Object.keys(FIELD_REGISTRY[kind].applied);
+  const { aboveApplied } = fieldIndex(kind);
   visitSet(kind, spec, 'spec', (path) => {
     const entry = fieldEntry(kind, path);
     if (entry?.applied) return;
     // An empty object (`authorization: {}`) asks for the feature with its defaults: applied
     // when some of its fields are.
-    if (applied.some((p) => p.startsWith(`${path}.`))) return;
+    if (aboveApplied.has(path)) return;
     // Named by its entry, unless part of that entry is applied: then by the field itself.
-    const partly = entry && applied.some((p) => p.startsWith(`${entry.path}.`));
+    const partly = entry && aboveApplied.has(entry.path);
     found.add(entry && !partly ? entry.path : path);
   });
   const fields: KindFields = FIELD_REGISTRY[kind];
