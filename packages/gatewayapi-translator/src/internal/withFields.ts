@@ -11,3 +11,6 @@ export const withFields = <T extends object, F extends object>(
   base: T,
   fields: F,
 ): Omit<T, keyof F> & F => Object.assign({}, base, fields);
+
+/** A copy of `base` that is about to gain properties (see withFields). */
+export const copyToExtend = <T extends object>(base: T): T => Object.assign({}, base);
