@@ -10,6 +10,7 @@ import { readCABundle } from '../caCertificates.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { secretValue } from '../listeners/certificates.js';
 import { nsName } from '../types.js';
+import { withFields } from '../withFields.js';
 import type { PolicyScope } from './policyScope.js';
 import { policySettings } from './policySettings.js';
 import type { AppliedPolicy } from './processPolicies.js';
@@ -277,11 +278,11 @@ export function withExtensionPolicy(
   const onto = effective?.mergedOnto;
   if (accepted(onto)) {
     const merged = mergedExtensions(ctx, applied, onto);
-    return merged ? { ...ir, extensions: merged } : ir;
+    return merged ? withFields(ir, { extensions: merged }) : ir;
   }
   const { namespace = 'default', name } = applied.policy.metadata;
   const extensions = ctx.envoyExtensionPolicyIR.get(
     `${namespace}/${name}|${applied.scope.gateway.key}`,
   );
-  return extensions ? { ...ir, extensions } : ir;
+  return extensions ? withFields(ir, { extensions }) : ir;
 }
