@@ -164,5 +164,10 @@ export const XdsIRSchema = z.object({
    * `extensionManager.policyResources`), handed to its listener and translation hooks.
    */
   extensionServerPolicies: z.array(ExtensionServerPolicySchema).optional(),
+  /**
+   * The fleet's EnvoyProxy `mergeBackends` is set: settings with a `mergeKey` share clusters
+   * where they agree (the gatewayapi-translator's last step decides which, `cluster`).
+   */
+  mergeBackends: z.boolean().optional(),
 });
 export type XdsIR = z.infer<typeof XdsIRSchema>;

@@ -63,6 +63,14 @@ export interface GatewayClassContext {
   parametersProblem?: string | undefined;
 }
 
+/** The object a backendRef names, and the port it names on it (absent on a Backend without one). */
+export interface SettingBackend {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly port?: number | undefined;
+}
+
 interface Named {
   metadata: { name: string; namespace?: string | undefined };
 }
@@ -107,6 +115,11 @@ export class TranslatorContext {
   readonly routes: AnyRouteContext[] = [];
   /** Rule outcomes per route, in rule order, for IR building. */
   readonly routeOutcomes = new Map<AnyRouteContext, RuleOutcome[]>();
+  /**
+   * The backend each route destination setting reaches, by setting name (EnvoyProxy
+   * `mergeBackends` names shared clusters after it).
+   */
+  readonly settingBackends = new Map<string, SettingBackend>();
   backendTLSPolicies: BackendTLSPolicyContext[] = [];
   /** Where each SecurityPolicy applies and whether it is accepted there (processPolicies). */
   readonly securityPolicies: AppliedPolicy[] = [];

@@ -181,7 +181,13 @@ const patch = (
       const old = (originals[originals.length - 1] as Record<string | number, unknown>)[
         path[path.length - 1]!
       ] as DestinationSetting;
-      if (!isDeepStrictEqual({ ...old, endpoints: [] }, { ...next, endpoints: [] }))
+      // A shared cluster (`cluster`) is decided again on the whole IR (createTranslator).
+      if (
+        !isDeepStrictEqual(
+          { ...old, endpoints: [], cluster: undefined },
+          { ...next, endpoints: [], cluster: undefined },
+        )
+      )
         return undefined;
       if (isDeepStrictEqual(old.endpoints, next.endpoints)) continue;
       let child: unknown = next;

@@ -41,6 +41,7 @@ import { expandStatName, withClusterStats } from '../policies/statNames.js';
 import { withTracing } from '../policies/tracingIR.js';
 import { withBackendClientCertificate } from './backendClientCertificate.js';
 import type { ProxyFleet } from './fleets.js';
+import { withMergedBackends } from './mergeBackends.js';
 import { compareRouteOrder, compareRoutePrecedence, type RankedRoute } from './precedence.js';
 
 /**
@@ -315,5 +316,10 @@ export function buildXdsIR(
     ? ctx.gatewayClasses.get(fleet.gatewayClass)?.envoyProxy
     : fleet.gateways[0]?.envoyProxy;
   const telemetry = withTracing(ctx, withAccessLog(ctx, ir, envoyProxy), envoyProxy, fleet);
-  return withEnvoyProxySettings(withClusterStats(ctx, telemetry, envoyProxy), envoyProxy);
+  // Last: whether routes share a backend's cluster depends on everything their clusters hold.
+  return withMergedBackends(
+    ctx,
+    withEnvoyProxySettings(withClusterStats(ctx, telemetry, envoyProxy), envoyProxy),
+    envoyProxy,
+  );
 }
