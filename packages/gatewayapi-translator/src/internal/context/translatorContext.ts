@@ -40,6 +40,8 @@ export interface ResolvedOptions {
   allowLoopbackBackends: boolean;
   /** Zone-aware routing cannot take effect (see TranslateOptions). */
   proxiesWithoutZone: boolean;
+  /** Where the fleets' proxy Services are, for their local clusters (see TranslateOptions). */
+  proxyLocality: { serviceNamespace: string } | undefined;
   /** EnvoyGateway extensionApis.enableEnvoyPatchPolicy (see TranslateOptions). */
   enableEnvoyPatchPolicy: boolean;
   /** EnvoyGateway extensionApis.enableBackend (see TranslateOptions). */

@@ -231,6 +231,11 @@ export function endpointsOnlyUpdate(
   }
   const services = changedServices(before.endpointSlices, next.endpointSlices);
   if (services.size === 0) return [...previous.xdsIR];
+  // A proxy Service's endpoints are its fleet's local cluster (proxyLocalCluster.ts), which no
+  // route names: translate it all.
+  const proxies = options?.proxyLocality?.serviceNamespace;
+  if (proxies !== undefined && [...services].some((s) => s.startsWith(`${proxies}/`)))
+    return undefined;
 
   const reduced: Resources = { ...next };
   let affected = 0;

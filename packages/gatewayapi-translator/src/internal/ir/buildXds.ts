@@ -43,6 +43,7 @@ import { withBackendClientCertificate } from './backendClientCertificate.js';
 import type { ProxyFleet } from './fleets.js';
 import { withMergedBackends } from './mergeBackends.js';
 import { compareRouteOrder, compareRoutePrecedence, type RankedRoute } from './precedence.js';
+import { withLocalCluster } from './proxyLocalCluster.js';
 
 /**
  * The port Envoy listens on for a Gateway listener: below 1024 shifted by 10000 so proxies need no
@@ -319,7 +320,11 @@ export function buildXdsIR(
   // Last: whether routes share a backend's cluster depends on everything their clusters hold.
   return withMergedBackends(
     ctx,
-    withEnvoyProxySettings(withClusterStats(ctx, telemetry, envoyProxy), envoyProxy),
+    withLocalCluster(
+      ctx,
+      withEnvoyProxySettings(withClusterStats(ctx, telemetry, envoyProxy), envoyProxy),
+      fleet,
+    ),
     envoyProxy,
   );
 }
