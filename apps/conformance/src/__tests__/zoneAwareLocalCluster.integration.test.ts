@@ -4,11 +4,21 @@
 // The upstream has three endpoints in zone-a and one in zone-b: 75% of the upstream is local
 // against 25% of the fleet, so Envoy keeps every request in zone-a. (A fleet all in zone-a, as a
 // host-mode proxy alone is, keeps 75% local: backendTrafficZoneAware.integration.test.ts.)
+// Two proxies: one on the static bootstrap of the translation, one as a Kubernetes pod runs, on
+// the infra-manager's bootstrap (local_cluster defined, its endpoints over EDS) fed by the egts
+// xDS server, its zone given as the pod's `--service-zone`.
 import type { Server } from 'node:http';
 import { loadResourcesFromText } from '@egts/api';
 import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
 import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import { proxyBootstrap } from '@egts/infra-manager';
+import {
+  createSnapshot,
+  createSnapshotCache,
+  createXdsServer,
+  type XdsServer,
+} from '@egts/xds-server';
+import { bootstrapToJson, translateBootstrap, translateXds } from '@egts/xds-translator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
 import {
@@ -82,12 +92,16 @@ const REQUESTS = 100;
 describe('[envoy] zone-aware routing with the fleet as local cluster', () => {
   const servers: Server[] = [];
   let envoy: EnvoyHandle | undefined;
+  let pod: EnvoyHandle | undefined;
+  let xds: XdsServer | undefined;
   let port = 0;
+  let podPort = 0;
   let localCluster: unknown;
 
   beforeAll(async () => {
     const backendPort = await freePort();
     port = await freePort();
+    podPort = await freePort();
     for (const [name, [address]] of Object.entries(UPSTREAM))
       servers.push(await startBackend(name, address, backendPort, ok));
     const { resources } = loadResourcesFromText(manifests(port, backendPort), 'zones.yaml');
@@ -100,10 +114,35 @@ describe('[envoy] zone-aware routing with the fleet as local cluster', () => {
       logLevel: 'warn',
     });
     await envoy.ready(60_000);
+
+    // The pod: the same Gateway on its own port, over ADS.
+    const { resources: podResources } = loadResourcesFromText(
+      manifests(podPort, backendPort),
+      'zones-pod.yaml',
+    );
+    const podIr = translate(podResources, { proxyLocality: { serviceNamespace: NS } }).xdsIR[0];
+    if (podIr === undefined) throw new Error('no xDS IR');
+    const cache = createSnapshotCache();
+    xds = createXdsServer(cache);
+    const xdsPort = await xds.listen('127.0.0.1:0');
+    cache.setSnapshot(podIr.name, createSnapshot(translateXds(podIr)));
+    pod = startEnvoy({
+      config: proxyBootstrap({
+        proxyName: podIr.name,
+        xds: { host: '127.0.0.1', port: xdsPort },
+        localClusterOverXds: true,
+      }),
+      adminPort: await freePort(),
+      args: ['--service-zone', 'zone-a'],
+      logLevel: 'warn',
+    });
+    await pod.ready(60_000);
   }, 120_000);
 
   afterAll(async () => {
     await envoy?.stop();
+    await pod?.stop();
+    await xds?.close();
     await closeAll(servers);
   });
 
@@ -113,13 +152,30 @@ describe('[envoy] zone-aware routing with the fleet as local cluster', () => {
     });
   });
 
-  it('keeps every request local when the fleet is thinner in its zone than the upstream', async () => {
+  /** How many of `REQUESTS` to the proxy on `to` zone-a answered. */
+  const localAnswers = async (to: number): Promise<number> => {
     let local = 0;
     for (let i = 0; i < REQUESTS; i++) {
-      const reply = await get(port, '/app');
+      const reply = await get(to, '/app');
       expect(reply.status).toBe(200);
       if (UPSTREAM[backendOf(reply) ?? '']?.[1] === 'zone-a') local += 1;
     }
-    expect(local).toBe(REQUESTS);
+    return local;
+  };
+
+  it('keeps every request local when the fleet is thinner in its zone than the upstream', async () => {
+    expect(await localAnswers(port)).toBe(REQUESTS);
+  });
+
+  it('does so on a pod bootstrap, the local cluster endpoints over EDS', async () => {
+    // The listener arrives over ADS: wait until it answers.
+    for (let i = 0; i < 100; i++) {
+      const reply = await get(podPort, '/app').catch(() => undefined);
+      if (reply?.status === 200) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const clusters = await pod!.admin('/clusters?format=json');
+    expect(clusters).toContain('local_cluster');
+    expect(await localAnswers(podPort)).toBe(REQUESTS);
   });
 });
