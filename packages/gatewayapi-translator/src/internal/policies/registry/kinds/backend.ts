@@ -1,7 +1,8 @@
 // Backend fields: applied or not (see ../fieldRegistry.ts). Endpoints (IP, FQDN, Unix socket, with
 // a hostname), h2c and WebSocket, fallback, the Backend's own TLS and DynamicResolver (the dynamic
 // forward proxy) reach Envoy, with the TLS parameters (ciphers, curves, signature algorithms,
-// ALPN); endpoint zones, `wss`, fingerprints and auto SNI from endpoint hostnames do not yet.
+// ALPN) and endpoint zones (localities for zone-aware routing); `wss`, fingerprints and auto SNI
+// from endpoint hostnames do not yet.
 import type { KindFields } from '../fieldRegistry.js';
 import { goldenProof } from './proofs.js';
 
@@ -20,6 +21,8 @@ export const backendFields: KindFields = {
     'spec.endpoints.hostname':
       'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: HTTPRouteRewriteHostHeader',
     'spec.endpoints.unix.path': SETTINGS,
+    'spec.endpoints.zone':
+      'apps/conformance/src/__tests__/backendTrafficZoneAware.integration.test.ts: weighs the zones a Backend gives its endpoints',
     'spec.appProtocols': BACKEND,
     'spec.fallback': SETTINGS,
     'spec.tls.caCertificateRefs': SETTINGS,
@@ -37,11 +40,7 @@ export const backendFields: KindFields = {
     // TLSRoutes (EgtsTLSDynamicResolver).
     'spec.type': 'apps/conformance/src/tests/envoyGateway/backend.ts: EgtsDynamicResolver',
   },
-  notApplied: [
-    'spec.endpoints.zone',
-    'spec.tls.autoSNIFromEndpointHostname',
-    'spec.tls.fingerprints',
-  ],
+  notApplied: ['spec.tls.autoSNIFromEndpointHostname', 'spec.tls.fingerprints'],
   // WebSocket over TLS and TLS versions below 1.2 are not offered.
   notAppliedIn: (spec) => [
     ...(((spec.appProtocols as string[] | undefined) ?? []).includes('gateway.envoyproxy.io/wss')
