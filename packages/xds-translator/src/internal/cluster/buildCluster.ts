@@ -399,7 +399,7 @@ const buildCluster = (
   const cluster = Cluster.fromPartial({
     name,
     ...discovery,
-    ...clusterTraffic(traffic, settings.length > 1),
+    ...clusterTraffic(traffic, name, settings.length > 1),
     // The dynamic forward proxy picks its hosts itself.
     ...(dynamic ? { lbPolicy: Cluster_LbPolicy.CLUSTER_PROVIDED } : {}),
     ...(dns ? dnsSettings(traffic.dns) : {}),
