@@ -202,6 +202,8 @@ export const envoyProxyFields: KindFields = {
   },
   notApplied: [
     ...telemetryEntries.flatMap((e) => e.notApplied),
+    // JA3/JA4 client fingerprinting (the TLS settings shared with ClientTrafficPolicy): Envoy
+    // fingerprints ClientHellos it receives, and toward a backend it is the one sending it.
     'spec.backendTLS.fingerprints',
     'spec.dynamicModules',
     'spec.lua.strictValidation',
