@@ -12,6 +12,11 @@ const listenAddress = z.looseObject({
   port: z.number().int().min(0).max(65535),
 });
 
+/** A Gateway API Duration: 1h, 10s, 500ms, 1m30s. */
+const gatewayDuration = z
+  .string()
+  .regex(/^([0-9]{1,5}(h|m|s|ms)){1,4}$/, 'expected a duration such as 10s, 500ms or 1m30s');
+
 export const DEFAULT_CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
 
 export const envoyGatewaySchema = z
@@ -121,7 +126,40 @@ export const envoyGatewaySchema = z
     extensionManagers: z
       .array(extensionManagerSchema.extend({ name: z.string().min(1) }))
       .optional(),
-    telemetry: loose.optional(),
+    // The control plane's own telemetry (Envoy Gateway's EnvoyGatewayTelemetry).
+    telemetry: z
+      .looseObject({
+        metrics: z
+          .looseObject({
+            prometheus: z.looseObject({ disable: z.boolean().optional() }).optional(),
+            sinks: z
+              .array(
+                z.looseObject({
+                  type: z.literal('OpenTelemetry').default('OpenTelemetry'),
+                  openTelemetry: z
+                    .looseObject({
+                      host: z.string().min(1),
+                      port: z.number().int().min(0).max(65535).default(4317),
+                      protocol: z.enum(['grpc', 'http']),
+                      exportInterval: gatewayDuration.optional(),
+                      exportTimeout: gatewayDuration.optional(),
+                    })
+                    .optional(),
+                }),
+              )
+              .optional(),
+            // egts: where the Prometheus endpoint listens (Envoy Gateway: 0.0.0.0:19001).
+            address: z
+              .looseObject({
+                host: z.string().min(1).optional(),
+                port: z.number().int().min(0).max(65535).optional(),
+              })
+              .optional(),
+          })
+          .optional(),
+        traces: loose.optional(),
+      })
+      .optional(),
   })
   .superRefine((config, ctx) => {
     if (config.extensionManager !== undefined && config.extensionManagers !== undefined)
