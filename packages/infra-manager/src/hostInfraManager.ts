@@ -2,6 +2,7 @@
 // (Envoy Gateway's Host infrastructure provider), and keeps the set of processes matching the IR.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isRecord } from '@egts/api';
 import { findEnvoy } from '@egts/envoy-binary';
 import type { InfraIR, ProxyInfra } from '@egts/ir';
 import { createBootstrapJudge } from './bootstrapJudge.js';
@@ -74,9 +75,6 @@ export interface HostInfraManager {
   /** Stops every proxy (drain, SIGTERM, SIGKILL after the timeout); nothing is left running. */
   close(): Promise<void>;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The settings a fleet's process starts with. From the EnvoyProxy spec: `logging.level`
