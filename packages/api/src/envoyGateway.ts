@@ -17,6 +17,15 @@ const gatewayDuration = z
   .string()
   .regex(/^([0-9]{1,5}(h|m|s|ms)){1,4}$/, 'expected a duration such as 10s, 500ms or 1m30s');
 
+/** Envoy Gateway's EnvoyGatewayOpenTelemetrySink: a collector of the control plane's telemetry. */
+const otelSink = z.looseObject({
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65535).default(4317),
+  protocol: z.enum(['grpc', 'http']),
+  exportInterval: gatewayDuration.optional(),
+  exportTimeout: gatewayDuration.optional(),
+});
+
 export const DEFAULT_CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
 
 export const envoyGatewaySchema = z
@@ -136,15 +145,7 @@ export const envoyGatewaySchema = z
               .array(
                 z.looseObject({
                   type: z.literal('OpenTelemetry').default('OpenTelemetry'),
-                  openTelemetry: z
-                    .looseObject({
-                      host: z.string().min(1),
-                      port: z.number().int().min(0).max(65535).default(4317),
-                      protocol: z.enum(['grpc', 'http']),
-                      exportInterval: gatewayDuration.optional(),
-                      exportTimeout: gatewayDuration.optional(),
-                    })
-                    .optional(),
+                  openTelemetry: otelSink.optional(),
                 }),
               )
               .optional(),
@@ -157,7 +158,23 @@ export const envoyGatewaySchema = z
               .optional(),
           })
           .optional(),
-        traces: loose.optional(),
+        traces: z
+          .looseObject({
+            disable: z.boolean().optional(),
+            samplingRate: z.number().min(0).max(1).optional(),
+            sink: z.looseObject({
+              type: z.literal('OpenTelemetry').default('OpenTelemetry'),
+              openTelemetry: otelSink.optional(),
+            }),
+            batchSpanProcessor: z
+              .looseObject({
+                batchTimeout: gatewayDuration.optional(),
+                maxExportBatchSize: z.number().int().min(1).optional(),
+                maxQueueSize: z.number().int().min(1).optional(),
+              })
+              .optional(),
+          })
+          .optional(),
       })
       .optional(),
   })

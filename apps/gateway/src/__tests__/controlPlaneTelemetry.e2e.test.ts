@@ -1,16 +1,17 @@
 // EnvoyGateway `telemetry.metrics` on `egts server`: the control plane's Prometheus endpoint
 // counts, under Envoy Gateway's names, the route change a test makes (the gateway-api runner
 // handles one more provider snapshot, the xDS cache one more update), and OpenTelemetry sinks
-// over gRPC and HTTP receive the same metrics every export interval. The receivers stand in for a
-// collector: OTLP/gRPC's MetricsService and OTLP/HTTP's POST /v1/metrics.
+// over gRPC and HTTP receive the same metrics every export interval; `telemetry.traces` sends a
+// span per message a runner handles. The receivers stand in for a collector: OTLP/gRPC's
+// MetricsService and TraceService, and OTLP/HTTP's POST /v1/metrics.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExportMetricsServiceRequest } from '@egts/envoy-api';
-import { MetricsServiceService } from '@egts/envoy-api/services';
+import { ExportMetricsServiceRequest, type ExportTraceServiceRequest } from '@egts/envoy-api';
+import { MetricsServiceService, TraceServiceService } from '@egts/envoy-api/services';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningCli, startCli } from './runCli.js';
@@ -19,7 +20,7 @@ const appDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const quickstart = join(appDir, '..', '..', 'examples', 'quickstart');
 
 /** Metric names each receiver got, by how they came. */
-const received = { grpc: new Set<string>(), http: new Set<string>() };
+const received = { grpc: new Set<string>(), http: new Set<string>(), spans: new Set<string>() };
 const namesOf = (request: ExportMetricsServiceRequest): string[] =>
   request.resourceMetrics.flatMap((rm) =>
     rm.scopeMetrics.flatMap((sm) => sm.metrics.map((m) => m.name)),
@@ -33,6 +34,16 @@ const startGrpcReceiver = async () => {
       done: (error: null, response: object) => void,
     ) => {
       for (const name of namesOf(call.request)) received.grpc.add(name);
+      done(null, {});
+    },
+  });
+  server.addService(TraceServiceService, {
+    export: (
+      call: { request: ExportTraceServiceRequest },
+      done: (error: null, response: object) => void,
+    ) => {
+      for (const rs of call.request.resourceSpans)
+        for (const ss of rs.scopeSpans) for (const span of ss.spans) received.spans.add(span.name);
       done(null, {});
     },
   });
@@ -104,6 +115,12 @@ telemetry:
       openTelemetry: {host: 127.0.0.1, port: ${grpc.port}, protocol: grpc, exportInterval: 1s}
     - type: OpenTelemetry
       openTelemetry: {host: 127.0.0.1, port: ${http.port}, protocol: http, exportInterval: 1s}
+  traces:
+    samplingRate: 1
+    sink:
+      type: OpenTelemetry
+      openTelemetry: {host: 127.0.0.1, port: ${grpc.port}, protocol: grpc}
+    batchSpanProcessor: {batchTimeout: 200ms}
 `,
     );
     egts = await startCli(['server', '--config', config, '--xds-address', '127.0.0.1:0']);
@@ -172,5 +189,21 @@ telemetry:
       expect([...received.http]).toContain(name);
     }
     expect([...received.grpc]).toContain('watchable_subscribe_duration_seconds');
+  });
+
+  it('traces what each runner handles', async () => {
+    for (let i = 0; i < 300 && !egts.output().includes('exporting control plane traces'); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    // A change once the trace sink is up: translated, then served.
+    const routeFile = join(resources, 'quickstart.yaml');
+    writeFileSync(
+      routeFile,
+      readFileSync(routeFile, 'utf8').replace(/value: \/\S*/, 'value: /traced'),
+    );
+    const wanted = ['GatewayApiRunner.ResourceTranslationCycle', 'XdsRunner.TranslateXdsIR'];
+    for (let i = 0; i < 300 && !wanted.every((n) => received.spans.has(n)); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    for (const name of wanted)
+      expect([...received.spans], egts.output().slice(-3000)).toContain(name);
   });
 });

@@ -2,14 +2,33 @@
 // (Envoy Gateway's "Gateway Exported Metrics"): the watching components (`watchable_*`, by
 // `runner`: gateway-api, infrastructure, xds-translator), the xDS server's snapshot cache and
 // streams (`xds_*`), and the Kubernetes infrastructure's object writes (`resource_*`). They sit in
-// the admin registry beside egts's own `egts_*` metrics.
+// the admin registry beside egts's own `egts_*` metrics. With tracing on, each handled message is
+// a span too.
 import type { SnapshotCache, XdsCallbacks } from '@egts/xds-server';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** A watching component, as Envoy Gateway's `runner` label names it. */
 export type Runner = 'gateway-api' | 'infrastructure' | 'xds-translator';
 
+/** One handled message as a span (EnvoyGateway `telemetry.traces`); times in epoch ms. */
+export type SpanRecorder = (span: {
+  readonly name: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly ok: boolean;
+}) => void;
+
+/** The span each runner's handling is traced as, after Envoy Gateway's runner names. */
+const SPAN_NAMES: Record<Runner, string> = {
+  'gateway-api': 'GatewayApiRunner.ResourceTranslationCycle',
+  infrastructure: 'InfraRunner.ProcessInfraIR',
+  'xds-translator': 'XdsRunner.TranslateXdsIR',
+};
+
 export interface ControlPlaneMetrics {
+  /** Where handled messages go as spans, once tracing is configured. */
+  spans?: SpanRecorder | undefined;
   readonly watchableDepth: Gauge<'runner'>;
   readonly watchableSubscribeTotal: Counter<'runner' | 'message' | 'status'>;
   readonly watchableSubscribeSeconds: Histogram<'runner' | 'message'>;
@@ -108,11 +127,16 @@ export const handled = (
   started: number,
   ok = true,
 ): void => {
+  const ended = performance.now();
   metrics.watchableSubscribeTotal.inc({ runner, message, status: ok ? 'success' : 'failure' });
-  metrics.watchableSubscribeSeconds.observe(
-    { runner, message },
-    (performance.now() - started) / 1000,
-  );
+  metrics.watchableSubscribeSeconds.observe({ runner, message }, (ended - started) / 1000);
+  metrics.spans?.({
+    name: SPAN_NAMES[runner],
+    attributes: { runner, message },
+    startMs: performance.timeOrigin + started,
+    endMs: performance.timeOrigin + ended,
+    ok,
+  });
 };
 
 /**

@@ -3,20 +3,24 @@
 // `prometheus.disable`, and OpenTelemetry sinks pushed to every export interval. Neither stops
 // the control plane: a port that cannot be bound or a sink that cannot start is logged, as Envoy
 // Gateway logs its metrics server's failure, and the admin API's /metrics serves the same.
+// `telemetry.traces` exports a span per message each runner handles (otlpTraceSink.ts).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { ControlPlaneMetrics } from './controlPlaneMetrics.js';
 import type { MetricSink } from './otlpMetricSink.js';
+import type { TraceSink } from './otlpTraceSink.js';
 
 export type { MetricSink } from './otlpMetricSink.js';
+export type { TraceSink } from './otlpTraceSink.js';
 
 export interface ControlPlaneTelemetry {
   /** Where the Prometheus endpoint listens; undefined with `prometheus.disable`. */
   readonly prometheus?: { readonly host: string; readonly port: number } | undefined;
   readonly sinks: readonly MetricSink[];
-  /** Fields of the configuration read but not applied, named in a warning at start. */
-  readonly notApplied?: readonly string[] | undefined;
+  /** Where the control plane's spans go; undefined without tracing (or `traces.disable`). */
+  readonly traces?: TraceSink | undefined;
 }
 
 export interface RunningTelemetry {
@@ -37,13 +41,9 @@ const listen = (server: Server, host: string, port: number) =>
 export async function startControlPlaneTelemetry(
   telemetry: ControlPlaneTelemetry,
   registry: Registry,
+  metrics: ControlPlaneMetrics,
   log: Logger,
 ): Promise<RunningTelemetry> {
-  if (telemetry.notApplied?.length)
-    log.warn(
-      { fields: telemetry.notApplied },
-      `egts does not apply ${telemetry.notApplied.join(', ')} of the EnvoyGateway configuration yet`,
-    );
   let server: Server | undefined;
   let prometheusPort: number | undefined;
   if (telemetry.prometheus) {
@@ -77,10 +77,10 @@ export async function startControlPlaneTelemetry(
   }
   const stops: (() => Promise<void>)[] = [];
   if (telemetry.sinks.length > 0) {
-    // The OpenTelemetry SDK loads only for a configured sink.
-    const { startMetricSink } = await import('./otlpMetricSink.js');
     for (const sink of telemetry.sinks) {
       try {
+        // The OpenTelemetry SDK loads only for a configured sink.
+        const { startMetricSink } = await import('./otlpMetricSink.js');
         stops.push(startMetricSink(registry, sink));
         log.info(
           { host: sink.host, port: sink.port, protocol: sink.protocol },
@@ -89,6 +89,24 @@ export async function startControlPlaneTelemetry(
       } catch (error) {
         log.error({ err: error, host: sink.host }, 'OpenTelemetry metric sink failed to start');
       }
+    }
+  }
+  if (telemetry.traces) {
+    const sink = telemetry.traces;
+    try {
+      const { startTraceSink } = await import('./otlpTraceSink.js');
+      const traces = startTraceSink(sink);
+      metrics.spans = traces.record;
+      stops.push(async () => {
+        metrics.spans = undefined;
+        await traces.close();
+      });
+      log.info(
+        { host: sink.host, port: sink.port, protocol: sink.protocol },
+        'exporting control plane traces to an OpenTelemetry sink',
+      );
+    } catch (error) {
+      log.error({ err: error, host: sink.host }, 'OpenTelemetry trace sink failed to start');
     }
   }
   return {

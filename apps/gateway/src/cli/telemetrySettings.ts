@@ -1,7 +1,7 @@
 // EnvoyGateway `telemetry` (the control plane's own) as `egts server` runs it: Envoy Gateway's
 // Prometheus endpoint (port 19001, /metrics) unless `metrics.prometheus.disable`, and its
 // OpenTelemetry metric sinks (port 4317; OpenTelemetry's 60s export interval and 30s timeout).
-// What is read but not applied is named for the log at start.
+// And its traces: a span per message a runner handles, to an OpenTelemetry sink (`traces`).
 import type { ControlPlaneTelemetry } from '../admin/telemetryServer.js';
 import type { EnvoyGatewayConfig } from './serverSettings.js';
 
@@ -43,6 +43,27 @@ export function telemetrySettings(config: EnvoyGatewayConfig, host: string): Con
         ? undefined
         : { host: address?.host ?? host, port: address?.port ?? CONTROL_PLANE_METRICS_PORT },
     sinks,
-    notApplied: config.telemetry?.traces === undefined ? [] : ['telemetry.traces'],
+    ...tracesSettings(config),
   };
 }
+
+/** `telemetry.traces`: its OpenTelemetry sink, unless disabled; nothing without a sink. */
+const tracesSettings = (config: EnvoyGatewayConfig): Pick<ControlPlaneTelemetry, 'traces'> => {
+  const traces = config.telemetry?.traces;
+  const otel = traces?.sink.openTelemetry;
+  if (traces === undefined || traces.disable === true || otel === undefined) return {};
+  const batch = traces.batchSpanProcessor;
+  return {
+    traces: {
+      host: otel.host,
+      port: otel.port,
+      protocol: otel.protocol,
+      samplingRate: traces.samplingRate ?? 1,
+      batch: {
+        timeoutMs: batch?.batchTimeout ? durationMs(batch.batchTimeout) : undefined,
+        maxExportBatchSize: batch?.maxExportBatchSize,
+        maxQueueSize: batch?.maxQueueSize,
+      },
+    },
+  };
+};

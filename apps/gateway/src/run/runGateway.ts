@@ -85,6 +85,16 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
   const xdsPort = await xdsServer.listen(`${options.xds.host}:${options.xds.port}`);
   log.info({ port: xdsPort }, 'xDS server listening');
 
+  // Before the pipeline, so that its first translation is counted and traced. Never stops the
+  // start: what cannot run is logged (as Envoy Gateway's metrics server).
+  const telemetry: RunningTelemetry | undefined = options.telemetry
+    ? await startControlPlaneTelemetry(
+        options.telemetry,
+        metrics.registry,
+        metrics.controlPlane,
+        options.logging.component('telemetry'),
+      )
+    : undefined;
   const infra = options.infra?.({ host: options.xds.host, port: xdsPort }, metrics);
   const extension = options.extensionManager
     ? startExtensionManager(
@@ -136,6 +146,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
       metrics,
     );
   } catch (error) {
+    await telemetry?.close();
     statusing.unsubscribe();
     pipeline.stop();
     extension?.stop();
@@ -144,14 +155,6 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
     throw error;
   }
   log.info({ port: admin.port }, 'admin API listening');
-  // Never stops the start: what cannot run is logged (as Envoy Gateway's metrics server).
-  const telemetry: RunningTelemetry | undefined = options.telemetry
-    ? await startControlPlaneTelemetry(
-        options.telemetry,
-        metrics.registry,
-        options.logging.component('telemetry'),
-      )
-    : undefined;
   const idle = collectWhenIdle(options.provider.resources$);
 
   return {
