@@ -102,6 +102,9 @@ export const envoyProxyFields: KindFields = {
     'spec.filterOrder': FILTER_ORDER,
     'spec.routingType': ROUTING,
     'spec.extraArgs': EXTRA_ARGS,
+    // The modules EnvoyExtensionPolicy filters and BackendTrafficPolicy load balancers load.
+    'spec.dynamicModules':
+      'apps/conformance/src/tests/envoyGateway/dynamicModule.ts: EgtsDynamicModule',
     'spec.mergeType': MERGE_TYPE,
     ...Object.fromEntries(
       [
@@ -203,7 +206,6 @@ export const envoyProxyFields: KindFields = {
   notApplied: [
     ...telemetryEntries.flatMap((e) => e.notApplied),
     'spec.backendTLS.fingerprints',
-    'spec.dynamicModules',
     'spec.lua.strictValidation',
     'spec.mergeBackends',
     'spec.provider.host',
