@@ -5,6 +5,9 @@
 // a configuration on one route only, a policy naming an unregistered module refused, and a
 // BackendTrafficPolicy whose load balancer is the module's (`first_healthy`: every request to one
 // pod of web-backend's 4).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import {
   accepted,
   type ConformanceTest,
@@ -17,6 +20,7 @@ import {
 } from '../../conformanceTest.js';
 import { testDynamicModulePath } from '../../internal/dynamicModule.js';
 import { GATEWAY_CLASS_NAME } from '../../internal/harness.js';
+import { listenLocally } from '../../internal/listenLocally.js';
 
 const ancestorStatus = (
   kind: 'EnvoyExtensionPolicy' | 'BackendTrafficPolicy',
@@ -58,6 +62,18 @@ const dynamicModule: ConformanceTest = {
 
 const GATEWAY = 'egts-dynamic-module';
 const MODULE = 'egts-test-module';
+const REMOTE_MODULE = 'egts-test-module-remote';
+
+/** Serves the module file over plain HTTP on a loopback port (a Remote source's URL). */
+async function serveModule(path: string): Promise<ModuleFile & { close: () => Promise<void> }> {
+  const body = readFileSync(path);
+  const server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(body),
+  );
+  const { port, close } = await listenLocally(server);
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  return { path, url: `http://127.0.0.1:${port}/libheader_mutation.so`, sha256, close };
+}
 
 const route = (name: string, path: string, backend: string): KubeObject => ({
   apiVersion: 'gateway.networking.k8s.io/v1',
@@ -78,13 +94,26 @@ const targeting = (routeName: string) => ({
   targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: routeName }],
 });
 
-const objects = (modulePath: string): KubeObject[] => [
+/** The module file: on the proxy's disk, and served over HTTP for Envoy to fetch. */
+interface ModuleFile {
+  readonly path: string;
+  readonly url: string;
+  readonly sha256: string;
+}
+
+const objects = (module: ModuleFile): KubeObject[] => [
   {
     apiVersion: 'gateway.envoyproxy.io/v1alpha1',
     kind: 'EnvoyProxy',
     metadata: { name: GATEWAY, namespace: infra },
     spec: {
-      dynamicModules: [{ name: MODULE, source: { type: 'Local', local: { path: modulePath } } }],
+      dynamicModules: [
+        { name: MODULE, source: { type: 'Local', local: { path: module.path } } },
+        {
+          name: REMOTE_MODULE,
+          source: { type: 'Remote', remote: { url: module.url, sha256: module.sha256 } },
+        },
+      ],
     },
   },
   {
@@ -104,6 +133,16 @@ const objects = (modulePath: string): KubeObject[] => [
   route('dm-unregistered', '/dm-unregistered', 'infra-backend-v1'),
   route('dm-lb', '/dm-lb', 'web-backend'),
   route('dm-web', '/dm-web', 'web-backend'),
+  route('dm-remote', '/dm-remote', 'infra-backend-v1'),
+  {
+    apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+    kind: 'EnvoyExtensionPolicy',
+    metadata: { name: 'dm-remote', namespace: infra },
+    spec: {
+      ...targeting('dm-remote'),
+      dynamicModule: [{ name: REMOTE_MODULE, filterName: 'header_mutation', config: 'remote' }],
+    },
+  },
   {
     apiVersion: 'gateway.envoyproxy.io/v1alpha1',
     kind: 'EnvoyExtensionPolicy',
@@ -165,40 +204,63 @@ const egtsDynamicModule: ConformanceTest = {
   features: ['EnvoyExtensionPolicy', 'DynamicModule'],
   manifests: [],
   steps: async (h) => {
-    await h.apply(objects(testDynamicModulePath()));
-    await h.expectStatuses([
-      ...accepted(gw(GATEWAY), ['dm-filter', 'dm-plain', 'dm-unregistered', 'dm-lb', 'dm-web']),
-      ancestorStatus('EnvoyExtensionPolicy', 'dm-filter', GATEWAY, 'True'),
-      ancestorStatus('EnvoyExtensionPolicy', 'dm-unregistered', GATEWAY, 'False', 'Invalid'),
-      ancestorStatus('BackendTrafficPolicy', 'dm-lb', GATEWAY, 'True'),
-    ]);
-    const v1 = { backend: 'infra-backend-v1', namespace: infra };
-    await h.expectRequests([
-      {
-        gateway: gw(GATEWAY),
-        request: { path: '/dm-filter' },
-        ...v1,
-        responseHeaders: {
-          'x-dynamic-module': 'true',
-          // The policy's config reaches the module as its JSON text.
-          'x-dynamic-module-config': '{"greeting":"hello"}',
-        },
-      },
-      {
-        gateway: gw(GATEWAY),
-        request: { path: '/dm-plain' },
-        ...v1,
-        absentResponseHeaders: ['x-dynamic-module', 'x-dynamic-module-config'],
-      },
-    ]);
-    // The module's load balancer sends every request to one pod; without it they spread.
-    const picked = await podsAnswering(h, '/dm-lb', 20);
-    if (picked.size !== 1)
-      throw new Error(`first_healthy spread /dm-lb over ${[...picked].join(', ')}`);
-    const spread = await podsAnswering(h, '/dm-web', 20);
-    if (spread.size < 2)
-      throw new Error(`the default load balancer sent /dm-web to ${[...spread]}`);
+    const module = await serveModule(testDynamicModulePath());
+    try {
+      await checkModules(h, module);
+    } finally {
+      await module.close();
+    }
   },
 };
+
+async function checkModules(h: TestHarness, module: ModuleFile): Promise<void> {
+  await h.apply(objects(module));
+  await h.expectStatuses([
+    ...accepted(gw(GATEWAY), [
+      'dm-filter',
+      'dm-plain',
+      'dm-unregistered',
+      'dm-lb',
+      'dm-web',
+      'dm-remote',
+    ]),
+    ancestorStatus('EnvoyExtensionPolicy', 'dm-filter', GATEWAY, 'True'),
+    ancestorStatus('EnvoyExtensionPolicy', 'dm-remote', GATEWAY, 'True'),
+    ancestorStatus('EnvoyExtensionPolicy', 'dm-unregistered', GATEWAY, 'False', 'Invalid'),
+    ancestorStatus('BackendTrafficPolicy', 'dm-lb', GATEWAY, 'True'),
+  ]);
+  const v1 = { backend: 'infra-backend-v1', namespace: infra };
+  await h.expectRequests([
+    {
+      gateway: gw(GATEWAY),
+      request: { path: '/dm-filter' },
+      ...v1,
+      responseHeaders: {
+        'x-dynamic-module': 'true',
+        // The policy's config reaches the module as its JSON text.
+        'x-dynamic-module-config': '{"greeting":"hello"}',
+      },
+    },
+    {
+      gateway: gw(GATEWAY),
+      request: { path: '/dm-plain' },
+      ...v1,
+      absentResponseHeaders: ['x-dynamic-module', 'x-dynamic-module-config'],
+    },
+    // Envoy fetched the Remote module itself and checked it against its sha256.
+    {
+      gateway: gw(GATEWAY),
+      request: { path: '/dm-remote' },
+      ...v1,
+      responseHeaders: { 'x-dynamic-module': 'true', 'x-dynamic-module-config': '"remote"' },
+    },
+  ]);
+  // The module's load balancer sends every request to one pod; without it they spread.
+  const picked = await podsAnswering(h, '/dm-lb', 20);
+  if (picked.size !== 1)
+    throw new Error(`first_healthy spread /dm-lb over ${[...picked].join(', ')}`);
+  const spread = await podsAnswering(h, '/dm-web', 20);
+  if (spread.size < 2) throw new Error(`the default load balancer sent /dm-web to ${[...spread]}`);
+}
 
 export const dynamicModuleTests = (): ConformanceTest[] => [dynamicModule, egtsDynamicModule];
