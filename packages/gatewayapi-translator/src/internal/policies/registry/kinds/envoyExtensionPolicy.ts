@@ -52,6 +52,8 @@ export const envoyExtensionPolicyFields: KindFields = {
     'spec.extProc.backendRefs.namespace': EXT_PROC,
     'spec.extProc.backendRefs.port': EXT_PROC,
     'spec.extProc.backendRefs.weight': EXT_PROC,
+    'spec.extProc.backendRefs.fallback':
+      'apps/conformance/src/__tests__/extProcFallback.integration.test.ts: calls the fallback processor only once the other is unhealthy',
     'spec.extProc.processingMode': EXT_PROC,
     'spec.extProc.failOpen': EXT_PROC,
     'spec.extProc.messageTimeout': EXT_PROC,
@@ -83,7 +85,6 @@ export const envoyExtensionPolicyFields: KindFields = {
     ),
   },
   notApplied: [
-    'spec.extProc.backendRefs.fallback',
     ...settingsNotApplied,
     'spec.wasm.code.pullPolicy',
   ],
