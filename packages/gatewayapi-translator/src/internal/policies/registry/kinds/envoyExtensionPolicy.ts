@@ -84,8 +84,5 @@ export const envoyExtensionPolicyFields: KindFields = {
       'a processor behind a PROXY protocol only listener is reached with backendSettings.proxyProtocol',
     ),
   },
-  notApplied: [
-    ...settingsNotApplied,
-    'spec.wasm.code.pullPolicy',
-  ],
+  notApplied: [...settingsNotApplied, 'spec.wasm.code.pullPolicy'],
 };
