@@ -18,6 +18,8 @@ import {
 } from '@egts/envoy-api';
 import type { DestinationSetting, RouteDestination } from '@egts/ir';
 import { circuitBreaker, clusterBufferLimitBytes, http2Settings } from '../defaults.js';
+import { moduleResolved } from '../dynamicModules/loadBalancer.js';
+import { addModuleFetchCluster } from '../dynamicModules/moduleSource.js';
 import { preserveCase } from '../listener/clientTraffic.js';
 import { adsConfigSource, durationMs, socketAddress, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
@@ -442,6 +444,9 @@ const buildCluster = (
   });
   out.addCluster(cluster);
   if (!dns && !dynamic) out.addEndpoints(assignment);
+  // A load balancer module Envoy fetches: the cluster it is fetched over.
+  const lb = traffic.loadBalancer;
+  if (moduleResolved(lb)) addModuleFetchCluster(lb.dynamicModule, out);
 };
 
 /**

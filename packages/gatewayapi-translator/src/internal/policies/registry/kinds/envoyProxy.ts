@@ -112,6 +112,9 @@ export const envoyProxyFields: KindFields = {
     'spec.filterOrder': FILTER_ORDER,
     'spec.routingType': ROUTING,
     'spec.extraArgs': EXTRA_ARGS,
+    // The modules EnvoyExtensionPolicy filters and BackendTrafficPolicy load balancers load.
+    'spec.dynamicModules':
+      'apps/conformance/src/tests/envoyGateway/dynamicModule.ts: EgtsDynamicModule',
     'spec.mergeType': MERGE_TYPE,
     ...Object.fromEntries(
       [
@@ -218,7 +221,6 @@ export const envoyProxyFields: KindFields = {
     // JA3/JA4 client fingerprinting (the TLS settings shared with ClientTrafficPolicy): Envoy
     // fingerprints ClientHellos it receives, and toward a backend it is the one sending it.
     'spec.backendTLS.fingerprints',
-    'spec.dynamicModules',
     'spec.lua.strictValidation',
     'spec.telemetry',
   ],
