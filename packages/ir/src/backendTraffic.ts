@@ -3,6 +3,7 @@
 // limits). Durations are milliseconds. Absent fields take Envoy Gateway's defaults, applied by
 // the xds-translator.
 import { z } from 'zod';
+import { DynamicModuleSourceSchema } from './dynamicModule.js';
 
 /** Consistent hashing input (BackendTrafficPolicy `loadBalancer.consistentHash`). */
 export const ConsistentHashSchema = z.object({
@@ -47,7 +48,14 @@ export type ZoneAware = z.infer<typeof ZoneAwareSchema>;
 
 /** How a cluster picks an endpoint (BackendTrafficPolicy `loadBalancer`). */
 export const LoadBalancerSchema = z.object({
-  type: z.enum(['RoundRobin', 'LeastRequest', 'Random', 'ConsistentHash', 'BackendUtilization']),
+  type: z.enum([
+    'RoundRobin',
+    'LeastRequest',
+    'Random',
+    'ConsistentHash',
+    'BackendUtilization',
+    'DynamicModule',
+  ]),
   zoneAware: ZoneAwareSchema.optional(),
   /**
    * BackendUtilization: client-side weighted round robin, endpoint weights from the ORCA load
@@ -79,6 +87,18 @@ export const LoadBalancerSchema = z.object({
     })
     .optional(),
   consistentHash: ConsistentHashSchema.optional(),
+  /**
+   * DynamicModule: the load balancer a dynamic module implements (`loadBalancer.dynamicModule`),
+   * the module as the Gateway's EnvoyProxy registers it.
+   */
+  dynamicModule: DynamicModuleSourceSchema.extend({
+    /** The module's name in the EnvoyProxy registry (`dynamicModule.name`). */
+    module: z.string(),
+    /** Which load balancer of the module picks (`lbPolicyName`). */
+    lbPolicyName: z.string(),
+    /** Its configuration as JSON text (`config`). */
+    config: z.string().optional(),
+  }).optional(),
   /** Slow start window for new endpoints (RoundRobin, LeastRequest). */
   slowStartWindowMs: z.number().optional(),
   /**

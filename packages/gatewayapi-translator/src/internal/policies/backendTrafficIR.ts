@@ -37,6 +37,7 @@ import {
   requestBuffer,
   responseOverride,
 } from './backendTrafficFilters.js';
+import { moduleLoadBalancer } from './dynamicModules.js';
 import { globalRateLimit } from './globalRateLimitIR.js';
 import { routeTracing } from './tracingIR.js';
 import { list, type Obj, obj, parseGoDuration, parseQuantity } from './validation/policyValues.js';
@@ -196,6 +197,7 @@ function loadBalancer(lb: Obj | undefined): LoadBalancer | undefined {
     zoneAware: zoneAware(obj(lb.zoneAware)),
     backendUtilization:
       type === 'BackendUtilization' ? backendUtilization(obj(lb.backendUtilization)) : undefined,
+    dynamicModule: type === 'DynamicModule' ? moduleLoadBalancer(obj(lb.dynamicModule)) : undefined,
   });
 }
 

@@ -20,6 +20,7 @@ import {
   RoundRobin,
 } from '@egts/envoy-api';
 import type { ActiveHealthCheck, HealthCheckPayload, RouteDestination } from '@egts/ir';
+import { moduleLoadBalancerPolicy, moduleResolved } from '../dynamicModules/loadBalancer.js';
 import { durationMs } from '../protoValues.js';
 import { backendUtilizationPolicy } from './backendUtilization.js';
 import { localityLbConfig } from './zoneAware.js';
@@ -44,7 +45,8 @@ const MAGLEV_TABLE_SIZE = 65_537;
 function loadBalancer(lb: RouteDestination['loadBalancer'], grouped: boolean): Fields {
   const headers = lb?.endpointOverrideHeaders;
   if (lb !== undefined && headers !== undefined) return overrideHost(lb, headers, grouped);
-  if (lb?.zoneAware === undefined && lb?.type !== 'BackendUtilization') return lbPolicy(lb);
+  const typed = lb?.type === 'BackendUtilization' || moduleResolved(lb);
+  if (lb?.zoneAware === undefined && !typed) return lbPolicy(lb);
   return {
     loadBalancingPolicy: { policies: [{ typedExtensionConfig: typedPolicy(lb, grouped) }] },
   };
@@ -93,6 +95,7 @@ function typedPolicy(lb: NonNullable<RouteDestination['loadBalancer']>, grouped:
     name: `envoy.load_balancing_policies.${name}`,
     typedConfig,
   });
+  if (moduleResolved(lb)) return moduleLoadBalancerPolicy(lb.dynamicModule);
   switch (lb.type) {
     case 'BackendUtilization':
       return backendUtilizationPolicy(lb.backendUtilization ?? {}, lb.slowStartWindowMs);
@@ -311,9 +314,11 @@ export function clusterTraffic(
 ): Partial<Cluster> {
   const keepalive = traffic.tcpKeepalive;
   return asCluster({
+    // A field first, not a spread: V8 gives each object literal that opens with a spread a
+    // hidden class of its own (one per cluster), and Cluster.fromPartial's reads go megamorphic.
+    connectTimeout: durationMs(traffic.timeouts?.connectMs ?? CONNECT_TIMEOUT_MS),
     ...loadBalancer(traffic.loadBalancer, grouped),
     ...healthChecks(traffic.healthCheck, name),
-    connectTimeout: durationMs(traffic.timeouts?.connectMs ?? CONNECT_TIMEOUT_MS),
     // EnvoyProxy metrics.clusterStatName (#19): stats under this name instead of the cluster's.
     ...(traffic.statName === undefined ? {} : { altStatName: traffic.statName }),
     ...(traffic.trackStats === undefined

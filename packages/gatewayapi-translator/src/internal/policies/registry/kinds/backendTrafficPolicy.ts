@@ -19,6 +19,9 @@ const HEALTH_CHECK = envoy('active health checks take a failing endpoint out');
 const LOAD_BALANCER = envoy('consistent hashing sends a header value to one endpoint');
 const CIRCUIT_BREAKER = envoy('circuit breakers reject requests over the limit');
 const TIMEOUT = envoy('times out a slow backend');
+/** The module's load balancer picks the host (a module the Gateway's EnvoyProxy registers). */
+const DYNAMIC_MODULE =
+  'apps/conformance/src/tests/envoyGateway/dynamicModule.ts: EgtsDynamicModule';
 /** Global rate limits: real Envoy, the real Rate Limit Service and Redis. */
 const GLOBAL = (test: string) =>
   `apps/conformance/src/__tests__/globalRateLimit.integration.test.ts: ${test}`;
@@ -287,12 +290,12 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.loadBalancer.zoneAware.weightedZones': ZONE_AWARE(
       'weightedZones splits traffic by zone weight',
     ),
+    'spec.loadBalancer.dynamicModule': DYNAMIC_MODULE,
     'spec.routingType': ROUTING(
       'routingType Service reaches the cluster IP, endpoint routing the endpoints',
     ),
   },
   notApplied: [
-    'spec.loadBalancer.dynamicModule',
     // Envoy (1.40) cannot take these in its local filter; localRateLimitEnvoyLimits.integration
     // fails when an Envoy can. A response cost (a rate limit applied when the stream is done, as
     // Envoy Gateway emits it) loads but takes no token: the filter counts only as requests come.
