@@ -105,9 +105,10 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
     if (found === undefined) {
       if (policies.some(invalid)) found = { kind: 'invalid' };
       else {
-        const spec = policies.reduce<unknown>(
-          (acc, a) => jsonMergePatch(acc, settingsOf(ctx, a)),
-          {},
+        const spec = withMergedCompressors(
+          policies.reduce<unknown>((acc, a) => jsonMergePatch(acc, settingsOf(ctx, a)), {}),
+          policies,
+          ctx,
         );
         const traffic = backendTraffic(spec as Obj, key);
         found = { kind: 'applied', traffic: withAppendedGlobalRules(traffic, policies, ctx) };
@@ -169,6 +170,33 @@ function withAppendedGlobalRules(
   return { ...traffic, route: rules.length > 0 ? { ...route, globalRateLimit: { rules } } : route };
 }
 
+/**
+ * StrategicMerge merges the `compressor` (and deprecated `compression`) lists by `type`, as Envoy
+ * Gateway's strategic merge does: the broader policy's compressors stay, one of the same type is
+ * replaced in place by the route policy's, and the route policy's other compressors follow.
+ */
+function withMergedCompressors(
+  spec: unknown,
+  policies: readonly AppliedPolicy[],
+  ctx: TranslatorContext,
+): unknown {
+  const specific = policies[policies.length - 1]?.policy.spec as Obj | undefined;
+  if (policies.length < 2 || specific?.mergeType !== 'StrategicMerge') return spec;
+  const broader = settingsOf(ctx, policies[0] as AppliedPolicy) as Obj;
+  const own = settingsOf(ctx, policies[policies.length - 1] as AppliedPolicy) as Obj;
+  let out = spec as Obj;
+  for (const field of ['compressor', 'compression']) {
+    const base = broader[field];
+    const patch = own[field];
+    if (!Array.isArray(base) || !Array.isArray(patch)) continue;
+    const typeOf = (c: unknown) => (c as Obj | null)?.type;
+    const merged = base.map((c) => patch.find((p) => typeOf(p) === typeOf(c)) ?? c);
+    for (const p of patch) if (!base.some((c) => typeOf(c) === typeOf(p))) merged.push(p);
+    out = { ...out, [field]: merged };
+  }
+  return out;
+}
+
 /** A destination with a policy's cluster settings, one object per (destination, settings). */
 const withTraffic = new WeakMap<RouteDestination, WeakMap<DestinationTraffic, RouteDestination>>();
 export function destinationWithTraffic(
@@ -189,6 +217,17 @@ export function destinationWithTraffic(
   return out;
 }
 
+/**
+ * An HTTP health check without `hostname` sends the route's hostname as Host, as Envoy Gateway
+ * does (SetHTTPHostIfAbsent), not the cluster's name Envoy would send.
+ */
+function withHealthCheckHost(d: RouteDestination, hostname: string): RouteDestination {
+  const active = d.healthCheck?.active;
+  if (active?.http === undefined || active.http.hostname !== undefined) return d;
+  const http = { ...active.http, hostname };
+  return { ...d, healthCheck: { ...d.healthCheck, active: { ...active, http } } };
+}
+
 /** The HTTP route as the policy reaching it makes it. */
 export function withBackendTraffic(
   ir: HTTPRouteIR,
@@ -206,8 +245,10 @@ export function withBackendTraffic(
   }
   const { route } = effective.traffic;
   const out: HTTPRouteIR = copyToExtend(ir);
-  if (ir.destination) out.destination = destination(ir.destination);
-  if (route.retry) out.retry = route.retry;
+  if (ir.destination)
+    out.destination = withHealthCheckHost(destination(ir.destination), ir.hostname);
+  // The HTTPRoute rule's own `retry` (GEP-1731) wins over the policy's, as in Envoy Gateway.
+  if (route.retry && ir.retry === undefined) out.retry = route.retry;
   if (route.localRateLimit) out.localRateLimit = route.localRateLimit;
   if (route.faultInjection) out.faultInjection = route.faultInjection;
   if (route.compression) {

@@ -165,6 +165,8 @@ export const globalRateLimitFilter: HttpFilterTranslator = {
             stage: STAGE,
             ...(service.timeoutMs === undefined ? {} : { timeout: durationMs(service.timeoutMs) }),
             failureModeDeny: service.failClosed,
+            // No x-envoy-ratelimited on a 429, as Envoy Gateway configures the filter.
+            disableXEnvoyRatelimitedHeader: true,
             // ClientTrafficPolicy headers.disableRateLimitHeaders turns the x-ratelimit-* off.
             enableXRatelimitHeaders: listeners.some((l) => l.headers?.disableRateLimitHeaders)
               ? RateLimitFilterHeadersVersion.OFF

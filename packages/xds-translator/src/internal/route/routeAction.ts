@@ -2,6 +2,7 @@
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-routeaction).
 import {
   FractionalPercent_DenominatorType,
+  PreviousHostsPredicate,
   PreviousPrioritiesConfig,
   packAny,
   RouteAction,
@@ -108,6 +109,11 @@ const retryPriority = (retry: Retry | undefined) =>
         },
       };
 
+const PREVIOUS_HOSTS = {
+  name: 'envoy.retry_host_predicates.previous_hosts',
+  typedConfig: packAny(PreviousHostsPredicate, PreviousHostsPredicate.fromPartial({})),
+};
+
 /**
  * GEP-1731 retries: retry on the listed status codes, and on connection failures and resets,
  * which Gateway API treats as retriable; backendRequest timeout is the per-try timeout.
@@ -126,9 +132,12 @@ const retryPolicy = (
     retryOn: retryOn.join(','),
     numRetries: retry?.attempts ?? (retry === undefined ? 0 : 2),
     ...(perTryMs === undefined ? {} : { perTryTimeout: durationMs(perTryMs) }),
-    retryHostPredicate: [],
+    // A retry goes to another host than the ones already tried (Envoy Gateway's previous_hosts,
+    // 5 host selections per retry).
+    ...(retry === undefined
+      ? { retryHostPredicate: [], hostSelectionRetryMaxAttempts: 0 }
+      : { retryHostPredicate: [PREVIOUS_HOSTS], hostSelectionRetryMaxAttempts: 5 }),
     retryOptionsPredicates: [],
-    hostSelectionRetryMaxAttempts: 0,
     retriableStatusCodes: retry?.codes ?? [],
     ...retryBackOff(retry),
     ...retryPriority(retry),
