@@ -2,9 +2,9 @@
 // route rule (sectionName) wins over one on the route, then the listener, the ListenerSet, the
 // Gateway. A route or rule policy with a mergeType is merged onto the broader policy of the
 // listener it is served on (StrategicMerge and JSONMerge: objects merge key by key, lists and
-// scalars of the route policy replace the broader ones, null removes; the policy kinds declare no
-// list merge keys, so Kubernetes' strategic merge behaves as a JSON merge patch, RFC 7386), except
-// that StrategicMerge appends global rate limit rules, as Envoy Gateway does.
+// scalars of the route policy replace the broader ones, null removes: a JSON merge patch, RFC 7386),
+// except that StrategicMerge appends global rate limit rules and merges compressors by type, as
+// Envoy Gateway does.
 // A policy Envoy Gateway rejects (Invalid) makes the routes it reaches answer 500, as Envoy
 // Gateway does; one egts does not apply (NotApplied) is left out.
 
