@@ -23,6 +23,7 @@ import {
   backendTraffic,
   type DestinationTraffic,
 } from './backendTrafficIR.js';
+import { withRegisteredModule } from './dynamicModules.js';
 import { envoyProxyRoutingType } from './envoyProxySettings.js';
 import { globalRateLimit } from './globalRateLimitIR.js';
 import { scopeOwner, specificPolicy } from './policyScope.js';
@@ -120,7 +121,10 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
     destination(destination, effective, listener) {
       const traffic = effective?.kind === 'applied' ? effective.traffic : undefined;
       const withTraffic = traffic
-        ? destinationWithTraffic(destination, traffic.destination)
+        ? destinationWithTraffic(
+            destination,
+            withRegisteredModule(traffic.destination, listener.gateway.envoyProxy),
+          )
         : destination;
       // The policy's routingType, else the Gateway's EnvoyProxy's (Envoy Gateway's precedence).
       const routing = traffic?.routingType ?? envoyProxyRoutingType(listener.gateway.envoyProxy);

@@ -71,7 +71,7 @@ function sortEndpoints(endpoints: Endpoint[]): Endpoint[] {
  * Service port's name and protocol; serving endpoints only (ready, when serving/terminating are
  * unknown), terminating ones kept but marked for draining.
  */
-function sliceEndpoints(
+export function sliceEndpoints(
   ctx: TranslatorContext,
   key: string,
   servicePort: { name?: string | undefined; protocol?: string | undefined },
