@@ -183,6 +183,7 @@ export {
   knownKinds,
   type ObjectProblem,
 } from './loader/decodeResource.js';
+export { isRecord } from './loader/isRecord.js';
 export {
   type EnvoyGatewayConfigResult,
   loadEnvoyGatewayConfig,

@@ -2,13 +2,12 @@
 // EnvoyProxy's `mergeType` and a KubernetesPatchSpec. Shared by the translator (policy and
 // EnvoyProxy merges) and the infra-manager (patches of the proxies' Kubernetes objects).
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isRecord } from './loader/isRecord.js';
 
 /** Objects merge, null removes a member, anything else (lists too) replaces. Neither mutated. */
 export const jsonMergePatch = (target: unknown, patch: unknown): unknown => {
-  if (!isObject(patch)) return patch;
-  const result: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  if (!isRecord(patch)) return patch;
+  const result: Record<string, unknown> = isRecord(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
     else result[key] = jsonMergePatch(result[key], value);

@@ -7,8 +7,10 @@
 // A one-shot caller (`egts translate`) uses discoverOidcProviders(); a long-running control plane
 // (`egts run`/`server`) uses createOidcDiscoverer(), which fetches in the background, retries
 // failures with back-off, and hands each new result to createTranslator().update().
+
 import { isDeepStrictEqual } from 'node:util';
 import type { Resources } from '@egts/api';
+import { isRecord } from '@egts/api';
 
 /** The endpoints of an OpenID provider, from its discovery document. */
 export interface OidcProviderEndpoints {
@@ -20,17 +22,14 @@ export interface OidcProviderEndpoints {
 /** Discovery results by issuer: the endpoints, or why they could not be had. */
 export type OidcDiscovery = ReadonlyMap<string, OidcProviderEndpoints | { readonly error: string }>;
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Issuers of SecurityPolicies whose oidc provider lacks an endpoint, sorted. */
 export function oidcIssuers(resources: Pick<Resources, 'securityPolicies'>): string[] {
   const issuers = new Set<string>();
   for (const policy of resources.securityPolicies) {
     const spec: unknown = policy.spec;
-    const oidc = isObject(spec) ? spec.oidc : undefined;
-    const provider = isObject(oidc) ? oidc.provider : undefined;
-    if (!isObject(provider) || typeof provider.issuer !== 'string') continue;
+    const oidc = isRecord(spec) ? spec.oidc : undefined;
+    const provider = isRecord(oidc) ? oidc.provider : undefined;
+    if (!isRecord(provider) || typeof provider.issuer !== 'string') continue;
     if (provider.authorizationEndpoint && provider.tokenEndpoint) continue;
     issuers.add(provider.issuer);
   }
@@ -54,7 +53,7 @@ export interface DiscoverOptions {
 }
 
 const endpointsOf = (issuer: string, doc: unknown): OidcProviderEndpoints => {
-  if (!isObject(doc)) throw new Error('the discovery document is not a JSON object');
+  if (!isRecord(doc)) throw new Error('the discovery document is not a JSON object');
   // OpenID Connect Discovery 1.0, section 4.3: the document's issuer is the one asked for.
   if (
     typeof doc.issuer === 'string' &&

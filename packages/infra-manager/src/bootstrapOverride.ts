@@ -3,7 +3,9 @@
 // messages (fields set replace, messages merge, lists append), JSONPatch applies RFC 6902
 // operations in order. The generated document is first written with Envoy's proto field names
 // (snake_case), which the user's YAML and patch paths use; Envoy reads either.
+
 import { createRequire } from 'node:module';
+import { isRecord } from '@egts/api';
 import type { ProxyInfra } from '@egts/ir';
 import type jsonPatch from 'fast-json-patch';
 
@@ -17,13 +19,10 @@ const patches = (): typeof jsonPatch => {
 
 type Override = NonNullable<ProxyInfra['bootstrap']>;
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** lowerCamelCase field names as proto names; other keys (`@type`, map keys with dots) kept. */
 const protoNames = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(protoNames);
-  if (!isObject(value)) return value;
+  if (!isRecord(value)) return value;
   return Object.fromEntries(
     Object.entries(value).map(([key, v]) => [
       /^[a-z][a-zA-Z0-9]*$/.test(key) ? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : key,
@@ -35,7 +34,7 @@ const protoNames = (value: unknown): unknown => {
 /** protobuf's Merge over JSON documents: objects merge, lists append, the rest is replaced. */
 const merge = (base: unknown, update: unknown): unknown => {
   if (Array.isArray(base) && Array.isArray(update)) return [...base, ...update];
-  if (!isObject(base) || !isObject(update)) return update;
+  if (!isRecord(base) || !isRecord(update)) return update;
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(update)) out[key] = merge(out[key], value);
   return out;

@@ -1,5 +1,6 @@
 // Host infrastructure: runs one Envoy process per proxy fleet of the Infra IR on this machine
 // (Envoy Gateway's Host infrastructure provider), and keeps the set of processes matching the IR.
+import { isRecord } from '@egts/api';
 import { findEnvoy } from '@egts/envoy-binary';
 import type { InfraIR, ProxyInfra } from '@egts/ir';
 import { createBootstrapJudge } from './bootstrapJudge.js';
@@ -66,9 +67,6 @@ export interface HostInfraManager {
   /** Stops every proxy (drain, SIGTERM, SIGKILL after the timeout); nothing is left running. */
   close(): Promise<void>;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The settings a fleet's process starts with. From the EnvoyProxy spec: `logging.level`

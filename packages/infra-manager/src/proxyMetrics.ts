@@ -3,7 +3,9 @@
 // stats that match are created) and the compression of the ready listener's `/stats/prometheus`
 // (`prometheus.compression`, Envoy's compressor filter in front of the admin route)
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/metrics/v3/stats.proto#config-metrics-v3-statsmatcher).
+
 import { isIP } from 'node:net';
+import { isRecord } from '@egts/api';
 import {
   type Bootstrap,
   Brotli,
@@ -70,9 +72,6 @@ export const sinkTargets = (
     const [first, ...more] = sink.endpoints;
     return first ? [{ ...first, ...(more.length > 0 ? { more } : {}), ...deltas }] : [];
   });
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const MATCH_TYPES = new Set(['Exact', 'Prefix', 'Suffix', 'RegularExpression']);
 const COMPRESSORS = new Set(['Gzip', 'Brotli', 'Zstd']);

@@ -4,10 +4,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@egts/envoy-binary';
 import { parseAllDocuments } from 'yaml';
 import { type KubeRequest, kubeRequest } from './kubeRequest.js';
 
@@ -74,19 +74,6 @@ export interface KubeTestEnvOptions {
    */
   readonly clusterTrustBundles?: boolean;
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((done, fail) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
-      );
-    });
-  });
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 

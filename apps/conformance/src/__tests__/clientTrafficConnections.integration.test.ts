@@ -8,12 +8,11 @@
 import { createServer, type Server } from 'node:http';
 import { connect as http2Connect, type Settings } from 'node:http2';
 import { connect as netConnect, type Socket } from 'node:net';
-import { loadResourcesFromText, type ResourceStatus } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { ResourceStatus } from '@egts/api';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
+import { startStaticEnvoy } from '../internal/staticEnvoy.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -135,17 +134,7 @@ ${ctp('perconn', '  connection: {connectionLimit: {maxRequestsPerConnection: 2}}
   'h2',
   '  http2: {maxConcurrentStreams: 7, initialStreamWindowSize: 128Ki}\n',
 )}`;
-    const { resources, problems } = loadResourcesFromText(text, 'ctp-connections.yaml');
-    if (problems.length > 0) throw new Error(JSON.stringify(problems));
-    const result = translate(resources);
-    statuses = result.statuses;
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ({ envoy, statuses } = await startStaticEnvoy(text, 'ctp-connections.yaml'));
   }, 120_000);
 
   afterAll(async () => {

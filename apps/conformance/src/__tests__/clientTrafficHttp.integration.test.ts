@@ -19,13 +19,12 @@ import {
 } from 'node:http2';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { loadResourcesFromText, type ResourceStatus } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { ResourceStatus } from '@egts/api';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfSigned } from '../internal/certificates.js';
 import { freePort } from '../internal/freePort.js';
+import { startStaticEnvoy } from '../internal/staticEnvoy.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -217,17 +216,7 @@ ${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
   'socketbuffer',
   '  connection: {socketBufferLimit: 256Ki}\n',
 )}`;
-    const { resources, problems } = loadResourcesFromText(text, 'ctp-http.yaml');
-    if (problems.length > 0) throw new Error(JSON.stringify(problems));
-    const result = translate(resources);
-    statuses = result.statuses;
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ({ envoy, statuses } = await startStaticEnvoy(text, 'ctp-http.yaml'));
   }, 120_000);
 
   afterAll(async () => {

@@ -9,9 +9,8 @@ import { request as httpsRequest } from 'node:https';
 import { connect as netConnect, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { loadResourcesFromText, type ResourceStatus } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Certificate,
@@ -21,6 +20,7 @@ import {
 } from '../internal/certificates.js';
 import { freePort } from '../internal/freePort.js';
 import { findQuicPython, http3Get } from '../internal/http3Client.js';
+import { startStaticEnvoy } from '../internal/staticEnvoy.js';
 
 const quicPython = findQuicPython();
 
@@ -379,17 +379,7 @@ ${ctp(
     session: {resumption: {stateless: {}}}
 `,
 )}`;
-    const { resources, problems } = loadResourcesFromText(text, 'ctp.yaml');
-    if (problems.length > 0) throw new Error(JSON.stringify(problems));
-    const result = translate(resources);
-    statuses = result.statuses;
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ({ envoy, statuses } = await startStaticEnvoy(text, 'ctp.yaml'));
   }, 120_000);
 
   afterAll(async () => {

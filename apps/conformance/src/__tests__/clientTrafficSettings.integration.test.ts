@@ -8,13 +8,12 @@
 import { createServer, request, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as netConnect, type Socket } from 'node:net';
-import { loadResourcesFromText, type ResourceStatus } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { ResourceStatus } from '@egts/api';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Certificate, clientCertificate, selfSigned } from '../internal/certificates.js';
 import { freePort } from '../internal/freePort.js';
+import { startStaticEnvoy } from '../internal/staticEnvoy.js';
 
 interface Reply {
   status: number;
@@ -236,17 +235,7 @@ ${ctp('direct', '  clientIPDetection: {directSourceIP: {}}\n')}${ctp(
   'bundle',
   '  tls: {clientValidation: {caCertificateRefs: [{group: certificates.k8s.io, kind: ClusterTrustBundle, name: client-ca}]}}\n',
 )}`;
-    const { resources, problems } = loadResourcesFromText(text, 'ctp-settings.yaml');
-    if (problems.length > 0) throw new Error(JSON.stringify(problems));
-    const result = translate(resources);
-    statuses = result.statuses;
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ({ envoy, statuses } = await startStaticEnvoy(text, 'ctp-settings.yaml'));
   }, 120_000);
 
   afterAll(async () => {

@@ -9,13 +9,12 @@ import { createServer, type Server } from 'node:http';
 import { connect as netConnect, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { loadResourcesFromText, type ResourceStatus } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { ResourceStatus } from '@egts/api';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Certificate, clientCertificate, selfSigned } from '../internal/certificates.js';
 import { freePort } from '../internal/freePort.js';
+import { startStaticEnvoy } from '../internal/staticEnvoy.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -209,17 +208,7 @@ ${ctp('ciphers', '  tls: {ciphers: [ECDHE-RSA-AES128-GCM-SHA256]}\n')}${ctp(
   'handshake',
   '  timeout: {tcp: {tlsHandshakeTimeout: 1s}}\n',
 )}${ctp('inspect', '  timeout: {tcp: {connectionInspectionTimeout: 1s}}\n')}`;
-    const { resources, problems } = loadResourcesFromText(text, 'ctp-tls.yaml');
-    if (problems.length > 0) throw new Error(JSON.stringify(problems));
-    const result = translate(resources);
-    statuses = result.statuses;
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ({ envoy, statuses } = await startStaticEnvoy(text, 'ctp-tls.yaml'));
   }, 120_000);
 
   afterAll(async () => {

@@ -1,11 +1,5 @@
-// EnvoyProxy `telemetry.metrics.sinks[].openTelemetry` through real Envoy: the host-mode
-// bootstrap carries Envoy's OpenTelemetry stats sink and a static cluster to the collector's
-// address, and the stand-in OTLP receiver gets the proxy's metrics at the next stats flush;
-// sinks naming Services by backendRefs reach the Services' endpoints, with delta temporality
-// where `reportCountersAsDeltas` / `reportHistogramsAsDeltas` ask for it.
-import { createServer } from 'node:net';
 import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
+import { type EnvoyHandle, freePort, startEnvoy } from '@egts/envoy-binary';
 import { translate } from '@egts/gatewayapi-translator';
 import { proxyBootstrap, proxyMetrics, sinkTargets } from '@egts/infra-manager';
 import {
@@ -16,16 +10,6 @@ import {
 } from '@egts/xds-server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTelemetryReceiver, type TelemetryReceiver } from '../internal/otlpReceiver.js';
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 describe('[envoy] OpenTelemetry metric sink', () => {
   let receiver: TelemetryReceiver | undefined;

@@ -1,13 +1,3 @@
-// Free TCP ports on 127.0.0.1, asked of the kernel (bind to 0), never guessed.
-import { createServer } from 'node:net';
-
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+// Free TCP ports on 127.0.0.1 for Envoy and the stand-in servers: reserved below the kernel's
+// ephemeral range, so no outgoing connection or other test worker takes one before it is bound.
+export { freePort } from '@egts/envoy-binary';

@@ -22,13 +22,7 @@ export class Backends {
   }
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort } from '@egts/envoy-binary';
 
 /** A Service on 127.0.0.1:`port` and its EndpointSlice, as a YAML stream that starts with `---`. */
 export const service = (name: string, port: number) => `---

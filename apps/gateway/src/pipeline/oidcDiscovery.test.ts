@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadResourcesFromText, type ResourceStatus } from '@egts/api';
+import { freePort } from '@egts/envoy-binary';
 import { createSnapshotCache } from '@egts/xds-server';
 import { Subject } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -99,15 +100,6 @@ async function startProvider(
   await once(server, 'listening');
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { server, issuer, hits: () => hits };
-}
-
-/** A port nobody listens on now (bound, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const accepted = (statuses: readonly ResourceStatus[]) => {

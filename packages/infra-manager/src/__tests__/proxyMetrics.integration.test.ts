@@ -3,9 +3,8 @@
 // server); EnvoyProxy telemetry.metrics.prometheus.disable leaves only the ready probe there;
 // metrics.matches keeps only the stats that match, prometheus.compression gzips the answer.
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
+import { type EnvoyHandle, freePort, startEnvoy } from '@egts/envoy-binary';
 import {
   createSnapshot,
   createSnapshotCache,
@@ -14,16 +13,6 @@ import {
 } from '@egts/xds-server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { proxyBootstrap, proxyMetrics } from '../index.js';
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 /** The answer to `path` on the ready port, once the listener is up (static listeners start after the first xDS fetch). */
 const fetchReady = async (

@@ -1,6 +1,9 @@
-// Finds a free TCP port on 127.0.0.1 for a proxy's admin interface: the kernel's pick, or the
-// first free one from a base port upwards.
+// Finds a free TCP port on 127.0.0.1 for a proxy's admin interface: one reserved below the
+// kernel's ephemeral range (@egts/envoy-binary's freePort), or the first free one from a base port
+// upwards.
+
 import { createServer } from 'node:net';
+import { freePort as reservedPort } from '@egts/envoy-binary';
 
 const tryListen = (port: number): Promise<number | undefined> =>
   new Promise((resolve) => {
@@ -17,8 +20,8 @@ const tryListen = (port: number): Promise<number | undefined> =>
 export const freePort = async (taken: ReadonlySet<number>, base?: number): Promise<number> => {
   if (base === undefined) {
     for (let attempt = 0; attempt < 20; attempt++) {
-      const port = await tryListen(0);
-      if (port !== undefined && !taken.has(port)) return port;
+      const port = await reservedPort();
+      if (!taken.has(port)) return port;
     }
     throw new Error('no free port on 127.0.0.1');
   }

@@ -1,17 +1,16 @@
 // The config server's one state file: `{ revision, items }` as JSON, replaced atomically (a temp
 // file in the same directory, fsynced, renamed over the old one, then the directory fsynced), so a
 // crash leaves either the old set or the new one, never a part of a set.
+
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { isRecord } from '@egts/api';
 
 export interface State {
   revision: number;
   items: unknown[];
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The name `saveState` gives its temp files: `.<state file>.<12 hex digits>.tmp`. */
 const tempName = (file: string, suffix: string): string => `.${basename(file)}.${suffix}.tmp`;

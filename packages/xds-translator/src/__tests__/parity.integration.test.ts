@@ -11,9 +11,8 @@ import {
   type Http2Server,
   connect as http2Connect,
 } from 'node:http2';
-import { createServer as createNetServer } from 'node:net';
 import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
+import { type EnvoyHandle, freePort, startEnvoy } from '@egts/envoy-binary';
 import { translate } from '@egts/gatewayapi-translator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapToJson, translateBootstrap } from '../index.js';
@@ -29,16 +28,6 @@ const portOf = (server: Server | Http2Server): number => {
   if (address === null || typeof address === 'string') throw new Error('not listening');
   return address.port;
 };
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = portOf(server as unknown as Server);
-      server.close(() => resolve(port));
-    });
-  });
 
 /** An HTTP/1.1 backend answering with its name and the path it saw, and its own `server` header. */
 const startBackend = async (name: string): Promise<Server> => {

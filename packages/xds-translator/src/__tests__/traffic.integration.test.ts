@@ -7,7 +7,7 @@ import { createServer as createHttpServer, request as httpRequest, type Server }
 import { request as httpsRequest } from 'node:https';
 import { connect, createServer as createNetServer } from 'node:net';
 import { createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
+import { type EnvoyHandle, freePort, startEnvoy } from '@egts/envoy-binary';
 import type { DestinationSetting, HTTPRouteIR, RouteDestination, XdsIR } from '@egts/ir';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,17 +103,6 @@ const portOf = (server: Server): number => {
   if (address === null || typeof address === 'string') throw new Error('not listening');
   return address.port;
 };
-
-/** A port free right now on 127.0.0.1, for Envoy to bind (listeners are keyed by port). */
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 const get = (
   port: number,

@@ -25,6 +25,7 @@ import {
 import { envoyProxyRoutingType } from './envoyProxySettings.js';
 import { globalRateLimit } from './globalRateLimitIR.js';
 import { scopeOwner, specificPolicy } from './policyScope.js';
+import { policySettings } from './policySettings.js';
 import type { AppliedPolicy } from './processPolicies.js';
 import { expandStatName } from './statNames.js';
 import type { Obj } from './validation/policyValues.js';
@@ -52,11 +53,9 @@ export interface BackendTrafficIndex {
   ): RouteDestination;
 }
 
-const TARGETING = new Set(['targetRef', 'targetRefs', 'targetSelectors', 'mergeType']);
-
 const settingsOf = (ctx: TranslatorContext, a: AppliedPolicy): Obj =>
   inlineResponseBodies(
-    Object.fromEntries(Object.entries(a.policy.spec as Obj).filter(([k]) => !TARGETING.has(k))),
+    policySettings(a),
     (name) => ctx.configMaps.get(nsName(a.policy.metadata.namespace ?? '', name)) as never,
   );
 

@@ -11,6 +11,7 @@ import type { TranslatorContext } from '../context/translatorContext.js';
 import { secretValue } from '../listeners/certificates.js';
 import { nsName } from '../types.js';
 import type { PolicyScope } from './policyScope.js';
+import { policySettings } from './policySettings.js';
 import type { AppliedPolicy } from './processPolicies.js';
 import { serviceDestination } from './securityPolicyRefs.js';
 import { serviceSettings } from './securityPolicyServices.js';
@@ -235,11 +236,6 @@ export function envoyExtensionPolicyIR(
       };
 }
 
-const TARGETING = new Set(['targetRef', 'targetRefs', 'targetSelectors', 'mergeType']);
-
-const settingsOf = (a: AppliedPolicy): Obj =>
-  Object.fromEntries(Object.entries(a.policy.spec as Obj).filter(([k]) => !TARGETING.has(k)));
-
 /**
  * What a route policy with a mergeType runs merged onto the broader one (Envoy Gateway merges
  * the two specs; the route's fields win): built once per pair and Gateway, under a name of its
@@ -256,7 +252,7 @@ function mergedExtensions(
   const key = `${namespace}/${name}|${policy.scope.gateway.key}`;
   const known = ctx.envoyExtensionPolicyIR.get(key);
   if (known) return known;
-  const spec = jsonMergePatch(settingsOf(onto), settingsOf(policy)) as Obj;
+  const spec = jsonMergePatch(policySettings(onto), policySettings(policy)) as Obj;
   const built = envoyExtensionPolicyIR(
     ctx,
     { kind: 'EnvoyExtensionPolicy', namespace, name },

@@ -2,16 +2,15 @@
 // as Envoy Gateway's bootstrap does: the first backendRef (else the deprecated host and port), one
 // sink per distinct collector address, with the delta temporality settings
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/stat_sinks/open_telemetry/v3/open_telemetry.proto).
+
 import type { EnvoyProxy } from '@egts/api';
+import { isRecord } from '@egts/api';
 import type { ProxyInfra } from '@egts/ir';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { telemetryBackend } from './telemetryBackend.js';
 import type { Obj } from './validation/policyValues.js';
 
 type MetricSink = NonNullable<ProxyInfra['metricSinks']>[number];
-
-const isObj = (value: unknown): value is Obj =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The sinks of `proxy`, or undefined when it has none (a ref that does not resolve is left out). */
 export function metricSinks(
@@ -22,8 +21,8 @@ export function metricSinks(
   const sinks = Array.isArray(metrics?.sinks) ? (metrics.sinks as unknown[]) : [];
   const resolved: MetricSink[] = [];
   for (const [n, sink] of sinks.entries()) {
-    const otel = isObj(sink) && sink.type !== 'File' ? sink.openTelemetry : undefined;
-    if (!proxy || !isObj(otel)) continue;
+    const otel = isRecord(sink) && sink.type !== 'File' ? sink.openTelemetry : undefined;
+    if (!proxy || !isRecord(otel)) continue;
     // Envoy Gateway takes the first backendRef only.
     const refs = Array.isArray(otel.backendRefs) ? otel.backendRefs.slice(0, 1) : [];
     const backend = telemetryBackend(

@@ -13,6 +13,7 @@ import type { ListenerSetContext } from '../context/listenerSetContext.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { specificPolicy } from './policyScope.js';
+import { policySettings } from './policySettings.js';
 import type { AppliedPolicy } from './processPolicies.js';
 import { type SecurityPolicyIR, securityPolicyIR } from './securityPolicyIR.js';
 import type { Obj } from './validation/policyValues.js';
@@ -90,11 +91,6 @@ export function appliedPolicyIndex(applied: readonly AppliedPolicy[]): SecurityP
 const accepted = (a: AppliedPolicy): boolean =>
   a.ancestor.conditions.get('Accepted')?.status === 'True';
 
-const TARGETING = new Set(['targetRef', 'targetRefs', 'targetSelectors', 'mergeType']);
-
-const settingsOf = (a: AppliedPolicy): Obj =>
-  Object.fromEntries(Object.entries(a.policy.spec as Obj).filter(([k]) => !TARGETING.has(k)));
-
 const keyOf = (a: AppliedPolicy) =>
   `${a.policy.metadata.namespace ?? 'default'}/${a.policy.metadata.name}`;
 
@@ -113,7 +109,7 @@ function mergedIR(
   const key = `${namespace}/${name}`;
   let built = ctx.securityPolicyIR.get(key);
   if (!built) {
-    const spec = jsonMergePatch(settingsOf(onto), settingsOf(policy)) as Obj;
+    const spec = jsonMergePatch(policySettings(onto), policySettings(policy)) as Obj;
     built = securityPolicyIR(ctx, { kind: 'SecurityPolicy', namespace, name }, spec);
     ctx.securityPolicyIR.set(key, built);
   }

@@ -5,6 +5,7 @@
 // lowerCamelCase form when that exists, else (a new key) the lowerCamelCase form of a snake_case
 // field name. Map keys (filter names such as `envoy.filters.http.ext_authz`, Struct keys) are
 // found as written because they are present, or are not field-shaped when new.
+import { isRecord } from '@egts/api';
 
 const FIELD_NAME = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
 
@@ -14,12 +15,9 @@ const camel = (token: string): string =>
 const unescapeToken = (token: string): string => token.replaceAll('~1', '/').replaceAll('~0', '~');
 const escapeToken = (token: string): string => token.replaceAll('~', '~0').replaceAll('/', '~1');
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** The key `token` stands for in `container` (an object of the document, or absent). */
 const keyIn = (container: unknown, token: string): string => {
-  if (!isObject(container) || Object.hasOwn(container, token)) return token;
+  if (!isRecord(container) || Object.hasOwn(container, token)) return token;
   const asJsonName = camel(token);
   if (Object.hasOwn(container, asJsonName)) return asJsonName;
   return FIELD_NAME.test(token) ? asJsonName : token;
@@ -36,7 +34,7 @@ export function toDocumentPointer(document: unknown, pointer: string): string {
     out.push(escapeToken(key));
     node = Array.isArray(node)
       ? node[Number(token)]
-      : isObject(node)
+      : isRecord(node)
         ? (node as Record<string, unknown>)[key]
         : undefined;
   }
@@ -60,7 +58,7 @@ export function withParents(document: unknown, pointer: string): unknown {
       const index = Number(token);
       if (node[index] === undefined) return root; // an index past the end: let the patch fail
       node = node[index];
-    } else if (isObject(node)) {
+    } else if (isRecord(node)) {
       if (node[token] === undefined || node[token] === null) node[token] = fresh;
       node = node[token];
     } else {

@@ -4,12 +4,10 @@
 // document (both sides' keys in lowerCamelCase) that the re-encoded message lacks. Scalars equal
 // to a proto3 default (0, false, "", an enum's first value written in capitals) are not encoded
 // and not reported.
+import { isRecord } from '@egts/api';
 
 const camel = (key: string): string =>
   key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const mayBeDefault = (value: unknown): boolean =>
   value === null ||
@@ -32,7 +30,7 @@ export function unknownField(patched: unknown, encoded: unknown, path = ''): str
     }
     return undefined;
   }
-  if (!isObject(patched) || !isObject(encoded)) return undefined;
+  if (!isRecord(patched) || !isRecord(encoded)) return undefined;
   const have = byCamelKey(encoded);
   for (const [key, value] of Object.entries(patched)) {
     const other = have.get(camel(key));

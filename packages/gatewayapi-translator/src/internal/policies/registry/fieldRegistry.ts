@@ -5,6 +5,7 @@
 // field is reported Accepted=False naming the fields (notAppliedFields); the registry test walks
 // the CRDs and fails on a field in neither list.
 
+import { isRecord } from '@egts/api';
 import { CRD_DEFAULTS } from './crdDefaults.gen.js';
 import { backendFields } from './kinds/backend.js';
 import { backendTrafficPolicyFields } from './kinds/backendTrafficPolicy.js';
@@ -57,9 +58,6 @@ export function fieldEntry(
   return undefined;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /**
@@ -78,7 +76,7 @@ function visitSet(
     for (const item of value) visitSet(kind, item, path, visit);
     return;
   }
-  if (isObject(value)) {
+  if (isRecord(value)) {
     const keys = Object.keys(value);
     if (keys.length === 0) visit(path);
     for (const key of keys) visitSet(kind, value[key], `${path}.${key}`, visit);
@@ -107,7 +105,7 @@ export function notAppliedFields(kind: RegisteredKind, spec: unknown): string[] 
     found.add(entry && !partly ? entry.path : path);
   });
   const fields: KindFields = FIELD_REGISTRY[kind];
-  if (fields.notAppliedIn && isObject(spec))
+  if (fields.notAppliedIn && isRecord(spec))
     for (const path of fields.notAppliedIn(spec)) found.add(path);
   return [...found].sort();
 }

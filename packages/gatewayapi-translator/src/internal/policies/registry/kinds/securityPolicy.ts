@@ -1,6 +1,7 @@
 // SecurityPolicy fields: applied or not (see ../fieldRegistry.ts). Applied fields are proven by
 // Envoy Gateway's e2e tests re-expressed in apps/conformance (`pnpm conformance --suite
 // envoy-gateway`), through egts and real Envoy.
+import { isRecord } from '@egts/api';
 import type { KindFields } from '../fieldRegistry.js';
 import { TARGETING_PROOF } from './proofs.js';
 import { serviceBackendSettings } from './serviceSettings.js';
@@ -63,9 +64,6 @@ const serviceEntries = SERVICES.map((service) =>
 const serviceApplied = Object.assign({}, ...serviceEntries.map((e) => e.applied));
 const serviceNotApplied = serviceEntries.flatMap((e) => e.notApplied);
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** What a policy on a TCPRoute can apply: authorization by client address (network RBAC). */
 const STREAM_APPLIED = [
   'spec.targetRef',
@@ -81,7 +79,7 @@ const STREAM_APPLIED = [
 const setPaths = (value: unknown, path: string): string[] =>
   Array.isArray(value)
     ? value.flatMap((v) => setPaths(v, path))
-    : isObject(value)
+    : isRecord(value)
       ? Object.entries(value).flatMap(([k, v]) => setPaths(v, `${path}.${k}`))
       : value === undefined || value === null
         ? []
@@ -96,7 +94,7 @@ const streamTargets = (spec: Readonly<Record<string, unknown>>): string[] => {
   const kinds = (field: string) =>
     [spec[field]]
       .flat()
-      .flatMap((t) => (isObject(t) && typeof t.kind === 'string' ? [t.kind] : []));
+      .flatMap((t) => (isRecord(t) && typeof t.kind === 'string' ? [t.kind] : []));
   const fields = ['targetRef', 'targetRefs', 'targetSelectors'];
   const tls = fields.filter((field) => kinds(field).includes('TLSRoute')).map((f) => `spec.${f}`);
   if (!fields.some((field) => kinds(field).includes('TCPRoute'))) return tls;
