@@ -19,7 +19,7 @@ import {
 import type { DestinationSetting, RouteDestination } from '@egts/ir';
 import { circuitBreaker, clusterBufferLimitBytes, http2Settings } from '../defaults.js';
 import { preserveCase } from '../listener/clientTraffic.js';
-import { adsConfigSource, durationMs, socketAddress, typedConfig } from '../protoValues.js';
+import { adsConfigSource, durationMs, shared, socketAddress, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { admissionControlFilters } from './admissionControl.js';
 import {
@@ -254,6 +254,14 @@ const circuitBreakers = (traffic: ClusterTraffic) => {
   };
 };
 
+/**
+ * The circuit breakers of every cluster without a policy's limits (most): one message shared by
+ * them all rather than four objects per cluster.
+ */
+const DEFAULT_CIRCUIT_BREAKERS = shared(
+  Cluster.fromPartial({ circuitBreakers: circuitBreakers({}) }).circuitBreakers,
+);
+
 /** `healthCheckPort`: where active health checks go instead (Endpoint.health_check_config). */
 const lbEndpoints = (endpoints: DestinationSetting['endpoints'], healthCheckPort?: number) =>
   endpoints.map((endpoint) => ({
@@ -422,6 +430,7 @@ const buildCluster = (
       first?.tls?.autoSni === true ? { verify: first.tls.insecureSkipVerify !== true } : undefined,
     ),
     perConnectionBufferLimitBytes: clusterBufferLimitBytes(traffic.connection?.bufferLimitBytes),
+    ...(traffic.circuitBreaker === undefined ? {} : { circuitBreakers: circuitBreakers(traffic) }),
     ...(traffic.connection?.socketBufferLimitBytes === undefined
       ? {}
       : {
@@ -430,7 +439,6 @@ const buildCluster = (
           },
         }),
     ...preconnectPolicy(traffic),
-    circuitBreakers: circuitBreakers(traffic),
     ...optionalSocket(
       withProxyProtocol(
         first?.protocol === 'UDP' ? undefined : traffic.proxyProtocol,
@@ -440,6 +448,7 @@ const buildCluster = (
       ),
     ),
   });
+  if (traffic.circuitBreaker === undefined) cluster.circuitBreakers = DEFAULT_CIRCUIT_BREAKERS;
   out.addCluster(cluster);
   if (!dns && !dynamic) out.addEndpoints(assignment);
 };
