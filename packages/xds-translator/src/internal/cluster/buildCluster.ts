@@ -18,6 +18,8 @@ import {
 } from '@egts/envoy-api';
 import type { DestinationSetting, RouteDestination } from '@egts/ir';
 import { circuitBreaker, clusterBufferLimitBytes, http2Settings } from '../defaults.js';
+import { moduleResolved } from '../dynamicModules/loadBalancer.js';
+import { addModuleFetchCluster } from '../dynamicModules/moduleSource.js';
 import { preserveCase } from '../listener/clientTraffic.js';
 import { adsConfigSource, durationMs, shared, socketAddress, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
@@ -407,7 +409,7 @@ const buildCluster = (
   const cluster = Cluster.fromPartial({
     name,
     ...discovery,
-    ...clusterTraffic(traffic, settings.length > 1),
+    ...clusterTraffic(traffic, name, settings.length > 1),
     // The dynamic forward proxy picks its hosts itself.
     ...(dynamic ? { lbPolicy: Cluster_LbPolicy.CLUSTER_PROVIDED } : {}),
     ...(dns ? dnsSettings(traffic.dns) : {}),
@@ -451,6 +453,9 @@ const buildCluster = (
   if (traffic.circuitBreaker === undefined) cluster.circuitBreakers = DEFAULT_CIRCUIT_BREAKERS;
   out.addCluster(cluster);
   if (!dns && !dynamic) out.addEndpoints(assignment);
+  // A load balancer module Envoy fetches: the cluster it is fetched over.
+  const lb = traffic.loadBalancer;
+  if (moduleResolved(lb)) addModuleFetchCluster(lb.dynamicModule, out);
 };
 
 /**

@@ -77,8 +77,10 @@ const clusterSpecifier = (target: Target): Partial<RouteAction> => {
   }
   return {
     weightedClusters: WeightedCluster.fromPartial({ clusters }),
-    // Envoy Gateway sets it on every split it makes for invalid backends or backend filters.
+    // Envoy Gateway sets it on every split it makes for invalid backends, backend filters or
+    // shared backend clusters.
     ...(target.invalidWeight > 0 ||
+    target.shared === true ||
     target.clusters.some(({ setting }) => hasBackendFilters(setting))
       ? {
           clusterNotFoundResponseCode:
