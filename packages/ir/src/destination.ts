@@ -75,6 +75,12 @@ export const UpstreamTLSSchema = z.object({
    * auto_sni and auto_san_validation), as Envoy Gateway does for a Backend without `tls.sni`.
    */
   autoSni: z.boolean().optional(),
+  /**
+   * SNI from the hostname of the endpoint connected to, and the certificate checked against the
+   * SNI sent (Envoy's auto_host_sni and auto_sni_san_validation): a Backend's
+   * `tls.autoSNIFromEndpointHostname`. Takes the place of `autoSni`.
+   */
+  autoHostSni: z.boolean().optional(),
   /** Cipher suites offered up to TLS 1.2, by OpenSSL name (a Backend's `tls.ciphers`). */
   ciphers: z.array(z.string()).optional(),
   /** Key exchange groups offered (`tls.ecdhCurves`). */

@@ -39,6 +39,7 @@ import {
 } from '../policies/securityPolicyRoutes.js';
 import { expandStatName, withClusterStats } from '../policies/statNames.js';
 import { withTracing } from '../policies/tracingIR.js';
+import { withFields } from '../withFields.js';
 import { withBackendClientCertificate } from './backendClientCertificate.js';
 import { withDistinctDestinations } from './distinctDestinations.js';
 import type { ProxyFleet } from './fleets.js';
@@ -122,7 +123,7 @@ function httpListener(
                       l.gateway.backendClientCertificate,
                       l.gateway.backendTLSDefaults,
                     ),
-                    source: { ...template.source, ruleIndex, matchIndex },
+                    source: withFields(template.source, { ruleIndex, matchIndex }),
                     ...(template.redirect ? { redirect: redirectFor(template.redirect, l) } : {}),
                   },
                   backendTraffic,

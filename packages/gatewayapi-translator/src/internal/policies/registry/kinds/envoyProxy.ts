@@ -112,6 +112,9 @@ export const envoyProxyFields: KindFields = {
     'spec.filterOrder': FILTER_ORDER,
     'spec.routingType': ROUTING,
     'spec.extraArgs': EXTRA_ARGS,
+    // The modules EnvoyExtensionPolicy filters and BackendTrafficPolicy load balancers load.
+    'spec.dynamicModules':
+      'apps/conformance/src/tests/envoyGateway/dynamicModule.ts: EgtsDynamicModule',
     'spec.mergeType': MERGE_TYPE,
     ...Object.fromEntries(
       [
@@ -195,6 +198,9 @@ export const envoyProxyFields: KindFields = {
     'spec.lua.validationType': LUA,
     'spec.luaValidation': LUA,
     'spec.provider.type': KUBERNETES_INFRA_PROOF,
+    // The only field under provider.host (Envoy Gateway's host mode).
+    'spec.provider.host.envoyVersion':
+      'packages/infra-manager/src/__tests__/hostInfraEnvoyVersion.heavy.test.ts: runs the Envoy release asked for, and refuses one it cannot install',
     // The Kubernetes provider: every part of the proxy objects (Kubernetes-typed subtrees passed
     // through, `patch` as strategic or JSON merge) reaches the API server.
     [`${K8S}.envoyDaemonSet`]: KUBERNETES_SETTINGS,
@@ -212,10 +218,10 @@ export const envoyProxyFields: KindFields = {
   },
   notApplied: [
     ...telemetryEntries.flatMap((e) => e.notApplied),
+    // JA3/JA4 client fingerprinting (the TLS settings shared with ClientTrafficPolicy): Envoy
+    // fingerprints ClientHellos it receives, and toward a backend it is the one sending it.
     'spec.backendTLS.fingerprints',
-    'spec.dynamicModules',
     'spec.lua.strictValidation',
-    'spec.provider.host',
     'spec.telemetry',
   ],
 };
