@@ -55,7 +55,9 @@ describe.skipIf(unavailable !== undefined)(
     let manager: KubernetesInfraManager;
 
     beforeAll(async () => {
-      env = await startKubeTestEnv();
+      // PodTopologyLabelsAdmission: pods/binding copies the node's zone label onto the pod (KEP-4742,
+      // off by default in 1.33-1.34), the label zone-aware proxies take their Envoy locality from.
+      env = await startKubeTestEnv({ featureGates: { PodTopologyLabelsAdmission: true } });
       const kubeConfig = new KubeConfig();
       kubeConfig.loadFromString(env.kubeconfig);
       await env.apply([
@@ -383,6 +385,46 @@ describe.skipIf(unavailable !== undefined)(
           edsClusterConfig: expect.objectContaining({ serviceName: 'local_cluster' }),
         }),
       );
+
+      // What the scheduler does with one of its pods: bind it to a node in zone-a. The API server
+      // copies the node's zone label onto the pod, which the ENVOY_SERVICE_ZONE fieldRef reads.
+      await env.request('POST', '/api/v1/nodes', {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: 'node-a', labels: { 'topology.kubernetes.io/zone': 'zone-a' } },
+      });
+      const template = deployment?.spec.template as unknown as {
+        metadata: { labels: Record<string, string> };
+        spec: Record<string, unknown>;
+      };
+      const created = await env.request('POST', `/api/v1/namespaces/${NS}/pods`, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'zoned-pod', labels: template.metadata.labels },
+        spec: template.spec,
+      });
+      expect(created.status, created.text).toBe(201);
+      const bound = await env.request('POST', `/api/v1/namespaces/${NS}/pods/zoned-pod/binding`, {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name: 'zoned-pod' },
+        target: { apiVersion: 'v1', kind: 'Node', name: 'node-a' },
+      });
+      expect(bound.status, bound.text).toBe(201);
+      const pod = (await env.request('GET', `/api/v1/namespaces/${NS}/pods/zoned-pod`)).json as {
+        metadata: { labels: Record<string, string> };
+        spec: { nodeName: string };
+      };
+      expect(pod.spec.nodeName).toBe('node-a');
+      const zoneVariable = envoy?.env?.find((v) => v.name === 'ENVOY_SERVICE_ZONE') as
+        | { valueFrom: { fieldRef: { fieldPath: string } } }
+        | undefined;
+      const zoneLabel = /^metadata\.labels\['(.+)'\]$/.exec(
+        zoneVariable?.valueFrom.fieldRef.fieldPath ?? '',
+      )?.[1];
+      expect(zoneLabel).toBe('topology.kubernetes.io/zone');
+      expect(pod.metadata.labels[zoneLabel ?? '']).toBe('zone-a');
+      await env.request('DELETE', `/api/v1/namespaces/${NS}/pods/zoned-pod`);
       await zoned.apply({ proxies: [] });
     }, 120_000);
   },
