@@ -90,6 +90,7 @@ export async function runKubernetesGateway(
     createKubernetesInfraManager({
       kubeConfig: options.kubeConfig,
       xds: options.xdsService,
+      zoneAware: true,
       onEvent: (event) => {
         refusals.note(event);
         infraLog.info({ event }, `proxy ${event.proxy} ${event.type}`);
@@ -135,9 +136,9 @@ export async function runKubernetesGateway(
       controllerName: options.controllerName,
       controllerNamespace: options.namespace,
       extensionApis: options.extensionApis ?? {},
-      // The pods' bootstrap has no zone or local cluster yet (Envoy Gateway's come from the
-      // node, through its topology injector): preferLocal is not applied.
-      proxiesWithoutZone: true,
+      // Each pod's zone is its node's, and each fleet's local cluster its Service's endpoints
+      // (the infra-manager's zoneAware): preferLocal applies.
+      proxyLocality: { serviceNamespace: options.namespace },
       ...rateLimit.translate,
     },
     logging: options.logging,

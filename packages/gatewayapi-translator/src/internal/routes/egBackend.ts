@@ -28,7 +28,11 @@ export function backendEndpoints(backend: Backend): { endpoints: Endpoint[]; kin
   const endpoints: Endpoint[] = [];
   const kinds = new Set<string>();
   for (const ep of backend.spec.endpoints ?? []) {
-    const extra = ep.hostname ? { hostname: ep.hostname } : {};
+    // `zone`: the endpoint's locality, for zone-aware routing (as an EndpointSlice zone).
+    const extra = {
+      ...(ep.hostname ? { hostname: ep.hostname } : {}),
+      ...(ep.zone ? { zone: ep.zone } : {}),
+    };
     if (ep.fqdn) {
       kinds.add('FQDN');
       endpoints.push({ host: ep.fqdn.hostname, port: ep.fqdn.port, ready: true, ...extra });

@@ -1,11 +1,11 @@
 // Backend fields: applied or not (see ../fieldRegistry.ts). Endpoints (IP, FQDN, Unix socket, with
 // a hostname), h2c and WebSocket, fallback, the Backend's own TLS and DynamicResolver (the dynamic
 // forward proxy) reach Envoy, with the TLS parameters (ciphers, curves, signature algorithms,
-// ALPN) and auto SNI from endpoint hostnames; endpoint zones, `wss` and fingerprints do not.
-// `tls.fingerprints` (JA3/JA4) is the TLS settings' client fingerprinting, shared with
-// ClientTrafficPolicy: Envoy computes those only from ClientHellos it receives (the tls_inspector
-// listener filter), and toward a backend Envoy sends the ClientHello, so it has nothing to apply
-// there (Envoy Gateway ignores the field on Backends).
+// ALPN), endpoint zones (localities for zone-aware routing) and auto SNI from endpoint hostnames;
+// `wss` and fingerprints do not. `tls.fingerprints` (JA3/JA4) is the TLS settings' client
+// fingerprinting, shared with ClientTrafficPolicy: Envoy computes those only from ClientHellos it
+// receives (the tls_inspector listener filter), and toward a backend Envoy sends the ClientHello,
+// so it has nothing to apply there (Envoy Gateway ignores the field on Backends).
 import type { KindFields } from '../fieldRegistry.js';
 import { goldenProof } from './proofs.js';
 
@@ -26,6 +26,8 @@ export const backendFields: KindFields = {
     'spec.endpoints.hostname':
       'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: HTTPRouteRewriteHostHeader',
     'spec.endpoints.unix.path': SETTINGS,
+    'spec.endpoints.zone':
+      'apps/conformance/src/__tests__/backendTrafficZoneAware.integration.test.ts: weighs the zones a Backend gives its endpoints',
     'spec.appProtocols': BACKEND,
     'spec.fallback': SETTINGS,
     'spec.tls.caCertificateRefs': SETTINGS,
@@ -44,7 +46,7 @@ export const backendFields: KindFields = {
     // TLSRoutes (EgtsTLSDynamicResolver).
     'spec.type': 'apps/conformance/src/tests/envoyGateway/backend.ts: EgtsDynamicResolver',
   },
-  notApplied: ['spec.endpoints.zone', 'spec.tls.fingerprints'],
+  notApplied: ['spec.tls.fingerprints'],
   // WebSocket over TLS and TLS versions below 1.2 are not offered.
   notAppliedIn: (spec) => [
     ...(((spec.appProtocols as string[] | undefined) ?? []).includes('gateway.envoyproxy.io/wss')
