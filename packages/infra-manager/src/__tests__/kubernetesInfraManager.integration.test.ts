@@ -5,7 +5,11 @@ import type { InfraIR, ProxyInfra } from '@egts/ir';
 import { type KubeTestEnv, kubeTestEnvUnavailable, startKubeTestEnv } from '@egts/kube-testenv';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKubernetesInfraManager, type KubernetesInfraManager } from '../index.js';
+import {
+  createKubernetesInfraManager,
+  type KubernetesInfraManager,
+  type ObjectWrite,
+} from '../index.js';
 
 const unavailable = kubeTestEnvUnavailable();
 if (unavailable)
@@ -53,6 +57,8 @@ describe.skipIf(unavailable !== undefined)(
   () => {
     let env: KubeTestEnv;
     let manager: KubernetesInfraManager;
+    /** Every object write reported (Envoy Gateway's resource_apply/resource_delete metrics). */
+    const writes: ObjectWrite[] = [];
 
     beforeAll(async () => {
       // PodTopologyLabelsAdmission: pods/binding copies the node's zone label onto the pod (KEP-4742,
@@ -72,6 +78,7 @@ describe.skipIf(unavailable !== undefined)(
       manager = createKubernetesInfraManager({
         kubeConfig,
         xds: { host: `envoy-gateway.${NS}.svc.cluster.local`, port: 18000 },
+        onObject: (write) => writes.push(write),
       });
     }, 180_000);
 
@@ -207,6 +214,19 @@ describe.skipIf(unavailable !== undefined)(
       expect(
         (await managed('deployments', '/apis/apps/v1')).map((d) => d.metadata.name),
       ).not.toContain(gw.metadata.name);
+      // Each write was reported: the objects applied, and the Deployment deleted.
+      const write = (operation: string, kind: string) =>
+        writes.find(
+          (w) =>
+            w.operation === operation &&
+            w.kind === kind &&
+            w.name === gw.metadata.name &&
+            w.namespace === NS,
+        );
+      expect(write('apply', 'Deployment')).toMatchObject({ ok: true });
+      expect(write('apply', 'DaemonSet')).toMatchObject({ ok: true });
+      expect(write('delete', 'Deployment')).toMatchObject({ ok: true });
+      expect(writes.every((w) => w.seconds >= 0)).toBe(true);
 
       // The HPA and PDB go when no longer asked for; every object of a removed Gateway goes.
       await manager.apply({ proxies: [fleet('gw', [[80, 10080]])] });
