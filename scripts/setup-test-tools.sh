@@ -4,7 +4,8 @@
 # cached in ~/.cache/egts-kube), helm for the chart's render test, and Chromium for the admin
 # console's browser test; the Envoy Rate Limit Service with a Redis server for the global rate
 # limit tests (~2.5 minutes to build cold, cached in ~/.cache/egts-ratelimit); the MaxMind DB
-# writer the GeoIP tests make their databases with (scripts/setup-mmdb-writer.sh). Each skips what is
+# writer the GeoIP tests make their databases with (scripts/setup-mmdb-writer.sh); the test dynamic
+# module (scripts/setup-dynamic-module.sh). Each skips what is
 # already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,3 +15,4 @@ bash scripts/setup-helm.sh
 bash scripts/setup-chromium.sh
 bash scripts/setup-quic.sh
 bash scripts/setup-mmdb-writer.sh
+bash scripts/setup-dynamic-module.sh

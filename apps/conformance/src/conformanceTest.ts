@@ -113,6 +113,11 @@ export interface ConformanceTest {
   readonly features: readonly Feature[];
   /** Files under the suite's `tests/` folder (base manifests are always applied). */
   readonly manifests: readonly string[];
+  /**
+   * Files the manifests' proxy image ships, by their path in the image, and the function giving
+   * the file on this machine: host-mode Envoy runs here, so the manifests name the local file.
+   */
+  readonly proxyImageFiles?: Readonly<Record<string, () => string>>;
   /** Objects applied after the manifests (tests of egts's own, with data made at run time). */
   readonly objects?: readonly KubeObject[];
   readonly provisional?: boolean;

@@ -125,6 +125,6 @@ export const ENVOY_GATEWAY_PROFILES: readonly Profile[] = [
   {
     name: 'ENVOY-GATEWAY-EXTENSIONS',
     core: ['EnvoyPatchPolicy', 'EnvoyExtensionPolicy', 'HTTPRouteFilter', 'Backend'],
-    extended: ['Lua', 'ExtProc', 'Wasm'],
+    extended: ['Lua', 'ExtProc', 'Wasm', 'DynamicModule'],
   },
 ];

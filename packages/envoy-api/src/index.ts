@@ -167,6 +167,8 @@ export { CsrfPolicy } from './generated/envoy/extensions/filters/http/csrf/v3/cs
 export { CustomResponse } from './generated/envoy/extensions/filters/http/custom_response/v3/custom_response.js';
 // Backend DynamicResolver: the dynamic forward proxy filter and cluster
 export { FilterConfig as DynamicForwardProxyFilterConfig } from './generated/envoy/extensions/filters/http/dynamic_forward_proxy/v3/dynamic_forward_proxy.js';
+// EnvoyExtensionPolicy dynamic modules; BackendTrafficPolicy's dynamic module load balancer
+export { DynamicModuleFilter } from './generated/envoy/extensions/filters/http/dynamic_modules/v3/dynamic_modules.js';
 export {
   ExtAuthz,
   ExtAuthzPerRoute,
@@ -252,6 +254,7 @@ export { CookieBasedSessionState } from './generated/envoy/extensions/http/state
 export { HeaderBasedSessionState } from './generated/envoy/extensions/http/stateful_session/header/v3/header.js';
 export { ClientSideWeightedRoundRobin } from './generated/envoy/extensions/load_balancing_policies/client_side_weighted_round_robin/v3/client_side_weighted_round_robin.js';
 export { LocalityLbConfig } from './generated/envoy/extensions/load_balancing_policies/common/v3/common.js';
+export { DynamicModulesLoadBalancerConfig } from './generated/envoy/extensions/load_balancing_policies/dynamic_modules/v3/dynamic_modules.js';
 export { LeastRequest } from './generated/envoy/extensions/load_balancing_policies/least_request/v3/least_request.js';
 export { Maglev } from './generated/envoy/extensions/load_balancing_policies/maglev/v3/maglev.js';
 export { OverrideHost } from './generated/envoy/extensions/load_balancing_policies/override_host/v3/override_host.js';

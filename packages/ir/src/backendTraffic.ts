@@ -3,6 +3,7 @@
 // limits). Durations are milliseconds. Absent fields take Envoy Gateway's defaults, applied by
 // the xds-translator.
 import { z } from 'zod';
+import { DynamicModuleSourceSchema } from './dynamicModule.js';
 
 /** Consistent hashing input (BackendTrafficPolicy `loadBalancer.consistentHash`). */
 export const ConsistentHashSchema = z.object({
@@ -47,11 +48,19 @@ export type ZoneAware = z.infer<typeof ZoneAwareSchema>;
 
 /** How a cluster picks an endpoint (BackendTrafficPolicy `loadBalancer`). */
 export const LoadBalancerSchema = z.object({
-  type: z.enum(['RoundRobin', 'LeastRequest', 'Random', 'ConsistentHash', 'BackendUtilization']),
+  type: z.enum([
+    'RoundRobin',
+    'LeastRequest',
+    'Random',
+    'ConsistentHash',
+    'BackendUtilization',
+    'DynamicModule',
+  ]),
   zoneAware: ZoneAwareSchema.optional(),
   /**
    * BackendUtilization: client-side weighted round robin, endpoint weights from the ORCA load
-   * reports endpoints send in response headers (`loadBalancer.backendUtilization`).
+   * reports endpoints send in response headers, or on a stream of their own (`outOfBand`)
+   * (`loadBalancer.backendUtilization`).
    */
   backendUtilization: z
     .object({
@@ -63,9 +72,33 @@ export const LoadBalancerSchema = z.object({
       metricNamesForComputingUtilization: z.array(z.string()).optional(),
       /** Pass the ORCA headers on to the client (default: removed). */
       keepResponseHeaders: z.boolean().optional(),
+      /**
+       * Out-of-band reports: Envoy pulls them from each endpoint's ORCA service
+       * (xds.service.orca.v3.OpenRcaService/StreamCoreMetrics) every `reportingPeriodMs`, on
+       * `port` (default: the endpoint's) with `authority` as :authority when given.
+       */
+      outOfBand: z
+        .object({
+          reportingPeriodMs: z.number().optional(),
+          port: z.number().int().optional(),
+          authority: z.string().optional(),
+        })
+        .optional(),
     })
     .optional(),
   consistentHash: ConsistentHashSchema.optional(),
+  /**
+   * DynamicModule: the load balancer a dynamic module implements (`loadBalancer.dynamicModule`),
+   * the module as the Gateway's EnvoyProxy registers it.
+   */
+  dynamicModule: DynamicModuleSourceSchema.extend({
+    /** The module's name in the EnvoyProxy registry (`dynamicModule.name`). */
+    module: z.string(),
+    /** Which load balancer of the module picks (`lbPolicyName`). */
+    lbPolicyName: z.string(),
+    /** Its configuration as JSON text (`config`). */
+    config: z.string().optional(),
+  }).optional(),
   /** Slow start window for new endpoints (RoundRobin, LeastRequest). */
   slowStartWindowMs: z.number().optional(),
   /**

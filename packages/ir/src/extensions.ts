@@ -2,6 +2,7 @@
 // Lua scripts and external processors; the xds translator turns each part into its Envoy HTTP filter, enabled per route.
 import { z } from 'zod';
 import { RouteDestinationSchema } from './destination.js';
+import { DynamicModuleSourceSchema } from './dynamicModule.js';
 import { RetrySchema } from './retry.js';
 
 /** One Lua script (envoy.filters.http.lua), run in the order listed. */
@@ -96,6 +97,21 @@ export const WasmModuleSchema = z.object({
 });
 export type WasmModule = z.infer<typeof WasmModuleSchema>;
 
+/** One dynamic module HTTP filter (envoy.filters.http.dynamic_modules), run in the order listed. */
+export const DynamicModuleFilterSchema = z.object({
+  /** Unique per proxy: `<namespace>/<policy>/dynamic-module/<index>`; names the filter. */
+  name: z.string(),
+  /** The module as the Gateway's EnvoyProxy registers it. */
+  source: DynamicModuleSourceSchema,
+  /** Which filter implementation of the module runs (`filterName`; empty: the module's default). */
+  filterName: z.string(),
+  /** The filter's configuration as JSON text (`config`), passed to the module as a string. */
+  config: z.string().optional(),
+  /** The module answers requests itself, with no upstream (`terminalFilter`). */
+  terminalFilter: z.boolean(),
+});
+export type DynamicModuleFilter = z.infer<typeof DynamicModuleFilterSchema>;
+
 export const ExtensionsIRSchema = z.object({
   /** The policy, `<namespace>/<name>`. */
   policy: z.string(),
@@ -104,5 +120,7 @@ export const ExtensionsIRSchema = z.object({
   extProc: z.array(ExtProcSchema),
   /** Run in order, after the external processors and before the Lua scripts. */
   wasm: z.array(WasmModuleSchema).optional(),
+  /** Run in order, after the Wasm modules and before the Lua scripts (Envoy Gateway's order). */
+  dynamicModules: z.array(DynamicModuleFilterSchema).optional(),
 });
 export type ExtensionsIR = z.infer<typeof ExtensionsIRSchema>;

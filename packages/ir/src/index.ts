@@ -35,6 +35,7 @@ export type {
   UpstreamHTTP2Settings,
   UpstreamTLS,
 } from './destination.js';
+export type { DynamicModuleSource } from './dynamicModule.js';
 export type {
   EnvoyPatchPolicyIR,
   EnvoyPatchPolicyOutcome,
@@ -54,6 +55,7 @@ export {
   ExtensionServerPolicySchema,
 } from './extensionServer.js';
 export type {
+  DynamicModuleFilter,
   ExtensionsIR,
   ExtProc,
   LuaScript,

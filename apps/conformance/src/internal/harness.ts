@@ -89,9 +89,12 @@ export class Harness {
     return this.#options.timeoutMs ?? 30_000;
   }
 
-  manifests(file: string): KubeObject[] {
+  manifests(file: string, imageFiles: Readonly<Record<string, () => string>> = {}): KubeObject[] {
     const text = readFileSync(join(this.#options.suiteDir, file), 'utf8');
-    return parseManifests(text, this.#placeholders);
+    const files = Object.fromEntries(
+      Object.entries(imageFiles).map(([at, local]) => [at, local()]),
+    );
+    return parseManifests(text, { ...this.#placeholders, ...files });
   }
 
   /** The GatewayClass, the Secrets the suite makes in code, the base manifests; waits for them. */
@@ -202,7 +205,8 @@ export class Harness {
     const incidentsBefore = plane.incidents.length;
     try {
       const folder = (this.#options.layout ?? GATEWAY_API_LAYOUT).testsFolder;
-      for (const file of test.manifests) applied.push(...this.manifests(`${folder}/${file}`));
+      for (const file of test.manifests)
+        applied.push(...this.manifests(`${folder}/${file}`, test.proxyImageFiles));
       for (const object of test.objects ?? []) applied.push(structuredClone(object));
       if (test.features.includes(GLOBAL_RATE_LIMIT)) await plane.resetRateLimits();
       await this.#cluster.apply(applied);

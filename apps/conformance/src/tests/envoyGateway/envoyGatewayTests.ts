@@ -8,6 +8,7 @@ import { backendTrafficResilienceTests } from './backendTrafficResilience.js';
 import { backendTrafficTargetingTests } from './backendTrafficTargeting.js';
 import { backendUpgradeTest } from './backendUpgrade.js';
 import { clientTrafficPolicyTests } from './clientTrafficPolicy.js';
+import { dynamicModuleTests } from './dynamicModule.js';
 import { dynamicResolverTests } from './dynamicResolver.js';
 import { egtsSecurityPolicyTests } from './egtsSecurityPolicy.js';
 import { envoyExtensionPolicyTests } from './envoyExtensionPolicy.js';
@@ -59,6 +60,7 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...envoyPatchPolicyTests(),
   ...envoyExtensionPolicyTests(),
   wasmOciTest(suiteDir),
+  ...dynamicModuleTests(),
   ...httpRouteFilterTests(),
   ...backendTests(),
   httpRouteMixedBackendsTest,

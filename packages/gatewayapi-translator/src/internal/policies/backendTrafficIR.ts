@@ -37,6 +37,7 @@ import {
   requestBuffer,
   responseOverride,
 } from './backendTrafficFilters.js';
+import { moduleLoadBalancer } from './dynamicModules.js';
 import { globalRateLimit } from './globalRateLimitIR.js';
 import { routeTracing } from './tracingIR.js';
 import { list, type Obj, obj, parseGoDuration, parseQuantity } from './validation/policyValues.js';
@@ -151,6 +152,18 @@ function consistentHash(hash: Obj | undefined): ConsistentHash | undefined {
   });
 }
 
+/** `backendUtilization.outOfBand`: present (even empty) turns out-of-band reports on. */
+const outOfBand = (oob: Obj | undefined) =>
+  oob === undefined
+    ? undefined
+    : {
+        ...defined({
+          reportingPeriodMs: ms(oob.reportingPeriod),
+          port: int(oob.port),
+          authority: str(oob.authority),
+        }),
+      };
+
 function backendUtilization(bu: Obj | undefined): LoadBalancer['backendUtilization'] {
   const metricNames = Array.isArray(bu?.metricNamesForComputingUtilization)
     ? (bu.metricNamesForComputingUtilization as unknown[]).filter(
@@ -165,6 +178,7 @@ function backendUtilization(bu: Obj | undefined): LoadBalancer['backendUtilizati
       errorUtilizationPenaltyPercent: int(bu?.errorUtilizationPenaltyPercent),
       metricNamesForComputingUtilization: metricNames.length > 0 ? metricNames : undefined,
       keepResponseHeaders: bool(bu?.keepResponseHeaders),
+      outOfBand: outOfBand(obj(bu?.outOfBand)),
     }) ?? {}
   );
 }
@@ -183,6 +197,7 @@ function loadBalancer(lb: Obj | undefined): LoadBalancer | undefined {
     zoneAware: zoneAware(obj(lb.zoneAware)),
     backendUtilization:
       type === 'BackendUtilization' ? backendUtilization(obj(lb.backendUtilization)) : undefined,
+    dynamicModule: type === 'DynamicModule' ? moduleLoadBalancer(obj(lb.dynamicModule)) : undefined,
   });
 }
 

@@ -5,11 +5,20 @@
 // OCI image sources, which the control plane's Wasm cache fetches after translation. What cannot be built makes the
 // policy Invalid on that Gateway.
 import { jsonMergePatch } from '@egts/api';
-import type { ExtensionsIR, ExtProc, HTTPRouteIR, LuaScript, WasmModule } from '@egts/ir';
+import type {
+  DynamicModuleFilter,
+  ExtensionsIR,
+  ExtProc,
+  HTTPRouteIR,
+  LuaScript,
+  WasmModule,
+} from '@egts/ir';
 import { readCABundle } from '../caCertificates.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { secretValue } from '../listeners/certificates.js';
 import { nsName } from '../types.js';
+import { withFields } from '../withFields.js';
+import { moduleConfig, registeredModule } from './dynamicModules.js';
 import type { PolicyScope } from './policyScope.js';
 import { policySettings } from './policySettings.js';
 import type { AppliedPolicy } from './processPolicies.js';
@@ -191,6 +200,28 @@ function wasm(
   };
 }
 
+/**
+ * One `dynamicModule` entry: the module as the Gateway's EnvoyProxy registers it, the filter
+ * implementation it runs and its configuration (Envoy Gateway's buildDynamicModules).
+ */
+function dynamicModule(
+  key: string,
+  scope: PolicyScope,
+  spec: Obj,
+  index: number,
+): DynamicModuleFilter {
+  const source = registeredModule(scope.gateway.envoyProxy, String(spec.name));
+  if (typeof source === 'string') throw new Error(`dynamicModule[${index}]: ${source}`);
+  const config = moduleConfig(spec.config);
+  return {
+    name: `${key}/dynamic-module/${index}`,
+    source,
+    filterName: typeof spec.filterName === 'string' ? spec.filterName : '',
+    ...(config === undefined ? {} : { config }),
+    terminalFilter: spec.terminalFilter === true,
+  };
+}
+
 /** The policy's extensions on `scope`'s Gateway, or why it cannot run there. */
 export function envoyExtensionPolicyIR(
   ctx: TranslatorContext,
@@ -224,7 +255,20 @@ export function envoyExtensionPolicyIR(
       return { problem: (error as Error).message };
     }
   }
-  return lua.length === 0 && processors.length === 0 && modules.length === 0
+  const dynamicModules: DynamicModuleFilter[] = [];
+  for (const [i, entry] of list(spec.dynamicModule).entries()) {
+    try {
+      dynamicModules.push(dynamicModule(key, scope, entry, i));
+    } catch (error) {
+      return { problem: (error as Error).message };
+    }
+  }
+  const empty =
+    lua.length === 0 &&
+    processors.length === 0 &&
+    modules.length === 0 &&
+    dynamicModules.length === 0;
+  return empty
     ? {}
     : {
         extensions: {
@@ -232,6 +276,7 @@ export function envoyExtensionPolicyIR(
           lua,
           extProc: processors,
           ...(modules.length > 0 ? { wasm: modules } : {}),
+          ...(dynamicModules.length > 0 ? { dynamicModules } : {}),
         },
       };
 }
@@ -277,11 +322,11 @@ export function withExtensionPolicy(
   const onto = effective?.mergedOnto;
   if (accepted(onto)) {
     const merged = mergedExtensions(ctx, applied, onto);
-    return merged ? { ...ir, extensions: merged } : ir;
+    return merged ? withFields(ir, { extensions: merged }) : ir;
   }
   const { namespace = 'default', name } = applied.policy.metadata;
   const extensions = ctx.envoyExtensionPolicyIR.get(
     `${namespace}/${name}|${applied.scope.gateway.key}`,
   );
-  return extensions ? { ...ir, extensions } : ir;
+  return extensions ? withFields(ir, { extensions }) : ir;
 }

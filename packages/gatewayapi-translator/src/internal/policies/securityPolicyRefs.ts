@@ -25,7 +25,11 @@ export function refTarget(policy: PolicyRef, ref: Obj): { namespace: string; nam
   return { namespace, name: str(ref.name) ?? '' };
 }
 
-/** One destination for the backendRefs of a service the policy calls (JWKS, ext_authz). */
+/**
+ * One destination for the backendRefs of a service the policy calls (JWKS, ext_authz, ext_proc);
+ * refs marked `fallback` serve only when the others are unhealthy (Envoy priorities, as a route's
+ * fallback Backends).
+ */
 export function serviceDestination(
   ctx: TranslatorContext,
   policy: PolicyRef,
@@ -51,7 +55,8 @@ export function serviceDestination(
     );
     if (!resolved.setting)
       throw new Problem(`${field}[${i}]: ${resolved.error?.message ?? 'does not resolve'}`);
-    return resolved.setting;
+    // `fallback`: a lower priority that takes the calls only when the others are unhealthy.
+    return ref.fallback === true ? { ...resolved.setting, priority: 1 } : resolved.setting;
   });
   return { name, settings };
 }

@@ -17,6 +17,7 @@ import { corsFilter } from './cors.js';
 import { credentialInjectorFilter } from './credentialInjector.js';
 import { csrfFilter } from './csrf.js';
 import { customResponseFilter } from './customResponse.js';
+import { dynamicModulesFilter } from './dynamicModules.js';
 import { dynamicResolverLoopbackFilter } from './dynamicResolverLoopback.js';
 import { extAuthzFilter } from './extAuthz.js';
 import { extProcFilter } from './extProc.js';
@@ -60,8 +61,10 @@ export const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   bufferFilter,
   bandwidthLimitFilter,
   extProcFilter,
-  // Envoy Gateway's EnvoyExtensionPolicy order: external processors, Wasm, then Lua.
+  // Envoy Gateway's EnvoyExtensionPolicy order: external processors, Wasm, dynamic modules,
+  // then Lua.
   wasmFilter,
+  dynamicModulesFilter,
   luaFilter,
   // After every filter that decides whether the request goes on: the backend's credential.
   credentialInjectorFilter,

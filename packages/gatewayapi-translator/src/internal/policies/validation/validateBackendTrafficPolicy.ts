@@ -2,6 +2,7 @@
 // backendtrafficpolicy.go): the policy then gets Accepted False, reason Invalid, on every ancestor.
 import type { TranslatorContext } from '../../context/translatorContext.js';
 import { re2Error } from '../../routes/re2.js';
+import { registeredModule } from '../dynamicModules.js';
 import type { PolicyScope } from '../policyScope.js';
 import { responseBodyProblem } from './localRefs.js';
 import type { PolicyRef } from './policyBackendRefs.js';
@@ -236,9 +237,19 @@ function loadBalancerProblem(lb: Obj | undefined): string | undefined {
   return undefined;
 }
 
+/** A dynamic module load balancer must be registered in the EnvoyProxy of the Gateway. */
+function dynamicModuleProblem(lb: Obj | undefined, scope: PolicyScope | undefined) {
+  const module = obj(lb?.dynamicModule);
+  if (lb?.type !== 'DynamicModule') return undefined;
+  if (!module) return 'loadBalancer.dynamicModule is required when type is DynamicModule';
+  if (!scope) return undefined;
+  const source = registeredModule(scope.gateway.envoyProxy, String(module.name));
+  return typeof source === 'string' ? `loadBalancer.dynamicModule: ${source}` : undefined;
+}
+
 export function validateBackendTrafficPolicy(
   spec: Obj,
-  _scope?: PolicyScope,
+  scope?: PolicyScope,
   ctx?: TranslatorContext,
   policy?: PolicyRef,
 ): string | undefined {
@@ -259,6 +270,7 @@ export function validateBackendTrafficPolicy(
     faultProblem(obj(spec.faultInjection)) ??
     healthCheckProblem(obj(spec.healthCheck)) ??
     sizeProblem(spec) ??
-    loadBalancerProblem(obj(spec.loadBalancer))
+    loadBalancerProblem(obj(spec.loadBalancer)) ??
+    dynamicModuleProblem(obj(spec.loadBalancer), scope)
   );
 }

@@ -1,21 +1,19 @@
 // Settings of an EnvoyExtensionPolicy that Envoy Gateway rejects while translating it (its
 // envoyextensionpolicy.go): the policy then gets Accepted False, reason Invalid, on the ancestor.
 import type { TranslatorContext } from '../../context/translatorContext.js';
+import { registeredModule } from '../dynamicModules.js';
 import type { PolicyScope } from '../policyScope.js';
 import { localRefProblem } from './localRefs.js';
 import { backendRefsProblem, type PolicyRef, serviceBackendRefs } from './policyBackendRefs.js';
 import { list, type Obj, obj } from './policyValues.js';
 
-/** A dynamic module must be registered in the EnvoyProxy of the Gateway it runs on. */
+/** A dynamic module must be registered, with a usable source, in the EnvoyProxy of the Gateway. */
 function dynamicModuleProblem(spec: Obj, scope: PolicyScope): string | undefined {
-  const modules = list(spec.dynamicModule);
-  if (modules.length === 0) return undefined;
-  const proxySpec = obj((scope.gateway.envoyProxy as { spec?: unknown } | undefined)?.spec);
-  const registered = new Set(list(proxySpec?.dynamicModules).map((m) => m.name));
-  const missing = modules.find((m) => !registered.has(m.name));
-  return missing
-    ? `dynamicModule ${String(missing.name)} is not registered in the EnvoyProxy`
-    : undefined;
+  for (const entry of list(spec.dynamicModule)) {
+    const source = registeredModule(scope.gateway.envoyProxy, String(entry.name));
+    if (typeof source === 'string') return source;
+  }
+  return undefined;
 }
 
 export function validateEnvoyExtensionPolicy(

@@ -1,7 +1,8 @@
 // EnvoyExtensionPolicy fields: applied or not (see ../fieldRegistry.ts). Lua scripts and external
 // processors run on the routes the policy extends (shadow mode and status on error too), a
 // processor's backendSettings are BackendTrafficPolicy's (derived from its entries below); dynamic
-// modules and an image pull policy do not apply yet; a route policy's mergeType merges it onto the
+// modules the Gateway's EnvoyProxy registers run as Envoy's dynamic modules filter; an image pull
+// policy does not apply yet; a route policy's mergeType merges it onto the
 // broader policy. Wasm modules come over HTTP(S) or from OCI images through the control plane's
 // Wasm cache.
 import type { KindFields } from '../fieldRegistry.js';
@@ -14,6 +15,8 @@ const WASM_IR =
   'packages/xds-translator/src/__tests__/wasm.test.ts: loads served modules from the Wasm cache';
 const WASM = 'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.ts: WasmHTTPCodeSource';
 const WASM_OCI = 'apps/conformance/src/tests/envoyGateway/wasmOci.ts: WasmOCIImageCodeSource';
+const DYNAMIC_MODULE =
+  'apps/conformance/src/tests/envoyGateway/dynamicModule.ts: EgtsDynamicModule';
 
 /**
  * The processor's `backendSettings`: BackendTrafficPolicy's cluster settings (serviceSettings.ts),
@@ -49,6 +52,8 @@ export const envoyExtensionPolicyFields: KindFields = {
     'spec.extProc.backendRefs.namespace': EXT_PROC,
     'spec.extProc.backendRefs.port': EXT_PROC,
     'spec.extProc.backendRefs.weight': EXT_PROC,
+    'spec.extProc.backendRefs.fallback':
+      'apps/conformance/src/__tests__/extProcFallback.integration.test.ts: calls the fallback processor only once the other is unhealthy',
     'spec.extProc.processingMode': EXT_PROC,
     'spec.extProc.failOpen': EXT_PROC,
     'spec.extProc.messageTimeout': EXT_PROC,
@@ -71,6 +76,7 @@ export const envoyExtensionPolicyFields: KindFields = {
     'spec.wasm.code.image.pullSecretRef': WASM_OCI,
     'spec.wasm.code.image.tls':
       'packages/infra-manager/src/__tests__/wasmImage.test.ts: pulls a module from a registry over HTTPS with its CA',
+    'spec.dynamicModule': DYNAMIC_MODULE,
     'spec.wasm.failOpen': WASM_IR,
     'spec.wasm.env': WASM_IR,
     ...settingsApplied,
@@ -78,10 +84,5 @@ export const envoyExtensionPolicyFields: KindFields = {
       'a processor behind a PROXY protocol only listener is reached with backendSettings.proxyProtocol',
     ),
   },
-  notApplied: [
-    'spec.dynamicModule',
-    'spec.extProc.backendRefs.fallback',
-    ...settingsNotApplied,
-    'spec.wasm.code.pullPolicy',
-  ],
+  notApplied: [...settingsNotApplied, 'spec.wasm.code.pullPolicy'],
 };

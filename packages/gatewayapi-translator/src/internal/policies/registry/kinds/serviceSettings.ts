@@ -23,6 +23,12 @@ const SETTING_GROUPS = new Set([
 const inGroups = (btpPath: string) => SETTING_GROUPS.has(btpPath.split('.')[1] ?? '');
 
 /**
+ * BackendTrafficPolicy fields no service cluster takes: a dynamic module load balancer needs the
+ * module registry of a route's Gateway (Envoy Gateway refuses it for extension backends too).
+ */
+const ROUTE_ONLY = new Set(['spec.loadBalancer.dynamicModule']);
+
+/**
  * The registry entries of `<service>.backendSettings`: applied (with `proof`) where
  * BackendTrafficPolicy applies the field, except `notApplied` (full paths the service cannot take);
  * not applied where BackendTrafficPolicy does not apply it, and `notApplied`.
@@ -37,13 +43,14 @@ export function serviceBackendSettings(
   return {
     applied: Object.fromEntries(
       Object.keys(backendTrafficPolicyFields.applied)
-        .filter(inGroups)
+        .filter((path) => inGroups(path) && !ROUTE_ONLY.has(path))
         .map(settingPath)
         .filter((path) => !notApplied.includes(path))
         .map((path) => [path, proof]),
     ),
     notApplied: [
       ...backendTrafficPolicyFields.notApplied.filter(inGroups).map(settingPath),
+      ...[...ROUTE_ONLY].map(settingPath),
       ...notApplied,
     ],
   };
