@@ -424,6 +424,9 @@ const IDLE_S = 30;
  * again after IDLE_S idle seconds, which shows what egts gives back rather than what it has not
  * collected yet.
  */
+/** Seconds after a scale is served when egts's idle collections are done. */
+const SETTLED_S = 12;
+
 export const rssByScale = async (scales: readonly number[]): Promise<RssResult[]> => {
   const [first] = scales;
   const harness = await startHarness(first!);
@@ -434,13 +437,19 @@ export const rssByScale = async (scales: readonly number[]): Promise<RssResult[]
       const { rss, peak } = rssOf(harness.egtsPid);
       results.push({ routes, afterS, rssMiB: round(rss), peakMiB: round(peak) });
     };
+    // At 2 s, and again once egts has been idle long enough to give memory back (its idle
+    // collections: the young generation of the burst goes back some 8 s after the last change).
     await wait(2);
     sample(first!, 2);
+    await wait(SETTLED_S - 2);
+    sample(first!, SETTLED_S);
     for (const scale of scales.slice(1)) {
       harness.write('routes.yaml', harness.routes(scale));
       await harness.waitFor(scale - 1, (r) => r.status === 200, 180_000);
       await wait(2);
       sample(scale, 2);
+      await wait(SETTLED_S - 2);
+      sample(scale, SETTLED_S);
     }
     harness.write('routes.yaml', harness.routes(first!));
     const last = scales[scales.length - 1]! - 1;
