@@ -24,6 +24,7 @@ import { policySettings } from './policySettings.js';
 import type { AppliedPolicy } from './processPolicies.js';
 import { serviceDestination } from './securityPolicyRefs.js';
 import { serviceSettings } from './securityPolicyServices.js';
+import type { LuaSandbox } from './validation/luaSandbox.js';
 import { type LuaValidation, luaScriptProblem } from './validation/luaScript.js';
 import { type PolicyRef, serviceBackendRefs } from './validation/policyBackendRefs.js';
 import { list, type Obj, obj, parseGoDuration } from './validation/policyValues.js';
@@ -34,6 +35,16 @@ const luaValidation = (scope: PolicyScope): LuaValidation => {
   return (obj(proxySpec?.lua)?.validationType ??
     proxySpec?.luaValidation ??
     'Strict') as LuaValidation;
+};
+
+/** The Strict validation sandbox of the Gateway's EnvoyProxy (spec.lua.strictValidation). */
+const luaSandbox = (scope: PolicyScope): LuaSandbox => {
+  const proxySpec = obj((scope.gateway.envoyProxy as { spec?: unknown } | undefined)?.spec);
+  const strict = obj(obj(proxySpec?.lua)?.strictValidation);
+  return {
+    allowedPaths: strings(strict?.allowedPaths),
+    allowedEnvVars: strings(strict?.allowedEnvVars),
+  };
 };
 
 /** The source of one `lua` entry, or why it cannot be read. */
@@ -267,7 +278,7 @@ export function envoyExtensionPolicyIR(
   for (const [i, entry] of list(spec.lua).entries()) {
     const code = luaSource(ctx, policy, entry);
     if (code instanceof Error) return { problem: `lua[${i}].${code.message}` };
-    const problem = luaScriptProblem(code, luaValidation(scope));
+    const problem = luaScriptProblem(code, luaValidation(scope), luaSandbox(scope));
     if (problem) return { problem: `lua[${i}]: ${problem}` };
     const context = obj(entry.filterContext);
     lua.push({ name: `${key}/lua/${i}`, code, ...(context ? { filterContext: context } : {}) });

@@ -186,6 +186,8 @@ export const envoyProxyFields: KindFields = {
     'spec.telemetry.metrics.prometheus.compression.type': BOOTSTRAP_METRICS,
     'spec.logging.level': HOST_INFRA_PROOF,
     'spec.lua.validationType': LUA,
+    'spec.lua.strictValidation':
+      "packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: Strict validation's sandbox (EnvoyProxy lua.strictValidation)",
     'spec.luaValidation': LUA,
     'spec.provider.type': KUBERNETES_INFRA_PROOF,
     // The Kubernetes provider: every part of the proxy objects (Kubernetes-typed subtrees passed
@@ -206,7 +208,6 @@ export const envoyProxyFields: KindFields = {
   notApplied: [
     ...telemetryEntries.flatMap((e) => e.notApplied),
     'spec.backendTLS.fingerprints',
-    'spec.lua.strictValidation',
     'spec.mergeBackends',
     'spec.provider.host',
     'spec.telemetry',
