@@ -4,7 +4,7 @@
 // in-process figures, these say what module loading, YAML decoding, schema validation and output
 // cost around the translator.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +59,8 @@ function measure(command: string, input: string, args: readonly string[], runs: 
 
 /**
  * `node -e 0` (what the machine charges for any node process), `egts --version`, then `validate`,
- * `translate -o status` and `translate -o xds` on each scenario written as one file.
+ * `translate -o status` and `translate -o xds` on each scenario written as one file, and
+ * `validate` and `translate -o xds` on the largest HTTP scenario as a directory of files.
  */
 export function cliRuns(scenarios: readonly Scenario[], runs: number, source = false): CliRow[] {
   const egts = egtsCommand(source);
@@ -85,6 +86,22 @@ export function cliRuns(scenarios: readonly Scenario[], runs: number, source = f
             runs,
           ),
         );
+      }
+    }
+    // The largest HTTP scenario as a directory too, one file per route (as a GitOps repository
+    // holds them): what reading many files costs beside decoding one.
+    const largest = scenarios.filter((s) => s.name.startsWith('http-')).at(-1);
+    if (largest !== undefined) {
+      const routes = join(dir, `${largest.name}-dir`);
+      mkdirSync(routes);
+      writeFileSync(join(routes, 'base.yaml'), toText([...largest.base, ...largest.services]));
+      largest.routes.forEach((route, i) => {
+        writeFileSync(join(routes, `route-${String(i).padStart(6, '0')}.yaml`), toText([route]));
+      });
+      for (const command of [['validate'], ['translate', '-o', 'xds']]) {
+        const input = `${largest.name} (dir, ${largest.routes.length + 1} files)`;
+        const args = [...egts, ...command, '-f', routes];
+        rows.push(measure(`egts ${command.join(' ')}`, input, args, runs));
       }
     }
     return rows;

@@ -12,6 +12,20 @@ const listenAddress = z.looseObject({
   port: z.number().int().min(0).max(65535),
 });
 
+/** A Gateway API Duration: 1h, 10s, 500ms, 1m30s. */
+const gatewayDuration = z
+  .string()
+  .regex(/^([0-9]{1,5}(h|m|s|ms)){1,4}$/, 'expected a duration such as 10s, 500ms or 1m30s');
+
+/** Envoy Gateway's EnvoyGatewayOpenTelemetrySink: a collector of the control plane's telemetry. */
+const otelSink = z.looseObject({
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65535).default(4317),
+  protocol: z.enum(['grpc', 'http']),
+  exportInterval: gatewayDuration.optional(),
+  exportTimeout: gatewayDuration.optional(),
+});
+
 export const DEFAULT_CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
 
 export const envoyGatewaySchema = z
@@ -121,7 +135,48 @@ export const envoyGatewaySchema = z
     extensionManagers: z
       .array(extensionManagerSchema.extend({ name: z.string().min(1) }))
       .optional(),
-    telemetry: loose.optional(),
+    // The control plane's own telemetry (Envoy Gateway's EnvoyGatewayTelemetry).
+    telemetry: z
+      .looseObject({
+        metrics: z
+          .looseObject({
+            prometheus: z.looseObject({ disable: z.boolean().optional() }).optional(),
+            sinks: z
+              .array(
+                z.looseObject({
+                  type: z.literal('OpenTelemetry').default('OpenTelemetry'),
+                  openTelemetry: otelSink.optional(),
+                }),
+              )
+              .optional(),
+            // egts: where the Prometheus endpoint listens (Envoy Gateway: 0.0.0.0:19001).
+            address: z
+              .looseObject({
+                host: z.string().min(1).optional(),
+                port: z.number().int().min(0).max(65535).optional(),
+              })
+              .optional(),
+          })
+          .optional(),
+        traces: z
+          .looseObject({
+            disable: z.boolean().optional(),
+            samplingRate: z.number().min(0).max(1).optional(),
+            sink: z.looseObject({
+              type: z.literal('OpenTelemetry').default('OpenTelemetry'),
+              openTelemetry: otelSink.optional(),
+            }),
+            batchSpanProcessor: z
+              .looseObject({
+                batchTimeout: gatewayDuration.optional(),
+                maxExportBatchSize: z.number().int().min(1).optional(),
+                maxQueueSize: z.number().int().min(1).optional(),
+              })
+              .optional(),
+          })
+          .optional(),
+      })
+      .optional(),
   })
   .superRefine((config, ctx) => {
     if (config.extensionManager !== undefined && config.extensionManagers !== undefined)

@@ -190,18 +190,22 @@ export {
 } from './loader/loadEnvoyGatewayConfig.js';
 export {
   bundleResources,
-  createDocumentCache,
-  type DocumentCache,
   type LoadResult,
   loadResourcesFromPath,
   loadResourcesFromText,
+  READ_CONCURRENCY,
+  resourceFiles,
+} from './loader/loadResources.js';
+export {
+  createDocumentCache,
+  type DocumentCache,
   type ParsedFile,
   parseResourceFile,
-  resourceFiles,
   type SourcedResource,
-} from './loader/loadResources.js';
+} from './loader/parseResourceFile.js';
 export { formatFieldPath, formatProblem, type Problem, refuses } from './loader/problem.js';
 export { refusedStatuses } from './loader/refusedStatuses.js';
+export { readResourceFile, streamResourceFile } from './loader/streamResourceFile.js';
 export { type ObjectMeta, type OwnerReference, objectMetaSchema } from './objectMeta.js';
 export {
   countResources,

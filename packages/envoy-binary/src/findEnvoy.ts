@@ -25,7 +25,7 @@ const isExecutable = (file: string): boolean => {
  * `site-packages/envoy/_bin/envoy`; `bin/envoy` is a Python launcher that execs it, so the embedded
  * binary is preferred (no Python start-up, and the pid is Envoy's own).
  */
-const envoyInVenv = (venv: string): string | undefined => {
+export const envoyInVenv = (venv: string): string | undefined => {
   const lib = join(venv, 'lib');
   if (existsSync(lib)) {
     for (const python of readdirSync(lib)

@@ -3,7 +3,7 @@
 
 export type { EnvoyConfig } from './configFile.js';
 export type { FindEnvoyOptions } from './findEnvoy.js';
-export { findEnvoy } from './findEnvoy.js';
+export { envoyInVenv, findEnvoy } from './findEnvoy.js';
 export { freePort } from './freePort.js';
 export type { EnvoyHandle, StartEnvoyOptions } from './startEnvoy.js';
 export { startEnvoy } from './startEnvoy.js';

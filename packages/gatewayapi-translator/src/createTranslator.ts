@@ -14,6 +14,7 @@ import { policiesOnlyUpdate } from './internal/incremental/policiesOnly.js';
 import { routesOnlyUpdate } from './internal/incremental/routesOnly.js';
 import { shareUnchanged } from './internal/incremental/shareUnchanged.js';
 import type { Translation } from './internal/incremental/translation.js';
+import { mergeBackendClusters } from './internal/ir/mergeBackends.js';
 import type { OidcDiscovery } from './oidcDiscovery.js';
 import { type TranslateOptions, translate } from './translate.js';
 
@@ -93,11 +94,30 @@ export function createTranslator(initial: TranslateOptions = {}): Translator {
     };
   };
 
+  /**
+   * Which backends share clusters (EnvoyProxy mergeBackends) depends on every route of a fleet:
+   * decided again on what the incremental paths spliced together (internal/ir/mergeBackends.ts).
+   */
+  const mergedBackends = (translation: Translation): Translation => {
+    let changed = false;
+    const xdsIR = translation.xdsIR.map((ir) => {
+      const merged = mergeBackendClusters(ir);
+      if (merged === ir) return ir;
+      changed = true;
+      // Same shape: the settings sit where they did.
+      const paths = memo.settingPaths.get(ir);
+      if (paths !== undefined) memo.settingPaths.set(merged, paths);
+      return merged;
+    });
+    return changed ? { ...translation, xdsIR } : translation;
+  };
+
   const publish = (
-    translation: Translation,
+    spliced: Translation,
     path: UpdatePath,
     extra: Pick<TranslatorUpdate, 'touched' | 'incrementalError'>,
   ): TranslatorUpdate => {
+    const translation = mergedBackends(spliced);
     const xdsIR = byName(translation.xdsIR);
     const changed = new Set<string>();
     for (const [name, ir] of xdsIR) if (served.get(name) !== ir) changed.add(name);

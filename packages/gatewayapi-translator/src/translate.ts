@@ -54,6 +54,14 @@ export interface TranslateOptions {
    */
   proxiesWithoutZone?: boolean;
   /**
+   * The proxies run in Kubernetes and learn their zone from their node (the infra-manager's
+   * `zoneAware`): each fleet's IR holds its own proxies by zone, the endpoints of its Service in
+   * this namespace (labelled with the fleet's owner, as the infra-manager labels it), which the
+   * proxies compare with the upstream zones (Envoy's `local_cluster`; Envoy Gateway's
+   * ProxyInfraCluster).
+   */
+  proxyLocality?: { serviceNamespace: string };
+  /**
    * The EnvoyGateway's `extensionApis`: a control plane passes its configuration's, where both
    * are off by default and an EnvoyPatchPolicy is then not accepted (reason Disabled), a Backend
    * not accepted and a reference to one unresolved. Absent, the translator translates what it is
@@ -129,6 +137,7 @@ export const resolveOptions = (options: TranslateOptions): ResolvedOptions => ({
   sharedHostPorts: options.sharedHostPorts ?? false,
   allowLoopbackBackends: options.allowLoopbackBackends ?? false,
   proxiesWithoutZone: options.proxiesWithoutZone ?? false,
+  proxyLocality: options.proxyLocality,
   enableEnvoyPatchPolicy:
     options.extensionApis === undefined || options.extensionApis.enableEnvoyPatchPolicy === true,
   enableBackend:

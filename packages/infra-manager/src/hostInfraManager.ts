@@ -1,10 +1,13 @@
 // Host infrastructure: runs one Envoy process per proxy fleet of the Infra IR on this machine
 // (Envoy Gateway's Host infrastructure provider), and keeps the set of processes matching the IR.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isRecord } from '@egts/api';
 import { findEnvoy } from '@egts/envoy-binary';
 import type { InfraIR, ProxyInfra } from '@egts/ir';
 import { createBootstrapJudge } from './bootstrapJudge.js';
 import { applyBootstrapOverride } from './bootstrapOverride.js';
+import { createEnvoyVersions } from './envoyVersions.js';
 import type { ProxyEvent, ProxyStatus } from './events.js';
 import { extraArgs } from './internal/extraArgs.js';
 import { freePort } from './internal/freePort.js';
@@ -36,6 +39,11 @@ export interface HostInfraManagerOptions {
    * Envoy, bootstrap and flags), and stopped otherwise before a new one starts. None when undefined.
    */
   readonly stateDir?: string;
+  /**
+   * Where the Envoy releases fleets ask for (`provider.host.envoyVersion`) are installed, one
+   * virtualenv each; default `<stateDir>/envoy`.
+   */
+  readonly envoyVersionsDir?: string;
   /**
    * How long a proxy whose egts is gone keeps serving before it drains and exits; default 60 s,
    * time for a restarted egts to take it over (or to stop it and start its own).
@@ -95,6 +103,9 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     ...proxyZoneOption(options),
   });
   const telemetry = isRecord(envoyProxy.telemetry) ? envoyProxy.telemetry : {};
+  const provider = isRecord(envoyProxy.provider) ? envoyProxy.provider : {};
+  const host = isRecord(provider.host) ? provider.host : {};
+  const envoyVersion = typeof host.envoyVersion === 'string' ? host.envoyVersion : undefined;
   const metricsSpec = isRecord(telemetry.metrics) ? telemetry.metrics : {};
   const prometheus = isRecord(metricsSpec.prometheus) ? metricsSpec.prometheus : {};
   let bootstrap: object = generated;
@@ -113,6 +124,7 @@ const launchSpec = (proxy: ProxyInfra, options: HostInfraManagerOptions): Launch
     ...(proxy.shutdown ? { shutdown: proxy.shutdown } : {}),
     ...(extraArgs(envoyProxy).length > 0 ? { extraArgs: extraArgs(envoyProxy) } : {}),
     ...(prometheus.disable === true ? {} : { prometheus: { metrics } }),
+    ...(envoyVersion === undefined ? {} : { envoyVersion }),
   };
 };
 
@@ -173,6 +185,26 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
    * starts none.
    */
   const judge = createBootstrapJudge({ envoyPath, onEvent: options.onEvent });
+  const versions = createEnvoyVersions({
+    dir: options.envoyVersionsDir ?? join(options.stateDir ?? join(tmpdir(), 'egts'), 'envoy'),
+    defaultEnvoy: envoyPath,
+  });
+  /**
+   * The Envoy each fleet asks for (`provider.host.envoyVersion`), installed if need be; one that
+   * cannot be had is refused like a bootstrap that cannot apply, naming the field, and the
+   * fleet keeps the proxy it has.
+   */
+  const resolveEnvoyVersions = async (desired: Map<string, LaunchSpec>): Promise<void> => {
+    for (const [name, spec] of desired) {
+      if (spec.envoyVersion === undefined) continue;
+      try {
+        const binary = await versions.binaryFor(spec.envoyVersion);
+        if (binary !== envoyPath) desired.set(name, { ...spec, envoyPath: binary });
+      } catch (error) {
+        desired.set(name, { ...spec, overridden: (error as Error).message });
+      }
+    }
+  };
   const refuseInvalidBootstraps = async (desired: Map<string, LaunchSpec>): Promise<void> => {
     judge.retain(new Set(desired.keys()));
     for (const [name, spec] of desired) {
@@ -201,6 +233,8 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
     const desired = new Map(
       infraIR.proxies.map((proxy) => [proxy.name, launchSpec(proxy, options)]),
     );
+    if ([...desired.values()].some((spec) => spec.envoyVersion !== undefined))
+      await resolveEnvoyVersions(desired);
     if ([...desired.values()].some((spec) => spec.overridden !== undefined))
       await refuseInvalidBootstraps(desired);
     else {
@@ -215,7 +249,7 @@ export const createHostInfraManager = (options: HostInfraManagerOptions): HostIn
       const { adopted, stopping, stopped } = takeOverOrphans(
         options.stateDir,
         (record) =>
-          record.envoyPath === envoyPath &&
+          record.envoyPath === (desired.get(record.proxy)?.envoyPath ?? envoyPath) &&
           JSON.stringify(record.launch) === JSON.stringify(desired.get(record.proxy)),
         drainMs,
         stopTimeoutMs,

@@ -42,6 +42,12 @@ export interface KubernetesInfraManagerOptions {
   readonly envoyPath?: string;
   /** A fleet's EnvoyProxy bootstrap refused (it keeps its last good objects), or accepted again. */
   readonly onEvent?: (event: ProxyEvent) => void;
+  /**
+   * Zone-aware proxies: each pod's zone (its node's, see kubernetesObjects) is its Envoy's
+   * locality, and its bootstrap names `local_cluster`, which the xDS server must then serve for
+   * every fleet (the gatewayapi-translator's `proxyLocality`). Default false.
+   */
+  readonly zoneAware?: boolean;
 }
 
 export interface KubernetesInfraManager {
@@ -117,6 +123,7 @@ export const createKubernetesInfraManager = (
           certsSecret: options.certsSecret ?? 'envoy',
           image: options.image ?? DEFAULT_ENVOY_IMAGE,
           ...(owner ? { owner } : {}),
+          ...(options.zoneAware ? { zoneAware: true } : {}),
         });
       } catch (error) {
         objects = { error: (error as Error).message };

@@ -150,7 +150,26 @@ export interface ProxyBootstrapOptions {
    * node.locality and a `local_cluster` of this proxy alone in that zone (see proxyZone.ts).
    */
   readonly zone?: string;
+  /**
+   * The zone comes with Envoy's `--service-zone` and the `local_cluster` over xDS (the fleet's
+   * Kubernetes Service endpoints by zone): only cluster_manager names it (Kubernetes pods).
+   */
+  readonly localClusterOverXds?: boolean;
 }
+
+/**
+ * The local cluster of a zone-aware pod: defined here, as Envoy wants it at start ("local
+ * cluster must be defined"), its endpoints (the fleet's Service endpoints by zone) over EDS.
+ */
+const localClusterOverEds = Cluster.fromPartial({
+  name: LOCAL_CLUSTER,
+  type: Cluster_DiscoveryType.EDS,
+  connectTimeout: { seconds: 10 },
+  edsClusterConfig: {
+    serviceName: LOCAL_CLUSTER,
+    edsConfig: { ads: {}, resourceApiVersion: ApiVersion.V3 },
+  },
+});
 
 /** The static cluster that reaches the admin interface, for `/stats/prometheus`. */
 const PROMETHEUS_CLUSTER = 'prometheus_stats';
@@ -341,7 +360,9 @@ export const proxyBootstrap = (options: ProxyBootstrapOptions): object => {
       cluster: options.proxyName,
       ...(options.zone === undefined ? {} : { locality: { zone: options.zone } }),
     },
-    ...(options.zone === undefined ? {} : { clusterManager: { localClusterName: LOCAL_CLUSTER } }),
+    ...(options.zone === undefined && options.localClusterOverXds !== true
+      ? {}
+      : { clusterManager: { localClusterName: LOCAL_CLUSTER } }),
     // Most of what Envoy spends applying CDS is creating each cluster's stats; its traffic stats
     // (upstream_rq_*, upstream_cx_*, about 80% of them) are made on a cluster's first request
     // instead. At 5,000 clusters this halves Envoy's CPU time to first serving (issue #24); a
@@ -377,6 +398,7 @@ export const proxyBootstrap = (options: ProxyBootstrapOptions): object => {
         ...(probes && prometheus ? [prometheusCluster(probes.adminPort)] : []),
         ...sinks.clusters,
         ...(options.zone === undefined ? [] : [localCluster(options.zone)]),
+        ...(options.localClusterOverXds === true ? [localClusterOverEds] : []),
       ],
       ...(probes
         ? { listeners: [readyListener(probes.readyPort, probes.path, prometheus, options.metrics)] }

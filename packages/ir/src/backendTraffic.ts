@@ -59,7 +59,8 @@ export const LoadBalancerSchema = z.object({
   zoneAware: ZoneAwareSchema.optional(),
   /**
    * BackendUtilization: client-side weighted round robin, endpoint weights from the ORCA load
-   * reports endpoints send in response headers (`loadBalancer.backendUtilization`).
+   * reports endpoints send in response headers, or on a stream of their own (`outOfBand`)
+   * (`loadBalancer.backendUtilization`).
    */
   backendUtilization: z
     .object({
@@ -71,6 +72,18 @@ export const LoadBalancerSchema = z.object({
       metricNamesForComputingUtilization: z.array(z.string()).optional(),
       /** Pass the ORCA headers on to the client (default: removed). */
       keepResponseHeaders: z.boolean().optional(),
+      /**
+       * Out-of-band reports: Envoy pulls them from each endpoint's ORCA service
+       * (xds.service.orca.v3.OpenRcaService/StreamCoreMetrics) every `reportingPeriodMs`, on
+       * `port` (default: the endpoint's) with `authority` as :authority when given.
+       */
+      outOfBand: z
+        .object({
+          reportingPeriodMs: z.number().optional(),
+          port: z.number().int().optional(),
+          authority: z.string().optional(),
+        })
+        .optional(),
     })
     .optional(),
   consistentHash: ConsistentHashSchema.optional(),

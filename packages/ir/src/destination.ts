@@ -75,6 +75,12 @@ export const UpstreamTLSSchema = z.object({
    * auto_sni and auto_san_validation), as Envoy Gateway does for a Backend without `tls.sni`.
    */
   autoSni: z.boolean().optional(),
+  /**
+   * SNI from the hostname of the endpoint connected to, and the certificate checked against the
+   * SNI sent (Envoy's auto_host_sni and auto_sni_san_validation): a Backend's
+   * `tls.autoSNIFromEndpointHostname`. Takes the place of `autoSni`.
+   */
+  autoHostSni: z.boolean().optional(),
   /** Cipher suites offered up to TLS 1.2, by OpenSSL name (a Backend's `tls.ciphers`). */
   ciphers: z.array(z.string()).optional(),
   /** Key exchange groups offered (`tls.ecdhCurves`). */
@@ -136,6 +142,19 @@ export const DestinationSettingSchema = z.object({
    * hook, which fills the cluster in (Envoy Gateway's IsCustomBackend).
    */
   customBackend: ExtensionObjectSchema.optional(),
+  /**
+   * The backend's identity, `backend/<kind>/<namespace>/<name>[/<port>]`, when the fleet's
+   * EnvoyProxy merges its clusters (`mergeBackends`, its selector matching the backend): routes
+   * whose settings carry the same key may share one cluster (see `cluster`).
+   */
+  mergeKey: z.string().optional(),
+  /**
+   * The cluster this backend shares with every other route reaching it (EnvoyProxy
+   * `mergeBackends`): its `mergeKey`, set only when all of them build the same cluster (same
+   * endpoints, protocol, TLS and traffic settings). The cluster is this setting's alone, under
+   * that name, and a route reaches it through weighted clusters when it has several backends.
+   */
+  cluster: z.string().optional(),
 });
 export type DestinationSetting = z.infer<typeof DestinationSettingSchema>;
 

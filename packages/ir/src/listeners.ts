@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import { ClientTrafficSchema } from './clientTraffic.js';
-import { RouteDestinationSchema, TLSCertificateSchema } from './destination.js';
+import { EndpointSchema, RouteDestinationSchema, TLSCertificateSchema } from './destination.js';
 import { EnvoyPatchPolicyIRSchema } from './envoyPatchPolicy.js';
 import { FilterOrderSchema, GeoIPProviderSchema, IpFamilySchema } from './envoyProxy.js';
 import { ExtensionServerPolicySchema } from './extensionServer.js';
@@ -164,5 +164,16 @@ export const XdsIRSchema = z.object({
    * `extensionManager.policyResources`), handed to its listener and translation hooks.
    */
   extensionServerPolicies: z.array(ExtensionServerPolicySchema).optional(),
+  /**
+   * The fleet's EnvoyProxy `mergeBackends` is set: settings with a `mergeKey` share clusters
+   * where they agree (the gatewayapi-translator's last step decides which, `cluster`).
+   */
+  mergeBackends: z.boolean().optional(),
+  /**
+   * The fleet's own proxies by zone (its Kubernetes Service's endpoints), served as the
+   * `local_cluster` the proxies' bootstrap names, for Envoy's zone-aware routing; absent where
+   * the bootstrap holds its own (host mode) or none.
+   */
+  localCluster: z.object({ endpoints: z.array(EndpointSchema) }).optional(),
 });
 export type XdsIR = z.infer<typeof XdsIRSchema>;

@@ -6,12 +6,14 @@ import {
   bundleResources,
   type Problem,
   type ProviderSnapshot,
+  READ_CONCURRENCY,
   resourceFiles,
   withDnsEndpointSlices,
 } from '@egts/api';
 import { type FSWatcher, watch } from 'chokidar';
+import pMap from 'p-map';
 import { type Observable, ReplaySubject } from 'rxjs';
-import { boundedRead, ReadTimedOut } from './internal/boundedRead.js';
+import { boundedChunks, ReadTimedOut } from './internal/boundedChunks.js';
 import { FileStates } from './internal/fileStates.js';
 import { ResourceHolders } from './internal/resourceHolders.js';
 
@@ -39,8 +41,9 @@ export interface FileProviderOptions {
   /** Largest file read; a larger one is reported and keeps its last content. Default 16 MiB. */
   readonly maxFileBytes?: number;
   /**
-   * Time one file's read may take (a hung network file system); past it the file is reported,
-   * keeps its last content, and is not read again until that read returns. Default 5 s.
+   * Time one step of a file's read (open, stat, one chunk) may take (a hung network file system);
+   * past it the file is reported, keeps its last content, and is not read again until that step
+   * returns. Default 5 s.
    */
   readonly readTimeoutMs?: number;
   /** A scan running longer than this makes `health()` bad (a listing that hangs). Default 30 s. */
@@ -96,24 +99,23 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
   const stuckReads = new Set<string>();
 
   /**
-   * Reads a listed file into `states`: its text, or why it could not be read (kept, reported).
-   * False when the file is gone.
+   * Reads a listed file into `states`, decoded as it streams in: its content, or why it could not
+   * be read (kept, reported). False when the file is gone.
    */
   const readFile = async (file: string): Promise<boolean> => {
     if (stuckReads.has(file)) {
       states.unreadable(file, `an earlier read has not returned after ${readLimits.timeoutMs} ms`);
       return true;
     }
-    const read = boundedRead(file, readLimits);
     try {
-      states.update(file, await read.text);
+      await states.read(file, () => boundedChunks(file, readLimits));
       return true;
     } catch (error) {
       // Gone between listing and reading (a delete, or the old name of an atomic save).
       if (isNotFound(error)) return false;
       if (error instanceof ReadTimedOut) {
         stuckReads.add(file);
-        void read.settled.then(() => {
+        void error.settled.then(() => {
           stuckReads.delete(file);
           schedule();
         });
@@ -144,8 +146,9 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
       }
       for (const file of files) if (!listed.has(file)) listed.add(file) && order.push(file);
     }
-    const present: string[] = [];
-    for (const file of order) if (await readFile(file)) present.push(file);
+    // Files read side by side (as @egts/api reads a directory), each decoded as it streams in.
+    const read = await pMap(order, readFile, { concurrency: READ_CONCURRENCY });
+    const present = order.filter((_, i) => read[i]);
     states.retain(new Set(present));
     const collected = states.collect(present);
     const held = holders.resolve(collected.resources);

@@ -85,24 +85,30 @@ const version = <T extends object>(
 ): { resource: Any; version: string } => {
   const cached = encoded.get(message);
   if (cached !== undefined && cached.resource.typeUrl === typeUrlOf(codec)) return cached;
-  const resource =
-    codec === (RouteConfiguration as MessageCodec<unknown>)
-      ? packRouteConfiguration(message as RouteConfiguration)
-      : packAny(codec, message);
-  const entry = {
-    resource,
-    version: createHash('sha256').update(resource.value).digest('base64url').slice(0, 16),
-  };
+  let entry: { resource: Any; version: string };
+  if (codec === (RouteConfiguration as MessageCodec<unknown>)) {
+    entry = packRouteConfiguration(message as RouteConfiguration);
+  } else {
+    const resource = packAny(codec, message);
+    const version = createHash('sha256').update(resource.value).digest('base64url').slice(0, 16);
+    entry = { resource, version };
+  }
   encoded.set(message, entry);
   return entry;
 };
 
-/** packAny for RouteConfigurations, reusing the encodings of their unchanged Route messages. */
-const packRouteConfiguration = (config: RouteConfiguration): Any => {
-  const bytes = encodeRouteConfiguration(config);
+/**
+ * packAny and version for RouteConfigurations, reusing the encodings and hashes of their
+ * unchanged VirtualHost and Route messages.
+ */
+const packRouteConfiguration = (config: RouteConfiguration): { resource: Any; version: string } => {
+  const { bytes, version } = encodeRouteConfiguration(config);
   return {
-    typeUrl: typeUrlOf(RouteConfiguration),
-    value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    resource: {
+      typeUrl: typeUrlOf(RouteConfiguration),
+      value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    },
+    version,
   };
 };
 

@@ -36,7 +36,11 @@ export const translateBootstrap = (ir: XdsIR, options: BootstrapOptions = {}): B
     staticResources: {
       ...bootstrap.staticResources!,
       listeners: [...resources.listeners],
-      clusters: zone ? [...resources.clusters, zone.localCluster] : [...resources.clusters],
+      // The IR's local cluster (the fleet by zone) when it has one, else this proxy alone.
+      clusters:
+        zone && ir.localCluster === undefined
+          ? [...resources.clusters, zone.localCluster]
+          : [...resources.clusters],
       secrets: [...resources.secrets],
     },
   };

@@ -3,6 +3,7 @@
 // Each call starts from nothing; createXdsTranslator() keeps what it built between calls.
 import type { XdsIR } from '@egts/ir';
 import { withIpFamilyDns } from './internal/cluster/ipFamilyDns.js';
+import { addLocalCluster } from './internal/cluster/localCluster.js';
 import { addStreamListeners } from './internal/listener/streamListeners.js';
 import { addUdpListener } from './internal/listener/udpListener.js';
 import { applyEnvoyPatches } from './internal/patches/applyEnvoyPatches.js';
@@ -24,6 +25,7 @@ export const translateXdsWith = (
   options: TranslateXdsOptions,
 ): XdsResources => {
   const out = new ResourceSet(options.mode ?? 'ads', memo);
+  addLocalCluster(ir, out);
   addStreamListeners(ir, out);
   for (const listener of ir.udp)
     addUdpListener(listener, out, ir.accessLog, ir.ipFamily === 'DualStack');

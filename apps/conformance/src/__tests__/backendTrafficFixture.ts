@@ -158,18 +158,20 @@ export const acceptedReasons = (
 
 /**
  * Translates the manifests in `text` and starts a real Envoy on the first Gateway's static
- * bootstrap (its listeners, routes and clusters inline), ready to answer.
+ * bootstrap (its listeners, routes and clusters inline), ready to answer. `adjust` may change the
+ * bootstrap's proto3 JSON first (to point it at a local stand-in, say).
  */
 export const startTranslated = async (
   text: string,
   file: string,
+  adjust: (bootstrap: Record<string, unknown>) => Record<string, unknown> = (b) => b,
 ): Promise<{ envoy: EnvoyHandle; statuses: ReturnType<typeof acceptedReasons> }> => {
   const { resources } = loadResourcesFromText(text, file);
   const result = translate(resources);
   const ir = result.xdsIR[0];
   if (ir === undefined) throw new Error('no xDS IR');
   const envoy = startEnvoy({
-    config: bootstrapToJson(translateBootstrap(ir)) as object,
+    config: adjust(bootstrapToJson(translateBootstrap(ir)) as Record<string, unknown>),
     logLevel: 'warn',
   });
   await envoy.ready(60_000);

@@ -4,11 +4,21 @@
 // form: equal request rates, CPU utilization 0.9 for `busy`, 0.1 for `idle`). Client-side weighted
 // round robin weighs an endpoint by rate over utilization, so `idle` should get about 9 in 10
 // requests once the weights are in; round robin splits them evenly.
+// Out of band (`outOfBand`): two more endpoints send no headers but serve ORCA's OpenRcaService on
+// a port of their own (grpc-js's ServerMetricRecorder, as a gRPC server reports its load), with
+// the same utilizations; Envoy weighs them by the reports it pulls, and without `outOfBand`,
+// having no reports at all, splits evenly.
 import type { Server } from 'node:http';
 import { loadResourcesFromText } from '@egts/api';
 import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
 import { translate } from '@egts/gatewayapi-translator';
 import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import {
+  Server as GrpcServer,
+  ServerCredentials,
+  ServerInterceptingCall,
+  ServerMetricRecorder,
+} from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
 import {
@@ -17,6 +27,7 @@ import {
   closeAll,
   gatewayManifests,
   get,
+  ok,
   policy,
   route,
   service,
@@ -39,23 +50,66 @@ const utilization = (extra: string) => `  loadBalancer:
       weightUpdatePeriod: 100ms
 ${extra}`;
 
+/**
+ * An ORCA out-of-band reporter on `host`:`port` with CPU utilization `cpu`, recording the
+ * :authority of each stream.
+ */
+const startOrcaService = async (host: string, port: number, cpu: number, authorities: string[]) => {
+  const server = new GrpcServer({
+    interceptors: [
+      (_method, call) => {
+        authorities.push(call.getHost());
+        return new ServerInterceptingCall(call);
+      },
+    ],
+  });
+  const recorder = new ServerMetricRecorder();
+  recorder.setCpuUtilizationMetric(cpu);
+  recorder.setQpsMetric(10);
+  recorder.addToServer(server);
+  await new Promise<void>((resolve, reject) =>
+    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error) =>
+      error ? reject(error) : resolve(),
+    ),
+  );
+  return server;
+};
+
 describe('[envoy] BackendTrafficPolicy backend utilization', () => {
   const servers: Server[] = [];
+  const orcaServers: GrpcServer[] = [];
+  const authorities: string[] = [];
   let envoy: EnvoyHandle | undefined;
   let port = 0;
   let statuses: { kind: string; name: string; accepted: string | undefined }[] = [];
 
   beforeAll(async () => {
     const backendPort = await freePort();
+    const [oobPort = 0, orcaPort = 0] = await Promise.all([freePort(), freePort()]);
     port = await freePort();
     servers.push(
       await startBackend('busy', '127.0.0.1', backendPort, report(0.9)),
       await startBackend('idle', '127.0.0.2', backendPort, report(0.1)),
+      await startBackend('busy', '127.0.0.3', oobPort, ok),
+      await startBackend('idle', '127.0.0.4', oobPort, ok),
+    );
+    orcaServers.push(
+      await startOrcaService('127.0.0.3', orcaPort, 0.9, authorities),
+      await startOrcaService('127.0.0.4', orcaPort, 0.1, authorities),
     );
     let text = gatewayManifests(port);
     for (const name of ['weighted', 'kept', 'plain'])
       text +=
         service(name, backendPort, ['127.0.0.1', '127.0.0.2']) + route(name, name, backendPort);
+    for (const name of ['oob', 'nooob'])
+      text += service(name, oobPort, ['127.0.0.3', '127.0.0.4']) + route(name, name, oobPort);
+    text += policy(
+      'oob',
+      utilization(
+        `      outOfBand: {reportingPeriod: 200ms, port: ${orcaPort}, authority: orca.egts.test}\n`,
+      ),
+    );
+    text += policy('nooob', utilization(''));
     text += policy('weighted', utilization(''));
     text += policy('kept', utilization('      keepResponseHeaders: true\n'));
     text += policy('plain', '  loadBalancer: {type: RoundRobin}\n');
@@ -73,6 +127,7 @@ describe('[envoy] BackendTrafficPolicy backend utilization', () => {
 
   afterAll(async () => {
     await envoy?.stop();
+    for (const server of orcaServers) server.forceShutdown();
     await closeAll(servers);
   });
 
@@ -101,5 +156,15 @@ describe('[envoy] BackendTrafficPolicy backend utilization', () => {
     expect((await get(port, '/weighted')).headers['endpoint-load-metrics']).toBeUndefined();
     expect((await get(port, '/kept')).headers['endpoint-load-metrics']).toMatch(/cpu_utilization/);
     expect((await get(port, '/plain')).headers['endpoint-load-metrics']).toMatch(/cpu_utilization/);
+  });
+
+  it('outOfBand weighs endpoints by the reports of their ORCA streams', async () => {
+    // Both streams open (on the port and with the authority given), reports every 200 ms.
+    for (let i = 0; i < 100 && new Set(authorities).size === 0; i++) await sleep(50);
+    await idleShare('oob', 20);
+    await sleep(1_000);
+    expect(await idleShare('oob', 200)).toBeGreaterThanOrEqual(75);
+    expect(Math.abs((await idleShare('nooob', 200)) - 50)).toBeLessThanOrEqual(10);
+    expect([...new Set(authorities)]).toEqual(['orca.egts.test']);
   });
 });

@@ -50,6 +50,27 @@ endpoints: [${names
 ports: [{name: http, port: ${port}}]
 `;
 
+/** A Backend (gateway.envoyproxy.io) with `names`' endpoints, each in its zone, and its route. */
+const zonedBackend = (name: string, port: number, names: string[]) => `---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: Backend
+metadata: {name: ${name}, namespace: default}
+spec:
+  endpoints: [${names
+    .map((n) => {
+      const [address, zone] = BACKENDS[n] as [string, string];
+      return `{ip: {address: ${address}, port: ${port}}, zone: ${zone}}`;
+    })
+    .join(', ')}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: ${name}, namespace: default}
+spec:
+  parentRefs: [{name: gw}]
+  rules: [{matches: [{path: {type: PathPrefix, value: /${name}}}], backendRefs: [{group: gateway.envoyproxy.io, kind: Backend, name: ${name}}]}]
+`;
+
 const preferLocal = (settings: string) => `  loadBalancer:
     type: RoundRobin
     zoneAware:
@@ -111,8 +132,15 @@ describe('[envoy] BackendTrafficPolicy zone-aware routing', () => {
       text += zonedService(name, backendPort, backends) + route(name, name, backendPort);
       if (spec !== undefined) text += policy(name, spec);
     }
+    // A Backend whose endpoints say their zones (`endpoints.zone`), weighted 80/20 by zone.
+    text += zonedBackend('backend-zones', backendPort, ['local-1', 'nonlocal-1']);
+    text += policy(
+      'backend-zones',
+      '  loadBalancer:\n    type: RoundRobin\n    zoneAware:\n      weightedZones:\n      - {zone: zone-a, weight: 80}\n      - {zone: zone-b, weight: 20}\n',
+    );
     const { resources } = loadResourcesFromText(text, 'zone-aware.yaml');
-    const result = translate(resources);
+    // Backends on loopback: the stand-in servers are on this host, as in host mode.
+    const result = translate(resources, { allowLoopbackBackends: true });
     statuses = acceptedReasons(result.statuses);
     const ir = result.xdsIR[0];
     if (ir === undefined) throw new Error('no xDS IR');
@@ -160,6 +188,15 @@ describe('[envoy] BackendTrafficPolicy zone-aware routing', () => {
     expect(Math.abs((await localShare('weighted')) - 80)).toBeLessThanOrEqual(10);
     // The same endpoints without weights: an equal split.
     expect(Math.abs((await localShare('unweighted')) - 50)).toBeLessThanOrEqual(10);
+  });
+
+  it('weighs the zones a Backend gives its endpoints', async () => {
+    expect(statuses).toContainEqual({
+      kind: 'BackendTrafficPolicy',
+      name: 'backend-zones',
+      accepted: 'Accepted',
+    });
+    expect(Math.abs((await localShare('backend-zones')) - 80)).toBeLessThanOrEqual(10);
   });
 
   it('weightedZones weighs the zones consistent hashing spreads keys over', async () => {

@@ -1,6 +1,8 @@
 // Prometheus metrics of the control plane (prom-client): what was translated and how long it
-// took, snapshots pushed, ACK/NACK counts and push latency (snapshot set -> ACK).
+// took, snapshots pushed, ACK/NACK counts and push latency (snapshot set -> ACK); and, under
+// Envoy Gateway's names, the events it counts too (controlPlaneMetrics.ts).
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { type ControlPlaneMetrics, createControlPlaneMetrics } from './controlPlaneMetrics.js';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -13,6 +15,8 @@ export interface Metrics {
   readonly xdsNacks: Counter<'type_url'>;
   readonly pushLatencySeconds: Histogram<'type_url'>;
   readonly proxyRestarts: Counter<'proxy'>;
+  /** Envoy Gateway's control plane metrics. */
+  readonly controlPlane: ControlPlaneMetrics;
 }
 
 const latencyBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -75,5 +79,6 @@ export function createMetrics(): Metrics {
       labelNames: ['proxy'],
       ...opts,
     }),
+    controlPlane: createControlPlaneMetrics(registry),
   };
 }

@@ -12,6 +12,7 @@ import {
   rateLimitSettings,
   type ServerOptions,
 } from './serverSettings.js';
+import { telemetrySettings } from './telemetrySettings.js';
 
 /** A running gateway, or the error that stopped it from starting (for stderr). */
 export type Started = RunningGateway | { error: string };
@@ -83,6 +84,8 @@ export async function startKubernetes(
     rateLimit: rateLimitSettings(config),
     xds: { ...options.xdsAddress, tls },
     admin: config.admin.address,
+    // A pod's metrics are scraped from outside it: every address, as Envoy Gateway listens.
+    telemetry: telemetrySettings(config, '0.0.0.0'),
     logging,
   });
 }

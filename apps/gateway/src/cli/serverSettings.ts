@@ -6,6 +6,7 @@ import { readRateLimitTelemetry } from '@egts/infra-manager';
 import type { Logging } from '../logging.js';
 import type { Address } from './address.js';
 import { parseDurationMs } from './duration.js';
+import { telemetrySettings } from './telemetrySettings.js';
 
 export type EnvoyGatewayConfig = NonNullable<EnvoyGatewayConfigResult['config']>;
 
@@ -62,5 +63,7 @@ export const hostSettings = (
   extensionManagers: extensionManagersOf(config),
   withoutProxies: config.provider.custom?.infrastructure?.type !== 'Host',
   rateLimit: rateLimitSettings(config),
+  // Beside the admin API: this host's proxies and tools, not the network, by default.
+  telemetry: telemetrySettings(config, config.admin.address.host),
   logging,
 });

@@ -79,7 +79,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   });
   // Infrastructure before xDS: a proxy started as soon as the Infra IR is known boots while its
   // xDS resources are translated (an Infra IR is published before the xDS IR it goes with).
-  const infra = runInfra(translator.infraIR$, options.infra, logging.component('infrastructure'));
+  const infra = runInfra(
+    translator.infraIR$,
+    options.infra,
+    logging.component('infrastructure'),
+    metrics.controlPlane,
+  );
   const wasm = runWasm(translator.xdsIR$, options.wasm);
   const xds = runXds(wasm.xdsIR$, {
     cache: options.cache,

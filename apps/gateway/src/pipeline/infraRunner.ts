@@ -3,6 +3,7 @@
 import type { InfraIR } from '@egts/ir';
 import type { Logger } from 'pino';
 import { concatMap, type Observable, type Subscription } from 'rxjs';
+import { type ControlPlaneMetrics, handled } from '../admin/controlPlaneMetrics.js';
 import type { InfraManager } from './ports.js';
 
 export interface InfraRunner {
@@ -15,15 +16,20 @@ export function runInfra(
   infraIR$: Observable<InfraIR>,
   infra: InfraManager | undefined,
   log: Logger,
+  metrics?: ControlPlaneMetrics,
 ): InfraRunner {
   if (infra === undefined) return { appliedOnce: () => true };
   let appliedOnce = false;
   const subscription = infraIR$
     .pipe(
       concatMap(async (infraIR) => {
+        const started = performance.now();
+        metrics?.watchableDepth.set({ runner: 'infrastructure' }, infraIR.proxies.length);
         try {
           await infra.apply(infraIR);
+          if (metrics) handled(metrics, 'infrastructure', 'infra-ir', started);
         } catch (error) {
+          if (metrics) handled(metrics, 'infrastructure', 'infra-ir', started, false);
           log.error({ err: error }, 'infrastructure update failed; will retry on the next change');
         }
       }),

@@ -23,6 +23,7 @@ import {
   of,
   Subject,
 } from 'rxjs';
+import { handled } from '../admin/controlPlaneMetrics.js';
 import type { Metrics } from '../admin/metrics.js';
 import { type DiscoveryOptions, discoveryInput } from './discoveryInput.js';
 
@@ -40,6 +41,9 @@ export interface TranslatorRunner {
   /** Starts translating; call after every stage subscribed (a provider may replay at once). */
   connect(): { unsubscribe(): void };
 }
+
+/** The message the translator subscribes to, as Envoy Gateway's `message` label names it. */
+const RESOURCES = 'provider-resources';
 
 const gatewayChanges = (update: TranslatorUpdate): GatewayIR[] => [
   ...[...update.changed].map((name) => ({ name, ir: update.xdsIR.get(name)! })),
@@ -70,10 +74,18 @@ export function runTranslator(
     } catch (error) {
       // A translator bug must not stop the control plane: keep serving the last good output.
       metrics.translationErrors.inc();
+      handled(metrics.controlPlane, 'gateway-api', RESOURCES, started, false);
       log.error({ err: error }, 'translation failed; keeping the last good output');
       return EMPTY;
     }
     metrics.translationSeconds.observe((performance.now() - started) / 1000);
+    handled(metrics.controlPlane, 'gateway-api', RESOURCES, started);
+    // What it publishes: each Gateway's xDS IR that changed or went, the Infra IR, the statuses.
+    const published = metrics.controlPlane.watchablePublishTotal;
+    published.inc({ runner: 'gateway-api', message: 'xds-ir' }, gatewayChanges(update).length);
+    published.inc({ runner: 'gateway-api', message: 'infra-ir' });
+    published.inc({ runner: 'gateway-api', message: 'statuses' });
+    metrics.controlPlane.watchableDepth.set({ runner: 'gateway-api' }, update.xdsIR.size);
     if (update.incrementalError !== undefined) {
       log.warn(
         { err: update.incrementalError },

@@ -23,6 +23,7 @@ import {
   of,
   type Subscription,
 } from 'rxjs';
+import { handled } from '../admin/controlPlaneMetrics.js';
 import type { Metrics } from '../admin/metrics.js';
 import { type ClustersFirstOptions, pushClustersFirst } from './clustersFirst.js';
 import { extensionUpdates } from './extensionUpdates.js';
@@ -98,6 +99,7 @@ export function runXds(xdsIR$: Observable<GatewayIR>, options: XdsRunnerOptions)
     publishOutcomes();
     translator.remove(gateway);
     cache.clearSnapshot(gateway);
+    metrics.controlPlane.watchableDepth.set({ runner: 'xds-translator' }, served.size);
     log.info({ gateway }, 'gateway removed; its proxies keep their last config');
     publishRateLimits();
   };
@@ -109,11 +111,15 @@ export function runXds(xdsIR$: Observable<GatewayIR>, options: XdsRunnerOptions)
     publishOutcomes();
     metrics.snapshotsPushed.inc({ gateway });
     metrics.xdsTranslationSeconds.observe((performance.now() - started) / 1000);
+    handled(metrics.controlPlane, 'xds-translator', 'xds-ir', started);
+    metrics.controlPlane.watchablePublishTotal.inc({ runner: 'xds-translator', message: 'xds' });
+    metrics.controlPlane.watchableDepth.set({ runner: 'xds-translator' }, served.size);
     log.info({ gateway }, 'snapshot set');
     publishRateLimits();
   };
-  const fail = (gateway: string, error: unknown) => {
+  const fail = (gateway: string, error: unknown, started: number) => {
     metrics.translationErrors.inc();
+    handled(metrics.controlPlane, 'xds-translator', 'xds-ir', started, false);
     log.error({ err: error, gateway }, 'xDS translation failed; keeping the last snapshot');
   };
   const extension = options.extension;
@@ -130,18 +136,18 @@ export function runXds(xdsIR$: Observable<GatewayIR>, options: XdsRunnerOptions)
           publish(change.name, change.ir, await extension.extend(change.ir, translated), started);
           return true;
         } catch (error) {
-          fail(change.name, error);
+          fail(change.name, error, started);
           // Only the extension's failures pass: a translation error would fail again.
           return !(error instanceof ExtensionHookError);
         }
       })
     : ordered$.subscribe((change) => {
         if ('removed' in change) return remove(change.name);
+        const started = performance.now();
         try {
-          const started = performance.now();
           publish(change.name, change.ir, translator.update(change.name, change.ir), started);
         } catch (error) {
-          fail(change.name, error);
+          fail(change.name, error, started);
         }
       });
   return {

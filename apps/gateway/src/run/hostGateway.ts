@@ -7,6 +7,7 @@ import { type ExtensionManager, extensionKinds } from '@egts/api';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import { createWasmCache, freeRateLimitPort } from '@egts/infra-manager';
 import { createFileProvider } from '@egts/provider-file';
+import type { ControlPlaneTelemetry } from '../admin/telemetryServer.js';
 import type { Logging } from '../logging.js';
 import type { ResourceProvider } from '../pipeline/ports.js';
 import { type HostProxies, hostProxies } from './hostProxies.js';
@@ -47,6 +48,8 @@ export interface HostGatewayOptions {
    * proxies, counting in this Redis. Absent: global rate limits are not enabled.
    */
   rateLimit?: RateLimitOptions | undefined;
+  /** EnvoyGateway `telemetry`: the control plane's Prometheus endpoint and OpenTelemetry sinks. */
+  telemetry?: ControlPlaneTelemetry | undefined;
   logging: Logging;
 }
 
@@ -88,6 +91,7 @@ export async function runHostGateway(options: HostGatewayOptions): Promise<Runni
     infra: proxies?.infra,
     xds: certs ? { ...options.xds, tls: certs.serverTls } : options.xds,
     admin: options.admin,
+    telemetry: options.telemetry,
     // The proxies started here boot while the routes translate: their clusters go first. An
     // adopted proxy (egts restarted under it) gets the complete snapshot at once.
     ...(proxies

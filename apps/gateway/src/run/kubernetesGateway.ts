@@ -9,6 +9,7 @@ import { createKubernetesInfraManager, createWasmCache } from '@egts/infra-manag
 import type { WatchMode } from '@egts/provider-kubernetes';
 import type { TlsFiles } from '@egts/xds-server';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { ControlPlaneTelemetry } from '../admin/telemetryServer.js';
 import type { Logging } from '../logging.js';
 import { bootstrapRefusals } from '../pipeline/bootstrapRefusals.js';
 import { kubernetesRateLimit } from './kubernetesRateLimit.js';
@@ -57,6 +58,8 @@ export interface KubernetesGatewayOptions {
    * Deployment, Service and ServiceAccount in `namespace`; absent, it deletes them.
    */
   rateLimit?: RateLimitOptions | undefined;
+  /** EnvoyGateway `telemetry`: the control plane's Prometheus endpoint and OpenTelemetry sinks. */
+  telemetry?: ControlPlaneTelemetry | undefined;
   logging: Logging;
 }
 
@@ -84,6 +87,7 @@ export async function runKubernetesGateway(
     createKubernetesInfraManager({
       kubeConfig: options.kubeConfig,
       xds: options.xdsService,
+      zoneAware: true,
       onEvent: (event) => {
         refusals.note(event);
         infraLog.info({ event }, `proxy ${event.proxy} ${event.type}`);
@@ -116,15 +120,16 @@ export async function runKubernetesGateway(
     infra: () => ({ ...leader.infra, bootstrapRefusals$: refusals.refusals$ }),
     xds: options.xds,
     admin: options.admin,
+    telemetry: options.telemetry,
     extensionManager: options.extensionManager,
     extensionManagers: options.extensionManagers,
     translate: {
       controllerName: options.controllerName,
       controllerNamespace: options.namespace,
       extensionApis: options.extensionApis ?? {},
-      // The pods' bootstrap has no zone or local cluster yet (Envoy Gateway's come from the
-      // node, through its topology injector): preferLocal is not applied.
-      proxiesWithoutZone: true,
+      // Each pod's zone is its node's, and each fleet's local cluster its Service's endpoints
+      // (the infra-manager's zoneAware): preferLocal applies.
+      proxyLocality: { serviceNamespace: options.namespace },
       ...rateLimit.translate,
     },
     logging: options.logging,

@@ -6,8 +6,14 @@ import type { XdsIR } from '@egts/ir';
 import { createSnapshotCache, createXdsServer, type TlsFiles } from '@egts/xds-server';
 import { BehaviorSubject, combineLatest, map } from 'rxjs';
 import { type AdminServer, startAdminServer } from '../admin/adminServer.js';
+import { countingSnapshotCache, timingStreams } from '../admin/controlPlaneMetrics.js';
 import { createMetrics, type Metrics } from '../admin/metrics.js';
 import { withRejectionConditions } from '../admin/rejectionProblems.js';
+import {
+  type ControlPlaneTelemetry,
+  type RunningTelemetry,
+  startControlPlaneTelemetry,
+} from '../admin/telemetryServer.js';
 import { createXdsTracker } from '../admin/xdsTracker.js';
 import type { Logging } from '../logging.js';
 import type { ClustersFirstOptions } from '../pipeline/clustersFirst.js';
@@ -36,6 +42,11 @@ export interface GatewayOptions {
   wasm?: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined;
   /** Push each Gateway's clusters first on a cold start (proxies run here, and boot meanwhile). */
   clustersFirst?: ClustersFirstOptions | undefined;
+  /**
+   * EnvoyGateway `telemetry` (the control plane's own): where its Prometheus endpoint listens
+   * and the OpenTelemetry sinks it pushes to; absent: neither (the admin API serves /metrics).
+   */
+  telemetry?: ControlPlaneTelemetry | undefined;
   /** The EnvoyGateway `extensionManager`: an extension server called during xDS translation. */
   extensionManager?: ExtensionManagerConfig | undefined;
   /**
@@ -68,12 +79,22 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
   );
   const xdsServer = createXdsServer(
     cache,
-    tracker.callbacks,
+    timingStreams(tracker.callbacks, metrics.controlPlane),
     options.xds.tls ? { tls: options.xds.tls } : {},
   );
   const xdsPort = await xdsServer.listen(`${options.xds.host}:${options.xds.port}`);
   log.info({ port: xdsPort }, 'xDS server listening');
 
+  // Before the pipeline, so that its first translation is counted and traced. Never stops the
+  // start: what cannot run is logged (as Envoy Gateway's metrics server).
+  const telemetry: RunningTelemetry | undefined = options.telemetry
+    ? await startControlPlaneTelemetry(
+        options.telemetry,
+        metrics.registry,
+        metrics.controlPlane,
+        options.logging.component('telemetry'),
+      )
+    : undefined;
   const infra = options.infra?.({ host: options.xds.host, port: xdsPort }, metrics);
   const extension = options.extensionManager
     ? startExtensionManager(
@@ -85,7 +106,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
     : undefined;
   const pipeline = createPipeline({
     provider: options.provider,
-    cache,
+    cache: countingSnapshotCache(cache, metrics.controlPlane),
     infra,
     logging: options.logging,
     metrics,
@@ -125,6 +146,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
       metrics,
     );
   } catch (error) {
+    await telemetry?.close();
     statusing.unsubscribe();
     pipeline.stop();
     extension?.stop();
@@ -147,6 +169,7 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
       await options.provider.close();
       extension?.stop();
       await infra?.close();
+      await telemetry?.close();
       await admin.close();
       await xdsServer.close();
       log.info('stopped');

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { splitDocuments } from '../loader/loadResources.js';
+import { splitDocuments } from '../loader/documentSplitter.js';
 import { type ReadDocument, readDocuments, readWithYaml } from '../loader/readDocuments.js';
 
 /** Paths to every value down to `depth` levels, for comparing lines. */

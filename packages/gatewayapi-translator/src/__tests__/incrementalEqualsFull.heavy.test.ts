@@ -1,6 +1,7 @@
 // "Incremental equals full": random sequences of edits (routes added, removed, edited and moved
 // between Gateways; endpoints; policies added, removed, retargeted and edited, several of a kind
-// on one route; a TCPRoute) are fed to one createTranslator(), and after
+// on one route; a TCPRoute; EnvoyProxy mergeBackends on, off or by selector, whose shared
+// clusters depend on every route of a fleet) are fed to one createTranslator(), and after
 // every edit its output must equal a fresh translate() of the same input: xDS IR, Infra IR and
 // statuses. Unchanged objects keep their identity from one snapshot to the next, as the
 // providers keep them, so that the incremental paths (splice, endpoint patch) are taken.
@@ -17,7 +18,9 @@ import { createTranslator, translate, type UpdatePath } from '../index.js';
 const base = `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: {name: eg}
-spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
+spec:
+  controllerName: gateway.envoyproxy.io/gatewayclass-controller
+  parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: proxy, namespace: default}
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -45,7 +48,7 @@ spec: {gatewayClassName: eg, listeners: [{name: tcp, protocol: TCP, port: 9000}]
 ---
 apiVersion: v1
 kind: Service
-metadata: {name: app, namespace: default}
+metadata: {name: app, namespace: default, labels: {merge: "yes"}}
 spec: {ports: [{name: http, port: 8080}]}
 ---
 apiVersion: v1
@@ -76,7 +79,16 @@ interface World {
   endpoints: Record<string, string[]>;
   policies: Map<string, string>;
   tcpPort: number;
+  /** EnvoyProxy mergeBackends: off, on, on for the Services labelled merge=yes. */
+  merge: number;
 }
+
+/** The EnvoyProxy's spec for each `World.merge`. */
+const MERGE = [
+  '{}',
+  '{mergeBackends: {}}',
+  '{mergeBackends: {selector: {matchLabels: {merge: "yes"}}}}',
+];
 
 type Edit =
   | { op: 'route'; spec: RouteSpec }
@@ -89,7 +101,8 @@ type Edit =
   | { op: 'endpoints'; service: string; addresses: string[] }
   | { op: 'policy'; name: string; target: string | null; variant: number }
   | { op: 'retune'; name: string; variant: number }
-  | { op: 'tcp'; port: number };
+  | { op: 'tcp'; port: number }
+  | { op: 'merge'; merge: number };
 
 // The last attaches to no listener with a hostname (d's http): an edit can move attachedRoutes.
 const HOSTNAMES = ['[a.example.com, b.example.com]', '[a.example.com]', '[]', '[other.test]'];
@@ -145,6 +158,12 @@ spec: {targetRefs: [{group: gateway.networking.k8s.io, kind: ${kind}, name: ${ta
 
 const text = (world: World) =>
   base +
+  `---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyProxy
+metadata: {name: proxy, namespace: default}
+spec: ${MERGE[world.merge]}
+` +
   SERVICES.map(
     (service) => `---
 apiVersion: discovery.k8s.io/v1
@@ -280,6 +299,10 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
     weight: 1,
     arbitrary: fc.constantFrom(8080, 8081).map((port) => ({ op: 'tcp' as const, port })),
   },
+  {
+    weight: 1,
+    arbitrary: fc.nat(MERGE.length - 1).map((merge) => ({ op: 'merge' as const, merge })),
+  },
 );
 
 const apply = (world: World, change: Edit): World => {
@@ -288,6 +311,7 @@ const apply = (world: World, change: Edit): World => {
     endpoints: { ...world.endpoints },
     policies: new Map(world.policies),
     tcpPort: world.tcpPort,
+    merge: world.merge,
   };
   if (change.op === 'route')
     next.routes.set(`${change.spec.kind}/${change.spec.name}`, change.spec);
@@ -316,7 +340,8 @@ const apply = (world: World, change: Edit): World => {
   } else if (change.op === 'retune') {
     const target = next.policies.get(change.name)?.split(':').slice(0, 2).join(':');
     if (target !== undefined) next.policies.set(change.name, `${target}:${change.variant}`);
-  } else next.tcpPort = change.port;
+  } else if (change.op === 'merge') next.merge = change.merge;
+  else next.tcpPort = change.port;
   return next;
 };
 
@@ -332,6 +357,7 @@ const START: World = {
     ['sp2', 'HTTPRoute:r1:0'],
   ]),
   tcpPort: 8080,
+  merge: 0,
 };
 
 // A few hundred sequences in CI; PROPERTY_RUNS sets more (or fewer) while working on a path.
@@ -347,9 +373,13 @@ describe('createTranslator', () => {
       fc.property(
         fc.array(routeSpec, { maxLength: 4 }),
         fc.array(edit, { minLength: 1, maxLength: 10 }),
-        (initial, edits) => {
+        fc.nat(MERGE.length - 1),
+        (initial, edits, merge) => {
           const translator = createTranslator({ now });
-          let world = initial.reduce((w, spec) => apply(w, { op: 'route', spec }), START);
+          let world = initial.reduce((w, spec) => apply(w, { op: 'route', spec }), {
+            ...START,
+            merge,
+          });
           let resources = load(world);
           translator.update(resources);
           for (const change of edits) {

@@ -52,3 +52,15 @@ export function compareByAge(a: Meta, b: Meta): number {
     return Number.isNaN(ta) === Number.isNaN(tb) ? 0 : Number.isNaN(ta) ? 1 : -1;
   return ta - tb;
 }
+
+/**
+ * `items` sorted in place by `compare`, as Array#sort sorts them (stably). Array#sort allocates
+ * its work arrays, close to 1 KiB, even for a list of two; the translator sorts small lists per
+ * route (its conditions, a backend's endpoints) that are nearly always in order already, so a
+ * list in order is left as it is.
+ */
+export function sortInPlace<T>(items: T[], compare: (a: T, b: T) => number): T[] {
+  for (let i = 1; i < items.length; i++)
+    if (compare(items[i - 1] as T, items[i] as T) > 0) return items.sort(compare);
+  return items;
+}

@@ -338,6 +338,53 @@ describe.skipIf(unavailable !== undefined)(
       ] as const)
         expect(await managed(plural, group)).toEqual([]);
     }, 120_000);
+
+    it('gives zone-aware pods their node zone as Envoy locality and names the local cluster', async () => {
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromString(env.kubeconfig);
+      const zoned = createKubernetesInfraManager({
+        kubeConfig,
+        xds: { host: `envoy-gateway.${NS}.svc.cluster.local`, port: 18000 },
+        zoneAware: true,
+      });
+      await zoned.apply({ proxies: [fleet('zoned', [[80, 10080]])] });
+      const [deployment] = (await managed('deployments', '/apis/apps/v1')) as unknown as {
+        spec: {
+          template: {
+            spec: { containers: { args: string[]; env?: Record<string, unknown>[] }[] };
+          };
+        };
+      }[];
+      const envoy = deployment?.spec.template.spec.containers[0];
+      // The kubelet expands $(ENVOY_SERVICE_ZONE) in args from the pod's zone label.
+      expect(envoy?.args).toEqual(
+        expect.arrayContaining(['--service-zone', '$(ENVOY_SERVICE_ZONE)']),
+      );
+      expect(envoy?.env).toContainEqual({
+        name: 'ENVOY_SERVICE_ZONE',
+        valueFrom: {
+          fieldRef: {
+            apiVersion: 'v1',
+            fieldPath: "metadata.labels['topology.kubernetes.io/zone']",
+          },
+        },
+      });
+      const [configMap] = await managed('configmaps');
+      const bootstrap = JSON.parse(configMap?.data?.['envoy.json'] ?? '{}') as {
+        clusterManager?: { localClusterName?: string };
+        staticResources: { clusters: { name: string }[] };
+      };
+      // The local cluster's endpoints come over EDS (the fleet's Service endpoints by zone).
+      expect(bootstrap.clusterManager?.localClusterName).toBe('local_cluster');
+      expect(bootstrap.staticResources.clusters).toContainEqual(
+        expect.objectContaining({
+          name: 'local_cluster',
+          type: 'EDS',
+          edsClusterConfig: expect.objectContaining({ serviceName: 'local_cluster' }),
+        }),
+      );
+      await zoned.apply({ proxies: [] });
+    }, 120_000);
   },
 );
 

@@ -65,6 +65,24 @@ describe('proxyBootstrap', () => {
     expect((await validateEnvoyConfig(broken)).valid).toBe(false);
   });
 
+  it('defines the local cluster of a zone-aware pod, its endpoints over EDS', async () => {
+    const bootstrap = proxyBootstrap({
+      proxyName: 'default/eg',
+      xds: { host: '127.0.0.1', port: 18000 },
+      localClusterOverXds: true,
+    });
+    expect(bootstrap).toMatchObject({
+      clusterManager: { localClusterName: 'local_cluster' },
+      staticResources: {
+        clusters: expect.arrayContaining([
+          expect.objectContaining({ name: 'local_cluster', type: 'EDS' }),
+        ]),
+      },
+    });
+    // Envoy refuses a local_cluster_name that names no cluster defined at start.
+    expect((await validateEnvoyConfig(bootstrap)).valid).toBe(true);
+  });
+
   it('has the pod probes when asked: admin on loopback, a /ready listener on every address', async () => {
     const bootstrap = proxyBootstrap({
       proxyName: 'default/eg',

@@ -7,6 +7,7 @@ import type { ProxyInfra } from '@egts/ir';
 import { applyBootstrapOverride } from '../bootstrapOverride.js';
 import { proxyBootstrap, type XdsAddress, xdsSdsFiles } from '../proxyBootstrap.js';
 import { proxyMetrics, sinkTargets } from '../proxyMetrics.js';
+import { ZONE_VARIABLE } from '../proxyZone.js';
 import { extraArgs } from './extraArgs.js';
 import {
   amendByName,
@@ -42,6 +43,8 @@ export interface KubernetesObjectsOptions {
   readonly image: string;
   /** The GatewayClass as owner (cluster-scoped, so namespaced objects may name it). */
   readonly owner?: { readonly name: string; readonly uid: string };
+  /** Each pod's zone is its Envoy's locality, with a `local_cluster` over xDS (proxyZone.ts). */
+  readonly zoneAware?: boolean;
 }
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -52,6 +55,20 @@ export const OWNING_GATEWAY_NAMESPACE = 'gateway.envoyproxy.io/owning-gateway-na
 export const OWNING_GATEWAY_CLASS = 'gateway.envoyproxy.io/owning-gatewayclass';
 /** The fleet name (`<namespace>/<gateway>` or the class), for cleanup and lookups. */
 export const FLEET_ANNOTATION = 'gateway.envoyproxy.io/fleet';
+
+/**
+ * The pod's zone, for its Envoy's locality (`--service-zone`, which the kubelet expands): the
+ * `topology.kubernetes.io/zone` label the API server copies from the node onto the pod when it
+ * binds it (PodTopologyLabelsAdmission, KEP-4742). Envoy Gateway reads the same zone from an
+ * annotation its own admission webhook (topology injector) writes at binding; egts runs no
+ * webhook. Without the label the variable is empty and the proxy has no zone: zone-aware routing
+ * then does not apply.
+ */
+const podZoneEnv = {
+  name: ZONE_VARIABLE,
+  valueFrom: { fieldRef: { fieldPath: "metadata.labels['topology.kubernetes.io/zone']" } },
+};
+const podZoneArgs = ['--service-zone', `$(${ZONE_VARIABLE})`];
 
 const CERTS_DIR = '/certs';
 const CONFIG_DIR = '/config';
@@ -167,6 +184,7 @@ export const kubernetesObjects = (
       proxy.envoyProxy,
       proxy.metricSinks && sinkTargets(proxy.metricSinks, 'cluster'),
     ),
+    ...(options.zoneAware ? { localClusterOverXds: true } : {}),
   });
   // EnvoyProxy bootstrap; a patch that does not apply throws (the caller keeps the old objects).
   // A result Envoy refuses fails the new pods' readiness: the rollout keeps the old ones serving.
@@ -236,6 +254,7 @@ export const kubernetesObjects = (
                     ...(typeof proxy.envoyProxy?.concurrency === 'number'
                       ? ['--concurrency', String(proxy.envoyProxy.concurrency)]
                       : []),
+                    ...(options.zoneAware ? podZoneArgs : []),
                     ...extraArgs(proxy.envoyProxy),
                   ],
                   ports: unique.map((p) => ({
@@ -252,7 +271,9 @@ export const kubernetesObjects = (
                     successThreshold: 1,
                     failureThreshold: 1,
                   },
-                  ...(Array.isArray(container.env) ? { env: amendByName([], container.env) } : {}),
+                  ...(options.zoneAware || Array.isArray(container.env)
+                    ? { env: amendByName(options.zoneAware ? [podZoneEnv] : [], container.env) }
+                    : {}),
                   ...containerExtras(container),
                   volumeMounts: amendByName(
                     [

@@ -51,6 +51,10 @@ export interface LaunchSpec {
    * apply (then `bootstrap` is the generated one and the proxy is not started with it).
    */
   readonly overridden?: true | string;
+  /** EnvoyProxy `provider.host.envoyVersion`: the Envoy release the fleet asks for. */
+  readonly envoyVersion?: string;
+  /** That release's binary, when it is not the default Envoy (envoyVersions.ts). */
+  readonly envoyPath?: string;
   /**
    * Serve the proxy's Prometheus metrics on a port of their own (unless the EnvoyProxy disables
    * them), with these settings (compression): see withHostMetrics.
@@ -144,7 +148,7 @@ export class ProxyProcess {
         : spec.bootstrap,
       adminPort: this.#adminPort,
       logLevel: spec.logLevel,
-      envoyPath: this.#settings.envoyPath,
+      envoyPath: this.spec.envoyPath ?? this.#settings.envoyPath,
       ...(spec.concurrency === undefined ? {} : { concurrency: spec.concurrency }),
       args: [
         ...(spec.componentLogLevels === undefined
@@ -217,7 +221,8 @@ export class ProxyProcess {
     this.#metricsPort = undefined;
     void this.#findMetricsPort(handle);
     this.#startedAt = performance.now();
-    const { stateDir, ownerPid, orphanGraceMs, drainMs, envoyPath } = this.#settings;
+    const { stateDir, ownerPid, orphanGraceMs, drainMs } = this.#settings;
+    const envoyPath = this.spec.envoyPath ?? this.#settings.envoyPath;
     const watchdogPid = startWatchdog({
       envoyPid: handle.pid,
       ownerPid,

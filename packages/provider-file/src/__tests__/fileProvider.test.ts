@@ -121,6 +121,30 @@ describe('createFileProvider', () => {
     expect(recorder!.snapshots).toHaveLength(2);
   });
 
+  it('reads a large file in chunks and many files side by side: same resources, problems and lines', async () => {
+    // 1,500 routes (about 260 KiB: several 64 KiB chunks), every 500th with a bad hostname, and
+    // 40 small files after it: the snapshot is in file order, each problem on its document's line.
+    const big = Array.from({ length: 1500 }, (_, i) =>
+      route(`r${i}`, i % 500 === 499 ? 'Bad_Host' : `r${i}.example.com`),
+    ).join('---\n');
+    writeFileSync(join(dir, 'big.yaml'), big);
+    for (let i = 0; i < 40; i++)
+      writeFileSync(
+        join(dir, `small-${String(i).padStart(2, '0')}.yaml`),
+        route(`s${i}`, 's.example.com'),
+      );
+    const snapshot = await start();
+    const names = snapshot.resources.httpRoutes.map((r) => r.metadata.name);
+    expect(names).toEqual([
+      ...Array.from({ length: 1500 }, (_, i) => `r${i}`).filter((_, i) => i % 500 !== 499),
+      ...Array.from({ length: 40 }, (_, i) => `s${i}`),
+    ]);
+    const lines = route('x', 'x').split('\n').length; // a route's lines and its marker's
+    expect(errors(snapshot).map((p) => [p.document, p.line, p.name])).toEqual(
+      [499, 999, 1499].map((i) => [i + 1, i * lines + 6, `r${i}`]), // line 6: hostnames
+    );
+  });
+
   it('turns a burst of writes into one snapshot of the final content', async () => {
     writeFileSync(join(dir, 'a.yaml'), route('a', 'v0.example.com'));
     await start([dir], 250);

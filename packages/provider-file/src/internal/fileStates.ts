@@ -1,18 +1,19 @@
-// Per-file memory of the provider: the text last read and the resources last read without an
-// error, so that a broken file keeps contributing its last good content.
+// Per-file memory of the provider: a digest of the content last read and the resources last read
+// without an error, so that a broken file keeps contributing its last good content.
+import { createHash } from 'node:crypto';
 import {
   createDocumentCache,
   type DecodeOptions,
   type DocumentCache,
   type Problem,
-  parseResourceFile,
   refuses,
   type SourcedResource,
+  streamResourceFile,
 } from '@egts/api';
 
 interface FileState {
-  /** Text last parsed (a read error is kept as undefined text). */
-  text: string | undefined;
+  /** Digest of the content last parsed (undefined after a read error). */
+  digest: string | undefined;
   /** Resources the file contributes now. */
   resources: SourcedResource[];
   /** Problems of the last read. */
@@ -35,19 +36,31 @@ export class FileStates {
   }
 
   /**
-   * Records a file's current text. Good text replaces what the file contributes; text with any
-   * error problem keeps the last good resources, or, if the file never read cleanly, contributes
-   * what did decode. Unchanged text costs nothing.
+   * Reads a file's current content, decoding its documents as the bytes arrive (`read` gives
+   * them; it is called again for a file with a YAML directive). Good content replaces what the
+   * file contributes; content with any error problem keeps the last good resources, or, if the
+   * file never read cleanly, contributes what did decode. Unchanged content changes nothing:
+   * its documents come from the cache and the state it had stays, objects and all. A read that
+   * throws leaves the state as it was.
    */
-  update(file: string, text: string): void {
+  async read(file: string, read: () => AsyncIterable<Uint8Array>): Promise<void> {
     const previous = this.#files.get(file);
-    if (previous?.text === text) return;
     const documents = previous?.documents ?? createDocumentCache();
-    const parsed = parseResourceFile(text, file, this.#decode, documents);
+    let hash = createHash('sha256');
+    const hashed = async function* () {
+      hash = createHash('sha256');
+      for await (const chunk of read()) {
+        hash.update(chunk);
+        yield chunk;
+      }
+    };
+    const parsed = await streamResourceFile(hashed, file, this.#decode, documents);
+    const digest = hash.digest('base64');
+    if (previous?.digest === digest) return;
     const broken = hasError(parsed.problems);
     if (!broken) {
       this.#files.set(file, {
-        text,
+        digest,
         resources: parsed.resources,
         problems: parsed.problems,
         everGood: true,
@@ -57,7 +70,7 @@ export class FileStates {
     }
     const keep = previous?.everGood === true;
     this.#files.set(file, {
-      text,
+      digest,
       resources: keep ? previous.resources : parsed.resources,
       problems: keep ? [...parsed.problems, keptProblem(file)] : parsed.problems,
       everGood: keep,
@@ -69,7 +82,7 @@ export class FileStates {
   unreadable(file: string, message: string): void {
     const previous = this.#files.get(file);
     this.#files.set(file, {
-      text: undefined,
+      digest: undefined,
       resources: previous?.resources ?? [],
       problems: [{ severity: 'error', file, path: [], message: `cannot read: ${message}` }],
       everGood: previous?.everGood ?? false,

@@ -168,6 +168,21 @@ describe('RouteConfiguration versions', () => {
     expect(next?.version).not.toBe(served?.version);
   });
 
+  it('are content hashes: equal content in new objects, the same version; any change, another', () => {
+    const routes = Array.from({ length: 50 }, (_, i) => route(`/r${i}`, `c${i}`));
+    const versionOf = (c: RouteConfiguration) =>
+      createSnapshot({ routes: [c] })
+        .resources(TypeUrl.RouteConfiguration)
+        .get(c.name)?.version;
+    const first = versionOf(config(routes));
+    // New VirtualHost and Route objects (their hashes are cached per object), same content.
+    const rebuilt = config(Array.from({ length: 50 }, (_, i) => route(`/r${i}`, `c${i}`)));
+    expect(versionOf(rebuilt)).toBe(first);
+    // A change outside the virtual hosts (the part hashed as bytes), and one inside one.
+    expect(versionOf({ ...config(routes), validateClusters: true })).not.toBe(first);
+    expect(versionOf(config([...routes.slice(1), routes[0]!]))).not.toBe(first);
+  });
+
   it('encode an empty configuration as the codec does', () => {
     const empty = RouteConfiguration.fromPartial({ name: 'empty' });
     const served = createSnapshot({ routes: [empty] })

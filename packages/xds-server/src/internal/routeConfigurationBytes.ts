@@ -5,6 +5,10 @@
 // The bytes equal RouteConfiguration.encode's: protobuf encodes a message as the concatenation of
 // its fields, and the generated encoders write `name`, `domains` and then `routes` (VirtualHost),
 // and `name` then `virtual_hosts` (RouteConfiguration) before any other field; the tests pin it.
+// The content hash is made the same way, from each VirtualHost's digest: hashing the whole
+// encoding (hundreds of KiB at thousands of routes) again on every route change cost more than
+// encoding the changed host.
+import { createHash } from 'node:crypto';
 import { Route, RouteConfiguration, VirtualHost } from '@egts/envoy-api';
 
 /** Tags of the length-delimited fields spliced in: VirtualHost.routes (3), RouteConfiguration.virtual_hosts (2). */
@@ -64,27 +68,52 @@ const varint = (tag: number, value: number): Uint8Array => {
   return Uint8Array.from(bytes);
 };
 
-const hostBytes = new WeakMap<VirtualHost, Uint8Array>();
+/** A VirtualHost's encoding and the SHA-256 of it. */
+interface EncodedHost {
+  readonly bytes: Uint8Array;
+  readonly digest: Buffer;
+}
 
-const encodedVirtualHost = (host: VirtualHost): Uint8Array => {
-  let bytes = hostBytes.get(host);
-  if (bytes === undefined) {
+const hosts = new WeakMap<VirtualHost, EncodedHost>();
+
+const encodedVirtualHost = (host: VirtualHost): EncodedHost => {
+  let encoded = hosts.get(host);
+  if (encoded === undefined) {
     const out = new Chunks();
     out.push(
       VirtualHost.encode({ ...EMPTY_HOST, name: host.name, domains: host.domains }).finish(),
     );
     for (const route of host.routes) out.field(ROUTES_TAG, encodedRoute(route));
     out.push(VirtualHost.encode({ ...host, name: '', domains: [], routes: [] }).finish());
-    bytes = out.concat();
-    hostBytes.set(host, bytes);
+    const bytes = out.concat();
+    encoded = { bytes, digest: createHash('sha256').update(bytes).digest() };
+    hosts.set(host, encoded);
   }
-  return bytes;
+  return encoded;
 };
 
-export const encodeRouteConfiguration = (config: RouteConfiguration): Uint8Array => {
+/**
+ * The encoding of `config`, and a content hash of it: SHA-256 over its bytes with each
+ * VirtualHost's bytes replaced by their SHA-256, so equal bytes give an equal version and a
+ * change anywhere gives another (short of a SHA-256 collision).
+ */
+export const encodeRouteConfiguration = (
+  config: RouteConfiguration,
+): { bytes: Uint8Array; version: string } => {
   const out = new Chunks();
-  out.push(RouteConfiguration.encode({ ...EMPTY_CONFIG, name: config.name }).finish());
-  for (const host of config.virtualHosts) out.field(VIRTUAL_HOSTS_TAG, encodedVirtualHost(host));
-  out.push(RouteConfiguration.encode({ ...config, name: '', virtualHosts: [] }).finish());
-  return out.concat();
+  const hash = createHash('sha256');
+  const head = RouteConfiguration.encode({ ...EMPTY_CONFIG, name: config.name }).finish();
+  out.push(head);
+  hash.update(head);
+  for (const host of config.virtualHosts) {
+    const { bytes, digest } = encodedVirtualHost(host);
+    const header = varint(VIRTUAL_HOSTS_TAG, bytes.length);
+    out.push(header);
+    out.push(bytes);
+    hash.update(header).update(digest);
+  }
+  const tail = RouteConfiguration.encode({ ...config, name: '', virtualHosts: [] }).finish();
+  out.push(tail);
+  hash.update(tail);
+  return { bytes: out.concat(), version: hash.digest('base64url').slice(0, 16) };
 };

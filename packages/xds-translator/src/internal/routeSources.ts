@@ -14,7 +14,11 @@ export const routeSources = (ir: XdsIR): ReadonlyMap<string, RouteSource> => {
   const addDestination = (destination: RouteDestination | undefined, source: RouteSource) => {
     if (destination === undefined) return;
     add(destination.name, source);
-    for (const setting of destination.settings) add(setting.name, source);
+    for (const setting of destination.settings) {
+      add(setting.name, source);
+      // A cluster routes share (EnvoyProxy mergeBackends): the first route reaching it.
+      if (setting.cluster !== undefined) add(setting.cluster, source);
+    }
   };
   for (const listener of ir.http) {
     for (const route of listener.routes) {

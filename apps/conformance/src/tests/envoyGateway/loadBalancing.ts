@@ -287,7 +287,7 @@ export const loadBalancingTests = (): ConformanceTest[] => [
   notApplied(
     'BackendUtilizationOutOfBandLoadBalancing',
     'load_balancing_backend_utilization_out_of_band.yaml',
-    'loadBalancer.backendUtilization.outOfBand is not applied by egts yet (the policy is Accepted=False, NotApplied): it needs an ORCA out-of-band gRPC stream to each endpoint',
+    "the policy's outOfBand.port (3001) is a container port every pod serves ORCA on, but this harness runs all pods on 127.0.0.1 with ports of their own, so one address cannot reach each pod's reporter; backendTrafficUtilization.integration checks out-of-band ORCA weighting through real Envoy",
   ),
   notApplied(
     'BackendUtilizationWeightedZones',

@@ -40,6 +40,8 @@ export interface ResolvedOptions {
   allowLoopbackBackends: boolean;
   /** Zone-aware routing cannot take effect (see TranslateOptions). */
   proxiesWithoutZone: boolean;
+  /** Where the fleets' proxy Services are, for their local clusters (see TranslateOptions). */
+  proxyLocality: { serviceNamespace: string } | undefined;
   /** EnvoyGateway extensionApis.enableEnvoyPatchPolicy (see TranslateOptions). */
   enableEnvoyPatchPolicy: boolean;
   /** EnvoyGateway extensionApis.enableBackend (see TranslateOptions). */
@@ -61,6 +63,14 @@ export interface GatewayClassContext {
    * are still translated, each also reporting InvalidParameters (Envoy Gateway).
    */
   parametersProblem?: string | undefined;
+}
+
+/** The object a backendRef names, and the port it names on it (absent on a Backend without one). */
+export interface SettingBackend {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly port?: number | undefined;
 }
 
 interface Named {
@@ -107,6 +117,11 @@ export class TranslatorContext {
   readonly routes: AnyRouteContext[] = [];
   /** Rule outcomes per route, in rule order, for IR building. */
   readonly routeOutcomes = new Map<AnyRouteContext, RuleOutcome[]>();
+  /**
+   * The backend each route destination setting reaches, by setting name (EnvoyProxy
+   * `mergeBackends` names shared clusters after it).
+   */
+  readonly settingBackends = new Map<string, SettingBackend>();
   backendTLSPolicies: BackendTLSPolicyContext[] = [];
   /** Where each SecurityPolicy applies and whether it is accepted there (processPolicies). */
   readonly securityPolicies: AppliedPolicy[] = [];

@@ -181,7 +181,13 @@ const patch = (
       const old = (originals[originals.length - 1] as Record<string | number, unknown>)[
         path[path.length - 1]!
       ] as DestinationSetting;
-      if (!isDeepStrictEqual({ ...old, endpoints: [] }, { ...next, endpoints: [] }))
+      // A shared cluster (`cluster`) is decided again on the whole IR (createTranslator).
+      if (
+        !isDeepStrictEqual(
+          { ...old, endpoints: [], cluster: undefined },
+          { ...next, endpoints: [], cluster: undefined },
+        )
+      )
         return undefined;
       if (isDeepStrictEqual(old.endpoints, next.endpoints)) continue;
       let child: unknown = next;
@@ -225,6 +231,11 @@ export function endpointsOnlyUpdate(
   }
   const services = changedServices(before.endpointSlices, next.endpointSlices);
   if (services.size === 0) return [...previous.xdsIR];
+  // A proxy Service's endpoints are its fleet's local cluster (proxyLocalCluster.ts), which no
+  // route names: translate it all.
+  const proxies = options?.proxyLocality?.serviceNamespace;
+  if (proxies !== undefined && [...services].some((s) => s.startsWith(`${proxies}/`)))
+    return undefined;
 
   const reduced: Resources = { ...next };
   let affected = 0;

@@ -39,9 +39,12 @@ import {
 } from '../policies/securityPolicyRoutes.js';
 import { expandStatName, withClusterStats } from '../policies/statNames.js';
 import { withTracing } from '../policies/tracingIR.js';
+import { withFields } from '../withFields.js';
 import { withBackendClientCertificate } from './backendClientCertificate.js';
 import type { ProxyFleet } from './fleets.js';
+import { withMergedBackends } from './mergeBackends.js';
 import { compareRouteOrder, compareRoutePrecedence, type RankedRoute } from './precedence.js';
+import { withLocalCluster } from './proxyLocalCluster.js';
 
 /**
  * The port Envoy listens on for a Gateway listener: below 1024 shifted by 10000 so proxies need no
@@ -119,7 +122,7 @@ function httpListener(
                       l.gateway.backendClientCertificate,
                       l.gateway.backendTLSDefaults,
                     ),
-                    source: { ...template.source, ruleIndex, matchIndex },
+                    source: withFields(template.source, { ruleIndex, matchIndex }),
                     ...(template.redirect ? { redirect: redirectFor(template.redirect, l) } : {}),
                   },
                   backendTraffic,
@@ -315,5 +318,14 @@ export function buildXdsIR(
     ? ctx.gatewayClasses.get(fleet.gatewayClass)?.envoyProxy
     : fleet.gateways[0]?.envoyProxy;
   const telemetry = withTracing(ctx, withAccessLog(ctx, ir, envoyProxy), envoyProxy, fleet);
-  return withEnvoyProxySettings(withClusterStats(ctx, telemetry, envoyProxy), envoyProxy);
+  // Last: whether routes share a backend's cluster depends on everything their clusters hold.
+  return withMergedBackends(
+    ctx,
+    withLocalCluster(
+      ctx,
+      withEnvoyProxySettings(withClusterStats(ctx, telemetry, envoyProxy), envoyProxy),
+      fleet,
+    ),
+    envoyProxy,
+  );
 }

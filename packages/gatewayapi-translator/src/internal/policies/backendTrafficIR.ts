@@ -152,6 +152,18 @@ function consistentHash(hash: Obj | undefined): ConsistentHash | undefined {
   });
 }
 
+/** `backendUtilization.outOfBand`: present (even empty) turns out-of-band reports on. */
+const outOfBand = (oob: Obj | undefined) =>
+  oob === undefined
+    ? undefined
+    : {
+        ...defined({
+          reportingPeriodMs: ms(oob.reportingPeriod),
+          port: int(oob.port),
+          authority: str(oob.authority),
+        }),
+      };
+
 function backendUtilization(bu: Obj | undefined): LoadBalancer['backendUtilization'] {
   const metricNames = Array.isArray(bu?.metricNamesForComputingUtilization)
     ? (bu.metricNamesForComputingUtilization as unknown[]).filter(
@@ -166,6 +178,7 @@ function backendUtilization(bu: Obj | undefined): LoadBalancer['backendUtilizati
       errorUtilizationPenaltyPercent: int(bu?.errorUtilizationPenaltyPercent),
       metricNamesForComputingUtilization: metricNames.length > 0 ? metricNames : undefined,
       keepResponseHeaders: bool(bu?.keepResponseHeaders),
+      outOfBand: outOfBand(obj(bu?.outOfBand)),
     }) ?? {}
   );
 }

@@ -16,6 +16,7 @@ import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { withServiceRouting } from '../routes/serviceRouting.js';
 import { nsName } from '../types.js';
+import { copyToExtend } from '../withFields.js';
 import { inlineResponseBodies } from './backendTrafficFilters.js';
 import {
   type BackendTraffic,
@@ -82,7 +83,23 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
   }
   // One IR per policy combination, so the routes it reaches share their objects.
   const memo = new Map<string, EffectiveTraffic>();
-  const effective = (policies: AppliedPolicy[]): EffectiveTraffic => {
+  // Asked for every rule on every listener: a combination seen before is found by its policies'
+  // objects, without building its key.
+  const seen = new Map<AppliedPolicy, Map<AppliedPolicy | undefined, EffectiveTraffic>>();
+  const effective = (specific: AppliedPolicy, broader?: AppliedPolicy): EffectiveTraffic => {
+    let byBroader = seen.get(specific);
+    if (byBroader === undefined) {
+      byBroader = new Map();
+      seen.set(specific, byBroader);
+    }
+    let found = byBroader.get(broader);
+    if (found === undefined) {
+      found = combined(broader ? [broader, specific] : [specific]);
+      byBroader.set(broader, found);
+    }
+    return found;
+  };
+  const combined = (policies: AppliedPolicy[]): EffectiveTraffic => {
     const key = policies.map(nameOf).join('+');
     let found = memo.get(key);
     if (found === undefined) {
@@ -125,9 +142,9 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
         byScope.get(listener) ??
         (listener.listenerSet ? byScope.get(listener.listenerSet) : undefined) ??
         byScope.get(listener.gateway);
-      if (specific === undefined) return broader && effective([broader]);
+      if (specific === undefined) return broader && effective(broader);
       const merges = (specific.policy.spec as { mergeType?: string }).mergeType !== undefined;
-      return effective(merges && broader ? [broader, specific] : [specific]);
+      return effective(specific, merges ? broader : undefined);
     },
   };
 }
@@ -188,7 +205,7 @@ export function withBackendTraffic(
     return { ...rest, directResponse: { statusCode: 500 } };
   }
   const { route } = effective.traffic;
-  const out: HTTPRouteIR = { ...ir };
+  const out: HTTPRouteIR = copyToExtend(ir);
   if (ir.destination) out.destination = destination(ir.destination);
   if (route.retry) out.retry = route.retry;
   if (route.localRateLimit) out.localRateLimit = route.localRateLimit;

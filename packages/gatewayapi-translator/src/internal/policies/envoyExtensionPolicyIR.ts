@@ -18,6 +18,7 @@ import { readCABundle } from '../caCertificates.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { secretValue } from '../listeners/certificates.js';
 import { nsName } from '../types.js';
+import { withFields } from '../withFields.js';
 import { moduleConfig, registeredModule } from './dynamicModules.js';
 import type { PolicyScope } from './policyScope.js';
 import { policySettings } from './policySettings.js';
@@ -366,11 +367,11 @@ export function withExtensionPolicy(
   const onto = effective?.mergedOnto;
   if (accepted(onto)) {
     const merged = mergedExtensions(ctx, applied, onto);
-    return merged ? { ...ir, extensions: merged } : ir;
+    return merged ? withFields(ir, { extensions: merged }) : ir;
   }
   const { namespace = 'default', name } = applied.policy.metadata;
   const extensions = ctx.envoyExtensionPolicyIR.get(
     `${namespace}/${name}|${applied.scope.gateway.key}`,
   );
-  return extensions ? { ...ir, extensions } : ir;
+  return extensions ? withFields(ir, { extensions }) : ir;
 }

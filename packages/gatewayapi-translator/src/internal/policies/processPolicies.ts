@@ -205,21 +205,14 @@ function processKind(
     for (const policy of sorted) {
       const status = statuses.get(policy) as PolicyStatus;
       const notApplied = notAppliedOf.get(policy) ?? [];
-      const warnings: PolicyWarning[] = [
-        ...(!policy.spec.targetRefs?.length && policy.spec.targetRef
-          ? [
-              {
-                reason: 'DeprecatedField',
-                message: 'spec.targetRef is deprecated, use spec.targetRefs.',
-              },
-            ]
-          : []),
-        ...(warn?.(policy.spec as Obj) ?? []),
-      ];
-      for (const { target, resolved: all } of targets.get(policy) ?? []) {
-        const resolved = all.filter((r) => r.scope.level === level);
-        const conflicted = resolved.length > 0 && claimed.has(resolved[0]?.claim ?? '');
+      for (const { target, resolved } of targets.get(policy) ?? []) {
+        // A target's resolved scopes all make the same claim: the first at this level tells
+        // whether an older policy holds it already.
+        const first = resolved.find((r) => r.scope.level === level);
+        if (first === undefined) continue;
+        const conflicted = claimed.has(first.claim);
         for (const r of resolved) {
+          if (r.scope.level !== level) continue;
           claimed.add(r.claim);
           const key = JSON.stringify(r.ref);
           const existing = status.ancestors.find((a) => JSON.stringify(a.ancestorRef) === key);
@@ -278,6 +271,17 @@ function processKind(
                 ),
               );
             else conditions.set('Accepted', 'True', 'Accepted', 'Policy has been accepted.');
+            const warnings: PolicyWarning[] = [
+              ...(!policy.spec.targetRefs?.length && policy.spec.targetRef
+                ? [
+                    {
+                      reason: 'DeprecatedField',
+                      message: 'spec.targetRef is deprecated, use spec.targetRefs.',
+                    },
+                  ]
+                : []),
+              ...(warn?.(policy.spec as Obj) ?? []),
+            ];
             // Warnings of one reason keep it; different reasons are reported together as
             // Warnings (Envoy Gateway).
             const reasons = [...new Set(warnings.map((w) => w.reason))];

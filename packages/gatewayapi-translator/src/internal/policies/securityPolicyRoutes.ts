@@ -12,6 +12,7 @@ import type { ListenerContext } from '../context/listenerContext.js';
 import type { ListenerSetContext } from '../context/listenerSetContext.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
+import { withFields } from '../withFields.js';
 import { specificPolicy } from './policyScope.js';
 import { policySettings } from './policySettings.js';
 import type { AppliedPolicy } from './processPolicies.js';
@@ -135,11 +136,10 @@ export function withSecurityPolicy(
     return { ...rest, directResponse: { statusCode: 500 } };
   }
   if (!built?.security && !built?.cors) return ir;
-  return {
-    ...ir,
-    ...(built.security ? { security: built.security } : {}),
-    ...(built.cors && !ir.cors ? { cors: built.cors } : {}),
-  };
+  const fields: Pick<HTTPRouteIR, 'security' | 'cors'> = {};
+  if (built.security) fields.security = built.security;
+  if (built.cors && !ir.cors) fields.cors = built.cors;
+  return withFields(ir, fields);
 }
 
 /**

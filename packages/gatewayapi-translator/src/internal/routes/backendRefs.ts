@@ -3,6 +3,7 @@
 // EndpointSlices. Returns typed errors; routeConditions.ts turns them into ResolvedRefs.
 import type { DestinationSetting, Endpoint } from '@egts/ir';
 import type { TranslatorContext } from '../context/translatorContext.js';
+import { sortInPlace } from '../ordering.js';
 import { backendProblem } from '../policies/processBackends.js';
 import { isReferenceAllowed } from '../referenceGrants.js';
 import { RouteStatusError, unresolvedRef } from '../status/statusError.js';
@@ -58,8 +59,11 @@ function appProtocolOf(appProtocol: string | undefined, fallback: AppProtocol): 
   return fallback;
 }
 
+const byHostThenPort = (a: Endpoint, b: Endpoint) =>
+  a.host < b.host ? -1 : a.host > b.host ? 1 : a.port - b.port;
+
 function sortEndpoints(endpoints: Endpoint[]): Endpoint[] {
-  return endpoints.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.port - b.port));
+  return sortInPlace(endpoints, byHostThenPort);
 }
 
 /**
@@ -67,7 +71,7 @@ function sortEndpoints(endpoints: Endpoint[]): Endpoint[] {
  * Service port's name and protocol; serving endpoints only (ready, when serving/terminating are
  * unknown), terminating ones kept but marked for draining.
  */
-function sliceEndpoints(
+export function sliceEndpoints(
   ctx: TranslatorContext,
   key: string,
   servicePort: { name?: string | undefined; protocol?: string | undefined },

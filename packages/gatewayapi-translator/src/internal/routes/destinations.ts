@@ -140,6 +140,14 @@ export function buildDestination(
     if ('noEndpoints' in resolved && resolved.noEndpoints) outcome.noEndpoints = true;
     if ('setting' in resolved && resolved.setting && !resolved.error) {
       settings.push(resolved.setting);
+      if (!custom) {
+        ctx.settingBackends.set(settingName, {
+          kind: ref.kind ?? 'Service',
+          namespace: ref.namespace || route.namespace,
+          name: ref.name,
+          port: ref.port ?? undefined,
+        });
+      }
       resolvedCount += 1;
     } else invalidWeight += ref.weight ?? 1;
   });

@@ -28,7 +28,11 @@ export function backendEndpoints(backend: Backend): { endpoints: Endpoint[]; kin
   const endpoints: Endpoint[] = [];
   const kinds = new Set<string>();
   for (const ep of backend.spec.endpoints ?? []) {
-    const extra = ep.hostname ? { hostname: ep.hostname } : {};
+    // `zone`: the endpoint's locality, for zone-aware routing (as an EndpointSlice zone).
+    const extra = {
+      ...(ep.hostname ? { hostname: ep.hostname } : {}),
+      ...(ep.zone ? { zone: ep.zone } : {}),
+    };
     if (ep.fqdn) {
       kinds.add('FQDN');
       endpoints.push({ host: ep.fqdn.hostname, port: ep.fqdn.port, ready: true, ...extra });
@@ -151,9 +155,15 @@ export function backendTLS(
   if (policy) return { ...policy, ...extra };
   const namespace = backend.metadata.namespace ?? 'default';
   return {
-    // Without a fixed SNI Envoy Gateway sends the request's Host (auto SNI).
+    // Without a fixed SNI Envoy Gateway sends the request's Host (auto SNI), or with
+    // autoSNIFromEndpointHostname the hostname of the endpoint connected to (auto_host_sni:
+    // Envoy prefers auto_sni when both are set, so only one is).
     sni: tls.sni ?? '',
-    ...(tls.sni ? {} : { autoSni: true }),
+    ...(tls.sni
+      ? {}
+      : tls.autoSNIFromEndpointHostname === true
+        ? { autoHostSni: true }
+        : { autoSni: true }),
     ...(ca ? { caCertificate: ca } : {}),
     useSystemTrustStore: ca === undefined && tls.wellKnownCACertificates === 'System',
     subjectAltNames: [],

@@ -13,7 +13,7 @@ import { buildDestination, customBackendObjects } from './destinations.js';
 import { processHTTPFilters } from './httpFilters.js';
 import { re2Error } from './re2.js';
 import { routeAnnotations } from './routeAnnotations.js';
-import { emptyOutcome, failClosed, type RuleOutcome } from './ruleOutcome.js';
+import { emptyOutcome, failClosed, matchTemplate, type RuleOutcome } from './ruleOutcome.js';
 
 const GRPC_FILTERS = new Set([
   'RequestHeaderModifier',
@@ -141,16 +141,10 @@ export function processGRPCRouteRule(
   }
   for (const c of converted) {
     if (!c.matches) continue;
-    const template: RuleOutcome['httpRoutes'][number] = {
-      ...c.matches,
-      addRequestHeaders: filters.requestHeaders.add,
-      removeRequestHeaders: filters.requestHeaders.remove,
-      addResponseHeaders: filters.responseHeaders.add,
-      removeResponseHeaders: filters.responseHeaders.remove,
-      mirrors: filters.mirrors,
+    const template = matchTemplate(c.matches, c.matches.headerMatches, filters, {
       grpc: true,
-      source: { ...source },
-    };
+      source,
+    });
     // Envoy Gateway appends the rule's custom backend objects to its extension filters'.
     const extensionRefs = [
       ...(filters.extensionRefs ?? []),

@@ -24,6 +24,7 @@ import {
   emptyOutcome,
   failClosed,
   type HTTPRouteTemplate,
+  matchTemplate,
   type RuleOutcome,
 } from './ruleOutcome.js';
 
@@ -246,24 +247,13 @@ export function processHTTPRouteRule(
 
   // An HTTPRouteFilter's matches AND the rule's: each pair becomes a route (filterMatches.ts).
   const matchSets = converted.flatMap((c) =>
-    !c.matches
-      ? []
-      : (filters.extraMatches ?? [[]]).map((extra) => ({
-          ...c.matches!,
-          headerMatches: [...c.matches!.headerMatches, ...extra],
-        })),
+    !c.matches ? [] : (filters.extraMatches ?? [[]]).map((extra) => ({ match: c.matches!, extra })),
   );
-  for (const matchSet of matchSets) {
-    const template: HTTPRouteTemplate = {
-      ...matchSet,
-      addRequestHeaders: filters.requestHeaders.add,
-      removeRequestHeaders: filters.requestHeaders.remove,
-      addResponseHeaders: filters.responseHeaders.add,
-      removeResponseHeaders: filters.responseHeaders.remove,
-      mirrors: filters.mirrors,
+  for (const { match, extra } of matchSets) {
+    const template = matchTemplate(match, [...match.headerMatches, ...extra], filters, {
       grpc: false,
-      source: { ...source },
-    };
+      source,
+    });
     if (filters.redirect) template.redirect = filters.redirect;
     if (filters.urlRewrite) template.urlRewrite = filters.urlRewrite;
     if (filters.cors) template.cors = filters.cors;

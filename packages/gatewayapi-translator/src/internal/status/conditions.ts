@@ -1,5 +1,6 @@
 // Ordered sets of status conditions. Setting a type again replaces it, so the last writer wins,
 // as in Kubernetes meta.SetStatusCondition.
+import { sortInPlace } from '../ordering.js';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
@@ -55,6 +56,9 @@ export class Conditions {
 
   /** Conditions sorted by type, so output never depends on the order checks ran in. */
   toArray(): StatusCondition[] {
-    return [...this.#items].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+    return sortInPlace([...this.#items], byType);
   }
 }
+
+const byType = (a: StatusCondition, b: StatusCondition) =>
+  a.type < b.type ? -1 : a.type > b.type ? 1 : 0;

@@ -85,7 +85,15 @@ const sameTraffic = (a: ClusterTraffic, b: ClusterTraffic): boolean =>
 const commonHttpOptions = (traffic: ClusterTraffic) => {
   const t = traffic.timeouts;
   const perConnection = traffic.circuitBreaker?.maxRequestsPerConnection;
-  const options = {
+  // Most clusters set none of them: nothing built (this runs for every HTTP cluster).
+  if (
+    t?.idleMs === undefined &&
+    t?.maxConnectionDurationMs === undefined &&
+    t?.maxStreamDurationMs === undefined &&
+    perConnection === undefined
+  )
+    return undefined;
+  return {
     ...(t?.idleMs === undefined ? {} : { idleTimeout: durationMs(t.idleMs) }),
     ...(t?.maxConnectionDurationMs === undefined
       ? {}
@@ -95,7 +103,6 @@ const commonHttpOptions = (traffic: ClusterTraffic) => {
       : { maxStreamDuration: durationMs(t.maxStreamDurationMs) }),
     ...(perConnection === undefined ? {} : { maxRequestsPerConnection: perConnection }),
   };
-  return Object.keys(options).length === 0 ? undefined : options;
 };
 
 /**
@@ -301,12 +308,13 @@ const localities = (
   );
   return zones.map((zone) =>
     LocalityLbEndpoints.fromPartial({
-      ...(zone === undefined ? {} : { locality: { zone } }),
-      ...optionalWeight(zoneWeight(zoneAware, zone)),
+      // A field first: an object literal opening with a spread gets a hidden class of its own.
       lbEndpoints: lbEndpoints(
         setting.endpoints.filter((endpoint) => endpoint.zone === zone),
         healthCheckPort,
       ),
+      ...(zone === undefined ? {} : { locality: { zone } }),
+      ...optionalWeight(zoneWeight(zoneAware, zone)),
     }),
   );
 };
@@ -393,7 +401,7 @@ const buildCluster = (
   const cluster = Cluster.fromPartial({
     name,
     ...discovery,
-    ...clusterTraffic(traffic, settings.length > 1),
+    ...clusterTraffic(traffic, name, settings.length > 1),
     // The dynamic forward proxy picks its hosts itself.
     ...(dynamic ? { lbPolicy: Cluster_LbPolicy.CLUSTER_PROVIDED } : {}),
     ...(dns ? dnsSettings(traffic.dns) : {}),

@@ -185,7 +185,14 @@ const healthCheckEventLog = (log: NonNullable<ActiveHealthCheck['eventLog']>) =>
   ...(log.successes ? { alwaysLogHealthCheckSuccess: true } : {}),
 });
 
-function activeHealthCheck(active: ActiveHealthCheck) {
+/**
+ * The :authority of gRPC checks: the cluster's name, as Envoy sends by default, but
+ * percent-encoded, since egts's names hold `/`, which is no authority character (RFC 3986 section
+ * 3.2.2): nghttp2-based servers (Node's grpc-js among them) reset such a stream (envoy#3297).
+ */
+const grpcAuthority = (clusterName: string) => encodeURIComponent(clusterName);
+
+function activeHealthCheck(active: ActiveHealthCheck, clusterName: string) {
   const common = {
     timeout: durationMs(active.timeoutMs),
     interval: durationMs(active.intervalMs),
@@ -228,14 +235,17 @@ function activeHealthCheck(active: ActiveHealthCheck) {
   }
   return {
     ...common,
-    grpcHealthCheck: { serviceName: active.grpc?.service ?? '' },
+    grpcHealthCheck: {
+      serviceName: active.grpc?.service ?? '',
+      authority: grpcAuthority(clusterName),
+    },
   };
 }
 
-function healthChecks(hc: RouteDestination['healthCheck']): Fields {
+function healthChecks(hc: RouteDestination['healthCheck'], clusterName: string): Fields {
   const passive = hc?.passive;
   return {
-    ...(hc?.active ? { healthChecks: [activeHealthCheck(hc.active)] } : {}),
+    ...(hc?.active ? { healthChecks: [activeHealthCheck(hc.active, clusterName)] } : {}),
     ...(passive
       ? {
           outlierDetection: {
@@ -296,16 +306,19 @@ export function dnsSettings(dns: RouteDestination['dns']): Partial<Cluster> {
   });
 }
 
-/** The cluster fields a route's traffic settings give. */
+/** The cluster fields a route's traffic settings give the cluster `name`. */
 export function clusterTraffic(
   traffic: Partial<RouteDestination>,
+  name: string,
   grouped = false,
 ): Partial<Cluster> {
   const keepalive = traffic.tcpKeepalive;
   return asCluster({
-    ...loadBalancer(traffic.loadBalancer, grouped),
-    ...healthChecks(traffic.healthCheck),
+    // A field first, not a spread: V8 gives each object literal that opens with a spread a
+    // hidden class of its own (one per cluster), and Cluster.fromPartial's reads go megamorphic.
     connectTimeout: durationMs(traffic.timeouts?.connectMs ?? CONNECT_TIMEOUT_MS),
+    ...loadBalancer(traffic.loadBalancer, grouped),
+    ...healthChecks(traffic.healthCheck, name),
     // EnvoyProxy metrics.clusterStatName (#19): stats under this name instead of the cluster's.
     ...(traffic.statName === undefined ? {} : { altStatName: traffic.statName }),
     ...(traffic.trackStats === undefined

@@ -12,6 +12,8 @@ export type DestinationTarget =
       readonly clusters: readonly { name: string; weight: number; setting: DestinationSetting }[];
       /** Share (by weight) of invalid backendRefs, which must not reach any cluster. */
       readonly invalidWeight: number;
+      /** Some clusters are shared with other routes (EnvoyProxy `mergeBackends`). */
+      readonly shared?: boolean;
     }
   /** No backend may take traffic (none valid, or every weight 0). */
   | { readonly kind: 'none' };
@@ -38,6 +40,9 @@ export const addDestination = (
   if (live.length === 0) return { kind: 'none' };
   const perBackendHeaders = live.some(hasBackendFilters);
   const invalidWeight = destination.invalidWeight ?? 0;
+  if (live.some((setting) => setting.cluster !== undefined)) {
+    return sharedClusters(destination, live, perBackendHeaders, invalidWeight, out);
+  }
   // Fallback backends (a priority) need one cluster, where priorities live (Envoy Gateway too).
   if (options.single === true || live.some((setting) => (setting.priority ?? 0) > 0)) {
     // One cluster: invalid backendRefs' share is a locality without endpoints, which drops it.
@@ -65,6 +70,30 @@ export const addDestination = (
     clusters: live.map((setting) => ({ name: setting.name, weight: setting.weight, setting })),
     invalidWeight,
   };
+};
+
+/**
+ * A destination whose backends share clusters with other routes (EnvoyProxy `mergeBackends`):
+ * each backend is a cluster of its own, under its shared name (`cluster`) or, not shared, under
+ * its setting's name; the gatewayapi-translator gives a shared name only to backends whose every
+ * route builds the same cluster, so whichever route adds it first adds what all would.
+ */
+const sharedClusters = (
+  destination: RouteDestination,
+  live: readonly DestinationSetting[],
+  perBackendHeaders: boolean,
+  invalidWeight: number,
+  out: ResourceSet,
+): DestinationTarget => {
+  const clusters = live.map((setting) => {
+    const name = setting.cluster ?? setting.name;
+    addCluster(name, [setting], out, destination);
+    return { name, weight: setting.weight, setting };
+  });
+  const [only] = clusters;
+  if (only !== undefined && clusters.length === 1 && !perBackendHeaders && invalidWeight === 0)
+    return { kind: 'cluster', cluster: only.name };
+  return { kind: 'weighted', clusters, invalidWeight, shared: true };
 };
 
 /** A cluster with no endpoints under the destination's name: for TCP/UDP routes without backends. */

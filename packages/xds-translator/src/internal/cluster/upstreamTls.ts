@@ -27,11 +27,11 @@ const TLS_VERSIONS = {
 
 const validationContext = (tls: UpstreamTLS): CertificateValidationContext => {
   // GEP-1897: with no subjectAltNames the certificate must match the SNI hostname; with auto
-  // SNI Envoy checks it against the Host it sent (auto_san_validation).
+  // SNI Envoy checks it against the name it sent (auto_san_validation, auto_sni_san_validation).
   const sans =
     tls.subjectAltNames.length > 0
       ? tls.subjectAltNames
-      : tls.autoSni
+      : tls.autoSni || tls.autoHostSni
         ? []
         : [{ type: 'Hostname' as const, value: tls.sni }];
   return CertificateValidationContext.fromPartial({
@@ -70,6 +70,10 @@ export const upstreamTlsSocket = (
   if (client !== undefined) out.addSecret(certificateSecret(client));
   const context = UpstreamTlsContext.fromPartial({
     ...(tls.sni === '' ? {} : { sni: tls.sni }),
+    // autoSNIFromEndpointHostname: SNI from the endpoint's hostname (its DNS name, or the
+    // hostname an IP endpoint carries), the certificate checked against it unless verification
+    // is off.
+    ...(tls.autoHostSni ? { autoHostSni: true, autoSniSanValidation: !skip } : {}),
     commonTlsContext: {
       alpnProtocols: tls.alpnProtocols ?? alpnProtocols,
       tlsParams: {

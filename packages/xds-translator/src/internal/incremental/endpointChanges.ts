@@ -79,6 +79,8 @@ const sameListeners = <L extends object, R>(
  */
 export const endpointChanges = (previous: XdsIR, next: XdsIR): EndpointChanges | undefined => {
   if (previous.name !== next.name) return undefined;
+  // The fleet's own endpoints (its local cluster): translated again in full.
+  if (!isDeepStrictEqual(previous.localCluster, next.localCluster)) return undefined;
   const moved = new Set<string>();
   const http: HTTPRouteIR[] = [];
   const tcp: TCPRouteIR[] = [];

@@ -54,7 +54,10 @@ const movedClusters = (partial: XdsIR, moved: ReadonlySet<string>): Set<string> 
   for (const destination of destinationsOf(partial)) {
     if (!destination.settings.some((setting) => moved.has(setting.name))) continue;
     names.add(destination.name);
-    for (const setting of destination.settings) names.add(setting.name);
+    for (const setting of destination.settings) {
+      names.add(setting.name);
+      if (setting.cluster !== undefined) names.add(setting.cluster);
+    }
   }
   return names;
 };

@@ -54,34 +54,47 @@ const action = (route: HTTPRouteIR, out: ResourceSet): Partial<Route> => {
   return { route: routeAction(route, target, out) };
 };
 
+/** The filters with a per-route config: the others are not asked for each route. */
+const PER_ROUTE_FILTERS = HTTP_FILTERS.filter((filter) => filter.patchRoute !== undefined);
+
 const perFilterConfig = (route: HTTPRouteIR): Record<string, Any> => {
   const config: Record<string, Any> = {};
-  for (const filter of HTTP_FILTERS) Object.assign(config, filter.patchRoute?.(route));
+  for (const filter of PER_ROUTE_FILTERS) {
+    const entries = filter.patchRoute!(route);
+    if (entries !== undefined) Object.assign(config, entries);
+  }
   return config;
 };
 
-export const buildRoute = (route: HTTPRouteIR, out: ResourceSet): Route =>
-  Route.fromPartial({
+export const buildRoute = (route: HTTPRouteIR, out: ResourceSet): Route => {
+  const { route: forward, ...otherAction } = action(route, out);
+  const built = Route.fromPartial({
     name: route.name,
-    match: routeMatch(route),
-    ...action(route, out),
-    requestHeadersToAdd: headersToAdd(route.addRequestHeaders),
-    requestHeadersToRemove: headersToRemove([
-      ...route.removeRequestHeaders,
-      ...geoHeadersToRemove(route),
-    ]),
-    responseHeadersToAdd: headersToAdd(route.addResponseHeaders),
-    responseHeadersToRemove: [
-      ...headersToRemove(route.removeResponseHeaders),
-      // BackendUtilization's ORCA load reports stay between the endpoints and Envoy.
-      ...(route.destination?.loadBalancer?.type === 'BackendUtilization' &&
-      route.destination.loadBalancer.backendUtilization?.keepResponseHeaders !== true
-        ? ORCA_HEADERS
-        : []),
-    ],
-    typedPerFilterConfig: perFilterConfig(route),
-    ...routeMetadata(route),
+    ...otherAction,
     ...(route.tracing ? { tracing: routeTracing(route.tracing) } : {}),
     // BackendTrafficPolicy metrics.routeStatName: the route's own stats (vhost.<host>.route.<prefix>.*).
     ...(route.statName === undefined ? {} : { statPrefix: route.statName }),
   });
+  // Complete messages are placed as they are: Route.fromPartial copies every message it is
+  // given field by field, and copying the match, the forwarding action, the metadata and the
+  // per-filter configs again was a third of building a route (5,000 routes).
+  built.match = routeMatch(route);
+  if (forward !== undefined) built.route = forward;
+  built.requestHeadersToAdd = headersToAdd(route.addRequestHeaders);
+  built.requestHeadersToRemove = headersToRemove([
+    ...route.removeRequestHeaders,
+    ...geoHeadersToRemove(route),
+  ]);
+  built.responseHeadersToAdd = headersToAdd(route.addResponseHeaders);
+  built.responseHeadersToRemove = [
+    ...headersToRemove(route.removeResponseHeaders),
+    // BackendUtilization's ORCA load reports stay between the endpoints and Envoy.
+    ...(route.destination?.loadBalancer?.type === 'BackendUtilization' &&
+    route.destination.loadBalancer.backendUtilization?.keepResponseHeaders !== true
+      ? ORCA_HEADERS
+      : []),
+  ];
+  built.typedPerFilterConfig = perFilterConfig(route);
+  built.metadata = routeMetadata(route);
+  return built;
+};

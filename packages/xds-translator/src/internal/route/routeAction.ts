@@ -77,8 +77,10 @@ const clusterSpecifier = (target: Target): Partial<RouteAction> => {
   }
   return {
     weightedClusters: WeightedCluster.fromPartial({ clusters }),
-    // Envoy Gateway sets it on every split it makes for invalid backends or backend filters.
+    // Envoy Gateway sets it on every split it makes for invalid backends, backend filters or
+    // shared backend clusters.
     ...(target.invalidWeight > 0 ||
+    target.shared === true ||
     target.clusters.some(({ setting }) => hasBackendFilters(setting))
       ? {
           clusterNotFoundResponseCode:
@@ -231,6 +233,9 @@ const upgradeConfigs = (route: HTTPRouteIR) => {
 export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet): RouteAction => {
   const rewrite = pathRewrite(route, route.urlRewrite?.path);
   return RouteAction.fromPartial({
+    // Not a spread first: V8 gives each object literal that opens with one a hidden class of its
+    // own, and RouteAction.fromPartial's reads of them go megamorphic (see routeMatch.ts).
+    upgradeConfigs: upgradeConfigs(route),
     ...clusterSpecifier(target),
     // Envoy Gateway routes a zone-aware destination through weighted clusters (one per backend
     // setting), which carry this code; egts's single cluster gets it too, alike in effect.
@@ -265,6 +270,5 @@ export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet
     requestMirrorPolicies: route.mirrors
       .map((mirror) => mirrorPolicy(mirror, out))
       .filter((policy) => policy !== undefined),
-    upgradeConfigs: upgradeConfigs(route),
   });
 };

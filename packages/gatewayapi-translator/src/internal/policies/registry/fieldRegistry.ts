@@ -45,17 +45,118 @@ export type RegisteredKind = keyof typeof FIELD_REGISTRY;
 export const isRegisteredKind = (kind: string): kind is RegisteredKind =>
   Object.hasOwn(FIELD_REGISTRY, kind);
 
+/** A listed path: what decides the fields at and below it (unless listed themselves). */
+interface Entry {
+  readonly path: string;
+  readonly applied: boolean;
+  /** Some path below this not-applied one is applied: its fields are named one by one. */
+  readonly partly: boolean;
+}
+
+/** A field name of the registry's paths, as a tree node. */
+interface FieldNode {
+  readonly children: Map<string, FieldNode>;
+  /** The entry deciding this field: its own, else its closest listed ancestor's. */
+  decides: Entry | undefined;
+  /** Some applied path lies below this one. */
+  aboveApplied: boolean;
+  /** The CRD default of this field, when it has one. */
+  crdDefault?: { readonly value: unknown };
+}
+
+const trees = new Map<RegisteredKind, FieldNode>();
+
+/**
+ * A kind's registry as a tree of field names, built once: every set field of every policy is
+ * looked up on each translation, and walking the tree beside the spec finds each one's entry
+ * without building, hashing and cutting its path string level by level.
+ */
+function fieldTree(kind: RegisteredKind): FieldNode {
+  const built = trees.get(kind);
+  if (built !== undefined) return built;
+  const newNode = (): FieldNode => ({
+    children: new Map(),
+    decides: undefined,
+    aboveApplied: false,
+  });
+  const root = newNode();
+  const nodeAt = (path: string): FieldNode => {
+    let node = root;
+    for (const name of path.split('.')) {
+      let child = node.children.get(name);
+      if (child === undefined) {
+        child = newNode();
+        node.children.set(name, child);
+      }
+      node = child;
+    }
+    return node;
+  };
+  const fields: KindFields = FIELD_REGISTRY[kind];
+  const applied = Object.keys(fields.applied);
+  const listed = new Map<FieldNode, string>();
+  for (const path of fields.notApplied) listed.set(nodeAt(path), path);
+  for (const path of applied) {
+    listed.set(nodeAt(path), path);
+    const names = path.split('.');
+    let node = root;
+    for (const name of names.slice(0, -1)) {
+      node = node.children.get(name) as FieldNode;
+      node.aboveApplied = true;
+    }
+  }
+  for (const [path, value] of Object.entries(CRD_DEFAULTS[kind] as Record<string, unknown>))
+    nodeAt(path).crdDefault = { value };
+  const settle = (node: FieldNode, inherited: Entry | undefined) => {
+    const path = listed.get(node);
+    node.decides =
+      path === undefined
+        ? inherited
+        : {
+            path,
+            // Listed in both: applied (the applied list is read first).
+            applied: Object.hasOwn(fields.applied, path),
+            partly: node.aboveApplied,
+          };
+    for (const child of node.children.values()) settle(child, node.decides);
+  };
+  settle(root, undefined);
+  trees.set(kind, root);
+  return root;
+}
+
+/**
+ * The node of `name` below `node`, or undefined when the registry has none. A name with dots
+ * reads as several names, as it does in a field path; `deepest` gets the last node reached.
+ */
+function childNode(
+  node: FieldNode,
+  name: string,
+  deepest: { node: FieldNode },
+): FieldNode | undefined {
+  if (!name.includes('.')) return node.children.get(name);
+  let at: FieldNode | undefined = node;
+  for (const part of name.split('.')) {
+    at = at.children.get(part);
+    if (at === undefined) return undefined;
+    deepest.node = at;
+  }
+  return at;
+}
+
 /** The entry deciding a field: itself or its closest listed ancestor; undefined when unknown. */
 export function fieldEntry(
   kind: RegisteredKind,
   path: string,
 ): { path: string; applied: boolean } | undefined {
-  const fields: KindFields = FIELD_REGISTRY[kind];
-  for (let p = path; p !== ''; p = p.slice(0, Math.max(0, p.lastIndexOf('.')))) {
-    if (Object.hasOwn(fields.applied, p)) return { path: p, applied: true };
-    if (fields.notApplied.includes(p)) return { path: p, applied: false };
+  let node = fieldTree(kind);
+  for (const name of path.split('.')) {
+    const child = node.children.get(name);
+    if (child === undefined) break;
+    node = child;
   }
-  return undefined;
+  const entry = node.decides;
+  return entry && { path: entry.path, applied: entry.applied };
 }
 
 const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -64,27 +165,33 @@ const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSO
  * Every set value of `value` with its field path: leaves, and empty objects (an empty object
  * such as `envoyDaemonSet: {}` is a setting too). Arrays are transparent; null is unset; a value
  * equal to the CRD default changes nothing and is skipped (the API server fills defaults in).
+ * `node` is the field's node in the registry tree when `exact`, else (a field the registry does
+ * not know) its closest known ancestor's.
  */
 function visitSet(
-  kind: RegisteredKind,
   value: unknown,
   path: string,
-  visit: (path: string) => void,
+  node: FieldNode,
+  exact: boolean,
+  visit: (path: string, node: FieldNode, exact: boolean) => void,
 ): void {
   if (value === null || value === undefined) return;
   if (Array.isArray(value)) {
-    for (const item of value) visitSet(kind, item, path, visit);
+    for (const item of value) visitSet(item, path, node, exact, visit);
     return;
   }
   if (isRecord(value)) {
     const keys = Object.keys(value);
-    if (keys.length === 0) visit(path);
-    for (const key of keys) visitSet(kind, value[key], `${path}.${key}`, visit);
+    if (keys.length === 0) visit(path, node, exact);
+    for (const key of keys) {
+      const deepest = { node };
+      const child = exact ? childNode(node, key, deepest) : undefined;
+      visitSet(value[key], `${path}.${key}`, child ?? deepest.node, child !== undefined, visit);
+    }
     return;
   }
-  const defaults: Readonly<Record<string, unknown>> = CRD_DEFAULTS[kind];
-  if (Object.hasOwn(defaults, path) && sameValue(defaults[path], value)) return;
-  visit(path);
+  if (exact && node.crdDefault && sameValue(node.crdDefault.value, value)) return;
+  visit(path, node, exact);
 }
 
 /**
@@ -93,16 +200,17 @@ function visitSet(
  */
 export function notAppliedFields(kind: RegisteredKind, spec: unknown): string[] {
   const found = new Set<string>();
-  const applied = Object.keys(FIELD_REGISTRY[kind].applied);
-  visitSet(kind, spec, 'spec', (path) => {
-    const entry = fieldEntry(kind, path);
+  const root = fieldTree(kind);
+  const deepest = { node: root };
+  const specNode = childNode(root, 'spec', deepest);
+  visitSet(spec, 'spec', specNode ?? deepest.node, specNode !== undefined, (path, node, exact) => {
+    const entry = node.decides;
     if (entry?.applied) return;
     // An empty object (`authorization: {}`) asks for the feature with its defaults: applied
     // when some of its fields are.
-    if (applied.some((p) => p.startsWith(`${path}.`))) return;
+    if (exact && node.aboveApplied) return;
     // Named by its entry, unless part of that entry is applied: then by the field itself.
-    const partly = entry && applied.some((p) => p.startsWith(`${entry.path}.`));
-    found.add(entry && !partly ? entry.path : path);
+    found.add(entry && !entry.partly ? entry.path : path);
   });
   const fields: KindFields = FIELD_REGISTRY[kind];
   if (fields.notAppliedIn && isRecord(spec))

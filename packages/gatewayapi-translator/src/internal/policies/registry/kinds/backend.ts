@@ -1,13 +1,19 @@
 // Backend fields: applied or not (see ../fieldRegistry.ts). Endpoints (IP, FQDN, Unix socket, with
 // a hostname), h2c and WebSocket, fallback, the Backend's own TLS and DynamicResolver (the dynamic
 // forward proxy) reach Envoy, with the TLS parameters (ciphers, curves, signature algorithms,
-// ALPN); endpoint zones, `wss`, fingerprints and auto SNI from endpoint hostnames do not yet.
+// ALPN), endpoint zones (localities for zone-aware routing) and auto SNI from endpoint hostnames;
+// `wss` and fingerprints do not. `tls.fingerprints` (JA3/JA4) is the TLS settings' client
+// fingerprinting, shared with ClientTrafficPolicy: Envoy computes those only from ClientHellos it
+// receives (the tls_inspector listener filter), and toward a backend Envoy sends the ClientHello,
+// so it has nothing to apply there (Envoy Gateway ignores the field on Backends).
 import type { KindFields } from '../fieldRegistry.js';
 import { goldenProof } from './proofs.js';
 
 const ENDPOINTS = goldenProof('registry-applied-fields');
 const BACKEND = 'apps/conformance/src/tests/envoyGateway/backend.ts: EnvoyGatewayBackend';
 const SETTINGS = 'apps/conformance/src/tests/envoyGateway/backend.ts: EgtsBackendSettings';
+const AUTO_SNI =
+  "apps/conformance/src/__tests__/backendTlsAutoSni.integration.test.ts: sends each endpoint's hostname as SNI and checks the certificate names it";
 const TLS_IR =
   'packages/gatewayapi-translator/src/__tests__/backend.test.ts: spec.tls becomes the upstream TLS';
 
@@ -20,6 +26,8 @@ export const backendFields: KindFields = {
     'spec.endpoints.hostname':
       'apps/conformance/src/tests/envoyGateway/httpRouteFilter.ts: HTTPRouteRewriteHostHeader',
     'spec.endpoints.unix.path': SETTINGS,
+    'spec.endpoints.zone':
+      'apps/conformance/src/__tests__/backendTrafficZoneAware.integration.test.ts: weighs the zones a Backend gives its endpoints',
     'spec.appProtocols': BACKEND,
     'spec.fallback': SETTINGS,
     'spec.tls.caCertificateRefs': SETTINGS,
@@ -33,15 +41,12 @@ export const backendFields: KindFields = {
     'spec.tls.ecdhCurves': SETTINGS,
     'spec.tls.signatureAlgorithms': SETTINGS,
     'spec.tls.alpnProtocols': SETTINGS,
+    'spec.tls.autoSNIFromEndpointHostname': AUTO_SNI,
     // DynamicResolver: by Host on HTTP/gRPC routes (EgtsDynamicResolver), by SNI on Passthrough
     // TLSRoutes (EgtsTLSDynamicResolver).
     'spec.type': 'apps/conformance/src/tests/envoyGateway/backend.ts: EgtsDynamicResolver',
   },
-  notApplied: [
-    'spec.endpoints.zone',
-    'spec.tls.autoSNIFromEndpointHostname',
-    'spec.tls.fingerprints',
-  ],
+  notApplied: ['spec.tls.fingerprints'],
   // WebSocket over TLS and TLS versions below 1.2 are not offered.
   notAppliedIn: (spec) => [
     ...(((spec.appProtocols as string[] | undefined) ?? []).includes('gateway.envoyproxy.io/wss')

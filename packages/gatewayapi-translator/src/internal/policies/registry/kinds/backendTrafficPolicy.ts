@@ -1,6 +1,6 @@
 // BackendTrafficPolicy fields: applied or not (see ../fieldRegistry.ts). Applied fields reach the
-// IR (the golden case) and Envoy (the integration test that sends traffic through a real Envoy,
-// or, for settings without a behaviour test yet, has Envoy load the golden case's configuration).
+// IR (the golden case) and Envoy (the integration test that sends traffic through a real Envoy and
+// tells the setting's effect from a route without it).
 import type { KindFields } from '../fieldRegistry.js';
 import { goldenProof, TARGETING_PROOF } from './proofs.js';
 
@@ -39,8 +39,12 @@ const SUITE = 'apps/conformance/src/tests/envoyGateway';
 const suite = (file: string, test: string) => `${SUITE}/${file}.ts: ${test}`;
 /** Local rate limit options: egts's own suite test. */
 const LOCAL_OPTIONS = suite('localRateLimitOptions', 'EgtsLocalRateLimitOptions');
-/** Settings Envoy loads from the golden case (their IR is in the golden output). */
-const LOADED = envoy('Envoy loads every setting of the golden case');
+/** Active health check settings, each against a route without it. */
+const ACTIVE = (test: string) =>
+  `apps/conformance/src/__tests__/backendTrafficActiveChecks.integration.test.ts: ${test}`;
+/** DNS settings and slow start, on Backends resolved through a local DNS stand-in. */
+const DNS = (test: string) =>
+  `apps/conformance/src/__tests__/backendTrafficDns.integration.test.ts: ${test}`;
 const OUTLIER = (test: string) =>
   `apps/conformance/src/__tests__/backendTrafficOutlier.integration.test.ts: ${test}`;
 const EJECTED = 'maxEjectionPercent caps the endpoints ejected; alwaysEjectOneEndpoint ejects one';
@@ -113,13 +117,23 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.http2.maxConcurrentStreams': HTTP2,
     'spec.http2.connectionKeepalive':
       'apps/conformance/src/__tests__/backendTrafficHttp2.integration.test.ts: connectionKeepalive pings the backend connection',
-    'spec.http2.onInvalidMessage': LOADED,
+    'spec.http2.onInvalidMessage':
+      'apps/conformance/src/__tests__/backendTrafficInvalidMessage.integration.test.ts: TerminateStream resets only the invalid stream; otherwise the connection goes',
     'spec.useClientProtocol': suite('backendTrafficResilience', 'UseClientProtocol'),
-    'spec.healthCheck.active.http.retriableStatuses': LOADED,
+    'spec.healthCheck.active.http.retriableStatuses': ACTIVE(
+      'retriableStatuses counts a retriable failure toward the threshold',
+    ),
     'spec.healthCheck.active.http.requestBody': ACTIVE_HTTP,
     'spec.healthCheck.passive.alwaysEjectOneEndpoint': OUTLIER(EJECTED),
-    'spec.healthCheck.passive.failurePercentageThreshold': LOADED,
-    'spec.dns': LOADED,
+    'spec.healthCheck.passive.failurePercentageThreshold':
+      'apps/conformance/src/__tests__/backendTrafficFailurePercentage.integration.test.ts: ejects the endpoints failing past the percentage, and only with it',
+    'spec.dns.dnsRefreshRate': DNS(
+      'dnsRefreshRate and respectDnsTtl decide how often a name is resolved',
+    ),
+    'spec.dns.respectDnsTtl': DNS(
+      'dnsRefreshRate and respectDnsTtl decide how often a name is resolved',
+    ),
+    'spec.dns.lookupFamily': DNS('lookupFamily picks the address families asked and reached'),
     'spec.faultInjection.abort': filters('injects an abort'),
     'spec.faultInjection.delay': filters('injects a delay before the abort'),
     'spec.compression': COMPRESSION,
@@ -137,7 +151,9 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.healthCheck.active.interval': HEALTH_CHECK,
     'spec.healthCheck.active.unhealthyThreshold': HEALTH_CHECK,
     'spec.healthCheck.active.healthyThreshold': HEALTH_CHECK,
-    'spec.healthCheck.active.initialJitter': LOADED,
+    'spec.healthCheck.active.initialJitter': ACTIVE(
+      'initialJitter spreads the first checks over the jitter',
+    ),
     'spec.healthCheck.active.overrides': envoy(
       'health check overrides send the checks to another port',
     ),
@@ -149,7 +165,7 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.healthCheck.active.tcp': RAW_TCP(
       'an active TCP check keeps only the endpoint answering the expected payload',
     ),
-    'spec.healthCheck.active.grpc': LOADED,
+    'spec.healthCheck.active.grpc': ACTIVE('grpc checks ask for the service named'),
     'spec.healthCheck.passive.baseEjectionTime': OUTLIER(COMES_BACK),
     'spec.healthCheck.passive.consecutive5XxErrors': PASSIVE,
     'spec.healthCheck.passive.consecutiveGatewayErrors': PASSIVE,
@@ -180,7 +196,9 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.loadBalancer.consistentHash.tableSize': OUTLIER(
       'consistentHash.tableSize sizes the Maglev table',
     ),
-    'spec.loadBalancer.slowStart': LOADED,
+    'spec.loadBalancer.slowStart': DNS(
+      'slowStart gives an endpoint added later a small share for the window',
+    ),
     'spec.loadBalancer.endpointOverride': suite('loadBalancing', 'EndpointOverrideLoadBalancing'),
     'spec.proxyProtocol': RAW_TCP(
       'proxyProtocol opens upstream connections with a PROXY header of the version given',
@@ -263,6 +281,9 @@ export const backendTrafficPolicyFields: KindFields = {
     'spec.loadBalancer.backendUtilization': UTILIZATION(
       'BackendUtilization weighs endpoints by the utilization they report',
     ),
+    'spec.loadBalancer.backendUtilization.outOfBand': UTILIZATION(
+      'outOfBand weighs endpoints by the reports of their ORCA streams',
+    ),
     'spec.loadBalancer.backendUtilization.keepResponseHeaders': UTILIZATION(
       'ORCA report headers are removed from responses unless kept',
     ),
@@ -275,10 +296,13 @@ export const backendTrafficPolicyFields: KindFields = {
     ),
   },
   notApplied: [
-    // Out-of-band ORCA reports (a gRPC stream to each endpoint): not built yet.
-    'spec.loadBalancer.backendUtilization.outOfBand',
-    // Envoy's local filter ignores a cost applied when the stream is done (checked with 1.40).
+    // Envoy (1.40) cannot take these in its local filter; localRateLimitEnvoyLimits.integration
+    // fails when an Envoy can. A response cost (a rate limit applied when the stream is done, as
+    // Envoy Gateway emits it) loads but takes no token: the filter counts only as requests come.
     'spec.rateLimit.local.rules.cost.response',
+    // A limit read from dynamic metadata (the rate limit's `limit` override, as the global filter
+    // takes it): refused in the local filter's rate_limits ("'limit' field is not supported"),
+    // and its descriptors' token buckets are fixed in the configuration.
     'spec.rateLimit.local.rules.limit.fromMetadata',
     'spec.telemetry',
   ],

@@ -1,4 +1,4 @@
-// EnvoyProxy fields: applied or not (see ../fieldRegistry.ts): fleet merging, Envoy's log levels,
+// EnvoyProxy fields: applied or not (see ../fieldRegistry.ts): fleet and backend merging, Envoy's log levels,
 // and the Kubernetes objects the infra-manager writes; the rest not yet.
 import type { KindFields } from '../fieldRegistry.js';
 import { backendTrafficPolicyFields } from './backendTrafficPolicy.js';
@@ -41,6 +41,10 @@ const SETTINGS = 'apps/conformance/src/__tests__/envoyProxySettings.integration.
 const ROUTE_ORDER = `${SETTINGS}: keeps HTTPRoute rules in the order written with preserveRouteOrder`;
 const IP_FAMILY = `${SETTINGS}: serves IPv6 and IPv4 clients with ipFamily DualStack`;
 const FILTER_ORDER = `${SETTINGS}: moves an HTTP filter with filterOrder`;
+const MERGE_BACKENDS =
+  'apps/conformance/src/__tests__/mergeBackends.integration.test.ts: holds the shared cluster once, and per-rule clusters where routes differ';
+const MERGE_SELECTOR =
+  'packages/gatewayapi-translator/src/__tests__/mergeBackends.test.ts: merges only the backends its selector picks';
 const HOST_SHUTDOWN =
   'packages/infra-manager/src/__tests__/hostInfraShutdown.integration.test.ts: starts Envoy with its concurrency and drains in-flight requests before it exits';
 const BOOTSTRAP =
@@ -91,6 +95,12 @@ export const envoyProxyFields: KindFields = {
   applied: {
     ...Object.assign({}, ...telemetryEntries.map((e) => e.applied)),
     'spec.mergeGateways': goldenProof('merged-gateways'),
+    'spec.mergeBackends': MERGE_BACKENDS,
+    'spec.mergeBackends.selector': MERGE_SELECTOR,
+    'spec.mergeBackends.selector.matchLabels': MERGE_SELECTOR,
+    'spec.mergeBackends.selector.matchExpressions.key': MERGE_SELECTOR,
+    'spec.mergeBackends.selector.matchExpressions.operator': MERGE_SELECTOR,
+    'spec.mergeBackends.selector.matchExpressions.values': MERGE_SELECTOR,
     'spec.geoIP.provider.type': GEOIP_COUNTRY,
     'spec.geoIP.provider.maxMind.countryDbSource': GEOIP_COUNTRY,
     'spec.geoIP.provider.maxMind.cityDbSource': GEOIP_FIELDS,
@@ -190,6 +200,9 @@ export const envoyProxyFields: KindFields = {
       "packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: Strict validation's sandbox (EnvoyProxy lua.strictValidation)",
     'spec.luaValidation': LUA,
     'spec.provider.type': KUBERNETES_INFRA_PROOF,
+    // The only field under provider.host (Envoy Gateway's host mode).
+    'spec.provider.host.envoyVersion':
+      'packages/infra-manager/src/__tests__/hostInfraEnvoyVersion.heavy.test.ts: runs the Envoy release asked for, and refuses one it cannot install',
     // The Kubernetes provider: every part of the proxy objects (Kubernetes-typed subtrees passed
     // through, `patch` as strategic or JSON merge) reaches the API server.
     [`${K8S}.envoyDaemonSet`]: KUBERNETES_SETTINGS,
@@ -207,9 +220,9 @@ export const envoyProxyFields: KindFields = {
   },
   notApplied: [
     ...telemetryEntries.flatMap((e) => e.notApplied),
+    // JA3/JA4 client fingerprinting (the TLS settings shared with ClientTrafficPolicy): Envoy
+    // fingerprints ClientHellos it receives, and toward a backend it is the one sending it.
     'spec.backendTLS.fingerprints',
-    'spec.mergeBackends',
-    'spec.provider.host',
     'spec.telemetry',
   ],
 };

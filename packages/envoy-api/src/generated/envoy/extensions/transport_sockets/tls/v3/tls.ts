@@ -41,6 +41,16 @@ export interface UpstreamTlsContext {
   /** SNI string to use when creating TLS backend connections. */
   sni: string;
   /**
+   * Envoy 1.40 (added for egts, see the README of proto/envoy-overrides): the SNI of a new
+   * upstream connection is the hostname of the upstream host, when it has one.
+   */
+  autoHostSni: boolean;
+  /**
+   * Envoy 1.40 (added for egts): the upstream certificate must carry a DNS SAN matching the SNI
+   * sent, however it was set.
+   */
+  autoSniSanValidation: boolean;
+  /**
    * If true, server-initiated TLS renegotiation will be allowed.
    *
    * .. attention::
@@ -420,6 +430,8 @@ function createBaseUpstreamTlsContext(): UpstreamTlsContext {
   return {
     commonTlsContext: undefined,
     sni: "",
+    autoHostSni: false,
+    autoSniSanValidation: false,
     allowRenegotiation: false,
     maxSessionKeys: undefined,
     enforceRsaKeyUsage: undefined,
@@ -438,6 +450,12 @@ export const UpstreamTlsContext: MessageFns<
     }
     if (message.sni !== "") {
       writer.uint32(18).string(message.sni);
+    }
+    if (message.autoHostSni !== false) {
+      writer.uint32(48).bool(message.autoHostSni);
+    }
+    if (message.autoSniSanValidation !== false) {
+      writer.uint32(56).bool(message.autoSniSanValidation);
     }
     if (message.allowRenegotiation !== false) {
       writer.uint32(24).bool(message.allowRenegotiation);
@@ -478,6 +496,22 @@ export const UpstreamTlsContext: MessageFns<
             }
 
             message.sni = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.autoHostSni = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.autoSniSanValidation = reader.bool();
             continue;
           }
           case 3: {
@@ -524,6 +558,16 @@ export const UpstreamTlsContext: MessageFns<
         ? CommonTlsContext.fromJSON(object.common_tls_context)
         : undefined,
       sni: isSet(object.sni) ? globalThis.String(object.sni) : "",
+      autoHostSni: isSet(object.autoHostSni)
+        ? globalThis.Boolean(object.autoHostSni)
+        : isSet(object.auto_host_sni)
+        ? globalThis.Boolean(object.auto_host_sni)
+        : false,
+      autoSniSanValidation: isSet(object.autoSniSanValidation)
+        ? globalThis.Boolean(object.autoSniSanValidation)
+        : isSet(object.auto_sni_san_validation)
+        ? globalThis.Boolean(object.auto_sni_san_validation)
+        : false,
       allowRenegotiation: isSet(object.allowRenegotiation)
         ? globalThis.Boolean(object.allowRenegotiation)
         : isSet(object.allow_renegotiation)
@@ -550,6 +594,12 @@ export const UpstreamTlsContext: MessageFns<
     if (message.sni !== "") {
       obj.sni = message.sni;
     }
+    if (message.autoHostSni !== false) {
+      obj.autoHostSni = message.autoHostSni;
+    }
+    if (message.autoSniSanValidation !== false) {
+      obj.autoSniSanValidation = message.autoSniSanValidation;
+    }
     if (message.allowRenegotiation !== false) {
       obj.allowRenegotiation = message.allowRenegotiation;
     }
@@ -571,6 +621,8 @@ export const UpstreamTlsContext: MessageFns<
       ? CommonTlsContext.fromPartial(object.commonTlsContext)
       : undefined;
     message.sni = object.sni ?? "";
+    message.autoHostSni = object.autoHostSni ?? false;
+    message.autoSniSanValidation = object.autoSniSanValidation ?? false;
     message.allowRenegotiation = object.allowRenegotiation ?? false;
     message.maxSessionKeys = object.maxSessionKeys ?? undefined;
     message.enforceRsaKeyUsage = object.enforceRsaKeyUsage ?? undefined;
