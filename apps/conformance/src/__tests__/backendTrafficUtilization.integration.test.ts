@@ -7,7 +7,8 @@
 // Out of band (`outOfBand`): two more endpoints send no headers but serve ORCA's OpenRcaService on
 // a port of their own (grpc-js's ServerMetricRecorder, as a gRPC server reports its load), with
 // the same utilizations; Envoy weighs them by the reports it pulls, and without `outOfBand`,
-// having no reports at all, splits evenly.
+// having no reports at all, splits evenly. Without `port`, Envoy opens the stream on the
+// endpoint's own port: two gRPC servers serve both the traffic (h2c) and the reports there.
 import type { Server } from 'node:http';
 import { loadResourcesFromText } from '@egts/api';
 import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
@@ -79,13 +80,18 @@ describe('[envoy] BackendTrafficPolicy backend utilization', () => {
   const servers: Server[] = [];
   const orcaServers: GrpcServer[] = [];
   const authorities: string[] = [];
+  const samePortAuthorities: string[] = [];
   let envoy: EnvoyHandle | undefined;
   let port = 0;
   let statuses: { kind: string; name: string; accepted: string | undefined }[] = [];
 
   beforeAll(async () => {
     const backendPort = await freePort();
-    const [oobPort = 0, orcaPort = 0] = await Promise.all([freePort(), freePort()]);
+    const [oobPort = 0, orcaPort = 0, grpcPort = 0] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
     port = await freePort();
     servers.push(
       await startBackend('busy', '127.0.0.1', backendPort, report(0.9)),
@@ -96,6 +102,8 @@ describe('[envoy] BackendTrafficPolicy backend utilization', () => {
     orcaServers.push(
       await startOrcaService('127.0.0.3', orcaPort, 0.9, authorities),
       await startOrcaService('127.0.0.4', orcaPort, 0.1, authorities),
+      await startOrcaService('127.0.0.5', grpcPort, 0.9, samePortAuthorities),
+      await startOrcaService('127.0.0.6', grpcPort, 0.1, samePortAuthorities),
     );
     let text = gatewayManifests(port);
     for (const name of ['weighted', 'kept', 'plain'])
@@ -110,6 +118,14 @@ describe('[envoy] BackendTrafficPolicy backend utilization', () => {
       ),
     );
     text += policy('nooob', utilization(''));
+    // h2c to the gRPC servers, which answer gRPC requests for unknown methods (grpc-status 12)
+    // with 200.
+    text += service('oobsame', grpcPort, ['127.0.0.5', '127.0.0.6']).replaceAll(
+      `{name: http, port: ${grpcPort}}`,
+      `{name: grpc, port: ${grpcPort}, appProtocol: kubernetes.io/h2c}`,
+    );
+    text += route('oobsame', 'oobsame', grpcPort);
+    text += policy('oobsame', utilization('      outOfBand: {reportingPeriod: 200ms}\n'));
     text += policy('weighted', utilization(''));
     text += policy('kept', utilization('      keepResponseHeaders: true\n'));
     text += policy('plain', '  loadBalancer: {type: RoundRobin}\n');
@@ -166,5 +182,32 @@ describe('[envoy] BackendTrafficPolicy backend utilization', () => {
     expect(await idleShare('oob', 200)).toBeGreaterThanOrEqual(75);
     expect(Math.abs((await idleShare('nooob', 200)) - 50)).toBeLessThanOrEqual(10);
     expect([...new Set(authorities)]).toEqual(['orca.egts.test']);
+  });
+
+  it('outOfBand without a port reports on the endpoint port', async () => {
+    // Requests each endpoint served, from Envoy's host statistics (the servers answer alike).
+    const served = async () => {
+      const counts: Record<string, number> = {};
+      for (const line of ((await envoy?.admin('/clusters')) ?? '').split('\n')) {
+        const [cluster = '', address = '', key, value] = line.split('::');
+        if (cluster.includes('/oobsame/') && key === 'rq_total')
+          counts[address.replace(/:\d+$/, '')] = Number(value);
+      }
+      return counts;
+    };
+    for (let i = 0; i < 100 && new Set(samePortAuthorities).size < 2; i++) await sleep(50);
+    const grpc = { 'content-type': 'application/grpc' };
+    for (let i = 0; i < 20; i++) await get(port, '/oobsame', grpc);
+    await sleep(1_000);
+    const before = await served();
+    for (let i = 0; i < 200; i++) expect((await get(port, '/oobsame', grpc)).status).toBe(200);
+    const after = await served();
+    const idle = (after['127.0.0.6'] ?? 0) - (before['127.0.0.6'] ?? 0);
+    expect(idle).toBeGreaterThanOrEqual(150);
+    // Envoy's default :authority there: the endpoint's address.
+    expect([...new Set(samePortAuthorities.map((a) => a.replace(/:\d+$/, '')))].sort()).toEqual([
+      '127.0.0.5',
+      '127.0.0.6',
+    ]);
   });
 });

@@ -81,6 +81,11 @@ const pickLabels = (deployment: KubeObject): Record<string, string> => {
 /** What a stand-in runs: its port, and further ports by the container port they stand for. */
 export type StandInServer = Pick<EchoServer, 'port' | 'close'> & {
   readonly ports?: Readonly<Record<number, number>>;
+  /**
+   * The pod's own loopback address, where its EndpointSlice points (default 127.0.0.1), for a
+   * pod reached at a fixed port of its address (an ORCA reporter); it still answers on 127.0.0.1.
+   */
+  readonly address?: string;
 };
 
 /** A local process standing in for the pods of a Deployment running a given image. */
@@ -380,7 +385,9 @@ export class Cluster {
             labels: { 'kubernetes.io/service-name': service.metadata.name },
           },
           addressType: 'IPv4',
-          endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+          endpoints: [
+            { addresses: [backend.echo?.address ?? '127.0.0.1'], conditions: { ready: true } },
+          ],
           ports: ports.map((p) => ({
             ...(p.name ? { name: p.name } : {}),
             port: localPort(p),

@@ -237,36 +237,66 @@ const podsAnswering = async (h: TestHarness, path: string, count: number) => {
 };
 
 /**
- * The upstream's BackendUtilizationLoadBalancing: two pods report CPU utilization 0.9 and 0.1 in
- * ORCA headers (the gateway-backend-utilization stand-in); once both have reported, at least 80%
- * of 100 requests reach the low-utilization pod.
+ * The upstream's BackendUtilizationLoadBalancing and its out-of-band variant: two pods report CPU
+ * utilization 0.9 and 0.1 (the gateway-backend-utilization stand-in), in ORCA headers or only on
+ * their OpenRcaService stream; once both have reported (for the streams, a few 1 s reporting
+ * periods), at least 80% of 100 requests reach the low-utilization pod.
  */
-const backendUtilization: ConformanceTest = {
-  name: 'BackendUtilizationLoadBalancing',
-  description:
-    'Test that BackendUtilization shifts traffic toward lower-utilization backends using ORCA metrics',
+const utilizationTest = (o: {
+  name: string;
+  description: string;
+  manifest: string;
+  route: string;
+  policy: string;
+  path: string;
+  lowPod: string;
+  settleMs: number;
+}): ConformanceTest => ({
+  name: o.name,
+  description: o.description,
   features: ['BackendTrafficPolicy'],
-  manifests: ['load_balancing_backend_utilization.yaml'],
-  statuses: [
-    ...accepted(sameNs, ['backend-utilization-lb-route']),
-    policy('backend-utilization-lb-policy'),
-  ],
+  manifests: [o.manifest],
+  statuses: [...accepted(sameNs, [o.route]), policy(o.policy)],
   steps: async (h) => {
-    const path = '/backend-utilization';
     await h.eventually('both backends are hit', async () => {
-      const pods = await podsAnswering(h, path, 20);
+      const pods = await podsAnswering(h, o.path, 20);
       return pods.size >= 2 ? undefined : `only ${show(pods)}`;
     });
-    // Weights are recomputed every 100 ms (weightUpdatePeriod).
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, o.settleMs));
     await h.eventually('traffic skews toward the low-utilization backend', async () => {
-      const pods = await podsAnswering(h, path, 100);
-      const low = [...pods].filter(([pod]) => pod.includes('lb-backend-low-util'));
+      const pods = await podsAnswering(h, o.path, 100);
+      const low = [...pods].filter(([pod]) => pod.includes(o.lowPod));
       const lowCount = low.reduce((sum, [, n]) => sum + n, 0);
       return lowCount >= 80 ? undefined : `low-util answered ${lowCount}/100: ${show(pods)}`;
     });
   },
-};
+});
+
+const backendUtilization = utilizationTest({
+  name: 'BackendUtilizationLoadBalancing',
+  description:
+    'Test that BackendUtilization shifts traffic toward lower-utilization backends using ORCA metrics',
+  manifest: 'load_balancing_backend_utilization.yaml',
+  route: 'backend-utilization-lb-route',
+  policy: 'backend-utilization-lb-policy',
+  path: '/backend-utilization',
+  lowPod: 'lb-backend-low-util',
+  // Weights are recomputed every 100 ms (weightUpdatePeriod).
+  settleMs: 200,
+});
+
+const backendUtilizationOutOfBand = utilizationTest({
+  name: 'BackendUtilizationOutOfBandLoadBalancing',
+  description:
+    "Test that BackendUtilization shifts traffic using out-of-band ORCA reports pulled from the endpoint's OpenRcaService",
+  manifest: 'load_balancing_backend_utilization_out_of_band.yaml',
+  route: 'backend-utilization-oob-route',
+  policy: 'backend-utilization-oob-policy',
+  path: '/backend-utilization-oob',
+  lowPod: 'lb-backend-oob-low-util',
+  // Reports every 1 s, the first stream delayed by up to a period.
+  settleMs: 5_000,
+});
 
 const notApplied = (name: string, manifest: string, reason: string): ConformanceTest => ({
   name,
@@ -284,11 +314,7 @@ export const loadBalancingTests = (): ConformanceTest[] => [
   cookie,
   queryParams,
   backendUtilization,
-  notApplied(
-    'BackendUtilizationOutOfBandLoadBalancing',
-    'load_balancing_backend_utilization_out_of_band.yaml',
-    "the policy's outOfBand.port (3001) is a container port every pod serves ORCA on, but this harness runs all pods on 127.0.0.1 with ports of their own, so one address cannot reach each pod's reporter; backendTrafficUtilization.integration checks out-of-band ORCA weighting through real Envoy",
-  ),
+  backendUtilizationOutOfBand,
   notApplied(
     'BackendUtilizationWeightedZones',
     'load_balancing_backend_utilization_weighted_zones.yaml',
