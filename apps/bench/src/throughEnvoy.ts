@@ -1,6 +1,7 @@
 // Measures through real Envoy: `egts run -f DIR` (file provider, local Envoy, xDS) on 127.0.0.1
 // with a local backend. Propagation (file written -> first correct response), errors while a
 // route is edited under constant traffic, and egts's RSS at each scale and after scaling down.
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
   existsSync,
@@ -17,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@egts/envoy-binary';
 import { httpRouteObject, httpScenario, type Json, resolveOptions, toText } from './scenarios.js';
 import { median, percentile, round, rssOf } from './stats.js';
 
@@ -77,14 +79,6 @@ export interface HarnessOptions {
    */
   firstStart?: boolean;
 }
-
-const freePort = async (): Promise<number> => {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-};
 
 const isAlive = (pid: number): boolean => {
   try {
