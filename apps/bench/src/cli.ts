@@ -125,7 +125,7 @@ if (only.has('cli')) {
   // 1,000 and 5,000 routes and the large shape (100 routes start in well under a second anyway).
   const shapes = scenarios().filter((s) => s.name !== 'http-100');
   const rows = cliRuns(shapes, quick ? 3 : 5, values.source);
-  table('7. the egts CLI as a whole process, start to exit (ms; peak RSS MiB)', rows);
+  table('7. the egts CLI as a whole process, start to exit (ms; its CPU ms; peak RSS MiB)', rows);
   results.cli = rows;
 }
 if (only.has('coldstart')) {

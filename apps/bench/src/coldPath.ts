@@ -12,15 +12,23 @@ import { allObjects, type Scenario, toText } from './scenarios.js';
 import { cpuMsOf, envoyChildrenOf, median, round } from './stats.js';
 import { egtsCommand, startHarness } from './throughEnvoy.js';
 
-/** Preloaded into each measured process: reports its peak RSS on exit (node's own rusage). */
+/** Preloaded into each measured process: reports its peak RSS and CPU time on exit (its own rusage). */
 const MAX_RSS_REPORTER = join(dirname(fileURLToPath(import.meta.url)), 'reportMaxRss.cjs');
 const MAX_RSS_MARK = 'egts-bench-max-rss-kib ';
+const CPU_MARK = 'egts-bench-cpu-us ';
 
 interface ProcessRun {
   ms: number;
+  cpuMs: number;
   peakMiB: number;
   status: number | null;
 }
+
+/** The number after the last `mark` in `text`, NaN when absent. */
+const reported = (text: string, mark: string): number => {
+  const at = text.lastIndexOf(mark);
+  return at === -1 ? Number.NaN : Number.parseInt(text.slice(at + mark.length), 10);
+};
 
 function runProcess(args: readonly string[]): ProcessRun {
   const started = performance.now();
@@ -30,10 +38,12 @@ function runProcess(args: readonly string[]): ProcessRun {
     maxBuffer: 256 * 1024 * 1024,
   });
   const ms = performance.now() - started;
-  const mark = run.stderr.lastIndexOf(MAX_RSS_MARK);
-  const kib =
-    mark === -1 ? Number.NaN : Number.parseInt(run.stderr.slice(mark + MAX_RSS_MARK.length), 10);
-  return { ms, peakMiB: kib / 1024, status: run.status };
+  return {
+    ms,
+    cpuMs: reported(run.stderr, CPU_MARK) / 1000,
+    peakMiB: reported(run.stderr, MAX_RSS_MARK) / 1024,
+    status: run.status,
+  };
 }
 
 export interface CliRow {
@@ -41,6 +51,8 @@ export interface CliRow {
   input: string;
   medianMs: number;
   minMs: number;
+  /** CPU time (user + system) of the process, median: what the command costs, load aside. */
+  cpuMs: number;
   peakMiB: number;
 }
 
@@ -53,6 +65,7 @@ function measure(command: string, input: string, args: readonly string[], runs: 
     input,
     medianMs: round(median(samples.map((s) => s.ms))),
     minMs: round(Math.min(...samples.map((s) => s.ms))),
+    cpuMs: round(median(samples.map((s) => s.cpuMs))),
     peakMiB: round(median(samples.map((s) => s.peakMiB))),
   };
 }

@@ -1,5 +1,9 @@
 // Preloaded (`node --require`) by the cold-path bench into each process it measures: prints the
-// process's peak RSS (KiB, from its own rusage) on stderr as it exits.
+// process's peak RSS (KiB) and the CPU time it used (µs, user + system), both from its own rusage,
+// on stderr as it exits.
 process.on('exit', () => {
-  process.stderr.write(`egts-bench-max-rss-kib ${process.resourceUsage().maxRSS}\n`);
+  const usage = process.resourceUsage();
+  process.stderr.write(
+    `egts-bench-cpu-us ${usage.userCPUTime + usage.systemCPUTime}\negts-bench-max-rss-kib ${usage.maxRSS}\n`,
+  );
 });

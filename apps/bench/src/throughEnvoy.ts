@@ -1,6 +1,7 @@
 // Measures through real Envoy: `egts run -f DIR` (file provider, local Envoy, xDS) on 127.0.0.1
 // with a local backend. Propagation (file written -> first correct response), errors while a
 // route is edited under constant traffic, and egts's RSS at each scale and after scaling down.
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
   existsSync,
@@ -17,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@egts/envoy-binary';
 import { httpRouteObject, httpScenario, type Json, resolveOptions, toText } from './scenarios.js';
 import { median, percentile, round, rssOf } from './stats.js';
 
@@ -77,14 +79,6 @@ export interface HarnessOptions {
    */
   firstStart?: boolean;
 }
-
-const freePort = async (): Promise<number> => {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-};
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -424,6 +418,9 @@ const IDLE_S = 30;
  * again after IDLE_S idle seconds, which shows what egts gives back rather than what it has not
  * collected yet.
  */
+/** Seconds after a scale is served when egts's idle collections are done. */
+const SETTLED_S = 12;
+
 export const rssByScale = async (scales: readonly number[]): Promise<RssResult[]> => {
   const [first] = scales;
   const harness = await startHarness(first!);
@@ -434,13 +431,19 @@ export const rssByScale = async (scales: readonly number[]): Promise<RssResult[]
       const { rss, peak } = rssOf(harness.egtsPid);
       results.push({ routes, afterS, rssMiB: round(rss), peakMiB: round(peak) });
     };
+    // At 2 s, and again once egts has been idle long enough to give memory back (its idle
+    // collections: the young generation of the burst goes back some 8 s after the last change).
     await wait(2);
     sample(first!, 2);
+    await wait(SETTLED_S - 2);
+    sample(first!, SETTLED_S);
     for (const scale of scales.slice(1)) {
       harness.write('routes.yaml', harness.routes(scale));
       await harness.waitFor(scale - 1, (r) => r.status === 200, 180_000);
       await wait(2);
       sample(scale, 2);
+      await wait(SETTLED_S - 2);
+      sample(scale, SETTLED_S);
     }
     harness.write('routes.yaml', harness.routes(first!));
     const last = scales[scales.length - 1]! - 1;

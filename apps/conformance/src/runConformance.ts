@@ -23,6 +23,7 @@ import { startOrcaBackend } from './internal/orcaBackend.js';
 import { startPreserveCaseServer } from './internal/preserveCaseServer.js';
 import { startStaticFileServer } from './internal/staticFileServer.js';
 import { telemetryAddonObjects, telemetryCollectorStandIn } from './internal/telemetryAddon.js';
+import { startWasmSourceServer } from './internal/wasmSourceServer.js';
 import { ENVOY_GATEWAY_PROFILES, levelIn, PROFILES, type Profile } from './profiles.js';
 import { buildReport, type ConformanceReport } from './report.js';
 import { allTests } from './tests/allTests.js';
@@ -62,6 +63,9 @@ export const defaultEnvoyGatewayDir = (): string | undefined => {
   return existsSync(join(dir, 'base', 'manifests.yaml')) ? dir : undefined;
 };
 
+/** Envoy Gateway's example Wasm module (its static file server's files). */
+const WASM_EXAMPLE = 'envoy_filter_http_wasm_example.wasm';
+
 /** What differs between the suites: their tests, folder layout, profiles and stand-ins. */
 const suiteSetup = (
   suite: Suite,
@@ -99,6 +103,14 @@ const suiteSetup = (
           { image: 'gateway-backend-utilization', start: startOrcaBackend },
           // The CoreDNS pod of the UDPRoute tests (its Corefile's whoami zones).
           { image: 'coredns/coredns', start: startDnsServer },
+          // egts's pullPolicy test: a module its publisher replaces (wasmPullPolicy.ts).
+          {
+            image: 'egts-wasm-source',
+            start: () =>
+              startWasmSourceServer(
+                join(suiteDir, 'servers', 'static-file-server', 'files', 'wasm', WASM_EXAMPLE),
+              ),
+          },
           {
             image: 'gateway-static-file-server',
             start: (namespace, pod, deployment, get) =>

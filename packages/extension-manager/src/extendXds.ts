@@ -99,7 +99,8 @@ export function extendXds(
 /**
  * The hooks of a chain of extensions, as Envoy Gateway's composite hook client: at each hook
  * point, each extension subscribed to it is called in the chain's order on what the previous
- * one returned; a failed call leaves the resource as it was for the next one. Each extension
+ * one returned; a failed call of one that fails open leaves the resource as it was for the next
+ * one, a failed call of one that does not ends the chain there. Each extension
  * gets only the extension objects of its own kinds (all when it declares none), and its own
  * translation settings decide which resource lists it is sent and which it may replace.
  */
@@ -128,7 +129,11 @@ export async function extendXdsChain(
       } catch (error) {
         const message = `${link.name !== undefined ? `extension ${link.name}: ` : ''}${what}: ${errorText(error)}`;
         errors.push(message);
-        if (link.manager.failOpen !== true) fatal.push(message);
+        if (link.manager.failOpen === true) continue;
+        // Envoy Gateway's composite hook client returns the error there: the extensions after
+        // it are not called for this resource (the update fails).
+        fatal.push(message);
+        return current;
       }
     }
     return current;

@@ -18,6 +18,7 @@ export { MANAGED_BY, MANAGED_BY_LABEL } from './internal/kubernetesObjects.js';
 export type {
   KubernetesInfraManager,
   KubernetesInfraManagerOptions,
+  ObjectWrite,
 } from './kubernetesInfraManager.js';
 export { createKubernetesInfraManager, DEFAULT_ENVOY_IMAGE } from './kubernetesInfraManager.js';
 export type {

@@ -48,6 +48,18 @@ export interface KubernetesInfraManagerOptions {
    * every fleet (the gatewayapi-translator's `proxyLocality`). Default false.
    */
   readonly zoneAware?: boolean;
+  /** Every object written: applied or deleted, how long the API server took, whether it did. */
+  readonly onObject?: (write: ObjectWrite) => void;
+}
+
+/** One object the infra-manager applied or deleted (Envoy Gateway's `resource_*` metrics). */
+export interface ObjectWrite {
+  readonly operation: 'apply' | 'delete';
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly seconds: number;
+  readonly ok: boolean;
 }
 
 export interface KubernetesInfraManager {
@@ -94,6 +106,31 @@ export const createKubernetesInfraManager = (
     validate: validateAsPod(proxyPodFiles()),
     onEvent: options.onEvent,
   });
+
+  /** Runs one write of `object`, reporting it to `onObject`. */
+  const timed = async (
+    operation: ObjectWrite['operation'],
+    object: { kind?: string; metadata?: { name?: string; namespace?: string } },
+    write: () => Promise<unknown>,
+  ): Promise<void> => {
+    const started = performance.now();
+    const report = (ok: boolean) =>
+      options.onObject?.({
+        operation,
+        kind: object.kind ?? '',
+        name: object.metadata?.name ?? '',
+        namespace: object.metadata?.namespace ?? '',
+        seconds: (performance.now() - started) / 1000,
+        ok,
+      });
+    try {
+      await write();
+    } catch (error) {
+      report(false);
+      throw error;
+    }
+    report(true);
+  };
 
   const gatewayClassOwner = async (name: string) => {
     const { api } = await client();
@@ -148,13 +185,15 @@ export const createKubernetesInfraManager = (
         wanted.add(`${object.kind}/${object.metadata.namespace}/${object.metadata.name}`);
         // Server-side apply: the API server merges our fields and owns conflicts for us
         // (Kubernetes "Server-Side Apply"); force, since these objects are ours by label.
-        await api.patch(
-          object as unknown as KubernetesObject,
-          undefined,
-          undefined,
-          fieldManager,
-          true,
-          serverSideApply,
+        await timed('apply', object, () =>
+          api.patch(
+            object as unknown as KubernetesObject,
+            undefined,
+            undefined,
+            fieldManager,
+            true,
+            serverSideApply,
+          ),
         );
       }
     }
@@ -176,11 +215,8 @@ export const createKubernetesInfraManager = (
         for (const item of list.items) {
           const key = `${kind}/${item.metadata.namespace}/${item.metadata.name}`;
           if (wanted.has(key)) continue;
-          await deleteInBackground(api, {
-            apiVersion,
-            kind,
-            metadata: item.metadata,
-          } as KubernetesObject);
+          const gone = { apiVersion, kind, metadata: item.metadata } as KubernetesObject;
+          await timed('delete', gone, () => deleteInBackground(api, gone));
         }
       }
     }

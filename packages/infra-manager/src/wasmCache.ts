@@ -2,7 +2,8 @@
 // EnvoyExtensionPolicies name over HTTP(S) or from OCI images (ociImage.ts, with the pull
 // secret's credentials), checks each against its sha256 (an image: its manifest digest) when one
 // is given, keeps it on disk under its checksum (so a restart refetches nothing it has) and
-// serves it to the proxies from a local HTTP server. resolve() fills the xDS IR in with where each module is
+// serves it to the proxies from a local HTTP server. A module without a checksum is fetched once
+// per URL (pullPolicy IfNotPresent) or again whenever its policy changes (Always). resolve() fills the xDS IR in with where each module is
 // served, or why it cannot be; the xDS translator points Envoy's Wasm filter there.
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -168,7 +169,10 @@ export const createWasmCache = (options: WasmCacheOptions): WasmCache => {
     // Each pull secret is checked on its own: a policy without the right one never loads an
     // image another policy could pull.
     const secret = code.pullSecret && createHash('sha256').update(code.pullSecret).digest('hex');
-    const key = `${code.type ?? 'HTTP'}|${code.url}|${code.sha256 ?? ''}|${secret ?? ''}`;
+    // pullPolicy Always: fetched again for each version of the policy (the translator's
+    // pullVersion); IfNotPresent (and a checksum) reuses what was fetched for the URL.
+    const version = code.pullPolicy === 'Always' ? `|${module.name}@${code.pullVersion ?? ''}` : '';
+    const key = `${code.type ?? 'HTTP'}|${code.url}|${code.sha256 ?? ''}|${secret ?? ''}${version}`;
     const known = fetched.get(key);
     if (known) return known.outcome;
     const fetching =

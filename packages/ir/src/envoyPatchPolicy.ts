@@ -12,6 +12,11 @@ export const JSONPatchSchema = z.object({
   op: z.enum(['add', 'remove', 'replace', 'move', 'copy', 'test']),
   /** JSON pointer (RFC 6901) over the resource's proto3 JSON with proto field names. */
   path: z.string(),
+  /**
+   * JSONPath selecting where the operation applies (`operation.jsonPath`): once at each match,
+   * `path` then relative to it.
+   */
+  jsonPath: z.string().optional(),
   from: z.string().optional(),
   value: z.unknown().optional(),
 });

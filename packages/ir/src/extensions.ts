@@ -80,6 +80,14 @@ export const WasmModuleSchema = z.object({
     ca: z.string().optional(),
     /** Docker config JSON the registry is logged in to with (`image.pullSecretRef`). */
     pullSecret: z.string().optional(),
+    /**
+     * Without `sha256`, whether a module fetched before is used again (`IfNotPresent`) or
+     * fetched anew for each `pullVersion` (`Always`), as Envoy Gateway's Wasm cache
+     * (`code.pullPolicy`; default Always for an image tagged `latest`, else IfNotPresent).
+     */
+    pullPolicy: z.enum(['IfNotPresent', 'Always']).optional(),
+    /** With `Always`: changes when the policy does, so that its module is fetched again. */
+    pullVersion: z.string().optional(),
   }),
   /** The plugin configuration as JSON text (`config`), passed to the module as a string. */
   config: z.string().optional(),

@@ -73,6 +73,12 @@ export interface KubeTestEnvOptions {
    * API server without them, as most clusters still are.
    */
   readonly clusterTrustBundles?: boolean;
+  /**
+   * More kube-apiserver feature gates, e.g. `{ PodTopologyLabelsAdmission: true }` (KEP-4742:
+   * alpha and off in 1.33-1.34, beta from 1.35) to have pods/binding copy the node's
+   * topology.kubernetes.io/zone and region labels onto the pod.
+   */
+  readonly featureGates?: Readonly<Record<string, boolean>>;
 }
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
@@ -217,6 +223,10 @@ export const startKubeTestEnv = async (options: KubeTestEnvOptions = {}): Promis
       join(dir, 'tokens.csv'),
       `${token},egts-test-admin,egts-test-admin,system:masters\n`,
     );
+    const gates = Object.entries({
+      ...(options.clusterTrustBundles === false ? {} : { ClusterTrustBundle: true }),
+      ...options.featureGates,
+    }).map(([gate, on]) => `${gate}=${on}`);
     const apiArgs = [
       `--etcd-servers=http://127.0.0.1:${etcdClient}`,
       `--etcd-prefix=/egts-${randomBytes(4).toString('hex')}`,
@@ -234,12 +244,10 @@ export const startKubeTestEnv = async (options: KubeTestEnvOptions = {}): Promis
       '--enable-priority-and-fairness=false',
       '--profiling=false',
       '--v=0',
+      ...(gates.length > 0 ? [`--feature-gates=${gates.join(',')}`] : []),
       ...(options.clusterTrustBundles === false
         ? []
-        : [
-            '--feature-gates=ClusterTrustBundle=true',
-            '--runtime-config=certificates.k8s.io/v1beta1/clustertrustbundles=true',
-          ]),
+        : ['--runtime-config=certificates.k8s.io/v1beta1/clustertrustbundles=true']),
     ];
     apiserver = startProcess('kube-apiserver', join(bin, 'kube-apiserver'), apiArgs);
     const server = `https://127.0.0.1:${apiPort}`;

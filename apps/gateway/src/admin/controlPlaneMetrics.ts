@@ -190,3 +190,25 @@ export function timingStreams(callbacks: XdsCallbacks, metrics: ControlPlaneMetr
     },
   };
 }
+
+/** An object the Kubernetes infrastructure applied or deleted, counted and timed. */
+export const countObjectWrite = (
+  metrics: ControlPlaneMetrics,
+  write: {
+    operation: 'apply' | 'delete';
+    kind: string;
+    name: string;
+    namespace: string;
+    seconds: number;
+    ok: boolean;
+  },
+): void => {
+  const object = { kind: write.kind, name: write.name, namespace: write.namespace };
+  const [total, seconds] =
+    write.operation === 'apply'
+      ? [metrics.resourceApplyTotal, metrics.resourceApplySeconds]
+      : [metrics.resourceDeleteTotal, metrics.resourceDeleteSeconds];
+  total.inc({ ...object, status: write.ok ? 'success' : 'failure' });
+  // Envoy Gateway times the writes that succeed.
+  if (write.ok) seconds.observe(object, write.seconds);
+};

@@ -2,7 +2,6 @@
 // xDS server, with no configuration file. `--config-server ADDR` takes resources from the config
 // server instead of files.
 import { Command } from 'commander';
-import { keepYoungGenerationSmall } from '../run/youngGeneration.js';
 import { type Address, parseAddress } from './address.js';
 import {
   addConfigServerOptions,
@@ -40,7 +39,6 @@ export function runCommand(): Command {
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--no-proxies', 'serve xDS only; start no Envoy');
   return addConfigServerOptions(command).action(async (options: RunOptions) => {
-    keepYoungGenerationSmall();
     let configServer: ReturnType<typeof configServerSettings>;
     try {
       configServer = configServerSettings(options);

@@ -3,7 +3,6 @@
 // serverProviders.ts.
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { keepYoungGenerationSmall } from '../run/youngGeneration.js';
 import { parseAddress } from './address.js';
 import { parseDurationMs } from './duration.js';
 import type { ServerOptions } from './serverSettings.js';
@@ -50,7 +49,6 @@ export function serverCommand(): Command {
       parseDurationMs,
     )
     .action(async (options: ServerOptions) => {
-      keepYoungGenerationSmall();
       // What the server runs loads when it starts, not when the command is defined.
       const [
         { formatProblem, loadEnvoyGatewayConfig },

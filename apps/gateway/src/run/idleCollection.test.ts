@@ -1,6 +1,6 @@
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { collectWhenIdle } from './idleCollection.js';
+import { collectWhenIdle, youngGenerationBytes } from './idleCollection.js';
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -22,4 +22,23 @@ describe('collectWhenIdle', () => {
     expect(ref.deref()).toBeUndefined();
     subscription.unsubscribe();
   });
+
+  it('gives the young generation back once allocation has been low for a few seconds', async () => {
+    // A burst with survivors, as a translation makes: V8 grows the young generation for it.
+    let kept: object[] = [];
+    for (let i = 0; i < 3_000_000; i++) {
+      kept.push({ i, text: `x${i}` });
+      if (kept.length > 100_000) kept = [];
+    }
+    kept = [];
+    expect(youngGenerationBytes()).toBeGreaterThan(8 * 1024 * 1024);
+    const changes = new Subject<number>();
+    const subscription = collectWhenIdle(changes, 50, 6000);
+    changes.next(1);
+    await tick(300);
+    // The first collection, right after the burst, keeps it (V8 sees a high allocation rate).
+    await tick(6500);
+    expect(youngGenerationBytes()).toBeLessThanOrEqual(4 * 1024 * 1024);
+    subscription.unsubscribe();
+  }, 30_000);
 });

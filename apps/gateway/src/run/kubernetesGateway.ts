@@ -9,6 +9,7 @@ import { createKubernetesInfraManager, createWasmCache } from '@egts/infra-manag
 import type { WatchMode } from '@egts/provider-kubernetes';
 import type { TlsFiles } from '@egts/xds-server';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { type ControlPlaneMetrics, countObjectWrite } from '../admin/controlPlaneMetrics.js';
 import type { ControlPlaneTelemetry } from '../admin/telemetryServer.js';
 import type { Logging } from '../logging.js';
 import { bootstrapRefusals } from '../pipeline/bootstrapRefusals.js';
@@ -83,6 +84,8 @@ export async function runKubernetesGateway(
   // Bootstraps it refuses become Gateway status (bootstrapRefusals.ts), as in host mode.
   const refusals = bootstrapRefusals();
   const infraLog = options.logging.component('infrastructure');
+  // The control plane's metrics exist once runGateway made them (its `infra` factory below).
+  let controlPlane: ControlPlaneMetrics | undefined;
   const leader = leaderInfra(
     createKubernetesInfraManager({
       kubeConfig: options.kubeConfig,
@@ -91,6 +94,9 @@ export async function runKubernetesGateway(
       onEvent: (event) => {
         refusals.note(event);
         infraLog.info({ event }, `proxy ${event.proxy} ${event.type}`);
+      },
+      onObject: (write) => {
+        if (controlPlane) countObjectWrite(controlPlane, write);
       },
     }),
     leaderElection,
@@ -117,7 +123,10 @@ export async function runKubernetesGateway(
   const gateway = await runGateway({
     provider,
     wasm,
-    infra: () => ({ ...leader.infra, bootstrapRefusals$: refusals.refusals$ }),
+    infra: (_xds, metrics) => {
+      controlPlane = metrics.controlPlane;
+      return { ...leader.infra, bootstrapRefusals$: refusals.refusals$ };
+    },
     xds: options.xds,
     admin: options.admin,
     telemetry: options.telemetry,

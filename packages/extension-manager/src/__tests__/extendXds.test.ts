@@ -549,4 +549,23 @@ describe("a chain of extensions (extensionManagers), as Envoy Gateway's composit
     );
     expect(closed.fatal.length).toBeGreaterThan(0);
   });
+
+  it('stops at an extension that fails and does not fail open: the ones after it are not called', async () => {
+    const a = recordingClient();
+    const down = recordingClient(new Set(['Route']));
+    const c = recordingClient();
+    const result = await extendXdsChain(
+      [
+        { client: a.client, manager: chained('a'), name: 'a' },
+        { client: down.client, manager: chained('b'), name: 'b' },
+        { client: c.client, manager: chained('c'), name: 'c' },
+      ],
+      ir,
+      resources,
+    );
+    expect(result.fatal[0]).toMatch(/^extension b: PostRouteModify /);
+    expect(a.calls.some((call) => call.hook === 'Route')).toBe(true);
+    // Envoy Gateway's composite client returns the error there; c never sees the route.
+    expect(c.calls.filter((call) => call.hook === 'Route')).toEqual([]);
+  });
 });

@@ -147,12 +147,17 @@ const policyText = (name: string, target: string) => {
       ? `, cors: {allowOrigins: ['https://a${variant ?? ''}.example']}`
       : policyKind === 'BackendTrafficPolicy'
         ? BTP_SETTINGS[Number(variant ?? 0)]
-        : '';
+        : // On one listener (an odd variant) it makes a rule's clusters differ by listener.
+          ', http1: {preserveHeaderCase: true}';
+  const section =
+    policyKind === 'ClientTrafficPolicy' && Number(variant ?? 0) % 2 === 1
+      ? ', sectionName: other'
+      : '';
   return `---
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: ${policyKind}
 metadata: {name: ${name}, namespace: default}
-spec: {targetRefs: [{group: gateway.networking.k8s.io, kind: ${kind}, name: ${targetName}}]${settings}}
+spec: {targetRefs: [{group: gateway.networking.k8s.io, kind: ${kind}, name: ${targetName}${section}}]${settings}}
 `;
 };
 

@@ -5,7 +5,11 @@ import type { InfraIR, ProxyInfra } from '@egts/ir';
 import { type KubeTestEnv, kubeTestEnvUnavailable, startKubeTestEnv } from '@egts/kube-testenv';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKubernetesInfraManager, type KubernetesInfraManager } from '../index.js';
+import {
+  createKubernetesInfraManager,
+  type KubernetesInfraManager,
+  type ObjectWrite,
+} from '../index.js';
 
 const unavailable = kubeTestEnvUnavailable();
 if (unavailable)
@@ -53,9 +57,13 @@ describe.skipIf(unavailable !== undefined)(
   () => {
     let env: KubeTestEnv;
     let manager: KubernetesInfraManager;
+    /** Every object write reported (Envoy Gateway's resource_apply/resource_delete metrics). */
+    const writes: ObjectWrite[] = [];
 
     beforeAll(async () => {
-      env = await startKubeTestEnv();
+      // PodTopologyLabelsAdmission: pods/binding copies the node's zone label onto the pod (KEP-4742,
+      // off by default in 1.33-1.34), the label zone-aware proxies take their Envoy locality from.
+      env = await startKubeTestEnv({ featureGates: { PodTopologyLabelsAdmission: true } });
       const kubeConfig = new KubeConfig();
       kubeConfig.loadFromString(env.kubeconfig);
       await env.apply([
@@ -70,6 +78,7 @@ describe.skipIf(unavailable !== undefined)(
       manager = createKubernetesInfraManager({
         kubeConfig,
         xds: { host: `envoy-gateway.${NS}.svc.cluster.local`, port: 18000 },
+        onObject: (write) => writes.push(write),
       });
     }, 180_000);
 
@@ -205,6 +214,19 @@ describe.skipIf(unavailable !== undefined)(
       expect(
         (await managed('deployments', '/apis/apps/v1')).map((d) => d.metadata.name),
       ).not.toContain(gw.metadata.name);
+      // Each write was reported: the objects applied, and the Deployment deleted.
+      const write = (operation: string, kind: string) =>
+        writes.find(
+          (w) =>
+            w.operation === operation &&
+            w.kind === kind &&
+            w.name === gw.metadata.name &&
+            w.namespace === NS,
+        );
+      expect(write('apply', 'Deployment')).toMatchObject({ ok: true });
+      expect(write('apply', 'DaemonSet')).toMatchObject({ ok: true });
+      expect(write('delete', 'Deployment')).toMatchObject({ ok: true });
+      expect(writes.every((w) => w.seconds >= 0)).toBe(true);
 
       // The HPA and PDB go when no longer asked for; every object of a removed Gateway goes.
       await manager.apply({ proxies: [fleet('gw', [[80, 10080]])] });
@@ -383,6 +405,46 @@ describe.skipIf(unavailable !== undefined)(
           edsClusterConfig: expect.objectContaining({ serviceName: 'local_cluster' }),
         }),
       );
+
+      // What the scheduler does with one of its pods: bind it to a node in zone-a. The API server
+      // copies the node's zone label onto the pod, which the ENVOY_SERVICE_ZONE fieldRef reads.
+      await env.request('POST', '/api/v1/nodes', {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: 'node-a', labels: { 'topology.kubernetes.io/zone': 'zone-a' } },
+      });
+      const template = deployment?.spec.template as unknown as {
+        metadata: { labels: Record<string, string> };
+        spec: Record<string, unknown>;
+      };
+      const created = await env.request('POST', `/api/v1/namespaces/${NS}/pods`, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'zoned-pod', labels: template.metadata.labels },
+        spec: template.spec,
+      });
+      expect(created.status, created.text).toBe(201);
+      const bound = await env.request('POST', `/api/v1/namespaces/${NS}/pods/zoned-pod/binding`, {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name: 'zoned-pod' },
+        target: { apiVersion: 'v1', kind: 'Node', name: 'node-a' },
+      });
+      expect(bound.status, bound.text).toBe(201);
+      const pod = (await env.request('GET', `/api/v1/namespaces/${NS}/pods/zoned-pod`)).json as {
+        metadata: { labels: Record<string, string> };
+        spec: { nodeName: string };
+      };
+      expect(pod.spec.nodeName).toBe('node-a');
+      const zoneVariable = envoy?.env?.find((v) => v.name === 'ENVOY_SERVICE_ZONE') as
+        | { valueFrom: { fieldRef: { fieldPath: string } } }
+        | undefined;
+      const zoneLabel = /^metadata\.labels\['(.+)'\]$/.exec(
+        zoneVariable?.valueFrom.fieldRef.fieldPath ?? '',
+      )?.[1];
+      expect(zoneLabel).toBe('topology.kubernetes.io/zone');
+      expect(pod.metadata.labels[zoneLabel ?? '']).toBe('zone-a');
+      await env.request('DELETE', `/api/v1/namespaces/${NS}/pods/zoned-pod`);
       await zoned.apply({ proxies: [] });
     }, 120_000);
   },

@@ -127,6 +127,30 @@ describe('Wasm cache', () => {
     expect((await fetch(`${await cache.listen()}/${'b'.repeat(64)}.wasm`)).status).toBe(404);
   });
 
+  it('fetches a module without sha256 again per policy version with pullPolicy Always only', async () => {
+    const origin = await serveSource();
+    const dir = mkdtempSync(join(tmpdir(), 'egts-wasm-test-'));
+    dirs.push(dir);
+    const cache = cacheIn(dir);
+    await cache.listen();
+    const pulled = (pullPolicy: 'Always' | 'IfNotPresent', pullVersion?: string): WasmModule => {
+      const m = module(`${origin}/plugin.wasm`);
+      return { ...m, code: { ...m.code, pullPolicy, ...(pullVersion ? { pullVersion } : {}) } };
+    };
+    await cache.resolve(irWith([pulled('IfNotPresent')]));
+    expect(fetches).toBe(1);
+    // IfNotPresent: the module fetched for the URL, whatever the policy became.
+    await cache.resolve(irWith([pulled('IfNotPresent')]));
+    expect(fetches).toBe(1);
+    // Always: fetched for each version of the policy, once per version.
+    await cache.resolve(irWith([pulled('Always', 'v1')]));
+    expect(fetches).toBe(2);
+    await cache.resolve(irWith([pulled('Always', 'v1')]));
+    expect(fetches).toBe(2);
+    await cache.resolve(irWith([pulled('Always', 'v2')]));
+    expect(fetches).toBe(3);
+  });
+
   it('names the host proxies reach it by (Kubernetes mode: the egts Service)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'egts-wasm-test-'));
     dirs.push(dir);

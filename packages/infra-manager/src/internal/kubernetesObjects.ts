@@ -59,8 +59,10 @@ export const FLEET_ANNOTATION = 'gateway.envoyproxy.io/fleet';
 /**
  * The pod's zone, for its Envoy's locality (`--service-zone`, which the kubelet expands): the
  * `topology.kubernetes.io/zone` label the API server copies from the node onto the pod when it
- * binds it (PodTopologyLabelsAdmission, KEP-4742). Envoy Gateway reads the same zone from an
- * annotation its own admission webhook (topology injector) writes at binding; egts runs no
+ * binds it (PodTopologyLabelsAdmission, KEP-4742: alpha and off by default in Kubernetes 1.33 and
+ * 1.34, beta from 1.35; checked against kube-apiserver 1.34.4 in the integration test, which
+ * turns the gate on: without it the pod gets no zone label). Envoy Gateway reads the same zone
+ * from an annotation its own admission webhook (topology injector) writes at binding; egts runs no
  * webhook. Without the label the variable is empty and the proxy has no zone: zone-aware routing
  * then does not apply.
  */

@@ -131,6 +131,30 @@ describe('EnvoyPatchPolicy patches', () => {
     expect(out.envoyPatchPolicies?.[0]?.programmed).toBe(true);
   });
 
+  it('applies at each match of a jsonPath, the path relative to it, as Envoy Gateway', () => {
+    const byJsonPath = (jsonPath: string, path: string): EnvoyPatchPolicyIR => {
+      const policy = localReply(path);
+      return { ...policy, patches: policy.patches.map((p) => ({ ...p, jsonPath })) };
+    };
+    const out = translateXds(
+      ir([
+        byJsonPath(
+          "$.default_filter_chain.filters[?(@.name=='envoy.filters.network.http_connection_manager')]",
+          '/typed_config/local_reply_config',
+        ),
+      ]),
+    );
+    expect(out.envoyPatchPolicies?.[0]).toMatchObject({ programmed: true });
+    expect(hcm(out.listeners[0]).localReplyConfig?.mappers[0]?.statusCode).toBe(406);
+    // Envoy Gateway's errors: nothing selected, or the root alone.
+    const none = translateXds(ir([byJsonPath("$..filters[?(@.name=='nope')]", '/x')]));
+    expect(none.envoyPatchPolicies?.[0]).toMatchObject({ programmed: false, reason: 'Invalid' });
+    expect(none.envoyPatchPolicies?.[0]?.message).toMatch(/no jsonPointers were found/);
+    expect(hcm(none.listeners[0]).localReplyConfig).toBeUndefined();
+    const root = translateXds(ir([byJsonPath('$', '/x')]));
+    expect(root.envoyPatchPolicies?.[0]?.message).toMatch(/only Root/);
+  });
+
   it('moves and copies by from', () => {
     const out = translateXds(
       ir([

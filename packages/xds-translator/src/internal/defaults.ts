@@ -49,10 +49,12 @@ export const clusterBufferLimitBytes = (bufferLimitBytes: number | undefined): n
  * Circuit breaker thresholds: Envoy's defaults (1024 connections, pending and parallel requests)
  * except retries, 1024 instead of 3, so a surge of retries (pods restarting) is not throttled.
  */
-export const circuitBreaker = (settings: CircuitBreaker | undefined): CircuitBreaker => ({
-  ...settings,
-  maxParallelRetries: settings?.maxParallelRetries ?? 1024,
-});
+export const circuitBreaker = (settings: CircuitBreaker | undefined): CircuitBreaker =>
+  // Most clusters have no settings (this runs for each): a plain literal, since V8 gives an
+  // object literal opening with a spread a hidden class of its own.
+  settings === undefined
+    ? { maxParallelRetries: 1024 }
+    : { ...settings, maxParallelRetries: settings.maxParallelRetries ?? 1024 };
 
 /** TLS session resumption, stateless (tickets) and stateful (session ids): both off. */
 export const sessionResumption = (

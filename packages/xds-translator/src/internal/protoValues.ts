@@ -66,3 +66,15 @@ export const certificateSecret = (certificate: TLSCertificate): Secret =>
       privateKey: { inlineString: certificate.privateKey },
     },
   });
+
+/**
+ * `message` and every object in it frozen: for a part many resources share (one object instead
+ * of one per route or cluster); output messages are never mutated, and a frozen one says so.
+ */
+export const shared = <T>(message: T): T => {
+  if (message !== null && typeof message === 'object' && !Object.isFrozen(message)) {
+    for (const value of Object.values(message)) shared(value);
+    Object.freeze(message);
+  }
+  return message;
+};

@@ -67,6 +67,12 @@ const toList = <T extends object>(
   return list;
 };
 
+/**
+ * The empty list of a nested set's resources: those are kept in memo entries (one per route and
+ * per cluster), most of whose types are empty. Frozen: no list of resources may be mutated.
+ */
+const NONE = Object.freeze([]) as unknown as never[];
+
 export class ResourceSet {
   private readonly listeners: Additions<Listener> = [];
   private readonly routes: Additions<RouteConfiguration> = [];
@@ -85,11 +91,12 @@ export class ResourceSet {
     readonly mode: XdsMode,
     readonly memo: XdsMemo,
     readonly endpointsOnly = false,
+    private readonly isNested = false,
   ) {}
 
   /** An empty set of the same mode and memo, for a part built (and memoized) on its own. */
   nested(): ResourceSet {
-    return new ResourceSet(this.mode, this.memo, this.endpointsOnly);
+    return new ResourceSet(this.mode, this.memo, this.endpointsOnly, true);
   }
 
   addListener(listener: Listener): void {
@@ -128,12 +135,14 @@ export class ResourceSet {
   }
 
   toResources(): XdsResources {
+    const list = <T extends object>(additions: Additions<T>, nameOf: (t: T) => string): T[] =>
+      this.isNested && additions.length === 0 ? NONE : toList(this.memo, additions, nameOf);
     return {
-      listeners: toList(this.memo, this.listeners, (l) => l.name),
-      routes: toList(this.memo, this.routes, (r) => r.name),
-      clusters: toList(this.memo, this.clusters, (c) => c.name),
-      endpoints: toList(this.memo, this.endpoints, (e) => e.clusterName),
-      secrets: toList(this.memo, this.secrets, (s) => s.name),
+      listeners: list(this.listeners, (l) => l.name),
+      routes: list(this.routes, (r) => r.name),
+      clusters: list(this.clusters, (c) => c.name),
+      endpoints: list(this.endpoints, (e) => e.clusterName),
+      secrets: list(this.secrets, (s) => s.name),
     };
   }
 }

@@ -33,6 +33,7 @@ import { telemetryAccessLogTests } from './telemetryAccessLog.js';
 import { telemetryMetricsTests } from './telemetryMetrics.js';
 import { telemetryTracingTests } from './telemetryTracing.js';
 import { wasmOciTest } from './wasmOci.js';
+import { wasmPullPolicyTest } from './wasmPullPolicy.js';
 import { weightedRouteTest } from './weightedRoute.js';
 
 /** The tests, for Envoy Gateway's e2e folder `suiteDir` (some read data from its Go files). */
@@ -60,6 +61,7 @@ export const envoyGatewayTests = (suiteDir: string): ConformanceTest[] => [
   ...envoyPatchPolicyTests(),
   ...envoyExtensionPolicyTests(),
   wasmOciTest(suiteDir),
+  wasmPullPolicyTest,
   ...dynamicModuleTests(),
   ...httpRouteFilterTests(),
   ...backendTests(),

@@ -126,8 +126,78 @@ const nameSchemeV2: ConformanceTest = {
   manifests: ['envoy-patch-policy-xds-name-scheme-v2.yaml'],
 };
 
+/**
+ * egts's: the e2e test's patch with the connection manager selected by a JSONPath filter (the
+ * operation's `jsonPath`, its `path` then relative to each match), as Envoy Gateway applies it.
+ */
+const jsonPathPatch: ConformanceTest = {
+  name: 'EgtsEnvoyPatchPolicyJSONPath',
+  description: 'update xds using EnvoyPatchPolicy with a JSONPath selecting the patched filter',
+  features: ['EnvoyPatchPolicy'],
+  manifests: [],
+  objects: [
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'http-json-path-patch', namespace: infra },
+      spec: {
+        parentRefs: [{ name: 'same-namespace' }],
+        rules: [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/foo' } }],
+            backendRefs: [{ name: 'infra-backend-v1', port: 8080 }],
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'EnvoyPatchPolicy',
+      metadata: { name: 'json-path-patch-policy', namespace: infra },
+      spec: {
+        targetRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'same-namespace' },
+        type: 'JSONPatch',
+        jsonPatches: [
+          {
+            type: 'type.googleapis.com/envoy.config.listener.v3.Listener',
+            name: 'gateway-conformance-infra/same-namespace/http',
+            operation: {
+              op: 'add',
+              jsonPath:
+                "$.default_filter_chain.filters[?(@.name=='envoy.filters.network.http_connection_manager')]",
+              path: '/typed_config/local_reply_config',
+              value: {
+                mappers: [
+                  {
+                    filter: {
+                      status_code_filter: {
+                        comparison: {
+                          op: 'EQ',
+                          value: { default_value: 404, runtime_key: 'key_b' },
+                        },
+                      },
+                    },
+                    status_code: 406,
+                    body: { inline_string: 'not acceptable' },
+                  },
+                ],
+              },
+            },
+          },
+        ],
+      },
+    },
+  ],
+  statuses: [
+    ...accepted(sameNs, ['http-json-path-patch']),
+    patchPolicy('json-path-patch-policy', 'True', 'True'),
+  ],
+  requests: envoyPatchPolicy.requests ?? [],
+};
+
 export const envoyPatchPolicyTests = (): ConformanceTest[] => [
   envoyPatchPolicy,
   nameSchemeV2,
   failedPatch,
+  jsonPathPatch,
 ];

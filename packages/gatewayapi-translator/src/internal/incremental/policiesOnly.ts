@@ -139,7 +139,7 @@ export function policiesOnlyUpdate(
   // A policy reaching nothing has a status in a full translation too (with no ancestors).
   if (fresh.length !== keys.size) return undefined;
   const gone = new Set(moved.flatMap((m) => (m.before && !m.after ? [statusKey(m.before)] : [])));
-  const translation = withStatuses(spliced, fresh);
+  const translation = withStatuses(spliced, fresh, memo);
   const statuses = gone.size
     ? translation.statuses.filter((s) => !gone.has(statusKey(s)))
     : translation.statuses;

@@ -120,7 +120,11 @@ export function routesOnlyUpdate(
     update = { translation: spliced, touched, shared: true };
   }
   if (!policiesMoved) return update;
-  const translation = withStatuses(update.translation, translatePolicyStatuses(next, options));
+  const translation = withStatuses(
+    update.translation,
+    translatePolicyStatuses(next, options),
+    memo,
+  );
   return { ...update, translation };
 }
 
@@ -128,6 +132,7 @@ export function routesOnlyUpdate(
 export const withStatuses = (
   translation: Translation,
   fresh: readonly ResourceStatus[],
+  memo: IncrementalMemo,
 ): Translation => {
   const byKey = new Map(fresh.map((s) => [statusKey(s), s]));
   const kinds = new Set(fresh.map((s) => s.kind));
@@ -138,6 +143,10 @@ export const withStatuses = (
     byKey.delete(key);
     return now ?? status;
   });
+  // Nothing appended: every status keeps its position, and so does the index of positions the
+  // next splice looks statuses up in (built over every status, it is not built again).
+  const positions = memo.statusPositions.get(translation.statuses);
+  if (byKey.size === 0 && positions !== undefined) memo.statusPositions.set(statuses, positions);
   statuses.push(...byKey.values());
   return { ...translation, statuses };
 };

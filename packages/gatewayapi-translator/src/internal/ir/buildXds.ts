@@ -41,6 +41,7 @@ import { expandStatName, withClusterStats } from '../policies/statNames.js';
 import { withTracing } from '../policies/tracingIR.js';
 import { withFields } from '../withFields.js';
 import { withBackendClientCertificate } from './backendClientCertificate.js';
+import { withDistinctDestinations } from './distinctDestinations.js';
 import type { ProxyFleet } from './fleets.js';
 import { withMergedBackends } from './mergeBackends.js';
 import { compareRouteOrder, compareRoutePrecedence, type RankedRoute } from './precedence.js';
@@ -318,14 +319,17 @@ export function buildXdsIR(
     ? ctx.gatewayClasses.get(fleet.gatewayClass)?.envoyProxy
     : fleet.gateways[0]?.envoyProxy;
   const telemetry = withTracing(ctx, withAccessLog(ctx, ir, envoyProxy), envoyProxy, fleet);
-  // Last: whether routes share a backend's cluster depends on everything their clusters hold.
-  return withMergedBackends(
-    ctx,
-    withLocalCluster(
+  // Last: whether routes share a backend's cluster depends on everything their clusters hold;
+  // then a rule's destinations that differ by listener get names of their own.
+  return withDistinctDestinations(
+    withMergedBackends(
       ctx,
-      withEnvoyProxySettings(withClusterStats(ctx, telemetry, envoyProxy), envoyProxy),
-      fleet,
+      withLocalCluster(
+        ctx,
+        withEnvoyProxySettings(withClusterStats(ctx, telemetry, envoyProxy), envoyProxy),
+        fleet,
+      ),
+      envoyProxy,
     ),
-    envoyProxy,
   );
 }

@@ -13,7 +13,6 @@
 // (`cluster`), which it recomputes from scratch. The incremental paths splice routes translated
 // on their own, whose decisions saw only themselves, into the previous IR: running it again on
 // the result makes the whole consistent, as a full translation decides (createTranslator).
-import { createHash } from 'node:crypto';
 import type { EnvoyProxy } from '@egts/api';
 import type {
   DestinationSetting,
@@ -27,6 +26,7 @@ import type {
 import type { SettingBackend, TranslatorContext } from '../context/translatorContext.js';
 import { selectorMatches } from '../labelSelector.js';
 import { nsName } from '../types.js';
+import { canonicalJson, contentDigest } from './contentDigest.js';
 
 /** The shared cluster's name for a backend, as Envoy Gateway names it. */
 export const mergeKeyOf = (backend: SettingBackend): string =>
@@ -83,16 +83,6 @@ const ROUTE_SIDE = new Set([
 /** Destination fields that are not the clusters' settings. */
 const NOT_CLUSTER = new Set(['name', 'settings', 'invalidWeight']);
 
-/** JSON with sorted keys: equal content, equal text, whatever order fields were set in. */
-const canonical = (value: unknown): string => {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-};
-
 const pick = (object: object, leave: ReadonlySet<string>) =>
   Object.fromEntries(Object.entries(object).filter(([key]) => !leave.has(key)));
 
@@ -108,11 +98,11 @@ const clusterDigest = (destination: RouteDestination, index: number): string => 
   }
   let digest = known[index];
   if (digest === undefined) {
-    const text = canonical({
+    const text = canonicalJson({
       traffic: pick(destination, NOT_CLUSTER),
       setting: pick(destination.settings[index]!, ROUTE_SIDE),
     });
-    digest = createHash('sha1').update(text).digest('base64');
+    digest = contentDigest(text);
     known[index] = digest;
   }
   return digest;

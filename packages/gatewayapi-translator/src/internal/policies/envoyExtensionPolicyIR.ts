@@ -4,6 +4,7 @@
 // each checked as the Gateway's EnvoyProxy asks (luaScript.ts); its Wasm modules, from HTTP(S) or
 // OCI image sources, which the control plane's Wasm cache fetches after translation. What cannot be built makes the
 // policy Invalid on that Gateway.
+import { createHash } from 'node:crypto';
 import { jsonMergePatch } from '@egts/api';
 import type {
   DynamicModuleFilter,
@@ -24,6 +25,7 @@ import { policySettings } from './policySettings.js';
 import type { AppliedPolicy } from './processPolicies.js';
 import { serviceDestination } from './securityPolicyRefs.js';
 import { serviceSettings } from './securityPolicyServices.js';
+import type { LuaSandbox } from './validation/luaSandbox.js';
 import { type LuaValidation, luaScriptProblem } from './validation/luaScript.js';
 import { type PolicyRef, serviceBackendRefs } from './validation/policyBackendRefs.js';
 import { list, type Obj, obj, parseGoDuration } from './validation/policyValues.js';
@@ -34,6 +36,16 @@ const luaValidation = (scope: PolicyScope): LuaValidation => {
   return (obj(proxySpec?.lua)?.validationType ??
     proxySpec?.luaValidation ??
     'Strict') as LuaValidation;
+};
+
+/** The Strict validation sandbox of the Gateway's EnvoyProxy (spec.lua.strictValidation). */
+const luaSandbox = (scope: PolicyScope): LuaSandbox => {
+  const proxySpec = obj((scope.gateway.envoyProxy as { spec?: unknown } | undefined)?.spec);
+  const strict = obj(obj(proxySpec?.lua)?.strictValidation);
+  return {
+    allowedPaths: strings(strict?.allowedPaths),
+    allowedEnvVars: strings(strict?.allowedEnvVars),
+  };
 };
 
 /** The source of one `lua` entry, or why it cannot be read. */
@@ -145,18 +157,49 @@ function checksum(field: string, value: unknown): string | undefined {
   return sha256;
 }
 
+/**
+ * How a module without a checksum is pulled (Envoy Gateway's Wasm cache getEntry): `pullPolicy`,
+ * by default Always for an image tagged `latest` and IfNotPresent otherwise; with Always, a
+ * version that changes with the policy's spec (Envoy Gateway re-pulls when the policy's
+ * resourceVersion changes; a spec hash holds for file-provided policies too).
+ */
+function pullSettings(
+  code: Obj,
+  url: string,
+  sha256: string | undefined,
+  policySpec: Obj,
+): Pick<WasmModule['code'], 'pullPolicy' | 'pullVersion'> {
+  if (sha256 !== undefined) return {};
+  const latest = code.type === 'Image' && url.endsWith(':latest');
+  const policy =
+    code.pullPolicy === 'Always' || code.pullPolicy === 'IfNotPresent'
+      ? code.pullPolicy
+      : latest
+        ? 'Always'
+        : 'IfNotPresent';
+  if (policy === 'IfNotPresent') return { pullPolicy: policy };
+  const version = createHash('sha256').update(JSON.stringify(policySpec)).digest('hex');
+  return { pullPolicy: policy, pullVersion: version.slice(0, 16) };
+}
+
 /** Where a `wasm` entry's code comes from: an HTTP(S) URL or an OCI image. */
 function wasmCode(
   ctx: TranslatorContext,
   policy: PolicyRef,
   field: string,
   code: Obj | undefined,
+  policySpec: Obj,
 ): WasmModule['code'] {
   const http = obj(code?.http);
   if (code?.type === 'HTTP' && http && typeof http.url === 'string') {
     const sha256 = checksum(`${field}.http.sha256`, http.sha256);
     const ca = sourceCa(ctx, policy, `${field}.http`, obj(http.tls));
-    return { url: http.url, ...(sha256 ? { sha256 } : {}), ...(ca ? { ca } : {}) };
+    return {
+      url: http.url,
+      ...(sha256 ? { sha256 } : {}),
+      ...(ca ? { ca } : {}),
+      ...pullSettings(code, http.url, sha256, policySpec),
+    };
   }
   const image = obj(code?.image);
   if (code?.type === 'Image' && image && typeof image.url === 'string') {
@@ -171,6 +214,7 @@ function wasmCode(
       ...(sha256 ? { sha256 } : {}),
       ...(ca ? { ca } : {}),
       ...(secret ? { pullSecret: secret } : {}),
+      ...pullSettings(code, image.url, sha256, policySpec),
     };
   }
   throw new Error(`${field}: an HTTP source (http.url) or an Image source (image.url) is required`);
@@ -186,12 +230,13 @@ function wasm(
   key: string,
   spec: Obj,
   index: number,
+  policySpec: Obj,
 ): WasmModule {
   const field = `wasm[${index}]`;
   return {
     name: `${key}/wasm/${index}`,
     ...(typeof spec.rootID === 'string' ? { rootId: spec.rootID } : {}),
-    code: wasmCode(ctx, policy, `${field}.code`, obj(spec.code)),
+    code: wasmCode(ctx, policy, `${field}.code`, obj(spec.code), policySpec),
     ...(spec.config === undefined || spec.config === null
       ? {}
       : { config: JSON.stringify(spec.config) }),
@@ -234,7 +279,7 @@ export function envoyExtensionPolicyIR(
   for (const [i, entry] of list(spec.lua).entries()) {
     const code = luaSource(ctx, policy, entry);
     if (code instanceof Error) return { problem: `lua[${i}].${code.message}` };
-    const problem = luaScriptProblem(code, luaValidation(scope));
+    const problem = luaScriptProblem(code, luaValidation(scope), luaSandbox(scope));
     if (problem) return { problem: `lua[${i}]: ${problem}` };
     const context = obj(entry.filterContext);
     lua.push({ name: `${key}/lua/${i}`, code, ...(context ? { filterContext: context } : {}) });
@@ -250,7 +295,7 @@ export function envoyExtensionPolicyIR(
   const modules: WasmModule[] = [];
   for (const [i, entry] of list(spec.wasm).entries()) {
     try {
-      modules.push(wasm(ctx, policy, key, entry, i));
+      modules.push(wasm(ctx, policy, key, entry, i, spec));
     } catch (error) {
       return { problem: (error as Error).message };
     }

@@ -109,6 +109,7 @@ export function envoyPatchPoliciesByFleet(
       name: p.name,
       op: p.operation.op,
       path: p.operation.path ?? '',
+      ...(p.operation.jsonPath === undefined ? {} : { jsonPath: p.operation.jsonPath }),
       ...(p.operation.from === undefined ? {} : { from: p.operation.from }),
       ...(p.operation.value === undefined ? {} : { value: p.operation.value }),
     }));

@@ -141,6 +141,8 @@ export function backendTLSFor(
   route: Pick<RouteContext, 'namespace'> & { parents?: readonly { ref: ParentRef }[] },
   target: BackendTarget,
 ): { settings?: UpstreamTLS; error?: RouteStatusError } | undefined {
+  // Asked for every backend of every rule: most inputs have no BackendTLSPolicy at all.
+  if (ctx.backendTLSPolicies.length === 0) return undefined;
   const matches = (p: BackendTLSPolicyContext, section: string | undefined) =>
     p.namespace === target.namespace &&
     p.resource.spec.targetRefs.some(

@@ -36,7 +36,9 @@ const pluginConfig = (module: WasmModule, url: string, sha256: string): WasmPlug
   name: module.name,
   rootId: module.rootId ?? '',
   vmConfig: {
-    vmId: module.name,
+    // The checksum is part of the VM's id: Envoy 1.40 kept running the old code under an
+    // unchanged vm_id after the module changed (a pullPolicy Always re-pull; EgtsWasmPullPolicy).
+    vmId: `${module.name}/${sha256}`,
     runtime: 'envoy.wasm.runtime.v8',
     code: {
       remote: {

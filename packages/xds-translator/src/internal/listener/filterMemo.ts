@@ -20,8 +20,10 @@ interface FilterBuild {
   readonly listenerFields: readonly string[];
   readonly routeFields: readonly string[];
   /**
-   * Per listener its `listenerFields`, then per listener per route its `routeFields`, in order.
-   * Updated in place to the latest equal values, so the next check compares by identity.
+   * Per listener its `listenerFields`, in order. Updated in place to the latest equal values, so
+   * the next check compares by identity. The routes' fields are not copied: they are read from
+   * the routes the connection manager was last built or checked with (ManagerBuilds.routes),
+   * which the build holds for (a copy per filter per route was a MiB at 5,000 routes).
    */
   readonly values: unknown[];
   readonly filters: readonly HttpFilter[];
@@ -135,10 +137,14 @@ const changedRoutes = (
   return changed;
 };
 
-/** Whether `build` holds for `listeners`, whose routes but those at `changed` it has seen. */
+/**
+ * Whether `build` holds for `listeners`, whose routes but those at `changed` are the objects of
+ * `previous` (the routes it holds for).
+ */
 const stillValid = (
   build: FilterBuild,
   listeners: readonly HTTPListener[],
+  previous: readonly (readonly HTTPRouteIR[])[],
   changed: readonly number[][],
 ): boolean => {
   const { values, listenerFields, routeFields } = build;
@@ -147,16 +153,14 @@ const stillValid = (
     const l = listener as unknown as Record<string, unknown>;
     for (const field of listenerFields) if (!same(values, i++, l[field])) return false;
   }
-  const width = routeFields.length;
   for (let n = 0; n < listeners.length; n++) {
     const routes = listeners[n]!.routes;
+    const was = previous[n]!;
     for (const j of changed[n]!) {
       const r = routes[j] as unknown as Record<string, unknown>;
-      for (let f = 0; f < width; f++) {
-        if (!same(values, i + j * width + f, r[routeFields[f]!])) return false;
-      }
+      const w = was[j] as unknown as Record<string, unknown>;
+      for (const field of routeFields) if (!sameValue(w[field], r[field])) return false;
     }
-    i += routes.length * width;
   }
   return true;
 };
@@ -216,22 +220,12 @@ const recorder = (listeners: readonly HTTPListener[], mode: XdsMode) => {
   };
 };
 
-/** The values a build is keyed on (see FilterBuild.values). */
-const valuesOf = (
-  listeners: readonly HTTPListener[],
-  listenerFields: readonly string[],
-  routeFields: readonly string[],
-): unknown[] => {
+/** The listener values a build is keyed on (see FilterBuild.values). */
+const valuesOf = (listeners: readonly HTTPListener[], listenerFields: readonly string[]) => {
   const values: unknown[] = [];
   for (const listener of listeners) {
     const l = listener as unknown as Record<string, unknown>;
     for (const field of listenerFields) values.push(l[field]);
-  }
-  for (const listener of listeners) {
-    for (const route of listener.routes) {
-      const r = route as unknown as Record<string, unknown>;
-      for (const field of routeFields) values.push(r[field]);
-    }
   }
   return values;
 };
@@ -258,7 +252,11 @@ export const memoizedFilters = (
   let record: ReturnType<typeof recorder> | undefined;
   for (const filter of filters) {
     const last = manager.builds.get(filter);
-    if (last !== undefined && changed !== undefined && stillValid(last, listeners, changed)) {
+    if (
+      last !== undefined &&
+      changed !== undefined &&
+      stillValid(last, listeners, manager.routes, changed)
+    ) {
       out.push(...last.filters);
       continue;
     }
@@ -274,7 +272,7 @@ export const memoizedFilters = (
     manager.builds.set(filter, {
       listenerFields,
       routeFields,
-      values: valuesOf(listeners, listenerFields, routeFields),
+      values: valuesOf(listeners, listenerFields),
       filters: built,
     });
   }

@@ -18,6 +18,7 @@ import {
 import type { EnvoyPatchPolicyIR, EnvoyPatchPolicyOutcome, JSONPatch } from '@egts/ir';
 import type jsonPatch from 'fast-json-patch';
 import type { XdsResources } from '../../xdsResources.js';
+import { jsonPathPointers } from './jsonPathPointers.js';
 import { toDocumentPointer, withParents } from './protoJsonPointer.js';
 import { unknownField } from './unknownField.js';
 
@@ -88,7 +89,7 @@ function applyOne(
 ): void {
   const type = RESOURCE_TYPES.get(patch.type);
   if (type === undefined) throw new PatchFailure('Invalid', `unknown xDS type ${patch.type}`);
-  if (patch.op === 'add' && patch.path === '') {
+  if (patch.op === 'add' && patch.path === '' && patch.jsonPath === undefined) {
     const message = decode(type, patch.value ?? {}, describe(patch));
     staged.set(`${patch.type}|${type.nameOf(message)}`, type.codec.toJSON(message));
     return;
@@ -101,7 +102,35 @@ function applyOne(
       throw new PatchFailure('ResourceNotFound', `unable to find xds resource ${key}`);
     document = type.codec.toJSON(message);
   }
-  const path = toDocumentPointer(document, patch.path);
+  for (const pointer of pointersOf(patch, document)) {
+    document = applyAt(patch, pointer, document);
+  }
+  staged.set(key, document);
+}
+
+/** Where `patch` applies in `document`: its path, or each match of its jsonPath. */
+function pointersOf(patch: JSONPatch, document: unknown): string[] {
+  if (patch.jsonPath === undefined) return [patch.path];
+  let pointers: string[];
+  try {
+    pointers = jsonPathPointers(document, patch.jsonPath, patch.path);
+  } catch (error) {
+    throw new PatchFailure(
+      'Invalid',
+      `unable to convert jsonPath: '${patch.jsonPath}' into jsonPointers, err: ${(error as Error).message}`,
+    );
+  }
+  if (pointers.length === 0)
+    throw new PatchFailure(
+      'Invalid',
+      `no jsonPointers were found while evaluating the jsonPath: '${patch.jsonPath}'. Ensure the elements you are trying to select with the jsonPath exist in the document. If you need to add a non-existing property, use the 'path' attribute`,
+    );
+  return pointers;
+}
+
+/** `patch`'s operation at `pointer` (proto field names) of `document`: the new document. */
+function applyAt(patch: JSONPatch, pointer: string, document: unknown): unknown {
+  const path = toDocumentPointer(document, pointer);
   const operation = {
     op: patch.op,
     path,
@@ -110,7 +139,7 @@ function applyOne(
   } as jsonPatch.Operation;
   const base = patch.op === 'add' ? withParents(document, path) : document;
   try {
-    staged.set(key, patches().applyOperation(base, operation, true, false).newDocument);
+    return patches().applyOperation(base, operation, true, false).newDocument;
   } catch (error) {
     throw new PatchFailure(
       'Invalid',

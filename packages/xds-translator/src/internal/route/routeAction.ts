@@ -16,7 +16,7 @@ import type { RequestMirrorPolicy, RetryPolicy } from '../envoyTypes.js';
 import { credentialInjectorName } from '../httpfilters/credentialInjector.js';
 import { enabledAsConfigured } from '../httpfilters/securityPolicies.js';
 import { retryBackOff } from '../httpfilters/serviceRetry.js';
-import { durationMs } from '../protoValues.js';
+import { durationMs, shared } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { headersToAdd, headersToRemove } from './headers.js';
 import { pathRewrite } from './pathRewrite.js';
@@ -229,19 +229,23 @@ const hostRewrite = (rewrite: HTTPRouteIR['urlRewrite']): Partial<RouteAction> =
  * enough for Envoy, whatever the connection manager lists
  * (https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/http/upgrades).
  */
-const upgradeConfigs = (route: HTTPRouteIR) => {
-  if (route.grpc) return [];
-  if (route.upgrades === undefined) return [{ upgradeType: 'websocket' }];
-  return route.upgrades.map((upgrade) => ({
-    upgradeType: upgrade.type,
-    enabled: true,
-    ...(upgrade.terminate ? { connectConfig: {} } : {}),
-  }));
-};
+const upgradeConfigs = (route: HTTPRouteIR) =>
+  route.grpc || route.upgrades === undefined
+    ? []
+    : route.upgrades.map((upgrade) => ({
+        upgradeType: upgrade.type,
+        enabled: true,
+        ...(upgrade.terminate ? { connectConfig: {} } : {}),
+      }));
+
+/** WebSocket, what most routes allow: one list shared by them all (not two objects per route). */
+const WEBSOCKET_ONLY = shared(
+  RouteAction.fromPartial({ upgradeConfigs: [{ upgradeType: 'websocket' }] }).upgradeConfigs,
+);
 
 export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet): RouteAction => {
   const rewrite = pathRewrite(route, route.urlRewrite?.path);
-  return RouteAction.fromPartial({
+  const action = RouteAction.fromPartial({
     // Not a spread first: V8 gives each object literal that opens with one a hidden class of its
     // own, and RouteAction.fromPartial's reads of them go megamorphic (see routeMatch.ts).
     upgradeConfigs: upgradeConfigs(route),
@@ -280,4 +284,6 @@ export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet
       .map((mirror) => mirrorPolicy(mirror, out))
       .filter((policy) => policy !== undefined),
   });
+  if (!route.grpc && route.upgrades === undefined) action.upgradeConfigs = WEBSOCKET_ONLY;
+  return action;
 };

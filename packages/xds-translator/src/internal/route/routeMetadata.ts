@@ -8,6 +8,9 @@ import type { HTTPRouteIR } from '@egts/ir';
 /** Envoy Gateway's metadata namespace (what ext_authz's `includeRouteMetadata` sends). */
 export const ROUTE_METADATA = 'envoy-gateway';
 
+/** No typed metadata: one empty map for every route. */
+const NO_TYPED_METADATA: Metadata['typedFilterMetadata'] = Object.freeze({});
+
 export const routeMetadata = (route: HTTPRouteIR): Metadata => {
   const { kind, namespace, name, annotations, rule } = route.source;
   // Built field by field (every route has one): the keys keep Envoy Gateway's order.
@@ -16,6 +19,6 @@ export const routeMetadata = (route: HTTPRouteIR): Metadata => {
   if (rule) resource.sectionName = rule;
   return {
     filterMetadata: { [ROUTE_METADATA]: { resources: [resource] } },
-    typedFilterMetadata: {},
+    typedFilterMetadata: NO_TYPED_METADATA,
   };
 };

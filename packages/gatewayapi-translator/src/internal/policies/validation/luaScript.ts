@@ -4,9 +4,11 @@
 // envoy_on_response and parse as Lua 5.1 (Envoy runs LuaJIT: "mostly 5.1"). Strict also refuses
 // calls of methods the stream handle does not have (Envoy's Lua filter "Stream handle API"), which
 // Envoy Gateway finds by running the handlers against mocks; egts finds them in the syntax tree,
-// without running user code in the control plane.
+// without running user code in the control plane. Strict also applies Envoy Gateway's sandbox
+// (luaSandbox.ts: EnvoyProxy lua.strictValidation).
 import { createRequire } from 'node:module';
 import type luaparse from 'luaparse';
+import { type LuaSandbox, luaSandboxProblem } from './luaSandbox.js';
 
 // Loaded at the first script, not at import: most configurations have no Lua (#24).
 let luaParser: typeof luaparse | undefined;
@@ -87,15 +89,21 @@ function unknownHandleMethod(chunk: unknown): string | undefined {
 export type LuaValidation = 'Strict' | 'InsecureSyntax' | 'Disabled';
 
 /** Why Envoy Gateway would refuse this script, or undefined. */
-export function luaScriptProblem(code: string, validation: LuaValidation): string | undefined {
+export function luaScriptProblem(
+  code: string,
+  validation: LuaValidation,
+  sandbox: LuaSandbox = { allowedPaths: [], allowedEnvVars: [] },
+): string | undefined {
   if (!HANDLERS.some((h) => code.includes(h)))
     return 'expected one of envoy_on_request() or envoy_on_response() to be defined';
   if (validation === 'Disabled') return undefined;
   let chunk: unknown;
   try {
-    chunk = lua().parse(code, { luaVersion: '5.1' });
+    // `scope`: identifiers say whether they are locals (a local `load` is not the global).
+    chunk = lua().parse(code, { luaVersion: '5.1', scope: true });
   } catch (error) {
     return `syntax error: ${(error as Error).message}`;
   }
-  return validation === 'Strict' ? unknownHandleMethod(chunk) : undefined;
+  if (validation !== 'Strict') return undefined;
+  return unknownHandleMethod(chunk) ?? luaSandboxProblem(chunk, sandbox);
 }

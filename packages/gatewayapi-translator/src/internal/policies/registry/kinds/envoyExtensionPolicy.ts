@@ -1,8 +1,7 @@
 // EnvoyExtensionPolicy fields: applied or not (see ../fieldRegistry.ts). Lua scripts and external
 // processors run on the routes the policy extends (shadow mode and status on error too), a
 // processor's backendSettings are BackendTrafficPolicy's (derived from its entries below); dynamic
-// modules the Gateway's EnvoyProxy registers run as Envoy's dynamic modules filter; an image pull
-// policy does not apply yet; a route policy's mergeType merges it onto the
+// modules the Gateway's EnvoyProxy registers run as Envoy's dynamic modules filter; a route policy's mergeType merges it onto the
 // broader policy. Wasm modules come over HTTP(S) or from OCI images through the control plane's
 // Wasm cache.
 import type { KindFields } from '../fieldRegistry.js';
@@ -71,6 +70,8 @@ export const envoyExtensionPolicyFields: KindFields = {
     'spec.wasm.config': WASM,
     'spec.wasm.code.http.tls':
       'apps/conformance/src/tests/envoyGateway/envoyExtensionPolicy.ts: WasmHTTPTLS',
+    'spec.wasm.code.pullPolicy':
+      'apps/conformance/src/tests/envoyGateway/wasmPullPolicy.ts: EgtsWasmPullPolicy',
     'spec.wasm.code.image.url': WASM_OCI,
     'spec.wasm.code.image.sha256': WASM_OCI,
     'spec.wasm.code.image.pullSecretRef': WASM_OCI,
@@ -84,5 +85,5 @@ export const envoyExtensionPolicyFields: KindFields = {
       'a processor behind a PROXY protocol only listener is reached with backendSettings.proxyProtocol',
     ),
   },
-  notApplied: [...settingsNotApplied, 'spec.wasm.code.pullPolicy'],
+  notApplied: [...settingsNotApplied],
 };

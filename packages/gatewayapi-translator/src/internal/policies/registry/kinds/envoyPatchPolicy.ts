@@ -1,5 +1,5 @@
 // EnvoyPatchPolicy fields: applied or not (see ../fieldRegistry.ts). JSON pointer patches apply
-// to the final xDS resources (@egts/xds-translator); JSONPath selection does not yet.
+// to the final xDS resources (@egts/xds-translator), at a JSON pointer or at each JSONPath match.
 import type { KindFields } from '../fieldRegistry.js';
 import { TARGETING_PROOF } from './proofs.js';
 
@@ -19,7 +19,9 @@ export const envoyPatchPolicyFields: KindFields = {
     'spec.jsonPatches.operation.value': PATCHES,
     'spec.jsonPatches.operation.from':
       'packages/xds-translator/src/__tests__/envoyPatches.test.ts: moves and copies by from',
+    'spec.jsonPatches.operation.jsonPath':
+      'apps/conformance/src/tests/envoyGateway/envoyPatchPolicy.ts: EgtsEnvoyPatchPolicyJSONPath',
     'spec.priority': PRIORITY,
   },
-  notApplied: ['spec.jsonPatches.operation.jsonPath'],
+  notApplied: [],
 };

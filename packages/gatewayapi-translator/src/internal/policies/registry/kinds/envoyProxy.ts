@@ -196,6 +196,8 @@ export const envoyProxyFields: KindFields = {
     'spec.telemetry.metrics.prometheus.compression.type': BOOTSTRAP_METRICS,
     'spec.logging.level': HOST_INFRA_PROOF,
     'spec.lua.validationType': LUA,
+    'spec.lua.strictValidation':
+      "packages/gatewayapi-translator/src/__tests__/luaScript.test.ts: Strict validation's sandbox (EnvoyProxy lua.strictValidation)",
     'spec.luaValidation': LUA,
     'spec.provider.type': KUBERNETES_INFRA_PROOF,
     // The only field under provider.host (Envoy Gateway's host mode).
@@ -221,7 +223,6 @@ export const envoyProxyFields: KindFields = {
     // JA3/JA4 client fingerprinting (the TLS settings shared with ClientTrafficPolicy): Envoy
     // fingerprints ClientHellos it receives, and toward a backend it is the one sending it.
     'spec.backendTLS.fingerprints',
-    'spec.lua.strictValidation',
     'spec.telemetry',
   ],
 };
