@@ -21,7 +21,9 @@ const missing = [
   ...(existsSync(redisBinary) ? [] : ['redis-server']),
 ];
 
-const VALIDITY_MS = 40_000;
+// Certificates are backdated a minute (clock skew), so with a third of their span left the
+// renewal comes (2 × 60 − 60) / 3 = 20 s after they are made.
+const VALIDITY_MS = 60_000;
 const root = mkdtempSync(join(tmpdir(), 'egts-host-rl-'));
 const config = join(root, 'resources.yaml');
 const backends = new Backends();
@@ -138,14 +140,15 @@ describe.skipIf(missing.length > 0)(
       console.log(`host mode: file edit -> new limit enforced in ${editMs} ms`);
 
       // The renewal (a third of the validity left) restarts the service, which read its TLS
-      // files at start: the proxy's next connection is a new one, with the renewed set.
-      expect(await closedByService()).toBe(0);
+      // files at start: the proxy's next connection is a new one, with the renewed set. Counted
+      // from here: on a busy machine a renewal may already have come, and the next one will.
+      const closedBefore = await closedByService();
       await waitFor(
         "the service restarted (it closes the proxy's connections)",
         async () => {
           // Envoy connects again when a request needs the service.
           await ask(`renewal-${probe++}`);
-          return (await closedByService()) > 0;
+          return (await closedByService()) > closedBefore;
         },
         () => '',
         2 * VALIDITY_MS,
