@@ -122,6 +122,16 @@ const settingsOf = (cluster: Json): Json => {
   return { ...rest, protocolOptions: common };
 };
 
+const withoutHealthCheckHost = (settings: Json): Json => ({
+  ...settings,
+  healthChecks: (settings.healthChecks as Json[] | undefined)?.map((check) => {
+    const http = check.httpHealthCheck as Json | undefined;
+    if (http === undefined) return check;
+    const { host: _host, ...rest } = http;
+    return { ...check, httpHealthCheck: rest };
+  }),
+});
+
 const clusterOf = (prefix: string): Json => {
   const found = clusters.find((c) => String(c.name).startsWith(prefix));
   if (!found) throw new Error(`no cluster ${prefix}: ${clusters.map((c) => c.name).join(', ')}`);
@@ -151,7 +161,9 @@ describe('SecurityPolicy services take backendSettings as a BackendTrafficPolicy
     for (const name of all) expect(accepted[name], name).toMatch(/^True /);
   });
 
-  const btp = settingsOf(clusterOf('httproute/default/btp/'));
+  // An HTTP health check without a hostname sends the route's as Host (Envoy Gateway's rule); a
+  // service is no route and has none, so that one field is not a setting to compare.
+  const btp = withoutHealthCheckHost(settingsOf(clusterOf('httproute/default/btp/')));
 
   it('the BackendTrafficPolicy sets every group on its route cluster', () => {
     for (const key of [
