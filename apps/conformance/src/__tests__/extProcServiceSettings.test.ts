@@ -10,7 +10,11 @@ import { translate } from '@egts/gatewayapi-translator';
 import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 import { describe, expect, it } from 'vitest';
 import { gatewayManifests, policy, route, service } from './backendTrafficFixture.js';
-import { SERVICE_SETTINGS } from './serviceSettingsFixture.js';
+import {
+  clusterSettings,
+  routeClusterSettings,
+  SERVICE_SETTINGS,
+} from './serviceSettingsFixture.js';
 
 const extensionPolicy = `---
 apiVersion: gateway.envoyproxy.io/v1alpha1
@@ -43,24 +47,6 @@ const bootstrap = bootstrapToJson(translateBootstrap(ir)) as Json;
 const clusters = (bootstrap.staticResources as { clusters: Json[] }).clusters;
 const json = JSON.stringify(bootstrap);
 
-/** What a cluster's settings are, without what names it or reaches its endpoints. */
-const settingsOf = (cluster: Json): Json => {
-  const {
-    name: _name,
-    loadAssignment: _endpoints,
-    edsClusterConfig: _eds,
-    altStatName: _stat,
-    typedExtensionProtocolOptions: options,
-    ...rest
-  } = cluster;
-  // The upstream protocol options, without the protocol itself (gRPC is HTTP/2).
-  const http = (options as Json | undefined)?.[
-    'envoy.extensions.upstreams.http.v3.HttpProtocolOptions'
-  ] as Json | undefined;
-  const { explicitHttpConfig: _protocol, '@type': _type, ...common } = http ?? {};
-  return { ...rest, protocolOptions: common };
-};
-
 const clusterOf = (prefix: string): Json => {
   const found = clusters.find((c) => String(c.name).startsWith(prefix));
   if (!found) throw new Error(`no cluster ${prefix}: ${clusters.map((c) => c.name).join(', ')}`);
@@ -82,12 +68,12 @@ describe('an external processor takes backendSettings as a BackendTrafficPolicy 
     expect(accepted[1]).toMatch(/^proc True /);
   });
 
-  const btp = settingsOf(clusterOf('httproute/default/btp/'));
+  const btp = routeClusterSettings(clusterOf('httproute/default/btp/'));
 
   it('the processor cluster carries the settings of a BackendTrafficPolicy', () => {
     for (const key of ['circuitBreakers', 'healthChecks', 'outlierDetection', 'transportSocket'])
       expect(Object.keys(btp), key).toContain(key);
-    expect(settingsOf(clusterOf('envoyextensionpolicy/default/proc/extproc/0'))).toEqual(btp);
+    expect(clusterSettings(clusterOf('envoyextensionpolicy/default/proc/extproc/0'))).toEqual(btp);
   });
 
   it('the ext_proc filter retries as Envoy Gateway does', () => {

@@ -11,7 +11,11 @@ import { translate } from '@egts/gatewayapi-translator';
 import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 import { describe, expect, it } from 'vitest';
 import { gatewayManifests, policy, route, service } from './backendTrafficFixture.js';
-import { SERVICE_SETTINGS } from './serviceSettingsFixture.js';
+import {
+  clusterSettings,
+  routeClusterSettings,
+  SERVICE_SETTINGS,
+} from './serviceSettingsFixture.js';
 
 const settings = JSON.stringify(SERVICE_SETTINGS);
 const ref = (name: string, port: number) => `[{name: ${name}, port: ${port}}]`;
@@ -104,34 +108,6 @@ const bootstrap = bootstrapToJson(translateBootstrap(ir)) as Json;
 const clusters = (bootstrap.staticResources as { clusters: Json[] }).clusters;
 const json = JSON.stringify(bootstrap);
 
-/** What a cluster's settings are, without what names it or reaches its endpoints. */
-const settingsOf = (cluster: Json): Json => {
-  const {
-    name: _name,
-    loadAssignment: _endpoints,
-    edsClusterConfig: _eds,
-    altStatName: _stat,
-    typedExtensionProtocolOptions: options,
-    ...rest
-  } = cluster;
-  // The upstream protocol options, without the protocol itself (gRPC is HTTP/2).
-  const http = (options as Json | undefined)?.[
-    'envoy.extensions.upstreams.http.v3.HttpProtocolOptions'
-  ] as Json | undefined;
-  const { explicitHttpConfig: _protocol, '@type': _type, ...common } = http ?? {};
-  return { ...rest, protocolOptions: common };
-};
-
-const withoutHealthCheckHost = (settings: Json): Json => ({
-  ...settings,
-  healthChecks: (settings.healthChecks as Json[] | undefined)?.map((check) => {
-    const http = check.httpHealthCheck as Json | undefined;
-    if (http === undefined) return check;
-    const { host: _host, ...rest } = http;
-    return { ...check, httpHealthCheck: rest };
-  }),
-});
-
 const clusterOf = (prefix: string): Json => {
   const found = clusters.find((c) => String(c.name).startsWith(prefix));
   if (!found) throw new Error(`no cluster ${prefix}: ${clusters.map((c) => c.name).join(', ')}`);
@@ -161,9 +137,7 @@ describe('SecurityPolicy services take backendSettings as a BackendTrafficPolicy
     for (const name of all) expect(accepted[name], name).toMatch(/^True /);
   });
 
-  // An HTTP health check without a hostname sends the route's as Host (Envoy Gateway's rule); a
-  // service is no route and has none, so that one field is not a setting to compare.
-  const btp = withoutHealthCheckHost(settingsOf(clusterOf('httproute/default/btp/')));
+  const btp = routeClusterSettings(clusterOf('httproute/default/btp/'));
 
   it('the BackendTrafficPolicy sets every group on its route cluster', () => {
     for (const key of [
@@ -184,7 +158,7 @@ describe('SecurityPolicy services take backendSettings as a BackendTrafficPolicy
 
   it('each service cluster carries the settings of a BackendTrafficPolicy', () => {
     for (const s of SERVICES)
-      expect(settingsOf(clusterOf(`securitypolicy/default/${s.name}/`)), s.kind).toEqual(btp);
+      expect(clusterSettings(clusterOf(`securitypolicy/default/${s.name}/`)), s.kind).toEqual(btp);
   });
 
   it.each(SERVICES)('the $kind filter retries as Envoy Gateway does', (s) => {

@@ -57,3 +57,41 @@ export const SERVICE_SETTINGS = {
     http: { connectionIdleTimeout: '50s', maxConnectionDuration: '60s', maxStreamDuration: '9s' },
   },
 };
+
+type Json = Record<string, unknown>;
+
+/** What a cluster's settings are, without what names it or reaches its endpoints. */
+export const clusterSettings = (cluster: Json): Json => {
+  const {
+    name: _name,
+    loadAssignment: _endpoints,
+    edsClusterConfig: _eds,
+    altStatName: _stat,
+    typedExtensionProtocolOptions: options,
+    ...rest
+  } = cluster;
+  // The upstream protocol options, without the protocol itself (gRPC is HTTP/2).
+  const http = (options as Json | undefined)?.[
+    'envoy.extensions.upstreams.http.v3.HttpProtocolOptions'
+  ] as Json | undefined;
+  const { explicitHttpConfig: _protocol, '@type': _type, ...common } = http ?? {};
+  return { ...rest, protocolOptions: common };
+};
+
+/**
+ * A route cluster's settings as a service's cluster carries them: an HTTP health check without a
+ * hostname sends the route's hostname as Host (Envoy Gateway's rule), and a service is no route.
+ */
+export const routeClusterSettings = (cluster: Json): Json => {
+  const settings = clusterSettings(cluster);
+  const checks = settings.healthChecks as Json[] | undefined;
+  return {
+    ...settings,
+    healthChecks: checks?.map((check) => {
+      const http = check.httpHealthCheck as Json | undefined;
+      if (http === undefined) return check;
+      const { host: _host, ...rest } = http;
+      return { ...check, httpHealthCheck: rest };
+    }),
+  };
+};

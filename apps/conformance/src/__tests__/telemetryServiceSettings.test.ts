@@ -10,11 +10,15 @@ import { translate } from '@egts/gatewayapi-translator';
 import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 import { describe, expect, it } from 'vitest';
 import { policy, route, service } from './backendTrafficFixture.js';
-import { SERVICE_SETTINGS } from './serviceSettingsFixture.js';
+import {
+  clusterSettings,
+  routeClusterSettings,
+  SERVICE_SETTINGS,
+} from './serviceSettingsFixture.js';
 
 // Retries are route settings (no route carries a tracer's calls): the services take the rest.
-const { retry: _retry, ...clusterSettings } = SERVICE_SETTINGS;
-const settings = JSON.stringify(clusterSettings);
+const { retry: _retry, ...withoutRetry } = SERVICE_SETTINGS;
+const settings = JSON.stringify(withoutRetry);
 const refs = '[{name: svc, port: 8080}]';
 
 const manifests = `apiVersion: gateway.networking.k8s.io/v1
@@ -63,24 +67,6 @@ if (ir === undefined) throw new Error('no xDS IR');
 const bootstrap = bootstrapToJson(translateBootstrap(ir)) as Json;
 const clusters = (bootstrap.staticResources as { clusters: Json[] }).clusters;
 
-/** What a cluster's settings are, without what names it or reaches its endpoints. */
-const settingsOf = (cluster: Json): Json => {
-  const {
-    name: _name,
-    loadAssignment: _endpoints,
-    edsClusterConfig: _eds,
-    altStatName: _stat,
-    typedExtensionProtocolOptions: options,
-    ...rest
-  } = cluster;
-  // The upstream protocol options, without the protocol itself (gRPC is HTTP/2).
-  const http = (options as Json | undefined)?.[
-    'envoy.extensions.upstreams.http.v3.HttpProtocolOptions'
-  ] as Json | undefined;
-  const { explicitHttpConfig: _protocol, '@type': _type, ...common } = http ?? {};
-  return { ...rest, protocolOptions: common };
-};
-
 const clusterOf = (prefix: string): Json => {
   const found = clusters.find((c) => String(c.name).startsWith(prefix));
   if (!found) throw new Error(`no cluster ${prefix}: ${clusters.map((c) => c.name).join(', ')}`);
@@ -103,12 +89,12 @@ describe('EnvoyProxy telemetry backends take backendSettings as a BackendTraffic
     expect(accepted('BackendTrafficPolicy')).toMatch(/^Accepted: /);
   });
 
-  const btp = settingsOf(clusterOf('httproute/default/btp/'));
+  const btp = routeClusterSettings(clusterOf('httproute/default/btp/'));
 
   it('each telemetry cluster carries the settings of a BackendTrafficPolicy', () => {
     expect(Object.keys(btp)).toContain('circuitBreakers');
     expect(Object.keys(btp)).toContain('healthChecks');
-    for (const name of SERVICES) expect(settingsOf(clusterOf(name)), name).toEqual(btp);
+    for (const name of SERVICES) expect(clusterSettings(clusterOf(name)), name).toEqual(btp);
   });
 
   it('Envoy loads it all', async () => {
