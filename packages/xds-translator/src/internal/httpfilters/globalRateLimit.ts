@@ -25,6 +25,7 @@ import type {
   SdsFile,
 } from '@egts/ir';
 import { addDestination } from '../cluster/destinationClusters.js';
+import { isIpAddress } from '../cluster/urlCluster.js';
 import { durationMs } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 import { type Entry, hitsAddend, ruleParts, xRateLimitOption } from './localRateLimit.js';
@@ -107,8 +108,6 @@ const globalRateLimitActions = (route: HTTPRouteIR): RateLimit[] =>
     return [onRequest, onDone];
   });
 
-const isIp = (host: string) => /^[\d.]+$/.test(host) || host.includes(':');
-
 const serviceDestination = (host: string, port: number): RouteDestination => ({
   name: RATE_LIMIT_CLUSTER,
   settings: [
@@ -116,7 +115,7 @@ const serviceDestination = (host: string, port: number): RouteDestination => ({
       name: RATE_LIMIT_CLUSTER,
       weight: 1,
       protocol: 'GRPC',
-      addressType: isIp(host) ? 'IP' : 'FQDN',
+      addressType: isIpAddress(host) ? 'IP' : 'FQDN',
       endpoints: [{ host, port, ready: true }],
     },
   ],

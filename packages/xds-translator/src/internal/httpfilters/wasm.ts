@@ -6,8 +6,9 @@
 // it. A module the cache could not serve is left out when it fails open; otherwise its routes
 // answer 500 (buildRoute.ts), never running without it.
 import { HttpFilter, packAny, StringValue, Wasm, type WasmPluginConfig } from '@egts/envoy-api';
-import type { HTTPRouteIR, RouteDestination, WasmModule } from '@egts/ir';
+import type { HTTPRouteIR, WasmModule } from '@egts/ir';
 import { addDestination } from '../cluster/destinationClusters.js';
+import { urlCluster, urlDestination } from '../cluster/urlCluster.js';
 import { durationMs } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 import { enabledAsConfigured } from './securityPolicies.js';
@@ -15,14 +16,7 @@ import { enabledAsConfigured } from './securityPolicies.js';
 const filterName = (module: WasmModule): string => `envoy.filters.http.wasm/${module.name}`;
 
 /** The cluster reaching the Wasm cache that serves `url`: one per cache address. */
-const cacheCluster = (url: string): { name: string; host: string; port: number } => {
-  const { hostname, port, protocol } = new URL(url);
-  const host = hostname.replace(/^\[|\]$/g, '');
-  const portNumber = port === '' ? (protocol === 'https:' ? 443 : 80) : Number(port);
-  return { name: `wasm-cache/${host}:${portNumber}`, host, port: portNumber };
-};
-
-const isIp = (host: string): boolean => /^[\d.]+$/.test(host) || host.includes(':');
+const cacheCluster = (url: string) => urlCluster('wasm-cache', url);
 
 /** The modules Envoy can load: served by the cache. */
 const served = (route: HTTPRouteIR): WasmModule[] =>
@@ -89,19 +83,7 @@ export const wasmFilter: HttpFilterTranslator = {
       for (const module of served(route)) {
         const cache = cacheCluster(module.served!.url);
         if (out.hasCluster(cache.name)) continue;
-        const destination: RouteDestination = {
-          name: cache.name,
-          settings: [
-            {
-              name: cache.name,
-              weight: 1,
-              protocol: 'HTTP',
-              addressType: isIp(cache.host) ? 'IP' : 'FQDN',
-              endpoints: [{ host: cache.host, port: cache.port, ready: true }],
-            },
-          ],
-        };
-        addDestination(destination, out);
+        addDestination(urlDestination(cache), out);
       }
   },
 };
