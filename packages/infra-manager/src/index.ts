@@ -79,3 +79,5 @@ export {
 } from './topologyInjector.js';
 export type { WasmCache, WasmCacheOptions, WasmFetch } from './wasmCache.js';
 export { createWasmCache } from './wasmCache.js';
+export type { PreferLocalPolicy, ProxyPod } from './zonelessProxies.js';
+export { withZonelessProxies, zonelessGateways } from './zonelessProxies.js';

@@ -167,6 +167,7 @@ export async function runKubernetesGateway(
     provider,
     statuses$: gateway.statuses$,
     infraIR$: leader.infraIR$,
+    zoneFrom: injector ? 'annotation' : 'label',
     log: options.logging.component('status'),
   });
   return {

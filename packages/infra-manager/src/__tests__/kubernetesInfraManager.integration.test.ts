@@ -16,10 +16,12 @@ import {
   createTopologyInjector,
   type KubernetesInfraManager,
   type ObjectWrite,
+  type ProxyPod,
   TOPOLOGY_INJECTOR_PATH,
   type TopologyInjector,
   type TopologyOutcome,
   topologyWebhookConfiguration,
+  withZonelessProxies,
 } from '../index.js';
 
 const unavailable = kubeTestEnvUnavailable();
@@ -499,6 +501,10 @@ describe.skipIf(unavailable !== undefined)(
       const deadline = Date.now() + 60_000;
       let pod = await bind('node-a', template?.metadata.labels ?? {});
       while (pod.metadata.annotations?.[zoneKey ?? ''] === undefined && Date.now() < deadline) {
+        // Gone at once (no kubelet to confirm a graceful deletion), so only the pods below count.
+        await env.request('DELETE', `/api/v1/namespaces/${NS}/pods/zoned-pod-${made - 1}`, {
+          gracePeriodSeconds: 0,
+        });
         await new Promise((done) => setTimeout(done, 500));
         pod = await bind('node-a', template?.metadata.labels ?? {});
       }
@@ -522,6 +528,51 @@ describe.skipIf(unavailable !== undefined)(
       await injector.close();
       const unserved = await bind('node-a', template?.metadata.labels ?? {});
       expect(unserved.metadata.annotations?.[zoneKey ?? '']).toBeUndefined();
+
+      // Pods without a zone are reported on the preferLocal policies of their Gateway, not Accepted.
+      const proxyPods = (
+        await env.request(
+          'GET',
+          `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent('app.kubernetes.io/component=proxy')}`,
+        )
+      ).json as { items: ProxyPod[] };
+      const [reported] = withZonelessProxies(
+        [
+          {
+            apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+            kind: 'BackendTrafficPolicy',
+            metadata: { name: 'prefer', namespace: 'app' },
+            status: {
+              ancestors: [
+                {
+                  ancestorRef: { kind: 'Gateway', name: 'zoned', namespace: 'app' },
+                  conditions: [
+                    { type: 'Accepted', status: 'True', reason: 'Accepted', message: '' },
+                  ],
+                },
+              ],
+            },
+          },
+        ],
+        { proxies: [fleet('zoned', [[80, 10080]])] },
+        proxyPods.items,
+        [
+          {
+            metadata: { name: 'prefer', namespace: 'app' },
+            spec: { loadBalancer: { zoneAware: { preferLocal: {} } } },
+          },
+        ],
+        'annotation',
+      );
+      const condition = (
+        (reported?.status.ancestors ?? []) as {
+          conditions: { status: string; message: string }[];
+        }[]
+      )[0]?.conditions[0];
+      expect(condition?.status).toBe('False');
+      expect(condition?.message).toMatch(
+        /^spec\.loadBalancer\.zoneAware\.preferLocal is not applied: 2 of 3 proxy pods of Gateway app\/zoned have no zone/,
+      );
 
       for (let i = 0; i < made; i++)
         await env.request('DELETE', `/api/v1/namespaces/${NS}/pods/zoned-pod-${i}`);

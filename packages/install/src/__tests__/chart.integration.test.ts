@@ -16,7 +16,11 @@ import {
   sharedCrdDirs,
   startKubeTestEnv,
 } from '@egts/kube-testenv';
-import { createKubernetesProvider, startLeaderElection } from '@egts/provider-kubernetes';
+import {
+  createKubernetesProvider,
+  startLeaderElection,
+  watchObjects,
+} from '@egts/provider-kubernetes';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -301,6 +305,19 @@ describe.skipIf(unavailable !== undefined)('the Helm chart (integration)', () =>
       expect(await lookup.nodeLabels('node-a')).toEqual({
         'topology.kubernetes.io/zone': 'zone-a',
       });
+      // The status writer watches the proxy pods for their zone.
+      const pods = watchObjects({ kubeConfig, path: `/api/v1/namespaces/${NS}/pods` });
+      let listed: readonly { metadata: { name?: string } }[] | undefined;
+      const listing = pods.objects$.subscribe((objects) => {
+        listed = objects;
+      });
+      try {
+        const names = await eventually(async () => listed?.map((p) => p.metadata.name));
+        expect(names).toContain('proxy');
+      } finally {
+        listing.unsubscribe();
+        await pods.stop();
+      }
     } finally {
       subscription.unsubscribe();
       await provider.close();
