@@ -64,11 +64,13 @@ export interface KubernetesGatewayOptions {
   telemetry?: ControlPlaneTelemetry | undefined;
   /**
    * EnvoyGateway `provider.kubernetes.topologyInjector`: unless disabled, and with xDS over mTLS
-   * (its certificate is the webhook's), every replica serves the topology injector on `port`
-   * (default 9443) and proxy pods read their zone from its annotation; otherwise from the label
-   * the API server copies where PodTopologyLabelsAdmission is on.
+   * (its certificate is the webhook's), every replica serves the topology injector at `address`
+   * (default the xDS host, port 9443) and proxy pods read their zone from its annotation;
+   * otherwise from the label the API server copies where PodTopologyLabelsAdmission is on.
    */
-  topologyInjector?: { disable?: boolean | undefined; port?: number } | undefined;
+  topologyInjector?:
+    | { disable?: boolean | undefined; address?: { host: string; port: number } }
+    | undefined;
   logging: Logging;
 }
 

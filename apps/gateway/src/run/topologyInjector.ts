@@ -14,7 +14,9 @@ export async function startTopologyInjector(
   options: {
     kubeConfig: KubeConfig;
     xds: { host: string; tls?: { certFile: string; keyFile: string } | undefined };
-    topologyInjector?: { disable?: boolean | undefined; port?: number } | undefined;
+    topologyInjector?:
+      | { disable?: boolean | undefined; address?: { host: string; port: number } }
+      | undefined;
   },
   log: Logger,
 ): Promise<TopologyInjector | undefined> {
@@ -31,8 +33,8 @@ export async function startTopologyInjector(
   const injector = createTopologyInjector({
     lookup: apiServerLookup(options.kubeConfig),
     tls: options.xds.tls,
-    host: options.xds.host,
-    port: options.topologyInjector?.port ?? TOPOLOGY_INJECTOR_PORT,
+    host: options.topologyInjector?.address?.host ?? options.xds.host,
+    port: options.topologyInjector?.address?.port ?? TOPOLOGY_INJECTOR_PORT,
     onOutcome: (outcome) => {
       if (outcome.type === 'failed') log.warn({ outcome }, 'topology injection failed');
       else log.debug({ outcome }, `topology injection ${outcome.type}`);
