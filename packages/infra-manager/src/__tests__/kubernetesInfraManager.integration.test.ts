@@ -577,6 +577,32 @@ describe.skipIf(unavailable !== undefined)(
       for (let i = 0; i < made; i++)
         await env.request('DELETE', `/api/v1/namespaces/${NS}/pods/zoned-pod-${i}`);
       await zoned.apply({ proxies: [] });
+
+      // Where no injector runs, the pods read the label the API server copies with
+      // PodTopologyLabelsAdmission instead.
+      const labelled = createKubernetesInfraManager({
+        kubeConfig,
+        xds: { host: `envoy-gateway.${NS}.svc.cluster.local`, port: 18000 },
+        zoneAware: true,
+        zoneFrom: 'label',
+      });
+      await labelled.apply({ proxies: [fleet('labelled', [[80, 10080]])] });
+      const labelledDeployment = (
+        (await managed('deployments', '/apis/apps/v1')) as unknown as {
+          metadata: { labels: Record<string, string> };
+          spec: { template: { spec: { containers: { env?: Record<string, unknown>[] }[] } } };
+        }[]
+      ).find((d) => d.metadata.labels['gateway.envoyproxy.io/owning-gateway-name'] === 'labelled');
+      expect(labelledDeployment?.spec.template.spec.containers[0]?.env).toContainEqual({
+        name: 'ENVOY_SERVICE_ZONE',
+        valueFrom: {
+          fieldRef: {
+            apiVersion: 'v1',
+            fieldPath: "metadata.labels['topology.kubernetes.io/zone']",
+          },
+        },
+      });
+      await labelled.apply({ proxies: [] });
     }, 180_000);
   },
 );
