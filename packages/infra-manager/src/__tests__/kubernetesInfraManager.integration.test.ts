@@ -498,7 +498,7 @@ describe.skipIf(unavailable !== undefined)(
       };
       // The API server picks up a new webhook configuration asynchronously (its informer): until it
       // does, a pod is bound without a call. Each try is a new pod, as a pod is bound once.
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + 90_000;
       let pod = await bind('node-a', template?.metadata.labels ?? {});
       while (pod.metadata.annotations?.[zoneKey ?? ''] === undefined && Date.now() < deadline) {
         // Gone at once (no kubelet to confirm a graceful deletion), so only the pods below count.
