@@ -31,6 +31,12 @@ export const applyWebhookCaBundle = async (
       current = await api.readMutatingWebhookConfiguration({ name });
     } catch (error) {
       if (isNotFound(error)) continue;
+      if ((error as { code?: number }).code === 403) {
+        throw new Error(
+          `certgen may not read MutatingWebhookConfiguration ${name} to set its caBundle: grant get and update on it, or leave it alone (egts certgen --disable-topology-injector)`,
+          { cause: error },
+        );
+      }
       throw error;
     }
     const webhooks = current.webhooks ?? [];
