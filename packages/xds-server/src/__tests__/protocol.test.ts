@@ -385,6 +385,56 @@ describe('Delta', () => {
     expect(response.resources.map((r) => unpackAnyAs(Secret, r.resource!))).toEqual([secret]);
   });
 
+  it('answers a type it found nothing due for as soon as its subscription or resources change', async () => {
+    // A pump remembers that nothing of a type is due; a request of the type or a snapshot with
+    // other resources of it must still be answered at once.
+    const config = httpConfig('a', { a: 1, b: 2 });
+    cache.setSnapshot('gateway-1', createSnapshot(config));
+    const d = delta();
+    d.send({ node: node('n1'), typeUrl: TypeUrl.Cluster });
+    const cds = await d.next();
+    d.send({ typeUrl: TypeUrl.Cluster, responseNonce: cds.nonce });
+    d.send({ typeUrl: TypeUrl.ClusterLoadAssignment, resourceNamesSubscribe: ['a'] });
+    const eds = await d.next();
+    expect(eds.resources.map((r) => r.name)).toEqual(['a']);
+    d.send({ typeUrl: TypeUrl.ClusterLoadAssignment, responseNonce: eds.nonce });
+    await d.none(100);
+
+    // Only the clusters change (the same endpoints array): cluster a is sent, no endpoints.
+    const changed = Cluster.fromPartial({ ...edsCluster('a'), connectTimeout: { seconds: 5 } });
+    const clusters = [changed, edsCluster('b')];
+    cache.setSnapshot('gateway-1', createSnapshot({ ...config, clusters }));
+    const cds2 = await d.next();
+    expect([cds2.typeUrl, cds2.resources.map((r) => r.name)]).toEqual([TypeUrl.Cluster, ['a']]);
+    d.send({ typeUrl: TypeUrl.Cluster, responseNonce: cds2.nonce });
+    await d.none(100);
+
+    // Nothing changed in the snapshot, but the proxy subscribes to b.
+    d.send({ typeUrl: TypeUrl.ClusterLoadAssignment, resourceNamesSubscribe: ['b'] });
+    const eds2 = await d.next();
+    expect([eds2.typeUrl, eds2.resources.map((r) => r.name)]).toEqual([
+      TypeUrl.ClusterLoadAssignment,
+      ['b'],
+    ]);
+    d.send({ typeUrl: TypeUrl.ClusterLoadAssignment, responseNonce: eds2.nonce });
+    await d.none(100);
+
+    // New endpoints for b: sent, while a's (unchanged) are not.
+    cache.setSnapshot(
+      'gateway-1',
+      createSnapshot({
+        ...config,
+        clusters,
+        endpoints: [config.endpoints![0]!, endpoints('b', 7)],
+      }),
+    );
+    const eds3 = await d.next();
+    expect([eds3.typeUrl, eds3.resources.map((r) => r.name)]).toEqual([
+      TypeUrl.ClusterLoadAssignment,
+      ['b'],
+    ]);
+  });
+
   it('follows named subscribe and unsubscribe', async () => {
     cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1, b: 2 })));
     const d = delta();

@@ -43,6 +43,21 @@ export interface TypeState {
   /** Nonce of the last response of this type whose ACK/NACK was processed. */
   lastNonce: string | undefined;
   everSent: boolean;
+  /**
+   * What the last pump that found nothing due for this type saw, with and without stale entries
+   * kept (see StreamCore.#sendIfChanged); cleared by every request of the type.
+   */
+  quiet: [fresh: Quiet | undefined, keepingStale: Quiet | undefined];
+}
+
+/**
+ * What a "nothing due" finding depends on besides the type's own state: the snapshot's resources
+ * of the type, and the responses in flight of the other types (stale entries may come from their
+ * snapshots, see #warming).
+ */
+interface Quiet {
+  readonly available: ReadonlyMap<string, VersionedResource>;
+  readonly othersInFlight: readonly (InFlight | undefined)[];
 }
 
 /** A response to send: the variant turns it into its own message. */
@@ -142,8 +157,13 @@ export class StreamCore {
     });
   }
 
+  /**
+   * The state of a type, for a request of that type: the caller may change its subscription and
+   * settle or forget entries, so what the last pump found for it no longer holds.
+   */
   typeState(typeUrl: string): TypeState {
     let state = this.#types.get(typeUrl);
+    if (state !== undefined) state.quiet = [undefined, undefined];
     if (state === undefined) {
       state = {
         typeUrl,
@@ -155,6 +175,7 @@ export class StreamCore {
         inFlight: undefined,
         lastNonce: undefined,
         everSent: false,
+        quiet: [undefined, undefined],
       };
       this.#types.set(typeUrl, state);
     }
@@ -300,6 +321,20 @@ export class StreamCore {
   }
 
   #sendIfChanged(state: TypeState, snapshot: Snapshot, setAt: number, keepStale: boolean): boolean {
+    // A pump runs on every snapshot and every ACK, for every type; with thousands of clusters,
+    // working out again that nothing of an untouched type is due was most of its cost. The
+    // finding holds while the type's resources (the snapshot's index of them, an immutable
+    // object) and the others' responses in flight are the same, and no request of the type came.
+    const available = snapshot.resources(state.typeUrl);
+    const othersInFlight = keepStale ? this.#othersInFlight(state) : [];
+    const quiet = state.quiet[keepStale ? 1 : 0];
+    if (
+      quiet !== undefined &&
+      quiet.available === available &&
+      quiet.othersInFlight.length === othersInFlight.length &&
+      quiet.othersInFlight.every((inFlight, i) => inFlight === othersInFlight[i])
+    )
+      return false;
     const target = this.#target(state, snapshot, keepStale);
     const changed = [...target.values()].filter(
       (entry) => state.acked.get(entry.name)?.version !== entry.version,
@@ -310,7 +345,10 @@ export class StreamCore {
       this.#deps.variant === 'sotw'
         ? !sameVersions(target, state.acked) || firstWildcard
         : changed.length > 0 || removed.length > 0 || firstWildcard;
-    if (!needed) return false;
+    if (!needed) {
+      state.quiet[keepStale ? 1 : 0] = { available, othersInFlight };
+      return false;
+    }
     this.#nonce += 1;
     const nonce = String(this.#nonce);
     state.inFlight = { nonce, target, changed, removed, snapshotSetAt: setAt, snapshot };
@@ -367,6 +405,12 @@ export class StreamCore {
       if (resource !== undefined) return resource;
     }
     return undefined;
+  }
+
+  #othersInFlight(state: TypeState): (InFlight | undefined)[] {
+    const found: (InFlight | undefined)[] = [];
+    for (const other of this.#types.values()) if (other !== state) found.push(other.inFlight);
+    return found;
   }
 
   /** Forgets a name the proxy unsubscribed from (it drops the resource itself). */
