@@ -435,6 +435,36 @@ describe('Delta', () => {
     ]);
   });
 
+  it('versions what a proxy holds (system_version_info) by content, whatever the order', async () => {
+    const config = httpConfig('a', { a: 1, b: 2 });
+    cache.setSnapshot('gateway-1', createSnapshot(config));
+    const d1 = delta();
+    d1.send({ node: node('n1'), typeUrl: TypeUrl.Cluster });
+    const first = await d1.next();
+    d1.send({ typeUrl: TypeUrl.Cluster, responseNonce: first.nonce });
+    // The same clusters in the other order: nothing to send, and the same version for a newcomer.
+    const reversed = [...config.clusters!].reverse();
+    cache.setSnapshot('gateway-1', createSnapshot({ ...config, clusters: reversed }));
+    await d1.none(100);
+    const d2 = delta();
+    d2.send({ node: node('n2'), typeUrl: TypeUrl.Cluster });
+    const second = await d2.next();
+    expect(second.resources.map((r) => r.name).sort()).toEqual(['a', 'b']);
+    expect(second.systemVersionInfo).toBe(first.systemVersionInfo);
+    // A changed cluster, then a removed one: each holding has a version of its own.
+    const changed = Cluster.fromPartial({ ...edsCluster('b'), connectTimeout: { seconds: 5 } });
+    cache.setSnapshot(
+      'gateway-1',
+      createSnapshot({ ...config, clusters: [edsCluster('a'), changed] }),
+    );
+    const update = await d1.next();
+    d1.send({ typeUrl: TypeUrl.Cluster, responseNonce: update.nonce });
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1 })));
+    const removal = await d1.next();
+    const versions = [first, update, removal].map((r) => r.systemVersionInfo);
+    expect(new Set(versions).size).toBe(3);
+  });
+
   it('follows named subscribe and unsubscribe', async () => {
     cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1, b: 2 })));
     const d = delta();
