@@ -37,6 +37,8 @@ const SINK_REFS =
   'apps/conformance/src/__tests__/envoyProxyMetricSink.integration.test.ts: pushes to the Service endpoints of each sink, counters and histograms as deltas when asked';
 const BOOTSTRAP_METRICS =
   'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: keeps only the matching stats and compresses them when asked';
+const HEALTH_CHECK_LOG =
+  "apps/conformance/src/__tests__/envoyProxyHealthCheckLog.integration.test.ts: logs the route clusters' events to the fleet's file with its matches, unless a policy logs them itself";
 const SETTINGS = 'apps/conformance/src/__tests__/envoyProxySettings.integration.test.ts';
 const ROUTE_ORDER = `${SETTINGS}: keeps HTTPRoute rules in the order written with preserveRouteOrder`;
 const IP_FAMILY = `${SETTINGS}: serves IPv6 and IPv4 clients with ipFamily DualStack`;
@@ -134,6 +136,7 @@ export const envoyProxyFields: KindFields = {
     'spec.bootstrap': BOOTSTRAP,
     'spec.shutdown': HOST_SHUTDOWN,
     'spec.telemetry.accessLog.disable': NO_ACCESS_LOG,
+    'spec.telemetry.healthCheckLog': HEALTH_CHECK_LOG,
     'spec.telemetry.metrics.prometheus.disable':
       'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: serves /stats/prometheus unless telemetry.metrics.prometheus.disable',
     'spec.telemetry.accessLog.settings.format': ACCESS_LOG,
