@@ -261,6 +261,7 @@ export { OverrideHost } from './generated/envoy/extensions/load_balancing_polici
 export { Random } from './generated/envoy/extensions/load_balancing_policies/random/v3/random.js';
 export { RoundRobin } from './generated/envoy/extensions/load_balancing_policies/round_robin/v3/round_robin.js';
 export { WrrLocality } from './generated/envoy/extensions/load_balancing_policies/wrr_locality/v3/wrr_locality.js';
+export { UuidRequestIdConfig } from './generated/envoy/extensions/request_id/uuid/v3/uuid.js';
 export { PreviousHostsPredicate } from './generated/envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.js';
 export { PreviousPrioritiesConfig } from './generated/envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.js';
 export { SinkConfig as OpenTelemetryStatsSinkConfig } from './generated/envoy/extensions/stat_sinks/open_telemetry/v3/open_telemetry.js';

@@ -5,7 +5,7 @@
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/metrics/v3/stats.proto#config-metrics-v3-statsmatcher).
 
 import { isIP } from 'node:net';
-import { isRecord } from '@egts/api';
+import { isRecord, parseQuantity } from '@egts/api';
 import {
   type Bootstrap,
   Brotli,
@@ -101,7 +101,9 @@ export const proxyMetrics = (
   const prometheus = isRecord(metrics.prometheus) ? metrics.prometheus : {};
   const compression = isRecord(prometheus.compression) ? prometheus.compression : undefined;
   const type = typeof compression?.type === 'string' ? compression.type : undefined;
-  const min = compression?.minContentLength;
+  // An int-or-string quantity (`1Ki`), as Envoy Gateway reads it; the gzip, brotli and zstd
+  // objects beside `type` have no settings of their own: the library `type` names is used as is.
+  const min = parseQuantity(compression?.minContentLength);
   const openTelemetry =
     sinks ??
     (Array.isArray(metrics.sinks) ? metrics.sinks : []).flatMap((sink) => {

@@ -118,6 +118,7 @@ import './envoy/extensions/load_balancing_policies/override_host/v3/override_hos
 import './envoy/extensions/load_balancing_policies/random/v3/random.js';
 import './envoy/extensions/load_balancing_policies/round_robin/v3/round_robin.js';
 import './envoy/extensions/load_balancing_policies/wrr_locality/v3/wrr_locality.js';
+import './envoy/extensions/request_id/uuid/v3/uuid.js';
 import './envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.js';
 import './envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.js';
 import './envoy/extensions/stat_sinks/open_telemetry/v3/open_telemetry.js';

@@ -39,6 +39,9 @@ const BOOTSTRAP_METRICS =
   'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: keeps only the matching stats and compresses them when asked';
 const HEALTH_CHECK_LOG =
   "apps/conformance/src/__tests__/envoyProxyHealthCheckLog.integration.test.ts: logs the route clusters' events to the fleet's file with its matches, unless a policy logs them itself";
+const REQUEST_ID = 'apps/conformance/src/__tests__/envoyProxyRequestIdTracing.integration.test.ts';
+const PROMETHEUS_COMPRESSORS =
+  'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: compresses with Brotli or Zstandard, and sets the compressor minContentLength';
 const SETTINGS = 'apps/conformance/src/__tests__/envoyProxySettings.integration.test.ts';
 const ROUTE_ORDER = `${SETTINGS}: keeps HTTPRoute rules in the order written with preserveRouteOrder`;
 const IP_FAMILY = `${SETTINGS}: serves IPv6 and IPv4 clients with ipFamily DualStack`;
@@ -137,6 +140,7 @@ export const envoyProxyFields: KindFields = {
     'spec.shutdown': HOST_SHUTDOWN,
     'spec.telemetry.accessLog.disable': NO_ACCESS_LOG,
     'spec.telemetry.healthCheckLog': HEALTH_CHECK_LOG,
+    'spec.telemetry.requestID.tracing': `${REQUEST_ID}: Sample traces all or none of one request ID, and leaves the ID as it was`,
     'spec.telemetry.metrics.prometheus.disable':
       'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: serves /stats/prometheus unless telemetry.metrics.prometheus.disable',
     'spec.telemetry.accessLog.settings.format': ACCESS_LOG,
@@ -197,6 +201,11 @@ export const envoyProxyFields: KindFields = {
     'spec.telemetry.metrics.matches.type': BOOTSTRAP_METRICS,
     'spec.telemetry.metrics.matches.value': BOOTSTRAP_METRICS,
     'spec.telemetry.metrics.prometheus.compression.type': BOOTSTRAP_METRICS,
+    // Empty objects: the library `type` names, with Envoy's defaults.
+    'spec.telemetry.metrics.prometheus.compression.gzip': BOOTSTRAP_METRICS,
+    'spec.telemetry.metrics.prometheus.compression.brotli': PROMETHEUS_COMPRESSORS,
+    'spec.telemetry.metrics.prometheus.compression.zstd': PROMETHEUS_COMPRESSORS,
+    'spec.telemetry.metrics.prometheus.compression.minContentLength': PROMETHEUS_COMPRESSORS,
     'spec.logging.level': HOST_INFRA_PROOF,
     'spec.lua.validationType': LUA,
     'spec.lua.strictValidation':
