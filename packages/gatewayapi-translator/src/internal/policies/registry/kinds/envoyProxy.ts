@@ -20,6 +20,7 @@ const LOG_SERVICES =
   'apps/conformance/src/__tests__/envoyProxyAccessLogServices.integration.test.ts';
 const OTEL_LOGS = `${LOG_SERVICES}: sends text, JSON and default JSON records, the text ones only where the CEL match holds`;
 const ALS_LOGS = `${LOG_SERVICES}: streams HTTP entries to the access log service under its log name`;
+const ALS_RESPONSE = `${LOG_SERVICES}: logs the response headers and trailers the sink asks for`;
 const SINKS = 'spec.telemetry.accessLog.settings.sinks';
 const backendRefProofs = (path: string, proof: string) =>
   Object.fromEntries(
@@ -159,6 +160,8 @@ export const envoyProxyFields: KindFields = {
     [`${SINKS}.als.logName`]: ALS_LOGS,
     [`${SINKS}.als.type`]: ALS_LOGS,
     [`${SINKS}.als.http.requestHeaders`]: ALS_LOGS,
+    [`${SINKS}.als.http.responseHeaders`]: ALS_RESPONSE,
+    [`${SINKS}.als.http.responseTrailers`]: ALS_RESPONSE,
     // Tracing.
     'spec.telemetry.tracing.spanName': ZIPKIN_SPANS,
     'spec.telemetry.tracing.samplingRate': OTEL_SPANS,
