@@ -17,6 +17,7 @@ import {
   HttpProtocolOptions,
   OpenTelemetryStatsSinkConfig,
   packAny,
+  StaticConfigResourceDetectorConfig,
   Zstd,
 } from '@egts/envoy-api';
 import type { ProxyInfra } from '@egts/ir';
@@ -53,6 +54,10 @@ export interface MetricSinkTarget {
   readonly more?: readonly { readonly host: string; readonly port: number }[];
   readonly reportCountersAsDeltas?: boolean;
   readonly reportHistogramsAsDeltas?: boolean;
+  /** Sent with every export, as gRPC initial metadata. */
+  readonly headers?: readonly { readonly name: string; readonly value: string }[];
+  /** Attributes of the resource every exported metric carries. */
+  readonly resourceAttributes?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -67,6 +72,8 @@ export const sinkTargets = (
     const deltas = {
       reportCountersAsDeltas: sink.reportCountersAsDeltas,
       reportHistogramsAsDeltas: sink.reportHistogramsAsDeltas,
+      ...(sink.headers ? { headers: sink.headers } : {}),
+      ...(sink.resourceAttributes ? { resourceAttributes: sink.resourceAttributes } : {}),
     };
     if (where === 'cluster') return [{ host: sink.authority, port: sink.port, ...deltas }];
     const [first, ...more] = sink.endpoints;
@@ -209,9 +216,30 @@ export const metricSinks = (
       typedConfig: packAny(
         OpenTelemetryStatsSinkConfig,
         OpenTelemetryStatsSinkConfig.fromPartial({
-          grpcService: { envoyGrpc: { clusterName: sinkCluster(n) } },
+          grpcService: {
+            envoyGrpc: { clusterName: sinkCluster(n) },
+            initialMetadata: (sink.headers ?? []).map(({ name, value }) => ({
+              key: name.toLowerCase(),
+              value,
+            })),
+          },
           reportCountersAsDeltas: sink.reportCountersAsDeltas === true,
           reportHistogramsAsDeltas: sink.reportHistogramsAsDeltas === true,
+          // Envoy 1.40's sink has no resource attributes of its own: the static resource
+          // detector (the OpenTelemetry tracer's too) adds them to every export's resource.
+          resourceDetectors: sink.resourceAttributes
+            ? [
+                {
+                  name: 'envoy.tracers.opentelemetry.resource_detectors.static_config',
+                  typedConfig: packAny(
+                    StaticConfigResourceDetectorConfig,
+                    StaticConfigResourceDetectorConfig.fromPartial({
+                      attributes: { ...sink.resourceAttributes },
+                    }),
+                  ),
+                },
+              ]
+            : [],
         }),
       ),
     })),

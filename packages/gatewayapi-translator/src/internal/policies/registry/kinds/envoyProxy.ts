@@ -36,6 +36,8 @@ const METRIC_SINK =
   'apps/conformance/src/__tests__/envoyProxyMetricSink.integration.test.ts: pushes the proxy metrics to the OpenTelemetry collector';
 const SINK_REFS =
   'apps/conformance/src/__tests__/envoyProxyMetricSink.integration.test.ts: pushes to the Service endpoints of each sink, counters and histograms as deltas when asked';
+const SINK_EXPORT =
+  'apps/conformance/src/__tests__/envoyProxyMetricSinkExport.integration.test.ts: sends the headers with every export and the attributes on the metrics resource';
 const BOOTSTRAP_METRICS =
   'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: keeps only the matching stats and compresses them when asked';
 const HEALTH_CHECK_LOG =
@@ -199,6 +201,8 @@ export const envoyProxyFields: KindFields = {
     'spec.telemetry.metrics.sinks.openTelemetry.port': METRIC_SINK,
     ...backendRefProofs('spec.telemetry.metrics.sinks.openTelemetry.backendRefs', SINK_REFS),
     'spec.telemetry.metrics.sinks.openTelemetry.reportCountersAsDeltas': SINK_REFS,
+    'spec.telemetry.metrics.sinks.openTelemetry.headers': SINK_EXPORT,
+    'spec.telemetry.metrics.sinks.openTelemetry.resourceAttributes': SINK_EXPORT,
     'spec.telemetry.metrics.sinks.openTelemetry.reportHistogramsAsDeltas': SINK_REFS,
     'spec.telemetry.metrics.enableGRPCStats': LISTENER_STATS,
     'spec.telemetry.metrics.matches.type': BOOTSTRAP_METRICS,
