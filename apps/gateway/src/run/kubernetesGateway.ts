@@ -9,7 +9,11 @@ import { createKubernetesInfraManager, createWasmCache } from '@egts/infra-manag
 import type { WatchMode } from '@egts/provider-kubernetes';
 import type { TlsFiles } from '@egts/xds-server';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { type ControlPlaneMetrics, countObjectWrite } from '../admin/controlPlaneMetrics.js';
+import {
+  type ControlPlaneMetrics,
+  countObjectWrite,
+  countStatusUpdate,
+} from '../admin/controlPlaneMetrics.js';
 import type { ControlPlaneTelemetry } from '../admin/telemetryServer.js';
 import type { Logging } from '../logging.js';
 import { bootstrapRefusals } from '../pipeline/bootstrapRefusals.js';
@@ -71,7 +75,11 @@ export async function runKubernetesGateway(
   options: KubernetesGatewayOptions,
 ): Promise<RunningGateway> {
   const log = options.logging.component('provider');
-  const { leaderElection, provider } = kubernetesResources(options, log);
+  // The control plane's metrics exist once runGateway made them (its `infra` factory below).
+  let controlPlane: ControlPlaneMetrics | undefined;
+  const { leaderElection, provider } = kubernetesResources(options, log, (update) => {
+    if (controlPlane) countStatusUpdate(controlPlane, update);
+  });
   const rateLimit = kubernetesRateLimit({
     kubeConfig: options.kubeConfig,
     namespace: options.namespace,
@@ -84,8 +92,6 @@ export async function runKubernetesGateway(
   // Bootstraps it refuses become Gateway status (bootstrapRefusals.ts), as in host mode.
   const refusals = bootstrapRefusals();
   const infraLog = options.logging.component('infrastructure');
-  // The control plane's metrics exist once runGateway made them (its `infra` factory below).
-  let controlPlane: ControlPlaneMetrics | undefined;
   const leader = leaderInfra(
     createKubernetesInfraManager({
       kubeConfig: options.kubeConfig,
