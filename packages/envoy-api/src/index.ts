@@ -243,6 +243,7 @@ export { TcpProxy } from './generated/envoy/extensions/filters/network/tcp_proxy
 export { Route as UdpProxyRoute } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/route.js';
 export { UdpProxyConfig } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';
 export { MaxMindConfig } from './generated/envoy/extensions/geoip_providers/maxmind/v3/maxmind.js';
+export { HealthCheckEventFileSink } from './generated/envoy/extensions/health_check/event_sinks/file/v3/file.js';
 export { LocalResponsePolicy } from './generated/envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.js';
 export { RedirectPolicy } from './generated/envoy/extensions/http/custom_response/redirect_policy/v3/redirect_policy.js';
 export { HeaderMutation as EarlyHeaderMutation } from './generated/envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation.js';

@@ -100,6 +100,7 @@ import './envoy/extensions/filters/udp/udp_proxy/v3/route.js';
 import './envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';
 import './envoy/extensions/geoip_providers/common/v3/common.js';
 import './envoy/extensions/geoip_providers/maxmind/v3/maxmind.js';
+import './envoy/extensions/health_check/event_sinks/file/v3/file.js';
 import './envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.js';
 import './envoy/extensions/http/custom_response/redirect_policy/v3/redirect_policy.js';
 import './envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation.js';
