@@ -2,7 +2,8 @@
 // JWKS server, the HTTP and gRPC authorization services and the OpenID provider's token endpoint
 // below speak only behind a PROXY protocol v2 header, so a policy whose backendSettings ask for
 // `proxyProtocol: {version: V2}` works (the token is checked, the request allowed, the code
-// exchanged) and the same policy without it fails closed. A gRPC authorization service failing
+// exchanged) and the same policy without it fails closed. The remote JWKS is named by the
+// deprecated singular `backendRef` (its URI's host resolves nowhere). A gRPC authorization service failing
 // every other check is retried as backendSettings.retry asks (every request allowed), and not
 // retried without it (half refused).
 // The cluster setting reaches each service as it reaches a route's cluster under a
@@ -169,8 +170,9 @@ describe('[envoy] SecurityPolicy service backendSettings', () => {
     providers:
     - name: p
       remoteJWKS:
-        uri: http://auth.default.svc:${httpPort}/jwks.json
-        backendRefs: [{name: auth, port: ${httpPort}}]
+        # A host nothing resolves: the JWKS comes through the deprecated singular backendRef.
+        uri: http://jwks.invalid:${httpPort}/jwks.json
+        backendRef: {name: auth, port: ${httpPort}}
         ${settings}
 `,
       )}${route(`http${suffix}`, 'app', appPort)}${securityPolicy(

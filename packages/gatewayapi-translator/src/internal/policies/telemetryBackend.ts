@@ -2,6 +2,9 @@
 // service sink): a destination of their own, as Envoy Gateway builds them, with the service's
 // `backendSettings` on its cluster (BackendTrafficPolicy's cluster settings; Envoy Gateway's
 // applyTraffic). Their retry and HTTP timeouts are route settings no route carries: unused.
+// Each backendRef's `weight` and `fallback` shape the one cluster as a route's backends do
+// (weighted localities, fallbacks a lower priority); Envoy Gateway drops both for telemetry
+// (processBackendRefs keeps the bare object reference), egts honours what the user asked.
 import type { EnvoyProxy } from '@egts/api';
 import type { DestinationSetting, RouteDestination } from '@egts/ir';
 import type { TranslatorContext } from '../context/translatorContext.js';
@@ -65,15 +68,17 @@ export function telemetryBackend(
   }
   const settings: DestinationSetting[] = [];
   for (const [i, ref] of refs.entries()) {
+    const weight = typeof ref.weight === 'number' ? ref.weight : 1;
     const resolved = resolveBackendRef(
       ctx,
       referrer,
-      backendRefOf(ref, str(ref.name) ?? ''),
+      { ...backendRefOf(ref, str(ref.name) ?? ''), weight },
       `${name}/backend/${i}`,
       protocol,
     );
     if (!resolved.setting) return undefined;
-    settings.push(resolved.setting);
+    // `fallback`: a lower priority, serving only once the others are unhealthy.
+    settings.push(ref.fallback === true ? { ...resolved.setting, priority: 1 } : resolved.setting);
   }
   const [first] = refs;
   if (first === undefined) return undefined;

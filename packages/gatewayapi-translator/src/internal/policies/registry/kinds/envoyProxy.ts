@@ -21,6 +21,11 @@ const LOG_SERVICES =
 const OTEL_LOGS = `${LOG_SERVICES}: sends text, JSON and default JSON records, the text ones only where the CEL match holds`;
 const ALS_LOGS = `${LOG_SERVICES}: streams HTTP entries to the access log service under its log name`;
 const SINKS = 'spec.telemetry.accessLog.settings.sinks';
+const METRIC_SINK_OTEL = 'spec.telemetry.metrics.sinks.openTelemetry';
+const BACKEND_REFS = 'apps/conformance/src/__tests__/telemetryBackendRefs.integration.test.ts';
+const WEIGHTED = `${BACKEND_REFS}: shares a weighted sink exports among its backends in proportion to their weights`;
+const FALLBACK = `${BACKEND_REFS}: leaves a fallback backend idle while the others answer`;
+const SINGULAR_REF = `${BACKEND_REFS}: names a sink's backend with the deprecated singular backendRef`;
 const backendRefProofs = (path: string, proof: string) =>
   Object.fromEntries(
     ['name', 'namespace', 'port', 'group', 'kind'].map((field) => [`${path}.${field}`, proof]),
@@ -90,10 +95,38 @@ const telemetryOnlyNotApplied = (service: string): string[] => [
 const telemetryEntries = TELEMETRY_SERVICES.map((service) =>
   serviceBackendSettings(service, TELEMETRY_SETTINGS, telemetryOnlyNotApplied(service)),
 );
+/**
+ * Each backendRef's `weight` and `fallback`: weighted localities and a fallback priority in the
+ * service's one cluster, as a route's backends get (telemetryBackend.ts); Envoy Gateway drops both
+ * for telemetry. Its OpenTelemetry tracer and access log sinks and its ALS sinks.
+ */
+const telemetryRefEntries = Object.fromEntries(
+  TELEMETRY_SERVICES.flatMap((service) => [
+    [`${service}.backendRefs.weight`, WEIGHTED],
+    [`${service}.backendRefs.fallback`, FALLBACK],
+  ]),
+);
+/**
+ * Not applied to a metric sink, as in Envoy Gateway: the proxy's stats go to one collector, the
+ * first endpoint of the first backendRef, through a bootstrap cluster built from a fixed template
+ * (Envoy Gateway's ConvertResolvedMetricSinks), so neither the other backendRefs' `weight` and
+ * `fallback` nor any `backendSettings` reach it.
+ */
+const METRIC_SINK_NOT_APPLIED = [
+  `${METRIC_SINK_OTEL}.backendRefs.weight`,
+  `${METRIC_SINK_OTEL}.backendRefs.fallback`,
+  `${METRIC_SINK_OTEL}.backendSettings`,
+];
 
 export const envoyProxyFields: KindFields = {
   applied: {
     ...Object.assign({}, ...telemetryEntries.map((e) => e.applied)),
+    ...telemetryRefEntries,
+    // The deprecated singular `backendRef`, used when `backendRefs` is empty (Envoy Gateway's CRD
+    // refuses it on telemetry services; egts takes it, as its other services' singular refs).
+    ...backendRefProofs(`${SINKS}.openTelemetry.backendRef`, SINGULAR_REF),
+    ...backendRefProofs(`${SINKS}.als.backendRef`, SINGULAR_REF),
+    ...backendRefProofs(`${METRIC_SINK_OTEL}.backendRef`, SINK_REFS),
     'spec.mergeGateways': goldenProof('merged-gateways'),
     'spec.mergeBackends': MERGE_BACKENDS,
     'spec.mergeBackends.selector': MERGE_SELECTOR,
@@ -220,6 +253,7 @@ export const envoyProxyFields: KindFields = {
   },
   notApplied: [
     ...telemetryEntries.flatMap((e) => e.notApplied),
+    ...METRIC_SINK_NOT_APPLIED,
     // JA3/JA4 client fingerprinting (the TLS settings shared with ClientTrafficPolicy): Envoy
     // fingerprints ClientHellos it receives, and toward a backend it is the one sending it.
     'spec.backendTLS.fingerprints',

@@ -176,6 +176,16 @@ export const securityPolicyFields: KindFields = {
     'spec.jwt.providers.remoteJWKS.uri': e2e('OptionalJWT'),
     'spec.jwt.providers.remoteJWKS.cacheDuration': e2e('JWT'),
     'spec.jwt.providers.remoteJWKS.backendRefs': e2e('JWTBackendRemoteJWKS'),
+    // The deprecated singular ref, used when `backendRefs` is empty (Envoy Gateway's CRD refuses
+    // it here; egts takes it, as for the other services' singular refs).
+    ...Object.fromEntries(
+      ['name', 'namespace', 'port', 'group', 'kind'].map((field) => [
+        `spec.jwt.providers.remoteJWKS.backendRef.${field}`,
+        SERVICE_PROXY_PROTOCOL(
+          'a remote JWKS behind PROXY protocol is fetched only with proxyProtocol set',
+        ),
+      ]),
+    ),
     'spec.jwt.providers.remoteJWKS.backendSettings.retry': e2e('JWTBackendRemoteJWKS'),
     'spec.jwt.providers.remoteJWKS.backendSettings.timeout.http.requestTimeout':
       e2e('JWTBackendRemoteJWKS'),
