@@ -74,14 +74,15 @@ describe('EnvoyProxy telemetry', () => {
         backendRefs: [{name: collector, namespace: monitoring, port: 4317}]
         backendSettings: {connection: {bufferLimit: 1Mi}}`);
     expect(settings.accepted?.reason).toBe('Accepted');
-    // Retries are route settings; a collector's calls have no route.
+    // Retries are the OpenTelemetry exports' retry policy; a per-try timeout has nothing to set.
     const retry = run(`    tracing:
       provider:
         backendRefs: [{name: collector, namespace: monitoring, port: 4317}]
-        backendSettings: {retry: {numRetries: 5}}`);
+        backendSettings: {retry: {numRetries: 5, perRetry: {timeout: 1s}}}`);
     expect(retry.accepted?.reason).toBe('NotApplied');
     expect(retry.accepted?.message).toContain(
-      'spec.telemetry.tracing.provider.backendSettings.retry.numRetries',
+      'spec.telemetry.tracing.provider.backendSettings.retry.perRetry.timeout',
     );
+    expect(retry.accepted?.message).not.toContain('numRetries');
   });
 });

@@ -1,12 +1,14 @@
 // The backends EnvoyProxy telemetry sends to (a tracing collector, an OpenTelemetry or access log
 // service sink): a destination of their own, as Envoy Gateway builds them, with the service's
 // `backendSettings` on its cluster (BackendTrafficPolicy's cluster settings; Envoy Gateway's
-// applyTraffic). Their retry and HTTP timeouts are route settings no route carries: unused.
+// applyTraffic), and its `retry` on the calls (gRPC's retry_policy, as for a gRPC authorization
+// service; Envoy Gateway drops it for telemetry). Its HTTP request and stream idle timeouts are
+// route settings no route carries: unused.
 // Each backendRef's `weight` and `fallback` shape the one cluster as a route's backends do
 // (weighted localities, fallbacks a lower priority); Envoy Gateway drops both for telemetry
 // (processBackendRefs keeps the bare object reference), egts honours what the user asked.
 import type { EnvoyProxy } from '@egts/api';
-import type { DestinationSetting, RouteDestination } from '@egts/ir';
+import type { DestinationSetting, Retry, RouteDestination } from '@egts/ir';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { resolveBackendRef } from '../routes/backendRefs.js';
 import { ENVOY_GATEWAY_GROUP, nsName } from '../types.js';
@@ -32,7 +34,7 @@ export function telemetryBackend(
   service: Obj,
   name: string,
   protocol: DestinationSetting['protocol'],
-): { destination: RouteDestination; authority: string } | undefined {
+): { destination: RouteDestination; authority: string; retry?: Retry } | undefined {
   const namespace = proxy.metadata.namespace ?? 'default';
   const self = {
     group: ENVOY_GATEWAY_GROUP,
@@ -41,7 +43,9 @@ export function telemetryBackend(
     name: proxy.metadata.name,
   };
   const referrer = { ...self, skipReferenceGrant: true, parents: [{ ref: self }] };
-  const traffic = serviceSettings(service).destination;
+  const { destination: traffic, route } = serviceSettings(service);
+  // Retries of a failed call: gRPC's retry_policy, as for a gRPC authorization service.
+  const retry = route.retry ? { retry: route.retry } : {};
   let refs = serviceBackendRefs(service);
   const host = str(service.host);
   const port = typeof service.port === 'number' ? service.port : 4317;
@@ -50,6 +54,7 @@ export function telemetryBackend(
     if (!service || !ctx.services.has(nsName(service[2] ?? '', service[1] ?? '')))
       return {
         authority: host,
+        ...retry,
         destination: {
           name: name,
           ...traffic,
@@ -83,6 +88,7 @@ export function telemetryBackend(
   const [first] = refs;
   if (first === undefined) return undefined;
   return {
+    ...retry,
     destination: { name: name, ...traffic, settings },
     authority: host ?? `${str(first.name)}.${str(first.namespace) ?? namespace}.svc.cluster.local`,
   };

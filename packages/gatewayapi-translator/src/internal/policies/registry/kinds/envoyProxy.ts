@@ -1,7 +1,6 @@
 // EnvoyProxy fields: applied or not (see ../fieldRegistry.ts): fleet and backend merging, Envoy's log levels,
 // and the Kubernetes objects the infra-manager writes; the rest not yet.
 import type { KindFields } from '../fieldRegistry.js';
-import { backendTrafficPolicyFields } from './backendTrafficPolicy.js';
 import { goldenProof, HOST_INFRA_PROOF, KUBERNETES_INFRA_PROOF } from './proofs.js';
 import { serviceBackendSettings } from './serviceSettings.js';
 
@@ -81,14 +80,28 @@ const TELEMETRY_SERVICES = [
 const TELEMETRY_SETTINGS =
   'apps/conformance/src/__tests__/telemetryServiceSettings.test.ts: each telemetry cluster carries the settings of a BackendTrafficPolicy';
 /**
- * Not applied to a telemetry backend, as in Envoy Gateway (applyTraffic: the cluster only): retries
- * and the HTTP request and stream idle timeouts are route settings, and no route carries a
- * tracer's or an access logger's calls.
+ * A telemetry service's `retry` (Envoy Gateway drops it): its gRPC calls' retry_policy, Envoy's
+ * core RetryPolicy (attempts, triggers, back-off), as for a gRPC authorization service.
+ */
+const TELEMETRY_RETRY =
+  'apps/conformance/src/__tests__/telemetryServiceRetry.integration.test.ts: delivers the first record and spans through refused exports, and loses them without retry';
+const RETRY_APPLIED = [
+  'retry.numRetries',
+  'retry.retryOn.triggers',
+  'retry.perRetry.backOff.baseInterval',
+  'retry.perRetry.backOff.maxInterval',
+];
+/**
+ * Not applied to a telemetry backend: the HTTP request and stream idle timeouts are route settings
+ * no route carries (Envoy Gateway strips them from such clusters too); a gRPC call's retry_policy
+ * has no per-try timeout and no priority update, and its HTTP status is always 200 (the outcome
+ * is the gRPC status), so `perRetry.timeout`, `numAttemptsPerPriority` and `httpStatusCodes` have
+ * nothing to set.
  */
 const telemetryOnlyNotApplied = (service: string): string[] => [
-  ...Object.keys(backendTrafficPolicyFields.applied)
-    .filter((path) => path.startsWith('spec.retry.'))
-    .map((path) => `${service}.backendSettings.${path.slice('spec.'.length)}`),
+  `${service}.backendSettings.retry.perRetry.timeout`,
+  `${service}.backendSettings.retry.numAttemptsPerPriority`,
+  `${service}.backendSettings.retry.retryOn.httpStatusCodes`,
   `${service}.backendSettings.timeout.http.requestTimeout`,
   `${service}.backendSettings.timeout.http.streamIdleTimeout`,
 ];
@@ -104,6 +117,7 @@ const telemetryRefEntries = Object.fromEntries(
   TELEMETRY_SERVICES.flatMap((service) => [
     [`${service}.backendRefs.weight`, WEIGHTED],
     [`${service}.backendRefs.fallback`, FALLBACK],
+    ...RETRY_APPLIED.map((path) => [`${service}.backendSettings.${path}`, TELEMETRY_RETRY]),
   ]),
 );
 /**
@@ -118,7 +132,21 @@ const METRIC_SINK_NOT_APPLIED = [
   `${METRIC_SINK_OTEL}.backendSettings`,
 ];
 
+/**
+ * A Zipkin or Datadog tracer's collector is called over plain HTTP by the tracer itself, with no
+ * retry policy to set: its provider's `backendSettings.retry` is not applied.
+ */
+const httpTracerRetry = (spec: Readonly<Record<string, unknown>>): string[] => {
+  const provider = (spec.telemetry as { tracing?: { provider?: Record<string, unknown> } })?.tracing
+    ?.provider;
+  const retry = (provider?.backendSettings as { retry?: unknown } | undefined)?.retry;
+  if (provider === undefined || retry === undefined) return [];
+  const type = provider.type ?? 'OpenTelemetry';
+  return type === 'OpenTelemetry' ? [] : [`${TRACING_PROVIDER}.backendSettings.retry`];
+};
+
 export const envoyProxyFields: KindFields = {
+  notAppliedIn: httpTracerRetry,
   applied: {
     ...Object.assign({}, ...telemetryEntries.map((e) => e.applied)),
     ...telemetryRefEntries,

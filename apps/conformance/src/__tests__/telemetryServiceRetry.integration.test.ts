@@ -1,0 +1,192 @@
+// An EnvoyProxy telemetry service's `backendSettings.retry`, through real Envoy: collectors that
+// refuse their first exports UNAVAILABLE (otlpReceiver.ts `refuseFirstExports`) still get the
+// records and spans of a sink or tracer that retries, Envoy counting the retries in its cluster
+// stats, while a sink without retry loses what was refused. Envoy Gateway drops `retry` for
+// telemetry; egts sets it as the gRPC service's retry_policy, as for an authorization service.
+import { request } from 'node:http';
+import { loadResourcesFromText } from '@egts/api';
+import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
+import { translate } from '@egts/gatewayapi-translator';
+import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EchoServer, startEchoServer } from '../internal/echoServer.js';
+import { freePort } from '../internal/freePort.js';
+import { startTelemetryReceiver, type TelemetryReceiver } from '../internal/otlpReceiver.js';
+
+const get = (port: number, path: string, headers: Record<string, string> = {}): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const collector = (name: string, port: number) => `---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: monitoring}
+spec: {ports: [{name: grpc, port: 4317}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: ${name}-1, namespace: monitoring, labels: {kubernetes.io/service-name: ${name}}}
+addressType: IPv4
+endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
+ports: [{name: grpc, port: ${port}}]
+`;
+
+/** Up to 3 retries on UNAVAILABLE, 50 ms apart. */
+const retried = (indent: string) => `
+${indent}backendSettings:
+${indent}  retry:
+${indent}    numRetries: 3
+${indent}    retryOn: {triggers: [unavailable]}
+${indent}    perRetry: {backOff: {baseInterval: 50ms, maxInterval: 100ms}}`;
+
+const ref = (name: string) => `{name: ${name}, namespace: monitoring, port: 4317}`;
+
+const manifests = (port: number, echoPort: number, collectors: Record<string, number>) => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: eg}
+spec:
+  controllerName: gateway.envoyproxy.io/gatewayclass-controller
+  parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: proxy, namespace: default}
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyProxy
+metadata: {name: proxy, namespace: default}
+spec:
+  telemetry:
+    tracing:
+      samplingRate: 100
+      provider:
+        type: OpenTelemetry
+        backendRefs: [${ref('traces')}]${retried('        ')}
+    accessLog:
+      settings:
+      - format: {type: Text, text: "%REQ(:PATH)%"}
+        sinks:
+        - type: OpenTelemetry
+          openTelemetry:
+            backendRefs: [${ref('logs')}]${retried('            ')}
+        - type: OpenTelemetry
+          openTelemetry:
+            backendRefs: [${ref('lossy')}]
+        - type: ALS
+          als:
+            backendRefs: [${ref('als')}]
+            logName: retried
+            type: HTTP${retried('            ')}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec: {gatewayClassName: eg, listeners: [{name: http, protocol: HTTP, port: ${port}}]}
+${Object.entries(collectors)
+  .map(([name, collectorPort]) => collector(name, collectorPort))
+  .join('')}---
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: default}
+spec: {ports: [{name: http, port: 8080}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: echo-1, namespace: default, labels: {kubernetes.io/service-name: echo}}
+addressType: IPv4
+endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
+ports: [{name: http, port: ${echoPort}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: echo, namespace: default}
+spec:
+  parentRefs: [{name: gw}]
+  rules: [{backendRefs: [{name: echo, port: 8080}]}]
+`;
+
+describe('[envoy] EnvoyProxy telemetry services retried as backendSettings.retry asks', () => {
+  const receivers: Record<string, TelemetryReceiver> = {};
+  let echo: EchoServer;
+  let envoy: EnvoyHandle | undefined;
+  let port = 0;
+  let status = '';
+
+  beforeAll(async () => {
+    // Each refuses its first two exports: two retries deliver the third attempt.
+    for (const name of ['logs', 'traces', 'lossy', 'als'])
+      receivers[name] = await startTelemetryReceiver({ refuseFirstExports: 2 });
+    echo = await startEchoServer('default', 'echo');
+    port = await freePort();
+    const collectors = Object.fromEntries(
+      Object.entries(receivers).map(([name, r]) => [name, r.grpcPort]),
+    );
+    const { resources, problems } = loadResourcesFromText(
+      manifests(port, echo.port, collectors),
+      'telemetry-retry.yaml',
+    );
+    if (problems.length > 0) throw new Error(JSON.stringify(problems));
+    const result = translate(resources);
+    status = JSON.stringify(result.statuses.filter((s) => s.kind === 'EnvoyProxy'));
+    const ir = result.xdsIR[0];
+    if (ir === undefined) throw new Error('no xDS IR');
+    envoy = startEnvoy({
+      config: bootstrapToJson(translateBootstrap(ir)) as object,
+      logLevel: 'warn',
+    });
+    await envoy.ready(60_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await envoy?.stop();
+    for (const receiver of Object.values(receivers)) await receiver.close();
+    await echo?.close();
+  });
+
+  const receiver = (name: string) => receivers[name] as TelemetryReceiver;
+  const until = async (done: () => boolean) => {
+    for (let i = 0; i < 300 && !done(); i++) await sleep(100);
+    return done();
+  };
+  /** Envoy's `cluster.<name>.upstream_rq_retry` of the cluster of each sink. */
+  const retries = async () => {
+    const stats = (await envoy?.admin('/stats?filter=upstream_rq_retry$')) ?? '';
+    return Object.fromEntries(
+      [...stats.matchAll(/^cluster\.([^.]+)\.upstream_rq_retry: (\d+)$/gm)].map((m) => [
+        m[1],
+        Number(m[2]),
+      ]),
+    );
+  };
+
+  it('is accepted with every field applied', () => {
+    expect(status).toContain('"reason":"Accepted"');
+    expect(status).not.toContain('retry');
+  });
+
+  it('delivers the first record and spans through refused exports, and loses them without retry', async () => {
+    expect(await get(port, '/first')).toBe(200);
+    expect(await until(() => receiver('logs').logs.some((l) => l.body === '/first'))).toBe(true);
+    expect(await until(() => receiver('traces').spans.length > 0)).toBe(true);
+    expect(receiver('logs').refused).toEqual(['logs', 'logs']);
+    expect(receiver('traces').refused).toEqual(['trace', 'trace']);
+    // The sink without retry: its first export refused, the record lost.
+    expect(await until(() => receiver('lossy').refused.length >= 1)).toBe(true);
+    expect(receiver('lossy').logs.map((l) => l.body)).not.toContain('/first');
+    const counted = await retries();
+    expect(counted['accesslog-0']).toBe(2);
+    expect(counted.tracing).toBe(2);
+    expect(counted['accesslog-1'] ?? 0).toBe(0);
+    // The access log service's stream, refused twice, opened on the third attempt.
+    expect(await until(() => receiver('als').accessLogs.some((e) => e.path === '/first'))).toBe(
+      true,
+    );
+    expect(receiver('als').refused).toEqual(['als', 'als']);
+    expect((await retries())['accesslog-2']).toBe(2);
+  }, 120_000);
+});
