@@ -38,8 +38,12 @@ const run = (telemetry: string) => {
   const status = result.statuses.find((s) => s.kind === 'EnvoyProxy')?.status as {
     ancestors: { conditions: { type: string; reason: string; message: string }[] }[];
   };
+  const gateway = result.statuses.find((s) => s.kind === 'Gateway')?.status as {
+    conditions: { type: string; reason: string; message: string }[];
+  };
   return {
     accepted: status.ancestors[0]?.conditions.find((c) => c.type === 'Accepted'),
+    gateway: gateway.conditions.find((c) => c.type === 'Accepted'),
     ir: result.xdsIR[0],
   };
 };
@@ -57,6 +61,19 @@ describe('EnvoyProxy telemetry', () => {
       sampling: { random: 100, client: 0, overall: 100 },
       destination: { name: 'tracing', settings: [{ protocol: 'GRPC' }] },
     });
+  });
+
+  it("refuses a Gateway whose telemetry module load balancer's module is not registered", () => {
+    const { gateway, ir } = run(`    tracing:
+      provider:
+        backendRefs: [{name: collector, namespace: monitoring, port: 4317}]
+        backendSettings:
+          loadBalancer: {type: DynamicModule, dynamicModule: {name: absent, lbPolicyName: p}}`);
+    expect(gateway).toMatchObject({ reason: 'InvalidParameters' });
+    expect(gateway?.message).toContain(
+      'telemetry.tracing.provider.backendSettings.loadBalancer.dynamicModule: dynamic module "absent" is not registered',
+    );
+    expect(ir?.tracing).toBeUndefined();
   });
 
   it('reports what it does not apply yet', () => {

@@ -12,6 +12,7 @@ import type { DestinationSetting, Retry, RouteDestination } from '@egts/ir';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { resolveBackendRef } from '../routes/backendRefs.js';
 import { ENVOY_GATEWAY_GROUP, nsName } from '../types.js';
+import { registeredModule, withRegisteredModule } from './dynamicModules.js';
 import { serviceSettings } from './securityPolicyServices.js';
 import { backendRefOf, serviceBackendRefs } from './validation/policyBackendRefs.js';
 import type { Obj } from './validation/policyValues.js';
@@ -43,7 +44,12 @@ export function telemetryBackend(
     name: proxy.metadata.name,
   };
   const referrer = { ...self, skipReferenceGrant: true, parents: [{ ref: self }] };
-  const { destination: traffic, route } = serviceSettings(service);
+  const { destination: settingsTraffic, route } = serviceSettings(service);
+  // A module load balancer loads the module this EnvoyProxy registers (envoyProxyGatewayProblem
+  // refuses the Gateway otherwise), as a route's does from its Gateway's EnvoyProxy.
+  const module = settingsTraffic.loadBalancer?.dynamicModule?.module;
+  if (module !== undefined && typeof registeredModule(proxy, module) === 'string') return undefined;
+  const traffic = withRegisteredModule(settingsTraffic, proxy);
   // Retries of a failed call: gRPC's retry_policy, as for a gRPC authorization service.
   const retry = route.retry ? { retry: route.retry } : {};
   let refs = serviceBackendRefs(service);

@@ -85,6 +85,13 @@ const TELEMETRY_SETTINGS =
  */
 const TELEMETRY_RETRY =
   'apps/conformance/src/__tests__/telemetryServiceRetry.integration.test.ts: delivers the first record and spans through refused exports, and loses them without retry';
+/**
+ * A telemetry service's module load balancer: the module its EnvoyProxy registers, as a route's
+ * from its Gateway's EnvoyProxy (telemetryBackend.ts); an unregistered one refuses the Gateway.
+ */
+const TELEMETRY_MODULE_LB =
+  "apps/conformance/src/__tests__/telemetryModuleLoadBalancer.integration.test.ts: sends every export to the module's pick, where two backends would share them";
+const MODULE_LB = 'backendSettings.loadBalancer.dynamicModule';
 const RETRY_APPLIED = [
   'retry.numRetries',
   'retry.retryOn.triggers',
@@ -118,6 +125,7 @@ const telemetryRefEntries = Object.fromEntries(
     [`${service}.backendRefs.weight`, WEIGHTED],
     [`${service}.backendRefs.fallback`, FALLBACK],
     ...RETRY_APPLIED.map((path) => [`${service}.backendSettings.${path}`, TELEMETRY_RETRY]),
+    [`${service}.${MODULE_LB}`, TELEMETRY_MODULE_LB],
   ]),
 );
 /**
@@ -280,7 +288,7 @@ export const envoyProxyFields: KindFields = {
     [`${K8S}.useListenerPortAsContainerPort`]: goldenProof('listener-port-as-container-port'),
   },
   notApplied: [
-    ...telemetryEntries.flatMap((e) => e.notApplied),
+    ...telemetryEntries.flatMap((e) => e.notApplied).filter((p) => !p.endsWith(MODULE_LB)),
     ...METRIC_SINK_NOT_APPLIED,
     // JA3/JA4 client fingerprinting (the TLS settings shared with ClientTrafficPolicy): Envoy
     // fingerprints ClientHellos it receives, and toward a backend it is the one sending it.
