@@ -338,7 +338,10 @@ export class StreamCore {
         if (held !== undefined) target.set(name, held);
         continue;
       }
-      target.set(name, { name, version: resource.version, resource: resource.resource });
+      // The snapshot's own entry (it has the name, version and resource an Entry needs): a
+      // pump runs on every ACK, and copying thousands of entries each time filled the young
+      // generation.
+      target.set(name, resource);
     }
     if (keepStale) {
       for (const [name, held] of state.acked) {
