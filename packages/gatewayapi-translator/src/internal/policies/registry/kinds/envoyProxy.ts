@@ -113,7 +113,9 @@ const telemetryOnlyNotApplied = (service: string): string[] => [
   `${service}.backendSettings.timeout.http.streamIdleTimeout`,
 ];
 const telemetryEntries = TELEMETRY_SERVICES.map((service) =>
-  serviceBackendSettings(service, TELEMETRY_SETTINGS, telemetryOnlyNotApplied(service)),
+  serviceBackendSettings(service, TELEMETRY_SETTINGS, telemetryOnlyNotApplied(service), {
+    [`${service}.${MODULE_LB}`]: TELEMETRY_MODULE_LB,
+  }),
 );
 /**
  * Each backendRef's `weight` and `fallback`: weighted localities and a fallback priority in the
@@ -125,7 +127,6 @@ const telemetryRefEntries = Object.fromEntries(
     [`${service}.backendRefs.weight`, WEIGHTED],
     [`${service}.backendRefs.fallback`, FALLBACK],
     ...RETRY_APPLIED.map((path) => [`${service}.backendSettings.${path}`, TELEMETRY_RETRY]),
-    [`${service}.${MODULE_LB}`, TELEMETRY_MODULE_LB],
   ]),
 );
 /**
@@ -288,7 +289,7 @@ export const envoyProxyFields: KindFields = {
     [`${K8S}.useListenerPortAsContainerPort`]: goldenProof('listener-port-as-container-port'),
   },
   notApplied: [
-    ...telemetryEntries.flatMap((e) => e.notApplied).filter((p) => !p.endsWith(MODULE_LB)),
+    ...telemetryEntries.flatMap((e) => e.notApplied),
     ...METRIC_SINK_NOT_APPLIED,
     // JA3/JA4 client fingerprinting (the TLS settings shared with ClientTrafficPolicy): Envoy
     // fingerprints ClientHellos it receives, and toward a backend it is the one sending it.

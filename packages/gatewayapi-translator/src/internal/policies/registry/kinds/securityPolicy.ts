@@ -52,6 +52,10 @@ const GRPC_RETRY = SERVICE_PROXY_PROTOCOL(
  * (the OAuth2 token endpoint). The one exception is the remote JWKS fetch, whose `http_uri.timeout`
  * takes `requestTimeout` (applied, JWTBackendRemoteJWKS).
  */
+// `backendSettings.loadBalancer.dynamicModule` is not applied either (serviceSettings.ts): a
+// SecurityPolicy's services are built once for every Gateway the policy reaches, and a module
+// load balancer needs the module registry of one Gateway's EnvoyProxy (the external processor's,
+// built per Gateway, takes it).
 const serviceOnlyNotApplied = (service: string): string[] => [
   `${service}.backendSettings.timeout.http.streamIdleTimeout`,
   ...(service === 'spec.jwt.providers.remoteJWKS'
