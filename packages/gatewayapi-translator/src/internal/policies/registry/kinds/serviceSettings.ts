@@ -30,6 +30,17 @@ const inGroups = (btpPath: string) => SETTING_GROUPS.has(btpPath.split('.')[1] ?
 const ROUTE_ONLY = new Set(['spec.loadBalancer.dynamicModule']);
 
 /**
+ * Retry fields a service's calls cannot take: they retry by Envoy's core RetryPolicy (a gRPC or
+ * HTTP service's retry_policy, serviceRetryPolicy), which has no per-try timeout and no retriable
+ * status codes, and egts sets no retry priority there (a route's previous_priorities).
+ */
+const NOT_FOR_SERVICE_CALLS = new Set([
+  'spec.retry.perRetry.timeout',
+  'spec.retry.retryOn.httpStatusCodes',
+  'spec.retry.numAttemptsPerPriority',
+]);
+
+/**
  * The registry entries of `<service>.backendSettings`: applied (with `proof`) where
  * BackendTrafficPolicy applies the field, except `notApplied` (full paths the service cannot take);
  * not applied where BackendTrafficPolicy does not apply it, and `notApplied`. `also`: full paths
@@ -47,7 +58,9 @@ export function serviceBackendSettings(
     applied: {
       ...Object.fromEntries(
         Object.keys(backendTrafficPolicyFields.applied)
-          .filter((path) => inGroups(path) && !ROUTE_ONLY.has(path))
+          .filter(
+            (path) => inGroups(path) && !ROUTE_ONLY.has(path) && !NOT_FOR_SERVICE_CALLS.has(path),
+          )
           .map(settingPath)
           .filter((path) => !notApplied.includes(path))
           .map((path) => [path, proof]),
@@ -56,7 +69,7 @@ export function serviceBackendSettings(
     },
     notApplied: [
       ...backendTrafficPolicyFields.notApplied.filter(inGroups).map(settingPath),
-      ...[...ROUTE_ONLY].map(settingPath),
+      ...[...ROUTE_ONLY, ...NOT_FOR_SERVICE_CALLS].map(settingPath),
       ...notApplied,
     ].filter((path) => !(path in also)),
   };
