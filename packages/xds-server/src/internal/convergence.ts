@@ -18,8 +18,8 @@ export class Convergence {
   wait(group: string): Promise<void> {
     if (this.#converged(group)) return Promise.resolve();
     return new Promise((resolve) => {
-      let waiters = this.#waiters.get(group);
-      if (waiters === undefined) this.#waiters.set(group, (waiters = new Set()));
+      const waiters = this.#waiters.get(group) ?? new Set();
+      this.#waiters.set(group, waiters);
       waiters.add(resolve);
     });
   }
