@@ -5,42 +5,18 @@
 // their health checks, and the deprecated singular `backendRef` still names a sink's
 // backend. Envoy Gateway drops weight and fallback for telemetry; egts applies them as for a
 // route's backends (one cluster, weighted localities, fallbacks at priority 1).
-import { request } from 'node:http';
-import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EchoServer, startEchoServer } from '../internal/echoServer.js';
 import { freePort } from '../internal/freePort.js';
 import { startTelemetryReceiver, type TelemetryReceiver } from '../internal/otlpReceiver.js';
-
-const get = (port: number, path: string, headers: Record<string, string> = {}): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A Service `name` in `monitoring` whose one endpoint is 127.0.0.1:`port`. */
-const collector = (name: string, port: number) => `---
-apiVersion: v1
-kind: Service
-metadata: {name: ${name}, namespace: monitoring}
-spec: {ports: [{name: grpc, port: 4317}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: ${name}-1, namespace: monitoring, labels: {kubernetes.io/service-name: ${name}}}
-addressType: IPv4
-endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
-ports: [{name: grpc, port: ${port}}]
-`;
+import { get, sleep } from './backendTrafficFixture.js';
+import {
+  collectorRef as ref,
+  startTelemetryEnvoy,
+  telemetryManifests,
+  until,
+} from './telemetryFixture.js';
 
 /** Passive checks: a collector that refuses an export is ejected at once. */
 const passivelyChecked = (indent: string) => `
@@ -48,22 +24,7 @@ ${indent}backendSettings:
 ${indent}  healthCheck:
 ${indent}    passive: {consecutive5XxErrors: 1, interval: 1s, baseEjectionTime: 60s, maxEjectionPercent: 100}`;
 
-const ref = (name: string, extra = '') =>
-  `{name: ${name}, namespace: monitoring, port: 4317${extra}}`;
-
-const manifests = (port: number, echoPort: number, collectors: Record<string, number>) => `
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: eg}
-spec:
-  controllerName: gateway.envoyproxy.io/gatewayclass-controller
-  parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: proxy, namespace: default}
----
-apiVersion: gateway.envoyproxy.io/v1alpha1
-kind: EnvoyProxy
-metadata: {name: proxy, namespace: default}
-spec:
-  telemetry:
+const proxySpec = `  telemetry:
     tracing:
       samplingRate: 100
       provider:
@@ -101,34 +62,7 @@ spec:
           als:
             backendRef: ${ref('heavy')}
             logName: single-als
-            type: HTTP
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: default}
-spec: {gatewayClassName: eg, listeners: [{name: http, protocol: HTTP, port: ${port}}]}
-${Object.entries(collectors)
-  .map(([name, collectorPort]) => collector(name, collectorPort))
-  .join('')}---
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: default}
-spec: {ports: [{name: http, port: 8080}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: echo-1, namespace: default, labels: {kubernetes.io/service-name: echo}}
-addressType: IPv4
-endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
-ports: [{name: http, port: ${echoPort}}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: echo, namespace: default}
-spec:
-  parentRefs: [{name: gw}]
-  rules: [{backendRefs: [{name: echo, port: 8080}]}]
-`;
+            type: HTTP`;
 
 describe('[envoy] EnvoyProxy telemetry backendRefs: weight, fallback and the singular backendRef', () => {
   const receivers: Record<string, TelemetryReceiver> = {};
@@ -145,20 +79,10 @@ describe('[envoy] EnvoyProxy telemetry backendRefs: weight, fallback and the sin
     const collectors = Object.fromEntries(
       Object.entries(receivers).map(([name, r]) => [name, r.grpcPort]),
     );
-    const { resources, problems } = loadResourcesFromText(
-      manifests(port, echo.port, collectors),
+    ({ envoy, status } = await startTelemetryEnvoy(
+      telemetryManifests(port, echo.port, proxySpec, collectors),
       'telemetry-backends.yaml',
-    );
-    if (problems.length > 0) throw new Error(JSON.stringify(problems));
-    const result = translate(resources);
-    status = JSON.stringify(result.statuses.filter((s) => s.kind === 'EnvoyProxy'));
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ));
   }, 120_000);
 
   afterAll(async () => {
@@ -168,13 +92,6 @@ describe('[envoy] EnvoyProxy telemetry backendRefs: weight, fallback and the sin
   });
 
   const receiver = (name: string) => receivers[name] as TelemetryReceiver;
-  const until = async (done: () => boolean, tries = 300, each?: () => Promise<unknown>) => {
-    for (let i = 0; i < tries && !done(); i++) {
-      await each?.();
-      await sleep(100);
-    }
-    return done();
-  };
 
   it('is accepted with every field applied', () => {
     expect(status).toContain('"reason":"Accepted"');
@@ -185,7 +102,7 @@ describe('[envoy] EnvoyProxy telemetry backendRefs: weight, fallback and the sin
     // Records of ~5 kB fill the logger's 16 kB buffer every few requests: many exports.
     const pad = 'x'.repeat(5_000);
     for (let i = 0; i < 90; i++)
-      expect(await get(port, `/weighted/${i}`, { 'x-pad': pad })).toBe(200);
+      expect((await get(port, `/weighted/${i}`, { 'x-pad': pad })).status).toBe(200);
     const exports = (name: string) => () =>
       receiver(name).calls.filter(
         (c) => c.service === 'logs' && c.metadata['x-sink'] === 'weighted',
@@ -210,11 +127,11 @@ describe('[envoy] EnvoyProxy telemetry backendRefs: weight, fallback and the sin
   it('leaves a fallback backend idle while the others answer', async () => {
     // Each record waits for its export: several exports, each free to pick any backend.
     for (let i = 1; i <= 4; i++) {
-      expect(await get(port, `/failover/before/${i}`, { 'x-failover': '1' })).toBe(200);
+      expect((await get(port, `/failover/before/${i}`, { 'x-failover': '1' })).status).toBe(200);
       expect(await until(() => failover('primary')() >= i)).toBe(true);
     }
     // The tracer exports every 5 spans (two a request): several exports too.
-    for (let i = 0; i < 20; i++) expect(await get(port, `/traced/${i}`)).toBe(200);
+    for (let i = 0; i < 20; i++) expect((await get(port, `/traced/${i}`)).status).toBe(200);
     expect(await until(() => spans('primary')() >= 30)).toBe(true);
     expect(failover('spare')()).toBe(0);
     expect(spans('spare')()).toBe(0);
@@ -233,7 +150,7 @@ describe('[envoy] EnvoyProxy telemetry backendRefs: weight, fallback and the sin
   }, 120_000);
 
   it("names a sink's backend with the deprecated singular backendRef", async () => {
-    expect(await get(port, '/single', { 'x-single': '1' })).toBe(200);
+    expect((await get(port, '/single', { 'x-single': '1' })).status).toBe(200);
     const single = () => receiver('light').logs.filter((l) => l.resource.sink === 'single');
     const als = () => receiver('heavy').accessLogs.filter((e) => e.logName === 'single-als');
     expect(await until(() => single().length >= 1 && als().length >= 1)).toBe(true);

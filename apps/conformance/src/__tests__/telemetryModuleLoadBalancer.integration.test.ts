@@ -4,42 +4,18 @@
 // goes to one of their two collectors, where any other policy spreads them (the weighted sink of
 // telemetryBackendRefs.integration.test.ts). Skipped where the test module is not built.
 import { existsSync } from 'node:fs';
-import { request } from 'node:http';
-import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDynamicModulePath } from '../internal/dynamicModule.js';
 import { type EchoServer, startEchoServer } from '../internal/echoServer.js';
 import { freePort } from '../internal/freePort.js';
 import { startTelemetryReceiver, type TelemetryReceiver } from '../internal/otlpReceiver.js';
-
-const get = (port: number, path: string, headers: Record<string, string> = {}): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const collector = (name: string, port: number) => `---
-apiVersion: v1
-kind: Service
-metadata: {name: ${name}, namespace: monitoring}
-spec: {ports: [{name: grpc, port: 4317}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: ${name}-1, namespace: monitoring, labels: {kubernetes.io/service-name: ${name}}}
-addressType: IPv4
-endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
-ports: [{name: grpc, port: ${port}}]
-`;
+import { get, sleep } from './backendTrafficFixture.js';
+import {
+  collectorRef as ref,
+  startTelemetryEnvoy,
+  telemetryManifests,
+} from './telemetryFixture.js';
 
 /** The test module (scripts/setup-dynamic-module.sh), or undefined when it is not built. */
 const modulePath = (() => {
@@ -57,21 +33,7 @@ ${indent}  loadBalancer:
 ${indent}    type: DynamicModule
 ${indent}    dynamicModule: {name: test-module, lbPolicyName: first_healthy}`;
 
-const ref = (name: string) => `{name: ${name}, namespace: monitoring, port: 4317}`;
-
-const manifests = (port: number, echoPort: number, collectors: Record<string, number>) => `
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: eg}
-spec:
-  controllerName: gateway.envoyproxy.io/gatewayclass-controller
-  parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: proxy, namespace: default}
----
-apiVersion: gateway.envoyproxy.io/v1alpha1
-kind: EnvoyProxy
-metadata: {name: proxy, namespace: default}
-spec:
-  dynamicModules:
+const proxySpec = `  dynamicModules:
   - {name: test-module, source: {type: Local, local: {path: ${modulePath}}}}
   telemetry:
     tracing:
@@ -85,34 +47,7 @@ spec:
         sinks:
         - type: OpenTelemetry
           openTelemetry:
-            backendRefs: [${ref('one')}, ${ref('two')}]${moduleBalanced('            ')}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: default}
-spec: {gatewayClassName: eg, listeners: [{name: http, protocol: HTTP, port: ${port}}]}
-${Object.entries(collectors)
-  .map(([name, collectorPort]) => collector(name, collectorPort))
-  .join('')}---
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: default}
-spec: {ports: [{name: http, port: 8080}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: echo-1, namespace: default, labels: {kubernetes.io/service-name: echo}}
-addressType: IPv4
-endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
-ports: [{name: http, port: ${echoPort}}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: echo, namespace: default}
-spec:
-  parentRefs: [{name: gw}]
-  rules: [{backendRefs: [{name: echo, port: 8080}]}]
-`;
+            backendRefs: [${ref('one')}, ${ref('two')}]${moduleBalanced('            ')}`;
 
 if (modulePath === undefined)
   console.info('skipping the telemetry module load balancer test: the test module is not built');
@@ -133,20 +68,10 @@ describe.skipIf(modulePath === undefined || !existsSync(modulePath))(
       const collectors = Object.fromEntries(
         Object.entries(receivers).map(([name, r]) => [name, r.grpcPort]),
       );
-      const { resources, problems } = loadResourcesFromText(
-        manifests(port, echo.port, collectors),
+      ({ envoy, status } = await startTelemetryEnvoy(
+        telemetryManifests(port, echo.port, proxySpec, collectors),
         'telemetry-module-lb.yaml',
-      );
-      if (problems.length > 0) throw new Error(JSON.stringify(problems));
-      const result = translate(resources);
-      status = JSON.stringify(result.statuses.filter((s) => s.kind === 'EnvoyProxy'));
-      const ir = result.xdsIR[0];
-      if (ir === undefined) throw new Error('no xDS IR');
-      envoy = startEnvoy({
-        config: bootstrapToJson(translateBootstrap(ir)) as object,
-        logLevel: 'warn',
-      });
-      await envoy.ready(60_000);
+      ));
     }, 120_000);
 
     afterAll(async () => {
@@ -166,7 +91,8 @@ describe.skipIf(modulePath === undefined || !existsSync(modulePath))(
     it("sends every export to the module's pick, where two backends would share them", async () => {
       // Records of ~5 kB fill the logger's 16 kB buffer every few requests: many exports.
       const pad = 'x'.repeat(5_000);
-      for (let i = 0; i < 60; i++) expect(await get(port, `/lb/${i}`, { 'x-pad': pad })).toBe(200);
+      for (let i = 0; i < 60; i++)
+        expect((await get(port, `/lb/${i}`, { 'x-pad': pad })).status).toBe(200);
       for (let i = 0; i < 100 && exports('logs').reduce((a, b) => a + b) < 10; i++)
         await sleep(100);
       for (let i = 0; i < 100 && exports('trace').reduce((a, b) => a + b) < 5; i++)

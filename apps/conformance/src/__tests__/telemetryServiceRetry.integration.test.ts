@@ -3,41 +3,18 @@
 // records and spans of a sink or tracer that retries, Envoy counting the retries in its cluster
 // stats, while a sink without retry loses what was refused. Envoy Gateway drops `retry` for
 // telemetry; egts sets it as the gRPC service's retry_policy, as for an authorization service.
-import { request } from 'node:http';
-import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EchoServer, startEchoServer } from '../internal/echoServer.js';
 import { freePort } from '../internal/freePort.js';
 import { startTelemetryReceiver, type TelemetryReceiver } from '../internal/otlpReceiver.js';
-
-const get = (port: number, path: string, headers: Record<string, string> = {}): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const collector = (name: string, port: number) => `---
-apiVersion: v1
-kind: Service
-metadata: {name: ${name}, namespace: monitoring}
-spec: {ports: [{name: grpc, port: 4317}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: ${name}-1, namespace: monitoring, labels: {kubernetes.io/service-name: ${name}}}
-addressType: IPv4
-endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
-ports: [{name: grpc, port: ${port}}]
-`;
+import { get } from './backendTrafficFixture.js';
+import {
+  collectorRef as ref,
+  startTelemetryEnvoy,
+  telemetryManifests,
+  until,
+} from './telemetryFixture.js';
 
 /** Up to 3 retries on UNAVAILABLE, 50 ms apart. */
 const retried = (indent: string) => `
@@ -47,21 +24,7 @@ ${indent}    numRetries: 3
 ${indent}    retryOn: {triggers: [unavailable]}
 ${indent}    perRetry: {backOff: {baseInterval: 50ms, maxInterval: 100ms}}`;
 
-const ref = (name: string) => `{name: ${name}, namespace: monitoring, port: 4317}`;
-
-const manifests = (port: number, echoPort: number, collectors: Record<string, number>) => `
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: eg}
-spec:
-  controllerName: gateway.envoyproxy.io/gatewayclass-controller
-  parametersRef: {group: gateway.envoyproxy.io, kind: EnvoyProxy, name: proxy, namespace: default}
----
-apiVersion: gateway.envoyproxy.io/v1alpha1
-kind: EnvoyProxy
-metadata: {name: proxy, namespace: default}
-spec:
-  telemetry:
+const proxySpec = `  telemetry:
     tracing:
       samplingRate: 100
       provider:
@@ -81,34 +44,7 @@ spec:
           als:
             backendRefs: [${ref('als')}]
             logName: retried
-            type: HTTP${retried('            ')}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: default}
-spec: {gatewayClassName: eg, listeners: [{name: http, protocol: HTTP, port: ${port}}]}
-${Object.entries(collectors)
-  .map(([name, collectorPort]) => collector(name, collectorPort))
-  .join('')}---
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: default}
-spec: {ports: [{name: http, port: 8080}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: echo-1, namespace: default, labels: {kubernetes.io/service-name: echo}}
-addressType: IPv4
-endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
-ports: [{name: http, port: ${echoPort}}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: echo, namespace: default}
-spec:
-  parentRefs: [{name: gw}]
-  rules: [{backendRefs: [{name: echo, port: 8080}]}]
-`;
+            type: HTTP${retried('            ')}`;
 
 describe('[envoy] EnvoyProxy telemetry services retried as backendSettings.retry asks', () => {
   const receivers: Record<string, TelemetryReceiver> = {};
@@ -126,20 +62,10 @@ describe('[envoy] EnvoyProxy telemetry services retried as backendSettings.retry
     const collectors = Object.fromEntries(
       Object.entries(receivers).map(([name, r]) => [name, r.grpcPort]),
     );
-    const { resources, problems } = loadResourcesFromText(
-      manifests(port, echo.port, collectors),
+    ({ envoy, status } = await startTelemetryEnvoy(
+      telemetryManifests(port, echo.port, proxySpec, collectors),
       'telemetry-retry.yaml',
-    );
-    if (problems.length > 0) throw new Error(JSON.stringify(problems));
-    const result = translate(resources);
-    status = JSON.stringify(result.statuses.filter((s) => s.kind === 'EnvoyProxy'));
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    ));
   }, 120_000);
 
   afterAll(async () => {
@@ -149,10 +75,6 @@ describe('[envoy] EnvoyProxy telemetry services retried as backendSettings.retry
   });
 
   const receiver = (name: string) => receivers[name] as TelemetryReceiver;
-  const until = async (done: () => boolean) => {
-    for (let i = 0; i < 300 && !done(); i++) await sleep(100);
-    return done();
-  };
   /** Envoy's `cluster.<name>.upstream_rq_retry` of the cluster of each sink. */
   const retries = async () => {
     const stats = (await envoy?.admin('/stats?filter=upstream_rq_retry$')) ?? '';
@@ -170,7 +92,7 @@ describe('[envoy] EnvoyProxy telemetry services retried as backendSettings.retry
   });
 
   it('delivers the first record and spans through refused exports, and loses them without retry', async () => {
-    expect(await get(port, '/first')).toBe(200);
+    expect((await get(port, '/first')).status).toBe(200);
     expect(await until(() => receiver('logs').logs.some((l) => l.body === '/first'))).toBe(true);
     expect(await until(() => receiver('traces').spans.length > 0)).toBe(true);
     expect(receiver('logs').refused).toEqual(['logs', 'logs']);
