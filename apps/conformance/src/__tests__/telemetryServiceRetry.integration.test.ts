@@ -1,7 +1,8 @@
 // An EnvoyProxy telemetry service's `backendSettings.retry`, through real Envoy: collectors that
 // refuse their first exports UNAVAILABLE (otlpReceiver.ts `refuseFirstExports`) still get the
 // records and spans of a sink or tracer that retries, Envoy counting the retries in its cluster
-// stats, while a sink without retry loses what was refused. Envoy Gateway drops `retry` for
+// stats, while a sink without retry loses what was refused; with `numAttemptsPerPriority` the
+// retry moves to the fallback backend's priority. Envoy Gateway drops `retry` for
 // telemetry; egts sets it as the gRPC service's retry_policy, as for an authorization service.
 import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +45,17 @@ const proxySpec = `  telemetry:
           als:
             backendRefs: [${ref('als')}]
             logName: retried
-            type: HTTP${retried('            ')}`;
+            type: HTTP${retried('            ')}
+        - type: OpenTelemetry
+          openTelemetry:
+            backendRefs: [${ref('moving')}, ${ref('moving-spare', ', fallback: true')}]
+            backendSettings:
+              retry: {numRetries: 1, numAttemptsPerPriority: 1, retryOn: {triggers: [unavailable]}}
+        - type: OpenTelemetry
+          openTelemetry:
+            backendRefs: [${ref('staying')}, ${ref('staying-spare', ', fallback: true')}]
+            backendSettings:
+              retry: {numRetries: 1, retryOn: {triggers: [unavailable]}}`;
 
 describe('[envoy] EnvoyProxy telemetry services retried as backendSettings.retry asks', () => {
   const receivers: Record<string, TelemetryReceiver> = {};
@@ -57,6 +68,11 @@ describe('[envoy] EnvoyProxy telemetry services retried as backendSettings.retry
     // Each refuses its first two exports: two retries deliver the third attempt.
     for (const name of ['logs', 'traces', 'lossy', 'als'])
       receivers[name] = await startTelemetryReceiver({ refuseFirstExports: 2 });
+    // Primaries refusing their first export once, and their fallbacks.
+    for (const name of ['moving', 'staying'])
+      receivers[name] = await startTelemetryReceiver({ refuseFirstExports: 1 });
+    for (const name of ['moving-spare', 'staying-spare'])
+      receivers[name] = await startTelemetryReceiver();
     echo = await startEchoServer('default', 'echo');
     port = await freePort();
     const collectors = Object.fromEntries(
@@ -111,4 +127,14 @@ describe('[envoy] EnvoyProxy telemetry services retried as backendSettings.retry
     expect(receiver('als').refused).toEqual(['als', 'als']);
     expect((await retries())['accesslog-2']).toBe(2);
   }, 120_000);
+
+  it('retries on the fallback priority after numAttemptsPerPriority attempts', async () => {
+    const got = (name: string) => receiver(name).logs.some((l) => l.body === '/first');
+    // After one refused attempt on the primary's priority, the retry goes to the fallback.
+    expect(await until(() => got('moving-spare'))).toBe(true);
+    expect(got('moving')).toBe(false);
+    // Without it the retry stays on the primary, which answers the second time.
+    expect(await until(() => got('staying'))).toBe(true);
+    expect(got('staying-spare')).toBe(false);
+  }, 60_000);
 });

@@ -32,13 +32,20 @@ const ROUTE_ONLY = new Set(['spec.loadBalancer.dynamicModule']);
 /**
  * Retry fields a service's calls cannot take: they retry by Envoy's core RetryPolicy (a gRPC or
  * HTTP service's retry_policy, serviceRetryPolicy), which has no per-try timeout and no retriable
- * status codes, and egts sets no retry priority there (a route's previous_priorities).
+ * status codes.
  */
 const NOT_FOR_SERVICE_CALLS = new Set([
   'spec.retry.perRetry.timeout',
   'spec.retry.retryOn.httpStatusCodes',
-  'spec.retry.numAttemptsPerPriority',
 ]);
+
+/**
+ * `numAttemptsPerPriority`: the retry priority (previous_priorities) every service's retry policy
+ * takes from the one serviceRetryPolicy, shown with a telemetry sink's calls.
+ */
+const RETRY_PRIORITY = 'spec.retry.numAttemptsPerPriority';
+const RETRY_PRIORITY_PROOF =
+  'apps/conformance/src/__tests__/telemetryServiceRetry.integration.test.ts: retries on the fallback priority after numAttemptsPerPriority attempts';
 
 /**
  * The registry entries of `<service>.backendSettings`: applied (with `proof`) where
@@ -65,6 +72,7 @@ export function serviceBackendSettings(
           .filter((path) => !notApplied.includes(path))
           .map((path) => [path, proof]),
       ),
+      [settingPath(RETRY_PRIORITY)]: RETRY_PRIORITY_PROOF,
       ...also,
     },
     notApplied: [
