@@ -60,6 +60,11 @@ interface FieldNode {
   decides: Entry | undefined;
   /** Some applied path lies below this one. */
   aboveApplied: boolean;
+  /**
+   * This field and everything below it are applied: nothing set there, known to the registry or
+   * not, is ever reported, so notAppliedFields skips the subtree (most of a policy's spec).
+   */
+  silent: boolean;
   /** The CRD default of this field, when it has one. */
   crdDefault?: { readonly value: unknown };
 }
@@ -78,6 +83,7 @@ function fieldTree(kind: RegisteredKind): FieldNode {
     children: new Map(),
     decides: undefined,
     aboveApplied: false,
+    silent: false,
   });
   const root = newNode();
   const nodeAt = (path: string): FieldNode => {
@@ -118,7 +124,12 @@ function fieldTree(kind: RegisteredKind): FieldNode {
             applied: Object.hasOwn(fields.applied, path),
             partly: node.aboveApplied,
           };
-    for (const child of node.children.values()) settle(child, node.decides);
+    let silent = node.decides?.applied === true;
+    for (const child of node.children.values()) {
+      settle(child, node.decides);
+      silent &&= child.silent;
+    }
+    node.silent = silent;
   };
   settle(root, undefined);
   trees.set(kind, root);
@@ -159,7 +170,9 @@ export function fieldEntry(
   return entry && { path: entry.path, applied: entry.applied };
 }
 
-const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+// Most defaults are strings or numbers a spec repeats as is: no JSON for those.
+const sameValue = (a: unknown, b: unknown): boolean =>
+  a === b || JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * Every set value of `value` with its field path: leaves, and empty objects (an empty object
@@ -175,7 +188,7 @@ function visitSet(
   exact: boolean,
   visit: (path: string, node: FieldNode, exact: boolean) => void,
 ): void {
-  if (value === null || value === undefined) return;
+  if (value === null || value === undefined || node.silent) return;
   if (Array.isArray(value)) {
     for (const item of value) visitSet(item, path, node, exact, visit);
     return;
@@ -184,9 +197,14 @@ function visitSet(
     const keys = Object.keys(value);
     if (keys.length === 0) visit(path, node, exact);
     for (const key of keys) {
+      const child = exact && !key.includes('.') ? node.children.get(key) : undefined;
+      if (child !== undefined) {
+        if (!child.silent) visitSet(value[key], `${path}.${key}`, child, true, visit);
+        continue;
+      }
       const deepest = { node };
-      const child = exact ? childNode(node, key, deepest) : undefined;
-      visitSet(value[key], `${path}.${key}`, child ?? deepest.node, child !== undefined, visit);
+      const dotted = exact ? childNode(node, key, deepest) : undefined;
+      visitSet(value[key], `${path}.${key}`, dotted ?? deepest.node, dotted !== undefined, visit);
     }
     return;
   }
