@@ -57,21 +57,32 @@ export const proxyPort = (port: number, envoyProxy?: EnvoyProxy): number =>
     ? port + 10000
     : port;
 
-interface Attached {
+export interface Attached {
   route: AnyRouteContext;
   hostnames: string[];
 }
 
-function attachedRoutes(ctx: TranslatorContext, listener: ListenerContext): Attached[] {
-  const out: Attached[] = [];
+/**
+ * The routes attached to each listener, in route order, once per translation (asking each
+ * listener of every Gateway to scan every route was quadratic). Once per route and listener:
+ * parentRefs naming the same listener twice (the Gateway, and the Gateway with a sectionName)
+ * attach it with the same hostnames, and its IR routes must not repeat; the first accepted
+ * parent reaching the listener gives them.
+ */
+export function attachedRoutes(ctx: TranslatorContext): Map<ListenerContext, Attached[]> {
+  const out = new Map<ListenerContext, Attached[]>();
   for (const route of ctx.routes) {
-    // Once per route: parentRefs naming the same listener twice (the Gateway, and the Gateway
-    // with a sectionName) attach it with the same hostnames, and its IR routes must not repeat.
-    const attached = route.parents.find(
-      (parent) => parent.accepted && parent.attachments.some((a) => a.listener === listener),
-    );
-    const a = attached?.attachments.find((a) => a.listener === listener);
-    if (a !== undefined) out.push({ route, hostnames: a.hostnames });
+    const seen = new Set<ListenerContext>();
+    for (const parent of route.parents) {
+      if (!parent.accepted) continue;
+      for (const { listener, hostnames } of parent.attachments) {
+        if (seen.has(listener)) continue;
+        seen.add(listener);
+        const list = out.get(listener);
+        if (list === undefined) out.set(listener, [{ route, hostnames }]);
+        else list.push({ route, hostnames });
+      }
+    }
   }
   return out;
 }
@@ -90,6 +101,7 @@ function redirectFor(redirect: Redirect, l: ListenerContext): Redirect {
 function httpListener(
   ctx: TranslatorContext,
   l: ListenerContext,
+  attached: readonly Attached[],
   order: ReadonlyMap<AnyRouteContext, number>,
   security: SecurityPolicyIndex,
   traffic: BackendTrafficIndex,
@@ -98,7 +110,7 @@ function httpListener(
   extension: SecurityPolicyIndex,
 ): HTTPListener {
   const ranked: RankedRoute[] = [];
-  for (const { route, hostnames } of attachedRoutes(ctx, l)) {
+  for (const { route, hostnames } of attached) {
     if (route.kind !== 'HTTPRoute' && route.kind !== 'GRPCRoute') continue;
     const outcomes = ctx.routeOutcomes.get(route) ?? [];
     const rules = (route.resource.spec.rules ?? []) as readonly { name?: string | undefined }[];
@@ -201,12 +213,13 @@ function routeSource(route: AnyRouteContext, ruleIndex: number): RouteSource {
 function tcpListener(
   ctx: TranslatorContext,
   l: ListenerContext,
+  attached: readonly Attached[],
   traffic: BackendTrafficIndex,
   security: SecurityPolicyIndex,
   client: ClientTrafficIndex,
 ): TCPListener {
   const routes: TCPRouteIR[] = [];
-  for (const { route, hostnames } of attachedRoutes(ctx, l)) {
+  for (const { route, hostnames } of attached) {
     if (route.kind !== 'TLSRoute' && route.kind !== 'TCPRoute') continue;
     // The authorization of the SecurityPolicy protecting the route (its own on a TCPRoute, else
     // the listener's or Gateway's), by client address (network RBAC). One that cannot be applied
@@ -257,6 +270,7 @@ function tcpListener(
 function udpListener(
   ctx: TranslatorContext,
   l: ListenerContext,
+  attached: readonly Attached[],
   traffic: BackendTrafficIndex,
 ): UDPListener {
   const listener: UDPListener = {
@@ -265,7 +279,7 @@ function udpListener(
     port: proxyPort(l.port, l.gateway.envoyProxy),
     externalPort: l.port,
   };
-  for (const { route } of attachedRoutes(ctx, l)) {
+  for (const { route } of attached) {
     const outcome = (ctx.routeOutcomes.get(route) ?? [])[0];
     if (route.kind !== 'UDPRoute' || !outcome?.destination || outcome.invalid) continue;
     listener.route = {
@@ -293,6 +307,7 @@ export function buildXdsIR(
   ctx: TranslatorContext,
   fleet: ProxyFleet,
   order: ReadonlyMap<AnyRouteContext, number>,
+  attached: ReadonlyMap<ListenerContext, readonly Attached[]>,
 ): XdsIR {
   const ir: XdsIR = { name: fleet.name, http: [], tcp: [], udp: [] };
   const security = securityPolicyIndex(ctx);
@@ -306,11 +321,14 @@ export function buildXdsIR(
   );
   for (const l of served.flatMap((gw) => gw.allListeners)) {
     if (!l.ready) continue;
+    const routes = attached.get(l) ?? [];
     if (l.protocol === 'HTTP' || l.protocol === 'HTTPS')
-      ir.http.push(httpListener(ctx, l, order, security, traffic, fleet.name, client, extension));
+      ir.http.push(
+        httpListener(ctx, l, routes, order, security, traffic, fleet.name, client, extension),
+      );
     else if (l.protocol === 'TLS' || l.protocol === 'TCP')
-      ir.tcp.push(tcpListener(ctx, l, traffic, security, client));
-    else if (l.protocol === 'UDP') ir.udp.push(udpListener(ctx, l, traffic));
+      ir.tcp.push(tcpListener(ctx, l, routes, traffic, security, client));
+    else if (l.protocol === 'UDP') ir.udp.push(udpListener(ctx, l, routes, traffic));
   }
   ir.http.sort(byPortThenName);
   ir.tcp.sort(byPortThenName);
