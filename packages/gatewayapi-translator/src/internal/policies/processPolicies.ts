@@ -136,6 +136,12 @@ const MERGE_INTO_EXCLUDED = new Set<PolicyScope['level']>(['route', 'rule']);
 
 const LEVELS = ['rule', 'route', 'listener', 'listenerSet', 'gateway'] as const;
 
+/**
+ * A route or rule policy's mergeType merges it into a Gateway, ListenerSet or listener policy;
+ * inside another route-level policy it simply overrides it (Envoy Gateway).
+ */
+const mergeable = (outer: PolicyScope) => !MERGE_INTO_EXCLUDED.has(outer.level);
+
 /** Why a policy's settings are invalid where it applies (`scope`), or undefined. */
 type PolicyValidator = (
   spec: Obj,
@@ -157,6 +163,46 @@ export interface AppliedPolicy {
 const NOT_APPLIED_EFFECT: Record<string, string> = {
   SecurityPolicy: 'the policy is not in effect and the routes it targets answer 500.',
 };
+
+/**
+ * The same ancestor: what comparing the refs' JSON said, field by field (every ref is built with
+ * its fields in the same order). Asked for each ancestor of each of thousands of policies.
+ */
+const sameRef = (a: AncestorRef, b: AncestorRef): boolean =>
+  a.name === b.name &&
+  a.namespace === b.namespace &&
+  a.kind === b.kind &&
+  a.sectionName === b.sectionName &&
+  a.group === b.group;
+
+const DEPRECATED_TARGET_REF: PolicyWarning = {
+  reason: 'DeprecatedField',
+  message: 'spec.targetRef is deprecated, use spec.targetRefs.',
+};
+
+/**
+ * The policy's warnings as one Warning condition. Warnings of one reason keep it; different
+ * reasons are reported together as Warnings (Envoy Gateway).
+ */
+function setWarnings(
+  conditions: Conditions,
+  policy: AnyPolicy,
+  warn: ((spec: Obj) => PolicyWarning[]) | undefined,
+): void {
+  const own = warn?.(policy.spec as Obj) ?? [];
+  const warnings =
+    !policy.spec.targetRefs?.length && policy.spec.targetRef
+      ? [DEPRECATED_TARGET_REF, ...own]
+      : own;
+  if (warnings.length === 0) return;
+  const reasons = new Set(warnings.map((w) => w.reason));
+  conditions.set(
+    'Warning',
+    'True',
+    reasons.size === 1 ? (warnings[0] as PolicyWarning).reason : 'Warnings',
+    warnings.map((w) => w.message).join(' '),
+  );
+}
 
 function processKind(
   ctx: TranslatorContext,
@@ -205,6 +251,8 @@ function processKind(
     for (const policy of sorted) {
       const status = statuses.get(policy) as PolicyStatus;
       const notApplied = notAppliedOf.get(policy) ?? [];
+      // Every scope the policy applies to, for its validator: built at its first ancestor.
+      let scopes: PolicyScope[] | undefined;
       for (const { target, resolved } of targets.get(policy) ?? []) {
         // A target's resolved scopes all make the same claim: the first at this level tells
         // whether an older policy holds it already.
@@ -214,8 +262,7 @@ function processKind(
         for (const r of resolved) {
           if (r.scope.level !== level) continue;
           claimed.add(r.claim);
-          const key = JSON.stringify(r.ref);
-          const existing = status.ancestors.find((a) => JSON.stringify(a.ancestorRef) === key);
+          const existing = status.ancestors.find((a) => sameRef(a.ancestorRef, r.ref));
           if (existing) {
             // The same policy already reached this ancestor more specifically (a route of the
             // Gateway it also targets): one entry, which its broader part may mark Overridden.
@@ -244,7 +291,7 @@ function processKind(
               `Another ${policy.kind} already targets ${target.kind} ${target.name}.`,
             );
           } else {
-            const scopes = (targets.get(policy) ?? []).flatMap((t) =>
+            scopes ??= (targets.get(policy) ?? []).flatMap((t) =>
               t.resolved.filter((x) => !x.notFound).map((x) => x.scope),
             );
             const invalid = validate?.(
@@ -271,27 +318,7 @@ function processKind(
                 ),
               );
             else conditions.set('Accepted', 'True', 'Accepted', 'Policy has been accepted.');
-            const warnings: PolicyWarning[] = [
-              ...(!policy.spec.targetRefs?.length && policy.spec.targetRef
-                ? [
-                    {
-                      reason: 'DeprecatedField',
-                      message: 'spec.targetRef is deprecated, use spec.targetRefs.',
-                    },
-                  ]
-                : []),
-              ...(warn?.(policy.spec as Obj) ?? []),
-            ];
-            // Warnings of one reason keep it; different reasons are reported together as
-            // Warnings (Envoy Gateway).
-            const reasons = [...new Set(warnings.map((w) => w.reason))];
-            if (reasons.length > 0)
-              conditions.set(
-                'Warning',
-                'True',
-                reasons.length === 1 ? (reasons[0] as string) : 'Warnings',
-                warnings.map((w) => w.message).join(' '),
-              );
+            setWarnings(conditions, policy, warn);
           }
           const ancestor = { ancestorRef: r.ref, conditions };
           status.ancestors.push(ancestor);
@@ -316,13 +343,10 @@ function processKind(
     const levels = byGateway.get(a.scope.gateway) ?? [];
     // LEVELS runs from the most specific: lower indexes hold what `a` may contain.
     const rank = LEVELS.indexOf(a.scope.level);
-    const inner = levels
-      .slice(0, rank)
-      .flat()
-      .filter((b) => scopeContains(a.scope, b.scope));
-    // A route or rule policy's mergeType merges it into a Gateway, ListenerSet or listener
-    // policy; inside another route-level policy it simply overrides it (Envoy Gateway).
-    const mergeable = (outer: PolicyScope) => !MERGE_INTO_EXCLUDED.has(outer.level);
+    // A loop, not slice/flat/filter: asked for every applied policy, mostly with nothing inside.
+    const inner: typeof applied = [];
+    for (let i = 0; i < rank; i++)
+      for (const b of levels[i] ?? []) if (scopeContains(a.scope, b.scope)) inner.push(b);
     // An invalid policy is merged with nothing: a more specific policy with a mergeType then
     // replaces it where both apply (Envoy Gateway reports it Overridden).
     const aInvalid = isInvalid(a.ancestor);
@@ -363,8 +387,7 @@ function processKind(
           name: a.scope.gateway.name,
           sectionName: listener.name,
         };
-        const key = JSON.stringify(ancestorRef);
-        if (status.ancestors.some((x) => JSON.stringify(x.ancestorRef) === key)) continue;
+        if (status.ancestors.some((x) => sameRef(x.ancestorRef, ancestorRef))) continue;
         const conditions = new Conditions(a.policy.metadata.generation ?? undefined);
         conditions.set(
           'Accepted',
@@ -390,8 +413,7 @@ function processKind(
         const covered = valid.some((b) => scopeListeners(b.scope).some((l) => l === listener));
         if (!covered) continue;
         const ancestorRef: AncestorRef = { ...ref, sectionName: listener.name };
-        const key = JSON.stringify(ancestorRef);
-        let entry = status.ancestors.find((x) => JSON.stringify(x.ancestorRef) === key);
+        let entry = status.ancestors.find((x) => sameRef(x.ancestorRef, ancestorRef));
         if (!entry) {
           entry = {
             ancestorRef,
