@@ -222,110 +222,102 @@ function processKind(
     ancestor: PolicyAncestor;
     merges: boolean;
   }[] = [];
-  // Targets resolved once per policy; the levels below only filter them.
-  const targets = new Map(
-    sorted.map((policy) => {
-      const namespace = policy.metadata.namespace ?? 'default';
-      return [
-        policy,
-        policyTargets(ctx, policy.spec, namespace, policy.kind).map((target) => ({
-          target,
-          resolved: resolve(ctx, target, target.namespace ?? namespace),
-        })),
-      ] as const;
-    }),
-  );
-  const notAppliedOf = new Map(
-    sorted.map((p) => [
-      p,
-      [
-        ...(isRegisteredKind(p.kind) ? notAppliedFields(p.kind, p.spec) : []),
-        ...(p.kind === 'BackendTrafficPolicy' && ctx.options.proxiesWithoutZone
-          ? preferLocalWithoutZone(p.spec)
-          : []),
-      ],
-    ]),
-  );
+  // Targets resolved once per policy and grouped by level, oldest policy first within a level
+  // (the order the claims are made in); a target's scopes at one level stay together.
+  const byLevel: { policy: AnyPolicy; target: PolicyTargetRef; resolved: Resolved[] }[][] =
+    LEVELS.map(() => []);
+  // Every scope each policy applies to, for its validator.
+  const scopesOf = new Map<AnyPolicy, PolicyScope[]>();
+  const notAppliedOf = new Map<AnyPolicy, string[]>();
+  for (const policy of sorted) {
+    const namespace = policy.metadata.namespace ?? 'default';
+    const scopes: PolicyScope[] = [];
+    for (const target of policyTargets(ctx, policy.spec, namespace, policy.kind)) {
+      for (const r of resolve(ctx, target, target.namespace ?? namespace)) {
+        if (!r.notFound) scopes.push(r.scope);
+        const bucket = byLevel[LEVELS.indexOf(r.scope.level)] as (typeof byLevel)[number];
+        const last = bucket[bucket.length - 1];
+        if (last?.policy === policy && last.target === target) last.resolved.push(r);
+        else bucket.push({ policy, target, resolved: [r] });
+      }
+    }
+    scopesOf.set(policy, scopes);
+    notAppliedOf.set(policy, [
+      ...(isRegisteredKind(policy.kind) ? notAppliedFields(policy.kind, policy.spec) : []),
+      ...(policy.kind === 'BackendTrafficPolicy' && ctx.options.proxiesWithoutZone
+        ? preferLocalWithoutZone(policy.spec)
+        : []),
+    ]);
+  }
   // Most specific first, as Envoy Gateway applies them.
-  for (const level of LEVELS) {
-    for (const policy of sorted) {
+  for (const claims of byLevel) {
+    for (const { policy, target, resolved } of claims) {
       const status = statuses.get(policy) as PolicyStatus;
       const notApplied = notAppliedOf.get(policy) ?? [];
-      // Every scope the policy applies to, for its validator: built at its first ancestor.
-      let scopes: PolicyScope[] | undefined;
-      for (const { target, resolved } of targets.get(policy) ?? []) {
-        // A target's resolved scopes all make the same claim: the first at this level tells
-        // whether an older policy holds it already.
-        const first = resolved.find((r) => r.scope.level === level);
-        if (first === undefined) continue;
-        const conflicted = claimed.has(first.claim);
-        for (const r of resolved) {
-          if (r.scope.level !== level) continue;
-          claimed.add(r.claim);
-          const existing = status.ancestors.find((a) => sameRef(a.ancestorRef, r.ref));
-          if (existing) {
-            // The same policy already reached this ancestor more specifically (a route of the
-            // Gateway it also targets): one entry, which its broader part may mark Overridden.
-            if (!conflicted && !r.notFound)
-              applied.push({
-                policy,
-                scope: r.scope,
-                ancestor: existing,
-                merges: mergesOf(policy),
-              });
-            continue;
-          }
-          const conditions = new Conditions(policy.metadata.generation ?? undefined);
-          if (r.notFound) {
-            conditions.set(
-              'Accepted',
-              'False',
-              'TargetNotFound',
-              `No section ${target.sectionName} in ${target.kind} ${target.name}.`,
-            );
-          } else if (conflicted) {
-            conditions.set(
-              'Accepted',
-              'False',
-              'Conflicted',
-              `Another ${policy.kind} already targets ${target.kind} ${target.name}.`,
-            );
-          } else {
-            scopes ??= (targets.get(policy) ?? []).flatMap((t) =>
-              t.resolved.filter((x) => !x.notFound).map((x) => x.scope),
-            );
-            const invalid = validate?.(
-              policy.spec as Obj,
-              r.scope,
-              ctx,
-              {
-                kind: policy.kind,
-                namespace: policy.metadata.namespace ?? 'default',
-                name: policy.metadata.name,
-              },
-              scopes,
-            );
-            // Invalid first: Envoy Gateway rejects those settings too, and says so.
-            if (invalid) conditions.set('Accepted', 'False', 'Invalid', invalid);
-            else if (notApplied.length > 0)
-              conditions.set(
-                'Accepted',
-                'False',
-                NOT_APPLIED_REASON,
-                notAppliedMessage(
-                  notApplied,
-                  NOT_APPLIED_EFFECT[policy.kind] ?? 'the policy is not in effect.',
-                ),
-              );
-            else conditions.set('Accepted', 'True', 'Accepted', 'Policy has been accepted.');
-            setWarnings(conditions, policy, warn);
-          }
-          const ancestor = { ancestorRef: r.ref, conditions };
-          status.ancestors.push(ancestor);
-          const merges = mergesOf(policy);
+      // A target's resolved scopes all make the same claim: the first tells whether an older
+      // policy holds it already.
+      const conflicted = claimed.has((resolved[0] as Resolved).claim);
+      for (const r of resolved) {
+        claimed.add(r.claim);
+        const existing = status.ancestors.find((a) => sameRef(a.ancestorRef, r.ref));
+        if (existing) {
+          // The same policy already reached this ancestor more specifically (a route of the
+          // Gateway it also targets): one entry, which its broader part may mark Overridden.
           if (!conflicted && !r.notFound)
-            applied.push({ policy, scope: r.scope, ancestor, merges });
+            applied.push({
+              policy,
+              scope: r.scope,
+              ancestor: existing,
+              merges: mergesOf(policy),
+            });
+          continue;
         }
+        const conditions = new Conditions(policy.metadata.generation ?? undefined);
+        if (r.notFound) {
+          conditions.set(
+            'Accepted',
+            'False',
+            'TargetNotFound',
+            `No section ${target.sectionName} in ${target.kind} ${target.name}.`,
+          );
+        } else if (conflicted) {
+          conditions.set(
+            'Accepted',
+            'False',
+            'Conflicted',
+            `Another ${policy.kind} already targets ${target.kind} ${target.name}.`,
+          );
+        } else {
+          const invalid = validate?.(
+            policy.spec as Obj,
+            r.scope,
+            ctx,
+            {
+              kind: policy.kind,
+              namespace: policy.metadata.namespace ?? 'default',
+              name: policy.metadata.name,
+            },
+            scopesOf.get(policy) ?? [],
+          );
+          // Invalid first: Envoy Gateway rejects those settings too, and says so.
+          if (invalid) conditions.set('Accepted', 'False', 'Invalid', invalid);
+          else if (notApplied.length > 0)
+            conditions.set(
+              'Accepted',
+              'False',
+              NOT_APPLIED_REASON,
+              notAppliedMessage(
+                notApplied,
+                NOT_APPLIED_EFFECT[policy.kind] ?? 'the policy is not in effect.',
+              ),
+            );
+          else conditions.set('Accepted', 'True', 'Accepted', 'Policy has been accepted.');
+          setWarnings(conditions, policy, warn);
+        }
+        const ancestor = { ancestorRef: r.ref, conditions };
+        status.ancestors.push(ancestor);
+        const merges = mergesOf(policy);
+        if (!conflicted && !r.notFound) applied.push({ policy, scope: r.scope, ancestor, merges });
       }
     }
   }
