@@ -118,11 +118,13 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
     return found;
   };
   const claimed = new Map<string, RouteDestination>();
+  const trafficCopies = new Map<RouteDestination, Map<DestinationTraffic, RouteDestination>>();
   return {
     destination(destination, effective, listener) {
       const traffic = effective?.kind === 'applied' ? effective.traffic : undefined;
       const withTraffic = traffic
         ? destinationWithTraffic(
+            trafficCopies,
             destination,
             withRegisteredModule(traffic.destination, listener.gateway.envoyProxy),
           )
@@ -197,17 +199,21 @@ function withMergedCompressors(
   return out;
 }
 
-/** A destination with a policy's cluster settings, one object per (destination, settings). */
-const withTraffic = new WeakMap<RouteDestination, WeakMap<DestinationTraffic, RouteDestination>>();
-export function destinationWithTraffic(
+/**
+ * A destination with a policy's cluster settings, one object per (destination, settings) in
+ * `copies` (the index's, so per translation: module-level WeakMaps keyed by each translation's
+ * fresh destinations made every scavenge walk their ephemerons).
+ */
+function destinationWithTraffic(
+  copies: Map<RouteDestination, Map<DestinationTraffic, RouteDestination>>,
   destination: RouteDestination,
   traffic: DestinationTraffic,
 ): RouteDestination {
   if (Object.keys(traffic).length === 0) return destination;
-  let byTraffic = withTraffic.get(destination);
+  let byTraffic = copies.get(destination);
   if (byTraffic === undefined) {
-    byTraffic = new WeakMap();
-    withTraffic.set(destination, byTraffic);
+    byTraffic = new Map();
+    copies.set(destination, byTraffic);
   }
   let out = byTraffic.get(traffic);
   if (out === undefined) {
