@@ -242,12 +242,12 @@ function processKind(
       }
     }
     scopesOf.set(policy, scopes);
-    notAppliedOf.set(policy, [
-      ...(isRegisteredKind(policy.kind) ? notAppliedFields(policy.kind, policy.spec) : []),
-      ...(policy.kind === 'BackendTrafficPolicy' && ctx.options.proxiesWithoutZone
-        ? preferLocalWithoutZone(policy.spec)
-        : []),
-    ]);
+    const notApplied = isRegisteredKind(policy.kind)
+      ? notAppliedFields(policy.kind, policy.spec)
+      : [];
+    if (policy.kind === 'BackendTrafficPolicy' && ctx.options.proxiesWithoutZone)
+      notApplied.push(...preferLocalWithoutZone(policy.spec));
+    notAppliedOf.set(policy, notApplied);
   }
   // Most specific first, as Envoy Gateway applies them.
   for (const claims of byLevel) {
