@@ -57,7 +57,7 @@ export const proxyPort = (port: number, envoyProxy?: EnvoyProxy): number =>
     ? port + 10000
     : port;
 
-export interface Attached {
+interface Attached {
   route: AnyRouteContext;
   hostnames: string[];
 }
@@ -69,7 +69,7 @@ export interface Attached {
  * attach it with the same hostnames, and its IR routes must not repeat; the first accepted
  * parent reaching the listener gives them.
  */
-export function attachedRoutes(ctx: TranslatorContext): Map<ListenerContext, Attached[]> {
+function attachedRoutes(ctx: TranslatorContext): Map<ListenerContext, Attached[]> {
   const out = new Map<ListenerContext, Attached[]>();
   for (const route of ctx.routes) {
     const seen = new Set<ListenerContext>();
@@ -300,20 +300,34 @@ const byPortThenName = (a: { port: number; name: string }, b: { port: number; na
   a.port - b.port || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /** Each route's position in age-then-name order, for precedence ties; once per translation. */
-export const routeOrder = (ctx: TranslatorContext): Map<AnyRouteContext, number> =>
+const routeOrder = (ctx: TranslatorContext): Map<AnyRouteContext, number> =>
   new Map(sortByAgeThenName(ctx.routes, (r) => r.resource).map((r, i) => [r, i] as const));
+
+/** What every fleet's IR looks up, built once per translation rather than once per fleet. */
+export interface TranslationIndexes {
+  readonly order: ReadonlyMap<AnyRouteContext, number>;
+  readonly attached: ReadonlyMap<ListenerContext, readonly Attached[]>;
+  readonly security: SecurityPolicyIndex;
+  readonly extension: SecurityPolicyIndex;
+  readonly client: ClientTrafficIndex;
+}
+
+export const translationIndexes = (ctx: TranslatorContext): TranslationIndexes => ({
+  order: routeOrder(ctx),
+  attached: attachedRoutes(ctx),
+  security: securityPolicyIndex(ctx),
+  extension: appliedPolicyIndex(ctx.envoyExtensionPolicies),
+  client: clientTrafficIndex(ctx),
+});
 
 export function buildXdsIR(
   ctx: TranslatorContext,
   fleet: ProxyFleet,
-  order: ReadonlyMap<AnyRouteContext, number>,
-  attached: ReadonlyMap<ListenerContext, readonly Attached[]>,
+  { order, attached, security, extension, client }: TranslationIndexes,
 ): XdsIR {
   const ir: XdsIR = { name: fleet.name, http: [], tcp: [], udp: [] };
-  const security = securityPolicyIndex(ctx);
+  // Per fleet: it names a rule's destinations that differ by listener within the fleet.
   const traffic = backendTrafficIndex(ctx);
-  const client = clientTrafficIndex(ctx);
-  const extension = appliedPolicyIndex(ctx.envoyExtensionPolicies);
   // A Gateway asking for addresses of a type egts cannot give (UnsupportedAddress) is not
   // served at all, as in Envoy Gateway; other reasons for Accepted=False keep its listeners.
   const served = fleet.gateways.filter(
