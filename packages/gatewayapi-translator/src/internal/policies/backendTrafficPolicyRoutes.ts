@@ -9,7 +9,7 @@
 // Gateway does; one egts does not apply (NotApplied) is left out.
 
 import { isDeepStrictEqual } from 'node:util';
-import { jsonMergePatch } from '@egts/api';
+import { isRecord, jsonMergePatch } from '@egts/api';
 import type { HTTPRouteIR, RouteDestination } from '@egts/ir';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
@@ -105,11 +105,7 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
     if (found === undefined) {
       if (policies.some(invalid)) found = { kind: 'invalid' };
       else {
-        const spec = withMergedCompressors(
-          policies.reduce<unknown>((acc, a) => jsonMergePatch(acc, settingsOf(ctx, a)), {}),
-          policies,
-          ctx,
-        );
+        const spec = withMergedCompressors(mergedSettings(ctx, policies), policies, ctx);
         const traffic = backendTraffic(spec as Obj, key);
         found = { kind: 'applied', traffic: withAppendedGlobalRules(traffic, policies, ctx) };
       }
@@ -150,6 +146,28 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
       return effective(specific, merges ? broader : undefined);
     },
   };
+}
+
+/** Whether a merge patch would drop something from `value`: a null member of an object in it. */
+const hasNullMember = (value: Obj): boolean => {
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    if (v === null || (isRecord(v) && hasNullMember(v))) return true;
+  }
+  return false;
+};
+
+/**
+ * The policies' settings merged, broadest first (a JSON merge patch each). A single policy's
+ * settings are what merging them onto nothing gives, unless a null drops a member: then no
+ * copy is made (most routes have one policy, each built once per fleet).
+ */
+function mergedSettings(ctx: TranslatorContext, policies: readonly AppliedPolicy[]): unknown {
+  if (policies.length === 1) {
+    const settings = settingsOf(ctx, policies[0] as AppliedPolicy);
+    if (!hasNullMember(settings)) return settings;
+  }
+  return policies.reduce<unknown>((acc, a) => jsonMergePatch(acc, settingsOf(ctx, a)), {});
 }
 
 /**
