@@ -3,7 +3,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExtensionManager } from '@egts/api';
-import type { CertificateRotationOptions } from '@egts/certgen';
+import { type CertificateRotationOptions, topologyInjectorWebhookName } from '@egts/certgen';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import { createKubernetesInfraManager, createWasmCache } from '@egts/infra-manager';
 import type { WatchMode } from '@egts/provider-kubernetes';
@@ -20,6 +20,7 @@ import { rotateCertificatesWhileLeading } from './leaderCertificates.js';
 import { leaderInfra } from './leaderInfra.js';
 import type { RateLimitOptions } from './rateLimitOptions.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
+import { startTopologyInjector } from './topologyInjector.js';
 
 export interface KubernetesGatewayOptions {
   kubeConfig: KubeConfig;
@@ -61,6 +62,15 @@ export interface KubernetesGatewayOptions {
   rateLimit?: RateLimitOptions | undefined;
   /** EnvoyGateway `telemetry`: the control plane's Prometheus endpoint and OpenTelemetry sinks. */
   telemetry?: ControlPlaneTelemetry | undefined;
+  /**
+   * EnvoyGateway `provider.kubernetes.topologyInjector`: unless disabled, and with xDS over mTLS
+   * (its certificate is the webhook's), every replica serves the topology injector at `address`
+   * (default the xDS host, port 9443) and proxy pods read their zone from its annotation;
+   * otherwise from the label the API server copies where PodTopologyLabelsAdmission is on.
+   */
+  topologyInjector?:
+    | { disable?: boolean | undefined; address?: { host: string; port: number } }
+    | undefined;
   logging: Logging;
 }
 
@@ -84,6 +94,7 @@ export async function runKubernetesGateway(
   // Bootstraps it refuses become Gateway status (bootstrapRefusals.ts), as in host mode.
   const refusals = bootstrapRefusals();
   const infraLog = options.logging.component('infrastructure');
+  const injector = await startTopologyInjector(options, infraLog);
   // The control plane's metrics exist once runGateway made them (its `infra` factory below).
   let controlPlane: ControlPlaneMetrics | undefined;
   const leader = leaderInfra(
@@ -91,6 +102,7 @@ export async function runKubernetesGateway(
       kubeConfig: options.kubeConfig,
       xds: options.xdsService,
       zoneAware: true,
+      zoneFrom: injector ? 'annotation' : 'label',
       onEvent: (event) => {
         refusals.note(event);
         infraLog.info({ event }, `proxy ${event.proxy} ${event.type}`);
@@ -107,7 +119,15 @@ export async function runKubernetesGateway(
       ? undefined
       : rotateCertificatesWhileLeading(
           leaderElection.isLeader$,
-          { ...options.certificates, kubeConfig: options.kubeConfig, namespace: options.namespace },
+          {
+            ...options.certificates,
+            kubeConfig: options.kubeConfig,
+            namespace: options.namespace,
+            // The injector's webhook trusts the bundle that signs its certificate.
+            ...(injector
+              ? { webhookConfigurations: [topologyInjectorWebhookName(options.namespace)] }
+              : {}),
+          },
           options.logging.component('certgen'),
           (notAfter) => rateLimit.certificatesRotated(notAfter),
         );
@@ -149,6 +169,7 @@ export async function runKubernetesGateway(
     provider,
     statuses$: gateway.statuses$,
     infraIR$: leader.infraIR$,
+    zoneFrom: injector ? 'annotation' : 'label',
     log: options.logging.component('status'),
   });
   return {
@@ -160,6 +181,7 @@ export async function runKubernetesGateway(
       await rotation?.stop();
       await gateway.close();
       await wasm.close();
+      await injector?.close();
       await leaderElection.stop();
     },
   };
