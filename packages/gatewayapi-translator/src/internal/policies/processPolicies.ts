@@ -8,7 +8,7 @@
 // does not apply (registry/) turns it into False with reason NotApplied, naming the fields.
 import { ROUTE_KINDS } from '@egts/api';
 import type { TranslatorContext } from '../context/translatorContext.js';
-import { compareByAge } from '../ordering.js';
+import { sortByAge } from '../ordering.js';
 import { Conditions } from '../status/conditions.js';
 import { GATEWAY_GROUP } from '../types.js';
 import { envoyExtensionPolicyIR } from './envoyExtensionPolicyIR.js';
@@ -211,7 +211,7 @@ function processKind(
   warn?: (spec: Obj) => PolicyWarning[],
   out: AppliedPolicy[] = [],
 ): PolicyStatus[] {
-  const sorted = [...policies].sort(compareByAge);
+  const sorted = sortByAge(policies);
   const claimed = new Set<string>();
   const statuses = new Map<AnyPolicy, PolicyStatus>(
     policies.map((p) => [p, { resource: p, ancestors: [] }]),
