@@ -72,15 +72,14 @@ interface Attached {
 function attachedRoutes(ctx: TranslatorContext): Map<ListenerContext, Attached[]> {
   const out = new Map<ListenerContext, Attached[]>();
   for (const route of ctx.routes) {
-    const seen = new Set<ListenerContext>();
     for (const parent of route.parents) {
       if (!parent.accepted) continue;
       for (const { listener, hostnames } of parent.attachments) {
-        if (seen.has(listener)) continue;
-        seen.add(listener);
         const list = out.get(listener);
         if (list === undefined) out.set(listener, [{ route, hostnames }]);
-        else list.push({ route, hostnames });
+        // Routes are listed one after the other: this route reached the listener already when
+        // it is the list's last.
+        else if (list[list.length - 1]?.route !== route) list.push({ route, hostnames });
       }
     }
   }
