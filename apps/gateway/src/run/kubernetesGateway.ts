@@ -9,7 +9,11 @@ import { createKubernetesInfraManager, createWasmCache } from '@egts/infra-manag
 import type { WatchMode } from '@egts/provider-kubernetes';
 import type { TlsFiles } from '@egts/xds-server';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { type ControlPlaneMetrics, countObjectWrite } from '../admin/controlPlaneMetrics.js';
+import {
+  type ControlPlaneMetrics,
+  countObjectWrite,
+  countStatusUpdate,
+} from '../admin/controlPlaneMetrics.js';
 import type { ControlPlaneTelemetry } from '../admin/telemetryServer.js';
 import type { Logging } from '../logging.js';
 import { bootstrapRefusals } from '../pipeline/bootstrapRefusals.js';
@@ -81,7 +85,11 @@ export async function runKubernetesGateway(
   options: KubernetesGatewayOptions,
 ): Promise<RunningGateway> {
   const log = options.logging.component('provider');
-  const { leaderElection, provider } = kubernetesResources(options, log);
+  // The control plane's metrics exist once runGateway made them (its `infra` factory below).
+  let controlPlane: ControlPlaneMetrics | undefined;
+  const { leaderElection, provider } = kubernetesResources(options, log, (update) => {
+    if (controlPlane) countStatusUpdate(controlPlane, update);
+  });
   const rateLimit = kubernetesRateLimit({
     kubeConfig: options.kubeConfig,
     namespace: options.namespace,
@@ -95,8 +103,6 @@ export async function runKubernetesGateway(
   const refusals = bootstrapRefusals();
   const infraLog = options.logging.component('infrastructure');
   const injector = await startTopologyInjector(options, infraLog);
-  // The control plane's metrics exist once runGateway made them (its `infra` factory below).
-  let controlPlane: ControlPlaneMetrics | undefined;
   const leader = leaderInfra(
     createKubernetesInfraManager({
       kubeConfig: options.kubeConfig,
