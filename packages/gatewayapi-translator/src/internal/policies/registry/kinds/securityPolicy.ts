@@ -88,19 +88,24 @@ const setPaths = (value: unknown, path: string): string[] =>
         ? []
         : [path];
 
+const TARGET_FIELDS = ['targetRef', 'targetRefs', 'targetSelectors'];
+
+/** A target field (one target or a list of them) names `kind`. Asked for every SecurityPolicy. */
+const targetsKind = (field: unknown, kind: string): boolean =>
+  Array.isArray(field)
+    ? field.some((t) => isRecord(t) && t.kind === kind)
+    : isRecord(field) && field.kind === kind;
+
 /**
  * A policy on a TCPRoute or TLSRoute: Envoy Gateway enforces its authorization with the network
  * RBAC filter. egts does so on TCPRoutes for client addresses; anything else such a policy sets,
  * and a TLSRoute target, is not applied (the route fails closed).
  */
 const streamTargets = (spec: Readonly<Record<string, unknown>>): string[] => {
-  const kinds = (field: string) =>
-    [spec[field]]
-      .flat()
-      .flatMap((t) => (isRecord(t) && typeof t.kind === 'string' ? [t.kind] : []));
-  const fields = ['targetRef', 'targetRefs', 'targetSelectors'];
-  const tls = fields.filter((field) => kinds(field).includes('TLSRoute')).map((f) => `spec.${f}`);
-  if (!fields.some((field) => kinds(field).includes('TCPRoute'))) return tls;
+  const tls = TARGET_FIELDS.filter((field) => targetsKind(spec[field], 'TLSRoute')).map(
+    (f) => `spec.${f}`,
+  );
+  if (!TARGET_FIELDS.some((field) => targetsKind(spec[field], 'TCPRoute'))) return tls;
   const unsupported = setPaths(spec, 'spec').filter(
     (path) => !STREAM_APPLIED.some((p) => path === p || path.startsWith(`${p}.`)),
   );
