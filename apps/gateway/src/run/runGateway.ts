@@ -157,11 +157,15 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
     throw error;
   }
   log.info({ port: admin.port }, 'admin API listening');
-  // Once a change is translated, pushed and answered: collecting mid-push (or while a proxy is
-  // still to fetch its first snapshot) would delay the push, and the rest of the push would grow
-  // the young generation again.
+  // Once a change is translated, pushed and answered: collecting mid-push (or before the first
+  // translation, while a restarted egts's proxies already ask, or while a proxy is still to
+  // fetch its first snapshot) would delay the push, and the rest of it would grow the young
+  // generation again.
   const idle = collectWhenIdle(merge(options.provider.resources$, pushes.exchanges$), {
-    busy: () => pushes.inFlight() || cache.groups().some((group) => !cache.watched(group)),
+    busy: () =>
+      !pipeline.ready() ||
+      pushes.inFlight() ||
+      cache.groups().some((group) => !cache.watched(group)),
   });
 
   return {
