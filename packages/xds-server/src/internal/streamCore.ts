@@ -43,6 +43,21 @@ export interface TypeState {
   /** Nonce of the last response of this type whose ACK/NACK was processed. */
   lastNonce: string | undefined;
   everSent: boolean;
+  /**
+   * What the last pump that found nothing due for this type saw, with and without stale entries
+   * kept (see StreamCore.#sendIfChanged); cleared by every request of the type.
+   */
+  quiet: [fresh: Quiet | undefined, keepingStale: Quiet | undefined];
+}
+
+/**
+ * What a "nothing due" finding depends on besides the type's own state: the snapshot's resources
+ * of the type, and, when a wanted name was missing from them, the responses in flight of the
+ * other types (it may come from their snapshots, see #warming).
+ */
+interface Quiet {
+  readonly available: ReadonlyMap<string, VersionedResource>;
+  readonly othersInFlight: readonly (InFlight | undefined)[] | undefined;
 }
 
 /** A response to send: the variant turns it into its own message. */
@@ -68,6 +83,8 @@ export interface StreamCoreDeps {
   readonly abort: (message: string) => void;
   /** Most resource names one stream may subscribe to per type. */
   readonly maxResourceNames: number;
+  /** Called after every pump and on close: what the stream holds may have converged. */
+  readonly onProgress: (core: StreamCore) => void;
 }
 
 const sameVersions = (a: ReadonlyMap<string, Entry>, b: ReadonlyMap<string, Entry>): boolean => {
@@ -104,6 +121,29 @@ export class StreamCore {
     return this.#node !== undefined;
   }
 
+  /** The node group this stream follows, once bound. */
+  get group(): string | undefined {
+    return this.#group;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Whether the proxy has answered (ACK or NACK) everything due from its group's current snapshot
+   * for the types it subscribes to: no response in flight, and no type the snapshot still lacks.
+   * (A type Envoy has not asked for yet, e.g. the RDS of a listener just sent, is not counted.)
+   */
+  get converged(): boolean {
+    const entry = this.#entry;
+    if (entry === undefined) return false;
+    for (const state of this.#types.values()) {
+      if (state.inFlight !== undefined || entry.snapshot.pending(state.typeUrl)) return false;
+    }
+    return true;
+  }
+
   /** Ties the stream to the node's group on its first request, and follows that group's snapshots. */
   bind(node: Node): void {
     if (this.#node !== undefined) return;
@@ -117,8 +157,13 @@ export class StreamCore {
     });
   }
 
+  /**
+   * The state of a type, for a request of that type: the caller may change its subscription and
+   * settle or forget entries, so what the last pump found for it no longer holds.
+   */
   typeState(typeUrl: string): TypeState {
     let state = this.#types.get(typeUrl);
+    if (state !== undefined) state.quiet = [undefined, undefined];
     if (state === undefined) {
       state = {
         typeUrl,
@@ -130,6 +175,7 @@ export class StreamCore {
         inFlight: undefined,
         lastNonce: undefined,
         everSent: false,
+        quiet: [undefined, undefined],
       };
       this.#types.set(typeUrl, state);
     }
@@ -270,13 +316,25 @@ export class StreamCore {
     };
     const supporting = UPDATE_ORDER.filter((typeUrl) => REMOVE_LAST.has(typeUrl));
     const referencing = UPDATE_ORDER.filter((typeUrl) => !REMOVE_LAST.has(typeUrl));
-    if (!phase(supporting, true)) return;
-    if (!phase(referencing, false)) return;
-    phase(supporting, false);
+    if (phase(supporting, true) && phase(referencing, false)) phase(supporting, false);
+    this.#deps.onProgress(this);
   }
 
   #sendIfChanged(state: TypeState, snapshot: Snapshot, setAt: number, keepStale: boolean): boolean {
-    const target = this.#target(state, snapshot, keepStale);
+    // A pump runs on every snapshot and every ACK, for every type; with thousands of clusters,
+    // working out again that nothing of an untouched type is due was most of its cost. The
+    // finding holds while the type's resources (the snapshot's index of them, an immutable
+    // object) are the same and no request of the type came; and, if a wanted name was missing
+    // from them, while the others' responses in flight are the same.
+    const available = snapshot.resources(state.typeUrl);
+    const quiet = state.quiet[keepStale ? 1 : 0];
+    if (
+      quiet !== undefined &&
+      quiet.available === available &&
+      (quiet.othersInFlight === undefined || this.#sameOthersInFlight(state, quiet.othersInFlight))
+    )
+      return false;
+    const { target, warming } = this.#target(state, snapshot, keepStale);
     const changed = [...target.values()].filter(
       (entry) => state.acked.get(entry.name)?.version !== entry.version,
     );
@@ -286,7 +344,11 @@ export class StreamCore {
       this.#deps.variant === 'sotw'
         ? !sameVersions(target, state.acked) || firstWildcard
         : changed.length > 0 || removed.length > 0 || firstWildcard;
-    if (!needed) return false;
+    if (!needed) {
+      const othersInFlight = warming ? this.#othersInFlight(state) : undefined;
+      state.quiet[keepStale ? 1 : 0] = { available, othersInFlight };
+      return false;
+    }
     this.#nonce += 1;
     const nonce = String(this.#nonce);
     state.inFlight = { nonce, target, changed, removed, snapshotSetAt: setAt, snapshot };
@@ -295,13 +357,25 @@ export class StreamCore {
     return true;
   }
 
-  /** What the proxy should hold of this type after the next response. */
-  #target(state: TypeState, snapshot: Snapshot, keepStale: boolean): Map<string, Entry> {
+  /**
+   * What the proxy should hold of this type after the next response, and whether a wanted name
+   * was looked for in the other types' responses in flight (#warming).
+   */
+  #target(
+    state: TypeState,
+    snapshot: Snapshot,
+    keepStale: boolean,
+  ): { target: Map<string, Entry>; warming: boolean } {
     const available = snapshot.resources(state.typeUrl);
     const target = new Map<string, Entry>();
+    let warming = false;
     const wanted = state.wildcard ? [...available.keys(), ...state.names] : state.names;
     for (const name of wanted) {
-      const resource = available.get(name) ?? (keepStale ? this.#warming(state, name) : undefined);
+      let resource = available.get(name);
+      if (resource === undefined && keepStale) {
+        warming = true;
+        resource = this.#warming(state, name);
+      }
       if (resource === undefined) continue;
       if (state.rejected.get(name) === resource.version) {
         const quarantined = state.quarantined.get(name);
@@ -314,14 +388,17 @@ export class StreamCore {
         if (held !== undefined) target.set(name, held);
         continue;
       }
-      target.set(name, { name, version: resource.version, resource: resource.resource });
+      // The snapshot's own entry (it has the name, version and resource an Entry needs): a
+      // pump runs on every ACK, and copying thousands of entries each time filled the young
+      // generation.
+      target.set(name, resource);
     }
     if (keepStale) {
       for (const [name, held] of state.acked) {
         if (!target.has(name) && (state.wildcard || state.names.has(name))) target.set(name, held);
       }
     }
-    return target;
+    return { target, warming };
   }
 
   /**
@@ -342,6 +419,17 @@ export class StreamCore {
     return undefined;
   }
 
+  #sameOthersInFlight(state: TypeState, seen: readonly (InFlight | undefined)[]): boolean {
+    const now = this.#othersInFlight(state);
+    return now.length === seen.length && now.every((inFlight, i) => inFlight === seen[i]);
+  }
+
+  #othersInFlight(state: TypeState): (InFlight | undefined)[] {
+    const found: (InFlight | undefined)[] = [];
+    for (const other of this.#types.values()) if (other !== state) found.push(other.inFlight);
+    return found;
+  }
+
   /** Forgets a name the proxy unsubscribed from (it drops the resource itself). */
   forget(state: TypeState, name: string): void {
     state.acked.delete(name);
@@ -355,6 +443,7 @@ export class StreamCore {
     this.#closed = true;
     this.#unwatch?.();
     this.#unwatch = undefined;
+    this.#deps.onProgress(this);
     return true;
   }
 }
