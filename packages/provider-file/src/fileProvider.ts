@@ -1,6 +1,7 @@
 // The file resource provider: watches files and directories of YAML/JSON and publishes a debounced
 // Resources snapshot whenever what they say changes (DESIGN.md, "provider-file").
-import { dirname, resolve, sep } from 'node:path';
+import { watch as watchDirectory } from 'node:fs';
+import { basename, dirname, resolve, sep } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import {
   bundleResources,
@@ -211,10 +212,12 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
 
   // chokidar (v4) rather than fs.watch: recursive watching on Linux, atomic-save handling (an
   // unlink followed by an add of the same path within 100 ms reads as a change) and re-watching
-  // of replaced files. Each path is watched from its parent directory (siblings ignored), so a
-  // watched file or directory that is deleted and created again, or does not exist yet, is seen.
-  // Events only trigger a scan; the scan re-lists and re-reads, so a missed or reordered event
-  // cannot leave stale content behind, and a periodic resync covers a watch that went quiet.
+  // of replaced files. Each path is watched itself; chokidar watches the parent of a path that
+  // does not exist (yet) for it to appear, and a path deleted is watched again that way. (Watching
+  // every path from its parent also saw these, but cost a listing of the parent on every event in
+  // it: with /tmp as the parent, every temp file another process made.) Events only trigger a
+  // scan; the scan re-lists and re-reads, so a missed or reordered event cannot leave stale
+  // content behind, and a periodic resync covers a watch that went quiet.
   const targets = options.paths.map((path) => resolve(path));
   // Below a target, dot-entries are skipped by the scan (editors' and atomic writers' temp files),
   // so their events would only cost an idle scan.
@@ -226,8 +229,7 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
         (path.startsWith(`${target}${sep}`) && !hidden(path.slice(target.length + 1))) ||
         target.startsWith(path === sep ? path : `${path}${sep}`),
     );
-  const roots = [...new Set(targets.map((target) => dirname(target)))];
-  const watcher: FSWatcher = watch(roots, {
+  const watcher: FSWatcher = watch([...new Set(targets)], {
     ignoreInitial: true,
     atomic: true,
     ignored: (path) => !relevant(resolve(path)),
@@ -246,6 +248,26 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
     trailing = setTimeout(schedule, 100);
   };
   watcher.on('all', onEvent);
+  // A path deleted and created again (or replaced by a rename) is a new inode chokidar no longer
+  // watches: its parent directory's own events (inotify, no listing) say so, by name, and the
+  // path is watched anew. Other entries of the parent cost a name comparison.
+  const parentWatches = [...new Set(targets.map((target) => dirname(target)))].flatMap((parent) => {
+    try {
+      const parentWatch = watchDirectory(parent, (event, name) => {
+        const target = targets.find(
+          (path) => dirname(path) === parent && basename(path) === String(name),
+        );
+        if (event !== 'rename' || target === undefined) return;
+        schedule();
+        watcher.unwatch(target);
+        watcher.add(target);
+      });
+      parentWatch.on('error', () => {}); // the parent deleted: the resync still covers it
+      return [parentWatch];
+    } catch {
+      return []; // no parent yet: chokidar watches the nearest one, and the resync covers it
+    }
+  });
   watcher.on('error', onEvent);
   watcher.once('ready', run);
   const resyncMs = options.resyncMs ?? 30_000;
@@ -276,6 +298,7 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
       if (timer !== undefined) clearTimeout(timer);
       if (trailing !== undefined) clearTimeout(trailing);
       if (resync !== undefined) clearInterval(resync);
+      for (const parentWatch of parentWatches) parentWatch.close();
       await watcher.close();
       await scanning;
       subject.complete();

@@ -101,8 +101,16 @@ describe('createFileProvider', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const start = async (paths = [dir], debounceMs = 50): Promise<FileSnapshot> => {
-    provider = createFileProvider({ paths, debounceMs });
+  const start = async (
+    paths = [dir],
+    debounceMs = 50,
+    resyncMs?: number,
+  ): Promise<FileSnapshot> => {
+    provider = createFileProvider({
+      paths,
+      debounceMs,
+      ...(resyncMs === undefined ? {} : { resyncMs }),
+    });
     recorder = new Recorder(provider);
     return recorder.next();
   };
@@ -322,7 +330,8 @@ describe('createFileProvider', () => {
     const later = join(dir, 'later');
     writeFileSync(file, route('a', 'a.example.com'));
     writeFileSync(join(dir, 'sibling.yaml'), route('sibling', 'not.watched'));
-    const first = await start([file, later]);
+    // No periodic resync: only the watches can see these.
+    const first = await start([file, later], 50, 0);
     expect(hostnames(first)).toEqual({ a: ['a.example.com'] });
     expect(errors(first)).toEqual([expect.objectContaining({ file: later })]);
 
@@ -330,11 +339,16 @@ describe('createFileProvider', () => {
     expect(hostnames(await recorder!.next())).toEqual({});
     writeFileSync(file, route('a', 'again.example.com'));
     expect(hostnames(await recorder!.next())).toEqual({ a: ['again.example.com'] });
+    writeFileSync(file, route('a', 'edited.example.com'));
+    expect(hostnames(await recorder!.next())).toEqual({ a: ['edited.example.com'] });
 
     mkdirSync(later);
     writeFileSync(join(later, 'b.yaml'), route('b', 'b.example.com'));
     await eventually(() => hostnames(recorder!.latest).b !== undefined);
-    expect(hostnames(recorder!.latest)).toEqual({ a: ['again.example.com'], b: ['b.example.com'] });
+    expect(hostnames(recorder!.latest)).toEqual({
+      a: ['edited.example.com'],
+      b: ['b.example.com'],
+    });
     expect(recorder!.latest.problems).toEqual([]);
   });
 
