@@ -89,6 +89,32 @@ describe('route memo', () => {
     expect(second).toEqual(translateXds(ir([structuredClone(a), structuredClone(b2)])));
   });
 
+  it('keeps the listeners a route change leaves equal, and rebuilds those it changes', () => {
+    for (const mode of ['ads', 'static'] as const) {
+      const translate = remembering({ mode });
+      const a = route('a', '/a');
+      const first = translate(ir([a, route('b', '/b')]));
+      // Another path: the connection manager (and so the listener) stays as it was over ADS,
+      // where it names its route configuration; it inlines the routes in a bootstrap.
+      const second = translate(ir([a, route('b', '/b2')]));
+      if (mode === 'ads') expect(second.listeners).toBe(first.listeners);
+      else expect(second.listeners[0]).not.toBe(first.listeners[0]);
+      expect(second).toEqual(translateXds(ir([a, route('b', '/b2')]), { mode }));
+      // CORS on a route adds the cors filter to the connection manager: a new listener.
+      const cors = {
+        allowOrigins: ['https://example.com'],
+        allowMethods: ['GET'],
+        allowHeaders: [],
+        exposeHeaders: [],
+        allowCredentials: false,
+      };
+      const third = translate(ir([a, { ...route('b', '/b2'), cors }]));
+      expect(third.listeners[0]).not.toBe(second.listeners[0]);
+      expect(third).toEqual(translateXds(ir([a, { ...route('b', '/b2'), cors }]), { mode }));
+      expect(JSON.stringify(third.listeners)).not.toEqual(JSON.stringify(second.listeners));
+    }
+  });
+
   it('keeps each mode its own output', () => {
     const a = route('a', '/a');
     const ads = remembering({ mode: 'ads' });

@@ -9,7 +9,7 @@
 // purpose: the filters (httpFilters.ts) need not say what they read, and a filter that reads
 // something new is tracked without anyone remembering to declare it.
 import { isDeepStrictEqual } from 'node:util';
-import type { HttpFilter } from '@egts/envoy-api';
+import type { HttpConnectionManager, HttpFilter, TypedExtensionConfig } from '@egts/envoy-api';
 import type { HTTPListener, HTTPRouteIR } from '@egts/ir';
 import type { XdsMode } from '../../xdsResources.js';
 import type { HttpFilterTranslator } from '../httpfilters/httpFilter.js';
@@ -29,12 +29,24 @@ interface FilterBuild {
   readonly filters: readonly HttpFilter[];
 }
 
+/** A connection manager's message and its packed form. */
+interface PackedManager {
+  readonly message: HttpConnectionManager;
+  readonly config: TypedExtensionConfig;
+}
+
 /** What one connection manager's filters were last built or checked against. */
 interface ManagerBuilds {
   /** Each listener's routes as last seen: a route object seen there is not looked into. */
   routes: readonly (readonly HTTPRouteIR[])[];
   readonly builds: Map<HttpFilterTranslator, FilterBuild>;
+  /** The connection manager last packed, by variant (the HTTP/3 one apart). */
+  readonly packed: Map<string, PackedManager>;
 }
+
+/** The memo's key of the connection manager serving `listeners`. */
+const managerKey = (listeners: readonly HTTPListener[], mode: XdsMode) =>
+  `${mode}\0${listeners[0]?.name ?? ''}`;
 
 /**
  * Per connection manager (its mode and first listener's name), its filters' last builds; and
@@ -97,6 +109,29 @@ export class FilterMemo {
     const keys = this.#owners.get(owner);
     this.#owners.delete(owner);
     for (const key of keys ?? []) this.#release(key);
+  }
+
+  /**
+   * The packed connection manager serving `listeners` (after memoizedFilters for them): the one
+   * packed last time when `message` equals its message, else `pack(message)`. A changed route
+   * leaves the connection manager as it was (it names its route configuration), and packing it
+   * again copied every filter's config (jwt_authn's providers) into a new encoding that the xDS
+   * server encoded, hashed and decoded once more inside the Listener.
+   */
+  packed(
+    listeners: readonly HTTPListener[],
+    mode: XdsMode,
+    variant: string,
+    message: HttpConnectionManager,
+    pack: (message: HttpConnectionManager) => TypedExtensionConfig,
+  ): TypedExtensionConfig {
+    const manager = this.remembers ? this.get(managerKey(listeners, mode)) : undefined;
+    if (manager === undefined) return pack(message);
+    const last = manager.packed.get(variant);
+    if (last !== undefined && isDeepStrictEqual(last.message, message)) return last.config;
+    const config = pack(message);
+    manager.packed.set(variant, { message, config });
+    return config;
   }
 
   #release(key: string): void {
@@ -243,8 +278,8 @@ export const memoizedFilters = (
   mode: XdsMode,
 ): HttpFilter[] => {
   if (!memo.remembers) return filters.flatMap((filter) => filter.patchListener(listeners, mode));
-  const key = `${mode}\0${listeners[0]?.name ?? ''}`;
-  const manager = memo.get(key) ?? { routes: [], builds: new Map() };
+  const key = managerKey(listeners, mode);
+  const manager = memo.get(key) ?? { routes: [], builds: new Map(), packed: new Map() };
   const changed = changedRoutes(manager.routes, listeners);
   // Forgotten first: a filter throwing must not leave builds made for routes not recorded.
   memo.delete(key);
