@@ -7,7 +7,7 @@ import {
   JwtAuthentication,
   JwtPerRoute,
   JwtProvider,
-  type JwtRequirement,
+  JwtRequirement,
   packAny,
 } from '@egts/envoy-api';
 import type { JWT, JWTProvider } from '@egts/ir';
@@ -86,20 +86,14 @@ export const jwtAuthnFilter: HttpFilterTranslator = {
   patchListener: (listeners) => {
     const policies = policiesWith(listeners, 'jwt');
     if (policies.length === 0) return [];
-    const providers: Record<string, JwtProvider> = {};
-    const requirementMap: Record<string, JwtRequirement> = {};
+    const config = JwtAuthentication.fromPartial({});
+    // Complete messages placed as they are: fromPartial would copy every provider once more.
     for (const { policy, jwt } of policies) {
-      for (const p of jwt.providers) providers[providerName(policy, p)] = provider(p);
-      requirementMap[policy] = requirement(policy, jwt);
+      for (const p of jwt.providers) config.providers[providerName(policy, p)] = provider(p);
+      config.requirementMap[policy] = JwtRequirement.fromPartial(requirement(policy, jwt));
     }
     return [
-      HttpFilter.fromPartial({
-        name: NAME,
-        typedConfig: packAny(
-          JwtAuthentication,
-          JwtAuthentication.fromPartial({ providers, requirementMap }),
-        ),
-      }),
+      HttpFilter.fromPartial({ name: NAME, typedConfig: packAny(JwtAuthentication, config) }),
     ];
   },
   patchRoute: (route) =>
