@@ -1,7 +1,7 @@
 // In one xDS translator, the same IR route objects give the same Envoy messages (route, cluster,
 // endpoints) across translations, in each mode, so a caller sharing unchanged IR pays only for
 // what changed. Two translators, and two translateXds() calls, share nothing.
-import type { DestinationSetting, HTTPRouteIR, XdsIR } from '@egts/ir';
+import type { DestinationSetting, HTTPRouteIR, SecurityIR, XdsIR } from '@egts/ir';
 import { describe, expect, it } from 'vitest';
 import { createXdsTranslator, type TranslateXdsOptions, translateXds } from '../index.js';
 
@@ -113,6 +113,34 @@ describe('route memo', () => {
       expect(third).toEqual(translateXds(ir([a, { ...route('b', '/b2'), cors }]), { mode }));
       expect(JSON.stringify(third.listeners)).not.toEqual(JSON.stringify(second.listeners));
     }
+  });
+
+  it("shares the per-route filter configs of one policy's routes", () => {
+    const security: SecurityIR = {
+      policy: 'default/p',
+      authorization: {
+        defaultAction: 'Deny',
+        rules: [
+          { name: 'r', action: 'Allow', clientCIDRs: ['10.0.0.0/8'], headers: [], methods: [] },
+        ],
+      },
+    };
+    const input = ir([
+      { ...route('a', '/a'), security },
+      { ...route('b', '/b'), security },
+      { ...route('c', '/c'), security: structuredClone(security) },
+    ]);
+    const out = remembering()(input);
+    const rbac = out.routes[0]!.virtualHosts[0]!.routes.map(
+      (r) => r.typedPerFilterConfig['envoy.filters.http.rbac'],
+    );
+    expect(rbac[0]).toBeDefined();
+    // The same policy object: one config; an equal copy: its own.
+    expect(rbac[1]).toBe(rbac[0]);
+    expect(rbac[2]).not.toBe(rbac[0]);
+    expect(rbac[2]).toEqual(rbac[0]);
+    expect(Object.isFrozen(rbac[0])).toBe(true);
+    expect(out).toEqual(translateXds(structuredClone(input)));
   });
 
   it('keeps each mode its own output', () => {

@@ -14,7 +14,7 @@ import type { JWT, JWTProvider } from '@egts/ir';
 import { addDestination } from '../cluster/destinationClusters.js';
 import { durationMs } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
-import { policiesWith } from './securityPolicies.js';
+import { policiesWith, securityOf } from './securityPolicies.js';
 import { serviceRetryPolicy } from './serviceRetry.js';
 
 const NAME = 'envoy.filters.http.jwt_authn';
@@ -96,6 +96,7 @@ export const jwtAuthnFilter: HttpFilterTranslator = {
       HttpFilter.fromPartial({ name: NAME, typedConfig: packAny(JwtAuthentication, config) }),
     ];
   },
+  routeConfigOf: securityOf,
   patchRoute: (route) =>
     route.security?.jwt === undefined
       ? undefined

@@ -21,6 +21,7 @@ import { celAnd, celBool, celNot, parseCel } from './celCondition.js';
 import { GEO_HEADERS } from './geoip.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 import { routesOf } from './httpFilter.js';
+import { securityOf } from './securityPolicies.js';
 
 const NAME = 'envoy.filters.http.rbac';
 
@@ -200,6 +201,7 @@ export const rbacFilter: HttpFilterTranslator = {
       ? // No rules here: routes without a policy are not checked.
         [HttpFilter.fromPartial({ name: NAME, typedConfig: packAny(RBAC, RBAC.fromPartial({})) })]
       : [],
+  routeConfigOf: securityOf,
   patchRoute: (route) =>
     route.security?.authorization === undefined
       ? undefined
