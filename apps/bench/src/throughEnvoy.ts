@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -110,7 +111,11 @@ export const startHarness = async (
   initialRoutes: number,
   harnessOptions: HarnessOptions = {},
 ): Promise<Harness> => {
-  const dir = mkdtempSync(join(tmpdir(), 'egts-bench-'));
+  // The file provider watches the parent of what it is given (to see it deleted and created
+  // again): a directory of its own, so other processes' temp files in /tmp cost nothing here.
+  const home = mkdtempSync(join(tmpdir(), 'egts-bench-'));
+  const dir = join(home, 'resources');
+  mkdirSync(dir);
   const backend: Server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end(`${req.url} ${req.headers['x-version'] ?? '0'}`);
@@ -253,7 +258,7 @@ export const startHarness = async (
         rmSync(stateDir, { recursive: true, force: true });
       }
       await new Promise((resolve) => backend.close(resolve));
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
     },
   };
   try {

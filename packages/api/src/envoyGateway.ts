@@ -40,6 +40,9 @@ export const envoyGatewaySchema = z
         type: z.enum(['Kubernetes', 'Custom']),
         kubernetes: z
           .looseObject({
+            // Envoy Gateway's EnvoyGatewayTopologyInjector: the mutating webhook on pods/binding
+            // that gives proxy pods their node's zone (on unless disabled).
+            topologyInjector: z.looseObject({ disable: z.boolean().optional() }).optional(),
             watch: z
               .looseObject({
                 type: z.enum(['Namespaces', 'NamespaceSelector']),

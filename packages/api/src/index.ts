@@ -207,6 +207,7 @@ export { formatFieldPath, formatProblem, type Problem, refuses } from './loader/
 export { refusedStatuses } from './loader/refusedStatuses.js';
 export { readResourceFile, streamResourceFile } from './loader/streamResourceFile.js';
 export { type ObjectMeta, type OwnerReference, objectMetaSchema } from './objectMeta.js';
+export { parseQuantity } from './quantity.js';
 export {
   countResources,
   type ExtensionResource,

@@ -23,3 +23,4 @@ export { ensureLocalCertificates, renewLocalCertificates } from './localCertific
 export type { ApplySecretsOptions, ApplySecretsResult } from './rotation.js';
 export { applyCertificateSecrets } from './rotation.js';
 export { CA_SECRET, SECRET_NAMES, writeCertificateFiles } from './secrets.js';
+export { applyWebhookCaBundle, topologyInjectorWebhookName } from './webhookCaBundle.js';

@@ -18,6 +18,7 @@ import {
   type KeyPair,
 } from './certificates.js';
 import { CA_SECRET, HMAC_SECRET, LEAF_SECRETS, opaqueSecret, tlsSecret } from './secrets.js';
+import { applyWebhookCaBundle } from './webhookCaBundle.js';
 
 export interface ApplySecretsOptions extends CertificateOptions {
   readonly kubeConfig: KubeConfig;
@@ -34,12 +35,18 @@ export interface ApplySecretsOptions extends CertificateOptions {
   readonly propagationMs?: number;
   /** Re-issue the certificates (from the current CA) even when they are still good. */
   readonly overwrite?: boolean;
+  /**
+   * MutatingWebhookConfigurations whose webhooks egts serves with the `envoy-gateway` certificate
+   * (the topology injector's, `envoy-gateway-topology-injector.<namespace>`): their `caBundle` is
+   * kept equal to the trust bundle. One that does not exist is skipped.
+   */
+  readonly webhookConfigurations?: readonly string[];
 }
 
 export interface ApplySecretsResult {
   /** `created` on a first run, `rotated` when anything was written, else `kept`. */
   readonly action: 'created' | 'rotated' | 'kept';
-  /** What was done, in order: `ca-created`, `ca-added`, `ca-promoted`, `ca-retired`, `certificates-issued`, `bundle-updated`. */
+  /** What was done, in order: `ca-created`, `ca-added`, `ca-promoted`, `ca-retired`, `certificates-issued`, `bundle-updated`, `webhook-ca-updated`. */
   readonly steps: readonly string[];
   /** When the certificates in the cluster now expire. */
   readonly notAfter: Date;
@@ -232,6 +239,16 @@ export const applyCertificateSecrets = async (
       [SIGNER_CHANGED_AT]: new Date(state.signerChangedAt).toISOString(),
     };
     await write(api, opaqueSecret(CA_SECRET, namespace, data, annotations), caSecret);
+  }
+  // Webhook configurations trust the bundle as soon as it is written (the API server reads them
+  // at once): a CA joining it is trusted there before it signs the serving certificate.
+  if (options.webhookConfigurations?.length) {
+    const written = await applyWebhookCaBundle(
+      options.kubeConfig,
+      options.webhookConfigurations,
+      bundle,
+    );
+    if (written.length > 0) steps.push('webhook-ca-updated');
   }
   // The OIDC HMAC secret is made once: a new one would log out every OIDC session.
   const hmac = await read(HMAC_SECRET);

@@ -243,6 +243,7 @@ export { TcpProxy } from './generated/envoy/extensions/filters/network/tcp_proxy
 export { Route as UdpProxyRoute } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/route.js';
 export { UdpProxyConfig } from './generated/envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';
 export { MaxMindConfig } from './generated/envoy/extensions/geoip_providers/maxmind/v3/maxmind.js';
+export { HealthCheckEventFileSink } from './generated/envoy/extensions/health_check/event_sinks/file/v3/file.js';
 export { LocalResponsePolicy } from './generated/envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.js';
 export { RedirectPolicy } from './generated/envoy/extensions/http/custom_response/redirect_policy/v3/redirect_policy.js';
 export { HeaderMutation as EarlyHeaderMutation } from './generated/envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation.js';
@@ -261,6 +262,7 @@ export { OverrideHost } from './generated/envoy/extensions/load_balancing_polici
 export { Random } from './generated/envoy/extensions/load_balancing_policies/random/v3/random.js';
 export { RoundRobin } from './generated/envoy/extensions/load_balancing_policies/round_robin/v3/round_robin.js';
 export { WrrLocality } from './generated/envoy/extensions/load_balancing_policies/wrr_locality/v3/wrr_locality.js';
+export { UuidRequestIdConfig } from './generated/envoy/extensions/request_id/uuid/v3/uuid.js';
 export { PreviousHostsPredicate } from './generated/envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.js';
 export { PreviousPrioritiesConfig } from './generated/envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.js';
 export { SinkConfig as OpenTelemetryStatsSinkConfig } from './generated/envoy/extensions/stat_sinks/open_telemetry/v3/open_telemetry.js';

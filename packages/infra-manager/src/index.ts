@@ -14,7 +14,12 @@ export {
 } from './gatewayInfraStatus.js';
 export type { HostInfraManager, HostInfraManagerOptions } from './hostInfraManager.js';
 export { createHostInfraManager } from './hostInfraManager.js';
-export { MANAGED_BY, MANAGED_BY_LABEL } from './internal/kubernetesObjects.js';
+export {
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  ZONE_KEY,
+  type ZoneSource,
+} from './internal/kubernetesObjects.js';
 export type {
   KubernetesInfraManager,
   KubernetesInfraManagerOptions,
@@ -57,5 +62,22 @@ export type {
   ServiceAddressFields,
 } from './serviceAddresses.js';
 export { nodeAddresses, serviceAddresses } from './serviceAddresses.js';
+export type {
+  TopologyInjector,
+  TopologyInjectorOptions,
+  TopologyLookup,
+  TopologyOutcome,
+} from './topologyInjector.js';
+export {
+  apiServerLookup,
+  createTopologyInjector,
+  TOPOLOGY_INJECTOR_PATH,
+  TOPOLOGY_INJECTOR_PORT,
+  TOPOLOGY_WEBHOOK_NAME,
+  topologyAdmission,
+  topologyWebhookConfiguration,
+} from './topologyInjector.js';
 export type { WasmCache, WasmCacheOptions, WasmFetch } from './wasmCache.js';
 export { createWasmCache } from './wasmCache.js';
+export type { PreferLocalPolicy, ProxyPod } from './zonelessProxies.js';
+export { withZonelessProxies, zonelessGateways } from './zonelessProxies.js';

@@ -16,6 +16,7 @@ import {
   MANAGED_BY,
   MANAGED_BY_LABEL,
   proxyPodFiles,
+  type ZoneSource,
 } from './internal/kubernetesObjects.js';
 import { validateAsPod } from './internal/podValidation.js';
 import {
@@ -48,6 +49,13 @@ export interface KubernetesInfraManagerOptions {
    * every fleet (the gatewayapi-translator's `proxyLocality`). Default false.
    */
   readonly zoneAware?: boolean;
+  /**
+   * Where a zone-aware pod reads its zone: `annotation` (default), written by egts's topology
+   * injector (createTopologyInjector) at binding, as Envoy Gateway's proxies read it; `label`,
+   * copied by the API server itself where PodTopologyLabelsAdmission is on (beta from Kubernetes
+   * 1.35), for a cluster that runs no topology injector.
+   */
+  readonly zoneFrom?: ZoneSource;
   /** Every object written: applied or deleted, how long the API server took, whether it did. */
   readonly onObject?: (write: ObjectWrite) => void;
 }
@@ -161,6 +169,7 @@ export const createKubernetesInfraManager = (
           image: options.image ?? DEFAULT_ENVOY_IMAGE,
           ...(owner ? { owner } : {}),
           ...(options.zoneAware ? { zoneAware: true } : {}),
+          ...(options.zoneFrom ? { zoneFrom: options.zoneFrom } : {}),
         });
       } catch (error) {
         objects = { error: (error as Error).message };

@@ -5,7 +5,7 @@
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/metrics/v3/stats.proto#config-metrics-v3-statsmatcher).
 
 import { isIP } from 'node:net';
-import { isRecord } from '@egts/api';
+import { isRecord, parseQuantity } from '@egts/api';
 import {
   type Bootstrap,
   Brotli,
@@ -17,6 +17,7 @@ import {
   HttpProtocolOptions,
   OpenTelemetryStatsSinkConfig,
   packAny,
+  StaticConfigResourceDetectorConfig,
   Zstd,
 } from '@egts/envoy-api';
 import type { ProxyInfra } from '@egts/ir';
@@ -53,6 +54,10 @@ export interface MetricSinkTarget {
   readonly more?: readonly { readonly host: string; readonly port: number }[];
   readonly reportCountersAsDeltas?: boolean;
   readonly reportHistogramsAsDeltas?: boolean;
+  /** Sent with every export, as gRPC initial metadata. */
+  readonly headers?: readonly { readonly name: string; readonly value: string }[];
+  /** Attributes of the resource every exported metric carries. */
+  readonly resourceAttributes?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -67,6 +72,8 @@ export const sinkTargets = (
     const deltas = {
       reportCountersAsDeltas: sink.reportCountersAsDeltas,
       reportHistogramsAsDeltas: sink.reportHistogramsAsDeltas,
+      ...(sink.headers ? { headers: sink.headers } : {}),
+      ...(sink.resourceAttributes ? { resourceAttributes: sink.resourceAttributes } : {}),
     };
     if (where === 'cluster') return [{ host: sink.authority, port: sink.port, ...deltas }];
     const [first, ...more] = sink.endpoints;
@@ -101,7 +108,9 @@ export const proxyMetrics = (
   const prometheus = isRecord(metrics.prometheus) ? metrics.prometheus : {};
   const compression = isRecord(prometheus.compression) ? prometheus.compression : undefined;
   const type = typeof compression?.type === 'string' ? compression.type : undefined;
-  const min = compression?.minContentLength;
+  // An int-or-string quantity (`1Ki`), as Envoy Gateway reads it; the gzip, brotli and zstd
+  // objects beside `type` have no settings of their own: the library `type` names is used as is.
+  const min = parseQuantity(compression?.minContentLength);
   const openTelemetry =
     sinks ??
     (Array.isArray(metrics.sinks) ? metrics.sinks : []).flatMap((sink) => {
@@ -207,9 +216,30 @@ export const metricSinks = (
       typedConfig: packAny(
         OpenTelemetryStatsSinkConfig,
         OpenTelemetryStatsSinkConfig.fromPartial({
-          grpcService: { envoyGrpc: { clusterName: sinkCluster(n) } },
+          grpcService: {
+            envoyGrpc: { clusterName: sinkCluster(n) },
+            initialMetadata: (sink.headers ?? []).map(({ name, value }) => ({
+              key: name.toLowerCase(),
+              value,
+            })),
+          },
           reportCountersAsDeltas: sink.reportCountersAsDeltas === true,
           reportHistogramsAsDeltas: sink.reportHistogramsAsDeltas === true,
+          // Envoy 1.40's sink has no resource attributes of its own: the static resource
+          // detector (the OpenTelemetry tracer's too) adds them to every export's resource.
+          resourceDetectors: sink.resourceAttributes
+            ? [
+                {
+                  name: 'envoy.tracers.opentelemetry.resource_detectors.static_config',
+                  typedConfig: packAny(
+                    StaticConfigResourceDetectorConfig,
+                    StaticConfigResourceDetectorConfig.fromPartial({
+                      attributes: { ...sink.resourceAttributes },
+                    }),
+                  ),
+                },
+              ]
+            : [],
         }),
       ),
     })),

@@ -90,7 +90,8 @@ export const ProxyInfraSchema = z.object({
    * The EnvoyProxy's OpenTelemetry metric sinks (`telemetry.metrics.sinks`), resolved as Envoy
    * Gateway's ResolvedMetricSinks: where the collector is (`authority`: its host or the Service's
    * cluster DNS name, for a proxy in the cluster; `endpoints`: the Service's endpoints, for a proxy
-   * on this host) and whether counters and histograms are sent as deltas.
+   * on this host), whether counters and histograms are sent as deltas, the headers sent with each
+   * export and the resource attributes of the metrics.
    */
   metricSinks: z
     .array(
@@ -100,6 +101,10 @@ export const ProxyInfraSchema = z.object({
         endpoints: z.array(z.object({ host: z.string(), port: z.number().int() })),
         reportCountersAsDeltas: z.boolean(),
         reportHistogramsAsDeltas: z.boolean(),
+        /** Sent with every export (gRPC initial metadata; `headers`). */
+        headers: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+        /** Attributes of the resource every exported metric carries (`resourceAttributes`). */
+        resourceAttributes: z.record(z.string(), z.string()).optional(),
       }),
     )
     .optional(),

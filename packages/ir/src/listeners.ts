@@ -155,6 +155,12 @@ export const XdsIRSchema = z.object({
   accessLog: AccessLogSchema.optional(),
   /** Request tracing of every HTTP listener (EnvoyProxy `telemetry.tracing`); absent: none. */
   tracing: TracingSchema.optional(),
+  /**
+   * What the UUID request ID does for tracing on every HTTP listener (EnvoyProxy
+   * `telemetry.requestID.tracing`): hold the trace decision in the ID (`pack`) and pick requests
+   * to trace by the ID rather than at random (`sample`); absent: both, Envoy's default.
+   */
+  requestIdTracing: z.object({ pack: z.boolean(), sample: z.boolean() }).optional(),
   /** The fleet's EnvoyProxy `ipFamily` (listener addresses are `::` for IPv6 and DualStack). */
   ipFamily: IpFamilySchema.optional(),
   /** EnvoyPatchPolicies targeting the fleet, applied to its final resources in this order. */

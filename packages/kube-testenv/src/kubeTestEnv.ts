@@ -76,7 +76,9 @@ export interface KubeTestEnvOptions {
   /**
    * More kube-apiserver feature gates, e.g. `{ PodTopologyLabelsAdmission: true }` (KEP-4742:
    * alpha and off in 1.33-1.34, beta from 1.35) to have pods/binding copy the node's
-   * topology.kubernetes.io/zone and region labels onto the pod.
+   * topology.kubernetes.io/zone and region labels onto the pod. Admission webhooks need no gate:
+   * a MutatingWebhookConfiguration whose clientConfig is a `url` on 127.0.0.1 with its `caBundle`
+   * is called as in a cluster.
    */
   readonly featureGates?: Readonly<Record<string, boolean>>;
 }
@@ -179,6 +181,9 @@ const clusterScoped = new Set([
   'ValidatingAdmissionPolicy',
   'ValidatingAdmissionPolicyBinding',
   'ClusterTrustBundle',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'Node',
 ]);
 
 /**

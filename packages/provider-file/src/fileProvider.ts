@@ -13,7 +13,7 @@ import {
 import { type FSWatcher, watch } from 'chokidar';
 import pMap from 'p-map';
 import { type Observable, ReplaySubject } from 'rxjs';
-import { boundedChunks, ReadTimedOut } from './internal/boundedChunks.js';
+import { boundedChunks, fileVersion, ReadTimedOut } from './internal/boundedChunks.js';
 import { FileStates } from './internal/fileStates.js';
 import { ResourceHolders } from './internal/resourceHolders.js';
 
@@ -91,6 +91,8 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
   let scanning: Promise<void> | undefined;
   let rescan = false;
   let scanStartedAt: number | undefined;
+  /** Set by the periodic resync: the next scan reads every file, whatever its version says. */
+  let readAll = false;
   const readLimits = {
     maxBytes: options.maxFileBytes ?? 16 * 1024 * 1024,
     timeoutMs: options.readTimeoutMs ?? 5000,
@@ -102,13 +104,18 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
    * Reads a listed file into `states`, decoded as it streams in: its content, or why it could not
    * be read (kept, reported). False when the file is gone.
    */
-  const readFile = async (file: string): Promise<boolean> => {
+  const readFile = async (file: string, full: boolean): Promise<boolean> => {
     if (stuckReads.has(file)) {
       states.unreadable(file, `an earlier read has not returned after ${readLimits.timeoutMs} ms`);
       return true;
     }
     try {
-      await states.read(file, () => boundedChunks(file, readLimits));
+      // An unchanged file (same settled version) is not read again: with one large file and
+      // small edits beside it, reading and decoding it on every scan was most of a change's
+      // cost. The periodic resync reads everything regardless.
+      const version = await fileVersion(file, readLimits.timeoutMs);
+      if (!full && states.holds(file, version)) return true;
+      await states.read(file, () => boundedChunks(file, readLimits), version);
       return true;
     } catch (error) {
       // Gone between listing and reading (a delete, or the old name of an atomic save).
@@ -147,7 +154,11 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
       for (const file of files) if (!listed.has(file)) listed.add(file) && order.push(file);
     }
     // Files read side by side (as @egts/api reads a directory), each decoded as it streams in.
-    const read = await pMap(order, readFile, { concurrency: READ_CONCURRENCY });
+    const full = readAll;
+    readAll = false;
+    const read = await pMap(order, (file) => readFile(file, full), {
+      concurrency: READ_CONCURRENCY,
+    });
     const present = order.filter((_, i) => read[i]);
     states.retain(new Set(present));
     const collected = states.collect(present);
@@ -234,7 +245,13 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
   watcher.on('error', onEvent);
   watcher.once('ready', run);
   const resyncMs = options.resyncMs ?? 30_000;
-  const resync = resyncMs > 0 ? setInterval(schedule, resyncMs) : undefined;
+  const resync =
+    resyncMs > 0
+      ? setInterval(() => {
+          readAll = true;
+          schedule();
+        }, resyncMs)
+      : undefined;
   resync?.unref();
 
   return {

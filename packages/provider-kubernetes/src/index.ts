@@ -2,7 +2,7 @@
 // Resources snapshots, write status back through the status subresource, elect a leader with a Lease.
 
 export type { ReflectorStats } from './internal/reflector.js';
-export type { ComputedStatus, WriteOutcome } from './internal/statusWriter.js';
+export type { ComputedStatus, StatusUpdate, WriteOutcome } from './internal/statusWriter.js';
 export type {
   KubernetesProvider,
   KubernetesProviderOptions,

@@ -18,6 +18,7 @@ import {
   type ComputedStatus,
   objectPath,
   type StatusTarget,
+  type StatusUpdate,
   type Stored,
   type WriteOutcome,
   writeStatuses,
@@ -54,6 +55,8 @@ export interface KubernetesProviderOptions {
    * `listenercontextexamples`), the name `kubectl` and CRDs use unless a CRD says otherwise.
    */
   readonly extensionKinds?: readonly { group: string; version: string; kind: string }[];
+  /** Each status written, found unchanged or not written (for Envoy Gateway's `status_update_*`). */
+  readonly onStatusUpdate?: (update: StatusUpdate) => void;
   readonly log?: (message: string) => void;
 }
 
@@ -372,7 +375,14 @@ export const createKubernetesProvider = (
       const statuses = pending;
       pending = undefined;
       try {
-        const outcome = await writeStatuses(http, statuses, options.controllerName, locate);
+        const outcome = await writeStatuses(
+          http,
+          statuses,
+          options.controllerName,
+          locate,
+          undefined,
+          options.onStatusUpdate,
+        );
         for (const error of outcome.errors) log(`status: ${error}`);
         retryMs = 250;
         return outcome;

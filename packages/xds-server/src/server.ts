@@ -16,6 +16,7 @@ import {
 } from '@grpc/grpc-js';
 import { type Rejection, withDefaults, type XdsCallbacks } from './callbacks.js';
 import { serveDeltaStream } from './delta/deltaStream.js';
+import { Convergence } from './internal/convergence.js';
 import { type LatencyStats, PushMetrics } from './internal/pushMetrics.js';
 import type { StreamCoreDeps } from './internal/streamCore.js';
 import type { SnapshotCache } from './snapshotCache.js';
@@ -54,6 +55,13 @@ export interface XdsServer {
   onRejection(listener: (rejection: Rejection) => void): () => void;
   /** Push latency (snapshot set -> ACK) per type URL and node id. */
   pushLatency(): { typeUrl: string; nodeId: string; stats: LatencyStats }[];
+  /**
+   * Resolves once every proxy connected for `group` has ACKed or NACKed all it subscribes to of
+   * the group's current snapshot (at once when none is connected). Set a snapshot first, then
+   * wait: "the proxies hold what I published". Add your own time limit; a proxy that stops
+   * answering never converges.
+   */
+  converged(group: string): Promise<void>;
   /** The underlying grpc-js server (to add other services before `listen`). */
   readonly grpcServer: Server;
 }
@@ -66,6 +74,7 @@ export const createXdsServer = (
   const hooks = withDefaults(callbacks);
   const metrics = new PushMetrics();
   const rejectionListeners = new Set<(rejection: Rejection) => void>();
+  const convergence = new Convergence();
   let nextStreamId = 0;
   const deps = (): Omit<StreamCoreDeps, 'variant' | 'send' | 'peer' | 'abort'> => ({
     streamId: ++nextStreamId,
@@ -76,6 +85,7 @@ export const createXdsServer = (
     publishRejection: (rejection) => {
       for (const listener of [...rejectionListeners]) listener(rejection);
     },
+    onProgress: (core) => convergence.progress(core),
   });
 
   const channelOptions: ChannelOptions = {
@@ -121,11 +131,13 @@ export const createXdsServer = (
     close: async () => {
       tls?.dispose();
       server.forceShutdown();
+      convergence.release();
     },
     onRejection: (listener) => {
       rejectionListeners.add(listener);
       return () => rejectionListeners.delete(listener);
     },
     pushLatency: () => metrics.snapshot(),
+    converged: (group) => convergence.wait(group),
   };
 };

@@ -29,6 +29,9 @@ import {
 
 const CLUSTER_IP = '127.0.0.3';
 
+/** A static cluster of the bootstrap's proto3 JSON, as far as its health checks. */
+type Cluster = { healthChecks?: Record<string, unknown>[] };
+
 /** A Service with a cluster IP whose one endpoint is 127.0.0.1, on the same port. */
 const serviceWithClusterIP = (name: string, port: number) => `---
 apiVersion: v1
@@ -92,7 +95,15 @@ describe('[envoy] BackendTrafficPolicy routing settings', () => {
         sinks: [{type: File, file: {path: ${hcLog}}}]
 `,
     )}`;
-    ({ envoy, statuses } = await startTranslated(text, 'routing.yaml'));
+    // Envoy probes a cluster that never had traffic only every minute (no_traffic_interval):
+    // here every 200ms, so that the health check log fills soon.
+    ({ envoy, statuses } = await startTranslated(text, 'routing.yaml', (bootstrap) => {
+      const clusters = (bootstrap as { staticResources: { clusters: Cluster[] } }).staticResources
+        .clusters;
+      for (const cluster of clusters)
+        for (const check of cluster.healthChecks ?? []) check.noTrafficInterval = '0.2s';
+      return bootstrap;
+    }));
   }, 120_000);
 
   afterAll(async () => {
@@ -137,8 +148,6 @@ describe('[envoy] BackendTrafficPolicy routing settings', () => {
           return { host: host ?? '', kind };
         });
     };
-    // Envoy checks a cluster that never had traffic only every 60s (no_traffic_interval): after
-    // one request, the check due within a minute brings the 200ms interval.
     expect((await get(port, '/hclog')).status).toBe(200);
     // Successes are logged only with always_log_health_check_success: several of the healthy
     // endpoint's prove every probe is logged, not just the first.

@@ -3,8 +3,10 @@
 // clusters egts adds for the sinks' backendRefs. What the e2e tests ask Loki
 // (OpenTelemetryTextAccessLog, OpenTelemetryAccessLogJSON, ...JSONAsDefault, ALS): records
 // arrive in the format asked for, with the resource attributes, and only for the requests the
-// setting's CEL matches accept.
+// setting's CEL matches accept. The ALS sink also logs the response headers and trailers asked
+// for, which an HTTP/2 (h2c) backend sends.
 import { request } from 'node:http';
+import { createServer as createH2cServer, type Http2Server } from 'node:http2';
 import { loadResourcesFromText } from '@egts/api';
 import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
 import { translate } from '@egts/gatewayapi-translator';
@@ -28,7 +30,23 @@ const get = (port: number, path: string, headers: Record<string, string> = {}): 
     req.end();
   });
 
-const manifests = (port: number, collectorPort: number, echoPort: number) => `
+/** An h2c backend answering with a response header and, after the body, a trailer. */
+const startTrailerBackend = (): Promise<{ server: Http2Server; port: number }> =>
+  new Promise((resolve, reject) => {
+    const server = createH2cServer();
+    server.on('stream', (stream) => {
+      stream.respond({ ':status': 200, 'x-resp': 'r1' }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'x-trail': 't1' }));
+      stream.end('ok');
+    });
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({ server, port: typeof address === 'object' && address ? address.port : 0 });
+    });
+  });
+
+const manifests = (port: number, collectorPort: number, echoPort: number, h2Port: number) => `
 apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: {name: eg}
@@ -70,7 +88,7 @@ spec:
             backendRefs: [{name: otel-collector, namespace: monitoring, port: 4317}]
             logName: egts-als
             type: HTTP
-            http: {requestHeaders: [x-extra]}
+            http: {requestHeaders: [x-extra], responseHeaders: [x-resp], responseTrailers: [x-trail]}
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -101,17 +119,32 @@ addressType: IPv4
 endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
 ports: [{name: http, port: ${echoPort}}]
 ---
+apiVersion: v1
+kind: Service
+metadata: {name: trailers, namespace: default}
+spec: {ports: [{name: h2c, port: 8080, appProtocol: kubernetes.io/h2c}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: trailers-1, namespace: default, labels: {kubernetes.io/service-name: trailers}}
+addressType: IPv4
+endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
+ports: [{name: h2c, port: ${h2Port}, appProtocol: kubernetes.io/h2c}]
+---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: echo, namespace: default}
 spec:
   parentRefs: [{name: gw}]
-  rules: [{matches: [{path: {type: PathPrefix, value: /logged}}], backendRefs: [{name: echo, port: 8080}]}]
+  rules:
+  - {matches: [{path: {type: PathPrefix, value: /logged/trailers}}], backendRefs: [{name: trailers, port: 8080}]}
+  - {matches: [{path: {type: PathPrefix, value: /logged}}], backendRefs: [{name: echo, port: 8080}]}
 `;
 
 describe('[envoy] EnvoyProxy access logs to OpenTelemetry and an access log service', () => {
   let receiver: TelemetryReceiver;
   let echo: EchoServer;
+  let trailers: { server: Http2Server; port: number } | undefined;
   let envoy: EnvoyHandle | undefined;
   let port = 0;
   let accepted: string | undefined;
@@ -119,9 +152,10 @@ describe('[envoy] EnvoyProxy access logs to OpenTelemetry and an access log serv
   beforeAll(async () => {
     receiver = await startTelemetryReceiver();
     echo = await startEchoServer('default', 'echo');
+    trailers = await startTrailerBackend();
     port = await freePort();
     const { resources, problems } = loadResourcesFromText(
-      manifests(port, receiver.grpcPort, echo.port),
+      manifests(port, receiver.grpcPort, echo.port, trailers.port),
       'accesslog.yaml',
     );
     if (problems.length > 0) throw new Error(JSON.stringify(problems));
@@ -144,6 +178,7 @@ describe('[envoy] EnvoyProxy access logs to OpenTelemetry and an access log serv
     await envoy?.stop();
     await receiver?.close();
     await echo?.close();
+    await new Promise((resolve) => trailers?.server.close(resolve));
   });
 
   /** The records of the sink with resource attribute `sink=<name>` (or the text sink's). */
@@ -194,6 +229,20 @@ describe('[envoy] EnvoyProxy access logs to OpenTelemetry and an access log serv
       logName: 'egts-als',
       responseCode: 200,
       requestHeaders: { 'x-extra': 'e2' },
+    });
+  });
+
+  it('logs the response headers and trailers the sink asks for', async () => {
+    expect(await get(port, '/logged/trailers')).toBe(200);
+    const [entry] = await until(
+      () => receiver.accessLogs.filter((e) => e.path === '/logged/trailers'),
+      1,
+    );
+    expect(entry).toMatchObject({
+      logName: 'egts-als',
+      responseCode: 200,
+      responseHeaders: { 'x-resp': 'r1' },
+      responseTrailers: { 'x-trail': 't1' },
     });
   });
 });

@@ -84,6 +84,9 @@ export interface ControlPlaneOptions {
   readonly rateLimit?: boolean;
 }
 
+/** Generous: Envoy answers in milliseconds, but a loaded 2-core machine can stall it for seconds. */
+const CONVERGENCE_LIMIT_MS = 30_000;
+
 export const startControlPlane = async (
   cluster: Cluster,
   options: ControlPlaneOptions = {},
@@ -95,6 +98,20 @@ export const startControlPlane = async (
       incidents.push(`NACK ${rejection.typeUrl.split('.').pop()}: ${rejection.message}`),
   });
   const xdsPort = await xds.listen('127.0.0.1:0');
+  // Each sync returns once the running proxies have answered what it published, as the upstream
+  // suite awaits convergence: a request right after it is not served by the previous test's
+  // configuration (a test's route can share its name and path with the one before). A proxy
+  // that does not answer in time is an incident; the test's own checks then say what failed.
+  const converged = async (groups: Iterable<string>): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), CONVERGENCE_LIMIT_MS);
+    });
+    const all = Promise.all([...groups].map((group) => xds.converged(group)));
+    if ((await Promise.race([all, limit])) === 'late')
+      incidents.push(`proxies had not answered the xDS push after ${CONVERGENCE_LIMIT_MS} ms`);
+    clearTimeout(timer);
+  };
   // The control plane's Wasm cache: modules fetched, checked and served to Envoy from here.
   const wasmDir = mkdtempSync(join(tmpdir(), 'egts-wasm-'));
   const wasmCache = createWasmCache({
@@ -218,6 +235,7 @@ export const startControlPlane = async (
         wasmFailures(resolved),
       );
       await infra.apply(result.infraIR);
+      await converged(now);
     },
     statuses: () => statuses,
     async stats(namespace, name, filter) {

@@ -59,6 +59,9 @@ export interface ReceivedAccessLog {
   readonly responseCode?: number;
   /** The extra request headers the sink asked to log. */
   readonly requestHeaders?: Readonly<Record<string, string>>;
+  /** The extra response headers and trailers the sink asked to log. */
+  readonly responseHeaders?: Readonly<Record<string, string>>;
+  readonly responseTrailers?: Readonly<Record<string, string>>;
 }
 
 /** What `GET /received` answers: everything received so far. */
@@ -253,6 +256,12 @@ export const startTelemetryReceiver = async (): Promise<TelemetryReceiver> => {
               ? { responseCode: entry.response.responseCode }
               : {}),
             ...(entry.request ? { requestHeaders: entry.request.requestHeaders } : {}),
+            ...(entry.response
+              ? {
+                  responseHeaders: entry.response.responseHeaders,
+                  responseTrailers: entry.response.responseTrailers,
+                }
+              : {}),
           });
         for (const _ of message.tcpLogs?.logEntry ?? []) accessLogs.push({ logName });
       });

@@ -211,6 +211,18 @@ describe.skipIf(unavailable !== undefined)('egts server (Kubernetes provider)', 
       return routeConfigs && Object.keys(routeConfigs).length > 0 ? routeConfigs : undefined;
     });
     expect(Object.keys(routes)).toEqual(['default/eg/http']);
+    // The status writer's updates, under Envoy Gateway's control plane metric names.
+    const metric = (text: string, name: string, kind: string) =>
+      Number(new RegExp(`^${name}\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    const text = await eventually('status updates counted', async () => {
+      const body = await (await fetch(`http://127.0.0.1:${egts.adminPort}/metrics`)).text();
+      return metric(body, 'status_update_success_total', 'HTTPRoute') > 0 ? body : undefined;
+    });
+    expect(metric(text, 'status_update_total', 'HTTPRoute')).toBeGreaterThanOrEqual(
+      metric(text, 'status_update_success_total', 'HTTPRoute'),
+    );
+    expect(metric(text, 'status_update_total', 'Gateway')).toBeGreaterThan(0);
+    expect(text).toMatch(/^status_update_duration_seconds_count\{kind="HTTPRoute"\} [1-9]/m);
   });
 
   it('creates the proxy Deployment for the Gateway', async () => {

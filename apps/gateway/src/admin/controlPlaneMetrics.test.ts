@@ -1,11 +1,13 @@
 // Envoy Gateway's control plane metrics from egts's events: snapshot creates and updates (a
-// refused snapshot a failure), and the Kubernetes infrastructure's object writes.
+// refused snapshot a failure), the Kubernetes infrastructure's object writes and the status
+// writer's updates.
 import { createSnapshot, createSnapshotCache } from '@egts/xds-server';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import {
   countingSnapshotCache,
   countObjectWrite,
+  countStatusUpdate,
   createControlPlaneMetrics,
 } from './controlPlaneMetrics.js';
 
@@ -46,6 +48,26 @@ describe('control plane metrics', () => {
     );
     expect(await value(registry, 'resource_apply_duration_seconds', { ...object, le: '0.1' })).toBe(
       1,
+    );
+  });
+
+  it('count status updates by kind as Envoy Gateway does: no-ops succeed, conflicts add up', async () => {
+    const registry = new Registry();
+    const metrics = createControlPlaneMetrics(registry);
+    const route = { kind: 'HTTPRoute', seconds: 0.005 };
+    countStatusUpdate(metrics, { ...route, outcome: 'written', conflicts: 2 });
+    countStatusUpdate(metrics, { ...route, outcome: 'unchanged', conflicts: 0 });
+    countStatusUpdate(metrics, { ...route, outcome: 'gone', conflicts: 0 });
+    countStatusUpdate(metrics, { kind: 'Gateway', seconds: 2, outcome: 'failed', conflicts: 0 });
+    const kind = { kind: 'HTTPRoute' };
+    expect(await value(registry, 'status_update_total', kind)).toBe(3);
+    expect(await value(registry, 'status_update_success_total', kind)).toBe(2);
+    expect(await value(registry, 'status_update_noop_total', kind)).toBe(1);
+    expect(await value(registry, 'status_update_failed_total', kind)).toBe(1);
+    expect(await value(registry, 'status_update_conflict_total', kind)).toBe(2);
+    expect(await value(registry, 'status_update_failed_total', { kind: 'Gateway' })).toBe(1);
+    expect(await value(registry, 'status_update_duration_seconds', { ...kind, le: '0.01' })).toBe(
+      3,
     );
   });
 });

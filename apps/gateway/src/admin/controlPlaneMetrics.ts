@@ -1,9 +1,11 @@
 // The control plane's own metrics under Envoy Gateway's names, where egts has the same event
 // (Envoy Gateway's "Gateway Exported Metrics"): the watching components (`watchable_*`, by
 // `runner`: gateway-api, infrastructure, xds-translator), the xDS server's snapshot cache and
-// streams (`xds_*`), and the Kubernetes infrastructure's object writes (`resource_*`). They sit in
+// streams (`xds_*`), the Kubernetes infrastructure's object writes (`resource_*`) and the
+// Kubernetes status writer's updates (`status_update_*`, by `kind`). They sit in
 // the admin registry beside egts's own `egts_*` metrics. With tracing on, each handled message is
 // a span too.
+import type { StatusUpdate } from '@egts/provider-kubernetes';
 import type { SnapshotCache, XdsCallbacks } from '@egts/xds-server';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
@@ -40,6 +42,12 @@ export interface ControlPlaneMetrics {
   readonly resourceApplySeconds: Histogram<'kind' | 'name' | 'namespace'>;
   readonly resourceDeleteTotal: Counter<'kind' | 'name' | 'namespace' | 'status'>;
   readonly resourceDeleteSeconds: Histogram<'kind' | 'name' | 'namespace'>;
+  readonly statusUpdateTotal: Counter<'kind'>;
+  readonly statusUpdateSuccessTotal: Counter<'kind'>;
+  readonly statusUpdateFailedTotal: Counter<'kind'>;
+  readonly statusUpdateConflictTotal: Counter<'kind'>;
+  readonly statusUpdateNoopTotal: Counter<'kind'>;
+  readonly statusUpdateSeconds: Histogram<'kind'>;
 }
 
 // Envoy Gateway's buckets for handling and apply times, and for xDS stream lifetimes.
@@ -112,6 +120,36 @@ export function createControlPlaneMetrics(registry: Registry): ControlPlaneMetri
       'resource_delete_duration_seconds',
       'How long in seconds a resource be deleted successfully.',
       [...object],
+    ),
+    statusUpdateTotal: counter(
+      'status_update_total',
+      'Total number of status update by object kind.',
+      ['kind'],
+    ),
+    statusUpdateSuccessTotal: counter(
+      'status_update_success_total',
+      'Number of status updates that succeeded by object kind.',
+      ['kind'],
+    ),
+    statusUpdateFailedTotal: counter(
+      'status_update_failed_total',
+      'Number of status updates that failed by object kind.',
+      ['kind'],
+    ),
+    statusUpdateConflictTotal: counter(
+      'status_update_conflict_total',
+      'Number of status update conflicts encountered by object kind.',
+      ['kind'],
+    ),
+    statusUpdateNoopTotal: counter(
+      'status_update_noop_total',
+      'Number of status updates that are no-ops by object kind. This is a subset of successful status updates.',
+      ['kind'],
+    ),
+    statusUpdateSeconds: histogram(
+      'status_update_duration_seconds',
+      'How long a status update takes to finish.',
+      ['kind'],
     ),
   };
 }
@@ -211,4 +249,20 @@ export const countObjectWrite = (
   total.inc({ ...object, status: write.ok ? 'success' : 'failure' });
   // Envoy Gateway times the writes that succeed.
   if (write.ok) seconds.observe(object, write.seconds);
+};
+
+/**
+ * One status the Kubernetes status writer handled, counted as Envoy Gateway's status updater
+ * counts it: every update, then a success (a no-op too, when unchanged) or a failure (an object
+ * deleted meanwhile fails there as well), each conflict met, and the time it took.
+ */
+export const countStatusUpdate = (metrics: ControlPlaneMetrics, update: StatusUpdate): void => {
+  const labels = { kind: update.kind };
+  metrics.statusUpdateTotal.inc(labels);
+  if (update.conflicts > 0) metrics.statusUpdateConflictTotal.inc(labels, update.conflicts);
+  if (update.outcome === 'written' || update.outcome === 'unchanged')
+    metrics.statusUpdateSuccessTotal.inc(labels);
+  else metrics.statusUpdateFailedTotal.inc(labels);
+  if (update.outcome === 'unchanged') metrics.statusUpdateNoopTotal.inc(labels);
+  metrics.statusUpdateSeconds.observe(labels, update.seconds);
 };

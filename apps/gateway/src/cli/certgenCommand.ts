@@ -9,6 +9,7 @@ interface CertgenOptions {
   local?: string;
   namespace: string;
   overwrite: boolean;
+  disableTopologyInjector?: boolean;
 }
 
 export function certgenCommand(): Command {
@@ -21,10 +22,17 @@ export function certgenCommand(): Command {
       process.env.POD_NAMESPACE ?? DEFAULT_CONTROLLER_NAMESPACE,
     )
     .option('--overwrite', 're-issue even when the current certificates are still good', false)
+    .option(
+      '--disable-topology-injector',
+      "leave the topology injector's MutatingWebhookConfiguration alone (by default its caBundle is set to the CA bundle when it exists)",
+    )
     .action(async (options: CertgenOptions) => {
-      const { applyCertificateSecrets, generateCertificates, writeCertificateFiles } = await import(
-        '@egts/certgen'
-      );
+      const {
+        applyCertificateSecrets,
+        generateCertificates,
+        topologyInjectorWebhookName,
+        writeCertificateFiles,
+      } = await import('@egts/certgen');
       if (options.local !== undefined) {
         await writeCertificateFiles(
           generateCertificates({ namespace: options.namespace }),
@@ -40,6 +48,9 @@ export function certgenCommand(): Command {
         kubeConfig,
         namespace: options.namespace,
         overwrite: options.overwrite,
+        ...(options.disableTopologyInjector !== true
+          ? { webhookConfigurations: [topologyInjectorWebhookName(options.namespace)] }
+          : {}),
       });
       process.stdout.write(`${JSON.stringify(result)}\n`);
     });

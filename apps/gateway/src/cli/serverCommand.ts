@@ -34,6 +34,11 @@ export function serverCommand(): Command {
       parseAddress,
     )
     .option(
+      '--topology-injector-address <host:port>',
+      'where the topology injector (the webhook on pods/binding) listens (Kubernetes provider with --xds-tls-dir; default the xDS host, port 9443)',
+      parseAddress,
+    )
+    .option(
       '--cert-validity <duration>',
       'lifetime of the xDS certificates the leader re-issues, renewed with a third left (Kubernetes provider with --xds-tls-dir; default 720h)',
       parseDurationMs,

@@ -86,6 +86,12 @@ export async function startKubernetes(
     admin: config.admin.address,
     // A pod's metrics are scraped from outside it: every address, as Envoy Gateway listens.
     telemetry: telemetrySettings(config, '0.0.0.0'),
+    topologyInjector: {
+      ...config.provider.kubernetes?.topologyInjector,
+      ...(options.topologyInjectorAddress === undefined
+        ? {}
+        : { address: options.topologyInjectorAddress }),
+    },
     logging,
   });
 }

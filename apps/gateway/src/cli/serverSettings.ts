@@ -15,6 +15,7 @@ export interface ServerOptions {
   xdsAddress: Address;
   xdsTlsDir?: string;
   xdsServiceAddress?: Address;
+  topologyInjectorAddress?: Address;
   certValidity?: number;
   caValidity?: number;
   certPropagation?: number;

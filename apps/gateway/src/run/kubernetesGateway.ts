@@ -3,13 +3,17 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExtensionManager } from '@egts/api';
-import type { CertificateRotationOptions } from '@egts/certgen';
+import { type CertificateRotationOptions, topologyInjectorWebhookName } from '@egts/certgen';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import { createKubernetesInfraManager, createWasmCache } from '@egts/infra-manager';
 import type { WatchMode } from '@egts/provider-kubernetes';
 import type { TlsFiles } from '@egts/xds-server';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { type ControlPlaneMetrics, countObjectWrite } from '../admin/controlPlaneMetrics.js';
+import {
+  type ControlPlaneMetrics,
+  countObjectWrite,
+  countStatusUpdate,
+} from '../admin/controlPlaneMetrics.js';
 import type { ControlPlaneTelemetry } from '../admin/telemetryServer.js';
 import type { Logging } from '../logging.js';
 import { bootstrapRefusals } from '../pipeline/bootstrapRefusals.js';
@@ -20,6 +24,7 @@ import { rotateCertificatesWhileLeading } from './leaderCertificates.js';
 import { leaderInfra } from './leaderInfra.js';
 import type { RateLimitOptions } from './rateLimitOptions.js';
 import { type RunningGateway, runGateway } from './runGateway.js';
+import { startTopologyInjector } from './topologyInjector.js';
 
 export interface KubernetesGatewayOptions {
   kubeConfig: KubeConfig;
@@ -61,6 +66,15 @@ export interface KubernetesGatewayOptions {
   rateLimit?: RateLimitOptions | undefined;
   /** EnvoyGateway `telemetry`: the control plane's Prometheus endpoint and OpenTelemetry sinks. */
   telemetry?: ControlPlaneTelemetry | undefined;
+  /**
+   * EnvoyGateway `provider.kubernetes.topologyInjector`: unless disabled, and with xDS over mTLS
+   * (its certificate is the webhook's), every replica serves the topology injector at `address`
+   * (default the xDS host, port 9443) and proxy pods read their zone from its annotation;
+   * otherwise from the label the API server copies where PodTopologyLabelsAdmission is on.
+   */
+  topologyInjector?:
+    | { disable?: boolean | undefined; address?: { host: string; port: number } }
+    | undefined;
   logging: Logging;
 }
 
@@ -71,7 +85,11 @@ export async function runKubernetesGateway(
   options: KubernetesGatewayOptions,
 ): Promise<RunningGateway> {
   const log = options.logging.component('provider');
-  const { leaderElection, provider } = kubernetesResources(options, log);
+  // The control plane's metrics exist once runGateway made them (its `infra` factory below).
+  let controlPlane: ControlPlaneMetrics | undefined;
+  const { leaderElection, provider } = kubernetesResources(options, log, (update) => {
+    if (controlPlane) countStatusUpdate(controlPlane, update);
+  });
   const rateLimit = kubernetesRateLimit({
     kubeConfig: options.kubeConfig,
     namespace: options.namespace,
@@ -84,13 +102,13 @@ export async function runKubernetesGateway(
   // Bootstraps it refuses become Gateway status (bootstrapRefusals.ts), as in host mode.
   const refusals = bootstrapRefusals();
   const infraLog = options.logging.component('infrastructure');
-  // The control plane's metrics exist once runGateway made them (its `infra` factory below).
-  let controlPlane: ControlPlaneMetrics | undefined;
+  const injector = await startTopologyInjector(options, infraLog);
   const leader = leaderInfra(
     createKubernetesInfraManager({
       kubeConfig: options.kubeConfig,
       xds: options.xdsService,
       zoneAware: true,
+      zoneFrom: injector ? 'annotation' : 'label',
       onEvent: (event) => {
         refusals.note(event);
         infraLog.info({ event }, `proxy ${event.proxy} ${event.type}`);
@@ -107,7 +125,15 @@ export async function runKubernetesGateway(
       ? undefined
       : rotateCertificatesWhileLeading(
           leaderElection.isLeader$,
-          { ...options.certificates, kubeConfig: options.kubeConfig, namespace: options.namespace },
+          {
+            ...options.certificates,
+            kubeConfig: options.kubeConfig,
+            namespace: options.namespace,
+            // The injector's webhook trusts the bundle that signs its certificate.
+            ...(injector
+              ? { webhookConfigurations: [topologyInjectorWebhookName(options.namespace)] }
+              : {}),
+          },
           options.logging.component('certgen'),
           (notAfter) => rateLimit.certificatesRotated(notAfter),
         );
@@ -149,6 +175,7 @@ export async function runKubernetesGateway(
     provider,
     statuses$: gateway.statuses$,
     infraIR$: leader.infraIR$,
+    zoneFrom: injector ? 'annotation' : 'label',
     log: options.logging.component('status'),
   });
   return {
@@ -160,6 +187,7 @@ export async function runKubernetesGateway(
       await rotation?.stop();
       await gateway.close();
       await wasm.close();
+      await injector?.close();
       await leaderElection.stop();
     },
   };

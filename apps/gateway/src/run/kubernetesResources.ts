@@ -1,13 +1,21 @@
 // Where Kubernetes mode's resources come from: the API server, watched by this instance, with the
 // leader election that decides which instance writes statuses and applies infrastructure.
-import { createKubernetesProvider, startLeaderElection } from '@egts/provider-kubernetes';
+import {
+  createKubernetesProvider,
+  type StatusUpdate,
+  startLeaderElection,
+} from '@egts/provider-kubernetes';
 import type { Logger } from 'pino';
 import type { KubernetesGatewayOptions } from './kubernetesGateway.js';
 
 // Envoy Gateway's leader election Lease name, so the two never lead at once in one namespace.
 const LEASE_NAME = '5b9825d2.gateway.envoyproxy.io';
 
-export function kubernetesResources(options: KubernetesGatewayOptions, log: Logger) {
+export function kubernetesResources(
+  options: KubernetesGatewayOptions,
+  log: Logger,
+  onStatusUpdate?: (update: StatusUpdate) => void,
+) {
   const leaderElection = startLeaderElection({
     kubeConfig: options.kubeConfig,
     namespace: options.namespace,
@@ -25,6 +33,7 @@ export function kubernetesResources(options: KubernetesGatewayOptions, log: Logg
       ...(options.extensionManager?.policyResources ?? []),
       ...(options.extensionManager?.backendResources ?? []),
     ],
+    ...(onStatusUpdate ? { onStatusUpdate } : {}),
     log: (message) => log.info(message),
   });
   return { leaderElection, provider };

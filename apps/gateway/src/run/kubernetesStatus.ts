@@ -1,7 +1,9 @@
 // Kubernetes status runner: the translator's statuses in, written back to the API server with
 // each Gateway's addresses and Programmed condition from its proxy objects (infra-manager's
 // withInfraStatus): the proxy Services the provider watches, the Deployments or DaemonSets and
-// the nodes, watched here. Only the provider's leader writes (see provider-kubernetes).
+// the nodes, watched here; and BackendTrafficPolicy preferLocal reported where the proxy pods,
+// watched here too, have no zone (withZonelessProxies). Only the provider's leader writes (see
+// provider-kubernetes).
 import { isDeepStrictEqual } from 'node:util';
 import type { ResourceStatus, Service } from '@egts/api';
 import {
@@ -9,8 +11,12 @@ import {
   MANAGED_BY_LABEL,
   type NodeAddressFields,
   nodeAddresses,
+  type PreferLocalPolicy,
+  type ProxyPod,
   type ProxyWorkload,
   withInfraStatus,
+  withZonelessProxies,
+  type ZoneSource,
 } from '@egts/infra-manager';
 import type { InfraIR } from '@egts/ir';
 import { type KubernetesProvider, watchObjects } from '@egts/provider-kubernetes';
@@ -25,6 +31,11 @@ export interface KubernetesStatusOptions {
   provider: KubernetesProvider;
   statuses$: Observable<readonly ResourceStatus[]>;
   infraIR$: Observable<InfraIR>;
+  /**
+   * Where proxy pods read their zone (the infra-manager's zoneFrom): a BackendTrafficPolicy's
+   * zoneAware.preferLocal is reported not applied on Gateways whose bound pods have none.
+   */
+  zoneFrom?: ZoneSource;
   log: Logger;
 }
 
@@ -65,16 +76,39 @@ export function writeKubernetesStatuses(options: KubernetesStatusOptions): {
     startWith([] as string[]),
     distinctUntilChanged<string[]>(isDeepStrictEqual),
   );
+  // Proxy pods, for their zone (zonelessProxies.ts). Starts empty: no pod, nothing reported.
+  const podWatch = watchObjects({
+    kubeConfig,
+    path: `/api/v1/namespaces/${options.namespace}/pods`,
+    labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY},app.kubernetes.io/component=proxy`,
+    log: (message) => log.info(message),
+  });
+  const pods$ = podWatch.objects$.pipe(
+    map((pods) => pods as unknown as ProxyPod[]),
+    startWith([] as ProxyPod[]),
+  );
+  const policies$ = provider.resources$.pipe(
+    map(({ resources }) => resources.backendTrafficPolicies as readonly PreferLocalPolicy[]),
+    distinctUntilChanged<readonly PreferLocalPolicy[]>(isDeepStrictEqual),
+  );
   const writing = combineLatest([
     options.statuses$,
     options.infraIR$,
     proxyServices$,
     workloads$,
     nodeAddresses$,
+    pods$,
+    policies$,
   ])
     .pipe(
-      map(([statuses, infraIR, services, workloads, nodes]) =>
-        withInfraStatus(statuses, infraIR, { services, workloads, nodeAddresses: nodes }),
+      map(([statuses, infraIR, services, workloads, nodes, pods, policies]) =>
+        withZonelessProxies(
+          withInfraStatus(statuses, infraIR, { services, workloads, nodeAddresses: nodes }),
+          infraIR,
+          pods,
+          policies,
+          options.zoneFrom ?? 'annotation',
+        ),
       ),
       distinctUntilChanged<ResourceStatus[]>(isDeepStrictEqual),
     )
@@ -87,7 +121,7 @@ export function writeKubernetesStatuses(options: KubernetesStatusOptions): {
   return {
     async stop() {
       writing.unsubscribe();
-      await Promise.all([...workloadWatches, nodeWatch].map((w) => w.stop()));
+      await Promise.all([...workloadWatches, nodeWatch, podWatch].map((w) => w.stop()));
     },
   };
 }

@@ -5,7 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import { type KubeTestEnv, kubeTestEnvUnavailable, startKubeTestEnv } from '@egts/kube-testenv';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyCertificateSecrets, SECRET_NAMES } from '../index.js';
+import { applyCertificateSecrets, SECRET_NAMES, topologyInjectorWebhookName } from '../index.js';
 
 const unavailable = kubeTestEnvUnavailable();
 if (unavailable) console.warn(`skipping certgen integration tests: ${unavailable}`);
@@ -121,6 +121,89 @@ describe.skipIf(unavailable !== undefined)(
       expect((await at(63)).steps).toEqual(['certificates-issued']);
       expect(signs(ca2!, await leafOf('envoy'))).toBe(true);
       expect(Object.keys(await secrets())).toHaveLength(SECRET_NAMES.length);
+    }, 180_000);
+
+    it("keeps the topology injector webhook's caBundle equal to the trust bundle, through a CA rotation", async () => {
+      const ns = 'webhook-ca';
+      const name = topologyInjectorWebhookName(ns);
+      await env.apply([
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+        {
+          apiVersion: 'admissionregistration.k8s.io/v1',
+          kind: 'MutatingWebhookConfiguration',
+          metadata: { name },
+          webhooks: [
+            {
+              name: 'topology.webhook.gateway.envoyproxy.io',
+              admissionReviewVersions: ['v1'],
+              sideEffects: 'None',
+              failurePolicy: 'Ignore',
+              clientConfig: { url: 'https://127.0.0.1:1/inject-pod-topology' },
+              rules: [
+                {
+                  operations: ['CREATE'],
+                  apiGroups: [''],
+                  apiVersions: ['v1'],
+                  resources: ['pods/binding'],
+                },
+              ],
+              namespaceSelector: {
+                matchExpressions: [
+                  { key: 'kubernetes.io/metadata.name', operator: 'In', values: [ns] },
+                ],
+              },
+            },
+          ],
+        },
+      ]);
+      const t0 = Date.now();
+      const at = (days: number) =>
+        applyCertificateSecrets({
+          kubeConfig,
+          namespace: ns,
+          validityMs: 30 * DAY,
+          renewBeforeMs: 10 * DAY,
+          caValidityMs: 90 * DAY,
+          caRenewBeforeMs: 30 * DAY,
+          propagationMs: DAY,
+          // The second one does not exist (a disabled webhook): skipped.
+          webhookConfigurations: [name, topologyInjectorWebhookName('elsewhere')],
+          now: new Date(t0 + days * DAY),
+        });
+      const caBundle = async () => {
+        const res = await env.request(
+          'GET',
+          `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${name}`,
+        );
+        const hook = (res.json as { webhooks: { clientConfig: { caBundle?: string } }[] })
+          .webhooks[0];
+        return decode(hook?.clientConfig.caBundle);
+      };
+      const bundle = async () =>
+        decode(
+          (
+            (await env.request('GET', `/api/v1/namespaces/${ns}/secrets/envoy-gateway`)).json as {
+              data: Record<string, string>;
+            }
+          ).data['ca.crt'],
+        );
+      expect((await at(0)).steps).toEqual([
+        'ca-created',
+        'certificates-issued',
+        'webhook-ca-updated',
+      ]);
+      expect(await caBundle()).toBe(await bundle());
+      expect((await at(1)).steps).toEqual([]);
+      // The new CA is trusted by the API server as soon as it joins the bundle, before it signs.
+      await at(41);
+      expect((await at(61)).steps).toEqual(
+        expect.arrayContaining(['ca-added', 'webhook-ca-updated']),
+      );
+      expect((await caBundle()).match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+      expect(await caBundle()).toBe(await bundle());
+      expect((await at(62)).steps).toEqual(['ca-promoted', 'certificates-issued']);
+      expect((await at(63)).steps).toEqual(['ca-retired', 'bundle-updated', 'webhook-ca-updated']);
+      expect(await caBundle()).toBe(await bundle());
     }, 180_000);
 
     it('refuses timings under which a rotation could outrun propagation', async () => {

@@ -100,6 +100,7 @@ import './envoy/extensions/filters/udp/udp_proxy/v3/route.js';
 import './envoy/extensions/filters/udp/udp_proxy/v3/udp_proxy.js';
 import './envoy/extensions/geoip_providers/common/v3/common.js';
 import './envoy/extensions/geoip_providers/maxmind/v3/maxmind.js';
+import './envoy/extensions/health_check/event_sinks/file/v3/file.js';
 import './envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.js';
 import './envoy/extensions/http/custom_response/redirect_policy/v3/redirect_policy.js';
 import './envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation.js';
@@ -118,6 +119,7 @@ import './envoy/extensions/load_balancing_policies/override_host/v3/override_hos
 import './envoy/extensions/load_balancing_policies/random/v3/random.js';
 import './envoy/extensions/load_balancing_policies/round_robin/v3/round_robin.js';
 import './envoy/extensions/load_balancing_policies/wrr_locality/v3/wrr_locality.js';
+import './envoy/extensions/request_id/uuid/v3/uuid.js';
 import './envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.js';
 import './envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.js';
 import './envoy/extensions/stat_sinks/open_telemetry/v3/open_telemetry.js';

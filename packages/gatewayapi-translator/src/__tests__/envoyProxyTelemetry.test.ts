@@ -1,7 +1,8 @@
 // EnvoyProxy telemetry into the IR: tracing takes Envoy Gateway's defaults (every request sampled
 // at random, client-forced tracing off, no cap; the Gateway as service name) and its collector's
-// cluster; what egts does not apply (a collector's retries) is reported NotApplied
-// naming the field, never accepted silently.
+// cluster; the fleet's health check event log goes to the telemetry backends' active health
+// checks that have none of their own; what egts does not apply (a collector's retries) is
+// reported NotApplied naming the field, never accepted silently.
 import { loadResourcesFromText } from '@egts/api';
 import { describe, expect, it } from 'vitest';
 import { translate } from '../index.js';
@@ -83,5 +84,36 @@ describe('EnvoyProxy telemetry', () => {
     expect(retry.accepted?.message).toContain(
       'spec.telemetry.tracing.provider.backendSettings.retry.numRetries',
     );
+  });
+
+  it("logs the telemetry backends' health check events to the fleet's healthCheckLog unless they log their own", () => {
+    const check = (log = '') =>
+      `{healthCheck: {active: {type: TCP, interval: 1s, timeout: 1s${log}}}}`;
+    const { accepted, ir } = run(`    healthCheckLog:
+      matches: [Failure, HealthyTransition]
+      sinks: [{type: File, file: {path: /var/log/hc.log}}]
+    tracing:
+      provider:
+        backendRefs: [{name: collector, namespace: monitoring, port: 4317}]
+        backendSettings: ${check()}
+    accessLog:
+      settings:
+      - sinks:
+        - type: ALS
+          als:
+            type: HTTP
+            backendRefs: [{name: collector, namespace: monitoring, port: 4317}]
+            backendSettings: ${check(', healthCheckLog: {sinks: [{type: File, file: {path: /var/log/als.log}}]}')}`);
+    expect(accepted?.reason).toBe('Accepted');
+    expect(ir?.tracing?.destination.healthCheck?.active?.eventLog).toEqual({
+      path: '/var/log/hc.log',
+      failures: true,
+      successes: false,
+    });
+    expect(ir?.accessLog?.sinks[0]?.als?.destination.healthCheck?.active?.eventLog).toEqual({
+      path: '/var/log/als.log',
+      failures: true,
+      successes: true,
+    });
   });
 });

@@ -1,14 +1,27 @@
 // Kubernetes mode against a real kube-apiserver + etcd (@egts/kube-testenv): a fleet's objects are
 // created, updated with its Gateway, extended with HPA/PDB when asked, and deleted when it goes.
-// No kubelet runs here: the objects are checked, not the pods.
+// No kubelet runs here: the objects are checked, not the pods; the scheduler's part, binding a
+// pod to a node, is played by the test, through egts's topology injector (a real webhook call).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateCertificates } from '@egts/certgen';
 import type { InfraIR, ProxyInfra } from '@egts/ir';
 import { type KubeTestEnv, kubeTestEnvUnavailable, startKubeTestEnv } from '@egts/kube-testenv';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  apiServerLookup,
   createKubernetesInfraManager,
+  createTopologyInjector,
   type KubernetesInfraManager,
   type ObjectWrite,
+  type ProxyPod,
+  TOPOLOGY_INJECTOR_PATH,
+  type TopologyInjector,
+  type TopologyOutcome,
+  topologyWebhookConfiguration,
+  withZonelessProxies,
 } from '../index.js';
 
 const unavailable = kubeTestEnvUnavailable();
@@ -59,13 +72,31 @@ describe.skipIf(unavailable !== undefined)(
     let manager: KubernetesInfraManager;
     /** Every object write reported (Envoy Gateway's resource_apply/resource_delete metrics). */
     const writes: ObjectWrite[] = [];
+    let injector: TopologyInjector;
+    let injectorPort: number;
+    let certDir: string;
+    const outcomes: TopologyOutcome[] = [];
 
     beforeAll(async () => {
-      // PodTopologyLabelsAdmission: pods/binding copies the node's zone label onto the pod (KEP-4742,
-      // off by default in 1.33-1.34), the label zone-aware proxies take their Envoy locality from.
-      env = await startKubeTestEnv({ featureGates: { PodTopologyLabelsAdmission: true } });
+      // Default feature gates: PodTopologyLabelsAdmission (KEP-4742) is off in kube-apiserver
+      // 1.34, so the API server copies no zone onto a pod by itself; egts's topology injector does.
+      env = await startKubeTestEnv();
       const kubeConfig = new KubeConfig();
       kubeConfig.loadFromString(env.kubeconfig);
+      // The injector's serving certificate as certgen issues it, here for 127.0.0.1: the API
+      // server calls the webhook at a URL on loopback, verifying it against the caBundle.
+      const certs = generateCertificates({ namespace: NS, extraServerNames: ['127.0.0.1'] });
+      certDir = await mkdtemp(join(tmpdir(), 'egts-injector-'));
+      await writeFile(join(certDir, 'tls.crt'), certs.envoyGateway.cert);
+      await writeFile(join(certDir, 'tls.key'), certs.envoyGateway.key);
+      injector = createTopologyInjector({
+        lookup: apiServerLookup(kubeConfig),
+        tls: { certFile: join(certDir, 'tls.crt'), keyFile: join(certDir, 'tls.key') },
+        host: '127.0.0.1',
+        port: 0,
+        onOutcome: (outcome) => outcomes.push(outcome),
+      });
+      injectorPort = await injector.listen();
       await env.apply([
         { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
         {
@@ -75,6 +106,16 @@ describe.skipIf(unavailable !== undefined)(
           spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' },
         },
       ]);
+      await env.apply([
+        topologyWebhookConfiguration({
+          name: `envoy-gateway-topology-injector.${NS}`,
+          namespaces: [NS],
+          clientConfig: {
+            url: `https://127.0.0.1:${injectorPort}${TOPOLOGY_INJECTOR_PATH}`,
+            caBundle: Buffer.from(certs.ca).toString('base64'),
+          },
+        }),
+      ]);
       manager = createKubernetesInfraManager({
         kubeConfig,
         xds: { host: `envoy-gateway.${NS}.svc.cluster.local`, port: 18000 },
@@ -83,7 +124,9 @@ describe.skipIf(unavailable !== undefined)(
     }, 180_000);
 
     afterAll(async () => {
+      await injector?.close();
       await env?.stop();
+      if (certDir) await rm(certDir, { recursive: true, force: true });
     });
 
     const managed = async (plural: string, group = '/api/v1') => {
@@ -361,7 +404,7 @@ describe.skipIf(unavailable !== undefined)(
         expect(await managed(plural, group)).toEqual([]);
     }, 120_000);
 
-    it('gives zone-aware pods their node zone as Envoy locality and names the local cluster', async () => {
+    it('gives zone-aware pods their node zone as Envoy locality (through the topology injector) and names the local cluster', async () => {
       const kubeConfig = new KubeConfig();
       kubeConfig.loadFromString(env.kubeconfig);
       const zoned = createKubernetesInfraManager({
@@ -373,12 +416,16 @@ describe.skipIf(unavailable !== undefined)(
       const [deployment] = (await managed('deployments', '/apis/apps/v1')) as unknown as {
         spec: {
           template: {
-            spec: { containers: { args: string[]; env?: Record<string, unknown>[] }[] };
+            metadata: { labels: Record<string, string> };
+            spec: {
+              containers: { args: string[]; env?: Record<string, unknown>[] }[];
+            } & Record<string, unknown>;
           };
         };
       }[];
-      const envoy = deployment?.spec.template.spec.containers[0];
-      // The kubelet expands $(ENVOY_SERVICE_ZONE) in args from the pod's zone label.
+      const template = deployment?.spec.template;
+      const envoy = template?.spec.containers[0];
+      // The kubelet expands $(ENVOY_SERVICE_ZONE) in args from the pod's zone annotation.
       expect(envoy?.args).toEqual(
         expect.arrayContaining(['--service-zone', '$(ENVOY_SERVICE_ZONE)']),
       );
@@ -387,7 +434,7 @@ describe.skipIf(unavailable !== undefined)(
         valueFrom: {
           fieldRef: {
             apiVersion: 'v1',
-            fieldPath: "metadata.labels['topology.kubernetes.io/zone']",
+            fieldPath: "metadata.annotations['topology.kubernetes.io/zone']",
           },
         },
       });
@@ -406,47 +453,157 @@ describe.skipIf(unavailable !== undefined)(
         }),
       );
 
-      // What the scheduler does with one of its pods: bind it to a node in zone-a. The API server
-      // copies the node's zone label onto the pod, which the ENVOY_SERVICE_ZONE fieldRef reads.
-      await env.request('POST', '/api/v1/nodes', {
-        apiVersion: 'v1',
-        kind: 'Node',
-        metadata: { name: 'node-a', labels: { 'topology.kubernetes.io/zone': 'zone-a' } },
-      });
-      const template = deployment?.spec.template as unknown as {
-        metadata: { labels: Record<string, string> };
-        spec: Record<string, unknown>;
-      };
-      const created = await env.request('POST', `/api/v1/namespaces/${NS}/pods`, {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'zoned-pod', labels: template.metadata.labels },
-        spec: template.spec,
-      });
-      expect(created.status, created.text).toBe(201);
-      const bound = await env.request('POST', `/api/v1/namespaces/${NS}/pods/zoned-pod/binding`, {
-        apiVersion: 'v1',
-        kind: 'Binding',
-        metadata: { name: 'zoned-pod' },
-        target: { apiVersion: 'v1', kind: 'Node', name: 'node-a' },
-      });
-      expect(bound.status, bound.text).toBe(201);
-      const pod = (await env.request('GET', `/api/v1/namespaces/${NS}/pods/zoned-pod`)).json as {
-        metadata: { labels: Record<string, string> };
-        spec: { nodeName: string };
-      };
-      expect(pod.spec.nodeName).toBe('node-a');
+      // What the scheduler does with its pods: bind them to a node in zone-a (pods/binding). The API
+      // server asks the topology injector, which adds the node's zone to the Binding's annotations;
+      // the API server copies them onto the pod, where the ENVOY_SERVICE_ZONE fieldRef reads it.
+      await env.apply([
+        {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name: 'node-a', labels: { 'topology.kubernetes.io/zone': 'zone-a' } },
+        },
+        { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-unzoned' } },
+      ]);
       const zoneVariable = envoy?.env?.find((v) => v.name === 'ENVOY_SERVICE_ZONE') as
         | { valueFrom: { fieldRef: { fieldPath: string } } }
         | undefined;
-      const zoneLabel = /^metadata\.labels\['(.+)'\]$/.exec(
+      const zoneKey = /^metadata\.annotations\['(.+)'\]$/.exec(
         zoneVariable?.valueFrom.fieldRef.fieldPath ?? '',
       )?.[1];
-      expect(zoneLabel).toBe('topology.kubernetes.io/zone');
-      expect(pod.metadata.labels[zoneLabel ?? '']).toBe('zone-a');
-      await env.request('DELETE', `/api/v1/namespaces/${NS}/pods/zoned-pod`);
+      expect(zoneKey).toBe('topology.kubernetes.io/zone');
+      type Pod = {
+        metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
+        spec: { nodeName?: string };
+      };
+      let made = 0;
+      const bind = async (node: string, labels: Record<string, string>): Promise<Pod> => {
+        const name = `zoned-pod-${made++}`;
+        const created = await env.request('POST', `/api/v1/namespaces/${NS}/pods`, {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name, labels },
+          spec: template?.spec,
+        });
+        expect(created.status, created.text).toBe(201);
+        const bound = await env.request('POST', `/api/v1/namespaces/${NS}/pods/${name}/binding`, {
+          apiVersion: 'v1',
+          kind: 'Binding',
+          metadata: { name },
+          target: { apiVersion: 'v1', kind: 'Node', name: node },
+        });
+        expect(bound.status, bound.text).toBe(201);
+        const pod = (await env.request('GET', `/api/v1/namespaces/${NS}/pods/${name}`)).json as Pod;
+        expect(pod.spec.nodeName).toBe(node);
+        return pod;
+      };
+      // The API server picks up a new webhook configuration asynchronously (its informer): until it
+      // does, a pod is bound without a call. Each try is a new pod, as a pod is bound once.
+      const deadline = Date.now() + 90_000;
+      let pod = await bind('node-a', template?.metadata.labels ?? {});
+      while (pod.metadata.annotations?.[zoneKey ?? ''] === undefined && Date.now() < deadline) {
+        // Gone at once (no kubelet to confirm a graceful deletion), so only the pods below count.
+        await env.request('DELETE', `/api/v1/namespaces/${NS}/pods/zoned-pod-${made - 1}`, {
+          gracePeriodSeconds: 0,
+        });
+        await new Promise((done) => setTimeout(done, 500));
+        pod = await bind('node-a', template?.metadata.labels ?? {});
+      }
+      expect(pod.metadata.annotations?.[zoneKey ?? '']).toBe('zone-a');
+      expect(outcomes).toContainEqual(
+        expect.objectContaining({ type: 'injected', zone: 'zone-a' }),
+      );
+      // Without the gate the API server itself copied nothing: the zone is the injector's.
+      expect(pod.metadata.labels?.['topology.kubernetes.io/zone']).toBeUndefined();
+
+      // Other pods, and nodes without a zone, are left alone (the binding still succeeds).
+      const other = await bind('node-a', { app: 'web' });
+      expect(other.metadata.annotations?.[zoneKey ?? '']).toBeUndefined();
+      const unzoned = await bind('node-unzoned', template?.metadata.labels ?? {});
+      expect(unzoned.metadata.annotations?.[zoneKey ?? '']).toBeUndefined();
+      expect(outcomes).toContainEqual(
+        expect.objectContaining({ type: 'skipped', reason: 'not a proxy pod' }),
+      );
+
+      // With the injector down, binding goes on (failurePolicy Ignore) and the pod has no zone.
+      await injector.close();
+      const unserved = await bind('node-a', template?.metadata.labels ?? {});
+      expect(unserved.metadata.annotations?.[zoneKey ?? '']).toBeUndefined();
+
+      // Pods without a zone are reported on the preferLocal policies of their Gateway, not Accepted.
+      const proxyPods = (
+        await env.request(
+          'GET',
+          `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent('app.kubernetes.io/component=proxy')}`,
+        )
+      ).json as { items: ProxyPod[] };
+      const [reported] = withZonelessProxies(
+        [
+          {
+            apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+            kind: 'BackendTrafficPolicy',
+            metadata: { name: 'prefer', namespace: 'app' },
+            status: {
+              ancestors: [
+                {
+                  ancestorRef: { kind: 'Gateway', name: 'zoned', namespace: 'app' },
+                  conditions: [
+                    { type: 'Accepted', status: 'True', reason: 'Accepted', message: '' },
+                  ],
+                },
+              ],
+            },
+          },
+        ],
+        { proxies: [fleet('zoned', [[80, 10080]])] },
+        proxyPods.items,
+        [
+          {
+            metadata: { name: 'prefer', namespace: 'app' },
+            spec: { loadBalancer: { zoneAware: { preferLocal: {} } } },
+          },
+        ],
+        'annotation',
+      );
+      const condition = (
+        (reported?.status.ancestors ?? []) as {
+          conditions: { status: string; message: string }[];
+        }[]
+      )[0]?.conditions[0];
+      expect(condition?.status).toBe('False');
+      expect(condition?.message).toMatch(
+        /^spec\.loadBalancer\.zoneAware\.preferLocal is not applied: 2 of 3 proxy pods of Gateway app\/zoned have no zone/,
+      );
+
+      for (let i = 0; i < made; i++)
+        await env.request('DELETE', `/api/v1/namespaces/${NS}/pods/zoned-pod-${i}`);
       await zoned.apply({ proxies: [] });
-    }, 120_000);
+
+      // Where no injector runs, the pods read the label the API server copies with
+      // PodTopologyLabelsAdmission instead.
+      const labelled = createKubernetesInfraManager({
+        kubeConfig,
+        xds: { host: `envoy-gateway.${NS}.svc.cluster.local`, port: 18000 },
+        zoneAware: true,
+        zoneFrom: 'label',
+      });
+      await labelled.apply({ proxies: [fleet('labelled', [[80, 10080]])] });
+      const labelledDeployment = (
+        (await managed('deployments', '/apis/apps/v1')) as unknown as {
+          metadata: { labels: Record<string, string> };
+          spec: { template: { spec: { containers: { env?: Record<string, unknown>[] }[] } } };
+        }[]
+      ).find((d) => d.metadata.labels['gateway.envoyproxy.io/owning-gateway-name'] === 'labelled');
+      expect(labelledDeployment?.spec.template.spec.containers[0]?.env).toContainEqual({
+        name: 'ENVOY_SERVICE_ZONE',
+        valueFrom: {
+          fieldRef: {
+            apiVersion: 'v1',
+            fieldPath: "metadata.labels['topology.kubernetes.io/zone']",
+          },
+        },
+      });
+      await labelled.apply({ proxies: [] });
+    }, 180_000);
   },
 );
 

@@ -1,9 +1,11 @@
 // A pod's proxy serves its Prometheus metrics where Envoy Gateway's do: GET /stats/prometheus on
 // the ready listener reaches the admin interface (through a real Envoy fed by the egts xDS
 // server); EnvoyProxy telemetry.metrics.prometheus.disable leaves only the ready probe there;
-// metrics.matches keeps only the stats that match, prometheus.compression gzips the answer.
+// metrics.matches keeps only the stats that match, prometheus.compression gzips the answer, or
+// compresses it with Brotli or Zstandard, with minContentLength on its compressor (which Envoy
+// weighs only against a Content-Length: the admin interface answers chunked).
 import { request } from 'node:http';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { type EnvoyHandle, freePort, startEnvoy } from '@egts/envoy-binary';
 import {
   createSnapshot,
@@ -31,6 +33,31 @@ const fetchReady = async (
   }
   throw new Error(`ready listener never answered: ${String(last)}`);
 };
+
+/** GET `/stats/prometheus` accepting `encoding`, with the body as it came (not decoded). */
+const scrape = (
+  port: number,
+  encoding: string,
+): Promise<{ encoding: string | undefined; bytes: Buffer }> =>
+  new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/stats/prometheus',
+        headers: { 'accept-encoding': encoding },
+      },
+      (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () =>
+          resolve({ encoding: r.headers['content-encoding'], bytes: Buffer.concat(chunks) }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
 
 describe('[envoy] proxy metrics on the ready listener', () => {
   let server: XdsServer | undefined;
@@ -92,7 +119,7 @@ describe('[envoy] proxy metrics on the ready listener', () => {
                   { type: 'Prefix', value: 'cluster.xds_cluster.' },
                   { type: 'Exact', value: 'server.uptime' },
                 ],
-                prometheus: { compression: { type: 'Gzip' } },
+                prometheus: { compression: { type: 'Gzip', gzip: {} } },
               },
             },
           }),
@@ -103,30 +130,7 @@ describe('[envoy] proxy metrics on the ready listener', () => {
       envoys.push(envoy);
       await fetchReady(readyPort, '/ready');
       // node:http, not fetch: fetch would decode the body before the test sees how it came.
-      const res = await new Promise<{ encoding: string | undefined; bytes: Buffer }>(
-        (resolve, reject) => {
-          const req = request(
-            {
-              host: '127.0.0.1',
-              port: readyPort,
-              path: '/stats/prometheus',
-              headers: { 'accept-encoding': 'gzip' },
-            },
-            (r) => {
-              const chunks: Buffer[] = [];
-              r.on('data', (c: Buffer) => chunks.push(c));
-              r.on('end', () =>
-                resolve({
-                  encoding: r.headers['content-encoding'],
-                  bytes: Buffer.concat(chunks),
-                }),
-              );
-            },
-          );
-          req.on('error', reject);
-          req.end();
-        },
-      );
+      const res = await scrape(readyPort, 'gzip');
       expect(res.encoding).toBe('gzip');
       const body = gunzipSync(res.bytes).toString('utf8');
       const names = new Set(
@@ -140,6 +144,72 @@ describe('[envoy] proxy metrics on the ready listener', () => {
       // Stats no pattern matches are not created: not the listeners', not other servers'.
       expect(names).not.toContain('envoy_server_memory_allocated');
       expect([...names].some((n) => n?.startsWith('envoy_listener_'))).toBe(false);
+    } finally {
+      await xds.close();
+    }
+  }, 120_000);
+
+  it('compresses with Brotli or Zstandard, and sets the compressor minContentLength', async () => {
+    const cache = createSnapshotCache();
+    const xds = createXdsServer(cache);
+    const xdsPort = await xds.listen('127.0.0.1:0');
+    try {
+      /** A proxy keeping one stat (a short answer), compressing as `compression` asks. */
+      const start = async (name: string, compression: Record<string, unknown>) => {
+        cache.setSnapshot(name, createSnapshot({}));
+        const [adminPort, readyPort] = [await freePort(), await freePort()];
+        envoys.push(
+          startEnvoy({
+            config: proxyBootstrap({
+              proxyName: name,
+              xds: { host: '127.0.0.1', port: xdsPort },
+              probes: { adminPort, readyPort, path: '/ready', prometheus: true },
+              metrics: proxyMetrics({
+                telemetry: {
+                  metrics: {
+                    matches: [{ type: 'Exact', value: 'server.uptime' }],
+                    prometheus: { compression },
+                  },
+                },
+              }),
+            }),
+            adminPort,
+            logLevel: 'warn',
+          }),
+        );
+        return { adminPort, readyPort };
+      };
+      const { readyPort: brotli } = await start('default/brotli', {
+        type: 'Brotli',
+        brotli: {},
+        minContentLength: 30,
+      });
+      const { readyPort: zstd } = await start('default/zstd', {
+        type: 'Zstd',
+        zstd: {},
+        minContentLength: 30,
+      });
+      const long = await start('default/long', {
+        type: 'Gzip',
+        gzip: {},
+        minContentLength: '2Ki',
+      });
+      for (const port of [brotli, zstd, long.readyPort]) await fetchReady(port, '/ready');
+
+      const br = await scrape(brotli, 'br');
+      expect(br.encoding).toBe('br');
+      const text = brotliDecompressSync(br.bytes).toString('utf8');
+      expect(text).toMatch(/^# TYPE envoy_server_uptime gauge$/m);
+      const zst = await scrape(zstd, 'zstd');
+      expect(zst.encoding).toBe('zstd');
+      // A Zstandard frame's magic number (RFC 8878 section 3.1.1).
+      expect(zst.bytes.subarray(0, 4)).toEqual(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]));
+      // minContentLength reaches the compressor (2Ki as 2048 bytes), but Envoy weighs it only
+      // against a Content-Length: the admin interface streams its stats chunked, so even this
+      // short answer is compressed.
+      const dump = await fetchReady(long.adminPort, '/config_dump?resource=static_listeners');
+      expect(dump.body).toMatch(/"min_content_length":\s*2048/);
+      expect((await scrape(long.readyPort, 'gzip')).encoding).toBe('gzip');
     } finally {
       await xds.close();
     }

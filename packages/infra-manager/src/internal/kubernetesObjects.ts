@@ -45,7 +45,14 @@ export interface KubernetesObjectsOptions {
   readonly owner?: { readonly name: string; readonly uid: string };
   /** Each pod's zone is its Envoy's locality, with a `local_cluster` over xDS (proxyZone.ts). */
   readonly zoneAware?: boolean;
+  /** Where a zone-aware pod reads its zone: see podZoneEnv; default `annotation`. */
+  readonly zoneFrom?: ZoneSource;
 }
+
+/** Where a proxy pod's zone comes from: the topology injector's annotation, or the API server's label. */
+export type ZoneSource = 'annotation' | 'label';
+/** The well-known zone label of nodes (and, copied at binding, of pods or their annotations). */
+export const ZONE_KEY = 'topology.kubernetes.io/zone';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'egts';
@@ -57,19 +64,22 @@ export const OWNING_GATEWAY_CLASS = 'gateway.envoyproxy.io/owning-gatewayclass';
 export const FLEET_ANNOTATION = 'gateway.envoyproxy.io/fleet';
 
 /**
- * The pod's zone, for its Envoy's locality (`--service-zone`, which the kubelet expands): the
- * `topology.kubernetes.io/zone` label the API server copies from the node onto the pod when it
- * binds it (PodTopologyLabelsAdmission, KEP-4742: alpha and off by default in Kubernetes 1.33 and
- * 1.34, beta from 1.35; checked against kube-apiserver 1.34.4 in the integration test, which
- * turns the gate on: without it the pod gets no zone label). Envoy Gateway reads the same zone
- * from an annotation its own admission webhook (topology injector) writes at binding; egts runs no
- * webhook. Without the label the variable is empty and the proxy has no zone: zone-aware routing
- * then does not apply.
+ * The pod's zone, for its Envoy's locality (`--service-zone`, which the kubelet expands), read
+ * through the downward API from what the API server wrote onto the pod when it was bound to its
+ * node:
+ * - `annotation` (default, as Envoy Gateway): the `topology.kubernetes.io/zone` annotation egts's
+ *   topology injector (topologyInjector.ts, a mutating webhook on pods/binding) puts on the
+ *   Binding, which the API server copies onto the pod. Works on every Kubernetes version.
+ * - `label`: the `topology.kubernetes.io/zone` label the API server itself copies from the node at
+ *   binding (PodTopologyLabelsAdmission, KEP-4742: alpha and off by default in 1.33 and 1.34,
+ *   beta from 1.35), for clusters that run no topology injector.
+ * Without either the variable is empty and the proxy has no zone: zone-aware routing then does
+ * not apply.
  */
-const podZoneEnv = {
+const podZoneEnv = (from: ZoneSource) => ({
   name: ZONE_VARIABLE,
-  valueFrom: { fieldRef: { fieldPath: "metadata.labels['topology.kubernetes.io/zone']" } },
-};
+  valueFrom: { fieldRef: { fieldPath: `metadata.${from}s['${ZONE_KEY}']` } },
+});
 const podZoneArgs = ['--service-zone', `$(${ZONE_VARIABLE})`];
 
 const CERTS_DIR = '/certs';
@@ -274,7 +284,12 @@ export const kubernetesObjects = (
                     failureThreshold: 1,
                   },
                   ...(options.zoneAware || Array.isArray(container.env)
-                    ? { env: amendByName(options.zoneAware ? [podZoneEnv] : [], container.env) }
+                    ? {
+                        env: amendByName(
+                          options.zoneAware ? [podZoneEnv(options.zoneFrom ?? 'annotation')] : [],
+                          container.env,
+                        ),
+                      }
                     : {}),
                   ...containerExtras(container),
                   volumeMounts: amendByName(

@@ -6,9 +6,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadEnvoyGatewayConfig } from '@egts/api';
-import { applyCertificateSecrets } from '@egts/certgen';
+import { applyCertificateSecrets, topologyInjectorWebhookName } from '@egts/certgen';
 import { translate } from '@egts/gatewayapi-translator';
-import { createKubernetesInfraManager } from '@egts/infra-manager';
+import { apiServerLookup, createKubernetesInfraManager } from '@egts/infra-manager';
 import {
   type KubeTestEnv,
   kubeBinDir,
@@ -16,7 +16,11 @@ import {
   sharedCrdDirs,
   startKubeTestEnv,
 } from '@egts/kube-testenv';
-import { createKubernetesProvider, startLeaderElection } from '@egts/provider-kubernetes';
+import {
+  createKubernetesProvider,
+  startLeaderElection,
+  watchObjects,
+} from '@egts/provider-kubernetes';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -82,10 +86,13 @@ describe.skipIf(unavailable !== undefined)('the Helm chart (integration)', () =>
     await run(helm, ['lint', chartDir()]);
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'ClusterRole/egts-envoy-gateway',
+      'ClusterRole/egts-envoy-gateway-certgen',
       'ClusterRoleBinding/egts-envoy-gateway',
+      'ClusterRoleBinding/egts-envoy-gateway-certgen',
       'ConfigMap/envoy-gateway-config',
       'Deployment/envoy-gateway',
       'Job/envoy-gateway-certgen',
+      `MutatingWebhookConfiguration/envoy-gateway-topology-injector.${NS}`,
       'Role/envoy-gateway',
       'Role/envoy-gateway-certgen',
       'RoleBinding/envoy-gateway',
@@ -106,6 +113,37 @@ describe.skipIf(unavailable !== undefined)('the Helm chart (integration)', () =>
       gateway: { controllerName: CONTROLLER },
       admin: { address: { host: '0.0.0.0', port: 19000 } },
     });
+    // The topology injector: a webhook on pods/binding to the egts Service, never blocking binding.
+    const webhook = objects.find((o) => o.kind === 'MutatingWebhookConfiguration') as unknown as {
+      webhooks: Record<string, unknown>[];
+    };
+    expect(webhook.webhooks).toEqual([
+      expect.objectContaining({
+        failurePolicy: 'Ignore',
+        clientConfig: {
+          service: {
+            name: 'envoy-gateway',
+            namespace: NS,
+            path: '/inject-pod-topology',
+            port: 9443,
+          },
+        },
+        rules: [expect.objectContaining({ operations: ['CREATE'], resources: ['pods/binding'] })],
+      }),
+    ]);
+    // Disabled: no webhook, egts serves none (its configuration says so), certgen leaves it alone.
+    const without = await render('--set', 'topologyInjector.enabled=false');
+    expect(without.some((o) => o.kind === 'MutatingWebhookConfiguration')).toBe(false);
+    const withoutConfig = loadEnvoyGatewayConfig(
+      (without.find((o) => o.kind === 'ConfigMap') as Obj & { data: Record<string, string> }).data[
+        'envoy-gateway.yaml'
+      ] as string,
+      'envoy-gateway.yaml',
+    );
+    expect(withoutConfig.config?.provider.kubernetes?.topologyInjector).toEqual({ disable: true });
+    expect(JSON.stringify(without.find((o) => o.kind === 'Job'))).toContain(
+      '--disable-topology-injector',
+    );
     const withCrds = await render(
       '--include-crds',
       '--set',
@@ -150,12 +188,15 @@ describe.skipIf(unavailable !== undefined)('the Helm chart (integration)', () =>
       return kc;
     };
 
-    // certgen with its own ServiceAccount.
+    // certgen with its own ServiceAccount, setting the topology injector webhook's caBundle.
+    const webhookName = topologyInjectorWebhookName(NS);
     const certgen = await applyCertificateSecrets({
       kubeConfig: await as('envoy-gateway-certgen'),
       namespace: NS,
+      webhookConfigurations: [webhookName],
     });
     expect(certgen.action).toBe('created');
+    expect(certgen.steps).toContain('webhook-ca-updated');
 
     // The control plane with its ServiceAccount: reads everything, leads, writes status.
     await env.apply([
@@ -236,9 +277,47 @@ describe.skipIf(unavailable !== undefined)('the Helm chart (integration)', () =>
       );
       expect(refused).toEqual([]);
       expect(logs.filter((l) => /403|forbidden/i.test(l))).toEqual([]);
-      // The leader rotates the certificates with its own ServiceAccount.
-      const rotated = await applyCertificateSecrets({ kubeConfig, namespace: NS, overwrite: true });
+      // The leader rotates the certificates with its own ServiceAccount (and reads the webhook's
+      // caBundle, already the bundle).
+      const rotated = await applyCertificateSecrets({
+        kubeConfig,
+        namespace: NS,
+        overwrite: true,
+        webhookConfigurations: [webhookName],
+      });
       expect(rotated.steps).toEqual(['certificates-issued']);
+      // The topology injector reads the pod being bound and its node with egts's ServiceAccount.
+      await env.apply([
+        {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name: 'node-a', labels: { 'topology.kubernetes.io/zone': 'zone-a' } },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'proxy', namespace: NS, labels: { app: 'proxy' } },
+          spec: { containers: [{ name: 'envoy', image: 'envoy' }] },
+        },
+      ]);
+      const lookup = apiServerLookup(kubeConfig);
+      expect(await lookup.podLabels(NS, 'proxy')).toEqual({ app: 'proxy' });
+      expect(await lookup.nodeLabels('node-a')).toEqual({
+        'topology.kubernetes.io/zone': 'zone-a',
+      });
+      // The status writer watches the proxy pods for their zone.
+      const pods = watchObjects({ kubeConfig, path: `/api/v1/namespaces/${NS}/pods` });
+      let listed: readonly { metadata: { name?: string } }[] | undefined;
+      const listing = pods.objects$.subscribe((objects) => {
+        listed = objects;
+      });
+      try {
+        const names = await eventually(async () => listed?.map((p) => p.metadata.name));
+        expect(names).toContain('proxy');
+      } finally {
+        listing.unsubscribe();
+        await pods.stop();
+      }
     } finally {
       subscription.unsubscribe();
       await provider.close();

@@ -1,12 +1,23 @@
 // Tests of the file provider against real files in a temp directory: initial load, edits, bursts,
 // broken files, deletes, new files, atomic saves, and DNS EndpointSlices.
-import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Subscription } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileProvider, type FileProvider, type FileSnapshot } from '../index.js';
+import { fileVersion } from '../internal/boundedChunks.js';
+import { FileStates } from '../internal/fileStates.js';
 
 const gateway = `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
@@ -143,6 +154,20 @@ describe('createFileProvider', () => {
     expect(errors(snapshot).map((p) => [p.document, p.line, p.name])).toEqual(
       [499, 999, 1499].map((i) => [i + 1, i * lines + 6, `r${i}`]), // line 6: hostnames
     );
+  });
+
+  it('sees a settled file rewritten with the same size and its old modification time', async () => {
+    // Unchanged files are not read again (their settled version: inode, size, mtime, ctime);
+    // `cp -p` or `rsync -t` keep size and mtime, but not ctime.
+    const file = join(dir, 'a.yaml');
+    writeFileSync(join(dir, 'gateway.yaml'), gateway);
+    writeFileSync(file, route('a', 'a.example.com'));
+    await sleep(2_200);
+    await start();
+    const { mtime } = statSync(file);
+    writeFileSync(file, route('a', 'b.example.com'));
+    utimesSync(file, mtime, mtime);
+    await eventually(() => hostnames(recorder!.latest).a?.[0] === 'b.example.com');
   });
 
   it('turns a burst of writes into one snapshot of the final content', async () => {
@@ -339,5 +364,45 @@ describe('createFileProvider', () => {
     provider!.resources$.subscribe({ complete: () => (completed = true) });
     await provider!.close();
     expect(completed).toBe(true);
+  });
+});
+
+describe('file versions', () => {
+  it('count as unchanged only when settled and equal, and never after a failed read', async () => {
+    const states = new FileStates({ lenient: false });
+    let reads = 0;
+    const content = () => {
+      reads++;
+      return (async function* () {
+        yield Buffer.from(route('a', 'a.example.com'));
+      })();
+    };
+    await states.read('a.yaml', content, { key: 'v1', settled: true });
+    expect(reads).toBe(1);
+    expect(states.holds('a.yaml', { key: 'v1', settled: true })).toBe(true);
+    expect(states.holds('a.yaml', { key: 'v1', settled: false })).toBe(false);
+    expect(states.holds('a.yaml', { key: 'v2', settled: true })).toBe(false);
+    // Read while still changing: that version proves nothing later.
+    await states.read('a.yaml', content, { key: 'v2', settled: false });
+    expect(states.holds('a.yaml', { key: 'v2', settled: true })).toBe(false);
+    states.unreadable('a.yaml', 'permission denied');
+    expect(states.holds('a.yaml', { key: 'v1', settled: true })).toBe(false);
+  });
+
+  it('settle two seconds after the last change, and change with the content', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'egts-file-version-'));
+    try {
+      const file = join(dir, 'a.yaml');
+      writeFileSync(file, 'a');
+      const fresh = await fileVersion(file, 5_000);
+      expect(fresh.settled).toBe(false);
+      await sleep(2_100);
+      const settled = await fileVersion(file, 5_000);
+      expect(settled).toEqual({ key: fresh.key, settled: true });
+      writeFileSync(file, 'b');
+      expect((await fileVersion(file, 5_000)).key).not.toBe(fresh.key);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

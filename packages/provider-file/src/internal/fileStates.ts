@@ -10,10 +10,13 @@ import {
   type SourcedResource,
   streamResourceFile,
 } from '@egts/api';
+import type { FileVersion } from './boundedChunks.js';
 
 interface FileState {
   /** Digest of the content last parsed (undefined after a read error). */
   digest: string | undefined;
+  /** The settled version the content was read at: the same version needs no read. */
+  version: string | undefined;
   /** Resources the file contributes now. */
   resources: SourcedResource[];
   /** Problems of the last read. */
@@ -43,8 +46,14 @@ export class FileStates {
    * its documents come from the cache and the state it had stays, objects and all. A read that
    * throws leaves the state as it was.
    */
-  async read(file: string, read: () => AsyncIterable<Uint8Array>): Promise<void> {
+  async read(
+    file: string,
+    read: () => AsyncIterable<Uint8Array>,
+    version?: FileVersion,
+  ): Promise<void> {
     const previous = this.#files.get(file);
+    // Taken before the read: content changed after it gets a newer version, so at worst one more read.
+    const readAt = version?.settled === true ? version.key : undefined;
     const documents = previous?.documents ?? createDocumentCache();
     let hash = createHash('sha256');
     const hashed = async function* () {
@@ -56,11 +65,15 @@ export class FileStates {
     };
     const parsed = await streamResourceFile(hashed, file, this.#decode, documents);
     const digest = hash.digest('base64');
-    if (previous?.digest === digest) return;
+    if (previous?.digest === digest) {
+      previous.version = readAt;
+      return;
+    }
     const broken = hasError(parsed.problems);
     if (!broken) {
       this.#files.set(file, {
         digest,
+        version: readAt,
         resources: parsed.resources,
         problems: parsed.problems,
         everGood: true,
@@ -71,6 +84,7 @@ export class FileStates {
     const keep = previous?.everGood === true;
     this.#files.set(file, {
       digest,
+      version: readAt,
       resources: keep ? previous.resources : parsed.resources,
       problems: keep ? [...parsed.problems, keptProblem(file)] : parsed.problems,
       everGood: keep,
@@ -78,11 +92,17 @@ export class FileStates {
     });
   }
 
+  /** Whether the file was last read, without a read error, at this settled version. */
+  holds(file: string, version: FileVersion): boolean {
+    return version.settled && this.#files.get(file)?.version === version.key;
+  }
+
   /** A file that exists but cannot be read: reported, and its last content kept. */
   unreadable(file: string, message: string): void {
     const previous = this.#files.get(file);
     this.#files.set(file, {
       digest: undefined,
+      version: undefined,
       resources: previous?.resources ?? [],
       problems: [{ severity: 'error', file, path: [], message: `cannot read: ${message}` }],
       everGood: previous?.everGood ?? false,

@@ -4,39 +4,39 @@
 // over from an older "routes.yaml" (the older one was then the one reported as the duplicate).
 import type { Problem, SourcedResource } from '@egts/api';
 
+// Keyed by entry: an unchanged file gives the same entry objects scan after scan.
+const keys = new WeakMap<SourcedResource, string>();
 const keyOf = (entry: SourcedResource): string => {
-  const { kind, metadata } = entry.resource;
-  return `${kind}/${metadata.namespace ?? ''}/${metadata.name}`;
+  let key = keys.get(entry);
+  if (key === undefined) {
+    const { kind, metadata } = entry.resource;
+    key = `${kind}/${metadata.namespace ?? ''}/${metadata.name}`;
+    keys.set(entry, key);
+  }
+  return key;
 };
 
 export class ResourceHolders {
-  /** The file each object came from in the last snapshot. */
-  #holders = new Map<string, string>();
+  /** The entry kept for each object in the last snapshot (its file holds the object). */
+  #winners = new Map<string, SourcedResource>();
 
   /**
-   * Keeps one entry per object, the one from the file that held it before (else the first), and
-   * reports the others; remembers the holders for the next call.
+   * Keeps one entry per object, the first from the file that held it before (else the first),
+   * and reports the others; remembers the holders for the next call.
    */
   resolve(entries: readonly SourcedResource[]): {
     resources: SourcedResource[];
     problems: Problem[];
   } {
-    const byKey = new Map<string, SourcedResource[]>();
+    const winners = new Map<string, SourcedResource>();
     for (const entry of entries) {
       const key = keyOf(entry);
-      const list = byKey.get(key);
-      if (list === undefined) byKey.set(key, [entry]);
-      else list.push(entry);
+      const current = winners.get(key);
+      const holder = this.#winners.get(key)?.file;
+      if (current === undefined || (current.file !== holder && entry.file === holder))
+        winners.set(key, entry);
     }
-    const winners = new Map<string, SourcedResource>();
-    const holders = new Map<string, string>();
-    for (const [key, list] of byKey) {
-      const holder = this.#holders.get(key);
-      const winner = list.find((entry) => entry.file === holder) ?? (list[0] as SourcedResource);
-      winners.set(key, winner);
-      holders.set(key, winner.file);
-    }
-    this.#holders = holders;
+    this.#winners = winners;
     const resources: SourcedResource[] = [];
     const problems: Problem[] = [];
     for (const entry of entries) {

@@ -12,6 +12,7 @@ import {
   type KubernetesProvider,
   type KubernetesSnapshot,
   type LeaderElection,
+  type StatusUpdate,
   startLeaderElection,
 } from '../index.js';
 
@@ -482,6 +483,53 @@ describe.skipIf(unavailable !== undefined)(
       });
       expect(granted.problems.filter((p) => p.message.includes('cannot list'))).toEqual([]);
       expect(provider.health().informers.Secret?.forbidden).toBe(false);
+    }, 120_000);
+
+    it('reports each status update: written, unchanged, or gone', async () => {
+      await env.apply([httpRoute('app', 'counted', { ns: 'app', name: 'gw' }, 'echo')]);
+      const updates: StatusUpdate[] = [];
+      const provider = createKubernetesProvider({
+        kubeConfig,
+        controllerName: CONTROLLER,
+        debounceMs: 50,
+        onStatusUpdate: (update) => updates.push(update),
+      });
+      let latest: KubernetesSnapshot | undefined;
+      const subscription = provider.resources$.subscribe((snapshot) => {
+        latest = snapshot;
+        const { statuses } = translate(snapshot.resources, { controllerName: CONTROLLER });
+        void provider.writeStatus(statuses);
+      });
+      running.push(async () => {
+        subscription.unsubscribe();
+        await provider.close();
+      });
+      // The new route's parents are written: one HTTPRoute update written, timed.
+      const written = await eventually(async () =>
+        updates.find((u) => u.kind === 'HTTPRoute' && u.outcome === 'written'),
+      );
+      expect(written.seconds).toBeGreaterThan(0);
+      expect(written.conflicts).toBe(0);
+      // The same statuses again: every one unchanged, nothing written.
+      const { statuses } = translate(latest?.resources as KubernetesSnapshot['resources'], {
+        controllerName: CONTROLLER,
+      });
+      updates.length = 0;
+      await provider.writeStatus(statuses);
+      expect(updates.length).toBe(statuses.length);
+      expect(new Set(updates.map((u) => u.outcome))).toEqual(new Set(['unchanged']));
+      expect(updates.map((u) => u.kind)).toContain('Gateway');
+      // A status for a route deleted meanwhile: gone.
+      updates.length = 0;
+      await provider.writeStatus([
+        {
+          apiVersion: GW,
+          kind: 'HTTPRoute',
+          metadata: { namespace: 'app', name: 'deleted-meanwhile' },
+          status: { parents: [] },
+        },
+      ]);
+      expect(updates).toMatchObject([{ kind: 'HTTPRoute', outcome: 'gone', conflicts: 0 }]);
     }, 120_000);
 
     it('two replicas: only the leader writes status; the other takes over when it stops or its Lease lapses', async () => {

@@ -21,6 +21,18 @@ export interface WriteOutcome {
   errors: string[];
 }
 
+/**
+ * One status written or found unchanged, or not written (`gone`: the object was deleted; `failed`:
+ * the API server refused or could not be reached), with the 409 Conflicts met on the way and how
+ * long it took: what Envoy Gateway's status updater counts (`status_update_*`).
+ */
+export interface StatusUpdate {
+  readonly kind: string;
+  readonly outcome: 'written' | 'unchanged' | 'gone' | 'failed';
+  readonly conflicts: number;
+  readonly seconds: number;
+}
+
 const MAX_ATTEMPTS = 5;
 
 export const objectPath = (
@@ -55,6 +67,7 @@ export const writeStatuses = async (
   controllerName: string,
   locate: (status: ComputedStatus) => StatusTarget | undefined,
   now: () => Date = () => new Date(),
+  onUpdate: (update: StatusUpdate) => void = () => {},
 ): Promise<WriteOutcome> => {
   const outcome: WriteOutcome = { written: 0, unchanged: 0, conflicts: 0, skipped: 0, errors: [] };
   for (const computed of statuses) {
@@ -63,54 +76,78 @@ export const writeStatuses = async (
       outcome.skipped++;
       continue;
     }
-    const { path } = target;
-    let cached = target.cached;
-    for (let attempt = 1; ; attempt++) {
-      let stored: Stored;
-      if (cached) {
-        stored = cached;
-        cached = undefined;
-      } else {
-        const got = await http.request<Stored>('GET', path);
-        if (got.status === 404) {
-          outcome.skipped++;
-          break;
-        }
-        if (got.status !== 200) {
-          outcome.errors.push(`GET ${path}: ${got.status} ${got.text.slice(0, 200)}`);
-          break;
-        }
-        stored = got.body;
-      }
-      const status = mergeStatus(
-        stored.status,
-        computed.status,
-        controllerName,
-        stored.metadata.generation,
-        rfc3339(now()),
-      );
-      if (isDeepStrictEqual(status, stored.status ?? {})) {
-        outcome.unchanged++;
-        break;
-      }
-      // PUT of the whole object to /status: the API server takes only its status, and rejects it
-      // with 409 when resourceVersion is no longer current.
-      const put = await http.request('PUT', `${path}/status`, { ...stored, status });
-      if (put.status === 200 || put.status === 201) {
-        outcome.written++;
-        break;
-      }
-      if (put.status === 409 && attempt < MAX_ATTEMPTS) {
-        outcome.conflicts++;
-        continue;
-      }
-      if (put.status === 404) {
-        outcome.skipped++;
-        break;
-      }
-      outcome.errors.push(`PUT ${path}/status: ${put.status} ${put.text.slice(0, 200)}`);
-      break;
+    const started = performance.now();
+    const conflicts = outcome.conflicts;
+    let result: StatusUpdate['outcome'] = 'failed';
+    try {
+      result = await writeOne(http, computed, target, controllerName, now, outcome);
+    } finally {
+      onUpdate({
+        kind: computed.kind,
+        outcome: result,
+        conflicts: outcome.conflicts - conflicts,
+        seconds: (performance.now() - started) / 1000,
+      });
     }
   }
   return outcome;
 };
+
+/** Writes one status (counted into `outcome`), reading the object again after a conflict. */
+async function writeOne(
+  http: KubeHttp,
+  computed: ComputedStatus,
+  target: StatusTarget,
+  controllerName: string,
+  now: () => Date,
+  outcome: WriteOutcome,
+): Promise<StatusUpdate['outcome']> {
+  const { path } = target;
+  let cached = target.cached;
+  for (let attempt = 1; ; attempt++) {
+    let stored: Stored;
+    if (cached) {
+      stored = cached;
+      cached = undefined;
+    } else {
+      const got = await http.request<Stored>('GET', path);
+      if (got.status === 404) {
+        outcome.skipped++;
+        return 'gone';
+      }
+      if (got.status !== 200) {
+        outcome.errors.push(`GET ${path}: ${got.status} ${got.text.slice(0, 200)}`);
+        return 'failed';
+      }
+      stored = got.body;
+    }
+    const status = mergeStatus(
+      stored.status,
+      computed.status,
+      controllerName,
+      stored.metadata.generation,
+      rfc3339(now()),
+    );
+    if (isDeepStrictEqual(status, stored.status ?? {})) {
+      outcome.unchanged++;
+      return 'unchanged';
+    }
+    // PUT of the whole object to /status: the API server takes only its status, and rejects it
+    // with 409 when resourceVersion is no longer current.
+    const put = await http.request('PUT', `${path}/status`, { ...stored, status });
+    if (put.status === 200 || put.status === 201) {
+      outcome.written++;
+      return 'written';
+    }
+    if (put.status === 409 && attempt < MAX_ATTEMPTS) {
+      outcome.conflicts++;
+      continue;
+    }
+    if (put.status === 404) {
+      outcome.skipped++;
+      return 'gone';
+    }
+    outcome.errors.push(`PUT ${path}/status: ${put.status} ${put.text.slice(0, 200)}`);
+    return 'failed';
+  }
+}

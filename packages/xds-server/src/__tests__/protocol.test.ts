@@ -235,6 +235,35 @@ describe('SotW', () => {
     const [latency] = server.pushLatency();
     expect(latency).toMatchObject({ typeUrl: TypeUrl.Cluster, nodeId: 'n7', stats: { count: 1 } });
   });
+
+  it('tells when every proxy of a group has answered what its current snapshot sent', async () => {
+    const settled = (promise: Promise<void>): Promise<boolean> =>
+      Promise.race([
+        promise.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 100)),
+      ]);
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1 })));
+    const s = sotw();
+    s.send({ node: node('n1'), typeUrl: TypeUrl.Cluster });
+    const cds = await s.next();
+    const first = server.converged('gateway-1');
+    expect(await settled(first)).toBe(false);
+    s.send({ typeUrl: TypeUrl.Cluster, responseNonce: cds.nonce });
+    expect(await settled(first)).toBe(true);
+    // A new snapshot is in flight until answered; a NACK answers it too.
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1, b: 2 })));
+    const update = await s.next();
+    const second = server.converged('gateway-1');
+    expect(await settled(second)).toBe(false);
+    s.send({
+      typeUrl: TypeUrl.Cluster,
+      responseNonce: update.nonce,
+      errorDetail: { code: 3, message: 'no', details: [] },
+    });
+    expect(await settled(second)).toBe(true);
+    // No proxy of the group: nothing to wait for.
+    expect(await settled(server.converged('gateway-2'))).toBe(true);
+  });
 });
 
 describe('Delta', () => {

@@ -68,6 +68,8 @@ export interface StreamCoreDeps {
   readonly abort: (message: string) => void;
   /** Most resource names one stream may subscribe to per type. */
   readonly maxResourceNames: number;
+  /** Called after every pump and on close: what the stream holds may have converged. */
+  readonly onProgress: (core: StreamCore) => void;
 }
 
 const sameVersions = (a: ReadonlyMap<string, Entry>, b: ReadonlyMap<string, Entry>): boolean => {
@@ -102,6 +104,29 @@ export class StreamCore {
 
   get bound(): boolean {
     return this.#node !== undefined;
+  }
+
+  /** The node group this stream follows, once bound. */
+  get group(): string | undefined {
+    return this.#group;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Whether the proxy has answered (ACK or NACK) everything due from its group's current snapshot
+   * for the types it subscribes to: no response in flight, and no type the snapshot still lacks.
+   * (A type Envoy has not asked for yet, e.g. the RDS of a listener just sent, is not counted.)
+   */
+  get converged(): boolean {
+    const entry = this.#entry;
+    if (entry === undefined) return false;
+    for (const state of this.#types.values()) {
+      if (state.inFlight !== undefined || entry.snapshot.pending(state.typeUrl)) return false;
+    }
+    return true;
   }
 
   /** Ties the stream to the node's group on its first request, and follows that group's snapshots. */
@@ -270,9 +295,8 @@ export class StreamCore {
     };
     const supporting = UPDATE_ORDER.filter((typeUrl) => REMOVE_LAST.has(typeUrl));
     const referencing = UPDATE_ORDER.filter((typeUrl) => !REMOVE_LAST.has(typeUrl));
-    if (!phase(supporting, true)) return;
-    if (!phase(referencing, false)) return;
-    phase(supporting, false);
+    if (phase(supporting, true) && phase(referencing, false)) phase(supporting, false);
+    this.#deps.onProgress(this);
   }
 
   #sendIfChanged(state: TypeState, snapshot: Snapshot, setAt: number, keepStale: boolean): boolean {
@@ -314,7 +338,10 @@ export class StreamCore {
         if (held !== undefined) target.set(name, held);
         continue;
       }
-      target.set(name, { name, version: resource.version, resource: resource.resource });
+      // The snapshot's own entry (it has the name, version and resource an Entry needs): a
+      // pump runs on every ACK, and copying thousands of entries each time filled the young
+      // generation.
+      target.set(name, resource);
     }
     if (keepStale) {
       for (const [name, held] of state.acked) {
@@ -355,6 +382,7 @@ export class StreamCore {
     this.#closed = true;
     this.#unwatch?.();
     this.#unwatch = undefined;
+    this.#deps.onProgress(this);
     return true;
   }
 }

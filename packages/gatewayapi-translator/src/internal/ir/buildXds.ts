@@ -28,6 +28,7 @@ import {
 } from '../policies/clientTrafficListeners.js';
 import { withExtensionPolicy } from '../policies/envoyExtensionPolicyIR.js';
 import { withAccessLog } from '../policies/envoyProxyAccessLog.js';
+import { withHealthCheckLog } from '../policies/envoyProxyHealthCheckLog.js';
 import { preservesRouteOrder, withEnvoyProxySettings } from '../policies/envoyProxySettings.js';
 import { scopedToListener } from '../policies/globalRateLimitIR.js';
 import {
@@ -318,7 +319,10 @@ export function buildXdsIR(
   const envoyProxy = fleet.merged
     ? ctx.gatewayClasses.get(fleet.gatewayClass)?.envoyProxy
     : fleet.gateways[0]?.envoyProxy;
-  const telemetry = withTracing(ctx, withAccessLog(ctx, ir, envoyProxy), envoyProxy, fleet);
+  const telemetry = withHealthCheckLog(
+    withTracing(ctx, withAccessLog(ctx, ir, envoyProxy), envoyProxy, fleet),
+    envoyProxy,
+  );
   // Last: whether routes share a backend's cluster depends on everything their clusters hold;
   // then a rule's destinations that differ by listener get names of their own.
   return withDistinctDestinations(

@@ -250,11 +250,11 @@ function activeHealthCheck(active: Obj | undefined): ActiveHealthCheck | undefin
 }
 
 /**
- * `healthCheckLog`: one file sink (default /dev/stdout); `matches` Failure and Success log every
- * such probe (none given: all of them), FailureSeriesStart and HealthyTransition are what Envoy
- * logs anyway.
+ * `healthCheckLog` (BackendTrafficPolicy `healthCheck.active`, EnvoyProxy `telemetry`): one file
+ * sink (default /dev/stdout); `matches` Failure and Success log every such probe (none given: all
+ * of them), FailureSeriesStart and HealthyTransition are what Envoy logs anyway.
  */
-function healthCheckLog(log: Obj | undefined): ActiveHealthCheck['eventLog'] {
+export function healthCheckLog(log: Obj | undefined): ActiveHealthCheck['eventLog'] {
   if (!log) return undefined;
   const matches = Array.isArray(log.matches) ? (log.matches as unknown[]) : [];
   const sink = Array.isArray(log.sinks) ? obj((log.sinks as unknown[])[0]) : undefined;

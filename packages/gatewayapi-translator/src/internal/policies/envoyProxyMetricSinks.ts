@@ -1,6 +1,7 @@
 // EnvoyProxy `telemetry.metrics.sinks[]` of type OpenTelemetry, resolved for the proxy's bootstrap
 // as Envoy Gateway's bootstrap does: the first backendRef (else the deprecated host and port), one
-// sink per distinct collector address, with the delta temporality settings
+// sink per distinct collector address, with the delta temporality settings, the headers sent with
+// each export and the resource attributes
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/stat_sinks/open_telemetry/v3/open_telemetry.proto).
 
 import type { EnvoyProxy } from '@egts/api';
@@ -11,6 +12,26 @@ import { telemetryBackend } from './telemetryBackend.js';
 import type { Obj } from './validation/policyValues.js';
 
 type MetricSink = NonNullable<ProxyInfra['metricSinks']>[number];
+
+/** A sink's `headers` and `resourceAttributes`, when it has them. */
+function exportSettings(otel: Obj): Pick<MetricSink, 'headers' | 'resourceAttributes'> {
+  const headers = (Array.isArray(otel.headers) ? otel.headers : []).flatMap((h) =>
+    isRecord(h) && typeof h.name === 'string' && typeof h.value === 'string'
+      ? [{ name: h.name, value: h.value }]
+      : [],
+  );
+  const attributes = isRecord(otel.resourceAttributes)
+    ? Object.fromEntries(
+        Object.entries(otel.resourceAttributes).filter(
+          (entry): entry is [string, string] => typeof entry[1] === 'string',
+        ),
+      )
+    : {};
+  return {
+    ...(headers.length > 0 ? { headers } : {}),
+    ...(Object.keys(attributes).length > 0 ? { resourceAttributes: attributes } : {}),
+  };
+}
 
 /** The sinks of `proxy`, or undefined when it has none (a ref that does not resolve is left out). */
 export function metricSinks(
@@ -52,6 +73,7 @@ export function metricSinks(
       endpoints: setting.endpoints.map((e) => ({ host: e.host, port: e.port })),
       reportCountersAsDeltas: otel.reportCountersAsDeltas === true,
       reportHistogramsAsDeltas: otel.reportHistogramsAsDeltas === true,
+      ...exportSettings(otel),
     });
   }
   return resolved.length > 0 ? resolved : undefined;

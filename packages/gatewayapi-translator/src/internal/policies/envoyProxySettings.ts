@@ -1,7 +1,8 @@
 // EnvoyProxy settings that shape a fleet's xDS (besides access logs, envoyProxyAccessLog.ts):
 // `ipFamily` (listeners bind `::` for IPv6 and DualStack, as Envoy Gateway binds them) and
 // `filterOrder` (carried on each HTTP listener, applied to its connection manager's filters) and
-// `geoIP` (the MaxMind databases, carried on each HTTP listener for its geoip filter).
+// `geoIP` (the MaxMind databases, carried on each HTTP listener for its geoip filter) and
+// `telemetry.requestID.tracing` (the UUID request ID's trace settings, for every connection manager).
 // `preserveRouteOrder` is read where routes are ranked (buildXds.ts), `routingType` where a
 // route's destination is shaped (backendTrafficPolicyRoutes.ts).
 import type { EnvoyProxy } from '@egts/api';
@@ -59,18 +60,38 @@ export function geoIPProviderOf(proxy: EnvoyProxy | undefined): GeoIPProvider | 
 
 const IP_FAMILIES = new Set<unknown>(['IPv4', 'IPv6', 'DualStack']);
 
+/**
+ * `telemetry.requestID.tracing` as Envoy's UuidRequestIdConfig flags: PackAndSample (the default,
+ * left out) packs the trace decision into the ID and samples by it, Sample and Pack do one of the
+ * two, Disable neither.
+ */
+const REQUEST_ID_TRACING: Record<string, XdsIR['requestIdTracing']> = {
+  Sample: { pack: false, sample: true },
+  Pack: { pack: true, sample: false },
+  Disable: { pack: false, sample: false },
+};
+
 export function withEnvoyProxySettings(ir: XdsIR, proxy: EnvoyProxy | undefined): XdsIR {
   const spec = specOf(proxy);
   const ipFamily = IP_FAMILIES.has(spec?.ipFamily) ? (spec?.ipFamily as IpFamily) : undefined;
   const order = filterOrder(spec);
   const geoIP = geoIPProviderOf(proxy);
-  if (ipFamily === undefined && order === undefined && geoIP === undefined) return ir;
+  const tracing = obj(obj(spec?.telemetry)?.requestID)?.tracing;
+  const requestIdTracing = typeof tracing === 'string' ? REQUEST_ID_TRACING[tracing] : undefined;
+  if (
+    ipFamily === undefined &&
+    order === undefined &&
+    geoIP === undefined &&
+    requestIdTracing === undefined
+  )
+    return ir;
   const address = ipFamily === 'IPv6' || ipFamily === 'DualStack' ? '::' : undefined;
   const bound = <L extends { address: string }>(listener: L): L =>
     address === undefined ? listener : { ...listener, address };
   return {
     ...ir,
     ...(ipFamily ? { ipFamily } : {}),
+    ...(requestIdTracing ? { requestIdTracing } : {}),
     http: ir.http.map((l) => ({
       ...bound(l),
       ...(order ? { filterOrder: order } : {}),

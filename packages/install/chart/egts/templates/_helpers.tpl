@@ -16,3 +16,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "egts.image" -}}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end -}}
+
+{{/* The EnvoyGateway configuration: .Values.config, with the topology injector off when disabled. */}}
+{{- define "egts.config" -}}
+{{- $config := deepCopy .Values.config -}}
+{{- if not .Values.topologyInjector.enabled -}}
+{{- $_ := mergeOverwrite $config (dict "provider" (dict "kubernetes" (dict "topologyInjector" (dict "disable" true)))) -}}
+{{- end -}}
+{{- toYaml $config -}}
+{{- end -}}

@@ -8,6 +8,7 @@ import {
   type Cluster,
   Cluster_DnsLookupFamily,
   Cluster_LbPolicy,
+  HealthCheckEventFileSink,
   LeastRequest,
   Maglev,
   OverrideHost,
@@ -21,7 +22,7 @@ import {
 } from '@egts/envoy-api';
 import type { ActiveHealthCheck, HealthCheckPayload, RouteDestination } from '@egts/ir';
 import { moduleLoadBalancerPolicy, moduleResolved } from '../dynamicModules/loadBalancer.js';
-import { durationMs } from '../protoValues.js';
+import { durationMs, typedConfig } from '../protoValues.js';
 import { backendUtilizationPolicy } from './backendUtilization.js';
 import { localityLbConfig } from './zoneAware.js';
 
@@ -175,12 +176,18 @@ const statusRanges = (codes: readonly number[]) =>
   codes.map((code) => ({ start: code, end: code + 1 }));
 
 /**
- * Health check events to a file. Envoy Gateway configures the file event sink extension; egts's
- * generated Envoy API has no HealthCheckEventFileSink yet, so the HealthCheck's own
- * `event_log_path` (the same file sink, deprecated in favour of event_logger) carries the path.
+ * Health check events to a file, as Envoy Gateway writes them: the file event sink extension,
+ * every failure and success logged too when asked (otherwise Envoy logs the first failure of a
+ * series and healthy transitions).
  */
 const healthCheckEventLog = (log: NonNullable<ActiveHealthCheck['eventLog']>) => ({
-  eventLogPath: log.path,
+  eventLogger: [
+    typedConfig(
+      'envoy.health_check.event_sinks.file',
+      HealthCheckEventFileSink,
+      HealthCheckEventFileSink.fromPartial({ eventLogPath: log.path }),
+    ),
+  ],
   ...(log.failures ? { alwaysLogHealthCheckFailures: true } : {}),
   ...(log.successes ? { alwaysLogHealthCheckSuccess: true } : {}),
 });

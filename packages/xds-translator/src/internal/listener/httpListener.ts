@@ -58,6 +58,8 @@ export interface HcmTelemetry {
   /** Access logs of each upstream request (the router's). */
   readonly upstreamLog: AccessLog[];
   readonly tracing?: HttpConnectionManager_Tracing | undefined;
+  /** The UUID request ID's trace settings, when not Envoy's default. */
+  readonly requestIdExtension?: HttpConnectionManager['requestIdExtension'];
 }
 
 const connectionManager = (
@@ -82,6 +84,7 @@ const connectionManager = (
       httpFilters: withUpstreamLog(httpFilters(listeners, out), first, telemetry.upstreamLog),
       accessLog: telemetry.accessLog,
       ...(telemetry.tracing ? { tracing: telemetry.tracing } : {}),
+      ...(telemetry.requestIdExtension ? { requestIdExtension: telemetry.requestIdExtension } : {}),
       useRemoteAddress: true,
       commonHttpProtocolOptions: {
         headersWithUnderscoresAction:

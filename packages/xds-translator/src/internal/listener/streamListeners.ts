@@ -12,6 +12,7 @@ import type { ResourceSet } from '../resourceSet.js';
 import { ChainClaims } from './chainClaims.js';
 import { listenerSocketOptions, proxyProtocolFilters } from './clientTraffic.js';
 import { httpFilterChains } from './httpListener.js';
+import { requestIdExtension } from './requestIdExtension.js';
 import { emptyFilterChain, tcpFilterChains } from './tcpListener.js';
 import { hcmTracing } from './tracing.js';
 
@@ -77,6 +78,7 @@ export const addStreamListeners = (ir: XdsIR, out: ResourceSet): void => {
     accessLog: logs.requests,
     upstreamLog: logs.upstream,
     tracing: ir.http.length > 0 ? hcmTracing(ir.tracing, out) : undefined,
+    requestIdExtension: requestIdExtension(ir.requestIdTracing),
   };
   const dualStack = ir.ipFamily === 'DualStack';
   for (const group of groupByPort(ir)) {

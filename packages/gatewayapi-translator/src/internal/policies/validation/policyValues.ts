@@ -1,6 +1,7 @@
 // Parsers for the value formats Envoy Gateway's policies use and validates at translation time:
 // Go durations (`time.ParseDuration`, e.g. "1.5s", "300ms") and Kubernetes resource quantities
 // (`resource.ParseQuantity`, e.g. "32Ki", "1M"), which Envoy Gateway reads as integers.
+import { parseQuantity } from '@egts/api';
 
 const GO_DURATION = /^[+-]?((\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$/;
 const GO_PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
@@ -27,40 +28,8 @@ export function parseGoDuration(value: unknown): number | undefined {
   return value.startsWith('-') ? -total : total;
 }
 
-const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
-const SUFFIX: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-};
-
-/** A quantity's value, or undefined when it is not a Kubernetes quantity. */
-export function parseQuantity(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value !== 'string') return undefined;
-  const match = QUANTITY.exec(value);
-  if (!match) return undefined;
-  const [, number, suffix] = match;
-  const scale =
-    suffix === undefined
-      ? 1
-      : /^[eE]/.test(suffix)
-        ? 10 ** Number(suffix.slice(1))
-        : SUFFIX[suffix];
-  return Number(number) * (scale ?? 1);
-}
+// Kubernetes quantities: @egts/api's parser (the infra-manager reads them too).
+export { parseQuantity };
 
 export const MAX_UINT32 = 4_294_967_295;
 

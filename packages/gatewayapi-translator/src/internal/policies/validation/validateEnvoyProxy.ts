@@ -9,7 +9,7 @@ import { resolveBackendRef } from '../../routes/backendRefs.js';
 import { ENVOY_GATEWAY_GROUP } from '../../types.js';
 import { bootstrapOverride } from './envoyProxyBootstrap.js';
 import { backendRefOf, serviceBackendRefs } from './policyBackendRefs.js';
-import { list, type Obj, obj } from './policyValues.js';
+import { byteSizeProblem, list, type Obj, obj } from './policyValues.js';
 
 /** The settings field each sink type needs. */
 const SINK_FIELD: Record<string, string> = {
@@ -36,8 +36,16 @@ export function envoyProxySpecProblem(proxy: EnvoyProxy): string | undefined {
     const problem = sinkProblem(`telemetry.accessLog.settings[${i}].sinks`, list(setting.sinks));
     if (problem) return problem;
   }
+  const compression = obj(obj(obj(telemetry?.metrics)?.prometheus)?.compression);
   return (
     sinkProblem('telemetry.metrics.sinks', list(obj(telemetry?.metrics)?.sinks)) ??
+    (compression?.minContentLength === undefined
+      ? undefined
+      : byteSizeProblem(
+          'telemetry.metrics.prometheus.compression.minContentLength',
+          compression.minContentLength,
+          1,
+        )) ??
     bootstrapOverride(proxy).problem
   );
 }

@@ -88,6 +88,10 @@ export const clientTrafficPolicyFields: KindFields = {
     'spec.clientIPDetection.xForwardedFor.disableXForwardedForAppend': CLIENT_IP,
     'spec.clientIPDetection.xForwardedFor.trustedCIDRs': CLIENT_IP,
     'spec.connection.bufferLimit': BUFFER,
+    // Only how many pending connections a listener accepts per event loop wake-up: every
+    // connection is still accepted, no listener stat counts wake-ups, and the order in which
+    // the worker then serves them shows only under timing a test cannot hold; Envoy loading
+    // it (max_connections_to_accept_per_socket_event in the config dump) is the proof.
     'spec.connection.maxAcceptPerSocketEvent': LOADED,
     'spec.connection.connectionLimit.value': CONNECTION_LIMIT,
     'spec.connection.connectionLimit.closeDelay': CLOSE_DELAY,

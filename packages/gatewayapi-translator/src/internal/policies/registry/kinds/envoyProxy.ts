@@ -20,6 +20,7 @@ const LOG_SERVICES =
   'apps/conformance/src/__tests__/envoyProxyAccessLogServices.integration.test.ts';
 const OTEL_LOGS = `${LOG_SERVICES}: sends text, JSON and default JSON records, the text ones only where the CEL match holds`;
 const ALS_LOGS = `${LOG_SERVICES}: streams HTTP entries to the access log service under its log name`;
+const ALS_RESPONSE = `${LOG_SERVICES}: logs the response headers and trailers the sink asks for`;
 const SINKS = 'spec.telemetry.accessLog.settings.sinks';
 const backendRefProofs = (path: string, proof: string) =>
   Object.fromEntries(
@@ -35,8 +36,15 @@ const METRIC_SINK =
   'apps/conformance/src/__tests__/envoyProxyMetricSink.integration.test.ts: pushes the proxy metrics to the OpenTelemetry collector';
 const SINK_REFS =
   'apps/conformance/src/__tests__/envoyProxyMetricSink.integration.test.ts: pushes to the Service endpoints of each sink, counters and histograms as deltas when asked';
+const SINK_EXPORT =
+  'apps/conformance/src/__tests__/envoyProxyMetricSinkExport.integration.test.ts: sends the headers with every export and the attributes on the metrics resource';
 const BOOTSTRAP_METRICS =
   'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: keeps only the matching stats and compresses them when asked';
+const HEALTH_CHECK_LOG =
+  "apps/conformance/src/__tests__/envoyProxyHealthCheckLog.integration.test.ts: logs the route clusters' events to the fleet's file with its matches, unless a policy logs them itself";
+const REQUEST_ID = 'apps/conformance/src/__tests__/envoyProxyRequestIdTracing.integration.test.ts';
+const PROMETHEUS_COMPRESSORS =
+  'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: compresses with Brotli or Zstandard, and sets the compressor minContentLength';
 const SETTINGS = 'apps/conformance/src/__tests__/envoyProxySettings.integration.test.ts';
 const ROUTE_ORDER = `${SETTINGS}: keeps HTTPRoute rules in the order written with preserveRouteOrder`;
 const IP_FAMILY = `${SETTINGS}: serves IPv6 and IPv4 clients with ipFamily DualStack`;
@@ -134,6 +142,8 @@ export const envoyProxyFields: KindFields = {
     'spec.bootstrap': BOOTSTRAP,
     'spec.shutdown': HOST_SHUTDOWN,
     'spec.telemetry.accessLog.disable': NO_ACCESS_LOG,
+    'spec.telemetry.healthCheckLog': HEALTH_CHECK_LOG,
+    'spec.telemetry.requestID.tracing': `${REQUEST_ID}: Sample traces all or none of one request ID, and leaves the ID as it was`,
     'spec.telemetry.metrics.prometheus.disable':
       'packages/infra-manager/src/__tests__/proxyMetrics.integration.test.ts: serves /stats/prometheus unless telemetry.metrics.prometheus.disable',
     'spec.telemetry.accessLog.settings.format': ACCESS_LOG,
@@ -152,6 +162,8 @@ export const envoyProxyFields: KindFields = {
     [`${SINKS}.als.logName`]: ALS_LOGS,
     [`${SINKS}.als.type`]: ALS_LOGS,
     [`${SINKS}.als.http.requestHeaders`]: ALS_LOGS,
+    [`${SINKS}.als.http.responseHeaders`]: ALS_RESPONSE,
+    [`${SINKS}.als.http.responseTrailers`]: ALS_RESPONSE,
     // Tracing.
     'spec.telemetry.tracing.spanName': ZIPKIN_SPANS,
     'spec.telemetry.tracing.samplingRate': OTEL_SPANS,
@@ -189,11 +201,18 @@ export const envoyProxyFields: KindFields = {
     'spec.telemetry.metrics.sinks.openTelemetry.port': METRIC_SINK,
     ...backendRefProofs('spec.telemetry.metrics.sinks.openTelemetry.backendRefs', SINK_REFS),
     'spec.telemetry.metrics.sinks.openTelemetry.reportCountersAsDeltas': SINK_REFS,
+    'spec.telemetry.metrics.sinks.openTelemetry.headers': SINK_EXPORT,
+    'spec.telemetry.metrics.sinks.openTelemetry.resourceAttributes': SINK_EXPORT,
     'spec.telemetry.metrics.sinks.openTelemetry.reportHistogramsAsDeltas': SINK_REFS,
     'spec.telemetry.metrics.enableGRPCStats': LISTENER_STATS,
     'spec.telemetry.metrics.matches.type': BOOTSTRAP_METRICS,
     'spec.telemetry.metrics.matches.value': BOOTSTRAP_METRICS,
     'spec.telemetry.metrics.prometheus.compression.type': BOOTSTRAP_METRICS,
+    // Empty objects: the library `type` names, with Envoy's defaults.
+    'spec.telemetry.metrics.prometheus.compression.gzip': BOOTSTRAP_METRICS,
+    'spec.telemetry.metrics.prometheus.compression.brotli': PROMETHEUS_COMPRESSORS,
+    'spec.telemetry.metrics.prometheus.compression.zstd': PROMETHEUS_COMPRESSORS,
+    'spec.telemetry.metrics.prometheus.compression.minContentLength': PROMETHEUS_COMPRESSORS,
     'spec.logging.level': HOST_INFRA_PROOF,
     'spec.lua.validationType': LUA,
     'spec.lua.strictValidation':

@@ -7,61 +7,52 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { BoolValue } from "../../../../../google/protobuf/wrappers.js";
+import { KeyValue } from "../../../../../opentelemetry/proto/common/v1/common.js";
 import { messageTypeRegistry } from "../../../../../typeRegistry.js";
+import { Matcher } from "../../../../../xds/type/matcher/v3/matcher.js";
+import { TypedExtensionConfig } from "../../../../config/core/v3/extension.js";
 import { GrpcService } from "../../../../config/core/v3/grpc_service.js";
+import { HttpService } from "../../../../config/core/v3/http_service.js";
 
 export const protobufPackage = "envoy.extensions.stat_sinks.open_telemetry.v3";
 
 export const protobufFileName = "envoy/extensions/stat_sinks/open_telemetry/v3/open_telemetry.proto";
 
-/** [#next-free-field: 7] */
+/** open_telemetry as of the Envoy this project runs (see the README of proto/envoy-overrides). */
+
 export interface SinkConfig {
-  /** The upstream gRPC cluster that implements the OTLP/gRPC collector. */
-  grpcService?:
-    | GrpcService
-    | undefined;
-  /**
-   * If set to true, counters will be emitted as deltas, and the OTLP message will have
-   * ``AGGREGATION_TEMPORALITY_DELTA`` set as AggregationTemporality.
-   */
+  resourceDetectors: TypedExtensionConfig[];
   reportCountersAsDeltas: boolean;
-  /**
-   * If set to true, histograms will be emitted as deltas, and the OTLP message will have
-   * ``AGGREGATION_TEMPORALITY_DELTA`` set as AggregationTemporality.
-   */
   reportHistogramsAsDeltas: boolean;
-  /**
-   * If set to true, metrics will have their tags emitted as OTLP attributes, which may
-   * contain values used by the tag extractor or additional tags added during stats creation.
-   * Otherwise, no attributes will be associated with the export message. Default value is true.
-   */
-  emitTagsAsAttributes?:
-    | boolean
-    | undefined;
-  /**
-   * If set to true, metric names will be represented as the tag extracted name instead
-   * of the full metric name. Default value is true.
-   */
-  useTagExtractedName?:
-    | boolean
-    | undefined;
-  /**
-   * If set, emitted stats names will be prepended with a prefix, so full stat name will be
-   * <prefix>.<stats_name>. For example, if the stat name is "foo.bar" and prefix is
-   * "pre", the full stat name will be "pre.foo.bar". If this field is not set, there is no
-   * prefix added. According to the example, the full stat name will remain "foo.bar".
-   */
+  emitTagsAsAttributes?: boolean | undefined;
+  useTagExtractedName?: boolean | undefined;
   prefix: string;
+  customMetricConversions?: Matcher | undefined;
+  maxDataPointsPerRequest: number;
+  grpcService?: GrpcService | undefined;
+  httpService?: HttpService | undefined;
+}
+
+export interface SinkConfig_ConversionAction {
+  metricName: string;
+  staticMetricLabels: KeyValue[];
+}
+
+export interface SinkConfig_DropAction {
 }
 
 function createBaseSinkConfig(): SinkConfig {
   return {
-    grpcService: undefined,
+    resourceDetectors: [],
     reportCountersAsDeltas: false,
     reportHistogramsAsDeltas: false,
     emitTagsAsAttributes: undefined,
     useTagExtractedName: undefined,
     prefix: "",
+    customMetricConversions: undefined,
+    maxDataPointsPerRequest: 0,
+    grpcService: undefined,
+    httpService: undefined,
   };
 }
 
@@ -69,8 +60,8 @@ export const SinkConfig: MessageFns<SinkConfig, "envoy.extensions.stat_sinks.ope
   $type: "envoy.extensions.stat_sinks.open_telemetry.v3.SinkConfig" as const,
 
   encode(message: SinkConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.grpcService !== undefined) {
-      GrpcService.encode(message.grpcService, writer.uint32(10).fork()).join();
+    for (const v of message.resourceDetectors) {
+      TypedExtensionConfig.encode(v!, writer.uint32(58).fork()).join();
     }
     if (message.reportCountersAsDeltas !== false) {
       writer.uint32(16).bool(message.reportCountersAsDeltas);
@@ -86,6 +77,18 @@ export const SinkConfig: MessageFns<SinkConfig, "envoy.extensions.stat_sinks.ope
     }
     if (message.prefix !== "") {
       writer.uint32(50).string(message.prefix);
+    }
+    if (message.customMetricConversions !== undefined) {
+      Matcher.encode(message.customMetricConversions, writer.uint32(66).fork()).join();
+    }
+    if (message.maxDataPointsPerRequest !== 0) {
+      writer.uint32(80).uint32(message.maxDataPointsPerRequest);
+    }
+    if (message.grpcService !== undefined) {
+      GrpcService.encode(message.grpcService, writer.uint32(10).fork()).join();
+    }
+    if (message.httpService !== undefined) {
+      HttpService.encode(message.httpService, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -103,12 +106,12 @@ export const SinkConfig: MessageFns<SinkConfig, "envoy.extensions.stat_sinks.ope
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
+          case 7: {
+            if (tag !== 58) {
               break;
             }
 
-            message.grpcService = GrpcService.decode(reader, reader.uint32());
+            message.resourceDetectors.push(TypedExtensionConfig.decode(reader, reader.uint32()));
             continue;
           }
           case 2: {
@@ -151,6 +154,38 @@ export const SinkConfig: MessageFns<SinkConfig, "envoy.extensions.stat_sinks.ope
             message.prefix = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.customMetricConversions = Matcher.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.maxDataPointsPerRequest = reader.uint32();
+            continue;
+          }
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.grpcService = GrpcService.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.httpService = HttpService.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -165,11 +200,11 @@ export const SinkConfig: MessageFns<SinkConfig, "envoy.extensions.stat_sinks.ope
 
   fromJSON(object: any): SinkConfig {
     return {
-      grpcService: isSet(object.grpcService)
-        ? GrpcService.fromJSON(object.grpcService)
-        : isSet(object.grpc_service)
-        ? GrpcService.fromJSON(object.grpc_service)
-        : undefined,
+      resourceDetectors: globalThis.Array.isArray(object?.resourceDetectors)
+        ? object.resourceDetectors.map((e: any) => TypedExtensionConfig.fromJSON(e))
+        : globalThis.Array.isArray(object?.resource_detectors)
+        ? object.resource_detectors.map((e: any) => TypedExtensionConfig.fromJSON(e))
+        : [],
       reportCountersAsDeltas: isSet(object.reportCountersAsDeltas)
         ? globalThis.Boolean(object.reportCountersAsDeltas)
         : isSet(object.report_counters_as_deltas)
@@ -191,13 +226,33 @@ export const SinkConfig: MessageFns<SinkConfig, "envoy.extensions.stat_sinks.ope
         ? Boolean(object.use_tag_extracted_name)
         : undefined,
       prefix: isSet(object.prefix) ? globalThis.String(object.prefix) : "",
+      customMetricConversions: isSet(object.customMetricConversions)
+        ? Matcher.fromJSON(object.customMetricConversions)
+        : isSet(object.custom_metric_conversions)
+        ? Matcher.fromJSON(object.custom_metric_conversions)
+        : undefined,
+      maxDataPointsPerRequest: isSet(object.maxDataPointsPerRequest)
+        ? globalThis.Number(object.maxDataPointsPerRequest)
+        : isSet(object.max_data_points_per_request)
+        ? globalThis.Number(object.max_data_points_per_request)
+        : 0,
+      grpcService: isSet(object.grpcService)
+        ? GrpcService.fromJSON(object.grpcService)
+        : isSet(object.grpc_service)
+        ? GrpcService.fromJSON(object.grpc_service)
+        : undefined,
+      httpService: isSet(object.httpService)
+        ? HttpService.fromJSON(object.httpService)
+        : isSet(object.http_service)
+        ? HttpService.fromJSON(object.http_service)
+        : undefined,
     };
   },
 
   toJSON(message: SinkConfig): unknown {
     const obj: any = {};
-    if (message.grpcService !== undefined) {
-      obj.grpcService = GrpcService.toJSON(message.grpcService);
+    if (message.resourceDetectors?.length) {
+      obj.resourceDetectors = message.resourceDetectors.map((e) => TypedExtensionConfig.toJSON(e));
     }
     if (message.reportCountersAsDeltas !== false) {
       obj.reportCountersAsDeltas = message.reportCountersAsDeltas;
@@ -214,6 +269,18 @@ export const SinkConfig: MessageFns<SinkConfig, "envoy.extensions.stat_sinks.ope
     if (message.prefix !== "") {
       obj.prefix = message.prefix;
     }
+    if (message.customMetricConversions !== undefined) {
+      obj.customMetricConversions = Matcher.toJSON(message.customMetricConversions);
+    }
+    if (message.maxDataPointsPerRequest !== 0) {
+      obj.maxDataPointsPerRequest = Math.round(message.maxDataPointsPerRequest);
+    }
+    if (message.grpcService !== undefined) {
+      obj.grpcService = GrpcService.toJSON(message.grpcService);
+    }
+    if (message.httpService !== undefined) {
+      obj.httpService = HttpService.toJSON(message.httpService);
+    }
     return obj;
   },
 
@@ -222,19 +289,187 @@ export const SinkConfig: MessageFns<SinkConfig, "envoy.extensions.stat_sinks.ope
   },
   fromPartial<I extends Exact<DeepPartial<SinkConfig>, I>>(object: I): SinkConfig {
     const message = createBaseSinkConfig();
-    message.grpcService = (object.grpcService !== undefined && object.grpcService !== null)
-      ? GrpcService.fromPartial(object.grpcService)
-      : undefined;
+    message.resourceDetectors = object.resourceDetectors?.map((e) => TypedExtensionConfig.fromPartial(e)) || [];
     message.reportCountersAsDeltas = object.reportCountersAsDeltas ?? false;
     message.reportHistogramsAsDeltas = object.reportHistogramsAsDeltas ?? false;
     message.emitTagsAsAttributes = object.emitTagsAsAttributes ?? undefined;
     message.useTagExtractedName = object.useTagExtractedName ?? undefined;
     message.prefix = object.prefix ?? "";
+    message.customMetricConversions =
+      (object.customMetricConversions !== undefined && object.customMetricConversions !== null)
+        ? Matcher.fromPartial(object.customMetricConversions)
+        : undefined;
+    message.maxDataPointsPerRequest = object.maxDataPointsPerRequest ?? 0;
+    message.grpcService = (object.grpcService !== undefined && object.grpcService !== null)
+      ? GrpcService.fromPartial(object.grpcService)
+      : undefined;
+    message.httpService = (object.httpService !== undefined && object.httpService !== null)
+      ? HttpService.fromPartial(object.httpService)
+      : undefined;
     return message;
   },
 };
 
 messageTypeRegistry.set(SinkConfig.$type, SinkConfig);
+
+function createBaseSinkConfig_ConversionAction(): SinkConfig_ConversionAction {
+  return { metricName: "", staticMetricLabels: [] };
+}
+
+export const SinkConfig_ConversionAction: MessageFns<
+  SinkConfig_ConversionAction,
+  "envoy.extensions.stat_sinks.open_telemetry.v3.SinkConfig.ConversionAction"
+> = {
+  $type: "envoy.extensions.stat_sinks.open_telemetry.v3.SinkConfig.ConversionAction" as const,
+
+  encode(message: SinkConfig_ConversionAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metricName !== "") {
+      writer.uint32(18).string(message.metricName);
+    }
+    for (const v of message.staticMetricLabels) {
+      KeyValue.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SinkConfig_ConversionAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSinkConfig_ConversionAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.metricName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.staticMetricLabels.push(KeyValue.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SinkConfig_ConversionAction {
+    return {
+      metricName: isSet(object.metricName)
+        ? globalThis.String(object.metricName)
+        : isSet(object.metric_name)
+        ? globalThis.String(object.metric_name)
+        : "",
+      staticMetricLabels: globalThis.Array.isArray(object?.staticMetricLabels)
+        ? object.staticMetricLabels.map((e: any) => KeyValue.fromJSON(e))
+        : globalThis.Array.isArray(object?.static_metric_labels)
+        ? object.static_metric_labels.map((e: any) => KeyValue.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SinkConfig_ConversionAction): unknown {
+    const obj: any = {};
+    if (message.metricName !== "") {
+      obj.metricName = message.metricName;
+    }
+    if (message.staticMetricLabels?.length) {
+      obj.staticMetricLabels = message.staticMetricLabels.map((e) => KeyValue.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SinkConfig_ConversionAction>, I>>(base?: I): SinkConfig_ConversionAction {
+    return SinkConfig_ConversionAction.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SinkConfig_ConversionAction>, I>>(object: I): SinkConfig_ConversionAction {
+    const message = createBaseSinkConfig_ConversionAction();
+    message.metricName = object.metricName ?? "";
+    message.staticMetricLabels = object.staticMetricLabels?.map((e) => KeyValue.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+messageTypeRegistry.set(SinkConfig_ConversionAction.$type, SinkConfig_ConversionAction);
+
+function createBaseSinkConfig_DropAction(): SinkConfig_DropAction {
+  return {};
+}
+
+export const SinkConfig_DropAction: MessageFns<
+  SinkConfig_DropAction,
+  "envoy.extensions.stat_sinks.open_telemetry.v3.SinkConfig.DropAction"
+> = {
+  $type: "envoy.extensions.stat_sinks.open_telemetry.v3.SinkConfig.DropAction" as const,
+
+  encode(_: SinkConfig_DropAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SinkConfig_DropAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSinkConfig_DropAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): SinkConfig_DropAction {
+    return {};
+  },
+
+  toJSON(_: SinkConfig_DropAction): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SinkConfig_DropAction>, I>>(base?: I): SinkConfig_DropAction {
+    return SinkConfig_DropAction.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SinkConfig_DropAction>, I>>(_: I): SinkConfig_DropAction {
+    const message = createBaseSinkConfig_DropAction();
+    return message;
+  },
+};
+
+messageTypeRegistry.set(SinkConfig_DropAction.$type, SinkConfig_DropAction);
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
