@@ -7,7 +7,7 @@ import type { InfraIR, RateLimitService, XdsIR } from '@egts/ir';
 import { type ResolvedOptions, TranslatorContext } from './internal/context/translatorContext.js';
 import { withExtensionPolicies } from './internal/extensionServer/extensionServerPolicies.js';
 import { buildProxyInfra } from './internal/ir/buildInfra.js';
-import { buildXdsIR, routeOrder } from './internal/ir/buildXds.js';
+import { buildXdsIR, translationIndexes } from './internal/ir/buildXds.js';
 import { proxyFleets } from './internal/ir/fleets.js';
 import { processBackends } from './internal/policies/processBackends.js';
 import {
@@ -168,12 +168,12 @@ export function translate(resources: Resources, options: TranslateOptions = {}):
   const backends = processBackends(ctx);
   const envoyProxies = processEnvoyProxies(ctx);
   const fleets = proxyFleets(ctx);
-  const order = routeOrder(ctx);
+  const indexes = translationIndexes(ctx);
   const patchesByFleet = envoyPatchPoliciesByFleet(patchPolicies);
   return {
     infraIR: { proxies: fleets.map((fleet) => buildProxyInfra(ctx, fleet)) },
     xdsIR: fleets.map((fleet) => {
-      const ir = buildXdsIR(ctx, fleet, order);
+      const ir = buildXdsIR(ctx, fleet, indexes);
       const envoyPatchPolicies = patchesByFleet.get(fleet.name);
       return withExtensionPolicies(ctx, envoyPatchPolicies ? { ...ir, envoyPatchPolicies } : ir);
     }),

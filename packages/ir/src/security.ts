@@ -218,6 +218,8 @@ export const OIDCSchema = z.object({
   tokenDestination: RouteDestinationSchema,
   /** Retries of a failed token request (the provider's backendSettings `retry`). */
   retry: RetrySchema.optional(),
+  /** Token request timeout (the provider's backendSettings `timeout.http.requestTimeout`). */
+  tokenTimeoutMs: z.number().optional(),
   /** Where the logout path redirects, when the provider has one. */
   endSessionEndpoint: z.string().optional(),
   clientID: z.string(),

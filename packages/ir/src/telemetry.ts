@@ -3,6 +3,7 @@
 // a fleet, BackendTrafficPolicy `telemetry.tracing` per route).
 import { z } from 'zod';
 import { RouteDestinationSchema } from './destination.js';
+import { RetrySchema } from './retry.js';
 
 /** A sink calling a gRPC service: the service's destination (its cluster is `destination.name`). */
 const GrpcSinkSchema = z.object({
@@ -11,6 +12,8 @@ const GrpcSinkSchema = z.object({
   authority: z.string(),
   /** Headers sent with every call (gRPC initial metadata). */
   headers: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+  /** Retries of a failed call (the service's backendSettings `retry`; gRPC's retry_policy). */
+  retry: RetrySchema.optional(),
 });
 
 /**
@@ -90,6 +93,8 @@ export const TracingSchema = z.object({
   destination: RouteDestinationSchema,
   /** Host the proxy names when it calls the collector (gRPC authority, Datadog collector host). */
   authority: z.string(),
+  /** OpenTelemetry: retries of a failed export (backendSettings `retry`; gRPC's retry_policy). */
+  retry: RetrySchema.optional(),
   /** Service name on the spans (OpenTelemetry, Datadog; Zipkin uses the proxy's node cluster). */
   serviceName: z.string(),
   sampling: TracingSamplingSchema,

@@ -234,10 +234,14 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
   });
   // chokidar drops a path's 'change' events within 50 ms of the previous one (a throttle, not a
   // debounce), so the last of two quick edits could go unseen until the resync: one more scan
-  // after the events go quiet catches it.
+  // after the 'change' events go quiet catches it. Only 'change' is throttled that long (chokidar
+  // drops other raw events within 5 ms or the same tick, which the debounced scan covers), so
+  // other events need no such scan: after every new file it was an idle scan landing on the next
+  // change when files come one after another (egts run, routes added one file at a time).
   let trailing: NodeJS.Timeout | undefined;
-  const onEvent = (): void => {
+  const onEvent = (event: unknown): void => {
     schedule();
+    if (event !== 'change') return;
     if (trailing !== undefined) clearTimeout(trailing);
     trailing = setTimeout(schedule, 100);
   };

@@ -247,8 +247,9 @@ const checkConsistency = (
     ...edsProblems(input.clusters ?? [], byType.get(TypeUrl.ClusterLoadAssignment) ?? new Map()),
   ];
   const routeConfigs = [...(input.routes ?? [])];
+  const listeners = byType.get(TypeUrl.Listener);
   for (const listener of input.listeners ?? []) {
-    const refs = listenerRefs(listener);
+    const refs = listenerRefs(listener, listeners?.get(listener.name)?.version);
     for (const rds of refs.routeConfigs) {
       if (!has(TypeUrl.RouteConfiguration, rds)) {
         problems.push(
@@ -279,11 +280,34 @@ interface ListenerRefs {
   readonly clusters: readonly string[];
 }
 
-/** What a listener refers to, decoded once per (immutable) message object. */
+/**
+ * What a listener refers to, decoded once per (immutable) message object, and once per content
+ * version: a translator may rebuild an unchanged listener as a new object on every change (a
+ * route added), and decoding its filters again (unpackAny of the connection manager) was a few ms
+ * of each change at 1,000 routes. The most recent versions are kept (listeners of live snapshots).
+ */
 const listenerRefsCache = new WeakMap<Listener, ListenerRefs>();
-const listenerRefs = (listener: Listener): ListenerRefs => {
+const refsByVersion = new Map<string, ListenerRefs>();
+const REFS_BY_VERSION_MAX = 512;
+const listenerRefs = (listener: Listener, version: string | undefined): ListenerRefs => {
   let refs = listenerRefsCache.get(listener);
   if (refs !== undefined) return refs;
+  refs = version === undefined ? undefined : refsByVersion.get(version);
+  if (refs === undefined) {
+    refs = decodeListenerRefs(listener);
+    if (version !== undefined) {
+      refsByVersion.set(version, refs);
+      if (refsByVersion.size > REFS_BY_VERSION_MAX) {
+        const oldest = refsByVersion.keys().next().value;
+        if (oldest !== undefined) refsByVersion.delete(oldest);
+      }
+    }
+  }
+  listenerRefsCache.set(listener, refs);
+  return refs;
+};
+
+const decodeListenerRefs = (listener: Listener): ListenerRefs => {
   const found = {
     routeConfigs: [] as string[],
     inline: [] as RouteConfiguration[],
@@ -306,9 +330,7 @@ const listenerRefs = (listener: Listener): ListenerRefs => {
       if (cluster !== undefined && cluster !== '') found.clusters.push(cluster);
     }
   }
-  refs = found;
-  listenerRefsCache.set(listener, refs);
-  return refs;
+  return found;
 };
 
 /**

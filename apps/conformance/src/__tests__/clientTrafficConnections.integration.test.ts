@@ -7,139 +7,48 @@
 // egts's translators -> a static bootstrap -> Envoy; one listener per setting, `plain` without.
 import { createServer, type Server } from 'node:http';
 import { connect as http2Connect, type Settings } from 'node:http2';
-import { connect as netConnect, type Socket } from 'node:net';
 import type { ResourceStatus } from '@egts/api';
 import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../internal/freePort.js';
 import { startStaticEnvoy } from '../internal/staticEnvoy.js';
+import * as fixture from './clientTrafficFixture.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** An HTTP/1.1 keep-alive connection: requests one at a time, and whether the peer closed it. */
-class Connection {
-  private readonly socket: Socket;
-  text = '';
-  closed = false;
-  private readonly ready: Promise<void>;
-
-  constructor(port: number) {
-    this.socket = netConnect({ host: '127.0.0.1', port });
-    this.socket.setEncoding('utf8');
-    this.socket.on('data', (chunk: string) => {
-      this.text += chunk;
-    });
-    this.socket.on('close', () => {
-      this.closed = true;
-    });
-    this.socket.on('error', () => {});
-    this.ready = new Promise((resolve) => this.socket.once('connect', () => resolve()));
-  }
-
-  async write(data: string): Promise<void> {
-    await this.ready;
-    this.socket.write(data);
-  }
-
-  /** Sends a GET and returns the response head once its body (by length) is in. */
-  async get(path: string): Promise<string> {
-    this.text = '';
-    await this.write(`GET ${path} HTTP/1.1\r\nhost: x\r\n\r\n`);
-    for (let i = 0; i < 600 && !this.closed; i++) {
-      const head = this.text.split('\r\n\r\n')[0] ?? '';
-      const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? -1);
-      if (length >= 0 && this.text.length >= head.length + 4 + length) return head;
-      await sleep(50);
-    }
-    return this.text;
-  }
-
-  /** Waits up to `ms` for the peer to close; whether it did. */
-  async closesWithin(ms: number): Promise<boolean> {
-    for (let waited = 0; waited < ms && !this.closed; waited += 100) await sleep(100);
-    return this.closed;
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
-}
-
-const ns = 'default';
 const LISTENERS = ['plain', 'perconn', 'idle', 'headers', 'stream', 'streamidle', 'h2'];
-
-const ctp = (name: string, spec: string) => `---
-apiVersion: gateway.envoyproxy.io/v1alpha1
-kind: ClientTrafficPolicy
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw, sectionName: ${name}}]
-${spec}`;
 
 describe('[envoy] ClientTrafficPolicy connection limits and timeouts, as a client sees them', () => {
   let backend: Server;
   let envoy: EnvoyHandle | undefined;
-  const ports: Record<string, number> = {};
+  let ports: Record<string, number> = {};
   let statuses: readonly ResourceStatus[] = [];
   const port = (name: string) => ports[name] as number;
 
   beforeAll(async () => {
-    const backendPort = await freePort();
-    for (const name of LISTENERS) ports[name] = await freePort();
+    ports = await fixture.freePorts(LISTENERS);
     backend = createServer((req, res) => {
       req.resume();
       // /slow answers after 3 s: longer than the stream limits below.
       req.on('end', () => setTimeout(() => res.end('ok'), req.url === '/slow' ? 3_000 : 0));
     });
-    await new Promise<void>((resolve) => backend.listen(backendPort, '127.0.0.1', resolve));
-    const text = `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: eg}
-spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: ${ns}}
-spec:
-  gatewayClassName: eg
-  listeners:
-${LISTENERS.map((n) => `  - {name: ${n}, protocol: HTTP, port: ${port(n)}}`).join('\n')}
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: ${ns}}
-spec: {ports: [{name: http, port: ${backendPort}}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: echo-1, namespace: ${ns}, labels: {kubernetes.io/service-name: echo}}
-addressType: IPv4
-endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
-ports: [{name: http, port: ${backendPort}}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: echo, namespace: ${ns}}
-spec:
-  parentRefs: [{name: gw}]
-  rules:
-  - backendRefs: [{name: echo, port: ${backendPort}}]
-${ctp('perconn', '  connection: {connectionLimit: {maxRequestsPerConnection: 2}}\n')}${ctp(
-  'idle',
-  '  timeout: {http: {idleTimeout: 1s}}\n',
-)}${ctp('headers', '  timeout: {http: {requestHeadersReceivedTimeout: 1s}}\n')}${ctp(
-  'stream',
-  '  connection: {connectionLimit: {maxStreamDuration: 1s}}\n',
-)}${ctp('streamidle', '  timeout: {http: {streamIdleTimeout: 1s}}\n')}${ctp(
-  'h2',
-  '  http2: {maxConcurrentStreams: 7, initialStreamWindowSize: 128Ki}\n',
-)}`;
+    const backendPort = await fixture.listenOnFreePort(backend);
+    const text = [
+      fixture.gatewayWithListeners(LISTENERS.map((name) => fixture.httpListener(name, port(name)))),
+      fixture.echoService(backendPort),
+      fixture.echoRoute(backendPort),
+      fixture.listenerPolicies({
+        perconn: 'connection: {connectionLimit: {maxRequestsPerConnection: 2}}',
+        idle: 'timeout: {http: {idleTimeout: 1s}}',
+        headers: 'timeout: {http: {requestHeadersReceivedTimeout: 1s}}',
+        stream: 'connection: {connectionLimit: {maxStreamDuration: 1s}}',
+        streamidle: 'timeout: {http: {streamIdleTimeout: 1s}}',
+        h2: 'http2: {maxConcurrentStreams: 7, initialStreamWindowSize: 128Ki}',
+      }),
+    ].join('');
     ({ envoy, statuses } = await startStaticEnvoy(text, 'ctp-connections.yaml'));
   }, 120_000);
 
   afterAll(async () => {
     await envoy?.stop();
-    await new Promise((resolve) => backend?.close(resolve));
+    await fixture.closeServer(backend);
   });
 
   it('accepts every policy', () => {
@@ -150,8 +59,8 @@ ${ctp('perconn', '  connection: {connectionLimit: {maxRequestsPerConnection: 2}}
   });
 
   it('closes a connection after maxRequestsPerConnection requests', async () => {
-    const limited = new Connection(port('perconn'));
-    const plain = new Connection(port('plain'));
+    const limited = new fixture.KeepAliveConnection(port('perconn'));
+    const plain = new fixture.KeepAliveConnection(port('plain'));
     try {
       expect(await limited.get('/')).toMatch(/^HTTP\/1\.1 200/);
       const second = await limited.get('/');
@@ -171,8 +80,8 @@ ${ctp('perconn', '  connection: {connectionLimit: {maxRequestsPerConnection: 2}}
   }, 60_000);
 
   it('closes an idle connection after timeout.http.idleTimeout', async () => {
-    const idle = new Connection(port('idle'));
-    const plain = new Connection(port('plain'));
+    const idle = new fixture.KeepAliveConnection(port('idle'));
+    const plain = new fixture.KeepAliveConnection(port('plain'));
     try {
       expect(await idle.get('/')).toMatch(/^HTTP\/1\.1 200/);
       expect(await plain.get('/')).toMatch(/^HTTP\/1\.1 200/);
@@ -186,8 +95,8 @@ ${ctp('perconn', '  connection: {connectionLimit: {maxRequestsPerConnection: 2}}
   }, 60_000);
 
   it('gives up on unfinished request headers after requestHeadersReceivedTimeout', async () => {
-    const slow = new Connection(port('headers'));
-    const plain = new Connection(port('plain'));
+    const slow = new fixture.KeepAliveConnection(port('headers'));
+    const plain = new fixture.KeepAliveConnection(port('plain'));
     try {
       await slow.write('GET / HTTP/1.1\r\nhost: x\r\n');
       await plain.write('GET / HTTP/1.1\r\nhost: x\r\n');
@@ -204,7 +113,7 @@ ${ctp('perconn', '  connection: {connectionLimit: {maxRequestsPerConnection: 2}}
 
   it('ends a request past maxStreamDuration or streamIdleTimeout, not a plain one', async () => {
     const status = async (name: string) => {
-      const conn = new Connection(port(name));
+      const conn = new fixture.KeepAliveConnection(port(name));
       try {
         return /^HTTP\/1\.1 (\d+)/.exec(await conn.get('/slow'))?.[1];
       } finally {

@@ -23,10 +23,8 @@ import type { ResourceStatus } from '@egts/api';
 import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfSigned } from '../internal/certificates.js';
-import { freePort } from '../internal/freePort.js';
 import { startStaticEnvoy } from '../internal/staticEnvoy.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import * as fixture from './clientTrafficFixture.js';
 
 /** Sends raw bytes on a new connection and collects what comes back until the peer closes or `ms`. */
 const exchange = (port: number, data: string, until: (text: string) => boolean): Promise<string> =>
@@ -69,7 +67,6 @@ const closedAfter = (port: number, ms: number): Promise<number> =>
     });
   });
 
-const ns = 'default';
 const LISTENERS = [
   'plain',
   'trailers',
@@ -86,26 +83,16 @@ const LISTENERS = [
 /** HTTPS listeners: `scheme` with scheme MatchBackend, `tls` without a policy. */
 const TLS_LISTENERS = ['scheme', 'tls'];
 
-const ctp = (name: string, spec: string) => `---
-apiVersion: gateway.envoyproxy.io/v1alpha1
-kind: ClientTrafficPolicy
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw, sectionName: ${name}}]
-${spec}`;
-
 describe('[envoy] ClientTrafficPolicy HTTP and connection settings, as a client sees them', () => {
   let backend: Server;
   // An h2c backend for the trailers: HTTP/2 upstream carries them whatever the cluster's HTTP/1 options.
   let h2Backend: Http2Server;
   let envoy: EnvoyHandle | undefined;
-  const ports: Record<string, number> = {};
+  let ports: Record<string, number> = {};
   let statuses: readonly ResourceStatus[] = [];
   const port = (name: string) => ports[name] as number;
 
   beforeAll(async () => {
-    const backendPort = await freePort();
-    const h2Port = await freePort();
     h2Backend = createH2cServer((req, res) => {
       req.resume();
       req.on('end', () => {
@@ -114,10 +101,8 @@ describe('[envoy] ClientTrafficPolicy HTTP and connection settings, as a client 
         res.end('ok');
       });
     });
-    await new Promise<void>((resolve) => h2Backend.listen(h2Port, '127.0.0.1', resolve));
-    for (const name of [...LISTENERS, ...TLS_LISTENERS]) ports[name] = await freePort();
-    const server = selfSigned(['www.example.com']);
-    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    const h2Port = await fixture.listenOnFreePort(h2Backend);
+    ports = await fixture.freePorts([...LISTENERS, ...TLS_LISTENERS]);
     backend = createServer((req, res) => {
       let length = 0;
       req.on('data', (chunk: Buffer) => {
@@ -129,57 +114,30 @@ describe('[envoy] ClientTrafficPolicy HTTP and connection settings, as a client 
         res.end('ok');
       });
     });
-    await new Promise<void>((resolve) => backend.listen(backendPort, '127.0.0.1', resolve));
-    const text = `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: eg}
-spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: ${ns}}
-spec:
-  gatewayClassName: eg
-  listeners:
-${LISTENERS.map((n) => `  - {name: ${n}, protocol: HTTP, port: ${port(n)}}`).join('\n')}
-${TLS_LISTENERS.map(
-  (n) =>
-    `  - {name: ${n}, protocol: HTTPS, port: ${port(n)}, tls: {certificateRefs: [{name: server-cert}]}}`,
-).join('\n')}
----
-apiVersion: v1
-kind: Secret
-metadata: {name: server-cert, namespace: ${ns}}
-type: kubernetes.io/tls
-data: {tls.crt: ${b64(server.cert)}, tls.key: ${b64(server.key)}}
----
+    const backendPort = await fixture.listenOnFreePort(backend);
+    const text = [
+      fixture.gatewayWithListeners([
+        ...LISTENERS.map((name) => fixture.httpListener(name, port(name))),
+        ...TLS_LISTENERS.map((name) => fixture.httpsListener(name, port(name))),
+      ]),
+      fixture.serverCertificate(selfSigned(['www.example.com'])),
+      fixture.echoService(backendPort),
+      `---
 apiVersion: v1
 kind: Service
-metadata: {name: echo, namespace: ${ns}}
-spec: {ports: [{name: http, port: ${backendPort}}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: echo-1, namespace: ${ns}, labels: {kubernetes.io/service-name: echo}}
-addressType: IPv4
-endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
-ports: [{name: http, port: ${backendPort}}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: h2, namespace: ${ns}}
+metadata: {name: h2, namespace: default}
 spec: {ports: [{name: h2c, port: ${h2Port}, appProtocol: kubernetes.io/h2c}]}
 ---
 apiVersion: discovery.k8s.io/v1
 kind: EndpointSlice
-metadata: {name: h2-1, namespace: ${ns}, labels: {kubernetes.io/service-name: h2}}
+metadata: {name: h2-1, namespace: default, labels: {kubernetes.io/service-name: h2}}
 addressType: IPv4
 endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
 ports: [{name: h2c, port: ${h2Port}, appProtocol: kubernetes.io/h2c}]
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
-metadata: {name: echo, namespace: ${ns}}
+metadata: {name: echo, namespace: default}
 spec:
   parentRefs: [{name: gw}]
   rules:
@@ -191,7 +149,7 @@ spec:
 # connection's, over it Envoy answers 413.
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: EnvoyExtensionPolicy
-metadata: {name: buffering, namespace: ${ns}}
+metadata: {name: buffering, namespace: default}
 spec:
   targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: echo}]
   lua:
@@ -200,29 +158,27 @@ spec:
       function envoy_on_request(h)
         if h:headers():get(":path") == "/buffered" then h:body() end
       end
-${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
-  'buffer',
-  '  connection: {bufferLimit: 8Ki}\n',
-)}${ctp('limit', '  connection: {connectionLimit: {value: 1}}\n')}${ctp(
-  'delay',
-  '  connection: {connectionLimit: {value: 1, closeDelay: 3s}}\n',
-)}${ctp('window', '  http2: {initialConnectionWindowSize: 2Mi}\n')}${ctp(
-  'keepalive',
-  '  http2: {connectionKeepalive: {interval: 1s, timeout: 10s}}\n',
-)}${ctp('scheme', '  scheme: MatchBackend\n')}${ctp(
-  'invalid',
-  '  http2: {onInvalidMessage: TerminateStream}\n',
-)}${ctp('keepalivetcp', '  tcpKeepalive: {idleTime: 20s, interval: 5s, probes: 3}\n')}${ctp(
-  'socketbuffer',
-  '  connection: {socketBufferLimit: 256Ki}\n',
-)}`;
+`,
+      fixture.listenerPolicies({
+        trailers: 'http1: {enableTrailers: true}',
+        buffer: 'connection: {bufferLimit: 8Ki}',
+        limit: 'connection: {connectionLimit: {value: 1}}',
+        delay: 'connection: {connectionLimit: {value: 1, closeDelay: 3s}}',
+        window: 'http2: {initialConnectionWindowSize: 2Mi}',
+        keepalive: 'http2: {connectionKeepalive: {interval: 1s, timeout: 10s}}',
+        scheme: 'scheme: MatchBackend',
+        invalid: 'http2: {onInvalidMessage: TerminateStream}',
+        keepalivetcp: 'tcpKeepalive: {idleTime: 20s, interval: 5s, probes: 3}',
+        socketbuffer: 'connection: {socketBufferLimit: 256Ki}',
+      }),
+    ].join('');
     ({ envoy, statuses } = await startStaticEnvoy(text, 'ctp-http.yaml'));
   }, 120_000);
 
   afterAll(async () => {
     await envoy?.stop();
-    await new Promise((resolve) => backend?.close(resolve));
-    await new Promise((resolve) => h2Backend?.close(resolve));
+    await fixture.closeServer(backend);
+    await fixture.closeServer(h2Backend);
   });
 
   it('accepts every policy', () => {
@@ -272,7 +228,7 @@ ${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
       return s;
     });
     try {
-      await sleep(1_000);
+      await fixture.sleep(1_000);
       const [immediate, delayed] = await Promise.all([
         closedAfter(port('limit'), 30_000),
         closedAfter(port('delay'), 30_000),
@@ -323,7 +279,7 @@ ${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
       session.on('error', () => {});
       try {
         await new Promise<void>((resolve) => session.once('remoteSettings', () => resolve()));
-        await sleep(4_000);
+        await fixture.sleep(4_000);
         return count;
       } finally {
         session.close();
@@ -391,7 +347,7 @@ ${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
         });
       try {
         await send({ ':method': 'POST', ':path': '/', 'content-length': 'abc' }, 'abc');
-        await sleep(500);
+        await fixture.sleep(500);
         const next = await send({ ':method': 'GET', ':path': '/' }, '');
         return { goaway: goaway || session.closed || session.destroyed, next };
       } finally {
@@ -413,7 +369,7 @@ ${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
       socket.on('error', () => {});
       try {
         await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-        await sleep(300);
+        await fixture.sleep(300);
         return execFileSync('ss', ['-tnoH', 'state', 'established', `( sport = :${port(name)} )`], {
           encoding: 'utf8',
         });
@@ -436,7 +392,7 @@ ${ctp('trailers', '  http1: {enableTrailers: true}\n')}${ctp(
       socket.on('error', () => {});
       try {
         await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-        await sleep(300);
+        await fixture.sleep(300);
         const out = execFileSync(
           'ss',
           ['-tmnH', 'state', 'established', `( sport = :${port(name)} )`],

@@ -18,9 +18,9 @@ import {
   revocationList,
   selfSigned,
 } from '../internal/certificates.js';
-import { freePort } from '../internal/freePort.js';
 import { findQuicPython, http3Get } from '../internal/http3Client.js';
 import { startStaticEnvoy } from '../internal/staticEnvoy.js';
+import * as fixture from './clientTrafficFixture.js';
 
 const quicPython = findQuicPython();
 
@@ -72,20 +72,10 @@ const rawHttp = (port: number, data: string) => raw(netConnect({ host: '127.0.0.
 
 const statusOf = (text: string) => Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1] ?? 0);
 
-const ns = 'default';
-
-const ctp = (name: string, section: string | undefined, spec: string) => `---
-apiVersion: gateway.envoyproxy.io/v1alpha1
-kind: ClientTrafficPolicy
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw${section ? `, sectionName: ${section}` : ''}}]
-${spec}`;
-
 describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
   let backend: Server;
   let envoy: EnvoyHandle | undefined;
-  const ports: Record<string, number> = {};
+  let ports: Record<string, number> = {};
   let statuses: readonly ResourceStatus[] = [];
   let server: Certificate;
   let client: Certificate;
@@ -103,8 +93,7 @@ describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
   };
 
   beforeAll(async () => {
-    const backendPort = await freePort();
-    for (const name of [
+    ports = await fixture.freePorts([
       'plain',
       'xff',
       'cidr',
@@ -123,8 +112,7 @@ describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
       'san',
       'tcp',
       'loaded',
-    ])
-      ports[name] = await freePort();
+    ]);
     backend = createServer((req, res) => {
       // Echo the request headers once the body is in; the late response headers act on these.
       req.resume();
@@ -138,7 +126,7 @@ describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
         res.end(JSON.stringify({ headers: req.headers, rawHeaders: req.rawHeaders }));
       });
     });
-    await new Promise<void>((resolve) => backend.listen(backendPort, '127.0.0.1', resolve));
+    const backendPort = await fixture.listenOnFreePort(backend);
     server = selfSigned(['www.example.com']);
     ca = selfSigned(['client-ca.example.com']);
     client = clientCertificate(ca, 'client.example.com');
@@ -156,97 +144,61 @@ describe('[envoy] ClientTrafficPolicy through a translated bootstrap', () => {
         .map((line) => `    ${line}`)
         .join('\n');
     const validation = (extra: string) =>
-      `  tls: {clientValidation: {caCertificateRefs: [{kind: ConfigMap, name: client-ca}], ${extra}}}
-`;
-    const b64 = (s: string) => Buffer.from(s).toString('base64');
-    const l = (name: string, extra = '') =>
-      `{name: ${name}, protocol: HTTP, port: ${ports[name]}${extra}}`;
-    const https = (name: string) =>
-      `{name: ${name}, protocol: HTTPS, port: ${ports[name]}, tls: {certificateRefs: [{name: server-cert}]}}`;
-    const text = `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: eg}
-spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: ${ns}}
-spec:
-  gatewayClassName: eg
-  listeners:
-  - ${l('plain')}
-  - ${l('xff')}
-  - ${l('cidr')}
-  - ${l('custom')}
-  - ${l('limit')}
-  - ${l('pp')}
-  - ${https('tls')}
-  - ${https('mtls')}
-  - ${l('dot', ', hostname: www.example.com')}
-  - ${l('http10', ', hostname: www.example.com')}
-  - ${l('case')}
-  - ${https('h3')}
-  - ${https('crl')}
-  - ${https('spki')}
-  - ${https('hash')}
-  - ${https('san')}
-  - {name: tcp, protocol: TCP, port: ${ports.tcp}}
-  - ${https('loaded')}
----
-apiVersion: v1
-kind: Secret
-metadata: {name: server-cert, namespace: ${ns}}
-type: kubernetes.io/tls
-data: {tls.crt: ${b64(server.cert)}, tls.key: ${b64(server.key)}}
----
+      `tls: {clientValidation: {caCertificateRefs: [{kind: ConfigMap, name: client-ca}], ${extra}}}`;
+    const http = (name: string, extra = '') =>
+      fixture.httpListener(name, ports[name] as number, extra);
+    const https = (name: string) => fixture.httpsListener(name, ports[name] as number);
+    const text = [
+      fixture.gatewayWithListeners([
+        http('plain'),
+        http('xff'),
+        http('cidr'),
+        http('custom'),
+        http('limit'),
+        http('pp'),
+        https('tls'),
+        https('mtls'),
+        http('dot', ', hostname: www.example.com'),
+        http('http10', ', hostname: www.example.com'),
+        http('case'),
+        https('h3'),
+        https('crl'),
+        https('spki'),
+        https('hash'),
+        https('san'),
+        `{name: tcp, protocol: TCP, port: ${ports.tcp}}`,
+        https('loaded'),
+      ]),
+      fixture.serverCertificate(server),
+      `---
 apiVersion: v1
 kind: ConfigMap
-metadata: {name: client-ca, namespace: ${ns}}
+metadata: {name: client-ca, namespace: default}
 data:
   ca.crt: |
-${ca.cert
-  .trim()
-  .split('\n')
-  .map((line) => `    ${line}`)
-  .join('\n')}
+${pem(ca.cert)}
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: TCPRoute
-metadata: {name: echo-tcp, namespace: ${ns}}
+metadata: {name: echo-tcp, namespace: default}
 spec:
   parentRefs: [{name: gw, sectionName: tcp}]
   rules: [{backendRefs: [{name: echo, port: ${backendPort}}]}]
 ---
 apiVersion: v1
 kind: ConfigMap
-metadata: {name: client-crl, namespace: ${ns}}
+metadata: {name: client-crl, namespace: default}
 data:
   ca.crl: |
 ${pem(crl)}
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: ${ns}}
-spec: {ports: [{name: http, port: ${backendPort}}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: echo-1, namespace: ${ns}, labels: {kubernetes.io/service-name: echo}}
-addressType: IPv4
-endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
-ports: [{name: http, port: ${backendPort}}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: echo, namespace: ${ns}}
-spec:
-  parentRefs: [{name: gw}]
-  rules: [{backendRefs: [{name: echo, port: ${backendPort}}]}]
----
+`,
+      fixture.echoService(backendPort),
+      fixture.echoRoute(backendPort),
+      `---
 # A route of its own: a route on several listeners has one cluster, shaped by the first listener.
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
-metadata: {name: echo-case, namespace: ${ns}}
+metadata: {name: echo-case, namespace: default}
 spec:
   parentRefs: [{name: gw, sectionName: case}]
   rules: [{matches: [{path: {type: PathPrefix, value: /case}}], backendRefs: [{name: echo, port: ${backendPort}}]}]
@@ -257,134 +209,85 @@ spec:
 # the plain check below fail about once in sixteen runs.
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
-metadata: {name: echo-case-plain, namespace: ${ns}}
+metadata: {name: echo-case-plain, namespace: default}
 spec:
   parentRefs: [{name: gw, sectionName: plain}]
   rules: [{matches: [{path: {type: PathPrefix, value: /case}}], backendRefs: [{name: echo, port: ${backendPort}}]}]
-${ctp(
-  'gateway-wide',
-  undefined,
-  `  headers:
-    enableEnvoyHeaders: true
-    withUnderscoresAction: Allow
-    requestID: Preserve
-    maxRequestHeaderLimit: 2Ki
-    earlyRequestHeaders:
-      add: [{name: early-added-header, value: early}]
-      set: [{name: early-set-header, value: early}]
-      addIfAbsent: [{name: early-if-absent, value: early}]
-      remove: [early-removed-header]
-      removeOnMatch: [{type: RegularExpression, value: "early-removed-regex-.*"}]
-    lateResponseHeaders:
-      add: [{name: late-added-header, value: late}]
-      set: [{name: late-set-header, value: late}]
-      addIfAbsent: [{name: late-add-if-absent-existing, value: late-default}]
-      remove: [late-removed-header]
-      removeOnMatch: [{type: Prefix, value: late-removed-regex-}]
-  healthCheck: {path: /ready}
-  timeout: {http: {requestReceivedTimeout: 500ms}}
-  path: {escapedSlashesAction: RejectRequest, disableMergeSlashes: true}
 `,
-)}${ctp(
-  'xff',
-  'xff',
-  `  clientIPDetection: {xForwardedFor: {numTrustedHops: 1, disableXForwardedForAppend: true}}
-`,
-)}${ctp(
-  'cidr',
-  'cidr',
-  `  clientIPDetection: {xForwardedFor: {trustedCIDRs: [127.0.0.0/8, 203.0.113.0/24]}}
-`,
-)}${ctp(
-  'custom',
-  'custom',
-  `  clientIPDetection: {customHeader: {name: x-client-ip, failClosed: true}}
-`,
-)}${ctp(
-  'limit',
-  'limit',
-  `  connection: {connectionLimit: {value: 1}}
-`,
-)}${ctp(
-  'pp',
-  'pp',
-  `  proxyProtocol: {}
-`,
-)}${ctp(
-  'tls',
-  'tls',
-  `  tls: {minVersion: "1.3", alpnProtocols: [http/1.1]}
-`,
-)}${ctp(
-  'mtls',
-  'mtls',
-  `  tls:
-    clientValidation: {caCertificateRefs: [{kind: ConfigMap, name: client-ca}]}
-  headers:
-    xForwardedClientCert: {mode: SanitizeSet, certDetailsToAdd: [Subject]}
-`,
-)}${ctp(
-  'dot',
-  'dot',
-  `  headers: {host: {stripTrailingHostDot: true}}
-`,
-)}${ctp(
-  'http10',
-  'http10',
-  `  http1: {http10: {useDefaultHost: true}}
-`,
-)}${ctp(
-  'case',
-  'case',
-  `  http1: {preserveHeaderCase: true}
-`,
-)}${ctp(
-  'h3',
-  'h3',
-  `  http3: {}
-`,
-)}${ctp('crl', 'crl', validation('crl: {refs: [{kind: ConfigMap, name: client-crl}]}'))}${ctp(
-  'spki',
-  'spki',
-  validation(`spkiHashes: ["${spki(client)}"]`),
-)}${ctp('hash', 'hash', validation(`certificateHashes: ["${fingerprint(other)}"]`))}${ctp(
-  'san',
-  'san',
-  validation(
-    'subjectAltNames: {dnsNames: [{type: Suffix, value: .example.org}]}, allowExpiredCertificate: true',
-  ),
-)}${ctp('tcp', 'tcp', '  timeout: {tcp: {idleTimeout: 1s}}\n')}${ctp(
-  'loaded',
-  'loaded',
-  `  connection:
-    bufferLimit: 64Ki
-    maxAcceptPerSocketEvent: 3
-    connectionLimit: {value: 100, closeDelay: 2s, maxConnectionDuration: 30m, maxRequestsPerConnection: 7, maxStreamDuration: 9m}
-  http1: {enableTrailers: true}
-  http2:
-    initialStreamWindowSize: 128Ki
-    initialConnectionWindowSize: 2Mi
-    maxConcurrentStreams: 42
-    onInvalidMessage: TerminateStream
-    connectionKeepalive: {interval: 31s, timeout: 6s, intervalJitter: 15, idleInterval: 61s}
-  tcpKeepalive: {probes: 4, idleTime: 20s, interval: 5s}
-  timeout:
-    http: {requestHeadersReceivedTimeout: 11s, idleTimeout: 13s, streamIdleTimeout: 17s}
-    tcp: {tlsHandshakeTimeout: 7s, connectionInspectionTimeout: 9s}
-  tls:
-    maxVersion: "1.2"
-    ciphers: [ECDHE-RSA-AES128-GCM-SHA256]
-    ecdhCurves: [P-256]
-    signatureAlgorithms: [rsa_pss_rsae_sha256, ecdsa_secp256r1_sha256]
-    session: {resumption: {stateless: {}}}
-`,
-)}`;
+      fixture.gatewayPolicy(
+        'gateway-wide',
+        `headers:
+  enableEnvoyHeaders: true
+  withUnderscoresAction: Allow
+  requestID: Preserve
+  maxRequestHeaderLimit: 2Ki
+  earlyRequestHeaders:
+    add: [{name: early-added-header, value: early}]
+    set: [{name: early-set-header, value: early}]
+    addIfAbsent: [{name: early-if-absent, value: early}]
+    remove: [early-removed-header]
+    removeOnMatch: [{type: RegularExpression, value: "early-removed-regex-.*"}]
+  lateResponseHeaders:
+    add: [{name: late-added-header, value: late}]
+    set: [{name: late-set-header, value: late}]
+    addIfAbsent: [{name: late-add-if-absent-existing, value: late-default}]
+    remove: [late-removed-header]
+    removeOnMatch: [{type: Prefix, value: late-removed-regex-}]
+healthCheck: {path: /ready}
+timeout: {http: {requestReceivedTimeout: 500ms}}
+path: {escapedSlashesAction: RejectRequest, disableMergeSlashes: true}`,
+      ),
+      fixture.listenerPolicies({
+        xff: 'clientIPDetection: {xForwardedFor: {numTrustedHops: 1, disableXForwardedForAppend: true}}',
+        cidr: 'clientIPDetection: {xForwardedFor: {trustedCIDRs: [127.0.0.0/8, 203.0.113.0/24]}}',
+        custom: 'clientIPDetection: {customHeader: {name: x-client-ip, failClosed: true}}',
+        limit: 'connection: {connectionLimit: {value: 1}}',
+        pp: 'proxyProtocol: {}',
+        tls: 'tls: {minVersion: "1.3", alpnProtocols: [http/1.1]}',
+        mtls: `tls:
+  clientValidation: {caCertificateRefs: [{kind: ConfigMap, name: client-ca}]}
+headers:
+  xForwardedClientCert: {mode: SanitizeSet, certDetailsToAdd: [Subject]}`,
+        dot: 'headers: {host: {stripTrailingHostDot: true}}',
+        http10: 'http1: {http10: {useDefaultHost: true}}',
+        case: 'http1: {preserveHeaderCase: true}',
+        h3: 'http3: {}',
+        crl: validation('crl: {refs: [{kind: ConfigMap, name: client-crl}]}'),
+        spki: validation(`spkiHashes: ["${spki(client)}"]`),
+        hash: validation(`certificateHashes: ["${fingerprint(other)}"]`),
+        san: validation(
+          'subjectAltNames: {dnsNames: [{type: Suffix, value: .example.org}]}, allowExpiredCertificate: true',
+        ),
+        tcp: 'timeout: {tcp: {idleTimeout: 1s}}',
+        loaded: `connection:
+  bufferLimit: 64Ki
+  maxAcceptPerSocketEvent: 3
+  connectionLimit: {value: 100, closeDelay: 2s, maxConnectionDuration: 30m, maxRequestsPerConnection: 7, maxStreamDuration: 9m}
+http1: {enableTrailers: true}
+http2:
+  initialStreamWindowSize: 128Ki
+  initialConnectionWindowSize: 2Mi
+  maxConcurrentStreams: 42
+  onInvalidMessage: TerminateStream
+  connectionKeepalive: {interval: 31s, timeout: 6s, intervalJitter: 15, idleInterval: 61s}
+tcpKeepalive: {probes: 4, idleTime: 20s, interval: 5s}
+timeout:
+  http: {requestHeadersReceivedTimeout: 11s, idleTimeout: 13s, streamIdleTimeout: 17s}
+  tcp: {tlsHandshakeTimeout: 7s, connectionInspectionTimeout: 9s}
+tls:
+  maxVersion: "1.2"
+  ciphers: [ECDHE-RSA-AES128-GCM-SHA256]
+  ecdhCurves: [P-256]
+  signatureAlgorithms: [rsa_pss_rsae_sha256, ecdsa_secp256r1_sha256]
+  session: {resumption: {stateless: {}}}`,
+      }),
+    ].join('');
     ({ envoy, statuses } = await startStaticEnvoy(text, 'ctp.yaml'));
   }, 120_000);
 
   afterAll(async () => {
     await envoy?.stop();
-    await new Promise((resolve) => backend?.close(resolve));
+    await fixture.closeServer(backend);
   });
 
   it('accepts the valid policies', () => {
@@ -408,19 +311,10 @@ ${ctp(
     // Each alone: only the oldest policy on a section is judged, the others are Conflicted.
     const alone = (name: string) => {
       const { resources } = loadResourcesFromText(
-        `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: eg}
-spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: ${ns}}
-spec: {gatewayClassName: eg, listeners: [{name: bad, protocol: HTTP, port: 8080}]}
----
+        `${fixture.gatewayWithListeners([fixture.httpListener('bad', 8080)])}---
 apiVersion: v1
 kind: ConfigMap
-metadata: {name: no-certificate, namespace: ${ns}}
+metadata: {name: no-certificate, namespace: default}
 data: {ca.crt: "not a certificate"}
 ${name}`,
         'bad.yaml',
@@ -431,15 +325,16 @@ ${name}`,
       };
       return status.ancestors[0]?.conditions.find((c) => c.type === 'Accepted');
     };
-    const cipher = alone(ctp('unknown-cipher', 'bad', '  tls: {ciphers: [NOT-A-CIPHER]}\n'));
+    const cipher = alone(
+      fixture.clientTrafficPolicy('unknown-cipher', 'bad', 'tls: {ciphers: [NOT-A-CIPHER]}'),
+    );
     expect(cipher).toMatchObject({ reason: 'Invalid' });
     expect(cipher?.message).toContain('tls.ciphers');
     const noCa = alone(
-      ctp(
+      fixture.clientTrafficPolicy(
         'no-ca-certificate',
         'bad',
-        `  tls: {clientValidation: {caCertificateRefs: [{kind: ConfigMap, name: no-certificate}]}}
-`,
+        'tls: {clientValidation: {caCertificateRefs: [{kind: ConfigMap, name: no-certificate}]}}',
       ),
     );
     expect(noCa).toMatchObject({ reason: 'Invalid' });

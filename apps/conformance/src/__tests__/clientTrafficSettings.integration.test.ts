@@ -7,13 +7,12 @@
 
 import { createServer, request, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect as netConnect, type Socket } from 'node:net';
 import type { ResourceStatus } from '@egts/api';
 import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Certificate, clientCertificate, selfSigned } from '../internal/certificates.js';
-import { freePort } from '../internal/freePort.js';
 import { startStaticEnvoy } from '../internal/staticEnvoy.js';
+import * as fixture from './clientTrafficFixture.js';
 
 interface Reply {
   status: number;
@@ -73,68 +72,19 @@ const sendTls = (port: number, host: string, cert?: Certificate): Promise<Reply>
     req.end();
   });
 
-/** An HTTP/1.1 keep-alive connection: requests one at a time, and whether the peer closed it. */
-class Connection {
-  private readonly socket: Socket;
-  private text = '';
-  closed = false;
-  private readonly ready: Promise<void>;
-
-  constructor(port: number) {
-    this.socket = netConnect({ host: '127.0.0.1', port });
-    this.socket.setEncoding('utf8');
-    this.socket.on('data', (chunk: string) => {
-      this.text += chunk;
-    });
-    this.socket.on('close', () => {
-      this.closed = true;
-    });
-    this.socket.on('error', () => {});
-    this.ready = new Promise((resolve) => this.socket.once('connect', () => resolve()));
-  }
-
-  /** Sends a GET and returns the response head once its body (JSON, by length) is in. */
-  async get(path: string): Promise<string> {
-    await this.ready;
-    this.text = '';
-    this.socket.write(`GET ${path} HTTP/1.1\r\nhost: x\r\n\r\n`);
-    for (let i = 0; i < 600 && !this.closed; i++) {
-      const head = this.text.split('\r\n\r\n')[0] ?? '';
-      const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? -1);
-      if (length >= 0 && this.text.length >= head.length + 4 + length) return head;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return this.text;
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
-}
-
-const ns = 'default';
-
-const ctp = (name: string, spec: string) => `---
-apiVersion: gateway.envoyproxy.io/v1alpha1
-kind: ClientTrafficPolicy
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw, sectionName: ${name}}]
-${spec}`;
+const HTTP_LISTENERS = ['plain', 'direct', 'xff', 'upgrade', 'safe', 'unsafe', 'web'];
+const HTTPS_LISTENERS = ['ja3', 'ja4', 'loaded', 'bundle'];
 
 describe('[envoy] more ClientTrafficPolicy settings through a translated bootstrap', () => {
   let backend: Server;
   let envoy: EnvoyHandle | undefined;
-  const ports: Record<string, number> = {};
+  let ports: Record<string, number> = {};
   let statuses: readonly ResourceStatus[] = [];
   const port = (name: string) => ports[name] as number;
   let client: Certificate;
 
   beforeAll(async () => {
-    const backendPort = await freePort();
-    for (const name of ['plain', 'direct', 'xff', 'upgrade', 'safe', 'unsafe', 'web'])
-      ports[name] = await freePort();
-    for (const name of ['ja3', 'ja4', 'loaded', 'bundle']) ports[name] = await freePort();
+    ports = await fixture.freePorts([...HTTP_LISTENERS, ...HTTPS_LISTENERS]);
     backend = createServer((req, res) => {
       req.resume();
       req.on('end', () => {
@@ -144,8 +94,7 @@ describe('[envoy] more ClientTrafficPolicy settings through a translated bootstr
         res.end(JSON.stringify({ headers: req.headers }));
       });
     });
-    await new Promise<void>((resolve) => backend.listen(backendPort, '127.0.0.1', resolve));
-    const server = selfSigned(['www.example.com']);
+    const backendPort = await fixture.listenOnFreePort(backend);
     const ca = selfSigned(['bundle-ca.example.com']);
     client = clientCertificate(ca, 'client.example.com');
     const indented = ca.cert
@@ -153,54 +102,27 @@ describe('[envoy] more ClientTrafficPolicy settings through a translated bootstr
       .split('\n')
       .map((line) => `    ${line}`)
       .join('\n');
-    const b64 = (s: string) => Buffer.from(s).toString('base64');
-    const http = (name: string) => `{name: ${name}, protocol: HTTP, port: ${port(name)}}`;
-    const https = (name: string) =>
-      `{name: ${name}, protocol: HTTPS, port: ${port(name)}, tls: {certificateRefs: [{name: server-cert}]}}`;
-    const text = `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: eg}
-spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: ${ns}}
-spec:
-  gatewayClassName: eg
-  listeners:
-${['plain', 'direct', 'xff', 'upgrade', 'safe', 'unsafe', 'web'].map((n) => `  - ${http(n)}`).join('\n')}
-${['ja3', 'ja4', 'loaded', 'bundle'].map((n) => `  - ${https(n)}`).join('\n')}
----
+    const text = [
+      fixture.gatewayWithListeners([
+        ...HTTP_LISTENERS.map((name) => fixture.httpListener(name, port(name))),
+        ...HTTPS_LISTENERS.map((name) => fixture.httpsListener(name, port(name))),
+      ]),
+      `---
 apiVersion: certificates.k8s.io/v1beta1
 kind: ClusterTrustBundle
 metadata: {name: client-ca}
 spec:
   trustBundle: |
 ${indented}
----
-apiVersion: v1
-kind: Secret
-metadata: {name: server-cert, namespace: ${ns}}
-type: kubernetes.io/tls
-data: {tls.crt: ${b64(server.cert)}, tls.key: ${b64(server.key)}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: ${ns}}
-spec: {ports: [{name: http, port: ${backendPort}}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: echo-1, namespace: ${ns}, labels: {kubernetes.io/service-name: echo}}
-addressType: IPv4
-endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
-ports: [{name: http, port: ${backendPort}}]
----
+`,
+      fixture.serverCertificate(selfSigned(['www.example.com'])),
+      fixture.echoService(backendPort),
+      `---
 # Envoy's substitution formatters in response headers show what it made of the connection, as
 # Envoy Gateway's JAFingerprint e2e test reads them.
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
-metadata: {name: echo, namespace: ${ns}}
+metadata: {name: echo, namespace: default}
 spec:
   parentRefs: [{name: gw}]
   rules:
@@ -212,35 +134,29 @@ spec:
         - {name: client-address, value: "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%"}
         - {name: ja3-fingerprint, value: "%TLS_JA3_FINGERPRINT%"}
         - {name: ja4-fingerprint, value: "%TLS_JA4_FINGERPRINT%"}
-${ctp('direct', '  clientIPDetection: {directSourceIP: {}}\n')}${ctp(
-  'xff',
-  '  clientIPDetection: {xForwardedFor: {numTrustedHops: 1}}\n',
-)}${ctp('upgrade', '  http1: {ignoredUpgradeTypes: [{type: Prefix, value: tls/}]}\n')}${ctp(
-  'safe',
-  '  connection: {connectionLimit: {maxConnectionDuration: 1s}}\n',
-)}${ctp(
-  'unsafe',
-  `  connection: {connectionLimit: {maxConnectionDuration: 1s}}
-  http1: {disableSafeMaxConnectionDuration: true}
 `,
-)}${ctp('web', '  grpc: {enableWeb: true}\n')}${ctp('ja3', '  tls: {fingerprints: [JA3]}\n')}${ctp(
-  'ja4',
-  '  tls: {fingerprints: [JA3, JA4]}\n',
-)}${ctp(
-  'loaded',
-  `  connection: {socketBufferLimit: 256Ki}
-  scheme: MatchBackend
-`,
-)}${ctp(
-  'bundle',
-  '  tls: {clientValidation: {caCertificateRefs: [{group: certificates.k8s.io, kind: ClusterTrustBundle, name: client-ca}]}}\n',
-)}`;
+      fixture.listenerPolicies({
+        direct: 'clientIPDetection: {directSourceIP: {}}',
+        xff: 'clientIPDetection: {xForwardedFor: {numTrustedHops: 1}}',
+        upgrade: 'http1: {ignoredUpgradeTypes: [{type: Prefix, value: tls/}]}',
+        safe: 'connection: {connectionLimit: {maxConnectionDuration: 1s}}',
+        unsafe: `connection: {connectionLimit: {maxConnectionDuration: 1s}}
+http1: {disableSafeMaxConnectionDuration: true}`,
+        web: 'grpc: {enableWeb: true}',
+        ja3: 'tls: {fingerprints: [JA3]}',
+        ja4: 'tls: {fingerprints: [JA3, JA4]}',
+        loaded: `connection: {socketBufferLimit: 256Ki}
+scheme: MatchBackend`,
+        bundle:
+          'tls: {clientValidation: {caCertificateRefs: [{group: certificates.k8s.io, kind: ClusterTrustBundle, name: client-ca}]}}',
+      }),
+    ].join('');
     ({ envoy, statuses } = await startStaticEnvoy(text, 'ctp-settings.yaml'));
   }, 120_000);
 
   afterAll(async () => {
     await envoy?.stop();
-    await new Promise((resolve) => backend?.close(resolve));
+    await fixture.closeServer(backend);
   });
 
   it('accepts every policy', () => {
@@ -279,15 +195,13 @@ ${ctp('direct', '  clientIPDetection: {directSourceIP: {}}\n')}${ctp(
   });
 
   it('closes HTTP/1 connections past their duration safely or at once', async () => {
-    const safe = new Connection(port('safe'));
-    const unsafe = new Connection(port('unsafe'));
+    const safe = new fixture.KeepAliveConnection(port('safe'));
+    const unsafe = new fixture.KeepAliveConnection(port('unsafe'));
     try {
       expect(await safe.get('/')).toMatch(/^HTTP\/1\.1 200/);
       expect(await unsafe.get('/')).toMatch(/^HTTP\/1\.1 200/);
       // Past the 1s duration: the drained connection is closed while idle...
-      for (let i = 0; i < 300 && !unsafe.closed; i++)
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(unsafe.closed).toBe(true);
+      expect(await unsafe.closesWithin(30_000)).toBe(true);
       // ...the safe one waits for the next request and closes after answering it.
       expect(safe.closed).toBe(false);
       const last = await safe.get('/');

@@ -13,10 +13,8 @@ import type { ResourceStatus } from '@egts/api';
 import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Certificate, clientCertificate, selfSigned } from '../internal/certificates.js';
-import { freePort } from '../internal/freePort.js';
 import { startStaticEnvoy } from '../internal/staticEnvoy.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import * as fixture from './clientTrafficFixture.js';
 
 /** The outcome of one HTTPS GET over a fresh TLS connection: the status line, or the error. */
 interface Outcome {
@@ -104,7 +102,6 @@ const stalledHandshake = (port: number): Socket => {
   return tcp;
 };
 
-const ns = 'default';
 const LISTENERS = [
   'plain',
   'ciphers',
@@ -118,102 +115,56 @@ const LISTENERS = [
 ];
 const TLS12 = { maxVersion: 'TLSv1.2', minVersion: 'TLSv1.2' } as const;
 
-const ctp = (name: string, spec: string) => `---
-apiVersion: gateway.envoyproxy.io/v1alpha1
-kind: ClientTrafficPolicy
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw, sectionName: ${name}}]
-${spec}`;
-
 describe('[envoy] ClientTrafficPolicy TLS settings, as a client sees them', () => {
   let backend: Server;
   let envoy: EnvoyHandle | undefined;
-  const ports: Record<string, number> = {};
+  let ports: Record<string, number> = {};
   let statuses: readonly ResourceStatus[] = [];
   let client: Certificate;
   let expired: Certificate;
   const port = (name: string) => ports[name] as number;
 
   beforeAll(async () => {
-    const backendPort = await freePort();
-    for (const name of LISTENERS) ports[name] = await freePort();
+    ports = await fixture.freePorts(LISTENERS);
     backend = createServer((req, res) => {
       req.resume();
       req.on('end', () => res.end('ok'));
     });
-    await new Promise<void>((resolve) => backend.listen(backendPort, '127.0.0.1', resolve));
-    const server = selfSigned(['www.example.com']);
+    const backendPort = await fixture.listenOnFreePort(backend);
     const ca = selfSigned(['client-ca.example.com']);
     client = clientCertificate(ca, 'client.example.com');
     expired = clientCertificate(ca, 'expired.example.com', -1);
-    const b64 = (s: string) => Buffer.from(s).toString('base64');
     const caRefs = 'caCertificateRefs: [{kind: Secret, name: client-ca}]';
-    const text = `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: eg}
-spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: ${ns}}
-spec:
-  gatewayClassName: eg
-  listeners:
-${LISTENERS.map(
-  (n) =>
-    `  - {name: ${n}, protocol: HTTPS, port: ${port(n)}, tls: {certificateRefs: [{name: server-cert}]}}`,
-).join('\n')}
----
+    const text = [
+      fixture.gatewayWithListeners(
+        LISTENERS.map((name) => fixture.httpsListener(name, port(name))),
+      ),
+      fixture.serverCertificate(selfSigned(['www.example.com'])),
+      `---
 apiVersion: v1
 kind: Secret
-metadata: {name: server-cert, namespace: ${ns}}
-type: kubernetes.io/tls
-data: {tls.crt: ${b64(server.cert)}, tls.key: ${b64(server.key)}}
----
-apiVersion: v1
-kind: Secret
-metadata: {name: client-ca, namespace: ${ns}}
-data: {ca.crt: ${b64(ca.cert)}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: ${ns}}
-spec: {ports: [{name: http, port: ${backendPort}}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: echo-1, namespace: ${ns}, labels: {kubernetes.io/service-name: echo}}
-addressType: IPv4
-endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
-ports: [{name: http, port: ${backendPort}}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: echo, namespace: ${ns}}
-spec:
-  parentRefs: [{name: gw}]
-  rules:
-  - backendRefs: [{name: echo, port: ${backendPort}}]
-${ctp('ciphers', '  tls: {ciphers: [ECDHE-RSA-AES128-GCM-SHA256]}\n')}${ctp(
-  'curves',
-  '  tls: {ecdhCurves: [P-256]}\n',
-)}${ctp('resume', '  tls: {session: {resumption: {stateless: {}}}}\n')}${ctp(
-  'mtls',
-  `  tls: {clientValidation: {${caRefs}}}\n`,
-)}${ctp(
-  'sigalgs',
-  `  tls: {clientValidation: {${caRefs}}, signatureAlgorithms: [rsa_pss_rsae_sha256]}\n`,
-)}${ctp('expired', `  tls: {clientValidation: {${caRefs}, allowExpiredCertificate: true}}\n`)}${ctp(
-  'handshake',
-  '  timeout: {tcp: {tlsHandshakeTimeout: 1s}}\n',
-)}${ctp('inspect', '  timeout: {tcp: {connectionInspectionTimeout: 1s}}\n')}`;
+metadata: {name: client-ca, namespace: default}
+data: {ca.crt: ${Buffer.from(ca.cert).toString('base64')}}
+`,
+      fixture.echoService(backendPort),
+      fixture.echoRoute(backendPort),
+      fixture.listenerPolicies({
+        ciphers: 'tls: {ciphers: [ECDHE-RSA-AES128-GCM-SHA256]}',
+        curves: 'tls: {ecdhCurves: [P-256]}',
+        resume: 'tls: {session: {resumption: {stateless: {}}}}',
+        mtls: `tls: {clientValidation: {${caRefs}}}`,
+        sigalgs: `tls: {clientValidation: {${caRefs}}, signatureAlgorithms: [rsa_pss_rsae_sha256]}`,
+        expired: `tls: {clientValidation: {${caRefs}, allowExpiredCertificate: true}}`,
+        handshake: 'timeout: {tcp: {tlsHandshakeTimeout: 1s}}',
+        inspect: 'timeout: {tcp: {connectionInspectionTimeout: 1s}}',
+      }),
+    ].join('');
     ({ envoy, statuses } = await startStaticEnvoy(text, 'ctp-tls.yaml'));
   }, 120_000);
 
   afterAll(async () => {
     await envoy?.stop();
-    await new Promise((resolve) => backend?.close(resolve));
+    await fixture.closeServer(backend);
   });
 
   it('accepts every policy', () => {
@@ -281,7 +232,7 @@ ${ctp('ciphers', '  tls: {ciphers: [ECDHE-RSA-AES128-GCM-SHA256]}\n')}${ctp(
     try {
       // 1 s: closed well within 20 s; without the policy Envoy waits on (no handshake timeout).
       expect(await closesWithin(limited, 20_000)).toBe(true);
-      await sleep(1_000);
+      await fixture.sleep(1_000);
       expect(plain.destroyed).toBe(false);
     } finally {
       limited.destroy();

@@ -86,7 +86,8 @@ spec:
           reportHistogramsAsDeltas: true
       - type: OpenTelemetry
         openTelemetry:
-          backendRefs: [{name: cumulative, namespace: monitoring, port: 4317}]
+          # The deprecated singular backendRef names the collector as well.
+          backendRef: {name: cumulative, namespace: monitoring, port: 4317}
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway

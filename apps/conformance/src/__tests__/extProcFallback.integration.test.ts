@@ -4,12 +4,13 @@
 // active one waits out Envoy's 60 s no-traffic interval first). Both refs reach the one ext_proc
 // stand-in through TCP forwarders that count connections. A policy with the same two refs and no
 // fallback spreads its calls.
-import { connect, createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import type { Server } from 'node:net';
 import { loadResourcesFromText } from '@egts/api';
 import { startEnvoy } from '@egts/envoy-binary';
 import { translate } from '@egts/gatewayapi-translator';
 import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Forwarder, forwarder } from '../internal/countingForwarder.js';
 import type { EchoServer } from '../internal/echoServer.js';
 import { startExtProcServer } from '../internal/extProcServer.js';
 import { freePort } from '../internal/freePort.js';
@@ -22,44 +23,6 @@ import {
   sleep,
   startBackend,
 } from './backendTrafficFixture.js';
-
-interface Forwarder {
-  readonly port: number;
-  /** Connections that carried data (gRPC calls). */
-  calls: number;
-  close(): Promise<void>;
-}
-
-/** A TCP forwarder on `port` to the processor on `target`, counting connections with data. */
-const forwarder = (port: number, target: number): Promise<Forwarder> =>
-  new Promise((resolve, reject) => {
-    const sockets = new Set<Socket>();
-    const server: Server = createTcpServer((socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => undefined);
-      socket.once('data', (first) => {
-        state.calls++;
-        const upstream = connect(target, '127.0.0.1');
-        sockets.add(upstream);
-        upstream.on('error', () => socket.destroy());
-        upstream.on('close', () => sockets.delete(upstream));
-        upstream.write(first);
-        socket.pipe(upstream).pipe(socket);
-      });
-    });
-    const state: Forwarder = {
-      port,
-      calls: 0,
-      close: () =>
-        new Promise((done) => {
-          for (const socket of sockets) socket.destroy();
-          server.close(() => done());
-        }),
-    };
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(state));
-  });
 
 const extensionPolicy = (name: string, primary: number, second: number, fallback: boolean) => `---
 apiVersion: gateway.envoyproxy.io/v1alpha1

@@ -2,9 +2,11 @@
 // JWKS server, the HTTP and gRPC authorization services and the OpenID provider's token endpoint
 // below speak only behind a PROXY protocol v2 header, so a policy whose backendSettings ask for
 // `proxyProtocol: {version: V2}` works (the token is checked, the request allowed, the code
-// exchanged) and the same policy without it fails closed. A gRPC authorization service failing
+// exchanged) and the same policy without it fails closed. The remote JWKS is named by the
+// deprecated singular `backendRef` (its URI's host resolves nowhere). A gRPC authorization service failing
 // every other check is retried as backendSettings.retry asks (every request allowed), and not
-// retried without it (half refused).
+// retried without it (half refused). An OpenID provider's requestTimeout bounds its token
+// request: a late token endpoint fails the login with 300 ms, not with the default 10 s.
 // The cluster setting reaches each service as it reaches a route's cluster under a
 // BackendTrafficPolicy (securityServiceSettings.test.ts compares every group).
 import { createSign, generateKeyPairSync } from 'node:crypto';
@@ -71,15 +73,23 @@ const head = b64(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'k' }));
 const body = b64(JSON.stringify({ sub: 'egts', exp: 4_102_444_800 }));
 const TOKEN = `${head}.${body}.${b64(createSign('RSA-SHA256').update(`${head}.${body}`).sign(privateKey))}`;
 
-/** JWKS on /jwks.json, tokens on /token; any other request (an authorization check) is allowed. */
+/**
+ * JWKS on /jwks.json, tokens on /token (and 1.5 s late on /slow-token); any other request (an
+ * authorization check) is allowed.
+ */
 const httpService = createServer((req, res) => {
   req.resume();
   req.on('end', () => {
-    if (req.url === '/token') {
+    if (req.url === '/token' || req.url === '/slow-token') {
       res.setHeader('content-type', 'application/json');
-      res.end(
-        JSON.stringify({ access_token: 'egts-access', token_type: 'Bearer', expires_in: 300 }),
-      );
+      const token = JSON.stringify({
+        access_token: 'egts-access',
+        token_type: 'Bearer',
+        expires_in: 300,
+      });
+      // The slow token endpoint answers 1.5 s late: within Envoy Gateway's 10 s, not 300 ms.
+      if (req.url === '/slow-token') setTimeout(() => res.end(token), 1_500);
+      else res.end(token);
       return;
     }
     res.end(req.url === '/jwks.json' ? JWKS : 'allowed');
@@ -169,8 +179,9 @@ describe('[envoy] SecurityPolicy service backendSettings', () => {
     providers:
     - name: p
       remoteJWKS:
-        uri: http://auth.default.svc:${httpPort}/jwks.json
-        backendRefs: [{name: auth, port: ${httpPort}}]
+        # A host nothing resolves: the JWKS comes through the deprecated singular backendRef.
+        uri: http://jwks.invalid:${httpPort}/jwks.json
+        backendRef: {name: auth, port: ${httpPort}}
         ${settings}
 `,
       )}${route(`http${suffix}`, 'app', appPort)}${securityPolicy(
@@ -201,6 +212,22 @@ describe('[envoy] SecurityPolicy service backendSettings', () => {
     redirectURL: http://www.example.com/oidc${suffix}/oauth2/callback
 `,
       )}`;
+    /** An OpenID provider whose token endpoint answers late, with `settings`. */
+    const slowTokens = (name: string, settings: string) =>
+      `${route(name, 'app', appPort)}${securityPolicy(
+        name,
+        `  oidc:
+    provider:
+      issuer: http://auth.default.svc
+      authorizationEndpoint: http://auth.default.svc/authorize
+      tokenEndpoint: http://auth.default.svc:${httpPort}/slow-token
+      backendRefs: [{name: auth, port: ${httpPort}}]
+      backendSettings: {proxyProtocol: {version: V2}${settings}}
+    clientID: client
+    clientSecret: {name: client-secret}
+    redirectURL: http://www.example.com/${name}/oauth2/callback
+`,
+      )}`;
     const flaky = (name: string, settings: string) =>
       `${route(name, 'app', appPort)}${securityPolicy(
         name,
@@ -213,7 +240,7 @@ describe('[envoy] SecurityPolicy service backendSettings', () => {
     const text = `${gatewayManifests(port)}${SECRET}${service('flaky', flakyPort, ['127.0.0.1'])}${flaky(
       'grpc-retry',
       'backendSettings: {retry: {numRetries: 2, retryOn: {triggers: [unavailable]}}}',
-    )}${flaky('grpc-once', '')}${service('app', appPort, ['127.0.0.1'])}${service(
+    )}${flaky('grpc-once', '')}${slowTokens('oidc-timed', ', timeout: {http: {requestTimeout: 300ms}}')}${slowTokens('oidc-patient', '')}${service('app', appPort, ['127.0.0.1'])}${service(
       'auth',
       httpPort,
       ['127.0.0.1'],
@@ -289,6 +316,14 @@ describe('[envoy] SecurityPolicy service backendSettings', () => {
     expect(new URL(logged.location).pathname).toBe('/oidc-pp');
     expect(logged.cookies.some((name) => name?.startsWith('AccessToken'))).toBe(true);
     expect((await callback('/oidc-plain')).status).toBe(401);
+  }, 60_000);
+
+  it("a token request outlasting the provider's requestTimeout fails the login", async () => {
+    // 300 ms: the token endpoint's late answer is cut off (401); Envoy Gateway's 10 s waits.
+    expect((await callback('/oidc-timed')).status).toBe(401);
+    const patient = await callback('/oidc-patient');
+    expect(patient.status).toBe(302);
+    expect(new URL(patient.location).pathname).toBe('/oidc-patient');
   }, 60_000);
 
   it('a flaky gRPC authorization service is retried as backendSettings.retry asks', async () => {

@@ -27,6 +27,7 @@ import {
   type ServerReadableStream,
   type ServerUnaryCall,
   type sendUnaryData,
+  status,
 } from '@grpc/grpc-js';
 import { decode } from '@msgpack/msgpack';
 import { listenLocally } from './listenLocally.js';
@@ -93,6 +94,8 @@ export interface TelemetryReceiver {
   readonly accessLogs: ReceivedAccessLog[];
   /** The gRPC metadata of every call, by service (`trace`, `logs`, `metrics`, `als`). */
   readonly calls: { service: string; metadata: Readonly<Record<string, string>> }[];
+  /** The services of the Export calls refused (`refuseFirstExports`), in order. */
+  readonly refused: readonly string[];
   close(): Promise<void>;
 }
 
@@ -117,10 +120,31 @@ type Calls = TelemetryReceiver['calls'];
 const metadataOf = (call: { metadata: { getMap(): Record<string, unknown> } }) =>
   Object.fromEntries(Object.entries(call.metadata.getMap()).map(([k, v]) => [k, String(v)]));
 
-/** A unary OTLP Export handler that records the call and its request and answers success. */
+/** Export calls still to refuse, and the services of those refused so far. */
+interface Refusals {
+  remaining: number;
+  readonly refused: string[];
+}
+
+/**
+ * A unary OTLP Export handler that records the call and its request and answers success, or,
+ * while `refusals` remain, refuses it UNAVAILABLE without recording it.
+ */
 const exporter =
-  <Req, Res>(calls: Calls, service: string, record: (request: Req) => void, response: Res) =>
+  <Req, Res>(
+    calls: Calls,
+    service: string,
+    record: (request: Req) => void,
+    response: Res,
+    refusals: Refusals,
+  ) =>
   (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+    if (refusals.remaining > 0) {
+      refusals.remaining--;
+      refusals.refused.push(service);
+      callback({ code: status.UNAVAILABLE, details: 'refused by the stand-in' });
+      return;
+    }
     calls.push({ service, metadata: metadataOf(call) });
     record(call.request);
     callback(null, response);
@@ -163,7 +187,15 @@ const datadogSpans = (body: Buffer): ReceivedSpan[] => {
   }));
 };
 
-export const startTelemetryReceiver = async (): Promise<TelemetryReceiver> => {
+export interface TelemetryReceiverOptions {
+  /** Refuse the first N calls (OTLP exports, ALS streams) with UNAVAILABLE: a flaky collector. */
+  readonly refuseFirstExports?: number;
+}
+
+export const startTelemetryReceiver = async (
+  options: TelemetryReceiverOptions = {},
+): Promise<TelemetryReceiver> => {
+  const refusals: Refusals = { remaining: options.refuseFirstExports ?? 0, refused: [] };
   const spans: ReceivedSpan[] = [];
   const logs: ReceivedLog[] = [];
   const metrics: TelemetryReceiver['metrics'] = [];
@@ -189,6 +221,7 @@ export const startTelemetryReceiver = async (): Promise<TelemetryReceiver> => {
         }
       },
       {},
+      refusals,
     ),
   });
   server.addService(LogsServiceService, {
@@ -208,6 +241,7 @@ export const startTelemetryReceiver = async (): Promise<TelemetryReceiver> => {
         }
       },
       {},
+      refusals,
     ),
   });
   server.addService(MetricsServiceService, {
@@ -236,10 +270,20 @@ export const startTelemetryReceiver = async (): Promise<TelemetryReceiver> => {
         }
       },
       {},
+      refusals,
     ),
   });
   server.addService(AccessLogServiceService, {
-    streamAccessLogs: (call: ServerReadableStream<StreamAccessLogsMessage, unknown>) => {
+    streamAccessLogs: (
+      call: ServerReadableStream<StreamAccessLogsMessage, unknown>,
+      callback: sendUnaryData<unknown>,
+    ) => {
+      if (refusals.remaining > 0) {
+        refusals.remaining--;
+        refusals.refused.push('als');
+        callback({ code: status.UNAVAILABLE, details: 'refused by the stand-in' });
+        return;
+      }
       let logName = '';
       calls.push({ service: 'als', metadata: metadataOf(call) });
       call.on('data', (message: StreamAccessLogsMessage) => {
@@ -302,6 +346,7 @@ export const startTelemetryReceiver = async (): Promise<TelemetryReceiver> => {
     metrics,
     accessLogs,
     calls,
+    refused: refusals.refused,
     close: async () => {
       server.forceShutdown();
       await http.close();

@@ -8,54 +8,23 @@
 //   of the merged fleet gets Accepted=False InvalidParameters, the fleet's ConfigMap keeps its last
 //   good bootstrap, and the condition clears once the EnvoyProxy is fixed.
 
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { networkInterfaces } from 'node:os';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { proxyBootstrap } from '@egts/infra-manager';
-import { type KubeTestEnv, kubeTestEnvUnavailable, startKubeTestEnv } from '@egts/kube-testenv';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { Server } from 'node:http';
+import type { EnvoyHandle } from '@egts/envoy-binary';
+import type { KubeTestEnv } from '@egts/kube-testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogging } from '../logging.js';
-import { runKubernetesGateway } from '../run/kubernetesGateway.js';
 import type { RunningGateway } from '../run/runGateway.js';
 import { clientCa, getWithClientCertificate } from './clientCa.js';
+import * as fixture from './kubernetesFixture.js';
 import { selfSigned, tlsSecret } from './selfSigned.js';
 import { freePort, getThroughEnvoy } from './throughEnvoy.js';
 
-// The API server refuses loopback endpoints, so the backend listens on this host's own address.
-const hostIp = Object.values(networkInterfaces())
-  .flat()
-  .find((a) => a?.family === 'IPv4' && !a.internal)?.address;
-const unavailable =
-  kubeTestEnvUnavailable() ?? (hostIp ? undefined : 'no non-loopback IPv4 address for a backend');
+const unavailable = fixture.kubernetesUnavailable;
 if (unavailable) console.warn(`skipping the Kubernetes EnvoyProxy/ClientMTLS test: ${unavailable}`);
 
-const NS = 'envoy-gateway-system';
-const GW = 'gateway.networking.k8s.io/v1';
 const EG = 'gateway.envoyproxy.io/v1alpha1';
+const NS = fixture.CONTROLLER_NAMESPACE;
+const GW = 'gateway.networking.k8s.io/v1';
 const HOST = 'mtls.example.com';
-
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-interface Condition {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-}
 
 const envoyProxy = (bootstrap?: Record<string, unknown>) => ({
   apiVersion: EG,
@@ -80,12 +49,8 @@ describe.skipIf(unavailable !== undefined)('EnvoyProxy and client mTLS in Kubern
   const trusted = clientCa('trusted-ca');
   const other = clientCa('other-ca');
 
-  const accepted = async (name: string) => {
-    const res = await env.request('GET', `/apis/${GW}/namespaces/default/gateways/${name}`);
-    const conditions = ((res.json as { status?: { conditions?: Condition[] } }).status
-      ?.conditions ?? []) as Condition[];
-    return conditions.find((c) => c.type === 'Accepted');
-  };
+  const accepted = async (name: string) =>
+    (await fixture.gatewayConditions(env, name)).find((c) => c.type === 'Accepted');
   const configMapBootstrap = async () => {
     const res = await env.request('GET', `/api/v1/namespaces/${NS}/configmaps`);
     const items = (
@@ -95,15 +60,10 @@ describe.skipIf(unavailable !== undefined)('EnvoyProxy and client mTLS in Kubern
   };
 
   beforeAll(async () => {
-    env = await startKubeTestEnv();
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromString(env.kubeconfig);
-    backend = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ backend: 'app' }));
-    });
-    await new Promise<void>((resolve) => backend.listen(0, hostIp, resolve));
-    const backendPort = (backend.address() as AddressInfo).port;
+    const kubernetes = await fixture.startKubernetes();
+    env = kubernetes.env;
+    const app = await fixture.startAppBackend();
+    backend = app.backend;
     httpPort = await freePort();
     httpsPort = await freePort();
     const gatewayOf = (name: string, listener: Record<string, unknown>) => ({
@@ -163,58 +123,20 @@ describe.skipIf(unavailable !== undefined)('EnvoyProxy and client mTLS in Kubern
           },
         },
       },
-      {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: 'app', namespace: 'default' },
-        spec: { ports: [{ name: 'http', port: 8080, targetPort: backendPort }] },
-      },
-      {
-        apiVersion: 'discovery.k8s.io/v1',
-        kind: 'EndpointSlice',
-        metadata: {
-          name: 'app-1',
-          namespace: 'default',
-          labels: { 'kubernetes.io/service-name': 'app' },
-        },
-        addressType: 'IPv4',
-        endpoints: [{ addresses: [hostIp], conditions: { ready: true } }],
-        ports: [{ name: 'http', port: backendPort }],
-      },
+      ...app.resources,
       routeOf('tls', 'eg-tls'),
       routeOf('plain', 'eg-plain'),
     ]);
-    gateway = await runKubernetesGateway({
-      kubeConfig,
-      controllerName: 'gateway.envoyproxy.io/gatewayclass-controller',
-      namespace: NS,
-      watch: { type: 'all' },
-      xds: { host: '127.0.0.1', port: 0 },
-      admin: { host: '127.0.0.1', port: 0 },
-      xdsService: { host: '127.0.0.1', port: 18000 },
-      wasmPort: 0,
-      logging: createLogging({ default: 'warn' }),
-    });
+    gateway = await fixture.runGatewayAgainst(kubernetes.kubeConfig);
     // The merged fleet's proxy, as its pod would run it: its node is the GatewayClass name.
-    envoy = startEnvoy({
-      config: proxyBootstrap({
-        proxyName: 'eg',
-        xds: { host: '127.0.0.1', port: gateway.xdsPort },
-      }),
-    });
-    await envoy.ready(90_000);
+    envoy = await fixture.startProxy('eg', gateway.xdsPort);
   }, 240_000);
 
-  afterAll(async () => {
-    await envoy?.stop();
-    await gateway?.close();
-    backend?.close();
-    await env?.stop();
-  });
+  afterAll(() => fixture.stopAll({ envoy, gateway, backend, env }));
 
   it('validates client certificates against a ClusterTrustBundle (ClientMTLSClusterTrustBundle)', async () => {
     const client = trusted.client('client');
-    await eventually('mTLS with the bundle CA served', async () =>
+    await fixture.eventually('mTLS with the bundle CA served', async () =>
       (await getWithClientCertificate(httpsPort, HOST, '/', client)) === 200 ? true : undefined,
     );
     expect(await getWithClientCertificate(httpsPort, HOST, '/')).toBe(0);
@@ -223,7 +145,7 @@ describe.skipIf(unavailable !== undefined)('EnvoyProxy and client mTLS in Kubern
 
     // The bundle now holds the other CA: its clients pass, the first CA's no longer do.
     await env.apply([trustBundle(other.ca.cert)]);
-    await eventually('the edited bundle served', async () =>
+    await fixture.eventually('the edited bundle served', async () =>
       (await getWithClientCertificate(httpsPort, HOST, '/', other.client('stranger'))) === 200
         ? true
         : undefined,
@@ -233,17 +155,17 @@ describe.skipIf(unavailable !== undefined)('EnvoyProxy and client mTLS in Kubern
   }, 180_000);
 
   it('a bootstrap Envoy refuses: Accepted=False InvalidParameters on every merged Gateway, cleared when fixed (EnvoyProxyInvalidUpdate)', async () => {
-    await eventually('both Gateways accepted', async () =>
+    await fixture.eventually('both Gateways accepted', async () =>
       (await accepted('eg-tls'))?.status === 'True' &&
       (await accepted('eg-plain'))?.status === 'True'
         ? true
         : undefined,
     );
-    const good = await eventually('the fleet ConfigMap', configMapBootstrap);
+    const good = await fixture.eventually('the fleet ConfigMap', configMapBootstrap);
 
     await env.apply([envoyProxy({ type: 'Merge', value: 'node:\n  no_such_field: 1\n' })]);
     for (const name of ['eg-tls', 'eg-plain']) {
-      const condition = await eventually(`${name} refused`, async () => {
+      const condition = await fixture.eventually(`${name} refused`, async () => {
         const c = await accepted(name);
         return c?.status === 'False' ? c : undefined;
       });
@@ -256,7 +178,7 @@ describe.skipIf(unavailable !== undefined)('EnvoyProxy and client mTLS in Kubern
 
     // Fixed with a bootstrap Envoy takes: accepted again, and the ConfigMap carries it.
     await env.apply([envoyProxy({ type: 'Merge', value: 'node:\n  metadata: {team: a}\n' })]);
-    await eventually('both Gateways accepted again', async () =>
+    await fixture.eventually('both Gateways accepted again', async () =>
       (await accepted('eg-tls'))?.status === 'True' &&
       (await accepted('eg-plain'))?.status === 'True'
         ? true

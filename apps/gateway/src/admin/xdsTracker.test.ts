@@ -59,4 +59,32 @@ describe('createXdsTracker', () => {
     expect(seen).toEqual([0, 1, 2, 1]);
     subscription.unsubscribe();
   });
+  it('dumps the versions each proxy ACKed, as they were when it ACKed', () => {
+    const cache = createSnapshotCache();
+    const secret = (key: string) =>
+      Secret.fromPartial({
+        name: 'default/a',
+        tlsCertificate: { privateKey: { inlineString: key } },
+      });
+    cache.setSnapshot('default/eg', createSnapshot({ secrets: [secret('1')] }));
+    const acked = cache.getSnapshot('default/eg')!.snapshot.resources(TypeUrl.Secret);
+    const tracker = createXdsTracker(cache, createMetrics(), () => undefined);
+    const stream = { streamId: 1, variant: 'delta' as const, peer: 'p', node: undefined };
+    tracker.callbacks.onAck?.({
+      stream: { ...stream, group: 'default/eg' },
+      typeUrl: TypeUrl.Secret,
+      nonce: '1',
+      latencyMs: 1,
+    });
+    // A newer snapshot the proxy has not ACKed yet: the dump still says what it took.
+    cache.setSnapshot('default/eg', createSnapshot({ secrets: [secret('2')] }));
+    const dump = tracker.configDump() as {
+      gateways: Record<string, Record<string, Record<string, string>>>;
+      proxies: { acked: Record<string, Record<string, string>> }[];
+    };
+    const then = acked.get('default/a')!.version;
+    const now = dump.gateways['default/eg']![TypeUrl.Secret]!['default/a'];
+    expect(now).not.toBe(then);
+    expect(dump.proxies[0]!.acked).toEqual({ [TypeUrl.Secret]: { 'default/a': then } });
+  });
 });

@@ -2,7 +2,14 @@
 // console and the metrics: built from the xDS server's callbacks.
 import { isDeepStrictEqual } from 'node:util';
 import type { Problem } from '@egts/api';
-import type { Ack, Rejection, SnapshotCache, StreamInfo, XdsCallbacks } from '@egts/xds-server';
+import type {
+  Ack,
+  Rejection,
+  SnapshotCache,
+  StreamInfo,
+  VersionedResource,
+  XdsCallbacks,
+} from '@egts/xds-server';
 import { TypeUrl } from '@egts/xds-server';
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
 import type { Metrics } from './metrics.js';
@@ -14,8 +21,13 @@ interface ProxyState {
   variant: StreamInfo['variant'];
   /** When the stream opened (ISO 8601). */
   connectedAt: string;
-  /** Per type URL: resource versions in the group's snapshot when the proxy ACKed that type. */
-  acked: Record<string, Record<string, string>>;
+  /**
+   * Per type URL: the group's snapshot resources when the proxy ACKed that type (the snapshot's
+   * own immutable map; the config dump turns it into versions by name). Building that record on
+   * every ACK cost thousands of entries per change, kept until the next ACK (old-generation
+   * garbage) for a dump hardly ever asked for.
+   */
+  acked: Record<string, ReadonlyMap<string, VersionedResource>>;
   /** Per type URL: when the proxy last ACKed it (ISO 8601). */
   ackedAt: Record<string, string>;
   /** The last ten NACKs, oldest first. */
@@ -71,12 +83,13 @@ export function createXdsTracker(
     if (stream.group) state.group = stream.group;
     return state;
   };
-  const versionsOf = (group: string | undefined, typeUrl: string): Record<string, string> => {
-    const entry = group === undefined ? undefined : cache.getSnapshot(group);
-    const versions: Record<string, string> = {};
-    for (const [name, resource] of entry?.snapshot.resources(typeUrl) ?? [])
-      versions[name] = resource.version;
-    return versions;
+  const resourcesOf = (group: string | undefined, typeUrl: string) =>
+    (group === undefined ? undefined : cache.getSnapshot(group))?.snapshot.resources(typeUrl) ??
+    new Map<string, VersionedResource>();
+  const versions = (resources: ReadonlyMap<string, VersionedResource>): Record<string, string> => {
+    const byName: Record<string, string> = {};
+    for (const [name, resource] of resources) byName[name] = resource.version;
+    return byName;
   };
   const problems = (): Problem[] =>
     [...proxies.values()].flatMap((proxy) =>
@@ -99,7 +112,7 @@ export function createXdsTracker(
       },
       onAck: (ack: Ack) => {
         const state = stateOf(ack.stream);
-        state.acked[ack.typeUrl] = versionsOf(state.group, ack.typeUrl);
+        state.acked[ack.typeUrl] = resourcesOf(state.group, ack.typeUrl);
         state.ackedAt[ack.typeUrl] = now().toISOString();
         metrics.xdsAcks.inc({ type_url: ack.typeUrl });
         metrics.pushLatencySeconds.observe({ type_url: ack.typeUrl }, ack.latencyMs / 1000);
@@ -134,11 +147,19 @@ export function createXdsTracker(
           .map((group) => [
             group,
             Object.fromEntries(
-              Object.values(TypeUrl).map((typeUrl) => [typeUrl, versionsOf(group, typeUrl)]),
+              Object.values(TypeUrl).map((typeUrl) => [
+                typeUrl,
+                versions(resourcesOf(group, typeUrl)),
+              ]),
             ),
           ]),
       ),
-      proxies: [...proxies.values()].map(({ latestRejections: _, ...proxy }) => proxy),
+      proxies: [...proxies.values()].map(({ latestRejections: _, acked, ...proxy }) => ({
+        ...proxy,
+        acked: Object.fromEntries(
+          Object.entries(acked).map(([typeUrl, resources]) => [typeUrl, versions(resources)]),
+        ),
+      })),
     }),
     problems,
     problems$: latest$.pipe(distinctUntilChanged<readonly Problem[]>(isDeepStrictEqual)),

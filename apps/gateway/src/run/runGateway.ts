@@ -4,7 +4,7 @@ import type { ExtensionManager as ExtensionManagerConfig, ResourceStatus } from 
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
 import type { XdsIR } from '@egts/ir';
 import { createSnapshotCache, createXdsServer, type TlsFiles } from '@egts/xds-server';
-import { BehaviorSubject, combineLatest, map } from 'rxjs';
+import { BehaviorSubject, combineLatest, map, merge } from 'rxjs';
 import { type AdminServer, startAdminServer } from '../admin/adminServer.js';
 import { countingSnapshotCache, timingStreams } from '../admin/controlPlaneMetrics.js';
 import { createMetrics, type Metrics } from '../admin/metrics.js';
@@ -22,6 +22,7 @@ import type { InfraManager, ResourceProvider } from '../pipeline/ports.js';
 import type { DiscoveryOptions } from '../pipeline/translatorRunner.js';
 import { startExtensionManager } from './extensionManager.js';
 import { collectWhenIdle } from './idleCollection.js';
+import { trackXdsPushes } from './xdsPushes.js';
 
 export interface GatewayOptions {
   provider: ResourceProvider;
@@ -77,9 +78,10 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
   const tracker = createXdsTracker(cache, metrics, (group, name) =>
     attributing?.sourceOf(group, name),
   );
+  const pushes = trackXdsPushes(tracker.callbacks);
   const xdsServer = createXdsServer(
     cache,
-    timingStreams(tracker.callbacks, metrics.controlPlane),
+    timingStreams(pushes.callbacks, metrics.controlPlane),
     options.xds.tls ? { tls: options.xds.tls } : {},
   );
   const xdsPort = await xdsServer.listen(`${options.xds.host}:${options.xds.port}`);
@@ -155,7 +157,16 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
     throw error;
   }
   log.info({ port: admin.port }, 'admin API listening');
-  const idle = collectWhenIdle(options.provider.resources$);
+  // Once a change is translated, pushed and answered: collecting mid-push (or before the first
+  // translation, while a restarted egts's proxies already ask, or while a proxy is still to
+  // fetch its first snapshot) would delay the push, and the rest of it would grow the young
+  // generation again.
+  const idle = collectWhenIdle(merge(options.provider.resources$, pushes.exchanges$), {
+    busy: () =>
+      !pipeline.ready() ||
+      pushes.inFlight() ||
+      cache.groups().some((group) => !cache.watched(group)),
+  });
 
   return {
     xdsPort,

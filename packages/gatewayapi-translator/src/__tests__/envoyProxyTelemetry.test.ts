@@ -39,8 +39,12 @@ const run = (telemetry: string) => {
   const status = result.statuses.find((s) => s.kind === 'EnvoyProxy')?.status as {
     ancestors: { conditions: { type: string; reason: string; message: string }[] }[];
   };
+  const gateway = result.statuses.find((s) => s.kind === 'Gateway')?.status as {
+    conditions: { type: string; reason: string; message: string }[];
+  };
   return {
     accepted: status.ancestors[0]?.conditions.find((c) => c.type === 'Accepted'),
+    gateway: gateway.conditions.find((c) => c.type === 'Accepted'),
     ir: result.xdsIR[0],
   };
 };
@@ -60,6 +64,19 @@ describe('EnvoyProxy telemetry', () => {
     });
   });
 
+  it("refuses a Gateway whose telemetry module load balancer's module is not registered", () => {
+    const { gateway, ir } = run(`    tracing:
+      provider:
+        backendRefs: [{name: collector, namespace: monitoring, port: 4317}]
+        backendSettings:
+          loadBalancer: {type: DynamicModule, dynamicModule: {name: absent, lbPolicyName: p}}`);
+    expect(gateway).toMatchObject({ reason: 'InvalidParameters' });
+    expect(gateway?.message).toContain(
+      'telemetry.tracing.provider.backendSettings.loadBalancer.dynamicModule: dynamic module "absent" is not registered',
+    );
+    expect(ir?.tracing).toBeUndefined();
+  });
+
   it('reports what it does not apply yet', () => {
     const upstream = run(`    accessLog:
       settings: [{type: Upstream, sinks: [{type: File, file: {path: /dev/stdout}}]}]`);
@@ -75,15 +92,16 @@ describe('EnvoyProxy telemetry', () => {
         backendRefs: [{name: collector, namespace: monitoring, port: 4317}]
         backendSettings: {connection: {bufferLimit: 1Mi}}`);
     expect(settings.accepted?.reason).toBe('Accepted');
-    // Retries are route settings; a collector's calls have no route.
+    // Retries are the OpenTelemetry exports' retry policy; a per-try timeout has nothing to set.
     const retry = run(`    tracing:
       provider:
         backendRefs: [{name: collector, namespace: monitoring, port: 4317}]
-        backendSettings: {retry: {numRetries: 5}}`);
+        backendSettings: {retry: {numRetries: 5, perRetry: {timeout: 1s}}}`);
     expect(retry.accepted?.reason).toBe('NotApplied');
     expect(retry.accepted?.message).toContain(
-      'spec.telemetry.tracing.provider.backendSettings.retry.numRetries',
+      'spec.telemetry.tracing.provider.backendSettings.retry.perRetry.timeout',
     );
+    expect(retry.accepted?.message).not.toContain('numRetries');
   });
 
   it("logs the telemetry backends' health check events to the fleet's healthCheckLog unless they log their own", () => {

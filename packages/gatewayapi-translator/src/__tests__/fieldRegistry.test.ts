@@ -171,6 +171,14 @@ describe('field registry', () => {
     ).toEqual(['spec.authorization.rules.principal.headers.name']);
     // An empty object asks for a feature's defaults: applied when some of its fields are.
     expect(notAppliedFields('SecurityPolicy', { authorization: {} })).toEqual([]);
+    // A tracer's retry: its gRPC calls' retry policy; Zipkin's HTTP collector has none.
+    const tracer = (type: string) => ({
+      telemetry: { tracing: { provider: { type, backendSettings: { retry: { numRetries: 2 } } } } },
+    });
+    expect(notAppliedFields('EnvoyProxy', tracer('OpenTelemetry'))).toEqual([]);
+    expect(notAppliedFields('EnvoyProxy', tracer('Zipkin'))).toEqual([
+      'spec.telemetry.tracing.provider.backendSettings.retry',
+    ]);
     expect(notAppliedFields('Backend', { type: 'Endpoints', endpoints: [] })).toEqual([]);
     expect(notAppliedFields('Backend', { type: 'DynamicResolver' })).toEqual([]);
     expect(

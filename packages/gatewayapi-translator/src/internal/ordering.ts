@@ -54,6 +54,26 @@ export function compareByAge(a: Meta, b: Meta): number {
 }
 
 /**
+ * `items` sorted by compareByAge, as `[...items].sort(compareByAge)` sorts them, with each
+ * timestamp parsed once instead of twice per comparison (thousands of policies in a cluster,
+ * where every object has a creationTimestamp).
+ */
+export function sortByAge<T extends Meta>(items: readonly T[]): T[] {
+  const keyed = items.map((item) => {
+    const stamp = item.metadata.creationTimestamp;
+    return { item, time: stamp ? Date.parse(stamp) : Number.NaN };
+  });
+  keyed.sort((a, b) => {
+    const ta = a.time;
+    const tb = b.time;
+    if (Number.isNaN(ta) || Number.isNaN(tb))
+      return Number.isNaN(ta) === Number.isNaN(tb) ? 0 : Number.isNaN(ta) ? 1 : -1;
+    return ta - tb;
+  });
+  return keyed.map((k) => k.item);
+}
+
+/**
  * `items` sorted in place by `compare`, as Array#sort sorts them (stably). Array#sort allocates
  * its work arrays, close to 1 KiB, even for a list of two; the translator sorts small lists per
  * route (its conditions, a backend's endpoints) that are nearly always in order already, so a

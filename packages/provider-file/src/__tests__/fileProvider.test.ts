@@ -170,6 +170,16 @@ describe('createFileProvider', () => {
     await eventually(() => hostnames(recorder!.latest).a?.[0] === 'b.example.com');
   });
 
+  it('sees the second of two quick edits, which chokidar does not report, before any resync', async () => {
+    writeFileSync(join(dir, 'a.yaml'), route('a', 'v0.example.com'));
+    await start([dir], 5);
+    writeFileSync(join(dir, 'a.yaml'), route('a', 'v1.example.com'));
+    expect(hostnames(await recorder!.next())).toEqual({ a: ['v1.example.com'] });
+    // Within 50 ms of the first edit's event (on a quiet machine): its 'change' is throttled.
+    writeFileSync(join(dir, 'a.yaml'), route('a', 'v2.example.com'));
+    expect(hostnames(await recorder!.next(10_000))).toEqual({ a: ['v2.example.com'] });
+  });
+
   it('turns a burst of writes into one snapshot of the final content', async () => {
     writeFileSync(join(dir, 'a.yaml'), route('a', 'v0.example.com'));
     await start([dir], 250);

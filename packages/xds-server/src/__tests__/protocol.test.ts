@@ -385,6 +385,86 @@ describe('Delta', () => {
     expect(response.resources.map((r) => unpackAnyAs(Secret, r.resource!))).toEqual([secret]);
   });
 
+  it('answers a type it found nothing due for as soon as its subscription or resources change', async () => {
+    // A pump remembers that nothing of a type is due; a request of the type or a snapshot with
+    // other resources of it must still be answered at once.
+    const config = httpConfig('a', { a: 1, b: 2 });
+    cache.setSnapshot('gateway-1', createSnapshot(config));
+    const d = delta();
+    d.send({ node: node('n1'), typeUrl: TypeUrl.Cluster });
+    const cds = await d.next();
+    d.send({ typeUrl: TypeUrl.Cluster, responseNonce: cds.nonce });
+    d.send({ typeUrl: TypeUrl.ClusterLoadAssignment, resourceNamesSubscribe: ['a'] });
+    const eds = await d.next();
+    expect(eds.resources.map((r) => r.name)).toEqual(['a']);
+    d.send({ typeUrl: TypeUrl.ClusterLoadAssignment, responseNonce: eds.nonce });
+    await d.none(100);
+
+    // Only the clusters change (the same endpoints array): cluster a is sent, no endpoints.
+    const changed = Cluster.fromPartial({ ...edsCluster('a'), connectTimeout: { seconds: 5 } });
+    const clusters = [changed, edsCluster('b')];
+    cache.setSnapshot('gateway-1', createSnapshot({ ...config, clusters }));
+    const cds2 = await d.next();
+    expect([cds2.typeUrl, cds2.resources.map((r) => r.name)]).toEqual([TypeUrl.Cluster, ['a']]);
+    d.send({ typeUrl: TypeUrl.Cluster, responseNonce: cds2.nonce });
+    await d.none(100);
+
+    // Nothing changed in the snapshot, but the proxy subscribes to b.
+    d.send({ typeUrl: TypeUrl.ClusterLoadAssignment, resourceNamesSubscribe: ['b'] });
+    const eds2 = await d.next();
+    expect([eds2.typeUrl, eds2.resources.map((r) => r.name)]).toEqual([
+      TypeUrl.ClusterLoadAssignment,
+      ['b'],
+    ]);
+    d.send({ typeUrl: TypeUrl.ClusterLoadAssignment, responseNonce: eds2.nonce });
+    await d.none(100);
+
+    // New endpoints for b: sent, while a's (unchanged) are not.
+    cache.setSnapshot(
+      'gateway-1',
+      createSnapshot({
+        ...config,
+        clusters,
+        endpoints: [config.endpoints![0]!, endpoints('b', 7)],
+      }),
+    );
+    const eds3 = await d.next();
+    expect([eds3.typeUrl, eds3.resources.map((r) => r.name)]).toEqual([
+      TypeUrl.ClusterLoadAssignment,
+      ['b'],
+    ]);
+  });
+
+  it('versions what a proxy holds (system_version_info) by content, whatever the order', async () => {
+    const config = httpConfig('a', { a: 1, b: 2 });
+    cache.setSnapshot('gateway-1', createSnapshot(config));
+    const d1 = delta();
+    d1.send({ node: node('n1'), typeUrl: TypeUrl.Cluster });
+    const first = await d1.next();
+    d1.send({ typeUrl: TypeUrl.Cluster, responseNonce: first.nonce });
+    // The same clusters in the other order: nothing to send, and the same version for a newcomer.
+    const reversed = [...config.clusters!].reverse();
+    cache.setSnapshot('gateway-1', createSnapshot({ ...config, clusters: reversed }));
+    await d1.none(100);
+    const d2 = delta();
+    d2.send({ node: node('n2'), typeUrl: TypeUrl.Cluster });
+    const second = await d2.next();
+    expect(second.resources.map((r) => r.name).sort()).toEqual(['a', 'b']);
+    expect(second.systemVersionInfo).toBe(first.systemVersionInfo);
+    // A changed cluster, then a removed one: each holding has a version of its own.
+    const changed = Cluster.fromPartial({ ...edsCluster('b'), connectTimeout: { seconds: 5 } });
+    cache.setSnapshot(
+      'gateway-1',
+      createSnapshot({ ...config, clusters: [edsCluster('a'), changed] }),
+    );
+    const update = await d1.next();
+    d1.send({ typeUrl: TypeUrl.Cluster, responseNonce: update.nonce });
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1 })));
+    const removal = await d1.next();
+    const versions = [first, update, removal].map((r) => r.systemVersionInfo);
+    expect(new Set(versions).size).toBe(3);
+  });
+
   it('follows named subscribe and unsubscribe', async () => {
     cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1, b: 2 })));
     const d = delta();

@@ -11,6 +11,7 @@ import {
 } from '@egts/envoy-api';
 import { describe, expect, it } from 'vitest';
 import { createSnapshot, TypeUrl } from '../index.js';
+import { rdsListener, routeTo } from './fixtures.js';
 
 const cluster = (name: string, ms = 1000) =>
   Cluster.fromPartial({
@@ -141,6 +142,23 @@ describe('consistent()', () => {
     expect(createSnapshot({ routes: [split(unset)], clusters }).consistent().problems).toEqual([
       'RouteConfiguration "r" routes to cluster "gone", which is missing',
     ]);
+  });
+  it('reads what a rebuilt listener refers to by its content, whatever the object', () => {
+    // A translator may hand over a new but equal Listener on every change: its references are
+    // known by content version; a listener that changed is read again.
+    const clusters = [cluster('c')];
+    expect(createSnapshot({ listeners: [rdsListener('l', 'r')] }).consistent().problems).toEqual([
+      'listener "l" uses RouteConfiguration "r", which is missing',
+    ]);
+    const served = { clusters, routes: [routeTo('r', 'c')] };
+    expect(createSnapshot({ ...served, listeners: [rdsListener('l', 'r')] }).consistent()).toEqual({
+      consistent: true,
+      problems: [],
+    });
+    expect(createSnapshot({ ...served, listeners: [rdsListener('l', 'q')] }).consistent()).toEqual({
+      consistent: false,
+      problems: ['listener "l" uses RouteConfiguration "q", which is missing'],
+    });
   });
 });
 

@@ -2,17 +2,35 @@
 // and removed names; subscriptions change by deltas; a reconnecting proxy's
 // initial_resource_versions spare re-sending what it already has
 // (https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol#incremental-xds).
-import { createHash } from 'node:crypto';
 import { type DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '@egts/envoy-api';
 import { type ServerDuplexStream, status } from '@grpc/grpc-js';
 import { type Entry, StreamCore, type StreamCoreDeps } from '../internal/streamCore.js';
 import { isServedType, WILDCARD_TYPES } from '../resourceTypes.js';
 
-const systemVersion = (target: ReadonlyMap<string, Entry>): string => {
-  const hash = createHash('sha256');
-  for (const name of [...target.keys()].sort())
-    hash.update(`${name}\u0000${target.get(name)?.version}\u0000`);
-  return hash.digest('base64url').slice(0, 16);
+/** FNV-1a (32 bits) of `name NUL version`, from `seed`. */
+const fnv1a = (seed: number, name: string, version: string): number => {
+  let hash = seed;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+  hash = Math.imul(hash, 0x01000193);
+  for (let i = 0; i < version.length; i++)
+    hash = Math.imul(hash ^ version.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+};
+
+/**
+ * The response's system_version_info, which Delta xDS leaves to the server (for debugging): a
+ * digest of the names and versions the proxy holds once it applies the response, whatever their
+ * order. Per-entry hashes summed in two lanes: sorting and SHA-256 hashing every name took a few
+ * ms of each CDS and EDS response at 1,000 clusters, on the way to the routes that use them.
+ */
+export const systemVersion = (target: ReadonlyMap<string, Entry>): string => {
+  let low = 0;
+  let high = 0;
+  for (const [name, entry] of target) {
+    low = (low + fnv1a(0x811c9dc5, name, entry.version)) >>> 0;
+    high = (high + fnv1a(0x050c5d1f, name, entry.version)) >>> 0;
+  }
+  return `${target.size.toString(36)}-${high.toString(36)}-${low.toString(36)}`;
 };
 
 export const serveDeltaStream = (

@@ -43,6 +43,21 @@ export interface TypeState {
   /** Nonce of the last response of this type whose ACK/NACK was processed. */
   lastNonce: string | undefined;
   everSent: boolean;
+  /**
+   * What the last pump that found nothing due for this type saw, with and without stale entries
+   * kept (see StreamCore.#sendIfChanged); cleared by every request of the type.
+   */
+  quiet: [fresh: Quiet | undefined, keepingStale: Quiet | undefined];
+}
+
+/**
+ * What a "nothing due" finding depends on besides the type's own state: the snapshot's resources
+ * of the type, and, when a wanted name was missing from them, the responses in flight of the
+ * other types (it may come from their snapshots, see #warming).
+ */
+interface Quiet {
+  readonly available: ReadonlyMap<string, VersionedResource>;
+  readonly othersInFlight: readonly (InFlight | undefined)[] | undefined;
 }
 
 /** A response to send: the variant turns it into its own message. */
@@ -142,8 +157,13 @@ export class StreamCore {
     });
   }
 
+  /**
+   * The state of a type, for a request of that type: the caller may change its subscription and
+   * settle or forget entries, so what the last pump found for it no longer holds.
+   */
   typeState(typeUrl: string): TypeState {
     let state = this.#types.get(typeUrl);
+    if (state !== undefined) state.quiet = [undefined, undefined];
     if (state === undefined) {
       state = {
         typeUrl,
@@ -155,6 +175,7 @@ export class StreamCore {
         inFlight: undefined,
         lastNonce: undefined,
         everSent: false,
+        quiet: [undefined, undefined],
       };
       this.#types.set(typeUrl, state);
     }
@@ -300,7 +321,20 @@ export class StreamCore {
   }
 
   #sendIfChanged(state: TypeState, snapshot: Snapshot, setAt: number, keepStale: boolean): boolean {
-    const target = this.#target(state, snapshot, keepStale);
+    // A pump runs on every snapshot and every ACK, for every type; with thousands of clusters,
+    // working out again that nothing of an untouched type is due was most of its cost. The
+    // finding holds while the type's resources (the snapshot's index of them, an immutable
+    // object) are the same and no request of the type came; and, if a wanted name was missing
+    // from them, while the others' responses in flight are the same.
+    const available = snapshot.resources(state.typeUrl);
+    const quiet = state.quiet[keepStale ? 1 : 0];
+    if (
+      quiet !== undefined &&
+      quiet.available === available &&
+      (quiet.othersInFlight === undefined || this.#sameOthersInFlight(state, quiet.othersInFlight))
+    )
+      return false;
+    const { target, warming } = this.#target(state, snapshot, keepStale);
     const changed = [...target.values()].filter(
       (entry) => state.acked.get(entry.name)?.version !== entry.version,
     );
@@ -310,7 +344,11 @@ export class StreamCore {
       this.#deps.variant === 'sotw'
         ? !sameVersions(target, state.acked) || firstWildcard
         : changed.length > 0 || removed.length > 0 || firstWildcard;
-    if (!needed) return false;
+    if (!needed) {
+      const othersInFlight = warming ? this.#othersInFlight(state) : undefined;
+      state.quiet[keepStale ? 1 : 0] = { available, othersInFlight };
+      return false;
+    }
     this.#nonce += 1;
     const nonce = String(this.#nonce);
     state.inFlight = { nonce, target, changed, removed, snapshotSetAt: setAt, snapshot };
@@ -319,13 +357,25 @@ export class StreamCore {
     return true;
   }
 
-  /** What the proxy should hold of this type after the next response. */
-  #target(state: TypeState, snapshot: Snapshot, keepStale: boolean): Map<string, Entry> {
+  /**
+   * What the proxy should hold of this type after the next response, and whether a wanted name
+   * was looked for in the other types' responses in flight (#warming).
+   */
+  #target(
+    state: TypeState,
+    snapshot: Snapshot,
+    keepStale: boolean,
+  ): { target: Map<string, Entry>; warming: boolean } {
     const available = snapshot.resources(state.typeUrl);
     const target = new Map<string, Entry>();
+    let warming = false;
     const wanted = state.wildcard ? [...available.keys(), ...state.names] : state.names;
     for (const name of wanted) {
-      const resource = available.get(name) ?? (keepStale ? this.#warming(state, name) : undefined);
+      let resource = available.get(name);
+      if (resource === undefined && keepStale) {
+        warming = true;
+        resource = this.#warming(state, name);
+      }
       if (resource === undefined) continue;
       if (state.rejected.get(name) === resource.version) {
         const quarantined = state.quarantined.get(name);
@@ -348,7 +398,7 @@ export class StreamCore {
         if (!target.has(name) && (state.wildcard || state.names.has(name))) target.set(name, held);
       }
     }
-    return target;
+    return { target, warming };
   }
 
   /**
@@ -367,6 +417,17 @@ export class StreamCore {
       if (resource !== undefined) return resource;
     }
     return undefined;
+  }
+
+  #sameOthersInFlight(state: TypeState, seen: readonly (InFlight | undefined)[]): boolean {
+    const now = this.#othersInFlight(state);
+    return now.length === seen.length && now.every((inFlight, i) => inFlight === seen[i]);
+  }
+
+  #othersInFlight(state: TypeState): (InFlight | undefined)[] {
+    const found: (InFlight | undefined)[] = [];
+    for (const other of this.#types.values()) if (other !== state) found.push(other.inFlight);
+    return found;
   }
 
   /** Forgets a name the proxy unsubscribed from (it drops the resource itself). */

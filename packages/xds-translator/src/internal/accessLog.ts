@@ -13,10 +13,11 @@ import {
   StdoutAccessLog,
   TcpGrpcAccessLogConfig,
 } from '@egts/envoy-api';
-import type { AccessLog as AccessLogIR, AccessLogSink } from '@egts/ir';
+import type { AccessLog as AccessLogIR, AccessLogSink, Retry } from '@egts/ir';
 import { addDestination } from './cluster/destinationClusters.js';
 import { accessLog } from './defaults.js';
 import type { AccessLog } from './envoyTypes.js';
+import { serviceRetryPolicy } from './httpfilters/serviceRetry.js';
 import { typedConfig } from './protoValues.js';
 import type { ResourceSet } from './resourceSet.js';
 
@@ -36,6 +37,7 @@ const commonConfig = (
     destination: { name: string };
     authority: string;
     headers?: readonly { name: string; value: string }[] | undefined;
+    retry?: Retry | undefined;
   },
 ) => ({
   logName,
@@ -45,6 +47,9 @@ const commonConfig = (
       key: name.toLowerCase(),
       value,
     })),
+    // The service's backendSettings retry, as a gRPC authorization service's (egts; Envoy Gateway
+    // drops it for telemetry).
+    ...(service.retry ? { retryPolicy: serviceRetryPolicy(service.retry) } : {}),
   },
   transportApiVersion: ApiVersion.V3,
 });

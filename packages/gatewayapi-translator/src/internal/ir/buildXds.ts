@@ -63,16 +63,26 @@ interface Attached {
   hostnames: string[];
 }
 
-function attachedRoutes(ctx: TranslatorContext, listener: ListenerContext): Attached[] {
-  const out: Attached[] = [];
+/**
+ * The routes attached to each listener, in route order, once per translation (asking each
+ * listener of every Gateway to scan every route was quadratic). Once per route and listener:
+ * parentRefs naming the same listener twice (the Gateway, and the Gateway with a sectionName)
+ * attach it with the same hostnames, and its IR routes must not repeat; the first accepted
+ * parent reaching the listener gives them.
+ */
+function attachedRoutes(ctx: TranslatorContext): Map<ListenerContext, Attached[]> {
+  const out = new Map<ListenerContext, Attached[]>();
   for (const route of ctx.routes) {
-    // Once per route: parentRefs naming the same listener twice (the Gateway, and the Gateway
-    // with a sectionName) attach it with the same hostnames, and its IR routes must not repeat.
-    const attached = route.parents.find(
-      (parent) => parent.accepted && parent.attachments.some((a) => a.listener === listener),
-    );
-    const a = attached?.attachments.find((a) => a.listener === listener);
-    if (a !== undefined) out.push({ route, hostnames: a.hostnames });
+    for (const parent of route.parents) {
+      if (!parent.accepted) continue;
+      for (const { listener, hostnames } of parent.attachments) {
+        const list = out.get(listener);
+        if (list === undefined) out.set(listener, [{ route, hostnames }]);
+        // Routes are listed one after the other: this route reached the listener already when
+        // it is the list's last.
+        else if (list[list.length - 1]?.route !== route) list.push({ route, hostnames });
+      }
+    }
   }
   return out;
 }
@@ -91,6 +101,7 @@ function redirectFor(redirect: Redirect, l: ListenerContext): Redirect {
 function httpListener(
   ctx: TranslatorContext,
   l: ListenerContext,
+  attached: readonly Attached[],
   order: ReadonlyMap<AnyRouteContext, number>,
   security: SecurityPolicyIndex,
   traffic: BackendTrafficIndex,
@@ -99,7 +110,7 @@ function httpListener(
   extension: SecurityPolicyIndex,
 ): HTTPListener {
   const ranked: RankedRoute[] = [];
-  for (const { route, hostnames } of attachedRoutes(ctx, l)) {
+  for (const { route, hostnames } of attached) {
     if (route.kind !== 'HTTPRoute' && route.kind !== 'GRPCRoute') continue;
     const outcomes = ctx.routeOutcomes.get(route) ?? [];
     const rules = (route.resource.spec.rules ?? []) as readonly { name?: string | undefined }[];
@@ -202,12 +213,13 @@ function routeSource(route: AnyRouteContext, ruleIndex: number): RouteSource {
 function tcpListener(
   ctx: TranslatorContext,
   l: ListenerContext,
+  attached: readonly Attached[],
   traffic: BackendTrafficIndex,
   security: SecurityPolicyIndex,
   client: ClientTrafficIndex,
 ): TCPListener {
   const routes: TCPRouteIR[] = [];
-  for (const { route, hostnames } of attachedRoutes(ctx, l)) {
+  for (const { route, hostnames } of attached) {
     if (route.kind !== 'TLSRoute' && route.kind !== 'TCPRoute') continue;
     // The authorization of the SecurityPolicy protecting the route (its own on a TCPRoute, else
     // the listener's or Gateway's), by client address (network RBAC). One that cannot be applied
@@ -258,6 +270,7 @@ function tcpListener(
 function udpListener(
   ctx: TranslatorContext,
   l: ListenerContext,
+  attached: readonly Attached[],
   traffic: BackendTrafficIndex,
 ): UDPListener {
   const listener: UDPListener = {
@@ -266,7 +279,7 @@ function udpListener(
     port: proxyPort(l.port, l.gateway.envoyProxy),
     externalPort: l.port,
   };
-  for (const { route } of attachedRoutes(ctx, l)) {
+  for (const { route } of attached) {
     const outcome = (ctx.routeOutcomes.get(route) ?? [])[0];
     if (route.kind !== 'UDPRoute' || !outcome?.destination || outcome.invalid) continue;
     listener.route = {
@@ -287,19 +300,34 @@ const byPortThenName = (a: { port: number; name: string }, b: { port: number; na
   a.port - b.port || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /** Each route's position in age-then-name order, for precedence ties; once per translation. */
-export const routeOrder = (ctx: TranslatorContext): Map<AnyRouteContext, number> =>
+const routeOrder = (ctx: TranslatorContext): Map<AnyRouteContext, number> =>
   new Map(sortByAgeThenName(ctx.routes, (r) => r.resource).map((r, i) => [r, i] as const));
+
+/** What every fleet's IR looks up, built once per translation rather than once per fleet. */
+export interface TranslationIndexes {
+  readonly order: ReadonlyMap<AnyRouteContext, number>;
+  readonly attached: ReadonlyMap<ListenerContext, readonly Attached[]>;
+  readonly security: SecurityPolicyIndex;
+  readonly extension: SecurityPolicyIndex;
+  readonly client: ClientTrafficIndex;
+}
+
+export const translationIndexes = (ctx: TranslatorContext): TranslationIndexes => ({
+  order: routeOrder(ctx),
+  attached: attachedRoutes(ctx),
+  security: securityPolicyIndex(ctx),
+  extension: appliedPolicyIndex(ctx.envoyExtensionPolicies),
+  client: clientTrafficIndex(ctx),
+});
 
 export function buildXdsIR(
   ctx: TranslatorContext,
   fleet: ProxyFleet,
-  order: ReadonlyMap<AnyRouteContext, number>,
+  { order, attached, security, extension, client }: TranslationIndexes,
 ): XdsIR {
   const ir: XdsIR = { name: fleet.name, http: [], tcp: [], udp: [] };
-  const security = securityPolicyIndex(ctx);
+  // Per fleet: it names a rule's destinations that differ by listener within the fleet.
   const traffic = backendTrafficIndex(ctx);
-  const client = clientTrafficIndex(ctx);
-  const extension = appliedPolicyIndex(ctx.envoyExtensionPolicies);
   // A Gateway asking for addresses of a type egts cannot give (UnsupportedAddress) is not
   // served at all, as in Envoy Gateway; other reasons for Accepted=False keep its listeners.
   const served = fleet.gateways.filter(
@@ -307,11 +335,14 @@ export function buildXdsIR(
   );
   for (const l of served.flatMap((gw) => gw.allListeners)) {
     if (!l.ready) continue;
+    const routes = attached.get(l) ?? [];
     if (l.protocol === 'HTTP' || l.protocol === 'HTTPS')
-      ir.http.push(httpListener(ctx, l, order, security, traffic, fleet.name, client, extension));
+      ir.http.push(
+        httpListener(ctx, l, routes, order, security, traffic, fleet.name, client, extension),
+      );
     else if (l.protocol === 'TLS' || l.protocol === 'TCP')
-      ir.tcp.push(tcpListener(ctx, l, traffic, security, client));
-    else if (l.protocol === 'UDP') ir.udp.push(udpListener(ctx, l, traffic));
+      ir.tcp.push(tcpListener(ctx, l, routes, traffic, security, client));
+    else if (l.protocol === 'UDP') ir.udp.push(udpListener(ctx, l, routes, traffic));
   }
   ir.http.sort(byPortThenName);
   ir.tcp.sort(byPortThenName);

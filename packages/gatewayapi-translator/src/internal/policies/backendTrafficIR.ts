@@ -97,10 +97,20 @@ const str = (value: unknown): string | undefined => (typeof value === 'string' ?
 const bool = (value: unknown): boolean | undefined =>
   typeof value === 'boolean' ? value : undefined;
 
-/** `{...}` without its undefined fields (exactOptionalPropertyTypes), or undefined when empty. */
+/**
+ * `{...}` without its undefined fields (exactOptionalPropertyTypes), or undefined when empty.
+ * A plain loop: called some twenty times per policy, where entries/filter/fromEntries allocated
+ * three arrays per call.
+ */
 function defined<T extends object>(value: { [K in keyof T]?: T[K] | undefined }): T | undefined {
-  const out = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
-  return Object.keys(out).length === 0 ? undefined : (out as T);
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    out ??= {};
+    out[key] = v;
+  }
+  return out as T | undefined;
 }
 
 function retryBudget(budget: Obj | undefined): CircuitBreaker['retryBudget'] {

@@ -9,7 +9,7 @@
 // Gateway does; one egts does not apply (NotApplied) is left out.
 
 import { isDeepStrictEqual } from 'node:util';
-import { jsonMergePatch } from '@egts/api';
+import { isRecord, jsonMergePatch } from '@egts/api';
 import type { HTTPRouteIR, RouteDestination } from '@egts/ir';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
@@ -105,11 +105,7 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
     if (found === undefined) {
       if (policies.some(invalid)) found = { kind: 'invalid' };
       else {
-        const spec = withMergedCompressors(
-          policies.reduce<unknown>((acc, a) => jsonMergePatch(acc, settingsOf(ctx, a)), {}),
-          policies,
-          ctx,
-        );
+        const spec = withMergedCompressors(mergedSettings(ctx, policies), policies, ctx);
         const traffic = backendTraffic(spec as Obj, key);
         found = { kind: 'applied', traffic: withAppendedGlobalRules(traffic, policies, ctx) };
       }
@@ -118,11 +114,13 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
     return found;
   };
   const claimed = new Map<string, RouteDestination>();
+  const trafficCopies = new Map<RouteDestination, Map<DestinationTraffic, RouteDestination>>();
   return {
     destination(destination, effective, listener) {
       const traffic = effective?.kind === 'applied' ? effective.traffic : undefined;
       const withTraffic = traffic
         ? destinationWithTraffic(
+            trafficCopies,
             destination,
             withRegisteredModule(traffic.destination, listener.gateway.envoyProxy),
           )
@@ -148,6 +146,28 @@ export function backendTrafficIndex(ctx: TranslatorContext): BackendTrafficIndex
       return effective(specific, merges ? broader : undefined);
     },
   };
+}
+
+/** Whether a merge patch would drop something from `value`: a null member of an object in it. */
+const hasNullMember = (value: Obj): boolean => {
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    if (v === null || (isRecord(v) && hasNullMember(v))) return true;
+  }
+  return false;
+};
+
+/**
+ * The policies' settings merged, broadest first (a JSON merge patch each). A single policy's
+ * settings are what merging them onto nothing gives, unless a null drops a member: then no
+ * copy is made (most routes have one policy, each built once per fleet).
+ */
+function mergedSettings(ctx: TranslatorContext, policies: readonly AppliedPolicy[]): unknown {
+  if (policies.length === 1) {
+    const settings = settingsOf(ctx, policies[0] as AppliedPolicy);
+    if (!hasNullMember(settings)) return settings;
+  }
+  return policies.reduce<unknown>((acc, a) => jsonMergePatch(acc, settingsOf(ctx, a)), {});
 }
 
 /**
@@ -197,17 +217,21 @@ function withMergedCompressors(
   return out;
 }
 
-/** A destination with a policy's cluster settings, one object per (destination, settings). */
-const withTraffic = new WeakMap<RouteDestination, WeakMap<DestinationTraffic, RouteDestination>>();
-export function destinationWithTraffic(
+/**
+ * A destination with a policy's cluster settings, one object per (destination, settings) in
+ * `copies` (the index's, so per translation: module-level WeakMaps keyed by each translation's
+ * fresh destinations made every scavenge walk their ephemerons).
+ */
+function destinationWithTraffic(
+  copies: Map<RouteDestination, Map<DestinationTraffic, RouteDestination>>,
   destination: RouteDestination,
   traffic: DestinationTraffic,
 ): RouteDestination {
   if (Object.keys(traffic).length === 0) return destination;
-  let byTraffic = withTraffic.get(destination);
+  let byTraffic = copies.get(destination);
   if (byTraffic === undefined) {
-    byTraffic = new WeakMap();
-    withTraffic.set(destination, byTraffic);
+    byTraffic = new Map();
+    copies.set(destination, byTraffic);
   }
   let out = byTraffic.get(traffic);
   if (out === undefined) {

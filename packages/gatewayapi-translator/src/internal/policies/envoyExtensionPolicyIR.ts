@@ -19,7 +19,7 @@ import type { TranslatorContext } from '../context/translatorContext.js';
 import { secretValue } from '../listeners/certificates.js';
 import { nsName } from '../types.js';
 import { withFields } from '../withFields.js';
-import { moduleConfig, registeredModule } from './dynamicModules.js';
+import { moduleConfig, registeredModule, withRegisteredModule } from './dynamicModules.js';
 import type { PolicyScope } from './policyScope.js';
 import { policySettings } from './policySettings.js';
 import type { AppliedPolicy } from './processPolicies.js';
@@ -84,7 +84,13 @@ function direction(mode: Obj | undefined, field: string): ExtProc['request'] {
   };
 }
 
-function extProc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj, index: number): ExtProc {
+function extProc(
+  ctx: TranslatorContext,
+  policy: PolicyRef,
+  spec: Obj,
+  index: number,
+  envoyProxy: unknown,
+): ExtProc {
   const field = `extProc[${index}]`;
   const name = `envoyextensionpolicy/${policy.namespace}/${policy.name}/extproc/${index}`;
   const refs = serviceDestination(ctx, policy, `${field}.backendRefs`, spec, name, 'GRPC');
@@ -92,7 +98,12 @@ function extProc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj, index: nu
   // backendSettings: a BackendTrafficPolicy's cluster settings on the processor's cluster, and its
   // retry on the gRPC calls (Envoy Gateway: createExtServiceXDSCluster, buildNonRouteRetryPolicy).
   const settings = serviceSettings(spec);
-  const destination = { ...refs, ...settings.destination };
+  // A module load balancer loads the module the Gateway's EnvoyProxy registers, as a route's.
+  const module = settings.destination.loadBalancer?.dynamicModule?.module;
+  const source = module === undefined ? undefined : registeredModule(envoyProxy, module);
+  if (typeof source === 'string')
+    throw new Error(`${field}.backendSettings.loadBalancer.dynamicModule: ${source}`);
+  const destination = { ...refs, ...withRegisteredModule(settings.destination, envoyProxy) };
   // As Envoy Gateway: the first backendRef's host and port (a cluster name is no authority).
   const first = serviceBackendRefs(spec)[0] ?? {};
   const authority = `${String(first.name)}.${typeof first.namespace === 'string' ? first.namespace : policy.namespace}:${String(first.port)}`;
@@ -287,7 +298,7 @@ export function envoyExtensionPolicyIR(
   const processors: ExtProc[] = [];
   for (const [i, entry] of list(spec.extProc).entries()) {
     try {
-      processors.push(extProc(ctx, policy, entry, i));
+      processors.push(extProc(ctx, policy, entry, i, scope.gateway.envoyProxy));
     } catch (error) {
       return { problem: (error as Error).message };
     }

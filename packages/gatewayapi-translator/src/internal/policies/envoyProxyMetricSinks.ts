@@ -9,6 +9,7 @@ import { isRecord } from '@egts/api';
 import type { ProxyInfra } from '@egts/ir';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { telemetryBackend } from './telemetryBackend.js';
+import { serviceBackendRefs } from './validation/policyBackendRefs.js';
 import type { Obj } from './validation/policyValues.js';
 
 type MetricSink = NonNullable<ProxyInfra['metricSinks']>[number];
@@ -44,8 +45,9 @@ export function metricSinks(
   for (const [n, sink] of sinks.entries()) {
     const otel = isRecord(sink) && sink.type !== 'File' ? sink.openTelemetry : undefined;
     if (!proxy || !isRecord(otel)) continue;
-    // Envoy Gateway takes the first backendRef only.
-    const refs = Array.isArray(otel.backendRefs) ? otel.backendRefs.slice(0, 1) : [];
+    // Envoy Gateway takes the first backendRef only (and egts, when `backendRefs` is empty, the
+    // deprecated singular `backendRef`, as for every telemetry service).
+    const refs = serviceBackendRefs(otel).slice(0, 1);
     const backend = telemetryBackend(
       ctx,
       proxy,
@@ -55,7 +57,7 @@ export function metricSinks(
     );
     const setting = backend?.destination.settings[0];
     if (!backend || !setting) continue;
-    const firstRef = refs[0] as Obj | undefined;
+    const firstRef = refs[0];
     const port =
       typeof firstRef?.port === 'number'
         ? firstRef.port

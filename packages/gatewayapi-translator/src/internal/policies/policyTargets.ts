@@ -61,6 +61,51 @@ function objectsOfKind(ctx: TranslatorContext, kind: string): Labelled[] {
   }
 }
 
+// Module functions rather than closures in policyTargets: it runs for every policy.
+
+/** Adds `t` unless the same target is there already. */
+function addTarget(out: PolicyTargetRef[], t: PolicyTargetRef): void {
+  for (const o of out)
+    if (
+      o.kind === t.kind &&
+      o.name === t.name &&
+      o.sectionName === t.sectionName &&
+      o.namespace === t.namespace
+    )
+      return;
+  out.push(t);
+}
+
+/** Whether a selector of a `policyKind` policy in `namespace` reaches an object in `ns`. */
+function reaches(
+  ctx: TranslatorContext,
+  namespace: string,
+  policyKind: string,
+  s: {
+    group?: string | undefined;
+    kind: string;
+    namespaces?: SelectorNamespaces | null | undefined;
+  },
+  ns: string,
+  name: string,
+): boolean {
+  if (ns === namespace) return true;
+  const from = s.namespaces?.from ?? 'Same';
+  const inScope =
+    from === 'All' ||
+    (from === 'Selector' &&
+      !!s.namespaces?.selector &&
+      selectorMatches(s.namespaces.selector, ctx.namespaceLabels(ns)));
+  return (
+    inScope &&
+    isReferenceAllowed(
+      ctx,
+      { group: ENVOY_GATEWAY_GROUP, kind: policyKind, namespace },
+      { group: s.group ?? GATEWAY_GROUP, kind: s.kind, namespace: ns, name },
+    )
+  );
+}
+
 /** The targets a policy names, deduplicated, in declaration order. */
 export function policyTargets(
   ctx: TranslatorContext,
@@ -69,44 +114,6 @@ export function policyTargets(
   policyKind: string,
 ): PolicyTargetRef[] {
   const out: PolicyTargetRef[] = [];
-  const add = (t: PolicyTargetRef) => {
-    if (
-      !out.some(
-        (o) =>
-          o.kind === t.kind &&
-          o.name === t.name &&
-          o.sectionName === t.sectionName &&
-          o.namespace === t.namespace,
-      )
-    )
-      out.push(t);
-  };
-  /** Whether a selector reaches an object of this kind in namespace `ns`. */
-  const reaches = (
-    s: {
-      group?: string | undefined;
-      kind: string;
-      namespaces?: SelectorNamespaces | null | undefined;
-    },
-    ns: string,
-    name: string,
-  ): boolean => {
-    if (ns === namespace) return true;
-    const from = s.namespaces?.from ?? 'Same';
-    const inScope =
-      from === 'All' ||
-      (from === 'Selector' &&
-        !!s.namespaces?.selector &&
-        selectorMatches(s.namespaces.selector, ctx.namespaceLabels(ns)));
-    return (
-      inScope &&
-      isReferenceAllowed(
-        ctx,
-        { group: ENVOY_GATEWAY_GROUP, kind: policyKind, namespace },
-        { group: s.group ?? GATEWAY_GROUP, kind: s.kind, namespace: ns, name },
-      )
-    );
-  };
   const refs =
     spec.targetRefs && spec.targetRefs.length > 0
       ? spec.targetRefs
@@ -114,7 +121,7 @@ export function policyTargets(
         ? [spec.targetRef]
         : [];
   for (const r of refs)
-    add({
+    addTarget(out, {
       group: r.group ?? GATEWAY_GROUP,
       kind: r.kind,
       name: r.name,
@@ -124,14 +131,14 @@ export function policyTargets(
     for (const o of objectsOfKind(ctx, s.kind)) {
       const ns = o.metadata.namespace ?? 'default';
       if (!selectorMatches(s, (o.metadata.labels ?? {}) as Record<string, string>)) continue;
-      if (!reaches(s, ns, o.metadata.name)) continue;
+      if (!reaches(ctx, namespace, policyKind, s, ns, o.metadata.name)) continue;
       const target: PolicyTargetRef = {
         group: s.group ?? GATEWAY_GROUP,
         kind: s.kind,
         name: o.metadata.name,
       };
       if (ns !== namespace) target.namespace = ns;
-      add(target);
+      addTarget(out, target);
     }
   }
   return out;

@@ -8,7 +8,7 @@
 // does not apply (registry/) turns it into False with reason NotApplied, naming the fields.
 import { ROUTE_KINDS } from '@egts/api';
 import type { TranslatorContext } from '../context/translatorContext.js';
-import { compareByAge } from '../ordering.js';
+import { sortByAge } from '../ordering.js';
 import { Conditions } from '../status/conditions.js';
 import { GATEWAY_GROUP } from '../types.js';
 import { envoyExtensionPolicyIR } from './envoyExtensionPolicyIR.js';
@@ -136,6 +136,12 @@ const MERGE_INTO_EXCLUDED = new Set<PolicyScope['level']>(['route', 'rule']);
 
 const LEVELS = ['rule', 'route', 'listener', 'listenerSet', 'gateway'] as const;
 
+/**
+ * A route or rule policy's mergeType merges it into a Gateway, ListenerSet or listener policy;
+ * inside another route-level policy it simply overrides it (Envoy Gateway).
+ */
+const mergeable = (outer: PolicyScope) => !MERGE_INTO_EXCLUDED.has(outer.level);
+
 /** Why a policy's settings are invalid where it applies (`scope`), or undefined. */
 type PolicyValidator = (
   spec: Obj,
@@ -158,6 +164,46 @@ const NOT_APPLIED_EFFECT: Record<string, string> = {
   SecurityPolicy: 'the policy is not in effect and the routes it targets answer 500.',
 };
 
+/**
+ * The same ancestor: what comparing the refs' JSON said, field by field (every ref is built with
+ * its fields in the same order). Asked for each ancestor of each of thousands of policies.
+ */
+const sameRef = (a: AncestorRef, b: AncestorRef): boolean =>
+  a.name === b.name &&
+  a.namespace === b.namespace &&
+  a.kind === b.kind &&
+  a.sectionName === b.sectionName &&
+  a.group === b.group;
+
+const DEPRECATED_TARGET_REF: PolicyWarning = {
+  reason: 'DeprecatedField',
+  message: 'spec.targetRef is deprecated, use spec.targetRefs.',
+};
+
+/**
+ * The policy's warnings as one Warning condition. Warnings of one reason keep it; different
+ * reasons are reported together as Warnings (Envoy Gateway).
+ */
+function setWarnings(
+  conditions: Conditions,
+  policy: AnyPolicy,
+  warn: ((spec: Obj) => PolicyWarning[]) | undefined,
+): void {
+  const own = warn?.(policy.spec as Obj) ?? [];
+  const warnings =
+    !policy.spec.targetRefs?.length && policy.spec.targetRef
+      ? [DEPRECATED_TARGET_REF, ...own]
+      : own;
+  if (warnings.length === 0) return;
+  const reasons = new Set(warnings.map((w) => w.reason));
+  conditions.set(
+    'Warning',
+    'True',
+    reasons.size === 1 ? (warnings[0] as PolicyWarning).reason : 'Warnings',
+    warnings.map((w) => w.message).join(' '),
+  );
+}
+
 function processKind(
   ctx: TranslatorContext,
   policies: readonly AnyPolicy[],
@@ -165,7 +211,7 @@ function processKind(
   warn?: (spec: Obj) => PolicyWarning[],
   out: AppliedPolicy[] = [],
 ): PolicyStatus[] {
-  const sorted = [...policies].sort(compareByAge);
+  const sorted = sortByAge(policies);
   const claimed = new Set<string>();
   const statuses = new Map<AnyPolicy, PolicyStatus>(
     policies.map((p) => [p, { resource: p, ancestors: [] }]),
@@ -176,129 +222,102 @@ function processKind(
     ancestor: PolicyAncestor;
     merges: boolean;
   }[] = [];
-  // Targets resolved once per policy; the levels below only filter them.
-  const targets = new Map(
-    sorted.map((policy) => {
-      const namespace = policy.metadata.namespace ?? 'default';
-      return [
-        policy,
-        policyTargets(ctx, policy.spec, namespace, policy.kind).map((target) => ({
-          target,
-          resolved: resolve(ctx, target, target.namespace ?? namespace),
-        })),
-      ] as const;
-    }),
-  );
-  const notAppliedOf = new Map(
-    sorted.map((p) => [
-      p,
-      [
-        ...(isRegisteredKind(p.kind) ? notAppliedFields(p.kind, p.spec) : []),
-        ...(p.kind === 'BackendTrafficPolicy' && ctx.options.proxiesWithoutZone
-          ? preferLocalWithoutZone(p.spec)
-          : []),
-      ],
-    ]),
-  );
+  // Targets resolved once per policy and grouped by level, oldest policy first within a level
+  // (the order the claims are made in); a target's scopes at one level stay together.
+  const byLevel: { policy: AnyPolicy; target: PolicyTargetRef; resolved: Resolved[] }[][] =
+    LEVELS.map(() => []);
+  // Every scope each policy applies to, for its validator.
+  const scopesOf = new Map<AnyPolicy, PolicyScope[]>();
+  const notAppliedOf = new Map<AnyPolicy, string[]>();
+  for (const policy of sorted) {
+    const namespace = policy.metadata.namespace ?? 'default';
+    const scopes: PolicyScope[] = [];
+    for (const target of policyTargets(ctx, policy.spec, namespace, policy.kind)) {
+      for (const r of resolve(ctx, target, target.namespace ?? namespace)) {
+        if (!r.notFound) scopes.push(r.scope);
+        const bucket = byLevel[LEVELS.indexOf(r.scope.level)] as (typeof byLevel)[number];
+        const last = bucket[bucket.length - 1];
+        if (last?.policy === policy && last.target === target) last.resolved.push(r);
+        else bucket.push({ policy, target, resolved: [r] });
+      }
+    }
+    scopesOf.set(policy, scopes);
+    const notApplied = isRegisteredKind(policy.kind)
+      ? notAppliedFields(policy.kind, policy.spec)
+      : [];
+    if (policy.kind === 'BackendTrafficPolicy' && ctx.options.proxiesWithoutZone)
+      notApplied.push(...preferLocalWithoutZone(policy.spec));
+    notAppliedOf.set(policy, notApplied);
+  }
   // Most specific first, as Envoy Gateway applies them.
-  for (const level of LEVELS) {
-    for (const policy of sorted) {
+  for (const claims of byLevel) {
+    for (const { policy, target, resolved } of claims) {
       const status = statuses.get(policy) as PolicyStatus;
       const notApplied = notAppliedOf.get(policy) ?? [];
-      for (const { target, resolved } of targets.get(policy) ?? []) {
-        // A target's resolved scopes all make the same claim: the first at this level tells
-        // whether an older policy holds it already.
-        const first = resolved.find((r) => r.scope.level === level);
-        if (first === undefined) continue;
-        const conflicted = claimed.has(first.claim);
-        for (const r of resolved) {
-          if (r.scope.level !== level) continue;
-          claimed.add(r.claim);
-          const key = JSON.stringify(r.ref);
-          const existing = status.ancestors.find((a) => JSON.stringify(a.ancestorRef) === key);
-          if (existing) {
-            // The same policy already reached this ancestor more specifically (a route of the
-            // Gateway it also targets): one entry, which its broader part may mark Overridden.
-            if (!conflicted && !r.notFound)
-              applied.push({
-                policy,
-                scope: r.scope,
-                ancestor: existing,
-                merges: mergesOf(policy),
-              });
-            continue;
-          }
-          const conditions = new Conditions(policy.metadata.generation ?? undefined);
-          if (r.notFound) {
-            conditions.set(
-              'Accepted',
-              'False',
-              'TargetNotFound',
-              `No section ${target.sectionName} in ${target.kind} ${target.name}.`,
-            );
-          } else if (conflicted) {
-            conditions.set(
-              'Accepted',
-              'False',
-              'Conflicted',
-              `Another ${policy.kind} already targets ${target.kind} ${target.name}.`,
-            );
-          } else {
-            const scopes = (targets.get(policy) ?? []).flatMap((t) =>
-              t.resolved.filter((x) => !x.notFound).map((x) => x.scope),
-            );
-            const invalid = validate?.(
-              policy.spec as Obj,
-              r.scope,
-              ctx,
-              {
-                kind: policy.kind,
-                namespace: policy.metadata.namespace ?? 'default',
-                name: policy.metadata.name,
-              },
-              scopes,
-            );
-            // Invalid first: Envoy Gateway rejects those settings too, and says so.
-            if (invalid) conditions.set('Accepted', 'False', 'Invalid', invalid);
-            else if (notApplied.length > 0)
-              conditions.set(
-                'Accepted',
-                'False',
-                NOT_APPLIED_REASON,
-                notAppliedMessage(
-                  notApplied,
-                  NOT_APPLIED_EFFECT[policy.kind] ?? 'the policy is not in effect.',
-                ),
-              );
-            else conditions.set('Accepted', 'True', 'Accepted', 'Policy has been accepted.');
-            const warnings: PolicyWarning[] = [
-              ...(!policy.spec.targetRefs?.length && policy.spec.targetRef
-                ? [
-                    {
-                      reason: 'DeprecatedField',
-                      message: 'spec.targetRef is deprecated, use spec.targetRefs.',
-                    },
-                  ]
-                : []),
-              ...(warn?.(policy.spec as Obj) ?? []),
-            ];
-            // Warnings of one reason keep it; different reasons are reported together as
-            // Warnings (Envoy Gateway).
-            const reasons = [...new Set(warnings.map((w) => w.reason))];
-            if (reasons.length > 0)
-              conditions.set(
-                'Warning',
-                'True',
-                reasons.length === 1 ? (reasons[0] as string) : 'Warnings',
-                warnings.map((w) => w.message).join(' '),
-              );
-          }
-          const ancestor = { ancestorRef: r.ref, conditions };
-          status.ancestors.push(ancestor);
-          const merges = mergesOf(policy);
+      // A target's resolved scopes all make the same claim: the first tells whether an older
+      // policy holds it already.
+      const conflicted = claimed.has((resolved[0] as Resolved).claim);
+      for (const r of resolved) {
+        claimed.add(r.claim);
+        const existing = status.ancestors.find((a) => sameRef(a.ancestorRef, r.ref));
+        if (existing) {
+          // The same policy already reached this ancestor more specifically (a route of the
+          // Gateway it also targets): one entry, which its broader part may mark Overridden.
           if (!conflicted && !r.notFound)
-            applied.push({ policy, scope: r.scope, ancestor, merges });
+            applied.push({
+              policy,
+              scope: r.scope,
+              ancestor: existing,
+              merges: mergesOf(policy),
+            });
+          continue;
         }
+        const conditions = new Conditions(policy.metadata.generation ?? undefined);
+        if (r.notFound) {
+          conditions.set(
+            'Accepted',
+            'False',
+            'TargetNotFound',
+            `No section ${target.sectionName} in ${target.kind} ${target.name}.`,
+          );
+        } else if (conflicted) {
+          conditions.set(
+            'Accepted',
+            'False',
+            'Conflicted',
+            `Another ${policy.kind} already targets ${target.kind} ${target.name}.`,
+          );
+        } else {
+          const invalid = validate?.(
+            policy.spec as Obj,
+            r.scope,
+            ctx,
+            {
+              kind: policy.kind,
+              namespace: policy.metadata.namespace ?? 'default',
+              name: policy.metadata.name,
+            },
+            scopesOf.get(policy) ?? [],
+          );
+          // Invalid first: Envoy Gateway rejects those settings too, and says so.
+          if (invalid) conditions.set('Accepted', 'False', 'Invalid', invalid);
+          else if (notApplied.length > 0)
+            conditions.set(
+              'Accepted',
+              'False',
+              NOT_APPLIED_REASON,
+              notAppliedMessage(
+                notApplied,
+                NOT_APPLIED_EFFECT[policy.kind] ?? 'the policy is not in effect.',
+              ),
+            );
+          else conditions.set('Accepted', 'True', 'Accepted', 'Policy has been accepted.');
+          setWarnings(conditions, policy, warn);
+        }
+        const ancestor = { ancestorRef: r.ref, conditions };
+        status.ancestors.push(ancestor);
+        const merges = mergesOf(policy);
+        if (!conflicted && !r.notFound) applied.push({ policy, scope: r.scope, ancestor, merges });
       }
     }
   }
@@ -316,13 +335,10 @@ function processKind(
     const levels = byGateway.get(a.scope.gateway) ?? [];
     // LEVELS runs from the most specific: lower indexes hold what `a` may contain.
     const rank = LEVELS.indexOf(a.scope.level);
-    const inner = levels
-      .slice(0, rank)
-      .flat()
-      .filter((b) => scopeContains(a.scope, b.scope));
-    // A route or rule policy's mergeType merges it into a Gateway, ListenerSet or listener
-    // policy; inside another route-level policy it simply overrides it (Envoy Gateway).
-    const mergeable = (outer: PolicyScope) => !MERGE_INTO_EXCLUDED.has(outer.level);
+    // A loop, not slice/flat/filter: asked for every applied policy, mostly with nothing inside.
+    const inner: typeof applied = [];
+    for (let i = 0; i < rank; i++)
+      for (const b of levels[i] ?? []) if (scopeContains(a.scope, b.scope)) inner.push(b);
     // An invalid policy is merged with nothing: a more specific policy with a mergeType then
     // replaces it where both apply (Envoy Gateway reports it Overridden).
     const aInvalid = isInvalid(a.ancestor);
@@ -363,8 +379,7 @@ function processKind(
           name: a.scope.gateway.name,
           sectionName: listener.name,
         };
-        const key = JSON.stringify(ancestorRef);
-        if (status.ancestors.some((x) => JSON.stringify(x.ancestorRef) === key)) continue;
+        if (status.ancestors.some((x) => sameRef(x.ancestorRef, ancestorRef))) continue;
         const conditions = new Conditions(a.policy.metadata.generation ?? undefined);
         conditions.set(
           'Accepted',
@@ -390,8 +405,7 @@ function processKind(
         const covered = valid.some((b) => scopeListeners(b.scope).some((l) => l === listener));
         if (!covered) continue;
         const ancestorRef: AncestorRef = { ...ref, sectionName: listener.name };
-        const key = JSON.stringify(ancestorRef);
-        let entry = status.ancestors.find((x) => JSON.stringify(x.ancestorRef) === key);
+        let entry = status.ancestors.find((x) => sameRef(x.ancestorRef, ancestorRef));
         if (!entry) {
           entry = {
             ancestorRef,

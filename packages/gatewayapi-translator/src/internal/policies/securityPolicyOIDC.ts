@@ -141,6 +141,9 @@ export function oidc(ctx: TranslatorContext, policy: PolicyRef, spec: Obj): OIDC
   };
   if (endSessionEndpoint) out.endSessionEndpoint = endSessionEndpoint;
   if (settings.route.retry) out.retry = settings.route.retry;
+  // The token request's timeout, as a remote JWKS fetch's (egts; Envoy Gateway keeps 10 s).
+  if (settings.route.requestTimeoutMs !== undefined)
+    out.tokenTimeoutMs = settings.route.requestTimeoutMs;
   const names = obj(spec.cookieNames);
   const accessCookie = str(names?.accessToken);
   if (accessCookie) out.accessTokenCookie = accessCookie;

@@ -81,6 +81,14 @@ export interface LaterStatuses {
 const ancestorKey = (a: PolicyAncestor) =>
   `${a.ancestorRef.namespace ?? ''}/${a.ancestorRef.name}/${a.ancestorRef.kind}/${a.ancestorRef.sectionName ?? ''}`;
 
+/** Ancestors with something to report (not just Accepted) first, so truncation keeps them. */
+const plain = (a: PolicyAncestor) =>
+  a.conditions.all().every((c) => c.type === 'Accepted' && c.status === 'True') ? 1 : 0;
+
+const byReportThenKey = (a: PolicyAncestor, b: PolicyAncestor) =>
+  plain(a) - plain(b) ||
+  (ancestorKey(a) < ancestorKey(b) ? -1 : ancestorKey(a) > ancestorKey(b) ? 1 : 0);
+
 /**
  * Ancestors sorted, capped at 16; the last kept entry says how many it stands for. Other
  * controllers' ancestors in the previous status are kept first (previousStatus.ts).
@@ -92,14 +100,8 @@ function renderAncestors(
 ) {
   const others = otherControllersEntries(previousStatus, 'ancestors', ctx.options.controllerName);
   const room = Math.max(0, MAX_ANCESTORS - others.length);
-  // Ancestors with something to report (not just Accepted) come first, so truncation keeps them.
-  const plain = (a: PolicyAncestor) =>
-    a.conditions.all().every((c) => c.type === 'Accepted' && c.status === 'True') ? 1 : 0;
-  const sorted = [...ancestors].sort(
-    (a, b) =>
-      plain(a) - plain(b) ||
-      (ancestorKey(a) < ancestorKey(b) ? -1 : ancestorKey(a) > ancestorKey(b) ? 1 : 0),
-  );
+  // Most policies have one ancestor: nothing to sort (once per policy, thousands of them).
+  const sorted = ancestors.length < 2 ? [...ancestors] : [...ancestors].sort(byReportThenKey);
   const kept = sorted.slice(0, room);
   const last = kept[kept.length - 1];
   if (sorted.length > room && last) {

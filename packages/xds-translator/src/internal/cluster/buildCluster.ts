@@ -406,18 +406,20 @@ const buildCluster = (
             edsClusterConfig: { edsConfig: adsConfigSource(), serviceName: name },
           }
         : { type: Cluster_DiscoveryType.STATIC, loadAssignment: assignment };
+  const fields = clusterTraffic(traffic, name, settings.length > 1);
   const cluster = Cluster.fromPartial({
     name,
     ...discovery,
-    ...clusterTraffic(traffic, name, settings.length > 1),
+    ...fields,
     // The dynamic forward proxy picks its hosts itself.
     ...(dynamic ? { lbPolicy: Cluster_LbPolicy.CLUSTER_PROVIDED } : {}),
     ...(dns ? dnsSettings(traffic.dns) : {}),
     ...(settings.length > 1 || traffic.healthCheck?.panicThresholdPercent !== undefined
       ? {
           commonLbConfig: {
-            // A typed zone-aware load balancer carries the groups' locality weights itself.
-            ...(settings.length > 1 && traffic.loadBalancer?.zoneAware === undefined
+            // A typed load balancer (zone-aware, a module's, ...) takes no common locality
+            // config: Envoy refuses the pair; a zone-aware one carries the weights itself.
+            ...(settings.length > 1 && fields.loadBalancingPolicy === undefined
               ? { localityWeightedLbConfig: {} }
               : {}),
             ...panicThreshold(traffic),

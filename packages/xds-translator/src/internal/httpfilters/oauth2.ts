@@ -21,7 +21,7 @@ import { enabledAsConfigured, instanceName, policiesWith, securityOf } from './s
 import { serviceRetryPolicy } from './serviceRetry.js';
 
 const NAME = 'envoy.filters.http.oauth2';
-/** Envoy Gateway's timeout of token requests. */
+/** Envoy Gateway's timeout of token requests (a provider's requestTimeout overrides it). */
 const TOKEN_TIMEOUT_MS = 10_000;
 
 const secretNames = (policy: string) => ({
@@ -69,7 +69,7 @@ const config = (policy: string, oidc: OIDC, mode: XdsMode): OAuth2Config => {
     tokenEndpoint: {
       uri: oidc.tokenEndpoint,
       cluster: oidc.tokenDestination.name,
-      timeout: durationMs(TOKEN_TIMEOUT_MS),
+      timeout: durationMs(oidc.tokenTimeoutMs ?? TOKEN_TIMEOUT_MS),
     },
     authorizationEndpoint: oidc.authorizationEndpoint,
     endSessionEndpoint: oidc.endSessionEndpoint ?? '',

@@ -1,7 +1,8 @@
 // Retries of a request Envoy makes itself to a service a SecurityPolicy names (a JWKS fetch, a
 // gRPC authorization check), from the service's `backendSettings.retry`: the core RetryPolicy,
-// as Envoy Gateway builds it for non-route requests (its default triggers when none are named).
-import type { GrpcService } from '@egts/envoy-api';
+// as Envoy Gateway builds it for non-route requests (its default triggers when none are named),
+// with the retry priority a route's takes (`numAttemptsPerPriority`).
+import { type GrpcService, PreviousPrioritiesConfig, packAny } from '@egts/envoy-api';
 import type { Retry } from '@egts/ir';
 import { durationMs } from '../protoValues.js';
 
@@ -24,11 +25,30 @@ export const retryBackOff = (retry: Retry | undefined) =>
         },
       };
 
+/**
+ * `retry_priority` previous_priorities, as Envoy Gateway sets it for `numAttemptsPerPriority`:
+ * after that many attempts on a priority, retries go to the next one (fallback backends are
+ * priority 1). A route's retry policy and a service call's alike.
+ */
+export const retryPriority = (retry: Retry | undefined) =>
+  retry?.attemptsPerPriority === undefined
+    ? {}
+    : {
+        retryPriority: {
+          name: 'envoy.retry_priorities.previous_priorities',
+          typedConfig: packAny(
+            PreviousPrioritiesConfig,
+            PreviousPrioritiesConfig.fromPartial({ updateFrequency: retry.attemptsPerPriority }),
+          ),
+        },
+      };
+
 export const serviceRetryPolicy = (retry: Retry): CoreRetryPolicy => ({
   retryOn:
     retry.triggers && retry.triggers.length > 0 ? retry.triggers.join(',') : DEFAULT_RETRY_ON,
   ...(retry.attempts === undefined ? {} : { numRetries: retry.attempts }),
   ...retryBackOff(retry),
+  ...retryPriority(retry),
   retryHostPredicate: [],
   hostSelectionRetryMaxAttempts: 0,
 });

@@ -17,6 +17,7 @@ import {
 } from '@egts/envoy-api';
 import type { CustomTag as CustomTagIR, RouteTracing, Tracing } from '@egts/ir';
 import { addDestination } from '../cluster/destinationClusters.js';
+import { serviceRetryPolicy } from '../httpfilters/serviceRetry.js';
 import { typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 
@@ -96,6 +97,7 @@ const provider = (tracing: Tracing, cluster: string) => {
               key: name.toLowerCase(),
               value,
             })),
+            ...(tracing.retry ? { retryPolicy: serviceRetryPolicy(tracing.retry) } : {}),
           },
           serviceName: tracing.serviceName,
           resourceDetectors: tracing.resourceAttributes

@@ -3,7 +3,6 @@
 import {
   FractionalPercent_DenominatorType,
   PreviousHostsPredicate,
-  PreviousPrioritiesConfig,
   packAny,
   RouteAction,
   RouteAction_ClusterNotFoundResponseCode,
@@ -15,7 +14,7 @@ import { addDestination, hasBackendFilters } from '../cluster/destinationCluster
 import type { RequestMirrorPolicy, RetryPolicy } from '../envoyTypes.js';
 import { credentialInjectorName } from '../httpfilters/credentialInjector.js';
 import { enabledAsConfigured } from '../httpfilters/securityPolicies.js';
-import { retryBackOff } from '../httpfilters/serviceRetry.js';
+import { retryBackOff, retryPriority } from '../httpfilters/serviceRetry.js';
 import { durationMs, shared } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { headersToAdd, headersToRemove } from './headers.js';
@@ -90,24 +89,6 @@ const clusterSpecifier = (target: Target): Partial<RouteAction> => {
       : {}),
   };
 };
-
-/**
- * `retry_priority` previous_priorities, as Envoy Gateway sets it for `numAttemptsPerPriority`:
- * after that many attempts on a priority, retries go to the next one (fallback backends are
- * priority 1).
- */
-const retryPriority = (retry: Retry | undefined) =>
-  retry?.attemptsPerPriority === undefined
-    ? {}
-    : {
-        retryPriority: {
-          name: 'envoy.retry_priorities.previous_priorities',
-          typedConfig: packAny(
-            PreviousPrioritiesConfig,
-            PreviousPrioritiesConfig.fromPartial({ updateFrequency: retry.attemptsPerPriority }),
-          ),
-        },
-      };
 
 const PREVIOUS_HOSTS = {
   name: 'envoy.retry_host_predicates.previous_hosts',

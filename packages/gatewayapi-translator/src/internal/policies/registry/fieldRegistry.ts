@@ -60,6 +60,11 @@ interface FieldNode {
   decides: Entry | undefined;
   /** Some applied path lies below this one. */
   aboveApplied: boolean;
+  /**
+   * This field and everything below it are applied: nothing set there, known to the registry or
+   * not, is ever reported, so notAppliedFields skips the subtree (most of a policy's spec).
+   */
+  silent: boolean;
   /** The CRD default of this field, when it has one. */
   crdDefault?: { readonly value: unknown };
 }
@@ -78,6 +83,7 @@ function fieldTree(kind: RegisteredKind): FieldNode {
     children: new Map(),
     decides: undefined,
     aboveApplied: false,
+    silent: false,
   });
   const root = newNode();
   const nodeAt = (path: string): FieldNode => {
@@ -118,7 +124,12 @@ function fieldTree(kind: RegisteredKind): FieldNode {
             applied: Object.hasOwn(fields.applied, path),
             partly: node.aboveApplied,
           };
-    for (const child of node.children.values()) settle(child, node.decides);
+    let silent = node.decides?.applied === true;
+    for (const child of node.children.values()) {
+      settle(child, node.decides);
+      silent &&= child.silent;
+    }
+    node.silent = silent;
   };
   settle(root, undefined);
   trees.set(kind, root);
@@ -159,7 +170,30 @@ export function fieldEntry(
   return entry && { path: entry.path, applied: entry.applied };
 }
 
-const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+// Most defaults are strings or numbers a spec repeats as is: no JSON for those.
+const sameValue = (a: unknown, b: unknown): boolean =>
+  a === b || JSON.stringify(a) === JSON.stringify(b);
+
+/** The not-applied paths found so far: no set until the first (most specs have none). */
+interface Findings {
+  found: Set<string> | undefined;
+}
+
+function addFinding(findings: Findings, path: string): void {
+  if (findings.found === undefined) findings.found = new Set();
+  findings.found.add(path);
+}
+
+/** A set value at `path` (`node` its registry node, or its closest known ancestor's). */
+function report(findings: Findings, path: string, node: FieldNode, exact: boolean): void {
+  const entry = node.decides;
+  if (entry?.applied) return;
+  // An empty object (`authorization: {}`) asks for the feature with its defaults: applied
+  // when some of its fields are.
+  if (exact && node.aboveApplied) return;
+  // Named by its entry, unless part of that entry is applied: then by the field itself.
+  addFinding(findings, entry && !entry.partly ? entry.path : path);
+}
 
 /**
  * Every set value of `value` with its field path: leaves, and empty objects (an empty object
@@ -173,25 +207,36 @@ function visitSet(
   path: string,
   node: FieldNode,
   exact: boolean,
-  visit: (path: string, node: FieldNode, exact: boolean) => void,
+  findings: Findings,
 ): void {
-  if (value === null || value === undefined) return;
+  if (value === null || value === undefined || node.silent) return;
   if (Array.isArray(value)) {
-    for (const item of value) visitSet(item, path, node, exact, visit);
+    for (const item of value) visitSet(item, path, node, exact, findings);
     return;
   }
   if (isRecord(value)) {
     const keys = Object.keys(value);
-    if (keys.length === 0) visit(path, node, exact);
+    if (keys.length === 0) report(findings, path, node, exact);
     for (const key of keys) {
+      const child = exact && !key.includes('.') ? node.children.get(key) : undefined;
+      if (child !== undefined) {
+        if (!child.silent) visitSet(value[key], `${path}.${key}`, child, true, findings);
+        continue;
+      }
       const deepest = { node };
-      const child = exact ? childNode(node, key, deepest) : undefined;
-      visitSet(value[key], `${path}.${key}`, child ?? deepest.node, child !== undefined, visit);
+      const dotted = exact ? childNode(node, key, deepest) : undefined;
+      visitSet(
+        value[key],
+        `${path}.${key}`,
+        dotted ?? deepest.node,
+        dotted !== undefined,
+        findings,
+      );
     }
     return;
   }
   if (exact && node.crdDefault && sameValue(node.crdDefault.value, value)) return;
-  visit(path, node, exact);
+  report(findings, path, node, exact);
 }
 
 /**
@@ -199,23 +244,15 @@ function visitSet(
  * CRD does not know is reported by its own path (egts cannot apply what it does not know).
  */
 export function notAppliedFields(kind: RegisteredKind, spec: unknown): string[] {
-  const found = new Set<string>();
   const root = fieldTree(kind);
   const deepest = { node: root };
   const specNode = childNode(root, 'spec', deepest);
-  visitSet(spec, 'spec', specNode ?? deepest.node, specNode !== undefined, (path, node, exact) => {
-    const entry = node.decides;
-    if (entry?.applied) return;
-    // An empty object (`authorization: {}`) asks for the feature with its defaults: applied
-    // when some of its fields are.
-    if (exact && node.aboveApplied) return;
-    // Named by its entry, unless part of that entry is applied: then by the field itself.
-    found.add(entry && !entry.partly ? entry.path : path);
-  });
+  const findings: Findings = { found: undefined };
+  visitSet(spec, 'spec', specNode ?? deepest.node, specNode !== undefined, findings);
   const fields: KindFields = FIELD_REGISTRY[kind];
   if (fields.notAppliedIn && isRecord(spec))
-    for (const path of fields.notAppliedIn(spec)) found.add(path);
-  return [...found].sort();
+    for (const path of fields.notAppliedIn(spec)) addFinding(findings, path);
+  return findings.found === undefined ? [] : [...findings.found].sort();
 }
 
 /** The message of a resource that sets not-applied fields; `effect` says what happens instead. */

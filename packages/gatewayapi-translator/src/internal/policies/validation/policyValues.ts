@@ -4,6 +4,7 @@
 import { parseQuantity } from '@egts/api';
 
 const GO_DURATION = /^[+-]?((\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$/;
+const SIMPLE_GO_DURATION = /^(\d+)(ms|s|m|h)$/;
 const GO_PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
 const GO_UNIT_MS: Record<string, number> = {
   ns: 1e-6,
@@ -20,6 +21,10 @@ const GO_UNIT_MS: Record<string, number> = {
 export function parseGoDuration(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   if (value === '0') return 0;
+  // Most durations are one whole number and unit ("5s", "300ms"): one exec, no matchAll (policies
+  // are validated, then built, each reading several durations).
+  const simple = SIMPLE_GO_DURATION.exec(value);
+  if (simple !== null) return Number(simple[1]) * (GO_UNIT_MS[simple[2] as string] as number);
   if (!GO_DURATION.test(value)) return undefined;
   let total = 0;
   for (const [, amount, unit] of value.matchAll(GO_PART)) {

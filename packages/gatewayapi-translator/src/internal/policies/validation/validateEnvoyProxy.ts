@@ -7,6 +7,7 @@ import type { EnvoyProxy } from '@egts/api';
 import type { TranslatorContext } from '../../context/translatorContext.js';
 import { resolveBackendRef } from '../../routes/backendRefs.js';
 import { ENVOY_GATEWAY_GROUP } from '../../types.js';
+import { registeredModule } from '../dynamicModules.js';
 import { bootstrapOverride } from './envoyProxyBootstrap.js';
 import { backendRefOf, serviceBackendRefs } from './policyBackendRefs.js';
 import { byteSizeProblem, list, type Obj, obj } from './policyValues.js';
@@ -104,6 +105,14 @@ export function envoyProxyGatewayProblem(
     services.push([`telemetry.metrics.sinks[${i}]`, obj(sink.openTelemetry)]);
   services.push(['telemetry.tracing.provider', obj(obj(telemetry?.tracing)?.provider)]);
   for (const [field, service] of services) {
+    // A module load balancer's module: one this EnvoyProxy registers (as a route's must be).
+    const lb = obj(obj(service?.backendSettings)?.loadBalancer);
+    const module = obj(lb?.dynamicModule)?.name;
+    if (lb?.type === 'DynamicModule' && !field.startsWith('telemetry.metrics')) {
+      const source = registeredModule(proxy, String(module));
+      if (typeof source === 'string')
+        return `${field}.backendSettings.loadBalancer.dynamicModule: ${source}`;
+    }
     for (const [i, ref] of serviceBackendRefs(service).entries()) {
       if (typeof ref.name !== 'string') continue;
       const resolved = resolveBackendRef(

@@ -33,6 +33,11 @@ const { applied: settingsApplied, notApplied: settingsNotApplied } = serviceBack
     'spec.extProc.backendSettings.timeout.http.requestTimeout',
     'spec.extProc.backendSettings.timeout.http.streamIdleTimeout',
   ],
+  // The module the Gateway's EnvoyProxy registers, as a route's load balancer.
+  {
+    'spec.extProc.backendSettings.loadBalancer.dynamicModule':
+      "apps/conformance/src/__tests__/extProcModuleLoadBalancer.integration.test.ts: sends every call to the module's pick, where two refs would share them",
+  },
 );
 
 export const envoyExtensionPolicyFields: KindFields = {

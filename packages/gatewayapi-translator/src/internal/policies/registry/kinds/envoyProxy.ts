@@ -1,7 +1,6 @@
 // EnvoyProxy fields: applied or not (see ../fieldRegistry.ts): fleet and backend merging, Envoy's log levels,
 // and the Kubernetes objects the infra-manager writes; the rest not yet.
 import type { KindFields } from '../fieldRegistry.js';
-import { backendTrafficPolicyFields } from './backendTrafficPolicy.js';
 import { goldenProof, HOST_INFRA_PROOF, KUBERNETES_INFRA_PROOF } from './proofs.js';
 import { serviceBackendSettings } from './serviceSettings.js';
 
@@ -22,6 +21,11 @@ const OTEL_LOGS = `${LOG_SERVICES}: sends text, JSON and default JSON records, t
 const ALS_LOGS = `${LOG_SERVICES}: streams HTTP entries to the access log service under its log name`;
 const ALS_RESPONSE = `${LOG_SERVICES}: logs the response headers and trailers the sink asks for`;
 const SINKS = 'spec.telemetry.accessLog.settings.sinks';
+const METRIC_SINK_OTEL = 'spec.telemetry.metrics.sinks.openTelemetry';
+const BACKEND_REFS = 'apps/conformance/src/__tests__/telemetryBackendRefs.integration.test.ts';
+const WEIGHTED = `${BACKEND_REFS}: shares a weighted sink exports among its backends in proportion to their weights`;
+const FALLBACK = `${BACKEND_REFS}: leaves a fallback backend idle while the others answer`;
+const SINGULAR_REF = `${BACKEND_REFS}: names a sink's backend with the deprecated singular backendRef`;
 const backendRefProofs = (path: string, proof: string) =>
   Object.fromEntries(
     ['name', 'namespace', 'port', 'group', 'kind'].map((field) => [`${path}.${field}`, proof]),
@@ -84,24 +88,87 @@ const TELEMETRY_SERVICES = [
 const TELEMETRY_SETTINGS =
   'apps/conformance/src/__tests__/telemetryServiceSettings.test.ts: each telemetry cluster carries the settings of a BackendTrafficPolicy';
 /**
- * Not applied to a telemetry backend, as in Envoy Gateway (applyTraffic: the cluster only): retries
- * and the HTTP request and stream idle timeouts are route settings, and no route carries a
- * tracer's or an access logger's calls.
+ * A telemetry service's `retry` (Envoy Gateway drops it): its gRPC calls' retry_policy, Envoy's
+ * core RetryPolicy (attempts, triggers, back-off), as for a gRPC authorization service.
+ */
+const TELEMETRY_RETRY =
+  'apps/conformance/src/__tests__/telemetryServiceRetry.integration.test.ts: delivers the first record and spans through refused exports, and loses them without retry';
+/**
+ * A telemetry service's module load balancer: the module its EnvoyProxy registers, as a route's
+ * from its Gateway's EnvoyProxy (telemetryBackend.ts); an unregistered one refuses the Gateway.
+ */
+const TELEMETRY_MODULE_LB =
+  "apps/conformance/src/__tests__/telemetryModuleLoadBalancer.integration.test.ts: sends every export to the module's pick, where two backends would share them";
+const MODULE_LB = 'backendSettings.loadBalancer.dynamicModule';
+const RETRY_APPLIED = [
+  'retry.numRetries',
+  'retry.retryOn.triggers',
+  'retry.perRetry.backOff.baseInterval',
+  'retry.perRetry.backOff.maxInterval',
+];
+/**
+ * Not applied to a telemetry backend: the HTTP request and stream idle timeouts are route settings
+ * no route carries (Envoy Gateway strips them from such clusters too). The gRPC service's own
+ * `timeout` would be the request timeout's place, but Envoy's gRPC access loggers and OpenTelemetry
+ * tracer do not read it (tried: a 300 ms timeout on an export answered 1.5 s late still completed
+ * 200, no upstream_rq_timeout). The retry fields no service call takes: serviceSettings.ts.
  */
 const telemetryOnlyNotApplied = (service: string): string[] => [
-  ...Object.keys(backendTrafficPolicyFields.applied)
-    .filter((path) => path.startsWith('spec.retry.'))
-    .map((path) => `${service}.backendSettings.${path.slice('spec.'.length)}`),
   `${service}.backendSettings.timeout.http.requestTimeout`,
   `${service}.backendSettings.timeout.http.streamIdleTimeout`,
 ];
 const telemetryEntries = TELEMETRY_SERVICES.map((service) =>
-  serviceBackendSettings(service, TELEMETRY_SETTINGS, telemetryOnlyNotApplied(service)),
+  serviceBackendSettings(service, TELEMETRY_SETTINGS, telemetryOnlyNotApplied(service), {
+    [`${service}.${MODULE_LB}`]: TELEMETRY_MODULE_LB,
+  }),
 );
+/**
+ * Each backendRef's `weight` and `fallback`: weighted localities and a fallback priority in the
+ * service's one cluster, as a route's backends get (telemetryBackend.ts); Envoy Gateway drops both
+ * for telemetry. Its OpenTelemetry tracer and access log sinks and its ALS sinks.
+ */
+const telemetryRefEntries = Object.fromEntries(
+  TELEMETRY_SERVICES.flatMap((service) => [
+    [`${service}.backendRefs.weight`, WEIGHTED],
+    [`${service}.backendRefs.fallback`, FALLBACK],
+    ...RETRY_APPLIED.map((path) => [`${service}.backendSettings.${path}`, TELEMETRY_RETRY]),
+  ]),
+);
+/**
+ * Not applied to a metric sink, as in Envoy Gateway: the proxy's stats go to one collector, the
+ * first endpoint of the first backendRef, through a bootstrap cluster built from a fixed template
+ * (Envoy Gateway's ConvertResolvedMetricSinks), so neither the other backendRefs' `weight` and
+ * `fallback` nor any `backendSettings` reach it.
+ */
+const METRIC_SINK_NOT_APPLIED = [
+  `${METRIC_SINK_OTEL}.backendRefs.weight`,
+  `${METRIC_SINK_OTEL}.backendRefs.fallback`,
+  `${METRIC_SINK_OTEL}.backendSettings`,
+];
+
+/**
+ * A Zipkin or Datadog tracer's collector is called over plain HTTP by the tracer itself, with no
+ * retry policy to set: its provider's `backendSettings.retry` is not applied.
+ */
+const httpTracerRetry = (spec: Readonly<Record<string, unknown>>): string[] => {
+  const provider = (spec.telemetry as { tracing?: { provider?: Record<string, unknown> } })?.tracing
+    ?.provider;
+  const retry = (provider?.backendSettings as { retry?: unknown } | undefined)?.retry;
+  if (provider === undefined || retry === undefined) return [];
+  const type = provider.type ?? 'OpenTelemetry';
+  return type === 'OpenTelemetry' ? [] : [`${TRACING_PROVIDER}.backendSettings.retry`];
+};
 
 export const envoyProxyFields: KindFields = {
+  notAppliedIn: httpTracerRetry,
   applied: {
     ...Object.assign({}, ...telemetryEntries.map((e) => e.applied)),
+    ...telemetryRefEntries,
+    // The deprecated singular `backendRef`, used when `backendRefs` is empty (Envoy Gateway's CRD
+    // refuses it on telemetry services; egts takes it, as its other services' singular refs).
+    ...backendRefProofs(`${SINKS}.openTelemetry.backendRef`, SINGULAR_REF),
+    ...backendRefProofs(`${SINKS}.als.backendRef`, SINGULAR_REF),
+    ...backendRefProofs(`${METRIC_SINK_OTEL}.backendRef`, SINK_REFS),
     'spec.mergeGateways': goldenProof('merged-gateways'),
     'spec.mergeBackends': MERGE_BACKENDS,
     'spec.mergeBackends.selector': MERGE_SELECTOR,
@@ -239,6 +306,7 @@ export const envoyProxyFields: KindFields = {
   },
   notApplied: [
     ...telemetryEntries.flatMap((e) => e.notApplied),
+    ...METRIC_SINK_NOT_APPLIED,
     // JA3/JA4 client fingerprinting (the TLS settings shared with ClientTrafficPolicy): Envoy
     // fingerprints ClientHellos it receives, and toward a backend it is the one sending it.
     'spec.backendTLS.fingerprints',

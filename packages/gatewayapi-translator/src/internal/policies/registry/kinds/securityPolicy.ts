@@ -48,15 +48,18 @@ const GRPC_RETRY = SERVICE_PROXY_PROTOCOL(
  * `requestTimeout` are route settings in a BackendTrafficPolicy (the route's idle and request
  * timeouts), and no route carries a filter's own requests; Envoy Gateway builds the services'
  * clusters from the same settings (createExtServiceXDSCluster), and an Envoy cluster has neither
- * timeout; the filters time their calls out by `extAuth.timeout` (ext_authz) or a fixed default
- * (the OAuth2 token endpoint). The one exception is the remote JWKS fetch, whose `http_uri.timeout`
- * takes `requestTimeout` (applied, JWTBackendRemoteJWKS).
+ * timeout; the filters time their calls out by `extAuth.timeout` (ext_authz, which keeps that
+ * field's place) or a fixed 10 s. Where a fetch has a timeout of its own egts takes
+ * `requestTimeout` for it: the remote JWKS fetch's and the OpenID token request's `http_uri.timeout`.
  */
+// `backendSettings.loadBalancer.dynamicModule` is not applied either (serviceSettings.ts): a
+// SecurityPolicy's services are built once for every Gateway the policy reaches, and a module
+// load balancer needs the module registry of one Gateway's EnvoyProxy (the external processor's,
+// built per Gateway, takes it).
+const OWN_TIMEOUT = new Set(['spec.jwt.providers.remoteJWKS', 'spec.oidc.provider']);
 const serviceOnlyNotApplied = (service: string): string[] => [
   `${service}.backendSettings.timeout.http.streamIdleTimeout`,
-  ...(service === 'spec.jwt.providers.remoteJWKS'
-    ? []
-    : [`${service}.backendSettings.timeout.http.requestTimeout`]),
+  ...(OWN_TIMEOUT.has(service) ? [] : [`${service}.backendSettings.timeout.http.requestTimeout`]),
 ];
 const serviceEntries = SERVICES.map((service) =>
   serviceBackendSettings(service, SERVICE_CLUSTERS, serviceOnlyNotApplied(service)),
@@ -85,19 +88,24 @@ const setPaths = (value: unknown, path: string): string[] =>
         ? []
         : [path];
 
+const TARGET_FIELDS = ['targetRef', 'targetRefs', 'targetSelectors'];
+
+/** A target field (one target or a list of them) names `kind`. Asked for every SecurityPolicy. */
+const targetsKind = (field: unknown, kind: string): boolean =>
+  Array.isArray(field)
+    ? field.some((t) => isRecord(t) && t.kind === kind)
+    : isRecord(field) && field.kind === kind;
+
 /**
  * A policy on a TCPRoute or TLSRoute: Envoy Gateway enforces its authorization with the network
  * RBAC filter. egts does so on TCPRoutes for client addresses; anything else such a policy sets,
  * and a TLSRoute target, is not applied (the route fails closed).
  */
 const streamTargets = (spec: Readonly<Record<string, unknown>>): string[] => {
-  const kinds = (field: string) =>
-    [spec[field]]
-      .flat()
-      .flatMap((t) => (isRecord(t) && typeof t.kind === 'string' ? [t.kind] : []));
-  const fields = ['targetRef', 'targetRefs', 'targetSelectors'];
-  const tls = fields.filter((field) => kinds(field).includes('TLSRoute')).map((f) => `spec.${f}`);
-  if (!fields.some((field) => kinds(field).includes('TCPRoute'))) return tls;
+  const tls = TARGET_FIELDS.filter((field) => targetsKind(spec[field], 'TLSRoute')).map(
+    (f) => `spec.${f}`,
+  );
+  if (!TARGET_FIELDS.some((field) => targetsKind(spec[field], 'TCPRoute'))) return tls;
   const unsupported = setPaths(spec, 'spec').filter(
     (path) => !STREAM_APPLIED.some((p) => path === p || path.startsWith(`${p}.`)),
   );
@@ -176,7 +184,20 @@ export const securityPolicyFields: KindFields = {
     'spec.jwt.providers.remoteJWKS.uri': e2e('OptionalJWT'),
     'spec.jwt.providers.remoteJWKS.cacheDuration': e2e('JWT'),
     'spec.jwt.providers.remoteJWKS.backendRefs': e2e('JWTBackendRemoteJWKS'),
+    // The deprecated singular ref, used when `backendRefs` is empty (Envoy Gateway's CRD refuses
+    // it here; egts takes it, as for the other services' singular refs).
+    ...Object.fromEntries(
+      ['name', 'namespace', 'port', 'group', 'kind'].map((field) => [
+        `spec.jwt.providers.remoteJWKS.backendRef.${field}`,
+        SERVICE_PROXY_PROTOCOL(
+          'a remote JWKS behind PROXY protocol is fetched only with proxyProtocol set',
+        ),
+      ]),
+    ),
     'spec.jwt.providers.remoteJWKS.backendSettings.retry': e2e('JWTBackendRemoteJWKS'),
+    'spec.oidc.provider.backendSettings.timeout.http.requestTimeout': SERVICE_PROXY_PROTOCOL(
+      "a token request outlasting the provider's requestTimeout fails the login",
+    ),
     'spec.jwt.providers.remoteJWKS.backendSettings.timeout.http.requestTimeout':
       e2e('JWTBackendRemoteJWKS'),
     'spec.jwt.providers.remoteJWKS.failedRefetchDuration': SERVICE_SETTINGS,
