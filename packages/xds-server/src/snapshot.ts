@@ -117,6 +117,12 @@ const versioned = new WeakMap<object, VersionedResource>();
 const indexes = new WeakMap<readonly object[], ReadonlyMap<string, VersionedResource>>();
 /** The last array indexed whose first element is this message, for arrays that differ in a few. */
 const lastIndexed = new WeakMap<object, readonly object[]>();
+/**
+ * What stands for an index's set of names (the index itself, or the one it was made from by
+ * `reindex`, which keeps every name): checks that look only at names hold for both.
+ */
+const nameSets = new WeakMap<ReadonlyMap<string, unknown>, object>();
+const namesOf = (index: ReadonlyMap<string, unknown>): object => nameSets.get(index) ?? index;
 
 const served = <T extends object>(
   codec: MessageCodec<T>,
@@ -157,6 +163,7 @@ const reindex = <T extends object>(
     if (resource.name !== versioned.get(before[i]!)?.name) return undefined;
     byName.set(resource.name, resource);
   }
+  nameSets.set(byName, namesOf(known));
   return byName;
 };
 
@@ -326,19 +333,20 @@ const decodeListenerRefs = (listener: Listener): ListenerRefs => {
   return found;
 };
 
-/** Clusters a virtual host routes to that are missing, once per host object and clusters index. */
-const hostsChecked = new WeakMap<
-  VirtualHost,
-  { clusters: ReadonlyMap<string, unknown>; missing: readonly string[] }
->();
+/**
+ * Clusters a virtual host routes to that are missing, once per host object and set of cluster
+ * names: a cluster changed by a policy leaves the names as they were, and every host as checked.
+ */
+const hostsChecked = new WeakMap<VirtualHost, { names: object; missing: readonly string[] }>();
 const missingClusters = (
   host: VirtualHost,
   clusters: ReadonlyMap<string, unknown>,
 ): readonly string[] => {
+  const names = namesOf(clusters);
   const known = hostsChecked.get(host);
-  if (known?.clusters === clusters) return known.missing;
+  if (known?.names === names) return known.missing;
   const missing = clustersOf(host).filter((cluster) => !clusters.has(cluster));
-  hostsChecked.set(host, { clusters, missing });
+  hostsChecked.set(host, { names, missing });
   return missing;
 };
 

@@ -6,6 +6,7 @@
 // instance only (two translators share nothing).
 import type { RouteSource, XdsIR } from '@egts/ir';
 import { endpointChanges } from './internal/incremental/endpointChanges.js';
+import { withUnchangedListeners } from './internal/incremental/unchangedListeners.js';
 import { withMovedEndpoints } from './internal/incremental/withMovedEndpoints.js';
 import { routeSources } from './internal/routeSources.js';
 import { XdsMemo } from './internal/xdsMemo.js';
@@ -50,7 +51,10 @@ export function xdsTranslatorWith(memo: XdsMemo, options: TranslateXdsOptions): 
   // What a whole translation of a fleet remembers by name (connection managers' filters) is
   // the fleet's until its next whole translation or its removal.
   const translate = (name: string, ir: XdsIR) =>
-    memo.httpFilters.buildFor(name, () => translateXdsWith(memo, ir, options));
+    withUnchangedListeners(
+      fleets.get(name)?.resources,
+      memo.httpFilters.buildFor(name, () => translateXdsWith(memo, ir, options)),
+    );
   const build = (
     name: string,
     previous: { ir: XdsIR; resources: XdsResources } | undefined,

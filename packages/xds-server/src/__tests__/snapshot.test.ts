@@ -88,6 +88,26 @@ describe('consistent()', () => {
     expect(createSnapshot({ routes: again, clusters }).consistent().consistent).toBe(true);
   });
 
+  it('checks reused virtual hosts again when the cluster names change, not when a cluster does', () => {
+    const host = VirtualHost.fromPartial({
+      name: 'h',
+      domains: ['*'],
+      routes: [{ match: { prefix: '/' }, route: { cluster: 'b' } }],
+    });
+    const routes = [RouteConfiguration.fromPartial({ name: 'r', virtualHosts: [host] })];
+    const [a, b] = [cluster('a'), cluster('b')];
+    expect(createSnapshot({ routes, clusters: [a, b] }).consistent().consistent).toBe(true);
+    // b changed (the same names, indexed from the last array): still there.
+    expect(
+      createSnapshot({ routes, clusters: [a, cluster('b', 2000)] }).consistent().consistent,
+    ).toBe(true);
+    // b replaced by c (other names): missing.
+    expect(createSnapshot({ routes, clusters: [a, cluster('c')] }).consistent().problems).toEqual([
+      'RouteConfiguration "r" routes to cluster "b", which is missing',
+    ]);
+    expect(createSnapshot({ routes, clusters: [a, b] }).consistent().consistent).toBe(true);
+  });
+
   it('lets a route that names its answer for a missing cluster route to one', () => {
     const split = (code: RouteAction_ClusterNotFoundResponseCode) =>
       RouteConfiguration.fromPartial({

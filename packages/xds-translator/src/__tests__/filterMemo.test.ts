@@ -118,6 +118,55 @@ describe('HTTP filter memo', () => {
     expect(filter.builds).toBe(5);
   });
 
+  it("reads one level into a route's object fields", () => {
+    const memo = new FilterMemo();
+    let builds = 0;
+    // Reads `security.jwt` (and whether there is a `security`), as jwt_authn does.
+    const jwtOnly = {
+      patchListener: (listeners: readonly HTTPListener[]): HttpFilter[] => {
+        builds++;
+        const issuers = listeners[0]!.routes.map(
+          (r) => r.security?.jwt?.providers[0]?.issuer ?? '-',
+        );
+        return [{ name: issuers.join(',') } as HttpFilter];
+      },
+    };
+    // Looks at the keys of `security`: the whole field is its input.
+    let wholeBuilds = 0;
+    const whole = {
+      patchListener: (listeners: readonly HTTPListener[]): HttpFilter[] => {
+        wholeBuilds++;
+        const keys = listeners[0]!.routes.map((r) => Object.keys(r.security ?? {}).join('+'));
+        return [{ name: keys.join(',') } as HttpFilter];
+      },
+    };
+    const build = (routes: HTTPRouteIR[]) =>
+      memoizedFilters(memo, [jwtOnly, whole], [listenerOf(routes)], 'ads').map((f) => f.name);
+    const authorization = (cidr: string): SecurityIR['authorization'] => ({
+      defaultAction: 'Deny',
+      rules: [{ name: 'r', action: 'Allow', clientCIDRs: [cidr], headers: [], methods: [] }],
+    });
+    const a = route('a', '/a', jwt('default/a', 'https://a'));
+    const b = (security?: SecurityIR) => route('b', '/b', security);
+    expect(
+      build([
+        a,
+        b({ ...jwt('default/b', 'https://b'), authorization: authorization('10.0.0.0/8') }),
+      ]),
+    ).toEqual(['https://a,https://b', 'policy+jwt,policy+jwt+authorization']);
+    expect([builds, wholeBuilds]).toEqual([1, 1]);
+    // Another authorization: the jwt-only filter is kept, the one reading all of it is not.
+    build([
+      a,
+      b({ ...jwt('default/b', 'https://b'), authorization: authorization('10.1.0.0/16') }),
+    ]);
+    expect([builds, wholeBuilds]).toEqual([1, 2]);
+    // Another issuer, then no policy at all: built again each time.
+    expect(build([a, b(jwt('default/b', 'https://c'))])[0]).toBe('https://a,https://c');
+    expect(build([a, b()])).toEqual(['https://a,-', 'policy+jwt,']);
+    expect([builds, wholeBuilds]).toEqual([3, 4]);
+  });
+
   it('forgets a connection manager whose filters threw', () => {
     const memo = new FilterMemo();
     const filter = counting();

@@ -1,7 +1,7 @@
 // In one xDS translator, the same IR route objects give the same Envoy messages (route, cluster,
 // endpoints) across translations, in each mode, so a caller sharing unchanged IR pays only for
 // what changed. Two translators, and two translateXds() calls, share nothing.
-import type { DestinationSetting, HTTPRouteIR, XdsIR } from '@egts/ir';
+import type { DestinationSetting, HTTPRouteIR, SecurityIR, XdsIR } from '@egts/ir';
 import { describe, expect, it } from 'vitest';
 import { createXdsTranslator, type TranslateXdsOptions, translateXds } from '../index.js';
 
@@ -87,6 +87,60 @@ describe('route memo', () => {
     expect(second.endpoints).toBe(first.endpoints);
     // The same content from new objects: equal output.
     expect(second).toEqual(translateXds(ir([structuredClone(a), structuredClone(b2)])));
+  });
+
+  it('keeps the listeners a route change leaves equal, and rebuilds those it changes', () => {
+    for (const mode of ['ads', 'static'] as const) {
+      const translate = remembering({ mode });
+      const a = route('a', '/a');
+      const first = translate(ir([a, route('b', '/b')]));
+      // Another path: the connection manager (and so the listener) stays as it was over ADS,
+      // where it names its route configuration; it inlines the routes in a bootstrap.
+      const second = translate(ir([a, route('b', '/b2')]));
+      if (mode === 'ads') expect(second.listeners).toBe(first.listeners);
+      else expect(second.listeners[0]).not.toBe(first.listeners[0]);
+      expect(second).toEqual(translateXds(ir([a, route('b', '/b2')]), { mode }));
+      // CORS on a route adds the cors filter to the connection manager: a new listener.
+      const cors = {
+        allowOrigins: ['https://example.com'],
+        allowMethods: ['GET'],
+        allowHeaders: [],
+        exposeHeaders: [],
+        allowCredentials: false,
+      };
+      const third = translate(ir([a, { ...route('b', '/b2'), cors }]));
+      expect(third.listeners[0]).not.toBe(second.listeners[0]);
+      expect(third).toEqual(translateXds(ir([a, { ...route('b', '/b2'), cors }]), { mode }));
+      expect(JSON.stringify(third.listeners)).not.toEqual(JSON.stringify(second.listeners));
+    }
+  });
+
+  it("shares the per-route filter configs of one policy's routes", () => {
+    const security: SecurityIR = {
+      policy: 'default/p',
+      authorization: {
+        defaultAction: 'Deny',
+        rules: [
+          { name: 'r', action: 'Allow', clientCIDRs: ['10.0.0.0/8'], headers: [], methods: [] },
+        ],
+      },
+    };
+    const input = ir([
+      { ...route('a', '/a'), security },
+      { ...route('b', '/b'), security },
+      { ...route('c', '/c'), security: structuredClone(security) },
+    ]);
+    const out = remembering()(input);
+    const rbac = out.routes[0]!.virtualHosts[0]!.routes.map(
+      (r) => r.typedPerFilterConfig['envoy.filters.http.rbac'],
+    );
+    expect(rbac[0]).toBeDefined();
+    // The same policy object: one config; an equal copy: its own.
+    expect(rbac[1]).toBe(rbac[0]);
+    expect(rbac[2]).not.toBe(rbac[0]);
+    expect(rbac[2]).toEqual(rbac[0]);
+    expect(Object.isFrozen(rbac[0])).toBe(true);
+    expect(out).toEqual(translateXds(structuredClone(input)));
   });
 
   it('keeps each mode its own output', () => {

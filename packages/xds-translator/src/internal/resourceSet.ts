@@ -50,13 +50,11 @@ const toList = <T extends object>(
     return known.list as T[];
   }
   const byName = new Map<string, T>();
-  const add = (item: T) => {
-    const name = nameOf(item);
-    if (!byName.has(name)) byName.set(name, item);
-  };
   for (const addition of additions) {
-    if (Array.isArray(addition)) for (const item of addition as readonly T[]) add(item);
-    else add(addition as T);
+    for (const item of Array.isArray(addition) ? (addition as readonly T[]) : [addition as T]) {
+      const name = nameOf(item);
+      if (!byName.has(name)) byName.set(name, item);
+    }
   }
   // The default sort compares strings by UTF-16 code units, as `<` does, without a JS callback.
   const list = stable(
@@ -72,6 +70,10 @@ const toList = <T extends object>(
  * per cluster), most of whose types are empty. Frozen: no list of resources may be mutated.
  */
 const NONE = Object.freeze([]) as unknown as never[];
+
+// Module-level: a resource set is made per route and per cluster, each asking for five lists.
+const nameOf = (resource: { readonly name: string }) => resource.name;
+const clusterNameOf = (assignment: ClusterLoadAssignment) => assignment.clusterName;
 
 export class ResourceSet {
   private readonly listeners: Additions<Listener> = [];
@@ -135,14 +137,16 @@ export class ResourceSet {
   }
 
   toResources(): XdsResources {
-    const list = <T extends object>(additions: Additions<T>, nameOf: (t: T) => string): T[] =>
-      this.isNested && additions.length === 0 ? NONE : toList(this.memo, additions, nameOf);
     return {
-      listeners: list(this.listeners, (l) => l.name),
-      routes: list(this.routes, (r) => r.name),
-      clusters: list(this.clusters, (c) => c.name),
-      endpoints: list(this.endpoints, (e) => e.clusterName),
-      secrets: list(this.secrets, (s) => s.name),
+      listeners: this.list(this.listeners, nameOf),
+      routes: this.list(this.routes, nameOf),
+      clusters: this.list(this.clusters, nameOf),
+      endpoints: this.list(this.endpoints, clusterNameOf),
+      secrets: this.list(this.secrets, nameOf),
     };
+  }
+
+  private list<T extends object>(additions: Additions<T>, nameOf: (t: T) => string): T[] {
+    return this.isNested && additions.length === 0 ? NONE : toList(this.memo, additions, nameOf);
   }
 }

@@ -3,7 +3,7 @@
 // encodings and hashes hit). One per createXdsTranslator() instance, one per translateXds() call:
 // two translators never share state. Entries are keyed by IR objects (WeakMaps), so what the
 // caller drops is collected; the IR must not be mutated once translated.
-import type { Route, VirtualHost } from '@egts/envoy-api';
+import type { Any, Route, VirtualHost } from '@egts/envoy-api';
 import type {
   AccessLog as AccessLogIR,
   DestinationSetting,
@@ -13,6 +13,7 @@ import type {
 import type { XdsMode, XdsResources } from '../xdsResources.js';
 import type { ClusterTraffic } from './cluster/buildCluster.js';
 import type { AccessLog } from './envoyTypes.js';
+import type { HttpFilterTranslator } from './httpfilters/httpFilter.js';
 import { FilterMemo } from './listener/filterMemo.js';
 
 /** A built route and what building it added (clusters, endpoints, secrets). */
@@ -57,6 +58,14 @@ export class XdsMemo {
   readonly routes = new WeakMap<HTTPRouteIR, BuiltRoute>();
   /** Per first (and second) IR route of a host: a rebuilt host finds the one it replaces. */
   readonly hosts = new WeakMap<HTTPRouteIR, BuiltHost>();
+  /**
+   * Per IR object a filter's per-route entries are made of (HttpFilterTranslator.routeConfigOf),
+   * per filter: frozen, shared by the routes of one policy.
+   */
+  readonly routeConfigs = new WeakMap<
+    object,
+    Map<HttpFilterTranslator, Readonly<Record<string, Any>> | undefined>
+  >();
   /** Per first destination setting. */
   readonly clusters = new WeakMap<DestinationSetting, BuiltCluster>();
   /** Per UDP IR listener object. */

@@ -5,7 +5,7 @@
 import { ApiKeyAuth, HttpFilter, packAny } from '@egts/envoy-api';
 import type { APIKeyAuth } from '@egts/ir';
 import type { HttpFilterTranslator } from './httpFilter.js';
-import { enabledAsConfigured, instanceName, policiesWith } from './securityPolicies.js';
+import { enabledAsConfigured, instanceName, policiesWith, securityOf } from './securityPolicies.js';
 
 const NAME = 'envoy.filters.http.api_key_auth';
 
@@ -36,6 +36,7 @@ export const apiKeyAuthFilter: HttpFilterTranslator = {
         typedConfig: packAny(ApiKeyAuth, config(apiKeyAuth)),
       }),
     ),
+  routeConfigOf: securityOf,
   patchRoute: (route) =>
     route.security?.apiKeyAuth === undefined
       ? undefined

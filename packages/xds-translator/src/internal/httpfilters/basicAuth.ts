@@ -3,7 +3,7 @@
 // protects (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/basic_auth_filter).
 import { BasicAuth, BasicAuthPerRoute, HttpFilter, packAny } from '@egts/envoy-api';
 import type { HttpFilterTranslator } from './httpFilter.js';
-import { enabledOnRoute, instanceName, policiesWith } from './securityPolicies.js';
+import { enabledOnRoute, instanceName, policiesWith, securityOf } from './securityPolicies.js';
 
 const NAME = 'envoy.filters.http.basic_auth';
 
@@ -24,6 +24,7 @@ export const basicAuthFilter: HttpFilterTranslator = {
         ),
       }),
     ),
+  routeConfigOf: securityOf,
   patchRoute: (route) =>
     route.security?.basicAuth === undefined
       ? undefined

@@ -32,6 +32,7 @@ export const corsFilter: HttpFilterTranslator = {
     routesOf(listeners).some((route) => route.cors !== undefined)
       ? [HttpFilter.fromPartial({ name: NAME, typedConfig: packAny(Cors, Cors.fromPartial({})) })]
       : [],
+  routeConfigOf: (route) => route.cors,
   patchRoute: (route) =>
     route.cors === undefined
       ? undefined

@@ -10,6 +10,7 @@ import {
 import { type CSRF, subdomainOriginRegex } from '@egts/ir';
 import type { StringMatcher } from '../envoyTypes.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
+import { securityOf } from './securityPolicies.js';
 
 const NAME = 'envoy.filters.http.csrf';
 
@@ -49,6 +50,7 @@ export const csrfFilter: HttpFilterTranslator = {
           }),
         ]
       : [],
+  routeConfigOf: securityOf,
   patchRoute: (route) =>
     route.security?.csrf === undefined
       ? undefined

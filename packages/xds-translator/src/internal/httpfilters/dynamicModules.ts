@@ -5,14 +5,13 @@
 // StringValue of its JSON text.
 import {
   DynamicModuleFilter as DynamicModuleFilterConfig,
-  HttpFilter,
   packAny,
   StringValue,
 } from '@egts/envoy-api';
 import type { DynamicModuleFilter, HTTPRouteIR } from '@egts/ir';
 import { addModuleFetchCluster, dynamicModuleConfig } from '../dynamicModules/moduleSource.js';
-import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
-import { enabledAsConfigured } from './securityPolicies.js';
+import type { HttpFilterTranslator } from './httpFilter.js';
+import { moduleFilters } from './moduleFilters.js';
 
 const filterName = (module: DynamicModuleFilter): string =>
   `envoy.filters.http.dynamic_modules/${module.name}`;
@@ -22,35 +21,22 @@ const modulesOf = (route: HTTPRouteIR): readonly DynamicModuleFilter[] =>
 
 export const dynamicModulesFilter: HttpFilterTranslator = {
   resourcesPerRoute: true,
-  patchListener: (listeners) => {
-    const modules = new Map<string, DynamicModuleFilter>();
-    for (const route of routesOf(listeners))
-      for (const module of modulesOf(route)) modules.set(module.name, module);
-    return [...modules.values()]
-      .sort((a, b) => (a.name < b.name ? -1 : 1))
-      .map((module) =>
-        HttpFilter.fromPartial({
-          name: filterName(module),
-          disabled: true,
-          typedConfig: packAny(
-            DynamicModuleFilterConfig,
-            DynamicModuleFilterConfig.fromPartial({
-              dynamicModuleConfig: dynamicModuleConfig(module.source),
-              filterName: module.filterName,
-              terminalFilter: module.terminalFilter,
-              ...(module.config === undefined
-                ? {}
-                : { filterConfig: packAny(StringValue, { value: module.config }) }),
-            }),
-          ),
+  ...moduleFilters({
+    modulesOf,
+    filterName,
+    config: (module) =>
+      packAny(
+        DynamicModuleFilterConfig,
+        DynamicModuleFilterConfig.fromPartial({
+          dynamicModuleConfig: dynamicModuleConfig(module.source),
+          filterName: module.filterName,
+          terminalFilter: module.terminalFilter,
+          ...(module.config === undefined
+            ? {}
+            : { filterConfig: packAny(StringValue, { value: module.config }) }),
         }),
-      );
-  },
-  patchRoute: (route) => {
-    const modules = modulesOf(route);
-    if (modules.length === 0) return undefined;
-    return Object.fromEntries(modules.map((module) => [filterName(module), enabledAsConfigured]));
-  },
+      ),
+  }),
   addResources: (listener, out) => {
     for (const route of listener.routes)
       for (const module of modulesOf(route)) addModuleFetchCluster(module.source, out);

@@ -8,7 +8,7 @@ import { addDestination } from '../cluster/destinationClusters.js';
 import { durationMs } from '../protoValues.js';
 import { ROUTE_METADATA } from '../route/routeMetadata.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
-import { enabledOnRoute, instanceName, policiesWith } from './securityPolicies.js';
+import { enabledOnRoute, instanceName, policiesWith, securityOf } from './securityPolicies.js';
 import { serviceRetryPolicy } from './serviceRetry.js';
 
 const NAME = 'envoy.filters.http.ext_authz';
@@ -87,6 +87,7 @@ export const extAuthzFilter: HttpFilterTranslator = {
         typedConfig: packAny(ExtAuthz, extAuthz(extAuth)),
       }),
     ),
+  routeConfigOf: securityOf,
   patchRoute: (route) =>
     route.security?.extAuth === undefined
       ? undefined

@@ -15,6 +15,12 @@ export interface HttpFilterTranslator {
   patchListener(listeners: readonly HTTPListener[], mode: XdsMode): readonly HttpFilter[];
   /** Per-route configuration: typed_per_filter_config entries, by filter (instance) name. */
   patchRoute?(route: HTTPRouteIR): Readonly<Record<string, Any>> | undefined;
+  /**
+   * The IR object `patchRoute` reads of a route, when it reads one alone (its `security`, its
+   * `cors`): the routes sharing it, a policy's, share one set of entries built once per
+   * translator (route/buildRoute.ts).
+   */
+  routeConfigOf?(route: HTTPRouteIR): object | undefined;
   /** Resources the filter needs besides its config (clusters, secrets). */
   addResources?(listener: HTTPListener, out: ResourceSet): void;
   /**

@@ -7,14 +7,14 @@ import {
   JwtAuthentication,
   JwtPerRoute,
   JwtProvider,
-  type JwtRequirement,
+  JwtRequirement,
   packAny,
 } from '@egts/envoy-api';
 import type { JWT, JWTProvider } from '@egts/ir';
 import { addDestination } from '../cluster/destinationClusters.js';
 import { durationMs } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
-import { policiesWith } from './securityPolicies.js';
+import { policiesWith, securityOf } from './securityPolicies.js';
 import { serviceRetryPolicy } from './serviceRetry.js';
 
 const NAME = 'envoy.filters.http.jwt_authn';
@@ -86,22 +86,17 @@ export const jwtAuthnFilter: HttpFilterTranslator = {
   patchListener: (listeners) => {
     const policies = policiesWith(listeners, 'jwt');
     if (policies.length === 0) return [];
-    const providers: Record<string, JwtProvider> = {};
-    const requirementMap: Record<string, JwtRequirement> = {};
+    const config = JwtAuthentication.fromPartial({});
+    // Complete messages placed as they are: fromPartial would copy every provider once more.
     for (const { policy, jwt } of policies) {
-      for (const p of jwt.providers) providers[providerName(policy, p)] = provider(p);
-      requirementMap[policy] = requirement(policy, jwt);
+      for (const p of jwt.providers) config.providers[providerName(policy, p)] = provider(p);
+      config.requirementMap[policy] = JwtRequirement.fromPartial(requirement(policy, jwt));
     }
     return [
-      HttpFilter.fromPartial({
-        name: NAME,
-        typedConfig: packAny(
-          JwtAuthentication,
-          JwtAuthentication.fromPartial({ providers, requirementMap }),
-        ),
-      }),
+      HttpFilter.fromPartial({ name: NAME, typedConfig: packAny(JwtAuthentication, config) }),
     ];
   },
+  routeConfigOf: securityOf,
   patchRoute: (route) =>
     route.security?.jwt === undefined
       ? undefined

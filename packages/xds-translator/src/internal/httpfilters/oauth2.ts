@@ -17,7 +17,7 @@ import type { XdsMode } from '../../xdsResources.js';
 import { addDestination } from '../cluster/destinationClusters.js';
 import { durationMs, sdsSecret } from '../protoValues.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
-import { enabledAsConfigured, instanceName, policiesWith } from './securityPolicies.js';
+import { enabledAsConfigured, instanceName, policiesWith, securityOf } from './securityPolicies.js';
 import { serviceRetryPolicy } from './serviceRetry.js';
 
 const NAME = 'envoy.filters.http.oauth2';
@@ -127,6 +127,7 @@ export const oauth2Filter: HttpFilterTranslator = {
         typedConfig: packAny(OAuth2, { config: config(policy, oidc, mode) }),
       }),
     ),
+  routeConfigOf: securityOf,
   patchRoute: (route) =>
     route.security?.oidc === undefined
       ? undefined

@@ -14,12 +14,14 @@ import {
   RBAC_Action,
   RBACPerRoute,
   RBACPolicy,
+  RBACRules,
 } from '@egts/envoy-api';
 import type { Authorization, AuthorizationRule } from '@egts/ir';
 import { celAnd, celBool, celNot, parseCel } from './celCondition.js';
 import { GEO_HEADERS } from './geoip.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 import { routesOf } from './httpFilter.js';
+import { securityOf } from './securityPolicies.js';
 
 const NAME = 'envoy.filters.http.rbac';
 
@@ -164,7 +166,7 @@ const allowed = (authz: Authorization): Alternative[] => {
 };
 
 /** The RBAC rules of an authorization: allow what it allows (HTTP filter and network filter). */
-export const authorizationRules = (authz: Authorization) => {
+export const authorizationRules = (authz: Authorization): RBACRules => {
   const alternatives = allowed(authz);
   const plain = alternatives.filter((a) => a.conditions.length === 0);
   const policies: Record<string, RBACPolicy> = {};
@@ -181,11 +183,17 @@ export const authorizationRules = (authz: Authorization) => {
       principals: [allOf(a.principals)],
       condition: celAnd(a.conditions),
     });
-  return { action: RBAC_Action.ALLOW, policies };
+  const rules = RBACRules.fromPartial({ action: RBAC_Action.ALLOW });
+  rules.policies = policies;
+  return rules;
 };
 
-const perRoute = (authz: Authorization): RBACPerRoute =>
-  RBACPerRoute.fromPartial({ rbac: { rules: authorizationRules(authz) } });
+/** The route's rules, complete messages placed as they are (fromPartial would copy each policy). */
+const perRoute = (authz: Authorization): RBACPerRoute => {
+  const rbac = RBAC.fromPartial({});
+  rbac.rules = authorizationRules(authz);
+  return { rbac };
+};
 
 export const rbacFilter: HttpFilterTranslator = {
   patchListener: (listeners) =>
@@ -193,6 +201,7 @@ export const rbacFilter: HttpFilterTranslator = {
       ? // No rules here: routes without a policy are not checked.
         [HttpFilter.fromPartial({ name: NAME, typedConfig: packAny(RBAC, RBAC.fromPartial({})) })]
       : [],
+  routeConfigOf: securityOf,
   patchRoute: (route) =>
     route.security?.authorization === undefined
       ? undefined

@@ -2,7 +2,7 @@
 // use (each once, in name order, for deterministic output), and per-route enabling of a filter
 // instance that the connection manager holds disabled.
 import { type Any, FilterConfig, packAny } from '@egts/envoy-api';
-import type { HTTPListener, SecurityIR } from '@egts/ir';
+import type { HTTPListener, HTTPRouteIR, SecurityIR } from '@egts/ir';
 import { routesOf } from './httpFilter.js';
 
 /** The distinct SecurityIRs (by policy) with `part` set, sorted by policy name. */
@@ -20,6 +20,9 @@ export function policiesWith<K extends keyof SecurityIR>(
     .sort((a, b) => (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0))
     .map((s) => s as SecurityIR & { [P in K]-?: NonNullable<SecurityIR[P]> });
 }
+
+/** What the per-route config of a SecurityPolicy filter is made of (routeConfigOf). */
+export const securityOf = (route: HTTPRouteIR): SecurityIR | undefined => route.security;
 
 /** A filter instance per policy: `<filter>/securitypolicy/<namespace>/<name>`. */
 export const instanceName = (filter: string, policy: string): string =>

@@ -5,13 +5,13 @@
 // checksum the cache verified, over a cluster to the cache), as Envoy Gateway's Wasm cache serves
 // it. A module the cache could not serve is left out when it fails open; otherwise its routes
 // answer 500 (buildRoute.ts), never running without it.
-import { HttpFilter, packAny, StringValue, Wasm, type WasmPluginConfig } from '@egts/envoy-api';
+import { packAny, StringValue, Wasm, type WasmPluginConfig } from '@egts/envoy-api';
 import type { HTTPRouteIR, WasmModule } from '@egts/ir';
 import { addDestination } from '../cluster/destinationClusters.js';
 import { urlCluster, urlDestination } from '../cluster/urlCluster.js';
 import { durationMs } from '../protoValues.js';
-import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
-import { enabledAsConfigured } from './securityPolicies.js';
+import type { HttpFilterTranslator } from './httpFilter.js';
+import { moduleFilters } from './moduleFilters.js';
 
 const filterName = (module: WasmModule): string => `envoy.filters.http.wasm/${module.name}`;
 
@@ -54,30 +54,17 @@ const pluginConfig = (module: WasmModule, url: string, sha256: string): WasmPlug
 
 export const wasmFilter: HttpFilterTranslator = {
   resourcesPerRoute: true,
-  patchListener: (listeners) => {
-    const modules = new Map<string, WasmModule>();
-    for (const route of routesOf(listeners))
-      for (const module of served(route)) modules.set(module.name, module);
-    return [...modules.values()]
-      .sort((a, b) => (a.name < b.name ? -1 : 1))
-      .map((module) =>
-        HttpFilter.fromPartial({
-          name: filterName(module),
-          disabled: true,
-          typedConfig: packAny(
-            Wasm,
-            Wasm.fromPartial({
-              config: pluginConfig(module, module.served!.url, module.served!.sha256),
-            }),
-          ),
+  ...moduleFilters({
+    modulesOf: served,
+    filterName,
+    config: (module) =>
+      packAny(
+        Wasm,
+        Wasm.fromPartial({
+          config: pluginConfig(module, module.served!.url, module.served!.sha256),
         }),
-      );
-  },
-  patchRoute: (route) => {
-    const modules = served(route);
-    if (modules.length === 0) return undefined;
-    return Object.fromEntries(modules.map((module) => [filterName(module), enabledAsConfigured]));
-  },
+      ),
+  }),
   addResources: (listener, out) => {
     for (const route of listener.routes)
       for (const module of served(route)) {

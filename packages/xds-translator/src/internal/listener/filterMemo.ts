@@ -2,23 +2,24 @@
 // config (jwt_authn's providers and requirements, RBAC's policies, local rate limits...) is
 // built from some fields of the listeners and of every route on them, so without memory one
 // changed route rebuilt (and re-encoded) every filter for all the listener's routes. Each filter
-// is built once while recording which top-level fields of the listeners and routes it reads;
+// is built once while recording which fields of the listeners and routes it reads (filterReads.ts);
 // the next time the same connection manager is built, the filter's entries are reused when those
 // fields hold the same values: the same objects (the IR is never mutated, unchanged parts are
 // shared), else deeply equal ones (a re-translated route with the same policy). Generic on
 // purpose: the filters (httpFilters.ts) need not say what they read, and a filter that reads
 // something new is tracked without anyone remembering to declare it.
 import { isDeepStrictEqual } from 'node:util';
-import type { HttpFilter } from '@egts/envoy-api';
+import type { HttpConnectionManager, HttpFilter, TypedExtensionConfig } from '@egts/envoy-api';
 import type { HTTPListener, HTTPRouteIR } from '@egts/ir';
 import type { XdsMode } from '../../xdsResources.js';
 import type { HttpFilterTranslator } from '../httpfilters/httpFilter.js';
+import { type RouteRead, recorder, routeRead, sameRead, sameValue } from './filterReads.js';
 
 /** One filter's entries for one connection manager and what they were built from. */
 interface FilterBuild {
-  /** Fields read from the listeners (but `routes`), then from each route. */
+  /** Fields read from the listeners (but `routes`), then what was read of each route. */
   readonly listenerFields: readonly string[];
-  readonly routeFields: readonly string[];
+  readonly routeReads: readonly RouteRead[];
   /**
    * Per listener its `listenerFields`, in order. Updated in place to the latest equal values, so
    * the next check compares by identity. The routes' fields are not copied: they are read from
@@ -29,12 +30,24 @@ interface FilterBuild {
   readonly filters: readonly HttpFilter[];
 }
 
+/** A connection manager's message and its packed form. */
+interface PackedManager {
+  readonly message: HttpConnectionManager;
+  readonly config: TypedExtensionConfig;
+}
+
 /** What one connection manager's filters were last built or checked against. */
 interface ManagerBuilds {
   /** Each listener's routes as last seen: a route object seen there is not looked into. */
   routes: readonly (readonly HTTPRouteIR[])[];
   readonly builds: Map<HttpFilterTranslator, FilterBuild>;
+  /** The connection manager last packed, by variant (the HTTP/3 one apart). */
+  readonly packed: Map<string, PackedManager>;
 }
+
+/** The memo's key of the connection manager serving `listeners`. */
+const managerKey = (listeners: readonly HTTPListener[], mode: XdsMode) =>
+  `${mode}\0${listeners[0]?.name ?? ''}`;
 
 /**
  * Per connection manager (its mode and first listener's name), its filters' last builds; and
@@ -99,13 +112,34 @@ export class FilterMemo {
     for (const key of keys ?? []) this.#release(key);
   }
 
+  /**
+   * The packed connection manager serving `listeners` (after memoizedFilters for them): the one
+   * packed last time when `message` equals its message, else `pack(message)`. A changed route
+   * leaves the connection manager as it was (it names its route configuration), and packing it
+   * again copied every filter's config (jwt_authn's providers) into a new encoding that the xDS
+   * server encoded, hashed and decoded once more inside the Listener.
+   */
+  packed(
+    listeners: readonly HTTPListener[],
+    mode: XdsMode,
+    variant: string,
+    message: HttpConnectionManager,
+    pack: (message: HttpConnectionManager) => TypedExtensionConfig,
+  ): TypedExtensionConfig {
+    const manager = this.remembers ? this.get(managerKey(listeners, mode)) : undefined;
+    if (manager === undefined) return pack(message);
+    const last = manager.packed.get(variant);
+    if (last !== undefined && isDeepStrictEqual(last.message, message)) return last.config;
+    const config = pack(message);
+    manager.packed.set(variant, { message, config });
+    return config;
+  }
+
   #release(key: string): void {
     for (const keys of this.#owners.values()) if (keys.has(key)) return;
     this.#managers.delete(key);
   }
 }
-
-const sameValue = (a: unknown, b: unknown) => a === b || isDeepStrictEqual(a, b);
 
 /** Whether `values[i]` is (or equals, then becomes) `value`. */
 const same = (values: unknown[], i: number, value: unknown): boolean => {
@@ -139,15 +173,17 @@ const changedRoutes = (
 
 /**
  * Whether `build` holds for `listeners`, whose routes but those at `changed` are the objects of
- * `previous` (the routes it holds for).
+ * `previous` (the routes it holds for). `compared` keeps, per changed route and read, what the
+ * builds checked before found: most filters read a route's `security`.
  */
 const stillValid = (
   build: FilterBuild,
   listeners: readonly HTTPListener[],
   previous: readonly (readonly HTTPRouteIR[])[],
   changed: readonly number[][],
+  compared: Map<string, boolean>,
 ): boolean => {
-  const { values, listenerFields, routeFields } = build;
+  const { values, listenerFields, routeReads } = build;
   let i = 0;
   for (const listener of listeners) {
     const l = listener as unknown as Record<string, unknown>;
@@ -157,67 +193,18 @@ const stillValid = (
     const routes = listeners[n]!.routes;
     const was = previous[n]!;
     for (const j of changed[n]!) {
-      const r = routes[j] as unknown as Record<string, unknown>;
-      const w = was[j] as unknown as Record<string, unknown>;
-      for (const field of routeFields) if (!sameValue(w[field], r[field])) return false;
+      for (const read of routeReads) {
+        const key = `${n}/${j}/${read.text}`;
+        let equal = compared.get(key);
+        if (equal === undefined) {
+          equal = sameRead(was[j]!, routes[j]!, read);
+          compared.set(key, equal);
+        }
+        if (!equal) return false;
+      }
     }
   }
   return true;
-};
-
-/** What one filter read: top-level fields of the listeners and of the routes. */
-interface Reads {
-  readonly listener: Set<string>;
-  readonly route: Set<string>;
-  /** It looked at an object's keys: not remembered. */
-  opaque: boolean;
-}
-
-/**
- * Runs filters' `patchListener` on views of `listeners` that record the top-level fields read.
- * The views are made once (on the first filter that needs them) and shared by the filters of
- * one connection manager: each run records into its own Reads.
- */
-const recorder = (listeners: readonly HTTPListener[], mode: XdsMode) => {
-  let reads: Reads = { listener: new Set(), route: new Set(), opaque: false };
-  // The proxies' target is an empty object, not the IR one, which may be frozen (a proxy of a
-  // frozen object must return its very values, and routes are given as views).
-  const view = <T extends object>(target: T, kind: 'listener' | 'route', routes?: () => unknown) =>
-    new Proxy({} as T, {
-      get: (_, key) => {
-        if (typeof key !== 'string') return Reflect.get(target, key);
-        if (routes !== undefined && key === 'routes') return routes();
-        reads[kind].add(key);
-        return (target as Record<string, unknown>)[key];
-      },
-      has: (_, key) => {
-        reads.opaque = true;
-        return Reflect.has(target, key);
-      },
-      ownKeys: () => {
-        reads.opaque = true;
-        return Reflect.ownKeys(target);
-      },
-      getOwnPropertyDescriptor: (_, key) => {
-        reads.opaque = true;
-        const descriptor = Reflect.getOwnPropertyDescriptor(target, key);
-        return descriptor && { ...descriptor, configurable: true };
-      },
-    });
-  let views: HTTPListener[] | undefined;
-  const viewsOf = () =>
-    (views ??= listeners.map((listener) => {
-      let routes: HTTPRouteIR[] | undefined;
-      return view(listener, 'listener', () => {
-        routes ??= listener.routes.map((route) => view(route, 'route'));
-        return routes;
-      });
-    }));
-  return (filter: HttpFilterTranslator): { filters: readonly HttpFilter[]; reads: Reads } => {
-    reads = { listener: new Set(), route: new Set(), opaque: false };
-    const filters = filter.patchListener(viewsOf(), mode);
-    return { filters, reads };
-  };
 };
 
 /** The listener values a build is keyed on (see FilterBuild.values). */
@@ -243,19 +230,20 @@ export const memoizedFilters = (
   mode: XdsMode,
 ): HttpFilter[] => {
   if (!memo.remembers) return filters.flatMap((filter) => filter.patchListener(listeners, mode));
-  const key = `${mode}\0${listeners[0]?.name ?? ''}`;
-  const manager = memo.get(key) ?? { routes: [], builds: new Map() };
+  const key = managerKey(listeners, mode);
+  const manager = memo.get(key) ?? { routes: [], builds: new Map(), packed: new Map() };
   const changed = changedRoutes(manager.routes, listeners);
   // Forgotten first: a filter throwing must not leave builds made for routes not recorded.
   memo.delete(key);
   const out: HttpFilter[] = [];
+  const compared = new Map<string, boolean>();
   let record: ReturnType<typeof recorder> | undefined;
   for (const filter of filters) {
     const last = manager.builds.get(filter);
     if (
       last !== undefined &&
       changed !== undefined &&
-      stillValid(last, listeners, manager.routes, changed)
+      stillValid(last, listeners, manager.routes, changed, compared)
     ) {
       out.push(...last.filters);
       continue;
@@ -268,10 +256,9 @@ export const memoizedFilters = (
       continue;
     }
     const listenerFields = [...reads.listener].sort();
-    const routeFields = [...reads.route].sort();
     manager.builds.set(filter, {
       listenerFields,
-      routeFields,
+      routeReads: [...reads.route].sort().map(routeRead),
       values: valuesOf(listeners, listenerFields),
       filters: built,
     });

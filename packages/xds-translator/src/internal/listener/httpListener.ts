@@ -69,45 +69,44 @@ const connectionManager = (
   out: ResourceSet,
   telemetry: HcmTelemetry,
   http3 = false,
-) =>
-  typedConfig(
-    'envoy.filters.network.http_connection_manager',
-    HttpConnectionManager,
-    connectionManagerSettings(
-      first,
-      HttpConnectionManager.fromPartial({
-        statPrefix: `${first.tls === undefined ? 'http' : 'https'}-${first.port}`,
-        // HTTP/1.1, and HTTP/2 by ALPN or prior knowledge (h2c, gRPC); HTTP/3 on QUIC chains.
-        ...(http3
-          ? { codecType: HttpConnectionManager_CodecType.HTTP3, http3ProtocolOptions: {} }
-          : { codecType: HttpConnectionManager_CodecType.AUTO }),
-        ...(out.mode === 'ads'
-          ? { rds: { configSource: adsConfigSource(), routeConfigName: routes.name } }
-          : { routeConfig: routes }),
-        httpFilters: withUpstreamLog(httpFilters(listeners, out), first, telemetry.upstreamLog),
-        accessLog: telemetry.accessLog,
-        ...(telemetry.tracing ? { tracing: telemetry.tracing } : {}),
-        ...(telemetry.requestIdExtension
-          ? { requestIdExtension: telemetry.requestIdExtension }
-          : {}),
-        useRemoteAddress: true,
-        commonHttpProtocolOptions: {
-          headersWithUnderscoresAction:
-            UNDERSCORES_ACTIONS[headerSettings(first.headers).withUnderscoresAction],
-        },
-        // The upstream's `server` header reaches the client as it is (Envoy would put its own).
-        serverHeaderTransformation: HttpConnectionManager_ServerHeaderTransformation.PASS_THROUGH,
-        // Also what HTTP/1.1 clients upgrading to h2c get.
-        http2ProtocolOptions: http2Settings(first.http2),
-        // Envoy's path normalisation hardening, as Envoy Gateway sets it
-        // (https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge).
-        normalizePath: true,
-        mergeSlashes: true,
-        pathWithEscapedSlashesAction:
-          HttpConnectionManager_PathWithEscapedSlashesAction.UNESCAPE_AND_REDIRECT,
-      }),
-    ),
+) => {
+  const message = connectionManagerSettings(
+    first,
+    HttpConnectionManager.fromPartial({
+      statPrefix: `${first.tls === undefined ? 'http' : 'https'}-${first.port}`,
+      // HTTP/1.1, and HTTP/2 by ALPN or prior knowledge (h2c, gRPC); HTTP/3 on QUIC chains.
+      ...(http3
+        ? { codecType: HttpConnectionManager_CodecType.HTTP3, http3ProtocolOptions: {} }
+        : { codecType: HttpConnectionManager_CodecType.AUTO }),
+      ...(out.mode === 'ads'
+        ? { rds: { configSource: adsConfigSource(), routeConfigName: routes.name } }
+        : { routeConfig: routes }),
+      httpFilters: withUpstreamLog(httpFilters(listeners, out), first, telemetry.upstreamLog),
+      accessLog: telemetry.accessLog,
+      ...(telemetry.tracing ? { tracing: telemetry.tracing } : {}),
+      ...(telemetry.requestIdExtension ? { requestIdExtension: telemetry.requestIdExtension } : {}),
+      useRemoteAddress: true,
+      commonHttpProtocolOptions: {
+        headersWithUnderscoresAction:
+          UNDERSCORES_ACTIONS[headerSettings(first.headers).withUnderscoresAction],
+      },
+      // The upstream's `server` header reaches the client as it is (Envoy would put its own).
+      serverHeaderTransformation: HttpConnectionManager_ServerHeaderTransformation.PASS_THROUGH,
+      // Also what HTTP/1.1 clients upgrading to h2c get.
+      http2ProtocolOptions: http2Settings(first.http2),
+      // Envoy's path normalisation hardening, as Envoy Gateway sets it
+      // (https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge).
+      normalizePath: true,
+      mergeSlashes: true,
+      pathWithEscapedSlashesAction:
+        HttpConnectionManager_PathWithEscapedSlashesAction.UNESCAPE_AND_REDIRECT,
+    }),
   );
+  // The one packed last time when equal (filterMemo.ts).
+  return out.memo.httpFilters.packed(listeners, out.mode, http3 ? 'http3' : 'http', message, (m) =>
+    typedConfig('envoy.filters.network.http_connection_manager', HttpConnectionManager, m),
+  );
+};
 
 /**
  * Adds a route config for `listeners` named after the first, and returns the HCM serving it (and

@@ -6,10 +6,12 @@ import type { HTTPRouteIR } from '@egts/ir';
 import { ORCA_HEADERS } from '../cluster/backendUtilization.js';
 import { addDestination, hasBackendFilters } from '../cluster/destinationClusters.js';
 import { geoHeadersToRemove } from '../httpfilters/geoip.js';
+import type { HttpFilterTranslator } from '../httpfilters/httpFilter.js';
 import { HTTP_FILTERS } from '../httpfilters/httpFilters.js';
 import { wasmUnavailable } from '../httpfilters/wasm.js';
 import { routeTracing } from '../listener/tracing.js';
 import type { ResourceSet } from '../resourceSet.js';
+import type { XdsMemo } from '../xdsMemo.js';
 import { headersToAdd, headersToRemove } from './headers.js';
 import { redirectAction } from './redirect.js';
 import { routeAction } from './routeAction.js';
@@ -57,10 +59,29 @@ const action = (route: HTTPRouteIR, out: ResourceSet): Partial<Route> => {
 /** The filters with a per-route config: the others are not asked for each route. */
 const PER_ROUTE_FILTERS = HTTP_FILTERS.filter((filter) => filter.patchRoute !== undefined);
 
-const perFilterConfig = (route: HTTPRouteIR): Record<string, Any> => {
+/**
+ * A filter's per-route entries; built once per IR object they are made of (routeConfigOf), so
+ * the routes of one policy share them.
+ */
+const routeEntries = (filter: HttpFilterTranslator, route: HTTPRouteIR, memo: XdsMemo) => {
+  const source = filter.routeConfigOf?.(route);
+  if (source === undefined) return filter.patchRoute!(route);
+  let byFilter = memo.routeConfigs.get(source);
+  if (byFilter === undefined) {
+    byFilter = new Map();
+    memo.routeConfigs.set(source, byFilter);
+  }
+  if (byFilter.has(filter)) return byFilter.get(filter);
+  const entries = filter.patchRoute!(route);
+  if (entries !== undefined) for (const any of Object.values(entries)) Object.freeze(any);
+  byFilter.set(filter, entries && Object.freeze(entries));
+  return entries;
+};
+
+const perFilterConfig = (route: HTTPRouteIR, memo: XdsMemo): Record<string, Any> => {
   const config: Record<string, Any> = {};
   for (const filter of PER_ROUTE_FILTERS) {
-    const entries = filter.patchRoute!(route);
+    const entries = routeEntries(filter, route, memo);
     if (entries !== undefined) Object.assign(config, entries);
   }
   return config;
@@ -94,7 +115,7 @@ export const buildRoute = (route: HTTPRouteIR, out: ResourceSet): Route => {
       ? ORCA_HEADERS
       : []),
   ];
-  built.typedPerFilterConfig = perFilterConfig(route);
+  built.typedPerFilterConfig = perFilterConfig(route, out.memo);
   built.metadata = routeMetadata(route);
   return built;
 };
