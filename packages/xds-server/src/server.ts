@@ -62,6 +62,8 @@ export interface XdsServer {
    * answering never converges.
    */
   converged(group: string): Promise<void>;
+  /** Whether every connected proxy has answered (ACK or NACK) every response sent to it. */
+  answered(): boolean;
   /** The underlying grpc-js server (to add other services before `listen`). */
   readonly grpcServer: Server;
 }
@@ -139,5 +141,6 @@ export const createXdsServer = (
     },
     pushLatency: () => metrics.snapshot(),
     converged: (group) => convergence.wait(group),
+    answered: () => convergence.answered(),
   };
 };

@@ -22,7 +22,7 @@ import type { InfraManager, ResourceProvider } from '../pipeline/ports.js';
 import type { DiscoveryOptions } from '../pipeline/translatorRunner.js';
 import { startExtensionManager } from './extensionManager.js';
 import { collectWhenIdle } from './idleCollection.js';
-import { trackXdsPushes } from './xdsPushes.js';
+import { trackXdsExchanges } from './xdsExchanges.js';
 
 export interface GatewayOptions {
   provider: ResourceProvider;
@@ -78,10 +78,10 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
   const tracker = createXdsTracker(cache, metrics, (group, name) =>
     attributing?.sourceOf(group, name),
   );
-  const pushes = trackXdsPushes(tracker.callbacks);
+  const exchanges = trackXdsExchanges(tracker.callbacks);
   const xdsServer = createXdsServer(
     cache,
-    timingStreams(pushes.callbacks, metrics.controlPlane),
+    timingStreams(exchanges.callbacks, metrics.controlPlane),
     options.xds.tls ? { tls: options.xds.tls } : {},
   );
   const xdsPort = await xdsServer.listen(`${options.xds.host}:${options.xds.port}`);
@@ -161,10 +161,10 @@ export async function runGateway(options: GatewayOptions): Promise<RunningGatewa
   // translation, while a restarted egts's proxies already ask, or while a proxy is still to
   // fetch its first snapshot) would delay the push, and the rest of it would grow the young
   // generation again.
-  const idle = collectWhenIdle(merge(options.provider.resources$, pushes.exchanges$), {
+  const idle = collectWhenIdle(merge(options.provider.resources$, exchanges.exchanges$), {
     busy: () =>
       !pipeline.ready() ||
-      pushes.inFlight() ||
+      !xdsServer.answered() ||
       cache.groups().some((group) => !cache.watched(group)),
   });
 

@@ -248,19 +248,33 @@ describe('SotW', () => {
     const cds = await s.next();
     const first = server.converged('gateway-1');
     expect(await settled(first)).toBe(false);
+    expect(server.answered()).toBe(false);
     s.send({ typeUrl: TypeUrl.Cluster, responseNonce: cds.nonce });
     expect(await settled(first)).toBe(true);
+    expect(server.answered()).toBe(true);
     // A new snapshot is in flight until answered; a NACK answers it too.
     cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1, b: 2 })));
     const update = await s.next();
     const second = server.converged('gateway-1');
     expect(await settled(second)).toBe(false);
+    expect(server.answered()).toBe(false);
     s.send({
       typeUrl: TypeUrl.Cluster,
       responseNonce: update.nonce,
       errorDetail: { code: 3, message: 'no', details: [] },
     });
     expect(await settled(second)).toBe(true);
+    expect(server.answered()).toBe(true);
+    // A closed stream's unanswered response no longer counts.
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1, c: 3 })));
+    await s.next();
+    expect(server.answered()).toBe(false);
+    s.close();
+    await s.ended;
+    // The server learns of the cancelled stream a moment later.
+    for (let i = 0; i < 200 && !server.answered(); i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.answered()).toBe(true);
     // No proxy of the group: nothing to wait for.
     expect(await settled(server.converged('gateway-2'))).toBe(true);
   });

@@ -14,6 +14,12 @@ export class Convergence {
     if (group !== undefined && this.#waiters.has(group)) this.#check(group);
   }
 
+  /** Whether every live stream has answered (ACK or NACK) every response sent on it. */
+  answered(): boolean {
+    for (const core of this.#streams) if (!core.answered) return false;
+    return true;
+  }
+
   /** Resolves once every live stream of the group has converged (at once when none is live). */
   wait(group: string): Promise<void> {
     if (this.#converged(group)) return Promise.resolve();

@@ -130,6 +130,12 @@ export class StreamCore {
     return this.#closed;
   }
 
+  /** Whether the proxy has answered (ACK or NACK) every response sent to it. */
+  get answered(): boolean {
+    for (const state of this.#types.values()) if (state.inFlight !== undefined) return false;
+    return true;
+  }
+
   /**
    * Whether the proxy has answered (ACK or NACK) everything due from its group's current snapshot
    * for the types it subscribes to: no response in flight, and no type the snapshot still lacks.
@@ -137,10 +143,9 @@ export class StreamCore {
    */
   get converged(): boolean {
     const entry = this.#entry;
-    if (entry === undefined) return false;
-    for (const state of this.#types.values()) {
-      if (state.inFlight !== undefined || entry.snapshot.pending(state.typeUrl)) return false;
-    }
+    if (entry === undefined || !this.answered) return false;
+    for (const state of this.#types.values())
+      if (entry.snapshot.pending(state.typeUrl)) return false;
     return true;
   }
 
