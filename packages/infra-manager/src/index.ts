@@ -17,6 +17,7 @@ export { createHostInfraManager } from './hostInfraManager.js';
 export {
   MANAGED_BY,
   MANAGED_BY_LABEL,
+  PROXY_POD_SELECTOR,
   ZONE_KEY,
   type ZoneSource,
 } from './internal/kubernetesObjects.js';

@@ -14,10 +14,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { isNotFound, lazyObjectClient } from './internal/kubernetesClient.js';
 import {
   COMPONENT_LABEL,
-  MANAGED_BY,
-  MANAGED_BY_LABEL,
   OWNING_GATEWAY_CLASS,
   OWNING_GATEWAY_NAME,
+  PROXY_POD_LABELS,
   ZONE_KEY,
 } from './internal/kubernetesObjects.js';
 
@@ -58,9 +57,7 @@ interface AdmissionReview {
 
 /** An egts proxy pod: the labels the infra-manager gives every fleet's pods (fleetLabels). */
 const isProxyPod = (labels: Record<string, string>): boolean =>
-  labels['app.kubernetes.io/name'] === 'envoy' &&
-  labels[COMPONENT_LABEL] === 'proxy' &&
-  labels[MANAGED_BY_LABEL] === MANAGED_BY &&
+  Object.entries(PROXY_POD_LABELS).every(([key, value]) => labels[key] === value) &&
   Boolean(labels[OWNING_GATEWAY_NAME] || labels[OWNING_GATEWAY_CLASS]);
 
 /** A JSON Pointer token (RFC 6901): `/` and `~` escaped. */

@@ -11,6 +11,7 @@ import {
   MANAGED_BY_LABEL,
   type NodeAddressFields,
   nodeAddresses,
+  PROXY_POD_SELECTOR,
   type PreferLocalPolicy,
   type ProxyPod,
   type ProxyWorkload,
@@ -80,7 +81,7 @@ export function writeKubernetesStatuses(options: KubernetesStatusOptions): {
   const podWatch = watchObjects({
     kubeConfig,
     path: `/api/v1/namespaces/${options.namespace}/pods`,
-    labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY},app.kubernetes.io/component=proxy`,
+    labelSelector: PROXY_POD_SELECTOR,
     log: (message) => log.info(message),
   });
   const pods$ = podWatch.objects$.pipe(

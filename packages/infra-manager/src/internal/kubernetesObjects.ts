@@ -130,13 +130,21 @@ type Loose = Record<string, unknown>;
 const at = (value: unknown, ...path: string[]): unknown =>
   path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Loose)[k] : undefined), value);
 
+/** The labels every fleet's proxy pods carry, whatever their Gateway. */
+export const PROXY_POD_LABELS: Readonly<Record<string, string>> = Object.freeze({
+  'app.kubernetes.io/name': 'envoy',
+  [COMPONENT_LABEL]: 'proxy',
+  [MANAGED_BY_LABEL]: MANAGED_BY,
+});
+
+/** A label selector (`k=v,...`) for every fleet's proxy pods. */
+export const PROXY_POD_SELECTOR = Object.entries(PROXY_POD_LABELS)
+  .map(([key, value]) => `${key}=${value}`)
+  .join(',');
+
 /** The selector labels: which pods the Deployment and Service own. */
 export const fleetLabels = (proxy: ProxyInfra): Record<string, string> => {
-  const labels: Record<string, string> = {
-    'app.kubernetes.io/name': 'envoy',
-    [COMPONENT_LABEL]: 'proxy',
-    [MANAGED_BY_LABEL]: MANAGED_BY,
-  };
+  const labels: Record<string, string> = { ...PROXY_POD_LABELS };
   if (proxy.owner.gatewayName && proxy.owner.gatewayNamespace) {
     labels[OWNING_GATEWAY_NAME] = proxy.owner.gatewayName;
     labels[OWNING_GATEWAY_NAMESPACE] = proxy.owner.gatewayNamespace;
