@@ -3,7 +3,7 @@
 import { DataPointType, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { registryProducer } from './otlpMetricSink.js';
+import { registryProducer } from './registryProducer.js';
 
 describe('registryProducer', () => {
   it('hands over counters, gauges and histograms with their labels', async () => {
