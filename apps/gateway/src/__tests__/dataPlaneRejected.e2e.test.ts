@@ -11,7 +11,7 @@ import type { EnvoyHandle } from '@egts/envoy-binary';
 import type { KubeTestEnv } from '@egts/kube-testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA_PLANE_REJECTED } from '../admin/rejectionProblems.js';
-import type { RunningGateway } from '../run/runGateway.js';
+import type { RunningGateway } from '../run/gatewayOptions.js';
 import * as fixture from './kubernetesFixture.js';
 import { getThroughTls, selfSigned, tlsSecret } from './selfSigned.js';
 import { freePort, getThroughEnvoy } from './throughEnvoy.js';

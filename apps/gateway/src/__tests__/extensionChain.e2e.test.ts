@@ -16,8 +16,8 @@ import {
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogging } from '../logging.js';
+import type { RunningGateway } from '../run/gatewayOptions.js';
 import { runHostGateway } from '../run/hostGateway.js';
-import type { RunningGateway } from '../run/runGateway.js';
 import { Backends, freePort, gatewayWith, service, waitFor } from './throughEnvoy.js';
 
 const root = mkdtempSync(join(tmpdir(), 'egts-extension-chain-'));

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { extensionManagerSchema } from '@egts/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogging } from '../logging.js';
+import type { RunningGateway } from '../run/gatewayOptions.js';
 import { runHostGateway } from '../run/hostGateway.js';
-import type { RunningGateway } from '../run/runGateway.js';
 import {
   EXT_CLUSTER_PREFIX,
   EXT_ROUTE_PREFIX,

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogging } from '../logging.js';
+import type { RunningGateway } from '../run/gatewayOptions.js';
 import { runHostGateway } from '../run/hostGateway.js';
-import type { RunningGateway } from '../run/runGateway.js';
 import { freePort, waitFor } from './throughEnvoy.js';
 
 const root = mkdtempSync(join(tmpdir(), 'egts-host-bootstrap-'));

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogging } from '../logging.js';
+import type { RunningGateway } from '../run/gatewayOptions.js';
 import { runHostGateway } from '../run/hostGateway.js';
-import type { RunningGateway } from '../run/runGateway.js';
 import {
   Backends,
   freePort,

@@ -11,8 +11,8 @@ import { join, resolve } from 'node:path';
 import { findRateLimitBinary } from '@egts/infra-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogging } from '../logging.js';
+import type { RunningGateway } from '../run/gatewayOptions.js';
 import { runHostGateway } from '../run/hostGateway.js';
-import type { RunningGateway } from '../run/runGateway.js';
 import { Backends, freePort, gatewayWith, route, service, waitFor } from './throughEnvoy.js';
 
 const redisBinary = resolve(import.meta.dirname, '../../../../.tools/ratelimit/bin/redis-server');

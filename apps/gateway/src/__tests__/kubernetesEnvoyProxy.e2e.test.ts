@@ -12,7 +12,7 @@ import type { Server } from 'node:http';
 import type { EnvoyHandle } from '@egts/envoy-binary';
 import type { KubeTestEnv } from '@egts/kube-testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningGateway } from '../run/runGateway.js';
+import type { RunningGateway } from '../run/gatewayOptions.js';
 import { clientCa, getWithClientCertificate } from './clientCa.js';
 import * as fixture from './kubernetesFixture.js';
 import { selfSigned, tlsSecret } from './selfSigned.js';

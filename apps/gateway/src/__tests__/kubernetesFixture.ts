@@ -10,8 +10,8 @@ import { proxyBootstrap } from '@egts/infra-manager';
 import { type KubeTestEnv, kubeTestEnvUnavailable, startKubeTestEnv } from '@egts/kube-testenv';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogging } from '../logging.js';
+import type { RunningGateway } from '../run/gatewayOptions.js';
 import { runKubernetesGateway } from '../run/kubernetesGateway.js';
-import type { RunningGateway } from '../run/runGateway.js';
 
 const GW = 'gateway.networking.k8s.io/v1';
 /** Where egts runs and keeps its fleets' resources. */

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { extensionManagerOf, extensionManagersOf } from '@egts/api';
 import type { Logging } from '../logging.js';
-import type { RunningGateway } from '../run/runGateway.js';
+import type { RunningGateway } from '../run/gatewayOptions.js';
 import {
   configProblem,
   type EnvoyGatewayConfig,

@@ -1,6 +1,6 @@
 // Stops a running gateway on SIGINT or SIGTERM, for the CLI commands that run one.
 import type { Logging } from '../logging.js';
-import type { RunningGateway } from './runGateway.js';
+import type { RunningGateway } from './gatewayOptions.js';
 
 /** Runs until SIGINT or SIGTERM, then stops everything (no Envoy left behind). */
 export function closeOnSignals(gateway: RunningGateway, logging: Logging): void {

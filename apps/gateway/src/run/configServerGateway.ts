@@ -7,8 +7,8 @@ import {
   type ConfigServerOptions,
   createConfigServerProvider,
 } from '@egts/provider-config-server';
+import type { RunningGateway } from './gatewayOptions.js';
 import { type HostGatewayOptions, runHostGateway } from './hostGateway.js';
-import type { RunningGateway } from './runGateway.js';
 
 export interface ConfigServerSettings {
   http?: { host: string; port: number } | undefined;

@@ -10,11 +10,12 @@ import { createFileProvider } from '@egts/provider-file';
 import type { ControlPlaneTelemetry } from '../admin/telemetryServer.js';
 import type { Logging } from '../logging.js';
 import type { ResourceProvider } from '../pipeline/ports.js';
+import type { RunningGateway } from './gatewayOptions.js';
 import { type HostProxies, hostProxies } from './hostProxies.js';
 import { rateLimitTranslateOptions } from './hostRateLimitService.js';
 import { hostXdsCertificates } from './hostXdsCertificates.js';
 import type { RateLimitOptions } from './rateLimitOptions.js';
-import { type RunningGateway, runGateway } from './runGateway.js';
+import { runGateway } from './runGateway.js';
 
 export { closeOnSignals } from './closeOnSignals.js';
 

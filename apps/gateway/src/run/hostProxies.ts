@@ -4,10 +4,10 @@
 import { createHostInfraManager, type RateLimitServiceHandle } from '@egts/infra-manager';
 import type { Logger } from 'pino';
 import { bootstrapRefusals } from '../pipeline/bootstrapRefusals.js';
+import type { GatewayOptions } from './gatewayOptions.js';
 import { startHostRateLimitService, withRateLimitService } from './hostRateLimitService.js';
 import type { HostXdsCertificates } from './hostXdsCertificates.js';
 import type { RateLimitOptions } from './rateLimitOptions.js';
-import type { GatewayOptions } from './runGateway.js';
 
 export interface HostProxiesOptions {
   stateDir: string;

@@ -6,7 +6,7 @@ import {
   startLeaderElection,
 } from '@egts/provider-kubernetes';
 import type { Logger } from 'pino';
-import type { KubernetesGatewayOptions } from './kubernetesGateway.js';
+import type { KubernetesGatewayOptions } from './kubernetesOptions.js';
 
 // Envoy Gateway's leader election Lease name, so the two never lead at once in one namespace.
 const LEASE_NAME = '5b9825d2.gateway.envoyproxy.io';

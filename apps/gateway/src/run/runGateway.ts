@@ -1,73 +1,19 @@
 // Starts the control plane around a provider: the xDS server, the pipeline, the infrastructure
 // and the admin API; `close()` stops them in reverse order (proxies drained first).
-import type { ExtensionManager as ExtensionManagerConfig, ResourceStatus } from '@egts/api';
-import type { TranslateOptions } from '@egts/gatewayapi-translator';
-import type { XdsIR } from '@egts/ir';
-import { createSnapshotCache, createXdsServer, type TlsFiles } from '@egts/xds-server';
+import type { ResourceStatus } from '@egts/api';
+import { createSnapshotCache, createXdsServer } from '@egts/xds-server';
 import { BehaviorSubject, combineLatest, map, merge } from 'rxjs';
 import { type AdminServer, startAdminServer } from '../admin/adminServer.js';
 import { countingSnapshotCache, timingStreams } from '../admin/controlPlaneMetrics.js';
-import { createMetrics, type Metrics } from '../admin/metrics.js';
+import { createMetrics } from '../admin/metrics.js';
 import { withRejectionConditions } from '../admin/rejectionProblems.js';
-import {
-  type ControlPlaneTelemetry,
-  type RunningTelemetry,
-  startControlPlaneTelemetry,
-} from '../admin/telemetryServer.js';
+import { type RunningTelemetry, startControlPlaneTelemetry } from '../admin/telemetryServer.js';
 import { createXdsTracker } from '../admin/xdsTracker.js';
-import type { Logging } from '../logging.js';
-import type { ClustersFirstOptions } from '../pipeline/clustersFirst.js';
 import { createPipeline, type Pipeline } from '../pipeline/createPipeline.js';
-import type { InfraManager, ResourceProvider } from '../pipeline/ports.js';
-import type { DiscoveryOptions } from '../pipeline/translatorRunner.js';
 import { startExtensionManager } from './extensionManager.js';
+import type { GatewayOptions, RunningGateway } from './gatewayOptions.js';
 import { collectWhenIdle } from './idleCollection.js';
 import { trackXdsExchanges } from './xdsExchanges.js';
-
-export interface GatewayOptions {
-  provider: ResourceProvider;
-  /** Builds the infrastructure once the xDS server listens (it needs the xDS port). */
-  infra?:
-    | ((
-        xds: { host: string; port: number },
-        metrics: Metrics,
-      ) => InfraManager & { proxies?(): unknown; auxiliaryMetrics?(): Promise<string> })
-    | undefined;
-  xds: { host: string; port: number; tls?: TlsFiles | undefined };
-  admin: { host: string; port: number };
-  translate?: TranslateOptions;
-  /** OpenID provider discovery beside the translator (default on); `false` never fetches. */
-  oidcDiscovery?: DiscoveryOptions | false | undefined;
-  logging: Logging;
-  /** The Wasm cache the proxies load EnvoyExtensionPolicy Wasm modules from (host mode). */
-  wasm?: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined;
-  /** Push each Gateway's clusters first on a cold start (proxies run here, and boot meanwhile). */
-  clustersFirst?: ClustersFirstOptions | undefined;
-  /**
-   * EnvoyGateway `telemetry` (the control plane's own): where its Prometheus endpoint listens
-   * and the OpenTelemetry sinks it pushes to; absent: neither (the admin API serves /metrics).
-   */
-  telemetry?: ControlPlaneTelemetry | undefined;
-  /** The EnvoyGateway `extensionManager`: an extension server called during xDS translation. */
-  extensionManager?: ExtensionManagerConfig | undefined;
-  /**
-   * EnvoyGateway `extensionManagers` (several extension servers, called in this order at each
-   * hook); `extensionManager` then carries the kinds of all of them.
-   */
-  extensionManagers?: readonly (ExtensionManagerConfig & { name: string })[] | undefined;
-}
-
-export interface RunningGateway {
-  readonly xdsPort: number;
-  readonly adminPort: number;
-  readonly pipeline: Pipeline;
-  /**
-   * The statuses to show and write back: the pipeline's, with a DataPlaneRejected condition on
-   * each resource whose configuration a proxy rejects (issue #16, item 2).
-   */
-  readonly statuses$: BehaviorSubject<readonly ResourceStatus[]>;
-  close(): Promise<void>;
-}
 
 export async function runGateway(options: GatewayOptions): Promise<RunningGateway> {
   const log = options.logging.component('gateway');
