@@ -68,12 +68,18 @@ const jwtConfigOf = (resources: XdsResources): string | undefined => {
   return found?.typedConfig?.value.toString('base64');
 };
 
-/** A filter counting its builds, reading `security` of every route (and `port` of listeners). */
+/**
+ * A filter counting its builds, reading `security` of every route (and `port` of listeners).
+ * A run over one route or none is the memo asking whether it needs an added or removed route:
+ * counted apart.
+ */
 const counting = () => {
   const filter = {
     builds: 0,
+    probes: 0,
     patchListener: (listeners: readonly HTTPListener[]): HttpFilter[] => {
-      filter.builds++;
+      if (listeners.flatMap((l) => l.routes).length > 1) filter.builds++;
+      else filter.probes++;
       const policies = listeners.flatMap((l) =>
         l.routes.flatMap((r) => (r.security === undefined ? [] : [r.security.policy])),
       );
@@ -116,6 +122,30 @@ describe('HTTP filter memo', () => {
       'static',
     );
     expect(filter.builds).toBe(5);
+  });
+
+  it('builds again, for a route added or removed, only a filter that route needs', () => {
+    const memo = new FilterMemo();
+    const filter = counting();
+    const build = (routes: HTTPRouteIR[]) =>
+      memoizedFilters(memo, [filter], [listenerOf(routes)], 'ads')[0]!;
+    const a = route('a', '/a', jwt('default/a', 'https://a'));
+    const b = route('b', '/b', jwt('default/b', 'https://b'));
+    const [c, d] = [route('c', '/c'), route('d', '/d')];
+    const first = build([a, b]);
+    // Routes without a policy added at the end, then in the middle, then both removed: kept.
+    expect(build([a, b, c])).toBe(first);
+    expect(build([a, d, b, c])).toBe(first);
+    expect(build([a, b])).toBe(first);
+    expect([filter.builds, filter.probes]).toEqual([1, 7]);
+    // A route with a policy added, then removed: built again each time.
+    const e = route('e', '/e', jwt('default/e', 'https://e'));
+    expect(build([a, e, b, c]).name).toBe('10080:default/a,default/e,default/b');
+    expect(build([a, b, c]).name).toBe('10080:default/a,default/b');
+    expect(filter.builds).toBe(3);
+    // A route without a policy removed while the others moved: built again (their order).
+    expect(build([b, a]).name).toBe('10080:default/b,default/a');
+    expect(filter.builds).toBe(4);
   });
 
   it("reads one level into a route's object fields", () => {

@@ -10,7 +10,9 @@ export interface HttpFilterTranslator {
   /**
    * The filter's entries in the HTTP connection manager serving `listeners` (IR listeners
    * sharing a port): none when no route needs it, several for one instance per policy. `mode`
-   * says how SDS secrets are referenced (over ADS, or from the bootstrap).
+   * says how SDS secrets are referenced (over ADS, or from the bootstrap). A route that does not
+   * need it (alone on the listeners, it gives the entries of no route) changes nothing wherever
+   * it sits: the connection manager's memo keeps the entries when such a route comes or goes.
    */
   patchListener(listeners: readonly HTTPListener[], mode: XdsMode): readonly HttpFilter[];
   /** Per-route configuration: typed_per_filter_config entries, by filter (instance) name. */

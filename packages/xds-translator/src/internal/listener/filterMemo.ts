@@ -5,9 +5,12 @@
 // is built once while recording which fields of the listeners and routes it reads (filterReads.ts);
 // the next time the same connection manager is built, the filter's entries are reused when those
 // fields hold the same values: the same objects (the IR is never mutated, unchanged parts are
-// shared), else deeply equal ones (a re-translated route with the same policy). Generic on
-// purpose: the filters (httpFilters.ts) need not say what they read, and a filter that reads
-// something new is tracked without anyone remembering to declare it.
+// shared), else deeply equal ones (a re-translated route with the same policy). A route added
+// or removed is checked against each filter alone: the filters ignore a route that does not need
+// them (HttpFilterTranslator.patchListener), so one added route rebuilds only the filters it
+// needs, as an edited one does. Generic on purpose: the filters (httpFilters.ts) need not say
+// what they read, and a filter that reads something new is tracked without anyone remembering
+// to declare it.
 import { isDeepStrictEqual } from 'node:util';
 import type { HttpConnectionManager, HttpFilter, TypedExtensionConfig } from '@egts/envoy-api';
 import type { HTTPListener, HTTPRouteIR } from '@egts/ir';
@@ -152,13 +155,12 @@ const same = (values: unknown[], i: number, value: unknown): boolean => {
 
 /**
  * Positions (per listener) of the routes that are not the objects seen last time, or undefined
- * when a listener's route count changed (then every filter is built again).
+ * when a listener's route count changed (a route was added or removed: see routeDelta).
  */
 const changedRoutes = (
   previous: readonly (readonly HTTPRouteIR[])[],
   listeners: readonly HTTPListener[],
 ): number[][] | undefined => {
-  if (previous.length !== listeners.length) return undefined;
   const changed: number[][] = [];
   for (let n = 0; n < listeners.length; n++) {
     const now = listeners[n]!.routes;
@@ -171,29 +173,73 @@ const changedRoutes = (
   return changed;
 };
 
+/** Of one listener, the route objects gone since last time and those new. */
+interface RouteDelta {
+  readonly removed: readonly HTTPRouteIR[];
+  readonly added: readonly HTTPRouteIR[];
+}
+
+/**
+ * The routes of a listener that `was` had and `now` has not, and the reverse (by identity), when
+ * the routes both have are in the same order; undefined when they are not (moved routes). The
+ * common head and tail are skipped by identity first: one route added among 5,000 leaves a
+ * window of one.
+ */
+const routeDelta = (
+  was: readonly HTTPRouteIR[],
+  now: readonly HTTPRouteIR[],
+): RouteDelta | undefined => {
+  let start = 0;
+  while (start < was.length && start < now.length && was[start] === now[start]) start++;
+  let endWas = was.length;
+  let endNow = now.length;
+  while (endWas > start && endNow > start && was[endWas - 1] === now[endNow - 1]) {
+    endWas--;
+    endNow--;
+  }
+  const before = was.slice(start, endWas);
+  const after = now.slice(start, endNow);
+  const inBefore = new Set(before);
+  const inAfter = new Set(after);
+  const keptBefore = before.filter((route) => inAfter.has(route));
+  const keptAfter = after.filter((route) => inBefore.has(route));
+  if (keptBefore.length !== keptAfter.length) return undefined;
+  for (let i = 0; i < keptBefore.length; i++) if (keptBefore[i] !== keptAfter[i]) return undefined;
+  return {
+    removed: before.filter((route) => !inAfter.has(route)),
+    added: after.filter((route) => !inBefore.has(route)),
+  };
+};
+
+/** Whether the listener fields `build` read hold the same values in `listeners`. */
+const sameListenerFields = (build: FilterBuild, listeners: readonly HTTPListener[]): boolean => {
+  const { values, listenerFields } = build;
+  let i = 0;
+  for (const listener of listeners) {
+    const l = listener as unknown as Record<string, unknown>;
+    for (const field of listenerFields) if (!same(values, i++, l[field])) return false;
+  }
+  return true;
+};
+
 /**
  * Whether `build` holds for `listeners`, whose routes but those at `changed` are the objects of
- * `previous` (the routes it holds for). `compared` keeps, per changed route and read, what the
- * builds checked before found: most filters read a route's `security`.
+ * `previous` (the routes it holds for): the changed ones give the same answers to what the
+ * filter read. `compared` keeps, per changed route and read, what the builds checked before
+ * found: most filters read a route's `security`.
  */
-const stillValid = (
+const sameRouteReads = (
   build: FilterBuild,
   listeners: readonly HTTPListener[],
   previous: readonly (readonly HTTPRouteIR[])[],
   changed: readonly number[][],
   compared: Map<string, boolean>,
 ): boolean => {
-  const { values, listenerFields, routeReads } = build;
-  let i = 0;
-  for (const listener of listeners) {
-    const l = listener as unknown as Record<string, unknown>;
-    for (const field of listenerFields) if (!same(values, i++, l[field])) return false;
-  }
   for (let n = 0; n < listeners.length; n++) {
     const routes = listeners[n]!.routes;
     const was = previous[n]!;
     for (const j of changed[n]!) {
-      for (const read of routeReads) {
+      for (const read of build.routeReads) {
         const key = `${n}/${j}/${read.text}`;
         let equal = compared.get(key);
         if (equal === undefined) {
@@ -205,6 +251,32 @@ const stillValid = (
     }
   }
   return true;
+};
+
+/**
+ * Whether a filter ignores every route of `delta` (routes added or removed, the others kept in
+ * order), for the connection manager serving `listeners`. By the contract of
+ * HttpFilterTranslator.patchListener, a route with which alone the filter gives what it gives
+ * with no route at all leaves its entries as they are wherever it sits among other routes: a
+ * route added or removed costs two runs of each filter over one route, not one over all of them.
+ * The listeners with no route, and with one, are made once for all the filters.
+ */
+const ignoresDelta = (
+  listeners: readonly HTTPListener[],
+  delta: readonly RouteDelta[],
+  mode: XdsMode,
+) => {
+  const empty = listeners.map((listener) => ({ ...listener, routes: [] }));
+  const probes = delta.flatMap(({ removed, added }, n) =>
+    [...removed, ...added].map((route) =>
+      empty.map((listener, i) => (i === n ? { ...listener, routes: [route] } : listener)),
+    ),
+  );
+  return (filter: HttpFilterTranslator): boolean => {
+    if (probes.length === 0) return true;
+    const none = filter.patchListener(empty, mode);
+    return probes.every((alone) => isDeepStrictEqual(filter.patchListener(alone, mode), none));
+  };
 };
 
 /** The listener values a build is keyed on (see FilterBuild.values). */
@@ -221,7 +293,7 @@ const valuesOf = (listeners: readonly HTTPListener[], listenerFields: readonly s
  * The entries of `filters`, in order, for the connection manager serving `listeners`: each
  * filter's from last time when what it read is unchanged, else built again (and remembered).
  * One walk by identity over the routes finds those that are new objects; only their fields are
- * looked at.
+ * looked at, or, when routes were added or removed, only those routes.
  */
 export const memoizedFilters = (
   memo: FilterMemo,
@@ -232,7 +304,21 @@ export const memoizedFilters = (
   if (!memo.remembers) return filters.flatMap((filter) => filter.patchListener(listeners, mode));
   const key = managerKey(listeners, mode);
   const manager = memo.get(key) ?? { routes: [], builds: new Map(), packed: new Map() };
-  const changed = changedRoutes(manager.routes, listeners);
+  const previous = manager.routes;
+  const sameListeners = previous.length === listeners.length;
+  const changed = sameListeners ? changedRoutes(previous, listeners) : undefined;
+  // When a route count changed: whether a filter ignores the routes added and removed (false
+  // when the routes kept moved), computed on the first filter that asks.
+  let ignores: ((filter: HttpFilterTranslator) => boolean) | false | undefined;
+  const ignoresChanges = (filter: HttpFilterTranslator): boolean => {
+    if (ignores === undefined) {
+      const delta = listeners.map((listener, n) => routeDelta(previous[n]!, listener.routes));
+      ignores = delta.every((d) => d !== undefined)
+        ? ignoresDelta(listeners, delta as RouteDelta[], mode)
+        : false;
+    }
+    return ignores !== false && ignores(filter);
+  };
   // Forgotten first: a filter throwing must not leave builds made for routes not recorded.
   memo.delete(key);
   const out: HttpFilter[] = [];
@@ -242,8 +328,11 @@ export const memoizedFilters = (
     const last = manager.builds.get(filter);
     if (
       last !== undefined &&
-      changed !== undefined &&
-      stillValid(last, listeners, manager.routes, changed, compared)
+      sameListeners &&
+      sameListenerFields(last, listeners) &&
+      (changed === undefined
+        ? ignoresChanges(filter)
+        : sameRouteReads(last, listeners, previous, changed, compared))
     ) {
       out.push(...last.filters);
       continue;
