@@ -213,9 +213,8 @@ function processKind(
 ): PolicyStatus[] {
   const sorted = sortByAge(policies);
   const claimed = new Set<string>();
-  const statuses = new Map<AnyPolicy, PolicyStatus>(
-    policies.map((p) => [p, { resource: p, ancestors: [] }]),
-  );
+  const statuses = new Map<AnyPolicy, PolicyStatus>();
+  for (const p of policies) statuses.set(p, { resource: p, ancestors: [] });
   const applied: {
     policy: AnyPolicy;
     scope: PolicyScope;
@@ -228,7 +227,20 @@ function processKind(
     LEVELS.map(() => []);
   // Every scope each policy applies to, for its validator.
   const scopesOf = new Map<AnyPolicy, PolicyScope[]>();
+  // The fields a policy sets that egts does not apply: asked only where the policy is neither
+  // Conflicted nor aimed at a missing section (most ClientTrafficPolicies of a Gateway are
+  // Conflicted), once per policy.
   const notAppliedOf = new Map<AnyPolicy, string[]>();
+  const notAppliedIn = (policy: AnyPolicy): string[] => {
+    let fields = notAppliedOf.get(policy);
+    if (fields === undefined) {
+      fields = isRegisteredKind(policy.kind) ? notAppliedFields(policy.kind, policy.spec) : [];
+      if (policy.kind === 'BackendTrafficPolicy' && ctx.options.proxiesWithoutZone)
+        fields.push(...preferLocalWithoutZone(policy.spec));
+      notAppliedOf.set(policy, fields);
+    }
+    return fields;
+  };
   for (const policy of sorted) {
     const namespace = policy.metadata.namespace ?? 'default';
     const scopes: PolicyScope[] = [];
@@ -242,18 +254,11 @@ function processKind(
       }
     }
     scopesOf.set(policy, scopes);
-    const notApplied = isRegisteredKind(policy.kind)
-      ? notAppliedFields(policy.kind, policy.spec)
-      : [];
-    if (policy.kind === 'BackendTrafficPolicy' && ctx.options.proxiesWithoutZone)
-      notApplied.push(...preferLocalWithoutZone(policy.spec));
-    notAppliedOf.set(policy, notApplied);
   }
   // Most specific first, as Envoy Gateway applies them.
   for (const claims of byLevel) {
     for (const { policy, target, resolved } of claims) {
       const status = statuses.get(policy) as PolicyStatus;
-      const notApplied = notAppliedOf.get(policy) ?? [];
       // A target's resolved scopes all make the same claim: the first tells whether an older
       // policy holds it already.
       const conflicted = claimed.has((resolved[0] as Resolved).claim);
@@ -299,6 +304,7 @@ function processKind(
             },
             scopesOf.get(policy) ?? [],
           );
+          const notApplied = invalid ? [] : notAppliedIn(policy);
           // Invalid first: Envoy Gateway rejects those settings too, and says so.
           if (invalid) conditions.set('Accepted', 'False', 'Invalid', invalid);
           else if (notApplied.length > 0)
@@ -335,14 +341,20 @@ function processKind(
     const levels = byGateway.get(a.scope.gateway) ?? [];
     // LEVELS runs from the most specific: lower indexes hold what `a` may contain.
     const rank = LEVELS.indexOf(a.scope.level);
-    // A loop, not slice/flat/filter: asked for every applied policy, mostly with nothing inside.
-    const inner: typeof applied = [];
+    // What lies inside: whether some of it merges and some does not. Flags, not a list: asked
+    // for every applied policy, mostly with nothing inside.
+    let innerMerges = false;
+    let innerReplaces = false;
     for (let i = 0; i < rank; i++)
-      for (const b of levels[i] ?? []) if (scopeContains(a.scope, b.scope)) inner.push(b);
+      for (const b of levels[i] ?? [])
+        if (scopeContains(a.scope, b.scope)) {
+          if (b.merges) innerMerges = true;
+          else innerReplaces = true;
+        }
     // An invalid policy is merged with nothing: a more specific policy with a mergeType then
     // replaces it where both apply (Envoy Gateway reports it Overridden).
     const aInvalid = isInvalid(a.ancestor);
-    if (mergeable(a.scope) && !aInvalid && inner.some((b) => b.merges)) {
+    if (mergeable(a.scope) && !aInvalid && innerMerges) {
       a.ancestor.conditions.set(
         'Merged',
         'True',
@@ -350,7 +362,7 @@ function processKind(
         'A more specific policy is merged with this one.',
       );
     }
-    if (inner.some((b) => !b.merges || !mergeable(a.scope) || aInvalid)) {
+    if (innerReplaces || (innerMerges && (!mergeable(a.scope) || aInvalid))) {
       a.ancestor.conditions.set(
         'Overridden',
         'True',
@@ -358,12 +370,12 @@ function processKind(
         'A more specific policy overrides this one for part of its target.',
       );
     }
-    const broader = a.merges
-      ? levels
-          .slice(rank + 1)
-          .flat()
-          .filter((b) => mergeable(b.scope) && scopeContains(b.scope, a.scope))
-      : [];
+    // Only a policy with a mergeType (few) looks at what is broader.
+    if (!a.merges) continue;
+    const broader = levels
+      .slice(rank + 1)
+      .flat()
+      .filter((b) => mergeable(b.scope) && scopeContains(b.scope, a.scope));
     // Merging into an invalid broader policy fails: Envoy Gateway reports it on an ancestor entry
     // per listener the policy's route attaches to (the Gateway with that sectionName).
     const invalidBroader = broader.find((b) => isInvalid(b.ancestor));
