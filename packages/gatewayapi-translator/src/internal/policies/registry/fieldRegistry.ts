@@ -188,7 +188,12 @@ function addFinding(findings: Findings, path: string): void {
  * A set value at `path` (`node` its registry node, or its closest known ancestor's). The path is
  * a stack of field names, joined only for a finding: most fields are applied and never named.
  */
-function report(findings: Findings, path: readonly string[], node: FieldNode, exact: boolean): void {
+function report(
+  findings: Findings,
+  path: readonly string[],
+  node: FieldNode,
+  exact: boolean,
+): void {
   const entry = node.decides;
   if (entry?.applied) return;
   // An empty object (`authorization: {}`) asks for the feature with its defaults: applied
