@@ -81,12 +81,22 @@ export function attachRoute(
       parent.conditions.set('Accepted', 'False', rejection.reason, rejection.message);
       continue;
     }
-    const named = candidates.filter(
-      (l) =>
-        (ref.sectionName === undefined || ref.sectionName === l.name) &&
-        (ref.port === undefined || ref.port === l.port),
-    );
-    if (named.length === 0) {
+    // One pass over the listeners (a Gateway of the large bench shape has 26), no lists: which
+    // the parentRef names (sectionName, port), which of those allow the route, and attach.
+    let named = false;
+    let allowed = false;
+    for (const l of candidates) {
+      if (ref.sectionName !== undefined && ref.sectionName !== l.name) continue;
+      if (ref.port !== undefined && ref.port !== l.port) continue;
+      named = true;
+      if (!l.allowsKind(route.kind) || !allowsNamespace(ctx, l, route.namespace)) continue;
+      allowed = true;
+      const hostnames = usesHostnames ? intersectHostnames(l.hostname, route.hostnames) : ['*'];
+      if (hostnames.length === 0) continue;
+      parent.attachments.push({ listener: l, hostnames });
+      l.attachedRoutes += 1;
+    }
+    if (!named) {
       parent.conditions.set(
         'Accepted',
         'False',
@@ -95,10 +105,7 @@ export function attachRoute(
       );
       continue;
     }
-    const allowed = named.filter(
-      (l) => l.allowsKind(route.kind) && allowsNamespace(ctx, l, route.namespace),
-    );
-    if (allowed.length === 0) {
+    if (!allowed) {
       parent.conditions.set(
         'Accepted',
         'False',
@@ -106,14 +113,6 @@ export function attachRoute(
         'No listener allows this route kind and namespace.',
       );
       continue;
-    }
-    for (const listener of allowed) {
-      const hostnames = usesHostnames
-        ? intersectHostnames(listener.hostname, route.hostnames)
-        : ['*'];
-      if (hostnames.length === 0) continue;
-      parent.attachments.push({ listener, hostnames });
-      listener.attachedRoutes += 1;
     }
     if (parent.attachments.length === 0) {
       parent.conditions.set(
