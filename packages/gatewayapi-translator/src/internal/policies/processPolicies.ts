@@ -7,6 +7,7 @@
 // turn Accepted into False with reason Invalid on the ancestors where they fail; a setting egts
 // does not apply (registry/) turns it into False with reason NotApplied, naming the fields.
 import { ROUTE_KINDS } from '@egts/api';
+import { appended } from '../appended.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { sortByAge } from '../ordering.js';
 import { Conditions } from '../status/conditions.js';
@@ -448,7 +449,7 @@ function processKind(
           setWarnings(conditions, policy, warn);
         }
         const ancestor = { ancestorRef: r.ref, conditions };
-        status.ancestors.push(ancestor);
+        status.ancestors = appended(status.ancestors, ancestor);
         const merges = mergesOf(policy);
         if (!conflicted && !r.notFound) applied.push({ policy, scope: r.scope, ancestor, merges });
       }

@@ -2,6 +2,7 @@
 // listeners it names (sectionName, port), keep those that allow the route's kind and namespace,
 // and intersect hostnames (Gateway API route attachment; GEP-1364 reasons NoMatchingParent,
 // NotAllowedByListeners, NoMatchingListenerHostname).
+import { appended } from '../appended.js';
 import type { ListenerContext } from '../context/listenerContext.js';
 import { type AnyRouteContext, RouteParentContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
@@ -76,7 +77,7 @@ export function attachRoute(
     const resolved = resolveParent(ctx, route, ref);
     if (!resolved) continue;
     const { parent, candidates } = resolved;
-    route.parents.push(parent);
+    route.parents = appended(route.parents, parent);
     if (rejection) {
       parent.conditions.set('Accepted', 'False', rejection.reason, rejection.message);
       continue;
@@ -93,7 +94,7 @@ export function attachRoute(
       allowed = true;
       const hostnames = usesHostnames ? intersectHostnames(l.hostname, route.hostnames) : ['*'];
       if (hostnames.length === 0) continue;
-      parent.attachments.push({ listener: l, hostnames });
+      parent.attachments = appended(parent.attachments, { listener: l, hostnames });
       l.attachedRoutes += 1;
     }
     if (!named) {
