@@ -61,8 +61,11 @@ export interface PolicyStatus {
 
 interface Resolved {
   ref: AncestorRef;
-  /** What the policy claims, for conflicts: `kind/namespace/name/section`. */
-  claim: string;
+  /**
+   * The object the policy claims (with the target's sectionName), for conflicts: the route,
+   * Gateway or ListenerSet its kind, namespace and name resolve to.
+   */
+  claimOn: object;
   scope: PolicyScope;
   /** The sectionName names no listener or rule. */
   notFound: boolean;
@@ -70,7 +73,6 @@ interface Resolved {
 
 function resolve(ctx: TranslatorContext, target: PolicyTargetRef, namespace: string): Resolved[] {
   if (target.group !== GATEWAY_GROUP) return [];
-  const claim = `${target.kind}/${namespace}/${target.name}/${target.sectionName ?? ''}`;
   if (ROUTE_KINDS.has(target.kind)) {
     const route = findRoute(ctx, target.kind, namespace, target.name);
     if (!route) return [];
@@ -88,7 +90,7 @@ function resolve(ctx: TranslatorContext, target: PolicyTargetRef, namespace: str
       const scope = target.sectionName
         ? policyScope('rule', p.gateway, { route, rule: target.sectionName })
         : policyScope('route', p.gateway, { route });
-      return { ref, claim, scope, notFound };
+      return { ref, claimOn: route, scope, notFound };
     });
   }
   const ref: AncestorRef = {
@@ -102,10 +104,10 @@ function resolve(ctx: TranslatorContext, target: PolicyTargetRef, namespace: str
     const gateway = ctx.gatewaysByKey.get(`${namespace}/${target.name}`);
     if (!gateway) return [];
     if (!target.sectionName)
-      return [{ ref, claim, scope: policyScope('gateway', gateway), notFound: false }];
+      return [{ ref, claimOn: gateway, scope: policyScope('gateway', gateway), notFound: false }];
     const listener = gateway.listeners.find((l) => l.name === target.sectionName);
     const scope = policyScope('listener', gateway, { listener });
-    return [{ ref, claim, scope, notFound: !listener }];
+    return [{ ref, claimOn: gateway, scope, notFound: !listener }];
   }
   if (target.kind === 'ListenerSet') {
     const listenerSet = ctx.listenerSetsByKey.get(`${namespace}/${target.name}`);
@@ -115,7 +117,7 @@ function resolve(ctx: TranslatorContext, target: PolicyTargetRef, namespace: str
       return [
         {
           ref,
-          claim,
+          claimOn: listenerSet,
           scope: policyScope('listenerSet', gateway, { listenerSet }),
           notFound: false,
         },
@@ -123,7 +125,7 @@ function resolve(ctx: TranslatorContext, target: PolicyTargetRef, namespace: str
     }
     const listener = listenerSet.listeners.find((l) => l.name === target.sectionName);
     const scope = policyScope('listener', gateway, { listenerSet, listener });
-    return [{ ref, claim, scope, notFound: !listener }];
+    return [{ ref, claimOn: listenerSet, scope, notFound: !listener }];
   }
   return [];
 }
@@ -345,7 +347,8 @@ function processKind(
   out: AppliedPolicy[] = [],
 ): PolicyStatus[] {
   const sorted = sortByAge(policies);
-  const claimed = new Set<string>();
+  // The sections ('' for none) claimed on each target object: no key string per target.
+  const claimed = new Map<object, string[]>();
   const statuses = new Map<AnyPolicy, PolicyStatus>();
   for (const p of policies) statuses.set(p, { resource: p, ancestors: [] });
   const applied: Applied[] = [];
@@ -389,9 +392,13 @@ function processKind(
       const status = statuses.get(policy) as PolicyStatus;
       // A target's resolved scopes all make the same claim: the first tells whether an older
       // policy holds it already.
-      const conflicted = claimed.has((resolved[0] as Resolved).claim);
+      const on = (resolved[0] as Resolved).claimOn;
+      const section = target.sectionName ?? '';
+      const sections = claimed.get(on);
+      const conflicted = sections?.includes(section) ?? false;
+      if (sections === undefined) claimed.set(on, [section]);
+      else if (!conflicted) sections.push(section);
       for (const r of resolved) {
-        claimed.add(r.claim);
         const existing = status.ancestors.find((a) => sameRef(a.ancestorRef, r.ref));
         if (existing) {
           // The same policy already reached this ancestor more specifically (a route of the
