@@ -11,6 +11,7 @@ export function appended<T>(list: T[], item: T): T[] {
     list.push(item);
     return list;
   }
+  if (list.length === 0) return [item];
   // concat makes an array of the exact size and keeps it packed (new Array(n) would be holey).
   return list.concat([item]);
 }
