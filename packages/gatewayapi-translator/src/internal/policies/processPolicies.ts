@@ -463,7 +463,8 @@ function processKind(
     }
   }
   markOverridesAndMerges(applied, statuses);
-  for (const a of applied) out.push({ policy: a.policy, scope: a.scope, ancestor: a.ancestor });
+  // The applied entries themselves (their `merges` flag rides along), not a copy of each.
+  for (const a of applied) out.push(a);
   return policies.map((p) => statuses.get(p) as PolicyStatus);
 }
 
