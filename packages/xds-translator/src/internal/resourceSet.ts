@@ -81,8 +81,11 @@ export class ResourceSet {
   private readonly clusters: Additions<Cluster> = [];
   private readonly endpoints: Additions<ClusterLoadAssignment> = [];
   private readonly secrets: Additions<Secret> = [];
-  /** Names of the clusters added one by one, so builders can skip what is there. */
-  private readonly clusterNames = new Set<string>();
+  /**
+   * Names of the clusters added one by one, so builders can skip what is there; made with the
+   * first (most sets, one per route and per virtual host, add lists only).
+   */
+  private clusterNames: Set<string> | undefined;
 
   /**
    * `memo` is the translator's: what it built before, per IR object. `endpointsOnly` leaves out
@@ -111,10 +114,11 @@ export class ResourceSet {
 
   /** Whether a cluster of that name was added one by one (lists added whole are not looked into). */
   hasCluster(name: string): boolean {
-    return this.clusterNames.has(name);
+    return this.clusterNames?.has(name) === true;
   }
 
   addCluster(cluster: Cluster): void {
+    this.clusterNames ??= new Set();
     this.clusterNames.add(cluster.name);
     this.clusters.push(cluster);
   }
