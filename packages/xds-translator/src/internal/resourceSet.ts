@@ -22,7 +22,7 @@ type Additions<T> = (T | readonly T[])[];
  */
 const stable = <T extends object>(memo: XdsMemo, list: T[]): T[] => {
   const [first] = list;
-  if (first === undefined) return list;
+  if (first === undefined || !memo.remembers) return list;
   const known = memo.lists.get(first) as T[] | undefined;
   if (known?.length === list.length && known.every((item, i) => item === list[i])) return known;
   memo.lists.set(first, list);
@@ -61,7 +61,7 @@ const toList = <T extends object>(
     memo,
     [...byName.keys()].sort().map((name) => byName.get(name)!),
   );
-  memo.sorted.set(first, { additions: [...additions], list });
+  if (memo.remembers) memo.sorted.set(first, { additions: [...additions], list });
   return list;
 };
 

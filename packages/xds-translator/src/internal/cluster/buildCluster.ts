@@ -379,8 +379,9 @@ export const addCluster = (
   traffic: ClusterTraffic = {},
 ): void => {
   if (out.hasCluster(name)) return;
-  // Not memoized: what it builds is not the whole of what the entry stands for.
-  if (out.endpointsOnly) {
+  // Not memoized: what it builds is not the whole of what the entry stands for; or one
+  // translation (translateXds), which never asks again.
+  if (out.endpointsOnly || !out.memo.remembers) {
     buildCluster(name, settings, out, traffic);
     return;
   }
