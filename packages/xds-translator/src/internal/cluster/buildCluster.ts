@@ -267,6 +267,9 @@ const DEFAULT_CIRCUIT_BREAKERS = shared(
   Cluster.fromPartial({ circuitBreakers: circuitBreakers({}) }).circuitBreakers,
 );
 
+/** Where EDS clusters get their endpoints: shared by them all (messages are never mutated). */
+const ADS_CONFIG_SOURCE = shared(adsConfigSource());
+
 /**
  * One endpoint; `healthCheckPort`: where active health checks go instead
  * (Endpoint.health_check_config). Each message is made complete once and placed as it is:
@@ -297,24 +300,22 @@ const lbEndpoint = (
 const lbEndpoints = (endpoints: DestinationSetting['endpoints'], healthCheckPort?: number) =>
   endpoints.map((endpoint) => lbEndpoint(endpoint, healthCheckPort));
 
-/** A locality of `endpoints`, its other fields from `fields` (partial, filled in here). */
+/** A locality of `endpoints`: where it is, its weight and its priority, each when set. */
 const locality = (
-  fields: Partial<LocalityLbEndpoints>,
+  where: { readonly region: string } | { readonly zone: string } | undefined,
+  weight: number | undefined,
+  priority: number | undefined,
   endpoints: DestinationSetting['endpoints'],
   healthCheckPort: number | undefined,
 ): LocalityLbEndpoints => {
-  const built = LocalityLbEndpoints.fromPartial(fields);
+  const built = LocalityLbEndpoints.fromPartial({
+    ...(where === undefined ? {} : { locality: where }),
+    ...(weight === undefined ? {} : { loadBalancingWeight: weight }),
+    ...(priority === undefined ? {} : { priority }),
+  });
   built.lbEndpoints = lbEndpoints(endpoints, healthCheckPort);
   return built;
 };
-
-/**
- * Localities: with one backend group, one per endpoint zone; with several (a merged destination),
- * one per group weighted by its weight (locality-weighted load balancing,
- * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/locality_weight).
- */
-const optionalWeight = (weight: number | undefined) =>
-  weight === undefined ? {} : { loadBalancingWeight: weight };
 
 /**
  * The zones of `endpoints`, sorted (no zone first): none without endpoints (no locality at all);
@@ -329,6 +330,11 @@ const zonesOf = (endpoints: DestinationSetting['endpoints']): (string | undefine
   );
 };
 
+/**
+ * Localities: with one backend group, one per endpoint zone; with several (a merged destination),
+ * one per group weighted by its weight (locality-weighted load balancing,
+ * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/locality_weight).
+ */
 const localities = (
   settings: DestinationSetting[],
   healthCheckPort?: number,
@@ -340,11 +346,9 @@ const localities = (
     const prioritized = settings.some((setting) => (setting.priority ?? 0) === 0);
     return settings.map((setting) =>
       locality(
-        {
-          locality: { region: setting.name },
-          loadBalancingWeight: setting.weight,
-          ...(prioritized && setting.priority ? { priority: setting.priority } : {}),
-        },
+        { region: setting.name },
+        setting.weight,
+        prioritized && setting.priority ? setting.priority : undefined,
         setting.endpoints,
         healthCheckPort,
       ),
@@ -355,10 +359,9 @@ const localities = (
   const zones = zonesOf(setting.endpoints);
   return zones.map((zone) =>
     locality(
-      {
-        ...(zone === undefined ? {} : { locality: { zone } }),
-        ...optionalWeight(zoneWeight(zoneAware, zone)),
-      },
+      zone === undefined ? undefined : { zone },
+      zoneWeight(zoneAware, zone),
+      undefined,
       zones.length === 1
         ? setting.endpoints
         : setting.endpoints.filter((endpoint) => endpoint.zone === zone),
@@ -441,10 +444,7 @@ const buildCluster = (
           loadAssignment: assignment,
         }
       : out.mode === 'ads'
-        ? {
-            type: Cluster_DiscoveryType.EDS,
-            edsClusterConfig: { edsConfig: adsConfigSource(), serviceName: name },
-          }
+        ? { type: Cluster_DiscoveryType.EDS }
         : { type: Cluster_DiscoveryType.STATIC, loadAssignment: assignment };
   const fields = clusterTraffic(traffic, name, settings.length > 1);
   const cluster = Cluster.fromPartial({
@@ -493,6 +493,11 @@ const buildCluster = (
     ),
   });
   if (traffic.circuitBreaker === undefined) cluster.circuitBreakers = DEFAULT_CIRCUIT_BREAKERS;
+  if (cluster.type === Cluster_DiscoveryType.EDS) {
+    // Complete (the type names every field), placed as it is: one config source for every EDS
+    // cluster, where fromPartial would copy one for each.
+    cluster.edsClusterConfig = { edsConfig: ADS_CONFIG_SOURCE, serviceName: name };
+  }
   out.addCluster(cluster);
   if (!dns && !dynamic) out.addEndpoints(assignment);
   // A load balancer module Envoy fetches: the cluster it is fetched over.

@@ -30,13 +30,17 @@ export const hasBackendFilters = (setting: DestinationSetting): boolean =>
   setting.hostRewrite !== undefined ||
   setting.credentialInjection !== undefined;
 
+const takesTraffic = (setting: DestinationSetting): boolean => setting.weight > 0;
+
 /** Adds the clusters of `destination` to `out` and says how to route to them. */
 export const addDestination = (
   destination: RouteDestination,
   out: ResourceSet,
   options: DestinationOptions = {},
 ): DestinationTarget => {
-  const live = destination.settings.filter((setting) => setting.weight > 0);
+  const { settings } = destination;
+  // Usually every backend takes traffic: the IR's own list then, rather than a copy per route.
+  const live = settings.every(takesTraffic) ? settings : settings.filter(takesTraffic);
   if (live.length === 0) return { kind: 'none' };
   const perBackendHeaders = live.some(hasBackendFilters);
   const invalidWeight = destination.invalidWeight ?? 0;
