@@ -50,18 +50,13 @@ export const addDestination = (
   // Fallback backends (a priority) need one cluster, where priorities live (Envoy Gateway too).
   if (options.single === true || live.some((setting) => (setting.priority ?? 0) > 0)) {
     // One cluster: invalid backendRefs' share is a locality without endpoints, which drops it.
-    const invalid = live[0] && {
-      ...live[0],
-      name: `${destination.name}/invalid`,
-      weight: invalidWeight,
-      endpoints: [],
-    };
-    addCluster(
-      destination.name,
-      invalid && invalidWeight > 0 ? [...live, invalid] : live,
-      out,
-      destination,
-    );
+    // Made only when there is such a share (UDP routes and mirrors come through here each time).
+    const [first] = live;
+    const invalid =
+      first !== undefined && invalidWeight > 0
+        ? { ...first, name: `${destination.name}/invalid`, weight: invalidWeight, endpoints: [] }
+        : undefined;
+    addCluster(destination.name, invalid ? [...live, invalid] : live, out, destination);
     return { kind: 'cluster', cluster: destination.name };
   }
   if (live.length === 1 && !perBackendHeaders && invalidWeight === 0) {
