@@ -50,11 +50,14 @@ const toList = <T extends object>(
     return known.list as T[];
   }
   const byName = new Map<string, T>();
+  const add = (item: T) => {
+    const name = nameOf(item);
+    if (!byName.has(name)) byName.set(name, item);
+  };
+  // A one-shot translation adds messages one by one: no list made around each.
   for (const addition of additions) {
-    for (const item of Array.isArray(addition) ? (addition as readonly T[]) : [addition as T]) {
-      const name = nameOf(item);
-      if (!byName.has(name)) byName.set(name, item);
-    }
+    if (Array.isArray(addition)) for (const item of addition as readonly T[]) add(item);
+    else add(addition as T);
   }
   // The default sort compares strings by UTF-16 code units, as `<` does, without a JS callback.
   const list = stable(
