@@ -14,7 +14,6 @@ import {
   OverrideHost,
   ProxyProtocolConfig_Version,
   ProxyProtocolUpstreamTransport,
-  packAny,
   Random,
   RawBuffer,
   RequestMethod,
@@ -22,6 +21,7 @@ import {
 } from '@egts/envoy-api';
 import type { ActiveHealthCheck, HealthCheckPayload, RouteDestination } from '@egts/ir';
 import { moduleLoadBalancerPolicy, moduleResolved } from '../dynamicModules/loadBalancer.js';
+import { packAny } from '../packAny.js';
 import { durationMs, typedConfig } from '../protoValues.js';
 import { backendUtilizationPolicy } from './backendUtilization.js';
 import { localityLbConfig } from './zoneAware.js';

@@ -12,7 +12,6 @@ import {
   FractionalPercent_DenominatorType,
   HttpFilter,
   LocalRateLimit,
-  packAny,
   RateLimit_XRateLimitOption,
   XRateLimitHeadersRFCVersion,
 } from '@egts/envoy-api';
@@ -23,6 +22,7 @@ import type {
   RateLimitCost,
   RateLimitValue,
 } from '@egts/ir';
+import { packAny } from '../packAny.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 import { enabledAsConfigured } from './securityPolicies.js';
 

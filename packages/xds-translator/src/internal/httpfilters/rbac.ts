@@ -9,7 +9,6 @@ import {
   type CelExpr,
   HttpFilter,
   type Principal,
-  packAny,
   RBAC,
   RBAC_Action,
   RBACPerRoute,
@@ -17,6 +16,7 @@ import {
   RBACRules,
 } from '@egts/envoy-api';
 import type { Authorization, AuthorizationRule } from '@egts/ir';
+import { packAny } from '../packAny.js';
 import { celAnd, celBool, celNot, parseCel } from './celCondition.js';
 import { GEO_HEADERS } from './geoip.js';
 import type { HttpFilterTranslator } from './httpFilter.js';

@@ -1,8 +1,9 @@
 // Helpers shared by the SecurityPolicy filters: the policies the routes of a connection manager
 // use (each once, in name order, for deterministic output), and per-route enabling of a filter
 // instance that the connection manager holds disabled.
-import { type Any, FilterConfig, packAny } from '@egts/envoy-api';
+import { type Any, FilterConfig } from '@egts/envoy-api';
 import type { HTTPListener, HTTPRouteIR, SecurityIR } from '@egts/ir';
+import { packAny } from '../packAny.js';
 import { routesOf } from './httpFilter.js';
 
 /** The distinct SecurityIRs (by policy) with `part` set, sorted by policy name. */
@@ -10,12 +11,16 @@ export function policiesWith<K extends keyof SecurityIR>(
   listeners: readonly HTTPListener[],
   part: K,
 ): (SecurityIR & { [P in K]-?: NonNullable<SecurityIR[P]> })[] {
-  const byPolicy = new Map<string, SecurityIR>();
+  // Made with the first policy found: most connection managers, and most single routes (OIDC's
+  // resources are asked for route by route), have none with a given part.
+  let byPolicy: Map<string, SecurityIR> | undefined;
   for (const route of routesOf(listeners)) {
     const security = route.security;
-    if (security?.[part] !== undefined && !byPolicy.has(security.policy))
-      byPolicy.set(security.policy, security);
+    if (security?.[part] === undefined) continue;
+    byPolicy ??= new Map();
+    if (!byPolicy.has(security.policy)) byPolicy.set(security.policy, security);
   }
+  if (byPolicy === undefined) return [];
   return [...byPolicy.values()]
     .sort((a, b) => (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0))
     .map((s) => s as SecurityIR & { [P in K]-?: NonNullable<SecurityIR[P]> });

@@ -3,7 +3,6 @@
 import {
   FractionalPercent_DenominatorType,
   PreviousHostsPredicate,
-  packAny,
   RouteAction,
   RouteAction_ClusterNotFoundResponseCode,
   WeightedCluster,
@@ -15,6 +14,7 @@ import type { RequestMirrorPolicy, RetryPolicy } from '../envoyTypes.js';
 import { credentialInjectorName } from '../httpfilters/credentialInjector.js';
 import { enabledAsConfigured } from '../httpfilters/securityPolicies.js';
 import { retryBackOff, retryPriority } from '../httpfilters/serviceRetry.js';
+import { packAny } from '../packAny.js';
 import { durationMs, shared } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { headersToAdd, headersToRemove } from './headers.js';
