@@ -29,15 +29,13 @@ const routes = packAny(
   }),
 );
 
-const delta = (response: Partial<DeltaDiscoveryResponse>) => {
-  const message = DeltaDiscoveryResponse.fromPartial(response);
+const delta = (message: DeltaDiscoveryResponse) => {
   expect(serializeDeltaDiscoveryResponse(message)).toEqual(
     Buffer.from(DeltaDiscoveryResponse.encode(message).finish()),
   );
 };
 
-const sotw = (response: Partial<DiscoveryResponse>) => {
-  const message = DiscoveryResponse.fromPartial(response);
+const sotw = (message: DiscoveryResponse) => {
   expect(serializeDiscoveryResponse(message)).toEqual(
     Buffer.from(DiscoveryResponse.encode(message).finish()),
   );
@@ -46,52 +44,64 @@ const sotw = (response: Partial<DiscoveryResponse>) => {
 describe('serializeDeltaDiscoveryResponse', () => {
   it('writes what egts sends as the generated encoder does', () => {
     expect(routes.value.length).toBeGreaterThan(16_384);
-    delta({
-      systemVersionInfo: '2-abc-def',
-      resources: [
-        { name: 'backend', version: 'v1', resource: cluster },
-        { name: 'listener/80', version: 'v2', resource: routes },
-      ],
-      typeUrl: cluster.typeUrl,
-      removedResources: ['gone', 'also-gone'],
-      nonce: '7',
-    });
+    delta(
+      DeltaDiscoveryResponse.fromPartial({
+        systemVersionInfo: '2-abc-def',
+        resources: [
+          { name: 'backend', version: 'v1', resource: cluster },
+          { name: 'listener/80', version: 'v2', resource: routes },
+        ],
+        typeUrl: cluster.typeUrl,
+        removedResources: ['gone', 'also-gone'],
+        nonce: '7',
+      }),
+    );
   });
 
   it('writes the fields egts never sets, and empty ones, as the generated encoder does', () => {
-    delta({});
-    delta({
-      resources: [
-        {
-          name: 'a',
-          aliases: ['b', 'c'],
-          resourceName: { name: 'a', dynamicParameterConstraints: {} },
-          version: '',
-          resource: { typeUrl: cluster.typeUrl, value: new Uint8Array() },
-          ttl: { seconds: 5 },
-          cacheControl: { doNotCache: true },
-          metadata: { filterMetadata: { x: { y: 1 } } },
-        },
-        {},
-      ],
-      removedResourceNames: [{ name: 'gone' }],
-      controlPlane: { identifier: 'egts' },
-    });
+    delta(DeltaDiscoveryResponse.fromPartial({}));
+    delta(
+      DeltaDiscoveryResponse.fromPartial({
+        resources: [
+          {
+            name: 'a',
+            aliases: ['b', 'c'],
+            resourceName: { name: 'a', dynamicParameterConstraints: {} },
+            version: '',
+            resource: { typeUrl: cluster.typeUrl, value: Buffer.alloc(0) },
+            ttl: { seconds: 5 },
+            cacheControl: { doNotCache: true },
+            metadata: { filterMetadata: { x: { y: 1 } } },
+          },
+          {},
+        ],
+        removedResourceNames: [{ name: 'gone' }],
+        controlPlane: { identifier: 'egts' },
+      }),
+    );
   });
 });
 
 describe('serializeDiscoveryResponse', () => {
   it('writes what egts sends as the generated encoder does', () => {
-    sotw({
-      versionInfo: 'v3',
-      resources: [cluster, routes],
-      typeUrl: cluster.typeUrl,
-      nonce: '12',
-    });
+    sotw(
+      DiscoveryResponse.fromPartial({
+        versionInfo: 'v3',
+        resources: [cluster, routes],
+        typeUrl: cluster.typeUrl,
+        nonce: '12',
+      }),
+    );
   });
 
   it('writes the fields egts never sets, and empty ones, as the generated encoder does', () => {
-    sotw({});
-    sotw({ canary: true, resources: [{ typeUrl: '', value: new Uint8Array() }], controlPlane: {} });
+    sotw(DiscoveryResponse.fromPartial({}));
+    sotw(
+      DiscoveryResponse.fromPartial({
+        canary: true,
+        resources: [{ typeUrl: '', value: Buffer.alloc(0) }],
+        controlPlane: { identifier: '' },
+      }),
+    );
   });
 });
