@@ -6,6 +6,7 @@ import {
   ConfigSource,
   type Duration,
   type MessageCodec,
+  packAny,
   type SdsSecretConfig,
   Secret,
   SocketAddress_Protocol,
@@ -13,7 +14,6 @@ import {
 } from '@egts/envoy-api';
 import type { TLSCertificate } from '@egts/ir';
 import type { XdsMode } from '../xdsResources.js';
-import { packAny } from './packAny.js';
 
 /** A google.protobuf.Duration from milliseconds. */
 export const durationMs = (ms: number): Duration => ({

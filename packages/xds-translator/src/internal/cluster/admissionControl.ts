@@ -3,9 +3,8 @@
 // it sheds a share of requests that grows as the backend's success rate over the sampling window
 // falls below the threshold. Envoy Gateway runs it among the cluster's upstream HTTP filters, so
 // it sees each attempt's answer, and a route's settings stay with the cluster it reaches.
-import { AdmissionControl, HttpFilter, UpstreamCodec } from '@egts/envoy-api';
+import { AdmissionControl, HttpFilter, packAny, UpstreamCodec } from '@egts/envoy-api';
 import type { AdmissionControl as AdmissionControlIR } from '@egts/ir';
-import { packAny } from '../packAny.js';
 import { durationMs } from '../protoValues.js';
 
 const NAME = 'envoy.filters.http.admission_control';

@@ -3,9 +3,8 @@
 // reports (the `endpoint-load-metrics` response header, or an out-of-band ORCA stream), under
 // wrr_locality for the locality weights, as Envoy Gateway emits it
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/load_balancing_policies/client_side_weighted_round_robin/v3/client_side_weighted_round_robin.proto).
-import { ClientSideWeightedRoundRobin, WrrLocality } from '@egts/envoy-api';
+import { ClientSideWeightedRoundRobin, packAny, WrrLocality } from '@egts/envoy-api';
 import type { RouteDestination } from '@egts/ir';
-import { packAny } from '../packAny.js';
 import { durationMs } from '../protoValues.js';
 
 type Utilization = NonNullable<NonNullable<RouteDestination['loadBalancer']>['backendUtilization']>;

@@ -16,6 +16,7 @@ import {
   HttpProtocolOptions,
   LbEndpoint,
   LocalityLbEndpoints,
+  packAny,
   RoutingPriority,
 } from '@egts/envoy-api';
 import type { DestinationSetting, RouteDestination } from '@egts/ir';
@@ -23,7 +24,6 @@ import { circuitBreaker, clusterBufferLimitBytes, http2Settings } from '../defau
 import { moduleResolved } from '../dynamicModules/loadBalancer.js';
 import { addModuleFetchCluster } from '../dynamicModules/moduleSource.js';
 import { preserveCase } from '../listener/clientTraffic.js';
-import { packAny } from '../packAny.js';
 import { adsConfigSource, durationMs, shared, socketAddress, typedConfig } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { admissionControlFilters } from './admissionControl.js';

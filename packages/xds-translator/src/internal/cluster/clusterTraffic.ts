@@ -14,6 +14,7 @@ import {
   OverrideHost,
   ProxyProtocolConfig_Version,
   ProxyProtocolUpstreamTransport,
+  packAny,
   Random,
   RawBuffer,
   RequestMethod,
@@ -21,7 +22,6 @@ import {
 } from '@egts/envoy-api';
 import type { ActiveHealthCheck, HealthCheckPayload, RouteDestination } from '@egts/ir';
 import { moduleLoadBalancerPolicy, moduleResolved } from '../dynamicModules/loadBalancer.js';
-import { packAny } from '../packAny.js';
 import { durationMs, typedConfig } from '../protoValues.js';
 import { backendUtilizationPolicy } from './backendUtilization.js';
 import { localityLbConfig } from './zoneAware.js';

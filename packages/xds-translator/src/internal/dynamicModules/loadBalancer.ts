@@ -1,9 +1,8 @@
 // BackendTrafficPolicy `loadBalancer.type: DynamicModule`: Envoy's dynamic modules load balancing
 // policy, the host picked by a load balancer the module implements
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/load_balancing_policies/dynamic_modules/v3/dynamic_modules.proto).
-import { DynamicModulesLoadBalancerConfig, StringValue } from '@egts/envoy-api';
+import { DynamicModulesLoadBalancerConfig, packAny, StringValue } from '@egts/envoy-api';
 import type { LoadBalancer } from '@egts/ir';
-import { packAny } from '../packAny.js';
 import { dynamicModuleConfig } from './moduleSource.js';
 
 type ModuleLoadBalancer = NonNullable<LoadBalancer['dynamicModule']>;

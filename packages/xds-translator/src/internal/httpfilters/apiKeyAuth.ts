@@ -2,9 +2,8 @@
 // keys, where to find them and what to forward, disabled in the connection manager and enabled
 // on the routes the policy protects
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/api_key_auth_filter).
-import { ApiKeyAuth, HttpFilter } from '@egts/envoy-api';
+import { ApiKeyAuth, HttpFilter, packAny } from '@egts/envoy-api';
 import type { APIKeyAuth } from '@egts/ir';
-import { packAny } from '../packAny.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 import { enabledAsConfigured, instanceName, policiesWith, securityOf } from './securityPolicies.js';
 

@@ -3,9 +3,8 @@
 // One filter limits one rate, so requests and responses each get an instance: in the connection
 // manager without a limit (mode DISABLED), and each route's rate in its per-route config. Stats
 // are `http_bandwidth_limiter.http_bandwidth_limit.*`, as Envoy Gateway's proxies report them.
-import { BandwidthLimit, BandwidthLimit_EnableMode, HttpFilter } from '@egts/envoy-api';
+import { BandwidthLimit, BandwidthLimit_EnableMode, HttpFilter, packAny } from '@egts/envoy-api';
 import type { HTTPRouteIR } from '@egts/ir';
-import { packAny } from '../packAny.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 
 const STAT_PREFIX = 'http_bandwidth_limiter';

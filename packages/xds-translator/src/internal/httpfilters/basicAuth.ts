@@ -1,8 +1,7 @@
 // SecurityPolicy basicAuth with Envoy's basic_auth filter: one instance per policy holding its
 // htpasswd users, disabled in the connection manager and enabled on the routes the policy
 // protects (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/basic_auth_filter).
-import { BasicAuth, BasicAuthPerRoute, HttpFilter } from '@egts/envoy-api';
-import { packAny } from '../packAny.js';
+import { BasicAuth, BasicAuthPerRoute, HttpFilter, packAny } from '@egts/envoy-api';
 import type { HttpFilterTranslator } from './httpFilter.js';
 import { enabledOnRoute, instanceName, policiesWith, securityOf } from './securityPolicies.js';
 

@@ -2,8 +2,7 @@
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/buffer_filter):
 // the whole request body is read, up to the limit (413 past it), before going upstream. The
 // connection manager holds the filter disabled; each route that asks enables it with its limit.
-import { BufferFilter, BufferPerRoute, HttpFilter } from '@egts/envoy-api';
-import { packAny } from '../packAny.js';
+import { BufferFilter, BufferPerRoute, HttpFilter, packAny } from '@egts/envoy-api';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 import { enabledOnRoute } from './securityPolicies.js';
 

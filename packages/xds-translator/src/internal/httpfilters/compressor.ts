@@ -3,9 +3,16 @@
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/compressor_filter).
 // One instance per library and minimum length, held disabled by the connection manager and
 // enabled on the routes that ask for it; Envoy picks among them by the client's Accept-Encoding.
-import { Brotli, Compressor, CompressorPerRoute, Gzip, HttpFilter, Zstd } from '@egts/envoy-api';
+import {
+  Brotli,
+  Compressor,
+  CompressorPerRoute,
+  Gzip,
+  HttpFilter,
+  packAny,
+  Zstd,
+} from '@egts/envoy-api';
 import type { Compression } from '@egts/ir';
-import { packAny } from '../packAny.js';
 import { typedConfig } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 import { enabledOnRoute } from './securityPolicies.js';

@@ -1,10 +1,9 @@
 // CORS (HTTPRoute CORS filter, GEP-1767) with Envoy's cors filter: enabled in the connection
 // manager when a route has a policy, configured per route through typed_per_filter_config
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/cors_filter).
-import { Cors, CorsFilterPolicy, HttpFilter } from '@egts/envoy-api';
+import { Cors, CorsFilterPolicy, HttpFilter, packAny } from '@egts/envoy-api';
 import { type CORS, wildcardOriginRegex } from '@egts/ir';
 import type { StringMatcher } from '../envoyTypes.js';
-import { packAny } from '../packAny.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 
 const NAME = 'envoy.filters.http.cors';

@@ -3,9 +3,14 @@
 // one filter per HTTPRouteFilter, disabled in the connection manager and enabled by the routes
 // using it (a backendRef's filter: by its weighted cluster, routeAction.ts); the credential is an SDS generic secret (generic injected credential), never inline
 // in the listener.
-import { CredentialInjector, GenericInjectedCredential, HttpFilter, Secret } from '@egts/envoy-api';
+import {
+  CredentialInjector,
+  GenericInjectedCredential,
+  HttpFilter,
+  packAny,
+  Secret,
+} from '@egts/envoy-api';
 import type { CredentialInjection, HTTPRouteIR } from '@egts/ir';
-import { packAny } from '../packAny.js';
 import { sdsSecret, typedConfig } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 import { enabledAsConfigured } from './securityPolicies.js';

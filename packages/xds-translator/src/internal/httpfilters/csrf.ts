@@ -1,10 +1,14 @@
 // SecurityPolicy csrf with Envoy's CSRF filter: off in the connection manager, switched on per
 // route with the policy's trusted origins; a shadow fraction evaluates without rejecting
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/csrf_filter).
-import { CsrfPolicy, FractionalPercent_DenominatorType, HttpFilter } from '@egts/envoy-api';
+import {
+  CsrfPolicy,
+  FractionalPercent_DenominatorType,
+  HttpFilter,
+  packAny,
+} from '@egts/envoy-api';
 import { type CSRF, subdomainOriginRegex } from '@egts/ir';
 import type { StringMatcher } from '../envoyTypes.js';
-import { packAny } from '../packAny.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 import { securityOf } from './securityPolicies.js';
 

@@ -16,11 +16,11 @@ import {
   HttpResponseLocalReplyMatchInput,
   HttpResponseStatusCodeMatchInput,
   LocalResponsePolicy,
+  packAny,
   RedirectPolicy,
   type XdsMatcher,
 } from '@egts/envoy-api';
 import type { ResponseOverride } from '@egts/ir';
-import { packAny } from '../packAny.js';
 import { typedConfig } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 

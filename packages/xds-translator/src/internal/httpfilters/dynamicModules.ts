@@ -3,10 +3,13 @@
 // one filter per policy entry, disabled in the connection manager and enabled by the routes it
 // extends, as Envoy Gateway's dynamicmodule.go. The module's configuration reaches it as a
 // StringValue of its JSON text.
-import { DynamicModuleFilter as DynamicModuleFilterConfig, StringValue } from '@egts/envoy-api';
+import {
+  DynamicModuleFilter as DynamicModuleFilterConfig,
+  packAny,
+  StringValue,
+} from '@egts/envoy-api';
 import type { DynamicModuleFilter, HTTPRouteIR } from '@egts/ir';
 import { addModuleFetchCluster, dynamicModuleConfig } from '../dynamicModules/moduleSource.js';
-import { packAny } from '../packAny.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 import { moduleFilters } from './moduleFilters.js';
 

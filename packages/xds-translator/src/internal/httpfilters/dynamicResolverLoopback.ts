@@ -3,9 +3,8 @@
 // filter (allowing everything by itself) denies, on those routes only, a Host naming a loopback
 // address; a route whose host comes from a fixed rewrite is exempt, its host being known
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/rbac_filter).
-import { HttpFilter, RBAC, RBAC_Action, RBACPerRoute } from '@egts/envoy-api';
+import { HttpFilter, packAny, RBAC, RBAC_Action, RBACPerRoute } from '@egts/envoy-api';
 import type { HTTPRouteIR } from '@egts/ir';
-import { packAny } from '../packAny.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 
 const FILTER_NAME = 'envoy.filters.http.rbac.dfp_loopback_deny';

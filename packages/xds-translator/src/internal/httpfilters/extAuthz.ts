@@ -2,10 +2,9 @@
 // (its own authorization service), disabled in the connection manager and enabled on the routes
 // the policy protects; the service's cluster comes from its backendRefs
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/ext_authz_filter).
-import { ApiVersion, ExtAuthz, ExtAuthzPerRoute, HttpFilter } from '@egts/envoy-api';
+import { ApiVersion, ExtAuthz, ExtAuthzPerRoute, HttpFilter, packAny } from '@egts/envoy-api';
 import type { ExtAuth } from '@egts/ir';
 import { addDestination } from '../cluster/destinationClusters.js';
-import { packAny } from '../packAny.js';
 import { durationMs } from '../protoValues.js';
 import { ROUTE_METADATA } from '../route/routeMetadata.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';

@@ -9,10 +9,10 @@ import {
   HttpFilter,
   ProcessingMode_BodySendMode,
   ProcessingMode_HeaderSendMode,
+  packAny,
 } from '@egts/envoy-api';
 import type { ExtProc, HTTPListener } from '@egts/ir';
 import { addDestination } from '../cluster/destinationClusters.js';
-import { packAny } from '../packAny.js';
 import { durationMs } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 import { enabledOnRoute } from './securityPolicies.js';

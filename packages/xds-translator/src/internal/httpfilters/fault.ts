@@ -3,9 +3,8 @@
 // in the connection manager without faults (it passes everything), and each route's delays and
 // aborts in its per-route config. Percentages become fractions of a million, as Envoy Gateway
 // has them, so fractional percentages keep their precision.
-import { FractionalPercent_DenominatorType, HTTPFault, HttpFilter } from '@egts/envoy-api';
+import { FractionalPercent_DenominatorType, HTTPFault, HttpFilter, packAny } from '@egts/envoy-api';
 import type { FaultInjection } from '@egts/ir';
-import { packAny } from '../packAny.js';
 import { durationMs } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 

@@ -7,9 +7,8 @@
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/geoip_filter).
 // The filter leaves a header alone when a lookup finds nothing, so a client could send the
 // internal headers itself: a header_mutation instance before it removes them first.
-import { Geoip, HeaderMutationFilter, HttpFilter, MaxMindConfig } from '@egts/envoy-api';
+import { Geoip, HeaderMutationFilter, HttpFilter, MaxMindConfig, packAny } from '@egts/envoy-api';
 import type { AuthorizationRule, HTTPListener, HTTPRouteIR } from '@egts/ir';
-import { packAny } from '../packAny.js';
 import { typedConfig } from '../protoValues.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 import { routesOf } from './httpFilter.js';

@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import {
   ApiVersion,
   HttpFilter,
+  packAny,
   RateLimitFilter,
   RateLimitFilterHeadersVersion,
   RateLimitPerRoute,
@@ -25,7 +26,6 @@ import type {
 } from '@egts/ir';
 import { addDestination } from '../cluster/destinationClusters.js';
 import { isIpAddress } from '../cluster/urlCluster.js';
-import { packAny } from '../packAny.js';
 import { durationMs } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 import { type Entry, hitsAddend, ruleParts, xRateLimitOption } from './localRateLimit.js';

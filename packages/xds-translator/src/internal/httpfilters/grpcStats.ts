@@ -2,8 +2,7 @@
 // per-method request and message counters on listeners that serve a GRPCRoute, and the same
 // counts as filter state for access logs, as Envoy Gateway has them; EnvoyProxy
 // `metrics.enableGRPCStats` turns them on for every listener (true) or off (false).
-import { GrpcStats, HttpFilter } from '@egts/envoy-api';
-import { packAny } from '../packAny.js';
+import { GrpcStats, HttpFilter, packAny } from '@egts/envoy-api';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 
 const NAME = 'envoy.filters.http.grpc_stats';

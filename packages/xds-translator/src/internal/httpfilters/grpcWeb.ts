@@ -1,8 +1,7 @@
 // gRPC-Web (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/grpc_web_filter):
 // browsers' gRPC-Web requests become gRPC on listeners that serve a GRPCRoute, as Envoy Gateway
 // has it, and on those whose ClientTrafficPolicy asks for it (`grpc.enableWeb`).
-import { GrpcWeb, HttpFilter } from '@egts/envoy-api';
-import { packAny } from '../packAny.js';
+import { GrpcWeb, HttpFilter, packAny } from '@egts/envoy-api';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 
 const NAME = 'envoy.filters.http.grpc_web';

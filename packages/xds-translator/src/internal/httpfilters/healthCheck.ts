@@ -1,8 +1,7 @@
 // The listener's health check endpoint (ClientTrafficPolicy `healthCheck.path`): Envoy answers
 // that path itself, 200 while live and 503 once it drains, never forwarding it, as Envoy Gateway
 // serves it (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/health_check_filter).
-import { HealthCheckFilter, HttpFilter } from '@egts/envoy-api';
-import { packAny } from '../packAny.js';
+import { HealthCheckFilter, HttpFilter, packAny } from '@egts/envoy-api';
 import type { HttpFilterTranslator } from './httpFilter.js';
 
 export const healthCheckFilter: HttpFilterTranslator = {

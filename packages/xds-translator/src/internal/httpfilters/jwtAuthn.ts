@@ -8,10 +8,10 @@ import {
   JwtPerRoute,
   JwtProvider,
   JwtRequirement,
+  packAny,
 } from '@egts/envoy-api';
 import type { JWT, JWTProvider } from '@egts/ir';
 import { addDestination } from '../cluster/destinationClusters.js';
-import { packAny } from '../packAny.js';
 import { durationMs } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 import { policiesWith, securityOf } from './securityPolicies.js';

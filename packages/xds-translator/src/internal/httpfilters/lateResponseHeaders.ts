@@ -1,9 +1,8 @@
 // ClientTrafficPolicy `headers.lateResponseHeaders`: response headers changed after every other
 // filter and route has, by the header_mutation filter placed first in the chain (its response
 // side runs last) (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/header_mutation_filter).
-import { HeaderMutationFilter, HttpFilter } from '@egts/envoy-api';
+import { HeaderMutationFilter, HttpFilter, packAny } from '@egts/envoy-api';
 import { headerMutations } from '../listener/clientTraffic.js';
-import { packAny } from '../packAny.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 
 export const lateResponseHeadersFilter: HttpFilterTranslator = {

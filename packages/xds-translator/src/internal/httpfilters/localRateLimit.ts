@@ -12,6 +12,7 @@ import {
   FractionalPercent_DenominatorType,
   HttpFilter,
   LocalRateLimit,
+  packAny,
   RateLimit_XRateLimitOption,
   XRateLimitHeadersRFCVersion,
 } from '@egts/envoy-api';
@@ -22,7 +23,6 @@ import type {
   RateLimitCost,
   RateLimitValue,
 } from '@egts/ir';
-import { packAny } from '../packAny.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 import { enabledAsConfigured } from './securityPolicies.js';
 

@@ -4,8 +4,7 @@
 // and holding every script that runs in that slot by name; a route enables the slots it uses and
 // names its script, so the filter count follows the longest list, not the number of routes
 // (as Envoy Gateway does).
-import { type DataSource, HttpFilter, Lua, LuaPerRoute } from '@egts/envoy-api';
-import { packAny } from '../packAny.js';
+import { type DataSource, HttpFilter, Lua, LuaPerRoute, packAny } from '@egts/envoy-api';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 import { enabledOnRoute } from './securityPolicies.js';
 

@@ -9,12 +9,12 @@ import {
   OAuth2,
   OAuth2Config,
   OAuth2Config_AuthType,
+  packAny,
   Secret,
 } from '@egts/envoy-api';
 import type { OIDC } from '@egts/ir';
 import type { XdsMode } from '../../xdsResources.js';
 import { addDestination } from '../cluster/destinationClusters.js';
-import { packAny } from '../packAny.js';
 import { durationMs, sdsSecret } from '../protoValues.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 import { enabledAsConfigured, instanceName, policiesWith, securityOf } from './securityPolicies.js';

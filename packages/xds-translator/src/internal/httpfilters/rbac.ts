@@ -9,6 +9,7 @@ import {
   type CelExpr,
   HttpFilter,
   type Principal,
+  packAny,
   RBAC,
   RBAC_Action,
   RBACPerRoute,
@@ -16,7 +17,6 @@ import {
   RBACRules,
 } from '@egts/envoy-api';
 import type { Authorization, AuthorizationRule } from '@egts/ir';
-import { packAny } from '../packAny.js';
 import { celAnd, celBool, celNot, parseCel } from './celCondition.js';
 import { GEO_HEADERS } from './geoip.js';
 import type { HttpFilterTranslator } from './httpFilter.js';

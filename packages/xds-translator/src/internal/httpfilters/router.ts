@@ -3,11 +3,10 @@
 // `x-envoy-*` response headers are off unless the listener's header settings enable them.
 // Upstream access logs (EnvoyProxy `accessLog.settings[].type: Upstream`) are the router's
 // `upstream_log`, flushed when each upstream stream ends, as Envoy Gateway writes them.
-import { HttpFilter, Router } from '@egts/envoy-api';
+import { HttpFilter, packAny, Router } from '@egts/envoy-api';
 import type { HTTPListener } from '@egts/ir';
 import { headerSettings } from '../defaults.js';
 import type { AccessLog } from '../envoyTypes.js';
-import { packAny } from '../packAny.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 
 const ROUTER = 'envoy.filters.http.router';

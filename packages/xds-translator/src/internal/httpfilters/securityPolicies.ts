@@ -1,9 +1,8 @@
 // Helpers shared by the SecurityPolicy filters: the policies the routes of a connection manager
 // use (each once, in name order, for deterministic output), and per-route enabling of a filter
 // instance that the connection manager holds disabled.
-import { type Any, FilterConfig } from '@egts/envoy-api';
+import { type Any, FilterConfig, packAny } from '@egts/envoy-api';
 import type { HTTPListener, HTTPRouteIR, SecurityIR } from '@egts/ir';
-import { packAny } from '../packAny.js';
 import { routesOf } from './httpFilter.js';
 
 /** The distinct SecurityIRs (by policy) with `part` set, sorted by policy name. */

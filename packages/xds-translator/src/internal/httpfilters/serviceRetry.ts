@@ -2,9 +2,8 @@
 // gRPC authorization check), from the service's `backendSettings.retry`: the core RetryPolicy,
 // as Envoy Gateway builds it for non-route requests (its default triggers when none are named),
 // with the retry priority a route's takes (`numAttemptsPerPriority`).
-import { type GrpcService, PreviousPrioritiesConfig } from '@egts/envoy-api';
+import { type GrpcService, PreviousPrioritiesConfig, packAny } from '@egts/envoy-api';
 import type { Retry } from '@egts/ir';
-import { packAny } from '../packAny.js';
 import { durationMs } from '../protoValues.js';
 
 type CoreRetryPolicy = NonNullable<GrpcService['retryPolicy']>;

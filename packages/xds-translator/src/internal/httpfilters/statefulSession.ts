@@ -5,11 +5,11 @@ import {
   CookieBasedSessionState,
   HeaderBasedSessionState,
   HttpFilter,
+  packAny,
   StatefulSession,
   StatefulSessionPerRoute,
 } from '@egts/envoy-api';
 import type { HTTPRouteIR, SessionPersistence } from '@egts/ir';
-import { packAny } from '../packAny.js';
 import { typedConfig } from '../protoValues.js';
 import { type HttpFilterTranslator, routesOf } from './httpFilter.js';
 

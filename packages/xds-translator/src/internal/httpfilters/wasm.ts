@@ -5,11 +5,10 @@
 // checksum the cache verified, over a cluster to the cache), as Envoy Gateway's Wasm cache serves
 // it. A module the cache could not serve is left out when it fails open; otherwise its routes
 // answer 500 (buildRoute.ts), never running without it.
-import { StringValue, Wasm, type WasmPluginConfig } from '@egts/envoy-api';
+import { packAny, StringValue, Wasm, type WasmPluginConfig } from '@egts/envoy-api';
 import type { HTTPRouteIR, WasmModule } from '@egts/ir';
 import { addDestination } from '../cluster/destinationClusters.js';
 import { urlCluster, urlDestination } from '../cluster/urlCluster.js';
-import { packAny } from '../packAny.js';
 import { durationMs } from '../protoValues.js';
 import type { HttpFilterTranslator } from './httpFilter.js';
 import { moduleFilters } from './moduleFilters.js';

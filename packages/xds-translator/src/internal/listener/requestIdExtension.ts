@@ -2,9 +2,8 @@
 // other trace settings than Envoy's default (`telemetry.requestID.tracing`): whether the trace
 // decision is packed into `x-request-id` and whether the ID picks the requests randomly sampled
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/request_id/uuid/v3/uuid.proto).
-import { type HttpConnectionManager, UuidRequestIdConfig } from '@egts/envoy-api';
+import { type HttpConnectionManager, packAny, UuidRequestIdConfig } from '@egts/envoy-api';
 import type { XdsIR } from '@egts/ir';
-import { packAny } from '../packAny.js';
 
 export const requestIdExtension = (
   tracing: XdsIR['requestIdTracing'],

@@ -3,6 +3,7 @@
 import {
   FractionalPercent_DenominatorType,
   PreviousHostsPredicate,
+  packAny,
   RouteAction,
   RouteAction_ClusterNotFoundResponseCode,
   WeightedCluster,
@@ -14,7 +15,6 @@ import type { RequestMirrorPolicy, RetryPolicy } from '../envoyTypes.js';
 import { credentialInjectorName } from '../httpfilters/credentialInjector.js';
 import { enabledAsConfigured } from '../httpfilters/securityPolicies.js';
 import { retryBackOff, retryPriority } from '../httpfilters/serviceRetry.js';
-import { packAny } from '../packAny.js';
 import { durationMs, shared } from '../protoValues.js';
 import type { ResourceSet } from '../resourceSet.js';
 import { headersToAdd, headersToRemove } from './headers.js';
