@@ -1,7 +1,7 @@
 // google.protobuf.Any packing and unpacking through the generated type registry
 // (https://protobuf.dev/programming-guides/proto3/#any).
 import './generated/all.js';
-import type { BinaryWriter } from '@bufbuild/protobuf/wire';
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import type { Any } from './generated/google/protobuf/any.js';
 import { messageTypeRegistry } from './generated/typeRegistry.js';
 
@@ -25,11 +25,27 @@ export const typeUrlOf = (codec: Pick<MessageCodec<unknown>, '$type'>): string =
 /** The message name a type URL names (the part after the last `/`). */
 export const typeNameOf = (typeUrl: string): string => typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
 
+/** A writer whose buffer grew past this is dropped after use, not kept for the process's life. */
+const KEEP_WRITER_BYTES = 64 * 1024;
+
+// One writer for every packAny: a translation packs thousands of configs into Anys, and a new
+// writer per message allocates a buffer, grows it by doubling and copies the bytes out twice.
+// It holds no result between calls (finish() copies the bytes out and resets it).
+let writer = new BinaryWriter();
+
 /** Packs `message` into an Any whose type URL comes from its codec. */
-export const packAny = <T>(codec: MessageCodec<T>, message: T): Any => ({
-  typeUrl: typeUrlOf(codec),
-  value: Buffer.from(codec.encode(message).finish()),
-});
+export const packAny = <T>(codec: MessageCodec<T>, message: T): Any => {
+  let bytes: Uint8Array;
+  try {
+    bytes = codec.encode(message, writer).finish();
+  } catch (error) {
+    // A message that fails to encode leaves the writer mid-message: start afresh.
+    writer = new BinaryWriter();
+    throw error;
+  }
+  if (bytes.length > KEEP_WRITER_BYTES) writer = new BinaryWriter();
+  return { typeUrl: typeUrlOf(codec), value: Buffer.from(bytes) };
+};
 
 /** An Any decoded through the registry. */
 export interface UnpackedAny {

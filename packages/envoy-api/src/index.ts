@@ -34,6 +34,7 @@ export {
   SocketAddress_Protocol,
 } from './generated/envoy/config/core/v3/address.js';
 export {
+  ControlPlane,
   DataSource,
   HeaderValue,
   HeaderValueOption,
@@ -307,6 +308,8 @@ export {
   DiscoveryRequest,
   DiscoveryResponse,
   Resource,
+  Resource_CacheControl,
+  ResourceName,
 } from './generated/envoy/service/discovery/v3/discovery.js';
 export {
   ProcessingRequest,

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type EnvoyConfig, writeConfig } from './configFile.js';
 import { findEnvoy } from './findEnvoy.js';
 import { createOutputPipe } from './outputPipe.js';
+import { createOutputTail } from './outputTail.js';
 
 export interface StartEnvoyOptions {
   readonly config: EnvoyConfig;
@@ -24,6 +25,8 @@ export interface StartEnvoyOptions {
   readonly args?: readonly string[];
   /** Envoy executable; defaults to `findEnvoy()`. */
   readonly envoyPath?: string;
+  /** How many of the last characters Envoy wrote `logs()` keeps; default 256 Ki. */
+  readonly logsLimit?: number;
 }
 
 export interface EnvoyHandle {
@@ -34,13 +37,18 @@ export interface EnvoyHandle {
   admin(path: string): Promise<string>;
   /** Bound port of each active listener by name (listeners may ask for port 0). */
   listenerPorts(): Promise<Map<string, number>>;
-  /** Everything Envoy wrote to stdout and stderr so far. */
+  /**
+   * What Envoy wrote to stdout and stderr so far: the last `logsLimit` characters (its stdout
+   * access log grows with every request for as long as it serves).
+   */
   logs(): string;
   /** SIGTERM, then SIGKILL after `graceMs` (default 5 s); removes the temp dir. Idempotent. */
   stop(graceMs?: number): Promise<void>;
   /** Resolves with the exit code (or null when killed by a signal). */
   readonly exited: Promise<number | null>;
 }
+
+const DEFAULT_LOGS_LIMIT = 256 * 1024;
 
 /** Envoys started by this process, killed if the process exits without stopping them. */
 const running = new Set<ChildProcess>();
@@ -85,7 +93,7 @@ export const startEnvoy = (options: StartEnvoyOptions): EnvoyHandle => {
   pipe.closeWriteEnd();
   running.add(child);
   installExitHook();
-  const output: string[] = [];
+  const output = createOutputTail(options.logsLimit ?? DEFAULT_LOGS_LIMIT);
   pipe.reader.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
   // The read end closes itself at EOF; an error (none expected on a pipe) only ends the log.
   pipe.reader.on('error', () => pipe.reader.destroy());
@@ -122,7 +130,7 @@ export const startEnvoy = (options: StartEnvoyOptions): EnvoyHandle => {
     const response = await fetch(`${adminBase()}${path}`);
     return response.text();
   };
-  const logs = (): string => output.join('');
+  const logs = (): string => output.text();
 
   const ready = async (timeoutMs = 15_000): Promise<string> => {
     const deadline = Date.now() + timeoutMs;

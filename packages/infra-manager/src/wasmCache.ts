@@ -39,8 +39,12 @@ export interface WasmCacheOptions {
 export interface WasmCache {
   /** Starts serving; resolves to the base URL the proxies load modules from. */
   listen(): Promise<string>;
-  /** `ir` with every Wasm module served or unavailable; unchanged objects where none is used. */
-  resolve(ir: XdsIR): Promise<XdsIR>;
+  /**
+   * `ir` with every Wasm module served or unavailable; unchanged objects where none is used. An IR
+   * without Wasm modules (the usual case) comes back as it is, at once rather than as a promise,
+   * so a pipeline can go on to its xDS translation in the same turn.
+   */
+  resolve(ir: XdsIR): XdsIR | Promise<XdsIR>;
   close(): Promise<void>;
 }
 
@@ -237,10 +241,10 @@ export const createWasmCache = (options: WasmCacheOptions): WasmCache => {
       base = `http://${reachedAt.includes(':') ? `[${reachedAt}]` : reachedAt}:${port}`;
       return base;
     },
-    async resolve(ir) {
+    resolve(ir) {
       if (!ir.http.some((l) => l.routes.some((r) => (r.extensions?.wasm ?? []).length > 0)))
         return ir;
-      return { ...ir, http: await Promise.all(ir.http.map(resolveListener)) };
+      return Promise.all(ir.http.map(resolveListener)).then((http) => ({ ...ir, http }));
     },
     async close() {
       const open = server;

@@ -241,13 +241,25 @@ export const createFileProvider = (options: FileProviderOptions): FileProvider =
   // other events need no such scan: after every new file it was an idle scan landing on the next
   // change when files come one after another (egts run, routes added one file at a time).
   let trailing: NodeJS.Timeout | undefined;
+  // chokidar reports a change once it has looked again (a directory's event is followed by a
+  // listing of it and an lstat of every entry: 2-4 ms with a few dozen files, on the path of
+  // every change). A scan needs only to know that something happened, so the raw fs.watch
+  // events start the quiet period as they come (below); chokidar's own events, which follow
+  // them, start one only when none is pending, so that they do not put the scan off. Either
+  // way a scan starts after every event.
   const onEvent = (event: unknown): void => {
-    schedule();
+    if (timer === undefined) schedule();
     if (event !== 'change') return;
     if (trailing !== undefined) clearTimeout(trailing);
     trailing = setTimeout(schedule, 100);
   };
   watcher.on('all', onEvent);
+  // `name` is relative to the watched path: a directory's entry, or the watched file's own name
+  // (giving `<file>/<name>`, which is relevant exactly when the file is).
+  watcher.on('raw', (_event, name, details) => {
+    const watched = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
+    if (typeof watched === 'string' && relevant(resolve(watched, name ?? ''))) schedule();
+  });
   // A path deleted and created again (or replaced by a rename) is a new inode chokidar no longer
   // watches: its parent directory's own events (inotify, no listing) say so, by name, and the
   // path is watched anew. Other entries of the parent cost a name comparison.

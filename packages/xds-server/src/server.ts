@@ -18,10 +18,26 @@ import { type Rejection, withDefaults, type XdsCallbacks } from './callbacks.js'
 import { serveDeltaStream } from './delta/deltaStream.js';
 import { Convergence } from './internal/convergence.js';
 import { type LatencyStats, PushMetrics } from './internal/pushMetrics.js';
+import {
+  serializeDeltaDiscoveryResponse,
+  serializeDiscoveryResponse,
+} from './internal/responseBytes.js';
 import type { StreamCoreDeps } from './internal/streamCore.js';
 import type { SnapshotCache } from './snapshotCache.js';
 import { serveSotwStream } from './sotw/sotwStream.js';
 import { createMtlsCredentials, type TlsFiles } from './tls.js';
+
+/** The ADS service, its responses written once into a buffer of their size (responseBytes.ts). */
+const adsService = {
+  streamAggregatedResources: {
+    ...AggregatedDiscoveryServiceService.streamAggregatedResources,
+    responseSerialize: serializeDiscoveryResponse,
+  },
+  deltaAggregatedResources: {
+    ...AggregatedDiscoveryServiceService.deltaAggregatedResources,
+    responseSerialize: serializeDeltaDiscoveryResponse,
+  },
+};
 
 export interface XdsServerOptions {
   /** mTLS (TLS 1.3, client certificates required, files reloaded on change); plaintext when absent. */
@@ -117,7 +133,7 @@ export const createXdsServer = (
       serveDeltaStream(call, deps());
     },
   };
-  server.addService(AggregatedDiscoveryServiceService, implementation);
+  server.addService(adsService, implementation);
   const tls = options.tls === undefined ? undefined : createMtlsCredentials(options.tls);
 
   return {

@@ -17,7 +17,7 @@ import type { InfraManager } from './ports.js';
 import { runProvider } from './providerRunner.js';
 import { runStatus } from './statusRunner.js';
 import { type DiscoveryOptions, runTranslator } from './translatorRunner.js';
-import { runWasm } from './wasmRunner.js';
+import { runWasm, type WasmResolver } from './wasmRunner.js';
 import { runXds } from './xdsRunner.js';
 
 export interface PipelineOptions {
@@ -36,7 +36,7 @@ export interface PipelineOptions {
    * The control plane's Wasm cache (host mode): each Gateway's IR passes through it, in order,
    * so that the xDS translator finds where every Wasm module is served.
    */
-  wasm?: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined;
+  wasm?: WasmResolver | undefined;
   /** Push each Gateway's clusters before its listeners and routes the first time (a cold start). */
   clustersFirst?: ClustersFirstOptions | undefined;
   /** The extension server's hooks on each Gateway's xDS resources (EnvoyGateway extensionManager). */

@@ -2,8 +2,9 @@
 // in order, so that the xDS translator finds where every Wasm module is served; the modules the
 // cache cannot serve, by Gateway, fail their policies (the translator's wasmFailures).
 import { wasmFailures } from '@egts/gatewayapi-translator';
+import type { WasmCache } from '@egts/infra-manager';
 import type { XdsIR } from '@egts/ir';
-import { BehaviorSubject, concatMap, type Observable } from 'rxjs';
+import { BehaviorSubject, concatMap, from, type Observable, of } from 'rxjs';
 import type { GatewayIR } from './translatorRunner.js';
 
 export interface WasmRunner {
@@ -12,10 +13,10 @@ export interface WasmRunner {
   readonly failures$: BehaviorSubject<ReadonlyMap<string, readonly string[]>>;
 }
 
-export function runWasm(
-  xdsIR$: Observable<GatewayIR>,
-  wasm: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined,
-): WasmRunner {
+/** What the runner needs of the Wasm cache. */
+export type WasmResolver = Pick<WasmCache, 'resolve'>;
+
+export function runWasm(xdsIR$: Observable<GatewayIR>, wasm: WasmResolver | undefined): WasmRunner {
   const failures$ = new BehaviorSubject<ReadonlyMap<string, readonly string[]>>(new Map());
   if (wasm === undefined) return { xdsIR$, failures$ };
   const unserved = new Map<string, XdsIR>();
@@ -29,9 +30,15 @@ export function runWasm(
   };
   return {
     xdsIR$: xdsIR$.pipe(
-      concatMap(async (change) =>
-        note('removed' in change ? change : { ...change, ir: await wasm.resolve(change.ir) }),
-      ),
+      concatMap((change) => {
+        if ('removed' in change) return of(note(change));
+        const resolved = wasm.resolve(change.ir);
+        // An IR without Wasm modules goes on in this turn (behind any change still resolving):
+        // a promise would put its xDS translation behind the statuses' work.
+        if (!(resolved instanceof Promise))
+          return of(note(resolved === change.ir ? change : { ...change, ir: resolved }));
+        return from(resolved.then((ir) => note({ ...change, ir })));
+      }),
     ),
     failures$,
   };

@@ -2,7 +2,6 @@
 // in, and the running control plane it hands back.
 import type { ExtensionManager as ExtensionManagerConfig, ResourceStatus } from '@egts/api';
 import type { TranslateOptions } from '@egts/gatewayapi-translator';
-import type { XdsIR } from '@egts/ir';
 import type { TlsFiles } from '@egts/xds-server';
 import type { BehaviorSubject } from 'rxjs';
 import type { Metrics } from '../admin/metrics.js';
@@ -12,6 +11,7 @@ import type { ClustersFirstOptions } from '../pipeline/clustersFirst.js';
 import type { Pipeline } from '../pipeline/createPipeline.js';
 import type { InfraManager, ResourceProvider } from '../pipeline/ports.js';
 import type { DiscoveryOptions } from '../pipeline/translatorRunner.js';
+import type { WasmResolver } from '../pipeline/wasmRunner.js';
 
 export interface GatewayOptions {
   provider: ResourceProvider;
@@ -29,7 +29,7 @@ export interface GatewayOptions {
   oidcDiscovery?: DiscoveryOptions | false | undefined;
   logging: Logging;
   /** The Wasm cache the proxies load EnvoyExtensionPolicy Wasm modules from (host mode). */
-  wasm?: { resolve(ir: XdsIR): Promise<XdsIR> } | undefined;
+  wasm?: WasmResolver | undefined;
   /** Push each Gateway's clusters first on a cold start (proxies run here, and boot meanwhile). */
   clustersFirst?: ClustersFirstOptions | undefined;
   /**

@@ -180,4 +180,16 @@ describe('Envoy output', () => {
     expect(await envoy.exited).not.toBe(0);
     expect(envoy.logs()).toMatch(/error|exception/i);
   });
+
+  it('keeps only the last logsLimit characters of what Envoy wrote', async () => {
+    envoy = startEnvoy({
+      config: 'static_resources: { clusters: [ { name: broken } ] ',
+      logsLimit: 200,
+    });
+    expect(await envoy.exited).not.toBe(0);
+    const logs = envoy.logs();
+    // Envoy's start-up and error lines are several KiB; the tail is what a crash report shows.
+    expect(logs).toHaveLength(200);
+    expect(logs).toMatch(/\n$/);
+  });
 });

@@ -83,6 +83,11 @@ const module = (url: string, sha256?: string): WasmModule => ({
 });
 
 describe('Wasm cache', () => {
+  it('hands an IR without Wasm modules back as it is, at once (no promise)', () => {
+    const ir = irWith([]);
+    expect(cacheIn(mkdtempSync(join(tmpdir(), 'egts-wasm-test-'))).resolve(ir)).toBe(ir);
+  });
+
   it('fetches, checks and serves a module, and keeps it on disk across restarts', async () => {
     const origin = await serveSource();
     const dir = mkdtempSync(join(tmpdir(), 'egts-wasm-test-'));

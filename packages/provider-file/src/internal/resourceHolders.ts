@@ -2,23 +2,27 @@
 // namespace, name) another file already declares, the file that had it keeps it and the newcomer
 // is reported, whatever their names. Ordering by file name alone let a new "a.yaml" take a route
 // over from an older "routes.yaml" (the older one was then the one reported as the duplicate).
-import type { Problem, SourcedResource } from '@egts/api';
-
-// Keyed by entry: an unchanged file gives the same entry objects scan after scan.
-const keys = new WeakMap<SourcedResource, string>();
-const keyOf = (entry: SourcedResource): string => {
-  let key = keys.get(entry);
-  if (key === undefined) {
-    const { kind, metadata } = entry.resource;
-    key = `${kind}/${metadata.namespace ?? ''}/${metadata.name}`;
-    keys.set(entry, key);
-  }
-  return key;
-};
+import type { Problem, Resource, SourcedResource } from '@egts/api';
 
 export class ResourceHolders {
   /** The entry kept for each object in the last snapshot (its file holds the object). */
   #winners = new Map<string, SourcedResource>();
+  /**
+   * Each object's key, by decoded resource: an edited file gives new entry objects for all its
+   * documents (their positions are rebased), but the unchanged documents' resources are the
+   * objects decoded before, so a one-route edit in a file of 1,000 builds one key, not 1,000.
+   */
+  readonly #keys = new WeakMap<Resource, string>();
+
+  #keyOf(entry: SourcedResource): string {
+    let key = this.#keys.get(entry.resource);
+    if (key === undefined) {
+      const { kind, metadata } = entry.resource;
+      key = `${kind}/${metadata.namespace ?? ''}/${metadata.name}`;
+      this.#keys.set(entry.resource, key);
+    }
+    return key;
+  }
 
   /**
    * Keeps one entry per object, the first from the file that held it before (else the first),
@@ -30,7 +34,7 @@ export class ResourceHolders {
   } {
     const winners = new Map<string, SourcedResource>();
     for (const entry of entries) {
-      const key = keyOf(entry);
+      const key = this.#keyOf(entry);
       const current = winners.get(key);
       const holder = this.#winners.get(key)?.file;
       if (current === undefined || (current.file !== holder && entry.file === holder))
@@ -40,7 +44,7 @@ export class ResourceHolders {
     const resources: SourcedResource[] = [];
     const problems: Problem[] = [];
     for (const entry of entries) {
-      const winner = winners.get(keyOf(entry));
+      const winner = winners.get(this.#keyOf(entry));
       if (winner === entry) {
         resources.push(entry);
         continue;

@@ -20,8 +20,11 @@ export interface Entry {
 
 export interface InFlight {
   readonly nonce: string;
-  /** What the proxy holds once it ACKs (SotW: the whole set; Delta: acked + changed - removed). */
-  readonly target: ReadonlyMap<string, Entry>;
+  /**
+   * What the proxy holds once it ACKs (SotW: the whole set; Delta: acked + changed - removed).
+   * Built for this response alone: an ACK makes it the type's `acked` as it is.
+   */
+  readonly target: Map<string, Entry>;
   readonly changed: readonly Entry[];
   readonly removed: readonly string[];
   readonly snapshotSetAt: number;
@@ -216,7 +219,8 @@ export class StreamCore {
     state.inFlight = undefined;
     state.lastNonce = nonce;
     if (errorMessage === undefined) {
-      state.acked = new Map(inFlight.target);
+      // The response's own map, no copy: nothing else holds it once the response is settled.
+      state.acked = inFlight.target;
       const latencyMs = performance.now() - inFlight.snapshotSetAt;
       this.#deps.metrics.record(state.typeUrl, this.#node?.id ?? '', latencyMs);
       this.#deps.callbacks.onAck({ stream: this.info, typeUrl: state.typeUrl, nonce, latencyMs });
@@ -339,11 +343,9 @@ export class StreamCore {
       (quiet.othersInFlight === undefined || this.#sameOthersInFlight(state, quiet.othersInFlight))
     )
       return false;
-    const { target, warming } = this.#target(state, snapshot, keepStale);
-    const changed = [...target.values()].filter(
-      (entry) => state.acked.get(entry.name)?.version !== entry.version,
-    );
-    const removed = [...state.acked.keys()].filter((name) => !target.has(name));
+    const { target, warming, changed } = this.#target(state, snapshot, keepStale);
+    const removed: string[] = [];
+    for (const name of state.acked.keys()) if (!target.has(name)) removed.push(name);
     const firstWildcard = state.wildcard && !state.everSent;
     const needed =
       this.#deps.variant === 'sotw'
@@ -363,47 +365,57 @@ export class StreamCore {
   }
 
   /**
-   * What the proxy should hold of this type after the next response, and whether a wanted name
-   * was looked for in the other types' responses in flight (#warming).
+   * What the proxy should hold of this type after the next response, the entries of it the
+   * proxy does not hold (in the target's order), and whether a wanted name was looked for in
+   * the other types' responses in flight (#warming). One pass over the wanted names: a pump
+   * runs on every snapshot and ACK, and at thousands of clusters listing the names again and
+   * comparing the target with what is held afterwards was most of its cost.
    */
   #target(
     state: TypeState,
     snapshot: Snapshot,
     keepStale: boolean,
-  ): { target: Map<string, Entry>; warming: boolean } {
+  ): { target: Map<string, Entry>; warming: boolean; changed: Entry[] } {
     const available = snapshot.resources(state.typeUrl);
     const target = new Map<string, Entry>();
+    const changed: Entry[] = [];
     let warming = false;
-    const wanted = state.wildcard ? [...available.keys(), ...state.names] : state.names;
-    for (const name of wanted) {
+    const add = (name: string, entry: Entry) => {
+      target.set(name, entry);
+      if (state.acked.get(name)?.version !== entry.version) changed.push(entry);
+    };
+    const consider = (name: string) => {
       let resource = available.get(name);
       if (resource === undefined && keepStale) {
         warming = true;
         resource = this.#warming(state, name);
       }
-      if (resource === undefined) continue;
+      if (resource === undefined) return;
       if (state.rejected.get(name) === resource.version) {
         const quarantined = state.quarantined.get(name);
         if (quarantined?.sourceVersion === resource.version) {
-          target.set(name, quarantined.entry);
-          continue;
+          add(name, quarantined.entry);
+          return;
         }
         // Rejected content: the proxy keeps (and is told to keep) what it had.
         const held = state.acked.get(name);
         if (held !== undefined) target.set(name, held);
-        continue;
+        return;
       }
       // The snapshot's own entry (it has the name, version and resource an Entry needs): a
       // pump runs on every ACK, and copying thousands of entries each time filled the young
       // generation.
-      target.set(name, resource);
-    }
+      add(name, resource);
+    };
+    if (state.wildcard) for (const name of available.keys()) consider(name);
+    // A name both available and subscribed to by name was already considered, to the same end.
+    for (const name of state.names) if (!state.wildcard || !target.has(name)) consider(name);
     if (keepStale) {
       for (const [name, held] of state.acked) {
         if (!target.has(name) && (state.wildcard || state.names.has(name))) target.set(name, held);
       }
     }
-    return { target, warming };
+    return { target, warming, changed };
   }
 
   /**

@@ -22,7 +22,7 @@ type Additions<T> = (T | readonly T[])[];
  */
 const stable = <T extends object>(memo: XdsMemo, list: T[]): T[] => {
   const [first] = list;
-  if (first === undefined) return list;
+  if (first === undefined || !memo.remembers) return list;
   const known = memo.lists.get(first) as T[] | undefined;
   if (known?.length === list.length && known.every((item, i) => item === list[i])) return known;
   memo.lists.set(first, list);
@@ -50,18 +50,21 @@ const toList = <T extends object>(
     return known.list as T[];
   }
   const byName = new Map<string, T>();
+  const add = (item: T) => {
+    const name = nameOf(item);
+    if (!byName.has(name)) byName.set(name, item);
+  };
+  // A one-shot translation adds messages one by one: no list made around each.
   for (const addition of additions) {
-    for (const item of Array.isArray(addition) ? (addition as readonly T[]) : [addition as T]) {
-      const name = nameOf(item);
-      if (!byName.has(name)) byName.set(name, item);
-    }
+    if (Array.isArray(addition)) for (const item of addition as readonly T[]) add(item);
+    else add(addition as T);
   }
   // The default sort compares strings by UTF-16 code units, as `<` does, without a JS callback.
   const list = stable(
     memo,
     [...byName.keys()].sort().map((name) => byName.get(name)!),
   );
-  memo.sorted.set(first, { additions: [...additions], list });
+  if (memo.remembers) memo.sorted.set(first, { additions: [...additions], list });
   return list;
 };
 
@@ -81,8 +84,11 @@ export class ResourceSet {
   private readonly clusters: Additions<Cluster> = [];
   private readonly endpoints: Additions<ClusterLoadAssignment> = [];
   private readonly secrets: Additions<Secret> = [];
-  /** Names of the clusters added one by one, so builders can skip what is there. */
-  private readonly clusterNames = new Set<string>();
+  /**
+   * Names of the clusters added one by one, so builders can skip what is there; made with the
+   * first (most sets, one per route and per virtual host, add lists only).
+   */
+  private clusterNames: Set<string> | undefined;
 
   /**
    * `memo` is the translator's: what it built before, per IR object. `endpointsOnly` leaves out
@@ -111,10 +117,11 @@ export class ResourceSet {
 
   /** Whether a cluster of that name was added one by one (lists added whole are not looked into). */
   hasCluster(name: string): boolean {
-    return this.clusterNames.has(name);
+    return this.clusterNames?.has(name) === true;
   }
 
   addCluster(cluster: Cluster): void {
+    this.clusterNames ??= new Set();
     this.clusterNames.add(cluster.name);
     this.clusters.push(cluster);
   }

@@ -19,7 +19,7 @@ export interface RouteResourceByKind {
 export class RouteParentContext {
   readonly conditions: Conditions;
   /** Listeners the route attached to, each with the hostnames it serves there. */
-  readonly attachments: { listener: ListenerContext; hostnames: string[] }[] = [];
+  attachments: { listener: ListenerContext; hostnames: string[] }[] = [];
 
   constructor(
     readonly ref: ParentRef,
@@ -35,7 +35,7 @@ export class RouteParentContext {
 }
 
 export class RouteContext<K extends RouteKind = RouteKind> {
-  readonly parents: RouteParentContext[] = [];
+  parents: RouteParentContext[] = [];
 
   constructor(
     readonly kind: K,

@@ -4,6 +4,7 @@
 import type { EnvoyProxy } from '@egts/api';
 import type {
   HTTPListener,
+  HTTPRouteIR,
   Redirect,
   RouteSource,
   TCPListener,
@@ -16,9 +17,9 @@ import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { sortByAgeThenName } from '../ordering.js';
 import {
+  applyBackendTraffic,
   type BackendTrafficIndex,
   backendTrafficIndex,
-  withBackendTraffic,
 } from '../policies/backendTrafficPolicyRoutes.js';
 import {
   type ClientTrafficIndex,
@@ -26,17 +27,17 @@ import {
   withClientTraffic,
   withClientTrafficTcp,
 } from '../policies/clientTrafficListeners.js';
-import { withExtensionPolicy } from '../policies/envoyExtensionPolicyIR.js';
+import { applyExtensionPolicy } from '../policies/envoyExtensionPolicyIR.js';
 import { withAccessLog } from '../policies/envoyProxyAccessLog.js';
 import { withHealthCheckLog } from '../policies/envoyProxyHealthCheckLog.js';
 import { preservesRouteOrder, withEnvoyProxySettings } from '../policies/envoyProxySettings.js';
 import { scopedToListener } from '../policies/globalRateLimitIR.js';
 import {
   appliedPolicyIndex,
+  applySecurityPolicy,
   type SecurityPolicyIndex,
   securityPolicyIndex,
   streamAuthorization,
-  withSecurityPolicy,
 } from '../policies/securityPolicyRoutes.js';
 import { expandStatName, withClusterStats } from '../policies/statNames.js';
 import { withTracing } from '../policies/tracingIR.js';
@@ -121,30 +122,22 @@ function httpListener(
         const backendTraffic = traffic.forRoute(route, rules[ruleIndex]?.name, l);
         const extensionPolicy = extension.forRoute(route, rules[ruleIndex]?.name, l);
         outcome.httpRoutes.forEach((template, matchIndex) => {
-          ranked.push({
-            ir: withExtensionPolicy(
-              ctx,
-              withSecurityPolicy(
-                ctx,
-                withBackendTraffic(
-                  {
-                    name: `${route.irName}/rule/${ruleIndex}/match/${matchIndex}/${hostname}`,
-                    hostname,
-                    ...withBackendClientCertificate(
-                      template,
-                      l.gateway.backendClientCertificate,
-                      l.gateway.backendTLSDefaults,
-                    ),
-                    source: withFields(template.source, { ruleIndex, matchIndex }),
-                    ...(template.redirect ? { redirect: redirectFor(template.redirect, l) } : {}),
-                  },
-                  backendTraffic,
-                  (d) => traffic.destination(d, backendTraffic, l),
-                ),
-                policy,
-              ),
-              extensionPolicy,
+          // One copy per route and listener, which every policy kind then shapes in place.
+          const ir: HTTPRouteIR = withFields(
+            { name: `${route.irName}/rule/${ruleIndex}/match/${matchIndex}/${hostname}`, hostname },
+            withBackendClientCertificate(
+              template,
+              l.gateway.backendClientCertificate,
+              l.gateway.backendTLSDefaults,
             ),
+          );
+          ir.source = withFields(template.source, { ruleIndex, matchIndex });
+          if (template.redirect) ir.redirect = redirectFor(template.redirect, l);
+          applyBackendTraffic(ir, backendTraffic, (d) => traffic.destination(d, backendTraffic, l));
+          applySecurityPolicy(ctx, ir, policy);
+          applyExtensionPolicy(ctx, ir, extensionPolicy);
+          ranked.push({
+            ir,
             routeOrder: order.get(route) ?? 0,
             ruleIndex,
             matchIndex,

@@ -16,7 +16,6 @@ import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { withServiceRouting } from '../routes/serviceRouting.js';
 import { nsName } from '../types.js';
-import { copyToExtend } from '../withFields.js';
 import { inlineResponseBodies } from './backendTrafficFilters.js';
 import {
   type BackendTraffic,
@@ -252,49 +251,51 @@ function withHealthCheckHost(d: RouteDestination, hostname: string): RouteDestin
   return { ...d, healthCheck: { ...d.healthCheck, active: { ...active, http } } };
 }
 
-/** The HTTP route as the policy reaching it makes it. */
-export function withBackendTraffic(
+/**
+ * Shapes the HTTP route as the policy reaching it makes it, in place: `ir` is the caller's own
+ * fresh copy (buildXds makes one per route and listener and applies every policy kind to it,
+ * rather than a copy per kind).
+ */
+export function applyBackendTraffic(
   ir: HTTPRouteIR,
   effective: EffectiveTraffic | undefined,
   destination: (d: RouteDestination) => RouteDestination,
-): HTTPRouteIR {
+): void {
   if (effective === undefined) {
-    if (ir.destination === undefined) return ir;
-    const shaped = destination(ir.destination);
-    return shaped === ir.destination ? ir : { ...ir, destination: shaped };
+    if (ir.destination !== undefined) ir.destination = destination(ir.destination);
+    return;
   }
   if (effective.kind === 'invalid') {
-    const { redirect: _redirect, destination: _destination, ...rest } = ir;
-    return { ...rest, directResponse: { statusCode: 500 } };
+    failClosed(ir);
+    return;
   }
   const { route } = effective.traffic;
-  const out: HTTPRouteIR = copyToExtend(ir);
   if (ir.destination)
-    out.destination = withHealthCheckHost(destination(ir.destination), ir.hostname);
+    ir.destination = withHealthCheckHost(destination(ir.destination), ir.hostname);
   // The HTTPRoute rule's own `retry` (GEP-1731) wins over the policy's, as in Envoy Gateway.
-  if (route.retry && ir.retry === undefined) out.retry = route.retry;
-  if (route.localRateLimit) out.localRateLimit = route.localRateLimit;
-  if (route.faultInjection) out.faultInjection = route.faultInjection;
+  if (route.retry && ir.retry === undefined) ir.retry = route.retry;
+  if (route.localRateLimit) ir.localRateLimit = route.localRateLimit;
+  if (route.faultInjection) ir.faultInjection = route.faultInjection;
   if (route.compression) {
-    out.compression = route.compression;
+    ir.compression = route.compression;
     // Envoy compresses: the backend must not (Envoy Gateway removes Accept-Encoding upstream).
     if (!ir.removeRequestHeaders.includes('accept-encoding'))
-      out.removeRequestHeaders = [...ir.removeRequestHeaders, 'accept-encoding'];
+      ir.removeRequestHeaders = [...ir.removeRequestHeaders, 'accept-encoding'];
   }
-  if (route.bandwidthLimit) out.bandwidthLimit = route.bandwidthLimit;
-  if (route.requestBuffer) out.requestBuffer = route.requestBuffer;
-  if (route.upgrades) out.upgrades = route.upgrades;
-  if (route.responseOverride) out.responseOverride = route.responseOverride;
-  if (route.globalRateLimit) out.globalRateLimit = route.globalRateLimit;
-  if (route.tracing) out.tracing = route.tracing;
-  if (route.statName) out.statName = expandStatName(route.statName, ir.source);
+  if (route.bandwidthLimit) ir.bandwidthLimit = route.bandwidthLimit;
+  if (route.requestBuffer) ir.requestBuffer = route.requestBuffer;
+  if (route.upgrades) ir.upgrades = route.upgrades;
+  if (route.responseOverride) ir.responseOverride = route.responseOverride;
+  if (route.globalRateLimit) ir.globalRateLimit = route.globalRateLimit;
+  if (route.tracing) ir.tracing = route.tracing;
+  if (route.statName) ir.statName = expandStatName(route.statName, ir.source);
   // The route's own timeouts (HTTPRoute `timeouts`) stay; the policy fills in the rest.
   if (
     route.requestTimeoutMs !== undefined ||
     route.perTryTimeoutMs !== undefined ||
     route.streamIdleTimeoutMs !== undefined
   ) {
-    out.timeout = {
+    ir.timeout = {
       ...(route.requestTimeoutMs === undefined ? {} : { requestMs: route.requestTimeoutMs }),
       ...(route.perTryTimeoutMs === undefined ? {} : { backendRequestMs: route.perTryTimeoutMs }),
       ...(route.streamIdleTimeoutMs === undefined
@@ -303,5 +304,14 @@ export function withBackendTraffic(
       ...ir.timeout,
     };
   }
-  return out;
+}
+
+/**
+ * A route a policy cannot be applied to answers 500, in place (as Envoy Gateway answers for an
+ * invalid policy): what it would have forwarded to or redirected to goes.
+ */
+export function failClosed(ir: HTTPRouteIR): void {
+  delete ir.redirect;
+  delete ir.destination;
+  ir.directResponse = { statusCode: 500 };
 }

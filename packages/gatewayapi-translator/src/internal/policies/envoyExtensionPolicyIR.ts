@@ -18,7 +18,6 @@ import { readCABundle } from '../caCertificates.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { secretValue } from '../listeners/certificates.js';
 import { nsName } from '../types.js';
-import { withFields } from '../withFields.js';
 import { moduleConfig, registeredModule, withRegisteredModule } from './dynamicModules.js';
 import type { PolicyScope } from './policyScope.js';
 import { policySettings } from './policySettings.js';
@@ -367,22 +366,26 @@ function mergedExtensions(
 const accepted = (a: AppliedPolicy | undefined): a is AppliedPolicy =>
   a?.ancestor.conditions.get('Accepted')?.status === 'True';
 
-/** The route with the extensions of the policy extending it (accepted there), if any. */
-export function withExtensionPolicy(
+/**
+ * Adds the extensions of the policy extending the route (accepted there), if any, in place
+ * (`ir` is the caller's own copy, see applyBackendTraffic).
+ */
+export function applyExtensionPolicy(
   ctx: TranslatorContext,
   ir: HTTPRouteIR,
   effective: { readonly policy: AppliedPolicy; readonly mergedOnto?: AppliedPolicy } | undefined,
-): HTTPRouteIR {
+): void {
   const applied = effective?.policy;
-  if (!accepted(applied)) return ir;
+  if (!accepted(applied)) return;
   const onto = effective?.mergedOnto;
   if (accepted(onto)) {
     const merged = mergedExtensions(ctx, applied, onto);
-    return merged ? withFields(ir, { extensions: merged }) : ir;
+    if (merged) ir.extensions = merged;
+    return;
   }
   const { namespace = 'default', name } = applied.policy.metadata;
   const extensions = ctx.envoyExtensionPolicyIR.get(
     `${namespace}/${name}|${applied.scope.gateway.key}`,
   );
-  return extensions ? withFields(ir, { extensions }) : ir;
+  if (extensions) ir.extensions = extensions;
 }

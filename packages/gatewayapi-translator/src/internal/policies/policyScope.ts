@@ -19,12 +19,31 @@ const RANK: Record<ScopeLevel, number> = {
 export interface PolicyScope {
   level: ScopeLevel;
   gateway: GatewayContext;
-  listenerSet?: ListenerSetContext;
-  listener?: ListenerContext;
-  route?: AnyRouteContext;
+  listenerSet?: ListenerSetContext | undefined;
+  listener?: ListenerContext | undefined;
+  route?: AnyRouteContext | undefined;
   /** The rule's name, for a policy targeting one rule (sectionName). */
-  rule?: string;
+  rule?: string | undefined;
 }
+
+/**
+ * A scope with every field, in one order, whatever its level: the policy steps read scopes of
+ * every level in the same loops, and objects of one shape keep those reads monomorphic. With
+ * scopes of five shapes, V8 threw processKind's optimized code away 15 times over 36
+ * translations of the bench's large shape (5 times with this).
+ */
+export const policyScope = (
+  level: ScopeLevel,
+  gateway: GatewayContext,
+  parts: Omit<PolicyScope, 'level' | 'gateway'> = {},
+): PolicyScope => ({
+  level,
+  gateway,
+  listenerSet: parts.listenerSet,
+  listener: parts.listener,
+  route: parts.route,
+  rule: parts.rule,
+});
 
 /** The listeners a route scope reaches on this scope's Gateway. */
 function routeListeners(scope: PolicyScope): ListenerContext[] {

@@ -150,22 +150,27 @@ export function findRoute(
   namespace: string,
   name: string,
 ): AnyRouteContext | undefined {
-  // Indexed once the routes are processed (policies resolve thousands of targets): the first
-  // route of each kind/namespace/name, as a scan would find it.
+  // Indexed once the routes are processed (policies resolve thousands of targets): by name, the
+  // input's own strings (their hashes are kept), not by a key string built for every lookup; the
+  // first route of the kind and namespace, as a scan would find it.
   let index = routeIndex.get(ctx);
   if (index === undefined || index.size !== ctx.routes.length) {
-    const byKey = new Map<string, AnyRouteContext>();
+    const byName = new Map<string, AnyRouteContext[]>();
     for (const r of ctx.routes) {
-      const key = `${r.kind}/${r.namespace}/${r.name}`;
-      if (!byKey.has(key)) byKey.set(key, r);
+      const named = byName.get(r.name);
+      if (named === undefined) byName.set(r.name, [r]);
+      else named.push(r);
     }
-    index = { size: ctx.routes.length, byKey };
+    index = { size: ctx.routes.length, byName };
     routeIndex.set(ctx, index);
   }
-  return index.byKey.get(`${kind}/${namespace}/${name}`);
+  const named = index.byName.get(name);
+  if (named === undefined) return undefined;
+  for (const r of named) if (r.kind === kind && r.namespace === namespace) return r;
+  return undefined;
 }
 
 const routeIndex = new WeakMap<
   TranslatorContext,
-  { size: number; byKey: Map<string, AnyRouteContext> }
+  { size: number; byName: Map<string, AnyRouteContext[]> }
 >();

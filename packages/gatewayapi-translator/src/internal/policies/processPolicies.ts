@@ -7,12 +7,13 @@
 // turn Accepted into False with reason Invalid on the ancestors where they fail; a setting egts
 // does not apply (registry/) turns it into False with reason NotApplied, naming the fields.
 import { ROUTE_KINDS } from '@egts/api';
+import { appended } from '../appended.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { sortByAge } from '../ordering.js';
 import { Conditions } from '../status/conditions.js';
 import { GATEWAY_GROUP } from '../types.js';
 import { envoyExtensionPolicyIR } from './envoyExtensionPolicyIR.js';
-import { type PolicyScope, scopeContains, scopeListeners } from './policyScope.js';
+import { type PolicyScope, policyScope, scopeContains, scopeListeners } from './policyScope.js';
 import { findRoute, type PolicyTargetRef, policyTargets } from './policyTargets.js';
 import {
   isRegisteredKind,
@@ -60,8 +61,11 @@ export interface PolicyStatus {
 
 interface Resolved {
   ref: AncestorRef;
-  /** What the policy claims, for conflicts: `kind/namespace/name/section`. */
-  claim: string;
+  /**
+   * The object the policy claims (with the target's sectionName), for conflicts: the route,
+   * Gateway or ListenerSet its kind, namespace and name resolve to.
+   */
+  claimOn: object;
   scope: PolicyScope;
   /** The sectionName names no listener or rule. */
   notFound: boolean;
@@ -69,7 +73,6 @@ interface Resolved {
 
 function resolve(ctx: TranslatorContext, target: PolicyTargetRef, namespace: string): Resolved[] {
   if (target.group !== GATEWAY_GROUP) return [];
-  const claim = `${target.kind}/${namespace}/${target.name}/${target.sectionName ?? ''}`;
   if (ROUTE_KINDS.has(target.kind)) {
     const route = findRoute(ctx, target.kind, namespace, target.name);
     if (!route) return [];
@@ -84,10 +87,10 @@ function resolve(ctx: TranslatorContext, target: PolicyTargetRef, namespace: str
         name: p.ref.name,
       };
       if (p.ref.sectionName) ref.sectionName = p.ref.sectionName;
-      const scope: PolicyScope = target.sectionName
-        ? { level: 'rule', gateway: p.gateway, route, rule: target.sectionName }
-        : { level: 'route', gateway: p.gateway, route };
-      return { ref, claim, scope, notFound };
+      const scope = target.sectionName
+        ? policyScope('rule', p.gateway, { route, rule: target.sectionName })
+        : policyScope('route', p.gateway, { route });
+      return { ref, claimOn: route, scope, notFound };
     });
   }
   const ref: AncestorRef = {
@@ -101,12 +104,10 @@ function resolve(ctx: TranslatorContext, target: PolicyTargetRef, namespace: str
     const gateway = ctx.gatewaysByKey.get(`${namespace}/${target.name}`);
     if (!gateway) return [];
     if (!target.sectionName)
-      return [{ ref, claim, scope: { level: 'gateway', gateway }, notFound: false }];
+      return [{ ref, claimOn: gateway, scope: policyScope('gateway', gateway), notFound: false }];
     const listener = gateway.listeners.find((l) => l.name === target.sectionName);
-    const scope: PolicyScope = listener
-      ? { level: 'listener', gateway, listener }
-      : { level: 'listener', gateway };
-    return [{ ref, claim, scope, notFound: !listener }];
+    const scope = policyScope('listener', gateway, { listener });
+    return [{ ref, claimOn: gateway, scope, notFound: !listener }];
   }
   if (target.kind === 'ListenerSet') {
     const listenerSet = ctx.listenerSetsByKey.get(`${namespace}/${target.name}`);
@@ -114,14 +115,17 @@ function resolve(ctx: TranslatorContext, target: PolicyTargetRef, namespace: str
     const gateway = listenerSet.gateway;
     if (!target.sectionName) {
       return [
-        { ref, claim, scope: { level: 'listenerSet', gateway, listenerSet }, notFound: false },
+        {
+          ref,
+          claimOn: listenerSet,
+          scope: policyScope('listenerSet', gateway, { listenerSet }),
+          notFound: false,
+        },
       ];
     }
     const listener = listenerSet.listeners.find((l) => l.name === target.sectionName);
-    const scope: PolicyScope = listener
-      ? { level: 'listener', gateway, listenerSet, listener }
-      : { level: 'listener', gateway, listenerSet };
-    return [{ ref, claim, scope, notFound: !listener }];
+    const scope = policyScope('listener', gateway, { listenerSet, listener });
+    return [{ ref, claimOn: listenerSet, scope, notFound: !listener }];
   }
   return [];
 }
@@ -204,128 +208,26 @@ function setWarnings(
   );
 }
 
-function processKind(
-  ctx: TranslatorContext,
-  policies: readonly AnyPolicy[],
-  validate?: PolicyValidator,
-  warn?: (spec: Obj) => PolicyWarning[],
-  out: AppliedPolicy[] = [],
-): PolicyStatus[] {
-  const sorted = sortByAge(policies);
-  const claimed = new Set<string>();
-  const statuses = new Map<AnyPolicy, PolicyStatus>(
-    policies.map((p) => [p, { resource: p, ancestors: [] }]),
-  );
-  const applied: {
-    policy: AnyPolicy;
-    scope: PolicyScope;
-    ancestor: PolicyAncestor;
-    merges: boolean;
-  }[] = [];
-  // Targets resolved once per policy and grouped by level, oldest policy first within a level
-  // (the order the claims are made in); a target's scopes at one level stay together.
-  const byLevel: { policy: AnyPolicy; target: PolicyTargetRef; resolved: Resolved[] }[][] =
-    LEVELS.map(() => []);
-  // Every scope each policy applies to, for its validator.
-  const scopesOf = new Map<AnyPolicy, PolicyScope[]>();
-  const notAppliedOf = new Map<AnyPolicy, string[]>();
-  for (const policy of sorted) {
-    const namespace = policy.metadata.namespace ?? 'default';
-    const scopes: PolicyScope[] = [];
-    for (const target of policyTargets(ctx, policy.spec, namespace, policy.kind)) {
-      for (const r of resolve(ctx, target, target.namespace ?? namespace)) {
-        if (!r.notFound) scopes.push(r.scope);
-        const bucket = byLevel[LEVELS.indexOf(r.scope.level)] as (typeof byLevel)[number];
-        const last = bucket[bucket.length - 1];
-        if (last?.policy === policy && last.target === target) last.resolved.push(r);
-        else bucket.push({ policy, target, resolved: [r] });
-      }
-    }
-    scopesOf.set(policy, scopes);
-    const notApplied = isRegisteredKind(policy.kind)
-      ? notAppliedFields(policy.kind, policy.spec)
-      : [];
-    if (policy.kind === 'BackendTrafficPolicy' && ctx.options.proxiesWithoutZone)
-      notApplied.push(...preferLocalWithoutZone(policy.spec));
-    notAppliedOf.set(policy, notApplied);
-  }
-  // Most specific first, as Envoy Gateway applies them.
-  for (const claims of byLevel) {
-    for (const { policy, target, resolved } of claims) {
-      const status = statuses.get(policy) as PolicyStatus;
-      const notApplied = notAppliedOf.get(policy) ?? [];
-      // A target's resolved scopes all make the same claim: the first tells whether an older
-      // policy holds it already.
-      const conflicted = claimed.has((resolved[0] as Resolved).claim);
-      for (const r of resolved) {
-        claimed.add(r.claim);
-        const existing = status.ancestors.find((a) => sameRef(a.ancestorRef, r.ref));
-        if (existing) {
-          // The same policy already reached this ancestor more specifically (a route of the
-          // Gateway it also targets): one entry, which its broader part may mark Overridden.
-          if (!conflicted && !r.notFound)
-            applied.push({
-              policy,
-              scope: r.scope,
-              ancestor: existing,
-              merges: mergesOf(policy),
-            });
-          continue;
-        }
-        const conditions = new Conditions(policy.metadata.generation ?? undefined);
-        if (r.notFound) {
-          conditions.set(
-            'Accepted',
-            'False',
-            'TargetNotFound',
-            `No section ${target.sectionName} in ${target.kind} ${target.name}.`,
-          );
-        } else if (conflicted) {
-          conditions.set(
-            'Accepted',
-            'False',
-            'Conflicted',
-            `Another ${policy.kind} already targets ${target.kind} ${target.name}.`,
-          );
-        } else {
-          const invalid = validate?.(
-            policy.spec as Obj,
-            r.scope,
-            ctx,
-            {
-              kind: policy.kind,
-              namespace: policy.metadata.namespace ?? 'default',
-              name: policy.metadata.name,
-            },
-            scopesOf.get(policy) ?? [],
-          );
-          // Invalid first: Envoy Gateway rejects those settings too, and says so.
-          if (invalid) conditions.set('Accepted', 'False', 'Invalid', invalid);
-          else if (notApplied.length > 0)
-            conditions.set(
-              'Accepted',
-              'False',
-              NOT_APPLIED_REASON,
-              notAppliedMessage(
-                notApplied,
-                NOT_APPLIED_EFFECT[policy.kind] ?? 'the policy is not in effect.',
-              ),
-            );
-          else conditions.set('Accepted', 'True', 'Accepted', 'Policy has been accepted.');
-          setWarnings(conditions, policy, warn);
-        }
-        const ancestor = { ancestorRef: r.ref, conditions };
-        status.ancestors.push(ancestor);
-        const merges = mergesOf(policy);
-        if (!conflicted && !r.notFound) applied.push({ policy, scope: r.scope, ancestor, merges });
-      }
-    }
-  }
+/** Where a policy applies and is in effect, and whether it merges (mergeType) into broader ones. */
+interface Applied extends AppliedPolicy {
+  merges: boolean;
+}
+
+/**
+ * Overridden and Merged on the applied policies of one kind. A function of its own, not a step
+ * of processKind: V8 compiled these loops inside processKind on their own (on-stack
+ * replacement) and threw that code away again and again as the kinds alternated (55
+ * deoptimizations of processKind over 36 translations of the bench's large shape; 5 now).
+ */
+function markOverridesAndMerges(
+  applied: readonly Applied[],
+  statuses: ReadonlyMap<AnyPolicy, PolicyStatus>,
+): void {
   // A more specific policy either replaces a broader one where both apply (Overridden), or, with
   // a mergeType, is merged into it (Merged on both).
   // Scopes only contain scopes of the same Gateway and of a more specific level: compare within
   // each Gateway's, level by level (most policies target routes, which contain only rules).
-  const byGateway = new Map<PolicyScope['gateway'], (typeof applied)[]>();
+  const byGateway = new Map<PolicyScope['gateway'], Applied[][]>();
   for (const a of applied) {
     const levels = byGateway.get(a.scope.gateway) ?? LEVELS.map(() => []);
     levels[LEVELS.indexOf(a.scope.level)]!.push(a);
@@ -335,14 +237,20 @@ function processKind(
     const levels = byGateway.get(a.scope.gateway) ?? [];
     // LEVELS runs from the most specific: lower indexes hold what `a` may contain.
     const rank = LEVELS.indexOf(a.scope.level);
-    // A loop, not slice/flat/filter: asked for every applied policy, mostly with nothing inside.
-    const inner: typeof applied = [];
+    // What lies inside: whether some of it merges and some does not. Flags, not a list: asked
+    // for every applied policy, mostly with nothing inside.
+    let innerMerges = false;
+    let innerReplaces = false;
     for (let i = 0; i < rank; i++)
-      for (const b of levels[i] ?? []) if (scopeContains(a.scope, b.scope)) inner.push(b);
+      for (const b of levels[i] ?? [])
+        if (scopeContains(a.scope, b.scope)) {
+          if (b.merges) innerMerges = true;
+          else innerReplaces = true;
+        }
     // An invalid policy is merged with nothing: a more specific policy with a mergeType then
     // replaces it where both apply (Envoy Gateway reports it Overridden).
     const aInvalid = isInvalid(a.ancestor);
-    if (mergeable(a.scope) && !aInvalid && inner.some((b) => b.merges)) {
+    if (mergeable(a.scope) && !aInvalid && innerMerges) {
       a.ancestor.conditions.set(
         'Merged',
         'True',
@@ -350,7 +258,7 @@ function processKind(
         'A more specific policy is merged with this one.',
       );
     }
-    if (inner.some((b) => !b.merges || !mergeable(a.scope) || aInvalid)) {
+    if (innerReplaces || (innerMerges && (!mergeable(a.scope) || aInvalid))) {
       a.ancestor.conditions.set(
         'Overridden',
         'True',
@@ -358,12 +266,12 @@ function processKind(
         'A more specific policy overrides this one for part of its target.',
       );
     }
-    const broader = a.merges
-      ? levels
-          .slice(rank + 1)
-          .flat()
-          .filter((b) => mergeable(b.scope) && scopeContains(b.scope, a.scope))
-      : [];
+    // Only a policy with a mergeType (few) looks at what is broader.
+    if (!a.merges) continue;
+    const broader = levels
+      .slice(rank + 1)
+      .flat()
+      .filter((b) => mergeable(b.scope) && scopeContains(b.scope, a.scope));
     // Merging into an invalid broader policy fails: Envoy Gateway reports it on an ancestor entry
     // per listener the policy's route attaches to (the Gateway with that sectionName).
     const invalidBroader = broader.find((b) => isInvalid(b.ancestor));
@@ -429,7 +337,134 @@ function processKind(
       );
     }
   }
-  for (const a of applied) out.push({ policy: a.policy, scope: a.scope, ancestor: a.ancestor });
+}
+
+function processKind(
+  ctx: TranslatorContext,
+  policies: readonly AnyPolicy[],
+  validate?: PolicyValidator,
+  warn?: (spec: Obj) => PolicyWarning[],
+  out: AppliedPolicy[] = [],
+): PolicyStatus[] {
+  const sorted = sortByAge(policies);
+  // The sections ('' for none) claimed on each target object: no key string per target.
+  const claimed = new Map<object, string[]>();
+  const statuses = new Map<AnyPolicy, PolicyStatus>();
+  for (const p of policies) statuses.set(p, { resource: p, ancestors: [] });
+  const applied: Applied[] = [];
+  // Targets resolved once per policy and grouped by level, oldest policy first within a level
+  // (the order the claims are made in); a target's scopes at one level stay together.
+  const byLevel: { policy: AnyPolicy; target: PolicyTargetRef; resolved: Resolved[] }[][] =
+    LEVELS.map(() => []);
+  // Every scope each policy applies to, for its validator.
+  const scopesOf = new Map<AnyPolicy, PolicyScope[]>();
+  // The fields a policy sets that egts does not apply: asked only where the policy is neither
+  // Conflicted nor aimed at a missing section (most ClientTrafficPolicies of a Gateway are
+  // Conflicted), once per policy.
+  const notAppliedOf = new Map<AnyPolicy, string[]>();
+  const notAppliedIn = (policy: AnyPolicy): string[] => {
+    let fields = notAppliedOf.get(policy);
+    if (fields === undefined) {
+      fields = isRegisteredKind(policy.kind) ? notAppliedFields(policy.kind, policy.spec) : [];
+      if (policy.kind === 'BackendTrafficPolicy' && ctx.options.proxiesWithoutZone)
+        fields.push(...preferLocalWithoutZone(policy.spec));
+      notAppliedOf.set(policy, fields);
+    }
+    return fields;
+  };
+  for (const policy of sorted) {
+    const namespace = policy.metadata.namespace ?? 'default';
+    const scopes: PolicyScope[] = [];
+    for (const target of policyTargets(ctx, policy.spec, namespace, policy.kind)) {
+      for (const r of resolve(ctx, target, target.namespace ?? namespace)) {
+        if (!r.notFound) scopes.push(r.scope);
+        const bucket = byLevel[LEVELS.indexOf(r.scope.level)] as (typeof byLevel)[number];
+        const last = bucket[bucket.length - 1];
+        if (last?.policy === policy && last.target === target) last.resolved.push(r);
+        else bucket.push({ policy, target, resolved: [r] });
+      }
+    }
+    scopesOf.set(policy, scopes);
+  }
+  // Most specific first, as Envoy Gateway applies them.
+  for (const claims of byLevel) {
+    for (const { policy, target, resolved } of claims) {
+      const status = statuses.get(policy) as PolicyStatus;
+      // A target's resolved scopes all make the same claim: the first tells whether an older
+      // policy holds it already.
+      const on = (resolved[0] as Resolved).claimOn;
+      const section = target.sectionName ?? '';
+      const sections = claimed.get(on);
+      const conflicted = sections?.includes(section) ?? false;
+      if (sections === undefined) claimed.set(on, [section]);
+      else if (!conflicted) sections.push(section);
+      for (const r of resolved) {
+        const existing = status.ancestors.find((a) => sameRef(a.ancestorRef, r.ref));
+        if (existing) {
+          // The same policy already reached this ancestor more specifically (a route of the
+          // Gateway it also targets): one entry, which its broader part may mark Overridden.
+          if (!conflicted && !r.notFound)
+            applied.push({
+              policy,
+              scope: r.scope,
+              ancestor: existing,
+              merges: mergesOf(policy),
+            });
+          continue;
+        }
+        const conditions = new Conditions(policy.metadata.generation ?? undefined);
+        if (r.notFound) {
+          conditions.set(
+            'Accepted',
+            'False',
+            'TargetNotFound',
+            `No section ${target.sectionName} in ${target.kind} ${target.name}.`,
+          );
+        } else if (conflicted) {
+          conditions.set(
+            'Accepted',
+            'False',
+            'Conflicted',
+            `Another ${policy.kind} already targets ${target.kind} ${target.name}.`,
+          );
+        } else {
+          const invalid = validate?.(
+            policy.spec as Obj,
+            r.scope,
+            ctx,
+            {
+              kind: policy.kind,
+              namespace: policy.metadata.namespace ?? 'default',
+              name: policy.metadata.name,
+            },
+            scopesOf.get(policy) ?? [],
+          );
+          const notApplied = invalid ? [] : notAppliedIn(policy);
+          // Invalid first: Envoy Gateway rejects those settings too, and says so.
+          if (invalid) conditions.set('Accepted', 'False', 'Invalid', invalid);
+          else if (notApplied.length > 0)
+            conditions.set(
+              'Accepted',
+              'False',
+              NOT_APPLIED_REASON,
+              notAppliedMessage(
+                notApplied,
+                NOT_APPLIED_EFFECT[policy.kind] ?? 'the policy is not in effect.',
+              ),
+            );
+          else conditions.set('Accepted', 'True', 'Accepted', 'Policy has been accepted.');
+          setWarnings(conditions, policy, warn);
+        }
+        const ancestor = { ancestorRef: r.ref, conditions };
+        status.ancestors = appended(status.ancestors, ancestor);
+        const merges = mergesOf(policy);
+        if (!conflicted && !r.notFound) applied.push({ policy, scope: r.scope, ancestor, merges });
+      }
+    }
+  }
+  markOverridesAndMerges(applied, statuses);
+  // The applied entries themselves (their `merges` flag rides along), not a copy of each.
+  for (const a of applied) out.push(a);
   return policies.map((p) => statuses.get(p) as PolicyStatus);
 }
 

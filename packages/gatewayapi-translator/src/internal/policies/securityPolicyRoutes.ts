@@ -12,7 +12,7 @@ import type { ListenerContext } from '../context/listenerContext.js';
 import type { ListenerSetContext } from '../context/listenerSetContext.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
-import { withFields } from '../withFields.js';
+import { failClosed } from './backendTrafficPolicyRoutes.js';
 import { specificPolicy } from './policyScope.js';
 import { policySettings } from './policySettings.js';
 import type { AppliedPolicy } from './processPolicies.js';
@@ -118,28 +118,26 @@ function mergedIR(
 }
 
 /**
- * The route as the policy protecting it makes it: with the policy's filters, or failed closed
- * when the policy is not accepted. A CORS filter of the route itself stays (more specific).
+ * Makes the route what the policy protecting it makes it, in place (`ir` is the caller's own
+ * copy, see applyBackendTraffic): with the policy's filters, or failed closed when the policy is
+ * not accepted. A CORS filter of the route itself stays (more specific).
  */
-export function withSecurityPolicy(
+export function applySecurityPolicy(
   ctx: TranslatorContext,
   ir: HTTPRouteIR,
   effective: EffectiveSecurityPolicy | undefined,
-): HTTPRouteIR {
-  if (!effective) return ir;
+): void {
+  if (!effective) return;
   const { policy, mergedOnto } = effective;
   const built = mergedOnto
     ? mergedIR(ctx, policy, mergedOnto)
     : ctx.securityPolicyIR.get(keyOf(policy));
   if (!accepted(policy) || (mergedOnto && !accepted(mergedOnto)) || built?.problem) {
-    const { redirect: _redirect, destination: _destination, ...rest } = ir;
-    return { ...rest, directResponse: { statusCode: 500 } };
+    failClosed(ir);
+    return;
   }
-  if (!built?.security && !built?.cors) return ir;
-  const fields: Pick<HTTPRouteIR, 'security' | 'cors'> = {};
-  if (built.security) fields.security = built.security;
-  if (built.cors && !ir.cors) fields.cors = built.cors;
-  return withFields(ir, fields);
+  if (built?.security) ir.security = built.security;
+  if (built?.cors && !ir.cors) ir.cors = built.cors;
 }
 
 /**

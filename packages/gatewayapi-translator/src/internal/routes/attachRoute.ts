@@ -2,6 +2,7 @@
 // listeners it names (sectionName, port), keep those that allow the route's kind and namespace,
 // and intersect hostnames (Gateway API route attachment; GEP-1364 reasons NoMatchingParent,
 // NotAllowedByListeners, NoMatchingListenerHostname).
+import { appended } from '../appended.js';
 import type { ListenerContext } from '../context/listenerContext.js';
 import { type AnyRouteContext, RouteParentContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
@@ -76,17 +77,27 @@ export function attachRoute(
     const resolved = resolveParent(ctx, route, ref);
     if (!resolved) continue;
     const { parent, candidates } = resolved;
-    route.parents.push(parent);
+    route.parents = appended(route.parents, parent);
     if (rejection) {
       parent.conditions.set('Accepted', 'False', rejection.reason, rejection.message);
       continue;
     }
-    const named = candidates.filter(
-      (l) =>
-        (ref.sectionName === undefined || ref.sectionName === l.name) &&
-        (ref.port === undefined || ref.port === l.port),
-    );
-    if (named.length === 0) {
+    // One pass over the listeners (a Gateway of the large bench shape has 26), no lists: which
+    // the parentRef names (sectionName, port), which of those allow the route, and attach.
+    let named = false;
+    let allowed = false;
+    for (const l of candidates) {
+      if (ref.sectionName !== undefined && ref.sectionName !== l.name) continue;
+      if (ref.port !== undefined && ref.port !== l.port) continue;
+      named = true;
+      if (!l.allowsKind(route.kind) || !allowsNamespace(ctx, l, route.namespace)) continue;
+      allowed = true;
+      const hostnames = usesHostnames ? intersectHostnames(l.hostname, route.hostnames) : ['*'];
+      if (hostnames.length === 0) continue;
+      parent.attachments = appended(parent.attachments, { listener: l, hostnames });
+      l.attachedRoutes += 1;
+    }
+    if (!named) {
       parent.conditions.set(
         'Accepted',
         'False',
@@ -95,10 +106,7 @@ export function attachRoute(
       );
       continue;
     }
-    const allowed = named.filter(
-      (l) => l.allowsKind(route.kind) && allowsNamespace(ctx, l, route.namespace),
-    );
-    if (allowed.length === 0) {
+    if (!allowed) {
       parent.conditions.set(
         'Accepted',
         'False',
@@ -106,14 +114,6 @@ export function attachRoute(
         'No listener allows this route kind and namespace.',
       );
       continue;
-    }
-    for (const listener of allowed) {
-      const hostnames = usesHostnames
-        ? intersectHostnames(listener.hostname, route.hostnames)
-        : ['*'];
-      if (hostnames.length === 0) continue;
-      parent.attachments.push({ listener, hostnames });
-      listener.attachedRoutes += 1;
     }
     if (parent.attachments.length === 0) {
       parent.conditions.set(

@@ -1,7 +1,9 @@
 // Backend references of every route kind: validate group/kind, cross-namespace permission, port,
 // existence (Service, ServiceImport, Envoy Gateway Backend), and resolve endpoints from
 // EndpointSlices. Returns typed errors; routeConditions.ts turns them into ResolvedRefs.
+
 import type { DestinationSetting, Endpoint } from '@egts/ir';
+import { appended } from '../appended.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { sortInPlace } from '../ordering.js';
 import { backendProblem } from '../policies/processBackends.js';
@@ -79,10 +81,14 @@ export function sliceEndpoints(
 ): { endpoints: Endpoint[]; addressType: DestinationSetting['addressType'] } {
   const slices =
     (multicluster ? ctx.multiClusterEndpointSlices : ctx.endpointSlices).get(key) ?? [];
-  const endpoints: Endpoint[] = [];
-  const types = new Set<string>();
+  // Built for every backendRef of every rule and kept in the IR: lists of the exact size, and
+  // two flags rather than a set of address types.
+  let endpoints: Endpoint[] = [];
+  let ip = false;
+  let fqdn = false;
   for (const slice of slices) {
-    types.add(slice.addressType === 'FQDN' ? 'FQDN' : 'IP');
+    if (slice.addressType === 'FQDN') fqdn = true;
+    else ip = true;
     const slicePort = (slice.ports ?? []).find(
       (p) =>
         (p.name ?? '') === (servicePort.name ?? '') &&
@@ -104,11 +110,11 @@ export function sliceEndpoints(
           ready: !(known && terminating),
         };
         if (ep.zone) endpoint.zone = ep.zone;
-        endpoints.push(endpoint);
+        endpoints = appended(endpoints, endpoint);
       }
     }
   }
-  const addressType = types.size > 1 ? 'Mixed' : types.has('FQDN') ? 'FQDN' : 'IP';
+  const addressType = ip && fqdn ? 'Mixed' : fqdn ? 'FQDN' : 'IP';
   return { endpoints: sortEndpoints(endpoints), addressType };
 }
 

@@ -1,7 +1,9 @@
 // Builds a rule's weighted destination from its backendRefs. Unresolvable backends keep their
 // weight as the destination's invalid weight, so their share of traffic gets a 500 as Gateway
 // API requires, while valid backends keep serving (and one without endpoints answers 503).
+
 import type { DestinationSetting, ExtensionObject, RouteDestination } from '@egts/ir';
+import { appended } from '../appended.js';
 import type { AnyRouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { findExtensionObject } from '../extensionServer/extensionObjects.js';
@@ -124,7 +126,8 @@ export function buildDestination(
   /** The type of the rule's Envoy Gateway hostname rewrite, if any. */
   hostnameRewrite?: string,
 ): { destination: RouteDestination; resolved: number } {
-  const settings: DestinationSetting[] = [];
+  // Kept in the IR: of the exact size (most rules have one backend).
+  let settings: DestinationSetting[] = [];
   let resolvedCount = 0;
   let invalidWeight = 0;
   refs.forEach((ref, i) => {
@@ -139,7 +142,7 @@ export function buildDestination(
     if (resolved.error) outcome.refErrors.push(resolved.error);
     if ('noEndpoints' in resolved && resolved.noEndpoints) outcome.noEndpoints = true;
     if ('setting' in resolved && resolved.setting && !resolved.error) {
-      settings.push(resolved.setting);
+      settings = appended(settings, resolved.setting);
       if (!custom) {
         ctx.settingBackends.set(settingName, {
           kind: ref.kind ?? 'Service',

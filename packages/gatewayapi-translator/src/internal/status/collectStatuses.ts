@@ -100,9 +100,10 @@ function renderAncestors(
 ) {
   const others = otherControllersEntries(previousStatus, 'ancestors', ctx.options.controllerName);
   const room = Math.max(0, MAX_ANCESTORS - others.length);
-  // Most policies have one ancestor: nothing to sort (once per policy, thousands of them).
-  const sorted = ancestors.length < 2 ? [...ancestors] : [...ancestors].sort(byReportThenKey);
-  const kept = sorted.slice(0, room);
+  // Most policies have one ancestor and no other controller's: nothing to sort, cut or join
+  // (once per policy, thousands of them); only `ours` is a new list.
+  const sorted = ancestors.length < 2 ? ancestors : [...ancestors].sort(byReportThenKey);
+  const kept = sorted.length > room ? sorted.slice(0, room) : sorted;
   const last = kept[kept.length - 1];
   if (sorted.length > room && last) {
     last.conditions.set(
@@ -117,7 +118,7 @@ function renderAncestors(
     controllerName: ctx.options.controllerName,
     conditions: a.conditions.toArray(),
   }));
-  return [...others, ...ours];
+  return others.length === 0 ? ours : [...others, ...ours];
 }
 
 /** Envoy Gateway policies' and EnvoyPatchPolicies' statuses, in that order. */

@@ -1,5 +1,6 @@
 // Ordered sets of status conditions. Setting a type again replaces it, so the last writer wins,
 // as in Kubernetes meta.SetStatusCondition.
+import { appended } from '../appended.js';
 import { sortInPlace } from '../ordering.js';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
@@ -14,7 +15,7 @@ export interface StatusCondition {
 }
 
 export class Conditions {
-  readonly #items: StatusCondition[] = [];
+  #items: StatusCondition[] = [];
   readonly #generation: number | undefined;
 
   constructor(generation?: number) {
@@ -26,7 +27,7 @@ export class Conditions {
     if (this.#generation !== undefined) condition.observedGeneration = this.#generation;
     const index = this.#items.findIndex((c) => c.type === type);
     if (index >= 0) this.#items[index] = condition;
-    else this.#items.push(condition);
+    else this.#items = appended(this.#items, condition);
   }
 
   /** Set only when the type is not set yet. */

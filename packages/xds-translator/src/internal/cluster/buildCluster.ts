@@ -4,14 +4,17 @@
 // BackendTLSPolicy; buffer limit and circuit breakers from the route's traffic settings
 // (https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/cluster.proto).
 import {
+  Address,
   Cluster,
   Cluster_DiscoveryType,
   Cluster_DnsLookupFamily,
   Cluster_LbPolicy,
   ClusterLoadAssignment,
   DynamicForwardProxyClusterConfig,
+  Endpoint,
   HealthStatus,
   HttpProtocolOptions,
+  LbEndpoint,
   LocalityLbEndpoints,
   packAny,
   RoutingPriority,
@@ -264,33 +267,74 @@ const DEFAULT_CIRCUIT_BREAKERS = shared(
   Cluster.fromPartial({ circuitBreakers: circuitBreakers({}) }).circuitBreakers,
 );
 
-/** `healthCheckPort`: where active health checks go instead (Endpoint.health_check_config). */
-const lbEndpoints = (endpoints: DestinationSetting['endpoints'], healthCheckPort?: number) =>
-  endpoints.map((endpoint) => ({
-    endpoint: {
-      // A Unix domain socket is a pipe address (config/core/v3/address.proto).
-      address:
-        endpoint.unixPath === undefined
-          ? socketAddress(endpoint.host, endpoint.port)
-          : { pipe: { path: endpoint.unixPath, mode: 0 } },
-      // Used for a host rewrite from the backend (auto_host_rewrite), never to connect.
-      ...(endpoint.hostname === undefined ? {} : { hostname: endpoint.hostname }),
-      ...(healthCheckPort === undefined
-        ? {}
-        : { healthCheckConfig: { portValue: healthCheckPort } }),
-    },
-    // Not-ready endpoints stay known to Envoy but take no traffic.
+/** Where EDS clusters get their endpoints: shared by them all (messages are never mutated). */
+const ADS_CONFIG_SOURCE = shared(adsConfigSource());
+
+/**
+ * One endpoint; `healthCheckPort`: where active health checks go instead
+ * (Endpoint.health_check_config). Each message is made complete once and placed as it is:
+ * fromPartial on an enclosing message would copy it again (a cold translation builds thousands).
+ */
+const lbEndpoint = (
+  endpoint: DestinationSetting['endpoints'][number],
+  healthCheckPort?: number,
+) => {
+  const built = Endpoint.fromPartial({
+    // Used for a host rewrite from the backend (auto_host_rewrite), never to connect.
+    ...(endpoint.hostname === undefined ? {} : { hostname: endpoint.hostname }),
+    ...(healthCheckPort === undefined ? {} : { healthCheckConfig: { portValue: healthCheckPort } }),
+  });
+  // A Unix domain socket is a pipe address (config/core/v3/address.proto).
+  built.address =
+    endpoint.unixPath === undefined
+      ? socketAddress(endpoint.host, endpoint.port)
+      : Address.fromPartial({ pipe: { path: endpoint.unixPath, mode: 0 } });
+  // Not-ready endpoints stay known to Envoy but take no traffic.
+  const lb = LbEndpoint.fromPartial({
     healthStatus: endpoint.ready ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
-  }));
+  });
+  lb.endpoint = built;
+  return lb;
+};
+
+const lbEndpoints = (endpoints: DestinationSetting['endpoints'], healthCheckPort?: number) =>
+  endpoints.map((endpoint) => lbEndpoint(endpoint, healthCheckPort));
+
+/** A locality of `endpoints`: where it is, its weight and its priority, each when set. */
+const locality = (
+  where: { readonly region: string } | { readonly zone: string } | undefined,
+  weight: number | undefined,
+  priority: number | undefined,
+  endpoints: DestinationSetting['endpoints'],
+  healthCheckPort: number | undefined,
+): LocalityLbEndpoints => {
+  const built = LocalityLbEndpoints.fromPartial({
+    ...(where === undefined ? {} : { locality: where }),
+    ...(weight === undefined ? {} : { loadBalancingWeight: weight }),
+    ...(priority === undefined ? {} : { priority }),
+  });
+  built.lbEndpoints = lbEndpoints(endpoints, healthCheckPort);
+  return built;
+};
+
+/**
+ * The zones of `endpoints`, sorted (no zone first): none without endpoints (no locality at all);
+ * most backends have one zone, or none.
+ */
+const zonesOf = (endpoints: DestinationSetting['endpoints']): (string | undefined)[] => {
+  const [first] = endpoints;
+  if (first === undefined) return [];
+  if (endpoints.every((endpoint) => endpoint.zone === first.zone)) return [first.zone];
+  return [...new Set(endpoints.map((endpoint) => endpoint.zone))].sort((a, b) =>
+    (a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0,
+  );
+};
 
 /**
  * Localities: with one backend group, one per endpoint zone; with several (a merged destination),
  * one per group weighted by its weight (locality-weighted load balancing,
  * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/locality_weight).
  */
-const optionalWeight = (weight: number | undefined) =>
-  weight === undefined ? {} : { loadBalancingWeight: weight };
-
 const localities = (
   settings: DestinationSetting[],
   healthCheckPort?: number,
@@ -301,29 +345,28 @@ const localities = (
     // to exist, so a destination of fallbacks only keeps them all at 0.
     const prioritized = settings.some((setting) => (setting.priority ?? 0) === 0);
     return settings.map((setting) =>
-      LocalityLbEndpoints.fromPartial({
-        locality: { region: setting.name },
-        loadBalancingWeight: setting.weight,
-        lbEndpoints: lbEndpoints(setting.endpoints, healthCheckPort),
-        ...(prioritized && setting.priority ? { priority: setting.priority } : {}),
-      }),
+      locality(
+        { region: setting.name },
+        setting.weight,
+        prioritized && setting.priority ? setting.priority : undefined,
+        setting.endpoints,
+        healthCheckPort,
+      ),
     );
   }
   const [setting] = settings;
   if (setting === undefined) return [];
-  const zones = [...new Set(setting.endpoints.map((endpoint) => endpoint.zone))].sort((a, b) =>
-    (a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0,
-  );
+  const zones = zonesOf(setting.endpoints);
   return zones.map((zone) =>
-    LocalityLbEndpoints.fromPartial({
-      // A field first: an object literal opening with a spread gets a hidden class of its own.
-      lbEndpoints: lbEndpoints(
-        setting.endpoints.filter((endpoint) => endpoint.zone === zone),
-        healthCheckPort,
-      ),
-      ...(zone === undefined ? {} : { locality: { zone } }),
-      ...optionalWeight(zoneWeight(zoneAware, zone)),
-    }),
+    locality(
+      zone === undefined ? undefined : { zone },
+      zoneWeight(zoneAware, zone),
+      undefined,
+      zones.length === 1
+        ? setting.endpoints
+        : setting.endpoints.filter((endpoint) => endpoint.zone === zone),
+      healthCheckPort,
+    ),
   );
 };
 
@@ -339,8 +382,9 @@ export const addCluster = (
   traffic: ClusterTraffic = {},
 ): void => {
   if (out.hasCluster(name)) return;
-  // Not memoized: what it builds is not the whole of what the entry stands for.
-  if (out.endpointsOnly) {
+  // Not memoized: what it builds is not the whole of what the entry stands for; or one
+  // translation (translateXds), which never asks again.
+  if (out.endpointsOnly || !out.memo.remembers) {
     buildCluster(name, settings, out, traffic);
     return;
   }
@@ -377,14 +421,13 @@ const buildCluster = (
   const first = settings[0];
   const dynamic = first?.dynamicResolver === true;
   const dns = !dynamic && settings.some((setting) => setting.addressType !== 'IP');
-  const assignment = ClusterLoadAssignment.fromPartial({
-    clusterName: name,
-    endpoints: localities(
-      settings,
-      traffic.healthCheck?.active?.port,
-      traffic.loadBalancer?.zoneAware,
-    ),
-  });
+  // Complete localities placed as they are (fromPartial would copy every endpoint again).
+  const assignment = ClusterLoadAssignment.fromPartial({ clusterName: name });
+  assignment.endpoints = localities(
+    settings,
+    traffic.healthCheck?.active?.port,
+    traffic.loadBalancer?.zoneAware,
+  );
   // An EDS cluster holds no endpoints: an endpoint update needs its assignment only.
   if (out.endpointsOnly && !dns && !dynamic && out.mode === 'ads') {
     out.addEndpoints(assignment);
@@ -401,10 +444,7 @@ const buildCluster = (
           loadAssignment: assignment,
         }
       : out.mode === 'ads'
-        ? {
-            type: Cluster_DiscoveryType.EDS,
-            edsClusterConfig: { edsConfig: adsConfigSource(), serviceName: name },
-          }
+        ? { type: Cluster_DiscoveryType.EDS }
         : { type: Cluster_DiscoveryType.STATIC, loadAssignment: assignment };
   const fields = clusterTraffic(traffic, name, settings.length > 1);
   const cluster = Cluster.fromPartial({
@@ -453,6 +493,11 @@ const buildCluster = (
     ),
   });
   if (traffic.circuitBreaker === undefined) cluster.circuitBreakers = DEFAULT_CIRCUIT_BREAKERS;
+  if (cluster.type === Cluster_DiscoveryType.EDS) {
+    // Complete (the type names every field), placed as it is: one config source for every EDS
+    // cluster, where fromPartial would copy one for each.
+    cluster.edsClusterConfig = { edsConfig: ADS_CONFIG_SOURCE, serviceName: name };
+  }
   out.addCluster(cluster);
   if (!dns && !dynamic) out.addEndpoints(assignment);
   // A load balancer module Envoy fetches: the cluster it is fetched over.

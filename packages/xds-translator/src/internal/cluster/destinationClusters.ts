@@ -30,13 +30,17 @@ export const hasBackendFilters = (setting: DestinationSetting): boolean =>
   setting.hostRewrite !== undefined ||
   setting.credentialInjection !== undefined;
 
+const takesTraffic = (setting: DestinationSetting): boolean => setting.weight > 0;
+
 /** Adds the clusters of `destination` to `out` and says how to route to them. */
 export const addDestination = (
   destination: RouteDestination,
   out: ResourceSet,
   options: DestinationOptions = {},
 ): DestinationTarget => {
-  const live = destination.settings.filter((setting) => setting.weight > 0);
+  const { settings } = destination;
+  // Usually every backend takes traffic: the IR's own list then, rather than a copy per route.
+  const live = settings.every(takesTraffic) ? settings : settings.filter(takesTraffic);
   if (live.length === 0) return { kind: 'none' };
   const perBackendHeaders = live.some(hasBackendFilters);
   const invalidWeight = destination.invalidWeight ?? 0;
@@ -46,18 +50,13 @@ export const addDestination = (
   // Fallback backends (a priority) need one cluster, where priorities live (Envoy Gateway too).
   if (options.single === true || live.some((setting) => (setting.priority ?? 0) > 0)) {
     // One cluster: invalid backendRefs' share is a locality without endpoints, which drops it.
-    const invalid = live[0] && {
-      ...live[0],
-      name: `${destination.name}/invalid`,
-      weight: invalidWeight,
-      endpoints: [],
-    };
-    addCluster(
-      destination.name,
-      invalid && invalidWeight > 0 ? [...live, invalid] : live,
-      out,
-      destination,
-    );
+    // Made only when there is such a share (UDP routes and mirrors come through here each time).
+    const [first] = live;
+    const invalid =
+      first !== undefined && invalidWeight > 0
+        ? { ...first, name: `${destination.name}/invalid`, weight: invalidWeight, endpoints: [] }
+        : undefined;
+    addCluster(destination.name, invalid ? [...live, invalid] : live, out, destination);
     return { kind: 'cluster', cluster: destination.name };
   }
   if (live.length === 1 && !perBackendHeaders && invalidWeight === 0) {

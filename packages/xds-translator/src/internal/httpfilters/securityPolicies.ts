@@ -10,12 +10,16 @@ export function policiesWith<K extends keyof SecurityIR>(
   listeners: readonly HTTPListener[],
   part: K,
 ): (SecurityIR & { [P in K]-?: NonNullable<SecurityIR[P]> })[] {
-  const byPolicy = new Map<string, SecurityIR>();
+  // Made with the first policy found: most connection managers, and most single routes (OIDC's
+  // resources are asked for route by route), have none with a given part.
+  let byPolicy: Map<string, SecurityIR> | undefined;
   for (const route of routesOf(listeners)) {
     const security = route.security;
-    if (security?.[part] !== undefined && !byPolicy.has(security.policy))
-      byPolicy.set(security.policy, security);
+    if (security?.[part] === undefined) continue;
+    byPolicy ??= new Map();
+    if (!byPolicy.has(security.policy)) byPolicy.set(security.policy, security);
   }
+  if (byPolicy === undefined) return [];
   return [...byPolicy.values()]
     .sort((a, b) => (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0))
     .map((s) => s as SecurityIR & { [P in K]-?: NonNullable<SecurityIR[P]> });

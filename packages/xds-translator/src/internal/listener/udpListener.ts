@@ -49,8 +49,9 @@ const buildUdpListener = (
         action: typedConfig('route', UdpProxyRoute, UdpProxyRoute.fromPartial({ cluster })),
       },
     },
-    accessLog: logs.requests,
   });
+  // Placed as they are, not copied by fromPartial: the config is only packed, below.
+  proxy.accessLog = logs.requests;
   out.addListener(
     Listener.fromPartial({
       name: listener.name,

@@ -18,19 +18,27 @@ const PER_ROUTE_RESOURCES = HTTP_FILTERS.filter((filter) => filter.resourcesPerR
  * for it; the route's resources go to `out` every time.
  */
 export const memoizedRoute = (ir: HTTPRouteIR, out: ResourceSet): Route => {
+  // One translation (translateXds): nothing asks again, so the route adds straight to `out`.
+  if (!out.memo.remembers) return routeWithResources(ir, out);
   let entry = out.memo.routes.get(ir);
   if (entry === undefined || entry.mode !== out.mode) {
     // Built in isolation, so what it needs is recorded even when `out` already has it.
     const own = out.nested();
-    const route = buildRoute(ir, own);
-    // Those filters read only `routes` of the listener they are given (see resourcesPerRoute).
-    const alone = { routes: [ir] } as unknown as HTTPListener;
-    for (const filter of PER_ROUTE_RESOURCES) filter.addResources?.(alone, own);
+    const route = routeWithResources(ir, own);
     entry = { mode: out.mode, route, added: own.toResources() };
     out.memo.routes.set(ir, entry);
   }
   out.addResources(entry.added);
   return entry.route;
+};
+
+/** The route, its resources and those the per-route filters need for it, added to `out`. */
+const routeWithResources = (ir: HTTPRouteIR, out: ResourceSet): Route => {
+  const route = buildRoute(ir, out);
+  // Those filters read only `routes` of the listener they are given (see resourcesPerRoute).
+  const alone = { routes: [ir] } as unknown as HTTPListener;
+  for (const filter of PER_ROUTE_RESOURCES) filter.addResources?.(alone, out);
+  return route;
 };
 
 /** Equal lists of the same message objects. */
@@ -53,6 +61,8 @@ export const memoizedVirtualHost = (
   routes: readonly HTTPRouteIR[],
   out: ResourceSet,
 ): VirtualHost => {
+  // One translation: the host and its routes add straight to `out`, as for routes.
+  if (!out.memo.remembers) return virtualHost(name, hostname, routes, out);
   const hosts = out.memo.hosts;
   const [first] = routes;
   let entry = first === undefined ? undefined : hosts.get(first);
@@ -64,9 +74,7 @@ export const memoizedVirtualHost = (
     entry.routes.some((route, i) => route !== routes[i])
   ) {
     const own = out.nested();
-    const host = VirtualHost.fromPartial({ name, domains: [hostname] });
-    // Routes are memoized message objects: placed as they are (fromPartial would copy each one).
-    host.routes = routes.map((route) => memoizedRoute(route, own));
+    const host = virtualHost(name, hostname, routes, own);
     let added = own.toResources();
     // The host this one replaces: found through its first route, which most changes keep (or
     // through the route after a first one that changed). Setting the entry under every route
@@ -81,4 +89,16 @@ export const memoizedVirtualHost = (
   }
   out.addResources(entry.added);
   return entry.host;
+};
+
+const virtualHost = (
+  name: string,
+  hostname: string,
+  routes: readonly HTTPRouteIR[],
+  out: ResourceSet,
+): VirtualHost => {
+  const host = VirtualHost.fromPartial({ name, domains: [hostname] });
+  // Routes are memoized message objects: placed as they are (fromPartial would copy each one).
+  host.routes = routes.map((route) => memoizedRoute(route, out));
+  return host;
 };

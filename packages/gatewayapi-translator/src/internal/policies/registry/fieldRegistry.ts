@@ -184,15 +184,23 @@ function addFinding(findings: Findings, path: string): void {
   findings.found.add(path);
 }
 
-/** A set value at `path` (`node` its registry node, or its closest known ancestor's). */
-function report(findings: Findings, path: string, node: FieldNode, exact: boolean): void {
+/**
+ * A set value at `path` (`node` its registry node, or its closest known ancestor's). The path is
+ * a stack of field names, joined only for a finding: most fields are applied and never named.
+ */
+function report(
+  findings: Findings,
+  path: readonly string[],
+  node: FieldNode,
+  exact: boolean,
+): void {
   const entry = node.decides;
   if (entry?.applied) return;
   // An empty object (`authorization: {}`) asks for the feature with its defaults: applied
   // when some of its fields are.
   if (exact && node.aboveApplied) return;
   // Named by its entry, unless part of that entry is applied: then by the field itself.
-  addFinding(findings, entry && !entry.partly ? entry.path : path);
+  addFinding(findings, entry && !entry.partly ? entry.path : path.join('.'));
 }
 
 /**
@@ -200,11 +208,11 @@ function report(findings: Findings, path: string, node: FieldNode, exact: boolea
  * such as `envoyDaemonSet: {}` is a setting too). Arrays are transparent; null is unset; a value
  * equal to the CRD default changes nothing and is skipped (the API server fills defaults in).
  * `node` is the field's node in the registry tree when `exact`, else (a field the registry does
- * not know) its closest known ancestor's.
+ * not know) its closest known ancestor's. `path` is pushed to and popped back as it descends.
  */
 function visitSet(
   value: unknown,
-  path: string,
+  path: string[],
   node: FieldNode,
   exact: boolean,
   findings: Findings,
@@ -215,24 +223,22 @@ function visitSet(
     return;
   }
   if (isRecord(value)) {
-    const keys = Object.keys(value);
-    if (keys.length === 0) report(findings, path, node, exact);
-    for (const key of keys) {
+    let empty = true;
+    // for-in rather than Object.keys: no array per object (specs are plain JSON objects).
+    for (const key in value) {
+      empty = false;
       const child = exact && !key.includes('.') ? node.children.get(key) : undefined;
+      path.push(key);
       if (child !== undefined) {
-        if (!child.silent) visitSet(value[key], `${path}.${key}`, child, true, findings);
-        continue;
+        if (!child.silent) visitSet(value[key], path, child, true, findings);
+      } else {
+        const deepest = { node };
+        const dotted = exact ? childNode(node, key, deepest) : undefined;
+        visitSet(value[key], path, dotted ?? deepest.node, dotted !== undefined, findings);
       }
-      const deepest = { node };
-      const dotted = exact ? childNode(node, key, deepest) : undefined;
-      visitSet(
-        value[key],
-        `${path}.${key}`,
-        dotted ?? deepest.node,
-        dotted !== undefined,
-        findings,
-      );
+      path.pop();
     }
+    if (empty) report(findings, path, node, exact);
     return;
   }
   if (exact && node.crdDefault && sameValue(node.crdDefault.value, value)) return;
@@ -248,7 +254,7 @@ export function notAppliedFields(kind: RegisteredKind, spec: unknown): string[] 
   const deepest = { node: root };
   const specNode = childNode(root, 'spec', deepest);
   const findings: Findings = { found: undefined };
-  visitSet(spec, 'spec', specNode ?? deepest.node, specNode !== undefined, findings);
+  visitSet(spec, ['spec'], specNode ?? deepest.node, specNode !== undefined, findings);
   const fields: KindFields = FIELD_REGISTRY[kind];
   if (fields.notAppliedIn && isRecord(spec))
     for (const path of fields.notAppliedIn(spec)) addFinding(findings, path);
