@@ -88,4 +88,28 @@ describe('HTTP filter memo, routes added, removed and moved', () => {
     // Most updates added or removed routes: the path under test ran.
     expect(countChanges).toBeGreaterThan((all.length * STEPS) / 3);
   });
+
+  it('watches a route added where it changed no filter, when it is replaced later', async () => {
+    // A filter kept when a route it ignores was added (to a listener with no routes, so the kept
+    // build read nothing of routes) must notice when that route is replaced by one that needs it.
+    const all = await fleets();
+    for (const [f, { name, ir }] of all.entries()) {
+      // The fleet's own routes: names and content agree within one IR, as the translator gives.
+      const pool = ir.http.flatMap((listener) => listener.routes);
+      const next = random(100 + f);
+      const translator = createXdsTranslator();
+      const withRoutes = (routes: HTTPRouteIR[]): XdsIR => ({
+        ...ir,
+        http: ir.http.map((listener, n) => (n === 0 ? { ...listener, routes } : listener)),
+      });
+      const steps = [
+        [],
+        ...Array.from({ length: 12 }, () => [pool[Math.floor(next() * pool.length)]!]),
+      ];
+      for (const [step, routes] of steps.entries()) {
+        const input = withRoutes(routes);
+        expect(translator.update('f', input), `${name} step ${step}`).toEqual(translateXds(input));
+      }
+    }
+  });
 });

@@ -253,13 +253,21 @@ const sameRouteReads = (
   return true;
 };
 
+/** What a filter read of the listeners and of routes added or removed, which it ignores. */
+interface DeltaReads {
+  readonly listener: ReadonlySet<string>;
+  readonly route: ReadonlySet<string>;
+}
+
 /**
  * Whether a filter ignores every route of `delta` (routes added or removed, the others kept in
- * order), for the connection manager serving `listeners`. By the contract of
- * HttpFilterTranslator.patchListener, a route with which alone the filter gives what it gives
- * with no route at all leaves its entries as they are wherever it sits among other routes: a
- * route added or removed costs two runs of each filter over one route, not one over all of them.
- * The listeners with no route, and with one, are made once for all the filters.
+ * order), for the connection manager serving `listeners`: then what it read of them, which its
+ * kept build must watch from now on (a build made with no route read nothing of routes, and
+ * would otherwise miss a later edit of the route added); undefined when it does not ignore them.
+ * By the contract of HttpFilterTranslator.patchListener, a route with which alone the filter gives
+ * what it gives with no route at all leaves its entries as they are wherever it sits among other
+ * routes: a route added or removed costs two runs of each filter over one route, not one over all
+ * of them. The listeners with no route, and with one, are made once for all the filters.
  */
 const ignoresDelta = (
   listeners: readonly HTTPListener[],
@@ -272,10 +280,40 @@ const ignoresDelta = (
       empty.map((listener, i) => (i === n ? { ...listener, routes: [route] } : listener)),
     ),
   );
-  return (filter: HttpFilterTranslator): boolean => {
-    if (probes.length === 0) return true;
+  return (filter: HttpFilterTranslator): DeltaReads | undefined => {
+    const read = { listener: new Set<string>(), route: new Set<string>() };
+    if (probes.length === 0) return read;
     const none = filter.patchListener(empty, mode);
-    return probes.every((alone) => isDeepStrictEqual(filter.patchListener(alone, mode), none));
+    for (const alone of probes) {
+      const { filters, reads } = recorder(alone, mode)(filter);
+      if (reads.opaque || !isDeepStrictEqual(filters, none)) return undefined;
+      for (const field of reads.listener) read.listener.add(field);
+      for (const text of reads.route) read.route.add(text);
+    }
+    return read;
+  };
+};
+
+/**
+ * `last`, kept for `listeners` after routes it ignores were added or removed, watching also what
+ * the filter read of those routes and the listeners (values taken from `listeners`, for which it
+ * holds).
+ */
+const keptWith = (
+  last: FilterBuild,
+  read: DeltaReads,
+  listeners: readonly HTTPListener[],
+): FilterBuild => {
+  const known = new Set(last.routeReads.map((r) => r.text));
+  const newRoute = [...read.route].filter((text) => !known.has(text));
+  const newListener = [...read.listener].filter((f) => !last.listenerFields.includes(f));
+  if (newRoute.length === 0 && newListener.length === 0) return last;
+  const listenerFields = [...last.listenerFields, ...newListener].sort();
+  return {
+    ...last,
+    listenerFields,
+    routeReads: [...known, ...newRoute].sort().map(routeRead),
+    values: valuesOf(listeners, listenerFields),
   };
 };
 
@@ -309,15 +347,15 @@ export const memoizedFilters = (
   const changed = sameListeners ? changedRoutes(previous, listeners) : undefined;
   // When a route count changed: whether a filter ignores the routes added and removed (false
   // when the routes kept moved), computed on the first filter that asks.
-  let ignores: ((filter: HttpFilterTranslator) => boolean) | false | undefined;
-  const ignoresChanges = (filter: HttpFilterTranslator): boolean => {
+  let ignores: ((filter: HttpFilterTranslator) => DeltaReads | undefined) | false | undefined;
+  const ignoresChanges = (filter: HttpFilterTranslator): DeltaReads | undefined => {
     if (ignores === undefined) {
       const delta = listeners.map((listener, n) => routeDelta(previous[n]!, listener.routes));
       ignores = delta.every((d) => d !== undefined)
         ? ignoresDelta(listeners, delta as RouteDelta[], mode)
         : false;
     }
-    return ignores !== false && ignores(filter);
+    return ignores === false ? undefined : ignores(filter);
   };
   // Forgotten first: a filter throwing must not leave builds made for routes not recorded.
   memo.delete(key);
@@ -326,16 +364,19 @@ export const memoizedFilters = (
   let record: ReturnType<typeof recorder> | undefined;
   for (const filter of filters) {
     const last = manager.builds.get(filter);
-    if (
-      last !== undefined &&
-      sameListeners &&
-      sameListenerFields(last, listeners) &&
-      (changed === undefined
-        ? ignoresChanges(filter)
-        : sameRouteReads(last, listeners, previous, changed, compared))
-    ) {
-      out.push(...last.filters);
-      continue;
+    if (last !== undefined && sameListeners && sameListenerFields(last, listeners)) {
+      let kept: FilterBuild | undefined;
+      if (changed !== undefined) {
+        if (sameRouteReads(last, listeners, previous, changed, compared)) kept = last;
+      } else {
+        const read = ignoresChanges(filter);
+        if (read !== undefined) kept = keptWith(last, read, listeners);
+      }
+      if (kept !== undefined) {
+        manager.builds.set(filter, kept);
+        out.push(...kept.filters);
+        continue;
+      }
     }
     record ??= recorder(listeners, mode);
     const { filters: built, reads } = record(filter);
