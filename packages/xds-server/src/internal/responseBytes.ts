@@ -20,13 +20,7 @@ import {
   Resource_CacheControl,
   ResourceName,
 } from '@egts/envoy-api';
-
-/** Bytes of `value` as a varint. */
-const varintSize = (value: number): number => {
-  let size = 1;
-  for (let rest = value; rest > 0x7f; rest >>>= 7) size++;
-  return size;
-};
+import { varintSize, writeVarint } from './protoWire.js';
 
 /** Bytes of a length-delimited field of `length` bytes with a one-byte tag. */
 const fieldSize = (length: number): number => 1 + varintSize(length) + length;
@@ -43,19 +37,10 @@ class Writer {
     this.buffer = Buffer.allocUnsafe(size);
   }
 
-  varint(value: number): void {
-    let rest = value;
-    while (rest > 0x7f) {
-      this.buffer[this.pos++] = (rest & 0x7f) | 0x80;
-      rest >>>= 7;
-    }
-    this.buffer[this.pos++] = rest;
-  }
-
   /** A length-delimited field's tag and length; its body follows. */
   header(tag: number, length: number): void {
     this.buffer[this.pos++] = tag;
-    this.varint(length);
+    this.pos = writeVarint(this.buffer, this.pos, length);
   }
 
   string(tag: number, value: string): void {

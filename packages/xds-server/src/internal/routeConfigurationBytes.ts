@@ -10,6 +10,7 @@
 // encoding the changed host.
 import { createHash } from 'node:crypto';
 import { Route, RouteConfiguration, VirtualHost } from '@egts/envoy-api';
+import { fieldHeader } from './protoWire.js';
 
 /** Tags of the length-delimited fields spliced in: VirtualHost.routes (3), RouteConfiguration.virtual_hosts (2). */
 const ROUTES_TAG = (3 << 3) | 2;
@@ -41,7 +42,7 @@ class Chunks {
 
   /** A length-delimited field: tag, varint length, then `body`. */
   field(tag: number, body: Uint8Array): void {
-    this.push(varint(tag, body.length));
+    this.push(fieldHeader(tag, body.length));
     this.push(body);
   }
 
@@ -55,18 +56,6 @@ class Chunks {
     return out;
   }
 }
-
-/** A one-byte tag followed by `value` as a varint. */
-const varint = (tag: number, value: number): Uint8Array => {
-  const bytes = [tag];
-  let rest = value;
-  while (rest > 0x7f) {
-    bytes.push((rest & 0x7f) | 0x80);
-    rest >>>= 7;
-  }
-  bytes.push(rest);
-  return Uint8Array.from(bytes);
-};
 
 /** A VirtualHost's encoding, its field header in a RouteConfiguration, and the SHA-256 of it. */
 interface EncodedHost {
@@ -88,7 +77,7 @@ const encodedVirtualHost = (host: VirtualHost): EncodedHost => {
     out.push(VirtualHost.encode({ ...host, name: '', domains: [], routes: [] }).finish());
     const bytes = out.concat();
     encoded = {
-      header: varint(VIRTUAL_HOSTS_TAG, bytes.length),
+      header: fieldHeader(VIRTUAL_HOSTS_TAG, bytes.length),
       bytes,
       digest: createHash('sha256').update(bytes).digest(),
     };
