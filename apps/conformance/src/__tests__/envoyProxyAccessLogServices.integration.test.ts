@@ -7,10 +7,7 @@
 // for, which an HTTP/2 (h2c) backend sends.
 import { request } from 'node:http';
 import { createServer as createH2cServer, type Http2Server } from 'node:http2';
-import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EchoServer, startEchoServer } from '../internal/echoServer.js';
 import { freePort } from '../internal/freePort.js';
@@ -19,6 +16,7 @@ import {
   startTelemetryReceiver,
   type TelemetryReceiver,
 } from '../internal/otlpReceiver.js';
+import { startStaticEnvoy } from '../internal/staticEnvoy.js';
 
 const get = (port: number, path: string, headers: Record<string, string> = {}): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -154,24 +152,16 @@ describe('[envoy] EnvoyProxy access logs to OpenTelemetry and an access log serv
     echo = await startEchoServer('default', 'echo');
     trailers = await startTrailerBackend();
     port = await freePort();
-    const { resources, problems } = loadResourcesFromText(
+    const started = await startStaticEnvoy(
       manifests(port, receiver.grpcPort, echo.port, trailers.port),
       'accesslog.yaml',
     );
-    if (problems.length > 0) throw new Error(JSON.stringify(problems));
-    const result = translate(resources);
-    const status = result.statuses.find((s) => s.kind === 'EnvoyProxy')?.status as {
+    envoy = started.envoy;
+    const status = started.statuses.find((s) => s.kind === 'EnvoyProxy')?.status as {
       ancestors: { conditions: { type: string; reason: string; message: string }[] }[];
     };
     const condition = status.ancestors[0]?.conditions.find((c) => c.type === 'Accepted');
     accepted = `${condition?.reason}: ${condition?.message}`;
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
   }, 120_000);
 
   afterAll(async () => {

@@ -5,15 +5,12 @@
 // stand-in through TCP forwarders that count connections. A policy with the same two refs and no
 // fallback spreads its calls.
 import type { Server } from 'node:net';
-import { loadResourcesFromText } from '@egts/api';
-import { startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Forwarder, forwarder } from '../internal/countingForwarder.js';
 import type { EchoServer } from '../internal/echoServer.js';
 import { startExtProcServer } from '../internal/extProcServer.js';
 import { freePort } from '../internal/freePort.js';
+import { startStaticEnvoy } from '../internal/staticEnvoy.js';
 import {
   gatewayManifests,
   get,
@@ -68,20 +65,10 @@ describe('[envoy] EnvoyExtensionPolicy processor fallback backendRefs', () => {
       text += `${service(`${name}-primary`, primary, ['127.0.0.1'])}${service(`${name}-second`, second, ['127.0.0.1'])}`;
       text += `${route(name, 'app', appPort)}${extensionPolicy(name, primary, second, fallback)}`;
     }
-    const { resources } = loadResourcesFromText(text, 'extproc-fallback.yaml');
-    const result = translate(resources);
-    const rejected = result.statuses.filter((s) =>
-      JSON.stringify(s.status).includes('"status":"False"'),
-    );
-    expect(rejected.map((s) => JSON.stringify(s.status))).toEqual([]);
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    const envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
+    const { envoy, statuses } = await startStaticEnvoy(text, 'extproc-fallback.yaml');
     stop = () => envoy.stop();
+    const rejected = statuses.filter((s) => JSON.stringify(s.status).includes('"status":"False"'));
+    expect(rejected.map((s) => JSON.stringify(s.status))).toEqual([]);
   }, 120_000);
 
   afterAll(async () => {

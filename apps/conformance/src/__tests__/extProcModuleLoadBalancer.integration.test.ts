@@ -5,16 +5,13 @@
 // one ext_proc stand-in through TCP forwarders that count connections. A policy naming a module
 // the EnvoyProxy does not register is refused. Skipped where the test module is not built.
 import type { Server } from 'node:net';
-import { loadResourcesFromText } from '@egts/api';
-import { startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Forwarder, forwarder } from '../internal/countingForwarder.js';
 import { testDynamicModulePath } from '../internal/dynamicModule.js';
 import type { EchoServer } from '../internal/echoServer.js';
 import { startExtProcServer } from '../internal/extProcServer.js';
 import { freePort } from '../internal/freePort.js';
+import { startStaticEnvoy } from '../internal/staticEnvoy.js';
 import { get, ok, route, service, startBackend } from './backendTrafficFixture.js';
 
 /** The test module (scripts/setup-dynamic-module.sh), or undefined when it is not built. */
@@ -102,21 +99,13 @@ describe.skipIf(modulePath === undefined)(
         text += `${service(`${name}-first`, first, ['127.0.0.1'])}${service(`${name}-second`, second, ['127.0.0.1'])}`;
         text += `${route(name, 'app', appPort)}${extensionPolicy(name, first, second, module)}`;
       }
-      const { resources } = loadResourcesFromText(text, 'extproc-module-lb.yaml');
-      const result = translate(resources);
+      const started = await startStaticEnvoy(text, 'extproc-module-lb.yaml');
+      stop = () => started.envoy.stop();
       statuses = Object.fromEntries(
-        result.statuses
+        started.statuses
           .filter((s) => s.kind === 'EnvoyExtensionPolicy')
           .map((s) => [s.metadata.name, JSON.stringify(s.status)]),
       );
-      const ir = result.xdsIR[0];
-      if (ir === undefined) throw new Error('no xDS IR');
-      const envoy = startEnvoy({
-        config: bootstrapToJson(translateBootstrap(ir)) as object,
-        logLevel: 'warn',
-      });
-      await envoy.ready(60_000);
-      stop = () => envoy.stop();
     }, 120_000);
 
     afterAll(async () => {

@@ -13,12 +13,10 @@ import { createSign, generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createServer as createH2Server, type Http2Server } from 'node:http2';
 import { connect, createServer as createTcpServer } from 'node:net';
-import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
+import { startStaticEnvoy } from '../internal/staticEnvoy.js';
 import {
   closeAll,
   gatewayManifests,
@@ -248,18 +246,12 @@ describe('[envoy] SecurityPolicy service backendSettings', () => {
       '',
       '-plain',
     )}`;
-    const result = translate(loadResourcesFromText(text, 'services.yaml').resources);
-    const rejected = result.statuses.filter((s) =>
+    const started = await startStaticEnvoy(text, 'services.yaml');
+    envoy = started.envoy;
+    const rejected = started.statuses.filter((s) =>
       JSON.stringify(s.status).includes('"status":"False"'),
     );
     expect(rejected.map((s) => s.metadata.name)).toEqual([]);
-    const ir = result.xdsIR[0];
-    if (ir === undefined) throw new Error('no xDS IR');
-    envoy = startEnvoy({
-      config: bootstrapToJson(translateBootstrap(ir)) as object,
-      logLevel: 'warn',
-    });
-    await envoy.ready(60_000);
   }, 120_000);
 
   afterAll(async () => {

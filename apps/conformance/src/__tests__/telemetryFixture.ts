@@ -1,10 +1,8 @@
 // What the EnvoyProxy telemetry service tests share: a Gateway whose GatewayClass names one
 // EnvoyProxy (its spec given as YAML), stand-in collectors as Services in `monitoring`, an echo
 // route, and Envoy started on the bootstrap egts translates for it.
-import { loadResourcesFromText } from '@egts/api';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
-import { translate } from '@egts/gatewayapi-translator';
-import { bootstrapToJson, translateBootstrap } from '@egts/xds-translator';
+import type { EnvoyHandle } from '@egts/envoy-binary';
+import { startStaticEnvoy } from '../internal/staticEnvoy.js';
 
 /** `{name, namespace: monitoring, port: 4317}`, a collector's backendRef, with `extra` fields. */
 export const collectorRef = (name: string, extra = '') =>
@@ -79,18 +77,8 @@ export async function startTelemetryEnvoy(
   manifests: string,
   file: string,
 ): Promise<{ envoy: EnvoyHandle; status: string }> {
-  const { resources, problems } = loadResourcesFromText(manifests, file);
-  if (problems.length > 0) throw new Error(JSON.stringify(problems));
-  const result = translate(resources);
-  const status = JSON.stringify(result.statuses.filter((s) => s.kind === 'EnvoyProxy'));
-  const ir = result.xdsIR[0];
-  if (ir === undefined) throw new Error('no xDS IR');
-  const envoy = startEnvoy({
-    config: bootstrapToJson(translateBootstrap(ir)) as object,
-    logLevel: 'warn',
-  });
-  await envoy.ready(60_000);
-  return { envoy, status };
+  const { envoy, statuses } = await startStaticEnvoy(manifests, file);
+  return { envoy, status: JSON.stringify(statuses.filter((s) => s.kind === 'EnvoyProxy')) };
 }
 
 /** Polls `done` every 100 ms, `tries` times at most, running `each` (a request) before each wait. */
