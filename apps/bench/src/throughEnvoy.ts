@@ -153,6 +153,7 @@ export const startHarness = async (
     const child = spawn(
       process.execPath,
       [
+        ...(process.env.EGTS_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
         ...command,
         'run',
         '-f',
