@@ -148,6 +148,26 @@ describe('HTTP filter memo', () => {
     expect(filter.builds).toBe(4);
   });
 
+  it('builds again, without probing, when most routes were added at once', () => {
+    const memo = new FilterMemo();
+    const filter = counting();
+    const build = (routes: HTTPRouteIR[]) =>
+      memoizedFilters(memo, [filter], [listenerOf(routes)], 'ads')[0]!;
+    const a = route('a', '/a', jwt('default/a', 'https://a'));
+    const plain = Array.from({ length: 40 }, (_, i) => route(`p${i}`, `/p${i}`));
+    build([a]);
+    // Eight routes are probed whatever their share (each a run of the filter over one route).
+    const eight = build([a, ...plain.slice(0, 8)]);
+    expect([filter.builds, filter.probes]).toEqual([0, 10]);
+    // 32 routes added to 9: one build over all of them, not 32 probes.
+    expect(build([a, ...plain]).name).toBe(eight.name);
+    expect([filter.builds, filter.probes]).toEqual([1, 10]);
+    // One added to 41: probed (one route alone, and no route), the build kept.
+    const b = route('b', '/b');
+    expect(build([a, ...plain, b])).toBe(build([a, ...plain, b]));
+    expect([filter.builds, filter.probes]).toEqual([1, 12]);
+  });
+
   it("reads one level into a route's object fields", () => {
     const memo = new FilterMemo();
     let builds = 0;

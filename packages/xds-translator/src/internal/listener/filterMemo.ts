@@ -260,6 +260,17 @@ interface DeltaReads {
 }
 
 /**
+ * Routes added or removed that are always probed; past this count, only up to PROBED_SHARE of the
+ * listeners' routes. A probe runs each filter over one route, a build runs it once over all of
+ * them: when most routes are new (a Gateway's routes loaded at once, or replaced) the probes cost
+ * more than the build they would save. Probing a bulk load also held a listener copy per route
+ * for the whole translation, which V8 promoted to the old generation (5,000 routes added on top
+ * of 100: ~50 MiB more peak RSS than building again).
+ */
+const PROBED_ALWAYS = 8;
+const PROBED_SHARE = 1 / 8;
+
+/**
  * Whether a filter ignores every route of `delta` (routes added or removed, the others kept in
  * order), for the connection manager serving `listeners`: then what it read of them, which its
  * kept build must watch from now on (a build made with no route read nothing of routes, and
@@ -267,28 +278,34 @@ interface DeltaReads {
  * By the contract of HttpFilterTranslator.patchListener, a route with which alone the filter gives
  * what it gives with no route at all leaves its entries as they are wherever it sits among other
  * routes: a route added or removed costs two runs of each filter over one route, not one over all
- * of them. The listeners with no route, and with one, are made once for all the filters.
+ * of them. False when too many routes changed for probing to pay (PROBED_SHARE).
  */
 const ignoresDelta = (
   listeners: readonly HTTPListener[],
   delta: readonly RouteDelta[],
   mode: XdsMode,
-) => {
+): ((filter: HttpFilterTranslator) => DeltaReads | undefined) | false => {
+  let probed = 0;
+  let routes = 0;
+  for (const { removed, added } of delta) probed += removed.length + added.length;
+  for (const listener of listeners) routes += listener.routes.length;
+  if (probed > Math.max(PROBED_ALWAYS, routes * PROBED_SHARE)) return false;
   const empty = listeners.map((listener) => ({ ...listener, routes: [] }));
-  const probes = delta.flatMap(({ removed, added }, n) =>
-    [...removed, ...added].map((route) =>
-      empty.map((listener, i) => (i === n ? { ...listener, routes: [route] } : listener)),
-    ),
-  );
   return (filter: HttpFilterTranslator): DeltaReads | undefined => {
     const read = { listener: new Set<string>(), route: new Set<string>() };
-    if (probes.length === 0) return read;
+    if (probed === 0) return read;
     const none = filter.patchListener(empty, mode);
-    for (const alone of probes) {
-      const { filters, reads } = recorder(alone, mode)(filter);
-      if (reads.opaque || !isDeepStrictEqual(filters, none)) return undefined;
-      for (const field of reads.listener) read.listener.add(field);
-      for (const text of reads.route) read.route.add(text);
+    // Each probe made as it is run: short-lived, not one per route held for the whole walk.
+    for (const [n, { removed, added }] of delta.entries()) {
+      for (const route of [...removed, ...added]) {
+        const alone = empty.map((listener, i) =>
+          i === n ? { ...listener, routes: [route] } : listener,
+        );
+        const { filters, reads } = recorder(alone, mode)(filter);
+        if (reads.opaque || !isDeepStrictEqual(filters, none)) return undefined;
+        for (const field of reads.listener) read.listener.add(field);
+        for (const text of reads.route) read.route.add(text);
+      }
     }
     return read;
   };
