@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type EnvoyConfig, writeConfig } from './configFile.js';
 import { findEnvoy } from './findEnvoy.js';
+import { localHttp } from './localHttp.js';
 import { createOutputPipe } from './outputPipe.js';
 import { createOutputTail } from './outputTail.js';
 
@@ -127,8 +128,8 @@ export const startEnvoy = (options: StartEnvoyOptions): EnvoyHandle => {
     return adminUrl;
   };
   const admin = async (path: string): Promise<string> => {
-    const response = await fetch(`${adminBase()}${path}`);
-    return response.text();
+    const response = await localHttp(`${adminBase()}${path}`);
+    return response.body;
   };
   const logs = (): string => output.text();
 
@@ -139,9 +140,8 @@ export const startEnvoy = (options: StartEnvoyOptions): EnvoyHandle => {
         throw new Error(`Envoy exited (code ${exitCode}) before ready:\n${logs()}`);
       }
       try {
-        const response = await fetch(`${adminBase()}/ready`);
-        const body = (await response.text()).trim();
-        if (response.status === 200 && body === 'LIVE') return adminBase();
+        const response = await localHttp(`${adminBase()}/ready`);
+        if (response.status === 200 && response.body.trim() === 'LIVE') return adminBase();
       } catch {
         // admin not up yet
       }

@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import { localHttp } from '@egts/envoy-binary';
 import { freePort } from './internal/freePort.js';
 import { type RateLimitTelemetry, rateLimitTelemetryEnv } from './rateLimitTelemetry.js';
 
@@ -67,6 +68,8 @@ export interface RateLimitServiceHandle {
   readonly debugUrl: string;
   /** `http://127.0.0.1:<port>/metrics`: the service's counters (Prometheus text format). */
   readonly metricsUrl: string;
+  /** The service's counters now (Prometheus text format); rejects when it does not answer. */
+  metrics(timeoutMs?: number): Promise<string>;
   status(): { pid: number | undefined; restarts: number; running: boolean; healthy: boolean };
   /** The service's recent output (stdout and stderr). */
   logs(): string;
@@ -230,11 +233,9 @@ export async function startRateLimitService(
     let now: boolean;
     let detail: string;
     try {
-      const res = await fetch(`http://127.0.0.1:${httpPort}/healthcheck`, {
-        signal: AbortSignal.timeout(5_000),
-      });
+      const res = await localHttp(`http://127.0.0.1:${httpPort}/healthcheck`, { timeoutMs: 5_000 });
       now = res.ok;
-      detail = `${res.status} ${(await res.text()).trim().slice(0, 200)}`;
+      detail = `${res.status} ${res.body.trim().slice(0, 200)}`;
     } catch (error) {
       now = false;
       detail = error instanceof Error ? error.message : String(error);
@@ -250,6 +251,8 @@ export async function startRateLimitService(
     httpUrl: `http://127.0.0.1:${httpPort}`,
     debugUrl: `http://127.0.0.1:${debugPort}`,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    metrics: async (timeoutMs = 2_000) =>
+      (await localHttp(`http://127.0.0.1:${metricsPort}/metrics`, { timeoutMs })).body,
     status: () => ({ pid: child?.pid, restarts, running: child !== undefined, healthy }),
     logs: () => output,
     restart: async () => {

@@ -71,8 +71,7 @@ export function withRateLimitService<T extends InfraManager>(
     auxiliaryMetrics: async () => {
       const handle = await service;
       if (handle === undefined || !prometheus) return '';
-      const res = await fetch(handle.metricsUrl, { signal: AbortSignal.timeout(2_000) });
-      const lines = (await res.text()).split('\n');
+      const lines = (await handle.metrics()).split('\n');
       return lines
         .filter((line) => /^(# (HELP|TYPE) )?ratelimit_/.test(line))
         .map((line) => `${line}\n`)

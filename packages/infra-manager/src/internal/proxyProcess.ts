@@ -2,7 +2,7 @@
 // it with capped exponential backoff when it exits on its own, and stops it (optional graceful
 // listener drain, SIGTERM, SIGKILL).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type EnvoyHandle, startEnvoy } from '@egts/envoy-binary';
+import { type EnvoyHandle, localHttp, startEnvoy } from '@egts/envoy-binary';
 import type { ProxyEvent, ProxyStatus, StopReason } from '../events.js';
 import { HOST_METRICS_LISTENER, withHostMetrics } from '../proxyBootstrap.js';
 import type { ProxyMetrics } from '../proxyMetrics.js';
@@ -195,8 +195,10 @@ export class ProxyProcess {
     if (!this.spec.prometheus) return;
     while (this.#handle === handle && !this.#stopping) {
       try {
-        const response = await fetch(`http://127.0.0.1:${this.#adminPort}/listeners?format=json`);
-        const body = (await response.json()) as {
+        const response = await localHttp(
+          `http://127.0.0.1:${this.#adminPort}/listeners?format=json`,
+        );
+        const body = JSON.parse(response.body) as {
           listener_statuses?: {
             name: string;
             local_address?: { socket_address?: { port_value?: number } };
@@ -305,9 +307,9 @@ export class ProxyProcess {
         await drainConnections(this.#adminPort, this.spec.shutdown);
       else if (drainMs > 0) {
         try {
-          await fetch(`http://127.0.0.1:${this.#adminPort}/drain_listeners?graceful`, {
+          await localHttp(`http://127.0.0.1:${this.#adminPort}/drain_listeners?graceful`, {
             method: 'POST',
-            signal: AbortSignal.timeout(1_000),
+            timeoutMs: 1_000,
           });
           await sleep(drainMs);
         } catch {
@@ -353,19 +355,16 @@ export async function drainConnections(adminPort: number, shutdown: ShutdownDrai
   await sleep(shutdown.healthCheckFailureDelayMs);
   const started = Date.now();
   try {
-    await fetch(`${admin}/drain_listeners?graceful`, {
-      method: 'POST',
-      signal: AbortSignal.timeout(1_000),
-    });
+    await localHttp(`${admin}/drain_listeners?graceful`, { method: 'POST', timeoutMs: 1_000 });
   } catch {
     return; // Admin not answering: straight to SIGTERM.
   }
   const active = async (): Promise<number> => {
-    const text = await (
-      await fetch(`${admin}/stats?filter=^listener\\..*\\.downstream_cx_active$`, {
-        signal: AbortSignal.timeout(1_000),
+    const text = (
+      await localHttp(`${admin}/stats?filter=^listener\\..*\\.downstream_cx_active$`, {
+        timeoutMs: 1_000,
       })
-    ).text();
+    ).body;
     // The admin listener counts this very request.
     return [...text.matchAll(/^listener\.(?!admin\.).*: (\d+)$/gm)].reduce(
       (sum, m) => sum + Number(m[1]),

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { localHttp } from '@egts/envoy-binary';
 
 export interface ProxyRecord {
   readonly proxy: string;
@@ -156,9 +157,9 @@ export async function stopProcess(
 ): Promise<void> {
   if (drainMs > 0) {
     try {
-      await fetch(`http://127.0.0.1:${adminPort}/drain_listeners?graceful`, {
+      await localHttp(`http://127.0.0.1:${adminPort}/drain_listeners?graceful`, {
         method: 'POST',
-        signal: AbortSignal.timeout(1_000),
+        timeoutMs: 1_000,
       });
       await sleep(drainMs);
     } catch {
