@@ -16,7 +16,14 @@ import type { HttpConnectionManager, HttpFilter, TypedExtensionConfig } from '@e
 import type { HTTPListener, HTTPRouteIR } from '@egts/ir';
 import type { XdsMode } from '../../xdsResources.js';
 import type { HttpFilterTranslator } from '../httpfilters/httpFilter.js';
-import { type RouteRead, recorder, routeRead, sameRead, sameValue } from './filterReads.js';
+import {
+  type Reads,
+  type RouteRead,
+  recorder,
+  routeRead,
+  sameRead,
+  sameValue,
+} from './filterReads.js';
 
 /** One filter's entries for one connection manager and what they were built from. */
 interface FilterBuild {
@@ -46,6 +53,8 @@ interface ManagerBuilds {
   readonly builds: Map<HttpFilterTranslator, FilterBuild>;
   /** The connection manager last packed, by variant (the HTTP/3 one apart). */
   readonly packed: Map<string, PackedManager>;
+  /** Each filter's entries for these listeners with no route (routes added or removed). */
+  readonly noRoute: Map<HttpFilterTranslator, FilterBuild>;
 }
 
 /** The memo's key of the connection manager serving `listeners`. */
@@ -267,31 +276,67 @@ interface DeltaReads {
  * By the contract of HttpFilterTranslator.patchListener, a route with which alone the filter gives
  * what it gives with no route at all leaves its entries as they are wherever it sits among other
  * routes: a route added or removed costs two runs of each filter over one route, not one over all
- * of them. The listeners with no route, and with one, are made once for all the filters.
+ * of them. The listeners with no route, and with one, and their views are made once for all the
+ * filters.
  */
 const ignoresDelta = (
+  manager: ManagerBuilds,
   listeners: readonly HTTPListener[],
   delta: readonly RouteDelta[],
   mode: XdsMode,
 ) => {
   const empty = listeners.map((listener) => ({ ...listener, routes: [] }));
+  // One recorder per probe, shared by the filters (each run records into its own Reads).
   const probes = delta.flatMap(({ removed, added }, n) =>
     [...removed, ...added].map((route) =>
-      empty.map((listener, i) => (i === n ? { ...listener, routes: [route] } : listener)),
+      recorder(
+        empty.map((listener, i) => (i === n ? { ...listener, routes: [route] } : listener)),
+        mode,
+      ),
     ),
   );
+  let recordEmpty: ReturnType<typeof recorder> | undefined;
   return (filter: HttpFilterTranslator): DeltaReads | undefined => {
     const read = { listener: new Set<string>(), route: new Set<string>() };
     if (probes.length === 0) return read;
-    const none = filter.patchListener(empty, mode);
-    for (const alone of probes) {
-      const { filters, reads } = recorder(alone, mode)(filter);
+    const none = noRouteBuild(manager, filter, listeners, () => {
+      recordEmpty ??= recorder(empty, mode);
+      return recordEmpty(filter);
+    });
+    for (const probe of probes) {
+      const { filters, reads } = probe(filter);
       if (reads.opaque || !isDeepStrictEqual(filters, none)) return undefined;
       for (const field of reads.listener) read.listener.add(field);
       for (const text of reads.route) read.route.add(text);
     }
     return read;
   };
+};
+
+/**
+ * What `filter` gives for `listeners` with no route, which every route added or removed is
+ * compared with: remembered per connection manager while the listener fields it read hold.
+ */
+const noRouteBuild = (
+  manager: ManagerBuilds,
+  filter: HttpFilterTranslator,
+  listeners: readonly HTTPListener[],
+  record: () => { filters: readonly HttpFilter[]; reads: Reads },
+): readonly HttpFilter[] => {
+  const last = manager.noRoute.get(filter);
+  if (last !== undefined && sameListenerFields(last, listeners)) return last.filters;
+  const { filters, reads } = record();
+  if (reads.opaque) manager.noRoute.delete(filter);
+  else {
+    const listenerFields = [...reads.listener].sort();
+    manager.noRoute.set(filter, {
+      listenerFields,
+      routeReads: [],
+      values: valuesOf(listeners, listenerFields),
+      filters,
+    });
+  }
+  return filters;
 };
 
 /**
@@ -341,7 +386,12 @@ export const memoizedFilters = (
 ): HttpFilter[] => {
   if (!memo.remembers) return filters.flatMap((filter) => filter.patchListener(listeners, mode));
   const key = managerKey(listeners, mode);
-  const manager = memo.get(key) ?? { routes: [], builds: new Map(), packed: new Map() };
+  const manager = memo.get(key) ?? {
+    routes: [],
+    builds: new Map(),
+    packed: new Map(),
+    noRoute: new Map(),
+  };
   const previous = manager.routes;
   const sameListeners = previous.length === listeners.length;
   const changed = sameListeners ? changedRoutes(previous, listeners) : undefined;
@@ -352,7 +402,7 @@ export const memoizedFilters = (
     if (ignores === undefined) {
       const delta = listeners.map((listener, n) => routeDelta(previous[n]!, listener.routes));
       ignores = delta.every((d) => d !== undefined)
-        ? ignoresDelta(listeners, delta as RouteDelta[], mode)
+        ? ignoresDelta(manager, listeners, delta as RouteDelta[], mode)
         : false;
     }
     return ignores === false ? undefined : ignores(filter);
