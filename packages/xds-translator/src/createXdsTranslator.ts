@@ -50,11 +50,13 @@ export function xdsTranslatorWith(memo: XdsMemo, options: TranslateXdsOptions): 
   const sources = new WeakMap<XdsIR, ReadonlyMap<string, RouteSource>>();
   // What a whole translation of a fleet remembers by name (connection managers' filters) is
   // the fleet's until its next whole translation or its removal.
-  const translate = (name: string, ir: XdsIR) =>
-    withUnchangedListeners(
-      fleets.get(name)?.resources,
-      memo.httpFilters.buildFor(name, () => translateXdsWith(memo, ir, options)),
+  const translate = (name: string, ir: XdsIR) => {
+    const previous = fleets.get(name)?.resources;
+    return withUnchangedListeners(
+      previous,
+      memo.httpFilters.buildFor(name, () => translateXdsWith(memo, ir, options, previous)),
     );
+  };
   const build = (
     name: string,
     previous: { ir: XdsIR; resources: XdsResources } | undefined,

@@ -17,14 +17,16 @@ export const translateXds = (ir: XdsIR, options: TranslateXdsOptions = {}): XdsR
 /**
  * translateXds() remembering in `memo`: unchanged IR objects give the message objects built
  * before, and a list equal to one built before is that same array. Neither the output's messages
- * nor its arrays may be mutated.
+ * nor its arrays may be mutated. `previous`: the resources this translation replaces (the
+ * fleet's last ones), whose lists it makes its own from (ResourceSet).
  */
 export const translateXdsWith = (
   memo: XdsMemo,
   ir: XdsIR,
   options: TranslateXdsOptions,
+  previous?: XdsResources,
 ): XdsResources => {
-  const out = new ResourceSet(options.mode ?? 'ads', memo);
+  const out = new ResourceSet(options.mode ?? 'ads', memo, false, false, previous);
   addLocalCluster(ir, out);
   addStreamListeners(ir, out);
   for (const listener of ir.udp)

@@ -143,6 +143,45 @@ describe('route memo', () => {
     expect(out).toEqual(translateXds(structuredClone(input)));
   });
 
+  it('makes the lists of a route added or removed from the last ones, first name winning', () => {
+    // Ten hosts of two routes each, and one route name on every host: one cluster, equal on
+    // each, and the message of the first host that has it served.
+    const hosts = Array.from({ length: 10 }, (_, h) => [
+      { ...route('shared', '/shared'), hostname: `h${h}.example.com` },
+      { ...route(`r${h}`, `/r${h}`), hostname: `h${h}.example.com` },
+      { ...route(`s${h}`, `/s${h}`), hostname: `h${h}.example.com` },
+    ]);
+    const translate = remembering();
+    const check = (routes: HTTPRouteIR[]) => {
+      const out = translate(ir(routes));
+      expect(out).toEqual(translateXds(ir(routes)));
+      return out;
+    };
+    const first = check(hosts.flat());
+    // A route added to host 3: its cluster joins, every other message is the one of before.
+    const added = { ...route('t3', '/t3'), hostname: 'h3.example.com' };
+    const second = check(hosts.flatMap((host, h) => (h === 3 ? [...host, added] : host)));
+    expect(second.clusters.map((c) => c.name)).toEqual(
+      [...first.clusters.map((c) => c.name), 't3/dest'].sort(),
+    );
+    for (const cluster of first.clusters)
+      expect(second.clusters.find((c) => c.name === cluster.name)).toBe(cluster);
+    // The shared route leaves the first host (host 1's cluster is served), then every host;
+    // then comes back on the last one.
+    const sharedOf = (x: typeof first) => x.clusters.find((c) => c.name === 'shared/dest');
+    const third = check(hosts.flatMap((host, h) => (h === 0 ? host.slice(1) : host)));
+    expect(sharedOf(third)).not.toBe(sharedOf(second));
+    expect(sharedOf(third)).toEqual(sharedOf(second));
+    const gone = check(hosts.flatMap((host) => host.slice(1)));
+    expect(gone.clusters.some((c) => c.name === 'shared/dest')).toBe(false);
+    check(hosts.flatMap((host, h) => (h === 9 ? host : host.slice(1))));
+    // Nothing changed: the same lists.
+    const again = check(hosts.flatMap((host, h) => (h === 9 ? host : host.slice(1))));
+    expect(check(hosts.flatMap((host, h) => (h === 9 ? host : host.slice(1)))).clusters).toBe(
+      again.clusters,
+    );
+  });
+
   it('keeps each mode its own output', () => {
     const a = route('a', '/a');
     const ads = remembering({ mode: 'ads' });

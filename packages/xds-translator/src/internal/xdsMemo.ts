@@ -80,6 +80,8 @@ export class XdsMemo {
   >();
   /** The last sorted list made from additions starting with this object. */
   readonly sorted = new WeakMap<object, SortedList>();
+  /** Per sorted list made, what it was made from: the next list of its set starts from it. */
+  readonly madeFrom = new WeakMap<readonly object[], SortedList>();
   /** Per connection manager, its HTTP filters' last entries and what they were built from. */
   readonly httpFilters: FilterMemo;
   /** The last list built whose first element is this object. */

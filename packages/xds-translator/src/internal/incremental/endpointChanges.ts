@@ -74,13 +74,26 @@ const sameListeners = <L extends object, R>(
 };
 
 /**
+ * Whether the fields of two IRs besides their listeners (access logs, tracing, IP family, the
+ * fleet's own endpoints...) are equal: every one shapes listeners or clusters, so any change is
+ * translated again in full. Each field, whichever the IR has now or later, is compared.
+ */
+const sameFleetFields = (previous: XdsIR, next: XdsIR): boolean => {
+  const before = previous as unknown as Record<string, unknown>;
+  const after = next as unknown as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (key === 'http' || key === 'tcp' || key === 'udp') continue;
+    if (before[key] !== after[key] && !isDeepStrictEqual(before[key], after[key])) return false;
+  }
+  return true;
+};
+
+/**
  * The endpoint-only changes from `previous` to `next`, or undefined when anything but endpoints
  * changed (then everything is translated again).
  */
 export const endpointChanges = (previous: XdsIR, next: XdsIR): EndpointChanges | undefined => {
-  if (previous.name !== next.name) return undefined;
-  // The fleet's own endpoints (its local cluster): translated again in full.
-  if (!isDeepStrictEqual(previous.localCluster, next.localCluster)) return undefined;
+  if (!sameFleetFields(previous, next)) return undefined;
   const moved = new Set<string>();
   const http: HTTPRouteIR[] = [];
   const tcp: TCPRouteIR[] = [];

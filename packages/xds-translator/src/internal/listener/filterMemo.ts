@@ -16,7 +16,14 @@ import type { HttpConnectionManager, HttpFilter, TypedExtensionConfig } from '@e
 import type { HTTPListener, HTTPRouteIR } from '@egts/ir';
 import type { XdsMode } from '../../xdsResources.js';
 import type { HttpFilterTranslator } from '../httpfilters/httpFilter.js';
-import { type RouteRead, recorder, routeRead, sameRead, sameValue } from './filterReads.js';
+import {
+  type Reads,
+  type RouteRead,
+  recorder,
+  routeRead,
+  sameRead,
+  sameValue,
+} from './filterReads.js';
 
 /** One filter's entries for one connection manager and what they were built from. */
 interface FilterBuild {
@@ -46,6 +53,8 @@ interface ManagerBuilds {
   readonly builds: Map<HttpFilterTranslator, FilterBuild>;
   /** The connection manager last packed, by variant (the HTTP/3 one apart). */
   readonly packed: Map<string, PackedManager>;
+  /** Each filter's entries for these listeners with no route (routes added or removed). */
+  readonly noRoute: Map<HttpFilterTranslator, FilterBuild>;
 }
 
 /** The memo's key of the connection manager serving `listeners`. */
@@ -263,9 +272,9 @@ interface DeltaReads {
  * Routes added or removed that are always probed; past this count, only up to PROBED_SHARE of the
  * listeners' routes. A probe runs each filter over one route, a build runs it once over all of
  * them: when most routes are new (a Gateway's routes loaded at once, or replaced) the probes cost
- * more than the build they would save. Probing a bulk load also held a listener copy per route
- * for the whole translation, which V8 promoted to the old generation (5,000 routes added on top
- * of 100: ~50 MiB more peak RSS than building again).
+ * more than the build they would save. Probing a bulk load also held a probe (a listener copy and
+ * its recorder) per route for the whole translation, which V8 promoted to the old generation
+ * (5,000 routes added on top of 100: ~50 MiB more peak RSS than building again).
  */
 const PROBED_ALWAYS = 8;
 const PROBED_SHARE = 1 / 8;
@@ -278,9 +287,11 @@ const PROBED_SHARE = 1 / 8;
  * By the contract of HttpFilterTranslator.patchListener, a route with which alone the filter gives
  * what it gives with no route at all leaves its entries as they are wherever it sits among other
  * routes: a route added or removed costs two runs of each filter over one route, not one over all
- * of them. False when too many routes changed for probing to pay (PROBED_SHARE).
+ * of them. The listeners with no route, and with one, and their views are made once for all the
+ * filters. False when too many routes changed for probing to pay (PROBED_SHARE).
  */
 const ignoresDelta = (
+  manager: ManagerBuilds,
   listeners: readonly HTTPListener[],
   delta: readonly RouteDelta[],
   mode: XdsMode,
@@ -291,24 +302,57 @@ const ignoresDelta = (
   for (const listener of listeners) routes += listener.routes.length;
   if (probed > Math.max(PROBED_ALWAYS, routes * PROBED_SHARE)) return false;
   const empty = listeners.map((listener) => ({ ...listener, routes: [] }));
+  // One recorder per probe, shared by the filters (each run records into its own Reads).
+  const probes = delta.flatMap(({ removed, added }, n) =>
+    [...removed, ...added].map((route) =>
+      recorder(
+        empty.map((listener, i) => (i === n ? { ...listener, routes: [route] } : listener)),
+        mode,
+      ),
+    ),
+  );
+  let recordEmpty: ReturnType<typeof recorder> | undefined;
   return (filter: HttpFilterTranslator): DeltaReads | undefined => {
     const read = { listener: new Set<string>(), route: new Set<string>() };
-    if (probed === 0) return read;
-    const none = filter.patchListener(empty, mode);
-    // Each probe made as it is run: short-lived, not one per route held for the whole walk.
-    for (const [n, { removed, added }] of delta.entries()) {
-      for (const route of [...removed, ...added]) {
-        const alone = empty.map((listener, i) =>
-          i === n ? { ...listener, routes: [route] } : listener,
-        );
-        const { filters, reads } = recorder(alone, mode)(filter);
-        if (reads.opaque || !isDeepStrictEqual(filters, none)) return undefined;
-        for (const field of reads.listener) read.listener.add(field);
-        for (const text of reads.route) read.route.add(text);
-      }
+    if (probes.length === 0) return read;
+    const none = noRouteBuild(manager, filter, listeners, () => {
+      recordEmpty ??= recorder(empty, mode);
+      return recordEmpty(filter);
+    });
+    for (const probe of probes) {
+      const { filters, reads } = probe(filter);
+      if (reads.opaque || !isDeepStrictEqual(filters, none)) return undefined;
+      for (const field of reads.listener) read.listener.add(field);
+      for (const text of reads.route) read.route.add(text);
     }
     return read;
   };
+};
+
+/**
+ * What `filter` gives for `listeners` with no route, which every route added or removed is
+ * compared with: remembered per connection manager while the listener fields it read hold.
+ */
+const noRouteBuild = (
+  manager: ManagerBuilds,
+  filter: HttpFilterTranslator,
+  listeners: readonly HTTPListener[],
+  record: () => { filters: readonly HttpFilter[]; reads: Reads },
+): readonly HttpFilter[] => {
+  const last = manager.noRoute.get(filter);
+  if (last !== undefined && sameListenerFields(last, listeners)) return last.filters;
+  const { filters, reads } = record();
+  if (reads.opaque) manager.noRoute.delete(filter);
+  else {
+    const listenerFields = [...reads.listener].sort();
+    manager.noRoute.set(filter, {
+      listenerFields,
+      routeReads: [],
+      values: valuesOf(listeners, listenerFields),
+      filters,
+    });
+  }
+  return filters;
 };
 
 /**
@@ -358,7 +402,12 @@ export const memoizedFilters = (
 ): HttpFilter[] => {
   if (!memo.remembers) return filters.flatMap((filter) => filter.patchListener(listeners, mode));
   const key = managerKey(listeners, mode);
-  const manager = memo.get(key) ?? { routes: [], builds: new Map(), packed: new Map() };
+  const manager = memo.get(key) ?? {
+    routes: [],
+    builds: new Map(),
+    packed: new Map(),
+    noRoute: new Map(),
+  };
   const previous = manager.routes;
   const sameListeners = previous.length === listeners.length;
   const changed = sameListeners ? changedRoutes(previous, listeners) : undefined;
@@ -369,7 +418,7 @@ export const memoizedFilters = (
     if (ignores === undefined) {
       const delta = listeners.map((listener, n) => routeDelta(previous[n]!, listener.routes));
       ignores = delta.every((d) => d !== undefined)
-        ? ignoresDelta(listeners, delta as RouteDelta[], mode)
+        ? ignoresDelta(manager, listeners, delta as RouteDelta[], mode)
         : false;
     }
     return ignores === false ? undefined : ignores(filter);

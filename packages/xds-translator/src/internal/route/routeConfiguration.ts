@@ -11,6 +11,7 @@ import {
 import type { HTTPListener, HTTPRouteIR } from '@egts/ir';
 import { servesHttp3 } from '../listener/clientTraffic.js';
 import type { ResourceSet } from '../resourceSet.js';
+import type { BuiltHost } from '../xdsMemo.js';
 import { memoizedVirtualHost } from './routeMemo.js';
 
 /** Virtual host names: `<route config>/<hostname>`, `*` spelled out for readability. */
@@ -21,27 +22,38 @@ const virtualHostName = (config: string, hostname: string): string =>
  * The routes of `listeners` per hostname, in order. The IR lists a listener's routes grouped by
  * hostname, so one listener (most ports) is cut into its runs: a one-route change costs a walk
  * comparing hostnames, with no set of names (the IR names each route of a listener once). A
- * route attached to two merged listeners appears in both; it is placed once.
+ * route attached to two merged listeners appears in both; it is placed once. With `hosts` (a
+ * translator's virtual hosts, by first route), a run that is a host's routes as built before is
+ * recognised by identity and given as that host's list: its routes' hostnames are not read (a
+ * read per route, each IR route of its own shape) and the host is found unchanged at once.
  */
-const routesByHost = (listeners: readonly HTTPListener[]): Map<string, HTTPRouteIR[]> => {
-  const byHost = new Map<string, HTTPRouteIR[]>();
+const routesByHost = (
+  listeners: readonly HTTPListener[],
+  hosts: WeakMap<HTTPRouteIR, BuiltHost> | undefined,
+): Map<string, readonly HTTPRouteIR[]> => {
+  const byHost = new Map<string, readonly HTTPRouteIR[]>();
   if (listeners.length === 1) {
     const { routes } = listeners[0]!;
     let start = 0;
-    for (let i = 1; i <= routes.length; i++) {
-      if (i < routes.length && routes[i]!.hostname === routes[start]!.hostname) continue;
-      const run = routes.slice(start, i);
-      const hostRoutes = byHost.get(routes[start]!.hostname);
-      if (hostRoutes === undefined) byHost.set(routes[start]!.hostname, run);
-      else hostRoutes.push(...run);
-      start = i;
+    while (start < routes.length) {
+      const hostname = routes[start]!.hostname;
+      // A known run followed by more routes of its hostname (one added at its end) is joined
+      // with them below, as a hostname's runs are.
+      const known = hosts === undefined ? undefined : knownRun(hosts, routes, start);
+      let end = start + (known?.length ?? 1);
+      if (known === undefined)
+        while (end < routes.length && routes[end]!.hostname === hostname) end++;
+      const run = known ?? routes.slice(start, end);
+      const hostRoutes = byHost.get(hostname);
+      byHost.set(hostname, hostRoutes === undefined ? run : [...hostRoutes, ...run]);
+      start = end;
     }
     return byHost;
   }
   const names = new Map<string, Set<string>>();
   for (const listener of listeners) {
     for (const route of listener.routes) {
-      let group = byHost.get(route.hostname);
+      let group = byHost.get(route.hostname) as HTTPRouteIR[] | undefined;
       let seen = names.get(route.hostname);
       if (group === undefined || seen === undefined) {
         group = [];
@@ -57,12 +69,24 @@ const routesByHost = (listeners: readonly HTTPListener[]): Map<string, HTTPRoute
   return byHost;
 };
 
+/** The routes of the host built last from `routes[start]` on, when `routes` has them there. */
+const knownRun = (
+  hosts: WeakMap<HTTPRouteIR, BuiltHost>,
+  routes: readonly HTTPRouteIR[],
+  start: number,
+): readonly HTTPRouteIR[] | undefined => {
+  const known = hosts.get(routes[start]!)?.routes;
+  if (known === undefined || start + known.length > routes.length) return undefined;
+  for (let i = 0; i < known.length; i++) if (known[i] !== routes[start + i]) return undefined;
+  return known;
+};
+
 export const routeConfiguration = (
   name: string,
   listeners: readonly HTTPListener[],
   out: ResourceSet,
 ): RouteConfiguration => {
-  const byHost = routesByHost(listeners);
+  const byHost = routesByHost(listeners, out.memo.remembers ? out.memo.hosts : undefined);
   const hostnames = [...byHost.keys()].sort();
   const hostStats = listeners.some((listener) => listener.virtualHostStats === true);
   const virtualHosts = hostnames.map((hostname) => {

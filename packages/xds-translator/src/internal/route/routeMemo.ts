@@ -70,8 +70,9 @@ export const memoizedVirtualHost = (
     entry === undefined ||
     entry.mode !== out.mode ||
     entry.name !== name ||
-    entry.routes.length !== routes.length ||
-    entry.routes.some((route, i) => route !== routes[i])
+    (entry.routes !== routes &&
+      (entry.routes.length !== routes.length ||
+        entry.routes.some((route, i) => route !== routes[i])))
   ) {
     const own = out.nested();
     const host = virtualHost(name, hostname, routes, own);

@@ -1,0 +1,69 @@
+// A stateful xDS translator takes the endpoint-only path (moved destinations' clusters and
+// endpoints swapped into the last resources) only when nothing else of the IR changed: a fleet
+// setting (access log, request ID tracing) changed with equal listeners is translated again.
+import type { DestinationSetting, HTTPRouteIR, XdsIR } from '@egts/ir';
+import { describe, expect, it } from 'vitest';
+import { createXdsTranslator, translateXds } from '../index.js';
+
+const setting = (host: string): DestinationSetting => ({
+  name: 'a/dest/backend/0',
+  weight: 1,
+  protocol: 'HTTP',
+  addressType: 'IP',
+  endpoints: [{ host, port: 8080, ready: true }],
+});
+
+const route = (host: string): HTTPRouteIR => ({
+  name: 'a',
+  hostname: '*',
+  pathMatch: { type: 'PathPrefix', value: '/a' },
+  headerMatches: [],
+  queryParamMatches: [],
+  addRequestHeaders: [],
+  removeRequestHeaders: [],
+  addResponseHeaders: [],
+  removeResponseHeaders: [],
+  mirrors: [],
+  grpc: false,
+  source: { kind: 'HTTPRoute', namespace: 'default', name: 'a' },
+  destination: { name: 'a/dest', settings: [setting(host)] },
+});
+
+/** A new IR object each call, as a full translation of the Gateway API side gives. */
+const ir = (host: string, fleet: Partial<XdsIR> = {}): XdsIR => ({
+  name: 'default/eg',
+  http: [
+    {
+      name: 'default/eg/http',
+      address: '0.0.0.0',
+      port: 10080,
+      externalPort: 80,
+      hostnames: [],
+      routes: [route(host)],
+    },
+  ],
+  tcp: [],
+  udp: [],
+  ...fleet,
+});
+
+describe('endpoint-only updates', () => {
+  it('swaps in the moved endpoints, and translates a changed fleet setting in full', () => {
+    const translator = createXdsTranslator();
+    const first = translator.update('f', ir('10.0.0.1'));
+    const moved = translator.update('f', ir('10.0.0.2'));
+    expect(moved).toEqual(translateXds(ir('10.0.0.2')));
+    expect(moved.listeners).toBe(first.listeners);
+    expect(moved.endpoints).not.toBe(first.endpoints);
+    // Equal listeners and routes, another request ID setting: the connection manager changes.
+    const tracing = ir('10.0.0.2', { requestIdTracing: { pack: false, sample: true } });
+    const traced = translator.update('f', tracing);
+    expect(traced).toEqual(translateXds(tracing));
+    expect(traced.listeners).not.toEqual(moved.listeners);
+    // Another access log: every connection manager and listener logs with it.
+    const logged = ir('10.0.0.2', {
+      accessLog: { sinks: [{ path: '/dev/stdout', text: '%REQ(:PATH)%\n' }] },
+    });
+    expect(translator.update('f', logged)).toEqual(translateXds(logged));
+  });
+});
