@@ -10,7 +10,7 @@ import {
   type SourcedResource,
   streamResourceFile,
 } from '@egts/api';
-import type { FileVersion } from './boundedChunks.js';
+import type { FileVersion } from './fileVersion.js';
 
 interface FileState {
   /** Digest of the content last parsed (undefined after a read error). */
