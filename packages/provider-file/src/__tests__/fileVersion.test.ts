@@ -102,12 +102,33 @@ describe('reading by version', () => {
     expect(first.problems.map((p) => [p.file, p.document, p.line, p.path.join('.')])).toEqual([
       ['a.yaml', 1, 8, 'spec.colour'],
     ]);
-    await states.read('a.yaml', read, { key: 'v1', settled: true });
+    // Touched (a new version), the same bytes: decoded again, nothing replaced.
+    await states.read('a.yaml', read, { key: 'v2', settled: true });
     const again = states.collect(['a.yaml']);
     expect(again.resources[0]).toBe(first.resources[0]);
     expect(again.problems[0]).toBe(first.problems[0]);
     // The same bytes read at a settled version: that version now holds.
+    expect(states.holds('a.yaml', { key: 'v2', settled: true })).toBe(true);
+  });
+
+  it('hashes a re-read at the same version before decoding, and decodes bytes that changed', async () => {
+    const states = new FileStates({ lenient: false });
+    let text = route('a.example.com');
+    const { reads, read } = source(() => text);
+    await states.read('a.yaml', read, { key: 'v1', settled: false });
+    const first = states.collect(['a.yaml']).resources[0];
+    // Read again once settled: one read (hashed), the same objects.
+    await states.read('a.yaml', read, { key: 'v1', settled: true });
+    expect(reads.count).toBe(2);
+    expect(states.collect(['a.yaml']).resources[0]).toBe(first);
     expect(states.holds('a.yaml', { key: 'v1', settled: true })).toBe(true);
+    // A write that kept the version (what the settling rule guards against): the hash differs,
+    // the file is read again and decoded.
+    text = route('b.example.com');
+    await states.read('a.yaml', read, { key: 'v1', settled: true });
+    expect(reads.count).toBe(4);
+    const [changed] = states.collect(['a.yaml']).resources;
+    expect(changed?.resource).toMatchObject({ spec: { hostnames: ['b.example.com'] } });
   });
 
   it('keeps the last good content of a file broken the same way twice', async () => {
