@@ -14,8 +14,9 @@ import {
 import { type FSWatcher, watch } from 'chokidar';
 import pMap from 'p-map';
 import { type Observable, ReplaySubject } from 'rxjs';
-import { boundedChunks, fileVersion, ReadTimedOut } from './internal/boundedChunks.js';
+import { boundedChunks, ReadTimedOut } from './internal/boundedChunks.js';
 import { FileStates } from './internal/fileStates.js';
+import { fileVersion } from './internal/fileVersion.js';
 import { ResourceHolders } from './internal/resourceHolders.js';
 
 export interface FileProviderOptions {

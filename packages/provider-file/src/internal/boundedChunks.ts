@@ -4,7 +4,7 @@
 // provider (and hold one of libuv's four file-system threads each), so they are refused or
 // abandoned instead.
 import { constants } from 'node:fs';
-import { type FileHandle, open, stat } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 
 export interface BoundedReadOptions {
   readonly maxBytes: number;
@@ -49,7 +49,7 @@ const CHUNK_BYTES = 64 * 1024;
  * Resolves as `operation` does, or rejects with ReadTimedOut after `timeoutMs`; then `settled`
  * resolves once the operation has really finished, after `cleanUp` of what it gave.
  */
-async function answered<T>(
+export async function answered<T>(
   operation: Promise<T>,
   timeoutMs: number,
   cleanUp: (value: T) => Promise<void> | void = () => {},
@@ -115,27 +115,4 @@ export async function* boundedChunks(
     if (stuck === undefined) await handle.close();
     else void stuck.then(() => handle.close()).catch(() => {});
   }
-}
-
-/**
- * What identifies a file's content without reading it: device, inode, size and both change
- * times. `settled` when the last change is over two seconds old: a later write gets a newer time
- * even on a file system that keeps whole seconds, so an equal version means equal content (the
- * "racily clean" rule of git's index). A version that is not settled proves nothing.
- */
-export interface FileVersion {
-  readonly key: string;
-  readonly settled: boolean;
-}
-
-const SETTLED_NS = 2_000_000_000n;
-
-/** `file`'s version, within `timeoutMs` (a hung file system); throws as `stat` does. */
-export async function fileVersion(file: string, timeoutMs: number): Promise<FileVersion> {
-  const info = await answered(stat(file, { bigint: true }), timeoutMs);
-  const nowNs = BigInt(Date.now()) * 1_000_000n;
-  return {
-    key: `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`,
-    settled: nowNs - info.mtimeNs > SETTLED_NS && nowNs - info.ctimeNs > SETTLED_NS,
-  };
 }

@@ -10,13 +10,13 @@ import {
   type SourcedResource,
   streamResourceFile,
 } from '@egts/api';
-import type { FileVersion } from './boundedChunks.js';
+import type { FileVersion } from './fileVersion.js';
 
 interface FileState {
   /** Digest of the content last parsed (undefined after a read error). */
   digest: string | undefined;
-  /** The settled version the content was read at: the same version needs no read. */
-  version: string | undefined;
+  /** The version the content was read at: the same one, settled then, needs no read. */
+  version: FileVersion | undefined;
   /** Resources the file contributes now. */
   resources: SourcedResource[];
   /** Problems of the last read. */
@@ -52,8 +52,21 @@ export class FileStates {
     version?: FileVersion,
   ): Promise<void> {
     const previous = this.#files.get(file);
-    // Taken before the read: content changed after it gets a newer version, so at worst one more read.
-    const readAt = version?.settled === true ? version.key : undefined;
+    // The same version as the last read, which was not settled then (a file read again just
+    // after it changed) or is read again anyway (the resync): the bytes are almost always the
+    // same, so they are hashed before anything is decoded; a 1 MB file costs a read and a
+    // hash instead of a decode. Different bytes (a write that kept the stamps) are read again.
+    if (
+      version !== undefined &&
+      previous?.digest !== undefined &&
+      previous.version?.key === version.key &&
+      (await digestOf(read())) === previous.digest
+    ) {
+      previous.version = version;
+      return;
+    }
+    // `version` is taken before the read: content changed after it gets a newer version, so
+    // at worst one more read.
     const documents = previous?.documents ?? createDocumentCache();
     let hash = createHash('sha256');
     const hashed = async function* () {
@@ -66,14 +79,14 @@ export class FileStates {
     const parsed = await streamResourceFile(hashed, file, this.#decode, documents);
     const digest = hash.digest('base64');
     if (previous?.digest === digest) {
-      previous.version = readAt;
+      previous.version = version;
       return;
     }
     const broken = hasError(parsed.problems);
     if (!broken) {
       this.#files.set(file, {
         digest,
-        version: readAt,
+        version,
         resources: parsed.resources,
         problems: parsed.problems,
         everGood: true,
@@ -84,7 +97,7 @@ export class FileStates {
     const keep = previous?.everGood === true;
     this.#files.set(file, {
       digest,
-      version: readAt,
+      version,
       resources: keep ? previous.resources : parsed.resources,
       problems: keep ? [...parsed.problems, keptProblem(file)] : parsed.problems,
       everGood: keep,
@@ -92,9 +105,10 @@ export class FileStates {
     });
   }
 
-  /** Whether the file was last read, without a read error, at this settled version. */
+  /** Whether the file was last read, without a read error, at this version, settled then. */
   holds(file: string, version: FileVersion): boolean {
-    return version.settled && this.#files.get(file)?.version === version.key;
+    const readAt = this.#files.get(file)?.version;
+    return version.settled && readAt?.settled === true && readAt.key === version.key;
   }
 
   /** A file that exists but cannot be read: reported, and its last content kept. */
@@ -128,6 +142,12 @@ export class FileStates {
     return { resources, problems };
   }
 }
+
+const digestOf = async (chunks: AsyncIterable<Uint8Array>): Promise<string> => {
+  const hash = createHash('sha256');
+  for await (const chunk of chunks) hash.update(chunk);
+  return hash.digest('base64');
+};
 
 const keptProblem = (file: string): Problem => ({
   severity: 'warning',
