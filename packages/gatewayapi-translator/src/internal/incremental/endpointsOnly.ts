@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type ResourceStatus, type Resources, ROUTE_COLLECTIONS } from '@egts/api';
 import type { DestinationSetting, XdsIR } from '@egts/ir';
-import { type TranslateOptions, translate } from '../../translate.js';
+import { type TranslateOptions, translateWith } from '../../translate.js';
 import type { IncrementalMemo, SettingPath } from './incrementalMemo.js';
 import { policiesReaching } from './policyFootprint.js';
 import { type Route, statusKey } from './routeDiff.js';
@@ -269,7 +269,7 @@ export function endpointsOnlyUpdate(
   // Only the policies that reach these routes and Gateways can write to their IR.
   Object.assign(reduced, policiesReaching(memo, next, routes, reduced.gateways));
 
-  const result = translate(reduced, options);
+  const result = translateWith(reduced, options, memo.lookups);
   // Endpoints can change route conditions (BackendsAvailable): then statuses need the full run.
   const statuses = indexStatuses(memo, previous.statuses);
   for (const status of result.statuses) {

@@ -9,14 +9,14 @@
 // statuses are the caller's (routesOnly.ts). An edit that keeps every route's footprint (its
 // parents and hostnames: all that attachment reads, routes/attachRoute.ts) attaches as before,
 // so the old routes are not translated: what they put in the IR is found by source.
-import { isDeepStrictEqual } from 'node:util';
 import type { GRPCRoute, HTTPRoute, ResourceStatus, Resources } from '@egts/api';
 import type { HTTPListener, HTTPRouteIR, XdsIR } from '@egts/ir';
-import { type TranslateOptions, type TranslateResult, translate } from '../../translate.js';
+import { type TranslateOptions, type TranslateResult, translateWith } from '../../translate.js';
 import type { IncrementalMemo } from './incrementalMemo.js';
 import { type ChangedNames, type Lookup, Refused, spliceListenerRoutes } from './listenerSplice.js';
-import { policiesReaching, routeFootprint } from './policyFootprint.js';
+import { footprintsKept, policiesReaching } from './policyFootprint.js';
 import { type Route, type RouteChange, routeIndex, routeKeyOf, statusKey } from './routeDiff.js';
+import { sameJson } from './sameJson.js';
 import type { Translation } from './translation.js';
 
 /** Position of each status by key, per statuses array (handed on when positions do not move). */
@@ -32,18 +32,13 @@ const statusIndex = (
   return index;
 };
 
-const withoutRoutes = <T extends { routes?: unknown; route?: unknown }>(listener: T) => ({
-  ...listener,
-  routes: undefined,
-  route: undefined,
-});
+/** What a route changes in a listener: compared apart from everything else. */
+const ROUTES: ReadonlySet<string> = new Set(['routes', 'route']);
 
 const sameShape = <T extends { routes?: unknown; route?: unknown }>(
   a: readonly T[],
   b: readonly T[],
-): boolean =>
-  a.length === b.length &&
-  a.every((x, i) => isDeepStrictEqual(withoutRoutes(x), withoutRoutes(b[i]!)));
+): boolean => a.length === b.length && a.every((x, i) => sameJson(x, b[i], ROUTES));
 
 /**
  * The previous HTTP listeners with the changed routes' IR replaced; `before` (the changed routes
@@ -79,10 +74,17 @@ interface ListenerStatus {
 }
 const listenersOf = (s: ResourceStatus) =>
   (s.status.listeners ?? []) as readonly (ListenerStatus & Record<string, unknown>)[];
-const uncounted = (s: ResourceStatus) => ({
-  ...s,
-  status: { ...s.status, listeners: listenersOf(s).map((l) => ({ ...l, attachedRoutes: 0 })) },
-});
+const STATUS: ReadonlySet<string> = new Set(['status']);
+const LISTENERS: ReadonlySet<string> = new Set(['listeners']);
+const COUNT: ReadonlySet<string> = new Set(['attachedRoutes']);
+
+/** Equal but for the listeners' attachedRoutes, all that routes may change in a Gateway's status. */
+const sameUncounted = (a: ResourceStatus, b: ResourceStatus): boolean => {
+  if (!sameJson(a, b, STATUS) || !sameJson(a.status, b.status, LISTENERS)) return false;
+  const x = listenersOf(a);
+  const y = listenersOf(b);
+  return x.length === y.length && x.every((l, i) => sameJson(l, y[i], COUNT));
+};
 
 /** A Gateway's status, attachedRoutes moved by what the changed routes attach before and after. */
 const gatewayStatus = (
@@ -90,14 +92,10 @@ const gatewayStatus = (
   before: ResourceStatus,
   after: ResourceStatus,
 ): ResourceStatus => {
-  const expected = uncounted(previous);
-  if (
-    (before !== after && !isDeepStrictEqual(expected, uncounted(before))) ||
-    !isDeepStrictEqual(expected, uncounted(after))
-  )
+  if ((before !== after && !sameUncounted(previous, before)) || !sameUncounted(previous, after))
     throw new Refused('gateway status');
   const counts = (s: ResourceStatus) => listenersOf(s).map((l) => l.attachedRoutes);
-  if (isDeepStrictEqual(counts(before), counts(after))) return previous;
+  if (sameJson(counts(before), counts(after))) return previous;
   const was = listenersOf(previous);
   const listeners = listenersOf(after).map((l, i) => ({
     ...l,
@@ -128,7 +126,11 @@ const translateOnly = (
   };
   // The policies that reach these routes and Gateways stay in: what they write to the routes'
   // IR must be in the splice. Their statuses are the caller's (see routesOnly.ts).
-  return translate({ ...reduced, ...policiesReaching(memo, next, routes, gateways) }, options);
+  return translateWith(
+    { ...reduced, ...policiesReaching(memo, next, routes, gateways) },
+    options,
+    memo.lookups,
+  );
 };
 
 /**
@@ -163,12 +165,7 @@ export function spliceRoutes(
     touched.has(`${g.metadata.namespace ?? ''}/${g.metadata.name}`),
   );
   // Edits that attach as before need no translation of the old routes (see the top).
-  const sameAttachment = changes.every(
-    (c) =>
-      c.before !== undefined &&
-      c.after !== undefined &&
-      isDeepStrictEqual(routeFootprint(c.before), routeFootprint(c.after)),
-  );
+  const sameAttachment = footprintsKept(changes);
   const after = translateOnly(
     next,
     gateways,
@@ -221,7 +218,7 @@ export function spliceRoutes(
     // Routes do not change what proxies run: the touched Gateways' Infra IR stays as it was.
     for (const proxy of [...(before?.infraIR.proxies ?? []), ...after.infraIR.proxies]) {
       const was = previous.infraIR.proxies.find((p) => p.name === proxy.name);
-      if (!isDeepStrictEqual(was, proxy)) return undefined;
+      if (!sameJson(was, proxy)) return undefined;
     }
 
     // Statuses: the changed routes' from the run after the change; Gateways' counts adjusted.
@@ -247,15 +244,21 @@ export function spliceRoutes(
       const at = index.get(key);
       const now = newStatuses.get(key);
       if (at !== undefined && now !== undefined) {
-        if (!isDeepStrictEqual(statuses[at], now)) statuses[at] = now;
+        if (!sameJson(statuses[at], now)) statuses[at] = now;
       } else if (at !== undefined) removed.add(at);
       else if (now !== undefined) appended.push(now);
     }
     let result = statuses;
-    if (removed.size > 0 || appended.length > 0) {
+    if (removed.size > 0) {
       // New routes go last (a full run lists them in input order; the set is the same).
       result = [...statuses.filter((_, i) => !removed.has(i)), ...appended];
     } else {
+      // Positions kept, new routes' appended: the index moves on to the new list, updated (a
+      // route added to 1,000 does not key every status again).
+      for (const [i, status] of appended.entries())
+        index.set(statusKey(status), statuses.length + i);
+      result = appended.length > 0 ? [...statuses, ...appended] : statuses;
+      memo.statusPositions.delete(previous.statuses);
       memo.statusPositions.set(result, index);
     }
 
