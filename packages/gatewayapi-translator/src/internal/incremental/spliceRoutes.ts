@@ -8,7 +8,9 @@
 // else (BackendTLSPolicies, L4 routes, a Gateway status that moves) returns undefined. Policy
 // statuses are the caller's (routesOnly.ts). An edit that keeps every route's footprint (its
 // parents and hostnames: all that attachment reads, routes/attachRoute.ts) attaches as before,
-// so the old routes are not translated: what they put in the IR is found by source.
+// so the old routes are not translated: what they put in the IR is found by source. New routes
+// put nothing there before: only their translation after the change is needed (a route added to
+// 1,000 translates its Gateways once, not twice).
 import type { GRPCRoute, HTTPRoute, ResourceStatus, Resources } from '@egts/api';
 import type { HTTPListener, HTTPRouteIR, XdsIR } from '@egts/ir';
 import { type TranslateOptions, type TranslateResult, translateWith } from '../../translate.js';
@@ -41,27 +43,36 @@ const sameShape = <T extends { routes?: unknown; route?: unknown }>(
 ): boolean => a.length === b.length && a.every((x, i) => sameJson(x, b[i], ROUTES));
 
 /**
+ * What the changed routes gave before the change: their translation, 'same' when they attach as
+ * before (edits keeping their footprint: what they gave is found by source), or 'none' when they
+ * are all new (they gave nothing: no route to translate, the Gateways alone would be checked
+ * against the previous run again).
+ */
+type Before = TranslateResult | 'same' | 'none';
+
+/**
  * The previous HTTP listeners with the changed routes' IR replaced; `before` (the changed routes
- * translated before the change) checks what leaves, when it was translated. `overlaps` when a
- * changed route selects an unchanged one's requests (then a full translation must decide).
+ * translated before the change) checks what leaves. `overlaps` when a changed route selects an
+ * unchanged one's requests (then a full translation must decide).
  */
 const spliceListeners = (
   memo: IncrementalMemo,
   previous: readonly HTTPListener[],
-  before: readonly HTTPListener[] | undefined,
+  before: readonly HTTPListener[] | 'same' | 'none',
   after: readonly HTTPListener[],
   changed: ChangedNames,
   lookup: Lookup,
 ): { listeners: HTTPListener[]; overlaps: boolean } => {
-  if (!sameShape(previous, after) || (before !== undefined && !sameShape(before, after)))
+  if (!sameShape(previous, after) || (typeof before === 'object' && !sameShape(before, after)))
     throw new Refused('listeners');
   let overlaps = false;
   const listeners = previous.map((listener, i) => {
     const spliced = spliceListenerRoutes(memo, listener.routes, after[i]!.routes, changed, lookup);
     overlaps ||= spliced.overlaps;
     // What leaves must be what the changed routes contributed before the change.
-    if (before !== undefined && spliced.removed !== before[i]!.routes.length)
-      throw new Refused('routes');
+    const contributed =
+      before === 'same' ? spliced.removed : before === 'none' ? 0 : before[i]!.routes.length;
+    if (spliced.removed !== contributed) throw new Refused('routes');
     return spliced.routes === listener.routes
       ? listener
       : { ...listener, routes: spliced.routes as HTTPRouteIR[] };
@@ -86,21 +97,28 @@ const sameUncounted = (a: ResourceStatus, b: ResourceStatus): boolean => {
   return x.length === y.length && x.every((l, i) => sameJson(l, y[i], COUNT));
 };
 
-/** A Gateway's status, attachedRoutes moved by what the changed routes attach before and after. */
+/**
+ * A Gateway's status, attachedRoutes moved by what the changed routes attach before (their
+ * translation's status, 'none' when they are new) and after.
+ */
 const gatewayStatus = (
   previous: ResourceStatus,
-  before: ResourceStatus,
+  before: ResourceStatus | 'none',
   after: ResourceStatus,
 ): ResourceStatus => {
-  if ((before !== after && !sameUncounted(previous, before)) || !sameUncounted(previous, after))
+  if (
+    (before !== 'none' && before !== after && !sameUncounted(previous, before)) ||
+    !sameUncounted(previous, after)
+  )
     throw new Refused('gateway status');
-  const counts = (s: ResourceStatus) => listenersOf(s).map((l) => l.attachedRoutes);
-  if (sameJson(counts(before), counts(after))) return previous;
+  const counts = (s: ResourceStatus | 'none', like: ResourceStatus) =>
+    s === 'none' ? listenersOf(like).map(() => 0) : listenersOf(s).map((l) => l.attachedRoutes);
+  const old = counts(before, after);
+  if (sameJson(old, counts(after, after))) return previous;
   const was = listenersOf(previous);
   const listeners = listenersOf(after).map((l, i) => ({
     ...l,
-    attachedRoutes:
-      was[i]!.attachedRoutes - listenersOf(before)[i]!.attachedRoutes + l.attachedRoutes,
+    attachedRoutes: was[i]!.attachedRoutes - old[i]! + l.attachedRoutes,
   }));
   return { ...after, status: { ...after.status, listeners } };
 };
@@ -173,15 +191,18 @@ export function spliceRoutes(
     options,
     memo,
   );
-  const before = sameAttachment
-    ? undefined
-    : translateOnly(
-        next,
-        gateways,
-        changes.flatMap((c) => c.before ?? []),
-        options,
-        memo,
-      );
+  const before: Before = sameAttachment
+    ? 'same'
+    : changes.every((c) => c.before === undefined)
+      ? 'none'
+      : translateOnly(
+          next,
+          gateways,
+          changes.flatMap((c) => c.before ?? []),
+          options,
+          memo,
+        );
+  const earlier = typeof before === 'object' ? before : undefined;
   const changed = new Map<string, { kind: string; namespace: string }[]>();
   for (const c of changes) {
     const { kind, metadata } = (c.after ?? c.before)!;
@@ -196,14 +217,14 @@ export function spliceRoutes(
     for (const name of touched) {
       const was = previous.xdsIR.find((ir) => ir.name === name);
       const now = after.xdsIR.find((ir) => ir.name === name);
-      const old = before === undefined ? now : before.xdsIR.find((ir) => ir.name === name);
+      const old = earlier === undefined ? now : earlier.xdsIR.find((ir) => ir.name === name);
       if (was === undefined && old === undefined && now === undefined) continue;
       if (was === undefined || old === undefined || now === undefined) return undefined;
       if (!sameShape(was.tcp, now.tcp) || !sameShape(was.udp, now.udp)) return undefined;
       const spliced = spliceListeners(
         memo,
         was.http,
-        before && old.http,
+        earlier === undefined ? (before as 'same' | 'none') : old.http,
         now.http,
         changed,
         lookup,
@@ -213,10 +234,10 @@ export function spliceRoutes(
       if (listeners.some((l, i) => l !== was.http[i]))
         replaced.set(name, { ...was, http: listeners });
     }
-    if ((before ?? after).xdsIR.length + after.xdsIR.length > 2 * touched.size) return undefined;
+    if ((earlier ?? after).xdsIR.length + after.xdsIR.length > 2 * touched.size) return undefined;
     if (overlaps) return 'overlaps';
     // Routes do not change what proxies run: the touched Gateways' Infra IR stays as it was.
-    for (const proxy of [...(before?.infraIR.proxies ?? []), ...after.infraIR.proxies]) {
+    for (const proxy of [...(earlier?.infraIR.proxies ?? []), ...after.infraIR.proxies]) {
       const was = previous.infraIR.proxies.find((p) => p.name === proxy.name);
       if (!sameJson(was, proxy)) return undefined;
     }
@@ -226,12 +247,12 @@ export function spliceRoutes(
     const statuses = previous.statuses.slice();
     const newStatuses = byStatusKey(after.statuses);
     // Attached as before: the old routes' counts were the new ones'.
-    const oldStatuses = before === undefined ? newStatuses : byStatusKey(before.statuses);
+    const oldStatuses = earlier === undefined ? newStatuses : byStatusKey(earlier.statuses);
     for (const gateway of gateways) {
       const key = statusKey(gateway);
       const at = index.get(key);
-      const old = oldStatuses.get(key);
       const now = newStatuses.get(key);
+      const old = before === 'none' ? now && 'none' : oldStatuses.get(key);
       if (at === undefined && old === undefined && now === undefined) continue;
       if (at === undefined || old === undefined || now === undefined) return undefined;
       statuses[at] = gatewayStatus(statuses[at]!, old, now);
