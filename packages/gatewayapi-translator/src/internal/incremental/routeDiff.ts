@@ -1,9 +1,9 @@
 // Which routes changed between two inputs, in time proportional to the changes when the provider
 // keeps unchanged objects (and their positions), as the file and Kubernetes providers do: a
 // one-route edit must not cost a pass of string keys and deep comparisons over every route.
-import { isDeepStrictEqual } from 'node:util';
 import { type Resources, ROUTE_COLLECTIONS, type RouteCollection } from '@egts/api';
 import type { IncrementalMemo } from './incrementalMemo.js';
+import { sameJson } from './sameJson.js';
 
 export interface Route {
   kind: string;
@@ -79,7 +79,7 @@ const diffKind = (
       if (routeKey(was) !== key) aligned = false;
       else {
         replaced.push([key, now]);
-        if (!isDeepStrictEqual(was, now)) edits.push({ kind, key, before: was, after: now });
+        if (!sameJson(was, now)) edits.push({ kind, key, before: was, after: now });
       }
     }
     if (aligned) {
@@ -117,7 +117,7 @@ const diffKind = (
     if (entered.has(key) || (old.has(key) && !left.has(key))) return undefined;
     entered.set(key, route);
     const was = left.get(key);
-    if (was === route || (was !== undefined && isDeepStrictEqual(was, route))) continue;
+    if (was === route || (was !== undefined && sameJson(was, route))) continue;
     changes.push({ kind, key, before: was, after: route });
   }
   for (const [key, was] of left) if (!entered.has(key)) changes.push({ kind, key, before: was });

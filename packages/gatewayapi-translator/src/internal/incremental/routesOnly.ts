@@ -7,7 +7,6 @@
 // to a route comes with that route's translation; the policies' statuses are kept when the change
 // is one they cannot see, else computed again without translating any rule. Returns undefined
 // whenever that cannot equal a full translation: translate everything then.
-import { isDeepStrictEqual } from 'node:util';
 import {
   POLICY_COLLECTIONS,
   type ResourceStatus,
@@ -21,6 +20,7 @@ import { overlapsMove } from './overlapsMove.js';
 import { footprintsKept, policiesReaching } from './policyFootprint.js';
 import { translatePolicyStatuses } from './policyStatuses.js';
 import { diffRoutes, type Route, statusKey } from './routeDiff.js';
+import { sameJson } from './sameJson.js';
 import { spliceRoutes } from './spliceRoutes.js';
 import type { Translation } from './translation.js';
 
@@ -47,7 +47,7 @@ export const gatewaysOf = (memo: IncrementalMemo, route: Route): readonly string
 };
 
 const sameList = (a: readonly unknown[], b: readonly unknown[]) =>
-  a === b || (a.length === b.length && a.every((x, i) => x === b[i] || isDeepStrictEqual(x, b[i])));
+  a === b || (a.length === b.length && a.every((x, i) => x === b[i] || sameJson(x, b[i])));
 
 export interface RoutesUpdate {
   readonly translation: Translation;
