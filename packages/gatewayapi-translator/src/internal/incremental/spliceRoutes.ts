@@ -12,11 +12,12 @@
 // put nothing there before: only their translation after the change is needed (a route added to
 // 1,000 translates its Gateways once, not twice).
 import type { GRPCRoute, HTTPRoute, ResourceStatus, Resources } from '@egts/api';
-import type { HTTPListener, HTTPRouteIR, XdsIR } from '@egts/ir';
+import type { HTTPListener, HTTPRouteIR, ProxyInfra, XdsIR } from '@egts/ir';
 import { type TranslateOptions, type TranslateResult, translateWith } from '../../translate.js';
 import type { IncrementalMemo } from './incrementalMemo.js';
 import { type ChangedNames, type Lookup, Refused, spliceListenerRoutes } from './listenerSplice.js';
 import { footprintsKept, policiesReaching } from './policyFootprint.js';
+import { reachableListeners } from './reachableListeners.js';
 import { type Route, type RouteChange, routeIndex, routeKeyOf, statusKey } from './routeDiff.js';
 import { sameJson } from './sameJson.js';
 import type { Translation } from './translation.js';
@@ -34,6 +35,8 @@ const statusIndex = (
   return index;
 };
 
+const NONE: ReadonlySet<string> = new Set();
+
 /** What a route changes in a listener: compared apart from everything else. */
 const ROUTES: ReadonlySet<string> = new Set(['routes', 'route']);
 
@@ -41,6 +44,26 @@ const sameShape = <T extends { routes?: unknown; route?: unknown }>(
   a: readonly T[],
   b: readonly T[],
 ): boolean => a.length === b.length && a.every((x, i) => sameJson(x, b[i], ROUTES));
+
+/** `previous` without the listeners left out of the reduced translation (by IR name). */
+const reached = <T extends { name: string }>(
+  previous: readonly T[],
+  dropped: ReadonlySet<string>,
+) => (dropped.size === 0 ? previous : previous.filter((l) => !dropped.has(l.name)));
+
+const LISTENERS_KEY: ReadonlySet<string> = new Set(['listeners']);
+
+/** A fleet's Infra IR as the reduced translation gives it: the previous one, but for listeners left out. */
+const sameProxy = (
+  previous: ProxyInfra | undefined,
+  now: ProxyInfra,
+  dropped: ReadonlySet<string>,
+): boolean =>
+  previous !== undefined &&
+  (dropped.size === 0
+    ? sameJson(previous, now)
+    : sameJson(previous, now, LISTENERS_KEY) &&
+      sameJson(reached(previous.listeners, dropped), now.listeners));
 
 /**
  * What the changed routes gave before the change: their translation, 'same' when they attach as
@@ -81,45 +104,59 @@ const spliceListeners = (
 };
 
 interface ListenerStatus {
+  name: string;
   attachedRoutes: number;
 }
 const listenersOf = (s: ResourceStatus) =>
   (s.status.listeners ?? []) as readonly (ListenerStatus & Record<string, unknown>)[];
 const STATUS: ReadonlySet<string> = new Set(['status']);
-const LISTENERS: ReadonlySet<string> = new Set(['listeners']);
 const COUNT: ReadonlySet<string> = new Set(['attachedRoutes']);
 
-/** Equal but for the listeners' attachedRoutes, all that routes may change in a Gateway's status. */
-const sameUncounted = (a: ResourceStatus, b: ResourceStatus): boolean => {
-  if (!sameJson(a, b, STATUS) || !sameJson(a.status, b.status, LISTENERS)) return false;
-  const x = listenersOf(a);
+/**
+ * `b` (a reduced translation's) equal to `a` but for the listeners' attachedRoutes, all that
+ * routes may change in a Gateway's status, and for the listeners left out of `b` (`dropped`).
+ */
+const sameUncounted = (
+  a: ResourceStatus,
+  b: ResourceStatus,
+  dropped: ReadonlySet<string>,
+): boolean => {
+  if (!sameJson(a, b, STATUS) || !sameJson(a.status, b.status, LISTENERS_KEY)) return false;
+  const x = reached(listenersOf(a), dropped);
   const y = listenersOf(b);
   return x.length === y.length && x.every((l, i) => sameJson(l, y[i], COUNT));
 };
 
 /**
  * A Gateway's status, attachedRoutes moved by what the changed routes attach before (their
- * translation's status, 'none' when they are new) and after.
+ * translation's status, 'none' when they are new) and after; the listeners left out of those
+ * translations (`dropped`) as they were.
  */
 const gatewayStatus = (
   previous: ResourceStatus,
   before: ResourceStatus | 'none',
   after: ResourceStatus,
+  dropped: ReadonlySet<string>,
 ): ResourceStatus => {
   if (
-    (before !== 'none' && before !== after && !sameUncounted(previous, before)) ||
-    !sameUncounted(previous, after)
+    (before !== 'none' && before !== after && !sameUncounted(previous, before, dropped)) ||
+    !sameUncounted(previous, after, dropped)
   )
     throw new Refused('gateway status');
   const counts = (s: ResourceStatus | 'none', like: ResourceStatus) =>
     s === 'none' ? listenersOf(like).map(() => 0) : listenersOf(s).map((l) => l.attachedRoutes);
   const old = counts(before, after);
   if (sameJson(old, counts(after, after))) return previous;
-  const was = listenersOf(previous);
-  const listeners = listenersOf(after).map((l, i) => ({
-    ...l,
-    attachedRoutes: was[i]!.attachedRoutes - old[i]! + l.attachedRoutes,
-  }));
+  // The translated listeners, in order, are the previous ones but those left out.
+  const now = listenersOf(after);
+  let i = 0;
+  const listeners = listenersOf(previous).map((was) => {
+    if (dropped.has(was.name)) return was;
+    const l = now[i]!;
+    const attachedRoutes = was.attachedRoutes - old[i]! + l.attachedRoutes;
+    i++;
+    return { ...l, attachedRoutes };
+  });
   return { ...after, status: { ...after.status, listeners } };
 };
 
@@ -182,11 +219,21 @@ export function spliceRoutes(
   const gateways = next.gateways.filter((g) =>
     touched.has(`${g.metadata.namespace ?? ''}/${g.metadata.name}`),
   );
+  // Each Gateway with just the listeners these routes can reach, by fleet name.
+  const routes = changes.flatMap((c) => [c.before, c.after].filter((r) => r !== undefined));
+  const reach = new Map(
+    gateways.map((g) => [
+      `${g.metadata.namespace ?? ''}/${g.metadata.name}`,
+      reachableListeners(g, routes),
+    ]),
+  );
+  const reduced = [...reach.values()].map((r) => r.gateway);
+  const droppedIR = (fleet: string) => reach.get(fleet)?.droppedIR ?? NONE;
   // Edits that attach as before need no translation of the old routes (see the top).
   const sameAttachment = footprintsKept(changes);
   const after = translateOnly(
     next,
-    gateways,
+    reduced,
     changes.flatMap((c) => c.after ?? []),
     options,
     memo,
@@ -197,7 +244,7 @@ export function spliceRoutes(
       ? 'none'
       : translateOnly(
           next,
-          gateways,
+          reduced,
           changes.flatMap((c) => c.before ?? []),
           options,
           memo,
@@ -220,7 +267,9 @@ export function spliceRoutes(
       const old = earlier === undefined ? now : earlier.xdsIR.find((ir) => ir.name === name);
       if (was === undefined && old === undefined && now === undefined) continue;
       if (was === undefined || old === undefined || now === undefined) return undefined;
-      if (!sameShape(was.tcp, now.tcp) || !sameShape(was.udp, now.udp)) return undefined;
+      const dropped = droppedIR(name);
+      if (!sameShape(reached(was.tcp, dropped), now.tcp)) return undefined;
+      if (!sameShape(reached(was.udp, dropped), now.udp)) return undefined;
       const spliced = spliceListeners(
         memo,
         was.http,
@@ -239,7 +288,7 @@ export function spliceRoutes(
     // Routes do not change what proxies run: the touched Gateways' Infra IR stays as it was.
     for (const proxy of [...(earlier?.infraIR.proxies ?? []), ...after.infraIR.proxies]) {
       const was = previous.infraIR.proxies.find((p) => p.name === proxy.name);
-      if (!sameJson(was, proxy)) return undefined;
+      if (!sameProxy(was, proxy, droppedIR(proxy.name))) return undefined;
     }
 
     // Statuses: the changed routes' from the run after the change; Gateways' counts adjusted.
@@ -255,7 +304,8 @@ export function spliceRoutes(
       const old = before === 'none' ? now && 'none' : oldStatuses.get(key);
       if (at === undefined && old === undefined && now === undefined) continue;
       if (at === undefined || old === undefined || now === undefined) return undefined;
-      statuses[at] = gatewayStatus(statuses[at]!, old, now);
+      const dropped = reach.get(`${gateway.metadata.namespace ?? ''}/${gateway.metadata.name}`);
+      statuses[at] = gatewayStatus(statuses[at]!, old, now, dropped?.dropped ?? NONE);
     }
     const removed = new Set<number>();
     const appended: ResourceStatus[] = [];
