@@ -16,7 +16,7 @@ import { shareUnchanged } from './internal/incremental/shareUnchanged.js';
 import type { Translation } from './internal/incremental/translation.js';
 import { mergeBackendClusters } from './internal/ir/mergeBackends.js';
 import type { OidcDiscovery } from './oidcDiscovery.js';
-import { type TranslateOptions, translate } from './translate.js';
+import { type TranslateOptions, translateWith } from './translate.js';
 
 /** How an update was computed. */
 export type UpdatePath = 'full' | 'endpoints' | 'routes' | 'spliced';
@@ -156,9 +156,9 @@ export function createTranslator(initial: TranslateOptions = {}): Translator {
           incrementalError = error;
         }
       }
-      let result: ReturnType<typeof translate>;
+      let result: ReturnType<typeof translateWith>;
       try {
-        result = translate(resources, options);
+        result = translateWith(resources, options, memo.lookups);
       } catch (error) {
         // The translator keeps its previous state, discovery included.
         options = previousOptions;

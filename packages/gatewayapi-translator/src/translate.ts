@@ -4,6 +4,7 @@
 
 import { DEFAULT_CONTROLLER_NAME, type Resources } from '@egts/api';
 import type { InfraIR, RateLimitService, XdsIR } from '@egts/ir';
+import type { InputLookups } from './internal/context/inputLookups.js';
 import { type ResolvedOptions, TranslatorContext } from './internal/context/translatorContext.js';
 import { withExtensionPolicies } from './internal/extensionServer/extensionServerPolicies.js';
 import { buildProxyInfra } from './internal/ir/buildInfra.js';
@@ -155,7 +156,19 @@ const groupKinds = (kinds: readonly { group: string; kind: string }[] | undefine
   new Set((kinds ?? []).map((k) => `${k.group}/${k.kind}`));
 
 export function translate(resources: Resources, options: TranslateOptions = {}): TranslateResult {
-  const ctx = new TranslatorContext(resources, resolveOptions(options));
+  return translateWith(resources, options);
+}
+
+/**
+ * translate(), taking the input's lookups from `lookups` when given: a stateful translator's
+ * (createTranslator), whose translations see the same Services and Secrets one after another.
+ */
+export function translateWith(
+  resources: Resources,
+  options: TranslateOptions = {},
+  lookups?: InputLookups,
+): TranslateResult {
+  const ctx = new TranslatorContext(resources, resolveOptions(options), lookups);
   // First: Gateways (EnvoyProxy telemetry backends) and routes both look BackendTLSPolicies up.
   ctx.backendTLSPolicies = indexBackendTLSPolicies(ctx);
   const gatewayClasses = processGatewayClasses(ctx);

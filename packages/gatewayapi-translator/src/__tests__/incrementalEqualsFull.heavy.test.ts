@@ -40,6 +40,9 @@ spec:
   listeners:
   - {name: http, protocol: HTTP, port: 80, hostname: "*.example.com"}
   - {name: other, protocol: HTTP, port: 8080}
+  # Listeners HTTP and gRPC routes never reach: left out of the splice's translations.
+  - {name: dns, protocol: UDP, port: 5353}
+  - {name: db, protocol: TCP, port: 5432}
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway

@@ -39,6 +39,29 @@ describe('diffRoutes', () => {
     ]);
   });
 
+  it('keys only what lies between the unchanged ends when routes are added or removed', () => {
+    const memo = new IncrementalMemo();
+    const [a, b, c, d] = [route('a'), route('b'), route('c'), route('d')];
+    const first = input([a, b, c]);
+    const index = routeIndex(memo, first.httpRoutes);
+    const second = input([a, b, d, c]);
+    expect(diffRoutes(memo, first, second)).toEqual([
+      { kind: 'httpRoutes', key: 'httproute/default/d', before: undefined, after: d },
+    ]);
+    // Handed on, updated.
+    expect(routeIndex(memo, second.httpRoutes)).toBe(index);
+    expect([...index!.keys()].sort()).toEqual(
+      ['a', 'b', 'c', 'd'].map((n) => `httproute/default/${n}`),
+    );
+    const third = input([a, d, c]);
+    expect(diffRoutes(memo, second, third)).toEqual([
+      { kind: 'httpRoutes', key: 'httproute/default/b', before: b },
+    ]);
+    expect(routeIndex(memo, third.httpRoutes)?.has('httproute/default/b')).toBe(false);
+    // A route of a key kept at one end comes in again in between: two routes of one key.
+    expect(diffRoutes(memo, third, input([a, d, route('a', '/x'), c]))).toBeUndefined();
+  });
+
   it('gives up on two routes of one key', () => {
     const a = route('a');
     expect(

@@ -12,6 +12,10 @@ export interface RouteGroupKind {
   kind: string;
 }
 
+/** The xDS IR and Infra IR name of a Gateway's own listener (ListenerContext.irName). */
+export const gatewayListenerIRName = (namespace: string, gateway: string, listener: string) =>
+  `${namespace}/${gateway}/${listener}`;
+
 export class ListenerContext {
   readonly conditions: Conditions;
   supportedKinds: RouteGroupKind[] = [];
@@ -56,10 +60,10 @@ export class ListenerContext {
   /** `namespace/gateway/listener`, or `namespace/gateway/listenerset/listener`, unique per Gateway. */
   get irName(): string {
     if (this.#irName !== undefined) return this.#irName;
-    const base = `${this.gateway.namespace}/${this.gateway.name}`;
+    const { namespace, name } = this.gateway;
     this.#irName = this.listenerSet
-      ? `${base}/${this.listenerSet.namespace}/${this.listenerSet.name}/${this.name}`
-      : `${base}/${this.name}`;
+      ? `${namespace}/${name}/${this.listenerSet.namespace}/${this.listenerSet.name}/${this.name}`
+      : gatewayListenerIRName(namespace, name, this.name);
     return this.#irName;
   }
   /** Asked for every route on the listener: made once (the Gateway and spec never change). */

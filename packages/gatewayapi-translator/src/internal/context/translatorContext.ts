@@ -26,6 +26,7 @@ import type { BackendTLSPolicyContext } from '../routes/backendTls.js';
 import type { RuleOutcome } from '../routes/ruleOutcome.js';
 import { nsName } from '../types.js';
 import type { GatewayContext } from './gatewayContext.js';
+import type { InputLookups } from './inputLookups.js';
 import type { ListenerSetContext } from './listenerSetContext.js';
 import type { AnyRouteContext } from './routeContext.js';
 
@@ -92,23 +93,50 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
   else map.set(key, [value]);
 }
 
+/** Cluster-scoped objects by name. */
+const byName = <T extends { metadata: { name: string } }>(items: readonly T[]) =>
+  new Map(items.map((item) => [item.metadata.name, item]));
+
+/** EndpointSlices by the Service (and ServiceImport) their labels name. */
+function indexSlices(slices: readonly EndpointSlice[]) {
+  const byService = new Map<string, EndpointSlice[]>();
+  const byServiceImport = new Map<string, EndpointSlice[]>();
+  for (const slice of slices) {
+    const labels = slice.metadata.labels ?? {};
+    const namespace = slice.metadata.namespace ?? 'default';
+    const service = labels['kubernetes.io/service-name'];
+    if (service) push(byService, nsName(namespace, service), slice);
+    const imported = labels['multicluster.kubernetes.io/service-name'];
+    if (imported) push(byServiceImport, nsName(namespace, imported), slice);
+  }
+  return { byService, byServiceImport };
+}
+
+function indexGrants(grants: readonly ReferenceGrant[]) {
+  const byNamespace = new Map<string, ReferenceGrant[]>();
+  for (const grant of grants) push(byNamespace, grant.metadata.namespace ?? 'default', grant);
+  return byNamespace;
+}
+
 export class TranslatorContext {
-  readonly services: Map<string, Service>;
-  readonly serviceImports: Map<string, ServiceImport>;
-  readonly secrets: Map<string, Secret>;
-  readonly configMaps: Map<string, ConfigMap>;
+  // The input's lookups: shared between translations of the same arrays (InputLookups), so
+  // never modified.
+  readonly services: ReadonlyMap<string, Service>;
+  readonly serviceImports: ReadonlyMap<string, ServiceImport>;
+  readonly secrets: ReadonlyMap<string, Secret>;
+  readonly configMaps: ReadonlyMap<string, ConfigMap>;
   /** ClusterTrustBundles (cluster-scoped) by name. */
-  readonly clusterTrustBundles: Map<string, ClusterTrustBundle>;
-  readonly backends: Map<string, Backend>;
-  readonly envoyProxies: Map<string, EnvoyProxy>;
-  readonly httpRouteFilters: Map<string, HTTPRouteFilter>;
-  readonly namespaces: Map<string, Namespace>;
+  readonly clusterTrustBundles: ReadonlyMap<string, ClusterTrustBundle>;
+  readonly backends: ReadonlyMap<string, Backend>;
+  readonly envoyProxies: ReadonlyMap<string, EnvoyProxy>;
+  readonly httpRouteFilters: ReadonlyMap<string, HTTPRouteFilter>;
+  readonly namespaces: ReadonlyMap<string, Namespace>;
   /** EndpointSlices by the `namespace/service` their kubernetes.io/service-name label names. */
-  readonly endpointSlices = new Map<string, EndpointSlice[]>();
+  readonly endpointSlices: ReadonlyMap<string, readonly EndpointSlice[]>;
   /** EndpointSlices by the `namespace/serviceimport` their multicluster.kubernetes.io/service-name label names. */
-  readonly multiClusterEndpointSlices = new Map<string, EndpointSlice[]>();
+  readonly multiClusterEndpointSlices: ReadonlyMap<string, readonly EndpointSlice[]>;
   /** ReferenceGrants by the namespace they live in (the referent's). */
-  readonly referenceGrants = new Map<string, ReferenceGrant[]>();
+  readonly referenceGrants: ReadonlyMap<string, readonly ReferenceGrant[]>;
 
   readonly gatewayClasses = new Map<string, GatewayClassContext>();
   readonly gateways: GatewayContext[] = [];
@@ -139,29 +167,23 @@ export class TranslatorContext {
   constructor(
     readonly resources: Resources,
     readonly options: ResolvedOptions,
+    lookups?: InputLookups,
   ) {
-    this.services = index(resources.services);
-    this.serviceImports = index(resources.serviceImports);
-    this.secrets = index(resources.secrets);
-    this.configMaps = index(resources.configMaps);
-    this.clusterTrustBundles = new Map(
-      resources.clusterTrustBundles.map((b) => [b.metadata.name, b]),
-    );
-    this.backends = index(resources.backends);
-    this.envoyProxies = index(resources.envoyProxies);
-    this.httpRouteFilters = index(resources.httpRouteFilters);
-    this.namespaces = new Map(resources.namespaces.map((n) => [n.metadata.name, n]));
-    for (const slice of resources.endpointSlices) {
-      const labels = slice.metadata.labels ?? {};
-      const namespace = slice.metadata.namespace ?? 'default';
-      const service = labels['kubernetes.io/service-name'];
-      if (service) push(this.endpointSlices, nsName(namespace, service), slice);
-      const imported = labels['multicluster.kubernetes.io/service-name'];
-      if (imported) push(this.multiClusterEndpointSlices, nsName(namespace, imported), slice);
-    }
-    for (const grant of resources.referenceGrants) {
-      push(this.referenceGrants, grant.metadata.namespace ?? 'default', grant);
-    }
+    const of = <T extends object, R>(items: readonly T[], build: (items: readonly T[]) => R) =>
+      lookups === undefined ? build(items) : lookups.of(items, build);
+    this.services = of(resources.services, index);
+    this.serviceImports = of(resources.serviceImports, index);
+    this.secrets = of(resources.secrets, index);
+    this.configMaps = of(resources.configMaps, index);
+    this.clusterTrustBundles = of(resources.clusterTrustBundles, byName);
+    this.backends = of(resources.backends, index);
+    this.envoyProxies = of(resources.envoyProxies, index);
+    this.httpRouteFilters = of(resources.httpRouteFilters, index);
+    this.namespaces = of(resources.namespaces, byName);
+    const slices = of(resources.endpointSlices, indexSlices);
+    this.endpointSlices = slices.byService;
+    this.multiClusterEndpointSlices = slices.byServiceImport;
+    this.referenceGrants = of(resources.referenceGrants, indexGrants);
   }
 
   namespaceLabels(namespace: string): Record<string, string> {

@@ -4,14 +4,14 @@
 // write along their paths, every other object shared. The xds-translator then sees that only
 // endpoints moved and rebuilds only those.
 // Anything this cannot prove equivalent to a full translation returns undefined: translate it all.
-import { isDeepStrictEqual } from 'node:util';
 import { type ResourceStatus, type Resources, ROUTE_COLLECTIONS } from '@egts/api';
 import type { DestinationSetting, XdsIR } from '@egts/ir';
-import { type TranslateOptions, translate } from '../../translate.js';
+import { type TranslateOptions, translateWith } from '../../translate.js';
 import type { IncrementalMemo, SettingPath } from './incrementalMemo.js';
 import { policiesReaching } from './policyFootprint.js';
 import { type Route, statusKey } from './routeDiff.js';
 import { gatewaysOf } from './routesOnly.js';
+import { sameJson } from './sameJson.js';
 import type { Translation } from './translation.js';
 
 const SERVICE_LABELS = ['kubernetes.io/service-name', 'multicluster.kubernetes.io/service-name'];
@@ -21,7 +21,7 @@ interface Meta {
 }
 const keyOf = (o: Meta) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
-const sameElement = (a: unknown, b: unknown) => a === b || isDeepStrictEqual(a, b);
+const sameElement = (a: unknown, b: unknown) => a === b || sameJson(a, b);
 
 const sameList = (a: readonly unknown[], b: readonly unknown[]) =>
   a === b || (a.length === b.length && a.every((x, i) => sameElement(x, b[i])));
@@ -183,13 +183,13 @@ const patch = (
       ] as DestinationSetting;
       // A shared cluster (`cluster`) is decided again on the whole IR (createTranslator).
       if (
-        !isDeepStrictEqual(
+        !sameJson(
           { ...old, endpoints: [], cluster: undefined },
           { ...next, endpoints: [], cluster: undefined },
         )
       )
         return undefined;
-      if (isDeepStrictEqual(old.endpoints, next.endpoints)) continue;
+      if (sameJson(old.endpoints, next.endpoints)) continue;
       let child: unknown = next;
       for (let depth = path.length - 1; depth >= 0; depth--) {
         const parent = copyOf(originals[depth]!);
@@ -269,12 +269,12 @@ export function endpointsOnlyUpdate(
   // Only the policies that reach these routes and Gateways can write to their IR.
   Object.assign(reduced, policiesReaching(memo, next, routes, reduced.gateways));
 
-  const result = translate(reduced, options);
+  const result = translateWith(reduced, options, memo.lookups);
   // Endpoints can change route conditions (BackendsAvailable): then statuses need the full run.
   const statuses = indexStatuses(memo, previous.statuses);
   for (const status of result.statuses) {
     if (!status.kind.endsWith('Route')) continue;
-    if (!isDeepStrictEqual(statuses.get(statusKey(status)), status)) return undefined;
+    if (!sameJson(statuses.get(statusKey(status)), status)) return undefined;
   }
 
   const xdsIR: XdsIR[] = [];

@@ -3,6 +3,7 @@
 // per createTranslator() instance: two translators never share state. Inputs must not be
 // mutated once passed in (the Translator contract).
 import type { ResourceStatus } from '@egts/api';
+import { InputLookups } from '../context/inputLookups.js';
 import type { RouteColumns } from './listenerSplice.js';
 import type { Route } from './routeDiff.js';
 
@@ -10,6 +11,8 @@ import type { Route } from './routeDiff.js';
 export type SettingPath = readonly (string | number)[];
 
 export class IncrementalMemo {
+  /** The input's lookups for every translation this translator runs (TranslatorContext). */
+  readonly lookups = new InputLookups();
   /** Per route resource: every `namespace/name` its rules name. */
   readonly referenced = new WeakMap<object, Set<string>>();
   /** Per route array: positions of its routes by each `namespace/name` they name. */
@@ -18,7 +21,10 @@ export class IncrementalMemo {
   readonly settingPaths = new WeakMap<object, ReadonlyMap<string, readonly SettingPath[]>>();
   /** Per status list: statuses by kind/namespace/name. */
   readonly statusesByKey = new WeakMap<readonly ResourceStatus[], Map<string, ResourceStatus>>();
-  /** Per status list: positions by kind/namespace/name. */
+  /**
+   * Per status list: positions by kind/namespace/name. Handed on to the next list when positions
+   * stay (and updated when statuses are appended): one list owns an index at a time.
+   */
   readonly statusPositions = new WeakMap<readonly ResourceStatus[], Map<string, number>>();
   /**
    * Per route array: routes by key. A diff that finds only in-place edits hands the index on to

@@ -133,8 +133,8 @@ export function policiesOnlyUpdate(
       (reduced[kind] as readonly Policy[]) = all.filter((p) => kept.has(p) || recompute.has(p));
   }
   const keys = new Set([...recompute].map(statusKey));
-  const fresh: ResourceStatus[] = translatePolicyStatuses(reduced, options).filter((s) =>
-    keys.has(statusKey(s)),
+  const fresh: ResourceStatus[] = translatePolicyStatuses(reduced, options, memo.lookups).filter(
+    (s) => keys.has(statusKey(s)),
   );
   // A policy reaching nothing has a status in a full translation too (with no ancestors).
   if (fresh.length !== keys.size) return undefined;

@@ -1,9 +1,9 @@
 // What changed in one policy kind between two snapshots, by policy key (namespace/name): edits
 // that keep the policy's footprint (targets, selectors, mergeType, age), and the rest (added,
 // removed, or retargeted policies), each with its version before and after.
-import { isDeepStrictEqual } from 'node:util';
 import { GATEWAY_GROUP } from '../types.js';
 import { routeKeyOf } from './routeDiff.js';
+import { sameJson } from './sameJson.js';
 
 export interface Policy {
   kind: string;
@@ -51,7 +51,7 @@ export const policyChanges = (
     const old = was.get(key);
     if (old === policy) continue;
     if (old === undefined) moved.push({ after: policy });
-    else if (isDeepStrictEqual(footprint(old), footprint(policy))) edited.push(policy);
+    else if (sameJson(footprint(old), footprint(policy))) edited.push(policy);
     else moved.push({ before: old, after: policy });
   }
   for (const [key, old] of was) if (!seen.has(key)) moved.push({ before: old });

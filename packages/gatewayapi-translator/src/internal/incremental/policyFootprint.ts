@@ -6,7 +6,8 @@ import { POLICY_COLLECTIONS, type PolicyCollection, type Resources, ROUTE_KINDS 
 import { compareByAge } from '../ordering.js';
 import { GATEWAY_GROUP } from '../types.js';
 import type { IncrementalMemo } from './incrementalMemo.js';
-import type { Route } from './routeDiff.js';
+import type { Route, RouteChange } from './routeDiff.js';
+import { sameJson } from './sameJson.js';
 
 /**
  * What the policy steps read of a route: its labels (targetSelectors), its parents and the
@@ -25,6 +26,15 @@ export const routeFootprint = (route: Route) => {
     rules: spec?.rules?.map((rule) => rule.name),
   };
 };
+
+/** Every change an edit keeping its route's footprint (none added or removed). */
+export const footprintsKept = (changes: readonly RouteChange[]): boolean =>
+  changes.every(
+    (c) =>
+      c.before !== undefined &&
+      c.after !== undefined &&
+      sameJson(routeFootprint(c.before), routeFootprint(c.after)),
+  );
 
 interface Named {
   kind: string;

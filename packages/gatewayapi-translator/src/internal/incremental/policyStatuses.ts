@@ -3,6 +3,7 @@
 // change that a policy can see (routesOnly.ts): only these are computed again.
 import type { Resources } from '@egts/api';
 import { resolveOptions, type TranslateOptions } from '../../translate.js';
+import type { InputLookups } from '../context/inputLookups.js';
 import { TranslatorContext } from '../context/translatorContext.js';
 import { processEnvoyPatchPolicies } from '../policies/processEnvoyPatchPolicies.js';
 import { processPolicies } from '../policies/processPolicies.js';
@@ -17,8 +18,9 @@ import { policyStatuses, type ResourceStatus } from '../status/collectStatuses.j
 export function translatePolicyStatuses(
   resources: Resources,
   options: TranslateOptions = {},
+  lookups?: InputLookups,
 ): ResourceStatus[] {
-  const ctx = new TranslatorContext(resources, resolveOptions(options));
+  const ctx = new TranslatorContext(resources, resolveOptions(options), lookups);
   ctx.backendTLSPolicies = indexBackendTLSPolicies(ctx);
   processGatewayClasses(ctx);
   processGateways(ctx);

@@ -1,9 +1,9 @@
 // Which routes changed between two inputs, in time proportional to the changes when the provider
 // keeps unchanged objects (and their positions), as the file and Kubernetes providers do: a
 // one-route edit must not cost a pass of string keys and deep comparisons over every route.
-import { isDeepStrictEqual } from 'node:util';
 import { type Resources, ROUTE_COLLECTIONS, type RouteCollection } from '@egts/api';
 import type { IncrementalMemo } from './incrementalMemo.js';
+import { sameJson } from './sameJson.js';
 
 export interface Route {
   kind: string;
@@ -79,7 +79,7 @@ const diffKind = (
       if (routeKey(was) !== key) aligned = false;
       else {
         replaced.push([key, now]);
-        if (!isDeepStrictEqual(was, now)) edits.push({ kind, key, before: was, after: now });
+        if (!sameJson(was, now)) edits.push({ kind, key, before: was, after: now });
       }
     }
     if (aligned) {
@@ -93,16 +93,39 @@ const diffKind = (
       return edits;
     }
   }
-  const old = routeIndex(memo, before);
-  const now = routeIndex(memo, after);
-  if (old === undefined || now === undefined) return undefined;
+  // Routes added or removed (a new file, a deleted one): the arrays agree by identity at both
+  // ends, and only what lies between is keyed and compared.
+  routeIndex(memo, before);
+  const old = indexes.get(before);
+  if (old === undefined) return undefined; // duplicate keys
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let endBefore = before.length;
+  let endAfter = after.length;
+  while (endBefore > start && endAfter > start && before[endBefore - 1] === after[endAfter - 1]) {
+    endBefore--;
+    endAfter--;
+  }
+  const left = new Map<string, Route>();
+  for (let i = start; i < endBefore; i++) left.set(routeKey(before[i]!), before[i]!);
+  const entered = new Map<string, Route>();
   const changes: RouteChange[] = [];
-  for (const [key, route] of now) {
-    const was = old.get(key);
-    if (was === route || (was !== undefined && isDeepStrictEqual(was, route))) continue;
+  for (let i = start; i < endAfter; i++) {
+    const route = after[i]!;
+    const key = routeKey(route);
+    // A key kept at either end, or twice in between: two routes of one key.
+    if (entered.has(key) || (old.has(key) && !left.has(key))) return undefined;
+    entered.set(key, route);
+    const was = left.get(key);
+    if (was === route || (was !== undefined && sameJson(was, route))) continue;
     changes.push({ kind, key, before: was, after: route });
   }
-  for (const [key, was] of old) if (!now.has(key)) changes.push({ kind, key, before: was });
+  for (const [key, was] of left) if (!entered.has(key)) changes.push({ kind, key, before: was });
+  // The index of `before`, updated, is the index of `after`.
+  for (const key of left.keys()) if (!entered.has(key)) old.delete(key);
+  for (const [key, route] of entered) old.set(key, route);
+  indexes.delete(before);
+  indexes.set(after, old);
   return changes;
 };
 

@@ -7,7 +7,6 @@
 // to a route comes with that route's translation; the policies' statuses are kept when the change
 // is one they cannot see, else computed again without translating any rule. Returns undefined
 // whenever that cannot equal a full translation: translate everything then.
-import { isDeepStrictEqual } from 'node:util';
 import {
   POLICY_COLLECTIONS,
   type ResourceStatus,
@@ -15,12 +14,13 @@ import {
   ROUTE_COLLECTIONS,
 } from '@egts/api';
 import type { XdsIR } from '@egts/ir';
-import { type TranslateOptions, translate } from '../../translate.js';
+import { type TranslateOptions, translateWith } from '../../translate.js';
 import type { IncrementalMemo } from './incrementalMemo.js';
 import { overlapsMove } from './overlapsMove.js';
-import { policiesReaching, routeFootprint } from './policyFootprint.js';
+import { footprintsKept, policiesReaching } from './policyFootprint.js';
 import { translatePolicyStatuses } from './policyStatuses.js';
 import { diffRoutes, type Route, statusKey } from './routeDiff.js';
+import { sameJson } from './sameJson.js';
 import { spliceRoutes } from './spliceRoutes.js';
 import type { Translation } from './translation.js';
 
@@ -47,7 +47,7 @@ export const gatewaysOf = (memo: IncrementalMemo, route: Route): readonly string
 };
 
 const sameList = (a: readonly unknown[], b: readonly unknown[]) =>
-  a === b || (a.length === b.length && a.every((x, i) => x === b[i] || isDeepStrictEqual(x, b[i])));
+  a === b || (a.length === b.length && a.every((x, i) => x === b[i] || sameJson(x, b[i])));
 
 export interface RoutesUpdate {
   readonly translation: Translation;
@@ -95,14 +95,7 @@ export function routesOnlyUpdate(
     return { translation: { ...previous, resources: next }, touched, shared: true };
   }
   // Policy statuses are kept as they were (see routeFootprint), or computed again alone.
-  const policiesMoved =
-    policies &&
-    !changes.every(
-      (c) =>
-        c.before !== undefined &&
-        c.after !== undefined &&
-        isDeepStrictEqual(routeFootprint(c.before), routeFootprint(c.after)),
-    );
+  const policiesMoved = policies && !footprintsKept(changes);
   // Other routes' statuses can depend on the changed ones (RouteRulesOverlap): the splice
   // checks that as it goes, a reduced translation after.
   const spliced = spliceRoutes(previous, next, changes, touched, options, memo);
@@ -122,7 +115,7 @@ export function routesOnlyUpdate(
   if (!policiesMoved) return update;
   const translation = withStatuses(
     update.translation,
-    translatePolicyStatuses(next, options),
+    translatePolicyStatuses(next, options, memo.lookups),
     memo,
   );
   return { ...update, translation };
@@ -144,9 +137,13 @@ export const withStatuses = (
     return now ?? status;
   });
   // Nothing appended: every status keeps its position, and so does the index of positions the
-  // next splice looks statuses up in (built over every status, it is not built again).
+  // next splice looks statuses up in (built over every status, it is not built again). It moves
+  // on: one list owns it, so a splice may update it (spliceRoutes.ts).
   const positions = memo.statusPositions.get(translation.statuses);
-  if (byKey.size === 0 && positions !== undefined) memo.statusPositions.set(statuses, positions);
+  if (byKey.size === 0 && positions !== undefined) {
+    memo.statusPositions.delete(translation.statuses);
+    memo.statusPositions.set(statuses, positions);
+  }
   statuses.push(...byKey.values());
   return { ...translation, statuses };
 };
@@ -176,7 +173,7 @@ function reducedUpdate(
   }
   const routes = ROUTE_COLLECTIONS.flatMap((kind) => reduced[kind] as Route[]);
   Object.assign(reduced, policiesReaching(memo, next, routes, reduced.gateways));
-  const result = translate(reduced, options);
+  const result = translateWith(reduced, options, memo.lookups);
 
   // Fleets: one per Gateway (merged ones were refused above), named `<namespace>/<gateway>`.
   const fresh = new Map(result.xdsIR.map((ir) => [ir.name, ir]));
