@@ -1,9 +1,9 @@
 // Deep equality of plain data (input resources as providers decode them, statuses, IR: literal
 // objects and arrays, primitives; no symbol keys, array holes or extra array properties), for
-// the comparisons the incremental paths make on every change. node's isDeepStrictEqual also compares prototypes, symbol keys and
-// property descriptors: profiled on the large shape, that bookkeeping cost more than the values
-// compared (~0.25 ms of a 1.2 ms one-route change). Any other object (a Date, a Map) is left to
-// isDeepStrictEqual.
+// the comparisons the incremental paths make on every change. node's isDeepStrictEqual also
+// compares prototypes, symbol keys and property descriptors: profiled on the large shape, that
+// bookkeeping cost more than the values compared (~0.25 ms of a 1.2 ms one-route change). Any
+// other object (a Date, a Map) is left to isDeepStrictEqual.
 import { isDeepStrictEqual } from 'node:util';
 
 const omit = (x: object, except: ReadonlySet<string> | undefined) =>
