@@ -101,6 +101,7 @@ export const serveDeltaStream = (
       for (const [name, version] of Object.entries(request.initialResourceVersions)) {
         state.acked.set(name, { name, version, resource: undefined });
       }
+      core.unsettle(state);
     }
     // The ACK/NACK is of the previous response, so it is settled before the subscription changes.
     if (!stale && request.responseNonce !== '') {
@@ -109,6 +110,7 @@ export const serveDeltaStream = (
     // Subscription deltas are applied even on a stale nonce: unlike SotW they are not repeated.
     const subscribing = request.resourceNamesSubscribe.length;
     if (core.tooManyNames(state.names.size + subscribing, typeUrl)) return;
+    if (subscribing > 0 || request.resourceNamesUnsubscribe.length > 0) core.unsettle(state);
     for (const name of request.resourceNamesSubscribe) {
       if (name === '*') state.wildcard = true;
       else state.names.add(name);
