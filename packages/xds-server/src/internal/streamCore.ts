@@ -362,13 +362,13 @@ export class StreamCore {
       if (names !== undefined && this.#stillQuiet(state, available, names, keepStale, quiet))
         return false;
     }
-    const { target, warming, missing, keptStale, changed } = this.#target(
+    const { target, warming, missing, keptStale, complete, changed } = this.#target(
       state,
       snapshot,
       keepStale,
     );
     const removed: string[] = [];
-    for (const name of state.acked.keys()) if (!target.has(name)) removed.push(name);
+    if (!complete) for (const name of state.acked.keys()) if (!target.has(name)) removed.push(name);
     const firstWildcard = state.wildcard && !state.everSent;
     const needed =
       this.#deps.variant === 'sotw'
@@ -471,20 +471,29 @@ export class StreamCore {
     warming: boolean;
     missing: boolean;
     keptStale: boolean;
+    /** Whether every name the proxy holds is in the target (nothing to remove). */
+    complete: boolean;
     changed: Entry[];
   } {
     const available = snapshot.resources(state.typeUrl);
+    const { acked } = state;
+    const rejected = state.rejected.size > 0 ? state.rejected : undefined;
     const target = new Map<string, Entry>();
     const changed: Entry[] = [];
     let warming = false;
     let missing = false;
     let keptStale = false;
+    // How many names the proxy holds are in the target: when all are, nothing is removed and no
+    // stale entry is kept, and neither needs another pass over what the proxy holds.
+    let held = 0;
     const add = (name: string, entry: Entry) => {
       target.set(name, entry);
-      if (state.acked.get(name)?.version !== entry.version) changed.push(entry);
+      const holds = acked.get(name);
+      if (holds !== undefined) held += 1;
+      if (holds?.version !== entry.version) changed.push(entry);
     };
-    const consider = (name: string) => {
-      let resource = available.get(name);
+    const consider = (found: VersionedResource | undefined, name: string) => {
+      let resource = found;
       if (resource === undefined) {
         missing = true;
         if (keepStale) {
@@ -493,15 +502,18 @@ export class StreamCore {
         }
       }
       if (resource === undefined) return;
-      if (state.rejected.get(name) === resource.version) {
+      if (rejected?.get(name) === resource.version) {
         const quarantined = state.quarantined.get(name);
         if (quarantined?.sourceVersion === resource.version) {
           add(name, quarantined.entry);
           return;
         }
         // Rejected content: the proxy keeps (and is told to keep) what it had.
-        const held = state.acked.get(name);
-        if (held !== undefined) target.set(name, held);
+        const holds = acked.get(name);
+        if (holds !== undefined) {
+          target.set(name, holds);
+          held += 1;
+        }
         return;
       }
       // The snapshot's own entry (it has the name, version and resource an Entry needs): a
@@ -509,18 +521,22 @@ export class StreamCore {
       // generation.
       add(name, resource);
     };
-    if (state.wildcard) for (const name of available.keys()) consider(name);
+    if (state.wildcard) available.forEach(consider);
     // A name both available and subscribed to by name was already considered, to the same end.
-    for (const name of state.names) if (!state.wildcard || !target.has(name)) consider(name);
-    if (keepStale) {
-      for (const [name, held] of state.acked) {
+    for (const name of state.names) {
+      if (!state.wildcard || !target.has(name)) consider(available.get(name), name);
+    }
+    if (keepStale && held < acked.size) {
+      for (const [name, entry] of acked) {
         if (!target.has(name) && (state.wildcard || state.names.has(name))) {
-          target.set(name, held);
+          target.set(name, entry);
+          held += 1;
           keptStale = true;
         }
       }
     }
-    return { target, warming, missing, keptStale, changed };
+    const complete = held === acked.size;
+    return { target, warming, missing, keptStale, complete, changed };
   }
 
   /**
