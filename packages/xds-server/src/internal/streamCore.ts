@@ -75,6 +75,8 @@ interface Quiet {
 export interface Push {
   readonly typeUrl: string;
   readonly nonce: string;
+  /** What the proxy held when the response was made (the target is this, changed and removed). */
+  readonly held: ReadonlyMap<string, Entry>;
   readonly target: ReadonlyMap<string, Entry>;
   readonly changed: readonly Entry[];
   readonly removed: readonly string[];
@@ -400,7 +402,14 @@ export class StreamCore {
       quietOnAck,
     };
     state.everSent = true;
-    this.#deps.send({ typeUrl: state.typeUrl, nonce, target, changed, removed });
+    this.#deps.send({
+      typeUrl: state.typeUrl,
+      nonce,
+      held: state.acked,
+      target,
+      changed,
+      removed,
+    });
     return true;
   }
 
