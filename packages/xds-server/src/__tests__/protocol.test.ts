@@ -525,6 +525,24 @@ describe('Delta', () => {
     );
     await d.none(); // a changed, but it is no longer subscribed
   });
+
+  it('removes a name unsubscribed while the response carrying it was on its way', async () => {
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1, b: 2 })));
+    const d = delta();
+    d.send({
+      node: node('n1'),
+      typeUrl: TypeUrl.ClusterLoadAssignment,
+      resourceNamesSubscribe: ['a', 'b'],
+    });
+    const first = await d.next();
+    expect(first.resources.map((r) => r.name)).toEqual(['a', 'b']);
+    d.send({ typeUrl: TypeUrl.ClusterLoadAssignment, resourceNamesUnsubscribe: ['b'] });
+    d.send({ typeUrl: TypeUrl.ClusterLoadAssignment, responseNonce: first.nonce });
+    // The ACK takes what the response carried, b included: the server then says b is gone.
+    const second = await d.next();
+    expect(second.resources).toEqual([]);
+    expect(second.removedResources).toEqual(['b']);
+  });
 });
 
 describe('snapshots', () => {

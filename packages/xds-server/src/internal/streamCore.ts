@@ -35,6 +35,8 @@ export interface InFlight {
    * target, and a pump against the same resources would find nothing due (see #sendIfChanged).
    */
   readonly quietOnAck: Quiets;
+  /** The type's `unsettled` count when the response was made (quietOnAck holds if unchanged). */
+  readonly unsettled: number;
 }
 
 export interface TypeState {
@@ -57,6 +59,8 @@ export interface TypeState {
    * rejected or subscribes to (StreamCore.unsettle).
    */
   quiet: Quiets;
+  /** How many times the type was unsettled (see StreamCore.unsettle). */
+  unsettled: number;
 }
 
 type Quiets = [fresh: Quiet | undefined, keepingStale: Quiet | undefined];
@@ -190,6 +194,7 @@ export class StreamCore {
         lastNonce: undefined,
         everSent: false,
         quiet: [undefined, undefined],
+        unsettled: 0,
       };
       this.#types.set(typeUrl, state);
     }
@@ -202,6 +207,7 @@ export class StreamCore {
    */
   unsettle(state: TypeState): void {
     state.quiet = [undefined, undefined];
+    state.unsettled += 1;
   }
 
   /**
@@ -235,7 +241,9 @@ export class StreamCore {
     if (errorMessage === undefined) {
       // The response's own map, no copy: nothing else holds it once the response is settled.
       state.acked = inFlight.target;
-      state.quiet = [...inFlight.quietOnAck];
+      // Unless the subscription changed while the response was on its way (the target may then
+      // hold names no longer wanted, to be removed).
+      if (state.unsettled === inFlight.unsettled) state.quiet = [...inFlight.quietOnAck];
       const latencyMs = performance.now() - inFlight.snapshotSetAt;
       this.#deps.metrics.record(state.typeUrl, this.#node?.id ?? '', latencyMs);
       this.#deps.callbacks.onAck({ stream: this.info, typeUrl: state.typeUrl, nonce, latencyMs });
@@ -400,6 +408,7 @@ export class StreamCore {
       snapshotSetAt: setAt,
       snapshot,
       quietOnAck,
+      unsettled: state.unsettled,
     };
     state.everSent = true;
     this.#deps.send({
