@@ -1,24 +1,18 @@
 // Immutable snapshots of the xDS resources of one node group, with per-resource versions taken
-// from a content hash (computed once per resource object) and a consistent() check.
-import { createHash } from 'node:crypto';
+// from a content hash (computed once per resource object) and a consistent() check. A snapshot
+// made to replace another knows which names changed since it, so what follows a change (the
+// streams' pumps) can look at those names alone.
 import {
   type Any,
   Cluster,
-  Cluster_DiscoveryType,
   ClusterLoadAssignment,
-  HttpConnectionManager,
   Listener,
   type MessageCodec,
-  packAny,
   RateLimitConfig,
   RouteConfiguration,
   Secret,
-  TcpProxy,
-  typeUrlOf,
-  unpackAny,
-  type VirtualHost,
 } from '@egts/envoy-api';
-import { encodeRouteConfiguration } from './internal/routeConfigurationBytes.js';
+import { SnapshotMemo } from './internal/snapshotMemo.js';
 import { TypeUrl } from './resourceTypes.js';
 
 /** One resource as served: its name, content-hash version and encoded form. */
@@ -71,337 +65,301 @@ export interface Snapshot {
 export interface SnapshotOptions {
   /** Types the snapshot does not cover yet (see `Snapshot.pending`); default none. */
   readonly pending?: readonly TypeUrl[];
+  /**
+   * The snapshot this one replaces (the group's current one). What it computed for the messages
+   * and arrays the new one shares is reused (encodings, hashes, indexes, checks), and streams
+   * look only at the names whose version changed since it. Without it, every resource is
+   * encoded and hashed anew.
+   */
+  readonly previous?: Snapshot | undefined;
 }
 
-/**
- * Encoded form and hash per message object: a translator that reuses the objects of unchanged
- * resources (as `distinctUntilChanged` does) pays for encoding and hashing only what changed.
- */
-const encoded = new WeakMap<object, { resource: Any; version: string }>();
+/** One type's resources in a snapshot. */
+interface TypeIndex {
+  readonly messages: readonly object[] | undefined;
+  /** The served form of each message, in the same order. */
+  readonly served: readonly VersionedResource[];
+  readonly byName: ReadonlyMap<string, VersionedResource>;
+  /** Stands for the set of names: the same object while no name is added or removed. */
+  readonly names: object;
+  /** The index of the snapshot replaced, and the names whose version differs from it. */
+  readonly since: { index: ReadonlyMap<string, VersionedResource>; changed: string[] } | undefined;
+}
 
-const version = <T extends object>(
-  codec: MessageCodec<T>,
-  message: T,
-): { resource: Any; version: string } => {
-  const cached = encoded.get(message);
-  if (cached !== undefined && cached.resource.typeUrl === typeUrlOf(codec)) return cached;
-  let entry: { resource: Any; version: string };
-  if (codec === (RouteConfiguration as MessageCodec<unknown>)) {
-    entry = packRouteConfiguration(message as RouteConfiguration);
-  } else {
-    const resource = packAny(codec, message);
-    const version = createHash('sha256').update(resource.value).digest('base64url').slice(0, 16);
-    entry = { resource, version };
-  }
-  encoded.set(message, entry);
-  return entry;
+const EMPTY: ReadonlyMap<string, VersionedResource> = new Map();
+const EMPTY_INDEX: TypeIndex = {
+  messages: undefined,
+  served: [],
+  byName: EMPTY,
+  names: EMPTY,
+  since: undefined,
 };
 
 /**
- * packAny and version for RouteConfigurations, reusing the encodings and hashes of their
- * unchanged VirtualHost and Route messages.
+ * The index of `messages`, built from the previous snapshot's index of the type when there is
+ * one: the same array gives the same index; an array of the same length whose messages at the
+ * same places keep their names (an endpoint update) copies it and replaces those; any other is
+ * indexed anew. Either way the names whose version differs from the previous index are listed.
  */
-const packRouteConfiguration = (config: RouteConfiguration): { resource: Any; version: string } => {
-  const { bytes, version } = encodeRouteConfiguration(config);
-  return {
-    resource: {
-      typeUrl: typeUrlOf(RouteConfiguration),
-      value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    },
-    version,
-  };
-};
-
-/** The served form of each message object, and the index of each input array (both immutable). */
-const versioned = new WeakMap<object, VersionedResource>();
-const indexes = new WeakMap<readonly object[], ReadonlyMap<string, VersionedResource>>();
-/** The last array indexed whose first element is this message, for arrays that differ in a few. */
-const lastIndexed = new WeakMap<object, readonly object[]>();
-/**
- * What stands for an index's set of names (the index itself, or the one it was made from by
- * `reindex`, which keeps every name): checks that look only at names hold for both.
- */
-const nameSets = new WeakMap<ReadonlyMap<string, unknown>, object>();
-const namesOf = (index: ReadonlyMap<string, unknown>): object => nameSets.get(index) ?? index;
-
-const served = <T extends object>(
-  codec: MessageCodec<T>,
-  typeUrl: TypeUrl,
-  message: T,
-  nameOf: (message: T) => string,
-): VersionedResource => {
-  let resource = versioned.get(message);
-  if (resource === undefined || resource.typeUrl !== typeUrl) {
-    const name = nameOf(message);
-    if (name === '') throw new Error(`snapshot: a ${codec.$type} has no name`);
-    resource = Object.freeze({ name, typeUrl, ...version(codec, message) });
-    versioned.set(message, resource);
-  }
-  return resource;
-};
-
-/**
- * The index of an array that replaces some messages of the last one indexed, each by one of the
- * same name (an endpoint update): a copy of its index with those entries replaced. Undefined
- * when the arrays differ otherwise.
- */
-const reindex = <T extends object>(
-  codec: MessageCodec<T>,
-  typeUrl: TypeUrl,
-  messages: readonly T[],
-  nameOf: (message: T) => string,
-): Map<string, VersionedResource> | undefined => {
-  const before = messages[0] === undefined ? undefined : lastIndexed.get(messages[0]);
-  const known = before === undefined ? undefined : indexes.get(before);
-  if (before?.length !== messages.length || known === undefined) return undefined;
-  if (known.values().next().value?.typeUrl !== typeUrl) return undefined;
-  const byName = new Map(known);
-  for (let i = 0; i < messages.length; i++) {
-    const message = messages[i]!;
-    if (message === before[i]) continue;
-    const resource = served(codec, typeUrl, message, nameOf);
-    if (resource.name !== versioned.get(before[i]!)?.name) return undefined;
-    byName.set(resource.name, resource);
-  }
-  nameSets.set(byName, namesOf(known));
-  return byName;
-};
-
 const index = <T extends object>(
+  memo: SnapshotMemo,
   codec: MessageCodec<T>,
   typeUrl: TypeUrl,
   messages: readonly T[] | undefined,
   nameOf: (message: T) => string,
-): ReadonlyMap<string, VersionedResource> => {
-  if (messages === undefined) return new Map();
-  const known = indexes.get(messages);
-  if (known !== undefined && known.values().next().value?.typeUrl === typeUrl) {
-    // The last array of its first message again: a longer one indexed since (before scaling
-    // down) is not kept alive by `lastIndexed` while that message lives on.
-    lastIndexed.set(messages[0]!, messages);
-    return known;
+  previous: TypeIndex | undefined,
+): TypeIndex => {
+  if (previous !== undefined && messages === previous.messages) return previous;
+  if (messages === undefined || messages.length === 0) {
+    if (previous === undefined || previous.byName.size === 0) return EMPTY_INDEX;
+    const changed = [...previous.byName.keys()];
+    return { ...EMPTY_INDEX, since: { index: previous.byName, changed } };
   }
-  let byName = reindex(codec, typeUrl, messages, nameOf);
-  if (byName === undefined) {
-    byName = new Map<string, VersionedResource>();
-    for (const message of messages) {
-      const resource = served(codec, typeUrl, message, nameOf);
-      if (byName.has(resource.name)) {
-        throw new Error(`snapshot: duplicate ${codec.$type} "${resource.name}"`);
-      }
-      byName.set(resource.name, resource);
-    }
-  }
-  if (byName.size > 0) {
-    indexes.set(messages, byName);
-    lastIndexed.set(messages[0]!, messages);
-  }
-  return byName;
+  return (
+    (previous && replaced(memo, codec, typeUrl, messages, nameOf, previous)) ??
+    indexed(memo, codec, typeUrl, messages, nameOf, previous)
+  );
 };
 
-export const createSnapshot = (
-  input: SnapshotResources,
-  options: SnapshotOptions = {},
-): Snapshot => {
-  const pending = new Set<string>(options.pending);
-  const byType = new Map<string, ReadonlyMap<string, VersionedResource>>([
-    [TypeUrl.Cluster, index(Cluster, TypeUrl.Cluster, input.clusters, (c) => c.name)],
-    [
-      TypeUrl.ClusterLoadAssignment,
-      index(
-        ClusterLoadAssignment,
+/** The index of an array that replaces some messages of the previous one, each by one of its name. */
+const replaced = <T extends object>(
+  memo: SnapshotMemo,
+  codec: MessageCodec<T>,
+  typeUrl: TypeUrl,
+  messages: readonly T[],
+  nameOf: (message: T) => string,
+  previous: TypeIndex,
+): TypeIndex | undefined => {
+  const before = previous.messages;
+  if (before?.length !== messages.length) return undefined;
+  const known = previous.byName;
+  const byName = new Map(known);
+  const served = [...previous.served];
+  const changed: string[] = [];
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    if (message === before[i]) continue;
+    const resource = memo.served(codec, typeUrl, message, nameOf);
+    if (resource.name !== served[i]!.name) return undefined;
+    if (known.get(resource.name)?.version !== resource.version) changed.push(resource.name);
+    byName.set(resource.name, resource);
+    served[i] = resource;
+  }
+  return { messages, served, byName, names: previous.names, since: { index: known, changed } };
+};
+
+/**
+ * The index of any array. The previous array is followed along: a message found where it was
+ * (past those inserted before it, or one removed) is served as before, unchanged, without
+ * looking it up; at 1,000 clusters a cluster added cost a lookup of every other one.
+ */
+const indexed = <T extends object>(
+  memo: SnapshotMemo,
+  codec: MessageCodec<T>,
+  typeUrl: TypeUrl,
+  messages: readonly T[],
+  nameOf: (message: T) => string,
+  previous: TypeIndex | undefined,
+): TypeIndex => {
+  const byName = new Map<string, VersionedResource>();
+  const served: VersionedResource[] = [];
+  const known = previous?.byName ?? EMPTY;
+  const before = previous?.messages ?? [];
+  const servedBefore = previous?.served ?? [];
+  const changed: string[] = [];
+  // Names of the previous index still there (each once: the names indexed are distinct).
+  let kept = 0;
+  let j = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    let resource: VersionedResource;
+    if (message === before[j]) {
+      resource = servedBefore[j++]!;
+      kept += 1;
+    } else if (message === before[j + 1]) {
+      resource = servedBefore[j + 1]!;
+      j += 2;
+      kept += 1;
+    } else {
+      resource = memo.served(codec, typeUrl, message, nameOf);
+      const was = known.get(resource.name);
+      if (was !== undefined) kept += 1;
+      if (was?.version !== resource.version) changed.push(resource.name);
+    }
+    served.push(resource);
+    byName.set(resource.name, resource);
+    if (byName.size === i) throw new Error(`snapshot: duplicate ${codec.$type} "${resource.name}"`);
+  }
+  if (kept < known.size) for (const name of known.keys()) if (!byName.has(name)) changed.push(name);
+  const sameNames = previous !== undefined && kept === known.size && byName.size === kept;
+  return {
+    messages,
+    served,
+    byName,
+    names: sameNames ? previous.names : byName,
+    since: previous === undefined ? undefined : { index: known, changed },
+  };
+};
+
+class IndexedSnapshot implements Snapshot {
+  readonly memo: SnapshotMemo;
+  readonly #input: SnapshotResources;
+  readonly #pending: ReadonlySet<string>;
+  readonly #types: ReadonlyMap<string, TypeIndex>;
+  #consistency: ConsistencyResult | undefined;
+
+  constructor(input: SnapshotResources, options: SnapshotOptions) {
+    const previous = options.previous instanceof IndexedSnapshot ? options.previous : undefined;
+    const memo = previous?.memo ?? new SnapshotMemo();
+    const before = (typeUrl: TypeUrl) =>
+      previous === undefined ? undefined : previous.#types.get(typeUrl);
+    const types = new Map<string, TypeIndex>([
+      [
+        TypeUrl.Cluster,
+        index(
+          memo,
+          Cluster,
+          TypeUrl.Cluster,
+          input.clusters,
+          (c) => c.name,
+          before(TypeUrl.Cluster),
+        ),
+      ],
+      [
         TypeUrl.ClusterLoadAssignment,
-        input.endpoints,
-        (e) => e.clusterName,
-      ),
-    ],
-    [TypeUrl.Listener, index(Listener, TypeUrl.Listener, input.listeners, (l) => l.name)],
-    [
-      TypeUrl.RouteConfiguration,
-      index(RouteConfiguration, TypeUrl.RouteConfiguration, input.routes, (r) => r.name),
-    ],
-    [TypeUrl.Secret, index(Secret, TypeUrl.Secret, input.secrets, (s) => s.name)],
-    [
-      TypeUrl.RateLimitConfig,
-      index(RateLimitConfig, TypeUrl.RateLimitConfig, input.rateLimitConfigs, (c) => c.name),
-    ],
-  ]);
-  const empty: ReadonlyMap<string, VersionedResource> = new Map();
-  let consistency: ConsistencyResult | undefined;
-  return Object.freeze({
-    resources: (typeUrl: string) => byType.get(typeUrl) ?? empty,
-    pending: (typeUrl: string) => pending.has(typeUrl),
-    consistent: () => {
-      consistency ??= checkConsistency(input, byType);
-      return consistency;
-    },
-  });
-};
-
-const checkConsistency = (
-  input: SnapshotResources,
-  byType: ReadonlyMap<string, ReadonlyMap<string, VersionedResource>>,
-): ConsistencyResult => {
-  const has = (typeUrl: string, name: string): boolean => byType.get(typeUrl)?.has(name) ?? false;
-  const problems = [
-    ...edsProblems(input.clusters ?? [], byType.get(TypeUrl.ClusterLoadAssignment) ?? new Map()),
-  ];
-  const routeConfigs = [...(input.routes ?? [])];
-  const listeners = byType.get(TypeUrl.Listener);
-  for (const listener of input.listeners ?? []) {
-    const refs = listenerRefs(listener, listeners?.get(listener.name)?.version);
-    for (const rds of refs.routeConfigs) {
-      if (!has(TypeUrl.RouteConfiguration, rds)) {
-        problems.push(
-          `listener "${listener.name}" uses RouteConfiguration "${rds}", which is missing`,
-        );
-      }
-    }
-    for (const cluster of refs.clusters) {
-      if (!has(TypeUrl.Cluster, cluster)) {
-        problems.push(
-          `listener "${listener.name}" tcp_proxy uses cluster "${cluster}", which is missing`,
-        );
-      }
-    }
-    routeConfigs.push(...refs.inline);
+        index(
+          memo,
+          ClusterLoadAssignment,
+          TypeUrl.ClusterLoadAssignment,
+          input.endpoints,
+          (e) => e.clusterName,
+          before(TypeUrl.ClusterLoadAssignment),
+        ),
+      ],
+      [
+        TypeUrl.Listener,
+        index(
+          memo,
+          Listener,
+          TypeUrl.Listener,
+          input.listeners,
+          (l) => l.name,
+          before(TypeUrl.Listener),
+        ),
+      ],
+      [
+        TypeUrl.RouteConfiguration,
+        index(
+          memo,
+          RouteConfiguration,
+          TypeUrl.RouteConfiguration,
+          input.routes,
+          (r) => r.name,
+          before(TypeUrl.RouteConfiguration),
+        ),
+      ],
+      [
+        TypeUrl.Secret,
+        index(memo, Secret, TypeUrl.Secret, input.secrets, (s) => s.name, before(TypeUrl.Secret)),
+      ],
+      [
+        TypeUrl.RateLimitConfig,
+        index(
+          memo,
+          RateLimitConfig,
+          TypeUrl.RateLimitConfig,
+          input.rateLimitConfigs,
+          (c) => c.name,
+          before(TypeUrl.RateLimitConfig),
+        ),
+      ],
+    ]);
+    this.memo = memo;
+    this.#input = input;
+    this.#pending = new Set<string>(options.pending);
+    this.#types = types;
+    Object.freeze(this);
   }
-  const clusters = byType.get(TypeUrl.Cluster) ?? new Map();
-  for (const config of routeConfigs) problems.push(...routeProblems(config, clusters));
-  return { consistent: problems.length === 0, problems };
-};
 
-interface ListenerRefs {
-  /** RouteConfigurations its HTTP connection managers fetch over RDS. */
-  readonly routeConfigs: readonly string[];
-  /** RouteConfigurations inlined in them. */
-  readonly inline: readonly RouteConfiguration[];
-  /** Clusters its tcp_proxy filters send to. */
-  readonly clusters: readonly string[];
+  resources(typeUrl: string): ReadonlyMap<string, VersionedResource> {
+    return this.#types.get(typeUrl)?.byName ?? EMPTY;
+  }
+
+  pending(typeUrl: string): boolean {
+    return this.#pending.has(typeUrl);
+  }
+
+  consistent(): ConsistencyResult {
+    this.#consistency ??= this.#check();
+    return this.#consistency;
+  }
+
+  /**
+   * The names of a type whose version differs from `since` (an index of the snapshot this one
+   * replaced), or undefined when `since` is not that index.
+   */
+  changedSince(
+    typeUrl: string,
+    since: ReadonlyMap<string, VersionedResource>,
+  ): readonly string[] | undefined {
+    const type = this.#types.get(typeUrl);
+    if (type === undefined) return undefined;
+    if (type.byName === since) return [];
+    return type.since?.index === since ? type.since.changed : undefined;
+  }
+
+  #check(): ConsistencyResult {
+    const input = this.#input;
+    const memo = this.memo;
+    const has = (typeUrl: string, name: string): boolean => this.resources(typeUrl).has(name);
+    const problems = [
+      ...memo.edsProblems(input.clusters ?? [], this.resources(TypeUrl.ClusterLoadAssignment)),
+    ];
+    const routeConfigs = [...(input.routes ?? [])];
+    const listeners = this.resources(TypeUrl.Listener);
+    for (const listener of input.listeners ?? []) {
+      const refs = memo.listenerRefs(listener, listeners.get(listener.name)?.version);
+      for (const rds of refs.routeConfigs) {
+        if (!has(TypeUrl.RouteConfiguration, rds)) {
+          problems.push(
+            `listener "${listener.name}" uses RouteConfiguration "${rds}", which is missing`,
+          );
+        }
+      }
+      for (const cluster of refs.clusters) {
+        if (!has(TypeUrl.Cluster, cluster)) {
+          problems.push(
+            `listener "${listener.name}" tcp_proxy uses cluster "${cluster}", which is missing`,
+          );
+        }
+      }
+      routeConfigs.push(...refs.inline);
+    }
+    const clusters = this.#types.get(TypeUrl.Cluster) ?? EMPTY_INDEX;
+    for (const config of routeConfigs) {
+      for (const host of config.virtualHosts) {
+        for (const cluster of memo.missingClusters(host, clusters.byName, clusters.names)) {
+          problems.push(
+            `RouteConfiguration "${config.name}" routes to cluster "${cluster}", which is missing`,
+          );
+        }
+      }
+    }
+    return { consistent: problems.length === 0, problems };
+  }
 }
 
-/**
- * What a listener refers to, decoded once per (immutable) message object, and once per content
- * version: a translator may rebuild an unchanged listener as a new object on every change (a
- * route added), and decoding its filters again (unpackAny of the connection manager) was a few ms
- * of each change at 1,000 routes. The most recent versions are kept (listeners of live snapshots).
- */
-const listenerRefsCache = new WeakMap<Listener, ListenerRefs>();
-const refsByVersion = new Map<string, ListenerRefs>();
-const REFS_BY_VERSION_MAX = 512;
-const listenerRefs = (listener: Listener, version: string | undefined): ListenerRefs => {
-  let refs = listenerRefsCache.get(listener);
-  if (refs !== undefined) return refs;
-  refs = version === undefined ? undefined : refsByVersion.get(version);
-  if (refs === undefined) {
-    refs = decodeListenerRefs(listener);
-    if (version !== undefined) {
-      refsByVersion.set(version, refs);
-      if (refsByVersion.size > REFS_BY_VERSION_MAX) {
-        const oldest = refsByVersion.keys().next().value;
-        if (oldest !== undefined) refsByVersion.delete(oldest);
-      }
-    }
-  }
-  listenerRefsCache.set(listener, refs);
-  return refs;
-};
-
-const decodeListenerRefs = (listener: Listener): ListenerRefs => {
-  const found = {
-    routeConfigs: [] as string[],
-    inline: [] as RouteConfiguration[],
-    clusters: [] as string[],
-  };
-  const chains = [
-    ...listener.filterChains,
-    ...(listener.defaultFilterChain ? [listener.defaultFilterChain] : []),
-  ];
-  for (const filter of chains.flatMap((chain) => chain.filters)) {
-    if (filter.typedConfig === undefined) continue;
-    const { typeName, message } = unpackAny(filter.typedConfig);
-    if (typeName === HttpConnectionManager.$type) {
-      const hcm = message as HttpConnectionManager;
-      const rds = hcm.rds?.routeConfigName;
-      if (rds !== undefined && rds !== '') found.routeConfigs.push(rds);
-      if (hcm.routeConfig !== undefined) found.inline.push(hcm.routeConfig);
-    } else if (typeName === TcpProxy.$type) {
-      const cluster = (message as TcpProxy).cluster;
-      if (cluster !== undefined && cluster !== '') found.clusters.push(cluster);
-    }
-  }
-  return found;
-};
+export const createSnapshot = (input: SnapshotResources, options: SnapshotOptions = {}): Snapshot =>
+  new IndexedSnapshot(input, options);
 
 /**
- * Clusters a virtual host routes to that are missing, once per host object and set of cluster
- * names: a cluster changed by a policy leaves the names as they were, and every host as checked.
+ * The names of a type whose version differs between `since` and the snapshot's index of the
+ * type, when the snapshot was made to replace the one `since` belongs to (or has it as its own);
+ * undefined when that is not known.
  */
-const hostsChecked = new WeakMap<VirtualHost, { names: object; missing: readonly string[] }>();
-const missingClusters = (
-  host: VirtualHost,
-  clusters: ReadonlyMap<string, unknown>,
-): readonly string[] => {
-  const names = namesOf(clusters);
-  const known = hostsChecked.get(host);
-  if (known?.names === names) return known.missing;
-  const missing = clustersOf(host).filter((cluster) => !clusters.has(cluster));
-  hostsChecked.set(host, { names, missing });
-  return missing;
-};
-
-const routeProblems = (
-  config: RouteConfiguration,
-  clusters: ReadonlyMap<string, unknown>,
-): string[] =>
-  config.virtualHosts.flatMap((host) =>
-    missingClusters(host, clusters).map(
-      (cluster) =>
-        `RouteConfiguration "${config.name}" routes to cluster "${cluster}", which is missing`,
-    ),
-  );
-
-/** EDS clusters without endpoints, once per clusters array and endpoints index (both immutable). */
-const edsChecked = new WeakMap<
-  readonly Cluster[],
-  { endpoints: ReadonlyMap<string, unknown>; problems: readonly string[] }
->();
-const edsProblems = (
-  clusters: readonly Cluster[],
-  endpoints: ReadonlyMap<string, unknown>,
-): readonly string[] => {
-  const known = edsChecked.get(clusters);
-  if (known?.endpoints === endpoints) return known.problems;
-  const problems: string[] = [];
-  for (const cluster of clusters) {
-    if (cluster.type !== Cluster_DiscoveryType.EDS) continue;
-    const serviceName = cluster.edsClusterConfig?.serviceName || cluster.name;
-    if (!endpoints.has(serviceName)) {
-      problems.push(
-        `cluster "${cluster.name}" (EDS) has no ClusterLoadAssignment "${serviceName}"`,
-      );
-    }
-  }
-  edsChecked.set(clusters, { endpoints, problems });
-  return problems;
-};
-
-/** The clusters a virtual host's routes send to, once per (immutable) message object. */
-const hostClusters = new WeakMap<VirtualHost, readonly string[]>();
-const clustersOf = (host: VirtualHost): readonly string[] => {
-  let clusters = hostClusters.get(host);
-  if (clusters === undefined) {
-    clusters = host.routes.flatMap((route) =>
-      // A route that names the answer for a missing cluster (cluster_not_found_response_code,
-      // such as a split's share for invalid backendRefs: 500) expects one; Envoy answers it.
-      route.route?.clusterNotFoundResponseCode
-        ? []
-        : [
-            ...(route.route?.cluster ? [route.route.cluster] : []),
-            ...(route.route?.weightedClusters?.clusters.map((c) => c.name) ?? []),
-          ],
-    );
-    hostClusters.set(host, clusters);
-  }
-  return clusters;
-};
+export const changedSince = (
+  snapshot: Snapshot,
+  typeUrl: string,
+  since: ReadonlyMap<string, VersionedResource>,
+): readonly string[] | undefined =>
+  snapshot instanceof IndexedSnapshot ? snapshot.changedSince(typeUrl, since) : undefined;

@@ -45,7 +45,10 @@ export async function pushClustersFirst(
       gateway,
       createSnapshot(
         { clusters, endpoints, secrets },
-        { pending: [TypeUrl.Listener, TypeUrl.RouteConfiguration] },
+        {
+          pending: [TypeUrl.Listener, TypeUrl.RouteConfiguration],
+          previous: cache.getSnapshot(gateway)?.snapshot,
+        },
       ),
     );
     log.info({ gateway, clusters: clusters.length }, 'clusters set; listeners and routes follow');

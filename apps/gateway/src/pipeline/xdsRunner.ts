@@ -74,7 +74,11 @@ export function runXds(xdsIR$: Observable<GatewayIR>, options: XdsRunnerOptions)
     const json = JSON.stringify(configs);
     if (json === rateLimits) return;
     rateLimits = json;
-    cache.setSnapshot(RATE_LIMIT_NODE_ID, createSnapshot({ rateLimitConfigs: configs }));
+    const previous = cache.getSnapshot(RATE_LIMIT_NODE_ID)?.snapshot;
+    cache.setSnapshot(
+      RATE_LIMIT_NODE_ID,
+      createSnapshot({ rateLimitConfigs: configs }, { previous }),
+    );
     log.info({ domains: configs.map((c) => c.domain) }, 'rate limit configuration set');
   };
   const clustersFirst = options.clustersFirst;
@@ -104,7 +108,10 @@ export function runXds(xdsIR$: Observable<GatewayIR>, options: XdsRunnerOptions)
     publishRateLimits();
   };
   const publish = (gateway: string, ir: XdsIR, resources: XdsResources, started: number) => {
-    cache.setSnapshot(gateway, createSnapshot(resources));
+    // Made to replace the Gateway's current snapshot: it reuses what that one computed, and
+    // streams look only at the names that changed.
+    const previous = cache.getSnapshot(gateway)?.snapshot;
+    cache.setSnapshot(gateway, createSnapshot(resources, { previous }));
     served.set(gateway, ir);
     if (resources.envoyPatchPolicies === undefined) outcomes.delete(gateway);
     else outcomes.set(gateway, resources.envoyPatchPolicies);

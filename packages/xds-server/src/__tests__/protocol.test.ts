@@ -473,8 +473,17 @@ describe('Delta', () => {
     );
     const update = await d1.next();
     d1.send({ typeUrl: TypeUrl.Cluster, responseNonce: update.nonce });
+    // d1's versions follow its changes; a newcomer's are summed anew: the same holding, the same.
+    let newcomers = 2;
+    const newcomer = async () => {
+      const d = delta();
+      d.send({ node: node(`n${++newcomers}`), typeUrl: TypeUrl.Cluster });
+      return (await d.next()).systemVersionInfo;
+    };
+    expect(await newcomer()).toBe(update.systemVersionInfo);
     cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1 })));
     const removal = await d1.next();
+    expect(await newcomer()).toBe(removal.systemVersionInfo);
     const versions = [first, update, removal].map((r) => r.systemVersionInfo);
     expect(new Set(versions).size).toBe(3);
   });
@@ -498,6 +507,14 @@ describe('Delta', () => {
     const second = await d.next();
     expect(second.resources.map((r) => r.name)).toEqual(['b']);
     expect(second.removedResources).toEqual([]);
+    // It holds b alone (a was dropped on unsubscribing), versioned as a newcomer holding b.
+    const other = delta();
+    other.send({
+      node: node('n2'),
+      typeUrl: TypeUrl.ClusterLoadAssignment,
+      resourceNamesSubscribe: ['b'],
+    });
+    expect((await other.next()).systemVersionInfo).toBe(second.systemVersionInfo);
     d.send({ typeUrl: TypeUrl.ClusterLoadAssignment, responseNonce: second.nonce });
     cache.setSnapshot(
       'gateway-1',
@@ -507,6 +524,24 @@ describe('Delta', () => {
       }),
     );
     await d.none(); // a changed, but it is no longer subscribed
+  });
+
+  it('removes a name unsubscribed while the response carrying it was on its way', async () => {
+    cache.setSnapshot('gateway-1', createSnapshot(httpConfig('a', { a: 1, b: 2 })));
+    const d = delta();
+    d.send({
+      node: node('n1'),
+      typeUrl: TypeUrl.ClusterLoadAssignment,
+      resourceNamesSubscribe: ['a', 'b'],
+    });
+    const first = await d.next();
+    expect(first.resources.map((r) => r.name)).toEqual(['a', 'b']);
+    d.send({ typeUrl: TypeUrl.ClusterLoadAssignment, resourceNamesUnsubscribe: ['b'] });
+    d.send({ typeUrl: TypeUrl.ClusterLoadAssignment, responseNonce: first.nonce });
+    // The ACK takes what the response carried, b included: the server then says b is gone.
+    const second = await d.next();
+    expect(second.resources).toEqual([]);
+    expect(second.removedResources).toEqual(['b']);
   });
 });
 

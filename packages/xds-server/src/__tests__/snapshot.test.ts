@@ -1,5 +1,6 @@
-// createSnapshot caches per object: the same message gives the same served resource, the same
-// array the same index; new or changed messages are encoded and versioned by content.
+// A snapshot made to replace another (options.previous) reuses what it computed per object: the
+// same message gives the same served resource, the same array the same index; new or changed
+// messages are encoded and versioned by content.
 import {
   Cluster,
   Cluster_DiscoveryType,
@@ -10,7 +11,7 @@ import {
   VirtualHost,
 } from '@egts/envoy-api';
 import { describe, expect, it } from 'vitest';
-import { createSnapshot, TypeUrl } from '../index.js';
+import { createSnapshot, type Snapshot, TypeUrl } from '../index.js';
 import { rdsListener, routeTo } from './fixtures.js';
 
 const cluster = (name: string, ms = 1000) =>
@@ -21,39 +22,69 @@ const cluster = (name: string, ms = 1000) =>
   });
 
 describe('createSnapshot', () => {
-  it('reuses what it computed for the same messages and arrays', () => {
+  it('reuses what the snapshot it replaces computed for the same messages and arrays', () => {
     const a = cluster('a');
     const b = cluster('b');
     const clusters = [a, b];
-    const first = createSnapshot({ clusters }).resources(TypeUrl.Cluster);
-    expect(createSnapshot({ clusters }).resources(TypeUrl.Cluster)).toBe(first);
-    const second = createSnapshot({ clusters: [a, cluster('b', 2000)] }).resources(TypeUrl.Cluster);
+    const initial = createSnapshot({ clusters });
+    const first = initial.resources(TypeUrl.Cluster);
+    const again = createSnapshot({ clusters }, { previous: initial });
+    expect(again.resources(TypeUrl.Cluster)).toBe(first);
+    const changed = createSnapshot({ clusters: [a, cluster('b', 2000)] }, { previous: again });
+    const second = changed.resources(TypeUrl.Cluster);
     expect(second).not.toBe(first);
     expect(second.get('a')).toBe(first.get('a'));
     expect(second.get('b')?.version).not.toBe(first.get('b')?.version);
     // Equal content in a new object: the same version.
-    const third = createSnapshot({ clusters: [cluster('a'), b] }).resources(TypeUrl.Cluster);
-    expect(third.get('a')?.version).toBe(first.get('a')?.version);
+    const third = createSnapshot({ clusters: [cluster('a'), b] }, { previous: changed });
+    expect(third.resources(TypeUrl.Cluster).get('a')?.version).toBe(first.get('a')?.version);
+    // Made alone, a snapshot shares nothing: the same message is served anew, alike.
+    const alone = createSnapshot({ clusters }).resources(TypeUrl.Cluster);
+    expect(alone).not.toBe(first);
+    expect(alone.get('a')).not.toBe(first.get('a'));
+    expect(alone.get('a')).toEqual(first.get('a'));
+  });
+
+  it('follows the array it replaces through insertions, removals and moves', () => {
+    const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((name) => cluster(name));
+    let snapshot = createSnapshot({ clusters: [a!, b!, c!, d!] });
+    const served = snapshot.resources(TypeUrl.Cluster);
+    const next = (clusters: Cluster[]) => {
+      snapshot = createSnapshot({ clusters }, { previous: snapshot });
+      return snapshot.resources(TypeUrl.Cluster);
+    };
+    expect([...next([a!, e!, b!, c!, d!]).keys()]).toEqual(['a', 'e', 'b', 'c', 'd']);
+    expect([...next([a!, b!, d!]).keys()]).toEqual(['a', 'b', 'd']);
+    const moved = next([d!, a!, cluster('b', 2000)]);
+    expect([...moved.keys()]).toEqual(['d', 'a', 'b']);
+    expect(moved.get('d')).toBe(served.get('d'));
+    expect(moved.get('b')?.version).not.toBe(served.get('b')?.version);
+    expect(() => next([d!, a!, d!])).toThrow(/duplicate .*Cluster "d"/);
+    expect(() => next([d!, cluster('d')])).toThrow(/duplicate/);
   });
 
   it('indexes an array that replaces a few messages of the last one, by name', () => {
     const [a, b, c] = [cluster('a'), cluster('b'), cluster('c')];
-    const first = createSnapshot({ clusters: [a, b, c] }).resources(TypeUrl.Cluster);
+    const initial = createSnapshot({ clusters: [a, b, c] });
+    const first = initial.resources(TypeUrl.Cluster);
     const b2 = cluster('b', 2000);
-    const second = createSnapshot({ clusters: [a, b2, c] }).resources(TypeUrl.Cluster);
+    const replaced = createSnapshot({ clusters: [a, b2, c] }, { previous: initial });
+    const second = replaced.resources(TypeUrl.Cluster);
     expect([...second.keys()]).toEqual(['a', 'b', 'c']);
     expect(second.get('b')?.version).not.toBe(first.get('b')?.version);
     expect(second.get('c')).toBe(first.get('c'));
     // A message under another name: indexed from scratch, duplicates still refused.
-    const third = createSnapshot({ clusters: [a, b2, cluster('d')] }).resources(TypeUrl.Cluster);
-    expect([...third.keys()]).toEqual(['a', 'b', 'd']);
-    expect(() => createSnapshot({ clusters: [a, b2, cluster('b')] })).toThrow(/duplicate/);
+    const third = createSnapshot({ clusters: [a, b2, cluster('d')] }, { previous: replaced });
+    expect([...third.resources(TypeUrl.Cluster).keys()]).toEqual(['a', 'b', 'd']);
+    expect(() =>
+      createSnapshot({ clusters: [a, b2, cluster('b')] }, { previous: replaced }),
+    ).toThrow(/duplicate/);
   });
 
   it('still rejects duplicate and unnamed resources when they come from cached objects', () => {
     const a = cluster('a');
-    createSnapshot({ clusters: [a] });
-    expect(() => createSnapshot({ clusters: [a, a] })).toThrow(/duplicate/);
+    const previous = createSnapshot({ clusters: [a] });
+    expect(() => createSnapshot({ clusters: [a, a] }, { previous })).toThrow(/duplicate/);
     expect(() => createSnapshot({ clusters: [cluster('')] })).toThrow(/no name/);
   });
 });
@@ -96,16 +127,21 @@ describe('consistent()', () => {
     });
     const routes = [RouteConfiguration.fromPartial({ name: 'r', virtualHosts: [host] })];
     const [a, b] = [cluster('a'), cluster('b')];
-    expect(createSnapshot({ routes, clusters: [a, b] }).consistent().consistent).toBe(true);
+    let previous: Snapshot | undefined;
+    const check = (clusters: Cluster[]) => {
+      previous = createSnapshot({ routes, clusters }, { previous });
+      return previous.consistent();
+    };
+    expect(check([a, b]).consistent).toBe(true);
     // b changed (the same names, indexed from the last array): still there.
-    expect(
-      createSnapshot({ routes, clusters: [a, cluster('b', 2000)] }).consistent().consistent,
-    ).toBe(true);
+    expect(check([a, cluster('b', 2000)]).consistent).toBe(true);
     // b replaced by c (other names): missing.
-    expect(createSnapshot({ routes, clusters: [a, cluster('c')] }).consistent().problems).toEqual([
+    expect(check([a, cluster('c')]).problems).toEqual([
       'RouteConfiguration "r" routes to cluster "b", which is missing',
     ]);
-    expect(createSnapshot({ routes, clusters: [a, b] }).consistent().consistent).toBe(true);
+    expect(check([a, b]).consistent).toBe(true);
+    // c added (new names): b is there.
+    expect(check([a, b, cluster('c')]).consistent).toBe(true);
   });
 
   it('lets a route that names its answer for a missing cluster route to one', () => {

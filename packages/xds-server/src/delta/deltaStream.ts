@@ -4,7 +4,7 @@
 // (https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol#incremental-xds).
 import { type DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '@egts/envoy-api';
 import { type ServerDuplexStream, status } from '@grpc/grpc-js';
-import { type Entry, StreamCore, type StreamCoreDeps } from '../internal/streamCore.js';
+import { type Entry, type Push, StreamCore, type StreamCoreDeps } from '../internal/streamCore.js';
 import { isServedType, WILDCARD_TYPES } from '../resourceTypes.js';
 
 /** FNV-1a (32 bits) of `name NUL version`, from `seed`. */
@@ -17,39 +17,71 @@ const fnv1a = (seed: number, name: string, version: string): number => {
   return hash >>> 0;
 };
 
-/** An entry's two hashes (see systemVersion), by entry object. */
-type EntryHashes = WeakMap<Entry, readonly [low: number, high: number]>;
+/** The two lanes of a digest, and how many entries they sum. */
+interface Sums {
+  readonly low: number;
+  readonly high: number;
+  readonly size: number;
+}
 
 /**
- * The response's system_version_info, which Delta xDS leaves to the server (for debugging): a
+ * The responses' system_version_info, which Delta xDS leaves to the server (for debugging): a
  * digest of the names and versions the proxy holds once it applies the response, whatever their
  * order. Per-entry hashes summed in two lanes: sorting and SHA-256 hashing every name took a few
  * ms of each CDS and EDS response at 1,000 clusters, on the way to the routes that use them.
- * Each entry's hashes are kept in `hashes` by entry object (a snapshot's entries are immutable
- * and live on in the snapshots after it), so a response hashes only the entries new to it.
+ * Sums move with what changed: a response's target is what the proxy held, less the removed
+ * and replaced entries, plus the changed ones, so the sums of what it held (the target of the
+ * response it ACKed, kept by map) give the target's without going over every entry again.
+ * Each entry's hashes are kept by entry object (a snapshot's entries are immutable and live on
+ * in the snapshots after it). One per stream.
  */
-export const systemVersion = (target: ReadonlyMap<string, Entry>, hashes: EntryHashes): string => {
-  let low = 0;
-  let high = 0;
-  // An entry is held under its own name.
-  for (const entry of target.values()) {
-    let hashed = hashes.get(entry);
+class SystemVersions {
+  readonly #hashes = new WeakMap<Entry, readonly [low: number, high: number]>();
+  readonly #sums = new WeakMap<ReadonlyMap<string, Entry>, Sums>();
+
+  #hash(entry: Entry): readonly [low: number, high: number] {
+    let hashed = this.#hashes.get(entry);
     if (hashed === undefined) {
       const { name, version } = entry;
       hashed = [fnv1a(0x811c9dc5, name, version), fnv1a(0x050c5d1f, name, version)];
-      hashes.set(entry, hashed);
+      this.#hashes.set(entry, hashed);
     }
-    low = (low + hashed[0]) >>> 0;
-    high = (high + hashed[1]) >>> 0;
+    return hashed;
   }
-  return `${target.size.toString(36)}-${high.toString(36)}-${low.toString(36)}`;
-};
+
+  of(push: Push): string {
+    let low = 0;
+    let high = 0;
+    const add = (entry: Entry, sign: 1 | -1) => {
+      const [l, h] = this.#hash(entry);
+      low = (low + sign * l) >>> 0;
+      high = (high + sign * h) >>> 0;
+    };
+    const held = this.#sums.get(push.held);
+    // A map the stream changed since (a name unsubscribed) is summed anew.
+    if (held !== undefined && held.size === push.held.size) {
+      ({ low, high } = held);
+      for (const name of push.removed) add(push.held.get(name)!, -1);
+      for (const entry of push.changed) {
+        const replaced = push.held.get(entry.name);
+        if (replaced !== undefined) add(replaced, -1);
+        add(entry, 1);
+      }
+    } else {
+      // An entry is held under its own name.
+      for (const entry of push.target.values()) add(entry, 1);
+    }
+    const size = push.target.size;
+    this.#sums.set(push.target, { low, high, size });
+    return `${size.toString(36)}-${high.toString(36)}-${low.toString(36)}`;
+  }
+}
 
 export const serveDeltaStream = (
   call: ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>,
   deps: Omit<StreamCoreDeps, 'variant' | 'send' | 'peer' | 'abort'>,
 ): StreamCore => {
-  const hashes: EntryHashes = new WeakMap();
+  const versions = new SystemVersions();
   const core = new StreamCore({
     ...deps,
     variant: 'delta',
@@ -59,7 +91,7 @@ export const serveDeltaStream = (
       call.emit('error', Object.assign(new Error(message), { code: status.RESOURCE_EXHAUSTED })),
     send: (push) => {
       const response = DeltaDiscoveryResponse.fromPartial({
-        systemVersionInfo: systemVersion(push.target, hashes),
+        systemVersionInfo: versions.of(push),
         resources: push.changed.map((entry) => ({
           name: entry.name,
           version: entry.version,
@@ -101,6 +133,7 @@ export const serveDeltaStream = (
       for (const [name, version] of Object.entries(request.initialResourceVersions)) {
         state.acked.set(name, { name, version, resource: undefined });
       }
+      core.unsettle(state);
     }
     // The ACK/NACK is of the previous response, so it is settled before the subscription changes.
     if (!stale && request.responseNonce !== '') {
@@ -109,6 +142,7 @@ export const serveDeltaStream = (
     // Subscription deltas are applied even on a stale nonce: unlike SotW they are not repeated.
     const subscribing = request.resourceNamesSubscribe.length;
     if (core.tooManyNames(state.names.size + subscribing, typeUrl)) return;
+    if (subscribing > 0 || request.resourceNamesUnsubscribe.length > 0) core.unsettle(state);
     for (const name of request.resourceNamesSubscribe) {
       if (name === '*') state.wildcard = true;
       else state.names.add(name);

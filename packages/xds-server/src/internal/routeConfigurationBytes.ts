@@ -19,17 +19,6 @@ const VIRTUAL_HOSTS_TAG = (2 << 3) | 2;
 const EMPTY_HOST = VirtualHost.fromPartial({});
 const EMPTY_CONFIG = RouteConfiguration.fromPartial({});
 
-const routeBytes = new WeakMap<Route, Uint8Array>();
-
-const encodedRoute = (route: Route): Uint8Array => {
-  let bytes = routeBytes.get(route);
-  if (bytes === undefined) {
-    bytes = Route.encode(route).finish();
-    routeBytes.set(route, bytes);
-  }
-  return bytes;
-};
-
 /** Collects chunks, then copies them once into one buffer. */
 class Chunks {
   readonly parts: Uint8Array[] = [];
@@ -64,52 +53,66 @@ interface EncodedHost {
   readonly digest: Buffer;
 }
 
-const hosts = new WeakMap<VirtualHost, EncodedHost>();
-
-const encodedVirtualHost = (host: VirtualHost): EncodedHost => {
-  let encoded = hosts.get(host);
-  if (encoded === undefined) {
-    const out = new Chunks();
-    out.push(
-      VirtualHost.encode({ ...EMPTY_HOST, name: host.name, domains: host.domains }).finish(),
-    );
-    for (const route of host.routes) out.field(ROUTES_TAG, encodedRoute(route));
-    out.push(VirtualHost.encode({ ...host, name: '', domains: [], routes: [] }).finish());
-    const bytes = out.concat();
-    encoded = {
-      header: fieldHeader(VIRTUAL_HOSTS_TAG, bytes.length),
-      bytes,
-      digest: createHash('sha256').update(bytes).digest(),
-    };
-    hosts.set(host, encoded);
-  }
-  return encoded;
-};
-
 /**
- * The encoding of `config`, and a content hash of it: SHA-256 over its bytes with each
- * VirtualHost's bytes replaced by their SHA-256, so equal bytes give an equal version and a
- * change anywhere gives another (short of a SHA-256 collision).
+ * Encodes RouteConfigurations, remembering the encodings of their Route and VirtualHost objects
+ * (immutable): the snapshots of one node group share one encoder (see SnapshotMemo).
  */
-export const encodeRouteConfiguration = (
-  config: RouteConfiguration,
-): { bytes: Uint8Array; version: string } => {
-  const out = new Chunks();
-  // What is hashed, hashed at once: an update per host was most of the cost of a change.
-  const hashed = new Chunks();
-  const head = RouteConfiguration.encode({ ...EMPTY_CONFIG, name: config.name }).finish();
-  out.push(head);
-  hashed.push(head);
-  for (const host of config.virtualHosts) {
-    const { header, bytes, digest } = encodedVirtualHost(host);
-    out.push(header);
-    out.push(bytes);
-    hashed.push(header);
-    hashed.push(digest);
+export class RouteConfigurationEncoder {
+  readonly #routes = new WeakMap<Route, Uint8Array>();
+  readonly #hosts = new WeakMap<VirtualHost, EncodedHost>();
+
+  #route(route: Route): Uint8Array {
+    let bytes = this.#routes.get(route);
+    if (bytes === undefined) {
+      bytes = Route.encode(route).finish();
+      this.#routes.set(route, bytes);
+    }
+    return bytes;
   }
-  const tail = RouteConfiguration.encode({ ...config, name: '', virtualHosts: [] }).finish();
-  out.push(tail);
-  hashed.push(tail);
-  const version = createHash('sha256').update(hashed.concat()).digest('base64url').slice(0, 16);
-  return { bytes: out.concat(), version };
-};
+
+  #virtualHost(host: VirtualHost): EncodedHost {
+    let encoded = this.#hosts.get(host);
+    if (encoded === undefined) {
+      const out = new Chunks();
+      out.push(
+        VirtualHost.encode({ ...EMPTY_HOST, name: host.name, domains: host.domains }).finish(),
+      );
+      for (const route of host.routes) out.field(ROUTES_TAG, this.#route(route));
+      out.push(VirtualHost.encode({ ...host, name: '', domains: [], routes: [] }).finish());
+      const bytes = out.concat();
+      encoded = {
+        header: fieldHeader(VIRTUAL_HOSTS_TAG, bytes.length),
+        bytes,
+        digest: createHash('sha256').update(bytes).digest(),
+      };
+      this.#hosts.set(host, encoded);
+    }
+    return encoded;
+  }
+
+  /**
+   * The encoding of `config`, and a content hash of it: SHA-256 over its bytes with each
+   * VirtualHost's bytes replaced by their SHA-256, so equal bytes give an equal version and a
+   * change anywhere gives another (short of a SHA-256 collision).
+   */
+  encode(config: RouteConfiguration): { bytes: Uint8Array; version: string } {
+    const out = new Chunks();
+    // What is hashed, hashed at once: an update per host was most of the cost of a change.
+    const hashed = new Chunks();
+    const head = RouteConfiguration.encode({ ...EMPTY_CONFIG, name: config.name }).finish();
+    out.push(head);
+    hashed.push(head);
+    for (const host of config.virtualHosts) {
+      const { header, bytes, digest } = this.#virtualHost(host);
+      out.push(header);
+      out.push(bytes);
+      hashed.push(header);
+      hashed.push(digest);
+    }
+    const tail = RouteConfiguration.encode({ ...config, name: '', virtualHosts: [] }).finish();
+    out.push(tail);
+    hashed.push(tail);
+    const version = createHash('sha256').update(hashed.concat()).digest('base64url').slice(0, 16);
+    return { bytes: out.concat(), version };
+  }
+}

@@ -5,7 +5,7 @@
 import type { Any, Node } from '@egts/envoy-api';
 import type { Rejection, StreamInfo, XdsCallbacks, XdsVariant } from '../callbacks.js';
 import { REMOVE_LAST, type TypeUrl, UPDATE_ORDER } from '../resourceTypes.js';
-import type { Snapshot, VersionedResource } from '../snapshot.js';
+import { changedSince, type Snapshot, type VersionedResource } from '../snapshot.js';
 import type { SnapshotCache, SnapshotEntry } from '../snapshotCache.js';
 import { attributeRejection } from './attribution.js';
 import type { PushMetrics } from './pushMetrics.js';
@@ -30,6 +30,13 @@ export interface InFlight {
   readonly snapshotSetAt: number;
   /** The snapshot the response was built from: its resources are what the proxy is warming. */
   readonly snapshot: Snapshot;
+  /**
+   * What the type's `quiet` becomes if the proxy ACKs the response as is: it then holds the
+   * target, and a pump against the same resources would find nothing due (see #sendIfChanged).
+   */
+  readonly quietOnAck: Quiets;
+  /** The type's `unsettled` count when the response was made (quietOnAck holds if unchanged). */
+  readonly unsettled: number;
 }
 
 export interface TypeState {
@@ -48,10 +55,15 @@ export interface TypeState {
   everSent: boolean;
   /**
    * What the last pump that found nothing due for this type saw, with and without stale entries
-   * kept (see StreamCore.#sendIfChanged); cleared by every request of the type.
+   * kept (see StreamCore.#sendIfChanged); cleared by whatever changes what the proxy holds,
+   * rejected or subscribes to (StreamCore.unsettle).
    */
-  quiet: [fresh: Quiet | undefined, keepingStale: Quiet | undefined];
+  quiet: Quiets;
+  /** How many times the type was unsettled (see StreamCore.unsettle). */
+  unsettled: number;
 }
+
+type Quiets = [fresh: Quiet | undefined, keepingStale: Quiet | undefined];
 
 /**
  * What a "nothing due" finding depends on besides the type's own state: the snapshot's resources
@@ -67,6 +79,8 @@ interface Quiet {
 export interface Push {
   readonly typeUrl: string;
   readonly nonce: string;
+  /** What the proxy held when the response was made (the target is this, changed and removed). */
+  readonly held: ReadonlyMap<string, Entry>;
   readonly target: ReadonlyMap<string, Entry>;
   readonly changed: readonly Entry[];
   readonly removed: readonly string[];
@@ -165,13 +179,9 @@ export class StreamCore {
     });
   }
 
-  /**
-   * The state of a type, for a request of that type: the caller may change its subscription and
-   * settle or forget entries, so what the last pump found for it no longer holds.
-   */
+  /** The state of a type, for a request of that type. */
   typeState(typeUrl: string): TypeState {
     let state = this.#types.get(typeUrl);
-    if (state !== undefined) state.quiet = [undefined, undefined];
     if (state === undefined) {
       state = {
         typeUrl,
@@ -184,10 +194,20 @@ export class StreamCore {
         lastNonce: undefined,
         everSent: false,
         quiet: [undefined, undefined],
+        unsettled: 0,
       };
       this.#types.set(typeUrl, state);
     }
     return state;
+  }
+
+  /**
+   * Forgets what the last pumps found for the type: its subscription or what the proxy holds
+   * changed. Every request that changes the subscription calls it (settle and forget do).
+   */
+  unsettle(state: TypeState): void {
+    state.quiet = [undefined, undefined];
+    state.unsettled += 1;
   }
 
   /**
@@ -221,6 +241,9 @@ export class StreamCore {
     if (errorMessage === undefined) {
       // The response's own map, no copy: nothing else holds it once the response is settled.
       state.acked = inFlight.target;
+      // Unless the subscription changed while the response was on its way (the target may then
+      // hold names no longer wanted, to be removed).
+      if (state.unsettled === inFlight.unsettled) state.quiet = [...inFlight.quietOnAck];
       const latencyMs = performance.now() - inFlight.snapshotSetAt;
       this.#deps.metrics.record(state.typeUrl, this.#node?.id ?? '', latencyMs);
       this.#deps.callbacks.onAck({ stream: this.info, typeUrl: state.typeUrl, nonce, latencyMs });
@@ -228,6 +251,7 @@ export class StreamCore {
     }
     // NACK: the named resources keep the version the proxy had; the rest of the response is taken
     // (Envoy applies the valid resources of an update and rejects only the invalid ones).
+    this.unsettle(state);
     const candidates = [...inFlight.changed.map((entry) => entry.name)];
     const { names, attributed } = attributeRejection(errorMessage, candidates);
     const rejectedNames = new Set(names);
@@ -333,19 +357,28 @@ export class StreamCore {
     // A pump runs on every snapshot and every ACK, for every type; with thousands of clusters,
     // working out again that nothing of an untouched type is due was most of its cost. The
     // finding holds while the type's resources (the snapshot's index of them, an immutable
-    // object) are the same and no request of the type came; and, if a wanted name was missing
-    // from them, while the others' responses in flight are the same.
+    // object) are the same and nothing unsettled the type; and, if a wanted name was missing
+    // from them, while the others' responses in flight are the same. A snapshot made to replace
+    // the one it was made against says which names changed: only those are looked at.
+    const slot = keepStale ? 1 : 0;
     const available = snapshot.resources(state.typeUrl);
-    const quiet = state.quiet[keepStale ? 1 : 0];
+    const quiet = state.quiet[slot];
     if (
       quiet !== undefined &&
-      quiet.available === available &&
       (quiet.othersInFlight === undefined || this.#sameOthersInFlight(state, quiet.othersInFlight))
-    )
-      return false;
-    const { target, warming, changed } = this.#target(state, snapshot, keepStale);
+    ) {
+      if (quiet.available === available) return false;
+      const names = changedSince(snapshot, state.typeUrl, quiet.available);
+      if (names !== undefined && this.#stillQuiet(state, available, names, keepStale, quiet))
+        return false;
+    }
+    const { target, warming, missing, keptStale, complete, changed } = this.#target(
+      state,
+      snapshot,
+      keepStale,
+    );
     const removed: string[] = [];
-    for (const name of state.acked.keys()) if (!target.has(name)) removed.push(name);
+    if (!complete) for (const name of state.acked.keys()) if (!target.has(name)) removed.push(name);
     const firstWildcard = state.wildcard && !state.everSent;
     const needed =
       this.#deps.variant === 'sotw'
@@ -353,21 +386,97 @@ export class StreamCore {
         : changed.length > 0 || removed.length > 0 || firstWildcard;
     if (!needed) {
       const othersInFlight = warming ? this.#othersInFlight(state) : undefined;
-      state.quiet[keepStale ? 1 : 0] = { available, othersInFlight };
+      state.quiet[slot] = { available, othersInFlight };
       return false;
+    }
+    // Once the proxy holds the target, the same computation against the same resources gives
+    // the target again: nothing due, unless it depended on other responses in flight (warming).
+    // Without stale entries kept and with every wanted name available, it gives the same with
+    // stale entries kept or not.
+    const quietOnAck: Quiets = [undefined, undefined];
+    if (!warming) {
+      quietOnAck[slot] = { available, othersInFlight: undefined };
+      if (!missing && !keptStale) quietOnAck[1 - slot] = quietOnAck[slot];
     }
     this.#nonce += 1;
     const nonce = String(this.#nonce);
-    state.inFlight = { nonce, target, changed, removed, snapshotSetAt: setAt, snapshot };
+    state.inFlight = {
+      nonce,
+      target,
+      changed,
+      removed,
+      snapshotSetAt: setAt,
+      snapshot,
+      quietOnAck,
+      unsettled: state.unsettled,
+    };
     state.everSent = true;
-    this.#deps.send({ typeUrl: state.typeUrl, nonce, target, changed, removed });
+    this.#deps.send({
+      typeUrl: state.typeUrl,
+      nonce,
+      held: state.acked,
+      target,
+      changed,
+      removed,
+    });
     return true;
   }
 
   /**
+   * Whether nothing is due for the type, found nothing due against `quiet.available` (the index
+   * the snapshot replaced) and given the names whose version changed since: the target differs
+   * from what the proxy holds only if it does at one of those names. Records the finding.
+   */
+  #stillQuiet(
+    state: TypeState,
+    available: ReadonlyMap<string, VersionedResource>,
+    names: readonly string[],
+    keepStale: boolean,
+    quiet: Quiet,
+  ): boolean {
+    let warmed = false;
+    for (const name of names) {
+      let entry: Entry | undefined;
+      const held = state.acked.get(name);
+      const subscribed = state.names.has(name);
+      const resource = available.get(name);
+      if (resource !== undefined) {
+        if (state.wildcard || subscribed) entry = this.#sendable(state, name, resource);
+      } else if (keepStale) {
+        // As #target: a subscribed name is looked for in the responses in flight, and what the
+        // proxy holds of a wanted name is kept.
+        if (subscribed) {
+          warmed = true;
+          const warming = this.#warming(state, name);
+          if (warming !== undefined) entry = this.#sendable(state, name, warming);
+        }
+        if (entry === undefined && (state.wildcard || subscribed)) entry = held;
+      }
+      if (entry?.version !== held?.version) return false;
+    }
+    const othersInFlight =
+      quiet.othersInFlight ?? (warmed ? this.#othersInFlight(state) : undefined);
+    state.quiet[keepStale ? 1 : 0] = { available, othersInFlight };
+    return true;
+  }
+
+  /**
+   * The entry to send for an available (or warming) resource: a rejected version is replaced by
+   * its quarantined form, or by what the proxy holds (undefined if it holds nothing).
+   */
+  #sendable(state: TypeState, name: string, resource: VersionedResource): Entry | undefined {
+    if (state.rejected.get(name) !== resource.version) return resource;
+    const quarantined = state.quarantined.get(name);
+    if (quarantined?.sourceVersion === resource.version) return quarantined.entry;
+    // Rejected content: the proxy keeps (and is told to keep) what it had.
+    return state.acked.get(name);
+  }
+
+  /**
    * What the proxy should hold of this type after the next response, the entries of it the
-   * proxy does not hold (in the target's order), and whether a wanted name was looked for in
-   * the other types' responses in flight (#warming). One pass over the wanted names: a pump
+   * proxy does not hold (in the target's order), whether a wanted name was looked for in the
+   * other types' responses in flight (#warming), whether one was missing from the snapshot, and
+   * whether stale entries were kept. One pass over the wanted names: a pump
    * runs on every snapshot and ACK, and at thousands of clusters listing the names again and
    * comparing the target with what is held afterwards was most of its cost.
    */
@@ -375,31 +484,54 @@ export class StreamCore {
     state: TypeState,
     snapshot: Snapshot,
     keepStale: boolean,
-  ): { target: Map<string, Entry>; warming: boolean; changed: Entry[] } {
+  ): {
+    target: Map<string, Entry>;
+    warming: boolean;
+    missing: boolean;
+    keptStale: boolean;
+    /** Whether every name the proxy holds is in the target (nothing to remove). */
+    complete: boolean;
+    changed: Entry[];
+  } {
     const available = snapshot.resources(state.typeUrl);
+    const { acked } = state;
+    const rejected = state.rejected.size > 0 ? state.rejected : undefined;
     const target = new Map<string, Entry>();
     const changed: Entry[] = [];
     let warming = false;
+    let missing = false;
+    let keptStale = false;
+    // How many names the proxy holds are in the target: when all are, nothing is removed and no
+    // stale entry is kept, and neither needs another pass over what the proxy holds.
+    let held = 0;
     const add = (name: string, entry: Entry) => {
       target.set(name, entry);
-      if (state.acked.get(name)?.version !== entry.version) changed.push(entry);
+      const holds = acked.get(name);
+      if (holds !== undefined) held += 1;
+      if (holds?.version !== entry.version) changed.push(entry);
     };
-    const consider = (name: string) => {
-      let resource = available.get(name);
-      if (resource === undefined && keepStale) {
-        warming = true;
-        resource = this.#warming(state, name);
+    const consider = (found: VersionedResource | undefined, name: string) => {
+      let resource = found;
+      if (resource === undefined) {
+        missing = true;
+        if (keepStale) {
+          warming = true;
+          resource = this.#warming(state, name);
+        }
       }
       if (resource === undefined) return;
-      if (state.rejected.get(name) === resource.version) {
+      if (rejected?.get(name) === resource.version) {
         const quarantined = state.quarantined.get(name);
         if (quarantined?.sourceVersion === resource.version) {
           add(name, quarantined.entry);
           return;
         }
         // Rejected content: the proxy keeps (and is told to keep) what it had.
-        const held = state.acked.get(name);
-        if (held !== undefined) target.set(name, held);
+        const holds = acked.get(name);
+        if (holds !== undefined) {
+          target.set(name, holds);
+          held += 1;
+        }
         return;
       }
       // The snapshot's own entry (it has the name, version and resource an Entry needs): a
@@ -407,15 +539,22 @@ export class StreamCore {
       // generation.
       add(name, resource);
     };
-    if (state.wildcard) for (const name of available.keys()) consider(name);
+    if (state.wildcard) available.forEach(consider);
     // A name both available and subscribed to by name was already considered, to the same end.
-    for (const name of state.names) if (!state.wildcard || !target.has(name)) consider(name);
-    if (keepStale) {
-      for (const [name, held] of state.acked) {
-        if (!target.has(name) && (state.wildcard || state.names.has(name))) target.set(name, held);
+    for (const name of state.names) {
+      if (!state.wildcard || !target.has(name)) consider(available.get(name), name);
+    }
+    if (keepStale && held < acked.size) {
+      for (const [name, entry] of acked) {
+        if (!target.has(name) && (state.wildcard || state.names.has(name))) {
+          target.set(name, entry);
+          held += 1;
+          keptStale = true;
+        }
       }
     }
-    return { target, warming, changed };
+    const complete = held === acked.size;
+    return { target, warming, missing, keptStale, complete, changed };
   }
 
   /**
@@ -449,6 +588,7 @@ export class StreamCore {
 
   /** Forgets a name the proxy unsubscribed from (it drops the resource itself). */
   forget(state: TypeState, name: string): void {
+    this.unsettle(state);
     state.acked.delete(name);
     state.rejected.delete(name);
     state.quarantined.delete(name);

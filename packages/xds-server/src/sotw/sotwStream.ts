@@ -66,7 +66,16 @@ export const serveSotwStream = (
     const names = new Set(request.resourceNames);
     if (core.tooManyNames(names.size, typeUrl)) return;
     const wildcard = names.has('*') || (names.size === 0 && WILDCARD_TYPES.has(typeUrl));
-    for (const name of state.names) if (!names.has(name)) core.forget(state, name);
+    // An ACK repeats the subscription: what the last pumps found holds unless it changed.
+    let same =
+      wildcard === state.wildcard && names.size - (names.has('*') ? 1 : 0) === state.names.size;
+    for (const name of state.names) {
+      if (names.has(name)) continue;
+      core.forget(state, name);
+      same = false;
+    }
+    if (!same) core.unsettle(state);
+    // Set again in the request's order (the order of a response's resources).
     state.names.clear();
     for (const name of names) if (name !== '*') state.names.add(name);
     state.wildcard = wildcard;
