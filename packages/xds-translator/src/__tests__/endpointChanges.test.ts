@@ -1,51 +1,21 @@
 // A stateful xDS translator takes the endpoint-only path (moved destinations' clusters and
 // endpoints swapped into the last resources) only when nothing else of the IR changed: a fleet
 // setting (access log, request ID tracing) changed with equal listeners is translated again.
-import type { DestinationSetting, HTTPRouteIR, XdsIR } from '@egts/ir';
+import type { XdsIR } from '@egts/ir';
 import { describe, expect, it } from 'vitest';
 import { createXdsTranslator, translateXds } from '../index.js';
-
-const setting = (host: string): DestinationSetting => ({
-  name: 'a/dest/backend/0',
-  weight: 1,
-  protocol: 'HTTP',
-  addressType: 'IP',
-  endpoints: [{ host, port: 8080, ready: true }],
-});
-
-const route = (host: string): HTTPRouteIR => ({
-  name: 'a',
-  hostname: '*',
-  pathMatch: { type: 'PathPrefix', value: '/a' },
-  headerMatches: [],
-  queryParamMatches: [],
-  addRequestHeaders: [],
-  removeRequestHeaders: [],
-  addResponseHeaders: [],
-  removeResponseHeaders: [],
-  mirrors: [],
-  grpc: false,
-  source: { kind: 'HTTPRoute', namespace: 'default', name: 'a' },
-  destination: { name: 'a/dest', settings: [setting(host)] },
-});
+import { backendSetting, fleetIR, httpRoute } from './irFixtures.js';
 
 /** A new IR object each call, as a full translation of the Gateway API side gives. */
-const ir = (host: string, fleet: Partial<XdsIR> = {}): XdsIR => ({
-  name: 'default/eg',
-  http: [
-    {
-      name: 'default/eg/http',
-      address: '0.0.0.0',
-      port: 10080,
-      externalPort: 80,
-      hostnames: [],
-      routes: [route(host)],
-    },
-  ],
-  tcp: [],
-  udp: [],
-  ...fleet,
-});
+const ir = (host: string, fleet: Partial<XdsIR> = {}): XdsIR =>
+  fleetIR(
+    [
+      httpRoute('a', '/a', {
+        destination: { name: 'a/dest', settings: [backendSetting('a/dest/backend/0', host)] },
+      }),
+    ],
+    fleet,
+  );
 
 describe('endpoint-only updates', () => {
   it('swaps in the moved endpoints, and translates a changed fleet setting in full', () => {

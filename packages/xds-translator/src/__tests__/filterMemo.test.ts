@@ -4,18 +4,11 @@
 // for every route edit), a changed policy rebuilds its filter, and the output always equals a
 // fresh translateXds().
 import { HttpConnectionManager, type HttpFilter } from '@egts/envoy-api';
-import type { DestinationSetting, HTTPListener, HTTPRouteIR, SecurityIR, XdsIR } from '@egts/ir';
+import type { HTTPListener, HTTPRouteIR, SecurityIR, XdsIR } from '@egts/ir';
 import { describe, expect, it } from 'vitest';
 import { createXdsTranslator, translateXds, type XdsResources } from '../index.js';
 import { FilterMemo, memoizedFilters } from '../internal/listener/filterMemo.js';
-
-const setting = (name: string): DestinationSetting => ({
-  name,
-  weight: 1,
-  protocol: 'HTTP',
-  addressType: 'IP',
-  endpoints: [{ host: '10.0.0.1', port: 8080, ready: true }],
-});
+import { fleetIR, httpRoute } from './irFixtures.js';
 
 const jwt = (policy: string, issuer: string): SecurityIR => ({
   policy,
@@ -26,38 +19,10 @@ const jwt = (policy: string, issuer: string): SecurityIR => ({
   },
 });
 
-const route = (name: string, prefix: string, security?: SecurityIR): HTTPRouteIR => ({
-  name,
-  hostname: '*',
-  pathMatch: { type: 'PathPrefix', value: prefix },
-  headerMatches: [],
-  queryParamMatches: [],
-  addRequestHeaders: [],
-  removeRequestHeaders: [],
-  addResponseHeaders: [],
-  removeResponseHeaders: [],
-  mirrors: [],
-  grpc: false,
-  source: { kind: 'HTTPRoute', namespace: 'default', name },
-  destination: { name: `${name}/dest`, settings: [setting(`${name}/dest/backend/0`)] },
-  ...(security === undefined ? {} : { security }),
-});
+const route = (name: string, prefix: string, security?: SecurityIR): HTTPRouteIR =>
+  httpRoute(name, prefix, security === undefined ? {} : { security });
 
-const ir = (routes: HTTPRouteIR[]): XdsIR => ({
-  name: 'default/eg',
-  http: [
-    {
-      name: 'default/eg/http',
-      address: '0.0.0.0',
-      port: 10080,
-      externalPort: 80,
-      hostnames: [],
-      routes,
-    },
-  ],
-  tcp: [],
-  udp: [],
-});
+const ir = (routes: HTTPRouteIR[]): XdsIR => fleetIR(routes);
 
 const jwtConfigOf = (resources: XdsResources): string | undefined => {
   const listener = resources.listeners[0]!;

@@ -1,49 +1,14 @@
 // In one xDS translator, the same IR route objects give the same Envoy messages (route, cluster,
 // endpoints) across translations, in each mode, so a caller sharing unchanged IR pays only for
 // what changed. Two translators, and two translateXds() calls, share nothing.
-import type { DestinationSetting, HTTPRouteIR, SecurityIR, XdsIR } from '@egts/ir';
+import type { HTTPRouteIR, SecurityIR, XdsIR } from '@egts/ir';
 import { describe, expect, it } from 'vitest';
 import { createXdsTranslator, type TranslateXdsOptions, translateXds } from '../index.js';
+import { fleetIR, httpRoute } from './irFixtures.js';
 
-const setting = (name: string): DestinationSetting => ({
-  name,
-  weight: 1,
-  protocol: 'HTTP',
-  addressType: 'IP',
-  endpoints: [{ host: '10.0.0.1', port: 8080, ready: true }],
-});
+const route = (name: string, prefix: string): HTTPRouteIR => httpRoute(name, prefix);
 
-const route = (name: string, prefix: string): HTTPRouteIR => ({
-  name,
-  hostname: '*',
-  pathMatch: { type: 'PathPrefix', value: prefix },
-  headerMatches: [],
-  queryParamMatches: [],
-  addRequestHeaders: [],
-  removeRequestHeaders: [],
-  addResponseHeaders: [],
-  removeResponseHeaders: [],
-  mirrors: [],
-  grpc: false,
-  source: { kind: 'HTTPRoute', namespace: 'default', name },
-  destination: { name: `${name}/dest`, settings: [setting(`${name}/dest/backend/0`)] },
-});
-
-const ir = (routes: HTTPRouteIR[]): XdsIR => ({
-  name: 'default/eg',
-  http: [
-    {
-      name: 'default/eg/http',
-      address: '0.0.0.0',
-      port: 10080,
-      externalPort: 80,
-      hostnames: [],
-      routes,
-    },
-  ],
-  tcp: [],
-  udp: [],
-});
+const ir = (routes: HTTPRouteIR[]): XdsIR => fleetIR(routes);
 
 /** translateXds() through one translator, as its fleet `f`. */
 const remembering = (options: TranslateXdsOptions = {}) => {
