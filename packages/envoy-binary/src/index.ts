@@ -8,6 +8,6 @@ export { freePort } from './freePort.js';
 export type { LocalRequestOptions, LocalResponse } from './localHttp.js';
 export { localHttp } from './localHttp.js';
 export type { EnvoyHandle, StartEnvoyOptions } from './startEnvoy.js';
-export { startEnvoy } from './startEnvoy.js';
+export { listenerPortsAt, startEnvoy } from './startEnvoy.js';
 export type { ValidateOptions, ValidationResult } from './validateEnvoyConfig.js';
 export { validateEnvoyConfig } from './validateEnvoyConfig.js';

@@ -150,20 +150,7 @@ export const startEnvoy = (options: StartEnvoyOptions): EnvoyHandle => {
     throw new Error(`Envoy not ready after ${timeoutMs} ms:\n${logs()}`);
   };
 
-  const listenerPorts = async (): Promise<Map<string, number>> => {
-    const body = JSON.parse(await admin('/listeners?format=json')) as {
-      listener_statuses?: {
-        name: string;
-        local_address?: { socket_address?: { port_value?: number } };
-      }[];
-    };
-    const ports = new Map<string, number>();
-    for (const status of body.listener_statuses ?? []) {
-      const port = status.local_address?.socket_address?.port_value;
-      if (port !== undefined) ports.set(status.name, port);
-    }
-    return ports;
-  };
+  const listenerPorts = (): Promise<Map<string, number>> => listenerPortsAt(adminBase());
 
   const stop = async (graceMs = 5_000): Promise<void> => {
     if (exitCode === undefined) {
@@ -179,3 +166,22 @@ export const startEnvoy = (options: StartEnvoyOptions): EnvoyHandle => {
 
   return { pid: child.pid ?? -1, ready, admin, listenerPorts, logs, stop, exited };
 };
+
+/**
+ * The ports Envoy's listeners are bound to, by listener name, from the admin interface at
+ * `adminUrl` (`http://host:port`): what a listener configured with port 0 got from the kernel.
+ */
+export async function listenerPortsAt(adminUrl: string): Promise<Map<string, number>> {
+  const body = JSON.parse((await localHttp(`${adminUrl}/listeners?format=json`)).body) as {
+    listener_statuses?: {
+      name: string;
+      local_address?: { socket_address?: { port_value?: number } };
+    }[];
+  };
+  const ports = new Map<string, number>();
+  for (const status of body.listener_statuses ?? []) {
+    const port = status.local_address?.socket_address?.port_value;
+    if (port !== undefined) ports.set(status.name, port);
+  }
+  return ports;
+}

@@ -2,7 +2,7 @@
 // it with capped exponential backoff when it exits on its own, and stops it (optional graceful
 // listener drain, SIGTERM, SIGKILL).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type EnvoyHandle, localHttp, startEnvoy } from '@egts/envoy-binary';
+import { type EnvoyHandle, listenerPortsAt, localHttp, startEnvoy } from '@egts/envoy-binary';
 import type { ProxyEvent, ProxyStatus, StopReason } from '../events.js';
 import { HOST_METRICS_LISTENER, withHostMetrics } from '../proxyBootstrap.js';
 import type { ProxyMetrics } from '../proxyMetrics.js';
@@ -195,17 +195,9 @@ export class ProxyProcess {
     if (!this.spec.prometheus) return;
     while (this.#handle === handle && !this.#stopping) {
       try {
-        const response = await localHttp(
-          `http://127.0.0.1:${this.#adminPort}/listeners?format=json`,
+        const port = (await listenerPortsAt(`http://127.0.0.1:${this.#adminPort}`)).get(
+          HOST_METRICS_LISTENER,
         );
-        const body = JSON.parse(response.body) as {
-          listener_statuses?: {
-            name: string;
-            local_address?: { socket_address?: { port_value?: number } };
-          }[];
-        };
-        const port = body.listener_statuses?.find((l) => l.name === HOST_METRICS_LISTENER)
-          ?.local_address?.socket_address?.port_value;
         if (port !== undefined && port !== 0) {
           if (this.#handle === handle) this.#metricsPort = port;
           return;
