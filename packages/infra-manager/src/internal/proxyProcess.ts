@@ -9,6 +9,7 @@ import type { ProxyMetrics } from '../proxyMetrics.js';
 import { freePort, isFree } from './freePort.js';
 import {
   alive,
+  drainListeners,
   type ProxyRecord,
   removeRecord,
   startWatchdog,
@@ -283,9 +284,7 @@ export class ProxyProcess {
 
   /**
    * Stops the process for good. With `drainMs` > 0 it first asks Envoy to drain its listeners
-   * gracefully (admin `POST /drain_listeners?graceful`,
-   * https://www.envoyproxy.io/docs/envoy/latest/operations/admin#post--drain_listeners) and waits
-   * that long; with the EnvoyProxy's `shutdown`, as long as it says (drainConnections). Then
+   * gracefully (drainListeners) and waits that long; with the EnvoyProxy's `shutdown`, as long as it says (drainConnections). Then
    * SIGTERM, and SIGKILL after `timeoutMs`.
    */
   async stop(reason: StopReason, drainMs: number, timeoutMs: number): Promise<void> {
@@ -297,17 +296,8 @@ export class ProxyProcess {
     if (handle !== undefined) {
       if (this.spec.shutdown !== undefined)
         await drainConnections(this.#adminPort, this.spec.shutdown);
-      else if (drainMs > 0) {
-        try {
-          await localHttp(`http://127.0.0.1:${this.#adminPort}/drain_listeners?graceful`, {
-            method: 'POST',
-            timeoutMs: 1_000,
-          });
-          await sleep(drainMs);
-        } catch {
-          // Admin not answering: go straight to SIGTERM.
-        }
-      }
+      // Admin not answering: go straight to SIGTERM.
+      else if (drainMs > 0 && (await drainListeners(this.#adminPort))) await sleep(drainMs);
       await handle.stop(timeoutMs);
       this.#forget(handle);
     }
@@ -346,11 +336,7 @@ export async function drainConnections(adminPort: number, shutdown: ShutdownDrai
   // Serving and ready a while longer: load balancers take time to notice (healthCheckFailureDelay).
   await sleep(shutdown.healthCheckFailureDelayMs);
   const started = Date.now();
-  try {
-    await localHttp(`${admin}/drain_listeners?graceful`, { method: 'POST', timeoutMs: 1_000 });
-  } catch {
-    return; // Admin not answering: straight to SIGTERM.
-  }
+  if (!(await drainListeners(adminPort))) return; // Admin not answering: straight to SIGTERM.
   const active = async (): Promise<number> => {
     const text = (
       await localHttp(`${admin}/stats?filter=^listener\\..*\\.downstream_cx_active$`, {

@@ -148,6 +148,23 @@ function stopWatchdog(record: ProxyRecord): boolean {
   return true;
 }
 
+/**
+ * Asks Envoy to drain its listeners gracefully (admin `POST /drain_listeners?graceful`,
+ * https://www.envoyproxy.io/docs/envoy/latest/operations/admin#post--drain_listeners): it closes
+ * idle connections and asks clients to reconnect elsewhere. False when the admin does not answer.
+ */
+export async function drainListeners(adminPort: number): Promise<boolean> {
+  try {
+    await localHttp(`http://127.0.0.1:${adminPort}/drain_listeners?graceful`, {
+      method: 'POST',
+      timeoutMs: 1_000,
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Drains (when `drainMs` > 0), then SIGTERM, then SIGKILL after `timeoutMs`; resolves once gone. */
 export async function stopProcess(
   pid: number,
@@ -155,17 +172,8 @@ export async function stopProcess(
   drainMs: number,
   timeoutMs: number,
 ): Promise<void> {
-  if (drainMs > 0) {
-    try {
-      await localHttp(`http://127.0.0.1:${adminPort}/drain_listeners?graceful`, {
-        method: 'POST',
-        timeoutMs: 1_000,
-      });
-      await sleep(drainMs);
-    } catch {
-      // Admin not answering: straight to SIGTERM.
-    }
-  }
+  // Admin not answering: straight to SIGTERM.
+  if (drainMs > 0 && (await drainListeners(adminPort))) await sleep(drainMs);
   const signal = (name: NodeJS.Signals) => {
     try {
       process.kill(pid, name);
