@@ -1,7 +1,8 @@
 // One file's resources and problems, decoded a piece of documents at a time: from its whole text
 // (parseResourceFile), or as it is read (ResourceFileParser, for streamResourceFile.ts).
 import type { Resource, Resources } from '../resources.js';
-import { type DecodeOptions, decodeResource } from './decodeResource.js';
+import { type DecodeOptions, decodeMeasured } from './decodeResource.js';
+import type { ValueMeasure } from './documentBounds.js';
 import { splitDocuments, type TextPiece } from './documentSplitter.js';
 import { isRecord } from './isRecord.js';
 import type { Problem } from './problem.js';
@@ -198,7 +199,7 @@ function parsePiece(
       value.items.forEach((item, i) => {
         decodeItem(out, doc, item, ['items', i], options, file, document, lineIn);
       });
-    } else decodeItem(out, doc, value, [], options, file, document, lineIn);
+    } else decodeItem(out, doc, value, [], options, file, document, lineIn, doc.measure);
   }
   out.documents = index;
   return out;
@@ -214,8 +215,9 @@ function decodeItem(
   file: string,
   document: number,
   lineIn: (line: number | undefined) => number | undefined,
+  measure?: ValueMeasure,
 ): void {
-  const result = decodeResource(item, options);
+  const result = decodeMeasured(item, measure, options);
   const line = lineIn(doc.lineOf(prefix));
   if (result.problems.length > 0) {
     const meta = isRecord(item) && isRecord(item.metadata) ? item.metadata : {};
