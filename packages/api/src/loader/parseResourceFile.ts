@@ -142,8 +142,12 @@ function placed(
 ): ParsedPiece {
   const documents = documentsBefore - piece.documentsBefore;
   const lines = firstLine - piece.firstLine;
-  // The new text is kept: the old one may hold a whole older chunk of the file in memory.
-  if (documents === 0 && lines === 0) return { ...piece, text };
+  if (documents === 0 && lines === 0) {
+    // The same text, the new string: the old one may hold a whole older chunk of the file in
+    // memory. The cache means the same either way (an unfinished parser leaves it as it was).
+    piece.text = text;
+    return piece;
+  }
   const move = <T extends { document?: number | undefined; line?: number | undefined }>(
     x: T,
   ): T => ({
