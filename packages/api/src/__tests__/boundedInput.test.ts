@@ -111,4 +111,17 @@ describe('bounded documents', () => {
     expect(result.decoded).toBeUndefined();
     expect(result.problems[0]!.message).toMatch(/nest/);
   });
+
+  it('names the field where the walk (depth first, in key order) first breaks a bound', () => {
+    const nested = (levels: number): unknown => (levels === 0 ? 'leaf' : { n: nested(levels - 1) });
+    const meta = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd' } };
+    // The first field past the depth bound is reported, not a later or a shallower one.
+    const deep = decodeResource({ ...meta, data: { a: 'x', b: [0, nested(200)], c: nested(200) } });
+    expect(deep.problems).toHaveLength(1);
+    expect(deep.problems[0]!.path).toEqual(['data', 'b', 1, ...Array(97).fill('n')]);
+    // The value past the count bound: root, 6 fields and maps, then the list's items in order.
+    const many = decodeResource({ ...meta, data: { list: Array(200_000).fill(0), z: 1 } });
+    expect(many.problems[0]!.path).toEqual(['data', 'list', 199_993]);
+    expect(many.problems[0]!.message).toMatch(/200000 values/);
+  });
 });

@@ -53,4 +53,48 @@ describe('parseResourceFile with a DocumentCache', () => {
     expect(after.resources[1]!.line).toBe(before.resources[2]!.line! + 2);
     expect(after.problems.map((p) => [p.document, p.name])).toEqual([[2, 'b']]);
   });
+
+  it('follows documents added, removed and moved: each step equals a full parse', () => {
+    const doc = (name: string) => route(name).trimEnd();
+    // Every document after a marker: a document's text is the same wherever it is.
+    const file = (...names: string[]) => names.map((name) => `---\n${doc(name)}\n`).join('');
+    // Each step, and whether every document read before keeps its decoded object: one that moved
+    // past two or more removed documents, or repeats, may be decoded again.
+    const steps: Array<[string[], string, boolean]> = [
+      [['a', 'b', 'c', 'd'], 'first', true],
+      [['x', 'a', 'b', 'c', 'd'], 'added first', true],
+      [['x', 'a', 'c', 'd'], 'removed in the middle', true],
+      [['x', 'a', 'e', 'd'], 'replaced in the middle', true],
+      [['x', 'a', 'e', 'y', 'z', 'd'], 'two added in the middle', true],
+      [['x', 'a', 'e', 'y', 'z', 'd', 'w'], 'added last', true],
+      [['d', 'z', 'a', 'x', 'y'], 'reordered', false],
+      [['d', 'd', 'z'], 'the same text twice', false],
+      [['z'], 'most removed', false],
+    ];
+    const cache = createDocumentCache();
+    let last = parseResourceFile(file(...steps[0]![0]), 'f.yaml', {}, cache);
+    for (const [names, step, keeps] of steps.slice(1)) {
+      const text = file(...names);
+      const next = parseResourceFile(text, 'f.yaml', {}, cache);
+      expect(next, step).toEqual(parseResourceFile(text, 'f.yaml', {}));
+      for (const entry of keeps ? next.resources : []) {
+        const name = entry.resource.metadata.name;
+        const before = last.resources.find((r) => r.resource.metadata.name === name);
+        if (before) expect(entry.resource, `${step}: ${name}`).toBe(before.resource);
+      }
+      last = next;
+    }
+  });
+
+  it('keeps the entries of documents that did not move', () => {
+    const cache = createDocumentCache();
+    const before = parseResourceFile(texts.documents, 'f.yaml', {}, cache);
+    // b changes on a line of its own: a keeps its place, and so does c (same lines, same index).
+    const edited = texts.documents.replace('name: b', 'name: bb');
+    const after = parseResourceFile(edited, 'f.yaml', {}, cache);
+    expect(after).toEqual(parseResourceFile(edited, 'f.yaml', {}));
+    expect(after.resources[0]).toBe(before.resources[0]);
+    expect(after.resources[1]).not.toBe(before.resources[1]);
+    expect(after.resources[2]).toBe(before.resources[2]);
+  });
 });

@@ -8,7 +8,7 @@ import {
   type Resources,
   resourceKinds,
 } from '../resources.js';
-import { measureValue } from './documentBounds.js';
+import { measureValue, type ValueMeasure } from './documentBounds.js';
 import { caseFoldedField } from './fieldNames.js';
 import { isRecord } from './isRecord.js';
 import { formatFieldPath } from './problem.js';
@@ -83,11 +83,19 @@ const valueIssueCodes = new Set([
  * version, as the API server would convert it (Gateway API versions differ only in validation),
  * with a warning.
  */
-export function decodeResource(object: unknown, options: DecodeOptions = {}): DecodeResult {
+export const decodeResource = (object: unknown, options: DecodeOptions = {}): DecodeResult =>
+  decodeMeasured(object, undefined, options);
+
+/** decodeResource, given `measureValue(object)` when the reader took it already. */
+export function decodeMeasured(
+  object: unknown,
+  measured: ValueMeasure | undefined,
+  options: DecodeOptions = {},
+): DecodeResult {
   if (!isRecord(object)) {
     return { problems: [{ severity: 'error', path: [], message: 'a resource must be a mapping' }] };
   }
-  const measure = measureValue(object);
+  const measure = measured ?? measureValue(object);
   if (measure.problem) return { problems: [{ severity: 'error', ...measure.problem }] };
   const { apiVersion, kind } = object;
   const problems: ObjectProblem[] = [];

@@ -32,54 +32,48 @@ export interface ValueMeasure {
   nulls: boolean;
 }
 
-interface Step {
-  value: unknown;
-  depth: number;
-  parent: Step | undefined;
-  key: string | number;
-}
-
-const pathOf = (step: Step | undefined): Array<string | number> => {
-  const path: Array<string | number> = [];
-  for (let at = step; at?.parent !== undefined; at = at.parent) path.unshift(at.key);
-  return path;
-};
-
-/** Walks a parsed value once (iteratively: no recursion to overflow) and stops at the first bound broken. */
+/**
+ * Walks a parsed value once, depth first, and stops at the first bound broken. Recursion is
+ * bounded: no map or list is entered past MAX_DEPTH. The path of a problem is built only when
+ * there is one, on the way back up.
+ */
 export function measureValue(value: unknown): ValueMeasure {
   const out: ValueMeasure = { keys: 0, nulls: false };
   const seen = new Set<object>();
-  const stack: Step[] = [{ value, depth: 0, parent: undefined, key: '' }];
   let values = 0;
   let aliases = 0;
-  const fail = (step: Step, message: string) => {
-    out.problem = { path: pathOf(step), message };
-    return out;
-  };
-  for (let step = stack.pop(); step !== undefined; step = stack.pop()) {
-    const current = step.value;
-    if (++values > MAX_VALUES) return fail(step, `more than ${MAX_VALUES} values in one document`);
+  /** A broken bound's message, its path in `out.problem.path` (built on the way back up). */
+  const visit = (current: unknown, depth: number): string | undefined => {
+    if (++values > MAX_VALUES) return `more than ${MAX_VALUES} values in one document`;
     if (current === null) out.nulls = true;
-    if (typeof current !== 'object' || current === null) continue;
-    if (step.depth >= MAX_DEPTH) return fail(step, `nested deeper than ${MAX_DEPTH} levels`);
+    if (typeof current !== 'object' || current === null) return undefined;
+    if (depth >= MAX_DEPTH) return `nested deeper than ${MAX_DEPTH} levels`;
     if (seen.has(current) && ++aliases > MAX_ALIAS_EXPANSIONS) {
-      return fail(step, `more than ${MAX_ALIAS_EXPANSIONS} YAML alias expansions`);
+      return `more than ${MAX_ALIAS_EXPANSIONS} YAML alias expansions`;
     }
     seen.add(current);
-    const depth = step.depth + 1;
     if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--) {
-        stack.push({ value: current[i], depth, parent: step, key: i });
+      for (let i = 0; i < current.length; i++) {
+        const failed = visit(current[i], depth + 1);
+        if (failed !== undefined) return at(i, failed);
       }
-      continue;
+      return undefined;
     }
     const keys = Object.keys(current);
     out.keys += keys.length;
-    for (let i = keys.length - 1; i >= 0; i--) {
-      const key = keys[i]!;
-      stack.push({ value: (current as Record<string, unknown>)[key], depth, parent: step, key });
+    for (const key of keys) {
+      const failed = visit((current as Record<string, unknown>)[key], depth + 1);
+      if (failed !== undefined) return at(key, failed);
     }
-  }
+    return undefined;
+  };
+  const path: Array<string | number> = [];
+  const at = (key: string | number, message: string) => {
+    path.unshift(key);
+    return message;
+  };
+  const message = visit(value, 0);
+  if (message !== undefined) out.problem = { path, message };
   return out;
 }
 

@@ -6,7 +6,13 @@
 import jsyaml from 'js-yaml';
 import type { Document } from 'yaml';
 import { yamlLibrary } from '../yaml/yamlLibrary.js';
-import { jsonShape, MAX_DEPTH, MAX_DOCUMENT_BYTES } from './documentBounds.js';
+import {
+  jsonShape,
+  MAX_DEPTH,
+  MAX_DOCUMENT_BYTES,
+  measureValue,
+  type ValueMeasure,
+} from './documentBounds.js';
 import { isRecord } from './isRecord.js';
 
 /** One document of a piece of text, with lines counted from the piece's first line (1). */
@@ -15,20 +21,24 @@ export interface ReadDocument {
   value?: unknown;
   /** What makes it unreadable (YAML syntax, aliases, size), each on its line. */
   errors?: Array<{ line: number | undefined; message: string }> | undefined;
+  /** measureValue(value), when the reader took it (JSON: to count its keys), not to walk it again. */
+  measure?: ValueMeasure | undefined;
   /** The line of the node at `path`, or of its deepest ancestor there. */
   lineOf(path: ReadonlyArray<string | number>): number | undefined;
 }
 
 /** Every document of a piece of text: a file, or the stretch of it from one `---` to the next. */
 export function readDocuments(text: string): ReadDocument[] {
-  const bytes = Buffer.byteLength(text, 'utf8');
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: shorter text need not be counted.
+  const bytes = text.length * 3 > MAX_DOCUMENT_BYTES ? Buffer.byteLength(text, 'utf8') : 0;
   if (bytes > MAX_DOCUMENT_BYTES) {
     const message = `document of ${bytes} bytes: the limit is ${MAX_DOCUMENT_BYTES} (the API server's)`;
     return [{ errors: [{ line: contentLine(text), message }], lineOf: () => contentLine(text) }];
   }
   let values: unknown[];
+  let measure: ValueMeasure | undefined;
   try {
-    values = readFast(text);
+    ({ values, measure } = readFast(text));
   } catch (error) {
     // js-yaml's error; its nesting limit keeps the YAML library away from a deep document.
     const { reason, mark } = error as jsyaml.YAMLException;
@@ -43,6 +53,7 @@ export function readDocuments(text: string): ReadDocument[] {
   return [
     {
       value,
+      measure,
       lineOf: (path) => {
         const line = cheapLineOf(text, path);
         if (line !== undefined) return line;
@@ -86,21 +97,24 @@ const countLinesBefore = (text: string, end: number): number => {
 const NOT_JSON = Symbol('not JSON');
 const marker = /^---(?=[ \t\r\n]|$)/;
 
-/** JSON.parse when the document is JSON (no duplicate keys, not too deep), else js-yaml. */
-function readFast(text: string): unknown[] {
-  const body = text.replace(marker, '');
+/**
+ * JSON.parse when the document is JSON (no duplicate keys, not too deep), with its measure (the
+ * walk that counts its keys); else js-yaml.
+ */
+function readFast(text: string): { values: unknown[]; measure?: ValueMeasure | undefined } {
+  // A slice shares the text's characters; a replace would copy every document.
+  const body = marker.test(text) ? text.slice(3) : text;
   const json = parseJson(body);
-  if (json !== NOT_JSON) return [json];
+  if (json !== NOT_JSON) return { values: [json.value], measure: json.measure };
   const options: jsyaml.LoadOptions & { maxDepth: number } = {
     schema: jsyaml.CORE_SCHEMA,
     maxDepth: MAX_DEPTH,
   };
-  return jsyaml.loadAll(text, undefined, options);
+  return { values: jsyaml.loadAll(text, undefined, options) };
 }
 
-function parseJson(body: string): unknown {
-  const start = body.trimStart();
-  if (!start.startsWith('{')) return NOT_JSON;
+function parseJson(body: string): typeof NOT_JSON | { value: unknown; measure: ValueMeasure } {
+  if (!/^\s*\{/.test(body)) return NOT_JSON;
   const shape = jsonShape(body);
   if (shape.depth > MAX_DEPTH) return NOT_JSON;
   let value: unknown;
@@ -110,7 +124,10 @@ function parseJson(body: string): unknown {
     return NOT_JSON;
   }
   // Fewer keys than colons: a duplicate key, which JSON.parse keeps quietly and YAML refuses.
-  return countKeys(value) === shape.keys ? value : NOT_JSON;
+  // A measure stopped at a broken bound counted only some keys: they are counted alone then.
+  const measure = measureValue(value);
+  const keys = measure.problem ? countKeys(value) : measure.keys;
+  return keys === shape.keys ? { value, measure } : NOT_JSON;
 }
 
 function countKeys(value: unknown): number {
