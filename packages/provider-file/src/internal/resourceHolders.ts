@@ -8,8 +8,8 @@ export class ResourceHolders {
   /** The entry kept for each object in the last snapshot (its file holds the object). */
   #winners = new Map<string, SourcedResource>();
   /**
-   * Each object's key, by decoded resource: an edited file gives new entry objects for all its
-   * documents (their positions are rebased), but the unchanged documents' resources are the
+   * Each object's key, by decoded resource: an edited file gives new entry objects for the
+   * documents that moved (their positions shift), but the unchanged documents' resources are the
    * objects decoded before, so a one-route edit in a file of 1,000 builds one key, not 1,000.
    */
   readonly #keys = new WeakMap<Resource, string>();
