@@ -12,7 +12,7 @@ import type { GRPCRouteMatch, GRPCRouteRule, HTTPRouteFilterSpec } from '../type
 import { buildDestination, customBackendObjects } from './destinations.js';
 import { processHTTPFilters } from './httpFilters.js';
 import { re2Error } from './re2.js';
-import { routeAnnotations } from './routeAnnotations.js';
+import { ruleSource } from './routeAnnotations.js';
 import { emptyOutcome, failClosed, matchTemplate, type RuleOutcome } from './ruleOutcome.js';
 
 const GRPC_FILTERS = new Set([
@@ -122,13 +122,7 @@ export function processGRPCRouteRule(
           filters.hostnameRewrite,
         )
       : undefined;
-  const source = {
-    kind: 'GRPCRoute',
-    namespace: route.namespace,
-    name: route.name,
-    ...(rule.name ? { rule: rule.name } : {}),
-    ...routeAnnotations(route.resource.metadata),
-  };
+  const source = ruleSource('GRPCRoute', route, rule.name);
   if (outcome.invalid) {
     if (filters.unknownFilter && outcome.invalid === filters.invalid && !bad) {
       failClosed(
