@@ -1,6 +1,7 @@
 // Assembles the statuses the translator computed, one entry per resource, in a fixed kind order
 // and input order within a kind, so the same input always gives the same output.
 import type { ResourceStatus } from '@egts/api';
+import { appended } from '../appended.js';
 import type { GatewayContext } from '../context/gatewayContext.js';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { ListenerSetContext } from '../context/listenerSetContext.js';
@@ -148,15 +149,23 @@ export function collectStatuses(ctx: TranslatorContext, later: LaterStatuses): R
     const set = sets.get(resource);
     if (set) out.push(entry(resource, listenerSetStatus(set)));
   }
-  for (const route of ctx.routes) {
-    const name = ctx.options.controllerName;
-    const others = otherControllersEntries(route.resource.status, 'parents', name);
-    const ours = route.parents.map((p) => ({
-      parentRef: p.ref,
-      controllerName: name,
-      conditions: p.conditions.toArray(),
-    }));
-    out.push(entry(route.resource, { parents: [...others, ...ours].slice(0, MAX_PARENTS) }));
+  // One entry per route, thousands: the parents list is built once, in a loop.
+  const name = ctx.options.controllerName;
+  const routes = ctx.routes;
+  for (let r = 0; r < routes.length; r++) {
+    const route = routes[r]!;
+    // A new list (kept in the output: of the exact size while short, see appended).
+    let parents = otherControllersEntries(route.resource.status, 'parents', name);
+    for (let p = 0; p < route.parents.length && parents.length < MAX_PARENTS; p++) {
+      const parent = route.parents[p]!;
+      parents = appended(parents, {
+        parentRef: parent.ref,
+        controllerName: name,
+        conditions: parent.conditions.toArray(),
+      });
+    }
+    if (parents.length > MAX_PARENTS) parents = parents.slice(0, MAX_PARENTS);
+    out.push(entry(route.resource, { parents }));
   }
   for (const policy of ctx.backendTLSPolicies) {
     if (policy.ancestors.size === 0) continue;
