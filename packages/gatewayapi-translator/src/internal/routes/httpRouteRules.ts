@@ -3,10 +3,11 @@
 // persistence.
 
 import type { HeaderValue, HTTPRouteIR, RouteDestination, StringMatch } from '@egts/ir';
-import type { RouteContext } from '../context/routeContext.js';
+import type { AnyRouteContext, RouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { invalidRule, unresolvedRef } from '../status/statusError.js';
 import {
+  type BackendRefLike,
   ENVOY_GATEWAY_GROUP,
   type HTTPBackendRef,
   type HTTPRouteMatch,
@@ -107,8 +108,10 @@ function backendExtension(
   return found;
 }
 
-function checkBackendFilters(ctx: TranslatorContext, namespace: string, ref: HTTPBackendRef) {
-  for (const f of ref.filters ?? []) {
+/** Whether an HTTPRoute backendRef's filters can apply to it (buildDestination's precheck). */
+function checkBackendFilters(ctx: TranslatorContext, route: AnyRouteContext, ref: BackendRefLike) {
+  const namespace = route.namespace;
+  for (const f of (ref as HTTPBackendRef).filters ?? []) {
     if (!BACKEND_FILTERS.has(f.type)) {
       return unresolvedRef(
         'UnsupportedRefValue',
@@ -233,7 +236,7 @@ export function processHTTPRouteRule(
           irName,
           'HTTP',
           outcome,
-          (ref, i) => checkBackendFilters(ctx, route.namespace, refs[i] ?? (ref as HTTPBackendRef)),
+          checkBackendFilters,
           filters.hostnameRewrite,
         )
       : undefined;
