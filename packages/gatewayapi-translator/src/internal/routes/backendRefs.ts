@@ -159,7 +159,9 @@ export function resolveBackendRef(
     };
   }
   const namespace = ref.namespace || route.namespace;
+  // Same namespace needs no grant: checked here, before making the two refs for every backend.
   if (
+    namespace !== route.namespace &&
     !route.skipReferenceGrant &&
     !isReferenceAllowed(
       ctx,
@@ -249,13 +251,17 @@ export function resolveBackendRef(
     addressType,
     endpoints,
   };
-  const tls = backendTLSFor(ctx, route, {
-    group,
-    kind,
-    namespace,
-    name: ref.name,
-    sectionName: servicePort.name,
-  });
+  // Most inputs have no BackendTLSPolicy: no target made for every backend of every rule then.
+  const tls =
+    ctx.backendTLSPolicies.length === 0
+      ? undefined
+      : backendTLSFor(ctx, route, {
+          group,
+          kind,
+          namespace,
+          name: ref.name,
+          sectionName: servicePort.name,
+        });
   if (tls?.settings) setting.tls = tls.settings;
   if (kind === 'Service') recordServiceAddress(ctx, settingName, service.spec?.clusterIP, ref.port);
   const result: ResolvedBackend = { setting };

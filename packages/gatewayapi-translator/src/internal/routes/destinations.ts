@@ -174,6 +174,7 @@ export function buildDestination(
         'Unix domain socket backends cannot be mixed with IP or FQDN backends in one rule.',
       ),
     );
-  const destination = { name, settings, ...(invalidWeight > 0 ? { invalidWeight } : {}) };
+  const destination: RouteDestination = { name, settings };
+  if (invalidWeight > 0) destination.invalidWeight = invalidWeight;
   return { destination, resolved: resolvedCount };
 }
