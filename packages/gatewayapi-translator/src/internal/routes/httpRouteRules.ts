@@ -71,11 +71,16 @@ function convertMatch(match: HTTPRouteMatch): {
     if (queryRegexError)
       return { error: `query parameter ${q.name} regex ${q.value} is invalid: ${queryRegexError}` };
   }
-  const queryParamMatches: StringMatch[] = (match.queryParams ?? []).map((q) => ({
-    name: q.name,
-    type: (q.type ?? 'Exact') === 'RegularExpression' ? 'RegularExpression' : 'Exact',
-    value: q.value,
-  }));
+  const queryParams = match.queryParams ?? [];
+  // Kept in the IR: empty for most matches, of the exact size otherwise (map, not push).
+  const queryParamMatches: StringMatch[] =
+    queryParams.length === 0
+      ? []
+      : queryParams.map((q) => ({
+          name: q.name,
+          type: (q.type ?? 'Exact') === 'RegularExpression' ? 'RegularExpression' : 'Exact',
+          value: q.value,
+        }));
   const result: Pick<HTTPRouteIR, 'pathMatch' | 'headerMatches' | 'queryParamMatches'> = {
     headerMatches,
     queryParamMatches,
@@ -192,8 +197,11 @@ export function processHTTPRouteRule(
   const outcome = emptyOutcome();
   const irName = `${route.irName}/rule/${index}`;
   const matches = rule.matches && rule.matches.length > 0 ? rule.matches : [DEFAULT_MATCH];
+  // map() of a module function: no closure per rule. The first match that fails, in a loop.
   const converted = matches.map(convertMatch);
-  const badMatch = converted.find((c) => c.error);
+  let badMatch: ReturnType<typeof convertMatch> | undefined;
+  for (let m = 0; m < converted.length && badMatch === undefined; m++)
+    if (converted[m]!.error) badMatch = converted[m];
   if (badMatch?.error)
     outcome.invalid = invalidRule('UnsupportedValue', `Invalid match: ${badMatch.error}.`);
   const ruleFilters = rule.filters ?? [];
