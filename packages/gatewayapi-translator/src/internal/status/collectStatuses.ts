@@ -114,12 +114,17 @@ function renderAncestors(
       `${sorted.length - room + 1} ancestors are aggregated into this entry.`,
     );
   }
-  const ours = kept.map((a) => ({
-    ancestorRef: a.ancestorRef,
-    controllerName: ctx.options.controllerName,
-    conditions: a.conditions.toArray(),
-  }));
-  return others.length === 0 ? ours : [...others, ...ours];
+  // others is a new list (otherControllersEntries): ours go after them, in a loop.
+  let entries = others;
+  for (let i = 0; i < kept.length; i++) {
+    const a = kept[i]!;
+    entries = appended(entries, {
+      ancestorRef: a.ancestorRef,
+      controllerName: ctx.options.controllerName,
+      conditions: a.conditions.toArray(),
+    });
+  }
+  return entries;
 }
 
 /** Envoy Gateway policies' and EnvoyPatchPolicies' statuses, in that order. */
@@ -128,12 +133,20 @@ export function policyStatuses(
   policies: LaterStatuses['policies'],
   patchPolicies: LaterStatuses['patchPolicies'],
 ): ResourceStatus[] {
-  return [...policies, ...patchPolicies].map((p) =>
-    entry(p.resource, {
-      ancestors: renderAncestors(ctx, p.ancestors, (p.resource as { status?: unknown }).status),
-    }),
-  );
+  // Thousands of policies: one list, filled in loops (no concatenated copy, no closure).
+  const out: ResourceStatus[] = [];
+  for (let i = 0; i < policies.length; i++) out.push(policyEntry(ctx, policies[i]!));
+  for (let i = 0; i < patchPolicies.length; i++) out.push(policyEntry(ctx, patchPolicies[i]!));
+  return out;
 }
+
+const policyEntry = (
+  ctx: TranslatorContext,
+  p: LaterStatuses['policies'][number] | LaterStatuses['patchPolicies'][number],
+): ResourceStatus =>
+  entry(p.resource, {
+    ancestors: renderAncestors(ctx, p.ancestors, (p.resource as { status?: unknown }).status),
+  });
 
 export function collectStatuses(ctx: TranslatorContext, later: LaterStatuses): ResourceStatus[] {
   const out: ResourceStatus[] = [];
@@ -177,7 +190,8 @@ export function collectStatuses(ctx: TranslatorContext, later: LaterStatuses): R
     const rendered = renderAncestors(ctx, ancestors, policy.resource.status);
     out.push(entry(policy.resource, { ancestors: rendered }));
   }
-  out.push(...policyStatuses(ctx, later.policies, later.patchPolicies));
+  const policies = policyStatuses(ctx, later.policies, later.patchPolicies);
+  for (let i = 0; i < policies.length; i++) out.push(policies[i]!);
   for (const b of later.backends)
     out.push(entry(b.resource, { conditions: b.conditions.toArray() }));
   for (const e of later.envoyProxies)
