@@ -11,7 +11,12 @@ export function appended<T>(list: T[], item: T): T[] {
     list.push(item);
     return list;
   }
+  // Literals make arrays of the exact size, packed, at the cost of an allocation; concat does
+  // too, but is a generic builtin (spreadable checks, an argument array) that costs several
+  // times more before V8 optimizes its callers, as in a control plane's first translation.
   if (list.length === 0) return [item];
-  // concat makes an array of the exact size and keeps it packed (new Array(n) would be holey).
+  if (list.length === 1) return [list[0]!, item];
+  if (list.length === 2) return [list[0]!, list[1]!, item];
+  // (new Array(n) would be holey.)
   return list.concat([item]);
 }

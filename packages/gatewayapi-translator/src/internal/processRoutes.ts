@@ -1,5 +1,6 @@
 // Step 5: routes of every kind: attach to parents, process rules into outcomes, and set the
 // route conditions. BackendTLSPolicies are indexed first, since backends consult them.
+import { appended } from './appended.js';
 import { type AnyRouteContext, RouteContext } from './context/routeContext.js';
 import type { TranslatorContext } from './context/translatorContext.js';
 import { attachRoute } from './routes/attachRoute.js';
@@ -16,14 +17,22 @@ function translateRules(ctx: TranslatorContext, route: AnyRouteContext): RuleOut
   // never takes its neighbours (or the whole translation) down with it.
   try {
     switch (route.kind) {
-      case 'HTTPRoute':
-        return (route.resource.spec.rules ?? []).map((rule, i) =>
-          processHTTPRouteRule(ctx, route, rule, i),
-        );
-      case 'GRPCRoute':
-        return (route.resource.spec.rules ?? []).map((rule, i) =>
-          processGRPCRouteRule(ctx, route, rule, i),
-        );
+      // Loops, not map() with a closure per route; the outcomes are kept (lists of the exact
+      // size while short, see appended).
+      case 'HTTPRoute': {
+        const rules = route.resource.spec.rules ?? [];
+        let outcomes: RuleOutcome[] = [];
+        for (let i = 0; i < rules.length; i++)
+          outcomes = appended(outcomes, processHTTPRouteRule(ctx, route, rules[i]!, i));
+        return outcomes;
+      }
+      case 'GRPCRoute': {
+        const rules = route.resource.spec.rules ?? [];
+        let outcomes: RuleOutcome[] = [];
+        for (let i = 0; i < rules.length; i++)
+          outcomes = appended(outcomes, processGRPCRouteRule(ctx, route, rules[i]!, i));
+        return outcomes;
+      }
       default:
         return processL4RouteRules(ctx, route);
     }

@@ -150,6 +150,11 @@ export class TranslatorContext {
    * `mergeBackends` names shared clusters after it).
    */
   readonly settingBackends = new Map<string, SettingBackend>();
+  /**
+   * Whether any EnvoyProxy asks for `mergeBackends`: only then is `settingBackends` kept (an
+   * entry for every backend of every rule, which nothing else reads).
+   */
+  readonly mergesBackends: boolean;
   backendTLSPolicies: BackendTLSPolicyContext[] = [];
   /** Where each SecurityPolicy applies and whether it is accepted there (processPolicies). */
   readonly securityPolicies: AppliedPolicy[] = [];
@@ -178,6 +183,7 @@ export class TranslatorContext {
     this.clusterTrustBundles = of(resources.clusterTrustBundles, byName);
     this.backends = of(resources.backends, index);
     this.envoyProxies = of(resources.envoyProxies, index);
+    this.mergesBackends = resources.envoyProxies.some((p) => p.spec.mergeBackends !== undefined);
     this.httpRouteFilters = of(resources.httpRouteFilters, index);
     this.namespaces = of(resources.namespaces, byName);
     const slices = of(resources.endpointSlices, indexSlices);

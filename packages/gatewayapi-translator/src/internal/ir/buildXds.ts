@@ -73,10 +73,15 @@ interface Attached {
  */
 function attachedRoutes(ctx: TranslatorContext): Map<ListenerContext, Attached[]> {
   const out = new Map<ListenerContext, Attached[]>();
-  for (const route of ctx.routes) {
-    for (const parent of route.parents) {
+  // Indexed loops: every for-of step allocates an iterator result until V8 optimizes the loop.
+  const routes = ctx.routes;
+  for (let r = 0; r < routes.length; r++) {
+    const route = routes[r]!;
+    for (let p = 0; p < route.parents.length; p++) {
+      const parent = route.parents[p]!;
       if (!parent.accepted) continue;
-      for (const { listener, hostnames } of parent.attachments) {
+      for (let a = 0; a < parent.attachments.length; a++) {
+        const { listener, hostnames } = parent.attachments[a]!;
         const list = out.get(listener);
         if (list === undefined) out.set(listener, [{ route, hostnames }]);
         // Routes are listed one after the other: this route reached the listener already when
@@ -111,17 +116,22 @@ function httpListener(
   extension: SecurityPolicyIndex,
 ): HTTPListener {
   const ranked: RankedRoute[] = [];
-  for (const { route, hostnames } of attached) {
+  // Loops, not forEach: closures per route, rule and hostname were most of this garbage.
+  for (let a = 0; a < attached.length; a++) {
+    const { route, hostnames } = attached[a]!;
     if (route.kind !== 'HTTPRoute' && route.kind !== 'GRPCRoute') continue;
     const outcomes = ctx.routeOutcomes.get(route) ?? [];
     const rules = (route.resource.spec.rules ?? []) as readonly { name?: string | undefined }[];
-    for (const hostname of hostnames) {
-      outcomes.forEach((outcome, ruleIndex) => {
-        if (outcome.invalid && !outcome.failClosed) return;
+    for (let h = 0; h < hostnames.length; h++) {
+      const hostname = hostnames[h]!;
+      for (let ruleIndex = 0; ruleIndex < outcomes.length; ruleIndex++) {
+        const outcome = outcomes[ruleIndex]!;
+        if (outcome.invalid && !outcome.failClosed) continue;
         const policy = security.forRoute(route, rules[ruleIndex]?.name, l);
         const backendTraffic = traffic.forRoute(route, rules[ruleIndex]?.name, l);
         const extensionPolicy = extension.forRoute(route, rules[ruleIndex]?.name, l);
-        outcome.httpRoutes.forEach((template, matchIndex) => {
+        for (let matchIndex = 0; matchIndex < outcome.httpRoutes.length; matchIndex++) {
+          const template = outcome.httpRoutes[matchIndex]!;
           // One copy per route and listener, which every policy kind then shapes in place.
           const ir: HTTPRouteIR = withFields(
             { name: `${route.irName}/rule/${ruleIndex}/match/${matchIndex}/${hostname}`, hostname },
@@ -133,7 +143,7 @@ function httpListener(
           );
           ir.source = withFields(template.source, { ruleIndex, matchIndex });
           if (template.redirect) ir.redirect = redirectFor(template.redirect, l);
-          applyBackendTraffic(ir, backendTraffic, (d) => traffic.destination(d, backendTraffic, l));
+          applyBackendTraffic(ir, backendTraffic, traffic, l);
           applySecurityPolicy(ctx, ir, policy);
           applyExtensionPolicy(ctx, ir, extensionPolicy);
           ranked.push({
@@ -142,8 +152,8 @@ function httpListener(
             ruleIndex,
             matchIndex,
           });
-        });
-      });
+        }
+      }
     }
   }
   // EnvoyProxy preserveRouteOrder: within a hostname, routes and their rules in the order

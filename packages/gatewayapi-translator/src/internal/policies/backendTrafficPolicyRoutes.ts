@@ -254,15 +254,17 @@ function withHealthCheckHost(d: RouteDestination, hostname: string): RouteDestin
 /**
  * Shapes the HTTP route as the policy reaching it makes it, in place: `ir` is the caller's own
  * fresh copy (buildXds makes one per route and listener and applies every policy kind to it,
- * rather than a copy per kind).
+ * rather than a copy per kind). `index` gives the destination as served on `listener`.
  */
 export function applyBackendTraffic(
   ir: HTTPRouteIR,
   effective: EffectiveTraffic | undefined,
-  destination: (d: RouteDestination) => RouteDestination,
+  index: BackendTrafficIndex,
+  listener: ListenerContext,
 ): void {
   if (effective === undefined) {
-    if (ir.destination !== undefined) ir.destination = destination(ir.destination);
+    if (ir.destination !== undefined)
+      ir.destination = index.destination(ir.destination, effective, listener);
     return;
   }
   if (effective.kind === 'invalid') {
@@ -271,7 +273,10 @@ export function applyBackendTraffic(
   }
   const { route } = effective.traffic;
   if (ir.destination)
-    ir.destination = withHealthCheckHost(destination(ir.destination), ir.hostname);
+    ir.destination = withHealthCheckHost(
+      index.destination(ir.destination, effective, listener),
+      ir.hostname,
+    );
   // The HTTPRoute rule's own `retry` (GEP-1731) wins over the policy's, as in Envoy Gateway.
   if (route.retry && ir.retry === undefined) ir.retry = route.retry;
   if (route.localRateLimit) ir.localRateLimit = route.localRateLimit;

@@ -79,7 +79,10 @@ function resolve(ctx: TranslatorContext, target: PolicyTargetRef, namespace: str
     const rules = (route.resource.spec.rules ?? []) as readonly { name?: string | undefined }[];
     const notFound =
       target.sectionName !== undefined && !rules.some((r) => r.name === target.sectionName);
-    return route.parents.map((p) => {
+    // A loop, not map() with a closure: asked for every target of every route policy.
+    let out: Resolved[] = [];
+    for (let i = 0; i < route.parents.length; i++) {
+      const p = route.parents[i]!;
       const ref: AncestorRef = {
         group: GATEWAY_GROUP,
         kind: p.ref.kind ?? 'Gateway',
@@ -90,8 +93,9 @@ function resolve(ctx: TranslatorContext, target: PolicyTargetRef, namespace: str
       const scope = target.sectionName
         ? policyScope('rule', p.gateway, { route, rule: target.sectionName })
         : policyScope('route', p.gateway, { route });
-      return { ref, claimOn: route, scope, notFound };
-    });
+      out = appended(out, { ref, claimOn: route, scope, notFound });
+    }
+    return out;
   }
   const ref: AncestorRef = {
     group: GATEWAY_GROUP,
@@ -178,6 +182,16 @@ const sameRef = (a: AncestorRef, b: AncestorRef): boolean =>
   a.kind === b.kind &&
   a.sectionName === b.sectionName &&
   a.group === b.group;
+
+/** The entry of `ancestors` for `ref`: a loop, not find() with a closure per ancestor. */
+function ancestorAt(
+  ancestors: readonly PolicyAncestor[],
+  ref: AncestorRef,
+): PolicyAncestor | undefined {
+  for (let i = 0; i < ancestors.length; i++)
+    if (sameRef(ancestors[i]!.ancestorRef, ref)) return ancestors[i];
+  return undefined;
+}
 
 const DEPRECATED_TARGET_REF: PolicyWarning = {
   reason: 'DeprecatedField',
@@ -350,7 +364,10 @@ function processKind(
   // The sections ('' for none) claimed on each target object: no key string per target.
   const claimed = new Map<object, string[]>();
   const statuses = new Map<AnyPolicy, PolicyStatus>();
-  for (const p of policies) statuses.set(p, { resource: p, ancestors: [] });
+  // Indexed loops throughout: the four kinds' policies differ in shape, so V8 keeps throwing
+  // this function's optimized code away, and every for-of step then allocates.
+  for (let i = 0; i < policies.length; i++)
+    statuses.set(policies[i]!, { resource: policies[i]!, ancestors: [] });
   const applied: Applied[] = [];
   // Targets resolved once per policy and grouped by level, oldest policy first within a level
   // (the order the claims are made in); a target's scopes at one level stay together.
@@ -372,11 +389,16 @@ function processKind(
     }
     return fields;
   };
-  for (const policy of sorted) {
+  for (let i = 0; i < sorted.length; i++) {
+    const policy = sorted[i]!;
     const namespace = policy.metadata.namespace ?? 'default';
     const scopes: PolicyScope[] = [];
-    for (const target of policyTargets(ctx, policy.spec, namespace, policy.kind)) {
-      for (const r of resolve(ctx, target, target.namespace ?? namespace)) {
+    const targets = policyTargets(ctx, policy.spec, namespace, policy.kind);
+    for (let t = 0; t < targets.length; t++) {
+      const target = targets[t]!;
+      const resolvedTargets = resolve(ctx, target, target.namespace ?? namespace);
+      for (let j = 0; j < resolvedTargets.length; j++) {
+        const r = resolvedTargets[j]!;
         if (!r.notFound) scopes.push(r.scope);
         const bucket = byLevel[LEVELS.indexOf(r.scope.level)] as (typeof byLevel)[number];
         const last = bucket[bucket.length - 1];
@@ -387,8 +409,10 @@ function processKind(
     scopesOf.set(policy, scopes);
   }
   // Most specific first, as Envoy Gateway applies them.
-  for (const claims of byLevel) {
-    for (const { policy, target, resolved } of claims) {
+  for (let level = 0; level < byLevel.length; level++) {
+    const claims = byLevel[level]!;
+    for (let c = 0; c < claims.length; c++) {
+      const { policy, target, resolved } = claims[c]!;
       const status = statuses.get(policy) as PolicyStatus;
       // A target's resolved scopes all make the same claim: the first tells whether an older
       // policy holds it already.
@@ -398,8 +422,9 @@ function processKind(
       const conflicted = sections?.includes(section) ?? false;
       if (sections === undefined) claimed.set(on, [section]);
       else if (!conflicted) sections.push(section);
-      for (const r of resolved) {
-        const existing = status.ancestors.find((a) => sameRef(a.ancestorRef, r.ref));
+      for (let j = 0; j < resolved.length; j++) {
+        const r = resolved[j]!;
+        const existing = ancestorAt(status.ancestors, r.ref);
         if (existing) {
           // The same policy already reached this ancestor more specifically (a route of the
           // Gateway it also targets): one entry, which its broader part may mark Overridden.
@@ -464,7 +489,7 @@ function processKind(
   }
   markOverridesAndMerges(applied, statuses);
   // The applied entries themselves (their `merges` flag rides along), not a copy of each.
-  for (const a of applied) out.push(a);
+  for (let i = 0; i < applied.length; i++) out.push(applied[i]!);
   return policies.map((p) => statuses.get(p) as PolicyStatus);
 }
 

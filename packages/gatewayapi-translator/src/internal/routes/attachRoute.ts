@@ -73,7 +73,11 @@ export function attachRoute(
 ): void {
   const usesHostnames =
     route.kind === 'HTTPRoute' || route.kind === 'GRPCRoute' || route.kind === 'TLSRoute';
-  for (const ref of route.parentRefs) {
+  // Indexed loops: this runs once per route, mostly before V8 optimizes it, when every for-of
+  // step allocates an iterator result.
+  const refs = route.parentRefs;
+  for (let r = 0; r < refs.length; r++) {
+    const ref = refs[r]!;
     const resolved = resolveParent(ctx, route, ref);
     if (!resolved) continue;
     const { parent, candidates } = resolved;
@@ -86,7 +90,8 @@ export function attachRoute(
     // the parentRef names (sectionName, port), which of those allow the route, and attach.
     let named = false;
     let allowed = false;
-    for (const l of candidates) {
+    for (let c = 0; c < candidates.length; c++) {
+      const l = candidates[c]!;
       if (ref.sectionName !== undefined && ref.sectionName !== l.name) continue;
       if (ref.port !== undefined && ref.port !== l.port) continue;
       named = true;

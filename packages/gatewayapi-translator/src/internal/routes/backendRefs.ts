@@ -82,20 +82,28 @@ export function sliceEndpoints(
   const slices =
     (multicluster ? ctx.multiClusterEndpointSlices : ctx.endpointSlices).get(key) ?? [];
   // Built for every backendRef of every rule and kept in the IR: lists of the exact size, and
-  // two flags rather than a set of address types.
+  // two flags rather than a set of address types. Indexed loops and no closures: most of this
+  // runs before V8 optimizes it, when every for-of step allocates.
   let endpoints: Endpoint[] = [];
   let ip = false;
   let fqdn = false;
-  for (const slice of slices) {
+  const portName = servicePort.name ?? '';
+  const portProtocol = servicePort.protocol ?? 'TCP';
+  for (let s = 0; s < slices.length; s++) {
+    const slice = slices[s]!;
     if (slice.addressType === 'FQDN') fqdn = true;
     else ip = true;
-    const slicePort = (slice.ports ?? []).find(
-      (p) =>
-        (p.name ?? '') === (servicePort.name ?? '') &&
-        (p.protocol ?? 'TCP') === (servicePort.protocol ?? 'TCP'),
-    );
+    const ports = slice.ports ?? [];
+    let slicePort: (typeof ports)[number] | undefined;
+    for (let p = 0; p < ports.length && slicePort === undefined; p++) {
+      const port = ports[p]!;
+      if ((port.name ?? '') === portName && (port.protocol ?? 'TCP') === portProtocol)
+        slicePort = port;
+    }
     if (slicePort?.port === undefined || slicePort.port === null) continue;
-    for (const ep of slice.endpoints ?? []) {
+    const listed = slice.endpoints ?? [];
+    for (let e = 0; e < listed.length; e++) {
+      const ep = listed[e]!;
       const { ready, serving, terminating } = ep.conditions ?? {};
       const known =
         serving !== undefined &&
@@ -103,7 +111,9 @@ export function sliceEndpoints(
         terminating !== undefined &&
         terminating !== null;
       if (known ? !serving : ready === false) continue;
-      for (const address of ep.addresses ?? []) {
+      const addresses = ep.addresses ?? [];
+      for (let a = 0; a < addresses.length; a++) {
+        const address = addresses[a]!;
         const endpoint: Endpoint = {
           host: address,
           port: slicePort.port,
@@ -149,7 +159,9 @@ export function resolveBackendRef(
     };
   }
   const namespace = ref.namespace || route.namespace;
+  // Same namespace needs no grant: checked here, before making the two refs for every backend.
   if (
+    namespace !== route.namespace &&
     !route.skipReferenceGrant &&
     !isReferenceAllowed(
       ctx,
@@ -239,13 +251,17 @@ export function resolveBackendRef(
     addressType,
     endpoints,
   };
-  const tls = backendTLSFor(ctx, route, {
-    group,
-    kind,
-    namespace,
-    name: ref.name,
-    sectionName: servicePort.name,
-  });
+  // Most inputs have no BackendTLSPolicy: no target made for every backend of every rule then.
+  const tls =
+    ctx.backendTLSPolicies.length === 0
+      ? undefined
+      : backendTLSFor(ctx, route, {
+          group,
+          kind,
+          namespace,
+          name: ref.name,
+          sectionName: servicePort.name,
+        });
   if (tls?.settings) setting.tls = tls.settings;
   if (kind === 'Service') recordServiceAddress(ctx, settingName, service.spec?.clusterIP, ref.port);
   const result: ResolvedBackend = { setting };

@@ -121,8 +121,15 @@ export function buildDestination(
   name: string,
   protocol: DestinationSetting['protocol'],
   outcome: RuleOutcome,
-  /** Extra per-backend validation (backendRef filters), run before resolution. */
-  precheck?: (ref: BackendRefLike, index: number) => RuleOutcome['refErrors'][number] | undefined,
+  /**
+   * Extra per-backend validation (backendRef filters), run before resolution: a function of the
+   * module, not a closure made per rule.
+   */
+  precheck?: (
+    ctx: TranslatorContext,
+    route: AnyRouteContext,
+    ref: BackendRefLike,
+  ) => RuleOutcome['refErrors'][number] | undefined,
   /** The type of the rule's Envoy Gateway hostname rewrite, if any. */
   hostnameRewrite?: string,
 ): { destination: RouteDestination; resolved: number } {
@@ -130,12 +137,14 @@ export function buildDestination(
   let settings: DestinationSetting[] = [];
   let resolvedCount = 0;
   let invalidWeight = 0;
-  refs.forEach((ref, i) => {
+  for (let i = 0; i < refs.length; i++) {
+    const ref = refs[i]!;
     const settingName = `${name}/backend/${i}`;
     const custom = customBackend(ctx, route, ref, settingName, protocol);
     const early = custom
       ? undefined
-      : (precheck?.(ref, i) ?? dynamicResolverError(ctx, route, refs, ref, hostnameRewrite));
+      : (precheck?.(ctx, route, ref) ??
+        dynamicResolverError(ctx, route, refs, ref, hostnameRewrite));
     const resolved =
       custom ??
       (early ? { error: early } : resolveBackendRef(ctx, route, ref, settingName, protocol));
@@ -143,7 +152,7 @@ export function buildDestination(
     if ('noEndpoints' in resolved && resolved.noEndpoints) outcome.noEndpoints = true;
     if ('setting' in resolved && resolved.setting && !resolved.error) {
       settings = appended(settings, resolved.setting);
-      if (!custom) {
+      if (!custom && ctx.mergesBackends) {
         ctx.settingBackends.set(settingName, {
           kind: ref.kind ?? 'Service',
           namespace: ref.namespace || route.namespace,
@@ -153,10 +162,11 @@ export function buildDestination(
       }
       resolvedCount += 1;
     } else invalidWeight += ref.weight ?? 1;
-  });
+  }
   // Envoy Gateway splits a rule's IP and FQDN backends into separate clusters, but cannot mix
   // Unix domain socket backends with either.
-  const unix = refs.filter((ref) => isUnixSocketBackend(ctx, route, ref)).length;
+  let unix = 0;
+  for (let i = 0; i < refs.length; i++) if (isUnixSocketBackend(ctx, route, refs[i]!)) unix += 1;
   if (unix > 0 && unix < refs.length)
     outcome.refErrors.push(
       unresolvedRef(
@@ -164,6 +174,7 @@ export function buildDestination(
         'Unix domain socket backends cannot be mixed with IP or FQDN backends in one rule.',
       ),
     );
-  const destination = { name, settings, ...(invalidWeight > 0 ? { invalidWeight } : {}) };
+  const destination: RouteDestination = { name, settings };
+  if (invalidWeight > 0) destination.invalidWeight = invalidWeight;
   return { destination, resolved: resolvedCount };
 }

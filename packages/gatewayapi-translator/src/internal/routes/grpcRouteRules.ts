@@ -5,14 +5,19 @@
 // expression leaves an absent part to the names GRPCMethodMatch accepts.
 
 import type { HTTPRouteIR, StringMatch } from '@egts/ir';
-import type { RouteContext } from '../context/routeContext.js';
+import type { AnyRouteContext, RouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
-import { invalidRule, unresolvedRef } from '../status/statusError.js';
-import type { GRPCRouteMatch, GRPCRouteRule, HTTPRouteFilterSpec } from '../types.js';
+import { invalidRule, type RouteStatusError, unresolvedRef } from '../status/statusError.js';
+import type {
+  BackendRefLike,
+  GRPCRouteMatch,
+  GRPCRouteRule,
+  HTTPRouteFilterSpec,
+} from '../types.js';
 import { buildDestination, customBackendObjects } from './destinations.js';
 import { processHTTPFilters } from './httpFilters.js';
 import { re2Error } from './re2.js';
-import { routeAnnotations } from './routeAnnotations.js';
+import { ruleSource } from './routeAnnotations.js';
 import { emptyOutcome, failClosed, matchTemplate, type RuleOutcome } from './ruleOutcome.js';
 
 const GRPC_FILTERS = new Set([
@@ -24,6 +29,24 @@ const GRPC_FILTERS = new Set([
 /** What GRPCMethodMatch accepts as a service and as a method name (its CRD validation). */
 const SERVICE_NAME = String.raw`(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*`;
 const METHOD_NAME = '[A-Za-z_][A-Za-z_0-9]*';
+
+/** Only header modifiers apply within a GRPCRoute backendRef (buildDestination's precheck). */
+function checkBackendFilters(
+  _ctx: TranslatorContext,
+  _route: AnyRouteContext,
+  ref: BackendRefLike,
+): RouteStatusError | undefined {
+  const filters = (ref as { filters?: readonly { type: string }[] | null }).filters ?? [];
+  for (let i = 0; i < filters.length; i++) {
+    const type = filters[i]!.type;
+    if (type !== 'RequestHeaderModifier' && type !== 'ResponseHeaderModifier')
+      return unresolvedRef(
+        'UnsupportedRefValue',
+        'Only header modifier filters are supported within a GRPCRoute backendRef.',
+      );
+  }
+  return undefined;
+}
 
 function convertMatch(match: GRPCRouteMatch): {
   matches?: Pick<HTTPRouteIR, 'pathMatch' | 'headerMatches' | 'queryParamMatches'>;
@@ -110,25 +133,11 @@ export function processGRPCRouteRule(
           irName,
           'GRPC',
           outcome,
-          (_ref, i) =>
-            (refs[i]?.filters ?? []).some(
-              (f) => f.type !== 'RequestHeaderModifier' && f.type !== 'ResponseHeaderModifier',
-            )
-              ? unresolvedRef(
-                  'UnsupportedRefValue',
-                  'Only header modifier filters are supported within a GRPCRoute backendRef.',
-                )
-              : undefined,
+          checkBackendFilters,
           filters.hostnameRewrite,
         )
       : undefined;
-  const source = {
-    kind: 'GRPCRoute',
-    namespace: route.namespace,
-    name: route.name,
-    ...(rule.name ? { rule: rule.name } : {}),
-    ...routeAnnotations(route.resource.metadata),
-  };
+  const source = ruleSource('GRPCRoute', route, rule.name);
   if (outcome.invalid) {
     if (filters.unknownFilter && outcome.invalid === filters.invalid && !bad) {
       failClosed(

@@ -114,7 +114,7 @@ function prefixRegexError(
 
 export interface FilterRuleInfo {
   /** Path match types of the rule's matches (ReplacePrefixMatch needs PathPrefix). */
-  pathMatchTypes: (string | undefined)[];
+  pathMatchTypes: readonly (string | undefined)[];
   /** Values of the rule's PathPrefix matches (a prefix rewrite may become a regex of them). */
   pathPrefixes?: readonly string[];
   /** Name prefix for mirror destinations. */
@@ -133,6 +133,8 @@ export function processHTTPFilters(
     mirrors: [],
     refErrors: [],
   };
+  // Most rules have no filters: what follows would only allocate its bookkeeping to find that.
+  if (filters.length === 0) return out;
   const fail = (
     message: string,
     reason: 'UnsupportedValue' | 'IncompatibleFilters' = 'UnsupportedValue',

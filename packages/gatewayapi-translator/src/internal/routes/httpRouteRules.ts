@@ -3,10 +3,11 @@
 // persistence.
 
 import type { HeaderValue, HTTPRouteIR, RouteDestination, StringMatch } from '@egts/ir';
-import type { RouteContext } from '../context/routeContext.js';
+import type { AnyRouteContext, RouteContext } from '../context/routeContext.js';
 import type { TranslatorContext } from '../context/translatorContext.js';
 import { invalidRule, unresolvedRef } from '../status/statusError.js';
 import {
+  type BackendRefLike,
   ENVOY_GATEWAY_GROUP,
   type HTTPBackendRef,
   type HTTPRouteMatch,
@@ -19,7 +20,7 @@ import { parseDuration } from './durations.js';
 import { applyHeaderModifier } from './headerFilters.js';
 import { processHTTPFilters } from './httpFilters.js';
 import { re2Error } from './re2.js';
-import { routeAnnotations } from './routeAnnotations.js';
+import { ruleSource } from './routeAnnotations.js';
 import {
   emptyOutcome,
   failClosed,
@@ -31,6 +32,9 @@ import {
 /** Envoy Gateway's request timeout when a configured one cannot be parsed. */
 const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_MATCH: HTTPRouteMatch = { path: { type: 'PathPrefix', value: '/' } };
+const NO_PATHS: readonly string[] = [];
+/** No HTTPRouteFilter matches: each of the rule's matches is one route, as written. */
+const NO_EXTRA_MATCHES: readonly (readonly StringMatch[])[] = [[]];
 const BACKEND_FILTERS = new Set([
   'RequestHeaderModifier',
   'ResponseHeaderModifier',
@@ -67,11 +71,16 @@ function convertMatch(match: HTTPRouteMatch): {
     if (queryRegexError)
       return { error: `query parameter ${q.name} regex ${q.value} is invalid: ${queryRegexError}` };
   }
-  const queryParamMatches: StringMatch[] = (match.queryParams ?? []).map((q) => ({
-    name: q.name,
-    type: (q.type ?? 'Exact') === 'RegularExpression' ? 'RegularExpression' : 'Exact',
-    value: q.value,
-  }));
+  const queryParams = match.queryParams ?? [];
+  // Kept in the IR: empty for most matches, of the exact size otherwise (map, not push).
+  const queryParamMatches: StringMatch[] =
+    queryParams.length === 0
+      ? []
+      : queryParams.map((q) => ({
+          name: q.name,
+          type: (q.type ?? 'Exact') === 'RegularExpression' ? 'RegularExpression' : 'Exact',
+          value: q.value,
+        }));
   const result: Pick<HTTPRouteIR, 'pathMatch' | 'headerMatches' | 'queryParamMatches'> = {
     headerMatches,
     queryParamMatches,
@@ -104,8 +113,10 @@ function backendExtension(
   return found;
 }
 
-function checkBackendFilters(ctx: TranslatorContext, namespace: string, ref: HTTPBackendRef) {
-  for (const f of ref.filters ?? []) {
+/** Whether an HTTPRoute backendRef's filters can apply to it (buildDestination's precheck). */
+function checkBackendFilters(ctx: TranslatorContext, route: AnyRouteContext, ref: BackendRefLike) {
+  const namespace = route.namespace;
+  for (const f of (ref as HTTPBackendRef).filters ?? []) {
     if (!BACKEND_FILTERS.has(f.type)) {
       return unresolvedRef(
         'UnsupportedRefValue',
@@ -186,19 +197,31 @@ export function processHTTPRouteRule(
   const outcome = emptyOutcome();
   const irName = `${route.irName}/rule/${index}`;
   const matches = rule.matches && rule.matches.length > 0 ? rule.matches : [DEFAULT_MATCH];
+  // map() of a module function: no closure per rule. The first match that fails, in a loop.
   const converted = matches.map(convertMatch);
-  const badMatch = converted.find((c) => c.error);
+  let badMatch: ReturnType<typeof convertMatch> | undefined;
+  for (let m = 0; m < converted.length && badMatch === undefined; m++)
+    if (converted[m]!.error) badMatch = converted[m];
   if (badMatch?.error)
     outcome.invalid = invalidRule('UnsupportedValue', `Invalid match: ${badMatch.error}.`);
-  const filters = processHTTPFilters(ctx, route, rule.filters ?? [], {
-    pathMatchTypes: matches.map((m) => m.path?.type ?? 'PathPrefix'),
-    pathPrefixes: matches.flatMap((m) =>
-      (m.path?.type ?? 'PathPrefix') === 'PathPrefix' ? [m.path?.value ?? '/'] : [],
-    ),
-    irName,
-  });
+  const ruleFilters = rule.filters ?? [];
+  // Only path rewrites and redirects read the paths: most rules have no filters at all.
+  const filters = processHTTPFilters(
+    ctx,
+    route,
+    ruleFilters,
+    ruleFilters.length === 0
+      ? { pathMatchTypes: NO_PATHS, pathPrefixes: NO_PATHS, irName }
+      : {
+          pathMatchTypes: matches.map((m) => m.path?.type ?? 'PathPrefix'),
+          pathPrefixes: matches.flatMap((m) =>
+            (m.path?.type ?? 'PathPrefix') === 'PathPrefix' ? [m.path?.value ?? '/'] : [],
+          ),
+          irName,
+        },
+  );
   if (filters.invalid) outcome.invalid ??= filters.invalid;
-  outcome.refErrors.push(...filters.refErrors);
+  if (filters.refErrors.length > 0) outcome.refErrors.push(...filters.refErrors);
   // GEP-1364 BackendsAvailable covers every backend a rule sends to, mirrors included.
   if (filters.noEndpoints) outcome.noEndpoints = true;
 
@@ -221,19 +244,13 @@ export function processHTTPRouteRule(
           irName,
           'HTTP',
           outcome,
-          (ref, i) => checkBackendFilters(ctx, route.namespace, refs[i] ?? (ref as HTTPBackendRef)),
+          checkBackendFilters,
           filters.hostnameRewrite,
         )
       : undefined;
   if (destination)
     applyBackendHeaderFilters(ctx, route.namespace, refs, destination.destination, outcome);
-  const source = {
-    kind: 'HTTPRoute',
-    namespace: route.namespace,
-    name: route.name,
-    ...(rule.name ? { rule: rule.name } : {}),
-    ...routeAnnotations(route.resource.metadata),
-  };
+  const source = ruleSource('HTTPRoute', route, rule.name);
   if (outcome.invalid) {
     if (filters.unknownFilter && outcome.invalid === filters.invalid && !badMatch) {
       failClosed(
@@ -245,56 +262,59 @@ export function processHTTPRouteRule(
     return outcome;
   }
 
+  // Envoy Gateway appends the rule's custom backend objects to its extension filters'.
+  const customBackends = customBackendObjects(destination?.destination);
+  const base = { grpc: false, source };
   // An HTTPRouteFilter's matches AND the rule's: each pair becomes a route (filterMatches.ts).
-  const matchSets = converted.flatMap((c) =>
-    !c.matches ? [] : (filters.extraMatches ?? [[]]).map((extra) => ({ match: c.matches!, extra })),
-  );
-  for (const { match, extra } of matchSets) {
-    const template = matchTemplate(match, [...match.headerMatches, ...extra], filters, {
-      grpc: false,
-      source,
-    });
-    if (filters.redirect) template.redirect = filters.redirect;
-    if (filters.urlRewrite) template.urlRewrite = filters.urlRewrite;
-    if (filters.cors) template.cors = filters.cors;
-    if (filters.credentialInjection) template.credentialInjection = filters.credentialInjection;
-    // Envoy Gateway appends the rule's custom backend objects to its extension filters'.
-    const extensionRefs = [
-      ...(filters.extensionRefs ?? []),
-      ...customBackendObjects(destination?.destination),
-    ];
-    if (extensionRefs.length > 0) template.extensionRefs = extensionRefs;
-    if (filters.directResponse) template.directResponse = filters.directResponse;
-    else if (filters.unresolvedFilter) template.directResponse = { statusCode: 500 };
-    else if (!filters.redirect) {
-      if (destination && destination.resolved > 0) template.destination = destination.destination;
-      else template.directResponse = { statusCode: 500 };
+  const extraMatches = filters.extraMatches ?? NO_EXTRA_MATCHES;
+  for (let m = 0; m < converted.length; m++) {
+    const match = converted[m]!.matches;
+    if (match === undefined) continue;
+    for (let e = 0; e < extraMatches.length; e++) {
+      const extra = extraMatches[e]!;
+      // The converted match is this rule's own: its header list is the template's unless
+      // a filter's matches add to it.
+      const headerMatches =
+        extra.length === 0 ? match.headerMatches : [...match.headerMatches, ...extra];
+      const template = matchTemplate(match, headerMatches, filters, base);
+      if (filters.redirect) template.redirect = filters.redirect;
+      if (filters.urlRewrite) template.urlRewrite = filters.urlRewrite;
+      if (filters.cors) template.cors = filters.cors;
+      if (filters.credentialInjection) template.credentialInjection = filters.credentialInjection;
+      if ((filters.extensionRefs?.length ?? 0) > 0 || customBackends.length > 0)
+        template.extensionRefs = [...(filters.extensionRefs ?? []), ...customBackends];
+      if (filters.directResponse) template.directResponse = filters.directResponse;
+      else if (filters.unresolvedFilter) template.directResponse = { statusCode: 500 };
+      else if (!filters.redirect) {
+        if (destination && destination.resolved > 0) template.destination = destination.destination;
+        else template.directResponse = { statusCode: 500 };
+      }
+      if (timeout.requestMs !== undefined || timeout.backendRequestMs !== undefined)
+        template.timeout = timeout;
+      if (rule.retry) {
+        const retry: NonNullable<HTTPRouteTemplate['retry']> = {
+          codes: [...(rule.retry.codes ?? [])],
+        };
+        if (rule.retry.attempts !== undefined && rule.retry.attempts !== null)
+          retry.attempts = rule.retry.attempts;
+        const backoff = rule.retry.backoff ? parseDuration(rule.retry.backoff) : undefined;
+        if (backoff !== undefined) retry.backoffMs = backoff;
+        template.retry = retry;
+      }
+      const sp = rule.sessionPersistence;
+      if (sp) {
+        const persistence: NonNullable<HTTPRouteTemplate['sessionPersistence']> = {
+          type: sp.type === 'Header' ? 'Header' : 'Cookie',
+          name:
+            (sp.type === 'Header' ? sp.header?.name : sp.cookie?.name) ??
+            `${route.namespace}-${route.name}-${index}`,
+        };
+        const ttl = sp.absoluteTimeout ? parseDuration(sp.absoluteTimeout) : undefined;
+        if (ttl !== undefined) persistence.ttlSeconds = ttl / 1000;
+        template.sessionPersistence = persistence;
+      }
+      outcome.httpRoutes.push(template);
     }
-    if (timeout.requestMs !== undefined || timeout.backendRequestMs !== undefined)
-      template.timeout = timeout;
-    if (rule.retry) {
-      const retry: NonNullable<HTTPRouteTemplate['retry']> = {
-        codes: [...(rule.retry.codes ?? [])],
-      };
-      if (rule.retry.attempts !== undefined && rule.retry.attempts !== null)
-        retry.attempts = rule.retry.attempts;
-      const backoff = rule.retry.backoff ? parseDuration(rule.retry.backoff) : undefined;
-      if (backoff !== undefined) retry.backoffMs = backoff;
-      template.retry = retry;
-    }
-    const sp = rule.sessionPersistence;
-    if (sp) {
-      const persistence: NonNullable<HTTPRouteTemplate['sessionPersistence']> = {
-        type: sp.type === 'Header' ? 'Header' : 'Cookie',
-        name:
-          (sp.type === 'Header' ? sp.header?.name : sp.cookie?.name) ??
-          `${route.namespace}-${route.name}-${index}`,
-      };
-      const ttl = sp.absoluteTimeout ? parseDuration(sp.absoluteTimeout) : undefined;
-      if (ttl !== undefined) persistence.ttlSeconds = ttl / 1000;
-      template.sessionPersistence = persistence;
-    }
-    outcome.httpRoutes.push(template);
   }
   return outcome;
 }

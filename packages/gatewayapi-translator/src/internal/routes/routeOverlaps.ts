@@ -69,30 +69,49 @@ const roughPath = (path: StringMatch | undefined): string =>
 /**
  * The matches of routes per listener, hostname and path: only a group holding two routes can
  * overlap, and only those are keyed exactly (a key per match of every route cost a string and a
- * map entry each).
+ * map entry each). A group holds its one place until a second comes (no list per path), and the
+ * loops are indexed: this runs once per translation over every match of every route, before V8
+ * optimizes it, when each for-of step allocates an iterator result.
  */
 function placesByPath(ctx: TranslatorContext): Place[][] {
-  const byListener = new Map<ListenerContext, Map<string, Map<string, Place[]>>>();
-  for (const route of ctx.routes) {
+  const byListener = new Map<ListenerContext, Map<string, Map<string, Place | Place[]>>>();
+  const routes = ctx.routes;
+  for (let r = 0; r < routes.length; r++) {
+    const route = routes[r]!;
     if (route.kind !== 'HTTPRoute' && route.kind !== 'GRPCRoute') continue;
-    const outcomes = (ctx.routeOutcomes.get(route) ?? []).filter((o) => !o.invalid);
-    for (const parent of route.parents) {
+    const outcomes = ctx.routeOutcomes.get(route);
+    if (outcomes === undefined) continue;
+    for (let p = 0; p < route.parents.length; p++) {
+      const parent = route.parents[p]!;
       if (!parent.accepted) continue;
-      for (const { listener, hostnames } of parent.attachments) {
+      for (let a = 0; a < parent.attachments.length; a++) {
+        const { listener, hostnames } = parent.attachments[a]!;
         if (!listener.ready) continue;
-        const byHost = byListener.get(listener) ?? new Map<string, Map<string, Place[]>>();
-        byListener.set(listener, byHost);
-        for (const hostname of hostnames) {
-          const byPath = byHost.get(hostname) ?? new Map<string, Place[]>();
-          byHost.set(hostname, byPath);
-          for (const outcome of outcomes)
-            for (const template of outcome.httpRoutes) {
+        let byHost = byListener.get(listener);
+        if (byHost === undefined) {
+          byHost = new Map();
+          byListener.set(listener, byHost);
+        }
+        for (let h = 0; h < hostnames.length; h++) {
+          const hostname = hostnames[h]!;
+          let byPath = byHost.get(hostname);
+          if (byPath === undefined) {
+            byPath = new Map();
+            byHost.set(hostname, byPath);
+          }
+          for (let o = 0; o < outcomes.length; o++) {
+            const outcome = outcomes[o]!;
+            if (outcome.invalid) continue;
+            for (let t = 0; t < outcome.httpRoutes.length; t++) {
+              const template = outcome.httpRoutes[t]!;
               const path = roughPath(template.pathMatch);
-              const place = { route, parent, hostname, template };
+              const place: Place = { route, parent, hostname, template };
               const places = byPath.get(path);
-              if (places === undefined) byPath.set(path, [place]);
-              else places.push(place);
+              if (places === undefined) byPath.set(path, place);
+              else if (Array.isArray(places)) places.push(place);
+              else byPath.set(path, [places, place]);
             }
+          }
         }
       }
     }
@@ -101,7 +120,8 @@ function placesByPath(ctx: TranslatorContext): Place[][] {
   for (const byHost of byListener.values())
     for (const byPath of byHost.values())
       for (const places of byPath.values())
-        if (places.some((p) => p.route !== places[0]!.route)) shared.push(places);
+        if (Array.isArray(places) && places.some((p) => p.route !== places[0]!.route))
+          shared.push(places);
   return shared;
 }
 

@@ -1,6 +1,7 @@
 // Assembles the statuses the translator computed, one entry per resource, in a fixed kind order
 // and input order within a kind, so the same input always gives the same output.
 import type { ResourceStatus } from '@egts/api';
+import { appended } from '../appended.js';
 import type { GatewayContext } from '../context/gatewayContext.js';
 import type { ListenerContext } from '../context/listenerContext.js';
 import type { ListenerSetContext } from '../context/listenerSetContext.js';
@@ -113,12 +114,17 @@ function renderAncestors(
       `${sorted.length - room + 1} ancestors are aggregated into this entry.`,
     );
   }
-  const ours = kept.map((a) => ({
-    ancestorRef: a.ancestorRef,
-    controllerName: ctx.options.controllerName,
-    conditions: a.conditions.toArray(),
-  }));
-  return others.length === 0 ? ours : [...others, ...ours];
+  // others is a new list (otherControllersEntries): ours go after them, in a loop.
+  let entries = others;
+  for (let i = 0; i < kept.length; i++) {
+    const a = kept[i]!;
+    entries = appended(entries, {
+      ancestorRef: a.ancestorRef,
+      controllerName: ctx.options.controllerName,
+      conditions: a.conditions.toArray(),
+    });
+  }
+  return entries;
 }
 
 /** Envoy Gateway policies' and EnvoyPatchPolicies' statuses, in that order. */
@@ -127,12 +133,20 @@ export function policyStatuses(
   policies: LaterStatuses['policies'],
   patchPolicies: LaterStatuses['patchPolicies'],
 ): ResourceStatus[] {
-  return [...policies, ...patchPolicies].map((p) =>
-    entry(p.resource, {
-      ancestors: renderAncestors(ctx, p.ancestors, (p.resource as { status?: unknown }).status),
-    }),
-  );
+  // Thousands of policies: one list, filled in loops (no concatenated copy, no closure).
+  const out: ResourceStatus[] = [];
+  for (let i = 0; i < policies.length; i++) out.push(policyEntry(ctx, policies[i]!));
+  for (let i = 0; i < patchPolicies.length; i++) out.push(policyEntry(ctx, patchPolicies[i]!));
+  return out;
 }
+
+const policyEntry = (
+  ctx: TranslatorContext,
+  p: LaterStatuses['policies'][number] | LaterStatuses['patchPolicies'][number],
+): ResourceStatus =>
+  entry(p.resource, {
+    ancestors: renderAncestors(ctx, p.ancestors, (p.resource as { status?: unknown }).status),
+  });
 
 export function collectStatuses(ctx: TranslatorContext, later: LaterStatuses): ResourceStatus[] {
   const out: ResourceStatus[] = [];
@@ -148,15 +162,23 @@ export function collectStatuses(ctx: TranslatorContext, later: LaterStatuses): R
     const set = sets.get(resource);
     if (set) out.push(entry(resource, listenerSetStatus(set)));
   }
-  for (const route of ctx.routes) {
-    const name = ctx.options.controllerName;
-    const others = otherControllersEntries(route.resource.status, 'parents', name);
-    const ours = route.parents.map((p) => ({
-      parentRef: p.ref,
-      controllerName: name,
-      conditions: p.conditions.toArray(),
-    }));
-    out.push(entry(route.resource, { parents: [...others, ...ours].slice(0, MAX_PARENTS) }));
+  // One entry per route, thousands: the parents list is built once, in a loop.
+  const name = ctx.options.controllerName;
+  const routes = ctx.routes;
+  for (let r = 0; r < routes.length; r++) {
+    const route = routes[r]!;
+    // A new list (kept in the output: of the exact size while short, see appended).
+    let parents = otherControllersEntries(route.resource.status, 'parents', name);
+    for (let p = 0; p < route.parents.length && parents.length < MAX_PARENTS; p++) {
+      const parent = route.parents[p]!;
+      parents = appended(parents, {
+        parentRef: parent.ref,
+        controllerName: name,
+        conditions: parent.conditions.toArray(),
+      });
+    }
+    if (parents.length > MAX_PARENTS) parents = parents.slice(0, MAX_PARENTS);
+    out.push(entry(route.resource, { parents }));
   }
   for (const policy of ctx.backendTLSPolicies) {
     if (policy.ancestors.size === 0) continue;
@@ -168,7 +190,8 @@ export function collectStatuses(ctx: TranslatorContext, later: LaterStatuses): R
     const rendered = renderAncestors(ctx, ancestors, policy.resource.status);
     out.push(entry(policy.resource, { ancestors: rendered }));
   }
-  out.push(...policyStatuses(ctx, later.policies, later.patchPolicies));
+  const policies = policyStatuses(ctx, later.policies, later.patchPolicies);
+  for (let i = 0; i < policies.length; i++) out.push(policies[i]!);
   for (const b of later.backends)
     out.push(entry(b.resource, { conditions: b.conditions.toArray() }));
   for (const e of later.envoyProxies)

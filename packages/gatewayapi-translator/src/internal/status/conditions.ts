@@ -25,9 +25,13 @@ export class Conditions {
   set(type: string, status: ConditionStatus, reason: string, message: string): void {
     const condition: StatusCondition = { type, status, reason, message };
     if (this.#generation !== undefined) condition.observedGeneration = this.#generation;
-    const index = this.#items.findIndex((c) => c.type === type);
-    if (index >= 0) this.#items[index] = condition;
-    else this.#items = appended(this.#items, condition);
+    const items = this.#items;
+    for (let i = 0; i < items.length; i++) {
+      if (items[i]!.type !== type) continue;
+      items[i] = condition;
+      return;
+    }
+    this.#items = appended(items, condition);
   }
 
   /** Set only when the type is not set yet. */
@@ -35,8 +39,12 @@ export class Conditions {
     if (!this.has(type)) this.set(type, status, reason, message);
   }
 
+  // Asked for every route parent, listener and policy several times per translation: a loop,
+  // not find() with a closure made on each call.
   get(type: string): StatusCondition | undefined {
-    return this.#items.find((c) => c.type === type);
+    const items = this.#items;
+    for (let i = 0; i < items.length; i++) if (items[i]!.type === type) return items[i];
+    return undefined;
   }
 
   has(type: string): boolean {

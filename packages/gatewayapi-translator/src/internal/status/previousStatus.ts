@@ -42,7 +42,10 @@ export function mergeConditions(
   return [...computed, ...kept].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
 }
 
-/** Entries of `field` (parents, ancestors) in the previous status written by other controllers. */
+/**
+ * Entries of `field` (parents, ancestors) in the previous status written by other controllers: a
+ * new list each call, which the caller may extend.
+ */
 export function otherControllersEntries(
   previousStatus: unknown,
   field: 'parents' | 'ancestors',

@@ -11,12 +11,22 @@ export function applyRouteConditions(
   route: AnyRouteContext,
   outcomes: readonly RuleOutcome[],
 ): void {
-  const invalid = outcomes.filter((o) => o.invalid);
-  const firstInvalid = invalid[0]?.invalid;
-  const allInvalid = outcomes.length > 0 && invalid.length === outcomes.length;
-  const refError = outcomes.flatMap((o) => o.refErrors)[0];
-  const noEndpoints = outcomes.some((o) => o.noEndpoints && !o.invalid);
-  for (const parent of route.parents) {
+  // One pass over the outcomes, no lists: this runs for every route.
+  let firstInvalid: RuleOutcome['invalid'];
+  let invalidCount = 0;
+  let refError: RuleOutcome['refErrors'][number] | undefined;
+  let noEndpoints = false;
+  for (let i = 0; i < outcomes.length; i++) {
+    const o = outcomes[i]!;
+    if (o.invalid) {
+      firstInvalid ??= o.invalid;
+      invalidCount += 1;
+    } else if (o.noEndpoints) noEndpoints = true;
+    refError ??= o.refErrors[0];
+  }
+  const allInvalid = outcomes.length > 0 && invalidCount === outcomes.length;
+  for (let p = 0; p < route.parents.length; p++) {
+    const parent = route.parents[p]!;
     const c = parent.conditions;
     if (parent.accepted && firstInvalid) {
       if (allInvalid) c.set('Accepted', 'False', firstInvalid.reason, firstInvalid.message);
