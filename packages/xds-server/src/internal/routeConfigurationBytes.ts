@@ -8,8 +8,8 @@
 // The content hash is made the same way, from each VirtualHost's digest: hashing the whole
 // encoding (hundreds of KiB at thousands of routes) again on every route change cost more than
 // encoding the changed host.
-import { createHash } from 'node:crypto';
-import { Route, RouteConfiguration, VirtualHost } from '@egts/envoy-api';
+import { hash } from 'node:crypto';
+import { encodeMessage, Route, RouteConfiguration, VirtualHost } from '@egts/envoy-api';
 import { fieldHeader } from './protoWire.js';
 
 /** Tags of the length-delimited fields spliced in: VirtualHost.routes (3), RouteConfiguration.virtual_hosts (2). */
@@ -64,7 +64,8 @@ export class RouteConfigurationEncoder {
   #route(route: Route): Uint8Array {
     let bytes = this.#routes.get(route);
     if (bytes === undefined) {
-      bytes = Route.encode(route).finish();
+      // Through the shared writer: a writer of its own per route grew and copied a buffer each.
+      bytes = encodeMessage(Route, route);
       this.#routes.set(route, bytes);
     }
     return bytes;
@@ -75,15 +76,15 @@ export class RouteConfigurationEncoder {
     if (encoded === undefined) {
       const out = new Chunks();
       out.push(
-        VirtualHost.encode({ ...EMPTY_HOST, name: host.name, domains: host.domains }).finish(),
+        encodeMessage(VirtualHost, { ...EMPTY_HOST, name: host.name, domains: host.domains }),
       );
       for (const route of host.routes) out.field(ROUTES_TAG, this.#route(route));
-      out.push(VirtualHost.encode({ ...host, name: '', domains: [], routes: [] }).finish());
+      out.push(encodeMessage(VirtualHost, { ...host, name: '', domains: [], routes: [] }));
       const bytes = out.concat();
       encoded = {
         header: fieldHeader(VIRTUAL_HOSTS_TAG, bytes.length),
         bytes,
-        digest: createHash('sha256').update(bytes).digest(),
+        digest: hash('sha256', bytes, 'buffer'),
       };
       this.#hosts.set(host, encoded);
     }
@@ -99,7 +100,7 @@ export class RouteConfigurationEncoder {
     const out = new Chunks();
     // What is hashed, hashed at once: an update per host was most of the cost of a change.
     const hashed = new Chunks();
-    const head = RouteConfiguration.encode({ ...EMPTY_CONFIG, name: config.name }).finish();
+    const head = encodeMessage(RouteConfiguration, { ...EMPTY_CONFIG, name: config.name });
     out.push(head);
     hashed.push(head);
     for (const host of config.virtualHosts) {
@@ -109,10 +110,10 @@ export class RouteConfigurationEncoder {
       hashed.push(header);
       hashed.push(digest);
     }
-    const tail = RouteConfiguration.encode({ ...config, name: '', virtualHosts: [] }).finish();
+    const tail = encodeMessage(RouteConfiguration, { ...config, name: '', virtualHosts: [] });
     out.push(tail);
     hashed.push(tail);
-    const version = createHash('sha256').update(hashed.concat()).digest('base64url').slice(0, 16);
+    const version = hash('sha256', hashed.concat(), 'base64url').slice(0, 16);
     return { bytes: out.concat(), version };
   }
 }
