@@ -82,6 +82,11 @@ interface TypeIndex {
   readonly byName: ReadonlyMap<string, VersionedResource>;
   /** Stands for the set of names: the same object while no name is added or removed. */
   readonly names: object;
+  /**
+   * Stands for the resources' content and order: the same object while no version changes and
+   * every name keeps its place (a fleet's clusters set again as a new array of the same messages).
+   */
+  readonly contents: object;
   /** The index of the snapshot replaced, and the names whose version differs from it. */
   readonly since: { index: ReadonlyMap<string, VersionedResource>; changed: string[] } | undefined;
 }
@@ -92,6 +97,7 @@ const EMPTY_INDEX: TypeIndex = {
   served: [],
   byName: EMPTY,
   names: EMPTY,
+  contents: EMPTY,
   since: undefined,
 };
 
@@ -145,7 +151,14 @@ const replaced = <T extends object>(
     byName.set(resource.name, resource);
     served[i] = resource;
   }
-  return { messages, served, byName, names: previous.names, since: { index: known, changed } };
+  return {
+    messages,
+    served,
+    byName,
+    names: previous.names,
+    contents: changed.length === 0 ? previous.contents : byName,
+    since: { index: known, changed },
+  };
 };
 
 /**
@@ -169,6 +182,8 @@ const indexed = <T extends object>(
   const changed: string[] = [];
   // Names of the previous index still there (each once: the names indexed are distinct).
   let kept = 0;
+  // Whether every name is where it was in the previous index.
+  let inPlace = messages.length === servedBefore.length;
   let j = 0;
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
@@ -186,6 +201,7 @@ const indexed = <T extends object>(
       if (was !== undefined) kept += 1;
       if (was?.version !== resource.version) changed.push(resource.name);
     }
+    if (inPlace && servedBefore[i]!.name !== resource.name) inPlace = false;
     served.push(resource);
     byName.set(resource.name, resource);
     if (byName.size === i) throw new Error(`snapshot: duplicate ${codec.$type} "${resource.name}"`);
@@ -197,6 +213,8 @@ const indexed = <T extends object>(
     served,
     byName,
     names: sameNames ? previous.names : byName,
+    contents:
+      previous !== undefined && inPlace && changed.length === 0 ? previous.contents : byName,
     since: previous === undefined ? undefined : { index: known, changed },
   };
 };
@@ -312,8 +330,10 @@ class IndexedSnapshot implements Snapshot {
     const input = this.#input;
     const memo = this.memo;
     const has = (typeUrl: string, name: string): boolean => this.resources(typeUrl).has(name);
+    const clusters = this.#types.get(TypeUrl.Cluster) ?? EMPTY_INDEX;
+    const endpoints = this.#types.get(TypeUrl.ClusterLoadAssignment) ?? EMPTY_INDEX;
     const problems = [
-      ...memo.edsProblems(input.clusters ?? [], this.resources(TypeUrl.ClusterLoadAssignment)),
+      ...memo.edsProblems(input.clusters ?? [], clusters.contents, endpoints.byName, endpoints.names),
     ];
     const routeConfigs = [...(input.routes ?? [])];
     const listeners = this.resources(TypeUrl.Listener);
@@ -335,7 +355,6 @@ class IndexedSnapshot implements Snapshot {
       }
       routeConfigs.push(...refs.inline);
     }
-    const clusters = this.#types.get(TypeUrl.Cluster) ?? EMPTY_INDEX;
     for (const config of routeConfigs) {
       for (const host of config.virtualHosts) {
         for (const cluster of memo.missingClusters(host, clusters.byName, clusters.names)) {

@@ -105,6 +105,27 @@ describe('consistent()', () => {
     expect(createSnapshot({ clusters }).consistent().consistent).toBe(false);
   });
 
+  it('checks EDS clusters again when their content, order or the endpoint names change', () => {
+    const eds = (name: string) =>
+      Cluster.fromPartial({ name, type: Cluster_DiscoveryType.EDS, edsClusterConfig: {} });
+    const missing = (name: string) => `cluster "${name}" (EDS) has no ClusterLoadAssignment "${name}"`;
+    const [a, b] = [eds('a'), eds('b')];
+    let previous: Snapshot = createSnapshot({ clusters: [a, b] });
+    const problems = (clusters: Cluster[], endpoints: ClusterLoadAssignment[] = []) => {
+      previous = createSnapshot({ clusters, endpoints }, { previous });
+      return previous.consistent().problems;
+    };
+    expect(previous.consistent().problems).toEqual([missing('a'), missing('b')]);
+    // The same messages as a new array (a clusters-first snapshot, then the complete one).
+    expect(problems([a, b])).toEqual([missing('a'), missing('b')]);
+    expect(problems([b, a])).toEqual([missing('b'), missing('a')]);
+    expect(problems([b, a], [ClusterLoadAssignment.fromPartial({ clusterName: 'a' })])).toEqual([
+      missing('b'),
+    ]);
+    expect(problems([cluster('b'), a])).toEqual([missing('a')]);
+    expect(problems([b, a])).toEqual([missing('b'), missing('a')]);
+  });
+
   it('finds routes to missing clusters through reused virtual hosts', () => {
     const host = VirtualHost.fromPartial({
       name: 'h',

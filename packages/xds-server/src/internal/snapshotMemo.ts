@@ -49,10 +49,7 @@ export class SnapshotMemo {
     { names: object; missing: readonly string[] }
   >();
   readonly #hostClusters = new WeakMap<VirtualHost, readonly string[]>();
-  readonly #edsChecked = new WeakMap<
-    readonly Cluster[],
-    { endpoints: ReadonlyMap<string, unknown>; problems: readonly string[] }
-  >();
+  readonly #edsChecked = new WeakMap<object, { names: object; problems: readonly string[] }>();
 
   /** The served form of a message: its name, content-hash version and encoding. */
   served<T extends object>(
@@ -132,28 +129,35 @@ export class SnapshotMemo {
   #clustersOf(host: VirtualHost): readonly string[] {
     let clusters = this.#hostClusters.get(host);
     if (clusters === undefined) {
-      clusters = host.routes.flatMap((route) =>
+      // A loop, not flatMap and spreads: a first snapshot lists thousands of routes here.
+      const found: string[] = [];
+      for (const { route } of host.routes) {
         // A route that names the answer for a missing cluster (cluster_not_found_response_code,
         // such as a split's share for invalid backendRefs: 500) expects one; Envoy answers it.
-        route.route?.clusterNotFoundResponseCode
-          ? []
-          : [
-              ...(route.route?.cluster ? [route.route.cluster] : []),
-              ...(route.route?.weightedClusters?.clusters.map((c) => c.name) ?? []),
-            ],
-      );
+        if (route === undefined || route.clusterNotFoundResponseCode) continue;
+        if (route.cluster) found.push(route.cluster);
+        for (const weighted of route.weightedClusters?.clusters ?? []) found.push(weighted.name);
+      }
+      clusters = found;
       this.#hostClusters.set(host, clusters);
     }
     return clusters;
   }
 
-  /** EDS clusters without endpoints, once per clusters array and endpoints index (both immutable). */
+  /**
+   * EDS clusters without endpoints, once per content of the clusters (`contents` stands for it)
+   * and set of endpoint names (`names` stands for the set of `endpoints`' names): the complete
+   * snapshot after a clusters-first one, and every snapshot of a route change, set the same
+   * clusters again as a new array.
+   */
   edsProblems(
     clusters: readonly Cluster[],
+    contents: object,
     endpoints: ReadonlyMap<string, unknown>,
+    names: object,
   ): readonly string[] {
-    const known = this.#edsChecked.get(clusters);
-    if (known?.endpoints === endpoints) return known.problems;
+    const known = this.#edsChecked.get(contents);
+    if (known?.names === names) return known.problems;
     const problems: string[] = [];
     for (const cluster of clusters) {
       if (cluster.type !== Cluster_DiscoveryType.EDS) continue;
@@ -164,7 +168,7 @@ export class SnapshotMemo {
         );
       }
     }
-    this.#edsChecked.set(clusters, { endpoints, problems });
+    this.#edsChecked.set(contents, { names, problems });
     return problems;
   }
 }
