@@ -333,7 +333,12 @@ class IndexedSnapshot implements Snapshot {
     const clusters = this.#types.get(TypeUrl.Cluster) ?? EMPTY_INDEX;
     const endpoints = this.#types.get(TypeUrl.ClusterLoadAssignment) ?? EMPTY_INDEX;
     const problems = [
-      ...memo.edsProblems(input.clusters ?? [], clusters.contents, endpoints.byName, endpoints.names),
+      ...memo.edsProblems(
+        input.clusters ?? [],
+        clusters.contents,
+        endpoints.byName,
+        endpoints.names,
+      ),
     ];
     const routeConfigs = [...(input.routes ?? [])];
     const listeners = this.resources(TypeUrl.Listener);

@@ -108,7 +108,8 @@ describe('consistent()', () => {
   it('checks EDS clusters again when their content, order or the endpoint names change', () => {
     const eds = (name: string) =>
       Cluster.fromPartial({ name, type: Cluster_DiscoveryType.EDS, edsClusterConfig: {} });
-    const missing = (name: string) => `cluster "${name}" (EDS) has no ClusterLoadAssignment "${name}"`;
+    const missing = (name: string) =>
+      `cluster "${name}" (EDS) has no ClusterLoadAssignment "${name}"`;
     const [a, b] = [eds('a'), eds('b')];
     let previous: Snapshot = createSnapshot({ clusters: [a, b] });
     const problems = (clusters: Cluster[], endpoints: ClusterLoadAssignment[] = []) => {
