@@ -127,7 +127,12 @@ const index = <T extends object>(
   );
 };
 
-/** The index of an array that replaces some messages of the previous one, each by one of its name. */
+/**
+ * The index of an array that replaces some messages of the previous one, each by one of its name.
+ * When no version changes (the same messages as a new array: the complete snapshot after a
+ * clusters-first one, or a route change for the clusters), it is the previous index itself, so
+ * streams find the type as they left it.
+ */
 const replaced = <T extends object>(
   memo: SnapshotMemo,
   codec: MessageCodec<T>,
@@ -139,24 +144,30 @@ const replaced = <T extends object>(
   const before = previous.messages;
   if (before?.length !== messages.length) return undefined;
   const known = previous.byName;
-  const byName = new Map(known);
-  const served = [...previous.served];
+  // Copied at the first change.
+  let byName: Map<string, VersionedResource> | undefined;
+  let served: VersionedResource[] | undefined;
   const changed: string[] = [];
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
     if (message === before[i]) continue;
     const resource = memo.served(codec, typeUrl, message, nameOf);
-    if (resource.name !== served[i]!.name) return undefined;
-    if (known.get(resource.name)?.version !== resource.version) changed.push(resource.name);
+    if (resource.name !== previous.served[i]!.name) return undefined;
+    // The same version is the same content: the resource served before stays.
+    if (known.get(resource.name)?.version === resource.version) continue;
+    changed.push(resource.name);
+    byName ??= new Map(known);
+    served ??= [...previous.served];
     byName.set(resource.name, resource);
     served[i] = resource;
   }
+  if (byName === undefined || served === undefined) return { ...previous, messages };
   return {
     messages,
     served,
     byName,
     names: previous.names,
-    contents: changed.length === 0 ? previous.contents : byName,
+    contents: byName,
     since: { index: known, changed },
   };
 };

@@ -73,6 +73,9 @@ describe('createSnapshot', () => {
     expect([...second.keys()]).toEqual(['a', 'b', 'c']);
     expect(second.get('b')?.version).not.toBe(first.get('b')?.version);
     expect(second.get('c')).toBe(first.get('c'));
+    // The same messages, or equal ones, as a new array: the index as it was (streams skip it).
+    const same = createSnapshot({ clusters: [a, cluster('b', 2000), c] }, { previous: replaced });
+    expect(same.resources(TypeUrl.Cluster)).toBe(second);
     // A message under another name: indexed from scratch, duplicates still refused.
     const third = createSnapshot({ clusters: [a, b2, cluster('d')] }, { previous: replaced });
     expect([...third.resources(TypeUrl.Cluster).keys()]).toEqual(['a', 'b', 'd']);
