@@ -37,8 +37,8 @@ export class SnapshotMemo {
   /**
    * The served form (encoding and content hash) per message object: a translator that reuses
    * the objects of unchanged resources (as `distinctUntilChanged` does) pays for encoding and
-   * hashing only what changed. One map: a first snapshot of 10,000 resources put each message in
-   * two, and a WeakMap entry costs more than the lookup it saves.
+   * hashing only what changed. One map, not one for the encoding and one for the served form: a
+   * first snapshot of 10,000 resources put each message in both.
    */
   readonly #served = new WeakMap<object, VersionedResource>();
   readonly #routeConfigurations = new RouteConfigurationEncoder();
