@@ -28,13 +28,16 @@ export const typeNameOf = (typeUrl: string): string => typeUrl.slice(typeUrl.las
 /** A writer whose buffer grew past this is dropped after use, not kept for the process's life. */
 const KEEP_WRITER_BYTES = 64 * 1024;
 
-// One writer for every packAny: a translation packs thousands of configs into Anys, and a new
-// writer per message allocates a buffer, grows it by doubling and copies the bytes out twice.
-// It holds no result between calls (finish() copies the bytes out and resets it).
+// One writer for every packAny and encodeMessage: a translation packs thousands of configs into
+// Anys, and a new writer per message allocates a buffer, grows it by doubling and copies the
+// bytes out twice. It holds no result between calls (finish() copies the bytes out and resets it).
 let writer = new BinaryWriter();
 
-/** Packs `message` into an Any whose type URL comes from its codec. */
-export const packAny = <T>(codec: MessageCodec<T>, message: T): Any => {
+/**
+ * `codec.encode(message).finish()`, through the shared writer: the bytes are the message's own
+ * (a copy nothing else holds).
+ */
+export const encodeMessage = <T>(codec: MessageCodec<T>, message: T): Uint8Array => {
   let bytes: Uint8Array;
   try {
     bytes = codec.encode(message, writer).finish();
@@ -44,8 +47,14 @@ export const packAny = <T>(codec: MessageCodec<T>, message: T): Any => {
     throw error;
   }
   if (bytes.length > KEEP_WRITER_BYTES) writer = new BinaryWriter();
-  return { typeUrl: typeUrlOf(codec), value: Buffer.from(bytes) };
+  return bytes;
 };
+
+/** Packs `message` into an Any whose type URL comes from its codec. */
+export const packAny = <T>(codec: MessageCodec<T>, message: T): Any => ({
+  typeUrl: typeUrlOf(codec),
+  value: Buffer.from(encodeMessage(codec, message)),
+});
 
 /** An Any decoded through the registry. */
 export interface UnpackedAny {

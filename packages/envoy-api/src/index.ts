@@ -5,6 +5,7 @@
 export type { MessageCodec, UnpackedAny } from './any.js';
 export {
   codecFor,
+  encodeMessage,
   packAny,
   TYPE_URL_PREFIX,
   typeNameOf,

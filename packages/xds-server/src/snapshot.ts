@@ -82,6 +82,11 @@ interface TypeIndex {
   readonly byName: ReadonlyMap<string, VersionedResource>;
   /** Stands for the set of names: the same object while no name is added or removed. */
   readonly names: object;
+  /**
+   * Stands for the resources' content and order: the same object while no version changes and
+   * every name keeps its place (a fleet's clusters set again as a new array of the same messages).
+   */
+  readonly contents: object;
   /** The index of the snapshot replaced, and the names whose version differs from it. */
   readonly since: { index: ReadonlyMap<string, VersionedResource>; changed: string[] } | undefined;
 }
@@ -92,6 +97,7 @@ const EMPTY_INDEX: TypeIndex = {
   served: [],
   byName: EMPTY,
   names: EMPTY,
+  contents: EMPTY,
   since: undefined,
 };
 
@@ -121,7 +127,12 @@ const index = <T extends object>(
   );
 };
 
-/** The index of an array that replaces some messages of the previous one, each by one of its name. */
+/**
+ * The index of an array that replaces some messages of the previous one, each by one of its name.
+ * When no version changes (the same messages as a new array: the complete snapshot after a
+ * clusters-first one, or a route change for the clusters), it is the previous index itself, so
+ * streams find the type as they left it.
+ */
 const replaced = <T extends object>(
   memo: SnapshotMemo,
   codec: MessageCodec<T>,
@@ -133,19 +144,32 @@ const replaced = <T extends object>(
   const before = previous.messages;
   if (before?.length !== messages.length) return undefined;
   const known = previous.byName;
-  const byName = new Map(known);
-  const served = [...previous.served];
+  // Copied at the first change.
+  let byName: Map<string, VersionedResource> | undefined;
+  let served: VersionedResource[] | undefined;
   const changed: string[] = [];
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
     if (message === before[i]) continue;
     const resource = memo.served(codec, typeUrl, message, nameOf);
-    if (resource.name !== served[i]!.name) return undefined;
-    if (known.get(resource.name)?.version !== resource.version) changed.push(resource.name);
+    if (resource.name !== previous.served[i]!.name) return undefined;
+    // The same version is the same content: the resource served before stays.
+    if (known.get(resource.name)?.version === resource.version) continue;
+    changed.push(resource.name);
+    byName ??= new Map(known);
+    served ??= [...previous.served];
     byName.set(resource.name, resource);
     served[i] = resource;
   }
-  return { messages, served, byName, names: previous.names, since: { index: known, changed } };
+  if (byName === undefined || served === undefined) return { ...previous, messages };
+  return {
+    messages,
+    served,
+    byName,
+    names: previous.names,
+    contents: byName,
+    since: { index: known, changed },
+  };
 };
 
 /**
@@ -169,6 +193,8 @@ const indexed = <T extends object>(
   const changed: string[] = [];
   // Names of the previous index still there (each once: the names indexed are distinct).
   let kept = 0;
+  // Whether every name is where it was in the previous index.
+  let inPlace = messages.length === servedBefore.length;
   let j = 0;
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
@@ -186,6 +212,7 @@ const indexed = <T extends object>(
       if (was !== undefined) kept += 1;
       if (was?.version !== resource.version) changed.push(resource.name);
     }
+    if (inPlace && servedBefore[i]!.name !== resource.name) inPlace = false;
     served.push(resource);
     byName.set(resource.name, resource);
     if (byName.size === i) throw new Error(`snapshot: duplicate ${codec.$type} "${resource.name}"`);
@@ -197,6 +224,8 @@ const indexed = <T extends object>(
     served,
     byName,
     names: sameNames ? previous.names : byName,
+    contents:
+      previous !== undefined && inPlace && changed.length === 0 ? previous.contents : byName,
     since: previous === undefined ? undefined : { index: known, changed },
   };
 };
@@ -312,8 +341,15 @@ class IndexedSnapshot implements Snapshot {
     const input = this.#input;
     const memo = this.memo;
     const has = (typeUrl: string, name: string): boolean => this.resources(typeUrl).has(name);
+    const clusters = this.#types.get(TypeUrl.Cluster) ?? EMPTY_INDEX;
+    const endpoints = this.#types.get(TypeUrl.ClusterLoadAssignment) ?? EMPTY_INDEX;
     const problems = [
-      ...memo.edsProblems(input.clusters ?? [], this.resources(TypeUrl.ClusterLoadAssignment)),
+      ...memo.edsProblems(
+        input.clusters ?? [],
+        clusters.contents,
+        endpoints.byName,
+        endpoints.names,
+      ),
     ];
     const routeConfigs = [...(input.routes ?? [])];
     const listeners = this.resources(TypeUrl.Listener);
@@ -335,7 +371,6 @@ class IndexedSnapshot implements Snapshot {
       }
       routeConfigs.push(...refs.inline);
     }
-    const clusters = this.#types.get(TypeUrl.Cluster) ?? EMPTY_INDEX;
     for (const config of routeConfigs) {
       for (const host of config.virtualHosts) {
         for (const cluster of memo.missingClusters(host, clusters.byName, clusters.names)) {

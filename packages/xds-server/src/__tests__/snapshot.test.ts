@@ -73,6 +73,9 @@ describe('createSnapshot', () => {
     expect([...second.keys()]).toEqual(['a', 'b', 'c']);
     expect(second.get('b')?.version).not.toBe(first.get('b')?.version);
     expect(second.get('c')).toBe(first.get('c'));
+    // The same messages, or equal ones, as a new array: the index as it was (streams skip it).
+    const same = createSnapshot({ clusters: [a, cluster('b', 2000), c] }, { previous: replaced });
+    expect(same.resources(TypeUrl.Cluster)).toBe(second);
     // A message under another name: indexed from scratch, duplicates still refused.
     const third = createSnapshot({ clusters: [a, b2, cluster('d')] }, { previous: replaced });
     expect([...third.resources(TypeUrl.Cluster).keys()]).toEqual(['a', 'b', 'd']);
@@ -103,6 +106,28 @@ describe('consistent()', () => {
     const endpoints = [ClusterLoadAssignment.fromPartial({ clusterName: 'a' })];
     expect(createSnapshot({ clusters, endpoints }).consistent().consistent).toBe(true);
     expect(createSnapshot({ clusters }).consistent().consistent).toBe(false);
+  });
+
+  it('checks EDS clusters again when their content, order or the endpoint names change', () => {
+    const eds = (name: string) =>
+      Cluster.fromPartial({ name, type: Cluster_DiscoveryType.EDS, edsClusterConfig: {} });
+    const missing = (name: string) =>
+      `cluster "${name}" (EDS) has no ClusterLoadAssignment "${name}"`;
+    const [a, b] = [eds('a'), eds('b')];
+    let previous: Snapshot = createSnapshot({ clusters: [a, b] });
+    const problems = (clusters: Cluster[], endpoints: ClusterLoadAssignment[] = []) => {
+      previous = createSnapshot({ clusters, endpoints }, { previous });
+      return previous.consistent().problems;
+    };
+    expect(previous.consistent().problems).toEqual([missing('a'), missing('b')]);
+    // The same messages as a new array (a clusters-first snapshot, then the complete one).
+    expect(problems([a, b])).toEqual([missing('a'), missing('b')]);
+    expect(problems([b, a])).toEqual([missing('b'), missing('a')]);
+    expect(problems([b, a], [ClusterLoadAssignment.fromPartial({ clusterName: 'a' })])).toEqual([
+      missing('b'),
+    ]);
+    expect(problems([cluster('b'), a])).toEqual([missing('a')]);
+    expect(problems([b, a])).toEqual([missing('b'), missing('a')]);
   });
 
   it('finds routes to missing clusters through reused virtual hosts', () => {

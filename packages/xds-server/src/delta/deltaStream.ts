@@ -2,7 +2,7 @@
 // and removed names; subscriptions change by deltas; a reconnecting proxy's
 // initial_resource_versions spare re-sending what it already has
 // (https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol#incremental-xds).
-import { type DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '@egts/envoy-api';
+import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, Resource } from '@egts/envoy-api';
 import { type ServerDuplexStream, status } from '@grpc/grpc-js';
 import { type Entry, type Push, StreamCore, type StreamCoreDeps } from '../internal/streamCore.js';
 import { isServedType, WILDCARD_TYPES } from '../resourceTypes.js';
@@ -32,30 +32,18 @@ interface Sums {
  * Sums move with what changed: a response's target is what the proxy held, less the removed
  * and replaced entries, plus the changed ones, so the sums of what it held (the target of the
  * response it ACKed, kept by map) give the target's without going over every entry again.
- * Each entry's hashes are kept by entry object (a snapshot's entries are immutable and live on
- * in the snapshots after it). One per stream.
+ * An entry's hashes are computed where needed, not kept by entry: hashing one costs about what
+ * a WeakMap lookup does, and a first response would have kept one per resource. One per stream.
  */
 class SystemVersions {
-  readonly #hashes = new WeakMap<Entry, readonly [low: number, high: number]>();
   readonly #sums = new WeakMap<ReadonlyMap<string, Entry>, Sums>();
-
-  #hash(entry: Entry): readonly [low: number, high: number] {
-    let hashed = this.#hashes.get(entry);
-    if (hashed === undefined) {
-      const { name, version } = entry;
-      hashed = [fnv1a(0x811c9dc5, name, version), fnv1a(0x050c5d1f, name, version)];
-      this.#hashes.set(entry, hashed);
-    }
-    return hashed;
-  }
 
   of(push: Push): string {
     let low = 0;
     let high = 0;
-    const add = (entry: Entry, sign: 1 | -1) => {
-      const [l, h] = this.#hash(entry);
-      low = (low + sign * l) >>> 0;
-      high = (high + sign * h) >>> 0;
+    const add = ({ name, version }: Entry, sign: 1 | -1) => {
+      low = (low + sign * fnv1a(0x811c9dc5, name, version)) >>> 0;
+      high = (high + sign * fnv1a(0x050c5d1f, name, version)) >>> 0;
     };
     const held = this.#sums.get(push.held);
     // A map the stream changed since (a name unsubscribed) is summed anew.
@@ -77,6 +65,21 @@ class SystemVersions {
   }
 }
 
+/**
+ * A response's resource, as DeltaDiscoveryResponse.fromPartial makes it but without copying the
+ * encoded Any (fromPartial copies every message of a response of thousands).
+ */
+const resourceOf = ({ name, version, resource }: Entry): Resource => ({
+  name,
+  resourceName: undefined,
+  aliases: [],
+  version,
+  resource,
+  ttl: undefined,
+  cacheControl: undefined,
+  metadata: undefined,
+});
+
 export const serveDeltaStream = (
   call: ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>,
   deps: Omit<StreamCoreDeps, 'variant' | 'send' | 'peer' | 'abort'>,
@@ -90,17 +93,15 @@ export const serveDeltaStream = (
     abort: (message) =>
       call.emit('error', Object.assign(new Error(message), { code: status.RESOURCE_EXHAUSTED })),
     send: (push) => {
-      const response = DeltaDiscoveryResponse.fromPartial({
+      const response: DeltaDiscoveryResponse = {
         systemVersionInfo: versions.of(push),
-        resources: push.changed.map((entry) => ({
-          name: entry.name,
-          version: entry.version,
-          resource: entry.resource,
-        })),
+        resources: push.changed.map(resourceOf),
         typeUrl: push.typeUrl,
         removedResources: [...push.removed],
+        removedResourceNames: [],
         nonce: push.nonce,
-      });
+        controlPlane: undefined,
+      };
       deps.callbacks.onResponse(core.info, push.typeUrl, response);
       call.write(response);
     },

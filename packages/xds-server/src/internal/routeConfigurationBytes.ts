@@ -8,9 +8,9 @@
 // The content hash is made the same way, from each VirtualHost's digest: hashing the whole
 // encoding (hundreds of KiB at thousands of routes) again on every route change cost more than
 // encoding the changed host.
-import { createHash } from 'node:crypto';
-import { Route, RouteConfiguration, VirtualHost } from '@egts/envoy-api';
-import { fieldHeader } from './protoWire.js';
+import { hash } from 'node:crypto';
+import { encodeMessage, Route, RouteConfiguration, VirtualHost } from '@egts/envoy-api';
+import { fieldHeader, varintSize, writeVarint } from './protoWire.js';
 
 /** Tags of the length-delimited fields spliced in: VirtualHost.routes (3), RouteConfiguration.virtual_hosts (2). */
 const ROUTES_TAG = (3 << 3) | 2;
@@ -27,12 +27,6 @@ class Chunks {
   push(bytes: Uint8Array): void {
     this.parts.push(bytes);
     this.length += bytes.length;
-  }
-
-  /** A length-delimited field: tag, varint length, then `body`. */
-  field(tag: number, body: Uint8Array): void {
-    this.push(fieldHeader(tag, body.length));
-    this.push(body);
   }
 
   concat(): Uint8Array {
@@ -64,7 +58,8 @@ export class RouteConfigurationEncoder {
   #route(route: Route): Uint8Array {
     let bytes = this.#routes.get(route);
     if (bytes === undefined) {
-      bytes = Route.encode(route).finish();
+      // Through the shared writer: a writer of its own per route grew and copied a buffer each.
+      bytes = encodeMessage(Route, route);
       this.#routes.set(route, bytes);
     }
     return bytes;
@@ -73,17 +68,31 @@ export class RouteConfigurationEncoder {
   #virtualHost(host: VirtualHost): EncodedHost {
     let encoded = this.#hosts.get(host);
     if (encoded === undefined) {
-      const out = new Chunks();
-      out.push(
-        VirtualHost.encode({ ...EMPTY_HOST, name: host.name, domains: host.domains }).finish(),
-      );
-      for (const route of host.routes) out.field(ROUTES_TAG, this.#route(route));
-      out.push(VirtualHost.encode({ ...host, name: '', domains: [], routes: [] }).finish());
-      const bytes = out.concat();
+      const head = encodeMessage(VirtualHost, {
+        ...EMPTY_HOST,
+        name: host.name,
+        domains: host.domains,
+      });
+      const routes = host.routes.map((route) => this.#route(route));
+      const tail = encodeMessage(VirtualHost, { ...host, name: '', domains: [], routes: [] });
+      // Sized first and written once: a header buffer per route (Chunks.field) was thousands of
+      // small allocations in a first snapshot.
+      let length = head.length + tail.length;
+      for (const route of routes) length += 1 + varintSize(route.length) + route.length;
+      const bytes = new Uint8Array(length);
+      bytes.set(head, 0);
+      let at = head.length;
+      for (const route of routes) {
+        bytes[at++] = ROUTES_TAG;
+        at = writeVarint(bytes, at, route.length);
+        bytes.set(route, at);
+        at += route.length;
+      }
+      bytes.set(tail, at);
       encoded = {
         header: fieldHeader(VIRTUAL_HOSTS_TAG, bytes.length),
         bytes,
-        digest: createHash('sha256').update(bytes).digest(),
+        digest: hash('sha256', bytes, 'buffer'),
       };
       this.#hosts.set(host, encoded);
     }
@@ -99,7 +108,7 @@ export class RouteConfigurationEncoder {
     const out = new Chunks();
     // What is hashed, hashed at once: an update per host was most of the cost of a change.
     const hashed = new Chunks();
-    const head = RouteConfiguration.encode({ ...EMPTY_CONFIG, name: config.name }).finish();
+    const head = encodeMessage(RouteConfiguration, { ...EMPTY_CONFIG, name: config.name });
     out.push(head);
     hashed.push(head);
     for (const host of config.virtualHosts) {
@@ -109,10 +118,10 @@ export class RouteConfigurationEncoder {
       hashed.push(header);
       hashed.push(digest);
     }
-    const tail = RouteConfiguration.encode({ ...config, name: '', virtualHosts: [] }).finish();
+    const tail = encodeMessage(RouteConfiguration, { ...config, name: '', virtualHosts: [] });
     out.push(tail);
     hashed.push(tail);
-    const version = createHash('sha256').update(hashed.concat()).digest('base64url').slice(0, 16);
+    const version = hash('sha256', hashed.concat(), 'base64url').slice(0, 16);
     return { bytes: out.concat(), version };
   }
 }

@@ -2,7 +2,7 @@
 // encoded form and content hash, and the parts of the consistency check. Created with a group's
 // first snapshot and handed on to each snapshot that replaces it (SnapshotOptions.previous), so
 // nothing is shared between groups or kept beyond the group's snapshots.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   type Any,
   type Cluster,
@@ -35,11 +35,11 @@ const REFS_BY_VERSION_MAX = 512;
 
 export class SnapshotMemo {
   /**
-   * Encoded form and hash per message object: a translator that reuses the objects of unchanged
-   * resources (as `distinctUntilChanged` does) pays for encoding and hashing only what changed.
+   * The served form (encoding and content hash) per message object: a translator that reuses
+   * the objects of unchanged resources (as `distinctUntilChanged` does) pays for encoding and
+   * hashing only what changed. One map, not one for the encoding and one for the served form: a
+   * first snapshot of 10,000 resources put each message in both.
    */
-  readonly #encoded = new WeakMap<object, { resource: Any; version: string }>();
-  /** The served form of each message object. */
   readonly #served = new WeakMap<object, VersionedResource>();
   readonly #routeConfigurations = new RouteConfigurationEncoder();
   readonly #listenerRefs = new WeakMap<Listener, ListenerRefs>();
@@ -49,37 +49,7 @@ export class SnapshotMemo {
     { names: object; missing: readonly string[] }
   >();
   readonly #hostClusters = new WeakMap<VirtualHost, readonly string[]>();
-  readonly #edsChecked = new WeakMap<
-    readonly Cluster[],
-    { endpoints: ReadonlyMap<string, unknown>; problems: readonly string[] }
-  >();
-
-  #version<T extends object>(
-    codec: MessageCodec<T>,
-    message: T,
-  ): { resource: Any; version: string } {
-    const cached = this.#encoded.get(message);
-    if (cached !== undefined && cached.resource.typeUrl === typeUrlOf(codec)) return cached;
-    let entry: { resource: Any; version: string };
-    if (codec === (RouteConfiguration as MessageCodec<unknown>)) {
-      // The RouteConfiguration's encoding and hash from those of its unchanged VirtualHost and
-      // Route messages.
-      const { bytes, version } = this.#routeConfigurations.encode(message as RouteConfiguration);
-      entry = {
-        resource: {
-          typeUrl: typeUrlOf(RouteConfiguration),
-          value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-        },
-        version,
-      };
-    } else {
-      const resource = packAny(codec, message);
-      const version = createHash('sha256').update(resource.value).digest('base64url').slice(0, 16);
-      entry = { resource, version };
-    }
-    this.#encoded.set(message, entry);
-    return entry;
-  }
+  readonly #edsChecked = new WeakMap<object, { names: object; problems: readonly string[] }>();
 
   /** The served form of a message: its name, content-hash version and encoding. */
   served<T extends object>(
@@ -88,14 +58,30 @@ export class SnapshotMemo {
     message: T,
     nameOf: (message: T) => string,
   ): VersionedResource {
-    let resource = this.#served.get(message);
-    if (resource === undefined || resource.typeUrl !== typeUrl) {
-      const name = nameOf(message);
-      if (name === '') throw new Error(`snapshot: a ${codec.$type} has no name`);
-      resource = Object.freeze({ name, typeUrl, ...this.#version(codec, message) });
-      this.#served.set(message, resource);
+    const known = this.#served.get(message);
+    if (known !== undefined && known.typeUrl === typeUrl) return known;
+    const name = nameOf(message);
+    if (name === '') throw new Error(`snapshot: a ${codec.$type} has no name`);
+    let resource: Any;
+    let version: string;
+    if (codec === (RouteConfiguration as MessageCodec<unknown>)) {
+      // The RouteConfiguration's encoding and hash from those of its unchanged VirtualHost and
+      // Route messages.
+      const encoded = this.#routeConfigurations.encode(message as RouteConfiguration);
+      const { bytes } = encoded;
+      resource = {
+        typeUrl: typeUrlOf(RouteConfiguration),
+        value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      };
+      version = encoded.version;
+    } else {
+      resource = packAny(codec, message);
+      // One-shot hash: a Hash object per resource (createHash) cost several times the digest.
+      version = hash('sha256', resource.value, 'base64url').slice(0, 16);
     }
-    return resource;
+    const served = Object.freeze({ name, typeUrl, version, resource });
+    this.#served.set(message, served);
+    return served;
   }
 
   /**
@@ -143,28 +129,35 @@ export class SnapshotMemo {
   #clustersOf(host: VirtualHost): readonly string[] {
     let clusters = this.#hostClusters.get(host);
     if (clusters === undefined) {
-      clusters = host.routes.flatMap((route) =>
+      // A loop, not flatMap and spreads: a first snapshot lists thousands of routes here.
+      const found: string[] = [];
+      for (const { route } of host.routes) {
         // A route that names the answer for a missing cluster (cluster_not_found_response_code,
         // such as a split's share for invalid backendRefs: 500) expects one; Envoy answers it.
-        route.route?.clusterNotFoundResponseCode
-          ? []
-          : [
-              ...(route.route?.cluster ? [route.route.cluster] : []),
-              ...(route.route?.weightedClusters?.clusters.map((c) => c.name) ?? []),
-            ],
-      );
+        if (route === undefined || route.clusterNotFoundResponseCode) continue;
+        if (route.cluster) found.push(route.cluster);
+        for (const weighted of route.weightedClusters?.clusters ?? []) found.push(weighted.name);
+      }
+      clusters = found;
       this.#hostClusters.set(host, clusters);
     }
     return clusters;
   }
 
-  /** EDS clusters without endpoints, once per clusters array and endpoints index (both immutable). */
+  /**
+   * EDS clusters without endpoints, once per content of the clusters (`contents` stands for it)
+   * and set of endpoint names (`names` stands for the set of `endpoints`' names): the complete
+   * snapshot after a clusters-first one, and every snapshot of a route change, set the same
+   * clusters again as a new array.
+   */
   edsProblems(
     clusters: readonly Cluster[],
+    contents: object,
     endpoints: ReadonlyMap<string, unknown>,
+    names: object,
   ): readonly string[] {
-    const known = this.#edsChecked.get(clusters);
-    if (known?.endpoints === endpoints) return known.problems;
+    const known = this.#edsChecked.get(contents);
+    if (known?.names === names) return known.problems;
     const problems: string[] = [];
     for (const cluster of clusters) {
       if (cluster.type !== Cluster_DiscoveryType.EDS) continue;
@@ -175,7 +168,7 @@ export class SnapshotMemo {
         );
       }
     }
-    this.#edsChecked.set(clusters, { endpoints, problems });
+    this.#edsChecked.set(contents, { names, problems });
     return problems;
   }
 }

@@ -2,7 +2,7 @@
 // set the proxy should hold; a request naming the latest nonce ACKs (or with error_detail NACKs)
 // it (https://www.envoyproxy.io/docs/envoy/latest/api-docs/xds_protocol#ack-nack-and-resource-type-instance-version).
 import { createHash } from 'node:crypto';
-import { type DiscoveryRequest, DiscoveryResponse } from '@egts/envoy-api';
+import type { Any, DiscoveryRequest, DiscoveryResponse } from '@egts/envoy-api';
 import { type ServerDuplexStream, status } from '@grpc/grpc-js';
 import { type Entry, StreamCore, type StreamCoreDeps } from '../internal/streamCore.js';
 import { isServedType, WILDCARD_TYPES } from '../resourceTypes.js';
@@ -27,14 +27,17 @@ export const serveSotwStream = (
     abort: (message) =>
       call.emit('error', Object.assign(new Error(message), { code: status.RESOURCE_EXHAUSTED })),
     send: (push) => {
-      const response = DiscoveryResponse.fromPartial({
+      // Made as DiscoveryResponse.fromPartial makes it, without copying every encoded Any.
+      const resources: Any[] = [];
+      for (const entry of push.target.values()) if (entry.resource) resources.push(entry.resource);
+      const response: DiscoveryResponse = {
         versionInfo: setVersion(push.target),
-        resources: [...push.target.values()].flatMap((entry) =>
-          entry.resource ? [entry.resource] : [],
-        ),
+        resources,
+        canary: false,
         typeUrl: push.typeUrl,
         nonce: push.nonce,
-      });
+        controlPlane: undefined,
+      };
       deps.callbacks.onResponse(core.info, push.typeUrl, response);
       call.write(response);
     },
