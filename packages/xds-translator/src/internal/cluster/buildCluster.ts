@@ -9,13 +9,12 @@ import {
   Cluster_DiscoveryType,
   Cluster_DnsLookupFamily,
   Cluster_LbPolicy,
-  ClusterLoadAssignment,
+  type ClusterLoadAssignment,
   DynamicForwardProxyClusterConfig,
-  Endpoint,
   HealthStatus,
   HttpProtocolOptions,
-  LbEndpoint,
-  LocalityLbEndpoints,
+  type LbEndpoint,
+  type LocalityLbEndpoints,
   packAny,
   RoutingPriority,
 } from '@egts/envoy-api';
@@ -272,50 +271,68 @@ const ADS_CONFIG_SOURCE = shared(adsConfigSource());
 
 /**
  * One endpoint; `healthCheckPort`: where active health checks go instead
- * (Endpoint.health_check_config). Each message is made complete once and placed as it is:
- * fromPartial on an enclosing message would copy it again (a cold translation builds thousands).
+ * (Endpoint.health_check_config). Written out whole, every field in the order and with the
+ * values LbEndpoint.fromPartial and Endpoint.fromPartial give: a cold translation builds one per
+ * endpoint, and fromPartial allocated each part twice (the partial, then its copy).
  */
 const lbEndpoint = (
   endpoint: DestinationSetting['endpoints'][number],
   healthCheckPort?: number,
-) => {
-  const built = Endpoint.fromPartial({
+): LbEndpoint => ({
+  endpoint: {
+    // A Unix domain socket is a pipe address (config/core/v3/address.proto).
+    address:
+      endpoint.unixPath === undefined
+        ? socketAddress(endpoint.host, endpoint.port)
+        : Address.fromPartial({ pipe: { path: endpoint.unixPath, mode: 0 } }),
+    healthCheckConfig:
+      healthCheckPort === undefined
+        ? undefined
+        : {
+            portValue: healthCheckPort,
+            hostname: '',
+            address: undefined,
+            disableActiveHealthCheck: false,
+          },
     // Used for a host rewrite from the backend (auto_host_rewrite), never to connect.
-    ...(endpoint.hostname === undefined ? {} : { hostname: endpoint.hostname }),
-    ...(healthCheckPort === undefined ? {} : { healthCheckConfig: { portValue: healthCheckPort } }),
-  });
-  // A Unix domain socket is a pipe address (config/core/v3/address.proto).
-  built.address =
-    endpoint.unixPath === undefined
-      ? socketAddress(endpoint.host, endpoint.port)
-      : Address.fromPartial({ pipe: { path: endpoint.unixPath, mode: 0 } });
+    hostname: endpoint.hostname ?? '',
+    additionalAddresses: [],
+  },
+  endpointName: undefined,
   // Not-ready endpoints stay known to Envoy but take no traffic.
-  const lb = LbEndpoint.fromPartial({
-    healthStatus: endpoint.ready ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
-  });
-  lb.endpoint = built;
-  return lb;
-};
+  healthStatus: endpoint.ready ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
+  metadata: undefined,
+  loadBalancingWeight: undefined,
+});
 
 const lbEndpoints = (endpoints: DestinationSetting['endpoints'], healthCheckPort?: number) =>
   endpoints.map((endpoint) => lbEndpoint(endpoint, healthCheckPort));
 
-/** A locality of `endpoints`: where it is, its weight and its priority, each when set. */
+/**
+ * A locality of `endpoints`: where it is, its weight and its priority, each when set. Written out
+ * whole as LocalityLbEndpoints.fromPartial and Locality.fromPartial make it.
+ */
 const locality = (
   where: { readonly region: string } | { readonly zone: string } | undefined,
   weight: number | undefined,
   priority: number | undefined,
   endpoints: DestinationSetting['endpoints'],
   healthCheckPort: number | undefined,
-): LocalityLbEndpoints => {
-  const built = LocalityLbEndpoints.fromPartial({
-    ...(where === undefined ? {} : { locality: where }),
-    ...(weight === undefined ? {} : { loadBalancingWeight: weight }),
-    ...(priority === undefined ? {} : { priority }),
-  });
-  built.lbEndpoints = lbEndpoints(endpoints, healthCheckPort);
-  return built;
-};
+): LocalityLbEndpoints => ({
+  locality:
+    where === undefined
+      ? undefined
+      : 'region' in where
+        ? { region: where.region, zone: '', subZone: '' }
+        : { region: '', zone: where.zone, subZone: '' },
+  metadata: undefined,
+  lbEndpoints: lbEndpoints(endpoints, healthCheckPort),
+  loadBalancerEndpoints: undefined,
+  ledsClusterLocalityConfig: undefined,
+  loadBalancingWeight: weight,
+  priority: priority ?? 0,
+  proximity: undefined,
+});
 
 /**
  * The zones of `endpoints`, sorted (no zone first): none without endpoints (no locality at all);
@@ -421,13 +438,18 @@ const buildCluster = (
   const first = settings[0];
   const dynamic = first?.dynamicResolver === true;
   const dns = !dynamic && settings.some((setting) => setting.addressType !== 'IP');
-  // Complete localities placed as they are (fromPartial would copy every endpoint again).
-  const assignment = ClusterLoadAssignment.fromPartial({ clusterName: name });
-  assignment.endpoints = localities(
-    settings,
-    traffic.healthCheck?.active?.port,
-    traffic.loadBalancer?.zoneAware,
-  );
+  // Written out whole, as ClusterLoadAssignment.fromPartial makes it, with complete localities
+  // (fromPartial would copy every endpoint again).
+  const assignment: ClusterLoadAssignment = {
+    clusterName: name,
+    endpoints: localities(
+      settings,
+      traffic.healthCheck?.active?.port,
+      traffic.loadBalancer?.zoneAware,
+    ),
+    namedEndpoints: {},
+    policy: undefined,
+  };
   // An EDS cluster holds no endpoints: an endpoint update needs its assignment only.
   if (out.endpointsOnly && !dns && !dynamic && out.mode === 'ads') {
     out.addEndpoints(assignment);
