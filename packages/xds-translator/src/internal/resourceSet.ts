@@ -204,16 +204,28 @@ const sortedByName = <T extends object>(additions: Additions<T>, nameOf: (t: T) 
  */
 const NONE = Object.freeze([]) as unknown as never[];
 
+/** `additions` with `addition` at its end; the list is made by the first addition. */
+const pushed = <T>(
+  additions: Additions<T> | undefined,
+  addition: T | readonly T[],
+): Additions<T> => {
+  if (additions === undefined) return [addition];
+  additions.push(addition);
+  return additions;
+};
+
 // Module-level: a resource set is made per route and per cluster, each asking for five lists.
 const nameOf = (resource: { readonly name: string }) => resource.name;
 const clusterNameOf = (assignment: ClusterLoadAssignment) => assignment.clusterName;
 
 export class ResourceSet {
-  private readonly listeners: Additions<Listener> = [];
-  private readonly routes: Additions<RouteConfiguration> = [];
-  private readonly clusters: Additions<Cluster> = [];
-  private readonly endpoints: Additions<ClusterLoadAssignment> = [];
-  private readonly secrets: Additions<Secret> = [];
+  // Made on the first addition: most sets are nested ones (one per route, virtual host and
+  // cluster of a translator), each adding to one or two types of the five.
+  private listeners: Additions<Listener> | undefined;
+  private routes: Additions<RouteConfiguration> | undefined;
+  private clusters: Additions<Cluster> | undefined;
+  private endpoints: Additions<ClusterLoadAssignment> | undefined;
+  private secrets: Additions<Secret> | undefined;
   /**
    * Names of the clusters added one by one, so builders can skip what is there; made with the
    * first (most sets, one per route and per virtual host, add lists only).
@@ -244,11 +256,11 @@ export class ResourceSet {
   }
 
   addListener(listener: Listener): void {
-    this.listeners.push(listener);
+    this.listeners = pushed(this.listeners, listener);
   }
 
   addRoute(route: RouteConfiguration): void {
-    this.routes.push(route);
+    this.routes = pushed(this.routes, route);
   }
 
   /** Whether a cluster of that name was added one by one (lists added whole are not looked into). */
@@ -259,24 +271,26 @@ export class ResourceSet {
   addCluster(cluster: Cluster): void {
     this.clusterNames ??= new Set();
     this.clusterNames.add(cluster.name);
-    this.clusters.push(cluster);
+    this.clusters = pushed(this.clusters, cluster);
   }
 
   addEndpoints(assignment: ClusterLoadAssignment): void {
-    this.endpoints.push(assignment);
+    this.endpoints = pushed(this.endpoints, assignment);
   }
 
   addSecret(secret: Secret): void {
-    this.secrets.push(secret);
+    this.secrets = pushed(this.secrets, secret);
   }
 
   /** Adds every list of `resources` whole (first wins by name, as for single adds). */
   addResources(resources: XdsResources): void {
-    if (resources.listeners.length > 0) this.listeners.push(resources.listeners);
-    if (resources.routes.length > 0) this.routes.push(resources.routes);
-    if (resources.clusters.length > 0) this.clusters.push(resources.clusters);
-    if (resources.endpoints.length > 0) this.endpoints.push(resources.endpoints);
-    if (resources.secrets.length > 0) this.secrets.push(resources.secrets);
+    if (resources.listeners.length > 0)
+      this.listeners = pushed(this.listeners, resources.listeners);
+    if (resources.routes.length > 0) this.routes = pushed(this.routes, resources.routes);
+    if (resources.clusters.length > 0) this.clusters = pushed(this.clusters, resources.clusters);
+    if (resources.endpoints.length > 0)
+      this.endpoints = pushed(this.endpoints, resources.endpoints);
+    if (resources.secrets.length > 0) this.secrets = pushed(this.secrets, resources.secrets);
   }
 
   toResources(): XdsResources {
@@ -290,12 +304,11 @@ export class ResourceSet {
   }
 
   private list<T extends object>(
-    additions: Additions<T>,
+    additions: Additions<T> | undefined,
     nameOf: (t: T) => string,
     previous: readonly T[] | undefined,
   ): T[] {
-    return this.isNested && additions.length === 0
-      ? NONE
-      : toList(this.memo, additions, nameOf, previous);
+    if (additions === undefined) return this.isNested ? NONE : [];
+    return toList(this.memo, additions, nameOf, previous);
   }
 }
