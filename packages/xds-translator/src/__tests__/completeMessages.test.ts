@@ -29,7 +29,8 @@ const CODECS: readonly [keyof XdsResources, Codec][] = [
 const keyOrderDiffs = (a: unknown, b: unknown, path: string, out: string[]): void => {
   if (a === null || typeof a !== 'object' || a instanceof Uint8Array) return;
   if (Array.isArray(a)) {
-    a.forEach((item, i) => keyOrderDiffs(item, (b as unknown[])[i], `${path}[${i}]`, out));
+    for (let i = 0; i < a.length; i++)
+      keyOrderDiffs(a[i], (b as unknown[])[i], `${path}[${i}]`, out);
     return;
   }
   const keys = Object.keys(a);
