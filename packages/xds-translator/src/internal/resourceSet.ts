@@ -199,6 +199,34 @@ const sortedByName = <T extends object>(additions: Additions<T>, nameOf: (t: T) 
 };
 
 /**
+ * `secrets` (the list `additions` give) without those only clusters that lost their name brought:
+ * a translation builds a cluster once per name, the first added, and never the others (nor what
+ * they need: their upstream CA). Memoized clusters are built each with their own route, so a
+ * second cluster under a taken name (hand-built IR only) comes with its secrets; those go, and a
+ * secret of the same name that something kept brought takes their place.
+ */
+const withoutLostSecrets = (
+  memo: XdsMemo,
+  additions: Additions<Secret>,
+  secrets: Secret[],
+  clusters: readonly Cluster[],
+): Secret[] => {
+  const lost = (secret: Secret) => {
+    const cluster = memo.clusterOfSecret.get(secret);
+    if (cluster === undefined) return false;
+    return clusters[lowerBound(clusters, cluster.name, nameOf)] !== cluster;
+  };
+  if (!secrets.some(lost)) return secrets;
+  const kept: Secret[] = [];
+  for (const addition of additions) {
+    if (!Array.isArray(addition)) {
+      if (!lost(addition as Secret)) kept.push(addition as Secret);
+    } else for (const secret of addition as readonly Secret[]) if (!lost(secret)) kept.push(secret);
+  }
+  return sortedByName(kept, nameOf);
+};
+
+/**
  * The empty list of a nested set's resources: those are kept in memo entries (one per route and
  * per cluster), most of whose types are empty. Frozen: no list of resources may be mutated.
  */
@@ -294,12 +322,17 @@ export class ResourceSet {
   }
 
   toResources(): XdsResources {
+    const clusters = this.list(this.clusters, nameOf, this.previous?.clusters);
+    const secrets = this.list(this.secrets, nameOf, this.previous?.secrets);
     return {
       listeners: this.list(this.listeners, nameOf, this.previous?.listeners),
       routes: this.list(this.routes, nameOf, this.previous?.routes),
-      clusters: this.list(this.clusters, nameOf, this.previous?.clusters),
+      clusters,
       endpoints: this.list(this.endpoints, clusterNameOf, this.previous?.endpoints),
-      secrets: this.list(this.secrets, nameOf, this.previous?.secrets),
+      secrets:
+        this.isNested || !this.memo.remembers || this.secrets === undefined
+          ? secrets
+          : withoutLostSecrets(this.memo, this.secrets, secrets, clusters),
     };
   }
 

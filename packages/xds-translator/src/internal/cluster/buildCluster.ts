@@ -424,6 +424,9 @@ export const addCluster = (
     const own = out.nested();
     buildCluster(name, settings, own, traffic);
     entry = { name, mode: out.mode, settings: [...settings], traffic, added: own.toResources() };
+    const cluster = entry.added.clusters.find((c) => c.name === name);
+    if (cluster !== undefined)
+      for (const secret of entry.added.secrets) out.memo.clusterOfSecret.set(secret, cluster);
     if (first !== undefined) built.set(first, entry);
   }
   out.addResources(entry.added);
