@@ -21,12 +21,26 @@ export const durationMs = (ms: number): Duration => ({
   nanos: Math.round((ms % 1000) * 1_000_000),
 });
 
-/** An Envoy Address for `host:port` (TCP unless told otherwise). */
+/**
+ * An Envoy Address for `host:port` (TCP unless told otherwise), written out whole as
+ * Address.fromPartial makes it: one per endpoint of a cold translation.
+ */
 export const socketAddress = (
   address: string,
   portValue: number,
   protocol: SocketAddress_Protocol = SocketAddress_Protocol.TCP,
-): Address => Address.fromPartial({ socketAddress: { address, portValue, protocol } });
+): Address => ({
+  socketAddress: {
+    protocol,
+    address,
+    portValue,
+    namedPort: undefined,
+    resolverName: '',
+    ipv4Compat: false,
+  },
+  pipe: undefined,
+  envoyInternalAddress: undefined,
+});
 
 /**
  * A listener's address; `dualStack` (EnvoyProxy ipFamily DualStack) lets a socket bound to `::`

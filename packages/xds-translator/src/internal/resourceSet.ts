@@ -199,21 +199,61 @@ const sortedByName = <T extends object>(additions: Additions<T>, nameOf: (t: T) 
 };
 
 /**
+ * `secrets` (the list `additions` give) without those only clusters that lost their name brought:
+ * a translation builds a cluster once per name, the first added, and never the others (nor what
+ * they need: their upstream CA). Memoized clusters are built each with their own route, so a
+ * second cluster under a taken name (hand-built IR only) comes with its secrets; those go, and a
+ * secret of the same name that something kept brought takes their place.
+ */
+const withoutLostSecrets = (
+  memo: XdsMemo,
+  additions: Additions<Secret>,
+  secrets: Secret[],
+  clusters: readonly Cluster[],
+): Secret[] => {
+  const lost = (secret: Secret) => {
+    const cluster = memo.clusterOfSecret.get(secret);
+    if (cluster === undefined) return false;
+    return clusters[lowerBound(clusters, cluster.name, nameOf)] !== cluster;
+  };
+  if (!secrets.some(lost)) return secrets;
+  const kept: Secret[] = [];
+  for (const addition of additions) {
+    if (!Array.isArray(addition)) {
+      if (!lost(addition as Secret)) kept.push(addition as Secret);
+    } else for (const secret of addition as readonly Secret[]) if (!lost(secret)) kept.push(secret);
+  }
+  return sortedByName(kept, nameOf);
+};
+
+/**
  * The empty list of a nested set's resources: those are kept in memo entries (one per route and
  * per cluster), most of whose types are empty. Frozen: no list of resources may be mutated.
  */
 const NONE = Object.freeze([]) as unknown as never[];
+
+/** `additions` with `addition` at its end; the list is made by the first addition. */
+const pushed = <T>(
+  additions: Additions<T> | undefined,
+  addition: T | readonly T[],
+): Additions<T> => {
+  if (additions === undefined) return [addition];
+  additions.push(addition);
+  return additions;
+};
 
 // Module-level: a resource set is made per route and per cluster, each asking for five lists.
 const nameOf = (resource: { readonly name: string }) => resource.name;
 const clusterNameOf = (assignment: ClusterLoadAssignment) => assignment.clusterName;
 
 export class ResourceSet {
-  private readonly listeners: Additions<Listener> = [];
-  private readonly routes: Additions<RouteConfiguration> = [];
-  private readonly clusters: Additions<Cluster> = [];
-  private readonly endpoints: Additions<ClusterLoadAssignment> = [];
-  private readonly secrets: Additions<Secret> = [];
+  // Made on the first addition: most sets are nested ones (one per route, virtual host and
+  // cluster of a translator), each adding to one or two types of the five.
+  private listeners: Additions<Listener> | undefined;
+  private routes: Additions<RouteConfiguration> | undefined;
+  private clusters: Additions<Cluster> | undefined;
+  private endpoints: Additions<ClusterLoadAssignment> | undefined;
+  private secrets: Additions<Secret> | undefined;
   /**
    * Names of the clusters added one by one, so builders can skip what is there; made with the
    * first (most sets, one per route and per virtual host, add lists only).
@@ -244,11 +284,11 @@ export class ResourceSet {
   }
 
   addListener(listener: Listener): void {
-    this.listeners.push(listener);
+    this.listeners = pushed(this.listeners, listener);
   }
 
   addRoute(route: RouteConfiguration): void {
-    this.routes.push(route);
+    this.routes = pushed(this.routes, route);
   }
 
   /** Whether a cluster of that name was added one by one (lists added whole are not looked into). */
@@ -259,43 +299,49 @@ export class ResourceSet {
   addCluster(cluster: Cluster): void {
     this.clusterNames ??= new Set();
     this.clusterNames.add(cluster.name);
-    this.clusters.push(cluster);
+    this.clusters = pushed(this.clusters, cluster);
   }
 
   addEndpoints(assignment: ClusterLoadAssignment): void {
-    this.endpoints.push(assignment);
+    this.endpoints = pushed(this.endpoints, assignment);
   }
 
   addSecret(secret: Secret): void {
-    this.secrets.push(secret);
+    this.secrets = pushed(this.secrets, secret);
   }
 
   /** Adds every list of `resources` whole (first wins by name, as for single adds). */
   addResources(resources: XdsResources): void {
-    if (resources.listeners.length > 0) this.listeners.push(resources.listeners);
-    if (resources.routes.length > 0) this.routes.push(resources.routes);
-    if (resources.clusters.length > 0) this.clusters.push(resources.clusters);
-    if (resources.endpoints.length > 0) this.endpoints.push(resources.endpoints);
-    if (resources.secrets.length > 0) this.secrets.push(resources.secrets);
+    if (resources.listeners.length > 0)
+      this.listeners = pushed(this.listeners, resources.listeners);
+    if (resources.routes.length > 0) this.routes = pushed(this.routes, resources.routes);
+    if (resources.clusters.length > 0) this.clusters = pushed(this.clusters, resources.clusters);
+    if (resources.endpoints.length > 0)
+      this.endpoints = pushed(this.endpoints, resources.endpoints);
+    if (resources.secrets.length > 0) this.secrets = pushed(this.secrets, resources.secrets);
   }
 
   toResources(): XdsResources {
+    const clusters = this.list(this.clusters, nameOf, this.previous?.clusters);
+    const secrets = this.list(this.secrets, nameOf, this.previous?.secrets);
     return {
       listeners: this.list(this.listeners, nameOf, this.previous?.listeners),
       routes: this.list(this.routes, nameOf, this.previous?.routes),
-      clusters: this.list(this.clusters, nameOf, this.previous?.clusters),
+      clusters,
       endpoints: this.list(this.endpoints, clusterNameOf, this.previous?.endpoints),
-      secrets: this.list(this.secrets, nameOf, this.previous?.secrets),
+      secrets:
+        this.isNested || !this.memo.remembers || this.secrets === undefined
+          ? secrets
+          : withoutLostSecrets(this.memo, this.secrets, secrets, clusters),
     };
   }
 
   private list<T extends object>(
-    additions: Additions<T>,
+    additions: Additions<T> | undefined,
     nameOf: (t: T) => string,
     previous: readonly T[] | undefined,
   ): T[] {
-    return this.isNested && additions.length === 0
-      ? NONE
-      : toList(this.memo, additions, nameOf, previous);
+    if (additions === undefined) return this.isNested ? NONE : [];
+    return toList(this.memo, additions, nameOf, previous);
   }
 }

@@ -3,7 +3,7 @@
 // encodings and hashes hit). One per createXdsTranslator() instance, one per translateXds() call:
 // two translators never share state. Entries are keyed by IR objects (WeakMaps), so what the
 // caller drops is collected; the IR must not be mutated once translated.
-import type { Any, Route, VirtualHost } from '@egts/envoy-api';
+import type { Any, Cluster, Route, Secret, VirtualHost } from '@egts/envoy-api';
 import type {
   AccessLog as AccessLogIR,
   DestinationSetting,
@@ -68,6 +68,11 @@ export class XdsMemo {
   >();
   /** Per first destination setting. */
   readonly clusters = new WeakMap<DestinationSetting, BuiltCluster>();
+  /**
+   * Per secret a memoized cluster's build added (its upstream TLS), that cluster: when another
+   * cluster of the same name was added first, the secret is not the translation's (resourceSet.ts).
+   */
+  readonly clusterOfSecret = new WeakMap<Secret, Cluster>();
   /** Per UDP IR listener object. */
   readonly udpListeners = new WeakMap<
     UDPListener,

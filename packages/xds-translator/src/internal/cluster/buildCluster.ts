@@ -9,13 +9,12 @@ import {
   Cluster_DiscoveryType,
   Cluster_DnsLookupFamily,
   Cluster_LbPolicy,
-  ClusterLoadAssignment,
+  type ClusterLoadAssignment,
   DynamicForwardProxyClusterConfig,
-  Endpoint,
   HealthStatus,
   HttpProtocolOptions,
-  LbEndpoint,
-  LocalityLbEndpoints,
+  type LbEndpoint,
+  type LocalityLbEndpoints,
   packAny,
   RoutingPriority,
 } from '@egts/envoy-api';
@@ -37,6 +36,9 @@ import { upstreamTlsSocket } from './upstreamTls.js';
 import { type ZoneAware, zoneWeight } from './zoneAware.js';
 
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+
+/** Cluster fields as partial values (nested messages not yet complete). */
+type Fields = { -readonly [K in keyof Cluster]?: unknown };
 
 const isHttp2 = (setting: DestinationSetting): boolean =>
   setting.protocol === 'HTTP2' || setting.protocol === 'GRPC';
@@ -272,50 +274,68 @@ const ADS_CONFIG_SOURCE = shared(adsConfigSource());
 
 /**
  * One endpoint; `healthCheckPort`: where active health checks go instead
- * (Endpoint.health_check_config). Each message is made complete once and placed as it is:
- * fromPartial on an enclosing message would copy it again (a cold translation builds thousands).
+ * (Endpoint.health_check_config). Written out whole, every field in the order and with the
+ * values LbEndpoint.fromPartial and Endpoint.fromPartial give: a cold translation builds one per
+ * endpoint, and fromPartial allocated each part twice (the partial, then its copy).
  */
 const lbEndpoint = (
   endpoint: DestinationSetting['endpoints'][number],
   healthCheckPort?: number,
-) => {
-  const built = Endpoint.fromPartial({
+): LbEndpoint => ({
+  endpoint: {
+    // A Unix domain socket is a pipe address (config/core/v3/address.proto).
+    address:
+      endpoint.unixPath === undefined
+        ? socketAddress(endpoint.host, endpoint.port)
+        : Address.fromPartial({ pipe: { path: endpoint.unixPath, mode: 0 } }),
+    healthCheckConfig:
+      healthCheckPort === undefined
+        ? undefined
+        : {
+            portValue: healthCheckPort,
+            hostname: '',
+            address: undefined,
+            disableActiveHealthCheck: false,
+          },
     // Used for a host rewrite from the backend (auto_host_rewrite), never to connect.
-    ...(endpoint.hostname === undefined ? {} : { hostname: endpoint.hostname }),
-    ...(healthCheckPort === undefined ? {} : { healthCheckConfig: { portValue: healthCheckPort } }),
-  });
-  // A Unix domain socket is a pipe address (config/core/v3/address.proto).
-  built.address =
-    endpoint.unixPath === undefined
-      ? socketAddress(endpoint.host, endpoint.port)
-      : Address.fromPartial({ pipe: { path: endpoint.unixPath, mode: 0 } });
+    hostname: endpoint.hostname ?? '',
+    additionalAddresses: [],
+  },
+  endpointName: undefined,
   // Not-ready endpoints stay known to Envoy but take no traffic.
-  const lb = LbEndpoint.fromPartial({
-    healthStatus: endpoint.ready ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
-  });
-  lb.endpoint = built;
-  return lb;
-};
+  healthStatus: endpoint.ready ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
+  metadata: undefined,
+  loadBalancingWeight: undefined,
+});
 
 const lbEndpoints = (endpoints: DestinationSetting['endpoints'], healthCheckPort?: number) =>
   endpoints.map((endpoint) => lbEndpoint(endpoint, healthCheckPort));
 
-/** A locality of `endpoints`: where it is, its weight and its priority, each when set. */
+/**
+ * A locality of `endpoints`: where it is, its weight and its priority, each when set. Written out
+ * whole as LocalityLbEndpoints.fromPartial and Locality.fromPartial make it.
+ */
 const locality = (
   where: { readonly region: string } | { readonly zone: string } | undefined,
   weight: number | undefined,
   priority: number | undefined,
   endpoints: DestinationSetting['endpoints'],
   healthCheckPort: number | undefined,
-): LocalityLbEndpoints => {
-  const built = LocalityLbEndpoints.fromPartial({
-    ...(where === undefined ? {} : { locality: where }),
-    ...(weight === undefined ? {} : { loadBalancingWeight: weight }),
-    ...(priority === undefined ? {} : { priority }),
-  });
-  built.lbEndpoints = lbEndpoints(endpoints, healthCheckPort);
-  return built;
-};
+): LocalityLbEndpoints => ({
+  locality:
+    where === undefined
+      ? undefined
+      : 'region' in where
+        ? { region: where.region, zone: '', subZone: '' }
+        : { region: '', zone: where.zone, subZone: '' },
+  metadata: undefined,
+  lbEndpoints: lbEndpoints(endpoints, healthCheckPort),
+  loadBalancerEndpoints: undefined,
+  ledsClusterLocalityConfig: undefined,
+  loadBalancingWeight: weight,
+  priority: priority ?? 0,
+  proximity: undefined,
+});
 
 /**
  * The zones of `endpoints`, sorted (no zone first): none without endpoints (no locality at all);
@@ -404,13 +424,13 @@ export const addCluster = (
     const own = out.nested();
     buildCluster(name, settings, own, traffic);
     entry = { name, mode: out.mode, settings: [...settings], traffic, added: own.toResources() };
+    const cluster = entry.added.clusters.find((c) => c.name === name);
+    if (cluster !== undefined)
+      for (const secret of entry.added.secrets) out.memo.clusterOfSecret.set(secret, cluster);
     if (first !== undefined) built.set(first, entry);
   }
   out.addResources(entry.added);
 };
-
-const optionalSocket = (socket: Cluster['transportSocket']) =>
-  socket === undefined ? {} : { transportSocket: socket };
 
 const buildCluster = (
   name: string,
@@ -421,13 +441,18 @@ const buildCluster = (
   const first = settings[0];
   const dynamic = first?.dynamicResolver === true;
   const dns = !dynamic && settings.some((setting) => setting.addressType !== 'IP');
-  // Complete localities placed as they are (fromPartial would copy every endpoint again).
-  const assignment = ClusterLoadAssignment.fromPartial({ clusterName: name });
-  assignment.endpoints = localities(
-    settings,
-    traffic.healthCheck?.active?.port,
-    traffic.loadBalancer?.zoneAware,
-  );
+  // Written out whole, as ClusterLoadAssignment.fromPartial makes it, with complete localities
+  // (fromPartial would copy every endpoint again).
+  const assignment: ClusterLoadAssignment = {
+    clusterName: name,
+    endpoints: localities(
+      settings,
+      traffic.healthCheck?.active?.port,
+      traffic.loadBalancer?.zoneAware,
+    ),
+    namedEndpoints: {},
+    policy: undefined,
+  };
   // An EDS cluster holds no endpoints: an endpoint update needs its assignment only.
   if (out.endpointsOnly && !dns && !dynamic && out.mode === 'ads') {
     out.addEndpoints(assignment);
@@ -435,69 +460,124 @@ const buildCluster = (
   }
   const http2 = first !== undefined && isHttp2(first);
   const httpProtocol = first !== undefined && (first.protocol === 'HTTP' || isHttp2(first));
-  const discovery = dynamic
-    ? dynamicForwardProxy(name, traffic)
+  const type = dynamic
+    ? undefined
     : dns
-      ? {
-          type: Cluster_DiscoveryType.STRICT_DNS,
-          dnsLookupFamily: Cluster_DnsLookupFamily.V4_PREFERRED,
-          loadAssignment: assignment,
-        }
+      ? Cluster_DiscoveryType.STRICT_DNS
       : out.mode === 'ads'
-        ? { type: Cluster_DiscoveryType.EDS }
-        : { type: Cluster_DiscoveryType.STATIC, loadAssignment: assignment };
-  const fields = clusterTraffic(traffic, name, settings.length > 1);
-  const cluster = Cluster.fromPartial({
+        ? Cluster_DiscoveryType.EDS
+        : Cluster_DiscoveryType.STATIC;
+  const { connectTimeout, lbPolicy, ...policy } = clusterTraffic(
+    traffic,
     name,
-    ...discovery,
-    ...fields,
-    // The dynamic forward proxy picks its hosts itself.
-    ...(dynamic ? { lbPolicy: Cluster_LbPolicy.CLUSTER_PROVIDED } : {}),
-    ...(dns ? dnsSettings(traffic.dns) : {}),
-    ...(settings.length > 1 || traffic.healthCheck?.panicThresholdPercent !== undefined
-      ? {
-          commonLbConfig: {
-            // A typed load balancer (zone-aware, a module's, ...) takes no common locality
-            // config: Envoy refuses the pair; a zone-aware one carries the weights itself.
-            ...(settings.length > 1 && fields.loadBalancingPolicy === undefined
-              ? { localityWeightedLbConfig: {} }
-              : {}),
-            ...panicThreshold(traffic),
-          },
-        }
-      : {}),
-    ...protocolOptions(
+    settings.length > 1,
+  );
+  // The fields few clusters have (policies, TLS, DNS, HTTP/2, a dynamic resolver), as partial
+  // values: completed by one Cluster.fromPartial of them alone, when there are any. What every
+  // cluster has is placed complete in the message below; fromPartial of the whole cluster read
+  // its fifty fields from a partial of varying shape, for each cluster of a cold translation.
+  const rare: Fields = policy;
+  if (dynamic) Object.assign(rare, dynamicForwardProxy(name, traffic));
+  if (dns)
+    Object.assign(
+      rare,
+      { dnsLookupFamily: Cluster_DnsLookupFamily.V4_PREFERRED },
+      dnsSettings(traffic.dns),
+    );
+  if (settings.length > 1 || traffic.healthCheck?.panicThresholdPercent !== undefined)
+    rare.commonLbConfig = {
+      // A typed load balancer (zone-aware, a module's, ...) takes no common locality
+      // config: Envoy refuses the pair; a zone-aware one carries the weights itself.
+      ...(settings.length > 1 && policy.loadBalancingPolicy === undefined
+        ? { localityWeightedLbConfig: {} }
+        : {}),
+      ...panicThreshold(traffic),
+    };
+  Object.assign(
+    rare,
+    protocolOptions(
       http2,
       first?.tls !== undefined,
       traffic,
       httpProtocol,
       first?.tls?.autoSni === true ? { verify: first.tls.insecureSkipVerify !== true } : undefined,
     ),
+  );
+  if (traffic.circuitBreaker !== undefined) rare.circuitBreakers = circuitBreakers(traffic);
+  if (traffic.connection?.socketBufferLimitBytes !== undefined)
+    rare.upstreamBindConfig = {
+      socketOptions: [upstreamReceiveBuffer(traffic.connection.socketBufferLimitBytes)],
+    };
+  Object.assign(rare, preconnectPolicy(traffic));
+  const socket = withProxyProtocol(
+    first?.protocol === 'UDP' ? undefined : traffic.proxyProtocol,
+    first?.tls === undefined ? undefined : upstreamTlsSocket(first.tls, http2 ? ['h2'] : [], out),
+  );
+  if (socket !== undefined) rare.transportSocket = socket;
+  const done =
+    Object.keys(rare).length > 0 ? Cluster.fromPartial(rare as Partial<Cluster>) : undefined;
+  // Every field in Cluster.fromPartial's order, with its values; those of `rare` default as it
+  // defaults them.
+  const cluster: Cluster = {
+    transportSocketMatches: done?.transportSocketMatches ?? [],
+    name,
+    altStatName: done?.altStatName ?? '',
+    type,
+    clusterType: done?.clusterType,
+    // One config source for every EDS cluster.
+    edsClusterConfig:
+      type === Cluster_DiscoveryType.EDS
+        ? { edsConfig: ADS_CONFIG_SOURCE, serviceName: name }
+        : undefined,
+    connectTimeout,
     perConnectionBufferLimitBytes: clusterBufferLimitBytes(traffic.connection?.bufferLimitBytes),
-    ...(traffic.circuitBreaker === undefined ? {} : { circuitBreakers: circuitBreakers(traffic) }),
-    ...(traffic.connection?.socketBufferLimitBytes === undefined
-      ? {}
-      : {
-          upstreamBindConfig: {
-            socketOptions: [upstreamReceiveBuffer(traffic.connection.socketBufferLimitBytes)],
-          },
-        }),
-    ...preconnectPolicy(traffic),
-    ...optionalSocket(
-      withProxyProtocol(
-        first?.protocol === 'UDP' ? undefined : traffic.proxyProtocol,
-        first?.tls === undefined
-          ? undefined
-          : upstreamTlsSocket(first.tls, http2 ? ['h2'] : [], out),
-      ),
-    ),
-  });
-  if (traffic.circuitBreaker === undefined) cluster.circuitBreakers = DEFAULT_CIRCUIT_BREAKERS;
-  if (cluster.type === Cluster_DiscoveryType.EDS) {
-    // Complete (the type names every field), placed as it is: one config source for every EDS
-    // cluster, where fromPartial would copy one for each.
-    cluster.edsClusterConfig = { edsConfig: ADS_CONFIG_SOURCE, serviceName: name };
-  }
+    // The dynamic forward proxy picks its hosts itself.
+    lbPolicy: dynamic ? Cluster_LbPolicy.CLUSTER_PROVIDED : (lbPolicy ?? 0),
+    // Complete, placed as it is (fromPartial would copy every endpoint again).
+    loadAssignment: dns || type === Cluster_DiscoveryType.STATIC ? assignment : undefined,
+    healthChecks: done?.healthChecks ?? [],
+    maxRequestsPerConnection: done?.maxRequestsPerConnection,
+    circuitBreakers: done?.circuitBreakers ?? DEFAULT_CIRCUIT_BREAKERS,
+    upstreamHttpProtocolOptions: done?.upstreamHttpProtocolOptions,
+    commonHttpProtocolOptions: done?.commonHttpProtocolOptions,
+    httpProtocolOptions: done?.httpProtocolOptions,
+    http2ProtocolOptions: done?.http2ProtocolOptions,
+    typedExtensionProtocolOptions: done?.typedExtensionProtocolOptions ?? {},
+    dnsRefreshRate: done?.dnsRefreshRate,
+    dnsFailureRefreshRate: done?.dnsFailureRefreshRate,
+    respectDnsTtl: done?.respectDnsTtl ?? false,
+    dnsLookupFamily: done?.dnsLookupFamily ?? 0,
+    dnsResolvers: done?.dnsResolvers ?? [],
+    useTcpForDnsLookups: done?.useTcpForDnsLookups ?? false,
+    dnsResolutionConfig: done?.dnsResolutionConfig,
+    typedDnsResolverConfig: done?.typedDnsResolverConfig,
+    waitForWarmOnInit: done?.waitForWarmOnInit,
+    outlierDetection: done?.outlierDetection,
+    cleanupInterval: done?.cleanupInterval,
+    upstreamBindConfig: done?.upstreamBindConfig,
+    lbSubsetConfig: done?.lbSubsetConfig,
+    ringHashLbConfig: done?.ringHashLbConfig,
+    maglevLbConfig: done?.maglevLbConfig,
+    originalDstLbConfig: done?.originalDstLbConfig,
+    leastRequestLbConfig: done?.leastRequestLbConfig,
+    roundRobinLbConfig: done?.roundRobinLbConfig,
+    commonLbConfig: done?.commonLbConfig,
+    transportSocket: done?.transportSocket,
+    metadata: done?.metadata,
+    protocolSelection: done?.protocolSelection ?? 0,
+    upstreamConnectionOptions: done?.upstreamConnectionOptions,
+    closeConnectionsOnHostHealthFailure: done?.closeConnectionsOnHostHealthFailure ?? false,
+    ignoreHealthOnHostRemoval: done?.ignoreHealthOnHostRemoval ?? false,
+    filters: done?.filters ?? [],
+    loadBalancingPolicy: done?.loadBalancingPolicy,
+    lrsServer: done?.lrsServer,
+    lrsReportEndpointMetrics: done?.lrsReportEndpointMetrics ?? [],
+    trackTimeoutBudgets: done?.trackTimeoutBudgets ?? false,
+    upstreamConfig: done?.upstreamConfig,
+    trackClusterStats: done?.trackClusterStats,
+    preconnectPolicy: done?.preconnectPolicy,
+    connectionPoolPerDownstreamConnection: done?.connectionPoolPerDownstreamConnection ?? false,
+  };
   out.addCluster(cluster);
   if (!dns && !dynamic) out.addEndpoints(assignment);
   // A load balancer module Envoy fetches: the cluster it is fetched over.

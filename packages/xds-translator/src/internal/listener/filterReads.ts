@@ -52,54 +52,72 @@ export const sameRead = (a: HTTPRouteIR, b: HTTPRouteIR, { field, key }: RouteRe
 };
 
 /**
+ * Where a view's holder keeps the IR object it stands for: a property of the holder, read by the
+ * traps with one monomorphic load (a WeakMap from view to object cost a lookup per read, and a
+ * cold build reads each of thousands of routes through several filters).
+ */
+const BEHIND = Symbol('behind');
+
+interface Holder {
+  readonly [BEHIND]: Record<string, unknown>;
+}
+
+/**
  * Runs filters' `patchListener` on views of `listeners` recording what each reads. The views are
  * made once (on the first filter that needs them), one per IR object so that identity holds among
  * them, and shared by the filters of one connection manager: each run records into its own Reads.
- * A view's target is an empty object, not the IR one, which may be frozen (a proxy of a frozen
- * object must return its very values, and routes are given as views); `behind` holds the IR one.
+ * A view's target is a holder, not the IR object, which may be frozen (a proxy of a frozen object
+ * must return its very values, and routes are given as views); the holder keeps the IR object
+ * under a symbol the traps never expose (the holder is extensible and the property configurable,
+ * so leaving it out of keys and descriptors keeps the proxy invariants).
  */
 export const recorder = (listeners: readonly HTTPListener[], mode: XdsMode) => {
   let reads: Reads = { listener: new Set(), route: new Set(), opaque: false };
-  const behind = new WeakMap<object, Record<string, unknown>>();
-  const targetOf = (view: object) => behind.get(view)!;
-  const viewOf = (target: object, handler: ProxyHandler<object>) => {
-    const holder = {};
-    behind.set(holder, target as Record<string, unknown>);
-    return new Proxy(holder, handler);
-  };
+  const viewOf = (target: object, handler: ProxyHandler<Holder>): object =>
+    new Proxy<Holder>({ [BEHIND]: target as Record<string, unknown> }, handler);
   /** Keys and descriptors of a view: what a caller enumerating it sees. */
-  const enumerating = (onEnumerate: () => void): ProxyHandler<object> => ({
+  const enumerating = (onEnumerate: () => void): ProxyHandler<Holder> => ({
     has: (holder, key) => {
       onEnumerate();
-      return Reflect.has(targetOf(holder), key);
+      return Reflect.has(holder[BEHIND], key);
     },
     ownKeys: (holder) => {
       onEnumerate();
-      return Reflect.ownKeys(targetOf(holder));
+      return Reflect.ownKeys(holder[BEHIND]);
     },
     getOwnPropertyDescriptor: (holder, key) => {
       onEnumerate();
-      const descriptor = Reflect.getOwnPropertyDescriptor(targetOf(holder), key);
+      const descriptor = Reflect.getOwnPropertyDescriptor(holder[BEHIND], key);
       return descriptor && { ...descriptor, configurable: true };
     },
   });
   const opaque = () => {
     reads.opaque = true;
   };
+  // The text of a value read (`field.`), per field: made once, not a new string per read.
+  const valueTexts = new Map<string, string>();
+  const valueText = (field: string) => {
+    let text = valueTexts.get(field);
+    if (text === undefined) {
+      text = `${field}.`;
+      valueTexts.set(field, text);
+    }
+    return text;
+  };
   // Views of a route's object-valued fields, by field, then by object.
   const fieldViews = new Map<
     string,
-    { handler: ProxyHandler<object>; views: WeakMap<object, object> }
+    { handler: ProxyHandler<Holder>; views: WeakMap<object, object> }
   >();
   const fieldView = (field: string, value: Record<string, unknown>) => {
     let known = fieldViews.get(field);
     if (known === undefined) {
       // Enumerated, the field is read whole.
-      const handler: ProxyHandler<object> = {
+      const handler: ProxyHandler<Holder> = {
         ...enumerating(() => reads.route.add(field)),
         get: (holder, key) => {
           if (typeof key === 'string') reads.route.add(`${field}.${key}`);
-          return Reflect.get(targetOf(holder), key);
+          return holder[BEHIND][key as string];
         },
       };
       known = { handler, views: new WeakMap() };
@@ -112,17 +130,17 @@ export const recorder = (listeners: readonly HTTPListener[], mode: XdsMode) => {
     }
     return view;
   };
-  const routeHandler: ProxyHandler<object> = {
+  const routeHandler: ProxyHandler<Holder> = {
     ...enumerating(opaque),
     get: (holder, key) => {
-      const value = Reflect.get(targetOf(holder), key);
+      const value = holder[BEHIND][key as string];
       if (typeof key !== 'string') return value;
       if (isRecord(value)) {
-        reads.route.add(`${key}.`);
+        reads.route.add(valueText(key));
         return fieldView(key, value);
       }
       // Arrays are read whole; other values are what `field.` compares.
-      reads.route.add(Array.isArray(value) ? key : `${key}.`);
+      reads.route.add(Array.isArray(value) ? key : valueText(key));
       return value;
     },
   };
@@ -133,13 +151,13 @@ export const recorder = (listeners: readonly HTTPListener[], mode: XdsMode) => {
       return viewOf(listener, {
         ...enumerating(opaque),
         get: (holder, key) => {
-          if (typeof key !== 'string') return Reflect.get(targetOf(holder), key);
+          if (typeof key !== 'string') return holder[BEHIND][key as unknown as string];
           if (key === 'routes') {
             routes ??= listener.routes.map((route) => viewOf(route, routeHandler) as HTTPRouteIR);
             return routes;
           }
           reads.listener.add(key);
-          return targetOf(holder)[key];
+          return holder[BEHIND][key];
         },
       }) as HTTPListener;
     }));

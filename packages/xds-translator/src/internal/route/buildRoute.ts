@@ -1,7 +1,7 @@
 // One IR HTTP route -> one Envoy Route: match, then redirect, fixed response or forwarding,
 // header modifiers, and the per-route config of each HTTP filter.
 
-import { type Any, Route } from '@egts/envoy-api';
+import { type Any, DirectResponseAction, RedirectAction, Route } from '@egts/envoy-api';
 import type { HTTPRouteIR } from '@egts/ir';
 import { ORCA_HEADERS } from '../cluster/backendUtilization.js';
 import { addDestination, hasBackendFilters } from '../cluster/destinationClusters.js';
@@ -87,35 +87,48 @@ const perFilterConfig = (route: HTTPRouteIR, memo: XdsMemo): Record<string, Any>
   return config;
 };
 
+/**
+ * The Route written out whole: every field Route.fromPartial would set, in its order. The match,
+ * the forwarding action, the metadata and the per-filter configs are complete messages placed as
+ * they are; the redirect, direct response and tracing (partial) are completed by their own
+ * fromPartial as Route.fromPartial would. Copying a whole route through Route.fromPartial was a
+ * third of building one (5,000 routes).
+ */
 export const buildRoute = (route: HTTPRouteIR, out: ResourceSet): Route => {
-  const { route: forward, ...otherAction } = action(route, out);
-  const built = Route.fromPartial({
+  const { route: forward, redirect, directResponse } = action(route, out);
+  // Tracing's codec is not exported on its own: Route.fromPartial completes it (rare).
+  const tracing = route.tracing
+    ? Route.fromPartial({ tracing: routeTracing(route.tracing) }).tracing
+    : undefined;
+  return {
     name: route.name,
-    ...otherAction,
-    ...(route.tracing ? { tracing: routeTracing(route.tracing) } : {}),
+    match: routeMatch(route),
+    route: forward,
+    redirect: redirect === undefined ? undefined : RedirectAction.fromPartial(redirect),
+    directResponse:
+      directResponse === undefined ? undefined : DirectResponseAction.fromPartial(directResponse),
+    filterAction: undefined,
+    nonForwardingAction: undefined,
+    metadata: routeMetadata(route),
+    decorator: undefined,
+    typedPerFilterConfig: perFilterConfig(route, out.memo),
+    requestHeadersToAdd: headersToAdd(route.addRequestHeaders),
+    requestHeadersToRemove: headersToRemove([
+      ...route.removeRequestHeaders,
+      ...geoHeadersToRemove(route),
+    ]),
+    responseHeadersToAdd: headersToAdd(route.addResponseHeaders),
+    responseHeadersToRemove: [
+      ...headersToRemove(route.removeResponseHeaders),
+      // BackendUtilization's ORCA load reports stay between the endpoints and Envoy.
+      ...(route.destination?.loadBalancer?.type === 'BackendUtilization' &&
+      route.destination.loadBalancer.backendUtilization?.keepResponseHeaders !== true
+        ? ORCA_HEADERS
+        : []),
+    ],
+    tracing,
+    perRequestBufferLimitBytes: undefined,
     // BackendTrafficPolicy metrics.routeStatName: the route's own stats (vhost.<host>.route.<prefix>.*).
-    ...(route.statName === undefined ? {} : { statPrefix: route.statName }),
-  });
-  // Complete messages are placed as they are: Route.fromPartial copies every message it is
-  // given field by field, and copying the match, the forwarding action, the metadata and the
-  // per-filter configs again was a third of building a route (5,000 routes).
-  built.match = routeMatch(route);
-  if (forward !== undefined) built.route = forward;
-  built.requestHeadersToAdd = headersToAdd(route.addRequestHeaders);
-  built.requestHeadersToRemove = headersToRemove([
-    ...route.removeRequestHeaders,
-    ...geoHeadersToRemove(route),
-  ]);
-  built.responseHeadersToAdd = headersToAdd(route.addResponseHeaders);
-  built.responseHeadersToRemove = [
-    ...headersToRemove(route.removeResponseHeaders),
-    // BackendUtilization's ORCA load reports stay between the endpoints and Envoy.
-    ...(route.destination?.loadBalancer?.type === 'BackendUtilization' &&
-    route.destination.loadBalancer.backendUtilization?.keepResponseHeaders !== true
-      ? ORCA_HEADERS
-      : []),
-  ];
-  built.typedPerFilterConfig = perFilterConfig(route, out.memo);
-  built.metadata = routeMetadata(route);
-  return built;
+    statPrefix: route.statName ?? '',
+  };
 };

@@ -11,7 +11,7 @@ import {
 import type { DestinationSetting, HTTPRouteIR, Mirror, Retry } from '@egts/ir';
 import type { DestinationTarget } from '../cluster/destinationClusters.js';
 import { addDestination, hasBackendFilters } from '../cluster/destinationClusters.js';
-import type { RequestMirrorPolicy, RetryPolicy } from '../envoyTypes.js';
+import type { RegexMatchAndSubstitute, RequestMirrorPolicy, RetryPolicy } from '../envoyTypes.js';
 import { credentialInjectorName } from '../httpfilters/credentialInjector.js';
 import { enabledAsConfigured } from '../httpfilters/securityPolicies.js';
 import { retryBackOff, retryPriority } from '../httpfilters/serviceRetry.js';
@@ -154,10 +154,10 @@ const mirrorPolicy = (mirror: Mirror, out: ResourceSet): RequestMirrorPolicy | u
  * Consistent hashing input of a Maglev cluster (BackendTrafficPolicy `loadBalancer.consistentHash`,
  * https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-routeaction-hashpolicy).
  */
-const hashPolicy = (route: HTTPRouteIR): Partial<RouteAction> => {
+const hashPolicy = (route: HTTPRouteIR): RouteAction['hashPolicy'] | undefined => {
   const lb = route.destination?.loadBalancer;
   const hash = lb?.type === 'ConsistentHash' ? lb.consistentHash : undefined;
-  if (hash === undefined) return {};
+  if (hash === undefined) return undefined;
   const policies =
     hash.type === 'SourceIP'
       ? [{ connectionProperties: { sourceIp: true } }]
@@ -177,15 +177,27 @@ const hashPolicy = (route: HTTPRouteIR): Partial<RouteAction> => {
         : hash.type === 'QueryParams'
           ? (hash.queryParams ?? []).map((name) => ({ queryParameter: { name } }))
           : (hash.headers ?? []).map((headerName) => ({ header: { headerName } }));
-  return { hashPolicy: policies as RouteAction['hashPolicy'] };
+  return policies as RouteAction['hashPolicy'];
 };
+
+/** The Host rewrite of a route (RouteAction's host_rewrite_specifier and x-forwarded-host). */
+interface HostRewrite {
+  readonly hostRewriteLiteral?: string;
+  readonly hostRewriteHeader?: string;
+  readonly autoHostRewrite?: boolean;
+  /** Partial: completed with the route's other rare parts (see routeAction). */
+  readonly hostRewritePathRegex?: Partial<RegexMatchAndSubstitute>;
+  readonly appendXForwardedHost?: boolean;
+}
+
+const NO_HOST_REWRITE: HostRewrite = {};
 
 /**
  * The Host the upstream gets: a literal (URLRewrite), or from a request header, the upstream's
  * hostname or the path by regex (HTTPRouteFilter). The backend learns the Host the client asked
  * for from x-forwarded-host.
  */
-const hostRewrite = (rewrite: HTTPRouteIR['urlRewrite']): Partial<RouteAction> => {
+const hostRewrite = (rewrite: HTTPRouteIR['urlRewrite']): HostRewrite => {
   // An HTTPRouteFilter's appendXForwardedHost (default true) may turn x-forwarded-host off.
   const appendXForwardedHost = rewrite?.appendXForwardedHost ?? true;
   if (rewrite?.hostname !== undefined)
@@ -201,7 +213,7 @@ const hostRewrite = (rewrite: HTTPRouteIR['urlRewrite']): Partial<RouteAction> =
       },
       appendXForwardedHost,
     };
-  return {};
+  return NO_HOST_REWRITE;
 };
 
 /**
@@ -224,47 +236,98 @@ const WEBSOCKET_ONLY = shared(
   RouteAction.fromPartial({ upgradeConfigs: [{ upgradeType: 'websocket' }] }).upgradeConfigs,
 );
 
+/**
+ * The route's RouteAction, written out whole: every field in the order and with the values
+ * RouteAction.fromPartial gives. The parts most routes have (cluster or split, rewrites, timeouts)
+ * are complete values placed as they are; the nested messages few routes have (regex rewrites,
+ * retries, hash policies, mirrors, upgrades other than WebSocket) are completed by one
+ * RouteAction.fromPartial of those parts alone. fromPartial of the whole action read some forty
+ * fields of a partial of varying shape for each route of a cold translation.
+ */
 export const routeAction = (route: HTTPRouteIR, target: Target, out: ResourceSet): RouteAction => {
   const rewrite = pathRewrite(route, route.urlRewrite?.path);
-  const action = RouteAction.fromPartial({
-    // Not a spread first: V8 gives each object literal that opens with one a hidden class of its
-    // own, and RouteAction.fromPartial's reads of them go megamorphic (see routeMatch.ts).
-    upgradeConfigs: upgradeConfigs(route),
-    ...clusterSpecifier(target),
+  const host = hostRewrite(route.urlRewrite);
+  const timeout = route.timeout;
+  const retry = retryPolicy(route.retry, timeout?.backendRequestMs);
+  const hash = hashPolicy(route);
+  const mirrors =
+    route.mirrors.length === 0
+      ? []
+      : route.mirrors
+          .map((mirror) => mirrorPolicy(mirror, out))
+          .filter((policy) => policy !== undefined);
+  // WebSocket, what most routes allow, is a complete list shared by them all.
+  const upgrades = !route.grpc && route.upgrades === undefined ? undefined : upgradeConfigs(route);
+  const regexRewrite =
+    rewrite === undefined || 'prefixRewrite' in rewrite
+      ? undefined
+      : 'fullPath' in rewrite
+        ? { pattern: { regex: '^/.*$' }, substitution: rewrite.fullPath }
+        : rewrite.regexRewrite;
+  const rare =
+    regexRewrite !== undefined ||
+    host.hostRewritePathRegex !== undefined ||
+    retry !== undefined ||
+    hash !== undefined ||
+    mirrors.length > 0 ||
+    (upgrades !== undefined && upgrades.length > 0)
+      ? RouteAction.fromPartial({
+          ...optional('regexRewrite', regexRewrite),
+          ...optional('hostRewritePathRegex', host.hostRewritePathRegex),
+          ...optional('retryPolicy', retry),
+          ...optional('hashPolicy', hash),
+          requestMirrorPolicies: mirrors,
+          upgradeConfigs: upgrades ?? [],
+        })
+      : undefined;
+  const specifier = clusterSpecifier(target);
+  return {
+    cluster: specifier.cluster,
+    clusterHeader: undefined,
+    weightedClusters: specifier.weightedClusters,
+    clusterSpecifierPlugin: undefined,
+    inlineClusterSpecifierPlugin: undefined,
     // Envoy Gateway routes a zone-aware destination through weighted clusters (one per backend
     // setting), which carry this code; egts's single cluster gets it too, alike in effect.
-    ...(route.destination?.loadBalancer?.zoneAware === undefined
-      ? {}
-      : {
-          clusterNotFoundResponseCode:
-            RouteAction_ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR,
-        }),
-    ...(rewrite === undefined
-      ? {}
-      : 'fullPath' in rewrite
-        ? { regexRewrite: { pattern: { regex: '^/.*$' }, substitution: rewrite.fullPath } }
-        : rewrite),
-    ...hostRewrite(route.urlRewrite),
+    clusterNotFoundResponseCode:
+      route.destination?.loadBalancer?.zoneAware === undefined
+        ? (specifier.clusterNotFoundResponseCode ?? 0)
+        : RouteAction_ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR,
+    metadataMatch: undefined,
+    prefixRewrite: rewrite !== undefined && 'prefixRewrite' in rewrite ? rewrite.prefixRewrite : '',
+    regexRewrite: rare?.regexRewrite,
+    pathRewritePolicy: undefined,
+    hostRewriteLiteral: host.hostRewriteLiteral,
+    autoHostRewrite: host.autoHostRewrite,
+    hostRewriteHeader: host.hostRewriteHeader,
+    hostRewritePathRegex: rare?.hostRewritePathRegex,
+    appendXForwardedHost: host.appendXForwardedHost ?? false,
     // Gateway API `timeouts.request`; 0 disables the timeout in both. A stream idle for as long
     // would otherwise be cut by the connection manager's 5 minutes first.
-    ...(route.timeout?.requestMs === undefined
-      ? {}
-      : {
-          timeout: durationMs(route.timeout.requestMs),
-          idleTimeout: durationMs(
-            route.timeout.requestMs === 0 ? 0 : Math.max(HOUR_MS, route.timeout.requestMs),
-          ),
-        }),
+    timeout: timeout?.requestMs === undefined ? undefined : durationMs(timeout.requestMs),
     // A policy's stream idle timeout wins over the one that comes with the request timeout.
-    ...(route.timeout?.streamIdleMs === undefined
-      ? {}
-      : { idleTimeout: durationMs(route.timeout.streamIdleMs) }),
-    ...optional('retryPolicy', retryPolicy(route.retry, route.timeout?.backendRequestMs)),
-    ...hashPolicy(route),
-    requestMirrorPolicies: route.mirrors
-      .map((mirror) => mirrorPolicy(mirror, out))
-      .filter((policy) => policy !== undefined),
-  });
-  if (!route.grpc && route.upgrades === undefined) action.upgradeConfigs = WEBSOCKET_ONLY;
-  return action;
+    idleTimeout:
+      timeout?.streamIdleMs !== undefined
+        ? durationMs(timeout.streamIdleMs)
+        : timeout?.requestMs === undefined
+          ? undefined
+          : durationMs(timeout.requestMs === 0 ? 0 : Math.max(HOUR_MS, timeout.requestMs)),
+    earlyDataPolicy: undefined,
+    retryPolicy: rare?.retryPolicy,
+    retryPolicyTypedConfig: undefined,
+    requestMirrorPolicies: rare?.requestMirrorPolicies ?? [],
+    priority: 0,
+    rateLimits: [],
+    includeVhRateLimits: undefined,
+    hashPolicy: rare?.hashPolicy ?? [],
+    cors: undefined,
+    maxGrpcTimeout: undefined,
+    grpcTimeoutOffset: undefined,
+    upgradeConfigs: upgrades === undefined ? WEBSOCKET_ONLY : (rare?.upgradeConfigs ?? []),
+    internalRedirectPolicy: undefined,
+    internalRedirectAction: 0,
+    maxInternalRedirects: undefined,
+    hedgePolicy: undefined,
+    maxStreamDuration: undefined,
+  };
 };
