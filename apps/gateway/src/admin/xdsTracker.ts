@@ -2,47 +2,11 @@
 // console and the metrics: built from the xDS server's callbacks.
 import { isDeepStrictEqual } from 'node:util';
 import type { Problem } from '@egts/api';
-import type {
-  Ack,
-  Rejection,
-  SnapshotCache,
-  StreamInfo,
-  VersionedResource,
-  XdsCallbacks,
-} from '@egts/xds-server';
-import { TypeUrl } from '@egts/xds-server';
+import type { Ack, Rejection, SnapshotCache, StreamInfo, XdsCallbacks } from '@egts/xds-server';
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
 import type { Metrics } from './metrics.js';
 import { rejectionProblems, type SourceOf } from './rejectionProblems.js';
-
-interface ProxyState {
-  nodeId: string;
-  group: string | undefined;
-  variant: StreamInfo['variant'];
-  /** When the stream opened (ISO 8601). */
-  connectedAt: string;
-  /**
-   * Per type URL: the group's snapshot resources when the proxy ACKed that type (the snapshot's
-   * own immutable map; the config dump turns it into versions by name). Building that record on
-   * every ACK cost thousands of entries per change, kept until the next ACK (old-generation
-   * garbage) for a dump hardly ever asked for.
-   */
-  acked: Record<string, ReadonlyMap<string, VersionedResource>>;
-  /** Per type URL: when the proxy last ACKed it (ISO 8601). */
-  ackedAt: Record<string, string>;
-  /** The last ten NACKs, oldest first. */
-  rejected: Array<{
-    typeUrl: string;
-    resources: Rejection['resources'];
-    message: string;
-    at: string;
-  }>;
-  /**
-   * The latest rejection of each resource (by type URL and name), for /problems: a later NACK of
-   * another resource of the same type does not hide this one, which the proxy still refuses.
-   */
-  latestRejections: Map<string, Rejection>;
-}
+import { configDump, type ProxyState, resourcesOf } from './xdsConfigDump.js';
 
 export interface XdsTracker {
   readonly callbacks: XdsCallbacks;
@@ -83,14 +47,6 @@ export function createXdsTracker(
     if (stream.group) state.group = stream.group;
     return state;
   };
-  const resourcesOf = (group: string | undefined, typeUrl: string) =>
-    (group === undefined ? undefined : cache.getSnapshot(group))?.snapshot.resources(typeUrl) ??
-    new Map<string, VersionedResource>();
-  const versions = (resources: ReadonlyMap<string, VersionedResource>): Record<string, string> => {
-    const byName: Record<string, string> = {};
-    for (const [name, resource] of resources) byName[name] = resource.version;
-    return byName;
-  };
   const problems = (): Problem[] =>
     [...proxies.values()].flatMap((proxy) =>
       [...proxy.latestRejections.values()].flatMap((r) => rejectionProblems(r, cache, sourceOf)),
@@ -112,7 +68,7 @@ export function createXdsTracker(
       },
       onAck: (ack: Ack) => {
         const state = stateOf(ack.stream);
-        state.acked[ack.typeUrl] = resourcesOf(state.group, ack.typeUrl);
+        state.acked[ack.typeUrl] = resourcesOf(cache, state.group, ack.typeUrl);
         state.ackedAt[ack.typeUrl] = now().toISOString();
         metrics.xdsAcks.inc({ type_url: ack.typeUrl });
         metrics.pushLatencySeconds.observe({ type_url: ack.typeUrl }, ack.latencyMs / 1000);
@@ -140,27 +96,7 @@ export function createXdsTracker(
         recheck();
       },
     },
-    configDump: () => ({
-      gateways: Object.fromEntries(
-        cache
-          .groups()
-          .map((group) => [
-            group,
-            Object.fromEntries(
-              Object.values(TypeUrl).map((typeUrl) => [
-                typeUrl,
-                versions(resourcesOf(group, typeUrl)),
-              ]),
-            ),
-          ]),
-      ),
-      proxies: [...proxies.values()].map(({ latestRejections: _, acked, ...proxy }) => ({
-        ...proxy,
-        acked: Object.fromEntries(
-          Object.entries(acked).map(([typeUrl, resources]) => [typeUrl, versions(resources)]),
-        ),
-      })),
-    }),
+    configDump: () => configDump(cache, proxies.values()),
     problems,
     problems$: latest$.pipe(distinctUntilChanged<readonly Problem[]>(isDeepStrictEqual)),
   };

@@ -1,18 +1,13 @@
 // xDS runner: each Gateway's changed xDS IR in, its Envoy resources out as an xDS snapshot. A
 // Gateway that fails keeps its last snapshot; a removed one is forgotten (its proxies keep their
-// last configuration). The Rate Limit Service's RateLimitConfigs, made from every Gateway's IR,
-// go to its own node group (RATE_LIMIT_NODE_ID) whenever they change.
+// last configuration). Every change also refreshes the Rate Limit Service's configuration
+// (rateLimitPublisher.ts).
 
 import { isDeepStrictEqual } from 'node:util';
 import { ExtensionHookError, unpatched } from '@egts/extension-manager';
-import { RATE_LIMIT_NODE_ID } from '@egts/infra-manager';
 import type { EnvoyPatchPolicyOutcome, RouteSource, XdsIR } from '@egts/ir';
 import { createSnapshot, type SnapshotCache } from '@egts/xds-server';
-import {
-  createRateLimitConfigs,
-  createXdsTranslator,
-  type XdsResources,
-} from '@egts/xds-translator';
+import { createXdsTranslator, type XdsResources } from '@egts/xds-translator';
 import type { Logger } from 'pino';
 import {
   BehaviorSubject,
@@ -27,6 +22,7 @@ import { handled } from '../admin/controlPlaneMetrics.js';
 import type { Metrics } from '../admin/metrics.js';
 import { type ClustersFirstOptions, pushClustersFirst } from './clustersFirst.js';
 import { extensionUpdates } from './extensionUpdates.js';
+import { rateLimitPublisher } from './rateLimitPublisher.js';
 import type { GatewayIR } from './translatorRunner.js';
 
 export interface XdsRunner {
@@ -63,24 +59,7 @@ export function runXds(xdsIR$: Observable<GatewayIR>, options: XdsRunnerOptions)
     const all = [...outcomes.values()].flat();
     if (!isDeepStrictEqual(all, patchOutcomes$.value)) patchOutcomes$.next(all);
   };
-  let rateLimits = '[]';
-  // Remembered: every update publishes, and most (endpoint-only ones) leave the rules alone.
-  const computeRateLimits = createRateLimitConfigs();
-  let lastConfigs: object | undefined;
-  const publishRateLimits = () => {
-    const configs = computeRateLimits([...served.values()]);
-    if (configs === lastConfigs) return;
-    lastConfigs = configs;
-    const json = JSON.stringify(configs);
-    if (json === rateLimits) return;
-    rateLimits = json;
-    const previous = cache.getSnapshot(RATE_LIMIT_NODE_ID)?.snapshot;
-    cache.setSnapshot(
-      RATE_LIMIT_NODE_ID,
-      createSnapshot({ rateLimitConfigs: configs }, { previous }),
-    );
-    log.info({ domains: configs.map((c) => c.domain) }, 'rate limit configuration set');
-  };
+  const publishRateLimits = rateLimitPublisher(cache, log);
   const clustersFirst = options.clustersFirst;
   // Not with an extension server: its cluster hook must see every cluster before Envoy does.
   const ordered$ =
@@ -105,7 +84,7 @@ export function runXds(xdsIR$: Observable<GatewayIR>, options: XdsRunnerOptions)
     cache.clearSnapshot(gateway);
     metrics.controlPlane.watchableDepth.set({ runner: 'xds-translator' }, served.size);
     log.info({ gateway }, 'gateway removed; its proxies keep their last config');
-    publishRateLimits();
+    publishRateLimits(served.values());
   };
   const publish = (gateway: string, ir: XdsIR, resources: XdsResources, started: number) => {
     // Made to replace the Gateway's current snapshot: it reuses what that one computed, and
@@ -122,7 +101,7 @@ export function runXds(xdsIR$: Observable<GatewayIR>, options: XdsRunnerOptions)
     metrics.controlPlane.watchablePublishTotal.inc({ runner: 'xds-translator', message: 'xds' });
     metrics.controlPlane.watchableDepth.set({ runner: 'xds-translator' }, served.size);
     log.info({ gateway }, 'snapshot set');
-    publishRateLimits();
+    publishRateLimits(served.values());
   };
   const fail = (gateway: string, error: unknown, started: number) => {
     metrics.translationErrors.inc();
