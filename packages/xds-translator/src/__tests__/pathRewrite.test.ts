@@ -1,45 +1,13 @@
 // Gateway API's HTTPPathModifier table (ReplacePrefixMatch), applied with the regex or prefix
 // rewrite the translator emits, the way Envoy applies them.
-import type { HTTPRouteIR } from '@egts/ir';
 import { describe, expect, it } from 'vitest';
 import { translateXds } from '../index.js';
+import { fleetIR, httpRoute } from './irFixtures.js';
 
 /** The path Envoy would forward for `request` under a PathPrefix `prefix` rewritten to `replace`. */
 const rewrite = (prefix: string, replace: string, request: string): string => {
-  const route: HTTPRouteIR = {
-    name: 'r',
-    hostname: '*',
-    pathMatch: { type: 'PathPrefix', value: prefix },
-    headerMatches: [],
-    queryParamMatches: [],
-    addRequestHeaders: [],
-    removeRequestHeaders: [],
-    addResponseHeaders: [],
-    removeResponseHeaders: [],
-    mirrors: [],
-    grpc: false,
-    source: { kind: 'HTTPRoute', namespace: 'default', name: 'r' },
-    urlRewrite: { path: { prefixMatchReplace: replace } },
-    destination: {
-      name: 'd',
-      settings: [{ name: 'd/0', weight: 1, protocol: 'HTTP', addressType: 'IP', endpoints: [] }],
-    },
-  };
-  const out = translateXds({
-    name: 'gw',
-    http: [
-      {
-        name: 'l',
-        address: '0.0.0.0',
-        port: 1,
-        externalPort: 1,
-        hostnames: ['*'],
-        routes: [route],
-      },
-    ],
-    tcp: [],
-    udp: [],
-  });
+  const route = httpRoute('r', prefix, { urlRewrite: { path: { prefixMatchReplace: replace } } });
+  const out = translateXds(fleetIR([route]));
   const envoyRoute = out.routes[0]?.virtualHosts[0]?.routes[0];
   const action = envoyRoute?.route;
   const matched = envoyRoute?.match?.pathSeparatedPrefix ?? envoyRoute?.match?.prefix ?? '';
