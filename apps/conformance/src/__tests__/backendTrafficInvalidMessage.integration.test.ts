@@ -36,15 +36,19 @@ interface Backend {
   /** HTTP/2 sessions (upstream connections) opened, and those closed. */
   opened: number;
   closed: number;
+  /** Answers to `/slow` requests that arrived and wait for the test to release them. */
+  heldSlow: (() => void)[];
 }
 
 /**
- * An h2c backend: `/<route>/bad` gets a response with an invalid header value; `/<route>/slow` answers after 1.5 s; anything else at once.
+ * An h2c backend: `/<route>/bad` gets a response with an invalid header value; `/<route>/slow` is
+ * held until the test releases it (so it is surely in flight while the invalid answer goes out,
+ * however slow the machine); anything else is answered at once.
  */
 const startBackend = (port: number) =>
   new Promise<Backend>((resolve, reject) => {
     const server = createServer();
-    const backend: Backend = { server, opened: 0, closed: 0 };
+    const backend: Backend = { server, opened: 0, closed: 0, heldSlow: [] };
     server.on('session', (session) => {
       backend.opened++;
       session.on('close', () => backend.closed++);
@@ -57,11 +61,11 @@ const startBackend = (port: number) =>
         stream.respond({ ':status': 200, 'x-invalid': 'a\x00b' });
         stream.end('ok');
       } else if (path.endsWith('/slow')) {
-        setTimeout(() => {
+        backend.heldSlow.push(() => {
           if (stream.destroyed || stream.closed) return;
           stream.respond({ ':status': 200 });
           stream.end('slow');
-        }, 1_500);
+        });
       } else {
         stream.respond({ ':status': 200 });
         stream.end('ok');
@@ -70,6 +74,11 @@ const startBackend = (port: number) =>
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve(backend));
   });
+
+/** Polls `condition` every 20 ms until it holds or `ms` pass; the caller asserts afterwards. */
+const waitFor = async (condition: () => boolean, ms: number) => {
+  for (const end = Date.now() + ms; !condition() && Date.now() < end; ) await sleep(20);
+};
 
 describe('[envoy] BackendTrafficPolicy http2.onInvalidMessage', () => {
   const backends = new Map<string, Backend>();
@@ -98,35 +107,47 @@ describe('[envoy] BackendTrafficPolicy http2.onInvalidMessage', () => {
     for (const { server } of backends.values()) server.close();
   });
 
-  /** A slow request and, while it is in flight on the same connection, an invalid answer. */
-  const invalidDuringSlow = async (name: string) => {
+  /**
+   * A held request and, while it is in flight on the same connection, an invalid answer; then
+   * the held request is released (a no-op where Envoy already reset it).
+   */
+  const invalidDuringSlow = async (name: string, expectClose: boolean) => {
     const backend = backends.get(name);
     if (backend === undefined) throw new Error(name);
     // One connection, opened by a first request.
     expect((await get(port, `/${name}/ok`)).status).toBe(200);
     expect(backend.opened).toBe(1);
     const slow = get(port, `/${name}/slow`);
-    await sleep(300);
+    await waitFor(() => backend.heldSlow.length === 1, 30_000);
+    expect(backend.heldSlow.length).toBe(1);
     const bad = await get(port, `/${name}/bad`);
+    for (const release of backend.heldSlow.splice(0)) release();
     const slowStatus = (await slow).status;
-    // Give a GOAWAY and close time to land.
-    await sleep(300);
-    return { bad: bad.status, slow: slowStatus, closed: backend.closed };
+    if (expectClose) {
+      // The GOAWAY and close land shortly after the reset; wait for them rather than guess.
+      await waitFor(() => backend.closed > 0, 30_000);
+    } else {
+      // Nothing to wait for: give a close that should not come time to show.
+      await sleep(500);
+    }
+    return { bad: bad.status, slow: slowStatus, closed: backend.closed, opened: backend.opened };
   };
 
-  it('TerminateStream resets only the invalid stream; otherwise the connection goes', async () => {
+  it('TerminateStream resets only the invalid stream; otherwise the connection goes', {
+    timeout: 120_000,
+  }, async () => {
     expect(statuses).toContainEqual({
       kind: 'BackendTrafficPolicy',
       name: 'stream',
       accepted: 'Accepted',
     });
-    const stream = await invalidDuringSlow('stream');
-    const connection = await invalidDuringSlow('connection');
+    const stream = await invalidDuringSlow('stream', false);
+    const connection = await invalidDuringSlow('connection', true);
     expect({ stream, connection }).toEqual({
       // The invalid answer fails either way.
-      stream: { bad: 502, slow: 200, closed: 0 },
-      // The slow stream goes down with its connection.
-      connection: { bad: 502, slow: 502, closed: 1 },
+      stream: { bad: 502, slow: 200, closed: 0, opened: 1 },
+      // The held stream goes down with its connection.
+      connection: { bad: 502, slow: 502, closed: 1, opened: 1 },
     });
   });
 });
