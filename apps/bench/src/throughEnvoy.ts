@@ -60,6 +60,11 @@ export interface Harness {
   readonly snapshotsSet: number[];
   /** The same of its "clusters set" lines (a Gateway's clusters pushed ahead, on a cold start). */
   readonly clustersSet: number[];
+  /**
+   * Envoy's own time to apply an RDS update (its `rds.<name>.update_duration` histogram, P50 over
+   * the run in ms, interpolated in Envoy's buckets), read through egts's admin `/proxies`.
+   */
+  envoyRdsUpdateP50Ms(): Promise<number | undefined>;
   /** Kills egts with SIGKILL (what a crash does), leaving its Envoy running; resolves once gone. */
   crash(): Promise<void>;
   /** Starts egts again with the same files, xDS address and state (after `crash`). */
@@ -149,6 +154,7 @@ export const startHarness = async (
   const logs: string[] = [];
   const snapshotsSet: number[] = [];
   const clustersSet: number[] = [];
+  let adminPort: number | undefined;
   const spawnEgts = (): ChildProcess => {
     const child = spawn(
       process.execPath,
@@ -176,7 +182,9 @@ export const startHarness = async (
       const lines = (partial + chunk.toString()).split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) {
-        if (line.includes('"snapshot set"') || line.includes('"clusters set')) {
+        if (line.includes('"admin API listening"')) {
+          adminPort = (JSON.parse(line) as { port?: number }).port;
+        } else if (line.includes('"snapshot set"') || line.includes('"clusters set')) {
           const time = (JSON.parse(line) as { time?: number }).time;
           if (time !== undefined)
             (line.includes('"snapshot set"') ? snapshotsSet : clustersSet).push(time);
@@ -209,6 +217,33 @@ export const startHarness = async (
     errors: 0,
     snapshotsSet,
     clustersSet,
+    envoyRdsUpdateP50Ms: async () => {
+      if (adminPort === undefined) return undefined;
+      // Envoy merges its workers' histograms at each stats flush (every 5 s by default): wait for
+      // one after the last update.
+      await sleep(5_500);
+      const proxies = (await (await fetch(`http://127.0.0.1:${adminPort}/proxies`)).json()) as {
+        adminAddress: string;
+      }[];
+      const envoyAdmin = proxies[0]?.adminAddress;
+      if (envoyAdmin === undefined) return undefined;
+      const stats = (await (
+        await fetch(
+          `http://${envoyAdmin}/stats?format=json&filter=${encodeURIComponent('rds\\..*update_duration')}`,
+        )
+      ).json()) as {
+        stats: {
+          histograms?: {
+            supported_quantiles: number[];
+            computed_quantiles: { name: string; values: { cumulative: number | null }[] }[];
+          };
+        }[];
+      };
+      const histograms = stats.stats.find((stat) => stat.histograms)?.histograms;
+      const p50 = histograms?.supported_quantiles.indexOf(50) ?? -1;
+      const value = histograms?.computed_quantiles[0]?.values[p50]?.cumulative;
+      return typeof value === 'number' ? round(value) : undefined;
+    },
     write,
     routes: (count, version = () => 0) =>
       Array.from({ length: count }, (_, i) => httpRouteObject(i, options, version(i))),
@@ -290,6 +325,8 @@ export interface PropagationResult {
   /** Median split: file written -> snapshot set in egts, and snapshot set -> first 200 through Envoy. */
   toSnapshotP50Ms: number;
   snapshotToEnvoyP50Ms: number;
+  /** Envoy's own median time applying the RouteConfiguration (see the harness). */
+  envoyRdsUpdateP50Ms: number | undefined;
 }
 
 /** Routes added one at a time (one file each) on top of `existing`: file written -> first 200. */
@@ -322,6 +359,7 @@ export const propagation = async (existing: number, added: number): Promise<Prop
       errors: harness.errors,
       toSnapshotP50Ms: round(median(toSnapshot)),
       snapshotToEnvoyP50Ms: round(median(toEnvoy)),
+      envoyRdsUpdateP50Ms: await harness.envoyRdsUpdateP50Ms(),
     };
   } finally {
     await harness.close();
@@ -336,6 +374,11 @@ export interface EditsResult {
   errors: number;
   /** Median ms from an edit's file write to the edited route answering with the new version. */
   editP50Ms: number;
+  /** Median split: file written -> snapshot set in egts, and snapshot set -> new version served. */
+  toSnapshotP50Ms: number;
+  snapshotToEnvoyP50Ms: number;
+  /** Envoy's own median time applying the 1,000-route RouteConfiguration (see the harness). */
+  envoyRdsUpdateP50Ms: number | undefined;
 }
 
 /**
@@ -376,9 +419,12 @@ export const editsUnderTraffic = async (
       }
     })();
     const editMs: number[] = [];
+    const toSnapshot: number[] = [];
+    const toEnvoy: number[] = [];
     await new Promise((resolve) => setTimeout(resolve, 500));
     for (let k = 1; k <= edits; k++) {
       const written = performance.now();
+      const writtenAt = Date.now();
       harness.write(
         'routes.yaml',
         harness.routes(routes, (i) => (i === 1 ? k : 0)),
@@ -388,8 +434,15 @@ export const editsUnderTraffic = async (
         if (r.body.endsWith(` ${k}`)) break;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      editMs.push(performance.now() - written);
+      const ms = performance.now() - written;
+      editMs.push(ms);
+      // The 200 ms pause lets the "snapshot set" log line arrive before it is looked up.
       await new Promise((resolve) => setTimeout(resolve, 200));
+      const set = harness.snapshotsSet.find((t) => t >= writtenAt);
+      if (set !== undefined) {
+        toSnapshot.push(set - writtenAt);
+        toEnvoy.push(writtenAt + ms - set);
+      }
     }
     stop = true;
     await traffic;
@@ -402,6 +455,9 @@ export const editsUnderTraffic = async (
       requestsPerSecond: round(requests / seconds, 0),
       errors,
       editP50Ms: round(median(editMs)),
+      toSnapshotP50Ms: round(median(toSnapshot)),
+      snapshotToEnvoyP50Ms: round(median(toEnvoy)),
+      envoyRdsUpdateP50Ms: await harness.envoyRdsUpdateP50Ms(),
     };
   } finally {
     await harness.close();
