@@ -26,7 +26,7 @@ import { basename, join } from 'node:path';
 import {
   type CertificateOptions,
   DEFAULT_VALIDITY_MS,
-  generateCertificatesAsync,
+  generateCertificates,
 } from './certificates.js';
 import { writeCertificateFiles } from './secrets.js';
 
@@ -120,7 +120,7 @@ export async function ensureLocalCertificates(
   await chmod(dir, 0o700);
   const set = await mkdtemp(join(dir, `${SET_PREFIX}${Date.now()}-`));
   await chmod(set, 0o700);
-  const certs = await generateCertificatesAsync({
+  const certs = generateCertificates({
     ...options,
     extraServerNames: ['127.0.0.1', 'localhost', ...(options.extraServerNames ?? [])],
   });

@@ -5,7 +5,13 @@ import { X509Certificate } from 'node:crypto';
 import { type KubeTestEnv, kubeTestEnvUnavailable, startKubeTestEnv } from '@egts/kube-testenv';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyCertificateSecrets, SECRET_NAMES, topologyInjectorWebhookName } from '../index.js';
+import {
+  applyCertificateSecrets,
+  CA_SECRET,
+  SECRET_NAMES,
+  topologyInjectorWebhookName,
+} from '../index.js';
+import { rsaCa } from './rsaCa.js';
 
 const unavailable = kubeTestEnvUnavailable();
 if (unavailable) console.warn(`skipping certgen integration tests: ${unavailable}`);
@@ -204,6 +210,60 @@ describe.skipIf(unavailable !== undefined)(
       expect((await at(62)).steps).toEqual(['ca-promoted', 'certificates-issued']);
       expect((await at(63)).steps).toEqual(['ca-retired', 'bundle-updated', 'webhook-ca-updated']);
       expect(await caBundle()).toBe(await bundle());
+    }, 180_000);
+
+    it('keeps issuing from an RSA CA made earlier, then replaces it with a P-256 one', async () => {
+      const ns = 'rsa-ca';
+      const old = rsaCa(90);
+      const b64 = (text: string) => Buffer.from(text).toString('base64');
+      await env.apply([
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: CA_SECRET, namespace: ns },
+          data: { 'tls.crt': b64(old.cert), 'tls.key': b64(old.key), 'ca.crt': b64(old.cert) },
+        },
+      ]);
+      const t0 = Date.now();
+      const at = (days: number) =>
+        applyCertificateSecrets({
+          kubeConfig,
+          namespace: ns,
+          validityMs: 30 * DAY,
+          renewBeforeMs: 10 * DAY,
+          caValidityMs: 90 * DAY,
+          caRenewBeforeMs: 30 * DAY,
+          propagationMs: DAY,
+          now: new Date(t0 + days * DAY),
+        });
+      const leaf = async (name: string) =>
+        new X509Certificate(
+          decode(
+            (
+              (await env.request('GET', `/api/v1/namespaces/${ns}/secrets/${name}`)).json as {
+                data: Record<string, string>;
+              }
+            ).data['tls.crt'],
+          ),
+        );
+      const oldCa = new X509Certificate(old.cert);
+      expect((await at(0)).steps).toEqual(['certificates-issued']);
+      expect(signs(oldCa, await leaf('envoy'))).toBe(true);
+      expect((await leaf('envoy')).publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+      expect((await at(1)).steps).toEqual([]);
+      await at(21);
+      expect((await at(61)).steps).toContain('ca-added');
+      expect((await at(62)).steps).toEqual(['ca-promoted', 'certificates-issued']);
+      const caSecret = (await env.request('GET', `/api/v1/namespaces/${ns}/secrets/${CA_SECRET}`))
+        .json as { data: Record<string, string> };
+      const signer = new X509Certificate(decode(caSecret.data['tls.crt']));
+      expect(signer.publicKey.asymmetricKeyType).toBe('ec');
+      for (const name of ['envoy', 'envoy-gateway', 'envoy-rate-limit']) {
+        expect(signs(signer, await leaf(name))).toBe(true);
+      }
+      expect((await at(63)).steps).toEqual(['ca-retired', 'bundle-updated']);
+      expect(decode(caSecret.data['ca.crt'])).toContain(old.cert.trim());
     }, 180_000);
 
     it('refuses timings under which a rotation could outrun propagation', async () => {

@@ -1,12 +1,26 @@
 // The issued certificates chain to their CA, carry the names and usages xDS mTLS needs, and work in
-// a real TLS 1.3 handshake with client authentication; a client from another CA is refused.
-import { X509Certificate } from 'node:crypto';
+// a real TLS 1.3 handshake with client authentication; a client from another CA is refused. Keys
+// are P-256; a CA made earlier with an RSA key still issues, and both are trusted side by side.
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createServer } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { generateCertificates, writeCertificateFiles } from '../index.js';
+import {
+  generateCertificates,
+  issueCa,
+  issueLeafCertificates,
+  writeCertificateFiles,
+} from '../index.js';
+import { rsaCa } from './rsaCa.js';
+
+// The DER of a signature AlgorithmIdentifier, which a certificate holds twice: in the
+// TBSCertificate and after it (RFC 5280 4.1.1.2, 4.1.2.3).
+const ECDSA_WITH_SHA256 = '300a06082a8648ce3d040302'; // no parameters (RFC 5758 3.2)
+const SHA256_WITH_RSA = '300d06092a864886f70d01010b0500'; // NULL parameters (RFC 4055 5)
+const signedWith = (cert: X509Certificate, algorithm: string) =>
+  cert.raw.toString('hex').split(algorithm).length - 1 === 2;
 
 const handshake = async (
   server: { cert: string; key: string; ca: string },
@@ -91,6 +105,74 @@ describe('generateCertificates', () => {
         'x.egts-system.svc',
       ),
     ).rejects.toThrow();
+  });
+
+  it('makes P-256 keys, PKCS#8, and signs with ecdsa-with-SHA256', () => {
+    for (const pair of [
+      { cert: certs.ca, key: '' },
+      certs.envoyGateway,
+      certs.envoy,
+      certs.rateLimit,
+    ]) {
+      const cert = new X509Certificate(pair.cert);
+      expect(cert.publicKey.asymmetricKeyType).toBe('ec');
+      expect(cert.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+      expect(signedWith(cert, ECDSA_WITH_SHA256)).toBe(true);
+      expect(signedWith(cert, SHA256_WITH_RSA)).toBe(false);
+      if (pair.key === '') continue;
+      expect(pair.key).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+      expect(createPrivateKey(pair.key).asymmetricKeyType).toBe('ec');
+    }
+    expect(ca.checkIssued(ca)).toBe(true);
+    expect(ca.verify(ca.publicKey)).toBe(true);
+  });
+
+  it('names IPv4 and IPv6 addresses in the server certificate', () => {
+    const { envoyGateway } = issueLeafCertificates(issueCa(), {
+      extraServerNames: ['127.0.0.1', '::1', '2001:db8::ffff:10.0.0.1', 'localhost'],
+    });
+    const cert = new X509Certificate(envoyGateway.cert);
+    expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
+    expect(cert.checkIP('::1')).toBeDefined();
+    expect(cert.checkIP('2001:db8::ffff:a00:1')).toBeDefined();
+    expect(cert.checkIP('::2')).toBeUndefined();
+    expect(cert.checkHost('localhost')).toBe('localhost');
+  });
+
+  it('issues from an RSA CA made earlier, signing with RSA, trusted beside a P-256 CA', async () => {
+    const old = rsaCa(365);
+    const oldCa = new X509Certificate(old.cert);
+    const fromOld = issueLeafCertificates(old, { namespace: 'egts-system' });
+    for (const pair of [fromOld.envoyGateway, fromOld.envoy, fromOld.rateLimit]) {
+      const cert = new X509Certificate(pair.cert);
+      expect(cert.checkIssued(oldCa)).toBe(true);
+      expect(cert.verify(oldCa.publicKey)).toBe(true);
+      expect(signedWith(cert, SHA256_WITH_RSA)).toBe(true);
+      expect(cert.publicKey.asymmetricKeyType).toBe('ec');
+    }
+    // Midway through a CA rotation both CAs are trusted: a server with a certificate of the old
+    // CA and a client with one of the new accept each other, whichever CA the bundle lists first.
+    const server = fromOld.envoyGateway;
+    const client = certs.envoy;
+    for (const bundle of [old.cert + certs.ca, certs.ca + old.cert]) {
+      expect(
+        await handshake(
+          { ...server, ca: bundle },
+          { ...client, ca: bundle },
+          'envoy-gateway.egts-system.svc',
+        ),
+      ).toBe('hello');
+    }
+  });
+
+  it('names the issuing key, so that a verifier picks the right one of two CAs named egts', async () => {
+    const other = issueCa();
+    for (const bundle of [other.cert + certs.ca, certs.ca + other.cert]) {
+      const server = { ...certs.envoyGateway, ca: bundle };
+      expect(
+        await handshake(server, { ...certs.envoy, ca: bundle }, 'envoy-gateway.egts-system.svc'),
+      ).toBe('hello');
+    }
   });
 
   it('writes the files host mode reads, keys private to the owner', async () => {
