@@ -112,6 +112,59 @@ const stopRecordedProxies = async (stateDir: string): Promise<void> => {
   }
 };
 
+/**
+ * Envoy's own P50 time applying an RDS update (ms, interpolated in Envoy's histogram buckets), from
+ * the `rds.<name>.update_duration` histogram of the first proxy egts's admin `/proxies` lists.
+ */
+const envoyRdsUpdateP50Ms = async (egtsAdminPort: number | undefined) => {
+  if (egtsAdminPort === undefined) return undefined;
+  // Envoy merges its workers' histograms at each stats flush (every 5 s by default): wait for
+  // one after the last update.
+  await sleep(5_500);
+  const proxies = (await (await fetch(`http://127.0.0.1:${egtsAdminPort}/proxies`)).json()) as {
+    adminAddress: string;
+  }[];
+  const envoyAdmin = proxies[0]?.adminAddress;
+  if (envoyAdmin === undefined) return undefined;
+  const filter = encodeURIComponent('rds\\..*update_duration');
+  const stats = (await (
+    await fetch(`http://${envoyAdmin}/stats?format=json&filter=${filter}`)
+  ).json()) as {
+    stats: {
+      histograms?: {
+        supported_quantiles: number[];
+        computed_quantiles: { name: string; values: { cumulative: number | null }[] }[];
+      };
+    }[];
+  };
+  const histograms = stats.stats.find((stat) => stat.histograms)?.histograms;
+  const p50 = histograms?.supported_quantiles.indexOf(50) ?? -1;
+  const value = histograms?.computed_quantiles[0]?.values[p50]?.cumulative;
+  return typeof value === 'number' ? round(value) : undefined;
+};
+
+/**
+ * A change's latency split at egts's "snapshot set" log line: file written -> snapshot set (egts),
+ * and snapshot set -> served through Envoy. Changes whose line has not arrived are left out.
+ */
+const snapshotSplit = (snapshotsSet: readonly number[]) => {
+  const toSnapshot: number[] = [];
+  const toEnvoy: number[] = [];
+  return {
+    /** One change, written at `writtenAt` (ms since epoch) and served `ms` later. */
+    add(writtenAt: number, ms: number) {
+      const set = snapshotsSet.find((t) => t >= writtenAt);
+      if (set === undefined) return;
+      toSnapshot.push(set - writtenAt);
+      toEnvoy.push(writtenAt + ms - set);
+    },
+    medians: () => ({
+      toSnapshotP50Ms: round(median(toSnapshot)),
+      snapshotToEnvoyP50Ms: round(median(toEnvoy)),
+    }),
+  };
+};
+
 export const startHarness = async (
   initialRoutes: number,
   harnessOptions: HarnessOptions = {},
@@ -217,33 +270,7 @@ export const startHarness = async (
     errors: 0,
     snapshotsSet,
     clustersSet,
-    envoyRdsUpdateP50Ms: async () => {
-      if (adminPort === undefined) return undefined;
-      // Envoy merges its workers' histograms at each stats flush (every 5 s by default): wait for
-      // one after the last update.
-      await sleep(5_500);
-      const proxies = (await (await fetch(`http://127.0.0.1:${adminPort}/proxies`)).json()) as {
-        adminAddress: string;
-      }[];
-      const envoyAdmin = proxies[0]?.adminAddress;
-      if (envoyAdmin === undefined) return undefined;
-      const stats = (await (
-        await fetch(
-          `http://${envoyAdmin}/stats?format=json&filter=${encodeURIComponent('rds\\..*update_duration')}`,
-        )
-      ).json()) as {
-        stats: {
-          histograms?: {
-            supported_quantiles: number[];
-            computed_quantiles: { name: string; values: { cumulative: number | null }[] }[];
-          };
-        }[];
-      };
-      const histograms = stats.stats.find((stat) => stat.histograms)?.histograms;
-      const p50 = histograms?.supported_quantiles.indexOf(50) ?? -1;
-      const value = histograms?.computed_quantiles[0]?.values[p50]?.cumulative;
-      return typeof value === 'number' ? round(value) : undefined;
-    },
+    envoyRdsUpdateP50Ms: () => envoyRdsUpdateP50Ms(adminPort),
     write,
     routes: (count, version = () => 0) =>
       Array.from({ length: count }, (_, i) => httpRouteObject(i, options, version(i))),
@@ -335,19 +362,14 @@ export const propagation = async (existing: number, added: number): Promise<Prop
   try {
     const all = harness.routes(existing + added);
     const samples: number[] = [];
-    const toSnapshot: number[] = [];
-    const toEnvoy: number[] = [];
+    const split = snapshotSplit(harness.snapshotsSet);
     for (let k = 0; k < added; k++) {
       const i = existing + k;
       const written = Date.now();
       harness.write(`added-${i}.yaml`, [all[i]!]);
       const ms = await harness.waitFor(i, (r) => r.status === 200 && r.body.startsWith(`/r${i} `));
       samples.push(ms);
-      const set = harness.snapshotsSet.find((t) => t >= written);
-      if (set !== undefined) {
-        toSnapshot.push(set - written);
-        toEnvoy.push(written + ms - set);
-      }
+      split.add(written, ms);
       await new Promise((resolve) => setTimeout(resolve, 20)); // let the log line arrive
     }
     return {
@@ -357,8 +379,7 @@ export const propagation = async (existing: number, added: number): Promise<Prop
       p99Ms: round(percentile(samples, 99)),
       maxMs: round(Math.max(...samples)),
       errors: harness.errors,
-      toSnapshotP50Ms: round(median(toSnapshot)),
-      snapshotToEnvoyP50Ms: round(median(toEnvoy)),
+      ...split.medians(),
       envoyRdsUpdateP50Ms: await harness.envoyRdsUpdateP50Ms(),
     };
   } finally {
@@ -419,8 +440,7 @@ export const editsUnderTraffic = async (
       }
     })();
     const editMs: number[] = [];
-    const toSnapshot: number[] = [];
-    const toEnvoy: number[] = [];
+    const split = snapshotSplit(harness.snapshotsSet);
     await new Promise((resolve) => setTimeout(resolve, 500));
     for (let k = 1; k <= edits; k++) {
       const written = performance.now();
@@ -438,11 +458,7 @@ export const editsUnderTraffic = async (
       editMs.push(ms);
       // The 200 ms pause lets the "snapshot set" log line arrive before it is looked up.
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const set = harness.snapshotsSet.find((t) => t >= writtenAt);
-      if (set !== undefined) {
-        toSnapshot.push(set - writtenAt);
-        toEnvoy.push(writtenAt + ms - set);
-      }
+      split.add(writtenAt, ms);
     }
     stop = true;
     await traffic;
@@ -455,8 +471,7 @@ export const editsUnderTraffic = async (
       requestsPerSecond: round(requests / seconds, 0),
       errors,
       editP50Ms: round(median(editMs)),
-      toSnapshotP50Ms: round(median(toSnapshot)),
-      snapshotToEnvoyP50Ms: round(median(toEnvoy)),
+      ...split.medians(),
       envoyRdsUpdateP50Ms: await harness.envoyRdsUpdateP50Ms(),
     };
   } finally {
