@@ -8,6 +8,7 @@ import type { EnvoyHandle } from '@egts/envoy-binary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../internal/freePort.js';
 import { gatewayManifests, get, policy, sleep, startTranslated } from './backendTrafficFixture.js';
+import { until } from './telemetryFixture.js';
 
 /** An h2c Service `name` on `port` and a route to it. */
 const h2cService = (name: string, port: number) => `---
@@ -75,11 +76,6 @@ const startBackend = (port: number) =>
     server.listen(port, '127.0.0.1', () => resolve(backend));
   });
 
-/** Polls `condition` every 20 ms until it holds or `ms` pass; the caller asserts afterwards. */
-const waitFor = async (condition: () => boolean, ms: number) => {
-  for (const end = Date.now() + ms; !condition() && Date.now() < end; ) await sleep(20);
-};
-
 describe('[envoy] BackendTrafficPolicy http2.onInvalidMessage', () => {
   const backends = new Map<string, Backend>();
   let envoy: EnvoyHandle | undefined;
@@ -118,14 +114,14 @@ describe('[envoy] BackendTrafficPolicy http2.onInvalidMessage', () => {
     expect((await get(port, `/${name}/ok`)).status).toBe(200);
     expect(backend.opened).toBe(1);
     const slow = get(port, `/${name}/slow`);
-    await waitFor(() => backend.heldSlow.length === 1, 30_000);
+    await until(() => backend.heldSlow.length === 1);
     expect(backend.heldSlow.length).toBe(1);
     const bad = await get(port, `/${name}/bad`);
     for (const release of backend.heldSlow.splice(0)) release();
     const slowStatus = (await slow).status;
     if (expectClose) {
       // The GOAWAY and close land shortly after the reset; wait for them rather than guess.
-      await waitFor(() => backend.closed > 0, 30_000);
+      await until(() => backend.closed > 0);
     } else {
       // Nothing to wait for: give a close that should not come time to show.
       await sleep(500);
